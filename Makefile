@@ -1,0 +1,45 @@
+# Consulta — the two commands a new user needs are `make run` and `make test`.
+# Everything else here is a step of those two.
+
+BUILD      ?= build
+TESTBUILD  ?= build-test
+DB         ?= var/consulta.db
+LISTEN     ?= 127.0.0.1:8080
+
+.PHONY: all setup build run test unit integration browser bench clean format
+
+all: build
+
+setup:
+	@scripts/setup.sh
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) --buildtype=release -Dwerror=true
+
+build: $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+run: setup build
+	@mkdir -p var
+	$(BUILD)/consulta --db sqlite:$(DB) init
+	$(BUILD)/consulta --db sqlite:$(DB) demo --live
+	@echo
+	@echo "Consulta is serving the demo: open http://$(LISTEN)/ in a browser (Ctrl-C stops it)."
+	@echo
+	$(BUILD)/consulta --db sqlite:$(DB) serve --listen $(LISTEN)
+
+$(TESTBUILD)/build.ninja:
+	meson setup $(TESTBUILD) --buildtype=debug -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false
+
+test: setup $(TESTBUILD)/build.ninja
+	ninja -C $(TESTBUILD)
+	@scripts/run-tests.sh $(TESTBUILD)
+
+bench: setup build
+	bench/version-page.sh $(BUILD)
+
+format:
+	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c')
+
+clean:
+	rm -rf $(BUILD) $(TESTBUILD)

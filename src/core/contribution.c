@@ -1,0 +1,306 @@
+/* contribution — see contribution.h. */
+#include "core/contribution.h"
+
+#include "core/call.h"
+#include "core/country.h"
+#include "core/limits.h"
+#include "core/process.h"
+#include "util/clock.h"
+#include "util/log.h"
+#include "util/utf8.h"
+
+#include <string.h>
+
+enum { TRACKING_ATTEMPTS = 8 };
+
+bool contribution_publication_valid(const char *p)
+{
+	return p && (!strcmp(p, "named") || !strcmp(p, "anonymous") || !strcmp(p, "private"));
+}
+
+bool contribution_email_valid(const char *email)
+{
+	size_t n = strlen(email);
+	const char *at = strrchr(email, '@');
+	if (n > LIMIT_EMAIL || !at || at == email || at - email > 64)
+		return false;
+	for (const char *p = email; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c <= ' ' || c == 0x7F || c == '<' || c == '>' || c == '(' || c == ')' || c == ',' || c == ';' ||
+		    c == '"' || c == '\\' || c == '[' || c == ']' || (c == '@' && p != at))
+			return false;
+	}
+	const char *domain = at + 1;
+	size_t dn = strlen(domain);
+	if (dn < 3 || !strchr(domain, '.') || domain[0] == '.' || domain[0] == '-' || domain[dn - 1] == '.' ||
+	    strstr(domain, ".."))
+		return false;
+	return true;
+}
+
+/* A copy without leading and trailing white space; NULL stays NULL. */
+static const char *trimmed(struct arena *a, const char *s)
+{
+	if (!s)
+		return NULL;
+	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+		s++;
+	size_t n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r'))
+		n--;
+	return arena_strndup(a, s, n);
+}
+
+/* A required one-line field: present, valid UTF-8, no control characters, not too long. */
+static void check_line(struct error *e, const char *field, const char *value, bool required, size_t max,
+		       const char *what)
+{
+	if (!value || !*value) {
+		if (required)
+			error_field(e, field, "Enter %s.", what);
+		return;
+	}
+	if (!utf8_valid(value, strlen(value)))
+		error_field(e, field, "This is not valid UTF-8 text.");
+	else if (utf8_has_control(value, false))
+		error_field(e, field, "Remove the line breaks and control characters.");
+	else if (utf8_length(value) > max)
+		error_field(e, field, "Shorten this to %zu characters at most (it has %zu).", max, utf8_length(value));
+}
+
+void contribution_validate(struct arena *a, const struct contribution_input *in, struct contribution_input *clean,
+			   struct error *e)
+{
+	clean->name = trimmed(a, in->name);
+	clean->organization = trimmed(a, in->organization);
+	clean->category = trimmed(a, in->category);
+	clean->email = trimmed(a, in->email);
+	clean->publication = trimmed(a, in->publication);
+	clean->channel = in->channel;
+	clean->text = in->text;
+	const char *country = trimmed(a, in->country);
+	if (country && strlen(country) == 2) {
+		char *up = arena_strdup(a, country);
+		for (char *p = up; *p; p++)
+			if (*p >= 'a' && *p <= 'z')
+				*p = (char)(*p - 'a' + 'A');
+		country = up;
+	}
+	clean->country = country;
+
+	check_line(e, "name", clean->name, true, LIMIT_NAME, "your name");
+	check_line(e, "organization", clean->organization, false, LIMIT_ORGANIZATION, "your organization");
+	if (!clean->category || !*clean->category)
+		error_field(e, "category", "Choose the category of stakeholder you belong to.");
+	if (!clean->country || !*clean->country)
+		error_field(e, "country", "Choose your country.");
+	else if (!country_name(clean->country))
+		error_field(e, "country", "Use a two-letter ISO 3166-1 country code, such as CH or KE.");
+	if (!clean->email || !*clean->email)
+		error_field(e, "email", "Enter your e-mail address, so that the secretariat can reach you.");
+	else if (!contribution_email_valid(clean->email))
+		error_field(e, "email", "This does not look like an e-mail address (name@example.org).");
+	const char *text = clean->text;
+	const char *t = text;
+	while (t && (*t == ' ' || *t == '\t' || *t == '\n' || *t == '\r'))
+		t++;
+	if (!t || !*t)
+		error_field(e, "text", "Write your contribution.");
+	else if (!utf8_valid(text, strlen(text)))
+		error_field(e, "text", "The text is not valid UTF-8.");
+	else if (utf8_has_control(text, true))
+		error_field(e, "text", "Remove the control characters from the text.");
+	else if (utf8_length(text) > LIMIT_TEXT)
+		error_field(e, "text", "Shorten the text to %d characters at most (it has %zu).", LIMIT_TEXT,
+			    utf8_length(text));
+	if (!clean->publication || !*clean->publication)
+		error_field(e, "publication", "Choose whether your contribution is published with your name, "
+					      "anonymously, or sent to the secretariat only.");
+	else if (!contribution_publication_valid(clean->publication))
+		error_field(e, "publication", "Use named, anonymous or private.");
+}
+
+static int contribution_insert(struct db *db, int64_t call_id, int64_t category_id,
+			       const struct contribution_input *c, int64_t now, struct receipt *out,
+			       struct error *e)
+{
+	static const char sql[] =
+		"INSERT INTO contribution (tracking, call_id, channel, name, organization, category_id, country, "
+		"email, text, publication, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	for (int attempt = 0; attempt < TRACKING_ATTEMPTS; attempt++) {
+		if (tracking_new(out->tracking) != 0) {
+			error_set(e, ERROR_UNAVAILABLE, "No randomness is available for a tracking number.");
+			return -1;
+		}
+		struct db_stmt *st = db_stmt(db, sql, e);
+		if (!st)
+			return -1;
+		db_bind_text(st, 1, out->tracking);
+		db_bind_int(st, 2, call_id);
+		db_bind_text(st, 3, c->channel);
+		db_bind_text(st, 4, c->name);
+		db_bind_text(st, 5, c->organization ? c->organization : "");
+		db_bind_int(st, 6, category_id);
+		db_bind_text(st, 7, c->country);
+		db_bind_text(st, 8, c->email);
+		db_bind_text(st, 9, c->text);
+		db_bind_text(st, 10, c->publication);
+		db_bind_int(st, 11, now);
+		if (db_exec_stmt(st, e) == 0) {
+			out->received_at = now;
+			out->call_id = call_id;
+			return 0;
+		}
+		if (!db_unique_violation(db))
+			return -1;
+		error_clear(e); /* the rare clash of two random numbers: draw again */
+	}
+	error_set(e, ERROR_UNAVAILABLE, "No free tracking number was found; try again.");
+	return -1;
+}
+
+int contribution_receive(struct db *db, struct arena *a, int64_t call_id, const struct contribution_input *in,
+			 struct receipt *out, struct error *e)
+{
+	static const char *const channels[] = {"web", "api", "email"};
+	bool channel_ok = false;
+	for (size_t i = 0; in->channel && i < sizeof channels / sizeof *channels; i++)
+		channel_ok |= strcmp(in->channel, channels[i]) == 0;
+	if (!channel_ok) {
+		error_set(e, ERROR_INTERNAL, "unknown channel");
+		return -1;
+	}
+
+	/* The call's state and the insert are judged in one write transaction, so
+	 * a contribution cannot slip in after a deadline changed under it. */
+	if (db_begin(db, e) != 0)
+		return -1;
+	struct call call;
+	struct process process;
+	if (call_find(db, a, call_id, &call, e) != 0 || process_find_id(db, a, call.process_id, &process, e) != 0)
+		goto fail;
+
+	const int64_t now = clock_now();
+	switch (call_state_at(&call, now)) {
+	case CALL_UPCOMING:
+		error_set(e, ERROR_CALL_NOT_OPEN, "This call for contributions is not open yet.");
+		goto fail;
+	case CALL_CLOSED:
+		error_set(e, ERROR_CALL_CLOSED, "This call for contributions closed on %s; contributions are no "
+						"longer accepted.",
+			  call.closes_on ? call.closes_on : "its deadline");
+		goto fail;
+	case CALL_OPEN: break;
+	}
+
+	struct contribution_input clean;
+	contribution_validate(a, in, &clean, e);
+	const struct category *category = NULL;
+	if (clean.category && *clean.category) {
+		category = process_category(&process, clean.category);
+		if (!category)
+			error_field(e, "category", "Choose one of the categories of this process.");
+	}
+	if (e->code)
+		goto fail;
+
+	if (contribution_insert(db, call.id, category->id, &clean, now, out, e) != 0 || db_commit(db, e) != 0)
+		goto fail;
+	log_event("contribution.received", "call=%lld tracking=%s channel=%s", (long long)call.id, out->tracking,
+		  clean.channel);
+	return 0;
+fail:
+	db_rollback(db);
+	return -1;
+}
+
+#define CONTRIBUTION_COLUMNS                                                                                  \
+	"SELECT c.id, c.tracking, c.call_id, c.channel, c.name, c.organization, k.slug, k.name, c.country, "    \
+	"c.email, c.text, c.publication, c.received_at "                                                        \
+	"FROM contribution c JOIN category k ON k.id = c.category_id "
+
+static void contribution_from_row(struct arena *a, struct db_stmt *st, struct contribution *c)
+{
+	c->id = db_col_int(st, 0);
+	const char *t = db_col_text(st, 1);
+	strncpy(c->tracking, t ? t : "", sizeof c->tracking - 1);
+	c->call_id = db_col_int(st, 2);
+	c->channel = arena_strdup(a, db_col_text(st, 3));
+	c->name = arena_strdup(a, db_col_text(st, 4));
+	c->organization = arena_strdup(a, db_col_text(st, 5));
+	c->category_slug = arena_strdup(a, db_col_text(st, 6));
+	c->category_name = arena_strdup(a, db_col_text(st, 7));
+	c->country = arena_strdup(a, db_col_text(st, 8));
+	c->email = arena_strdup(a, db_col_text(st, 9));
+	c->text = arena_strdup(a, db_col_text(st, 10));
+	c->publication = arena_strdup(a, db_col_text(st, 11));
+	c->received_at = db_col_int(st, 12);
+}
+
+int contribution_find(struct db *db, struct arena *a, const char *tracking, struct contribution *out,
+		      struct error *e)
+{
+	char canonical[TRACKING_LEN + 1];
+	if (!tracking_parse(tracking, canonical)) {
+		error_set(e, ERROR_NOT_FOUND, "There is no contribution with this tracking number; check it for "
+					      "typing mistakes.");
+		return -1;
+	}
+	static const char sql[] = CONTRIBUTION_COLUMNS "WHERE c.tracking = ?";
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_text(st, 1, canonical);
+	enum db_step r = db_step(st, e);
+	if (r == DB_FAIL)
+		return -1;
+	if (r == DB_DONE) {
+		error_set(e, ERROR_NOT_FOUND, "There is no contribution with this tracking number.");
+		return -1;
+	}
+	memset(out, 0, sizeof *out);
+	contribution_from_row(a, st, out);
+	db_reset(st);
+	return 0;
+}
+
+bool contribution_is_public(const struct contribution *c)
+{
+	return strcmp(c->publication, "private") != 0;
+}
+
+int contribution_list_published(struct db *db, struct arena *a, int64_t call_id, int offset, int limit,
+				struct contribution **out, int *n, int64_t *total, struct error *e)
+{
+	static const char sql_count[] =
+		"SELECT count(*) FROM contribution WHERE call_id = ? AND publication <> 'private'";
+	static const char sql[] = CONTRIBUTION_COLUMNS
+		"WHERE c.call_id = ? AND c.publication <> 'private' ORDER BY c.id LIMIT ? OFFSET ?";
+	struct db_stmt *st = db_stmt(db, sql_count, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, call_id);
+	if (db_step(st, e) != DB_ROW)
+		return -1;
+	*total = db_col_int(st, 0);
+	db_reset(st);
+	st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, call_id);
+	db_bind_int(st, 2, limit);
+	db_bind_int(st, 3, offset);
+	*out = NULL;
+	*n = 0;
+	int cap = 0;
+	enum db_step r;
+	while ((r = db_step(st, e)) == DB_ROW) {
+		struct contribution *c = arena_push(a, (void **)out, n, &cap, sizeof *c);
+		if (!c) {
+			error_set(e, ERROR_UNAVAILABLE, "out of memory");
+			return -1;
+		}
+		contribution_from_row(a, st, c);
+	}
+	return r == DB_FAIL ? -1 : 0;
+}

@@ -1,0 +1,21 @@
+/*
+ * limits — every size limit of Consulta, in one place. Each has a test at
+ * its edge; change them here and nowhere else.
+ */
+#ifndef CONSULTA_CORE_LIMITS_H
+#define CONSULTA_CORE_LIMITS_H
+
+enum {
+	LIMIT_REQUEST_BODY = 256 * 1024,    /* bytes of a POST body, form or JSON */
+	LIMIT_URL = 2048,                   /* bytes of a request path and query */
+	LIMIT_FORM_FIELDS = 32,             /* fields in one submitted form */
+	LIMIT_NAME = 200,                   /* characters of a person's name */
+	LIMIT_ORGANIZATION = 200,           /* characters of an organization's name */
+	LIMIT_EMAIL = 254,                  /* bytes of an e-mail address (RFC 5321) */
+	LIMIT_TEXT = 100000,                /* characters of a contribution's text */
+	LIMIT_PAGE_SIZE = 100,              /* items per page of a list, at most */
+	LIMIT_PAGE_SIZE_DEFAULT = 20,       /* items per page when none is asked for */
+	LIMIT_RESPONSE = 8 * 1024 * 1024,   /* bytes of one response we build */
+};
+
+#endif

@@ -1,0 +1,62 @@
+/* meeting — see meeting.h. */
+#include "core/meeting.h"
+
+#include "util/clock.h"
+
+#include <string.h>
+
+int meeting_add(struct db *db, int64_t process_id, const char *date, const char *title, const char *format,
+		const char *description, int64_t *id, struct error *e)
+{
+	int y, m, d;
+	if (clock_parse_date(date, &y, &m, &d) != 0)
+		error_field(e, "date", "Give the date as YYYY-MM-DD.");
+	if (!title || !*title)
+		error_field(e, "title", "Give the meeting a title.");
+	if (!format || (strcmp(format, "online") && strcmp(format, "physical") && strcmp(format, "hybrid")))
+		error_field(e, "format", "Use online, physical or hybrid.");
+	if (e->code)
+		return -1;
+	static const char sql[] =
+		"INSERT INTO meeting (process_id, date, title, format, description) VALUES (?, ?, ?, ?, ?)";
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, process_id);
+	db_bind_text(st, 2, date);
+	db_bind_text(st, 3, title);
+	db_bind_text(st, 4, format);
+	db_bind_text(st, 5, description ? description : "");
+	if (db_exec_stmt(st, e) != 0)
+		return -1;
+	*id = db_last_id(db);
+	return 0;
+}
+
+int meeting_list(struct db *db, struct arena *a, int64_t process_id, struct meeting **out, int *n,
+		 struct error *e)
+{
+	static const char sql[] = "SELECT id, date, title, format, description FROM meeting "
+				  "WHERE process_id = ? ORDER BY date, id";
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, process_id);
+	*out = NULL;
+	*n = 0;
+	int cap = 0;
+	enum db_step r;
+	while ((r = db_step(st, e)) == DB_ROW) {
+		struct meeting *mt = arena_push(a, (void **)out, n, &cap, sizeof *mt);
+		if (!mt) {
+			error_set(e, ERROR_UNAVAILABLE, "out of memory");
+			return -1;
+		}
+		mt->id = db_col_int(st, 0);
+		mt->date = arena_strdup(a, db_col_text(st, 1));
+		mt->title = arena_strdup(a, db_col_text(st, 2));
+		mt->format = arena_strdup(a, db_col_text(st, 3));
+		mt->description = arena_strdup(a, db_col_text(st, 4));
+	}
+	return r == DB_FAIL ? -1 : 0;
+}

@@ -1,0 +1,60 @@
+/*
+ * db — the store: connections, prepared statements, transactions, migrations.
+ *
+ * The database is named by a URL (sqlite:PATH). Each thread gets its own
+ * connection, opened on first use, in WAL mode with full fsync so that a
+ * commit is on disk before anyone is told it succeeded. Statements are SQL
+ * strings kept as `static const char` beside the code that uses them; db_stmt()
+ * prepares each once per connection (keyed by the string's address) and hands
+ * it back reset. Writers begin with db_begin() (BEGIN IMMEDIATE), so they queue
+ * on the busy timeout instead of failing half-way.
+ *
+ * The core speaks only through these functions, never to sqlite3 directly,
+ * so that a second backend (PostgreSQL) can sit behind the same calls.
+ */
+#ifndef CONSULTA_STORE_DB_H
+#define CONSULTA_STORE_DB_H
+
+#include "util/error.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct db;
+struct db_stmt;
+
+enum db_step { DB_ROW = 1, DB_DONE = 0, DB_FAIL = -1 };
+
+/* Reads the URL once at start-up; returns -1 with e filled for an unknown scheme. */
+int db_configure(const char *url, struct error *e);
+const char *db_path(void);
+
+/* This thread's connection, opened on first use; NULL (and e filled) if it cannot be opened. */
+struct db *db_thread(struct error *e);
+void db_thread_close(void);
+
+/* Prepared and reset; NULL (and e filled) on error. */
+struct db_stmt *db_stmt(struct db *db, const char *sql, struct error *e);
+void db_bind_text(struct db_stmt *st, int i, const char *s); /* NULL binds NULL */
+void db_bind_int(struct db_stmt *st, int i, int64_t v);
+void db_bind_null(struct db_stmt *st, int i);
+enum db_step db_step(struct db_stmt *st, struct error *e);
+/* Runs a statement that returns no rows; 0 or -1. */
+int db_exec_stmt(struct db_stmt *st, struct error *e);
+const char *db_col_text(struct db_stmt *st, int i); /* valid until the next step/reset */
+int64_t db_col_int(struct db_stmt *st, int i);
+bool db_col_null(struct db_stmt *st, int i);
+/* Ends a read early so the statement holds no lock (after a single-row read). */
+void db_reset(struct db_stmt *st);
+int64_t db_last_id(struct db *db);
+/* True if the last failure was a UNIQUE constraint. */
+bool db_unique_violation(struct db *db);
+
+int db_begin(struct db *db, struct error *e);
+int db_commit(struct db *db, struct error *e);
+void db_rollback(struct db *db);
+
+/* Creates or brings the schema up to date; each numbered migration runs once. */
+int db_migrate(struct db *db, struct error *e);
+
+#endif

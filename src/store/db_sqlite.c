@@ -1,0 +1,305 @@
+/* db — see db.h. The SQLite backend. */
+#include "store/db.h"
+
+#include "embedded.h"
+#include "util/clock.h"
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { DB_STMT_CACHE = 96, DB_BUSY_TIMEOUT_MS = 10000, DB_PATH_MAX = 4096 };
+
+struct db_cached {
+	const char *sql; /* identity: the address of a static string */
+	sqlite3_stmt *stmt;
+};
+
+struct db {
+	sqlite3 *conn;
+	int ncached;
+	struct db_cached cache[DB_STMT_CACHE];
+	int last_rc;
+};
+
+static char db_file[DB_PATH_MAX];
+static pthread_key_t db_key;
+static pthread_once_t db_key_once = PTHREAD_ONCE_INIT;
+
+static void db_close(void *p)
+{
+	struct db *db = p;
+	if (!db)
+		return;
+	for (int i = 0; i < db->ncached; i++)
+		sqlite3_finalize(db->cache[i].stmt);
+	sqlite3_close(db->conn);
+	free(db);
+}
+
+static void db_make_key(void)
+{
+	pthread_key_create(&db_key, db_close);
+}
+
+int db_configure(const char *url, struct error *e)
+{
+	if (strncmp(url, "sqlite:", 7) != 0 || !url[7]) {
+		error_set(e, ERROR_INVALID, "database URL '%s' is not supported: use sqlite:PATH", url);
+		return -1;
+	}
+	if (strlen(url + 7) >= sizeof db_file) {
+		error_set(e, ERROR_INVALID, "database path is too long");
+		return -1;
+	}
+	snprintf(db_file, sizeof db_file, "%s", url + 7);
+	return 0;
+}
+
+const char *db_path(void)
+{
+	return db_file;
+}
+
+static void db_fail(struct db *db, int rc, struct error *e, const char *what)
+{
+	db->last_rc = rc;
+	int primary = rc & 0xff;
+	const char *code = (primary == SQLITE_BUSY || primary == SQLITE_LOCKED || primary == SQLITE_FULL ||
+			    primary == SQLITE_IOERR || primary == SQLITE_NOMEM)
+				   ? ERROR_UNAVAILABLE
+				   : ERROR_INTERNAL;
+	if (e)
+		error_set(e, code, "database error while %s: %s", what, sqlite3_errstr(rc));
+}
+
+static int db_exec_sql(struct db *db, const char *sql, struct error *e)
+{
+	int rc = sqlite3_exec(db->conn, sql, NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		db_fail(db, rc, e, "running a statement");
+		return -1;
+	}
+	return 0;
+}
+
+struct db *db_thread(struct error *e)
+{
+	pthread_once(&db_key_once, db_make_key);
+	struct db *db = pthread_getspecific(db_key);
+	if (db)
+		return db;
+	if (!db_file[0]) {
+		error_set(e, ERROR_INTERNAL, "no database configured");
+		return NULL;
+	}
+	db = calloc(1, sizeof *db);
+	if (!db) {
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		return NULL;
+	}
+	int rc = sqlite3_open_v2(db_file, &db->conn, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+				 NULL);
+	if (rc != SQLITE_OK) {
+		error_set(e, ERROR_UNAVAILABLE, "cannot open database %s: %s", db_file, sqlite3_errstr(rc));
+		sqlite3_close(db->conn);
+		free(db);
+		return NULL;
+	}
+	sqlite3_busy_timeout(db->conn, DB_BUSY_TIMEOUT_MS);
+	sqlite3_extended_result_codes(db->conn, 1);
+	if (db_exec_sql(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;", e) != 0) {
+		db_close(db);
+		return NULL;
+	}
+	pthread_setspecific(db_key, db);
+	return db;
+}
+
+void db_thread_close(void)
+{
+	pthread_once(&db_key_once, db_make_key);
+	struct db *db = pthread_getspecific(db_key);
+	pthread_setspecific(db_key, NULL);
+	db_close(db);
+}
+
+struct db_stmt *db_stmt(struct db *db, const char *sql, struct error *e)
+{
+	for (int i = 0; i < db->ncached; i++) {
+		if (db->cache[i].sql == sql) {
+			sqlite3_reset(db->cache[i].stmt);
+			sqlite3_clear_bindings(db->cache[i].stmt);
+			return (struct db_stmt *)db->cache[i].stmt;
+		}
+	}
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v3(db->conn, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+	if (rc != SQLITE_OK) {
+		db_fail(db, rc, e, "preparing a statement");
+		if (e)
+			snprintf(e->message, sizeof e->message, "database error: %s", sqlite3_errmsg(db->conn));
+		return NULL;
+	}
+	if (db->ncached < DB_STMT_CACHE) {
+		db->cache[db->ncached].sql = sql;
+		db->cache[db->ncached].stmt = st;
+		db->ncached++;
+	} else {
+		/* The cache is sized for every statement in the program; reaching this is a bug. */
+		abort();
+	}
+	return (struct db_stmt *)st;
+}
+
+void db_bind_text(struct db_stmt *st, int i, const char *s)
+{
+	if (s)
+		sqlite3_bind_text((sqlite3_stmt *)st, i, s, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null((sqlite3_stmt *)st, i);
+}
+
+void db_bind_int(struct db_stmt *st, int i, int64_t v)
+{
+	sqlite3_bind_int64((sqlite3_stmt *)st, i, v);
+}
+
+void db_bind_null(struct db_stmt *st, int i)
+{
+	sqlite3_bind_null((sqlite3_stmt *)st, i);
+}
+
+enum db_step db_step(struct db_stmt *st, struct error *e)
+{
+	sqlite3_stmt *s = (sqlite3_stmt *)st;
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		return DB_ROW;
+	sqlite3 *conn = sqlite3_db_handle(s);
+	struct db *db = pthread_getspecific(db_key);
+	if (rc == SQLITE_DONE) {
+		if (db)
+			db->last_rc = SQLITE_OK;
+		return DB_DONE;
+	}
+	rc = sqlite3_extended_errcode(conn);
+	if (db)
+		db_fail(db, rc, e, "reading or writing");
+	sqlite3_reset(s);
+	return DB_FAIL;
+}
+
+int db_exec_stmt(struct db_stmt *st, struct error *e)
+{
+	enum db_step r = db_step(st, e);
+	sqlite3_reset((sqlite3_stmt *)st);
+	return r == DB_FAIL ? -1 : 0;
+}
+
+const char *db_col_text(struct db_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text((sqlite3_stmt *)st, i);
+}
+
+int64_t db_col_int(struct db_stmt *st, int i)
+{
+	return sqlite3_column_int64((sqlite3_stmt *)st, i);
+}
+
+bool db_col_null(struct db_stmt *st, int i)
+{
+	return sqlite3_column_type((sqlite3_stmt *)st, i) == SQLITE_NULL;
+}
+
+void db_reset(struct db_stmt *st)
+{
+	sqlite3_reset((sqlite3_stmt *)st);
+}
+
+int64_t db_last_id(struct db *db)
+{
+	return sqlite3_last_insert_rowid(db->conn);
+}
+
+bool db_unique_violation(struct db *db)
+{
+	return db->last_rc == SQLITE_CONSTRAINT_UNIQUE || db->last_rc == SQLITE_CONSTRAINT_PRIMARYKEY;
+}
+
+int db_begin(struct db *db, struct error *e)
+{
+	return db_exec_sql(db, "BEGIN IMMEDIATE", e);
+}
+
+int db_commit(struct db *db, struct error *e)
+{
+	if (db_exec_sql(db, "COMMIT", e) != 0) {
+		db_rollback(db);
+		return -1;
+	}
+	return 0;
+}
+
+void db_rollback(struct db *db)
+{
+	if (!sqlite3_get_autocommit(db->conn))
+		sqlite3_exec(db->conn, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int db_migrate(struct db *db, struct error *e)
+{
+	if (db_exec_sql(db,
+			"CREATE TABLE IF NOT EXISTS schema_migration ("
+			" version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
+			e) != 0)
+		return -1;
+	for (const struct embedded_file *m = embedded_migrations; m->name; m++) {
+		int version = (int)strtol(m->name, NULL, 10); /* "001_schema.sql" -> 1; embed.py checks the names */
+		if (db_begin(db, e) != 0)
+			return -1;
+		static const char sql_applied[] = "SELECT 1 FROM schema_migration WHERE version = ?";
+		struct db_stmt *st = db_stmt(db, sql_applied, e);
+		if (!st)
+			goto fail;
+		db_bind_int(st, 1, version);
+		enum db_step r = db_step(st, e);
+		sqlite3_reset((sqlite3_stmt *)st);
+		if (r == DB_FAIL)
+			goto fail;
+		if (r == DB_ROW) {
+			db_rollback(db);
+			continue;
+		}
+		char *sql = malloc(m->len + 1);
+		if (!sql) {
+			error_set(e, ERROR_UNAVAILABLE, "out of memory");
+			goto fail;
+		}
+		memcpy(sql, m->data, m->len);
+		sql[m->len] = '\0';
+		int rc = db_exec_sql(db, sql, e);
+		free(sql);
+		if (rc != 0) {
+			snprintf(e->message, sizeof e->message, "migration %s failed: %s", m->name,
+				 sqlite3_errmsg(db->conn));
+			goto fail;
+		}
+		static const char sql_record[] =
+			"INSERT INTO schema_migration (version, name, applied_at) VALUES (?, ?, ?)";
+		st = db_stmt(db, sql_record, e);
+		if (!st)
+			goto fail;
+		db_bind_int(st, 1, version);
+		db_bind_text(st, 2, m->name);
+		db_bind_int(st, 3, clock_now());
+		if (db_exec_stmt(st, e) != 0 || db_commit(db, e) != 0)
+			goto fail;
+	}
+	return 0;
+fail:
+	db_rollback(db);
+	return -1;
+}

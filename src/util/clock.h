@@ -1,0 +1,39 @@
+/*
+ * clock — the one source of "now", and UTC calendar arithmetic.
+ *
+ * Time inside Consulta is seconds since the Unix epoch, UTC. The clock reads
+ * the system time unless CONSULTA_NOW (RFC 3339) was set when the program
+ * started; then it is frozen at that instant, so tests never depend on the
+ * wall clock. Nothing in a request can change it.
+ */
+#ifndef CONSULTA_UTIL_CLOCK_H
+#define CONSULTA_UTIL_CLOCK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum { CLOCK_RFC3339_LEN = 32 };
+
+/* Reads CONSULTA_NOW once; returns -1 (with the bad value left alone) if it is set but invalid. */
+int clock_init(void);
+int64_t clock_now(void);
+
+/* "2021-02-15T22:59:59Z" or with an offset "+01:00"; fractions are accepted and dropped. */
+int clock_parse_rfc3339(const char *s, int64_t *out);
+void clock_format_rfc3339(int64_t t, char out[CLOCK_RFC3339_LEN]);
+
+/* "YYYY-MM-DD" with a real calendar day. */
+int clock_parse_date(const char *s, int *y, int *m, int *d);
+bool clock_valid_date(int y, int m, int d);
+
+/* Days since 1970-01-01 for a proleptic Gregorian date, and back. */
+int64_t clock_days_from_civil(int y, int m, int d);
+void clock_civil_from_days(int64_t days, int *y, int *m, int *d);
+
+/* Adds whole days to a "YYYY-MM-DD" date; out must hold 11 bytes. */
+int clock_date_add_days(const char *date, int64_t days, char out[11]);
+
+/* "15 February 2021" — how people write a date. out holds 32 bytes. */
+void clock_format_date_long(const char *date, char out[32]);
+
+#endif

@@ -1,0 +1,46 @@
+/* error — see error.h. */
+#include "util/error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+void error_clear(struct error *e)
+{
+	e->code = NULL;
+	e->message[0] = '\0';
+	e->nfields = 0;
+}
+
+void error_set(struct error *e, const char *code, const char *fmt, ...)
+{
+	va_list ap;
+	e->code = code;
+	va_start(ap, fmt);
+	vsnprintf(e->message, sizeof e->message, fmt, ap);
+	va_end(ap);
+}
+
+void error_field(struct error *e, const char *field, const char *fmt, ...)
+{
+	if (!e->code) {
+		e->code = ERROR_INVALID;
+		snprintf(e->message, sizeof e->message, "Some fields need to be corrected.");
+	}
+	if (e->nfields >= ERROR_MAX_FIELDS || error_field_message(e, field))
+		return;
+	struct error_field *f = &e->fields[e->nfields++];
+	snprintf(f->name, sizeof f->name, "%s", field);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(f->message, sizeof f->message, fmt, ap);
+	va_end(ap);
+}
+
+const char *error_field_message(const struct error *e, const char *field)
+{
+	for (int i = 0; i < e->nfields; i++)
+		if (strcmp(e->fields[i].name, field) == 0)
+			return e->fields[i].message;
+	return NULL;
+}

@@ -1,0 +1,24 @@
+/* log — see log.h. Uses the real time (not the test clock): logs are about the machine. */
+#include "util/log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <time.h>
+
+void log_event(const char *event, const char *fmt, ...)
+{
+	char line[1024];
+	struct timespec ts;
+	struct tm tm;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	int n = snprintf(line, sizeof line, "ts=%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ event=%s ", tm.tm_year + 1900,
+			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000, event);
+	if (n > 0 && (size_t)n < sizeof line) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
+		va_end(ap);
+	}
+	fprintf(stderr, "%s\n", line);
+}

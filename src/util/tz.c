@@ -1,0 +1,120 @@
+/* tz — see tz.h. */
+#include "util/tz.h"
+
+#include "util/clock.h"
+
+#include <libical/ical.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+static pthread_mutex_t tz_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* libical answers any string it finds under the zoneinfo directory; we want
+ * the region names only ("Europe/Zurich", "UTC"), not file paths. */
+static bool tz_name_plausible(const char *tzid)
+{
+	if (!tzid || !*tzid || strlen(tzid) > 64 || tzid[0] == '/' || strstr(tzid, ".."))
+		return false;
+	for (const char *p = tzid; *p; p++)
+		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		      *p == '/' || *p == '_' || *p == '-' || *p == '+'))
+			return false;
+	return true;
+}
+
+static icaltimezone *tz_lookup(const char *tzid)
+{
+	if (!tz_name_plausible(tzid))
+		return NULL;
+	if (strcmp(tzid, "UTC") == 0)
+		return icaltimezone_get_utc_timezone();
+	return icaltimezone_get_builtin_timezone(tzid);
+}
+
+bool tz_valid(const char *tzid)
+{
+	pthread_mutex_lock(&tz_lock);
+	bool ok = tz_lookup(tzid) != NULL;
+	pthread_mutex_unlock(&tz_lock);
+	return ok;
+}
+
+int tz_local_to_utc(const char *tzid, int y, int mo, int d, int h, int mi, int s, int64_t *out)
+{
+	if (!clock_valid_date(y, mo, d))
+		return -1;
+	pthread_mutex_lock(&tz_lock);
+	icaltimezone *zone = tz_lookup(tzid);
+	if (!zone) {
+		pthread_mutex_unlock(&tz_lock);
+		return -1;
+	}
+	struct icaltimetype t = icaltime_null_time();
+	t.year = y;
+	t.month = mo;
+	t.day = d;
+	t.hour = h;
+	t.minute = mi;
+	t.second = s;
+	t.is_date = 0;
+	int offset = icaltimezone_get_utc_offset(zone, &t, NULL);
+	pthread_mutex_unlock(&tz_lock);
+	*out = clock_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s - offset;
+	return 0;
+}
+
+int tz_end_of_day(const char *tzid, const char *date, int64_t *out)
+{
+	int y, m, d;
+	if (clock_parse_date(date, &y, &m, &d) != 0)
+		return -1;
+	return tz_local_to_utc(tzid, y, m, d, 23, 59, 59, out);
+}
+
+int tz_utc_to_local(const char *tzid, int64_t t, struct tz_local *out)
+{
+	pthread_mutex_lock(&tz_lock);
+	icaltimezone *zone = tz_lookup(tzid);
+	if (!zone) {
+		pthread_mutex_unlock(&tz_lock);
+		return -1;
+	}
+	struct icaltimetype utc = icaltime_from_timet_with_zone((time_t)t, 0, icaltimezone_get_utc_timezone());
+	int offset = icaltimezone_get_utc_offset_of_utc_time(zone, &utc, NULL);
+	pthread_mutex_unlock(&tz_lock);
+	int64_t local = t + offset;
+	int64_t days = local / 86400, rem = local % 86400;
+	if (rem < 0) {
+		rem += 86400;
+		days--;
+	}
+	clock_civil_from_days(days, &out->year, &out->month, &out->day);
+	out->hour = (int)(rem / 3600);
+	out->minute = (int)(rem / 60 % 60);
+	out->second = (int)(rem % 60);
+	out->utc_offset = offset;
+	return 0;
+}
+
+int tz_format_local(const char *tzid, int64_t t, char out[64])
+{
+	struct tz_local l;
+	if (tz_utc_to_local(tzid, t, &l) != 0)
+		return -1;
+	char date[11], longdate[32];
+	snprintf(date, sizeof date, "%04d-%02d-%02d", l.year, l.month, l.day);
+	clock_format_date_long(date, longdate);
+	int off = l.utc_offset < 0 ? -l.utc_offset : l.utc_offset;
+	snprintf(out, 64, "%s, %02d:%02d:%02d (UTC%c%02d:%02d)", longdate, l.hour, l.minute, l.second,
+		 l.utc_offset < 0 ? '-' : '+', off / 3600, off / 60 % 60);
+	return 0;
+}
+
+void tz_format_utc(int64_t t, char out[32])
+{
+	char iso[CLOCK_RFC3339_LEN];
+	clock_format_rfc3339(t, iso);
+	/* 2021-02-15T22:59:59Z -> 2021-02-15 22:59:59 UTC */
+	snprintf(out, 32, "%.10s %.8s UTC", iso, iso + 11);
+}

@@ -1,0 +1,38 @@
+/*
+ * tz — IANA time zones through libical (which reads the system's tzdata).
+ *
+ * Consulta keeps every instant in UTC and converts only at the edges: a
+ * deadline written as a date in a process's zone becomes a UTC instant, and
+ * an instant is shown in the process's zone. libical's zone cache is shared
+ * state, so every call here takes one lock; the process's TZ is never touched.
+ */
+#ifndef CONSULTA_UTIL_TZ_H
+#define CONSULTA_UTIL_TZ_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct tz_local {
+	int year, month, day, hour, minute, second;
+	int utc_offset; /* seconds east of UTC at that instant */
+};
+
+bool tz_valid(const char *tzid);
+
+/* The UTC instant of a wall-clock time in zone tzid. */
+int tz_local_to_utc(const char *tzid, int y, int mo, int d, int h, int mi, int s, int64_t *out);
+
+/* The UTC instant of the last second (23:59:59) of date "YYYY-MM-DD" in tzid:
+ * "by 15 February 2021" in Geneva is 2021-02-15T22:59:59Z. */
+int tz_end_of_day(const char *tzid, const char *date, int64_t *out);
+
+/* The wall-clock time in tzid of UTC instant t. */
+int tz_utc_to_local(const char *tzid, int64_t t, struct tz_local *out);
+
+/* "15 February 2021, 23:59 (UTC+01:00)"; out holds 64 bytes. */
+int tz_format_local(const char *tzid, int64_t t, char out[64]);
+
+/* "2021-02-15 22:59 UTC"; out holds 32 bytes. */
+void tz_format_utc(int64_t t, char out[32]);
+
+#endif

@@ -1,0 +1,333 @@
+/*
+ * api — the JSON API, version 1. Every answer is JSON; every error is
+ * {"error":{"code","message","fields"}}. Instants are RFC 3339 in UTC,
+ * calendar dates YYYY-MM-DD in the process's time zone.
+ */
+#include "core/call.h"
+#include "core/circular.h"
+#include "core/contribution.h"
+#include "core/document.h"
+#include "core/limits.h"
+#include "core/meeting.h"
+#include "core/milestone.h"
+#include "core/process.h"
+#include "util/clock.h"
+#include "util/utf8.h"
+#include "web/routes.h"
+
+#include <string.h>
+
+static json_t *json_instant(int64_t t)
+{
+	char s[CLOCK_RFC3339_LEN];
+	clock_format_rfc3339(t, s);
+	return json_string(s);
+}
+
+static json_t *json_text_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+void api_health(struct request *r)
+{
+	reply_json(r, 200, json_pack("{s:s}", "status", "ok"));
+}
+
+static json_t *process_summary(const struct process *p)
+{
+	return json_pack("{s:s,s:s,s:s,s:s,s:s}", "slug", p->slug, "title", p->title, "summary", p->summary, "timezone",
+			 p->timezone, "url", "");
+}
+
+void api_processes(struct request *r)
+{
+	struct error e;
+	error_clear(&e);
+	struct process *ps;
+	int n;
+	if (process_list(r->db, &r->arena, &ps, &n, &e) != 0) {
+		reply_json_error(r, &e);
+		return;
+	}
+	json_t *items = json_array();
+	for (int i = 0; i < n; i++) {
+		json_t *o = process_summary(&ps[i]);
+		json_object_set_new(o, "url", json_string(arena_printf(&r->arena, "/api/v1/processes/%s", ps[i].slug)));
+		json_array_append_new(items, o);
+	}
+	reply_json(r, 200, json_pack("{s:o}", "processes", items));
+}
+
+static json_t *call_json(struct request *r, const struct call *c)
+{
+	json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:I,s:o,s:o,s:o,s:s,s:s}", "id", (json_int_t)c->id, "process",
+			      c->process_slug, "title", c->title, "description", c->description, "version_id",
+			      (json_int_t)c->version_id, "opens_at", json_instant(c->opens_at), "closes_at",
+			      json_instant(c->closes_at), "closes_on", json_text_or_null(c->closes_on), "timezone",
+			      c->timezone, "state", call_state_name(call_state_at(c, clock_now())));
+	json_object_set_new(o, "contributions_url",
+			    json_string(arena_printf(&r->arena, "/api/v1/calls/%lld/contributions", (long long)c->id)));
+	return o;
+}
+
+void api_process(struct request *r)
+{
+	struct error e;
+	error_clear(&e);
+	struct process p;
+	struct milestone *ms;
+	struct document *docs;
+	struct call *calls;
+	struct meeting *meetings;
+	struct circular *letters;
+	int nms, ndocs, ncalls, nmeetings, nletters;
+	if (process_find(r->db, &r->arena, r->params[0], &p, &e) != 0 ||
+	    milestone_list(r->db, &r->arena, p.id, &ms, &nms, &e) != 0 ||
+	    document_list(r->db, &r->arena, p.id, &docs, &ndocs, &e) != 0 ||
+	    call_list(r->db, &r->arena, p.id, &calls, &ncalls, &e) != 0 ||
+	    meeting_list(r->db, &r->arena, p.id, &meetings, &nmeetings, &e) != 0 ||
+	    circular_list(r->db, &r->arena, p.id, &letters, &nletters, &e) != 0) {
+		reply_json_error(r, &e);
+		return;
+	}
+	json_t *o = process_summary(&p);
+	json_object_del(o, "url");
+
+	json_t *cats = json_array();
+	for (int i = 0; i < p.ncategories; i++)
+		json_array_append_new(cats, json_pack("{s:s,s:s}", "slug", p.categories[i].slug, "name", p.categories[i].name));
+	json_object_set_new(o, "categories", cats);
+
+	json_t *jdocs = json_array();
+	for (int i = 0; i < ndocs; i++) {
+		json_t *versions = json_array();
+		for (int k = 0; k < docs[i].nversions; k++) {
+			const struct version *v = &docs[i].versions[k];
+			json_array_append_new(versions,
+					      json_pack("{s:I,s:s,s:s,s:s,s:i,s:s}", "id", (json_int_t)v->id, "date", v->date,
+							"label", v->label, "note", v->note, "paragraphs", v->paragraphs, "url",
+							arena_printf(&r->arena, "/versions/%lld", (long long)v->id)));
+		}
+		json_array_append_new(jdocs, json_pack("{s:I,s:s,s:s,s:o}", "id", (json_int_t)docs[i].id, "slug", docs[i].slug,
+						       "title", docs[i].title, "versions", versions));
+	}
+	json_object_set_new(o, "documents", jdocs);
+
+	json_t *jms = json_array();
+	for (int i = 0; i < nms; i++) {
+		json_t *history = json_array();
+		for (int h = 0; h < ms[i].nhistory; h++) {
+			const struct milestone_move *mv = &ms[i].history[h];
+			json_array_append_new(history,
+					      json_pack("{s:s,s:o,s:o,s:o,s:s,s:o,s:s}", "moved_on", mv->moved_on, "from_date",
+							json_text_or_null(mv->from_date), "from_end_date",
+							json_text_or_null(mv->from_end_date), "from_label",
+							json_text_or_null(mv->from_label), "to_date", mv->to_date, "to_end_date",
+							json_text_or_null(mv->to_end_date), "reason", mv->reason));
+		}
+		json_array_append_new(jms, json_pack("{s:I,s:s,s:o,s:s,s:s,s:s,s:o}", "id", (json_int_t)ms[i].id, "date",
+						     ms[i].date, "end_date", json_text_or_null(ms[i].end_date), "title",
+						     ms[i].title, "kind", ms[i].kind, "status", ms[i].status, "history",
+						     history));
+	}
+	json_object_set_new(o, "milestones", jms);
+
+	json_t *jcalls = json_array();
+	for (int i = 0; i < ncalls; i++)
+		json_array_append_new(jcalls, call_json(r, &calls[i]));
+	json_object_set_new(o, "calls", jcalls);
+
+	json_t *jmeetings = json_array();
+	for (int i = 0; i < nmeetings; i++)
+		json_array_append_new(jmeetings, json_pack("{s:I,s:s,s:s,s:s,s:s}", "id", (json_int_t)meetings[i].id, "date",
+							   meetings[i].date, "title", meetings[i].title, "format",
+							   meetings[i].format, "description", meetings[i].description));
+	json_object_set_new(o, "meetings", jmeetings);
+
+	json_t *jletters = json_array();
+	for (int i = 0; i < nletters; i++) {
+		json_t *to = json_array();
+		for (int k = 0; k < letters[i].naddressees; k++)
+			json_array_append_new(to, json_string(letters[i].addressees[k]));
+		json_array_append_new(jletters, json_pack("{s:s,s:s,s:s,s:o}", "reference", letters[i].reference, "date",
+							  letters[i].date, "subject", letters[i].subject, "addressees", to));
+	}
+	json_object_set_new(o, "circulars", jletters);
+	reply_json(r, 200, o);
+}
+
+/* The call named by {id}, or a 404 already answered. */
+static bool api_load_call(struct request *r, struct call *c)
+{
+	struct error e;
+	error_clear(&e);
+	int64_t id;
+	if (!parse_id(r->params[0], &id)) {
+		reply_json_problem(r, 404, ERROR_NOT_FOUND, "There is no such call for contributions.");
+		return false;
+	}
+	if (call_find(r->db, &r->arena, id, c, &e) != 0) {
+		reply_json_error(r, &e);
+		return false;
+	}
+	return true;
+}
+
+void api_call(struct request *r)
+{
+	struct call c;
+	if (api_load_call(r, &c))
+		reply_json(r, 200, call_json(r, &c));
+}
+
+/* A string member of the request, or NULL; a member of another type is a field error. */
+static const char *member_string(json_t *body, const char *name, struct error *e)
+{
+	json_t *v = json_object_get(body, name);
+	if (!v || json_is_null(v))
+		return NULL;
+	if (!json_is_string(v)) {
+		error_field(e, name, "Must be a string.");
+		return NULL;
+	}
+	return json_string_value(v);
+}
+
+void api_contribution_create(struct request *r)
+{
+	int64_t id;
+	if (!parse_id(r->params[0], &id)) {
+		reply_json_problem(r, 404, ERROR_NOT_FOUND, "There is no such call for contributions.");
+		return;
+	}
+	if (!r->content_type || strncasecmp(r->content_type, "application/json", 16) != 0) {
+		reply_json_problem(r, 415, "unsupported_media_type", "Send the contribution as application/json.");
+		return;
+	}
+	const char *body = r->body.data ? r->body.data : "";
+	if (!utf8_valid(body, r->body.len)) {
+		reply_json_problem(r, 400, "bad_request", "The body is not valid UTF-8 text.");
+		return;
+	}
+	json_error_t jerr;
+	json_t *json = json_loadb(body, r->body.len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!json || !json_is_object(json)) {
+		reply_json_problem(r, 400, "bad_request",
+				   json ? "The body must be a JSON object."
+					: arena_printf(&r->arena, "The body is not valid JSON: %s (line %d, column %d).",
+						       jerr.text, jerr.line, jerr.column));
+		json_decref(json);
+		return;
+	}
+	struct error e;
+	error_clear(&e);
+	struct contribution_input in = {
+		.name = member_string(json, "name", &e),
+		.organization = member_string(json, "organization", &e),
+		.category = member_string(json, "category", &e),
+		.country = member_string(json, "country", &e),
+		.email = member_string(json, "email", &e),
+		.text = member_string(json, "text", &e),
+		.publication = member_string(json, "publication", &e),
+		.channel = "api",
+	};
+	struct receipt receipt;
+	struct error type_errors = e;
+	error_clear(&e);
+	int rc = contribution_receive(r->db, &r->arena, id, &in, &receipt, &e);
+	json_decref(json); /* in's strings point into json: used no further */
+	if (rc != 0) {
+		/* A member of the wrong type is reported as such, not as "missing". */
+		for (int i = 0; i < type_errors.nfields; i++) {
+			for (int k = 0; k < e.nfields; k++)
+				if (!strcmp(e.fields[k].name, type_errors.fields[i].name))
+					e.fields[k] = type_errors.fields[i];
+		}
+		reply_json_error(r, &e);
+		return;
+	}
+	char received[CLOCK_RFC3339_LEN];
+	clock_format_rfc3339(receipt.received_at, received);
+	r->location = arena_printf(&r->arena, "/api/v1/contributions/%s", receipt.tracking);
+	reply_json(r, 201, json_pack("{s:s,s:s,s:I,s:s}", "tracking", receipt.tracking, "received_at", received, "call",
+				     (json_int_t)receipt.call_id, "receipt_url",
+				     arena_printf(&r->arena, "/receipts/%s", receipt.tracking)));
+}
+
+/* The published view: no e-mail ever; no name for anonymous ones. */
+static json_t *contribution_json(const struct contribution *k)
+{
+	json_t *o = json_pack("{s:s,s:I,s:o,s:s,s:s,s:s,s:s,s:s}", "tracking", k->tracking, "call", (json_int_t)k->call_id,
+			      "received_at", json_instant(k->received_at), "publication", k->publication, "category",
+			      k->category_slug, "country", k->country, "channel", k->channel, "text", k->text);
+	if (!strcmp(k->publication, "named")) {
+		json_object_set_new(o, "name", json_string(k->name));
+		json_object_set_new(o, "organization", json_string(k->organization));
+	}
+	return o;
+}
+
+void api_contribution(struct request *r)
+{
+	struct error e;
+	error_clear(&e);
+	struct contribution k;
+	if (contribution_find(r->db, &r->arena, r->params[0], &k, &e) != 0) {
+		reply_json_error(r, &e);
+		return;
+	}
+	if (!contribution_is_public(&k)) {
+		/* A private contribution is answered exactly like an unknown one. */
+		reply_json_problem(r, 404, ERROR_NOT_FOUND, "There is no contribution with this tracking number.");
+		return;
+	}
+	reply_json(r, 200, contribution_json(&k));
+}
+
+/* ?page=N&per_page=M, each a positive integer; per_page at most LIMIT_PAGE_SIZE. */
+static bool page_args(struct request *r, int64_t *page, int64_t *per_page)
+{
+	const char *p = request_query(r, "page"), *pp = request_query(r, "per_page");
+	*page = 1;
+	*per_page = LIMIT_PAGE_SIZE_DEFAULT;
+	struct error e;
+	error_clear(&e);
+	if (p && (!parse_id(p, page) || *page > 1000000))
+		error_field(&e, "page", "Use a page number from 1.");
+	if (pp && (!parse_id(pp, per_page) || *per_page > LIMIT_PAGE_SIZE))
+		error_field(&e, "per_page", "Use a page size from 1 to %d.", LIMIT_PAGE_SIZE);
+	if (e.code) {
+		reply_json_error(r, &e);
+		return false;
+	}
+	return true;
+}
+
+void api_call_contributions(struct request *r)
+{
+	struct call c;
+	int64_t page, per_page;
+	if (!page_args(r, &page, &per_page) || !api_load_call(r, &c))
+		return;
+	struct error e;
+	error_clear(&e);
+	struct contribution *items;
+	int n;
+	int64_t total;
+	if (contribution_list_published(r->db, &r->arena, c.id, (int)((page - 1) * per_page), (int)per_page, &items, &n,
+					&total, &e) != 0) {
+		reply_json_error(r, &e);
+		return;
+	}
+	json_t *arr = json_array();
+	for (int i = 0; i < n; i++)
+		json_array_append_new(arr, contribution_json(&items[i]));
+	json_t *next = page * per_page < total ? json_string(arena_printf(&r->arena,
+									 "/api/v1/calls/%lld/contributions?page=%lld&per_page=%lld",
+									 (long long)c.id, (long long)page + 1,
+									 (long long)per_page))
+					       : json_null();
+	reply_json(r, 200, json_pack("{s:o,s:I,s:I,s:I,s:o}", "contributions", arr, "page", (json_int_t)page, "per_page",
+				     (json_int_t)per_page, "total", (json_int_t)total, "next", next));
+}

@@ -1,0 +1,60 @@
+/* page — see page.h. */
+#include "web/page.h"
+
+#include "util/clock.h"
+#include "util/tz.h"
+
+void page_begin(struct request *r, const char *title)
+{
+	buf_reset(&r->out);
+	html_printf(&r->out,
+		    "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+		    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+		    "<title>%s \u2014 Consulta</title>\n"
+		    "<link rel=\"stylesheet\" href=\"/static/style.css\">\n</head>\n<body>\n"
+		    "<a class=\"skip\" href=\"#main\">Skip to content</a>\n"
+		    "<header class=\"site\"><a class=\"brand\" href=\"/\">Consulta</a>"
+		    "<span class=\"tagline\">Open consultations on draft texts</span></header>\n"
+		    "<main id=\"main\" tabindex=\"-1\">\n",
+		    title);
+}
+
+void page_end(struct request *r, int status)
+{
+	buf_puts(&r->out, "</main>\n<footer class=\"site\"><p>Consulta \u2014 every contribution is acknowledged "
+			  "with a tracking number. <a href=\"/api/v1/processes\">JSON API</a></p></footer>\n"
+			  "</body>\n</html>\n");
+	reply_html(r, status);
+}
+
+void page_error(struct request *r, const struct error *e)
+{
+	int status = http_status_of(e);
+	const char *title = status == 404 ? "Not found" : status == 503 ? "Temporarily unavailable" : "Error";
+	page_begin(r, title);
+	html_printf(&r->out, "<h1>%s</h1>\n<p>%s</p>\n<p><a href=\"/\">Back to the list of consultations</a></p>\n",
+		    title, status == 500 ? "Something went wrong on our side; please try again later." : e->message);
+	page_end(r, status);
+}
+
+const char *page_date(struct request *r, const char *date)
+{
+	char out[32];
+	clock_format_date_long(date, out);
+	return arena_strdup(&r->arena, out);
+}
+
+const char *page_instant_local(struct request *r, const char *tzid, int64_t t)
+{
+	char out[64];
+	if (tz_format_local(tzid, t, out) != 0)
+		return page_instant_utc(r, t);
+	return arena_printf(&r->arena, "%s %s", out, tzid);
+}
+
+const char *page_instant_utc(struct request *r, int64_t t)
+{
+	char out[32];
+	tz_format_utc(t, out);
+	return arena_strdup(&r->arena, out);
+}

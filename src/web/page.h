@@ -1,0 +1,23 @@
+/*
+ * page — the frame shared by every HTML page: head, skip link, header with
+ * the site name, main landmark, footer. Text goes through render/html.h.
+ */
+#ifndef CONSULTA_WEB_PAGE_H
+#define CONSULTA_WEB_PAGE_H
+
+#include "render/html.h"
+#include "web/request.h"
+
+/* Starts a page; title is escaped. */
+void page_begin(struct request *r, const char *title);
+/* Ends the page and sets the reply (status, HTML type). */
+void page_end(struct request *r, int status);
+/* A whole page saying what went wrong, from a core error (404, 503, ...). */
+void page_error(struct request *r, const struct error *e);
+
+/* Helpers shared by pages: dates and instants as people read them. */
+const char *page_date(struct request *r, const char *date);          /* "15 February 2021" */
+const char *page_instant_local(struct request *r, const char *tzid, int64_t t);
+const char *page_instant_utc(struct request *r, int64_t t);
+
+#endif

@@ -1,0 +1,355 @@
+/*
+ * page_call — a call for contributions as people use it in a browser: the
+ * call page, the contribution form (which keeps what was typed and says
+ * what to fix, field by field), the receipt, and the published contributions.
+ */
+#include "core/call.h"
+#include "core/contribution.h"
+#include "core/country.h"
+#include "core/limits.h"
+#include "core/process.h"
+#include "util/clock.h"
+#include "web/form.h"
+#include "web/page.h"
+#include "web/routes.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Loads the call named by the route's {id}, or answers with an error page. */
+static bool load_call(struct request *r, struct call *c, struct process *p)
+{
+	struct error e;
+	error_clear(&e);
+	int64_t id;
+	if (!parse_id(r->params[0], &id)) {
+		error_set(&e, ERROR_NOT_FOUND, "There is no such call for contributions.");
+		page_error(r, &e);
+		return false;
+	}
+	if (call_find(r->db, &r->arena, id, c, &e) != 0 ||
+	    (p && process_find_id(r->db, &r->arena, c->process_id, p, &e) != 0)) {
+		page_error(r, &e);
+		return false;
+	}
+	return true;
+}
+
+static void crumbs(struct request *r, const struct call *c, bool link_call)
+{
+	html_printf(&r->out,
+		    "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/\">Consultations</a> \u203a "
+		    "<a href=\"/processes/%u\">%s</a>",
+		    c->process_slug, c->process_title);
+	if (link_call)
+		html_printf(&r->out, " \u203a <a href=\"/calls/%L\">%s</a>", (long long)c->id, c->title);
+	html_printf(&r->out, "</nav>\n");
+}
+
+static const char *state_label(enum call_state s)
+{
+	return s == CALL_OPEN ? "Open" : s == CALL_UPCOMING ? "Not open yet" : "Closed";
+}
+
+void page_call(struct request *r)
+{
+	struct call c;
+	if (!load_call(r, &c, NULL))
+		return;
+	enum call_state s = call_state_at(&c, clock_now());
+	page_begin(r, c.title);
+	crumbs(r, &c, false);
+	html_printf(&r->out,
+		    "<h1>%s</h1>\n<p class=\"state state-%s\">%s</p>\n<p>%s</p>\n"
+		    "<dl class=\"facts\">\n"
+		    "<dt>On</dt><dd><a href=\"/versions/%L\">%s, %s of %s</a></dd>\n"
+		    "<dt>Opens</dt><dd>%s<br><span class=\"utc\">%s</span></dd>\n"
+		    "<dt>Deadline</dt><dd>%s%s%s<br>last accepted: %s<br><span class=\"utc\">%s</span></dd>\n"
+		    "</dl>\n",
+		    c.title, call_state_name(s), state_label(s), c.description, (long long)c.version_id,
+		    c.document_title, c.version_label, page_date(r, c.version_date),
+		    page_instant_local(r, c.timezone, c.opens_at), page_instant_utc(r, c.opens_at),
+		    c.closes_on ? "End of " : "", c.closes_on ? page_date(r, c.closes_on) : "",
+		    c.closes_on ? " in the process's time zone" : "", page_instant_local(r, c.timezone, c.closes_at),
+		    page_instant_utc(r, c.closes_at));
+	if (s == CALL_OPEN)
+		html_printf(&r->out, "<p><a class=\"button\" href=\"/calls/%L/contribute\">Send a contribution</a></p>\n",
+			    (long long)c.id);
+	else if (s == CALL_CLOSED)
+		html_printf(&r->out, "<p>The deadline has passed: contributions are no longer accepted.</p>\n");
+	html_printf(&r->out, "<p><a href=\"/calls/%L/contributions\">Published contributions</a></p>\n", (long long)c.id);
+	page_end(r, 200);
+}
+
+/* One labelled field with its error, if any, wired for screen readers. */
+static void field_text(struct request *r, const struct error *e, const char *name, const char *label,
+		       const char *hint, const char *value, const char *type, const char *autocomplete, int maxlength)
+{
+	const char *err = e ? error_field_message(e, name) : NULL;
+	html_printf(&r->out, "<div class=\"field%s\"><label for=\"f-%s\">%s</label>\n", err ? " invalid" : "", name,
+		    label);
+	if (hint)
+		html_printf(&r->out, "<p class=\"hint\" id=\"h-%s\">%s</p>\n", name, hint);
+	if (err)
+		html_printf(&r->out, "<p class=\"error\" id=\"e-%s\">%s</p>\n", name, err);
+	html_printf(&r->out,
+		    "<input id=\"f-%s\" name=\"%s\" type=\"%s\" autocomplete=\"%s\" maxlength=\"%d\" value=\"%s\"%R%R>"
+		    "</div>\n",
+		    name, name, type, autocomplete, maxlength, value ? value : "", err ? " aria-invalid=\"true\"" : "",
+		    err ? arena_printf(&r->arena, " aria-describedby=\"e-%s\"", name)
+			: hint ? arena_printf(&r->arena, " aria-describedby=\"h-%s\"", name) : "");
+}
+
+static void render_form(struct request *r, const struct call *c, const struct process *p,
+			const struct contribution_input *in, const struct error *e)
+{
+	page_begin(r, e && e->code ? arena_printf(&r->arena, "Error: %s", c->title) : c->title);
+	crumbs(r, c, true);
+	html_printf(&r->out, "<h1>Send a contribution</h1>\n<p>To the call <strong>%s</strong> on %s, %s of %s. "
+			     "Deadline: %s.</p>\n",
+		    c->title, c->document_title, c->version_label, page_date(r, c->version_date),
+		    page_instant_local(r, c->timezone, c->closes_at));
+	if (e && e->code) {
+		html_printf(&r->out, "<div class=\"error-summary\" role=\"alert\" tabindex=\"-1\" id=\"error-summary\">"
+				     "<h2>Your contribution was not sent</h2>\n<p>%s</p>\n<ul>\n",
+			    e->message);
+		for (int i = 0; i < e->nfields; i++)
+			html_printf(&r->out, "<li><a href=\"#f-%s%s\">%s</a></li>\n", e->fields[i].name,
+				    !strcmp(e->fields[i].name, "publication") ? "-named" : "", e->fields[i].message);
+		html_printf(&r->out, "</ul>\n</div>\n");
+	}
+	html_printf(&r->out, "<form method=\"post\" action=\"/calls/%L/contribute\" novalidate>\n"
+			     "<fieldset><legend>About you</legend>\n",
+		    (long long)c->id);
+	field_text(r, e, "name", "Name", NULL, in->name, "text", "name", LIMIT_NAME);
+	field_text(r, e, "organization", "Organization (optional)", "Leave empty if you write in your own name.",
+		   in->organization, "text", "organization", LIMIT_ORGANIZATION);
+
+	const char *err = e ? error_field_message(e, "category") : NULL;
+	html_printf(&r->out, "<div class=\"field%s\"><label for=\"f-category\">Category of stakeholder</label>\n",
+		    err ? " invalid" : "");
+	if (err)
+		html_printf(&r->out, "<p class=\"error\" id=\"e-category\">%s</p>\n", err);
+	html_printf(&r->out, "<select id=\"f-category\" name=\"category\"%R>\n<option value=\"\">Choose\u2026</option>\n",
+		    err ? " aria-invalid=\"true\" aria-describedby=\"e-category\"" : "");
+	for (int i = 0; i < p->ncategories; i++)
+		html_printf(&r->out, "<option value=\"%s\"%R>%s</option>\n", p->categories[i].slug,
+			    in->category && !strcmp(in->category, p->categories[i].slug) ? " selected" : "",
+			    p->categories[i].name);
+	html_printf(&r->out, "</select></div>\n");
+
+	err = e ? error_field_message(e, "country") : NULL;
+	html_printf(&r->out, "<div class=\"field%s\"><label for=\"f-country\">Country</label>\n", err ? " invalid" : "");
+	if (err)
+		html_printf(&r->out, "<p class=\"error\" id=\"e-country\">%s</p>\n", err);
+	html_printf(&r->out,
+		    "<select id=\"f-country\" name=\"country\" autocomplete=\"country\"%R>\n"
+		    "<option value=\"\">Choose\u2026</option>\n",
+		    err ? " aria-invalid=\"true\" aria-describedby=\"e-country\"" : "");
+	for (size_t i = 0; i < country_count(); i++) {
+		const char *code, *name;
+		country_at(i, &code, &name);
+		html_printf(&r->out, "<option value=\"%s\"%R>%s</option>\n", code,
+			    in->country && !strcasecmp(in->country, code) ? " selected" : "", name);
+	}
+	html_printf(&r->out, "</select></div>\n");
+	field_text(r, e, "email", "E-mail address", "The secretariat may write to you about your contribution. "
+						    "It is never published.",
+		   in->email, "email", "email", LIMIT_EMAIL);
+	html_printf(&r->out, "</fieldset>\n");
+
+	err = e ? error_field_message(e, "text") : NULL;
+	html_printf(&r->out,
+		    "<div class=\"field%s\"><label for=\"f-text\">Your contribution</label>\n"
+		    "<p class=\"hint\" id=\"h-text\">Refer to paragraphs by their number (\u00b6). At most %d characters.</p>\n",
+		    err ? " invalid" : "", LIMIT_TEXT);
+	if (err)
+		html_printf(&r->out, "<p class=\"error\" id=\"e-text\">%s</p>\n", err);
+	html_printf(&r->out, "<textarea id=\"f-text\" name=\"text\" rows=\"14\" aria-describedby=\"%s\"%R>%s</textarea></div>\n",
+		    err ? "e-text h-text" : "h-text", err ? " aria-invalid=\"true\"" : "", in->text ? in->text : "");
+
+	err = e ? error_field_message(e, "publication") : NULL;
+	static const char *const choices[][2] = {
+		{"named", "Publish it with my name and organization"},
+		{"anonymous", "Publish it without my name"},
+		{"private", "Do not publish it: for the secretariat only"},
+	};
+	html_printf(&r->out, "<fieldset class=\"field%s\"%R><legend>Publication</legend>\n", err ? " invalid" : "",
+		    err ? " aria-describedby=\"e-publication\"" : "");
+	if (err)
+		html_printf(&r->out, "<p class=\"error\" id=\"e-publication\">%s</p>\n", err);
+	for (int i = 0; i < 3; i++)
+		html_printf(&r->out,
+			    "<div class=\"choice\"><input type=\"radio\" id=\"f-publication-%s\" name=\"publication\" "
+			    "value=\"%s\"%R><label for=\"f-publication-%s\">%s</label></div>\n",
+			    choices[i][0], choices[i][0],
+			    in->publication && !strcmp(in->publication, choices[i][0]) ? " checked" : "", choices[i][0],
+			    choices[i][1]);
+	html_printf(&r->out, "</fieldset>\n"
+			     "<p><button type=\"submit\">Send contribution</button></p>\n</form>\n");
+	page_end(r, e && e->code ? http_status_of(e) : 200);
+}
+
+void page_contribute_form(struct request *r)
+{
+	struct call c;
+	struct process p;
+	if (!load_call(r, &c, &p))
+		return;
+	enum call_state s = call_state_at(&c, clock_now());
+	if (s != CALL_OPEN) {
+		struct error e;
+		error_clear(&e);
+		error_set(&e, s == CALL_CLOSED ? ERROR_CALL_CLOSED : ERROR_CALL_NOT_OPEN,
+			  s == CALL_CLOSED ? "This call for contributions has closed; contributions are no longer accepted."
+					   : "This call for contributions is not open yet.");
+		page_error(r, &e);
+		return;
+	}
+	struct contribution_input empty = {0};
+	render_form(r, &c, &p, &empty, NULL);
+}
+
+void page_contribute_submit(struct request *r)
+{
+	struct call c;
+	struct process p;
+	if (!load_call(r, &c, &p))
+		return;
+	struct form f;
+	struct error e;
+	error_clear(&e);
+	if (!form_parse(&r->arena, r->body.data ? r->body.data : "", r->body.len, &f)) {
+		error_set(&e, ERROR_INVALID, "The form could not be read (it was not valid UTF-8 or too large); "
+					     "please try again.");
+		struct contribution_input empty = {0};
+		render_form(r, &c, &p, &empty, &e);
+		r->status = 400;
+		return;
+	}
+	struct contribution_input in = {
+		.name = form_get(&f, "name"),
+		.organization = form_get(&f, "organization"),
+		.category = form_get(&f, "category"),
+		.country = form_get(&f, "country"),
+		.email = form_get(&f, "email"),
+		.text = form_get(&f, "text"),
+		.publication = form_get(&f, "publication"),
+		.channel = "web",
+	};
+	struct receipt receipt;
+	if (contribution_receive(r->db, &r->arena, c.id, &in, &receipt, &e) != 0) {
+		if (!strcmp(e.code, ERROR_INVALID))
+			render_form(r, &c, &p, &in, &e);
+		else
+			page_error(r, &e);
+		return;
+	}
+	reply_redirect(r, arena_printf(&r->arena, "/receipts/%s", receipt.tracking));
+}
+
+void page_receipt(struct request *r)
+{
+	struct error e;
+	error_clear(&e);
+	struct contribution k;
+	struct call c;
+	if (contribution_find(r->db, &r->arena, r->params[0], &k, &e) != 0 ||
+	    call_find(r->db, &r->arena, k.call_id, &c, &e) != 0) {
+		page_error(r, &e);
+		return;
+	}
+	page_begin(r, arena_printf(&r->arena, "Receipt %s", k.tracking));
+	crumbs(r, &c, true);
+	const char *publication = !strcmp(k.publication, "named")	? "Published with your name"
+				  : !strcmp(k.publication, "anonymous") ? "Published without your name"
+									: "Not published: for the secretariat only";
+	html_printf(&r->out,
+		    "<h1>Contribution received</h1>\n"
+		    "<p class=\"receipt-lead\">Keep this tracking number: it identifies your contribution.</p>\n"
+		    "<p class=\"tracking\"><span class=\"visually-hidden\">Tracking number </span>"
+		    "<strong id=\"tracking\">%s</strong></p>\n"
+		    "<dl class=\"facts\">\n"
+		    "<dt>Call</dt><dd><a href=\"/calls/%L\">%s</a> on %s, %s of %s</dd>\n"
+		    "<dt>Received</dt><dd>%s<br>%s</dd>\n"
+		    "<dt>Publication</dt><dd>%s</dd>\n"
+		    "</dl>\n",
+		    k.tracking, (long long)c.id, c.title, c.document_title, c.version_label,
+		    page_date(r, c.version_date), page_instant_utc(r, k.received_at),
+		    page_instant_local(r, c.timezone, k.received_at), publication);
+	if (contribution_is_public(&k))
+		html_printf(&r->out, "<p><a href=\"/contributions/%u\">See your contribution as the public sees it</a></p>\n",
+			    k.tracking);
+	page_end(r, 200);
+}
+
+static void contribution_block(struct request *r, const struct contribution *k, bool heading_link)
+{
+	bool named = !strcmp(k->publication, "named");
+	html_printf(&r->out, "<article class=\"contribution\" id=\"c-%s\"><h2>", k->tracking);
+	if (heading_link)
+		html_printf(&r->out, "<a href=\"/contributions/%u\">%s</a>", k->tracking,
+			    named ? k->name : "Anonymous contribution");
+	else
+		html_printf(&r->out, "%s", named ? k->name : "Anonymous contribution");
+	html_printf(&r->out, "</h2>\n<p class=\"meta\">%s%s%s \u00b7 %s \u00b7 %s \u00b7 received %s \u00b7 %s</p>\n"
+			     "<div class=\"text\">%s</div>\n</article>\n",
+		    named && *k->organization ? k->organization : "", named && *k->organization ? " \u00b7 " : "",
+		    k->category_name, country_name(k->country) ? country_name(k->country) : k->country, k->tracking,
+		    page_instant_utc(r, k->received_at), k->channel, k->text);
+}
+
+void page_call_contributions(struct request *r)
+{
+	struct call c;
+	if (!load_call(r, &c, NULL))
+		return;
+	const char *q = request_query(r, "page");
+	int64_t page = 1;
+	if (q && !parse_id(q, &page))
+		page = 1;
+	struct error e;
+	error_clear(&e);
+	struct contribution *items;
+	int n;
+	int64_t total;
+	if (page > 1000000 || contribution_list_published(r->db, &r->arena, c.id, (int)(page - 1) * LIMIT_PAGE_SIZE_DEFAULT,
+							  LIMIT_PAGE_SIZE_DEFAULT, &items, &n, &total, &e) != 0) {
+		if (!e.code)
+			error_set(&e, ERROR_NOT_FOUND, "There is no such page.");
+		page_error(r, &e);
+		return;
+	}
+	page_begin(r, arena_printf(&r->arena, "Contributions \u2014 %s", c.title));
+	crumbs(r, &c, true);
+	html_printf(&r->out, "<h1>Published contributions</h1>\n<p>%L published contribution%s to this call.</p>\n",
+		    (long long)total, total == 1 ? "" : "s");
+	for (int i = 0; i < n; i++)
+		contribution_block(r, &items[i], true);
+	html_printf(&r->out, "<nav aria-label=\"Pages\" class=\"pages\">");
+	if (page > 1)
+		html_printf(&r->out, "<a href=\"?page=%L\" rel=\"prev\">Previous page</a> ", (long long)page - 1);
+	if (page * LIMIT_PAGE_SIZE_DEFAULT < total)
+		html_printf(&r->out, "<a href=\"?page=%L\" rel=\"next\">Next page</a>", (long long)page + 1);
+	html_printf(&r->out, "</nav>\n");
+	page_end(r, 200);
+}
+
+void page_contribution(struct request *r)
+{
+	struct error e;
+	error_clear(&e);
+	struct contribution k;
+	struct call c;
+	if (contribution_find(r->db, &r->arena, r->params[0], &k, &e) != 0 || !contribution_is_public(&k) ||
+	    call_find(r->db, &r->arena, k.call_id, &c, &e) != 0) {
+		if (!e.code)
+			error_set(&e, ERROR_NOT_FOUND, "There is no published contribution with this tracking number.");
+		page_error(r, &e);
+		return;
+	}
+	page_begin(r, arena_printf(&r->arena, "Contribution %s", k.tracking));
+	crumbs(r, &c, true);
+	contribution_block(r, &k, false);
+	page_end(r, 200);
+}

@@ -1,0 +1,214 @@
+/*
+ * page_process — the public pages of a process: the home page (every
+ * process), a process's page (what is open now, schedule, documents, calls,
+ * meetings, circular letters) and a version's page.
+ */
+#include "core/call.h"
+#include "core/circular.h"
+#include "core/document.h"
+#include "core/meeting.h"
+#include "core/milestone.h"
+#include "core/process.h"
+#include "util/clock.h"
+#include "web/page.h"
+#include "web/routes.h"
+
+#include <string.h>
+
+void page_home(struct request *r)
+{
+	struct error e;
+	error_clear(&e);
+	struct process *ps;
+	int n;
+	if (process_list(r->db, &r->arena, &ps, &n, &e) != 0) {
+		page_error(r, &e);
+		return;
+	}
+	page_begin(r, "Consultations");
+	html_printf(&r->out, "<h1>Consultations</h1>\n");
+	if (n == 0)
+		html_printf(&r->out, "<p>No consultation has been published yet.</p>\n");
+	html_printf(&r->out, "<ul class=\"cards\">\n");
+	int64_t now = clock_now();
+	for (int i = 0; i < n; i++) {
+		struct call *calls;
+		int ncalls, open = 0;
+		if (call_list(r->db, &r->arena, ps[i].id, &calls, &ncalls, &e) == 0)
+			for (int k = 0; k < ncalls; k++)
+				open += call_state_at(&calls[k], now) == CALL_OPEN;
+		html_printf(&r->out, "<li><h2><a href=\"/processes/%u\">%s</a></h2>\n<p>%s</p>\n", ps[i].slug,
+			    ps[i].title, ps[i].summary);
+		if (open)
+			html_printf(&r->out, "<p class=\"state state-open\">%d call%s for contributions open now</p>\n",
+				    open, open == 1 ? "" : "s");
+		html_printf(&r->out, "</li>\n");
+	}
+	html_printf(&r->out, "</ul>\n");
+	page_end(r, 200);
+}
+
+static const char *status_text(const char *status)
+{
+	if (!strcmp(status, "done"))
+		return "Done";
+	if (!strcmp(status, "postponed"))
+		return "Postponed";
+	if (!strcmp(status, "cancelled"))
+		return "Cancelled";
+	return "Planned";
+}
+
+static void schedule_table(struct request *r, const struct process *p, struct milestone *ms, int n)
+{
+	html_printf(&r->out,
+		    "<section aria-labelledby=\"schedule\"><h2 id=\"schedule\">Schedule</h2>\n"
+		    "<table class=\"schedule\">\n<caption>Dates in the time zone of the process, %s</caption>\n"
+		    "<thead><tr><th scope=\"col\">Date</th><th scope=\"col\">Milestone</th>"
+		    "<th scope=\"col\">Status</th></tr></thead>\n<tbody>\n",
+		    p->timezone);
+	for (int i = 0; i < n; i++) {
+		char when[80];
+		milestone_format_range(ms[i].date, ms[i].end_date, when);
+		html_printf(&r->out, "<tr id=\"milestone-%L\"><td class=\"date\">%s</td><td>%s", (long long)ms[i].id,
+			    when, ms[i].title);
+		for (int h = 0; h < ms[i].nhistory; h++) {
+			const struct milestone_move *mv = &ms[i].history[h];
+			char from[80], to[80];
+			if (mv->from_date)
+				milestone_format_range(mv->from_date, mv->from_end_date, from);
+			else
+				snprintf(from, sizeof from, "%s", mv->from_label ? mv->from_label : "");
+			milestone_format_range(mv->to_date, mv->to_end_date, to);
+			html_printf(&r->out, "<p class=\"history\">Moved from %s to %s on %s: %s</p>", from, to,
+				    page_date(r, mv->moved_on), mv->reason);
+		}
+		html_printf(&r->out, "</td><td>%s</td></tr>\n", status_text(ms[i].status));
+	}
+	html_printf(&r->out, "</tbody>\n</table>\n</section>\n");
+}
+
+static void call_row(struct request *r, const struct call *c, int64_t now)
+{
+	enum call_state s = call_state_at(c, now);
+	html_printf(&r->out,
+		    "<li><a href=\"/calls/%L\">%s</a> on the version of %s. <span class=\"state state-%s\">%s</span> "
+		    "Deadline: %s.",
+		    (long long)c->id, c->title, page_date(r, c->version_date), call_state_name(s),
+		    s == CALL_OPEN ? "Open" : s == CALL_UPCOMING ? "Upcoming" : "Closed",
+		    c->closes_on ? page_date(r, c->closes_on) : page_instant_local(r, c->timezone, c->closes_at));
+	if (s == CALL_OPEN)
+		html_printf(&r->out, " <a class=\"button\" href=\"/calls/%L/contribute\">Send a contribution</a>",
+			    (long long)c->id);
+	html_printf(&r->out, "</li>\n");
+}
+
+void page_process(struct request *r)
+{
+	struct error e;
+	error_clear(&e);
+	struct process p;
+	struct milestone *ms;
+	struct document *docs;
+	struct call *calls;
+	struct meeting *meetings;
+	struct circular *letters;
+	int nms, ndocs, ncalls, nmeetings, nletters;
+	if (process_find(r->db, &r->arena, r->params[0], &p, &e) != 0 ||
+	    milestone_list(r->db, &r->arena, p.id, &ms, &nms, &e) != 0 ||
+	    document_list(r->db, &r->arena, p.id, &docs, &ndocs, &e) != 0 ||
+	    call_list(r->db, &r->arena, p.id, &calls, &ncalls, &e) != 0 ||
+	    meeting_list(r->db, &r->arena, p.id, &meetings, &nmeetings, &e) != 0 ||
+	    circular_list(r->db, &r->arena, p.id, &letters, &nletters, &e) != 0) {
+		page_error(r, &e);
+		return;
+	}
+	int64_t now = clock_now();
+	page_begin(r, p.title);
+	html_printf(&r->out, "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/\">Consultations</a></nav>\n"
+			     "<h1>%s</h1>\n<p class=\"lead\">%s</p>\n",
+		    p.title, p.summary);
+
+	html_printf(&r->out, "<section aria-labelledby=\"open-now\" class=\"open-now\"><h2 id=\"open-now\">Open now</h2>\n");
+	int open = 0;
+	for (int i = 0; i < ncalls; i++)
+		if (call_state_at(&calls[i], now) == CALL_OPEN) {
+			if (!open++)
+				html_printf(&r->out, "<ul>\n");
+			call_row(r, &calls[i], now);
+		}
+	html_printf(&r->out, open ? "</ul>\n" : "<p>No call for contributions is open at the moment.</p>\n");
+	html_printf(&r->out, "</section>\n");
+
+	schedule_table(r, &p, ms, nms);
+
+	html_printf(&r->out, "<section aria-labelledby=\"documents\"><h2 id=\"documents\">Documents</h2>\n");
+	for (int i = 0; i < ndocs; i++) {
+		html_printf(&r->out, "<h3>%s</h3>\n<ol class=\"versions\">\n", docs[i].title);
+		for (int k = docs[i].nversions - 1; k >= 0; k--) {
+			const struct version *v = &docs[i].versions[k];
+			html_printf(&r->out, "<li><a href=\"/versions/%L\">%s of %s</a>%s%s</li>\n", (long long)v->id,
+				    v->label, page_date(r, v->date), *v->note ? " \u2014 " : "", v->note);
+		}
+		html_printf(&r->out, "</ol>\n");
+	}
+	html_printf(&r->out, "</section>\n");
+
+	html_printf(&r->out, "<section aria-labelledby=\"calls\"><h2 id=\"calls\">Calls for contributions</h2>\n<ul>\n");
+	for (int i = 0; i < ncalls; i++)
+		call_row(r, &calls[i], now);
+	html_printf(&r->out, "</ul>\n</section>\n");
+
+	html_printf(&r->out, "<section aria-labelledby=\"meetings\"><h2 id=\"meetings\">Meetings</h2>\n<ul>\n");
+	for (int i = 0; i < nmeetings; i++)
+		html_printf(&r->out, "<li><strong>%s</strong>: %s (%s). %s</li>\n", page_date(r, meetings[i].date),
+			    meetings[i].title, meetings[i].format, meetings[i].description);
+	html_printf(&r->out, "</ul>\n</section>\n");
+
+	html_printf(&r->out,
+		    "<section aria-labelledby=\"letters\"><h2 id=\"letters\">Circular letters</h2>\n"
+		    "<table>\n<thead><tr><th scope=\"col\">Reference</th><th scope=\"col\">Date</th>"
+		    "<th scope=\"col\">Subject</th><th scope=\"col\">Addressees</th></tr></thead>\n<tbody>\n");
+	for (int i = 0; i < nletters; i++) {
+		html_printf(&r->out, "<tr><td>%s</td><td>%s</td><td>%s</td><td>", letters[i].reference,
+			    page_date(r, letters[i].date), letters[i].subject);
+		for (int k = 0; k < letters[i].naddressees; k++)
+			html_printf(&r->out, "%s%s", k ? "; " : "", letters[i].addressees[k]);
+		html_printf(&r->out, "</td></tr>\n");
+	}
+	html_printf(&r->out, "</tbody>\n</table>\n</section>\n");
+
+	html_printf(&r->out, "<section aria-labelledby=\"categories\"><h2 id=\"categories\">Who may contribute</h2>\n<ul>\n");
+	for (int i = 0; i < p.ncategories; i++)
+		html_printf(&r->out, "<li>%s</li>\n", p.categories[i].name);
+	html_printf(&r->out, "</ul>\n</section>\n");
+	page_end(r, 200);
+}
+
+void page_version(struct request *r)
+{
+	struct error e;
+	error_clear(&e);
+	int64_t id;
+	struct version v;
+	struct document doc;
+	struct process p;
+	if (!parse_id(r->params[0], &id)) {
+		error_set(&e, ERROR_NOT_FOUND, "There is no such version.");
+		page_error(r, &e);
+		return;
+	}
+	if (version_find(r->db, &r->arena, id, &v, &doc, &e) != 0 ||
+	    process_find_id(r->db, &r->arena, doc.process_id, &p, &e) != 0) {
+		page_error(r, &e);
+		return;
+	}
+	page_begin(r, arena_printf(&r->arena, "%s \u2014 %s", doc.title, v.label));
+	html_printf(&r->out,
+		    "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/\">Consultations</a> \u203a "
+		    "<a href=\"/processes/%u\">%s</a></nav>\n"
+		    "<h1>%s</h1>\n<p class=\"lead\">%s of %s. %s</p>\n"
+		    "<article class=\"document\" aria-label=\"Text of the version\">\n%R</article>\n",
+		    p.slug, p.title, doc.title, v.label, page_date(r, v.date), v.note, v.html);
+	page_end(r, 200);
+}

@@ -1,0 +1,68 @@
+/*
+ * request — one HTTP request as the handlers see it, and the replies they give.
+ *
+ * The server (server.c) reads the request, finds its route (routes.c) and
+ * calls the handler with a struct request whose arena lives until the
+ * response is handed to libmicrohttpd. A handler fills in a status, a body
+ * and its type through the reply_* helpers; the server adds the security
+ * headers that every response carries.
+ */
+#ifndef CONSULTA_WEB_REQUEST_H
+#define CONSULTA_WEB_REQUEST_H
+
+#include "store/db.h"
+#include "util/arena.h"
+#include "util/buf.h"
+#include "util/error.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct MHD_Connection;
+
+enum { ROUTE_MAX_PARAMS = 4 };
+
+struct request {
+	struct MHD_Connection *conn;
+	const char *method;
+	const char *path;
+	char id[17]; /* request id for the logs */
+	struct arena arena;
+	struct db *db; /* this thread's connection */
+
+	/* The body as received (NUL-terminated), and whether it passed the limit. */
+	struct buf body;
+	bool body_too_large;
+	const char *content_type;
+
+	const char *params[ROUTE_MAX_PARAMS]; /* {captures} of the route, in order */
+	int nparams;
+
+	/* The reply. */
+	int status;
+	struct buf out;
+	const char *out_type;
+	const char *location;     /* for redirects */
+	const char *cache_control; /* NULL: no-store for pages and API alike */
+	const char *allow;        /* for 405 */
+};
+
+/* A query-string argument, or NULL. */
+const char *request_query(struct request *r, const char *name);
+/* A request header, or NULL. */
+const char *request_header(struct request *r, const char *name);
+
+void reply_html(struct request *r, int status); /* r->out already holds the page */
+void reply_json(struct request *r, int status, json_t *body); /* takes the reference */
+void reply_redirect(struct request *r, const char *location); /* 303 See Other */
+/* {"error":{"code","message","fields"}} with the HTTP status that fits e->code. */
+void reply_json_error(struct request *r, const struct error *e);
+/* The same from a status, code and message. */
+void reply_json_problem(struct request *r, int status, const char *code, const char *message);
+int http_status_of(const struct error *e);
+
+/* Parses a positive decimal id; false for anything else. */
+bool parse_id(const char *s, int64_t *out);
+
+#endif

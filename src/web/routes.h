@@ -1,0 +1,52 @@
+/*
+ * routes — every URL of Consulta, its method, its handler and who may use
+ * it, in one table (routes.c). The server matches a request against it and
+ * nothing else; tests walk the same table.
+ */
+#ifndef CONSULTA_WEB_ROUTES_H
+#define CONSULTA_WEB_ROUTES_H
+
+#include "web/request.h"
+
+enum role { ROLE_PUBLIC = 0 };
+
+typedef void (*route_handler)(struct request *r);
+
+struct route {
+	const char *method;
+	const char *pattern; /* "/calls/{id}/contribute": {name} matches one path segment */
+	route_handler handler;
+	enum role role;
+	bool body; /* takes a request body */
+};
+
+extern const struct route ROUTES[];
+extern const int NROUTES;
+
+/* The route for method and path, with its captures in r->params. NULL if
+ * none; *path_known tells a 405 (path exists, other method) from a 404. */
+const struct route *route_match(struct request *r, const char *method, const char *path, bool *path_known);
+
+/* "GET, POST": the methods path accepts, for the Allow header of a 405. */
+const char *route_allow(struct request *r, const char *path);
+
+/* Handlers: pages (page_*.c) and the JSON API (api_*.c). */
+void page_home(struct request *r);
+void page_process(struct request *r);
+void page_version(struct request *r);
+void page_call(struct request *r);
+void page_contribute_form(struct request *r);
+void page_contribute_submit(struct request *r);
+void page_receipt(struct request *r);
+void page_call_contributions(struct request *r);
+void page_contribution(struct request *r);
+void page_static(struct request *r);
+void api_health(struct request *r);
+void api_processes(struct request *r);
+void api_process(struct request *r);
+void api_call(struct request *r);
+void api_contribution_create(struct request *r);
+void api_contribution(struct request *r);
+void api_call_contributions(struct request *r);
+
+#endif

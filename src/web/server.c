@@ -1,0 +1,248 @@
+/* server — see server.h. */
+#include "web/server.h"
+
+#include "core/limits.h"
+#include "store/db.h"
+#include "util/log.h"
+#include "web/request.h"
+#include "web/routes.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+enum {
+	SERVER_CONNECTION_TIMEOUT = 30, /* seconds a connection may sit idle: no slowloris */
+	SERVER_CONNECTION_LIMIT = 1000,
+	SERVER_PER_IP_LIMIT = 0, /* 0: none; a proxy in front puts all clients behind one address */
+};
+
+static const char SECURITY_CSP[] = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+				   "base-uri 'none'; frame-ancestors 'none'";
+
+static void request_free(struct request *r)
+{
+	buf_free(&r->body);
+	buf_free(&r->out);
+	arena_free(&r->arena);
+	free(r);
+}
+
+static struct request *request_new(struct MHD_Connection *conn, const char *method, const char *url)
+{
+	struct request *r = calloc(1, sizeof *r);
+	if (!r)
+		return NULL;
+	r->conn = conn;
+	arena_init(&r->arena);
+	buf_init(&r->body, LIMIT_REQUEST_BODY);
+	buf_init(&r->out, LIMIT_RESPONSE);
+	r->method = arena_strdup(&r->arena, method);
+	r->path = arena_strdup(&r->arena, url);
+	unsigned char rnd[8];
+	if (getrandom(rnd, sizeof rnd, GRND_NONBLOCK) != (ssize_t)sizeof rnd)
+		memset(rnd, 0, sizeof rnd);
+	for (int i = 0; i < 8; i++)
+		snprintf(r->id + 2 * i, 3, "%02x", rnd[i]);
+	r->status = 500;
+	r->out_type = "text/plain; charset=utf-8";
+	return r;
+}
+
+static enum MHD_Result send_reply(struct MHD_Connection *conn, struct request *r)
+{
+	size_t len;
+	char *body = buf_steal(&r->out, &len);
+	struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
+		free(body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->out_type);
+	MHD_add_response_header(resp, "Content-Security-Policy", SECURITY_CSP);
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, r->cache_control ? r->cache_control : "no-store");
+	if (r->location)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, r->location);
+	if (r->allow)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
+	enum MHD_Result ret = MHD_queue_response(conn, (unsigned)r->status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static bool wants_json(const char *path)
+{
+	return strncmp(path, "/api/", 5) == 0 || strcmp(path, "/healthz") == 0;
+}
+
+/* An answer given before (or instead of) the handler: 404, 405, 413, 400, 503. */
+static void reply_early(struct request *r, int status, const char *code, const char *message)
+{
+	if (wants_json(r->path)) {
+		reply_json_problem(r, status, code, message);
+	} else {
+		buf_reset(&r->out);
+		buf_printf(&r->out, "%s\n", message);
+		r->status = status;
+		r->out_type = "text/plain; charset=utf-8";
+	}
+}
+
+static void dispatch(struct request *r)
+{
+	bool path_known;
+	if (strlen(r->path) > LIMIT_URL) {
+		reply_early(r, 414, "uri_too_long", "The address is too long.");
+		return;
+	}
+	const struct route *route = route_match(r, r->method, r->path, &path_known);
+	if (!route) {
+		if (path_known) {
+			r->allow = route_allow(r, r->path);
+			reply_early(r, 405, "method_not_allowed", "This address does not accept this method.");
+		} else {
+			reply_early(r, 404, "not_found", "There is no page at this address.");
+		}
+		return;
+	}
+	if (r->body_too_large) {
+		reply_early(r, 413, "too_large", "The request body is larger than the limit of 256 KiB.");
+		return;
+	}
+	struct error e;
+	error_clear(&e);
+	r->db = db_thread(&e);
+	if (!r->db) {
+		log_event("db.unavailable", "rid=%s msg=\"%s\"", r->id, e.message);
+		reply_early(r, 503, "unavailable", "The service is unavailable; please try again shortly.");
+		return;
+	}
+	r->content_type = request_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
+	route->handler(r);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+				  const char *version, const char *upload_data, size_t *upload_size, void **state)
+{
+	(void)cls;
+	(void)version;
+	struct request *r = *state;
+	if (!r) {
+		r = request_new(conn, method, url);
+		if (!r)
+			return MHD_NO;
+		*state = r;
+		/* Refuse an oversized body from its announced length, before reading it. */
+		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (cl) {
+			char *end;
+			unsigned long long n = strtoull(cl, &end, 10);
+			if (*end || n > LIMIT_REQUEST_BODY) {
+				r->body_too_large = true;
+				reply_early(r, 413, "too_large", "The request body is larger than the limit of 256 KiB.");
+				return send_reply(conn, r);
+			}
+		}
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		if (!r->body_too_large && buf_append(&r->body, upload_data, *upload_size) != 0)
+			r->body_too_large = true; /* a chunked body that grew past the limit */
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	dispatch(r);
+	log_event("http", "rid=%s method=%s path=\"%s\" status=%d", r->id, r->method, r->path, r->status);
+	return send_reply(conn, r);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **state, enum MHD_RequestTerminationCode toe)
+{
+	(void)cls;
+	(void)conn;
+	(void)toe;
+	if (*state)
+		request_free(*state);
+	*state = NULL;
+}
+
+static void on_mhd_error(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	char msg[512];
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	size_t n = strlen(msg);
+	while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+		msg[--n] = '\0';
+	log_event("http.error", "msg=\"%s\"", msg);
+}
+
+static int parse_listen(const char *listen, struct sockaddr_in *addr, struct error *e)
+{
+	const char *colon = strrchr(listen, ':');
+	char host[64];
+	if (!colon || (size_t)(colon - listen) >= sizeof host) {
+		error_set(e, ERROR_INVALID, "--listen wants HOST:PORT, such as 127.0.0.1:8080");
+		return -1;
+	}
+	memcpy(host, listen, (size_t)(colon - listen));
+	host[colon - listen] = '\0';
+	char *end;
+	long port = strtol(colon + 1, &end, 10);
+	memset(addr, 0, sizeof *addr);
+	addr->sin_family = AF_INET;
+	if (*end || port < 0 || port > 65535 || !colon[1] ||
+	    inet_pton(AF_INET, strcmp(host, "localhost") == 0 ? "127.0.0.1" : host, &addr->sin_addr) != 1) {
+		error_set(e, ERROR_INVALID, "--listen wants an IPv4 HOST:PORT, such as 127.0.0.1:8080");
+		return -1;
+	}
+	addr->sin_port = htons((uint16_t)port);
+	return 0;
+}
+
+int server_run(const struct server_config *cfg, struct error *e)
+{
+	struct sockaddr_in addr;
+	if (parse_listen(cfg->listen, &addr, e) != 0)
+		return -1;
+
+	/* Signals are taken by sigwait below, never by a pool thread. */
+	sigset_t stop;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	struct MHD_Daemon *d = MHD_start_daemon(
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, NULL,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE, cfg->threads,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)SERVER_CONNECTION_TIMEOUT, MHD_OPTION_CONNECTION_LIMIT,
+		(unsigned)SERVER_CONNECTION_LIMIT, MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)SERVER_PER_IP_LIMIT,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_error, NULL,
+		MHD_OPTION_END);
+	if (!d) {
+		error_set(e, ERROR_UNAVAILABLE, "cannot listen on %s (is the port in use?)", cfg->listen);
+		return -1;
+	}
+	const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	char host[INET_ADDRSTRLEN];
+	inet_ntop(AF_INET, &addr.sin_addr, host, sizeof host);
+	printf("listening on http://%s:%u/\n", host, info ? info->port : ntohs(addr.sin_port));
+	fflush(stdout);
+	log_event("serve.start", "listen=%s:%u threads=%u db=%s", host, info ? info->port : 0, cfg->threads, db_path());
+
+	int sig;
+	sigwait(&stop, &sig);
+	log_event("serve.stop", "signal=%d", sig);
+	MHD_stop_daemon(d);
+	return 0;
+}

@@ -1,0 +1,186 @@
+/* Contribution fields: each bad field gets its own message saying what to fix. */
+#include "core/contribution.h"
+#include "core/limits.h"
+#include "util/utf8.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct contribution_input GOOD = {
+	.name = "Ana Silva", .organization = "Example University", .category = "academia", .country = "PT",
+	.email = "ana@example.org", .text = "Paragraph 3 should mention partners.", .publication = "named",
+	.channel = "api",
+};
+
+static void validate(const struct contribution_input *in, struct error *e, struct contribution_input *clean,
+		     struct arena *a)
+{
+	error_clear(e);
+	contribution_validate(a, in, clean, e);
+}
+
+static void test_good_input_passes(void **state)
+{
+	(void)state;
+	struct arena a;
+	arena_init(&a);
+	struct error e;
+	struct contribution_input clean;
+	validate(&GOOD, &e, &clean, &a);
+	assert_null(e.code);
+	arena_free(&a);
+}
+
+static void test_each_missing_field_is_named(void **state)
+{
+	(void)state;
+	struct arena a;
+	arena_init(&a);
+	struct error e;
+	struct contribution_input clean, in = {.channel = "api"};
+	validate(&in, &e, &clean, &a);
+	assert_string_equal(e.code, ERROR_INVALID);
+	const char *required[] = {"name", "category", "country", "email", "text", "publication"};
+	for (size_t i = 0; i < sizeof required / sizeof *required; i++)
+		assert_non_null(error_field_message(&e, required[i]));
+	assert_null(error_field_message(&e, "organization")); /* optional */
+	arena_free(&a);
+}
+
+static void test_bad_values(void **state)
+{
+	(void)state;
+	struct arena a;
+	arena_init(&a);
+	struct error e;
+	struct contribution_input clean, in = GOOD;
+	in.country = "XX";
+	in.email = "not-an-address";
+	in.publication = "public";
+	in.name = "Ana\x01Silva";
+	validate(&in, &e, &clean, &a);
+	assert_non_null(error_field_message(&e, "country"));
+	assert_non_null(error_field_message(&e, "email"));
+	assert_non_null(error_field_message(&e, "publication"));
+	assert_non_null(error_field_message(&e, "name"));
+	assert_null(error_field_message(&e, "text"));
+	arena_free(&a);
+}
+
+static void test_country_is_case_insensitive_and_trimmed(void **state)
+{
+	(void)state;
+	struct arena a;
+	arena_init(&a);
+	struct error e;
+	struct contribution_input clean, in = GOOD;
+	in.country = " ch ";
+	in.name = "  Ana Silva  ";
+	validate(&in, &e, &clean, &a);
+	assert_null(e.code);
+	assert_string_equal(clean.country, "CH");
+	assert_string_equal(clean.name, "Ana Silva");
+	arena_free(&a);
+}
+
+static void test_length_limits_at_the_edge(void **state)
+{
+	(void)state;
+	struct arena a;
+	arena_init(&a);
+	struct error e;
+	struct contribution_input clean, in = GOOD;
+	/* LIMIT_NAME characters, each two bytes in UTF-8: allowed; one more: refused. */
+	char *name = calloc(LIMIT_NAME + 1, 2);
+	for (int i = 0; i < LIMIT_NAME; i++)
+		memcpy(name + 2 * i, "\xc3\xa9", 2);
+	in.name = name;
+	validate(&in, &e, &clean, &a);
+	assert_null(error_field_message(&e, "name"));
+	char *longer = calloc(LIMIT_NAME + 2, 2);
+	memcpy(longer, name, 2 * LIMIT_NAME);
+	memcpy(longer + 2 * LIMIT_NAME, "x", 1);
+	in.name = longer;
+	validate(&in, &e, &clean, &a);
+	assert_non_null(error_field_message(&e, "name"));
+
+	char *text = malloc(LIMIT_TEXT + 2);
+	memset(text, 'a', LIMIT_TEXT + 1);
+	text[LIMIT_TEXT] = '\0';
+	in = GOOD;
+	in.text = text;
+	validate(&in, &e, &clean, &a);
+	assert_null(e.code);
+	text[LIMIT_TEXT] = 'a';
+	text[LIMIT_TEXT + 1] = '\0';
+	validate(&in, &e, &clean, &a);
+	assert_non_null(error_field_message(&e, "text"));
+	free(name);
+	free(longer);
+	free(text);
+	arena_free(&a);
+}
+
+static void test_text_must_be_utf8_and_not_blank(void **state)
+{
+	(void)state;
+	struct arena a;
+	arena_init(&a);
+	struct error e;
+	struct contribution_input clean, in = GOOD;
+	in.text = "caf\xe9"; /* Latin-1 */
+	validate(&in, &e, &clean, &a);
+	assert_non_null(error_field_message(&e, "text"));
+	in.text = " \n\t ";
+	validate(&in, &e, &clean, &a);
+	assert_non_null(error_field_message(&e, "text"));
+	in.text = "Line one\nLine two\twith a tab";
+	validate(&in, &e, &clean, &a);
+	assert_null(e.code);
+	arena_free(&a);
+}
+
+static void test_utf8_rules(void **state)
+{
+	(void)state;
+	const char *ok = "Gen\xc3\xa8ve \xe2\x82\xac \xf0\x9f\x98\x80";
+	assert_true(utf8_valid(ok, strlen(ok)));
+	assert_false(utf8_valid("\xc0\xaf", 2));          /* overlong '/' */
+	assert_false(utf8_valid("\xed\xa0\x80", 3));      /* surrogate */
+	assert_false(utf8_valid("\xf4\x90\x80\x80", 4));  /* past U+10FFFF */
+	assert_false(utf8_valid("\xe2\x82", 2));          /* truncated */
+	assert_false(utf8_valid("a\0b", 3));              /* NUL */
+	assert_int_equal(utf8_length("Gen\xc3\xa8ve"), 6);
+}
+
+static void test_email_shapes(void **state)
+{
+	(void)state;
+	assert_true(contribution_email_valid("a.b+tag@sub.example.org"));
+	assert_false(contribution_email_valid("a@b"));
+	assert_false(contribution_email_valid("@example.org"));
+	assert_false(contribution_email_valid("a b@example.org"));
+	assert_false(contribution_email_valid("a@example..org"));
+	assert_false(contribution_email_valid("<a@example.org>"));
+	assert_false(contribution_email_valid("a@b@example.org"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_good_input_passes),
+		cmocka_unit_test(test_each_missing_field_is_named),
+		cmocka_unit_test(test_bad_values),
+		cmocka_unit_test(test_country_is_case_insensitive_and_trimmed),
+		cmocka_unit_test(test_length_limits_at_the_edge),
+		cmocka_unit_test(test_text_must_be_utf8_and_not_blank),
+		cmocka_unit_test(test_utf8_rules),
+		cmocka_unit_test(test_email_shapes),
+	};
+	return cmocka_run_group_tests_name("validation", tests, NULL, NULL);
+}
