@@ -42,6 +42,8 @@ suite() { # name, command...
 	echo "$p $f" >>"$log/counts"
 }
 
+suite checksrc scripts/checksrc.sh
+
 for t in "$BUILD"/tests/unit/test_*; do
 	[ -f "$t" ] && [ -x "$t" ] || continue
 	suite "unit-$(basename "$t")" env CMOCKA_MESSAGE_OUTPUT=TAP "$t"

@@ -152,8 +152,8 @@ static int demo_build(struct demo *d)
 		return -1;
 
 	if (call_create(db, d->process_id, v_may, "Written inputs on the revised draft",
-			"All interested stakeholders are invited to send written inputs on the revised draft of "
-			"5 May 2020, in advance of the second online open consultation.",
+			"All interested stakeholders are invited to send written inputs on the revised draft, "
+			"in advance of the second online open consultation.",
 			DEMO_TIMEZONE, D(d, "2020-12-23"), D(d, "2021-02-15"), &id, e) ||
 	    call_create(db, d->process_id, v_may, "Final inputs after the second consultation",
 			"Participants in the second online open consultation may send their final written inputs "

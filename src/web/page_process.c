@@ -137,7 +137,10 @@ void page_process(struct request *r)
 				html_printf(&r->out, "<ul>\n");
 			call_row(r, &calls[i], now);
 		}
-	html_printf(&r->out, open ? "</ul>\n" : "<p>No call for contributions is open at the moment.</p>\n");
+	if (open)
+		html_printf(&r->out, "</ul>\n");
+	else
+		html_printf(&r->out, "<p>No call for contributions is open at the moment.</p>\n");
 	html_printf(&r->out, "</section>\n");
 
 	schedule_table(r, &p, ms, nms);
