@@ -45,8 +45,9 @@ int call_create(struct db *db, int64_t process_id, int64_t version_id, const cha
 	"FROM call c JOIN process p ON p.id = c.process_id JOIN version v ON v.id = c.version_id "               \
 	"JOIN document d ON d.id = v.document_id "
 
-static void call_from_row(struct arena *a, struct db_stmt *st, struct call *c)
+static void call_from_row(struct arena *a, struct db_stmt *st, void *element)
 {
+	struct call *c = element;
 	c->id = db_col_int(st, 0);
 	c->process_id = db_col_int(st, 1);
 	c->version_id = db_col_int(st, 2);
@@ -70,17 +71,8 @@ int call_find(struct db *db, struct arena *a, int64_t id, struct call *out, stru
 	if (!st)
 		return -1;
 	db_bind_int(st, 1, id);
-	enum db_step r = db_step(st, e);
-	if (r == DB_FAIL)
-		return -1;
-	if (r == DB_DONE) {
-		error_set(e, ERROR_NOT_FOUND, "There is no such call for contributions.");
-		return -1;
-	}
 	memset(out, 0, sizeof *out);
-	call_from_row(a, st, out);
-	db_reset(st);
-	return 0;
+	return db_collect_one(st, a, out, call_from_row, "There is no such call for contributions.", e);
 }
 
 int call_list(struct db *db, struct arena *a, int64_t process_id, struct call **out, int *n, struct error *e)
@@ -90,19 +82,7 @@ int call_list(struct db *db, struct arena *a, int64_t process_id, struct call **
 	if (!st)
 		return -1;
 	db_bind_int(st, 1, process_id);
-	*out = NULL;
-	*n = 0;
-	int cap = 0;
-	enum db_step r;
-	while ((r = db_step(st, e)) == DB_ROW) {
-		struct call *c = arena_push(a, (void **)out, n, &cap, sizeof *c);
-		if (!c) {
-			error_set(e, ERROR_UNAVAILABLE, "out of memory");
-			return -1;
-		}
-		call_from_row(a, st, c);
-	}
-	return r == DB_FAIL ? -1 : 0;
+	return db_collect(st, a, (void **)out, n, sizeof **out, call_from_row, e);
 }
 
 enum call_state call_state_at(const struct call *c, int64_t now)

@@ -43,6 +43,20 @@ int circular_add_addressee(struct db *db, int64_t circular_id, int64_t category_
 	return db_exec_stmt(st, e);
 }
 
+static void circular_from_row(struct arena *a, struct db_stmt *st, void *element)
+{
+	struct circular *c = element;
+	c->id = db_col_int(st, 0);
+	c->reference = arena_strdup(a, db_col_text(st, 1));
+	c->date = arena_strdup(a, db_col_text(st, 2));
+	c->subject = arena_strdup(a, db_col_text(st, 3));
+}
+
+static void addressee_from_row(struct arena *a, struct db_stmt *st, void *element)
+{
+	*(const char **)element = arena_strdup(a, db_col_text(st, 0));
+}
+
 int circular_list(struct db *db, struct arena *a, int64_t process_id, struct circular **out, int *n,
 		  struct error *e)
 {
@@ -54,39 +68,17 @@ int circular_list(struct db *db, struct arena *a, int64_t process_id, struct cir
 	if (!st)
 		return -1;
 	db_bind_int(st, 1, process_id);
-	*out = NULL;
-	*n = 0;
-	int cap = 0;
-	enum db_step r;
-	while ((r = db_step(st, e)) == DB_ROW) {
-		struct circular *c = arena_push(a, (void **)out, n, &cap, sizeof *c);
-		if (!c)
-			goto oom;
-		c->id = db_col_int(st, 0);
-		c->reference = arena_strdup(a, db_col_text(st, 1));
-		c->date = arena_strdup(a, db_col_text(st, 2));
-		c->subject = arena_strdup(a, db_col_text(st, 3));
-	}
-	if (r == DB_FAIL)
+	if (db_collect(st, a, (void **)out, n, sizeof **out, circular_from_row, e) != 0)
 		return -1;
 	for (int i = 0; i < *n; i++) {
 		struct circular *c = &(*out)[i];
-		struct db_stmt *to = db_stmt(db, sql_to, e);
-		if (!to)
+		st = db_stmt(db, sql_to, e);
+		if (!st)
 			return -1;
-		db_bind_int(to, 1, c->id);
-		int tcap = 0;
-		while ((r = db_step(to, e)) == DB_ROW) {
-			const char **name = arena_push(a, (void **)&c->addressees, &c->naddressees, &tcap, sizeof *name);
-			if (!name)
-				goto oom;
-			*name = arena_strdup(a, db_col_text(to, 0));
-		}
-		if (r == DB_FAIL)
+		db_bind_int(st, 1, c->id);
+		if (db_collect(st, a, (void **)&c->addressees, &c->naddressees, sizeof *c->addressees,
+			       addressee_from_row, e) != 0)
 			return -1;
 	}
 	return 0;
-oom:
-	error_set(e, ERROR_UNAVAILABLE, "out of memory");
-	return -1;
 }

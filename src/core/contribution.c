@@ -219,8 +219,9 @@ fail:
 	"c.email, c.text, c.publication, c.received_at "                                                        \
 	"FROM contribution c JOIN category k ON k.id = c.category_id "
 
-static void contribution_from_row(struct arena *a, struct db_stmt *st, struct contribution *c)
+static void contribution_from_row(struct arena *a, struct db_stmt *st, void *element)
 {
+	struct contribution *c = element;
 	c->id = db_col_int(st, 0);
 	const char *t = db_col_text(st, 1);
 	strncpy(c->tracking, t ? t : "", sizeof c->tracking - 1);
@@ -251,17 +252,9 @@ int contribution_find(struct db *db, struct arena *a, const char *tracking, stru
 	if (!st)
 		return -1;
 	db_bind_text(st, 1, canonical);
-	enum db_step r = db_step(st, e);
-	if (r == DB_FAIL)
-		return -1;
-	if (r == DB_DONE) {
-		error_set(e, ERROR_NOT_FOUND, "There is no contribution with this tracking number.");
-		return -1;
-	}
 	memset(out, 0, sizeof *out);
-	contribution_from_row(a, st, out);
-	db_reset(st);
-	return 0;
+	return db_collect_one(st, a, out, contribution_from_row, "There is no contribution with this tracking number.",
+			      e);
 }
 
 bool contribution_is_public(const struct contribution *c)
@@ -290,17 +283,5 @@ int contribution_list_published(struct db *db, struct arena *a, int64_t call_id,
 	db_bind_int(st, 1, call_id);
 	db_bind_int(st, 2, limit);
 	db_bind_int(st, 3, offset);
-	*out = NULL;
-	*n = 0;
-	int cap = 0;
-	enum db_step r;
-	while ((r = db_step(st, e)) == DB_ROW) {
-		struct contribution *c = arena_push(a, (void **)out, n, &cap, sizeof *c);
-		if (!c) {
-			error_set(e, ERROR_UNAVAILABLE, "out of memory");
-			return -1;
-		}
-		contribution_from_row(a, st, c);
-	}
-	return r == DB_FAIL ? -1 : 0;
+	return db_collect(st, a, (void **)out, n, sizeof **out, contribution_from_row, e);
 }

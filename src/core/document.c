@@ -77,89 +77,70 @@ int version_post(struct db *db, int64_t document_id, const char *date, const cha
 	return 0;
 }
 
+static void document_from_row(struct arena *a, struct db_stmt *st, void *element)
+{
+	struct document *doc = element;
+	doc->id = db_col_int(st, 0);
+	doc->process_id = db_col_int(st, 1);
+	doc->slug = arena_strdup(a, db_col_text(st, 2));
+	doc->title = arena_strdup(a, db_col_text(st, 3));
+}
+
+static void version_from_row(struct arena *a, struct db_stmt *st, void *element)
+{
+	struct version *v = element;
+	v->id = db_col_int(st, 0);
+	v->document_id = db_col_int(st, 1);
+	v->date = arena_strdup(a, db_col_text(st, 2));
+	v->label = arena_strdup(a, db_col_text(st, 3));
+	v->note = arena_strdup(a, db_col_text(st, 4));
+	v->paragraphs = (int)db_col_int(st, 5);
+	v->markdown = arena_strdup(a, db_col_text(st, 6)); /* NULL in lists */
+	v->html = arena_strdup(a, db_col_text(st, 7));
+}
+
 int document_list(struct db *db, struct arena *a, int64_t process_id, struct document **out, int *n,
 		  struct error *e)
 {
-	static const char sql_docs[] = "SELECT id, slug, title FROM document WHERE process_id = ? ORDER BY id";
-	static const char sql_versions[] = "SELECT id, date, label, note, paragraphs FROM version "
-					   "WHERE document_id = ? ORDER BY date, id";
+	static const char sql_docs[] = "SELECT id, process_id, slug, title FROM document WHERE process_id = ? ORDER BY id";
+	static const char sql_versions[] = "SELECT id, document_id, date, label, note, paragraphs, NULL, NULL "
+					   "FROM version WHERE document_id = ? ORDER BY date, id";
 	struct db_stmt *st = db_stmt(db, sql_docs, e);
 	if (!st)
 		return -1;
 	db_bind_int(st, 1, process_id);
-	*out = NULL;
-	*n = 0;
-	int cap = 0;
-	enum db_step r;
-	while ((r = db_step(st, e)) == DB_ROW) {
-		struct document *doc = arena_push(a, (void **)out, n, &cap, sizeof *doc);
-		if (!doc)
-			goto oom;
-		doc->id = db_col_int(st, 0);
-		doc->process_id = process_id;
-		doc->slug = arena_strdup(a, db_col_text(st, 1));
-		doc->title = arena_strdup(a, db_col_text(st, 2));
-	}
-	if (r == DB_FAIL)
+	if (db_collect(st, a, (void **)out, n, sizeof **out, document_from_row, e) != 0)
 		return -1;
 	for (int i = 0; i < *n; i++) {
 		struct document *doc = &(*out)[i];
-		struct db_stmt *vs = db_stmt(db, sql_versions, e);
-		if (!vs)
+		st = db_stmt(db, sql_versions, e);
+		if (!st)
 			return -1;
-		db_bind_int(vs, 1, doc->id);
-		int vcap = 0;
-		while ((r = db_step(vs, e)) == DB_ROW) {
-			struct version *v = arena_push(a, (void **)&doc->versions, &doc->nversions, &vcap, sizeof *v);
-			if (!v)
-				goto oom;
-			v->id = db_col_int(vs, 0);
-			v->document_id = doc->id;
-			v->date = arena_strdup(a, db_col_text(vs, 1));
-			v->label = arena_strdup(a, db_col_text(vs, 2));
-			v->note = arena_strdup(a, db_col_text(vs, 3));
-			v->paragraphs = (int)db_col_int(vs, 4);
-		}
-		if (r == DB_FAIL)
+		db_bind_int(st, 1, doc->id);
+		if (db_collect(st, a, (void **)&doc->versions, &doc->nversions, sizeof *doc->versions, version_from_row,
+			       e) != 0)
 			return -1;
 	}
 	return 0;
-oom:
-	error_set(e, ERROR_UNAVAILABLE, "out of memory");
-	return -1;
 }
 
 int version_find(struct db *db, struct arena *a, int64_t id, struct version *out, struct document *doc,
 		 struct error *e)
 {
-	static const char sql[] = "SELECT v.id, v.date, v.label, v.note, v.markdown, v.html, v.paragraphs, "
-				  "d.id, d.process_id, d.slug, d.title "
-				  "FROM version v JOIN document d ON d.id = v.document_id WHERE v.id = ?";
+	static const char sql[] = "SELECT id, document_id, date, label, note, paragraphs, markdown, html "
+				  "FROM version WHERE id = ?";
+	static const char sql_doc[] = "SELECT id, process_id, slug, title FROM document WHERE id = ?";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		return -1;
 	db_bind_int(st, 1, id);
-	enum db_step r = db_step(st, e);
-	if (r == DB_FAIL)
-		return -1;
-	if (r == DB_DONE) {
-		error_set(e, ERROR_NOT_FOUND, "There is no such version.");
-		return -1;
-	}
 	memset(out, 0, sizeof *out);
 	memset(doc, 0, sizeof *doc);
-	out->id = db_col_int(st, 0);
-	out->date = arena_strdup(a, db_col_text(st, 1));
-	out->label = arena_strdup(a, db_col_text(st, 2));
-	out->note = arena_strdup(a, db_col_text(st, 3));
-	out->markdown = arena_strdup(a, db_col_text(st, 4));
-	out->html = arena_strdup(a, db_col_text(st, 5));
-	out->paragraphs = (int)db_col_int(st, 6);
-	doc->id = db_col_int(st, 7);
-	out->document_id = doc->id;
-	doc->process_id = db_col_int(st, 8);
-	doc->slug = arena_strdup(a, db_col_text(st, 9));
-	doc->title = arena_strdup(a, db_col_text(st, 10));
-	db_reset(st);
-	return 0;
+	if (db_collect_one(st, a, out, version_from_row, "There is no such version.", e) != 0)
+		return -1;
+	st = db_stmt(db, sql_doc, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, out->document_id);
+	return db_collect_one(st, a, doc, document_from_row, "There is no such document.", e);
 }

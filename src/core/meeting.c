@@ -33,6 +33,16 @@ int meeting_add(struct db *db, int64_t process_id, const char *date, const char 
 	return 0;
 }
 
+static void meeting_from_row(struct arena *a, struct db_stmt *st, void *element)
+{
+	struct meeting *mt = element;
+	mt->id = db_col_int(st, 0);
+	mt->date = arena_strdup(a, db_col_text(st, 1));
+	mt->title = arena_strdup(a, db_col_text(st, 2));
+	mt->format = arena_strdup(a, db_col_text(st, 3));
+	mt->description = arena_strdup(a, db_col_text(st, 4));
+}
+
 int meeting_list(struct db *db, struct arena *a, int64_t process_id, struct meeting **out, int *n,
 		 struct error *e)
 {
@@ -42,21 +52,5 @@ int meeting_list(struct db *db, struct arena *a, int64_t process_id, struct meet
 	if (!st)
 		return -1;
 	db_bind_int(st, 1, process_id);
-	*out = NULL;
-	*n = 0;
-	int cap = 0;
-	enum db_step r;
-	while ((r = db_step(st, e)) == DB_ROW) {
-		struct meeting *mt = arena_push(a, (void **)out, n, &cap, sizeof *mt);
-		if (!mt) {
-			error_set(e, ERROR_UNAVAILABLE, "out of memory");
-			return -1;
-		}
-		mt->id = db_col_int(st, 0);
-		mt->date = arena_strdup(a, db_col_text(st, 1));
-		mt->title = arena_strdup(a, db_col_text(st, 2));
-		mt->format = arena_strdup(a, db_col_text(st, 3));
-		mt->description = arena_strdup(a, db_col_text(st, 4));
-	}
-	return r == DB_FAIL ? -1 : 0;
+	return db_collect(st, a, (void **)out, n, sizeof **out, meeting_from_row, e);
 }

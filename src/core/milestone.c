@@ -80,6 +80,30 @@ int milestone_record_move(struct db *db, int64_t milestone_id, const char *moved
 	return db_exec_stmt(st, e);
 }
 
+static void milestone_from_row(struct arena *a, struct db_stmt *st, void *element)
+{
+	struct milestone *ms = element;
+	ms->id = db_col_int(st, 0);
+	ms->date = arena_strdup(a, db_col_text(st, 1));
+	ms->end_date = arena_strdup(a, db_col_text(st, 2));
+	ms->title = arena_strdup(a, db_col_text(st, 3));
+	ms->kind = arena_strdup(a, db_col_text(st, 4));
+	ms->status = arena_strdup(a, db_col_text(st, 5));
+}
+
+static void move_from_row(struct arena *a, struct db_stmt *st, void *element)
+{
+	struct milestone_move *h = element;
+	h->id = db_col_int(st, 0);
+	h->moved_on = arena_strdup(a, db_col_text(st, 1));
+	h->from_date = arena_strdup(a, db_col_text(st, 2));
+	h->from_end_date = arena_strdup(a, db_col_text(st, 3));
+	h->from_label = arena_strdup(a, db_col_text(st, 4));
+	h->to_date = arena_strdup(a, db_col_text(st, 5));
+	h->to_end_date = arena_strdup(a, db_col_text(st, 6));
+	h->reason = arena_strdup(a, db_col_text(st, 7));
+}
+
 int milestone_list(struct db *db, struct arena *a, int64_t process_id, struct milestone **out, int *n,
 		   struct error *e)
 {
@@ -92,50 +116,18 @@ int milestone_list(struct db *db, struct arena *a, int64_t process_id, struct mi
 	if (!st)
 		return -1;
 	db_bind_int(st, 1, process_id);
-	*out = NULL;
-	*n = 0;
-	int cap = 0;
-	enum db_step r;
-	while ((r = db_step(st, e)) == DB_ROW) {
-		struct milestone *ms = arena_push(a, (void **)out, n, &cap, sizeof *ms);
-		if (!ms)
-			goto oom;
-		ms->id = db_col_int(st, 0);
-		ms->date = arena_strdup(a, db_col_text(st, 1));
-		ms->end_date = arena_strdup(a, db_col_text(st, 2));
-		ms->title = arena_strdup(a, db_col_text(st, 3));
-		ms->kind = arena_strdup(a, db_col_text(st, 4));
-		ms->status = arena_strdup(a, db_col_text(st, 5));
-	}
-	if (r == DB_FAIL)
+	if (db_collect(st, a, (void **)out, n, sizeof **out, milestone_from_row, e) != 0)
 		return -1;
 	for (int i = 0; i < *n; i++) {
 		struct milestone *ms = &(*out)[i];
-		struct db_stmt *mv = db_stmt(db, sql_moves, e);
-		if (!mv)
+		st = db_stmt(db, sql_moves, e);
+		if (!st)
 			return -1;
-		db_bind_int(mv, 1, ms->id);
-		int hcap = 0;
-		while ((r = db_step(mv, e)) == DB_ROW) {
-			struct milestone_move *h = arena_push(a, (void **)&ms->history, &ms->nhistory, &hcap, sizeof *h);
-			if (!h)
-				goto oom;
-			h->id = db_col_int(mv, 0);
-			h->moved_on = arena_strdup(a, db_col_text(mv, 1));
-			h->from_date = arena_strdup(a, db_col_text(mv, 2));
-			h->from_end_date = arena_strdup(a, db_col_text(mv, 3));
-			h->from_label = arena_strdup(a, db_col_text(mv, 4));
-			h->to_date = arena_strdup(a, db_col_text(mv, 5));
-			h->to_end_date = arena_strdup(a, db_col_text(mv, 6));
-			h->reason = arena_strdup(a, db_col_text(mv, 7));
-		}
-		if (r == DB_FAIL)
+		db_bind_int(st, 1, ms->id);
+		if (db_collect(st, a, (void **)&ms->history, &ms->nhistory, sizeof *ms->history, move_from_row, e) != 0)
 			return -1;
 	}
 	return 0;
-oom:
-	error_set(e, ERROR_UNAVAILABLE, "out of memory");
-	return -1;
 }
 
 void milestone_format_range(const char *date, const char *end_date, char out[80])

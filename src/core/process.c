@@ -70,9 +70,9 @@ int process_add_category(struct db *db, int64_t process_id, const char *slug, co
 	return 0;
 }
 
-static void process_from_row(struct arena *a, struct db_stmt *st, struct process *p)
+static void process_from_row(struct arena *a, struct db_stmt *st, void *element)
 {
-	memset(p, 0, sizeof *p);
+	struct process *p = element;
 	p->id = db_col_int(st, 0);
 	p->slug = arena_strdup(a, db_col_text(st, 1));
 	p->title = arena_strdup(a, db_col_text(st, 2));
@@ -80,26 +80,12 @@ static void process_from_row(struct arena *a, struct db_stmt *st, struct process
 	p->timezone = arena_strdup(a, db_col_text(st, 4));
 }
 
-static int process_load_categories(struct db *db, struct arena *a, struct process *p, struct error *e)
+static void category_from_row(struct arena *a, struct db_stmt *st, void *element)
 {
-	static const char sql[] = "SELECT id, slug, name FROM category WHERE process_id = ? ORDER BY position, id";
-	struct db_stmt *st = db_stmt(db, sql, e);
-	if (!st)
-		return -1;
-	db_bind_int(st, 1, p->id);
-	int cap = 0;
-	enum db_step r;
-	while ((r = db_step(st, e)) == DB_ROW) {
-		struct category *c = arena_push(a, (void **)&p->categories, &p->ncategories, &cap, sizeof *c);
-		if (!c) {
-			error_set(e, ERROR_UNAVAILABLE, "out of memory");
-			return -1;
-		}
-		c->id = db_col_int(st, 0);
-		c->slug = arena_strdup(a, db_col_text(st, 1));
-		c->name = arena_strdup(a, db_col_text(st, 2));
-	}
-	return r == DB_FAIL ? -1 : 0;
+	struct category *c = element;
+	c->id = db_col_int(st, 0);
+	c->slug = arena_strdup(a, db_col_text(st, 1));
+	c->name = arena_strdup(a, db_col_text(st, 2));
 }
 
 #define PROCESS_COLUMNS "SELECT id, slug, title, summary, timezone FROM process "
@@ -107,6 +93,8 @@ static int process_load_categories(struct db *db, struct arena *a, struct proces
 static int process_find_by(struct db *db, struct arena *a, const char *sql, const char *slug, int64_t id,
 			   struct process *out, struct error *e)
 {
+	static const char sql_categories[] =
+		"SELECT id, slug, name FROM category WHERE process_id = ? ORDER BY position, id";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		return -1;
@@ -114,16 +102,15 @@ static int process_find_by(struct db *db, struct arena *a, const char *sql, cons
 		db_bind_text(st, 1, slug);
 	else
 		db_bind_int(st, 1, id);
-	enum db_step r = db_step(st, e);
-	if (r == DB_FAIL)
+	memset(out, 0, sizeof *out);
+	if (db_collect_one(st, a, out, process_from_row, "There is no such process.", e) != 0)
 		return -1;
-	if (r == DB_DONE) {
-		error_set(e, ERROR_NOT_FOUND, "There is no such process.");
+	st = db_stmt(db, sql_categories, e);
+	if (!st)
 		return -1;
-	}
-	process_from_row(a, st, out);
-	db_reset(st);
-	return process_load_categories(db, a, out, e);
+	db_bind_int(st, 1, out->id);
+	return db_collect(st, a, (void **)&out->categories, &out->ncategories, sizeof *out->categories,
+			  category_from_row, e);
 }
 
 int process_find(struct db *db, struct arena *a, const char *slug, struct process *out, struct error *e)
@@ -144,19 +131,7 @@ int process_list(struct db *db, struct arena *a, struct process **out, int *n, s
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		return -1;
-	*out = NULL;
-	*n = 0;
-	int cap = 0;
-	enum db_step r;
-	while ((r = db_step(st, e)) == DB_ROW) {
-		struct process *p = arena_push(a, (void **)out, n, &cap, sizeof *p);
-		if (!p) {
-			error_set(e, ERROR_UNAVAILABLE, "out of memory");
-			return -1;
-		}
-		process_from_row(a, st, p);
-	}
-	return r == DB_FAIL ? -1 : 0;
+	return db_collect(st, a, (void **)out, n, sizeof **out, process_from_row, e);
 }
 
 const struct category *process_category(const struct process *p, const char *slug)

@@ -15,6 +15,7 @@
 #ifndef CONSULTA_STORE_DB_H
 #define CONSULTA_STORE_DB_H
 
+#include "util/arena.h"
 #include "util/error.h"
 
 #include <stdbool.h>
@@ -49,6 +50,19 @@ void db_reset(struct db_stmt *st);
 int64_t db_last_id(struct db *db);
 /* True if the last failure was a UNIQUE constraint. */
 bool db_unique_violation(struct db *db);
+
+/* Fills one element from the current row. */
+typedef void (*db_row_fill)(struct arena *a, struct db_stmt *st, void *element);
+
+/* Steps st to the end, appending one element of `size` bytes per row to
+ * *items (an arena array of *n elements) filled by fill(). 0 or -1. */
+int db_collect(struct db_stmt *st, struct arena *a, void **items, int *n, size_t size, db_row_fill fill,
+	       struct error *e);
+
+/* Steps st once: fills *element from its row and returns 0; with no row,
+ * sets ERROR_NOT_FOUND with not_found as the message and returns -1. */
+int db_collect_one(struct db_stmt *st, struct arena *a, void *element, db_row_fill fill, const char *not_found,
+		   struct error *e);
 
 int db_begin(struct db *db, struct error *e);
 int db_commit(struct db *db, struct error *e);

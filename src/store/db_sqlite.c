@@ -229,6 +229,40 @@ bool db_unique_violation(struct db *db)
 	return db->last_rc == SQLITE_CONSTRAINT_UNIQUE || db->last_rc == SQLITE_CONSTRAINT_PRIMARYKEY;
 }
 
+int db_collect(struct db_stmt *st, struct arena *a, void **items, int *n, size_t size, db_row_fill fill,
+	       struct error *e)
+{
+	*items = NULL;
+	*n = 0;
+	int cap = 0;
+	enum db_step r;
+	while ((r = db_step(st, e)) == DB_ROW) {
+		void *element = arena_push(a, items, n, &cap, size);
+		if (!element) {
+			db_reset(st);
+			error_set(e, ERROR_UNAVAILABLE, "out of memory");
+			return -1;
+		}
+		fill(a, st, element);
+	}
+	return r == DB_FAIL ? -1 : 0;
+}
+
+int db_collect_one(struct db_stmt *st, struct arena *a, void *element, db_row_fill fill, const char *not_found,
+		   struct error *e)
+{
+	enum db_step r = db_step(st, e);
+	if (r == DB_FAIL)
+		return -1;
+	if (r == DB_DONE) {
+		error_set(e, ERROR_NOT_FOUND, "%s", not_found);
+		return -1;
+	}
+	fill(a, st, element);
+	db_reset(st);
+	return 0;
+}
+
 int db_begin(struct db *db, struct error *e)
 {
 	return db_exec_sql(db, "BEGIN IMMEDIATE", e);

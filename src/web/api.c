@@ -4,13 +4,9 @@
  * calendar dates YYYY-MM-DD in the process's time zone.
  */
 #include "core/call.h"
-#include "core/circular.h"
 #include "core/contribution.h"
-#include "core/document.h"
 #include "core/limits.h"
-#include "core/meeting.h"
-#include "core/milestone.h"
-#include "core/process.h"
+#include "core/overview.h"
 #include "util/clock.h"
 #include "util/utf8.h"
 #include "web/routes.h"
@@ -75,22 +71,19 @@ void api_process(struct request *r)
 {
 	struct error e;
 	error_clear(&e);
-	struct process p;
-	struct milestone *ms;
-	struct document *docs;
-	struct call *calls;
-	struct meeting *meetings;
-	struct circular *letters;
-	int nms, ndocs, ncalls, nmeetings, nletters;
-	if (process_find(r->db, &r->arena, r->params[0], &p, &e) != 0 ||
-	    milestone_list(r->db, &r->arena, p.id, &ms, &nms, &e) != 0 ||
-	    document_list(r->db, &r->arena, p.id, &docs, &ndocs, &e) != 0 ||
-	    call_list(r->db, &r->arena, p.id, &calls, &ncalls, &e) != 0 ||
-	    meeting_list(r->db, &r->arena, p.id, &meetings, &nmeetings, &e) != 0 ||
-	    circular_list(r->db, &r->arena, p.id, &letters, &nletters, &e) != 0) {
+	struct overview ov;
+	if (overview_load(r->db, &r->arena, r->params[0], &ov, &e) != 0) {
 		reply_json_error(r, &e);
 		return;
 	}
+	const struct process p = ov.process;
+	struct milestone *ms = ov.milestones;
+	struct document *docs = ov.documents;
+	struct call *calls = ov.calls;
+	struct meeting *meetings = ov.meetings;
+	struct circular *letters = ov.circulars;
+	const int nms = ov.nmilestones, ndocs = ov.ndocuments, ncalls = ov.ncalls, nmeetings = ov.nmeetings,
+		  nletters = ov.ncirculars;
 	json_t *o = process_summary(&p);
 	json_object_del(o, "url");
 

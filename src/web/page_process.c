@@ -3,16 +3,13 @@
  * process), a process's page (what is open now, schedule, documents, calls,
  * meetings, circular letters) and a version's page.
  */
-#include "core/call.h"
-#include "core/circular.h"
-#include "core/document.h"
-#include "core/meeting.h"
-#include "core/milestone.h"
-#include "core/process.h"
+#include "core/overview.h"
 #include "util/clock.h"
+#include "util/tz.h"
 #include "web/page.h"
 #include "web/routes.h"
 
+#include <stdio.h>
 #include <string.h>
 
 void page_home(struct request *r)
@@ -48,19 +45,29 @@ void page_home(struct request *r)
 	page_end(r, 200);
 }
 
-static const char *status_text(const char *status)
+/* The secretariat's status, or for a planned milestone where it stands today. */
+static const char *status_text(const struct milestone *m, const char *today)
 {
-	if (!strcmp(status, "done"))
+	if (!strcmp(m->status, "done"))
 		return "Done";
-	if (!strcmp(status, "postponed"))
+	if (!strcmp(m->status, "postponed"))
 		return "Postponed";
-	if (!strcmp(status, "cancelled"))
+	if (!strcmp(m->status, "cancelled"))
 		return "Cancelled";
-	return "Planned";
+	const char *last = m->end_date ? m->end_date : m->date;
+	if (strcmp(last, today) < 0)
+		return "Past";
+	if (strcmp(m->date, today) <= 0)
+		return "Today";
+	return "Upcoming";
 }
 
 static void schedule_table(struct request *r, const struct process *p, struct milestone *ms, int n)
 {
+	struct tz_local now;
+	char today[11] = "";
+	if (tz_utc_to_local(p->timezone, clock_now(), &now) == 0)
+		snprintf(today, sizeof today, "%04d-%02d-%02d", now.year, now.month, now.day);
 	html_printf(&r->out,
 		    "<section aria-labelledby=\"schedule\"><h2 id=\"schedule\">Schedule</h2>\n"
 		    "<table class=\"schedule\">\n<caption>Dates in the time zone of the process, %s</caption>\n"
@@ -83,7 +90,7 @@ static void schedule_table(struct request *r, const struct process *p, struct mi
 			html_printf(&r->out, "<p class=\"history\">Moved from %s to %s on %s: %s</p>", from, to,
 				    page_date(r, mv->moved_on), mv->reason);
 		}
-		html_printf(&r->out, "</td><td>%s</td></tr>\n", status_text(ms[i].status));
+		html_printf(&r->out, "</td><td>%s</td></tr>\n", status_text(&ms[i], today));
 	}
 	html_printf(&r->out, "</tbody>\n</table>\n</section>\n");
 }
@@ -107,22 +114,19 @@ void page_process(struct request *r)
 {
 	struct error e;
 	error_clear(&e);
-	struct process p;
-	struct milestone *ms;
-	struct document *docs;
-	struct call *calls;
-	struct meeting *meetings;
-	struct circular *letters;
-	int nms, ndocs, ncalls, nmeetings, nletters;
-	if (process_find(r->db, &r->arena, r->params[0], &p, &e) != 0 ||
-	    milestone_list(r->db, &r->arena, p.id, &ms, &nms, &e) != 0 ||
-	    document_list(r->db, &r->arena, p.id, &docs, &ndocs, &e) != 0 ||
-	    call_list(r->db, &r->arena, p.id, &calls, &ncalls, &e) != 0 ||
-	    meeting_list(r->db, &r->arena, p.id, &meetings, &nmeetings, &e) != 0 ||
-	    circular_list(r->db, &r->arena, p.id, &letters, &nletters, &e) != 0) {
+	struct overview o;
+	if (overview_load(r->db, &r->arena, r->params[0], &o, &e) != 0) {
 		page_error(r, &e);
 		return;
 	}
+	const struct process p = o.process;
+	struct milestone *ms = o.milestones;
+	struct document *docs = o.documents;
+	struct call *calls = o.calls;
+	struct meeting *meetings = o.meetings;
+	struct circular *letters = o.circulars;
+	const int nms = o.nmilestones, ndocs = o.ndocuments, ncalls = o.ncalls, nmeetings = o.nmeetings,
+		  nletters = o.ncirculars;
 	int64_t now = clock_now();
 	page_begin(r, p.title);
 	html_printf(&r->out, "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/\">Consultations</a></nav>\n"
