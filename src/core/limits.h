@@ -6,7 +6,10 @@
 #define CONSULTA_CORE_LIMITS_H
 
 enum {
-	LIMIT_REQUEST_BODY = 256 * 1024,    /* bytes of a POST body, form or JSON */
+	/* bytes of a POST body, form or JSON: room for LIMIT_TEXT characters in any
+	 * script however the client encodes them (a form sends 9 bytes for one
+	 * CJK character, JSON up to 12 for one \u-escaped pair) */
+	LIMIT_REQUEST_BODY = 2 * 1024 * 1024,
 	LIMIT_URL = 2048,                   /* bytes of a request path and query */
 	LIMIT_FORM_FIELDS = 32,             /* fields in one submitted form */
 	LIMIT_NAME = 200,                   /* characters of a person's name */

@@ -68,6 +68,12 @@ int db_begin(struct db *db, struct error *e);
 int db_commit(struct db *db, struct error *e);
 void db_rollback(struct db *db);
 
+/* A read transaction (BEGIN DEFERRED) for a handler that only reads: its
+ * statements see one snapshot, and SQLite takes its file locks once instead
+ * of once per statement. db_read_end() ends it (a no-op if none is open). */
+int db_read_begin(struct db *db, struct error *e);
+void db_read_end(struct db *db);
+
 /* Creates or brings the schema up to date; each numbered migration runs once. */
 int db_migrate(struct db *db, struct error *e);
 

@@ -283,6 +283,24 @@ void db_rollback(struct db *db)
 		sqlite3_exec(db->conn, "ROLLBACK", NULL, NULL, NULL);
 }
 
+/* Prepared once per connection (db_stmt's cache), not parsed per request as sqlite3_exec would. */
+int db_read_begin(struct db *db, struct error *e)
+{
+	static const char sql[] = "BEGIN DEFERRED";
+	struct db_stmt *st = db_stmt(db, sql, e);
+	return st ? db_exec_stmt(st, e) : -1;
+}
+
+void db_read_end(struct db *db)
+{
+	static const char sql[] = "COMMIT";
+	if (sqlite3_get_autocommit(db->conn))
+		return;
+	struct db_stmt *st = db_stmt(db, sql, NULL);
+	if (!st || db_exec_stmt(st, NULL) != 0)
+		db_rollback(db);
+}
+
 int db_migrate(struct db *db, struct error *e)
 {
 	if (db_exec_sql(db,

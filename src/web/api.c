@@ -225,18 +225,26 @@ void api_contribution_create(struct request *r)
 		.publication = member_string(json, "publication", &e),
 		.channel = "api",
 	};
+	if (e.code) {
+		/* A member of the wrong type is refused like malformed JSON, before the
+		 * call is looked at: an optional one would otherwise be dropped and the
+		 * contribution stored without it. The other members are checked too, so
+		 * that one answer names everything to fix; a wrong type is reported as
+		 * such, not as "missing" (error_field keeps the first message). */
+		struct contribution_input clean;
+		struct error checked;
+		error_clear(&checked);
+		contribution_validate(&r->arena, &in, &clean, &checked);
+		for (int i = 0; i < checked.nfields; i++)
+			error_field(&e, checked.fields[i].name, "%s", checked.fields[i].message);
+		json_decref(json);
+		reply_json_error(r, &e);
+		return;
+	}
 	struct receipt receipt;
-	struct error type_errors = e;
-	error_clear(&e);
 	int rc = contribution_receive(r->db, &r->arena, id, &in, &receipt, &e);
 	json_decref(json); /* in's strings point into json: used no further */
 	if (rc != 0) {
-		/* A member of the wrong type is reported as such, not as "missing". */
-		for (int i = 0; i < type_errors.nfields; i++) {
-			for (int k = 0; k < e.nfields; k++)
-				if (!strcmp(e.fields[k].name, type_errors.fields[i].name))
-					e.fields[k] = type_errors.fields[i];
-		}
 		reply_json_error(r, &e);
 		return;
 	}

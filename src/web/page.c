@@ -27,14 +27,24 @@ void page_end(struct request *r, int status)
 	reply_html(r, status);
 }
 
+void page_message(struct request *r, int status, const char *message)
+{
+	const char *title = status == 404   ? "Not found"
+			    : status == 409 ? "Not accepted"
+			    : status == 413 ? "Too large"
+			    : status == 503 ? "Temporarily unavailable"
+			    : status >= 500 ? "Error"
+					    : "Not possible";
+	page_begin(r, title);
+	html_printf(&r->out, "<h1>%s</h1>\n<p>%s</p>\n<p><a href=\"/\">Back to the list of consultations</a></p>\n",
+		    title, message);
+	page_end(r, status);
+}
+
 void page_error(struct request *r, const struct error *e)
 {
 	int status = http_status_of(e);
-	const char *title = status == 404 ? "Not found" : status == 503 ? "Temporarily unavailable" : "Error";
-	page_begin(r, title);
-	html_printf(&r->out, "<h1>%s</h1>\n<p>%s</p>\n<p><a href=\"/\">Back to the list of consultations</a></p>\n",
-		    title, status == 500 ? "Something went wrong on our side; please try again later." : e->message);
-	page_end(r, status);
+	page_message(r, status, status == 500 ? "Something went wrong on our side; please try again later." : e->message);
 }
 
 const char *page_date(struct request *r, const char *date)

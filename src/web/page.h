@@ -15,6 +15,9 @@ void page_end(struct request *r, int status);
 /* A whole page saying what went wrong, from a core error (404, 503, ...). */
 void page_error(struct request *r, const struct error *e);
 
+/* A whole page with a status and one sentence for the person. */
+void page_message(struct request *r, int status, const char *message);
+
 /* Helpers shared by pages: dates and instants as people read them. */
 const char *page_date(struct request *r, const char *date);          /* "15 February 2021" */
 const char *page_instant_local(struct request *r, const char *tzid, int64_t t);

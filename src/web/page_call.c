@@ -286,15 +286,17 @@ void page_receipt(struct request *r)
 static void contribution_block(struct request *r, const struct contribution *k, bool heading_link)
 {
 	bool named = !strcmp(k->publication, "named");
-	html_printf(&r->out, "<article class=\"contribution\" id=\"c-%s\"><h2>", k->tracking);
+	/* In a list each contribution is a section (h2); alone on its page, its heading is the page's h1. */
+	const char *h = heading_link ? "h2" : "h1";
+	html_printf(&r->out, "<article class=\"contribution\" id=\"c-%s\"><%R>", k->tracking, h);
 	if (heading_link)
 		html_printf(&r->out, "<a href=\"/contributions/%u\">%s</a>", k->tracking,
 			    named ? k->name : "Anonymous contribution");
 	else
 		html_printf(&r->out, "%s", named ? k->name : "Anonymous contribution");
-	html_printf(&r->out, "</h2>\n<p class=\"meta\">%s%s%s \u00b7 %s \u00b7 %s \u00b7 received %s \u00b7 %s</p>\n"
+	html_printf(&r->out, "</%R>\n<p class=\"meta\">%s%s%s \u00b7 %s \u00b7 %s \u00b7 received %s \u00b7 %s</p>\n"
 			     "<div class=\"text\">%s</div>\n</article>\n",
-		    named && *k->organization ? k->organization : "", named && *k->organization ? " \u00b7 " : "",
+		    h, named && *k->organization ? k->organization : "", named && *k->organization ? " \u00b7 " : "",
 		    k->category_name, country_name(k->country) ? country_name(k->country) : k->country, k->tracking,
 		    page_instant_utc(r, k->received_at), k->channel, k->text);
 }
@@ -343,8 +345,10 @@ void page_contribution(struct request *r)
 	struct call c;
 	if (contribution_find(r->db, &r->arena, r->params[0], &k, &e) != 0 || !contribution_is_public(&k) ||
 	    call_find(r->db, &r->arena, k.call_id, &c, &e) != 0) {
+		/* A private contribution is answered exactly like an unknown one (the
+		 * words of contribution_find), so that the page does not tell it exists. */
 		if (!e.code)
-			error_set(&e, ERROR_NOT_FOUND, "There is no published contribution with this tracking number.");
+			error_set(&e, ERROR_NOT_FOUND, "There is no contribution with this tracking number.");
 		page_error(r, &e);
 		return;
 	}

@@ -1,0 +1,511 @@
+"""
+harness — a real `consulta serve` for each test class (or test), and the
+HTTP helpers the tests use.
+
+Each server gets a fresh SQLite database in its own temporary directory,
+made with `consulta init` and `consulta demo` (the non-live demo: the real
+2020/2021 dates), and a frozen clock (CONSULTA_NOW) chosen by the test. It
+listens on a free loopback port (--listen 127.0.0.1:0) and says which on its
+first line of standard output. It is stopped with SIGTERM; its standard error
+is read after every test and when it stops, and any AddressSanitizer, UBSan
+or LeakSanitizer report there fails the test that caused it (leaks, reported
+at exit, fail the test or the class that started the server).
+
+Only the standard library is used. Every wait is bounded.
+"""
+
+import ctypes
+import http.client
+import json
+import os
+import re
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+import unittest
+import urllib.parse
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+
+# Bounds, in seconds. The sanitizer build is slow; these are ceilings, not waits.
+START_TIMEOUT = 20
+STOP_TIMEOUT = 20
+COMMAND_TIMEOUT = 30
+HTTP_TIMEOUT = 20
+
+SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "runtime error:", "LeakSanitizer", "ERROR: ThreadSanitizer")
+
+# The same sanitizer settings as scripts/run-tests.sh, when run.py is run by hand.
+os.environ.setdefault("ASAN_OPTIONS", "abort_on_error=0:detect_leaks=1:halt_on_error=1")
+os.environ.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
+os.environ.setdefault("LSAN_OPTIONS", "suppressions=" + os.path.join(ROOT, "tests", "lsan.supp"))
+
+# Instants of the demo, in UTC. Call 1 ("written inputs") is open from the
+# start of 23 December 2020 to the end of 15 February 2021 in Europe/Zurich;
+# call 2 from the start of 1 March 2021 to the end of 10 March 2021.
+CALL1_OPEN = "2021-02-01T10:00:00Z"
+CALL1_LAST_SECOND = "2021-02-15T22:59:59Z"
+CALL1_FIRST_SECOND_CLOSED = "2021-02-15T23:00:00Z"
+
+SLUG = "gca-guidelines"
+
+
+try:  # looked up now: nothing may be imported between fork and exec
+    _prctl = ctypes.CDLL(None, use_errno=True).prctl
+except (OSError, AttributeError):
+    _prctl = None
+
+
+def _die_with_the_runner():
+    """In the child before exec: be killed if the test runner dies, so no server outlives a killed run."""
+    if _prctl:
+        _prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (Linux)
+
+
+def binary():
+    """The consulta binary: $CONSULTA_BIN, or build-test/consulta; relative paths from the repository."""
+    path = os.environ.get("CONSULTA_BIN", "build-test/consulta")
+    if not os.path.isabs(path) and not os.path.exists(path):
+        path = os.path.join(ROOT, path)
+    return os.path.abspath(path)
+
+
+def sanitizer_report(text):
+    """The first line of a sanitizer report in text, or None."""
+    for line in text.splitlines():
+        if any(m in line for m in SANITIZER_MARKERS):
+            return line.strip()
+    return None
+
+
+def run_command(args, now=None, db=None, timeout=COMMAND_TIMEOUT, env=None):
+    """Runs `consulta [--db sqlite:DB] ARGS` to its end; returns CompletedProcess (text).
+
+    A sanitizer report in its standard error raises AssertionError."""
+    cmd = [binary()]
+    if db:
+        cmd += ["--db", "sqlite:" + db]
+    cmd += list(args)
+    e = dict(os.environ)
+    e.pop("CONSULTA_NOW", None)
+    if now:
+        e["CONSULTA_NOW"] = now
+    if env:
+        e.update(env)
+    p = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       timeout=timeout, env=e, text=True, errors="replace")
+    report = sanitizer_report(p.stderr)
+    if report:
+        raise AssertionError("sanitizer report from %s: %s\n%s" % (" ".join(args), report, p.stderr[-4000:]))
+    return p
+
+
+class Response:
+    """An HTTP answer: status, headers (case-insensitive get), body bytes, text, json()."""
+
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+    def header(self, name):
+        return self.headers.get(name)
+
+    @property
+    def text(self):
+        return self.body.decode("utf-8")
+
+    def json(self):
+        return json.loads(self.body.decode("utf-8"))
+
+    def __repr__(self):
+        return "<Response %d %r>" % (self.status, self.body[:300])
+
+
+class Server:
+    """One `consulta serve` with its own database and a frozen clock."""
+
+    def __init__(self, now, demo=True, threads=None, workdir=None):
+        self.now = now
+        self.demo = demo
+        self.threads = threads
+        self.owns_dir = workdir is None
+        self.dir = workdir or tempfile.mkdtemp(prefix="consulta-integ-")
+        self.db = os.path.join(self.dir, "consulta.db")
+        self.proc = None
+        self.port = None
+        self.stderr_path = None
+        self.stderr_seen = 0
+        self.generation = 0
+        self.earlier_problems = []
+
+    # -- life ----------------------------------------------------------
+
+    def prepare(self):
+        """Creates the database and loads the demo (unless it is there already)."""
+        p = run_command(["init"], now=self.now, db=self.db)
+        if p.returncode != 0:
+            raise RuntimeError("consulta init failed (%d): %s" % (p.returncode, p.stderr))
+        if self.demo:
+            p = run_command(["demo"], now=self.now, db=self.db)
+            if p.returncode != 0:
+                raise RuntimeError("consulta demo failed (%d): %s" % (p.returncode, p.stderr))
+
+    def start(self, now=None):
+        """Starts serving (on the same database if it was started before) and waits for its port."""
+        if now:
+            self.now = now
+        if not os.path.exists(self.db):
+            self.prepare()
+        self.generation += 1
+        self.stderr_path = os.path.join(self.dir, "serve-%d.err" % self.generation)
+        self.stderr_seen = 0
+        cmd = [binary(), "--db", "sqlite:" + self.db, "serve", "--listen", "127.0.0.1:0"]
+        if self.threads:
+            cmd += ["--threads", str(self.threads)]
+        env = dict(os.environ)
+        env["CONSULTA_NOW"] = self.now
+        with open(self.stderr_path, "wb") as err:
+            self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err,
+                                         env=env, preexec_fn=_die_with_the_runner)
+        line = self._first_line(START_TIMEOUT)
+        m = re.fullmatch(r"listening on http://127\.0\.0\.1:(\d+)/", line.strip())
+        if not m:
+            self._kill()
+            raise RuntimeError("consulta serve did not say where it listens: %r; stderr:\n%s"
+                               % (line, self._read_stderr()[-4000:]))
+        self.port = int(m.group(1))
+        return self
+
+    def _first_line(self, timeout):
+        deadline = time.monotonic() + timeout
+        fd = self.proc.stdout.fileno()
+        data = b""
+        while b"\n" not in data:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                self._kill()
+                raise RuntimeError("consulta serve did not start within %ds" % timeout)
+            ready, _, _ = select.select([fd], [], [], left)
+            if not ready:
+                continue
+            chunk = os.read(fd, 4096)
+            if not chunk:
+                code = self.proc.wait(timeout=STOP_TIMEOUT)
+                raise RuntimeError("consulta serve exited (%s) before listening; stderr:\n%s"
+                                   % (code, self._read_stderr()[-4000:]))
+            data += chunk
+        return data.split(b"\n", 1)[0].decode("utf-8", "replace")
+
+    def stop(self):
+        """SIGTERM and wait; returns the sanitizer report of its stderr (or a bad exit), or None."""
+        if not self.proc:
+            return "\n".join(self.earlier_problems) or None
+        problem = None
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self._kill()
+                problem = "consulta serve did not stop within %ds of SIGTERM" % STOP_TIMEOUT
+        code = self.proc.returncode
+        self.proc.stdout.close()
+        self.proc = None
+        err = self._read_stderr()
+        report = sanitizer_report(err)
+        if report:
+            problem = "sanitizer report: %s\n%s" % (report, err[-6000:])
+        elif not problem and code != 0:
+            problem = "consulta serve exited with status %s after SIGTERM; stderr:\n%s" % (code, err[-4000:])
+        return "\n".join(self.earlier_problems + ([problem] if problem else [])) or None
+
+    def kill9(self):
+        """Kills the server at once (SIGKILL), as a crash or a power cut would."""
+        if self.proc:
+            self.proc.kill()
+            self.proc.wait(timeout=STOP_TIMEOUT)
+            self.proc.stdout.close()
+            self.proc = None
+            report = sanitizer_report(self._read_stderr())
+            if report:  # held against the test when it stops the server
+                self.earlier_problems.append("sanitizer report before kill -9: " + report)
+
+    def _kill(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=STOP_TIMEOUT)
+
+    def cleanup(self):
+        self._kill()
+        if self.owns_dir:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def _read_stderr(self):
+        try:
+            with open(self.stderr_path, "rb") as f:
+                return f.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def log(self):
+        """All the server (this run of it) has written on stderr: its log."""
+        return self._read_stderr()
+
+    def new_stderr(self):
+        """What the server wrote on stderr since the last call."""
+        text = self._read_stderr()
+        new = text[self.stderr_seen:]
+        self.stderr_seen = len(text)
+        return new
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    # -- HTTP ----------------------------------------------------------
+
+    def request(self, method, path, body=None, headers=None, timeout=HTTP_TIMEOUT):
+        """One request on a new connection; redirects are not followed."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            conn.request(method, path, body=body, headers=headers or {})
+            resp = conn.getresponse()
+            data = resp.read()
+            return Response(resp.status, resp.headers, data)
+        finally:
+            conn.close()
+
+    def get(self, path, headers=None):
+        return self.request("GET", path, headers=headers)
+
+    def get_json(self, path):
+        return self.request("GET", path, headers={"Accept": "application/json"})
+
+    def post_json(self, path, obj, headers=None):
+        body = obj if isinstance(obj, (bytes, str)) else json.dumps(obj)
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        h = {"Content-Type": "application/json"}
+        h.update(headers or {})
+        return self.request("POST", path, body=body, headers=h)
+
+    def post_form(self, path, fields, headers=None):
+        body = fields if isinstance(fields, bytes) else urllib.parse.urlencode(fields).encode("ascii")
+        h = {"Content-Type": "application/x-www-form-urlencoded"}
+        h.update(headers or {})
+        return self.request("POST", path, body=body, headers=h)
+
+    def raw(self, data, timeout=HTTP_TIMEOUT, read_until_close=True):
+        """Sends raw bytes on a new socket; returns what came back (until close, or the headers and body)."""
+        with socket.create_connection(("127.0.0.1", self.port), timeout=timeout) as s:
+            s.sendall(data)
+            return read_response(s, read_until_close)
+
+    # -- domain helpers -----------------------------------------------
+
+    def contribute(self, call_id=1, **fields):
+        """POSTs a valid contribution through the API (fields override); asserts 201; returns the JSON."""
+        r = self.post_json("/api/v1/calls/%d/contributions" % call_id, contribution(**fields))
+        if r.status != 201:
+            raise AssertionError("contribution refused: %r" % r)
+        return r.json()
+
+    def published_total(self, call_id=1):
+        r = self.get_json("/api/v1/calls/%d/contributions" % call_id)
+        if r.status != 200:
+            raise AssertionError("list of contributions: %r" % r)
+        return r.json()["total"]
+
+
+def read_response(sock, read_until_close=True):
+    """Reads one HTTP response from sock: (status, headers dict lower-cased, body bytes)."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    if not lines or not lines[0].startswith("HTTP/"):
+        raise AssertionError("not an HTTP response: %r" % data[:200])
+    status = int(lines[0].split()[1])
+    headers = {}
+    for line in lines[1:]:
+        k, _, v = line.partition(":")
+        headers[k.strip().lower()] = v.strip()
+    length = headers.get("content-length")
+    if length is not None:
+        while len(body) < int(length):
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            body += chunk
+    elif read_until_close:
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            body += chunk
+    return status, headers, body
+
+
+def contribution(**fields):
+    """A valid contribution to the demo process; keyword arguments override or (with None) remove fields."""
+    c = {
+        "name": "Ada Lovelace",
+        "organization": "Analytical Engines Ltd",
+        "category": "academia",
+        "country": "CH",
+        "email": "ada@example.org",
+        "text": "Paragraph 3 should say who reports, and to whom.",
+        "publication": "named",
+    }
+    for k, v in fields.items():
+        if v is None:
+            c.pop(k, None)
+        else:
+            c[k] = v
+    return c
+
+
+class ServerTestCase(unittest.TestCase):
+    """A test class sharing one server, started with the clock at NOW.
+
+    Tests that change what others would count (the number of published
+    contributions, say) start their own with self.fresh_server()."""
+
+    NOW = CALL1_OPEN
+    SHARED = True  # False: the tests start their own servers only
+    server = None
+
+    @classmethod
+    def setUpClass(cls):
+        if not cls.SHARED:
+            return
+        cls.server = Server(cls.NOW)
+        try:
+            cls.server.start()
+        except BaseException:
+            cls.server.cleanup()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.server is None:
+            return
+        try:
+            problem = cls.server.stop()
+        finally:
+            cls.server.cleanup()
+        if problem:
+            raise AssertionError(problem)
+
+    def setUp(self):
+        if self.server is not None:
+            self.server.new_stderr()  # only what this test causes is held against it
+        self._own = []
+
+    def tearDown(self):
+        problems = []
+        for s in self._own:
+            problem = s.stop()
+            s.cleanup()
+            if problem:
+                problems.append(problem)
+        if self.server is not None:
+            report = sanitizer_report(self.server.new_stderr())
+            if report:
+                problems.append("sanitizer report from the shared server: " + report)
+            elif not self.server.alive():
+                problems.append("the shared server died during this test")
+        if problems:
+            self.fail("\n".join(problems))
+
+    def fresh_server(self, now=None, **kw):
+        """A server of this test's own, stopped (and checked) when the test ends."""
+        s = Server(now or self.NOW, **kw)
+        self._own.append(s)
+        s.start()
+        return s
+
+    # -- assertions ------------------------------------------------------
+
+    def assertErrorShape(self, r, status, code=None, fields=None):
+        """r is a JSON error {"error":{"code","message","fields"}} with this status (and code, and fields)."""
+        self.assertEqual(r.status, status, r)
+        self.assertTrue((r.header("Content-Type") or "").startswith("application/json"), r.header("Content-Type"))
+        body = r.json()
+        self.assertEqual(set(body), {"error"}, body)
+        err = body["error"]
+        self.assertEqual(set(err), {"code", "message", "fields"}, body)
+        self.assertIsInstance(err["code"], str)
+        self.assertIsInstance(err["message"], str)
+        self.assertTrue(err["message"], "the message says what is wrong")
+        self.assertIsInstance(err["fields"], dict)
+        if code is not None:
+            self.assertEqual(err["code"], code, body)
+        if fields is not None:
+            self.assertEqual(set(err["fields"]), set(fields), body)
+            for name, message in err["fields"].items():
+                self.assertIsInstance(message, str)
+                self.assertTrue(message, "field %s has a message" % name)
+        return err
+
+
+def parallel(fn, items, threads):
+    """Runs fn(item) for each item on `threads` threads; returns the results in order (exceptions re-raised)."""
+    results = [None] * len(items)
+    errors = []
+    lock = threading.Lock()
+    it = iter(range(len(items)))
+
+    def worker():
+        while True:
+            with lock:
+                i = next(it, None)
+            if i is None:
+                return
+            try:
+                results[i] = fn(items[i])
+            except BaseException as e:  # noqa: BLE001 - reported below
+                with lock:
+                    errors.append(e)
+
+    ts = [threading.Thread(target=worker, daemon=True) for _ in range(threads)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join(timeout=120)
+    if any(t.is_alive() for t in ts):
+        raise AssertionError("worker threads did not finish within 120 s")
+    if errors:
+        raise errors[0]
+    return results
+
+
+# -- tracking numbers (the same rules as src/core/tracking.c) ----------------
+
+TRACKING_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+TRACKING_RE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]$")
+
+
+def tracking_check_symbol(symbols):
+    """The Luhn mod 32 check symbol of the 8 symbols."""
+    factor, total = 2, 0
+    for c in reversed(symbols):
+        addend = factor * TRACKING_ALPHABET.index(c)
+        factor = 1 if factor == 2 else 2
+        total += addend // 32 + addend % 32
+    return TRACKING_ALPHABET[(32 - total % 32) % 32]
+
+
+def tracking_of(symbols):
+    """A well-formed tracking number (with a right check symbol) from 8 symbols."""
+    return "%s-%s-%s" % (symbols[:4], symbols[4:8], tracking_check_symbol(symbols))

@@ -1,0 +1,143 @@
+#!/usr/bin/env python3
+"""
+run — the integration tests of Consulta, as TAP.
+
+    python3 tests/integration/run.py [-k SUBSTRING]...
+
+Discovers tests/integration/test_*.py, runs them against a real
+`consulta serve` (the binary is $CONSULTA_BIN, default build-test/consulta)
+and prints one line per test, "ok N - name" or "not ok N - name", with "# "
+lines saying why a test failed, then the plan "1..N". Exits 1 if any test
+failed (or none ran). With -k, runs only the tests whose id contains one of
+the substrings.
+"""
+
+import argparse
+import os
+import sys
+import time
+import traceback
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.dont_write_bytecode = True  # no __pycache__ left in the source tree
+
+import harness  # noqa: E402
+
+
+class TapResult(unittest.TestResult):
+    """Prints a TAP line as each test ends; class fixtures that fail count as one failed test each."""
+
+    def __init__(self, stream):
+        super().__init__()
+        self.stream = stream
+        self.n = 0
+        self.failed = 0
+        self.started = 0.0
+
+    def startTest(self, test):
+        super().startTest(test)
+        self.started = time.monotonic()
+
+    def _name(self, test):
+        name = test.id()
+        if name.startswith("__main__."):
+            name = name[len("__main__."):]
+        return name
+
+    def _line(self, ok, test, directive=""):
+        self.n += 1
+        if not ok:
+            self.failed += 1
+        name = self._name(test).replace("#", "\\#")
+        self.stream.write("%s %d - %s%s\n" % ("ok" if ok else "not ok", self.n, name, directive))
+        self.stream.flush()
+
+    def _diag(self, err, test):
+        text = self._exc_info_to_string(err, test) if isinstance(err, tuple) else str(err)
+        for line in text.rstrip().splitlines():
+            self.stream.write("# %s\n" % line)
+        self.stream.flush()
+
+    def addSuccess(self, test):
+        super().addSuccess(test)
+        self._line(True, test, "  # %.2fs" % (time.monotonic() - self.started) if os.environ.get("TAP_TIMES") else "")
+
+    def addFailure(self, test, err):
+        super().addFailure(test, err)
+        self._line(False, test)
+        self._diag(err, test)
+
+    def addError(self, test, err):
+        super().addError(test, err)
+        self._line(False, test)
+        self._diag(err, test)
+
+    def addSkip(self, test, reason):
+        super().addSkip(test, reason)
+        self._line(True, test, " # SKIP %s" % reason)
+
+    def addExpectedFailure(self, test, err):
+        super().addExpectedFailure(test, err)
+        self._line(True, test, " # TODO expected failure")
+
+    def addUnexpectedSuccess(self, test):
+        super().addUnexpectedSuccess(test)
+        self._line(False, test, " # unexpected success")
+
+    def addSubTest(self, test, subtest, err):
+        # A failing subtest fails its test; its own line says which case.
+        super().addSubTest(test, subtest, err)
+        if err is not None:
+            self._line(False, subtest)
+            self._diag(err, subtest)
+
+
+def selected(suite, substrings):
+    out = unittest.TestSuite()
+    for t in suite:
+        if isinstance(t, unittest.TestSuite):
+            sub = selected(t, substrings)
+            if sub.countTestCases():
+                out.addTest(sub)
+        elif any(s in t.id() for s in substrings):
+            out.addTest(t)
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("-k", action="append", default=[], metavar="SUBSTRING", help="run only tests whose id has it")
+    args = ap.parse_args()
+
+    out = sys.stdout
+    bin_path = harness.binary()
+    if not os.access(bin_path, os.X_OK):
+        out.write("not ok 1 - the consulta binary %s exists\n# set CONSULTA_BIN to a built consulta\n1..1\n" % bin_path)
+        return 1
+    out.write("# consulta binary: %s\n" % bin_path)
+
+    loader = unittest.TestLoader()
+    suite = loader.discover(start_dir=HERE, pattern="test_*.py", top_level_dir=HERE)
+    if args.k:
+        suite = selected(suite, args.k)
+    result = TapResult(out)
+    began = time.monotonic()
+    suite.run(result)
+    out.write("1..%d\n" % result.n)
+    out.write("# %d passed, %d failed, in %.1fs\n" % (result.n - result.failed, result.failed, time.monotonic() - began))
+    out.flush()
+    return 0 if result.n > 0 and result.failed == 0 else 1
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception:  # noqa: BLE001 - say it in TAP, then fail
+        sys.stdout.write("not ok - the test runner itself failed\n")
+        for line in traceback.format_exc().splitlines():
+            sys.stdout.write("# %s\n" % line)
+        sys.exit(1)
