@@ -11,7 +11,7 @@ void page_begin(struct request *r, const char *title)
 		    "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 		    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 		    "<title>%s \u2014 Consulta</title>\n"
-		    "<link rel=\"stylesheet\" href=\"/static/style.css\">\n</head>\n<body>\n"
+		    "<link rel=\"stylesheet\" href=\"/static/style.css\">\n<link rel=\"icon\" href=\"/static/favicon.svg\" type=\"image/svg+xml\">\n</head>\n<body>\n"
 		    "<a class=\"skip\" href=\"#main\">Skip to content</a>\n"
 		    "<header class=\"site\"><a class=\"brand\" href=\"/\">Consulta</a>"
 		    "<span class=\"tagline\">Open consultations on draft texts</span></header>\n"

@@ -96,8 +96,10 @@ static void field_text(struct request *r, const struct error *e, const char *nam
 		    "<input id=\"f-%s\" name=\"%s\" type=\"%s\" autocomplete=\"%s\" maxlength=\"%d\" value=\"%s\"%R%R>"
 		    "</div>\n",
 		    name, name, type, autocomplete, maxlength, value ? value : "", err ? " aria-invalid=\"true\"" : "",
-		    err ? arena_printf(&r->arena, " aria-describedby=\"e-%s\"", name)
-			: hint ? arena_printf(&r->arena, " aria-describedby=\"h-%s\"", name) : "");
+		    err && hint ? arena_printf(&r->arena, " aria-describedby=\"e-%s h-%s\"", name, name)
+		    : err	? arena_printf(&r->arena, " aria-describedby=\"e-%s\"", name)
+		    : hint	? arena_printf(&r->arena, " aria-describedby=\"h-%s\"", name)
+				: "");
 }
 
 static void render_form(struct request *r, const struct call *c, const struct process *p,
@@ -283,6 +285,18 @@ void page_receipt(struct request *r)
 	page_end(r, 200);
 }
 
+/* How a contribution came in, as readers say it. */
+static const char *channel_text(const char *channel)
+{
+	if (!strcmp(channel, "web"))
+		return "sent with the web form";
+	if (!strcmp(channel, "api"))
+		return "sent through the API";
+	if (!strcmp(channel, "email"))
+		return "sent by e-mail";
+	return channel;
+}
+
 static void contribution_block(struct request *r, const struct contribution *k, bool heading_link)
 {
 	bool named = !strcmp(k->publication, "named");
@@ -298,7 +312,7 @@ static void contribution_block(struct request *r, const struct contribution *k, 
 			     "<div class=\"text\">%s</div>\n</article>\n",
 		    h, named && *k->organization ? k->organization : "", named && *k->organization ? " \u00b7 " : "",
 		    k->category_name, country_name(k->country) ? country_name(k->country) : k->country, k->tracking,
-		    page_instant_utc(r, k->received_at), k->channel, k->text);
+		    page_instant_utc(r, k->received_at), channel_text(k->channel), k->text);
 }
 
 void page_call_contributions(struct request *r)

@@ -12,7 +12,10 @@ void page_static(struct request *r)
 		buf_reset(&r->out);
 		buf_append(&r->out, f->data, f->len);
 		const char *dot = strrchr(f->name, '.');
-		r->out_type = dot && !strcmp(dot, ".css") ? "text/css; charset=utf-8" : "application/octet-stream";
+		r->out_type = !dot			? "application/octet-stream"
+			      : !strcmp(dot, ".css") ? "text/css; charset=utf-8"
+			      : !strcmp(dot, ".svg") ? "image/svg+xml"
+						     : "application/octet-stream";
 		r->cache_control = "public, max-age=3600";
 		r->status = 200;
 		return;

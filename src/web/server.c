@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <time.h>
 
 enum {
 	SERVER_CONNECTION_TIMEOUT = 30, /* seconds a connection may sit idle: no slowloris */
@@ -34,6 +35,28 @@ static void request_free(struct request *r)
 	free(r);
 }
 
+/* The request id only tells requests apart in the log, so it need not be
+ * unpredictable: a per-thread counter seeded once from getrandom and mixed by
+ * splitmix64, instead of a getrandom system call and 8 snprintf per request. */
+static void request_id(char out[17])
+{
+	static const char hex[] = "0123456789abcdef";
+	static _Thread_local uint64_t state;
+	static _Thread_local bool seeded;
+	if (!seeded) {
+		if (getrandom(&state, sizeof state, GRND_NONBLOCK) != (ssize_t)sizeof state)
+			state = (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)&state;
+		seeded = true;
+	}
+	uint64_t z = state += 0x9e3779b97f4a7c15u;
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+	z ^= z >> 31;
+	for (int i = 15; i >= 0; i--, z >>= 4)
+		out[i] = hex[z & 15];
+	out[16] = '\0';
+}
+
 static struct request *request_new(struct MHD_Connection *conn, const char *method, const char *url)
 {
 	struct request *r = calloc(1, sizeof *r);
@@ -45,11 +68,7 @@ static struct request *request_new(struct MHD_Connection *conn, const char *meth
 	buf_init(&r->out, LIMIT_RESPONSE);
 	r->method = arena_strdup(&r->arena, method);
 	r->path = arena_strdup(&r->arena, url);
-	unsigned char rnd[8];
-	if (getrandom(rnd, sizeof rnd, GRND_NONBLOCK) != (ssize_t)sizeof rnd)
-		memset(rnd, 0, sizeof rnd);
-	for (int i = 0; i < 8; i++)
-		snprintf(r->id + 2 * i, 3, "%02x", rnd[i]);
+	request_id(r->id);
 	r->status = 500;
 	r->out_type = "text/plain; charset=utf-8";
 	return r;

@@ -59,7 +59,8 @@ class Form(ServerTestCase):
         self.assertIn('<p class="error" id="e-country">', page)
         self.assertIn('href="#f-email"', page)
         self.assertIn('href="#f-country"', page)
-        self.assertIn('aria-invalid="true" aria-describedby="e-email"', page)
+        # the error and the hint ("never published") are both read out with the field
+        self.assertIn('aria-invalid="true" aria-describedby="e-email h-email"', page)
         for ok_field in ("name", "organization", "text", "category", "publication"):
             self.assertNotIn('id="e-%s"' % ok_field, page)
 

@@ -1,0 +1,195 @@
+/*
+ * accessibility — axe-core on every kind of public page, as a person reaches
+ * it in Chromium: the home page, a process, a version of a document, a call,
+ * the contribution form (empty and with mistakes), a receipt, the published
+ * contributions, one contribution and a page that is not found. A violation
+ * of impact "serious" or "critical" fails the page's test; all violations are
+ * printed. Then the keyboard: every element that takes the focus shows it.
+ * Screenshots of the pages go to tests/browser/screenshots/page-*.png.
+ *
+ * The pages send a strict Content-Security-Policy (default-src 'none'); the
+ * browser context here bypasses it so that axe can be injected as a script.
+ */
+
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+
+import {
+	CALL1_OPEN,
+	HERE,
+	SLUG,
+	TEST_TIMEOUT,
+	assertNoFailures,
+	focusedDescription,
+	launchBrowser,
+	newPage,
+	screenshot,
+	startServer,
+} from './harness.mjs';
+
+const AXE = path.join(HERE, 'node_modules', 'axe-core', 'axe.min.js');
+const FAILING_IMPACTS = new Set(['serious', 'critical']);
+
+let server;
+let browser;
+let page;
+
+before(async () => {
+	server = await startServer(CALL1_OPEN);
+	browser = await launchBrowser();
+	page = await newPage(browser, { bypassCSP: true });
+});
+
+after(async () => {
+	await browser?.close().catch(() => {});
+	await server?.stop().catch(() => {});
+});
+
+const at = (p) => new URL(p, server.url).href;
+
+/* Runs axe on the page as it is; returns the violations, each as readable text, failing ones first. */
+async function axe() {
+	await page.addScriptTag({ path: AXE });
+	const violations = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+	return violations.violations.map((v) => ({
+		failing: FAILING_IMPACTS.has(v.impact),
+		text:
+			`${v.impact} ${v.id}: ${v.help} (${v.helpUrl})\n` +
+			v.nodes
+				.slice(0, 5)
+				.map((n) => `    ${n.target.join(' ')}: ${n.failureSummary.replace(/\s+/g, ' ')}`)
+				.join('\n'),
+	}));
+}
+
+/* Fails on serious or critical violations; prints the others on standard error. Takes a screenshot first. */
+async function assertAccessible(what) {
+	await screenshot(page, 'page-' + what.replace(/^(the|a|one) /, '').replace(/\W+/g, '-'));
+	const found = await axe();
+	const failing = found.filter((v) => v.failing).map((v) => v.text);
+	const other = found.filter((v) => !v.failing).map((v) => v.text);
+	if (other.length)
+		process.stderr.write(`axe on ${what} (${page.url()}), not failing:\n${other.join('\n')}\n`);
+	assert.deepEqual(failing, [], `axe found serious or critical violations on ${what} (${page.url()}):\n${failing.join('\n')}`);
+	assertNoFailures(page);
+}
+
+async function visit(p, status = 200) {
+	const response = await page.goto(at(p));
+	assert.equal(response.status(), status, `${p} answers ${status}`);
+}
+
+async function submit() {
+	const [response] = await Promise.all([
+		page.waitForNavigation({ waitUntil: 'load' }),
+		page.getByRole('button', { name: 'Send contribution' }).click(),
+	]);
+	return response;
+}
+
+const opts = { timeout: TEST_TIMEOUT };
+
+test('the home page', opts, async () => {
+	await visit('/');
+	await assertAccessible('the home page');
+});
+
+test('a process page', opts, async () => {
+	await visit(`/processes/${SLUG}`);
+	await assertAccessible('the process page');
+});
+
+test('a version of a document', opts, async () => {
+	await visit('/versions/2');
+	await assertAccessible('the version page');
+});
+
+test('a call page', opts, async () => {
+	await visit('/calls/1');
+	await assertAccessible('the call page');
+});
+
+test('the contribution form', opts, async () => {
+	await visit('/calls/1/contribute');
+	await assertAccessible('the form');
+});
+
+test('the contribution form with mistakes', opts, async () => {
+	await visit('/calls/1/contribute');
+	await page.getByLabel('Name', { exact: true }).fill('Kofi');
+	await page.getByLabel('E-mail address').fill('kofi at example.org');
+	const response = await submit();
+	assert.equal(response.status(), 422);
+	assert.equal(await page.getByRole('alert').count(), 1, 'the error summary is there');
+	await assertAccessible('the form with mistakes');
+});
+
+let tracking;
+
+test('a receipt', opts, async () => {
+	await visit('/calls/1/contribute');
+	await page.getByLabel('Name', { exact: true }).fill('Kofi Mensah');
+	await page.getByLabel('Organization (optional)').fill('Ghana Cyber Lab');
+	await page.getByLabel('Category of stakeholder').selectOption({ label: 'Sector Members' });
+	await page.getByLabel('Country').selectOption({ label: 'Ghana' });
+	await page.getByLabel('E-mail address').fill('kofi@example.org');
+	await page.getByLabel('Your contribution').fill('On ¶2: the scope should name the regional partners.');
+	await page.getByLabel('Publish it with my name and organization').check();
+	await submit();
+	assert.match(new URL(page.url()).pathname, /^\/receipts\//);
+	tracking = (await page.locator('#tracking').innerText()).trim();
+	await assertAccessible('the receipt');
+});
+
+test('the published contributions of a call', opts, async () => {
+	await visit('/calls/1/contributions');
+	assert.ok(await page.getByRole('link', { name: 'Kofi Mensah' }).isVisible(), 'the contribution is listed');
+	await assertAccessible('the published contributions');
+});
+
+test('one published contribution', opts, async () => {
+	assert.ok(tracking, 'a contribution was sent');
+	await visit(`/contributions/${tracking}`);
+	await assertAccessible('one contribution');
+});
+
+test('a page that is not found', opts, async () => {
+	await visit('/calls/999', 404);
+	await assertAccessible('the not-found page');
+});
+
+test('every link, field and button of the form shows the keyboard focus', opts, async () => {
+	await visit('/calls/1/contribute');
+	await submit(); /* with mistakes: the error summary's links are on the way too */
+	const seen = [];
+	const invisible = [];
+	for (let i = 0; i < 100; i++) {
+		await page.keyboard.press('Tab');
+		const f = await page.evaluate(() => {
+			const e = document.activeElement;
+			if (!e || e === document.body)
+				return null;
+			const s = getComputedStyle(e);
+			const r = e.getBoundingClientRect();
+			return {
+				key: [...document.querySelectorAll('*')].indexOf(e),
+				outline: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2,
+				shadow: s.boxShadow !== 'none',
+				onScreen: r.width > 0 && r.height > 0 && r.bottom > 0 && r.right > 0 && r.top < innerHeight && r.left < innerWidth,
+			};
+		});
+		if (!f || seen.includes(f.key))
+			break;
+		seen.push(f.key);
+		if (!(f.outline || f.shadow) || !f.onScreen)
+			invisible.push(`${await focusedDescription(page)}${f.onScreen ? '' : ' (off the screen)'}`);
+	}
+	assert.ok(seen.length >= 15, `the Tab key goes through the page (${seen.length} stops)`);
+	assert.deepEqual(invisible, [], 'elements whose focus cannot be seen');
+});
+
+test('the server stops cleanly, without sanitizer reports', opts, async () => {
+	await browser.close();
+	await server.stop();
+});
