@@ -6,7 +6,8 @@ set -eu
 
 PACKAGES="build-essential meson ninja-build pkg-config python3 iso-codes tzdata
 libmicrohttpd-dev libsqlite3-dev libcmark-gfm-dev libcmark-gfm-extensions-dev
-libjansson-dev libical-dev libcmocka-dev sqlite3 curl
+libjansson-dev libical-dev libcmocka-dev libsodium-dev libcurl4-openssl-dev
+pandoc python3-aiosmtpd sqlite3 curl
 chromium nodejs wrk nginx-light"
 
 missing=""

@@ -4,9 +4,11 @@
  * Each command reads its options, configures the store, and calls into the
  * core or the web server; nothing here knows SQL or HTML.
  */
+#include "core/config.h"
 #include "core/demo.h"
 #include "store/db.h"
 #include "util/clock.h"
+#include "util/secret.h"
 #include "web/server.h"
 
 #include <stdio.h>
@@ -32,6 +34,9 @@ static const char USAGE[] =
 	"\n"
 	"Options:\n"
 	"  --db URL                the database: sqlite:PATH (default sqlite:var/consulta.db)\n"
+	"  --public-url URL        how people reach this server, for links in mails\n"
+	"                          (default http://127.0.0.1:8080; https turns on Secure cookies)\n"
+	"  --mail-from ADDR        the sender of every mail (default consulta@localhost)\n"
 	"  --help                  show this help\n"
 	"  --version               show the version\n"
 	"\n"
@@ -125,6 +130,7 @@ static int cmd_serve(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	const char *url = "sqlite:var/consulta.db";
+	const char *public_url = NULL, *mail_from = NULL;
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -137,6 +143,10 @@ int main(int argc, char **argv)
 			url = argv[++i];
 		} else if (!strncmp(argv[i], "--db=", 5)) {
 			url = argv[i] + 5;
+		} else if (!strcmp(argv[i], "--public-url") && i + 1 < argc) {
+			public_url = argv[++i];
+		} else if (!strcmp(argv[i], "--mail-from") && i + 1 < argc) {
+			mail_from = argv[++i];
 		} else {
 			fprintf(stderr, "consulta: unknown option %s\n\n%s", argv[i], USAGE);
 			return 2;
@@ -146,6 +156,10 @@ int main(int argc, char **argv)
 		fputs(USAGE, stderr);
 		return 2;
 	}
+	if (secret_init() != 0) {
+		fprintf(stderr, "consulta: libsodium cannot be initialized\n");
+		return 1;
+	}
 	if (clock_init() != 0) {
 		fprintf(stderr, "consulta: CONSULTA_NOW is not an RFC 3339 instant (such as 2021-02-15T12:00:00Z)\n");
 		return 2;
@@ -154,6 +168,18 @@ int main(int argc, char **argv)
 	error_clear(&e);
 	if (db_configure(url, &e) != 0)
 		return fail(&e);
+	if (public_url) {
+		size_t n = strlen(public_url);
+		if ((strncmp(public_url, "http://", 7) && strncmp(public_url, "https://", 8)) || public_url[n - 1] == '/') {
+			fprintf(stderr, "consulta: --public-url wants http(s)://HOST[:PORT][/PATH] without a final slash\n");
+			return 2;
+		}
+	}
+	if (mail_from && (!strchr(mail_from, '@') || strpbrk(mail_from, " <>\r\n"))) {
+		fprintf(stderr, "consulta: --mail-from wants a bare address such as consultation@example.org\n");
+		return 2;
+	}
+	config_set(public_url, mail_from);
 
 	static const struct {
 		const char *name;

@@ -3,12 +3,16 @@
 
 #include "core/call.h"
 #include "core/country.h"
+#include "core/config.h"
 #include "core/limits.h"
+#include "core/outbox.h"
 #include "core/process.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/tz.h"
 #include "util/utf8.h"
 
+#include <stdio.h>
 #include <string.h>
 
 enum { TRACKING_ATTEMPTS = 8 };
@@ -159,6 +163,39 @@ static int contribution_insert(struct db *db, int64_t call_id, int64_t category_
 	return -1;
 }
 
+/* The receipt by mail, queued in the same transaction as the contribution. */
+static int contribution_receipt_mail(struct db *db, struct arena *a, const struct call *call,
+				     const struct contribution_input *c, const struct receipt *r, struct error *e)
+{
+	char utc[32], local[64], version_date[32];
+	tz_format_utc(r->received_at, utc);
+	if (tz_format_local(call->timezone, r->received_at, local) != 0)
+		snprintf(local, sizeof local, "%s", utc);
+	clock_format_date_long(call->version_date, version_date);
+	const char *publication = !strcmp(c->publication, "named")	 ? "published with your name"
+				  : !strcmp(c->publication, "anonymous") ? "published without your name"
+									 : "not published: for the secretariat only";
+	const char *body = arena_printf(
+		a,
+		"Dear %s,\n\n"
+		"Your contribution to the call \"%s\" on %s (%s of %s) has been received.\n\n"
+		"Tracking number: %s\n"
+		"Received: %s\n"
+		"          %s %s\n"
+		"Publication: %s\n\n"
+		"Your receipt: %s/receipts/%s\n\n"
+		"Please quote the tracking number if you write to the secretariat about this contribution.\n",
+		c->name, call->title, call->document_title, call->version_label, version_date, r->tracking, utc, local,
+		call->timezone, publication, config_get()->public_url, r->tracking);
+	const char *subject = arena_printf(a, "Contribution received: %s", r->tracking);
+	if (!body || !subject) {
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		return -1;
+	}
+	struct outbox_mail mail = {.kind = "receipt", .to = c->email, .subject = subject, .body = body};
+	return outbox_enqueue(db, &mail, e);
+}
+
 int contribution_receive(struct db *db, struct arena *a, int64_t call_id, const struct contribution_input *in,
 			 struct receipt *out, struct error *e)
 {
@@ -204,7 +241,8 @@ int contribution_receive(struct db *db, struct arena *a, int64_t call_id, const 
 	if (e->code)
 		goto fail;
 
-	if (contribution_insert(db, call.id, category->id, &clean, now, out, e) != 0 || db_commit(db, e) != 0)
+	if (contribution_insert(db, call.id, category->id, &clean, now, out, e) != 0 ||
+	    contribution_receipt_mail(db, a, &call, &clean, out, e) != 0 || db_commit(db, e) != 0)
 		goto fail;
 	log_event("contribution.received", "call=%lld tracking=%s channel=%s", (long long)call.id, out->tracking,
 		  clean.channel);

@@ -1,0 +1,125 @@
+/* outbox — see outbox.h. */
+#include "core/outbox.h"
+
+#include "core/config.h"
+#include "render/message.h"
+#include "util/clock.h"
+#include "util/secret.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+enum { OUTBOX_MESSAGE_MAX = 1024 * 1024, OUTBOX_BACKOFF_FIRST = 5, OUTBOX_BACKOFF_MAX = 15 * 60 };
+
+int64_t outbox_backoff(int attempts)
+{
+	int64_t delay = OUTBOX_BACKOFF_FIRST;
+	for (int i = 1; i < attempts && delay < OUTBOX_BACKOFF_MAX; i++)
+		delay *= 2;
+	return delay < OUTBOX_BACKOFF_MAX ? delay : OUTBOX_BACKOFF_MAX;
+}
+
+int outbox_enqueue(struct db *db, const struct outbox_mail *mail, struct error *e)
+{
+	const struct config *cfg = config_get();
+	const char *at = strrchr(cfg->mail_from, '@');
+	char id[64 + 1 + 256];
+	char rnd[33];
+	secret_hex(16, rnd);
+	snprintf(id, sizeof id, "%s@%s", rnd, at ? at + 1 : "localhost");
+	struct message m = {
+		.from = cfg->mail_from,
+		.from_name = "Consulta",
+		.to = mail->to,
+		.subject = mail->subject,
+		.body = mail->body,
+		.message_id = id,
+		.in_reply_to = mail->in_reply_to,
+		.list_unsubscribe = mail->list_unsubscribe,
+		.date = clock_now(),
+	};
+	struct buf text;
+	buf_init(&text, OUTBOX_MESSAGE_MAX);
+	if (message_compose(&text, &m) != 0) {
+		buf_free(&text);
+		error_set(e, ERROR_INVALID, "The mail to %s could not be composed.", mail->to);
+		return -1;
+	}
+	static const char sql[] = "INSERT INTO outbox (created_at, kind, recipient, message, message_id, next_attempt_at) "
+				  "VALUES (?, ?, ?, ?, ?, ?)";
+	struct db_stmt *st = db_stmt(db, sql, e);
+	int rc = -1;
+	if (st) {
+		db_bind_int(st, 1, clock_now());
+		db_bind_text(st, 2, mail->kind);
+		db_bind_text(st, 3, mail->to);
+		db_bind_text(st, 4, text.data);
+		db_bind_text(st, 5, id);
+		db_bind_int(st, 6, (int64_t)time(NULL));
+		rc = db_exec_stmt(st, e);
+	}
+	buf_free(&text);
+	return rc;
+}
+
+static void item_from_row(struct arena *a, struct db_stmt *st, void *element)
+{
+	struct outbox_item *x = element;
+	x->id = db_col_int(st, 0);
+	x->recipient = arena_strdup(a, db_col_text(st, 1));
+	x->message = arena_strdup(a, db_col_text(st, 2));
+	x->message_id = arena_strdup(a, db_col_text(st, 3));
+	x->attempts = (int)db_col_int(st, 4);
+}
+
+int outbox_due(struct db *db, struct arena *a, int64_t now, int limit, struct outbox_item **out, int *n,
+	       struct error *e)
+{
+	static const char sql[] = "SELECT id, recipient, message, message_id, attempts FROM outbox "
+				  "WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ? "
+				  "ORDER BY next_attempt_at, id LIMIT ?";
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, now);
+	db_bind_int(st, 2, limit);
+	return db_collect(st, a, (void **)out, n, sizeof **out, item_from_row, e);
+}
+
+int outbox_mark_sent(struct db *db, int64_t id, int64_t now, struct error *e)
+{
+	static const char sql[] = "UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?";
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, now);
+	db_bind_int(st, 2, id);
+	return db_exec_stmt(st, e);
+}
+
+int outbox_mark_retry(struct db *db, int64_t id, int attempts, int64_t now, const char *why, struct error *e)
+{
+	static const char sql[] = "UPDATE outbox SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?";
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, attempts + 1);
+	db_bind_int(st, 2, now + outbox_backoff(attempts + 1));
+	db_bind_text(st, 3, why);
+	db_bind_int(st, 4, id);
+	return db_exec_stmt(st, e);
+}
+
+int outbox_mark_failed(struct db *db, int64_t id, int64_t now, const char *why, struct error *e)
+{
+	static const char sql[] =
+		"UPDATE outbox SET failed_at = ?, attempts = attempts + 1, last_error = ? WHERE id = ?";
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, now);
+	db_bind_text(st, 2, why);
+	db_bind_int(st, 3, id);
+	return db_exec_stmt(st, e);
+}
