@@ -3,6 +3,7 @@
 
 #include "core/call.h"
 #include "core/country.h"
+#include "core/field.h"
 #include "core/config.h"
 #include "core/limits.h"
 #include "core/outbox.h"
@@ -24,65 +25,20 @@ bool contribution_publication_valid(const char *p)
 
 bool contribution_email_valid(const char *email)
 {
-	size_t n = strlen(email);
-	const char *at = strrchr(email, '@');
-	if (n > LIMIT_EMAIL || !at || at == email || at - email > 64)
-		return false;
-	for (const char *p = email; *p; p++) {
-		unsigned char c = (unsigned char)*p;
-		if (c <= ' ' || c == 0x7F || c == '<' || c == '>' || c == '(' || c == ')' || c == ',' || c == ';' ||
-		    c == '"' || c == '\\' || c == '[' || c == ']' || (c == '@' && p != at))
-			return false;
-	}
-	const char *domain = at + 1;
-	size_t dn = strlen(domain);
-	if (dn < 3 || !strchr(domain, '.') || domain[0] == '.' || domain[0] == '-' || domain[dn - 1] == '.' ||
-	    strstr(domain, ".."))
-		return false;
-	return true;
-}
-
-/* A copy without leading and trailing white space; NULL stays NULL. */
-static const char *trimmed(struct arena *a, const char *s)
-{
-	if (!s)
-		return NULL;
-	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
-		s++;
-	size_t n = strlen(s);
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r'))
-		n--;
-	return arena_strndup(a, s, n);
-}
-
-/* A required one-line field: present, valid UTF-8, no control characters, not too long. */
-static void check_line(struct error *e, const char *field, const char *value, bool required, size_t max,
-		       const char *what)
-{
-	if (!value || !*value) {
-		if (required)
-			error_field(e, field, "Enter %s.", what);
-		return;
-	}
-	if (!utf8_valid(value, strlen(value)))
-		error_field(e, field, "This is not valid UTF-8 text.");
-	else if (utf8_has_control(value, false))
-		error_field(e, field, "Remove the line breaks and control characters.");
-	else if (utf8_length(value) > max)
-		error_field(e, field, "Shorten this to %zu characters at most (it has %zu).", max, utf8_length(value));
+	return field_email_valid(email);
 }
 
 void contribution_validate(struct arena *a, const struct contribution_input *in, struct contribution_input *clean,
 			   struct error *e)
 {
-	clean->name = trimmed(a, in->name);
-	clean->organization = trimmed(a, in->organization);
-	clean->category = trimmed(a, in->category);
-	clean->email = trimmed(a, in->email);
-	clean->publication = trimmed(a, in->publication);
+	clean->name = field_trimmed(a, in->name);
+	clean->organization = field_trimmed(a, in->organization);
+	clean->category = field_trimmed(a, in->category);
+	clean->email = field_trimmed(a, in->email);
+	clean->publication = field_trimmed(a, in->publication);
 	clean->channel = in->channel;
 	clean->text = in->text;
-	const char *country = trimmed(a, in->country);
+	const char *country = field_trimmed(a, in->country);
 	if (country && strlen(country) == 2) {
 		char *up = arena_strdup(a, country);
 		for (char *p = up; *p; p++)
@@ -92,8 +48,8 @@ void contribution_validate(struct arena *a, const struct contribution_input *in,
 	}
 	clean->country = country;
 
-	check_line(e, "name", clean->name, true, LIMIT_NAME, "your name");
-	check_line(e, "organization", clean->organization, false, LIMIT_ORGANIZATION, "your organization");
+	field_check_line(e, "name", clean->name, true, LIMIT_NAME, "your name");
+	field_check_line(e, "organization", clean->organization, false, LIMIT_ORGANIZATION, "your organization");
 	if (!clean->category || !*clean->category)
 		error_field(e, "category", "Choose the category of stakeholder you belong to.");
 	if (!clean->country || !*clean->country)
@@ -104,19 +60,7 @@ void contribution_validate(struct arena *a, const struct contribution_input *in,
 		error_field(e, "email", "Enter your e-mail address, so that the secretariat can reach you.");
 	else if (!contribution_email_valid(clean->email))
 		error_field(e, "email", "This does not look like an e-mail address (name@example.org).");
-	const char *text = clean->text;
-	const char *t = text;
-	while (t && (*t == ' ' || *t == '\t' || *t == '\n' || *t == '\r'))
-		t++;
-	if (!t || !*t)
-		error_field(e, "text", "Write your contribution.");
-	else if (!utf8_valid(text, strlen(text)))
-		error_field(e, "text", "The text is not valid UTF-8.");
-	else if (utf8_has_control(text, true))
-		error_field(e, "text", "Remove the control characters from the text.");
-	else if (utf8_length(text) > LIMIT_TEXT)
-		error_field(e, "text", "Shorten the text to %d characters at most (it has %zu).", LIMIT_TEXT,
-			    utf8_length(text));
+	field_check_text(e, "text", clean->text, true, LIMIT_TEXT, "your contribution");
 	if (!clean->publication || !*clean->publication)
 		error_field(e, "publication", "Choose whether your contribution is published with your name, "
 					      "anonymously, or sent to the secretariat only.");

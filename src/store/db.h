@@ -48,6 +48,8 @@ bool db_col_null(struct db_stmt *st, int i);
 /* Ends a read early so the statement holds no lock (after a single-row read). */
 void db_reset(struct db_stmt *st);
 int64_t db_last_id(struct db *db);
+/* Rows changed by the last INSERT, UPDATE or DELETE. */
+int db_changes(struct db *db);
 /* True if the last failure was a UNIQUE constraint. */
 bool db_unique_violation(struct db *db);
 
@@ -70,7 +72,8 @@ void db_rollback(struct db *db);
 
 /* A read transaction (BEGIN DEFERRED) for a handler that only reads: its
  * statements see one snapshot, and SQLite takes its file locks once instead
- * of once per statement. db_read_end() ends it (a no-op if none is open). */
+ * of once per statement. db_read_end() ends it (a no-op if none is open);
+ * so does db_begin(), for a handler that reads and then writes. */
 int db_read_begin(struct db *db, struct error *e);
 void db_read_end(struct db *db);
 

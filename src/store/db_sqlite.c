@@ -22,6 +22,7 @@ struct db {
 	int ncached;
 	struct db_cached cache[DB_STMT_CACHE];
 	int last_rc;
+	bool in_read; /* a db_read_begin() transaction is open */
 };
 
 static char db_file[DB_PATH_MAX];
@@ -50,6 +51,10 @@ int db_configure(const char *url, struct error *e)
 		error_set(e, ERROR_INVALID, "database URL '%s' is not supported: use sqlite:PATH", url);
 		return -1;
 	}
+	/* No memory statistics (we read none): with them every sqlite3_malloc and
+	 * sqlite3_free takes one mutex shared by all the server's connections.
+	 * Only possible before SQLite initializes; later calls fail harmlessly. */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	if (strlen(url + 7) >= sizeof db_file) {
 		error_set(e, ERROR_INVALID, "database path is too long");
 		return -1;
@@ -224,6 +229,11 @@ int64_t db_last_id(struct db *db)
 	return sqlite3_last_insert_rowid(db->conn);
 }
 
+int db_changes(struct db *db)
+{
+	return sqlite3_changes(db->conn);
+}
+
 bool db_unique_violation(struct db *db)
 {
 	return db->last_rc == SQLITE_CONSTRAINT_UNIQUE || db->last_rc == SQLITE_CONSTRAINT_PRIMARYKEY;
@@ -265,6 +275,10 @@ int db_collect_one(struct db_stmt *st, struct arena *a, void *element, db_row_fi
 
 int db_begin(struct db *db, struct error *e)
 {
+	/* A handler that reads and then writes (a GET that confirms a link) leaves the
+	 * read snapshot here: the write transaction starts from the latest state. */
+	if (db->in_read)
+		db_read_end(db);
 	return db_exec_sql(db, "BEGIN IMMEDIATE", e);
 }
 
@@ -288,12 +302,18 @@ int db_read_begin(struct db *db, struct error *e)
 {
 	static const char sql[] = "BEGIN DEFERRED";
 	struct db_stmt *st = db_stmt(db, sql, e);
-	return st ? db_exec_stmt(st, e) : -1;
+	if (!st || db_exec_stmt(st, e) != 0)
+		return -1;
+	db->in_read = true;
+	return 0;
 }
 
 void db_read_end(struct db *db)
 {
 	static const char sql[] = "COMMIT";
+	if (!db->in_read)
+		return;
+	db->in_read = false;
 	if (sqlite3_get_autocommit(db->conn))
 		return;
 	struct db_stmt *st = db_stmt(db, sql, NULL);

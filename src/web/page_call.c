@@ -9,6 +9,7 @@
 #include "core/limits.h"
 #include "core/process.h"
 #include "util/clock.h"
+#include "web/auth.h"
 #include "web/form.h"
 #include "web/page.h"
 #include "web/routes.h"
@@ -121,8 +122,9 @@ static void render_form(struct request *r, const struct call *c, const struct pr
 		html_printf(&r->out, "</ul>\n</div>\n");
 	}
 	html_printf(&r->out, "<form method=\"post\" action=\"/calls/%L/contribute\" novalidate>\n"
+			     "<input type=\"hidden\" name=\"csrf\" value=\"%s\">\n"
 			     "<fieldset><legend>About you</legend>\n",
-		    (long long)c->id);
+		    (long long)c->id, auth_csrf_token(r));
 	field_text(r, e, "name", "Name", NULL, in->name, "text", "name", LIMIT_NAME);
 	field_text(r, e, "organization", "Organization (optional)", "Leave empty if you write in your own name.",
 		   in->organization, "text", "organization", LIMIT_ORGANIZATION);
@@ -218,25 +220,24 @@ void page_contribute_submit(struct request *r)
 	struct process p;
 	if (!load_call(r, &c, &p))
 		return;
-	struct form f;
 	struct error e;
 	error_clear(&e);
-	if (!form_parse(&r->arena, r->body.data ? r->body.data : "", r->body.len, &f)) {
-		error_set(&e, ERROR_INVALID, "The form could not be read (it was not valid UTF-8 or too large); "
-					     "please try again.");
+	if (!r->form) {
+		error_set(&e, ERROR_INVALID, "Send the form from the contribution page.");
 		struct contribution_input empty = {0};
 		render_form(r, &c, &p, &empty, &e);
 		r->status = 400;
 		return;
 	}
+	const struct form *f = r->form;
 	struct contribution_input in = {
-		.name = form_get(&f, "name"),
-		.organization = form_get(&f, "organization"),
-		.category = form_get(&f, "category"),
-		.country = form_get(&f, "country"),
-		.email = form_get(&f, "email"),
-		.text = form_get(&f, "text"),
-		.publication = form_get(&f, "publication"),
+		.name = form_get(f, "name"),
+		.organization = form_get(f, "organization"),
+		.category = form_get(f, "category"),
+		.country = form_get(f, "country"),
+		.email = form_get(f, "email"),
+		.text = form_get(f, "text"),
+		.publication = form_get(f, "publication"),
 		.channel = "web",
 	};
 	struct receipt receipt;

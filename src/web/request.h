@@ -20,8 +20,10 @@
 #include <stdint.h>
 
 struct MHD_Connection;
+struct account;
+struct form;
 
-enum { ROUTE_MAX_PARAMS = 4 };
+enum { ROUTE_MAX_PARAMS = 4, REQUEST_MAX_COOKIES = 4 };
 
 struct request {
 	struct MHD_Connection *conn;
@@ -38,6 +40,12 @@ struct request {
 
 	const char *params[ROUTE_MAX_PARAMS]; /* {captures} of the route, in order */
 	int nparams;
+	struct form *form; /* a decoded form body, or NULL (set by the server for form posts) */
+
+	/* Who is asking (web/auth.c): NULL for the public. */
+	struct account *account;
+	bool by_token;    /* authenticated with a bearer token rather than a session cookie */
+	const char *csrf; /* this visitor's CSRF token, once a page has needed one */
 
 	/* The reply. */
 	int status;
@@ -46,6 +54,10 @@ struct request {
 	const char *location;     /* for redirects */
 	const char *cache_control; /* NULL: no-store for pages and API alike */
 	const char *allow;        /* for 405 */
+	const char *set_cookies[REQUEST_MAX_COOKIES];
+	int ncookies;
+	const char *retry_after; /* for 429 */
+	const char *www_authenticate; /* for 401 */
 };
 
 /* A query-string argument, or NULL. */

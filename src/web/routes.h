@@ -8,7 +8,8 @@
 
 #include "web/request.h"
 
-enum role { ROLE_PUBLIC = 0 };
+/* Who may use a route: anyone, anyone logged in, or the secretariat only. */
+enum role { ROLE_PUBLIC = 0, ROLE_STAKEHOLDER = 1, ROLE_SECRETARIAT = 2 };
 
 typedef void (*route_handler)(struct request *r);
 

@@ -4,6 +4,8 @@
 #include "core/limits.h"
 #include "store/db.h"
 #include "util/log.h"
+#include "web/auth.h"
+#include "web/form.h"
 #include "web/page.h"
 #include "web/request.h"
 #include "web/routes.h"
@@ -93,6 +95,12 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct request *r
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, r->location);
 	if (r->allow)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
+	if (r->retry_after)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, r->retry_after);
+	if (r->www_authenticate)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, r->www_authenticate);
+	for (int i = 0; i < r->ncookies; i++)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, r->set_cookies[i]);
 	enum MHD_Result ret = MHD_queue_response(conn, (unsigned)r->status, resp);
 	MHD_destroy_response(resp);
 	return ret;
@@ -146,6 +154,50 @@ static const char *log_path(struct request *r)
 	return out;
 }
 
+/* Everything a route asks before its handler runs: the form decoded, who is
+ * asking, the role the route needs, and the CSRF token of a change. Answers
+ * and returns false when the request may go no further. */
+static bool prepare(struct request *r, const struct route *route)
+{
+	const bool api = wants_json(r->path);
+	const bool change = strcmp(route->method, "GET") != 0;
+	if (route->body && r->content_type &&
+	    !strncasecmp(r->content_type, "application/x-www-form-urlencoded", 33)) {
+		r->form = arena_alloc(&r->arena, sizeof *r->form);
+		if (!r->form || !form_parse(&r->arena, r->body.data ? r->body.data : "", r->body.len, r->form)) {
+			reply_early(r, 400, "bad_request",
+				    "The form could not be read (it was not valid UTF-8, or had too many fields).");
+			return false;
+		}
+	}
+	auth_resolve(r);
+	if (route->role != ROLE_PUBLIC && !r->account) {
+		if (api) {
+			r->www_authenticate = "Bearer realm=\"consulta\"";
+			reply_early(r, 401, "unauthorized", "Log in, or send an API token (Authorization: Bearer ...).");
+		} else if (!change) {
+			reply_redirect(r, arena_printf(&r->arena, "/login?next=%s", r->path));
+		} else {
+			reply_early(r, 401, "unauthorized", "Your session has ended; log in again.");
+		}
+		return false;
+	}
+	if (route->role == ROLE_SECRETARIAT && r->account->role != ACCOUNT_SECRETARIAT) {
+		reply_early(r, 403, "forbidden", "Only the secretariat may do this.");
+		return false;
+	}
+	/* Pages' forms always carry the token; the API needs it only when a browser's
+	 * session cookie is what authenticates the call. */
+	if (change && (!api || (r->account && !r->by_token)) && !auth_csrf_ok(r)) {
+		reply_early(r, 403, "csrf",
+			    api ? "Send the X-CSRF-Token header with the value of the consulta_csrf cookie."
+				: "This form has expired or did not come from this site. Go back, reload the page and "
+				  "send it again.");
+		return false;
+	}
+	return true;
+}
+
 static void dispatch(struct request *r)
 {
 	bool path_known;
@@ -178,9 +230,11 @@ static void dispatch(struct request *r)
 	r->content_type = request_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
 	/* A GET (or HEAD) only reads: one read transaction around the handler, so that a page built from
 	 * several queries sees one snapshot and SQLite locks its files once, not once per query (that
-	 * locking was a third of the server's time on /versions/2). If BEGIN fails, autocommit as before. */
+	 * locking was a third of the server's time on /versions/2). If BEGIN fails, autocommit as before.
+	 * A GET that writes (a confirmation link) leaves it in db_begin(). */
 	bool read_tx = !strcmp(route->method, "GET") && db_read_begin(r->db, &e) == 0;
-	route->handler(r);
+	if (prepare(r, route))
+		route->handler(r);
 	if (read_tx)
 		db_read_end(r->db);
 }

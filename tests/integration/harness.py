@@ -49,6 +49,9 @@ os.environ.setdefault("LSAN_OPTIONS", "suppressions=" + os.path.join(ROOT, "test
 # Instants of the demo, in UTC. Call 1 ("written inputs") is open from the
 # start of 23 December 2020 to the end of 15 February 2021 in Europe/Zurich;
 # call 2 from the start of 1 March 2021 to the end of 10 March 2021.
+# The token a browser would have in its consulta_csrf cookie (43 base64url characters).
+CSRF_TOKEN = "T" * 43
+
 CALL1_OPEN = "2021-02-01T10:00:00Z"
 CALL1_LAST_SECOND = "2021-02-15T22:59:59Z"
 CALL1_FIRST_SECOND_CLOSED = "2021-02-15T23:00:00Z"
@@ -295,9 +298,20 @@ class Server:
         h.update(headers or {})
         return self.request("POST", path, body=body, headers=h)
 
-    def post_form(self, path, fields, headers=None):
-        body = fields if isinstance(fields, bytes) else urllib.parse.urlencode(fields).encode("ascii")
+    def post_form(self, path, fields, headers=None, csrf=True):
+        """POSTs a form as a browser that loaded our page would: with the CSRF
+        cookie and the same token in the hidden field "csrf" (csrf=False leaves
+        both out; a string sends that field value instead)."""
+        if isinstance(fields, bytes):
+            body = fields
+        else:
+            fields = dict(fields)
+            if csrf:
+                fields.setdefault("csrf", csrf if isinstance(csrf, str) else CSRF_TOKEN)
+            body = urllib.parse.urlencode(fields).encode("ascii")
         h = {"Content-Type": "application/x-www-form-urlencoded"}
+        if csrf:
+            h["Cookie"] = "consulta_csrf=" + CSRF_TOKEN
         h.update(headers or {})
         return self.request("POST", path, body=body, headers=h)
 

@@ -100,12 +100,14 @@ class Form(ServerTestCase):
         c = self.server.get_json("/api/v1/contributions/" + tracking).json()
         self.assertEqual((c["name"], c["country"]), ("Ada", "CH"))
 
-    def test_form_that_is_not_utf8_is_400_and_still_a_form(self):
+    def test_form_that_is_not_utf8_is_400_with_a_page_that_says_why(self):
         body = b"name=Zo%E9&category=academia&country=CH&email=a%40b.org&text=hi&publication=named"
+        before = self.server.published_total()
         r = self.server.post_form(FORM, body)
         self.assertEqual(r.status, 400, r)
-        self.assertIn("<form", r.text)
+        self.assertIn("text/html", r.header("Content-Type"))
         self.assertIn("UTF-8", r.text)
+        self.assertEqual(self.server.published_total(), before)
 
     def test_form_with_too_many_fields_is_400(self):
         fields = [("f%d" % i, "x") for i in range(40)] + list(contribution().items())
@@ -144,3 +146,28 @@ class NothingHalfStored(ServerTestCase):
         self.assertEqual(s.published_total(), before + 1)
         self.assertEqual(s.post_form(FORM, contribution()).status, 303)
         self.assertEqual(s.published_total(), before + 2)
+
+
+class CrossSiteForms(ServerTestCase):
+    """A form posted without the visitor's CSRF token (as another site's page would) changes nothing."""
+    NOW = CALL1_OPEN
+
+    def test_a_form_without_the_token_is_refused_and_stores_nothing(self):
+        before = self.server.published_total()
+        r = self.server.post_form(FORM, contribution(), csrf=False)
+        self.assertEqual(r.status, 403, r)
+        self.assertIn("did not come from this site", r.text)
+        self.assertEqual(self.server.published_total(), before)
+
+    def test_a_form_with_another_token_is_refused(self):
+        before = self.server.published_total()
+        r = self.server.post_form(FORM, contribution(), csrf="X" * 43)
+        self.assertEqual(r.status, 403, r)
+        self.assertEqual(self.server.published_total(), before)
+
+    def test_the_form_page_hands_out_the_token_in_a_cookie_and_a_field(self):
+        r = self.server.get("/calls/1/contribute")
+        cookie = r.header("Set-Cookie")
+        self.assertRegex(cookie, r"^consulta_csrf=[A-Za-z0-9_-]{43}; Path=/; Max-Age=\d+; HttpOnly; SameSite=Lax$")
+        token = cookie.split(";")[0].split("=", 1)[1]
+        self.assertIn('name="csrf" value="%s"' % token, r.text)

@@ -1,0 +1,103 @@
+/*
+ * account — people who log in: stakeholders (who register themselves) and
+ * the secretariat (created from the command line), with their passwords,
+ * sessions, API tokens, one-time links, and the slow-down of failed logins.
+ *
+ * Secrets are never stored: a password as an Argon2id hash, a session, API
+ * token or link as the SHA-256 of a random token (util/secret.h).
+ */
+#ifndef CONSULTA_CORE_ACCOUNT_H
+#define CONSULTA_CORE_ACCOUNT_H
+
+#include "core/audit.h"
+#include "store/db.h"
+#include "util/arena.h"
+#include "util/error.h"
+#include "util/secret.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define ERROR_THROTTLED "throttled"       /* too many failed logins: wait */
+#define ERROR_UNAUTHORIZED "unauthorized" /* wrong e-mail or password */
+
+enum {
+	ACCOUNT_SESSION_SECONDS = 14 * 86400,
+	ACCOUNT_LINK_SECONDS = 48 * 3600,  /* confirmation and reset links */
+	ACCOUNT_FREE_FAILURES = 5,         /* failed logins before the slow-down starts */
+	ACCOUNT_FAILURE_WINDOW = 15 * 60,  /* seconds over which failures count */
+	ACCOUNT_MAX_DELAY = 15 * 60,       /* longest wait imposed */
+};
+
+enum account_role { ACCOUNT_STAKEHOLDER = 1, ACCOUNT_SECRETARIAT = 2 };
+
+struct account {
+	int64_t id;
+	const char *email;
+	const char *name;
+	const char *organization;
+	const char *category;
+	const char *country;
+	enum account_role role;
+	bool confirmed;
+	bool has_password;
+};
+
+struct account_input {
+	const char *email;
+	const char *name;
+	const char *organization;
+	const char *category;
+	const char *country;
+	const char *password; /* NULL: none yet (a set-password link is made instead) */
+	enum account_role role;
+};
+
+const char *account_role_name(enum account_role role);
+struct actor account_actor(const struct account *a);
+
+/* A stakeholder registers: the account is created unconfirmed and a
+ * confirmation link is queued by mail. */
+int account_register(struct db *db, struct arena *a, const struct account_input *in, struct account *out,
+		     struct error *e);
+
+/* The command line creates an account of any role, confirmed. With no
+ * password, *link receives a set-password link (valid 48 hours). */
+int account_create(struct db *db, struct arena *a, const struct account_input *in, struct account *out,
+		   const char **link, struct error *e);
+
+int account_find_email(struct db *db, struct arena *a, const char *email, struct account *out, struct error *e);
+int account_find_id(struct db *db, struct arena *a, int64_t id, struct account *out, struct error *e);
+
+/* Checks e-mail and password, with the slow-down per account and per address:
+ * ERROR_THROTTLED (with *retry_after seconds) before even checking, or
+ * ERROR_UNAUTHORIZED for a wrong pair (the same answer for an unknown e-mail). */
+int account_login(struct db *db, struct arena *a, const char *email, const char *password, const char *address,
+		  struct account *out, int64_t *retry_after, struct error *e);
+
+/* Consumes a confirmation link. */
+int account_confirm(struct db *db, struct arena *a, const char *token, struct account *out, struct error *e);
+/* Queues a reset link if the address has an account; says nothing either way. */
+int account_reset_request(struct db *db, struct arena *a, const char *email, struct error *e);
+/* Consumes a reset (or set-password) link and sets the password; ends every session of the account. */
+int account_reset(struct db *db, struct arena *a, const char *token, const char *password, struct account *out,
+		  struct error *e);
+/* Sets a password directly (command line). */
+int account_set_password(struct db *db, const struct account *acc, const char *password, struct error *e);
+
+/* Sessions: a new random token for the account (*token, SECRET_TOKEN_LEN + 1 bytes). */
+int session_create(struct db *db, int64_t account_id, char *token, struct error *e);
+/* The account of a live session; ERROR_NOT_FOUND if none. */
+int session_account(struct db *db, struct arena *a, const char *token, struct account *out, struct error *e);
+int session_end(struct db *db, const char *token, struct error *e);
+
+/* API tokens. */
+int api_token_create(struct db *db, int64_t account_id, char *token, struct error *e);
+int api_token_account(struct db *db, struct arena *a, const char *token, struct account *out, struct error *e);
+/* Revokes one token, or every token of an account when token is NULL; *count says how many. */
+int api_token_revoke(struct db *db, int64_t account_id, const char *token, int *count, struct error *e);
+
+/* Password rules: length in characters, not only white space. */
+bool account_password_acceptable(const char *password, struct error *e, const char *field);
+
+#endif

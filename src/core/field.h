@@ -1,0 +1,34 @@
+/*
+ * field — checks shared by every form of input a person fills in (a
+ * contribution, a registration, a back-office form): each bad field gets one
+ * message that says what to fix.
+ */
+#ifndef CONSULTA_CORE_FIELD_H
+#define CONSULTA_CORE_FIELD_H
+
+#include "util/arena.h"
+#include "util/error.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* A copy without white space around it; NULL stays NULL. */
+const char *field_trimmed(struct arena *a, const char *s);
+
+/* One line of text: valid UTF-8, no control characters, at most max characters;
+ * if required, present. `what` completes "Enter ..." ("your name"). */
+void field_check_line(struct error *e, const char *field, const char *value, bool required, size_t max,
+		      const char *what);
+
+/* Several lines of text (tabs and line breaks allowed). */
+void field_check_text(struct error *e, const char *field, const char *value, bool required, size_t max,
+		      const char *what);
+
+/* An e-mail address of the usual shape, at most LIMIT_EMAIL bytes. */
+bool field_email_valid(const char *email);
+void field_check_email(struct error *e, const char *field, const char *value);
+
+/* A "YYYY-MM-DD" date. */
+void field_check_date(struct error *e, const char *field, const char *value, bool required);
+
+#endif
