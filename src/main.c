@@ -4,6 +4,7 @@
  * Each command reads its options, configures the store, and calls into the
  * core or the web server; nothing here knows SQL or HTML.
  */
+#include "core/account.h"
 #include "core/config.h"
 #include "core/demo.h"
 #include "store/db.h"
@@ -11,6 +12,7 @@
 #include "util/secret.h"
 #include "web/server.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +33,13 @@ static const char USAGE[] =
 	"                          its dates so that a call is open today and closes in 14 days\n"
 	"  serve [--listen HOST:PORT] [--threads N]\n"
 	"                          serve the web pages and the JSON API (default 127.0.0.1:8080)\n"
+	"  user add --email E [--role stakeholder|secretariat] [--name N] [--password-stdin]\n"
+	"                          create an account; without --password-stdin a link to set\n"
+	"                          the password is printed\n"
+	"  user password --email E read a new password from standard input\n"
+	"  token create --email E  print a new API token for the account\n"
+	"  token revoke (--email E | TOKEN)\n"
+	"                          revoke every token of the account, or one token\n"
 	"\n"
 	"Options:\n"
 	"  --db URL                the database: sqlite:PATH (default sqlite:var/consulta.db)\n"
@@ -127,6 +136,152 @@ static int cmd_serve(int argc, char **argv)
 	return 0;
 }
 
+/* Reads one line from standard input (a password), without its line end. */
+static char *read_line(char *buf, size_t n)
+{
+	if (!fgets(buf, (int)n, stdin))
+		return NULL;
+	buf[strcspn(buf, "\r\n")] = '\0';
+	return buf;
+}
+
+static void print_fields(const struct error *e)
+{
+	for (int i = 0; i < e->nfields; i++)
+		fprintf(stderr, "  %s: %s\n", e->fields[i].name, e->fields[i].message);
+}
+
+static int cmd_user(int argc, char **argv)
+{
+	if (argc < 2 || (strcmp(argv[1], "add") && strcmp(argv[1], "password"))) {
+		fprintf(stderr, "consulta user: use 'user add' or 'user password' (see --help)\n");
+		return 2;
+	}
+	bool add = !strcmp(argv[1], "add");
+	struct account_input in = {.role = ACCOUNT_STAKEHOLDER};
+	bool password_stdin = !add;
+	for (int i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--email") && i + 1 < argc) {
+			in.email = argv[++i];
+		} else if (add && !strcmp(argv[i], "--name") && i + 1 < argc) {
+			in.name = argv[++i];
+		} else if (add && !strcmp(argv[i], "--organization") && i + 1 < argc) {
+			in.organization = argv[++i];
+		} else if (add && !strcmp(argv[i], "--country") && i + 1 < argc) {
+			in.country = argv[++i];
+		} else if (add && !strcmp(argv[i], "--role") && i + 1 < argc) {
+			const char *role = argv[++i];
+			if (!strcmp(role, "secretariat"))
+				in.role = ACCOUNT_SECRETARIAT;
+			else if (!strcmp(role, "stakeholder"))
+				in.role = ACCOUNT_STAKEHOLDER;
+			else {
+				fprintf(stderr, "consulta user add: --role is stakeholder or secretariat\n");
+				return 2;
+			}
+		} else if (add && !strcmp(argv[i], "--password-stdin")) {
+			password_stdin = true;
+		} else {
+			fprintf(stderr, "consulta user %s: unknown option %s\n", argv[1], argv[i]);
+			return 2;
+		}
+	}
+	if (!in.email) {
+		fprintf(stderr, "consulta user %s: --email is required\n", argv[1]);
+		return 2;
+	}
+	char password[SECRET_PASSWORD_MAX + 2];
+	if (password_stdin && !read_line(password, sizeof password)) {
+		fprintf(stderr, "consulta user %s: no password on standard input\n", argv[1]);
+		return 2;
+	}
+	struct error e;
+	error_clear(&e);
+	struct db *db = open_migrated(&e);
+	if (!db)
+		return fail(&e);
+	struct arena a;
+	arena_init(&a);
+	struct account acc;
+	int rc = 0;
+	if (add) {
+		if (!in.name)
+			in.name = in.role == ACCOUNT_SECRETARIAT ? "Secretariat" : in.email;
+		in.password = password_stdin ? password : NULL;
+		const char *link;
+		if (account_create(db, &a, &in, &acc, &link, &e) != 0) {
+			rc = fail(&e);
+			print_fields(&e);
+		} else {
+			printf("created %s account %s\n", account_role_name(acc.role), acc.email);
+			if (link)
+				printf("set its password within 48 hours at: %s\n", link);
+		}
+	} else if (account_find_email(db, &a, in.email, &acc, &e) != 0 ||
+		   account_set_password(db, &acc, password, &e) != 0) {
+		rc = fail(&e);
+		print_fields(&e);
+	} else {
+		printf("password of %s changed; its sessions have ended\n", acc.email);
+	}
+	sodium_memzero(password, sizeof password);
+	arena_free(&a);
+	return rc;
+}
+
+static int cmd_token(int argc, char **argv)
+{
+	if (argc < 2 || (strcmp(argv[1], "create") && strcmp(argv[1], "revoke"))) {
+		fprintf(stderr, "consulta token: use 'token create --email E' or 'token revoke (--email E | TOKEN)'\n");
+		return 2;
+	}
+	bool create = !strcmp(argv[1], "create");
+	const char *email = NULL, *token = NULL;
+	for (int i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--email") && i + 1 < argc)
+			email = argv[++i];
+		else if (!create && argv[i][0] != '-' && !token)
+			token = argv[i];
+		else {
+			fprintf(stderr, "consulta token %s: unknown option %s\n", argv[1], argv[i]);
+			return 2;
+		}
+	}
+	if ((create && !email) || (!create && !email && !token)) {
+		fprintf(stderr, "consulta token %s: say which account (--email E)%s\n", argv[1], create ? "" : " or which token");
+		return 2;
+	}
+	struct error e;
+	error_clear(&e);
+	struct db *db = open_migrated(&e);
+	if (!db)
+		return fail(&e);
+	struct arena a;
+	arena_init(&a);
+	struct account acc = {0};
+	int rc = 0;
+	if (email && account_find_email(db, &a, email, &acc, &e) != 0) {
+		rc = fail(&e);
+	} else if (create) {
+		char value[SECRET_TOKEN_LEN + 1];
+		if (api_token_create(db, acc.id, value, &e) != 0)
+			rc = fail(&e);
+		else
+			printf("%s\n", value); /* alone on its line, for scripts */
+	} else {
+		int count = 0;
+		if (api_token_revoke(db, acc.id, token, &count, &e) != 0)
+			rc = fail(&e);
+		else if (count == 0) {
+			fprintf(stderr, "consulta token revoke: no live token matched\n");
+			rc = 1;
+		} else
+			printf("revoked %d token%s\n", count, count == 1 ? "" : "s");
+	}
+	arena_free(&a);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	const char *url = "sqlite:var/consulta.db";
@@ -184,7 +339,8 @@ int main(int argc, char **argv)
 	static const struct {
 		const char *name;
 		int (*run)(int, char **);
-	} commands[] = {{"init", cmd_init}, {"demo", cmd_demo}, {"serve", cmd_serve}};
+	} commands[] = {{"init", cmd_init},   {"demo", cmd_demo},   {"serve", cmd_serve},
+			{"user", cmd_user},   {"token", cmd_token}};
 	for (size_t k = 0; k < sizeof commands / sizeof *commands; k++) {
 		if (!strcmp(argv[i], commands[k].name)) {
 			int rc = commands[k].run(argc - i, argv + i);

@@ -37,6 +37,7 @@ void contribution_validate(struct arena *a, const struct contribution_input *in,
 	clean->email = field_trimmed(a, in->email);
 	clean->publication = field_trimmed(a, in->publication);
 	clean->channel = in->channel;
+	clean->account_id = in->account_id;
 	clean->text = in->text;
 	const char *country = field_trimmed(a, in->country);
 	if (country && strlen(country) == 2) {
@@ -74,7 +75,7 @@ static int contribution_insert(struct db *db, int64_t call_id, int64_t category_
 {
 	static const char sql[] =
 		"INSERT INTO contribution (tracking, call_id, channel, name, organization, category_id, country, "
-		"email, text, publication, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+		"email, text, publication, received_at, account_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 	for (int attempt = 0; attempt < TRACKING_ATTEMPTS; attempt++) {
 		if (tracking_new(out->tracking) != 0) {
 			error_set(e, ERROR_UNAVAILABLE, "No randomness is available for a tracking number.");
@@ -94,6 +95,10 @@ static int contribution_insert(struct db *db, int64_t call_id, int64_t category_
 		db_bind_text(st, 9, c->text);
 		db_bind_text(st, 10, c->publication);
 		db_bind_int(st, 11, now);
+		if (c->account_id)
+			db_bind_int(st, 12, c->account_id);
+		else
+			db_bind_null(st, 12);
 		if (db_exec_stmt(st, e) == 0) {
 			out->received_at = now;
 			out->call_id = call_id;
@@ -263,6 +268,19 @@ int contribution_list_published(struct db *db, struct arena *a, int64_t call_id,
 	if (!st)
 		return -1;
 	db_bind_int(st, 1, call_id);
+	db_bind_int(st, 2, limit);
+	db_bind_int(st, 3, offset);
+	return db_collect(st, a, (void **)out, n, sizeof **out, contribution_from_row, e);
+}
+
+int contribution_list_account(struct db *db, struct arena *a, int64_t account_id, int offset, int limit,
+			      struct contribution **out, int *n, struct error *e)
+{
+	static const char sql[] = CONTRIBUTION_COLUMNS "WHERE c.account_id = ? ORDER BY c.id DESC LIMIT ? OFFSET ?";
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, account_id);
 	db_bind_int(st, 2, limit);
 	db_bind_int(st, 3, offset);
 	return db_collect(st, a, (void **)out, n, sizeof **out, contribution_from_row, e);

@@ -29,6 +29,7 @@ struct contribution_input {
 	const char *text;
 	const char *publication; /* named, anonymous, private */
 	const char *channel;     /* web, api, email: set by the channel, not the sender */
+	int64_t account_id;      /* the logged-in stakeholder who sends it, or 0 */
 };
 
 struct receipt {
@@ -70,6 +71,10 @@ bool contribution_is_public(const struct contribution *c);
 /* The published contributions of a call, oldest first, one page; total counts them all. */
 int contribution_list_published(struct db *db, struct arena *a, int64_t call_id, int offset, int limit,
 				struct contribution **out, int *n, int64_t *total, struct error *e);
+
+/* The contributions sent by an account, newest first (its "My contributions"). */
+int contribution_list_account(struct db *db, struct arena *a, int64_t account_id, int offset, int limit,
+			      struct contribution **out, int *n, struct error *e);
 
 bool contribution_publication_valid(const char *p);
 bool contribution_email_valid(const char *email);

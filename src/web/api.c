@@ -3,6 +3,7 @@
  * {"error":{"code","message","fields"}}. Instants are RFC 3339 in UTC,
  * calendar dates YYYY-MM-DD in the process's time zone.
  */
+#include "core/account.h"
 #include "core/call.h"
 #include "core/contribution.h"
 #include "core/limits.h"
@@ -224,6 +225,7 @@ void api_contribution_create(struct request *r)
 		.text = member_string(json, "text", &e),
 		.publication = member_string(json, "publication", &e),
 		.channel = "api",
+		.account_id = r->account ? r->account->id : 0,
 	};
 	if (e.code) {
 		/* A member of the wrong type is refused like malformed JSON, before the

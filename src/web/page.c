@@ -1,7 +1,9 @@
 /* page — see page.h. */
 #include "web/page.h"
 
+#include "core/account.h"
 #include "util/clock.h"
+#include "web/auth.h"
 #include "util/tz.h"
 
 void page_begin(struct request *r, const char *title)
@@ -14,9 +16,21 @@ void page_begin(struct request *r, const char *title)
 		    "<link rel=\"stylesheet\" href=\"/static/style.css\">\n<link rel=\"icon\" href=\"/static/favicon.svg\" type=\"image/svg+xml\">\n</head>\n<body>\n"
 		    "<a class=\"skip\" href=\"#main\">Skip to content</a>\n"
 		    "<header class=\"site\"><a class=\"brand\" href=\"/\">Consulta</a>"
-		    "<span class=\"tagline\">Open consultations on draft texts</span></header>\n"
-		    "<main id=\"main\" tabindex=\"-1\">\n",
+		    "<span class=\"tagline\">Open consultations on draft texts</span>\n",
 		    title);
+	if (r->account) {
+		html_printf(&r->out,
+			    "<nav class=\"account\" aria-label=\"Your account\"><a href=\"/account\">%s</a>%R"
+			    "<form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"csrf\" value=\"%s\">"
+			    "<button type=\"submit\" class=\"link\">Log out</button></form></nav>",
+			    r->account->name,
+			    r->account->role == ACCOUNT_SECRETARIAT ? "<a href=\"/office\">Back office</a>" : "",
+			    auth_csrf_token(r));
+	} else {
+		html_printf(&r->out, "<nav class=\"account\" aria-label=\"Your account\"><a href=\"/login\">Log in</a>"
+				     "<a href=\"/account/register\">Create an account</a></nav>");
+	}
+	html_printf(&r->out, "</header>\n<main id=\"main\" tabindex=\"-1\">\n");
 }
 
 void page_end(struct request *r, int status)
@@ -68,3 +82,25 @@ const char *page_instant_utc(struct request *r, int64_t t)
 	tz_format_utc(t, out);
 	return arena_strdup(&r->arena, out);
 }
+
+/* One labelled field with its error, if any, wired for screen readers. */
+void page_input(struct request *r, const struct error *e, const char *name, const char *label,
+		       const char *hint, const char *value, const char *type, const char *autocomplete, int maxlength)
+{
+	const char *err = e ? error_field_message(e, name) : NULL;
+	html_printf(&r->out, "<div class=\"field%s\"><label for=\"f-%s\">%s</label>\n", err ? " invalid" : "", name,
+		    label);
+	if (hint)
+		html_printf(&r->out, "<p class=\"hint\" id=\"h-%s\">%s</p>\n", name, hint);
+	if (err)
+		html_printf(&r->out, "<p class=\"error\" id=\"e-%s\">%s</p>\n", name, err);
+	html_printf(&r->out,
+		    "<input id=\"f-%s\" name=\"%s\" type=\"%s\" autocomplete=\"%s\" maxlength=\"%d\" value=\"%s\"%R%R>"
+		    "</div>\n",
+		    name, name, type, autocomplete, maxlength, value ? value : "", err ? " aria-invalid=\"true\"" : "",
+		    err && hint ? arena_printf(&r->arena, " aria-describedby=\"e-%s h-%s\"", name, name)
+		    : err	? arena_printf(&r->arena, " aria-describedby=\"e-%s\"", name)
+		    : hint	? arena_printf(&r->arena, " aria-describedby=\"h-%s\"", name)
+				: "");
+}
+

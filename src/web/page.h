@@ -18,6 +18,11 @@ void page_error(struct request *r, const struct error *e);
 /* A whole page with a status and one sentence for the person. */
 void page_message(struct request *r, int status, const char *message);
 
+/* One labelled input with its hint and error, wired for screen readers
+ * (aria-invalid, aria-describedby); the id is "f-<name>". */
+void page_input(struct request *r, const struct error *e, const char *name, const char *label, const char *hint,
+		const char *value, const char *type, const char *autocomplete, int maxlength);
+
 /* Helpers shared by pages: dates and instants as people read them. */
 const char *page_date(struct request *r, const char *date);          /* "15 February 2021" */
 const char *page_instant_local(struct request *r, const char *tzid, int64_t t);

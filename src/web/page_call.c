@@ -82,27 +82,6 @@ void page_call(struct request *r)
 	page_end(r, 200);
 }
 
-/* One labelled field with its error, if any, wired for screen readers. */
-static void field_text(struct request *r, const struct error *e, const char *name, const char *label,
-		       const char *hint, const char *value, const char *type, const char *autocomplete, int maxlength)
-{
-	const char *err = e ? error_field_message(e, name) : NULL;
-	html_printf(&r->out, "<div class=\"field%s\"><label for=\"f-%s\">%s</label>\n", err ? " invalid" : "", name,
-		    label);
-	if (hint)
-		html_printf(&r->out, "<p class=\"hint\" id=\"h-%s\">%s</p>\n", name, hint);
-	if (err)
-		html_printf(&r->out, "<p class=\"error\" id=\"e-%s\">%s</p>\n", name, err);
-	html_printf(&r->out,
-		    "<input id=\"f-%s\" name=\"%s\" type=\"%s\" autocomplete=\"%s\" maxlength=\"%d\" value=\"%s\"%R%R>"
-		    "</div>\n",
-		    name, name, type, autocomplete, maxlength, value ? value : "", err ? " aria-invalid=\"true\"" : "",
-		    err && hint ? arena_printf(&r->arena, " aria-describedby=\"e-%s h-%s\"", name, name)
-		    : err	? arena_printf(&r->arena, " aria-describedby=\"e-%s\"", name)
-		    : hint	? arena_printf(&r->arena, " aria-describedby=\"h-%s\"", name)
-				: "");
-}
-
 static void render_form(struct request *r, const struct call *c, const struct process *p,
 			const struct contribution_input *in, const struct error *e)
 {
@@ -125,8 +104,8 @@ static void render_form(struct request *r, const struct call *c, const struct pr
 			     "<input type=\"hidden\" name=\"csrf\" value=\"%s\">\n"
 			     "<fieldset><legend>About you</legend>\n",
 		    (long long)c->id, auth_csrf_token(r));
-	field_text(r, e, "name", "Name", NULL, in->name, "text", "name", LIMIT_NAME);
-	field_text(r, e, "organization", "Organization (optional)", "Leave empty if you write in your own name.",
+	page_input(r, e, "name", "Name", NULL, in->name, "text", "name", LIMIT_NAME);
+	page_input(r, e, "organization", "Organization (optional)", "Leave empty if you write in your own name.",
 		   in->organization, "text", "organization", LIMIT_ORGANIZATION);
 
 	const char *err = e ? error_field_message(e, "category") : NULL;
@@ -157,7 +136,7 @@ static void render_form(struct request *r, const struct call *c, const struct pr
 			    in->country && !strcasecmp(in->country, code) ? " selected" : "", name);
 	}
 	html_printf(&r->out, "</select></div>\n");
-	field_text(r, e, "email", "E-mail address", "The secretariat may write to you about your contribution. "
+	page_input(r, e, "email", "E-mail address", "The secretariat may write to you about your contribution. "
 						    "It is never published.",
 		   in->email, "email", "email", LIMIT_EMAIL);
 	html_printf(&r->out, "</fieldset>\n");
@@ -210,8 +189,17 @@ void page_contribute_form(struct request *r)
 		page_error(r, &e);
 		return;
 	}
-	struct contribution_input empty = {0};
-	render_form(r, &c, &p, &empty, NULL);
+	/* A logged-in stakeholder finds the form filled in from the account. */
+	struct contribution_input in = {0};
+	if (r->account) {
+		in.name = r->account->name;
+		in.organization = r->account->organization;
+		in.country = r->account->country;
+		in.email = r->account->email;
+		if (process_category(&p, r->account->category))
+			in.category = r->account->category;
+	}
+	render_form(r, &c, &p, &in, NULL);
 }
 
 void page_contribute_submit(struct request *r)
@@ -239,6 +227,7 @@ void page_contribute_submit(struct request *r)
 		.text = form_get(f, "text"),
 		.publication = form_get(f, "publication"),
 		.channel = "web",
+		.account_id = r->account ? r->account->id : 0,
 	};
 	struct receipt receipt;
 	if (contribution_receive(r->db, &r->arena, c.id, &in, &receipt, &e) != 0) {

@@ -15,6 +15,18 @@ const struct route ROUTES[] = {
 	{"GET", "/receipts/{tracking}", page_receipt, ROLE_PUBLIC, false},
 	{"GET", "/contributions/{tracking}", page_contribution, ROLE_PUBLIC, false},
 	{"GET", "/static/{name}", page_static, ROLE_PUBLIC, false},
+	/* accounts */
+	{"GET", "/login", page_login_form, ROLE_PUBLIC, false},
+	{"POST", "/login", page_login, ROLE_PUBLIC, true},
+	{"POST", "/logout", page_logout, ROLE_PUBLIC, true},
+	{"GET", "/account/register", page_register_form, ROLE_PUBLIC, false},
+	{"POST", "/account/register", page_register, ROLE_PUBLIC, true},
+	{"GET", "/account/confirm", page_confirm, ROLE_PUBLIC, false},
+	{"GET", "/account/reset-request", page_reset_request_form, ROLE_PUBLIC, false},
+	{"POST", "/account/reset-request", page_reset_request, ROLE_PUBLIC, true},
+	{"GET", "/account/reset", page_reset_form, ROLE_PUBLIC, false},
+	{"POST", "/account/reset", page_reset, ROLE_PUBLIC, true},
+	{"GET", "/account", page_my_contributions, ROLE_STAKEHOLDER, false},
 	/* JSON API */
 	{"GET", "/healthz", api_health, ROLE_PUBLIC, false},
 	{"GET", "/api/v1/processes", api_processes, ROLE_PUBLIC, false},

@@ -134,10 +134,12 @@ class Response:
 class Server:
     """One `consulta serve` with its own database and a frozen clock."""
 
-    def __init__(self, now, demo=True, threads=None, workdir=None):
+    def __init__(self, now, demo=True, threads=None, workdir=None, global_args=None, serve_args=None):
         self.now = now
         self.demo = demo
         self.threads = threads
+        self.global_args = list(global_args or [])  # before the command: --public-url, --mail-from
+        self.serve_args = list(serve_args or [])    # after "serve": --smtp
         self.owns_dir = workdir is None
         self.dir = workdir or tempfile.mkdtemp(prefix="consulta-integ-")
         self.db = os.path.join(self.dir, "consulta.db")
@@ -169,9 +171,10 @@ class Server:
         self.generation += 1
         self.stderr_path = os.path.join(self.dir, "serve-%d.err" % self.generation)
         self.stderr_seen = 0
-        cmd = [binary(), "--db", "sqlite:" + self.db, "serve", "--listen", "127.0.0.1:0"]
+        cmd = [binary(), "--db", "sqlite:" + self.db] + self.global_args + ["serve", "--listen", "127.0.0.1:0"]
         if self.threads:
             cmd += ["--threads", str(self.threads)]
+        cmd += self.serve_args
         env = dict(os.environ)
         env["CONSULTA_NOW"] = self.now
         with open(self.stderr_path, "wb") as err:

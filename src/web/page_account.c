@@ -1,0 +1,283 @@
+/*
+ * page_account — a person's account in the browser: register and confirm
+ * the address, log in and out, reset a forgotten password, and "My
+ * contributions". The rules live in core/account.c; these pages only
+ * translate forms to it and its errors back to messages beside the fields.
+ */
+#include "core/account.h"
+#include "core/contribution.h"
+#include "core/country.h"
+#include "core/limits.h"
+#include "web/auth.h"
+#include "web/form.h"
+#include "web/page.h"
+#include "web/routes.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Where to go after logging in: only a path of this site, never "//elsewhere". */
+static const char *safe_next(const char *next)
+{
+	if (!next || next[0] != '/' || next[1] == '/' || next[1] == '\\' || strpbrk(next, "\r\n"))
+		return "/account";
+	return next;
+}
+
+static void error_summary(struct request *r, const struct error *e, const char *heading)
+{
+	if (!e || !e->code)
+		return;
+	html_printf(&r->out, "<div class=\"error-summary\" role=\"alert\" tabindex=\"-1\" id=\"error-summary\">"
+			     "<h2>%s</h2>\n<p>%s</p>\n",
+		    heading, e->message);
+	if (e->nfields) {
+		html_printf(&r->out, "<ul>\n");
+		for (int i = 0; i < e->nfields; i++)
+			html_printf(&r->out, "<li><a href=\"#f-%s\">%s</a></li>\n", e->fields[i].name, e->fields[i].message);
+		html_printf(&r->out, "</ul>\n");
+	}
+	html_printf(&r->out, "</div>\n");
+}
+
+static void form_open(struct request *r, const char *action)
+{
+	html_printf(&r->out, "<form method=\"post\" action=\"%s\" novalidate>\n<input type=\"hidden\" name=\"csrf\" value=\"%s\">\n",
+		    action, auth_csrf_token(r));
+}
+
+/* --- log in and out ------------------------------------------------------ */
+
+static void login_form(struct request *r, const char *email, const char *next, const struct error *e, int status)
+{
+	page_begin(r, e && e->code ? "Error: Log in" : "Log in");
+	html_printf(&r->out, "<h1>Log in</h1>\n");
+	error_summary(r, e, "You are not logged in");
+	form_open(r, "/login");
+	html_printf(&r->out, "<input type=\"hidden\" name=\"next\" value=\"%s\">\n", safe_next(next));
+	page_input(r, NULL, "email", "E-mail address", NULL, email, "email", "username", LIMIT_EMAIL);
+	page_input(r, NULL, "password", "Password", NULL, "", "password", "current-password", SECRET_PASSWORD_MAX);
+	html_printf(&r->out, "<p><button type=\"submit\">Log in</button></p>\n</form>\n"
+			     "<p><a href=\"/account/reset-request\">Forgot your password?</a> \u00b7 "
+			     "<a href=\"/account/register\">Create an account</a></p>\n");
+	page_end(r, status);
+}
+
+void page_login_form(struct request *r)
+{
+	login_form(r, NULL, request_query(r, "next"), NULL, 200);
+}
+
+void page_login(struct request *r)
+{
+	const char *email = form_get(r->form, "email"), *password = form_get(r->form, "password");
+	const char *next = form_get(r->form, "next");
+	struct error e;
+	error_clear(&e);
+	struct account acc;
+	int64_t retry_after;
+	if (account_login(r->db, &r->arena, email, password, auth_client_address(r), &acc, &retry_after, &e) != 0 ||
+	    auth_login(r, &acc, &e) != 0) {
+		int status = !strcmp(e.code, ERROR_THROTTLED) ? 429 : !strcmp(e.code, ERROR_UNAUTHORIZED) ? 401 : 503;
+		if (status == 429)
+			r->retry_after = arena_printf(&r->arena, "%lld", (long long)retry_after);
+		login_form(r, email, next, &e, status);
+		return;
+	}
+	reply_redirect(r, safe_next(next));
+}
+
+void page_logout(struct request *r)
+{
+	auth_logout(r);
+	reply_redirect(r, "/");
+}
+
+/* --- register and confirm ------------------------------------------------- */
+
+static void register_form(struct request *r, const struct account_input *in, const struct error *e)
+{
+	page_begin(r, e && e->code ? "Error: Create an account" : "Create an account");
+	html_printf(&r->out, "<h1>Create an account</h1>\n<p>With an account, your contribution forms are filled in "
+			     "for you and you find all your receipts in one place. You can also contribute without "
+			     "one.</p>\n");
+	error_summary(r, e, "Your account was not created");
+	form_open(r, "/account/register");
+	page_input(r, e, "name", "Name", NULL, in->name, "text", "name", LIMIT_NAME);
+	page_input(r, e, "organization", "Organization (optional)", NULL, in->organization, "text", "organization",
+		   LIMIT_ORGANIZATION);
+	page_input(r, e, "category", "Category of stakeholder (optional)",
+		   "For example member-states, academia or other: the forms of each consultation use it.", in->category,
+		   "text", "off", 64);
+	const char *err = e ? error_field_message(e, "country") : NULL;
+	html_printf(&r->out, "<div class=\"field%s\"><label for=\"f-country\">Country (optional)</label>\n",
+		    err ? " invalid" : "");
+	if (err)
+		html_printf(&r->out, "<p class=\"error\" id=\"e-country\">%s</p>\n", err);
+	html_printf(&r->out, "<select id=\"f-country\" name=\"country\" autocomplete=\"country\"%R>\n"
+			     "<option value=\"\">Choose\u2026</option>\n",
+		    err ? " aria-invalid=\"true\" aria-describedby=\"e-country\"" : "");
+	for (size_t i = 0; i < country_count(); i++) {
+		const char *code, *name;
+		country_at(i, &code, &name);
+		html_printf(&r->out, "<option value=\"%s\"%R>%s</option>\n", code,
+			    in->country && !strcasecmp(in->country, code) ? " selected" : "", name);
+	}
+	html_printf(&r->out, "</select></div>\n");
+	page_input(r, e, "email", "E-mail address", "We send a link to confirm it.", in->email, "email", "email",
+		   LIMIT_EMAIL);
+	page_input(r, e, "password", "Password", "At least 10 characters; a few words make a good password.", "",
+		   "password", "new-password", SECRET_PASSWORD_MAX);
+	html_printf(&r->out, "<p><button type=\"submit\">Create the account</button></p>\n</form>\n");
+	page_end(r, e && e->code ? http_status_of(e) : 200);
+}
+
+void page_register_form(struct request *r)
+{
+	struct account_input empty = {0};
+	register_form(r, &empty, NULL);
+}
+
+void page_register(struct request *r)
+{
+	struct account_input in = {
+		.name = form_get(r->form, "name"),
+		.organization = form_get(r->form, "organization"),
+		.category = form_get(r->form, "category"),
+		.country = form_get(r->form, "country"),
+		.email = form_get(r->form, "email"),
+		.password = form_get(r->form, "password"),
+		.role = ACCOUNT_STAKEHOLDER,
+	};
+	struct error e;
+	error_clear(&e);
+	struct account acc;
+	if (account_register(r->db, &r->arena, &in, &acc, &e) != 0) {
+		if (!strcmp(e.code, ERROR_INVALID))
+			register_form(r, &in, &e);
+		else
+			page_error(r, &e);
+		return;
+	}
+	page_begin(r, "Check your mailbox");
+	html_printf(&r->out, "<h1>Check your mailbox</h1>\n<p>We sent a link to <strong>%s</strong>. Open it within "
+			     "48 hours to confirm your address, then <a href=\"/login\">log in</a>.</p>\n",
+		    acc.email);
+	page_end(r, 201);
+}
+
+void page_confirm(struct request *r)
+{
+	struct error e;
+	error_clear(&e);
+	struct account acc;
+	if (account_confirm(r->db, &r->arena, request_query(r, "token"), &acc, &e) != 0) {
+		page_error(r, &e);
+		return;
+	}
+	page_begin(r, "Address confirmed");
+	html_printf(&r->out, "<h1>Address confirmed</h1>\n<p>Thank you, %s: your address %s is confirmed.</p>\n"
+			     "<p><a href=\"/login\">Log in</a></p>\n",
+		    acc.name, acc.email);
+	page_end(r, 200);
+}
+
+/* --- forgotten passwords ------------------------------------------------- */
+
+void page_reset_request_form(struct request *r)
+{
+	page_begin(r, "Reset your password");
+	html_printf(&r->out, "<h1>Reset your password</h1>\n<p>Enter the address of your account: we send it a link "
+			     "to choose a new password.</p>\n");
+	form_open(r, "/account/reset-request");
+	page_input(r, NULL, "email", "E-mail address", NULL, "", "email", "username", LIMIT_EMAIL);
+	html_printf(&r->out, "<p><button type=\"submit\">Send the link</button></p>\n</form>\n");
+	page_end(r, 200);
+}
+
+void page_reset_request(struct request *r)
+{
+	struct error e;
+	error_clear(&e);
+	const char *email = form_get(r->form, "email");
+	if (account_reset_request(r->db, &r->arena, email, &e) != 0) {
+		page_error(r, &e);
+		return;
+	}
+	page_begin(r, "Check your mailbox");
+	/* The same answer whether or not there is an account: addresses cannot be probed here. */
+	html_printf(&r->out, "<h1>Check your mailbox</h1>\n<p>If an account uses <strong>%s</strong>, a link to "
+			     "choose a new password is on its way. It works for 48 hours.</p>\n",
+		    email ? email : "");
+	page_end(r, 200);
+}
+
+static void reset_form(struct request *r, const char *token, const struct error *e)
+{
+	page_begin(r, e && e->code ? "Error: Choose a new password" : "Choose a new password");
+	html_printf(&r->out, "<h1>Choose a new password</h1>\n");
+	error_summary(r, e, "Your password was not changed");
+	form_open(r, "/account/reset");
+	html_printf(&r->out, "<input type=\"hidden\" name=\"token\" value=\"%s\">\n", token ? token : "");
+	page_input(r, e, "password", "New password", "At least 10 characters.", "", "password", "new-password",
+		   SECRET_PASSWORD_MAX);
+	html_printf(&r->out, "<p><button type=\"submit\">Save the password</button></p>\n</form>\n");
+	page_end(r, e && e->code ? http_status_of(e) : 200);
+}
+
+void page_reset_form(struct request *r)
+{
+	reset_form(r, request_query(r, "token"), NULL);
+}
+
+void page_reset(struct request *r)
+{
+	struct error e;
+	error_clear(&e);
+	struct account acc;
+	const char *token = form_get(r->form, "token");
+	if (account_reset(r->db, &r->arena, token, form_get(r->form, "password"), &acc, &e) != 0) {
+		if (!strcmp(e.code, ERROR_INVALID))
+			reset_form(r, token, &e);
+		else
+			page_error(r, &e);
+		return;
+	}
+	/* Every session of the account ended with the change, this browser's too. */
+	auth_logout(r);
+	page_begin(r, "Password changed");
+	html_printf(&r->out, "<h1>Password changed</h1>\n<p>The password of %s is changed, and every session that was "
+			     "open has ended.</p>\n<p><a href=\"/login\">Log in</a></p>\n",
+		    acc.email);
+	page_end(r, 200);
+}
+
+/* --- my contributions ---------------------------------------------------- */
+
+void page_my_contributions(struct request *r)
+{
+	struct error e;
+	error_clear(&e);
+	struct contribution *items;
+	int n;
+	if (contribution_list_account(r->db, &r->arena, r->account->id, 0, LIMIT_PAGE_SIZE, &items, &n, &e) != 0) {
+		page_error(r, &e);
+		return;
+	}
+	page_begin(r, "My contributions");
+	html_printf(&r->out, "<h1>My contributions</h1>\n<p>%s%s%s \u00b7 %s%s</p>\n", r->account->name,
+		    *r->account->organization ? ", " : "", r->account->organization, r->account->email,
+		    r->account->confirmed ? "" : " (address not confirmed yet: see the mail we sent)");
+	if (n == 0)
+		html_printf(&r->out, "<p>You have not sent a contribution while logged in yet.</p>\n");
+	else {
+		html_printf(&r->out, "<table>\n<thead><tr><th scope=\"col\">Tracking number</th><th scope=\"col\">"
+				     "Received</th><th scope=\"col\">Publication</th></tr></thead>\n<tbody>\n");
+		for (int i = 0; i < n; i++)
+			html_printf(&r->out, "<tr><td><a href=\"/receipts/%u\">%s</a></td><td>%s</td><td>%s</td></tr>\n",
+				    items[i].tracking, items[i].tracking, page_instant_utc(r, items[i].received_at),
+				    items[i].publication);
+		html_printf(&r->out, "</tbody>\n</table>\n");
+	}
+	page_end(r, 200);
+}
