@@ -5,6 +5,7 @@ BUILD      ?= build
 TESTBUILD  ?= build-test
 DB         ?= var/consulta.db
 LISTEN     ?= 127.0.0.1:8080
+DEMO_SECRETARIAT ?= secretariat@gca-demo.example
 
 .PHONY: all setup build run test unit integration browser bench clean format
 
@@ -23,10 +24,18 @@ run: setup build
 	@mkdir -p var
 	$(BUILD)/consulta --db sqlite:$(DB) init
 	$(BUILD)/consulta --db sqlite:$(DB) demo --live
+	@# The demo secretariat, with a random password kept in var/ (mode 600); made
+	@# again with the same password if the database was made anew.
+	@if [ ! -s var/demo-secretariat.txt ]; then \
+		(umask 077; head -c 18 /dev/urandom | base64 | tr -d '/+=\n' | cut -c1-20 > var/demo-secretariat.txt); \
+	fi
+	@$(BUILD)/consulta --db sqlite:$(DB) user add --role secretariat --email $(DEMO_SECRETARIAT) \
+		--name "Demo secretariat" --password-stdin < var/demo-secretariat.txt >/dev/null 2>&1 || true
 	@echo
 	@echo "Consulta is serving the demo: open http://$(LISTEN)/ in a browser (Ctrl-C stops it)."
+	@echo "Secretariat login: $(DEMO_SECRETARIAT), password $$(cat var/demo-secretariat.txt)"
 	@echo
-	$(BUILD)/consulta --db sqlite:$(DB) serve --listen $(LISTEN)
+	$(BUILD)/consulta --db sqlite:$(DB) --public-url http://$(LISTEN) serve --listen $(LISTEN)
 
 $(TESTBUILD)/build.ninja:
 	meson setup $(TESTBUILD) --buildtype=debug -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false
