@@ -3,6 +3,7 @@
 
 #include "util/clock.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 const struct actor ACTOR_PUBLIC = {0, "public"};
@@ -32,6 +33,19 @@ int audit_record(struct db *db, const struct actor *who, int64_t process_id, con
 	db_bind_text(st, 7, before);
 	db_bind_text(st, 8, after);
 	return db_exec_stmt(st, e);
+}
+
+const char *audit_json(struct arena *a, json_t *value)
+{
+	if (!value)
+		return NULL;
+	char *text = json_dumps(value, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+	json_decref(value);
+	if (!text)
+		return NULL;
+	const char *copy = arena_strdup(a, text);
+	free(text);
+	return copy;
 }
 
 static void audit_from_row(struct arena *a, struct db_stmt *st, void *element)

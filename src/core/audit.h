@@ -11,6 +11,7 @@
 #include "util/arena.h"
 #include "util/error.h"
 
+#include <jansson.h>
 #include <stdint.h>
 
 /* Who is acting: an account, or a named actor such as "public" or "command line". */
@@ -38,6 +39,10 @@ struct audit_entry {
 /* Records a change; before and after are JSON texts (or NULL). */
 int audit_record(struct db *db, const struct actor *who, int64_t process_id, const char *kind, const char *object,
 		 const char *before, const char *after, struct error *e);
+
+/* The JSON text of value (compact, keys sorted) in the arena, for before and
+ * after; takes the reference. NULL for NULL (and if memory runs out). */
+const char *audit_json(struct arena *a, json_t *value);
 
 /* Newest first; process_id 0 and kind NULL mean any. kind may be a prefix ending in '.' ("call."). */
 int audit_list(struct db *db, struct arena *a, int64_t process_id, const char *kind, int64_t before_id, int limit,

@@ -1,6 +1,10 @@
 /* call — see call.h. */
 #include "core/call.h"
 
+#include "core/config.h"
+#include "core/field.h"
+#include "core/limits.h"
+#include "core/subscription.h"
 #include "util/clock.h"
 #include "util/tz.h"
 
@@ -41,7 +45,7 @@ int call_create(struct db *db, int64_t process_id, int64_t version_id, const cha
 
 #define CALL_COLUMNS                                                                                            \
 	"SELECT c.id, c.process_id, c.version_id, c.title, c.description, c.opens_at, c.closes_at, c.closes_on, " \
-	"p.timezone, p.slug, p.title, d.title, v.label, v.date "                                                  \
+	"p.timezone, p.slug, p.title, d.title, v.label, v.date, c.review "                                        \
 	"FROM call c JOIN process p ON p.id = c.process_id JOIN version v ON v.id = c.version_id "               \
 	"JOIN document d ON d.id = v.document_id "
 
@@ -62,6 +66,7 @@ static void call_from_row(struct arena *a, struct db_stmt *st, void *element)
 	c->document_title = arena_strdup(a, db_col_text(st, 11));
 	c->version_label = arena_strdup(a, db_col_text(st, 12));
 	c->version_date = arena_strdup(a, db_col_text(st, 13));
+	c->review = arena_strdup(a, db_col_text(st, 14));
 }
 
 int call_find(struct db *db, struct arena *a, int64_t id, struct call *out, struct error *e)
@@ -102,4 +107,351 @@ const char *call_state_name(enum call_state s)
 	case CALL_CLOSED: return "closed";
 	}
 	return "closed";
+}
+
+bool call_review_valid(const char *review)
+{
+	return review && (!strcmp(review, "on_receipt") || !strcmp(review, "after_review"));
+}
+
+static void change_from_row(struct arena *a, struct db_stmt *st, void *element)
+{
+	struct call_change *x = element;
+	x->id = db_col_int(st, 0);
+	x->changed_at = db_col_int(st, 1);
+	x->kind = arena_strdup(a, db_col_text(st, 2));
+	x->from_closes_at = db_col_int(st, 3);
+	x->to_closes_at = db_col_int(st, 4);
+	x->from_closes_on = arena_strdup(a, db_col_text(st, 5));
+	x->to_closes_on = arena_strdup(a, db_col_text(st, 6));
+	x->reason = arena_strdup(a, db_col_text(st, 7));
+}
+
+int call_history(struct db *db, struct arena *a, struct call *c, struct error *e)
+{
+	static const char sql[] = "SELECT id, changed_at, kind, from_closes_at, to_closes_at, from_closes_on, "
+				  "to_closes_on, reason FROM call_change WHERE call_id = ? ORDER BY id";
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, c->id);
+	c->history = NULL;
+	c->nhistory = 0;
+	return db_collect(st, a, (void **)&c->history, &c->nhistory, sizeof *c->history, change_from_row, e);
+}
+
+/* -- the back office ---------------------------------------------------- */
+
+static json_t *instant_json(int64_t t)
+{
+	char s[CLOCK_RFC3339_LEN];
+	clock_format_rfc3339(t, s);
+	return json_string(s);
+}
+
+/* The call as the audit log keeps it, in its state at now. */
+static json_t *call_audit_json(const struct call *c, int64_t now)
+{
+	return json_pack("{s:s,s:o,s:o,s:o,s:s,s:s}", "title", c->title, "opens_at", instant_json(c->opens_at),
+			 "closes_at", instant_json(c->closes_at), "closes_on",
+			 c->closes_on ? json_string(c->closes_on) : json_null(), "state",
+			 call_state_name(call_state_at(c, now)), "review", c->review ? c->review : "on_receipt");
+}
+
+static const char *call_object(struct arena *a, int64_t id)
+{
+	return arena_printf(a, "call:%lld", (long long)id);
+}
+
+/* "15 February 2021" for an announced date, else the instant in the zone. */
+static const char *deadline_text(struct arena *a, const char *timezone, const char *closes_on, int64_t closes_at)
+{
+	char out[64];
+	if (closes_on)
+		clock_format_date_long(closes_on, out);
+	else if (tz_format_local(timezone, closes_at, out) != 0)
+		tz_format_utc(closes_at, out);
+	return arena_strdup(a, out);
+}
+
+static int call_notice(struct db *db, struct arena *a, const struct call *c, const char *subject,
+		       const char *what, struct error *e)
+{
+	const char *body = arena_printf(a, "%s\n\nThe call: %s\nProcess: %s\nDeadline: %s\n\n%s/calls/%lld\n", what,
+					c->title, c->process_title,
+					deadline_text(a, c->timezone, c->closes_on, c->closes_at),
+					config_get()->public_url, (long long)c->id);
+	if (!subject || !body) {
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		return -1;
+	}
+	return subscription_notify(db, a, c->process_id, subject, body, e);
+}
+
+int call_add(struct db *db, struct arena *a, const struct actor *who, int64_t process_id,
+	     const struct call_input *in, int64_t *id, struct error *e)
+{
+	static const char sql_version[] =
+		"SELECT d.process_id FROM version v JOIN document d ON d.id = v.document_id WHERE v.id = ?";
+	static const char sql_review[] = "UPDATE call SET review = ? WHERE id = ?";
+	static const char sql_tz[] = "SELECT timezone FROM process WHERE id = ?";
+	const char *title = field_trimmed(a, in->title);
+	const char *description = field_trimmed(a, in->description);
+	const char *opens_on = field_trimmed(a, in->opens_on);
+	const char *closes_on = field_trimmed(a, in->closes_on);
+	const char *review = in->review ? field_trimmed(a, in->review) : "on_receipt";
+	field_check_line(e, "title", title, true, LIMIT_TITLE, "the title of the call");
+	field_check_text(e, "description", description, false, LIMIT_SUMMARY, "a description");
+	field_check_date(e, "opens_on", opens_on, true);
+	field_check_date(e, "closes_on", closes_on, true);
+	if (!call_review_valid(review))
+		error_field(e, "review", "Use on_receipt or after_review.");
+	if (in->version_id <= 0)
+		error_field(e, "version_id", "Choose the version the call is about.");
+	if (e->code)
+		return -1;
+	if (db_begin(db, e) != 0)
+		return -1;
+	struct db_stmt *st = db_stmt(db, sql_version, e);
+	if (!st)
+		goto fail;
+	db_bind_int(st, 1, in->version_id);
+	enum db_step step = db_step(st, e);
+	if (step == DB_FAIL)
+		goto fail;
+	bool ours = step == DB_ROW && db_col_int(st, 0) == process_id;
+	db_reset(st);
+	if (!ours) {
+		error_field(e, "version_id", "Choose a version of one of this process's documents.");
+		goto fail;
+	}
+	st = db_stmt(db, sql_tz, e);
+	if (!st)
+		goto fail;
+	db_bind_int(st, 1, process_id);
+	step = db_step(st, e);
+	if (step != DB_ROW) {
+		if (step == DB_DONE)
+			error_set(e, ERROR_NOT_FOUND, "There is no such process.");
+		goto fail;
+	}
+	const char *timezone = arena_strdup(a, db_col_text(st, 0));
+	db_reset(st);
+	if (call_create(db, process_id, in->version_id, title, description, timezone, opens_on, closes_on, id, e) != 0)
+		goto fail;
+	st = db_stmt(db, sql_review, e);
+	if (!st)
+		goto fail;
+	db_bind_text(st, 1, review);
+	db_bind_int(st, 2, *id);
+	struct call c;
+	if (db_exec_stmt(st, e) != 0 || call_find(db, a, *id, &c, e) != 0)
+		goto fail;
+	json_t *after = call_audit_json(&c, clock_now());
+	json_object_set_new(after, "version_id", json_integer(in->version_id));
+	if (audit_record(db, who, process_id, "call.create", call_object(a, *id), NULL, audit_json(a, after), e) != 0 ||
+	    call_notice(db, a, &c, arena_printf(a, "Call for contributions: %s", c.title),
+			arena_printf(a, "A call for contributions on %s (%s) has been announced.", c.document_title,
+				     c.version_label),
+			e) != 0 ||
+	    db_commit(db, e) != 0)
+		goto fail;
+	return 0;
+fail:
+	db_rollback(db);
+	return -1;
+}
+
+/* Reads the new deadline of in into *closes_at and *closes_on; false (and a
+ * field error) if it is not one. */
+static bool new_deadline(struct arena *a, const struct call *c, const struct call_change_input *in,
+			 int64_t *closes_at, const char **closes_on, struct error *e)
+{
+	const char *on = field_trimmed(a, in->closes_on), *at = field_trimmed(a, in->closes_at);
+	if (on && at) {
+		error_field(e, "closes_at", "Give the new deadline once: as closes_on (a date) or closes_at (an "
+					    "instant).");
+		return false;
+	}
+	if (on) {
+		if (tz_end_of_day(c->timezone, on, closes_at) != 0) {
+			error_field(e, "closes_on", "Give the new deadline as YYYY-MM-DD, a date in %s.", c->timezone);
+			return false;
+		}
+		*closes_on = on;
+		return true;
+	}
+	if (clock_parse_rfc3339(at, closes_at) != 0) {
+		error_field(e, "closes_at", "Give the new deadline as an RFC 3339 instant, such as "
+					    "2021-03-01T22:59:59Z.");
+		return false;
+	}
+	*closes_on = NULL;
+	return true;
+}
+
+/* Records one change of the deadline or state: its row in the call's history, the audit entry and the notice. */
+static int call_record(struct db *db, struct arena *a, const struct actor *who, const struct call *before,
+		       const struct call *after, const char *kind, const char *reason, int64_t now, struct error *e)
+{
+	static const char sql[] = "INSERT INTO call_change (call_id, changed_at, kind, from_closes_at, to_closes_at, "
+				  "from_closes_on, to_closes_on, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, before->id);
+	db_bind_int(st, 2, now);
+	db_bind_text(st, 3, kind);
+	db_bind_int(st, 4, before->closes_at);
+	db_bind_int(st, 5, after->closes_at);
+	db_bind_text(st, 6, before->closes_on);
+	db_bind_text(st, 7, after->closes_on);
+	db_bind_text(st, 8, reason);
+	if (db_exec_stmt(st, e) != 0)
+		return -1;
+	json_t *is = call_audit_json(after, now);
+	json_object_set_new(is, "reason", json_string(reason));
+	if (audit_record(db, who, before->process_id, arena_printf(a, "call.%s", kind), call_object(a, before->id),
+			 audit_json(a, call_audit_json(before, now)), audit_json(a, is), e) != 0)
+		return -1;
+	const char *was = deadline_text(a, before->timezone, before->closes_on, before->closes_at);
+	const char *subject, *what;
+	if (!strcmp(kind, "extend") || !strcmp(kind, "shorten")) {
+		subject = arena_printf(a, "Deadline %s: %s", !strcmp(kind, "extend") ? "extended" : "brought forward",
+				       after->title);
+		what = arena_printf(a, "The deadline of this call moved from %s to %s: %s", was,
+				    deadline_text(a, after->timezone, after->closes_on, after->closes_at), reason);
+	} else if (!strcmp(kind, "open")) {
+		subject = arena_printf(a, "Open now: %s", after->title);
+		what = arena_printf(a, "This call for contributions is open now: %s", reason);
+	} else {
+		subject = arena_printf(a, "Closed: %s", after->title);
+		what = arena_printf(a, "This call for contributions has closed (its deadline was %s): %s", was, reason);
+	}
+	return call_notice(db, a, after, subject, what, e);
+}
+
+int call_change(struct db *db, struct arena *a, const struct actor *who, int64_t id,
+		const struct call_change_input *in, struct error *e)
+{
+	static const char sql_deadline[] = "UPDATE call SET closes_at = ?, closes_on = ? WHERE id = ?";
+	static const char sql_opens[] = "UPDATE call SET opens_at = ? WHERE id = ?";
+	static const char sql_review[] = "UPDATE call SET review = ? WHERE id = ?";
+	const bool deadline = (in->closes_on && *in->closes_on) || (in->closes_at && *in->closes_at);
+	const char *state = field_trimmed(a, in->state), *review = field_trimmed(a, in->review);
+	const char *reason = field_trimmed(a, in->reason);
+	if (state && strcmp(state, "open") && strcmp(state, "closed"))
+		error_field(e, "state", "Use open (to open the call now) or closed (to close it now).");
+	else if (state && deadline && !strcmp(state, "closed"))
+		error_field(e, "state", "To close the call now, send no new deadline.");
+	if (review && !call_review_valid(review))
+		error_field(e, "review", "Use on_receipt or after_review.");
+	if (deadline || state)
+		field_check_text(e, "reason", reason, true, LIMIT_REASON,
+				 "the reason for the change; it is published in the call's history");
+	else if (reason)
+		field_check_text(e, "reason", reason, false, LIMIT_REASON, "the reason");
+	if (!e->code && !deadline && !state && !review)
+		error_set(e, ERROR_INVALID, "Give a new deadline (closes_on or closes_at), a state or a review mode.");
+	if (e->code)
+		return -1;
+
+	if (db_begin(db, e) != 0)
+		return -1;
+	const int64_t now = clock_now();
+	struct call before, after;
+	if (call_find(db, a, id, &before, e) != 0)
+		goto fail;
+	const enum call_state s = call_state_at(&before, now);
+	after = before;
+	const char *kind = NULL;
+	if (deadline) {
+		int64_t closes_at;
+		const char *closes_on;
+		if (!new_deadline(a, &before, in, &closes_at, &closes_on, e))
+			goto fail;
+		const char *field = closes_on ? "closes_on" : "closes_at";
+		if (closes_at == before.closes_at)
+			error_field(e, field, "This is the deadline already.");
+		else if (closes_at < now)
+			error_field(e, field, "This deadline has already passed; to close the call now, set its state "
+					      "to closed.");
+		else if (closes_at < before.opens_at)
+			error_field(e, field, "The deadline comes before the call opens.");
+		else if (state && !strcmp(state, "open") && s == CALL_UPCOMING)
+			error_field(e, "state", "Open the call and change its deadline one after the other.");
+		if (e->code)
+			goto fail;
+		kind = closes_at > before.closes_at ? "extend" : "shorten";
+		after.closes_at = closes_at;
+		after.closes_on = closes_on;
+		struct db_stmt *st = db_stmt(db, sql_deadline, e);
+		if (!st)
+			goto fail;
+		db_bind_int(st, 1, closes_at);
+		db_bind_text(st, 2, closes_on);
+		db_bind_int(st, 3, id);
+		if (db_exec_stmt(st, e) != 0)
+			goto fail;
+	} else if (state && !strcmp(state, "open")) {
+		if (s == CALL_OPEN) {
+			error_set(e, ERROR_CONFLICT, "This call is open already.");
+			goto fail;
+		}
+		if (s == CALL_CLOSED) {
+			error_field(e, "state", "To open a closed call again, give it a new deadline (closes_on) and the "
+						"reason.");
+			goto fail;
+		}
+		kind = "open";
+		after.opens_at = now;
+		struct db_stmt *st = db_stmt(db, sql_opens, e);
+		if (!st)
+			goto fail;
+		db_bind_int(st, 1, now);
+		db_bind_int(st, 2, id);
+		if (db_exec_stmt(st, e) != 0)
+			goto fail;
+	} else if (state) {
+		if (s != CALL_OPEN) {
+			error_set(e, ERROR_CONFLICT, "This call is not open, so it cannot be closed.");
+			goto fail;
+		}
+		/* The call accepts up to closes_at inclusive: closing now makes the previous second its last. */
+		kind = "close";
+		after.closes_at = now - 1 >= before.opens_at ? now - 1 : before.opens_at;
+		after.closes_on = NULL;
+		struct db_stmt *st = db_stmt(db, sql_deadline, e);
+		if (!st)
+			goto fail;
+		db_bind_int(st, 1, after.closes_at);
+		db_bind_null(st, 2);
+		db_bind_int(st, 3, id);
+		if (db_exec_stmt(st, e) != 0)
+			goto fail;
+	}
+	if (kind && call_record(db, a, who, &before, &after, kind, reason, now, e) != 0)
+		goto fail;
+	if (review && strcmp(review, before.review) != 0) {
+		struct call was = after;
+		after.review = review;
+		struct db_stmt *st = db_stmt(db, sql_review, e);
+		if (!st)
+			goto fail;
+		db_bind_text(st, 1, review);
+		db_bind_int(st, 2, id);
+		json_t *is = call_audit_json(&after, now);
+		if (reason && !kind)
+			json_object_set_new(is, "reason", json_string(reason));
+		if (db_exec_stmt(st, e) != 0 ||
+		    audit_record(db, who, before.process_id, "call.review", call_object(a, id),
+				 audit_json(a, call_audit_json(&was, now)), audit_json(a, is), e) != 0)
+			goto fail;
+	}
+	if (db_commit(db, e) != 0)
+		goto fail;
+	return 0;
+fail:
+	db_rollback(db);
+	return -1;
 }

@@ -9,6 +9,7 @@
 #ifndef CONSULTA_CORE_CALL_H
 #define CONSULTA_CORE_CALL_H
 
+#include "core/audit.h"
 #include "store/db.h"
 #include "util/arena.h"
 #include "util/error.h"
@@ -16,6 +17,16 @@
 #include <stdint.h>
 
 enum call_state { CALL_UPCOMING, CALL_OPEN, CALL_CLOSED };
+
+/* One recorded change of a call's deadline or state, with its reason. */
+struct call_change {
+	int64_t id;
+	int64_t changed_at;
+	const char *kind; /* extend, shorten, open, close */
+	int64_t from_closes_at, to_closes_at;
+	const char *from_closes_on, *to_closes_on; /* dates as announced, or NULL */
+	const char *reason;
+};
 
 struct call {
 	int64_t id;
@@ -32,6 +43,9 @@ struct call {
 	const char *document_title;
 	const char *version_label;
 	const char *version_date;
+	const char *review; /* on_receipt: contributions are published as they arrive; after_review: once moderated */
+	struct call_change *history; /* oldest first; loaded by call_history() only */
+	int nhistory;
 };
 
 /* Opens at the start of opens_on and closes at the end of closes_on, in timezone. */
@@ -40,6 +54,53 @@ int call_create(struct db *db, int64_t process_id, int64_t version_id, const cha
 
 int call_find(struct db *db, struct arena *a, int64_t id, struct call *out, struct error *e);
 int call_list(struct db *db, struct arena *a, int64_t process_id, struct call **out, int *n, struct error *e);
+
+/* Loads c->history: the changes of its deadline and state, oldest first. */
+int call_history(struct db *db, struct arena *a, struct call *c, struct error *e);
+
+bool call_review_valid(const char *review);
+
+/*
+ * The back office: the secretariat's way in, for the web pages and the API
+ * alike. Each call is one change, in one transaction with its audit entry
+ * (before and after) and, where the public should hear of it, a notice to
+ * the process's subscribers.
+ */
+
+struct call_input {
+	int64_t version_id; /* a version of one of the process's documents */
+	const char *title;
+	const char *description;
+	const char *opens_on;  /* YYYY-MM-DD in the process's zone: opens at the start of that day */
+	const char *closes_on; /* YYYY-MM-DD: closes at the end of that day */
+	const char *review;    /* on_receipt (default) or after_review */
+};
+
+/* Opens a call for contributions on a version; audit "call.create", and a notice. */
+int call_add(struct db *db, struct arena *a, const struct actor *who, int64_t process_id,
+	     const struct call_input *in, int64_t *id, struct error *e);
+
+/* What the secretariat changes in a call; NULL members stay as they are. */
+struct call_change_input {
+	const char *closes_on; /* a new deadline as a date in the process's zone (end of that day) */
+	const char *closes_at; /* or as an RFC 3339 instant: its last second accepted */
+	const char *state;     /* "open": open an upcoming call now; "closed": close an open call now */
+	const char *review;    /* on_receipt or after_review */
+	const char *reason;    /* required with a new deadline or state; published in the call's history */
+};
+
+/* Changes a call: a new deadline (later: "extend", earlier: "shorten"; a closed
+ * call given a deadline still to come is open again), opening or closing it
+ * now, its review mode, in one transaction. Each change of the deadline or
+ * state is kept in the call's history with its reason (required) and recorded
+ * as audit "call.extend", "call.shorten", "call.open" or "call.close", with a
+ * notice to subscribers; a new review mode as "call.review" (contributions
+ * already pending stay pending until moderated). A new deadline may not be
+ * already past (close the call instead) nor before the opening. Errors name
+ * closes_on, closes_at, state, review and reason; ERROR_CONFLICT to open an
+ * open call or close one that is not open. */
+int call_change(struct db *db, struct arena *a, const struct actor *who, int64_t id,
+		const struct call_change_input *in, struct error *e);
 
 /* upcoming before opens_at, open from opens_at to closes_at inclusive, closed after. */
 enum call_state call_state_at(const struct call *c, int64_t now);

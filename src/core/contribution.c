@@ -70,12 +70,13 @@ void contribution_validate(struct arena *a, const struct contribution_input *in,
 }
 
 static int contribution_insert(struct db *db, int64_t call_id, int64_t category_id,
-			       const struct contribution_input *c, int64_t now, struct receipt *out,
+			       const struct contribution_input *c, const char *state, int64_t now, struct receipt *out,
 			       struct error *e)
 {
 	static const char sql[] =
 		"INSERT INTO contribution (tracking, call_id, channel, name, organization, category_id, country, "
-		"email, text, publication, received_at, account_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+		"email, text, publication, received_at, account_id, state) "
+		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 	for (int attempt = 0; attempt < TRACKING_ATTEMPTS; attempt++) {
 		if (tracking_new(out->tracking) != 0) {
 			error_set(e, ERROR_UNAVAILABLE, "No randomness is available for a tracking number.");
@@ -99,6 +100,7 @@ static int contribution_insert(struct db *db, int64_t call_id, int64_t category_
 			db_bind_int(st, 12, c->account_id);
 		else
 			db_bind_null(st, 12);
+		db_bind_text(st, 13, state);
 		if (db_exec_stmt(st, e) == 0) {
 			out->received_at = now;
 			out->call_id = call_id;
@@ -121,9 +123,14 @@ static int contribution_receipt_mail(struct db *db, struct arena *a, const struc
 	if (tz_format_local(call->timezone, r->received_at, local) != 0)
 		snprintf(local, sizeof local, "%s", utc);
 	clock_format_date_long(call->version_date, version_date);
-	const char *publication = !strcmp(c->publication, "named")	 ? "published with your name"
-				  : !strcmp(c->publication, "anonymous") ? "published without your name"
-									 : "not published: for the secretariat only";
+	const bool review = call->review && !strcmp(call->review, "after_review");
+	const char *publication = !strcmp(c->publication, "named")
+					  ? (review ? "published with your name once the secretariat has reviewed it"
+						    : "published with your name")
+				  : !strcmp(c->publication, "anonymous")
+					  ? (review ? "published without your name once the secretariat has reviewed it"
+						    : "published without your name")
+					  : "not published: for the secretariat only";
 	const char *body = arena_printf(
 		a,
 		"Dear %s,\n\n"
@@ -190,7 +197,9 @@ int contribution_receive(struct db *db, struct arena *a, int64_t call_id, const 
 	if (e->code)
 		goto fail;
 
-	if (contribution_insert(db, call.id, category->id, &clean, now, out, e) != 0 ||
+	/* A call that reviews contributions first keeps them pending until the secretariat publishes them. */
+	const char *state = call.review && !strcmp(call.review, "after_review") ? "pending" : "published";
+	if (contribution_insert(db, call.id, category->id, &clean, state, now, out, e) != 0 ||
 	    contribution_receipt_mail(db, a, &call, &clean, out, e) != 0 || db_commit(db, e) != 0)
 		goto fail;
 	log_event("contribution.received", "call=%lld tracking=%s channel=%s", (long long)call.id, out->tracking,
@@ -203,7 +212,7 @@ fail:
 
 #define CONTRIBUTION_COLUMNS                                                                                  \
 	"SELECT c.id, c.tracking, c.call_id, c.channel, c.name, c.organization, k.slug, k.name, c.country, "    \
-	"c.email, c.text, c.publication, c.received_at "                                                        \
+	"c.email, c.text, c.publication, c.received_at, c.state, c.moderation_reason, c.moderated_at "           \
 	"FROM contribution c JOIN category k ON k.id = c.category_id "
 
 static void contribution_from_row(struct arena *a, struct db_stmt *st, void *element)
@@ -223,6 +232,9 @@ static void contribution_from_row(struct arena *a, struct db_stmt *st, void *ele
 	c->text = arena_strdup(a, db_col_text(st, 10));
 	c->publication = arena_strdup(a, db_col_text(st, 11));
 	c->received_at = db_col_int(st, 12);
+	c->state = arena_strdup(a, db_col_text(st, 13));
+	c->moderation_reason = arena_strdup(a, db_col_text(st, 14));
+	c->moderated_at = db_col_int(st, 15);
 }
 
 int contribution_find(struct db *db, struct arena *a, const char *tracking, struct contribution *out,
@@ -246,16 +258,33 @@ int contribution_find(struct db *db, struct arena *a, const char *tracking, stru
 
 bool contribution_is_public(const struct contribution *c)
 {
-	return strcmp(c->publication, "private") != 0;
+	return strcmp(c->publication, "private") != 0 && c->state &&
+	       (!strcmp(c->state, "published") || !strcmp(c->state, "hidden"));
+}
+
+bool contribution_is_hidden(const struct contribution *c)
+{
+	return c->state && !strcmp(c->state, "hidden");
+}
+
+bool contribution_state_valid(const char *state)
+{
+	static const char *const states[] = {"published", "pending", "hidden", "spam"};
+	for (size_t i = 0; state && i < sizeof states / sizeof *states; i++)
+		if (!strcmp(state, states[i]))
+			return true;
+	return false;
 }
 
 int contribution_list_published(struct db *db, struct arena *a, int64_t call_id, int offset, int limit,
-				struct contribution **out, int *n, int64_t *total, struct error *e)
+				struct contribution **out, int *n, int64_t *total, int64_t *hidden, struct error *e)
 {
 	static const char sql_count[] =
-		"SELECT count(*) FROM contribution WHERE call_id = ? AND publication <> 'private'";
+		"SELECT count(*), count(*) FILTER (WHERE state = 'hidden') FROM contribution "
+		"WHERE call_id = ? AND publication <> 'private' AND state IN ('published', 'hidden')";
 	static const char sql[] = CONTRIBUTION_COLUMNS
-		"WHERE c.call_id = ? AND c.publication <> 'private' ORDER BY c.id LIMIT ? OFFSET ?";
+		"WHERE c.call_id = ? AND c.publication <> 'private' AND c.state IN ('published', 'hidden') "
+		"ORDER BY c.id LIMIT ? OFFSET ?";
 	struct db_stmt *st = db_stmt(db, sql_count, e);
 	if (!st)
 		return -1;
@@ -263,6 +292,7 @@ int contribution_list_published(struct db *db, struct arena *a, int64_t call_id,
 	if (db_step(st, e) != DB_ROW)
 		return -1;
 	*total = db_col_int(st, 0);
+	*hidden = db_col_int(st, 1);
 	db_reset(st);
 	st = db_stmt(db, sql, e);
 	if (!st)
@@ -271,6 +301,98 @@ int contribution_list_published(struct db *db, struct arena *a, int64_t call_id,
 	db_bind_int(st, 2, limit);
 	db_bind_int(st, 3, offset);
 	return db_collect(st, a, (void **)out, n, sizeof **out, contribution_from_row, e);
+}
+
+int contribution_list(struct db *db, struct arena *a, int64_t call_id, const char *state, int offset, int limit,
+		      struct contribution **out, int *n, int64_t *total, struct error *e)
+{
+	/* ?2 = '' is every state */
+	static const char sql_count[] =
+		"SELECT count(*) FROM contribution WHERE call_id = ?1 AND (?2 = '' OR state = ?2)";
+	static const char sql[] = CONTRIBUTION_COLUMNS
+		"WHERE c.call_id = ?1 AND (?2 = '' OR c.state = ?2) ORDER BY c.id LIMIT ?3 OFFSET ?4";
+	struct db_stmt *st = db_stmt(db, sql_count, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, call_id);
+	db_bind_text(st, 2, state ? state : "");
+	if (db_step(st, e) != DB_ROW)
+		return -1;
+	*total = db_col_int(st, 0);
+	db_reset(st);
+	st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, call_id);
+	db_bind_text(st, 2, state ? state : "");
+	db_bind_int(st, 3, limit);
+	db_bind_int(st, 4, offset);
+	return db_collect(st, a, (void **)out, n, sizeof **out, contribution_from_row, e);
+}
+
+static json_t *moderation_json(const struct contribution *c)
+{
+	return json_pack("{s:s,s:o}", "state", c->state, "reason",
+			 c->moderation_reason ? json_string(c->moderation_reason) : json_null());
+}
+
+int contribution_moderate(struct db *db, struct arena *a, const struct actor *who, const char *tracking,
+			  const char *action, const char *reason, struct contribution *out, struct error *e)
+{
+	static const struct {
+		const char *action, *state;
+	} actions[] = {{"publish", "published"}, {"hide", "hidden"}, {"spam", "spam"}};
+	const char *state = NULL;
+	action = field_trimmed(a, action);
+	reason = field_trimmed(a, reason);
+	for (size_t i = 0; action && i < sizeof actions / sizeof *actions; i++)
+		if (!strcmp(action, actions[i].action))
+			state = actions[i].state;
+	if (!state)
+		error_field(e, "action", "Use publish, hide or spam.");
+	/* The reason for hiding is shown to the public in the contribution's place. */
+	field_check_text(e, "reason", reason, state && !strcmp(state, "hidden"), LIMIT_REASON,
+			 "the reason for hiding it; the public sees it in its place");
+	if (e->code)
+		return -1;
+	if (reason && !*reason)
+		reason = NULL;
+	static const char sql[] =
+		"UPDATE contribution SET state = ?, moderation_reason = ?, moderated_at = ? WHERE id = ?";
+	if (db_begin(db, e) != 0)
+		return -1;
+	struct contribution before, after;
+	if (contribution_find(db, a, tracking, &before, e) != 0)
+		goto fail;
+	const bool same_reason = !before.moderation_reason == !reason &&
+				 (!reason || !strcmp(before.moderation_reason, reason));
+	if (!strcmp(before.state, state) && (strcmp(state, "hidden") || same_reason)) {
+		error_set(e, ERROR_CONFLICT, "This contribution is %s already.", state);
+		goto fail;
+	}
+	struct call call;
+	if (call_find(db, a, before.call_id, &call, e) != 0)
+		goto fail;
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		goto fail;
+	db_bind_text(st, 1, state);
+	db_bind_text(st, 2, reason);
+	db_bind_int(st, 3, clock_now());
+	db_bind_int(st, 4, before.id);
+	if (db_exec_stmt(st, e) != 0 || contribution_find(db, a, before.tracking, &after, e) != 0 ||
+	    audit_record(db, who, call.process_id, "contribution.moderate",
+			 arena_printf(a, "contribution:%s", before.tracking), audit_json(a, moderation_json(&before)),
+			 audit_json(a, moderation_json(&after)), e) != 0 ||
+	    db_commit(db, e) != 0)
+		goto fail;
+	log_event("contribution.moderated", "tracking=%s state=%s", after.tracking, after.state);
+	if (out)
+		*out = after;
+	return 0;
+fail:
+	db_rollback(db);
+	return -1;
 }
 
 int contribution_list_account(struct db *db, struct arena *a, int64_t account_id, int offset, int limit,

@@ -132,8 +132,8 @@ static int demo_build(struct demo *d)
 	};
 	int64_t council = 0;
 	for (size_t i = 0; i < sizeof schedule / sizeof *schedule; i++) {
-		if (milestone_add(db, d->process_id, D(d, schedule[i].date), D(d, schedule[i].end_date), schedule[i].title,
-				  schedule[i].kind, &id, e) != 0)
+		if (milestone_insert(db, d->process_id, D(d, schedule[i].date), D(d, schedule[i].end_date),
+				     schedule[i].title, schedule[i].kind, &id, e) != 0)
 			return -1;
 		if (!strcmp(schedule[i].kind, "presentation"))
 			council = id;

@@ -1,11 +1,17 @@
 /* document — see document.h. */
 #include "core/document.h"
 
+#include "core/config.h"
+#include "core/field.h"
+#include "core/limits.h"
 #include "core/process.h"
+#include "core/subscription.h"
+#include "render/docx.h"
 #include "render/markdown.h"
 #include "util/clock.h"
 #include "util/utf8.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 int document_create(struct db *db, int64_t process_id, const char *slug, const char *title, int64_t *id,
@@ -143,4 +149,111 @@ int version_find(struct db *db, struct arena *a, int64_t id, struct version *out
 		return -1;
 	db_bind_int(st, 1, out->document_id);
 	return db_collect_one(st, a, doc, document_from_row, "There is no such document.", e);
+}
+
+int document_find(struct db *db, struct arena *a, int64_t process_id, const char *key, struct document *out,
+		  struct error *e)
+{
+	static const char sql_slug[] =
+		"SELECT id, process_id, slug, title FROM document WHERE process_id = ? AND slug = ?";
+	static const char sql_id[] = "SELECT id, process_id, slug, title FROM document WHERE process_id = ? AND id = ?";
+	bool numeric = key && *key && strspn(key, "0123456789") == strlen(key) && strlen(key) <= 18;
+	struct db_stmt *st = db_stmt(db, numeric ? sql_id : sql_slug, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, process_id);
+	if (numeric)
+		db_bind_int(st, 2, strtoll(key, NULL, 10));
+	else
+		db_bind_text(st, 2, key ? key : "");
+	memset(out, 0, sizeof *out);
+	return db_collect_one(st, a, out, document_from_row, "This process has no such document.", e);
+}
+
+int document_add(struct db *db, struct arena *a, const struct actor *who, int64_t process_id, const char *slug,
+		 const char *title, int64_t *id, struct error *e)
+{
+	slug = field_trimmed(a, slug);
+	title = field_trimmed(a, title);
+	if (!process_slug_valid(slug))
+		error_field(e, "slug", "Use 1 to 64 lower-case letters, digits and hyphens, such as guidelines.");
+	field_check_line(e, "title", title, true, LIMIT_TITLE, "the title of the document");
+	if (e->code)
+		return -1;
+	if (db_begin(db, e) != 0)
+		return -1;
+	if (document_create(db, process_id, slug, title, id, e) != 0) {
+		if (db_unique_violation(db))
+			error_set(e, ERROR_CONFLICT, "This process already has a document with the slug '%s'.", slug);
+		goto fail;
+	}
+	if (audit_record(db, who, process_id, "document.create", arena_printf(a, "document:%lld", (long long)*id), NULL,
+			 audit_json(a, json_pack("{s:s,s:s}", "slug", slug, "title", title)), e) != 0 ||
+	    db_commit(db, e) != 0)
+		goto fail;
+	return 0;
+fail:
+	db_rollback(db);
+	return -1;
+}
+
+int version_add(struct db *db, struct arena *a, const struct actor *who, int64_t document_id,
+		const struct version_input *in, int64_t *id, struct error *e)
+{
+	const char *date = field_trimmed(a, in->date);
+	const char *label = field_trimmed(a, in->label);
+	const char *note = field_trimmed(a, in->note);
+	const char *markdown = in->markdown, *blank = field_trimmed(a, in->markdown);
+	const bool has_markdown = blank && *blank, has_docx = in->docx != NULL; /* white space alone is no text */
+	field_check_date(e, "date", date, true);
+	field_check_line(e, "label", label, true, LIMIT_TITLE, "a label for the version, such as Revised draft");
+	field_check_text(e, "note", note, false, LIMIT_SUMMARY, "what changed");
+	if (has_markdown && has_docx)
+		error_field(e, "markdown", "Send the text as Markdown or as a Word file, not both.");
+	else if (!has_markdown && !has_docx)
+		error_field(e, "markdown", "Give the text of the version, as Markdown or as a Word file (.docx).");
+	if (e->code)
+		return -1;
+	/* The conversion runs before the transaction: it takes seconds, and the write lock is everyone's. */
+	if (has_docx && docx_to_markdown(a, in->docx, in->docx_len, VERSION_MARKDOWN_MAX, "docx", &markdown, e) != 0)
+		return -1;
+
+	if (db_begin(db, e) != 0)
+		return -1;
+	static const char sql_doc[] = "SELECT id, process_id, slug, title FROM document WHERE id = ?";
+	struct document doc;
+	struct db_stmt *st = db_stmt(db, sql_doc, e);
+	if (!st)
+		goto fail;
+	db_bind_int(st, 1, document_id);
+	if (db_collect_one(st, a, &doc, document_from_row, "There is no such document.", e) != 0 ||
+	    version_post(db, document_id, date, label, note, markdown, id, e) != 0)
+		goto fail;
+	struct version v;
+	struct document same;
+	if (version_find(db, a, *id, &v, &same, e) != 0)
+		goto fail;
+	const char *object = arena_printf(a, "version:%lld", (long long)*id);
+	const char *after = audit_json(a, json_pack("{s:I,s:s,s:s,s:s,s:s,s:i,s:s}", "document", (json_int_t)doc.id,
+						    "document_slug", doc.slug, "date", v.date, "label", v.label, "note",
+						    v.note, "paragraphs", v.paragraphs, "source",
+						    has_docx ? "docx" : "markdown"));
+	char when[32];
+	clock_format_date_long(v.date, when);
+	const char *subject = arena_printf(a, "New version: %s, %s of %s", doc.title, v.label, when);
+	const char *body = arena_printf(a, "A new version of \"%s\" has been posted: %s of %s.\n\n%s%s%s"
+					   "Read it: %s/versions/%lld\n",
+					doc.title, v.label, when, *v.note ? "What changed: " : "", v.note,
+					*v.note ? "\n\n" : "", config_get()->public_url, (long long)*id);
+	if (!object || !subject || !body) {
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		goto fail;
+	}
+	if (audit_record(db, who, doc.process_id, "version.post", object, NULL, after, e) != 0 ||
+	    subscription_notify(db, a, doc.process_id, subject, body, e) != 0 || db_commit(db, e) != 0)
+		goto fail;
+	return 0;
+fail:
+	db_rollback(db);
+	return -1;
 }

@@ -8,10 +8,12 @@
 #ifndef CONSULTA_CORE_DOCUMENT_H
 #define CONSULTA_CORE_DOCUMENT_H
 
+#include "core/audit.h"
 #include "store/db.h"
 #include "util/arena.h"
 #include "util/error.h"
 
+#include <stddef.h>
 #include <stdint.h>
 
 enum { VERSION_MARKDOWN_MAX = 2 * 1024 * 1024 };
@@ -36,6 +38,8 @@ struct document {
 	int nversions;
 };
 
+/* document_create() and version_post() write inside their caller's
+ * transaction and record nothing (for loaders such as the demo). */
 int document_create(struct db *db, int64_t process_id, const char *slug, const char *title, int64_t *id,
 		    struct error *e);
 int version_post(struct db *db, int64_t document_id, const char *date, const char *label, const char *note,
@@ -47,5 +51,37 @@ int document_list(struct db *db, struct arena *a, int64_t process_id, struct doc
 /* One version with its text, and the document it belongs to. */
 int version_find(struct db *db, struct arena *a, int64_t id, struct version *out, struct document *doc,
 		 struct error *e);
+
+/* The document of process process_id named by key: its slug, or its id in
+ * decimal. ERROR_NOT_FOUND if the process has no such document. */
+int document_find(struct db *db, struct arena *a, int64_t process_id, const char *key, struct document *out,
+		  struct error *e);
+
+/*
+ * The back office: the secretariat's way in, for the web pages and the API
+ * alike. Each call is one change, in one transaction with its audit entry.
+ */
+
+/* A new document of a process; audit "document.create". ERROR_CONFLICT if the slug is taken. */
+int document_add(struct db *db, struct arena *a, const struct actor *who, int64_t process_id, const char *slug,
+		 const char *title, int64_t *id, struct error *e);
+
+/* A version as the secretariat sends it: Markdown (pasted or uploaded), or a
+ * Word file (.docx) that is converted to Markdown. Exactly one of the two. */
+struct version_input {
+	const char *date;  /* YYYY-MM-DD: the version's date, as the text says it */
+	const char *label; /* "Revised draft" */
+	const char *note;  /* what changed; may be empty */
+	const char *markdown;
+	const void *docx;
+	size_t docx_len;
+};
+
+/* Posts a new version of a document: converts a .docx first (outside the
+ * transaction: it takes seconds), then stores and renders it with audit
+ * "version.post" and a notice to the process's subscribers. Errors name the
+ * fields date, label, note, markdown or docx. */
+int version_add(struct db *db, struct arena *a, const struct actor *who, int64_t document_id,
+		const struct version_input *in, int64_t *id, struct error *e);
 
 #endif

@@ -19,6 +19,14 @@ enum {
 	LIMIT_PAGE_SIZE = 100,              /* items per page of a list, at most */
 	LIMIT_PAGE_SIZE_DEFAULT = 20,       /* items per page when none is asked for */
 	LIMIT_RESPONSE = 8 * 1024 * 1024,   /* bytes of one response we build */
+	LIMIT_TITLE = 300,                  /* characters of a title: process, document, call, milestone, version label */
+	LIMIT_SUMMARY = 5000,               /* characters of a process's summary, a call's description, a version's note */
+	LIMIT_REASON = 2000,                /* characters of the reason for a move, a deadline change or hiding */
+	LIMIT_CATEGORIES = 50,              /* categories of stakeholders of one process */
+	LIMIT_LANGUAGES = 20,               /* languages of one process */
+	LIMIT_DOCX = 1536 * 1024,           /* bytes of an uploaded .docx (base64 in a JSON body of at most 2 MiB) */
+	LIMIT_CONVERT_SECONDS = 20,         /* wall-clock seconds pandoc may take for one conversion */
+	LIMIT_AUDIT_PAGE = 200,             /* audit entries per page, at most */
 };
 
 #endif

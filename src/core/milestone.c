@@ -1,7 +1,13 @@
 /* milestone — see milestone.h. */
 #include "core/milestone.h"
 
+#include "core/config.h"
+#include "core/field.h"
+#include "core/limits.h"
+#include "core/process.h"
+#include "core/subscription.h"
 #include "util/clock.h"
+#include "util/tz.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -11,6 +17,15 @@ bool milestone_kind_valid(const char *kind)
 	static const char *const kinds[] = {"version", "meeting", "deadline", "presentation", "other"};
 	for (size_t i = 0; kind && i < sizeof kinds / sizeof *kinds; i++)
 		if (strcmp(kind, kinds[i]) == 0)
+			return true;
+	return false;
+}
+
+bool milestone_status_valid(const char *status)
+{
+	static const char *const statuses[] = {"planned", "done", "postponed", "cancelled"};
+	for (size_t i = 0; status && i < sizeof statuses / sizeof *statuses; i++)
+		if (strcmp(status, statuses[i]) == 0)
 			return true;
 	return false;
 }
@@ -26,8 +41,8 @@ static void check_range(const char *date, const char *end_date, struct error *e)
 		error_field(e, "end_date", "The end date comes before the start date.");
 }
 
-int milestone_add(struct db *db, int64_t process_id, const char *date, const char *end_date, const char *title,
-		  const char *kind, int64_t *id, struct error *e)
+int milestone_insert(struct db *db, int64_t process_id, const char *date, const char *end_date, const char *title,
+		     const char *kind, int64_t *id, struct error *e)
 {
 	check_range(date, end_date, e);
 	if (!title || !*title)
@@ -89,6 +104,7 @@ static void milestone_from_row(struct arena *a, struct db_stmt *st, void *elemen
 	ms->title = arena_strdup(a, db_col_text(st, 3));
 	ms->kind = arena_strdup(a, db_col_text(st, 4));
 	ms->status = arena_strdup(a, db_col_text(st, 5));
+	ms->process_id = db_col_int(st, 6);
 }
 
 static void move_from_row(struct arena *a, struct db_stmt *st, void *element)
@@ -104,29 +120,33 @@ static void move_from_row(struct arena *a, struct db_stmt *st, void *element)
 	h->reason = arena_strdup(a, db_col_text(st, 7));
 }
 
-int milestone_list(struct db *db, struct arena *a, int64_t process_id, struct milestone **out, int *n,
-		   struct error *e)
+/* Loads the moves of ms, oldest first. */
+static int milestone_history(struct db *db, struct arena *a, struct milestone *ms, struct error *e)
 {
-	static const char sql[] = "SELECT id, date, end_date, title, kind, status FROM milestone "
-				  "WHERE process_id = ? ORDER BY date, id";
 	static const char sql_moves[] =
 		"SELECT id, moved_on, from_date, from_end_date, from_label, to_date, to_end_date, reason "
 		"FROM milestone_move WHERE milestone_id = ? ORDER BY moved_on, id";
+	struct db_stmt *st = db_stmt(db, sql_moves, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, ms->id);
+	return db_collect(st, a, (void **)&ms->history, &ms->nhistory, sizeof *ms->history, move_from_row, e);
+}
+
+int milestone_list(struct db *db, struct arena *a, int64_t process_id, struct milestone **out, int *n,
+		   struct error *e)
+{
+	static const char sql[] = "SELECT id, date, end_date, title, kind, status, process_id FROM milestone "
+				  "WHERE process_id = ? ORDER BY date, id";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		return -1;
 	db_bind_int(st, 1, process_id);
 	if (db_collect(st, a, (void **)out, n, sizeof **out, milestone_from_row, e) != 0)
 		return -1;
-	for (int i = 0; i < *n; i++) {
-		struct milestone *ms = &(*out)[i];
-		st = db_stmt(db, sql_moves, e);
-		if (!st)
+	for (int i = 0; i < *n; i++)
+		if (milestone_history(db, a, &(*out)[i], e) != 0)
 			return -1;
-		db_bind_int(st, 1, ms->id);
-		if (db_collect(st, a, (void **)&ms->history, &ms->nhistory, sizeof *ms->history, move_from_row, e) != 0)
-			return -1;
-	}
 	return 0;
 }
 
@@ -145,4 +165,253 @@ void milestone_format_range(const char *date, const char *end_date, char out[80]
 		snprintf(out, 80, "%d\u2013%s", d1, b); /* 8–18 June 2021 */
 	else
 		snprintf(out, 80, "%s \u2013 %s", a, b);
+}
+
+int milestone_find(struct db *db, struct arena *a, int64_t id, struct milestone *out, struct error *e)
+{
+	static const char sql[] =
+		"SELECT id, date, end_date, title, kind, status, process_id FROM milestone WHERE id = ?";
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, id);
+	memset(out, 0, sizeof *out);
+	if (db_collect_one(st, a, out, milestone_from_row, "There is no such milestone.", e) != 0)
+		return -1;
+	return milestone_history(db, a, out, e);
+}
+
+/* -- the back office ---------------------------------------------------- */
+
+static json_t *milestone_audit_json(const struct milestone *ms)
+{
+	return json_pack("{s:s,s:o,s:s,s:s,s:s}", "date", ms->date, "end_date",
+			 ms->end_date ? json_string(ms->end_date) : json_null(), "title", ms->title, "kind", ms->kind,
+			 "status", ms->status);
+}
+
+static const char *milestone_object(struct arena *a, int64_t id)
+{
+	return arena_printf(a, "milestone:%lld", (long long)id);
+}
+
+/* An empty end date, or one equal to the start, is a single day: stored as NULL. */
+static const char *single_day(const char *date, const char *end_date)
+{
+	if (!end_date || !*end_date || (date && !strcmp(date, end_date)))
+		return NULL;
+	return end_date;
+}
+
+/* Subjects of notices are short: the milestone's title is cut at 80 bytes (at a character boundary). */
+static const char *short_title(struct arena *a, const char *title)
+{
+	size_t n = strlen(title);
+	if (n <= 80)
+		return title;
+	n = 80;
+	while (n > 0 && ((unsigned char)title[n] & 0xC0) == 0x80)
+		n--;
+	return arena_printf(a, "%.*s\u2026", (int)n, title);
+}
+
+/* The notice to subscribers about a change of the schedule. */
+static int milestone_notice(struct db *db, struct arena *a, const struct milestone *ms, const char *subject_fmt,
+			    const char *what, struct error *e)
+{
+	struct process p;
+	if (process_find_id(db, a, ms->process_id, &p, e) != 0)
+		return -1;
+	char when[80];
+	milestone_format_range(ms->date, ms->end_date, when);
+	const char *subject = arena_printf(a, subject_fmt, short_title(a, ms->title));
+	const char *body = arena_printf(a, "The schedule of \"%s\" has changed.\n\n%s\n\n%s: %s\n\n"
+					   "The schedule: %s/processes/%s#milestone-%lld\n",
+					p.title, what, when, ms->title, config_get()->public_url, p.slug,
+					(long long)ms->id);
+	if (!subject || !body) {
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		return -1;
+	}
+	return subscription_notify(db, a, ms->process_id, subject, body, e);
+}
+
+int milestone_add(struct db *db, struct arena *a, const struct actor *who, int64_t process_id,
+		  const struct milestone_input *in, int64_t *id, struct error *e)
+{
+	const char *date = field_trimmed(a, in->date);
+	const char *end_date = single_day(date, field_trimmed(a, in->end_date));
+	const char *title = field_trimmed(a, in->title);
+	const char *kind = field_trimmed(a, in->kind);
+	if (!date || !*date)
+		error_field(e, "date", "Give the date as YYYY-MM-DD.");
+	else
+		check_range(date, end_date, e);
+	field_check_line(e, "title", title, true, LIMIT_TITLE, "what happens on this date");
+	if (!milestone_kind_valid(kind))
+		error_field(e, "kind", "Use one of version, meeting, deadline, presentation, other.");
+	if (e->code)
+		return -1;
+	if (db_begin(db, e) != 0)
+		return -1;
+	struct milestone ms;
+	if (milestone_insert(db, process_id, date, end_date, title, kind, id, e) != 0 ||
+	    milestone_find(db, a, *id, &ms, e) != 0 ||
+	    audit_record(db, who, process_id, "milestone.add", milestone_object(a, *id), NULL,
+			 audit_json(a, milestone_audit_json(&ms)), e) != 0 ||
+	    milestone_notice(db, a, &ms, "Schedule: %s", "A date has been added to the schedule.", e) != 0 ||
+	    db_commit(db, e) != 0)
+		goto fail;
+	return 0;
+fail:
+	db_rollback(db);
+	return -1;
+}
+
+int milestone_update(struct db *db, struct arena *a, const struct actor *who, int64_t id,
+		     const struct milestone_input *in, struct error *e)
+{
+	const char *title = field_trimmed(a, in->title);
+	const char *kind = field_trimmed(a, in->kind);
+	const char *status = field_trimmed(a, in->status);
+	if (in->date || in->end_date)
+		error_field(e, in->date ? "date" : "end_date",
+			    "A new date is a move: move the milestone, and say why.");
+	if (title)
+		field_check_line(e, "title", title, true, LIMIT_TITLE, "what happens on this date");
+	if (kind && !milestone_kind_valid(kind))
+		error_field(e, "kind", "Use one of version, meeting, deadline, presentation, other.");
+	if (status && !milestone_status_valid(status))
+		error_field(e, "status", "Use one of planned, done, postponed, cancelled.");
+	if (!e->code && !title && !kind && !status)
+		error_set(e, ERROR_INVALID, "Give a new title, kind or status.");
+	if (e->code)
+		return -1;
+	static const char sql[] = "UPDATE milestone SET title = coalesce(?, title), kind = coalesce(?, kind), "
+				  "status = coalesce(?, status) WHERE id = ?";
+	if (db_begin(db, e) != 0)
+		return -1;
+	struct milestone before, after;
+	if (milestone_find(db, a, id, &before, e) != 0)
+		goto fail;
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		goto fail;
+	db_bind_text(st, 1, title);
+	db_bind_text(st, 2, kind);
+	db_bind_text(st, 3, status);
+	db_bind_int(st, 4, id);
+	if (db_exec_stmt(st, e) != 0 || milestone_find(db, a, id, &after, e) != 0)
+		goto fail;
+	const char *was = audit_json(a, milestone_audit_json(&before)), *is = audit_json(a, milestone_audit_json(&after));
+	if (was && is && !strcmp(was, is)) {
+		db_rollback(db); /* as it was: nothing to record */
+		return 0;
+	}
+	const bool status_only = !strcmp(before.title, after.title) && !strcmp(before.kind, after.kind);
+	if (audit_record(db, who, before.process_id, status_only ? "milestone.status" : "milestone.update",
+			 milestone_object(a, id), was, is, e) != 0)
+		goto fail;
+	if (strcmp(before.status, after.status) != 0 &&
+	    (!strcmp(after.status, "postponed") || !strcmp(after.status, "cancelled"))) {
+		const bool postponed = !strcmp(after.status, "postponed");
+		if (milestone_notice(db, a, &after, postponed ? "Postponed: %s" : "Cancelled: %s",
+				     postponed ? "This date is postponed; a new date will follow."
+					       : "This date is cancelled.",
+				     e) != 0)
+			goto fail;
+	}
+	if (db_commit(db, e) != 0)
+		goto fail;
+	return 0;
+fail:
+	db_rollback(db);
+	return -1;
+}
+
+int milestone_set_status(struct db *db, struct arena *a, const struct actor *who, int64_t id, const char *status,
+			 struct error *e)
+{
+	if (!status || !*status) {
+		error_field(e, "status", "Use one of planned, done, postponed, cancelled.");
+		return -1;
+	}
+	struct milestone_input in = {.status = status};
+	return milestone_update(db, a, who, id, &in, e);
+}
+
+int milestone_move(struct db *db, struct arena *a, const struct actor *who, int64_t id, const char *date,
+		   const char *end_date, const char *reason, struct error *e)
+{
+	date = field_trimmed(a, date);
+	end_date = single_day(date, field_trimmed(a, end_date));
+	reason = field_trimmed(a, reason);
+	if (!date || !*date)
+		error_field(e, "date", "Give the new date as YYYY-MM-DD.");
+	else
+		check_range(date, end_date, e);
+	field_check_text(e, "reason", reason, true, LIMIT_REASON, "the reason for the move; it is published with it");
+	if (e->code)
+		return -1;
+	static const char sql_move[] =
+		"INSERT INTO milestone_move (milestone_id, moved_on, from_date, from_end_date, to_date, to_end_date, "
+		"reason, account_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+	/* A postponed milestone that has a new date is planned again. */
+	static const char sql[] = "UPDATE milestone SET date = ?, end_date = ?, "
+				  "status = CASE status WHEN 'postponed' THEN 'planned' ELSE status END WHERE id = ?";
+	if (db_begin(db, e) != 0)
+		return -1;
+	struct milestone before, after;
+	struct process p;
+	char today[11];
+	if (milestone_find(db, a, id, &before, e) != 0 || process_find_id(db, a, before.process_id, &p, e) != 0)
+		goto fail;
+	if (!strcmp(before.date, date) && !before.end_date == !end_date &&
+	    (!end_date || !strcmp(before.end_date, end_date))) {
+		error_field(e, "date", "The milestone is already on these dates.");
+		goto fail;
+	}
+	if (tz_date_at(p.timezone, clock_now(), today) != 0) {
+		error_set(e, ERROR_INTERNAL, "The process's time zone %s is unknown.", p.timezone);
+		goto fail;
+	}
+	struct db_stmt *st = db_stmt(db, sql_move, e);
+	if (!st)
+		goto fail;
+	db_bind_int(st, 1, id);
+	db_bind_text(st, 2, today);
+	db_bind_text(st, 3, before.date);
+	db_bind_text(st, 4, before.end_date);
+	db_bind_text(st, 5, date);
+	db_bind_text(st, 6, end_date);
+	db_bind_text(st, 7, reason);
+	if (who->account_id)
+		db_bind_int(st, 8, who->account_id);
+	else
+		db_bind_null(st, 8);
+	if (db_exec_stmt(st, e) != 0)
+		goto fail;
+	st = db_stmt(db, sql, e);
+	if (!st)
+		goto fail;
+	db_bind_text(st, 1, date);
+	db_bind_text(st, 2, end_date);
+	db_bind_int(st, 3, id);
+	if (db_exec_stmt(st, e) != 0 || milestone_find(db, a, id, &after, e) != 0)
+		goto fail;
+	json_t *was = milestone_audit_json(&before), *is = milestone_audit_json(&after);
+	json_object_set_new(is, "reason", json_string(reason));
+	char from[80], to[80];
+	milestone_format_range(before.date, before.end_date, from);
+	milestone_format_range(after.date, after.end_date, to);
+	if (audit_record(db, who, before.process_id, "milestone.move", milestone_object(a, id), audit_json(a, was),
+			 audit_json(a, is), e) != 0 ||
+	    milestone_notice(db, a, &after, "Schedule changed: %s",
+			     arena_printf(a, "Moved from %s to %s: %s", from, to, reason), e) != 0 ||
+	    db_commit(db, e) != 0)
+		goto fail;
+	return 0;
+fail:
+	db_rollback(db);
+	return -1;
 }

@@ -8,6 +8,7 @@
 #ifndef CONSULTA_CORE_MILESTONE_H
 #define CONSULTA_CORE_MILESTONE_H
 
+#include "core/audit.h"
 #include "store/db.h"
 #include "util/arena.h"
 #include "util/error.h"
@@ -25,6 +26,7 @@ struct milestone_move {
 
 struct milestone {
 	int64_t id;
+	int64_t process_id;
 	const char *date;
 	const char *end_date; /* NULL for a single day */
 	const char *title;
@@ -36,8 +38,12 @@ struct milestone {
 
 bool milestone_kind_valid(const char *kind);
 
-int milestone_add(struct db *db, int64_t process_id, const char *date, const char *end_date, const char *title,
-		  const char *kind, int64_t *id, struct error *e);
+bool milestone_status_valid(const char *status);
+
+/* milestone_insert() and milestone_record_move() write inside their caller's
+ * transaction and record nothing (for loaders such as the demo). */
+int milestone_insert(struct db *db, int64_t process_id, const char *date, const char *end_date, const char *title,
+		     const char *kind, int64_t *id, struct error *e);
 
 /* Records a move that already happened (as when loading a schedule with its past). */
 int milestone_record_move(struct db *db, int64_t milestone_id, const char *moved_on, const char *from_date,
@@ -46,6 +52,48 @@ int milestone_record_move(struct db *db, int64_t milestone_id, const char *moved
 /* The schedule of a process in date order, each milestone with its history. */
 int milestone_list(struct db *db, struct arena *a, int64_t process_id, struct milestone **out, int *n,
 		   struct error *e);
+
+/* One milestone with its history; ERROR_NOT_FOUND if there is none. */
+int milestone_find(struct db *db, struct arena *a, int64_t id, struct milestone *out, struct error *e);
+
+/*
+ * The back office: the secretariat's way in, for the web pages and the API
+ * alike. Each call is one change, in one transaction with its audit entry
+ * (before and after) and, where the public follows the schedule, a notice to
+ * the process's subscribers. Errors name the fields date, end_date, title,
+ * kind, status and reason.
+ */
+
+/* A milestone as the secretariat sends it; for milestone_update() a NULL member stays as it is. */
+struct milestone_input {
+	const char *date;     /* YYYY-MM-DD in the process's time zone */
+	const char *end_date; /* NULL, empty or equal to date for a single day */
+	const char *title;
+	const char *kind;   /* version, meeting, deadline, presentation, other */
+	const char *status; /* milestone_update() only: planned, done, postponed, cancelled */
+};
+
+/* Adds a milestone to a process's schedule; audit "milestone.add", and a notice. */
+int milestone_add(struct db *db, struct arena *a, const struct actor *who, int64_t process_id,
+		  const struct milestone_input *in, int64_t *id, struct error *e);
+
+/* Edits the title, the kind or the status, in one transaction; audit
+ * "milestone.update" (or "milestone.status" when only the status changes),
+ * and a notice when it becomes postponed or cancelled. The dates are not
+ * edited here: a new date is a move, which has a reason (milestone_move). */
+int milestone_update(struct db *db, struct arena *a, const struct actor *who, int64_t id,
+		     const struct milestone_input *in, struct error *e);
+
+/* Marks it planned, done, postponed or cancelled: milestone_update() with the status alone. */
+int milestone_set_status(struct db *db, struct arena *a, const struct actor *who, int64_t id, const char *status,
+			 struct error *e);
+
+/* Moves it to a new date or range, for a reason (required): the move is kept
+ * in its history (dated today in the process's zone, with who moved it) and
+ * shown publicly; audit "milestone.move", and a notice. A postponed milestone
+ * that gets a new date is planned again. */
+int milestone_move(struct db *db, struct arena *a, const struct actor *who, int64_t id, const char *date,
+		   const char *end_date, const char *reason, struct error *e);
 
 /* "8–18 June 2021" or "15 February 2021"; out holds 80 bytes. */
 void milestone_format_range(const char *date, const char *end_date, char out[80]);

@@ -15,5 +15,8 @@ int overview_load(struct db *db, struct arena *a, const char *slug, struct overv
 	    meeting_list(db, a, id, &o->meetings, &o->nmeetings, e) != 0 ||
 	    circular_list(db, a, id, &o->circulars, &o->ncirculars, e) != 0)
 		return -1;
+	for (int i = 0; i < o->ncalls; i++)
+		if (call_history(db, a, &o->calls[i], e) != 0)
+			return -1;
 	return 0;
 }

@@ -1,8 +1,9 @@
 /*
  * overview — everything the public sees of one process, loaded in one call:
- * the process and its categories, schedule, documents and versions, calls,
- * meetings and circular letters. The process page and the API's process
- * resource both show this whole, so they load it the same way.
+ * the process and its categories, schedule, documents and versions, calls
+ * (with the history of their deadlines), meetings and circular letters. The
+ * process page and the API's process resource both show this whole, so they
+ * load it the same way.
  */
 #ifndef CONSULTA_CORE_OVERVIEW_H
 #define CONSULTA_CORE_OVERVIEW_H

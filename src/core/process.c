@@ -1,6 +1,8 @@
 /* process — see process.h. */
 #include "core/process.h"
 
+#include "core/field.h"
+#include "core/limits.h"
 #include "util/clock.h"
 #include "util/tz.h"
 
@@ -78,6 +80,7 @@ static void process_from_row(struct arena *a, struct db_stmt *st, void *element)
 	p->title = arena_strdup(a, db_col_text(st, 2));
 	p->summary = arena_strdup(a, db_col_text(st, 3));
 	p->timezone = arena_strdup(a, db_col_text(st, 4));
+	p->languages = arena_strdup(a, db_col_text(st, 5));
 }
 
 static void category_from_row(struct arena *a, struct db_stmt *st, void *element)
@@ -88,10 +91,10 @@ static void category_from_row(struct arena *a, struct db_stmt *st, void *element
 	c->name = arena_strdup(a, db_col_text(st, 2));
 }
 
-#define PROCESS_COLUMNS "SELECT id, slug, title, summary, timezone FROM process "
+#define PROCESS_COLUMNS "SELECT id, slug, title, summary, timezone, languages FROM process "
 
 static int process_find_by(struct db *db, struct arena *a, const char *sql, const char *slug, int64_t id,
-			   struct process *out, struct error *e)
+			   bool categories, struct process *out, struct error *e)
 {
 	static const char sql_categories[] =
 		"SELECT id, slug, name FROM category WHERE process_id = ? ORDER BY position, id";
@@ -105,6 +108,8 @@ static int process_find_by(struct db *db, struct arena *a, const char *sql, cons
 	memset(out, 0, sizeof *out);
 	if (db_collect_one(st, a, out, process_from_row, "There is no such process.", e) != 0)
 		return -1;
+	if (!categories)
+		return 0;
 	st = db_stmt(db, sql_categories, e);
 	if (!st)
 		return -1;
@@ -116,13 +121,19 @@ static int process_find_by(struct db *db, struct arena *a, const char *sql, cons
 int process_find(struct db *db, struct arena *a, const char *slug, struct process *out, struct error *e)
 {
 	static const char sql[] = PROCESS_COLUMNS "WHERE slug = ?";
-	return process_find_by(db, a, sql, slug, 0, out, e);
+	return process_find_by(db, a, sql, slug, 0, true, out, e);
 }
 
 int process_find_id(struct db *db, struct arena *a, int64_t id, struct process *out, struct error *e)
 {
 	static const char sql[] = PROCESS_COLUMNS "WHERE id = ?";
-	return process_find_by(db, a, sql, NULL, id, out, e);
+	return process_find_by(db, a, sql, NULL, id, true, out, e);
+}
+
+int process_find_id_bare(struct db *db, struct arena *a, int64_t id, struct process *out, struct error *e)
+{
+	static const char sql[] = PROCESS_COLUMNS "WHERE id = ?";
+	return process_find_by(db, a, sql, NULL, id, false, out, e);
 }
 
 int process_list(struct db *db, struct arena *a, struct process **out, int *n, struct error *e)
@@ -148,4 +159,358 @@ const struct category *process_category_id(const struct process *p, int64_t id)
 		if (p->categories[i].id == id)
 			return &p->categories[i];
 	return NULL;
+}
+
+/* -- the back office ---------------------------------------------------- */
+
+/* A BCP 47 tag of the usual shape: a primary language of 2 or 3 letters, then
+ * subtags of 1 to 8 letters or digits ("en", "fr-CH", "zh-Hant"). Written back
+ * with the primary subtag in lower case and a two-letter region in upper case. */
+static bool language_tag_normal(char *tag)
+{
+	size_t n = strlen(tag), i = 0;
+	while (i < n && tag[i] != '-') {
+		char c = tag[i];
+		if (c >= 'A' && c <= 'Z')
+			tag[i] = (char)(c - 'A' + 'a');
+		else if (!(c >= 'a' && c <= 'z'))
+			return false;
+		i++;
+	}
+	if (i < 2 || i > 3)
+		return false;
+	while (i < n) {
+		size_t start = ++i; /* past the '-' */
+		while (i < n && tag[i] != '-') {
+			char c = tag[i];
+			if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
+				return false;
+			i++;
+		}
+		if (i - start < 1 || i - start > 8)
+			return false;
+		if (i - start == 2 && start == 3) /* fr-ch -> fr-CH: the region */
+			for (size_t k = start; k < i; k++)
+				if (tag[k] >= 'a' && tag[k] <= 'z')
+					tag[k] = (char)(tag[k] - 'a' + 'A');
+	}
+	return true;
+}
+
+const char *process_languages_normal(struct arena *a, const char *languages, const char *field, struct error *e)
+{
+	char *copy = arena_strdup(a, languages ? languages : "");
+	char *out = arena_alloc(a, strlen(copy) + 1);
+	if (!copy || !out) {
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		return NULL;
+	}
+	int count = 0;
+	char *p = copy;
+	while (*p) {
+		while (*p == ',' || *p == ' ' || *p == '\t')
+			p++;
+		if (!*p)
+			break;
+		char *tag = p;
+		while (*p && *p != ',' && *p != ' ' && *p != '\t')
+			p++;
+		if (*p)
+			*p++ = '\0';
+		if (!language_tag_normal(tag)) {
+			error_field(e, field, "\"%.40s\" is not a language tag; use tags such as en, fr or zh-Hant.",
+				    tag);
+			return NULL;
+		}
+		/* the same tag twice is said once */
+		bool seen = false;
+		for (const char *q = out; *q && !seen;) {
+			size_t len = strcspn(q, ",");
+			seen = len == strlen(tag) && strncmp(q, tag, len) == 0;
+			q += len + (q[len] == ',');
+		}
+		if (seen)
+			continue;
+		if (++count > LIMIT_LANGUAGES) {
+			error_field(e, field, "Name at most %d languages.", LIMIT_LANGUAGES);
+			return NULL;
+		}
+		/* out never outgrows the input: each tag is copied once, with one comma for its separator */
+		size_t len = strlen(out), tlen = strlen(tag);
+		if (len)
+			out[len++] = ',';
+		memcpy(out + len, tag, tlen + 1);
+	}
+	if (count == 0) {
+		error_field(e, field, "Name at least one language, such as en.");
+		return NULL;
+	}
+	return out;
+}
+
+/* A slug from a name: ASCII letters and digits kept (lower case), every other
+ * run of characters one hyphen. "Member States" -> "member-states". */
+static const char *slug_from_name(struct arena *a, const char *name)
+{
+	size_t n = strlen(name);
+	char *out = arena_alloc(a, (n < 64 ? n : 64) + 1);
+	if (!out)
+		return NULL;
+	size_t k = 0;
+	bool hyphen = false;
+	for (const char *p = name; *p && k < 64; p++) {
+		char c = *p;
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+			if (hyphen && k > 0 && k < 63)
+				out[k++] = '-';
+			out[k++] = c;
+			hyphen = false;
+		} else {
+			hyphen = true;
+		}
+	}
+	out[k] = '\0';
+	return out;
+}
+
+/* Checks an input into clean (trimmed, normal forms). creating: every part is
+ * required; otherwise a NULL part is left as it is. */
+static void process_check(struct arena *a, const struct process_input *in, bool creating,
+			  struct process_input *clean, struct category_input **cats, struct error *e)
+{
+	memset(clean, 0, sizeof *clean);
+	*cats = NULL;
+	if (creating) {
+		clean->slug = field_trimmed(a, in->slug);
+		if (!process_slug_valid(clean->slug))
+			error_field(e, "slug", "Use 1 to 64 lower-case letters, digits and hyphens, such as "
+					       "gca-guidelines.");
+	}
+	clean->title = field_trimmed(a, in->title);
+	if (creating || clean->title)
+		field_check_line(e, "title", clean->title, true, LIMIT_TITLE, "the title of the process");
+	clean->summary = field_trimmed(a, in->summary);
+	if (clean->summary)
+		field_check_text(e, "summary", clean->summary, false, LIMIT_SUMMARY, "a summary");
+	clean->timezone = field_trimmed(a, in->timezone);
+	if ((creating || clean->timezone) && !tz_valid(clean->timezone))
+		error_field(e, "timezone", "Give an IANA time zone such as Europe/Zurich.");
+	const char *languages = field_trimmed(a, in->languages);
+	if (languages)
+		clean->languages = process_languages_normal(a, languages, "languages", e);
+	else if (creating)
+		clean->languages = "en";
+
+	clean->set_categories = creating || in->set_categories;
+	if (!clean->set_categories)
+		return;
+	if (in->ncategories < 1) {
+		error_field(e, "categories", "Name at least one category of stakeholders, such as Member States.");
+		return;
+	}
+	if (in->ncategories > LIMIT_CATEGORIES) {
+		error_field(e, "categories", "Name at most %d categories.", LIMIT_CATEGORIES);
+		return;
+	}
+	struct category_input *out = arena_alloc(a, sizeof *out * (size_t)in->ncategories);
+	if (!out) {
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		return;
+	}
+	for (int i = 0; i < in->ncategories; i++) {
+		struct error one;
+		error_clear(&one);
+		out[i].name = field_trimmed(a, in->categories[i].name);
+		field_check_line(&one, "categories", out[i].name, true, LIMIT_NAME, "the name of the category");
+		out[i].slug = field_trimmed(a, in->categories[i].slug);
+		if (!one.code && (!out[i].slug || !*out[i].slug))
+			out[i].slug = slug_from_name(a, out[i].name);
+		if (!one.code && !process_slug_valid(out[i].slug))
+			error_field(&one, "categories", "Give the category a slug of lower-case letters, digits and "
+							"hyphens.");
+		for (int k = 0; !one.code && k < i; k++)
+			if (!strcmp(out[k].slug, out[i].slug))
+				error_field(&one, "categories", "Two categories have the slug %s.", out[i].slug);
+		if (one.code) {
+			error_field(e, "categories", "Category %d: %s", i + 1, one.fields[0].message);
+			return;
+		}
+	}
+	clean->categories = out;
+	clean->ncategories = in->ncategories;
+	*cats = out;
+}
+
+/* The process as the audit log keeps it. */
+static json_t *process_audit_json(const struct process *p)
+{
+	json_t *cats = json_array();
+	for (int i = 0; i < p->ncategories; i++)
+		json_array_append_new(cats, json_pack("{s:s,s:s}", "slug", p->categories[i].slug, "name",
+						      p->categories[i].name));
+	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:o}", "slug", p->slug, "title", p->title, "summary", p->summary,
+			 "timezone", p->timezone, "languages", p->languages ? p->languages : "", "categories", cats);
+}
+
+static const char *process_object(struct arena *a, int64_t id)
+{
+	return arena_printf(a, "process:%lld", (long long)id);
+}
+
+int process_add(struct db *db, struct arena *a, const struct actor *who, const struct process_input *in,
+		int64_t *id, struct error *e)
+{
+	struct process_input clean;
+	struct category_input *cats;
+	process_check(a, in, true, &clean, &cats, e);
+	if (e->code)
+		return -1;
+	static const char sql_languages[] = "UPDATE process SET languages = ? WHERE id = ?";
+	if (db_begin(db, e) != 0)
+		return -1;
+	if (process_create(db, clean.slug, clean.title, clean.summary, clean.timezone, id, e) != 0)
+		goto fail;
+	struct db_stmt *st = db_stmt(db, sql_languages, e);
+	if (!st)
+		goto fail;
+	db_bind_text(st, 1, clean.languages);
+	db_bind_int(st, 2, *id);
+	if (db_exec_stmt(st, e) != 0)
+		goto fail;
+	for (int i = 0; i < clean.ncategories; i++) {
+		int64_t cid;
+		if (process_add_category(db, *id, cats[i].slug, cats[i].name, &cid, e) != 0)
+			goto fail;
+	}
+	struct process p;
+	if (process_find_id(db, a, *id, &p, e) != 0 ||
+	    audit_record(db, who, *id, "process.create", process_object(a, *id), NULL,
+			 audit_json(a, process_audit_json(&p)), e) != 0 ||
+	    db_commit(db, e) != 0)
+		goto fail;
+	return 0;
+fail:
+	db_rollback(db);
+	return -1;
+}
+
+/* Makes the categories of process p those of cats, in their order. */
+static int process_replace_categories(struct db *db, const struct process *p, const struct category_input *cats,
+				      int n, struct error *e)
+{
+	static const char sql_update[] = "UPDATE category SET name = ?, position = ? WHERE id = ?";
+	static const char sql_insert[] =
+		"INSERT INTO category (process_id, slug, name, position) VALUES (?, ?, ?, ?)";
+	static const char sql_used[] =
+		"SELECT EXISTS (SELECT 1 FROM contribution WHERE category_id = ?1) "
+		"OR EXISTS (SELECT 1 FROM circular_addressee WHERE category_id = ?1)";
+	static const char sql_delete[] = "DELETE FROM category WHERE id = ?";
+	for (int k = 0; k < p->ncategories; k++) {
+		bool kept = false;
+		for (int i = 0; i < n && !kept; i++)
+			kept = !strcmp(cats[i].slug, p->categories[k].slug);
+		if (kept)
+			continue;
+		struct db_stmt *st = db_stmt(db, sql_used, e);
+		if (!st)
+			return -1;
+		db_bind_int(st, 1, p->categories[k].id);
+		if (db_step(st, e) != DB_ROW)
+			return -1;
+		bool used = db_col_int(st, 0) != 0;
+		db_reset(st);
+		if (used) {
+			error_field(e, "categories", "The category %s has contributions or letters addressed to it; keep "
+						     "it (you may rename it).",
+				    p->categories[k].slug);
+			return -1;
+		}
+		st = db_stmt(db, sql_delete, e);
+		if (!st)
+			return -1;
+		db_bind_int(st, 1, p->categories[k].id);
+		if (db_exec_stmt(st, e) != 0)
+			return -1;
+	}
+	for (int i = 0; i < n; i++) {
+		const struct category *have = process_category(p, cats[i].slug);
+		struct db_stmt *st = db_stmt(db, have ? sql_update : sql_insert, e);
+		if (!st)
+			return -1;
+		if (have) {
+			db_bind_text(st, 1, cats[i].name);
+			db_bind_int(st, 2, i);
+			db_bind_int(st, 3, have->id);
+		} else {
+			db_bind_int(st, 1, p->id);
+			db_bind_text(st, 2, cats[i].slug);
+			db_bind_text(st, 3, cats[i].name);
+			db_bind_int(st, 4, i);
+		}
+		if (db_exec_stmt(st, e) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int process_update(struct db *db, struct arena *a, const struct actor *who, const char *slug,
+		   const struct process_input *in, struct error *e)
+{
+	struct process_input clean;
+	struct category_input *cats;
+	process_check(a, in, false, &clean, &cats, e);
+	if (e->code)
+		return -1;
+	static const char sql[] = "UPDATE process SET title = coalesce(?, title), summary = coalesce(?, summary), "
+				  "timezone = coalesce(?, timezone), languages = coalesce(?, languages) WHERE id = ?";
+	static const char sql_calls[] = "SELECT count(*) FROM call WHERE process_id = ?";
+	if (db_begin(db, e) != 0)
+		return -1;
+	struct process before, after;
+	if (process_find(db, a, slug, &before, e) != 0)
+		goto fail;
+	if (clean.timezone && strcmp(clean.timezone, before.timezone) != 0) {
+		struct db_stmt *st = db_stmt(db, sql_calls, e);
+		if (!st)
+			goto fail;
+		db_bind_int(st, 1, before.id);
+		if (db_step(st, e) != DB_ROW)
+			goto fail;
+		int64_t calls = db_col_int(st, 0);
+		db_reset(st);
+		if (calls > 0) {
+			error_field(e, "timezone", "The deadlines of this process's calls were set in %s; the time zone "
+						   "cannot change now.",
+				    before.timezone);
+			goto fail;
+		}
+	}
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		goto fail;
+	db_bind_text(st, 1, clean.title);
+	db_bind_text(st, 2, clean.summary);
+	db_bind_text(st, 3, clean.timezone);
+	db_bind_text(st, 4, clean.languages);
+	db_bind_int(st, 5, before.id);
+	if (db_exec_stmt(st, e) != 0)
+		goto fail;
+	if (clean.set_categories && process_replace_categories(db, &before, cats, clean.ncategories, e) != 0)
+		goto fail;
+	if (process_find_id(db, a, before.id, &after, e) != 0)
+		goto fail;
+	const char *was = audit_json(a, process_audit_json(&before)), *is = audit_json(a, process_audit_json(&after));
+	if (was && is && !strcmp(was, is)) {
+		db_rollback(db); /* nothing changed: nothing to record */
+		return 0;
+	}
+	if (audit_record(db, who, before.id, "process.update", process_object(a, before.id), was, is, e) != 0 ||
+	    db_commit(db, e) != 0)
+		goto fail;
+	return 0;
+fail:
+	db_rollback(db);
+	return -1;
 }

@@ -5,6 +5,7 @@
 #ifndef CONSULTA_CORE_PROCESS_H
 #define CONSULTA_CORE_PROCESS_H
 
+#include "core/audit.h"
 #include "store/db.h"
 #include "util/arena.h"
 #include "util/error.h"
@@ -23,6 +24,7 @@ struct process {
 	const char *title;
 	const char *summary;
 	const char *timezone; /* IANA name, e.g. Europe/Zurich */
+	const char *languages; /* language tags separated by commas, e.g. "en,fr" */
 	struct category *categories;
 	int ncategories;
 };
@@ -36,6 +38,9 @@ int process_add_category(struct db *db, int64_t process_id, const char *slug, co
 /* Finds by slug or id, with its categories; ERROR_NOT_FOUND if there is none. */
 int process_find(struct db *db, struct arena *a, const char *slug, struct process *out, struct error *e);
 int process_find_id(struct db *db, struct arena *a, int64_t id, struct process *out, struct error *e);
+/* The same without the categories (none loaded, ncategories 0): for a page that
+ * only names the process, one query instead of two (the second sorts). */
+int process_find_id_bare(struct db *db, struct arena *a, int64_t id, struct process *out, struct error *e);
 int process_list(struct db *db, struct arena *a, struct process **out, int *n, struct error *e);
 
 /* The category of a process with this slug, or NULL. */
@@ -43,5 +48,48 @@ const struct category *process_category(const struct process *p, const char *slu
 const struct category *process_category_id(const struct process *p, int64_t id);
 
 bool process_slug_valid(const char *slug);
+
+/*
+ * The back office. process_create() and process_add_category() above write
+ * inside their caller's transaction and record nothing (for loaders such as
+ * the demo); process_add() and process_update() are the secretariat's way in,
+ * for the web pages and the API alike: each checks everything, reports every
+ * bad field, and makes its change in one transaction with its audit entry.
+ */
+
+struct category_input {
+	const char *slug; /* NULL or empty: made from the name ("Member States" -> member-states) */
+	const char *name;
+};
+
+/* A process as the secretariat sends it. For process_update(), a NULL member
+ * (and set_categories false) leaves that part as it is. */
+struct process_input {
+	const char *slug; /* process_add() only: [a-z0-9-], 1 to 64 */
+	const char *title;
+	const char *summary;
+	const char *timezone;
+	const char *languages; /* tags separated by commas or spaces, "en, fr"; default "en" */
+	const struct category_input *categories;
+	int ncategories;
+	bool set_categories; /* process_update(): replace the list of categories by this one */
+};
+
+/* Creates a process with its categories (at least one); audit "process.create".
+ * ERROR_CONFLICT if the slug is taken. */
+int process_add(struct db *db, struct arena *a, const struct actor *who, const struct process_input *in,
+		int64_t *id, struct error *e);
+
+/* Edits the process with this slug; audit "process.update" with before and
+ * after. Categories are matched by slug: a new one is added, a known one
+ * renamed and reordered, and one left out removed, unless contributions or
+ * letters refer to it (then "categories" says so). The time zone can change
+ * only while the process has no call, whose deadlines were set in it. */
+int process_update(struct db *db, struct arena *a, const struct actor *who, const char *slug,
+		   const struct process_input *in, struct error *e);
+
+/* The normal form of a list of language tags ("en, FR-ch" -> "en,fr-CH"), or
+ * NULL with a message for `field` in e. */
+const char *process_languages_normal(struct arena *a, const char *languages, const char *field, struct error *e);
 
 #endif

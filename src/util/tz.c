@@ -118,3 +118,13 @@ void tz_format_utc(int64_t t, char out[32])
 	/* 2021-02-15T22:59:59Z -> 2021-02-15 22:59:59 UTC */
 	snprintf(out, 32, "%.10s %.8s UTC", iso, iso + 11);
 }
+
+int tz_date_at(const char *tzid, int64_t t, char out[11])
+{
+	struct tz_local l;
+	if (tz_utc_to_local(tzid, t, &l) != 0)
+		return -1;
+	/* libical's year, month and day are in range: the modulos only tell the compiler so */
+	snprintf(out, 11, "%04u-%02u-%02u", (unsigned)l.year % 10000u, (unsigned)l.month % 100u, (unsigned)l.day % 100u);
+	return 0;
+}

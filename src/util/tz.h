@@ -29,6 +29,9 @@ int tz_end_of_day(const char *tzid, const char *date, int64_t *out);
 /* The wall-clock time in tzid of UTC instant t. */
 int tz_utc_to_local(const char *tzid, int64_t t, struct tz_local *out);
 
+/* The date "YYYY-MM-DD" in tzid at UTC instant t; out holds 11 bytes. */
+int tz_date_at(const char *tzid, int64_t t, char out[11]);
+
 /* "15 February 2021, 23:59 (UTC+01:00)"; out holds 64 bytes. */
 int tz_format_local(const char *tzid, int64_t t, char out[64]);
 

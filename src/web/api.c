@@ -10,11 +10,12 @@
 #include "core/overview.h"
 #include "util/clock.h"
 #include "util/utf8.h"
+#include "web/api.h"
 #include "web/routes.h"
 
 #include <string.h>
 
-static json_t *json_instant(int64_t t)
+json_t *api_instant(int64_t t)
 {
 	char s[CLOCK_RFC3339_LEN];
 	clock_format_rfc3339(t, s);
@@ -37,6 +38,24 @@ static json_t *process_summary(const struct process *p)
 			 p->timezone, "url", "");
 }
 
+json_t *api_process_json(const struct process *p)
+{
+	json_t *o = process_summary(p);
+	json_object_del(o, "url");
+	json_t *languages = json_array();
+	for (const char *l = p->languages ? p->languages : ""; *l;) {
+		size_t n = strcspn(l, ",");
+		json_array_append_new(languages, json_stringn(l, n));
+		l += n + (l[n] == ',');
+	}
+	json_object_set_new(o, "languages", languages);
+	json_t *cats = json_array();
+	for (int i = 0; i < p->ncategories; i++)
+		json_array_append_new(cats, json_pack("{s:s,s:s}", "slug", p->categories[i].slug, "name", p->categories[i].name));
+	json_object_set_new(o, "categories", cats);
+	return o;
+}
+
 void api_processes(struct request *r)
 {
 	struct error e;
@@ -56,16 +75,46 @@ void api_processes(struct request *r)
 	reply_json(r, 200, json_pack("{s:o}", "processes", items));
 }
 
-static json_t *call_json(struct request *r, const struct call *c)
+json_t *api_call_json(struct request *r, const struct call *c)
 {
 	json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:I,s:o,s:o,s:o,s:s,s:s}", "id", (json_int_t)c->id, "process",
 			      c->process_slug, "title", c->title, "description", c->description, "version_id",
-			      (json_int_t)c->version_id, "opens_at", json_instant(c->opens_at), "closes_at",
-			      json_instant(c->closes_at), "closes_on", json_text_or_null(c->closes_on), "timezone",
+			      (json_int_t)c->version_id, "opens_at", api_instant(c->opens_at), "closes_at",
+			      api_instant(c->closes_at), "closes_on", json_text_or_null(c->closes_on), "timezone",
 			      c->timezone, "state", call_state_name(call_state_at(c, clock_now())));
 	json_object_set_new(o, "contributions_url",
 			    json_string(arena_printf(&r->arena, "/api/v1/calls/%lld/contributions", (long long)c->id)));
+	json_object_set_new(o, "review", json_string(c->review ? c->review : "on_receipt"));
+	/* Each change of the deadline or state, with its reason, as a milestone's moves are shown. */
+	json_t *history = json_array();
+	for (int h = 0; h < c->nhistory; h++) {
+		const struct call_change *x = &c->history[h];
+		json_array_append_new(history, json_pack("{s:o,s:s,s:o,s:o,s:o,s:o,s:s}", "changed_at",
+							 api_instant(x->changed_at), "kind", x->kind, "from_closes_at",
+							 api_instant(x->from_closes_at), "to_closes_at",
+							 api_instant(x->to_closes_at), "from_closes_on",
+							 json_text_or_null(x->from_closes_on), "to_closes_on",
+							 json_text_or_null(x->to_closes_on), "reason", x->reason));
+	}
+	json_object_set_new(o, "history", history);
 	return o;
+}
+
+json_t *api_milestone_json(const struct milestone *m)
+{
+	json_t *history = json_array();
+	for (int h = 0; h < m->nhistory; h++) {
+		const struct milestone_move *mv = &m->history[h];
+		json_array_append_new(history,
+				      json_pack("{s:s,s:o,s:o,s:o,s:s,s:o,s:s}", "moved_on", mv->moved_on, "from_date",
+						json_text_or_null(mv->from_date), "from_end_date",
+						json_text_or_null(mv->from_end_date), "from_label",
+						json_text_or_null(mv->from_label), "to_date", mv->to_date, "to_end_date",
+						json_text_or_null(mv->to_end_date), "reason", mv->reason));
+	}
+	return json_pack("{s:I,s:s,s:o,s:s,s:s,s:s,s:o}", "id", (json_int_t)m->id, "date", m->date, "end_date",
+			 json_text_or_null(m->end_date), "title", m->title, "kind", m->kind, "status", m->status, "history",
+			 history);
 }
 
 void api_process(struct request *r)
@@ -85,13 +134,7 @@ void api_process(struct request *r)
 	struct circular *letters = ov.circulars;
 	const int nms = ov.nmilestones, ndocs = ov.ndocuments, ncalls = ov.ncalls, nmeetings = ov.nmeetings,
 		  nletters = ov.ncirculars;
-	json_t *o = process_summary(&p);
-	json_object_del(o, "url");
-
-	json_t *cats = json_array();
-	for (int i = 0; i < p.ncategories; i++)
-		json_array_append_new(cats, json_pack("{s:s,s:s}", "slug", p.categories[i].slug, "name", p.categories[i].name));
-	json_object_set_new(o, "categories", cats);
+	json_t *o = api_process_json(&p);
 
 	json_t *jdocs = json_array();
 	for (int i = 0; i < ndocs; i++) {
@@ -109,27 +152,13 @@ void api_process(struct request *r)
 	json_object_set_new(o, "documents", jdocs);
 
 	json_t *jms = json_array();
-	for (int i = 0; i < nms; i++) {
-		json_t *history = json_array();
-		for (int h = 0; h < ms[i].nhistory; h++) {
-			const struct milestone_move *mv = &ms[i].history[h];
-			json_array_append_new(history,
-					      json_pack("{s:s,s:o,s:o,s:o,s:s,s:o,s:s}", "moved_on", mv->moved_on, "from_date",
-							json_text_or_null(mv->from_date), "from_end_date",
-							json_text_or_null(mv->from_end_date), "from_label",
-							json_text_or_null(mv->from_label), "to_date", mv->to_date, "to_end_date",
-							json_text_or_null(mv->to_end_date), "reason", mv->reason));
-		}
-		json_array_append_new(jms, json_pack("{s:I,s:s,s:o,s:s,s:s,s:s,s:o}", "id", (json_int_t)ms[i].id, "date",
-						     ms[i].date, "end_date", json_text_or_null(ms[i].end_date), "title",
-						     ms[i].title, "kind", ms[i].kind, "status", ms[i].status, "history",
-						     history));
-	}
+	for (int i = 0; i < nms; i++)
+		json_array_append_new(jms, api_milestone_json(&ms[i]));
 	json_object_set_new(o, "milestones", jms);
 
 	json_t *jcalls = json_array();
 	for (int i = 0; i < ncalls; i++)
-		json_array_append_new(jcalls, call_json(r, &calls[i]));
+		json_array_append_new(jcalls, api_call_json(r, &calls[i]));
 	json_object_set_new(o, "calls", jcalls);
 
 	json_t *jmeetings = json_array();
@@ -171,8 +200,14 @@ static bool api_load_call(struct request *r, struct call *c)
 void api_call(struct request *r)
 {
 	struct call c;
-	if (api_load_call(r, &c))
-		reply_json(r, 200, call_json(r, &c));
+	struct error e;
+	error_clear(&e);
+	if (!api_load_call(r, &c))
+		return;
+	if (call_history(r->db, &r->arena, &c, &e) != 0)
+		reply_json_error(r, &e);
+	else
+		reply_json(r, 200, api_call_json(r, &c));
 }
 
 /* A string member of the request, or NULL; a member of another type is a field error. */
@@ -258,16 +293,21 @@ void api_contribution_create(struct request *r)
 				     arena_printf(&r->arena, "/receipts/%s", receipt.tracking)));
 }
 
-/* The published view: no e-mail ever; no name for anonymous ones. */
-static json_t *contribution_json(const struct contribution *k)
+/* The published view: no e-mail ever; no name for anonymous ones; of a hidden
+ * one, only its tracking number and the secretariat's public reason. */
+json_t *api_contribution_json(const struct contribution *k)
 {
+	if (contribution_is_hidden(k))
+		return json_pack("{s:s,s:s,s:s}", "tracking", k->tracking, "state", "hidden", "reason",
+				 k->moderation_reason ? k->moderation_reason : "");
 	json_t *o = json_pack("{s:s,s:I,s:o,s:s,s:s,s:s,s:s,s:s}", "tracking", k->tracking, "call", (json_int_t)k->call_id,
-			      "received_at", json_instant(k->received_at), "publication", k->publication, "category",
+			      "received_at", api_instant(k->received_at), "publication", k->publication, "category",
 			      k->category_slug, "country", k->country, "channel", k->channel, "text", k->text);
 	if (!strcmp(k->publication, "named")) {
 		json_object_set_new(o, "name", json_string(k->name));
 		json_object_set_new(o, "organization", json_string(k->organization));
 	}
+	json_object_set_new(o, "state", json_string("published"));
 	return o;
 }
 
@@ -281,11 +321,11 @@ void api_contribution(struct request *r)
 		return;
 	}
 	if (!contribution_is_public(&k)) {
-		/* A private contribution is answered exactly like an unknown one. */
+		/* A private contribution, one awaiting review or spam is answered exactly like an unknown one. */
 		reply_json_problem(r, 404, ERROR_NOT_FOUND, "There is no contribution with this tracking number.");
 		return;
 	}
-	reply_json(r, 200, contribution_json(&k));
+	reply_json(r, 200, api_contribution_json(&k));
 }
 
 /* ?page=N&per_page=M, each a positive integer; per_page at most LIMIT_PAGE_SIZE. */
@@ -317,20 +357,22 @@ void api_call_contributions(struct request *r)
 	error_clear(&e);
 	struct contribution *items;
 	int n;
-	int64_t total;
+	int64_t total, hidden;
 	if (contribution_list_published(r->db, &r->arena, c.id, (int)((page - 1) * per_page), (int)per_page, &items, &n,
-					&total, &e) != 0) {
+					&total, &hidden, &e) != 0) {
 		reply_json_error(r, &e);
 		return;
 	}
 	json_t *arr = json_array();
 	for (int i = 0; i < n; i++)
-		json_array_append_new(arr, contribution_json(&items[i]));
+		json_array_append_new(arr, api_contribution_json(&items[i]));
 	json_t *next = page * per_page < total ? json_string(arena_printf(&r->arena,
 									 "/api/v1/calls/%lld/contributions?page=%lld&per_page=%lld",
 									 (long long)c.id, (long long)page + 1,
 									 (long long)per_page))
 					       : json_null();
-	reply_json(r, 200, json_pack("{s:o,s:I,s:I,s:I,s:o}", "contributions", arr, "page", (json_int_t)page, "per_page",
-				     (json_int_t)per_page, "total", (json_int_t)total, "next", next));
+	/* total counts the list: the published and, each in its place, the hidden (kept in the record, and counted) */
+	reply_json(r, 200, json_pack("{s:o,s:I,s:I,s:I,s:I,s:I,s:o}", "contributions", arr, "page", (json_int_t)page,
+				     "per_page", (json_int_t)per_page, "total", (json_int_t)total, "published",
+				     (json_int_t)(total - hidden), "hidden", (json_int_t)hidden, "next", next));
 }

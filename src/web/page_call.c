@@ -9,6 +9,7 @@
 #include "core/limits.h"
 #include "core/process.h"
 #include "util/clock.h"
+#include "util/tz.h"
 #include "web/auth.h"
 #include "web/form.h"
 #include "web/page.h"
@@ -52,6 +53,36 @@ static const char *state_label(enum call_state s)
 	return s == CALL_OPEN ? "Open" : s == CALL_UPCOMING ? "Not open yet" : "Closed";
 }
 
+/* The changes of the call's deadline and state, each with its reason, as the schedule shows a milestone's moves. */
+static void call_history_section(struct request *r, struct call *c)
+{
+	struct error e;
+	error_clear(&e);
+	if (call_history(r->db, &r->arena, c, &e) != 0 || c->nhistory == 0)
+		return;
+	html_printf(&r->out,
+		    "<section aria-labelledby=\"changes\"><h2 id=\"changes\">Changes</h2>\n<ul class=\"history\">\n");
+	for (int i = 0; i < c->nhistory; i++) {
+		const struct call_change *x = &c->history[i];
+		char on[11];
+		const char *when = tz_date_at(c->timezone, x->changed_at, on) == 0 ? page_date(r, on)
+										 : page_instant_utc(r, x->changed_at);
+		const char *from = x->from_closes_on ? page_date(r, x->from_closes_on)
+						     : page_instant_local(r, c->timezone, x->from_closes_at);
+		const char *to = x->to_closes_on ? page_date(r, x->to_closes_on)
+						 : page_instant_local(r, c->timezone, x->to_closes_at);
+		if (!strcmp(x->kind, "extend") || !strcmp(x->kind, "shorten"))
+			html_printf(&r->out, "<li>Deadline %s from %s to %s on %s: %s</li>\n",
+				    !strcmp(x->kind, "extend") ? "extended" : "brought forward", from, to, when, x->reason);
+		else if (!strcmp(x->kind, "open"))
+			html_printf(&r->out, "<li>Opened on %s: %s</li>\n", when, x->reason);
+		else
+			html_printf(&r->out, "<li>Closed on %s, before its deadline of %s: %s</li>\n", when, from,
+				    x->reason);
+	}
+	html_printf(&r->out, "</ul>\n</section>\n");
+}
+
 void page_call(struct request *r)
 {
 	struct call c;
@@ -78,6 +109,9 @@ void page_call(struct request *r)
 			    (long long)c.id);
 	else if (s == CALL_CLOSED)
 		html_printf(&r->out, "<p>The deadline has passed: contributions are no longer accepted.</p>\n");
+	if (c.review && !strcmp(c.review, "after_review"))
+		html_printf(&r->out, "<p>Contributions are published after the secretariat has reviewed them.</p>\n");
+	call_history_section(r, &c);
 	html_printf(&r->out, "<p><a href=\"/calls/%L/contributions\">Published contributions</a></p>\n", (long long)c.id);
 	page_end(r, 200);
 }
@@ -256,6 +290,12 @@ void page_receipt(struct request *r)
 	const char *publication = !strcmp(k.publication, "named")	? "Published with your name"
 				  : !strcmp(k.publication, "anonymous") ? "Published without your name"
 									: "Not published: for the secretariat only";
+	/* Moderation matters only for what others read: a private contribution says so whatever its state. */
+	const bool shared = strcmp(k.publication, "private") != 0;
+	if (shared && !strcmp(k.state, "pending"))
+		publication = arena_printf(&r->arena, "%s, once the secretariat has reviewed it", publication);
+	else if (shared && (!strcmp(k.state, "hidden") || !strcmp(k.state, "spam")))
+		publication = "Not shown: withheld by the secretariat";
 	html_printf(&r->out,
 		    "<h1>Contribution received</h1>\n"
 		    "<p class=\"receipt-lead\">Keep this tracking number: it identifies your contribution.</p>\n"
@@ -292,6 +332,13 @@ static void contribution_block(struct request *r, const struct contribution *k, 
 	bool named = !strcmp(k->publication, "named");
 	/* In a list each contribution is a section (h2); alone on its page, its heading is the page's h1. */
 	const char *h = heading_link ? "h2" : "h1";
+	if (contribution_is_hidden(k)) {
+		/* It stays in the record, in its place: its number and the secretariat's reason, not its text. */
+		html_printf(&r->out, "<article class=\"contribution hidden\" id=\"c-%s\"><%R>Contribution %s</%R>\n"
+				     "<p class=\"meta\">Hidden by the secretariat: %s</p>\n</article>\n",
+			    k->tracking, h, k->tracking, h, k->moderation_reason ? k->moderation_reason : "");
+		return;
+	}
 	html_printf(&r->out, "<article class=\"contribution\" id=\"c-%s\"><%R>", k->tracking, h);
 	if (heading_link)
 		html_printf(&r->out, "<a href=\"/contributions/%u\">%s</a>", k->tracking,
@@ -318,9 +365,9 @@ void page_call_contributions(struct request *r)
 	error_clear(&e);
 	struct contribution *items;
 	int n;
-	int64_t total;
+	int64_t total, hidden;
 	if (page > 1000000 || contribution_list_published(r->db, &r->arena, c.id, (int)(page - 1) * LIMIT_PAGE_SIZE_DEFAULT,
-							  LIMIT_PAGE_SIZE_DEFAULT, &items, &n, &total, &e) != 0) {
+							  LIMIT_PAGE_SIZE_DEFAULT, &items, &n, &total, &hidden, &e) != 0) {
 		if (!e.code)
 			error_set(&e, ERROR_NOT_FOUND, "There is no such page.");
 		page_error(r, &e);
@@ -329,7 +376,10 @@ void page_call_contributions(struct request *r)
 	page_begin(r, arena_printf(&r->arena, "Contributions \u2014 %s", c.title));
 	crumbs(r, &c, true);
 	html_printf(&r->out, "<h1>Published contributions</h1>\n<p>%L published contribution%s to this call.</p>\n",
-		    (long long)total, total == 1 ? "" : "s");
+		    (long long)(total - hidden), total - hidden == 1 ? "" : "s");
+	if (hidden)
+		html_printf(&r->out, "<p>%L hidden by the secretariat: each is listed in its place, with the reason.</p>\n",
+			    (long long)hidden);
 	for (int i = 0; i < n; i++)
 		contribution_block(r, &items[i], true);
 	html_printf(&r->out, "<nav aria-label=\"Pages\" class=\"pages\">");
@@ -349,8 +399,8 @@ void page_contribution(struct request *r)
 	struct call c;
 	if (contribution_find(r->db, &r->arena, r->params[0], &k, &e) != 0 || !contribution_is_public(&k) ||
 	    call_find(r->db, &r->arena, k.call_id, &c, &e) != 0) {
-		/* A private contribution is answered exactly like an unknown one (the
-		 * words of contribution_find), so that the page does not tell it exists. */
+		/* A private contribution, one awaiting review or spam is answered exactly like an
+		 * unknown one (the words of contribution_find), so that the page does not tell it exists. */
 		if (!e.code)
 			error_set(&e, ERROR_NOT_FOUND, "There is no contribution with this tracking number.");
 		page_error(r, &e);

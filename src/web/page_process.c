@@ -206,7 +206,7 @@ void page_version(struct request *r)
 		return;
 	}
 	if (version_find(r->db, &r->arena, id, &v, &doc, &e) != 0 ||
-	    process_find_id(r->db, &r->arena, doc.process_id, &p, &e) != 0) {
+	    process_find_id_bare(r->db, &r->arena, doc.process_id, &p, &e) != 0) {
 		page_error(r, &e);
 		return;
 	}

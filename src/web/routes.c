@@ -27,6 +27,8 @@ const struct route ROUTES[] = {
 	{"GET", "/account/reset", page_reset_form, ROLE_PUBLIC, false},
 	{"POST", "/account/reset", page_reset, ROLE_PUBLIC, true},
 	{"GET", "/account", page_my_contributions, ROLE_STAKEHOLDER, false},
+	/* back office */
+	{"GET", "/office/audit", page_office_audit, ROLE_SECRETARIAT, false},
 	/* JSON API */
 	{"GET", "/healthz", api_health, ROLE_PUBLIC, false},
 	{"GET", "/api/v1/processes", api_processes, ROLE_PUBLIC, false},
@@ -35,6 +37,19 @@ const struct route ROUTES[] = {
 	{"POST", "/api/v1/calls/{id}/contributions", api_contribution_create, ROLE_PUBLIC, true},
 	{"GET", "/api/v1/calls/{id}/contributions", api_call_contributions, ROLE_PUBLIC, false},
 	{"GET", "/api/v1/contributions/{tracking}", api_contribution, ROLE_PUBLIC, false},
+	/* JSON API: the back office (api_office.c) */
+	{"POST", "/api/v1/processes", api_process_create, ROLE_SECRETARIAT, true},
+	{"PATCH", "/api/v1/processes/{slug}", api_process_update, ROLE_SECRETARIAT, true},
+	{"POST", "/api/v1/processes/{slug}/documents", api_document_create, ROLE_SECRETARIAT, true},
+	{"POST", "/api/v1/processes/{slug}/documents/{doc}/versions", api_version_create, ROLE_SECRETARIAT, true},
+	{"POST", "/api/v1/processes/{slug}/milestones", api_milestone_create, ROLE_SECRETARIAT, true},
+	{"PATCH", "/api/v1/milestones/{id}", api_milestone_update, ROLE_SECRETARIAT, true},
+	{"POST", "/api/v1/milestones/{id}/move", api_milestone_move, ROLE_SECRETARIAT, true},
+	{"POST", "/api/v1/processes/{slug}/calls", api_call_create, ROLE_SECRETARIAT, true},
+	{"PATCH", "/api/v1/calls/{id}", api_call_update, ROLE_SECRETARIAT, true},
+	{"GET", "/api/v1/calls/{id}/moderation", api_call_moderation, ROLE_SECRETARIAT, false},
+	{"POST", "/api/v1/contributions/{tracking}/moderation", api_contribution_moderate, ROLE_SECRETARIAT, true},
+	{"GET", "/api/v1/audit", api_audit, ROLE_SECRETARIAT, false},
 };
 const int NROUTES = (int)(sizeof ROUTES / sizeof *ROUTES);
 

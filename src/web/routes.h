@@ -53,6 +53,7 @@ void page_reset_request(struct request *r);
 void page_reset_form(struct request *r);
 void page_reset(struct request *r);
 void page_my_contributions(struct request *r);
+void page_office_audit(struct request *r);
 void api_health(struct request *r);
 void api_processes(struct request *r);
 void api_process(struct request *r);
@@ -60,5 +61,17 @@ void api_call(struct request *r);
 void api_contribution_create(struct request *r);
 void api_contribution(struct request *r);
 void api_call_contributions(struct request *r);
+void api_process_create(struct request *r);
+void api_process_update(struct request *r);
+void api_document_create(struct request *r);
+void api_version_create(struct request *r);
+void api_milestone_create(struct request *r);
+void api_milestone_update(struct request *r);
+void api_milestone_move(struct request *r);
+void api_call_create(struct request *r);
+void api_call_update(struct request *r);
+void api_call_moderation(struct request *r);
+void api_contribution_moderate(struct request *r);
+void api_audit(struct request *r);
 
 #endif

@@ -318,6 +318,37 @@ class Server:
         h.update(headers or {})
         return self.request("POST", path, body=body, headers=h)
 
+    def send_json(self, method, path, obj=None, token=None, headers=None):
+        """A JSON request (any method) with a body (obj: JSON-encoded unless bytes or str) and, with token, the
+        header Authorization: Bearer TOKEN."""
+        h = {"Content-Type": "application/json"}
+        if token:
+            h["Authorization"] = "Bearer " + token
+        h.update(headers or {})
+        body = None
+        if obj is not None:
+            body = obj if isinstance(obj, (bytes, str)) else json.dumps(obj)
+            if isinstance(body, str):
+                body = body.encode("utf-8")
+        return self.request(method, path, body=body, headers=h)
+
+    def account_token(self, email, role="secretariat", password="a long passphrase for the tests"):
+        """Creates an account with `consulta user add --password-stdin` and returns a new API token for it
+        (`consulta token create`). Works while the server runs: the commands open the same database."""
+        cmd = [binary(), "--db", "sqlite:" + self.db, "user", "add", "--role", role, "--email", email,
+               "--password-stdin"]
+        env = dict(os.environ)
+        env["CONSULTA_NOW"] = self.now
+        p = subprocess.run(cmd, input=password + "\n", stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           timeout=COMMAND_TIMEOUT, env=env, text=True, errors="replace")
+        report = sanitizer_report(p.stderr)
+        if report or p.returncode != 0:
+            raise AssertionError("consulta user add failed (%d): %s" % (p.returncode, report or p.stderr))
+        t = run_command(["token", "create", "--email", email], now=self.now, db=self.db)
+        if t.returncode != 0:
+            raise AssertionError("consulta token create failed (%d): %s" % (t.returncode, t.stderr))
+        return t.stdout.strip()
+
     def raw(self, data, timeout=HTTP_TIMEOUT, read_until_close=True):
         """Sends raw bytes on a new socket; returns what came back (until close, or the headers and body)."""
         with socket.create_connection(("127.0.0.1", self.port), timeout=timeout) as s:

@@ -129,7 +129,7 @@ class MalformedRequests(ServerTestCase):
                 self.assertErrorShape(self.server.post_json(path, contribution()), 404, "not_found")
 
     def test_wrong_method_is_405_with_allow(self):
-        cases = (("DELETE", POST, "GET, POST"), ("PUT", "/api/v1/calls/1", "GET"), ("POST", "/healthz", "GET"),
+        cases = (("DELETE", POST, "GET, POST"), ("PUT", "/api/v1/calls/1", "GET, PATCH"), ("POST", "/healthz", "GET"),
                  ("PATCH", "/api/v1/contributions/ABCD-EFGH-J", "GET"))
         for method, path, allow in cases:
             with self.subTest(method=method, path=path):

@@ -1,0 +1,35 @@
+/*
+ * api — what the JSON API's files (api.c, the public resources; api_office.c,
+ * the back office) share: the JSON shapes of the resources, so that a call or
+ * a milestone looks the same whether it is read or has just been changed.
+ */
+#ifndef CONSULTA_WEB_API_H
+#define CONSULTA_WEB_API_H
+
+#include "core/call.h"
+#include "core/contribution.h"
+#include "core/milestone.h"
+#include "core/process.h"
+#include "web/request.h"
+
+#include <jansson.h>
+
+/* An instant as RFC 3339 in UTC. */
+json_t *api_instant(int64_t t);
+
+/* A call as the public sees it, with its state now and, if loaded
+ * (call_history), its history of deadline and state changes. */
+json_t *api_call_json(struct request *r, const struct call *c);
+
+/* A milestone with its history of moves. */
+json_t *api_milestone_json(const struct milestone *m);
+
+/* A process's own fields (no documents, schedule or calls). */
+json_t *api_process_json(const struct process *p);
+
+/* A contribution as the public sees it: never the e-mail, no name for an
+ * anonymous one, and for a hidden one only {tracking, state, reason}. The
+ * caller has checked contribution_is_public(). */
+json_t *api_contribution_json(const struct contribution *k);
+
+#endif

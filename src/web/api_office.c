@@ -1,0 +1,654 @@
+/*
+ * api_office — the back office in the JSON API: processes, documents and
+ * versions (Markdown, or a .docx converted by pandoc), the schedule, calls,
+ * moderation and the audit log. Every route here is the secretariat's
+ * (routes.c), authenticated by a bearer token or the session cookie (with
+ * X-CSRF-Token); each handler translates JSON into the same core function the
+ * back-office pages call, and the core's errors back into JSON: 422 with one
+ * message per bad field, 404, 409.
+ *
+ * Bodies are JSON objects; a member this API does not know is refused (422),
+ * so that a misspelt "reson" is reported instead of silently ignored.
+ */
+#include "core/audit.h"
+#include "core/call.h"
+#include "core/contribution.h"
+#include "core/document.h"
+#include "core/limits.h"
+#include "core/milestone.h"
+#include "core/process.h"
+#include "util/utf8.h"
+#include "web/api.h"
+#include "web/auth.h"
+#include "web/routes.h"
+
+#include <sodium.h>
+#include <string.h>
+
+/* The request's JSON object, or NULL with the answer given (415, 400). The
+ * caller json_decref()s it. */
+static json_t *office_body(struct request *r)
+{
+	if (!r->content_type || strncasecmp(r->content_type, "application/json", 16) != 0) {
+		reply_json_problem(r, 415, "unsupported_media_type", "Send the body as application/json.");
+		return NULL;
+	}
+	const char *body = r->body.data ? r->body.data : "";
+	if (!utf8_valid(body, r->body.len)) {
+		reply_json_problem(r, 400, "bad_request", "The body is not valid UTF-8 text.");
+		return NULL;
+	}
+	json_error_t jerr;
+	json_t *json = json_loadb(body, r->body.len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!json || !json_is_object(json)) {
+		reply_json_problem(r, 400, "bad_request",
+				   json ? "The body must be a JSON object."
+					: arena_printf(&r->arena, "The body is not valid JSON: %s (line %d, column %d).",
+						       jerr.text, jerr.line, jerr.column));
+		json_decref(json);
+		return NULL;
+	}
+	return json;
+}
+
+/* A field error for every member of body not among names (NULL-terminated). */
+static void known_members(json_t *body, const char *const *names, struct error *e)
+{
+	const char *key;
+	json_t *value;
+	json_object_foreach(body, key, value)
+	{
+		bool known = false;
+		for (const char *const *n = names; *n && !known; n++)
+			known = !strcmp(key, *n);
+		if (!known)
+			error_field(e, strlen(key) < 32 ? key : "body", "This API does not know this member.");
+	}
+}
+
+/* A string member copied into the arena, or NULL when absent or null; another type is a field error. */
+static const char *member_string(struct request *r, json_t *body, const char *name, struct error *e)
+{
+	json_t *v = json_object_get(body, name);
+	if (!v || json_is_null(v))
+		return NULL;
+	if (!json_is_string(v)) {
+		error_field(e, name, "Must be a string.");
+		return NULL;
+	}
+	return arena_strndup(&r->arena, json_string_value(v), json_string_length(v));
+}
+
+/* A list member: a string as it is, or an array of strings joined by commas (for languages). */
+static const char *member_list(struct request *r, json_t *body, const char *name, struct error *e)
+{
+	json_t *v = json_object_get(body, name);
+	if (!v || !json_is_array(v))
+		return member_string(r, body, name, e);
+	struct buf b;
+	buf_init(&b, 4096);
+	size_t i;
+	json_t *item;
+	json_array_foreach(v, i, item)
+	{
+		if (!json_is_string(item) || strchr(json_string_value(item), ',')) {
+			error_field(e, name, "Must be a list of language tags, such as [\"en\", \"fr\"].");
+			buf_free(&b);
+			return NULL;
+		}
+		if (i)
+			buf_putc(&b, ',');
+		buf_puts(&b, json_string_value(item));
+	}
+	const char *out = b.failed ? NULL : arena_strdup(&r->arena, b.data ? b.data : "");
+	if (b.failed)
+		error_field(e, name, "The list is too long.");
+	buf_free(&b);
+	return out;
+}
+
+/* A positive integer member into *out; absent leaves it 0. */
+static void member_id(json_t *body, const char *name, int64_t *out, struct error *e)
+{
+	json_t *v = json_object_get(body, name);
+	*out = 0;
+	if (!v || json_is_null(v))
+		return;
+	if (!json_is_integer(v) || json_integer_value(v) <= 0)
+		error_field(e, name, "Must be a positive integer.");
+	else
+		*out = json_integer_value(v);
+}
+
+/* "categories": [{"slug": ..., "name": ...}] or ["Member States", ...]. */
+static void member_categories(struct request *r, json_t *body, struct process_input *in, struct error *e)
+{
+	json_t *v = json_object_get(body, "categories");
+	if (!v)
+		return;
+	in->set_categories = true;
+	if (!json_is_array(v)) {
+		error_field(e, "categories", "Must be a list of categories: [{\"slug\": ..., \"name\": ...}].");
+		return;
+	}
+	size_t n = json_array_size(v);
+	if (n > LIMIT_CATEGORIES) {
+		error_field(e, "categories", "Name at most %d categories.", LIMIT_CATEGORIES);
+		return;
+	}
+	struct category_input *cats = arena_alloc(&r->arena, sizeof *cats * (n ? n : 1));
+	if (!cats) {
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		return;
+	}
+	size_t i;
+	json_t *item;
+	json_array_foreach(v, i, item)
+	{
+		json_t *slug = json_is_object(item) ? json_object_get(item, "slug") : NULL;
+		json_t *name = json_is_object(item) ? json_object_get(item, "name") : item;
+		if (!json_is_string(name) || (slug && !json_is_null(slug) && !json_is_string(slug)) ||
+		    (json_is_object(item) && json_object_size(item) > (size_t)(1 + (slug != NULL)))) {
+			error_field(e, "categories", "Category %zu: give {\"slug\": ..., \"name\": ...} (strings) or a "
+						     "name.",
+				    i + 1);
+			return;
+		}
+		cats[i].name = arena_strdup(&r->arena, json_string_value(name));
+		cats[i].slug = json_is_string(slug) ? arena_strdup(&r->arena, json_string_value(slug)) : NULL;
+	}
+	in->categories = cats;
+	in->ncategories = (int)n;
+}
+
+/* The process named by the route's first capture, or NULL with a 404 given. */
+static bool load_process(struct request *r, struct process *p)
+{
+	struct error e;
+	error_clear(&e);
+	if (process_find(r->db, &r->arena, r->params[0], p, &e) != 0) {
+		reply_json_error(r, &e);
+		return false;
+	}
+	return true;
+}
+
+static bool route_id(struct request *r, int64_t *id, const char *what)
+{
+	if (parse_id(r->params[0], id))
+		return true;
+	reply_json_problem(r, 404, ERROR_NOT_FOUND, what);
+	return false;
+}
+
+/* -- processes -------------------------------------------------------- */
+
+static const char *const PROCESS_MEMBERS[] = {"slug", "title", "summary", "timezone", "languages", "categories", NULL};
+
+static void process_input_from(struct request *r, json_t *body, struct process_input *in, struct error *e)
+{
+	known_members(body, PROCESS_MEMBERS, e);
+	in->slug = member_string(r, body, "slug", e);
+	in->title = member_string(r, body, "title", e);
+	in->summary = member_string(r, body, "summary", e);
+	in->timezone = member_string(r, body, "timezone", e);
+	in->languages = member_list(r, body, "languages", e);
+	member_categories(r, body, in, e);
+}
+
+/* The process with this id as the answer (201 with its Location, or 200). */
+static void reply_process(struct request *r, int status, int64_t id)
+{
+	struct error e;
+	error_clear(&e);
+	struct process p;
+	if (process_find_id(r->db, &r->arena, id, &p, &e) != 0) {
+		reply_json_error(r, &e);
+		return;
+	}
+	json_t *o = api_process_json(&p);
+	const char *url = arena_printf(&r->arena, "/api/v1/processes/%s", p.slug);
+	json_object_set_new(o, "url", json_string(url));
+	if (status == 201)
+		r->location = url;
+	reply_json(r, status, o);
+}
+
+void api_process_create(struct request *r)
+{
+	json_t *body = office_body(r);
+	if (!body)
+		return;
+	struct error e;
+	error_clear(&e);
+	struct process_input in = {0};
+	process_input_from(r, body, &in, &e);
+	json_decref(body);
+	struct actor who = auth_actor(r);
+	int64_t id;
+	if (e.code || process_add(r->db, &r->arena, &who, &in, &id, &e) != 0) {
+		reply_json_error(r, &e);
+		return;
+	}
+	reply_process(r, 201, id);
+}
+
+void api_process_update(struct request *r)
+{
+	json_t *body = office_body(r);
+	if (!body)
+		return;
+	struct error e;
+	error_clear(&e);
+	struct process_input in = {0};
+	process_input_from(r, body, &in, &e);
+	json_decref(body);
+	if (in.slug)
+		error_field(&e, "slug", "The slug of a process does not change: its addresses are cited.");
+	struct actor who = auth_actor(r);
+	struct process p;
+	if (e.code || process_update(r->db, &r->arena, &who, r->params[0], &in, &e) != 0 ||
+	    process_find(r->db, &r->arena, r->params[0], &p, &e) != 0) {
+		reply_json_error(r, &e);
+		return;
+	}
+	reply_process(r, 200, p.id);
+}
+
+/* -- documents and versions ------------------------------------------- */
+
+void api_document_create(struct request *r)
+{
+	static const char *const members[] = {"slug", "title", NULL};
+	struct process p;
+	if (!load_process(r, &p))
+		return;
+	json_t *body = office_body(r);
+	if (!body)
+		return;
+	struct error e;
+	error_clear(&e);
+	known_members(body, members, &e);
+	const char *slug = member_string(r, body, "slug", &e), *title = member_string(r, body, "title", &e);
+	json_decref(body);
+	struct actor who = auth_actor(r);
+	int64_t id;
+	struct document doc;
+	if (e.code || document_add(r->db, &r->arena, &who, p.id, slug, title, &id, &e) != 0 ||
+	    document_find(r->db, &r->arena, p.id, arena_printf(&r->arena, "%lld", (long long)id), &doc, &e) != 0) {
+		reply_json_error(r, &e);
+		return;
+	}
+	reply_json(r, 201, json_pack("{s:I,s:s,s:s,s:s,s:s}", "id", (json_int_t)doc.id, "process", p.slug, "slug",
+				     doc.slug, "title", doc.title, "versions_url",
+				     arena_printf(&r->arena, "/api/v1/processes/%s/documents/%s/versions", p.slug,
+						  doc.slug)));
+}
+
+/* "docx": the file's bytes in base64 (RFC 4648, with padding), into *out. */
+static void member_docx(struct request *r, json_t *body, const void **out, size_t *len, struct error *e)
+{
+	json_t *v = json_object_get(body, "docx");
+	*out = NULL;
+	*len = 0;
+	if (!v || json_is_null(v))
+		return;
+	if (!json_is_string(v)) {
+		error_field(e, "docx", "Must be a string: the file in base64.");
+		return;
+	}
+	size_t n = json_string_length(v);
+	if (n / 4 * 3 > (size_t)LIMIT_DOCX + 3) {
+		error_field(e, "docx", "The file is larger than %d KiB.", LIMIT_DOCX / 1024);
+		return;
+	}
+	unsigned char *bin = arena_alloc(&r->arena, n / 4 * 3 + 3);
+	size_t bin_len = 0;
+	if (!bin || sodium_base642bin(bin, n / 4 * 3 + 3, json_string_value(v), n, " \r\n", &bin_len, NULL,
+				      sodium_base64_VARIANT_ORIGINAL) != 0) {
+		error_field(e, "docx", "Send the file in base64 (RFC 4648, with padding).");
+		return;
+	}
+	*out = bin;
+	*len = bin_len;
+}
+
+void api_version_create(struct request *r)
+{
+	static const char *const members[] = {"date", "label", "note", "markdown", "docx", NULL};
+	struct process p;
+	if (!load_process(r, &p))
+		return;
+	struct error e;
+	error_clear(&e);
+	struct document doc;
+	if (document_find(r->db, &r->arena, p.id, r->params[1], &doc, &e) != 0) {
+		reply_json_error(r, &e);
+		return;
+	}
+	json_t *body = office_body(r);
+	if (!body)
+		return;
+	known_members(body, members, &e);
+	struct version_input in = {
+		.date = member_string(r, body, "date", &e),
+		.label = member_string(r, body, "label", &e),
+		.note = member_string(r, body, "note", &e),
+		.markdown = member_string(r, body, "markdown", &e),
+	};
+	member_docx(r, body, &in.docx, &in.docx_len, &e);
+	json_decref(body);
+	struct actor who = auth_actor(r);
+	int64_t id;
+	struct version v;
+	struct document same;
+	if (e.code || version_add(r->db, &r->arena, &who, doc.id, &in, &id, &e) != 0 ||
+	    version_find(r->db, &r->arena, id, &v, &same, &e) != 0) {
+		reply_json_error(r, &e);
+		return;
+	}
+	const char *url = arena_printf(&r->arena, "/versions/%lld", (long long)id);
+	r->location = url;
+	reply_json(r, 201, json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:i,s:s,s:s}", "id", (json_int_t)v.id, "process", p.slug,
+				     "document", doc.slug, "date", v.date, "label", v.label, "note", v.note, "paragraphs",
+				     v.paragraphs, "markdown", v.markdown, "url", url));
+}
+
+/* -- the schedule ----------------------------------------------------- */
+
+static void reply_milestone(struct request *r, int status, int64_t id)
+{
+	struct error e;
+	error_clear(&e);
+	struct milestone m;
+	if (milestone_find(r->db, &r->arena, id, &m, &e) != 0) {
+		reply_json_error(r, &e);
+		return;
+	}
+	reply_json(r, status, api_milestone_json(&m));
+}
+
+void api_milestone_create(struct request *r)
+{
+	static const char *const members[] = {"date", "end_date", "title", "kind", NULL};
+	struct process p;
+	if (!load_process(r, &p))
+		return;
+	json_t *body = office_body(r);
+	if (!body)
+		return;
+	struct error e;
+	error_clear(&e);
+	known_members(body, members, &e);
+	struct milestone_input in = {
+		.date = member_string(r, body, "date", &e),
+		.end_date = member_string(r, body, "end_date", &e),
+		.title = member_string(r, body, "title", &e),
+		.kind = member_string(r, body, "kind", &e),
+	};
+	json_decref(body);
+	struct actor who = auth_actor(r);
+	int64_t id;
+	if (e.code || milestone_add(r->db, &r->arena, &who, p.id, &in, &id, &e) != 0) {
+		reply_json_error(r, &e);
+		return;
+	}
+	reply_milestone(r, 201, id);
+}
+
+void api_milestone_update(struct request *r)
+{
+	static const char *const members[] = {"title", "kind", "status", "date", "end_date", NULL};
+	int64_t id;
+	if (!route_id(r, &id, "There is no such milestone."))
+		return;
+	json_t *body = office_body(r);
+	if (!body)
+		return;
+	struct error e;
+	error_clear(&e);
+	known_members(body, members, &e);
+	struct milestone_input in = {
+		.title = member_string(r, body, "title", &e),
+		.kind = member_string(r, body, "kind", &e),
+		.status = member_string(r, body, "status", &e),
+		.date = member_string(r, body, "date", &e),
+		.end_date = member_string(r, body, "end_date", &e),
+	};
+	json_decref(body);
+	struct actor who = auth_actor(r);
+	if (e.code || milestone_update(r->db, &r->arena, &who, id, &in, &e) != 0) {
+		reply_json_error(r, &e);
+		return;
+	}
+	reply_milestone(r, 200, id);
+}
+
+void api_milestone_move(struct request *r)
+{
+	static const char *const members[] = {"date", "end_date", "reason", NULL};
+	int64_t id;
+	if (!route_id(r, &id, "There is no such milestone."))
+		return;
+	json_t *body = office_body(r);
+	if (!body)
+		return;
+	struct error e;
+	error_clear(&e);
+	known_members(body, members, &e);
+	const char *date = member_string(r, body, "date", &e), *end_date = member_string(r, body, "end_date", &e),
+		   *reason = member_string(r, body, "reason", &e);
+	json_decref(body);
+	struct actor who = auth_actor(r);
+	if (e.code || milestone_move(r->db, &r->arena, &who, id, date, end_date, reason, &e) != 0) {
+		reply_json_error(r, &e);
+		return;
+	}
+	reply_milestone(r, 200, id);
+}
+
+/* -- calls ------------------------------------------------------------ */
+
+static void reply_call(struct request *r, int status, int64_t id)
+{
+	struct error e;
+	error_clear(&e);
+	struct call c;
+	if (call_find(r->db, &r->arena, id, &c, &e) != 0 || call_history(r->db, &r->arena, &c, &e) != 0) {
+		reply_json_error(r, &e);
+		return;
+	}
+	if (status == 201)
+		r->location = arena_printf(&r->arena, "/api/v1/calls/%lld", (long long)id);
+	reply_json(r, status, api_call_json(r, &c));
+}
+
+void api_call_create(struct request *r)
+{
+	static const char *const members[] = {"version_id", "title", "description", "opens_on", "closes_on", "review",
+					      NULL};
+	struct process p;
+	if (!load_process(r, &p))
+		return;
+	json_t *body = office_body(r);
+	if (!body)
+		return;
+	struct error e;
+	error_clear(&e);
+	known_members(body, members, &e);
+	struct call_input in = {
+		.title = member_string(r, body, "title", &e),
+		.description = member_string(r, body, "description", &e),
+		.opens_on = member_string(r, body, "opens_on", &e),
+		.closes_on = member_string(r, body, "closes_on", &e),
+		.review = member_string(r, body, "review", &e),
+	};
+	member_id(body, "version_id", &in.version_id, &e);
+	json_decref(body);
+	struct actor who = auth_actor(r);
+	int64_t id;
+	if (e.code || call_add(r->db, &r->arena, &who, p.id, &in, &id, &e) != 0) {
+		reply_json_error(r, &e);
+		return;
+	}
+	reply_call(r, 201, id);
+}
+
+void api_call_update(struct request *r)
+{
+	static const char *const members[] = {"closes_on", "closes_at", "state", "review", "reason", NULL};
+	int64_t id;
+	if (!route_id(r, &id, "There is no such call for contributions."))
+		return;
+	json_t *body = office_body(r);
+	if (!body)
+		return;
+	struct error e;
+	error_clear(&e);
+	known_members(body, members, &e);
+	struct call_change_input in = {
+		.closes_on = member_string(r, body, "closes_on", &e),
+		.closes_at = member_string(r, body, "closes_at", &e),
+		.state = member_string(r, body, "state", &e),
+		.review = member_string(r, body, "review", &e),
+		.reason = member_string(r, body, "reason", &e),
+	};
+	json_decref(body);
+	struct actor who = auth_actor(r);
+	if (e.code || call_change(r->db, &r->arena, &who, id, &in, &e) != 0) {
+		reply_json_error(r, &e);
+		return;
+	}
+	reply_call(r, 200, id);
+}
+
+/* -- moderation ------------------------------------------------------- */
+
+/* The whole record, as the secretariat reads it. */
+static json_t *contribution_full_json(const struct contribution *k)
+{
+	return json_pack("{s:s,s:I,s:o,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o}", "tracking", k->tracking, "call",
+			 (json_int_t)k->call_id, "received_at", api_instant(k->received_at), "channel", k->channel, "name",
+			 k->name, "organization", k->organization, "category", k->category_slug, "country", k->country,
+			 "email", k->email, "text", k->text, "publication", k->publication, "state", k->state, "reason",
+			 k->moderation_reason ? json_string(k->moderation_reason) : json_null(), "moderated_at",
+			 k->moderated_at ? api_instant(k->moderated_at) : json_null());
+}
+
+void api_call_moderation(struct request *r)
+{
+	int64_t id, page = 1, per_page = LIMIT_PAGE_SIZE_DEFAULT;
+	if (!route_id(r, &id, "There is no such call for contributions."))
+		return;
+	struct error e;
+	error_clear(&e);
+	const char *state = request_query(r, "state"), *p = request_query(r, "page"),
+		   *pp = request_query(r, "per_page");
+	if (state && !contribution_state_valid(state))
+		error_field(&e, "state", "Use published, pending, hidden or spam.");
+	if (p && (!parse_id(p, &page) || page > 1000000))
+		error_field(&e, "page", "Use a page number from 1.");
+	if (pp && (!parse_id(pp, &per_page) || per_page > LIMIT_PAGE_SIZE))
+		error_field(&e, "per_page", "Use a page size from 1 to %d.", LIMIT_PAGE_SIZE);
+	struct call c;
+	struct contribution *items;
+	int n;
+	int64_t total;
+	if (e.code || call_find(r->db, &r->arena, id, &c, &e) != 0 ||
+	    contribution_list(r->db, &r->arena, id, state, (int)((page - 1) * per_page), (int)per_page, &items, &n,
+			      &total, &e) != 0) {
+		reply_json_error(r, &e);
+		return;
+	}
+	json_t *arr = json_array();
+	for (int i = 0; i < n; i++)
+		json_array_append_new(arr, contribution_full_json(&items[i]));
+	const char *more = page * per_page < total
+				   ? arena_printf(&r->arena, "/api/v1/calls/%lld/moderation?%s%s%spage=%lld&per_page=%lld",
+						  (long long)id, state ? "state=" : "", state ? state : "", state ? "&" : "",
+						  (long long)page + 1, (long long)per_page)
+				   : NULL;
+	json_t *next = more ? json_string(more) : json_null();
+	reply_json(r, 200, json_pack("{s:o,s:I,s:I,s:I,s:o}", "contributions", arr, "page", (json_int_t)page,
+				     "per_page", (json_int_t)per_page, "total", (json_int_t)total, "next", next));
+}
+
+void api_contribution_moderate(struct request *r)
+{
+	static const char *const members[] = {"action", "reason", NULL};
+	json_t *body = office_body(r);
+	if (!body)
+		return;
+	struct error e;
+	error_clear(&e);
+	known_members(body, members, &e);
+	const char *action = member_string(r, body, "action", &e), *reason = member_string(r, body, "reason", &e);
+	json_decref(body);
+	struct actor who = auth_actor(r);
+	struct contribution k;
+	if (e.code || contribution_moderate(r->db, &r->arena, &who, r->params[0], action, reason, &k, &e) != 0) {
+		reply_json_error(r, &e);
+		return;
+	}
+	reply_json(r, 200, contribution_full_json(&k));
+}
+
+/* -- the audit log ---------------------------------------------------- */
+
+/* A stored JSON text as JSON again (or as a string, should it not parse). */
+static json_t *stored_json(const char *text)
+{
+	if (!text)
+		return json_null();
+	json_t *v = json_loads(text, JSON_DECODE_ANY, NULL);
+	return v ? v : json_string(text);
+}
+
+/* A kind to filter by: lower-case words joined by dots or underscores, "call.extend" or the family "call.". */
+static bool audit_kind_valid(const char *kind)
+{
+	size_t n = strlen(kind);
+	return n > 0 && n <= 64 && strspn(kind, "abcdefghijklmnopqrstuvwxyz_.") == n;
+}
+
+void api_audit(struct request *r)
+{
+	struct error e;
+	error_clear(&e);
+	const char *slug = request_query(r, "process"), *kind = request_query(r, "kind"),
+		   *before_arg = request_query(r, "before"), *limit_arg = request_query(r, "limit");
+	int64_t before = 0, limit = 50;
+	if (slug && !process_slug_valid(slug))
+		error_field(&e, "process", "Give the slug of a process.");
+	if (kind && !audit_kind_valid(kind))
+		error_field(&e, "kind", "Give a kind such as call.extend, or a family such as call.");
+	if (before_arg && !parse_id(before_arg, &before))
+		error_field(&e, "before", "Give the id of an entry: the entries before it are listed.");
+	if (limit_arg && (!parse_id(limit_arg, &limit) || limit > LIMIT_AUDIT_PAGE))
+		error_field(&e, "limit", "Use a number of entries from 1 to %d.", LIMIT_AUDIT_PAGE);
+	struct process p = {0};
+	struct audit_entry *items;
+	int n;
+	if (e.code || (slug && process_find(r->db, &r->arena, slug, &p, &e) != 0) ||
+	    audit_list(r->db, &r->arena, p.id, kind, before, (int)limit, &items, &n, &e) != 0) {
+		reply_json_error(r, &e);
+		return;
+	}
+	json_t *arr = json_array();
+	for (int i = 0; i < n; i++) {
+		const struct audit_entry *x = &items[i];
+		json_array_append_new(arr, json_pack("{s:I,s:o,s:s,s:o,s:s,s:s,s:o,s:o}", "id", (json_int_t)x->id, "at",
+						     api_instant(x->at), "actor", x->actor, "process",
+						     x->process_slug ? json_string(x->process_slug) : json_null(), "kind",
+						     x->kind, "object", x->object, "before", stored_json(x->before),
+						     "after", stored_json(x->after)));
+	}
+	/* Older entries: the same filters, before the last one listed (slug and kind are URL-safe, checked above). */
+	const char *more = n == limit ? arena_printf(&r->arena, "/api/v1/audit?%s%s%s%s%s%sbefore=%lld&limit=%lld",
+						     slug ? "process=" : "", slug ? slug : "", slug ? "&" : "",
+						     kind ? "kind=" : "", kind ? kind : "", kind ? "&" : "",
+						     (long long)items[n - 1].id, (long long)limit)
+				      : NULL;
+	json_t *next = more ? json_string(more) : json_null();
+	reply_json(r, 200, json_pack("{s:o,s:o}", "entries", arr, "next", next));
+}
