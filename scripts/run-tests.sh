@@ -5,6 +5,7 @@
 #   unit         tests/unit/test_*.c (cmocka, TAP output)
 #   integration  tests/integration/test_*.py against a real `consulta serve`
 #   browser      tests/browser/*.test.mjs in Debian's Chromium (playwright-core)
+#   fuzz         fuzz/fuzz_intake.c under libFuzzer for FUZZ_SECONDS (30)
 #
 # Each suite prints TAP; this script counts "ok" and "not ok" lines.
 set -u
@@ -49,13 +50,20 @@ for t in "$BUILD"/tests/unit/test_*; do
 	suite "unit-$(basename "$t")" env CMOCKA_MESSAGE_OUTPUT=TAP "$t"
 done
 
+# The mail tests need aiosmtpd, which Debian's python3-aiosmtpd gives to Debian's
+# python3 only: a pyenv or venv python3 first on PATH would lack it.
+PYTHON=python3
+[ -x /usr/bin/python3 ] && PYTHON=/usr/bin/python3
 if ls tests/integration/test_*.py >/dev/null 2>&1; then
-	suite integration python3 tests/integration/run.py
+	suite integration "$PYTHON" tests/integration/run.py
 fi
 
 if ls tests/browser/*.test.mjs >/dev/null 2>&1; then
 	suite browser node tests/browser/run.mjs
 fi
+
+# The e-mail intake parser under libFuzzer for a bounded time, seeded with the fixture messages.
+suite fuzz fuzz/run.sh "$BUILD" "${FUZZ_SECONDS:-30}"
 
 passed=$(awk '{s+=$1} END {print s+0}' "$log/counts")
 failed=$(awk '{s+=$2} END {print s+0}' "$log/counts")

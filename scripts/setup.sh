@@ -8,6 +8,8 @@ PACKAGES="build-essential meson ninja-build pkg-config python3 iso-codes tzdata
 libmicrohttpd-dev libsqlite3-dev libcmark-gfm-dev libcmark-gfm-extensions-dev
 libjansson-dev libical-dev libcmocka-dev libsodium-dev libcurl4-openssl-dev
 pandoc python3-aiosmtpd sqlite3 curl
+libgmime-3.0-dev libmagic-dev libxml2-dev poppler-utils tnef postfix swaks
+clang libclang-rt-14-dev
 chromium nodejs wrk nginx-light"
 
 missing=""
@@ -19,6 +21,11 @@ SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 if [ -n "$missing" ]; then
 	echo "setup: installing$missing"
+	# Postfix is for the mail tests, which run their own instance on loopback
+	# (tests/integration/test_postfix.py): "No configuration" installs the
+	# programs and writes no main.cf, so no system-wide Postfix is set up or
+	# started, and nothing listens on port 25.
+	echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections
 	$SUDO apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing
 fi

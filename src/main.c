@@ -7,11 +7,19 @@
 #include "core/account.h"
 #include "core/config.h"
 #include "core/demo.h"
+#include "core/limits.h"
+#include "mail/deliver.h"
+#include "mail/extract.h"
+#include "mail/intake.h"
 #include "store/db.h"
+#include "util/buf.h"
 #include "util/clock.h"
 #include "util/secret.h"
+#include "web/routes.h"
 #include "web/server.h"
 
+#include <curl/curl.h>
+#include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,8 +39,15 @@ static const char USAGE[] =
 	"  init                    create the database, or bring its schema up to date\n"
 	"  demo [--live]           load the reference process (gca-guidelines); --live moves\n"
 	"                          its dates so that a call is open today and closes in 14 days\n"
-	"  serve [--listen HOST:PORT] [--threads N]\n"
-	"                          serve the web pages and the JSON API (default 127.0.0.1:8080)\n"
+	"  serve [--listen HOST:PORT] [--threads N] [--smtp smtp://HOST:PORT]\n"
+	"        [--lmtp HOST:PORT] [--authserv-id ID]\n"
+	"                          serve the web pages and the JSON API (default 127.0.0.1:8080);\n"
+	"                          with --smtp, send the queued mail (receipts, links, notices)\n"
+	"                          through that SMTP server (smtps:// for TLS); without it, mail\n"
+	"                          is queued in the database but not sent\n"
+	"                          --lmtp HOST:PORT also takes mail in by LMTP (RFC 2033) from an\n"
+	"                          MTA, as mail-in does; --authserv-id ID names that MTA's\n"
+	"                          Authentication-Results\n"
 	"  user add --email E [--role stakeholder|secretariat] [--name N] [--password-stdin]\n"
 	"                          create an account; without --password-stdin a link to set\n"
 	"                          the password is printed\n"
@@ -40,6 +55,15 @@ static const char USAGE[] =
 	"  token create --email E  print a new API token for the account\n"
 	"  token revoke (--email E | TOKEN)\n"
 	"                          revoke every token of the account, or one token\n"
+	"  routes                  print the route table (method, pattern, role, body) as JSON\n"
+	"  mail-in [--recipient ADDR] [--sender ADDR] [--authserv-id ID]\n"
+	"                          receive one e-mail message (RFC 5322) on standard input, as\n"
+	"                          an MTA's pipe transport delivers it: a contribution to the call\n"
+	"                          the recipient (default: Delivered-To, then To) stands for, or\n"
+	"                          the holding list; prints the outcome as one line of JSON; exits\n"
+	"                          0, 65 (never deliverable) or 75 (try again later), as sysexits\n"
+	"                          says; --sender is the envelope sender ('' for a bounce's),\n"
+	"                          --authserv-id the MTA whose Authentication-Results to believe\n"
 	"\n"
 	"Options:\n"
 	"  --db URL                the database: sqlite:PATH (default sqlite:var/consulta.db)\n"
@@ -113,6 +137,16 @@ static int cmd_serve(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--listen") && i + 1 < argc) {
 			cfg.listen = argv[++i];
+		} else if (!strcmp(argv[i], "--smtp") && i + 1 < argc) {
+			cfg.smtp_url = argv[++i];
+			if (strncmp(cfg.smtp_url, "smtp://", 7) && strncmp(cfg.smtp_url, "smtps://", 8)) {
+				fprintf(stderr, "consulta serve: --smtp wants smtp://HOST:PORT or smtps://HOST:PORT\n");
+				return 2;
+			}
+		} else if (!strcmp(argv[i], "--lmtp") && i + 1 < argc) {
+			cfg.lmtp_listen = argv[++i];
+		} else if (!strcmp(argv[i], "--authserv-id") && i + 1 < argc) {
+			cfg.authserv_id = argv[++i];
 		} else if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
 			char *end;
 			long n = strtol(argv[++i], &end, 10);
@@ -282,6 +316,114 @@ static int cmd_token(int argc, char **argv)
 	return rc;
 }
 
+/* The route table as JSON, one route a line, for the authorization tests: they walk the table itself. */
+static int cmd_routes(int argc, char **argv)
+{
+	(void)argv;
+	if (argc > 1) {
+		fprintf(stderr, "consulta routes: takes no options\n");
+		return 2;
+	}
+	fputs("[", stdout);
+	for (int i = 0; i < NROUTES; i++) {
+		const struct route *rt = &ROUTES[i];
+		json_t *o = json_pack("{s:s,s:s,s:s,s:b,s:b}", "method", rt->method, "pattern", rt->pattern, "role",
+				      route_role_name(rt->role), "body", rt->body, "no_csrf", rt->no_csrf);
+		char *line = o ? json_dumps(o, JSON_COMPACT) : NULL;
+		json_decref(o);
+		if (!line) {
+			fprintf(stderr, "consulta routes: out of memory\n");
+			return 1;
+		}
+		printf("%s\n%s", i ? "," : "", line);
+		free(line);
+	}
+	fputs("\n]\n", stdout);
+	return 0;
+}
+
+/* sysexits.h's codes, which MTAs read from a pipe transport */
+enum { EXIT_DATAERR = 65, EXIT_TEMPFAIL = 75 };
+
+/* Reads standard input up to max bytes; *too_large if there was more. NULL if it cannot be read. */
+static char *read_stdin(size_t max, size_t *len, bool *too_large)
+{
+	struct buf in;
+	buf_init(&in, max);
+	char chunk[65536];
+	size_t n;
+	*too_large = false;
+	while ((n = fread(chunk, 1, sizeof chunk, stdin)) > 0)
+		if (buf_append(&in, chunk, n) != 0) {
+			*too_large = true;
+			break;
+		}
+	if (ferror(stdin) && !*too_large) {
+		buf_free(&in);
+		return NULL;
+	}
+	return buf_steal(&in, len);
+}
+
+static int cmd_mail_in(int argc, char **argv)
+{
+	const char *recipient = NULL, *sender = NULL;
+	struct intake_options opt = {0};
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--recipient") && i + 1 < argc) {
+			recipient = argv[++i];
+		} else if (!strcmp(argv[i], "--sender") && i + 1 < argc) {
+			sender = argv[++i];
+		} else if (!strcmp(argv[i], "--authserv-id") && i + 1 < argc) {
+			opt.authserv_id = argv[++i];
+		} else {
+			/* A mistake in the MTA's configuration: it keeps the message and tries again once it is fixed. */
+			fprintf(stderr, "consulta mail-in: unknown option %s\n", argv[i]);
+			return EXIT_TEMPFAIL;
+		}
+	}
+	size_t len = 0;
+	bool too_large;
+	char *raw = read_stdin(LIMIT_MAIL_MESSAGE + 1, &len, &too_large);
+	if (!raw && !too_large) {
+		fprintf(stderr, "consulta mail-in: standard input cannot be read\n");
+		return EXIT_TEMPFAIL;
+	}
+	intake_init();
+	extract_init();
+	struct arena a;
+	arena_init(&a);
+	struct error e;
+	error_clear(&e);
+	struct db *db = open_migrated(&e);
+	struct mail_message m;
+	struct mail_result result;
+	int rc;
+	if (!db) {
+		fprintf(stderr, "consulta mail-in: %s\n", e.message);
+		result = (struct mail_result){.outcome = MAIL_TEMPFAIL, .recipient = recipient, .detail = e.message};
+	} else if (too_large) {
+		/* not read: mail_deliver refuses it by its size alone */
+		m = (struct mail_message){.raw = raw, .len = (size_t)LIMIT_MAIL_MESSAGE + 1};
+		mail_deliver(db, &a, &m, sender, recipient, &result);
+	} else if (mail_read(&a, raw ? raw : "", len, &opt, &m, &e) != 0) {
+		result = (struct mail_result){.outcome = MAIL_TEMPFAIL, .recipient = recipient, .detail = e.message};
+	} else {
+		mail_deliver(db, &a, &m, sender, recipient, &result);
+	}
+	json_t *line = mail_result_json(&result);
+	char *text = line ? json_dumps(line, JSON_COMPACT) : NULL;
+	printf("%s\n", text ? text : "{\"outcome\":\"temporary_failure\"}");
+	free(text);
+	json_decref(line);
+	rc = result.outcome == MAIL_TEMPFAIL ? EXIT_TEMPFAIL : result.outcome == MAIL_REJECT ? EXIT_DATAERR : 0;
+	if (result.outcome == MAIL_TEMPFAIL || result.outcome == MAIL_REJECT)
+		fprintf(stderr, "consulta mail-in: %s\n", result.detail ? result.detail : "failed");
+	arena_free(&a);
+	free(raw);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	const char *url = "sqlite:var/consulta.db";
@@ -319,6 +461,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "consulta: CONSULTA_NOW is not an RFC 3339 instant (such as 2021-02-15T12:00:00Z)\n");
 		return 2;
 	}
+	/* Once, before any thread: the mail sender's libcurl handles rely on it. */
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		fprintf(stderr, "consulta: libcurl cannot be initialized\n");
+		return 1;
+	}
+	atexit(curl_global_cleanup);
 	struct error e;
 	error_clear(&e);
 	if (db_configure(url, &e) != 0)
@@ -340,7 +488,8 @@ int main(int argc, char **argv)
 		const char *name;
 		int (*run)(int, char **);
 	} commands[] = {{"init", cmd_init},   {"demo", cmd_demo},   {"serve", cmd_serve},
-			{"user", cmd_user},   {"token", cmd_token}};
+			{"user", cmd_user},   {"token", cmd_token},
+			{"routes", cmd_routes}, {"mail-in", cmd_mail_in}};
 	for (size_t k = 0; k < sizeof commands / sizeof *commands; k++) {
 		if (!strcmp(argv[i], commands[k].name)) {
 			int rc = commands[k].run(argc - i, argv + i);

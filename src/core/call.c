@@ -45,7 +45,7 @@ int call_create(struct db *db, int64_t process_id, int64_t version_id, const cha
 
 #define CALL_COLUMNS                                                                                            \
 	"SELECT c.id, c.process_id, c.version_id, c.title, c.description, c.opens_at, c.closes_at, c.closes_on, " \
-	"p.timezone, p.slug, p.title, d.title, v.label, v.date, c.review "                                        \
+	"p.timezone, p.slug, p.title, d.title, v.label, v.date, c.review, c.email "                               \
 	"FROM call c JOIN process p ON p.id = c.process_id JOIN version v ON v.id = c.version_id "               \
 	"JOIN document d ON d.id = v.document_id "
 
@@ -67,6 +67,7 @@ static void call_from_row(struct arena *a, struct db_stmt *st, void *element)
 	c->version_label = arena_strdup(a, db_col_text(st, 12));
 	c->version_date = arena_strdup(a, db_col_text(st, 13));
 	c->review = arena_strdup(a, db_col_text(st, 14));
+	c->email = arena_strdup(a, db_col_text(st, 15));
 }
 
 int call_find(struct db *db, struct arena *a, int64_t id, struct call *out, struct error *e)
@@ -78,6 +79,38 @@ int call_find(struct db *db, struct arena *a, int64_t id, struct call *out, stru
 	db_bind_int(st, 1, id);
 	memset(out, 0, sizeof *out);
 	return db_collect_one(st, a, out, call_from_row, "There is no such call for contributions.", e);
+}
+
+int call_find_email(struct db *db, struct arena *a, const char *email, struct call *out, struct error *e)
+{
+	static const char sql[] = CALL_COLUMNS "WHERE c.email = lower(?)";
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_text(st, 1, email);
+	memset(out, 0, sizeof *out);
+	return db_collect_one(st, a, out, call_from_row, "No call for contributions has this address.", e);
+}
+
+int call_set_email(struct db *db, int64_t id, const char *email, struct error *e)
+{
+	if (email && !field_email_valid(email)) {
+		error_field(e, "email", "This does not look like an e-mail address (name@example.org).");
+		return -1;
+	}
+	static const char sql[] = "UPDATE call SET email = lower(?) WHERE id = ?";
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_text(st, 1, email);
+	db_bind_int(st, 2, id);
+	if (db_exec_stmt(st, e) == 0)
+		return 0;
+	if (db_unique_violation(db)) {
+		error_clear(e);
+		error_set(e, ERROR_CONFLICT, "Another call for contributions has the address %s.", email);
+	}
+	return -1;
 }
 
 int call_list(struct db *db, struct arena *a, int64_t process_id, struct call **out, int *n, struct error *e)

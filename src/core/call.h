@@ -44,6 +44,7 @@ struct call {
 	const char *version_label;
 	const char *version_date;
 	const char *review; /* on_receipt: contributions are published as they arrive; after_review: once moderated */
+	const char *email;  /* the call's own address for contributions by e-mail (lower case), or NULL */
 	struct call_change *history; /* oldest first; loaded by call_history() only */
 	int nhistory;
 };
@@ -53,6 +54,12 @@ int call_create(struct db *db, int64_t process_id, int64_t version_id, const cha
 		const char *timezone, const char *opens_on, const char *closes_on, int64_t *id, struct error *e);
 
 int call_find(struct db *db, struct arena *a, int64_t id, struct call *out, struct error *e);
+/* The call whose own address is email (compared without regard to case); ERROR_NOT_FOUND if none. */
+int call_find_email(struct db *db, struct arena *a, const char *email, struct call *out, struct error *e);
+/* Gives a call its e-mail address (NULL: none), inside the caller's transaction
+ * (the demo loader). ERROR_INVALID for an address of the wrong shape,
+ * ERROR_CONFLICT if another call has it. */
+int call_set_email(struct db *db, int64_t id, const char *email, struct error *e);
 int call_list(struct db *db, struct arena *a, int64_t process_id, struct call **out, int *n, struct error *e);
 
 /* Loads c->history: the changes of its deadline and state, oldest first. */

@@ -1,6 +1,7 @@
 /* contribution — see contribution.h. */
 #include "core/contribution.h"
 
+#include "core/blob.h"
 #include "core/call.h"
 #include "core/country.h"
 #include "core/field.h"
@@ -8,6 +9,7 @@
 #include "core/limits.h"
 #include "core/outbox.h"
 #include "core/process.h"
+#include "util/buf.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/tz.h"
@@ -38,7 +40,13 @@ void contribution_validate(struct arena *a, const struct contribution_input *in,
 	clean->publication = field_trimmed(a, in->publication);
 	clean->channel = in->channel;
 	clean->account_id = in->account_id;
+	clean->mail = in->mail;
 	clean->text = in->text;
+	/* A message says nothing of category or country, and may be only its attachments. */
+	const bool mail = in->mail != NULL;
+	const bool text_required = !mail || in->mail->nattachments == 0;
+	if (mail && !text_required && !clean->text)
+		clean->text = "";
 	const char *country = field_trimmed(a, in->country);
 	if (country && strlen(country) == 2) {
 		char *up = arena_strdup(a, country);
@@ -51,9 +59,11 @@ void contribution_validate(struct arena *a, const struct contribution_input *in,
 
 	field_check_line(e, "name", clean->name, true, LIMIT_NAME, "your name");
 	field_check_line(e, "organization", clean->organization, false, LIMIT_ORGANIZATION, "your organization");
-	if (!clean->category || !*clean->category)
+	if ((!clean->category || !*clean->category) && !mail)
 		error_field(e, "category", "Choose the category of stakeholder you belong to.");
-	if (!clean->country || !*clean->country)
+	if ((!clean->country || !*clean->country) && mail)
+		clean->country = "";
+	else if (!clean->country || !*clean->country)
 		error_field(e, "country", "Choose your country.");
 	else if (!country_name(clean->country))
 		error_field(e, "country", "Use a two-letter ISO 3166-1 country code, such as CH or KE.");
@@ -61,7 +71,9 @@ void contribution_validate(struct arena *a, const struct contribution_input *in,
 		error_field(e, "email", "Enter your e-mail address, so that the secretariat can reach you.");
 	else if (!contribution_email_valid(clean->email))
 		error_field(e, "email", "This does not look like an e-mail address (name@example.org).");
-	field_check_text(e, "text", clean->text, true, LIMIT_TEXT, "your contribution");
+	field_check_text(e, "text", clean->text, text_required, LIMIT_TEXT, "your contribution");
+	if (mail)
+		field_check_line(e, "subject", in->mail->subject, false, LIMIT_MAIL_SUBJECT, "a subject");
 	if (!clean->publication || !*clean->publication)
 		error_field(e, "publication", "Choose whether your contribution is published with your name, "
 					      "anonymously, or sent to the secretariat only.");
@@ -152,6 +164,131 @@ static int contribution_receipt_mail(struct db *db, struct arena *a, const struc
 	return outbox_enqueue(db, &mail, e);
 }
 
+/* The receipt of a contribution by e-mail: an answer to the message itself
+ * (In-Reply-To, References), which says whether it came late. */
+static int contribution_receipt_reply(struct db *db, struct arena *a, const struct call *call,
+				      const struct contribution_input *c, const struct receipt *r, struct error *e)
+{
+	const struct contribution_mail *m = c->mail;
+	char utc[32], local[64], version_date[32], deadline[32];
+	tz_format_utc(r->received_at, utc);
+	if (tz_format_local(call->timezone, r->received_at, local) != 0)
+		snprintf(local, sizeof local, "%s", utc);
+	clock_format_date_long(call->version_date, version_date);
+	if (call->closes_on)
+		clock_format_date_long(call->closes_on, deadline);
+	else
+		tz_format_utc(call->closes_at, deadline);
+	struct buf files;
+	buf_init(&files, 64 * 1024);
+	for (int i = 0; i < m->nattachments; i++)
+		buf_printf(&files, "%s  %s (%zu bytes)\n", i ? "            " : "Attachments:", m->attachments[i].name,
+			   m->attachments[i].size);
+	const char *late =
+		r->late ? arena_printf(a,
+				       "Your message arrived after the deadline of this call (%s, the end of that day in "
+				       "%s). It is recorded and marked late; the secretariat decides whether it is taken "
+				       "into account, and will let you know.\n\n",
+				       deadline, call->timezone)
+			: "";
+	const char *body = arena_printf(
+		a,
+		"Dear %s,\n\n"
+		"Your message%s%s%s has been recorded as a contribution to the call \"%s\" on %s (%s of %s).\n\n"
+		"Tracking number: %s\n"
+		"Received: %s\n"
+		"          %s %s\n"
+		"%s"
+		"Publication: not published; for the secretariat only.\n\n"
+		"%s"
+		"Your receipt: %s/receipts/%s\n\n"
+		"Please quote the tracking number if you write to the secretariat about this contribution.\n",
+		c->name, m->subject && *m->subject ? " \"" : "", m->subject && *m->subject ? m->subject : "",
+		m->subject && *m->subject ? "\"" : "", call->title, call->document_title, call->version_label,
+		version_date, r->tracking, utc, local, call->timezone, files.data ? files.data : "", late,
+		config_get()->public_url, r->tracking);
+	buf_free(&files);
+	const char *subject = arena_printf(a, r->late ? "Contribution received after the deadline: %s"
+						     : "Contribution received: %s",
+					   r->tracking);
+	if (!body || !subject) {
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		return -1;
+	}
+	struct outbox_mail mail = {.kind = "receipt",
+				   .to = c->email,
+				   .subject = subject,
+				   .body = body,
+				   .in_reply_to = m->message_id,
+				   .references = m->references};
+	return outbox_enqueue(db, &mail, e);
+}
+
+/* The e-mail channel's part of a new contribution: its columns, the message kept whole, its attachments. */
+static int contribution_store_mail(struct db *db, int64_t id, const struct contribution_mail *m, bool late,
+				   struct error *e)
+{
+	static const char sql[] = "UPDATE contribution SET sender = ?, sender_verification = ?, authentication = ?, "
+				  "subject = ?, message_id = ?, late = ?, raw_sha256 = ? WHERE id = ?";
+	static const char sql_file[] = "INSERT INTO attachment (contribution_id, position, name, size, declared_type, "
+				       "type, sha256, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+	char raw[BLOB_NAME_LEN + 1];
+	if (blob_put(db, m->raw ? m->raw : "", m->raw ? m->raw_len : 0, raw, e) != 0)
+		return -1;
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_text(st, 1, m->sender);
+	db_bind_text(st, 2, m->verification ? m->verification : "none");
+	db_bind_text(st, 3, m->authentication);
+	db_bind_text(st, 4, m->subject);
+	db_bind_text(st, 5, m->message_id);
+	db_bind_int(st, 6, late);
+	db_bind_text(st, 7, raw);
+	db_bind_int(st, 8, id);
+	if (db_exec_stmt(st, e) != 0)
+		return -1;
+	for (int i = 0; i < m->nattachments; i++) {
+		const struct contribution_attachment *f = &m->attachments[i];
+		char name[BLOB_NAME_LEN + 1];
+		if (blob_put(db, f->data ? f->data : "", f->data ? f->size : 0, name, e) != 0 ||
+		    !(st = db_stmt(db, sql_file, e)))
+			return -1;
+		db_bind_int(st, 1, id);
+		db_bind_int(st, 2, i + 1);
+		db_bind_text(st, 3, f->name ? f->name : "");
+		db_bind_int(st, 4, (int64_t)f->size);
+		db_bind_text(st, 5, f->declared_type ? f->declared_type : "application/octet-stream");
+		db_bind_text(st, 6, f->type ? f->type : "application/octet-stream");
+		db_bind_text(st, 7, name);
+		db_bind_text(st, 8, f->text);
+		if (db_exec_stmt(st, e) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* 1 and *out filled if a contribution has this Message-ID already, 0 if none, -1 on error. */
+static int contribution_find_message(struct db *db, const char *message_id, struct receipt *out, struct error *e)
+{
+	static const char sql[] = "SELECT tracking, call_id, received_at, late FROM contribution WHERE message_id = ?";
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_text(st, 1, message_id);
+	enum db_step r = db_step(st, e);
+	if (r == DB_ROW) {
+		const char *t = db_col_text(st, 0);
+		snprintf(out->tracking, sizeof out->tracking, "%s", t ? t : "");
+		out->call_id = db_col_int(st, 1);
+		out->received_at = db_col_int(st, 2);
+		out->late = db_col_int(st, 3) != 0;
+		out->duplicate = true;
+	}
+	db_reset(st);
+	return r == DB_FAIL ? -1 : r == DB_ROW;
+}
+
 int contribution_receive(struct db *db, struct arena *a, int64_t call_id, const struct contribution_input *in,
 			 struct receipt *out, struct error *e)
 {
@@ -166,8 +303,22 @@ int contribution_receive(struct db *db, struct arena *a, int64_t call_id, const 
 
 	/* The call's state and the insert are judged in one write transaction, so
 	 * a contribution cannot slip in after a deadline changed under it. */
+	memset(out, 0, sizeof *out);
 	if (db_begin(db, e) != 0)
 		return -1;
+	/* Inside the write transaction, so that two deliveries of one message at once make one contribution. */
+	const struct contribution_mail *mail = in->mail;
+	if (mail && mail->message_id) {
+		int seen = contribution_find_message(db, mail->message_id, out, e);
+		if (seen < 0)
+			goto fail;
+		if (seen) {
+			db_rollback(db); /* nothing was written */
+			log_event("contribution.duplicate", "call=%lld tracking=%s channel=%s", (long long)out->call_id,
+				  out->tracking, in->channel);
+			return 0;
+		}
+	}
 	struct call call;
 	struct process process;
 	if (call_find(db, a, call_id, &call, e) != 0 || process_find_id(db, a, call.process_id, &process, e) != 0)
@@ -179,6 +330,11 @@ int contribution_receive(struct db *db, struct arena *a, int64_t call_id, const 
 		error_set(e, ERROR_CALL_NOT_OPEN, "This call for contributions is not open yet.");
 		goto fail;
 	case CALL_CLOSED:
+		/* A message cannot be shown a "closed" page: it is recorded, late, and the secretariat decides. */
+		if (mail) {
+			out->late = true;
+			break;
+		}
 		error_set(e, ERROR_CALL_CLOSED, "This call for contributions closed on %s; contributions are no "
 						"longer accepted.",
 			  call.closes_on ? call.closes_on : "its deadline");
@@ -191,19 +347,35 @@ int contribution_receive(struct db *db, struct arena *a, int64_t call_id, const 
 	const struct category *category = NULL;
 	if (clean.category && *clean.category) {
 		category = process_category(&process, clean.category);
-		if (!category)
+		if (!category && !mail)
 			error_field(e, "category", "Choose one of the categories of this process.");
 	}
+	if (!category && mail && process.ncategories > 0) {
+		/* A message does not say (or names one this process does not have): the process's last
+		 * category, its catch-all ("Other stakeholders"). */
+		category = &process.categories[process.ncategories - 1];
+	}
+	if (!category && !e->code)
+		error_field(e, "category", "This process has no category of stakeholders to file it under.");
 	if (e->code)
 		goto fail;
 
-	/* A call that reviews contributions first keeps them pending until the secretariat publishes them. */
-	const char *state = call.review && !strcmp(call.review, "after_review") ? "pending" : "published";
-	if (contribution_insert(db, call.id, category->id, &clean, state, now, out, e) != 0 ||
-	    contribution_receipt_mail(db, a, &call, &clean, out, e) != 0 || db_commit(db, e) != 0)
+	/* A call that reviews contributions first keeps them pending until the secretariat publishes them;
+	 * a late one waits for the secretariat's decision. */
+	const char *state = out->late || (call.review && !strcmp(call.review, "after_review")) ? "pending"
+												: "published";
+	if (contribution_insert(db, call.id, category->id, &clean, state, now, out, e) != 0)
 		goto fail;
-	log_event("contribution.received", "call=%lld tracking=%s channel=%s", (long long)call.id, out->tracking,
-		  clean.channel);
+	if (mail && contribution_store_mail(db, db_last_id(db), mail, out->late, e) != 0)
+		goto fail;
+	if (!mail && contribution_receipt_mail(db, a, &call, &clean, out, e) != 0)
+		goto fail;
+	if (mail && !mail->no_receipt && contribution_receipt_reply(db, a, &call, &clean, out, e) != 0)
+		goto fail;
+	if (db_commit(db, e) != 0)
+		goto fail;
+	log_event("contribution.received", "call=%lld tracking=%s channel=%s late=%d", (long long)call.id,
+		  out->tracking, clean.channel, out->late);
 	return 0;
 fail:
 	db_rollback(db);
@@ -212,7 +384,9 @@ fail:
 
 #define CONTRIBUTION_COLUMNS                                                                                  \
 	"SELECT c.id, c.tracking, c.call_id, c.channel, c.name, c.organization, k.slug, k.name, c.country, "    \
-	"c.email, c.text, c.publication, c.received_at, c.state, c.moderation_reason, c.moderated_at "           \
+	"c.email, c.text, c.publication, c.received_at, c.state, c.moderation_reason, c.moderated_at, "          \
+	"c.sender, c.sender_verification, c.authentication, c.subject, c.message_id, c.late, c.admitted_at, "    \
+	"c.raw_sha256 "                                                                                         \
 	"FROM contribution c JOIN category k ON k.id = c.category_id "
 
 static void contribution_from_row(struct arena *a, struct db_stmt *st, void *element)
@@ -235,6 +409,14 @@ static void contribution_from_row(struct arena *a, struct db_stmt *st, void *ele
 	c->state = arena_strdup(a, db_col_text(st, 13));
 	c->moderation_reason = arena_strdup(a, db_col_text(st, 14));
 	c->moderated_at = db_col_int(st, 15);
+	c->sender = arena_strdup(a, db_col_text(st, 16));
+	c->sender_verification = arena_strdup(a, db_col_text(st, 17));
+	c->authentication = arena_strdup(a, db_col_text(st, 18));
+	c->subject = arena_strdup(a, db_col_text(st, 19));
+	c->message_id = arena_strdup(a, db_col_text(st, 20));
+	c->late = db_col_int(st, 21) != 0;
+	c->admitted_at = db_col_int(st, 22);
+	c->raw_sha256 = arena_strdup(a, db_col_text(st, 23));
 }
 
 int contribution_find(struct db *db, struct arena *a, const char *tracking, struct contribution *out,
@@ -406,4 +588,80 @@ int contribution_list_account(struct db *db, struct arena *a, int64_t account_id
 	db_bind_int(st, 2, limit);
 	db_bind_int(st, 3, offset);
 	return db_collect(st, a, (void **)out, n, sizeof **out, contribution_from_row, e);
+}
+
+static void attachment_from_row(struct arena *a, struct db_stmt *st, void *element)
+{
+	struct contribution_attachment *f = element;
+	f->name = arena_strdup(a, db_col_text(st, 0));
+	f->size = (size_t)db_col_int(st, 1);
+	f->declared_type = arena_strdup(a, db_col_text(st, 2));
+	f->type = arena_strdup(a, db_col_text(st, 3));
+	const char *sha = db_col_text(st, 4);
+	snprintf(f->sha256, sizeof f->sha256, "%s", sha ? sha : "");
+	f->text = arena_strdup(a, db_col_text(st, 5));
+}
+
+int contribution_attachments(struct db *db, struct arena *a, struct contribution *c, struct error *e)
+{
+	static const char sql[] = "SELECT name, size, declared_type, type, sha256, text FROM attachment "
+				  "WHERE contribution_id = ? ORDER BY position";
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, c->id);
+	c->attachments = NULL;
+	c->nattachments = 0;
+	return db_collect(st, a, (void **)&c->attachments, &c->nattachments, sizeof *c->attachments,
+			  attachment_from_row, e);
+}
+
+static json_t *admission_json(const struct contribution *c)
+{
+	return json_pack("{s:s,s:b,s:b}", "state", c->state, "late", c->late, "admitted", c->admitted_at != 0);
+}
+
+int contribution_admit(struct db *db, struct arena *a, const struct actor *who, const char *tracking,
+		       struct contribution *out, struct error *e)
+{
+	static const char sql[] = "UPDATE contribution SET admitted_at = ?, state = ? WHERE id = ?";
+	if (db_begin(db, e) != 0)
+		return -1;
+	struct contribution before, after;
+	struct call call;
+	if (contribution_find(db, a, tracking, &before, e) != 0)
+		goto fail;
+	if (!before.late) {
+		error_set(e, ERROR_CONFLICT, "This contribution arrived before the deadline: there is nothing to admit.");
+		goto fail;
+	}
+	if (before.admitted_at) {
+		error_set(e, ERROR_CONFLICT, "This contribution is admitted already.");
+		goto fail;
+	}
+	if (call_find(db, a, before.call_id, &call, e) != 0)
+		goto fail;
+	/* Admitted, it is as if it had come in time; moderation already done to it stands. */
+	const char *state = before.state;
+	if (!strcmp(before.state, "pending"))
+		state = call.review && !strcmp(call.review, "after_review") ? "pending" : "published";
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		goto fail;
+	db_bind_int(st, 1, clock_now());
+	db_bind_text(st, 2, state);
+	db_bind_int(st, 3, before.id);
+	if (db_exec_stmt(st, e) != 0 || contribution_find(db, a, before.tracking, &after, e) != 0 ||
+	    audit_record(db, who, call.process_id, "contribution.admit",
+			 arena_printf(a, "contribution:%s", before.tracking), audit_json(a, admission_json(&before)),
+			 audit_json(a, admission_json(&after)), e) != 0 ||
+	    db_commit(db, e) != 0)
+		goto fail;
+	log_event("contribution.admitted", "tracking=%s state=%s", after.tracking, after.state);
+	if (out)
+		*out = after;
+	return 0;
+fail:
+	db_rollback(db);
+	return -1;
 }

@@ -2,11 +2,19 @@
  * contribution — what a stakeholder sends to a call, and the one way in.
  *
  * contribution_receive() is the only code that accepts a contribution,
- * whether it came from the web form, the JSON API or (later) e-mail. It
- * checks the call is open at the server's clock, validates every field and
- * reports each bad one, assigns a tracking number, and commits durably
- * before returning, so a receipt is only ever shown for a stored
- * contribution. On any error nothing is stored.
+ * whether it came from the web form, the JSON API or e-mail. It checks the
+ * call is open at the server's clock, validates every field and reports each
+ * bad one, assigns a tracking number, and commits durably before returning,
+ * so a receipt is only ever shown for a stored contribution. On any error
+ * nothing is stored.
+ *
+ * The e-mail channel differs in three rules, all keyed on input.mail: a
+ * message that arrives after the deadline is still recorded, marked late and
+ * kept pending until the secretariat admits it (a person cannot be shown a
+ * "closed" page, and a message must never be lost); a second delivery of the
+ * same Message-ID is the same contribution (the first receipt is returned,
+ * nothing is written, no second mail goes out); and what a message cannot
+ * say (category, country) may be missing.
  */
 #ifndef CONSULTA_CORE_CONTRIBUTION_H
 #define CONSULTA_CORE_CONTRIBUTION_H
@@ -18,7 +26,34 @@
 #include "util/error.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+
+/* One file of a contribution by e-mail. */
+struct contribution_attachment {
+	const char *name;
+	const char *declared_type; /* the Content-Type its sender gave */
+	const char *type;          /* the type its bytes show (libmagic) */
+	const void *data;          /* NULL when read back from the store */
+	size_t size;
+	const char *text;          /* its text for search, or NULL */
+	char sha256[65];           /* filled when stored and when read back */
+};
+
+/* What the e-mail channel adds to a contribution. */
+struct contribution_mail {
+	const char *sender;         /* the From address: the receipt goes there */
+	const char *verification;   /* pass (DKIM or DMARC passed for it), fail, none (no trusted verdict) */
+	const char *authentication; /* the receiving MTA's verdicts ("dkim=pass dmarc=pass"), or NULL */
+	const char *subject;        /* or NULL */
+	const char *message_id;     /* without brackets: the key that makes a second delivery the same contribution */
+	const char *references;     /* the message's References (space-separated, no brackets), or NULL */
+	const void *raw;            /* the whole message as it arrived, kept with the contribution */
+	size_t raw_len;
+	const struct contribution_attachment *attachments;
+	int nattachments;
+	bool no_receipt;            /* automatic mail, list traffic, a null sender (RFC 3834): answer nothing */
+};
 
 /* Fields as they arrived (any may be NULL); contribution_receive trims them. */
 struct contribution_input {
@@ -31,12 +66,15 @@ struct contribution_input {
 	const char *publication; /* named, anonymous, private */
 	const char *channel;     /* web, api, email: set by the channel, not the sender */
 	int64_t account_id;      /* the logged-in stakeholder who sends it, or 0 */
+	const struct contribution_mail *mail; /* the e-mail channel's part, or NULL */
 };
 
 struct receipt {
 	char tracking[TRACKING_LEN + 1];
 	int64_t received_at;
 	int64_t call_id;
+	bool late;      /* received after the deadline (e-mail only): recorded, the secretariat decides */
+	bool duplicate; /* this Message-ID was received before: the receipt is that contribution's */
 };
 
 struct contribution {
@@ -56,8 +94,24 @@ struct contribution {
 	const char *state;             /* published, pending (awaiting review), hidden, spam */
 	const char *moderation_reason; /* why it was hidden (public), or NULL */
 	int64_t moderated_at;          /* 0 if never moderated */
+	/* the e-mail channel's part (NULL and 0 for the web and the API) */
+	const char *sender;
+	const char *sender_verification;
+	const char *authentication;
+	const char *subject;
+	const char *message_id;
+	bool late;
+	int64_t admitted_at;            /* 0 unless a late one was admitted */
+	const char *raw_sha256;         /* the blob of the message as it arrived */
+	struct contribution_attachment *attachments; /* loaded by contribution_attachments() only */
+	int nattachments;
 };
 
+/* Receives a contribution to the call: see the top of this file. 0 with *out
+ * filled (out->duplicate for a Message-ID seen before), or -1 with e: the
+ * field errors, ERROR_CALL_NOT_OPEN, ERROR_CALL_CLOSED (not for e-mail),
+ * ERROR_NOT_FOUND for an unknown call, ERROR_UNAVAILABLE when the store is
+ * busy or full (try again). */
 int contribution_receive(struct db *db, struct arena *a, int64_t call_id, const struct contribution_input *in,
 			 struct receipt *out, struct error *e);
 
@@ -102,6 +156,17 @@ int contribution_moderate(struct db *db, struct arena *a, const struct actor *wh
 /* The contributions sent by an account, newest first (its "My contributions"). */
 int contribution_list_account(struct db *db, struct arena *a, int64_t account_id, int offset, int limit,
 			      struct contribution **out, int *n, struct error *e);
+
+/* Loads c->attachments (without their bytes), in the order of the message. */
+int contribution_attachments(struct db *db, struct arena *a, struct contribution *c, struct error *e);
+
+/* The secretariat admits a contribution that arrived late: it joins the call
+ * (published, or pending where the call reviews first), with audit
+ * "contribution.admit". ERROR_NOT_FOUND for an unknown tracking number,
+ * ERROR_CONFLICT if it was not late or is admitted already. *out, if not
+ * NULL, receives it as it is now. */
+int contribution_admit(struct db *db, struct arena *a, const struct actor *who, const char *tracking,
+		       struct contribution *out, struct error *e);
 
 bool contribution_publication_valid(const char *p);
 bool contribution_email_valid(const char *email);

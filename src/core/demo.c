@@ -155,10 +155,12 @@ static int demo_build(struct demo *d)
 			"All interested stakeholders are invited to send written inputs on the revised draft, "
 			"in advance of the second online open consultation.",
 			DEMO_TIMEZONE, D(d, "2020-12-23"), D(d, "2021-02-15"), &id, e) ||
+	    call_set_email(db, id, DEMO_EMAIL_WRITTEN, e) ||
 	    call_create(db, d->process_id, v_may, "Final inputs after the second consultation",
 			"Participants in the second online open consultation may send their final written inputs "
 			"and comments.",
-			DEMO_TIMEZONE, D(d, "2021-03-01"), D(d, "2021-03-10"), &id, e))
+			DEMO_TIMEZONE, D(d, "2021-03-01"), D(d, "2021-03-10"), &id, e) ||
+	    call_set_email(db, id, DEMO_EMAIL_FINAL, e))
 		return -1;
 
 	static const struct {

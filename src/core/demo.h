@@ -18,6 +18,9 @@
 
 #define DEMO_SLUG "gca-guidelines"
 #define DEMO_TIMEZONE "Europe/Zurich"
+/* The e-mail channels of the demo's two calls (the .example domain is reserved: RFC 2606). */
+#define DEMO_EMAIL_WRITTEN "written-inputs@gca-demo.example"
+#define DEMO_EMAIL_FINAL "final-inputs@gca-demo.example"
 
 /* Loads the demo; *loaded says whether it was new. *offset_days is the shift applied. */
 int demo_load(struct db *db, bool live, bool *loaded, int64_t *offset_days, struct error *e);

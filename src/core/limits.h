@@ -12,6 +12,7 @@ enum {
 	LIMIT_REQUEST_BODY = 2 * 1024 * 1024,
 	LIMIT_URL = 2048,                   /* bytes of a request path and query */
 	LIMIT_FORM_FIELDS = 32,             /* fields in one submitted form */
+	LIMIT_FORM_FILES = 4,               /* files uploaded with one multipart form */
 	LIMIT_NAME = 200,                   /* characters of a person's name */
 	LIMIT_ORGANIZATION = 200,           /* characters of an organization's name */
 	LIMIT_EMAIL = 254,                  /* bytes of an e-mail address (RFC 5321) */
@@ -27,6 +28,19 @@ enum {
 	LIMIT_DOCX = 1536 * 1024,           /* bytes of an uploaded .docx (base64 in a JSON body of at most 2 MiB) */
 	LIMIT_CONVERT_SECONDS = 20,         /* wall-clock seconds pandoc may take for one conversion */
 	LIMIT_AUDIT_PAGE = 200,             /* audit entries per page, at most */
+	/* contributions by e-mail (src/mail/) */
+	LIMIT_MAIL_MESSAGE = 25 * 1024 * 1024, /* bytes of one message as it arrives; more is refused (552) */
+	LIMIT_MAIL_ATTACHMENTS = 20,        /* attachments of one message; more and it is held for the secretariat */
+	LIMIT_MAIL_ATTACHMENT = 15 * 1024 * 1024, /* bytes of one attachment, decoded; more and the message is held */
+	LIMIT_MAIL_DEPTH = 8,               /* MIME parts and forwarded messages nested in one another */
+	LIMIT_MAIL_PARTS = 200,             /* MIME parts of one message, in all */
+	LIMIT_MAIL_SUBJECT = 998,           /* characters of a subject kept (RFC 5322's line length) */
+	LIMIT_MAIL_EXTRACT = 1024 * 1024,   /* bytes of text extracted from one attachment for search */
+	LIMIT_MAIL_REFERENCES = 20,         /* Message-IDs a receipt carries in References */
+	LIMIT_LMTP_CONNECTIONS = 32,        /* LMTP connections served at once; more are told 421 */
+	LIMIT_LMTP_RECIPIENTS = 100,        /* recipients of one LMTP transaction (RFC 5321's minimum) */
+	LIMIT_LMTP_LINE = 4096,             /* bytes of one LMTP command line (RFC 5321 asks for 512) */
+	LIMIT_LMTP_TIMEOUT = 300,           /* seconds an LMTP client may stay silent (RFC 5321: 5 minutes) */
 };
 
 #endif

@@ -36,6 +36,7 @@ int outbox_enqueue(struct db *db, const struct outbox_mail *mail, struct error *
 		.body = mail->body,
 		.message_id = id,
 		.in_reply_to = mail->in_reply_to,
+		.references = mail->references,
 		.list_unsubscribe = mail->list_unsubscribe,
 		.date = clock_now(),
 	};

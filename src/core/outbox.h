@@ -23,6 +23,7 @@ struct outbox_mail {
 	const char *subject;
 	const char *body;
 	const char *in_reply_to;      /* or NULL */
+	const char *references;       /* the parent's References (see render/message.h), or NULL */
 	const char *list_unsubscribe; /* or NULL */
 };
 

@@ -117,7 +117,7 @@ int message_compose(struct buf *out, const struct message *m)
 {
 	if (has_line_break(m->from) || has_line_break(m->from_name) || has_line_break(m->to) ||
 	    has_line_break(m->subject) || has_line_break(m->message_id) || has_line_break(m->in_reply_to) ||
-	    has_line_break(m->list_unsubscribe))
+	    has_line_break(m->list_unsubscribe) || has_line_break(m->references))
 		return -1;
 	char date[40];
 	message_date(m->date, date);
@@ -134,8 +134,17 @@ int message_compose(struct buf *out, const struct message *m)
 	buf_printf(out, "To: %s\r\n", m->to);
 	header_text(out, "Subject", m->subject);
 	buf_printf(out, "Date: %s\r\nMessage-ID: <%s>\r\n", date, m->message_id);
-	if (m->in_reply_to)
-		buf_printf(out, "In-Reply-To: <%s>\r\nReferences: <%s>\r\n", m->in_reply_to, m->in_reply_to);
+	if (m->in_reply_to) {
+		buf_printf(out, "In-Reply-To: <%s>\r\nReferences:", m->in_reply_to);
+		/* one Message-ID per folded line, so that no line grows past RFC 5322's 998 characters */
+		for (const char *r = m->references ? m->references : ""; *r;) {
+			size_t n = strcspn(r, " ");
+			if (n)
+				buf_printf(out, " <%.*s>\r\n", (int)n, r);
+			r += n + (r[n] == ' ');
+		}
+		buf_printf(out, " <%s>\r\n", m->in_reply_to);
+	}
 	if (m->list_unsubscribe)
 		buf_printf(out, "List-Unsubscribe: <%s>\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n",
 			   m->list_unsubscribe);

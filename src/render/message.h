@@ -22,6 +22,8 @@ struct message {
 	const char *body;        /* UTF-8, \n line ends */
 	const char *message_id;  /* without the angle brackets */
 	const char *in_reply_to; /* a Message-ID without brackets, or NULL */
+	const char *references;  /* the parent's own References: Message-IDs without brackets, separated by
+				  * spaces, or NULL; References then ends with in_reply_to (RFC 5322 3.6.4) */
 	const char *list_unsubscribe; /* a URL for List-Unsubscribe (RFC 8058 one-click), or NULL */
 	int64_t date;            /* seconds since the epoch */
 };

@@ -19,6 +19,7 @@
 #include "util/error.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct db;
@@ -39,12 +40,14 @@ struct db_stmt *db_stmt(struct db *db, const char *sql, struct error *e);
 void db_bind_text(struct db_stmt *st, int i, const char *s); /* NULL binds NULL */
 void db_bind_int(struct db_stmt *st, int i, int64_t v);
 void db_bind_null(struct db_stmt *st, int i);
+void db_bind_blob(struct db_stmt *st, int i, const void *p, size_t n); /* copied: p may go at once */
 enum db_step db_step(struct db_stmt *st, struct error *e);
 /* Runs a statement that returns no rows; 0 or -1. */
 int db_exec_stmt(struct db_stmt *st, struct error *e);
 const char *db_col_text(struct db_stmt *st, int i); /* valid until the next step/reset */
 int64_t db_col_int(struct db_stmt *st, int i);
 bool db_col_null(struct db_stmt *st, int i);
+const void *db_col_blob(struct db_stmt *st, int i, size_t *n); /* valid until the next step/reset */
 /* Ends a read early so the statement holds no lock (after a single-row read). */
 void db_reset(struct db_stmt *st);
 int64_t db_last_id(struct db *db);

@@ -177,6 +177,11 @@ void db_bind_null(struct db_stmt *st, int i)
 	sqlite3_bind_null((sqlite3_stmt *)st, i);
 }
 
+void db_bind_blob(struct db_stmt *st, int i, const void *p, size_t n)
+{
+	sqlite3_bind_blob64((sqlite3_stmt *)st, i, n ? p : "", n, SQLITE_TRANSIENT);
+}
+
 enum db_step db_step(struct db_stmt *st, struct error *e)
 {
 	sqlite3_stmt *s = (sqlite3_stmt *)st;
@@ -207,6 +212,13 @@ int db_exec_stmt(struct db_stmt *st, struct error *e)
 const char *db_col_text(struct db_stmt *st, int i)
 {
 	return (const char *)sqlite3_column_text((sqlite3_stmt *)st, i);
+}
+
+const void *db_col_blob(struct db_stmt *st, int i, size_t *n)
+{
+	const void *p = sqlite3_column_blob((sqlite3_stmt *)st, i);
+	*n = (size_t)sqlite3_column_bytes((sqlite3_stmt *)st, i);
+	return p;
 }
 
 int64_t db_col_int(struct db_stmt *st, int i)

@@ -85,6 +85,8 @@ json_t *api_call_json(struct request *r, const struct call *c)
 	json_object_set_new(o, "contributions_url",
 			    json_string(arena_printf(&r->arena, "/api/v1/calls/%lld/contributions", (long long)c->id)));
 	json_object_set_new(o, "review", json_string(c->review ? c->review : "on_receipt"));
+	/* The call's e-mail channel: contributions sent to this address are received like the form's. */
+	json_object_set_new(o, "email", json_text_or_null(c->email));
 	/* Each change of the deadline or state, with its reason, as a milestone's moves are shown. */
 	json_t *history = json_array();
 	for (int h = 0; h < c->nhistory; h++) {
@@ -318,6 +320,14 @@ void api_contribution(struct request *r)
 	struct contribution k;
 	if (contribution_find(r->db, &r->arena, r->params[0], &k, &e) != 0) {
 		reply_json_error(r, &e);
+		return;
+	}
+	/* The secretariat reads the whole record here, whatever its publication or state. */
+	if (r->account && r->account->role == ACCOUNT_SECRETARIAT) {
+		if (contribution_attachments(r->db, &r->arena, &k, &e) != 0)
+			reply_json_error(r, &e);
+		else
+			reply_json(r, 200, api_contribution_record_json(&k));
 		return;
 	}
 	if (!contribution_is_public(&k)) {

@@ -32,4 +32,10 @@ json_t *api_process_json(const struct process *p);
  * caller has checked contribution_is_public(). */
 json_t *api_contribution_json(const struct contribution *k);
 
+/* The whole record, as the secretariat reads it (api_mail.c): every field
+ * whatever the publication, late and admitted, and for a contribution by
+ * e-mail its sender, the verdict on the sender, subject, Message-ID and
+ * attachments (loaded by contribution_attachments). */
+json_t *api_contribution_record_json(const struct contribution *k);
+
 #endif

@@ -1,11 +1,14 @@
 /*
  * page_process — the public pages of a process: the home page (every
  * process), a process's page (what is open now, schedule, documents, calls,
- * meetings, circular letters) and a version's page.
+ * meetings, circular letters, and a form to follow it by e-mail) and a
+ * version's page.
  */
+#include "core/limits.h"
 #include "core/overview.h"
 #include "util/clock.h"
 #include "util/tz.h"
+#include "web/auth.h"
 #include "web/page.h"
 #include "web/routes.h"
 
@@ -146,6 +149,19 @@ void page_process(struct request *r)
 	else
 		html_printf(&r->out, "<p>No call for contributions is open at the moment.</p>\n");
 	html_printf(&r->out, "</section>\n");
+
+	/* Following by e-mail (page_subscription.c): a confirmation link first, then a notice at each change. */
+	html_printf(&r->out,
+		    "<section aria-labelledby=\"follow\" class=\"follow\">"
+		    "<h2 id=\"follow\">Follow this consultation</h2>\n"
+		    "<form method=\"post\" action=\"/processes/%u/subscribe\" novalidate>\n"
+		    "<input type=\"hidden\" name=\"csrf\" value=\"%s\">\n",
+		    p.slug, auth_csrf_token(r));
+	page_input(r, NULL, "email", "E-mail address",
+		   "Get a short notice when a new version is posted, a date moves, or a call opens, changes or is "
+		   "about to close. We send a link to confirm first; every notice has a link to stop.",
+		   "", "email", "email", LIMIT_EMAIL);
+	html_printf(&r->out, "<p><button type=\"submit\">Follow</button></p>\n</form>\n</section>\n");
 
 	schedule_table(r, &p, ms, nms);
 

@@ -15,6 +15,11 @@ const struct route ROUTES[] = {
 	{"GET", "/receipts/{tracking}", page_receipt, ROLE_PUBLIC, false},
 	{"GET", "/contributions/{tracking}", page_contribution, ROLE_PUBLIC, false},
 	{"GET", "/static/{name}", page_static, ROLE_PUBLIC, false},
+	/* following a process by e-mail (page_subscription.c) */
+	{"POST", "/processes/{slug}/subscribe", page_subscribe, ROLE_PUBLIC, true},
+	{"GET", "/subscriptions/confirm", page_subscription_confirm, ROLE_PUBLIC, false},
+	{"GET", "/subscriptions/leave", page_subscription_leave_form, ROLE_PUBLIC, false},
+	{"POST", "/subscriptions/leave", page_subscription_leave, ROLE_PUBLIC, true, .no_csrf = true},
 	/* accounts */
 	{"GET", "/login", page_login_form, ROLE_PUBLIC, false},
 	{"POST", "/login", page_login, ROLE_PUBLIC, true},
@@ -29,12 +34,32 @@ const struct route ROUTES[] = {
 	{"GET", "/account", page_my_contributions, ROLE_STAKEHOLDER, false},
 	/* back office */
 	{"GET", "/office/audit", page_office_audit, ROLE_SECRETARIAT, false},
+	{"GET", "/office", page_office, ROLE_SECRETARIAT, false},
+	{"GET", "/office/processes/new", page_office_process_new_form, ROLE_SECRETARIAT, false},
+	{"POST", "/office/processes/new", page_office_process_create, ROLE_SECRETARIAT, true},
+	{"GET", "/office/processes/{slug}", page_office_process, ROLE_SECRETARIAT, false},
+	{"POST", "/office/processes/{slug}", page_office_process_update, ROLE_SECRETARIAT, true},
+	{"POST", "/office/processes/{slug}/documents", page_office_document_create, ROLE_SECRETARIAT, true},
+	{"GET", "/office/processes/{slug}/documents/{doc}/versions/new", page_office_version_form, ROLE_SECRETARIAT, false},
+	{"POST", "/office/processes/{slug}/documents/{doc}/versions/new", page_office_version_create, ROLE_SECRETARIAT,
+	 true},
+	{"POST", "/office/processes/{slug}/milestones", page_office_milestone_create, ROLE_SECRETARIAT, true},
+	{"POST", "/office/milestones/{id}", page_office_milestone_update, ROLE_SECRETARIAT, true},
+	{"POST", "/office/milestones/{id}/move", page_office_milestone_move, ROLE_SECRETARIAT, true},
+	{"POST", "/office/processes/{slug}/calls", page_office_call_create, ROLE_SECRETARIAT, true},
+	{"GET", "/office/calls/{id}", page_office_call, ROLE_SECRETARIAT, false},
+	{"POST", "/office/calls/{id}/deadline", page_office_call_deadline, ROLE_SECRETARIAT, true},
+	{"POST", "/office/calls/{id}/state", page_office_call_state, ROLE_SECRETARIAT, true},
+	{"POST", "/office/calls/{id}/review", page_office_call_review, ROLE_SECRETARIAT, true},
+	{"GET", "/office/calls/{id}/contributions", page_office_moderation, ROLE_SECRETARIAT, false},
+	{"POST", "/office/contributions/{tracking}/moderation", page_office_moderate, ROLE_SECRETARIAT, true},
 	/* JSON API */
 	{"GET", "/healthz", api_health, ROLE_PUBLIC, false},
 	{"GET", "/api/v1/processes", api_processes, ROLE_PUBLIC, false},
 	{"GET", "/api/v1/processes/{slug}", api_process, ROLE_PUBLIC, false},
 	{"GET", "/api/v1/calls/{id}", api_call, ROLE_PUBLIC, false},
 	{"POST", "/api/v1/calls/{id}/contributions", api_contribution_create, ROLE_PUBLIC, true},
+	{"POST", "/api/v1/subscriptions", api_subscription_create, ROLE_PUBLIC, true},
 	{"GET", "/api/v1/calls/{id}/contributions", api_call_contributions, ROLE_PUBLIC, false},
 	{"GET", "/api/v1/contributions/{tracking}", api_contribution, ROLE_PUBLIC, false},
 	/* JSON API: the back office (api_office.c) */
@@ -50,8 +75,24 @@ const struct route ROUTES[] = {
 	{"GET", "/api/v1/calls/{id}/moderation", api_call_moderation, ROLE_SECRETARIAT, false},
 	{"POST", "/api/v1/contributions/{tracking}/moderation", api_contribution_moderate, ROLE_SECRETARIAT, true},
 	{"GET", "/api/v1/audit", api_audit, ROLE_SECRETARIAT, false},
+	/* JSON API: the e-mail channel (api_mail.c) */
+	{"POST", "/api/v1/contributions/{tracking}/admission", api_contribution_admit, ROLE_SECRETARIAT, true},
+	{"GET", "/api/v1/holding", api_holding, ROLE_SECRETARIAT, false},
 };
 const int NROUTES = (int)(sizeof ROUTES / sizeof *ROUTES);
+
+const char *route_role_name(enum role role)
+{
+	switch (role) {
+	case ROLE_PUBLIC:
+		return "public";
+	case ROLE_STAKEHOLDER:
+		return "stakeholder";
+	case ROLE_SECRETARIAT:
+		return "secretariat";
+	}
+	return "unknown";
+}
 
 /* Matches path against pattern, capturing {segments} (not decoded: ids and slugs need no decoding). */
 static bool pattern_match(struct request *r, const char *pattern, const char *path)

@@ -19,10 +19,15 @@ struct route {
 	route_handler handler;
 	enum role role;
 	bool body; /* takes a request body */
+	bool no_csrf; /* a change whose URL carries its own secret token (the one-click leave link of RFC 8058,
+		       * which a mail program POSTs without our cookie): a forged request would need that token */
 };
 
 extern const struct route ROUTES[];
 extern const int NROUTES;
+
+/* "public", "stakeholder" or "secretariat": a role as `consulta routes` prints it. */
+const char *route_role_name(enum role role);
 
 /* The route for method and path, with its captures in r->params. NULL if
  * none; *path_known tells a 405 (path exists, other method) from a 404. */
@@ -54,6 +59,28 @@ void page_reset_form(struct request *r);
 void page_reset(struct request *r);
 void page_my_contributions(struct request *r);
 void page_office_audit(struct request *r);
+void page_office(struct request *r);
+void page_office_process_new_form(struct request *r);
+void page_office_process_create(struct request *r);
+void page_office_process(struct request *r);
+void page_office_process_update(struct request *r);
+void page_office_document_create(struct request *r);
+void page_office_version_form(struct request *r);
+void page_office_version_create(struct request *r);
+void page_office_milestone_create(struct request *r);
+void page_office_milestone_update(struct request *r);
+void page_office_milestone_move(struct request *r);
+void page_office_call_create(struct request *r);
+void page_office_call(struct request *r);
+void page_office_call_deadline(struct request *r);
+void page_office_call_state(struct request *r);
+void page_office_call_review(struct request *r);
+void page_office_moderation(struct request *r);
+void page_office_moderate(struct request *r);
+void page_subscribe(struct request *r);
+void page_subscription_confirm(struct request *r);
+void page_subscription_leave_form(struct request *r);
+void page_subscription_leave(struct request *r);
 void api_health(struct request *r);
 void api_processes(struct request *r);
 void api_process(struct request *r);
@@ -73,5 +100,8 @@ void api_call_update(struct request *r);
 void api_call_moderation(struct request *r);
 void api_contribution_moderate(struct request *r);
 void api_audit(struct request *r);
+void api_subscription_create(struct request *r);
+void api_contribution_admit(struct request *r);
+void api_holding(struct request *r);
 
 #endif

@@ -2,6 +2,8 @@
 #include "web/server.h"
 
 #include "core/limits.h"
+#include "mail/lmtp.h"
+#include "mail/sender.h"
 #include "store/db.h"
 #include "util/log.h"
 #include "web/auth.h"
@@ -161,12 +163,17 @@ static bool prepare(struct request *r, const struct route *route)
 {
 	const bool api = wants_json(r->path);
 	const bool change = strcmp(route->method, "GET") != 0;
-	if (route->body && r->content_type &&
-	    !strncasecmp(r->content_type, "application/x-www-form-urlencoded", 33)) {
+	const bool urlencoded = r->content_type && !strncasecmp(r->content_type, "application/x-www-form-urlencoded", 33);
+	/* Only pages take files (a version's upload); the API answers a multipart body itself (415). */
+	const bool multipart = !api && r->content_type && !strncasecmp(r->content_type, "multipart/form-data", 19);
+	if (route->body && (urlencoded || multipart)) {
+		const char *body = r->body.data ? r->body.data : "";
 		r->form = arena_alloc(&r->arena, sizeof *r->form);
-		if (!r->form || !form_parse(&r->arena, r->body.data ? r->body.data : "", r->body.len, r->form)) {
+		if (!r->form || !(urlencoded ? form_parse(&r->arena, body, r->body.len, r->form)
+					     : form_parse_multipart(&r->arena, r->conn, body, r->body.len, r->form))) {
 			reply_early(r, 400, "bad_request",
-				    "The form could not be read (it was not valid UTF-8, or had too many fields).");
+				    "The form could not be read (it was malformed, not valid UTF-8, or had too many fields "
+				    "or files).");
 			return false;
 		}
 	}
@@ -187,8 +194,9 @@ static bool prepare(struct request *r, const struct route *route)
 		return false;
 	}
 	/* Pages' forms always carry the token; the API needs it only when a browser's
-	 * session cookie is what authenticates the call. */
-	if (change && (!api || (r->account && !r->by_token)) && !auth_csrf_ok(r)) {
+	 * session cookie is what authenticates the call; a route whose URL carries
+	 * its own secret (a one-click leave link) needs none. */
+	if (change && !route->no_csrf && (!api || (r->account && !r->by_token)) && !auth_csrf_ok(r)) {
 		reply_early(r, 403, "csrf",
 			    api ? "Send the X-CSRF-Token header with the value of the consulta_csrf cookie."
 				: "This form has expired or did not come from this site. Go back, reload the page and "
@@ -233,8 +241,13 @@ static void dispatch(struct request *r)
 	 * locking was a third of the server's time on /versions/2). If BEGIN fails, autocommit as before.
 	 * A GET that writes (a confirmation link) leaves it in db_begin(). */
 	bool read_tx = !strcmp(route->method, "GET") && db_read_begin(r->db, &e) == 0;
-	if (prepare(r, route))
+	if (prepare(r, route)) {
 		route->handler(r);
+		/* A change may have queued mail (a receipt, a confirmation link, notices): send it now, not at the
+		 * sender's next tick. */
+		if (strcmp(route->method, "GET") != 0)
+			sender_wake();
+	}
 	if (read_tx)
 		db_read_end(r->db);
 }
@@ -334,6 +347,14 @@ int server_run(const struct server_config *cfg, struct error *e)
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	/* Started after the signals are blocked, so that the sender's thread never takes SIGTERM. */
+	if (sender_start(cfg->smtp_url, e) != 0)
+		return -1;
+	struct lmtp_config lmtp = {.listen = cfg->lmtp_listen, .authserv_id = cfg->authserv_id};
+	if (cfg->lmtp_listen && lmtp_start(&lmtp, e) != 0) {
+		sender_stop();
+		return -1;
+	}
 	struct MHD_Daemon *d = MHD_start_daemon(
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, NULL,
 		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_error, NULL, /* first, or early messages bypass it */
@@ -342,6 +363,8 @@ int server_run(const struct server_config *cfg, struct error *e)
 		(unsigned)SERVER_CONNECTION_LIMIT, MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)SERVER_PER_IP_LIMIT,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
 	if (!d) {
+		lmtp_stop();
+		sender_stop();
 		error_set(e, ERROR_UNAVAILABLE, "cannot listen on %s (is the port in use?)", cfg->listen);
 		return -1;
 	}
@@ -356,5 +379,7 @@ int server_run(const struct server_config *cfg, struct error *e)
 	sigwait(&stop, &sig);
 	log_event("serve.stop", "signal=%d", sig);
 	MHD_stop_daemon(d);
+	lmtp_stop();
+	sender_stop();
 	return 0;
 }

@@ -1,0 +1,333 @@
+/* deliver — see deliver.h. */
+#include "mail/deliver.h"
+
+#include "core/account.h"
+#include "core/call.h"
+#include "core/config.h"
+#include "core/holding.h"
+#include "core/limits.h"
+#include "mail/extract.h"
+#include "util/clock.h"
+#include "util/log.h"
+#include "util/utf8.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+const char *mail_outcome_name(enum mail_outcome o)
+{
+	switch (o) {
+	case MAIL_ACCEPTED: return "accepted";
+	case MAIL_DUPLICATE: return "duplicate";
+	case MAIL_HELD: return "held";
+	case MAIL_TEMPFAIL: return "temporary_failure";
+	case MAIL_REJECT: return "rejected";
+	}
+	return "rejected";
+}
+
+int mail_read(struct arena *a, const void *raw, size_t len, const struct intake_options *opt, struct mail_message *m,
+              struct error *e)
+{
+	memset(m, 0, sizeof *m);
+	m->raw = raw;
+	m->len = len;
+	error_clear(&m->problem);
+	if (intake_parse(a, raw, len, opt, &m->in, &m->problem) != 0) {
+		if (m->problem.code && !strcmp(m->problem.code, ERROR_UNAVAILABLE)) {
+			*e = m->problem;
+			return -1;
+		}
+		return 0; /* not readable: mail_deliver holds or refuses it */
+	}
+	m->readable = true;
+	return extract_attachments(a, &m->in, &m->files, &m->nfiles, e);
+}
+
+int mail_route(struct db *db, struct arena *a, const char *recipient, int64_t *call_id, struct error *e)
+{
+	struct call call;
+	struct error lookup;
+	*call_id = 0;
+	if (!recipient || !*recipient)
+		return 0;
+	const char *at = strrchr(recipient, '@');
+	const char *plus = strchr(recipient, '+');
+	error_clear(&lookup);
+	if (call_find_email(db, a, recipient, &call, &lookup) == 0) {
+		*call_id = call.id;
+		return 1;
+	}
+	if (strcmp(lookup.code, ERROR_NOT_FOUND) != 0) {
+		*e = lookup;
+		return -1;
+	}
+	if (!at || !plus || plus > at)
+		return 0;
+	/* Sub-addressing: LOCAL+DETAIL@DOMAIN. A number is the call's; anything else rides on LOCAL@DOMAIN. */
+	const char *detail = plus + 1;
+	const size_t dn = (size_t)(at - detail);
+	error_clear(&lookup);
+	if (dn > 0 && dn <= 18 && strspn(detail, "0123456789") == dn) {
+		char digits[20];
+		snprintf(digits, sizeof digits, "%.*s", (int)dn, detail);
+		if (call_find(db, a, strtoll(digits, NULL, 10), &call, &lookup) == 0) {
+			*call_id = call.id;
+			return 1;
+		}
+	} else {
+		const char *base = arena_printf(a, "%.*s%s", (int)(plus - recipient), recipient, at);
+		if (base && call_find_email(db, a, base, &call, &lookup) == 0) {
+			*call_id = call.id;
+			return 1;
+		}
+	}
+	if (lookup.code && strcmp(lookup.code, ERROR_NOT_FOUND) != 0) {
+		*e = lookup;
+		return -1;
+	}
+	return 0;
+}
+
+/* The address to deliver for when the MTA did not say: Delivered-To, a To or Cc that is a call's, the first To. */
+static const char *recipient_guess(struct db *db, struct arena *a, const struct intake *in, struct error *e)
+{
+	if (in->delivered_to && *in->delivered_to)
+		return in->delivered_to;
+	for (int i = 0; i < in->nto; i++) {
+		int64_t id;
+		int r = mail_route(db, a, in->to[i], &id, e);
+		if (r < 0)
+			return NULL;
+		if (r)
+			return in->to[i];
+	}
+	return in->nto ? in->to[0] : "";
+}
+
+static void fail_temporarily(struct mail_result *out, const struct error *e)
+{
+	out->outcome = MAIL_TEMPFAIL;
+	out->detail = e->message[0] ? e->message : "The store is not available; try again later.";
+	log_event("mail.tempfail", "code=%s", e->code ? e->code : "?");
+}
+
+/* Keeps the message in the holding list; answer_to, if not NULL, is told. */
+static void hold(struct db *db, struct arena *a, const struct mail_message *m, const char *envelope_sender,
+                 int64_t call_id, const char *reason, const char *detail, const char *answer_to,
+                 struct mail_result *out)
+{
+	const struct intake *in = &m->in;
+	struct holding_input h = {
+	    .recipient = out->recipient,
+	    .envelope_sender = envelope_sender ? envelope_sender : in->return_path,
+	    .sender = in->from,
+	    .subject = in->subject,
+	    .message_id = in->message_id,
+	    .references = in->references,
+	    .call_id = call_id,
+	    .reason = reason,
+	    .detail = detail,
+	    .raw = m->raw,
+	    .raw_len = m->len,
+	    .answer_to = answer_to,
+	};
+	struct holding_item item;
+	struct error e;
+	error_clear(&e);
+	if (holding_add(db, a, &h, &item, &e) != 0) {
+		fail_temporarily(out, &e);
+		return;
+	}
+	out->outcome = MAIL_HELD;
+	out->held_id = item.id;
+	out->received_at = item.received_at;
+	out->call_id = call_id;
+	out->reason = reason;
+	out->detail = item.detail;
+}
+
+/* The field errors of a refused contribution, as one sentence for its sender. */
+static const char *error_words(struct arena *a, const struct error *e)
+{
+	if (!e->nfields)
+		return e->message;
+	const char *words = "";
+	for (int i = 0; i < e->nfields; i++)
+		words = arena_printf(a, "%s%s%s", words, i ? " " : "", e->fields[i].message);
+	return words;
+}
+
+static bool blank(const void *raw, size_t len)
+{
+	const char *s = raw;
+	for (size_t i = 0; i < len; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
+			return false;
+	return true;
+}
+
+void mail_deliver(struct db *db, struct arena *a, const struct mail_message *m, const char *envelope_sender,
+                  const char *recipient, struct mail_result *out)
+{
+	memset(out, 0, sizeof *out);
+	struct error e;
+	error_clear(&e);
+	const struct intake *in = &m->in;
+	/* First, and from the length alone: a message over the limit may not have been kept whole. */
+	if (m->len > LIMIT_MAIL_MESSAGE) {
+		out->outcome = MAIL_REJECT;
+		out->recipient = "";
+		out->detail = arena_printf(a, "The message is larger than %d MiB.", LIMIT_MAIL_MESSAGE / (1024 * 1024));
+		return;
+	}
+	if (recipient && (strlen(recipient) > LIMIT_EMAIL || !utf8_valid(recipient, strlen(recipient)) ||
+	                  utf8_has_control(recipient, false) || strchr(recipient, ' '))) {
+		out->outcome = MAIL_REJECT;
+		out->recipient = "";
+		out->detail = "The recipient is not an e-mail address.";
+		return;
+	}
+	if (blank(m->raw, m->len)) {
+		out->outcome = MAIL_REJECT;
+		out->recipient = recipient ? recipient : "";
+		out->detail = "The message is empty.";
+		return;
+	}
+	out->recipient = recipient && *recipient ? recipient : m->readable ? recipient_guess(db, a, in, &e) : "";
+	if (!out->recipient) {
+		fail_temporarily(out, &e);
+		return;
+	}
+	if (!m->readable) {
+		hold(db, a, m, envelope_sender, 0, "invalid", m->problem.message, NULL, out);
+		return;
+	}
+	int64_t call_id = 0;
+	int routed = mail_route(db, a, out->recipient, &call_id, &e);
+	if (routed < 0) {
+		fail_temporarily(out, &e);
+		return;
+	}
+
+	/* Robots never get an answer (RFC 3834), and their mail is not a contribution. */
+	const bool null_sender = (envelope_sender && !*envelope_sender) || (in->return_path && !*in->return_path);
+	const bool ours = in->from && !strcasecmp(in->from, config_get()->mail_from);
+	if (in->bounce || null_sender) {
+		hold(db, a, m, envelope_sender, call_id, "automatic",
+		     "It is a delivery report (a bounce) or comes from the null sender, not from a person.", NULL, out);
+		return;
+	}
+	if (in->auto_submitted || ours) {
+		hold(db, a, m, envelope_sender, call_id, "automatic",
+		     "It is an automatic message (an out-of-office reply or the like), not from a person.", NULL, out);
+		return;
+	}
+	if (!routed) {
+		/* No answer: a stranger writing to an address we do not have is not told anything (no backscatter). */
+		hold(db, a, m, envelope_sender, 0, "no_call",
+		     "No call for contributions has this address; the secretariat will see where it belongs.", NULL,
+		     out);
+		return;
+	}
+	const bool may_answer = !in->list && !in->suppress && in->from;
+	const char *answer_to = may_answer ? in->from : NULL;
+	if (in->problem) {
+		hold(db, a, m, envelope_sender, call_id, in->problem_reason, in->problem, answer_to, out);
+		return;
+	}
+	if (!in->from) {
+		hold(db, a, m, envelope_sender, call_id, "invalid",
+		     "The message has no sender address (From) that can be read, so no receipt can be sent.", NULL,
+		     out);
+		return;
+	}
+
+	/* A stakeholder whose address the receiving MTA vouched for is linked to the account. */
+	struct account acc = {0};
+	struct error lookup;
+	error_clear(&lookup);
+	const bool verified = !strcmp(in->verification, "pass");
+	bool linked = verified && account_find_email(db, a, in->from, &acc, &lookup) == 0 && acc.confirmed;
+	if (lookup.code && strcmp(lookup.code, ERROR_NOT_FOUND) != 0) {
+		fail_temporarily(out, &lookup);
+		return;
+	}
+	const char *name = linked && acc.name && *acc.name ? acc.name : in->from_name;
+	if (!name || !*name)
+		name = arena_strndup(a, in->from, strcspn(in->from, "@"));
+	struct contribution_mail mail = {
+	    .sender = in->from,
+	    .verification = in->verification,
+	    .authentication = in->authentication,
+	    .subject = in->subject,
+	    .message_id = in->message_id,
+	    .references = in->references,
+	    .raw = m->raw,
+	    .raw_len = m->len,
+	    .attachments = m->files,
+	    .nattachments = m->nfiles,
+	    .no_receipt = !may_answer,
+	};
+	struct contribution_input ci = {
+	    .name = name,
+	    .organization = linked ? acc.organization : NULL,
+	    .category = linked ? acc.category : NULL,
+	    .country = linked ? acc.country : NULL,
+	    .email = in->from,
+	    .text = in->text,
+	    .publication = "private", /* a message says nothing of publication: the secretariat only */
+	    .channel = "email",
+	    .account_id = linked ? acc.id : 0,
+	    .mail = &mail,
+	};
+	struct receipt receipt;
+	if (contribution_receive(db, a, call_id, &ci, &receipt, &e) != 0) {
+		if (!strcmp(e.code, ERROR_CALL_NOT_OPEN))
+			hold(db, a, m, envelope_sender, call_id, "call_not_open",
+			     "The call for contributions at this address is not open yet.", answer_to, out);
+		else if (!strcmp(e.code, ERROR_INVALID))
+			hold(db, a, m, envelope_sender, call_id, "invalid", error_words(a, &e), answer_to, out);
+		else if (!strcmp(e.code, ERROR_NOT_FOUND))
+			hold(db, a, m, envelope_sender, 0, "no_call",
+			     "The call for contributions at this address is gone.", NULL, out);
+		else
+			fail_temporarily(out, &e);
+		return;
+	}
+	out->outcome = receipt.duplicate ? MAIL_DUPLICATE : MAIL_ACCEPTED;
+	snprintf(out->tracking, sizeof out->tracking, "%s", receipt.tracking);
+	out->call_id = receipt.call_id;
+	out->late = receipt.late;
+	out->received_at = receipt.received_at;
+}
+
+json_t *mail_result_json(const struct mail_result *r)
+{
+	json_t *o = json_pack("{s:s,s:s}", "outcome", mail_outcome_name(r->outcome), "recipient",
+	                      r->recipient ? r->recipient : "");
+	char when[CLOCK_RFC3339_LEN];
+	switch (r->outcome) {
+	case MAIL_ACCEPTED:
+	case MAIL_DUPLICATE:
+		clock_format_rfc3339(r->received_at, when);
+		json_object_set_new(o, "tracking", json_string(r->tracking));
+		json_object_set_new(o, "call", json_integer(r->call_id));
+		json_object_set_new(o, "late", json_boolean(r->late));
+		json_object_set_new(o, "received_at", json_string(when));
+		break;
+	case MAIL_HELD:
+		clock_format_rfc3339(r->received_at, when);
+		json_object_set_new(o, "held", json_integer(r->held_id));
+		json_object_set_new(o, "call", r->call_id ? json_integer(r->call_id) : json_null());
+		json_object_set_new(o, "reason", json_string(r->reason));
+		json_object_set_new(o, "detail", json_string(r->detail ? r->detail : ""));
+		json_object_set_new(o, "received_at", json_string(when));
+		break;
+	case MAIL_TEMPFAIL:
+	case MAIL_REJECT: json_object_set_new(o, "error", json_string(r->detail ? r->detail : "")); break;
+	}
+	return o;
+}

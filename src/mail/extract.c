@@ -1,0 +1,246 @@
+/* extract — see extract.h. */
+#include "mail/extract.h"
+
+#include "core/limits.h"
+#include "util/log.h"
+#include "util/run.h"
+#include "util/secret.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <magic.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum { EXTRACT_TNEF_FILES = LIMIT_MAIL_ATTACHMENTS };
+
+/* One handle, used under a lock: libmagic's handle is not for two threads at once. */
+static magic_t cookie;
+static pthread_mutex_t cookie_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t cookie_once = PTHREAD_ONCE_INIT;
+static int cookie_ready = -1;
+
+static void extract_init_once(void)
+{
+	cookie = magic_open(MAGIC_MIME_TYPE | MAGIC_ERROR);
+	if (cookie && magic_load(cookie, NULL) == 0)
+		cookie_ready = 0;
+	else
+		log_event("mail.magic_unavailable", "error=%s", cookie ? magic_error(cookie) : "magic_open");
+}
+
+int extract_init(void)
+{
+	pthread_once(&cookie_once, extract_init_once);
+	return cookie_ready;
+}
+
+const char *extract_type(struct arena *a, const void *data, size_t len)
+{
+	if (extract_init() != 0 || len == 0)
+		return len == 0 ? "application/x-empty" : "application/octet-stream";
+	pthread_mutex_lock(&cookie_lock);
+	const char *t = magic_buffer(cookie, data, len);
+	const char *type = arena_strdup(a, t ? t : "application/octet-stream");
+	pthread_mutex_unlock(&cookie_lock);
+	return type;
+}
+
+static bool type_is(const char *type, const char *want)
+{
+	return type && !strcasecmp(type, want);
+}
+
+static bool name_ends(const char *name, const char *ext)
+{
+	size_t n = strlen(name), m = strlen(ext);
+	return n > m && !strcasecmp(name + n - m, ext);
+}
+
+/* Text for search from a program that reads the file on its standard input; NULL if it cannot. */
+static const char *text_from(struct arena *a, char *const argv[], const void *data, size_t len)
+{
+	const char *out;
+	size_t n;
+	enum run_outcome r = run_filter(a, argv, data, len, LIMIT_MAIL_EXTRACT, LIMIT_CONVERT_SECONDS, &out, &n);
+	if (r != RUN_OK) {
+		log_event("mail.extract_failed", "program=%s outcome=%d", argv[0], (int)r);
+		return NULL;
+	}
+	const char *text = intake_text_utf8(a, out, n, "utf-8");
+	return text && *text ? text : NULL;
+}
+
+/* The text of one file, by what its bytes are (else by what it was called). */
+static const char *file_text(struct arena *a, const struct contribution_attachment *f, const char *charset)
+{
+	static char *const pdf[] = {"pdftotext", "-q", "-enc", "UTF-8", "-nopgbrk", "-", "-", NULL};
+	static char *const docx[] = {"pandoc", "--sandbox", "--from", "docx", "--to", "plain", "--wrap=none", NULL};
+	static char *const odt[] = {"pandoc", "--sandbox", "--from", "odt", "--to", "plain", "--wrap=none", NULL};
+	const char *t = f->type;
+	if (!f->data || f->size == 0)
+		return NULL;
+	if (type_is(t, "application/pdf"))
+		return text_from(a, pdf, f->data, f->size);
+	if (type_is(t, "application/vnd.openxmlformats-officedocument.wordprocessingml.document") ||
+	    (type_is(t, "application/zip") && name_ends(f->name, ".docx")))
+		return text_from(a, docx, f->data, f->size);
+	if (type_is(t, "application/vnd.oasis.opendocument.text") ||
+	    (type_is(t, "application/zip") && name_ends(f->name, ".odt")))
+		return text_from(a, odt, f->data, f->size);
+	if (type_is(t, "text/html") || (!strncasecmp(t, "text/", 5) && name_ends(f->name, ".html"))) {
+		const char *utf8 = intake_text_utf8(a, f->data, f->size, charset);
+		return utf8 ? intake_html_text(a, utf8, strlen(utf8)) : NULL;
+	}
+	if (!strncasecmp(t, "text/", 5) && !type_is(t, "text/rtf"))
+		return intake_text_utf8(a, f->data, f->size, charset);
+	return NULL; /* spreadsheets, pictures, archives: no tool here gives their text */
+}
+
+/* Reads a whole small file into the arena; NULL if it cannot. */
+static const void *slurp(struct arena *a, const char *path, size_t max, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return NULL;
+	struct stat st;
+	unsigned char *data = NULL;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size <= max &&
+	    (data = arena_alloc(a, (size_t)st.st_size + 1))) {
+		size_t got = 0;
+		while (got < (size_t)st.st_size) {
+			ssize_t r = read(fd, data + got, (size_t)st.st_size - got);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0)
+				break;
+			got += (size_t)r;
+		}
+		*len = got;
+	}
+	close(fd);
+	return data;
+}
+
+/* Removes dir and the files in it (tnef makes no subfolders: --use-paths is not given). */
+static void remove_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (d) {
+		struct dirent *ent;
+		while ((ent = readdir(d)))
+			if (strcmp(ent->d_name, ".") && strcmp(ent->d_name, "..")) {
+				char path[4096];
+				snprintf(path, sizeof path, "%s/%s", dir, ent->d_name);
+				unlink(path);
+			}
+		closedir(d);
+	}
+	rmdir(dir);
+}
+
+/* Opens winmail.dat with the tnef program: its files appended to *files, its body (if the message has no
+ * text) into in->text. false if it could not be opened: the caller keeps winmail.dat as it is. */
+static bool tnef_open(struct arena *a, struct intake *in, const struct intake_attachment *dat,
+                      struct contribution_attachment **files, int *n, int *cap)
+{
+	const char *tmp = getenv("TMPDIR");
+	char dir[4096];
+	snprintf(dir, sizeof dir, "%s/consulta-tnef-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(dir)) {
+		log_event("mail.tnef_failed", "reason=mkdtemp errno=%d", errno);
+		return false;
+	}
+	/* The body goes to a name no attachment can have, so that it is told apart from them. */
+	char body_name[64], rnd[17];
+	secret_hex(8, rnd);
+	snprintf(body_name, sizeof body_name, "consulta-body-%s", rnd);
+	char *dir_arg = arena_printf(a, "--directory=%s", dir),
+	     *body_arg = arena_printf(a, "--save-body=%s", body_name);
+	char *max_arg = arena_printf(a, "--maxsize=%d", LIMIT_MAIL_ATTACHMENT);
+	char *const argv[] = {"tnef",           "--file=-",         dir_arg, body_arg,
+	                      "--body-pref=tH", "--number-backups", max_arg, NULL};
+	const char *ignored;
+	size_t ignored_len;
+	enum run_outcome r = dir_arg && body_arg && max_arg ? run_filter(a, argv, dat->data, dat->size, 64 * 1024,
+	                                                                 LIMIT_CONVERT_SECONDS, &ignored, &ignored_len)
+	                                                    : RUN_IO;
+	bool opened = false;
+	/* In the order of their names: the same winmail.dat gives the same list every time. */
+	struct dirent **ents = NULL;
+	int nents = r == RUN_OK ? scandir(dir, &ents, NULL, alphasort) : -1;
+	if (r != RUN_OK)
+		log_event("mail.tnef_failed", "outcome=%d", (int)r);
+	int count = 0;
+	for (int k = 0; k < nents && count < EXTRACT_TNEF_FILES; k++) {
+		const struct dirent *ent = ents[k];
+		if (ent->d_name[0] == '.' && (!ent->d_name[1] || (ent->d_name[1] == '.' && !ent->d_name[2])))
+			continue;
+		char *path = arena_printf(a, "%s/%s", dir, ent->d_name);
+		size_t len = 0;
+		const void *data = path ? slurp(a, path, LIMIT_MAIL_ATTACHMENT, &len) : NULL;
+		if (!data)
+			continue;
+		if (!strncmp(ent->d_name, body_name, strlen(body_name))) {
+			if (!*in->text) {
+				const char *text = intake_text_utf8(a, data, len, NULL);
+				if (text && name_ends(ent->d_name, ".html"))
+					text = intake_html_text(a, text, strlen(text));
+				if (text)
+					in->text = text;
+			}
+			continue;
+		}
+		struct contribution_attachment *f = arena_push(a, (void **)files, n, cap, sizeof **files);
+		if (!f)
+			break;
+		f->name = arena_strdup(a, ent->d_name);
+		f->declared_type = "application/octet-stream"; /* what the TNEF said of it is Outlook's own business */
+		f->data = data;
+		f->size = len;
+		count++;
+		opened = true;
+	}
+	for (int k = 0; k < nents; k++)
+		free(ents[k]);
+	free(ents);
+	remove_dir(dir);
+	return opened;
+}
+
+int extract_attachments(struct arena *a, struct intake *in, struct contribution_attachment **out, int *n,
+                        struct error *e)
+{
+	*out = NULL;
+	*n = 0;
+	int cap = 0;
+	for (int i = 0; i < in->nattachments; i++) {
+		const struct intake_attachment *src = &in->attachments[i];
+		const int first = *n;
+		if (!(src->tnef && src->data && tnef_open(a, in, src, out, n, &cap))) {
+			struct contribution_attachment *f = arena_push(a, (void **)out, n, &cap, sizeof **out);
+			if (!f) {
+				error_set(e, ERROR_UNAVAILABLE, "out of memory");
+				return -1;
+			}
+			f->name = src->name;
+			f->declared_type = src->declared_type;
+			f->data = src->data;
+			f->size = src->size;
+			f->text = src->text;
+		}
+		for (int k = first; k < *n; k++) {
+			struct contribution_attachment *f = &(*out)[k];
+			f->type = extract_type(a, f->data, f->data ? f->size : 0);
+			if (!f->text)
+				f->text = file_text(a, f, k == first ? src->charset : NULL);
+		}
+	}
+	return 0;
+}

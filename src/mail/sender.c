@@ -1,0 +1,351 @@
+/* sender — see sender.h. */
+#include "mail/sender.h"
+
+#include "core/config.h"
+#include "core/outbox.h"
+#include "core/subscription.h"
+#include "store/db.h"
+#include "util/arena.h"
+#include "util/clock.h"
+#include "util/log.h"
+
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+enum {
+	SENDER_BATCH = 20,            /* mails taken per look at the outbox */
+	SENDER_TICK_SECONDS = 1,      /* how often it looks without being woken */
+	SENDER_SCHEDULE_SECONDS = 60, /* how often it looks for calls about to close */
+	SENDER_CONNECT_TIMEOUT = 10,  /* seconds to reach the SMTP server */
+	SENDER_TIMEOUT = 60,          /* seconds for one whole exchange */
+};
+
+/* The one sender of the process: sender_wake() has no argument to carry it,
+ * since any request handler may call it. */
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t cond; /* on CLOCK_MONOTONIC, made by sender_start() */
+	bool running;        /* the thread exists (and cond is initialized) */
+	bool woken;          /* sender_wake() since the thread last looked */
+	atomic_bool stopping;
+	pthread_t thread;
+	const char *smtp_url; /* NULL: queue only */
+} sender = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+enum outcome { OUTCOME_SENT, OUTCOME_RETRY, OUTCOME_FAILED };
+
+struct attempt {
+	enum outcome outcome;
+	long smtp;     /* the last SMTP reply code, 0 if none came */
+	char why[256]; /* for last_error and the log: never the message */
+};
+
+/* The stored message, handed to libcurl piece by piece. */
+struct upload {
+	const char *data;
+	size_t len, pos;
+};
+
+static size_t upload_read(char *out, size_t size, size_t nitems, void *userp)
+{
+	struct upload *u = userp;
+	size_t room = size * nitems, left = u->len - u->pos;
+	size_t n = left < room ? left : room;
+	memcpy(out, u->data + u->pos, n);
+	u->pos += n;
+	return n;
+}
+
+/* The SMTP command last sent (MAIL, RCPT, DATA, ...), so that a 5xx reply can be told apart: a refusal of
+ * the recipient or of the message is this mail's end; one of our sender or of the session is not. libcurl
+ * reports commands as CURLINFO_HEADER_OUT; only the verb is kept (an AUTH line carries a secret). The QUIT
+ * that libcurl sends after a refusal is not the command refused, so it is passed over. */
+struct trace {
+	char command[8];
+};
+
+static int trace_command(CURL *h, curl_infotype type, char *data, size_t size, void *userp)
+{
+	(void)h;
+	if (type != CURLINFO_HEADER_OUT)
+		return 0;
+	struct trace *t = userp;
+	char verb[sizeof t->command];
+	size_t i = 0;
+	for (; i < size && i < sizeof verb - 1; i++) {
+		char c = data[i];
+		if (c >= 'a' && c <= 'z')
+			c = (char)(c - 'a' + 'A');
+		if (c < 'A' || c > 'Z')
+			break;
+		verb[i] = c;
+	}
+	verb[i] = '\0';
+	if (strcmp(verb, "QUIT") != 0)
+		memcpy(t->command, verb, sizeof verb);
+	return 0;
+}
+
+/* Cuts an exchange short when the server is stopping, so that shutdown does not wait for a slow SMTP server. */
+static int abort_if_stopping(void *p, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+	(void)p;
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return atomic_load(&sender.stopping) ? 1 : 0;
+}
+
+/* A copy fit for a key="value" log field: no quotes, backslashes or control characters. */
+static void log_safe(const char *s, char *out, size_t n)
+{
+	size_t i = 0;
+	for (; s && *s && i + 1 < n; s++)
+		out[i++] = (*s < 0x20 || *s == 0x7F || *s == '"' || *s == '\\') ? '?' : *s;
+	out[i] = '\0';
+}
+
+/* Sends one mail over h (a handle reused within a batch, so its connection is too). */
+static void send_one(CURL *h, const struct outbox_item *m, struct attempt *out)
+{
+	memset(out, 0, sizeof *out);
+	if (strpbrk(m->recipient, "<>\r\n") || strpbrk(config_get()->mail_from, "<>\r\n")) {
+		out->outcome = OUTCOME_FAILED;
+		snprintf(out->why, sizeof out->why, "the address cannot be used in an SMTP command");
+		return;
+	}
+	char from[300], to[300], errbuf[CURL_ERROR_SIZE] = "";
+	snprintf(from, sizeof from, "<%s>", config_get()->mail_from);
+	snprintf(to, sizeof to, "<%s>", m->recipient);
+	struct curl_slist *rcpt = curl_slist_append(NULL, to);
+	if (!rcpt) {
+		out->outcome = OUTCOME_RETRY;
+		snprintf(out->why, sizeof out->why, "out of memory");
+		return;
+	}
+	struct upload u = {.data = m->message, .len = strlen(m->message)};
+	struct trace t = {""};
+	curl_easy_setopt(h, CURLOPT_URL, sender.smtp_url);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+	curl_easy_setopt(h, CURLOPT_PROXY, "");    /* never a proxy from the environment */
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L); /* no SIGALRM in a threaded server */
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, (long)SENDER_CONNECT_TIMEOUT);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, (long)SENDER_TIMEOUT);
+	curl_easy_setopt(h, CURLOPT_MAIL_FROM, from);
+	curl_easy_setopt(h, CURLOPT_MAIL_RCPT, rcpt);
+	curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
+	curl_easy_setopt(h, CURLOPT_READFUNCTION, upload_read);
+	curl_easy_setopt(h, CURLOPT_READDATA, &u);
+	curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)u.len);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(h, CURLOPT_VERBOSE, 1L); /* only to feed trace_command: nothing is printed */
+	curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, trace_command);
+	curl_easy_setopt(h, CURLOPT_DEBUGDATA, &t);
+	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, abort_if_stopping);
+	CURLcode rc = curl_easy_perform(h);
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &out->smtp);
+	curl_easy_setopt(h, CURLOPT_MAIL_RCPT, NULL);
+	curl_slist_free_all(rcpt);
+	if (rc == CURLE_OK) {
+		out->outcome = OUTCOME_SENT;
+		return;
+	}
+	const bool permanent =
+	    out->smtp >= 500 && out->smtp < 600 && (!strcmp(t.command, "RCPT") || !strcmp(t.command, "DATA"));
+	out->outcome = permanent ? OUTCOME_FAILED : OUTCOME_RETRY;
+	/* Cut to fit if long: the reason is for people reading the log and the outbox. */
+	if (snprintf(out->why, sizeof out->why, "%s%s%s", *errbuf ? errbuf : curl_easy_strerror(rc),
+	             *t.command ? " after " : "", t.command) < 0)
+		out->why[0] = '\0';
+}
+
+/* Marks the mail in its own short transaction, at once: a restart must not send a mail marked sent. */
+static int record(struct db *db, const struct outbox_item *m, const struct attempt *r)
+{
+	struct error e;
+	error_clear(&e);
+	const int64_t now = (int64_t)time(NULL);
+	int rc = db_begin(db, &e);
+	if (rc == 0) {
+		rc = r->outcome == OUTCOME_SENT     ? outbox_mark_sent(db, m->id, now, &e)
+		     : r->outcome == OUTCOME_FAILED ? outbox_mark_failed(db, m->id, now, r->why, &e)
+		                                    : outbox_mark_retry(db, m->id, m->attempts, now, r->why, &e);
+		if (rc == 0)
+			rc = db_commit(db, &e);
+		if (rc != 0)
+			db_rollback(db);
+	}
+	char id[128], why[256], retry[48] = "";
+	log_safe(m->message_id, id, sizeof id);
+	log_safe(r->why, why, sizeof why);
+	if (r->outcome == OUTCOME_RETRY)
+		snprintf(retry, sizeof retry, " retry_in=%lld", (long long)outbox_backoff(m->attempts + 1));
+	log_event("mail.send", "outbox=%lld message_id=\"%s\" attempt=%d result=%s smtp=%ld%s%s%s%s", (long long)m->id,
+	          id, m->attempts + 1,
+	          r->outcome == OUTCOME_SENT     ? "sent"
+	          : r->outcome == OUTCOME_FAILED ? "failed"
+	                                         : "retry",
+	          r->smtp, retry, *why ? " error=\"" : "", why, *why ? "\"" : "");
+	if (rc != 0)
+		log_event("mail.mark_failed", "outbox=%lld msg=\"%s\"", (long long)m->id, e.message);
+	return rc;
+}
+
+/* Sends what is due; true if more may be due at once (a full batch went well). */
+static bool deliver_due(struct db *db)
+{
+	struct arena a;
+	arena_init(&a);
+	struct error e;
+	error_clear(&e);
+	struct outbox_item *items;
+	int n;
+	bool more = false;
+	if (outbox_due(db, &a, (int64_t)time(NULL), SENDER_BATCH, &items, &n, &e) != 0) {
+		log_event("mail.outbox_error", "msg=\"%s\"", e.message);
+	} else if (n > 0) {
+		CURL *h = curl_easy_init();
+		more = n == SENDER_BATCH;
+		for (int i = 0; h && i < n && !atomic_load(&sender.stopping); i++) {
+			struct attempt r;
+			send_one(h, &items[i], &r);
+			if (record(db, &items[i], &r) != 0) {
+				more = false; /* the store is in trouble: do not spin on the same mails */
+				break;
+			}
+			if (r.outcome == OUTCOME_RETRY && r.smtp == 0) {
+				/* Nobody answered: the others wait for the next tick rather than each for a time-out.
+				 */
+				more = false;
+				break;
+			}
+		}
+		if (!h)
+			log_event("mail.curl_error", "msg=\"curl_easy_init failed\"");
+		curl_easy_cleanup(h);
+	}
+	arena_free(&a);
+	return more;
+}
+
+static void queue_closing_notices(struct db *db)
+{
+	struct arena a;
+	arena_init(&a);
+	struct error e;
+	error_clear(&e);
+	int calls;
+	if (subscription_closing_notices(db, &a, clock_now(), &calls, &e) != 0)
+		log_event("mail.closing_notice_error", "msg=\"%s\"", e.message);
+	arena_free(&a);
+}
+
+/* Sleeps until the next tick, sender_wake() or sender_stop(). */
+static void wait_tick(void)
+{
+	pthread_mutex_lock(&sender.lock);
+	if (!sender.woken && !atomic_load(&sender.stopping)) {
+		struct timespec until;
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_sec += SENDER_TICK_SECONDS;
+		pthread_cond_timedwait(&sender.cond, &sender.lock, &until);
+	}
+	sender.woken = false;
+	pthread_mutex_unlock(&sender.lock);
+}
+
+static void *sender_main(void *arg)
+{
+	(void)arg;
+	struct db *db = NULL;
+	bool told = false;
+	time_t next_schedule = 0;
+	while (!atomic_load(&sender.stopping)) {
+		if (!db) {
+			struct error e;
+			error_clear(&e);
+			db = db_thread(&e);
+			if (!db && !told) {
+				log_event("mail.db_unavailable", "msg=\"%s\"", e.message);
+				told = true;
+			}
+		}
+		bool more = false;
+		if (db) {
+			time_t now = time(NULL);
+			if (now >= next_schedule) {
+				queue_closing_notices(db);
+				next_schedule = now + SENDER_SCHEDULE_SECONDS;
+			}
+			if (sender.smtp_url)
+				more = deliver_due(db);
+		}
+		if (!more)
+			wait_tick();
+	}
+	db_thread_close();
+	return NULL;
+}
+
+int sender_start(const char *smtp_url, struct error *e)
+{
+	pthread_mutex_lock(&sender.lock);
+	if (sender.running) {
+		pthread_mutex_unlock(&sender.lock);
+		error_set(e, ERROR_INTERNAL, "the mail sender is already running");
+		return -1;
+	}
+	pthread_condattr_t attr;
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	int rc = pthread_cond_init(&sender.cond, &attr);
+	pthread_condattr_destroy(&attr);
+	sender.smtp_url = smtp_url;
+	sender.woken = false;
+	atomic_store(&sender.stopping, false);
+	if (rc == 0 && (rc = pthread_create(&sender.thread, NULL, sender_main, NULL)) != 0)
+		pthread_cond_destroy(&sender.cond);
+	sender.running = rc == 0;
+	pthread_mutex_unlock(&sender.lock);
+	if (rc != 0) {
+		error_set(e, ERROR_UNAVAILABLE, "the mail sender thread cannot be started: %s", strerror(rc));
+		return -1;
+	}
+	log_event("mail.start", "sending=%s", smtp_url ? "smtp" : "off");
+	return 0;
+}
+
+void sender_stop(void)
+{
+	pthread_mutex_lock(&sender.lock);
+	if (!sender.running) {
+		pthread_mutex_unlock(&sender.lock);
+		return;
+	}
+	atomic_store(&sender.stopping, true);
+	pthread_cond_signal(&sender.cond);
+	pthread_mutex_unlock(&sender.lock);
+	pthread_join(sender.thread, NULL);
+	pthread_mutex_lock(&sender.lock);
+	sender.running = false;
+	pthread_cond_destroy(&sender.cond);
+	pthread_mutex_unlock(&sender.lock);
+	log_event("mail.stop", "sending=%s", sender.smtp_url ? "smtp" : "off");
+}
+
+void sender_wake(void)
+{
+	pthread_mutex_lock(&sender.lock);
+	if (sender.running) {
+		sender.woken = true;
+		pthread_cond_signal(&sender.cond);
+	}
+	pthread_mutex_unlock(&sender.lock);
+}

@@ -1,0 +1,498 @@
+/*
+ * page_office — the secretariat's back office in the browser: the dashboard
+ * (every process, what awaits review in each call, the way to the audit log),
+ * creating and editing a process, adding a document, and the process's office
+ * page, which gathers the schedule (page_office_schedule.c), the calls
+ * (page_office_calls.c) and the documents (page_office_versions.c). Also the
+ * helpers every office page shares (page_office.h).
+ *
+ * Every route here is the secretariat's (routes.c checks it before the
+ * handler runs); each change goes through the same core function as the JSON
+ * API (process_add, process_update, document_add) with the same rules.
+ */
+#include "web/page_office.h"
+
+#include "core/contribution.h"
+#include "core/limits.h"
+#include "core/field.h"
+#include "core/overview.h"
+#include "util/clock.h"
+#include "web/auth.h"
+#include "web/routes.h"
+
+#include <string.h>
+
+/* -- what every office page shares ------------------------------------------ */
+
+const char *const OFFICE_MILESTONE_KINDS[][2] = {
+	{"version", "Version of the text"}, {"meeting", "Meeting"}, {"deadline", "Deadline"},
+	{"presentation", "Presentation"},   {"other", "Other"},     {NULL, NULL},
+};
+const char *const OFFICE_MILESTONE_STATUSES[][2] = {
+	{"planned", "Planned"}, {"done", "Done"}, {"postponed", "Postponed"}, {"cancelled", "Cancelled"}, {NULL, NULL},
+};
+const char *const OFFICE_REVIEW_MODES[][2] = {
+	{"on_receipt", "Publish each contribution as it arrives"},
+	{"after_review", "Publish contributions once the secretariat has reviewed them"},
+	{NULL, NULL},
+};
+
+const char *office_text_of(const char *const table[][2], const char *value)
+{
+	for (int i = 0; value && table[i][0]; i++)
+		if (!strcmp(table[i][0], value))
+			return table[i][1];
+	return value;
+}
+
+struct office_form office_form_for(const char *key, const char *failed, const struct error *e,
+				   const struct form *typed)
+{
+	const bool this = failed && e && e->code && !strcmp(failed, key);
+	return (struct office_form){key, this ? e : NULL, this ? typed : NULL};
+}
+
+void office_begin(struct request *r, const char *title, const struct error *e)
+{
+	page_begin(r, e && e->code ? arena_printf(&r->arena, "Error: %s", title) : title);
+}
+
+void office_done(struct request *r, const char *const table[][2])
+{
+	const char *done = request_query(r, "done");
+	for (int i = 0; done && table[i][0]; i++)
+		if (!strcmp(done, table[i][0])) {
+			html_printf(&r->out, "<p class=\"confirmation\" role=\"status\">%s</p>\n", table[i][1]);
+			return;
+		}
+}
+
+void office_error_summary(struct request *r, const struct error *e, const char *key, const char *heading)
+{
+	if (!e || !e->code)
+		return;
+	html_printf(&r->out,
+		    "<div class=\"error-summary\" role=\"alert\" tabindex=\"-1\" id=\"error-summary\">"
+		    "<h2>%s</h2>\n<p>%s</p>\n",
+		    heading, http_status_of(e) == 500 ? "Something went wrong on our side; please try again later."
+						      : e->message);
+	if (e->nfields) {
+		html_printf(&r->out, "<ul>\n");
+		for (int i = 0; i < e->nfields; i++)
+			html_printf(&r->out, "<li><a href=\"#f-%s-%s\">%s</a></li>\n", key, e->fields[i].name,
+				    e->fields[i].message);
+		html_printf(&r->out, "</ul>\n");
+	}
+	html_printf(&r->out, "</div>\n");
+}
+
+void office_form_open(struct request *r, const char *action, bool multipart)
+{
+	html_printf(&r->out,
+		    "<form method=\"post\" action=\"%s\"%R novalidate>\n<input type=\"hidden\" name=\"csrf\" value=\"%s\">\n",
+		    action, multipart ? " enctype=\"multipart/form-data\"" : "", auth_csrf_token(r));
+}
+
+const char *office_field(struct request *r, const char *name)
+{
+	return r->form ? form_get(r->form, name) : NULL;
+}
+
+const char *office_value(const struct office_form *f, const char *name, const char *stored)
+{
+	if (f->typed)
+		return form_get(f->typed, name);
+	return stored;
+}
+
+/* The opening of a field: its label, hint and message; returns the message (or NULL). */
+static const char *field_open(struct request *r, const struct office_form *f, const char *name, const char *label,
+			      const char *hint)
+{
+	const char *err = f->e ? error_field_message(f->e, name) : NULL;
+	html_printf(&r->out, "<div class=\"field%s\"><label for=\"f-%s-%s\">%s</label>\n", err ? " invalid" : "", f->key,
+		    name, label);
+	if (hint)
+		html_printf(&r->out, "<p class=\"hint\" id=\"h-%s-%s\">%s</p>\n", f->key, name, hint);
+	if (err)
+		html_printf(&r->out, "<p class=\"error\" id=\"e-%s-%s\">%s</p>\n", f->key, name, err);
+	return err;
+}
+
+/* aria-invalid and aria-describedby for a field with this message and hint. */
+static const char *field_aria(struct request *r, const struct office_form *f, const char *name, const char *err,
+			      const char *hint)
+{
+	const char *k = f->key;
+	if (err && hint)
+		return arena_printf(&r->arena, " aria-invalid=\"true\" aria-describedby=\"e-%s-%s h-%s-%s\"", k, name, k,
+				    name);
+	if (err)
+		return arena_printf(&r->arena, " aria-invalid=\"true\" aria-describedby=\"e-%s-%s\"", k, name);
+	if (hint)
+		return arena_printf(&r->arena, " aria-describedby=\"h-%s-%s\"", k, name);
+	return "";
+}
+
+void office_input(struct request *r, const struct office_form *f, const char *name, const char *label,
+		  const char *hint, const char *value, const char *type, int maxlength)
+{
+	const char *err = field_open(r, f, name, label, hint);
+	html_printf(&r->out, "<input id=\"f-%s-%s\" name=\"%s\" type=\"%s\" value=\"%s\"", f->key, name, name, type,
+		    office_value(f, name, value));
+	if (maxlength > 0)
+		html_printf(&r->out, " maxlength=\"%d\"", maxlength);
+	/* The key and name are our own identifiers ([a-z0-9_-]): the attribute text is safe as it is. */
+	html_printf(&r->out, "%R></div>\n", field_aria(r, f, name, err, hint));
+}
+
+void office_textarea(struct request *r, const struct office_form *f, const char *name, const char *label,
+		     const char *hint, const char *value, int rows)
+{
+	const char *err = field_open(r, f, name, label, hint);
+	html_printf(&r->out, "<textarea id=\"f-%s-%s\" name=\"%s\" rows=\"%d\"%R>%s</textarea></div>\n", f->key, name,
+		    name, rows, field_aria(r, f, name, err, hint), office_value(f, name, value));
+}
+
+void office_select(struct request *r, const struct office_form *f, const char *name, const char *label,
+		   const char *const options[][2], const char *value)
+{
+	const char *err = field_open(r, f, name, label, NULL);
+	const char *chosen = office_value(f, name, value);
+	html_printf(&r->out, "<select id=\"f-%s-%s\" name=\"%s\"%R>\n", f->key, name, name,
+		    field_aria(r, f, name, err, NULL));
+	for (int i = 0; options[i][0]; i++)
+		html_printf(&r->out, "<option value=\"%s\"%R>%s</option>\n", options[i][0],
+			    chosen && !strcmp(chosen, options[i][0]) ? " selected" : "", options[i][1]);
+	html_printf(&r->out, "</select></div>\n");
+}
+
+void office_radios(struct request *r, const struct office_form *f, const char *name, const char *legend,
+		   const char *const options[][2], const char *value)
+{
+	const char *err = f->e ? error_field_message(f->e, name) : NULL;
+	const char *chosen = office_value(f, name, value);
+	/* The summary links to the first choice, which carries the field's id. */
+	html_printf(&r->out, "<fieldset class=\"field%s\"%R><legend>%s</legend>\n", err ? " invalid" : "",
+		    err ? arena_printf(&r->arena, " aria-describedby=\"e-%s-%s\"", f->key, name) : "", legend);
+	if (err)
+		html_printf(&r->out, "<p class=\"error\" id=\"e-%s-%s\">%s</p>\n", f->key, name, err);
+	for (int i = 0; options[i][0]; i++)
+		html_printf(&r->out,
+			    "<div class=\"choice\"><input type=\"radio\" id=\"f-%s-%s%R\" name=\"%s\" value=\"%s\"%R>"
+			    "<label for=\"f-%s-%s%R\">%s</label></div>\n",
+			    f->key, name, i ? arena_printf(&r->arena, "-%d", i) : "", name, options[i][0],
+			    chosen && !strcmp(chosen, options[i][0]) ? " checked" : "", f->key, name,
+			    i ? arena_printf(&r->arena, "-%d", i) : "", options[i][1]);
+	html_printf(&r->out, "</fieldset>\n");
+}
+
+int office_status(const struct error *e)
+{
+	return e && e->code ? http_status_of(e) : 200;
+}
+
+int64_t office_count(struct request *r, int64_t call_id, const char *state)
+{
+	struct error e;
+	error_clear(&e);
+	struct contribution *none;
+	int n;
+	int64_t total = 0;
+	if (contribution_list(r->db, &r->arena, call_id, state, 0, 0, &none, &n, &total, &e) != 0)
+		return 0;
+	return total;
+}
+
+/* The breadcrumb of an office page: the back office, and the process when there is one. */
+static void crumbs(struct request *r, const struct process *p)
+{
+	html_printf(&r->out, "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/office\">Back office</a>");
+	if (p)
+		html_printf(&r->out, " \u203a <a href=\"/office/processes/%u\">%s</a>", p->slug, p->title);
+	html_printf(&r->out, "</nav>\n");
+}
+
+/* -- the dashboard ----------------------------------------------------------- */
+
+void page_office(struct request *r)
+{
+	struct error e;
+	error_clear(&e);
+	struct process *ps;
+	int n;
+	if (process_list(r->db, &r->arena, &ps, &n, &e) != 0) {
+		page_error(r, &e);
+		return;
+	}
+	page_begin(r, "Back office");
+	html_printf(&r->out, "<h1>Back office</h1>\n"
+			     "<p class=\"actions\"><a class=\"button\" href=\"/office/processes/new\">Create a process</a> "
+			     "<a href=\"/office/audit\">Audit log: every change, by whom and when</a></p>\n"
+			     "<section aria-labelledby=\"processes\"><h2 id=\"processes\">Processes</h2>\n");
+	if (n == 0)
+		html_printf(&r->out, "<p>No process yet.</p>\n");
+	const int64_t now = clock_now();
+	for (int i = 0; i < n; i++) {
+		struct call *calls;
+		int ncalls;
+		if (call_list(r->db, &r->arena, ps[i].id, &calls, &ncalls, &e) != 0) {
+			page_error(r, &e);
+			return;
+		}
+		html_printf(&r->out,
+			    "<h3><a href=\"/office/processes/%u\">%s</a></h3>\n"
+			    "<p><a href=\"/processes/%u\">Public page of this process</a></p>\n",
+			    ps[i].slug, ps[i].title, ps[i].slug);
+		if (ncalls == 0) {
+			html_printf(&r->out, "<p>No call for contributions yet.</p>\n");
+			continue;
+		}
+		html_printf(&r->out, "<table class=\"office\">\n<caption>Calls for contributions of %s</caption>\n"
+				     "<thead><tr><th scope=\"col\">Call</th><th scope=\"col\">State</th>"
+				     "<th scope=\"col\">Deadline</th><th scope=\"col\">Awaiting review</th></tr></thead>\n<tbody>\n",
+			    ps[i].title);
+		for (int k = 0; k < ncalls; k++) {
+			const struct call *c = &calls[k];
+			const enum call_state s = call_state_at(c, now);
+			const int64_t pending = office_count(r, c->id, "pending");
+			html_printf(&r->out,
+				    "<tr><td><a href=\"/office/calls/%L\">%s</a></td><td><span class=\"state state-%s\">%s"
+				    "</span></td><td class=\"date\">%s</td><td><a href=\"/office/calls/%L/contributions?"
+				    "state=pending\">%L<span class=\"visually-hidden\"> awaiting review in %s</span></a></td>"
+				    "</tr>\n",
+				    (long long)c->id, c->title, call_state_name(s),
+				    s == CALL_OPEN ? "Open" : s == CALL_UPCOMING ? "Upcoming" : "Closed",
+				    c->closes_on ? page_date(r, c->closes_on) : page_instant_local(r, c->timezone, c->closes_at),
+				    (long long)c->id, (long long)pending, c->title);
+		}
+		html_printf(&r->out, "</tbody>\n</table>\n");
+	}
+	html_printf(&r->out, "</section>\n");
+	page_end(r, 200);
+}
+
+/* -- a process: create and edit ---------------------------------------------- */
+
+/* The categories as the form shows them: one per line, "slug: Name". */
+static const char *categories_text(struct request *r, const struct process *p)
+{
+	struct buf b;
+	buf_init(&b, 64 * 1024);
+	for (int i = 0; p && i < p->ncategories; i++)
+		buf_printf(&b, "%s: %s\n", p->categories[i].slug, p->categories[i].name);
+	const char *out = arena_strdup(&r->arena, b.data ? b.data : "");
+	buf_free(&b);
+	return out;
+}
+
+/* "en,fr" as people write it: "en, fr". */
+static const char *languages_text(struct request *r, const char *languages)
+{
+	struct buf b;
+	buf_init(&b, 4096);
+	for (const char *s = languages; s && *s; s++)
+		if (*s == ',')
+			buf_puts(&b, ", ");
+		else
+			buf_putc(&b, *s);
+	const char *out = arena_strdup(&r->arena, b.data ? b.data : "");
+	buf_free(&b);
+	return out;
+}
+
+/* The categories typed in the form, one per line: "slug: Name", or a name alone (the core makes its slug). */
+static void categories_from(struct request *r, const char *text, struct process_input *in, struct error *e)
+{
+	in->set_categories = true;
+	int n = 0, cap = 0;
+	struct category_input *cats = NULL;
+	for (const char *line = text ? text : ""; *line;) {
+		const char *end = strchr(line, '\n');
+		size_t len = end ? (size_t)(end - line) : strlen(line);
+		const char *row = field_trimmed(&r->arena, arena_strndup(&r->arena, line, len));
+		line += len + (end ? 1 : 0);
+		if (!row || !*row)
+			continue;
+		if (n >= LIMIT_CATEGORIES) {
+			error_field(e, "categories", "Name at most %d categories, one per line.", LIMIT_CATEGORIES);
+			return;
+		}
+		struct category_input *c = arena_push(&r->arena, (void **)&cats, &n, &cap, sizeof *cats);
+		if (!c) {
+			error_set(e, ERROR_UNAVAILABLE, "out of memory");
+			return;
+		}
+		const char *colon = strchr(row, ':');
+		const char *slug = colon ? field_trimmed(&r->arena, arena_strndup(&r->arena, row, (size_t)(colon - row)))
+					 : NULL;
+		if (slug && process_slug_valid(slug)) {
+			c->slug = slug;
+			c->name = field_trimmed(&r->arena, colon + 1);
+		} else {
+			c->name = row;
+		}
+	}
+	in->categories = cats;
+	in->ncategories = n;
+}
+
+static void process_input_from(struct request *r, struct process_input *in, struct error *e)
+{
+	in->slug = office_field(r, "slug");
+	in->title = office_field(r, "title");
+	in->summary = office_field(r, "summary");
+	in->timezone = office_field(r, "timezone");
+	in->languages = office_field(r, "languages");
+	categories_from(r, office_field(r, "categories"), in, e);
+}
+
+/* The fields of a process, with the slug only when it is made (its addresses are cited: it does not change). */
+static void process_fields(struct request *r, const struct office_form *f, const struct process *p)
+{
+	if (!p)
+		office_input(r, f, "slug", "Short name for addresses (slug)",
+			     "Lower-case letters, digits and hyphens, such as wsis-review: the process's address is "
+			     "/processes/wsis-review. It cannot change later.",
+			     NULL, "text", 64);
+	office_input(r, f, "title", "Title", NULL, p ? p->title : NULL, "text", LIMIT_TITLE);
+	office_textarea(r, f, "summary", "Summary", "One or two sentences: what the text is and who prepares it.",
+			p ? p->summary : NULL, 4);
+	office_input(r, f, "timezone", "Time zone",
+		     "An IANA name, such as Europe/Zurich or America/New_York: deadlines end at midnight there. It "
+		     "cannot change once the process has a call for contributions.",
+		     p ? p->timezone : NULL, "text", 64);
+	office_input(r, f, "languages", "Languages", "Language tags separated by commas, such as en, fr, es.",
+		     p ? languages_text(r, p->languages) : "en", "text", 200);
+	office_textarea(r, f, "categories", "Categories of stakeholders",
+			"One per line: a name (such as Member States), or a short name, a colon and the name (such as "
+			"member-states: Member States). Contributors choose one of them.",
+			p ? categories_text(r, p) : NULL, 6);
+}
+
+static void process_new_render(struct request *r, const struct error *e)
+{
+	struct office_form f = office_form_for("process", "process", e, r->form);
+	office_begin(r, "Create a process", e);
+	crumbs(r, NULL);
+	html_printf(&r->out, "<h1>Create a process</h1>\n");
+	office_error_summary(r, e, "process", "The process was not created");
+	office_form_open(r, "/office/processes/new", false);
+	process_fields(r, &f, NULL);
+	html_printf(&r->out, "<p><button type=\"submit\">Create the process</button></p>\n</form>\n");
+	page_end(r, office_status(e));
+}
+
+void page_office_process_new_form(struct request *r)
+{
+	process_new_render(r, NULL);
+}
+
+void page_office_process_create(struct request *r)
+{
+	struct error e;
+	error_clear(&e);
+	struct process_input in = {0};
+	process_input_from(r, &in, &e);
+	struct actor who = auth_actor(r);
+	int64_t id;
+	struct process p;
+	if (e.code || process_add(r->db, &r->arena, &who, &in, &id, &e) != 0 ||
+	    process_find_id_bare(r->db, &r->arena, id, &p, &e) != 0) {
+		process_new_render(r, &e);
+		return;
+	}
+	reply_redirect(r, arena_printf(&r->arena, "/office/processes/%s?done=created", p.slug));
+}
+
+/* -- the process's office page ----------------------------------------------- */
+
+static const char *const PROCESS_DONE[][2] = {
+	{"created", "Process created. Add its schedule, documents and calls for contributions below."},
+	{"saved", "Saved. The public page shows the change."},
+	{"milestone-added", "Milestone added. The public schedule shows it."},
+	{"milestone-saved", "Milestone saved. The public schedule shows the change."},
+	{"moved", "Moved. The public schedule shows the change."},
+	{"document-added", "Document added. Post its first version below."},
+	{"version", "Version posted. It is on the public page of the process."},
+	{"call-added", "Call for contributions added."},
+	{NULL, NULL},
+};
+
+void office_process_page(struct request *r, const char *slug, const char *failed, const struct error *e)
+{
+	struct error le;
+	error_clear(&le);
+	struct overview o;
+	if (overview_load(r->db, &r->arena, slug, &o, &le) != 0) {
+		page_error(r, &le);
+		return;
+	}
+	const struct process *p = &o.process;
+	office_begin(r, arena_printf(&r->arena, "Back office: %s", p->title), e);
+	crumbs(r, NULL);
+	html_printf(&r->out, "<h1>%s</h1>\n", p->title);
+	office_done(r, PROCESS_DONE);
+	office_error_summary(r, e, failed ? failed : "", "The change was not made");
+	html_printf(&r->out,
+		    "<p class=\"actions\"><a href=\"/processes/%u\">Public page of this process</a> "
+		    "<a href=\"/office/audit?process=%u\">Audit log of this process</a></p>\n",
+		    p->slug, p->slug);
+	office_schedule_section(r, p, o.milestones, o.nmilestones, failed, e);
+	office_calls_section(r, p, o.calls, o.ncalls, o.documents, o.ndocuments, failed, e);
+	office_documents_section(r, p, o.documents, o.ndocuments, failed, e);
+
+	struct office_form f = office_form_for("process", failed, e, r->form);
+	html_printf(&r->out,
+		    "<section aria-labelledby=\"details\"><h2 id=\"details\">Details of the process</h2>\n"
+		    "<p>Short name for addresses: <code>%s</code> (it does not change: its addresses are cited).</p>\n",
+		    p->slug);
+	office_form_open(r, arena_printf(&r->arena, "/office/processes/%s", p->slug), false);
+	process_fields(r, &f, p);
+	html_printf(&r->out, "<p><button type=\"submit\">Save the details</button></p>\n</form>\n</section>\n");
+	page_end(r, office_status(e));
+}
+
+void page_office_process(struct request *r)
+{
+	office_process_page(r, r->params[0], NULL, NULL);
+}
+
+void page_office_process_update(struct request *r)
+{
+	struct error e;
+	error_clear(&e);
+	struct process_input in = {0};
+	process_input_from(r, &in, &e);
+	in.slug = NULL; /* the form has no slug: it does not change */
+	struct actor who = auth_actor(r);
+	if (e.code || process_update(r->db, &r->arena, &who, r->params[0], &in, &e) != 0) {
+		if (!strcmp(e.code, ERROR_NOT_FOUND))
+			page_error(r, &e);
+		else
+			office_process_page(r, r->params[0], "process", &e);
+		return;
+	}
+	reply_redirect(r, arena_printf(&r->arena, "/office/processes/%s?done=saved", r->params[0]));
+}
+
+/* -- documents ------------------------------------------------------------------ */
+
+void page_office_document_create(struct request *r)
+{
+	struct error e;
+	error_clear(&e);
+	struct process p;
+	if (process_find(r->db, &r->arena, r->params[0], &p, &e) != 0) {
+		page_error(r, &e);
+		return;
+	}
+	struct actor who = auth_actor(r);
+	int64_t id;
+	if (document_add(r->db, &r->arena, &who, p.id, office_field(r, "slug"), office_field(r, "title"), &id,
+			 &e) != 0) {
+		office_process_page(r, p.slug, "document", &e);
+		return;
+	}
+	reply_redirect(r, arena_printf(&r->arena, "/office/processes/%s?done=document-added", p.slug));
+}

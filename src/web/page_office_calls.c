@@ -1,0 +1,318 @@
+/*
+ * page_office_calls — calls for contributions in the back office: the list on
+ * the process's office page (state, deadline, what awaits review) with a form
+ * to add a call on a version, and each call's own office page, where the
+ * secretariat moves its deadline (a date in the process's zone), opens or
+ * closes it now, and chooses its review mode. A change of the deadline or of
+ * the state needs a reason, which the call's public page shows in its history.
+ *
+ * The changes go through call_add and call_change, as in the JSON API.
+ */
+#include "web/page_office.h"
+
+#include "core/limits.h"
+#include "util/clock.h"
+#include "util/tz.h"
+#include "web/auth.h"
+#include "web/routes.h"
+
+#include <string.h>
+
+static const char *state_text(enum call_state s)
+{
+	return s == CALL_OPEN ? "Open" : s == CALL_UPCOMING ? "Not open yet" : "Closed";
+}
+
+/* "15 February 2021 (end of the day, Europe/Zurich)", or the instant when the deadline is not a date. */
+static const char *deadline_text(struct request *r, const struct call *c)
+{
+	if (c->closes_on)
+		return arena_printf(&r->arena, "%s (end of the day, %s)", page_date(r, c->closes_on), c->timezone);
+	return page_instant_local(r, c->timezone, c->closes_at);
+}
+
+/* Links to the contributions of a call in each state, with how many there are. */
+static void state_links(struct request *r, const struct call *c)
+{
+	static const char *const states[][2] = {
+		{"pending", "awaiting review"}, {"published", "published"}, {"hidden", "hidden"}, {"spam", "spam"}};
+	for (int i = 0; i < 4; i++)
+		html_printf(&r->out, "%R<a href=\"/office/calls/%L/contributions?state=%s\">%L %s</a>", i ? " \u00b7 " : "",
+			    (long long)c->id, states[i][0], (long long)office_count(r, c->id, states[i][0]), states[i][1]);
+}
+
+void office_calls_section(struct request *r, const struct process *p, const struct call *calls, int n,
+			  const struct document *docs, int ndocs, const char *failed, const struct error *e)
+{
+	html_printf(&r->out, "<section aria-labelledby=\"calls\"><h2 id=\"calls\">Calls for contributions</h2>\n");
+	if (n == 0)
+		html_printf(&r->out, "<p>No call for contributions yet.</p>\n");
+	const int64_t now = clock_now();
+	for (int i = 0; i < n; i++) {
+		const struct call *c = &calls[i];
+		const enum call_state s = call_state_at(c, now);
+		html_printf(&r->out,
+			    "<div class=\"office-item\"><h3><a href=\"/office/calls/%L\">%s</a></h3>\n"
+			    "<p><span class=\"state state-%s\">%s</span> On %s, %s of %s. Deadline: %s. %s.</p>\n<p>",
+			    (long long)c->id, c->title, call_state_name(s), state_text(s), c->document_title,
+			    c->version_label, page_date(r, c->version_date), deadline_text(r, c),
+			    office_text_of(OFFICE_REVIEW_MODES, c->review));
+		state_links(r, c);
+		html_printf(&r->out, "</p>\n</div>\n");
+	}
+
+	/* The versions a call can be on: every version of every document, the newest first. */
+	int nversions = 0;
+	for (int d = 0; d < ndocs; d++)
+		nversions += docs[d].nversions;
+	const char *(*versions)[2] = arena_alloc(&r->arena, sizeof *versions * (size_t)(nversions + 1));
+	if (!versions) {
+		html_printf(&r->out, "</section>\n");
+		return;
+	}
+	int k = 0;
+	for (int d = 0; d < ndocs; d++)
+		for (int v = docs[d].nversions - 1; v >= 0; v--) {
+			const struct version *ver = &docs[d].versions[v];
+			versions[k][0] = arena_printf(&r->arena, "%lld", (long long)ver->id);
+			versions[k][1] = arena_printf(&r->arena, "%s: %s of %s", docs[d].title, ver->label,
+						      page_date(r, ver->date));
+			k++;
+		}
+	versions[k][0] = versions[k][1] = NULL;
+
+	struct office_form f = office_form_for("call-new", failed, e, r->form);
+	html_printf(&r->out, "<details class=\"add\"%R><summary>Add a call for contributions</summary>\n",
+		    f.e ? " open" : "");
+	if (nversions == 0) {
+		html_printf(&r->out, "<p>A call is on a version of a document: add a document and post a version "
+				     "first.</p>\n</details>\n</section>\n");
+		return;
+	}
+	office_form_open(r, arena_printf(&r->arena, "/office/processes/%s/calls", p->slug), false);
+	office_select(r, &f, "version_id", "On the version", (const char *const(*)[2])versions, NULL);
+	office_input(r, &f, "title", "Title", "Such as Written inputs on the revised draft.", NULL, "text", LIMIT_TITLE);
+	office_textarea(r, &f, "description", "Description", "What is asked, and of whom.", NULL, 4);
+	office_input(r, &f, "opens_on", "Opens on", arena_printf(&r->arena, "From the start of this day in %s.",
+								 p->timezone),
+		     NULL, "date", 0);
+	office_input(r, &f, "closes_on", "Deadline",
+		     arena_printf(&r->arena, "Contributions are accepted until the end of this day in %s.", p->timezone),
+		     NULL, "date", 0);
+	office_radios(r, &f, "review", "Publication of contributions", OFFICE_REVIEW_MODES, "on_receipt");
+	html_printf(&r->out, "<p><button type=\"submit\">Add the call</button></p>\n</form>\n</details>\n</section>\n");
+}
+
+void page_office_call_create(struct request *r)
+{
+	struct error e;
+	error_clear(&e);
+	struct process p;
+	if (process_find(r->db, &r->arena, r->params[0], &p, &e) != 0) {
+		page_error(r, &e);
+		return;
+	}
+	struct call_input in = {
+		.title = office_field(r, "title"),
+		.description = office_field(r, "description"),
+		.opens_on = office_field(r, "opens_on"),
+		.closes_on = office_field(r, "closes_on"),
+		.review = office_field(r, "review"),
+	};
+	const char *version = office_field(r, "version_id");
+	if (version && *version && !parse_id(version, &in.version_id))
+		error_field(&e, "version_id", "Choose a version of one of the process's documents.");
+	struct actor who = auth_actor(r);
+	int64_t id;
+	if (e.code || call_add(r->db, &r->arena, &who, p.id, &in, &id, &e) != 0) {
+		office_process_page(r, p.slug, "call-new", &e);
+		return;
+	}
+	reply_redirect(r, arena_printf(&r->arena, "/office/processes/%s?done=call-added", p.slug));
+}
+
+/* -- a call's own office page --------------------------------------------------- */
+
+static const char *const CALL_DONE[][2] = {
+	{"deadline", "Deadline changed. The call's public page shows the change and its reason."},
+	{"opened", "Opened now. The call's public page shows it with the reason."},
+	{"closed", "Closed now. The call's public page shows it with the reason."},
+	{"review", "Review mode saved."},
+	{NULL, NULL},
+};
+
+/* The changes of the deadline and state, as the call's public page tells them. */
+static void history(struct request *r, struct call *c)
+{
+	struct error e;
+	error_clear(&e);
+	if (call_history(r->db, &r->arena, c, &e) != 0 || c->nhistory == 0)
+		return;
+	html_printf(&r->out, "<h2>Changes</h2>\n<ul class=\"history\">\n");
+	for (int i = 0; i < c->nhistory; i++) {
+		const struct call_change *x = &c->history[i];
+		char on[11];
+		const char *when = tz_date_at(c->timezone, x->changed_at, on) == 0 ? page_date(r, on)
+										 : page_instant_utc(r, x->changed_at);
+		const char *from = x->from_closes_on ? page_date(r, x->from_closes_on)
+						     : page_instant_local(r, c->timezone, x->from_closes_at);
+		const char *to = x->to_closes_on ? page_date(r, x->to_closes_on)
+						 : page_instant_local(r, c->timezone, x->to_closes_at);
+		if (!strcmp(x->kind, "extend") || !strcmp(x->kind, "shorten"))
+			html_printf(&r->out, "<li>Deadline %s from %s to %s on %s: %s</li>\n",
+				    !strcmp(x->kind, "extend") ? "extended" : "brought forward", from, to, when, x->reason);
+		else if (!strcmp(x->kind, "open"))
+			html_printf(&r->out, "<li>Opened on %s: %s</li>\n", when, x->reason);
+		else
+			html_printf(&r->out, "<li>Closed on %s, before its deadline of %s: %s</li>\n", when, from, x->reason);
+	}
+	html_printf(&r->out, "</ul>\n");
+}
+
+/* The call's office page; failed names the form that came back with the mistakes in e. */
+static void call_page(struct request *r, int64_t id, const char *failed, const struct error *e)
+{
+	struct error le;
+	error_clear(&le);
+	struct call c;
+	if (call_find(r->db, &r->arena, id, &c, &le) != 0) {
+		page_error(r, &le);
+		return;
+	}
+	const enum call_state s = call_state_at(&c, clock_now());
+	office_begin(r, arena_printf(&r->arena, "Back office: %s", c.title), e);
+	html_printf(&r->out,
+		    "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/office\">Back office</a> \u203a "
+		    "<a href=\"/office/processes/%u\">%s</a></nav>\n<h1>%s</h1>\n",
+		    c.process_slug, c.process_title, c.title);
+	office_done(r, CALL_DONE);
+	office_error_summary(r, e, failed ? failed : "", "The change was not made");
+	html_printf(&r->out,
+		    "<dl class=\"facts\">\n<dt>State</dt><dd><span class=\"state state-%s\">%s</span></dd>\n"
+		    "<dt>On</dt><dd><a href=\"/versions/%L\">%s, %s of %s</a></dd>\n"
+		    "<dt>Opens</dt><dd>%s<br><span class=\"utc\">%s</span></dd>\n"
+		    "<dt>Deadline</dt><dd>%s<br>last accepted: %s<br><span class=\"utc\">%s</span></dd>\n"
+		    "<dt>Publication</dt><dd>%s</dd>\n<dt>Contributions</dt><dd>",
+		    call_state_name(s), state_text(s), (long long)c.version_id, c.document_title, c.version_label,
+		    page_date(r, c.version_date), page_instant_local(r, c.timezone, c.opens_at),
+		    page_instant_utc(r, c.opens_at), deadline_text(r, &c), page_instant_local(r, c.timezone, c.closes_at),
+		    page_instant_utc(r, c.closes_at), office_text_of(OFFICE_REVIEW_MODES, c.review));
+	state_links(r, &c);
+	html_printf(&r->out, "</dd>\n</dl>\n<p><a href=\"/calls/%L\">Public page of this call</a></p>\n", (long long)c.id);
+	history(r, &c);
+
+	struct office_form f = office_form_for("deadline", failed, e, r->form);
+	html_printf(&r->out, "<section aria-labelledby=\"deadline\"><h2 id=\"deadline\">Change the deadline</h2>\n");
+	office_form_open(r, arena_printf(&r->arena, "/office/calls/%lld/deadline", (long long)c.id), false);
+	office_input(r, &f, "closes_on", "New deadline",
+		     arena_printf(&r->arena, "Contributions are accepted until the end of this day in %s. A later date "
+					     "extends the call, an earlier one shortens it; a closed call given a date "
+					     "still to come opens again.",
+				  c.timezone),
+		     c.closes_on, "date", 0);
+	office_textarea(r, &f, "reason", "Reason for the change",
+			"Required. The call's public page shows it with the change.", NULL, 3);
+	html_printf(&r->out, "<p><button type=\"submit\">Change the deadline</button></p>\n</form>\n</section>\n");
+
+	f = office_form_for("state", failed, e, r->form);
+	if (s == CALL_CLOSED) {
+		html_printf(&r->out, "<section aria-labelledby=\"state\"><h2 id=\"state\">Open or close now</h2>\n"
+				     "<p>This call is closed. To open it again, give it a new deadline, with the "
+				     "reason.</p>\n</section>\n");
+	} else {
+		const bool open = s == CALL_OPEN;
+		html_printf(&r->out, "<section aria-labelledby=\"state\"><h2 id=\"state\">%s</h2>\n<p>%s</p>\n",
+			    open ? "Close now" : "Open now",
+			    open ? "Contributions are no longer accepted from now on; the deadline becomes this moment."
+				 : "Contributions are accepted from now on, until the deadline.");
+		office_form_open(r, arena_printf(&r->arena, "/office/calls/%lld/state", (long long)c.id), false);
+		html_printf(&r->out, "<input type=\"hidden\" name=\"state\" value=\"%s\">\n", open ? "closed" : "open");
+		const char *err = f.e ? error_field_message(f.e, "state") : NULL;
+		if (err)
+			html_printf(&r->out, "<p class=\"error\" id=\"e-state-state\">%s</p>\n", err);
+		office_textarea(r, &f, "reason", open ? "Reason for closing now" : "Reason for opening now",
+				"Required. The call's public page shows it.", NULL, 3);
+		/* The button stands for the state field, so that the summary's link to it leads somewhere. */
+		html_printf(&r->out, "<p><button type=\"submit\" id=\"f-state-state\">%s</button></p>\n</form>\n</section>\n",
+			    open ? "Close the call now" : "Open the call now");
+	}
+
+	f = office_form_for("review", failed, e, r->form);
+	html_printf(&r->out, "<section aria-labelledby=\"review\"><h2 id=\"review\">Publication of contributions</h2>\n");
+	office_form_open(r, arena_printf(&r->arena, "/office/calls/%lld/review", (long long)c.id), false);
+	office_radios(r, &f, "review", "When contributions are published", OFFICE_REVIEW_MODES, c.review);
+	html_printf(&r->out, "<p class=\"hint\">Contributions already awaiting review stay there until they are "
+			     "published.</p>\n<p><button type=\"submit\">Save the publication mode</button></p>\n"
+			     "</form>\n</section>\n");
+	page_end(r, office_status(e));
+}
+
+static bool call_id(struct request *r, int64_t *id)
+{
+	if (parse_id(r->params[0], id))
+		return true;
+	struct error e;
+	error_clear(&e);
+	error_set(&e, ERROR_NOT_FOUND, "There is no such call for contributions.");
+	page_error(r, &e);
+	return false;
+}
+
+void page_office_call(struct request *r)
+{
+	int64_t id;
+	if (call_id(r, &id))
+		call_page(r, id, NULL, NULL);
+}
+
+/* Makes one change of the call through call_change; then 303 with ?done=, or the page with the mistakes. */
+static void call_update(struct request *r, const char *form_key, const struct call_change_input *in,
+			const char *done)
+{
+	int64_t id;
+	if (!call_id(r, &id))
+		return;
+	struct error e;
+	error_clear(&e);
+	struct actor who = auth_actor(r);
+	if (call_change(r->db, &r->arena, &who, id, in, &e) != 0) {
+		if (!strcmp(e.code, ERROR_NOT_FOUND))
+			page_error(r, &e);
+		else
+			call_page(r, id, form_key, &e);
+		return;
+	}
+	reply_redirect(r, arena_printf(&r->arena, "/office/calls/%lld?done=%s", (long long)id, done));
+}
+
+void page_office_call_deadline(struct request *r)
+{
+	const char *closes_on = office_field(r, "closes_on");
+	struct call_change_input in = {.closes_on = closes_on, .reason = office_field(r, "reason")};
+	/* An empty date is no deadline at all to the core ("give a new deadline"): say so by the field. */
+	if (!closes_on || !*closes_on) {
+		int64_t id;
+		if (!call_id(r, &id))
+			return;
+		struct error e;
+		error_clear(&e);
+		error_field(&e, "closes_on", "Give the new deadline as a date.");
+		call_page(r, id, "deadline", &e);
+		return;
+	}
+	call_update(r, "deadline", &in, "deadline");
+}
+
+void page_office_call_state(struct request *r)
+{
+	const char *state = office_field(r, "state");
+	struct call_change_input in = {.state = state ? state : "", .reason = office_field(r, "reason")};
+	call_update(r, "state", &in, state && !strcmp(state, "open") ? "opened" : "closed");
+}
+
+void page_office_call_review(struct request *r)
+{
+	const char *review = office_field(r, "review");
+	struct call_change_input in = {.review = review ? review : ""};
+	call_update(r, "review", &in, "review");
+}

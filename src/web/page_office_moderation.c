@@ -1,0 +1,202 @@
+/*
+ * page_office_moderation — the secretariat's full view of the contributions
+ * to a call, one state at a time (awaiting review, published, hidden, spam):
+ * everything that was sent (name, organization, e-mail, category, country,
+ * publication choice, text, channel, received time), with a form per action:
+ * publish, hide (with a reason the public reads in the contribution's place)
+ * or mark as spam. Nothing is ever deleted.
+ *
+ * The actions go through contribution_moderate, as in the JSON API.
+ */
+#include "web/page_office.h"
+
+#include "core/contribution.h"
+#include "core/country.h"
+#include "core/limits.h"
+#include "web/auth.h"
+#include "web/routes.h"
+
+#include <string.h>
+
+enum { MODERATION_PAGE = 50 };
+
+static const char *const STATES[][2] = {
+	{"pending", "Awaiting review"}, {"published", "Published"}, {"hidden", "Hidden"}, {"spam", "Spam"}, {NULL, NULL},
+};
+
+static const char *const MODERATION_DONE[][2] = {
+	{"published", "Published. The public sees it now, unless its author asked for it to stay private."},
+	{"hidden", "Hidden. The public sees its tracking number and your reason in its place."},
+	{"spam", "Marked as spam. The public no longer sees it; it stays in the record."},
+	{NULL, NULL},
+};
+
+static const char *publication_text(const char *publication)
+{
+	return !strcmp(publication, "named")	   ? "Published with the name and organization"
+	       : !strcmp(publication, "anonymous") ? "Published without the name"
+						   : "Not published: for the secretariat only";
+}
+
+/* One action on a contribution: a form with the action, where to come back, and a button. */
+static void action_form(struct request *r, const struct contribution *k, const char *action, const char *state,
+			int64_t page, const char *failed, const struct error *e)
+{
+	static const char *const labels[][2] = {{"publish", "Publish"}, {"hide", "Hide"}, {"spam", "Mark as spam"}};
+	const char *label = action;
+	for (int i = 0; i < 3; i++)
+		if (!strcmp(labels[i][0], action))
+			label = labels[i][1];
+	const char *key = arena_printf(&r->arena, "%s-%s", action, k->tracking);
+	struct office_form f = office_form_for(key, failed, e, r->form);
+	office_form_open(r, arena_printf(&r->arena, "/office/contributions/%s/moderation", k->tracking), false);
+	html_printf(&r->out,
+		    "<input type=\"hidden\" name=\"action\" value=\"%s\"><input type=\"hidden\" name=\"from\" "
+		    "value=\"%s\"><input type=\"hidden\" name=\"page\" value=\"%L\">\n",
+		    action, state, (long long)page);
+	if (!strcmp(action, "hide"))
+		office_textarea(r, &f, "reason", "Reason for hiding it",
+				"Required. The public reads it in the contribution's place, with its tracking number.",
+				k->moderation_reason, 2);
+	html_printf(&r->out,
+		    "<p><button type=\"submit\" id=\"f-%s-action\">%s<span class=\"visually-hidden\"> contribution "
+		    "%s</span></button></p>\n</form>\n",
+		    key, label, k->tracking);
+}
+
+static void contribution_item(struct request *r, const struct call *c, const struct contribution *k,
+			      const char *state, int64_t page, const char *failed, const struct error *e)
+{
+	const char *country = country_name(k->country);
+	html_printf(&r->out,
+		    "<div class=\"office-item\" id=\"c-%s\"><h2 id=\"t-%s\">%s: %s</h2>\n<dl class=\"facts\">\n"
+		    "<dt>Name</dt><dd>%s</dd>\n<dt>Organization</dt><dd>%s</dd>\n"
+		    "<dt>E-mail address</dt><dd><a href=\"mailto:%s\">%s</a></dd>\n"
+		    "<dt>Category</dt><dd>%s</dd>\n<dt>Country</dt><dd>%s</dd>\n<dt>Publication</dt><dd>%s</dd>\n"
+		    "<dt>Received</dt><dd>%s<br><span class=\"utc\">%s</span>, by %s</dd>\n"
+		    "<dt>State</dt><dd>%s%s%s</dd>\n</dl>\n"
+		    "<div class=\"text\" aria-label=\"Text of contribution %s\" role=\"group\">%s</div>\n"
+		    "<div class=\"actions\">",
+		    k->tracking, k->tracking, k->tracking, k->name, k->name, *k->organization ? k->organization : "\u2014",
+		    k->email, k->email, k->category_name, country ? country : k->country, publication_text(k->publication),
+		    page_instant_local(r, c->timezone, k->received_at), page_instant_utc(r, k->received_at),
+		    !strcmp(k->channel, "web")	 ? "the web form"
+		    : !strcmp(k->channel, "api") ? "the API"
+		    : !strcmp(k->channel, "email") ? "e-mail"
+						   : k->channel,
+		    office_text_of(STATES, k->state), k->moderation_reason ? ": " : "",
+		    k->moderation_reason ? k->moderation_reason : "", k->tracking, k->text);
+	static const char *const actions[][2] = {{"publish", "published"}, {"hide", "hidden"}, {"spam", "spam"}};
+	for (int i = 0; i < 3; i++)
+		if (strcmp(k->state, actions[i][1]) != 0)
+			action_form(r, k, actions[i][0], state, page, failed, e);
+	html_printf(&r->out, "</div>\n</div>\n");
+}
+
+/* The contributions of call id in state, one page; failed names the form that came back with e. */
+static void moderation_page(struct request *r, int64_t id, const char *state, int64_t page, const char *failed,
+			    const struct error *e)
+{
+	struct error le;
+	error_clear(&le);
+	struct call c;
+	struct contribution *items;
+	int n;
+	int64_t total;
+	if (call_find(r->db, &r->arena, id, &c, &le) != 0 ||
+	    contribution_list(r->db, &r->arena, id, state, (int)((page - 1) * MODERATION_PAGE), MODERATION_PAGE, &items,
+			      &n, &total, &le) != 0) {
+		page_error(r, &le);
+		return;
+	}
+	office_begin(r, arena_printf(&r->arena, "%s: contributions to %s", office_text_of(STATES, state), c.title), e);
+	html_printf(&r->out,
+		    "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/office\">Back office</a> \u203a "
+		    "<a href=\"/office/processes/%u\">%s</a> \u203a <a href=\"/office/calls/%L\">%s</a></nav>\n"
+		    "<h1>Contributions to %s</h1>\n",
+		    c.process_slug, c.process_title, (long long)c.id, c.title, c.title);
+	office_done(r, MODERATION_DONE);
+	office_error_summary(r, e, failed ? failed : "", "The contribution was not changed");
+	html_printf(&r->out, "<nav aria-label=\"Contributions by state\" class=\"tabs\"><ul>\n");
+	for (int i = 0; STATES[i][0]; i++)
+		html_printf(&r->out, "<li><a href=\"/office/calls/%L/contributions?state=%s\"%R>%s (%L)</a></li>\n",
+			    (long long)c.id, STATES[i][0], !strcmp(STATES[i][0], state) ? " aria-current=\"page\"" : "",
+			    STATES[i][1], (long long)(!strcmp(STATES[i][0], state) ? total : office_count(r, c.id, STATES[i][0])));
+	html_printf(&r->out, "</ul></nav>\n");
+	if (total == 0)
+		html_printf(&r->out, "<p>No contribution is in this state.</p>\n");
+	else
+		html_printf(&r->out, "<p>%L contribution%s %s, oldest first.</p>\n", (long long)total, total == 1 ? "" : "s",
+			    !strcmp(state, "pending") ? "awaiting review"
+			    : !strcmp(state, "published") ? "published"
+			    : !strcmp(state, "hidden") ? "hidden"
+						       : "marked as spam");
+	for (int i = 0; i < n; i++)
+		contribution_item(r, &c, &items[i], state, page, failed, e);
+	if (page > 1 || page * MODERATION_PAGE < total) {
+		html_printf(&r->out, "<nav aria-label=\"Pages\" class=\"pages\">");
+		if (page > 1)
+			html_printf(&r->out, "<a rel=\"prev\" href=\"?state=%s&amp;page=%L\">Previous page</a> ", state,
+				    (long long)page - 1);
+		if (page * MODERATION_PAGE < total)
+			html_printf(&r->out, "<a rel=\"next\" href=\"?state=%s&amp;page=%L\">Next page</a>", state,
+				    (long long)page + 1);
+		html_printf(&r->out, "</nav>\n");
+	}
+	page_end(r, office_status(e));
+}
+
+/* The page number of a query or form value: 1 when absent or not a number. */
+static int64_t page_number(const char *s)
+{
+	int64_t page;
+	return s && parse_id(s, &page) && page <= 1000000 ? page : 1;
+}
+
+void page_office_moderation(struct request *r)
+{
+	struct error e;
+	error_clear(&e);
+	int64_t id;
+	const char *state = request_query(r, "state");
+	if (!state || !*state)
+		state = "pending";
+	if (!parse_id(r->params[0], &id))
+		error_set(&e, ERROR_NOT_FOUND, "There is no such call for contributions.");
+	else if (!contribution_state_valid(state))
+		error_set(&e, ERROR_INVALID, "Choose the contributions awaiting review, published, hidden or spam.");
+	if (e.code) {
+		page_error(r, &e);
+		return;
+	}
+	moderation_page(r, id, state, page_number(request_query(r, "page")), NULL, NULL);
+}
+
+void page_office_moderate(struct request *r)
+{
+	struct error e;
+	error_clear(&e);
+	const char *action = office_field(r, "action"), *from = office_field(r, "from");
+	if (!from || !contribution_state_valid(from))
+		from = "pending";
+	const int64_t page = page_number(office_field(r, "page"));
+	struct actor who = auth_actor(r);
+	struct contribution k;
+	if (contribution_moderate(r->db, &r->arena, &who, r->params[0], action, office_field(r, "reason"), &k, &e) != 0) {
+		struct error le;
+		error_clear(&le);
+		if (!strcmp(e.code, ERROR_NOT_FOUND) || contribution_find(r->db, &r->arena, r->params[0], &k, &le) != 0) {
+			page_error(r, e.code && strcmp(e.code, ERROR_NOT_FOUND) ? &le : &e);
+			return;
+		}
+		/* The form that came back: one of ours, named by its action (anything else names none). */
+		const bool known = action && (!strcmp(action, "publish") || !strcmp(action, "hide") || !strcmp(action, "spam"));
+		const char *key = arena_printf(&r->arena, "%s-%s", known ? action : "action", k.tracking);
+		moderation_page(r, k.call_id, from, page, key, &e);
+		return;
+	}
+	const char *done = !strcmp(k.state, "published") ? "published" : !strcmp(k.state, "hidden") ? "hidden" : "spam";
+	reply_redirect(r, arena_printf(&r->arena, "/office/calls/%lld/contributions?state=%s&done=%s%s",
+				       (long long)k.call_id, from, done,
+				       page > 1 ? arena_printf(&r->arena, "&page=%lld", (long long)page) : ""));
+}

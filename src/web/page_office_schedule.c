@@ -1,0 +1,175 @@
+/*
+ * page_office_schedule — the schedule of a process in the back office: each
+ * milestone with its history and two forms, one to move it to new dates (a
+ * reason is required: the public schedule shows "Moved from ... to ... on
+ * ...: reason") and one to edit its title, kind and status; and a form to add
+ * a milestone. The forms sit in <details> so that the page stays short; the
+ * one that came back with mistakes is open.
+ *
+ * The changes go through milestone_add, milestone_update and milestone_move,
+ * as in the JSON API.
+ */
+#include "web/page_office.h"
+
+#include "core/limits.h"
+#include "web/auth.h"
+#include "web/routes.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void milestone_item(struct request *r, const struct process *p, const struct milestone *m, const char *failed,
+			   const struct error *e)
+{
+	char when[80];
+	milestone_format_range(m->date, m->end_date, when);
+	html_printf(&r->out,
+		    "<div class=\"office-item\" id=\"milestone-%L\"><h3 id=\"m-%L\">%s: %s</h3>\n"
+		    "<p class=\"meta\">%s \u00b7 %s</p>\n",
+		    (long long)m->id, (long long)m->id, when, m->title, office_text_of(OFFICE_MILESTONE_KINDS, m->kind),
+		    office_text_of(OFFICE_MILESTONE_STATUSES, m->status));
+	for (int h = 0; h < m->nhistory; h++) {
+		const struct milestone_move *mv = &m->history[h];
+		char from[80], to[80];
+		if (mv->from_date)
+			milestone_format_range(mv->from_date, mv->from_end_date, from);
+		else
+			snprintf(from, sizeof from, "%s", mv->from_label ? mv->from_label : "");
+		milestone_format_range(mv->to_date, mv->to_end_date, to);
+		html_printf(&r->out, "<p class=\"history\">Moved from %s to %s on %s: %s</p>\n", from, to,
+			    page_date(r, mv->moved_on), mv->reason);
+	}
+
+	const char *move_key = arena_printf(&r->arena, "move-%lld", (long long)m->id);
+	struct office_form f = office_form_for(move_key, failed, e, r->form);
+	html_printf(&r->out, "<details%R><summary>Move<span class=\"visually-hidden\"> %s</span> to new dates</summary>\n",
+		    f.e ? " open" : "", m->title);
+	office_form_open(r, arena_printf(&r->arena, "/office/milestones/%lld/move", (long long)m->id), false);
+	office_input(r, &f, "date", "New date", arena_printf(&r->arena, "The first day, in %s.", p->timezone), m->date,
+		     "date", 0);
+	office_input(r, &f, "end_date", "New end date (optional)", "The last day, for a milestone of several days.",
+		     m->end_date, "date", 0);
+	office_textarea(r, &f, "reason", "Reason for the move",
+			"Required. The public schedule shows it: \u201cMoved from \u2026 to \u2026 on \u2026: reason\u201d.",
+			NULL, 3);
+	html_printf(&r->out, "<p><button type=\"submit\">Move<span class=\"visually-hidden\"> %s</span></button></p>\n"
+			     "</form>\n</details>\n",
+		    m->title);
+
+	const char *edit_key = arena_printf(&r->arena, "milestone-%lld", (long long)m->id);
+	f = office_form_for(edit_key, failed, e, r->form);
+	html_printf(&r->out,
+		    "<details%R><summary>Edit the title, kind or status<span class=\"visually-hidden\"> of %s</span>"
+		    "</summary>\n",
+		    f.e ? " open" : "", m->title);
+	office_form_open(r, arena_printf(&r->arena, "/office/milestones/%lld", (long long)m->id), false);
+	office_input(r, &f, "title", "Title", NULL, m->title, "text", LIMIT_TITLE);
+	office_select(r, &f, "kind", "Kind", OFFICE_MILESTONE_KINDS, m->kind);
+	office_select(r, &f, "status", "Status", OFFICE_MILESTONE_STATUSES, m->status);
+	html_printf(&r->out, "<p><button type=\"submit\">Save<span class=\"visually-hidden\"> %s</span></button></p>\n"
+			     "</form>\n</details>\n</div>\n",
+		    m->title);
+}
+
+void office_schedule_section(struct request *r, const struct process *p, const struct milestone *ms, int n,
+			     const char *failed, const struct error *e)
+{
+	html_printf(&r->out,
+		    "<section aria-labelledby=\"schedule\"><h2 id=\"schedule\">Schedule</h2>\n"
+		    "<p>Dates are in the time zone of the process, %s. A new date is a move, with its reason.</p>\n",
+		    p->timezone);
+	if (n == 0)
+		html_printf(&r->out, "<p>No milestone yet.</p>\n");
+	for (int i = 0; i < n; i++)
+		milestone_item(r, p, &ms[i], failed, e);
+
+	struct office_form f = office_form_for("milestone-new", failed, e, r->form);
+	html_printf(&r->out, "<details class=\"add\"%R><summary>Add a milestone</summary>\n", f.e ? " open" : "");
+	office_form_open(r, arena_printf(&r->arena, "/office/processes/%s/milestones", p->slug), false);
+	office_input(r, &f, "date", "Date", arena_printf(&r->arena, "The first day, in %s.", p->timezone), NULL, "date",
+		     0);
+	office_input(r, &f, "end_date", "End date (optional)", "The last day, for a milestone of several days.", NULL,
+		     "date", 0);
+	office_input(r, &f, "title", "Title", "What happens, such as Second online consultation.", NULL, "text",
+		     LIMIT_TITLE);
+	office_select(r, &f, "kind", "Kind", OFFICE_MILESTONE_KINDS, "meeting");
+	html_printf(&r->out, "<p><button type=\"submit\">Add the milestone</button></p>\n</form>\n</details>\n</section>\n");
+}
+
+void page_office_milestone_create(struct request *r)
+{
+	struct error e;
+	error_clear(&e);
+	struct process p;
+	if (process_find(r->db, &r->arena, r->params[0], &p, &e) != 0) {
+		page_error(r, &e);
+		return;
+	}
+	struct milestone_input in = {
+		.date = office_field(r, "date"),
+		.end_date = office_field(r, "end_date"),
+		.title = office_field(r, "title"),
+		.kind = office_field(r, "kind"),
+	};
+	struct actor who = auth_actor(r);
+	int64_t id;
+	if (milestone_add(r->db, &r->arena, &who, p.id, &in, &id, &e) != 0) {
+		office_process_page(r, p.slug, "milestone-new", &e);
+		return;
+	}
+	reply_redirect(r, arena_printf(&r->arena, "/office/processes/%s?done=milestone-added", p.slug));
+}
+
+/* The milestone named by the route's {id} and its process, or false with an error page given. */
+static bool load_milestone(struct request *r, int64_t *id, struct process *p)
+{
+	struct error e;
+	error_clear(&e);
+	struct milestone m;
+	if (!parse_id(r->params[0], id))
+		error_set(&e, ERROR_NOT_FOUND, "There is no such milestone.");
+	if (e.code || milestone_find(r->db, &r->arena, *id, &m, &e) != 0 ||
+	    process_find_id_bare(r->db, &r->arena, m.process_id, p, &e) != 0) {
+		page_error(r, &e);
+		return false;
+	}
+	return true;
+}
+
+void page_office_milestone_update(struct request *r)
+{
+	int64_t id;
+	struct process p;
+	if (!load_milestone(r, &id, &p))
+		return;
+	struct error e;
+	error_clear(&e);
+	struct milestone_input in = {
+		.title = office_field(r, "title"),
+		.kind = office_field(r, "kind"),
+		.status = office_field(r, "status"),
+	};
+	struct actor who = auth_actor(r);
+	if (milestone_update(r->db, &r->arena, &who, id, &in, &e) != 0) {
+		office_process_page(r, p.slug, arena_printf(&r->arena, "milestone-%lld", (long long)id), &e);
+		return;
+	}
+	reply_redirect(r, arena_printf(&r->arena, "/office/processes/%s?done=milestone-saved", p.slug));
+}
+
+void page_office_milestone_move(struct request *r)
+{
+	int64_t id;
+	struct process p;
+	if (!load_milestone(r, &id, &p))
+		return;
+	struct error e;
+	error_clear(&e);
+	struct actor who = auth_actor(r);
+	if (milestone_move(r->db, &r->arena, &who, id, office_field(r, "date"), office_field(r, "end_date"),
+			   office_field(r, "reason"), &e) != 0) {
+		office_process_page(r, p.slug, arena_printf(&r->arena, "move-%lld", (long long)id), &e);
+		return;
+	}
+	reply_redirect(r, arena_printf(&r->arena, "/office/processes/%s?done=moved", p.slug));
+}

@@ -1,0 +1,337 @@
+"""Authorization: the matrix of every route against every kind of asker.
+
+The routes are not listed here: `consulta routes` prints the table of
+src/web/routes.c, the one the server matches against, and this test walks
+it. Each route is asked, with a harmless body, by the public (no
+credentials), a stakeholder and the secretariat each by session cookie and by
+API token; the answer must be ALLOWED (past authorization: anything but 401,
+403 or a redirect to /login; a 400, 404, 409 or 422 from the handler is
+fine) or DENIED exactly as the route's role says (401 for the API or a page
+POST without credentials, 303 to /login?next= for a page GET without them,
+403 for the wrong role). Then the CSRF rules: every page POST without the
+form's token, and every API change made with a session cookie without
+X-CSRF-Token, is 403.
+
+The table can be wrong, too, and then the matrix agrees with it: so the
+public routes and the stakeholder routes are also written down below
+(EXPECTED_PUBLIC, EXPECTED_STAKEHOLDER; every other route must be the
+secretariat's). A route made public, or a secretariat route given to
+stakeholders, fails here until someone writes it down on purpose.
+
+A route with a {parameter} this test does not know how to fill fails the
+test, so a new route cannot go untested."""
+
+import json
+import urllib.parse
+
+from harness import CALL1_OPEN, CSRF_TOKEN, SLUG, ServerTestCase, run_command
+
+PASSWORD = "a long passphrase for the tests"
+
+RANK = {"public": 0, "stakeholder": 1, "secretariat": 2}
+
+# What anyone may do without an account: the whole exposure of the site. A change here is a decision.
+EXPECTED_PUBLIC_READS = {
+    ("GET", "/"),
+    ("GET", "/processes/{slug}"),
+    ("GET", "/versions/{id}"),
+    ("GET", "/calls/{id}"),
+    ("GET", "/calls/{id}/contribute"),
+    ("GET", "/calls/{id}/contributions"),
+    ("GET", "/receipts/{tracking}"),
+    ("GET", "/contributions/{tracking}"),
+    ("GET", "/static/{name}"),
+    ("GET", "/subscriptions/confirm"),
+    ("GET", "/subscriptions/leave"),
+    ("GET", "/login"),
+    ("GET", "/account/register"),
+    ("GET", "/account/confirm"),
+    ("GET", "/account/reset-request"),
+    ("GET", "/account/reset"),
+    ("GET", "/healthz"),
+    ("GET", "/api/v1/processes"),
+    ("GET", "/api/v1/processes/{slug}"),
+    ("GET", "/api/v1/calls/{id}"),
+    ("GET", "/api/v1/calls/{id}/contributions"),
+    ("GET", "/api/v1/contributions/{tracking}"),
+}
+EXPECTED_PUBLIC_WRITES = {
+    ("POST", "/calls/{id}/contribute"),
+    ("POST", "/api/v1/calls/{id}/contributions"),
+    ("POST", "/processes/{slug}/subscribe"),
+    ("POST", "/api/v1/subscriptions"),
+    ("POST", "/subscriptions/leave"),
+    ("POST", "/login"),
+    ("POST", "/logout"),
+    ("POST", "/account/register"),
+    ("POST", "/account/reset-request"),
+    ("POST", "/account/reset"),
+}
+EXPECTED_PUBLIC = EXPECTED_PUBLIC_READS | EXPECTED_PUBLIC_WRITES
+# Anyone logged in; every route neither public nor here is the secretariat's.
+EXPECTED_STAKEHOLDER = {
+    ("GET", "/account"),
+}
+# Changes that take no CSRF token because their URL carries a secret of its own (RFC 8058 one-click leave).
+EXPECTED_NO_CSRF = {
+    ("POST", "/subscriptions/leave"),
+}
+# Changes that end the session they are sent with: asked with a session of their own.
+ENDS_SESSION = {("POST", "/login"), ("POST", "/logout")}
+
+
+def is_api(pattern):
+    return pattern.startswith("/api/") or pattern == "/healthz"
+
+
+def key(route):
+    return (route["method"], route["pattern"])
+
+
+def name(route):
+    return "%s %s" % key(route)
+
+
+def cookie_value(resp, cookie):
+    for value in resp.headers.get_all("Set-Cookie") or []:
+        if value.startswith(cookie + "="):
+            return value.split(";", 1)[0].split("=", 1)[1]
+    return None
+
+
+class Asker:
+    """Who asks: a role, and how it proves it ("session", "token", or None for the public)."""
+
+    def __init__(self, label, role, by=None, email=None, secret=None):
+        self.label, self.role, self.by, self.email, self.secret = label, role, by, email, secret
+
+
+class Authorization(ServerTestCase):
+    NOW = CALL1_OPEN
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        s = cls.server
+        p = run_command(["routes"])
+        if p.returncode != 0:
+            raise AssertionError("consulta routes failed (%d): %s" % (p.returncode, p.stderr))
+        cls.routes = json.loads(p.stdout)
+        # Values from the demo, by the literal segment before the parameter and its name.
+        process = s.get_json("/api/v1/processes/" + SLUG).json()
+        cls.tracking = s.contribute()["tracking"]
+        cls.values = {
+            ("processes", "slug"): SLUG,
+            ("calls", "id"): "1",
+            ("versions", "id"): "2",
+            ("documents", "doc"): "guidelines",
+            ("milestones", "id"): str(process["milestones"][0]["id"]),
+            ("contributions", "tracking"): cls.tracking,
+            ("receipts", "tracking"): cls.tracking,
+            ("static", "name"): "style.css",
+        }
+        cls.tokens = {}
+        for role in ("stakeholder", "secretariat"):
+            cls.tokens[role] = s.account_token("%s@authz.example" % role, role=role, password=PASSWORD)
+        s.account_token("probe@authz.example", role="stakeholder", password=PASSWORD)  # what POST /login sends
+
+    # -- helpers -----------------------------------------------------------
+
+    def login(self, role):
+        """A new session of the role's account: its cookie value."""
+        r = self.server.post_form("/login", {"email": "%s@authz.example" % role, "password": PASSWORD})
+        self.assertEqual(r.status, 303, r)
+        session = cookie_value(r, "consulta_session")
+        self.assertTrue(session, r.headers)
+        return session
+
+    def askers(self):
+        return [
+            Asker("public", "public"),
+            Asker("stakeholder by session", "stakeholder", "session", secret=self.login("stakeholder")),
+            Asker("stakeholder by token", "stakeholder", "token", secret=self.tokens["stakeholder"]),
+            Asker("secretariat by session", "secretariat", "session", secret=self.login("secretariat")),
+            Asker("secretariat by token", "secretariat", "token", secret=self.tokens["secretariat"]),
+        ]
+
+    def path(self, route):
+        """The route's pattern with each {parameter} filled from the demo; fails on one it does not know."""
+        out = []
+        for segment in route["pattern"].split("/"):
+            if segment.startswith("{") and segment.endswith("}"):
+                param = segment[1:-1]
+                before = out[-1] if out else ""
+                value = self.values.get((before, param))
+                if value is None:
+                    self.fail("%s: the authorization matrix must learn a real value for {%s} after /%s/ "
+                              "(add it to values in tests/integration/test_authz.py)" % (name(route), param, before))
+                out.append(urllib.parse.quote(value, safe=""))
+            else:
+                out.append(segment)
+        return "/".join(out)
+
+    def ask(self, route, asker, csrf=True, session=None):
+        """Sends the route a harmless request as asker would: a browser sends its CSRF token with a form and
+        (by session) in X-CSRF-Token; csrf=False leaves the token out (the cookie stays)."""
+        method, api = route["method"], is_api(route["pattern"])
+        headers, cookies, body = {}, ["consulta_csrf=" + CSRF_TOKEN], None
+        if asker.by == "session":
+            cookies.append("consulta_session=" + (session or asker.secret))
+        elif asker.by == "token":
+            headers["Authorization"] = "Bearer " + asker.secret
+        if method != "GET":
+            if api:
+                headers["Content-Type"] = "application/json"
+                body = b"{}"
+                if csrf and asker.by == "session":
+                    headers["X-CSRF-Token"] = CSRF_TOKEN
+            else:
+                fields = {}
+                if key(route) == ("POST", "/login"):
+                    fields = {"email": "probe@authz.example", "password": PASSWORD}
+                if csrf:
+                    fields["csrf"] = CSRF_TOKEN
+                headers["Content-Type"] = "application/x-www-form-urlencoded"
+                body = urllib.parse.urlencode(fields).encode("ascii")
+        headers["Cookie"] = "; ".join(cookies)
+        return self.server.request(method, self.path(route), body=body, headers=headers)
+
+    def assertAllowed(self, r):
+        self.assertNotIn(r.status, (401, 403), "refused, but the role allows it: %r" % r)
+        location = r.header("Location") or ""
+        self.assertFalse(r.status in (301, 302, 303, 307, 308) and location.startswith("/login"),
+                         "sent to log in, but the role allows it: %r -> %s" % (r, location))
+        self.assertLess(r.status, 500, "a harmless request must not fail the server: %r" % r)
+
+    def assertDenied(self, route, asker, r, path):
+        api, method = is_api(route["pattern"]), route["method"]
+        if asker.role == "public":
+            if api:
+                self.assertErrorShape(r, 401, "unauthorized")
+                self.assertEqual(r.header("WWW-Authenticate"), 'Bearer realm="consulta"')
+            elif method == "GET":
+                self.assertEqual(r.status, 303, r)
+                self.assertEqual(r.header("Location"), "/login?next=" + path)
+            else:
+                self.assertEqual(r.status, 401, r)
+        else:
+            if api:
+                self.assertErrorShape(r, 403, "forbidden")
+            else:
+                self.assertEqual(r.status, 403, r)
+
+    # -- the table itself ----------------------------------------------------
+
+    def test_the_table_is_the_policy_written_down_here(self):
+        table = {key(r): r for r in self.routes}
+        self.assertEqual(len(table), len(self.routes), "a route appears twice in the table")
+        for r in self.routes:
+            self.assertIn(r["role"], RANK, r)
+            self.assertIn(r["method"], ("GET", "POST", "PATCH", "PUT", "DELETE"), r)
+            self.assertEqual(r["body"], r["method"] != "GET", "%s: only changes take a body" % name(r))
+        public = {k for k, r in table.items() if r["role"] == "public"}
+        self.assertEqual({k for k in public if k[0] != "GET"}, EXPECTED_PUBLIC_WRITES,
+                         "the changes anyone may make without an account are not the expected ones")
+        self.assertEqual(public - EXPECTED_PUBLIC_WRITES, EXPECTED_PUBLIC_READS,
+                         "the routes anyone may read without an account are not the expected ones")
+        self.assertEqual({k for k, r in table.items() if r["role"] == "stakeholder"}, EXPECTED_STAKEHOLDER,
+                         "the routes for any logged-in account are not the expected ones")
+        self.assertEqual({k for k, r in table.items() if r["no_csrf"]}, EXPECTED_NO_CSRF,
+                         "the changes that take no CSRF token are not the expected ones")
+        for k, r in table.items():
+            if k[1].startswith("/office") or "moderation" in k[1] or "audit" in k[1]:
+                self.assertEqual(r["role"], "secretariat", "%s %s is the back office's" % k)
+
+    # -- the matrix ----------------------------------------------------------
+
+    def test_every_route_allows_or_denies_every_asker_as_its_role_says(self):
+        askers = self.askers()
+        for route in self.routes:
+            for asker in askers:
+                with self.subTest(route=name(route), asker=asker.label):
+                    path = self.path(route)
+                    session = self.login(asker.role) if asker.by == "session" and key(route) in ENDS_SESSION else None
+                    r = self.ask(route, asker, session=session)
+                    if RANK[asker.role] >= RANK[route["role"]]:
+                        self.assertAllowed(r)
+                    else:
+                        self.assertDenied(route, asker, r, path)
+        # The sessions still work: no request above ended them behind the matrix's back.
+        for asker in askers:
+            if asker.by == "session":
+                self.assertEqual(self.server.get("/account", headers={"Cookie": "consulta_session=" + asker.secret})
+                                 .status, 200, asker.label)
+
+    def test_every_page_form_without_its_csrf_token_is_refused(self):
+        secretariat = Asker("secretariat by session", "secretariat", "session", secret=self.login("secretariat"))
+        public = Asker("public", "public")
+        forms = [r for r in self.routes if r["method"] != "GET" and not is_api(r["pattern"])]
+        self.assertTrue(forms)
+        for route in forms:
+            askers = [secretariat] + ([public] if route["role"] == "public" else [])
+            for asker in askers:
+                with self.subTest(route=name(route), asker=asker.label + " without the csrf field"):
+                    # Were the check missing, /logout or /login would end the session the others need.
+                    session = self.login(asker.role) if asker.by == "session" and key(route) in ENDS_SESSION else None
+                    r = self.ask(route, asker, csrf=False, session=session)
+                    if route["no_csrf"]:
+                        self.assertAllowed(r)
+                    else:
+                        self.assertEqual(r.status, 403, r)
+                        self.assertIn("did not come from this site", r.text)
+
+    def test_every_api_change_by_session_cookie_without_x_csrf_token_is_refused(self):
+        sessions = {role: Asker(role + " by session", role, "session", secret=self.login(role))
+                    for role in ("stakeholder", "secretariat")}
+        changes = [r for r in self.routes if r["method"] != "GET" and is_api(r["pattern"])]
+        self.assertTrue(changes)
+        for route in changes:
+            # The weakest session the route lets past its role check: then only the token is missing.
+            asker = sessions["secretariat" if route["role"] == "secretariat" else "stakeholder"]
+            with self.subTest(route=name(route), asker=asker.label + " without X-CSRF-Token"):
+                r = self.ask(route, asker, csrf=False)
+                self.assertErrorShape(r, 403, "csrf")
+                wrong = self.server.request(route["method"], self.path(route), body=b"{}", headers={
+                    "Content-Type": "application/json", "X-CSRF-Token": "W" * 43,
+                    "Cookie": "consulta_csrf=%s; consulta_session=%s" % (CSRF_TOKEN, asker.secret)})
+                self.assertErrorShape(wrong, 403, "csrf")
+
+    # -- sessions and tokens that ended --------------------------------------
+
+    def test_logout_ends_the_session_for_the_api_too(self):
+        s = self.server
+        session = self.login("secretariat")
+        cookie = "consulta_csrf=%s; consulta_session=%s" % (CSRF_TOKEN, session)
+        self.assertEqual(s.get("/api/v1/audit", headers={"Cookie": cookie}).status, 200)
+        patch = s.send_json("PATCH", "/api/v1/calls/1", {}, headers={"Cookie": cookie, "X-CSRF-Token": CSRF_TOKEN})
+        self.assertNotIn(patch.status, (401, 403), patch)
+        out = s.post_form("/logout", {}, headers={"Cookie": cookie})
+        self.assertEqual(out.status, 303, out)
+        self.assertEqual(cookie_value(out, "consulta_session"), "", "the cookie is cleared")
+        self.assertErrorShape(s.get("/api/v1/audit", headers={"Cookie": cookie}), 401, "unauthorized")
+        patch = s.send_json("PATCH", "/api/v1/calls/1", {}, headers={"Cookie": cookie, "X-CSRF-Token": CSRF_TOKEN})
+        self.assertErrorShape(patch, 401, "unauthorized")
+        page = s.get("/office/audit", headers={"Cookie": cookie})
+        self.assertEqual((page.status, page.header("Location")), (303, "/login?next=/office/audit"))
+
+    def test_a_revoked_token_is_denied_on_every_secretariat_route(self):
+        s = self.server
+        email = "revoked@authz.example"
+        token = s.account_token(email, role="secretariat", password=PASSWORD)
+        kept = run_command(["token", "create", "--email", email], now=self.NOW, db=s.db).stdout.strip()
+        bearer = {"Authorization": "Bearer " + token}
+        self.assertEqual(s.get("/api/v1/audit", headers=bearer).status, 200)
+        rv = run_command(["token", "revoke", token], now=self.NOW, db=s.db)
+        self.assertEqual(rv.returncode, 0, rv.stderr)
+        revoked = Asker("secretariat by revoked token", "public", "token", secret=token)
+        routes = [r for r in self.routes if r["role"] == "secretariat"]
+        self.assertTrue(routes)
+        for route in routes:
+            with self.subTest(route=name(route), asker=revoked.label):
+                self.assertDenied(route, revoked, self.ask(route, revoked), self.path(route))
+        # A revoked token is not replaced by the session cookie sent with it: the bearer decides alone.
+        session = self.login("secretariat")
+        both = s.get("/api/v1/audit", headers=dict(bearer, Cookie="consulta_session=" + session))
+        self.assertErrorShape(both, 401, "unauthorized")
+        self.assertEqual(s.get("/api/v1/audit", headers={"Authorization": "Bearer " + kept}).status, 200,
+                         "only the revoked token stopped working")
