@@ -367,7 +367,9 @@ static int call_record(struct db *db, struct arena *a, const struct actor *who, 
 int call_change(struct db *db, struct arena *a, const struct actor *who, int64_t id,
 		const struct call_change_input *in, struct error *e)
 {
-	static const char sql_deadline[] = "UPDATE call SET closes_at = ?, closes_on = ? WHERE id = ?";
+	/* A new deadline earns its own "closing soon" notice: the one sent, if any, named the old one. */
+	static const char sql_deadline[] =
+		"UPDATE call SET closes_at = ?, closes_on = ?, closing_notice_sent = 0 WHERE id = ?";
 	static const char sql_opens[] = "UPDATE call SET opens_at = ? WHERE id = ?";
 	static const char sql_review[] = "UPDATE call SET review = ? WHERE id = ?";
 	const bool deadline = (in->closes_on && *in->closes_on) || (in->closes_at && *in->closes_at);

@@ -287,6 +287,9 @@ static void process_check(struct arena *a, const struct process_input *in, bool 
 		if (!process_slug_valid(clean->slug))
 			error_field(e, "slug", "Use 1 to 64 lower-case letters, digits and hyphens, such as "
 					       "gca-guidelines.");
+		else if (!strcmp(clean->slug, "new"))
+			/* /office/processes/new is the form that creates one. */
+			error_field(e, "slug", "\"new\" is reserved; choose another slug.");
 	}
 	clean->title = field_trimmed(a, in->title);
 	if (creating || clean->title)

@@ -247,8 +247,8 @@ static void queue_closing_notices(struct db *db)
 	arena_free(&a);
 }
 
-/* Sleeps until the next tick, sender_wake() or sender_stop(). */
-static void wait_tick(void)
+/* Sleeps until the next tick, sender_wake() or sender_stop(); true if woken by a change. */
+static bool wait_tick(void)
 {
 	pthread_mutex_lock(&sender.lock);
 	if (!sender.woken && !atomic_load(&sender.stopping)) {
@@ -257,8 +257,10 @@ static void wait_tick(void)
 		until.tv_sec += SENDER_TICK_SECONDS;
 		pthread_cond_timedwait(&sender.cond, &sender.lock, &until);
 	}
+	bool woken = sender.woken;
 	sender.woken = false;
 	pthread_mutex_unlock(&sender.lock);
+	return woken;
 }
 
 static void *sender_main(void *arg)
@@ -287,8 +289,10 @@ static void *sender_main(void *arg)
 			if (sender.smtp_url)
 				more = deliver_due(db);
 		}
-		if (!more)
-			wait_tick();
+		/* A change (a new or moved deadline, a reopened call) may make a call about to
+		 * close: look again at once rather than at the next scheduled check. */
+		if (!more && wait_tick())
+			next_schedule = 0;
 	}
 	db_thread_close();
 	return NULL;

@@ -166,17 +166,6 @@ static bool prepare(struct request *r, const struct route *route)
 	const bool urlencoded = r->content_type && !strncasecmp(r->content_type, "application/x-www-form-urlencoded", 33);
 	/* Only pages take files (a version's upload); the API answers a multipart body itself (415). */
 	const bool multipart = !api && r->content_type && !strncasecmp(r->content_type, "multipart/form-data", 19);
-	if (route->body && (urlencoded || multipart)) {
-		const char *body = r->body.data ? r->body.data : "";
-		r->form = arena_alloc(&r->arena, sizeof *r->form);
-		if (!r->form || !(urlencoded ? form_parse(&r->arena, body, r->body.len, r->form)
-					     : form_parse_multipart(&r->arena, r->conn, body, r->body.len, r->form))) {
-			reply_early(r, 400, "bad_request",
-				    "The form could not be read (it was malformed, not valid UTF-8, or had too many fields "
-				    "or files).");
-			return false;
-		}
-	}
 	auth_resolve(r);
 	if (route->role != ROLE_PUBLIC && !r->account) {
 		if (api) {
@@ -192,6 +181,19 @@ static bool prepare(struct request *r, const struct route *route)
 	if (route->role == ROLE_SECRETARIAT && r->account->role != ACCOUNT_SECRETARIAT) {
 		reply_early(r, 403, "forbidden", "Only the secretariat may do this.");
 		return false;
+	}
+	/* The body is decoded only once the asker may use the route: a stranger cannot
+	 * make the server parse a large form for a route that is not theirs. */
+	if (route->body && (urlencoded || multipart)) {
+		const char *body = r->body.data ? r->body.data : "";
+		r->form = arena_alloc(&r->arena, sizeof *r->form);
+		if (!r->form || !(urlencoded ? form_parse(&r->arena, body, r->body.len, r->form)
+					     : form_parse_multipart(&r->arena, r->conn, body, r->body.len, r->form))) {
+			reply_early(r, 400, "bad_request",
+				    "The form could not be read (it was malformed, not valid UTF-8, or had too many fields "
+				    "or files).");
+			return false;
+		}
 	}
 	/* Pages' forms always carry the token; the API needs it only when a browser's
 	 * session cookie is what authenticates the call; a route whose URL carries

@@ -340,6 +340,12 @@ class Subscriptions(MailTestCase):
             self.assertEqual(db.execute("SELECT id, closing_notice_sent FROM call ORDER BY id").fetchall(),
                              [(1, 1), (2, 0)])
 
+        # A new deadline gets its own notice: the first one named the old deadline.
+        token = s.account_token(SECRETARIAT)
+        self.extend(s, token, "2021-02-16")
+        later = sink.wait(2, to="grace@example.org", subject="Closing soon")[1][2]
+        self.assertIn("at the end of 16 February 2021", later.get_content())
+
         # Its leave link works like any other.
         leave = link(notice, "/subscriptions/leave")
         r = s.request("POST", leave, body=b"List-Unsubscribe=One-Click",

@@ -451,6 +451,7 @@ class Processes(Office):
         cases = (
             ({}, {"slug", "title", "timezone", "categories"}),
             ({"slug": "Bad Slug", "title": "t", "timezone": "Europe/Zurich", "categories": ["A"]}, {"slug"}),
+            ({"slug": "new", "title": "t", "timezone": "Europe/Zurich", "categories": ["A"]}, {"slug"}),
             ({"slug": "ok", "title": "t", "timezone": "Mars/Olympus", "categories": ["A"]}, {"timezone"}),
             ({"slug": "ok", "title": "t", "timezone": "UTC", "categories": ["A"], "languages": ["english!"]},
              {"languages"}),
