@@ -186,6 +186,38 @@ test('a secretariat moves the Council milestone with a reason, and an anonymous 
 	await page.context().close();
 });
 
+test('a secretariat extends the call with a reason, and an anonymous browser sees the new deadline and why', { timeout: TEST_TIMEOUT }, async () => {
+	const EXTEND = 'Several Member States asked for two more weeks.';
+	const page = await newPage(browser);
+	try {
+		await logIn(page);
+		await page.goto(at('/office/calls/1'));
+		assert.equal(await page.getByLabel('New deadline').inputValue(), '2021-02-15');
+		await page.getByLabel('New deadline').fill('2021-03-01');
+		await page.getByLabel('Reason for the change').fill(EXTEND);
+		const response = await navigate(page, () => page.getByRole('button', { name: 'Change the deadline' }).click());
+		assert.equal(response.status(), 200);
+		assert.equal((await response.request().redirectedFrom()?.response())?.status(), 303, 'the form answers 303');
+		assert.ok(await page.getByRole('status').isVisible(), 'the change is confirmed');
+		assertNoFailures(page);
+	} finally {
+		await page.context().close();
+	}
+	const other = await newPage(browser);
+	try {
+		const response = await other.goto(at('/calls/1'));
+		assert.equal(response.status(), 200);
+		const changes = other.getByRole('region', { name: 'Changes' });
+		assert.match(await changes.innerText(),
+			new RegExp(`Deadline extended from 15 February 2021 to 1 March 2021 on 1 February 2021: ${EXTEND}`));
+		assert.match(await other.locator('main').innerText(), /End of 1 March 2021/);
+		await screenshot(other, 'office-05-public-call-extended');
+		assertNoFailures(other);
+	} finally {
+		await other.context().close();
+	}
+});
+
 test('the office pages have no serious or critical accessibility violations', { timeout: TEST_TIMEOUT }, async (t) => {
 	/* The pages send a strict Content-Security-Policy; this context bypasses it so that axe can be injected. */
 	const page = await newPage(browser, { bypassCSP: true });
