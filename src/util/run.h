@@ -7,8 +7,7 @@
  * its three, default signal handling, and standard error going nowhere. It
  * is killed if it passes either limit. Safe from any thread: SIGPIPE from a
  * program that stops reading is taken back here, not delivered.
- *
- * (render/docx.c has its own copy of this for pandoc; it can move here.)
+ * render/docx.c (pandoc) and mail/extract.c (pdftotext, pandoc, tnef) use it.
  */
 #ifndef CONSULTA_UTIL_RUN_H
 #define CONSULTA_UTIL_RUN_H
