@@ -23,6 +23,10 @@ void page_message(struct request *r, int status, const char *message);
 void page_input(struct request *r, const struct error *e, const char *name, const char *label, const char *hint,
 		const char *value, const char *type, const char *autocomplete, int maxlength);
 
+struct call;
+/* The changes of a call's deadline and state with their reasons (page_call.c). */
+void page_call_history(struct request *r, struct call *c);
+
 /* Helpers shared by pages: dates and instants as people read them. */
 const char *page_date(struct request *r, const char *date);          /* "15 February 2021" */
 const char *page_instant_local(struct request *r, const char *tzid, int64_t t);

@@ -54,7 +54,9 @@ static const char *state_label(enum call_state s)
 }
 
 /* The changes of the call's deadline and state, each with its reason, as the schedule shows a milestone's moves. */
-static void call_history_section(struct request *r, struct call *c)
+/* The changes of a call's deadline and state, with their reasons: the same list
+ * on the public call page and on its office page (page.h). */
+void page_call_history(struct request *r, struct call *c)
 {
 	struct error e;
 	error_clear(&e);
@@ -111,7 +113,7 @@ void page_call(struct request *r)
 		html_printf(&r->out, "<p>The deadline has passed: contributions are no longer accepted.</p>\n");
 	if (c.review && !strcmp(c.review, "after_review"))
 		html_printf(&r->out, "<p>Contributions are published after the secretariat has reviewed them.</p>\n");
-	call_history_section(r, &c);
+	page_call_history(r, &c);
 	html_printf(&r->out, "<p><a href=\"/calls/%L/contributions\">Published contributions</a></p>\n", (long long)c.id);
 	page_end(r, 200);
 }

@@ -141,34 +141,6 @@ static const char *const CALL_DONE[][2] = {
 	{NULL, NULL},
 };
 
-/* The changes of the deadline and state, as the call's public page tells them. */
-static void history(struct request *r, struct call *c)
-{
-	struct error e;
-	error_clear(&e);
-	if (call_history(r->db, &r->arena, c, &e) != 0 || c->nhistory == 0)
-		return;
-	html_printf(&r->out, "<h2>Changes</h2>\n<ul class=\"history\">\n");
-	for (int i = 0; i < c->nhistory; i++) {
-		const struct call_change *x = &c->history[i];
-		char on[11];
-		const char *when = tz_date_at(c->timezone, x->changed_at, on) == 0 ? page_date(r, on)
-										 : page_instant_utc(r, x->changed_at);
-		const char *from = x->from_closes_on ? page_date(r, x->from_closes_on)
-						     : page_instant_local(r, c->timezone, x->from_closes_at);
-		const char *to = x->to_closes_on ? page_date(r, x->to_closes_on)
-						 : page_instant_local(r, c->timezone, x->to_closes_at);
-		if (!strcmp(x->kind, "extend") || !strcmp(x->kind, "shorten"))
-			html_printf(&r->out, "<li>Deadline %s from %s to %s on %s: %s</li>\n",
-				    !strcmp(x->kind, "extend") ? "extended" : "brought forward", from, to, when, x->reason);
-		else if (!strcmp(x->kind, "open"))
-			html_printf(&r->out, "<li>Opened on %s: %s</li>\n", when, x->reason);
-		else
-			html_printf(&r->out, "<li>Closed on %s, before its deadline of %s: %s</li>\n", when, from, x->reason);
-	}
-	html_printf(&r->out, "</ul>\n");
-}
-
 /* The call's office page; failed names the form that came back with the mistakes in e. */
 static void call_page(struct request *r, int64_t id, const char *failed, const struct error *e)
 {
@@ -199,7 +171,7 @@ static void call_page(struct request *r, int64_t id, const char *failed, const s
 		    page_instant_utc(r, c.closes_at), office_text_of(OFFICE_REVIEW_MODES, c.review));
 	state_links(r, &c);
 	html_printf(&r->out, "</dd>\n</dl>\n<p><a href=\"/calls/%L\">Public page of this call</a></p>\n", (long long)c.id);
-	history(r, &c);
+	page_call_history(r, &c);
 
 	struct office_form f = office_form_for("deadline", failed, e, r->form);
 	html_printf(&r->out, "<section aria-labelledby=\"deadline\"><h2 id=\"deadline\">Change the deadline</h2>\n");
