@@ -512,6 +512,30 @@ int contribution_list(struct db *db, struct arena *a, int64_t call_id, const cha
 	return db_collect(st, a, (void **)out, n, sizeof **out, contribution_from_row, e);
 }
 
+int contribution_list_late(struct db *db, struct arena *a, int64_t call_id, int offset, int limit,
+			   struct contribution **out, int *n, int64_t *total, struct error *e)
+{
+	static const char sql_count[] =
+		"SELECT count(*) FROM contribution WHERE call_id = ?1 AND late <> 0 AND admitted_at IS NULL";
+	static const char sql[] = CONTRIBUTION_COLUMNS
+		"WHERE c.call_id = ?1 AND c.late <> 0 AND c.admitted_at IS NULL ORDER BY c.id LIMIT ?2 OFFSET ?3";
+	struct db_stmt *st = db_stmt(db, sql_count, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, call_id);
+	if (db_step(st, e) != DB_ROW)
+		return -1;
+	*total = db_col_int(st, 0);
+	db_reset(st);
+	st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, call_id);
+	db_bind_int(st, 2, limit);
+	db_bind_int(st, 3, offset);
+	return db_collect(st, a, (void **)out, n, sizeof **out, contribution_from_row, e);
+}
+
 static json_t *moderation_json(const struct contribution *c)
 {
 	return json_pack("{s:s,s:o}", "state", c->state, "reason",

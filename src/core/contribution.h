@@ -141,6 +141,11 @@ int contribution_list_published(struct db *db, struct arena *a, int64_t call_id,
 int contribution_list(struct db *db, struct arena *a, int64_t call_id, const char *state, int offset, int limit,
 		      struct contribution **out, int *n, int64_t *total, struct error *e);
 
+/* The contributions of a call that arrived late and are not admitted yet
+ * (whatever their state), oldest first, one page; total counts them all. */
+int contribution_list_late(struct db *db, struct arena *a, int64_t call_id, int offset, int limit,
+			   struct contribution **out, int *n, int64_t *total, struct error *e);
+
 bool contribution_state_valid(const char *state);
 
 /* Moderation by the secretariat: action "publish", "hide" (with a reason,

@@ -62,6 +62,26 @@ int holding_list(struct db *db, struct arena *a, int64_t before_id, int limit, s
 	return db_collect(st, a, (void **)out, n, sizeof **out, holding_from_row, e);
 }
 
+int holding_page(struct db *db, struct arena *a, int offset, int limit, struct holding_item **out, int *n,
+                 int64_t *total, struct error *e)
+{
+	static const char sql_count[] = "SELECT count(*) FROM holding";
+	static const char sql[] = HOLDING_COLUMNS "ORDER BY h.id DESC LIMIT ?1 OFFSET ?2";
+	struct db_stmt *st = db_stmt(db, sql_count, e);
+	if (!st)
+		return -1;
+	if (db_step(st, e) != DB_ROW)
+		return -1;
+	*total = db_col_int(st, 0);
+	db_reset(st);
+	st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, limit);
+	db_bind_int(st, 2, offset);
+	return db_collect(st, a, (void **)out, n, sizeof **out, holding_from_row, e);
+}
+
 /* The short answer that tells a person their message is kept but is not (yet) a contribution. */
 static int holding_answer(struct db *db, struct arena *a, const struct holding_input *in, int64_t received_at,
                           struct error *e)

@@ -64,6 +64,10 @@ int holding_add(struct db *db, struct arena *a, const struct holding_input *in, 
 int holding_list(struct db *db, struct arena *a, int64_t before_id, int limit, struct holding_item **out, int *n,
                  struct error *e);
 
+/* Newest first, one page from offset, at most limit (0: none, only the count); total counts them all. */
+int holding_page(struct db *db, struct arena *a, int offset, int limit, struct holding_item **out, int *n,
+                 int64_t *total, struct error *e);
+
 /* One held message; ERROR_NOT_FOUND if there is none with that id. */
 int holding_find(struct db *db, struct arena *a, int64_t id, struct holding_item *out, struct error *e);
 

@@ -225,11 +225,15 @@ void page_office(struct request *r)
 		page_error(r, &e);
 		return;
 	}
+	const int64_t held = office_holding_count(r);
 	page_begin(r, "Back office");
-	html_printf(&r->out, "<h1>Back office</h1>\n"
-			     "<p class=\"actions\"><a class=\"button\" href=\"/office/processes/new\">Create a process</a> "
-			     "<a href=\"/office/audit\">Audit log: every change, by whom and when</a></p>\n"
-			     "<section aria-labelledby=\"processes\"><h2 id=\"processes\">Processes</h2>\n");
+	html_printf(&r->out,
+		    "<h1>Back office</h1>\n"
+		    "<p class=\"actions\"><a class=\"button\" href=\"/office/processes/new\">Create a process</a> "
+		    "<a href=\"/office/audit\">Audit log: every change, by whom and when</a> "
+		    "<a href=\"/office/holding\">Held e-mail (%L)</a></p>\n"
+		    "<section aria-labelledby=\"processes\"><h2 id=\"processes\">Processes</h2>\n",
+		    (long long)held);
 	if (n == 0)
 		html_printf(&r->out, "<p>No process yet.</p>\n");
 	const int64_t now = clock_now();

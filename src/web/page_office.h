@@ -74,6 +74,10 @@ int office_status(const struct error *e);
 /* The number of contributions to a call in a state (published, pending, hidden, spam). */
 int64_t office_count(struct request *r, int64_t call_id, const char *state);
 
+/* page_office_mail.c: the number of held messages, and of late contributions to a call not admitted yet. */
+int64_t office_holding_count(struct request *r);
+int64_t office_late_count(struct request *r, int64_t call_id);
+
 /*
  * The process's office page (page_office.c), made of sections from the files
  * of each area. failed names the form that came back with mistakes (NULL:

@@ -74,7 +74,7 @@ static void contribution_item(struct request *r, const struct call *c, const str
 		    "<dt>E-mail address</dt><dd><a href=\"mailto:%s\">%s</a></dd>\n"
 		    "<dt>Category</dt><dd>%s</dd>\n<dt>Country</dt><dd>%s</dd>\n<dt>Publication</dt><dd>%s</dd>\n"
 		    "<dt>Received</dt><dd>%s<br><span class=\"utc\">%s</span>, by %s</dd>\n"
-		    "<dt>State</dt><dd>%s%s%s</dd>\n</dl>\n"
+		    "<dt>State</dt><dd>%s%s%s%R</dd>\n</dl>\n"
 		    "<div class=\"text\" aria-label=\"Text of contribution %s\" role=\"group\">%s</div>\n"
 		    "<div class=\"actions\">",
 		    k->tracking, k->tracking, k->tracking, k->name, k->name, *k->organization ? k->organization : "\u2014",
@@ -85,7 +85,11 @@ static void contribution_item(struct request *r, const struct call *c, const str
 		    : !strcmp(k->channel, "email") ? "e-mail"
 						   : k->channel,
 		    office_text_of(STATES, k->state), k->moderation_reason ? ": " : "",
-		    k->moderation_reason ? k->moderation_reason : "", k->tracking, k->text);
+		    k->moderation_reason ? k->moderation_reason : "",
+		    !k->late	      ? ""
+		    : k->admitted_at ? " <span class=\"marker late\">late</span> <span class=\"marker admitted\">admitted</span>"
+				     : " <span class=\"marker late\">late</span>, not admitted yet",
+		    k->tracking, k->text);
 	static const char *const actions[][2] = {{"publish", "published"}, {"hide", "hidden"}, {"spam", "spam"}};
 	for (int i = 0; i < 3; i++)
 		if (strcmp(k->state, actions[i][1]) != 0)
@@ -122,6 +126,8 @@ static void moderation_page(struct request *r, int64_t id, const char *state, in
 		html_printf(&r->out, "<li><a href=\"/office/calls/%L/contributions?state=%s\"%R>%s (%L)</a></li>\n",
 			    (long long)c.id, STATES[i][0], !strcmp(STATES[i][0], state) ? " aria-current=\"page\"" : "",
 			    STATES[i][1], (long long)(!strcmp(STATES[i][0], state) ? total : office_count(r, c.id, STATES[i][0])));
+	html_printf(&r->out, "<li><a href=\"/office/calls/%L/late\">Late, awaiting admission (%L)</a></li>\n",
+		    (long long)c.id, (long long)office_late_count(r, c.id));
 	html_printf(&r->out, "</ul></nav>\n");
 	if (total == 0)
 		html_printf(&r->out, "<p>No contribution is in this state.</p>\n");

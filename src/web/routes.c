@@ -53,6 +53,10 @@ const struct route ROUTES[] = {
 	{"POST", "/office/calls/{id}/review", page_office_call_review, ROLE_SECRETARIAT, true},
 	{"GET", "/office/calls/{id}/contributions", page_office_moderation, ROLE_SECRETARIAT, false},
 	{"POST", "/office/contributions/{tracking}/moderation", page_office_moderate, ROLE_SECRETARIAT, true},
+	/* back office: the e-mail channel (page_office_mail.c) */
+	{"GET", "/office/holding", page_office_holding, ROLE_SECRETARIAT, false},
+	{"GET", "/office/calls/{id}/late", page_office_late, ROLE_SECRETARIAT, false},
+	{"POST", "/office/contributions/{tracking}/admission", page_office_admit, ROLE_SECRETARIAT, true},
 	/* JSON API */
 	{"GET", "/healthz", api_health, ROLE_PUBLIC, false},
 	{"GET", "/api/v1/processes", api_processes, ROLE_PUBLIC, false},

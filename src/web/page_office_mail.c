@@ -1,0 +1,224 @@
+/*
+ * page_office_mail — the e-mail channel in the secretariat's back office:
+ * the holding list (mail that reached Consulta but did not become a
+ * contribution: to whom, from whom, its subject and why it is held), newest
+ * first, one page at a time; and the contributions to a call that arrived
+ * after its deadline and wait for the secretariat's decision, each with a
+ * form to admit it.
+ *
+ * Admission goes through contribution_admit, as in the JSON API (api_mail.c).
+ */
+#include "web/page_office.h"
+
+#include "core/contribution.h"
+#include "core/holding.h"
+#include "web/auth.h"
+#include "web/routes.h"
+
+#include <string.h>
+
+enum { HOLDING_PAGE = 50, LATE_PAGE = 50 };
+
+static const char *const HOLDING_REASONS[][2] = {
+	{"no_call", "Sent to an address that no call has"},
+	{"call_not_open", "The call was not open"},
+	{"automatic", "An automatic reply or a bounce"},
+	{"invalid", "Not a message that could be read as a contribution"},
+	{"limit", "Beyond a limit (attachments or length)"},
+	{NULL, NULL},
+};
+
+static const char *const LATE_DONE[][2] = {
+	{"admitted", "Admitted. The contribution joins the call as if it had arrived in time."},
+	{NULL, NULL},
+};
+
+/* The page number of a query or form value: 1 when absent or not a number. */
+static int64_t page_number(const char *s)
+{
+	int64_t page;
+	return s && parse_id(s, &page) && page <= 1000000 ? page : 1;
+}
+
+static const char *or_dash(const char *s)
+{
+	return s && *s ? s : "\u2014";
+}
+
+/* The previous and next links of a paged list. */
+static void pages_nav(struct request *r, int64_t page, int per_page, int64_t total)
+{
+	if (page <= 1 && page * per_page >= total)
+		return;
+	html_printf(&r->out, "<nav aria-label=\"Pages\" class=\"pages\">");
+	if (page > 1)
+		html_printf(&r->out, "<a rel=\"prev\" href=\"?page=%L\">Previous page</a> ", (long long)page - 1);
+	if (page * per_page < total)
+		html_printf(&r->out, "<a rel=\"next\" href=\"?page=%L\">Next page</a>", (long long)page + 1);
+	html_printf(&r->out, "</nav>\n");
+}
+
+/* -- the holding list -------------------------------------------------------- */
+
+int64_t office_holding_count(struct request *r)
+{
+	struct error e;
+	error_clear(&e);
+	struct holding_item *none;
+	int n;
+	int64_t total = 0;
+	if (holding_page(r->db, &r->arena, 0, 0, &none, &n, &total, &e) != 0)
+		return 0;
+	return total;
+}
+
+void page_office_holding(struct request *r)
+{
+	struct error e;
+	error_clear(&e);
+	const int64_t page = page_number(request_query(r, "page"));
+	struct holding_item *items;
+	int n;
+	int64_t total;
+	if (holding_page(r->db, &r->arena, (int)((page - 1) * HOLDING_PAGE), HOLDING_PAGE, &items, &n, &total, &e) !=
+	    0) {
+		page_error(r, &e);
+		return;
+	}
+	page_begin(r, "Held e-mail");
+	html_printf(&r->out,
+		    "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/office\">Back office</a></nav>\n"
+		    "<h1>Held e-mail</h1>\n"
+		    "<p>Messages that reached Consulta but did not become contributions. Each is kept as it arrived.</p>\n");
+	if (total == 0) {
+		html_printf(&r->out, "<p>No message is held.</p>\n");
+		page_end(r, 200);
+		return;
+	}
+	html_printf(&r->out, "<p>%L held message%s, newest first.</p>\n", (long long)total, total == 1 ? "" : "s");
+	html_printf(&r->out, "<table class=\"office holding\">\n<caption>Held messages</caption>\n"
+			     "<thead><tr><th scope=\"col\">Received</th><th scope=\"col\">To</th><th scope=\"col\">From</th>"
+			     "<th scope=\"col\">Subject</th><th scope=\"col\">Why it is held</th></tr></thead>\n<tbody>\n");
+	for (int i = 0; i < n; i++) {
+		const struct holding_item *h = &items[i];
+		const char *from = h->sender && *h->sender ? h->sender : h->envelope_sender;
+		html_printf(&r->out,
+			    "<tr id=\"h-%L\"><td class=\"date\"><span class=\"utc\">%s</span></td><td>%s</td><td>%s</td>"
+			    "<td>%s</td><td><span class=\"reason reason-%s\">%s</span>%R%s",
+			    (long long)h->id, page_instant_utc(r, h->received_at), or_dash(h->recipient), or_dash(from),
+			    or_dash(h->subject), h->reason, office_text_of(HOLDING_REASONS, h->reason),
+			    h->detail && *h->detail ? ": " : "", h->detail ? h->detail : "");
+		if (h->call_id)
+			html_printf(&r->out, " (<a href=\"/office/calls/%L\">call %L</a>)", (long long)h->call_id,
+				    (long long)h->call_id);
+		html_printf(&r->out, "</td></tr>\n");
+	}
+	html_printf(&r->out, "</tbody>\n</table>\n");
+	pages_nav(r, page, HOLDING_PAGE, total);
+	page_end(r, 200);
+}
+
+/* -- late contributions ------------------------------------------------------ */
+
+int64_t office_late_count(struct request *r, int64_t call_id)
+{
+	struct error e;
+	error_clear(&e);
+	struct contribution *none;
+	int n;
+	int64_t total = 0;
+	if (contribution_list_late(r->db, &r->arena, call_id, 0, 0, &none, &n, &total, &e) != 0)
+		return 0;
+	return total;
+}
+
+static void late_item(struct request *r, const struct call *c, const struct contribution *k)
+{
+	html_printf(&r->out,
+		    "<div class=\"office-item\" id=\"c-%s\"><h2 id=\"t-%s\">%s: %s <span class=\"marker late\">late"
+		    "</span></h2>\n<dl class=\"facts\">\n"
+		    "<dt>Name</dt><dd>%s</dd>\n<dt>E-mail address</dt><dd><a href=\"mailto:%s\">%s</a></dd>\n"
+		    "<dt>Subject</dt><dd>%s</dd>\n"
+		    "<dt>Received</dt><dd>%s<br><span class=\"utc\">%s</span>, after the deadline</dd>\n"
+		    "<dt>State</dt><dd>%s</dd>\n</dl>\n"
+		    "<div class=\"text\" aria-label=\"Text of contribution %s\" role=\"group\">%s</div>\n",
+		    k->tracking, k->tracking, k->tracking, k->name, k->name, k->email, k->email, or_dash(k->subject),
+		    page_instant_local(r, c->timezone, k->received_at), page_instant_utc(r, k->received_at), k->state,
+		    k->tracking, k->text);
+	office_form_open(r, arena_printf(&r->arena, "/office/contributions/%s/admission", k->tracking), false);
+	html_printf(&r->out,
+		    "<p><button type=\"submit\" id=\"f-admit-%s-action\">Admit<span class=\"visually-hidden\"> "
+		    "contribution %s</span></button></p>\n</form>\n</div>\n",
+		    k->tracking, k->tracking);
+}
+
+/* The late contributions of call id not admitted yet, one page; failed names the form that came back with e. */
+static void late_page(struct request *r, int64_t id, int64_t page, const char *failed, const struct error *e)
+{
+	struct error le;
+	error_clear(&le);
+	struct call c;
+	struct contribution *items;
+	int n;
+	int64_t total;
+	if (call_find(r->db, &r->arena, id, &c, &le) != 0 ||
+	    contribution_list_late(r->db, &r->arena, id, (int)((page - 1) * LATE_PAGE), LATE_PAGE, &items, &n, &total,
+				   &le) != 0) {
+		page_error(r, &le);
+		return;
+	}
+	office_begin(r, arena_printf(&r->arena, "Late contributions to %s", c.title), e);
+	html_printf(&r->out,
+		    "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/office\">Back office</a> \u203a "
+		    "<a href=\"/office/processes/%u\">%s</a> \u203a <a href=\"/office/calls/%L\">%s</a></nav>\n"
+		    "<h1>Late contributions to %s</h1>\n",
+		    c.process_slug, c.process_title, (long long)c.id, c.title, c.title);
+	office_done(r, LATE_DONE);
+	office_error_summary(r, e, failed ? failed : "", "The contribution was not admitted");
+	html_printf(&r->out,
+		    "<p>Contributions sent by e-mail after the deadline are recorded and wait here until you admit "
+		    "them. Once admitted, a contribution joins the call as if it had arrived in time. "
+		    "<a href=\"/office/calls/%L/contributions\">All contributions to this call</a></p>\n",
+		    (long long)c.id);
+	if (total == 0)
+		html_printf(&r->out, "<p>No late contribution awaits admission.</p>\n");
+	else
+		html_printf(&r->out, "<p>%L late contribution%s awaiting admission, oldest first.</p>\n", (long long)total,
+			    total == 1 ? "" : "s");
+	for (int i = 0; i < n; i++)
+		late_item(r, &c, &items[i]);
+	pages_nav(r, page, LATE_PAGE, total);
+	page_end(r, office_status(e));
+}
+
+void page_office_late(struct request *r)
+{
+	struct error e;
+	error_clear(&e);
+	int64_t id;
+	if (!parse_id(r->params[0], &id)) {
+		error_set(&e, ERROR_NOT_FOUND, "There is no such call for contributions.");
+		page_error(r, &e);
+		return;
+	}
+	late_page(r, id, page_number(request_query(r, "page")), NULL, NULL);
+}
+
+void page_office_admit(struct request *r)
+{
+	struct error e;
+	error_clear(&e);
+	struct actor who = auth_actor(r);
+	struct contribution k;
+	if (contribution_admit(r->db, &r->arena, &who, r->params[0], &k, &e) != 0) {
+		struct error le;
+		error_clear(&le);
+		if (!strcmp(e.code, ERROR_NOT_FOUND) || contribution_find(r->db, &r->arena, r->params[0], &k, &le) != 0) {
+			page_error(r, e.code && strcmp(e.code, ERROR_NOT_FOUND) ? &le : &e);
+			return;
+		}
+		late_page(r, k.call_id, 1, arena_printf(&r->arena, "admit-%s", k.tracking), &e);
+		return;
+	}
+	reply_redirect(r, arena_printf(&r->arena, "/office/calls/%lld/late?done=admitted", (long long)k.call_id));
+}

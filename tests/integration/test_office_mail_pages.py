@@ -1,0 +1,149 @@
+"""The e-mail channel in the back office, in the browser's own terms: a
+message to an address no call has is on the holding list (/office/holding)
+with why it is held, counted on the dashboard; a message after the deadline
+is listed as late (/office/calls/1/late) with an Admit button, and admitting
+it through that form (with its CSRF token) admits it as the API does. The
+public is sent to log in and a stakeholder is refused."""
+
+import html
+import re
+import urllib.parse
+
+from harness import CALL1_OPEN, CSRF_TOKEN, ServerTestCase
+from test_mail_in import CALL1, mail_in, simple
+
+SECRETARIAT = "sec@gca.example"
+STAKEHOLDER = "ada@example.org"
+PASSWORD = "a long passphrase for the tests"
+UNKNOWN = "nobody@gca-demo.example"
+LATE_NOW = "2021-02-16T09:00:00Z"  # after call 1's deadline
+
+
+def page_text(r):
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", r.text)))
+
+
+class OfficeMailPages(ServerTestCase):
+    SHARED = False
+    NOW = CALL1_OPEN
+
+    def login(self, s, email):
+        r = s.post_form("/login", {"email": email, "password": PASSWORD, "next": "/office"})
+        self.assertEqual(r.status, 303, r)
+        for name, value in r.headers.items():
+            if name.lower() == "set-cookie" and value.startswith("consulta_session="):
+                return value.split(";")[0].split("=", 1)[1]
+        self.fail("no session cookie after logging in")
+
+    def cookies(self, session):
+        return "consulta_csrf=%s; consulta_session=%s" % (CSRF_TOKEN, session)
+
+    def get(self, s, session, path):
+        return s.get(path, headers={"Cookie": self.cookies(session)})
+
+    def post(self, s, session, path, fields, csrf=True):
+        fields = dict(fields)
+        if csrf:
+            fields["csrf"] = CSRF_TOKEN
+        body = urllib.parse.urlencode(fields).encode("ascii")
+        return s.request("POST", path, body=body, headers={"Content-Type": "application/x-www-form-urlencoded",
+                                                            "Cookie": self.cookies(session)})
+
+    def office(self):
+        s = self.fresh_server()
+        self.token = s.account_token(SECRETARIAT, password=PASSWORD)
+        return s, self.login(s, SECRETARIAT)
+
+    def record(self, s, tracking):
+        r = s.send_json("GET", "/api/v1/contributions/" + tracking, token=self.token)
+        self.assertEqual(r.status, 200, r)
+        return r.json()
+
+    def test_the_pages_are_the_secretariats_only(self):
+        s, session = self.office()
+        s.account_token(STAKEHOLDER, role="stakeholder", password=PASSWORD)
+        stakeholder = self.login(s, STAKEHOLDER)
+        for path in ("/office/holding", "/office/calls/1/late"):
+            with self.subTest(path=path):
+                r = self.get(s, session, path)
+                self.assertEqual(r.status, 200, r)
+                self.assertIn('<a href="/office">Back office</a>', r.text)
+                public = s.get(path)
+                self.assertEqual(public.status, 303, public)
+                self.assertEqual(public.header("Location"), "/login?next=" + path)
+                self.assertEqual(self.get(s, stakeholder, path).status, 403)
+        code, out, _ = mail_in(s.db, simple("late-refused@example.org"), LATE_NOW)
+        self.assertEqual(code, 0)
+        path = "/office/contributions/%s/admission" % out["tracking"]
+        self.assertEqual(self.post(s, stakeholder, path, {}).status, 403)
+        self.assertEqual(s.post_form(path, {}).status, 401)
+        self.assertEqual(self.post(s, session, path, {}, csrf=False).status, 403, "no CSRF token, no change")
+        self.assertIsNone(self.record(s, out["tracking"])["admitted_at"], "nothing admitted")
+
+    def test_a_message_to_an_unknown_address_is_on_the_holding_list_with_why(self):
+        s, session = self.office()
+        self.assertIn('<a href="/office/holding">Held e-mail (0)</a>', self.get(s, session, "/office").text)
+        self.assertIn("No message is held.", self.get(s, session, "/office/holding").text)
+        eml = ("From: Grace <grace@example.org>\r\nTo: %s\r\nSubject: Where do I send <inputs>?\r\n"
+               "Message-ID: <held-page@example.org>\r\n\r\nWhere?\r\n" % UNKNOWN).encode()
+        code, out, _ = mail_in(s.db, eml, CALL1_OPEN)
+        self.assertEqual((code, out["outcome"]), (0, "held"))
+        self.assertIn('<a href="/office/holding">Held e-mail (1)</a>', self.get(s, session, "/office").text)
+        r = self.get(s, session, "/office/holding")
+        self.assertEqual(r.status, 200, r)
+        self.assertIn("Where do I send &lt;inputs&gt;?", r.text, "the subject, escaped")
+        row = re.search(r"<tr id=\"h-\d+\">.*?</tr>", r.text, re.S).group(0)
+        for text in (UNKNOWN, "grace@example.org", "Sent to an address that no call has", "reason-no_call",
+                     "2021-02-01"):
+            self.assertIn(text, row)
+        # newest first
+        mail_in(s.db, eml.replace(b"held-page@", b"held-page-2@").replace(b"<inputs>", b"second"),
+                "2021-02-02T10:00:00Z")
+        text = page_text(self.get(s, session, "/office/holding"))
+        self.assertIn("2 held messages, newest first.", text)
+        self.assertLess(text.index("Where do I send second?"), text.index("Where do I send <inputs>?"))
+
+    def test_a_late_contribution_is_listed_and_admitted_through_the_form(self):
+        s, session = self.office()
+        code, out, _ = mail_in(s.db, simple("late-page@example.org", to=CALL1), LATE_NOW)
+        self.assertEqual(code, 0)
+        self.assertTrue(out["late"])
+        tracking = out["tracking"]
+        r = self.get(s, session, "/office/calls/1/late")
+        self.assertEqual(r.status, 200, r)
+        action = "/office/contributions/%s/admission" % tracking
+        form = re.search(r'<form method="post" action="%s".*?</form>' % re.escape(action), r.text, re.S)
+        self.assertTrue(form, "an Admit form for the late contribution")
+        self.assertIn('name="csrf"', form.group(0))
+        self.assertIn(">Admit<", form.group(0))
+        self.assertIn("1 late contribution awaiting admission", page_text(r))
+        # the moderation list marks it, and leads to the late ones
+        m = self.get(s, session, "/office/calls/1/contributions?state=pending")
+        item = re.search(r'<div class="office-item" id="c-%s">.*?</dl>' % re.escape(tracking), m.text, re.S).group(0)
+        self.assertIn('<span class="marker late">late</span>', item)
+        self.assertIn('href="/office/calls/1/late">Late, awaiting admission (1)</a>', m.text)
+
+        r = self.post(s, session, action, {})
+        self.assertEqual(r.status, 303, r)
+        self.assertEqual(r.header("Location"), "/office/calls/1/late?done=admitted")
+        done = self.get(s, session, r.header("Location"))
+        self.assertIn('role="status">Admitted.', done.text)
+        self.assertNotIn(action, done.text, "no longer awaiting admission")
+        k = self.record(s, tracking)
+        self.assertTrue(k["late"])
+        self.assertIsNotNone(k["admitted_at"])
+        self.assertEqual(k["state"], "published")
+        m = self.get(s, session, "/office/calls/1/contributions?state=published")
+        self.assertIn('<span class="marker admitted">admitted</span>', m.text)
+        # admitting it again is a conflict, told on the page, and changes nothing
+        again = self.post(s, session, action, {})
+        self.assertEqual(again.status, 409, again)
+        self.assertIn('role="alert"', again.text)
+        self.assertIn("admitted already", again.text)
+        audit = s.send_json("GET", "/api/v1/audit?kind=contribution.admit", token=self.token)
+        self.assertEqual(audit.text.count("contribution:" + tracking), 1, audit.text)
+
+    def test_an_unknown_tracking_number_is_404(self):
+        s, session = self.office()
+        self.assertEqual(self.post(s, session, "/office/contributions/NOPE/admission", {}).status, 404)
+        self.assertEqual(self.get(s, session, "/office/calls/999/late").status, 404)
