@@ -2,7 +2,9 @@
 #include "store/db.h"
 
 #include "embedded.h"
+#include "store/vfs_powerloss.h"
 #include "util/clock.h"
+#include "util/log.h"
 
 #include <pthread.h>
 #include <stdint.h>
@@ -32,6 +34,14 @@ struct db {
 };
 
 static char db_file[DB_PATH_MAX];
+
+/* Each connection's settings. Only the power-loss test (CONSULTA_TEST_VFS)
+ * may choose a weaker synchronous, to show that its test sees the loss. */
+static const char db_pragmas_full[] = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;";
+static const char db_pragmas_normal[] =
+	"PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
+static const char db_pragmas_off[] = "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF; PRAGMA foreign_keys=ON;";
+static const char *db_pragmas = db_pragmas_full;
 static pthread_key_t db_key;
 static pthread_once_t db_key_once = PTHREAD_ONCE_INIT;
 
@@ -53,6 +63,37 @@ static void db_make_key(void)
 	pthread_key_create(&db_key, db_close);
 }
 
+/* CONSULTA_TEST_VFS=powerloss: the test-only VFS of vfs_powerloss.h, and then
+ * CONSULTA_TEST_SYNCHRONOUS=FULL|NORMAL|OFF. Neither is read otherwise. */
+static int db_configure_test_vfs(struct error *e)
+{
+	const char *vfs = getenv("CONSULTA_TEST_VFS");
+	if (!vfs || !*vfs)
+		return 0;
+	if (strcmp(vfs, "powerloss") != 0) {
+		error_set(e, ERROR_INVALID, "CONSULTA_TEST_VFS must be powerloss (or unset)");
+		return -1;
+	}
+	const char *sync = getenv("CONSULTA_TEST_SYNCHRONOUS");
+	if (!sync || !*sync || !strcmp(sync, "FULL"))
+		db_pragmas = db_pragmas_full;
+	else if (!strcmp(sync, "NORMAL"))
+		db_pragmas = db_pragmas_normal;
+	else if (!strcmp(sync, "OFF"))
+		db_pragmas = db_pragmas_off;
+	else {
+		error_set(e, ERROR_INVALID, "CONSULTA_TEST_SYNCHRONOUS must be FULL, NORMAL or OFF");
+		return -1;
+	}
+	if (vfs_powerloss_register(e) != 0)
+		return -1;
+	log_event("store.test_vfs",
+		  "vfs=powerloss synchronous=%s warning=\"TEST ONLY: writes reach the disk only when synced; "
+		  "a crash loses the rest. Never in production.\"",
+		  db_pragmas == db_pragmas_full ? "FULL" : db_pragmas == db_pragmas_normal ? "NORMAL" : "OFF");
+	return 0;
+}
+
 int db_configure(const char *url, struct error *e)
 {
 	if (strncmp(url, "sqlite:", 7) != 0 || !url[7]) {
@@ -68,7 +109,7 @@ int db_configure(const char *url, struct error *e)
 		return -1;
 	}
 	snprintf(db_file, sizeof db_file, "%s", url + 7);
-	return 0;
+	return db_configure_test_vfs(e);
 }
 
 const char *db_path(void)
@@ -123,7 +164,7 @@ struct db *db_thread(struct error *e)
 	}
 	sqlite3_busy_timeout(db->conn, DB_BUSY_TIMEOUT_MS);
 	sqlite3_extended_result_codes(db->conn, 1);
-	if (db_exec_sql(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;", e) != 0) {
+	if (db_exec_sql(db, db_pragmas, e) != 0) {
 		db_close(db);
 		return NULL;
 	}
