@@ -6,6 +6,8 @@
 #include "core/call.h"
 #include "core/contribution.h"
 #include "core/demo.h"
+#include "core/document.h"
+#include "core/outbox.h"
 #include "core/overview.h"
 #include "core/process.h"
 #include "store/db.h"
@@ -326,6 +328,69 @@ static bool check_contributions(void *p)
 	return true;
 }
 
+/* The version page's read (the benchmarked one): the version with its text, and its document. */
+struct version_read {
+	struct version v;
+	struct document doc;
+};
+
+static int op_version(struct db *db, struct arena *a, struct error *e, void **out)
+{
+	struct version_read *r = arena_alloc(a, sizeof *r);
+	if (!r) {
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		return -1;
+	}
+	*out = r;
+	return version_find(db, a, 2, &r->v, &r->doc, e);
+}
+
+static bool check_version(void *p)
+{
+	const struct version_read *r = p;
+	return r->v.date && r->v.label && r->v.markdown && r->v.html && r->doc.slug && r->doc.title;
+}
+
+/* The mail sender's read: the receipts the contributions queued. */
+struct due {
+	struct outbox_item *items;
+	int n;
+};
+
+static int op_outbox(struct db *db, struct arena *a, struct error *e, void **out)
+{
+	struct due *d = arena_alloc(a, sizeof *d);
+	if (!d) {
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		return -1;
+	}
+	*out = d;
+	return outbox_due(db, a, INT64_MAX / 2, 100, &d->items, &d->n, e);
+}
+
+static bool check_outbox(void *p)
+{
+	const struct due *d = p;
+	if (d->n < 3)
+		return false;
+	for (int i = 0; i < d->n; i++)
+		if (!d->items[i].recipient || !d->items[i].message || !d->items[i].message_id)
+			return false;
+	return true;
+}
+
+static void test_torture_version(void **state)
+{
+	(void)state;
+	assert_true(torture(op_version, check_version) > 0);
+}
+
+static void test_torture_outbox(void **state)
+{
+	(void)state;
+	assert_true(torture(op_outbox, check_outbox) > 3);
+}
+
 static void test_torture_overview(void **state)
 {
 	(void)state;
@@ -346,6 +411,8 @@ int main(void)
 		cmocka_unit_test(test_col_dup_reports_failure),
 		cmocka_unit_test(test_torture_overview),
 		cmocka_unit_test(test_torture_contribution_list),
+		cmocka_unit_test(test_torture_version),
+		cmocka_unit_test(test_torture_outbox),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
