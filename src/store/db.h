@@ -27,7 +27,10 @@ struct db_stmt;
 
 enum db_step { DB_ROW = 1, DB_DONE = 0, DB_FAIL = -1 };
 
-/* Reads the URL once at start-up; returns -1 with e filled for an unknown scheme. */
+/* Reads the URL once at start-up; returns -1 with e filled for an unknown scheme.
+ * For the power-loss test only, CONSULTA_TEST_VFS=powerloss puts every
+ * connection on the VFS of vfs_powerloss.h (and lets CONSULTA_TEST_SYNCHRONOUS
+ * lower synchronous); a bad value of either is an error. */
 int db_configure(const char *url, struct error *e);
 const char *db_path(void);
 
