@@ -47,19 +47,21 @@ bool account_password_acceptable(const char *password, struct error *e, const ch
 	return true;
 }
 
-static void account_from_row(struct arena *a, struct db_stmt *st, void *element)
+static int account_from_row(struct arena *a, struct db_stmt *st, void *element)
 {
 	struct account *acc = element;
+	bool failed = false;
 	acc->id = db_col_int(st, 0);
-	acc->email = arena_strdup(a, db_col_text(st, 1));
-	acc->name = arena_strdup(a, db_col_text(st, 2));
-	acc->organization = arena_strdup(a, db_col_text(st, 3));
-	acc->category = arena_strdup(a, db_col_text(st, 4));
-	acc->country = arena_strdup(a, db_col_text(st, 5));
+	acc->email = db_col_dup(st, 1, a, &failed);
+	acc->name = db_col_dup(st, 2, a, &failed);
+	acc->organization = db_col_dup(st, 3, a, &failed);
+	acc->category = db_col_dup(st, 4, a, &failed);
+	acc->country = db_col_dup(st, 5, a, &failed);
 	const char *role = db_col_text(st, 6);
 	acc->role = role && !strcmp(role, "secretariat") ? ACCOUNT_SECRETARIAT : ACCOUNT_STAKEHOLDER;
 	acc->confirmed = !db_col_null(st, 7);
 	acc->has_password = !db_col_null(st, 8);
+	return failed ? -1 : 0;
 }
 
 #define ACCOUNT_COLUMNS                                                                                       \
@@ -348,9 +350,14 @@ int account_login(struct db *db, struct arena *a, const char *email, const char 
 		if (!st)
 			return -1;
 		db_bind_int(st, 1, out->id);
+		bool failed = false;
 		if (db_step(st, e) == DB_ROW)
-			hash = arena_strdup(a, db_col_text(st, 0));
+			hash = db_col_dup(st, 0, a, &failed);
 		db_reset(st);
+		if (failed) {
+			error_set(e, ERROR_UNAVAILABLE, "out of memory");
+			return -1;
+		}
 	}
 	bool ok;
 	if (hash) {

@@ -48,18 +48,20 @@ const char *audit_json(struct arena *a, json_t *value)
 	return copy;
 }
 
-static void audit_from_row(struct arena *a, struct db_stmt *st, void *element)
+static int audit_from_row(struct arena *a, struct db_stmt *st, void *element)
 {
 	struct audit_entry *x = element;
+	bool failed = false;
 	x->id = db_col_int(st, 0);
 	x->at = db_col_int(st, 1);
-	x->actor = arena_strdup(a, db_col_text(st, 2));
+	x->actor = db_col_dup(st, 2, a, &failed);
 	x->process_id = db_col_int(st, 3);
-	x->process_slug = arena_strdup(a, db_col_text(st, 4));
-	x->kind = arena_strdup(a, db_col_text(st, 5));
-	x->object = arena_strdup(a, db_col_text(st, 6));
-	x->before = arena_strdup(a, db_col_text(st, 7));
-	x->after = arena_strdup(a, db_col_text(st, 8));
+	x->process_slug = db_col_dup(st, 4, a, &failed);
+	x->kind = db_col_dup(st, 5, a, &failed);
+	x->object = db_col_dup(st, 6, a, &failed);
+	x->before = db_col_dup(st, 7, a, &failed);
+	x->after = db_col_dup(st, 8, a, &failed);
+	return failed ? -1 : 0;
 }
 
 int audit_list(struct db *db, struct arena *a, int64_t process_id, const char *kind, int64_t before_id, int limit,

@@ -49,25 +49,27 @@ int call_create(struct db *db, int64_t process_id, int64_t version_id, const cha
 	"FROM call c JOIN process p ON p.id = c.process_id JOIN version v ON v.id = c.version_id "               \
 	"JOIN document d ON d.id = v.document_id "
 
-static void call_from_row(struct arena *a, struct db_stmt *st, void *element)
+static int call_from_row(struct arena *a, struct db_stmt *st, void *element)
 {
 	struct call *c = element;
+	bool failed = false;
 	c->id = db_col_int(st, 0);
 	c->process_id = db_col_int(st, 1);
 	c->version_id = db_col_int(st, 2);
-	c->title = arena_strdup(a, db_col_text(st, 3));
-	c->description = arena_strdup(a, db_col_text(st, 4));
+	c->title = db_col_dup(st, 3, a, &failed);
+	c->description = db_col_dup(st, 4, a, &failed);
 	c->opens_at = db_col_int(st, 5);
 	c->closes_at = db_col_int(st, 6);
-	c->closes_on = arena_strdup(a, db_col_text(st, 7));
-	c->timezone = arena_strdup(a, db_col_text(st, 8));
-	c->process_slug = arena_strdup(a, db_col_text(st, 9));
-	c->process_title = arena_strdup(a, db_col_text(st, 10));
-	c->document_title = arena_strdup(a, db_col_text(st, 11));
-	c->version_label = arena_strdup(a, db_col_text(st, 12));
-	c->version_date = arena_strdup(a, db_col_text(st, 13));
-	c->review = arena_strdup(a, db_col_text(st, 14));
-	c->email = arena_strdup(a, db_col_text(st, 15));
+	c->closes_on = db_col_dup(st, 7, a, &failed);
+	c->timezone = db_col_dup(st, 8, a, &failed);
+	c->process_slug = db_col_dup(st, 9, a, &failed);
+	c->process_title = db_col_dup(st, 10, a, &failed);
+	c->document_title = db_col_dup(st, 11, a, &failed);
+	c->version_label = db_col_dup(st, 12, a, &failed);
+	c->version_date = db_col_dup(st, 13, a, &failed);
+	c->review = db_col_dup(st, 14, a, &failed);
+	c->email = db_col_dup(st, 15, a, &failed);
+	return failed ? -1 : 0;
 }
 
 int call_find(struct db *db, struct arena *a, int64_t id, struct call *out, struct error *e)
@@ -147,17 +149,19 @@ bool call_review_valid(const char *review)
 	return review && (!strcmp(review, "on_receipt") || !strcmp(review, "after_review"));
 }
 
-static void change_from_row(struct arena *a, struct db_stmt *st, void *element)
+static int change_from_row(struct arena *a, struct db_stmt *st, void *element)
 {
 	struct call_change *x = element;
+	bool failed = false;
 	x->id = db_col_int(st, 0);
 	x->changed_at = db_col_int(st, 1);
-	x->kind = arena_strdup(a, db_col_text(st, 2));
+	x->kind = db_col_dup(st, 2, a, &failed);
 	x->from_closes_at = db_col_int(st, 3);
 	x->to_closes_at = db_col_int(st, 4);
-	x->from_closes_on = arena_strdup(a, db_col_text(st, 5));
-	x->to_closes_on = arena_strdup(a, db_col_text(st, 6));
-	x->reason = arena_strdup(a, db_col_text(st, 7));
+	x->from_closes_on = db_col_dup(st, 5, a, &failed);
+	x->to_closes_on = db_col_dup(st, 6, a, &failed);
+	x->reason = db_col_dup(st, 7, a, &failed);
+	return failed ? -1 : 0;
 }
 
 int call_history(struct db *db, struct arena *a, struct call *c, struct error *e)
@@ -268,8 +272,13 @@ int call_add(struct db *db, struct arena *a, const struct actor *who, int64_t pr
 			error_set(e, ERROR_NOT_FOUND, "There is no such process.");
 		goto fail;
 	}
-	const char *timezone = arena_strdup(a, db_col_text(st, 0));
+	bool failed = false;
+	const char *timezone = db_col_dup(st, 0, a, &failed);
 	db_reset(st);
+	if (failed) {
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		goto fail;
+	}
 	if (call_create(db, process_id, in->version_id, title, description, timezone, opens_on, closes_on, id, e) != 0)
 		goto fail;
 	st = db_stmt(db, sql_review, e);

@@ -43,18 +43,22 @@ int circular_add_addressee(struct db *db, int64_t circular_id, int64_t category_
 	return db_exec_stmt(st, e);
 }
 
-static void circular_from_row(struct arena *a, struct db_stmt *st, void *element)
+static int circular_from_row(struct arena *a, struct db_stmt *st, void *element)
 {
 	struct circular *c = element;
+	bool failed = false;
 	c->id = db_col_int(st, 0);
-	c->reference = arena_strdup(a, db_col_text(st, 1));
-	c->date = arena_strdup(a, db_col_text(st, 2));
-	c->subject = arena_strdup(a, db_col_text(st, 3));
+	c->reference = db_col_dup(st, 1, a, &failed);
+	c->date = db_col_dup(st, 2, a, &failed);
+	c->subject = db_col_dup(st, 3, a, &failed);
+	return failed ? -1 : 0;
 }
 
-static void addressee_from_row(struct arena *a, struct db_stmt *st, void *element)
+static int addressee_from_row(struct arena *a, struct db_stmt *st, void *element)
 {
-	*(const char **)element = arena_strdup(a, db_col_text(st, 0));
+	bool failed = false;
+	*(const char **)element = db_col_dup(st, 0, a, &failed);
+	return failed ? -1 : 0;
 }
 
 int circular_list(struct db *db, struct arena *a, int64_t process_id, struct circular **out, int *n,

@@ -389,34 +389,36 @@ fail:
 	"c.raw_sha256 "                                                                                         \
 	"FROM contribution c JOIN category k ON k.id = c.category_id "
 
-static void contribution_from_row(struct arena *a, struct db_stmt *st, void *element)
+static int contribution_from_row(struct arena *a, struct db_stmt *st, void *element)
 {
 	struct contribution *c = element;
+	bool failed = false;
 	c->id = db_col_int(st, 0);
 	const char *t = db_col_text(st, 1);
-	strncpy(c->tracking, t ? t : "", sizeof c->tracking - 1);
+	snprintf(c->tracking, sizeof c->tracking, "%s", t ? t : "");
 	c->call_id = db_col_int(st, 2);
-	c->channel = arena_strdup(a, db_col_text(st, 3));
-	c->name = arena_strdup(a, db_col_text(st, 4));
-	c->organization = arena_strdup(a, db_col_text(st, 5));
-	c->category_slug = arena_strdup(a, db_col_text(st, 6));
-	c->category_name = arena_strdup(a, db_col_text(st, 7));
-	c->country = arena_strdup(a, db_col_text(st, 8));
-	c->email = arena_strdup(a, db_col_text(st, 9));
-	c->text = arena_strdup(a, db_col_text(st, 10));
-	c->publication = arena_strdup(a, db_col_text(st, 11));
+	c->channel = db_col_dup(st, 3, a, &failed);
+	c->name = db_col_dup(st, 4, a, &failed);
+	c->organization = db_col_dup(st, 5, a, &failed);
+	c->category_slug = db_col_dup(st, 6, a, &failed);
+	c->category_name = db_col_dup(st, 7, a, &failed);
+	c->country = db_col_dup(st, 8, a, &failed);
+	c->email = db_col_dup(st, 9, a, &failed);
+	c->text = db_col_dup(st, 10, a, &failed);
+	c->publication = db_col_dup(st, 11, a, &failed);
 	c->received_at = db_col_int(st, 12);
-	c->state = arena_strdup(a, db_col_text(st, 13));
-	c->moderation_reason = arena_strdup(a, db_col_text(st, 14));
+	c->state = db_col_dup(st, 13, a, &failed);
+	c->moderation_reason = db_col_dup(st, 14, a, &failed);
 	c->moderated_at = db_col_int(st, 15);
-	c->sender = arena_strdup(a, db_col_text(st, 16));
-	c->sender_verification = arena_strdup(a, db_col_text(st, 17));
-	c->authentication = arena_strdup(a, db_col_text(st, 18));
-	c->subject = arena_strdup(a, db_col_text(st, 19));
-	c->message_id = arena_strdup(a, db_col_text(st, 20));
+	c->sender = db_col_dup(st, 16, a, &failed);
+	c->sender_verification = db_col_dup(st, 17, a, &failed);
+	c->authentication = db_col_dup(st, 18, a, &failed);
+	c->subject = db_col_dup(st, 19, a, &failed);
+	c->message_id = db_col_dup(st, 20, a, &failed);
 	c->late = db_col_int(st, 21) != 0;
 	c->admitted_at = db_col_int(st, 22);
-	c->raw_sha256 = arena_strdup(a, db_col_text(st, 23));
+	c->raw_sha256 = db_col_dup(st, 23, a, &failed);
+	return failed ? -1 : 0;
 }
 
 int contribution_find(struct db *db, struct arena *a, const char *tracking, struct contribution *out,
@@ -614,16 +616,18 @@ int contribution_list_account(struct db *db, struct arena *a, int64_t account_id
 	return db_collect(st, a, (void **)out, n, sizeof **out, contribution_from_row, e);
 }
 
-static void attachment_from_row(struct arena *a, struct db_stmt *st, void *element)
+static int attachment_from_row(struct arena *a, struct db_stmt *st, void *element)
 {
 	struct contribution_attachment *f = element;
-	f->name = arena_strdup(a, db_col_text(st, 0));
+	bool failed = false;
+	f->name = db_col_dup(st, 0, a, &failed);
 	f->size = (size_t)db_col_int(st, 1);
-	f->declared_type = arena_strdup(a, db_col_text(st, 2));
-	f->type = arena_strdup(a, db_col_text(st, 3));
+	f->declared_type = db_col_dup(st, 2, a, &failed);
+	f->type = db_col_dup(st, 3, a, &failed);
 	const char *sha = db_col_text(st, 4);
 	snprintf(f->sha256, sizeof f->sha256, "%s", sha ? sha : "");
-	f->text = arena_strdup(a, db_col_text(st, 5));
+	f->text = db_col_dup(st, 5, a, &failed);
+	return failed ? -1 : 0;
 }
 
 int contribution_attachments(struct db *db, struct arena *a, struct contribution *c, struct error *e)

@@ -83,26 +83,30 @@ int version_post(struct db *db, int64_t document_id, const char *date, const cha
 	return 0;
 }
 
-static void document_from_row(struct arena *a, struct db_stmt *st, void *element)
+static int document_from_row(struct arena *a, struct db_stmt *st, void *element)
 {
 	struct document *doc = element;
+	bool failed = false;
 	doc->id = db_col_int(st, 0);
 	doc->process_id = db_col_int(st, 1);
-	doc->slug = arena_strdup(a, db_col_text(st, 2));
-	doc->title = arena_strdup(a, db_col_text(st, 3));
+	doc->slug = db_col_dup(st, 2, a, &failed);
+	doc->title = db_col_dup(st, 3, a, &failed);
+	return failed ? -1 : 0;
 }
 
-static void version_from_row(struct arena *a, struct db_stmt *st, void *element)
+static int version_from_row(struct arena *a, struct db_stmt *st, void *element)
 {
 	struct version *v = element;
+	bool failed = false;
 	v->id = db_col_int(st, 0);
 	v->document_id = db_col_int(st, 1);
-	v->date = arena_strdup(a, db_col_text(st, 2));
-	v->label = arena_strdup(a, db_col_text(st, 3));
-	v->note = arena_strdup(a, db_col_text(st, 4));
+	v->date = db_col_dup(st, 2, a, &failed);
+	v->label = db_col_dup(st, 3, a, &failed);
+	v->note = db_col_dup(st, 4, a, &failed);
 	v->paragraphs = (int)db_col_int(st, 5);
-	v->markdown = arena_strdup(a, db_col_text(st, 6)); /* NULL in lists */
-	v->html = arena_strdup(a, db_col_text(st, 7));
+	v->markdown = db_col_dup(st, 6, a, &failed); /* NULL in lists */
+	v->html = db_col_dup(st, 7, a, &failed);
+	return failed ? -1 : 0;
 }
 
 int document_list(struct db *db, struct arena *a, int64_t process_id, struct document **out, int *n,

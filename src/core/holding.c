@@ -22,21 +22,23 @@ bool holding_reason_valid(const char *reason)
 	"SELECT h.id, h.received_at, h.recipient, h.envelope_sender, h.sender, h.subject, h.message_id, "              \
 	"h.call_id, h.reason, h.detail, h.raw_sha256, b.size FROM holding h JOIN blob b ON b.sha256 = h.raw_sha256 "
 
-static void holding_from_row(struct arena *a, struct db_stmt *st, void *element)
+static int holding_from_row(struct arena *a, struct db_stmt *st, void *element)
 {
 	struct holding_item *h = element;
+	bool failed = false;
 	h->id = db_col_int(st, 0);
 	h->received_at = db_col_int(st, 1);
-	h->recipient = arena_strdup(a, db_col_text(st, 2));
-	h->envelope_sender = arena_strdup(a, db_col_text(st, 3));
-	h->sender = arena_strdup(a, db_col_text(st, 4));
-	h->subject = arena_strdup(a, db_col_text(st, 5));
-	h->message_id = arena_strdup(a, db_col_text(st, 6));
+	h->recipient = db_col_dup(st, 2, a, &failed);
+	h->envelope_sender = db_col_dup(st, 3, a, &failed);
+	h->sender = db_col_dup(st, 4, a, &failed);
+	h->subject = db_col_dup(st, 5, a, &failed);
+	h->message_id = db_col_dup(st, 6, a, &failed);
 	h->call_id = db_col_int(st, 7);
-	h->reason = arena_strdup(a, db_col_text(st, 8));
-	h->detail = arena_strdup(a, db_col_text(st, 9));
-	h->raw_sha256 = arena_strdup(a, db_col_text(st, 10));
+	h->reason = db_col_dup(st, 8, a, &failed);
+	h->detail = db_col_dup(st, 9, a, &failed);
+	h->raw_sha256 = db_col_dup(st, 10, a, &failed);
 	h->size = db_col_int(st, 11);
+	return failed ? -1 : 0;
 }
 
 int holding_find(struct db *db, struct arena *a, int64_t id, struct holding_item *out, struct error *e)

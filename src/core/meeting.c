@@ -33,14 +33,16 @@ int meeting_add(struct db *db, int64_t process_id, const char *date, const char 
 	return 0;
 }
 
-static void meeting_from_row(struct arena *a, struct db_stmt *st, void *element)
+static int meeting_from_row(struct arena *a, struct db_stmt *st, void *element)
 {
 	struct meeting *mt = element;
+	bool failed = false;
 	mt->id = db_col_int(st, 0);
-	mt->date = arena_strdup(a, db_col_text(st, 1));
-	mt->title = arena_strdup(a, db_col_text(st, 2));
-	mt->format = arena_strdup(a, db_col_text(st, 3));
-	mt->description = arena_strdup(a, db_col_text(st, 4));
+	mt->date = db_col_dup(st, 1, a, &failed);
+	mt->title = db_col_dup(st, 2, a, &failed);
+	mt->format = db_col_dup(st, 3, a, &failed);
+	mt->description = db_col_dup(st, 4, a, &failed);
+	return failed ? -1 : 0;
 }
 
 int meeting_list(struct db *db, struct arena *a, int64_t process_id, struct meeting **out, int *n,

@@ -95,29 +95,33 @@ int milestone_record_move(struct db *db, int64_t milestone_id, const char *moved
 	return db_exec_stmt(st, e);
 }
 
-static void milestone_from_row(struct arena *a, struct db_stmt *st, void *element)
+static int milestone_from_row(struct arena *a, struct db_stmt *st, void *element)
 {
 	struct milestone *ms = element;
+	bool failed = false;
 	ms->id = db_col_int(st, 0);
-	ms->date = arena_strdup(a, db_col_text(st, 1));
-	ms->end_date = arena_strdup(a, db_col_text(st, 2));
-	ms->title = arena_strdup(a, db_col_text(st, 3));
-	ms->kind = arena_strdup(a, db_col_text(st, 4));
-	ms->status = arena_strdup(a, db_col_text(st, 5));
+	ms->date = db_col_dup(st, 1, a, &failed);
+	ms->end_date = db_col_dup(st, 2, a, &failed);
+	ms->title = db_col_dup(st, 3, a, &failed);
+	ms->kind = db_col_dup(st, 4, a, &failed);
+	ms->status = db_col_dup(st, 5, a, &failed);
 	ms->process_id = db_col_int(st, 6);
+	return failed ? -1 : 0;
 }
 
-static void move_from_row(struct arena *a, struct db_stmt *st, void *element)
+static int move_from_row(struct arena *a, struct db_stmt *st, void *element)
 {
 	struct milestone_move *h = element;
+	bool failed = false;
 	h->id = db_col_int(st, 0);
-	h->moved_on = arena_strdup(a, db_col_text(st, 1));
-	h->from_date = arena_strdup(a, db_col_text(st, 2));
-	h->from_end_date = arena_strdup(a, db_col_text(st, 3));
-	h->from_label = arena_strdup(a, db_col_text(st, 4));
-	h->to_date = arena_strdup(a, db_col_text(st, 5));
-	h->to_end_date = arena_strdup(a, db_col_text(st, 6));
-	h->reason = arena_strdup(a, db_col_text(st, 7));
+	h->moved_on = db_col_dup(st, 1, a, &failed);
+	h->from_date = db_col_dup(st, 2, a, &failed);
+	h->from_end_date = db_col_dup(st, 3, a, &failed);
+	h->from_label = db_col_dup(st, 4, a, &failed);
+	h->to_date = db_col_dup(st, 5, a, &failed);
+	h->to_end_date = db_col_dup(st, 6, a, &failed);
+	h->reason = db_col_dup(st, 7, a, &failed);
+	return failed ? -1 : 0;
 }
 
 /* Loads the moves of ms, oldest first. */

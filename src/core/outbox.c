@@ -64,14 +64,16 @@ int outbox_enqueue(struct db *db, const struct outbox_mail *mail, struct error *
 	return rc;
 }
 
-static void item_from_row(struct arena *a, struct db_stmt *st, void *element)
+static int item_from_row(struct arena *a, struct db_stmt *st, void *element)
 {
 	struct outbox_item *x = element;
+	bool failed = false;
 	x->id = db_col_int(st, 0);
-	x->recipient = arena_strdup(a, db_col_text(st, 1));
-	x->message = arena_strdup(a, db_col_text(st, 2));
-	x->message_id = arena_strdup(a, db_col_text(st, 3));
+	x->recipient = db_col_dup(st, 1, a, &failed);
+	x->message = db_col_dup(st, 2, a, &failed);
+	x->message_id = db_col_dup(st, 3, a, &failed);
 	x->attempts = (int)db_col_int(st, 4);
+	return failed ? -1 : 0;
 }
 
 int outbox_due(struct db *db, struct arena *a, int64_t now, int limit, struct outbox_item **out, int *n,

@@ -72,23 +72,27 @@ int process_add_category(struct db *db, int64_t process_id, const char *slug, co
 	return 0;
 }
 
-static void process_from_row(struct arena *a, struct db_stmt *st, void *element)
+static int process_from_row(struct arena *a, struct db_stmt *st, void *element)
 {
 	struct process *p = element;
+	bool failed = false;
 	p->id = db_col_int(st, 0);
-	p->slug = arena_strdup(a, db_col_text(st, 1));
-	p->title = arena_strdup(a, db_col_text(st, 2));
-	p->summary = arena_strdup(a, db_col_text(st, 3));
-	p->timezone = arena_strdup(a, db_col_text(st, 4));
-	p->languages = arena_strdup(a, db_col_text(st, 5));
+	p->slug = db_col_dup(st, 1, a, &failed);
+	p->title = db_col_dup(st, 2, a, &failed);
+	p->summary = db_col_dup(st, 3, a, &failed);
+	p->timezone = db_col_dup(st, 4, a, &failed);
+	p->languages = db_col_dup(st, 5, a, &failed);
+	return failed ? -1 : 0;
 }
 
-static void category_from_row(struct arena *a, struct db_stmt *st, void *element)
+static int category_from_row(struct arena *a, struct db_stmt *st, void *element)
 {
 	struct category *c = element;
+	bool failed = false;
 	c->id = db_col_int(st, 0);
-	c->slug = arena_strdup(a, db_col_text(st, 1));
-	c->name = arena_strdup(a, db_col_text(st, 2));
+	c->slug = db_col_dup(st, 1, a, &failed);
+	c->name = db_col_dup(st, 2, a, &failed);
+	return failed ? -1 : 0;
 }
 
 #define PROCESS_COLUMNS "SELECT id, slug, title, summary, timezone, languages FROM process "

@@ -44,17 +44,19 @@ struct subscription_row {
 	int64_t requested_at;
 };
 
-static void row_fill(struct arena *a, struct db_stmt *st, void *element)
+static int row_fill(struct arena *a, struct db_stmt *st, void *element)
 {
 	struct subscription_row *x = element;
+	bool failed = false;
 	x->s.id = db_col_int(st, 0);
 	x->s.process_id = db_col_int(st, 1);
-	x->s.process_slug = arena_strdup(a, db_col_text(st, 2));
-	x->s.process_title = arena_strdup(a, db_col_text(st, 3));
-	x->s.email = arena_strdup(a, db_col_text(st, 4));
+	x->s.process_slug = db_col_dup(st, 2, a, &failed);
+	x->s.process_title = db_col_dup(st, 3, a, &failed);
+	x->s.email = db_col_dup(st, 4, a, &failed);
 	x->s.confirmed = db_col_int(st, 5) != 0;
 	x->s.left = db_col_int(st, 6) != 0;
 	x->requested_at = db_col_int(st, 7);
+	return failed ? -1 : 0;
 }
 
 /* The confirmation mail of a new or renewed request, with its link. */
@@ -287,11 +289,13 @@ struct subscriber {
 	const char *email;
 };
 
-static void subscriber_fill(struct arena *a, struct db_stmt *st, void *element)
+static int subscriber_fill(struct arena *a, struct db_stmt *st, void *element)
 {
 	struct subscriber *x = element;
+	bool failed = false;
 	x->id = db_col_int(st, 0);
-	x->email = arena_strdup(a, db_col_text(st, 1));
+	x->email = db_col_dup(st, 1, a, &failed);
+	return failed ? -1 : 0;
 }
 
 /* One notice to one subscriber: a new leave link of its own (only its hash kept), under the body and in
@@ -369,10 +373,11 @@ int subscription_notify(struct db *db, struct arena *a, int64_t process_id, cons
 	return notify_count(db, a, process_id, subject, body, &n, e);
 }
 
-static void call_id_fill(struct arena *a, struct db_stmt *st, void *element)
+static int call_id_fill(struct arena *a, struct db_stmt *st, void *element)
 {
 	(void)a;
 	*(int64_t *)element = db_col_int(st, 0);
+	return 0;
 }
 
 /* The "about to close" notice of one call, unless it was sent already; its own transaction. */

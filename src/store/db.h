@@ -27,7 +27,10 @@ struct db_stmt;
 
 enum db_step { DB_ROW = 1, DB_DONE = 0, DB_FAIL = -1 };
 
-/* Reads the URL once at start-up; returns -1 with e filled for an unknown scheme. */
+/* Reads the URL once at start-up; returns -1 with e filled for an unknown scheme.
+ * For the power-loss test only, CONSULTA_TEST_VFS=powerloss puts every
+ * connection on the VFS of vfs_powerloss.h (and lets CONSULTA_TEST_SYNCHRONOUS
+ * lower synchronous); a bad value of either is an error. */
 int db_configure(const char *url, struct error *e);
 const char *db_path(void);
 
@@ -45,6 +48,10 @@ enum db_step db_step(struct db_stmt *st, struct error *e);
 /* Runs a statement that returns no rows; 0 or -1. */
 int db_exec_stmt(struct db_stmt *st, struct error *e);
 const char *db_col_text(struct db_stmt *st, int i); /* valid until the next step/reset */
+/* Column i's text copied into the arena, NULL for SQL NULL. If memory runs out
+ * it returns NULL and sets *failed (never clears it), so that a row-fill
+ * function can copy every column and then answer once. */
+char *db_col_dup(struct db_stmt *st, int i, struct arena *a, bool *failed);
 int64_t db_col_int(struct db_stmt *st, int i);
 bool db_col_null(struct db_stmt *st, int i);
 const void *db_col_blob(struct db_stmt *st, int i, size_t *n); /* valid until the next step/reset */
@@ -56,16 +63,19 @@ int db_changes(struct db *db);
 /* True if the last failure was a UNIQUE constraint. */
 bool db_unique_violation(struct db *db);
 
-/* Fills one element from the current row. */
-typedef void (*db_row_fill)(struct arena *a, struct db_stmt *st, void *element);
+/* Fills one element from the current row: 0, or -1 if memory ran out (the
+ * element may then be half filled; the caller gets an error, never the element). */
+typedef int (*db_row_fill)(struct arena *a, struct db_stmt *st, void *element);
 
 /* Steps st to the end, appending one element of `size` bytes per row to
- * *items (an arena array of *n elements) filled by fill(). 0 or -1. */
+ * *items (an arena array of *n elements) filled by fill(). 0 or -1; a fill()
+ * that fails gives ERROR_UNAVAILABLE "out of memory". */
 int db_collect(struct db_stmt *st, struct arena *a, void **items, int *n, size_t size, db_row_fill fill,
 	       struct error *e);
 
 /* Steps st once: fills *element from its row and returns 0; with no row,
- * sets ERROR_NOT_FOUND with not_found as the message and returns -1. */
+ * sets ERROR_NOT_FOUND with not_found as the message and returns -1; a fill()
+ * that fails gives ERROR_UNAVAILABLE "out of memory". */
 int db_collect_one(struct db_stmt *st, struct arena *a, void *element, db_row_fill fill, const char *not_found,
 		   struct error *e);
 

@@ -2,30 +2,46 @@
 #include "store/db.h"
 
 #include "embedded.h"
+#include "store/vfs_powerloss.h"
 #include "util/clock.h"
+#include "util/log.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum { DB_STMT_CACHE = 96, DB_BUSY_TIMEOUT_MS = 10000, DB_PATH_MAX = 4096 };
+/* DB_STMT_CACHE_FIRST slots to begin with (a power of two); the table doubles
+ * whenever it would become more than half full, so it holds every statement
+ * the program has, however many that becomes. */
+enum { DB_STMT_CACHE_FIRST = 64, DB_BUSY_TIMEOUT_MS = 10000, DB_PATH_MAX = 4096 };
 
 struct db_cached {
-	const char *sql; /* identity: the address of a static string */
+	const char *sql; /* identity: the address of a static string; NULL for a free slot */
 	sqlite3_stmt *stmt;
 };
 
 struct db {
 	sqlite3 *conn;
-	int ncached;
-	struct db_cached cache[DB_STMT_CACHE];
+	/* Prepared statements: an open-addressing hash table keyed by the SQL
+	 * string's address, linear probing, `cap` slots (a power of two). */
+	struct db_cached *cache;
+	size_t ncached, cap;
 	int last_rc;
 	bool in_read; /* a db_read_begin() transaction is open */
 };
 
 static char db_file[DB_PATH_MAX];
+
+/* Each connection's settings. Only the power-loss test (CONSULTA_TEST_VFS)
+ * may choose a weaker synchronous, to show that its test sees the loss. */
+static const char db_pragmas_full[] = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;";
+static const char db_pragmas_normal[] =
+	"PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
+static const char db_pragmas_off[] = "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF; PRAGMA foreign_keys=ON;";
+static const char *db_pragmas = db_pragmas_full;
 static pthread_key_t db_key;
 static pthread_once_t db_key_once = PTHREAD_ONCE_INIT;
 
@@ -34,8 +50,10 @@ static void db_close(void *p)
 	struct db *db = p;
 	if (!db)
 		return;
-	for (int i = 0; i < db->ncached; i++)
-		sqlite3_finalize(db->cache[i].stmt);
+	for (size_t i = 0; i < db->cap; i++)
+		if (db->cache[i].sql)
+			sqlite3_finalize(db->cache[i].stmt);
+	free(db->cache);
 	sqlite3_close(db->conn);
 	free(db);
 }
@@ -43,6 +61,37 @@ static void db_close(void *p)
 static void db_make_key(void)
 {
 	pthread_key_create(&db_key, db_close);
+}
+
+/* CONSULTA_TEST_VFS=powerloss: the test-only VFS of vfs_powerloss.h, and then
+ * CONSULTA_TEST_SYNCHRONOUS=FULL|NORMAL|OFF. Neither is read otherwise. */
+static int db_configure_test_vfs(struct error *e)
+{
+	const char *vfs = getenv("CONSULTA_TEST_VFS");
+	if (!vfs || !*vfs)
+		return 0;
+	if (strcmp(vfs, "powerloss") != 0) {
+		error_set(e, ERROR_INVALID, "CONSULTA_TEST_VFS must be powerloss (or unset)");
+		return -1;
+	}
+	const char *sync = getenv("CONSULTA_TEST_SYNCHRONOUS");
+	if (!sync || !*sync || !strcmp(sync, "FULL"))
+		db_pragmas = db_pragmas_full;
+	else if (!strcmp(sync, "NORMAL"))
+		db_pragmas = db_pragmas_normal;
+	else if (!strcmp(sync, "OFF"))
+		db_pragmas = db_pragmas_off;
+	else {
+		error_set(e, ERROR_INVALID, "CONSULTA_TEST_SYNCHRONOUS must be FULL, NORMAL or OFF");
+		return -1;
+	}
+	if (vfs_powerloss_register(e) != 0)
+		return -1;
+	log_event("store.test_vfs",
+		  "vfs=powerloss synchronous=%s warning=\"TEST ONLY: writes reach the disk only when synced; "
+		  "a crash loses the rest. Never in production.\"",
+		  db_pragmas == db_pragmas_full ? "FULL" : db_pragmas == db_pragmas_normal ? "NORMAL" : "OFF");
+	return 0;
 }
 
 int db_configure(const char *url, struct error *e)
@@ -60,7 +109,7 @@ int db_configure(const char *url, struct error *e)
 		return -1;
 	}
 	snprintf(db_file, sizeof db_file, "%s", url + 7);
-	return 0;
+	return db_configure_test_vfs(e);
 }
 
 const char *db_path(void)
@@ -115,7 +164,7 @@ struct db *db_thread(struct error *e)
 	}
 	sqlite3_busy_timeout(db->conn, DB_BUSY_TIMEOUT_MS);
 	sqlite3_extended_result_codes(db->conn, 1);
-	if (db_exec_sql(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;", e) != 0) {
+	if (db_exec_sql(db, db_pragmas, e) != 0) {
 		db_close(db);
 		return NULL;
 	}
@@ -131,14 +180,58 @@ void db_thread_close(void)
 	db_close(db);
 }
 
+/* The first slot to look at for sql: the address mixed (Fibonacci hashing) so
+ * that strings laid out a few bytes apart spread over the table. */
+static size_t db_slot(const char *sql, size_t cap)
+{
+	uint64_t h = (uint64_t)(uintptr_t)sql * UINT64_C(0x9E3779B97F4A7C15);
+	return (size_t)(h >> 32) & (cap - 1);
+}
+
+/* Doubles the table (or makes the first one); -1 if out of memory, the old table intact. */
+static int db_cache_grow(struct db *db)
+{
+	size_t cap = db->cap ? db->cap * 2 : DB_STMT_CACHE_FIRST;
+	struct db_cached *t = calloc(cap, sizeof *t);
+	if (!t)
+		return -1;
+	for (size_t i = 0; i < db->cap; i++) {
+		if (!db->cache[i].sql)
+			continue;
+		size_t j = db_slot(db->cache[i].sql, cap);
+		while (t[j].sql)
+			j = (j + 1) & (cap - 1);
+		t[j] = db->cache[i];
+	}
+	free(db->cache);
+	db->cache = t;
+	db->cap = cap;
+	return 0;
+}
+
 struct db_stmt *db_stmt(struct db *db, const char *sql, struct error *e)
 {
-	for (int i = 0; i < db->ncached; i++) {
-		if (db->cache[i].sql == sql) {
-			sqlite3_reset(db->cache[i].stmt);
-			sqlite3_clear_bindings(db->cache[i].stmt);
-			return (struct db_stmt *)db->cache[i].stmt;
+	size_t i = 0;
+	if (db->cap) {
+		for (i = db_slot(sql, db->cap); db->cache[i].sql; i = (i + 1) & (db->cap - 1)) {
+			if (db->cache[i].sql == sql) {
+				sqlite3_stmt *st = db->cache[i].stmt;
+				sqlite3_reset(st);
+				sqlite3_clear_bindings(st);
+				return (struct db_stmt *)st;
+			}
 		}
+	}
+	/* Room first, so that a statement once prepared always has a slot. */
+	if ((db->ncached + 1) * 2 > db->cap) {
+		if (db_cache_grow(db) != 0) {
+			db->last_rc = SQLITE_NOMEM;
+			if (e)
+				error_set(e, ERROR_UNAVAILABLE, "out of memory");
+			return NULL;
+		}
+		for (i = db_slot(sql, db->cap); db->cache[i].sql; i = (i + 1) & (db->cap - 1))
+			;
 	}
 	sqlite3_stmt *st = NULL;
 	int rc = sqlite3_prepare_v3(db->conn, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
@@ -148,14 +241,9 @@ struct db_stmt *db_stmt(struct db *db, const char *sql, struct error *e)
 			snprintf(e->message, sizeof e->message, "database error: %s", sqlite3_errmsg(db->conn));
 		return NULL;
 	}
-	if (db->ncached < DB_STMT_CACHE) {
-		db->cache[db->ncached].sql = sql;
-		db->cache[db->ncached].stmt = st;
-		db->ncached++;
-	} else {
-		/* The cache is sized for every statement in the program; reaching this is a bug. */
-		abort();
-	}
+	db->cache[i].sql = sql;
+	db->cache[i].stmt = st;
+	db->ncached++;
 	return (struct db_stmt *)st;
 }
 
@@ -214,6 +302,22 @@ const char *db_col_text(struct db_stmt *st, int i)
 	return (const char *)sqlite3_column_text((sqlite3_stmt *)st, i);
 }
 
+char *db_col_dup(struct db_stmt *st, int i, struct arena *a, bool *failed)
+{
+	sqlite3_stmt *s = (sqlite3_stmt *)st;
+	const char *t = (const char *)sqlite3_column_text(s, i);
+	if (!t) {
+		/* NULL for a value that is not NULL: SQLite could not convert it (out of memory). */
+		if (sqlite3_column_type(s, i) != SQLITE_NULL)
+			*failed = true;
+		return NULL;
+	}
+	char *copy = arena_strndup(a, t, (size_t)sqlite3_column_bytes(s, i));
+	if (!copy)
+		*failed = true;
+	return copy;
+}
+
 const void *db_col_blob(struct db_stmt *st, int i, size_t *n)
 {
 	const void *p = sqlite3_column_blob((sqlite3_stmt *)st, i);
@@ -265,7 +369,11 @@ int db_collect(struct db_stmt *st, struct arena *a, void **items, int *n, size_t
 			error_set(e, ERROR_UNAVAILABLE, "out of memory");
 			return -1;
 		}
-		fill(a, st, element);
+		if (fill(a, st, element) != 0) {
+			db_reset(st);
+			error_set(e, ERROR_UNAVAILABLE, "out of memory");
+			return -1;
+		}
 	}
 	return r == DB_FAIL ? -1 : 0;
 }
@@ -280,8 +388,12 @@ int db_collect_one(struct db_stmt *st, struct arena *a, void *element, db_row_fi
 		error_set(e, ERROR_NOT_FOUND, "%s", not_found);
 		return -1;
 	}
-	fill(a, st, element);
+	int rc = fill(a, st, element);
 	db_reset(st);
+	if (rc != 0) {
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		return -1;
+	}
 	return 0;
 }
 

@@ -9,6 +9,20 @@
 
 enum { ARENA_BLOCK_SIZE = 16 * 1024 };
 
+/* arena_test_fail_at()'s countdown; per thread, so a test's plan never
+ * touches another thread's allocations. Zero in the program. */
+static _Thread_local long arena_fail_countdown;
+
+void arena_test_fail_at(long n)
+{
+	arena_fail_countdown = n > 0 ? n : 0;
+}
+
+long arena_test_pending(void)
+{
+	return arena_fail_countdown;
+}
+
 struct arena_block {
 	struct arena_block *next;
 	size_t size;
@@ -35,6 +49,8 @@ void arena_free(struct arena *a)
 void *arena_alloc(struct arena *a, size_t n)
 {
 	const size_t align = sizeof(max_align_t);
+	if (arena_fail_countdown > 0 && --arena_fail_countdown == 0)
+		return NULL;
 	if (n > SIZE_MAX / 2)
 		return NULL;
 	n = (n + align - 1) / align * align;

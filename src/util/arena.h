@@ -26,4 +26,14 @@ char *arena_strndup(struct arena *a, const char *s, size_t n);
 void *arena_push(struct arena *a, void **items, int *n, int *cap, size_t size);
 char *arena_printf(struct arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Fault injection for tests only (the program never calls these): the nth
+ * arena_alloc() from now on, on the calling thread, returns NULL as if memory
+ * had run out; 0 plans no failure. A torture test fails each allocation of an
+ * operation in turn, as SQLite's and curl's do. */
+void arena_test_fail_at(long n);
+/* Allocations still to go before the planned failure; 0 once it has happened
+ * (or when none is planned), so a torture loop knows when it has gone past
+ * the operation's last allocation. */
+long arena_test_pending(void);
+
 #endif

@@ -134,8 +134,9 @@ class Response:
 class Server:
     """One `consulta serve` with its own database and a frozen clock."""
 
-    def __init__(self, now, demo=True, threads=None, workdir=None, global_args=None, serve_args=None):
+    def __init__(self, now, demo=True, threads=None, workdir=None, global_args=None, serve_args=None, env=None):
         self.now = now
+        self.env = dict(env or {})  # for `serve` only (init and demo run without it)
         self.demo = demo
         self.threads = threads
         self.global_args = list(global_args or [])  # before the command: --public-url, --mail-from
@@ -177,6 +178,7 @@ class Server:
         cmd += self.serve_args
         env = dict(os.environ)
         env["CONSULTA_NOW"] = self.now
+        env.update(self.env)
         with open(self.stderr_path, "wb") as err:
             self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err,
                                          env=env, preexec_fn=_die_with_the_runner)
