@@ -46,7 +46,9 @@ struct contribution_mail {
 	const char *verification;   /* pass (DKIM or DMARC passed for it), fail, none (no trusted verdict) */
 	const char *authentication; /* the receiving MTA's verdicts ("dkim=pass dmarc=pass"), or NULL */
 	const char *subject;        /* or NULL */
-	const char *message_id;     /* without brackets: the key that makes a second delivery the same contribution */
+	const char *message_id;     /* without brackets: with the sender and message_sha256, what makes a second
+	                             * delivery the same contribution */
+	const char *message_sha256; /* hex SHA-256 of the message without its trace fields (mail/intake.h) */
 	const char *references;     /* the message's References (space-separated, no brackets), or NULL */
 	const void *raw;            /* the whole message as it arrived, kept with the contribution */
 	size_t raw_len;
