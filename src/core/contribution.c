@@ -567,6 +567,33 @@ static json_t *moderation_json(const struct contribution *c)
 			 c->moderation_reason ? json_string(c->moderation_reason) : json_null());
 }
 
+static json_t *admission_json(const struct contribution *c)
+{
+	return json_pack("{s:s,s:b,s:b}", "state", c->state, "late", c->late, "admitted", c->admitted_at != 0);
+}
+
+/* Admits the late contribution `before` (of a call in process_id) with the state it takes then, inside the
+ * caller's transaction, with its audit entry "contribution.admit": the one way a late contribution is
+ * admitted, whether the secretariat admits it or publishes it through moderation. */
+static int contribution_admit_in(struct db *db, struct arena *a, const struct actor *who, int64_t process_id,
+				 const struct contribution *before, const char *state, struct error *e)
+{
+	static const char sql[] = "UPDATE contribution SET admitted_at = ?, state = ? WHERE id = ?";
+	struct contribution after;
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, clock_now());
+	db_bind_text(st, 2, state);
+	db_bind_int(st, 3, before->id);
+	if (db_exec_stmt(st, e) != 0 || contribution_find(db, a, before->tracking, &after, e) != 0 ||
+	    audit_record(db, who, process_id, "contribution.admit", arena_printf(a, "contribution:%s", before->tracking),
+			 audit_json(a, admission_json(before)), audit_json(a, admission_json(&after)), e) != 0)
+		return -1;
+	log_event("contribution.admitted", "tracking=%s state=%s", after.tracking, after.state);
+	return 0;
+}
+
 int contribution_moderate(struct db *db, struct arena *a, const struct actor *who, const char *tracking,
 			  const char *action, const char *reason, struct contribution *out, struct error *e)
 {
@@ -603,6 +630,10 @@ int contribution_moderate(struct db *db, struct arena *a, const struct actor *wh
 	}
 	struct call call;
 	if (call_find(db, a, before.call_id, &call, e) != 0)
+		goto fail;
+	/* Publishing a late contribution takes it into account: it is admitted, as the Admit action does. */
+	if (!strcmp(state, "published") && before.late && !before.admitted_at &&
+	    contribution_admit_in(db, a, who, call.process_id, &before, state, e) != 0)
 		goto fail;
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
@@ -665,18 +696,12 @@ int contribution_attachments(struct db *db, struct arena *a, struct contribution
 			  attachment_from_row, e);
 }
 
-static json_t *admission_json(const struct contribution *c)
-{
-	return json_pack("{s:s,s:b,s:b}", "state", c->state, "late", c->late, "admitted", c->admitted_at != 0);
-}
-
 int contribution_admit(struct db *db, struct arena *a, const struct actor *who, const char *tracking,
 		       struct contribution *out, struct error *e)
 {
-	static const char sql[] = "UPDATE contribution SET admitted_at = ?, state = ? WHERE id = ?";
 	if (db_begin(db, e) != 0)
 		return -1;
-	struct contribution before, after;
+	struct contribution before;
 	struct call call;
 	if (contribution_find(db, a, tracking, &before, e) != 0)
 		goto fail;
@@ -694,21 +719,9 @@ int contribution_admit(struct db *db, struct arena *a, const struct actor *who, 
 	const char *state = before.state;
 	if (!strcmp(before.state, "pending"))
 		state = call.review && !strcmp(call.review, "after_review") ? "pending" : "published";
-	struct db_stmt *st = db_stmt(db, sql, e);
-	if (!st)
+	if (contribution_admit_in(db, a, who, call.process_id, &before, state, e) != 0 ||
+	    (out && contribution_find(db, a, before.tracking, out, e) != 0) || db_commit(db, e) != 0)
 		goto fail;
-	db_bind_int(st, 1, clock_now());
-	db_bind_text(st, 2, state);
-	db_bind_int(st, 3, before.id);
-	if (db_exec_stmt(st, e) != 0 || contribution_find(db, a, before.tracking, &after, e) != 0 ||
-	    audit_record(db, who, call.process_id, "contribution.admit",
-			 arena_printf(a, "contribution:%s", before.tracking), audit_json(a, admission_json(&before)),
-			 audit_json(a, admission_json(&after)), e) != 0 ||
-	    db_commit(db, e) != 0)
-		goto fail;
-	log_event("contribution.admitted", "tracking=%s state=%s", after.tracking, after.state);
-	if (out)
-		*out = after;
 	return 0;
 fail:
 	db_rollback(db);

@@ -153,7 +153,10 @@ bool contribution_state_valid(const char *state);
 /* Moderation by the secretariat: action "publish", "hide" (with a reason,
  * required, that the public sees in the contribution's place) or "spam" (gone
  * from public view, kept in the record). One transaction with audit
- * "contribution.moderate" (state and reason before and after). Errors name
+ * "contribution.moderate" (state and reason before and after). Publishing a
+ * late contribution not yet admitted admits it too, in the same transaction
+ * and the same way as contribution_admit() (admitted_at, audit
+ * "contribution.admit"). Errors name
  * action and reason; ERROR_NOT_FOUND for an unknown tracking number,
  * ERROR_CONFLICT if the contribution is in that state already. *out, if not
  * NULL, receives the contribution as it is now. */
