@@ -112,7 +112,8 @@ static int holding_answer(struct db *db, struct arena *a, const struct holding_i
 int holding_add(struct db *db, struct arena *a, const struct holding_input *in, struct holding_item *out,
                 struct error *e)
 {
-	static const char sql_seen[] = "SELECT id FROM holding WHERE message_id = ? AND recipient = ? AND message_sha256 = ?";
+	static const char sql_seen[] =
+	    "SELECT id FROM holding WHERE message_id = ? AND recipient = ? AND message_sha256 = ?";
 	static const char sql[] =
 	    "INSERT INTO holding (received_at, recipient, envelope_sender, sender, subject, "
 	    "message_id, call_id, reason, detail, raw_sha256, message_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";

@@ -40,8 +40,8 @@ enum mail_outcome { MAIL_ACCEPTED, MAIL_DUPLICATE, MAIL_HELD, MAIL_TEMPFAIL, MAI
 struct mail_message {
 	const void *raw;
 	size_t len;
-	bool readable;        /* intake could read it */
-	struct error problem; /* why not, when not */
+	bool readable;                          /* intake could read it */
+	struct error problem;                   /* why not, when not */
 	char content_sha256[BLOB_NAME_LEN + 1]; /* of the message without its trace (intake_trace_length) */
 	struct intake in;
 	struct contribution_attachment *files;

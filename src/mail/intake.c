@@ -840,10 +840,16 @@ static void headers_read(struct arena *a, GMimeMessage *msg, const struct intake
 size_t intake_trace_length(const void *raw, size_t len)
 {
 	/* The fields an MTA prepends on the way (RFC 5321 4.4 and the common ones after it). */
-	static const char *const trace[] = {"Return-Path",   "Received",      "Delivered-To",
-	                                    "X-Original-To", "Received-SPF",  "Authentication-Results",
-	                                    "ARC-Seal",      "ARC-Message-Signature",
-	                                    "ARC-Authentication-Results",     NULL};
+	static const char *const trace[] = {"Return-Path",
+	                                    "Received",
+	                                    "Delivered-To",
+	                                    "X-Original-To",
+	                                    "Received-SPF",
+	                                    "Authentication-Results",
+	                                    "ARC-Seal",
+	                                    "ARC-Message-Signature",
+	                                    "ARC-Authentication-Results",
+	                                    NULL};
 	const char *s = raw;
 	size_t at = 0;
 	if (len >= 5 && !memcmp(s, "From ", 5)) { /* an mbox "From " line */
