@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -48,6 +49,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	error_clear(&e);
 	struct intake in;
 	const struct intake_options opt = {.authserv_id = "mx.gca-demo.example"};
+	/* the trace is a prefix of the message, never beyond it */
+	if (intake_trace_length(data, size) > size)
+		abort();
 	if (intake_parse(&a, data, size, &opt, &in, &e) == 0) {
 		check_text(in.text);
 		check_line(in.from);

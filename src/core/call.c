@@ -45,7 +45,7 @@ int call_create(struct db *db, int64_t process_id, int64_t version_id, const cha
 
 #define CALL_COLUMNS                                                                                            \
 	"SELECT c.id, c.process_id, c.version_id, c.title, c.description, c.opens_at, c.closes_at, c.closes_on, " \
-	"p.timezone, p.slug, p.title, d.title, v.label, v.date, c.review, c.email "                               \
+	"p.timezone, p.slug, p.title, d.title, v.label, v.date, c.review, c.email, c.milestone_id "               \
 	"FROM call c JOIN process p ON p.id = c.process_id JOIN version v ON v.id = c.version_id "               \
 	"JOIN document d ON d.id = v.document_id "
 
@@ -69,6 +69,7 @@ static int call_from_row(struct arena *a, struct db_stmt *st, void *element)
 	c->version_date = db_col_dup(st, 13, a, &failed);
 	c->review = db_col_dup(st, 14, a, &failed);
 	c->email = db_col_dup(st, 15, a, &failed);
+	c->milestone_id = db_col_int(st, 16);
 	return failed ? -1 : 0;
 }
 
@@ -125,6 +126,36 @@ int call_list(struct db *db, struct arena *a, int64_t process_id, struct call **
 	return db_collect(st, a, (void **)out, n, sizeof **out, call_from_row, e);
 }
 
+int call_link_milestone(struct db *db, int64_t call_id, int64_t milestone_id, struct error *e)
+{
+	static const char sql[] = "UPDATE call SET milestone_id = ? WHERE id = ? AND process_id = "
+				  "(SELECT process_id FROM milestone WHERE id = ?)";
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, milestone_id);
+	db_bind_int(st, 2, call_id);
+	db_bind_int(st, 3, milestone_id);
+	if (db_exec_stmt(st, e) != 0)
+		return -1;
+	if (db_changes(db) != 1) {
+		error_set(e, ERROR_NOT_FOUND, "There is no such call, or the milestone is not in its process.");
+		return -1;
+	}
+	return 0;
+}
+
+int call_find_milestone(struct db *db, struct arena *a, int64_t milestone_id, struct call *out, struct error *e)
+{
+	static const char sql[] = CALL_COLUMNS "WHERE c.milestone_id = ?";
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, milestone_id);
+	memset(out, 0, sizeof *out);
+	return db_collect_one(st, a, out, call_from_row, "No call has this milestone as its deadline.", e);
+}
+
 enum call_state call_state_at(const struct call *c, int64_t now)
 {
 	if (now < c->opens_at)
@@ -142,6 +173,16 @@ const char *call_state_name(enum call_state s)
 	case CALL_CLOSED: return "closed";
 	}
 	return "closed";
+}
+
+const char *call_state_label(enum call_state s)
+{
+	switch (s) {
+	case CALL_UPCOMING: return "Not yet open";
+	case CALL_OPEN: return "Open";
+	case CALL_CLOSED: return "Closed";
+	}
+	return "Closed";
 }
 
 bool call_review_valid(const char *review)
@@ -332,6 +373,33 @@ static bool new_deadline(struct arena *a, const struct call *c, const struct cal
 	return true;
 }
 
+/* Moves the milestone that announces c's deadline to its date in the process's zone, inside the caller's
+ * transaction. It is the same fact as the deadline, so it records no move of its own: the call's change is
+ * the one history entry, and milestone_list() shows it on the schedule. */
+static int call_milestone_follow(struct db *db, const struct call *c, struct error *e)
+{
+	/* A postponed milestone that has a new date is planned again, as milestone_move() does. */
+	static const char sql[] = "UPDATE milestone SET date = ?, end_date = NULL, "
+				  "status = CASE status WHEN 'postponed' THEN 'planned' ELSE status END WHERE id = ?";
+	if (!c->milestone_id)
+		return 0;
+	char day[11];
+	const char *date = c->closes_on;
+	if (!date) {
+		if (tz_date_at(c->timezone, c->closes_at, day) != 0) {
+			error_set(e, ERROR_INTERNAL, "The process's time zone %s is unknown.", c->timezone);
+			return -1;
+		}
+		date = day;
+	}
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_text(st, 1, date);
+	db_bind_int(st, 2, c->milestone_id);
+	return db_exec_stmt(st, e);
+}
+
 /* Records one change of the deadline or state: its row in the call's history, the audit entry and the notice. */
 static int call_record(struct db *db, struct arena *a, const struct actor *who, const struct call *before,
 		       const struct call *after, const char *kind, const char *reason, int64_t now, struct error *e)
@@ -435,7 +503,7 @@ int call_change(struct db *db, struct arena *a, const struct actor *who, int64_t
 		db_bind_int(st, 1, closes_at);
 		db_bind_text(st, 2, closes_on);
 		db_bind_int(st, 3, id);
-		if (db_exec_stmt(st, e) != 0)
+		if (db_exec_stmt(st, e) != 0 || call_milestone_follow(db, &after, e) != 0)
 			goto fail;
 	} else if (state && !strcmp(state, "open")) {
 		if (s == CALL_OPEN) {
@@ -471,7 +539,7 @@ int call_change(struct db *db, struct arena *a, const struct actor *who, int64_t
 		db_bind_int(st, 1, after.closes_at);
 		db_bind_null(st, 2);
 		db_bind_int(st, 3, id);
-		if (db_exec_stmt(st, e) != 0)
+		if (db_exec_stmt(st, e) != 0 || call_milestone_follow(db, &after, e) != 0)
 			goto fail;
 	}
 	if (kind && call_record(db, a, who, &before, &after, kind, reason, now, e) != 0)

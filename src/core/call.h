@@ -45,6 +45,7 @@ struct call {
 	const char *version_date;
 	const char *review; /* on_receipt: contributions are published as they arrive; after_review: once moderated */
 	const char *email;  /* the call's own address for contributions by e-mail (lower case), or NULL */
+	int64_t milestone_id; /* the schedule's milestone that announces its deadline, or 0 */
 	struct call_change *history; /* oldest first; loaded by call_history() only */
 	int nhistory;
 };
@@ -61,6 +62,13 @@ int call_find_email(struct db *db, struct arena *a, const char *email, struct ca
  * ERROR_CONFLICT if another call has it. */
 int call_set_email(struct db *db, int64_t id, const char *email, struct error *e);
 int call_list(struct db *db, struct arena *a, int64_t process_id, struct call **out, int *n, struct error *e);
+
+/* Names the milestone of the call's process that announces its deadline, inside the caller's
+ * transaction (the demo loader). From then on they are one fact: call_change() moves the
+ * milestone with the deadline, and milestone_move() of it changes the call's deadline. */
+int call_link_milestone(struct db *db, int64_t call_id, int64_t milestone_id, struct error *e);
+/* The call whose deadline milestone_id announces; ERROR_NOT_FOUND if none. */
+int call_find_milestone(struct db *db, struct arena *a, int64_t milestone_id, struct call *out, struct error *e);
 
 /* Loads c->history: the changes of its deadline and state, oldest first. */
 int call_history(struct db *db, struct arena *a, struct call *c, struct error *e);
@@ -98,7 +106,10 @@ struct call_change_input {
 
 /* Changes a call: a new deadline (later: "extend", earlier: "shorten"; a closed
  * call given a deadline still to come is open again), opening or closing it
- * now, its review mode, in one transaction. Each change of the deadline or
+ * now, its review mode, in one transaction. The milestone that announces the
+ * deadline (call_link_milestone) moves with it in that transaction, to the
+ * deadline's date; the call's change is the one history entry, and the
+ * schedule shows it as the milestone's move (milestone_list). Each change of the deadline or
  * state is kept in the call's history with its reason (required) and recorded
  * as audit "call.extend", "call.shorten", "call.open" or "call.close", with a
  * notice to subscribers; a new review mode as "call.review" (contributions
@@ -112,5 +123,7 @@ int call_change(struct db *db, struct arena *a, const struct actor *who, int64_t
 /* upcoming before opens_at, open from opens_at to closes_at inclusive, closed after. */
 enum call_state call_state_at(const struct call *c, int64_t now);
 const char *call_state_name(enum call_state s);
+/* The state as every page shows it: "Open", "Not yet open", "Closed". */
+const char *call_state_label(enum call_state s);
 
 #endif

@@ -17,6 +17,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 enum { TRACKING_ATTEMPTS = 8 };
 
@@ -229,7 +230,7 @@ static int contribution_store_mail(struct db *db, int64_t id, const struct contr
 				   struct error *e)
 {
 	static const char sql[] = "UPDATE contribution SET sender = ?, sender_verification = ?, authentication = ?, "
-				  "subject = ?, message_id = ?, late = ?, raw_sha256 = ? WHERE id = ?";
+				  "subject = ?, message_id = ?, late = ?, raw_sha256 = ?, message_sha256 = ? WHERE id = ?";
 	static const char sql_file[] = "INSERT INTO attachment (contribution_id, position, name, size, declared_type, "
 				       "type, sha256, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 	char raw[BLOB_NAME_LEN + 1];
@@ -245,7 +246,8 @@ static int contribution_store_mail(struct db *db, int64_t id, const struct contr
 	db_bind_text(st, 5, m->message_id);
 	db_bind_int(st, 6, late);
 	db_bind_text(st, 7, raw);
-	db_bind_int(st, 8, id);
+	db_bind_text(st, 8, m->message_sha256);
+	db_bind_int(st, 9, id);
 	if (db_exec_stmt(st, e) != 0)
 		return -1;
 	for (int i = 0; i < m->nattachments; i++) {
@@ -268,25 +270,48 @@ static int contribution_store_mail(struct db *db, int64_t id, const struct contr
 	return 0;
 }
 
-/* 1 and *out filled if a contribution has this Message-ID already, 0 if none, -1 on error. */
-static int contribution_find_message(struct db *db, const char *message_id, struct receipt *out, struct error *e)
+/* Whether a message with a Message-ID seen before is a second delivery of the same message, inside the write
+ * transaction. A Message-ID is only a claim: the message is the same one when the sender and the content (the
+ * message without its trace fields) are the same too. The same message for another call is that call's own
+ * contribution (one message to two calls). 1 and *out filled: delivered again for this call; 0: new for this
+ * call; -1 with ERROR_CONFLICT and the reason in words: the Message-ID was used by another message; -1 with
+ * another code on a store error. */
+static int contribution_find_message(struct db *db, int64_t call_id, const struct contribution_mail *m,
+				     struct receipt *out, struct error *e)
 {
-	static const char sql[] = "SELECT tracking, call_id, received_at, late FROM contribution WHERE message_id = ?";
+	static const char sql[] = "SELECT tracking, call_id, received_at, late, sender, message_sha256 FROM "
+				  "contribution WHERE message_id = ? ORDER BY id";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		return -1;
-	db_bind_text(st, 1, message_id);
-	enum db_step r = db_step(st, e);
-	if (r == DB_ROW) {
-		const char *t = db_col_text(st, 0);
-		snprintf(out->tracking, sizeof out->tracking, "%s", t ? t : "");
-		out->call_id = db_col_int(st, 1);
-		out->received_at = db_col_int(st, 2);
-		out->late = db_col_int(st, 3) != 0;
-		out->duplicate = true;
+	db_bind_text(st, 1, m->message_id);
+	enum db_step r = DB_DONE;
+	int found = 0;
+	while (found == 0 && (r = db_step(st, e)) == DB_ROW) {
+		const char *sender = db_col_text(st, 4), *sha = db_col_text(st, 5);
+		const bool same_call = db_col_int(st, 1) == call_id;
+		const bool same_sender = sender && m->sender && !strcasecmp(sender, m->sender);
+		/* a contribution stored before migration 005 has no hash: its Message-ID and sender decide */
+		const bool same_content = !sha || (m->message_sha256 && !strcmp(sha, m->message_sha256));
+		if (!same_sender || !same_content) {
+			error_set(e, ERROR_CONFLICT, "A message with this Message-ID was already received %s%s.",
+				  same_call ? "" : "for another call, ",
+				  !same_sender ? "from another sender" : "with other content");
+			found = -1;
+		} else if (same_call) {
+			const char *t = db_col_text(st, 0);
+			snprintf(out->tracking, sizeof out->tracking, "%s", t ? t : "");
+			out->call_id = db_col_int(st, 1);
+			out->received_at = db_col_int(st, 2);
+			out->late = db_col_int(st, 3) != 0;
+			out->duplicate = true;
+			found = 1;
+		}
 	}
 	db_reset(st);
-	return r == DB_FAIL ? -1 : r == DB_ROW;
+	if (found == 0 && r == DB_FAIL)
+		return -1;
+	return found;
 }
 
 int contribution_receive(struct db *db, struct arena *a, int64_t call_id, const struct contribution_input *in,
@@ -309,7 +334,7 @@ int contribution_receive(struct db *db, struct arena *a, int64_t call_id, const 
 	/* Inside the write transaction, so that two deliveries of one message at once make one contribution. */
 	const struct contribution_mail *mail = in->mail;
 	if (mail && mail->message_id) {
-		int seen = contribution_find_message(db, mail->message_id, out, e);
+		int seen = contribution_find_message(db, call_id, mail, out, e);
 		if (seen < 0)
 			goto fail;
 		if (seen) {
@@ -544,6 +569,33 @@ static json_t *moderation_json(const struct contribution *c)
 			 c->moderation_reason ? json_string(c->moderation_reason) : json_null());
 }
 
+static json_t *admission_json(const struct contribution *c)
+{
+	return json_pack("{s:s,s:b,s:b}", "state", c->state, "late", c->late, "admitted", c->admitted_at != 0);
+}
+
+/* Admits the late contribution `before` (of a call in process_id) with the state it takes then, inside the
+ * caller's transaction, with its audit entry "contribution.admit": the one way a late contribution is
+ * admitted, whether the secretariat admits it or publishes it through moderation. */
+static int contribution_admit_in(struct db *db, struct arena *a, const struct actor *who, int64_t process_id,
+				 const struct contribution *before, const char *state, struct error *e)
+{
+	static const char sql[] = "UPDATE contribution SET admitted_at = ?, state = ? WHERE id = ?";
+	struct contribution after;
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, clock_now());
+	db_bind_text(st, 2, state);
+	db_bind_int(st, 3, before->id);
+	if (db_exec_stmt(st, e) != 0 || contribution_find(db, a, before->tracking, &after, e) != 0 ||
+	    audit_record(db, who, process_id, "contribution.admit", arena_printf(a, "contribution:%s", before->tracking),
+			 audit_json(a, admission_json(before)), audit_json(a, admission_json(&after)), e) != 0)
+		return -1;
+	log_event("contribution.admitted", "tracking=%s state=%s", after.tracking, after.state);
+	return 0;
+}
+
 int contribution_moderate(struct db *db, struct arena *a, const struct actor *who, const char *tracking,
 			  const char *action, const char *reason, struct contribution *out, struct error *e)
 {
@@ -580,6 +632,10 @@ int contribution_moderate(struct db *db, struct arena *a, const struct actor *wh
 	}
 	struct call call;
 	if (call_find(db, a, before.call_id, &call, e) != 0)
+		goto fail;
+	/* Publishing a late contribution takes it into account: it is admitted, as the Admit action does. */
+	if (!strcmp(state, "published") && before.late && !before.admitted_at &&
+	    contribution_admit_in(db, a, who, call.process_id, &before, state, e) != 0)
 		goto fail;
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
@@ -644,18 +700,12 @@ int contribution_attachments(struct db *db, struct arena *a, struct contribution
 			  attachment_from_row, e);
 }
 
-static json_t *admission_json(const struct contribution *c)
-{
-	return json_pack("{s:s,s:b,s:b}", "state", c->state, "late", c->late, "admitted", c->admitted_at != 0);
-}
-
 int contribution_admit(struct db *db, struct arena *a, const struct actor *who, const char *tracking,
 		       struct contribution *out, struct error *e)
 {
-	static const char sql[] = "UPDATE contribution SET admitted_at = ?, state = ? WHERE id = ?";
 	if (db_begin(db, e) != 0)
 		return -1;
-	struct contribution before, after;
+	struct contribution before;
 	struct call call;
 	if (contribution_find(db, a, tracking, &before, e) != 0)
 		goto fail;
@@ -673,21 +723,9 @@ int contribution_admit(struct db *db, struct arena *a, const struct actor *who, 
 	const char *state = before.state;
 	if (!strcmp(before.state, "pending"))
 		state = call.review && !strcmp(call.review, "after_review") ? "pending" : "published";
-	struct db_stmt *st = db_stmt(db, sql, e);
-	if (!st)
+	if (contribution_admit_in(db, a, who, call.process_id, &before, state, e) != 0 ||
+	    (out && contribution_find(db, a, before.tracking, out, e) != 0) || db_commit(db, e) != 0)
 		goto fail;
-	db_bind_int(st, 1, clock_now());
-	db_bind_text(st, 2, state);
-	db_bind_int(st, 3, before.id);
-	if (db_exec_stmt(st, e) != 0 || contribution_find(db, a, before.tracking, &after, e) != 0 ||
-	    audit_record(db, who, call.process_id, "contribution.admit",
-			 arena_printf(a, "contribution:%s", before.tracking), audit_json(a, admission_json(&before)),
-			 audit_json(a, admission_json(&after)), e) != 0 ||
-	    db_commit(db, e) != 0)
-		goto fail;
-	log_event("contribution.admitted", "tracking=%s state=%s", after.tracking, after.state);
-	if (out)
-		*out = after;
 	return 0;
 fail:
 	db_rollback(db);

@@ -46,7 +46,9 @@ struct contribution_mail {
 	const char *verification;   /* pass (DKIM or DMARC passed for it), fail, none (no trusted verdict) */
 	const char *authentication; /* the receiving MTA's verdicts ("dkim=pass dmarc=pass"), or NULL */
 	const char *subject;        /* or NULL */
-	const char *message_id;     /* without brackets: the key that makes a second delivery the same contribution */
+	const char *message_id;     /* without brackets: with the sender and message_sha256, what makes a second
+	                             * delivery the same contribution */
+	const char *message_sha256; /* hex SHA-256 of the message without its trace fields (mail/intake.h) */
 	const char *references;     /* the message's References (space-separated, no brackets), or NULL */
 	const void *raw;            /* the whole message as it arrived, kept with the contribution */
 	size_t raw_len;
@@ -151,7 +153,10 @@ bool contribution_state_valid(const char *state);
 /* Moderation by the secretariat: action "publish", "hide" (with a reason,
  * required, that the public sees in the contribution's place) or "spam" (gone
  * from public view, kept in the record). One transaction with audit
- * "contribution.moderate" (state and reason before and after). Errors name
+ * "contribution.moderate" (state and reason before and after). Publishing a
+ * late contribution not yet admitted admits it too, in the same transaction
+ * and the same way as contribution_admit() (admitted_at, audit
+ * "contribution.admit"). Errors name
  * action and reason; ERROR_NOT_FOUND for an unknown tracking number,
  * ERROR_CONFLICT if the contribution is in that state already. *out, if not
  * NULL, receives the contribution as it is now. */

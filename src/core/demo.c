@@ -130,13 +130,16 @@ static int demo_build(struct demo *d)
 		 "The draft guidelines are presented to the Council for consideration and approval, with the "
 		 "secretariat's report on how the GCA is used."},
 	};
-	int64_t council = 0;
+	int64_t council = 0, deadlines[2] = {0, 0}; /* the written inputs', the final inputs' */
+	int ndeadlines = 0;
 	for (size_t i = 0; i < sizeof schedule / sizeof *schedule; i++) {
 		if (milestone_insert(db, d->process_id, D(d, schedule[i].date), D(d, schedule[i].end_date),
 				     schedule[i].title, schedule[i].kind, &id, e) != 0)
 			return -1;
 		if (!strcmp(schedule[i].kind, "presentation"))
 			council = id;
+		if (!strcmp(schedule[i].kind, "deadline") && ndeadlines < 2)
+			deadlines[ndeadlines++] = id;
 	}
 	if (milestone_record_move(db, council, D(d, "2020-12-23"), NULL, NULL, "2020 session of the Council",
 				  "The Council met only in virtual consultations in 2020 because of the global health "
@@ -155,12 +158,12 @@ static int demo_build(struct demo *d)
 			"All interested stakeholders are invited to send written inputs on the revised draft, "
 			"in advance of the second online open consultation.",
 			DEMO_TIMEZONE, D(d, "2020-12-23"), D(d, "2021-02-15"), &id, e) ||
-	    call_set_email(db, id, DEMO_EMAIL_WRITTEN, e) ||
+	    call_set_email(db, id, DEMO_EMAIL_WRITTEN, e) || call_link_milestone(db, id, deadlines[0], e) ||
 	    call_create(db, d->process_id, v_may, "Final inputs after the second consultation",
 			"Participants in the second online open consultation may send their final written inputs "
 			"and comments.",
 			DEMO_TIMEZONE, D(d, "2021-03-01"), D(d, "2021-03-10"), &id, e) ||
-	    call_set_email(db, id, DEMO_EMAIL_FINAL, e))
+	    call_set_email(db, id, DEMO_EMAIL_FINAL, e) || call_link_milestone(db, id, deadlines[1], e))
 		return -1;
 
 	static const struct {

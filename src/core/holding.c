@@ -11,7 +11,7 @@
 
 bool holding_reason_valid(const char *reason)
 {
-	static const char *const reasons[] = {"no_call", "call_not_open", "automatic", "invalid", "limit"};
+	static const char *const reasons[] = {"no_call", "call_not_open", "automatic", "invalid", "limit", "duplicate"};
 	for (size_t i = 0; reason && i < sizeof reasons / sizeof *reasons; i++)
 		if (!strcmp(reason, reasons[i]))
 			return true;
@@ -114,10 +114,11 @@ static int holding_answer(struct db *db, struct arena *a, const struct holding_i
 int holding_add(struct db *db, struct arena *a, const struct holding_input *in, struct holding_item *out,
                 struct error *e)
 {
-	static const char sql_seen[] = "SELECT id FROM holding WHERE message_id = ? AND recipient = ?";
+	static const char sql_seen[] =
+	    "SELECT id FROM holding WHERE message_id = ? AND recipient = ? AND message_sha256 = ?";
 	static const char sql[] =
 	    "INSERT INTO holding (received_at, recipient, envelope_sender, sender, subject, "
-	    "message_id, call_id, reason, detail, raw_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	    "message_id, call_id, reason, detail, raw_sha256, message_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 	if (!holding_reason_valid(in->reason) || !in->recipient || !in->detail) {
 		error_set(e, ERROR_INTERNAL, "a held message needs a recipient, a known reason and its detail");
 		return -1;
@@ -132,6 +133,7 @@ int holding_add(struct db *db, struct arena *a, const struct holding_input *in, 
 			goto fail;
 		db_bind_text(st, 1, in->message_id);
 		db_bind_text(st, 2, in->recipient);
+		db_bind_text(st, 3, in->message_sha256);
 		enum db_step r = db_step(st, e);
 		if (r == DB_ROW)
 			id = db_col_int(st, 0);
@@ -159,6 +161,7 @@ int holding_add(struct db *db, struct arena *a, const struct holding_input *in, 
 		db_bind_text(st, 8, in->reason);
 		db_bind_text(st, 9, in->detail);
 		db_bind_text(st, 10, raw);
+		db_bind_text(st, 11, in->message_sha256);
 		if (db_exec_stmt(st, e) != 0)
 			goto fail;
 		id = db_last_id(db);

@@ -3,10 +3,13 @@
  * become a contribution, kept whole for the secretariat.
  *
  * A message to an address that no call has, to a call that is not open yet,
- * an automatic reply or a bounce, or one beyond a limit (too many or too
+ * an automatic reply or a bounce, one whose Message-ID another message had
+ * (another sender, other content), or one beyond a limit (too many or too
  * large attachments, a text too long) is never dropped: holding_add() keeps
  * the message as it arrived, with who sent it, to whom, and why it is held,
- * in one transaction. The same Message-ID to the same recipient is held once.
+ * in one transaction. The same message delivered again to the same recipient
+ * (the same Message-ID and the same content without its trace fields) is held
+ * once; another message that reuses the Message-ID is held on its own.
  * Where the sender should hear of it (a person who wrote to a call, not a
  * robot and not a stranger writing to an address we do not have), a short
  * answer is queued in the same transaction.
@@ -30,9 +33,10 @@ struct holding_input {
 	const char *message_id;      /* without brackets, or NULL */
 	const char *references;      /* the message's References, for the answer's own, or NULL */
 	int64_t call_id;             /* the call it was addressed to, or 0 */
-	const char *reason;          /* no_call, call_not_open, automatic, invalid, limit */
+	const char *reason;          /* no_call, call_not_open, automatic, invalid, limit, duplicate */
 	const char *detail;          /* the reason in words, for the secretariat and the sender */
 	const void *raw;             /* the message as it arrived */
+	const char *message_sha256;  /* hex SHA-256 of it without its trace fields (mail/intake.h), or NULL */
 	size_t raw_len;
 	const char *answer_to; /* the address to tell that the message is held, or NULL for none */
 };

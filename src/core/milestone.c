@@ -1,6 +1,7 @@
 /* milestone — see milestone.h. */
 #include "core/milestone.h"
 
+#include "core/call.h"
 #include "core/config.h"
 #include "core/field.h"
 #include "core/limits.h"
@@ -106,6 +107,7 @@ static int milestone_from_row(struct arena *a, struct db_stmt *st, void *element
 	ms->kind = db_col_dup(st, 4, a, &failed);
 	ms->status = db_col_dup(st, 5, a, &failed);
 	ms->process_id = db_col_int(st, 6);
+	ms->call_id = db_col_int(st, 7);
 	return failed ? -1 : 0;
 }
 
@@ -124,7 +126,17 @@ static int move_from_row(struct arena *a, struct db_stmt *st, void *element)
 	return failed ? -1 : 0;
 }
 
-/* Loads the moves of ms, oldest first. */
+/* A date in zone for a change of a call's deadline: the announced date, else the instant's day there. */
+static const char *deadline_date(struct arena *a, const char *timezone, const char *on, int64_t at)
+{
+	char day[11];
+	if (on)
+		return on;
+	return tz_date_at(timezone, at, day) == 0 ? arena_strdup(a, day) : NULL;
+}
+
+/* Loads the moves of ms, oldest first. The milestone of a call's deadline moves with the call, and the
+ * call's changes of its deadline are its history (one entry each, with the call's reason). */
 static int milestone_history(struct db *db, struct arena *a, struct milestone *ms, struct error *e)
 {
 	static const char sql_moves[] =
@@ -134,14 +146,54 @@ static int milestone_history(struct db *db, struct arena *a, struct milestone *m
 	if (!st)
 		return -1;
 	db_bind_int(st, 1, ms->id);
-	return db_collect(st, a, (void **)&ms->history, &ms->nhistory, sizeof *ms->history, move_from_row, e);
+	ms->history = NULL;
+	ms->nhistory = 0;
+	if (db_collect(st, a, (void **)&ms->history, &ms->nhistory, sizeof *ms->history, move_from_row, e) != 0)
+		return -1;
+	if (!ms->call_id)
+		return 0;
+	struct call c;
+	if (call_find(db, a, ms->call_id, &c, e) != 0 || call_history(db, a, &c, e) != 0)
+		return -1;
+	int cap = ms->nhistory;
+	for (int i = 0; i < c.nhistory; i++) {
+		const struct call_change *x = &c.history[i];
+		if (!strcmp(x->kind, "open"))
+			continue; /* the opening moves no deadline */
+		struct milestone_move mv = {
+			.id = x->id,
+			.moved_on = deadline_date(a, c.timezone, NULL, x->changed_at),
+			.from_date = deadline_date(a, c.timezone, x->from_closes_on, x->from_closes_at),
+			.to_date = deadline_date(a, c.timezone, x->to_closes_on, x->to_closes_at),
+			.reason = x->reason,
+		};
+		if (!mv.moved_on || !mv.from_date || !mv.to_date) {
+			error_set(e, ERROR_INTERNAL, "The process's time zone %s is unknown.", c.timezone);
+			return -1;
+		}
+		struct milestone_move *slot =
+			arena_push(a, (void **)&ms->history, &ms->nhistory, &cap, sizeof *ms->history);
+		if (!slot) {
+			error_set(e, ERROR_UNAVAILABLE, "out of memory");
+			return -1;
+		}
+		/* oldest first: after every move of the same day or before */
+		int k = ms->nhistory - 1;
+		while (k > 0 && strcmp(ms->history[k - 1].moved_on, mv.moved_on) > 0) {
+			ms->history[k] = ms->history[k - 1];
+			k--;
+		}
+		ms->history[k] = mv;
+	}
+	return 0;
 }
 
 int milestone_list(struct db *db, struct arena *a, int64_t process_id, struct milestone **out, int *n,
 		   struct error *e)
 {
-	static const char sql[] = "SELECT id, date, end_date, title, kind, status, process_id FROM milestone "
-				  "WHERE process_id = ? ORDER BY date, id";
+	static const char sql[] = "SELECT m.id, m.date, m.end_date, m.title, m.kind, m.status, m.process_id, c.id "
+				  "FROM milestone m LEFT JOIN call c ON c.milestone_id = m.id "
+				  "WHERE m.process_id = ? ORDER BY m.date, m.id";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		return -1;
@@ -173,8 +225,8 @@ void milestone_format_range(const char *date, const char *end_date, char out[80]
 
 int milestone_find(struct db *db, struct arena *a, int64_t id, struct milestone *out, struct error *e)
 {
-	static const char sql[] =
-		"SELECT id, date, end_date, title, kind, status, process_id FROM milestone WHERE id = ?";
+	static const char sql[] = "SELECT m.id, m.date, m.end_date, m.title, m.kind, m.status, m.process_id, c.id "
+				  "FROM milestone m LEFT JOIN call c ON c.milestone_id = m.id WHERE m.id = ?";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		return -1;
@@ -357,6 +409,30 @@ int milestone_move(struct db *db, struct arena *a, const struct actor *who, int6
 	field_check_text(e, "reason", reason, true, LIMIT_REASON, "the reason for the move; it is published with it");
 	if (e->code)
 		return -1;
+	/* The milestone of a call's deadline is that deadline: moving it changes the call through call_change(),
+	 * which moves the milestone in the same transaction and keeps the one history entry (the call's). */
+	struct call linked;
+	struct error lookup;
+	error_clear(&lookup);
+	if (call_find_milestone(db, a, id, &linked, &lookup) == 0) {
+		if (end_date) {
+			error_field(e, "end_date", "This milestone is the deadline of a call, which is one day: leave "
+						   "the end date out.");
+			return -1;
+		}
+		const struct call_change_input change = {.closes_on = date, .reason = reason};
+		if (call_change(db, a, who, linked.id, &change, e) != 0) {
+			for (int i = 0; i < e->nfields; i++) /* the form the secretariat filled in calls it date */
+				if (!strcmp(e->fields[i].name, "closes_on"))
+					snprintf(e->fields[i].name, sizeof e->fields[i].name, "%s", "date");
+			return -1;
+		}
+		return 0;
+	}
+	if (strcmp(lookup.code, ERROR_NOT_FOUND) != 0) {
+		*e = lookup;
+		return -1;
+	}
 	static const char sql_move[] =
 		"INSERT INTO milestone_move (milestone_id, moved_on, from_date, from_end_date, to_date, to_end_date, "
 		"reason, account_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";

@@ -32,7 +32,8 @@ struct milestone {
 	const char *title;
 	const char *kind;   /* version, meeting, deadline, presentation, other */
 	const char *status; /* planned, done, postponed, cancelled */
-	struct milestone_move *history; /* oldest first */
+	int64_t call_id;    /* the call whose deadline it announces (call_link_milestone), or 0 */
+	struct milestone_move *history; /* oldest first; for a call's deadline, the call's changes of it */
 	int nhistory;
 };
 
@@ -91,7 +92,10 @@ int milestone_set_status(struct db *db, struct arena *a, const struct actor *who
 /* Moves it to a new date or range, for a reason (required): the move is kept
  * in its history (dated today in the process's zone, with who moved it) and
  * shown publicly; audit "milestone.move", and a notice. A postponed milestone
- * that gets a new date is planned again. */
+ * that gets a new date is planned again. The milestone of a call's deadline
+ * (call_link_milestone) is moved by changing the call: call_change() with
+ * the date as closes_on, so the call and the schedule cannot disagree, and
+ * the one history entry, audit entry and notice are the call's. */
 int milestone_move(struct db *db, struct arena *a, const struct actor *who, int64_t id, const char *date,
 		   const char *end_date, const char *reason, struct error *e);
 

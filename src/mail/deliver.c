@@ -35,6 +35,9 @@ int mail_read(struct arena *a, const void *raw, size_t len, const struct intake_
 	m->raw = raw;
 	m->len = len;
 	error_clear(&m->problem);
+	/* What makes two deliveries the same message, whatever path and recipient each took. */
+	const size_t trace = intake_trace_length(raw, len);
+	blob_name((const char *)raw + trace, len - trace, m->content_sha256);
 	if (intake_parse(a, raw, len, opt, &m->in, &m->problem) != 0) {
 		if (m->problem.code && !strcmp(m->problem.code, ERROR_UNAVAILABLE)) {
 			*e = m->problem;
@@ -132,6 +135,7 @@ static void hold(struct db *db, struct arena *a, const struct mail_message *m, c
 	    .detail = detail,
 	    .raw = m->raw,
 	    .raw_len = m->len,
+	    .message_sha256 = m->content_sha256,
 	    .answer_to = answer_to,
 	};
 	struct holding_item item;
@@ -264,6 +268,7 @@ void mail_deliver(struct db *db, struct arena *a, const struct mail_message *m, 
 	    .authentication = in->authentication,
 	    .subject = in->subject,
 	    .message_id = in->message_id,
+	    .message_sha256 = m->content_sha256,
 	    .references = in->references,
 	    .raw = m->raw,
 	    .raw_len = m->len,
@@ -290,6 +295,10 @@ void mail_deliver(struct db *db, struct arena *a, const struct mail_message *m, 
 			     "The call for contributions at this address is not open yet.", answer_to, out);
 		else if (!strcmp(e.code, ERROR_INVALID))
 			hold(db, a, m, envelope_sender, call_id, "invalid", error_words(a, &e), answer_to, out);
+		else if (!strcmp(e.code, ERROR_CONFLICT))
+			/* Another message with a Message-ID we have: kept for the secretariat, never taken for the
+			 * first one. Nothing goes back: the answer would tell a stranger of someone else's message. */
+			hold(db, a, m, envelope_sender, call_id, "duplicate", e.message, NULL, out);
 		else if (!strcmp(e.code, ERROR_NOT_FOUND))
 			hold(db, a, m, envelope_sender, 0, "no_call",
 			     "The call for contributions at this address is gone.", NULL, out);

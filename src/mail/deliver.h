@@ -23,6 +23,7 @@
 #ifndef CONSULTA_MAIL_DELIVER_H
 #define CONSULTA_MAIL_DELIVER_H
 
+#include "core/blob.h"
 #include "core/contribution.h"
 #include "mail/intake.h"
 #include "store/db.h"
@@ -39,8 +40,9 @@ enum mail_outcome { MAIL_ACCEPTED, MAIL_DUPLICATE, MAIL_HELD, MAIL_TEMPFAIL, MAI
 struct mail_message {
 	const void *raw;
 	size_t len;
-	bool readable;        /* intake could read it */
-	struct error problem; /* why not, when not */
+	bool readable;                          /* intake could read it */
+	struct error problem;                   /* why not, when not */
+	char content_sha256[BLOB_NAME_LEN + 1]; /* of the message without its trace (intake_trace_length) */
 	struct intake in;
 	struct contribution_attachment *files;
 	int nfiles;
@@ -54,7 +56,7 @@ struct mail_result {
 	bool late;
 	int64_t received_at;
 	int64_t held_id;
-	const char *reason; /* held: no_call, call_not_open, automatic, invalid, limit */
+	const char *reason; /* held: no_call, call_not_open, automatic, invalid, limit, duplicate */
 	const char *detail; /* held, tempfail, reject: in words */
 };
 

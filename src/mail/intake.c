@@ -818,7 +818,11 @@ static void headers_read(struct arena *a, GMimeMessage *msg, const struct intake
 	if (out->return_path && !*out->return_path)
 		out->bounce = true;
 
-	/* The verdict of the MTA that delivers to us: the topmost header with its authserv-id. */
+	/* The verdict of the MTA that delivers to us: the topmost Authentication-Results, the one it
+	 * prepended, and only if it names our authserv-id. Every header below it came with the message
+	 * (or from a hop before ours) and may be forged with our authserv-id, so none of them is read,
+	 * whatever it says (RFC 8601 section 5; the MTA should also strip such headers on the way in,
+	 * as docs/ARCHITECTURE.md shows for Postfix). */
 	GMimeHeaderList *list = g_mime_object_get_header_list(obj);
 	const int n = list ? g_mime_header_list_get_count(list) : 0;
 	for (int i = 0; opt && opt->authserv_id && i < n; i++) {
@@ -826,14 +830,54 @@ static void headers_read(struct arena *a, GMimeMessage *msg, const struct intake
 		if (strcasecmp(g_mime_header_get_name(h), "Authentication-Results") != 0)
 			continue;
 		const char *value = header_line(a, g_mime_header_get_value(h), 4000);
-		if (!value)
-			continue;
-		size_t idn = strcspn(value, "; ");
-		if (idn == strlen(opt->authserv_id) && !strncasecmp(value, opt->authserv_id, idn)) {
+		size_t idn = value ? strcspn(value, "; ") : 0;
+		if (value && idn == strlen(opt->authserv_id) && !strncasecmp(value, opt->authserv_id, idn))
 			authentication_read(a, out, value);
-			break;
-		}
+		break; /* the topmost one only */
 	}
+}
+
+size_t intake_trace_length(const void *raw, size_t len)
+{
+	/* The fields an MTA prepends on the way (RFC 5321 4.4 and the common ones after it). */
+	static const char *const trace[] = {"Return-Path",
+	                                    "Received",
+	                                    "Delivered-To",
+	                                    "X-Original-To",
+	                                    "Received-SPF",
+	                                    "Authentication-Results",
+	                                    "ARC-Seal",
+	                                    "ARC-Message-Signature",
+	                                    "ARC-Authentication-Results",
+	                                    NULL};
+	const char *s = raw;
+	size_t at = 0;
+	if (len >= 5 && !memcmp(s, "From ", 5)) { /* an mbox "From " line */
+		const char *nl = memchr(s, '\n', len);
+		at = nl ? (size_t)(nl - s) + 1 : len;
+	}
+	while (at < len) {
+		size_t colon = at;
+		while (colon < len && s[colon] != ':' && s[colon] != '\n' && s[colon] != ' ' && s[colon] != '\t')
+			colon++;
+		if (colon >= len || s[colon] != ':')
+			break;
+		bool known = false;
+		for (const char *const *t = trace; *t && !known; t++)
+			known = strlen(*t) == colon - at && !strncasecmp(s + at, *t, colon - at);
+		if (!known)
+			break;
+		/* the field ends at a newline not followed by a space or tab (folding) */
+		size_t end = colon;
+		for (;;) {
+			const char *nl = memchr(s + end, '\n', len - end);
+			end = nl ? (size_t)(nl - s) + 1 : len;
+			if (end >= len || (s[end] != ' ' && s[end] != '\t'))
+				break;
+		}
+		at = end;
+	}
+	return at;
 }
 
 /* -- intake_parse ----------------------------------------------------------- */

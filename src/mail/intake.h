@@ -22,8 +22,9 @@
  *  - robots are recognized (RFC 3834): Auto-Submitted, Precedence, List-*
  *    headers, delivery reports and bounces;
  *  - the receiving MTA's verdict on the sender is read from the topmost
- *    Authentication-Results header whose authserv-id is the one we trust, and
- *    only from it: a header that came with the message proves nothing;
+ *    Authentication-Results header, the one the receiving MTA prepended, and
+ *    only if its authserv-id is the one we trust: any header below it came
+ *    with the message and proves nothing, even with our authserv-id;
  *  - a message over a limit (attachments, nesting, text length) is still
  *    read, and `problem` says which limit, in words for its sender.
  *
@@ -92,6 +93,14 @@ void intake_init(void);
  * or memory runs out (ERROR_UNAVAILABLE). */
 int intake_parse(struct arena *a, const void *raw, size_t len, const struct intake_options *opt, struct intake *out,
                  struct error *e);
+
+/* How many bytes at the start of the len bytes of a message are its trace:
+ * an mbox "From " line, then the header fields the MTAs on the way prepended
+ * (Return-Path, Received, Delivered-To, X-Original-To, Authentication-Results,
+ * Received-SPF, ARC-*), up to the first field the sender wrote. The rest is the
+ * message as its sender's program made it, the same in every delivery of it,
+ * whatever path or recipient it took. */
+size_t intake_trace_length(const void *raw, size_t len);
 
 /* Text of a part in `charset` (NULL: unknown) as clean UTF-8 (see above), in
  * the arena; CRLF become LF. Also used for text attachments. */

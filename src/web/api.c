@@ -87,6 +87,8 @@ json_t *api_call_json(struct request *r, const struct call *c)
 	json_object_set_new(o, "review", json_string(c->review ? c->review : "on_receipt"));
 	/* The call's e-mail channel: contributions sent to this address are received like the form's. */
 	json_object_set_new(o, "email", json_text_or_null(c->email));
+	/* The schedule's milestone of its deadline: one fact, moved together. */
+	json_object_set_new(o, "milestone_id", c->milestone_id ? json_integer(c->milestone_id) : json_null());
 	/* Each change of the deadline or state, with its reason, as a milestone's moves are shown. */
 	json_t *history = json_array();
 	for (int h = 0; h < c->nhistory; h++) {
@@ -114,9 +116,9 @@ json_t *api_milestone_json(const struct milestone *m)
 						json_text_or_null(mv->from_label), "to_date", mv->to_date, "to_end_date",
 						json_text_or_null(mv->to_end_date), "reason", mv->reason));
 	}
-	return json_pack("{s:I,s:s,s:o,s:s,s:s,s:s,s:o}", "id", (json_int_t)m->id, "date", m->date, "end_date",
+	return json_pack("{s:I,s:s,s:o,s:s,s:s,s:s,s:o,s:o}", "id", (json_int_t)m->id, "date", m->date, "end_date",
 			 json_text_or_null(m->end_date), "title", m->title, "kind", m->kind, "status", m->status, "history",
-			 history);
+			 history, "call", m->call_id ? json_integer(m->call_id) : json_null());
 }
 
 void api_process(struct request *r)

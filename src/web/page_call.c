@@ -50,7 +50,7 @@ static void crumbs(struct request *r, const struct call *c, bool link_call)
 
 static const char *state_label(enum call_state s)
 {
-	return s == CALL_OPEN ? "Open" : s == CALL_UPCOMING ? "Not open yet" : "Closed";
+	return call_state_label(s);
 }
 
 /* The changes of the call's deadline and state, each with its reason, as the schedule shows a milestone's moves. */

@@ -266,7 +266,7 @@ void page_office(struct request *r)
 				    "state=pending\">%L<span class=\"visually-hidden\"> awaiting review in %s</span></a></td>"
 				    "</tr>\n",
 				    (long long)c->id, c->title, call_state_name(s),
-				    s == CALL_OPEN ? "Open" : s == CALL_UPCOMING ? "Upcoming" : "Closed",
+				    call_state_label(s),
 				    c->closes_on ? page_date(r, c->closes_on) : page_instant_local(r, c->timezone, c->closes_at),
 				    (long long)c->id, (long long)pending, c->title);
 		}

@@ -20,7 +20,7 @@
 
 static const char *state_text(enum call_state s)
 {
-	return s == CALL_OPEN ? "Open" : s == CALL_UPCOMING ? "Not open yet" : "Closed";
+	return call_state_label(s);
 }
 
 /* "15 February 2021 (end of the day, Europe/Zurich)", or the instant when the deadline is not a date. */

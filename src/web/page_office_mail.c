@@ -25,6 +25,7 @@ static const char *const HOLDING_REASONS[][2] = {
 	{"automatic", "An automatic reply or a bounce"},
 	{"invalid", "Not a message that could be read as a contribution"},
 	{"limit", "Beyond a limit (attachments or length)"},
+	{"duplicate", "Its Message-ID came before with another message"},
 	{NULL, NULL},
 };
 

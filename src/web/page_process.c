@@ -105,8 +105,11 @@ static void call_row(struct request *r, const struct call *c, int64_t now)
 		    "<li><a href=\"/calls/%L\">%s</a> on the version of %s. <span class=\"state state-%s\">%s</span> "
 		    "Deadline: %s.",
 		    (long long)c->id, c->title, page_date(r, c->version_date), call_state_name(s),
-		    s == CALL_OPEN ? "Open" : s == CALL_UPCOMING ? "Upcoming" : "Closed",
+		    call_state_label(s),
 		    c->closes_on ? page_date(r, c->closes_on) : page_instant_local(r, c->timezone, c->closes_at));
+	char opens_on[11];
+	if (s == CALL_UPCOMING && tz_date_at(c->timezone, c->opens_at, opens_on) == 0)
+		html_printf(&r->out, " Opens on %s.", page_date(r, opens_on));
 	if (s == CALL_OPEN)
 		html_printf(&r->out, " <a class=\"button\" href=\"/calls/%L/contribute\">Send a contribution</a>",
 			    (long long)c->id);

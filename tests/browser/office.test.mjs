@@ -212,6 +212,14 @@ test('a secretariat extends the call with a reason, and an anonymous browser see
 			new RegExp(`Deadline extended from 15 February 2021 to 1 March 2021 on 1 February 2021: ${EXTEND}`));
 		assert.match(await other.locator('main').innerText(), /End of 1 March 2021/);
 		await screenshot(other, 'office-05-public-call-extended');
+		/* The schedule on the process page shows the same deadline: the call's milestone moved with it. */
+		await other.goto(at(`/processes/${SLUG}`));
+		const schedule = await other.getByRole('region', { name: 'Schedule' }).innerText();
+		assert.match(schedule, /1 March 2021\s+Deadline for written inputs/);
+		assert.match(schedule, new RegExp(`Moved from 15 February 2021 to 1 March 2021 on 1 February 2021: ${EXTEND}`));
+		assert.doesNotMatch(schedule, /15 February 2021\s+Deadline for written inputs/);
+		assert.match(await other.getByRole('region', { name: 'Calls for contributions' }).innerText(),
+			/Deadline: 1 March 2021/);
 		assertNoFailures(other);
 	} finally {
 		await other.context().close();

@@ -85,7 +85,7 @@ class AroundCall1Opening(ServerTestCase):
     def test_call_1_is_upcoming_the_second_before_it_opens(self):
         self.assertEqual(self.server.get_json("/api/v1/calls/1").json()["state"], "upcoming")
         self.assertErrorShape(self.server.post_json(POST % 1, contribution()), 409, "call_not_open")
-        self.assertIn("Not open yet", self.server.get("/calls/1").text)
+        self.assertIn("Not yet open", self.server.get("/calls/1").text)
 
     def test_call_1_opens_at_the_start_of_23_december_in_zurich(self):
         s = self.fresh_server("2020-12-22T23:00:00Z")

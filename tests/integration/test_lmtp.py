@@ -278,3 +278,28 @@ class LmtpLate(ServerTestCase):
         self.assertTrue(text.endswith("after the deadline"), text)
         c.cmd("QUIT")
         self.assertIsNotNone(s)
+
+class LmtpTwoCalls(ServerTestCase):
+    """When both calls take mail (call 1 late, call 2 open): one message to both is a contribution for each."""
+
+    NOW = "2021-03-02T10:00:00Z"
+    SHARED = False
+
+    def test_one_message_for_two_calls_in_one_transaction_is_a_contribution_for_each(self):
+        port = free_port()
+        self.fresh_server(serve_args=["--lmtp", "127.0.0.1:%d" % port])
+        c = Client(port)
+        self.addCleanup(c.close)
+        c.reply()
+        c.cmd("LHLO mx.test.example")
+        c.cmd("MAIL FROM:<ada@example.org>")
+        self.assertEqual(c.cmd("RCPT TO:<%s>" % CALL1)[0], 250)
+        self.assertEqual(c.cmd("RCPT TO:<%s>" % CALL2)[0], 250)
+        self.assertEqual(c.cmd("DATA")[0], 354)
+        c.send(message("two-calls-lmtp@example.org", to="%s, %s" % (CALL1, CALL2)) + b".\r\n")
+        first, second = c.reply(), c.reply()
+        self.assertEqual((first[0], second[0]), (250, 250))
+        self.assertRegex(first[1], r"contribution \S+ recorded for call 1")
+        self.assertRegex(second[1], r"contribution \S+ recorded for call 2")
+        self.assertNotEqual(first[1].split()[3], second[1].split()[3], "each call its own tracking number")
+        c.cmd("QUIT")

@@ -6,7 +6,9 @@ with a secretariat's token), from the holding list (GET /api/v1/holding) and
 from the outbox (the receipt, answering the message).
 
 Then the rules that no single fixture shows: a second delivery of one
-Message-ID is one contribution with one receipt; a late contribution is
+message (same Message-ID, sender and content) is one contribution with one
+receipt, while another message reusing a Message-ID is held, and one message
+to two calls is a contribution for each; a late contribution is
 admitted by the secretariat; the exit codes an MTA reads (0, 65, 75) when the
 database is locked, when the message is too large or empty, when the command
 line is wrong; the call's e-mail channel in the API."""
@@ -224,6 +226,70 @@ class MailInRules(ServerTestCase):
         with sqlite3.connect("file:%s?mode=ro" % self.server.db, uri=True) as c:
             n = c.execute("SELECT count(*) FROM contribution WHERE message_id = 'twice@example.org'").fetchone()[0]
         self.assertEqual(n, 1)
+
+    def count(self, message_id):
+        with sqlite3.connect("file:%s?mode=ro" % self.server.db, uri=True) as c:
+            return c.execute("SELECT count(*) FROM contribution WHERE message_id = ?", (message_id,)).fetchone()[0]
+
+    def held_entry(self, held_id):
+        r = self.server.send_json("GET", "/api/v1/holding?per_page=100", token=self.token)
+        self.assertEqual(r.status, 200, r)
+        found = [h for h in r.json()["held"] if h["id"] == held_id]
+        self.assertEqual(len(found), 1, r.json())
+        return found[0]
+
+    def test_a_message_id_reused_by_another_sender_is_held_not_taken_for_the_first(self):
+        code, first, _ = mail_in(self.server.db, simple("reused@example.org"), CALL1_OPEN)
+        self.assertEqual((code, first["outcome"]), (0, "accepted"))
+        forged = simple("reused@example.org", sender="mallory@example.net", text="Someone else's words.")
+        code, second, _ = mail_in(self.server.db, forged, CALL1_OPEN)
+        self.assertEqual(code, 0)
+        self.assertEqual((second["outcome"], second["reason"]), ("held", "duplicate"), second)
+        self.assertNotIn("tracking", second, "never answered with someone else's tracking number")
+        self.assertIn("from another sender", second["detail"])
+        held = self.held_entry(second["held"])
+        self.assertEqual((held["sender"], held["reason"]), ("mallory@example.net", "duplicate"))
+        self.assertEqual(held["size"], len(forged), "kept whole")
+        self.assertEqual(self.count("reused@example.org"), 1)
+        # Nothing goes back to the second sender: it would tell them of the first sender's message.
+        self.assertEqual(len(answers_to(self.server.db, "reused@example.org")), 1)
+        # The same forged message delivered again is the same held entry.
+        code, again, _ = mail_in(self.server.db, forged, CALL1_OPEN)
+        self.assertEqual((again["outcome"], again["held"]), ("held", second["held"]))
+
+    def test_a_message_id_reused_with_other_content_is_held(self):
+        mail_in(self.server.db, simple("edited@example.org"), CALL1_OPEN)
+        code, out, _ = mail_in(self.server.db, simple("edited@example.org", text="Other words."), CALL1_OPEN)
+        self.assertEqual((code, out["outcome"], out["reason"]), (0, "held", "duplicate"))
+        self.assertIn("with other content", out["detail"])
+        self.assertEqual(self.count("edited@example.org"), 1)
+
+    def test_a_message_id_reused_by_another_sender_for_another_call_is_held(self):
+        both_open = "2021-03-02T10:00:00Z"  # call 1 takes it late, call 2 is open
+        mail_in(self.server.db, simple("other-call@example.org"), both_open, ["--recipient", CALL1])
+        forged = simple("other-call@example.org", to=CALL2, sender="mallory@example.net")
+        code, out, _ = mail_in(self.server.db, forged, both_open, ["--recipient", CALL2])
+        self.assertEqual((code, out["outcome"], out["reason"]), (0, "held", "duplicate"), out)
+        self.assertIn("for another call, from another sender", out["detail"])
+        self.assertEqual(self.count("other-call@example.org"), 1)
+
+    def test_one_message_to_two_calls_is_a_contribution_for_each(self):
+        both_open = "2021-03-02T10:00:00Z"
+        eml = simple("two-calls@example.org", to="%s, %s" % (CALL1, CALL2))
+        results = {}
+        for address in (CALL1, CALL2):
+            # as a pipe transport hands it over: one copy per recipient, each with its own trace fields
+            copy = ("Delivered-To: %s\r\nReceived: from client.example.org by mx.gca-demo.example\r\n"
+                    % address).encode() + eml
+            code, out, _ = mail_in(self.server.db, copy, both_open, ["--recipient", address])
+            self.assertEqual((code, out["outcome"]), (0, "accepted"), out)
+            results[address] = out
+            # the MTA delivers that copy again: the same contribution, nothing new
+            code, again, _ = mail_in(self.server.db, copy, both_open, ["--recipient", address])
+            self.assertEqual((again["outcome"], again["tracking"]), ("duplicate", out["tracking"]))
+        self.assertEqual((results[CALL1]["call"], results[CALL2]["call"]), (1, 2))
+        self.assertNotEqual(results[CALL1]["tracking"], results[CALL2]["tracking"])
+        self.assertEqual(self.count("two-calls@example.org"), 2)
 
     def test_a_late_contribution_waits_for_the_secretariat_who_can_admit_it(self):
         code, out, _ = mail_in(self.server.db, simple("late-admit@example.org"), "2021-02-16T09:00:00Z")

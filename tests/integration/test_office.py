@@ -28,6 +28,10 @@ def page_text(r):
     return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", r.text)))
 
 
+def page_text_of(fragment):
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", fragment)))
+
+
 class Office(ServerTestCase):
     """Each test has its own server (the back office changes the demo) with a secretariat account."""
 
@@ -189,6 +193,69 @@ class Calls(Office):
         self.assertEqual((x["before"]["closes_at"], x["before"]["closes_on"]), ("2021-02-15T22:59:59Z", "2021-02-15"))
         self.assertEqual((x["after"]["closes_at"], x["after"]["closes_on"]), ("2021-03-01T22:59:59Z", "2021-03-01"))
         self.assertEqual(x["after"]["reason"], REASON_EXTEND)
+
+    def deadline_milestone(self, s, call):
+        found = [m for m in self.process(s)["milestones"] if m["id"] == call["milestone_id"]]
+        self.assertEqual(len(found), 1, call)
+        self.assertEqual(found[0]["call"], call["id"])
+        return found[0]
+
+    def test_extending_a_call_moves_its_deadline_on_the_schedule_with_one_history_entry(self):
+        s, token = self.office()
+        call = s.get_json("/api/v1/calls/1").json()
+        self.assertEqual(self.deadline_milestone(s, call)["date"], "2021-02-15")
+        r = s.send_json("PATCH", "/api/v1/calls/1", {"closes_on": "2021-02-22", "reason": REASON_EXTEND}, token=token)
+        call = self.assertAccepted(r)
+        m = self.deadline_milestone(s, call)
+        self.assertEqual((m["date"], m["end_date"], call["closes_on"]), ("2021-02-22", None, "2021-02-22"))
+        self.assertEqual(len(m["history"]), 1, m)
+        h = m["history"][0]
+        self.assertEqual((h["moved_on"], h["from_date"], h["to_date"], h["reason"]),
+                         ("2021-02-01", "2021-02-15", "2021-02-22", REASON_EXTEND))
+        self.assertEqual(len(call["history"]), 1)
+        self.assertEqual(len(self.audit(s, token, "?kind=call.extend")["entries"]), 1)
+        self.assertEqual(self.audit(s, token, "?kind=milestone.move")["entries"], [], "one change, one entry")
+        # What a browser shows: one date on the process page's schedule and call list, and on the call page.
+        page = s.get("/processes/" + SLUG).text
+        row = page[page.index('<tr id="milestone-%d">' % m["id"]):]
+        row = row[:row.index("</tr>")]
+        self.assertIn('<td class="date">22 February 2021</td>', row)
+        self.assertIn("Moved from 15 February 2021 to 22 February 2021 on 1 February 2021: " + REASON_EXTEND,
+                      page_text_of(row))
+        calls = page[page.index('href="/calls/1"'):]
+        self.assertIn("Deadline: 22 February 2021.", page_text_of(calls[:calls.index("</li>")]))
+        self.assertNotIn("15 February 2021</td>", page)
+        self.assertIn("End of 22 February 2021", page_text(s.get("/calls/1")))
+
+    def test_moving_a_calls_deadline_milestone_changes_the_call(self):
+        s, token = self.office()
+        call = s.get_json("/api/v1/calls/1").json()
+        mid = call["milestone_id"]
+        r = s.send_json("POST", "/api/v1/milestones/%d/move" % mid, {"date": "2021-02-22", "reason": REASON_EXTEND},
+                        token=token)
+        self.assertEqual(self.assertAccepted(r)["date"], "2021-02-22")
+        call = s.get_json("/api/v1/calls/1").json()
+        self.assertEqual((call["closes_on"], call["closes_at"]), ("2021-02-22", "2021-02-22T22:59:59Z"))
+        self.assertEqual([(h["kind"], h["reason"]) for h in call["history"]], [("extend", REASON_EXTEND)])
+        self.assertEqual(len(self.deadline_milestone(s, call)["history"]), 1)
+        self.assertEqual(len(self.audit(s, token, "?kind=call.extend")["entries"]), 1)
+        self.assertEqual(self.audit(s, token, "?kind=milestone.move")["entries"], [])
+        self.assertIn("End of 22 February 2021", page_text(s.get("/calls/1")))
+        # A deadline is one day, and not in the past: the call's rules, named by the milestone's fields.
+        self.assertErrorShape(s.send_json("POST", "/api/v1/milestones/%d/move" % mid,
+                                          {"date": "2021-02-23", "end_date": "2021-02-24", "reason": "r"},
+                                          token=token), 422, "invalid", {"end_date"})
+        self.assertErrorShape(s.send_json("POST", "/api/v1/milestones/%d/move" % mid,
+                                          {"date": "2021-01-20", "reason": "r"}, token=token), 422, "invalid",
+                              {"date"})
+        self.assertEqual(s.get_json("/api/v1/calls/1").json()["closes_on"], "2021-02-22", "unchanged")
+
+    def test_closing_a_call_now_moves_its_deadline_milestone_to_today(self):
+        s, token = self.office()
+        call = self.assertAccepted(s.send_json("PATCH", "/api/v1/calls/1", {"state": "closed", "reason": "Enough."},
+                                               token=token))
+        m = self.deadline_milestone(s, call)
+        self.assertEqual((m["date"], m["history"][-1]["reason"]), ("2021-02-01", "Enough."))
 
     def test_a_closed_call_given_a_later_deadline_is_open_at_once(self):
         s, token = self.office(now=AFTER_CALL1_DEADLINE)

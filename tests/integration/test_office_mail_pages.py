@@ -143,6 +143,30 @@ class OfficeMailPages(ServerTestCase):
         audit = s.send_json("GET", "/api/v1/audit?kind=contribution.admit", token=self.token)
         self.assertEqual(audit.text.count("contribution:" + tracking), 1, audit.text)
 
+    def test_publishing_a_late_contribution_through_moderation_admits_it(self):
+        s, session = self.office()
+        for mid, through in (("late-moderated-page@example.org", "page"), ("late-moderated-api@example.org", "api")):
+            code, out, _ = mail_in(s.db, simple(mid, to=CALL1), LATE_NOW)
+            self.assertTrue(out["late"])
+            tracking = out["tracking"]
+            if through == "page":  # the Publish button of the office moderation page
+                r = self.post(s, session, "/office/contributions/%s/moderation" % tracking, {"action": "publish"})
+                self.assertEqual(r.status, 303, r)
+            else:
+                r = s.send_json("POST", "/api/v1/contributions/%s/moderation" % tracking, {"action": "publish"},
+                                token=self.token)
+                self.assertEqual(r.status, 200, r)
+            k = self.record(s, tracking)
+            self.assertEqual((k["state"], k["late"]), ("published", True), through)
+            self.assertIsNotNone(k["admitted_at"], "%s: published is admitted" % through)
+            audit = s.send_json("GET", "/api/v1/audit?kind=contribution.admit", token=self.token)
+            self.assertEqual(audit.text.count("contribution:" + tracking), 1, audit.text)
+            # no longer awaiting admission, and the Admit route agrees that it is done
+            late = self.get(s, session, "/office/calls/1/late")
+            self.assertNotIn("/office/contributions/%s/admission" % tracking, late.text)
+            again = s.send_json("POST", "/api/v1/contributions/%s/admission" % tracking, {}, token=self.token)
+            self.assertEqual(again.status, 409, again)
+
     def test_an_unknown_tracking_number_is_404(self):
         s, session = self.office()
         self.assertEqual(self.post(s, session, "/office/contributions/NOPE/admission", {}).status, 404)

@@ -64,7 +64,7 @@ class Pages(ServerTestCase):
         calls = section(page, "calls")
         self.assertIn('href="/calls/1"', calls)
         self.assertIn('href="/calls/2"', calls)
-        self.assertIn("Upcoming", calls)
+        self.assertIn("Not yet open", calls)
         meetings = section(page, "meetings")
         self.assertIn("23 April 2020", meetings)
         self.assertIn("1 March 2021", meetings)
@@ -101,8 +101,19 @@ class Pages(ServerTestCase):
 
     def test_upcoming_call_page_offers_no_form(self):
         page = self.page("/calls/2")
-        self.assertIn("Not open yet", page)
+        self.assertIn("Not yet open", page)
         self.assertNotIn('href="/calls/2/contribute"', page)
+
+    def test_a_call_not_yet_open_has_the_same_words_on_the_process_page_and_its_own(self):
+        calls = section(self.page("/processes/" + SLUG), "calls")
+        call2 = calls[calls.index('href="/calls/2"'):]
+        call2 = call2[:call2.index("</li>")]
+        own = self.page("/calls/2")
+        for page in (call2, own):
+            self.assertIn('state-upcoming">Not yet open</', page)
+            self.assertNotIn("Upcoming", page)
+            self.assertNotIn("Not open yet", page)
+        self.assertIn("Opens on 1 March 2021.", call2)
 
     def test_pages_of_forms_receipts_and_lists_have_the_csp_too(self):
         for path in ("/calls/1/contribute", "/calls/1/contributions"):

@@ -11,7 +11,9 @@ swaks; Consulta's receipts go back out through the same Postfix (serve
 --smtp), which relays them to a real SMTP sink (aiosmtpd) standing for the
 Internet. What is checked: a contribution for each message, the receipt
 answering it (In-Reply-To), nothing back for an automatic reply or an
-unknown address, one contribution for a message sent twice, and a message
+unknown address, one contribution for a message sent twice, a forged
+Authentication-Results naming our authserv-id removed by Postfix's
+header_checks and not believed, and a message
 that arrives while Consulta is down: Postfix keeps it and delivers it when
 Consulta is back.
 
@@ -50,6 +52,12 @@ WAIT = 60    # seconds a delivery may take (the sanitizer build is slow; Postfix
 QUIET = 4    # seconds to wait for a mail that must not come
 PIPE_USER = "nobody"
 MAIL_FROM = "consultation@gca-demo.example"
+AUTHSERV_ID = "mx.gca-demo.example"  # the authserv-id of this Postfix, the only one Consulta believes
+STAKEHOLDER = "grace@example.org"    # a registered, confirmed stakeholder
+# Postfix's cleanup runs header_checks on the headers the client sent, before the queue; headers a milter
+# (OpenDKIM, OpenDMARC) adds afterwards are not inspected by them (only by milter_header_checks), so this
+# removes every Authentication-Results naming us that came with a message, and none that our own milter adds.
+HEADER_CHECKS = "/^Authentication-Results:[[:space:]]*%s([[:space:];]|$)/ IGNORE\n" % AUTHSERV_ID.replace(".", "\\.")
 
 
 def free_port():
@@ -122,7 +130,7 @@ anvil     unix  -       -       n       -       1       anvil
 scache    unix  -       -       n       -       1       scache
 postlog   unix-dgram n  -       n       -       1       postlogd
 consulta  unix  -       n       n       -       4       pipe
-  flags=DRhu user={pipe_user} argv=/usr/bin/env CONSULTA_NOW={now} ASAN_OPTIONS={asan} UBSAN_OPTIONS={ubsan} LSAN_OPTIONS={lsan} {binary} --db sqlite:{db} --mail-from {mail_from} mail-in --recipient ${{recipient}} --sender ${{sender}}
+  flags=DRhu user={pipe_user} argv=/usr/bin/env CONSULTA_NOW={now} ASAN_OPTIONS={asan} UBSAN_OPTIONS={ubsan} LSAN_OPTIONS={lsan} {binary} --db sqlite:{db} --mail-from {mail_from} mail-in --recipient ${{recipient}} --sender ${{sender}} --authserv-id {authserv_id}
 """
 
 MAIN_CF = """\
@@ -165,6 +173,8 @@ queue_run_delay = 1s
 minimal_backoff_time = 1s
 maximal_backoff_time = 2s
 delay_warning_time = 0
+# Authentication-Results that claim to be ours but came with the message are removed on the way in
+header_checks = regexp:{dir}/etc/header_checks
 """
 
 
@@ -199,6 +209,13 @@ class Postfix(unittest.TestCase):
                                     global_args=["--mail-from", MAIL_FROM])
         cls.server.prepare()
         cls.server.account_token("secretariat@gca-demo.example")
+        p = subprocess.run([harness.binary(), "--db", "sqlite:" + cls.server.db, "user", "add", "--role",
+                            "stakeholder", "--email", STAKEHOLDER, "--name", "Grace Registered",
+                            "--password-stdin"], input="a long passphrase for grace\n", text=True,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=harness.COMMAND_TIMEOUT,
+                           env=dict(os.environ, CONSULTA_NOW=CALL1_OPEN))
+        if p.returncode != 0:
+            raise AssertionError("user add: " + p.stderr)
         for path in [os.path.join(d, "db")] + glob.glob(os.path.join(d, "db", "*")):
             os.chown(path, nobody.pw_uid, nobody.pw_gid)
         os.chmod(os.path.join(d, "db"), 0o755)
@@ -208,7 +225,7 @@ class Postfix(unittest.TestCase):
         cls.smtp_port = free_port()
         cls.lmtp_port = free_port()
         cls.server.serve_args = ["--lmtp", "127.0.0.1:%d" % cls.lmtp_port,
-                                 "--smtp", "smtp://127.0.0.1:%d" % cls.smtp_port]
+                                 "--smtp", "smtp://127.0.0.1:%d" % cls.smtp_port, "--authserv-id", AUTHSERV_ID]
         cls.server.start()
 
         with open(os.path.join(d, "etc", "main.cf"), "w") as f:
@@ -216,10 +233,12 @@ class Postfix(unittest.TestCase):
         with open(os.path.join(d, "etc", "master.cf"), "w") as f:
             f.write(MASTER_CF.format(
                 smtp_port=cls.smtp_port, pipe_user=PIPE_USER, now=CALL1_OPEN, binary=harness.binary(),
-                db=cls.server.db, mail_from=MAIL_FROM,
+                db=cls.server.db, mail_from=MAIL_FROM, authserv_id=AUTHSERV_ID,
                 asan="log_path=%s/asan/mail-in:detect_leaks=1:halt_on_error=1" % d,
                 ubsan="print_stacktrace=1:halt_on_error=1:log_path=%s/asan/ubsan" % d,
                 lsan="suppressions=" + os.path.join(harness.ROOT, "tests", "lsan.supp")))
+        with open(os.path.join(d, "etc", "header_checks"), "w") as f:
+            f.write(HEADER_CHECKS)
         with open(os.path.join(d, "etc", "transport"), "w") as f:
             f.write("written-inputs@gca-demo.example consulta:\n"
                     "gca-demo.example lmtp:inet:127.0.0.1:%d\n" % cls.lmtp_port)
@@ -383,11 +402,18 @@ class Postfix(unittest.TestCase):
         self.assertEqual(names, ["inputs.txt", "report.pdf"])
 
     def test_the_same_message_twice_is_one_contribution_and_one_receipt(self):
+        # The same message sent again, as a sending MTA does when it did not hear our 250: the same bytes,
+        # while Postfix's Received header differs each time (it is a trace field, not the message).
         mid = "pf-twice-1@example.org"
-        self.swaks("contributions+1@gca-demo.example", mid)
+        path = os.path.join(self.dir, "twice.eml")
+        with open(path, "w") as f:
+            f.write("From: Ada Lovelace <ada@example.org>\r\nTo: contributions+1@gca-demo.example\r\n"
+                    "Subject: Sent twice\r\nDate: Mon, 01 Feb 2021 11:02:13 +0100\r\nMessage-ID: <%s>\r\n\r\n"
+                    "Inputs sent through a real MTA, twice.\r\n" % mid)
+        self.swaks("contributions+1@gca-demo.example", None, data=path)
         self.wait_for("the contribution", lambda: self.contribution(mid))
         self.receipt(mid)
-        self.swaks("contributions+1@gca-demo.example", mid)
+        self.swaks("contributions+1@gca-demo.example", None, data=path)
         self.wait_for("the second delivery", lambda: "already recorded" in self.maillog() or None)
         time.sleep(QUIET)
         with self.db() as c:
@@ -426,6 +452,21 @@ class Postfix(unittest.TestCase):
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=30)
         self.wait_for("the contribution after Consulta came back", lambda: self.contribution(mid))
         self.assertEqual(len(self.receipt(mid)), 1)
+
+    def test_a_forged_authentication_results_for_our_authserv_id_is_stripped_and_not_believed(self):
+        forged = "Authentication-Results: %s; dkim=pass header.d=example.org; dmarc=pass" % AUTHSERV_ID
+        for to, mid in (("contributions+1@gca-demo.example", "pf-forged-ar-lmtp@example.org"),
+                        ("written-inputs@gca-demo.example", "pf-forged-ar-pipe@example.org")):
+            self.swaks(to, mid, sender=STAKEHOLDER, headers=[forged], body="I claim to be verified.")
+            self.wait_for("the contribution", lambda: self.contribution(mid))
+            with self.db() as c:
+                account, verification, raw = c.execute(
+                    "SELECT k.account_id, k.sender_verification, b.data FROM contribution k "
+                    "JOIN blob b ON b.sha256 = k.raw_sha256 WHERE k.message_id = ?", (mid,)).fetchone()
+            self.assertIsNone(account, "%s: the contribution is not linked to the stakeholder's account" % to)
+            self.assertEqual(verification, "none", to)
+            self.assertNotIn(b"dmarc=pass", raw, "%s: Postfix removed the forged header" % to)
+            self.assertIn(b"I claim to be verified.", raw)
 
     def queue(self):
         p = subprocess.run([POSTQUEUE, "-c", os.path.join(self.dir, "etc"), "-j"], stdin=subprocess.DEVNULL,

@@ -608,6 +608,18 @@ case("mbox-from-line",
 # 33. An empty message can never be accepted
 case("empty", b"", {}, {"outcome": "rejected", "exit": 65})
 
+# 34. A forged Authentication-Results with our authserv-id below the topmost one (here a relay's): not believed,
+# so a registered stakeholder's address is not linked on its word
+case("forged-authentication-results-below",
+     message(headers(Authentication_Results=["relay.elsewhere.example; spf=pass smtp.mailfrom=example.org",
+                                             "%s; dkim=pass header.d=example.org; dmarc=pass" % MTA],
+                     From="Grace <grace@example.org>", To=CALL1, Subject="Believe my header", Date=DATE,
+                     Message_ID="<forged-ar-2@example.org>"),
+             "text/plain; charset=us-ascii", "An input whose own header says it is verified.\r\n", "7bit"),
+     {"authserv_id": MTA, "account": {"email": "grace@example.org", "name": "Grace Registered"}},
+     {"outcome": "accepted", "call": 1, "contribution": {"name": "Grace", "sender_verification": "none",
+                                                         "authentication": None, "linked": False}})
+
 
 def main():
     os.makedirs(OUT, exist_ok=True)

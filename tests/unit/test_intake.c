@@ -181,8 +181,10 @@ static void test_only_the_trusted_authentication_results_count(void **state)
 	struct intake ours = parse_opt(msg, "mx.ours.example");
 	assert_string_equal(ours.verification, "pass");
 	assert_string_equal(ours.authentication, "dkim=pass dmarc=pass");
+	/* the second header is below the topmost: it came with the message, whatever its authserv-id */
 	struct intake theirs = parse_opt(msg, "mx.theirs.example");
-	assert_string_equal(theirs.verification, "fail");
+	assert_string_equal(theirs.verification, "none");
+	assert_null(theirs.authentication);
 	struct intake none = parse_opt(msg, NULL);
 	assert_string_equal(none.verification, "none");
 	assert_null(none.authentication);
@@ -196,6 +198,52 @@ static void test_only_the_trusted_authentication_results_count(void **state)
 	                              "From: a@lists.example.org\r\n\r\nx",
 	                              "mx.ours.example");
 	assert_string_equal(sub.verification, "pass");
+}
+
+static void test_only_the_topmost_authentication_results_is_believed(void **state)
+{
+	(void)state;
+	/* A header the message brought with our authserv-id, below the one the MTA prepended: not believed,
+	 * whether the MTA's own says less or has another authserv-id. */
+	const char *below = "Authentication-Results: mx.ours.example; dkim=none; dmarc=none\r\n"
+	                    "Received: from client.example.org by mx.ours.example\r\n"
+	                    "Authentication-Results: mx.ours.example; dkim=pass header.d=example.org; dmarc=pass\r\n"
+	                    "From: a@example.org\r\n\r\nx";
+	struct intake in = parse_opt(below, "mx.ours.example");
+	assert_string_equal(in.verification, "none");
+	assert_string_equal(in.authentication, "dkim=none dmarc=none");
+	const char *other = "Authentication-Results: relay.elsewhere.example; spf=pass\r\n"
+	                    "Authentication-Results: mx.ours.example; dkim=pass header.d=example.org; dmarc=pass\r\n"
+	                    "From: a@example.org\r\n\r\nx";
+	in = parse_opt(other, "mx.ours.example");
+	assert_string_equal(in.verification, "none");
+	assert_null(in.authentication);
+	/* the topmost one with our authserv-id is read, whatever other headers come before it */
+	in = parse_opt("Received: from x by mx.ours.example\r\n"
+	               "Authentication-Results: mx.ours.example; dmarc=pass header.from=example.org\r\n"
+	               "From: a@example.org\r\n\r\nx",
+	               "mx.ours.example");
+	assert_string_equal(in.verification, "pass");
+}
+
+static void test_the_trace_is_what_the_mtas_prepended(void **state)
+{
+	(void)state;
+	const char *body = "From: a@example.org\r\nReceived: written by the sender, not a trace\r\n\r\nx";
+	char msg[512];
+	snprintf(msg, sizeof msg,
+	         "From a@example.org Mon Feb  1 11:02:13 2021\n"
+	         "Return-Path: <a@example.org>\r\nDelivered-To: written-inputs@gca-demo.example\r\n"
+	         "Received: from client.example.org\r\n\tby mx.gca-demo.example with ESMTP\r\n"
+	         "authentication-results: mx.gca-demo.example; dkim=none\r\n%s",
+	         body);
+	assert_int_equal(intake_trace_length(msg, strlen(msg)), strlen(msg) - strlen(body));
+	assert_int_equal(intake_trace_length(body, strlen(body)), 0);
+	assert_int_equal(intake_trace_length("", 0), 0);
+	const char *only = "Received: from x\r\n";
+	assert_int_equal(intake_trace_length(only, strlen(only)), strlen(only));
+	const char *cut = "Received: from x\r\n by";
+	assert_int_equal(intake_trace_length(cut, strlen(cut)), strlen(cut));
 }
 
 static void test_attachments_and_their_names(void **state)
@@ -287,6 +335,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_headers_are_decoded, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_robots_are_recognized, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_only_the_trusted_authentication_results_count, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_only_the_topmost_authentication_results_is_believed, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_the_trace_is_what_the_mtas_prepended, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_attachments_and_their_names, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_too_many_attachments_is_a_problem_not_an_error, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_deep_nesting_is_a_problem, setup, teardown),
