@@ -119,8 +119,8 @@ static void account_validate(struct arena *a, const struct account_input *in, st
 	}
 	clean->country = country;
 	field_check_email(e, "email", clean->email);
-	field_check_line(e, "name", clean->name, true, LIMIT_NAME, "your name");
-	field_check_line(e, "organization", clean->organization, false, LIMIT_ORGANIZATION, "your organization");
+	field_check_name(e, "name", clean->name, true, LIMIT_NAME, "your name");
+	field_check_name(e, "organization", clean->organization, false, LIMIT_ORGANIZATION, "your organization");
 	if (clean->category && *clean->category && !process_slug_valid(clean->category))
 		error_field(e, "category", "Choose one of the listed categories.");
 	if (clean->country && *clean->country && !country_name(clean->country))

@@ -58,8 +58,8 @@ void contribution_validate(struct arena *a, const struct contribution_input *in,
 	}
 	clean->country = country;
 
-	field_check_line(e, "name", clean->name, true, LIMIT_NAME, "your name");
-	field_check_line(e, "organization", clean->organization, false, LIMIT_ORGANIZATION, "your organization");
+	field_check_name(e, "name", clean->name, true, LIMIT_NAME, "your name");
+	field_check_name(e, "organization", clean->organization, false, LIMIT_ORGANIZATION, "your organization");
 	if ((!clean->category || !*clean->category) && !mail)
 		error_field(e, "category", "Choose the category of stakeholder you belong to.");
 	if ((!clean->country || !*clean->country) && mail)

@@ -42,7 +42,7 @@ enum {
 	OUTBOX_LIMIT_WINDOW = 3600,
 	OUTBOX_ACCOUNT_PER_RECIPIENT = 3,   /* confirm, reset, account, subscription mails to one address */
 	OUTBOX_RECEIPTS_PER_RECIPIENT = 10, /* receipts to one address */
-	OUTBOX_PER_REQUESTER = 10,          /* limited mails that one client address makes us send */
+	OUTBOX_PER_REQUESTER = 20,          /* limited mails that one client address makes us send */
 };
 
 struct outbox_item {

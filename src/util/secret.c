@@ -2,10 +2,10 @@
 #include "util/secret.h"
 
 #include <sodium.h>
-#include <stdatomic.h>
 #include <string.h>
 
-static atomic_ulong password_hashes;
+static void (*on_hash)(void *);
+static void *on_hash_arg;
 
 int secret_init(void)
 {
@@ -47,9 +47,10 @@ int secret_key_from_hex(const char *hex, unsigned char key[SECRET_KEY_LEN])
 	return 0;
 }
 
-unsigned long secret_password_hash_count(void)
+void secret_on_password_hash(void (*fn)(void *), void *arg)
 {
-	return atomic_load(&password_hashes);
+	on_hash = fn;
+	on_hash_arg = arg;
 }
 
 void secret_hash(const char *token, char out[SECRET_HASH_LEN + 1])
@@ -71,7 +72,8 @@ void secret_hex(size_t n, char *out)
 int secret_password_hash(const char *password, char out[SECRET_PWHASH_LEN])
 {
 	_Static_assert(SECRET_PWHASH_LEN == crypto_pwhash_STRBYTES, "hash buffer size");
-	atomic_fetch_add(&password_hashes, 1);
+	if (on_hash)
+		on_hash(on_hash_arg);
 	return crypto_pwhash_str(out, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
 				 crypto_pwhash_MEMLIMIT_INTERACTIVE) == 0
 		       ? 0

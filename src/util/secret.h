@@ -40,8 +40,10 @@ void secret_key_hex(char out[2 * SECRET_KEY_LEN + 1]);
 /* Reads a key written by secret_key_hex(); -1 if it is not one. */
 int secret_key_from_hex(const char *hex, unsigned char key[SECRET_KEY_LEN]);
 
-/* How many password hashes this process has made (tests check that two paths do the same work). */
-unsigned long secret_password_hash_count(void);
+/* For tests: fn(arg) runs before every password hash, so that a test can
+ * check that two paths do the same work and that no write lock is held
+ * while hashing. NULL removes it. Set it before threads start. */
+void secret_on_password_hash(void (*fn)(void *), void *arg);
 
 /* Constant-time comparison of two strings. */
 bool secret_equal(const char *a, const char *b);
