@@ -310,7 +310,10 @@ class Server:
         """The CSRF token our pages give this browser: the server key's HMAC of its session if that session
         is live, else of its visitor id (the consulta_csrf cookie). The key is read from the database."""
         with sqlite3.connect(self.db, timeout=10) as db:
-            key = db.execute("SELECT value FROM server_secret WHERE name = 'csrf'").fetchone()[0]
+            try:
+                key = db.execute("SELECT value FROM server_secret WHERE name = 'csrf'").fetchone()[0]
+            except sqlite3.OperationalError:  # a binary from before migration 005: the token was the cookie
+                return visitor
             live = session and db.execute("SELECT 1 FROM session WHERE token_hash = ?",
                                           (hashlib.sha256(session.encode()).hexdigest(),)).fetchone()
         message = "session:" + session if live else "visitor:" + visitor
