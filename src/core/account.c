@@ -675,7 +675,7 @@ int account_reset(struct db *db, struct arena *a, const char *token, const char 
 		goto fail;
 	/* The owner proved the mailbox: every slow-down of the account goes, from every address, and the one
 	 * of the address the reset came from. */
-	if (throttle_clear_prefix(db, pair_prefix(a, out, NULL), e) != 0 ||
+	if (throttle_clear_prefix(db, pair_prefix(a, out, out->email), e) != 0 ||
 	    throttle_clear_prefix(db, arena_printf(a, "pair:%s ", out->email), e) != 0 ||
 	    (address && throttle_clear_prefix(db, arena_printf(a, "address:%s", address), e) != 0))
 		goto fail;
