@@ -398,8 +398,18 @@ static const char SQL_PASSWORD_HASH[] = "SELECT password_hash FROM account WHERE
 static int login_reserve(struct db *db, const char *pair_key, const char *address_key, int64_t now, int64_t ids[2],
 			 int64_t *retry_after, struct error *e)
 {
+	static const char sql_prune[] = "DELETE FROM login_failure WHERE key IN (?, ?) AND at <= ?";
 	if (db_begin(db, e) != 0)
 		return -1;
+	/* Failures older than the window count no more: they go, so the table stays as small as the window. */
+	struct db_stmt *st = db_stmt(db, sql_prune, e);
+	if (!st)
+		goto fail;
+	db_bind_text(st, 1, pair_key);
+	db_bind_text(st, 2, address_key);
+	db_bind_int(st, 3, now - ACCOUNT_FAILURE_WINDOW);
+	if (db_exec_stmt(st, e) != 0)
+		goto fail;
 	int64_t wait_pair = throttle_wait(db, pair_key, ACCOUNT_FREE_FAILURES, now, e);
 	int64_t wait_address = wait_pair < 0 ? -1 : throttle_wait(db, address_key, ACCOUNT_ADDRESS_FREE_FAILURES, now, e);
 	if (wait_pair < 0 || wait_address < 0)

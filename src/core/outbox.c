@@ -22,10 +22,11 @@ int64_t outbox_backoff(int attempts)
 }
 
 /* How many mails of this kind one recipient may get an hour; 0 for kinds without a limit (notices go
- * only to confirmed subscribers, held answers are the mail channel's). */
+ * only to confirmed subscribers). Receipts and the mail channel's answers that a message is held count
+ * together: a message's From can be forged, so its answers are a stranger's request too. */
 static int recipient_limit(const char *kind)
 {
-	if (!strcmp(kind, "receipt"))
+	if (!strcmp(kind, "receipt") || !strcmp(kind, "held"))
 		return OUTBOX_RECEIPTS_PER_RECIPIENT;
 	if (!strcmp(kind, "confirm") || !strcmp(kind, "reset") || !strcmp(kind, "account") ||
 	    !strcmp(kind, "subscription"))
@@ -34,7 +35,7 @@ static int recipient_limit(const char *kind)
 }
 
 /* The limited kinds, as SQL (kept in step with recipient_limit). */
-#define LIMITED_KINDS "('receipt', 'confirm', 'reset', 'account', 'subscription')"
+#define LIMITED_KINDS "('receipt', 'held', 'confirm', 'reset', 'account', 'subscription')"
 
 /* The number of rows of one column's value in the last hour; -1 on error. */
 static int64_t recent(struct db *db, const char *sql, const char *value, struct error *e)
@@ -64,10 +65,10 @@ int outbox_allowed(struct db *db, const char *kind, const char *to, const char *
 	int limit = recipient_limit(kind);
 	if (!limit)
 		return 1;
-	/* Receipts count only receipts, so that a busy contributor still gets a reset link; account mails
+	/* Answers count only answers, so that a busy contributor still gets a reset link; account mails
 	 * count every limited kind, so that receipts cannot be used to pass their limit either. */
 	static const char sql_receipts[] = "SELECT count(*) FROM outbox WHERE recipient = ? AND created_at > ? "
-					   "AND kind = 'receipt'";
+					   "AND kind IN ('receipt', 'held')";
 	static const char sql_all[] = "SELECT count(*) FROM outbox WHERE recipient = ? AND created_at > ? AND kind IN "
 				      LIMITED_KINDS;
 	int64_t n = recent(db, limit == OUTBOX_RECEIPTS_PER_RECIPIENT ? sql_receipts : sql_all, to, e);

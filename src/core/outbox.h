@@ -9,7 +9,8 @@
  * they are about when an SMTP server may be back.
  *
  * Mail that a stranger's request makes us send (a confirmation, a reset
- * link, a subscription's confirmation, a receipt) is limited, so that nobody
+ * link, a subscription's confirmation, a receipt, the answer that a mail is
+ * held) is limited, so that nobody
  * can turn the server against a mailbox: per recipient, at most
  * OUTBOX_ACCOUNT_PER_RECIPIENT account or subscription mails and
  * OUTBOX_RECEIPTS_PER_RECIPIENT receipts an hour; per client address, at most
@@ -41,7 +42,7 @@ struct outbox_mail {
 enum {
 	OUTBOX_LIMIT_WINDOW = 3600,
 	OUTBOX_ACCOUNT_PER_RECIPIENT = 3,   /* confirm, reset, account, subscription mails to one address */
-	OUTBOX_RECEIPTS_PER_RECIPIENT = 10, /* receipts to one address */
+	OUTBOX_RECEIPTS_PER_RECIPIENT = 10, /* receipts and answers that a mail is held, to one address */
 	OUTBOX_PER_REQUESTER = 20,          /* limited mails that one client address makes us send */
 };
 

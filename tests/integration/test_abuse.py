@@ -140,6 +140,17 @@ class MailLimits(AbuseCase):
                              .fetchone()[0], 12)
         self.assertRegex(s.log(), r"event=mail\.withheld kind=receipt")
 
+    def test_answers_by_mail_to_one_sender_are_limited(self):
+        # A message's From can be forged: each one held (here: to a call not open yet) would be answered.
+        import test_mail_in
+        s = self.fresh_server()
+        for i in range(12):
+            eml = test_mail_in.simple("flood-%d@evil.example" % i, to=test_mail_in.CALL2,
+                                      sender="victim@example.org")
+            code, out, _ = test_mail_in.mail_in(s.db, eml, s.now)
+            self.assertEqual((code, out["outcome"]), (0, "held"), out)
+        self.assertEqual(len(outbox(s, "held", "victim@example.org")), 10, "every message is kept, 10 answered")
+
     def test_mail_to_an_unverified_address_never_quotes_the_requester(self):
         s = self.fresh_server()
         self.assertEqual(self.register(s, mail="victim@example.org", name=BAIT).status, 201)
