@@ -53,7 +53,7 @@ static const char USAGE[] =
 	"                          the password is printed\n"
 	"  user password --email E read a new password from standard input\n"
 	"  token create --email E  print a new API token for the account\n"
-	"  token revoke (--email E | TOKEN)\n"
+	"  token revoke (--email E | [--token] TOKEN | -- TOKEN)\n"
 	"                          revoke every token of the account, or one token\n"
 	"  routes                  print the route table (method, pattern, role, body) as JSON\n"
 	"  mail-in [--recipient ADDR] [--sender ADDR] [--authserv-id ID]\n"
@@ -162,7 +162,8 @@ static int cmd_serve(int argc, char **argv)
 	}
 	struct error e;
 	error_clear(&e);
-	if (!open_migrated(&e))
+	struct db *db = open_migrated(&e);
+	if (!db || config_load_secrets(db, &e) != 0)
 		return fail(&e);
 	db_thread_close(); /* the pool threads open their own */
 	if (server_run(&cfg, &e) != 0)
@@ -271,10 +272,18 @@ static int cmd_token(int argc, char **argv)
 	}
 	bool create = !strcmp(argv[1], "create");
 	const char *email = NULL, *token = NULL;
+	bool options = true; /* until "--": after it, everything is a token */
 	for (int i = 2; i < argc; i++) {
-		if (!strcmp(argv[i], "--email") && i + 1 < argc)
+		/* A token may be given as --token T, after "--", or alone. Tokens made now never start with "-",
+		 * but older ones may: an argument of a token's length is a token, never an option. */
+		bool token_shaped = strlen(argv[i]) == SECRET_TOKEN_LEN;
+		if (options && !strcmp(argv[i], "--") && !create)
+			options = false;
+		else if (options && !token_shaped && !strcmp(argv[i], "--email") && i + 1 < argc)
 			email = argv[++i];
-		else if (!create && argv[i][0] != '-' && !token)
+		else if (options && !token_shaped && !create && !strcmp(argv[i], "--token") && i + 1 < argc && !token)
+			token = argv[++i];
+		else if (!create && !token && (!options || token_shaped || argv[i][0] != '-'))
 			token = argv[i];
 		else {
 			fprintf(stderr, "consulta token %s: unknown option %s\n", argv[1], argv[i]);

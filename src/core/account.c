@@ -8,6 +8,7 @@
 #include "core/outbox.h"
 #include "core/process.h"
 #include "util/clock.h"
+#include "util/log.h"
 #include "util/utf8.h"
 
 #include <jansson.h>
@@ -120,8 +121,8 @@ static void account_validate(struct arena *a, const struct account_input *in, st
 	}
 	clean->country = country;
 	field_check_email(e, "email", clean->email);
-	field_check_line(e, "name", clean->name, true, LIMIT_NAME, "your name");
-	field_check_line(e, "organization", clean->organization, false, LIMIT_ORGANIZATION, "your organization");
+	field_check_name(e, "name", clean->name, true, LIMIT_NAME, "your name");
+	field_check_name(e, "organization", clean->organization, false, LIMIT_ORGANIZATION, "your organization");
 	if (clean->category && *clean->category && !process_slug_valid(clean->category))
 		error_field(e, "category", "Choose one of the listed categories.");
 	if (clean->country && *clean->country && !country_name(clean->country))
@@ -151,14 +152,22 @@ static const char *account_link(struct db *db, struct arena *a, int64_t account_
 	return arena_printf(a, "%s%s?token=%s", config_get()->public_url, path, token);
 }
 
-static int account_insert(struct db *db, struct arena *a, const struct account_input *in, bool confirmed,
-			  struct account *out, struct error *e)
+/* Hashes a password before any transaction begins: Argon2 takes tens of milliseconds, and a write
+ * transaction held that long stops every other writer (a registration flood once made contributions wait
+ * 9 seconds and fail with "database is locked"). */
+static int password_hash(const char *password, char hash[SECRET_PWHASH_LEN], struct error *e)
 {
-	char hash[SECRET_PWHASH_LEN];
-	if (in->password && secret_password_hash(in->password, hash) != 0) {
+	if (secret_password_hash(password, hash) != 0) {
 		error_set(e, ERROR_UNAVAILABLE, "The password could not be hashed (out of memory); try again.");
 		return -1;
 	}
+	return 0;
+}
+
+/* hash: the password's, made by password_hash() before the transaction, or NULL for none yet. */
+static int account_insert(struct db *db, struct arena *a, const struct account_input *in, const char *hash,
+			  bool confirmed, struct account *out, struct error *e)
+{
 	static const char sql[] = "INSERT INTO account (email, name, organization, category, country, role, "
 				  "password_hash, email_confirmed_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
 	struct db_stmt *st = db_stmt(db, sql, e);
@@ -171,7 +180,7 @@ static int account_insert(struct db *db, struct arena *a, const struct account_i
 	db_bind_text(st, 4, in->category ? in->category : "");
 	db_bind_text(st, 5, in->country ? in->country : "");
 	db_bind_text(st, 6, account_role_name(in->role));
-	db_bind_text(st, 7, in->password ? hash : NULL);
+	db_bind_text(st, 7, hash);
 	if (confirmed)
 		db_bind_int(st, 8, now);
 	else
@@ -188,32 +197,85 @@ static int account_insert(struct db *db, struct arena *a, const struct account_i
 	return account_find_id(db, a, db_last_id(db), out, e);
 }
 
+/* The 429 of a client address that has asked for too many mails this hour. */
+static int requester_budget(struct db *db, const char *requester, struct error *e)
+{
+	int allowed = outbox_requester_allowed(db, requester, e);
+	if (allowed < 0)
+		return -1;
+	if (!allowed) {
+		error_set(e, ERROR_THROTTLED, "Too many mails were asked for from your network in the last hour. "
+					      "Try again in an hour.");
+		return -1;
+	}
+	return 0;
+}
+
 int account_register(struct db *db, struct arena *a, const struct account_input *in, struct account *out,
 		     struct error *e)
 {
 	struct account_input clean;
 	account_validate(a, in, &clean, true, e);
 	clean.role = ACCOUNT_STAKEHOLDER; /* nobody makes themselves secretariat */
-	if (e->code)
+	if (e->code || requester_budget(db, in->requester, e) != 0)
+		return -1;
+	/* Hashed whether or not the address has an account, so that both answers take as long. */
+	char hash[SECRET_PWHASH_LEN];
+	if (password_hash(clean.password, hash, e) != 0)
 		return -1;
 	if (db_begin(db, e) != 0)
 		return -1;
-	char *after = account_json(&clean);
+	struct account old;
+	struct error lookup;
+	error_clear(&lookup);
+	char *after = NULL;
+	if (account_find_email(db, a, clean.email, &old, &lookup) == 0) {
+		/* The address has an account: the same answer as for a new one, and its owner learns by mail. */
+		const char *url = config_get()->public_url;
+		struct outbox_mail mail = {
+			.kind = "account",
+			.to = old.email,
+			.subject = "Someone tried to register with your address on Consulta",
+			.body = arena_printf(a,
+					     "Hello,\n\nSomeone tried to create a Consulta account with this e-mail "
+					     "address, which already has one. Nothing was changed.\n\nIf it was you, log "
+					     "in:\n\n%s/login\n\nor, if you forgot your password, choose a new one:\n\n"
+					     "%s/account/reset-request\n\nIf it was not you, ignore this message.\n",
+					     url, url),
+			.requester = in->requester,
+		};
+		if (outbox_enqueue(db, &mail, e) != 0 || db_commit(db, e) != 0)
+			goto fail;
+		log_event("account.register_existing", "account=%lld", (long long)old.id);
+		memset(out, 0, sizeof *out);
+		out->email = clean.email;
+		out->name = clean.name;
+		return 0;
+	}
+	if (strcmp(lookup.code, ERROR_NOT_FOUND) != 0) {
+		*e = lookup;
+		goto fail;
+	}
+	after = account_json(&clean);
 	const char *link;
 	struct actor who;
-	if (account_insert(db, a, &clean, false, out, e) != 0 ||
+	if (account_insert(db, a, &clean, hash, false, out, e) != 0 ||
 	    !(link = account_link(db, a, out->id, "confirm", "/account/confirm", e)))
 		goto fail;
 	who = account_actor(out);
+	/* A neutral greeting: the name was typed by whoever registered, and this address has not said yet
+	 * that it wants anything from us. */
 	struct outbox_mail mail = {
 		.kind = "confirm",
 		.to = out->email,
 		.subject = "Confirm your e-mail address for Consulta",
 		.body = arena_printf(a,
-				     "Dear %s,\n\nPlease confirm your e-mail address by opening this link within 48 "
-				     "hours:\n\n%s\n\nIf you did not register, ignore this message: without "
-				     "confirmation the account stays unusable for contributions in your name.\n",
-				     out->name, link),
+				     "Hello,\n\nSomeone (we hope you) created an account on Consulta with this e-mail "
+				     "address. Please confirm the address by opening this link within 48 hours:\n\n%s"
+				     "\n\nIf you did not register, ignore this message: without confirmation the "
+				     "account stays unusable for contributions in your name.\n",
+				     link),
+		.requester = in->requester,
 	};
 	if (audit_record(db, &who, 0, "account.register", arena_printf(a, "account:%lld", (long long)out->id), NULL,
 			 after, e) != 0 ||
@@ -235,10 +297,13 @@ int account_create(struct db *db, struct arena *a, const struct account_input *i
 	if (e->code)
 		return -1;
 	*link = NULL;
+	char hash[SECRET_PWHASH_LEN];
+	if (clean.password && password_hash(clean.password, hash, e) != 0)
+		return -1;
 	if (db_begin(db, e) != 0)
 		return -1;
 	char *after = account_json(&clean);
-	if (account_insert(db, a, &clean, true, out, e) != 0 ||
+	if (account_insert(db, a, &clean, clean.password ? hash : NULL, true, out, e) != 0 ||
 	    (!clean.password && !(*link = account_link(db, a, out->id, "reset", "/account/reset", e))) ||
 	    audit_record(db, &ACTOR_COMMAND_LINE, 0, "account.create",
 			 arena_printf(a, "account:%lld", (long long)out->id), NULL, after, e) != 0 ||
@@ -253,8 +318,9 @@ int account_create(struct db *db, struct arena *a, const struct account_input *i
 
 /* --- the slow-down of failed logins ------------------------------------- */
 
-/* Seconds still to wait before key may try again; 0 if it may now. */
-static int64_t throttle_wait(struct db *db, const char *key, int64_t now, struct error *e)
+/* Seconds still to wait before key may try again; 0 if it may now. Every attempt that is not known to have
+ * succeeded counts, the ones still being checked too (they are reserved before the check). */
+static int64_t throttle_wait(struct db *db, const char *key, int64_t free_failures, int64_t now, struct error *e)
 {
 	static const char sql[] = "SELECT count(*), max(at) FROM login_failure WHERE key = ? AND at > ?";
 	struct db_stmt *st = db_stmt(db, sql, e);
@@ -266,11 +332,11 @@ static int64_t throttle_wait(struct db *db, const char *key, int64_t now, struct
 		return -1;
 	int64_t failures = db_col_int(st, 0), last = db_col_int(st, 1);
 	db_reset(st);
-	if (failures < ACCOUNT_FREE_FAILURES)
+	if (failures < free_failures)
 		return 0;
-	/* 1 s after the 5th failure, then 2, 4, 8 ... up to 15 minutes. */
+	/* 1 s after the last free failure, then 2, 4, 8 ... up to 15 minutes. */
 	int64_t delay = 1;
-	for (int64_t i = ACCOUNT_FREE_FAILURES; i < failures && delay < ACCOUNT_MAX_DELAY; i++)
+	for (int64_t i = free_failures; i < failures && delay < ACCOUNT_MAX_DELAY; i++)
 		delay *= 2;
 	if (delay > ACCOUNT_MAX_DELAY)
 		delay = ACCOUNT_MAX_DELAY;
@@ -278,7 +344,8 @@ static int64_t throttle_wait(struct db *db, const char *key, int64_t now, struct
 	return wait > 0 ? wait : 0;
 }
 
-static int throttle_fail(struct db *db, const char *key, int64_t now, struct error *e)
+/* Records an attempt as failed (until it is known to have succeeded); *id receives its row. */
+static int throttle_fail(struct db *db, const char *key, int64_t now, int64_t *id, struct error *e)
 {
 	static const char sql[] = "INSERT INTO login_failure (key, at) VALUES (?, ?)";
 	struct db_stmt *st = db_stmt(db, sql, e);
@@ -286,17 +353,32 @@ static int throttle_fail(struct db *db, const char *key, int64_t now, struct err
 		return -1;
 	db_bind_text(st, 1, key);
 	db_bind_int(st, 2, now);
-	return db_exec_stmt(st, e);
+	if (db_exec_stmt(st, e) != 0)
+		return -1;
+	*id = db_last_id(db);
+	return 0;
 }
 
-static int throttle_clear(struct db *db, const char *key, struct error *e)
+/* Deletes the failures whose key starts with prefix (SQL that PostgreSQL reads too: no LIKE, whose
+ * wildcards an e-mail address may contain). */
+static int throttle_clear_prefix(struct db *db, const char *prefix, struct error *e)
 {
-	static const char sql[] = "DELETE FROM login_failure WHERE key = ?";
+	static const char sql[] = "DELETE FROM login_failure WHERE substr(key, 1, ?) = ?";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		return -1;
-	db_bind_text(st, 1, key);
+	db_bind_int(st, 1, (int64_t)strlen(prefix));
+	db_bind_text(st, 2, prefix);
 	return db_exec_stmt(st, e);
+}
+
+/* The keys of the slow-down. Never the account alone: then anyone who knows an address could stop its
+ * owner logging in. Instead (as OWASP's authentication cheat sheet advises), one key for the account
+ * together with the client address, and one for the client address across accounts; an unknown e-mail
+ * address gets a key of its own text, so that it answers as an account does. */
+static const char *pair_prefix(struct arena *a, const struct account *acc, const char *email)
+{
+	return acc ? arena_printf(a, "pair:%lld ", (long long)acc->id) : arena_printf(a, "pair:%s ", email);
 }
 
 /* A hash to check against when the e-mail is unknown, so both cases take as long. */
@@ -312,8 +394,70 @@ static void decoy_make(void)
 
 static const char SQL_PASSWORD_HASH[] = "SELECT password_hash FROM account WHERE id = ?";
 
+/* Checks the slow-down and reserves this attempt, in one write transaction: concurrent attempts are
+ * counted one after the other, so no more than the free ones reach the password check. Returns 1 (with
+ * *retry_after) if the attempt must wait. */
+static int login_reserve(struct db *db, const char *pair_key, const char *address_key, int64_t now, int64_t ids[2],
+			 int64_t *retry_after, struct error *e)
+{
+	static const char sql_prune[] = "DELETE FROM login_failure WHERE key IN (?, ?) AND at <= ?";
+	if (db_begin(db, e) != 0)
+		return -1;
+	/* Failures older than the window count no more: they go, so the table stays as small as the window. */
+	struct db_stmt *st = db_stmt(db, sql_prune, e);
+	if (!st)
+		goto fail;
+	db_bind_text(st, 1, pair_key);
+	db_bind_text(st, 2, address_key);
+	db_bind_int(st, 3, now - ACCOUNT_FAILURE_WINDOW);
+	if (db_exec_stmt(st, e) != 0)
+		goto fail;
+	int64_t wait_pair = throttle_wait(db, pair_key, ACCOUNT_FREE_FAILURES, now, e);
+	int64_t wait_address = wait_pair < 0 ? -1 : throttle_wait(db, address_key, ACCOUNT_ADDRESS_FREE_FAILURES, now, e);
+	if (wait_pair < 0 || wait_address < 0)
+		goto fail;
+	if (wait_pair || wait_address) {
+		db_rollback(db);
+		*retry_after = wait_pair > wait_address ? wait_pair : wait_address;
+		return 1;
+	}
+	if (throttle_fail(db, pair_key, now, &ids[0], e) != 0 || throttle_fail(db, address_key, now, &ids[1], e) != 0 ||
+	    db_commit(db, e) != 0)
+		goto fail;
+	return 0;
+fail:
+	db_rollback(db);
+	return -1;
+}
+
+/* A successful login: its reserved rows and the account's failures from this address go, and a session
+ * and its audit entry are made, in one transaction. */
+static int login_succeed(struct db *db, struct arena *a, const struct account *acc, const char *pair_key,
+			 const int64_t ids[2], char *session, struct error *e)
+{
+	static const char sql[] = "DELETE FROM login_failure WHERE id IN (?, ?) OR key = ?";
+	if (db_begin(db, e) != 0)
+		return -1;
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		goto fail;
+	db_bind_int(st, 1, ids[0]);
+	db_bind_int(st, 2, ids[1]);
+	db_bind_text(st, 3, pair_key);
+	struct actor who = account_actor(acc);
+	if (db_exec_stmt(st, e) != 0 || session_create(db, acc->id, session, e) != 0 ||
+	    audit_record(db, &who, 0, "account.login", arena_printf(a, "account:%lld", (long long)acc->id), NULL, NULL,
+			 e) != 0 ||
+	    db_commit(db, e) != 0)
+		goto fail;
+	return 0;
+fail:
+	db_rollback(db);
+	return -1;
+}
+
 int account_login(struct db *db, struct arena *a, const char *email, const char *password, const char *address,
-		  struct account *out, int64_t *retry_after, struct error *e)
+		  struct account *out, char *session, int64_t *retry_after, struct error *e)
 {
 	*retry_after = 0;
 	const int64_t now = clock_now();
@@ -328,22 +472,9 @@ int account_login(struct db *db, struct arena *a, const char *email, const char 
 		*e = lookup;
 		return -1;
 	}
-	const char *account_key = known ? arena_printf(a, "account:%lld", (long long)out->id) : NULL;
+	const char *pair_key = arena_printf(a, "%s%s", pair_prefix(a, known ? out : NULL, email),
+					    address ? address : "unknown");
 	const char *address_key = arena_printf(a, "address:%s", address ? address : "unknown");
-
-	int64_t wait_account = account_key ? throttle_wait(db, account_key, now, e) : 0;
-	int64_t wait_address = throttle_wait(db, address_key, now, e);
-	if (wait_account < 0 || wait_address < 0)
-		return -1;
-	if (wait_account || wait_address) {
-		*retry_after = wait_account > wait_address ? wait_account : wait_address;
-		error_set(e, ERROR_THROTTLED,
-			  "Too many failed attempts to log in. Wait %lld seconds before you try again, or reset your "
-			  "password.",
-			  (long long)*retry_after);
-		return -1;
-	}
-
 	const char *hash = NULL;
 	if (known) {
 		struct db_stmt *st = db_stmt(db, SQL_PASSWORD_HASH, e);
@@ -359,6 +490,20 @@ int account_login(struct db *db, struct arena *a, const char *email, const char 
 			return -1;
 		}
 	}
+
+	int64_t ids[2];
+	int reserved = login_reserve(db, pair_key, address_key, now, ids, retry_after, e);
+	if (reserved < 0)
+		return -1;
+	if (reserved) {
+		error_set(e, ERROR_THROTTLED,
+			  "Too many failed attempts to log in. Wait %lld seconds before you try again, or reset your "
+			  "password.",
+			  (long long)*retry_after);
+		return -1;
+	}
+
+	/* The slow part, outside any transaction. */
 	bool ok;
 	if (hash) {
 		ok = secret_password_check(hash, password);
@@ -367,21 +512,12 @@ int account_login(struct db *db, struct arena *a, const char *email, const char 
 		secret_password_check(decoy_hash, password);
 		ok = false;
 	}
-	if (db_begin(db, e) != 0)
+	if (!ok) {
+		/* The reserved rows stay: they are this failure. */
+		error_set(e, ERROR_UNAUTHORIZED, "The e-mail address or the password is not right.");
 		return -1;
-	if (ok) {
-		if (throttle_clear(db, account_key, e) != 0 || db_commit(db, e) != 0)
-			goto fail;
-		return 0;
 	}
-	if ((account_key && throttle_fail(db, account_key, now, e) != 0) || throttle_fail(db, address_key, now, e) != 0 ||
-	    db_commit(db, e) != 0)
-		goto fail;
-	error_set(e, ERROR_UNAUTHORIZED, "The e-mail address or the password is not right.");
-	return -1;
-fail:
-	db_rollback(db);
-	return -1;
+	return login_succeed(db, a, out, pair_key, ids, session, e);
 }
 
 /* Consumes a one-time link of the given purpose; returns its account id or 0 (with e set). */
@@ -435,49 +571,91 @@ fail:
 	return -1;
 }
 
-int account_reset_request(struct db *db, struct arena *a, const char *email, struct error *e)
+int account_reset_request(struct db *db, struct arena *a, const char *email, const char *requester, struct error *e)
 {
+	const char *clean = field_trimmed(a, email);
+	if (!clean || !field_email_valid(clean))
+		return 0; /* no mail can go there; the same answer */
+	if (requester_budget(db, requester, e) != 0)
+		return -1;
+	if (db_begin(db, e) != 0)
+		return -1;
 	struct account acc;
 	struct error lookup;
 	error_clear(&lookup);
-	if (!email || account_find_email(db, a, email, &acc, &lookup) != 0) {
-		if (lookup.code && strcmp(lookup.code, ERROR_NOT_FOUND) != 0) {
+	const char *url = config_get()->public_url;
+	if (account_find_email(db, a, clean, &acc, &lookup) != 0) {
+		if (strcmp(lookup.code, ERROR_NOT_FOUND) != 0) {
 			*e = lookup;
-			return -1;
+			goto fail;
 		}
-		return 0; /* the same answer whether or not the address has an account */
+		/* No account: the same work and the same answer as for one (a mail is queued), and whoever
+		 * reads this mailbox learns why no link came. */
+		struct outbox_mail mail = {
+			.kind = "account",
+			.to = clean,
+			.subject = "Resetting a Consulta password",
+			.body = arena_printf(a,
+					     "Hello,\n\nSomeone asked to reset the password of a Consulta account with this "
+					     "e-mail address, but no account uses it.\n\nIf it was you, your account may use "
+					     "another address; or create one:\n\n%s/account/register\n\nIf it was not you, "
+					     "ignore this message.\n",
+					     url),
+			.requester = requester,
+		};
+		if (outbox_enqueue(db, &mail, e) != 0 || db_commit(db, e) != 0)
+			goto fail;
+		return 0;
 	}
-	if (db_begin(db, e) != 0)
-		return -1;
+	int allowed = outbox_allowed(db, "reset", acc.email, requester, e);
+	if (allowed < 0)
+		goto fail;
+	if (!allowed) {
+		/* Over the limit: the link sent last stays the live one. */
+		log_event("mail.withheld", "kind=reset requester=%s reason=\"over the hourly limit\"",
+			  requester ? requester : "-");
+		db_rollback(db);
+		return 0;
+	}
+	/* One live reset link per account: a new one replaces the ones sent before. */
+	static const char sql_replace[] = "UPDATE account_token SET used_at = ? WHERE account_id = ? AND "
+					  "purpose = 'reset' AND used_at IS NULL";
+	struct db_stmt *st = db_stmt(db, sql_replace, e);
+	if (!st)
+		goto fail;
+	db_bind_int(st, 1, clock_now());
+	db_bind_int(st, 2, acc.id);
+	if (db_exec_stmt(st, e) != 0)
+		goto fail;
 	const char *link = account_link(db, a, acc.id, "reset", "/account/reset", e);
 	struct actor who = account_actor(&acc);
+	/* A neutral greeting: the account's name was typed by whoever registered it. */
 	struct outbox_mail mail = {
 		.kind = "reset",
 		.to = acc.email,
 		.subject = "Reset your Consulta password",
 		.body = link ? arena_printf(a,
-					    "Dear %s,\n\nSomeone (we hope you) asked to reset the password of your "
-					    "account. To choose a new one, open this link within 48 hours:\n\n%s\n\n"
-					    "If you did not ask for it, ignore this message: your password stays as it is.\n",
-					    acc.name, link)
-			    : NULL,
+					    "Hello,\n\nSomeone (we hope you) asked to reset the password of the Consulta "
+					    "account of this e-mail address. To choose a new one, open this link within 48 "
+					    "hours:\n\n%s\n\nIf you did not ask for it, ignore this message: your password "
+					    "stays as it is.\n",
+					    link)
+			     : NULL,
+		.requester = requester,
 	};
 	if (!link || audit_record(db, &who, 0, "account.reset_request", arena_printf(a, "account:%lld", (long long)acc.id),
 				  NULL, NULL, e) != 0 ||
-	    outbox_enqueue(db, &mail, e) != 0 || db_commit(db, e) != 0) {
-		db_rollback(db);
-		return -1;
-	}
+	    outbox_enqueue(db, &mail, e) != 0 || db_commit(db, e) != 0)
+		goto fail;
 	return 0;
+fail:
+	db_rollback(db);
+	return -1;
 }
 
-static int account_store_password(struct db *db, int64_t id, const char *password, struct error *e)
+/* hash: made by password_hash() before the transaction. */
+static int account_store_password(struct db *db, int64_t id, const char *hash, struct error *e)
 {
-	char hash[SECRET_PWHASH_LEN];
-	if (secret_password_hash(password, hash) != 0) {
-		error_set(e, ERROR_UNAVAILABLE, "The password could not be hashed (out of memory); try again.");
-		return -1;
-	}
 	static const char sql[] = "UPDATE account SET password_hash = ? WHERE id = ?";
 	static const char sql_sessions[] = "DELETE FROM session WHERE account_id = ?";
 	struct db_stmt *st = db_stmt(db, sql, e);
@@ -491,10 +669,13 @@ static int account_store_password(struct db *db, int64_t id, const char *passwor
 	return db_exec_stmt(st, e);
 }
 
-int account_reset(struct db *db, struct arena *a, const char *token, const char *password, struct account *out,
-		  struct error *e)
+int account_reset(struct db *db, struct arena *a, const char *token, const char *password, const char *address,
+		  struct account *out, struct error *e)
 {
 	if (!account_password_acceptable(password, e, "password"))
+		return -1;
+	char hash[SECRET_PWHASH_LEN];
+	if (password_hash(password, hash, e) != 0)
 		return -1;
 	if (db_begin(db, e) != 0)
 		return -1;
@@ -503,11 +684,17 @@ int account_reset(struct db *db, struct arena *a, const char *token, const char 
 	int64_t id = account_link_use(db, token, "reset", e);
 	struct db_stmt *st;
 	struct actor who;
-	if (!id || account_store_password(db, id, password, e) != 0 || !(st = db_stmt(db, sql, e)))
+	if (!id || account_store_password(db, id, hash, e) != 0 || !(st = db_stmt(db, sql, e)))
 		goto fail;
 	db_bind_int(st, 1, clock_now());
 	db_bind_int(st, 2, id);
 	if (db_exec_stmt(st, e) != 0 || account_find_id(db, a, id, out, e) != 0)
+		goto fail;
+	/* The owner proved the mailbox: every slow-down of the account goes, from every address, and the one
+	 * of the address the reset came from. */
+	if (throttle_clear_prefix(db, pair_prefix(a, out, out->email), e) != 0 ||
+	    throttle_clear_prefix(db, arena_printf(a, "pair:%s ", out->email), e) != 0 ||
+	    (address && throttle_clear_prefix(db, arena_printf(a, "address:%s", address), e) != 0))
 		goto fail;
 	who = account_actor(out);
 	if (audit_record(db, &who, 0, "account.password", arena_printf(a, "account:%lld", (long long)id), NULL, NULL,
@@ -524,11 +711,14 @@ int account_set_password(struct db *db, const struct account *acc, const char *p
 {
 	if (!account_password_acceptable(password, e, "password"))
 		return -1;
+	char hash[SECRET_PWHASH_LEN];
+	if (password_hash(password, hash, e) != 0)
+		return -1;
 	if (db_begin(db, e) != 0)
 		return -1;
 	char object[48];
 	snprintf(object, sizeof object, "account:%lld", (long long)acc->id);
-	if (account_store_password(db, acc->id, password, e) != 0 ||
+	if (account_store_password(db, acc->id, hash, e) != 0 ||
 	    audit_record(db, &ACTOR_COMMAND_LINE, 0, "account.password", object, NULL, NULL, e) != 0 ||
 	    db_commit(db, e) != 0) {
 		db_rollback(db);

@@ -3,6 +3,13 @@
  * the secretariat (created from the command line), with their passwords,
  * sessions, API tokens, one-time links, and the slow-down of failed logins.
  *
+ * The slow-down of failed logins is kept per (account, client address) and
+ * per client address, never per account alone, so that someone who knows an
+ * address cannot stop its owner logging in; a password reset lifts it.
+ * Mail that these functions send is limited per recipient and per client
+ * address (core/outbox.h); over its budget, a client address gets
+ * ERROR_THROTTLED.
+ *
  * Secrets are never stored: a password as an Argon2id hash, a session, API
  * token or link as the SHA-256 of a random token (util/secret.h).
  */
@@ -18,13 +25,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define ERROR_THROTTLED "throttled"       /* too many failed logins: wait */
 #define ERROR_UNAUTHORIZED "unauthorized" /* wrong e-mail or password */
 
 enum {
 	ACCOUNT_SESSION_SECONDS = 14 * 86400,
 	ACCOUNT_LINK_SECONDS = 48 * 3600,  /* confirmation and reset links */
-	ACCOUNT_FREE_FAILURES = 5,         /* failed logins before the slow-down starts */
+	ACCOUNT_FREE_FAILURES = 5,         /* failed logins of one account from one address before the slow-down */
+	ACCOUNT_ADDRESS_FREE_FAILURES = 20, /* failed logins from one address, all accounts together */
 	ACCOUNT_FAILURE_WINDOW = 15 * 60,  /* seconds over which failures count */
 	ACCOUNT_MAX_DELAY = 15 * 60,       /* longest wait imposed */
 };
@@ -51,13 +58,18 @@ struct account_input {
 	const char *country;
 	const char *password; /* NULL: none yet (a set-password link is made instead) */
 	enum account_role role;
+	const char *requester; /* the client address that asks (for the mail limits), or NULL */
 };
 
 const char *account_role_name(enum account_role role);
 struct actor account_actor(const struct account *a);
 
 /* A stakeholder registers: the account is created unconfirmed and a
- * confirmation link is queued by mail. */
+ * confirmation link is queued by mail. If the address already has an
+ * account, nothing changes but its owner is told by mail, and the answer is
+ * the same (out has only the e-mail and name): the password is hashed either
+ * way, before the transaction, so that both take as long. ERROR_THROTTLED
+ * if the requester has asked for too many mails this hour. */
 int account_register(struct db *db, struct arena *a, const struct account_input *in, struct account *out,
 		     struct error *e);
 
@@ -69,19 +81,30 @@ int account_create(struct db *db, struct arena *a, const struct account_input *i
 int account_find_email(struct db *db, struct arena *a, const char *email, struct account *out, struct error *e);
 int account_find_id(struct db *db, struct arena *a, int64_t id, struct account *out, struct error *e);
 
-/* Checks e-mail and password, with the slow-down per account and per address:
- * ERROR_THROTTLED (with *retry_after seconds) before even checking, or
- * ERROR_UNAUTHORIZED for a wrong pair (the same answer for an unknown e-mail). */
+/* Logs in: checks e-mail and password and, if they are right, starts a
+ * session (*session receives its token, SECRET_TOKEN_LEN + 1 bytes) and
+ * records "account.login" in the audit log, in one transaction. The
+ * slow-down per (account, address) and per address is checked and the
+ * attempt counted atomically before the password is checked (outside any
+ * transaction): ERROR_THROTTLED (with *retry_after seconds) before even
+ * checking, or ERROR_UNAUTHORIZED for a wrong pair (the same answer, after
+ * the same work, for an unknown e-mail). */
 int account_login(struct db *db, struct arena *a, const char *email, const char *password, const char *address,
-		  struct account *out, int64_t *retry_after, struct error *e);
+		  struct account *out, char *session, int64_t *retry_after, struct error *e);
 
 /* Consumes a confirmation link. */
 int account_confirm(struct db *db, struct arena *a, const char *token, struct account *out, struct error *e);
-/* Queues a reset link if the address has an account; says nothing either way. */
-int account_reset_request(struct db *db, struct arena *a, const char *email, struct error *e);
-/* Consumes a reset (or set-password) link and sets the password; ends every session of the account. */
-int account_reset(struct db *db, struct arena *a, const char *token, const char *password, struct account *out,
-		  struct error *e);
+/* Queues a reset link if the address has an account (replacing any earlier
+ * one: one live reset link per account), or a mail saying no account uses
+ * it; the same answer and the same work either way. Over the recipient's
+ * hourly limit nothing is sent and the earlier link stays live.
+ * ERROR_THROTTLED if the requester has asked for too many mails. */
+int account_reset_request(struct db *db, struct arena *a, const char *email, const char *requester, struct error *e);
+/* Consumes a reset (or set-password) link and sets the password; ends every
+ * session of the account and lifts its login slow-down (from every address)
+ * and the one of address (the client that resets, or NULL). */
+int account_reset(struct db *db, struct arena *a, const char *token, const char *password, const char *address,
+		  struct account *out, struct error *e);
 /* Sets a password directly (command line). */
 int account_set_password(struct db *db, const struct account *acc, const char *password, struct error *e);
 

@@ -22,3 +22,32 @@ void config_set(const char *public_url, const char *mail_from)
 		config.mail_from = mail_from;
 	config.secure_cookies = strncmp(config.public_url, "https://", 8) == 0;
 }
+
+int config_load_secrets(struct db *db, struct error *e)
+{
+	/* Two servers starting at once on one database both insert; the first one's key is everyone's. */
+	static const char sql_make[] = "INSERT INTO server_secret (name, value) VALUES ('csrf', ?) "
+				       "ON CONFLICT (name) DO NOTHING";
+	static const char sql_read[] = "SELECT value FROM server_secret WHERE name = 'csrf'";
+	char hex[2 * SECRET_KEY_LEN + 1];
+	secret_key_hex(hex);
+	struct db_stmt *st = db_stmt(db, sql_make, e);
+	if (!st)
+		return -1;
+	db_bind_text(st, 1, hex);
+	if (db_exec_stmt(st, e) != 0 || !(st = db_stmt(db, sql_read, e)))
+		return -1;
+	int rc = -1;
+	if (db_step(st, e) == DB_ROW) {
+		if (secret_key_from_hex(db_col_text(st, 0), config.csrf_key) == 0) {
+			config.has_csrf_key = true;
+			rc = 0;
+		} else {
+			error_set(e, ERROR_INTERNAL, "The key in server_secret is damaged: delete its row to make a new one.");
+		}
+	} else if (!e->code) {
+		error_set(e, ERROR_INTERNAL, "The server key could not be stored.");
+	}
+	db_reset(st);
+	return rc;
+}

@@ -7,16 +7,25 @@
 #ifndef CONSULTA_CORE_CONFIG_H
 #define CONSULTA_CORE_CONFIG_H
 
+#include "store/db.h"
+#include "util/error.h"
+#include "util/secret.h"
+
 #include <stdbool.h>
 
 struct config {
 	const char *public_url; /* how people reach us, no trailing slash: links in mails */
 	const char *mail_from;  /* the From of every mail */
 	bool secure_cookies;    /* public_url is https */
+	bool has_csrf_key;      /* config_load_secrets() has run */
+	unsigned char csrf_key[SECRET_KEY_LEN]; /* the key of the CSRF tokens (web/auth.c) */
 };
 
 const struct config *config_get(void);
 /* Sets the values (copies the pointers: they must live as long as the program). */
 void config_set(const char *public_url, const char *mail_from);
+/* Reads this installation's secrets from the database, making them at the
+ * first start (the server_secret table). Call before threads start. */
+int config_load_secrets(struct db *db, struct error *e);
 
 #endif

@@ -41,6 +41,7 @@ void contribution_validate(struct arena *a, const struct contribution_input *in,
 	clean->publication = field_trimmed(a, in->publication);
 	clean->channel = in->channel;
 	clean->account_id = in->account_id;
+	clean->requester = in->requester;
 	clean->mail = in->mail;
 	clean->text = in->text;
 	/* A message says nothing of category or country, and may be only its attachments. */
@@ -58,8 +59,8 @@ void contribution_validate(struct arena *a, const struct contribution_input *in,
 	}
 	clean->country = country;
 
-	field_check_line(e, "name", clean->name, true, LIMIT_NAME, "your name");
-	field_check_line(e, "organization", clean->organization, false, LIMIT_ORGANIZATION, "your organization");
+	field_check_name(e, "name", clean->name, true, LIMIT_NAME, "your name");
+	field_check_name(e, "organization", clean->organization, false, LIMIT_ORGANIZATION, "your organization");
 	if ((!clean->category || !*clean->category) && !mail)
 		error_field(e, "category", "Choose the category of stakeholder you belong to.");
 	if ((!clean->country || !*clean->country) && mail)
@@ -144,24 +145,28 @@ static int contribution_receipt_mail(struct db *db, struct arena *a, const struc
 					  ? (review ? "published without your name once the secretariat has reviewed it"
 						    : "published without your name")
 					  : "not published: for the secretariat only";
+	/* A neutral greeting: the address was typed by whoever sent the form, so the name must not read as
+	 * ours to someone who never wrote to us. The call and the tracking number are our words. */
 	const char *body = arena_printf(
 		a,
-		"Dear %s,\n\n"
-		"Your contribution to the call \"%s\" on %s (%s of %s) has been received.\n\n"
+		"Hello,\n\n"
+		"A contribution to the call \"%s\" on %s (%s of %s) was sent with this e-mail address and has been "
+		"received.\n\n"
 		"Tracking number: %s\n"
 		"Received: %s\n"
 		"          %s %s\n"
 		"Publication: %s\n\n"
 		"Your receipt: %s/receipts/%s\n\n"
 		"Please quote the tracking number if you write to the secretariat about this contribution.\n",
-		c->name, call->title, call->document_title, call->version_label, version_date, r->tracking, utc, local,
+		call->title, call->document_title, call->version_label, version_date, r->tracking, utc, local,
 		call->timezone, publication, config_get()->public_url, r->tracking);
 	const char *subject = arena_printf(a, "Contribution received: %s", r->tracking);
 	if (!body || !subject) {
 		error_set(e, ERROR_UNAVAILABLE, "out of memory");
 		return -1;
 	}
-	struct outbox_mail mail = {.kind = "receipt", .to = c->email, .subject = subject, .body = body};
+	struct outbox_mail mail = {
+		.kind = "receipt", .to = c->email, .subject = subject, .body = body, .requester = c->requester};
 	return outbox_enqueue(db, &mail, e);
 }
 
@@ -194,7 +199,7 @@ static int contribution_receipt_reply(struct db *db, struct arena *a, const stru
 			: "";
 	const char *body = arena_printf(
 		a,
-		"Dear %s,\n\n"
+		"Hello,\n\n"
 		"Your message%s%s%s has been recorded as a contribution to the call \"%s\" on %s (%s of %s).\n\n"
 		"Tracking number: %s\n"
 		"Received: %s\n"
@@ -204,7 +209,7 @@ static int contribution_receipt_reply(struct db *db, struct arena *a, const stru
 		"%s"
 		"Your receipt: %s/receipts/%s\n\n"
 		"Please quote the tracking number if you write to the secretariat about this contribution.\n",
-		c->name, m->subject && *m->subject ? " \"" : "", m->subject && *m->subject ? m->subject : "",
+		m->subject && *m->subject ? " \"" : "", m->subject && *m->subject ? m->subject : "",
 		m->subject && *m->subject ? "\"" : "", call->title, call->document_title, call->version_label,
 		version_date, r->tracking, utc, local, call->timezone, files.data ? files.data : "", late,
 		config_get()->public_url, r->tracking);

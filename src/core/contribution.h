@@ -68,6 +68,7 @@ struct contribution_input {
 	const char *publication; /* named, anonymous, private */
 	const char *channel;     /* web, api, email: set by the channel, not the sender */
 	int64_t account_id;      /* the logged-in stakeholder who sends it, or 0 */
+	const char *requester;   /* the client address that sends it (web, API; for the mail limits), or NULL */
 	const struct contribution_mail *mail; /* the e-mail channel's part, or NULL */
 };
 

@@ -19,7 +19,8 @@ const char *field_trimmed(struct arena *a, const char *s)
 	return arena_strndup(a, s, n);
 }
 
-static void check(struct error *e, const char *field, const char *value, bool required, size_t max, const char *what,
+/* True if the value is present and passed (false if absent or refused). */
+static bool check(struct error *e, const char *field, const char *value, bool required, size_t max, const char *what,
 		  bool multiline)
 {
 	const char *t = value;
@@ -28,7 +29,7 @@ static void check(struct error *e, const char *field, const char *value, bool re
 	if (!t || !*t) {
 		if (required)
 			error_field(e, field, "Enter %s.", what);
-		return;
+		return false;
 	}
 	if (!utf8_valid(value, strlen(value)))
 		error_field(e, field, "This is not valid UTF-8 text.");
@@ -37,12 +38,25 @@ static void check(struct error *e, const char *field, const char *value, bool re
 						: "Remove the line breaks and control characters.");
 	else if (utf8_length(value) > max)
 		error_field(e, field, "Shorten this to %zu characters at most (it has %zu).", max, utf8_length(value));
+	else
+		return true;
+	return false;
 }
 
 void field_check_line(struct error *e, const char *field, const char *value, bool required, size_t max,
 		      const char *what)
 {
 	check(e, field, value, required, max, what, false);
+}
+
+void field_check_name(struct error *e, const char *field, const char *value, bool required, size_t max,
+		      const char *what)
+{
+	if (check(e, field, value, required, max, what, false) && !utf8_has_visible(value))
+		error_field(e, field,
+			    "Write %s with visible letters: this has only invisible, spacing or text-direction "
+			    "characters.",
+			    what);
 }
 
 void field_check_text(struct error *e, const char *field, const char *value, bool required, size_t max,

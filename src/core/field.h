@@ -20,6 +20,11 @@ const char *field_trimmed(struct arena *a, const char *s);
 void field_check_line(struct error *e, const char *field, const char *value, bool required, size_t max,
 		      const char *what);
 
+/* A person's or an organization's name: field_check_line(), and at least
+ * one visible character (not only invisible or bidirectional-control ones). */
+void field_check_name(struct error *e, const char *field, const char *value, bool required, size_t max,
+		      const char *what);
+
 /* Several lines of text (tabs and line breaks allowed). */
 void field_check_text(struct error *e, const char *field, const char *value, bool required, size_t max,
 		      const char *what);

@@ -4,6 +4,7 @@
 #include "core/config.h"
 #include "render/message.h"
 #include "util/clock.h"
+#include "util/log.h"
 #include "util/secret.h"
 
 #include <stdio.h>
@@ -20,8 +21,75 @@ int64_t outbox_backoff(int attempts)
 	return delay < OUTBOX_BACKOFF_MAX ? delay : OUTBOX_BACKOFF_MAX;
 }
 
+/* How many mails of this kind one recipient may get an hour; 0 for kinds without a limit (notices go
+ * only to confirmed subscribers). Receipts and the mail channel's answers that a message is held count
+ * together: a message's From can be forged, so its answers are a stranger's request too. */
+static int recipient_limit(const char *kind)
+{
+	if (!strcmp(kind, "receipt") || !strcmp(kind, "held"))
+		return OUTBOX_RECEIPTS_PER_RECIPIENT;
+	if (!strcmp(kind, "confirm") || !strcmp(kind, "reset") || !strcmp(kind, "account") ||
+	    !strcmp(kind, "subscription"))
+		return OUTBOX_ACCOUNT_PER_RECIPIENT;
+	return 0;
+}
+
+/* The limited kinds, as SQL (kept in step with recipient_limit). */
+#define LIMITED_KINDS "('receipt', 'held', 'confirm', 'reset', 'account', 'subscription')"
+
+/* The number of rows of one column's value in the last hour; -1 on error. */
+static int64_t recent(struct db *db, const char *sql, const char *value, struct error *e)
+{
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_text(st, 1, value);
+	db_bind_int(st, 2, clock_now() - OUTBOX_LIMIT_WINDOW);
+	int64_t n = db_step(st, e) == DB_ROW ? db_col_int(st, 0) : -1;
+	db_reset(st);
+	return n;
+}
+
+int outbox_requester_allowed(struct db *db, const char *requester, struct error *e)
+{
+	if (!requester)
+		return 1;
+	static const char sql[] = "SELECT count(*) FROM outbox WHERE requester = ? AND created_at > ? AND kind IN "
+				  LIMITED_KINDS;
+	int64_t n = recent(db, sql, requester, e);
+	return n < 0 ? -1 : n < OUTBOX_PER_REQUESTER;
+}
+
+int outbox_allowed(struct db *db, const char *kind, const char *to, const char *requester, struct error *e)
+{
+	int limit = recipient_limit(kind);
+	if (!limit)
+		return 1;
+	/* Answers count only answers, so that a busy contributor still gets a reset link; account mails
+	 * count every limited kind, so that receipts cannot be used to pass their limit either. */
+	static const char sql_receipts[] = "SELECT count(*) FROM outbox WHERE recipient = ? AND created_at > ? "
+					   "AND kind IN ('receipt', 'held')";
+	static const char sql_all[] = "SELECT count(*) FROM outbox WHERE recipient = ? AND created_at > ? AND kind IN "
+				      LIMITED_KINDS;
+	int64_t n = recent(db, limit == OUTBOX_RECEIPTS_PER_RECIPIENT ? sql_receipts : sql_all, to, e);
+	if (n < 0)
+		return -1;
+	if (n >= limit)
+		return 0;
+	return outbox_requester_allowed(db, requester, e);
+}
+
 int outbox_enqueue(struct db *db, const struct outbox_mail *mail, struct error *e)
 {
+	int allowed = outbox_allowed(db, mail->kind, mail->to, mail->requester, e);
+	if (allowed < 0)
+		return -1;
+	if (!allowed) {
+		log_event("mail.withheld", "kind=%s requester=%s reason=\"over the hourly limit of its recipient or "
+					   "requester\"",
+			  mail->kind, mail->requester ? mail->requester : "-");
+		return 0;
+	}
 	const struct config *cfg = config_get();
 	const char *at = strrchr(cfg->mail_from, '@');
 	char id[64 + 1 + 256];
@@ -47,8 +115,8 @@ int outbox_enqueue(struct db *db, const struct outbox_mail *mail, struct error *
 		error_set(e, ERROR_INVALID, "The mail to %s could not be composed.", mail->to);
 		return -1;
 	}
-	static const char sql[] = "INSERT INTO outbox (created_at, kind, recipient, message, message_id, next_attempt_at) "
-				  "VALUES (?, ?, ?, ?, ?, ?)";
+	static const char sql[] = "INSERT INTO outbox (created_at, kind, recipient, message, message_id, "
+				  "next_attempt_at, requester) VALUES (?, ?, ?, ?, ?, ?, ?)";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	int rc = -1;
 	if (st) {
@@ -58,6 +126,7 @@ int outbox_enqueue(struct db *db, const struct outbox_mail *mail, struct error *
 		db_bind_text(st, 4, text.data);
 		db_bind_text(st, 5, id);
 		db_bind_int(st, 6, (int64_t)time(NULL));
+		db_bind_text(st, 7, mail->requester);
 		rc = db_exec_stmt(st, e);
 	}
 	buf_free(&text);

@@ -7,6 +7,17 @@
  * marks them sent, or schedules a retry with a growing delay. Retry times are
  * the machine's own clock, not the (possibly frozen) clock of the domain:
  * they are about when an SMTP server may be back.
+ *
+ * Mail that a stranger's request makes us send (a confirmation, a reset
+ * link, a subscription's confirmation, a receipt, the answer that a mail is
+ * held) is limited, so that nobody
+ * can turn the server against a mailbox: per recipient, at most
+ * OUTBOX_ACCOUNT_PER_RECIPIENT account or subscription mails and
+ * OUTBOX_RECEIPTS_PER_RECIPIENT receipts an hour; per client address, at most
+ * OUTBOX_PER_REQUESTER such mails an hour. The outbox itself is the count
+ * (its recipient, requester and created_at, on the domain's clock). A mail
+ * over a limit is withheld: outbox_enqueue() logs it and queues nothing, and
+ * the change it belongs to still happens.
  */
 #ifndef CONSULTA_CORE_OUTBOX_H
 #define CONSULTA_CORE_OUTBOX_H
@@ -18,13 +29,21 @@
 #include <stdint.h>
 
 struct outbox_mail {
-	const char *kind;             /* confirm, reset, receipt, notice, subscription */
+	const char *kind;             /* confirm, reset, account, receipt, notice, subscription, held */
 	const char *to;
 	const char *subject;
 	const char *body;
 	const char *in_reply_to;      /* or NULL */
 	const char *references;       /* the parent's References (see render/message.h), or NULL */
 	const char *list_unsubscribe; /* or NULL */
+	const char *requester;        /* the client address whose request sends it (web, API), or NULL */
+};
+
+enum {
+	OUTBOX_LIMIT_WINDOW = 3600,
+	OUTBOX_ACCOUNT_PER_RECIPIENT = 3,   /* confirm, reset, account, subscription mails to one address */
+	OUTBOX_RECEIPTS_PER_RECIPIENT = 10, /* receipts and answers that a mail is held, to one address */
+	OUTBOX_PER_REQUESTER = 20,          /* limited mails that one client address makes us send */
 };
 
 struct outbox_item {
@@ -35,8 +54,17 @@ struct outbox_item {
 	int attempts;
 };
 
-/* Composes the message and stores it, due now. */
+/* Composes the message and stores it, due now; or, for a limited kind over
+ * its limit, logs "mail.withheld" and stores nothing (still 0). */
 int outbox_enqueue(struct db *db, const struct outbox_mail *mail, struct error *e);
+
+/* 1 if a mail of this kind to `to`, asked by requester (or NULL), is within
+ * the limits now; 0 if it would be withheld; -1 on a database error. */
+int outbox_allowed(struct db *db, const char *kind, const char *to, const char *requester, struct error *e);
+
+/* 1 if requester may still make us send a limited mail this hour; 0 if its
+ * budget is spent (the caller answers 429); -1 on a database error. */
+int outbox_requester_allowed(struct db *db, const char *requester, struct error *e);
 
 /* Up to limit mails due at machine time now, oldest first. */
 int outbox_due(struct db *db, struct arena *a, int64_t now, int limit, struct outbox_item **out, int *n,

@@ -61,7 +61,7 @@ static int row_fill(struct arena *a, struct db_stmt *st, void *element)
 
 /* The confirmation mail of a new or renewed request, with its link. */
 static int confirmation_mail(struct db *db, struct arena *a, const struct process *p, const char *email,
-                             const char *token, struct error *e)
+                             const char *token, const char *requester, struct error *e)
 {
 	const char *link = arena_printf(a, "%s/subscriptions/confirm?token=%s", config_get()->public_url, token);
 	const char *body = arena_printf(
@@ -78,14 +78,26 @@ static int confirmation_mail(struct db *db, struct arena *a, const struct proces
 		error_set(e, ERROR_UNAVAILABLE, "out of memory");
 		return -1;
 	}
-	struct outbox_mail mail = {.kind = "subscription", .to = email, .subject = subject, .body = body};
+	struct outbox_mail mail = {
+	    .kind = "subscription", .to = email, .subject = subject, .body = body, .requester = requester};
 	return outbox_enqueue(db, &mail, e);
 }
 
-int subscription_request(struct db *db, struct arena *a, const char *process_slug, const char *email, struct error *e)
+int subscription_request(struct db *db, struct arena *a, const char *process_slug, const char *email,
+                         const char *requester, struct error *e)
 {
 	const char *clean = field_trimmed(a, email);
 	field_check_email(e, "email", clean);
+	if (!e->code) {
+		int budget = outbox_requester_allowed(db, requester, e);
+		if (budget < 0)
+			return -1;
+		if (!budget) {
+			error_set(e, ERROR_THROTTLED, "Too many mails were asked for from your network in the last hour. "
+			                              "Try again in an hour.");
+			return -1;
+		}
+	}
 	if (db_begin(db, e) != 0)
 		return -1;
 	struct process p;
@@ -120,6 +132,16 @@ int subscription_request(struct db *db, struct arena *a, const char *process_slu
 	}
 	if (exists && old.s.confirmed && !old.s.left) {
 		/* Already following: nothing changes and nothing is sent, and the caller answers as for a new one. */
+		db_rollback(db);
+		return 0;
+	}
+	int allowed = outbox_allowed(db, "subscription", clean, requester, e);
+	if (allowed < 0)
+		goto fail;
+	if (!allowed) {
+		/* Over the limit: nothing is sent, so the link sent last must stay the live one. */
+		log_event("mail.withheld", "kind=subscription requester=%s reason=\"over the hourly limit\"",
+		          requester ? requester : "-");
 		db_rollback(db);
 		return 0;
 	}
@@ -160,7 +182,7 @@ int subscription_request(struct db *db, struct arena *a, const char *process_slu
 	    exists ? audit_json(a, json_pack("{s:s}", "state", old.s.left ? "left" : "pending")) : NULL;
 	const char *after =
 	    audit_json(a, json_pack("{s:s,s:s,s:s}", "email", clean, "process", p.slug, "state", "pending"));
-	if (confirmation_mail(db, a, &p, clean, token, e) != 0 ||
+	if (confirmation_mail(db, a, &p, clean, token, requester, e) != 0 ||
 	    audit_record(db, &ACTOR_PUBLIC, p.id, "subscription.request", object_of(a, id), before, after, e) != 0 ||
 	    db_commit(db, e) != 0)
 		goto fail;

@@ -43,9 +43,13 @@ struct subscription {
  * unconfirmed or left one, renewed) subscription with a new token, and a
  * confirmation mail with the link. For an address that already follows the
  * process nothing changes and nothing is sent, but the answer is the same
- * (0). Errors: ERROR_INVALID with fields "email" and "process". Runs its own
+ * (0). Over the recipient's hourly mail limit (core/outbox.h) nothing
+ * changes either (the last link sent stays live). Errors: ERROR_INVALID with
+ * fields "email" and "process"; ERROR_THROTTLED if requester (the client
+ * address, or NULL) has asked for too many mails this hour. Runs its own
  * transaction. */
-int subscription_request(struct db *db, struct arena *a, const char *process_slug, const char *email, struct error *e);
+int subscription_request(struct db *db, struct arena *a, const char *process_slug, const char *email,
+                         const char *requester, struct error *e);
 
 /* Confirms the subscription whose confirmation link carries `token`; out
  * says which (strings in a). Confirming twice is no error. ERROR_NOT_FOUND

@@ -19,6 +19,7 @@ enum { ERROR_MAX_FIELDS = 16, ERROR_MESSAGE_LEN = 256 };
 #define ERROR_CALL_NOT_OPEN "call_not_open"
 #define ERROR_CONFLICT "conflict"
 #define ERROR_UNAVAILABLE "unavailable" /* temporary: try again */
+#define ERROR_THROTTLED "throttled"     /* too many attempts or mails: wait */
 #define ERROR_INTERNAL "internal"
 
 struct error_field {

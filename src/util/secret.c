@@ -4,6 +4,9 @@
 #include <sodium.h>
 #include <string.h>
 
+static void (*on_hash)(void *);
+static void *on_hash_arg;
+
 int secret_init(void)
 {
 	return sodium_init() < 0 ? -1 : 0;
@@ -12,9 +15,42 @@ int secret_init(void)
 void secret_token(char out[SECRET_TOKEN_LEN + 1])
 {
 	unsigned char raw[32];
-	randombytes_buf(raw, sizeof raw);
+	/* The first character is the top 6 bits of the first byte; 62 ("-") is drawn again, so that a token is
+	 * never read as an option on a command line (1 bit in 2^6 of one character: the token keeps 255.97 bits
+	 * of its 256). */
+	do
+		randombytes_buf(raw, sizeof raw);
+	while ((raw[0] >> 2) == 62);
 	sodium_bin2base64(out, SECRET_TOKEN_LEN + 1, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	sodium_memzero(raw, sizeof raw);
+}
+
+void secret_mac(const unsigned char key[SECRET_KEY_LEN], const char *message, char out[SECRET_TOKEN_LEN + 1])
+{
+	_Static_assert(SECRET_KEY_LEN == crypto_auth_hmacsha256_KEYBYTES, "key size");
+	unsigned char mac[crypto_auth_hmacsha256_BYTES];
+	crypto_auth_hmacsha256(mac, (const unsigned char *)message, strlen(message), key);
+	sodium_bin2base64(out, SECRET_TOKEN_LEN + 1, mac, sizeof mac, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+void secret_key_hex(char out[2 * SECRET_KEY_LEN + 1])
+{
+	secret_hex(SECRET_KEY_LEN, out);
+}
+
+int secret_key_from_hex(const char *hex, unsigned char key[SECRET_KEY_LEN])
+{
+	size_t n = 0;
+	if (!hex || strlen(hex) != 2 * SECRET_KEY_LEN ||
+	    sodium_hex2bin(key, SECRET_KEY_LEN, hex, strlen(hex), NULL, &n, NULL) != 0 || n != SECRET_KEY_LEN)
+		return -1;
+	return 0;
+}
+
+void secret_on_password_hash(void (*fn)(void *), void *arg)
+{
+	on_hash = fn;
+	on_hash_arg = arg;
 }
 
 void secret_hash(const char *token, char out[SECRET_HASH_LEN + 1])
@@ -36,6 +72,8 @@ void secret_hex(size_t n, char *out)
 int secret_password_hash(const char *password, char out[SECRET_PWHASH_LEN])
 {
 	_Static_assert(SECRET_PWHASH_LEN == crypto_pwhash_STRBYTES, "hash buffer size");
+	if (on_hash)
+		on_hash(on_hash_arg);
 	return crypto_pwhash_str(out, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
 				 crypto_pwhash_MEMLIMIT_INTERACTIVE) == 0
 		       ? 0

@@ -67,3 +67,52 @@ bool utf8_has_control(const char *str, bool allow_newlines)
 	}
 	return false;
 }
+
+/* Decodes the code point at *s (valid UTF-8) and advances past it. */
+static unsigned long next_code_point(const unsigned char **s)
+{
+	const unsigned char *p = *s;
+	unsigned long c;
+	int len;
+	if (p[0] < 0x80) {
+		c = p[0];
+		len = 1;
+	} else if (p[0] < 0xE0) {
+		c = p[0] & 0x1Fu;
+		len = 2;
+	} else if (p[0] < 0xF0) {
+		c = p[0] & 0x0Fu;
+		len = 3;
+	} else {
+		c = p[0] & 0x07u;
+		len = 4;
+	}
+	for (int k = 1; k < len && p[k]; k++)
+		c = c << 6 | (p[k] & 0x3Fu);
+	for (int k = 0; k < len && **s; k++)
+		(*s)++;
+	return c;
+}
+
+static bool invisible(unsigned long c)
+{
+	static const unsigned long ranges[][2] = {
+		{0x0009, 0x000D}, {0x0020, 0x0020}, {0x007F, 0x00A0}, {0x00AD, 0x00AD}, {0x034F, 0x034F},
+		{0x061C, 0x061C}, {0x115F, 0x1160}, {0x17B4, 0x17B5}, {0x180B, 0x180F}, {0x2000, 0x200F},
+		{0x2028, 0x202F}, {0x205F, 0x206F}, {0x3000, 0x3000}, {0x3164, 0x3164}, {0xFE00, 0xFE0F},
+		{0xFEFF, 0xFEFF}, {0xFFA0, 0xFFA0}, {0xFFF0, 0xFFFB}, {0x1D173, 0x1D17A}, {0xE0000, 0xE0FFF},
+	};
+	for (size_t i = 0; i < sizeof ranges / sizeof *ranges; i++)
+		if (c >= ranges[i][0] && c <= ranges[i][1])
+			return true;
+	return false;
+}
+
+bool utf8_has_visible(const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	while (*s)
+		if (!invisible(next_code_point(&s)))
+			return true;
+	return false;
+}

@@ -16,4 +16,12 @@ size_t utf8_length(const char *s);
 /* True if s has a control character other than tab, newline and carriage return. */
 bool utf8_has_control(const char *s, bool allow_newlines);
 
+/* True if valid UTF-8 s has at least one character that shows: not white
+ * space (U+0020, U+00A0, U+2000..U+200A, ...), nor an invisible or
+ * formatting one (zero-width U+200B..U+200D, U+2060..U+2064, U+FEFF, the
+ * soft hyphen U+00AD, the bidirectional marks and controls U+200E, U+200F,
+ * U+061C, U+202A..U+202E, U+2066..U+2069, fillers such as U+3164, variation
+ * selectors, tags). A name made only of those would look blank. */
+bool utf8_has_visible(const char *s);
+
 #endif

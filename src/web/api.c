@@ -11,6 +11,7 @@
 #include "util/clock.h"
 #include "util/utf8.h"
 #include "web/api.h"
+#include "web/auth.h"
 #include "web/routes.h"
 
 #include <string.h>
@@ -264,6 +265,7 @@ void api_contribution_create(struct request *r)
 		.text = member_string(json, "text", &e),
 		.publication = member_string(json, "publication", &e),
 		.channel = "api",
+		.requester = auth_client_address(r),
 		.account_id = r->account ? r->account->id : 0,
 	};
 	if (e.code) {

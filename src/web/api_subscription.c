@@ -6,6 +6,7 @@
  */
 #include "core/subscription.h"
 #include "util/utf8.h"
+#include "web/auth.h"
 #include "web/routes.h"
 
 #include <string.h>
@@ -54,7 +55,7 @@ void api_subscription_create(struct request *r)
 		reply_json_error(r, &e);
 		return;
 	}
-	int rc = subscription_request(r->db, &r->arena, process, email, &e);
+	int rc = subscription_request(r->db, &r->arena, process, email, auth_client_address(r), &e);
 	json_decref(json); /* email and process point into json: used no further */
 	if (rc != 0) {
 		reply_json_error(r, &e);

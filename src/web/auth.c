@@ -44,67 +44,74 @@ void auth_resolve(struct request *r)
 		return;
 	}
 	const char *session = auth_cookie(r, SESSION_COOKIE);
-	if (session && session_account(r->db, &r->arena, session, acc, &e) == 0)
+	if (session && session_account(r->db, &r->arena, session, acc, &e) == 0) {
 		r->account = acc;
+		r->session = session;
+	}
+}
+
+/* The token that a form of this visitor must carry: the server key's HMAC of the session (logged in by
+ * cookie) or of the visitor's random id (its consulta_csrf cookie). Someone who can set a cookie on our
+ * domain can choose an id, but cannot make the token that goes with it; and a logged-in visitor's token
+ * depends on nothing but the session, which nobody else knows. NULL if there is no key or no id. */
+static const char *csrf_expected(struct request *r, const char *visitor)
+{
+	const struct config *cfg = config_get();
+	if (!cfg->has_csrf_key)
+		return NULL;
+	const char *message = r->session  ? arena_printf(&r->arena, "session:%s", r->session)
+			      : visitor ? arena_printf(&r->arena, "visitor:%s", visitor)
+					: NULL;
+	char *token = message ? arena_alloc(&r->arena, SECRET_TOKEN_LEN + 1) : NULL;
+	if (!token)
+		return NULL;
+	secret_mac(cfg->csrf_key, message, token);
+	return token;
+}
+
+/* The visitor id of the consulta_csrf cookie, if it has the shape of one. */
+static const char *visitor_id(struct request *r)
+{
+	const char *have = auth_cookie(r, CSRF_COOKIE);
+	return have && strlen(have) == SECRET_TOKEN_LEN ? have : NULL;
 }
 
 const char *auth_csrf_token(struct request *r)
 {
 	if (r->csrf)
 		return r->csrf;
-	const char *have = auth_cookie(r, CSRF_COOKIE);
-	if (have && strlen(have) == SECRET_TOKEN_LEN) {
-		r->csrf = have;
-		return have;
+	const char *visitor = NULL;
+	if (!r->session && !(visitor = visitor_id(r))) {
+		char *id = arena_alloc(&r->arena, SECRET_TOKEN_LEN + 1);
+		if (!id)
+			return "";
+		secret_token(id);
+		set_cookie(r, CSRF_COOKIE, id, 365L * 86400);
+		visitor = id;
 	}
-	char *token = arena_alloc(&r->arena, SECRET_TOKEN_LEN + 1);
-	if (!token)
-		return "";
-	secret_token(token);
-	set_cookie(r, CSRF_COOKIE, token, 365L * 86400);
-	r->csrf = token;
-	return token;
+	r->csrf = csrf_expected(r, visitor);
+	return r->csrf ? r->csrf : "";
 }
 
 bool auth_csrf_ok(struct request *r)
 {
 	if (r->by_token)
 		return true;
-	const char *cookie = auth_cookie(r, CSRF_COOKIE);
 	const char *sent = r->form ? form_get(r->form, "csrf") : request_header(r, "X-CSRF-Token");
-	return cookie && sent && strlen(cookie) == SECRET_TOKEN_LEN && secret_equal(cookie, sent);
+	const char *expected = csrf_expected(r, r->session ? NULL : visitor_id(r));
+	return sent && expected && secret_equal(expected, sent);
 }
 
-int auth_login(struct request *r, const struct account *acc, struct error *e)
+void auth_login(struct request *r, const struct account *acc, const char *session)
 {
-	auth_logout(r); /* an old session, whoever made it, ends here */
-	char *token = arena_alloc(&r->arena, SECRET_TOKEN_LEN + 1);
-	if (!token) {
-		error_set(e, ERROR_UNAVAILABLE, "out of memory");
-		return -1;
-	}
-	if (db_begin(r->db, e) != 0)
-		return -1;
-	struct actor who = account_actor(acc);
-	if (session_create(r->db, acc->id, token, e) != 0 ||
-	    audit_record(r->db, &who, 0, "account.login", arena_printf(&r->arena, "account:%lld", (long long)acc->id),
-			 NULL, NULL, e) != 0 ||
-	    db_commit(r->db, e) != 0) {
-		db_rollback(r->db);
-		return -1;
-	}
+	auth_logout(r);  /* an old session, whoever made it, ends here */
 	r->ncookies = 0; /* the logout's clearing cookie is replaced by the new session */
-	set_cookie(r, SESSION_COOKIE, token, ACCOUNT_SESSION_SECONDS);
-	char *csrf = arena_alloc(&r->arena, SECRET_TOKEN_LEN + 1);
-	if (csrf) {
-		secret_token(csrf);
-		set_cookie(r, CSRF_COOKIE, csrf, 365L * 86400);
-		r->csrf = csrf;
-	}
+	set_cookie(r, SESSION_COOKIE, session, ACCOUNT_SESSION_SECONDS);
+	r->session = arena_strdup(&r->arena, session);
+	r->csrf = NULL; /* the next form's token is the new session's */
 	r->account = arena_alloc(&r->arena, sizeof *r->account);
 	if (r->account)
 		*r->account = *acc;
-	return 0;
 }
 
 void auth_logout(struct request *r)
@@ -118,6 +125,8 @@ void auth_logout(struct request *r)
 		set_cookie(r, SESSION_COOKIE, "", 0);
 	}
 	r->account = NULL;
+	r->session = NULL;
+	r->csrf = NULL;
 }
 
 const char *auth_client_address(struct request *r)

@@ -7,12 +7,14 @@
  * in always makes a new session (no fixation) and logging out ends it on the
  * server.
  *
- * CSRF: every visitor gets a random token in its own cookie, and every form
- * that changes something carries it in a hidden field "csrf"; the server
- * accepts the form only if the two match (a page of another site can make a
- * browser send our cookie, but cannot read it to fill in the field). API
- * calls that rely on the session cookie must send the same token in the
- * X-CSRF-Token header; bearer-token calls need none.
+ * CSRF: every form that changes something carries a token in a hidden field
+ * "csrf", and API calls that rely on the session cookie send it in the
+ * X-CSRF-Token header (bearer-token calls need none). The token is the
+ * HMAC, under a server key kept in the database (server_secret), of the
+ * session for a visitor logged in by cookie, or of a random visitor id kept
+ * in the consulta_csrf cookie for anyone else. A page of another site cannot
+ * read either; and someone who can set a cookie on our domain still cannot
+ * make a token that goes with an id or a session of their choosing.
  */
 #ifndef CONSULTA_WEB_AUTH_H
 #define CONSULTA_WEB_AUTH_H
@@ -28,8 +30,9 @@ const char *auth_csrf_token(struct request *r);
 /* True if this state-changing request carries the visitor's CSRF token. */
 bool auth_csrf_ok(struct request *r);
 
-/* Starts a session for acc (a new token, a new CSRF token) and sets its cookie. */
-int auth_login(struct request *r, const struct account *acc, struct error *e);
+/* After account_login(): ends the browser's old session, if any, sets the
+ * cookie of the new one (session, its token) and makes acc the visitor. */
+void auth_login(struct request *r, const struct account *acc, const char *session);
 /* Ends the current session, if any, and clears its cookie. */
 void auth_logout(struct request *r);
 

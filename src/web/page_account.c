@@ -16,11 +16,16 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Where to go after logging in: only a path of this site, never "//elsewhere". */
+/* Where to go after logging in: only a path of this site. A single "/" followed by anything but "/" or
+ * "\\", and no control character or backslash anywhere: browsers drop TAB, CR and LF from URLs, so that
+ * "/\t/evil.example/" would become "//evil.example/", another site. */
 static const char *safe_next(const char *next)
 {
-	if (!next || next[0] != '/' || next[1] == '/' || next[1] == '\\' || strpbrk(next, "\r\n"))
+	if (!next || next[0] != '/' || next[1] == '/' || next[1] == '\\')
 		return "/account";
+	for (const unsigned char *p = (const unsigned char *)next; *p; p++)
+		if (*p < 0x20 || *p == 0x7F || *p == '\\')
+			return "/account";
 	return next;
 }
 
@@ -76,14 +81,16 @@ void page_login(struct request *r)
 	error_clear(&e);
 	struct account acc;
 	int64_t retry_after;
-	if (account_login(r->db, &r->arena, email, password, auth_client_address(r), &acc, &retry_after, &e) != 0 ||
-	    auth_login(r, &acc, &e) != 0) {
+	char session[SECRET_TOKEN_LEN + 1];
+	if (account_login(r->db, &r->arena, email, password, auth_client_address(r), &acc, session, &retry_after,
+			  &e) != 0) {
 		int status = !strcmp(e.code, ERROR_THROTTLED) ? 429 : !strcmp(e.code, ERROR_UNAUTHORIZED) ? 401 : 503;
 		if (status == 429)
 			r->retry_after = arena_printf(&r->arena, "%lld", (long long)retry_after);
 		login_form(r, email, next, &e, status);
 		return;
 	}
+	auth_login(r, &acc, session);
 	reply_redirect(r, safe_next(next));
 }
 
@@ -148,6 +155,7 @@ void page_register(struct request *r)
 		.email = form_get(r->form, "email"),
 		.password = form_get(r->form, "password"),
 		.role = ACCOUNT_STAKEHOLDER,
+		.requester = auth_client_address(r),
 	};
 	struct error e;
 	error_clear(&e);
@@ -200,7 +208,7 @@ void page_reset_request(struct request *r)
 	struct error e;
 	error_clear(&e);
 	const char *email = form_get(r->form, "email");
-	if (account_reset_request(r->db, &r->arena, email, &e) != 0) {
+	if (account_reset_request(r->db, &r->arena, email, auth_client_address(r), &e) != 0) {
 		page_error(r, &e);
 		return;
 	}
@@ -236,7 +244,8 @@ void page_reset(struct request *r)
 	error_clear(&e);
 	struct account acc;
 	const char *token = form_get(r->form, "token");
-	if (account_reset(r->db, &r->arena, token, form_get(r->form, "password"), &acc, &e) != 0) {
+	if (account_reset(r->db, &r->arena, token, form_get(r->form, "password"), auth_client_address(r), &acc, &e) !=
+	    0) {
 		if (!strcmp(e.code, ERROR_INVALID))
 			reset_form(r, token, &e);
 		else

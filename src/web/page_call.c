@@ -263,6 +263,7 @@ void page_contribute_submit(struct request *r)
 		.text = form_get(f, "text"),
 		.publication = form_get(f, "publication"),
 		.channel = "web",
+		.requester = auth_client_address(r),
 		.account_id = r->account ? r->account->id : 0,
 	};
 	struct receipt receipt;

@@ -48,7 +48,7 @@ void page_subscribe(struct request *r)
 	error_clear(&e);
 	const char *slug = r->params[0];
 	const char *email = r->form ? form_get(r->form, "email") : NULL;
-	if (subscription_request(r->db, &r->arena, slug, email, &e) != 0) {
+	if (subscription_request(r->db, &r->arena, slug, email, auth_client_address(r), &e) != 0) {
 		struct process p;
 		struct error lookup;
 		error_clear(&lookup);

@@ -54,6 +54,7 @@ int http_status_of(const struct error *e)
 	} map[] = {
 		{ERROR_INVALID, 422},     {ERROR_NOT_FOUND, 404},	  {ERROR_CALL_CLOSED, 409},
 		{ERROR_CALL_NOT_OPEN, 409}, {ERROR_CONFLICT, 409},	  {ERROR_UNAVAILABLE, 503},
+		{ERROR_THROTTLED, 429},
 	};
 	for (size_t i = 0; e->code && i < sizeof map / sizeof *map; i++)
 		if (strcmp(e->code, map[i].code) == 0)

@@ -45,7 +45,8 @@ struct request {
 	/* Who is asking (web/auth.c): NULL for the public. */
 	struct account *account;
 	bool by_token;    /* authenticated with a bearer token rather than a session cookie */
-	const char *csrf; /* this visitor's CSRF token, once a page has needed one */
+	const char *session; /* the session token of a visitor logged in by cookie, or NULL */
+	const char *csrf;    /* this visitor's CSRF token, once a page has needed one */
 
 	/* The reply. */
 	int status;

@@ -200,7 +200,8 @@ static bool prepare(struct request *r, const struct route *route)
 	 * its own secret (a one-click leave link) needs none. */
 	if (change && !route->no_csrf && (!api || (r->account && !r->by_token)) && !auth_csrf_ok(r)) {
 		reply_early(r, 403, "csrf",
-			    api ? "Send the X-CSRF-Token header with the value of the consulta_csrf cookie."
+			    api ? "Send the X-CSRF-Token header with the csrf token of this session's pages (the hidden "
+				  "field csrf of any form)."
 				: "This form has expired or did not come from this site. Go back, reload the page and "
 				  "send it again.");
 		return false;

@@ -14,7 +14,10 @@ at exit, fail the test or the class that started the server).
 Only the standard library is used. Every wait is bounded.
 """
 
+import base64
 import ctypes
+import hashlib
+import hmac
 import http.client
 import json
 import os
@@ -23,6 +26,7 @@ import select
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import tempfile
 import threading
@@ -49,7 +53,8 @@ os.environ.setdefault("LSAN_OPTIONS", "suppressions=" + os.path.join(ROOT, "test
 # Instants of the demo, in UTC. Call 1 ("written inputs") is open from the
 # start of 23 December 2020 to the end of 15 February 2021 in Europe/Zurich;
 # call 2 from the start of 1 March 2021 to the end of 10 March 2021.
-# The token a browser would have in its consulta_csrf cookie (43 base64url characters).
+# The visitor id a browser would have in its consulta_csrf cookie (43 base64url characters). The
+# token of its forms is not this id but the server key's HMAC of it: Server.csrf_token().
 CSRF_TOKEN = "T" * 43
 
 CALL1_OPEN = "2021-02-01T10:00:00Z"
@@ -303,21 +308,41 @@ class Server:
         h.update(headers or {})
         return self.request("POST", path, body=body, headers=h)
 
+    def csrf_token(self, session=None, visitor=CSRF_TOKEN):
+        """The CSRF token our pages give this browser: the server key's HMAC of its session if that session
+        is live, else of its visitor id (the consulta_csrf cookie). The key is read from the database."""
+        with sqlite3.connect(self.db, timeout=10) as db:
+            try:
+                key = db.execute("SELECT value FROM server_secret WHERE name = 'csrf'").fetchone()[0]
+            except sqlite3.OperationalError:  # a binary from before migration 007: the token was the cookie
+                return visitor
+            live = session and db.execute("SELECT 1 FROM session WHERE token_hash = ?",
+                                          (hashlib.sha256(session.encode()).hexdigest(),)).fetchone()
+        message = "session:" + session if live else "visitor:" + visitor
+        mac = hmac.new(bytes.fromhex(key), message.encode(), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(mac).rstrip(b"=").decode("ascii")
+
+    def csrf_for_cookies(self, cookie_header):
+        """csrf_token() for the browser that sends this Cookie header."""
+        jar = dict(p.strip().split("=", 1) for p in (cookie_header or "").split(";") if "=" in p)
+        return self.csrf_token(jar.get("consulta_session"), jar.get("consulta_csrf", CSRF_TOKEN))
+
     def post_form(self, path, fields, headers=None, csrf=True):
         """POSTs a form as a browser that loaded our page would: with the CSRF
-        cookie and the same token in the hidden field "csrf" (csrf=False leaves
-        both out; a string sends that field value instead)."""
+        cookie and the token our page gave it in the hidden field "csrf" (bound
+        to the session of a Cookie header in headers, if any); csrf=False leaves
+        both out; a string sends that field value instead."""
+        h = {"Content-Type": "application/x-www-form-urlencoded"}
+        if csrf:
+            h["Cookie"] = "consulta_csrf=" + CSRF_TOKEN
+        h.update(headers or {})
         if isinstance(fields, bytes):
             body = fields
         else:
             fields = dict(fields)
             if csrf:
-                fields.setdefault("csrf", csrf if isinstance(csrf, str) else CSRF_TOKEN)
+                fields.setdefault("csrf", csrf if isinstance(csrf, str) else self.csrf_for_cookies(h.get("Cookie")))
             body = urllib.parse.urlencode(fields).encode("ascii")
-        h = {"Content-Type": "application/x-www-form-urlencoded"}
-        if csrf:
-            h["Cookie"] = "consulta_csrf=" + CSRF_TOKEN
-        h.update(headers or {})
         return self.request("POST", path, body=body, headers=h)
 
     def send_json(self, method, path, obj=None, token=None, headers=None):

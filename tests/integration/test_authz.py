@@ -175,6 +175,7 @@ class Authorization(ServerTestCase):
         (by session) in X-CSRF-Token; csrf=False leaves the token out (the cookie stays)."""
         method, api = route["method"], is_api(route["pattern"])
         headers, cookies, body = {}, ["consulta_csrf=" + CSRF_TOKEN], None
+        token = self.server.csrf_token(session or asker.secret if asker.by == "session" else None)
         if asker.by == "session":
             cookies.append("consulta_session=" + (session or asker.secret))
         elif asker.by == "token":
@@ -184,13 +185,13 @@ class Authorization(ServerTestCase):
                 headers["Content-Type"] = "application/json"
                 body = b"{}"
                 if csrf and asker.by == "session":
-                    headers["X-CSRF-Token"] = CSRF_TOKEN
+                    headers["X-CSRF-Token"] = token
             else:
                 fields = {}
                 if key(route) == ("POST", "/login"):
                     fields = {"email": "probe@authz.example", "password": PASSWORD}
                 if csrf:
-                    fields["csrf"] = CSRF_TOKEN
+                    fields["csrf"] = token
                 headers["Content-Type"] = "application/x-www-form-urlencoded"
                 body = urllib.parse.urlencode(fields).encode("ascii")
         headers["Cookie"] = "; ".join(cookies)
@@ -302,14 +303,15 @@ class Authorization(ServerTestCase):
         s = self.server
         session = self.login("secretariat")
         cookie = "consulta_csrf=%s; consulta_session=%s" % (CSRF_TOKEN, session)
+        token = s.csrf_token(session)
         self.assertEqual(s.get("/api/v1/audit", headers={"Cookie": cookie}).status, 200)
-        patch = s.send_json("PATCH", "/api/v1/calls/1", {}, headers={"Cookie": cookie, "X-CSRF-Token": CSRF_TOKEN})
+        patch = s.send_json("PATCH", "/api/v1/calls/1", {}, headers={"Cookie": cookie, "X-CSRF-Token": token})
         self.assertNotIn(patch.status, (401, 403), patch)
         out = s.post_form("/logout", {}, headers={"Cookie": cookie})
         self.assertEqual(out.status, 303, out)
         self.assertEqual(cookie_value(out, "consulta_session"), "", "the cookie is cleared")
         self.assertErrorShape(s.get("/api/v1/audit", headers={"Cookie": cookie}), 401, "unauthorized")
-        patch = s.send_json("PATCH", "/api/v1/calls/1", {}, headers={"Cookie": cookie, "X-CSRF-Token": CSRF_TOKEN})
+        patch = s.send_json("PATCH", "/api/v1/calls/1", {}, headers={"Cookie": cookie, "X-CSRF-Token": token})
         self.assertErrorShape(patch, 401, "unauthorized")
         page = s.get("/office/audit", headers={"Cookie": cookie})
         self.assertEqual((page.status, page.header("Location")), (303, "/login?next=/office/audit"))

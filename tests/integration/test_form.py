@@ -169,5 +169,8 @@ class CrossSiteForms(ServerTestCase):
         r = self.server.get("/calls/1/contribute")
         cookie = r.header("Set-Cookie")
         self.assertRegex(cookie, r"^consulta_csrf=[A-Za-z0-9_-]{43}; Path=/; Max-Age=\d+; HttpOnly; SameSite=Lax$")
-        token = cookie.split(";")[0].split("=", 1)[1]
-        self.assertIn('name="csrf" value="%s"' % token, r.text)
+        visitor = cookie.split(";")[0].split("=", 1)[1]
+        # The field is not the cookie but the server key's HMAC of it: an id of someone else's choosing
+        # in the cookie does not tell them the token.
+        self.assertNotIn('name="csrf" value="%s"' % visitor, r.text)
+        self.assertIn('name="csrf" value="%s"' % self.server.csrf_token(visitor=visitor), r.text)

@@ -647,6 +647,9 @@ class Access(Office):
         self.assertErrorShape(s.send_json("PATCH", "/api/v1/calls/1", body,
                                           headers={"Cookie": cookie, "X-CSRF-Token": "y" * 43}), 403, "csrf")
         r = s.send_json("PATCH", "/api/v1/calls/1", body, headers={"Cookie": cookie, "X-CSRF-Token": csrf})
+        self.assertErrorShape(r, 403, "csrf")  # the cookie's visitor id is not the session's token
+        r = s.send_json("PATCH", "/api/v1/calls/1", body,
+                        headers={"Cookie": cookie, "X-CSRF-Token": s.csrf_token(session)})
         self.assertEqual(self.assertAccepted(r)["closes_on"], "2021-03-01")
         # a read needs no token
         self.assertEqual(s.send_json("GET", "/api/v1/audit", headers={"Cookie": cookie}).status, 200)

@@ -44,7 +44,7 @@ class OfficeMailPages(ServerTestCase):
     def post(self, s, session, path, fields, csrf=True):
         fields = dict(fields)
         if csrf:
-            fields["csrf"] = CSRF_TOKEN
+            fields["csrf"] = s.csrf_token(session)
         body = urllib.parse.urlencode(fields).encode("ascii")
         return s.request("POST", path, body=body, headers={"Content-Type": "application/x-www-form-urlencoded",
                                                             "Cookie": self.cookies(session)})

@@ -101,13 +101,13 @@ class OfficePages(ServerTestCase):
         """A form as the browser sends it from our page: with the CSRF field (unless csrf is False)."""
         fields = dict(fields)
         if csrf:
-            fields["csrf"] = CSRF_TOKEN
+            fields["csrf"] = s.csrf_token(session)
         body = urllib.parse.urlencode(fields).encode("ascii")
         return s.request("POST", path, body=body, headers={"Content-Type": "application/x-www-form-urlencoded",
                                                             "Cookie": self.cookies(session)})
 
     def post_multipart(self, s, session, path, fields, files=(), csrf=True):
-        fields = list(fields) + ([("csrf", CSRF_TOKEN)] if csrf else [])
+        fields = list(fields) + ([("csrf", s.csrf_token(session))] if csrf else [])
         body, ctype = multipart(fields, files)
         return s.request("POST", path, body=body, headers={"Content-Type": ctype, "Cookie": self.cookies(session)})
 
@@ -178,7 +178,7 @@ class OfficePages(ServerTestCase):
                 self.assertIn('role="alert"', r.text)
                 # a body that is no form at all: the CSRF header lets it through, the handler must still cope
                 r = s.request("POST", path, body=b"{}", headers={"Content-Type": "application/json",
-                                                                 "X-CSRF-Token": CSRF_TOKEN,
+                                                                 "X-CSRF-Token": s.csrf_token(session),
                                                                  "Cookie": self.cookies(session)})
                 self.assertIn(r.status, (403, 422), r)
         self.assertEqual(self.api(s, "/api/v1/audit?process=" + SLUG)["entries"], [], "nothing changed")
@@ -464,7 +464,8 @@ class OfficePages(ServerTestCase):
         s, session = self.office()
         headers = {"Cookie": self.cookies(session)}
         for body, ctype in (
-            (b"--b\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n" + CSRF_TOKEN.encode(), "multipart/form-data; boundary=b"),
+            (b"--b\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n" + s.csrf_token(session).encode(),
+             "multipart/form-data; boundary=b"),
             (b"anything", "multipart/form-data"),
             (b"--b\r\nContent-Disposition: form-data; name=\"label\"\r\n\r\n\xff\xfe\r\n--b--\r\n",
              "multipart/form-data; boundary=b"),

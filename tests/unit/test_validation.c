@@ -1,6 +1,7 @@
 /* Contribution fields: each bad field gets its own message saying what to fix. */
 #include "core/contribution.h"
 #include "core/limits.h"
+#include "util/secret.h"
 #include "util/utf8.h"
 
 #include <setjmp.h>
@@ -170,6 +171,49 @@ static void test_email_shapes(void **state)
 	assert_false(contribution_email_valid("a@b@example.org"));
 }
 
+/* A name made only of invisible, spacing or text-direction characters looks blank: refused with a message. */
+static void test_invisible_names_are_refused(void **state)
+{
+	(void)state;
+	static const char *const blank[] = {
+		"\u200B",		   "\u200E\u200F",	     "\u202A\u202B\u202C\u202D\u202E", "\u2066\u2067\u2068\u2069",
+		"\uFEFF",		   "\u00AD",		     " \u200B \u00A0\u3000",	     "\u3164",
+		"\U000E0041\U000E007F", "\u061C\u034F\uFE0F",
+	};
+	for (size_t i = 0; i < sizeof blank / sizeof *blank; i++) {
+		assert_false(utf8_has_visible(blank[i]));
+		struct contribution_input in = GOOD, clean;
+		in.name = blank[i];
+		struct error e;
+		struct arena a;
+		arena_init(&a);
+		validate(&in, &e, &clean, &a);
+		assert_string_equal(e.code, ERROR_INVALID);
+		assert_non_null(strstr(error_field_message(&e, "name"), "visible letters"));
+		in = GOOD;
+		in.organization = blank[i];
+		validate(&in, &e, &clean, &a);
+		assert_non_null(error_field_message(&e, "organization"));
+		arena_free(&a);
+	}
+	static const char *const fine[] = {"Ana", "\u200BAna", "\u202E\u05E9\u05E8\u05D4", "\u5F20\u4F1F", "X\u00AD"};
+	for (size_t i = 0; i < sizeof fine / sizeof *fine; i++)
+		assert_true(utf8_has_visible(fine[i]));
+}
+
+/* No token starts with "-", so that a command line never takes one for an option. */
+static void test_tokens_never_start_with_a_dash(void **state)
+{
+	(void)state;
+	assert_int_equal(secret_init(), 0);
+	for (int i = 0; i < 20000; i++) {
+		char token[SECRET_TOKEN_LEN + 1];
+		secret_token(token);
+		assert_int_equal(strlen(token), SECRET_TOKEN_LEN);
+		assert_true(token[0] != '-');
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -181,6 +225,8 @@ int main(void)
 		cmocka_unit_test(test_text_must_be_utf8_and_not_blank),
 		cmocka_unit_test(test_utf8_rules),
 		cmocka_unit_test(test_email_shapes),
+		cmocka_unit_test(test_invisible_names_are_refused),
+		cmocka_unit_test(test_tokens_never_start_with_a_dash),
 	};
 	return cmocka_run_group_tests_name("validation", tests, NULL, NULL);
 }
