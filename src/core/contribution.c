@@ -394,7 +394,7 @@ static void contribution_from_row(struct arena *a, struct db_stmt *st, void *ele
 	struct contribution *c = element;
 	c->id = db_col_int(st, 0);
 	const char *t = db_col_text(st, 1);
-	strncpy(c->tracking, t ? t : "", sizeof c->tracking - 1);
+	snprintf(c->tracking, sizeof c->tracking, "%s", t ? t : "");
 	c->call_id = db_col_int(st, 2);
 	c->channel = arena_strdup(a, db_col_text(st, 3));
 	c->name = arena_strdup(a, db_col_text(st, 4));
