@@ -25,9 +25,10 @@ across lines. So `strcpy /* why */ (` split over two lines is found, and
                mail and web include core and below, never each other; main.c
                may include anything.
 
-html_printf's format is a literal by construction (render/html.h makes any
-other format a syntax error; tests/compile/ proves it), so it is not checked
-here.
+  html         html_printf_checked() is called only through the html_printf
+               macro (render/html.h), which makes a format that is not a literal
+               a syntax error (tests/compile/ proves it): a direct call would
+               get around that.
 
 The checker checks itself: tests/checksrc/src/ is a small source tree of
 cases, each finding it must report marked on its line with a comment
@@ -151,6 +152,11 @@ def check_file(root, rel):
             found.append(("clock", line_of(code, at),
                           "time() reads the clock outside util/clock.c: use clock_now() (or clock_wall())"))
 
+    if rel not in ("src/render/html.c", "src/render/html.h"):
+        for name, at in calls(code, ("html_printf_checked",)):
+            found.append(("html", line_of(code, at),
+                          "html_printf_checked() called directly: write html_printf(b, \"literal\", ...)"))
+
     for m in re.finditer(r"(?<![\w.])(?<!->)\b(\w*printf)\s*\(", code):
         args = arguments(nocomment, m.end() - 1)
         literal = " ".join(re.findall(r'"((?:[^"\\\n]|\\.)*)"', args))
@@ -191,6 +197,7 @@ RULES = (
     ("banned", "no banned C calls in src/"),
     ("clock", "time() only in src/util/clock.c"),
     ("sql", "no SQL built with printf"),
+    ("html", "html_printf_checked() only through the html_printf macro"),
     ("header", "every source file opens with a comment saying what it is for"),
     ("include", "includes follow the layers (util < store, render < core < mail, web < main.c)"),
 )
