@@ -3,6 +3,7 @@
 # from `make test`) and ends with one line: "N passed, N failed, N skipped".
 #
 #   tap          tests/tap/: this script's own counting, on TAP it may meet
+#   runners      tests/runners/: the integration and browser runners lose no test file
 #   checksrc     scripts/checksrc.py: banned calls, SQL never formatted, the include
 #                graph, a header comment per file (and its own fixtures)
 #   compile      tests/compile/: what must not compile does not (html_printf)
@@ -54,6 +55,7 @@ suite() { # name, command...
 }
 
 suite tap tests/tap/run.sh
+suite runners tests/runners/run.sh
 suite checksrc python3 scripts/checksrc.py
 suite compile python3 tests/compile/run.py "$BUILD"
 

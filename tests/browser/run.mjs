@@ -2,7 +2,7 @@
 /*
  * run — the browser tests of Consulta, as TAP.
  *
- *     node tests/browser/run.mjs [SUBSTRING]...
+ *     node tests/browser/run.mjs [--dir DIR] [SUBSTRING]...
  *
  * Runs every tests/browser/*.test.mjs with node's built-in test runner (each
  * file in its own process, one file at a time; each starts its own
@@ -18,7 +18,9 @@
  * left early, process.exit in a test, a crash) is a failure; so is a file
  * that ran no test at all (node reports such a file as one passing test
  * named after the file), and a file that reported nothing. The binary is $CONSULTA_BIN (default
- * build-test/consulta, relative to the repository).
+ * build-test/consulta, relative to the repository). --dir takes the test
+ * files from DIR instead of this directory (tests/runners/ checks this
+ * runner so).
  */
 
 import fs from 'node:fs';
@@ -32,12 +34,18 @@ const TEST_TIMEOUT = 180000;
 /* The whole suite. */
 const SUITE_TIMEOUT = 900000;
 
-const filters = process.argv.slice(2);
+const args = process.argv.slice(2);
+let dir = HERE;
+if (args[0] === '--dir') {
+	dir = path.resolve(args[1]);
+	args.splice(0, 2);
+}
+const filters = args;
 const files = fs
-	.readdirSync(HERE)
+	.readdirSync(dir)
 	.filter((f) => f.endsWith('.test.mjs') && (!filters.length || filters.some((s) => f.includes(s))))
 	.sort()
-	.map((f) => path.join(HERE, f));
+	.map((f) => path.join(dir, f));
 
 const out = (line) => process.stdout.write(line + '\n');
 const diag = (text) => {

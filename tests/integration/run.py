@@ -2,7 +2,7 @@
 """
 run — the integration tests of Consulta, as TAP.
 
-    python3 tests/integration/run.py [-k SUBSTRING]...
+    python3 tests/integration/run.py [-k SUBSTRING]... [--dir DIR]
 
 Discovers tests/integration/test_*.py, runs them against a real
 `consulta serve` (the binary is $CONSULTA_BIN, default build-test/consulta)
@@ -118,14 +118,14 @@ def cases(suite):
             yield t
 
 
-def modules_without_tests(suite):
-    """The test_*.py files of HERE of which the loader found no test (nor an import failure)."""
+def modules_without_tests(suite, directory):
+    """The test_*.py files of directory of which the loader found no test (nor an import failure)."""
     seen = set()
     for t in cases(suite):
         parts = t.id().split(".")
         # A module that failed to import is a test named after it: unittest.loader._FailedTest.MODULE.
         seen.add(parts[-1] if parts[0] == "unittest" else parts[0])
-    files = sorted(f[:-3] for f in os.listdir(HERE) if f.startswith("test_") and f.endswith(".py"))
+    files = sorted(f[:-3] for f in os.listdir(directory) if f.startswith("test_") and f.endswith(".py"))
     return [m for m in files if m not in seen]
 
 
@@ -144,6 +144,7 @@ def selected(suite, substrings):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("-k", action="append", default=[], metavar="SUBSTRING", help="run only tests whose id has it")
+    ap.add_argument("--dir", default=HERE, help="where the test_*.py are (tests/runners/ checks this runner so)")
     args = ap.parse_args()
 
     out = sys.stdout
@@ -154,8 +155,9 @@ def main():
     out.write("# consulta binary: %s\n" % bin_path)
 
     loader = unittest.TestLoader()
-    suite = loader.discover(start_dir=HERE, pattern="test_*.py", top_level_dir=HERE)
-    empty = [] if args.k else modules_without_tests(suite)
+    directory = os.path.abspath(args.dir)
+    suite = loader.discover(start_dir=directory, pattern="test_*.py", top_level_dir=directory)
+    empty = [] if args.k else modules_without_tests(suite, directory)
     if args.k:
         suite = selected(suite, args.k)
     result = TapResult(out)
