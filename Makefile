@@ -7,21 +7,27 @@ DB         ?= var/consulta.db
 LISTEN     ?= 127.0.0.1:8080
 DEMO_SECRETARIAT ?= secretariat@gca-demo.example
 
-.PHONY: all setup build run test unit integration browser bench clean format
+.PHONY: all setup setup-run build run test bench clean format
 
 all: build
 
-setup:
-	@scripts/setup.sh
+# What building and running need (make run), and everything (make test, bench, CI).
+setup-run:
+	@scripts/setup.sh run
 
+setup:
+	@scripts/setup.sh test
+
+# A user's build: optimized, no unit tests (no cmocka needed), and warnings are not errors, so that
+# a newer compiler's new warning does not stop `make run`. make test and CI use -Dwerror=true.
 $(BUILD)/build.ninja:
-	meson setup $(BUILD) --buildtype=release -Dwerror=true
+	meson setup $(BUILD) --buildtype=release -Dunit_tests=false
 
 build: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 
-run: setup build
-	@mkdir -p var
+run: setup-run build
+	@mkdir -p var $(dir $(DB))
 	$(BUILD)/consulta --db sqlite:$(DB) init
 	$(BUILD)/consulta --db sqlite:$(DB) demo --live
 	@# The demo secretariat, with a random password kept in var/ (mode 600); made
@@ -35,7 +41,9 @@ run: setup build
 	@echo "Consulta is serving the demo: open http://$(LISTEN)/ in a browser (Ctrl-C stops it)."
 	@echo "Secretariat login: $(DEMO_SECRETARIAT), password $$(cat var/demo-secretariat.txt)"
 	@echo
-	$(BUILD)/consulta --db sqlite:$(DB) --public-url http://$(LISTEN) serve --listen $(LISTEN)
+	@# exec: the server takes the recipe's shell's place, so that a signal sent to it (or Ctrl-C) stops
+	@# the server itself, which exits 0 after a clean stop, and make with it.
+	exec $(BUILD)/consulta --db sqlite:$(DB) --public-url http://$(LISTEN) serve --listen $(LISTEN)
 
 $(TESTBUILD)/build.ninja:
 	meson setup $(TESTBUILD) --buildtype=debug -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false

@@ -3,7 +3,9 @@
 # UBSan) into BUILD/fuzz/, and runs it for SECONDS (default 30) on a copy of
 # the fixture messages, as one TAP test: "ok" if it found nothing, "not ok"
 # with the crashing input's path and the fuzzer's last lines if it did, and
-# "ok ... # SKIP" when clang (or its fuzzer runtime) is not installed.
+# "ok ... # SKIP" when clang (or its fuzzer runtime) is not installed, which
+# scripts/run-tests.sh counts as skipped (not passed), with the reason, and
+# which fails the run under CI=true.
 #
 #   fuzz/run.sh build-test 30
 set -u

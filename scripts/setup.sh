@@ -1,16 +1,43 @@
 #!/bin/sh
-# Installs what Consulta needs to build, run and test on Debian 12, without
-# asking: the same script serves a new user's machine and a bare CI machine.
-# Packages already present are skipped, so a second run costs a few dpkg look-ups.
+# Installs what Consulta needs on Debian 12, without asking: the same script
+# serves a new user's machine and a bare CI machine (as root, or with sudo).
+#
+#   scripts/setup.sh run    what building and running need (make run)
+#   scripts/setup.sh test   that and what the tests and the benchmark need
+#                           (make test, make bench, .ci/run); the default
+#
+# Packages already present are skipped, so a second run costs a few dpkg
+# look-ups and installs nothing.
 set -eu
 
-PACKAGES="build-essential meson ninja-build pkg-config python3 iso-codes tzdata
+mode=${1:-test}
+
+# Building (compiler, meson, the -dev libraries, python3 for scripts/embed.py, iso-codes for the
+# country list built into the binary) and running (tzdata for the time zones; pandoc for .docx;
+# poppler-utils, tnef for the text of mailed attachments).
+RUN_PACKAGES="build-essential meson ninja-build pkg-config python3 iso-codes tzdata
 libmicrohttpd-dev libsqlite3-dev libcmark-gfm-dev libcmark-gfm-extensions-dev
-libjansson-dev libical-dev libcmocka-dev libsodium-dev libcurl4-openssl-dev
-pandoc python3-aiosmtpd sqlite3 curl
-libgmime-3.0-dev libmagic-dev libxml2-dev poppler-utils tnef postfix swaks
+libjansson-dev libical-dev libsodium-dev libcurl4-openssl-dev
+libgmime-3.0-dev libmagic-dev libxml2-dev
+pandoc poppler-utils tnef"
+
+# Testing: cmocka (unit), aiosmtpd, Postfix and swaks (mail), clang and its
+# fuzzer runtime (fuzz/run.sh and the clang build of CI), Chromium and node
+# (browser), curl, wrk and nginx (the benchmark and CI's smoke test), sqlite3
+# to look into a test database.
+TEST_PACKAGES="libcmocka-dev python3-aiosmtpd postfix swaks
 clang libclang-rt-14-dev
-chromium nodejs wrk nginx-light"
+chromium nodejs
+curl sqlite3 wrk nginx-light"
+
+case "$mode" in
+run) PACKAGES=$RUN_PACKAGES ;;
+test) PACKAGES="$RUN_PACKAGES $TEST_PACKAGES" ;;
+*)
+	echo "usage: scripts/setup.sh [run|test]" >&2
+	exit 2
+	;;
+esac
 
 missing=""
 for p in $PACKAGES; do
@@ -20,24 +47,32 @@ done
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 if [ -n "$missing" ]; then
-	echo "setup: installing$missing"
+	echo "setup ($mode): installing$missing"
 	# Postfix is for the mail tests, which run their own instance on loopback
 	# (tests/integration/test_postfix.py): "No configuration" installs the
 	# programs and writes no main.cf, so no system-wide Postfix is set up or
 	# started, and nothing listens on port 25.
-	echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections
+	case "$missing" in
+	*" postfix"*) echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections ;;
+	esac
 	$SUDO apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing
+	# shellcheck disable=SC2086 # one word per package
+	$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing
 fi
 
-# Debian's nodejs ships npm separately; NodeSource's includes it.
+[ "$mode" = test ] || exit 0
+
+# Debian's nodejs ships npm as a package of its own; NodeSource's nodejs includes it (and conflicts
+# with Debian's npm), so npm is installed only if the command is missing.
 if ! command -v npm >/dev/null 2>&1; then
-	DEBIAN_FRONTEND=noninteractive ${SUDO:-} apt-get install -y -qq --no-install-recommends npm
+	echo "setup (test): installing npm"
+	$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm
 fi
 
-# The browser test drives Debian's Chromium with playwright-core from npm.
+# The browser test drives Debian's Chromium with playwright-core and axe-core from npm, at the
+# versions of tests/browser/package-lock.json.
 here=$(cd "$(dirname "$0")/.." && pwd)
 if [ ! -d "$here/tests/browser/node_modules/playwright-core" ]; then
-	echo "setup: installing npm packages for the browser test"
+	echo "setup (test): installing npm packages for the browser test"
 	(cd "$here/tests/browser" && npm ci --no-audit --no-fund --silent)
 fi

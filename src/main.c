@@ -11,6 +11,8 @@
 #include "mail/deliver.h"
 #include "mail/extract.h"
 #include "mail/intake.h"
+#include "mail/lmtp.h"
+#include "mail/sender.h"
 #include "store/db.h"
 #include "util/buf.h"
 #include "util/clock.h"
@@ -20,6 +22,8 @@
 
 #include <curl/curl.h>
 #include <jansson.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,20 +137,22 @@ static int cmd_demo(int argc, char **argv)
 
 static int cmd_serve(int argc, char **argv)
 {
-	struct server_config cfg = {.listen = "127.0.0.1:8080", .threads = 8};
+	struct server_config cfg = {.listen = "127.0.0.1:8080", .threads = 8, .on_change = sender_wake};
+	const char *smtp_url = NULL;
+	struct lmtp_config lmtp = {0};
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--listen") && i + 1 < argc) {
 			cfg.listen = argv[++i];
 		} else if (!strcmp(argv[i], "--smtp") && i + 1 < argc) {
-			cfg.smtp_url = argv[++i];
-			if (strncmp(cfg.smtp_url, "smtp://", 7) && strncmp(cfg.smtp_url, "smtps://", 8)) {
+			smtp_url = argv[++i];
+			if (strncmp(smtp_url, "smtp://", 7) && strncmp(smtp_url, "smtps://", 8)) {
 				fprintf(stderr, "consulta serve: --smtp wants smtp://HOST:PORT or smtps://HOST:PORT\n");
 				return 2;
 			}
 		} else if (!strcmp(argv[i], "--lmtp") && i + 1 < argc) {
-			cfg.lmtp_listen = argv[++i];
+			lmtp.listen = argv[++i];
 		} else if (!strcmp(argv[i], "--authserv-id") && i + 1 < argc) {
-			cfg.authserv_id = argv[++i];
+			lmtp.authserv_id = argv[++i];
 		} else if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
 			char *end;
 			long n = strtol(argv[++i], &end, 10);
@@ -166,9 +172,25 @@ static int cmd_serve(int argc, char **argv)
 	if (!db || config_load_secrets(db, &e) != 0)
 		return fail(&e);
 	db_thread_close(); /* the pool threads open their own */
-	if (server_run(&cfg, &e) != 0)
+	/* SIGINT and SIGTERM are blocked before any thread starts, so that every thread inherits the mask and
+	 * only server_run()'s sigwait takes them. */
+	sigset_t stop;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	/* Mail out and mail in run beside the web server, for as long as it does; the web layer only wakes the
+	 * sender through cfg.on_change. */
+	if (sender_start(smtp_url, &e) != 0)
 		return fail(&e);
-	return 0;
+	if (lmtp.listen && lmtp_start(&lmtp, &e) != 0) {
+		sender_stop();
+		return fail(&e);
+	}
+	int rc = server_run(&cfg, &e);
+	lmtp_stop();
+	sender_stop();
+	return rc != 0 ? fail(&e) : 0;
 }
 
 /* Reads one line from standard input (a password), without its line end. */

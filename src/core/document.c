@@ -219,7 +219,9 @@ int version_add(struct db *db, struct arena *a, const struct actor *who, int64_t
 	if (e->code)
 		return -1;
 	/* The conversion runs before the transaction: it takes seconds, and the write lock is everyone's. */
-	if (has_docx && docx_to_markdown(a, in->docx, in->docx_len, VERSION_MARKDOWN_MAX, "docx", &markdown, e) != 0)
+	static const struct docx_limits docx_limits = {
+		.max_in = LIMIT_DOCX, .max_out = VERSION_MARKDOWN_MAX, .seconds = LIMIT_CONVERT_SECONDS};
+	if (has_docx && docx_to_markdown(a, in->docx, in->docx_len, &docx_limits, "docx", &markdown, e) != 0)
 		return -1;
 
 	if (db_begin(db, e) != 0)

@@ -125,7 +125,7 @@ int outbox_enqueue(struct db *db, const struct outbox_mail *mail, struct error *
 		db_bind_text(st, 3, mail->to);
 		db_bind_text(st, 4, text.data);
 		db_bind_text(st, 5, id);
-		db_bind_int(st, 6, (int64_t)time(NULL));
+		db_bind_int(st, 6, clock_wall());
 		db_bind_text(st, 7, mail->requester);
 		rc = db_exec_stmt(st, e);
 	}

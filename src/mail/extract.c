@@ -128,19 +128,22 @@ static const void *slurp(struct arena *a, const char *path, size_t max, size_t *
 	return data;
 }
 
-/* Removes dir and the files in it (tnef makes no subfolders: --use-paths is not given). */
+/* Removes dir and the files in it (tnef makes no subfolders: --use-paths is not given). Each file is
+ * unlinked relative to the directory's descriptor, so no path is built and none can be cut short. */
 static void remove_dir(const char *dir)
 {
-	DIR *d = opendir(dir);
-	if (d) {
-		struct dirent *ent;
-		while ((ent = readdir(d)))
-			if (strcmp(ent->d_name, ".") && strcmp(ent->d_name, "..")) {
-				char path[4096];
-				snprintf(path, sizeof path, "%s/%s", dir, ent->d_name);
-				unlink(path);
-			}
-		closedir(d);
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0) {
+		DIR *d = fdopendir(fd);
+		if (d) {
+			struct dirent *ent;
+			while ((ent = readdir(d)))
+				if (strcmp(ent->d_name, ".") && strcmp(ent->d_name, ".."))
+					unlinkat(dirfd(d), ent->d_name, 0);
+			closedir(d); /* closes fd too */
+		} else {
+			close(fd);
+		}
 	}
 	rmdir(dir);
 }

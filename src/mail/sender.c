@@ -171,7 +171,7 @@ static int record(struct db *db, const struct outbox_item *m, const struct attem
 {
 	struct error e;
 	error_clear(&e);
-	const int64_t now = (int64_t)time(NULL);
+	const int64_t now = clock_wall();
 	int rc = db_begin(db, &e);
 	if (rc == 0) {
 		rc = r->outcome == OUTCOME_SENT     ? outbox_mark_sent(db, m->id, now, &e)
@@ -208,7 +208,7 @@ static bool deliver_due(struct db *db)
 	struct outbox_item *items;
 	int n;
 	bool more = false;
-	if (outbox_due(db, &a, (int64_t)time(NULL), SENDER_BATCH, &items, &n, &e) != 0) {
+	if (outbox_due(db, &a, clock_wall(), SENDER_BATCH, &items, &n, &e) != 0) {
 		log_event("mail.outbox_error", "msg=\"%s\"", e.message);
 	} else if (n > 0) {
 		CURL *h = curl_easy_init();
@@ -268,7 +268,7 @@ static void *sender_main(void *arg)
 	(void)arg;
 	struct db *db = NULL;
 	bool told = false;
-	time_t next_schedule = 0;
+	int64_t next_schedule = 0;
 	while (!atomic_load(&sender.stopping)) {
 		if (!db) {
 			struct error e;
@@ -281,7 +281,7 @@ static void *sender_main(void *arg)
 		}
 		bool more = false;
 		if (db) {
-			time_t now = time(NULL);
+			int64_t now = clock_wall();
 			if (now >= next_schedule) {
 				queue_closing_notices(db);
 				next_schedule = now + SENDER_SCHEDULE_SECONDS;

@@ -1,23 +1,22 @@
 /* docx — see docx.h. The program runs through util/run.c, like every filter Consulta uses. */
 #include "render/docx.h"
 
-#include "core/limits.h"
 #include "util/log.h"
 #include "util/run.h"
 
 #include <string.h>
 
-int docx_to_markdown(struct arena *a, const void *docx, size_t len, size_t max_out, const char *field,
-		     const char **markdown, struct error *e)
+int docx_to_markdown(struct arena *a, const void *docx, size_t len, const struct docx_limits *lim,
+		     const char *field, const char **markdown, struct error *e)
 {
 	*markdown = NULL;
 	if (len == 0) {
 		error_field(e, field, "The file is empty.");
 		return -1;
 	}
-	if (len > LIMIT_DOCX) {
-		error_field(e, field, "The file is larger than %d KiB; convert it to Markdown yourself, or shorten it.",
-			    LIMIT_DOCX / 1024);
+	if (len > lim->max_in) {
+		error_field(e, field, "The file is larger than %zu KiB; convert it to Markdown yourself, or shorten it.",
+			    lim->max_in / 1024);
 		return -1;
 	}
 	/* A .docx is a ZIP archive; anything else is refused before a program is started for it. */
@@ -30,7 +29,7 @@ int docx_to_markdown(struct arena *a, const void *docx, size_t len, size_t max_o
 	char *const argv[] = {"pandoc", "--sandbox", "--from", "docx", "--to", "gfm", "--wrap=none", NULL};
 	size_t out_len = 0;
 	const char *out = NULL;
-	switch (run_filter(a, argv, docx, len, max_out, LIMIT_CONVERT_SECONDS, &out, &out_len)) {
+	switch (run_filter(a, argv, docx, len, lim->max_out, lim->seconds, &out, &out_len)) {
 	case RUN_OK:
 		if (out_len == 0) {
 			error_field(e, field, "The document has no text.");
@@ -41,10 +40,10 @@ int docx_to_markdown(struct arena *a, const void *docx, size_t len, size_t max_o
 	case RUN_TIMEOUT:
 		error_field(e, field, "This file took too long to convert (more than %d seconds); convert it to "
 				      "Markdown yourself, or split it.",
-			    LIMIT_CONVERT_SECONDS);
+			    lim->seconds);
 		return -1;
 	case RUN_TOO_LARGE:
-		error_field(e, field, "The converted text is longer than %zu bytes.", max_out);
+		error_field(e, field, "The converted text is longer than %zu bytes.", lim->max_out);
 		return -1;
 	case RUN_FAILED:
 		log_event("docx.pandoc_failed", "bytes=%zu", len);

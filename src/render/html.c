@@ -43,7 +43,7 @@ void html_url_escape(struct buf *b, const char *s)
 	}
 }
 
-void html_printf(struct buf *b, const char *fmt, ...)
+void html_printf_checked(struct buf *b, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);

@@ -31,6 +31,13 @@ int64_t clock_now(void)
 	return (int64_t)ts.tv_sec;
 }
 
+int64_t clock_wall(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec;
+}
+
 /* Howard Hinnant's civil-day algorithms: exact for every Gregorian date. */
 int64_t clock_days_from_civil(int y, int m, int d)
 {

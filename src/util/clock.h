@@ -18,6 +18,11 @@ enum { CLOCK_RFC3339_LEN = 32 };
 int clock_init(void);
 int64_t clock_now(void);
 
+/* The machine's real time in UTC seconds, whatever CONSULTA_NOW says: for what is about the machine and not
+ * the domain (when an SMTP server may be back, how often a thread looks again, a seed). The only other
+ * reading of the system clock besides clock_now(); checksrc refuses time(NULL) anywhere else. */
+int64_t clock_wall(void);
+
 /* "2021-02-15T22:59:59Z" or with an offset "+01:00"; fractions are accepted and dropped. */
 int clock_parse_rfc3339(const char *s, int64_t *out);
 void clock_format_rfc3339(int64_t t, char out[CLOCK_RFC3339_LEN]);

@@ -1,6 +1,7 @@
 /* routes — see routes.h. The whole of Consulta's URL space on one screen. */
 #include "web/routes.h"
 
+#include <stdio.h>
 #include <string.h>
 
 const struct route ROUTES[] = {
@@ -149,9 +150,8 @@ const char *route_allow(struct request *r, const char *path)
 	for (int i = 0; i < NROUTES; i++) {
 		if (!pattern_match(r, ROUTES[i].pattern, path) || strstr(allow, ROUTES[i].method))
 			continue;
-		if (*allow)
-			strncat(allow, ", ", 63 - strlen(allow));
-		strncat(allow, ROUTES[i].method, 63 - strlen(allow));
+		size_t used = strlen(allow);
+		snprintf(allow + used, 64 - used, "%s%s", *allow ? ", " : "", ROUTES[i].method);
 	}
 	return allow;
 }

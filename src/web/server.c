@@ -2,9 +2,8 @@
 #include "web/server.h"
 
 #include "core/limits.h"
-#include "mail/lmtp.h"
-#include "mail/sender.h"
 #include "store/db.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "web/auth.h"
 #include "web/form.h"
@@ -31,6 +30,9 @@ enum {
 static const char SECURITY_CSP[] = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
 				   "base-uri 'none'; frame-ancestors 'none'";
 
+/* server_config.on_change, set once by server_run() before the daemon starts and only read afterwards. */
+static void (*server_on_change)(void);
+
 static void request_free(struct request *r)
 {
 	buf_free(&r->body);
@@ -49,7 +51,7 @@ static void request_id(char out[17])
 	static _Thread_local bool seeded;
 	if (!seeded) {
 		if (getrandom(&state, sizeof state, GRND_NONBLOCK) != (ssize_t)sizeof state)
-			state = (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)&state;
+			state = (uint64_t)clock_wall() ^ (uint64_t)(uintptr_t)&state;
 		seeded = true;
 	}
 	uint64_t z = state += 0x9e3779b97f4a7c15u;
@@ -246,10 +248,10 @@ static void dispatch(struct request *r)
 	bool read_tx = !strcmp(route->method, "GET") && db_read_begin(r->db, &e) == 0;
 	if (prepare(r, route)) {
 		route->handler(r);
-		/* A change may have queued mail (a receipt, a confirmation link, notices): send it now, not at the
-		 * sender's next tick. */
-		if (strcmp(route->method, "GET") != 0)
-			sender_wake();
+		/* A change may have queued mail (a receipt, a confirmation link, notices): the hook (main.c's wakes
+		 * the mail sender) sends it now, not at the sender's next tick. */
+		if (strcmp(route->method, "GET") != 0 && server_on_change)
+			server_on_change();
 	}
 	if (read_tx)
 		db_read_end(r->db);
@@ -350,14 +352,7 @@ int server_run(const struct server_config *cfg, struct error *e)
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	/* Started after the signals are blocked, so that the sender's thread never takes SIGTERM. */
-	if (sender_start(cfg->smtp_url, e) != 0)
-		return -1;
-	struct lmtp_config lmtp = {.listen = cfg->lmtp_listen, .authserv_id = cfg->authserv_id};
-	if (cfg->lmtp_listen && lmtp_start(&lmtp, e) != 0) {
-		sender_stop();
-		return -1;
-	}
+	server_on_change = cfg->on_change;
 	struct MHD_Daemon *d = MHD_start_daemon(
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, NULL,
 		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_error, NULL, /* first, or early messages bypass it */
@@ -366,8 +361,6 @@ int server_run(const struct server_config *cfg, struct error *e)
 		(unsigned)SERVER_CONNECTION_LIMIT, MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)SERVER_PER_IP_LIMIT,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
 	if (!d) {
-		lmtp_stop();
-		sender_stop();
 		error_set(e, ERROR_UNAVAILABLE, "cannot listen on %s (is the port in use?)", cfg->listen);
 		return -1;
 	}
@@ -382,7 +375,5 @@ int server_run(const struct server_config *cfg, struct error *e)
 	sigwait(&stop, &sig);
 	log_event("serve.stop", "signal=%d", sig);
 	MHD_stop_daemon(d);
-	lmtp_stop();
-	sender_stop();
 	return 0;
 }

@@ -11,14 +11,17 @@
 struct server_config {
 	const char *listen; /* HOST:PORT; port 0 picks a free one */
 	unsigned threads;
-	const char *smtp_url; /* smtp://HOST:PORT: where mail goes; NULL: mail queues but is not sent */
-	const char *lmtp_listen; /* HOST:PORT of the LMTP server for mail in (mail/lmtp.h), or NULL for none */
-	const char *authserv_id; /* the MTA whose Authentication-Results the LMTP server believes, or NULL */
+	/* Called by a request thread after a request that may have changed something (not a GET), or NULL.
+	 * main.c wakes the mail sender with it, so that a receipt leaves at once; web knows nothing of mail. */
+	void (*on_change)(void);
 };
 
-/* Serves until SIGINT or SIGTERM, with the mail sender (mail/sender.h)
- * running for as long as the daemon does. Prints "listening on
- * http://HOST:PORT/" on standard output once it accepts connections. */
+/* Serves until SIGINT or SIGTERM (it blocks both in the calling thread and
+ * waits for them; a caller that starts other threads first blocks them
+ * before, so that no other thread takes them). Prints "listening on
+ * http://HOST:PORT/" on standard output once it accepts connections. The
+ * mail sender and the LMTP server are started and stopped around it by
+ * `consulta serve` (main.c), not by the web layer. */
 int server_run(const struct server_config *cfg, struct error *e);
 
 #endif

@@ -2,7 +2,7 @@
 """
 run — the integration tests of Consulta, as TAP.
 
-    python3 tests/integration/run.py [-k SUBSTRING]...
+    python3 tests/integration/run.py [-k SUBSTRING]... [--dir DIR]
 
 Discovers tests/integration/test_*.py, runs them against a real
 `consulta serve` (the binary is $CONSULTA_BIN, default build-test/consulta)
@@ -10,6 +10,10 @@ and prints one line per test, "ok N - name" or "not ok N - name", with "# "
 lines saying why a test failed, then the plan "1..N". Exits 1 if any test
 failed (or none ran). With -k, runs only the tests whose id contains one of
 the substrings.
+
+No test file is lost silently: one that raises when imported is a failed
+test (unittest's loader turns it into one), and, in a whole run, a
+test_*.py that declares no test at all is a failure too.
 
 The mail tests need aiosmtpd (Debian's python3-aiosmtpd). If the python3
 that runs this lacks it (a pyenv or venv python first on PATH) and Debian's
@@ -65,6 +69,13 @@ class TapResult(unittest.TestResult):
             self.stream.write("# %s\n" % line)
         self.stream.flush()
 
+    def failure(self, name, why):
+        """A failed line that belongs to no test case (a file that declares none)."""
+        self.n += 1
+        self.failed += 1
+        self.stream.write("not ok %d - %s\n# %s\n" % (self.n, name.replace("#", "\\#"), why))
+        self.stream.flush()
+
     def addSuccess(self, test):
         super().addSuccess(test)
         self._line(True, test, "  # %.2fs" % (time.monotonic() - self.started) if os.environ.get("TAP_TIMES") else "")
@@ -99,6 +110,25 @@ class TapResult(unittest.TestResult):
             self._diag(err, subtest)
 
 
+def cases(suite):
+    for t in suite:
+        if isinstance(t, unittest.TestSuite):
+            yield from cases(t)
+        else:
+            yield t
+
+
+def modules_without_tests(suite, directory):
+    """The test_*.py files of directory of which the loader found no test (nor an import failure)."""
+    seen = set()
+    for t in cases(suite):
+        parts = t.id().split(".")
+        # A module that failed to import is a test named after it: unittest.loader._FailedTest.MODULE.
+        seen.add(parts[-1] if parts[0] == "unittest" else parts[0])
+    files = sorted(f[:-3] for f in os.listdir(directory) if f.startswith("test_") and f.endswith(".py"))
+    return [m for m in files if m not in seen]
+
+
 def selected(suite, substrings):
     out = unittest.TestSuite()
     for t in suite:
@@ -114,6 +144,7 @@ def selected(suite, substrings):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("-k", action="append", default=[], metavar="SUBSTRING", help="run only tests whose id has it")
+    ap.add_argument("--dir", default=HERE, help="where the test_*.py are (tests/runners/ checks this runner so)")
     args = ap.parse_args()
 
     out = sys.stdout
@@ -124,11 +155,15 @@ def main():
     out.write("# consulta binary: %s\n" % bin_path)
 
     loader = unittest.TestLoader()
-    suite = loader.discover(start_dir=HERE, pattern="test_*.py", top_level_dir=HERE)
+    directory = os.path.abspath(args.dir)
+    suite = loader.discover(start_dir=directory, pattern="test_*.py", top_level_dir=directory)
+    empty = [] if args.k else modules_without_tests(suite, directory)
     if args.k:
         suite = selected(suite, args.k)
     result = TapResult(out)
     began = time.monotonic()
+    for m in empty:
+        result.failure(m + ".py", "this test file declares no test (a test class that is not a unittest.TestCase?)")
     suite.run(result)
     out.write("1..%d\n" % result.n)
     out.write("# %d passed, %d failed, in %.1fs\n" % (result.n - result.failed, result.failed, time.monotonic() - began))

@@ -18,6 +18,7 @@ import json
 import os
 import sqlite3
 import subprocess
+import tempfile
 import unittest
 
 import harness
@@ -309,6 +310,19 @@ class MailInRules(ServerTestCase):
         r = self.server.send_json("GET", "/api/v1/audit?kind=contribution.admit", token=self.token)
         self.assertEqual(r.status, 200, r)
         self.assertIn("contribution:" + out["tracking"], r.text)
+
+    def test_winmail_dat_is_opened_in_a_temporary_folder_that_is_removed_afterwards(self):
+        # extract.c unpacks winmail.dat with tnef into $TMPDIR/consulta-tnef-XXXXXX and removes it
+        # (its files unlinked through the folder's descriptor): nothing may be left behind.
+        with open(os.path.join(FIXTURES, "03-outlook-winmail.eml"), "rb") as f:
+            eml = f.read()
+        with tempfile.TemporaryDirectory() as tmp:
+            code, out, err = mail_in(self.server.db, eml, CALL1_OPEN, env={"TMPDIR": tmp})
+            self.assertEqual((code, out["outcome"]), (0, "accepted"), err[-2000:])
+            k = self.server.send_json("GET", "/api/v1/contributions/" + out["tracking"], token=self.token).json()
+            self.assertEqual([a["name"] for a in k["mail"]["attachments"]], ["inputs.txt", "report.pdf"],
+                             "tnef ran in TMPDIR and its files were read")
+            self.assertEqual(os.listdir(tmp), [], "the tnef folder and its files are removed")
 
     def test_a_contribution_that_was_in_time_cannot_be_admitted(self):
         code, out, _ = mail_in(self.server.db, simple("in-time@example.org"), CALL1_OPEN)

@@ -48,6 +48,9 @@ static void test_bad_languages_are_named(void **state)
 	}
 }
 
+/* The limits the core passes (render is a leaf: it has none of its own), with a small ceiling out. */
+static const struct docx_limits limits = {.max_in = LIMIT_DOCX, .max_out = 1000, .seconds = LIMIT_CONVERT_SECONDS};
+
 /* Refused before any program runs: empty, not a ZIP archive, too large. */
 static void test_docx_refused_before_conversion(void **state)
 {
@@ -57,18 +60,23 @@ static void test_docx_refused_before_conversion(void **state)
 	const char *md;
 	struct error e;
 	error_clear(&e);
-	assert_int_equal(docx_to_markdown(&a, "", 0, 1000, "docx", &md, &e), -1);
+	assert_int_equal(docx_to_markdown(&a, "", 0, &limits, "docx", &md, &e), -1);
 	assert_non_null(error_field_message(&e, "docx"));
 	error_clear(&e);
-	assert_int_equal(docx_to_markdown(&a, "# Markdown", 10, 1000, "docx", &md, &e), -1);
+	assert_int_equal(docx_to_markdown(&a, "# Markdown", 10, &limits, "docx", &md, &e), -1);
 	assert_non_null(strstr(error_field_message(&e, "docx"), "not a Word document"));
 	size_t big = (size_t)LIMIT_DOCX + 1;
 	char *zip = calloc(1, big);
 	assert_non_null(zip);
 	memcpy(zip, "PK\x03\x04", 4);
 	error_clear(&e);
-	assert_int_equal(docx_to_markdown(&a, zip, big, 1000, "docx", &md, &e), -1);
+	assert_int_equal(docx_to_markdown(&a, zip, big, &limits, "docx", &md, &e), -1);
 	assert_non_null(strstr(error_field_message(&e, "docx"), "larger"));
+	/* The caller's limit is the one applied, and named. */
+	const struct docx_limits small = {.max_in = 2048, .max_out = 1000, .seconds = 1};
+	error_clear(&e);
+	assert_int_equal(docx_to_markdown(&a, zip, 2049, &small, "docx", &md, &e), -1);
+	assert_non_null(strstr(error_field_message(&e, "docx"), "larger than 2 KiB"));
 	free(zip);
 	assert_null(md);
 	arena_free(&a);
@@ -86,7 +94,7 @@ static void test_docx_that_pandoc_cannot_read(void **state)
 	struct error e;
 	error_clear(&e);
 	static const char junk[] = "PK\x03\x04 this is not a real archive";
-	assert_int_equal(docx_to_markdown(&a, junk, sizeof junk - 1, 1000, "docx", &md, &e), -1);
+	assert_int_equal(docx_to_markdown(&a, junk, sizeof junk - 1, &limits, "docx", &md, &e), -1);
 	assert_string_equal(e.code, ERROR_INVALID);
 	assert_non_null(strstr(error_field_message(&e, "docx"), "could not be read"));
 	arena_free(&a);

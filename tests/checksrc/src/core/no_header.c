@@ -1,0 +1,2 @@
+// expect: header (a file must open with a /* comment */ saying what it is for)
+#include "core/no_header.h"

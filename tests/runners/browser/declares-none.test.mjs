@@ -1,0 +1,2 @@
+/* tests/runners case: a file that declares no test. */
+import 'node:test';
