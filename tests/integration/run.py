@@ -7,7 +7,7 @@ run — the integration tests of Consulta, as TAP.
 Discovers tests/integration/test_*.py, runs them against a real
 `consulta serve` (the binary is $CONSULTA_BIN, default build-test/consulta)
 and prints one line per test, "ok N - name" or "not ok N - name", with "# "
-lines saying why a test failed, then the plan "1..N". Exits 1 if any test
+lines saying why a test failed, the plan "1..N" coming first. Exits 1 if any test
 failed (or none ran). With -k, runs only the tests whose id contains one of
 the substrings.
 
@@ -48,6 +48,14 @@ class TapResult(unittest.TestResult):
     def startTest(self, test):
         super().startTest(test)
         self.started = time.monotonic()
+        self.current, self.current_said, self.current_subfailed = test, False, False
+
+    def stopTest(self, test):
+        # A test whose subtests failed is reported by none of the add* calls: its one line is here,
+        # so that every test case has exactly one line and the plan printed first holds.
+        if test is self.current and not self.current_said and self.current_subfailed:
+            self._line(False, test)
+        super().stopTest(test)
 
     def _name(self, test):
         name = test.id()
@@ -57,6 +65,8 @@ class TapResult(unittest.TestResult):
 
     def _line(self, ok, test, directive=""):
         self.n += 1
+        if test is getattr(self, "current", None):
+            self.current_said = True
         if not ok:
             self.failed += 1
         name = self._name(test).replace("#", "\\#")
@@ -106,7 +116,8 @@ class TapResult(unittest.TestResult):
         # A failing subtest fails its test; its own line says which case.
         super().addSubTest(test, subtest, err)
         if err is not None:
-            self._line(False, subtest)
+            self.current_subfailed = True
+            self.stream.write("# failed: %s\n" % self._name(subtest).replace("#", "\\#"))
             self._diag(err, subtest)
 
 
@@ -161,11 +172,14 @@ def main():
     if args.k:
         suite = selected(suite, args.k)
     result = TapResult(out)
+    # The plan comes first, from what was discovered: a run that stops early, or a test that never
+    # reports, leaves fewer lines than planned, and the count check (scripts/tap-count.awk) fails it.
+    out.write("1..%d\n" % (suite.countTestCases() + len(empty)))
+    out.flush()
     began = time.monotonic()
     for m in empty:
         result.failure(m + ".py", "this test file declares no test (a test class that is not a unittest.TestCase?)")
     suite.run(result)
-    out.write("1..%d\n" % result.n)
     out.write("# %d passed, %d failed, in %.1fs\n" % (result.n - result.failed, result.failed, time.monotonic() - began))
     out.flush()
     return 0 if result.n > 0 and result.failed == 0 else 1

@@ -10,7 +10,7 @@ PYTHON=python3
 [ -x /usr/bin/python3 ] && PYTHON=/usr/bin/python3
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-echo "1..2"
+echo "1..3"
 fail=0
 
 expect() { # number, description, exit status wanted, exit status got, patterns...
@@ -47,4 +47,14 @@ expect 2 "run.mjs reports a file that fails at import, one that runs no test, an
 	'^not ok [0-9]+ - ends-early\.test\.mjs: cut short never finished' \
 	'^ok [0-9]+ - passes\.test\.mjs: one$' \
 	'^1\.\.5$'
+# A run cut short (the process ends with status 0 after two of three tests) leaves fewer lines
+# than the plan it printed first, and the count check fails it; failed subtests make one line.
+CONSULTA_BIN=/bin/true "$PYTHON" tests/integration/run.py --dir tests/runners/integration-cut >"$out" 2>&1
+rc=$?
+awk -v suite=cut -v rc="$rc" -f scripts/tap-count.awk "$out" >>"$out"
+expect 3 "run.py's plan comes first, so a run cut short is caught by the count check" 0 $rc \
+	'^1\.\.3$' \
+	'^not ok 1 - test_cut\.A\.test_1_subtests_fail$' \
+	'^# failed: test_cut\.A\.test_1_subtests_fail \(case=2\)' \
+	'^MSG .*'
 exit $fail
