@@ -130,7 +130,7 @@ static void render_form(struct request *r, const struct call *c, const struct pr
 	if (e && e->code) {
 		html_printf(&r->out, "<div class=\"error-summary\" role=\"alert\" tabindex=\"-1\" id=\"error-summary\">"
 				     "<h2>Your contribution was not sent</h2>\n<p>%s</p>\n<ul>\n",
-			    e->message);
+			    request_error_message(r, e));
 		for (int i = 0; i < e->nfields; i++)
 			html_printf(&r->out, "<li><a href=\"#f-%s%s\">%s</a></li>\n", e->fields[i].name,
 				    !strcmp(e->fields[i].name, "publication") ? "-named" : "", e->fields[i].message);
