@@ -35,7 +35,7 @@ enum {
 	SERVER_CONNECTION_LIMIT = 4000,
 	SERVER_FD_RESERVE = 128, /* descriptors kept for the database, converters' pipes, the LMTP server, logs */
 	SERVER_HEAD_SECONDS = 10, /* from connecting (or the previous answer) to the whole request head */
-	SERVER_REQUEST_SECONDS = 60, /* from connecting to the whole body: 2 MiB at 35 KB/s */
+	SERVER_REQUEST_SECONDS = 30, /* from connecting to the whole body: 2 MiB at 70 KB/s */
 	SERVER_SWEEP_MS = 500, /* how often the deadlines are checked */
 	SERVER_WORKERS = 4, /* threads that run changes (hashing, converters, the write lock's wait) */
 	SERVER_QUEUE = 64, /* changes waiting for a worker; one more is answered 503 at once */
@@ -392,8 +392,8 @@ static void reply_checked(struct request *r)
 static enum MHD_Result answer(struct MHD_Connection *conn, struct request *r)
 {
 	reply_checked(r);
-	log_event("http", "rid=%s method=%s path=\"%s\" client=%s status=%d", r->id, log_escape(r, r->method),
-		  log_escape(r, r->path), request_client_address(r), r->status);
+	log_event("http", "rid=%s client=%s method=%s path=\"%s\" status=%d", r->id, request_client_address(r),
+		  log_escape(r, r->method), log_escape(r, r->path), r->status);
 	watch_set(conn, WATCH_BUSY, false);
 	return send_reply(conn, r);
 }
