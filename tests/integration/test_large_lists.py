@@ -1,7 +1,8 @@
 """
 Lists of long contributions (issue 7, item 7): 42 contributions of
-100,000 characters each (4 bytes each in UTF-8) are more than one answer
-may hold (LIMIT_RESPONSE, 8 MiB). Every page of the public list, of the API
+100,000 characters each (CJK ideographs of 4 bytes in UTF-8, and quotation
+marks that HTML escapes) are more than one answer may hold (LIMIT_RESPONSE,
+8 MiB). Every page of the public list, of the API
 and of the office's moderation list is a whole page (HTML ends with
 </html>, JSON parses), following the pages reaches every contribution, and
 an answer that would still pass the limit is an error with the request id,
@@ -16,6 +17,9 @@ import harness
 
 COUNT = 42
 CHAR = "\U00020000"  # a CJK ideograph outside the BMP: 4 bytes in UTF-8
+# Each text: 100,000 characters, half of them that ideograph and half a quotation mark (6 bytes as &quot;
+# in HTML): 500 KB of HTML each, so that one default page of 20 is more than LIMIT_RESPONSE.
+TEXT = ('"' + CHAR) * 50000
 LIMIT_RESPONSE = 8 * 1024 * 1024
 PASSWORD = "a long passphrase for the tests"
 
@@ -27,10 +31,8 @@ class LargeLists(harness.ServerTestCase):
     def setUpClass(cls):
         super().setUpClass()
         s = cls.server
-        text = CHAR * 100000
-
         def send(i):
-            return s.contribute(text=("%02d " % i) + text[3:])["tracking"]
+            return s.contribute(text=("%02d " % i) + TEXT[3:])["tracking"]
 
         cls.sent = set(harness.parallel(send, list(range(COUNT)), 4))
 
