@@ -329,12 +329,17 @@ static void dispatch(struct request *r)
 		db_read_end(r->db);
 }
 
-/* Changes (every method but GET and HEAD) run on a worker: they may hash a
- * password, run pandoc or wait for the write lock, and a pool thread that did
- * so would stop serving every other connection it holds. */
-static bool runs_on_worker(const struct request *r)
+/* Changes (every method but GET and HEAD, and the GETs marked slow in the
+ * route table) run on a worker: they may hash a password, run pandoc or wait
+ * for the write lock, and a pool thread that did so would stop serving every
+ * other connection it holds. */
+static bool runs_on_worker(struct request *r)
 {
-	return strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0;
+	if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0)
+		return true;
+	bool path_known;
+	const struct route *route = route_match(r, r->method, r->path, &path_known);
+	return route && route->slow;
 }
 
 /* Hands r to the worker pool with its connection suspended; false if the queue is full or closing. */

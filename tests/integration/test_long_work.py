@@ -113,6 +113,25 @@ class LongWork(harness.ServerTestCase):
         self.assertEqual(results["api"].json()["error"]["code"], "unavailable")
         self.assertEqual(server.published_total(), 0)
 
+    def test_a_confirmation_link_waiting_for_the_write_lock_does_not_hold_gets(self):
+        # GET /account/confirm writes (routes.c marks it slow): it waits on a worker, not on the one pool thread.
+        server = self.fresh_server(threads=1)
+        result = {}
+        db = self.lock_database(server)
+        try:
+            t = threading.Thread(target=lambda: result.update(r=server.get("/account/confirm?token=" + "x" * 43)))
+            t.start()
+            time.sleep(1)
+            took, r = timed_get(server, "/healthz")
+            self.assertEqual(r.status, 200)
+            self.assertLess(took, 1.0, "/healthz took %.2f s while a confirmation link waited" % took)
+            t.join(BUSY_TIMEOUT + 20)
+        finally:
+            db.execute("ROLLBACK")
+            db.close()
+        self.assertEqual(result["r"].status, 503, result["r"])
+        self.assertRegex(result["r"].text, RID)
+
     def test_a_full_queue_answers_503_at_once_with_retry_after_and_stores_nothing(self):
         server = self.fresh_server(threads=1, serve_args=["--per-address-limit", "0"])
         n = 4 + 64 + 12  # the workers, the queue, and more
