@@ -94,13 +94,14 @@ static struct watch *watch_of(struct MHD_Connection *conn)
 	return info ? info->socket_context : NULL;
 }
 
-static void watch_set(struct MHD_Connection *conn, enum watch_phase phase, bool restart)
+/* Moves the connection to phase; restart >= 0 starts its deadline again, restart ms from now. */
+static void watch_set(struct MHD_Connection *conn, enum watch_phase phase, int64_t restart)
 {
 	struct watch *w = watch_of(conn);
 	if (!w)
 		return;
-	if (restart)
-		atomic_store(&w->since_ms, server_monotonic_ms());
+	if (restart >= 0)
+		atomic_store(&w->since_ms, server_monotonic_ms() + restart);
 	atomic_store(&w->phase, (int)phase);
 }
 
@@ -400,7 +401,7 @@ static enum MHD_Result answer(struct MHD_Connection *conn, struct request *r)
 	reply_checked(r);
 	log_event("http", "rid=%s client=%s method=%s path=\"%s\" status=%d", r->id, request_client_address(r),
 		  log_escape(r, r->method), log_escape(r, r->path), r->status);
-	watch_set(conn, WATCH_BUSY, false);
+	watch_set(conn, WATCH_BUSY, -1);
 	return send_reply(conn, r);
 }
 
@@ -415,7 +416,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		if (!r)
 			return MHD_NO;
 		*state = r;
-		watch_set(conn, WATCH_BODY, false);
+		watch_set(conn, WATCH_BODY, -1);
 		/* Refuse an oversized body from its announced length, before reading it. */
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl) {
@@ -437,7 +438,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_size = 0;
 		return MHD_YES;
 	}
-	watch_set(conn, WATCH_BUSY, false);
+	watch_set(conn, WATCH_BUSY, -1);
 	if (runs_on_worker(r)) {
 		if (pool_submit(srv, r))
 			return MHD_YES;
@@ -458,8 +459,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **state, e
 	if (*state)
 		request_free(*state);
 	*state = NULL;
-	/* A kept-alive connection has the head deadline again for its next request. */
-	watch_set(conn, WATCH_HEAD, true);
+	/* A kept-alive connection has the head deadline again for its next request, counted from when the
+	 * idle time-out would end it: a browser keeps idle connections for its next click, and one cut at
+	 * 10 s of idleness just as the browser reuses it fails that request. */
+	watch_set(conn, WATCH_HEAD, (SERVER_CONNECTION_TIMEOUT - SERVER_HEAD_SECONDS) * 1000);
 }
 
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,

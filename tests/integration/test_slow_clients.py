@@ -157,6 +157,20 @@ class SlowClients(harness.ServerTestCase):
         self.assertEqual(server.get("/healthz").status, 200)
         self.assertEqual(server.published_total(), 0)
 
+    def test_a_kept_alive_connection_may_wait_past_the_head_deadline_for_its_next_request(self):
+        # A browser keeps its connections for the next click: cutting them at 10 s of idleness made a
+        # request sent just then fail (the browser test saw favicon loads aborted).
+        server = self.fresh_server()
+        s = connect_from("127.0.0.1", server.port, timeout=10)
+        try:
+            for wait in (0, HEAD_DEADLINE + 2):
+                time.sleep(wait)
+                s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+                status, _, _ = harness.read_response(s, read_until_close=False)
+                self.assertEqual(status, 200, "after %d s idle" % wait)
+        finally:
+            s.close()
+
     def test_the_per_address_limit_refuses_one_more_connection_from_that_address_only(self):
         server = self.fresh_server(serve_args=["--per-address-limit", "5"])
         held = []
