@@ -570,7 +570,8 @@ static int parse_listen(const char *listen, struct sockaddr_in *addr, struct err
 	return 0;
 }
 
-/* Raises the soft RLIMIT_NOFILE to the hard one and returns how many connections that leaves room for. */
+/* Raises the soft RLIMIT_NOFILE (within the hard one) to what SERVER_CONNECTION_LIMIT needs, and returns
+ * how many connections it leaves room for. */
 static unsigned connection_limit(void)
 {
 	struct rlimit rl;
