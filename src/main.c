@@ -45,6 +45,7 @@ static const char USAGE[] =
 	"                          its dates so that a call is open today and closes in 14 days\n"
 	"  serve [--listen HOST:PORT] [--threads N] [--smtp smtp://HOST:PORT]\n"
 	"        [--lmtp HOST:PORT] [--authserv-id ID]\n"
+	"        [--per-address-limit N] [--trusted-proxy ADDR[,ADDR...]]\n"
 	"                          serve the web pages and the JSON API (default 127.0.0.1:8080);\n"
 	"                          with --smtp, send the queued mail (receipts, links, notices)\n"
 	"                          through that SMTP server (smtps:// for TLS); without it, mail\n"
@@ -52,6 +53,10 @@ static const char USAGE[] =
 	"                          --lmtp HOST:PORT also takes mail in by LMTP (RFC 2033) from an\n"
 	"                          MTA, as mail-in does; --authserv-id ID names that MTA's\n"
 	"                          Authentication-Results\n"
+	"                          --per-address-limit N: connections at once from one client\n"
+	"                          address (default 64; 0: none; none by default behind a proxy)\n"
+	"                          --trusted-proxy ADDR: a reverse proxy whose X-Forwarded-For\n"
+	"                          names the client (repeatable, or a comma list)\n"
 	"  user add --email E [--role stakeholder|secretariat] [--name N] [--password-stdin]\n"
 	"                          create an account; without --password-stdin a link to set\n"
 	"                          the password is printed\n"
@@ -137,9 +142,11 @@ static int cmd_demo(int argc, char **argv)
 
 static int cmd_serve(int argc, char **argv)
 {
-	struct server_config cfg = {.listen = "127.0.0.1:8080", .threads = 8, .on_change = sender_wake};
+	struct server_config cfg = {
+		.listen = "127.0.0.1:8080", .threads = 8, .on_change = sender_wake, .per_address_limit = -1};
 	const char *smtp_url = NULL;
 	struct lmtp_config lmtp = {0};
+	const char *proxies[SERVER_MAX_PROXY_OPTIONS];
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--listen") && i + 1 < argc) {
 			cfg.listen = argv[++i];
@@ -161,6 +168,21 @@ static int cmd_serve(int argc, char **argv)
 				return 2;
 			}
 			cfg.threads = (unsigned)n;
+		} else if (!strcmp(argv[i], "--per-address-limit") && i + 1 < argc) {
+			char *end;
+			long n = strtol(argv[++i], &end, 10);
+			if (*end || !*argv[i] || n < 0 || n > 100000) {
+				fprintf(stderr, "consulta serve: --per-address-limit wants a number (0: no limit)\n");
+				return 2;
+			}
+			cfg.per_address_limit = (int)n;
+		} else if (!strcmp(argv[i], "--trusted-proxy") && i + 1 < argc) {
+			if (cfg.ntrusted_proxies == SERVER_MAX_PROXY_OPTIONS) {
+				fprintf(stderr, "consulta serve: too many --trusted-proxy options (use a comma list)\n");
+				return 2;
+			}
+			proxies[cfg.ntrusted_proxies++] = argv[++i];
+			cfg.trusted_proxies = proxies;
 		} else {
 			fprintf(stderr, "consulta serve: unknown option %s\n", argv[i]);
 			return 2;

@@ -20,6 +20,10 @@ enum {
 	LIMIT_PAGE_SIZE = 100,              /* items per page of a list, at most */
 	LIMIT_PAGE_SIZE_DEFAULT = 20,       /* items per page when none is asked for */
 	LIMIT_RESPONSE = 8 * 1024 * 1024,   /* bytes of one response we build */
+	/* bytes of the items of one page of a list (contributions, moderation): a page ends at LIMIT_PAGE_SIZE
+	 * items or at this many bytes, whichever comes first, and links to the rest; 20 contributions of
+	 * LIMIT_TEXT characters are more than LIMIT_RESPONSE */
+	LIMIT_PAGE_BYTES = 2 * 1024 * 1024,
 	LIMIT_TITLE = 300,                  /* characters of a title: process, document, call, milestone, version label */
 	LIMIT_SUMMARY = 5000,               /* characters of a process's summary, a call's description, a version's note */
 	LIMIT_REASON = 2000,                /* characters of the reason for a move, a deadline change or hiding */

@@ -46,8 +46,13 @@ int docx_to_markdown(struct arena *a, const void *docx, size_t len, const struct
 		error_field(e, field, "The converted text is longer than %zu bytes.", lim->max_out);
 		return -1;
 	case RUN_FAILED:
+		/* pandoc also ends so when the file unpacks to more than the memory it may use (a ZIP bomb). */
 		log_event("docx.pandoc_failed", "bytes=%zu", len);
-		error_field(e, field, "This file could not be read as a Word document (.docx).");
+		error_field(e, field, "This file could not be read as a Word document (.docx), or it holds more than "
+				      "can be converted here; convert it to Markdown yourself, or split it.");
+		return -1;
+	case RUN_BUSY:
+		error_set(e, ERROR_UNAVAILABLE, "Other documents are being converted; please try again in a minute.");
 		return -1;
 	case RUN_MISSING:
 		error_set(e, ERROR_UNAVAILABLE, "Word documents cannot be converted on this server (pandoc is missing); "

@@ -25,6 +25,15 @@ void buf_reset(struct buf *b)
 		b->data[0] = '\0';
 }
 
+void buf_truncate(struct buf *b, size_t len)
+{
+	if (len < b->len)
+		b->len = len;
+	b->failed = false;
+	if (b->data)
+		b->data[b->len] = '\0';
+}
+
 static int buf_reserve(struct buf *b, size_t extra)
 {
 	if (b->failed)

@@ -33,6 +33,10 @@ int buf_putc(struct buf *b, char c);
 int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int buf_vprintf(struct buf *b, const char *fmt, va_list ap);
 
+/* Cuts b back to its first len bytes (len <= b->len), as it was when it had them: a writer that went
+ * past a budget takes back its last piece. Clears failed. */
+void buf_truncate(struct buf *b, size_t len);
+
 /* Hands the data to the caller (to free()) and leaves b empty. */
 char *buf_steal(struct buf *b, size_t *len);
 

@@ -8,11 +8,11 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -79,6 +79,92 @@ static enum run_outcome pump(int to_child, int from_child, const unsigned char *
 	return outcome;
 }
 
+/* The counting semaphore of RUN_AT_ONCE, on the monotonic clock. */
+static pthread_mutex_t slots_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t slots_free;
+static pthread_once_t slots_once = PTHREAD_ONCE_INIT;
+static int slots_used;
+
+static void slots_init(void)
+{
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&slots_free, &ca);
+	pthread_condattr_destroy(&ca);
+}
+
+static bool slot_take(void)
+{
+	pthread_once(&slots_once, slots_init);
+	struct timespec until;
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += RUN_WAIT_SECONDS;
+	pthread_mutex_lock(&slots_lock);
+	int rc = 0;
+	while (slots_used >= RUN_AT_ONCE && rc != ETIMEDOUT)
+		rc = pthread_cond_timedwait(&slots_free, &slots_lock, &until);
+	bool ok = slots_used < RUN_AT_ONCE;
+	if (ok)
+		slots_used++;
+	pthread_mutex_unlock(&slots_lock);
+	return ok;
+}
+
+static void slot_give(void)
+{
+	pthread_mutex_lock(&slots_lock);
+	slots_used--;
+	pthread_cond_signal(&slots_free);
+	pthread_mutex_unlock(&slots_lock);
+}
+
+/* The program's path: argv[0] itself if it has a slash, else the first executable of that name on PATH.
+ * Looked up before fork, since only async-signal-safe calls may run between fork and exec. */
+static const char *program_path(struct arena *a, const char *name, const char *path)
+{
+	if (strchr(name, '/'))
+		return access(name, X_OK) == 0 ? name : NULL;
+	for (const char *p = path; *p;) {
+		size_t n = strcspn(p, ":");
+		char *candidate = arena_printf(a, "%.*s/%s", (int)n, p, name);
+		if (n && candidate && access(candidate, X_OK) == 0)
+			return candidate;
+		p += n;
+		if (*p == ':')
+			p++;
+	}
+	return NULL;
+}
+
+/* In the child, between fork and exec: async-signal-safe calls only. Never returns. */
+static void child_exec(const char *path, char *const argv[], char *const envp[], int in, int out, int seconds)
+{
+	if (dup2(in, 0) < 0 || dup2(out, 1) < 0)
+		_exit(127);
+	int null = open("/dev/null", O_WRONLY);
+	if (null < 0 || dup2(null, 2) < 0)
+		_exit(127);
+	close_range(3, ~0U, 0); /* our sockets and database stay ours */
+	/* The server ignores SIGPIPE and blocks SIGINT and SIGTERM; the program gets the defaults. */
+	struct sigaction dfl;
+	memset(&dfl, 0, sizeof dfl);
+	dfl.sa_handler = SIG_DFL;
+	sigaction(SIGPIPE, &dfl, NULL);
+	sigaction(SIGINT, &dfl, NULL);
+	sigaction(SIGTERM, &dfl, NULL);
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	struct rlimit mem = {RUN_MEMORY_LIMIT, RUN_MEMORY_LIMIT};
+	struct rlimit cpu = {(rlim_t)seconds, (rlim_t)seconds + 1}; /* SIGXCPU, then SIGKILL */
+	struct rlimit core = {0, 0};
+	if (setrlimit(RLIMIT_AS, &mem) != 0 || setrlimit(RLIMIT_CPU, &cpu) != 0 || setrlimit(RLIMIT_CORE, &core) != 0)
+		_exit(127);
+	execve(path, argv, envp);
+	_exit(127);
+}
+
 enum run_outcome run_filter(struct arena *a, char *const argv[], const void *in, size_t len, size_t max_out,
                             int seconds, const char **out, size_t *out_len)
 {
@@ -92,36 +178,24 @@ enum run_outcome run_filter(struct arena *a, char *const argv[], const void *in,
 		}
 		return RUN_IO;
 	}
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawnattr_init(&attr);
-	posix_spawn_file_actions_adddup2(&fa, to[0], 0);
-	posix_spawn_file_actions_adddup2(&fa, from[1], 1);
-	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	posix_spawn_file_actions_addclosefrom_np(&fa, 3); /* our sockets and database stay ours */
-	sigset_t none, defaults;
-	sigemptyset(&none);
-	sigemptyset(&defaults);
-	sigaddset(&defaults, SIGPIPE);
-	sigaddset(&defaults, SIGINT);
-	sigaddset(&defaults, SIGTERM);
-	posix_spawnattr_setsigmask(&attr, &none);
-	posix_spawnattr_setsigdefault(&attr, &defaults);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 	const char *path = getenv("PATH");
-	char *env_path = arena_printf(a, "PATH=%s", path ? path : "/usr/local/bin:/usr/bin:/bin");
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	const char *program = program_path(a, argv[0], path);
+	char *env_path = arena_printf(a, "PATH=%s", path);
 	char *const envp[] = {env_path, "LANG=C.UTF-8", NULL};
-	pid_t pid;
-	int rc = env_path ? posix_spawnp(&pid, argv[0], &fa, &attr, argv, envp) : ENOMEM;
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&attr);
+	enum run_outcome early = !program ? RUN_MISSING : !env_path ? RUN_IO : !slot_take() ? RUN_BUSY : RUN_OK;
+	pid_t pid = early == RUN_OK ? fork() : -1;
+	if (pid == 0)
+		child_exec(program, argv, envp, to[0], from[1], seconds);
 	close(to[0]);
 	close(from[1]);
-	if (rc != 0) {
+	if (pid < 0) {
+		if (early == RUN_OK)
+			slot_give();
 		close(to[1]);
 		close(from[0]);
-		return rc == ENOMEM ? RUN_IO : RUN_MISSING;
+		return early == RUN_OK ? RUN_IO : early;
 	}
 	fcntl(to[1], F_SETFL, fcntl(to[1], F_GETFL) | O_NONBLOCK);
 	fcntl(from[0], F_SETFL, fcntl(from[0], F_GETFL) | O_NONBLOCK);
@@ -153,6 +227,10 @@ enum run_outcome run_filter(struct arena *a, char *const argv[], const void *in,
 	}
 	pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
 
+	slot_give();
+	/* Killed by its CPU-time limit: as slow as a wall-clock time-out. */
+	if (outcome == RUN_OK && WIFSIGNALED(status) && (WTERMSIG(status) == SIGXCPU || WTERMSIG(status) == SIGKILL))
+		outcome = RUN_TIMEOUT;
 	if (outcome == RUN_OK && (!WIFEXITED(status) || WEXITSTATUS(status) != 0))
 		outcome = RUN_FAILED;
 	if (outcome == RUN_OK) {

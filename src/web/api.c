@@ -343,15 +343,24 @@ void api_contribution(struct request *r)
 }
 
 /* ?page=N&per_page=M, each a positive integer; per_page at most LIMIT_PAGE_SIZE. */
-static bool page_args(struct request *r, int64_t *page, int64_t *per_page)
+/* page and per_page, or offset (items to skip, where a page cut short by LIMIT_PAGE_BYTES continues) and
+ * per_page; *offset is -1 when the page was asked by number. */
+static bool page_args(struct request *r, int64_t *page, int64_t *per_page, int64_t *offset)
 {
-	const char *p = request_query(r, "page"), *pp = request_query(r, "per_page");
+	const char *p = request_query(r, "page"), *pp = request_query(r, "per_page"), *o = request_query(r, "offset");
 	*page = 1;
 	*per_page = LIMIT_PAGE_SIZE_DEFAULT;
+	*offset = -1;
 	struct error e;
 	error_clear(&e);
 	if (p && (!parse_id(p, page) || *page > 1000000))
 		error_field(&e, "page", "Use a page number from 1.");
+	if (o && !strcmp(o, "0"))
+		*offset = 0;
+	else if (o && (!parse_id(o, offset) || *offset > 100000000))
+		error_field(&e, "offset", "Use a number of items to skip, from 0.");
+	if (o && p)
+		error_field(&e, "page", "Ask for a page or an offset, not both.");
 	if (pp && (!parse_id(pp, per_page) || *per_page > LIMIT_PAGE_SIZE))
 		error_field(&e, "per_page", "Use a page size from 1 to %d.", LIMIT_PAGE_SIZE);
 	if (e.code) {
@@ -364,29 +373,45 @@ static bool page_args(struct request *r, int64_t *page, int64_t *per_page)
 void api_call_contributions(struct request *r)
 {
 	struct call c;
-	int64_t page, per_page;
-	if (!page_args(r, &page, &per_page) || !api_load_call(r, &c))
+	int64_t page, per_page, asked_offset;
+	if (!page_args(r, &page, &per_page, &asked_offset) || !api_load_call(r, &c))
 		return;
+	const int64_t offset = asked_offset >= 0 ? asked_offset : (page - 1) * per_page;
 	struct error e;
 	error_clear(&e);
 	struct contribution *items;
 	int n;
 	int64_t total, hidden;
-	if (contribution_list_published(r->db, &r->arena, c.id, (int)((page - 1) * per_page), (int)per_page, &items, &n,
-					&total, &hidden, &e) != 0) {
+	if (contribution_list_published(r->db, &r->arena, c.id, (int)offset, (int)per_page, &items, &n, &total, &hidden,
+					&e) != 0) {
 		reply_json_error(r, &e);
 		return;
 	}
+	/* Items until the page holds LIMIT_PAGE_BYTES of JSON: long texts make shorter pages (next says where
+	 * the rest starts), never an answer cut off at LIMIT_RESPONSE. */
 	json_t *arr = json_array();
-	for (int i = 0; i < n; i++)
-		json_array_append_new(arr, api_contribution_json(&items[i]));
-	json_t *next = page * per_page < total ? json_string(arena_printf(&r->arena,
-									 "/api/v1/calls/%lld/contributions?page=%lld&per_page=%lld",
-									 (long long)c.id, (long long)page + 1,
-									 (long long)per_page))
-					       : json_null();
+	size_t bytes = 0;
+	int shown = 0;
+	for (; shown < n; shown++) {
+		json_t *item = api_contribution_json(&items[shown]);
+		size_t size = json_dumpb(item, NULL, 0, JSON_COMPACT);
+		if (shown > 0 && bytes + size > LIMIT_PAGE_BYTES) {
+			json_decref(item);
+			break;
+		}
+		bytes += size;
+		json_array_append_new(arr, item);
+	}
+	json_t *next = offset + shown >= total ? json_null()
+		       : asked_offset < 0 && shown == n
+			       ? json_string(arena_printf(&r->arena, "/api/v1/calls/%lld/contributions?page=%lld&per_page=%lld",
+							  (long long)c.id, (long long)page + 1, (long long)per_page))
+			       : json_string(arena_printf(&r->arena,
+							  "/api/v1/calls/%lld/contributions?offset=%lld&per_page=%lld",
+							  (long long)c.id, (long long)(offset + shown), (long long)per_page));
 	/* total counts the list: the published and, each in its place, the hidden (kept in the record, and counted) */
-	reply_json(r, 200, json_pack("{s:o,s:I,s:I,s:I,s:I,s:I,s:o}", "contributions", arr, "page", (json_int_t)page,
+	reply_json(r, 200, json_pack("{s:o,s:o,s:I,s:I,s:I,s:I,s:I,s:o}", "contributions", arr, "page",
+				     asked_offset < 0 ? json_integer(page) : json_null(), "offset", (json_int_t)offset,
 				     "per_page", (json_int_t)per_page, "total", (json_int_t)total, "published",
 				     (json_int_t)(total - hidden), "hidden", (json_int_t)hidden, "next", next));
 }

@@ -537,40 +537,63 @@ static json_t *contribution_full_json(const struct contribution *k)
 
 void api_call_moderation(struct request *r)
 {
-	int64_t id, page = 1, per_page = LIMIT_PAGE_SIZE_DEFAULT;
+	int64_t id, page = 1, per_page = LIMIT_PAGE_SIZE_DEFAULT, offset = -1;
 	if (!route_id(r, &id, "There is no such call for contributions."))
 		return;
 	struct error e;
 	error_clear(&e);
 	const char *state = request_query(r, "state"), *p = request_query(r, "page"),
-		   *pp = request_query(r, "per_page");
+		   *pp = request_query(r, "per_page"), *o = request_query(r, "offset");
 	if (state && !contribution_state_valid(state))
 		error_field(&e, "state", "Use published, pending, hidden or spam.");
 	if (p && (!parse_id(p, &page) || page > 1000000))
 		error_field(&e, "page", "Use a page number from 1.");
+	/* offset: where a page cut short by LIMIT_PAGE_BYTES continues (its next link) */
+	if (o && !strcmp(o, "0"))
+		offset = 0;
+	else if (o && (!parse_id(o, &offset) || offset > 100000000))
+		error_field(&e, "offset", "Use a number of items to skip, from 0.");
+	if (o && p)
+		error_field(&e, "page", "Ask for a page or an offset, not both.");
 	if (pp && (!parse_id(pp, &per_page) || per_page > LIMIT_PAGE_SIZE))
 		error_field(&e, "per_page", "Use a page size from 1 to %d.", LIMIT_PAGE_SIZE);
 	struct call c;
 	struct contribution *items;
 	int n;
 	int64_t total;
+	const int64_t start = offset >= 0 ? offset : (page - 1) * per_page;
 	if (e.code || call_find(r->db, &r->arena, id, &c, &e) != 0 ||
-	    contribution_list(r->db, &r->arena, id, state, (int)((page - 1) * per_page), (int)per_page, &items, &n,
-			      &total, &e) != 0) {
+	    contribution_list(r->db, &r->arena, id, state, (int)start, (int)per_page, &items, &n, &total, &e) != 0) {
 		reply_json_error(r, &e);
 		return;
 	}
+	/* Items until the page holds LIMIT_PAGE_BYTES of JSON; next says where the rest starts. */
 	json_t *arr = json_array();
-	for (int i = 0; i < n; i++)
-		json_array_append_new(arr, contribution_full_json(&items[i]));
-	const char *more = page * per_page < total
-				   ? arena_printf(&r->arena, "/api/v1/calls/%lld/moderation?%s%s%spage=%lld&per_page=%lld",
-						  (long long)id, state ? "state=" : "", state ? state : "", state ? "&" : "",
-						  (long long)page + 1, (long long)per_page)
-				   : NULL;
+	size_t bytes = 0;
+	int shown = 0;
+	for (; shown < n; shown++) {
+		json_t *item = contribution_full_json(&items[shown]);
+		size_t size = json_dumpb(item, NULL, 0, JSON_COMPACT);
+		if (shown > 0 && bytes + size > LIMIT_PAGE_BYTES) {
+			json_decref(item);
+			break;
+		}
+		bytes += size;
+		json_array_append_new(arr, item);
+	}
+	const char *filter = state ? arena_printf(&r->arena, "state=%s&", state) : NULL;
+	if (!filter)
+		filter = "";
+	const char *more = start + shown >= total ? NULL
+			   : offset < 0 && shown == n
+				   ? arena_printf(&r->arena, "/api/v1/calls/%lld/moderation?%spage=%lld&per_page=%lld",
+						  (long long)id, filter, (long long)page + 1, (long long)per_page)
+				   : arena_printf(&r->arena, "/api/v1/calls/%lld/moderation?%soffset=%lld&per_page=%lld",
+						  (long long)id, filter, (long long)(start + shown), (long long)per_page);
 	json_t *next = more ? json_string(more) : json_null();
-	reply_json(r, 200, json_pack("{s:o,s:I,s:I,s:I,s:o}", "contributions", arr, "page", (json_int_t)page,
-				     "per_page", (json_int_t)per_page, "total", (json_int_t)total, "next", next));
+	reply_json(r, 200, json_pack("{s:o,s:o,s:I,s:I,s:I,s:o}", "contributions", arr, "page",
+				     offset < 0 ? json_integer(page) : json_null(), "offset", (json_int_t)start, "per_page",
+				     (json_int_t)per_page, "total", (json_int_t)total, "next", next));
 }
 
 void api_contribution_moderate(struct request *r)

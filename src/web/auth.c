@@ -131,18 +131,7 @@ void auth_logout(struct request *r)
 
 const char *auth_client_address(struct request *r)
 {
-	const union MHD_ConnectionInfo *info = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	char *out = arena_alloc(&r->arena, INET6_ADDRSTRLEN);
-	if (!info || !out)
-		return "unknown";
-	const struct sockaddr *sa = info->client_addr;
-	if (sa->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out, INET6_ADDRSTRLEN);
-	else if (sa->sa_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out, INET6_ADDRSTRLEN);
-	else
-		return "unknown";
-	return out;
+	return request_client_address(r);
 }
 
 struct actor auth_actor(const struct request *r)

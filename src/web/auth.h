@@ -36,7 +36,7 @@ void auth_login(struct request *r, const struct account *acc, const char *sessio
 /* Ends the current session, if any, and clears its cookie. */
 void auth_logout(struct request *r);
 
-/* The client's address, for the login slow-down. */
+/* The client's address, for the login slow-down: request_client_address(), by its older name. */
 const char *auth_client_address(struct request *r);
 
 /* The value of a cookie sent with the request, or NULL. */

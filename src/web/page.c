@@ -58,7 +58,7 @@ void page_message(struct request *r, int status, const char *message)
 void page_error(struct request *r, const struct error *e)
 {
 	int status = http_status_of(e);
-	page_message(r, status, status == 500 ? "Something went wrong on our side; please try again later." : e->message);
+	page_message(r, status, request_error_message(r, e));
 }
 
 const char *page_date(struct request *r, const char *date)

@@ -35,7 +35,7 @@ static void error_summary(struct request *r, const struct error *e, const char *
 		return;
 	html_printf(&r->out, "<div class=\"error-summary\" role=\"alert\" tabindex=\"-1\" id=\"error-summary\">"
 			     "<h2>%s</h2>\n<p>%s</p>\n",
-		    heading, e->message);
+		    heading, request_error_message(r, e));
 	if (e->nfields) {
 		html_printf(&r->out, "<ul>\n");
 		for (int i = 0; i < e->nfields; i++)

@@ -130,7 +130,7 @@ static void render_form(struct request *r, const struct call *c, const struct pr
 	if (e && e->code) {
 		html_printf(&r->out, "<div class=\"error-summary\" role=\"alert\" tabindex=\"-1\" id=\"error-summary\">"
 				     "<h2>Your contribution was not sent</h2>\n<p>%s</p>\n<ul>\n",
-			    e->message);
+			    request_error_message(r, e));
 		for (int i = 0; i < e->nfields; i++)
 			html_printf(&r->out, "<li><a href=\"#f-%s%s\">%s</a></li>\n", e->fields[i].name,
 				    !strcmp(e->fields[i].name, "publication") ? "-named" : "", e->fields[i].message);
@@ -360,17 +360,23 @@ void page_call_contributions(struct request *r)
 	struct call c;
 	if (!load_call(r, &c, NULL))
 		return;
-	const char *q = request_query(r, "page");
-	int64_t page = 1;
+	/* ?page=N counts pages of LIMIT_PAGE_SIZE_DEFAULT; ?offset=N counts items, and is where a page cut
+	 * short by LIMIT_PAGE_BYTES sends the reader next. */
+	const char *q = request_query(r, "page"), *qo = request_query(r, "offset");
+	int64_t page = 1, offset = 0;
 	if (q && !parse_id(q, &page))
 		page = 1;
+	const bool by_offset = qo && parse_id(qo, &offset);
+	if (!by_offset)
+		offset = (page - 1) * LIMIT_PAGE_SIZE_DEFAULT;
 	struct error e;
 	error_clear(&e);
 	struct contribution *items;
 	int n;
 	int64_t total, hidden;
-	if (page > 1000000 || contribution_list_published(r->db, &r->arena, c.id, (int)(page - 1) * LIMIT_PAGE_SIZE_DEFAULT,
-							  LIMIT_PAGE_SIZE_DEFAULT, &items, &n, &total, &hidden, &e) != 0) {
+	if (page > 1000000 || offset > 100000000 ||
+	    contribution_list_published(r->db, &r->arena, c.id, (int)offset, LIMIT_PAGE_SIZE_DEFAULT, &items, &n, &total,
+					&hidden, &e) != 0) {
 		if (!e.code)
 			error_set(&e, ERROR_NOT_FOUND, "There is no such page.");
 		page_error(r, &e);
@@ -383,13 +389,27 @@ void page_call_contributions(struct request *r)
 	if (hidden)
 		html_printf(&r->out, "<p>%L hidden by the secretariat: each is listed in its place, with the reason.</p>\n",
 			    (long long)hidden);
-	for (int i = 0; i < n; i++)
-		contribution_block(r, &items[i], true);
+	/* Items until the page holds LIMIT_PAGE_BYTES: long texts make shorter pages, never a cut-off one. */
+	const size_t start = r->out.len;
+	int shown = 0;
+	for (; shown < n; shown++) {
+		const size_t mark = r->out.len;
+		contribution_block(r, &items[shown], true);
+		if (shown > 0 && (r->out.failed || r->out.len - start > LIMIT_PAGE_BYTES)) {
+			buf_truncate(&r->out, mark);
+			break;
+		}
+	}
 	html_printf(&r->out, "<nav aria-label=\"Pages\" class=\"pages\">");
-	if (page > 1)
+	if (offset > 0 && !by_offset)
 		html_printf(&r->out, "<a href=\"?page=%L\" rel=\"prev\">Previous page</a> ", (long long)page - 1);
-	if (page * LIMIT_PAGE_SIZE_DEFAULT < total)
+	else if (offset > 0)
+		html_printf(&r->out, "<a href=\"?offset=%L\" rel=\"prev\">Previous page</a> ",
+			    (long long)(offset > LIMIT_PAGE_SIZE_DEFAULT ? offset - LIMIT_PAGE_SIZE_DEFAULT : 0));
+	if (offset + shown < total && shown == n && !by_offset)
 		html_printf(&r->out, "<a href=\"?page=%L\" rel=\"next\">Next page</a>", (long long)page + 1);
+	else if (offset + shown < total)
+		html_printf(&r->out, "<a href=\"?offset=%L\" rel=\"next\">Next page</a>", (long long)(offset + shown));
 	html_printf(&r->out, "</nav>\n");
 	page_end(r, 200);
 }

@@ -74,8 +74,7 @@ void office_error_summary(struct request *r, const struct error *e, const char *
 	html_printf(&r->out,
 		    "<div class=\"error-summary\" role=\"alert\" tabindex=\"-1\" id=\"error-summary\">"
 		    "<h2>%s</h2>\n<p>%s</p>\n",
-		    heading, http_status_of(e) == 500 ? "Something went wrong on our side; please try again later."
-						      : e->message);
+		    heading, request_error_message(r, e));
 	if (e->nfields) {
 		html_printf(&r->out, "<ul>\n");
 		for (int i = 0; i < e->nfields; i++)

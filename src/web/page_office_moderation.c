@@ -40,7 +40,7 @@ static const char *publication_text(const char *publication)
 
 /* One action on a contribution: a form with the action, where to come back, and a button. */
 static void action_form(struct request *r, const struct contribution *k, const char *action, const char *state,
-			int64_t page, const char *failed, const struct error *e)
+			int64_t offset, const char *failed, const struct error *e)
 {
 	static const char *const labels[][2] = {{"publish", "Publish"}, {"hide", "Hide"}, {"spam", "Mark as spam"}};
 	const char *label = action;
@@ -52,8 +52,8 @@ static void action_form(struct request *r, const struct contribution *k, const c
 	office_form_open(r, arena_printf(&r->arena, "/office/contributions/%s/moderation", k->tracking), false);
 	html_printf(&r->out,
 		    "<input type=\"hidden\" name=\"action\" value=\"%s\"><input type=\"hidden\" name=\"from\" "
-		    "value=\"%s\"><input type=\"hidden\" name=\"page\" value=\"%L\">\n",
-		    action, state, (long long)page);
+		    "value=\"%s\"><input type=\"hidden\" name=\"offset\" value=\"%L\">\n",
+		    action, state, (long long)offset);
 	if (!strcmp(action, "hide"))
 		office_textarea(r, &f, "reason", "Reason for hiding it",
 				"Required. The public reads it in the contribution's place, with its tracking number.",
@@ -65,7 +65,7 @@ static void action_form(struct request *r, const struct contribution *k, const c
 }
 
 static void contribution_item(struct request *r, const struct call *c, const struct contribution *k,
-			      const char *state, int64_t page, const char *failed, const struct error *e)
+			      const char *state, int64_t offset, const char *failed, const struct error *e)
 {
 	const char *country = country_name(k->country);
 	html_printf(&r->out,
@@ -93,12 +93,13 @@ static void contribution_item(struct request *r, const struct call *c, const str
 	static const char *const actions[][2] = {{"publish", "published"}, {"hide", "hidden"}, {"spam", "spam"}};
 	for (int i = 0; i < 3; i++)
 		if (strcmp(k->state, actions[i][1]) != 0)
-			action_form(r, k, actions[i][0], state, page, failed, e);
+			action_form(r, k, actions[i][0], state, offset, failed, e);
 	html_printf(&r->out, "</div>\n</div>\n");
 }
 
-/* The contributions of call id in state, one page; failed names the form that came back with e. */
-static void moderation_page(struct request *r, int64_t id, const char *state, int64_t page, const char *failed,
+/* The contributions of call id in state, one page from the offset-th (counted from 0): MODERATION_PAGE of
+ * them, or fewer when their texts pass LIMIT_PAGE_BYTES; failed names the form that came back with e. */
+static void moderation_page(struct request *r, int64_t id, const char *state, int64_t offset, const char *failed,
 			    const struct error *e)
 {
 	struct error le;
@@ -108,7 +109,7 @@ static void moderation_page(struct request *r, int64_t id, const char *state, in
 	int n;
 	int64_t total;
 	if (call_find(r->db, &r->arena, id, &c, &le) != 0 ||
-	    contribution_list(r->db, &r->arena, id, state, (int)((page - 1) * MODERATION_PAGE), MODERATION_PAGE, &items,
+	    contribution_list(r->db, &r->arena, id, state, (int)offset, MODERATION_PAGE, &items,
 			      &n, &total, &le) != 0) {
 		page_error(r, &le);
 		return;
@@ -137,26 +138,39 @@ static void moderation_page(struct request *r, int64_t id, const char *state, in
 			    : !strcmp(state, "published") ? "published"
 			    : !strcmp(state, "hidden") ? "hidden"
 						       : "marked as spam");
-	for (int i = 0; i < n; i++)
-		contribution_item(r, &c, &items[i], state, page, failed, e);
-	if (page > 1 || page * MODERATION_PAGE < total) {
+	const size_t start = r->out.len;
+	int shown = 0;
+	for (; shown < n; shown++) {
+		const size_t mark = r->out.len;
+		contribution_item(r, &c, &items[shown], state, offset, failed, e);
+		if (shown > 0 && (r->out.failed || r->out.len - start > LIMIT_PAGE_BYTES)) {
+			buf_truncate(&r->out, mark); /* it goes on the next page */
+			break;
+		}
+	}
+	if (n)
+		html_printf(&r->out, "<p>Shown here: %L to %L.</p>\n", (long long)offset + 1, (long long)(offset + shown));
+	if (offset > 0 || offset + shown < total) {
 		html_printf(&r->out, "<nav aria-label=\"Pages\" class=\"pages\">");
-		if (page > 1)
-			html_printf(&r->out, "<a rel=\"prev\" href=\"?state=%s&amp;page=%L\">Previous page</a> ", state,
-				    (long long)page - 1);
-		if (page * MODERATION_PAGE < total)
-			html_printf(&r->out, "<a rel=\"next\" href=\"?state=%s&amp;page=%L\">Next page</a>", state,
-				    (long long)page + 1);
+		if (offset > 0)
+			html_printf(&r->out, "<a rel=\"prev\" href=\"?state=%s&amp;offset=%L\">Previous page</a> ", state,
+				    (long long)(offset > MODERATION_PAGE ? offset - MODERATION_PAGE : 0));
+		if (offset + shown < total)
+			html_printf(&r->out, "<a rel=\"next\" href=\"?state=%s&amp;offset=%L\">Next page</a>", state,
+				    (long long)(offset + shown));
 		html_printf(&r->out, "</nav>\n");
 	}
 	page_end(r, office_status(e));
 }
 
-/* The page number of a query or form value: 1 when absent or not a number. */
-static int64_t page_number(const char *s)
+/* Where a page starts, from a query or form: offset=N items, or (older links) page=N of MODERATION_PAGE;
+ * 0 when absent or not a number. */
+static int64_t page_offset(const char *offset, const char *page)
 {
-	int64_t page;
-	return s && parse_id(s, &page) && page <= 1000000 ? page : 1;
+	int64_t n;
+	if (offset)
+		return parse_id(offset, &n) && n <= 100000000 ? n : 0;
+	return page && parse_id(page, &n) && n <= 1000000 ? (n - 1) * MODERATION_PAGE : 0;
 }
 
 void page_office_moderation(struct request *r)
@@ -175,7 +189,7 @@ void page_office_moderation(struct request *r)
 		page_error(r, &e);
 		return;
 	}
-	moderation_page(r, id, state, page_number(request_query(r, "page")), NULL, NULL);
+	moderation_page(r, id, state, page_offset(request_query(r, "offset"), request_query(r, "page")), NULL, NULL);
 }
 
 void page_office_moderate(struct request *r)
@@ -185,7 +199,7 @@ void page_office_moderate(struct request *r)
 	const char *action = office_field(r, "action"), *from = office_field(r, "from");
 	if (!from || !contribution_state_valid(from))
 		from = "pending";
-	const int64_t page = page_number(office_field(r, "page"));
+	const int64_t offset = page_offset(office_field(r, "offset"), office_field(r, "page"));
 	struct actor who = auth_actor(r);
 	struct contribution k;
 	if (contribution_moderate(r->db, &r->arena, &who, r->params[0], action, office_field(r, "reason"), &k, &e) != 0) {
@@ -198,11 +212,11 @@ void page_office_moderate(struct request *r)
 		/* The form that came back: one of ours, named by its action (anything else names none). */
 		const bool known = action && (!strcmp(action, "publish") || !strcmp(action, "hide") || !strcmp(action, "spam"));
 		const char *key = arena_printf(&r->arena, "%s-%s", known ? action : "action", k.tracking);
-		moderation_page(r, k.call_id, from, page, key, &e);
+		moderation_page(r, k.call_id, from, offset, key, &e);
 		return;
 	}
 	const char *done = !strcmp(k.state, "published") ? "published" : !strcmp(k.state, "hidden") ? "hidden" : "spam";
 	reply_redirect(r, arena_printf(&r->arena, "/office/calls/%lld/contributions?state=%s&done=%s%s",
 				       (long long)k.call_id, from, done,
-				       page > 1 ? arena_printf(&r->arena, "&page=%lld", (long long)page) : ""));
+				       offset > 0 ? arena_printf(&r->arena, "&offset=%lld", (long long)offset) : ""));
 }

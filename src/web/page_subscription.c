@@ -29,7 +29,7 @@ static void subscribe_form_again(struct request *r, const struct process *p, con
 	            "<a href=\"/processes/%u\">%s</a></nav>\n<h1>Follow this consultation</h1>\n"
 	            "<div class=\"error-summary\" role=\"alert\" tabindex=\"-1\" id=\"error-summary\">"
 	            "<h2>Nothing was sent</h2>\n<p>%s</p>\n<ul>\n",
-	            p->slug, p->title, e->message);
+	            p->slug, p->title, request_error_message(r, e));
 	for (int i = 0; i < e->nfields; i++)
 		html_printf(&r->out, "<li><a href=\"#f-%s\">%s</a></li>\n", e->fields[i].name, e->fields[i].message);
 	html_printf(&r->out,

@@ -30,12 +30,14 @@ struct request {
 	const char *method;
 	const char *path;
 	char id[17]; /* request id for the logs */
+	const char *client_address; /* request_client_address()'s answer, once asked */
 	struct arena arena;
 	struct db *db; /* this thread's connection */
 
 	/* The body as received (NUL-terminated), and whether it passed the limit. */
 	struct buf body;
 	bool body_too_large;
+	bool answered; /* a worker has run the handler; the reply waits to be queued (server.c) */
 	const char *content_type;
 
 	const char *params[ROUTE_MAX_PARAMS]; /* {captures} of the route, in order */
@@ -65,6 +67,28 @@ struct request {
 const char *request_query(struct request *r, const char *name);
 /* A request header, or NULL. */
 const char *request_header(struct request *r, const char *name);
+
+/* The address of the person asking (IPv4 or IPv6, as text in the arena, or
+ * "unknown"): the TCP peer, unless that peer is one of the trusted proxies
+ * (request_trust_proxies), when it is the rightmost X-Forwarded-For entry
+ * that is not itself a trusted proxy. The only source of the client address
+ * for the login slow-down, rate limits and the log. */
+const char *request_client_address(struct request *r);
+
+/* Sets the trusted proxies once, before serving: addresses as text (each may
+ * be a comma list). Returns false, with *bad the entry that is not an IPv4 or
+ * IPv6 address, if one is wrong. Not thread-safe: call before the first
+ * request. */
+bool request_trust_proxies(const char *const *addrs, int n, const char **bad);
+
+/* The sentence the public reads for e: its own message for the client's
+ * errors (4xx), and for the server's (5xx) a short sentence with the request
+ * id, the detail going to the log under that id. Every reply that shows a
+ * struct error goes through it, so internal messages ("database is locked")
+ * never reach the public. */
+const char *request_error_message(struct request *r, const struct error *e);
+/* The same sentence for a 5xx answered without a struct error. */
+const char *request_failure_message(struct request *r, int status);
 
 void reply_html(struct request *r, int status); /* r->out already holds the page */
 void reply_json(struct request *r, int status, json_t *body); /* takes the reference */

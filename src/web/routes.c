@@ -18,7 +18,7 @@ const struct route ROUTES[] = {
 	{"GET", "/static/{name}", page_static, ROLE_PUBLIC, false},
 	/* following a process by e-mail (page_subscription.c) */
 	{"POST", "/processes/{slug}/subscribe", page_subscribe, ROLE_PUBLIC, true},
-	{"GET", "/subscriptions/confirm", page_subscription_confirm, ROLE_PUBLIC, false},
+	{"GET", "/subscriptions/confirm", page_subscription_confirm, ROLE_PUBLIC, false, .slow = true},
 	{"GET", "/subscriptions/leave", page_subscription_leave_form, ROLE_PUBLIC, false},
 	{"POST", "/subscriptions/leave", page_subscription_leave, ROLE_PUBLIC, true, .no_csrf = true},
 	/* accounts */
@@ -27,7 +27,7 @@ const struct route ROUTES[] = {
 	{"POST", "/logout", page_logout, ROLE_PUBLIC, true},
 	{"GET", "/account/register", page_register_form, ROLE_PUBLIC, false},
 	{"POST", "/account/register", page_register, ROLE_PUBLIC, true},
-	{"GET", "/account/confirm", page_confirm, ROLE_PUBLIC, false},
+	{"GET", "/account/confirm", page_confirm, ROLE_PUBLIC, false, .slow = true},
 	{"GET", "/account/reset-request", page_reset_request_form, ROLE_PUBLIC, false},
 	{"POST", "/account/reset-request", page_reset_request, ROLE_PUBLIC, true},
 	{"GET", "/account/reset", page_reset_form, ROLE_PUBLIC, false},

@@ -21,6 +21,8 @@ struct route {
 	bool body; /* takes a request body */
 	bool no_csrf; /* a change whose URL carries its own secret token (the one-click leave link of RFC 8058,
 		       * which a mail program POSTs without our cookie): a forged request would need that token */
+	bool slow; /* a GET that writes (a confirmation link), so may wait for the write lock: it runs on a worker
+		    * thread like every change (server.c), not on the thread that serves other connections */
 };
 
 extern const struct route ROUTES[];

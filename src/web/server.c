@@ -12,19 +12,32 @@
 #include "web/routes.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <microhttpd.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 enum {
-	SERVER_CONNECTION_TIMEOUT = 30, /* seconds a connection may sit idle: no slowloris */
-	SERVER_CONNECTION_LIMIT = 1000,
-	SERVER_PER_IP_LIMIT = 0, /* 0: none; a proxy in front puts all clients behind one address */
+	SERVER_CONNECTION_TIMEOUT = 30, /* seconds a connection may sit idle */
+	/* Connections at once, at most: well above what slow clients from many addresses can hold until their
+	 * deadline, so that /healthz and real people still get in; lowered to what RLIMIT_NOFILE allows. */
+	SERVER_CONNECTION_LIMIT = 4000,
+	SERVER_FD_RESERVE = 128, /* descriptors kept for the database, converters' pipes, the LMTP server, logs */
+	SERVER_HEAD_SECONDS = 10, /* from connecting (or the previous answer) to the whole request head */
+	SERVER_REQUEST_SECONDS = 30, /* from connecting to the whole body: 2 MiB at 70 KB/s */
+	SERVER_SWEEP_MS = 500, /* how often the deadlines are checked */
+	SERVER_WORKERS = 4, /* threads that run changes (hashing, converters, the write lock's wait) */
+	SERVER_QUEUE = 64, /* changes waiting for a worker; one more is answered 503 at once */
 };
 
 static const char SECURITY_CSP[] = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
@@ -32,6 +45,67 @@ static const char SECURITY_CSP[] = "default-src 'none'; style-src 'self'; img-sr
 
 /* server_config.on_change, set once by server_run() before the daemon starts and only read afterwards. */
 static void (*server_on_change)(void);
+
+/* A connection as the deadline sweep sees it: libmicrohttpd's time-out only
+ * measures silence, so a client that sends one byte every few seconds would
+ * hold its connection for ever. Each connection is watched from its start;
+ * one that has not sent its whole request in time is shut down. */
+enum watch_phase {
+	WATCH_HEAD, /* waiting for the request head (since connecting, or since the previous answer) */
+	WATCH_BODY, /* the head is in, the body is coming */
+	WATCH_BUSY, /* the request is whole: being answered (on a pool thread or a worker), no deadline */
+};
+
+struct watch {
+	int fd;
+	_Atomic int phase;
+	_Atomic int64_t since_ms; /* when the current request began (connecting, or the end of the previous one) */
+	bool cut;
+	struct watch *prev, *next;
+};
+
+/* The server's own state, handed to libmicrohttpd's callbacks. */
+struct server {
+	/* every open connection, for the deadline sweep */
+	pthread_mutex_t watch_lock;
+	struct watch *watches;
+	pthread_t sweeper;
+	pthread_cond_t sweep_stop_cv;
+	bool sweep_stop;
+	/* the worker pool: changes run there, off libmicrohttpd's threads */
+	pthread_mutex_t pool_lock;
+	pthread_cond_t pool_cv;
+	struct request *queue[SERVER_QUEUE];
+	int queue_head, queue_len;
+	bool pool_closing;
+	pthread_t workers[SERVER_WORKERS];
+	int nworkers;
+};
+
+/* Machine time for deadlines: the domain clock may be frozen (CONSULTA_NOW). */
+static int64_t server_monotonic_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static struct watch *watch_of(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	return info ? info->socket_context : NULL;
+}
+
+/* Moves the connection to phase; restart >= 0 starts its deadline again, restart ms from now. */
+static void watch_set(struct MHD_Connection *conn, enum watch_phase phase, int64_t restart)
+{
+	struct watch *w = watch_of(conn);
+	if (!w)
+		return;
+	if (restart >= 0)
+		atomic_store(&w->since_ms, server_monotonic_ms() + restart);
+	atomic_store(&w->phase, (int)phase);
+}
 
 static void request_free(struct request *r)
 {
@@ -94,6 +168,7 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct request *r
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
 	MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
+	MHD_add_response_header(resp, "X-Request-Id", r->id); /* what the person can quote; the log has it */
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, r->cache_control ? r->cache_control : "no-store");
 	if (r->location)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, r->location);
@@ -134,19 +209,20 @@ static void reply_too_large(struct request *r)
 				 LIMIT_REQUEST_BODY / 1024));
 }
 
-/* The path for the log: libmicrohttpd has decoded it, so a %0A or a quote the
- * client sent would end the line or the value and let it forge log entries.
- * Such bytes (and non-ASCII ones) are written percent-encoded again. */
-static const char *log_path(struct request *r)
+/* The path or method for the log: libmicrohttpd has decoded the path, and
+ * takes any token as a method, so a %0A, a quote or a space the client sent
+ * would end the line or the value and let it forge log entries. Such bytes
+ * (and non-ASCII ones) are written percent-encoded again. */
+static const char *log_escape(struct request *r, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	size_t n = strlen(r->path);
+	size_t n = strlen(s);
 	char *out = arena_alloc(&r->arena, 3 * n + 1);
 	if (!out)
 		return "?";
 	char *o = out;
-	for (const unsigned char *p = (const unsigned char *)r->path; *p; p++) {
-		if (*p < 0x20 || *p >= 0x7F || *p == '"' || *p == '\\' || *p == '%') {
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p <= 0x20 || *p >= 0x7F || *p == '"' || *p == '\\' || *p == '%' || *p == '=') {
 			*o++ = '%';
 			*o++ = hex[*p >> 4];
 			*o++ = hex[*p & 15];
@@ -237,7 +313,7 @@ static void dispatch(struct request *r)
 	r->db = db_thread(&e);
 	if (!r->db) {
 		log_event("db.unavailable", "rid=%s msg=\"%s\"", r->id, e.message);
-		reply_early(r, 503, "unavailable", "The service is unavailable; please try again shortly.");
+		reply_early(r, 503, "unavailable", request_failure_message(r, 503));
 		return;
 	}
 	r->content_type = request_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
@@ -257,10 +333,85 @@ static void dispatch(struct request *r)
 		db_read_end(r->db);
 }
 
+/* Changes (every method but GET and HEAD, and the GETs marked slow in the
+ * route table) run on a worker: they may hash a password, run pandoc or wait
+ * for the write lock, and a pool thread that did so would stop serving every
+ * other connection it holds. */
+static bool runs_on_worker(struct request *r)
+{
+	if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0)
+		return true;
+	bool path_known;
+	const struct route *route = route_match(r, r->method, r->path, &path_known);
+	return route && route->slow;
+}
+
+/* Hands r to the worker pool with its connection suspended; false if the queue is full or closing. */
+static bool pool_submit(struct server *srv, struct request *r)
+{
+	pthread_mutex_lock(&srv->pool_lock);
+	bool ok = !srv->pool_closing && srv->queue_len < SERVER_QUEUE;
+	if (ok) {
+		/* Suspended before a worker can see it, so that its resume never comes first. */
+		MHD_suspend_connection(r->conn);
+		srv->queue[(srv->queue_head + srv->queue_len) % SERVER_QUEUE] = r;
+		srv->queue_len++;
+		pthread_cond_signal(&srv->pool_cv);
+	}
+	pthread_mutex_unlock(&srv->pool_lock);
+	return ok;
+}
+
+static void *pool_worker(void *arg)
+{
+	struct server *srv = arg;
+	for (;;) {
+		pthread_mutex_lock(&srv->pool_lock);
+		while (!srv->queue_len && !srv->pool_closing)
+			pthread_cond_wait(&srv->pool_cv, &srv->pool_lock);
+		if (!srv->queue_len) { /* closing, and nothing left: every suspended connection was resumed */
+			pthread_mutex_unlock(&srv->pool_lock);
+			break;
+		}
+		struct request *r = srv->queue[srv->queue_head];
+		srv->queue_head = (srv->queue_head + 1) % SERVER_QUEUE;
+		srv->queue_len--;
+		pthread_mutex_unlock(&srv->pool_lock);
+		dispatch(r); /* with this worker's own database connection (db_thread) */
+		r->answered = true;
+		/* libmicrohttpd calls on_request again on its own thread, which queues the answer. */
+		MHD_resume_connection(r->conn);
+	}
+	db_thread_close();
+	return NULL;
+}
+
+/* The answer as built, unless it was cut off at LIMIT_RESPONSE: then an
+ * error, never a 200 with half a page or an empty JSON body. */
+static void reply_checked(struct request *r)
+{
+	if (!r->out.failed)
+		return;
+	log_event("http.answer_too_large", "rid=%s status=%d limit=%d", r->id, r->status, LIMIT_RESPONSE);
+	buf_reset(&r->out);
+	r->location = NULL;
+	r->ncookies = 0;
+	reply_early(r, 500, "internal", request_failure_message(r, 500));
+}
+
+static enum MHD_Result answer(struct MHD_Connection *conn, struct request *r)
+{
+	reply_checked(r);
+	log_event("http", "rid=%s client=%s method=%s path=\"%s\" status=%d", r->id, request_client_address(r),
+		  log_escape(r, r->method), log_escape(r, r->path), r->status);
+	watch_set(conn, WATCH_BUSY, -1);
+	return send_reply(conn, r);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
 				  const char *version, const char *upload_data, size_t *upload_size, void **state)
 {
-	(void)cls;
+	struct server *srv = cls;
 	(void)version;
 	struct request *r = *state;
 	if (!r) {
@@ -268,6 +419,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		if (!r)
 			return MHD_NO;
 		*state = r;
+		watch_set(conn, WATCH_BODY, -1);
 		/* Refuse an oversized body from its announced length, before reading it. */
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl) {
@@ -276,32 +428,115 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			if (*end || n > LIMIT_REQUEST_BODY) {
 				r->body_too_large = true;
 				reply_too_large(r);
-				log_event("http", "rid=%s method=%s path=\"%s\" status=%d", r->id, r->method, log_path(r),
-					  r->status);
-				return send_reply(conn, r);
+				return answer(conn, r);
 			}
 		}
 		return MHD_YES;
 	}
+	if (r->answered) /* back from a worker */
+		return answer(conn, r);
 	if (*upload_size) {
 		if (!r->body_too_large && buf_append(&r->body, upload_data, *upload_size) != 0)
 			r->body_too_large = true; /* a chunked body that grew past the limit */
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	watch_set(conn, WATCH_BUSY, -1);
+	if (runs_on_worker(r)) {
+		if (pool_submit(srv, r))
+			return MHD_YES;
+		/* Every worker busy and the queue full: say so at once; nothing was stored. */
+		r->retry_after = "5";
+		reply_early(r, 503, "busy", request_failure_message(r, 503));
+		log_event("http.queue_full", "rid=%s queued=%d", r->id, SERVER_QUEUE);
+		return answer(conn, r);
+	}
 	dispatch(r);
-	log_event("http", "rid=%s method=%s path=\"%s\" status=%d", r->id, r->method, log_path(r), r->status);
-	return send_reply(conn, r);
+	return answer(conn, r);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **state, enum MHD_RequestTerminationCode toe)
 {
 	(void)cls;
-	(void)conn;
 	(void)toe;
 	if (*state)
 		request_free(*state);
 	*state = NULL;
+	/* A kept-alive connection has the head deadline again for its next request, counted from when the
+	 * idle time-out would end it: a browser keeps idle connections for its next click, and one cut at
+	 * 10 s of idleness just as the browser reuses it fails that request. */
+	watch_set(conn, WATCH_HEAD, (SERVER_CONNECTION_TIMEOUT - SERVER_HEAD_SECONDS) * 1000);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	struct server *srv = cls;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		struct watch *w = calloc(1, sizeof *w);
+		if (!w || !info) {
+			free(w);
+			return; /* unwatched: libmicrohttpd's idle time-out still applies */
+		}
+		w->fd = info->connect_fd;
+		atomic_init(&w->phase, WATCH_HEAD);
+		atomic_init(&w->since_ms, server_monotonic_ms());
+		pthread_mutex_lock(&srv->watch_lock);
+		w->next = srv->watches;
+		if (w->next)
+			w->next->prev = w;
+		srv->watches = w;
+		pthread_mutex_unlock(&srv->watch_lock);
+		*socket_context = w;
+	} else if (code == MHD_CONNECTION_NOTIFY_CLOSED && *socket_context) {
+		/* Called before libmicrohttpd closes the socket: once unlinked, the sweep never touches a reused fd. */
+		struct watch *w = *socket_context;
+		pthread_mutex_lock(&srv->watch_lock);
+		if (w->prev)
+			w->prev->next = w->next;
+		else
+			srv->watches = w->next;
+		if (w->next)
+			w->next->prev = w->prev;
+		pthread_mutex_unlock(&srv->watch_lock);
+		free(w);
+		*socket_context = NULL;
+	}
+}
+
+/* Shuts down every connection whose request is not whole by its deadline; libmicrohttpd then sees the
+ * socket end and closes it on its own thread. */
+static void *sweep(void *arg)
+{
+	struct server *srv = arg;
+	pthread_mutex_lock(&srv->watch_lock);
+	while (!srv->sweep_stop) {
+		struct timespec until;
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_nsec += SERVER_SWEEP_MS * 1000000L;
+		until.tv_sec += until.tv_nsec / 1000000000L;
+		until.tv_nsec %= 1000000000L;
+		pthread_cond_timedwait(&srv->sweep_stop_cv, &srv->watch_lock, &until);
+		int64_t now = server_monotonic_ms();
+		int cut = 0;
+		for (struct watch *w = srv->watches; w; w = w->next) {
+			int phase = atomic_load(&w->phase);
+			int64_t age = now - atomic_load(&w->since_ms);
+			if (w->cut || phase == WATCH_BUSY)
+				continue;
+			if ((phase == WATCH_HEAD && age > SERVER_HEAD_SECONDS * 1000) ||
+			    (phase == WATCH_BODY && age > SERVER_REQUEST_SECONDS * 1000)) {
+				shutdown(w->fd, SHUT_RDWR);
+				w->cut = true;
+				cut++;
+			}
+		}
+		if (cut)
+			log_event("http.deadline", "cut=%d", cut);
+	}
+	pthread_mutex_unlock(&srv->watch_lock);
+	return NULL;
 }
 
 static void on_mhd_error(void *cls, const char *fmt, va_list ap)
@@ -338,11 +573,80 @@ static int parse_listen(const char *listen, struct sockaddr_in *addr, struct err
 	return 0;
 }
 
+/* Raises the soft RLIMIT_NOFILE (within the hard one) to what SERVER_CONNECTION_LIMIT needs, and returns
+ * how many connections it leaves room for. */
+static unsigned connection_limit(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return 1000;
+	rlim_t want = (rlim_t)SERVER_CONNECTION_LIMIT + SERVER_FD_RESERVE;
+	if (rl.rlim_cur < want) {
+		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+		getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur >= want)
+		return SERVER_CONNECTION_LIMIT;
+	return rl.rlim_cur > 2 * SERVER_FD_RESERVE ? (unsigned)(rl.rlim_cur - SERVER_FD_RESERVE) : SERVER_FD_RESERVE;
+}
+
+static void server_stop_threads(struct server *srv)
+{
+	pthread_mutex_lock(&srv->pool_lock);
+	srv->pool_closing = true;
+	pthread_cond_broadcast(&srv->pool_cv);
+	pthread_mutex_unlock(&srv->pool_lock);
+	for (int i = 0; i < srv->nworkers; i++)
+		pthread_join(srv->workers[i], NULL);
+	srv->nworkers = 0;
+	pthread_mutex_lock(&srv->watch_lock);
+	srv->sweep_stop = true;
+	pthread_cond_signal(&srv->sweep_stop_cv);
+	pthread_mutex_unlock(&srv->watch_lock);
+	pthread_join(srv->sweeper, NULL);
+}
+
+static int server_start_threads(struct server *srv, struct error *e)
+{
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_mutex_init(&srv->watch_lock, NULL);
+	pthread_cond_init(&srv->sweep_stop_cv, &ca);
+	pthread_condattr_destroy(&ca);
+	pthread_mutex_init(&srv->pool_lock, NULL);
+	pthread_cond_init(&srv->pool_cv, NULL);
+	if (pthread_create(&srv->sweeper, NULL, sweep, srv) != 0) {
+		error_set(e, ERROR_UNAVAILABLE, "cannot start the server's deadline thread");
+		return -1;
+	}
+	for (; srv->nworkers < SERVER_WORKERS; srv->nworkers++)
+		if (pthread_create(&srv->workers[srv->nworkers], NULL, pool_worker, srv) != 0) {
+			server_stop_threads(srv);
+			error_set(e, ERROR_UNAVAILABLE, "cannot start the server's worker threads");
+			return -1;
+		}
+	return 0;
+}
+
 int server_run(const struct server_config *cfg, struct error *e)
 {
 	struct sockaddr_in addr;
 	if (parse_listen(cfg->listen, &addr, e) != 0)
 		return -1;
+	const char *bad = NULL;
+	if (!request_trust_proxies(cfg->trusted_proxies, cfg->ntrusted_proxies, &bad)) {
+		error_set(e, ERROR_INVALID, "--trusted-proxy wants IPv4 or IPv6 addresses (at most 32 in all): %s",
+			  bad ? bad : "?");
+		return -1;
+	}
+	/* Behind a proxy every client comes from its address: the limit per address is then the proxy's
+	 * (limit_conn in contrib/nginx/consulta.conf), unless asked for here as well. */
+	unsigned per_address = cfg->per_address_limit >= 0 ? (unsigned)cfg->per_address_limit
+				: cfg->ntrusted_proxies ? 0
+							: SERVER_PER_ADDRESS_LIMIT;
+	unsigned limit = connection_limit();
 
 	/* Signals are taken by sigwait below, never by a pool thread. */
 	sigset_t stop;
@@ -353,14 +657,23 @@ int server_run(const struct server_config *cfg, struct error *e)
 	signal(SIGPIPE, SIG_IGN);
 
 	server_on_change = cfg->on_change;
+	struct server *srv = calloc(1, sizeof *srv);
+	if (!srv || server_start_threads(srv, e) != 0) {
+		if (!srv)
+			error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		free(srv);
+		return -1;
+	}
 	struct MHD_Daemon *d = MHD_start_daemon(
-		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, NULL,
-		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_error, NULL, /* first, or early messages bypass it */
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME, 0, NULL,
+		NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_error, NULL, /* first, or early messages bypass it */
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE, cfg->threads,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)SERVER_CONNECTION_TIMEOUT, MHD_OPTION_CONNECTION_LIMIT,
-		(unsigned)SERVER_CONNECTION_LIMIT, MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)SERVER_PER_IP_LIMIT,
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)SERVER_CONNECTION_TIMEOUT, MHD_OPTION_CONNECTION_LIMIT, limit,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_address, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv, MHD_OPTION_END);
 	if (!d) {
+		server_stop_threads(srv);
+		free(srv);
 		error_set(e, ERROR_UNAVAILABLE, "cannot listen on %s (is the port in use?)", cfg->listen);
 		return -1;
 	}
@@ -369,11 +682,21 @@ int server_run(const struct server_config *cfg, struct error *e)
 	inet_ntop(AF_INET, &addr.sin_addr, host, sizeof host);
 	printf("listening on http://%s:%u/\n", host, info ? info->port : ntohs(addr.sin_port));
 	fflush(stdout);
-	log_event("serve.start", "listen=%s:%u threads=%u db=%s", host, info ? info->port : 0, cfg->threads, db_path());
+	log_event("serve.start", "listen=%s:%u threads=%u workers=%d connections=%u per_address=%u proxies=%d db=%s",
+		  host, info ? info->port : 0, cfg->threads, SERVER_WORKERS, limit, per_address, cfg->ntrusted_proxies,
+		  db_path());
 
 	int sig;
 	sigwait(&stop, &sig);
 	log_event("serve.stop", "signal=%d", sig);
+	/* The workers finish what is queued and resume those connections before the daemon stops:
+	 * libmicrohttpd must not be stopped with a connection still suspended. */
+	server_stop_threads(srv);
 	MHD_stop_daemon(d);
+	pthread_mutex_destroy(&srv->watch_lock);
+	pthread_mutex_destroy(&srv->pool_lock);
+	pthread_cond_destroy(&srv->pool_cv);
+	pthread_cond_destroy(&srv->sweep_stop_cv);
+	free(srv);
 	return 0;
 }

@@ -14,7 +14,15 @@ struct server_config {
 	/* Called by a request thread after a request that may have changed something (not a GET), or NULL.
 	 * main.c wakes the mail sender with it, so that a receipt leaves at once; web knows nothing of mail. */
 	void (*on_change)(void);
+	/* connections at once from one client address; 0: no limit; -1: SERVER_PER_ADDRESS_LIMIT, or none when
+	 * there are trusted proxies (every client then comes from the proxy's address) */
+	int per_address_limit;
+	/* addresses (each may be a comma list) of reverse proxies whose X-Forwarded-For is believed */
+	const char *const *trusted_proxies;
+	int ntrusted_proxies;
 };
+
+enum { SERVER_PER_ADDRESS_LIMIT = 64, SERVER_MAX_PROXY_OPTIONS = 16 };
 
 /* Serves until SIGINT or SIGTERM (it blocks both in the calling thread and
  * waits for them; a caller that starts other threads first blocks them
