@@ -52,15 +52,15 @@ int docx_to_markdown(struct arena *a, const void *docx, size_t len, const struct
 				      "can be converted here; convert it to Markdown yourself, or split it.");
 		return -1;
 	case RUN_BUSY:
-		error_set(e, ERROR_UNAVAILABLE, "Other documents are being converted; please try again in a minute.");
+		error_say(e, ERROR_UNAVAILABLE, "Other documents are being converted; please try again in a minute.");
 		return -1;
 	case RUN_MISSING:
-		error_set(e, ERROR_UNAVAILABLE, "Word documents cannot be converted on this server (pandoc is missing); "
+		error_say(e, ERROR_UNAVAILABLE, "Word documents cannot be converted on this server (pandoc is missing); "
 						"paste the text as Markdown instead.");
 		return -1;
 	case RUN_IO:
 		break;
 	}
-	error_set(e, ERROR_UNAVAILABLE, "The conversion failed; please try again.");
+	error_say(e, ERROR_UNAVAILABLE, "The conversion failed; please try again.");
 	return -1;
 }

@@ -10,12 +10,24 @@ void error_clear(struct error *e)
 	e->code = NULL;
 	e->message[0] = '\0';
 	e->nfields = 0;
+	e->for_people = false;
 }
 
 void error_set(struct error *e, const char *code, const char *fmt, ...)
 {
 	va_list ap;
 	e->code = code;
+	e->for_people = false;
+	va_start(ap, fmt);
+	vsnprintf(e->message, sizeof e->message, fmt, ap);
+	va_end(ap);
+}
+
+void error_say(struct error *e, const char *code, const char *fmt, ...)
+{
+	va_list ap;
+	e->code = code;
+	e->for_people = true;
 	va_start(ap, fmt);
 	vsnprintf(e->message, sizeof e->message, fmt, ap);
 	va_end(ap);

@@ -10,6 +10,8 @@
 #ifndef CONSULTA_UTIL_ERROR_H
 #define CONSULTA_UTIL_ERROR_H
 
+#include <stdbool.h>
+
 enum { ERROR_MAX_FIELDS = 16, ERROR_MESSAGE_LEN = 256 };
 
 /* The codes; each channel maps them to its own answer (HTTP status, exit code). */
@@ -30,12 +32,19 @@ struct error_field {
 struct error {
 	const char *code; /* NULL when there is no error */
 	char message[ERROR_MESSAGE_LEN];
+	/* The message was written for the person who asked (error_say), so a channel may show it even for a
+	 * temporary failure; otherwise the message of a failure on our side (a database's words, a path) is
+	 * for the log only, and the person is shown a request id instead. */
+	bool for_people;
 	int nfields;
 	struct error_field fields[ERROR_MAX_FIELDS];
 };
 
 void error_clear(struct error *e);
 void error_set(struct error *e, const char *code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* error_set() with a message meant for the person who asked, even with a code of failure on our side
+ * (ERROR_UNAVAILABLE: "other documents are being converted; try again in a minute"). */
+void error_say(struct error *e, const char *code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Adds a message for one field; sets the code to ERROR_INVALID if none is set yet. */
 void error_field(struct error *e, const char *field, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 const char *error_field_message(const struct error *e, const char *field);

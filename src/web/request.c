@@ -174,6 +174,8 @@ const char *request_error_message(struct request *r, const struct error *e)
 			*p = '\'';
 	log_event("http.failure", "rid=%s status=%d code=%s msg=\"%s\"", r->id, status, e->code ? e->code : "internal",
 		  clean ? clean : "?");
+	if (e->for_people)
+		return e->message;
 	const char *msg = request_failure_message(r, status);
 	return msg ? msg : "Something went wrong on our side; please try again.";
 }

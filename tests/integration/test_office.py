@@ -489,6 +489,23 @@ class Versions(Office):
         self.assertErrorShape(s.send_json("POST", self.path("nope"), ok, token=token), 404, "not_found")
 
 
+@unittest.skipUnless(shutil.which("pandoc"), "pandoc is not installed")
+class VersionsWithoutPandoc(Office):
+    def test_a_docx_on_a_server_without_pandoc_says_so_and_what_to_do_instead(self):
+        # A temporary failure on our side whose words were written for the person: they are shown (with
+        # a 503), not replaced by the request id as a database's words would be.
+        empty = tempfile.mkdtemp(prefix="consulta-nopath-")
+        self.addCleanup(shutil.rmtree, empty, True)
+        s = self.fresh_server(env={"PATH": empty})
+        token = s.account_token(SECRETARIAT, password=PASSWORD)
+        docx = Versions.docx(self, "# Text\n\nOne paragraph.\n")
+        r = s.send_json("POST", Versions.path(self), {"docx": docx, "date": "2021-05-07", "label": "L"}, token=token)
+        self.assertErrorShape(r, 503, "unavailable")
+        self.assertIn("pandoc is missing", r.json()["error"]["message"])
+        self.assertIn("paste the text as Markdown instead", r.json()["error"]["message"])
+        self.assertEqual(len(self.process(s)["documents"][0]["versions"]), 2, "nothing was stored")
+
+
 class Processes(Office):
     def test_create_and_edit_a_process(self):
         s, token = self.office()
