@@ -253,7 +253,7 @@ void mail_deliver(struct db *db, struct arena *a, const struct mail_message *m, 
 	struct account acc = {0};
 	struct error lookup;
 	error_clear(&lookup);
-	const bool verified = !strcmp(in->verification, "pass");
+	const bool verified = in->verification == SENDER_PASS;
 	bool linked = verified && account_find_email(db, a, in->from, &acc, &lookup) == 0 && acc.confirmed;
 	if (lookup.code && strcmp(lookup.code, ERROR_NOT_FOUND) != 0) {
 		fail_temporarily(out, &lookup);
@@ -283,8 +283,9 @@ void mail_deliver(struct db *db, struct arena *a, const struct mail_message *m, 
 	    .country = linked ? acc.country : NULL,
 	    .email = in->from,
 	    .text = in->text,
-	    .publication = "private", /* a message says nothing of publication: the secretariat only */
-	    .channel = "email",
+	    /* a message says nothing of publication: the secretariat only */
+	    .publication = contribution_publication_name(PUBLICATION_PRIVATE),
+	    .channel = CHANNEL_EMAIL,
 	    .account_id = linked ? acc.id : 0,
 	    .mail = &mail,
 	};

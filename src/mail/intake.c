@@ -732,7 +732,7 @@ static void authentication_read(struct arena *a, struct intake *out, const char 
 	}
 	out->authentication = summary.len && !summary.failed ? arena_strdup(a, summary.data) : NULL;
 	buf_free(&summary);
-	out->verification = dmarc_pass || dkim_pass ? "pass" : dmarc_fail || dkim_fail ? "fail" : "none";
+	out->verification = dmarc_pass || dkim_pass ? SENDER_PASS : dmarc_fail || dkim_fail ? SENDER_FAIL : SENDER_NONE;
 }
 
 static void headers_read(struct arena *a, GMimeMessage *msg, const struct intake_options *opt, struct intake *out)
@@ -887,7 +887,7 @@ int intake_parse(struct arena *a, const void *raw, size_t len, const struct inta
 {
 	memset(out, 0, sizeof *out);
 	out->text = "";
-	out->verification = "none";
+	out->verification = SENDER_NONE;
 	const char *bytes = raw;
 	/* An mbox "From " line (procmail, fetchmail, a pipe with flag F) is not part of the message. */
 	if (len >= 5 && !memcmp(bytes, "From ", 5)) {

@@ -144,7 +144,8 @@ static void late_item(struct request *r, const struct call *c, const struct cont
 		    "<dt>State</dt><dd>%s</dd>\n</dl>\n"
 		    "<div class=\"text\" aria-label=\"Text of contribution %s\" role=\"group\">%s</div>\n",
 		    k->tracking, k->tracking, k->tracking, k->name, k->name, k->email, k->email, or_dash(k->subject),
-		    page_instant_local(r, c->timezone, k->received_at), page_instant_utc(r, k->received_at), k->state,
+		    page_instant_local(r, c->timezone, k->received_at), page_instant_utc(r, k->received_at),
+		    contribution_state_name(k->state),
 		    k->tracking, k->text);
 	office_form_open(r, arena_printf(&r->arena, "/office/contributions/%s/admission", k->tracking), false);
 	html_printf(&r->out,
