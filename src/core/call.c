@@ -4,6 +4,7 @@
 #include "core/config.h"
 #include "core/field.h"
 #include "core/limits.h"
+#include "core/milestone.h"
 #include "core/subscription.h"
 #include "util/clock.h"
 #include "util/tz.h"
@@ -311,6 +312,60 @@ static int call_notice(struct db *db, struct arena *a, const struct call *c, con
 	return subscription_notify(db, a, c->process_id, subject, body, e);
 }
 
+/* Gives the new call id (of process_id, with title and deadline date closes_on) the milestone that announces its
+ * deadline, inside call_add()'s transaction: milestone_id, a deadline of the process that announces no other call,
+ * moved to closes_on (*moved_from: its date before, if it moves), or with milestone_id 0 a new one. */
+static int call_deadline_milestone(struct db *db, struct arena *a, int64_t process_id, int64_t id, const char *title,
+				   const char *closes_on, int64_t milestone_id, const char **moved_from,
+				   struct error *e)
+{
+	/* A postponed milestone that has a new date is planned again, as milestone_move() does. */
+	static const char sql_move[] = "UPDATE milestone SET date = ?, end_date = NULL, "
+				       "status = CASE status WHEN 'postponed' THEN 'planned' ELSE status END WHERE id = ?";
+	if (!milestone_id) {
+		const char *what = arena_printf(a, "Deadline: %s", title);
+		if (!what) {
+			error_set(e, ERROR_UNAVAILABLE, "out of memory");
+			return -1;
+		}
+		if (milestone_insert(db, process_id, closes_on, NULL, what, MILESTONE_DEADLINE, &milestone_id, e) != 0)
+			return -1;
+		return call_link_milestone(db, id, milestone_id, e);
+	}
+	struct milestone m;
+	struct error lookup;
+	error_clear(&lookup);
+	if (milestone_find(db, a, milestone_id, &m, &lookup) != 0 || m.process_id != process_id) {
+		if (lookup.code && strcmp(lookup.code, ERROR_NOT_FOUND) != 0) {
+			*e = lookup;
+			return -1;
+		}
+		error_field(e, "milestone_id", "Choose a deadline of this process's schedule, or none for a new one.");
+		return -1;
+	}
+	if (m.kind != MILESTONE_DEADLINE) {
+		error_field(e, "milestone_id", "This milestone is not a deadline: choose one of kind deadline, or none "
+					       "for a new one.");
+		return -1;
+	}
+	if (m.call_id) {
+		error_field(e, "milestone_id", "This deadline already announces another call: choose another, or none "
+					       "for a new one.");
+		return -1;
+	}
+	if (strcmp(m.date, closes_on) != 0 || m.end_date) {
+		*moved_from = m.date;
+		struct db_stmt *st = db_stmt(db, sql_move, e);
+		if (!st)
+			return -1;
+		db_bind_text(st, 1, closes_on);
+		db_bind_int(st, 2, milestone_id);
+		if (db_exec_stmt(st, e) != 0)
+			return -1;
+	}
+	return call_link_milestone(db, id, milestone_id, e);
+}
+
 int call_add(struct db *db, struct arena *a, const struct actor *who, int64_t process_id,
 	     const struct call_input *in, int64_t *id, struct error *e)
 {
@@ -322,14 +377,16 @@ int call_add(struct db *db, struct arena *a, const struct actor *who, int64_t pr
 	const char *description = field_trimmed(a, in->description);
 	const char *opens_on = field_trimmed(a, in->opens_on);
 	const char *closes_on = field_trimmed(a, in->closes_on);
-	const char *review_name = in->review ? field_trimmed(a, in->review) : "on_receipt";
-	enum call_review review = REVIEW_ON_RECEIPT;
+	const char *review_name = field_trimmed(a, in->review);
+	enum call_review review = REVIEW_ON_RECEIPT; /* when none is given */
 	field_check_line(e, "title", title, true, LIMIT_TITLE, "the title of the call");
 	field_check_text(e, "description", description, false, LIMIT_SUMMARY, "a description");
 	field_check_date(e, "opens_on", opens_on, true);
 	field_check_date(e, "closes_on", closes_on, true);
-	if (!call_review_parse(review_name, &review))
+	if (review_name && !call_review_parse(review_name, &review))
 		error_field(e, "review", "Use on_receipt or after_review.");
+	if (in->milestone_id < 0)
+		error_field(e, "milestone_id", "Choose a deadline of this process's schedule, or none for a new one.");
 	if (in->version_id <= 0)
 		error_field(e, "version_id", "Choose the version the call is about.");
 	if (e->code)
@@ -374,10 +431,16 @@ int call_add(struct db *db, struct arena *a, const struct actor *who, int64_t pr
 	db_bind_text(st, 1, call_review_name(review));
 	db_bind_int(st, 2, *id);
 	struct call c;
-	if (db_exec_stmt(st, e) != 0 || call_find(db, a, *id, &c, e) != 0)
+	const char *moved_from = NULL;
+	if (db_exec_stmt(st, e) != 0 || call_deadline_milestone(db, a, process_id, *id, title, closes_on,
+								in->milestone_id, &moved_from, e) != 0 ||
+	    call_find(db, a, *id, &c, e) != 0)
 		goto fail;
 	json_t *after = call_audit_json(&c, clock_now());
 	json_object_set_new(after, "version_id", json_integer(in->version_id));
+	json_object_set_new(after, "milestone_id", json_integer(c.milestone_id));
+	if (moved_from)
+		json_object_set_new(after, "milestone_moved_from", json_string(moved_from));
 	if (audit_record(db, who, process_id, "call.create", call_object(a, *id), NULL, audit_json(a, after), e) != 0 ||
 	    call_notice(db, a, &c, arena_printf(a, "Call for contributions: %s", c.title),
 			arena_printf(a, "A call for contributions on %s (%s) has been announced.", c.document_title,

@@ -104,9 +104,16 @@ struct call_input {
 	const char *opens_on;  /* YYYY-MM-DD in the process's zone: opens at the start of that day */
 	const char *closes_on; /* YYYY-MM-DD: closes at the end of that day */
 	const char *review;    /* on_receipt (default) or after_review */
+	int64_t milestone_id;  /* a deadline milestone of the process, not another call's, to announce it; 0: a new one */
 };
 
-/* Opens a call for contributions on a version; audit "call.create", and a notice. */
+/* Opens a call for contributions on a version; audit "call.create", and a notice.
+ * Its deadline is on the schedule from the start, as one fact with the call
+ * (call_link_milestone): a new milestone of kind deadline, "Deadline: <title>"
+ * on closes_on, or the one in->milestone_id names, which must be a deadline of
+ * the process that announces no other call, moved to closes_on; all in the
+ * call's transaction. Errors name version_id, title, description, opens_on,
+ * closes_on, review and milestone_id. */
 int call_add(struct db *db, struct arena *a, const struct actor *who, int64_t process_id,
 	     const struct call_input *in, int64_t *id, struct error *e);
 

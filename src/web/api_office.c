@@ -466,7 +466,7 @@ static void reply_call(struct request *r, int status, int64_t id)
 void api_call_create(struct request *r)
 {
 	static const char *const members[] = {"version_id", "title", "description", "opens_on", "closes_on", "review",
-					      NULL};
+					      "milestone_id", NULL};
 	struct process p;
 	if (!load_process(r, &p))
 		return;
@@ -484,6 +484,7 @@ void api_call_create(struct request *r)
 		.review = member_string(r, body, "review", &e),
 	};
 	member_id(body, "version_id", &in.version_id, &e);
+	member_id(body, "milestone_id", &in.milestone_id, &e);
 	json_decref(body);
 	struct actor who = auth_actor(r);
 	int64_t id;

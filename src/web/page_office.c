@@ -507,7 +507,8 @@ void office_process_page(struct request *r, const char *slug, const char *failed
 		    "<a href=\"/office/audit?process=%u\">Audit log of this process</a></p>\n",
 		    p->slug, p->slug);
 	office_schedule_section(r, p, o.milestones, o.nmilestones, failed, e);
-	office_calls_section(r, p, o.calls, o.ncalls, o.documents, o.ndocuments, failed, e);
+	office_calls_section(r, p, o.calls, o.ncalls, o.documents, o.ndocuments, o.milestones, o.nmilestones, failed,
+			     e);
 	office_documents_section(r, p, o.documents, o.ndocuments, failed, e);
 
 	struct office_form f = office_form_for("process", failed, e, r->form);

@@ -92,9 +92,11 @@ void office_documents_section(struct request *r, const struct process *p, const 
 /* page_office_schedule.c: the schedule, each milestone with its forms, and a form to add one. */
 void office_schedule_section(struct request *r, const struct process *p, const struct milestone *ms, int n,
 			     const char *failed, const struct error *e);
-/* page_office_calls.c: the calls with their state and what awaits review, and a form to add one. */
+/* page_office_calls.c: the calls with their state and what awaits review, and a form to add one
+ * (whose deadline may be one of the schedule's deadlines ms that announce no call yet). */
 void office_calls_section(struct request *r, const struct process *p, const struct call *calls, int n,
-			  const struct document *docs, int ndocs, const char *failed, const struct error *e);
+			  const struct document *docs, int ndocs, const struct milestone *ms, int nms,
+			  const char *failed, const struct error *e);
 
 /* Kinds and states as people read them: a switch on the enum each, so that a new value
  * without words does not compile (-Wswitch). */

@@ -49,7 +49,8 @@ static void state_links(struct request *r, const struct call *c)
 }
 
 void office_calls_section(struct request *r, const struct process *p, const struct call *calls, int n,
-			  const struct document *docs, int ndocs, const char *failed, const struct error *e)
+			  const struct document *docs, int ndocs, const struct milestone *ms, int nms,
+			  const char *failed, const struct error *e)
 {
 	html_printf(&r->out, "<section aria-labelledby=\"calls\"><h2 id=\"calls\">Calls for contributions</h2>\n");
 	if (n == 0)
@@ -108,6 +109,20 @@ void office_calls_section(struct request *r, const struct process *p, const stru
 		     NULL, "date", 0);
 	office_radios(r, &f, "review", "Publication of contributions", office_review_modes(r),
 		      call_review_name(REVIEW_ON_RECEIPT));
+	/* The deadline on the schedule: a new milestone, or a deadline planned there that no call announces yet. */
+	const char *(*deadlines)[2] = arena_alloc(&r->arena, sizeof *deadlines * (size_t)(nms + 2));
+	if (deadlines) {
+		int nd = 0;
+		deadlines[nd][0] = "";
+		deadlines[nd++][1] = "A new milestone on the schedule, on the deadline";
+		for (int i = 0; i < nms; i++)
+			if (ms[i].kind == MILESTONE_DEADLINE && !ms[i].call_id) {
+				deadlines[nd][0] = arena_printf(&r->arena, "%lld", (long long)ms[i].id);
+				deadlines[nd++][1] = arena_printf(&r->arena, "%s: %s", page_date(r, ms[i].date), ms[i].title);
+			}
+		deadlines[nd][0] = deadlines[nd][1] = NULL;
+		office_select(r, &f, "milestone_id", "Deadline on the schedule", (const char *const(*)[2])deadlines, "");
+	}
 	html_printf(&r->out, "<p><button type=\"submit\">Add the call</button></p>\n</form>\n</details>\n</section>\n");
 }
 
@@ -127,9 +142,11 @@ void page_office_call_create(struct request *r)
 		.closes_on = office_field(r, "closes_on"),
 		.review = office_field(r, "review"),
 	};
-	const char *version = office_field(r, "version_id");
+	const char *version = office_field(r, "version_id"), *milestone = office_field(r, "milestone_id");
 	if (version && *version && !parse_id(version, &in.version_id))
 		error_field(&e, "version_id", "Choose a version of one of the process's documents.");
+	if (milestone && *milestone && !parse_id(milestone, &in.milestone_id))
+		error_field(&e, "milestone_id", "Choose a deadline of this process's schedule, or none for a new one.");
 	struct actor who = auth_actor(r);
 	int64_t id;
 	if (e.code || call_add(r->db, &r->arena, &who, p.id, &in, &id, &e) != 0) {
