@@ -7,6 +7,7 @@
 #include "core/contribution.h"
 #include "core/demo.h"
 #include "core/document.h"
+#include "core/milestone.h"
 #include "core/outbox.h"
 #include "core/overview.h"
 #include "core/process.h"
@@ -160,6 +161,65 @@ static void test_failing_fill_reaches_caller(void **state)
 	st = db_stmt(db, sql, &e);
 	assert_int_equal(db_step(st, &e), DB_ROW);
 	db_reset(st);
+	arena_free(&a);
+}
+
+/* Runs one statement of a test, which must succeed. */
+static void exec(struct db *db, const char *sql)
+{
+	struct error e;
+	error_clear(&e);
+	struct db_stmt *st = db_stmt(db, sql, &e);
+	assert_non_null(st);
+	assert_int_not_equal(db_step(st, &e), DB_FAIL);
+	db_reset(st);
+}
+
+/* A state's name that no enum knows (a newer program's, or a hand edit past the CHECK constraints) fails the
+ * row's fill: the caller gets an internal error, never a struct with a state made up. */
+static void test_unknown_stored_state_is_an_internal_error(void **state)
+{
+	(void)state;
+	static const char sql_off[] = "PRAGMA ignore_check_constraints = ON";
+	static const char sql_on[] = "PRAGMA ignore_check_constraints = OFF";
+	static const char sql_bad[] = "UPDATE contribution SET state = 'archived' WHERE id = (SELECT min(id) FROM contribution)";
+	static const char sql_good[] = "UPDATE contribution SET state = 'published' WHERE state = 'archived'";
+	static const char sql_kind[] = "UPDATE milestone SET kind = 'festival' WHERE id = (SELECT min(id) FROM milestone)";
+	static const char sql_kind_back[] = "UPDATE milestone SET kind = 'version' WHERE kind = 'festival'";
+	static const char sql_which[] = "SELECT tracking, (SELECT min(id) FROM milestone) FROM contribution "
+					"WHERE id = (SELECT min(id) FROM contribution)";
+	struct error e;
+	error_clear(&e);
+	struct db *db = db_thread(&e);
+	struct arena a;
+	arena_init(&a);
+	struct db_stmt *st = db_stmt(db, sql_which, &e);
+	assert_non_null(st);
+	assert_int_equal(db_step(st, &e), DB_ROW);
+	const char *tracking = arena_strdup(&a, db_col_text(st, 0));
+	const int64_t milestone = db_col_int(st, 1);
+	db_reset(st);
+	struct contribution k;
+	assert_int_equal(contribution_find(db, &a, tracking, &k, &e), 0);
+
+	exec(db, sql_off);
+	exec(db, sql_bad);
+	exec(db, sql_kind);
+	assert_int_equal(contribution_find(db, &a, tracking, &k, &e), -1);
+	assert_string_equal(e.code, ERROR_INTERNAL);
+	error_clear(&e);
+	struct milestone m;
+	assert_int_equal(milestone_find(db, &a, milestone, &m, &e), -1);
+	assert_string_equal(e.code, ERROR_INTERNAL);
+	exec(db, sql_good);
+	exec(db, sql_kind_back);
+	exec(db, sql_on);
+
+	error_clear(&e);
+	assert_int_equal(contribution_find(db, &a, tracking, &k, &e), 0);
+	assert_int_equal(k.state, CONTRIBUTION_PUBLISHED);
+	assert_int_equal(milestone_find(db, &a, milestone, &m, &e), 0);
+	assert_int_equal(m.kind, MILESTONE_VERSION);
 	arena_free(&a);
 }
 
@@ -412,6 +472,7 @@ int main(void)
 		cmocka_unit_test(test_torture_contribution_list),
 		cmocka_unit_test(test_torture_version),
 		cmocka_unit_test(test_torture_outbox),
+		cmocka_unit_test(test_unknown_stored_state_is_an_internal_error),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
