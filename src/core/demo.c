@@ -150,9 +150,9 @@ static int demo_build(struct demo *d)
 				  e) != 0)
 		return -1;
 
-	if (meeting_add(db, d->process_id, D(d, "2020-04-23"), "First online open consultation", "online",
+	if (meeting_add(db, d->process_id, D(d, "2020-04-23"), "First online open consultation", MEETING_ONLINE,
 			"Open to all stakeholders; discussed the draft and the inputs received.", &id, e) ||
-	    meeting_add(db, d->process_id, D(d, "2021-03-01"), "Second online open consultation", "online",
+	    meeting_add(db, d->process_id, D(d, "2021-03-01"), "Second online open consultation", MEETING_ONLINE,
 			"Open to all stakeholders; practical details are announced before the meeting.", &id, e))
 		return -1;
 

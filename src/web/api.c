@@ -169,7 +169,7 @@ void api_process(struct request *r)
 	for (int i = 0; i < nmeetings; i++)
 		json_array_append_new(jmeetings, json_pack("{s:I,s:s,s:s,s:s,s:s}", "id", (json_int_t)meetings[i].id, "date",
 							   meetings[i].date, "title", meetings[i].title, "format",
-							   meetings[i].format, "description", meetings[i].description));
+							   meeting_format_name(meetings[i].format), "description", meetings[i].description));
 	json_object_set_new(o, "meetings", jmeetings);
 
 	json_t *jletters = json_array();

@@ -101,14 +101,6 @@ const char *const (*office_review_modes(struct request *r))[2]
 	return (const char *const (*)[2])t;
 }
 
-const char *office_text_of(const char *const table[][2], const char *value)
-{
-	for (int i = 0; value && table[i][0]; i++)
-		if (!strcmp(table[i][0], value))
-			return table[i][1];
-	return value;
-}
-
 struct office_form office_form_for(const char *key, const char *failed, const struct error *e,
 				   const struct form *typed)
 {

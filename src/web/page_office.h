@@ -108,7 +108,5 @@ const char *office_review_text(enum call_review m);
 const char *const (*office_milestone_kinds(struct request *r))[2];
 const char *const (*office_milestone_statuses(struct request *r))[2];
 const char *const (*office_review_modes(struct request *r))[2];
-/* The text of a value in such a table, or the value itself. */
-const char *office_text_of(const char *const table[][2], const char *value);
 
 #endif

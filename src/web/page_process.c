@@ -188,7 +188,7 @@ void page_process(struct request *r)
 	html_printf(&r->out, "<section aria-labelledby=\"meetings\"><h2 id=\"meetings\">Meetings</h2>\n<ul>\n");
 	for (int i = 0; i < nmeetings; i++)
 		html_printf(&r->out, "<li><strong>%s</strong>: %s (%s). %s</li>\n", page_date(r, meetings[i].date),
-			    meetings[i].title, meetings[i].format, meetings[i].description);
+			    meetings[i].title, meeting_format_name(meetings[i].format), meetings[i].description);
 	html_printf(&r->out, "</ul>\n</section>\n");
 
 	html_printf(&r->out,

@@ -280,7 +280,7 @@ static void test_too_many_attachments_is_a_problem_not_an_error(void **state)
 	    raw + n, sizeof raw - (size_t)n,
 	    "--m\r\nContent-Type: message/rfc822\r\n\r\nFrom: b@example.org\r\nSubject: fwd\r\n\r\nfwd\r\n--m--\r\n");
 	struct intake in = parse(raw);
-	assert_string_equal(in.problem_reason, "limit");
+	assert_int_equal(in.problem_reason, HOLDING_LIMIT);
 	assert_non_null(strstr(in.problem, "22 attachments"));
 	assert_int_equal(in.nattachments, LIMIT_MAIL_ATTACHMENTS);
 	for (int i = 0; i < in.nattachments; i++)
@@ -297,7 +297,7 @@ static void test_deep_nesting_is_a_problem(void **state)
 		              "Content-Type: multipart/mixed; boundary=b%d\r\n\r\n--b%d\r\n", i, i);
 	snprintf(raw + n, sizeof raw - (size_t)n, "Content-Type: text/plain\r\n\r\ndeep\r\n");
 	struct intake in = parse(raw);
-	assert_string_equal(in.problem_reason, "limit");
+	assert_int_equal(in.problem_reason, HOLDING_LIMIT);
 }
 
 static void test_nothing_is_not_a_message(void **state)

@@ -324,7 +324,7 @@ static bool check_overview(void *p)
 		if (!o->calls[i].title || !o->calls[i].timezone || !o->calls[i].process_slug)
 			return false;
 	for (int i = 0; i < o->nmeetings; i++)
-		if (!o->meetings[i].date || !o->meetings[i].title || !o->meetings[i].format)
+		if (!o->meetings[i].date || !o->meetings[i].title)
 			return false;
 	for (int i = 0; i < o->ncirculars; i++) {
 		if (!o->circulars[i].reference || !o->circulars[i].subject || o->circulars[i].naddressees == 0)
