@@ -104,7 +104,7 @@ struct call_input {
 	const char *opens_on;  /* YYYY-MM-DD in the process's zone: opens at the start of that day */
 	const char *closes_on; /* YYYY-MM-DD: closes at the end of that day */
 	const char *review;    /* on_receipt (default) or after_review */
-	int64_t milestone_id;  /* a deadline milestone of the process, not another call's, to announce it; 0: a new one */
+	int64_t milestone_id;  /* a deadline milestone of the process that announces no call, or 0: a new one */
 };
 
 /* Opens a call for contributions on a version; audit "call.create", and a notice.

@@ -668,7 +668,8 @@ static json_t *moderation_json(const struct contribution *c)
 
 static json_t *admission_json(const struct contribution *c)
 {
-	return json_pack("{s:s,s:b,s:b}", "state", contribution_state_name(c->state), "late", c->late, "admitted", c->admitted_at != 0);
+	return json_pack("{s:s,s:b,s:b}", "state", contribution_state_name(c->state), "late", c->late, "admitted",
+			 c->admitted_at != 0);
 }
 
 /* Admits the late contribution `before` (of a call in process_id) with the state it takes then, inside the
@@ -743,7 +744,8 @@ int contribution_moderate(struct db *db, struct arena *a, const struct actor *wh
 			 audit_json(a, moderation_json(&after)), e) != 0 ||
 	    db_commit(db, e) != 0)
 		goto fail;
-	log_event("contribution.moderated", "tracking=%s state=%s", after.tracking, contribution_state_name(after.state));
+	log_event("contribution.moderated", "tracking=%s state=%s", after.tracking,
+		  contribution_state_name(after.state));
 	if (out)
 		*out = after;
 	return 0;

@@ -182,7 +182,8 @@ int holding_add(struct db *db, struct arena *a, const struct holding_input *in, 
 	if (holding_find(db, a, id, out, e) != 0 || db_commit(db, e) != 0)
 		goto fail;
 	out->duplicate = duplicate;
-	log_event(duplicate ? "mail.held_again" : "mail.held", "id=%lld reason=%s", (long long)id, holding_reason_name(in->reason));
+	log_event(duplicate ? "mail.held_again" : "mail.held", "id=%lld reason=%s", (long long)id,
+	          holding_reason_name(in->reason));
 	return 0;
 fail:
 	db_rollback(db);

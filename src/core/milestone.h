@@ -18,7 +18,13 @@
 
 /* What a milestone is, and where it stands; each with its one table of names
  * (milestone.c), which the database, the API and the audit log hold. */
-enum milestone_kind { MILESTONE_VERSION, MILESTONE_MEETING, MILESTONE_DEADLINE, MILESTONE_PRESENTATION, MILESTONE_OTHER };
+enum milestone_kind {
+	MILESTONE_VERSION,
+	MILESTONE_MEETING,
+	MILESTONE_DEADLINE,
+	MILESTONE_PRESENTATION,
+	MILESTONE_OTHER,
+};
 enum { MILESTONE_KIND_COUNT = MILESTONE_OTHER + 1 };
 const char *milestone_kind_name(enum milestone_kind k);
 /* Reads a kind's name; false for a name not in its table. */

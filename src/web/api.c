@@ -94,8 +94,8 @@ json_t *api_call_json(struct request *r, const struct call *c)
 	for (int h = 0; h < c->nhistory; h++) {
 		const struct call_change *x = &c->history[h];
 		json_array_append_new(history, json_pack("{s:o,s:s,s:o,s:o,s:o,s:o,s:s}", "changed_at",
-							 api_instant(x->changed_at), "kind", call_change_kind_name(x->kind), "from_closes_at",
-							 api_instant(x->from_closes_at), "to_closes_at",
+							 api_instant(x->changed_at), "kind", call_change_kind_name(x->kind),
+							 "from_closes_at", api_instant(x->from_closes_at), "to_closes_at",
 							 api_instant(x->to_closes_at), "from_closes_on",
 							 json_text_or_null(x->from_closes_on), "to_closes_on",
 							 json_text_or_null(x->to_closes_on), "reason", x->reason));
@@ -118,7 +118,8 @@ json_t *api_milestone_json(const struct milestone *m)
 	}
 	return json_pack("{s:I,s:s,s:o,s:s,s:s,s:s,s:o,s:o}", "id", (json_int_t)m->id, "date", m->date, "end_date",
 			 json_text_or_null(m->end_date), "title", m->title, "kind", milestone_kind_name(m->kind), "status",
-			 milestone_status_name(m->status), "history", history, "call", m->call_id ? json_integer(m->call_id) : json_null());
+			 milestone_status_name(m->status), "history", history, "call",
+			 m->call_id ? json_integer(m->call_id) : json_null());
 }
 
 void api_process(struct request *r)
@@ -169,7 +170,8 @@ void api_process(struct request *r)
 	for (int i = 0; i < nmeetings; i++)
 		json_array_append_new(jmeetings, json_pack("{s:I,s:s,s:s,s:s,s:s}", "id", (json_int_t)meetings[i].id, "date",
 							   meetings[i].date, "title", meetings[i].title, "format",
-							   meeting_format_name(meetings[i].format), "description", meetings[i].description));
+							   meeting_format_name(meetings[i].format), "description",
+							   meetings[i].description));
 	json_object_set_new(o, "meetings", jmeetings);
 
 	json_t *jletters = json_array();

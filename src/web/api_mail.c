@@ -71,8 +71,8 @@ static json_t *holding_json(const struct holding_item *h)
 	return json_pack("{s:I,s:o,s:s,s:s,s:s,s:s,s:o,s:o,s:s,s:s,s:s,s:I}", "id", (json_int_t)h->id, "received_at",
 	                 api_instant(h->received_at), "recipient", h->recipient, "envelope_sender", h->envelope_sender,
 	                 "sender", h->sender, "subject", h->subject, "message_id", text_or_null(h->message_id), "call",
-	                 h->call_id ? json_integer(h->call_id) : json_null(), "reason", holding_reason_name(h->reason), "detail", h->detail,
-	                 "raw_sha256", h->raw_sha256, "size", (json_int_t)h->size);
+	                 h->call_id ? json_integer(h->call_id) : json_null(), "reason", holding_reason_name(h->reason),
+	                 "detail", h->detail, "raw_sha256", h->raw_sha256, "size", (json_int_t)h->size);
 }
 
 void api_holding(struct request *r)

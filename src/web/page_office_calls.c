@@ -118,7 +118,8 @@ void office_calls_section(struct request *r, const struct process *p, const stru
 		for (int i = 0; i < nms; i++)
 			if (ms[i].kind == MILESTONE_DEADLINE && !ms[i].call_id) {
 				deadlines[nd][0] = arena_printf(&r->arena, "%lld", (long long)ms[i].id);
-				deadlines[nd++][1] = arena_printf(&r->arena, "%s: %s", page_date(r, ms[i].date), ms[i].title);
+				deadlines[nd++][1] =
+					arena_printf(&r->arena, "%s: %s", page_date(r, ms[i].date), ms[i].title);
 			}
 		deadlines[nd][0] = deadlines[nd][1] = NULL;
 		office_select(r, &f, "milestone_id", "Deadline on the schedule", (const char *const(*)[2])deadlines, "");

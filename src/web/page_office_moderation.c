@@ -220,7 +220,8 @@ void page_office_moderate(struct request *r)
 		/* The form that came back: one of ours, named by its action (anything else names none). */
 		enum moderation_action m;
 		const bool known = moderation_action_parse(action, &m);
-		const char *key = arena_printf(&r->arena, "%s-%s", known ? moderation_action_name(m) : "action", k.tracking);
+		const char *key =
+			arena_printf(&r->arena, "%s-%s", known ? moderation_action_name(m) : "action", k.tracking);
 		moderation_page(r, k.call_id, from, page, key, &e);
 		return;
 	}

@@ -182,9 +182,11 @@ static void test_unknown_stored_state_is_an_internal_error(void **state)
 	(void)state;
 	static const char sql_off[] = "PRAGMA ignore_check_constraints = ON";
 	static const char sql_on[] = "PRAGMA ignore_check_constraints = OFF";
-	static const char sql_bad[] = "UPDATE contribution SET state = 'archived' WHERE id = (SELECT min(id) FROM contribution)";
+	static const char sql_bad[] =
+		"UPDATE contribution SET state = 'archived' WHERE id = (SELECT min(id) FROM contribution)";
 	static const char sql_good[] = "UPDATE contribution SET state = 'published' WHERE state = 'archived'";
-	static const char sql_kind[] = "UPDATE milestone SET kind = 'festival' WHERE id = (SELECT min(id) FROM milestone)";
+	static const char sql_kind[] =
+		"UPDATE milestone SET kind = 'festival' WHERE id = (SELECT min(id) FROM milestone)";
 	static const char sql_kind_back[] = "UPDATE milestone SET kind = 'version' WHERE kind = 'festival'";
 	static const char sql_which[] = "SELECT tracking, (SELECT min(id) FROM milestone) FROM contribution "
 					"WHERE id = (SELECT min(id) FROM contribution)";
