@@ -4,6 +4,7 @@
 #include "core/config.h"
 #include "core/field.h"
 #include "core/limits.h"
+#include "core/milestone.h"
 #include "core/subscription.h"
 #include "util/clock.h"
 #include "util/tz.h"
@@ -67,7 +68,8 @@ static int call_from_row(struct arena *a, struct db_stmt *st, void *element)
 	c->document_title = db_col_dup(st, 11, a, &failed);
 	c->version_label = db_col_dup(st, 12, a, &failed);
 	c->version_date = db_col_dup(st, 13, a, &failed);
-	c->review = db_col_dup(st, 14, a, &failed);
+	if (!call_review_parse(db_col_text(st, 14), &c->review))
+		return DB_FILL_UNKNOWN;
 	c->email = db_col_dup(st, 15, a, &failed);
 	c->milestone_id = db_col_int(st, 16);
 	return failed ? -1 : 0;
@@ -165,14 +167,62 @@ enum call_state call_state_at(const struct call *c, int64_t now)
 	return CALL_OPEN;
 }
 
+/* -- the names of the states: one table each ---------------------------- */
+
+static const char *const STATE_NAMES[] = {
+	[CALL_UPCOMING] = "upcoming",
+	[CALL_OPEN] = "open",
+	[CALL_CLOSED] = "closed",
+};
+static const char *const REVIEW_NAMES[] = {
+	[REVIEW_ON_RECEIPT] = "on_receipt",
+	[REVIEW_AFTER_REVIEW] = "after_review",
+};
+static const char *const CHANGE_NAMES[] = {
+	[CHANGE_EXTEND] = "extend",
+	[CHANGE_SHORTEN] = "shorten",
+	[CHANGE_OPEN] = "open",
+	[CHANGE_CLOSE] = "close",
+};
+#define COUNT(t) ((int)(sizeof t / sizeof *t))
+
 const char *call_state_name(enum call_state s)
 {
-	switch (s) {
-	case CALL_UPCOMING: return "upcoming";
-	case CALL_OPEN: return "open";
-	case CALL_CLOSED: return "closed";
-	}
-	return "closed";
+	return STATE_NAMES[s];
+}
+
+bool call_state_parse(const char *name, enum call_state *out)
+{
+	const int i = field_enum_index(STATE_NAMES, COUNT(STATE_NAMES), name);
+	if (i >= 0)
+		*out = (enum call_state)i;
+	return i >= 0;
+}
+
+const char *call_review_name(enum call_review r)
+{
+	return REVIEW_NAMES[r];
+}
+
+bool call_review_parse(const char *name, enum call_review *out)
+{
+	const int i = field_enum_index(REVIEW_NAMES, COUNT(REVIEW_NAMES), name);
+	if (i >= 0)
+		*out = (enum call_review)i;
+	return i >= 0;
+}
+
+const char *call_change_kind_name(enum call_change_kind k)
+{
+	return CHANGE_NAMES[k];
+}
+
+bool call_change_kind_parse(const char *name, enum call_change_kind *out)
+{
+	const int i = field_enum_index(CHANGE_NAMES, COUNT(CHANGE_NAMES), name);
+	if (i >= 0)
+		*out = (enum call_change_kind)i;
+	return i >= 0;
 }
 
 const char *call_state_label(enum call_state s)
@@ -185,18 +235,14 @@ const char *call_state_label(enum call_state s)
 	return "Closed";
 }
 
-bool call_review_valid(const char *review)
-{
-	return review && (!strcmp(review, "on_receipt") || !strcmp(review, "after_review"));
-}
-
 static int change_from_row(struct arena *a, struct db_stmt *st, void *element)
 {
 	struct call_change *x = element;
 	bool failed = false;
 	x->id = db_col_int(st, 0);
 	x->changed_at = db_col_int(st, 1);
-	x->kind = db_col_dup(st, 2, a, &failed);
+	if (!call_change_kind_parse(db_col_text(st, 2), &x->kind))
+		return DB_FILL_UNKNOWN;
 	x->from_closes_at = db_col_int(st, 3);
 	x->to_closes_at = db_col_int(st, 4);
 	x->from_closes_on = db_col_dup(st, 5, a, &failed);
@@ -233,7 +279,7 @@ static json_t *call_audit_json(const struct call *c, int64_t now)
 	return json_pack("{s:s,s:o,s:o,s:o,s:s,s:s}", "title", c->title, "opens_at", instant_json(c->opens_at),
 			 "closes_at", instant_json(c->closes_at), "closes_on",
 			 c->closes_on ? json_string(c->closes_on) : json_null(), "state",
-			 call_state_name(call_state_at(c, now)), "review", c->review ? c->review : "on_receipt");
+			 call_state_name(call_state_at(c, now)), "review", call_review_name(c->review));
 }
 
 static const char *call_object(struct arena *a, int64_t id)
@@ -266,6 +312,60 @@ static int call_notice(struct db *db, struct arena *a, const struct call *c, con
 	return subscription_notify(db, a, c->process_id, subject, body, e);
 }
 
+/* Gives the new call id (of process_id, with title and deadline date closes_on) the milestone that announces its
+ * deadline, inside call_add()'s transaction: milestone_id, a deadline of the process that announces no other call,
+ * moved to closes_on (*moved_from: its date before, if it moves), or with milestone_id 0 a new one. */
+static int call_deadline_milestone(struct db *db, struct arena *a, int64_t process_id, int64_t id, const char *title,
+				   const char *closes_on, int64_t milestone_id, const char **moved_from,
+				   struct error *e)
+{
+	/* A postponed milestone that has a new date is planned again, as milestone_move() does. */
+	static const char sql_move[] = "UPDATE milestone SET date = ?, end_date = NULL, "
+				       "status = CASE status WHEN 'postponed' THEN 'planned' ELSE status END WHERE id = ?";
+	if (!milestone_id) {
+		const char *what = arena_printf(a, "Deadline: %s", title);
+		if (!what) {
+			error_set(e, ERROR_UNAVAILABLE, "out of memory");
+			return -1;
+		}
+		if (milestone_insert(db, process_id, closes_on, NULL, what, MILESTONE_DEADLINE, &milestone_id, e) != 0)
+			return -1;
+		return call_link_milestone(db, id, milestone_id, e);
+	}
+	struct milestone m;
+	struct error lookup;
+	error_clear(&lookup);
+	if (milestone_find(db, a, milestone_id, &m, &lookup) != 0 || m.process_id != process_id) {
+		if (lookup.code && strcmp(lookup.code, ERROR_NOT_FOUND) != 0) {
+			*e = lookup;
+			return -1;
+		}
+		error_field(e, "milestone_id", "Choose a deadline of this process's schedule, or none for a new one.");
+		return -1;
+	}
+	if (m.kind != MILESTONE_DEADLINE) {
+		error_field(e, "milestone_id", "This milestone is not a deadline: choose one of kind deadline, or none "
+					       "for a new one.");
+		return -1;
+	}
+	if (m.call_id) {
+		error_field(e, "milestone_id", "This deadline already announces another call: choose another, or none "
+					       "for a new one.");
+		return -1;
+	}
+	if (strcmp(m.date, closes_on) != 0 || m.end_date) {
+		*moved_from = m.date;
+		struct db_stmt *st = db_stmt(db, sql_move, e);
+		if (!st)
+			return -1;
+		db_bind_text(st, 1, closes_on);
+		db_bind_int(st, 2, milestone_id);
+		if (db_exec_stmt(st, e) != 0)
+			return -1;
+	}
+	return call_link_milestone(db, id, milestone_id, e);
+}
+
 int call_add(struct db *db, struct arena *a, const struct actor *who, int64_t process_id,
 	     const struct call_input *in, int64_t *id, struct error *e)
 {
@@ -277,13 +377,16 @@ int call_add(struct db *db, struct arena *a, const struct actor *who, int64_t pr
 	const char *description = field_trimmed(a, in->description);
 	const char *opens_on = field_trimmed(a, in->opens_on);
 	const char *closes_on = field_trimmed(a, in->closes_on);
-	const char *review = in->review ? field_trimmed(a, in->review) : "on_receipt";
+	const char *review_name = field_trimmed(a, in->review);
+	enum call_review review = REVIEW_ON_RECEIPT; /* when none is given */
 	field_check_line(e, "title", title, true, LIMIT_TITLE, "the title of the call");
 	field_check_text(e, "description", description, false, LIMIT_SUMMARY, "a description");
 	field_check_date(e, "opens_on", opens_on, true);
 	field_check_date(e, "closes_on", closes_on, true);
-	if (!call_review_valid(review))
+	if (review_name && !call_review_parse(review_name, &review))
 		error_field(e, "review", "Use on_receipt or after_review.");
+	if (in->milestone_id < 0)
+		error_field(e, "milestone_id", "Choose a deadline of this process's schedule, or none for a new one.");
 	if (in->version_id <= 0)
 		error_field(e, "version_id", "Choose the version the call is about.");
 	if (e->code)
@@ -325,13 +428,19 @@ int call_add(struct db *db, struct arena *a, const struct actor *who, int64_t pr
 	st = db_stmt(db, sql_review, e);
 	if (!st)
 		goto fail;
-	db_bind_text(st, 1, review);
+	db_bind_text(st, 1, call_review_name(review));
 	db_bind_int(st, 2, *id);
 	struct call c;
-	if (db_exec_stmt(st, e) != 0 || call_find(db, a, *id, &c, e) != 0)
+	const char *moved_from = NULL;
+	if (db_exec_stmt(st, e) != 0 || call_deadline_milestone(db, a, process_id, *id, title, closes_on,
+								in->milestone_id, &moved_from, e) != 0 ||
+	    call_find(db, a, *id, &c, e) != 0)
 		goto fail;
 	json_t *after = call_audit_json(&c, clock_now());
 	json_object_set_new(after, "version_id", json_integer(in->version_id));
+	json_object_set_new(after, "milestone_id", json_integer(c.milestone_id));
+	if (moved_from)
+		json_object_set_new(after, "milestone_moved_from", json_string(moved_from));
 	if (audit_record(db, who, process_id, "call.create", call_object(a, *id), NULL, audit_json(a, after), e) != 0 ||
 	    call_notice(db, a, &c, arena_printf(a, "Call for contributions: %s", c.title),
 			arena_printf(a, "A call for contributions on %s (%s) has been announced.", c.document_title,
@@ -402,7 +511,8 @@ static int call_milestone_follow(struct db *db, const struct call *c, struct err
 
 /* Records one change of the deadline or state: its row in the call's history, the audit entry and the notice. */
 static int call_record(struct db *db, struct arena *a, const struct actor *who, const struct call *before,
-		       const struct call *after, const char *kind, const char *reason, int64_t now, struct error *e)
+		       const struct call *after, enum call_change_kind kind, const char *reason, int64_t now,
+		       struct error *e)
 {
 	static const char sql[] = "INSERT INTO call_change (call_id, changed_at, kind, from_closes_at, to_closes_at, "
 				  "from_closes_on, to_closes_on, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
@@ -411,7 +521,7 @@ static int call_record(struct db *db, struct arena *a, const struct actor *who, 
 		return -1;
 	db_bind_int(st, 1, before->id);
 	db_bind_int(st, 2, now);
-	db_bind_text(st, 3, kind);
+	db_bind_text(st, 3, call_change_kind_name(kind));
 	db_bind_int(st, 4, before->closes_at);
 	db_bind_int(st, 5, after->closes_at);
 	db_bind_text(st, 6, before->closes_on);
@@ -421,22 +531,28 @@ static int call_record(struct db *db, struct arena *a, const struct actor *who, 
 		return -1;
 	json_t *is = call_audit_json(after, now);
 	json_object_set_new(is, "reason", json_string(reason));
-	if (audit_record(db, who, before->process_id, arena_printf(a, "call.%s", kind), call_object(a, before->id),
+	if (audit_record(db, who, before->process_id, arena_printf(a, "call.%s", call_change_kind_name(kind)),
+			 call_object(a, before->id),
 			 audit_json(a, call_audit_json(before, now)), audit_json(a, is), e) != 0)
 		return -1;
 	const char *was = deadline_text(a, before->timezone, before->closes_on, before->closes_at);
-	const char *subject, *what;
-	if (!strcmp(kind, "extend") || !strcmp(kind, "shorten")) {
-		subject = arena_printf(a, "Deadline %s: %s", !strcmp(kind, "extend") ? "extended" : "brought forward",
+	const char *subject = NULL, *what = NULL;
+	switch (kind) {
+	case CHANGE_EXTEND:
+	case CHANGE_SHORTEN:
+		subject = arena_printf(a, "Deadline %s: %s", kind == CHANGE_EXTEND ? "extended" : "brought forward",
 				       after->title);
 		what = arena_printf(a, "The deadline of this call moved from %s to %s: %s", was,
 				    deadline_text(a, after->timezone, after->closes_on, after->closes_at), reason);
-	} else if (!strcmp(kind, "open")) {
+		break;
+	case CHANGE_OPEN:
 		subject = arena_printf(a, "Open now: %s", after->title);
 		what = arena_printf(a, "This call for contributions is open now: %s", reason);
-	} else {
+		break;
+	case CHANGE_CLOSE:
 		subject = arena_printf(a, "Closed: %s", after->title);
 		what = arena_printf(a, "This call for contributions has closed (its deadline was %s): %s", was, reason);
+		break;
 	}
 	return call_notice(db, a, after, subject, what, e);
 }
@@ -450,20 +566,29 @@ int call_change(struct db *db, struct arena *a, const struct actor *who, int64_t
 	static const char sql_opens[] = "UPDATE call SET opens_at = ? WHERE id = ?";
 	static const char sql_review[] = "UPDATE call SET review = ? WHERE id = ?";
 	const bool deadline = (in->closes_on && *in->closes_on) || (in->closes_at && *in->closes_at);
-	const char *state = field_trimmed(a, in->state), *review = field_trimmed(a, in->review);
+	const char *state_name = field_trimmed(a, in->state), *review_name = field_trimmed(a, in->review);
 	const char *reason = field_trimmed(a, in->reason);
-	if (state && strcmp(state, "open") && strcmp(state, "closed"))
+	/* state and review are NULL when not given */
+	enum call_state to = CALL_UPCOMING;
+	enum call_review review_to = REVIEW_ON_RECEIPT;
+	const enum call_state *state = NULL;
+	const enum call_review *review = NULL;
+	if (state_name && (!call_state_parse(state_name, &to) || to == CALL_UPCOMING))
 		error_field(e, "state", "Use open (to open the call now) or closed (to close it now).");
-	else if (state && deadline && !strcmp(state, "closed"))
+	else if (state_name && deadline && to == CALL_CLOSED)
 		error_field(e, "state", "To close the call now, send no new deadline.");
-	if (review && !call_review_valid(review))
+	else if (state_name)
+		state = &to;
+	if (review_name && !call_review_parse(review_name, &review_to))
 		error_field(e, "review", "Use on_receipt or after_review.");
-	if (deadline || state)
+	else if (review_name)
+		review = &review_to;
+	if (deadline || state_name)
 		field_check_text(e, "reason", reason, true, LIMIT_REASON,
 				 "the reason for the change; it is published in the call's history");
 	else if (reason)
 		field_check_text(e, "reason", reason, false, LIMIT_REASON, "the reason");
-	if (!e->code && !deadline && !state && !review)
+	if (!e->code && !deadline && !state_name && !review_name)
 		error_set(e, ERROR_INVALID, "Give a new deadline (closes_on or closes_at), a state or a review mode.");
 	if (e->code)
 		return -1;
@@ -476,7 +601,8 @@ int call_change(struct db *db, struct arena *a, const struct actor *who, int64_t
 		goto fail;
 	const enum call_state s = call_state_at(&before, now);
 	after = before;
-	const char *kind = NULL;
+	enum call_change_kind kind = CHANGE_EXTEND;
+	bool changed = false; /* the deadline or the state: kind says how */
 	if (deadline) {
 		int64_t closes_at;
 		const char *closes_on;
@@ -490,11 +616,12 @@ int call_change(struct db *db, struct arena *a, const struct actor *who, int64_t
 					      "to closed.");
 		else if (closes_at < before.opens_at)
 			error_field(e, field, "The deadline comes before the call opens.");
-		else if (state && !strcmp(state, "open") && s == CALL_UPCOMING)
+		else if (state && *state == CALL_OPEN && s == CALL_UPCOMING)
 			error_field(e, "state", "Open the call and change its deadline one after the other.");
 		if (e->code)
 			goto fail;
-		kind = closes_at > before.closes_at ? "extend" : "shorten";
+		kind = closes_at > before.closes_at ? CHANGE_EXTEND : CHANGE_SHORTEN;
+		changed = true;
 		after.closes_at = closes_at;
 		after.closes_on = closes_on;
 		struct db_stmt *st = db_stmt(db, sql_deadline, e);
@@ -505,7 +632,7 @@ int call_change(struct db *db, struct arena *a, const struct actor *who, int64_t
 		db_bind_int(st, 3, id);
 		if (db_exec_stmt(st, e) != 0 || call_milestone_follow(db, &after, e) != 0)
 			goto fail;
-	} else if (state && !strcmp(state, "open")) {
+	} else if (state && *state == CALL_OPEN) {
 		if (s == CALL_OPEN) {
 			error_set(e, ERROR_CONFLICT, "This call is open already.");
 			goto fail;
@@ -515,7 +642,8 @@ int call_change(struct db *db, struct arena *a, const struct actor *who, int64_t
 						"reason.");
 			goto fail;
 		}
-		kind = "open";
+		kind = CHANGE_OPEN;
+		changed = true;
 		after.opens_at = now;
 		struct db_stmt *st = db_stmt(db, sql_opens, e);
 		if (!st)
@@ -530,7 +658,8 @@ int call_change(struct db *db, struct arena *a, const struct actor *who, int64_t
 			goto fail;
 		}
 		/* The call accepts up to closes_at inclusive: closing now makes the previous second its last. */
-		kind = "close";
+		kind = CHANGE_CLOSE;
+		changed = true;
 		after.closes_at = now - 1 >= before.opens_at ? now - 1 : before.opens_at;
 		after.closes_on = NULL;
 		struct db_stmt *st = db_stmt(db, sql_deadline, e);
@@ -542,18 +671,18 @@ int call_change(struct db *db, struct arena *a, const struct actor *who, int64_t
 		if (db_exec_stmt(st, e) != 0 || call_milestone_follow(db, &after, e) != 0)
 			goto fail;
 	}
-	if (kind && call_record(db, a, who, &before, &after, kind, reason, now, e) != 0)
+	if (changed && call_record(db, a, who, &before, &after, kind, reason, now, e) != 0)
 		goto fail;
-	if (review && strcmp(review, before.review) != 0) {
+	if (review && *review != before.review) {
 		struct call was = after;
-		after.review = review;
+		after.review = *review;
 		struct db_stmt *st = db_stmt(db, sql_review, e);
 		if (!st)
 			goto fail;
-		db_bind_text(st, 1, review);
+		db_bind_text(st, 1, call_review_name(*review));
 		db_bind_int(st, 2, id);
 		json_t *is = call_audit_json(&after, now);
-		if (reason && !kind)
+		if (reason && !changed)
 			json_object_set_new(is, "reason", json_string(reason));
 		if (db_exec_stmt(st, e) != 0 ||
 		    audit_record(db, who, before.process_id, "call.review", call_object(a, id),

@@ -14,15 +14,32 @@
 #include "util/arena.h"
 #include "util/error.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 
+/* The call's state at an instant (call_state_at): its names are what the API and the audit log show. */
 enum call_state { CALL_UPCOMING, CALL_OPEN, CALL_CLOSED };
+const char *call_state_name(enum call_state s);
+/* Reads a state's name; false for a name not in its table. */
+bool call_state_parse(const char *name, enum call_state *out);
+
+/* When a call's contributions are published: on_receipt, as they arrive;
+ * after_review, once the secretariat has published each one. */
+enum call_review { REVIEW_ON_RECEIPT, REVIEW_AFTER_REVIEW };
+const char *call_review_name(enum call_review r);
+bool call_review_parse(const char *name, enum call_review *out);
+
+/* What a change in a call's history did: a later deadline, an earlier one,
+ * opened now, closed now. */
+enum call_change_kind { CHANGE_EXTEND, CHANGE_SHORTEN, CHANGE_OPEN, CHANGE_CLOSE };
+const char *call_change_kind_name(enum call_change_kind k);
+bool call_change_kind_parse(const char *name, enum call_change_kind *out);
 
 /* One recorded change of a call's deadline or state, with its reason. */
 struct call_change {
 	int64_t id;
 	int64_t changed_at;
-	const char *kind; /* extend, shorten, open, close */
+	enum call_change_kind kind;
 	int64_t from_closes_at, to_closes_at;
 	const char *from_closes_on, *to_closes_on; /* dates as announced, or NULL */
 	const char *reason;
@@ -43,7 +60,7 @@ struct call {
 	const char *document_title;
 	const char *version_label;
 	const char *version_date;
-	const char *review; /* on_receipt: contributions are published as they arrive; after_review: once moderated */
+	enum call_review review;
 	const char *email;  /* the call's own address for contributions by e-mail (lower case), or NULL */
 	int64_t milestone_id; /* the schedule's milestone that announces its deadline, or 0 */
 	struct call_change *history; /* oldest first; loaded by call_history() only */
@@ -73,8 +90,6 @@ int call_find_milestone(struct db *db, struct arena *a, int64_t milestone_id, st
 /* Loads c->history: the changes of its deadline and state, oldest first. */
 int call_history(struct db *db, struct arena *a, struct call *c, struct error *e);
 
-bool call_review_valid(const char *review);
-
 /*
  * The back office: the secretariat's way in, for the web pages and the API
  * alike. Each call is one change, in one transaction with its audit entry
@@ -89,9 +104,16 @@ struct call_input {
 	const char *opens_on;  /* YYYY-MM-DD in the process's zone: opens at the start of that day */
 	const char *closes_on; /* YYYY-MM-DD: closes at the end of that day */
 	const char *review;    /* on_receipt (default) or after_review */
+	int64_t milestone_id;  /* a deadline milestone of the process that announces no call, or 0: a new one */
 };
 
-/* Opens a call for contributions on a version; audit "call.create", and a notice. */
+/* Opens a call for contributions on a version; audit "call.create", and a notice.
+ * Its deadline is on the schedule from the start, as one fact with the call
+ * (call_link_milestone): a new milestone of kind deadline, "Deadline: <title>"
+ * on closes_on, or the one in->milestone_id names, which must be a deadline of
+ * the process that announces no other call, moved to closes_on; all in the
+ * call's transaction. Errors name version_id, title, description, opens_on,
+ * closes_on, review and milestone_id. */
 int call_add(struct db *db, struct arena *a, const struct actor *who, int64_t process_id,
 	     const struct call_input *in, int64_t *id, struct error *e);
 
@@ -122,7 +144,6 @@ int call_change(struct db *db, struct arena *a, const struct actor *who, int64_t
 
 /* upcoming before opens_at, open from opens_at to closes_at inclusive, closed after. */
 enum call_state call_state_at(const struct call *c, int64_t now);
-const char *call_state_name(enum call_state s);
 /* The state as every page shows it: "Open", "Not yet open", "Closed". */
 const char *call_state_label(enum call_state s);
 

@@ -21,9 +21,109 @@
 
 enum { TRACKING_ATTEMPTS = 8 };
 
-bool contribution_publication_valid(const char *p)
+/* -- the names of the states: one table each ---------------------------- */
+
+static const char *const STATE_NAMES[] = {
+	[CONTRIBUTION_PENDING] = "pending",
+	[CONTRIBUTION_PUBLISHED] = "published",
+	[CONTRIBUTION_HIDDEN] = "hidden",
+	[CONTRIBUTION_SPAM] = "spam",
+};
+static const char *const PUBLICATION_NAMES[] = {
+	[PUBLICATION_NAMED] = "named",
+	[PUBLICATION_ANONYMOUS] = "anonymous",
+	[PUBLICATION_PRIVATE] = "private",
+};
+static const char *const CHANNEL_NAMES[] = {
+	[CHANNEL_WEB] = "web",
+	[CHANNEL_API] = "api",
+	[CHANNEL_EMAIL] = "email",
+};
+static const char *const VERIFICATION_NAMES[] = {
+	[SENDER_NONE] = "none",
+	[SENDER_PASS] = "pass",
+	[SENDER_FAIL] = "fail",
+};
+static const char *const ACTION_NAMES[] = {
+	[MODERATION_PUBLISH] = "publish",
+	[MODERATION_HIDE] = "hide",
+	[MODERATION_SPAM] = "spam",
+};
+#define COUNT(t) ((int)(sizeof t / sizeof *t))
+
+const char *contribution_state_name(enum contribution_state s)
 {
-	return p && (!strcmp(p, "named") || !strcmp(p, "anonymous") || !strcmp(p, "private"));
+	return STATE_NAMES[s];
+}
+
+bool contribution_state_parse(const char *name, enum contribution_state *out)
+{
+	const int i = field_enum_index(STATE_NAMES, COUNT(STATE_NAMES), name);
+	if (i >= 0)
+		*out = (enum contribution_state)i;
+	return i >= 0;
+}
+
+const char *contribution_publication_name(enum contribution_publication p)
+{
+	return PUBLICATION_NAMES[p];
+}
+
+bool contribution_publication_parse(const char *name, enum contribution_publication *out)
+{
+	const int i = field_enum_index(PUBLICATION_NAMES, COUNT(PUBLICATION_NAMES), name);
+	if (i >= 0)
+		*out = (enum contribution_publication)i;
+	return i >= 0;
+}
+
+const char *contribution_channel_name(enum contribution_channel c)
+{
+	return CHANNEL_NAMES[c];
+}
+
+bool contribution_channel_parse(const char *name, enum contribution_channel *out)
+{
+	const int i = field_enum_index(CHANNEL_NAMES, COUNT(CHANNEL_NAMES), name);
+	if (i >= 0)
+		*out = (enum contribution_channel)i;
+	return i >= 0;
+}
+
+const char *sender_verification_name(enum sender_verification v)
+{
+	return VERIFICATION_NAMES[v];
+}
+
+bool sender_verification_parse(const char *name, enum sender_verification *out)
+{
+	const int i = field_enum_index(VERIFICATION_NAMES, COUNT(VERIFICATION_NAMES), name);
+	if (i >= 0)
+		*out = (enum sender_verification)i;
+	return i >= 0;
+}
+
+const char *moderation_action_name(enum moderation_action m)
+{
+	return ACTION_NAMES[m];
+}
+
+bool moderation_action_parse(const char *name, enum moderation_action *out)
+{
+	const int i = field_enum_index(ACTION_NAMES, COUNT(ACTION_NAMES), name);
+	if (i >= 0)
+		*out = (enum moderation_action)i;
+	return i >= 0;
+}
+
+enum contribution_state moderation_action_state(enum moderation_action m)
+{
+	switch (m) {
+	case MODERATION_PUBLISH: return CONTRIBUTION_PUBLISHED;
+	case MODERATION_HIDE: return CONTRIBUTION_HIDDEN;
+	case MODERATION_SPAM: return CONTRIBUTION_SPAM;
+	}
+	return CONTRIBUTION_SPAM;
 }
 
 bool contribution_email_valid(const char *email)
@@ -79,13 +179,13 @@ void contribution_validate(struct arena *a, const struct contribution_input *in,
 	if (!clean->publication || !*clean->publication)
 		error_field(e, "publication", "Choose whether your contribution is published with your name, "
 					      "anonymously, or sent to the secretariat only.");
-	else if (!contribution_publication_valid(clean->publication))
+	else if (!contribution_publication_parse(clean->publication, &(enum contribution_publication){0}))
 		error_field(e, "publication", "Use named, anonymous or private.");
 }
 
 static int contribution_insert(struct db *db, int64_t call_id, int64_t category_id,
-			       const struct contribution_input *c, const char *state, int64_t now, struct receipt *out,
-			       struct error *e)
+			       const struct contribution_input *c, enum contribution_state state, int64_t now,
+			       struct receipt *out, struct error *e)
 {
 	static const char sql[] =
 		"INSERT INTO contribution (tracking, call_id, channel, name, organization, category_id, country, "
@@ -101,20 +201,20 @@ static int contribution_insert(struct db *db, int64_t call_id, int64_t category_
 			return -1;
 		db_bind_text(st, 1, out->tracking);
 		db_bind_int(st, 2, call_id);
-		db_bind_text(st, 3, c->channel);
+		db_bind_text(st, 3, contribution_channel_name(c->channel));
 		db_bind_text(st, 4, c->name);
 		db_bind_text(st, 5, c->organization ? c->organization : "");
 		db_bind_int(st, 6, category_id);
 		db_bind_text(st, 7, c->country);
 		db_bind_text(st, 8, c->email);
 		db_bind_text(st, 9, c->text);
-		db_bind_text(st, 10, c->publication);
+		db_bind_text(st, 10, c->publication); /* checked by contribution_validate() */
 		db_bind_int(st, 11, now);
 		if (c->account_id)
 			db_bind_int(st, 12, c->account_id);
 		else
 			db_bind_null(st, 12);
-		db_bind_text(st, 13, state);
+		db_bind_text(st, 13, contribution_state_name(state));
 		if (db_exec_stmt(st, e) == 0) {
 			out->received_at = now;
 			out->call_id = call_id;
@@ -137,14 +237,21 @@ static int contribution_receipt_mail(struct db *db, struct arena *a, const struc
 	if (tz_format_local(call->timezone, r->received_at, local) != 0)
 		snprintf(local, sizeof local, "%s", utc);
 	clock_format_date_long(call->version_date, version_date);
-	const bool review = call->review && !strcmp(call->review, "after_review");
-	const char *publication = !strcmp(c->publication, "named")
-					  ? (review ? "published with your name once the secretariat has reviewed it"
-						    : "published with your name")
-				  : !strcmp(c->publication, "anonymous")
-					  ? (review ? "published without your name once the secretariat has reviewed it"
-						    : "published without your name")
-					  : "not published: for the secretariat only";
+	const bool review = call->review == REVIEW_AFTER_REVIEW;
+	enum contribution_publication p = PUBLICATION_PRIVATE;
+	contribution_publication_parse(c->publication, &p); /* checked by contribution_validate() */
+	const char *publication = "not published: for the secretariat only";
+	switch (p) {
+	case PUBLICATION_NAMED:
+		publication = review ? "published with your name once the secretariat has reviewed it"
+				     : "published with your name";
+		break;
+	case PUBLICATION_ANONYMOUS:
+		publication = review ? "published without your name once the secretariat has reviewed it"
+				     : "published without your name";
+		break;
+	case PUBLICATION_PRIVATE: break;
+	}
 	/* A neutral greeting: the address was typed by whoever sent the form, so the name must not read as
 	 * ours to someone who never wrote to us. The call and the tracking number are our words. */
 	const char *body = arena_printf(
@@ -245,7 +352,7 @@ static int contribution_store_mail(struct db *db, int64_t id, const struct contr
 	if (!st)
 		return -1;
 	db_bind_text(st, 1, m->sender);
-	db_bind_text(st, 2, m->verification ? m->verification : "none");
+	db_bind_text(st, 2, sender_verification_name(m->verification));
 	db_bind_text(st, 3, m->authentication);
 	db_bind_text(st, 4, m->subject);
 	db_bind_text(st, 5, m->message_id);
@@ -322,11 +429,7 @@ static int contribution_find_message(struct db *db, int64_t call_id, const struc
 int contribution_receive(struct db *db, struct arena *a, int64_t call_id, const struct contribution_input *in,
 			 struct receipt *out, struct error *e)
 {
-	static const char *const channels[] = {"web", "api", "email"};
-	bool channel_ok = false;
-	for (size_t i = 0; in->channel && i < sizeof channels / sizeof *channels; i++)
-		channel_ok |= strcmp(in->channel, channels[i]) == 0;
-	if (!channel_ok) {
+	if ((unsigned)in->channel > CHANNEL_EMAIL) {
 		error_set(e, ERROR_INTERNAL, "unknown channel");
 		return -1;
 	}
@@ -345,7 +448,7 @@ int contribution_receive(struct db *db, struct arena *a, int64_t call_id, const 
 		if (seen) {
 			db_rollback(db); /* nothing was written */
 			log_event("contribution.duplicate", "call=%lld tracking=%s channel=%s", (long long)out->call_id,
-				  out->tracking, in->channel);
+				  out->tracking, contribution_channel_name(in->channel));
 			return 0;
 		}
 	}
@@ -392,8 +495,8 @@ int contribution_receive(struct db *db, struct arena *a, int64_t call_id, const 
 
 	/* A call that reviews contributions first keeps them pending until the secretariat publishes them;
 	 * a late one waits for the secretariat's decision. */
-	const char *state = out->late || (call.review && !strcmp(call.review, "after_review")) ? "pending"
-												: "published";
+	const enum contribution_state state = out->late || call.review == REVIEW_AFTER_REVIEW ? CONTRIBUTION_PENDING
+											      : CONTRIBUTION_PUBLISHED;
 	if (contribution_insert(db, call.id, category->id, &clean, state, now, out, e) != 0)
 		goto fail;
 	if (mail && contribution_store_mail(db, db_last_id(db), mail, out->late, e) != 0)
@@ -405,7 +508,7 @@ int contribution_receive(struct db *db, struct arena *a, int64_t call_id, const 
 	if (db_commit(db, e) != 0)
 		goto fail;
 	log_event("contribution.received", "call=%lld tracking=%s channel=%s late=%d", (long long)call.id,
-		  out->tracking, clean.channel, out->late);
+		  out->tracking, contribution_channel_name(clean.channel), out->late);
 	return 0;
 fail:
 	db_rollback(db);
@@ -427,7 +530,13 @@ static int contribution_from_row(struct arena *a, struct db_stmt *st, void *elem
 	const char *t = db_col_text(st, 1);
 	snprintf(c->tracking, sizeof c->tracking, "%s", t ? t : "");
 	c->call_id = db_col_int(st, 2);
-	c->channel = db_col_dup(st, 3, a, &failed);
+	/* A contribution by the web or the API has no verdict on its sender: none. */
+	c->sender_verification = SENDER_NONE;
+	if (!contribution_channel_parse(db_col_text(st, 3), &c->channel) ||
+	    !contribution_publication_parse(db_col_text(st, 11), &c->publication) ||
+	    !contribution_state_parse(db_col_text(st, 13), &c->state) ||
+	    (!db_col_null(st, 17) && !sender_verification_parse(db_col_text(st, 17), &c->sender_verification)))
+		return DB_FILL_UNKNOWN;
 	c->name = db_col_dup(st, 4, a, &failed);
 	c->organization = db_col_dup(st, 5, a, &failed);
 	c->category_slug = db_col_dup(st, 6, a, &failed);
@@ -435,13 +544,10 @@ static int contribution_from_row(struct arena *a, struct db_stmt *st, void *elem
 	c->country = db_col_dup(st, 8, a, &failed);
 	c->email = db_col_dup(st, 9, a, &failed);
 	c->text = db_col_dup(st, 10, a, &failed);
-	c->publication = db_col_dup(st, 11, a, &failed);
 	c->received_at = db_col_int(st, 12);
-	c->state = db_col_dup(st, 13, a, &failed);
 	c->moderation_reason = db_col_dup(st, 14, a, &failed);
 	c->moderated_at = db_col_int(st, 15);
 	c->sender = db_col_dup(st, 16, a, &failed);
-	c->sender_verification = db_col_dup(st, 17, a, &failed);
 	c->authentication = db_col_dup(st, 18, a, &failed);
 	c->subject = db_col_dup(st, 19, a, &failed);
 	c->message_id = db_col_dup(st, 20, a, &failed);
@@ -472,22 +578,13 @@ int contribution_find(struct db *db, struct arena *a, const char *tracking, stru
 
 bool contribution_is_public(const struct contribution *c)
 {
-	return strcmp(c->publication, "private") != 0 && c->state &&
-	       (!strcmp(c->state, "published") || !strcmp(c->state, "hidden"));
+	return c->publication != PUBLICATION_PRIVATE &&
+	       (c->state == CONTRIBUTION_PUBLISHED || c->state == CONTRIBUTION_HIDDEN);
 }
 
 bool contribution_is_hidden(const struct contribution *c)
 {
-	return c->state && !strcmp(c->state, "hidden");
-}
-
-bool contribution_state_valid(const char *state)
-{
-	static const char *const states[] = {"published", "pending", "hidden", "spam"};
-	for (size_t i = 0; state && i < sizeof states / sizeof *states; i++)
-		if (!strcmp(state, states[i]))
-			return true;
-	return false;
+	return c->state == CONTRIBUTION_HIDDEN;
 }
 
 int contribution_list_published(struct db *db, struct arena *a, int64_t call_id, int offset, int limit,
@@ -517,8 +614,8 @@ int contribution_list_published(struct db *db, struct arena *a, int64_t call_id,
 	return db_collect(st, a, (void **)out, n, sizeof **out, contribution_from_row, e);
 }
 
-int contribution_list(struct db *db, struct arena *a, int64_t call_id, const char *state, int offset, int limit,
-		      struct contribution **out, int *n, int64_t *total, struct error *e)
+int contribution_list(struct db *db, struct arena *a, int64_t call_id, const enum contribution_state *state,
+		      int offset, int limit, struct contribution **out, int *n, int64_t *total, struct error *e)
 {
 	/* ?2 = '' is every state */
 	static const char sql_count[] =
@@ -529,7 +626,7 @@ int contribution_list(struct db *db, struct arena *a, int64_t call_id, const cha
 	if (!st)
 		return -1;
 	db_bind_int(st, 1, call_id);
-	db_bind_text(st, 2, state ? state : "");
+	db_bind_text(st, 2, state ? contribution_state_name(*state) : "");
 	if (db_step(st, e) != DB_ROW)
 		return -1;
 	*total = db_col_int(st, 0);
@@ -538,7 +635,7 @@ int contribution_list(struct db *db, struct arena *a, int64_t call_id, const cha
 	if (!st)
 		return -1;
 	db_bind_int(st, 1, call_id);
-	db_bind_text(st, 2, state ? state : "");
+	db_bind_text(st, 2, state ? contribution_state_name(*state) : "");
 	db_bind_int(st, 3, limit);
 	db_bind_int(st, 4, offset);
 	return db_collect(st, a, (void **)out, n, sizeof **out, contribution_from_row, e);
@@ -570,20 +667,21 @@ int contribution_list_late(struct db *db, struct arena *a, int64_t call_id, int 
 
 static json_t *moderation_json(const struct contribution *c)
 {
-	return json_pack("{s:s,s:o}", "state", c->state, "reason",
+	return json_pack("{s:s,s:o}", "state", contribution_state_name(c->state), "reason",
 			 c->moderation_reason ? json_string(c->moderation_reason) : json_null());
 }
 
 static json_t *admission_json(const struct contribution *c)
 {
-	return json_pack("{s:s,s:b,s:b}", "state", c->state, "late", c->late, "admitted", c->admitted_at != 0);
+	return json_pack("{s:s,s:b,s:b}", "state", contribution_state_name(c->state), "late", c->late, "admitted",
+			 c->admitted_at != 0);
 }
 
 /* Admits the late contribution `before` (of a call in process_id) with the state it takes then, inside the
  * caller's transaction, with its audit entry "contribution.admit": the one way a late contribution is
  * admitted, whether the secretariat admits it or publishes it through moderation. */
 static int contribution_admit_in(struct db *db, struct arena *a, const struct actor *who, int64_t process_id,
-				 const struct contribution *before, const char *state, struct error *e)
+				 const struct contribution *before, enum contribution_state state, struct error *e)
 {
 	static const char sql[] = "UPDATE contribution SET admitted_at = ?, state = ? WHERE id = ?";
 	struct contribution after;
@@ -591,32 +689,28 @@ static int contribution_admit_in(struct db *db, struct arena *a, const struct ac
 	if (!st)
 		return -1;
 	db_bind_int(st, 1, clock_now());
-	db_bind_text(st, 2, state);
+	db_bind_text(st, 2, contribution_state_name(state));
 	db_bind_int(st, 3, before->id);
 	if (db_exec_stmt(st, e) != 0 || contribution_find(db, a, before->tracking, &after, e) != 0 ||
 	    audit_record(db, who, process_id, "contribution.admit", arena_printf(a, "contribution:%s", before->tracking),
 			 audit_json(a, admission_json(before)), audit_json(a, admission_json(&after)), e) != 0)
 		return -1;
-	log_event("contribution.admitted", "tracking=%s state=%s", after.tracking, after.state);
+	log_event("contribution.admitted", "tracking=%s state=%s", after.tracking, contribution_state_name(after.state));
 	return 0;
 }
 
 int contribution_moderate(struct db *db, struct arena *a, const struct actor *who, const char *tracking,
 			  const char *action, const char *reason, struct contribution *out, struct error *e)
 {
-	static const struct {
-		const char *action, *state;
-	} actions[] = {{"publish", "published"}, {"hide", "hidden"}, {"spam", "spam"}};
-	const char *state = NULL;
+	enum moderation_action m = MODERATION_PUBLISH;
 	action = field_trimmed(a, action);
 	reason = field_trimmed(a, reason);
-	for (size_t i = 0; action && i < sizeof actions / sizeof *actions; i++)
-		if (!strcmp(action, actions[i].action))
-			state = actions[i].state;
-	if (!state)
+	const bool known = moderation_action_parse(action, &m);
+	if (!known)
 		error_field(e, "action", "Use publish, hide or spam.");
+	const enum contribution_state state = moderation_action_state(m);
 	/* The reason for hiding is shown to the public in the contribution's place. */
-	field_check_text(e, "reason", reason, state && !strcmp(state, "hidden"), LIMIT_REASON,
+	field_check_text(e, "reason", reason, known && state == CONTRIBUTION_HIDDEN, LIMIT_REASON,
 			 "the reason for hiding it; the public sees it in its place");
 	if (e->code)
 		return -1;
@@ -631,21 +725,21 @@ int contribution_moderate(struct db *db, struct arena *a, const struct actor *wh
 		goto fail;
 	const bool same_reason = !before.moderation_reason == !reason &&
 				 (!reason || !strcmp(before.moderation_reason, reason));
-	if (!strcmp(before.state, state) && (strcmp(state, "hidden") || same_reason)) {
-		error_set(e, ERROR_CONFLICT, "This contribution is %s already.", state);
+	if (before.state == state && (state != CONTRIBUTION_HIDDEN || same_reason)) {
+		error_set(e, ERROR_CONFLICT, "This contribution is %s already.", contribution_state_name(state));
 		goto fail;
 	}
 	struct call call;
 	if (call_find(db, a, before.call_id, &call, e) != 0)
 		goto fail;
 	/* Publishing a late contribution takes it into account: it is admitted, as the Admit action does. */
-	if (!strcmp(state, "published") && before.late && !before.admitted_at &&
+	if (state == CONTRIBUTION_PUBLISHED && before.late && !before.admitted_at &&
 	    contribution_admit_in(db, a, who, call.process_id, &before, state, e) != 0)
 		goto fail;
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		goto fail;
-	db_bind_text(st, 1, state);
+	db_bind_text(st, 1, contribution_state_name(state));
 	db_bind_text(st, 2, reason);
 	db_bind_int(st, 3, clock_now());
 	db_bind_int(st, 4, before.id);
@@ -655,7 +749,8 @@ int contribution_moderate(struct db *db, struct arena *a, const struct actor *wh
 			 audit_json(a, moderation_json(&after)), e) != 0 ||
 	    db_commit(db, e) != 0)
 		goto fail;
-	log_event("contribution.moderated", "tracking=%s state=%s", after.tracking, after.state);
+	log_event("contribution.moderated", "tracking=%s state=%s", after.tracking,
+		  contribution_state_name(after.state));
 	if (out)
 		*out = after;
 	return 0;
@@ -725,9 +820,9 @@ int contribution_admit(struct db *db, struct arena *a, const struct actor *who, 
 	if (call_find(db, a, before.call_id, &call, e) != 0)
 		goto fail;
 	/* Admitted, it is as if it had come in time; moderation already done to it stands. */
-	const char *state = before.state;
-	if (!strcmp(before.state, "pending"))
-		state = call.review && !strcmp(call.review, "after_review") ? "pending" : "published";
+	enum contribution_state state = before.state;
+	if (before.state == CONTRIBUTION_PENDING)
+		state = call.review == REVIEW_AFTER_REVIEW ? CONTRIBUTION_PENDING : CONTRIBUTION_PUBLISHED;
 	if (contribution_admit_in(db, a, who, call.process_id, &before, state, e) != 0 ||
 	    (out && contribution_find(db, a, before.tracking, out, e) != 0) || db_commit(db, e) != 0)
 		goto fail;

@@ -29,6 +29,43 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ * The domain's states, each with its one table of names (contribution.c): the
+ * name is what the database, the API and the audit log hold. X_name() gives
+ * it; X_parse() reads it, false for a name not in the table. Channels and
+ * pages switch on the enum, so that a new value without words does not
+ * compile quietly (-Wswitch).
+ */
+/* pending: awaiting review (or a late one, the secretariat's decision); hidden: the public sees its
+ * tracking number and the reason in its place; spam: gone from public view, kept in the record. In the
+ * order the back office lists them. */
+enum contribution_state { CONTRIBUTION_PENDING, CONTRIBUTION_PUBLISHED, CONTRIBUTION_HIDDEN, CONTRIBUTION_SPAM };
+const char *contribution_state_name(enum contribution_state s);
+bool contribution_state_parse(const char *name, enum contribution_state *out);
+
+/* Whether the public sees it with the name, without it, or not at all. */
+enum contribution_publication { PUBLICATION_NAMED, PUBLICATION_ANONYMOUS, PUBLICATION_PRIVATE };
+const char *contribution_publication_name(enum contribution_publication p);
+bool contribution_publication_parse(const char *name, enum contribution_publication *out);
+
+/* The way it came in: set by the channel, never by the sender. */
+enum contribution_channel { CHANNEL_WEB, CHANNEL_API, CHANNEL_EMAIL };
+const char *contribution_channel_name(enum contribution_channel c);
+bool contribution_channel_parse(const char *name, enum contribution_channel *out);
+
+/* The receiving MTA's verdict on a message's From address: none (no trusted
+ * verdict), pass (DKIM or DMARC passed for it), fail. */
+enum sender_verification { SENDER_NONE, SENDER_PASS, SENDER_FAIL };
+const char *sender_verification_name(enum sender_verification v);
+bool sender_verification_parse(const char *name, enum sender_verification *out);
+
+/* What the secretariat does to a contribution (contribution_moderate). */
+enum moderation_action { MODERATION_PUBLISH, MODERATION_HIDE, MODERATION_SPAM };
+const char *moderation_action_name(enum moderation_action m);
+bool moderation_action_parse(const char *name, enum moderation_action *out);
+/* The state an action leaves a contribution in. */
+enum contribution_state moderation_action_state(enum moderation_action m);
+
 /* One file of a contribution by e-mail. */
 struct contribution_attachment {
 	const char *name;
@@ -43,7 +80,7 @@ struct contribution_attachment {
 /* What the e-mail channel adds to a contribution. */
 struct contribution_mail {
 	const char *sender;         /* the From address: the receipt goes there */
-	const char *verification;   /* pass (DKIM or DMARC passed for it), fail, none (no trusted verdict) */
+	enum sender_verification verification;
 	const char *authentication; /* the receiving MTA's verdicts ("dkim=pass dmarc=pass"), or NULL */
 	const char *subject;        /* or NULL */
 	const char *message_id;     /* without brackets: with the sender and message_sha256, what makes a second
@@ -65,8 +102,8 @@ struct contribution_input {
 	const char *country;  /* ISO 3166-1 alpha-2 */
 	const char *email;
 	const char *text;
-	const char *publication; /* named, anonymous, private */
-	const char *channel;     /* web, api, email: set by the channel, not the sender */
+	const char *publication; /* named, anonymous, private, as it arrived: contribution_validate() parses it */
+	enum contribution_channel channel; /* set by the channel, not the sender */
 	int64_t account_id;      /* the logged-in stakeholder who sends it, or 0 */
 	const char *requester;   /* the client address that sends it (web, API; for the mail limits), or NULL */
 	const struct contribution_mail *mail; /* the e-mail channel's part, or NULL */
@@ -84,7 +121,7 @@ struct contribution {
 	int64_t id;
 	char tracking[TRACKING_LEN + 1];
 	int64_t call_id;
-	const char *channel;
+	enum contribution_channel channel;
 	const char *name;
 	const char *organization;
 	const char *category_slug;
@@ -92,14 +129,14 @@ struct contribution {
 	const char *country;
 	const char *email;
 	const char *text;
-	const char *publication;
+	enum contribution_publication publication;
 	int64_t received_at;
-	const char *state;             /* published, pending (awaiting review), hidden, spam */
+	enum contribution_state state;
 	const char *moderation_reason; /* why it was hidden (public), or NULL */
 	int64_t moderated_at;          /* 0 if never moderated */
 	/* the e-mail channel's part (NULL and 0 for the web and the API) */
 	const char *sender;
-	const char *sender_verification;
+	enum sender_verification sender_verification;
 	const char *authentication;
 	const char *subject;
 	const char *message_id;
@@ -141,15 +178,13 @@ int contribution_list_published(struct db *db, struct arena *a, int64_t call_id,
 
 /* The secretariat's view: every contribution of a call, whatever its
  * publication, in one state (or any, with state NULL), oldest first, one page. */
-int contribution_list(struct db *db, struct arena *a, int64_t call_id, const char *state, int offset, int limit,
-		      struct contribution **out, int *n, int64_t *total, struct error *e);
+int contribution_list(struct db *db, struct arena *a, int64_t call_id, const enum contribution_state *state,
+		      int offset, int limit, struct contribution **out, int *n, int64_t *total, struct error *e);
 
 /* The contributions of a call that arrived late and are not admitted yet
  * (whatever their state), oldest first, one page; total counts them all. */
 int contribution_list_late(struct db *db, struct arena *a, int64_t call_id, int offset, int limit,
 			   struct contribution **out, int *n, int64_t *total, struct error *e);
-
-bool contribution_state_valid(const char *state);
 
 /* Moderation by the secretariat: action "publish", "hide" (with a reason,
  * required, that the public sees in the contribution's place) or "spam" (gone
@@ -179,7 +214,6 @@ int contribution_attachments(struct db *db, struct arena *a, struct contribution
 int contribution_admit(struct db *db, struct arena *a, const struct actor *who, const char *tracking,
 		       struct contribution *out, struct error *e);
 
-bool contribution_publication_valid(const char *p);
 bool contribution_email_valid(const char *email);
 
 #endif

@@ -117,16 +117,18 @@ static int demo_build(struct demo *d)
 		return -1;
 
 	static const struct {
-		const char *date, *end_date, *kind, *title;
+		const char *date, *end_date;
+		enum milestone_kind kind;
+		const char *title;
 	} schedule[] = {
-		{"2020-04-09", NULL, "version", "A draft of the guidelines, based on inputs from Member States, is posted online."},
-		{"2020-04-23", NULL, "meeting", "First online open consultation on the draft and the inputs received."},
-		{"2020-05-05", NULL, "version", "A revised draft, taking the inputs into account, is posted online."},
-		{"2021-02-15", NULL, "deadline", "Deadline for written inputs from all interested stakeholders on the revised draft."},
-		{"2021-03-01", NULL, "meeting", "Second online open consultation on the draft and the inputs received."},
-		{"2021-03-10", NULL, "deadline", "Deadline for final written inputs from participants in the second consultation."},
-		{"2021-05-07", NULL, "version", "The final revised draft, taking the inputs into account, is posted online."},
-		{"2021-06-08", "2021-06-18", "presentation",
+		{"2020-04-09", NULL, MILESTONE_VERSION, "A draft of the guidelines, based on inputs from Member States, is posted online."},
+		{"2020-04-23", NULL, MILESTONE_MEETING, "First online open consultation on the draft and the inputs received."},
+		{"2020-05-05", NULL, MILESTONE_VERSION, "A revised draft, taking the inputs into account, is posted online."},
+		{"2021-02-15", NULL, MILESTONE_DEADLINE, "Deadline for written inputs from all interested stakeholders on the revised draft."},
+		{"2021-03-01", NULL, MILESTONE_MEETING, "Second online open consultation on the draft and the inputs received."},
+		{"2021-03-10", NULL, MILESTONE_DEADLINE, "Deadline for final written inputs from participants in the second consultation."},
+		{"2021-05-07", NULL, MILESTONE_VERSION, "The final revised draft, taking the inputs into account, is posted online."},
+		{"2021-06-08", "2021-06-18", MILESTONE_PRESENTATION,
 		 "The draft guidelines are presented to the Council for consideration and approval, with the "
 		 "secretariat's report on how the GCA is used."},
 	};
@@ -136,9 +138,9 @@ static int demo_build(struct demo *d)
 		if (milestone_insert(db, d->process_id, D(d, schedule[i].date), D(d, schedule[i].end_date),
 				     schedule[i].title, schedule[i].kind, &id, e) != 0)
 			return -1;
-		if (!strcmp(schedule[i].kind, "presentation"))
+		if (schedule[i].kind == MILESTONE_PRESENTATION)
 			council = id;
-		if (!strcmp(schedule[i].kind, "deadline") && ndeadlines < 2)
+		if (schedule[i].kind == MILESTONE_DEADLINE && ndeadlines < 2)
 			deadlines[ndeadlines++] = id;
 	}
 	if (milestone_record_move(db, council, D(d, "2020-12-23"), NULL, NULL, "2020 session of the Council",
@@ -148,9 +150,9 @@ static int demo_build(struct demo *d)
 				  e) != 0)
 		return -1;
 
-	if (meeting_add(db, d->process_id, D(d, "2020-04-23"), "First online open consultation", "online",
+	if (meeting_add(db, d->process_id, D(d, "2020-04-23"), "First online open consultation", MEETING_ONLINE,
 			"Open to all stakeholders; discussed the draft and the inputs received.", &id, e) ||
-	    meeting_add(db, d->process_id, D(d, "2021-03-01"), "Second online open consultation", "online",
+	    meeting_add(db, d->process_id, D(d, "2021-03-01"), "Second online open consultation", MEETING_ONLINE,
 			"Open to all stakeholders; practical details are announced before the meeting.", &id, e))
 		return -1;
 

@@ -104,3 +104,11 @@ void field_check_date(struct error *e, const char *field, const char *value, boo
 	if (clock_parse_date(value, &y, &m, &d) != 0)
 		error_field(e, field, "Give a real date as YYYY-MM-DD.");
 }
+
+int field_enum_index(const char *const *names, int n, const char *s)
+{
+	for (int i = 0; s && i < n; i++)
+		if (names[i] && !strcmp(names[i], s))
+			return i;
+	return -1;
+}

@@ -33,6 +33,10 @@ void field_check_text(struct error *e, const char *field, const char *value, boo
 bool field_email_valid(const char *email);
 void field_check_email(struct error *e, const char *field, const char *value);
 
+/* The position of s in names[0..n) (a domain state's one table of names, beside its
+ * enum in its core header), or -1 for NULL or a name not in it. */
+int field_enum_index(const char *const *names, int n, const char *s);
+
 /* A "YYYY-MM-DD" date. */
 void field_check_date(struct error *e, const char *field, const char *value, bool required);
 

@@ -2,6 +2,7 @@
 #include "core/holding.h"
 
 #include "core/blob.h"
+#include "core/field.h"
 #include "core/outbox.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -9,13 +10,22 @@
 
 #include <string.h>
 
-bool holding_reason_valid(const char *reason)
+static const char *const REASON_NAMES[] = {
+	[HOLDING_NO_CALL] = "no_call",     [HOLDING_CALL_NOT_OPEN] = "call_not_open", [HOLDING_AUTOMATIC] = "automatic",
+	[HOLDING_INVALID] = "invalid",     [HOLDING_LIMIT] = "limit",                 [HOLDING_DUPLICATE] = "duplicate",
+};
+
+const char *holding_reason_name(enum holding_reason r)
 {
-	static const char *const reasons[] = {"no_call", "call_not_open", "automatic", "invalid", "limit", "duplicate"};
-	for (size_t i = 0; reason && i < sizeof reasons / sizeof *reasons; i++)
-		if (!strcmp(reason, reasons[i]))
-			return true;
-	return false;
+	return REASON_NAMES[r];
+}
+
+bool holding_reason_parse(const char *name, enum holding_reason *out)
+{
+	const int i = field_enum_index(REASON_NAMES, (int)(sizeof REASON_NAMES / sizeof *REASON_NAMES), name);
+	if (i >= 0)
+		*out = (enum holding_reason)i;
+	return i >= 0;
 }
 
 #define HOLDING_COLUMNS                                                                                                \
@@ -34,7 +44,8 @@ static int holding_from_row(struct arena *a, struct db_stmt *st, void *element)
 	h->subject = db_col_dup(st, 5, a, &failed);
 	h->message_id = db_col_dup(st, 6, a, &failed);
 	h->call_id = db_col_int(st, 7);
-	h->reason = db_col_dup(st, 8, a, &failed);
+	if (!holding_reason_parse(db_col_text(st, 8), &h->reason))
+		return DB_FILL_UNKNOWN;
 	h->detail = db_col_dup(st, 9, a, &failed);
 	h->raw_sha256 = db_col_dup(st, 10, a, &failed);
 	h->size = db_col_int(st, 11);
@@ -119,7 +130,7 @@ int holding_add(struct db *db, struct arena *a, const struct holding_input *in, 
 	static const char sql[] =
 	    "INSERT INTO holding (received_at, recipient, envelope_sender, sender, subject, "
 	    "message_id, call_id, reason, detail, raw_sha256, message_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-	if (!holding_reason_valid(in->reason) || !in->recipient || !in->detail) {
+	if ((unsigned)in->reason > HOLDING_DUPLICATE || !in->recipient || !in->detail) {
 		error_set(e, ERROR_INTERNAL, "a held message needs a recipient, a known reason and its detail");
 		return -1;
 	}
@@ -158,7 +169,7 @@ int holding_add(struct db *db, struct arena *a, const struct holding_input *in, 
 			db_bind_int(st, 7, in->call_id);
 		else
 			db_bind_null(st, 7);
-		db_bind_text(st, 8, in->reason);
+		db_bind_text(st, 8, holding_reason_name(in->reason));
 		db_bind_text(st, 9, in->detail);
 		db_bind_text(st, 10, raw);
 		db_bind_text(st, 11, in->message_sha256);
@@ -171,7 +182,8 @@ int holding_add(struct db *db, struct arena *a, const struct holding_input *in, 
 	if (holding_find(db, a, id, out, e) != 0 || db_commit(db, e) != 0)
 		goto fail;
 	out->duplicate = duplicate;
-	log_event(duplicate ? "mail.held_again" : "mail.held", "id=%lld reason=%s", (long long)id, in->reason);
+	log_event(duplicate ? "mail.held_again" : "mail.held", "id=%lld reason=%s", (long long)id,
+	          holding_reason_name(in->reason));
 	return 0;
 fail:
 	db_rollback(db);

@@ -25,6 +25,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Why a message is held, with its one table of names (holding.c), which the
+ * database, the API and mail-in's answer hold. */
+enum holding_reason {
+	HOLDING_NO_CALL,       /* sent to an address that no call has */
+	HOLDING_CALL_NOT_OPEN, /* the call was not open yet */
+	HOLDING_AUTOMATIC,     /* an automatic reply or a bounce */
+	HOLDING_INVALID,       /* not a message that could be read as a contribution */
+	HOLDING_LIMIT,         /* beyond a limit (attachments or length) */
+	HOLDING_DUPLICATE,     /* its Message-ID came before with another message */
+};
+const char *holding_reason_name(enum holding_reason r);
+/* Reads a reason's name; false for a name not in its table. */
+bool holding_reason_parse(const char *name, enum holding_reason *out);
+
 struct holding_input {
 	const char *recipient;       /* the address it was delivered to */
 	const char *envelope_sender; /* the SMTP MAIL FROM: "" for the null sender, NULL if unknown */
@@ -33,7 +47,7 @@ struct holding_input {
 	const char *message_id;      /* without brackets, or NULL */
 	const char *references;      /* the message's References, for the answer's own, or NULL */
 	int64_t call_id;             /* the call it was addressed to, or 0 */
-	const char *reason;          /* no_call, call_not_open, automatic, invalid, limit, duplicate */
+	enum holding_reason reason;
 	const char *detail;          /* the reason in words, for the secretariat and the sender */
 	const void *raw;             /* the message as it arrived */
 	const char *message_sha256;  /* hex SHA-256 of it without its trace fields (mail/intake.h), or NULL */
@@ -50,14 +64,12 @@ struct holding_item {
 	const char *subject;
 	const char *message_id;
 	int64_t call_id;
-	const char *reason;
+	enum holding_reason reason;
 	const char *detail;
 	const char *raw_sha256;
 	int64_t size;
 	bool duplicate; /* holding_add: this message was held before (*this* is that entry) */
 };
-
-bool holding_reason_valid(const char *reason);
 
 /* Keeps the message (see above) and fills *out; 0, or -1 with e
  * (ERROR_UNAVAILABLE when the store is busy or full: try again). */

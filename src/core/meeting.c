@@ -1,11 +1,31 @@
 /* meeting — see meeting.h. */
 #include "core/meeting.h"
 
+#include "core/field.h"
 #include "util/clock.h"
 
 #include <string.h>
 
-int meeting_add(struct db *db, int64_t process_id, const char *date, const char *title, const char *format,
+static const char *const FORMAT_NAMES[] = {
+	[MEETING_ONLINE] = "online",
+	[MEETING_PHYSICAL] = "physical",
+	[MEETING_HYBRID] = "hybrid",
+};
+
+const char *meeting_format_name(enum meeting_format f)
+{
+	return FORMAT_NAMES[f];
+}
+
+bool meeting_format_parse(const char *name, enum meeting_format *out)
+{
+	const int i = field_enum_index(FORMAT_NAMES, (int)(sizeof FORMAT_NAMES / sizeof *FORMAT_NAMES), name);
+	if (i >= 0)
+		*out = (enum meeting_format)i;
+	return i >= 0;
+}
+
+int meeting_add(struct db *db, int64_t process_id, const char *date, const char *title, enum meeting_format format,
 		const char *description, int64_t *id, struct error *e)
 {
 	int y, m, d;
@@ -13,8 +33,6 @@ int meeting_add(struct db *db, int64_t process_id, const char *date, const char 
 		error_field(e, "date", "Give the date as YYYY-MM-DD.");
 	if (!title || !*title)
 		error_field(e, "title", "Give the meeting a title.");
-	if (!format || (strcmp(format, "online") && strcmp(format, "physical") && strcmp(format, "hybrid")))
-		error_field(e, "format", "Use online, physical or hybrid.");
 	if (e->code)
 		return -1;
 	static const char sql[] =
@@ -25,7 +43,7 @@ int meeting_add(struct db *db, int64_t process_id, const char *date, const char 
 	db_bind_int(st, 1, process_id);
 	db_bind_text(st, 2, date);
 	db_bind_text(st, 3, title);
-	db_bind_text(st, 4, format);
+	db_bind_text(st, 4, meeting_format_name(format));
 	db_bind_text(st, 5, description ? description : "");
 	if (db_exec_stmt(st, e) != 0)
 		return -1;
@@ -40,7 +58,8 @@ static int meeting_from_row(struct arena *a, struct db_stmt *st, void *element)
 	mt->id = db_col_int(st, 0);
 	mt->date = db_col_dup(st, 1, a, &failed);
 	mt->title = db_col_dup(st, 2, a, &failed);
-	mt->format = db_col_dup(st, 3, a, &failed);
+	if (!meeting_format_parse(db_col_text(st, 3), &mt->format))
+		return DB_FILL_UNKNOWN;
 	mt->description = db_col_dup(st, 4, a, &failed);
 	return failed ? -1 : 0;
 }

@@ -13,22 +13,45 @@
 #include <stdio.h>
 #include <string.h>
 
-bool milestone_kind_valid(const char *kind)
+static const char *const KIND_NAMES[] = {
+	[MILESTONE_VERSION] = "version",
+	[MILESTONE_MEETING] = "meeting",
+	[MILESTONE_DEADLINE] = "deadline",
+	[MILESTONE_PRESENTATION] = "presentation",
+	[MILESTONE_OTHER] = "other",
+};
+static const char *const STATUS_NAMES[] = {
+	[MILESTONE_PLANNED] = "planned",
+	[MILESTONE_DONE] = "done",
+	[MILESTONE_POSTPONED] = "postponed",
+	[MILESTONE_CANCELLED] = "cancelled",
+};
+#define COUNT(t) ((int)(sizeof t / sizeof *t))
+
+const char *milestone_kind_name(enum milestone_kind k)
 {
-	static const char *const kinds[] = {"version", "meeting", "deadline", "presentation", "other"};
-	for (size_t i = 0; kind && i < sizeof kinds / sizeof *kinds; i++)
-		if (strcmp(kind, kinds[i]) == 0)
-			return true;
-	return false;
+	return KIND_NAMES[k];
 }
 
-bool milestone_status_valid(const char *status)
+bool milestone_kind_parse(const char *name, enum milestone_kind *out)
 {
-	static const char *const statuses[] = {"planned", "done", "postponed", "cancelled"};
-	for (size_t i = 0; status && i < sizeof statuses / sizeof *statuses; i++)
-		if (strcmp(status, statuses[i]) == 0)
-			return true;
-	return false;
+	const int i = field_enum_index(KIND_NAMES, COUNT(KIND_NAMES), name);
+	if (i >= 0)
+		*out = (enum milestone_kind)i;
+	return i >= 0;
+}
+
+const char *milestone_status_name(enum milestone_status s)
+{
+	return STATUS_NAMES[s];
+}
+
+bool milestone_status_parse(const char *name, enum milestone_status *out)
+{
+	const int i = field_enum_index(STATUS_NAMES, COUNT(STATUS_NAMES), name);
+	if (i >= 0)
+		*out = (enum milestone_status)i;
+	return i >= 0;
 }
 
 static void check_range(const char *date, const char *end_date, struct error *e)
@@ -43,13 +66,11 @@ static void check_range(const char *date, const char *end_date, struct error *e)
 }
 
 int milestone_insert(struct db *db, int64_t process_id, const char *date, const char *end_date, const char *title,
-		     const char *kind, int64_t *id, struct error *e)
+		     enum milestone_kind kind, int64_t *id, struct error *e)
 {
 	check_range(date, end_date, e);
 	if (!title || !*title)
 		error_field(e, "title", "Say what happens on this date.");
-	if (!milestone_kind_valid(kind))
-		error_field(e, "kind", "Use one of version, meeting, deadline, presentation, other.");
 	if (e->code)
 		return -1;
 	static const char sql[] =
@@ -61,7 +82,7 @@ int milestone_insert(struct db *db, int64_t process_id, const char *date, const 
 	db_bind_text(st, 2, date);
 	db_bind_text(st, 3, end_date);
 	db_bind_text(st, 4, title);
-	db_bind_text(st, 5, kind);
+	db_bind_text(st, 5, milestone_kind_name(kind));
 	if (db_exec_stmt(st, e) != 0)
 		return -1;
 	*id = db_last_id(db);
@@ -104,8 +125,9 @@ static int milestone_from_row(struct arena *a, struct db_stmt *st, void *element
 	ms->date = db_col_dup(st, 1, a, &failed);
 	ms->end_date = db_col_dup(st, 2, a, &failed);
 	ms->title = db_col_dup(st, 3, a, &failed);
-	ms->kind = db_col_dup(st, 4, a, &failed);
-	ms->status = db_col_dup(st, 5, a, &failed);
+	if (!milestone_kind_parse(db_col_text(st, 4), &ms->kind) ||
+	    !milestone_status_parse(db_col_text(st, 5), &ms->status))
+		return DB_FILL_UNKNOWN;
 	ms->process_id = db_col_int(st, 6);
 	ms->call_id = db_col_int(st, 7);
 	return failed ? -1 : 0;
@@ -158,7 +180,7 @@ static int milestone_history(struct db *db, struct arena *a, struct milestone *m
 	int cap = ms->nhistory;
 	for (int i = 0; i < c.nhistory; i++) {
 		const struct call_change *x = &c.history[i];
-		if (!strcmp(x->kind, "open"))
+		if (x->kind == CHANGE_OPEN)
 			continue; /* the opening moves no deadline */
 		struct milestone_move mv = {
 			.id = x->id,
@@ -242,8 +264,8 @@ int milestone_find(struct db *db, struct arena *a, int64_t id, struct milestone 
 static json_t *milestone_audit_json(const struct milestone *ms)
 {
 	return json_pack("{s:s,s:o,s:s,s:s,s:s}", "date", ms->date, "end_date",
-			 ms->end_date ? json_string(ms->end_date) : json_null(), "title", ms->title, "kind", ms->kind,
-			 "status", ms->status);
+			 ms->end_date ? json_string(ms->end_date) : json_null(), "title", ms->title, "kind",
+			 milestone_kind_name(ms->kind), "status", milestone_status_name(ms->status));
 }
 
 static const char *milestone_object(struct arena *a, int64_t id)
@@ -298,13 +320,13 @@ int milestone_add(struct db *db, struct arena *a, const struct actor *who, int64
 	const char *date = field_trimmed(a, in->date);
 	const char *end_date = single_day(date, field_trimmed(a, in->end_date));
 	const char *title = field_trimmed(a, in->title);
-	const char *kind = field_trimmed(a, in->kind);
+	enum milestone_kind kind = MILESTONE_OTHER;
 	if (!date || !*date)
 		error_field(e, "date", "Give the date as YYYY-MM-DD.");
 	else
 		check_range(date, end_date, e);
 	field_check_line(e, "title", title, true, LIMIT_TITLE, "what happens on this date");
-	if (!milestone_kind_valid(kind))
+	if (!milestone_kind_parse(field_trimmed(a, in->kind), &kind))
 		error_field(e, "kind", "Use one of version, meeting, deadline, presentation, other.");
 	if (e->code)
 		return -1;
@@ -328,18 +350,20 @@ int milestone_update(struct db *db, struct arena *a, const struct actor *who, in
 		     const struct milestone_input *in, struct error *e)
 {
 	const char *title = field_trimmed(a, in->title);
-	const char *kind = field_trimmed(a, in->kind);
-	const char *status = field_trimmed(a, in->status);
+	const char *kind_name = field_trimmed(a, in->kind);
+	const char *status_name = field_trimmed(a, in->status);
+	enum milestone_kind kind = MILESTONE_OTHER;
+	enum milestone_status status = MILESTONE_PLANNED;
 	if (in->date || in->end_date)
 		error_field(e, in->date ? "date" : "end_date",
 			    "A new date is a move: move the milestone, and say why.");
 	if (title)
 		field_check_line(e, "title", title, true, LIMIT_TITLE, "what happens on this date");
-	if (kind && !milestone_kind_valid(kind))
+	if (kind_name && !milestone_kind_parse(kind_name, &kind))
 		error_field(e, "kind", "Use one of version, meeting, deadline, presentation, other.");
-	if (status && !milestone_status_valid(status))
+	if (status_name && !milestone_status_parse(status_name, &status))
 		error_field(e, "status", "Use one of planned, done, postponed, cancelled.");
-	if (!e->code && !title && !kind && !status)
+	if (!e->code && !title && !kind_name && !status_name)
 		error_set(e, ERROR_INVALID, "Give a new title, kind or status.");
 	if (e->code)
 		return -1;
@@ -354,8 +378,8 @@ int milestone_update(struct db *db, struct arena *a, const struct actor *who, in
 	if (!st)
 		goto fail;
 	db_bind_text(st, 1, title);
-	db_bind_text(st, 2, kind);
-	db_bind_text(st, 3, status);
+	db_bind_text(st, 2, kind_name ? milestone_kind_name(kind) : NULL);
+	db_bind_text(st, 3, status_name ? milestone_status_name(status) : NULL);
 	db_bind_int(st, 4, id);
 	if (db_exec_stmt(st, e) != 0 || milestone_find(db, a, id, &after, e) != 0)
 		goto fail;
@@ -364,13 +388,13 @@ int milestone_update(struct db *db, struct arena *a, const struct actor *who, in
 		db_rollback(db); /* as it was: nothing to record */
 		return 0;
 	}
-	const bool status_only = !strcmp(before.title, after.title) && !strcmp(before.kind, after.kind);
+	const bool status_only = !strcmp(before.title, after.title) && before.kind == after.kind;
 	if (audit_record(db, who, before.process_id, status_only ? "milestone.status" : "milestone.update",
 			 milestone_object(a, id), was, is, e) != 0)
 		goto fail;
-	if (strcmp(before.status, after.status) != 0 &&
-	    (!strcmp(after.status, "postponed") || !strcmp(after.status, "cancelled"))) {
-		const bool postponed = !strcmp(after.status, "postponed");
+	if (before.status != after.status &&
+	    (after.status == MILESTONE_POSTPONED || after.status == MILESTONE_CANCELLED)) {
+		const bool postponed = after.status == MILESTONE_POSTPONED;
 		if (milestone_notice(db, a, &after, postponed ? "Postponed: %s" : "Cancelled: %s",
 				     postponed ? "This date is postponed; a new date will follow."
 					       : "This date is cancelled.",

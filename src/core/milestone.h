@@ -13,7 +13,27 @@
 #include "util/arena.h"
 #include "util/error.h"
 
+#include <stdbool.h>
 #include <stdint.h>
+
+/* What a milestone is, and where it stands; each with its one table of names
+ * (milestone.c), which the database, the API and the audit log hold. */
+enum milestone_kind {
+	MILESTONE_VERSION,
+	MILESTONE_MEETING,
+	MILESTONE_DEADLINE,
+	MILESTONE_PRESENTATION,
+	MILESTONE_OTHER,
+};
+enum { MILESTONE_KIND_COUNT = MILESTONE_OTHER + 1 };
+const char *milestone_kind_name(enum milestone_kind k);
+/* Reads a kind's name; false for a name not in its table. */
+bool milestone_kind_parse(const char *name, enum milestone_kind *out);
+
+enum milestone_status { MILESTONE_PLANNED, MILESTONE_DONE, MILESTONE_POSTPONED, MILESTONE_CANCELLED };
+enum { MILESTONE_STATUS_COUNT = MILESTONE_CANCELLED + 1 };
+const char *milestone_status_name(enum milestone_status s);
+bool milestone_status_parse(const char *name, enum milestone_status *out);
 
 struct milestone_move {
 	int64_t id;
@@ -30,21 +50,17 @@ struct milestone {
 	const char *date;
 	const char *end_date; /* NULL for a single day */
 	const char *title;
-	const char *kind;   /* version, meeting, deadline, presentation, other */
-	const char *status; /* planned, done, postponed, cancelled */
+	enum milestone_kind kind;
+	enum milestone_status status;
 	int64_t call_id;    /* the call whose deadline it announces (call_link_milestone), or 0 */
 	struct milestone_move *history; /* oldest first; for a call's deadline, the call's changes of it */
 	int nhistory;
 };
 
-bool milestone_kind_valid(const char *kind);
-
-bool milestone_status_valid(const char *status);
-
 /* milestone_insert() and milestone_record_move() write inside their caller's
  * transaction and record nothing (for loaders such as the demo). */
 int milestone_insert(struct db *db, int64_t process_id, const char *date, const char *end_date, const char *title,
-		     const char *kind, int64_t *id, struct error *e);
+		     enum milestone_kind kind, int64_t *id, struct error *e);
 
 /* Records a move that already happened (as when loading a schedule with its past). */
 int milestone_record_move(struct db *db, int64_t milestone_id, const char *moved_on, const char *from_date,
@@ -70,8 +86,8 @@ struct milestone_input {
 	const char *date;     /* YYYY-MM-DD in the process's time zone */
 	const char *end_date; /* NULL, empty or equal to date for a single day */
 	const char *title;
-	const char *kind;   /* version, meeting, deadline, presentation, other */
-	const char *status; /* milestone_update() only: planned, done, postponed, cancelled */
+	const char *kind;   /* a kind's name (milestone_kind_parse) */
+	const char *status; /* milestone_update() only: a status's name (milestone_status_parse) */
 };
 
 /* Adds a milestone to a process's schedule; audit "milestone.add", and a notice. */

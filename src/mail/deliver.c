@@ -119,7 +119,7 @@ static void fail_temporarily(struct mail_result *out, const struct error *e)
 
 /* Keeps the message in the holding list; answer_to, if not NULL, is told. */
 static void hold(struct db *db, struct arena *a, const struct mail_message *m, const char *envelope_sender,
-                 int64_t call_id, const char *reason, const char *detail, const char *answer_to,
+                 int64_t call_id, enum holding_reason reason, const char *detail, const char *answer_to,
                  struct mail_result *out)
 {
 	const struct intake *in = &m->in;
@@ -206,7 +206,7 @@ void mail_deliver(struct db *db, struct arena *a, const struct mail_message *m, 
 		return;
 	}
 	if (!m->readable) {
-		hold(db, a, m, envelope_sender, 0, "invalid", m->problem.message, NULL, out);
+		hold(db, a, m, envelope_sender, 0, HOLDING_INVALID, m->problem.message, NULL, out);
 		return;
 	}
 	int64_t call_id = 0;
@@ -220,18 +220,18 @@ void mail_deliver(struct db *db, struct arena *a, const struct mail_message *m, 
 	const bool null_sender = (envelope_sender && !*envelope_sender) || (in->return_path && !*in->return_path);
 	const bool ours = in->from && !strcasecmp(in->from, config_get()->mail_from);
 	if (in->bounce || null_sender) {
-		hold(db, a, m, envelope_sender, call_id, "automatic",
+		hold(db, a, m, envelope_sender, call_id, HOLDING_AUTOMATIC,
 		     "It is a delivery report (a bounce) or comes from the null sender, not from a person.", NULL, out);
 		return;
 	}
 	if (in->auto_submitted || ours) {
-		hold(db, a, m, envelope_sender, call_id, "automatic",
+		hold(db, a, m, envelope_sender, call_id, HOLDING_AUTOMATIC,
 		     "It is an automatic message (an out-of-office reply or the like), not from a person.", NULL, out);
 		return;
 	}
 	if (!routed) {
 		/* No answer: a stranger writing to an address we do not have is not told anything (no backscatter). */
-		hold(db, a, m, envelope_sender, 0, "no_call",
+		hold(db, a, m, envelope_sender, 0, HOLDING_NO_CALL,
 		     "No call for contributions has this address; the secretariat will see where it belongs.", NULL,
 		     out);
 		return;
@@ -243,7 +243,7 @@ void mail_deliver(struct db *db, struct arena *a, const struct mail_message *m, 
 		return;
 	}
 	if (!in->from) {
-		hold(db, a, m, envelope_sender, call_id, "invalid",
+		hold(db, a, m, envelope_sender, call_id, HOLDING_INVALID,
 		     "The message has no sender address (From) that can be read, so no receipt can be sent.", NULL,
 		     out);
 		return;
@@ -253,7 +253,7 @@ void mail_deliver(struct db *db, struct arena *a, const struct mail_message *m, 
 	struct account acc = {0};
 	struct error lookup;
 	error_clear(&lookup);
-	const bool verified = !strcmp(in->verification, "pass");
+	const bool verified = in->verification == SENDER_PASS;
 	bool linked = verified && account_find_email(db, a, in->from, &acc, &lookup) == 0 && acc.confirmed;
 	if (lookup.code && strcmp(lookup.code, ERROR_NOT_FOUND) != 0) {
 		fail_temporarily(out, &lookup);
@@ -283,24 +283,25 @@ void mail_deliver(struct db *db, struct arena *a, const struct mail_message *m, 
 	    .country = linked ? acc.country : NULL,
 	    .email = in->from,
 	    .text = in->text,
-	    .publication = "private", /* a message says nothing of publication: the secretariat only */
-	    .channel = "email",
+	    /* a message says nothing of publication: the secretariat only */
+	    .publication = contribution_publication_name(PUBLICATION_PRIVATE),
+	    .channel = CHANNEL_EMAIL,
 	    .account_id = linked ? acc.id : 0,
 	    .mail = &mail,
 	};
 	struct receipt receipt;
 	if (contribution_receive(db, a, call_id, &ci, &receipt, &e) != 0) {
 		if (!strcmp(e.code, ERROR_CALL_NOT_OPEN))
-			hold(db, a, m, envelope_sender, call_id, "call_not_open",
+			hold(db, a, m, envelope_sender, call_id, HOLDING_CALL_NOT_OPEN,
 			     "The call for contributions at this address is not open yet.", answer_to, out);
 		else if (!strcmp(e.code, ERROR_INVALID))
-			hold(db, a, m, envelope_sender, call_id, "invalid", error_words(a, &e), answer_to, out);
+			hold(db, a, m, envelope_sender, call_id, HOLDING_INVALID, error_words(a, &e), answer_to, out);
 		else if (!strcmp(e.code, ERROR_CONFLICT))
 			/* Another message with a Message-ID we have: kept for the secretariat, never taken for the
 			 * first one. Nothing goes back: the answer would tell a stranger of someone else's message. */
-			hold(db, a, m, envelope_sender, call_id, "duplicate", e.message, NULL, out);
+			hold(db, a, m, envelope_sender, call_id, HOLDING_DUPLICATE, e.message, NULL, out);
 		else if (!strcmp(e.code, ERROR_NOT_FOUND))
-			hold(db, a, m, envelope_sender, 0, "no_call",
+			hold(db, a, m, envelope_sender, 0, HOLDING_NO_CALL,
 			     "The call for contributions at this address is gone.", NULL, out);
 		else
 			fail_temporarily(out, &e);
@@ -331,7 +332,7 @@ json_t *mail_result_json(const struct mail_result *r)
 		clock_format_rfc3339(r->received_at, when);
 		json_object_set_new(o, "held", json_integer(r->held_id));
 		json_object_set_new(o, "call", r->call_id ? json_integer(r->call_id) : json_null());
-		json_object_set_new(o, "reason", json_string(r->reason));
+		json_object_set_new(o, "reason", json_string(holding_reason_name(r->reason)));
 		json_object_set_new(o, "detail", json_string(r->detail ? r->detail : ""));
 		json_object_set_new(o, "received_at", json_string(when));
 		break;

@@ -56,7 +56,7 @@ struct mail_result {
 	bool late;
 	int64_t received_at;
 	int64_t held_id;
-	const char *reason; /* held: no_call, call_not_open, automatic, invalid, limit, duplicate */
+	enum holding_reason reason; /* held */
 	const char *detail; /* held, tempfail, reject: in words */
 };
 

@@ -732,7 +732,7 @@ static void authentication_read(struct arena *a, struct intake *out, const char 
 	}
 	out->authentication = summary.len && !summary.failed ? arena_strdup(a, summary.data) : NULL;
 	buf_free(&summary);
-	out->verification = dmarc_pass || dkim_pass ? "pass" : dmarc_fail || dkim_fail ? "fail" : "none";
+	out->verification = dmarc_pass || dkim_pass ? SENDER_PASS : dmarc_fail || dkim_fail ? SENDER_FAIL : SENDER_NONE;
 }
 
 static void headers_read(struct arena *a, GMimeMessage *msg, const struct intake_options *opt, struct intake *out)
@@ -887,7 +887,7 @@ int intake_parse(struct arena *a, const void *raw, size_t len, const struct inta
 {
 	memset(out, 0, sizeof *out);
 	out->text = "";
-	out->verification = "none";
+	out->verification = SENDER_NONE;
 	const char *bytes = raw;
 	/* An mbox "From " line (procmail, fetchmail, a pipe with flag F) is not part of the message. */
 	if (len >= 5 && !memcmp(bytes, "From ", 5)) {
@@ -930,24 +930,24 @@ int intake_parse(struct arena *a, const void *raw, size_t len, const struct inta
 	g_mime_parser_options_free(po);
 
 	if (w.too_deep || w.too_many_parts) {
-		out->problem_reason = "limit";
+		out->problem_reason = HOLDING_LIMIT;
 		out->problem = arena_printf(a,
 		                            "The message has more than %d parts, or parts nested more than %d deep, "
 		                            "which a mail program does not send.",
 		                            LIMIT_MAIL_PARTS, LIMIT_MAIL_DEPTH);
 	} else if (w.seen > LIMIT_MAIL_ATTACHMENTS) {
-		out->problem_reason = "limit";
+		out->problem_reason = HOLDING_LIMIT;
 		out->problem = arena_printf(a,
 		                            "The message has %d attachments; at most %d are accepted in one message. "
 		                            "Send them in several messages, or together in one archive.",
 		                            w.seen, LIMIT_MAIL_ATTACHMENTS);
 	} else if (w.too_large) {
-		out->problem_reason = "limit";
+		out->problem_reason = HOLDING_LIMIT;
 		out->problem = arena_printf(
 		    a, "The attachment %s is %.1f MiB; at most %d MiB are accepted for one file.", w.too_large,
 		    (double)w.too_large_size / (1024 * 1024), LIMIT_MAIL_ATTACHMENT / (1024 * 1024));
 	} else if (utf8_length(out->text) > LIMIT_TEXT) {
-		out->problem_reason = "limit";
+		out->problem_reason = HOLDING_LIMIT;
 		out->problem = arena_printf(a,
 		                            "The text of the message is longer than %d characters; send it as an "
 		                            "attached document (PDF, Word or OpenDocument) instead.",

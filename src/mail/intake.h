@@ -34,6 +34,8 @@
 #ifndef CONSULTA_MAIL_INTAKE_H
 #define CONSULTA_MAIL_INTAKE_H
 
+#include "core/contribution.h"
+#include "core/holding.h"
 #include "util/arena.h"
 #include "util/error.h"
 
@@ -72,10 +74,10 @@ struct intake {
 	bool suppress;       /* X-Auto-Response-Suppress asks for no automatic answer */
 
 	/* The receiving MTA's verdict. */
-	const char *verification;   /* pass (DMARC pass, or DKIM pass for the From's domain), fail, none */
+	enum sender_verification verification; /* pass: DMARC pass, or DKIM pass for the From's domain */
 	const char *authentication; /* "dkim=pass dmarc=pass spf=pass" as the trusted header gave them, or NULL */
 
-	const char *problem_reason; /* NULL, or "limit" or "invalid" */
+	enum holding_reason problem_reason; /* with problem: why it is held (HOLDING_LIMIT) */
 	const char *problem;        /* why the message cannot be a contribution as it is, for its sender */
 };
 

@@ -253,7 +253,9 @@ static void session_data(struct lmtp_conn *c, struct db *db, struct transaction 
 		case MAIL_DUPLICATE:
 			reply(c, "250 2.0.0 <%s> already recorded as contribution %s", rcpt, r.tracking);
 			break;
-		case MAIL_HELD: reply(c, "250 2.0.0 <%s> held for the secretariat (%s)", rcpt, r.reason); break;
+		case MAIL_HELD:
+			reply(c, "250 2.0.0 <%s> held for the secretariat (%s)", rcpt, holding_reason_name(r.reason));
+			break;
 		case MAIL_TEMPFAIL: reply(c, "451 4.3.0 <%s> %s", rcpt, r.detail ? r.detail : "try again later"); break;
 		case MAIL_REJECT: reply(c, "554 5.6.0 <%s> %s", rcpt, r.detail ? r.detail : "not deliverable"); break;
 		}

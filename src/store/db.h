@@ -63,19 +63,22 @@ int db_changes(struct db *db);
 /* True if the last failure was a UNIQUE constraint. */
 bool db_unique_violation(struct db *db);
 
-/* Fills one element from the current row: 0, or -1 if memory ran out (the
- * element may then be half filled; the caller gets an error, never the element). */
+/* Fills one element from the current row: 0, -1 if memory ran out, or
+ * DB_FILL_UNKNOWN if a column holds a value the program does not know (a state
+ * name that no enum has). The element may then be half filled; the caller gets
+ * an error, never the element. */
 typedef int (*db_row_fill)(struct arena *a, struct db_stmt *st, void *element);
+enum { DB_FILL_UNKNOWN = -2 };
 
 /* Steps st to the end, appending one element of `size` bytes per row to
  * *items (an arena array of *n elements) filled by fill(). 0 or -1; a fill()
- * that fails gives ERROR_UNAVAILABLE "out of memory". */
+ * that fails gives ERROR_UNAVAILABLE "out of memory" (ERROR_INTERNAL for DB_FILL_UNKNOWN). */
 int db_collect(struct db_stmt *st, struct arena *a, void **items, int *n, size_t size, db_row_fill fill,
 	       struct error *e);
 
 /* Steps st once: fills *element from its row and returns 0; with no row,
  * sets ERROR_NOT_FOUND with not_found as the message and returns -1; a fill()
- * that fails gives ERROR_UNAVAILABLE "out of memory". */
+ * that fails gives ERROR_UNAVAILABLE "out of memory" (ERROR_INTERNAL for DB_FILL_UNKNOWN). */
 int db_collect_one(struct db_stmt *st, struct arena *a, void *element, db_row_fill fill, const char *not_found,
 		   struct error *e);
 

@@ -355,6 +355,16 @@ bool db_unique_violation(struct db *db)
 	return db->last_rc == SQLITE_CONSTRAINT_UNIQUE || db->last_rc == SQLITE_CONSTRAINT_PRIMARYKEY;
 }
 
+/* The error of a failed row fill: memory, or a stored value no enum knows (a newer program's data, or a
+ * hand edit), which trying again will not cure. */
+static void fill_failed(int rc, struct error *e)
+{
+	if (rc == DB_FILL_UNKNOWN)
+		error_set(e, ERROR_INTERNAL, "A stored row holds a value this program does not know.");
+	else
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+}
+
 int db_collect(struct db_stmt *st, struct arena *a, void **items, int *n, size_t size, db_row_fill fill,
 	       struct error *e)
 {
@@ -369,9 +379,10 @@ int db_collect(struct db_stmt *st, struct arena *a, void **items, int *n, size_t
 			error_set(e, ERROR_UNAVAILABLE, "out of memory");
 			return -1;
 		}
-		if (fill(a, st, element) != 0) {
+		int rc = fill(a, st, element);
+		if (rc != 0) {
 			db_reset(st);
-			error_set(e, ERROR_UNAVAILABLE, "out of memory");
+			fill_failed(rc, e);
 			return -1;
 		}
 	}
@@ -391,7 +402,7 @@ int db_collect_one(struct db_stmt *st, struct arena *a, void *element, db_row_fi
 	int rc = fill(a, st, element);
 	db_reset(st);
 	if (rc != 0) {
-		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		fill_failed(rc, e);
 		return -1;
 	}
 	return 0;

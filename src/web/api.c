@@ -85,7 +85,7 @@ json_t *api_call_json(struct request *r, const struct call *c)
 			      c->timezone, "state", call_state_name(call_state_at(c, clock_now())));
 	json_object_set_new(o, "contributions_url",
 			    json_string(arena_printf(&r->arena, "/api/v1/calls/%lld/contributions", (long long)c->id)));
-	json_object_set_new(o, "review", json_string(c->review ? c->review : "on_receipt"));
+	json_object_set_new(o, "review", json_string(call_review_name(c->review)));
 	/* The call's e-mail channel: contributions sent to this address are received like the form's. */
 	json_object_set_new(o, "email", json_text_or_null(c->email));
 	/* The schedule's milestone of its deadline: one fact, moved together. */
@@ -95,8 +95,8 @@ json_t *api_call_json(struct request *r, const struct call *c)
 	for (int h = 0; h < c->nhistory; h++) {
 		const struct call_change *x = &c->history[h];
 		json_array_append_new(history, json_pack("{s:o,s:s,s:o,s:o,s:o,s:o,s:s}", "changed_at",
-							 api_instant(x->changed_at), "kind", x->kind, "from_closes_at",
-							 api_instant(x->from_closes_at), "to_closes_at",
+							 api_instant(x->changed_at), "kind", call_change_kind_name(x->kind),
+							 "from_closes_at", api_instant(x->from_closes_at), "to_closes_at",
 							 api_instant(x->to_closes_at), "from_closes_on",
 							 json_text_or_null(x->from_closes_on), "to_closes_on",
 							 json_text_or_null(x->to_closes_on), "reason", x->reason));
@@ -118,8 +118,9 @@ json_t *api_milestone_json(const struct milestone *m)
 						json_text_or_null(mv->to_end_date), "reason", mv->reason));
 	}
 	return json_pack("{s:I,s:s,s:o,s:s,s:s,s:s,s:o,s:o}", "id", (json_int_t)m->id, "date", m->date, "end_date",
-			 json_text_or_null(m->end_date), "title", m->title, "kind", m->kind, "status", m->status, "history",
-			 history, "call", m->call_id ? json_integer(m->call_id) : json_null());
+			 json_text_or_null(m->end_date), "title", m->title, "kind", milestone_kind_name(m->kind), "status",
+			 milestone_status_name(m->status), "history", history, "call",
+			 m->call_id ? json_integer(m->call_id) : json_null());
 }
 
 void api_process(struct request *r)
@@ -170,7 +171,8 @@ void api_process(struct request *r)
 	for (int i = 0; i < nmeetings; i++)
 		json_array_append_new(jmeetings, json_pack("{s:I,s:s,s:s,s:s,s:s}", "id", (json_int_t)meetings[i].id, "date",
 							   meetings[i].date, "title", meetings[i].title, "format",
-							   meetings[i].format, "description", meetings[i].description));
+							   meeting_format_name(meetings[i].format), "description",
+							   meetings[i].description));
 	json_object_set_new(o, "meetings", jmeetings);
 
 	json_t *jletters = json_array();
@@ -264,8 +266,8 @@ void api_contribution_create(struct request *r)
 		.email = member_string(json, "email", &e),
 		.text = member_string(json, "text", &e),
 		.publication = member_string(json, "publication", &e),
-		.channel = "api",
-		.requester = auth_client_address(r),
+		.channel = CHANNEL_API,
+		.requester = request_client_address(r),
 		.account_id = r->account ? r->account->id : 0,
 	};
 	if (e.code) {
@@ -304,16 +306,18 @@ void api_contribution_create(struct request *r)
 json_t *api_contribution_json(const struct contribution *k)
 {
 	if (contribution_is_hidden(k))
-		return json_pack("{s:s,s:s,s:s}", "tracking", k->tracking, "state", "hidden", "reason",
+		return json_pack("{s:s,s:s,s:s}", "tracking", k->tracking, "state",
+				 contribution_state_name(CONTRIBUTION_HIDDEN), "reason",
 				 k->moderation_reason ? k->moderation_reason : "");
 	json_t *o = json_pack("{s:s,s:I,s:o,s:s,s:s,s:s,s:s,s:s}", "tracking", k->tracking, "call", (json_int_t)k->call_id,
-			      "received_at", api_instant(k->received_at), "publication", k->publication, "category",
-			      k->category_slug, "country", k->country, "channel", k->channel, "text", k->text);
-	if (!strcmp(k->publication, "named")) {
+			      "received_at", api_instant(k->received_at), "publication",
+			      contribution_publication_name(k->publication), "category", k->category_slug, "country",
+			      k->country, "channel", contribution_channel_name(k->channel), "text", k->text);
+	if (k->publication == PUBLICATION_NAMED) {
 		json_object_set_new(o, "name", json_string(k->name));
 		json_object_set_new(o, "organization", json_string(k->organization));
 	}
-	json_object_set_new(o, "state", json_string("published"));
+	json_object_set_new(o, "state", json_string(contribution_state_name(CONTRIBUTION_PUBLISHED)));
 	return o;
 }
 

@@ -23,14 +23,16 @@ json_t *api_contribution_record_json(const struct contribution *k)
 {
 	json_t *o =
 	    json_pack("{s:s,s:I,s:o,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o}", "tracking", k->tracking, "call",
-	              (json_int_t)k->call_id, "received_at", api_instant(k->received_at), "channel", k->channel, "name",
+	              (json_int_t)k->call_id, "received_at", api_instant(k->received_at), "channel",
+	              contribution_channel_name(k->channel), "name",
 	              k->name, "organization", k->organization, "category", k->category_slug, "country", k->country,
-	              "email", k->email, "text", k->text, "publication", k->publication, "state", k->state, "reason",
+	              "email", k->email, "text", k->text, "publication", contribution_publication_name(k->publication),
+	              "state", contribution_state_name(k->state), "reason",
 	              text_or_null(k->moderation_reason), "moderated_at",
 	              k->moderated_at ? api_instant(k->moderated_at) : json_null());
 	json_object_set_new(o, "late", json_boolean(k->late));
 	json_object_set_new(o, "admitted_at", k->admitted_at ? api_instant(k->admitted_at) : json_null());
-	if (k->channel && !strcmp(k->channel, "email")) {
+	if (k->channel == CHANNEL_EMAIL) {
 		json_t *files = json_array();
 		for (int i = 0; i < k->nattachments; i++) {
 			const struct contribution_attachment *f = &k->attachments[i];
@@ -41,7 +43,8 @@ json_t *api_contribution_record_json(const struct contribution *k)
 		}
 		json_object_set_new(o, "mail",
 		                    json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "sender", text_or_null(k->sender),
-		                              "sender_verification", text_or_null(k->sender_verification),
+		                              "sender_verification",
+	                              json_string(sender_verification_name(k->sender_verification)),
 		                              "authentication", text_or_null(k->authentication), "subject",
 		                              text_or_null(k->subject), "message_id", text_or_null(k->message_id),
 		                              "raw_sha256", text_or_null(k->raw_sha256), "attachments", files));
@@ -68,8 +71,8 @@ static json_t *holding_json(const struct holding_item *h)
 	return json_pack("{s:I,s:o,s:s,s:s,s:s,s:s,s:o,s:o,s:s,s:s,s:s,s:I}", "id", (json_int_t)h->id, "received_at",
 	                 api_instant(h->received_at), "recipient", h->recipient, "envelope_sender", h->envelope_sender,
 	                 "sender", h->sender, "subject", h->subject, "message_id", text_or_null(h->message_id), "call",
-	                 h->call_id ? json_integer(h->call_id) : json_null(), "reason", h->reason, "detail", h->detail,
-	                 "raw_sha256", h->raw_sha256, "size", (json_int_t)h->size);
+	                 h->call_id ? json_integer(h->call_id) : json_null(), "reason", holding_reason_name(h->reason),
+	                 "detail", h->detail, "raw_sha256", h->raw_sha256, "size", (json_int_t)h->size);
 }
 
 void api_holding(struct request *r)

@@ -466,7 +466,7 @@ static void reply_call(struct request *r, int status, int64_t id)
 void api_call_create(struct request *r)
 {
 	static const char *const members[] = {"version_id", "title", "description", "opens_on", "closes_on", "review",
-					      NULL};
+					      "milestone_id", NULL};
 	struct process p;
 	if (!load_process(r, &p))
 		return;
@@ -484,6 +484,7 @@ void api_call_create(struct request *r)
 		.review = member_string(r, body, "review", &e),
 	};
 	member_id(body, "version_id", &in.version_id, &e);
+	member_id(body, "milestone_id", &in.milestone_id, &e);
 	json_decref(body);
 	struct actor who = auth_actor(r);
 	int64_t id;
@@ -528,9 +529,10 @@ void api_call_update(struct request *r)
 static json_t *contribution_full_json(const struct contribution *k)
 {
 	return json_pack("{s:s,s:I,s:o,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o}", "tracking", k->tracking, "call",
-			 (json_int_t)k->call_id, "received_at", api_instant(k->received_at), "channel", k->channel, "name",
-			 k->name, "organization", k->organization, "category", k->category_slug, "country", k->country,
-			 "email", k->email, "text", k->text, "publication", k->publication, "state", k->state, "reason",
+			 (json_int_t)k->call_id, "received_at", api_instant(k->received_at), "channel",
+			 contribution_channel_name(k->channel), "name", k->name, "organization", k->organization, "category",
+			 k->category_slug, "country", k->country, "email", k->email, "text", k->text, "publication",
+			 contribution_publication_name(k->publication), "state", contribution_state_name(k->state), "reason",
 			 k->moderation_reason ? json_string(k->moderation_reason) : json_null(), "moderated_at",
 			 k->moderated_at ? api_instant(k->moderated_at) : json_null());
 }
@@ -544,7 +546,8 @@ void api_call_moderation(struct request *r)
 	error_clear(&e);
 	const char *state = request_query(r, "state"), *p = request_query(r, "page"),
 		   *pp = request_query(r, "per_page"), *o = request_query(r, "offset");
-	if (state && !contribution_state_valid(state))
+	enum contribution_state in_state = CONTRIBUTION_PENDING;
+	if (state && !contribution_state_parse(state, &in_state))
 		error_field(&e, "state", "Use published, pending, hidden or spam.");
 	if (p && (!parse_id(p, &page) || page > 1000000))
 		error_field(&e, "page", "Use a page number from 1.");
@@ -563,7 +566,8 @@ void api_call_moderation(struct request *r)
 	int64_t total;
 	const int64_t start = offset >= 0 ? offset : (page - 1) * per_page;
 	if (e.code || call_find(r->db, &r->arena, id, &c, &e) != 0 ||
-	    contribution_list(r->db, &r->arena, id, state, (int)start, (int)per_page, &items, &n, &total, &e) != 0) {
+	    contribution_list(r->db, &r->arena, id, state ? &in_state : NULL, (int)start, (int)per_page, &items, &n,
+			      &total, &e) != 0) {
 		reply_json_error(r, &e);
 		return;
 	}

@@ -285,7 +285,7 @@ void page_my_contributions(struct request *r)
 		for (int i = 0; i < n; i++)
 			html_printf(&r->out, "<tr><td><a href=\"/receipts/%u\">%s</a></td><td>%s</td><td>%s</td></tr>\n",
 				    items[i].tracking, items[i].tracking, page_instant_utc(r, items[i].received_at),
-				    items[i].publication);
+				    contribution_publication_name(items[i].publication));
 		html_printf(&r->out, "</tbody>\n</table>\n");
 	}
 	page_end(r, 200);

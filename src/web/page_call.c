@@ -73,14 +73,18 @@ void page_call_history(struct request *r, struct call *c)
 						     : page_instant_local(r, c->timezone, x->from_closes_at);
 		const char *to = x->to_closes_on ? page_date(r, x->to_closes_on)
 						 : page_instant_local(r, c->timezone, x->to_closes_at);
-		if (!strcmp(x->kind, "extend") || !strcmp(x->kind, "shorten"))
+		switch (x->kind) {
+		case CHANGE_EXTEND:
+		case CHANGE_SHORTEN:
 			html_printf(&r->out, "<li>Deadline %s from %s to %s on %s: %s</li>\n",
-				    !strcmp(x->kind, "extend") ? "extended" : "brought forward", from, to, when, x->reason);
-		else if (!strcmp(x->kind, "open"))
-			html_printf(&r->out, "<li>Opened on %s: %s</li>\n", when, x->reason);
-		else
+				    x->kind == CHANGE_EXTEND ? "extended" : "brought forward", from, to, when, x->reason);
+			break;
+		case CHANGE_OPEN: html_printf(&r->out, "<li>Opened on %s: %s</li>\n", when, x->reason); break;
+		case CHANGE_CLOSE:
 			html_printf(&r->out, "<li>Closed on %s, before its deadline of %s: %s</li>\n", when, from,
 				    x->reason);
+			break;
+		}
 	}
 	html_printf(&r->out, "</ul>\n</section>\n");
 }
@@ -111,7 +115,7 @@ void page_call(struct request *r)
 			    (long long)c.id);
 	else if (s == CALL_CLOSED)
 		html_printf(&r->out, "<p>The deadline has passed: contributions are no longer accepted.</p>\n");
-	if (c.review && !strcmp(c.review, "after_review"))
+	if (c.review == REVIEW_AFTER_REVIEW)
 		html_printf(&r->out, "<p>Contributions are published after the secretariat has reviewed them.</p>\n");
 	page_call_history(r, &c);
 	html_printf(&r->out, "<p><a href=\"/calls/%L/contributions\">Published contributions</a></p>\n", (long long)c.id);
@@ -188,22 +192,24 @@ static void render_form(struct request *r, const struct call *c, const struct pr
 		    err ? "e-text h-text" : "h-text", err ? " aria-invalid=\"true\"" : "", in->text ? in->text : "");
 
 	err = e ? error_field_message(e, "publication") : NULL;
-	static const char *const choices[][2] = {
-		{"named", "Publish it with my name and organization"},
-		{"anonymous", "Publish it without my name"},
-		{"private", "Do not publish it: for the secretariat only"},
-	};
+	enum contribution_publication typed;
+	const bool known = contribution_publication_parse(in->publication, &typed);
 	html_printf(&r->out, "<fieldset class=\"field%s\"%R><legend>Publication</legend>\n", err ? " invalid" : "",
 		    err ? " aria-describedby=\"e-publication\"" : "");
 	if (err)
 		html_printf(&r->out, "<p class=\"error\" id=\"e-publication\">%s</p>\n", err);
-	for (int i = 0; i < 3; i++)
+	for (enum contribution_publication choice = PUBLICATION_NAMED; choice <= PUBLICATION_PRIVATE; choice++) {
+		const char *name = contribution_publication_name(choice), *label = NULL;
+		switch (choice) {
+		case PUBLICATION_NAMED: label = "Publish it with my name and organization"; break;
+		case PUBLICATION_ANONYMOUS: label = "Publish it without my name"; break;
+		case PUBLICATION_PRIVATE: label = "Do not publish it: for the secretariat only"; break;
+		}
 		html_printf(&r->out,
 			    "<div class=\"choice\"><input type=\"radio\" id=\"f-publication-%s\" name=\"publication\" "
 			    "value=\"%s\"%R><label for=\"f-publication-%s\">%s</label></div>\n",
-			    choices[i][0], choices[i][0],
-			    in->publication && !strcmp(in->publication, choices[i][0]) ? " checked" : "", choices[i][0],
-			    choices[i][1]);
+			    name, name, known && typed == choice ? " checked" : "", name, label);
+	}
 	html_printf(&r->out, "</fieldset>\n"
 			     "<p><button type=\"submit\">Send contribution</button></p>\n</form>\n");
 	page_end(r, e && e->code ? http_status_of(e) : 200);
@@ -262,8 +268,8 @@ void page_contribute_submit(struct request *r)
 		.email = form_get(f, "email"),
 		.text = form_get(f, "text"),
 		.publication = form_get(f, "publication"),
-		.channel = "web",
-		.requester = auth_client_address(r),
+		.channel = CHANNEL_WEB,
+		.requester = request_client_address(r),
 		.account_id = r->account ? r->account->id : 0,
 	};
 	struct receipt receipt;
@@ -290,15 +296,23 @@ void page_receipt(struct request *r)
 	}
 	page_begin(r, arena_printf(&r->arena, "Receipt %s", k.tracking));
 	crumbs(r, &c, true);
-	const char *publication = !strcmp(k.publication, "named")	? "Published with your name"
-				  : !strcmp(k.publication, "anonymous") ? "Published without your name"
-									: "Not published: for the secretariat only";
+	const char *publication = NULL;
+	switch (k.publication) {
+	case PUBLICATION_NAMED: publication = "Published with your name"; break;
+	case PUBLICATION_ANONYMOUS: publication = "Published without your name"; break;
+	case PUBLICATION_PRIVATE: publication = "Not published: for the secretariat only"; break;
+	}
 	/* Moderation matters only for what others read: a private contribution says so whatever its state. */
-	const bool shared = strcmp(k.publication, "private") != 0;
-	if (shared && !strcmp(k.state, "pending"))
-		publication = arena_printf(&r->arena, "%s, once the secretariat has reviewed it", publication);
-	else if (shared && (!strcmp(k.state, "hidden") || !strcmp(k.state, "spam")))
-		publication = "Not shown: withheld by the secretariat";
+	if (k.publication != PUBLICATION_PRIVATE) {
+		switch (k.state) {
+		case CONTRIBUTION_PUBLISHED: break;
+		case CONTRIBUTION_PENDING:
+			publication = arena_printf(&r->arena, "%s, once the secretariat has reviewed it", publication);
+			break;
+		case CONTRIBUTION_HIDDEN:
+		case CONTRIBUTION_SPAM: publication = "Not shown: withheld by the secretariat"; break;
+		}
+	}
 	html_printf(&r->out,
 		    "<h1>Contribution received</h1>\n"
 		    "<p class=\"receipt-lead\">Keep this tracking number: it identifies your contribution.</p>\n"
@@ -319,20 +333,19 @@ void page_receipt(struct request *r)
 }
 
 /* How a contribution came in, as readers say it. */
-static const char *channel_text(const char *channel)
+static const char *channel_text(enum contribution_channel channel)
 {
-	if (!strcmp(channel, "web"))
-		return "sent with the web form";
-	if (!strcmp(channel, "api"))
-		return "sent through the API";
-	if (!strcmp(channel, "email"))
-		return "sent by e-mail";
-	return channel;
+	switch (channel) {
+	case CHANNEL_WEB: return "sent with the web form";
+	case CHANNEL_API: return "sent through the API";
+	case CHANNEL_EMAIL: return "sent by e-mail";
+	}
+	return contribution_channel_name(channel);
 }
 
 static void contribution_block(struct request *r, const struct contribution *k, bool heading_link)
 {
-	bool named = !strcmp(k->publication, "named");
+	bool named = k->publication == PUBLICATION_NAMED;
 	/* In a list each contribution is a section (h2); alone on its page, its heading is the page's h1. */
 	const char *h = heading_link ? "h2" : "h1";
 	if (contribution_is_hidden(k)) {

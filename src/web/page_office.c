@@ -24,25 +24,81 @@
 
 /* -- what every office page shares ------------------------------------------ */
 
-const char *const OFFICE_MILESTONE_KINDS[][2] = {
-	{"version", "Version of the text"}, {"meeting", "Meeting"}, {"deadline", "Deadline"},
-	{"presentation", "Presentation"},   {"other", "Other"},     {NULL, NULL},
-};
-const char *const OFFICE_MILESTONE_STATUSES[][2] = {
-	{"planned", "Planned"}, {"done", "Done"}, {"postponed", "Postponed"}, {"cancelled", "Cancelled"}, {NULL, NULL},
-};
-const char *const OFFICE_REVIEW_MODES[][2] = {
-	{"on_receipt", "Publish each contribution as it arrives"},
-	{"after_review", "Publish contributions once the secretariat has reviewed them"},
-	{NULL, NULL},
-};
-
-const char *office_text_of(const char *const table[][2], const char *value)
+const char *office_milestone_kind_text(enum milestone_kind k)
 {
-	for (int i = 0; value && table[i][0]; i++)
-		if (!strcmp(table[i][0], value))
-			return table[i][1];
-	return value;
+	switch (k) {
+	case MILESTONE_VERSION: return "Version of the text";
+	case MILESTONE_MEETING: return "Meeting";
+	case MILESTONE_DEADLINE: return "Deadline";
+	case MILESTONE_PRESENTATION: return "Presentation";
+	case MILESTONE_OTHER: return "Other";
+	}
+	return milestone_kind_name(k);
+}
+
+const char *office_milestone_status_text(enum milestone_status s)
+{
+	switch (s) {
+	case MILESTONE_PLANNED: return "Planned";
+	case MILESTONE_DONE: return "Done";
+	case MILESTONE_POSTPONED: return "Postponed";
+	case MILESTONE_CANCELLED: return "Cancelled";
+	}
+	return milestone_status_name(s);
+}
+
+const char *office_review_text(enum call_review m)
+{
+	switch (m) {
+	case REVIEW_ON_RECEIPT: return "Publish each contribution as it arrives";
+	case REVIEW_AFTER_REVIEW: return "Publish contributions once the secretariat has reviewed them";
+	}
+	return call_review_name(m);
+}
+
+/* An empty table of choices, for when memory runs out. */
+static const char *const NO_CHOICES[][2] = {{NULL, NULL}};
+
+/* A table of n choices and its NULL end, or NULL if memory ran out. */
+static const char *(*choices_new(struct request *r, int n))[2]
+{
+	return arena_alloc(&r->arena, (size_t)(n + 1) * sizeof(const char *[2]));
+}
+
+const char *const (*office_milestone_kinds(struct request *r))[2]
+{
+	const char *(*t)[2] = choices_new(r, MILESTONE_KIND_COUNT);
+	if (!t)
+		return NO_CHOICES;
+	for (int i = 0; i < MILESTONE_KIND_COUNT; i++) {
+		t[i][0] = milestone_kind_name((enum milestone_kind)i);
+		t[i][1] = office_milestone_kind_text((enum milestone_kind)i);
+	}
+	return (const char *const (*)[2])t;
+}
+
+const char *const (*office_milestone_statuses(struct request *r))[2]
+{
+	const char *(*t)[2] = choices_new(r, MILESTONE_STATUS_COUNT);
+	if (!t)
+		return NO_CHOICES;
+	for (int i = 0; i < MILESTONE_STATUS_COUNT; i++) {
+		t[i][0] = milestone_status_name((enum milestone_status)i);
+		t[i][1] = office_milestone_status_text((enum milestone_status)i);
+	}
+	return (const char *const (*)[2])t;
+}
+
+const char *const (*office_review_modes(struct request *r))[2]
+{
+	const char *(*t)[2] = choices_new(r, REVIEW_AFTER_REVIEW + 1);
+	if (!t)
+		return NO_CHOICES;
+	for (int i = 0; i <= REVIEW_AFTER_REVIEW; i++) {
+		t[i][0] = call_review_name((enum call_review)i);
+		t[i][1] = office_review_text((enum call_review)i);
+	}
+	return (const char *const (*)[2])t;
 }
 
 struct office_form office_form_for(const char *key, const char *failed, const struct error *e,
@@ -191,14 +247,14 @@ int office_status(const struct error *e)
 	return e && e->code ? http_status_of(e) : 200;
 }
 
-int64_t office_count(struct request *r, int64_t call_id, const char *state)
+int64_t office_count(struct request *r, int64_t call_id, enum contribution_state state)
 {
 	struct error e;
 	error_clear(&e);
 	struct contribution *none;
 	int n;
 	int64_t total = 0;
-	if (contribution_list(r->db, &r->arena, call_id, state, 0, 0, &none, &n, &total, &e) != 0)
+	if (contribution_list(r->db, &r->arena, call_id, &state, 0, 0, &none, &n, &total, &e) != 0)
 		return 0;
 	return total;
 }
@@ -258,7 +314,7 @@ void page_office(struct request *r)
 		for (int k = 0; k < ncalls; k++) {
 			const struct call *c = &calls[k];
 			const enum call_state s = call_state_at(c, now);
-			const int64_t pending = office_count(r, c->id, "pending");
+			const int64_t pending = office_count(r, c->id, CONTRIBUTION_PENDING);
 			html_printf(&r->out,
 				    "<tr><td><a href=\"/office/calls/%L\">%s</a></td><td><span class=\"state state-%s\">%s"
 				    "</span></td><td class=\"date\">%s</td><td><a href=\"/office/calls/%L/contributions?"
@@ -442,7 +498,8 @@ void office_process_page(struct request *r, const char *slug, const char *failed
 		    "<a href=\"/office/audit?process=%u\">Audit log of this process</a></p>\n",
 		    p->slug, p->slug);
 	office_schedule_section(r, p, o.milestones, o.nmilestones, failed, e);
-	office_calls_section(r, p, o.calls, o.ncalls, o.documents, o.ndocuments, failed, e);
+	office_calls_section(r, p, o.calls, o.ncalls, o.documents, o.ndocuments, o.milestones, o.nmilestones, failed,
+			     e);
 	office_documents_section(r, p, o.documents, o.ndocuments, failed, e);
 
 	struct office_form f = office_form_for("process", failed, e, r->form);

@@ -16,6 +16,7 @@
 #define CONSULTA_WEB_PAGE_OFFICE_H
 
 #include "core/call.h"
+#include "core/contribution.h"
 #include "core/document.h"
 #include "core/milestone.h"
 #include "core/process.h"
@@ -72,7 +73,7 @@ void office_radios(struct request *r, const struct office_form *f, const char *n
 int office_status(const struct error *e);
 
 /* The number of contributions to a call in a state (published, pending, hidden, spam). */
-int64_t office_count(struct request *r, int64_t call_id, const char *state);
+int64_t office_count(struct request *r, int64_t call_id, enum contribution_state state);
 
 /* page_office_mail.c: the number of held messages, and of late contributions to a call not admitted yet. */
 int64_t office_holding_count(struct request *r);
@@ -91,15 +92,21 @@ void office_documents_section(struct request *r, const struct process *p, const 
 /* page_office_schedule.c: the schedule, each milestone with its forms, and a form to add one. */
 void office_schedule_section(struct request *r, const struct process *p, const struct milestone *ms, int n,
 			     const char *failed, const struct error *e);
-/* page_office_calls.c: the calls with their state and what awaits review, and a form to add one. */
+/* page_office_calls.c: the calls with their state and what awaits review, and a form to add one
+ * (whose deadline may be one of the schedule's deadlines ms that announce no call yet). */
 void office_calls_section(struct request *r, const struct process *p, const struct call *calls, int n,
-			  const struct document *docs, int ndocs, const char *failed, const struct error *e);
+			  const struct document *docs, int ndocs, const struct milestone *ms, int nms,
+			  const char *failed, const struct error *e);
 
-/* Kinds and states as people read them. */
-extern const char *const OFFICE_MILESTONE_KINDS[][2];
-extern const char *const OFFICE_MILESTONE_STATUSES[][2];
-extern const char *const OFFICE_REVIEW_MODES[][2];
-/* The text of a value in such a table, or the value itself. */
-const char *office_text_of(const char *const table[][2], const char *value);
+/* Kinds and states as people read them: a switch on the enum each, so that a new value
+ * without words does not compile (-Wswitch). */
+const char *office_milestone_kind_text(enum milestone_kind k);
+const char *office_milestone_status_text(enum milestone_status s);
+const char *office_review_text(enum call_review m);
+/* The same as the choices of office_select() or office_radios(), in the enum's order: each
+ * value's name (the core's table) and its words; built in the request's arena. */
+const char *const (*office_milestone_kinds(struct request *r))[2];
+const char *const (*office_milestone_statuses(struct request *r))[2];
+const char *const (*office_review_modes(struct request *r))[2];
 
 #endif

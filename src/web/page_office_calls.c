@@ -34,15 +34,23 @@ static const char *deadline_text(struct request *r, const struct call *c)
 /* Links to the contributions of a call in each state, with how many there are. */
 static void state_links(struct request *r, const struct call *c)
 {
-	static const char *const states[][2] = {
-		{"pending", "awaiting review"}, {"published", "published"}, {"hidden", "hidden"}, {"spam", "spam"}};
-	for (int i = 0; i < 4; i++)
-		html_printf(&r->out, "%R<a href=\"/office/calls/%L/contributions?state=%s\">%L %s</a>", i ? " \u00b7 " : "",
-			    (long long)c->id, states[i][0], (long long)office_count(r, c->id, states[i][0]), states[i][1]);
+	for (enum contribution_state s = CONTRIBUTION_PENDING; s <= CONTRIBUTION_SPAM; s++) {
+		const char *text = NULL;
+		switch (s) {
+		case CONTRIBUTION_PENDING: text = "awaiting review"; break;
+		case CONTRIBUTION_PUBLISHED: text = "published"; break;
+		case CONTRIBUTION_HIDDEN: text = "hidden"; break;
+		case CONTRIBUTION_SPAM: text = "spam"; break;
+		}
+		html_printf(&r->out, "%R<a href=\"/office/calls/%L/contributions?state=%s\">%L %s</a>",
+			    s != CONTRIBUTION_PENDING ? " \u00b7 " : "", (long long)c->id, contribution_state_name(s),
+			    (long long)office_count(r, c->id, s), text);
+	}
 }
 
 void office_calls_section(struct request *r, const struct process *p, const struct call *calls, int n,
-			  const struct document *docs, int ndocs, const char *failed, const struct error *e)
+			  const struct document *docs, int ndocs, const struct milestone *ms, int nms,
+			  const char *failed, const struct error *e)
 {
 	html_printf(&r->out, "<section aria-labelledby=\"calls\"><h2 id=\"calls\">Calls for contributions</h2>\n");
 	if (n == 0)
@@ -56,7 +64,7 @@ void office_calls_section(struct request *r, const struct process *p, const stru
 			    "<p><span class=\"state state-%s\">%s</span> On %s, %s of %s. Deadline: %s. %s.</p>\n<p>",
 			    (long long)c->id, c->title, call_state_name(s), state_text(s), c->document_title,
 			    c->version_label, page_date(r, c->version_date), deadline_text(r, c),
-			    office_text_of(OFFICE_REVIEW_MODES, c->review));
+			    office_review_text(c->review));
 		state_links(r, c);
 		html_printf(&r->out, "</p>\n</div>\n");
 	}
@@ -99,7 +107,23 @@ void office_calls_section(struct request *r, const struct process *p, const stru
 	office_input(r, &f, "closes_on", "Deadline",
 		     arena_printf(&r->arena, "Contributions are accepted until the end of this day in %s.", p->timezone),
 		     NULL, "date", 0);
-	office_radios(r, &f, "review", "Publication of contributions", OFFICE_REVIEW_MODES, "on_receipt");
+	office_radios(r, &f, "review", "Publication of contributions", office_review_modes(r),
+		      call_review_name(REVIEW_ON_RECEIPT));
+	/* The deadline on the schedule: a new milestone, or a deadline planned there that no call announces yet. */
+	const char *(*deadlines)[2] = arena_alloc(&r->arena, sizeof *deadlines * (size_t)(nms + 2));
+	if (deadlines) {
+		int nd = 0;
+		deadlines[nd][0] = "";
+		deadlines[nd++][1] = "A new milestone on the schedule, on the deadline";
+		for (int i = 0; i < nms; i++)
+			if (ms[i].kind == MILESTONE_DEADLINE && !ms[i].call_id) {
+				deadlines[nd][0] = arena_printf(&r->arena, "%lld", (long long)ms[i].id);
+				deadlines[nd++][1] =
+					arena_printf(&r->arena, "%s: %s", page_date(r, ms[i].date), ms[i].title);
+			}
+		deadlines[nd][0] = deadlines[nd][1] = NULL;
+		office_select(r, &f, "milestone_id", "Deadline on the schedule", (const char *const(*)[2])deadlines, "");
+	}
 	html_printf(&r->out, "<p><button type=\"submit\">Add the call</button></p>\n</form>\n</details>\n</section>\n");
 }
 
@@ -119,9 +143,11 @@ void page_office_call_create(struct request *r)
 		.closes_on = office_field(r, "closes_on"),
 		.review = office_field(r, "review"),
 	};
-	const char *version = office_field(r, "version_id");
+	const char *version = office_field(r, "version_id"), *milestone = office_field(r, "milestone_id");
 	if (version && *version && !parse_id(version, &in.version_id))
 		error_field(&e, "version_id", "Choose a version of one of the process's documents.");
+	if (milestone && *milestone && !parse_id(milestone, &in.milestone_id))
+		error_field(&e, "milestone_id", "Choose a deadline of this process's schedule, or none for a new one.");
 	struct actor who = auth_actor(r);
 	int64_t id;
 	if (e.code || call_add(r->db, &r->arena, &who, p.id, &in, &id, &e) != 0) {
@@ -168,7 +194,7 @@ static void call_page(struct request *r, int64_t id, const char *failed, const s
 		    call_state_name(s), state_text(s), (long long)c.version_id, c.document_title, c.version_label,
 		    page_date(r, c.version_date), page_instant_local(r, c.timezone, c.opens_at),
 		    page_instant_utc(r, c.opens_at), deadline_text(r, &c), page_instant_local(r, c.timezone, c.closes_at),
-		    page_instant_utc(r, c.closes_at), office_text_of(OFFICE_REVIEW_MODES, c.review));
+		    page_instant_utc(r, c.closes_at), office_review_text(c.review));
 	state_links(r, &c);
 	html_printf(&r->out, "</dd>\n</dl>\n<p><a href=\"/calls/%L\">Public page of this call</a></p>\n", (long long)c.id);
 	page_call_history(r, &c);
@@ -212,7 +238,8 @@ static void call_page(struct request *r, int64_t id, const char *failed, const s
 	f = office_form_for("review", failed, e, r->form);
 	html_printf(&r->out, "<section aria-labelledby=\"review\"><h2 id=\"review\">Publication of contributions</h2>\n");
 	office_form_open(r, arena_printf(&r->arena, "/office/calls/%lld/review", (long long)c.id), false);
-	office_radios(r, &f, "review", "When contributions are published", OFFICE_REVIEW_MODES, c.review);
+	office_radios(r, &f, "review", "When contributions are published", office_review_modes(r),
+		      call_review_name(c.review));
 	html_printf(&r->out, "<p class=\"hint\">Contributions already awaiting review stay there until they are "
 			     "published.</p>\n<p><button type=\"submit\">Save the publication mode</button></p>\n"
 			     "</form>\n</section>\n");
@@ -279,7 +306,8 @@ void page_office_call_state(struct request *r)
 {
 	const char *state = office_field(r, "state");
 	struct call_change_input in = {.state = state ? state : "", .reason = office_field(r, "reason")};
-	call_update(r, "state", &in, state && !strcmp(state, "open") ? "opened" : "closed");
+	enum call_state to = CALL_CLOSED;
+	call_update(r, "state", &in, call_state_parse(state, &to) && to == CALL_OPEN ? "opened" : "closed");
 }
 
 void page_office_call_review(struct request *r)

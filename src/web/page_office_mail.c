@@ -19,15 +19,18 @@
 
 enum { HOLDING_PAGE = 50, LATE_PAGE = 50 };
 
-static const char *const HOLDING_REASONS[][2] = {
-	{"no_call", "Sent to an address that no call has"},
-	{"call_not_open", "The call was not open"},
-	{"automatic", "An automatic reply or a bounce"},
-	{"invalid", "Not a message that could be read as a contribution"},
-	{"limit", "Beyond a limit (attachments or length)"},
-	{"duplicate", "Its Message-ID came before with another message"},
-	{NULL, NULL},
-};
+static const char *reason_text(enum holding_reason reason)
+{
+	switch (reason) {
+	case HOLDING_NO_CALL: return "Sent to an address that no call has";
+	case HOLDING_CALL_NOT_OPEN: return "The call was not open";
+	case HOLDING_AUTOMATIC: return "An automatic reply or a bounce";
+	case HOLDING_INVALID: return "Not a message that could be read as a contribution";
+	case HOLDING_LIMIT: return "Beyond a limit (attachments or length)";
+	case HOLDING_DUPLICATE: return "Its Message-ID came before with another message";
+	}
+	return holding_reason_name(reason);
+}
 
 static const char *const LATE_DONE[][2] = {
 	{"admitted", "Admitted. The contribution joins the call as if it had arrived in time."},
@@ -107,7 +110,7 @@ void page_office_holding(struct request *r)
 			    "<tr id=\"h-%L\"><td class=\"date\"><span class=\"utc\">%s</span></td><td>%s</td><td>%s</td>"
 			    "<td>%s</td><td><span class=\"reason reason-%s\">%s</span>%R%s",
 			    (long long)h->id, page_instant_utc(r, h->received_at), or_dash(h->recipient), or_dash(from),
-			    or_dash(h->subject), h->reason, office_text_of(HOLDING_REASONS, h->reason),
+			    or_dash(h->subject), holding_reason_name(h->reason), reason_text(h->reason),
 			    h->detail && *h->detail ? ": " : "", h->detail ? h->detail : "");
 		if (h->call_id)
 			html_printf(&r->out, " (<a href=\"/office/calls/%L\">call %L</a>)", (long long)h->call_id,
@@ -144,7 +147,8 @@ static void late_item(struct request *r, const struct call *c, const struct cont
 		    "<dt>State</dt><dd>%s</dd>\n</dl>\n"
 		    "<div class=\"text\" aria-label=\"Text of contribution %s\" role=\"group\">%s</div>\n",
 		    k->tracking, k->tracking, k->tracking, k->name, k->name, k->email, k->email, or_dash(k->subject),
-		    page_instant_local(r, c->timezone, k->received_at), page_instant_utc(r, k->received_at), k->state,
+		    page_instant_local(r, c->timezone, k->received_at), page_instant_utc(r, k->received_at),
+		    contribution_state_name(k->state),
 		    k->tracking, k->text);
 	office_form_open(r, arena_printf(&r->arena, "/office/contributions/%s/admission", k->tracking), false);
 	html_printf(&r->out,

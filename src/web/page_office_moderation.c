@@ -20,9 +20,17 @@
 
 enum { MODERATION_PAGE = 50 };
 
-static const char *const STATES[][2] = {
-	{"pending", "Awaiting review"}, {"published", "Published"}, {"hidden", "Hidden"}, {"spam", "Spam"}, {NULL, NULL},
-};
+/* A state as the tabs and each contribution's facts name it. */
+static const char *state_text(enum contribution_state s)
+{
+	switch (s) {
+	case CONTRIBUTION_PENDING: return "Awaiting review";
+	case CONTRIBUTION_PUBLISHED: return "Published";
+	case CONTRIBUTION_HIDDEN: return "Hidden";
+	case CONTRIBUTION_SPAM: return "Spam";
+	}
+	return contribution_state_name(s);
+}
 
 static const char *const MODERATION_DONE[][2] = {
 	{"published", "Published. The public sees it now, unless its author asked for it to stay private."},
@@ -31,30 +39,44 @@ static const char *const MODERATION_DONE[][2] = {
 	{NULL, NULL},
 };
 
-static const char *publication_text(const char *publication)
+static const char *publication_text(enum contribution_publication publication)
 {
-	return !strcmp(publication, "named")	   ? "Published with the name and organization"
-	       : !strcmp(publication, "anonymous") ? "Published without the name"
-						   : "Not published: for the secretariat only";
+	switch (publication) {
+	case PUBLICATION_NAMED: return "Published with the name and organization";
+	case PUBLICATION_ANONYMOUS: return "Published without the name";
+	case PUBLICATION_PRIVATE: return "Not published: for the secretariat only";
+	}
+	return contribution_publication_name(publication);
+}
+
+static const char *channel_text(enum contribution_channel channel)
+{
+	switch (channel) {
+	case CHANNEL_WEB: return "the web form";
+	case CHANNEL_API: return "the API";
+	case CHANNEL_EMAIL: return "e-mail";
+	}
+	return contribution_channel_name(channel);
 }
 
 /* One action on a contribution: a form with the action, where to come back, and a button. */
-static void action_form(struct request *r, const struct contribution *k, const char *action, const char *state,
-			int64_t offset, const char *failed, const struct error *e)
+static void action_form(struct request *r, const struct contribution *k, enum moderation_action m,
+			enum contribution_state state, int64_t offset, const char *failed, const struct error *e)
 {
-	static const char *const labels[][2] = {{"publish", "Publish"}, {"hide", "Hide"}, {"spam", "Mark as spam"}};
-	const char *label = action;
-	for (int i = 0; i < 3; i++)
-		if (!strcmp(labels[i][0], action))
-			label = labels[i][1];
+	const char *action = moderation_action_name(m), *label = action;
+	switch (m) {
+	case MODERATION_PUBLISH: label = "Publish"; break;
+	case MODERATION_HIDE: label = "Hide"; break;
+	case MODERATION_SPAM: label = "Mark as spam"; break;
+	}
 	const char *key = arena_printf(&r->arena, "%s-%s", action, k->tracking);
 	struct office_form f = office_form_for(key, failed, e, r->form);
 	office_form_open(r, arena_printf(&r->arena, "/office/contributions/%s/moderation", k->tracking), false);
 	html_printf(&r->out,
 		    "<input type=\"hidden\" name=\"action\" value=\"%s\"><input type=\"hidden\" name=\"from\" "
 		    "value=\"%s\"><input type=\"hidden\" name=\"offset\" value=\"%L\">\n",
-		    action, state, (long long)offset);
-	if (!strcmp(action, "hide"))
+		    action, contribution_state_name(state), (long long)offset);
+	if (m == MODERATION_HIDE)
 		office_textarea(r, &f, "reason", "Reason for hiding it",
 				"Required. The public reads it in the contribution's place, with its tracking number.",
 				k->moderation_reason, 2);
@@ -65,7 +87,7 @@ static void action_form(struct request *r, const struct contribution *k, const c
 }
 
 static void contribution_item(struct request *r, const struct call *c, const struct contribution *k,
-			      const char *state, int64_t offset, const char *failed, const struct error *e)
+			      enum contribution_state state, int64_t offset, const char *failed, const struct error *e)
 {
 	const char *country = country_name(k->country);
 	html_printf(&r->out,
@@ -80,27 +102,22 @@ static void contribution_item(struct request *r, const struct call *c, const str
 		    k->tracking, k->tracking, k->tracking, k->name, k->name, *k->organization ? k->organization : "\u2014",
 		    k->email, k->email, k->category_name, country ? country : k->country, publication_text(k->publication),
 		    page_instant_local(r, c->timezone, k->received_at), page_instant_utc(r, k->received_at),
-		    !strcmp(k->channel, "web")	 ? "the web form"
-		    : !strcmp(k->channel, "api") ? "the API"
-		    : !strcmp(k->channel, "email") ? "e-mail"
-						   : k->channel,
-		    office_text_of(STATES, k->state), k->moderation_reason ? ": " : "",
+		    channel_text(k->channel), state_text(k->state), k->moderation_reason ? ": " : "",
 		    k->moderation_reason ? k->moderation_reason : "",
 		    !k->late	      ? ""
 		    : k->admitted_at ? " <span class=\"marker late\">late</span> <span class=\"marker admitted\">admitted</span>"
 				     : " <span class=\"marker late\">late</span>, not admitted yet",
 		    k->tracking, k->text);
-	static const char *const actions[][2] = {{"publish", "published"}, {"hide", "hidden"}, {"spam", "spam"}};
-	for (int i = 0; i < 3; i++)
-		if (strcmp(k->state, actions[i][1]) != 0)
-			action_form(r, k, actions[i][0], state, offset, failed, e);
+	for (enum moderation_action m = MODERATION_PUBLISH; m <= MODERATION_SPAM; m++)
+		if (k->state != moderation_action_state(m))
+			action_form(r, k, m, state, offset, failed, e);
 	html_printf(&r->out, "</div>\n</div>\n");
 }
 
 /* The contributions of call id in state, one page from the offset-th (counted from 0): MODERATION_PAGE of
  * them, or fewer when their texts pass LIMIT_PAGE_BYTES; failed names the form that came back with e. */
-static void moderation_page(struct request *r, int64_t id, const char *state, int64_t offset, const char *failed,
-			    const struct error *e)
+static void moderation_page(struct request *r, int64_t id, enum contribution_state state, int64_t offset,
+			    const char *failed, const struct error *e)
 {
 	struct error le;
 	error_clear(&le);
@@ -109,12 +126,12 @@ static void moderation_page(struct request *r, int64_t id, const char *state, in
 	int n;
 	int64_t total;
 	if (call_find(r->db, &r->arena, id, &c, &le) != 0 ||
-	    contribution_list(r->db, &r->arena, id, state, (int)offset, MODERATION_PAGE, &items,
+	    contribution_list(r->db, &r->arena, id, &state, (int)offset, MODERATION_PAGE, &items,
 			      &n, &total, &le) != 0) {
 		page_error(r, &le);
 		return;
 	}
-	office_begin(r, arena_printf(&r->arena, "%s: contributions to %s", office_text_of(STATES, state), c.title), e);
+	office_begin(r, arena_printf(&r->arena, "%s: contributions to %s", state_text(state), c.title), e);
 	html_printf(&r->out,
 		    "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/office\">Back office</a> \u203a "
 		    "<a href=\"/office/processes/%u\">%s</a> \u203a <a href=\"/office/calls/%L\">%s</a></nav>\n"
@@ -123,21 +140,26 @@ static void moderation_page(struct request *r, int64_t id, const char *state, in
 	office_done(r, MODERATION_DONE);
 	office_error_summary(r, e, failed ? failed : "", "The contribution was not changed");
 	html_printf(&r->out, "<nav aria-label=\"Contributions by state\" class=\"tabs\"><ul>\n");
-	for (int i = 0; STATES[i][0]; i++)
+	for (enum contribution_state s = CONTRIBUTION_PENDING; s <= CONTRIBUTION_SPAM; s++)
 		html_printf(&r->out, "<li><a href=\"/office/calls/%L/contributions?state=%s\"%R>%s (%L)</a></li>\n",
-			    (long long)c.id, STATES[i][0], !strcmp(STATES[i][0], state) ? " aria-current=\"page\"" : "",
-			    STATES[i][1], (long long)(!strcmp(STATES[i][0], state) ? total : office_count(r, c.id, STATES[i][0])));
+			    (long long)c.id, contribution_state_name(s), s == state ? " aria-current=\"page\"" : "",
+			    state_text(s), (long long)(s == state ? total : office_count(r, c.id, s)));
 	html_printf(&r->out, "<li><a href=\"/office/calls/%L/late\">Late, awaiting admission (%L)</a></li>\n",
 		    (long long)c.id, (long long)office_late_count(r, c.id));
 	html_printf(&r->out, "</ul></nav>\n");
 	if (total == 0)
 		html_printf(&r->out, "<p>No contribution is in this state.</p>\n");
-	else
+	else {
+		const char *in = NULL;
+		switch (state) {
+		case CONTRIBUTION_PENDING: in = "awaiting review"; break;
+		case CONTRIBUTION_PUBLISHED: in = "published"; break;
+		case CONTRIBUTION_HIDDEN: in = "hidden"; break;
+		case CONTRIBUTION_SPAM: in = "marked as spam"; break;
+		}
 		html_printf(&r->out, "<p>%L contribution%s %s, oldest first.</p>\n", (long long)total, total == 1 ? "" : "s",
-			    !strcmp(state, "pending") ? "awaiting review"
-			    : !strcmp(state, "published") ? "published"
-			    : !strcmp(state, "hidden") ? "hidden"
-						       : "marked as spam");
+			    in);
+	}
 	const size_t start = r->out.len;
 	int shown = 0;
 	for (; shown < n; shown++) {
@@ -153,10 +175,12 @@ static void moderation_page(struct request *r, int64_t id, const char *state, in
 	if (offset > 0 || offset + shown < total) {
 		html_printf(&r->out, "<nav aria-label=\"Pages\" class=\"pages\">");
 		if (offset > 0)
-			html_printf(&r->out, "<a rel=\"prev\" href=\"?state=%s&amp;offset=%L\">Previous page</a> ", state,
+			html_printf(&r->out, "<a rel=\"prev\" href=\"?state=%s&amp;offset=%L\">Previous page</a> ",
+				    contribution_state_name(state),
 				    (long long)(offset > MODERATION_PAGE ? offset - MODERATION_PAGE : 0));
 		if (offset + shown < total)
-			html_printf(&r->out, "<a rel=\"next\" href=\"?state=%s&amp;offset=%L\">Next page</a>", state,
+			html_printf(&r->out, "<a rel=\"next\" href=\"?state=%s&amp;offset=%L\">Next page</a>",
+				    contribution_state_name(state),
 				    (long long)(offset + shown));
 		html_printf(&r->out, "</nav>\n");
 	}
@@ -178,12 +202,11 @@ void page_office_moderation(struct request *r)
 	struct error e;
 	error_clear(&e);
 	int64_t id;
-	const char *state = request_query(r, "state");
-	if (!state || !*state)
-		state = "pending";
+	const char *name = request_query(r, "state");
+	enum contribution_state state = CONTRIBUTION_PENDING;
 	if (!parse_id(r->params[0], &id))
 		error_set(&e, ERROR_NOT_FOUND, "There is no such call for contributions.");
-	else if (!contribution_state_valid(state))
+	else if (name && *name && !contribution_state_parse(name, &state))
 		error_set(&e, ERROR_INVALID, "Choose the contributions awaiting review, published, hidden or spam.");
 	if (e.code) {
 		page_error(r, &e);
@@ -196,9 +219,10 @@ void page_office_moderate(struct request *r)
 {
 	struct error e;
 	error_clear(&e);
-	const char *action = office_field(r, "action"), *from = office_field(r, "from");
-	if (!from || !contribution_state_valid(from))
-		from = "pending";
+	const char *action = office_field(r, "action");
+	enum contribution_state from = CONTRIBUTION_PENDING;
+	if (!contribution_state_parse(office_field(r, "from"), &from))
+		from = CONTRIBUTION_PENDING;
 	const int64_t offset = page_offset(office_field(r, "offset"), office_field(r, "page"));
 	struct actor who = auth_actor(r);
 	struct contribution k;
@@ -210,13 +234,15 @@ void page_office_moderate(struct request *r)
 			return;
 		}
 		/* The form that came back: one of ours, named by its action (anything else names none). */
-		const bool known = action && (!strcmp(action, "publish") || !strcmp(action, "hide") || !strcmp(action, "spam"));
-		const char *key = arena_printf(&r->arena, "%s-%s", known ? action : "action", k.tracking);
+		enum moderation_action m;
+		const bool known = moderation_action_parse(action, &m);
+		const char *key =
+			arena_printf(&r->arena, "%s-%s", known ? moderation_action_name(m) : "action", k.tracking);
 		moderation_page(r, k.call_id, from, offset, key, &e);
 		return;
 	}
-	const char *done = !strcmp(k.state, "published") ? "published" : !strcmp(k.state, "hidden") ? "hidden" : "spam";
+	/* the confirmation's code in MODERATION_DONE is the state the contribution is in now */
 	reply_redirect(r, arena_printf(&r->arena, "/office/calls/%lld/contributions?state=%s&done=%s%s",
-				       (long long)k.call_id, from, done,
+				       (long long)k.call_id, contribution_state_name(from), contribution_state_name(k.state),
 				       offset > 0 ? arena_printf(&r->arena, "&offset=%lld", (long long)offset) : ""));
 }

@@ -26,8 +26,8 @@ static void milestone_item(struct request *r, const struct process *p, const str
 	html_printf(&r->out,
 		    "<div class=\"office-item\" id=\"milestone-%L\"><h3 id=\"m-%L\">%s: %s</h3>\n"
 		    "<p class=\"meta\">%s \u00b7 %s</p>\n",
-		    (long long)m->id, (long long)m->id, when, m->title, office_text_of(OFFICE_MILESTONE_KINDS, m->kind),
-		    office_text_of(OFFICE_MILESTONE_STATUSES, m->status));
+		    (long long)m->id, (long long)m->id, when, m->title, office_milestone_kind_text(m->kind),
+		    office_milestone_status_text(m->status));
 	for (int h = 0; h < m->nhistory; h++) {
 		const struct milestone_move *mv = &m->history[h];
 		char from[80], to[80];
@@ -64,8 +64,8 @@ static void milestone_item(struct request *r, const struct process *p, const str
 		    f.e ? " open" : "", m->title);
 	office_form_open(r, arena_printf(&r->arena, "/office/milestones/%lld", (long long)m->id), false);
 	office_input(r, &f, "title", "Title", NULL, m->title, "text", LIMIT_TITLE);
-	office_select(r, &f, "kind", "Kind", OFFICE_MILESTONE_KINDS, m->kind);
-	office_select(r, &f, "status", "Status", OFFICE_MILESTONE_STATUSES, m->status);
+	office_select(r, &f, "kind", "Kind", office_milestone_kinds(r), milestone_kind_name(m->kind));
+	office_select(r, &f, "status", "Status", office_milestone_statuses(r), milestone_status_name(m->status));
 	html_printf(&r->out, "<p><button type=\"submit\">Save<span class=\"visually-hidden\"> %s</span></button></p>\n"
 			     "</form>\n</details>\n</div>\n",
 		    m->title);
@@ -92,7 +92,7 @@ void office_schedule_section(struct request *r, const struct process *p, const s
 		     "date", 0);
 	office_input(r, &f, "title", "Title", "What happens, such as Second online consultation.", NULL, "text",
 		     LIMIT_TITLE);
-	office_select(r, &f, "kind", "Kind", OFFICE_MILESTONE_KINDS, "meeting");
+	office_select(r, &f, "kind", "Kind", office_milestone_kinds(r), milestone_kind_name(MILESTONE_MEETING));
 	html_printf(&r->out, "<p><button type=\"submit\">Add the milestone</button></p>\n</form>\n</details>\n</section>\n");
 }
 

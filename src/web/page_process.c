@@ -51,12 +51,12 @@ void page_home(struct request *r)
 /* The secretariat's status, or for a planned milestone where it stands today. */
 static const char *status_text(const struct milestone *m, const char *today)
 {
-	if (!strcmp(m->status, "done"))
-		return "Done";
-	if (!strcmp(m->status, "postponed"))
-		return "Postponed";
-	if (!strcmp(m->status, "cancelled"))
-		return "Cancelled";
+	switch (m->status) {
+	case MILESTONE_DONE: return "Done";
+	case MILESTONE_POSTPONED: return "Postponed";
+	case MILESTONE_CANCELLED: return "Cancelled";
+	case MILESTONE_PLANNED: break;
+	}
 	const char *last = m->end_date ? m->end_date : m->date;
 	if (strcmp(last, today) < 0)
 		return "Past";
@@ -188,7 +188,7 @@ void page_process(struct request *r)
 	html_printf(&r->out, "<section aria-labelledby=\"meetings\"><h2 id=\"meetings\">Meetings</h2>\n<ul>\n");
 	for (int i = 0; i < nmeetings; i++)
 		html_printf(&r->out, "<li><strong>%s</strong>: %s (%s). %s</li>\n", page_date(r, meetings[i].date),
-			    meetings[i].title, meetings[i].format, meetings[i].description);
+			    meetings[i].title, meeting_format_name(meetings[i].format), meetings[i].description);
 	html_printf(&r->out, "</ul>\n</section>\n");
 
 	html_printf(&r->out,

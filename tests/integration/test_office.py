@@ -327,6 +327,61 @@ class Calls(Office):
                                       422, "invalid", fields)
         self.assertEqual(len(self.process(s)["calls"]), 3)
 
+    def test_a_new_call_has_its_deadline_on_the_schedule_and_extending_the_call_moves_it(self):
+        s, token = self.office()
+        version = self.process(s)["documents"][0]["versions"][-1]["id"]
+        before = len(self.process(s)["milestones"])
+        body = {"version_id": version, "title": "Last inputs", "opens_on": "2021-02-01", "closes_on": "2021-02-28"}
+        call = self.assertAccepted(s.send_json("POST", "/api/v1/processes/%s/calls" % SLUG, body, token=token), 201)
+        self.assertIsNotNone(call["milestone_id"], call)
+        m = self.deadline_milestone(s, call)
+        self.assertEqual((m["date"], m["end_date"], m["kind"], m["status"], m["title"], m["history"]),
+                         ("2021-02-28", None, "deadline", "planned", "Deadline: Last inputs", []))
+        self.assertEqual(len(self.process(s)["milestones"]), before + 1)
+        created = self.audit(s, token, "?kind=call.create")["entries"][0]
+        self.assertEqual(created["after"]["milestone_id"], m["id"])
+
+        r = s.send_json("PATCH", "/api/v1/calls/%d" % call["id"], {"closes_on": "2021-03-07", "reason": REASON_EXTEND},
+                        token=token)
+        call = self.assertAccepted(r)
+        m = self.deadline_milestone(s, call)
+        self.assertEqual((m["date"], call["closes_on"]), ("2021-03-07", "2021-03-07"))
+        self.assertEqual([(h["from_date"], h["to_date"], h["reason"]) for h in m["history"]],
+                         [("2021-02-28", "2021-03-07", REASON_EXTEND)])
+
+    def test_a_new_call_can_announce_a_deadline_already_on_the_schedule(self):
+        s, token = self.office()
+        version = self.process(s)["documents"][0]["versions"][-1]["id"]
+        planned = self.assertAccepted(s.send_json("POST", "/api/v1/processes/%s/milestones" % SLUG,
+                                                  {"date": "2021-03-20", "title": "Deadline for late inputs",
+                                                   "kind": "deadline"}, token=token), 201)
+        meeting = self.assertAccepted(s.send_json("POST", "/api/v1/processes/%s/milestones" % SLUG,
+                                                  {"date": "2021-03-20", "title": "A meeting", "kind": "meeting"},
+                                                  token=token), 201)
+        taken = s.get_json("/api/v1/calls/1").json()["milestone_id"]
+        schedule = self.process(s)["milestones"]
+        body = {"version_id": version, "title": "Late inputs", "opens_on": "2021-02-01", "closes_on": "2021-03-25"}
+        for bad in (meeting["id"], taken, 999, "2", 0):
+            with self.subTest(milestone_id=bad):
+                self.assertErrorShape(s.send_json("POST", "/api/v1/processes/%s/calls" % SLUG,
+                                                  dict(body, milestone_id=bad), token=token), 422, "invalid",
+                                      {"milestone_id"})
+        self.assertEqual((len(self.process(s)["calls"]), self.process(s)["milestones"]), (2, schedule),
+                         "nothing half-stored")
+
+        call = self.assertAccepted(s.send_json("POST", "/api/v1/processes/%s/calls" % SLUG,
+                                               dict(body, milestone_id=planned["id"]), token=token), 201)
+        self.assertEqual(call["milestone_id"], planned["id"])
+        m = self.deadline_milestone(s, call)
+        self.assertEqual((m["date"], m["end_date"], m["title"]), ("2021-03-25", None, "Deadline for late inputs"))
+        self.assertEqual(len(self.process(s)["milestones"]), len(schedule), "no second milestone")
+        self.assertEqual(self.audit(s, token, "?kind=call.create")["entries"][0]["after"]["milestone_moved_from"],
+                         "2021-03-20")
+        # Now it announces a call: a second call cannot take it.
+        self.assertErrorShape(s.send_json("POST", "/api/v1/processes/%s/calls" % SLUG,
+                                          dict(body, milestone_id=planned["id"]), token=token), 422, "invalid",
+                              {"milestone_id"})
+
 
 class Moderation(Office):
     def test_hidden_keeps_its_number_and_reason_in_public_not_its_text_and_is_counted(self):

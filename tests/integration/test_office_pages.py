@@ -68,6 +68,12 @@ def multipart(fields, files=()):
     return b"".join(out), "multipart/form-data; boundary=" + boundary
 
 
+def page_text_of_row(page, milestone_id):
+    """The text of a milestone's row on the public schedule."""
+    row = page[page.index('<tr id="milestone-%d">' % milestone_id):]
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", row[:row.index("</tr>")])))
+
+
 class OfficePages(ServerTestCase):
     """Each test has its own server (the back office changes the demo) and logs in through the login form."""
 
@@ -302,6 +308,46 @@ class OfficePages(ServerTestCase):
         r = self.post(s, session, "/office/processes/%s/calls" % SLUG, fields)
         self.assertRedirect(r, "/office/processes/%s?done=call-added" % SLUG)
         self.assertIn("Inputs on the final draft", [c["title"] for c in self.api(s, "/api/v1/processes/" + SLUG)["calls"]])
+
+    def test_a_call_added_through_the_form_has_its_deadline_on_the_schedule(self):
+        s, session = self.office()
+        process = self.api(s, "/api/v1/processes/" + SLUG)
+        version = process["documents"][0]["versions"][-1]["id"]
+        fields = {"version_id": str(version), "title": "Inputs on the final draft", "description": "Last round.",
+                  "opens_on": "2021-04-01", "closes_on": "2021-04-30", "review": "on_receipt", "milestone_id": ""}
+        self.assertRedirect(self.post(s, session, "/office/processes/%s/calls" % SLUG, fields),
+                            "/office/processes/%s?done=call-added" % SLUG)
+        process = self.api(s, "/api/v1/processes/" + SLUG)
+        call = [c for c in process["calls"] if c["title"] == "Inputs on the final draft"][0]
+        m = [m for m in process["milestones"] if m["id"] == call["milestone_id"]][0]
+        self.assertEqual((m["date"], m["kind"], m["title"], m["call"]),
+                         ("2021-04-30", "deadline", "Deadline: Inputs on the final draft", call["id"]))
+        self.assertIn("30 April 2021", page_text_of_row(s.get("/processes/" + SLUG).text, m["id"]))
+
+        # A deadline planned on the schedule is offered, and moved to the call's deadline when chosen.
+        r = s.send_json("POST", "/api/v1/processes/%s/milestones" % SLUG,
+                        {"date": "2021-05-10", "title": "Deadline for comments on the report", "kind": "deadline"},
+                        token=self.token)
+        self.assertEqual(r.status, 201, r)
+        planned = r.json()["id"]
+        page = self.get(s, session, "/office/processes/" + SLUG).text
+        self.assertIn('<option value="%d">10 May 2021: Deadline for comments on the report</option>' % planned, page)
+        self.assertNotIn('<option value="%d">' % call["milestone_id"], page, "a deadline that announces a call")
+        r = self.post(s, session, "/office/processes/%s/calls" % SLUG, dict(fields, milestone_id="x"))
+        self.assertFieldError(r, "call-new", "milestone_id",
+                              "Choose a deadline of this process's schedule, or none for a new one.")
+        r = self.post(s, session, "/office/processes/%s/calls" % SLUG,
+                      dict(fields, title="Comments on the report", closes_on="2021-05-14", milestone_id=str(planned)))
+        self.assertRedirect(r, "/office/processes/%s?done=call-added" % SLUG)
+        process = self.api(s, "/api/v1/processes/" + SLUG)
+        call = [c for c in process["calls"] if c["title"] == "Comments on the report"][0]
+        self.assertEqual(call["milestone_id"], planned)
+        self.assertEqual([m["date"] for m in process["milestones"] if m["id"] == planned], ["2021-05-14"])
+        r = self.post(s, session, "/office/calls/%d/deadline" % call["id"], {"closes_on": "2021-05-21",
+                                                                           "reason": "More time for comments."})
+        self.assertRedirect(r, "/office/calls/%d?done=deadline" % call["id"])
+        process = self.api(s, "/api/v1/processes/" + SLUG)
+        self.assertEqual([m["date"] for m in process["milestones"] if m["id"] == planned], ["2021-05-21"])
 
     # -- moderation ---------------------------------------------------------------
 

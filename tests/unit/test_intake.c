@@ -179,25 +179,25 @@ static void test_only_the_trusted_authentication_results_count(void **state)
 	                  "Authentication-Results: mx.theirs.example; dkim=fail header.d=example.org\r\n"
 	                  "From: a@example.org\r\n\r\nx";
 	struct intake ours = parse_opt(msg, "mx.ours.example");
-	assert_string_equal(ours.verification, "pass");
+	assert_int_equal(ours.verification, SENDER_PASS);
 	assert_string_equal(ours.authentication, "dkim=pass dmarc=pass");
 	/* the second header is below the topmost: it came with the message, whatever its authserv-id */
 	struct intake theirs = parse_opt(msg, "mx.theirs.example");
-	assert_string_equal(theirs.verification, "none");
+	assert_int_equal(theirs.verification, SENDER_NONE);
 	assert_null(theirs.authentication);
 	struct intake none = parse_opt(msg, NULL);
-	assert_string_equal(none.verification, "none");
+	assert_int_equal(none.verification, SENDER_NONE);
 	assert_null(none.authentication);
 	/* a DKIM pass for another domain than the From's says nothing of the sender */
 	struct intake other =
 	    parse_opt("Authentication-Results: mx.ours.example; dkim=pass (good) header.d=mailer.example\r\n"
 	              "From: a@example.org\r\n\r\nx",
 	              "mx.ours.example");
-	assert_string_equal(other.verification, "none");
+	assert_int_equal(other.verification, SENDER_NONE);
 	struct intake sub = parse_opt("Authentication-Results: mx.ours.example; dkim=pass header.d=example.org\r\n"
 	                              "From: a@lists.example.org\r\n\r\nx",
 	                              "mx.ours.example");
-	assert_string_equal(sub.verification, "pass");
+	assert_int_equal(sub.verification, SENDER_PASS);
 }
 
 static void test_only_the_topmost_authentication_results_is_believed(void **state)
@@ -210,20 +210,20 @@ static void test_only_the_topmost_authentication_results_is_believed(void **stat
 	                    "Authentication-Results: mx.ours.example; dkim=pass header.d=example.org; dmarc=pass\r\n"
 	                    "From: a@example.org\r\n\r\nx";
 	struct intake in = parse_opt(below, "mx.ours.example");
-	assert_string_equal(in.verification, "none");
+	assert_int_equal(in.verification, SENDER_NONE);
 	assert_string_equal(in.authentication, "dkim=none dmarc=none");
 	const char *other = "Authentication-Results: relay.elsewhere.example; spf=pass\r\n"
 	                    "Authentication-Results: mx.ours.example; dkim=pass header.d=example.org; dmarc=pass\r\n"
 	                    "From: a@example.org\r\n\r\nx";
 	in = parse_opt(other, "mx.ours.example");
-	assert_string_equal(in.verification, "none");
+	assert_int_equal(in.verification, SENDER_NONE);
 	assert_null(in.authentication);
 	/* the topmost one with our authserv-id is read, whatever other headers come before it */
 	in = parse_opt("Received: from x by mx.ours.example\r\n"
 	               "Authentication-Results: mx.ours.example; dmarc=pass header.from=example.org\r\n"
 	               "From: a@example.org\r\n\r\nx",
 	               "mx.ours.example");
-	assert_string_equal(in.verification, "pass");
+	assert_int_equal(in.verification, SENDER_PASS);
 }
 
 static void test_the_trace_is_what_the_mtas_prepended(void **state)
@@ -280,7 +280,7 @@ static void test_too_many_attachments_is_a_problem_not_an_error(void **state)
 	    raw + n, sizeof raw - (size_t)n,
 	    "--m\r\nContent-Type: message/rfc822\r\n\r\nFrom: b@example.org\r\nSubject: fwd\r\n\r\nfwd\r\n--m--\r\n");
 	struct intake in = parse(raw);
-	assert_string_equal(in.problem_reason, "limit");
+	assert_int_equal(in.problem_reason, HOLDING_LIMIT);
 	assert_non_null(strstr(in.problem, "22 attachments"));
 	assert_int_equal(in.nattachments, LIMIT_MAIL_ATTACHMENTS);
 	for (int i = 0; i < in.nattachments; i++)
@@ -297,7 +297,7 @@ static void test_deep_nesting_is_a_problem(void **state)
 		              "Content-Type: multipart/mixed; boundary=b%d\r\n\r\n--b%d\r\n", i, i);
 	snprintf(raw + n, sizeof raw - (size_t)n, "Content-Type: text/plain\r\n\r\ndeep\r\n");
 	struct intake in = parse(raw);
-	assert_string_equal(in.problem_reason, "limit");
+	assert_int_equal(in.problem_reason, HOLDING_LIMIT);
 }
 
 static void test_nothing_is_not_a_message(void **state)

@@ -15,7 +15,7 @@
 static const struct contribution_input GOOD = {
 	.name = "Ana Silva", .organization = "Example University", .category = "academia", .country = "PT",
 	.email = "ana@example.org", .text = "Paragraph 3 should mention partners.", .publication = "named",
-	.channel = "api",
+	.channel = CHANNEL_API,
 };
 
 static void validate(const struct contribution_input *in, struct error *e, struct contribution_input *clean,
@@ -43,7 +43,7 @@ static void test_each_missing_field_is_named(void **state)
 	struct arena a;
 	arena_init(&a);
 	struct error e;
-	struct contribution_input clean, in = {.channel = "api"};
+	struct contribution_input clean, in = {.channel = CHANNEL_API};
 	validate(&in, &e, &clean, &a);
 	assert_string_equal(e.code, ERROR_INVALID);
 	const char *required[] = {"name", "category", "country", "email", "text", "publication"};
