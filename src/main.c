@@ -249,12 +249,7 @@ static int cmd_user(int argc, char **argv)
 		} else if (add && !strcmp(argv[i], "--country") && i + 1 < argc) {
 			in.country = argv[++i];
 		} else if (add && !strcmp(argv[i], "--role") && i + 1 < argc) {
-			const char *role = argv[++i];
-			if (!strcmp(role, "secretariat"))
-				in.role = ACCOUNT_SECRETARIAT;
-			else if (!strcmp(role, "stakeholder"))
-				in.role = ACCOUNT_STAKEHOLDER;
-			else {
+			if (!account_role_parse(argv[++i], &in.role)) {
 				fprintf(stderr, "consulta user add: --role is stakeholder or secretariat\n");
 				return 2;
 			}

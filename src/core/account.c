@@ -17,9 +17,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The names of enum account_role, in its order: what the database and the command line hold. */
+static const char *const ROLE_NAMES[] = {[ACCOUNT_STAKEHOLDER] = "stakeholder", [ACCOUNT_SECRETARIAT] = "secretariat"};
+
 const char *account_role_name(enum account_role role)
 {
-	return role == ACCOUNT_SECRETARIAT ? "secretariat" : "stakeholder";
+	return ROLE_NAMES[role];
+}
+
+bool account_role_parse(const char *name, enum account_role *out)
+{
+	const int i = field_enum_index(ROLE_NAMES, (int)(sizeof ROLE_NAMES / sizeof *ROLE_NAMES), name);
+	if (i >= 0)
+		*out = (enum account_role)i;
+	return i >= 0;
 }
 
 struct actor account_actor(const struct account *acc)
@@ -58,8 +69,8 @@ static int account_from_row(struct arena *a, struct db_stmt *st, void *element)
 	acc->organization = db_col_dup(st, 3, a, &failed);
 	acc->category = db_col_dup(st, 4, a, &failed);
 	acc->country = db_col_dup(st, 5, a, &failed);
-	const char *role = db_col_text(st, 6);
-	acc->role = role && !strcmp(role, "secretariat") ? ACCOUNT_SECRETARIAT : ACCOUNT_STAKEHOLDER;
+	if (!account_role_parse(db_col_text(st, 6), &acc->role))
+		return DB_FILL_UNKNOWN;
 	acc->confirmed = !db_col_null(st, 7);
 	acc->has_password = !db_col_null(st, 8);
 	return failed ? -1 : 0;

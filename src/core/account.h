@@ -62,6 +62,8 @@ struct account_input {
 };
 
 const char *account_role_name(enum account_role role);
+/* Reads a role's name ("stakeholder", "secretariat"); false for any other. */
+bool account_role_parse(const char *name, enum account_role *out);
 struct actor account_actor(const struct account *a);
 
 /* A stakeholder registers: the account is created unconfirmed and a
