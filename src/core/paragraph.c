@@ -17,11 +17,10 @@ static int paragraph_from_row(struct arena *a, struct db_stmt *st, void *element
 	return failed ? -1 : 0;
 }
 
-int paragraph_list(struct db *db, struct arena *a, int64_t version_id, struct paragraph **out, int *n,
-		   struct error *e)
+int paragraph_list(struct db *db, struct arena *a, int64_t version_id, struct paragraph **out, int *n, struct error *e)
 {
 	static const char sql[] = "SELECT id, version_id, pid, number, text, source, html FROM paragraph "
-				  "WHERE version_id = ? ORDER BY number";
+	                          "WHERE version_id = ? ORDER BY number";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		return -1;
@@ -30,10 +29,10 @@ int paragraph_list(struct db *db, struct arena *a, int64_t version_id, struct pa
 }
 
 int paragraph_find(struct db *db, struct arena *a, int64_t version_id, const char *pid, struct paragraph *out,
-		   struct error *e)
+                   struct error *e)
 {
 	static const char sql[] = "SELECT id, version_id, pid, number, text, source, html FROM paragraph "
-				  "WHERE version_id = ? AND pid = ?";
+	                          "WHERE version_id = ? AND pid = ?";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		return -1;
@@ -43,7 +42,7 @@ int paragraph_find(struct db *db, struct arena *a, int64_t version_id, const cha
 }
 
 int paragraph_assign_ids(struct db *db, struct arena *a, int64_t document_id, const struct markdown_block *blocks,
-			 int nblocks, const char ***ids, struct error *e)
+                         int nblocks, const char ***ids, struct error *e)
 {
 	(void)db;
 	(void)document_id;
@@ -63,10 +62,10 @@ int paragraph_assign_ids(struct db *db, struct arena *a, int64_t document_id, co
 }
 
 int paragraph_store(struct db *db, int64_t version_id, const struct markdown_block *blocks, int nblocks,
-		    const char *const *ids, struct error *e)
+                    const char *const *ids, struct error *e)
 {
 	static const char sql[] = "INSERT INTO paragraph (version_id, pid, number, text, source, html) "
-				  "VALUES (?, ?, ?, ?, ?, ?)";
+	                          "VALUES (?, ?, ?, ?, ?, ?)";
 	int k = 0;
 	for (int i = 0; i < nblocks; i++) {
 		if (!blocks[i].numbered)
@@ -105,8 +104,9 @@ static int version_text_from_row(struct arena *a, struct db_stmt *st, void *elem
 
 int paragraph_backfill(struct db *db, struct error *e)
 {
-	static const char sql[] = "SELECT v.id, v.document_id, v.markdown FROM version v "
-				  "WHERE NOT EXISTS (SELECT 1 FROM paragraph p WHERE p.version_id = v.id) ORDER BY v.id";
+	static const char sql[] =
+	    "SELECT v.id, v.document_id, v.markdown FROM version v "
+	    "WHERE NOT EXISTS (SELECT 1 FROM paragraph p WHERE p.version_id = v.id) ORDER BY v.id";
 	struct arena a;
 	arena_init(&a);
 	struct version_text *versions = NULL;

@@ -29,21 +29,20 @@ struct paragraph {
 };
 
 /* The paragraphs of a version, in document order. */
-int paragraph_list(struct db *db, struct arena *a, int64_t version_id, struct paragraph **out, int *n,
-		   struct error *e);
+int paragraph_list(struct db *db, struct arena *a, int64_t version_id, struct paragraph **out, int *n, struct error *e);
 
 /* One paragraph of a version by its id; ERROR_NOT_FOUND if the version has none such. */
 int paragraph_find(struct db *db, struct arena *a, int64_t version_id, const char *pid, struct paragraph *out,
-		   struct error *e);
+                   struct error *e);
 
 /* Gives ids to the numbered blocks of a new version of document_id (ids[k] for the k-th numbered block,
  * in the arena): p1..pN for a document's first version. Inside the caller's transaction. */
 int paragraph_assign_ids(struct db *db, struct arena *a, int64_t document_id, const struct markdown_block *blocks,
-			 int nblocks, const char ***ids, struct error *e);
+                         int nblocks, const char ***ids, struct error *e);
 
 /* Stores the numbered blocks of version_id with their ids, inside the caller's transaction. */
 int paragraph_store(struct db *db, int64_t version_id, const struct markdown_block *blocks, int nblocks,
-		    const char *const *ids, struct error *e);
+                    const char *const *ids, struct error *e);
 
 /* Gives paragraph rows to every version that has none (a database made before migration 008), with the
  * ids p1..pN its page already shows. One transaction; `consulta init` runs it. */

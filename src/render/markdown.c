@@ -70,8 +70,8 @@ static char *source_lines(struct arena *a, const char *text, int first, int last
 }
 
 static struct markdown_block *block_add(struct arena *a, struct markdown_block **blocks, int *n, int *cap,
-					cmark_node *node, bool numbered, const char *markdown, int options,
-					cmark_llist *exts)
+                                        cmark_node *node, bool numbered, const char *markdown, int options,
+                                        cmark_llist *exts)
 {
 	struct markdown_block *b = arena_push(a, (void **)blocks, n, cap, sizeof **blocks);
 	if (!b)
@@ -106,8 +106,10 @@ int markdown_blocks(struct arena *a, const char *markdown, struct markdown_block
 			/* Each item of a list is a paragraph of its own; the page keeps the list around them. */
 			bool ordered = cmark_node_get_list_type(node) == CMARK_ORDERED_LIST;
 			lists++;
-			for (cmark_node *item = cmark_node_first_child(node); item && rc == 0; item = cmark_node_next(item)) {
-				struct markdown_block *b = block_add(a, blocks, n, &cap, item, true, markdown, options, exts);
+			for (cmark_node *item = cmark_node_first_child(node); item && rc == 0;
+			     item = cmark_node_next(item)) {
+				struct markdown_block *b =
+				    block_add(a, blocks, n, &cap, item, true, markdown, options, exts);
 				if (!b)
 					rc = -1;
 				else {
@@ -147,9 +149,11 @@ int markdown_assemble(const struct markdown_block *blocks, int n, const char *co
 		}
 		const char *id = ids[k++];
 		/* <div class="para" id="ID"><a class="pnum" href="#ID">N</a><div class="ptext">…</div></div> */
-		html_printf(out, "%R<div class=\"para\" id=\"%s\"><a class=\"pnum\" href=\"#%s\" aria-label=\"Paragraph %d\">%d</a>"
-				 "<div class=\"ptext\">%R</div></div>\n%R",
-			    b->list ? "<li>" : "", id, id, k, k, b->html, b->list ? "</li>\n" : "");
+		html_printf(
+		    out,
+		    "%R<div class=\"para\" id=\"%s\"><a class=\"pnum\" href=\"#%s\" aria-label=\"Paragraph %d\">%d</a>"
+		    "<div class=\"ptext\">%R</div></div>\n%R",
+		    b->list ? "<li>" : "", id, id, k, k, b->html, b->list ? "</li>\n" : "");
 	}
 	if (open_list)
 		buf_puts(out, open_ordered ? "</ol>\n" : "</ul>\n");
