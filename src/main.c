@@ -8,6 +8,7 @@
 #include "core/config.h"
 #include "core/demo.h"
 #include "core/limits.h"
+#include "core/paragraph.h"
 #include "mail/deliver.h"
 #include "mail/extract.h"
 #include "mail/intake.h"
@@ -94,7 +95,8 @@ static int fail(const struct error *e)
 static struct db *open_migrated(struct error *e)
 {
 	struct db *db = db_thread(e);
-	if (db && db_migrate(db, e) != 0)
+	/* A database from before migration 008 gets the paragraph rows of its versions. */
+	if (db && (db_migrate(db, e) != 0 || paragraph_backfill(db, e) != 0))
 		return NULL;
 	return db;
 }

@@ -4,6 +4,7 @@
 #include "core/config.h"
 #include "core/field.h"
 #include "core/limits.h"
+#include "core/paragraph.h"
 #include "core/process.h"
 #include "core/subscription.h"
 #include "render/docx.h"
@@ -52,21 +53,31 @@ int version_post(struct db *db, int64_t document_id, const char *date, const cha
 		error_field(e, "markdown", "The text is not valid UTF-8.");
 	if (e->code)
 		return -1;
+	/* The text's blocks; its paragraphs get their ids (kept from the previous version where they came from
+	 * one), and the page is written with them, once. */
+	struct arena a;
+	arena_init(&a);
 	struct buf html;
 	buf_init(&html, 16 * (size_t)VERSION_MARKDOWN_MAX);
-	int paragraphs = markdown_render(markdown, &html);
+	struct markdown_block *blocks;
+	int nblocks, rc = -1;
+	const char **ids;
+	if (markdown_blocks(&a, markdown, &blocks, &nblocks) != 0) {
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		goto done;
+	}
+	if (paragraph_assign_ids(db, &a, document_id, blocks, nblocks, &ids, e) != 0)
+		goto done;
+	int paragraphs = markdown_assemble(blocks, nblocks, ids, &html);
 	if (paragraphs < 0) {
-		buf_free(&html);
 		error_set(e, ERROR_INTERNAL, "The text could not be rendered.");
-		return -1;
+		goto done;
 	}
 	static const char sql[] = "INSERT INTO version (document_id, date, label, note, markdown, html, paragraphs, "
 				  "posted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 	struct db_stmt *st = db_stmt(db, sql, e);
-	if (!st) {
-		buf_free(&html);
-		return -1;
-	}
+	if (!st)
+		goto done;
 	db_bind_int(st, 1, document_id);
 	db_bind_text(st, 2, date);
 	db_bind_text(st, 3, label);
@@ -75,12 +86,14 @@ int version_post(struct db *db, int64_t document_id, const char *date, const cha
 	db_bind_text(st, 6, html.data ? html.data : "");
 	db_bind_int(st, 7, paragraphs);
 	db_bind_int(st, 8, clock_now());
-	int rc = db_exec_stmt(st, e);
-	buf_free(&html);
-	if (rc != 0)
-		return -1;
+	if (db_exec_stmt(st, e) != 0)
+		goto done;
 	*id = db_last_id(db);
-	return 0;
+	rc = paragraph_store(db, *id, blocks, nblocks, ids, e);
+done:
+	buf_free(&html);
+	arena_free(&a);
+	return rc;
 }
 
 static int document_from_row(struct arena *a, struct db_stmt *st, void *element)

@@ -43,11 +43,45 @@ static void test_raw_html_and_scripts_are_dropped(void **state)
 	buf_free(&b);
 }
 
+static void test_blocks_carry_text_source_and_take_the_ids_given(void **state)
+{
+	(void)state;
+	struct arena a;
+	arena_init(&a);
+	const char *md = "# Title\n\nThe *first* paragraph,\non two lines.\n\n- one\n- two\n\n---\n\nLast.\n";
+	struct markdown_block *blocks;
+	int n;
+	assert_int_equal(markdown_blocks(&a, md, &blocks, &n), 0);
+	assert_int_equal(n, 6); /* heading, paragraph, two items, rule, paragraph */
+	assert_false(blocks[0].numbered);
+	assert_true(blocks[1].numbered);
+	assert_string_equal(blocks[1].text, "The first paragraph,\non two lines.");
+	assert_string_equal(blocks[1].source, "The *first* paragraph,\non two lines.");
+	assert_int_equal(blocks[2].list, 1);
+	assert_int_equal(blocks[3].list, 1);
+	assert_string_equal(blocks[3].text, "two");
+	assert_string_equal(blocks[3].source, "- two");
+	assert_false(blocks[4].numbered);
+	assert_int_equal(blocks[5].list, 0);
+	/* The ids are the caller's; the numbers follow the order. */
+	const char *ids[] = {"p7", "p2", "p9", "p12"};
+	struct buf b;
+	buf_init(&b, 1 << 20);
+	assert_int_equal(markdown_assemble(blocks, n, ids, &b), 4);
+	assert_non_null(strstr(b.data, "<div class=\"para\" id=\"p12\"><a class=\"pnum\" href=\"#p12\" "
+				       "aria-label=\"Paragraph 4\">4</a>"));
+	assert_non_null(strstr(b.data, "<ul class=\"numbered-list\">\n<li><div class=\"para\" id=\"p2\">"));
+	assert_non_null(strstr(b.data, "</li>\n</ul>\n<hr />"));
+	buf_free(&b);
+	arena_free(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_paragraphs_are_numbered),
 		cmocka_unit_test(test_raw_html_and_scripts_are_dropped),
+		cmocka_unit_test(test_blocks_carry_text_source_and_take_the_ids_given),
 	};
 	return cmocka_run_group_tests_name("markdown", tests, NULL, NULL);
 }
