@@ -40,6 +40,8 @@ enum {
 	LIMIT_MAIL_PARTS = 200,             /* MIME parts of one message, in all */
 	LIMIT_MAIL_SUBJECT = 998,           /* characters of a subject kept (RFC 5322's line length) */
 	LIMIT_MAIL_EXTRACT = 1024 * 1024,   /* bytes of text extracted from one attachment for search */
+	LIMIT_RECORD_ATTACHMENT_TEXT = 64 * 1024, /* bytes of an attachment's text in a contribution's record (API):
+						    * 20 attachments stay far under LIMIT_RESPONSE */
 	LIMIT_MAIL_REFERENCES = 20,         /* Message-IDs a receipt carries in References */
 	LIMIT_LMTP_CONNECTIONS = 32,        /* LMTP connections served at once; more are told 421 */
 	LIMIT_LMTP_RECIPIENTS = 100,        /* recipients of one LMTP transaction (RFC 5321's minimum) */

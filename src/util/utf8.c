@@ -1,6 +1,8 @@
 /* utf8 — see utf8.h. Follows the well-formed byte sequences table of Unicode 15, §3.9. */
 #include "util/utf8.h"
 
+#include <string.h>
+
 bool utf8_valid(const char *str, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)str;
@@ -115,4 +117,15 @@ bool utf8_has_visible(const char *str)
 		if (!invisible(next_code_point(&s)))
 			return true;
 	return false;
+}
+
+size_t utf8_prefix(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+	if (n <= max)
+		return n;
+	/* Back off continuation bytes (10xxxxxx) so that the cut falls before a character's first byte. */
+	while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+		max--;
+	return max;
 }

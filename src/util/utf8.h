@@ -24,4 +24,8 @@ bool utf8_has_control(const char *s, bool allow_newlines);
  * selectors, tags). A name made only of those would look blank. */
 bool utf8_has_visible(const char *s);
 
+/* The length in bytes of the longest prefix of s (valid UTF-8, NUL-terminated) that is at most max bytes
+ * and does not cut a character in two. */
+size_t utf8_prefix(const char *s, size_t max);
+
 #endif

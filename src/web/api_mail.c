@@ -8,6 +8,7 @@
 #include "core/contribution.h"
 #include "core/holding.h"
 #include "core/limits.h"
+#include "util/utf8.h"
 #include "web/api.h"
 #include "web/auth.h"
 #include "web/routes.h"
@@ -36,10 +37,16 @@ json_t *api_contribution_record_json(const struct contribution *k)
 		json_t *files = json_array();
 		for (int i = 0; i < k->nattachments; i++) {
 			const struct contribution_attachment *f = &k->attachments[i];
-			json_array_append_new(files,
-			                      json_pack("{s:s,s:I,s:s,s:s,s:s,s:o}", "name", f->name, "size",
-			                                (json_int_t)f->size, "declared_type", f->declared_type, "type",
-			                                f->type, "sha256", f->sha256, "text", text_or_null(f->text)));
+			/* The record shows the start of each attachment's text: the whole of it (up to
+			 * LIMIT_MAIL_EXTRACT each, 20 attachments) would not fit one answer. */
+			const size_t whole = f->text ? strlen(f->text) : 0;
+			const size_t shown = f->text ? utf8_prefix(f->text, LIMIT_RECORD_ATTACHMENT_TEXT) : 0;
+			json_array_append_new(
+				files, json_pack("{s:s,s:I,s:s,s:s,s:s,s:o,s:I,s:b}", "name", f->name, "size",
+						 (json_int_t)f->size, "declared_type", f->declared_type, "type", f->type,
+						 "sha256", f->sha256, "text",
+						 f->text ? json_stringn(f->text, shown) : json_null(), "text_bytes",
+						 (json_int_t)whole, "text_truncated", shown < whole));
 		}
 		json_object_set_new(o, "mail",
 		                    json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "sender", text_or_null(k->sender),
