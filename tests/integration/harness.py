@@ -205,8 +205,9 @@ class Server:
             if left <= 0:
                 self._kill()
                 raise RuntimeError("consulta serve did not start within %ds" % timeout)
-            ready, _, _ = select.select([fd], [], [], left)
-            if not ready:
+            poller = select.poll()  # not select(): a test may hold more than FD_SETSIZE descriptors
+            poller.register(fd, select.POLLIN | select.POLLHUP)
+            if not poller.poll(left * 1000):
                 continue
             chunk = os.read(fd, 4096)
             if not chunk:

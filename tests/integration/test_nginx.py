@@ -115,7 +115,7 @@ class BehindNginx(harness.ServerTestCase):
         self.assertTrue(lines)
         self.assertIn("client=%s " % CLIENT, lines[-1], "the address nginx saw, not the one the client wrote")
 
-        form = dict(harness.contribution(), csrf=harness.CSRF_TOKEN)
+        form = dict(harness.contribution(), csrf=self.consulta.csrf_token())  # the token our form gives
         status, headers, body = request_from(
             CLIENT, self.port, "POST", "/calls/1/contribute", urllib.parse.urlencode(form).encode("ascii"),
             headers={"Content-Type": "application/x-www-form-urlencoded",
