@@ -20,6 +20,7 @@
 #define CONSULTA_CORE_CONTRIBUTION_H
 
 #include "core/audit.h"
+#include "core/comment.h"
 #include "core/tracking.h"
 #include "store/db.h"
 #include "util/arena.h"
@@ -107,6 +108,10 @@ struct contribution_input {
 	int64_t account_id;      /* the logged-in stakeholder who sends it, or 0 */
 	const char *requester;   /* the client address that sends it (web, API; for the mail limits), or NULL */
 	const struct contribution_mail *mail; /* the e-mail channel's part, or NULL */
+	/* Its comments on paragraphs of the call's version (core/comment.h), in the sender's order; the text
+	 * above is then the covering letter. */
+	const struct comment_input *comments;
+	int ncomments;
 };
 
 struct receipt {
