@@ -450,7 +450,11 @@ static int pair_similar(struct arena *t, struct state *s, const struct candidate
 		s->old_taken[j] = 1;
 		s->sim[i] = d;
 		s->rel[i] = PARAGRAPH_EDITED;
-		s->uncertain[i] = d < MATCH_HIGH || (other_n >= MATCH_LOW && other_n > d - MATCH_MARGIN) ||
+		/* A clause added to a paragraph, or struck from it, leaves the shorter text whole inside the longer:
+		 * the same paragraph, however low the Dice of the two. */
+		int shorter = s->nw[i].n < s->ow[j].n ? s->nw[i].n : s->ow[j].n;
+		bool inside = shorter >= 3 && c[k].inter >= MATCH_INSIDE * shorter;
+		s->uncertain[i] = (d < MATCH_HIGH && !inside) || (other_n >= MATCH_LOW && other_n > d - MATCH_MARGIN) ||
 		                  (other_o >= MATCH_LOW && other_o > d - MATCH_MARGIN);
 	}
 	return 0;

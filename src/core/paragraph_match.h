@@ -21,8 +21,9 @@
  *  4. every new paragraph still without a source is new: a fresh id;
  *  5. a paired paragraph off the longest run of pairs in the old order is
  *     moved; one in it is unchanged (same text) or edited.
- * A decision is uncertain when its similarity is in [MATCH_LOW, MATCH_HIGH),
- * when a split or merge covers its source less than MATCH_HIGH, or when a
+ * A decision is uncertain when its similarity is in [MATCH_LOW, MATCH_HIGH)
+ * (unless the shorter text is, for MATCH_INSIDE of its words, inside the
+ * longer: a clause added or struck), when a split or merge covers its source less than MATCH_HIGH, or when a
  * second candidate scores within MATCH_MARGIN of the chosen one.
  *
  * Cost: O(n·m·w) merges for the paragraphs left after step 1 (w: words per
@@ -41,6 +42,7 @@
 #define MATCH_LOW     0.4  /* below: not the same paragraph */
 #define MATCH_MARGIN  0.05 /* two candidates closer than this: uncertain */
 #define MATCH_CONTAIN 0.8  /* share of a part's words found in the whole, for splits and merges */
+#define MATCH_INSIDE  0.9  /* share of the shorter's words in the longer: a clause added or struck */
 enum { MATCH_PAIRS_MAX = 4000000 };
 
 enum paragraph_relation {
