@@ -40,7 +40,7 @@ static int id_from_row(struct arena *a, struct db_stmt *st, void *element)
 }
 
 int document_create(struct db *db, int64_t process_id, const char *slug, const char *title, int64_t *id,
-                    struct error *e)
+		    struct error *e)
 {
 	if (!process_slug_valid(slug))
 		error_field(e, "slug", "Use 1 to 64 lower-case letters, digits and hyphens.");
@@ -62,7 +62,7 @@ int document_create(struct db *db, int64_t process_id, const char *slug, const c
 }
 
 int version_post(struct db *db, int64_t document_id, const char *date, const char *label, const char *note,
-                 const char *markdown, int64_t *id, struct error *e)
+		 const char *markdown, int64_t *id, struct error *e)
 {
 	int y, m, d;
 	if (clock_parse_date(date, &y, &m, &d) != 0)
@@ -187,10 +187,10 @@ static int version_from_row(struct arena *a, struct db_stmt *st, void *element)
 	return failed ? -1 : 0;
 }
 
-int document_list(struct db *db, struct arena *a, int64_t process_id, struct document **out, int *n, struct error *e)
+int document_list(struct db *db, struct arena *a, int64_t process_id, struct document **out, int *n,
+		  struct error *e)
 {
-	static const char sql_docs[] =
-	    "SELECT id, process_id, slug, title FROM document WHERE process_id = ? ORDER BY id";
+	static const char sql_docs[] = "SELECT id, process_id, slug, title FROM document WHERE process_id = ? ORDER BY id";
 	static const char sql_versions[] = "SELECT id, document_id, date, label, note, paragraphs, NULL, NULL, state, "
 	                                   "previous_id FROM version WHERE document_id = ? AND state = 'published' "
 	                                   "ORDER BY date, id";
@@ -207,13 +207,14 @@ int document_list(struct db *db, struct arena *a, int64_t process_id, struct doc
 			return -1;
 		db_bind_int(st, 1, doc->id);
 		if (db_collect(st, a, (void **)&doc->versions, &doc->nversions, sizeof *doc->versions, version_from_row,
-		               e) != 0)
+			       e) != 0)
 			return -1;
 	}
 	return 0;
 }
 
-int version_find(struct db *db, struct arena *a, int64_t id, struct version *out, struct document *doc, struct error *e)
+int version_find(struct db *db, struct arena *a, int64_t id, struct version *out, struct document *doc,
+		 struct error *e)
 {
 	static const char sql[] = "SELECT id, document_id, date, label, note, paragraphs, markdown, html, state, "
 	                          "previous_id FROM version WHERE id = ?";
@@ -234,10 +235,10 @@ int version_find(struct db *db, struct arena *a, int64_t id, struct version *out
 }
 
 int document_find(struct db *db, struct arena *a, int64_t process_id, const char *key, struct document *out,
-                  struct error *e)
+		  struct error *e)
 {
 	static const char sql_slug[] =
-	    "SELECT id, process_id, slug, title FROM document WHERE process_id = ? AND slug = ?";
+		"SELECT id, process_id, slug, title FROM document WHERE process_id = ? AND slug = ?";
 	static const char sql_id[] = "SELECT id, process_id, slug, title FROM document WHERE process_id = ? AND id = ?";
 	bool numeric = key && *key && strspn(key, "0123456789") == strlen(key) && strlen(key) <= 18;
 	struct db_stmt *st = db_stmt(db, numeric ? sql_id : sql_slug, e);
@@ -253,7 +254,7 @@ int document_find(struct db *db, struct arena *a, int64_t process_id, const char
 }
 
 int document_add(struct db *db, struct arena *a, const struct actor *who, int64_t process_id, const char *slug,
-                 const char *title, int64_t *id, struct error *e)
+		 const char *title, int64_t *id, struct error *e)
 {
 	slug = field_trimmed(a, slug);
 	title = field_trimmed(a, title);
@@ -270,7 +271,7 @@ int document_add(struct db *db, struct arena *a, const struct actor *who, int64_
 		goto fail;
 	}
 	if (audit_record(db, who, process_id, "document.create", arena_printf(a, "document:%lld", (long long)*id), NULL,
-	                 audit_json(a, json_pack("{s:s,s:s}", "slug", slug, "title", title)), e) != 0 ||
+			 audit_json(a, json_pack("{s:s,s:s}", "slug", slug, "title", title)), e) != 0 ||
 	    db_commit(db, e) != 0)
 		goto fail;
 	return 0;
@@ -299,7 +300,7 @@ static int version_announce(struct db *db, struct arena *a, const struct documen
 }
 
 int version_add(struct db *db, struct arena *a, const struct actor *who, int64_t document_id,
-                const struct version_input *in, int64_t *id, struct error *e)
+		const struct version_input *in, int64_t *id, struct error *e)
 {
 	const char *date = field_trimmed(a, in->date);
 	const char *label = field_trimmed(a, in->label);
@@ -317,7 +318,7 @@ int version_add(struct db *db, struct arena *a, const struct actor *who, int64_t
 		return -1;
 	/* The conversion runs before the transaction: it takes seconds, and the write lock is everyone's. */
 	static const struct docx_limits docx_limits = {
-	    .max_in = LIMIT_DOCX, .max_out = VERSION_MARKDOWN_MAX, .seconds = LIMIT_CONVERT_SECONDS};
+		.max_in = LIMIT_DOCX, .max_out = VERSION_MARKDOWN_MAX, .seconds = LIMIT_CONVERT_SECONDS};
 	if (has_docx && docx_to_markdown(a, in->docx, in->docx_len, &docx_limits, "docx", &markdown, e) != 0)
 		return -1;
 

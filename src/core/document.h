@@ -53,15 +53,16 @@ struct document {
  * matches are uncertain the version is a draft (*draft true, may be NULL).
  * ERROR_CONFLICT while the document has a draft. */
 int document_create(struct db *db, int64_t process_id, const char *slug, const char *title, int64_t *id,
-                    struct error *e);
+		    struct error *e);
 int version_post(struct db *db, int64_t document_id, const char *date, const char *label, const char *note,
-                 const char *markdown, int64_t *id, struct error *e);
+		 const char *markdown, int64_t *id, struct error *e);
 
 /* The documents of a process with their published versions (without their text). */
-int document_list(struct db *db, struct arena *a, int64_t process_id, struct document **out, int *n, struct error *e);
+int document_list(struct db *db, struct arena *a, int64_t process_id, struct document **out, int *n,
+		  struct error *e);
 /* One version with its text, and the document it belongs to. */
 int version_find(struct db *db, struct arena *a, int64_t id, struct version *out, struct document *doc,
-                 struct error *e);
+		 struct error *e);
 
 /* The newest published version of a document (by date, then id; without its text), or ERROR_NOT_FOUND. */
 int version_newest(struct db *db, struct arena *a, int64_t document_id, struct version *out, struct error *e);
@@ -72,7 +73,7 @@ int version_drafts(struct db *db, struct arena *a, int64_t process_id, struct ve
 /* The document of process process_id named by key: its slug, or its id in
  * decimal. ERROR_NOT_FOUND if the process has no such document. */
 int document_find(struct db *db, struct arena *a, int64_t process_id, const char *key, struct document *out,
-                  struct error *e);
+		  struct error *e);
 
 /*
  * The back office: the secretariat's way in, for the web pages and the API
@@ -81,7 +82,7 @@ int document_find(struct db *db, struct arena *a, int64_t process_id, const char
 
 /* A new document of a process; audit "document.create". ERROR_CONFLICT if the slug is taken. */
 int document_add(struct db *db, struct arena *a, const struct actor *who, int64_t process_id, const char *slug,
-                 const char *title, int64_t *id, struct error *e);
+		 const char *title, int64_t *id, struct error *e);
 
 /* A version as the secretariat sends it: Markdown (pasted or uploaded), or a
  * Word file (.docx) that is converted to Markdown. Exactly one of the two. */
@@ -101,7 +102,7 @@ struct version_input {
  * subscribers; otherwise it is a draft (v.state) until version_confirm.
  * Errors name the fields date, label, note, markdown or docx. */
 int version_add(struct db *db, struct arena *a, const struct actor *who, int64_t document_id,
-                const struct version_input *in, int64_t *id, struct error *e);
+		const struct version_input *in, int64_t *id, struct error *e);
 
 /* The secretariat's decision on one paragraph of a draft, by its number ¶N: "same" (the match proposed is
  * right), "new" (it is a different paragraph: a fresh id), or the pid of the previous version's paragraph it
