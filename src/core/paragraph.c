@@ -23,7 +23,15 @@ static int paragraph_from_row(struct arena *a, struct db_stmt *st, void *element
 
 struct source_row {
 	const char *pid, *from_pid;
+	int rank;
 };
+
+static int cmp_source(const void *x, const void *y)
+{
+	const struct source_row *a = x, *b = y;
+	int c = strcmp(a->pid, b->pid);
+	return c ? c : a->rank - b->rank;
+}
 
 static int source_from_row(struct arena *a, struct db_stmt *st, void *element)
 {
@@ -31,6 +39,7 @@ static int source_from_row(struct arena *a, struct db_stmt *st, void *element)
 	bool failed = false;
 	s->pid = db_col_dup(st, 0, a, &failed);
 	s->from_pid = db_col_dup(st, 1, a, &failed);
+	s->rank = (int)db_col_int(st, 2);
 	return failed ? -1 : 0;
 }
 
@@ -38,7 +47,7 @@ static int source_from_row(struct arena *a, struct db_stmt *st, void *element)
 static int paragraph_sources(struct db *db, struct arena *a, int64_t version_id, struct paragraph *p, int n,
                              struct error *e)
 {
-	static const char sql[] = "SELECT pid, from_pid FROM paragraph_source WHERE version_id = ? ORDER BY pid, rank";
+	static const char sql[] = "SELECT pid, from_pid, rank FROM paragraph_source WHERE version_id = ?";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		return -1;
@@ -47,24 +56,30 @@ static int paragraph_sources(struct db *db, struct arena *a, int64_t version_id,
 	int nrows = 0;
 	if (db_collect(st, a, (void **)&rows, &nrows, sizeof *rows, source_from_row, e) != 0)
 		return -1;
+	/* Sorted here (a database's collation may not be strcmp's), each paragraph finds its run by bisection. */
+	if (nrows)
+		qsort(rows, (size_t)nrows, sizeof *rows, cmp_source);
 	for (int i = 0; i < n; i++) {
-		int k = 0;
-		for (int r = 0; r < nrows; r++)
-			k += !strcmp(rows[r].pid, p[i].pid);
-		p[i].from = arena_alloc(a, sizeof *p[i].from * (size_t)(k + 1));
+		int lo = 0, hi = nrows;
+		while (lo < hi) {
+			int mid = (lo + hi) / 2;
+			if (strcmp(rows[mid].pid, p[i].pid) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		int k = lo;
+		while (k < nrows && !strcmp(rows[k].pid, p[i].pid))
+			k++;
+		p[i].nfrom = 0;
+		p[i].from = arena_alloc(a, sizeof *p[i].from * (size_t)(k - lo + 1));
 		if (!p[i].from) {
 			error_set(e, ERROR_UNAVAILABLE, "out of memory");
 			return -1;
 		}
+		for (int r = lo; r < k; r++)
+			p[i].from[p[i].nfrom++] = rows[r].from_pid;
 	}
-	/* rows are sorted by pid: walk them once per paragraph only where they start (n and nrows are small
-	 * next to the page; a version has at most a few thousand paragraphs). */
-	for (int r = 0; r < nrows; r++)
-		for (int i = 0; i < n; i++)
-			if (!strcmp(rows[r].pid, p[i].pid)) {
-				p[i].from[p[i].nfrom++] = rows[r].from_pid;
-				break;
-			}
 	return 0;
 }
 

@@ -129,6 +129,10 @@ class Versions(ServerTestCase):
         self.assertErrorShape(r, 409, "conflict")
         self.assertErrorShape(s.send_json("POST", VERSIONS, {"markdown": "x", "date": "2021-06-02", "label": "L"},
                                           token=token), 409, "conflict")
+        # No call may be about it.
+        call = {"version_id": vid, "title": "On the draft", "opens_on": "2021-06-01", "closes_on": "2021-06-30"}
+        self.assertErrorShape(s.send_json("POST", "/api/v1/processes/%s/calls" % SLUG, call, token=token), 422,
+                              "invalid", {"version_id"})
         # Bad decisions name the field.
         for bad in ([{"number": 2, "choice": "p99"}], [{"number": 99, "choice": "same"}], [{"number": 2}], []):
             with self.subTest(bad=bad):
@@ -157,6 +161,8 @@ class Versions(ServerTestCase):
         self.assertEqual(self.version(s, vid)["paragraphs"][1]["id"], "p9")
         r = s.send_json("GET", "/api/v1/audit?kind=version.publish", token=token)
         self.assertEqual(len(r.json()["entries"]), 1)
+        match = s.send_json("GET", "/api/v1/audit?kind=version.match", token=token).json()["entries"]
+        self.assertEqual(match[0]["after"]["decisions"], [{"number": 2, "choice": "new", "pid": "p9"}])
         self.assertErrorShape(s.send_json("POST", "/api/v1/versions/%d/publish" % vid, token=token), 409, "conflict")
 
     def login(self, s):
