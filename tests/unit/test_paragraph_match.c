@@ -207,6 +207,29 @@ static void test_a_heavy_rewrite_is_uncertain_and_a_different_text_is_new(void *
 	arena_free(&a);
 }
 
+static void test_a_clause_added_or_struck_is_the_same_paragraph(void **state)
+{
+	(void)state;
+	struct arena a;
+	arena_init(&a);
+	/* Half the words are new, so the Dice is low; but the old text is whole inside the new one. */
+	const char *old[] = {P1, "Partners are chosen openly.", P3};
+	const char *now[] = {P1, "Partners are chosen openly, and the results of the work are shared with every "
+				 "stakeholder of the process.",
+			     P3};
+	int u;
+	struct paragraph_match *m = run(&a, old, 3, now, 3, &u);
+	assert_true(m[1].similarity < MATCH_HIGH);
+	assert_int_equal(u, 0);
+	assert_string_equal(m[1].pid, "p2");
+	assert_int_equal(m[1].relation, PARAGRAPH_EDITED);
+	/* ...and struck out again. */
+	m = run(&a, now, 3, old, 3, &u);
+	assert_int_equal(u, 0);
+	assert_string_equal(m[1].pid, "p2");
+	arena_free(&a);
+}
+
 static void test_two_close_candidates_are_uncertain(void **state)
 {
 	(void)state;
@@ -315,6 +338,7 @@ int main(void)
 	    cmocka_unit_test(test_split_paragraph_keeps_its_id_in_the_most_similar_part),
 	    cmocka_unit_test(test_merged_paragraphs_keep_the_id_of_the_most_similar_and_name_all),
 	    cmocka_unit_test(test_a_heavy_rewrite_is_uncertain_and_a_different_text_is_new),
+	    cmocka_unit_test(test_a_clause_added_or_struck_is_the_same_paragraph),
 	    cmocka_unit_test(test_two_close_candidates_are_uncertain),
 	    cmocka_unit_test(test_similarity_normalizes_case_and_punctuation),
 	    cmocka_unit_test(test_a_thousand_edited_paragraphs_in_well_under_a_second),
