@@ -303,6 +303,8 @@ static void matches_page(struct request *r, int64_t id, const struct error *e)
 	}
 	struct office_form f = office_form_for("matches", "matches", e, r->form);
 	office_form_open(r, arena_printf(&r->arena, "/office/versions/%lld/matches", (long long)v.id), false);
+	/* Where the summary's link to a mistake the core names "decisions" leads. */
+	html_printf(&r->out, "<div id=\"f-matches-decisions\" tabindex=\"-1\">\n");
 	for (int i = 0; i < nq; i++) {
 		if (!q[i].uncertain)
 			continue;
@@ -337,6 +339,7 @@ static void matches_page(struct request *r, int64_t id, const struct error *e)
 		              (const char *const(*)[2])others, o ? o->pid : NULL);
 		html_printf(&r->out, "</section>\n");
 	}
+	html_printf(&r->out, "</div>\n");
 	html_printf(&r->out,
 	            "<details><summary>The other %d paragraphs (matched with confidence)</summary>\n"
 	            "<table><caption class=\"visually-hidden\">Paragraphs matched with confidence</caption>\n"
