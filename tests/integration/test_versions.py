@@ -9,6 +9,7 @@ publishes it; an older version's page says that a newer one exists.
 
 import html
 import re
+import sqlite3
 import unittest
 import urllib.parse
 
@@ -101,6 +102,17 @@ class Versions(ServerTestCase):
         ids = [p["id"] for p in self.version(s, v4["id"])["paragraphs"]]
         self.assertEqual(ids[-1], "p10")
 
+    def follow(self, s, email):
+        """A confirmed follower of the demo process, written straight into the database."""
+        with sqlite3.connect(s.db, timeout=10) as db:
+            db.execute("INSERT INTO subscription (process_id, email, token_hash, created_at, confirmed_at) "
+                       "SELECT id, ?, ?, 0, 0 FROM process WHERE slug = ?", (email, "hash-" + email, SLUG))
+
+    def notices(self, s):
+        with sqlite3.connect(s.db, timeout=10) as db:
+            return [m for (m,) in db.execute("SELECT message FROM outbox WHERE kind = 'notice'")
+                    if "New version" in m]
+
     def draft(self, s, token):
         md = self.demo_v2(s).replace(PURPOSE, PURPOSE_REWRITTEN)
         posted = self.post(s, token, md)
@@ -109,8 +121,10 @@ class Versions(ServerTestCase):
 
     def test_an_uncertain_version_is_a_draft_until_confirmed_then_public_with_the_ids_chosen(self):
         s, token = self.office()
+        self.follow(s, "grace@example.org")
         posted = self.draft(s, token)
         vid = posted["id"]
+        self.assertEqual(self.notices(s), [], "a draft is announced to no one")
         # Not public: page and API answer 404, it is in no list, and no subscriber heard of it.
         self.assertEqual(s.get("/versions/%d" % vid).status, 404)
         self.assertEqual(s.get("/api/v1/versions/%d" % vid).status, 404)
@@ -155,6 +169,9 @@ class Versions(ServerTestCase):
         r = s.send_json("POST", "/api/v1/versions/%d/publish" % vid, token=token)
         self.assertEqual(r.status, 200, r)
         self.assertEqual(r.json()["state"], "published")
+        notices = self.notices(s)
+        self.assertEqual(len(notices), 1, "published: the followers are told, once")
+        self.assertIn("/versions/%d" % vid, notices[0])
         page = s.get("/versions/%d" % vid)
         self.assertEqual(page.status, 200)
         self.assertEqual(re.findall(r'<div class="para" id="(p\d+)">', page.text)[:3], ["p1", "p9", "p3"])
