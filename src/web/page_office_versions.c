@@ -291,15 +291,23 @@ static void matches_page(struct request *r, int64_t id, const struct error *e)
 	            "links follow it. %d match%s uncertain: say for each whether it is the same paragraph. Confirming "
 	            "publishes the version and tells the subscribers.</p>\n",
 	            prev.label, page_date(r, prev.date), uncertain, uncertain == 1 ? " is" : "es are");
-	/* The choices of "another paragraph": every paragraph of the previous version. */
+	/* The choices of "another paragraph": paragraphs of the previous version. */
 	const char *(*others)[2] = arena_alloc(&r->arena, sizeof *others * (size_t)(nold + 1));
 	if (!others) {
 		page_message(r, 503, "The page could not be made: out of memory.");
 		return;
 	}
+	/* Only those no confident match holds already: choosing one of them could only be refused. */
+	int nothers = 0;
 	for (int j = 0; j < nold; j++) {
-		others[j][0] = old[j].pid;
-		others[j][1] = arena_printf(&r->arena, "\u00b6%d: %s", old[j].number, excerpt(r, old[j].text));
+		bool held = false;
+		for (int i = 0; i < nq && !held; i++)
+			held = !q[i].uncertain && !strcmp(q[i].pid, old[j].pid);
+		if (held)
+			continue;
+		others[nothers][0] = old[j].pid;
+		others[nothers][1] = arena_printf(&r->arena, "\u00b6%d: %s", old[j].number, excerpt(r, old[j].text));
+		nothers++;
 	}
 	struct office_form f = office_form_for("matches", "matches", e, r->form);
 	office_form_open(r, arena_printf(&r->arena, "/office/versions/%lld/matches", (long long)v.id), false);
@@ -327,16 +335,18 @@ static void matches_page(struct request *r, int64_t id, const struct error *e)
 		                                         "version (it keeps its comments)",
 		                                         o->number)
 		                          : "As proposed";
+		/* "Another paragraph" only when there is one to choose. */
 		const char *const choices[][2] = {{"same", same_text},
 		                                  {"new", "A different paragraph (new)"},
-		                                  {"other", "Another paragraph of the previous version, chosen below"},
+		                                  {nothers ? "other" : NULL, "Another paragraph of the previous version, chosen below"},
 		                                  {NULL, NULL}};
 		const char *name = arena_printf(&r->arena, "n%d", q[i].number);
 		office_radios(r, &f, name, arena_printf(&r->arena, "Is \u00b6%d the same paragraph?", q[i].number),
 		              choices, NULL);
-		office_select(r, &f, arena_printf(&r->arena, "o%d", q[i].number),
-		              arena_printf(&r->arena, "Another paragraph for \u00b6%d", q[i].number),
-		              (const char *const(*)[2])others, o ? o->pid : NULL);
+		if (nothers)
+			office_select(r, &f, arena_printf(&r->arena, "o%d", q[i].number),
+			              arena_printf(&r->arena, "Another paragraph for \u00b6%d", q[i].number),
+			              (const char *const(*)[2])others, o ? o->pid : NULL);
 		html_printf(&r->out, "</section>\n");
 	}
 	html_printf(&r->out, "</div>\n");

@@ -204,6 +204,9 @@ class Versions(ServerTestCase):
         self.assertIn(PURPOSE_REWRITTEN, text)
         self.assertIn("A different paragraph (new)", text)
         self.assertIn('name="n2"', page.text)
+        # "Another paragraph" offers those no confident match holds: p2 (proposed), not p3 (¶3 is it).
+        self.assertIn('<option value="p2" selected>', page.text)
+        self.assertNotIn('<option value="p3"', page.text)
         self.assertIn("nobody else sees it", text)
         self.assertIn("This version is a draft", page_text(s.get("/versions/%d" % vid, headers={"Cookie": cookie})))
 
