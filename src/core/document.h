@@ -50,7 +50,7 @@ struct document {
 /* document_create() and version_post() write inside their caller's
  * transaction and record nothing (for loaders such as the demo). version_post
  * matches the paragraphs against the document's latest version; if some
- * matches are uncertain the version is a draft (*draft true, may be NULL).
+ * matches are uncertain the version is stored as a draft (version_find says).
  * ERROR_CONFLICT while the document has a draft. */
 int document_create(struct db *db, int64_t process_id, const char *slug, const char *title, int64_t *id,
 		    struct error *e);
