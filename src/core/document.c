@@ -494,6 +494,23 @@ int version_confirm(struct db *db, struct arena *a, const struct actor *who, int
 			                                .similarity = p[i].similarity / 1000.0,
 			                                .uncertain = p[i].uncertain};
 		}
+		/* A paragraph given another one's id may now be moved, or no longer moved. */
+		struct match_source *src = arena_alloc(a, sizeof *src * (size_t)(nold + 1));
+		const char **texts = arena_alloc(a, sizeof *texts * (size_t)(np + 1));
+		if (!src || !texts) {
+			json_decref(applied);
+			error_set(e, ERROR_UNAVAILABLE, "out of memory");
+			goto fail;
+		}
+		for (int j = 0; j < nold; j++)
+			src[j] = (struct match_source){old[j].pid, old[j].text};
+		for (int i = 0; i < np; i++)
+			texts[i] = p[i].text;
+		if (paragraph_match_order(src, nold, texts, m, np) != 0) {
+			json_decref(applied);
+			error_set(e, ERROR_UNAVAILABLE, "out of memory");
+			goto fail;
+		}
 		struct buf html;
 		buf_init(&html, 16 * (size_t)VERSION_MARKDOWN_MAX);
 		int count = markdown_assemble(blocks, nblocks, ids, &html);

@@ -461,23 +461,24 @@ static int pair_similar(struct arena *t, struct state *s, const struct candidate
 }
 
 /* Step 5: a paragraph that keeps an id but is off the longest run in the old order has moved. */
-static int find_moves(struct arena *t, struct state *s)
+/* Marks in_run[i] for the new paragraphs i (src[i] >= 0: the old position whose id it keeps) that are on
+ * the longest run increasing in the old order (patience sorting, O(n log n)). */
+static int longest_run(struct arena *t, const int *src, int nnew, bool *in_run)
 {
-	int *seq = arena_alloc(t, sizeof *seq * (size_t)(s->nnew + 1)); /* new indices that keep an id */
-	int *tail = arena_alloc(t, sizeof *tail * (size_t)(s->nnew + 1));
-	int *prev = arena_alloc(t, sizeof *prev * (size_t)(s->nnew + 1));
-	bool *in_run = arena_alloc(t, sizeof *in_run * (size_t)(s->nnew + 1));
-	if (!seq || !tail || !prev || !in_run)
+	int *seq = arena_alloc(t, sizeof *seq * (size_t)(nnew + 1)); /* new indices that keep an id */
+	int *tail = arena_alloc(t, sizeof *tail * (size_t)(nnew + 1));
+	int *prev = arena_alloc(t, sizeof *prev * (size_t)(nnew + 1));
+	if (!seq || !tail || !prev)
 		return -1;
 	int n = 0, len = 0;
-	for (int i = 0; i < s->nnew; i++)
-		if (s->src[i] >= 0)
+	for (int i = 0; i < nnew; i++)
+		if (src[i] >= 0)
 			seq[n++] = i;
-	for (int k = 0; k < n; k++) { /* longest increasing run of old positions (patience) */
-		int v = s->src[seq[k]], lo = 0, hi = len;
+	for (int k = 0; k < n; k++) {
+		int v = src[seq[k]], lo = 0, hi = len;
 		while (lo < hi) {
 			int mid = (lo + hi) / 2;
-			if (s->src[seq[tail[mid]]] < v)
+			if (src[seq[tail[mid]]] < v)
 				lo = mid + 1;
 			else
 				hi = mid;
@@ -489,12 +490,54 @@ static int find_moves(struct arena *t, struct state *s)
 	}
 	for (int k = len ? tail[len - 1] : -1; k >= 0; k = prev[k])
 		in_run[seq[k]] = true;
-	for (int k = 0; k < n; k++) {
-		int i = seq[k];
-		if (!in_run[i] && (s->rel[i] == PARAGRAPH_UNCHANGED || s->rel[i] == PARAGRAPH_EDITED))
-			s->rel[i] = PARAGRAPH_MOVED;
-	}
 	return 0;
+}
+
+/* Step 5: a paragraph that keeps an id but is off the longest run in the old order has moved. */
+static int find_moves(struct arena *t, struct state *s)
+{
+	bool *in_run = arena_alloc(t, sizeof *in_run * (size_t)(s->nnew + 1));
+	if (!in_run || longest_run(t, s->src, s->nnew, in_run) != 0)
+		return -1;
+	for (int i = 0; i < s->nnew; i++)
+		if (s->src[i] >= 0 && !in_run[i] && (s->rel[i] == PARAGRAPH_UNCHANGED || s->rel[i] == PARAGRAPH_EDITED))
+			s->rel[i] = PARAGRAPH_MOVED;
+	return 0;
+}
+
+int paragraph_match_order(const struct match_source *old, int nold, const char *const *texts,
+                          struct paragraph_match *m, int nnew)
+{
+	struct arena t;
+	arena_init(&t);
+	int *src = arena_alloc(&t, sizeof *src * (size_t)(nnew + 1));
+	bool *in_run = arena_alloc(&t, sizeof *in_run * (size_t)(nnew + 1));
+	int rc = -1;
+	if (!src || !in_run)
+		goto done;
+	for (int i = 0; i < nnew; i++) {
+		src[i] = -1;
+		for (int j = 0; j < nold; j++) /* once per confirmation: n·m comparisons of short ids */
+			if (!strcmp(old[j].pid, m[i].pid)) {
+				src[i] = j;
+				break;
+			}
+	}
+	if (longest_run(&t, src, nnew, in_run) != 0)
+		goto done;
+	for (int i = 0; i < nnew; i++) {
+		enum paragraph_relation r = m[i].relation;
+		if (src[i] < 0 || (r != PARAGRAPH_UNCHANGED && r != PARAGRAPH_EDITED && r != PARAGRAPH_MOVED))
+			continue;
+		m[i].relation = !in_run[i] ? PARAGRAPH_MOVED
+		                : !strcmp(old[src[i]].text ? old[src[i]].text : "", texts[i] ? texts[i] : "")
+		                    ? PARAGRAPH_UNCHANGED
+		                    : PARAGRAPH_EDITED;
+	}
+	rc = 0;
+done:
+	arena_free(&t);
+	return rc;
 }
 
 int paragraph_match(struct arena *a, const struct match_source *old, int nold, const char *const *texts, int nnew,

@@ -82,6 +82,12 @@ struct paragraph_match {
 int paragraph_match(struct arena *a, const struct match_source *old, int nold, const char *const *texts, int nnew,
                     long long next_pid, struct paragraph_match **out);
 
+/* Says again, after the ids of m[0..nnew) were changed (the secretariat's decisions), which paragraphs that
+ * keep an id from old are unchanged, edited or moved (step 5); splits, merges and new ones stay as they are.
+ * 0, or -1 when out of memory. */
+int paragraph_match_order(const struct match_source *old, int nold, const char *const *texts,
+                          struct paragraph_match *m, int nnew);
+
 /* The similarity (Dice of words, 0..1) of two texts; 1 for two texts without words that are equal. */
 double paragraph_similarity(const char *x, const char *y);
 

@@ -246,6 +246,36 @@ static void test_two_close_candidates_are_uncertain(void **state)
 	arena_free(&a);
 }
 
+static void test_relations_are_said_again_after_ids_are_changed(void **state)
+{
+	(void)state;
+	struct arena a;
+	arena_init(&a);
+	struct match_source old[] = {{"p1", P1}, {"p2", P2}, {"p3", P3}};
+	const char *now[] = {P1, P3, "A rewrite of the second, decided to be p2 by the secretariat."};
+	struct paragraph_match m[] = {
+		{.pid = "p1", .relation = PARAGRAPH_UNCHANGED},
+		{.pid = "p3", .relation = PARAGRAPH_UNCHANGED},
+		{.pid = "p2", .relation = PARAGRAPH_EDITED}, /* was new: given p2 */
+	};
+	assert_int_equal(paragraph_match_order(old, 3, now, m, 3), 0);
+	assert_int_equal(m[0].relation, PARAGRAPH_UNCHANGED);
+	/* p3 then p2: one of them is off the run in the old order. */
+	assert_true((m[1].relation == PARAGRAPH_MOVED) != (m[2].relation == PARAGRAPH_MOVED));
+	assert_true(m[1].relation == PARAGRAPH_MOVED || m[1].relation == PARAGRAPH_UNCHANGED);
+	assert_true(m[2].relation == PARAGRAPH_MOVED || m[2].relation == PARAGRAPH_EDITED);
+	/* Back in order: no move. */
+	struct paragraph_match again[] = {{.pid = "p1", .relation = PARAGRAPH_MOVED},
+					  {.pid = "p2", .relation = PARAGRAPH_MOVED},
+					  {.pid = "p9", .relation = PARAGRAPH_NEW}};
+	const char *texts[] = {P1, "Edited text of the second paragraph.", P3};
+	assert_int_equal(paragraph_match_order(old, 3, texts, again, 3), 0);
+	assert_int_equal(again[0].relation, PARAGRAPH_UNCHANGED);
+	assert_int_equal(again[1].relation, PARAGRAPH_EDITED);
+	assert_int_equal(again[2].relation, PARAGRAPH_NEW);
+	arena_free(&a);
+}
+
 static void test_similarity_normalizes_case_and_punctuation(void **state)
 {
 	(void)state;
@@ -342,6 +372,7 @@ int main(void)
 	    cmocka_unit_test(test_a_heavy_rewrite_is_uncertain_and_a_different_text_is_new),
 	    cmocka_unit_test(test_a_clause_added_or_struck_is_the_same_paragraph),
 	    cmocka_unit_test(test_two_close_candidates_are_uncertain),
+	    cmocka_unit_test(test_relations_are_said_again_after_ids_are_changed),
 	    cmocka_unit_test(test_similarity_normalizes_case_and_punctuation),
 	    cmocka_unit_test(test_a_thousand_edited_paragraphs_in_well_under_a_second),
 	    cmocka_unit_test(test_many_tiny_paragraphs_stay_bounded),
