@@ -321,10 +321,17 @@ static void matches_page(struct request *r, int64_t id, const struct error *e)
 		            "<section class=\"match\" aria-labelledby=\"m-%d\"><h2 id=\"m-%d\">\u00b6%d of the new "
 		            "version</h2>\n<div class=\"pair\">\n",
 		            q[i].number, q[i].number, q[i].number);
-		if (o)
-			html_printf(&r->out,
-			            "<div><h3>Previous version, \u00b6%d</h3>\n<blockquote>%s</blockquote></div>\n",
-			            o->number, o->text);
+		/* Every source: a merge has several, side by side in one column. */
+		if (o) {
+			html_printf(&r->out, "<div>");
+			for (int k = 0; k < q[i].nfrom; k++) {
+				const struct paragraph *src = old_by_pid(old, nold, q[i].from[k]);
+				if (src)
+					html_printf(&r->out, "<h3>Previous version, \u00b6%d</h3>\n<blockquote>%s</blockquote>\n",
+					            src->number, src->text);
+			}
+			html_printf(&r->out, "</div>\n");
+		}
 		html_printf(&r->out, "<div><h3>New version, \u00b6%d</h3>\n<blockquote>%s</blockquote></div>\n</div>\n",
 		            q[i].number, q[i].text);
 		if (q[i].similarity >= 0)

@@ -183,6 +183,25 @@ static void test_merged_paragraphs_keep_the_id_of_the_most_similar_and_name_all(
 	arena_free(&a);
 }
 
+static void test_a_merge_with_much_new_text_is_uncertain(void **state)
+{
+	(void)state;
+	struct arena a;
+	arena_init(&a);
+	/* Both old paragraphs are inside the new one, but a third of it is new: merged, perhaps. */
+	char whole[512];
+	snprintf(whole, sizeof whole, "%s %s Each focal point reports twice yearly through regional offices.", P2, P3);
+	const char *old[] = {P1, P2, P3, P5};
+	const char *now[] = {P1, whole, P5};
+	int u;
+	struct paragraph_match *m = run(&a, old, 4, now, 3, &u);
+	assert_int_equal(m[1].relation, PARAGRAPH_MERGED);
+	assert_int_equal(m[1].nfrom, 2);
+	assert_true(m[1].uncertain);
+	assert_int_equal(u, 1);
+	arena_free(&a);
+}
+
 static void test_a_heavy_rewrite_is_uncertain_and_a_different_text_is_new(void **state)
 {
 	(void)state;
@@ -369,6 +388,7 @@ int main(void)
 	    cmocka_unit_test(test_identical_paragraphs_pair_in_order),
 	    cmocka_unit_test(test_split_paragraph_keeps_its_id_in_the_most_similar_part),
 	    cmocka_unit_test(test_merged_paragraphs_keep_the_id_of_the_most_similar_and_name_all),
+	    cmocka_unit_test(test_a_merge_with_much_new_text_is_uncertain),
 	    cmocka_unit_test(test_a_heavy_rewrite_is_uncertain_and_a_different_text_is_new),
 	    cmocka_unit_test(test_a_clause_added_or_struck_is_the_same_paragraph),
 	    cmocka_unit_test(test_two_close_candidates_are_uncertain),
