@@ -370,7 +370,8 @@ int call_add(struct db *db, struct arena *a, const struct actor *who, int64_t pr
 	     const struct call_input *in, int64_t *id, struct error *e)
 {
 	static const char sql_version[] =
-		"SELECT d.process_id FROM version v JOIN document d ON d.id = v.document_id WHERE v.id = ?";
+		"SELECT d.process_id FROM version v JOIN document d ON d.id = v.document_id "
+		"WHERE v.id = ? AND v.state = 'published'"; /* a draft is not public: no call may be about it */
 	static const char sql_review[] = "UPDATE call SET review = ? WHERE id = ?";
 	static const char sql_tz[] = "SELECT timezone FROM process WHERE id = ?";
 	const char *title = field_trimmed(a, in->title);
@@ -403,7 +404,7 @@ int call_add(struct db *db, struct arena *a, const struct actor *who, int64_t pr
 	bool ours = step == DB_ROW && db_col_int(st, 0) == process_id;
 	db_reset(st);
 	if (!ours) {
-		error_field(e, "version_id", "Choose a version of one of this process's documents.");
+		error_field(e, "version_id", "Choose a published version of one of this process's documents.");
 		goto fail;
 	}
 	st = db_stmt(db, sql_tz, e);

@@ -15,6 +15,30 @@
 #include <stdlib.h>
 #include <string.h>
 
+static const char *const STATE_NAMES[] = {[VERSION_PUBLISHED] = "published", [VERSION_DRAFT] = "draft"};
+
+const char *version_state_name(enum version_state st)
+{
+	return (unsigned)st < sizeof STATE_NAMES / sizeof *STATE_NAMES ? STATE_NAMES[st] : "published";
+}
+
+int version_state_parse(const char *name, enum version_state *out)
+{
+	for (unsigned i = 0; name && i < sizeof STATE_NAMES / sizeof *STATE_NAMES; i++)
+		if (!strcmp(name, STATE_NAMES[i])) {
+			*out = (enum version_state)i;
+			return 0;
+		}
+	return -1;
+}
+
+static int id_from_row(struct arena *a, struct db_stmt *st, void *element)
+{
+	(void)a;
+	*(int64_t *)element = db_col_int(st, 0);
+	return 0;
+}
+
 int document_create(struct db *db, int64_t process_id, const char *slug, const char *title, int64_t *id,
 		    struct error *e)
 {
@@ -53,6 +77,36 @@ int version_post(struct db *db, int64_t document_id, const char *date, const cha
 		error_field(e, "markdown", "The text is not valid UTF-8.");
 	if (e->code)
 		return -1;
+	/* One draft at a time: the next version is matched against it once it is confirmed. */
+	static const char sql_draft[] = "SELECT id FROM version WHERE document_id = ? AND state = 'draft'";
+	static const char sql_previous[] = "SELECT id FROM version WHERE document_id = ? ORDER BY id DESC LIMIT 1";
+	int64_t draft_id = 0, previous_id = 0;
+	struct error none;
+	error_clear(&none);
+	struct db_stmt *q = db_stmt(db, sql_draft, e);
+	if (!q)
+		return -1;
+	db_bind_int(q, 1, document_id);
+	if (db_collect_one(q, NULL, &draft_id, id_from_row, "none", &none) == 0) {
+		error_set(e, ERROR_CONFLICT,
+		          "The document has a draft version (%lld) whose paragraphs wait for confirmation: publish it "
+		          "first.",
+		          (long long)draft_id);
+		return -1;
+	}
+	if (strcmp(none.code, ERROR_NOT_FOUND) != 0) {
+		*e = none;
+		return -1;
+	}
+	error_clear(&none);
+	if (!(q = db_stmt(db, sql_previous, e)))
+		return -1;
+	db_bind_int(q, 1, document_id);
+	if (db_collect_one(q, NULL, &previous_id, id_from_row, "none", &none) != 0 &&
+	    strcmp(none.code, ERROR_NOT_FOUND) != 0) {
+		*e = none;
+		return -1;
+	}
 	/* The text's blocks; its paragraphs get their ids (kept from the previous version where they came from
 	 * one), and the page is written with them, once. */
 	struct arena a;
@@ -62,11 +116,13 @@ int version_post(struct db *db, int64_t document_id, const char *date, const cha
 	struct markdown_block *blocks;
 	int nblocks, rc = -1;
 	const char **ids;
+	struct paragraph_match *matches;
+	int uncertain;
 	if (markdown_blocks(&a, markdown, &blocks, &nblocks) != 0) {
 		error_set(e, ERROR_UNAVAILABLE, "out of memory");
 		goto done;
 	}
-	if (paragraph_assign_ids(db, &a, document_id, blocks, nblocks, &ids, e) != 0)
+	if (paragraph_assign(db, &a, document_id, previous_id, blocks, nblocks, &ids, &matches, &uncertain, e) != 0)
 		goto done;
 	int paragraphs = markdown_assemble(blocks, nblocks, ids, &html);
 	if (paragraphs < 0) {
@@ -74,7 +130,7 @@ int version_post(struct db *db, int64_t document_id, const char *date, const cha
 		goto done;
 	}
 	static const char sql[] = "INSERT INTO version (document_id, date, label, note, markdown, html, paragraphs, "
-				  "posted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+	                          "posted_at, state, previous_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		goto done;
@@ -86,10 +142,15 @@ int version_post(struct db *db, int64_t document_id, const char *date, const cha
 	db_bind_text(st, 6, html.data ? html.data : "");
 	db_bind_int(st, 7, paragraphs);
 	db_bind_int(st, 8, clock_now());
+	db_bind_text(st, 9, version_state_name(uncertain ? VERSION_DRAFT : VERSION_PUBLISHED));
+	if (previous_id)
+		db_bind_int(st, 10, previous_id);
+	else
+		db_bind_null(st, 10);
 	if (db_exec_stmt(st, e) != 0)
 		goto done;
 	*id = db_last_id(db);
-	rc = paragraph_store(db, *id, blocks, nblocks, ids, e);
+	rc = paragraph_store(db, *id, blocks, nblocks, ids, matches, e);
 done:
 	buf_free(&html);
 	arena_free(&a);
@@ -119,6 +180,10 @@ static int version_from_row(struct arena *a, struct db_stmt *st, void *element)
 	v->paragraphs = (int)db_col_int(st, 5);
 	v->markdown = db_col_dup(st, 6, a, &failed); /* NULL in lists */
 	v->html = db_col_dup(st, 7, a, &failed);
+	const char *state = (const char *)db_col_text(st, 8);
+	if (version_state_parse(state, &v->state) != 0)
+		return DB_FILL_UNKNOWN;
+	v->previous_id = db_col_null(st, 9) ? 0 : db_col_int(st, 9);
 	return failed ? -1 : 0;
 }
 
@@ -126,8 +191,9 @@ int document_list(struct db *db, struct arena *a, int64_t process_id, struct doc
 		  struct error *e)
 {
 	static const char sql_docs[] = "SELECT id, process_id, slug, title FROM document WHERE process_id = ? ORDER BY id";
-	static const char sql_versions[] = "SELECT id, document_id, date, label, note, paragraphs, NULL, NULL "
-					   "FROM version WHERE document_id = ? ORDER BY date, id";
+	static const char sql_versions[] = "SELECT id, document_id, date, label, note, paragraphs, NULL, NULL, state, "
+	                                   "previous_id FROM version WHERE document_id = ? AND state = 'published' "
+	                                   "ORDER BY date, id";
 	struct db_stmt *st = db_stmt(db, sql_docs, e);
 	if (!st)
 		return -1;
@@ -150,8 +216,8 @@ int document_list(struct db *db, struct arena *a, int64_t process_id, struct doc
 int version_find(struct db *db, struct arena *a, int64_t id, struct version *out, struct document *doc,
 		 struct error *e)
 {
-	static const char sql[] = "SELECT id, document_id, date, label, note, paragraphs, markdown, html "
-				  "FROM version WHERE id = ?";
+	static const char sql[] = "SELECT id, document_id, date, label, note, paragraphs, markdown, html, state, "
+	                          "previous_id FROM version WHERE id = ?";
 	static const char sql_doc[] = "SELECT id, process_id, slug, title FROM document WHERE id = ?";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
@@ -214,6 +280,25 @@ fail:
 	return -1;
 }
 
+/* The notice to the process's subscribers that v has been published, inside the caller's transaction. */
+static int version_announce(struct db *db, struct arena *a, const struct document *doc, const struct version *v,
+                            struct error *e)
+{
+	char when[32];
+	clock_format_date_long(v->date, when);
+	const char *subject = arena_printf(a, "New version: %s, %s of %s", doc->title, v->label, when);
+	const char *body = arena_printf(a,
+	                                "A new version of \"%s\" has been posted: %s of %s.\n\n%s%s%s"
+	                                "Read it: %s/versions/%lld\n",
+	                                doc->title, v->label, when, *v->note ? "What changed: " : "", v->note,
+	                                *v->note ? "\n\n" : "", config_get()->public_url, (long long)v->id);
+	if (!subject || !body) {
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		return -1;
+	}
+	return subscription_notify(db, a, doc->process_id, subject, body, e);
+}
+
 int version_add(struct db *db, struct arena *a, const struct actor *who, int64_t document_id,
 		const struct version_input *in, int64_t *id, struct error *e)
 {
@@ -253,23 +338,226 @@ int version_add(struct db *db, struct arena *a, const struct actor *who, int64_t
 	if (version_find(db, a, *id, &v, &same, e) != 0)
 		goto fail;
 	const char *object = arena_printf(a, "version:%lld", (long long)*id);
-	const char *after = audit_json(a, json_pack("{s:I,s:s,s:s,s:s,s:s,s:i,s:s}", "document", (json_int_t)doc.id,
-						    "document_slug", doc.slug, "date", v.date, "label", v.label, "note",
-						    v.note, "paragraphs", v.paragraphs, "source",
-						    has_docx ? "docx" : "markdown"));
-	char when[32];
-	clock_format_date_long(v.date, when);
-	const char *subject = arena_printf(a, "New version: %s, %s of %s", doc.title, v.label, when);
-	const char *body = arena_printf(a, "A new version of \"%s\" has been posted: %s of %s.\n\n%s%s%s"
-					   "Read it: %s/versions/%lld\n",
-					doc.title, v.label, when, *v.note ? "What changed: " : "", v.note,
-					*v.note ? "\n\n" : "", config_get()->public_url, (long long)*id);
-	if (!object || !subject || !body) {
+	const char *after = audit_json(
+	    a, json_pack("{s:I,s:s,s:s,s:s,s:s,s:i,s:s,s:s}", "document", (json_int_t)doc.id, "document_slug", doc.slug,
+	                 "date", v.date, "label", v.label, "note", v.note, "paragraphs", v.paragraphs, "source",
+	                 has_docx ? "docx" : "markdown", "state", version_state_name(v.state)));
+	if (!object) {
 		error_set(e, ERROR_UNAVAILABLE, "out of memory");
 		goto fail;
 	}
 	if (audit_record(db, who, doc.process_id, "version.post", object, NULL, after, e) != 0 ||
-	    subscription_notify(db, a, doc.process_id, subject, body, e) != 0 || db_commit(db, e) != 0)
+	    (v.state == VERSION_PUBLISHED && version_announce(db, a, &doc, &v, e) != 0) || db_commit(db, e) != 0)
+		goto fail;
+	return 0;
+fail:
+	db_rollback(db);
+	return -1;
+}
+
+int version_newest(struct db *db, struct arena *a, int64_t document_id, struct version *out, struct error *e)
+{
+	static const char sql[] =
+	    "SELECT id, document_id, date, label, note, paragraphs, NULL, NULL, state, previous_id "
+	    "FROM version WHERE document_id = ? AND state = 'published' "
+	    "ORDER BY date DESC, id DESC LIMIT 1";
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, document_id);
+	memset(out, 0, sizeof *out);
+	return db_collect_one(st, a, out, version_from_row, "The document has no published version.", e);
+}
+
+int version_drafts(struct db *db, struct arena *a, int64_t process_id, struct version **out, int *n, struct error *e)
+{
+	static const char sql[] = "SELECT v.id, v.document_id, v.date, v.label, v.note, v.paragraphs, NULL, NULL, "
+	                          "v.state, v.previous_id FROM version v JOIN document d ON d.id = v.document_id "
+	                          "WHERE d.process_id = ? AND v.state = 'draft' ORDER BY v.id";
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, process_id);
+	return db_collect(st, a, (void **)out, n, sizeof **out, version_from_row, e);
+}
+
+/* Applies one decision to paragraph p (in place) of a draft matched against the paragraphs old[0..nold). */
+static int decide(struct arena *a, struct paragraph *p, const char *choice, const struct paragraph *old, int nold,
+                  long long *next, struct error *e)
+{
+	if (!strcmp(choice, "same")) {
+		p->uncertain = false;
+		return 0;
+	}
+	if (!strcmp(choice, "new")) {
+		p->pid = arena_printf(a, "p%lld", (*next)++);
+		p->relation = paragraph_relation_name(PARAGRAPH_NEW);
+		p->nfrom = 0;
+		p->similarity = -1;
+		p->uncertain = false;
+		return p->pid ? 0 : -1;
+	}
+	for (int j = 0; j < nold; j++)
+		if (!strcmp(old[j].pid, choice)) {
+			p->pid = old[j].pid;
+			p->from = arena_alloc(a, sizeof *p->from);
+			if (!p->from)
+				return -1;
+			p->from[0] = old[j].pid;
+			p->nfrom = 1;
+			double sim = paragraph_similarity(old[j].text, p->text);
+			p->similarity = (int)(sim * 1000 + 0.5);
+			p->relation = paragraph_relation_name(strcmp(old[j].text, p->text) ? PARAGRAPH_EDITED
+			                                                                   : PARAGRAPH_UNCHANGED);
+			p->uncertain = false;
+			return 0;
+		}
+	error_field(e, "decisions",
+	            "¶%d: the previous version has no paragraph %s; choose same, new or one of its "
+	            "paragraph ids.",
+	            p->number, choice);
+	return 1;
+}
+
+int version_confirm(struct db *db, struct arena *a, const struct actor *who, int64_t version_id,
+                    const struct match_decision *decisions, int n, bool publish, struct error *e)
+{
+	if (db_begin(db, e) != 0)
+		return -1;
+	struct version v;
+	struct document doc;
+	struct paragraph *p, *old = NULL;
+	int np, nold = 0;
+	long long next;
+	if (version_find(db, a, version_id, &v, &doc, e) != 0)
+		goto fail;
+	if (v.state != VERSION_DRAFT) {
+		error_set(e, ERROR_CONFLICT, "This version is already published: its paragraphs are settled.");
+		goto fail;
+	}
+	if (paragraph_list(db, a, version_id, &p, &np, e) != 0 ||
+	    (v.previous_id && paragraph_list(db, a, v.previous_id, &old, &nold, e) != 0) ||
+	    paragraph_next_pid(db, v.document_id, &next, e) != 0)
+		goto fail;
+	json_t *applied = json_array();
+	for (int k = 0; k < n; k++) {
+		const struct match_decision *d = &decisions[k];
+		if (d->number < 1 || d->number > np || !d->choice) {
+			error_field(e, "decisions", "The version has no paragraph ¶%d.", d->number);
+			continue;
+		}
+		struct paragraph *q = &p[d->number - 1];
+		int r = decide(a, q, d->choice, old, nold, &next, e);
+		if (r < 0) {
+			json_decref(applied);
+			error_set(e, ERROR_UNAVAILABLE, "out of memory");
+			goto fail;
+		}
+		if (r == 0)
+			json_array_append_new(applied, json_pack("{s:i,s:s,s:s}", "number", q->number, "choice",
+			                                         d->choice, "pid", q->pid));
+	}
+	/* One paragraph per id: a choice that gives a paragraph the id another one keeps is refused. */
+	for (int i = 0; !e->code && i < np; i++)
+		for (int k = i + 1; k < np; k++)
+			if (!strcmp(p[i].pid, p[k].pid)) {
+				error_field(e, "decisions",
+				            "¶%d and ¶%d would both be paragraph %s: make one of them a different "
+				            "paragraph (new).",
+				            p[i].number, p[k].number, p[i].pid);
+				break;
+			}
+	if (e->code) {
+		json_decref(applied);
+		goto fail;
+	}
+	const char *object = arena_printf(a, "version:%lld", (long long)version_id);
+	if (n) {
+		/* The rows and the page again, with the ids chosen. */
+		struct markdown_block *blocks;
+		int nblocks;
+		const char **ids = arena_alloc(a, sizeof *ids * (size_t)(np + 1));
+		struct paragraph_match *m = arena_alloc(a, sizeof *m * (size_t)(np + 1));
+		if (!ids || !m || markdown_blocks(a, v.markdown, &blocks, &nblocks) != 0) {
+			json_decref(applied);
+			error_set(e, ERROR_UNAVAILABLE, "out of memory");
+			goto fail;
+		}
+		for (int i = 0; i < np; i++) {
+			ids[i] = p[i].pid;
+			enum paragraph_relation rel = PARAGRAPH_NEW;
+			paragraph_relation_parse(p[i].relation, &rel);
+			m[i] = (struct paragraph_match){.pid = p[i].pid,
+			                                .relation = rel,
+			                                .from = p[i].from,
+			                                .nfrom = p[i].nfrom,
+			                                .similarity = p[i].similarity / 1000.0,
+			                                .uncertain = p[i].uncertain};
+		}
+		/* A paragraph given another one's id may now be moved, or no longer moved. */
+		struct match_source *src = arena_alloc(a, sizeof *src * (size_t)(nold + 1));
+		const char **texts = arena_alloc(a, sizeof *texts * (size_t)(np + 1));
+		if (!src || !texts) {
+			json_decref(applied);
+			error_set(e, ERROR_UNAVAILABLE, "out of memory");
+			goto fail;
+		}
+		for (int j = 0; j < nold; j++)
+			src[j] = (struct match_source){old[j].pid, old[j].text};
+		for (int i = 0; i < np; i++)
+			texts[i] = p[i].text;
+		if (paragraph_match_order(src, nold, texts, m, np) != 0) {
+			json_decref(applied);
+			error_set(e, ERROR_UNAVAILABLE, "out of memory");
+			goto fail;
+		}
+		struct buf html;
+		buf_init(&html, 16 * (size_t)VERSION_MARKDOWN_MAX);
+		int count = markdown_assemble(blocks, nblocks, ids, &html);
+		static const char sql_html[] = "UPDATE version SET html = ? WHERE id = ?";
+		struct db_stmt *st = count == np ? db_stmt(db, sql_html, e) : NULL;
+		if (count != np && !e->code)
+			error_set(e, ERROR_INTERNAL, "The text could not be rendered.");
+		if (st) {
+			db_bind_text(st, 1, html.data ? html.data : "");
+			db_bind_int(st, 2, version_id);
+		}
+		int rc = !st || db_exec_stmt(st, e) != 0 || paragraph_clear(db, version_id, e) != 0 ||
+		         paragraph_store(db, version_id, blocks, nblocks, ids, m, e) != 0;
+		buf_free(&html);
+		if (rc) {
+			json_decref(applied);
+			goto fail;
+		}
+		if (audit_record(db, who, doc.process_id, "version.match", object, NULL,
+		                 audit_json(a, json_pack("{s:o}", "decisions", applied)), e) != 0)
+			goto fail;
+	} else {
+		json_decref(applied);
+	}
+	if (publish) {
+		int left = 0;
+		for (int i = 0; i < np; i++)
+			left += p[i].uncertain;
+		if (left) {
+			error_set(e, ERROR_CONFLICT,
+			          "%d paragraph match%s still uncertain: decide %s before publishing.", left,
+			          left == 1 ? " is" : "es are", left == 1 ? "it" : "them");
+			goto fail;
+		}
+		static const char sql_publish[] = "UPDATE version SET state = 'published' WHERE id = ?";
+		struct db_stmt *st = db_stmt(db, sql_publish, e);
+		if (!st)
+			goto fail;
+		db_bind_int(st, 1, version_id);
+		v.state = VERSION_PUBLISHED;
+		if (db_exec_stmt(st, e) != 0 ||
+		    audit_record(db, who, doc.process_id, "version.publish", object, NULL,
+		                 audit_json(a, json_pack("{s:s,s:s}", "date", v.date, "label", v.label)), e) != 0 ||
+		    version_announce(db, a, &doc, &v, e) != 0)
+			goto fail;
+	}
+	if (db_commit(db, e) != 0)
 		goto fail;
 	return 0;
 fail:

@@ -13,10 +13,17 @@
 #include "util/arena.h"
 #include "util/error.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 enum { VERSION_MARKDOWN_MAX = 2 * 1024 * 1024 };
+
+/* A version is a draft while the matches of its paragraphs wait for the secretariat (core/paragraph.h): not
+ * public, in no list, announced to no one. */
+enum version_state { VERSION_PUBLISHED, VERSION_DRAFT };
+const char *version_state_name(enum version_state s); /* "published", "draft" */
+int version_state_parse(const char *name, enum version_state *out);
 
 struct version {
 	int64_t id;
@@ -27,6 +34,8 @@ struct version {
 	const char *markdown; /* loaded only by version_find */
 	const char *html;     /* loaded only by version_find */
 	int paragraphs;
+	enum version_state state;
+	int64_t previous_id; /* the version its paragraphs were matched against; 0 for the first */
 };
 
 struct document {
@@ -39,18 +48,27 @@ struct document {
 };
 
 /* document_create() and version_post() write inside their caller's
- * transaction and record nothing (for loaders such as the demo). */
+ * transaction and record nothing (for loaders such as the demo). version_post
+ * matches the paragraphs against the document's latest version; if some
+ * matches are uncertain the version is stored as a draft (version_find says).
+ * ERROR_CONFLICT while the document has a draft. */
 int document_create(struct db *db, int64_t process_id, const char *slug, const char *title, int64_t *id,
 		    struct error *e);
 int version_post(struct db *db, int64_t document_id, const char *date, const char *label, const char *note,
 		 const char *markdown, int64_t *id, struct error *e);
 
-/* The documents of a process with their versions (without their text). */
+/* The documents of a process with their published versions (without their text). */
 int document_list(struct db *db, struct arena *a, int64_t process_id, struct document **out, int *n,
 		  struct error *e);
 /* One version with its text, and the document it belongs to. */
 int version_find(struct db *db, struct arena *a, int64_t id, struct version *out, struct document *doc,
 		 struct error *e);
+
+/* The newest published version of a document (by date, then id; without its text), or ERROR_NOT_FOUND. */
+int version_newest(struct db *db, struct arena *a, int64_t document_id, struct version *out, struct error *e);
+
+/* The drafts of a process's documents, oldest first (without their text). */
+int version_drafts(struct db *db, struct arena *a, int64_t process_id, struct version **out, int *n, struct error *e);
 
 /* The document of process process_id named by key: its slug, or its id in
  * decimal. ERROR_NOT_FOUND if the process has no such document. */
@@ -78,10 +96,27 @@ struct version_input {
 };
 
 /* Posts a new version of a document: converts a .docx first (outside the
- * transaction: it takes seconds), then stores and renders it with audit
- * "version.post" and a notice to the process's subscribers. Errors name the
- * fields date, label, note, markdown or docx. */
+ * transaction: it takes seconds), then stores and renders it, its paragraphs
+ * matched against the previous version's, with audit "version.post". When no
+ * match is uncertain it is published at once with a notice to the process's
+ * subscribers; otherwise it is a draft (v.state) until version_confirm.
+ * Errors name the fields date, label, note, markdown or docx. */
 int version_add(struct db *db, struct arena *a, const struct actor *who, int64_t document_id,
 		const struct version_input *in, int64_t *id, struct error *e);
+
+/* The secretariat's decision on one paragraph of a draft, by its number ¶N: "same" (the match proposed is
+ * right), "new" (it is a different paragraph: a fresh id), or the pid of the previous version's paragraph it
+ * came from. */
+struct match_decision {
+	int number;
+	const char *choice;
+};
+
+/* Confirms the paragraphs of draft version_id: applies the decisions (ids reassigned, the page assembled
+ * again; audit "version.match"), then, if publish, publishes it (audit "version.publish" and the notice to
+ * subscribers). One transaction. ERROR_CONFLICT if the version is not a draft, or if publish and a match is
+ * still uncertain; errors name "decisions" (with the paragraph) for a choice that is not possible. */
+int version_confirm(struct db *db, struct arena *a, const struct actor *who, int64_t version_id,
+                    const struct match_decision *decisions, int n, bool publish, struct error *e);
 
 #endif

@@ -14,6 +14,10 @@
 
 #include <jansson.h>
 
+/* The request's JSON object for a back-office change, or NULL with the answer given (415, 400); the caller
+ * json_decref()s it (api_office.c). */
+json_t *api_office_body(struct request *r);
+
 /* An instant as RFC 3339 in UTC. */
 json_t *api_instant(int64_t t);
 

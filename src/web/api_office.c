@@ -51,6 +51,11 @@ static json_t *office_body(struct request *r)
 	return json;
 }
 
+json_t *api_office_body(struct request *r)
+{
+	return office_body(r);
+}
+
 /* A field error for every member of body not among names (NULL-terminated). */
 static void known_members(json_t *body, const char *const *names, struct error *e)
 {
@@ -349,9 +354,16 @@ void api_version_create(struct request *r)
 	}
 	const char *url = arena_printf(&r->arena, "/versions/%lld", (long long)id);
 	r->location = url;
-	reply_json(r, 201, json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:i,s:s,s:s}", "id", (json_int_t)v.id, "process", p.slug,
-				     "document", doc.slug, "date", v.date, "label", v.label, "note", v.note, "paragraphs",
-				     v.paragraphs, "markdown", v.markdown, "url", url));
+	/* A version with uncertain paragraph matches is a draft: its matches wait at matches_url. */
+	json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:i,s:s,s:s,s:s}", "id", (json_int_t)v.id, "process", p.slug,
+	                      "document", doc.slug, "date", v.date, "label", v.label, "note", v.note, "paragraphs",
+	                      v.paragraphs, "markdown", v.markdown, "url", url, "state", version_state_name(v.state));
+	json_object_set_new(o, "api_url", json_string(arena_printf(&r->arena, "/api/v1/versions/%lld", (long long)id)));
+	if (v.state == VERSION_DRAFT)
+		json_object_set_new(
+		    o, "matches_url",
+		    json_string(arena_printf(&r->arena, "/api/v1/versions/%lld/matches", (long long)id)));
+	reply_json(r, 201, o);
 }
 
 /* -- the schedule ----------------------------------------------------- */

@@ -474,6 +474,7 @@ static const char *const PROCESS_DONE[][2] = {
 	{"moved", "Moved. The public schedule shows the change."},
 	{"document-added", "Document added. Post its first version below."},
 	{"version", "Version posted. It is on the public page of the process."},
+	{"published", "Paragraphs confirmed and version published. Subscribers are told."},
 	{"call-added", "Call for contributions added."},
 	{NULL, NULL},
 };

@@ -9,10 +9,19 @@
  * libmicrohttpd's post processor (web/form.c) into text fields and files.
  * The version goes through version_add, as in the JSON API; its errors about
  * the Word file ("docx") are shown by the file field.
+ *
+ * A version whose paragraphs could not all be matched with confidence to the
+ * previous version's is a draft (core/document.h): the form leads to its
+ * matches page, which shows each uncertain pair side by side (the previous
+ * paragraph, the new one, their similarity) with three choices: the same
+ * paragraph, a different (new) paragraph, or another paragraph of the
+ * previous version. Confirming applies the choices and publishes the version
+ * (version_confirm). Plain form controls: it works without JavaScript.
  */
 #include "web/page_office.h"
 
 #include "core/field.h"
+#include "core/paragraph.h"
 #include "core/limits.h"
 #include "util/clock.h"
 #include "util/utf8.h"
@@ -47,6 +56,20 @@ void office_documents_section(struct request *r, const struct process *p, const 
 			    "<p><a href=\"/office/processes/%u/documents/%u/versions/new\">Post a new version"
 			    "<span class=\"visually-hidden\"> of %s</span></a></p>\n</div>\n",
 			    p->slug, docs[i].slug, docs[i].title);
+	}
+	struct error de;
+	error_clear(&de);
+	struct version *drafts = NULL;
+	int ndrafts = 0;
+	if (version_drafts(r->db, &r->arena, p->id, &drafts, &ndrafts, &de) == 0 && ndrafts) {
+		html_printf(&r->out, "<div class=\"office-item\"><h3>Drafts waiting for confirmation</h3>\n<ul>\n");
+		for (int i = 0; i < ndrafts; i++)
+			html_printf(
+			    &r->out,
+			    "<li>%s of %s (not public yet): <a href=\"/office/versions/%L/matches\">confirm its "
+			    "paragraphs and publish it</a></li>\n",
+			    drafts[i].label, page_date(r, drafts[i].date), (long long)drafts[i].id);
+		html_printf(&r->out, "</ul>\n</div>\n");
 	}
 	struct office_form f = office_form_for("document", failed, e, r->form);
 	html_printf(&r->out, "<details class=\"add\"%R><summary>Add a document</summary>\n", f.e ? " open" : "");
@@ -189,7 +212,10 @@ void page_office_version_create(struct request *r)
 		file_into(file, field_trimmed(&r->arena, in.markdown), &in, &e);
 	struct actor who = auth_actor(r);
 	int64_t id;
-	if (e.code || version_add(r->db, &r->arena, &who, doc.id, &in, &id, &e) != 0) {
+	struct version v;
+	struct document same;
+	if (e.code || version_add(r->db, &r->arena, &who, doc.id, &in, &id, &e) != 0 ||
+	    version_find(r->db, &r->arena, id, &v, &same, &e) != 0) {
 		if (!strcmp(e.code, ERROR_NOT_FOUND)) {
 			page_error(r, &e);
 			return;
@@ -198,5 +224,216 @@ void page_office_version_create(struct request *r)
 		version_form(r, &p, &doc, &e, file ? file->filename : NULL);
 		return;
 	}
-	reply_redirect(r, arena_printf(&r->arena, "/office/processes/%s?done=version", p.slug));
+	if (v.state == VERSION_DRAFT)
+		reply_redirect(r, arena_printf(&r->arena, "/office/versions/%lld/matches", (long long)id));
+	else
+		reply_redirect(r, arena_printf(&r->arena, "/office/processes/%s?done=version", p.slug));
+}
+
+/* -- the matches of a draft's paragraphs ----------------------------------- */
+
+/* The start of a paragraph's text, for a choice in a list. */
+static const char *excerpt(struct request *r, const char *text)
+{
+	size_t n = strlen(text);
+	if (n <= 80)
+		return text;
+	size_t cut = 80;
+	while (cut > 0 && ((unsigned char)text[cut] & 0xC0) == 0x80) /* not inside a UTF-8 character */
+		cut--;
+	return arena_printf(&r->arena, "%.*s\u2026", (int)cut, text);
+}
+
+static const struct paragraph *old_by_pid(const struct paragraph *old, int nold, const char *pid)
+{
+	for (int j = 0; j < nold; j++)
+		if (!strcmp(old[j].pid, pid))
+			return &old[j];
+	return NULL;
+}
+
+/* The page; e holds the mistakes of the form sent (r->form what was chosen), or is NULL. */
+static void matches_page(struct request *r, int64_t id, const struct error *e)
+{
+	struct error le;
+	error_clear(&le);
+	struct version v, prev = {.label = "", .date = ""};
+	struct document doc, same;
+	struct process p;
+	struct paragraph *q, *old = NULL;
+	int nq, nold = 0;
+	if (version_find(r->db, &r->arena, id, &v, &doc, &le) != 0 ||
+	    process_find_id_bare(r->db, &r->arena, doc.process_id, &p, &le) != 0 ||
+	    paragraph_list(r->db, &r->arena, id, &q, &nq, &le) != 0 ||
+	    (v.previous_id && (version_find(r->db, &r->arena, v.previous_id, &prev, &same, &le) != 0 ||
+	                       paragraph_list(r->db, &r->arena, v.previous_id, &old, &nold, &le) != 0))) {
+		page_error(r, &le);
+		return;
+	}
+	office_begin(r, arena_printf(&r->arena, "Paragraphs of %s of %s", v.label, doc.title), e);
+	html_printf(&r->out,
+	            "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/office\">Back office</a> \u203a "
+	            "<a href=\"/office/processes/%u\">%s</a></nav>\n<h1>Paragraphs of %s of %s</h1>\n",
+	            p.slug, p.title, v.label, doc.title);
+	office_error_summary(r, e, "matches", "The version was not published");
+	if (v.state != VERSION_DRAFT) {
+		html_printf(&r->out, "<p>This version is published: <a href=\"/versions/%L\">read it</a>.</p>\n",
+		            (long long)v.id);
+		page_end(r, office_status(e));
+		return;
+	}
+	int uncertain = 0;
+	for (int i = 0; i < nq; i++)
+		uncertain += q[i].uncertain;
+	html_printf(&r->out,
+	            "<p class=\"lead\">This version is a draft: nobody else sees it yet. Each of its paragraphs was "
+	            "matched to the paragraph of the previous version (%s of %s) it came from, so that comments and "
+	            "links follow it. %d match%s uncertain: say for each whether it is the same paragraph. Confirming "
+	            "publishes the version and tells the subscribers.</p>\n",
+	            prev.label, page_date(r, prev.date), uncertain, uncertain == 1 ? " is" : "es are");
+	/* The choices of "another paragraph": paragraphs of the previous version. */
+	const char *(*others)[2] = arena_alloc(&r->arena, sizeof *others * (size_t)(nold + 1));
+	if (!others) {
+		page_message(r, 503, "The page could not be made: out of memory.");
+		return;
+	}
+	/* Only those no confident match holds already: choosing one of them could only be refused. */
+	int nothers = 0;
+	for (int j = 0; j < nold; j++) {
+		bool held = false;
+		for (int i = 0; i < nq && !held; i++)
+			held = !q[i].uncertain && !strcmp(q[i].pid, old[j].pid);
+		if (held)
+			continue;
+		others[nothers][0] = old[j].pid;
+		others[nothers][1] = arena_printf(&r->arena, "\u00b6%d: %s", old[j].number, excerpt(r, old[j].text));
+		nothers++;
+	}
+	struct office_form f = office_form_for("matches", "matches", e, r->form);
+	office_form_open(r, arena_printf(&r->arena, "/office/versions/%lld/matches", (long long)v.id), false);
+	/* Where the summary's link to a mistake the core names "decisions" leads. */
+	html_printf(&r->out, "<div id=\"f-matches-decisions\" tabindex=\"-1\">\n");
+	for (int i = 0; i < nq; i++) {
+		if (!q[i].uncertain)
+			continue;
+		const struct paragraph *o = q[i].nfrom ? old_by_pid(old, nold, q[i].from[0]) : NULL;
+		html_printf(&r->out,
+		            "<section class=\"match\" aria-labelledby=\"m-%d\"><h2 id=\"m-%d\">\u00b6%d of the new "
+		            "version</h2>\n<div class=\"pair\">\n",
+		            q[i].number, q[i].number, q[i].number);
+		/* Every source: a merge has several, side by side in one column. */
+		if (o) {
+			html_printf(&r->out, "<div>");
+			for (int k = 0; k < q[i].nfrom; k++) {
+				const struct paragraph *src = old_by_pid(old, nold, q[i].from[k]);
+				if (src)
+					html_printf(&r->out, "<h3>Previous version, \u00b6%d</h3>\n<blockquote>%s</blockquote>\n",
+					            src->number, src->text);
+			}
+			html_printf(&r->out, "</div>\n");
+		}
+		html_printf(&r->out, "<div><h3>New version, \u00b6%d</h3>\n<blockquote>%s</blockquote></div>\n</div>\n",
+		            q[i].number, q[i].text);
+		if (q[i].similarity >= 0)
+			html_printf(&r->out, "<p>Words in common: %d %% (%s).</p>\n", (q[i].similarity + 5) / 10,
+			            q[i].relation ? q[i].relation : "new");
+		const char *same_text = o ? arena_printf(&r->arena,
+		                                         "The same paragraph, as \u00b6%d of the previous "
+		                                         "version (it keeps its comments)",
+		                                         o->number)
+		                          : "As proposed";
+		/* "Another paragraph" only when there is one to choose. */
+		const char *const choices[][2] = {{"same", same_text},
+		                                  {"new", "A different paragraph (new)"},
+		                                  {nothers ? "other" : NULL, "Another paragraph of the previous version, chosen below"},
+		                                  {NULL, NULL}};
+		const char *name = arena_printf(&r->arena, "n%d", q[i].number);
+		office_radios(r, &f, name, arena_printf(&r->arena, "Is \u00b6%d the same paragraph?", q[i].number),
+		              choices, NULL);
+		if (nothers)
+			office_select(r, &f, arena_printf(&r->arena, "o%d", q[i].number),
+			              arena_printf(&r->arena, "Another paragraph for \u00b6%d", q[i].number),
+			              (const char *const(*)[2])others, o ? o->pid : NULL);
+		html_printf(&r->out, "</section>\n");
+	}
+	html_printf(&r->out, "</div>\n");
+	html_printf(&r->out,
+	            "<details><summary>The other %d paragraphs (matched with confidence)</summary>\n"
+	            "<table><caption class=\"visually-hidden\">Paragraphs matched with confidence</caption>\n"
+	            "<thead><tr><th scope=\"col\">New</th><th scope=\"col\">How</th>"
+	            "<th scope=\"col\">From the previous version</th></tr></thead>\n<tbody>\n",
+	            nq - uncertain);
+	for (int i = 0; i < nq; i++) {
+		if (q[i].uncertain)
+			continue;
+		html_printf(&r->out, "<tr><td>\u00b6%d</td><td>%s</td><td>", q[i].number,
+		            q[i].relation ? q[i].relation : "new");
+		for (int k = 0; k < q[i].nfrom; k++) {
+			const struct paragraph *o = old_by_pid(old, nold, q[i].from[k]);
+			if (o)
+				html_printf(&r->out, "%s\u00b6%d", k ? ", " : "", o->number);
+		}
+		html_printf(&r->out, "</td></tr>\n");
+	}
+	html_printf(&r->out, "</tbody></table></details>\n"
+	                     "<p><button type=\"submit\">Confirm and publish the version</button></p>\n</form>\n");
+	page_end(r, office_status(e));
+}
+
+void page_office_version_matches(struct request *r)
+{
+	int64_t id;
+	struct error e;
+	error_clear(&e);
+	if (!parse_id(r->params[0], &id)) {
+		error_set(&e, ERROR_NOT_FOUND, "There is no such version.");
+		page_error(r, &e);
+		return;
+	}
+	matches_page(r, id, NULL);
+}
+
+void page_office_version_confirm(struct request *r)
+{
+	int64_t id;
+	struct error e;
+	error_clear(&e);
+	struct version v;
+	struct document doc;
+	struct process p;
+	struct paragraph *q;
+	int nq;
+	if (!parse_id(r->params[0], &id))
+		error_set(&e, ERROR_NOT_FOUND, "There is no such version.");
+	else if (version_find(r->db, &r->arena, id, &v, &doc, &e) == 0 &&
+	         process_find_id_bare(r->db, &r->arena, doc.process_id, &p, &e) == 0)
+		paragraph_list(r->db, &r->arena, id, &q, &nq, &e);
+	if (e.code) {
+		page_error(r, &e);
+		return;
+	}
+	/* One decision for each uncertain paragraph: the choice n<N>, and for "other" the paragraph o<N>. */
+	struct match_decision *d = arena_alloc(&r->arena, sizeof *d * (size_t)(nq + 1));
+	int n = 0;
+	for (int i = 0; d && i < nq; i++) {
+		if (!q[i].uncertain)
+			continue;
+		const char *choice = office_field(r, arena_printf(&r->arena, "n%d", q[i].number));
+		if (choice && !strcmp(choice, "other"))
+			choice = office_field(r, arena_printf(&r->arena, "o%d", q[i].number));
+		if (!choice || !*choice || (strcmp(choice, "same") && strcmp(choice, "new") && choice[0] != 'p')) {
+			error_field(&e, arena_printf(&r->arena, "n%d", q[i].number),
+			            "\u00b6%d: choose whether it is the same paragraph.", q[i].number);
+			continue;
+		}
+		d[n++] = (struct match_decision){q[i].number, choice};
+	}
+	struct actor who = auth_actor(r);
+	if (!d || e.code || version_confirm(r->db, &r->arena, &who, id, d, n, true, &e) != 0) {
+		if (!d && !e.code)
+			error_set(&e, ERROR_UNAVAILABLE, "out of memory");
+		matches_page(r, id, &e);
+		return;
+	}
+	reply_redirect(r, arena_printf(&r->arena, "/office/processes/%s?done=published", p.slug));
 }

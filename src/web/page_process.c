@@ -224,17 +224,38 @@ void page_version(struct request *r)
 		page_error(r, &e);
 		return;
 	}
-	if (version_find(r->db, &r->arena, id, &v, &doc, &e) != 0 ||
-	    process_find_id_bare(r->db, &r->arena, doc.process_id, &p, &e) != 0) {
+	/* A draft (its paragraph matches wait for confirmation) is the secretariat's alone. */
+	const bool secretariat = r->account && r->account->role == ACCOUNT_SECRETARIAT;
+	if (version_find(r->db, &r->arena, id, &v, &doc, &e) == 0 && v.state == VERSION_DRAFT && !secretariat)
+		error_set(&e, ERROR_NOT_FOUND, "There is no such version.");
+	if (e.code || process_find_id_bare(r->db, &r->arena, doc.process_id, &p, &e) != 0) {
 		page_error(r, &e);
 		return;
 	}
+	struct version newest;
+	struct error none;
+	error_clear(&none);
+	bool older = v.state == VERSION_PUBLISHED && version_newest(r->db, &r->arena, doc.id, &newest, &none) == 0 &&
+	             newest.id != v.id;
 	page_begin(r, arena_printf(&r->arena, "%s \u2014 %s", doc.title, v.label));
 	html_printf(&r->out,
-		    "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/\">Consultations</a> \u203a "
-		    "<a href=\"/processes/%u\">%s</a></nav>\n"
-		    "<h1>%s</h1>\n<p class=\"lead\">%s of %s. %s</p>\n"
-		    "<article class=\"document\" aria-label=\"Text of the version\">\n%R</article>\n",
-		    p.slug, p.title, doc.title, v.label, page_date(r, v.date), v.note, v.html);
+	            "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/\">Consultations</a> \u203a "
+	            "<a href=\"/processes/%u\">%s</a></nav>\n"
+	            "<h1>%s</h1>\n<p class=\"lead\">%s of %s. %s</p>\n",
+	            p.slug, p.title, doc.title, v.label, page_date(r, v.date), v.note);
+	if (v.state == VERSION_DRAFT)
+		html_printf(&r->out,
+		            "<div class=\"notice\" role=\"note\"><p>This version is a draft, not public: some of its "
+		            "paragraphs wait for the secretariat to confirm where they came from. "
+		            "<a href=\"/office/versions/%L/matches\">Confirm them and publish it</a>.</p></div>\n",
+		            (long long)v.id);
+	if (older)
+		html_printf(&r->out,
+		            "<div class=\"notice\" role=\"note\"><p>A newer version exists: "
+		            "<a href=\"/versions/%L\">%s, %s</a>. "
+		            "<a href=\"/versions/%L/compare/%L\">See what changed since this version</a>.</p></div>\n",
+		            (long long)newest.id, newest.label, page_date(r, newest.date), (long long)v.id,
+		            (long long)newest.id);
+	html_printf(&r->out, "<article class=\"document\" aria-label=\"Text of the version\">\n%R</article>\n", v.html);
 	page_end(r, 200);
 }

@@ -105,6 +105,12 @@ test('a version of a document', opts, async () => {
 	await assertAccessible('the version page');
 });
 
+test('an older version, with its notice that a newer one exists', opts, async () => {
+	await visit('/versions/1');
+	assert.match(await page.getByRole('note').innerText(), /^A newer version exists: Revised draft, 5 May 2020\./);
+	await assertAccessible('the older version page');
+});
+
 test('a call page', opts, async () => {
 	await visit('/calls/1');
 	await assertAccessible('the call page');
