@@ -283,6 +283,7 @@ static int published_from_row(struct arena *a, struct db_stmt *st, void *element
 	c->commented_text = db_col_dup(st, 12, a, &failed);
 	c->tracking = db_col_dup(st, 13, a, &failed);
 	c->author = db_col_dup(st, 14, a, &failed);
+	c->version_label = db_col_dup(st, 15, a, &failed);
 	return failed ? -1 : 0;
 }
 
@@ -290,7 +291,7 @@ int comment_list_paragraph(struct db *db, struct arena *a, int64_t document_id, 
 			   struct comment **out, int *n, struct error *e)
 {
 	static const char sql[] = COMMENT_COLUMNS
-		", p.text, c.tracking, CASE WHEN c.publication = 'named' THEN c.name END "
+		", p.text, c.tracking, CASE WHEN c.publication = 'named' THEN c.name END, v.label "
 		"FROM comment cm JOIN version v ON v.id = cm.version_id "
 		"JOIN contribution c ON c.id = cm.contribution_id "
 		"LEFT JOIN paragraph p ON p.version_id = cm.version_id AND p.pid = cm.pid "

@@ -60,6 +60,7 @@ struct comment {
 	/* Filled by comment_list_paragraph() only: the paragraph's text when it was commented on, and who
 	 * sent it as the public may see it (tracking number; name when published with it). */
 	const char *commented_text;
+	const char *version_label; /* of version_id */
 	const char *tracking;
 	const char *author; /* or NULL: anonymous */
 };

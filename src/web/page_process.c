@@ -233,8 +233,8 @@ void page_version(struct request *r)
 	html_printf(&r->out,
 		    "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/\">Consultations</a> \u203a "
 		    "<a href=\"/processes/%u\">%s</a></nav>\n"
-		    "<h1>%s</h1>\n<p class=\"lead\">%s of %s. %s</p>\n"
-		    "<article class=\"document\" aria-label=\"Text of the version\">\n%R</article>\n",
-		    p.slug, p.title, doc.title, v.label, page_date(r, v.date), v.note, v.html);
+		    "<h1>%s</h1>\n<p class=\"lead\">%s of %s. %s</p>\n",
+		    p.slug, p.title, doc.title, v.label, page_date(r, v.date), v.note);
+	page_version_text(r, &v, &doc);
 	page_end(r, 200);
 }
