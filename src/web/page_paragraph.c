@@ -261,8 +261,8 @@ void page_paragraph(struct request *r)
 		    p.slug, p.title, (long long)v.id, doc.title, v.label);
 	if (here) {
 		html_printf(&r->out,
-			    "<h1>\u00b6%d of %s</h1>\n<div class=\"para\"><a class=\"pnum\" href=\"/versions/%L#%u\" "
-			    "aria-label=\"Paragraph %d in the text\">%d</a><div class=\"ptext\">%R</div></div>\n",
+			    "<h1>\u00b6%d of %s</h1>\n<div class=\"document\"><div class=\"para\"><a class=\"pnum\" href=\"/versions/%L#%u\" "
+			    "aria-label=\"Paragraph %d in the text\">%d</a><div class=\"ptext\">%R</div></div></div>\n",
 			    para.number, v.label, (long long)v.id, para.pid, para.number, para.number, para.html);
 		struct call call;
 		if (open_call(r, doc.process_id, v.id, &call))
