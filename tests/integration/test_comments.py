@@ -160,6 +160,26 @@ class ApiComments(CommentsTestCase):
         self.assertIn("Public remark.", s.get("/contributions/" + published["tracking"]).text)
 
 
+class SecretariatSeesComments(CommentsTestCase):
+    def test_the_moderation_page_shows_a_pending_contributions_comments(self):
+        s = self.fresh_server()
+        password = "a long passphrase for the tests"
+        s.account_token(SECRETARIAT, password=password)
+        r = s.post_form("/login", {"email": SECRETARIAT, "password": password, "next": "/office"})
+        self.assertEqual(r.status, 303, r)
+        session = [v.split(";")[0].split("=", 1)[1] for k, v in r.headers.items()
+                   if k.lower() == "set-cookie" and v.startswith("consulta_session=")][0]
+        # A private contribution is published nowhere, but the secretariat reads it, comments included.
+        self.assertEqual(self.post(s, [{"paragraph": "p4", "type": "editorial", "comment": "Pillars: list them."}],
+                                   publication="private").status, 201)
+        page = s.get("/office/calls/1/contributions?state=published",
+                     headers={"Cookie": "consulta_session=" + session}).text
+        words = text_of(page)
+        self.assertIn("Comments (1)", words)
+        self.assertIn("\u00b64 \u00b7 Editorial", words)
+        self.assertIn("Pillars: list them.", words)
+
+
 class FormComments(CommentsTestCase):
     def test_comment_on_a_paragraph_opens_the_form_with_it_chosen(self):
         s = self.fresh_server()
