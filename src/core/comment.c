@@ -288,7 +288,7 @@ static int published_from_row(struct arena *a, struct db_stmt *st, void *element
 }
 
 int comment_list_paragraph(struct db *db, struct arena *a, int64_t document_id, int64_t version_id, const char *pid,
-			   struct comment **out, int *n, struct error *e)
+			   int offset, int limit, struct comment **out, int *n, struct error *e)
 {
 	static const char sql[] = COMMENT_COLUMNS
 		", p.text, c.tracking, CASE WHEN c.publication = 'named' THEN c.name END, v.label "
@@ -296,12 +296,14 @@ int comment_list_paragraph(struct db *db, struct arena *a, int64_t document_id, 
 		"JOIN contribution c ON c.id = cm.contribution_id "
 		"LEFT JOIN paragraph p ON p.version_id = cm.version_id AND p.pid = cm.pid "
 		"WHERE v.document_id = ?1 AND cm.version_id <= ?2 AND cm.pid = ?3 AND " COMMENT_PUBLISHED " "
-		"ORDER BY cm.version_id DESC, cm.id";
+		"ORDER BY cm.version_id DESC, cm.id LIMIT ?4 OFFSET ?5";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		return -1;
 	db_bind_int(st, 1, document_id);
 	db_bind_int(st, 2, version_id);
 	db_bind_text(st, 3, pid);
+	db_bind_int(st, 4, limit);
+	db_bind_int(st, 5, offset);
 	return db_collect(st, a, (void **)out, n, sizeof **out, published_from_row, e);
 }

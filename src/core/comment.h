@@ -101,9 +101,10 @@ struct comment_count {
 int comment_counts(struct db *db, struct arena *a, int64_t document_id, int64_t version_id,
 		   struct comment_count **out, int *n, struct error *e);
 
-/* The published comments on paragraph pid as version_id (of document_id) shows them: made on it or on an
- * earlier version of the document, oldest first, each with the paragraph's text when it was commented on. */
+/* The published comments on paragraph pid as version_id (of document_id) shows them, one page (limit from
+ * offset): those made on it first, then those carried forward from earlier versions of the document (the
+ * latest version first), each with the paragraph's text when it was commented on and its version's label. */
 int comment_list_paragraph(struct db *db, struct arena *a, int64_t document_id, int64_t version_id, const char *pid,
-			   struct comment **out, int *n, struct error *e);
+			   int offset, int limit, struct comment **out, int *n, struct error *e);
 
 #endif

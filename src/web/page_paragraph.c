@@ -15,6 +15,7 @@
 #include "core/comment.h"
 #include "core/contribution.h"
 #include "core/document.h"
+#include "core/limits.h"
 #include "core/paragraph.h"
 #include "core/process.h"
 #include "util/clock.h"
@@ -241,12 +242,22 @@ void page_paragraph(struct request *r)
 		return;
 	}
 	error_clear(&e);
+	/* One page of comments: LIMIT_PAGE_SIZE at most, fewer when their texts pass LIMIT_PAGE_BYTES; ?offset=N
+	 * goes on from the N-th. */
+	const char *qo = request_query(r, "offset");
+	int64_t offset = 0;
+	if (qo && (!parse_id(qo, &offset) || offset > 100000000))
+		offset = 0;
 	struct comment *cs;
 	int n;
-	if (comment_list_paragraph(r->db, &r->arena, doc.id, id, pid, &cs, &n, &e) != 0) {
+	if (comment_list_paragraph(r->db, &r->arena, doc.id, id, pid, (int)offset, LIMIT_PAGE_SIZE + 1, &cs, &n, &e) !=
+	    0) {
 		page_error(r, &e);
 		return;
 	}
+	const bool more = n > LIMIT_PAGE_SIZE;
+	if (more)
+		n = LIMIT_PAGE_SIZE;
 	if (!here && n == 0) {
 		error_set(&e, ERROR_NOT_FOUND, "This version has no such paragraph.");
 		page_error(r, &e);
@@ -275,31 +286,56 @@ void page_paragraph(struct request *r)
 				     "about.</p>\n",
 			    v.label);
 	}
+	/* Those made on this version come first (comment_list_paragraph), then those carried forward. */
 	int on_this = 0;
-	for (int i = 0; i < n; i++)
-		on_this += cs[i].version_id == v.id;
-	if (here) {
+	while (on_this < n && cs[on_this].version_id == v.id)
+		on_this++;
+	const size_t start = r->out.len;
+	int shown = 0;
+	bool cut = false;
+	if (here && (offset == 0 || on_this > 0)) {
 		html_printf(&r->out, "<section aria-labelledby=\"this-version\"><h2 id=\"this-version\">Comments on this "
 				     "version</h2>\n");
 		if (on_this == 0)
 			html_printf(&r->out, "<p>No published comment on this paragraph of this version yet.</p>\n");
-		else {
+		else
 			html_printf(&r->out, "<ol class=\"comment-list\">\n");
-			for (int i = 0; i < n; i++)
-				if (cs[i].version_id == v.id)
-					paragraph_comment(r, &cs[i], &para);
-			html_printf(&r->out, "</ol>\n");
+		for (; shown < on_this && !cut; shown++) {
+			const size_t mark = r->out.len;
+			paragraph_comment(r, &cs[shown], &para);
+			if (shown > 0 && (r->out.failed || r->out.len - start > LIMIT_PAGE_BYTES)) {
+				buf_truncate(&r->out, mark);
+				cut = true;
+				break;
+			}
 		}
+		if (on_this)
+			html_printf(&r->out, "</ol>\n");
 		html_printf(&r->out, "</section>\n");
 	}
-	if (n > on_this) {
+	if (!cut && n > on_this) {
 		html_printf(&r->out,
 			    "<section aria-labelledby=\"earlier\"><h2 id=\"earlier\">Carried forward from earlier "
 			    "versions</h2>\n<ol class=\"comment-list\">\n");
-		for (int i = 0; i < n; i++)
-			if (cs[i].version_id != v.id)
-				paragraph_comment(r, &cs[i], here ? &para : NULL);
+		for (; shown < n; shown++) {
+			const size_t mark = r->out.len;
+			paragraph_comment(r, &cs[shown], here ? &para : NULL);
+			if (shown > 0 && (r->out.failed || r->out.len - start > LIMIT_PAGE_BYTES)) {
+				buf_truncate(&r->out, mark);
+				cut = true;
+				break;
+			}
+		}
 		html_printf(&r->out, "</ol>\n</section>\n");
+	}
+	if (offset > 0 || more || cut) {
+		html_printf(&r->out, "<nav aria-label=\"Pages\" class=\"pages\">");
+		if (offset > 0)
+			html_printf(&r->out, "<a href=\"?offset=%L\" rel=\"prev\">Previous page</a> ",
+				    (long long)(offset > LIMIT_PAGE_SIZE ? offset - LIMIT_PAGE_SIZE : 0));
+		if (more || cut)
+			html_printf(&r->out, "<a href=\"?offset=%L\" rel=\"next\">Next page</a>", (long long)(offset + shown));
+		html_printf(&r->out, "</nav>\n");
 	}
 	page_end(r, 200);
 }

@@ -160,6 +160,23 @@ class ApiComments(CommentsTestCase):
         self.assertIn("Public remark.", s.get("/contributions/" + published["tracking"]).text)
 
 
+class ParagraphPage(CommentsTestCase):
+    def test_a_paragraph_with_many_comments_is_paged(self):
+        s = self.fresh_server()
+        version = self.call_version(s)
+        r = self.post(s, [{"paragraph": "p2", "comment": "Remark %03d." % i} for i in range(101)])
+        self.assertEqual(r.status, 201, r)
+        first = s.get("/versions/%d/paragraphs/p2" % version).text
+        self.assertEqual(first.count('<li class="comment"'), 100)
+        self.assertIn('<a href="?offset=100" rel="next">Next page</a>', first)
+        self.assertIn("Remark 000.", first)
+        second = s.get("/versions/%d/paragraphs/p2?offset=100" % version).text
+        self.assertEqual(second.count('<li class="comment"'), 1)
+        self.assertIn("Remark 100.", second)
+        self.assertNotIn('rel="next"', second)
+        self.assertIn('101 comments<span class="visually-hidden"> on \u00b62', s.get("/versions/%d" % version).text)
+
+
 class SecretariatSeesComments(CommentsTestCase):
     def test_the_moderation_page_shows_a_pending_contributions_comments(self):
         s = self.fresh_server()
