@@ -112,28 +112,27 @@ void page_version_text(struct request *r, const struct version *v, const struct 
 {
 	struct error e;
 	error_clear(&e);
-	struct paragraph *ps = NULL;
 	struct comment_count *counts = NULL;
-	int nps = 0, ncounts = 0;
-	/* One query for the counts of the whole page. */
-	if (paragraph_list(r->db, &r->arena, v->id, &ps, &nps, &e) != 0 ||
-	    comment_counts(r->db, &r->arena, doc->id, v->id, &counts, &ncounts, &e) != 0) {
-		/* The text still shows, without its counts. */
-		nps = ncounts = 0;
-	}
+	int ncounts = 0;
+	/* One query for the counts of the whole page (and none for the paragraphs: their ids and numbers are in
+	 * the page's HTML). */
+	if (comment_counts(r->db, &r->arena, doc->id, v->id, &counts, &ncounts, &e) != 0)
+		ncounts = 0; /* the text still shows, without its counts */
 	if (ncounts)
 		qsort(counts, (size_t)ncounts, sizeof *counts, count_order);
+	bool *seen = ncounts ? arena_alloc(&r->arena, sizeof *seen * (size_t)ncounts) : NULL;
+	if (seen)
+		memset(seen, 0, sizeof *seen * (size_t)ncounts);
 	struct call call;
 	const bool open = open_call(r, doc->process_id, v->id, &call);
 
 	/* The page's HTML was written once, at posting (render/markdown.c): each paragraph is
-	 * <div class="para" id="PID"><a class="pnum" ...>N</a><div class="ptext">...</div></div>; the comment line
-	 * goes after its ptext. cmark writes no <div> of its own (raw HTML is dropped), so the first "</div></div>"
-	 * after a paragraph's start is its end. */
+	 * <div class="para" id="PID"><a class="pnum" href="#PID" aria-label="Paragraph N">N</a><div class="ptext">
+	 * ...</div></div>; the comment line goes after its ptext. cmark writes no <div> of its own (raw HTML is
+	 * dropped), so the first "</div></div>" after a paragraph's start is its end. */
 	html_printf(&r->out, "<article class=\"document\" aria-label=\"Text of the version\">\n");
-	static const char start[] = "<div class=\"para\" id=\"", end[] = "</div></div>";
+	static const char start[] = "<div class=\"para\" id=\"", end[] = "</div></div>", label[] = "aria-label=\"Paragraph ";
 	const char *h = v->html ? v->html : "";
-	int k = 0;
 	for (;;) {
 		const char *p = strstr(h, start);
 		const char *close = p ? strstr(p, end) : NULL;
@@ -143,14 +142,18 @@ void page_version_text(struct request *r, const struct version *v, const struct 
 		}
 		const char *pid = p + sizeof start - 1;
 		const char *q = strchr(pid, '"');
+		const char *l = strstr(pid, label);
+		int number = 0;
+		for (const char *d = l && l < close ? l + sizeof label - 1 : ""; *d >= '0' && *d <= '9' && number < 1000000;
+		     d++)
+			number = number * 10 + (*d - '0');
 		const size_t inner = (size_t)(close - h) + 6; /* through the ptext's </div> */
 		html_printf(&r->out, "%R", arena_strndup(&r->arena, h, inner));
 		h += inner;
-		const char *id = q ? arena_strndup(&r->arena, pid, (size_t)(q - pid)) : NULL;
-		/* The rows are in the same order as the page's paragraphs. */
-		const int number = k < nps && id && !strcmp(ps[k].pid, id) ? ps[k].number : 0;
-		k++;
+		const char *id = q && q < close ? arena_strndup(&r->arena, pid, (size_t)(q - pid)) : NULL;
 		const struct comment_count *c = id ? count_of(counts, ncounts, id) : NULL;
+		if (c && seen)
+			seen[c - counts] = true;
 		if (!id || (!c && !open))
 			continue;
 		html_printf(&r->out, "<p class=\"pcomments\">");
@@ -166,10 +169,7 @@ void page_version_text(struct request *r, const struct version *v, const struct 
 	/* Comments whose paragraph this version no longer has. */
 	int removed = 0;
 	for (int i = 0; i < ncounts; i++) {
-		bool here = false;
-		for (int p = 0; p < nps && !here; p++)
-			here = !strcmp(ps[p].pid, counts[i].pid);
-		if (here)
+		if (!seen || seen[i])
 			continue;
 		if (!removed++)
 			html_printf(&r->out,
