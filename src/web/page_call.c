@@ -204,6 +204,15 @@ static void comment_textarea(struct request *r, const struct error *e, int k, co
 		    value ? value : "");
 }
 
+/* How many comment rows the form offers: LIMIT_FORM_COMMENTS, or fewer for a long text, whose every row has a
+ * choice of all its paragraphs (about 100 bytes each), so that the form stays well under LIMIT_RESPONSE. */
+static int comment_rows_max(int nparagraphs)
+{
+	const long row = 1000 + 100L * nparagraphs, budget = LIMIT_RESPONSE / 2;
+	const long max = budget / row;
+	return max < 1 ? 1 : max > LIMIT_FORM_COMMENTS ? LIMIT_FORM_COMMENTS : (int)max;
+}
+
 static void comment_rows(struct request *r, const struct call *c, const struct paragraph *ps, int nps,
 			 const struct comment_input *rows, int n, const struct error *e)
 {
@@ -268,7 +277,7 @@ static void comment_rows(struct request *r, const struct call *c, const struct p
 			    "%d</span></button></p>\n</fieldset>\n",
 			    k, (long long)c->id, k);
 	}
-	if (n < LIMIT_FORM_COMMENTS)
+	if (n < comment_rows_max(nps))
 		html_printf(&r->out,
 			    "<p><button type=\"submit\" class=\"secondary\" name=\"action\" value=\"add\" "
 			    "formaction=\"/calls/%L/contribute#comment-%d\">%s</button></p>\n",
@@ -276,7 +285,7 @@ static void comment_rows(struct request *r, const struct call *c, const struct p
 	else
 		html_printf(&r->out, "<p>This form takes %d comments at most: send them, and the others in a second "
 				     "contribution.</p>\n",
-			    LIMIT_FORM_COMMENTS);
+			    n);
 	html_printf(&r->out, "</section>\n");
 }
 
@@ -472,7 +481,7 @@ void page_contribute_submit(struct request *r)
 	in.comments = rows;
 	if (adding || remove) {
 		if (adding && in.ncomments < LIMIT_FORM_COMMENTS)
-			rows[in.ncomments++] = (struct comment_input){0};
+			rows[in.ncomments++] = (struct comment_input){0}; /* the form offers no more than it shows */
 		render_form(r, &c, &p, &in, NULL);
 		return;
 	}

@@ -278,6 +278,32 @@ class FormComments(CommentsTestCase):
         first = re.search(r'<button[^>]*>', form).group(0)
         self.assertIn('value="send"', first)
 
+    def test_a_long_text_offers_fewer_rows_so_the_form_stays_a_page(self):
+        # Every row has a choice of all the paragraphs: with 1,000 of them, 100 rows would be 10 MB of form.
+        s = self.fresh_server()
+        token = s.account_token(SECRETARIAT)
+        markdown = "\n\n".join("Paragraph %d of a long draft, with a few words more." % i for i in range(1, 1001))
+        r = s.send_json("POST", "/api/v1/processes/%s/documents/guidelines/versions" % SLUG,
+                        {"markdown": markdown + "\n", "date": "2021-01-20", "label": "Long draft"}, token=token)
+        self.assertEqual(r.status, 201, r)
+        version = s.get_json("/api/v1/processes/" + SLUG).json()["documents"][0]["versions"][-1]["id"]
+        r = s.send_json("POST", "/api/v1/processes/%s/calls" % SLUG,
+                        {"version_id": version, "title": "Long call", "opens_on": "2021-02-01",
+                         "closes_on": "2021-02-28"}, token=token)
+        self.assertEqual(r.status, 201, r)
+        call = r.json()["id"]
+        f = self.fields(name="", action="send")
+        for k in range(1, 42):
+            f.update({"comment_%d_paragraph" % k: "p%d" % k, "comment_%d_text" % k: "On %d." % k})
+        r = s.post_form("/calls/%d/contribute" % call, f)
+        self.assertEqual(r.status, 422, r)
+        self.assertEqual(r.text.count('<fieldset class="comment"'), 41)
+        self.assertLess(len(r.body), 8 * 1024 * 1024)
+        self.assertFalse('value="add"' in r.text, "no Add button past the rows the form offers")
+        self.assertTrue("This form takes 41 comments at most" in r.text, "the form says how many it takes")
+        f.update(name="Ada", action="send")
+        self.assertEqual(s.post_form("/calls/%d/contribute" % call, f).status, 303)
+
     def test_the_form_takes_many_rows(self):
         s = self.fresh_server()
         f = self.fields(action="send")
