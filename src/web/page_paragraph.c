@@ -63,21 +63,11 @@ void page_comments(struct request *r, const struct contribution *k, const char *
 }
 
 /* The open call on a version, if any (the first). */
-static bool open_call(struct request *r, int64_t process_id, int64_t version_id, struct call *out)
+static bool open_call(struct request *r, int64_t version_id, int64_t *call_id)
 {
 	struct error e;
 	error_clear(&e);
-	struct call *calls;
-	int n;
-	if (call_list(r->db, &r->arena, process_id, &calls, &n, &e) != 0)
-		return false;
-	const int64_t now = clock_now();
-	for (int i = 0; i < n; i++)
-		if (calls[i].version_id == version_id && call_state_at(&calls[i], now) == CALL_OPEN) {
-			*out = calls[i];
-			return true;
-		}
-	return false;
+	return call_open_on_version(r->db, version_id, clock_now(), call_id, &e) == 1;
 }
 
 static int count_order(const void *a, const void *b)
@@ -123,8 +113,8 @@ void page_version_text(struct request *r, const struct version *v, const struct 
 	bool *seen = ncounts ? arena_alloc(&r->arena, sizeof *seen * (size_t)ncounts) : NULL;
 	if (seen)
 		memset(seen, 0, sizeof *seen * (size_t)ncounts);
-	struct call call;
-	const bool open = open_call(r, doc->process_id, v->id, &call);
+	int64_t call_id = 0;
+	const bool open = open_call(r, v->id, &call_id);
 
 	/* The page's HTML was written once, at posting (render/markdown.c): each paragraph is
 	 * <div class="para" id="PID"><a class="pnum" href="#PID" aria-label="Paragraph N">N</a><div class="ptext">
@@ -161,7 +151,7 @@ void page_version_text(struct request *r, const struct version *v, const struct 
 			count_link(r, v->id, id, number, c);
 		if (open && number)
 			html_printf(&r->out, "%R<a href=\"/calls/%L/contribute?paragraph=%u\">Comment on \u00b6%d</a>",
-				    c ? " \u00b7 " : "", (long long)call.id, id, number);
+				    c ? " \u00b7 " : "", (long long)call_id, id, number);
 		html_printf(&r->out, "</p>");
 	}
 	html_printf(&r->out, "</article>\n");
@@ -275,11 +265,11 @@ void page_paragraph(struct request *r)
 			    "<h1>\u00b6%d of %s</h1>\n<div class=\"document\"><div class=\"para\"><a class=\"pnum\" href=\"/versions/%L#%u\" "
 			    "aria-label=\"Paragraph %d in the text\">%d</a><div class=\"ptext\">%R</div></div></div>\n",
 			    para.number, v.label, (long long)v.id, para.pid, para.number, para.number, para.html);
-		struct call call;
-		if (open_call(r, doc.process_id, v.id, &call))
+		int64_t call_id;
+		if (open_call(r, v.id, &call_id))
 			html_printf(&r->out, "<p><a class=\"button\" href=\"/calls/%L/contribute?paragraph=%u\">Comment on "
 					     "\u00b6%d</a></p>\n",
-				    (long long)call.id, para.pid, para.number);
+				    (long long)call_id, para.pid, para.number);
 	} else {
 		html_printf(&r->out, "<h1>A removed paragraph</h1>\n<p>This paragraph of earlier versions is not in %s: "
 				     "this paragraph was removed. Its comments are kept here, with the text they were "
