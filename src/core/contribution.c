@@ -146,7 +146,7 @@ void contribution_validate(struct arena *a, const struct contribution_input *in,
 	clean->mail = in->mail;
 	clean->text = in->text;
 	/* Its comments, trimmed (contribution_receive checks them against the call's version). */
-	clean->ncomments = in->ncomments > 0 ? in->ncomments : 0;
+	clean->ncomments = in->comments && in->ncomments > 0 ? in->ncomments : 0;
 	clean->comments = NULL;
 	if (clean->ncomments > 0) {
 		struct comment_input *c = arena_alloc(a, sizeof *c * (size_t)clean->ncomments);
