@@ -301,11 +301,18 @@ json_t *api_comments_json(const struct contribution *k)
 	json_t *arr = json_array();
 	for (int i = 0; i < k->ncomments; i++) {
 		const struct comment *c = &k->comments[i];
-		json_array_append_new(
-			arr, json_pack("{s:I,s:o,s:o,s:s,s:s,s:s}", "id", (json_int_t)c->id, "paragraph",
-				       c->pid ? json_string(c->pid) : json_null(), "number",
-				       c->number ? json_integer(c->number) : json_null(), "type", comment_type_name(c->type),
-				       "comment", c->comment, "proposed_change", c->proposed_change ? c->proposed_change : ""));
+		json_t *o = json_pack("{s:I,s:o,s:o,s:s,s:s,s:s}", "id", (json_int_t)c->id, "paragraph",
+				      c->pid ? json_string(c->pid) : json_null(), "number",
+				      c->number ? json_integer(c->number) : json_null(), "type", comment_type_name(c->type),
+				      "comment", c->comment, "proposed_change", c->proposed_change ? c->proposed_change : "");
+		/* One that came from a comment table says from which row, what the row said of its place, and what
+		 * was understood of it. */
+		if (c->row > 0)
+			json_object_set_new(o, "table",
+					    json_pack("{s:i,s:o,s:o}", "row", c->row, "clause",
+						      c->clause ? json_string(c->clause) : json_null(), "note",
+						      c->note ? json_string(c->note) : json_null()));
+		json_array_append_new(arr, o);
 	}
 	return arr;
 }

@@ -77,6 +77,18 @@ class ApiComments(CommentsTestCase):
         version = self.call_version(s)
         self.assertEqual({row[1] for row in stored_comments(s)}, {version})
 
+    def test_a_comment_from_a_table_says_its_row(self):
+        # The tables channel fills row, clause and note; stored here as it would store them.
+        s = self.fresh_server()
+        tracking = self.post(s, [{"paragraph": None, "comment": "From row 4."}]).json()["tracking"]
+        with sqlite3.connect(s.db) as db:
+            db.execute("UPDATE comment SET table_row = 4, clause = '5.2, second paragraph', "
+                       "note = 'no paragraph 5.2 in this version: kept as a general comment'")
+        got = s.get_json("/api/v1/contributions/" + tracking).json()["comments"][0]
+        self.assertEqual(got["table"], {"row": 4, "clause": "5.2, second paragraph",
+                                        "note": "no paragraph 5.2 in this version: kept as a general comment"})
+        self.assertIn("Row 4 of the comment table: no paragraph 5.2", text_of(s.get("/contributions/" + tracking).text))
+
     def test_without_comments_the_text_is_still_required(self):
         s = self.fresh_server()
         self.assertErrorShape(self.post(s, [], text=""), 422, "invalid", {"text"})
