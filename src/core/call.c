@@ -128,6 +128,23 @@ int call_list(struct db *db, struct arena *a, int64_t process_id, struct call **
 	return db_collect(st, a, (void **)out, n, sizeof **out, call_from_row, e);
 }
 
+int call_open_on_version(struct db *db, int64_t version_id, int64_t now, int64_t *id, struct error *e)
+{
+	/* open from opens_at to closes_at inclusive, as call_state_at() says */
+	static const char sql[] =
+		"SELECT id FROM call WHERE version_id = ?1 AND opens_at <= ?2 AND closes_at >= ?2 ORDER BY id LIMIT 1";
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, version_id);
+	db_bind_int(st, 2, now);
+	enum db_step r = db_step(st, e);
+	if (r == DB_ROW)
+		*id = db_col_int(st, 0);
+	db_reset(st);
+	return r == DB_ROW ? 1 : r == DB_DONE ? 0 : -1;
+}
+
 int call_link_milestone(struct db *db, int64_t call_id, int64_t milestone_id, struct error *e)
 {
 	static const char sql[] = "UPDATE call SET milestone_id = ? WHERE id = ? AND process_id = "

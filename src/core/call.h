@@ -87,6 +87,10 @@ int call_link_milestone(struct db *db, int64_t call_id, int64_t milestone_id, st
 /* The call whose deadline milestone_id announces; ERROR_NOT_FOUND if none. */
 int call_find_milestone(struct db *db, struct arena *a, int64_t milestone_id, struct call *out, struct error *e);
 
+/* The first call on version_id open at now (call_state_at), in *id: 1 if there is one, 0 if none, -1 on error.
+ * One small query, for pages that only link to it (the version page's "Comment on ¶N"). */
+int call_open_on_version(struct db *db, int64_t version_id, int64_t now, int64_t *id, struct error *e);
+
 /* Loads c->history: the changes of its deadline and state, oldest first. */
 int call_history(struct db *db, struct arena *a, struct call *c, struct error *e);
 

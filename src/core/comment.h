@@ -13,10 +13,21 @@
 #ifndef CONSULTA_CORE_COMMENT_H
 #define CONSULTA_CORE_COMMENT_H
 
+#include "store/db.h"
+#include "util/arena.h"
+#include "util/error.h"
+
 #include <stdbool.h>
+#include <stdint.h>
+
+struct contribution;
+struct paragraph;
 
 /* The template's types of comment; the names are what the database and the API hold. */
 enum comment_type { COMMENT_GENERAL, COMMENT_TECHNICAL, COMMENT_EDITORIAL };
+const char *comment_type_name(enum comment_type t);
+/* Reads a type's name; false for a name not in its table. */
+bool comment_type_parse(const char *name, enum comment_type *out);
 
 /* One comment as a channel received it (any field may be NULL: contribution_receive checks them). */
 struct comment_input {
@@ -32,5 +43,68 @@ struct comment_input {
 	const char *clause;
 	const char *note;
 };
+
+/* A stored comment, as the views read it back. */
+struct comment {
+	int64_t id;
+	int64_t contribution_id;
+	int64_t version_id;          /* the version of the call it was sent to */
+	const char *pid;             /* the paragraph commented on, or NULL for a general comment */
+	int number;                  /* its ¶N in version_id, or 0 */
+	int position;                /* in its contribution, from 1 */
+	enum comment_type type;
+	const char *comment;
+	const char *proposed_change; /* "" if none */
+	int row;                     /* the row of a comment table, or 0 */
+	const char *clause, *note;   /* or NULL */
+	/* Filled by comment_list_paragraph() only: the paragraph's text when it was commented on, and who
+	 * sent it as the public may see it (tracking number; name when published with it). */
+	const char *commented_text;
+	const char *version_label; /* of version_id */
+	const char *tracking;
+	const char *author; /* or NULL: anonymous */
+};
+
+/*
+ * Checks the comments of a contribution to a call on version_id, whose paragraphs are paragraphs[0..n):
+ * one field error per bad field, named comments[N].paragraph, .type, .comment, .proposed_change with N
+ * from 1, the message beginning "Comment N: ". At most LIMIT_COMMENTS comments, of LIMIT_COMMENT
+ * characters each (comment and proposed change alike), LIMIT_COMMENTS_TEXT in all.
+ */
+void comment_validate(const struct comment_input *in, int n, const struct paragraph *paragraphs, int nparagraphs,
+		      struct error *e);
+
+/* The comments as a receipt mail lists them ("Your comments (2):", then each with its ¶N, type, comment and
+ * proposed change, and what was understood of a table's row), in the arena; "" when there are none. */
+const char *comment_list_text(struct arena *a, const struct comment_input *in, int n,
+			      const struct paragraph *paragraphs, int nparagraphs);
+
+/* Stores the (valid) comments of contribution_id on version_id, inside the caller's transaction. */
+int comment_store(struct db *db, int64_t contribution_id, int64_t version_id, const struct comment_input *in, int n,
+		  struct error *e);
+
+/* Loads the comments of each of items[0..n) (contributions of one call, by ascending id) into
+ * items[i].comments, in their order, with one query. */
+int comment_attach(struct db *db, struct arena *a, struct contribution *items, int n, struct error *e);
+
+/* How many published comments a paragraph has on a version: made on it, and carried forward from earlier
+ * versions of its document (the same pid). */
+struct comment_count {
+	const char *pid;
+	int total;
+	int earlier; /* of total, made on earlier versions */
+};
+
+/* The counts of every paragraph of version_id (of document_id) that has published comments, including
+ * pids no longer in the version (removed paragraphs), by pid: one query. Published: the contribution is
+ * published and not private. */
+int comment_counts(struct db *db, struct arena *a, int64_t document_id, int64_t version_id,
+		   struct comment_count **out, int *n, struct error *e);
+
+/* The published comments on paragraph pid as version_id (of document_id) shows them, one page (limit from
+ * offset): those made on it first, then those carried forward from earlier versions of the document (the
+ * latest version first), each with the paragraph's text when it was commented on and its version's label. */
+int comment_list_paragraph(struct db *db, struct arena *a, int64_t document_id, int64_t version_id, const char *pid,
+			   int offset, int limit, struct comment **out, int *n, struct error *e);
 
 #endif

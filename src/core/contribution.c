@@ -8,6 +8,7 @@
 #include "core/config.h"
 #include "core/limits.h"
 #include "core/outbox.h"
+#include "core/paragraph.h"
 #include "core/process.h"
 #include "util/buf.h"
 #include "util/clock.h"
@@ -144,10 +145,27 @@ void contribution_validate(struct arena *a, const struct contribution_input *in,
 	clean->requester = in->requester;
 	clean->mail = in->mail;
 	clean->text = in->text;
-	/* A message says nothing of category or country, and may be only its attachments. */
+	/* Its comments, trimmed (contribution_receive checks them against the call's version). */
+	clean->ncomments = in->comments && in->ncomments > 0 ? in->ncomments : 0;
+	clean->comments = NULL;
+	if (clean->ncomments > 0) {
+		struct comment_input *c = arena_alloc(a, sizeof *c * (size_t)clean->ncomments);
+		for (int i = 0; c && i < clean->ncomments; i++) {
+			c[i] = in->comments[i];
+			c[i].paragraph = field_trimmed(a, in->comments[i].paragraph);
+			c[i].type = field_trimmed(a, in->comments[i].type);
+			c[i].comment = field_trimmed(a, in->comments[i].comment);
+			c[i].proposed_change = field_trimmed(a, in->comments[i].proposed_change);
+		}
+		if (!c)
+			error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		clean->comments = c;
+	}
+	/* A message says nothing of category or country, and may be only its attachments. With comments, the
+	 * text is their covering letter, and may be left empty: the comments are the contribution. */
 	const bool mail = in->mail != NULL;
-	const bool text_required = !mail || in->mail->nattachments == 0;
-	if (mail && !text_required && !clean->text)
+	const bool text_required = (!mail || in->mail->nattachments == 0) && clean->ncomments == 0;
+	if (!text_required && (!clean->text || !*field_trimmed(a, clean->text)))
 		clean->text = "";
 	const char *country = field_trimmed(a, in->country);
 	if (country && strlen(country) == 2) {
@@ -230,7 +248,8 @@ static int contribution_insert(struct db *db, int64_t call_id, int64_t category_
 
 /* The receipt by mail, queued in the same transaction as the contribution. */
 static int contribution_receipt_mail(struct db *db, struct arena *a, const struct call *call,
-				     const struct contribution_input *c, const struct receipt *r, struct error *e)
+				     const struct contribution_input *c, const char *comments, const struct receipt *r,
+				     struct error *e)
 {
 	char utc[32], local[64], version_date[32];
 	tz_format_utc(r->received_at, utc);
@@ -263,10 +282,11 @@ static int contribution_receipt_mail(struct db *db, struct arena *a, const struc
 		"Received: %s\n"
 		"          %s %s\n"
 		"Publication: %s\n\n"
+		"%s"
 		"Your receipt: %s/receipts/%s\n\n"
 		"Please quote the tracking number if you write to the secretariat about this contribution.\n",
 		call->title, call->document_title, call->version_label, version_date, r->tracking, utc, local,
-		call->timezone, publication, config_get()->public_url, r->tracking);
+		call->timezone, publication, comments ? comments : "", config_get()->public_url, r->tracking);
 	const char *subject = arena_printf(a, "Contribution received: %s", r->tracking);
 	if (!body || !subject) {
 		error_set(e, ERROR_UNAVAILABLE, "out of memory");
@@ -280,7 +300,8 @@ static int contribution_receipt_mail(struct db *db, struct arena *a, const struc
 /* The receipt of a contribution by e-mail: an answer to the message itself
  * (In-Reply-To, References), which says whether it came late. */
 static int contribution_receipt_reply(struct db *db, struct arena *a, const struct call *call,
-				      const struct contribution_input *c, const struct receipt *r, struct error *e)
+				      const struct contribution_input *c, const char *comments, const struct receipt *r,
+				      struct error *e)
 {
 	const struct contribution_mail *m = c->mail;
 	char utc[32], local[64], version_date[32], deadline[32];
@@ -314,12 +335,13 @@ static int contribution_receipt_reply(struct db *db, struct arena *a, const stru
 		"%s"
 		"Publication: not published; for the secretariat only.\n\n"
 		"%s"
+		"%s"
 		"Your receipt: %s/receipts/%s\n\n"
 		"Please quote the tracking number if you write to the secretariat about this contribution.\n",
 		m->subject && *m->subject ? " \"" : "", m->subject && *m->subject ? m->subject : "",
 		m->subject && *m->subject ? "\"" : "", call->title, call->document_title, call->version_label,
 		version_date, r->tracking, utc, local, call->timezone, files.data ? files.data : "", late,
-		config_get()->public_url, r->tracking);
+		comments ? comments : "", config_get()->public_url, r->tracking);
 	buf_free(&files);
 	const char *subject = arena_printf(a, r->late ? "Contribution received after the deadline: %s"
 						     : "Contribution received: %s",
@@ -490,6 +512,18 @@ int contribution_receive(struct db *db, struct arena *a, int64_t call_id, const 
 	}
 	if (!category && !e->code)
 		error_field(e, "category", "This process has no category of stakeholders to file it under.");
+	/* Each comment is about a paragraph of the call's version (or none): checked here, with the rest. */
+	struct paragraph *paragraphs = NULL;
+	int nparagraphs = 0;
+	if (clean.ncomments > 0) {
+		struct error pe;
+		error_clear(&pe);
+		if (paragraph_list(db, a, call.version_id, &paragraphs, &nparagraphs, &pe) != 0) {
+			*e = pe;
+			goto fail;
+		}
+		comment_validate(clean.comments, clean.ncomments, paragraphs, nparagraphs, e);
+	}
 	if (e->code)
 		goto fail;
 
@@ -499,11 +533,15 @@ int contribution_receive(struct db *db, struct arena *a, int64_t call_id, const 
 											      : CONTRIBUTION_PUBLISHED;
 	if (contribution_insert(db, call.id, category->id, &clean, state, now, out, e) != 0)
 		goto fail;
-	if (mail && contribution_store_mail(db, db_last_id(db), mail, out->late, e) != 0)
+	const int64_t id = db_last_id(db);
+	if (mail && contribution_store_mail(db, id, mail, out->late, e) != 0)
 		goto fail;
-	if (!mail && contribution_receipt_mail(db, a, &call, &clean, out, e) != 0)
+	if (comment_store(db, id, call.version_id, clean.comments, clean.ncomments, e) != 0)
 		goto fail;
-	if (mail && !mail->no_receipt && contribution_receipt_reply(db, a, &call, &clean, out, e) != 0)
+	const char *listed = comment_list_text(a, clean.comments, clean.ncomments, paragraphs, nparagraphs);
+	if (!mail && contribution_receipt_mail(db, a, &call, &clean, listed, out, e) != 0)
+		goto fail;
+	if (mail && !mail->no_receipt && contribution_receipt_reply(db, a, &call, &clean, listed, out, e) != 0)
 		goto fail;
 	if (db_commit(db, e) != 0)
 		goto fail;

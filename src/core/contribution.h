@@ -150,6 +150,8 @@ struct contribution {
 	const char *raw_sha256;         /* the blob of the message as it arrived */
 	struct contribution_attachment *attachments; /* loaded by contribution_attachments() only */
 	int nattachments;
+	struct comment *comments; /* loaded by comment_attach() only (core/comment.h) */
+	int ncomments;
 };
 
 /* Receives a contribution to the call: see the top of this file. 0 with *out

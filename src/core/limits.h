@@ -11,12 +11,18 @@ enum {
 	 * CJK character, JSON up to 12 for one \u-escaped pair) */
 	LIMIT_REQUEST_BODY = 2 * 1024 * 1024,
 	LIMIT_URL = 2048,                   /* bytes of a request path and query */
-	LIMIT_FORM_FIELDS = 32,             /* fields in one submitted form */
+	LIMIT_FORM_COMMENTS = 100,          /* comment rows on the contribution form (more: a comment table) */
+	LIMIT_FORM_FIELDS = 32 + 4 * LIMIT_FORM_COMMENTS, /* fields in one submitted form: 4 per comment row */
 	LIMIT_FORM_FILES = 4,               /* files uploaded with one multipart form */
 	LIMIT_NAME = 200,                   /* characters of a person's name */
 	LIMIT_ORGANIZATION = 200,           /* characters of an organization's name */
 	LIMIT_EMAIL = 254,                  /* bytes of an e-mail address (RFC 5321) */
 	LIMIT_TEXT = 100000,                /* characters of a contribution's text */
+	LIMIT_COMMENTS = 500,               /* comments in one contribution */
+	LIMIT_COMMENT = 20000,              /* characters of one comment, and of its proposed change */
+	/* characters of all the comments and proposed changes of one contribution: with its text, it stays a
+	 * page and an answer well under LIMIT_RESPONSE however it is escaped */
+	LIMIT_COMMENTS_TEXT = 500000,
 	LIMIT_PAGE_SIZE = 100,              /* items per page of a list, at most */
 	LIMIT_PAGE_SIZE_DEFAULT = 20,       /* items per page when none is asked for */
 	LIMIT_RESPONSE = 8 * 1024 * 1024,   /* bytes of one response we build */

@@ -14,6 +14,7 @@
 #include "web/auth.h"
 #include "web/routes.h"
 
+#include <stdio.h>
 #include <string.h>
 
 json_t *api_instant(int64_t t)
@@ -230,6 +231,92 @@ static const char *member_string(json_t *body, const char *name, struct error *e
 	return json_string_value(v);
 }
 
+/* A string member of one comment, or NULL; another type is a field error named comments[k].name. */
+static const char *comment_member(json_t *o, int k, const char *name, struct error *e)
+{
+	json_t *v = json_object_get(o, name);
+	if (!v || json_is_null(v))
+		return NULL;
+	if (!json_is_string(v)) {
+		char field[32];
+		snprintf(field, sizeof field, "comments[%d].%s", k, name);
+		error_field(e, field, "Comment %d: %s must be a string%s.", k, name,
+			    !strcmp(name, "paragraph") ? " (a paragraph's id, such as \"p3\") or null" : "");
+		return NULL;
+	}
+	return json_string_value(v);
+}
+
+/* The request's "comments": an array of {"paragraph", "type", "comment", "proposed_change"}, in the arena
+ * (the strings point into body). Members of the wrong type are field errors. */
+static void comments_member(struct request *r, json_t *body, struct contribution_input *in, struct error *e)
+{
+	json_t *arr = json_object_get(body, "comments");
+	if (!arr || json_is_null(arr))
+		return;
+	if (!json_is_array(arr)) {
+		error_field(e, "comments", "Must be an array of comments, each {\"paragraph\", \"type\", \"comment\", "
+					   "\"proposed_change\"}.");
+		return;
+	}
+	const size_t n = json_array_size(arr);
+	if (n == 0)
+		return;
+	if (n > LIMIT_COMMENTS) {
+		error_field(e, "comments", "Send at most %d comments in one contribution (this one has %zu); send the "
+					   "others in a second contribution.",
+			    LIMIT_COMMENTS, n);
+		return;
+	}
+	struct comment_input *c = arena_alloc(&r->arena, sizeof *c * n);
+	if (!c) {
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = json_array_get(arr, i);
+		const int k = (int)i + 1;
+		c[i] = (struct comment_input){0};
+		if (!json_is_object(o)) {
+			char field[32];
+			snprintf(field, sizeof field, "comments[%d]", k);
+			error_field(e, field, "Comment %d must be an object {\"paragraph\", \"type\", \"comment\", "
+					      "\"proposed_change\"}.",
+				    k);
+			continue;
+		}
+		c[i].paragraph = comment_member(o, k, "paragraph", e);
+		c[i].type = comment_member(o, k, "type", e);
+		c[i].comment = comment_member(o, k, "comment", e);
+		c[i].proposed_change = comment_member(o, k, "proposed_change", e);
+	}
+	in->comments = c;
+	in->ncomments = (int)n;
+}
+
+/* A contribution's comments as the API shows them: each with its id, paragraph (pid, or null for a
+ * general comment), number (its ¶N in the call's version, or null), type, comment and proposed change. */
+json_t *api_comments_json(const struct contribution *k)
+{
+	json_t *arr = json_array();
+	for (int i = 0; i < k->ncomments; i++) {
+		const struct comment *c = &k->comments[i];
+		json_t *o = json_pack("{s:I,s:o,s:o,s:s,s:s,s:s}", "id", (json_int_t)c->id, "paragraph",
+				      c->pid ? json_string(c->pid) : json_null(), "number",
+				      c->number ? json_integer(c->number) : json_null(), "type", comment_type_name(c->type),
+				      "comment", c->comment, "proposed_change", c->proposed_change ? c->proposed_change : "");
+		/* One that came from a comment table says from which row, what the row said of its place, and what
+		 * was understood of it. */
+		if (c->row > 0)
+			json_object_set_new(o, "table",
+					    json_pack("{s:i,s:o,s:o}", "row", c->row, "clause",
+						      c->clause ? json_string(c->clause) : json_null(), "note",
+						      c->note ? json_string(c->note) : json_null()));
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
 void api_contribution_create(struct request *r)
 {
 	int64_t id;
@@ -270,6 +357,7 @@ void api_contribution_create(struct request *r)
 		.requester = request_client_address(r),
 		.account_id = r->account ? r->account->id : 0,
 	};
+	comments_member(r, json, &in, &e);
 	if (e.code) {
 		/* A member of the wrong type is refused like malformed JSON, before the
 		 * call is looked at: an optional one would otherwise be dropped and the
@@ -318,6 +406,7 @@ json_t *api_contribution_json(const struct contribution *k)
 		json_object_set_new(o, "organization", json_string(k->organization));
 	}
 	json_object_set_new(o, "state", json_string(contribution_state_name(CONTRIBUTION_PUBLISHED)));
+	json_object_set_new(o, "comments", api_comments_json(k));
 	return o;
 }
 
@@ -331,6 +420,10 @@ void api_contribution(struct request *r)
 		return;
 	}
 	/* The secretariat reads the whole record here, whatever its publication or state. */
+	if (comment_attach(r->db, &r->arena, &k, 1, &e) != 0) {
+		reply_json_error(r, &e);
+		return;
+	}
 	if (r->account && r->account->role == ACCOUNT_SECRETARIAT) {
 		if (contribution_attachments(r->db, &r->arena, &k, &e) != 0)
 			reply_json_error(r, &e);
@@ -387,7 +480,8 @@ void api_call_contributions(struct request *r)
 	int n;
 	int64_t total, hidden;
 	if (contribution_list_published(r->db, &r->arena, c.id, (int)offset, (int)per_page, &items, &n, &total, &hidden,
-					&e) != 0) {
+					&e) != 0 ||
+	    comment_attach(r->db, &r->arena, items, n, &e) != 0) {
 		reply_json_error(r, &e);
 		return;
 	}

@@ -42,4 +42,7 @@ json_t *api_contribution_json(const struct contribution *k);
  * attachments (loaded by contribution_attachments). */
 json_t *api_contribution_record_json(const struct contribution *k);
 
+/* Its comments (loaded by comment_attach), each {id, paragraph, number, type, comment, proposed_change}. */
+json_t *api_comments_json(const struct contribution *k);
+
 #endif

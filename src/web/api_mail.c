@@ -33,6 +33,7 @@ json_t *api_contribution_record_json(const struct contribution *k)
 	              k->moderated_at ? api_instant(k->moderated_at) : json_null());
 	json_object_set_new(o, "late", json_boolean(k->late));
 	json_object_set_new(o, "admitted_at", k->admitted_at ? api_instant(k->admitted_at) : json_null());
+	json_object_set_new(o, "comments", api_comments_json(k));
 	if (k->channel == CHANNEL_EMAIL) {
 		json_t *files = json_array();
 		for (int i = 0; i < k->nattachments; i++) {
@@ -66,7 +67,7 @@ void api_contribution_admit(struct request *r)
 	struct actor who = auth_actor(r);
 	struct contribution k;
 	if (contribution_admit(r->db, &r->arena, &who, r->params[0], &k, &e) != 0 ||
-	    contribution_attachments(r->db, &r->arena, &k, &e) != 0) {
+	    contribution_attachments(r->db, &r->arena, &k, &e) != 0 || comment_attach(r->db, &r->arena, &k, 1, &e) != 0) {
 		reply_json_error(r, &e);
 		return;
 	}

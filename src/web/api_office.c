@@ -540,13 +540,13 @@ void api_call_update(struct request *r)
 /* The whole record, as the secretariat reads it. */
 static json_t *contribution_full_json(const struct contribution *k)
 {
-	return json_pack("{s:s,s:I,s:o,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o}", "tracking", k->tracking, "call",
+	return json_pack("{s:s,s:I,s:o,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:o}", "tracking", k->tracking, "call",
 			 (json_int_t)k->call_id, "received_at", api_instant(k->received_at), "channel",
 			 contribution_channel_name(k->channel), "name", k->name, "organization", k->organization, "category",
 			 k->category_slug, "country", k->country, "email", k->email, "text", k->text, "publication",
 			 contribution_publication_name(k->publication), "state", contribution_state_name(k->state), "reason",
 			 k->moderation_reason ? json_string(k->moderation_reason) : json_null(), "moderated_at",
-			 k->moderated_at ? api_instant(k->moderated_at) : json_null());
+			 k->moderated_at ? api_instant(k->moderated_at) : json_null(), "comments", api_comments_json(k));
 }
 
 void api_call_moderation(struct request *r)
@@ -579,7 +579,8 @@ void api_call_moderation(struct request *r)
 	const int64_t start = offset >= 0 ? offset : (page - 1) * per_page;
 	if (e.code || call_find(r->db, &r->arena, id, &c, &e) != 0 ||
 	    contribution_list(r->db, &r->arena, id, state ? &in_state : NULL, (int)start, (int)per_page, &items, &n,
-			      &total, &e) != 0) {
+			      &total, &e) != 0 ||
+	    comment_attach(r->db, &r->arena, items, n, &e) != 0) {
 		reply_json_error(r, &e);
 		return;
 	}

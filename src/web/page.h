@@ -24,6 +24,19 @@ void page_input(struct request *r, const struct error *e, const char *name, cons
 		const char *value, const char *type, const char *autocomplete, int maxlength);
 
 struct call;
+struct contribution;
+struct document;
+struct version;
+
+/* A contribution's comments (loaded by comment_attach), each with its ¶N linked to the paragraph's page,
+ * under a heading of the given level ("h2", "h3"); nothing when it has none (page_paragraph.c). */
+void page_comments(struct request *r, const struct contribution *k, const char *heading);
+
+/* A version's text with, at each paragraph, its count of published comments (one query for the page,
+ * carried-forward ones included) and "Comment on ¶N" while a call on it is open; then the comments on
+ * paragraphs this version no longer has (page_paragraph.c). */
+void page_version_text(struct request *r, const struct version *v, const struct document *doc);
+
 /* The changes of a call's deadline and state with their reasons (page_call.c). */
 void page_call_history(struct request *r, struct call *c);
 

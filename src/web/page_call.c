@@ -4,17 +4,21 @@
  * what to fix, field by field), the receipt, and the published contributions.
  */
 #include "core/call.h"
+#include "core/comment.h"
 #include "core/contribution.h"
 #include "core/country.h"
 #include "core/limits.h"
+#include "core/paragraph.h"
 #include "core/process.h"
 #include "util/clock.h"
 #include "util/tz.h"
+#include "util/utf8.h"
 #include "web/auth.h"
 #include "web/form.h"
 #include "web/page.h"
 #include "web/routes.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -122,9 +126,180 @@ void page_call(struct request *r)
 	page_end(r, 200);
 }
 
+/* -- comments on paragraphs, on the form without JavaScript --------------------------------------------------
+ * Each comment is a row of indexed fields: comment_K_paragraph (a paragraph's id, or "" for a general comment),
+ * comment_K_type, comment_K_text, comment_K_change. The buttons "Add another comment" (action=add) and "Remove"
+ * (action=remove-K) send the form back to be shown again with what was typed; only "Send contribution" (and
+ * Enter in a field: the first submit button of the form is a hidden "send") sends it. Rows are numbered 1..n in
+ * their order, the numbers contribution_receive's errors use (comments[K].comment). */
+
+/* The rows typed, in order, leaving out row `skip` (0: none), with room for one more. */
+static struct comment_input *form_comments(struct request *r, const struct form *f, int skip, int *n)
+{
+	struct comment_input *rows = arena_alloc(&r->arena, sizeof *rows * (LIMIT_FORM_COMMENTS + 1));
+	*n = 0;
+	if (!rows)
+		return NULL;
+	for (int k = 1; f && k <= LIMIT_FORM_COMMENTS; k++) {
+		char name[40];
+		snprintf(name, sizeof name, "comment_%d_paragraph", k);
+		const char *paragraph = form_get(f, name);
+		snprintf(name, sizeof name, "comment_%d_type", k);
+		const char *type = form_get(f, name);
+		snprintf(name, sizeof name, "comment_%d_text", k);
+		const char *text = form_get(f, name);
+		snprintf(name, sizeof name, "comment_%d_change", k);
+		const char *change = form_get(f, name);
+		if ((!paragraph && !type && !text && !change) || k == skip)
+			continue;
+		rows[(*n)++] = (struct comment_input){
+			.paragraph = paragraph, .type = type, .comment = text, .proposed_change = change};
+	}
+	return rows;
+}
+
+/* The id of the form's element for an error's field name: comments[3].comment is f-comment_3_text. */
+static const char *field_anchor(struct request *r, const char *field)
+{
+	int k = 0, used = 0;
+	char member[24] = "";
+	if (sscanf(field, "comments[%d].%23[a-z_]%n", &k, member, &used) == 2 && !field[used]) {
+		const char *suffix = !strcmp(member, "comment")		? "text"
+				     : !strcmp(member, "proposed_change") ? "change"
+				     : !strcmp(member, "type")		? "type"
+									: "paragraph";
+		return arena_printf(&r->arena, "f-comment_%d_%s", k, suffix);
+	}
+	if (!strncmp(field, "comments", 8))
+		return "comments";
+	if (!strcmp(field, "publication"))
+		return "f-publication-named";
+	return arena_printf(&r->arena, "f-%s", field);
+}
+
+/* "¶3 — first words of the paragraph…" */
+static const char *paragraph_choice(struct request *r, const struct paragraph *p)
+{
+	const size_t whole = strlen(p->text), cut = utf8_prefix(p->text, 60);
+	char *words = arena_strndup(&r->arena, p->text, cut);
+	for (char *w = words; w && *w; w++)
+		if (*w == '\n' || *w == '\t')
+			*w = ' '; /* a table's or a list's lines, on one line */
+	return arena_printf(&r->arena, "\u00b6%d \u2014 %s%s", p->number, words ? words : "", cut < whole ? "\u2026" : "");
+}
+
+/* A row's textarea, with its error. */
+static void comment_textarea(struct request *r, const struct error *e, int k, const char *member, const char *suffix,
+			     const char *label, const char *value, int rows)
+{
+	const char *err = e ? error_field_message(e, arena_printf(&r->arena, "comments[%d].%s", k, member)) : NULL;
+	html_printf(&r->out, "<div class=\"field%s\"><label for=\"f-comment_%d_%s\">%s</label>\n", err ? " invalid" : "",
+		    k, suffix, label);
+	if (err)
+		html_printf(&r->out, "<p class=\"error\" id=\"e-comment_%d_%s\">%s</p>\n", k, suffix, err);
+	html_printf(&r->out, "<textarea id=\"f-comment_%d_%s\" name=\"comment_%d_%s\" rows=\"%d\"%R>%s</textarea></div>\n",
+		    k, suffix, k, suffix, rows,
+		    err ? arena_printf(&r->arena, " aria-invalid=\"true\" aria-describedby=\"e-comment_%d_%s\"", k, suffix)
+			: "",
+		    value ? value : "");
+}
+
+/* How many comment rows the form offers: LIMIT_FORM_COMMENTS, or fewer for a long text, whose every row has a
+ * choice of all its paragraphs (about 100 bytes each), so that the form stays well under LIMIT_RESPONSE. */
+static int comment_rows_max(int nparagraphs)
+{
+	const long row = 1000 + 100L * nparagraphs, budget = LIMIT_RESPONSE / 2;
+	const long max = budget / row;
+	return max < 1 ? 1 : max > LIMIT_FORM_COMMENTS ? LIMIT_FORM_COMMENTS : (int)max;
+}
+
+static void comment_rows(struct request *r, const struct call *c, const struct paragraph *ps, int nps,
+			 const struct comment_input *rows, int n, const struct error *e)
+{
+	const char *err = e ? error_field_message(e, "comments") : NULL;
+	html_printf(&r->out,
+		    "<section class=\"comments-form%s\" aria-labelledby=\"comments\"><h2 id=\"comments\" tabindex=\"-1\">"
+		    "Comments on paragraphs</h2>\n"
+		    "<p class=\"hint\">Comment on one paragraph at a time (\u00b6 numbers are those of %s), or on the whole "
+		    "text: a general comment. With comments, the text above is optional: a covering letter.</p>\n",
+		    err ? " invalid" : "", c->version_label);
+	if (err)
+		html_printf(&r->out, "<p class=\"error\" id=\"e-comments\">%s</p>\n", err);
+	for (int i = 0; i < n; i++) {
+		const int k = i + 1;
+		const struct comment_input *row = &rows[i];
+		html_printf(&r->out, "<fieldset class=\"comment\" id=\"comment-%d\"><legend>Comment %d</legend>\n", k, k);
+		const char *perr =
+			e ? error_field_message(e, arena_printf(&r->arena, "comments[%d].paragraph", k)) : NULL;
+		html_printf(&r->out, "<div class=\"field%s\"><label for=\"f-comment_%d_paragraph\">Paragraph</label>\n",
+			    perr ? " invalid" : "", k);
+		if (perr)
+			html_printf(&r->out, "<p class=\"error\" id=\"e-comment_%d_paragraph\">%s</p>\n", k, perr);
+		html_printf(&r->out, "<select id=\"f-comment_%d_paragraph\" name=\"comment_%d_paragraph\"%R>\n"
+				     "<option value=\"\">General comment (on the whole text)</option>\n",
+			    k, k,
+			    perr ? arena_printf(&r->arena, " aria-invalid=\"true\" aria-describedby=\"e-comment_%d_paragraph\"", k)
+				 : "");
+		for (int p = 0; p < nps; p++)
+			html_printf(&r->out, "<option value=\"%s\"%R>%s</option>\n", ps[p].pid,
+				    row->paragraph && !strcmp(row->paragraph, ps[p].pid) ? " selected" : "",
+				    paragraph_choice(r, &ps[p]));
+		html_printf(&r->out, "</select></div>\n");
+
+		const char *terr = e ? error_field_message(e, arena_printf(&r->arena, "comments[%d].type", k)) : NULL;
+		html_printf(&r->out, "<div class=\"field%s\"><label for=\"f-comment_%d_type\">Type of comment</label>\n",
+			    terr ? " invalid" : "", k);
+		if (terr)
+			html_printf(&r->out, "<p class=\"error\" id=\"e-comment_%d_type\">%s</p>\n", k, terr);
+		html_printf(&r->out, "<select id=\"f-comment_%d_type\" name=\"comment_%d_type\"%R>\n", k, k,
+			    terr ? arena_printf(&r->arena, " aria-invalid=\"true\" aria-describedby=\"e-comment_%d_type\"", k)
+				 : "");
+		enum comment_type typed = COMMENT_GENERAL;
+		if (row->type && *row->type)
+			comment_type_parse(row->type, &typed);
+		for (enum comment_type t = COMMENT_GENERAL; t <= COMMENT_EDITORIAL; t++) {
+			const char *label = NULL;
+			switch (t) {
+			case COMMENT_GENERAL: label = "General"; break;
+			case COMMENT_TECHNICAL: label = "Technical"; break;
+			case COMMENT_EDITORIAL: label = "Editorial"; break;
+			}
+			html_printf(&r->out, "<option value=\"%s\"%R>%s</option>\n", comment_type_name(t),
+				    t == typed ? " selected" : "", label);
+		}
+		html_printf(&r->out, "</select></div>\n");
+		comment_textarea(r, e, k, "comment", "text", "Comment", row->comment, 5);
+		comment_textarea(r, e, k, "proposed_change", "change", "Proposed change (optional)", row->proposed_change,
+				 3);
+		html_printf(&r->out,
+			    "<p><button type=\"submit\" class=\"secondary\" name=\"action\" value=\"remove-%d\" "
+			    "formaction=\"/calls/%L/contribute#comments\">Remove<span class=\"visually-hidden\"> comment "
+			    "%d</span></button></p>\n</fieldset>\n",
+			    k, (long long)c->id, k);
+	}
+	if (n < comment_rows_max(nps))
+		html_printf(&r->out,
+			    "<p><button type=\"submit\" class=\"secondary\" name=\"action\" value=\"add\" "
+			    "formaction=\"/calls/%L/contribute#comment-%d\">%s</button></p>\n",
+			    (long long)c->id, n + 1, n ? "Add another comment" : "Add a comment on a paragraph");
+	else
+		html_printf(&r->out, "<p>This form takes %d comments at most: send them, and the others in a second "
+				     "contribution.</p>\n",
+			    n);
+	html_printf(&r->out, "</section>\n");
+}
+
 static void render_form(struct request *r, const struct call *c, const struct process *p,
 			const struct contribution_input *in, const struct error *e)
 {
+	struct error pe;
+	error_clear(&pe);
+	struct paragraph *ps = NULL;
+	int nps = 0;
+	if (paragraph_list(r->db, &r->arena, c->version_id, &ps, &nps, &pe) != 0) {
+		page_error(r, &pe);
+		return;
+	}
 	page_begin(r, e && e->code ? arena_printf(&r->arena, "Error: %s", c->title) : c->title);
 	crumbs(r, c, true);
 	html_printf(&r->out, "<h1>Send a contribution</h1>\n<p>To the call <strong>%s</strong> on %s, %s of %s. "
@@ -136,12 +311,15 @@ static void render_form(struct request *r, const struct call *c, const struct pr
 				     "<h2>Your contribution was not sent</h2>\n<p>%s</p>\n<ul>\n",
 			    request_error_message(r, e));
 		for (int i = 0; i < e->nfields; i++)
-			html_printf(&r->out, "<li><a href=\"#f-%s%s\">%s</a></li>\n", e->fields[i].name,
-				    !strcmp(e->fields[i].name, "publication") ? "-named" : "", e->fields[i].message);
+			html_printf(&r->out, "<li><a href=\"#%s\">%s</a></li>\n", field_anchor(r, e->fields[i].name),
+				    e->fields[i].message);
 		html_printf(&r->out, "</ul>\n</div>\n");
 	}
 	html_printf(&r->out, "<form method=\"post\" action=\"/calls/%L/contribute\" novalidate>\n"
 			     "<input type=\"hidden\" name=\"csrf\" value=\"%s\">\n"
+			     /* the default button: Enter in a field sends the form, as it did before there were others */
+			     "<button type=\"submit\" name=\"action\" value=\"send\" class=\"visually-hidden\" "
+			     "tabindex=\"-1\" aria-hidden=\"true\">Send contribution</button>\n"
 			     "<fieldset><legend>About you</legend>\n",
 		    (long long)c->id, auth_csrf_token(r));
 	page_input(r, e, "name", "Name", NULL, in->name, "text", "name", LIMIT_NAME);
@@ -184,12 +362,14 @@ static void render_form(struct request *r, const struct call *c, const struct pr
 	err = e ? error_field_message(e, "text") : NULL;
 	html_printf(&r->out,
 		    "<div class=\"field%s\"><label for=\"f-text\">Your contribution</label>\n"
-		    "<p class=\"hint\" id=\"h-text\">Refer to paragraphs by their number (\u00b6). At most %d characters.</p>\n",
+		    "<p class=\"hint\" id=\"h-text\">Refer to paragraphs by their number (\u00b6), or comment on them one "
+		    "by one below; with comments, this text is optional. At most %d characters.</p>\n",
 		    err ? " invalid" : "", LIMIT_TEXT);
 	if (err)
 		html_printf(&r->out, "<p class=\"error\" id=\"e-text\">%s</p>\n", err);
 	html_printf(&r->out, "<textarea id=\"f-text\" name=\"text\" rows=\"14\" aria-describedby=\"%s\"%R>%s</textarea></div>\n",
 		    err ? "e-text h-text" : "h-text", err ? " aria-invalid=\"true\"" : "", in->text ? in->text : "");
+	comment_rows(r, c, ps, nps, in->comments, in->ncomments, e);
 
 	err = e ? error_field_message(e, "publication") : NULL;
 	enum contribution_publication typed;
@@ -211,7 +391,8 @@ static void render_form(struct request *r, const struct call *c, const struct pr
 			    name, name, known && typed == choice ? " checked" : "", name, label);
 	}
 	html_printf(&r->out, "</fieldset>\n"
-			     "<p><button type=\"submit\">Send contribution</button></p>\n</form>\n");
+			     "<p><button type=\"submit\" name=\"action\" value=\"send\">Send contribution</button></p>\n"
+			     "</form>\n");
 	page_end(r, e && e->code ? http_status_of(e) : 200);
 }
 
@@ -240,6 +421,19 @@ void page_contribute_form(struct request *r)
 		in.email = r->account->email;
 		if (process_category(&p, r->account->category))
 			in.category = r->account->category;
+	}
+	/* From a paragraph's "Comment on ¶N" link: one comment row on it (an id not of this version: none). */
+	const char *pid = request_query(r, "paragraph");
+	struct paragraph chosen;
+	struct error pe;
+	error_clear(&pe);
+	if (pid && paragraph_find(r->db, &r->arena, c.version_id, pid, &chosen, &pe) == 0) {
+		struct comment_input *row = arena_alloc(&r->arena, sizeof *row);
+		if (row) {
+			*row = (struct comment_input){.paragraph = chosen.pid};
+			in.comments = row;
+			in.ncomments = 1;
+		}
 	}
 	render_form(r, &c, &p, &in, NULL);
 }
@@ -272,6 +466,25 @@ void page_contribute_submit(struct request *r)
 		.requester = request_client_address(r),
 		.account_id = r->account ? r->account->id : 0,
 	};
+	/* Add another comment, or remove one: the form again, with what was typed, nothing sent. */
+	const char *action = form_get(f, "action");
+	int64_t remove = 0;
+	const bool adding = action && !strcmp(action, "add");
+	if (!action || strncmp(action, "remove-", 7) || !parse_id(action + 7, &remove) || remove > LIMIT_FORM_COMMENTS)
+		remove = 0;
+	struct comment_input *rows = form_comments(r, f, (int)remove, &in.ncomments);
+	if (!rows) {
+		error_set(&e, ERROR_UNAVAILABLE, "out of memory");
+		page_error(r, &e);
+		return;
+	}
+	in.comments = rows;
+	if (adding || remove) {
+		if (adding && in.ncomments < LIMIT_FORM_COMMENTS)
+			rows[in.ncomments++] = (struct comment_input){0}; /* the form offers no more than it shows */
+		render_form(r, &c, &p, &in, NULL);
+		return;
+	}
 	struct receipt receipt;
 	if (contribution_receive(r->db, &r->arena, c.id, &in, &receipt, &e) != 0) {
 		if (!strcmp(e.code, ERROR_INVALID))
@@ -290,7 +503,7 @@ void page_receipt(struct request *r)
 	struct contribution k;
 	struct call c;
 	if (contribution_find(r->db, &r->arena, r->params[0], &k, &e) != 0 ||
-	    call_find(r->db, &r->arena, k.call_id, &c, &e) != 0) {
+	    call_find(r->db, &r->arena, k.call_id, &c, &e) != 0 || comment_attach(r->db, &r->arena, &k, 1, &e) != 0) {
 		page_error(r, &e);
 		return;
 	}
@@ -326,6 +539,10 @@ void page_receipt(struct request *r)
 		    k.tracking, (long long)c.id, c.title, c.document_title, c.version_label,
 		    page_date(r, c.version_date), page_instant_utc(r, k.received_at),
 		    page_instant_local(r, c.timezone, k.received_at), publication);
+	/* The comments, as the sender sent them: not of one the secretariat withheld (a hidden one's tracking number
+	 * is public, in its place in the list). */
+	if (k.state != CONTRIBUTION_HIDDEN && k.state != CONTRIBUTION_SPAM)
+		page_comments(r, &k, "h2");
 	if (contribution_is_public(&k))
 		html_printf(&r->out, "<p><a href=\"/contributions/%u\">See your contribution as the public sees it</a></p>\n",
 			    k.tracking);
@@ -362,10 +579,13 @@ static void contribution_block(struct request *r, const struct contribution *k, 
 	else
 		html_printf(&r->out, "%s", named ? k->name : "Anonymous contribution");
 	html_printf(&r->out, "</%R>\n<p class=\"meta\">%s%s%s \u00b7 %s \u00b7 %s \u00b7 received %s \u00b7 %s</p>\n"
-			     "<div class=\"text\">%s</div>\n</article>\n",
+			     "<div class=\"text\">%s</div>\n",
 		    h, named && *k->organization ? k->organization : "", named && *k->organization ? " \u00b7 " : "",
 		    k->category_name, country_name(k->country) ? country_name(k->country) : k->country, k->tracking,
 		    page_instant_utc(r, k->received_at), channel_text(k->channel), k->text);
+	/* Its comments, each under its paragraph. */
+	page_comments(r, k, heading_link ? "h3" : "h2");
+	html_printf(&r->out, "</article>\n");
 }
 
 void page_call_contributions(struct request *r)
@@ -389,7 +609,8 @@ void page_call_contributions(struct request *r)
 	int64_t total, hidden;
 	if (page > 1000000 || offset > 100000000 ||
 	    contribution_list_published(r->db, &r->arena, c.id, (int)offset, LIMIT_PAGE_SIZE_DEFAULT, &items, &n, &total,
-					&hidden, &e) != 0) {
+					&hidden, &e) != 0 ||
+	    comment_attach(r->db, &r->arena, items, n, &e) != 0) {
 		if (!e.code)
 			error_set(&e, ERROR_NOT_FOUND, "There is no such page.");
 		page_error(r, &e);
@@ -434,7 +655,7 @@ void page_contribution(struct request *r)
 	struct contribution k;
 	struct call c;
 	if (contribution_find(r->db, &r->arena, r->params[0], &k, &e) != 0 || !contribution_is_public(&k) ||
-	    call_find(r->db, &r->arena, k.call_id, &c, &e) != 0) {
+	    call_find(r->db, &r->arena, k.call_id, &c, &e) != 0 || comment_attach(r->db, &r->arena, &k, 1, &e) != 0) {
 		/* A private contribution, one awaiting review or spam is answered exactly like an
 		 * unknown one (the words of contribution_find), so that the page does not tell it exists. */
 		if (!e.code)

@@ -10,6 +10,7 @@
  */
 #include "web/page_office.h"
 
+#include "core/comment.h"
 #include "core/contribution.h"
 #include "core/country.h"
 #include "core/limits.h"
@@ -97,8 +98,7 @@ static void contribution_item(struct request *r, const struct call *c, const str
 		    "<dt>Category</dt><dd>%s</dd>\n<dt>Country</dt><dd>%s</dd>\n<dt>Publication</dt><dd>%s</dd>\n"
 		    "<dt>Received</dt><dd>%s<br><span class=\"utc\">%s</span>, by %s</dd>\n"
 		    "<dt>State</dt><dd>%s%s%s%R</dd>\n</dl>\n"
-		    "<div class=\"text\" aria-label=\"Text of contribution %s\" role=\"group\">%s</div>\n"
-		    "<div class=\"actions\">",
+		    "<div class=\"text\" aria-label=\"Text of contribution %s\" role=\"group\">%s</div>\n",
 		    k->tracking, k->tracking, k->tracking, k->name, k->name, *k->organization ? k->organization : "\u2014",
 		    k->email, k->email, k->category_name, country ? country : k->country, publication_text(k->publication),
 		    page_instant_local(r, c->timezone, k->received_at), page_instant_utc(r, k->received_at),
@@ -108,6 +108,9 @@ static void contribution_item(struct request *r, const struct call *c, const str
 		    : k->admitted_at ? " <span class=\"marker late\">late</span> <span class=\"marker admitted\">admitted</span>"
 				     : " <span class=\"marker late\">late</span>, not admitted yet",
 		    k->tracking, k->text);
+	/* The secretariat moderates the comments with the text: they are published with it. */
+	page_comments(r, k, "h3");
+	html_printf(&r->out, "<div class=\"actions\">");
 	for (enum moderation_action m = MODERATION_PUBLISH; m <= MODERATION_SPAM; m++)
 		if (k->state != moderation_action_state(m))
 			action_form(r, k, m, state, offset, failed, e);
@@ -127,7 +130,8 @@ static void moderation_page(struct request *r, int64_t id, enum contribution_sta
 	int64_t total;
 	if (call_find(r->db, &r->arena, id, &c, &le) != 0 ||
 	    contribution_list(r->db, &r->arena, id, &state, (int)offset, MODERATION_PAGE, &items,
-			      &n, &total, &le) != 0) {
+			      &n, &total, &le) != 0 ||
+	    comment_attach(r->db, &r->arena, items, n, &le) != 0) {
 		page_error(r, &le);
 		return;
 	}

@@ -239,10 +239,10 @@ void page_version(struct request *r)
 	             newest.id != v.id;
 	page_begin(r, arena_printf(&r->arena, "%s \u2014 %s", doc.title, v.label));
 	html_printf(&r->out,
-	            "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/\">Consultations</a> \u203a "
-	            "<a href=\"/processes/%u\">%s</a></nav>\n"
-	            "<h1>%s</h1>\n<p class=\"lead\">%s of %s. %s</p>\n",
-	            p.slug, p.title, doc.title, v.label, page_date(r, v.date), v.note);
+		    "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/\">Consultations</a> \u203a "
+		    "<a href=\"/processes/%u\">%s</a></nav>\n"
+		    "<h1>%s</h1>\n<p class=\"lead\">%s of %s. %s</p>\n",
+		    p.slug, p.title, doc.title, v.label, page_date(r, v.date), v.note);
 	if (v.state == VERSION_DRAFT)
 		html_printf(&r->out,
 		            "<div class=\"notice\" role=\"note\"><p>This version is a draft, not public: some of its "
@@ -256,6 +256,6 @@ void page_version(struct request *r)
 		            "<a href=\"/versions/%L/compare/%L\">See what changed since this version</a>.</p></div>\n",
 		            (long long)newest.id, newest.label, page_date(r, newest.date), (long long)v.id,
 		            (long long)newest.id);
-	html_printf(&r->out, "<article class=\"document\" aria-label=\"Text of the version\">\n%R</article>\n", v.html);
+	page_version_text(r, &v, &doc);
 	page_end(r, 200);
 }

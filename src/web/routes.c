@@ -9,6 +9,7 @@ const struct route ROUTES[] = {
 	{"GET", "/", page_home, ROLE_PUBLIC, false},
 	{"GET", "/processes/{slug}", page_process, ROLE_PUBLIC, false},
 	{"GET", "/versions/{id}", page_version, ROLE_PUBLIC, false},
+	{"GET", "/versions/{id}/paragraphs/{pid}", page_paragraph, ROLE_PUBLIC, false},
 	{"GET", "/calls/{id}", page_call, ROLE_PUBLIC, false},
 	{"GET", "/calls/{id}/contribute", page_contribute_form, ROLE_PUBLIC, false},
 	{"POST", "/calls/{id}/contribute", page_contribute_submit, ROLE_PUBLIC, true},

@@ -42,6 +42,7 @@ const char *route_allow(struct request *r, const char *path);
 void page_home(struct request *r);
 void page_process(struct request *r);
 void page_version(struct request *r);
+void page_paragraph(struct request *r);
 void page_call(struct request *r);
 void page_contribute_form(struct request *r);
 void page_contribute_submit(struct request *r);

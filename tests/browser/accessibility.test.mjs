@@ -131,6 +131,31 @@ test('the contribution form with mistakes', opts, async () => {
 	await assertAccessible('the form with mistakes');
 });
 
+test('the contribution form with comment rows and their mistakes', opts, async () => {
+	await visit('/calls/1/contribute?paragraph=p3');
+	await Promise.all([page.waitForNavigation({ waitUntil: 'load' }),
+		page.getByRole('button', { name: 'Add another comment' }).click()]);
+	assert.equal(await page.locator('fieldset.comment').count(), 2);
+	await assertAccessible('the form with comment rows');
+	const response = await submit();
+	assert.equal(response.status(), 422);
+	assert.ok(await page.locator('#e-comment_1_text').isVisible(), 'the row says what to fix');
+	await assertAccessible('the form with mistakes in comment rows');
+});
+
+test('a paragraph with its comments', opts, async () => {
+	const r = await page.request.post(at('/api/v1/calls/1/contributions'), {
+		data: { name: 'Lin Wei', category: 'academia', country: 'CN', email: 'lin@example.org', text: '',
+			publication: 'named', comments: [{ paragraph: 'p2', type: 'editorial', comment: 'Spell out GCA.',
+				proposed_change: 'Global Cybersecurity Agenda (GCA)' }] },
+	});
+	assert.equal(r.status(), 201);
+	await visit('/versions/2');
+	await assertAccessible('the version page with comment counts');
+	await visit('/versions/2/paragraphs/p2');
+	await assertAccessible('a paragraph with its comments');
+});
+
 let tracking;
 
 test('a receipt', opts, async () => {

@@ -306,6 +306,89 @@ test('a person finds the open call, makes mistakes on the form, corrects them an
 	await page.context().close();
 });
 
+test('a person comments on ¶3 and ¶7 from the version page, adds and removes rows without script, corrects a mistake', { timeout: TEST_TIMEOUT }, async (t) => {
+	const page = await newPage(browser, { javaScriptEnabled: false });
+	let failed = null;
+	const step = (name, fn) =>
+		t.test(name, { skip: failed ? `after "${failed}" failed` : false }, async () => {
+			try {
+				await fn();
+			} catch (e) {
+				failed = name;
+				throw e;
+			}
+		});
+	const rows = () => page.locator('fieldset.comment');
+
+	await step('the version page has a "Comment on ¶3" link that opens the form with ¶3 chosen', async () => {
+		await page.goto(new URL('/versions/2', server.url).href);
+		await navigate(page, () => page.getByRole('link', { name: 'Comment on ¶3' }).click());
+		assert.equal(new URL(page.url()).pathname, '/calls/1/contribute');
+		assert.equal(await rows().count(), 1);
+		assert.equal(await page.locator('#f-comment_1_paragraph').inputValue(), 'p3');
+	});
+
+	await step('the person adds rows, removes one, and what was typed stays', async () => {
+		await page.getByLabel('Name', { exact: true }).fill('Amina Diallo');
+		await page.getByLabel('Category of stakeholder').selectOption({ label: 'Academia' });
+		await page.getByLabel('Country').selectOption({ label: 'Senegal' });
+		await page.getByLabel('E-mail address').fill('amina@example.org');
+		await page.locator('#f-comment_1_type').selectOption('technical');
+		await page.locator('#f-comment_1_text').fill('Say which partners: "all" is too vague.');
+		await navigate(page, () => page.getByRole('button', { name: 'Add another comment' }).click());
+		assert.equal(await rows().count(), 2);
+		assert.equal(await page.locator('#f-comment_1_text').inputValue(), 'Say which partners: "all" is too vague.');
+		assert.equal(await page.getByLabel('Name', { exact: true }).inputValue(), 'Amina Diallo');
+		await page.locator('#f-comment_2_paragraph').selectOption('p5');
+		await page.locator('#f-comment_2_text').fill('A comment I will take back.');
+		await navigate(page, () => page.getByRole('button', { name: 'Add another comment' }).click());
+		assert.equal(await rows().count(), 3);
+		await navigate(page, () => page.getByRole('button', { name: 'Remove comment 2' }).click());
+		assert.equal(await rows().count(), 2);
+		assert.equal(await page.locator('#f-comment_1_paragraph').inputValue(), 'p3');
+		assert.equal(await page.locator('#f-comment_2_text').inputValue(), '', 'the empty third row is now the second');
+		/* Mistake: ¶7 chosen, the comment left empty. */
+		await page.locator('#f-comment_2_paragraph').selectOption('p7');
+		await page.getByLabel('Publish it with my name and organization').check();
+		await screenshot(page, 'comments-01-rows');
+		const response = await navigate(page, () => page.getByRole('button', { name: 'Send contribution' }).click());
+		assert.equal(response.status(), 422);
+	});
+
+	await step('the mistake is named at the top and by the row, and corrected', async () => {
+		const summary = page.getByRole('alert');
+		const link = summary.getByRole('link', { name: 'Comment 2: enter the comment.' });
+		assert.equal(await link.getAttribute('href'), '#f-comment_2_text');
+		assert.match(await description(page.locator('#f-comment_2_text')), /Comment 2: enter the comment\./);
+		assert.equal(await page.locator('#f-comment_2_paragraph').inputValue(), 'p7');
+		await screenshot(page, 'comments-02-mistake');
+		await page.locator('#f-comment_2_text').fill('Report twice a year.');
+		await page.locator('#f-comment_2_change').fill('The secretariat reports twice a year.');
+		const response = await navigate(page, () => page.getByRole('button', { name: 'Send contribution' }).click());
+		assert.equal(response.status(), 200);
+		assert.match(new URL(page.url()).pathname, /^\/receipts\//);
+	});
+
+	await step('the receipt lists the comments with their paragraphs', async () => {
+		const shown = await page.locator('main').innerText();
+		assert.match(shown, /Comments \(2\)/);
+		assert.match(shown, /¶3 · Technical/);
+		assert.match(shown, /¶7 · General/);
+		assert.ok(shown.includes('The secretariat reports twice a year.'));
+		await screenshot(page, 'comments-03-receipt');
+	});
+
+	await step('the version page counts them, and the paragraph page shows them', async () => {
+		await page.goto(new URL('/versions/2', server.url).href);
+		await navigate(page, () => page.getByRole('link', { name: '1 comment on ¶3' }).click());
+		assert.equal(new URL(page.url()).pathname, '/versions/2/paragraphs/p3');
+		assert.ok((await page.locator('main').innerText()).includes('Say which partners: "all" is too vague.'));
+		assertNoFailures(page);
+	});
+
+	await page.context().close();
+});
+
 test('the pages fit a phone screen without sideways scrolling', { timeout: TEST_TIMEOUT }, async () => {
 	const page = await newPage(browser, { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
 	const problems = [];

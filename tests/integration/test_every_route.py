@@ -74,6 +74,7 @@ class EveryRouteOneThread(ServerTestCase):
             ("processes", "slug"): SLUG,
             ("calls", "id"): "1",
             ("versions", "id"): str(self.version),
+            ("paragraphs", "pid"): "p3",
             ("documents", "doc"): "guidelines",
             ("milestones", "id"): str(self.milestone),
             ("contributions", "tracking"): self.tracking,

@@ -128,6 +128,7 @@ class Versions(ServerTestCase):
         # Not public: page and API answer 404, it is in no list, and no subscriber heard of it.
         self.assertEqual(s.get("/versions/%d" % vid).status, 404)
         self.assertEqual(s.get("/api/v1/versions/%d" % vid).status, 404)
+        self.assertEqual(s.get("/versions/%d/paragraphs/p1" % vid).status, 404, "nor its paragraphs' pages")
         listed = [v["id"] for d in s.get_json("/api/v1/processes/" + SLUG).json()["documents"] for v in d["versions"]]
         self.assertNotIn(vid, listed)
         self.assertNotIn("A newer version exists", s.get("/versions/2").text)

@@ -1,0 +1,335 @@
+/*
+ * page_paragraph — comments on paragraphs as the public reads them: the text
+ * of a version with, at each paragraph, how many published comments it has
+ * and a "Comment on ¶N" link while a call on the version is open; the page
+ * of one paragraph with its comments (made on this version, and carried
+ * forward from earlier ones); and a contribution's list of comments.
+ *
+ * A comment made on an earlier version of the document is shown at the
+ * paragraph of this version with the same id (the same paragraph), marked
+ * "changed since" when its text is not the one commented on; when this
+ * version has no paragraph with that id, it is listed under the comments on
+ * removed paragraphs, never at another paragraph.
+ */
+#include "core/account.h"
+#include "core/call.h"
+#include "core/comment.h"
+#include "core/contribution.h"
+#include "core/document.h"
+#include "core/limits.h"
+#include "core/paragraph.h"
+#include "core/process.h"
+#include "util/clock.h"
+#include "web/page.h"
+#include "web/routes.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* How a type of comment reads. */
+static const char *type_text(enum comment_type t)
+{
+	switch (t) {
+	case COMMENT_GENERAL: return "General";
+	case COMMENT_TECHNICAL: return "Technical";
+	case COMMENT_EDITORIAL: return "Editorial";
+	}
+	return comment_type_name(t);
+}
+
+void page_comments(struct request *r, const struct contribution *k, const char *heading)
+{
+	if (k->ncomments == 0)
+		return;
+	html_printf(&r->out, "<section class=\"comments\"><%R>Comments (%d)</%R>\n<ol class=\"comment-list\">\n", heading,
+		    k->ncomments, heading);
+	for (int i = 0; i < k->ncomments; i++) {
+		const struct comment *c = &k->comments[i];
+		html_printf(&r->out, "<li class=\"comment\" id=\"comment-%L\"><p class=\"meta\">", (long long)c->id);
+		if (c->pid && c->number)
+			html_printf(&r->out, "<a href=\"/versions/%L/paragraphs/%u\">\u00b6%d</a>", (long long)c->version_id,
+				    c->pid, c->number);
+		else
+			html_printf(&r->out, "General comment");
+		html_printf(&r->out, " \u00b7 %s</p>\n<div class=\"text\">%s</div>\n", type_text(c->type), c->comment);
+		if (c->proposed_change && *c->proposed_change)
+			html_printf(&r->out, "<p class=\"label\">Proposed change</p>\n<div class=\"text change\">%s</div>\n",
+				    c->proposed_change);
+		if (c->row > 0)
+			html_printf(&r->out, "<p class=\"meta\">Row %d of the comment table%s%s</p>\n", c->row,
+				    c->note ? ": " : "", c->note ? c->note : "");
+		html_printf(&r->out, "</li>\n");
+	}
+	html_printf(&r->out, "</ol>\n</section>\n");
+}
+
+/* The open call on a version, if any (the first). */
+static bool open_call(struct request *r, int64_t version_id, int64_t *call_id)
+{
+	struct error e;
+	error_clear(&e);
+	return call_open_on_version(r->db, version_id, clock_now(), call_id, &e) == 1;
+}
+
+static int count_order(const void *a, const void *b)
+{
+	return strcmp(((const struct comment_count *)a)->pid, ((const struct comment_count *)b)->pid);
+}
+
+static const struct comment_count *count_of(const struct comment_count *counts, int n, const char *pid)
+{
+	const struct comment_count key = {.pid = pid};
+	return n ? bsearch(&key, counts, (size_t)n, sizeof *counts, count_order) : NULL;
+}
+
+/* "3 comments, 2 on earlier versions", linked to the paragraph's page. */
+static void count_link(struct request *r, int64_t version_id, const char *pid, int number,
+		       const struct comment_count *k)
+{
+	html_printf(&r->out, "<a href=\"/versions/%L/paragraphs/%u\">%d comment%s<span class=\"visually-hidden\"> on ",
+		    (long long)version_id, pid, k->total, k->total == 1 ? "" : "s");
+	if (number)
+		html_printf(&r->out, "\u00b6%d", number);
+	else
+		html_printf(&r->out, "the removed paragraph %s", pid);
+	html_printf(&r->out, "</span></a>");
+	if (k->earlier == k->total && number)
+		html_printf(&r->out, ", on earlier versions");
+	else if (k->earlier && number)
+		html_printf(&r->out, ", %d on earlier versions", k->earlier);
+}
+
+void page_version_text(struct request *r, const struct version *v, const struct document *doc)
+{
+	struct error e;
+	error_clear(&e);
+	struct comment_count *counts = NULL;
+	int ncounts = 0;
+	/* One query for the counts of the whole page (and none for the paragraphs: their ids and numbers are in
+	 * the page's HTML). */
+	if (comment_counts(r->db, &r->arena, doc->id, v->id, &counts, &ncounts, &e) != 0)
+		ncounts = 0; /* the text still shows, without its counts */
+	if (ncounts)
+		qsort(counts, (size_t)ncounts, sizeof *counts, count_order);
+	bool *seen = ncounts ? arena_alloc(&r->arena, sizeof *seen * (size_t)ncounts) : NULL;
+	if (seen)
+		memset(seen, 0, sizeof *seen * (size_t)ncounts);
+	int64_t call_id = 0;
+	const bool open = open_call(r, v->id, &call_id);
+
+	/* The page's HTML was written once, at posting (render/markdown.c): each paragraph is
+	 * <div class="para" id="PID"><a class="pnum" href="#PID" aria-label="Paragraph N">N</a><div class="ptext">
+	 * ...</div></div>; the comment line goes after its ptext. cmark writes no <div> of its own (raw HTML is
+	 * dropped), so the first "</div></div>" after a paragraph's start is its end. */
+	html_printf(&r->out, "<article class=\"document\" aria-label=\"Text of the version\">\n");
+	static const char start[] = "<div class=\"para\" id=\"", end[] = "</div></div>", label[] = "aria-label=\"Paragraph ";
+	const char *h = v->html ? v->html : "";
+	for (;;) {
+		const char *p = strstr(h, start);
+		const char *close = p ? strstr(p, end) : NULL;
+		if (!p || !close) {
+			html_printf(&r->out, "%R", h);
+			break;
+		}
+		const char *pid = p + sizeof start - 1;
+		const char *q = strchr(pid, '"');
+		const char *l = strstr(pid, label);
+		int number = 0;
+		for (const char *d = l && l < close ? l + sizeof label - 1 : ""; *d >= '0' && *d <= '9' && number < 1000000;
+		     d++)
+			number = number * 10 + (*d - '0');
+		const size_t inner = (size_t)(close - h) + 6; /* through the ptext's </div> */
+		html_printf(&r->out, "%R", arena_strndup(&r->arena, h, inner));
+		h += inner;
+		const char *id = q && q < close ? arena_strndup(&r->arena, pid, (size_t)(q - pid)) : NULL;
+		const struct comment_count *c = id ? count_of(counts, ncounts, id) : NULL;
+		if (c && seen)
+			seen[c - counts] = true;
+		if (!id || (!c && !open))
+			continue;
+		html_printf(&r->out, "<p class=\"pcomments\">");
+		if (c)
+			count_link(r, v->id, id, number, c);
+		if (open && number)
+			html_printf(&r->out, "%R<a href=\"/calls/%L/contribute?paragraph=%u\">Comment on \u00b6%d</a>",
+				    c ? " \u00b7 " : "", (long long)call_id, id, number);
+		html_printf(&r->out, "</p>");
+	}
+	html_printf(&r->out, "</article>\n");
+
+	/* Comments whose paragraph this version no longer has. */
+	int removed = 0;
+	for (int i = 0; i < ncounts; i++) {
+		if (!seen || seen[i])
+			continue;
+		if (!removed++)
+			html_printf(&r->out,
+				    "<section aria-labelledby=\"removed\" class=\"removed-comments\">"
+				    "<h2 id=\"removed\">Comments on removed paragraphs</h2>\n"
+				    "<p>These paragraphs of earlier versions are not in this one.</p>\n<ul>\n");
+		html_printf(&r->out, "<li>Paragraph %s: ", counts[i].pid);
+		count_link(r, v->id, counts[i].pid, 0, &counts[i]);
+		html_printf(&r->out, " \u2014 this paragraph was removed</li>\n");
+	}
+	if (removed)
+		html_printf(&r->out, "</ul>\n</section>\n");
+}
+
+/* One published comment on the paragraph's page. */
+static void paragraph_comment(struct request *r, const struct comment *c, const struct paragraph *now)
+{
+	html_printf(&r->out, "<li class=\"comment\" id=\"comment-%L\"><p class=\"meta\">%s \u00b7 ", (long long)c->id,
+		    type_text(c->type));
+	if (c->author)
+		html_printf(&r->out, "%s", c->author);
+	else
+		html_printf(&r->out, "Anonymous");
+	html_printf(&r->out, " \u00b7 <a href=\"/contributions/%u\">%s</a>", c->tracking, c->tracking);
+	if (now && c->version_id != now->version_id) {
+		const bool same = c->commented_text && !strcmp(c->commented_text, now->text);
+		html_printf(&r->out, " \u00b7 <a href=\"/versions/%L\">on %s</a>%s", (long long)c->version_id,
+			    c->version_label ? c->version_label : "an earlier version",
+			    same ? "" : " <strong class=\"changed\">on an earlier version; this paragraph changed since</strong>");
+	} else if (!now) {
+		html_printf(&r->out, " \u00b7 <a href=\"/versions/%L\">on %s</a> <strong class=\"removed\">this paragraph "
+				     "was removed</strong>",
+			    (long long)c->version_id, c->version_label ? c->version_label : "an earlier version");
+	}
+	html_printf(&r->out, "</p>\n<div class=\"text\">%s</div>\n", c->comment);
+	if (c->proposed_change && *c->proposed_change)
+		html_printf(&r->out, "<p class=\"label\">Proposed change</p>\n<div class=\"text change\">%s</div>\n",
+			    c->proposed_change);
+	if (c->commented_text && (!now || strcmp(c->commented_text, now->text)))
+		html_printf(&r->out,
+			    "<details><summary>The paragraph as it was commented on (\u00b6%d of %s)</summary>"
+			    "<div class=\"text\">%s</div></details>\n",
+			    c->number, c->version_label ? c->version_label : "an earlier version", c->commented_text);
+	html_printf(&r->out, "</li>\n");
+}
+
+void page_paragraph(struct request *r)
+{
+	struct error e;
+	error_clear(&e);
+	int64_t id;
+	struct version v;
+	struct document doc;
+	struct process p;
+	const char *pid = r->params[1];
+	if (!parse_id(r->params[0], &id)) {
+		error_set(&e, ERROR_NOT_FOUND, "There is no such version.");
+		page_error(r, &e);
+		return;
+	}
+	/* A draft (its paragraph matches wait for confirmation) is the secretariat's alone, as on its page. */
+	const bool secretariat = r->account && r->account->role == ACCOUNT_SECRETARIAT;
+	if (version_find(r->db, &r->arena, id, &v, &doc, &e) == 0 && v.state == VERSION_DRAFT && !secretariat)
+		error_set(&e, ERROR_NOT_FOUND, "There is no such version.");
+	if (e.code || process_find_id_bare(r->db, &r->arena, doc.process_id, &p, &e) != 0) {
+		page_error(r, &e);
+		return;
+	}
+	struct paragraph para;
+	const bool here = paragraph_find(r->db, &r->arena, id, pid, &para, &e) == 0;
+	if (!here && strcmp(e.code, ERROR_NOT_FOUND)) {
+		page_error(r, &e);
+		return;
+	}
+	error_clear(&e);
+	/* One page of comments: LIMIT_PAGE_SIZE at most, fewer when their texts pass LIMIT_PAGE_BYTES; ?offset=N
+	 * goes on from the N-th. */
+	const char *qo = request_query(r, "offset");
+	int64_t offset = 0;
+	if (qo && (!parse_id(qo, &offset) || offset > 100000000))
+		offset = 0;
+	struct comment *cs;
+	int n;
+	if (comment_list_paragraph(r->db, &r->arena, doc.id, id, pid, (int)offset, LIMIT_PAGE_SIZE + 1, &cs, &n, &e) !=
+	    0) {
+		page_error(r, &e);
+		return;
+	}
+	const bool more = n > LIMIT_PAGE_SIZE;
+	if (more)
+		n = LIMIT_PAGE_SIZE;
+	if (!here && n == 0) {
+		error_set(&e, ERROR_NOT_FOUND, "This version has no such paragraph.");
+		page_error(r, &e);
+		return;
+	}
+	const char *title = here ? arena_printf(&r->arena, "\u00b6%d \u2014 %s, %s", para.number, doc.title, v.label)
+				 : arena_printf(&r->arena, "Removed paragraph \u2014 %s, %s", doc.title, v.label);
+	page_begin(r, title);
+	html_printf(&r->out,
+		    "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/\">Consultations</a> \u203a "
+		    "<a href=\"/processes/%u\">%s</a> \u203a <a href=\"/versions/%L\">%s, %s</a></nav>\n",
+		    p.slug, p.title, (long long)v.id, doc.title, v.label);
+	if (here) {
+		html_printf(&r->out,
+			    "<h1>\u00b6%d of %s</h1>\n<div class=\"document\"><div class=\"para\"><a class=\"pnum\" href=\"/versions/%L#%u\" "
+			    "aria-label=\"Paragraph %d in the text\">%d</a><div class=\"ptext\">%R</div></div></div>\n",
+			    para.number, v.label, (long long)v.id, para.pid, para.number, para.number, para.html);
+		int64_t call_id;
+		if (open_call(r, v.id, &call_id))
+			html_printf(&r->out, "<p><a class=\"button\" href=\"/calls/%L/contribute?paragraph=%u\">Comment on "
+					     "\u00b6%d</a></p>\n",
+				    (long long)call_id, para.pid, para.number);
+	} else {
+		html_printf(&r->out, "<h1>A removed paragraph</h1>\n<p>This paragraph of earlier versions is not in %s: "
+				     "this paragraph was removed. Its comments are kept here, with the text they were "
+				     "about.</p>\n",
+			    v.label);
+	}
+	/* Those made on this version come first (comment_list_paragraph), then those carried forward. */
+	int on_this = 0;
+	while (on_this < n && cs[on_this].version_id == v.id)
+		on_this++;
+	const size_t start = r->out.len;
+	int shown = 0;
+	bool cut = false;
+	if (here && (offset == 0 || on_this > 0)) {
+		html_printf(&r->out, "<section aria-labelledby=\"this-version\"><h2 id=\"this-version\">Comments on this "
+				     "version</h2>\n");
+		if (on_this == 0)
+			html_printf(&r->out, "<p>No published comment on this paragraph of this version yet.</p>\n");
+		else
+			html_printf(&r->out, "<ol class=\"comment-list\">\n");
+		for (; shown < on_this && !cut; shown++) {
+			const size_t mark = r->out.len;
+			paragraph_comment(r, &cs[shown], &para);
+			if (shown > 0 && (r->out.failed || r->out.len - start > LIMIT_PAGE_BYTES)) {
+				buf_truncate(&r->out, mark);
+				cut = true;
+				break;
+			}
+		}
+		if (on_this)
+			html_printf(&r->out, "</ol>\n");
+		html_printf(&r->out, "</section>\n");
+	}
+	if (!cut && n > on_this) {
+		html_printf(&r->out,
+			    "<section aria-labelledby=\"earlier\"><h2 id=\"earlier\">Carried forward from earlier "
+			    "versions</h2>\n<ol class=\"comment-list\">\n");
+		for (; shown < n; shown++) {
+			const size_t mark = r->out.len;
+			paragraph_comment(r, &cs[shown], here ? &para : NULL);
+			if (shown > 0 && (r->out.failed || r->out.len - start > LIMIT_PAGE_BYTES)) {
+				buf_truncate(&r->out, mark);
+				cut = true;
+				break;
+			}
+		}
+		html_printf(&r->out, "</ol>\n</section>\n");
+	}
+	if (offset > 0 || more || cut) {
+		html_printf(&r->out, "<nav aria-label=\"Pages\" class=\"pages\">");
+		if (offset > 0)
+			html_printf(&r->out, "<a href=\"?offset=%L\" rel=\"prev\">Previous page</a> ",
+				    (long long)(offset > LIMIT_PAGE_SIZE ? offset - LIMIT_PAGE_SIZE : 0));
+		if (more || cut)
+			html_printf(&r->out, "<a href=\"?offset=%L\" rel=\"next\">Next page</a>", (long long)(offset + shown));
+		html_printf(&r->out, "</nav>\n");
+	}
+	page_end(r, 200);
+}
