@@ -9,6 +9,7 @@ const struct route ROUTES[] = {
 	{"GET", "/", page_home, ROLE_PUBLIC, false},
 	{"GET", "/processes/{slug}", page_process, ROLE_PUBLIC, false},
 	{"GET", "/versions/{id}", page_version, ROLE_PUBLIC, false},
+	{"GET", "/versions/{a}/compare/{b}", page_compare, ROLE_PUBLIC, false}, /* page_compare.c */
 	{"GET", "/calls/{id}", page_call, ROLE_PUBLIC, false},
 	{"GET", "/calls/{id}/contribute", page_contribute_form, ROLE_PUBLIC, false},
 	{"POST", "/calls/{id}/contribute", page_contribute_submit, ROLE_PUBLIC, true},
@@ -67,6 +68,7 @@ const struct route ROUTES[] = {
 	{"POST", "/api/v1/subscriptions", api_subscription_create, ROLE_PUBLIC, true},
 	{"GET", "/api/v1/calls/{id}/contributions", api_call_contributions, ROLE_PUBLIC, false},
 	{"GET", "/api/v1/contributions/{tracking}", api_contribution, ROLE_PUBLIC, false},
+	{"GET", "/api/v1/versions/{a}/compare/{b}", api_compare, ROLE_PUBLIC, false}, /* api_compare.c */
 	/* JSON API: the back office (api_office.c) */
 	{"POST", "/api/v1/processes", api_process_create, ROLE_SECRETARIAT, true},
 	{"PATCH", "/api/v1/processes/{slug}", api_process_update, ROLE_SECRETARIAT, true},

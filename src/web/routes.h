@@ -42,6 +42,7 @@ const char *route_allow(struct request *r, const char *path);
 void page_home(struct request *r);
 void page_process(struct request *r);
 void page_version(struct request *r);
+void page_compare(struct request *r);
 void page_call(struct request *r);
 void page_contribute_form(struct request *r);
 void page_contribute_submit(struct request *r);
@@ -108,5 +109,6 @@ void api_audit(struct request *r);
 void api_subscription_create(struct request *r);
 void api_contribution_admit(struct request *r);
 void api_holding(struct request *r);
+void api_compare(struct request *r);
 
 #endif
