@@ -164,11 +164,13 @@ static void write_cell(struct request *r, const struct view *v, const struct com
 			    side == SIDE_OLD ? "Not in this version." : "Removed in this version.");
 		return;
 	}
-	html_printf(&r->out, "<p class=\"cmp-meta\">\u00b6%d ", p->number);
-	if (side == SIDE_NEW)
+	html_printf(&r->out, "<p class=\"cmp-meta\">\u00b6%d", p->number);
+	if (side == SIDE_NEW) {
+		html_printf(&r->out, " ");
 		write_status(r, row);
-	else if (row->status == COMPARE_MOVED)
-		html_printf(&r->out, "(moved to \u00b6%d)", row->b->number);
+	} else if (row->status == COMPARE_MOVED) {
+		html_printf(&r->out, " (moved to \u00b6%d)", row->b->number);
+	}
 	write_links(r, side == SIDE_OLD ? v->c->a.id : v->c->b.id, p, label);
 	html_printf(&r->out, "</p>");
 	write_text(r, row, side);
@@ -223,8 +225,8 @@ static void write_summary(struct request *r, const struct comparison *c)
 /* Links to compare one of the two with the document's other versions. */
 static void write_others(struct request *r, const struct comparison *c)
 {
-	if (c->doc.nversions < 2)
-		return;
+	if (c->doc.nversions < 2 || (c->doc.nversions == 2 && c->a.id != c->b.id))
+		return; /* no other pair to offer */
 	html_printf(&r->out, "<nav aria-labelledby=\"cmp-others\" class=\"cmp-others\"><h2 id=\"cmp-others\">Compare "
 			     "other versions</h2>\n<ul>\n");
 	for (int i = 0; i < c->doc.nversions; i++)

@@ -35,6 +35,7 @@ EXPECTED_PUBLIC_READS = {
     ("GET", "/"),
     ("GET", "/processes/{slug}"),
     ("GET", "/versions/{id}"),
+    ("GET", "/versions/{a}/compare/{b}"),
     ("GET", "/calls/{id}"),
     ("GET", "/calls/{id}/contribute"),
     ("GET", "/calls/{id}/contributions"),
@@ -54,6 +55,7 @@ EXPECTED_PUBLIC_READS = {
     ("GET", "/api/v1/calls/{id}"),
     ("GET", "/api/v1/calls/{id}/contributions"),
     ("GET", "/api/v1/contributions/{tracking}"),
+    ("GET", "/api/v1/versions/{a}/compare/{b}"),
 }
 EXPECTED_PUBLIC_WRITES = {
     ("POST", "/calls/{id}/contribute"),
@@ -124,6 +126,8 @@ class Authorization(ServerTestCase):
             ("processes", "slug"): SLUG,
             ("calls", "id"): "1",
             ("versions", "id"): "2",
+            ("versions", "a"): "1",
+            ("compare", "b"): "2",
             ("documents", "doc"): "guidelines",
             ("milestones", "id"): str(process["milestones"][0]["id"]),
             ("contributions", "tracking"): cls.tracking,
