@@ -65,7 +65,8 @@ static void write_links(struct request *r, int64_t version_id, const struct para
 {
 	html_printf(&r->out,
 		    " <a href=\"/versions/%L/paragraphs/%u\">Comments<span class=\"visually-hidden\"> on \u00b6%d of the "
-		    "%s</span></a> <a href=\"/versions/%L#%u\">\u00b6%d in the %s</a>",
+		    "%s</span></a> <a href=\"/versions/%L#%u\">In context<span class=\"visually-hidden\">: \u00b6%d of the "
+		    "%s</span></a>",
 		    (long long)version_id, p->pid, p->number, label, (long long)version_id, p->pid, p->number, label);
 }
 
