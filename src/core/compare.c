@@ -5,9 +5,9 @@
 #include <string.h>
 
 static const char *const STATUS_NAMES[COMPARE_NSTATUS] = {
-	[COMPARE_UNCHANGED] = "unchanged", [COMPARE_EDITED] = "edited", [COMPARE_MOVED] = "moved",
-	[COMPARE_ADDED] = "added",         [COMPARE_REMOVED] = "removed", [COMPARE_SPLIT] = "split",
-	[COMPARE_MERGED] = "merged",
+    [COMPARE_UNCHANGED] = "unchanged", [COMPARE_EDITED] = "edited",   [COMPARE_MOVED] = "moved",
+    [COMPARE_ADDED] = "added",         [COMPARE_REMOVED] = "removed", [COMPARE_SPLIT] = "split",
+    [COMPARE_MERGED] = "merged",
 };
 
 const char *compare_status_name(enum compare_status s)
@@ -102,7 +102,7 @@ static int by_pid_cmp(const void *x, const void *y)
 }
 
 static struct compare_row *row_add(struct arena *a, struct comparison *out, int *cap, const char *pid,
-				   enum compare_status status, const struct paragraph *pa, const struct paragraph *pb)
+                                   enum compare_status status, const struct paragraph *pa, const struct paragraph *pb)
 {
 	struct compare_row *row = arena_push(a, (void **)&out->rows, &out->nrows, cap, sizeof *row);
 	if (!row)
@@ -122,11 +122,11 @@ static int oom(struct error *e)
 }
 
 int compare_versions(struct db *db, struct arena *a, int64_t a_id, int64_t b_id, struct comparison *out,
-		     struct error *e)
+                     struct error *e)
 {
 	static const char sql_doc[] = "SELECT id, process_id, slug, title FROM document WHERE id = ?";
 	static const char sql_versions[] = "SELECT id, document_id, date, label, note, paragraphs "
-					   "FROM version WHERE document_id = ? ORDER BY date, id";
+	                                   "FROM version WHERE document_id = ? ORDER BY date, id";
 	memset(out, 0, sizeof *out);
 	if (version_head(db, a, a_id, &out->a, e) != 0 || version_head(db, a, b_id, &out->b, e) != 0)
 		return -1;
@@ -144,7 +144,7 @@ int compare_versions(struct db *db, struct arena *a, int64_t a_id, int64_t b_id,
 		return -1;
 	db_bind_int(st, 1, out->doc.id);
 	if (db_collect(st, a, (void **)&out->doc.versions, &out->doc.nversions, sizeof *out->doc.versions,
-		       version_from_row, e) != 0)
+	               version_from_row, e) != 0)
 		return -1;
 
 	struct paragraph *pa, *pb;
@@ -154,10 +154,10 @@ int compare_versions(struct db *db, struct arena *a, int64_t a_id, int64_t b_id,
 
 	/* Pair by pid: a's paragraphs sorted by pid, looked up for each of b's. */
 	struct by_pid *index = arena_alloc(a, sizeof *index * (size_t)(na + 1));
-	int *match = arena_alloc(a, sizeof *match * (size_t)(nb + 1));     /* b's k-th → index in a, or -1 */
-	bool *paired = arena_alloc(a, sizeof *paired * (size_t)(na + 1));  /* a's i-th has a partner in b */
-	int *pos = arena_alloc(a, sizeof *pos * (size_t)(nb + 1));         /* a-indices of paired, in b order */
-	int *which = arena_alloc(a, sizeof *which * (size_t)(nb + 1));     /* the b index of each pos[] */
+	int *match = arena_alloc(a, sizeof *match * (size_t)(nb + 1));    /* b's k-th → index in a, or -1 */
+	bool *paired = arena_alloc(a, sizeof *paired * (size_t)(na + 1)); /* a's i-th has a partner in b */
+	int *pos = arena_alloc(a, sizeof *pos * (size_t)(nb + 1));        /* a-indices of paired, in b order */
+	int *which = arena_alloc(a, sizeof *which * (size_t)(nb + 1));    /* the b index of each pos[] */
 	bool *keep = arena_alloc(a, sizeof *keep * (size_t)(nb + 1));
 	bool *in_place = arena_alloc(a, sizeof *in_place * (size_t)(nb + 1)); /* per b index */
 	if (!index || !match || !paired || !pos || !which || !keep || !in_place)
@@ -188,7 +188,8 @@ int compare_versions(struct db *db, struct arena *a, int64_t a_id, int64_t b_id,
 	for (int k = 0; k <= nb; k++) {
 		int upto = k < nb ? (match[k] >= 0 && in_place[k] ? match[k] : -1) : na;
 		for (; upto >= 0 && next_a < upto; next_a++)
-			if (!paired[next_a] && !row_add(a, out, &cap, pa[next_a].pid, COMPARE_REMOVED, &pa[next_a], NULL))
+			if (!paired[next_a] &&
+			    !row_add(a, out, &cap, pa[next_a].pid, COMPARE_REMOVED, &pa[next_a], NULL))
 				return oom(e);
 		if (k == nb)
 			break;

@@ -68,6 +68,6 @@ struct comparison {
  * exist or they are versions of different documents; a_id == b_id is allowed (every paragraph unchanged).
  * ERROR_UNAVAILABLE when the database or memory fails. */
 int compare_versions(struct db *db, struct arena *a, int64_t a_id, int64_t b_id, struct comparison *out,
-		     struct error *e);
+                     struct error *e);
 
 #endif

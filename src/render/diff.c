@@ -58,15 +58,15 @@ static enum char_class classify(uint32_t c)
 	    (c >= 0x066A && c <= 0x066D) || c == 0x06D4)
 		return C_PUNCT;
 	/* Scripts without spaces between words, and their punctuation: one token per character. */
-	if ((c >= 0x0E00 && c <= 0x0EFF) ||  /* Thai, Lao */
-	    (c >= 0x1000 && c <= 0x109F) ||  /* Myanmar */
-	    (c >= 0x1780 && c <= 0x17FF) ||  /* Khmer */
-	    (c >= 0x2E80 && c <= 0x31FF) ||  /* CJK radicals, CJK symbols and punctuation (incl. U+3000), kana */
-	    (c >= 0x3400 && c <= 0x4DBF) ||  /* CJK extension A */
-	    (c >= 0x4E00 && c <= 0x9FFF) ||  /* CJK unified ideographs */
-	    (c >= 0xF900 && c <= 0xFAFF) ||  /* CJK compatibility ideographs */
-	    (c >= 0xFF00 && c <= 0xFFEF) ||  /* full-width and half-width forms */
-	    (c >= 0x20000 && c <= 0x3FFFF))  /* CJK extensions B and later */
+	if ((c >= 0x0E00 && c <= 0x0EFF) || /* Thai, Lao */
+	    (c >= 0x1000 && c <= 0x109F) || /* Myanmar */
+	    (c >= 0x1780 && c <= 0x17FF) || /* Khmer */
+	    (c >= 0x2E80 && c <= 0x31FF) || /* CJK radicals, CJK symbols and punctuation (incl. U+3000), kana */
+	    (c >= 0x3400 && c <= 0x4DBF) || /* CJK extension A */
+	    (c >= 0x4E00 && c <= 0x9FFF) || /* CJK unified ideographs */
+	    (c >= 0xF900 && c <= 0xFAFF) || /* CJK compatibility ideographs */
+	    (c >= 0xFF00 && c <= 0xFFEF) || /* full-width and half-width forms */
+	    (c >= 0x20000 && c <= 0x3FFFF)) /* CJK extensions B and later */
 		return C_ALONE;
 	return C_WORD; /* letters and marks of every other script (Latin, Greek, Cyrillic, Arabic, Hebrew...) */
 }

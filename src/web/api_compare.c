@@ -11,21 +11,21 @@
 static json_t *version_json(const struct version *v)
 {
 	return json_pack("{s:I, s:s, s:s, s:i}", "id", (json_int_t)v->id, "label", v->label, "date", v->date,
-			 "paragraphs", v->paragraphs);
+	                 "paragraphs", v->paragraphs);
 }
 
 static json_t *row_json(const struct compare_row *row)
 {
 	json_t *j = json_pack("{s:s, s:s, s:o, s:o, s:b}", "pid", row->pid, "status", compare_status_name(row->status),
-			      "number_a", row->a ? json_integer(row->a->number) : json_null(), "number_b",
-			      row->b ? json_integer(row->b->number) : json_null(), "changed", row->changed);
+	                      "number_a", row->a ? json_integer(row->a->number) : json_null(), "number_b",
+	                      row->b ? json_integer(row->b->number) : json_null(), "changed", row->changed);
 	if (!j)
 		return NULL;
 	if (row->changed) {
 		json_t *ops = json_array();
 		for (int i = 0; ops && i < row->nops; i++)
 			if (json_array_append_new(ops, json_pack("{s:s, s:s}", "op", diff_kind_name(row->ops[i].kind),
-								  "text", row->ops[i].text)) != 0) {
+			                                         "text", row->ops[i].text)) != 0) {
 				json_decref(ops);
 				ops = NULL;
 			}
@@ -56,8 +56,8 @@ void api_compare(struct request *r)
 	}
 	json_t *summary = json_object(), *rows = json_array();
 	for (int s = 0; summary && s < COMPARE_NSTATUS; s++)
-		if (json_object_set_new(summary, compare_status_name((enum compare_status)s), json_integer(c.count[s])) !=
-		    0) {
+		if (json_object_set_new(summary, compare_status_name((enum compare_status)s),
+		                        json_integer(c.count[s])) != 0) {
 			json_decref(summary);
 			summary = NULL;
 		}
@@ -67,9 +67,9 @@ void api_compare(struct request *r)
 			rows = NULL;
 		}
 	json_t *body = summary && rows ? json_pack("{s:{s:I, s:s}, s:o, s:o, s:o, s:o}", "document", "id",
-						   (json_int_t)c.doc.id, "title", c.doc.title, "a", version_json(&c.a),
-						   "b", version_json(&c.b), "summary", summary, "paragraphs", rows)
-				       : NULL;
+	                                           (json_int_t)c.doc.id, "title", c.doc.title, "a", version_json(&c.a),
+	                                           "b", version_json(&c.b), "summary", summary, "paragraphs", rows)
+	                               : NULL;
 	if (!body) {
 		if (!summary || !rows) {
 			json_decref(summary);

@@ -39,22 +39,20 @@ static void write_ops(struct request *r, const struct compare_row *row, enum sid
 	for (int i = 0; i < row->nops; i++) {
 		const struct diff_op *op = &row->ops[i];
 		switch (op->kind) {
-		case DIFF_EQUAL:
-			html_printf(&r->out, "%s", op->text);
-			break;
+		case DIFF_EQUAL: html_printf(&r->out, "%s", op->text); break;
 		case DIFF_DELETE:
 			if (side != SIDE_NEW)
 				html_printf(&r->out,
-					    "<del><span class=\"visually-hidden\">[deleted: </span>%s"
-					    "<span class=\"visually-hidden\">]</span></del>",
-					    op->text);
+				            "<del><span class=\"visually-hidden\">[deleted: </span>%s"
+				            "<span class=\"visually-hidden\">]</span></del>",
+				            op->text);
 			break;
 		case DIFF_INSERT:
 			if (side != SIDE_OLD)
 				html_printf(&r->out,
-					    "<ins><span class=\"visually-hidden\">[inserted: </span>%s"
-					    "<span class=\"visually-hidden\">]</span></ins>",
-					    op->text);
+				            "<ins><span class=\"visually-hidden\">[inserted: </span>%s"
+				            "<span class=\"visually-hidden\">]</span></ins>",
+				            op->text);
 			break;
 		}
 	}
@@ -63,18 +61,19 @@ static void write_ops(struct request *r, const struct compare_row *row, enum sid
 /* The links of a paragraph of one version: to its comments, and to its place in the version. */
 static void write_links(struct request *r, int64_t version_id, const struct paragraph *p, const char *label)
 {
-	html_printf(&r->out,
-		    " <a href=\"/versions/%L/paragraphs/%u\">Comments<span class=\"visually-hidden\"> on \u00b6%d of the "
-		    "%s</span></a> <a href=\"/versions/%L#%u\">In context<span class=\"visually-hidden\">: \u00b6%d of the "
-		    "%s</span></a>",
-		    (long long)version_id, p->pid, p->number, label, (long long)version_id, p->pid, p->number, label);
+	html_printf(
+	    &r->out,
+	    " <a href=\"/versions/%L/paragraphs/%u\">Comments<span class=\"visually-hidden\"> on \u00b6%d of the "
+	    "%s</span></a> <a href=\"/versions/%L#%u\">In context<span class=\"visually-hidden\">: \u00b6%d of the "
+	    "%s</span></a>",
+	    (long long)version_id, p->pid, p->number, label, (long long)version_id, p->pid, p->number, label);
 }
 
 /* The status line of a row: its words, where a moved paragraph came from, and its number before. */
 static void write_status(struct request *r, const struct compare_row *row)
 {
 	html_printf(&r->out, "<span class=\"cmp-status cmp-%s\">%s</span>", compare_status_name(row->status),
-		    status_words(row->status));
+	            status_words(row->status));
 	if (row->status == COMPARE_MOVED)
 		html_printf(&r->out, " (moved from \u00b6%d%s)", row->a->number, row->changed ? ", and edited" : "");
 	else if (row->a && row->b && row->a->number != row->b->number)
@@ -102,14 +101,14 @@ static void write_text(struct request *r, const struct compare_row *row, enum si
 		write_ops(r, row, side);
 	else if (row->status == COMPARE_ADDED)
 		html_printf(&r->out,
-			    "<ins><span class=\"visually-hidden\">[inserted: </span>%s<span "
-			    "class=\"visually-hidden\">]</span></ins>",
-			    row->b->text);
+		            "<ins><span class=\"visually-hidden\">[inserted: </span>%s<span "
+		            "class=\"visually-hidden\">]</span></ins>",
+		            row->b->text);
 	else if (row->status == COMPARE_REMOVED)
 		html_printf(&r->out,
-			    "<del><span class=\"visually-hidden\">[deleted: </span>%s<span "
-			    "class=\"visually-hidden\">]</span></del>",
-			    row->a->text);
+		            "<del><span class=\"visually-hidden\">[deleted: </span>%s<span "
+		            "class=\"visually-hidden\">]</span></del>",
+		            row->a->text);
 	else
 		html_printf(&r->out, "%s", (side == SIDE_OLD ? row->a : row->b)->text);
 	html_printf(&r->out, "</div>");
@@ -121,15 +120,15 @@ static void write_fold(struct request *r, const struct view *v, int from, int to
 	const struct compare_row *rows = v->c->rows;
 	int n = to - from;
 	html_printf(&r->out, "%R<details class=\"cmp-fold\"><summary>%d unchanged paragraph%s (\u00b6%d",
-		    v->inline_view ? "<li class=\"cmp-row\">" : "<tr><td colspan=\"2\">", n, n == 1 ? "" : "s",
-		    rows[from].b->number);
+	            v->inline_view ? "<li class=\"cmp-row\">" : "<tr><td colspan=\"2\">", n, n == 1 ? "" : "s",
+	            rows[from].b->number);
 	if (n > 1)
 		html_printf(&r->out, "\u2013\u00b6%d", rows[to - 1].b->number);
 	html_printf(&r->out, ")</summary>\n");
 	for (int i = from; i < to; i++) {
 		const struct compare_row *row = &rows[i];
 		html_printf(&r->out, "<div class=\"cmp-para\" id=\"%s\"><p class=\"cmp-meta\">\u00b6%d", row->pid,
-			    row->b->number);
+		            row->b->number);
 		if (row->a->number != row->b->number)
 			html_printf(&r->out, " (was \u00b6%d)", row->a->number);
 		write_links(r, v->c->b.id, row->b, v->label_b);
@@ -145,7 +144,7 @@ static void write_inline_row(struct request *r, const struct view *v, const stru
 	const struct paragraph *p = row->b ? row->b : row->a;
 	int64_t vid = row->b ? v->c->b.id : v->c->a.id;
 	html_printf(&r->out, "<li class=\"cmp-row cmp-para\" id=\"%s\"><p class=\"cmp-meta\">\u00b6%d%s ", row->pid,
-		    p->number, row->b ? "" : " of the older version");
+	            p->number, row->b ? "" : " of the older version");
 	write_status(r, row);
 	write_links(r, vid, p, row->b ? v->label_b : v->label_a);
 	html_printf(&r->out, "</p>");
@@ -158,11 +157,11 @@ static void write_cell(struct request *r, const struct view *v, const struct com
 {
 	const struct paragraph *p = side == SIDE_OLD ? row->a : row->b;
 	const char *label = side == SIDE_OLD ? v->label_a : v->label_b;
-	html_printf(&r->out, "<td class=\"cmp-%s\"><span class=\"cmp-which\">%s</span>", side == SIDE_OLD ? "old" : "new",
-		    label);
+	html_printf(&r->out, "<td class=\"cmp-%s\"><span class=\"cmp-which\">%s</span>",
+	            side == SIDE_OLD ? "old" : "new", label);
 	if (!p) {
 		html_printf(&r->out, "<p class=\"cmp-none\">%s</p></td>",
-			    side == SIDE_OLD ? "Not in this version." : "Removed in this version.");
+		            side == SIDE_OLD ? "Not in this version." : "Removed in this version.");
 		return;
 	}
 	html_printf(&r->out, "<p class=\"cmp-meta\">\u00b6%d", p->number);
@@ -205,8 +204,8 @@ static void write_rows(struct request *r, const struct view *v)
 /* "3 edited, 1 moved, 2 added, 1 removed and 12 unchanged paragraphs." */
 static void write_summary(struct request *r, const struct comparison *c)
 {
-	static const enum compare_status order[] = {COMPARE_EDITED, COMPARE_MOVED,  COMPARE_SPLIT,    COMPARE_MERGED,
-						    COMPARE_ADDED,  COMPARE_REMOVED, COMPARE_UNCHANGED};
+	static const enum compare_status order[] = {COMPARE_EDITED, COMPARE_MOVED,   COMPARE_SPLIT,    COMPARE_MERGED,
+	                                            COMPARE_ADDED,  COMPARE_REMOVED, COMPARE_UNCHANGED};
 	const int n = (int)(sizeof order / sizeof *order);
 	int shown = 0, total = 0;
 	for (int i = 0; i < n; i++)
@@ -216,8 +215,11 @@ static void write_summary(struct request *r, const struct comparison *c)
 		int k = c->count[order[i]];
 		if (!k)
 			continue;
-		html_printf(&r->out, "%s%d %s", shown == 0 ? "" : shown == total - 1 ? " and " : ", ", k,
-			    compare_status_name(order[i]));
+		html_printf(&r->out, "%s%d %s",
+		            shown == 0           ? ""
+		            : shown == total - 1 ? " and "
+		                                 : ", ",
+		            k, compare_status_name(order[i]));
 		shown++;
 	}
 	html_printf(&r->out, "%s</p>\n", shown ? " paragraphs." : "Neither version has numbered paragraphs.");
@@ -229,22 +231,24 @@ static void write_others(struct request *r, const struct comparison *c)
 	if (c->doc.nversions < 2 || (c->doc.nversions == 2 && c->a.id != c->b.id))
 		return; /* no other pair to offer */
 	html_printf(&r->out, "<nav aria-labelledby=\"cmp-others\" class=\"cmp-others\"><h2 id=\"cmp-others\">Compare "
-			     "other versions</h2>\n<ul>\n");
+	                     "other versions</h2>\n<ul>\n");
 	for (int i = 0; i < c->doc.nversions; i++)
 		for (int k = i + 1; k < c->doc.nversions; k++) {
 			const struct version *x = &c->doc.versions[i], *y = &c->doc.versions[k];
 			if ((x->id == c->a.id && y->id == c->b.id) || c->doc.nversions > 6)
 				continue; /* this one; and past a few versions, only the pairs with the newest below */
-			html_printf(&r->out, "<li><a href=\"/versions/%L/compare/%L\">%s of %s with %s of %s</a></li>\n",
-				    (long long)x->id, (long long)y->id, x->label, page_date(r, x->date), y->label,
-				    page_date(r, y->date));
+			html_printf(&r->out,
+			            "<li><a href=\"/versions/%L/compare/%L\">%s of %s with %s of %s</a></li>\n",
+			            (long long)x->id, (long long)y->id, x->label, page_date(r, x->date), y->label,
+			            page_date(r, y->date));
 		}
 	if (c->doc.nversions > 6) {
 		const struct version *newest = &c->doc.versions[c->doc.nversions - 1];
 		for (int i = 0; i < c->doc.nversions - 1; i++)
-			html_printf(&r->out, "<li><a href=\"/versions/%L/compare/%L\">%s of %s with %s of %s</a></li>\n",
-				    (long long)c->doc.versions[i].id, (long long)newest->id, c->doc.versions[i].label,
-				    page_date(r, c->doc.versions[i].date), newest->label, page_date(r, newest->date));
+			html_printf(&r->out,
+			            "<li><a href=\"/versions/%L/compare/%L\">%s of %s with %s of %s</a></li>\n",
+			            (long long)c->doc.versions[i].id, (long long)newest->id, c->doc.versions[i].label,
+			            page_date(r, c->doc.versions[i].date), newest->label, page_date(r, newest->date));
 	}
 	html_printf(&r->out, "</ul>\n</nav>\n");
 }
@@ -268,46 +272,49 @@ void page_compare(struct request *r)
 	}
 	const char *view = request_query(r, "view");
 	struct view v = {
-		.c = &c,
-		.label_a = arena_printf(&r->arena, "%s of %s", c.a.label, page_date(r, c.a.date)),
-		.label_b = arena_printf(&r->arena, "%s of %s", c.b.label, page_date(r, c.b.date)),
-		.inline_view = view && !strcmp(view, "inline"),
+	    .c = &c,
+	    .label_a = arena_printf(&r->arena, "%s of %s", c.a.label, page_date(r, c.a.date)),
+	    .label_b = arena_printf(&r->arena, "%s of %s", c.b.label, page_date(r, c.b.date)),
+	    .inline_view = view && !strcmp(view, "inline"),
 	};
 	page_begin(r, arena_printf(&r->arena, "%s \u2014 %s compared with %s", c.doc.title, c.a.label, c.b.label));
-	html_printf(&r->out,
-		    "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/\">Consultations</a> \u203a "
-		    "<a href=\"/processes/%u\">%s</a></nav>\n"
-		    "<h1>%s: two versions compared</h1>\n"
-		    "<p class=\"lead\">From the <a href=\"/versions/%L\">%s</a> to the <a href=\"/versions/%L\">%s</a>.</p>\n",
-		    p.slug, p.title, c.doc.title, (long long)c.a.id, v.label_a, (long long)c.b.id, v.label_b);
+	html_printf(
+	    &r->out,
+	    "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/\">Consultations</a> \u203a "
+	    "<a href=\"/processes/%u\">%s</a></nav>\n"
+	    "<h1>%s: two versions compared</h1>\n"
+	    "<p class=\"lead\">From the <a href=\"/versions/%L\">%s</a> to the <a href=\"/versions/%L\">%s</a>.</p>\n",
+	    p.slug, p.title, c.doc.title, (long long)c.a.id, v.label_a, (long long)c.b.id, v.label_b);
 	if (a_id == b_id) {
 		html_printf(&r->out,
-			    "<p class=\"cmp-same\">This is the same version twice: there is nothing to compare. Choose "
-			    "two different versions below, or <a href=\"/versions/%L\">read this version</a>.</p>\n",
-			    (long long)a_id);
+		            "<p class=\"cmp-same\">This is the same version twice: there is nothing to compare. Choose "
+		            "two different versions below, or <a href=\"/versions/%L\">read this version</a>.</p>\n",
+		            (long long)a_id);
 		write_others(r, &c);
 		page_end(r, 200);
 		return;
 	}
 	write_summary(r, &c);
-	html_printf(&r->out,
-		    "<nav class=\"tabs\" aria-label=\"How to show the changes\"><ul>"
-		    "<li><a href=\"/versions/%L/compare/%L\"%R>Side by side</a></li>"
-		    "<li><a href=\"/versions/%L/compare/%L?view=inline\"%R>Inline</a></li></ul></nav>\n"
-		    "<p class=\"hint\">Inserted words are <ins>underlined</ins>, deleted words are <del>struck through</del>"
-		    "; screen readers announce them as inserted and deleted.</p>\n",
-		    (long long)a_id, (long long)b_id, v.inline_view ? "" : " aria-current=\"page\"", (long long)a_id,
-		    (long long)b_id, v.inline_view ? " aria-current=\"page\"" : "");
+	html_printf(
+	    &r->out,
+	    "<nav class=\"tabs\" aria-label=\"How to show the changes\"><ul>"
+	    "<li><a href=\"/versions/%L/compare/%L\"%R>Side by side</a></li>"
+	    "<li><a href=\"/versions/%L/compare/%L?view=inline\"%R>Inline</a></li></ul></nav>\n"
+	    "<p class=\"hint\">Inserted words are <ins>underlined</ins>, deleted words are <del>struck through</del>"
+	    "; screen readers announce them as inserted and deleted.</p>\n",
+	    (long long)a_id, (long long)b_id, v.inline_view ? "" : " aria-current=\"page\"", (long long)a_id,
+	    (long long)b_id, v.inline_view ? " aria-current=\"page\"" : "");
 	if (v.inline_view) {
 		html_printf(&r->out, "<ol class=\"compare-inline\" aria-label=\"Paragraphs compared\">\n");
 		write_rows(r, &v);
 		html_printf(&r->out, "</ol>\n");
 	} else {
-		html_printf(&r->out,
-			    "<table class=\"compare\">\n<caption>Paragraphs compared: the %s on the left, the %s on the "
-			    "right</caption>\n<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n"
-			    "<tbody>\n",
-			    v.label_a, v.label_b, v.label_a, v.label_b);
+		html_printf(
+		    &r->out,
+		    "<table class=\"compare\">\n<caption>Paragraphs compared: the %s on the left, the %s on the "
+		    "right</caption>\n<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n"
+		    "<tbody>\n",
+		    v.label_a, v.label_b, v.label_a, v.label_b);
 		write_rows(r, &v);
 		html_printf(&r->out, "</tbody>\n</table>\n");
 	}

@@ -220,6 +220,15 @@ class CompareMoves(ServerTestCase):
             self.assertIn('href="/versions/%d/paragraphs/p5"' % self.a, page, "a removed one links to its version")
             self.assertIn("<summary>3 unchanged paragraphs (\u00b61\u2013\u00b63)</summary>", page)
 
+    def test_a_change_of_formatting_alone_is_an_edit(self):
+        p = self.PARAGRAPHS
+        b = self.post(self.s, self.token, [p[0], "Bravo is *the* second.", p[2], p[3], p[4]], "Emphasis")
+        self.set_pids(self.s, b, ["p1", "p2", "p3", "p4", "p5"])
+        row = self.compare(b)[1]
+        self.assertEqual((row["pid"], row["status"], row["changed"]), ("p2", "edited", True))
+        self.assertEqual(row["ops"], [{"op": "equal", "text": "Bravo is the second."}])
+        self.assertIn("(formatting only)", self.s.get("/versions/%d/compare/%d" % (self.a, b)).text)
+
     def test_a_thousand_paragraphs_compare_quickly(self):
         words = "the secretariat reports every year to the council on how the agenda is used".split()
         old = ["Paragraph %d: %s." % (i, " ".join(words[(i + k) % len(words)] for k in range(18))) for i in range(1000)]

@@ -22,7 +22,10 @@ static char *show(struct arena *a, const struct diff_op *ops, int n)
 	size_t w = 0;
 	for (int i = 0; i < n; i++)
 		w += (size_t)snprintf(s + w, size - w, "[%c%s]",
-				      ops[i].kind == DIFF_EQUAL ? '=' : ops[i].kind == DIFF_INSERT ? '+' : '-', ops[i].text);
+		                      ops[i].kind == DIFF_EQUAL    ? '='
+		                      : ops[i].kind == DIFF_INSERT ? '+'
+		                                                   : '-',
+		                      ops[i].text);
 	return s;
 }
 
@@ -73,7 +76,7 @@ static void test_insert(void **state)
 	struct arena a;
 	arena_init(&a);
 	assert_string_equal(check(&a, "Member States shall report.", "Member States shall report annually."),
-			    "[=Member States shall report][+ annually][=.]");
+	                    "[=Member States shall report][+ annually][=.]");
 	assert_string_equal(check(&a, "shall report", "All shall report"), "[+All ][=shall report]");
 	arena_free(&a);
 }
@@ -84,7 +87,7 @@ static void test_delete(void **state)
 	struct arena a;
 	arena_init(&a);
 	assert_string_equal(check(&a, "The draft guidelines are final.", "The guidelines are final."),
-			    "[=The ][-draft ][=guidelines are final.]");
+	                    "[=The ][-draft ][=guidelines are final.]");
 	arena_free(&a);
 }
 
@@ -94,7 +97,7 @@ static void test_replace(void **state)
 	struct arena a;
 	arena_init(&a);
 	assert_string_equal(check(&a, "Reports are due every year.", "Reports are due every two years."),
-			    "[=Reports are due every ][-year][+two years][=.]");
+	                    "[=Reports are due every ][-year][+two years][=.]");
 	/* A word is changed whole, never a few letters of it. */
 	assert_string_equal(check(&a, "colour", "color"), "[-colour][+color]");
 	arena_free(&a);
@@ -105,8 +108,9 @@ static void test_punctuation(void **state)
 	(void)state;
 	struct arena a;
 	arena_init(&a);
-	assert_string_equal(check(&a, "legal, technical and procedural measures", "legal; technical and procedural measures"),
-			    "[=legal][-,][+;][= technical and procedural measures]");
+	assert_string_equal(
+	    check(&a, "legal, technical and procedural measures", "legal; technical and procedural measures"),
+	    "[=legal][-,][+;][= technical and procedural measures]");
 	assert_string_equal(check(&a, "(a) the Council", "(b) the Council"), "[=(][-a][+b][=) the Council]");
 	/* White space counts: a newline for a space is a change, and a backslash is text like any other. */
 	assert_string_equal(check(&a, "one two", "one\ntwo"), "[=one][- ][+\n][=two]");
@@ -121,10 +125,10 @@ static void test_cjk_is_cut_per_character(void **state)
 	arena_init(&a);
 	/* Chinese: one changed character is one change, not the whole sentence. */
 	assert_string_equal(check(&a, "网络安全议程的指导方针。", "全球网络安全议程的指导原则。"),
-			    "[+全球][=网络安全议程的指导][-方针][+原则][=。]");
+	                    "[+全球][=网络安全议程的指导][-方针][+原则][=。]");
 	/* Japanese with kana. */
 	assert_string_equal(check(&a, "ガイドラインを採択する", "ガイドラインを承認する"),
-			    "[=ガイドラインを][-採択][+承認][=する]");
+	                    "[=ガイドラインを][-採択][+承認][=する]");
 	assert_int_equal(diff_token_count("网络安全"), 4);
 	arena_free(&a);
 }
@@ -137,7 +141,7 @@ static void test_arabic(void **state)
 	/* Arabic words are words (spaces between them), and the Arabic comma is punctuation. */
 	assert_int_equal(diff_token_count("الأمن السيبراني، العالمي"), 6);
 	assert_string_equal(check(&a, "جدول أعمال الأمن السيبراني العالمي", "جدول أعمال الأمن السيبراني الدولي"),
-			    "[=جدول أعمال الأمن السيبراني ][-العالمي][+الدولي]");
+	                    "[=جدول أعمال الأمن السيبراني ][-العالمي][+الدولي]");
 	arena_free(&a);
 }
 
@@ -227,10 +231,10 @@ static void test_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_identical),     cmocka_unit_test(test_insert),
-	    cmocka_unit_test(test_delete),        cmocka_unit_test(test_replace),
-	    cmocka_unit_test(test_punctuation),   cmocka_unit_test(test_cjk_is_cut_per_character),
-	    cmocka_unit_test(test_arabic),        cmocka_unit_test(test_empty),
+	    cmocka_unit_test(test_identical),      cmocka_unit_test(test_insert),
+	    cmocka_unit_test(test_delete),         cmocka_unit_test(test_replace),
+	    cmocka_unit_test(test_punctuation),    cmocka_unit_test(test_cjk_is_cut_per_character),
+	    cmocka_unit_test(test_arabic),         cmocka_unit_test(test_empty),
 	    cmocka_unit_test(test_long_paragraph), cmocka_unit_test(test_out_of_memory_fails_cleanly),
 	    cmocka_unit_test(test_names),
 	};
