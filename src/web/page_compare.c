@@ -14,6 +14,7 @@
 #include "web/routes.h"
 
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *status_words(enum compare_status s)
@@ -75,7 +76,8 @@ static void write_status(struct request *r, const struct compare_row *row)
 	html_printf(&r->out, "<span class=\"cmp-status cmp-%s\">%s</span>", compare_status_name(row->status),
 	            status_words(row->status));
 	if (row->status == COMPARE_MOVED)
-		html_printf(&r->out, " (moved from \u00b6%d%s)", row->a->number, row->changed ? ", and edited" : "");
+		html_printf(&r->out, " (moved from <a href=\"#was-%s\">\u00b6%d</a>%s)", row->pid, row->a->number,
+		            row->changed ? ", and edited" : "");
 	else if (row->a && row->b && row->a->number != row->b->number)
 		html_printf(&r->out, " (was \u00b6%d)", row->a->number);
 	if (row->changed) {
@@ -115,18 +117,16 @@ static void write_text(struct request *r, const struct compare_row *row, enum si
 }
 
 /* A run of unchanged paragraphs rows[from..to), folded. */
-static void write_fold(struct request *r, const struct view *v, int from, int to)
+static void write_fold(struct request *r, const struct view *v, const struct compare_row *const *rows, int n)
 {
-	const struct compare_row *rows = v->c->rows;
-	int n = to - from;
 	html_printf(&r->out, "%R<details class=\"cmp-fold\"><summary>%d unchanged paragraph%s (\u00b6%d",
 	            v->inline_view ? "<li class=\"cmp-row\">" : "<tr><td colspan=\"2\">", n, n == 1 ? "" : "s",
-	            rows[from].b->number);
+	            rows[0]->b->number);
 	if (n > 1)
-		html_printf(&r->out, "\u2013\u00b6%d", rows[to - 1].b->number);
+		html_printf(&r->out, "\u2013\u00b6%d", rows[n - 1]->b->number);
 	html_printf(&r->out, ")</summary>\n");
-	for (int i = from; i < to; i++) {
-		const struct compare_row *row = &rows[i];
+	for (int i = 0; i < n; i++) {
+		const struct compare_row *row = rows[i];
 		html_printf(&r->out, "<div class=\"cmp-para\" id=\"%s\"><p class=\"cmp-meta\">\u00b6%d", row->pid,
 		            row->b->number);
 		if (row->a->number != row->b->number)
@@ -137,6 +137,26 @@ static void write_fold(struct request *r, const struct view *v, int from, int to
 		html_printf(&r->out, "</div>\n");
 	}
 	html_printf(&r->out, "</details>%R\n", v->inline_view ? "</li>" : "</td></tr>");
+}
+
+/* Where a moved paragraph was: a line at its old place that links to where it went (the moved row links
+ * back here, #was-pid). */
+static void write_gone(struct request *r, const struct view *v, const struct compare_row *row)
+{
+	if (v->inline_view) {
+		html_printf(&r->out,
+		            "<li class=\"cmp-row cmp-gone\" id=\"was-%s\"><p class=\"cmp-meta\">\u00b6%d of the %s: "
+		            "moved to <a href=\"#%s\">\u00b6%d</a>.</p></li>\n",
+		            row->pid, row->a->number, v->label_a, row->pid, row->b->number);
+		return;
+	}
+	html_printf(
+	    &r->out,
+	    "<tr class=\"cmp-row cmp-gone\" id=\"was-%s\"><td class=\"cmp-old\"><span class=\"cmp-which\">%s</span>"
+	    "<p class=\"cmp-meta\">\u00b6%d moved to <a href=\"#%s\">\u00b6%d</a>.</p></td>"
+	    "<td class=\"cmp-new\"><span class=\"cmp-which\">%s</span><p class=\"cmp-none\">Not here: "
+	    "moved to <a href=\"#%s\">\u00b6%d</a>.</p></td></tr>\n",
+	    row->pid, v->label_a, row->a->number, row->pid, row->b->number, v->label_b, row->pid, row->b->number);
 }
 
 static void write_inline_row(struct request *r, const struct view *v, const struct compare_row *row)
@@ -177,27 +197,68 @@ static void write_cell(struct request *r, const struct view *v, const struct com
 	html_printf(&r->out, "</td>");
 }
 
-static void write_rows(struct request *r, const struct view *v)
+static int by_old_number(const void *x, const void *y)
 {
-	const struct comparison *c = v->c;
-	for (int i = 0; i < c->nrows;) {
-		if (c->rows[i].status == COMPARE_UNCHANGED) {
+	const struct compare_row *a = *(const struct compare_row *const *)x, *b = *(const struct compare_row *const *)y;
+	return (a->a->number > b->a->number) - (a->a->number < b->a->number);
+}
+
+/* The rows as they are shown: each moved paragraph twice, where it is now and (gone[k]) where it was, which
+ * is before the first row that stayed in place or was removed and came after it in the old version. */
+static int display_order(struct request *r, const struct comparison *c, const struct compare_row ***seq, bool **gone,
+                         int *n)
+{
+	int nmoved = c->count[COMPARE_MOVED];
+	const struct compare_row **moved = arena_alloc(&r->arena, sizeof *moved * (size_t)(nmoved + 1));
+	*seq = arena_alloc(&r->arena, sizeof **seq * (size_t)(c->nrows + nmoved + 1));
+	*gone = arena_alloc(&r->arena, sizeof **gone * (size_t)(c->nrows + nmoved + 1));
+	if (!moved || !*seq || !*gone)
+		return -1;
+	int m = 0, k = 0, next = 0;
+	for (int i = 0; i < c->nrows; i++)
+		if (c->rows[i].status == COMPARE_MOVED)
+			moved[m++] = &c->rows[i];
+	qsort(moved, (size_t)m, sizeof *moved, by_old_number);
+	for (int i = 0; i < c->nrows; i++) {
+		const struct compare_row *row = &c->rows[i];
+		if (row->a && row->status != COMPARE_MOVED)
+			for (; next < m && moved[next]->a->number < row->a->number; next++) {
+				(*seq)[k] = moved[next];
+				(*gone)[k++] = true;
+			}
+		(*seq)[k++] = row;
+	}
+	for (; next < m; next++) {
+		(*seq)[k] = moved[next];
+		(*gone)[k++] = true;
+	}
+	*n = k;
+	return 0;
+}
+
+static void write_rows(struct request *r, const struct view *v, const struct compare_row *const *seq, const bool *gone,
+                       int n)
+{
+	for (int i = 0; i < n;) {
+		if (!gone[i] && seq[i]->status == COMPARE_UNCHANGED) {
 			int end = i;
-			while (end < c->nrows && c->rows[end].status == COMPARE_UNCHANGED)
+			while (end < n && !gone[end] && seq[end]->status == COMPARE_UNCHANGED)
 				end++;
-			write_fold(r, v, i, end);
+			write_fold(r, v, seq + i, end - i);
 			i = end;
 			continue;
 		}
-		const struct compare_row *row = &c->rows[i++];
-		if (v->inline_view) {
+		const struct compare_row *row = seq[i];
+		if (gone[i++]) {
+			write_gone(r, v, row);
+		} else if (v->inline_view) {
 			write_inline_row(r, v, row);
-			continue;
+		} else {
+			html_printf(&r->out, "<tr class=\"cmp-row cmp-para\" id=\"%s\">", row->pid);
+			write_cell(r, v, row, SIDE_OLD);
+			write_cell(r, v, row, SIDE_NEW);
+			html_printf(&r->out, "</tr>\n");
 		}
-		html_printf(&r->out, "<tr class=\"cmp-row cmp-para\" id=\"%s\">", row->pid);
-		write_cell(r, v, row, SIDE_OLD);
-		write_cell(r, v, row, SIDE_NEW);
-		html_printf(&r->out, "</tr>\n");
 	}
 }
 
@@ -277,6 +338,14 @@ void page_compare(struct request *r)
 	    .label_b = arena_printf(&r->arena, "%s of %s", c.b.label, page_date(r, c.b.date)),
 	    .inline_view = view && !strcmp(view, "inline"),
 	};
+	const struct compare_row **seq;
+	bool *gone;
+	int nseq;
+	if (display_order(r, &c, &seq, &gone, &nseq) != 0) {
+		error_set(&e, ERROR_UNAVAILABLE, "out of memory");
+		page_error(r, &e);
+		return;
+	}
 	page_begin(r, arena_printf(&r->arena, "%s \u2014 %s compared with %s", c.doc.title, c.a.label, c.b.label));
 	html_printf(
 	    &r->out,
@@ -306,7 +375,7 @@ void page_compare(struct request *r)
 	    (long long)b_id, v.inline_view ? " aria-current=\"page\"" : "");
 	if (v.inline_view) {
 		html_printf(&r->out, "<ol class=\"compare-inline\" aria-label=\"Paragraphs compared\">\n");
-		write_rows(r, &v);
+		write_rows(r, &v, seq, gone, nseq);
 		html_printf(&r->out, "</ol>\n");
 	} else {
 		html_printf(
@@ -315,7 +384,7 @@ void page_compare(struct request *r)
 		    "right</caption>\n<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n"
 		    "<tbody>\n",
 		    v.label_a, v.label_b, v.label_a, v.label_b);
-		write_rows(r, &v);
+		write_rows(r, &v, seq, gone, nseq);
 		html_printf(&r->out, "</tbody>\n</table>\n");
 	}
 	write_others(r, &c);

@@ -193,9 +193,12 @@ class CompareMoves(ServerTestCase):
                           ("p1", "moved")])
         self.assertEqual((rows[-1]["number_a"], rows[-1]["number_b"], rows[-1]["changed"]), (1, 5, False))
         page = self.s.get("/versions/%d/compare/%d" % (self.a, b)).text
-        self.assertIn("(moved from \u00b61)", page)
+        self.assertIn('(moved from <a href="#was-p1">\u00b61</a>)', page)
         self.assertIn("(moved to \u00b65)", page)
-        self.assertIn("<summary>4 unchanged paragraphs (\u00b61\u2013\u00b64)</summary>", page)
+        # where it was, before the others: a line that links to where it went, and the four unchanged folded
+        self.assertRegex(page, re.compile(r'<tr class="cmp-row cmp-gone" id="was-p1">.*moved to <a href="#p1">'
+                                          r'\u00b65</a>.*<summary>4 unchanged paragraphs \(\u00b61\u2013\u00b64\)'
+                                          r'</summary>', re.S))
 
     def test_moved_edited_added_and_removed(self):
         # Bravo moves after Delta and is edited, Echo is removed, Foxtrot is added.
@@ -214,11 +217,16 @@ class CompareMoves(ServerTestCase):
         self.assertEqual((rows[5]["number_a"], rows[5]["number_b"], rows[5]["text"]), (5, None, "Echo is the fifth."))
         for view in ("", "?view=inline"):
             page = self.s.get("/versions/%d/compare/%d%s" % (self.a, b, view)).text
-            self.assertIn("(moved from \u00b62, and edited)", page)
+            self.assertIn('(moved from <a href="#was-p2">\u00b62</a>, and edited)', page)
+            self.assertIn('id="was-p2"', page)
             self.assertIn('<span class="cmp-status cmp-removed">Removed</span>' if view else "Removed in this version.",
                           page)
             self.assertIn('href="/versions/%d/paragraphs/p5"' % self.a, page, "a removed one links to its version")
-            self.assertIn("<summary>3 unchanged paragraphs (\u00b61\u2013\u00b63)</summary>", page)
+            # p1 | where p2 was | p3, p4: the line of the moved paragraph splits the unchanged ones
+            self.assertIn("<summary>1 unchanged paragraph (\u00b61)</summary>", page)
+            self.assertIn("<summary>2 unchanged paragraphs (\u00b62\u2013\u00b63)</summary>", page)
+            self.assertLess(page.index("(\u00b61)</summary>"), page.index('id="was-p2"'))
+            self.assertLess(page.index('id="was-p2"'), page.index("(\u00b62\u2013\u00b63)</summary>"))
 
     def test_a_change_of_formatting_alone_is_an_edit(self):
         p = self.PARAGRAPHS
