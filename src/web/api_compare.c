@@ -2,11 +2,15 @@
  * api_compare — two versions of a document compared, as JSON
  * (GET /api/v1/versions/{a}/compare/{b}): the same rows as the page
  * (core/compare.h), each with its pid, status, numbers in a and b, and for a
- * changed paragraph the word operations; the text itself for the others.
+ * changed paragraph the word operations; the text itself for the others. A
+ * long comparison comes in parts of LIMIT_PAGE_BYTES (?offset=, and next).
  */
 #include "core/compare.h"
+#include "core/limits.h"
 #include "web/api.h"
 #include "web/routes.h"
+
+#include <string.h>
 
 static json_t *version_json(const struct version *v)
 {
@@ -54,6 +58,13 @@ void api_compare(struct request *r)
 		reply_json_error(r, &e);
 		return;
 	}
+	const char *offset_arg = request_query(r, "offset");
+	int64_t offset = 0;
+	if (offset_arg && strcmp(offset_arg, "0") != 0 && (!parse_id(offset_arg, &offset) || offset > c.nrows)) {
+		error_field(&e, "offset", "Use a number of paragraphs to skip, from 0 to their number.");
+		reply_json_error(r, &e);
+		return;
+	}
 	json_t *summary = json_object(), *rows = json_array();
 	for (int s = 0; summary && s < COMPARE_NSTATUS; s++)
 		if (json_object_set_new(summary, compare_status_name((enum compare_status)s),
@@ -61,19 +72,37 @@ void api_compare(struct request *r)
 			json_decref(summary);
 			summary = NULL;
 		}
-	for (int i = 0; rows && i < c.nrows; i++)
-		if (json_array_append_new(rows, row_json(&c.rows[i])) != 0) {
+	/* Rows until the answer holds LIMIT_PAGE_BYTES of them (at least one): a comparison of two long versions
+	 * comes in parts, next saying where the rest starts, never an answer cut off at LIMIT_RESPONSE. */
+	size_t bytes = 0;
+	int i = (int)offset;
+	for (; rows && i < c.nrows; i++) {
+		json_t *row = row_json(&c.rows[i]);
+		size_t size = row ? json_dumpb(row, NULL, 0, JSON_COMPACT) : 0;
+		if (i > offset && bytes + size > LIMIT_PAGE_BYTES) {
+			json_decref(row);
+			break;
+		}
+		bytes += size;
+		if (json_array_append_new(rows, row) != 0) {
 			json_decref(rows);
 			rows = NULL;
 		}
-	json_t *body = summary && rows ? json_pack("{s:{s:I, s:s}, s:o, s:o, s:o, s:o}", "document", "id",
-	                                           (json_int_t)c.doc.id, "title", c.doc.title, "a", version_json(&c.a),
-	                                           "b", version_json(&c.b), "summary", summary, "paragraphs", rows)
-	                               : NULL;
+	}
+	json_t *next = i < c.nrows ? json_string(arena_printf(&r->arena, "/api/v1/versions/%lld/compare/%lld?offset=%d",
+	                                                      (long long)a_id, (long long)b_id, i))
+	                           : json_null();
+	json_t *body = summary && rows && next
+	                   ? json_pack("{s:{s:I, s:s}, s:o, s:o, s:o, s:o, s:I, s:I, s:o}", "document", "id",
+	                               (json_int_t)c.doc.id, "title", c.doc.title, "a", version_json(&c.a), "b",
+	                               version_json(&c.b), "summary", summary, "paragraphs", rows, "offset",
+	                               (json_int_t)offset, "total", (json_int_t)c.nrows, "next", next)
+	                   : NULL;
 	if (!body) {
-		if (!summary || !rows) {
+		if (!summary || !rows || !next) {
 			json_decref(summary);
 			json_decref(rows);
+			json_decref(next);
 		}
 		reply_json_problem(r, 503, ERROR_UNAVAILABLE, request_failure_message(r, 503));
 		return;

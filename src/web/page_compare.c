@@ -9,6 +9,7 @@
  * paragraph links to its comments and to its place on its version's page.
  */
 #include "core/compare.h"
+#include "core/limits.h"
 #include "core/process.h"
 #include "web/page.h"
 #include "web/routes.h"
@@ -236,13 +237,18 @@ static int display_order(struct request *r, const struct comparison *c, const st
 	return 0;
 }
 
-static void write_rows(struct request *r, const struct view *v, const struct compare_row *const *seq, const bool *gone,
-                       int n)
+/* Writes the items seq[from..n) until the page holds LIMIT_PAGE_BYTES of them (at least one item; runs of
+ * unchanged paragraphs fold LIMIT_COMPARE_FOLD at a time); returns where it stopped (n: all written). */
+static int write_rows(struct request *r, const struct view *v, const struct compare_row *const *seq, const bool *gone,
+                      int n, int from)
 {
-	for (int i = 0; i < n;) {
+	size_t start = r->out.len;
+	int i = from;
+	while (i < n && (i == from || r->out.len - start < LIMIT_PAGE_BYTES)) {
 		if (!gone[i] && seq[i]->status == COMPARE_UNCHANGED) {
 			int end = i;
-			while (end < n && !gone[end] && seq[end]->status == COMPARE_UNCHANGED)
+			while (end < n && end - i < LIMIT_COMPARE_FOLD && !gone[end] &&
+			       seq[end]->status == COMPARE_UNCHANGED)
 				end++;
 			write_fold(r, v, seq + i, end - i);
 			i = end;
@@ -260,6 +266,7 @@ static void write_rows(struct request *r, const struct view *v, const struct com
 			html_printf(&r->out, "</tr>\n");
 		}
 	}
+	return i;
 }
 
 /* "3 edited, 1 moved, 2 added, 1 removed and 12 unchanged paragraphs." */
@@ -346,6 +353,12 @@ void page_compare(struct request *r)
 		page_error(r, &e);
 		return;
 	}
+	const char *from_arg = request_query(r, "from");
+	int64_t from = 0;
+	if (from_arg && strcmp(from_arg, "0") != 0 && (!parse_id(from_arg, &from) || from >= nseq)) {
+		page_message(r, 400, "That part of the comparison (from) does not exist: start at its beginning.");
+		return;
+	}
 	page_begin(r, arena_printf(&r->arena, "%s \u2014 %s compared with %s", c.doc.title, c.a.label, c.b.label));
 	html_printf(
 	    &r->out,
@@ -364,6 +377,12 @@ void page_compare(struct request *r)
 		return;
 	}
 	write_summary(r, &c);
+	if (from > 0)
+		html_printf(
+		    &r->out,
+		    "<p class=\"cmp-more\">A later part of the comparison. <a href=\"/versions/%L/compare/%L%R\">"
+		    "Back to its beginning</a>.</p>\n",
+		    (long long)a_id, (long long)b_id, v.inline_view ? "?view=inline" : "");
 	html_printf(
 	    &r->out,
 	    "<nav class=\"tabs\" aria-label=\"How to show the changes\"><ul>"
@@ -373,9 +392,10 @@ void page_compare(struct request *r)
 	    "; screen readers announce them as inserted and deleted.</p>\n",
 	    (long long)a_id, (long long)b_id, v.inline_view ? "" : " aria-current=\"page\"", (long long)a_id,
 	    (long long)b_id, v.inline_view ? " aria-current=\"page\"" : "");
+	int stop;
 	if (v.inline_view) {
 		html_printf(&r->out, "<ol class=\"compare-inline\" aria-label=\"Paragraphs compared\">\n");
-		write_rows(r, &v, seq, gone, nseq);
+		stop = write_rows(r, &v, seq, gone, nseq, (int)from);
 		html_printf(&r->out, "</ol>\n");
 	} else {
 		html_printf(
@@ -384,9 +404,14 @@ void page_compare(struct request *r)
 		    "right</caption>\n<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n"
 		    "<tbody>\n",
 		    v.label_a, v.label_b, v.label_a, v.label_b);
-		write_rows(r, &v, seq, gone, nseq);
+		stop = write_rows(r, &v, seq, gone, nseq, (int)from);
 		html_printf(&r->out, "</tbody>\n</table>\n");
 	}
+	if (stop < nseq)
+		html_printf(&r->out,
+		            "<p class=\"cmp-more\">The comparison is too long for one page: <a "
+		            "href=\"/versions/%L/compare/%L?%Rfrom=%d\">read on</a>.</p>\n",
+		            (long long)a_id, (long long)b_id, v.inline_view ? "view=inline&amp;" : "", stop);
 	write_others(r, &c);
 	page_end(r, 200);
 }

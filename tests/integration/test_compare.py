@@ -45,7 +45,8 @@ class CompareDemo(ServerTestCase):
         r = self.server.get_json("/api/v1/versions/%d/compare/%d" % (a, b))
         self.assertEqual(r.status, 200, r)
         body = r.json()
-        self.assertEqual(set(body), {"document", "a", "b", "summary", "paragraphs"})
+        self.assertEqual(set(body), {"document", "a", "b", "summary", "paragraphs", "offset", "total", "next"})
+        self.assertEqual((body["offset"], body["total"], body["next"]), (0, 8, None))
         self.assertEqual((body["a"]["id"], body["b"]["id"]), (a, b))
         self.assertEqual(set(body["summary"]), STATUSES)
         rows = body["paragraphs"]
@@ -236,6 +237,49 @@ class CompareMoves(ServerTestCase):
         self.assertEqual((row["pid"], row["status"], row["changed"]), ("p2", "edited", True))
         self.assertEqual(row["ops"], [{"op": "equal", "text": "Bravo is the second."}])
         self.assertIn("(formatting only)", self.s.get("/versions/%d/compare/%d" % (self.a, b)).text)
+
+    def test_a_long_comparison_comes_in_parts(self):
+        # 500 paragraphs, each a 2,400-letter word replaced whole: more than LIMIT_PAGE_BYTES (2 MiB) of page
+        # and of JSON, so both come in parts that link to the next, each under LIMIT_RESPONSE, none lost.
+        old = ["Paragraph %d %s" % (i, "a" * 2400) for i in range(500)]
+        new = ["Paragraph %d %s" % (i, "b" * 2400) for i in range(500)]
+        a = self.post(self.s, self.token, old, "Long")
+        b = self.post(self.s, self.token, new, "Long, rewritten")
+        path, pids, parts = "/api/v1/versions/%d/compare/%d" % (a, b), [], 0
+        while path:
+            r = self.s.get_json(path)
+            self.assertEqual(r.status, 200, r)
+            self.assertLess(len(r.body), 8 * 1024 * 1024)
+            body = r.json()
+            self.assertEqual((body["offset"], body["total"]), (len(pids), 500))
+            self.assertEqual(body["summary"]["edited"], 500)
+            pids += [row["pid"] for row in body["paragraphs"]]
+            path, parts = body["next"], parts + 1
+        self.assertGreater(parts, 1)
+        self.assertEqual(len(pids), 500)
+        self.assertEqual(len(set(pids)), 500)
+        for view in ("", "view=inline&"):
+            path, ids, parts = "/versions/%d/compare/%d?%s" % (a, b, view.rstrip("&")), [], 0
+            while path:
+                r = self.s.get(path)
+                self.assertEqual(r.status, 200, r)
+                self.assertLess(len(r.body), 8 * 1024 * 1024)
+                ids += re.findall(r'class="cmp-row cmp-para" id="(p\d+)"', r.text)
+                more = re.search(r'<a href="(/versions/%d/compare/%d\?%sfrom=\d+)">read on</a>'
+                                 % (a, b, re.escape(view.replace("&", "&amp;"))), r.text)
+                path, parts = more and html.unescape(more.group(1)), parts + 1
+                if path:
+                    self.assertIn("too long for one page", r.text)
+            self.assertGreater(parts, 1, view)
+            self.assertEqual(len(ids), 500, view)
+            self.assertEqual(len(set(ids)), 500, view)
+        # a part that does not exist
+        self.assertEqual(self.s.get("/versions/%d/compare/%d?from=99999" % (a, b)).status, 400)
+        self.assertEqual(self.s.get("/versions/%d/compare/%d?from=x" % (a, b)).status, 400)
+        self.assertErrorShape(self.s.get_json("/api/v1/versions/%d/compare/%d?offset=-1" % (a, b)), 422, "invalid",
+                              ["offset"])
+        self.assertErrorShape(self.s.get_json("/api/v1/versions/%d/compare/%d?offset=501" % (a, b)), 422, "invalid",
+                              ["offset"])
 
     def test_a_thousand_paragraphs_compare_quickly(self):
         words = "the secretariat reports every year to the council on how the agenda is used".split()
