@@ -7,6 +7,7 @@
  * sign; moved paragraphs say where they came from; runs of unchanged
  * paragraphs fold into a <details> that says how many they are. Every
  * paragraph links to its comments and to its place on its version's page.
+ * A long comparison comes in parts of LIMIT_PAGE_BYTES (?from=N, "read on").
  */
 #include "core/compare.h"
 #include "core/limits.h"
@@ -293,31 +294,28 @@ static void write_summary(struct request *r, const struct comparison *c)
 	html_printf(&r->out, "%s</p>\n", shown ? " paragraphs." : "Neither version has numbered paragraphs.");
 }
 
-/* Links to compare one of the two with the document's other versions. */
+static void write_pair(struct request *r, const struct version *x, const struct version *y)
+{
+	html_printf(&r->out, "<li><a href=\"/versions/%L/compare/%L\">%s of %s with %s of %s</a></li>\n",
+	            (long long)x->id, (long long)y->id, x->label, page_date(r, x->date), y->label,
+	            page_date(r, y->date));
+}
+
+/* Links to the document's other comparisons: every pair of a few versions; past COMPARE_PAIRS_VERSIONS, each
+ * version with the newest. */
 static void write_others(struct request *r, const struct comparison *c)
 {
-	if (c->doc.nversions < 2 || (c->doc.nversions == 2 && c->a.id != c->b.id))
+	enum { COMPARE_PAIRS_VERSIONS = 6 };
+	const struct version *vs = c->doc.versions;
+	const int n = c->doc.nversions;
+	if (n < 2 || (n == 2 && c->a.id != c->b.id))
 		return; /* no other pair to offer */
 	html_printf(&r->out, "<nav aria-labelledby=\"cmp-others\" class=\"cmp-others\"><h2 id=\"cmp-others\">Compare "
 	                     "other versions</h2>\n<ul>\n");
-	for (int i = 0; i < c->doc.nversions; i++)
-		for (int k = i + 1; k < c->doc.nversions; k++) {
-			const struct version *x = &c->doc.versions[i], *y = &c->doc.versions[k];
-			if ((x->id == c->a.id && y->id == c->b.id) || c->doc.nversions > 6)
-				continue; /* this one; and past a few versions, only the pairs with the newest below */
-			html_printf(&r->out,
-			            "<li><a href=\"/versions/%L/compare/%L\">%s of %s with %s of %s</a></li>\n",
-			            (long long)x->id, (long long)y->id, x->label, page_date(r, x->date), y->label,
-			            page_date(r, y->date));
-		}
-	if (c->doc.nversions > 6) {
-		const struct version *newest = &c->doc.versions[c->doc.nversions - 1];
-		for (int i = 0; i < c->doc.nversions - 1; i++)
-			html_printf(&r->out,
-			            "<li><a href=\"/versions/%L/compare/%L\">%s of %s with %s of %s</a></li>\n",
-			            (long long)c->doc.versions[i].id, (long long)newest->id, c->doc.versions[i].label,
-			            page_date(r, c->doc.versions[i].date), newest->label, page_date(r, newest->date));
-	}
+	for (int i = 0; i < n - 1; i++)
+		for (int k = n <= COMPARE_PAIRS_VERSIONS ? i + 1 : n - 1; k < n; k++)
+			if (vs[i].id != c->a.id || vs[k].id != c->b.id)
+				write_pair(r, &vs[i], &vs[k]);
 	html_printf(&r->out, "</ul>\n</nav>\n");
 }
 

@@ -92,6 +92,7 @@ class CompareDemo(ServerTestCase):
             self.assertIn('href="' + link, page)
         self.assertIn("Not in this version.", page)  # p7 on the old side
         self.assertIn("5 edited, 2 added and 1 unchanged paragraphs.", visible_text(page))
+        self.assertNotIn("Compare other versions", page, "two versions make one comparison: this one")
 
     def test_inline_page(self):
         a, b = self.versions()
@@ -112,6 +113,9 @@ class CompareDemo(ServerTestCase):
         r = self.server.get("/versions/%d/compare/%d" % (a, a))
         self.assertEqual(r.status, 200, r)
         self.assertIn("This is the same version twice", r.text)
+        _, b = self.versions()
+        self.assertIn('<li><a href="/versions/%d/compare/%d">Draft of 9 April 2020 with Revised draft of 5 May 2020'
+                      '</a></li>' % (a, b), r.text, "it offers the comparisons there are")
         body = self.server.get_json("/api/v1/versions/%d/compare/%d" % (a, a)).json()
         self.assertEqual({row["status"] for row in body["paragraphs"]}, {"unchanged"})
 
