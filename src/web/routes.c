@@ -64,11 +64,11 @@ const struct route ROUTES[] = {
 	{"GET", "/api/v1/processes", api_processes, ROLE_PUBLIC, false},
 	{"GET", "/api/v1/processes/{slug}", api_process, ROLE_PUBLIC, false},
 	{"GET", "/api/v1/calls/{id}", api_call, ROLE_PUBLIC, false},
+	{"GET", "/api/v1/versions/{a}/compare/{b}", api_compare, ROLE_PUBLIC, false}, /* api_compare.c */
 	{"POST", "/api/v1/calls/{id}/contributions", api_contribution_create, ROLE_PUBLIC, true},
 	{"POST", "/api/v1/subscriptions", api_subscription_create, ROLE_PUBLIC, true},
 	{"GET", "/api/v1/calls/{id}/contributions", api_call_contributions, ROLE_PUBLIC, false},
 	{"GET", "/api/v1/contributions/{tracking}", api_contribution, ROLE_PUBLIC, false},
-	{"GET", "/api/v1/versions/{a}/compare/{b}", api_compare, ROLE_PUBLIC, false}, /* api_compare.c */
 	/* JSON API: the back office (api_office.c) */
 	{"POST", "/api/v1/processes", api_process_create, ROLE_SECRETARIAT, true},
 	{"PATCH", "/api/v1/processes/{slug}", api_process_update, ROLE_SECRETARIAT, true},

@@ -53,9 +53,9 @@ EXPECTED_PUBLIC_READS = {
     ("GET", "/api/v1/processes"),
     ("GET", "/api/v1/processes/{slug}"),
     ("GET", "/api/v1/calls/{id}"),
+    ("GET", "/api/v1/versions/{a}/compare/{b}"),
     ("GET", "/api/v1/calls/{id}/contributions"),
     ("GET", "/api/v1/contributions/{tracking}"),
-    ("GET", "/api/v1/versions/{a}/compare/{b}"),
 }
 EXPECTED_PUBLIC_WRITES = {
     ("POST", "/calls/{id}/contribute"),
