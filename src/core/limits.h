@@ -30,6 +30,7 @@ enum {
 	 * items or at this many bytes, whichever comes first, and links to the rest; 20 contributions of
 	 * LIMIT_TEXT characters are more than LIMIT_RESPONSE */
 	LIMIT_PAGE_BYTES = 2 * 1024 * 1024,
+	LIMIT_COMPARE_FOLD = 500, /* unchanged paragraphs in one <details> of a comparison, at most */
 	LIMIT_TITLE = 300,                  /* characters of a title: process, document, call, milestone, version label */
 	LIMIT_SUMMARY = 5000,               /* characters of a process's summary, a call's description, a version's note */
 	LIMIT_REASON = 2000,                /* characters of the reason for a move, a deadline change or hiding */

@@ -43,6 +43,7 @@ void page_home(struct request *r);
 void page_process(struct request *r);
 void page_version(struct request *r);
 void page_paragraph(struct request *r);
+void page_compare(struct request *r);
 void page_call(struct request *r);
 void page_contribute_form(struct request *r);
 void page_contribute_submit(struct request *r);
@@ -115,5 +116,6 @@ void api_audit(struct request *r);
 void api_subscription_create(struct request *r);
 void api_contribution_admit(struct request *r);
 void api_holding(struct request *r);
+void api_compare(struct request *r);
 
 #endif

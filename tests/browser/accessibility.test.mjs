@@ -111,6 +111,14 @@ test('an older version, with its notice that a newer one exists', opts, async ()
 	await assertAccessible('the older version page');
 });
 
+test('two versions compared, side by side and inline, with the unchanged paragraphs opened', opts, async () => {
+	for (const view of ['', '?view=inline']) {
+		await visit('/versions/1/compare/2' + view);
+		await page.evaluate(() => document.querySelectorAll('details').forEach((d) => (d.open = true)));
+		await assertAccessible(view ? 'the versions compared inline' : 'the versions compared side by side');
+	}
+});
+
 test('a call page', opts, async () => {
 	await visit('/calls/1');
 	await assertAccessible('the call page');

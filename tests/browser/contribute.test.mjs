@@ -409,6 +409,7 @@ test('the pages fit a phone screen without sideways scrolling', { timeout: TEST_
 		await screenshot(page, 'phone-' + name);
 	}
 	for (const [name, path] of [['home', '/'], ['process', `/processes/${SLUG}`], ['version', '/versions/2'],
+		['compare', '/versions/1/compare/2'], ['compare-inline', '/versions/1/compare/2?view=inline'],
 		['call', '/calls/1'], ['form', '/calls/1/contribute']]) {
 		await page.goto(new URL(path, server.url).href);
 		await check(name);

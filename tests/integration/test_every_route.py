@@ -64,6 +64,7 @@ class EveryRouteOneThread(ServerTestCase):
         self.late_api = out["tracking"]
         process = s.get_json("/api/v1/processes/" + SLUG).json()
         self.version = process["documents"][0]["versions"][-1]["id"]
+        self.first_version = process["documents"][0]["versions"][0]["id"]
         self.milestone = process["milestones"][0]["id"]
         self.mail_tokens = {}
 
@@ -75,6 +76,8 @@ class EveryRouteOneThread(ServerTestCase):
             ("calls", "id"): "1",
             ("versions", "id"): str(self.version),
             ("paragraphs", "pid"): "p3",
+            ("versions", "a"): str(self.first_version),
+            ("compare", "b"): str(self.version),
             ("documents", "doc"): "guidelines",
             ("milestones", "id"): str(self.milestone),
             ("contributions", "tracking"): self.tracking,

@@ -129,6 +129,10 @@ class Versions(ServerTestCase):
         self.assertEqual(s.get("/versions/%d" % vid).status, 404)
         self.assertEqual(s.get("/api/v1/versions/%d" % vid).status, 404)
         self.assertEqual(s.get("/versions/%d/paragraphs/p1" % vid).status, 404, "nor its paragraphs' pages")
+        self.assertEqual(s.get("/versions/2/compare/%d" % vid).status, 404, "nor a comparison with it")
+        self.assertEqual(s.get("/api/v1/versions/2/compare/%d" % vid).status, 404)
+        self.assertEqual(s.send_json("GET", "/api/v1/versions/2/compare/%d" % vid, token=token).status, 200,
+                         "the secretariat compares its draft")
         listed = [v["id"] for d in s.get_json("/api/v1/processes/" + SLUG).json()["documents"] for v in d["versions"]]
         self.assertNotIn(vid, listed)
         self.assertNotIn("A newer version exists", s.get("/versions/2").text)
@@ -226,6 +230,45 @@ class Versions(ServerTestCase):
         v = self.version(s, vid)
         self.assertEqual((v["state"], v["paragraphs"][1]["id"], v["paragraphs"][1]["uncertain"]),
                          ("published", "p2", False))
+
+    def test_the_comparison_names_a_split_and_a_merge_from_the_paragraphs_matching(self):
+        s, token = self.office()
+        r = s.send_json("POST", "/api/v1/processes/%s/documents" % SLUG, {"slug": "sm", "title": "Split and merge"},
+                        token=token)
+        self.assertEqual(r.status, 201, r)
+        path = "/api/v1/processes/%s/documents/sm/versions" % SLUG
+        long_one = ("The secretariat publishes every contribution it receives on the consultation website within "
+                    "two working days, and it keeps a register of the contributions with their dates of receipt, "
+                    "their senders and the paragraphs of the draft that each of them addresses.")
+        merge_a = "Member States may send written inputs by the deadline announced in the circular letter."
+        merge_b = "Sector Members and Academia may also send written inputs by that same deadline."
+        other = "The Council considers the final draft of the guidelines at its next session in Geneva."
+        first = "\n\n".join([long_one, merge_a, merge_b, other]) + "\n"
+        v1 = s.send_json("POST", path, {"markdown": first, "date": "2021-06-01", "label": "One"}, token=token)
+        self.assertEqual(v1.status, 201, v1)
+        split_1 = ("The secretariat publishes every contribution it receives on the consultation website within "
+                   "two working days.")
+        split_2 = ("It keeps a register of the contributions with their dates of receipt, their senders and the "
+                   "paragraphs of the draft that each of them addresses.")
+        second = "\n\n".join([split_1, split_2, merge_a + " " + merge_b, other]) + "\n"
+        v2 = s.send_json("POST", path, {"markdown": second, "date": "2021-06-02", "label": "Two"}, token=token)
+        self.assertEqual(v2.status, 201, v2)
+        vid = v2.json()["id"]
+        if v2.json()["state"] == "draft":  # the matching asks: confirm its own proposals
+            m = s.send_json("GET", "/api/v1/versions/%d/matches" % vid, token=token).json()
+            decisions = [{"number": p["number"], "choice": "same"} for p in m["paragraphs"] if p["uncertain"]]
+            r = s.send_json("POST", "/api/v1/versions/%d/matches" % vid, {"decisions": decisions}, token=token)
+            self.assertEqual(r.status, 200, r)
+            self.assertEqual(s.send_json("POST", "/api/v1/versions/%d/publish" % vid, token=token).status, 200)
+        relations = [p["relation"] for p in self.version(s, vid)["paragraphs"]]
+        self.assertIn("split", relations)
+        self.assertIn("merged", relations)
+        c = s.get_json("/api/v1/versions/%d/compare/%d" % (v1.json()["id"], vid)).json()
+        statuses = [p["status"] for p in c["paragraphs"]]
+        self.assertIn("split", statuses, "the part split off is named so, not 'added'")
+        self.assertIn("merged", statuses, "the paragraph merged into another is named so, not 'removed'")
+        self.assertNotIn("added", statuses)
+        self.assertNotIn("removed", statuses)
 
     def test_an_older_version_says_a_newer_one_exists_and_links_to_the_comparison(self):
         s = self.fresh_server()

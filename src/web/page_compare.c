@@ -1,0 +1,417 @@
+/*
+ * page_compare — two versions of a document compared, paragraph by paragraph
+ * (core/compare.h): side by side (the default) or inline (?view=inline),
+ * both plain HTML that needs no script. Words inserted and deleted are
+ * <ins> and <del> with words for screen readers ("inserted:", "deleted:")
+ * and underline and strike-through for the eye, so colour is never the only
+ * sign; moved paragraphs say where they came from; runs of unchanged
+ * paragraphs fold into a <details> that says how many they are. Every
+ * paragraph links to its comments and to its place on its version's page.
+ * A long comparison comes in parts of LIMIT_PAGE_BYTES (?from=N, "read on").
+ */
+#include "core/account.h"
+#include "core/compare.h"
+#include "core/limits.h"
+#include "core/process.h"
+#include "web/page.h"
+#include "web/routes.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *status_words(enum compare_status s)
+{
+	switch (s) {
+	case COMPARE_UNCHANGED: return "Unchanged";
+	case COMPARE_EDITED: return "Edited";
+	case COMPARE_MOVED: return "Moved";
+	case COMPARE_ADDED: return "Added";
+	case COMPARE_REMOVED: return "Removed";
+	case COMPARE_SPLIT: return "Split";
+	case COMPARE_MERGED: return "Merged";
+	}
+	return "";
+}
+
+/* The operations of a changed paragraph, as its old side (equal and deleted), its new side (equal and
+ * inserted), or both in order (inline). */
+enum side { SIDE_OLD, SIDE_NEW, SIDE_BOTH };
+
+static void write_ops(struct request *r, const struct compare_row *row, enum side side)
+{
+	for (int i = 0; i < row->nops; i++) {
+		const struct diff_op *op = &row->ops[i];
+		switch (op->kind) {
+		case DIFF_EQUAL: html_printf(&r->out, "%s", op->text); break;
+		case DIFF_DELETE:
+			if (side != SIDE_NEW)
+				html_printf(&r->out,
+				            "<del><span class=\"visually-hidden\">[deleted: </span>%s"
+				            "<span class=\"visually-hidden\">]</span></del>",
+				            op->text);
+			break;
+		case DIFF_INSERT:
+			if (side != SIDE_OLD)
+				html_printf(&r->out,
+				            "<ins><span class=\"visually-hidden\">[inserted: </span>%s"
+				            "<span class=\"visually-hidden\">]</span></ins>",
+				            op->text);
+			break;
+		}
+	}
+}
+
+/* The links of a paragraph of one version: to its comments, and to its place in the version. */
+static void write_links(struct request *r, int64_t version_id, const struct paragraph *p, const char *label)
+{
+	html_printf(
+	    &r->out,
+	    " <a href=\"/versions/%L/paragraphs/%u\">Comments<span class=\"visually-hidden\"> on \u00b6%d of the "
+	    "%s</span></a> <a href=\"/versions/%L#%u\">In context<span class=\"visually-hidden\">: \u00b6%d of the "
+	    "%s</span></a>",
+	    (long long)version_id, p->pid, p->number, label, (long long)version_id, p->pid, p->number, label);
+}
+
+/* The status line of a row: its words, where a moved paragraph came from, and its number before. */
+static void write_status(struct request *r, const struct compare_row *row)
+{
+	html_printf(&r->out, "<span class=\"cmp-status cmp-%s\">%s</span>", compare_status_name(row->status),
+	            status_words(row->status));
+	if (row->status == COMPARE_MOVED)
+		html_printf(&r->out, " (moved from <a href=\"#was-%s\">\u00b6%d</a>%s)", row->pid, row->a->number,
+		            row->changed ? ", and edited" : "");
+	else if (row->a && row->b && row->a->number != row->b->number)
+		html_printf(&r->out, " (was \u00b6%d)", row->a->number);
+	if (row->changed) {
+		bool words = false;
+		for (int i = 0; i < row->nops && !words; i++)
+			words = row->ops[i].kind != DIFF_EQUAL;
+		if (!words)
+			html_printf(&r->out, " (formatting only)");
+	}
+}
+
+struct view {
+	const struct comparison *c;
+	const char *label_a, *label_b; /* "Draft of 9 April 2020" */
+	bool inline_view;
+};
+
+/* One paragraph's text as one version has it, with what the other changed. */
+static void write_text(struct request *r, const struct compare_row *row, enum side side)
+{
+	html_printf(&r->out, "<div class=\"cmp-text\">");
+	if (row->changed)
+		write_ops(r, row, side);
+	else if (row->status == COMPARE_ADDED)
+		html_printf(&r->out,
+		            "<ins><span class=\"visually-hidden\">[inserted: </span>%s<span "
+		            "class=\"visually-hidden\">]</span></ins>",
+		            row->b->text);
+	else if (row->status == COMPARE_REMOVED)
+		html_printf(&r->out,
+		            "<del><span class=\"visually-hidden\">[deleted: </span>%s<span "
+		            "class=\"visually-hidden\">]</span></del>",
+		            row->a->text);
+	else
+		html_printf(&r->out, "%s", (side == SIDE_OLD ? row->a : row->b)->text);
+	html_printf(&r->out, "</div>");
+}
+
+/* A run of unchanged paragraphs rows[from..to), folded. */
+static void write_fold(struct request *r, const struct view *v, const struct compare_row *const *rows, int n)
+{
+	html_printf(&r->out, "%R<details class=\"cmp-fold\"><summary>%d unchanged paragraph%s (\u00b6%d",
+	            v->inline_view ? "<li class=\"cmp-row\">" : "<tr><td colspan=\"2\">", n, n == 1 ? "" : "s",
+	            rows[0]->b->number);
+	if (n > 1)
+		html_printf(&r->out, "\u2013\u00b6%d", rows[n - 1]->b->number);
+	html_printf(&r->out, ")</summary>\n");
+	for (int i = 0; i < n; i++) {
+		const struct compare_row *row = rows[i];
+		html_printf(&r->out, "<div class=\"cmp-para\" id=\"%s\"><p class=\"cmp-meta\">\u00b6%d", row->pid,
+		            row->b->number);
+		if (row->a->number != row->b->number)
+			html_printf(&r->out, " (was \u00b6%d)", row->a->number);
+		write_links(r, v->c->b.id, row->b, v->label_b);
+		html_printf(&r->out, "</p>");
+		write_text(r, row, SIDE_NEW);
+		html_printf(&r->out, "</div>\n");
+	}
+	html_printf(&r->out, "</details>%R\n", v->inline_view ? "</li>" : "</td></tr>");
+}
+
+/* Where a moved paragraph was: a line at its old place that links to where it went (the moved row links
+ * back here, #was-pid). */
+static void write_gone(struct request *r, const struct view *v, const struct compare_row *row)
+{
+	if (v->inline_view) {
+		html_printf(&r->out,
+		            "<li class=\"cmp-row cmp-gone\" id=\"was-%s\"><p class=\"cmp-meta\">\u00b6%d of the %s: "
+		            "moved to <a href=\"#%s\">\u00b6%d</a>.</p></li>\n",
+		            row->pid, row->a->number, v->label_a, row->pid, row->b->number);
+		return;
+	}
+	html_printf(
+	    &r->out,
+	    "<tr class=\"cmp-row cmp-gone\" id=\"was-%s\"><td class=\"cmp-old\"><span class=\"cmp-which\">%s</span>"
+	    "<p class=\"cmp-meta\">\u00b6%d moved to <a href=\"#%s\">\u00b6%d</a>.</p></td>"
+	    "<td class=\"cmp-new\"><span class=\"cmp-which\">%s</span><p class=\"cmp-none\">Not here: "
+	    "moved to <a href=\"#%s\">\u00b6%d</a>.</p></td></tr>\n",
+	    row->pid, v->label_a, row->a->number, row->pid, row->b->number, v->label_b, row->pid, row->b->number);
+}
+
+static void write_inline_row(struct request *r, const struct view *v, const struct compare_row *row)
+{
+	const struct paragraph *p = row->b ? row->b : row->a;
+	int64_t vid = row->b ? v->c->b.id : v->c->a.id;
+	html_printf(&r->out, "<li class=\"cmp-row cmp-para\" id=\"%s\"><p class=\"cmp-meta\">\u00b6%d%s ", row->pid,
+	            p->number, row->b ? "" : " of the older version");
+	write_status(r, row);
+	write_links(r, vid, p, row->b ? v->label_b : v->label_a);
+	html_printf(&r->out, "</p>");
+	write_text(r, row, SIDE_BOTH);
+	html_printf(&r->out, "</li>\n");
+}
+
+/* One side's cell of a side-by-side row: the paragraph as that version has it, or a word that it has none. */
+static void write_cell(struct request *r, const struct view *v, const struct compare_row *row, enum side side)
+{
+	const struct paragraph *p = side == SIDE_OLD ? row->a : row->b;
+	const char *label = side == SIDE_OLD ? v->label_a : v->label_b;
+	html_printf(&r->out, "<td class=\"cmp-%s\"><span class=\"cmp-which\">%s</span>",
+	            side == SIDE_OLD ? "old" : "new", label);
+	if (!p) {
+		html_printf(&r->out, "<p class=\"cmp-none\">%s</p></td>",
+		            side == SIDE_OLD ? "Not in this version." : "Removed in this version.");
+		return;
+	}
+	html_printf(&r->out, "<p class=\"cmp-meta\">\u00b6%d", p->number);
+	if (side == SIDE_NEW) {
+		html_printf(&r->out, " ");
+		write_status(r, row);
+	} else if (row->status == COMPARE_MOVED) {
+		html_printf(&r->out, " (moved to \u00b6%d)", row->b->number);
+	}
+	write_links(r, side == SIDE_OLD ? v->c->a.id : v->c->b.id, p, label);
+	html_printf(&r->out, "</p>");
+	write_text(r, row, side);
+	html_printf(&r->out, "</td>");
+}
+
+static int by_old_number(const void *x, const void *y)
+{
+	const struct compare_row *a = *(const struct compare_row *const *)x, *b = *(const struct compare_row *const *)y;
+	return (a->a->number > b->a->number) - (a->a->number < b->a->number);
+}
+
+/* The rows as they are shown: each moved paragraph twice, where it is now and (gone[k]) where it was, which
+ * is before the first row that stayed in place or was removed and came after it in the old version. */
+static int display_order(struct request *r, const struct comparison *c, const struct compare_row ***seq, bool **gone,
+                         int *n)
+{
+	int nmoved = c->count[COMPARE_MOVED];
+	const struct compare_row **moved = arena_alloc(&r->arena, sizeof *moved * (size_t)(nmoved + 1));
+	*seq = arena_alloc(&r->arena, sizeof **seq * (size_t)(c->nrows + nmoved + 1));
+	*gone = arena_alloc(&r->arena, sizeof **gone * (size_t)(c->nrows + nmoved + 1));
+	if (!moved || !*seq || !*gone)
+		return -1;
+	int m = 0, k = 0, next = 0;
+	for (int i = 0; i < c->nrows; i++)
+		if (c->rows[i].status == COMPARE_MOVED)
+			moved[m++] = &c->rows[i];
+	qsort(moved, (size_t)m, sizeof *moved, by_old_number);
+	for (int i = 0; i < c->nrows; i++) {
+		const struct compare_row *row = &c->rows[i];
+		if (row->a && row->status != COMPARE_MOVED)
+			for (; next < m && moved[next]->a->number < row->a->number; next++) {
+				(*seq)[k] = moved[next];
+				(*gone)[k++] = true;
+			}
+		(*seq)[k++] = row;
+	}
+	for (; next < m; next++) {
+		(*seq)[k] = moved[next];
+		(*gone)[k++] = true;
+	}
+	*n = k;
+	return 0;
+}
+
+/* Writes the items seq[from..n) until the page holds LIMIT_PAGE_BYTES of them (at least one item; runs of
+ * unchanged paragraphs fold LIMIT_COMPARE_FOLD at a time); returns where it stopped (n: all written). */
+static int write_rows(struct request *r, const struct view *v, const struct compare_row *const *seq, const bool *gone,
+                      int n, int from)
+{
+	size_t start = r->out.len;
+	int i = from;
+	while (i < n && (i == from || r->out.len - start < LIMIT_PAGE_BYTES)) {
+		if (!gone[i] && seq[i]->status == COMPARE_UNCHANGED) {
+			int end = i;
+			while (end < n && end - i < LIMIT_COMPARE_FOLD && !gone[end] &&
+			       seq[end]->status == COMPARE_UNCHANGED)
+				end++;
+			write_fold(r, v, seq + i, end - i);
+			i = end;
+			continue;
+		}
+		const struct compare_row *row = seq[i];
+		if (gone[i++]) {
+			write_gone(r, v, row);
+		} else if (v->inline_view) {
+			write_inline_row(r, v, row);
+		} else {
+			html_printf(&r->out, "<tr class=\"cmp-row cmp-para\" id=\"%s\">", row->pid);
+			write_cell(r, v, row, SIDE_OLD);
+			write_cell(r, v, row, SIDE_NEW);
+			html_printf(&r->out, "</tr>\n");
+		}
+	}
+	return i;
+}
+
+/* "3 edited, 1 moved, 2 added, 1 removed and 12 unchanged paragraphs." */
+static void write_summary(struct request *r, const struct comparison *c)
+{
+	static const enum compare_status order[] = {COMPARE_EDITED, COMPARE_MOVED,   COMPARE_SPLIT,    COMPARE_MERGED,
+	                                            COMPARE_ADDED,  COMPARE_REMOVED, COMPARE_UNCHANGED};
+	const int n = (int)(sizeof order / sizeof *order);
+	int shown = 0, total = 0;
+	for (int i = 0; i < n; i++)
+		total += c->count[order[i]] > 0;
+	html_printf(&r->out, "<p class=\"cmp-summary\">");
+	for (int i = 0; i < n; i++) {
+		int k = c->count[order[i]];
+		if (!k)
+			continue;
+		html_printf(&r->out, "%s%d %s",
+		            shown == 0           ? ""
+		            : shown == total - 1 ? " and "
+		                                 : ", ",
+		            k, compare_status_name(order[i]));
+		shown++;
+	}
+	html_printf(&r->out, "%s</p>\n", shown ? " paragraphs." : "Neither version has numbered paragraphs.");
+}
+
+static void write_pair(struct request *r, const struct version *x, const struct version *y)
+{
+	html_printf(&r->out, "<li><a href=\"/versions/%L/compare/%L\">%s of %s with %s of %s</a></li>\n",
+	            (long long)x->id, (long long)y->id, x->label, page_date(r, x->date), y->label,
+	            page_date(r, y->date));
+}
+
+/* Links to the document's other comparisons: every pair of a few versions; past COMPARE_PAIRS_VERSIONS, each
+ * version with the newest. */
+static void write_others(struct request *r, const struct comparison *c)
+{
+	enum { COMPARE_PAIRS_VERSIONS = 6 };
+	const struct version *vs = c->doc.versions;
+	const int n = c->doc.nversions;
+	if (n < 2 || (n == 2 && c->a.id != c->b.id))
+		return; /* no other pair to offer */
+	html_printf(&r->out, "<nav aria-labelledby=\"cmp-others\" class=\"cmp-others\"><h2 id=\"cmp-others\">Compare "
+	                     "other versions</h2>\n<ul>\n");
+	for (int i = 0; i < n - 1; i++)
+		for (int k = n <= COMPARE_PAIRS_VERSIONS ? i + 1 : n - 1; k < n; k++)
+			if (vs[i].id != c->a.id || vs[k].id != c->b.id)
+				write_pair(r, &vs[i], &vs[k]);
+	html_printf(&r->out, "</ul>\n</nav>\n");
+}
+
+void page_compare(struct request *r)
+{
+	struct error e;
+	error_clear(&e);
+	int64_t a_id, b_id;
+	if (!parse_id(r->params[0], &a_id) || !parse_id(r->params[1], &b_id)) {
+		error_set(&e, ERROR_NOT_FOUND, "There is no such version.");
+		page_error(r, &e);
+		return;
+	}
+	struct comparison c;
+	struct process p;
+	if (compare_versions(r->db, &r->arena, a_id, b_id, r->account && r->account->role == ACCOUNT_SECRETARIAT, &c,
+	                     &e) != 0 ||
+	    process_find_id_bare(r->db, &r->arena, c.doc.process_id, &p, &e) != 0) {
+		page_error(r, &e);
+		return;
+	}
+	const char *view = request_query(r, "view");
+	struct view v = {
+	    .c = &c,
+	    .label_a = arena_printf(&r->arena, "%s of %s", c.a.label, page_date(r, c.a.date)),
+	    .label_b = arena_printf(&r->arena, "%s of %s", c.b.label, page_date(r, c.b.date)),
+	    .inline_view = view && !strcmp(view, "inline"),
+	};
+	const struct compare_row **seq;
+	bool *gone;
+	int nseq;
+	if (display_order(r, &c, &seq, &gone, &nseq) != 0) {
+		error_set(&e, ERROR_UNAVAILABLE, "out of memory");
+		page_error(r, &e);
+		return;
+	}
+	const char *from_arg = request_query(r, "from");
+	int64_t from = 0;
+	if (from_arg && strcmp(from_arg, "0") != 0 && (!parse_id(from_arg, &from) || from >= nseq)) {
+		page_message(r, 400, "That part of the comparison (from) does not exist: start at its beginning.");
+		return;
+	}
+	page_begin(r, arena_printf(&r->arena, "%s \u2014 %s compared with %s", c.doc.title, c.a.label, c.b.label));
+	html_printf(
+	    &r->out,
+	    "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/\">Consultations</a> \u203a "
+	    "<a href=\"/processes/%u\">%s</a></nav>\n"
+	    "<h1>%s: two versions compared</h1>\n"
+	    "<p class=\"lead\">From the <a href=\"/versions/%L\">%s</a> to the <a href=\"/versions/%L\">%s</a>.</p>\n",
+	    p.slug, p.title, c.doc.title, (long long)c.a.id, v.label_a, (long long)c.b.id, v.label_b);
+	if (a_id == b_id) {
+		html_printf(&r->out,
+		            "<p class=\"cmp-same\">This is the same version twice: there is nothing to compare. Choose "
+		            "two different versions below, or <a href=\"/versions/%L\">read this version</a>.</p>\n",
+		            (long long)a_id);
+		write_others(r, &c);
+		page_end(r, 200);
+		return;
+	}
+	write_summary(r, &c);
+	if (from > 0)
+		html_printf(
+		    &r->out,
+		    "<p class=\"cmp-more\">A later part of the comparison. <a href=\"/versions/%L/compare/%L%R\">"
+		    "Back to its beginning</a>.</p>\n",
+		    (long long)a_id, (long long)b_id, v.inline_view ? "?view=inline" : "");
+	html_printf(
+	    &r->out,
+	    "<nav class=\"tabs\" aria-label=\"How to show the changes\"><ul>"
+	    "<li><a href=\"/versions/%L/compare/%L\"%R>Side by side</a></li>"
+	    "<li><a href=\"/versions/%L/compare/%L?view=inline\"%R>Inline</a></li></ul></nav>\n"
+	    "<p class=\"hint\">Inserted words are <ins>underlined</ins>, deleted words are <del>struck through</del>"
+	    "; screen readers announce them as inserted and deleted.</p>\n",
+	    (long long)a_id, (long long)b_id, v.inline_view ? "" : " aria-current=\"page\"", (long long)a_id,
+	    (long long)b_id, v.inline_view ? " aria-current=\"page\"" : "");
+	int stop;
+	if (v.inline_view) {
+		html_printf(&r->out, "<ol class=\"compare-inline\" aria-label=\"Paragraphs compared\">\n");
+		stop = write_rows(r, &v, seq, gone, nseq, (int)from);
+		html_printf(&r->out, "</ol>\n");
+	} else {
+		html_printf(
+		    &r->out,
+		    "<table class=\"compare\">\n<caption>Paragraphs compared: the %s on the left, the %s on the "
+		    "right</caption>\n<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n"
+		    "<tbody>\n",
+		    v.label_a, v.label_b, v.label_a, v.label_b);
+		stop = write_rows(r, &v, seq, gone, nseq, (int)from);
+		html_printf(&r->out, "</tbody>\n</table>\n");
+	}
+	if (stop < nseq)
+		html_printf(&r->out,
+		            "<p class=\"cmp-more\">The comparison is too long for one page: <a "
+		            "href=\"/versions/%L/compare/%L?%Rfrom=%d\">read on</a>.</p>\n",
+		            (long long)a_id, (long long)b_id, v.inline_view ? "view=inline&amp;" : "", stop);
+	write_others(r, &c);
+	page_end(r, 200);
+}
