@@ -126,7 +126,7 @@ static void grid_end_row(struct grid *g)
 	if (g->failed || !g->any)
 		return;
 	if (g->nrows >= g->lim->max_rows) {
-		grid_fail(g, "more than %d rows (row %d is one too many); send at most %d comments in one table.",
+		grid_fail(g, "more than %d rows (row %d is one too many); send at most %d rows in one table.",
 			  g->lim->max_rows, g->number, g->lim->max_rows);
 		return;
 	}
@@ -701,6 +701,8 @@ static void csv_read(struct grid *g, const unsigned char *data, size_t len)
 			} else if (c == '"') {
 				quoted = false;
 				continue;
+			} else if (c == '\r' && i < len && s[i] == '\n') {
+				continue; /* a line break inside a cell is kept as \n, whatever the file's line ends */
 			}
 			if (buf_putc(&cell, c) != 0)
 				too_long = true;
@@ -901,6 +903,8 @@ int sheet_read(struct arena *a, const void *data, size_t len, const char *name, 
 	case SHEET_UNKNOWN:
 		if (len >= 8 && !memcmp(data, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8))
 			grid_fail(&g, "this is an old Excel or Word file (.xls, .doc); save it as .xlsx or .docx.");
+		else if (!memchr(data, '\0', len))
+			grid_fail(&g, "this text is neither UTF-8 nor UTF-16; save the table as CSV UTF-8 or XLSX.");
 		else
 			grid_fail(&g, "this is not a table: send the comment table as XLSX, CSV or a Word document (.docx).");
 		break;
