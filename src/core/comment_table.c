@@ -312,7 +312,7 @@ int comment_table_map(struct arena *a, const struct sheet *sheet, const char *na
 			.type = type,
 			.comment = text,
 			.proposed_change = *proposed ? proposed : NULL,
-			.row = i - h,
+			.row = r->number - out->header_row,
 			.clause = joined(a, clause, place),
 			.note = note,
 		};
