@@ -14,10 +14,10 @@ enum { HEADER_SEARCH_ROWS = 30 /* rows above the header (the template's title, d
 struct sheet_limits comment_table_limits(void)
 {
 	return (struct sheet_limits){.max_unzipped = LIMIT_TABLE_UNZIPPED,
-				     .max_rows = LIMIT_TABLE_ROWS,
-				     .max_columns = LIMIT_TABLE_COLUMNS,
-				     .max_cell = LIMIT_TABLE_CELL,
-				     .seconds = LIMIT_CONVERT_SECONDS};
+	                             .max_rows = LIMIT_TABLE_ROWS,
+	                             .max_columns = LIMIT_TABLE_COLUMNS,
+	                             .max_cell = LIMIT_TABLE_CELL,
+	                             .seconds = LIMIT_CONVERT_SECONDS};
 }
 
 /* Headers compared -------------------------------------------------------------------------------- */
@@ -144,8 +144,8 @@ static const char *type_of(struct arena *a, const char *said)
 		return NULL;
 	static const char *const general[] = {"ge", "g", "gen", "general", "generale", "generaux"};
 	static const char *const technical[] = {"te", "t", "tech", "technical", "technique", "techniques"};
-	static const char *const editorial[] = {"ed", "e", "edit", "editorial", "redactionnel", "redactionnelle",
-						"redaction"};
+	static const char *const editorial[] = {"ed",       "e", "edit", "editorial", "redactionnel", "redactionnelle",
+	                                        "redaction"};
 	for (size_t i = 0; i < sizeof general / sizeof *general; i++)
 		if (!strcmp(t, general[i]))
 			return "general";
@@ -217,7 +217,7 @@ static const char *joined(struct arena *a, const char *x, const char *y)
 }
 
 int comment_table_map(struct arena *a, const struct sheet *sheet, const char *name, const struct paragraph *paragraphs,
-		      int n, const char *field, struct comment_table *out, bool *not_table, struct error *e)
+                      int n, const char *field, struct comment_table *out, bool *not_table, struct error *e)
 {
 	memset(out, 0, sizeof *out);
 	out->format = sheet->format;
@@ -247,10 +247,10 @@ int comment_table_map(struct arena *a, const struct sheet *sheet, const char *na
 		if (not_table)
 			*not_table = true;
 		error_field(e, field,
-			    "%sno header row found: a comment table has a row naming its columns, among them "
-			    "\u201cComments\u201d (or \u201cCommentaires\u201d) and \u201cType of comment\u201d, "
-			    "\u201cClause\u201d or \u201cParagraph\u201d.",
-			    shown);
+		            "%sno header row found: a comment table has a row naming its columns, among them "
+		            "\u201cComments\u201d (or \u201cCommentaires\u201d) and \u201cType of comment\u201d, "
+		            "\u201cClause\u201d or \u201cParagraph\u201d.",
+		            shown);
 		return -1;
 	}
 	out->header_row = sheet->rows[h].number;
@@ -260,7 +260,8 @@ int comment_table_map(struct arena *a, const struct sheet *sheet, const char *na
 		const struct sheet_row *r = &sheet->rows[i];
 		if (i == h + 1 && numbering_row(r))
 			continue;
-		struct comment_table_row *tr = arena_push(a, (void **)&out->rows, &out->nrows, &rowcap, sizeof *out->rows);
+		struct comment_table_row *tr =
+		    arena_push(a, (void **)&out->rows, &out->nrows, &rowcap, sizeof *out->rows);
 		if (!tr)
 			goto oom;
 		tr->row = r->number;
@@ -272,7 +273,8 @@ int comment_table_map(struct arena *a, const struct sheet *sheet, const char *na
 			tr->understood = "skipped: no comment text in this row";
 			continue;
 		}
-		const char *clause = cell(r, out->columns[COLUMN_CLAUSE]), *place = cell(r, out->columns[COLUMN_PARAGRAPH]);
+		const char *clause = cell(r, out->columns[COLUMN_CLAUSE]),
+		           *place = cell(r, out->columns[COLUMN_PARAGRAPH]);
 		const char *said_type = cell(r, out->columns[COLUMN_TYPE]);
 		const char *proposed = cell(r, out->columns[COLUMN_PROPOSED]);
 
@@ -281,7 +283,8 @@ int comment_table_map(struct arena *a, const struct sheet *sheet, const char *na
 		const char *note = NULL;
 		if (!type) {
 			type = "general";
-			note = arena_printf(a, "the type \u201c%s\u201d is not ge, te or ed; taken as general", said_type);
+			note =
+			    arena_printf(a, "the type \u201c%s\u201d is not ge, te or ed; taken as general", said_type);
 		}
 
 		/* The paragraph: ¶N of this version, from the paragraph column or a clause written as ¶N. A place
@@ -295,26 +298,29 @@ int comment_table_map(struct arena *a, const struct sheet *sheet, const char *na
 			if (p)
 				pid = p->pid;
 			else
-				note = arena_printf(a, "%s%s\u00b6%d is not a paragraph of this version; kept as a general "
-						       "comment",
-						    note ? note : "", note ? "; " : "", number);
+				note =
+				    arena_printf(a,
+				                 "%s%s\u00b6%d is not a paragraph of this version; kept as a general "
+				                 "comment",
+				                 note ? note : "", note ? "; " : "", number);
 		} else if (*place) {
-			note = arena_printf(a, "%s%s\u201c%s\u201d is not a paragraph number of this version (\u00b6N); "
-					       "kept as a general comment",
-					    note ? note : "", note ? "; " : "", place);
+			note = arena_printf(a,
+			                    "%s%s\u201c%s\u201d is not a paragraph number of this version (\u00b6N); "
+			                    "kept as a general comment",
+			                    note ? note : "", note ? "; " : "", place);
 		}
 
 		struct comment_input *c = arena_push(a, (void **)&out->comments, &out->ncomments, &cap, sizeof *c);
 		if (!c)
 			goto oom;
 		*c = (struct comment_input){
-			.paragraph = pid,
-			.type = type,
-			.comment = text,
-			.proposed_change = *proposed ? proposed : NULL,
-			.row = r->number - out->header_row,
-			.clause = joined(a, clause, place),
-			.note = note,
+		    .paragraph = pid,
+		    .type = type,
+		    .comment = text,
+		    .proposed_change = *proposed ? proposed : NULL,
+		    .row = r->number - out->header_row,
+		    .clause = joined(a, clause, place),
+		    .note = note,
 		};
 		tr->comment = out->ncomments - 1;
 		const char *where = pid ? arena_printf(a, "on \u00b6%d", number) : "general comment";
@@ -324,7 +330,7 @@ int comment_table_map(struct arena *a, const struct sheet *sheet, const char *na
 	}
 	if (out->ncomments == 0) {
 		error_field(e, field, "%sno comment: no row under the header (row %d) has text in its comments column.",
-			    shown, out->header_row);
+		            shown, out->header_row);
 		return -1;
 	}
 	return 0;
@@ -334,8 +340,8 @@ oom:
 }
 
 int comment_table_read(struct arena *a, const void *data, size_t len, const char *name,
-		       const struct paragraph *paragraphs, int n, const char *field, struct comment_table *out,
-		       bool *not_table, struct error *e)
+                       const struct paragraph *paragraphs, int n, const char *field, struct comment_table *out,
+                       bool *not_table, struct error *e)
 {
 	memset(out, 0, sizeof *out);
 	if (not_table)
@@ -355,8 +361,8 @@ const char *comment_table_report(struct arena *a, const struct comment_table *t,
 	struct buf b;
 	buf_init(&b, (size_t)LIMIT_RESPONSE);
 	buf_printf(&b, "%d comment%s taken from the %s table%s%s%s (header in row %d):\n", t->ncomments,
-		   t->ncomments == 1 ? "" : "s", sheet_format_name(t->format), name && *name ? " \u201c" : "",
-		   name && *name ? name : "", name && *name ? "\u201d" : "", t->header_row);
+	           t->ncomments == 1 ? "" : "s", sheet_format_name(t->format), name && *name ? " \u201c" : "",
+	           name && *name ? name : "", name && *name ? "\u201d" : "", t->header_row);
 	for (int i = 0; i < t->nrows; i++)
 		buf_printf(&b, "Row %d: %s.\n", t->rows[i].row, t->rows[i].understood);
 	size_t len = 0;
@@ -376,16 +382,16 @@ static bool ends_with(const char *s, const char *suffix)
 bool comment_table_candidate(const char *filename, const char *content_type)
 {
 	if (filename && (ends_with(filename, ".xlsx") || ends_with(filename, ".csv") || ends_with(filename, ".docx") ||
-			 ends_with(filename, ".tsv")))
+	                 ends_with(filename, ".tsv")))
 		return true;
 	if (!content_type)
 		return false;
 	static const char *const types[] = {
-		"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-		"application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-		"text/csv",
-		"text/tab-separated-values",
-		"application/csv",
+	    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+	    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+	    "text/csv",
+	    "text/tab-separated-values",
+	    "application/csv",
 	};
 	for (size_t i = 0; i < sizeof types / sizeof *types; i++)
 		if (!strncasecmp(content_type, types[i], strlen(types[i])))

@@ -69,13 +69,13 @@ struct sheet_limits comment_table_limits(void);
  * when the file was read but has no comment table's header, so that a mail's ordinary attachment can stay
  * one. */
 int comment_table_read(struct arena *a, const void *data, size_t len, const char *name,
-		       const struct paragraph *paragraphs, int n, const char *field, struct comment_table *out,
-		       bool *not_table, struct error *e);
+                       const struct paragraph *paragraphs, int n, const char *field, struct comment_table *out,
+                       bool *not_table, struct error *e);
 
 /* Maps an already read sheet (the second half of comment_table_read(), for tests and callers that read
  * the sheet themselves). Same errors, except reading's. */
 int comment_table_map(struct arena *a, const struct sheet *sheet, const char *name, const struct paragraph *paragraphs,
-		      int n, const char *field, struct comment_table *out, bool *not_table, struct error *e);
+                      int n, const char *field, struct comment_table *out, bool *not_table, struct error *e);
 
 /* The per-row report as plain text, one line per row ("Row 7: general comment, technical: ¶9 is not a
  * paragraph of this version; kept as a general comment."), after a line saying how many comments were

@@ -90,17 +90,18 @@ static void grid_cell(struct grid *g, int column, const char *text, size_t len)
 	if (len == 0)
 		return;
 	if (column < 0 || column >= g->lim->max_columns) {
-		grid_fail(g, "row %d, column %s: text beyond the first %d columns; a comment table has fewer.", g->number,
-			  sheet_column_name(g->a, column < 0 ? 0 : column), g->lim->max_columns);
+		grid_fail(g, "row %d, column %s: text beyond the first %d columns; a comment table has fewer.",
+		          g->number, sheet_column_name(g->a, column < 0 ? 0 : column), g->lim->max_columns);
 		return;
 	}
 	if (len > g->lim->max_cell) {
-		grid_fail(g, "row %d, column %s: a cell longer than %zu bytes.", g->number, sheet_column_name(g->a, column),
-			  g->lim->max_cell);
+		grid_fail(g, "row %d, column %s: a cell longer than %zu bytes.", g->number,
+		          sheet_column_name(g->a, column), g->lim->max_cell);
 		return;
 	}
 	if (!utf8_valid(text, len)) {
-		grid_fail(g, "row %d, column %s: the text is not valid UTF-8.", g->number, sheet_column_name(g->a, column));
+		grid_fail(g, "row %d, column %s: the text is not valid UTF-8.", g->number,
+		          sheet_column_name(g->a, column));
 		return;
 	}
 	while (g->ncells <= column) {
@@ -127,7 +128,7 @@ static void grid_end_row(struct grid *g)
 		return;
 	if (g->nrows >= g->lim->max_rows) {
 		grid_fail(g, "more than %d rows (row %d is one too many); send at most %d rows in one table.",
-			  g->lim->max_rows, g->number, g->lim->max_rows);
+		          g->lim->max_rows, g->number, g->lim->max_rows);
 		return;
 	}
 	struct sheet_row *r = arena_push(g->a, (void **)&g->rows, &g->nrows, &g->cap, sizeof *g->rows);
@@ -141,7 +142,7 @@ static void grid_end_row(struct grid *g)
 
 /* XLSX -------------------------------------------------------------------------------------------- */
 
-#define NS_REL "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+#define NS_REL        "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 #define NS_REL_STRICT "http://purl.oclc.org/ooxml/officeDocument/relationships"
 
 /* One zip entry read by libxml2 as it inflates, counting the bytes that come out. */
@@ -189,7 +190,7 @@ struct xlsx {
 static void xlsx_bomb(struct xlsx *x)
 {
 	grid_fail(x->g, "%s inflates to more than %zu MiB; refused (is it a zip bomb?).", x->entry,
-		  x->g->lim->max_unzipped / (1024 * 1024));
+	          x->g->lim->max_unzipped / (1024 * 1024));
 }
 
 /* Opens the entry `path` for reading with x->reader; false (and an error unless `optional`) if it cannot. */
@@ -220,8 +221,8 @@ static bool xlsx_open(struct xlsx *x, const char *path, bool optional)
 		return false;
 	}
 	/* No network, no entity substitution (a billion laughs stays references), no DTD loading. */
-	x->reader = xmlReaderForIO(zip_in_read, zip_in_close, &x->in, NULL, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR |
-											   XML_PARSE_NOWARNING | XML_PARSE_COMPACT);
+	x->reader = xmlReaderForIO(zip_in_read, zip_in_close, &x->in, NULL, NULL,
+	                           XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_COMPACT);
 	if (!x->reader) {
 		zip_fclose(x->in.f);
 		grid_fail(x->g, "the spreadsheet cannot be read here now.");
@@ -267,10 +268,11 @@ static void xlsx_paths(struct xlsx *x, const char **sheet, const char **strings)
 		return;
 	while ((rc = xmlTextReaderRead(x->reader)) == 1) {
 		if (xmlTextReaderNodeType(x->reader) == XML_READER_TYPE_ELEMENT && named(x->reader, "sheet")) {
-			xmlChar *v = xmlTextReaderGetAttributeNs(x->reader, (const xmlChar *)"id", (const xmlChar *)NS_REL);
+			xmlChar *v =
+			    xmlTextReaderGetAttributeNs(x->reader, (const xmlChar *)"id", (const xmlChar *)NS_REL);
 			if (!v)
 				v = xmlTextReaderGetAttributeNs(x->reader, (const xmlChar *)"id",
-								(const xmlChar *)NS_REL_STRICT);
+				                                (const xmlChar *)NS_REL_STRICT);
 			rid = v ? arena_strdup(x->g->a, (const char *)v) : NULL;
 			xmlFree(v);
 			break;
@@ -420,7 +422,7 @@ static void xlsx_cell(struct xlsx *x, int column, const char *type, struct buf *
 		long i = strtol(text, &end, 10);
 		if (end == text || *end || i < 0 || i >= x->nsst) {
 			grid_fail(x->g, "row %d, column %s: the spreadsheet is damaged (a shared string is missing).",
-				  x->g->number, sheet_column_name(x->g->a, column));
+			          x->g->number, sheet_column_name(x->g->a, column));
 			return;
 		}
 		text = x->sst[i];
@@ -489,8 +491,8 @@ static void xlsx_sheet(struct xlsx *x, const char *path)
 				if (colon && parse_ref(colon + 1, &m[3], &m[2]) &&
 				    parse_ref(arena_strndup(x->g->a, ref, (size_t)(colon - ref)), &m[1], &m[0]) &&
 				    m[0] <= m[2] && m[1] <= m[3]) {
-					int(*slot)[4] = arena_push(x->g->a, (void **)&x->merges, &x->nmerges, &x->mergecap,
-								   sizeof *x->merges);
+					int(*slot)[4] = arena_push(x->g->a, (void **)&x->merges, &x->nmerges,
+					                           &x->mergecap, sizeof *x->merges);
 					if (slot)
 						memcpy(*slot, m, sizeof m);
 				}
@@ -715,7 +717,7 @@ static void csv_read(struct grid *g, const unsigned char *data, size_t len)
 		if (c == sep || c == '\n' || c == '\r') {
 			if (too_long)
 				grid_fail(g, "row %d, column %s: a cell longer than %zu bytes.", record,
-					  sheet_column_name(g->a, column), g->lim->max_cell);
+				          sheet_column_name(g->a, column), g->lim->max_cell);
 			grid_cell(g, column, cell.data ? cell.data : "", cell.len);
 			buf_reset(&cell);
 			too_long = was_quoted = false;
@@ -737,8 +739,8 @@ static void csv_read(struct grid *g, const unsigned char *data, size_t len)
 	if (!g->failed && quoted)
 		grid_fail(g, "row %d: a quoted cell is not closed (a \" is missing).", record);
 	if (!g->failed && too_long)
-		grid_fail(g, "row %d, column %s: a cell longer than %zu bytes.", record, sheet_column_name(g->a, column),
-			  g->lim->max_cell);
+		grid_fail(g, "row %d, column %s: a cell longer than %zu bytes.", record,
+		          sheet_column_name(g->a, column), g->lim->max_cell);
 	if (!g->failed) {
 		grid_cell(g, column, cell.data ? cell.data : "", cell.len);
 		grid_end_row(g);
@@ -793,29 +795,32 @@ static void docx_read(struct grid *g, const void *data, size_t len)
 	switch (run_filter(g->a, argv, data, len, g->lim->max_unzipped, g->lim->seconds, &html, &html_len)) {
 	case RUN_OK: break;
 	case RUN_TIMEOUT:
-		grid_fail(g, "this Word document took too long to read (more than %d seconds); send the table as XLSX "
-			     "or CSV.",
-			  g->lim->seconds);
+		grid_fail(g,
+		          "this Word document took too long to read (more than %d seconds); send the table as XLSX "
+		          "or CSV.",
+		          g->lim->seconds);
 		return;
 	case RUN_TOO_LARGE:
 	case RUN_FAILED:
 		log_event("sheet.pandoc_failed", "bytes=%zu", len);
 		grid_fail(g, "this Word document could not be read, or it holds more than can be read here; send the "
-			     "table as XLSX or CSV.");
+		             "table as XLSX or CSV.");
 		return;
 	case RUN_BUSY:
 		g->failed = true;
-		error_say(g->e, ERROR_UNAVAILABLE, "Other documents are being converted; please try again in a minute.");
+		error_say(g->e, ERROR_UNAVAILABLE,
+		          "Other documents are being converted; please try again in a minute.");
 		return;
 	case RUN_MISSING:
 	case RUN_IO:
 		g->failed = true;
-		error_say(g->e, ERROR_UNAVAILABLE, "Word documents cannot be read on this server now; send the table as "
-						   "XLSX or CSV.");
+		error_say(g->e, ERROR_UNAVAILABLE,
+		          "Word documents cannot be read on this server now; send the table as "
+		          "XLSX or CSV.");
 		return;
 	}
 	htmlDocPtr doc = htmlReadMemory(html, (int)html_len, NULL, "UTF-8",
-					HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING);
+	                                HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING);
 	xmlNode *table = doc ? first_element(xmlDocGetRootElement(doc), "table") : NULL;
 	if (!table) {
 		grid_fail(g, "this Word document has no table; the comments must be in its first table.");
@@ -829,7 +834,7 @@ static void docx_read(struct grid *g, const void *data, size_t len)
 		if (!strcmp((const char *)n->name, "tr")) {
 			html_row(g, n, ++number);
 		} else if (!strcmp((const char *)n->name, "thead") || !strcmp((const char *)n->name, "tbody") ||
-			   !strcmp((const char *)n->name, "tfoot")) {
+		           !strcmp((const char *)n->name, "tfoot")) {
 			for (xmlNode *tr = n->children; tr && !g->failed; tr = tr->next)
 				if (tr->type == XML_ELEMENT_NODE && !strcmp((const char *)tr->name, "tr"))
 					html_row(g, tr, ++number);
@@ -854,9 +859,9 @@ enum sheet_format sheet_detect(const void *data, size_t len)
 				zip_source_free(src);
 			return SHEET_UNKNOWN;
 		}
-		enum sheet_format f = zip_name_locate(zip, "xl/workbook.xml", 0) >= 0	  ? SHEET_XLSX
-				      : zip_name_locate(zip, "word/document.xml", 0) >= 0 ? SHEET_DOCX
-											  : SHEET_UNKNOWN;
+		enum sheet_format f = zip_name_locate(zip, "xl/workbook.xml", 0) >= 0     ? SHEET_XLSX
+		                      : zip_name_locate(zip, "word/document.xml", 0) >= 0 ? SHEET_DOCX
+		                                                                          : SHEET_UNKNOWN;
 		zip_discard(zip);
 		return f;
 	}
@@ -882,7 +887,7 @@ const char *sheet_format_name(enum sheet_format f)
 }
 
 int sheet_read(struct arena *a, const void *data, size_t len, const char *name, const struct sheet_limits *lim,
-	       const char *field, struct sheet *out, struct error *e)
+               const char *field, struct sheet *out, struct error *e)
 {
 	*out = (struct sheet){SHEET_UNKNOWN, 0, NULL};
 	const char *shown = "";
@@ -906,7 +911,8 @@ int sheet_read(struct arena *a, const void *data, size_t len, const char *name, 
 		else if (!memchr(data, '\0', len))
 			grid_fail(&g, "this text is neither UTF-8 nor UTF-16; save the table as CSV UTF-8 or XLSX.");
 		else
-			grid_fail(&g, "this is not a table: send the comment table as XLSX, CSV or a Word document (.docx).");
+			grid_fail(
+			    &g, "this is not a table: send the comment table as XLSX, CSV or a Word document (.docx).");
 		break;
 	}
 	if (g.failed)

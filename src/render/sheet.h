@@ -68,7 +68,7 @@ const char *sheet_format_name(enum sheet_format f);
  * column C: ..."); ERROR_UNAVAILABLE if pandoc cannot be run now. Nothing is
  * half-read: on error *out is empty. */
 int sheet_read(struct arena *a, const void *data, size_t len, const char *name, const struct sheet_limits *lim,
-	       const char *field, struct sheet *out, struct error *e);
+               const char *field, struct sheet *out, struct error *e);
 
 /* The letters of a column for messages: 0 → "A", 26 → "AA". */
 const char *sheet_column_name(struct arena *a, int column);

@@ -21,8 +21,8 @@ static void make_paragraphs(void)
 {
 	static const char *const pids[] = {"p11", "p12", "p13", "p14", "p15"};
 	for (int i = 0; i < 5; i++)
-		paragraphs[i] = (struct paragraph){.id = i + 1, .version_id = 1, .pid = pids[i], .number = i + 1,
-						   .text = "text"};
+		paragraphs[i] =
+		    (struct paragraph){.id = i + 1, .version_id = 1, .pid = pids[i], .number = i + 1, .text = "text"};
 }
 
 static const char *fixture(struct arena *a, const char *name, size_t *len)
@@ -142,14 +142,16 @@ static void test_excel_template(void **state)
 	/* the observations of the secretariat are no part of any comment */
 	for (int i = 0; i < t.ncomments; i++) {
 		assert_null(strstr(t.comments[i].comment, "Accepted"));
-		assert_true(t.comments[i].proposed_change == NULL || !strstr(t.comments[i].proposed_change, "Accepted"));
+		assert_true(t.comments[i].proposed_change == NULL ||
+		            !strstr(t.comments[i].proposed_change, "Accepted"));
 	}
 
 	const char *report = comment_table_report(&a, &t, "excel.xlsx");
 	assert_contains(report, "4 comments taken from the XLSX table \u201cexcel.xlsx\u201d (header in row 3):\n");
 	assert_contains(report, "Row 5: on \u00b63, technical.\n");
-	assert_contains(report, "Row 8: general comment, general: \u00b67 is not a paragraph of this version; kept as a "
-				"general comment.\n");
+	assert_contains(report,
+	                "Row 8: general comment, general: \u00b67 is not a paragraph of this version; kept as a "
+	                "general comment.\n");
 	assert_contains(report, "Row 9: skipped: no comment text in this row.\n");
 	arena_free(&a);
 }
@@ -179,7 +181,7 @@ static void test_french_headers(void **state)
 	assert_string_equal(c->clause, "4.1, \u00b62");
 
 	c = comment_of(&t, 4);
-	assert_string_equal(c->paragraph, "p11"); /* "para 1" */
+	assert_string_equal(c->paragraph, "p11");  /* "para 1" */
 	assert_string_equal(c->type, "technical"); /* Technique */
 	assert_string_equal(c->comment, "Le seuil est trop bas.");
 	assert_string_equal(row_of(&t, 4)->member, "AFNOR"); /* merged down from row 3 */
@@ -243,8 +245,8 @@ static void test_header_matching(void **state)
 	(void)state;
 	struct arena a;
 	arena_init(&a);
-	const char *header[] = {"COMMENTAIRES", "modifications proposees", "\u00b6", "TYPE DE COMMENTAIRE",
-				"Observations du Secr\u00e9tariat", "Organisme Membre"};
+	const char *header[] = {"COMMENTAIRES",        "modifications proposees",          "\u00b6",
+	                        "TYPE DE COMMENTAIRE", "Observations du Secr\u00e9tariat", "Organisme Membre"};
 	const char *data[] = {"Texte", "Autre", "P. 5", "  TE ", "Rejet\u00e9", "SNV"};
 	struct sheet_row rows[] = {{1, 6, header}, {2, 6, data}};
 	struct sheet s = {SHEET_CSV, 2, rows};
@@ -295,10 +297,10 @@ static void test_paragraph_forms(void **state)
 	static const struct {
 		const char *said, *pid;
 	} cases[] = {
-		{"\u00b63", "p13"}, {"3", "p13"},	 {"p3", "p13"},	  {"P3", "p13"},	   {"para 3", "p13"},
-		{"para. 3", "p13"}, {"Paragraph 3", "p13"}, {"paragraphe 3", "p13"}, {"\u00b6 3", "p13"}, {"3.0", "p13"},
-		{"\u00b66", NULL},  {"0", NULL},	    {"Table 1", NULL},	     {"3a", NULL},	   {"5.2", NULL},
-		{"-1", NULL},
+	    {"\u00b63", "p13"},  {"3", "p13"},       {"p3", "p13"},          {"P3", "p13"},
+	    {"para 3", "p13"},   {"para. 3", "p13"}, {"Paragraph 3", "p13"}, {"paragraphe 3", "p13"},
+	    {"\u00b6 3", "p13"}, {"3.0", "p13"},     {"\u00b66", NULL},      {"0", NULL},
+	    {"Table 1", NULL},   {"3a", NULL},       {"5.2", NULL},          {"-1", NULL},
 	};
 	const char *head[] = {"Paragraph", "Comments"};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
@@ -313,7 +315,7 @@ static void test_paragraph_forms(void **state)
 		if (cases[i].pid) {
 			if (!t.comments[0].paragraph || strcmp(t.comments[0].paragraph, cases[i].pid))
 				fail_msg("\"%s\" gave %s, not %s", cases[i].said,
-					 t.comments[0].paragraph ? t.comments[0].paragraph : "none", cases[i].pid);
+				         t.comments[0].paragraph ? t.comments[0].paragraph : "none", cases[i].pid);
 			assert_null(t.comments[0].note);
 		} else {
 			if (t.comments[0].paragraph)
@@ -333,11 +335,19 @@ static void test_types(void **state)
 		const char *said, *type;
 		bool note;
 	} cases[] = {
-		{"ge", "general", false},	   {"GE", "general", false},	       {"General", "general", false},
-		{"g\u00e9n\u00e9ral", "general", false}, {"te", "technical", false},   {"Technical", "technical", false},
-		{"technique", "technical", false}, {"ed", "editorial", false},	       {"Editorial", "editorial", false},
-		{"R\u00e9dactionnel", "editorial", false}, {"", "general", false},     {"ge/te", "general", true},
-		{"major", "general", true},
+	    {"ge", "general", false},
+	    {"GE", "general", false},
+	    {"General", "general", false},
+	    {"g\u00e9n\u00e9ral", "general", false},
+	    {"te", "technical", false},
+	    {"Technical", "technical", false},
+	    {"technique", "technical", false},
+	    {"ed", "editorial", false},
+	    {"Editorial", "editorial", false},
+	    {"R\u00e9dactionnel", "editorial", false},
+	    {"", "general", false},
+	    {"ge/te", "general", true},
+	    {"major", "general", true},
 	};
 	const char *head[] = {"Type of comment", "Comments"};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
@@ -405,7 +415,7 @@ static void test_5000_rows(void **state)
 	const char *report = comment_table_report(&a, &t, "rows5000.xlsx");
 	assert_contains(report, "Row 5001: on \u00b6");
 	print_message("# 5,000-row XLSX read and mapped in %.3f s\n",
-		      (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	              (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	arena_free(&a);
 }
 
@@ -427,15 +437,15 @@ int main(void)
 	xmlInitParser();
 	make_paragraphs();
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_excel_template),
-		cmocka_unit_test(test_french_headers),
-		cmocka_unit_test(test_csv_word_and_inline),
-		cmocka_unit_test(test_header_matching),
-		cmocka_unit_test(test_paragraph_forms),
-		cmocka_unit_test(test_types),
-		cmocka_unit_test(test_refused),
-		cmocka_unit_test(test_5000_rows),
-		cmocka_unit_test(test_candidates),
+	    cmocka_unit_test(test_excel_template),
+	    cmocka_unit_test(test_french_headers),
+	    cmocka_unit_test(test_csv_word_and_inline),
+	    cmocka_unit_test(test_header_matching),
+	    cmocka_unit_test(test_paragraph_forms),
+	    cmocka_unit_test(test_types),
+	    cmocka_unit_test(test_refused),
+	    cmocka_unit_test(test_5000_rows),
+	    cmocka_unit_test(test_candidates),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,11 +16,11 @@
 #include <time.h>
 
 static const struct sheet_limits limits = {
-	.max_unzipped = LIMIT_TABLE_UNZIPPED,
-	.max_rows = LIMIT_TABLE_ROWS,
-	.max_columns = LIMIT_TABLE_COLUMNS,
-	.max_cell = LIMIT_TABLE_CELL,
-	.seconds = LIMIT_CONVERT_SECONDS,
+    .max_unzipped = LIMIT_TABLE_UNZIPPED,
+    .max_rows = LIMIT_TABLE_ROWS,
+    .max_columns = LIMIT_TABLE_COLUMNS,
+    .max_cell = LIMIT_TABLE_CELL,
+    .seconds = LIMIT_CONVERT_SECONDS,
 };
 
 static double seconds_now(void)
@@ -50,7 +50,7 @@ static const char *fixture(struct arena *a, const char *name, size_t *len)
 }
 
 static int read_fixture(struct arena *a, const char *name, const struct sheet_limits *lim, struct sheet *s,
-			struct error *e)
+                        struct error *e)
 {
 	size_t len;
 	const char *data = fixture(a, name, &len);
@@ -176,7 +176,7 @@ static void test_csv_semicolon_bom(void **state)
 	struct error e;
 	assert_int_equal(read_fixture(&a, "semicolon_bom.csv", &limits, &s, &e), 0);
 	assert_int_equal(s.format, SHEET_CSV);
-	assert_int_equal(s.nrows, 3); /* record 3 is all separators: empty */
+	assert_int_equal(s.nrows, 3);                          /* record 3 is all separators: empty */
 	assert_string_equal(at(&s, 1, 0), "Organisme membre"); /* no BOM left in the first cell */
 	assert_string_equal(at(&s, 1, 5), "Modifications propos\u00e9es");
 	assert_string_equal(at(&s, 2, 1), "5.2");
@@ -380,17 +380,17 @@ int main(void)
 {
 	xmlInitParser();
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_excel),
-		cmocka_unit_test(test_libreoffice),
-		cmocka_unit_test(test_inline_strings),
-		cmocka_unit_test(test_csv_semicolon_bom),
-		cmocka_unit_test(test_csv_comma_and_utf16),
-		cmocka_unit_test(test_csv_edges),
-		cmocka_unit_test(test_word_table),
-		cmocka_unit_test(test_not_a_table),
-		cmocka_unit_test(test_zip_bomb),
-		cmocka_unit_test(test_rows),
-		cmocka_unit_test(test_detect_and_names),
+	    cmocka_unit_test(test_excel),
+	    cmocka_unit_test(test_libreoffice),
+	    cmocka_unit_test(test_inline_strings),
+	    cmocka_unit_test(test_csv_semicolon_bom),
+	    cmocka_unit_test(test_csv_comma_and_utf16),
+	    cmocka_unit_test(test_csv_edges),
+	    cmocka_unit_test(test_word_table),
+	    cmocka_unit_test(test_not_a_table),
+	    cmocka_unit_test(test_zip_bomb),
+	    cmocka_unit_test(test_rows),
+	    cmocka_unit_test(test_detect_and_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
