@@ -13,6 +13,7 @@
 #include "web/auth.h"
 #include "web/form.h"
 #include "web/page.h"
+#include "web/page_table.h"
 #include "web/routes.h"
 
 #include <stdlib.h>
@@ -123,7 +124,7 @@ void page_call(struct request *r)
 }
 
 static void render_form(struct request *r, const struct call *c, const struct process *p,
-			const struct contribution_input *in, const struct error *e)
+			const struct contribution_input *in, const struct error *e, const struct comment_table *table)
 {
 	page_begin(r, e && e->code ? arena_printf(&r->arena, "Error: %s", c->title) : c->title);
 	crumbs(r, c, true);
@@ -140,7 +141,9 @@ static void render_form(struct request *r, const struct call *c, const struct pr
 				    !strcmp(e->fields[i].name, "publication") ? "-named" : "", e->fields[i].message);
 		html_printf(&r->out, "</ul>\n</div>\n");
 	}
-	html_printf(&r->out, "<form method=\"post\" action=\"/calls/%L/contribute\" novalidate>\n"
+	page_table_report(r, table); /* what was understood of an uploaded table, when the rest was refused */
+	html_printf(&r->out, "<form method=\"post\" action=\"/calls/%L/contribute\" enctype=\"multipart/form-data\" "
+			     "novalidate>\n"
 			     "<input type=\"hidden\" name=\"csrf\" value=\"%s\">\n"
 			     "<fieldset><legend>About you</legend>\n",
 		    (long long)c->id, auth_csrf_token(r));
@@ -190,6 +193,7 @@ static void render_form(struct request *r, const struct call *c, const struct pr
 		html_printf(&r->out, "<p class=\"error\" id=\"e-text\">%s</p>\n", err);
 	html_printf(&r->out, "<textarea id=\"f-text\" name=\"text\" rows=\"14\" aria-describedby=\"%s\"%R>%s</textarea></div>\n",
 		    err ? "e-text h-text" : "h-text", err ? " aria-invalid=\"true\"" : "", in->text ? in->text : "");
+	page_table_field(r, e);
 
 	err = e ? error_field_message(e, "publication") : NULL;
 	enum contribution_publication typed;
@@ -241,7 +245,7 @@ void page_contribute_form(struct request *r)
 		if (process_category(&p, r->account->category))
 			in.category = r->account->category;
 	}
-	render_form(r, &c, &p, &in, NULL);
+	render_form(r, &c, &p, &in, NULL, NULL);
 }
 
 void page_contribute_submit(struct request *r)
@@ -255,7 +259,7 @@ void page_contribute_submit(struct request *r)
 	if (!r->form) {
 		error_set(&e, ERROR_INVALID, "Send the form from the contribution page.");
 		struct contribution_input empty = {0};
-		render_form(r, &c, &p, &empty, &e);
+		render_form(r, &c, &p, &empty, &e, NULL);
 		r->status = 400;
 		return;
 	}
@@ -272,10 +276,20 @@ void page_contribute_submit(struct request *r)
 		.requester = request_client_address(r),
 		.account_id = r->account ? r->account->id : 0,
 	};
+	/* A filled comment table is read before the transaction (a Word file runs pandoc); a bad one is refused
+	 * at its field, and nothing is stored. */
+	struct comment_table table;
+	if (page_table_read(r, c.version_id, &in, &table, &e) != 0) {
+		if (!strcmp(e.code, ERROR_INVALID))
+			render_form(r, &c, &p, &in, &e, NULL);
+		else
+			page_error(r, &e);
+		return;
+	}
 	struct receipt receipt;
 	if (contribution_receive(r->db, &r->arena, c.id, &in, &receipt, &e) != 0) {
 		if (!strcmp(e.code, ERROR_INVALID))
-			render_form(r, &c, &p, &in, &e);
+			render_form(r, &c, &p, &in, &e, &table);
 		else
 			page_error(r, &e);
 		return;
