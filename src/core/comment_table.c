@@ -220,6 +220,7 @@ int comment_table_map(struct arena *a, const struct sheet *sheet, const char *na
                       int n, const char *field, struct comment_table *out, bool *not_table, struct error *e)
 {
 	memset(out, 0, sizeof *out);
+	out->name = name;
 	out->format = sheet->format;
 	if (not_table)
 		*not_table = false;
@@ -349,8 +350,9 @@ int comment_table_read(struct arena *a, const void *data, size_t len, const char
 	const struct sheet_limits lim = comment_table_limits();
 	struct sheet sheet;
 	if (sheet_read(a, data, len, name, &lim, field, &sheet, e) != 0) {
+		out->format = sheet.format;
 		if (not_table)
-			*not_table = sheet_detect(data, len) == SHEET_UNKNOWN;
+			*not_table = sheet.format == SHEET_UNKNOWN || sheet.no_table;
 		return -1;
 	}
 	return comment_table_map(a, &sheet, name, paragraphs, n, field, out, not_table, e);
@@ -358,6 +360,8 @@ int comment_table_read(struct arena *a, const void *data, size_t len, const char
 
 const char *comment_table_report(struct arena *a, const struct comment_table *t, const char *name)
 {
+	if (!name)
+		name = t->name;
 	struct buf b;
 	buf_init(&b, (size_t)LIMIT_RESPONSE);
 	buf_printf(&b, "%d comment%s taken from the %s table%s%s%s (header in row %d):\n", t->ncomments,

@@ -49,6 +49,7 @@ struct comment_table_row {
 };
 
 struct comment_table {
+	const char *name; /* the file's name as it came, or NULL */
 	enum sheet_format format;
 	int header_row;            /* the header's row number in the file */
 	int columns[COLUMN_COUNT]; /* the column of each (from 0), or -1 where the table has none */
@@ -79,7 +80,7 @@ int comment_table_map(struct arena *a, const struct sheet *sheet, const char *na
 
 /* The per-row report as plain text, one line per row ("Row 7: general comment, technical: ¶9 is not a
  * paragraph of this version; kept as a general comment."), after a line saying how many comments were
- * taken from which file; for the reply mail. In the arena. */
+ * taken from which file (name, or NULL for t->name); for the reply mail. In the arena. */
 const char *comment_table_report(struct arena *a, const struct comment_table *t, const char *name);
 
 /* Whether a file by its name or its declared type could be a comment table (.xlsx, .csv, .docx, .txt

@@ -34,7 +34,8 @@ struct grid {
 	int number;
 	const char **cells;
 	int ncells, cellcap;
-	bool any; /* a cell of this row has text */
+	bool any;      /* a cell of this row has text */
+	bool no_table; /* the file holds no table (sheet.no_table) */
 };
 
 static void grid_fail(struct grid *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -823,6 +824,7 @@ static void docx_read(struct grid *g, const void *data, size_t len)
 	                                HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING);
 	xmlNode *table = doc ? first_element(xmlDocGetRootElement(doc), "table") : NULL;
 	if (!table) {
+		g->no_table = true;
 		grid_fail(g, "this Word document has no table; the comments must be in its first table.");
 		xmlFreeDoc(doc);
 		return;
@@ -889,7 +891,7 @@ const char *sheet_format_name(enum sheet_format f)
 int sheet_read(struct arena *a, const void *data, size_t len, const char *name, const struct sheet_limits *lim,
                const char *field, struct sheet *out, struct error *e)
 {
-	*out = (struct sheet){SHEET_UNKNOWN, 0, NULL};
+	*out = (struct sheet){SHEET_UNKNOWN, false, 0, NULL};
 	const char *shown = "";
 	if (name && *name && utf8_valid(name, strlen(name))) {
 		size_t n = utf8_prefix(name, 80);
@@ -915,12 +917,16 @@ int sheet_read(struct arena *a, const void *data, size_t len, const char *name, 
 			    &g, "this is not a table: send the comment table as XLSX, CSV or a Word document (.docx).");
 		break;
 	}
-	if (g.failed)
+	out->format = f;
+	if (g.failed) {
+		out->no_table = g.no_table;
 		return -1;
+	}
 	if (g.nrows == 0) {
+		out->no_table = true;
 		grid_fail(&g, "the %s file holds no table: every row is empty.", sheet_format_name(f));
 		return -1;
 	}
-	*out = (struct sheet){f, g.nrows, g.rows};
+	*out = (struct sheet){f, false, g.nrows, g.rows};
 	return 0;
 }

@@ -29,6 +29,7 @@
 #include "util/arena.h"
 #include "util/error.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 enum sheet_format { SHEET_UNKNOWN, SHEET_XLSX, SHEET_CSV, SHEET_DOCX };
@@ -48,7 +49,10 @@ struct sheet_row {
 };
 
 struct sheet {
-	enum sheet_format format;
+	enum sheet_format format; /* also set when reading failed, if the format was known */
+	/* Reading failed because the file holds no table at all (a Word document without one, a text whose every
+	 * row is empty): an ordinary attachment rather than a bad table. */
+	bool no_table;
 	int nrows;
 	struct sheet_row *rows; /* non-empty rows in file order */
 };
@@ -66,7 +70,7 @@ const char *sheet_format_name(enum sheet_format f);
  * message for `field` that names the file and, where there is one, the row or
  * the cell ("comments.xlsx: more than 20000 rows; send at most 20000", "row 7,
  * column C: ..."); ERROR_UNAVAILABLE if pandoc cannot be run now. Nothing is
- * half-read: on error *out is empty. */
+ * half-read: on error *out has no rows (but its format and no_table). */
 int sheet_read(struct arena *a, const void *data, size_t len, const char *name, const struct sheet_limits *lim,
                const char *field, struct sheet *out, struct error *e);
 

@@ -24,7 +24,7 @@ void page_table_field(struct request *r, const struct error *e);
  * the row (not a table, a zip bomb, too many rows, no header row...), ERROR_UNAVAILABLE if a Word file
  * cannot be converted now. Runs pandoc for a Word file: call it before any transaction. */
 int page_table_read(struct request *r, int64_t version_id, struct contribution_input *in, struct comment_table *t,
-		    struct error *e);
+                    struct error *e);
 
 /* What was understood of each row of t, as a section of the page; nothing if no table was read. */
 void page_table_report(struct request *r, const struct comment_table *t);

@@ -1,9 +1,14 @@
 """
-A filled comment table uploaded with the contribution form (issue 8): the form
+A filled comment table uploaded with the contribution form or attached to a
+mail (issue 8). On the form: the form
 is multipart and offers the field; a file that is not a table, a zip bomb, a
 table of too many rows or one without a header row gets the form back with a
 message at the field naming the file (and the row), and nothing is stored; a
-good table is read and its contribution received. The tables are those of
+good table is read and its contribution received. By mail (`consulta
+mail-in`): the attachment that is a comment table becomes the comments and
+the others stay attachments; a Word letter without a table stays an
+attachment; a zip bomb holds the message and its sender is told. The tables
+are those of
 tests/sheets/make_fixtures.py, written into a temporary directory.
 
 On the tables branch the comments themselves are handed to
@@ -11,7 +16,9 @@ contribution_receive() but not yet stored (another branch stores them): these
 tests check the channel, not the storage.
 """
 
+import email.message
 import html
+import json
 import os
 import re
 import sqlite3
@@ -21,6 +28,7 @@ import tempfile
 import unittest
 import uuid
 
+import harness
 from harness import CALL1_OPEN, CSRF_TOKEN, ServerTestCase, contribution
 
 FORM = "/calls/1/contribute"
@@ -54,8 +62,7 @@ class CommentTableForm(ServerTestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.dir = tempfile.mkdtemp(prefix="consulta-sheets-")
-        subprocess.run([sys.executable, os.path.join(HERE, "..", "sheets", "make_fixtures.py"), cls.dir], check=True)
+        make_fixtures(cls)
         super().setUpClass()
 
     def fixture(self, name):
@@ -125,6 +132,92 @@ class CommentTableForm(ServerTestCase):
         self.assertIn("Row 2: on \u00b62, technical", text)
         self.assertIn("Row 4: on \u00b63, editorial", text)
         self.assertEqual(self.count(s), before)
+
+
+def make_fixtures(cls):
+    cls.dir = tempfile.mkdtemp(prefix="consulta-sheets-")
+    subprocess.run([sys.executable, os.path.join(HERE, "..", "sheets", "make_fixtures.py"), cls.dir], check=True)
+
+
+def mail_in(db, eml):
+    """`consulta mail-in` with eml; (exit code, its JSON line)."""
+    env = dict(os.environ)
+    env["CONSULTA_NOW"] = CALL1_OPEN
+    p = subprocess.run([harness.binary(), "--db", "sqlite:" + db, "mail-in"], input=eml, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, timeout=harness.COMMAND_TIMEOUT, env=env)
+    report = harness.sanitizer_report(p.stderr.decode("utf-8", "replace"))
+    if report:
+        raise AssertionError("sanitizer report from mail-in: " + report)
+    return p.returncode, json.loads(p.stdout.decode("utf-8").splitlines()[0])
+
+
+class CommentTableMail(ServerTestCase):
+    NOW = CALL1_OPEN
+    SHARED = True
+
+    @classmethod
+    def setUpClass(cls):
+        make_fixtures(cls)
+        super().setUpClass()
+
+    def message(self, message_id, files):
+        m = email.message.EmailMessage()
+        m["From"] = "Ada <ada@example.org>"
+        m["To"] = "written-inputs@gca-demo.example"
+        m["Subject"] = "Our comments"
+        m["Message-ID"] = "<%s>" % message_id
+        m.set_content("Our comments are in the table attached.\n")
+        for name, maintype, subtype in files:
+            with open(os.path.join(self.dir, "sheets", name), "rb") as f:
+                m.add_attachment(f.read(), maintype=maintype, subtype=subtype, filename=name)
+        return m.as_bytes()
+
+    def attachments(self, message_id):
+        with sqlite3.connect("file:%s?mode=ro" % self.server.db, uri=True) as c:
+            return [r[0] for r in c.execute("SELECT a.name FROM attachment a JOIN contribution k ON "
+                                            "k.id = a.contribution_id WHERE k.message_id = ? ORDER BY a.position",
+                                            (message_id,))]
+
+    def count(self, message_id):
+        with sqlite3.connect("file:%s?mode=ro" % self.server.db, uri=True) as c:
+            return c.execute("SELECT count(*) FROM contribution WHERE message_id = ?", (message_id,)).fetchone()[0]
+
+    def test_the_table_becomes_the_comments_and_the_rest_stay_attachments(self):
+        eml = self.message("table@example.org", [("image.png", "image", "png"),
+                                                 ("excel.xlsx", "application",
+                                                  "vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+                                                 ("notable.docx", "application",
+                                                  "vnd.openxmlformats-officedocument.wordprocessingml.document")])
+        code, out = mail_in(self.server.db, eml)
+        self.assertEqual(code, 0, out)
+        self.assertEqual(out["outcome"], "accepted", out)
+        report = out["comment_report"]
+        self.assertIn("4 comments taken from the XLSX table \u201cexcel.xlsx\u201d (header in row 3)", report)
+        self.assertIn("Row 5: on \u00b63, technical.", report)
+        self.assertIn("Row 9: skipped: no comment text in this row.", report)
+        # the Word letter without a table and the image stay attachments; the table is the comments
+        self.assertEqual(self.attachments("table@example.org"), ["image.png", "notable.docx"])
+
+    def test_a_zip_bomb_holds_the_message_and_its_sender_is_told(self):
+        eml = self.message("bomb@example.org", [("bomb.xlsx", "application",
+                                                 "vnd.openxmlformats-officedocument.spreadsheetml.sheet")])
+        code, out = mail_in(self.server.db, eml)
+        self.assertEqual(code, 0, out)
+        self.assertEqual(out["outcome"], "held", out)
+        self.assertEqual(out["reason"], "invalid", out)
+        self.assertIn("bomb.xlsx: xl/worksheets/sheet1.xml inflates to more than 64 MiB", out["detail"])
+        self.assertEqual(self.count("bomb@example.org"), 0, "nothing was stored as a contribution")
+        with sqlite3.connect("file:%s?mode=ro" % self.server.db, uri=True) as c:
+            told = [m for (m,) in c.execute("SELECT message FROM outbox") if "In-Reply-To: <bomb@example.org>" in m]
+        self.assertEqual(len(told), 1)
+        self.assertIn("zip bomb", told[0].replace("\r\n ", " ").replace("\n ", " "))
+
+    def test_a_spreadsheet_that_is_no_comment_table_stays_an_attachment(self):
+        eml = self.message("letter@example.org", [("letter.txt", "text", "csv")])
+        code, out = mail_in(self.server.db, eml)
+        self.assertEqual(out["outcome"], "accepted", out)
+        self.assertNotIn("comment_report", out)
+        self.assertEqual(self.attachments("letter@example.org"), ["letter.txt"])
 
 
 if __name__ == "__main__":

@@ -249,7 +249,7 @@ static void test_header_matching(void **state)
 	                        "TYPE DE COMMENTAIRE", "Observations du Secr\u00e9tariat", "Organisme Membre"};
 	const char *data[] = {"Texte", "Autre", "P. 5", "  TE ", "Rejet\u00e9", "SNV"};
 	struct sheet_row rows[] = {{1, 6, header}, {2, 6, data}};
-	struct sheet s = {SHEET_CSV, 2, rows};
+	struct sheet s = {SHEET_CSV, false, 2, rows};
 	struct comment_table t;
 	struct error e;
 	error_clear(&e);
@@ -269,7 +269,7 @@ static void test_header_matching(void **state)
 	const char *lone[] = {"Comments"};
 	const char *text[] = {"Fine."};
 	struct sheet_row rows2[] = {{1, 1, lone}, {2, 1, text}};
-	struct sheet s2 = {SHEET_CSV, 2, rows2};
+	struct sheet s2 = {SHEET_CSV, false, 2, rows2};
 	bool not_table = false;
 	error_clear(&e);
 	assert_int_equal(comment_table_map(&a, &s2, "x.csv", paragraphs, 5, "table", &t, &not_table, &e), -1);
@@ -280,7 +280,7 @@ static void test_header_matching(void **state)
 	const char *head[] = {"Paragraph", "Comments"};
 	const char *empty[] = {"3", ""};
 	struct sheet_row rows3[] = {{4, 2, head}, {5, 1, empty}};
-	struct sheet s3 = {SHEET_XLSX, 2, rows3};
+	struct sheet s3 = {SHEET_XLSX, false, 2, rows3};
 	error_clear(&e);
 	assert_int_equal(comment_table_map(&a, &s3, "y.xlsx", paragraphs, 5, "table", &t, &not_table, &e), -1);
 	assert_false(not_table);
@@ -306,7 +306,7 @@ static void test_paragraph_forms(void **state)
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		const char *row[] = {cases[i].said, "A comment."};
 		struct sheet_row rows[] = {{1, 2, head}, {2, 2, row}};
-		struct sheet s = {SHEET_CSV, 2, rows};
+		struct sheet s = {SHEET_CSV, false, 2, rows};
 		struct comment_table t;
 		struct error e;
 		error_clear(&e);
@@ -353,7 +353,7 @@ static void test_types(void **state)
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		const char *row[] = {cases[i].said, "A comment."};
 		struct sheet_row rows[] = {{1, 2, head}, {2, 2, row}};
-		struct sheet s = {SHEET_CSV, 2, rows};
+		struct sheet s = {SHEET_CSV, false, 2, rows};
 		struct comment_table t;
 		struct error e;
 		error_clear(&e);
@@ -381,6 +381,10 @@ static void test_refused(void **state)
 	assert_int_equal(read_table(&a, "image.png", &t, &not_table, &e), -1);
 	assert_true(not_table);
 	assert_contains(error_field_message(&e, "table"), "image.png: this is not a table");
+	/* a Word letter without a table stays an ordinary attachment */
+	assert_int_equal(read_table(&a, "notable.docx", &t, &not_table, &e), -1);
+	assert_true(not_table);
+	assert_contains(error_field_message(&e, "table"), "notable.docx: this Word document has no table");
 	/* a spreadsheet refused: it is a table, a bad one, and says why */
 	assert_int_equal(read_table(&a, "rows100k.xlsx", &t, &not_table, &e), -1);
 	assert_false(not_table);
