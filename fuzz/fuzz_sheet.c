@@ -36,9 +36,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (sheet_detect(data, size) == SHEET_DOCX)
 		return 0;
 	const struct sheet_limits lim = {
-		.max_unzipped = 1024 * 1024, .max_rows = 300, .max_columns = 12, .max_cell = 2000, .seconds = 1};
+	    .max_unzipped = 1024 * 1024, .max_rows = 300, .max_columns = 12, .max_cell = 2000, .seconds = 1};
 	static const struct paragraph paragraphs[] = {
-		{.pid = "p1", .number = 1}, {.pid = "p7", .number = 2}, {.pid = "p3", .number = 3}};
+	    {.pid = "p1", .number = 1}, {.pid = "p7", .number = 2}, {.pid = "p3", .number = 3}};
 	struct arena a;
 	arena_init(&a);
 	struct error e;
@@ -72,7 +72,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (int i = 0; i < t.ncomments; i++) {
 			const struct comment_input *c = &t.comments[i];
 			if (!c->comment || !*c->comment || !c->type ||
-			    (strcmp(c->type, "general") && strcmp(c->type, "technical") && strcmp(c->type, "editorial")))
+			    (strcmp(c->type, "general") && strcmp(c->type, "technical") &&
+			     strcmp(c->type, "editorial")))
 				__builtin_trap();
 			if (c->paragraph && strcmp(c->paragraph, "p1") && strcmp(c->paragraph, "p7") &&
 			    strcmp(c->paragraph, "p3"))

@@ -105,7 +105,8 @@ static int column_of(struct arena *a, const char *header)
 		return COLUMN_COMMENT;
 	if (starts(h, "clause") || starts(h, "subclause") || has(h, "article") || starts(h, "section"))
 		return COLUMN_CLAUSE;
-	if (starts(h, "paragraph") || starts(h, "paragraphe") || starts(h, "para") || starts(h, "figure"))
+	if (starts(h, "paragraph") || starts(h, "paragraphe") || starts(h, "para") || starts(h, "figure") ||
+	    has(h, "paragraph") || has(h, "paragraphe"))
 		return COLUMN_PARAGRAPH;
 	if (starts(h, "mb") || starts(h, "nc") || has(h, "member body") || starts(h, "organisme") ||
 	    starts(h, "contributor") || starts(h, "member"))

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* The grid ---------------------------------------------------------------------------------------- */
 
@@ -689,7 +690,16 @@ static void csv_read(struct grid *g, const unsigned char *data, size_t len)
 		grid_fail(g, "the text is neither UTF-8 nor UTF-16; save the table as CSV UTF-8 or XLSX.");
 		return;
 	}
-	const char sep = csv_separator(s, len);
+	/* Excel reads (and some programs write) a first line "sep=;" naming the separator; it is no row. */
+	char sep = 0;
+	if (len >= 5 && !strncasecmp(s, "sep=", 4) && (len == 5 || s[5] == '\r' || s[5] == '\n')) {
+		sep = s[4];
+		size_t skip = len > 5 && s[5] == '\r' && len > 6 && s[6] == '\n' ? 7 : len > 5 ? 6 : 5;
+		s += skip;
+		len -= skip;
+	}
+	if (!sep)
+		sep = csv_separator(s, len);
 	struct buf cell;
 	buf_init(&cell, g->lim->max_cell);
 	int record = 1, column = 0;

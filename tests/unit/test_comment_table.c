@@ -265,6 +265,22 @@ static void test_header_matching(void **state)
 	assert_string_equal(t.comments[0].type, "technical");
 	assert_string_equal(t.comments[0].comment, "Texte");
 
+	/* other wordings of the template's columns */
+	const char *other[] = {"MB\u00b9", "No. du paragraphe", "Comment type", "Comments", "Proposed changes"};
+	const char *data2[] = {"BSI", "\u00b62", "ed", "Fine.", ""};
+	struct sheet_row rows4[] = {{1, 5, other}, {2, 5, data2}};
+	struct sheet s4 = {SHEET_CSV, false, 2, rows4};
+	error_clear(&e);
+	assert_int_equal(comment_table_map(&a, &s4, "x.csv", paragraphs, 5, "table", &t, NULL, &e), 0);
+	assert_int_equal(t.columns[COLUMN_MEMBER], 0);
+	assert_int_equal(t.columns[COLUMN_PARAGRAPH], 1);
+	assert_int_equal(t.columns[COLUMN_TYPE], 2);
+	assert_int_equal(t.columns[COLUMN_COMMENT], 3);
+	assert_int_equal(t.columns[COLUMN_PROPOSED], 4);
+	assert_string_equal(t.comments[0].paragraph, "p12");
+	assert_string_equal(t.comments[0].type, "editorial");
+	assert_null(t.comments[0].proposed_change);
+
 	/* a row with only the comments column named is no header (the word "Comments" alone in a letter) */
 	const char *lone[] = {"Comments"};
 	const char *text[] = {"Fine."};

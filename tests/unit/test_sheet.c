@@ -237,6 +237,14 @@ static void test_csv_edges(void **state)
 	error_clear(&e);
 	assert_int_equal(sheet_read(&a, text, strlen(text), "t.csv", &lim, "table", &s, &e), 0);
 
+	/* Excel's "sep=" line names the separator and is no row */
+	text = "sep=;\r\nParagraph;Comments, with a comma\r\n1;Yes, one\r\n";
+	error_clear(&e);
+	assert_int_equal(sheet_read(&a, text, strlen(text), "t.csv", &limits, "table", &s, &e), 0);
+	assert_int_equal(s.nrows, 2);
+	assert_string_equal(s.rows[0].cells[1], "Comments, with a comma");
+	assert_string_equal(s.rows[1].cells[1], "Yes, one");
+
 	text = "a,b\n1,\"never closed\n";
 	error_clear(&e);
 	assert_int_equal(sheet_read(&a, text, strlen(text), "t.csv", &limits, "table", &s, &e), -1);
