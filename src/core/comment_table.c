@@ -3,8 +3,10 @@
 
 #include "core/limits.h"
 #include "util/buf.h"
+#include "util/utf8.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -112,6 +114,15 @@ static int column_of(struct arena *a, const char *header)
 	    starts(h, "contributor") || starts(h, "member"))
 		return COLUMN_MEMBER;
 	return -1;
+}
+
+/* An error for the field, "NAME: " then the message, cut at the field's length between two characters. */
+static void table_error(struct error *e, const char *field, const char *shown, const char *message)
+{
+	char msg[2 * ERROR_MESSAGE_LEN];
+	snprintf(msg, sizeof msg, "%s%s", shown, message);
+	msg[utf8_prefix(msg, ERROR_MESSAGE_LEN - 1)] = '\0';
+	error_field(e, field, "%s", msg);
 }
 
 /* Rows mapped ------------------------------------------------------------------------------------- */
@@ -225,7 +236,11 @@ int comment_table_map(struct arena *a, const struct sheet *sheet, const char *na
 	out->format = sheet->format;
 	if (not_table)
 		*not_table = false;
-	const char *shown = name && *name ? arena_printf(a, "%s: ", name) : "";
+	const char *shown = "";
+	if (name && *name && utf8_valid(name, strlen(name))) {
+		size_t keep = utf8_prefix(name, 80);
+		shown = arena_printf(a, "%.*s%s: ", (int)keep, name, name[keep] ? "\u2026" : "");
+	}
 
 	/* The header: the first row that names the comments and at least one other column of the template. */
 	int h = -1;
@@ -248,11 +263,10 @@ int comment_table_map(struct arena *a, const struct sheet *sheet, const char *na
 	if (h < 0) {
 		if (not_table)
 			*not_table = true;
-		error_field(e, field,
-		            "%sno header row found: a comment table has a row naming its columns, among them "
+		table_error(e, field, shown,
+		            "no header row found: a comment table has a row naming its columns, among them "
 		            "\u201cComments\u201d (or \u201cCommentaires\u201d) and \u201cType of comment\u201d, "
-		            "\u201cClause\u201d or \u201cParagraph\u201d.",
-		            shown);
+		            "\u201cClause\u201d or \u201cParagraph\u201d.");
 		return -1;
 	}
 	out->header_row = sheet->rows[h].number;
@@ -331,8 +345,10 @@ int comment_table_map(struct arena *a, const struct sheet *sheet, const char *na
 			goto oom;
 	}
 	if (out->ncomments == 0) {
-		error_field(e, field, "%sno comment: no row under the header (row %d) has text in its comments column.",
-		            shown, out->header_row);
+		table_error(
+		    e, field, shown,
+		    arena_printf(a, "no comment: no row under the header (row %d) has text in its comments column.",
+		                 out->header_row));
 		return -1;
 	}
 	return 0;

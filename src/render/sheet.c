@@ -45,12 +45,16 @@ static void grid_fail(struct grid *g, const char *fmt, ...)
 	if (g->failed)
 		return;
 	g->failed = true;
-	char msg[ERROR_MESSAGE_LEN];
+	char msg[2 * ERROR_MESSAGE_LEN];
+	size_t n = (size_t)snprintf(msg, sizeof msg, "%s", g->name);
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	if (n < sizeof msg)
+		vsnprintf(msg + n, sizeof msg - n, fmt, ap);
 	va_end(ap);
-	error_field(g->e, g->field, "%s%s", g->name, msg);
+	/* cut where the field's message must end, never inside a character */
+	msg[utf8_prefix(msg, ERROR_MESSAGE_LEN - 1)] = '\0';
+	error_field(g->e, g->field, "%s", msg);
 }
 
 const char *sheet_column_name(struct arena *a, int column)

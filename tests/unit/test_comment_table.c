@@ -2,6 +2,7 @@
  * skipped) with what was understood of it, paragraphs resolved by their number in this version. The files
  * are written by tests/sheets/make_fixtures.py into $SHEET_FIXTURES. */
 #include "core/comment_table.h"
+#include "util/utf8.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -291,6 +292,26 @@ static void test_header_matching(void **state)
 	assert_int_equal(comment_table_map(&a, &s2, "x.csv", paragraphs, 5, "table", &t, &not_table, &e), -1);
 	assert_true(not_table);
 	assert_contains(error_field_message(&e, "table"), "x.csv: no header row found");
+
+	/* a long name in any script: the message is cut between two characters, within the field's length */
+	char long_name[400];
+	const char piece[] = "\u00e9t\u00e9";
+	for (int i = 0; i < 60; i++)
+		memcpy(long_name + i * (sizeof piece - 1), piece,
+		       sizeof piece); /* its NUL is overwritten but the last */
+	error_clear(&e);
+	assert_int_equal(comment_table_map(&a, &s2, long_name, paragraphs, 5, "table", &t, &not_table, &e), -1);
+	const char *m = error_field_message(&e, "table");
+	assert_true(utf8_valid(m, strlen(m)));
+	assert_true(strlen(m) < ERROR_MESSAGE_LEN);
+	assert_contains(m, "\u2026: no header row found");
+	size_t len;
+	const char *png = fixture(&a, "image.png", &len);
+	error_clear(&e);
+	assert_int_equal(comment_table_read(&a, png, len, long_name, paragraphs, 5, "table", &t, NULL, &e), -1);
+	m = error_field_message(&e, "table");
+	assert_true(utf8_valid(m, strlen(m)));
+	assert_contains(m, "\u2026: this is not a table");
 
 	/* a header and only rows without comment text: refused, naming the header's row */
 	const char *head[] = {"Paragraph", "Comments"};
