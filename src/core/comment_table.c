@@ -211,6 +211,17 @@ static int paragraph_number(const char *said, bool bare)
 	return *end || n < 1 || n > 1000000 ? 0 : (int)n;
 }
 
+/* What a cell said, as a note quotes it: at most 60 bytes, on one line. */
+static const char *quoted(struct arena *a, const char *said)
+{
+	size_t keep = utf8_prefix(said, 60);
+	char *q = arena_printf(a, "%.*s%s", (int)keep, said, said[keep] ? "\u2026" : "");
+	for (char *p = q; p && *p; p++)
+		if (*p == '\n' || *p == '\r' || *p == '\t')
+			*p = ' ';
+	return q ? q : "";
+}
+
 static const struct paragraph *paragraph_numbered(const struct paragraph *p, int n, int number)
 {
 	for (int i = 0; i < n; i++)
@@ -299,8 +310,8 @@ int comment_table_map(struct arena *a, const struct sheet *sheet, const char *na
 		const char *note = NULL;
 		if (!type) {
 			type = "general";
-			note =
-			    arena_printf(a, "the type \u201c%s\u201d is not ge, te or ed; taken as general", said_type);
+			note = arena_printf(a, "the type \u201c%s\u201d is not ge, te or ed; taken as general",
+			                    quoted(a, said_type));
 		}
 
 		/* The paragraph: ¶N of this version, from the paragraph column or a clause written as ¶N. A place
@@ -323,7 +334,7 @@ int comment_table_map(struct arena *a, const struct sheet *sheet, const char *na
 			note = arena_printf(a,
 			                    "%s%s\u201c%s\u201d is not a paragraph number of this version (\u00b6N); "
 			                    "kept as a general comment",
-			                    note ? note : "", note ? "; " : "", place);
+			                    note ? note : "", note ? "; " : "", quoted(a, place));
 		}
 
 		struct comment_input *c = arena_push(a, (void **)&out->comments, &out->ncomments, &cap, sizeof *c);

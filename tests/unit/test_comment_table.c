@@ -266,6 +266,22 @@ static void test_header_matching(void **state)
 	assert_string_equal(t.comments[0].type, "technical");
 	assert_string_equal(t.comments[0].comment, "Texte");
 
+	/* a long place or type is quoted in the note by its beginning, on one line */
+	const char *head5[] = {"Paragraph", "Type", "Comments"};
+	const char *long5[] = {"Table 1, the second line\nof its third column, where the text goes on and on",
+	                       "a type nobody has ever heard of, written at length", "Fine."};
+	struct sheet_row rows5[] = {{1, 3, head5}, {2, 3, long5}};
+	struct sheet s5 = {SHEET_CSV, false, 2, rows5};
+	error_clear(&e);
+	assert_int_equal(comment_table_map(&a, &s5, "x.csv", paragraphs, 5, "table", &t, NULL, &e), 0);
+	assert_string_equal(
+	    t.comments[0].note,
+	    "the type \u201ca type nobody has ever heard of, written at length\u201d is not ge, te or ed; "
+	    "taken as general; \u201cTable 1, the second line of its third column, where the text"
+	    "\u2026\u201d is not a paragraph number of this version (\u00b6N); kept as a general "
+	    "comment");
+	assert_string_equal(t.comments[0].clause, long5[0]); /* as written */
+
 	/* other wordings of the template's columns */
 	const char *other[] = {"MB\u00b9", "No. du paragraphe", "Comment type", "Comments", "Proposed changes"};
 	const char *data2[] = {"BSI", "\u00b62", "ed", "Fine.", ""};
