@@ -141,7 +141,7 @@ static void render_form(struct request *r, const struct call *c, const struct pr
 				    !strcmp(e->fields[i].name, "publication") ? "-named" : "", e->fields[i].message);
 		html_printf(&r->out, "</ul>\n</div>\n");
 	}
-	page_table_report(r, table); /* what was understood of an uploaded table, when the rest was refused */
+	page_table_report(r, table, false); /* what was understood of an uploaded table, when the rest was refused */
 	html_printf(&r->out, "<form method=\"post\" action=\"/calls/%L/contribute\" enctype=\"multipart/form-data\" "
 			     "novalidate>\n"
 			     "<input type=\"hidden\" name=\"csrf\" value=\"%s\">\n"

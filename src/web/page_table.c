@@ -47,15 +47,16 @@ int page_table_read(struct request *r, int64_t version_id, struct contribution_i
 	return 0;
 }
 
-void page_table_report(struct request *r, const struct comment_table *t)
+void page_table_report(struct request *r, const struct comment_table *t, bool sent)
 {
 	if (!t || t->nrows == 0)
 		return;
 	html_printf(&r->out,
 	            "<section class=\"table-report\" aria-labelledby=\"table-report\">"
 	            "<h2 id=\"table-report\">Your comment table</h2>\n<p>%d comment%s taken from the %s table "
-	            "(header in row %d). What was understood of each row:</p>\n<ul>\n",
-	            t->ncomments, t->ncomments == 1 ? "" : "s", sheet_format_name(t->format), t->header_row);
+	            "(header in row %d)%s. What was understood of each row:</p>\n<ul>\n",
+	            t->ncomments, t->ncomments == 1 ? "" : "s", sheet_format_name(t->format), t->header_row,
+	            sent ? "" : ", but not sent with the rest of the form: choose the file again when you send it");
 	for (int i = 0; i < t->nrows; i++)
 		html_printf(&r->out, "<li>Row %d: %s</li>\n", t->rows[i].row, t->rows[i].understood);
 	html_printf(&r->out, "</ul>\n</section>\n");

@@ -12,6 +12,7 @@
 #include "core/contribution.h"
 #include "web/request.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* The form's field "table": a file input with its label, hint and error (e's message for "table"). The
@@ -26,7 +27,9 @@ void page_table_field(struct request *r, const struct error *e);
 int page_table_read(struct request *r, int64_t version_id, struct contribution_input *in, struct comment_table *t,
                     struct error *e);
 
-/* What was understood of each row of t, as a section of the page; nothing if no table was read. */
-void page_table_report(struct request *r, const struct comment_table *t);
+/* What was understood of each row of t, as a section of the page; nothing if no table was read. sent: on
+ * the receipt (the comments went with the contribution); otherwise on the form given back for another
+ * mistake, which says to choose the file again (a browser does not keep it). */
+void page_table_report(struct request *r, const struct comment_table *t, bool sent);
 
 #endif

@@ -128,7 +128,8 @@ class CommentTableForm(ServerTestCase):
         self.assertEqual(r.status, 422, r)
         text = html.unescape(r.text)
         self.assertIn("Your comment table", text)
-        self.assertIn("2 comments taken from the CSV table (header in row 1)", text)
+        self.assertIn("2 comments taken from the CSV table (header in row 1), but not sent with the rest of the "
+                      "form: choose the file again when you send it.", text)
         self.assertIn("Row 2: on \u00b62, technical", text)
         self.assertIn("Row 4: on \u00b63, editorial", text)
         self.assertEqual(self.count(s), before)
