@@ -255,12 +255,16 @@ static bool named(xmlTextReaderPtr r, const char *local)
 	return n && !strcmp((const char *)n, local);
 }
 
-static char *attr(struct xlsx *x, const char *name)
+/* The attribute `name` of the current element copied into buf (n bytes, cut if longer); NULL if it has none.
+ * Never in the arena: a sheet may have millions of elements, and what is kept of them is counted. */
+static const char *attr(struct xlsx *x, const char *name, char *buf, size_t n)
 {
 	xmlChar *v = xmlTextReaderGetAttribute(x->reader, (const xmlChar *)name);
-	char *s = v ? arena_strdup(x->g->a, (const char *)v) : NULL;
+	if (!v)
+		return NULL;
+	snprintf(buf, n, "%s", (const char *)v);
 	xmlFree(v);
-	return s;
+	return buf;
 }
 
 /* The path in the archive of the workbook's first sheet and of its shared strings (NULL if none). */
@@ -290,14 +294,24 @@ static void xlsx_paths(struct xlsx *x, const char **sheet, const char **strings)
 	while ((rc = xmlTextReaderRead(x->reader)) == 1) {
 		if (xmlTextReaderNodeType(x->reader) != XML_READER_TYPE_ELEMENT || !named(x->reader, "Relationship"))
 			continue;
-		char *id = attr(x, "Id"), *target = attr(x, "Target"), *type = attr(x, "Type");
+		char idb[64], targetb[512], typeb[256];
+		const char *id = attr(x, "Id", idb, sizeof idb), *target = attr(x, "Target", targetb, sizeof targetb);
+		const char *type = attr(x, "Type", typeb, sizeof typeb);
 		if (!target)
 			continue;
+		const bool is_sheet = id && !strcmp(id, rid);
+		const bool is_strings =
+		    !is_sheet && type && strlen(type) > 14 && !strcmp(type + strlen(type) - 14, "/sharedStrings");
+		if (!is_sheet && !is_strings)
+			continue;
 		/* Targets are relative to xl/, or absolute in the package ("/xl/worksheets/sheet1.xml"). */
-		const char *path = target[0] == '/' ? target + 1 : arena_printf(x->g->a, "xl/%s", target);
-		if (id && !strcmp(id, rid))
+		const char *path =
+		    target[0] == '/' ? arena_strdup(x->g->a, target + 1) : arena_printf(x->g->a, "xl/%s", target);
+		if (!path)
+			continue;
+		if (is_sheet)
 			*sheet = path;
-		else if (type && strlen(type) > 14 && !strcmp(type + strlen(type) - 14, "/sharedStrings"))
+		else
 			*strings = path;
 	}
 	xlsx_close(x, rc);
@@ -362,6 +376,12 @@ static void xlsx_strings(struct xlsx *x, const char *path)
 		if (!in_si)
 			continue;
 		in_si = false;
+		/* No table needs more strings than it has cells: more would be a file made to cost memory. */
+		if (x->nsst >= x->g->lim->max_rows * x->g->lim->max_columns) {
+			grid_fail(x->g, "%s holds more than %d strings; a comment table has fewer.", path,
+			          x->g->lim->max_rows * x->g->lim->max_columns);
+			break;
+		}
 		const char **s = arena_push(x->g->a, (void **)&x->sst, &x->nsst, &x->sstcap, sizeof *x->sst);
 		int n = x->nsst - 1;
 		size_t *l = arena_push(x->g->a, (void **)&x->sst_len, &n, &x->sstlencap, sizeof *x->sst_len);
@@ -423,7 +443,7 @@ static void xlsx_cell(struct xlsx *x, int column, const char *type, struct buf *
 	size_t len = v->len;
 	if (too_long)
 		len = x->g->lim->max_cell + 1;
-	else if (type && !strcmp(type, "s")) {
+	else if (!strcmp(type, "s")) {
 		char *end;
 		long i = strtol(text, &end, 10);
 		if (end == text || *end || i < 0 || i >= x->nsst) {
@@ -433,10 +453,10 @@ static void xlsx_cell(struct xlsx *x, int column, const char *type, struct buf *
 		}
 		text = x->sst[i];
 		len = x->sst_len[i];
-	} else if (type && !strcmp(type, "b")) {
+	} else if (!strcmp(type, "b")) {
 		text = !strcmp(text, "1") ? "TRUE" : "FALSE";
 		len = strlen(text);
-	} else if ((!type || !strcmp(type, "n")) && len > 0) {
+	} else if ((!*type || !strcmp(type, "n")) && len > 0) {
 		text = number_text(x->g->a, text);
 		len = strlen(text);
 	}
@@ -464,13 +484,13 @@ static void xlsx_sheet(struct xlsx *x, const char *path)
 	buf_init(&v, x->g->lim->max_cell);
 	bool in_row = false, in_cell = false, collect = false, too_long = false;
 	int row = 0, column = -1, rph = 0, rc = 0;
-	const char *type = NULL;
+	char type[16] = "", ref[48];
 	while (!x->g->failed && (rc = xmlTextReaderRead(x->reader)) == 1) {
 		int nt = xmlTextReaderNodeType(x->reader);
 		if (nt == XML_READER_TYPE_ELEMENT) {
 			bool empty = xmlTextReaderIsEmptyElement(x->reader);
 			if (named(x->reader, "row")) {
-				int r = small_number(attr(x, "r"));
+				int r = small_number(attr(x, "r", ref, sizeof ref));
 				row = r ? r : row + 1;
 				column = -1;
 				grid_begin_row(x->g, row);
@@ -478,10 +498,10 @@ static void xlsx_sheet(struct xlsx *x, const char *path)
 				if (empty)
 					grid_end_row(x->g);
 			} else if (in_row && named(x->reader, "c")) {
-				const char *ref = attr(x, "r");
 				int c;
-				column = ref && parse_ref(ref, &c, NULL) ? c : column + 1;
-				type = attr(x, "t");
+				column = attr(x, "r", ref, sizeof ref) && parse_ref(ref, &c, NULL) ? c : column + 1;
+				if (!attr(x, "t", type, sizeof type))
+					type[0] = '\0';
 				buf_reset(&v);
 				too_long = false;
 				in_cell = !empty;
@@ -492,10 +512,11 @@ static void xlsx_sheet(struct xlsx *x, const char *path)
 				 * the text. */
 				collect = true;
 			} else if (named(x->reader, "mergeCell")) {
-				const char *ref = attr(x, "ref"), *colon = ref ? strchr(ref, ':') : NULL;
+				char *colon = attr(x, "ref", ref, sizeof ref) ? strchr(ref, ':') : NULL;
 				int m[4];
-				if (colon && parse_ref(colon + 1, &m[3], &m[2]) &&
-				    parse_ref(arena_strndup(x->g->a, ref, (size_t)(colon - ref)), &m[1], &m[0]) &&
+				/* as many merged ranges as rows are spread; more would be a file made to cost memory */
+				if (colon && x->nmerges < x->g->lim->max_rows && (*colon = '\0', true) &&
+				    parse_ref(colon + 1, &m[3], &m[2]) && parse_ref(ref, &m[1], &m[0]) &&
 				    m[0] <= m[2] && m[1] <= m[3]) {
 					int(*slot)[4] = arena_push(x->g->a, (void **)&x->merges, &x->nmerges,
 					                           &x->mergecap, sizeof *x->merges);

@@ -25,6 +25,7 @@ output:
                     counting while inflating finds it.
   rows5000.xlsx, rows5000.csv   5,000 comments.
   rows100k.xlsx     100,000 rows (more than the limit).
+  empty_cells.xlsx  2 million empty cells in one row (read in constant memory).
   semicolon_bom.csv UTF-8 with BOM, semicolons, quoted cells with newlines and
                     doubled quotes, CRLF (Excel's "CSV UTF-8" in French).
   plain.csv         comma, no BOM, LF.
@@ -287,6 +288,24 @@ def bomb(out):
     open(os.path.join(out, "bomb_lying.xlsx"), "wb").write(bytes(data))
 
 
+def empty_cells(out):
+    """A header, then one row of 2 million empty cells with their attributes (44 MiB inflated, 45 KB zipped):
+    read in constant memory."""
+    path = os.path.join(out, "empty_cells.xlsx")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", content_types())
+        z.writestr("_rels/.rels", package_rels())
+        z.writestr("xl/workbook.xml", workbook([("Sheet1", "rId1")]))
+        z.writestr("xl/_rels/workbook.xml.rels", workbook_rels([("rId1", "worksheets/sheet1.xml")], False))
+        with z.open("xl/worksheets/sheet1.xml", "w") as f:
+            f.write(f'<worksheet xmlns="{MAIN}"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Comments</t>'
+                    '</is></c></row><row r="2">'.encode())
+            chunk = b'<c r="B2" s="1" t="s"/>' * 100000
+            for _ in range(20):
+                f.write(chunk)
+            f.write(b"</row></sheetData></worksheet>")
+
+
 def csvs(out):
     semicolon = ('Organisme membre;No. de l\'article;Paragraphe;Type de commentaire;Commentaires;'
                  'Modifications propos\u00e9es\r\n'
@@ -334,6 +353,7 @@ def main():
     big(out, 5000, "rows5000.xlsx")
     big(out, 100000, "rows100k.xlsx")
     bomb(out)
+    empty_cells(out)
     csvs(out)
     docx(out)
     not_tables(out)

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 static const struct sheet_limits limits = {
@@ -330,6 +331,47 @@ static void test_zip_bomb(void **state)
 	arena_free(&a);
 }
 
+/* Under AddressSanitizer, freed memory waits in a quarantine (256 MiB) before reuse, which would count as
+ * growth in test_memory; a small one keeps the measure about our own memory. */
+const char *__asan_default_options(void);
+const char *__asan_default_options(void)
+{
+	return "quarantine_size_mb=1";
+}
+
+static long max_rss_kib(void)
+{
+	struct rusage u;
+	getrusage(RUSAGE_SELF, &u);
+	return u.ru_maxrss;
+}
+
+/* What a file could make us keep is bounded by what a table needs, not by the file's size. */
+static void test_memory(void **state)
+{
+	(void)state;
+	struct arena a;
+	arena_init(&a);
+	struct sheet s;
+	struct error e;
+	/* 2 million empty cells with their attributes: nothing kept of them */
+	long before = max_rss_kib();
+	double t0 = seconds_now();
+	assert_int_equal(read_fixture(&a, "empty_cells.xlsx", &limits, &s, &e), 0);
+	long grown = max_rss_kib() - before;
+	assert_int_equal(s.nrows, 1);
+	print_message("# 2 million empty cells read in %.2f s, the process grew by %ld KiB\n", seconds_now() - t0,
+	              grown);
+	assert_true(grown < 32 * 1024);
+	/* shared strings beyond what max_rows x max_columns cells could use */
+	struct sheet_limits lim = limits;
+	lim.max_rows = 4;
+	lim.max_columns = 2;
+	assert_int_equal(read_fixture(&a, "excel.xlsx", &lim, &s, &e), -1);
+	assert_refused(&e, "excel.xlsx: xl/sharedStrings.xml holds more than 8 strings", NULL);
+	arena_free(&a);
+}
+
 static void test_rows(void **state)
 {
 	(void)state;
@@ -389,6 +431,7 @@ int main(void)
 {
 	xmlInitParser();
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_memory), /* first: the high-water mark of memory is measured from here */
 	    cmocka_unit_test(test_excel),
 	    cmocka_unit_test(test_libreoffice),
 	    cmocka_unit_test(test_inline_strings),
