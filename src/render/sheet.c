@@ -84,14 +84,17 @@ static bool is_space(unsigned char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
 }
 
-/* Puts len bytes of text (UTF-8) in column (from 0) of the row being read, trimmed of surrounding space. */
-static void grid_cell(struct grid *g, int column, const char *text, size_t len)
+/* Puts len bytes of text (UTF-8) in column (from 0) of the row being read, trimmed of surrounding space.
+ * shared: the text is an XLSX shared string, already trimmed, checked and in the arena, which any number
+ * of cells may use: it is neither checked nor copied again (a 64 KiB string used by a million cells would
+ * otherwise cost 64 GiB, or as many seconds). */
+static void grid_put(struct grid *g, int column, const char *text, size_t len, bool shared)
 {
 	if (g->failed)
 		return;
-	while (len > 0 && is_space((unsigned char)*text))
+	while (!shared && len > 0 && is_space((unsigned char)*text))
 		text++, len--;
-	while (len > 0 && is_space((unsigned char)text[len - 1]))
+	while (!shared && len > 0 && is_space((unsigned char)text[len - 1]))
 		len--;
 	if (len == 0)
 		return;
@@ -105,7 +108,7 @@ static void grid_cell(struct grid *g, int column, const char *text, size_t len)
 		          sheet_column_name(g->a, column), g->lim->max_cell);
 		return;
 	}
-	if (!utf8_valid(text, len)) {
+	if (!shared && !utf8_valid(text, len)) {
 		grid_fail(g, "row %d, column %s: the text is not valid UTF-8.", g->number,
 		          sheet_column_name(g->a, column));
 		return;
@@ -118,13 +121,18 @@ static void grid_cell(struct grid *g, int column, const char *text, size_t len)
 		}
 		*slot = "";
 	}
-	char *copy = arena_strndup(g->a, text, len);
+	const char *copy = shared ? text : arena_strndup(g->a, text, len);
 	if (!copy) {
 		grid_fail(g, "the table is too large to be read here.");
 		return;
 	}
 	g->cells[column] = copy;
 	g->any = true;
+}
+
+static void grid_cell(struct grid *g, int column, const char *text, size_t len)
+{
+	grid_put(g, column, text, len, false);
 }
 
 /* Ends the row being read: kept if a cell has text. One row past the limit stops the reading. */
@@ -385,14 +393,25 @@ static void xlsx_strings(struct xlsx *x, const char *path)
 		const char **s = arena_push(x->g->a, (void **)&x->sst, &x->nsst, &x->sstcap, sizeof *x->sst);
 		int n = x->nsst - 1;
 		size_t *l = arena_push(x->g->a, (void **)&x->sst_len, &n, &x->sstlencap, sizeof *x->sst_len);
-		char *copy = s && l ? arena_strndup(x->g->a, b.data ? b.data : "", b.len) : NULL;
+		/* kept trimmed and checked once, for every cell that uses it (grid_put) */
+		const char *text = b.data ? b.data : "";
+		size_t len = b.len;
+		while (len > 0 && is_space((unsigned char)*text))
+			text++, len--;
+		while (len > 0 && is_space((unsigned char)text[len - 1]))
+			len--;
+		if (!too_long && !utf8_valid(text, len)) {
+			grid_fail(x->g, "%s: string %d is not valid UTF-8.", path, x->nsst);
+			break;
+		}
+		char *copy = s && l ? arena_strndup(x->g->a, text, len) : NULL;
 		if (!copy) {
 			grid_fail(x->g, "the table is too large to be read here.");
 			break;
 		}
 		*s = copy;
 		/* A string over the cell limit is remembered as such, and refused if a cell uses it. */
-		*l = too_long ? x->g->lim->max_cell + 1 : b.len;
+		*l = too_long ? x->g->lim->max_cell + 1 : len;
 	}
 	buf_free(&b);
 	if (!x->g->failed)
@@ -451,8 +470,8 @@ static void xlsx_cell(struct xlsx *x, int column, const char *type, struct buf *
 			          x->g->number, sheet_column_name(x->g->a, column));
 			return;
 		}
-		text = x->sst[i];
-		len = x->sst_len[i];
+		grid_put(x->g, column, x->sst[i], x->sst_len[i], true);
+		return;
 	} else if (!strcmp(type, "b")) {
 		text = !strcmp(text, "1") ? "TRUE" : "FALSE";
 		len = strlen(text);

@@ -26,6 +26,7 @@ output:
   rows5000.xlsx, rows5000.csv   5,000 comments.
   rows100k.xlsx     100,000 rows (more than the limit).
   empty_cells.xlsx  2 million empty cells in one row (read in constant memory).
+  shared_bomb.xlsx  a 60 KiB shared string in 300,000 cells (read without copying it).
   semicolon_bom.csv UTF-8 with BOM, semicolons, quoted cells with newlines and
                     doubled quotes, CRLF (Excel's "CSV UTF-8" in French).
   plain.csv         comma, no BOM, LF.
@@ -306,6 +307,19 @@ def empty_cells(out):
             f.write(b"</row></sheetData></worksheet>")
 
 
+def shared_bomb(out):
+    """One shared string of 60 KiB used by 5,000 rows of 60 cells: 18 GB if each cell had its copy."""
+    st = Strings()
+    st.add("Comments")
+    st.add("x" * 60 * 1024)
+    parts = [f'<?xml version="1.0"?>\n<worksheet xmlns="{MAIN}"><sheetData><row r="1"><c t="s"><v>0</v></c></row>']
+    row = "".join('<c t="s"><v>1</v></c>' for _ in range(60))
+    for r in range(2, 5002):
+        parts.append(f'<row r="{r}">{row}</row>')
+    parts.append("</sheetData></worksheet>")
+    xlsx(os.path.join(out, "shared_bomb.xlsx"), [("xl/worksheets/sheet1.xml", "".join(parts))], st)
+
+
 def csvs(out):
     semicolon = ('Organisme membre;No. de l\'article;Paragraphe;Type de commentaire;Commentaires;'
                  'Modifications propos\u00e9es\r\n'
@@ -354,6 +368,7 @@ def main():
     big(out, 100000, "rows100k.xlsx")
     bomb(out)
     empty_cells(out)
+    shared_bomb(out)
     csvs(out)
     docx(out)
     not_tables(out)

@@ -363,6 +363,17 @@ static void test_memory(void **state)
 	print_message("# 2 million empty cells read in %.2f s, the process grew by %ld KiB\n", seconds_now() - t0,
 	              grown);
 	assert_true(grown < 32 * 1024);
+	/* a 60 KiB shared string in 300,000 cells: not copied for each */
+	before = max_rss_kib();
+	t0 = seconds_now();
+	assert_int_equal(read_fixture(&a, "shared_bomb.xlsx", &limits, &s, &e), 0);
+	grown = max_rss_kib() - before;
+	assert_int_equal(s.nrows, 5001);
+	assert_int_equal(strlen(s.rows[5000].cells[59]), 60 * 1024);
+	print_message("# a 60 KiB string in 300,000 cells read in %.2f s, the process grew by %ld KiB\n",
+	              seconds_now() - t0, grown);
+	assert_true(grown < 64 * 1024);
+
 	/* shared strings beyond what max_rows x max_columns cells could use */
 	struct sheet_limits lim = limits;
 	lim.max_rows = 4;
