@@ -10,7 +10,7 @@
 #   unit         tests/unit/test_*.c (cmocka, TAP output)
 #   integration  tests/integration/test_*.py against a real `consulta serve`
 #   browser      tests/browser/*.test.mjs in Debian's Chromium (playwright-core)
-#   fuzz         fuzz/fuzz_intake.c under libFuzzer for FUZZ_SECONDS (30)
+#   fuzz         fuzz/fuzz_intake.c and fuzz_sheet.c under libFuzzer, FUZZ_SECONDS (30) each
 #
 # Each suite prints TAP. A line "ok" passed, "not ok" failed, and either
 # with a "# SKIP" (or "# TODO") directive was skipped: it counts as neither,

@@ -18,7 +18,7 @@ mode=${1:-test}
 RUN_PACKAGES="build-essential meson ninja-build pkg-config python3 iso-codes tzdata
 libmicrohttpd-dev libsqlite3-dev libcmark-gfm-dev libcmark-gfm-extensions-dev
 libjansson-dev libical-dev libsodium-dev libcurl4-openssl-dev
-libgmime-3.0-dev libmagic-dev libxml2-dev libgit2-dev
+libgmime-3.0-dev libmagic-dev libxml2-dev libgit2-dev libzip-dev
 pandoc poppler-utils tnef"
 
 # Testing: cmocka (unit), aiosmtpd, Postfix and swaks (mail), clang and its

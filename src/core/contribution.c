@@ -336,12 +336,14 @@ static int contribution_receipt_reply(struct db *db, struct arena *a, const stru
 		"Publication: not published; for the secretariat only.\n\n"
 		"%s"
 		"%s"
+		"%s%s%s"
 		"Your receipt: %s/receipts/%s\n\n"
 		"Please quote the tracking number if you write to the secretariat about this contribution.\n",
 		m->subject && *m->subject ? " \"" : "", m->subject && *m->subject ? m->subject : "",
 		m->subject && *m->subject ? "\"" : "", call->title, call->document_title, call->version_label,
 		version_date, r->tracking, utc, local, call->timezone, files.data ? files.data : "", late,
-		comments ? comments : "", config_get()->public_url, r->tracking);
+		comments ? comments : "", m->table_report ? "Your comment table, row by row:\n" : "",
+		m->table_report ? m->table_report : "", m->table_report ? "\n" : "", config_get()->public_url, r->tracking);
 	buf_free(&files);
 	const char *subject = arena_printf(a, r->late ? "Contribution received after the deadline: %s"
 						     : "Contribution received: %s",

@@ -93,6 +93,9 @@ struct contribution_mail {
 	const struct contribution_attachment *attachments;
 	int nattachments;
 	bool no_receipt;            /* automatic mail, list traffic, a null sender (RFC 3834): answer nothing */
+	/* What was understood of an attached comment table, row by row (core/comment_table.h), for the reply;
+	 * or NULL when none was attached. */
+	const char *table_report;
 };
 
 /* Fields as they arrived (any may be NULL); contribution_receive trims them. */

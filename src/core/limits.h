@@ -38,6 +38,11 @@ enum {
 	LIMIT_LANGUAGES = 20,               /* languages of one process */
 	LIMIT_DOCX = 1536 * 1024,           /* bytes of an uploaded .docx (base64 in a JSON body of at most 2 MiB) */
 	LIMIT_CONVERT_SECONDS = 20,         /* wall-clock seconds pandoc may take for one conversion */
+	/* a filled comment table (render/sheet.c, core/comment_table.c) */
+	LIMIT_TABLE_ROWS = 20000,           /* non-empty rows of one comment table; one more and it is refused */
+	LIMIT_TABLE_COLUMNS = 64,           /* columns with text (the template has 7) */
+	LIMIT_TABLE_CELL = 64 * 1024,       /* bytes of one cell */
+	LIMIT_TABLE_UNZIPPED = 64 * 1024 * 1024, /* bytes one XLSX entry may inflate to; more is a zip bomb */
 	LIMIT_AUDIT_PAGE = 200,             /* audit entries per page, at most */
 	/* contributions by e-mail (src/mail/) */
 	LIMIT_MAIL_MESSAGE = 25 * 1024 * 1024, /* bytes of one message as it arrives; more is refused (552) */

@@ -3,9 +3,11 @@
 
 #include "core/account.h"
 #include "core/call.h"
+#include "core/comment_table.h"
 #include "core/config.h"
 #include "core/holding.h"
 #include "core/limits.h"
+#include "core/paragraph.h"
 #include "mail/extract.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -164,6 +166,58 @@ static const char *error_words(struct arena *a, const struct error *e)
 	return words;
 }
 
+/* The first attachment that is a filled comment table (by its name or type, then by its header row),
+ * read into *t against the paragraphs of the call's version; *files then lists the other attachments.
+ * A file that is no comment table stays an attachment; one that is a table but cannot be read (a zip
+ * bomb, too many rows...) refuses the message: -1 with e (ERROR_INVALID naming the file and the row).
+ * Runs before the transaction (a Word file runs pandoc). */
+static int attached_table(struct db *db, struct arena *a, int64_t call_id, const struct mail_message *m,
+                          const struct contribution_attachment **files, int *nfiles, struct comment_table *t,
+                          struct error *e)
+{
+	*files = m->files;
+	*nfiles = m->nfiles;
+	memset(t, 0, sizeof *t);
+	struct paragraph *paragraphs = NULL;
+	int n = -1;
+	for (int k = 0; k < m->nfiles; k++) {
+		const struct contribution_attachment *f = &m->files[k];
+		if (!f->data || (!comment_table_candidate(f->name, f->declared_type) &&
+		                 !comment_table_candidate(NULL, f->type)))
+			continue;
+		if (n < 0) {
+			struct call call;
+			if (call_find(db, a, call_id, &call, e) != 0 ||
+			    paragraph_list(db, a, call.version_id, &paragraphs, &n, e) != 0)
+				return -1;
+		}
+		bool not_table = false;
+		struct error te;
+		error_clear(&te);
+		if (comment_table_read(a, f->data, f->size, f->name, paragraphs, n, "attachment", t, &not_table, &te) !=
+		    0) {
+			if (not_table && !strcmp(te.code, ERROR_INVALID))
+				continue;
+			*e = te;
+			return -1;
+		}
+		struct contribution_attachment *rest = arena_alloc(a, (size_t)m->nfiles * sizeof *rest);
+		if (!rest) {
+			error_set(e, ERROR_UNAVAILABLE, "out of memory");
+			return -1;
+		}
+		int r = 0;
+		for (int i = 0; i < m->nfiles; i++)
+			if (i != k)
+				rest[r++] = m->files[i];
+		*files = rest;
+		*nfiles = r;
+		log_event("mail.comment_table", "rows=%d comments=%d", t->nrows, t->ncomments);
+		return 0;
+	}
+	return 0;
+}
+
 static bool blank(const void *raw, size_t len)
 {
 	const char *s = raw;
@@ -262,6 +316,20 @@ void mail_deliver(struct db *db, struct arena *a, const struct mail_message *m, 
 	const char *name = linked && acc.name && *acc.name ? acc.name : in->from_name;
 	if (!name || !*name)
 		name = arena_strndup(a, in->from, strcspn(in->from, "@"));
+	/* A filled comment table attached becomes the contribution's comments; the other files stay attachments. */
+	const struct contribution_attachment *files;
+	int nfiles;
+	struct comment_table table;
+	if (attached_table(db, a, call_id, m, &files, &nfiles, &table, &e) != 0) {
+		if (!strcmp(e.code, ERROR_INVALID))
+			hold(db, a, m, envelope_sender, call_id, HOLDING_INVALID, error_words(a, &e), answer_to, out);
+		else if (!strcmp(e.code, ERROR_NOT_FOUND))
+			hold(db, a, m, envelope_sender, 0, HOLDING_NO_CALL,
+			     "The call for contributions at this address is gone.", NULL, out);
+		else
+			fail_temporarily(out, &e);
+		return;
+	}
 	struct contribution_mail mail = {
 	    .sender = in->from,
 	    .verification = in->verification,
@@ -272,9 +340,10 @@ void mail_deliver(struct db *db, struct arena *a, const struct mail_message *m, 
 	    .references = in->references,
 	    .raw = m->raw,
 	    .raw_len = m->len,
-	    .attachments = m->files,
-	    .nattachments = m->nfiles,
+	    .attachments = files,
+	    .nattachments = nfiles,
 	    .no_receipt = !may_answer,
+	    .table_report = table.nrows ? comment_table_report(a, &table, NULL) : NULL,
 	};
 	struct contribution_input ci = {
 	    .name = name,
@@ -288,6 +357,8 @@ void mail_deliver(struct db *db, struct arena *a, const struct mail_message *m, 
 	    .channel = CHANNEL_EMAIL,
 	    .account_id = linked ? acc.id : 0,
 	    .mail = &mail,
+	    .comments = table.comments,
+	    .ncomments = table.ncomments,
 	};
 	struct receipt receipt;
 	if (contribution_receive(db, a, call_id, &ci, &receipt, &e) != 0) {
@@ -308,6 +379,7 @@ void mail_deliver(struct db *db, struct arena *a, const struct mail_message *m, 
 		return;
 	}
 	out->outcome = receipt.duplicate ? MAIL_DUPLICATE : MAIL_ACCEPTED;
+	out->comment_report = mail.table_report;
 	snprintf(out->tracking, sizeof out->tracking, "%s", receipt.tracking);
 	out->call_id = receipt.call_id;
 	out->late = receipt.late;
@@ -327,6 +399,8 @@ json_t *mail_result_json(const struct mail_result *r)
 		json_object_set_new(o, "call", json_integer(r->call_id));
 		json_object_set_new(o, "late", json_boolean(r->late));
 		json_object_set_new(o, "received_at", json_string(when));
+		if (r->comment_report)
+			json_object_set_new(o, "comment_report", json_string(r->comment_report));
 		break;
 	case MAIL_HELD:
 		clock_format_rfc3339(r->received_at, when);

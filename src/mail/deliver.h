@@ -58,6 +58,9 @@ struct mail_result {
 	int64_t held_id;
 	enum holding_reason reason; /* held */
 	const char *detail; /* held, tempfail, reject: in words */
+	/* accepted with a comment table attached: what was understood of each of its rows, for the reply
+	 * (comment_table_report()), or NULL */
+	const char *comment_report;
 };
 
 /* Reads the message (see intake.h, extract.h); 0, or -1 with e if memory runs out. */

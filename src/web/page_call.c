@@ -16,6 +16,7 @@
 #include "web/auth.h"
 #include "web/form.h"
 #include "web/page.h"
+#include "web/page_table.h"
 #include "web/routes.h"
 
 #include <stdio.h>
@@ -290,7 +291,7 @@ static void comment_rows(struct request *r, const struct call *c, const struct p
 }
 
 static void render_form(struct request *r, const struct call *c, const struct process *p,
-			const struct contribution_input *in, const struct error *e)
+			const struct contribution_input *in, const struct error *e, const struct comment_table *table)
 {
 	struct error pe;
 	error_clear(&pe);
@@ -315,7 +316,9 @@ static void render_form(struct request *r, const struct call *c, const struct pr
 				    e->fields[i].message);
 		html_printf(&r->out, "</ul>\n</div>\n");
 	}
-	html_printf(&r->out, "<form method=\"post\" action=\"/calls/%L/contribute\" novalidate>\n"
+	page_table_report(r, table, false); /* what was understood of an uploaded table, when the rest was refused */
+	html_printf(&r->out, "<form method=\"post\" action=\"/calls/%L/contribute\" enctype=\"multipart/form-data\" "
+			     "novalidate>\n"
 			     "<input type=\"hidden\" name=\"csrf\" value=\"%s\">\n"
 			     /* the default button: Enter in a field sends the form, as it did before there were others */
 			     "<button type=\"submit\" name=\"action\" value=\"send\" class=\"visually-hidden\" "
@@ -370,6 +373,7 @@ static void render_form(struct request *r, const struct call *c, const struct pr
 	html_printf(&r->out, "<textarea id=\"f-text\" name=\"text\" rows=\"14\" aria-describedby=\"%s\"%R>%s</textarea></div>\n",
 		    err ? "e-text h-text" : "h-text", err ? " aria-invalid=\"true\"" : "", in->text ? in->text : "");
 	comment_rows(r, c, ps, nps, in->comments, in->ncomments, e);
+	page_table_field(r, e);
 
 	err = e ? error_field_message(e, "publication") : NULL;
 	enum contribution_publication typed;
@@ -435,7 +439,7 @@ void page_contribute_form(struct request *r)
 			in.ncomments = 1;
 		}
 	}
-	render_form(r, &c, &p, &in, NULL);
+	render_form(r, &c, &p, &in, NULL, NULL);
 }
 
 void page_contribute_submit(struct request *r)
@@ -449,7 +453,7 @@ void page_contribute_submit(struct request *r)
 	if (!r->form) {
 		error_set(&e, ERROR_INVALID, "Send the form from the contribution page.");
 		struct contribution_input empty = {0};
-		render_form(r, &c, &p, &empty, &e);
+		render_form(r, &c, &p, &empty, &e, NULL);
 		r->status = 400;
 		return;
 	}
@@ -482,13 +486,23 @@ void page_contribute_submit(struct request *r)
 	if (adding || remove) {
 		if (adding && in.ncomments < LIMIT_FORM_COMMENTS)
 			rows[in.ncomments++] = (struct comment_input){0}; /* the form offers no more than it shows */
-		render_form(r, &c, &p, &in, NULL);
+		render_form(r, &c, &p, &in, NULL, NULL);
+		return;
+	}
+	/* A filled comment table is read before the transaction (a Word file runs pandoc); a bad one is refused
+	 * at its field, and nothing is stored. */
+	struct comment_table table;
+	if (page_table_read(r, c.version_id, &in, &table, &e) != 0) {
+		if (!strcmp(e.code, ERROR_INVALID))
+			render_form(r, &c, &p, &in, &e, NULL);
+		else
+			page_error(r, &e);
 		return;
 	}
 	struct receipt receipt;
 	if (contribution_receive(r->db, &r->arena, c.id, &in, &receipt, &e) != 0) {
 		if (!strcmp(e.code, ERROR_INVALID))
-			render_form(r, &c, &p, &in, &e);
+			render_form(r, &c, &p, &in, &e, &table);
 		else
 			page_error(r, &e);
 		return;

@@ -1,0 +1,76 @@
+/* page_table — see page_table.h. */
+#include "web/page_table.h"
+
+#include "core/limits.h"
+#include "core/paragraph.h"
+#include "render/html.h"
+#include "web/form.h"
+
+#include <string.h>
+
+void page_table_field(struct request *r, const struct error *e)
+{
+	const char *err = e ? error_field_message(e, "table") : NULL;
+	html_printf(
+	    &r->out,
+	    "<div class=\"field%s\"><label for=\"f-table\">A filled comment table (XLSX, CSV or Word)</label>\n"
+	    "<p class=\"hint\" id=\"h-table\">Optional. The ISO/IEC or ITU comment template, or any table whose "
+	    "header row names its columns in English or French: paragraph (\u00b6N), type of comment (ge, te, "
+	    "ed), comments, proposed change. Each row becomes a comment; at most %d rows.</p>\n",
+	    err ? " invalid" : "", LIMIT_TABLE_ROWS);
+	if (err)
+		html_printf(&r->out, "<p class=\"error\" id=\"e-table\">%s</p>\n", err);
+	html_printf(&r->out,
+	            "<input type=\"file\" id=\"f-table\" name=\"table\" "
+	            "accept=\".xlsx,.csv,.txt,.docx,text/csv,application/"
+	            "vnd.openxmlformats-officedocument.spreadsheetml.sheet,application/"
+	            "vnd.openxmlformats-officedocument.wordprocessingml.document\" aria-describedby=\"%s\"%R></div>\n",
+	            err ? "e-table h-table" : "h-table", err ? " aria-invalid=\"true\"" : "");
+}
+
+int page_table_read(struct request *r, int64_t version_id, struct contribution_input *in, struct comment_table *t,
+                    struct error *e)
+{
+	memset(t, 0, sizeof *t);
+	const struct form_file *file = r->form ? form_file(r->form, "table") : NULL;
+	if (!file || file->len == 0)
+		return 0;
+	struct paragraph *paragraphs = NULL;
+	int n = 0;
+	if (paragraph_list(r->db, &r->arena, version_id, &paragraphs, &n, e) != 0)
+		return -1;
+	if (comment_table_read(&r->arena, file->data, file->len, file->filename, paragraphs, n, "table", t, NULL, e) !=
+	    0)
+		return -1;
+	/* After the comments typed on the form, if any: both are the contribution's. */
+	if (in->ncomments == 0) {
+		in->comments = t->comments;
+		in->ncomments = t->ncomments;
+		return 0;
+	}
+	struct comment_input *all = arena_alloc(&r->arena, sizeof *all * (size_t)(in->ncomments + t->ncomments + 1));
+	if (!all) {
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		return -1;
+	}
+	memcpy(all, in->comments, sizeof *all * (size_t)in->ncomments);
+	memcpy(all + in->ncomments, t->comments, sizeof *all * (size_t)t->ncomments);
+	in->comments = all;
+	in->ncomments += t->ncomments;
+	return 0;
+}
+
+void page_table_report(struct request *r, const struct comment_table *t, bool sent)
+{
+	if (!t || t->nrows == 0)
+		return;
+	html_printf(&r->out,
+	            "<section class=\"table-report\" aria-labelledby=\"table-report\">"
+	            "<h2 id=\"table-report\">Your comment table</h2>\n<p>%d comment%s taken from the %s table "
+	            "(header in row %d)%s. What was understood of each row:</p>\n<ul>\n",
+	            t->ncomments, t->ncomments == 1 ? "" : "s", sheet_format_name(t->format), t->header_row,
+	            sent ? "" : ", but not sent with the rest of the form: choose the file again when you send it");
+	for (int i = 0; i < t->nrows; i++)
+		html_printf(&r->out, "<li>Row %d: %s</li>\n", t->rows[i].row, t->rows[i].understood);
+	html_printf(&r->out, "</ul>\n</section>\n");
+}

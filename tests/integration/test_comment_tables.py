@@ -1,0 +1,236 @@
+"""
+A filled comment table uploaded with the contribution form or attached to a
+mail (issue 8). On the form: the form
+is multipart and offers the field; a file that is not a table, a zip bomb, a
+table of too many rows or one without a header row gets the form back with a
+message at the field naming the file (and the row), and nothing is stored; a
+good table is read and its contribution received. By mail (`consulta
+mail-in`): the attachment that is a comment table becomes the comments and
+the others stay attachments; a Word letter without a table stays an
+attachment; a zip bomb holds the message and its sender is told. The tables
+are those of
+tests/sheets/make_fixtures.py, written into a temporary directory.
+
+On the tables branch the comments themselves are handed to
+contribution_receive() but not yet stored (another branch stores them): these
+tests check the channel, not the storage.
+"""
+
+import email.message
+import html
+import json
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import unittest
+import uuid
+
+import harness
+from harness import CALL1_OPEN, CSRF_TOKEN, ServerTestCase, contribution
+
+FORM = "/calls/1/contribute"
+HERE = os.path.dirname(os.path.abspath(__file__))
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def multipart(fields, files=()):
+    """(body, Content-Type) of a multipart/form-data form as a browser sends it."""
+    boundary = "----ConsultaTable" + uuid.uuid4().hex
+    out = []
+    for name, value in fields:
+        out.append(("--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n" % (boundary, name)).encode())
+        out.append(value.encode("utf-8") + b"\r\n")
+    for name, filename, ctype, data in files:
+        out.append(("--%s\r\nContent-Disposition: form-data; name=\"%s\"; filename=\"%s\"\r\nContent-Type: %s\r\n\r\n"
+                    % (boundary, name, filename, ctype)).encode())
+        out.append(data + b"\r\n")
+    out.append(("--%s--\r\n" % boundary).encode())
+    return b"".join(out), "multipart/form-data; boundary=" + boundary
+
+
+def field_error(page, field):
+    m = re.search(r'<p class="error" id="e-%s">(.*?)</p>' % field, page, re.S)
+    return html.unescape(m.group(1)) if m else None
+
+
+class CommentTableForm(ServerTestCase):
+    NOW = CALL1_OPEN
+    SHARED = False
+
+    @classmethod
+    def setUpClass(cls):
+        make_fixtures(cls)
+        super().setUpClass()
+
+    def fixture(self, name):
+        with open(os.path.join(self.dir, "sheets", name), "rb") as f:
+            return f.read()
+
+    def count(self, s):
+        with sqlite3.connect(s.db, timeout=10) as db:
+            return db.execute("SELECT count(*) FROM contribution").fetchone()[0]
+
+    def send(self, s, filename, data, ctype=XLSX, **fields):
+        c = contribution(**fields)
+        body, content_type = multipart(list(c.items()) + [("csrf", s.csrf_token())],
+                                       [("table", filename, ctype, data)])
+        return s.request("POST", FORM, body=body,
+                         headers={"Content-Type": content_type, "Cookie": "consulta_csrf=" + CSRF_TOKEN})
+
+    def test_the_form_offers_a_table(self):
+        s = self.fresh_server()
+        page = s.get(FORM).text
+        self.assertIn('enctype="multipart/form-data"', page)
+        self.assertIn('<input type="file" id="f-table" name="table"', page)
+        self.assertIn("A filled comment table (XLSX, CSV or Word)", page)
+
+    def test_bad_tables_are_refused_at_their_field_and_nothing_is_stored(self):
+        s = self.fresh_server()
+        before = self.count(s)
+        many = ("Paragraph,Comments\n" + "".join("1,Comment %d\n" % i for i in range(20001))).encode()
+        cases = [
+            ("image.png", self.fixture("image.png"), "image/png", "image.png: this is not a table"),
+            ("bomb.xlsx", self.fixture("bomb.xlsx"), XLSX, "bomb.xlsx: xl/worksheets/sheet1.xml inflates to more than"),
+            ("bomb_lying.xlsx", self.fixture("bomb_lying.xlsx"), XLSX, "zip bomb"),
+            ("many.csv", many, "text/csv", "many.csv: more than 20000 rows (row 20001 is one too many)"),
+            ("letter.txt", self.fixture("letter.txt"), "text/plain", "letter.txt: no header row found"),
+            ("latin1.csv", self.fixture("latin1.csv"), "text/csv", "latin1.csv: this text is neither UTF-8"),
+        ]
+        for filename, data, ctype, message in cases:
+            with self.subTest(filename):
+                r = self.send(s, filename, data, ctype)
+                self.assertEqual(r.status, 422, r)
+                error = field_error(r.text, "table")
+                self.assertIsNotNone(error, r.text[:2000])
+                self.assertIn(message, error)
+                self.assertIn('href="#f-table"', r.text)  # the summary links to the field
+                self.assertIn("Ada Lovelace", r.text)     # what was typed stays
+        self.assertEqual(self.count(s), before, "nothing was stored")
+
+    def test_a_good_table_goes_with_its_contribution(self):
+        s = self.fresh_server()
+        before = self.count(s)
+        r = self.send(s, "excel.xlsx", self.fixture("excel.xlsx"))
+        self.assertEqual(r.status, 303, r)
+        self.assertRegex(r.header("Location"), r"^/receipts/")
+        self.assertEqual(self.count(s), before + 1)
+        # an empty file field is no table
+        r = self.send(s, "", b"", "application/octet-stream")
+        self.assertEqual(r.status, 303, r)
+
+    def test_a_refused_contribution_shows_what_was_understood_of_its_table(self):
+        s = self.fresh_server()
+        before = self.count(s)
+        r = self.send(s, "semicolon_bom.csv", self.fixture("semicolon_bom.csv"), "text/csv", email="nope")
+        self.assertEqual(r.status, 422, r)
+        text = html.unescape(r.text)
+        self.assertIn("Your comment table", text)
+        self.assertIn("2 comments taken from the CSV table (header in row 1), but not sent with the rest of the "
+                      "form: choose the file again when you send it.", text)
+        self.assertIn("Row 2: on \u00b62, technical", text)
+        self.assertIn("Row 4: on \u00b63, editorial", text)
+        self.assertEqual(self.count(s), before)
+
+
+def make_fixtures(cls):
+    cls.dir = tempfile.mkdtemp(prefix="consulta-sheets-")
+    subprocess.run([sys.executable, os.path.join(HERE, "..", "sheets", "make_fixtures.py"), cls.dir], check=True)
+
+
+def mail_in(db, eml):
+    """`consulta mail-in` with eml; (exit code, its JSON line)."""
+    env = dict(os.environ)
+    env["CONSULTA_NOW"] = CALL1_OPEN
+    p = subprocess.run([harness.binary(), "--db", "sqlite:" + db, "mail-in"], input=eml, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, timeout=harness.COMMAND_TIMEOUT, env=env)
+    report = harness.sanitizer_report(p.stderr.decode("utf-8", "replace"))
+    if report:
+        raise AssertionError("sanitizer report from mail-in: " + report)
+    return p.returncode, json.loads(p.stdout.decode("utf-8").splitlines()[0])
+
+
+class CommentTableMail(ServerTestCase):
+    NOW = CALL1_OPEN
+    SHARED = True
+
+    @classmethod
+    def setUpClass(cls):
+        make_fixtures(cls)
+        super().setUpClass()
+
+    def message(self, message_id, files):
+        m = email.message.EmailMessage()
+        m["From"] = "Ada <ada@example.org>"
+        m["To"] = "written-inputs@gca-demo.example"
+        m["Subject"] = "Our comments"
+        m["Message-ID"] = "<%s>" % message_id
+        m.set_content("Our comments are in the table attached.\n")
+        for name, maintype, subtype in files:
+            with open(os.path.join(self.dir, "sheets", name), "rb") as f:
+                m.add_attachment(f.read(), maintype=maintype, subtype=subtype, filename=name)
+        return m.as_bytes()
+
+    def attachments(self, message_id):
+        with sqlite3.connect("file:%s?mode=ro" % self.server.db, uri=True) as c:
+            return [r[0] for r in c.execute("SELECT a.name FROM attachment a JOIN contribution k ON "
+                                            "k.id = a.contribution_id WHERE k.message_id = ? ORDER BY a.position",
+                                            (message_id,))]
+
+    def count(self, message_id):
+        with sqlite3.connect("file:%s?mode=ro" % self.server.db, uri=True) as c:
+            return c.execute("SELECT count(*) FROM contribution WHERE message_id = ?", (message_id,)).fetchone()[0]
+
+    def test_the_table_becomes_the_comments_and_the_rest_stay_attachments(self):
+        eml = self.message("table@example.org", [("image.png", "image", "png"),
+                                                 ("excel.xlsx", "application",
+                                                  "vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+                                                 ("notable.docx", "application",
+                                                  "vnd.openxmlformats-officedocument.wordprocessingml.document")])
+        code, out = mail_in(self.server.db, eml)
+        self.assertEqual(code, 0, out)
+        self.assertEqual(out["outcome"], "accepted", out)
+        report = out["comment_report"]
+        self.assertIn("4 comments taken from the XLSX table \u201cexcel.xlsx\u201d (header in row 3)", report)
+        self.assertIn("Row 5: on \u00b63, technical.", report)
+        self.assertIn("Row 9: skipped: no comment text in this row.", report)
+        # the Word letter without a table and the image stay attachments; the table is the comments
+        self.assertEqual(self.attachments("table@example.org"), ["image.png", "notable.docx"])
+        # the comments are stored, and the receipt in reply tells the sender what was understood, row by row
+        with sqlite3.connect("file:%s?mode=ro" % self.server.db, uri=True) as c:
+            stored = c.execute("SELECT count(*) FROM comment m JOIN contribution k ON k.id = m.contribution_id "
+                               "WHERE k.message_id = ?", ("table@example.org",)).fetchone()[0]
+            reply = [m for (m,) in c.execute("SELECT message FROM outbox")
+                     if "In-Reply-To: <table@example.org>" in m]
+        self.assertEqual(stored, 4)
+        self.assertEqual(len(reply), 1)
+        body = email.message_from_string(reply[0]).get_payload(decode=True).decode("utf-8")
+        self.assertIn("Your comment table, row by row:", body)
+        self.assertIn("Row 9: skipped: no comment text in this row.", body)
+
+    def test_a_zip_bomb_holds_the_message_and_its_sender_is_told(self):
+        eml = self.message("bomb@example.org", [("bomb.xlsx", "application",
+                                                 "vnd.openxmlformats-officedocument.spreadsheetml.sheet")])
+        code, out = mail_in(self.server.db, eml)
+        self.assertEqual(code, 0, out)
+        self.assertEqual(out["outcome"], "held", out)
+        self.assertEqual(out["reason"], "invalid", out)
+        self.assertIn("bomb.xlsx: xl/worksheets/sheet1.xml inflates to more than 64 MiB", out["detail"])
+        self.assertEqual(self.count("bomb@example.org"), 0, "nothing was stored as a contribution")
+        with sqlite3.connect("file:%s?mode=ro" % self.server.db, uri=True) as c:
+            told = [m for (m,) in c.execute("SELECT message FROM outbox") if "In-Reply-To: <bomb@example.org>" in m]
+        self.assertEqual(len(told), 1)
+        self.assertIn("zip bomb", told[0].replace("\r\n ", " ").replace("\n ", " "))
+
+    def test_a_spreadsheet_that_is_no_comment_table_stays_an_attachment(self):
+        eml = self.message("letter@example.org", [("letter.txt", "text", "csv")])
+        code, out = mail_in(self.server.db, eml)
+        self.assertEqual(out["outcome"], "accepted", out)
+        self.assertNotIn("comment_report", out)
+        self.assertEqual(self.attachments("letter@example.org"), ["letter.txt"])
+
+
+if __name__ == "__main__":
+    unittest.main()
