@@ -199,8 +199,8 @@ static int demo_build(struct demo *d)
 		if (call_create(db, d->process_id, v_april, "Inputs on the first draft",
 				"Member States and other stakeholders are invited to comment on the first draft, "
 				"paragraph by paragraph, before the first online open consultation and the revised draft.",
-				DEMO_TIMEZONE, D(d, "2020-04-09"), D(d, "2020-04-30"), &d->first_call, e) ||
-		    milestone_insert(db, d->process_id, D(d, "2020-04-30"), NULL,
+				DEMO_TIMEZONE, D(d, "2020-04-09"), D(d, "2020-04-20"), &d->first_call, e) ||
+		    milestone_insert(db, d->process_id, D(d, "2020-04-20"), NULL,
 				     "Deadline for written inputs on the first draft.", MILESTONE_DEADLINE, &deadline, e) ||
 		    call_link_milestone(db, d->first_call, deadline, e))
 			return -1;
@@ -218,9 +218,11 @@ struct sample {
 
 #define SAMPLE_AT(days, hours) ((int64_t)(days) * 86400 + (int64_t)(hours) * 3600)
 
-/* Written for the demo: every name, organization and address is made up, and says so. */
+/* Written for the demo: every name, organization and address is made up, and says so. Each moment is inside
+ * its call (the first draft's is open 12 days; the revised draft's opened 40 days before today in live mode,
+ * so its two are in the past too), and in order within each call. */
 static const struct sample SAMPLES[] = {
-	{true, SAMPLE_AT(3, 9), "Amina Wanjiru (sample)", "Sample Ministry of Information and Communications",
+	{true, SAMPLE_AT(2, 9), "Amina Wanjiru (sample)", "Sample Ministry of Information and Communications",
 	 "member-states", "KE", "amina.wanjiru@sample-ministry.example", "named",
 	 "Sample contribution. We welcome the first draft and send our comments paragraph by paragraph.",
 	 {{"p2", "technical",
@@ -234,7 +236,7 @@ static const struct sample SAMPLES[] = {
 	  {NULL, "general",
 	   "The draft should say how the secretariat reports on the use of the GCA, and to whom.",
 	   "Add a section on reporting to the governing body."}}},
-	{true, SAMPLE_AT(6, 14), "Sample university research group", "Sample Institute of Technology", "academia",
+	{true, SAMPLE_AT(5, 14), "Sample university research group", "Sample Institute of Technology", "academia",
 	 "BR", "research.group@sample-institute.example", "anonymous", NULL,
 	 {{"p3", "technical",
 	   "The scope covers only the secretariat's own activities; much of the work is done with partners, and "
@@ -244,7 +246,7 @@ static const struct sample SAMPLES[] = {
 	  {"p6", "general",
 	   "Choosing partners openly is welcome; the results of the work should be as open as the choice.",
 	   "Partners are chosen openly, and the results are shared with all stakeholders."}}},
-	{true, SAMPLE_AT(9, 11), "Jonas Becker (sample)", "Example Networks AG (sample)", "sector-members", "DE",
+	{true, SAMPLE_AT(8, 11), "Jonas Becker (sample)", "Example Networks AG (sample)", "sector-members", "DE",
 	 "jonas.becker@example-networks.example", "named",
 	 "Sample contribution on behalf of a Sector Member.",
 	 {{"p5", "technical",
@@ -253,7 +255,7 @@ static const struct sample SAMPLES[] = {
 	   "Activities respect the mandate given by the membership and avoid duplicating the work of others."},
 	  {"p3", "editorial", "\"The activities\" reads as if the list were known; say \"all activities\".",
 	   NULL}}},
-	{true, SAMPLE_AT(12, 16), "Sample observer delegation", "Sample Regional Telecommunity", "observers",
+	{true, SAMPLE_AT(10, 16), "Sample observer delegation", "Sample Regional Telecommunity", "observers",
 	 "TH", "delegation@sample-telecommunity.example", "anonymous", NULL,
 	 {{"p4", "general",
 	   "Regional organizations already work under these pillars; the guidelines could invite them to "
