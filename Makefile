@@ -29,7 +29,7 @@ build: $(BUILD)/build.ninja
 run: setup-run build
 	@mkdir -p var $(dir $(DB))
 	$(BUILD)/consulta --db sqlite:$(DB) init
-	$(BUILD)/consulta --db sqlite:$(DB) demo --live
+	$(BUILD)/consulta --db sqlite:$(DB) demo --live --contributions
 	@# The demo secretariat, with a random password kept in var/ (mode 600); made
 	@# again with the same password if the database was made anew.
 	@if [ ! -s var/demo-secretariat.txt ]; then \

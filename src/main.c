@@ -42,8 +42,11 @@ static const char USAGE[] =
 	"\n"
 	"Commands:\n"
 	"  init                    create the database, or bring its schema up to date\n"
-	"  demo [--live]           load the reference process (gca-guidelines); --live moves\n"
-	"                          its dates so that a call is open today and closes in 14 days\n"
+	"  demo [--live] [--contributions]\n"
+	"                          load the reference process (gca-guidelines); --live moves\n"
+	"                          its dates so that a call is open today and closes in 14 days;\n"
+	"                          --contributions adds sample contributions with comments on\n"
+	"                          both versions (and a closed call on the first draft)\n"
 	"  serve [--listen HOST:PORT] [--threads N] [--smtp smtp://HOST:PORT]\n"
 	"        [--lmtp HOST:PORT] [--authserv-id ID]\n"
 	"        [--per-address-limit N] [--trusted-proxy ADDR[,ADDR...]]\n"
@@ -118,10 +121,12 @@ static int cmd_init(int argc, char **argv)
 
 static int cmd_demo(int argc, char **argv)
 {
-	bool live = false;
+	struct demo_options o = {0};
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--live")) {
-			live = true;
+			o.live = true;
+		} else if (!strcmp(argv[i], "--contributions")) {
+			o.contributions = true;
 		} else {
 			fprintf(stderr, "consulta demo: unknown option %s\n", argv[i]);
 			return 2;
@@ -132,10 +137,11 @@ static int cmd_demo(int argc, char **argv)
 	struct db *db = open_migrated(&e);
 	bool loaded;
 	int64_t offset;
-	if (!db || demo_load(db, live, &loaded, &offset, &e) != 0)
+	if (!db || demo_load_with(db, &o, &loaded, &offset, &e) != 0)
 		return fail(&e);
 	if (loaded)
-		printf("loaded the demo process %s%s (dates moved by %lld days)\n", DEMO_SLUG, live ? " live" : "",
+		printf("loaded the demo process %s%s%s (dates moved by %lld days)\n", DEMO_SLUG, o.live ? " live" : "",
+		       o.contributions ? " with sample contributions" : "",
 		       (long long)offset);
 	else
 		printf("the demo process %s is already loaded: nothing changed\n", DEMO_SLUG);

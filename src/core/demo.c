@@ -3,6 +3,7 @@
 
 #include "core/call.h"
 #include "core/circular.h"
+#include "core/contribution.h"
 #include "core/document.h"
 #include "core/meeting.h"
 #include "core/milestone.h"
@@ -67,6 +68,9 @@ struct demo {
 	struct db *db;
 	int64_t offset; /* days added to every date */
 	int64_t process_id;
+	bool contributions;  /* the sample contributions too (demo_options) */
+	int64_t first_call;  /* with them: the closed call on the first draft */
+	int64_t written_call; /* the call on the revised draft that is open in live mode */
 	struct error *e;
 	char scratch[8][11];
 	int next;
@@ -160,7 +164,10 @@ static int demo_build(struct demo *d)
 			"All interested stakeholders are invited to send written inputs on the revised draft, "
 			"in advance of the second online open consultation.",
 			DEMO_TIMEZONE, D(d, "2020-12-23"), D(d, "2021-02-15"), &id, e) ||
-	    call_set_email(db, id, DEMO_EMAIL_WRITTEN, e) || call_link_milestone(db, id, deadlines[0], e) ||
+	    call_set_email(db, id, DEMO_EMAIL_WRITTEN, e) || call_link_milestone(db, id, deadlines[0], e))
+		return -1;
+	d->written_call = id;
+	if (
 	    call_create(db, d->process_id, v_may, "Final inputs after the second consultation",
 			"Participants in the second online open consultation may send their final written inputs "
 			"and comments.",
@@ -182,12 +189,155 @@ static int demo_build(struct demo *d)
 			if (circular_add_addressee(db, id, category_ids[k], e) != 0)
 				return -1;
 	}
+
+	/* With the sample contributions, the first draft gets a call of its own, closed before the revised
+	 * draft was posted, so that comments on it are carried forward to the revised draft. Made last, so
+	 * that the ids of everything above are the plain demo's. Its deadline is on the schedule as one fact
+	 * with it, like the other calls'. */
+	if (d->contributions) {
+		int64_t deadline;
+		if (call_create(db, d->process_id, v_april, "Inputs on the first draft",
+				"Member States and other stakeholders are invited to comment on the first draft, "
+				"paragraph by paragraph, before the first online open consultation and the revised draft.",
+				DEMO_TIMEZONE, D(d, "2020-04-09"), D(d, "2020-04-20"), &d->first_call, e) ||
+		    milestone_insert(db, d->process_id, D(d, "2020-04-20"), NULL,
+				     "Deadline for written inputs on the first draft.", MILESTONE_DEADLINE, &deadline, e) ||
+		    call_link_milestone(db, d->first_call, deadline, e))
+			return -1;
+	}
 	return 0;
+}
+
+/* One sample contribution: who sent it, when (days and hours after its call opened), and its comments. */
+struct sample {
+	bool first_draft; /* to the call on the first draft, or to the one on the revised draft */
+	int64_t after;    /* seconds after the call opened */
+	const char *name, *organization, *category, *country, *email, *publication, *text;
+	struct comment_input comments[4];
+};
+
+#define SAMPLE_AT(days, hours) ((int64_t)(days) * 86400 + (int64_t)(hours) * 3600)
+
+/* Written for the demo: every name, organization and address is made up, and says so. Each moment is inside
+ * its call (the first draft's is open 12 days; the revised draft's opened 40 days before today in live mode,
+ * so its two are in the past too), and in order within each call. */
+static const struct sample SAMPLES[] = {
+	{true, SAMPLE_AT(2, 9), "Amina Wanjiru (sample)", "Sample Ministry of Information and Communications",
+	 "member-states", "KE", "amina.wanjiru@sample-ministry.example", "named",
+	 "Sample contribution. We welcome the first draft and send our comments paragraph by paragraph.",
+	 {{"p2", "technical",
+	   "The purpose speaks of \"cooperation activities\" without saying with whom. The GCA is a framework for "
+	   "international cooperation, and the guidelines should say so.",
+	   "These guidelines describe how the organization uses the Global Cybersecurity Agenda (GCA) as a "
+	   "framework for international cooperation."},
+	  {"p4", "editorial", "Name the five pillars, so that readers need not look them up.",
+	   "Activities are organized under the five pillars of the GCA: legal, technical and procedural, "
+	   "organizational, capacity development, and cooperation."},
+	  {NULL, "general",
+	   "The draft should say how the secretariat reports on the use of the GCA, and to whom.",
+	   "Add a section on reporting to the governing body."}}},
+	{true, SAMPLE_AT(5, 14), "Sample university research group", "Sample Institute of Technology", "academia",
+	 "BR", "research.group@sample-institute.example", "anonymous", NULL,
+	 {{"p3", "technical",
+	   "The scope covers only the secretariat's own activities; much of the work is done with partners, and "
+	   "it should be covered too.",
+	   "The guidelines apply to all activities of the secretariat that relate to cybersecurity, including "
+	   "those carried out with partners."},
+	  {"p6", "general",
+	   "Choosing partners openly is welcome; the results of the work should be as open as the choice.",
+	   "Partners are chosen openly, and the results are shared with all stakeholders."}}},
+	{true, SAMPLE_AT(8, 11), "Jonas Becker (sample)", "Example Networks AG (sample)", "sector-members", "DE",
+	 "jonas.becker@example-networks.example", "named",
+	 "Sample contribution on behalf of a Sector Member.",
+	 {{"p5", "technical",
+	   "Other organizations run programmes on the same subjects; the guidelines should avoid duplicating "
+	   "them.",
+	   "Activities respect the mandate given by the membership and avoid duplicating the work of others."},
+	  {"p3", "editorial", "\"The activities\" reads as if the list were known; say \"all activities\".",
+	   NULL}}},
+	{true, SAMPLE_AT(10, 16), "Sample observer delegation", "Sample Regional Telecommunity", "observers",
+	 "TH", "delegation@sample-telecommunity.example", "anonymous", NULL,
+	 {{"p4", "general",
+	   "Regional organizations already work under these pillars; the guidelines could invite them to "
+	   "report on it.",
+	   NULL},
+	  {"p2", "editorial", "Spell out the acronym at its first use in the body as well as in the title.", NULL}}},
+	{false, SAMPLE_AT(5, 10), "Priya Raman (sample)", "Sample Department of Telecommunications",
+	 "member-states", "IN", "priya.raman@sample-department.example", "named",
+	 "Sample contribution on the revised draft.",
+	 {{"p7", "technical",
+	   "A yearly report is welcome; it should be public, so that all stakeholders can follow how the GCA "
+	   "is used.",
+	   "The secretariat reports every year to the governing body on how the GCA is used, and publishes the "
+	   "report online."},
+	  {"p3", "editorial", "\"Including those carried out with partners\" could be its own sentence.", NULL}}},
+	{false, SAMPLE_AT(12, 15), "Sample civil society network", "Sample Digital Rights Network", "other", "FR",
+	 "contact@sample-network.example", "anonymous", NULL,
+	 {{"p8", "general",
+	   "The table gives a lead unit for two pillars only; the other three should be listed too.",
+	   "Add rows for technical and procedural measures, organizational structures, and international "
+	   "cooperation."},
+	  {"p6", "technical", "Say where the results are shared, for example on the organization's website.",
+	   NULL}}},
+};
+
+static int sample_count(const struct sample *s)
+{
+	int n = 0;
+	while (n < 4 && s->comments[n].comment)
+		n++;
+	return n;
+}
+
+/* Receives the sample contributions through contribution_receive(), the one way in, each with the clock
+ * held at its moment inside its call (the call on the first draft closed long ago). */
+static int demo_contribute(struct demo *d)
+{
+	struct arena a;
+	arena_init(&a);
+	struct call first, written;
+	int rc = -1;
+	if (call_find(d->db, &a, d->first_call, &first, d->e) != 0 ||
+	    call_find(d->db, &a, d->written_call, &written, d->e) != 0)
+		goto out;
+	for (size_t i = 0; i < sizeof SAMPLES / sizeof *SAMPLES; i++) {
+		const struct sample *s = &SAMPLES[i];
+		const struct call *c = s->first_draft ? &first : &written;
+		const struct contribution_input in = {
+			.name = s->name,
+			.organization = s->organization,
+			.category = s->category,
+			.country = s->country,
+			.email = s->email,
+			.text = s->text,
+			.publication = s->publication,
+			.channel = CHANNEL_WEB,
+			.comments = s->comments,
+			.ncomments = sample_count(s),
+		};
+		struct receipt r;
+		clock_hold(c->opens_at + s->after);
+		const int got = contribution_receive(d->db, &a, c->id, &in, &r, d->e);
+		clock_release();
+		if (got != 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	arena_free(&a);
+	return rc;
 }
 
 int demo_load(struct db *db, bool live, bool *loaded, int64_t *offset_days, struct error *e)
 {
-	struct demo d = {.db = db, .e = e};
+	return demo_load_with(db, &(struct demo_options){.live = live}, loaded, offset_days, e);
+}
+
+int demo_load_with(struct db *db, const struct demo_options *o, bool *loaded, int64_t *offset_days,
+		   struct error *e)
+{
+	const bool live = o->live;
+	struct demo d = {.db = db, .e = e, .contributions = o->contributions};
 	*loaded = false;
 	if (live) {
 		/* Move everything so that the first call closes at the end of the day 14 days from today. */
@@ -218,6 +368,9 @@ int demo_load(struct db *db, bool live, bool *loaded, int64_t *offset_days, stru
 	if (demo_build(&d) != 0 || db_commit(db, e) != 0)
 		goto fail;
 	*loaded = true;
+	/* Each contribution is its own transaction (contribution_receive commits it), after the process's. */
+	if (d.contributions && demo_contribute(&d) != 0)
+		return -1;
 	return 0;
 fail:
 	db_rollback(db);

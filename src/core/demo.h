@@ -25,4 +25,20 @@
 /* Loads the demo; *loaded says whether it was new. *offset_days is the shift applied. */
 int demo_load(struct db *db, bool live, bool *loaded, int64_t *offset_days, struct error *e);
 
+struct demo_options {
+	bool live; /* move the dates: see above */
+	/* Sample contributions with comments on paragraphs, so that the comparison of the two versions and the
+	 * comments carried forward show at once: a third call, "Inputs on the first draft" (closed, on the first
+	 * version, its deadline on the schedule), with published contributions of several categories and
+	 * countries commenting on paragraphs the revised draft changed, and a few on the open call's revised
+	 * draft. They are received through contribution_receive() after the process is committed, each with
+	 * the clock held at an instant inside its call (clock_hold); with their receipt mails queued to their
+	 * made-up .example addresses, as for any contribution. */
+	bool contributions;
+};
+/* demo_load() with options; the process's existence alone decides whether anything is loaded, so that a
+ * second run changes nothing (with or without the options). */
+int demo_load_with(struct db *db, const struct demo_options *o, bool *loaded, int64_t *offset_days,
+		   struct error *e);
+
 #endif

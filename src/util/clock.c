@@ -8,6 +8,8 @@
 
 static bool clock_frozen;
 static int64_t clock_frozen_at;
+static bool clock_held;
+static int64_t clock_held_at;
 
 int clock_init(void)
 {
@@ -24,11 +26,24 @@ int clock_init(void)
 
 int64_t clock_now(void)
 {
+	if (clock_held)
+		return clock_held_at;
 	if (clock_frozen)
 		return clock_frozen_at;
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec;
+}
+
+void clock_hold(int64_t t)
+{
+	clock_held = true;
+	clock_held_at = t;
+}
+
+void clock_release(void)
+{
+	clock_held = false;
 }
 
 int64_t clock_wall(void)

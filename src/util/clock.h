@@ -17,6 +17,13 @@ enum { CLOCK_RFC3339_LEN = 32 };
 /* Reads CONSULTA_NOW once; returns -1 (with the bad value left alone) if it is set but invalid. */
 int clock_init(void);
 int64_t clock_now(void);
+/* Holds "now" at t until clock_release(), for a loader that runs alone in its process: the demo receives
+ * its sample contributions at instants inside their calls (a call that closed long ago among them) through
+ * the one way in, which judges the deadline by clock_now(). One process-wide value, not per thread: never
+ * while serving. Nothing in a request can reach it. */
+void clock_hold(int64_t t);
+/* Ends clock_hold(): now is again the system time, or CONSULTA_NOW's instant. */
+void clock_release(void);
 
 /* The machine's real time in UTC seconds, whatever CONSULTA_NOW says: for what is about the machine and not
  * the domain (when an SMTP server may be back, how often a thread looks again, a seed). The only other

@@ -187,7 +187,8 @@ static void paragraph_comment(struct request *r, const struct comment *c, const 
 	html_printf(&r->out, " \u00b7 <a href=\"/contributions/%u\">%s</a>", c->tracking, c->tracking);
 	if (now && c->version_id != now->version_id) {
 		const bool same = c->commented_text && !strcmp(c->commented_text, now->text);
-		html_printf(&r->out, " \u00b7 <a href=\"/versions/%L\">on %s</a>%s", (long long)c->version_id,
+		/* %R: the mark is our own fragment, not text to escape. */
+		html_printf(&r->out, " \u00b7 <a href=\"/versions/%L\">on %s</a>%R", (long long)c->version_id,
 			    c->version_label ? c->version_label : "an earlier version",
 			    same ? "" : " <strong class=\"changed\">on an earlier version; this paragraph changed since</strong>");
 	} else if (!now) {

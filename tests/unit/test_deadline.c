@@ -106,6 +106,21 @@ static void test_rfc3339(void **state)
 	assert_string_equal(out, "2020-02-29");
 }
 
+/* The demo loader holds "now" at an instant of its story, and lets go of it: the clock is the system's again. */
+static void test_clock_hold_and_release(void **state)
+{
+	(void)state;
+	const int64_t t = 1586425200; /* 2020-04-09T10:00:00Z */
+	clock_hold(t);
+	assert_int_equal(clock_now(), t);
+	clock_hold(t + 60);
+	assert_int_equal(clock_now(), t + 60);
+	clock_release();
+	const int64_t wall = clock_wall();
+	const int64_t now = clock_now();
+	assert_true(now >= wall - 5 && now <= wall + 5);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -114,6 +129,7 @@ int main(void)
 		cmocka_unit_test(test_deadline_on_the_days_clocks_change),
 		cmocka_unit_test(test_call_state_edges),
 		cmocka_unit_test(test_bad_zones_and_dates),
+		cmocka_unit_test(test_clock_hold_and_release),
 		cmocka_unit_test(test_rfc3339),
 	};
 	return cmocka_run_group_tests_name("deadline", tests, NULL, NULL);
