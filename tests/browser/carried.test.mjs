@@ -76,12 +76,6 @@ async function navigate(page, action) {
 	return response;
 }
 
-/* assertNoFailures, but a favicon whose loading a quick navigation cut short (the page it was for was left
- * before it came; Chromium says ERR_ABORTED) is the browser's doing, not the server's. */
-function assertNoFailuresHere(page) {
-	page.failures = page.failures.filter((f) => !/^request failed: \S+\/favicon\.svg net::ERR_ABORTED$/.test(f));
-	assertNoFailures(page);
-}
 
 /* Fails on serious or critical axe violations of the page as it is (the context bypasses the CSP for axe). */
 async function assertAccessible(page, what) {
@@ -154,7 +148,7 @@ test('comments on ¶3 and ¶7 are carried to a new version where ¶3 was edited 
 		assert.equal(got.state, 'published');
 		assert.equal(got.publication, 'named');
 		assert.equal(got.name, NAME);
-		assertNoFailuresHere(person);
+		assertNoFailures(person);
 		await person.context().close();
 	});
 
@@ -238,7 +232,7 @@ test('comments on ¶3 and ¶7 are carried to a new version where ¶3 was edited 
 		assert.ok(main.includes(P3_ADDED.trim()), 'the words added to ¶3 show');
 		await screenshot(anonymous, 'carried-06-compare');
 		await assertAccessible(anonymous, 'the comparison of the two versions');
-		assertNoFailuresHere(anonymous);
+		assertNoFailures(anonymous);
 	});
 
 	await anonymous.context().close();

@@ -213,7 +213,9 @@ export async function newPage(browser, options = {}) {
 	 * A page that fails to load a resource (the stylesheet, say), breaks its
 	 * Content-Security-Policy or answers 500 is a failure too. Pages that
 	 * answer 4xx on purpose (a form with mistakes: 422) are not, nor the
-	 * favicon the browser asks for on its own.
+	 * favicon the browser asks for on its own, nor that request cut short
+	 * (ERR_ABORTED) when the test goes on to the next page before it came:
+	 * that is the browser's doing, not the server's.
 	 */
 	page.failures = [];
 	page.on('console', (m) => {
@@ -221,7 +223,12 @@ export async function newPage(browser, options = {}) {
 			page.failures.push(`console: ${m.text()} (${m.location().url})`);
 	});
 	page.on('pageerror', (e) => page.failures.push(`page error: ${e.message}`));
-	page.on('requestfailed', (r) => page.failures.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+	page.on('requestfailed', (r) => {
+		const why = r.failure()?.errorText;
+		if (why === 'net::ERR_ABORTED' && new URL(r.url()).pathname === '/static/favicon.svg')
+			return;
+		page.failures.push(`request failed: ${r.url()} ${why}`);
+	});
 	page.on('response', (r) => {
 		const doc = r.request().resourceType() === 'document';
 		if (r.status() >= 500 || (r.status() >= 400 && !doc && new URL(r.url()).pathname !== '/favicon.ico'))
