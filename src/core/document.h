@@ -52,6 +52,25 @@ int document_list(struct db *db, struct arena *a, int64_t process_id, struct doc
 int version_find(struct db *db, struct arena *a, int64_t id, struct version *out, struct document *doc,
 		 struct error *e);
 
+/* What a version's public page is made of besides the version itself, as
+ * one short string, read with one query: the version, the document's newest
+ * version (the "newer version exists" notice), the call open on this version
+ * at `now`, if any (its "Comment on" links), the generation of the
+ * document's published comments (their counts per paragraph) and the
+ * process's title (the breadcrumb). Two requests with the same state get the
+ * same page (for the same visitor), so web/page_cache.c keeps the page under
+ * it; anything a version page starts to show must be added here. The string
+ * is in a; ERROR_NOT_FOUND if there is no such version. */
+int version_page_state(struct db *db, struct arena *a, int64_t version_id, int64_t now, const char **state,
+		       struct error *e);
+
+/* Records that the published comments of call_id's version (and so of its
+ * document's pages) may have changed: bumps the document's
+ * comment_generation. Inside the caller's write transaction, the one that
+ * makes the change, so that no page is built from the new comments under the
+ * old generation. */
+int document_comments_changed(struct db *db, int64_t call_id, struct error *e);
+
 /* The document of process process_id named by key: its slug, or its id in
  * decimal. ERROR_NOT_FOUND if the process has no such document. */
 int document_find(struct db *db, struct arena *a, int64_t process_id, const char *key, struct document *out,

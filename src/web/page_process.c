@@ -10,6 +10,7 @@
 #include "util/tz.h"
 #include "web/auth.h"
 #include "web/page.h"
+#include "web/page_cache.h"
 #include "web/routes.h"
 
 #include <stdio.h>
@@ -224,6 +225,19 @@ void page_version(struct request *r)
 		page_error(r, &e);
 		return;
 	}
+	/* Every anonymous visitor gets the same page for the same state (web/page_cache.h): the state is read
+	 * first, in the same read transaction as the page, so that the page kept under it is built from it. */
+	const char *key = NULL, *state = NULL;
+	if (page_cache_wanted(r)) {
+		if (version_page_state(r->db, &r->arena, id, clock_now(), &state, &e) != 0) {
+			page_error(r, &e);
+			return;
+		}
+		key = arena_printf(&r->arena, "version:%lld", (long long)id);
+		if (key && page_cache_serve(r, key, state))
+			return;
+	}
+	r->vary = "Accept-Encoding"; /* the kept page is sent compressed to clients that accept it */
 	if (version_find(r->db, &r->arena, id, &v, &doc, &e) != 0 ||
 	    process_find_id_bare(r->db, &r->arena, doc.process_id, &p, &e) != 0) {
 		page_error(r, &e);
@@ -237,4 +251,6 @@ void page_version(struct request *r)
 		    "<article class=\"document\" aria-label=\"Text of the version\">\n%R</article>\n",
 		    p.slug, p.title, doc.title, v.label, page_date(r, v.date), v.note, v.html);
 	page_end(r, 200);
+	if (key)
+		page_cache_keep(r, key, state);
 }
