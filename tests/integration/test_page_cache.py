@@ -1,0 +1,203 @@
+"""
+Kept pages (web/page_cache.c): a version's page is built once per state and
+sent to anonymous visitors from the kept bytes, gzip to those that accept it.
+
+The kept page is byte for byte the page built for each request (a server
+with --page-cache-size 0), its gzip decompresses to the same bytes, Vary says
+the answer depends on Accept-Encoding, If-None-Match gets 304; after each
+change a version page may show (a new version, a call closed, a contribution
+published or hidden, the process renamed) the anonymous page is at once the
+one built for a logged-in visitor (less the header, which names who is
+logged in), and a logged-in visitor always gets their own header.
+"""
+
+import gzip
+import sqlite3
+import unittest
+
+from harness import CALL1_OPEN, SLUG, ServerTestCase
+
+PASSWORD = "a long passphrase for the tests"
+
+
+def body_after_header(data):
+    """The page without its head and header: what every visitor sees alike."""
+    text = data.decode("utf-8")
+    assert "</header>" in text, text[:400]
+    return text.split("</header>", 1)[1]
+
+
+class PageCache(ServerTestCase):
+    NOW = CALL1_OPEN
+    SHARED = False
+
+    def login(self, s, email):
+        s.account_token(email, role="stakeholder", password=PASSWORD)
+        r = s.post_form("/login", {"email": email, "password": PASSWORD, "next": "/account"})
+        self.assertEqual(r.status, 303, r)
+        for name, value in r.headers.items():
+            if name.lower() == "set-cookie" and value.startswith("consulta_session="):
+                return value.split(";")[0]
+        self.fail("no session cookie after logging in: %r" % r)
+
+    def anonymous(self, s, path, **headers):
+        r = s.get(path, headers=headers)
+        self.assertIn(r.status, (200, 304), r)
+        return r
+
+    def assertFresh(self, s, cookie, path="/versions/2"):
+        """The anonymous page (kept) is the page built now for a logged-in visitor, less the header."""
+        kept = self.anonymous(s, path)
+        built = s.get(path, headers={"Cookie": cookie})
+        self.assertEqual(built.status, 200, built)
+        self.assertEqual(body_after_header(kept.body), body_after_header(built.body))
+        zipped = self.anonymous(s, path, **{"Accept-Encoding": "gzip"})
+        self.assertEqual(zipped.header("Content-Encoding"), "gzip")
+        self.assertEqual(gzip.decompress(zipped.body), kept.body)
+        return kept
+
+    def test_the_kept_page_is_the_page_built_for_each_request(self):
+        kept = self.fresh_server()
+        built = self.fresh_server(serve_args=["--page-cache-size", "0"])
+        for path in ("/versions/1", "/versions/2"):
+            first, second = kept.get(path), kept.get(path)  # built and kept, then sent from the kept bytes
+            plain = built.get(path)
+            for r in (first, second, plain):
+                self.assertEqual(r.status, 200, r)
+            self.assertEqual(first.body, plain.body)
+            self.assertEqual(second.body, plain.body)
+            self.assertEqual(first.header("ETag"), second.header("ETag"))
+            self.assertIsNone(plain.header("ETag"))  # without the cache: as before, built and not kept
+            self.assertEqual(plain.header("Cache-Control"), "no-store")
+            # The security headers are every response's.
+            for name in ("Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options",
+                         "Referrer-Policy", "Content-Type"):
+                self.assertEqual(second.header(name), plain.header(name), name)
+            self.assertTrue(second.header("X-Request-Id"))
+            self.assertEqual(second.header("Vary"), "Accept-Encoding")
+            self.assertEqual(second.header("Cache-Control"), "private, no-cache")
+
+    def test_gzip_for_clients_that_accept_it(self):
+        s = self.fresh_server()
+        plain = s.get("/versions/2")
+        self.assertIsNone(plain.header("Content-Encoding"))
+        self.assertEqual(plain.header("Vary"), "Accept-Encoding")
+        for accept in ("gzip", "gzip, deflate, br", "br;q=1, gzip;q=0.5", "*"):
+            r = s.get("/versions/2", headers={"Accept-Encoding": accept})
+            self.assertEqual(r.status, 200, r)
+            self.assertEqual(r.header("Content-Encoding"), "gzip", accept)
+            self.assertEqual(r.header("Vary"), "Accept-Encoding")
+            self.assertLess(len(r.body), len(plain.body))
+            self.assertEqual(gzip.decompress(r.body), plain.body)
+            self.assertNotEqual(r.header("ETag"), plain.header("ETag"))  # another representation
+        for accept in ("identity", "br", "gzip;q=0", "gzip;q=0, *", "*;q=0"):
+            r = s.get("/versions/2", headers={"Accept-Encoding": accept})
+            self.assertIsNone(r.header("Content-Encoding"), accept)
+            self.assertEqual(r.body, plain.body, accept)
+
+    def test_if_none_match_is_answered_304_until_the_page_changes(self):
+        s = self.fresh_server()
+        token = s.account_token("sec@example.org")
+        first = s.get("/versions/2")
+        tag = first.header("ETag")
+        self.assertRegex(tag, r'^"[0-9a-f]{16}"$')
+        r = s.get("/versions/2", headers={"If-None-Match": tag})
+        self.assertEqual(r.status, 304, r)
+        self.assertEqual(r.body, b"")
+        self.assertEqual(r.header("ETag"), tag)
+        self.assertEqual(r.header("Vary"), "Accept-Encoding")
+        zipped = s.get("/versions/2", headers={"Accept-Encoding": "gzip"})
+        r = s.get("/versions/2", headers={"If-None-Match": zipped.header("ETag"), "Accept-Encoding": "gzip"})
+        self.assertEqual(r.status, 304, r)
+        r = s.get("/versions/2", headers={"If-None-Match": '"0000000000000000"'})
+        self.assertEqual(r.status, 200, r)
+        r = s.send_json("PATCH", "/api/v1/processes/" + SLUG, {"title": "Guidelines, renamed"}, token=token)
+        self.assertEqual(r.status, 200, r)
+        r = s.get("/versions/2", headers={"If-None-Match": tag})
+        self.assertEqual(r.status, 200, r)  # the page changed: the whole new page
+        self.assertIn(b"Guidelines, renamed", r.body)
+        self.assertNotEqual(r.header("ETag"), tag)
+
+    def test_every_change_is_seen_at_once(self):
+        s = self.fresh_server()
+        token = s.account_token("sec@example.org")
+        cookie = self.login(s, "ada@example.org")
+        before = self.assertFresh(s, cookie)
+        self.assertFresh(s, cookie, "/versions/1")
+
+        # The process renamed: its title is in the breadcrumb.
+        r = s.send_json("PATCH", "/api/v1/processes/" + SLUG, {"title": "Guidelines, renamed"}, token=token)
+        self.assertEqual(r.status, 200, r)
+        renamed = self.assertFresh(s, cookie)
+        self.assertIn(b"Guidelines, renamed", renamed.body)
+        self.assertNotEqual(renamed.body, before.body)
+
+        # A contribution published on receipt, then hidden (its comments and their counts).
+        tracking = s.contribute(call_id=1)["tracking"]
+        self.assertFresh(s, cookie)
+        r = s.send_json("POST", "/api/v1/contributions/%s/moderation" % tracking,
+                        {"action": "hide", "reason": "Off topic."}, token=token)
+        self.assertEqual(r.status, 200, r)
+        self.assertFresh(s, cookie)
+
+        # A new version (the older ones say a newer one exists), then the call closed (its links go).
+        r = s.send_json("POST", "/api/v1/processes/%s/documents/guidelines/versions" % SLUG,
+                        {"date": "2021-02-01", "label": "Third draft", "note": "",
+                         "markdown": "# Third draft\n\nOne paragraph.\n"}, token=token)
+        self.assertEqual(r.status, 201, r)
+        self.assertFresh(s, cookie, "/versions/1")
+        self.assertFresh(s, cookie)
+        self.assertFresh(s, cookie, r.header("Location"))
+        r = s.send_json("PATCH", "/api/v1/calls/1", {"state": "closed", "reason": "Closed for the test."},
+                        token=token)
+        self.assertEqual(r.status, 200, r)
+        self.assertFresh(s, cookie)
+
+    def test_a_logged_in_visitor_gets_their_own_header(self):
+        s = self.fresh_server()
+        ada = self.login(s, "ada@example.org")
+        bob = self.login(s, "bob@example.org")
+        self.assertIn(b"Log in", s.get("/versions/2").body)  # kept for anonymous visitors
+        for cookie, email in ((ada, b"ada@example.org"), (bob, b"bob@example.org")):
+            r = s.get("/versions/2", headers={"Cookie": cookie, "Accept-Encoding": "gzip"})
+            self.assertEqual(r.status, 200, r)
+            self.assertIsNone(r.header("Content-Encoding"))  # built for them, not the kept page
+            self.assertIsNone(r.header("ETag"))
+            self.assertEqual(r.header("Cache-Control"), "no-store")
+            header = r.body.decode("utf-8").split("</header>", 1)[0]
+            self.assertIn('href="/account"', header)
+            self.assertNotIn("Log in", header)
+            self.assertIn('action="/logout"', header)
+        # and the kept page never got anyone's header
+        r = s.get("/versions/2")
+        self.assertNotIn(b'action="/logout"', r.body)
+        self.assertIn(b"Log in", r.body)
+        # a session that has ended is an anonymous visitor: the kept page
+        r = s.get("/versions/2", headers={"Cookie": "consulta_session=" + "x" * 43})
+        self.assertEqual(r.body, s.get("/versions/2").body)
+
+    def test_a_version_page_is_sent_from_the_kept_bytes(self):
+        """Shows that the second request does not build the page: a change made behind the core's back (in
+        the database directly, which nothing in Consulta does) is not seen by anonymous visitors until the
+        state changes, while a logged-in visitor's page is built from the database."""
+        s = self.fresh_server()
+        cookie = self.login(s, "ada@example.org")
+        first = s.get("/versions/2")
+        with sqlite3.connect(s.db, timeout=10) as db:
+            db.execute("UPDATE version SET note = 'Edited behind the core''s back.' WHERE id = 2")
+        self.assertEqual(s.get("/versions/2").body, first.body)
+        self.assertIn(b"Edited behind the core", s.get("/versions/2", headers={"Cookie": cookie}).body)
+        with sqlite3.connect(s.db, timeout=10) as db:  # as a contribution's publication would
+            db.execute("UPDATE document SET comment_generation = comment_generation + 1")
+        self.assertIn(b"Edited behind the core", s.get("/versions/2").body)
+
+    def test_no_such_version(self):
+        s = self.fresh_server()
+        for path in ("/versions/999", "/versions/0", "/versions/x"):
+            r = s.get(path)
+            self.assertEqual(r.status, 404, r)
+            self.assertIsNone(r.header("ETag"))
+
+
+if __name__ == "__main__":
+    unittest.main()
