@@ -60,9 +60,11 @@ int version_find(struct db *db, struct arena *a, int64_t id, struct version *out
  * process's title (the breadcrumb). Two requests with the same state get the
  * same page (for the same visitor), so web/page_cache.c keeps the page under
  * it; anything a version page starts to show must be added here. The string
- * is in a; ERROR_NOT_FOUND if there is no such version. */
+ * is in a; *valid_until is the first instant after now when the state changes
+ * with time alone (a call on the version opens or closes; INT64_MAX if none).
+ * ERROR_NOT_FOUND if there is no such version. */
 int version_page_state(struct db *db, struct arena *a, int64_t version_id, int64_t now, const char **state,
-		       struct error *e);
+		       int64_t *valid_until, struct error *e);
 
 /* Records that the published comments of call_id's version (and so of its
  * document's pages) may have changed: bumps the document's

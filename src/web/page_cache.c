@@ -1,6 +1,7 @@
 /* page_cache — see page_cache.h. */
 #include "web/page_cache.h"
 
+#include "util/clock.h"
 #include "util/log.h"
 
 #include <microhttpd.h>
@@ -20,6 +21,11 @@ struct page_entry {
 	char *body, *gz;  /* gz NULL when compressing failed or did not make it smaller */
 	size_t len, gzlen, size;
 	char etag[20], etag_gz[23]; /* "<16 hex>" and "<16 hex>-gz", quoted */
+	/* The database's change mark when state was last read, and until when the state holds with time
+	 * alone: while both hold, the state is known without a query. Under the cache's lock. */
+	bool marked;
+	struct db_mark mark;
+	int64_t valid_until;
 	bool listed;
 	struct page_entry *prev, *next; /* most recently used first */
 };
@@ -139,6 +145,28 @@ struct page_entry *page_cache_get(const char *page, const char *state)
 	}
 	pthread_mutex_unlock(&cache.lock);
 	return p;
+}
+
+struct page_entry *page_cache_get_unchanged(const char *page, const struct db_mark *mark, int64_t now)
+{
+	uint64_t hash = fnv1a(page, strlen(page));
+	pthread_mutex_lock(&cache.lock);
+	struct page_entry *p = find_locked(page, hash);
+	if (p && p->marked && now < p->valid_until && !memcmp(p->mark.bytes, mark->bytes, DB_MARK_LEN))
+		atomic_fetch_add(&p->refs, 1);
+	else
+		p = NULL;
+	pthread_mutex_unlock(&cache.lock);
+	return p;
+}
+
+void page_entry_mark(struct page_entry *p, const struct db_mark *mark, int64_t valid_until)
+{
+	pthread_mutex_lock(&cache.lock);
+	p->marked = true;
+	p->mark = *mark;
+	p->valid_until = valid_until;
+	pthread_mutex_unlock(&cache.lock);
 }
 
 /* gzip (RFC 1952) of the page at the highest level: it is done once per page and state, and every byte
@@ -319,27 +347,47 @@ static void reply_entry(struct request *r, struct page_entry *p)
 	r->page_gzip = gzip;
 }
 
-bool page_cache_serve(struct request *r, const char *page, const char *state)
+bool page_cache_serve_unchanged(struct request *r, struct page_state *ps)
 {
-	struct page_entry *p = page_cache_get(page, state);
+	ps->marked = db_change_mark(r->db, &ps->mark) == 0;
+	struct page_entry *p = ps->marked ? page_cache_get_unchanged(ps->page, &ps->mark, clock_now()) : NULL;
 	if (!p)
 		return false;
 	reply_entry(r, p);
 	return true;
 }
 
-void page_cache_keep(struct request *r, const char *page, const char *state)
+bool page_cache_serve(struct request *r, const struct page_state *ps)
 {
+	struct page_entry *p = page_cache_get(ps->page, ps->state);
+	if (!p)
+		return false;
+	/* The same state as when it was kept: it holds as of this newer mark too. */
+	if (ps->marked)
+		page_entry_mark(p, &ps->mark, ps->valid_until);
+	reply_entry(r, p);
+	return true;
+}
+
+void page_cache_keep(struct request *r, const struct page_state *ps)
+{
+	const char *page = ps->page;
 	r->vary = MHD_HTTP_HEADER_ACCEPT_ENCODING;
 	/* Only a whole page that any anonymous visitor may be given: one that set a cookie (a visitor id
 	 * for a form's CSRF token) or wrote a token is this visitor's alone. */
 	if (!page_cache_wanted(r) || r->status != 200 || r->out.failed || r->ncookies || r->csrf || !r->out.data)
 		return;
-	struct page_entry *p = page_cache_put(page, state, r->out.data, r->out.len);
+	struct page_entry *p = page_cache_put(page, ps->state, r->out.data, r->out.len);
 	if (!p) {
 		log_event("page_cache.full", "rid=%s page=%s", r->id, page); /* answered as built */
 		return;
 	}
+	if (ps->marked)
+		page_entry_mark(p, &ps->mark, ps->valid_until);
+	size_t len, gzlen;
+	page_entry_body(p, false, &len);
+	page_entry_body(p, true, &gzlen);
+	log_event("page_cache.keep", "rid=%s page=%s bytes=%zu gzip=%zu", r->id, page, len, gzlen);
 	reply_entry(r, p);
 }
 

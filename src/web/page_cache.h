@@ -10,7 +10,12 @@
  * is held until it is done with them), as gzip to clients that accept it,
  * or 304 to a client that has them (If-None-Match). A different state is a
  * different page: nothing is invalidated by hand, so no change can be missed
- * by forgetting to invalidate.
+ * by forgetting to invalidate. Most requests do not even compute the state:
+ * a kept page remembers the database's change mark (store/db.h) as of which
+ * its state was read and until when that state holds with time alone; while
+ * no transaction has committed since (in this process or any other) and that
+ * time has not come, the state is the same, and the page is sent without a
+ * query.
  *
  * Only anonymous visitors are served from the cache: the page's header
  * names who is logged in. A page that set a cookie or wrote a CSRF token
@@ -22,6 +27,7 @@
 #ifndef CONSULTA_WEB_PAGE_CACHE_H
 #define CONSULTA_WEB_PAGE_CACHE_H
 
+#include "store/db.h"
 #include "web/request.h"
 
 #include <stdbool.h>
@@ -53,17 +59,39 @@ const char *page_entry_body(const struct page_entry *p, bool gzip, size_t *len);
  * For handlers.
  */
 
+/* The page kept for `page` if no transaction committed since its state was
+ * read (mark equal to the one it was read under) and now is before the
+ * state's valid_until; NULL otherwise. With a reference, as page_cache_get(). */
+struct page_entry *page_cache_get_unchanged(const char *page, const struct db_mark *mark, int64_t now);
+/* Records that p's state was read (again) under mark, and holds until valid_until. */
+void page_entry_mark(struct page_entry *p, const struct db_mark *mark, int64_t valid_until);
+
+/* What a handler knows of the state of its page: the page key, and, once
+ * read, the state with the change mark it was read under. */
+struct page_state {
+	const char *page;     /* "version:2" */
+	const char *state;    /* NULL until read */
+	bool marked;          /* mark was read before the state */
+	struct db_mark mark;
+	int64_t valid_until;
+};
+
 /* Whether r may be answered from the cache: the cache is on and the visitor
  * is anonymous (no session, no token). */
 bool page_cache_wanted(const struct request *r);
-/* Answers r from the kept page if there is one for page under state: 200 (as
- * gzip when the client accepts it) or 304. True if answered. */
-bool page_cache_serve(struct request *r, const char *page, const char *state);
+/* Answers r from the kept page for ps->page if nothing has committed since
+ * its state was read (ps->mark is read here; ps->marked says whether it
+ * could be). True if answered; otherwise read ps->state and call
+ * page_cache_serve(). */
+bool page_cache_serve_unchanged(struct request *r, struct page_state *ps);
+/* Answers r from the kept page if there is one for ps->page under ps->state:
+ * 200 (as gzip when the client accepts it) or 304. True if answered. */
+bool page_cache_serve(struct request *r, const struct page_state *ps);
 /* After the handler built r's page (r->out, status 200): keeps it under
  * state, unless it is not the same for every anonymous visitor (it set a
  * cookie or wrote a CSRF token), and answers r from the kept bytes as
  * page_cache_serve() does. Otherwise r is answered as built. */
-void page_cache_keep(struct request *r, const char *page, const char *state);
+void page_cache_keep(struct request *r, const struct page_state *ps);
 
 /* The body of a response made from r->page, handed to libmicrohttpd without
  * a copy: the response takes r's reference and drops it when libmicrohttpd

@@ -176,20 +176,39 @@ class PageCache(ServerTestCase):
         r = s.get("/versions/2", headers={"Cookie": "consulta_session=" + "x" * 43})
         self.assertEqual(r.body, s.get("/versions/2").body)
 
-    def test_a_version_page_is_sent_from_the_kept_bytes(self):
-        """Shows that the second request does not build the page: a change made behind the core's back (in
-        the database directly, which nothing in Consulta does) is not seen by anonymous visitors until the
-        state changes, while a logged-in visitor's page is built from the database."""
+    def kept(self, s):
+        return s.log().count("event=page_cache.keep ")
+
+    def test_a_version_page_is_built_once_per_state(self):
+        s = self.fresh_server()
+        cookie = self.login(s, "ada@example.org")
+        first = s.get("/versions/2")
+        for _ in range(5):
+            self.assertEqual(s.get("/versions/2").body, first.body)
+            self.assertEqual(s.get("/versions/2", headers={"Accept-Encoding": "gzip"}).status, 200)
+        self.assertEqual(self.kept(s), 1)
+        s.get("/versions/2", headers={"Cookie": cookie})  # built for the visitor, not kept
+        self.assertEqual(self.kept(s), 1)
+        # A commit that changes nothing the page shows: the state is read again, the page is not rebuilt.
+        s.account_token("someone@example.org", role="stakeholder")
+        self.assertEqual(s.get("/versions/2").body, first.body)
+        self.assertEqual(self.kept(s), 1)
+
+    def test_a_change_by_another_process_is_seen_at_once(self):
+        """`consulta mail-in` and the command line write from their own processes: the kept page knows
+        the database's change mark, not only this server's own writes. Here another process publishes
+        what the page shows (its comments' generation moves) and edits a note the page shows."""
         s = self.fresh_server()
         cookie = self.login(s, "ada@example.org")
         first = s.get("/versions/2")
         with sqlite3.connect(s.db, timeout=10) as db:
-            db.execute("UPDATE version SET note = 'Edited behind the core''s back.' WHERE id = 2")
-        self.assertEqual(s.get("/versions/2").body, first.body)
-        self.assertIn(b"Edited behind the core", s.get("/versions/2", headers={"Cookie": cookie}).body)
-        with sqlite3.connect(s.db, timeout=10) as db:  # as a contribution's publication would
+            db.execute("UPDATE version SET note = 'Edited by another process.' WHERE id = 2")
             db.execute("UPDATE document SET comment_generation = comment_generation + 1")
-        self.assertIn(b"Edited behind the core", s.get("/versions/2").body)
+        r = s.get("/versions/2")
+        self.assertIn(b"Edited by another process.", r.body)
+        self.assertNotEqual(r.body, first.body)
+        self.assertFresh(s, cookie)
+        self.assertEqual(self.kept(s), 2)
 
     def test_no_such_version(self):
         s = self.fresh_server()

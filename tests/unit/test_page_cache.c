@@ -3,8 +3,9 @@
  * change a version page shows (a newer version, a call opening or closing, a
  * comment published or moderated, the process's title), so a kept page is
  * never served stale; the cache keeps one entry per page within its bound;
- * Accept-Encoding and If-None-Match are read as RFC 9110 says. The state is
- * checked against a real SQLite database with the demo loaded. */
+ * Accept-Encoding and If-None-Match are read as RFC 9110 says; the
+ * database's change mark moves with every commit, from any connection. The
+ * state is checked against a real SQLite database with the demo loaded. */
 #include "core/call.h"
 #include "core/contribution.h"
 #include "core/demo.h"
@@ -20,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,7 +74,9 @@ static const char *state_of(struct arena *a, int64_t version, int64_t now)
 	struct error e;
 	error_clear(&e);
 	const char *s = NULL;
-	assert_int_equal(version_page_state(db_thread(&e), a, version, now, &s, &e), 0);
+	int64_t until;
+	assert_int_equal(version_page_state(db_thread(&e), a, version, now, &s, &until, &e), 0);
+	assert_true(until > now);
 	assert_non_null(s);
 	return s;
 }
@@ -134,9 +138,76 @@ static void test_state_follows_what_the_page_shows(void **state)
 	/* No such version. */
 	const char *s = NULL;
 	error_clear(&e);
-	assert_int_equal(version_page_state(db, &a, 999, CALL1_OPEN, &s, &e), -1);
+	int64_t until;
+	assert_int_equal(version_page_state(db, &a, 999, CALL1_OPEN, &s, &until, &e), -1);
 	assert_string_equal(e.code, ERROR_NOT_FOUND);
 	arena_free(&a);
+}
+
+/* The change mark moves with every commit, on this connection or any other (another process's, as
+ * `consulta mail-in` is), and stays while only reads happen. */
+static void test_change_mark(void **state)
+{
+	(void)state;
+	struct arena a;
+	arena_init(&a);
+	struct error e;
+	error_clear(&e);
+	struct db *db = db_thread(&e);
+	state_of(&a, 2, CALL1_OPEN); /* a read: the wal-index is mapped */
+	struct db_mark m1, m2;
+	assert_int_equal(db_change_mark(db, &m1), 0);
+	state_of(&a, 2, CALL1_OPEN);
+	assert_int_equal(db_change_mark(db, &m2), 0);
+	assert_memory_equal(m1.bytes, m2.bytes, DB_MARK_LEN); /* reads change nothing */
+
+	sqlite3 *other;
+	assert_int_equal(sqlite3_open(path, &other), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(other, "UPDATE version SET note = note || '.' WHERE id = 1", NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(other);
+	assert_int_equal(db_change_mark(db, &m2), 0);
+	assert_memory_not_equal(m1.bytes, m2.bytes, DB_MARK_LEN);
+
+	/* and on this one (the first test closed the call: a change of the process here) */
+	struct process_input p = {.title = "Renamed again"};
+	assert_int_equal(process_update(db, &a, &ACTOR_COMMAND_LINE, "gca-guidelines", &p, &e), 0);
+	assert_int_equal(db_change_mark(db, &m1), 0);
+	assert_memory_not_equal(m1.bytes, m2.bytes, DB_MARK_LEN);
+
+	/* The state holds with time until the next opening or closing of a call on the version. */
+	const char *s;
+	int64_t until;
+	assert_int_equal(version_page_state(db, &a, 2, CALL1_OPEN, &s, &until, &e), 0);
+	assert_true(until > CALL1_OPEN && until < INT64_MAX);
+	const char *at_until;
+	int64_t next;
+	assert_int_equal(version_page_state(db, &a, 2, until - 1, &at_until, &next, &e), 0);
+	assert_string_equal(at_until, s);
+	assert_int_equal(next, until);
+	assert_int_equal(version_page_state(db, &a, 2, until, &at_until, &next, &e), 0);
+	assert_string_not_equal(at_until, s);
+	arena_free(&a);
+}
+
+static void test_kept_page_without_a_query(void **state)
+{
+	(void)state;
+	page_cache_configure(1 << 20);
+	struct db_mark m1, m2;
+	memset(&m1, 1, sizeof m1);
+	memset(&m2, 2, sizeof m2);
+	struct page_entry *p = page_cache_put("version:5", "s", "a page", 6);
+	assert_null(page_cache_get_unchanged("version:5", &m1, 100)); /* no mark yet */
+	page_entry_mark(p, &m1, 200);
+	page_entry_release(p);
+	assert_non_null(p = page_cache_get_unchanged("version:5", &m1, 199));
+	page_entry_release(p);
+	assert_null(page_cache_get_unchanged("version:5", &m2, 100)); /* something committed since */
+	assert_null(page_cache_get_unchanged("version:5", &m1, 200)); /* a call opened or closed */
+	assert_null(page_cache_get_unchanged("version:6", &m1, 100));
+	page_cache_configure(0);
+	page_cache_clear();
 }
 
 static void test_accept_encoding(void **state)
@@ -238,6 +309,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_state_follows_what_the_page_shows),
+		cmocka_unit_test(test_change_mark),
+		cmocka_unit_test(test_kept_page_without_a_query),
 		cmocka_unit_test(test_accept_encoding),
 		cmocka_unit_test(test_if_none_match),
 		cmocka_unit_test(test_cache_keeps_one_page_per_key_within_its_bound),
