@@ -8,6 +8,7 @@
 #
 # Prints one line at the end:
 #   consulta 31234 req/s, nginx 61000 req/s, ratio 0.51
+# (with several rounds, also the median of each round's own ratio)
 #
 # Knobs (environment):
 #   BENCH_THREADS      wrk threads                    (default 2)
@@ -294,6 +295,7 @@ warm consulta "$CONSULTA_URL"
 warm nginx "$NGINX_URL"
 all_consulta=()
 all_nginx=()
+all_ratios=()
 for round in $(seq "$ROUNDS"); do
 	bench consulta "$CONSULTA_URL" "$DURATION"
 	rps_consulta=$RPS
@@ -302,9 +304,17 @@ for round in $(seq "$ROUNDS"); do
 	[ "$ROUNDS" -gt 1 ] && echo "round $round: consulta $rps_consulta req/s, nginx $rps_nginx req/s"
 	all_consulta+=("$rps_consulta")
 	all_nginx+=("$rps_nginx")
+	all_ratios+=("$(awk -v a="$rps_consulta" -v b="$rps_nginx" 'BEGIN { printf "%d", 1000 * a / b + 0.5 }')")
 done
 rps_consulta=$(median "${all_consulta[@]}")
 rps_nginx=$(median "${all_nginx[@]}")
 ratio=$(awk -v a="$rps_consulta" -v b="$rps_nginx" 'BEGIN { printf "%.2f", a / b }')
-[ "$ROUNDS" -gt 1 ] && printf 'median of %d rounds: ' "$ROUNDS"
-echo "consulta $rps_consulta req/s, nginx $rps_nginx req/s, ratio $ratio"
+# Each round runs both servers back to back, under much the same load: on a shared machine the median of
+# the rounds' own ratios says more than the ratio of the medians, which may come from different rounds.
+paired=$(awk -v m="$(median "${all_ratios[@]}")" 'BEGIN { printf "%.2f", m / 1000 }')
+if [ "$ROUNDS" -gt 1 ]; then
+	printf 'median of %d rounds: ' "$ROUNDS"
+	echo "consulta $rps_consulta req/s, nginx $rps_nginx req/s, ratio $ratio; median of the rounds' ratios $paired"
+else
+	echo "consulta $rps_consulta req/s, nginx $rps_nginx req/s, ratio $ratio"
+fi

@@ -152,6 +152,11 @@ class PageCache(ServerTestCase):
                         token=token)
         self.assertEqual(r.status, 200, r)
         self.assertFresh(s, cookie)
+        # The second call, on the same version and not open yet, opened now (its links appear).
+        r = s.send_json("PATCH", "/api/v1/calls/2", {"state": "open", "reason": "Opened for the test."},
+                        token=token)
+        self.assertEqual(r.status, 200, r)
+        self.assertFresh(s, cookie)
 
     def test_a_logged_in_visitor_gets_their_own_header(self):
         s = self.fresh_server()
