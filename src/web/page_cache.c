@@ -18,7 +18,7 @@ struct page_entry {
 	atomic_long refs; /* the cache's own (while listed) and one per holder: a request, a response */
 	uint64_t hash;    /* of page, to skip most comparisons */
 	char *page, *state;
-	char *body, *gz;  /* gz NULL when compressing failed or did not make it smaller */
+	char *body, *gz; /* gz NULL when compressing failed or did not make it smaller */
 	size_t len, gzlen, size;
 	char etag[20], etag_gz[23]; /* "<16 hex>" and "<16 hex>-gz", quoted */
 	/* The database's change mark when state was last read, and until when the state holds with time
@@ -309,7 +309,8 @@ bool page_etag_matches(const char *if_none_match, const char *etag, const char *
 		size_t n = strcspn(p, ",");
 		while (n && is_space(p[n - 1]))
 			n--;
-		if ((n == strlen(etag) && !strncmp(p, etag, n)) || (n == strlen(etag_gzip) && !strncmp(p, etag_gzip, n)))
+		if ((n == strlen(etag) && !strncmp(p, etag, n)) ||
+		    (n == strlen(etag_gzip) && !strncmp(p, etag_gzip, n)))
 			return true;
 		p += n;
 		while (*p && *p != ',')
@@ -396,7 +397,7 @@ struct MHD_Response *page_cache_response(struct request *r)
 	size_t len;
 	const char *body = page_entry_body(r->page, r->page_gzip, &len);
 	struct MHD_Response *resp =
-		MHD_create_response_from_buffer_with_free_callback_cls(len, (void *)body, entry_release_cb, r->page);
+	    MHD_create_response_from_buffer_with_free_callback_cls(len, (void *)body, entry_release_cb, r->page);
 	if (resp)
 		r->page = NULL;
 	return resp;

@@ -69,9 +69,9 @@ void page_entry_mark(struct page_entry *p, const struct db_mark *mark, int64_t v
 /* What a handler knows of the state of its page: the page key, and, once
  * read, the state with the change mark it was read under. */
 struct page_state {
-	const char *page;     /* "version:2" */
-	const char *state;    /* NULL until read */
-	bool marked;          /* mark was read before the state */
+	const char *page;  /* "version:2" */
+	const char *state; /* NULL until read */
+	bool marked;       /* mark was read before the state */
 	struct db_mark mark;
 	int64_t valid_until;
 };

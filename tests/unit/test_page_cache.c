@@ -98,9 +98,14 @@ static void test_state_follows_what_the_page_shows(void **state)
 	const char *old = state_of(&a, 1, CALL1_OPEN);
 
 	/* A contribution published on receipt: the comments' generation moves. */
-	struct contribution_input in = {.name = "Ada Lovelace", .organization = "Analytical Society",
-					.category = "academia", .country = "GB", .email = "ada@example.org",
-					.text = "A contribution.", .publication = "named", .channel = CHANNEL_API};
+	struct contribution_input in = {.name = "Ada Lovelace",
+	                                .organization = "Analytical Society",
+	                                .category = "academia",
+	                                .country = "GB",
+	                                .email = "ada@example.org",
+	                                .text = "A contribution.",
+	                                .publication = "named",
+	                                .channel = CHANNEL_API};
 	struct receipt rc;
 	assert_int_equal(contribution_receive(db, &a, 1, &in, &rc, &e), 0);
 	const char *published = state_of(&a, 2, CALL1_OPEN);
@@ -110,14 +115,14 @@ static void test_state_follows_what_the_page_shows(void **state)
 	old = state_of(&a, 1, CALL1_OPEN);
 
 	/* Moderated (hidden): moves again. */
-	assert_int_equal(contribution_moderate(db, &a, &ACTOR_COMMAND_LINE, rc.tracking, "hide", "Off topic.", NULL, &e),
-			 0);
+	assert_int_equal(
+	    contribution_moderate(db, &a, &ACTOR_COMMAND_LINE, rc.tracking, "hide", "Off topic.", NULL, &e), 0);
 	const char *hidden = state_of(&a, 2, CALL1_OPEN);
 	assert_string_not_equal(hidden, published);
 
 	/* A new version: every older version's page gets the "newer version" notice. */
-	struct version_input v = {.date = "2021-03-01", .label = "Third draft", .note = "",
-				  .markdown = "# Third\n\nOne paragraph.\n"};
+	struct version_input v = {
+	    .date = "2021-03-01", .label = "Third draft", .note = "", .markdown = "# Third\n\nOne paragraph.\n"};
 	int64_t id;
 	assert_int_equal(version_add(db, &a, &ACTOR_COMMAND_LINE, 1, &v, &id, &e), 0);
 	const char *newer = state_of(&a, 2, CALL1_OPEN);
@@ -164,7 +169,7 @@ static void test_change_mark(void **state)
 	sqlite3 *other;
 	assert_int_equal(sqlite3_open(path, &other), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(other, "UPDATE version SET note = note || '.' WHERE id = 1", NULL, NULL, NULL),
-			 SQLITE_OK);
+	                 SQLITE_OK);
 	sqlite3_close(other);
 	assert_int_equal(db_change_mark(db, &m2), 0);
 	assert_memory_not_equal(m1.bytes, m2.bytes, DB_MARK_LEN);
@@ -224,9 +229,9 @@ static void test_accept_encoding(void **state)
 	assert_false(page_accepts_gzip("identity"));
 	assert_false(page_accepts_gzip("br, deflate"));
 	assert_false(page_accepts_gzip("gzip;q=0"));
-	assert_false(page_accepts_gzip("gzip;q=0.000, *"));  /* refused by name: * does not bring it back */
+	assert_false(page_accepts_gzip("gzip;q=0.000, *")); /* refused by name: * does not bring it back */
 	assert_false(page_accepts_gzip("*;q=0"));
-	assert_false(page_accepts_gzip("gzipped, xgzip"));   /* whole tokens only */
+	assert_false(page_accepts_gzip("gzipped, xgzip")); /* whole tokens only */
 	assert_true(page_accepts_gzip("br;q=0, gzip;q=0.8"));
 }
 
@@ -308,12 +313,12 @@ static void test_cache_keeps_one_page_per_key_within_its_bound(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_state_follows_what_the_page_shows),
-		cmocka_unit_test(test_change_mark),
-		cmocka_unit_test(test_kept_page_without_a_query),
-		cmocka_unit_test(test_accept_encoding),
-		cmocka_unit_test(test_if_none_match),
-		cmocka_unit_test(test_cache_keeps_one_page_per_key_within_its_bound),
+	    cmocka_unit_test(test_state_follows_what_the_page_shows),
+	    cmocka_unit_test(test_change_mark),
+	    cmocka_unit_test(test_kept_page_without_a_query),
+	    cmocka_unit_test(test_accept_encoding),
+	    cmocka_unit_test(test_if_none_match),
+	    cmocka_unit_test(test_cache_keeps_one_page_per_key_within_its_bound),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
