@@ -15,7 +15,7 @@ import gzip
 import sqlite3
 import unittest
 
-from harness import CALL1_OPEN, SLUG, ServerTestCase
+from harness import CALL1_OPEN, SLUG, ServerTestCase, run_command
 
 PASSWORD = "a long passphrase for the tests"
 
@@ -214,6 +214,12 @@ class PageCache(ServerTestCase):
         self.assertNotEqual(r.body, first.body)
         self.assertFresh(s, cookie)
         self.assertEqual(self.kept(s), 2)
+
+    def test_page_cache_size_option(self):
+        for bad in ("-1", "x", "", "65537"):
+            p = run_command(["serve", "--listen", "127.0.0.1:0", "--page-cache-size", bad], now=CALL1_OPEN)
+            self.assertEqual(p.returncode, 2, (bad, p.stderr))
+            self.assertIn("--page-cache-size wants MiB", p.stderr)
 
     def test_no_such_version(self):
         s = self.fresh_server()
