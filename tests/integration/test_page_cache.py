@@ -15,7 +15,9 @@ import gzip
 import sqlite3
 import unittest
 
-from harness import CALL1_OPEN, SLUG, ServerTestCase, run_command
+import threading
+
+from harness import CALL1_OPEN, SLUG, ServerTestCase, parallel, run_command
 
 PASSWORD = "a long passphrase for the tests"
 
@@ -214,6 +216,39 @@ class PageCache(ServerTestCase):
         self.assertNotEqual(r.body, first.body)
         self.assertFresh(s, cookie)
         self.assertEqual(self.kept(s), 2)
+
+    def test_many_readers_while_the_page_changes(self):
+        """Pool threads share the kept pages while changes replace them (under the sanitizers: a page
+        freed while still being sent would be reported): every answer is one whole page, old or new, and
+        once a change is answered every later request sees it."""
+        s = self.fresh_server(threads=4)
+        token = s.account_token("sec@example.org")
+        done = threading.Event()
+        titles = ["Guidelines, take %d" % i for i in range(6)]
+
+        def read(i):
+            seen = 0
+            while not done.is_set() or seen < 20:
+                gz = i % 2 == 0
+                r = s.get("/versions/2", headers={"Accept-Encoding": "gzip"} if gz else {})
+                self.assertEqual(r.status, 200, r)
+                body = gzip.decompress(r.body) if gz else r.body
+                self.assertTrue(body.endswith(b"</html>\n"), body[-100:])
+                seen += 1
+            return seen
+
+        def change(_):
+            try:
+                for t in titles:
+                    r = s.send_json("PATCH", "/api/v1/processes/" + SLUG, {"title": t}, token=token)
+                    self.assertEqual(r.status, 200, r)
+                    self.assertIn(t.encode(), s.get("/versions/2").body)
+            finally:
+                done.set()
+            return 0
+
+        results = parallel(lambda f: f[0](f[1]), [(change, 0)] + [(read, i) for i in range(6)], 7)
+        self.assertTrue(all(n >= 20 for n in results[1:]), results)
 
     def test_page_cache_size_option(self):
         for bad in ("-1", "x", "", "65537"):
