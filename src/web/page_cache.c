@@ -1,6 +1,7 @@
 /* page_cache — see page_cache.h. */
 #include "web/page_cache.h"
 
+#include "core/document.h"
 #include "util/clock.h"
 #include "util/log.h"
 
@@ -368,6 +369,36 @@ bool page_cache_serve(struct request *r, const struct page_state *ps)
 		page_entry_mark(p, &ps->mark, ps->valid_until);
 	reply_entry(r, p);
 	return true;
+}
+
+bool page_cache_versions(struct request *r, struct page_state *ps, const char *page, const int64_t *versions,
+                         int nversions)
+{
+	memset(ps, 0, sizeof *ps);
+	if (!page || !page_cache_wanted(r))
+		return false;
+	ps->page = page;
+	if (page_cache_serve_unchanged(r, ps))
+		return true;
+	/* Read after the mark: a commit in between makes the mark old, never the state. */
+	const char *state = "";
+	int64_t until = INT64_MAX;
+	for (int i = 0; i < nversions; i++) {
+		struct error e;
+		error_clear(&e);
+		const char *one;
+		int64_t one_until;
+		if (version_page_state(r->db, &r->arena, versions[i], clock_now(), &one, &one_until, &e) != 0)
+			return false; /* no such version (the handler says so), or no state: built, not kept */
+		state = i ? arena_printf(&r->arena, "%s | %s", state, one) : one;
+		if (!state)
+			return false;
+		if (one_until < until)
+			until = one_until;
+	}
+	ps->state = state;
+	ps->valid_until = until;
+	return page_cache_serve(r, ps);
 }
 
 void page_cache_keep(struct request *r, const struct page_state *ps)

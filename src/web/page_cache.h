@@ -76,6 +76,18 @@ struct page_state {
 	int64_t valid_until;
 };
 
+/* The start of a page made from versions (their texts, their document and
+ * comments, the calls on them: a version's page, the comparison of two),
+ * the same for every anonymous visitor: with the cache on and r anonymous,
+ * answers r from the page kept as `page` if its state (the versions' page
+ * states, version_page_state()) is unchanged, and returns true; otherwise
+ * fills ps for page_cache_keep() (ps->state NULL when there is nothing to
+ * keep: the cache is off, r is logged in, a version does not exist or the
+ * state could not be read) and returns false, and the handler builds the
+ * page as usual. page is in r's arena (NULL: not kept). */
+bool page_cache_versions(struct request *r, struct page_state *ps, const char *page, const int64_t *versions,
+                         int nversions);
+
 /* Whether r may be answered from the cache: the cache is on and the visitor
  * is anonymous (no session, no token). */
 bool page_cache_wanted(const struct request *r);

@@ -228,18 +228,9 @@ void page_version(struct request *r)
 	/* Every anonymous visitor gets the same page for the same state (web/page_cache.h): the page kept
 	 * for it if nothing has committed since its state was read; else the state is read, in the same read
 	 * transaction as the page, so that a page kept under it is built from it. */
-	struct page_state ps = {0};
-	if (page_cache_wanted(r)) {
-		ps.page = arena_printf(&r->arena, "version:%lld", (long long)id);
-		if (ps.page && page_cache_serve_unchanged(r, &ps))
-			return;
-		if (version_page_state(r->db, &r->arena, id, clock_now(), &ps.state, &ps.valid_until, &e) != 0) {
-			page_error(r, &e);
-			return;
-		}
-		if (ps.page && page_cache_serve(r, &ps))
-			return;
-	}
+	struct page_state ps;
+	if (page_cache_versions(r, &ps, arena_printf(&r->arena, "version:%lld", (long long)id), &id, 1))
+		return;
 	r->vary = "Accept-Encoding"; /* the kept page is sent compressed to clients that accept it */
 	if (version_find(r->db, &r->arena, id, &v, &doc, &e) != 0 ||
 	    process_find_id_bare(r->db, &r->arena, doc.process_id, &p, &e) != 0) {
@@ -254,6 +245,6 @@ void page_version(struct request *r)
 		    "<article class=\"document\" aria-label=\"Text of the version\">\n%R</article>\n",
 		    p.slug, p.title, doc.title, v.label, page_date(r, v.date), v.note, v.html);
 	page_end(r, 200);
-	if (ps.page && ps.state)
+	if (ps.state)
 		page_cache_keep(r, &ps);
 }
