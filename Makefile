@@ -7,7 +7,7 @@ DB         ?= var/consulta.db
 LISTEN     ?= 127.0.0.1:8080
 DEMO_SECRETARIAT ?= secretariat@gca-demo.example
 
-.PHONY: all setup setup-run build run test bench clean format
+.PHONY: all setup setup-run build run test bench bench-large clean format
 
 all: build
 
@@ -54,6 +54,9 @@ test: setup $(TESTBUILD)/build.ninja
 
 bench: setup build
 	bench/version-page.sh $(BUILD)
+
+bench-large: setup build
+	BENCH_ROUNDS=3 bench/large-version.sh $(BUILD)
 
 format:
 	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c')

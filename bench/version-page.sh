@@ -8,6 +8,7 @@
 #
 # Prints one line at the end:
 #   consulta 31234 req/s, nginx 61000 req/s, ratio 0.51
+# (with several rounds, also the median of each round's own ratio)
 #
 # Knobs (environment):
 #   BENCH_THREADS      wrk threads                    (default 2)
@@ -19,6 +20,12 @@
 #   BENCH_SERVER_THREADS  consulta --threads and nginx worker_processes
 #                      (default: the number of cores, see below)
 #   BENCH_PATH         the page                       (default /versions/2)
+#   BENCH_DB           a database to serve instead of a new one with the demo
+#                      (bench/large-version.sh makes one); used as it is
+#   BENCH_ACCEPT_ENCODING  sent by wrk and curl as Accept-Encoding (such as
+#                      gzip): Consulta answers with its kept gzip, nginx with
+#                      gzip_static from the same bytes beside the page
+#                      (default: none, both send the page itself)
 #
 # Everything runs on 127.0.0.1 in a temporary directory that is removed on
 # exit, with every process it started; every wait has a bound.
@@ -44,6 +51,9 @@ DURATION=${BENCH_DURATION:-10s}
 WARMUP=${BENCH_WARMUP:-2s}
 PAGE=${BENCH_PATH:-/versions/2}
 ROUNDS=${BENCH_ROUNDS:-1}
+ACCEPT=${BENCH_ACCEPT_ENCODING:-}
+HEADER=()
+[ -n "$ACCEPT" ] && HEADER=(-H "Accept-Encoding: $ACCEPT")
 # Server threads = cores. Consulta's work for a page is all CPU (SQLite reads
 # from its page cache, no blocking I/O but a log line), and each libmicrohttpd
 # pool thread runs its own epoll loop, so one thread per core keeps both cores
@@ -110,9 +120,14 @@ poll() { # tenths, command...
 }
 
 # --- consulta -------------------------------------------------------------
-DB="$TMP/consulta.db"
-"$BIN" --db "sqlite:$DB" init >"$TMP/init.out" 2>&1 || { cat "$TMP/init.out" >&2; die "consulta init failed"; }
-"$BIN" --db "sqlite:$DB" demo >"$TMP/demo.out" 2>&1 || { cat "$TMP/demo.out" >&2; die "consulta demo failed"; }
+if [ -n "${BENCH_DB:-}" ]; then
+	DB=$BENCH_DB
+	[ -f "$DB" ] || die "BENCH_DB: no database at $DB"
+else
+	DB="$TMP/consulta.db"
+	"$BIN" --db "sqlite:$DB" init >"$TMP/init.out" 2>&1 || { cat "$TMP/init.out" >&2; die "consulta init failed"; }
+	"$BIN" --db "sqlite:$DB" demo >"$TMP/demo.out" 2>&1 || { cat "$TMP/demo.out" >&2; die "consulta demo failed"; }
+fi
 
 # Its log (one line per request) goes to a file, as it would to a journal:
 # writing it is part of the cost measured. Appending, so that bench() can
@@ -135,8 +150,16 @@ CONSULTA_URL="http://127.0.0.1:$CONSULTA_PORT$PAGE"
 # --- the page, as a static file -------------------------------------------
 WWW="$TMP/www"
 mkdir -p "$WWW$(dirname "$PAGE")" "$TMP/nginx-temp"
-status=$(curl -sS --max-time 5 -o "$WWW$PAGE" -w '%{http_code}' "$CONSULTA_URL") || die "cannot fetch $CONSULTA_URL"
+status=$(curl -sS --max-time 30 -o "$WWW$PAGE" -w '%{http_code}' "$CONSULTA_URL") || die "cannot fetch $CONSULTA_URL"
 [ "$status" = 200 ] || die "consulta answered $status for $PAGE, not 200"
+# Its gzip for nginx's gzip_static: the very bytes Consulta sends to a client that accepts gzip, or, for a
+# page Consulta does not compress, gzip -9 of the page (nginx then sends fewer bytes, and the ratio says so).
+enc=$(curl -sS --max-time 30 -H 'Accept-Encoding: gzip' -o "$WWW$PAGE.gz" -w '%header{content-encoding}' \
+	"$CONSULTA_URL") || die "cannot fetch $CONSULTA_URL with Accept-Encoding: gzip"
+if [ "$enc" != gzip ]; then
+	gzip -9 -c "$WWW$PAGE" >"$WWW$PAGE.gz" || die "cannot compress the page"
+	[ -n "$ACCEPT" ] && echo "version-page: note: consulta does not compress $PAGE; nginx sends gzip -9 of it" >&2
+fi
 
 # --- nginx ----------------------------------------------------------------
 # Its own configuration, pid file, logs and temp paths, in the foreground
@@ -170,7 +193,9 @@ http {
 	keepalive_requests 100000000;
 	keepalive_timeout 60s;
 	server_tokens off;
-	etag off;
+	etag on;
+	gzip_static on;
+	gzip_vary on;
 	server {
 		listen 127.0.0.1:$1;
 		root $WWW;
@@ -213,16 +238,20 @@ done
 # --- both answer the same -------------------------------------------------
 check() { # name url
 	local got
-	got=$(curl -sS --max-time 5 -o /dev/null -w '%{http_code} %{size_download}' "$2") || die "cannot fetch $2"
+	got=$(curl -sS --max-time 30 "${HEADER[@]}" -o /dev/null -w '%{http_code} %{size_download}' "$2") ||
+		die "cannot fetch $2"
 	[ "${got% *}" = 200 ] || die "$1 answered ${got% *} for $PAGE, not 200"
 	echo "${got#* }"
 }
 size_consulta=$(check consulta "$CONSULTA_URL") || exit 1
 size_nginx=$(check nginx "$NGINX_URL") || exit 1
-[ "$size_consulta" = "$size_nginx" ] ||
-	die "the bodies differ in size: consulta $size_consulta bytes, nginx $size_nginx bytes"
-echo "page $PAGE: 200 from both, $size_consulta bytes; $CORES cores, server threads $SERVER_THREADS," \
-	"wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION, $ROUNDS round(s)"
+if [ "$size_consulta" != "$size_nginx" ]; then
+	[ "$enc" != gzip ] && [ -n "$ACCEPT" ] ||
+		die "the bodies differ in size: consulta $size_consulta bytes, nginx $size_nginx bytes"
+	echo "version-page: note: the bodies differ: consulta $size_consulta bytes, nginx $size_nginx bytes" >&2
+fi
+echo "page $PAGE${ACCEPT:+ (Accept-Encoding: $ACCEPT)}: 200 from both, $size_consulta bytes; $CORES cores," \
+	"server threads $SERVER_THREADS, wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION, $ROUNDS round(s)"
 
 # --- wrk ------------------------------------------------------------------
 # Seconds in a wrk duration (10s, 2m, 1h or a bare number), for a bound on it.
@@ -239,7 +268,7 @@ seconds() {
 bench() { # name url duration
 	local out="$TMP/wrk-$1.out" limit rc
 	limit=$(($(seconds "$3") + 30))
-	timeout -k 5 "$limit" wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$3" --timeout 5s "$2" >"$out" 2>&1 &
+	timeout -k 5 "$limit" wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$3" --timeout 5s "${HEADER[@]}" "$2" >"$out" 2>&1 &
 	WRK_PID=$!
 	wait "$WRK_PID"
 	rc=$?
@@ -266,6 +295,7 @@ warm consulta "$CONSULTA_URL"
 warm nginx "$NGINX_URL"
 all_consulta=()
 all_nginx=()
+all_ratios=()
 for round in $(seq "$ROUNDS"); do
 	bench consulta "$CONSULTA_URL" "$DURATION"
 	rps_consulta=$RPS
@@ -274,9 +304,17 @@ for round in $(seq "$ROUNDS"); do
 	[ "$ROUNDS" -gt 1 ] && echo "round $round: consulta $rps_consulta req/s, nginx $rps_nginx req/s"
 	all_consulta+=("$rps_consulta")
 	all_nginx+=("$rps_nginx")
+	all_ratios+=("$(awk -v a="$rps_consulta" -v b="$rps_nginx" 'BEGIN { printf "%d", 1000 * a / b + 0.5 }')")
 done
 rps_consulta=$(median "${all_consulta[@]}")
 rps_nginx=$(median "${all_nginx[@]}")
 ratio=$(awk -v a="$rps_consulta" -v b="$rps_nginx" 'BEGIN { printf "%.2f", a / b }')
-[ "$ROUNDS" -gt 1 ] && printf 'median of %d rounds: ' "$ROUNDS"
-echo "consulta $rps_consulta req/s, nginx $rps_nginx req/s, ratio $ratio"
+# Each round runs both servers back to back, under much the same load: on a shared machine the median of
+# the rounds' own ratios says more than the ratio of the medians, which may come from different rounds.
+paired=$(awk -v m="$(median "${all_ratios[@]}")" 'BEGIN { printf "%.2f", m / 1000 }')
+if [ "$ROUNDS" -gt 1 ]; then
+	printf 'median of %d rounds: ' "$ROUNDS"
+	echo "consulta $rps_consulta req/s, nginx $rps_nginx req/s, ratio $ratio; median of the rounds' ratios $paired"
+else
+	echo "consulta $rps_consulta req/s, nginx $rps_nginx req/s, ratio $ratio"
+fi

@@ -49,7 +49,7 @@ static const char USAGE[] =
 	"                          both versions (and a closed call on the first draft)\n"
 	"  serve [--listen HOST:PORT] [--threads N] [--smtp smtp://HOST:PORT]\n"
 	"        [--lmtp HOST:PORT] [--authserv-id ID]\n"
-	"        [--per-address-limit N] [--trusted-proxy ADDR[,ADDR...]]\n"
+	"        [--per-address-limit N] [--trusted-proxy ADDR[,ADDR...]] [--page-cache-size MIB]\n"
 	"                          serve the web pages and the JSON API (default 127.0.0.1:8080);\n"
 	"                          with --smtp, send the queued mail (receipts, links, notices)\n"
 	"                          through that SMTP server (smtps:// for TLS); without it, mail\n"
@@ -61,6 +61,8 @@ static const char USAGE[] =
 	"                          address (default 64; 0: none; none by default behind a proxy)\n"
 	"                          --trusted-proxy ADDR: a reverse proxy whose X-Forwarded-For\n"
 	"                          names the client (repeatable, or a comma list)\n"
+	"                          --page-cache-size MIB: public pages kept ready to send, with\n"
+	"                          their gzip (default 64; 0: build every page for each request)\n"
 	"  user add --email E [--role stakeholder|secretariat] [--name N] [--password-stdin]\n"
 	"                          create an account; without --password-stdin a link to set\n"
 	"                          the password is printed\n"
@@ -151,7 +153,8 @@ static int cmd_demo(int argc, char **argv)
 static int cmd_serve(int argc, char **argv)
 {
 	struct server_config cfg = {
-		.listen = "127.0.0.1:8080", .threads = 8, .on_change = sender_wake, .per_address_limit = -1};
+		.listen = "127.0.0.1:8080", .threads = 8, .on_change = sender_wake, .per_address_limit = -1,
+		.page_cache_mib = -1};
 	const char *smtp_url = NULL;
 	struct lmtp_config lmtp = {0};
 	const char *proxies[SERVER_MAX_PROXY_OPTIONS];
@@ -184,6 +187,14 @@ static int cmd_serve(int argc, char **argv)
 				return 2;
 			}
 			cfg.per_address_limit = (int)n;
+		} else if (!strcmp(argv[i], "--page-cache-size") && i + 1 < argc) {
+			char *end;
+			long n = strtol(argv[++i], &end, 10);
+			if (*end || !*argv[i] || n < 0 || n > 65536) {
+				fprintf(stderr, "consulta serve: --page-cache-size wants MiB, from 0 (none) to 65536\n");
+				return 2;
+			}
+			cfg.page_cache_mib = (int)n;
 		} else if (!strcmp(argv[i], "--trusted-proxy") && i + 1 < argc) {
 			if (cfg.ntrusted_proxies == SERVER_MAX_PROXY_OPTIONS) {
 				fprintf(stderr, "consulta serve: too many --trusted-proxy options (use a comma list)\n");

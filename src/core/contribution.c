@@ -4,6 +4,7 @@
 #include "core/blob.h"
 #include "core/call.h"
 #include "core/country.h"
+#include "core/document.h"
 #include "core/field.h"
 #include "core/config.h"
 #include "core/limits.h"
@@ -536,6 +537,9 @@ int contribution_receive(struct db *db, struct arena *a, int64_t call_id, const 
 	if (contribution_insert(db, call.id, category->id, &clean, state, now, out, e) != 0)
 		goto fail;
 	const int64_t id = db_last_id(db);
+	/* Published at once: the version's pages show it (and its comments' counts) from this commit on. */
+	if (state == CONTRIBUTION_PUBLISHED && document_comments_changed(db, call.id, e) != 0)
+		goto fail;
 	if (mail && contribution_store_mail(db, id, mail, out->late, e) != 0)
 		goto fail;
 	if (comment_store(db, id, call.version_id, clean.comments, clean.ncomments, e) != 0)
@@ -732,6 +736,7 @@ static int contribution_admit_in(struct db *db, struct arena *a, const struct ac
 	db_bind_text(st, 2, contribution_state_name(state));
 	db_bind_int(st, 3, before->id);
 	if (db_exec_stmt(st, e) != 0 || contribution_find(db, a, before->tracking, &after, e) != 0 ||
+	    document_comments_changed(db, before->call_id, e) != 0 ||
 	    audit_record(db, who, process_id, "contribution.admit", arena_printf(a, "contribution:%s", before->tracking),
 			 audit_json(a, admission_json(before)), audit_json(a, admission_json(&after)), e) != 0)
 		return -1;
@@ -783,7 +788,9 @@ int contribution_moderate(struct db *db, struct arena *a, const struct actor *wh
 	db_bind_text(st, 2, reason);
 	db_bind_int(st, 3, clock_now());
 	db_bind_int(st, 4, before.id);
+	/* Published, hidden or marked spam: what the version's pages show of it changes. */
 	if (db_exec_stmt(st, e) != 0 || contribution_find(db, a, before.tracking, &after, e) != 0 ||
+	    document_comments_changed(db, before.call_id, e) != 0 ||
 	    audit_record(db, who, call.process_id, "contribution.moderate",
 			 arena_printf(a, "contribution:%s", before.tracking), audit_json(a, moderation_json(&before)),
 			 audit_json(a, moderation_json(&after)), e) != 0 ||

@@ -234,6 +234,62 @@ int version_find(struct db *db, struct arena *a, int64_t id, struct version *out
 	return db_collect_one(st, a, doc, document_from_row, "There is no such document.", e);
 }
 
+int version_page_state(struct db *db, struct arena *a, int64_t version_id, int64_t now, const char **state,
+		       int64_t *valid_until, struct error *e)
+{
+	/* One statement, run for an anonymous request of a version page unless nothing has committed since
+	 * it last ran (web/page_cache.c): each part is a lookup by key. The newest version is the last in
+	 * document_list()'s order; a call is open from opens_at to closes_at inclusive (call_state_at()), so
+	 * the state changes with time at the next opens_at or closes_at + 1. */
+	static const char sql[] =
+		"SELECT v.id, d.comment_generation, "
+		"(SELECT n.id FROM version n WHERE n.document_id = v.document_id AND n.state = 'published' "
+		"ORDER BY n.date DESC, n.id DESC LIMIT 1), "
+		"(SELECT min(c.id) FROM call c WHERE c.version_id = v.id AND c.opens_at <= ?2 AND ?2 <= c.closes_at), "
+		"(SELECT count(*) FROM call c WHERE c.version_id = v.id AND c.opens_at <= ?2 AND ?2 <= c.closes_at), "
+		"p.slug, p.title, "
+		"(SELECT min(b.t) FROM (SELECT c.opens_at AS t FROM call c WHERE c.version_id = v.id AND c.opens_at > ?2 "
+		"UNION ALL SELECT c.closes_at + 1 FROM call c WHERE c.version_id = v.id AND c.closes_at + 1 > ?2) AS b) "
+		"FROM version v JOIN document d ON d.id = v.document_id JOIN process p ON p.id = d.process_id "
+		"WHERE v.id = ?1";
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, version_id);
+	db_bind_int(st, 2, now);
+	enum db_step step = db_step(st, e);
+	if (step != DB_ROW) {
+		db_reset(st);
+		if (step == DB_DONE)
+			error_set(e, ERROR_NOT_FOUND, "There is no such version.");
+		return -1;
+	}
+	const char *slug = db_col_text(st, 5), *title = db_col_text(st, 6);
+	*valid_until = db_col_null(st, 7) ? INT64_MAX : db_col_int(st, 7);
+	*state = arena_printf(a, "version=%lld generation=%lld newest=%lld call=%lld calls=%lld process=%s:%s",
+			      (long long)db_col_int(st, 0), (long long)db_col_int(st, 1), (long long)db_col_int(st, 2),
+			      (long long)db_col_int(st, 3), (long long)db_col_int(st, 4), slug ? slug : "",
+			      title ? title : "");
+	db_reset(st);
+	if (!*state) {
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+int document_comments_changed(struct db *db, int64_t call_id, struct error *e)
+{
+	static const char sql[] = "UPDATE document SET comment_generation = comment_generation + 1 "
+				  "WHERE id = (SELECT v.document_id FROM call c JOIN version v ON v.id = c.version_id "
+				  "WHERE c.id = ?)";
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, call_id);
+	return db_exec_stmt(st, e);
+}
+
 int document_find(struct db *db, struct arena *a, int64_t process_id, const char *key, struct document *out,
 		  struct error *e)
 {

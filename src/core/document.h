@@ -70,6 +70,27 @@ int version_newest(struct db *db, struct arena *a, int64_t document_id, struct v
 /* The drafts of a process's documents, oldest first (without their text). */
 int version_drafts(struct db *db, struct arena *a, int64_t process_id, struct version **out, int *n, struct error *e);
 
+/* What a version's public page is made of besides the version itself, as
+ * one short string, read with one query: the version, the document's newest
+ * version (the "newer version exists" notice), the call open on this version
+ * at `now`, if any (its "Comment on" links), the generation of the
+ * document's published comments (their counts per paragraph) and the
+ * process's title (the breadcrumb). Two requests with the same state get the
+ * same page (for the same visitor), so web/page_cache.c keeps the page under
+ * it; anything a version page starts to show must be added here. The string
+ * is in a; *valid_until is the first instant after now when the state changes
+ * with time alone (a call on the version opens or closes; INT64_MAX if none).
+ * ERROR_NOT_FOUND if there is no such version. */
+int version_page_state(struct db *db, struct arena *a, int64_t version_id, int64_t now, const char **state,
+		       int64_t *valid_until, struct error *e);
+
+/* Records that the published comments of call_id's version (and so of its
+ * document's pages) may have changed: bumps the document's
+ * comment_generation. Inside the caller's write transaction, the one that
+ * makes the change, so that no page is built from the new comments under the
+ * old generation. */
+int document_comments_changed(struct db *db, int64_t call_id, struct error *e);
+
 /* The document of process process_id named by key: its slug, or its id in
  * decimal. ERROR_NOT_FOUND if the process has no such document. */
 int document_find(struct db *db, struct arena *a, int64_t process_id, const char *key, struct document *out,

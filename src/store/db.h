@@ -38,6 +38,22 @@ const char *db_path(void);
 struct db *db_thread(struct error *e);
 void db_thread_close(void);
 
+/* A mark of the database's committed state: two marks read on any
+ * connections, in any processes, are equal only if no transaction committed
+ * between them. It lets a reader skip a query whose answer it kept (the kept
+ * version pages of web/page_cache.c): read the mark first, then query; while
+ * the mark is the same, so is the answer. Read without a lock or a system
+ * call: for SQLite in WAL mode it is the WAL-index header that every commit
+ * rewrites (https://www.sqlite.org/walformat.html, section 2.1), read as
+ * SQLite's readers do (both copies, equal). -1 when there is no mark to
+ * read (not in WAL mode, nothing read yet on this connection, a commit
+ * being written): the caller then queries. */
+enum { DB_MARK_LEN = 48 };
+struct db_mark {
+	unsigned char bytes[DB_MARK_LEN];
+};
+int db_change_mark(struct db *db, struct db_mark *out);
+
 /* Prepared and reset; NULL (and e filled) on error. */
 struct db_stmt *db_stmt(struct db *db, const char *sql, struct error *e);
 void db_bind_text(struct db_stmt *st, int i, const char *s); /* NULL binds NULL */

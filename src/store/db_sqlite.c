@@ -180,6 +180,32 @@ void db_thread_close(void)
 	db_close(db);
 }
 
+int db_change_mark(struct db *db, struct db_mark *out)
+{
+	/* The wal-index as this connection's own VFS has mapped it (xShmMap with bExtend 0 maps nothing new):
+	 * the same memory SQLite's readers look at, never a stale copy of a replaced file. */
+	sqlite3_file *f = NULL;
+	if (sqlite3_file_control(db->conn, "main", SQLITE_FCNTL_FILE_POINTER, &f) != SQLITE_OK || !f || !f->pMethods ||
+	    f->pMethods->iVersion < 2 || !f->pMethods->xShmMap)
+		return -1;
+	void volatile *region = NULL;
+	if (f->pMethods->xShmMap(f, 0, 32 * 1024, 0, &region) != SQLITE_OK || !region)
+		return -1;
+	/* The header is kept twice; a writer writes the second copy, then the first. A reader that reads the
+	 * first, then the second, and finds them equal has a header no commit was half-way through. */
+	const volatile unsigned char *hdr = region;
+	unsigned char second[DB_MARK_LEN];
+	for (size_t i = 0; i < DB_MARK_LEN; i++)
+		out->bytes[i] = hdr[i];
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	for (size_t i = 0; i < DB_MARK_LEN; i++)
+		second[i] = hdr[DB_MARK_LEN + i];
+	/* isInit (byte 12): the header has been written at least once */
+	if (memcmp(out->bytes, second, DB_MARK_LEN) != 0 || !out->bytes[12])
+		return -1;
+	return 0;
+}
+
 /* The first slot to look at for sql: the address mixed (Fibonacci hashing) so
  * that strings laid out a few bytes apart spread over the table. */
 static size_t db_slot(const char *sql, size_t cap)

@@ -14,6 +14,7 @@
 #include "core/limits.h"
 #include "core/process.h"
 #include "web/page.h"
+#include "web/page_cache.h"
 #include "web/routes.h"
 
 #include <stdbool.h>
@@ -330,6 +331,18 @@ void page_compare(struct request *r)
 		page_error(r, &e);
 		return;
 	}
+	/* Two versions compared change only when what either version's page shows does (web/page_cache.h):
+	 * the same bytes for every anonymous visitor of the same view and part, kept under both states. */
+	const char *view_q = request_query(r, "view"), *from_q = request_query(r, "from");
+	const int64_t ids[] = {a_id, b_id};
+	struct page_state ps;
+	if (page_cache_versions(r, &ps,
+	                        arena_printf(&r->arena, "compare:%lld:%lld:%s:%s", (long long)a_id, (long long)b_id,
+	                                     view_q && !strcmp(view_q, "inline") ? "inline" : "side",
+	                                     from_q ? from_q : "0"),
+	                        ids, 2))
+		return;
+	r->vary = "Accept-Encoding"; /* the kept page is sent compressed to clients that accept it */
 	struct comparison c;
 	struct process p;
 	if (compare_versions(r->db, &r->arena, a_id, b_id, r->account && r->account->role == ACCOUNT_SECRETARIAT, &c,
@@ -374,6 +387,8 @@ void page_compare(struct request *r)
 		            (long long)a_id);
 		write_others(r, &c);
 		page_end(r, 200);
+		if (ps.state)
+			page_cache_keep(r, &ps);
 		return;
 	}
 	write_summary(r, &c);
@@ -414,4 +429,6 @@ void page_compare(struct request *r)
 		            (long long)a_id, (long long)b_id, v.inline_view ? "view=inline&amp;" : "", stop);
 	write_others(r, &c);
 	page_end(r, 200);
+	if (ps.state)
+		page_cache_keep(r, &ps);
 }

@@ -10,6 +10,7 @@
 #include "util/tz.h"
 #include "web/auth.h"
 #include "web/page.h"
+#include "web/page_cache.h"
 #include "web/routes.h"
 
 #include <stdio.h>
@@ -224,6 +225,13 @@ void page_version(struct request *r)
 		page_error(r, &e);
 		return;
 	}
+	/* Every anonymous visitor gets the same page for the same state (web/page_cache.h): the page kept
+	 * for it if nothing has committed since its state was read; else the state is read, in the same read
+	 * transaction as the page, so that a page kept under it is built from it. */
+	struct page_state ps;
+	if (page_cache_versions(r, &ps, arena_printf(&r->arena, "version:%lld", (long long)id), &id, 1))
+		return;
+	r->vary = "Accept-Encoding"; /* the kept page is sent compressed to clients that accept it */
 	/* A draft (its paragraph matches wait for confirmation) is the secretariat's alone. */
 	const bool secretariat = r->account && r->account->role == ACCOUNT_SECRETARIAT;
 	if (version_find(r->db, &r->arena, id, &v, &doc, &e) == 0 && v.state == VERSION_DRAFT && !secretariat)
@@ -258,4 +266,6 @@ void page_version(struct request *r)
 		            (long long)newest.id);
 	page_version_text(r, &v, &doc);
 	page_end(r, 200);
+	if (ps.state)
+		page_cache_keep(r, &ps);
 }

@@ -22,6 +22,7 @@
 struct MHD_Connection;
 struct account;
 struct form;
+struct page_entry;
 
 enum { ROUTE_MAX_PARAMS = 4, REQUEST_MAX_COOKIES = 4 };
 
@@ -61,6 +62,13 @@ struct request {
 	int ncookies;
 	const char *retry_after; /* for 429 */
 	const char *www_authenticate; /* for 401 */
+	const char *vary;         /* Vary, or NULL */
+	const char *etag;         /* ETag (quoted), or NULL */
+	const char *content_encoding; /* "gzip" when the body is, or NULL */
+	/* A kept page (web/page_cache.h) whose bytes are the body instead of out, with a reference that the
+	 * response takes over; page_gzip: its gzip. */
+	struct page_entry *page;
+	bool page_gzip;
 };
 
 /* A query-string argument, or NULL. */

@@ -8,6 +8,7 @@
 #include "web/auth.h"
 #include "web/form.h"
 #include "web/page.h"
+#include "web/page_cache.h"
 #include "web/request.h"
 #include "web/routes.h"
 
@@ -109,6 +110,7 @@ static void watch_set(struct MHD_Connection *conn, enum watch_phase phase, int64
 
 static void request_free(struct request *r)
 {
+	page_entry_release(r->page); /* a kept page never handed to a response */
 	buf_free(&r->body);
 	buf_free(&r->out);
 	arena_free(&r->arena);
@@ -156,12 +158,19 @@ static struct request *request_new(struct MHD_Connection *conn, const char *meth
 
 static enum MHD_Result send_reply(struct MHD_Connection *conn, struct request *r)
 {
-	size_t len;
-	char *body = buf_steal(&r->out, &len);
-	struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
-	if (!resp) {
-		free(body);
-		return MHD_NO;
+	struct MHD_Response *resp;
+	if (r->page) { /* a kept page's bytes, sent as they are (web/page_cache.c) */
+		resp = page_cache_response(r);
+		if (!resp)
+			return MHD_NO;
+	} else {
+		size_t len;
+		char *body = buf_steal(&r->out, &len);
+		resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+		if (!resp) {
+			free(body);
+			return MHD_NO;
+		}
 	}
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->out_type);
 	MHD_add_response_header(resp, "Content-Security-Policy", SECURITY_CSP);
@@ -178,6 +187,12 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct request *r
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, r->retry_after);
 	if (r->www_authenticate)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, r->www_authenticate);
+	if (r->vary)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, r->vary);
+	if (r->etag)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, r->etag);
+	if (r->content_encoding)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, r->content_encoding);
 	for (int i = 0; i < r->ncookies; i++)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, r->set_cookies[i]);
 	enum MHD_Result ret = MHD_queue_response(conn, (unsigned)r->status, resp);
@@ -657,6 +672,8 @@ int server_run(const struct server_config *cfg, struct error *e)
 	signal(SIGPIPE, SIG_IGN);
 
 	server_on_change = cfg->on_change;
+	page_cache_configure(cfg->page_cache_mib < 0 ? (size_t)PAGE_CACHE_DEFAULT_MIB << 20
+						      : (size_t)cfg->page_cache_mib << 20);
 	struct server *srv = calloc(1, sizeof *srv);
 	if (!srv || server_start_threads(srv, e) != 0) {
 		if (!srv)
@@ -682,9 +699,10 @@ int server_run(const struct server_config *cfg, struct error *e)
 	inet_ntop(AF_INET, &addr.sin_addr, host, sizeof host);
 	printf("listening on http://%s:%u/\n", host, info ? info->port : ntohs(addr.sin_port));
 	fflush(stdout);
-	log_event("serve.start", "listen=%s:%u threads=%u workers=%d connections=%u per_address=%u proxies=%d db=%s",
+	log_event("serve.start",
+		  "listen=%s:%u threads=%u workers=%d connections=%u per_address=%u proxies=%d page_cache_mib=%d db=%s",
 		  host, info ? info->port : 0, cfg->threads, SERVER_WORKERS, limit, per_address, cfg->ntrusted_proxies,
-		  db_path());
+		  cfg->page_cache_mib < 0 ? PAGE_CACHE_DEFAULT_MIB : cfg->page_cache_mib, db_path());
 
 	int sig;
 	sigwait(&stop, &sig);
@@ -693,6 +711,7 @@ int server_run(const struct server_config *cfg, struct error *e)
 	 * libmicrohttpd must not be stopped with a connection still suspended. */
 	server_stop_threads(srv);
 	MHD_stop_daemon(d);
+	page_cache_clear();
 	pthread_mutex_destroy(&srv->watch_lock);
 	pthread_mutex_destroy(&srv->pool_lock);
 	pthread_cond_destroy(&srv->pool_cv);

@@ -20,6 +20,8 @@ struct server_config {
 	/* addresses (each may be a comma list) of reverse proxies whose X-Forwarded-For is believed */
 	const char *const *trusted_proxies;
 	int ntrusted_proxies;
+	/* MiB of public pages kept ready (web/page_cache.h); 0: none; -1: PAGE_CACHE_DEFAULT_MIB */
+	int page_cache_mib;
 };
 
 enum { SERVER_PER_ADDRESS_LIMIT = 64, SERVER_MAX_PROXY_OPTIONS = 16 };

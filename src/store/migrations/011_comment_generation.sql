@@ -1,0 +1,11 @@
+-- 011: a number that changes whenever the published comments of a document's
+-- versions can change, so that a page made from them (a version's page with
+-- its counts per paragraph) can be kept and served again until it does
+-- (web/page_cache.c, core/document.c: version_page_state()).
+--
+-- It is kept per document rather than per version because a comment made on
+-- one version is shown on the later ones too (carried forward): a change to
+-- any version's comments may change every version page of the document.
+-- It is bumped in the same transaction as the change (a contribution
+-- published on receipt, moderated or admitted: document_comments_changed()).
+ALTER TABLE document ADD COLUMN comment_generation INTEGER NOT NULL DEFAULT 0;
