@@ -107,7 +107,7 @@ static int paragraph_number(const struct paragraph *paragraphs, int n, const cha
 	return 0;
 }
 
-const char *comment_list_text(struct arena *a, const struct comment_input *in, int n,
+const char *comment_list_text(struct arena *a, const struct comment_input *in, int n, bool quote,
 			      const struct paragraph *paragraphs, int nparagraphs)
 {
 	if (n <= 0)
@@ -125,14 +125,18 @@ const char *comment_list_text(struct arena *a, const struct comment_input *in, i
 			buf_printf(&b, "%d. \u00b6%d, %s\n", i + 1, number, comment_type_name(type));
 		else
 			buf_printf(&b, "%d. General comment, %s\n", i + 1, comment_type_name(type));
-		if (c->row > 0)
+		if (quote && c->row > 0)
 			buf_printf(&b, "   Row %d of your table%s%s\n", c->row, c->note && *c->note ? ": " : "",
 				   c->note && *c->note ? c->note : "");
-		buf_printf(&b, "   Comment: %s\n", c->comment ? c->comment : "");
-		if (c->proposed_change && *c->proposed_change)
-			buf_printf(&b, "   Proposed change: %s\n", c->proposed_change);
-		buf_puts(&b, "\n");
+		if (quote) {
+			buf_printf(&b, "   Comment: %s\n", c->comment ? c->comment : "");
+			if (c->proposed_change && *c->proposed_change)
+				buf_printf(&b, "   Proposed change: %s\n", c->proposed_change);
+			buf_puts(&b, "\n");
+		}
 	}
+	if (!quote)
+		buf_puts(&b, "\nThe receipt page below shows each comment as it was received.\n\n");
 	const char *out = b.failed ? "" : arena_strndup(a, b.data, b.len);
 	buf_free(&b);
 	return out ? out : "";

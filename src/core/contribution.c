@@ -145,6 +145,7 @@ void contribution_validate(struct arena *a, const struct contribution_input *in,
 	clean->account_id = in->account_id;
 	clean->requester = in->requester;
 	clean->mail = in->mail;
+	clean->table_report = in->table_report;
 	clean->text = in->text;
 	/* Its comments, trimmed (contribution_receive checks them against the call's version). */
 	clean->ncomments = in->comments && in->ncomments > 0 ? in->ncomments : 0;
@@ -248,6 +249,46 @@ static int contribution_insert(struct db *db, int64_t call_id, int64_t category_
 }
 
 /* The receipt by mail, queued in the same transaction as the contribution. */
+/* Keeps what was understood of the contribution's comment table, for its receipt page. */
+static int contribution_store_table_report(struct db *db, int64_t id, const char *report, struct error *e)
+{
+	static const char sql[] = "INSERT INTO contribution_table_report (contribution_id, report) VALUES (?, ?)";
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, id);
+	db_bind_text(st, 2, report);
+	return db_exec_stmt(st, e);
+}
+
+static int report_from_row(struct arena *a, struct db_stmt *st, void *element)
+{
+	bool failed = false;
+	*(const char **)element = db_col_dup(st, 0, a, &failed);
+	return failed ? -1 : 0;
+}
+
+int contribution_table_report(struct db *db, struct arena *a, const struct contribution *c, const char **report,
+			      struct error *e)
+{
+	static const char sql[] = "SELECT report FROM contribution_table_report WHERE contribution_id = ?";
+	*report = NULL;
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, c->id);
+	struct error none;
+	error_clear(&none);
+	if (db_collect_one(st, a, report, report_from_row, "none", &none) == 0)
+		return 0;
+	if (none.code && strcmp(none.code, ERROR_NOT_FOUND)) {
+		*e = none;
+		return -1;
+	}
+	*report = NULL;
+	return 0;
+}
+
 static int contribution_receipt_mail(struct db *db, struct arena *a, const struct call *call,
 				     const struct contribution_input *c, const char *comments, const struct receipt *r,
 				     struct error *e)
@@ -343,8 +384,8 @@ static int contribution_receipt_reply(struct db *db, struct arena *a, const stru
 		m->subject && *m->subject ? " \"" : "", m->subject && *m->subject ? m->subject : "",
 		m->subject && *m->subject ? "\"" : "", call->title, call->document_title, call->version_label,
 		version_date, r->tracking, utc, local, call->timezone, files.data ? files.data : "", late,
-		comments ? comments : "", m->table_report ? "Your comment table, row by row:\n" : "",
-		m->table_report ? m->table_report : "", m->table_report ? "\n" : "", config_get()->public_url, r->tracking);
+		comments ? comments : "", c->table_report ? "Your comment table, row by row:\n" : "",
+		c->table_report ? c->table_report : "", c->table_report ? "\n" : "", config_get()->public_url, r->tracking);
 	buf_free(&files);
 	const char *subject = arena_printf(a, r->late ? "Contribution received after the deadline: %s"
 						     : "Contribution received: %s",
@@ -544,7 +585,11 @@ int contribution_receive(struct db *db, struct arena *a, int64_t call_id, const 
 		goto fail;
 	if (comment_store(db, id, call.version_id, clean.comments, clean.ncomments, e) != 0)
 		goto fail;
-	const char *listed = comment_list_text(a, clean.comments, clean.ncomments, paragraphs, nparagraphs);
+	/* A mail in reply goes to the address the message came from, and may repeat its words; a receipt for
+	 * the web or the API goes to an address anyone may type, and repeats none. */
+	const char *listed = comment_list_text(a, clean.comments, clean.ncomments, mail != NULL, paragraphs, nparagraphs);
+	if (in->table_report && contribution_store_table_report(db, id, in->table_report, e) != 0)
+		goto fail;
 	if (!mail && contribution_receipt_mail(db, a, &call, &clean, listed, out, e) != 0)
 		goto fail;
 	if (mail && !mail->no_receipt && contribution_receipt_reply(db, a, &call, &clean, listed, out, e) != 0)

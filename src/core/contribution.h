@@ -93,9 +93,6 @@ struct contribution_mail {
 	const struct contribution_attachment *attachments;
 	int nattachments;
 	bool no_receipt;            /* automatic mail, list traffic, a null sender (RFC 3834): answer nothing */
-	/* What was understood of an attached comment table, row by row (core/comment_table.h), for the reply;
-	 * or NULL when none was attached. */
-	const char *table_report;
 };
 
 /* Fields as they arrived (any may be NULL); contribution_receive trims them. */
@@ -115,6 +112,9 @@ struct contribution_input {
 	 * above is then the covering letter. */
 	const struct comment_input *comments;
 	int ncomments;
+	/* What was understood of a comment table sent with it (web upload or mail attachment), row by row
+	 * (core/comment_table.h), or NULL: kept for its receipt page and told in a reply mail. */
+	const char *table_report;
 };
 
 struct receipt {
@@ -212,6 +212,11 @@ int contribution_moderate(struct db *db, struct arena *a, const struct actor *wh
 /* The contributions sent by an account, newest first (its "My contributions"). */
 int contribution_list_account(struct db *db, struct arena *a, int64_t account_id, int offset, int limit,
 			      struct contribution **out, int *n, struct error *e);
+
+/* What was understood of the contribution's comment table, row by row, into *report (NULL if it came with
+ * none). 0 or -1. */
+int contribution_table_report(struct db *db, struct arena *a, const struct contribution *c, const char **report,
+			      struct error *e);
 
 /* Loads c->attachments (without their bytes), in the order of the message. */
 int contribution_attachments(struct db *db, struct arena *a, struct contribution *c, struct error *e);

@@ -343,7 +343,6 @@ void mail_deliver(struct db *db, struct arena *a, const struct mail_message *m, 
 	    .attachments = files,
 	    .nattachments = nfiles,
 	    .no_receipt = !may_answer,
-	    .table_report = table.nrows ? comment_table_report(a, &table, NULL) : NULL,
 	};
 	struct contribution_input ci = {
 	    .name = name,
@@ -359,6 +358,7 @@ void mail_deliver(struct db *db, struct arena *a, const struct mail_message *m, 
 	    .mail = &mail,
 	    .comments = table.comments,
 	    .ncomments = table.ncomments,
+	    .table_report = table.nrows ? comment_table_report(a, &table, NULL) : NULL,
 	};
 	struct receipt receipt;
 	if (contribution_receive(db, a, call_id, &ci, &receipt, &e) != 0) {
@@ -379,7 +379,7 @@ void mail_deliver(struct db *db, struct arena *a, const struct mail_message *m, 
 		return;
 	}
 	out->outcome = receipt.duplicate ? MAIL_DUPLICATE : MAIL_ACCEPTED;
-	out->comment_report = mail.table_report;
+	out->comment_report = ci.table_report;
 	snprintf(out->tracking, sizeof out->tracking, "%s", receipt.tracking);
 	out->call_id = receipt.call_id;
 	out->late = receipt.late;

@@ -514,10 +514,12 @@ void page_receipt(struct request *r)
 {
 	struct error e;
 	error_clear(&e);
+	const char *report = NULL;
 	struct contribution k;
 	struct call c;
 	if (contribution_find(r->db, &r->arena, r->params[0], &k, &e) != 0 ||
-	    call_find(r->db, &r->arena, k.call_id, &c, &e) != 0 || comment_attach(r->db, &r->arena, &k, 1, &e) != 0) {
+	    call_find(r->db, &r->arena, k.call_id, &c, &e) != 0 || comment_attach(r->db, &r->arena, &k, 1, &e) != 0 ||
+	    contribution_table_report(r->db, &r->arena, &k, &report, &e) != 0) {
 		page_error(r, &e);
 		return;
 	}
@@ -555,8 +557,15 @@ void page_receipt(struct request *r)
 		    page_instant_local(r, c.timezone, k.received_at), publication);
 	/* The comments, as the sender sent them: not of one the secretariat withheld (a hidden one's tracking number
 	 * is public, in its place in the list). */
-	if (k.state != CONTRIBUTION_HIDDEN && k.state != CONTRIBUTION_SPAM)
+	if (k.state != CONTRIBUTION_HIDDEN && k.state != CONTRIBUTION_SPAM) {
 		page_comments(r, &k, "h2");
+		/* And what was understood of its comment table, row by row: skipped rows and notes included. */
+		if (report)
+			html_printf(&r->out,
+				    "<section aria-labelledby=\"table-report\"><h2 id=\"table-report\">Your comment table, row "
+				    "by row</h2>\n<pre class=\"table-report\">%s</pre></section>\n",
+				    report);
+	}
 	if (contribution_is_public(&k))
 		html_printf(&r->out, "<p><a href=\"/contributions/%u\">See your contribution as the public sees it</a></p>\n",
 			    k.tracking);

@@ -42,6 +42,7 @@ int page_table_read(struct request *r, int64_t version_id, struct contribution_i
 	if (comment_table_read(&r->arena, file->data, file->len, file->filename, paragraphs, n, "table", t, NULL, e) !=
 	    0)
 		return -1;
+	in->table_report = t->nrows ? comment_table_report(&r->arena, t, NULL) : NULL;
 	/* After the comments typed on the form, if any: both are the contribution's. */
 	if (in->ncomments == 0) {
 		in->comments = t->comments;

@@ -117,6 +117,10 @@ class CommentTableForm(ServerTestCase):
         self.assertEqual(r.status, 303, r)
         self.assertRegex(r.header("Location"), r"^/receipts/")
         self.assertEqual(self.count(s), before + 1)
+        # the receipt page tells what was understood of the table, row by row, skipped rows included
+        receipt = s.get(r.header("Location")).text
+        self.assertIn("Your comment table, row by row", receipt)
+        self.assertIn("Row 9: skipped: no comment text in this row.", receipt)
         # an empty file field is no table
         r = self.send(s, "", b"", "application/octet-stream")
         self.assertEqual(r.status, 303, r)

@@ -280,8 +280,11 @@ class FormComments(CommentsTestCase):
         mail = receipt_mails(s, "ada@example.org")[-1]
         self.assertIn("Your comments (2):", mail)
         self.assertIn("1. \u00b63, technical", mail)
-        self.assertIn("Proposed change: The secretariat reports.", mail)
         self.assertIn("2. General comment, editorial", mail)
+        # The address was typed on a form: the mail repeats none of the sender's words (the receipt page does).
+        self.assertNotIn("The secretariat reports.", mail)
+        self.assertNotIn("Say who reports.", mail)
+        self.assertIn("The receipt page below shows each comment as it was received.", mail)
 
     def test_enter_in_a_field_sends_the_form(self):
         # The first submit button of the form is what Enter presses: it must be the (hidden) send button.
