@@ -27,38 +27,11 @@ bool compare_status_parse(const char *name, enum compare_status *out)
 	return false;
 }
 
-static int version_from_row(struct arena *a, struct db_stmt *st, void *element)
-{
-	struct version *v = element;
-	bool failed = false;
-	v->id = db_col_int(st, 0);
-	v->document_id = db_col_int(st, 1);
-	v->date = db_col_dup(st, 2, a, &failed);
-	v->label = db_col_dup(st, 3, a, &failed);
-	v->note = db_col_dup(st, 4, a, &failed);
-	v->paragraphs = (int)db_col_int(st, 5);
-	v->previous_id = db_col_int(st, 7);
-	if (version_state_parse(db_col_text(st, 6), &v->state) != 0)
-		return DB_FILL_UNKNOWN;
-	return failed ? -1 : 0;
-}
-
-static int document_from_row(struct arena *a, struct db_stmt *st, void *element)
-{
-	struct document *doc = element;
-	bool failed = false;
-	doc->id = db_col_int(st, 0);
-	doc->process_id = db_col_int(st, 1);
-	doc->slug = db_col_dup(st, 2, a, &failed);
-	doc->title = db_col_dup(st, 3, a, &failed);
-	return failed ? -1 : 0;
-}
-
 /* A version without its text (the page of 1,000 paragraphs need not be read to compare it). */
 static int version_head(struct db *db, struct arena *a, int64_t id, struct version *out, struct error *e)
 {
-	static const char sql[] = "SELECT id, document_id, date, label, note, paragraphs, state, previous_id "
-	                          "FROM version WHERE id = ?";
+	static const char sql[] = "SELECT id, document_id, date, label, note, paragraphs, NULL, NULL, state, "
+	                          "previous_id FROM version WHERE id = ?";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		return -1;
@@ -143,9 +116,9 @@ int compare_versions(struct db *db, struct arena *a, int64_t a_id, int64_t b_id,
                      struct error *e)
 {
 	static const char sql_doc[] = "SELECT id, process_id, slug, title FROM document WHERE id = ?";
-	static const char sql_versions[] = "SELECT id, document_id, date, label, note, paragraphs, state, previous_id "
-	                                   "FROM version WHERE document_id = ? AND (state = 'published' OR ? = 1) "
-	                                   "ORDER BY date, id";
+	static const char sql_versions[] = "SELECT id, document_id, date, label, note, paragraphs, NULL, NULL, state, "
+	                                   "previous_id FROM version WHERE document_id = ? AND "
+	                                   "(state = 'published' OR ? = 1) ORDER BY date, id";
 	memset(out, 0, sizeof *out);
 	if (version_head(db, a, a_id, &out->a, e) != 0 || version_head(db, a, b_id, &out->b, e) != 0)
 		return -1;

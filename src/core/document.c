@@ -157,7 +157,7 @@ done:
 	return rc;
 }
 
-static int document_from_row(struct arena *a, struct db_stmt *st, void *element)
+int document_from_row(struct arena *a, struct db_stmt *st, void *element)
 {
 	struct document *doc = element;
 	bool failed = false;
@@ -168,7 +168,7 @@ static int document_from_row(struct arena *a, struct db_stmt *st, void *element)
 	return failed ? -1 : 0;
 }
 
-static int version_from_row(struct arena *a, struct db_stmt *st, void *element)
+int version_from_row(struct arena *a, struct db_stmt *st, void *element)
 {
 	struct version *v = element;
 	bool failed = false;

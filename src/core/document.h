@@ -64,6 +64,12 @@ int document_list(struct db *db, struct arena *a, int64_t process_id, struct doc
 int version_find(struct db *db, struct arena *a, int64_t id, struct version *out, struct document *doc,
 		 struct error *e);
 
+/* Row fills (store/db.h) for the core's own queries of documents and versions: a document's row is
+ * "id, process_id, slug, title"; a version's is "id, document_id, date, label, note, paragraphs, markdown,
+ * html, state, previous_id" (markdown and html may be selected as NULL for a version without its text). */
+int document_from_row(struct arena *a, struct db_stmt *st, void *element);
+int version_from_row(struct arena *a, struct db_stmt *st, void *element);
+
 /* The newest published version of a document (by date, then id; without its text), or ERROR_NOT_FOUND. */
 int version_newest(struct db *db, struct arena *a, int64_t document_id, struct version *out, struct error *e);
 

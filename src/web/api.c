@@ -391,6 +391,26 @@ void api_contribution_create(struct request *r)
 
 /* The published view: no e-mail ever; no name for anonymous ones; of a hidden
  * one, only its tracking number and the secretariat's public reason. */
+json_t *api_contributions_by_size(const struct contribution *items, int n,
+				  json_t *(*to_json)(const struct contribution *), int *shown)
+{
+	json_t *arr = json_array();
+	size_t bytes = 0;
+	int k = 0;
+	for (; k < n; k++) {
+		json_t *item = to_json(&items[k]);
+		size_t size = json_dumpb(item, NULL, 0, JSON_COMPACT);
+		if (k > 0 && bytes + size > LIMIT_PAGE_BYTES) {
+			json_decref(item);
+			break;
+		}
+		bytes += size;
+		json_array_append_new(arr, item);
+	}
+	*shown = k;
+	return arr;
+}
+
 json_t *api_contribution_json(const struct contribution *k)
 {
 	if (contribution_is_hidden(k))
@@ -485,21 +505,9 @@ void api_call_contributions(struct request *r)
 		reply_json_error(r, &e);
 		return;
 	}
-	/* Items until the page holds LIMIT_PAGE_BYTES of JSON: long texts make shorter pages (next says where
-	 * the rest starts), never an answer cut off at LIMIT_RESPONSE. */
-	json_t *arr = json_array();
-	size_t bytes = 0;
-	int shown = 0;
-	for (; shown < n; shown++) {
-		json_t *item = api_contribution_json(&items[shown]);
-		size_t size = json_dumpb(item, NULL, 0, JSON_COMPACT);
-		if (shown > 0 && bytes + size > LIMIT_PAGE_BYTES) {
-			json_decref(item);
-			break;
-		}
-		bytes += size;
-		json_array_append_new(arr, item);
-	}
+	/* long texts make shorter pages (next says where the rest starts), never an answer cut off */
+	int shown;
+	json_t *arr = api_contributions_by_size(items, n, api_contribution_json, &shown);
 	json_t *next = offset + shown >= total ? json_null()
 		       : asked_offset < 0 && shown == n
 			       ? json_string(arena_printf(&r->arena, "/api/v1/calls/%lld/contributions?page=%lld&per_page=%lld",

@@ -35,6 +35,10 @@ json_t *api_process_json(const struct process *p);
  * anonymous one, and for a hidden one only {tracking, state, reason}. The
  * caller has checked contribution_is_public(). */
 json_t *api_contribution_json(const struct contribution *k);
+/* A page of a list: the JSON array of items[0..n), each made by to_json, until it holds LIMIT_PAGE_BYTES
+ * (at least one item); *shown says how many it holds, and the page's `next` starts after them. */
+json_t *api_contributions_by_size(const struct contribution *items, int n,
+				  json_t *(*to_json)(const struct contribution *), int *shown);
 
 /* The whole record, as the secretariat reads it (api_mail.c): every field
  * whatever the publication, late and admitted, and for a contribution by

@@ -584,20 +584,8 @@ void api_call_moderation(struct request *r)
 		reply_json_error(r, &e);
 		return;
 	}
-	/* Items until the page holds LIMIT_PAGE_BYTES of JSON; next says where the rest starts. */
-	json_t *arr = json_array();
-	size_t bytes = 0;
-	int shown = 0;
-	for (; shown < n; shown++) {
-		json_t *item = contribution_full_json(&items[shown]);
-		size_t size = json_dumpb(item, NULL, 0, JSON_COMPACT);
-		if (shown > 0 && bytes + size > LIMIT_PAGE_BYTES) {
-			json_decref(item);
-			break;
-		}
-		bytes += size;
-		json_array_append_new(arr, item);
-	}
+	int shown; /* next says where the rest starts */
+	json_t *arr = api_contributions_by_size(items, n, contribution_full_json, &shown);
 	const char *filter = state ? arena_printf(&r->arena, "state=%s&", state) : NULL;
 	if (!filter)
 		filter = "";
