@@ -94,6 +94,29 @@ class Matrix(ServerTestCase):
         self.assertEqual(rows[1][9:], ["Accepted", "Now every six months.", "\u00b67 of Revised draft"])
         self.assertEqual(rows[0][9:11], ["Noted", "@SUM(A1) kept as text"])
 
+    def test_clause_as_written_and_pages(self):
+        with sqlite3.connect(self.s.db, timeout=10) as db:
+            db.execute("UPDATE comment SET clause = '5.2, second paragraph' WHERE id = ?",
+                       (self.ids["Yearly is too rare."],))
+            k, version = db.execute("SELECT contribution_id, version_id FROM comment WHERE id = ?",
+                                    (self.ids["Yearly is too rare."],)).fetchone()
+            db.executemany("INSERT INTO comment (contribution_id, version_id, pid, position, type, comment) "
+                           "VALUES (?, ?, 'p9', ?, 'technical', ?)",
+                           [(k, version, 10 + i, "Bulk comment %d" % i) for i in range(1100)])
+        first = self.s.get("/calls/1/matrix").text
+        rows = rows_of_html(first)
+        self.assertEqual(len(rows), 1000)
+        self.assertEqual(rows[1][5], "\u00b67 (5.2, second paragraph)")
+        nxt = re.search(r'href="([^"]+)" rel="next"', first).group(1)
+        self.assertEqual(html.unescape(nxt), "/calls/1/matrix?sort=paragraph&offset=1000")
+        rest = rows_of_html(self.s.get(html.unescape(nxt)).text)
+        self.assertEqual(len(rest), 1103 - 1000)
+        self.assertEqual(rest[-1][5], "General")
+        self.assertEqual(len({r[0] for r in rows + rest}), 1103)
+        csv_rows = list(csv.reader(io.StringIO(self.s.get("/calls/1/matrix.csv").body.decode("utf-8-sig"),
+                                               newline="")))
+        self.assertEqual(len(csv_rows), 1104)
+
     def test_sort_by_contributor(self):
         rows = rows_of_html(self.s.get("/calls/1/matrix?sort=contributor").text)
         self.assertEqual([row[1] for row in rows], ["Anonymous", "Zoe Zed", "Zoe Zed"])
@@ -108,6 +131,16 @@ class Matrix(ServerTestCase):
         self.assertEqual(rows[0][1:3], ["Anna Anon", "Hidden Org"])
         self.assertEqual(rows[1][1], "Paula Private")
         self.assertEqual(rows[2][9:11], ["Accepted", "Now every six months."])  # before publication too
+
+    def test_pending_hidden_and_spam_are_never_public(self):
+        for state in ("pending", "hidden", "spam"):
+            with sqlite3.connect(self.s.db, timeout=10) as db:
+                db.execute("UPDATE contribution SET state = ? WHERE name = 'Zoe Zed'", (state,))
+            page = self.s.get("/calls/1/matrix").text
+            self.assertNotIn("Zoe Zed", page, state)
+            self.assertNotIn("Zoe Zed", self.s.get("/calls/1/matrix.csv").body.decode(), state)
+            self.assertEqual([row[1] for row in rows_of_html(page)], ["Anonymous"], state)
+            self.assertIn("Zoe Zed", self.office("/office/calls/1/matrix").text, state)
 
     def test_csv(self):
         r = self.s.get("/calls/1/matrix.csv")
