@@ -19,7 +19,7 @@ import unittest
 
 import openpyxl
 
-from harness import ServerTestCase, contribution
+from harness import SLUG, ServerTestCase, contribution
 
 CONTRIBUTIONS = "/api/v1/calls/1/contributions"
 SECRETARIAT = "secretariat@example.org"
@@ -186,6 +186,10 @@ class Matrix(ServerTestCase):
         self.assertEqual(rows[3][9:], [None, None, None])
         office = openpyxl.load_workbook(io.BytesIO(self.office("/office/calls/1/matrix.xlsx").body)).worksheets[0]
         self.assertIn("A private remark.", [row[7].value for row in office.iter_rows()])
+
+    def test_linked_from_the_call_pages(self):
+        self.assertIn('href="/calls/1/matrix"', self.s.get("/calls/1").text)
+        self.assertIn('href="/office/calls/1/matrix"', self.office("/office/processes/" + SLUG).text)
 
     def test_unknown_call_and_office_for_the_secretariat_only(self):
         for path in ("/calls/999/matrix", "/calls/999/matrix.csv", "/calls/999/matrix.xlsx",
