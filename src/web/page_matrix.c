@@ -35,6 +35,8 @@ static const char *const columns[] = {"Comment id",
                                       "Observations of the secretariat",
                                       "New paragraph"};
 enum { NCOLUMNS = sizeof columns / sizeof columns[0] };
+/* Rows on one page of the HTML matrix (fewer past LIMIT_PAGE_BYTES). */
+enum { MATRIX_PAGE_ROWS = 1000 };
 
 /* Loads the call named by {id}; answers 404 (as a page) when there is none. */
 static bool load_call(struct request *r, struct call *c)
@@ -101,6 +103,10 @@ static int html_row(const struct matrix_row *m, void *ctx)
 {
 	struct html_ctx *h = ctx;
 	struct request *r = h->r;
+	if (h->shown == MATRIX_PAGE_ROWS) { /* the one row asked beyond the page: there is a next page */
+		h->full = true;
+		return 1;
+	}
 	const size_t mark = r->out.len;
 	const char *cells[NCOLUMNS];
 	row_cells(&h->scratch, m, cells);
@@ -157,7 +163,7 @@ static void matrix_html(struct request *r, enum matrix_audience who)
 	buf_init(&h.scratch, LIMIT_RESPONSE);
 	struct error e;
 	error_clear(&e);
-	const int got = matrix_each(r->db, c.id, who, sort, offset, LIMIT_PAGE_SIZE_DEFAULT * 50, html_row, &h, &e);
+	const int got = matrix_each(r->db, c.id, who, sort, offset, MATRIX_PAGE_ROWS + 1, html_row, &h, &e);
 	buf_free(&h.scratch);
 	if (got < 0) {
 		buf_reset(&r->out);
@@ -170,7 +176,7 @@ static void matrix_html(struct request *r, enum matrix_audience who)
 	html_printf(&r->out, "<nav aria-label=\"Pages\" class=\"pages\">");
 	if (offset > 0)
 		html_printf(&r->out, "<a href=\"%R?sort=%s\" rel=\"first\">First page</a> ", base, sort_q);
-	if (h.full || h.shown == LIMIT_PAGE_SIZE_DEFAULT * 50)
+	if (h.full)
 		html_printf(&r->out, "<a href=\"%R?sort=%s&amp;offset=%L\" rel=\"next\">Next page</a>", base, sort_q,
 		            (long long)(offset + h.shown));
 	html_printf(&r->out, "</nav>\n");

@@ -116,6 +116,12 @@ class Matrix(ServerTestCase):
         csv_rows = list(csv.reader(io.StringIO(self.s.get("/calls/1/matrix.csv").body.decode("utf-8-sig"),
                                                newline="")))
         self.assertEqual(len(csv_rows), 1104)
+        # Exactly a page's worth: no link to an empty next page.
+        with sqlite3.connect(self.s.db, timeout=10) as db:
+            db.execute("DELETE FROM comment WHERE comment IN (%s)" % ",".join("'Bulk comment %d'" % i for i in range(103)))
+        page = self.s.get("/calls/1/matrix").text
+        self.assertEqual(len(rows_of_html(page)), 1000)
+        self.assertNotIn('rel="next"', page)
 
     def test_sort_by_contributor(self):
         rows = rows_of_html(self.s.get("/calls/1/matrix?sort=contributor").text)
