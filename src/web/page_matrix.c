@@ -229,6 +229,10 @@ static void matrix_file(struct request *r, enum matrix_audience who, enum table_
 	r->out_fd_size = size;
 	r->out_type = format == TABLE_FILE_CSV ? "text/csv; charset=utf-8"
 	                                       : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+	/* Only digits and ASCII letters in the name: nothing to quote or encode. */
+	r->content_disposition =
+	    arena_printf(&r->arena, "attachment; filename=\"matrix-call-%lld%s.%s\"", (long long)c.id,
+	                 who == MATRIX_SECRETARIAT ? "-secretariat" : "", format == TABLE_FILE_CSV ? "csv" : "xlsx");
 	r->status = 200;
 }
 

@@ -74,6 +74,7 @@ struct request {
 	bool out_file;
 	int out_fd;
 	int64_t out_fd_size;
+	const char *content_disposition; /* Content-Disposition (a download's file name), or NULL */
 };
 
 /* A query-string argument, or NULL. */

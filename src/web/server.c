@@ -200,6 +200,8 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct request *r
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, r->etag);
 	if (r->content_encoding)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, r->content_encoding);
+	if (r->content_disposition)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_DISPOSITION, r->content_disposition);
 	for (int i = 0; i < r->ncookies; i++)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, r->set_cookies[i]);
 	enum MHD_Result ret = MHD_queue_response(conn, (unsigned)r->status, resp);

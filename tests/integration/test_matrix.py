@@ -152,6 +152,7 @@ class Matrix(ServerTestCase):
         r = self.s.get("/calls/1/matrix.csv")
         self.assertEqual(r.status, 200, r)
         self.assertTrue(r.header("content-type").startswith("text/csv"))
+        self.assertEqual(r.header("content-disposition"), 'attachment; filename="matrix-call-1.csv"')
         self.assertTrue(r.body.startswith(b"\xef\xbb\xbf"), r.body[:10])
         self.assertIn(b"\r\n", r.body)
         rows = list(csv.reader(io.StringIO(r.body.decode("utf-8-sig"), newline="")))
@@ -174,6 +175,7 @@ class Matrix(ServerTestCase):
         r = self.s.get("/calls/1/matrix.xlsx?sort=contributor")
         self.assertEqual(r.status, 200, r)
         self.assertEqual(r.header("content-type"), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        self.assertEqual(r.header("content-disposition"), 'attachment; filename="matrix-call-1.xlsx"')
         book = openpyxl.load_workbook(io.BytesIO(r.body))
         sheet = book.worksheets[0]
         rows = [[c.value for c in row] for row in sheet.iter_rows()]
