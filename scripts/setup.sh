@@ -18,14 +18,14 @@ mode=${1:-test}
 RUN_PACKAGES="build-essential meson ninja-build pkg-config python3 iso-codes tzdata
 libmicrohttpd-dev libsqlite3-dev libcmark-gfm-dev libcmark-gfm-extensions-dev
 libjansson-dev libical-dev libsodium-dev libcurl4-openssl-dev
-libgmime-3.0-dev libmagic-dev libxml2-dev libgit2-dev libzip-dev
+libgmime-3.0-dev libmagic-dev libxml2-dev libgit2-dev libzip-dev libxlsxwriter-dev
 pandoc poppler-utils tnef"
 
 # Testing: cmocka (unit), aiosmtpd, Postfix and swaks (mail), clang and its
 # fuzzer runtime (fuzz/run.sh and the clang build of CI), Chromium and node
 # (browser), curl, wrk and nginx (the benchmark and CI's smoke test), sqlite3
 # to look into a test database.
-TEST_PACKAGES="libcmocka-dev python3-aiosmtpd postfix swaks
+TEST_PACKAGES="libcmocka-dev python3-aiosmtpd python3-openpyxl postfix swaks
 clang libclang-rt-14-dev
 chromium nodejs
 curl sqlite3 wrk nginx-light"

@@ -123,7 +123,10 @@ void page_call(struct request *r)
 	if (c.review == REVIEW_AFTER_REVIEW)
 		html_printf(&r->out, "<p>Contributions are published after the secretariat has reviewed them.</p>\n");
 	page_call_history(r, &c);
-	html_printf(&r->out, "<p><a href=\"/calls/%L/contributions\">Published contributions</a></p>\n", (long long)c.id);
+	html_printf(&r->out,
+		    "<p><a href=\"/calls/%L/contributions\">Published contributions</a> \u00b7 "
+		    "<a href=\"/calls/%L/matrix\">Resolution matrix</a></p>\n",
+		    (long long)c.id, (long long)c.id);
 	page_end(r, 200);
 }
 

@@ -46,6 +46,7 @@ static void state_links(struct request *r, const struct call *c)
 			    s != CONTRIBUTION_PENDING ? " \u00b7 " : "", (long long)c->id, contribution_state_name(s),
 			    (long long)office_count(r, c->id, s), text);
 	}
+	html_printf(&r->out, " \u00b7 <a href=\"/office/calls/%L/matrix\">resolution matrix</a>", (long long)c->id);
 }
 
 void office_calls_section(struct request *r, const struct process *p, const struct call *calls, int n,

@@ -69,6 +69,12 @@ struct request {
 	 * response takes over; page_gzip: its gzip. */
 	struct page_entry *page;
 	bool page_gzip;
+	/* A file whose bytes are the body instead of out (a large download written to a temporary file), which
+	 * the response takes over and closes; out_fd_size its bytes. Valid when out_file. */
+	bool out_file;
+	int out_fd;
+	int64_t out_fd_size;
+	const char *content_disposition; /* Content-Disposition (a download's file name), or NULL */
 };
 
 /* A query-string argument, or NULL. */

@@ -15,6 +15,9 @@ const struct route ROUTES[] = {
 	{"GET", "/calls/{id}/contribute", page_contribute_form, ROLE_PUBLIC, false},
 	{"POST", "/calls/{id}/contribute", page_contribute_submit, ROLE_PUBLIC, true},
 	{"GET", "/calls/{id}/contributions", page_call_contributions, ROLE_PUBLIC, false},
+	{"GET", "/calls/{id}/matrix", page_call_matrix, ROLE_PUBLIC, false},
+	{"GET", "/calls/{id}/matrix.csv", page_call_matrix_csv, ROLE_PUBLIC, false},
+	{"GET", "/calls/{id}/matrix.xlsx", page_call_matrix_xlsx, ROLE_PUBLIC, false},
 	{"GET", "/receipts/{tracking}", page_receipt, ROLE_PUBLIC, false},
 	{"GET", "/contributions/{tracking}", page_contribution, ROLE_PUBLIC, false},
 	{"GET", "/static/{name}", page_static, ROLE_PUBLIC, false},
@@ -61,6 +64,9 @@ const struct route ROUTES[] = {
 	/* back office: the e-mail channel (page_office_mail.c) */
 	{"GET", "/office/holding", page_office_holding, ROLE_SECRETARIAT, false},
 	{"GET", "/office/calls/{id}/late", page_office_late, ROLE_SECRETARIAT, false},
+	{"GET", "/office/calls/{id}/matrix", page_office_matrix, ROLE_SECRETARIAT, false},
+	{"GET", "/office/calls/{id}/matrix.csv", page_office_matrix_csv, ROLE_SECRETARIAT, false},
+	{"GET", "/office/calls/{id}/matrix.xlsx", page_office_matrix_xlsx, ROLE_SECRETARIAT, false},
 	{"POST", "/office/contributions/{tracking}/admission", page_office_admit, ROLE_SECRETARIAT, true},
 	/* JSON API */
 	{"GET", "/healthz", api_health, ROLE_PUBLIC, false},

@@ -49,6 +49,13 @@ void page_contribute_form(struct request *r);
 void page_contribute_submit(struct request *r);
 void page_receipt(struct request *r);
 void page_call_contributions(struct request *r);
+/* web/page_matrix.c: a call's resolution matrix, public and the secretariat's, as HTML, CSV and XLSX. */
+void page_call_matrix(struct request *r);
+void page_call_matrix_csv(struct request *r);
+void page_call_matrix_xlsx(struct request *r);
+void page_office_matrix(struct request *r);
+void page_office_matrix_csv(struct request *r);
+void page_office_matrix_xlsx(struct request *r);
 void page_contribution(struct request *r);
 void page_static(struct request *r);
 void page_login_form(struct request *r);

@@ -111,6 +111,8 @@ static void watch_set(struct MHD_Connection *conn, enum watch_phase phase, int64
 static void request_free(struct request *r)
 {
 	page_entry_release(r->page); /* a kept page never handed to a response */
+	if (r->out_file)
+		close(r->out_fd); /* a file never handed to a response */
 	buf_free(&r->body);
 	buf_free(&r->out);
 	arena_free(&r->arena);
@@ -163,6 +165,11 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct request *r
 		resp = page_cache_response(r);
 		if (!resp)
 			return MHD_NO;
+	} else if (r->out_file) { /* a download written to a file: libmicrohttpd reads it as it sends, and closes it */
+		resp = MHD_create_response_from_fd((uint64_t)r->out_fd_size, r->out_fd);
+		if (!resp)
+			return MHD_NO;
+		r->out_file = false;
 	} else {
 		size_t len;
 		char *body = buf_steal(&r->out, &len);
@@ -193,6 +200,8 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct request *r
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, r->etag);
 	if (r->content_encoding)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, r->content_encoding);
+	if (r->content_disposition)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_DISPOSITION, r->content_disposition);
 	for (int i = 0; i < r->ncookies; i++)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, r->set_cookies[i]);
 	enum MHD_Result ret = MHD_queue_response(conn, (unsigned)r->status, resp);
