@@ -92,6 +92,12 @@ const struct route ROUTES[] = {
 	/* JSON API: the e-mail channel (api_mail.c) */
 	{"POST", "/api/v1/contributions/{tracking}/admission", api_contribution_admit, ROLE_SECRETARIAT, true},
 	{"GET", "/api/v1/holding", api_holding, ROLE_SECRETARIAT, false},
+	/* JSON API: answers to comments (api_disposition.c) */
+	{"POST", "/api/v1/comments/{id}/disposition", api_disposition_record, ROLE_SECRETARIAT, true},
+	{"GET", "/api/v1/comments/{id}/disposition/history", api_disposition_history, ROLE_SECRETARIAT, false},
+	{"POST", "/api/v1/calls/{id}/dispositions", api_dispositions_record, ROLE_SECRETARIAT, true},
+	{"GET", "/api/v1/calls/{id}/dispositions/remaining", api_dispositions_remaining, ROLE_SECRETARIAT, false},
+	{"POST", "/api/v1/calls/{id}/dispositions/publish", api_dispositions_publish, ROLE_SECRETARIAT, true},
 };
 const int NROUTES = (int)(sizeof ROUTES / sizeof *ROUTES);
 

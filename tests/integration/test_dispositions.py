@@ -1,0 +1,151 @@
+"""
+The secretariat's answers to comments (issue 9, item 1): answered one by one
+with every revision kept (an unchanged answer writes nothing) and audited;
+many at once by paragraph or as "identical comments" from several senders;
+the comments still without an answer counted per paragraph; publication
+refused while one remains, then one act after which answers no longer
+change; the public sees answers only once published, the secretariat always.
+"""
+
+import sqlite3
+import unittest
+
+from harness import ServerTestCase, contribution
+
+CONTRIBUTIONS = "/api/v1/calls/1/contributions"
+SECRETARIAT = "secretariat@example.org"
+
+
+def history_rows(server):
+    with sqlite3.connect(server.db, timeout=10) as db:
+        return db.execute("SELECT comment_id, revision, decision FROM disposition_history ORDER BY id").fetchall()
+
+
+class Dispositions(ServerTestCase):
+    SHARED = False
+
+    def send(self, s, comments, **fields):
+        r = s.post_json(CONTRIBUTIONS, contribution(comments=comments, **fields))
+        self.assertEqual(r.status, 201, r)
+        return r.json()["tracking"]
+
+    def comments_of(self, s, tracking, token=None):
+        r = s.send_json("GET", "/api/v1/contributions/" + tracking, token=token)
+        self.assertEqual(r.status, 200, r)
+        return r.json()["comments"]
+
+    def answer(self, s, token, comment_id, **body):
+        return s.send_json("POST", "/api/v1/comments/%d/disposition" % comment_id, body, token=token)
+
+    def test_one_by_one_keeps_every_revision(self):
+        s = self.fresh_server()
+        token = s.account_token(SECRETARIAT)
+        tracking = self.send(s, [{"paragraph": "p3", "comment": "Say who reports."}])
+        cid = self.comments_of(s, tracking, token)[0]["id"]
+        r = self.answer(s, token, cid, decision="accepted", reason="Done in the next draft.")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual((r.json()["decision"], r.json()["revision"], r.json()["unchanged"]), ("accepted", 1, False))
+        # The same answer again is unchanged: no new revision, no history row, no audit entry.
+        r = self.answer(s, token, cid, decision="accepted", reason="Done in the next draft.")
+        self.assertEqual((r.status, r.json()["revision"], r.json()["unchanged"]), (200, 1, True))
+        self.assertEqual(len(history_rows(s)), 1)
+        r = self.answer(s, token, cid, decision="accepted_in_part", reason="Only the first half.")
+        self.assertEqual((r.status, r.json()["revision"]), (200, 2))
+        h = s.send_json("GET", "/api/v1/comments/%d/disposition/history" % cid, token=token)
+        self.assertEqual(h.status, 200, h)
+        self.assertEqual([(x["revision"], x["decision"], x["reason"]) for x in h.json()["revisions"]],
+                         [(1, "accepted", "Done in the next draft."), (2, "accepted_in_part", "Only the first half.")])
+        audit = s.send_json("GET", "/api/v1/audit?kind=disposition.record", token=token).json()["entries"]
+        self.assertEqual(len(audit), 2)
+        self.assertEqual(audit[0]["object"], "comment:%d" % cid)
+        self.assertEqual((audit[0]["before"]["decision"], audit[0]["after"]["decision"]),
+                         ("accepted", "accepted_in_part"))
+        self.assertIsNone(audit[1]["before"])
+        # The secretariat sees the answer on the record; the public does not, before publication.
+        self.assertEqual(self.comments_of(s, tracking, token)[0]["disposition"]["decision"], "accepted_in_part")
+        self.assertNotIn("disposition", self.comments_of(s, tracking)[0])
+
+    def test_bad_input_names_the_fields(self):
+        s = self.fresh_server()
+        token = s.account_token(SECRETARIAT)
+        tracking = self.send(s, [{"paragraph": "p3", "comment": "Say who reports."}])
+        cid = self.comments_of(s, tracking, token)[0]["id"]
+        r = self.answer(s, token, cid, decision="maybe", reason="  ")
+        self.assertErrorShape(r, 422, "invalid", fields=["decision", "reason"])
+        r = self.answer(s, token, cid, decision="noted", reason="x" * 5001)
+        self.assertErrorShape(r, 422, "invalid", fields=["reason"])
+        # No later version of the document exists yet: no paragraph of one can be named.
+        r = self.answer(s, token, cid, decision="noted", reason="Seen.", paragraph="p3")
+        self.assertErrorShape(r, 422, "invalid", fields=["paragraph"])
+        r = self.answer(s, token, 999999, decision="noted", reason="Seen.")
+        self.assertErrorShape(r, 404, "not_found")
+        r = s.send_json("POST", "/api/v1/calls/1/dispositions",
+                        {"select": {"colour": "red"}, "decision": "noted", "reason": "Seen."}, token=token)
+        self.assertEqual(r.status, 422, r)
+        self.assertIn("colour", r.json()["error"]["fields"])
+        r = s.send_json("POST", "/api/v1/calls/1/dispositions",
+                        {"select": {"same_as": 999999}, "decision": "noted", "reason": "Seen."}, token=token)
+        self.assertErrorShape(r, 422, "invalid", fields=["select"])
+        self.assertEqual(history_rows(s), [])
+        # Without an account: refused.
+        self.assertIn(self.answer(s, None, cid, decision="noted", reason="Seen.").status, (401, 403))
+
+    def test_bulk_remaining_and_publication(self):
+        s = self.fresh_server()
+        token = s.account_token(SECRETARIAT)
+        same = ["Say who reports.", "  say who   REPORTS. ", "Say who reports."]
+        tracks = [self.send(s, [{"paragraph": "p3", "comment": text}], email="s%d@example.org" % i)
+                  for i, text in enumerate(same)]
+        other = self.send(s, [{"paragraph": "p7", "comment": "Yearly is too rare."},
+                              {"paragraph": "p7", "comment": "And say to whom."}])
+        first = self.comments_of(s, tracks[0], token)[0]["id"]
+        before = s.send_json("GET", "/api/v1/calls/1/dispositions/remaining", token=token).json()
+        counts = {p["paragraph"]: p["count"] for p in before["paragraphs"]}
+        self.assertGreaterEqual(counts["p3"], 3)
+        self.assertGreaterEqual(counts["p7"], 2)
+        # Identical comments from three senders, answered once.
+        r = s.send_json("POST", "/api/v1/calls/1/dispositions",
+                        {"select": {"same_as": first}, "decision": "accepted", "reason": "Added."}, token=token)
+        self.assertEqual((r.status, r.json()["applied"], r.json()["unchanged"]), (200, 3, 0), r)
+        for t in tracks:
+            self.assertEqual(self.comments_of(s, t, token)[0]["disposition"]["reason"], "Added.")
+        after = s.send_json("GET", "/api/v1/calls/1/dispositions/remaining", token=token).json()
+        self.assertEqual(after["remaining"], before["remaining"] - 3)
+        # Publication is refused while any remains, saying how many.
+        r = s.send_json("POST", "/api/v1/calls/1/dispositions/publish", token=token)
+        self.assertErrorShape(r, 409)
+        self.assertIn("%d comment" % after["remaining"], r.json()["error"]["message"])
+        # By paragraph: the two on p7 (and any other there) at once.
+        r = s.send_json("POST", "/api/v1/calls/1/dispositions",
+                        {"select": {"paragraph": "p7"}, "decision": "not_accepted", "reason": "Yearly suffices."},
+                        token=token)
+        self.assertEqual(r.status, 200, r)
+        self.assertGreaterEqual(r.json()["applied"], 2)
+        left = s.send_json("GET", "/api/v1/calls/1/dispositions/remaining", token=token).json()
+        self.assertNotIn("p7", {p["paragraph"] for p in left["paragraphs"]})
+        self.assertNotIn("disposition", self.comments_of(s, other)[0])
+        # Answer whatever remains (the demo's comments), paragraph by paragraph, then publish.
+        for p in left["paragraphs"]:
+            r = s.send_json("POST", "/api/v1/calls/1/dispositions",
+                            {"select": {"paragraph": p["paragraph"] or ""}, "decision": "noted", "reason": "Seen."},
+                            token=token)
+            self.assertEqual(r.status, 200, r)
+        self.assertEqual(s.send_json("GET", "/api/v1/calls/1/dispositions/remaining", token=token).json()["remaining"], 0)
+        r = s.send_json("POST", "/api/v1/calls/1/dispositions/publish", token=token)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(len(s.send_json("GET", "/api/v1/audit?kind=disposition.publish", token=token)
+                             .json()["entries"]), 1)
+        # Now the public sees the answers, in the record and in the list.
+        self.assertEqual(self.comments_of(s, other)[0]["disposition"]["decision"], "not_accepted")
+        listed = s.get_json(CONTRIBUTIONS + "?per_page=100").json()["contributions"]
+        self.assertTrue(all("disposition" in c for k in listed for c in k.get("comments", [])))
+        # And answers no longer change, one by one or many at once; nor is it published twice.
+        self.assertErrorShape(self.answer(s, token, first, decision="noted", reason="Changed."), 409)
+        r = s.send_json("POST", "/api/v1/calls/1/dispositions",
+                        {"select": {"ids": [first]}, "decision": "noted", "reason": "Changed."}, token=token)
+        self.assertErrorShape(r, 409)
+        self.assertErrorShape(s.send_json("POST", "/api/v1/calls/1/dispositions/publish", token=token), 409)
+
+
+if __name__ == "__main__":
+    unittest.main()
