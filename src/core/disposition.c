@@ -43,8 +43,8 @@ static int check_input(struct arena *a, const struct disposition_input *in, stru
 	field_check_text(e, "reason", out->reason, true, LIMIT_DISPOSITION_REASON, "the reason for this answer");
 	const char *pid = field_trimmed(a, in->paragraph);
 	out->pid = pid && *pid ? pid : NULL;
-	if (out->pid && (strlen(out->pid) > 32 || strspn(out->pid, "abcdefghijklmnopqrstuvwxyz0123456789-_") !=
-							  strlen(out->pid)))
+	if (out->pid &&
+	    (strlen(out->pid) > 32 || strspn(out->pid, "abcdefghijklmnopqrstuvwxyz0123456789-_") != strlen(out->pid)))
 		error_field(e, "paragraph", "Give the id of a paragraph of a later version, such as p3.");
 	out->version_id = in->version_id;
 	return e->code ? -1 : 0;
@@ -58,9 +58,9 @@ struct target {
 static int load_target(struct db *db, int64_t comment_id, struct target *t, struct error *e)
 {
 	static const char sql[] =
-		"SELECT k.call_id, ca.process_id, c.version_id, v.document_id, ca.dispositions_published_at "
-		"FROM comment c JOIN contribution k ON k.id = c.contribution_id JOIN call ca ON ca.id = k.call_id "
-		"JOIN version v ON v.id = c.version_id WHERE c.id = ?";
+	    "SELECT k.call_id, ca.process_id, c.version_id, v.document_id, ca.dispositions_published_at "
+	    "FROM comment c JOIN contribution k ON k.id = c.contribution_id JOIN call ca ON ca.id = k.call_id "
+	    "JOIN version v ON v.id = c.version_id WHERE c.id = ?";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		return -1;
@@ -90,7 +90,7 @@ static int resolve_paragraph(struct db *db, const struct target *t, struct check
 	}
 	static const char sql_named[] = "SELECT id FROM version WHERE id = ? AND document_id = ? AND id > ?";
 	static const char sql_newest[] = "SELECT id FROM version WHERE document_id = ? AND id > ? "
-					 "AND state = 'published' ORDER BY id DESC LIMIT 1";
+	                                 "AND state = 'published' ORDER BY id DESC LIMIT 1";
 	struct db_stmt *st = db_stmt(db, c->version_id ? sql_named : sql_newest, e);
 	if (!st)
 		return -1;
@@ -104,8 +104,8 @@ static int resolve_paragraph(struct db *db, const struct target *t, struct check
 		return -1;
 	if (s == DB_DONE) {
 		error_field(e, c->version_id ? "version_id" : "paragraph",
-			    c->version_id ? "This is not a later version of the commented document."
-					  : "The commented document has no later published version yet.");
+		            c->version_id ? "This is not a later version of the commented document."
+		                          : "The commented document has no later published version yet.");
 		return -1;
 	}
 	c->version_id = db_col_int(st, 0);
@@ -146,7 +146,7 @@ static int fill_disposition(struct arena *a, struct db_stmt *st, void *element)
 int disposition_find(struct db *db, struct arena *a, int64_t comment_id, struct disposition *out, struct error *e)
 {
 	static const char sql[] = "SELECT comment_id, decision, reason, version_id, pid, decided_at, decided_by, "
-				  "revision FROM disposition WHERE comment_id = ?";
+	                          "revision FROM disposition WHERE comment_id = ?";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		return -1;
@@ -155,10 +155,10 @@ int disposition_find(struct db *db, struct arena *a, int64_t comment_id, struct 
 }
 
 int disposition_history(struct db *db, struct arena *a, int64_t comment_id, struct disposition **out, int *n,
-			struct error *e)
+                        struct error *e)
 {
 	static const char sql[] = "SELECT comment_id, decision, reason, version_id, pid, decided_at, decided_by, "
-				  "revision FROM disposition_history WHERE comment_id = ? ORDER BY revision";
+	                          "revision FROM disposition_history WHERE comment_id = ? ORDER BY revision";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		return -1;
@@ -171,8 +171,8 @@ int disposition_history(struct db *db, struct arena *a, int64_t comment_id, stru
 static json_t *audit_value(const struct disposition *d)
 {
 	return json_pack("{s:s,s:s,s:o,s:o,s:i}", "decision", disposition_decision_name(d->decision), "reason",
-			 d->reason, "paragraph", d->pid ? json_string(d->pid) : json_null(), "version_id",
-			 d->version_id ? json_integer(d->version_id) : json_null(), "revision", d->revision);
+	                 d->reason, "paragraph", d->pid ? json_string(d->pid) : json_null(), "version_id",
+	                 d->version_id ? json_integer(d->version_id) : json_null(), "revision", d->revision);
 }
 
 static bool same_text(const char *x, const char *y)
@@ -182,7 +182,7 @@ static bool same_text(const char *x, const char *y)
 
 /* Records one answer inside the caller's transaction; 1 when unchanged, 0 when written, -1 on error. */
 static int record_one(struct db *db, struct arena *a, const struct actor *who, int64_t comment_id,
-		      const struct checked *in, struct disposition *out, struct error *e)
+                      const struct checked *in, struct disposition *out, struct error *e)
 {
 	struct target t;
 	if (load_target(db, comment_id, &t, e) != 0)
@@ -207,19 +207,20 @@ static int record_one(struct db *db, struct arena *a, const struct actor *who, i
 		return 1;
 	}
 	struct disposition d = {.comment_id = comment_id,
-				.decision = c.decision,
-				.reason = c.reason,
-				.version_id = c.version_id,
-				.pid = c.pid,
-				.decided_at = clock_now(),
-				.decided_by = who->account_id,
-				.revision = had ? before.revision + 1 : 1};
+	                        .decision = c.decision,
+	                        .reason = c.reason,
+	                        .version_id = c.version_id,
+	                        .pid = c.pid,
+	                        .decided_at = clock_now(),
+	                        .decided_by = who->account_id,
+	                        .revision = had ? before.revision + 1 : 1};
 	static const char sql_insert[] = "INSERT INTO disposition (decision, reason, version_id, pid, decided_at, "
-					 "decided_by, revision, comment_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+	                                 "decided_by, revision, comment_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 	static const char sql_update[] = "UPDATE disposition SET decision = ?, reason = ?, version_id = ?, pid = ?, "
-					 "decided_at = ?, decided_by = ?, revision = ? WHERE comment_id = ?";
-	static const char sql_history[] = "INSERT INTO disposition_history (decision, reason, version_id, pid, "
-					  "decided_at, decided_by, revision, comment_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+	                                 "decided_at = ?, decided_by = ?, revision = ? WHERE comment_id = ?";
+	static const char sql_history[] =
+	    "INSERT INTO disposition_history (decision, reason, version_id, pid, "
+	    "decided_at, decided_by, revision, comment_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 	const char *const sqls[] = {had ? sql_update : sql_insert, sql_history};
 	for (int i = 0; i < 2; i++) {
 		struct db_stmt *st = db_stmt(db, sqls[i], e);
@@ -242,15 +243,16 @@ static int record_one(struct db *db, struct arena *a, const struct actor *who, i
 		if (db_exec_stmt(st, e) != 0)
 			return -1;
 	}
-	if (audit_record(db, who, t.process_id, "disposition.record", arena_printf(a, "comment:%lld", (long long)comment_id),
-			 had ? audit_json(a, audit_value(&before)) : NULL, audit_json(a, audit_value(&d)), e) != 0)
+	if (audit_record(db, who, t.process_id, "disposition.record",
+	                 arena_printf(a, "comment:%lld", (long long)comment_id),
+	                 had ? audit_json(a, audit_value(&before)) : NULL, audit_json(a, audit_value(&d)), e) != 0)
 		return -1;
 	*out = d;
 	return 0;
 }
 
 int disposition_record(struct db *db, struct arena *a, const struct actor *who, int64_t comment_id,
-		       const struct disposition_input *in, struct disposition *out, bool *unchanged, struct error *e)
+                       const struct disposition_input *in, struct disposition *out, bool *unchanged, struct error *e)
 {
 	struct checked c;
 	if (check_input(a, in, &c, e) != 0)
@@ -267,7 +269,7 @@ int disposition_record(struct db *db, struct arena *a, const struct actor *who, 
 }
 
 /* A comment's text for finding identical ones: spaces collapsed, ASCII letters lower-cased, trimmed. */
-static char *normalized(struct arena *a, const char *s)
+char *disposition_normalized(struct arena *a, const char *s)
 {
 	size_t n = strlen(s);
 	char *out = arena_alloc(a, n + 1);
@@ -308,20 +310,21 @@ static int fill_candidate(struct arena *a, struct db_stmt *st, void *element)
 }
 
 int disposition_record_many(struct db *db, struct arena *a, const struct actor *who, int64_t call_id,
-			    const struct disposition_selection *sel, const struct disposition_input *in, int *applied,
-			    int *unchanged, struct error *e)
+                            const struct disposition_selection *sel, const struct disposition_input *in, int *applied,
+                            int *unchanged, struct error *e)
 {
 	*applied = *unchanged = 0;
 	int kinds = (sel->paragraph != NULL) + (sel->type != NULL) + (sel->category != NULL) + (sel->ids != NULL) +
-		    (sel->same_as != 0);
+	            (sel->same_as != 0);
 	if (kinds != 1)
 		error_field(e, "select", "Select the comments by one of paragraph, type, category, ids or same_as.");
 	struct checked c;
 	if (check_input(a, in, &c, e) != 0)
 		return -1;
-	static const char sql[] = "SELECT c.id, c.pid, c.type, g.slug, c.comment FROM comment c "
-				  "JOIN contribution k ON k.id = c.contribution_id JOIN category g ON g.id = k.category_id "
-				  "WHERE k.call_id = ? AND k.state <> 'spam' ORDER BY c.id";
+	static const char sql[] =
+	    "SELECT c.id, c.pid, c.type, g.slug, c.comment FROM comment c "
+	    "JOIN contribution k ON k.id = c.contribution_id JOIN category g ON g.id = k.category_id "
+	    "WHERE k.call_id = ? AND k.state <> 'spam' ORDER BY c.id";
 	if (db_begin(db, e) != 0)
 		return -1;
 	struct candidate *all = NULL;
@@ -334,7 +337,7 @@ int disposition_record_many(struct db *db, struct arena *a, const struct actor *
 		goto fail;
 	const char *same = NULL;
 	for (int i = 0; i < n && sel->same_as; i++)
-		if (all[i].id == sel->same_as && !(same = normalized(a, all[i].comment))) {
+		if (all[i].id == sel->same_as && !(same = disposition_normalized(a, all[i].comment))) {
 			error_set(e, ERROR_UNAVAILABLE, "out of memory");
 			goto fail;
 		}
@@ -365,7 +368,7 @@ int disposition_record_many(struct db *db, struct arena *a, const struct actor *
 			for (int j = 0; j < sel->nids && !take; j++)
 				take = sel->ids[j] == x->id;
 		else if (same) {
-			const char *t = normalized(a, x->comment);
+			const char *t = disposition_normalized(a, x->comment);
 			take = t && !strcmp(t, same);
 		}
 		if (!take)
@@ -394,9 +397,9 @@ fail:
 }
 
 static const char SQL_REMAINING[] =
-	"SELECT c.pid, COUNT(*) FROM comment c JOIN contribution k ON k.id = c.contribution_id "
-	"LEFT JOIN disposition d ON d.comment_id = c.id "
-	"WHERE k.call_id = ? AND k.state <> 'spam' AND d.comment_id IS NULL GROUP BY c.pid ORDER BY MIN(c.id)";
+    "SELECT c.pid, COUNT(*) FROM comment c JOIN contribution k ON k.id = c.contribution_id "
+    "LEFT JOIN disposition d ON d.comment_id = c.id "
+    "WHERE k.call_id = ? AND k.state <> 'spam' AND d.comment_id IS NULL GROUP BY c.pid ORDER BY MIN(c.id)";
 
 static int fill_remaining(struct arena *a, struct db_stmt *st, void *element)
 {
@@ -407,8 +410,8 @@ static int fill_remaining(struct arena *a, struct db_stmt *st, void *element)
 	return failed ? -1 : 0;
 }
 
-int disposition_remaining(struct db *db, struct arena *a, int64_t call_id, struct disposition_remaining **out,
-			  int *n, int *total, struct error *e)
+int disposition_remaining(struct db *db, struct arena *a, int64_t call_id, struct disposition_remaining **out, int *n,
+                          int *total, struct error *e)
 {
 	struct db_stmt *st = db_stmt(db, SQL_REMAINING, e);
 	if (!st)
@@ -466,7 +469,7 @@ int disposition_publish(struct db *db, struct arena *a, const struct actor *who,
 		goto fail;
 	if (total > 0) {
 		error_set(e, ERROR_CONFLICT, "%d comment%s no disposition yet: answer every comment before publishing.",
-			  total, total == 1 ? " has" : "s have");
+		          total, total == 1 ? " has" : "s have");
 		goto fail;
 	}
 	static const char sql[] = "UPDATE call SET dispositions_published_at = ? WHERE id = ?";
@@ -477,7 +480,7 @@ int disposition_publish(struct db *db, struct arena *a, const struct actor *who,
 	db_bind_int(st, 2, call_id);
 	if (db_exec_stmt(st, e) != 0 ||
 	    audit_record(db, who, process_id, "disposition.publish", arena_printf(a, "call:%lld", (long long)call_id),
-			 NULL, audit_json(a, json_pack("{s:I}", "published_at", (json_int_t)at)), e) != 0 ||
+	                 NULL, audit_json(a, json_pack("{s:I}", "published_at", (json_int_t)at)), e) != 0 ||
 	    db_commit(db, e) != 0)
 		goto fail;
 	return 0;
@@ -498,8 +501,8 @@ int disposition_comment_call(struct db *db, int64_t comment_id, int64_t *call_id
 int disposition_attach(struct db *db, struct arena *a, struct contribution *items, int n, struct error *e)
 {
 	static const char sql[] = "SELECT d.comment_id, d.decision, d.reason, d.version_id, d.pid, d.decided_at, "
-				  "d.decided_by, d.revision FROM disposition d JOIN comment c ON c.id = d.comment_id "
-				  "WHERE c.contribution_id = ?";
+	                          "d.decided_by, d.revision FROM disposition d JOIN comment c ON c.id = d.comment_id "
+	                          "WHERE c.contribution_id = ?";
 	for (int i = 0; i < n; i++) {
 		if (!items[i].ncomments)
 			continue;
@@ -517,4 +520,54 @@ int disposition_attach(struct db *db, struct arena *a, struct contribution *item
 					items[i].comments[k].disposition = &ds[j];
 	}
 	return 0;
+}
+
+static int fill_item(struct arena *a, struct db_stmt *st, void *element)
+{
+	struct disposition_item *x = element;
+	bool failed = false;
+	x->comment_id = db_col_int(st, 0);
+	x->pid = db_col_dup(st, 1, a, &failed);
+	x->number = (int)db_col_int(st, 2);
+	x->type = db_col_dup(st, 3, a, &failed);
+	x->comment = db_col_dup(st, 4, a, &failed);
+	x->proposed_change = db_col_dup(st, 5, a, &failed);
+	x->tracking = db_col_dup(st, 6, a, &failed);
+	x->name = db_col_dup(st, 7, a, &failed);
+	x->category = db_col_dup(st, 8, a, &failed);
+	x->answered = !db_col_null(st, 9);
+	if (failed)
+		return -1;
+	/* the disposition's columns follow, in fill_disposition's order from its decision */
+	if (!x->answered)
+		return 0;
+	x->d.comment_id = x->comment_id;
+	if (!disposition_decision_parse(db_col_text(st, 9), &x->d.decision))
+		return DB_FILL_UNKNOWN;
+	x->d.reason = db_col_dup(st, 10, a, &failed);
+	x->d.version_id = db_col_null(st, 11) ? 0 : db_col_int(st, 11);
+	x->d.pid = db_col_dup(st, 12, a, &failed);
+	x->d.decided_at = db_col_int(st, 13);
+	x->d.decided_by = db_col_int(st, 14);
+	x->d.revision = (int)db_col_int(st, 15);
+	return failed ? -1 : 0;
+}
+
+int disposition_comments(struct db *db, struct arena *a, int64_t call_id, struct disposition_item **out, int *n,
+                         struct error *e)
+{
+	static const char sql[] =
+	    "SELECT c.id, c.pid, COALESCE(pa.number, 0), c.type, c.comment, c.proposed_change, k.tracking, k.name, "
+	    "g.slug, d.decision, d.reason, d.version_id, d.pid, d.decided_at, d.decided_by, d.revision "
+	    "FROM comment c JOIN contribution k ON k.id = c.contribution_id JOIN category g ON g.id = k.category_id "
+	    "LEFT JOIN paragraph pa ON pa.version_id = c.version_id AND pa.pid = c.pid "
+	    "LEFT JOIN disposition d ON d.comment_id = c.id "
+	    "WHERE k.call_id = ? AND k.state <> 'spam' ORDER BY COALESCE(pa.number, 0), c.pid, c.id";
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, call_id);
+	*out = NULL;
+	*n = 0;
+	return db_collect(st, a, (void **)out, n, sizeof **out, fill_item, e);
 }

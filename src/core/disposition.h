@@ -57,24 +57,24 @@ struct disposition {
  * is "unchanged": nothing is written and *unchanged is set. *out is the answer in force afterwards.
  */
 int disposition_record(struct db *db, struct arena *a, const struct actor *who, int64_t comment_id,
-		       const struct disposition_input *in, struct disposition *out, bool *unchanged, struct error *e);
+                       const struct disposition_input *in, struct disposition *out, bool *unchanged, struct error *e);
 
 /* A selection of comments of one call, for answering many at once: exactly one of these is set. */
 struct disposition_selection {
-	const char *paragraph;   /* the comments on this pid of the call's version ("" : the general ones) */
-	const char *type;        /* general, technical, editorial */
-	const char *category;    /* the slug of the senders' category */
-	const int64_t *ids;      /* these comments (each of the call) */
+	const char *paragraph; /* the comments on this pid of the call's version ("" : the general ones) */
+	const char *type;      /* general, technical, editorial */
+	const char *category;  /* the slug of the senders' category */
+	const int64_t *ids;    /* these comments (each of the call) */
 	int nids;
-	int64_t same_as;         /* every comment of the call whose text, normalized, equals this one's */
+	int64_t same_as; /* every comment of the call whose text, normalized, equals this one's */
 };
 
 /* Answers every comment of call_id that sel selects (of contributions that are not spam), each as
  * disposition_record() would, all in one transaction: *applied new answers or revisions, *unchanged
  * the rest. ERROR_INVALID "select" when the selection is empty or names no comment. */
 int disposition_record_many(struct db *db, struct arena *a, const struct actor *who, int64_t call_id,
-			    const struct disposition_selection *sel, const struct disposition_input *in, int *applied,
-			    int *unchanged, struct error *e);
+                            const struct disposition_selection *sel, const struct disposition_input *in, int *applied,
+                            int *unchanged, struct error *e);
 
 /* One paragraph's comments with no answer yet: pid NULL for general comments. */
 struct disposition_remaining {
@@ -83,8 +83,8 @@ struct disposition_remaining {
 };
 /* The comments of call_id without an answer (of contributions that are not spam) per paragraph, one
  * query; *total their sum. */
-int disposition_remaining(struct db *db, struct arena *a, int64_t call_id, struct disposition_remaining **out,
-			  int *n, int *total, struct error *e);
+int disposition_remaining(struct db *db, struct arena *a, int64_t call_id, struct disposition_remaining **out, int *n,
+                          int *total, struct error *e);
 
 /* Publishes call_id's dispositions as who: ERROR_CONFLICT (saying how many remain) while any comment of a
  * contribution that is not spam has no answer, or when already published. Audit disposition.publish. */
@@ -98,11 +98,30 @@ int disposition_find(struct db *db, struct arena *a, int64_t comment_id, struct 
 
 /* Every revision of comment_id's answer, oldest first. */
 int disposition_history(struct db *db, struct arena *a, int64_t comment_id, struct disposition **out, int *n,
-			struct error *e);
+                        struct error *e);
 
 /* Sets comments[j].disposition of every comment of items[0..n) that has an answer, one query per
  * contribution. */
 int disposition_attach(struct db *db, struct arena *a, struct contribution *items, int n, struct error *e);
+
+/* One comment of a call as the secretariat answers it (disposition_comments). */
+struct disposition_item {
+	int64_t comment_id;
+	const char *pid; /* or NULL: general */
+	int number;      /* its ¶N in the call's version, or 0 */
+	const char *type, *comment, *proposed_change;
+	const char *tracking, *name, *category; /* of the contribution; category: its slug */
+	bool answered;
+	struct disposition d; /* when answered */
+};
+/* Every comment of call_id of a contribution that is not spam, general ones first, then by paragraph, one
+ * query. */
+int disposition_comments(struct db *db, struct arena *a, int64_t call_id, struct disposition_item **out, int *n,
+                         struct error *e);
+
+/* A comment's text as "identical comments" compare it: spaces collapsed and trimmed, ASCII lower-cased; NULL
+ * when memory runs out. */
+char *disposition_normalized(struct arena *a, const char *s);
 
 /* The call a comment belongs to. */
 int disposition_comment_call(struct db *db, int64_t comment_id, int64_t *call_id, struct error *e);

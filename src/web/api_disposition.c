@@ -15,9 +15,9 @@
 json_t *api_disposition_json(const struct disposition *d)
 {
 	return json_pack("{s:s,s:s,s:o,s:o,s:o,s:i}", "decision", disposition_decision_name(d->decision), "reason",
-			 d->reason, "paragraph", d->pid ? json_string(d->pid) : json_null(), "version_id",
-			 d->version_id ? json_integer(d->version_id) : json_null(), "decided_at",
-			 api_instant(d->decided_at), "revision", d->revision);
+	                 d->reason, "paragraph", d->pid ? json_string(d->pid) : json_null(), "version_id",
+	                 d->version_id ? json_integer(d->version_id) : json_null(), "decided_at",
+	                 api_instant(d->decided_at), "revision", d->revision);
 }
 
 static bool path_id(struct request *r, int64_t *id, const char *what)
@@ -173,14 +173,14 @@ void api_dispositions_record(struct request *r)
 	}
 	struct actor who = auth_actor(r);
 	int applied = 0, unchanged = 0;
-	if (e.code ||
-	    disposition_record_many(r->db, &r->arena, &who, id, &sel, &in, &applied, &unchanged, &e) != 0) {
+	if (e.code || disposition_record_many(r->db, &r->arena, &who, id, &sel, &in, &applied, &unchanged, &e) != 0) {
 		json_decref(body);
 		reply_json_error(r, &e);
 		return;
 	}
 	json_decref(body);
-	reply_json(r, 200, json_pack("{s:I,s:i,s:i}", "call", (json_int_t)id, "applied", applied, "unchanged", unchanged));
+	reply_json(r, 200,
+	           json_pack("{s:I,s:i,s:i}", "call", (json_int_t)id, "applied", applied, "unchanged", unchanged));
 }
 
 void api_dispositions_remaining(struct request *r)
@@ -200,10 +200,11 @@ void api_dispositions_remaining(struct request *r)
 	json_t *arr = json_array();
 	for (int i = 0; i < n; i++)
 		json_array_append_new(arr, json_pack("{s:o,s:i}", "paragraph",
-						     items[i].pid ? json_string(items[i].pid) : json_null(), "count",
-						     items[i].count));
-	reply_json(r, 200, json_pack("{s:I,s:i,s:o,s:o}", "call", (json_int_t)id, "remaining", total, "paragraphs", arr,
-				     "published_at", at ? api_instant(at) : json_null()));
+		                                     items[i].pid ? json_string(items[i].pid) : json_null(), "count",
+		                                     items[i].count));
+	reply_json(r, 200,
+	           json_pack("{s:I,s:i,s:o,s:o}", "call", (json_int_t)id, "remaining", total, "paragraphs", arr,
+	                     "published_at", at ? api_instant(at) : json_null()));
 }
 
 void api_dispositions_publish(struct request *r)

@@ -58,6 +58,10 @@ const struct route ROUTES[] = {
 	{"POST", "/office/calls/{id}/review", page_office_call_review, ROLE_SECRETARIAT, true},
 	{"GET", "/office/calls/{id}/contributions", page_office_moderation, ROLE_SECRETARIAT, false},
 	{"POST", "/office/contributions/{tracking}/moderation", page_office_moderate, ROLE_SECRETARIAT, true},
+	/* back office: answers to comments (page_office_dispositions.c) */
+	{"GET", "/office/calls/{id}/dispositions", page_office_dispositions, ROLE_SECRETARIAT, false},
+	{"POST", "/office/calls/{id}/dispositions", page_office_dispositions_record, ROLE_SECRETARIAT, true},
+	{"POST", "/office/calls/{id}/dispositions/publish", page_office_dispositions_publish, ROLE_SECRETARIAT, true},
 	/* back office: the e-mail channel (page_office_mail.c) */
 	{"GET", "/office/holding", page_office_holding, ROLE_SECRETARIAT, false},
 	{"GET", "/office/calls/{id}/late", page_office_late, ROLE_SECRETARIAT, false},

@@ -7,13 +7,16 @@ refused while one remains, then one act after which answers no longer
 change; the public sees answers only once published, the secretariat always.
 """
 
+import re
 import sqlite3
 import unittest
+import urllib.parse
 
-from harness import ServerTestCase, contribution
+from harness import CSRF_TOKEN, ServerTestCase, contribution
 
 CONTRIBUTIONS = "/api/v1/calls/1/contributions"
 SECRETARIAT = "secretariat@example.org"
+PASSWORD = "a long passphrase for the tests"
 
 
 def history_rows(server):
@@ -145,6 +148,74 @@ class Dispositions(ServerTestCase):
                         {"select": {"ids": [first]}, "decision": "noted", "reason": "Changed."}, token=token)
         self.assertErrorShape(r, 409)
         self.assertErrorShape(s.send_json("POST", "/api/v1/calls/1/dispositions/publish", token=token), 409)
+
+
+class OfficePage(ServerTestCase):
+    """/office/calls/1/dispositions: answer through the forms, one, identical ones, many; then publish."""
+
+    SHARED = False
+
+    def login(self, s):
+        s.account_token(SECRETARIAT, password=PASSWORD)
+        r = s.post_form("/login", {"email": SECRETARIAT, "password": PASSWORD, "next": "/office"})
+        self.assertEqual(r.status, 303, r)
+        for name, value in r.headers.items():
+            if name.lower() == "set-cookie" and value.startswith("consulta_session="):
+                return value.split(";")[0].split("=", 1)[1]
+        self.fail("no session cookie after logging in")
+
+    def cookies(self, session):
+        return "consulta_csrf=%s; consulta_session=%s" % (CSRF_TOKEN, session)
+
+    def post(self, s, session, path, fields):
+        fields = dict(fields, csrf=s.csrf_token(session))
+        return s.request("POST", path, body=urllib.parse.urlencode(fields).encode("ascii"),
+                         headers={"Content-Type": "application/x-www-form-urlencoded",
+                                  "Cookie": self.cookies(session)})
+
+    def test_answer_through_the_forms_then_publish(self):
+        s = self.fresh_server()
+        session = self.login(s)
+        page = "/office/calls/1/dispositions"
+        for i in range(3):
+            r = s.post_json(CONTRIBUTIONS, contribution(comments=[{"paragraph": "p3", "comment": "Same words."}],
+                                                        email="o%d@example.org" % i))
+            self.assertEqual(r.status, 201, r)
+        one = s.post_json(CONTRIBUTIONS, contribution(comments=[{"paragraph": "p7", "comment": "Alone."}])).json()
+        alone = s.get_json("/api/v1/contributions/" + one["tracking"]).json()["comments"][0]["id"]
+        self.assertIn('href="%s"' % page, s.get("/office/calls/1", headers={"Cookie": self.cookies(session)}).text)
+        r = s.get(page, headers={"Cookie": self.cookies(session)})
+        self.assertEqual(r.status, 200, r)
+        self.assertIn("3 senders", r.text)
+        self.assertIn("Without an answer:", r.text)
+        self.assertEqual(r.text.count("Same words."), 1, "identical comments are shown once")
+        # One comment, through its form; a mistake comes back with the field named.
+        r = self.post(s, session, page, {"comment": alone, "decision": "noted", "reason": ""})
+        self.assertEqual(r.status, 422, r)
+        self.assertIn('id="e-c%d-reason"' % alone, r.text)
+        r = self.post(s, session, page, {"comment": alone, "decision": "noted", "reason": "Seen."})
+        self.assertEqual((r.status, r.header("Location")), (303, page + "?done=recorded"), r)
+        # The three identical ones at once, through the form shown once.
+        m = re.search(r'name="same_as" value="(\d+)"', s.get(page, headers={"Cookie": self.cookies(session)}).text)
+        self.assertTrue(m)
+        r = self.post(s, session, page, {"same_as": m.group(1), "decision": "accepted", "reason": "Added."})
+        self.assertEqual(r.status, 303, r)
+        self.assertEqual(sum(1 for row in history_rows(s) if row[2] == "accepted"), 3)
+        # Publishing is refused while one remains, with the count; the bulk form answers the general ones.
+        general = s.post_json(CONTRIBUTIONS, contribution(comments=[{"paragraph": None, "comment": "Left."}]))
+        self.assertEqual(general.status, 201, general)
+        r = self.post(s, session, page + "/publish", {})
+        self.assertEqual(r.status, 409, r)
+        self.assertIn("1 comment has no disposition yet", r.text)
+        r = self.post(s, session, page, {"many": "1", "by": "paragraph", "select": "", "decision": "noted",
+                                         "reason": "Seen."})
+        self.assertEqual((r.status, r.header("Location")), (303, page + "?done=many"), r)
+        r = self.post(s, session, page + "/publish", {})
+        self.assertEqual((r.status, r.header("Location")), (303, page + "?done=published"), r)
+        self.assertEqual(s.get_json("/api/v1/contributions/" + one["tracking"]).json()["comments"][0]
+                         ["disposition"]["reason"], "Seen.")
+        r = s.get(page, headers={"Cookie": self.cookies(session)})
+        self.assertNotIn("Publish the dispositions", r.text)
 
 
 if __name__ == "__main__":
