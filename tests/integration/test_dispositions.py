@@ -12,7 +12,7 @@ import sqlite3
 import unittest
 import urllib.parse
 
-from harness import CSRF_TOKEN, ServerTestCase, contribution
+from harness import CSRF_TOKEN, SLUG, ServerTestCase, contribution
 
 CONTRIBUTIONS = "/api/v1/calls/1/contributions"
 SECRETARIAT = "secretariat@example.org"
@@ -67,6 +67,55 @@ class Dispositions(ServerTestCase):
         # The secretariat sees the answer on the record; the public does not, before publication.
         self.assertEqual(self.comments_of(s, tracking, token)[0]["disposition"]["decision"], "accepted_in_part")
         self.assertNotIn("disposition", self.comments_of(s, tracking)[0])
+
+    def test_the_paragraph_where_the_text_landed_is_of_a_later_version(self):
+        s = self.fresh_server()
+        token = s.account_token(SECRETARIAT)
+        tracking = self.send(s, [{"paragraph": "p3", "comment": "Say who reports."}])
+        cid = self.comments_of(s, tracking, token)[0]["id"]
+        path = "/api/v1/processes/%s/documents/guidelines/versions" % SLUG
+        markdown = "Nothing like the draft before.\n\nThe secretariat reports to the Council every year.\n"
+        v = s.send_json("POST", path, {"markdown": markdown, "date": "2021-06-01", "label": "Next"}, token=token)
+        self.assertEqual(v.status, 201, v)
+        vid = v.json()["id"]
+        if v.json()["state"] == "draft":  # the matching asks: confirm its own proposals
+            m = s.send_json("GET", "/api/v1/versions/%d/matches" % vid, token=token).json()
+            decisions = [{"number": p["number"], "choice": "new"} for p in m["paragraphs"] if p["uncertain"]]
+            if decisions:
+                r = s.send_json("POST", "/api/v1/versions/%d/matches" % vid, {"decisions": decisions}, token=token)
+                self.assertEqual(r.status, 200, r)
+            self.assertEqual(s.send_json("POST", "/api/v1/versions/%d/publish" % vid, token=token).status, 200)
+        pids = [p["id"] for p in s.get_json("/api/v1/versions/%d" % vid).json()["paragraphs"]]
+        r = self.answer(s, token, cid, decision="accepted", reason="Now says who.", paragraph=pids[-1])
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual((r.json()["paragraph"], r.json()["version_id"]), (pids[-1], vid))
+        r = self.answer(s, token, cid, decision="accepted", reason="Now says who.", paragraph="p99")
+        self.assertErrorShape(r, 422, "invalid", fields=["paragraph"])
+        # The version the comment was made on is not a later one.
+        r = self.answer(s, token, cid, decision="accepted", reason="Now says who.", paragraph="p3",
+                        version_id=s.get_json("/api/v1/calls/1").json()["version_id"])
+        self.assertErrorShape(r, 422, "invalid", fields=["version_id"])
+        r = self.answer(s, token, cid, decision="accepted", reason="Now says who.", paragraph=pids[0],
+                        version_id=vid)
+        self.assertEqual((r.status, r.json()["paragraph"], r.json()["revision"]), (200, pids[0], 2), r)
+
+    def test_bulk_by_type_and_category(self):
+        s = self.fresh_server()
+        token = s.account_token(SECRETARIAT)
+        t = self.send(s, [{"paragraph": "p3", "type": "editorial", "comment": "A typo."},
+                          {"paragraph": "p4", "type": "technical", "comment": "Wrong."}], category="academia")
+        r = s.send_json("POST", "/api/v1/calls/1/dispositions",
+                        {"select": {"type": "editorial"}, "decision": "accepted", "reason": "Fixed."}, token=token)
+        self.assertEqual(r.status, 200, r)
+        got = {c["comment"]: c.get("disposition") for c in self.comments_of(s, t, token)}
+        self.assertEqual(got["A typo."]["decision"], "accepted")
+        self.assertIsNone(got["Wrong."])
+        r = s.send_json("POST", "/api/v1/calls/1/dispositions",
+                        {"select": {"category": "academia"}, "decision": "noted", "reason": "Seen."}, token=token)
+        self.assertEqual(r.status, 200, r)
+        self.assertGreaterEqual(r.json()["applied"], 2)
+        got = {c["comment"]: c["disposition"]["revision"] for c in self.comments_of(s, t, token)}
+        self.assertEqual(got, {"A typo.": 2, "Wrong.": 1})
 
     def test_bad_input_names_the_fields(self):
         s = self.fresh_server()
