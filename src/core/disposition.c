@@ -329,6 +329,14 @@ int disposition_record_many(struct db *db, struct arena *a, const struct actor *
 		return -1;
 	struct candidate *all = NULL;
 	int n = 0;
+	int64_t published = 0;
+	/* an unknown call is 404, a published one 409, before anything is said of the selection */
+	if (disposition_published_at(db, call_id, &published, e) != 0)
+		goto fail;
+	if (published) {
+		error_set(e, ERROR_CONFLICT, "The dispositions of this call are published: they no longer change.");
+		goto fail;
+	}
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		goto fail;

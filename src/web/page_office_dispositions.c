@@ -144,7 +144,7 @@ static void dispositions_page(struct request *r, int64_t id, const char *failed,
 			            senders);
 		if (x->answered)
 			html_printf(&r->out, "<p>Answer (revision %d): %s. %s</p>\n", x->d.revision,
-			            disposition_decision_name(x->d.decision), x->d.reason);
+			            DECISIONS[x->d.decision][1], x->d.reason);
 		if (!published) {
 			office_form_open(r, arena_printf(&r->arena, "/office/calls/%lld/dispositions", (long long)id),
 			                 false);

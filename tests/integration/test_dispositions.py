@@ -138,6 +138,11 @@ class Dispositions(ServerTestCase):
         r = s.send_json("POST", "/api/v1/calls/1/dispositions",
                         {"select": {"same_as": 999999}, "decision": "noted", "reason": "Seen."}, token=token)
         self.assertErrorShape(r, 422, "invalid", fields=["select"])
+        r = s.send_json("POST", "/api/v1/calls/999/dispositions",
+                        {"select": {"paragraph": "p3"}, "decision": "noted", "reason": "Seen."}, token=token)
+        self.assertErrorShape(r, 404, "not_found")
+        self.assertErrorShape(s.send_json("GET", "/api/v1/calls/999/dispositions/remaining", token=token), 404)
+        self.assertErrorShape(s.send_json("POST", "/api/v1/calls/999/dispositions/publish", token=token), 404)
         self.assertEqual(history_rows(s), [])
         # Without an account: refused.
         self.assertIn(self.answer(s, None, cid, decision="noted", reason="Seen.").status, (401, 403))
@@ -244,6 +249,7 @@ class OfficePage(ServerTestCase):
         self.assertIn('id="e-c%d-reason"' % alone, r.text)
         r = self.post(s, session, page, {"comment": alone, "decision": "noted", "reason": "Seen."})
         self.assertEqual((r.status, r.header("Location")), (303, page + "?done=recorded"), r)
+        self.assertIn("Answer (revision 1): Noted. Seen.", s.get(page, headers={"Cookie": self.cookies(session)}).text)
         # The three identical ones at once, through the form shown once.
         m = re.search(r'name="same_as" value="(\d+)"', s.get(page, headers={"Cookie": self.cookies(session)}).text)
         self.assertTrue(m)
