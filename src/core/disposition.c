@@ -508,25 +508,44 @@ int disposition_comment_call(struct db *db, int64_t comment_id, int64_t *call_id
 
 int disposition_attach(struct db *db, struct arena *a, struct contribution *items, int n, struct error *e)
 {
-	static const char sql[] = "SELECT d.comment_id, d.decision, d.reason, d.version_id, d.pid, d.decided_at, "
-	                          "d.decided_by, d.revision FROM disposition d JOIN comment c ON c.id = d.comment_id "
-	                          "WHERE c.contribution_id = ?";
+	if (n <= 0)
+		return 0;
+	int64_t lo = items[0].id, hi = items[0].id;
 	for (int i = 0; i < n; i++) {
-		if (!items[i].ncomments)
-			continue;
-		struct db_stmt *st = db_stmt(db, sql, e);
-		if (!st)
-			return -1;
-		db_bind_int(st, 1, items[i].id);
-		struct disposition *ds = NULL;
-		int nd = 0;
-		if (db_collect(st, a, (void **)&ds, &nd, sizeof *ds, fill_disposition, e) != 0)
-			return -1;
-		for (int j = 0; j < nd; j++)
-			for (int k = 0; k < items[i].ncomments; k++)
-				if (items[i].comments[k].id == ds[j].comment_id)
-					items[i].comments[k].disposition = &ds[j];
+		if (items[i].id < lo)
+			lo = items[i].id;
+		if (items[i].id > hi)
+			hi = items[i].id;
 	}
+	/* One query for the page, as comment_attach() does: the ids of a page of one call's list lie in one
+	 * range (the answers of other contributions in it find no comment below). */
+	static const char sql[] =
+	    "SELECT d.comment_id, d.decision, d.reason, d.version_id, d.pid, d.decided_at, "
+	    "d.decided_by, d.revision, c.contribution_id FROM disposition d "
+	    "JOIN comment c ON c.id = d.comment_id WHERE c.contribution_id BETWEEN ? AND ? ORDER BY d.comment_id";
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, lo);
+	db_bind_int(st, 2, hi);
+	struct disposition *ds = NULL;
+	int nd = 0;
+	if (db_collect(st, a, (void **)&ds, &nd, sizeof *ds, fill_disposition, e) != 0)
+		return -1;
+	/* each comment looks for its answer by binary search: the answers come by comment id */
+	for (int i = 0; i < n; i++)
+		for (int k = 0; k < items[i].ncomments; k++) {
+			struct comment *c = &items[i].comments[k];
+			int l = 0, h = nd;
+			while (l < h) {
+				int m = l + (h - l) / 2;
+				if (ds[m].comment_id < c->id)
+					l = m + 1;
+				else
+					h = m;
+			}
+			c->disposition = l < nd && ds[l].comment_id == c->id ? &ds[l] : NULL;
+		}
 	return 0;
 }
 

@@ -100,8 +100,8 @@ int disposition_find(struct db *db, struct arena *a, int64_t comment_id, struct 
 int disposition_history(struct db *db, struct arena *a, int64_t comment_id, struct disposition **out, int *n,
                         struct error *e);
 
-/* Sets comments[j].disposition of every comment of items[0..n) that has an answer, one query per
- * contribution. */
+/* Sets comments[j].disposition of every comment of items[0..n) (loaded by comment_attach) that has an
+ * answer, one query. */
 int disposition_attach(struct db *db, struct arena *a, struct contribution *items, int n, struct error *e);
 
 /* One comment of a call as the secretariat answers it (disposition_comments). */
