@@ -13,6 +13,7 @@
 #include "web/page_office.h"
 
 #include "core/disposition.h"
+#include "core/limits.h"
 #include "web/auth.h"
 #include "web/routes.h"
 
@@ -51,7 +52,9 @@ static void answer_fields(struct request *r, const struct office_form *f, const 
 	             d ? d->pid : NULL, "text", 32);
 }
 
-static void dispositions_page(struct request *r, int64_t id, const char *failed, const struct error *e)
+/* The page of call id's answers, its comments from the offset-th group of identical ones (from 0) until
+ * LIMIT_PAGE_BYTES; failed names the form that came back with e. */
+static void dispositions_page(struct request *r, int64_t id, int64_t offset, const char *failed, const struct error *e)
 {
 	struct error le;
 	error_clear(&le);
@@ -103,11 +106,20 @@ static void dispositions_page(struct request *r, int64_t id, const char *failed,
 	}
 	const char *section = NULL;
 	bool open_section = false;
+	const size_t start = r->out.len;
+	int64_t group = -1, next = 0; /* next: the first group left for the next page, 0 if none */
 	for (int i = 0; i < n; i++) {
 		if (shown[i])
 			continue;
 		const struct disposition_item *x = &items[i];
 		const char *here = x->pid ? x->pid : "";
+		group++;
+		if (group < offset || next) {
+			for (int j = i; j < n; j++)
+				if (!shown[j] && norm[i] && norm[j] && !strcmp(norm[i], norm[j]))
+					shown[j] = true;
+			continue;
+		}
 		if (!section || strcmp(section, here) != 0) {
 			if (open_section)
 				html_printf(&r->out, "</section>\n");
@@ -157,11 +169,19 @@ static void dispositions_page(struct request *r, int64_t id, const char *failed,
 			            senders > 1 ? " for all senders" : "", (long long)x->comment_id);
 		}
 		html_printf(&r->out, "</div>\n");
+		if (r->out.len - start > LIMIT_PAGE_BYTES)
+			next = group + 1; /* the rest on the next page: one answer is never cut */
 	}
 	if (open_section)
 		html_printf(&r->out, "</section>\n");
 	if (!n)
 		html_printf(&r->out, "<p>This call has no comments.</p>\n");
+	if (offset > 0 || next)
+		html_printf(&r->out, "<nav aria-label=\"Pages\" class=\"pages\">%R%R</nav>\n",
+		            offset > 0 ? "<a rel=\"first\" href=\"?offset=0\">First comments</a> " : "",
+		            next ? arena_printf(&r->arena, "<a rel=\"next\" href=\"?offset=%lld\">Next comments</a>",
+		                                (long long)next)
+		                 : "");
 
 	if (!published) {
 		struct office_form f = office_form_for("many", failed, e, r->form);
@@ -200,9 +220,14 @@ static bool path_call(struct request *r, int64_t *id)
 
 void page_office_dispositions(struct request *r)
 {
-	int64_t id;
-	if (path_call(r, &id))
-		dispositions_page(r, id, NULL, NULL);
+	int64_t id, offset = 0;
+	if (!path_call(r, &id))
+		return;
+	/* ?offset=N: from the N-th comment (identical ones counted once), where the page before stopped */
+	const char *o = request_query(r, "offset");
+	if (o && (!parse_id(o, &offset) || offset > 100000000))
+		offset = 0;
+	dispositions_page(r, id, offset, NULL, NULL);
 }
 
 void page_office_dispositions_record(struct request *r)
@@ -250,7 +275,7 @@ void page_office_dispositions_record(struct request *r)
 		if (!strcmp(e.code, ERROR_NOT_FOUND))
 			page_error(r, &e);
 		else
-			dispositions_page(r, id, key, &e);
+			dispositions_page(r, id, 0, key, &e);
 		return;
 	}
 	reply_redirect(r, arena_printf(&r->arena, "/office/calls/%lld/dispositions?done=%s", (long long)id, done));
@@ -268,7 +293,7 @@ void page_office_dispositions_publish(struct request *r)
 		if (!strcmp(e.code, ERROR_NOT_FOUND))
 			page_error(r, &e);
 		else
-			dispositions_page(r, id, "publish", &e);
+			dispositions_page(r, id, 0, "publish", &e);
 		return;
 	}
 	reply_redirect(r, arena_printf(&r->arena, "/office/calls/%lld/dispositions?done=published", (long long)id));

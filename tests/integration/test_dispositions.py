@@ -272,6 +272,31 @@ class OfficePage(ServerTestCase):
         r = s.get(page, headers={"Cookie": self.cookies(session)})
         self.assertNotIn("Publish the dispositions", r.text)
 
+    def test_a_call_with_many_comments_is_answered_page_by_page(self):
+        # 5000 different comments of 1000 characters: more than one answer (LIMIT_RESPONSE) could hold.
+        s = self.fresh_server()
+        session = self.login(s)
+        for i in range(10):
+            cs = [{"paragraph": "p%d" % (1 + j % 8), "comment": ("Comment %d.%d " % (i, j)).ljust(1000, "x")}
+                  for j in range(500)]
+            r = s.post_json(CONTRIBUTIONS, contribution(comments=cs, email="many%d@example.org" % i))
+            self.assertEqual(r.status, 201, r)
+        page = "/office/calls/1/dispositions"
+        seen, offset, pages = set(), "0", 0
+        while offset is not None:
+            r = s.get(page + "?offset=" + offset, headers={"Cookie": self.cookies(session)})
+            self.assertEqual(r.status, 200, r)
+            self.assertLess(len(r.body), 4 * 1024 * 1024)
+            ids = re.findall(r'name="comment" value="(\d+)"', r.text)
+            self.assertTrue(ids)
+            self.assertFalse(seen & set(ids), "no comment on two pages")
+            seen |= set(ids)
+            m = re.search(r'rel="next" href="\?offset=(\d+)"', r.text)
+            offset = m.group(1) if m else None
+            pages += 1
+        self.assertGreater(pages, 1)
+        self.assertEqual(len(seen), 5000)
+
 
 if __name__ == "__main__":
     unittest.main()
