@@ -243,7 +243,10 @@ void page_office_dispositions_record(struct request *r)
 	struct actor who = auth_actor(r);
 	const char *key = "many", *done = "many";
 	const char *c = office_field(r, "comment"), *s = office_field(r, "same_as");
-	if (c && parse_id(c, &comment)) {
+	if ((c && !parse_id(c, &comment)) || (!c && s && !parse_id(s, &same_as))) {
+		/* not from our page: never read as a selection of many */
+		error_set(&e, ERROR_NOT_FOUND, "There is no such comment in this call.");
+	} else if (c) {
 		key = arena_printf(&r->arena, "c%lld", (long long)comment);
 		int64_t of = 0;
 		struct disposition d;
@@ -255,21 +258,26 @@ void page_office_dispositions_record(struct request *r)
 			done = unchanged ? "unchanged" : "recorded";
 	} else {
 		struct disposition_selection sel = {0};
-		if (s && parse_id(s, &same_as)) {
+		if (s) {
 			key = arena_printf(&r->arena, "c%lld", (long long)same_as);
 			sel.same_as = same_as;
 		} else {
 			const char *by = office_field(r, "by"), *which = office_field(r, "select");
 			which = which ? which : "";
-			if (by && !strcmp(by, "type"))
+			if (!office_field(r, "many"))
+				error_field(&e, "select", "Choose the comments to answer.");
+			else if (by && !strcmp(by, "type"))
 				sel.type = which;
 			else if (by && !strcmp(by, "category"))
 				sel.category = which;
-			else
+			else if (by && !strcmp(by, "paragraph"))
 				sel.paragraph = which;
+			else
+				error_field(&e, "by", "Select the comments by paragraph, type or category.");
 		}
 		int applied, unchanged;
-		disposition_record_many(r->db, &r->arena, &who, id, &sel, &in, &applied, &unchanged, &e);
+		if (!e.code)
+			disposition_record_many(r->db, &r->arena, &who, id, &sel, &in, &applied, &unchanged, &e);
 	}
 	if (e.code) {
 		if (!strcmp(e.code, ERROR_NOT_FOUND))

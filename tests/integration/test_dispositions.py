@@ -247,6 +247,15 @@ class OfficePage(ServerTestCase):
         r = self.post(s, session, page, {"comment": alone, "decision": "noted", "reason": ""})
         self.assertEqual(r.status, 422, r)
         self.assertIn('id="e-c%d-reason"' % alone, r.text)
+        # A form not from our page is never read as "all the general comments".
+        for fields in ({"comment": "abc"}, {"same_as": "x"}, {}):
+            r = self.post(s, session, page, dict(fields, decision="noted", reason="Seen."))
+            self.assertIn(r.status, (404, 422), r)
+        r = self.post(s, session, page, {"many": "1", "by": "colour", "select": "", "decision": "noted",
+                                         "reason": "Seen."})
+        self.assertEqual(r.status, 422, r)
+        self.assertIn('id="e-many-by"', r.text)
+        self.assertEqual(history_rows(s), [])
         r = self.post(s, session, page, {"comment": alone, "decision": "noted", "reason": "Seen."})
         self.assertEqual((r.status, r.header("Location")), (303, page + "?done=recorded"), r)
         self.assertIn("Answer (revision 1): Noted. Seen.", s.get(page, headers={"Cookie": self.cookies(session)}).text)
