@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 struct contribution;
+struct disposition;
 struct paragraph;
 
 /* The template's types of comment; the names are what the database and the API hold. */
@@ -63,6 +64,8 @@ struct comment {
 	const char *version_label; /* of version_id */
 	const char *tracking;
 	const char *author; /* or NULL: anonymous */
+	/* Its answer, set by disposition_attach() only (core/disposition.h); NULL: none, or not shown. */
+	const struct disposition *disposition;
 };
 
 /*

@@ -34,6 +34,7 @@ enum {
 	LIMIT_TITLE = 300,                  /* characters of a title: process, document, call, milestone, version label */
 	LIMIT_SUMMARY = 5000,               /* characters of a process's summary, a call's description, a version's note */
 	LIMIT_REASON = 2000,                /* characters of the reason for a move, a deadline change or hiding */
+	LIMIT_DISPOSITION_REASON = 5000,    /* characters of the reason given with the answer to a comment */
 	LIMIT_CATEGORIES = 50,              /* categories of stakeholders of one process */
 	LIMIT_LANGUAGES = 20,               /* languages of one process */
 	LIMIT_DOCX = 1536 * 1024,           /* bytes of an uploaded .docx (base64 in a JSON body of at most 2 MiB) */

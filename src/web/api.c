@@ -6,6 +6,7 @@
 #include "core/account.h"
 #include "core/call.h"
 #include "core/contribution.h"
+#include "core/disposition.h"
 #include "core/limits.h"
 #include "core/overview.h"
 #include "util/clock.h"
@@ -312,6 +313,9 @@ json_t *api_comments_json(const struct contribution *k)
 					    json_pack("{s:i,s:o,s:o}", "row", c->row, "clause",
 						      c->clause ? json_string(c->clause) : json_null(), "note",
 						      c->note ? json_string(c->note) : json_null()));
+		/* Its answer, where the caller attached it (disposition_attach: the public only once published). */
+		if (c->disposition)
+			json_object_set_new(o, "disposition", api_disposition_json(c->disposition));
 		json_array_append_new(arr, o);
 	}
 	return arr;
@@ -440,7 +444,7 @@ void api_contribution(struct request *r)
 		return;
 	}
 	/* The secretariat reads the whole record here, whatever its publication or state. */
-	if (comment_attach(r->db, &r->arena, &k, 1, &e) != 0) {
+	if (comment_attach(r->db, &r->arena, &k, 1, &e) != 0 || api_dispositions_attach(r, &k, 1, k.call_id, &e) != 0) {
 		reply_json_error(r, &e);
 		return;
 	}
@@ -501,7 +505,7 @@ void api_call_contributions(struct request *r)
 	int64_t total, hidden;
 	if (contribution_list_published(r->db, &r->arena, c.id, (int)offset, (int)per_page, &items, &n, &total, &hidden,
 					&e) != 0 ||
-	    comment_attach(r->db, &r->arena, items, n, &e) != 0) {
+	    comment_attach(r->db, &r->arena, items, n, &e) != 0 || api_dispositions_attach(r, items, n, c.id, &e) != 0) {
 		reply_json_error(r, &e);
 		return;
 	}

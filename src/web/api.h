@@ -49,4 +49,11 @@ json_t *api_contribution_record_json(const struct contribution *k);
 /* Its comments (loaded by comment_attach), each {id, paragraph, number, type, comment, proposed_change}. */
 json_t *api_comments_json(const struct contribution *k);
 
+struct disposition;
+/* An answer to a comment: {decision, reason, paragraph, version_id, decided_at, revision} (api_disposition.c). */
+json_t *api_disposition_json(const struct disposition *d);
+/* Attaches the answers to the comments of items[0..n) (of call_id, loaded by comment_attach): for the
+ * secretariat always, for anyone else only once the call's dispositions are published. */
+int api_dispositions_attach(struct request *r, struct contribution *items, int n, int64_t call_id, struct error *e);
+
 #endif

@@ -67,7 +67,8 @@ void api_contribution_admit(struct request *r)
 	struct actor who = auth_actor(r);
 	struct contribution k;
 	if (contribution_admit(r->db, &r->arena, &who, r->params[0], &k, &e) != 0 ||
-	    contribution_attachments(r->db, &r->arena, &k, &e) != 0 || comment_attach(r->db, &r->arena, &k, 1, &e) != 0) {
+	    contribution_attachments(r->db, &r->arena, &k, &e) != 0 || comment_attach(r->db, &r->arena, &k, 1, &e) != 0 ||
+	    api_dispositions_attach(r, &k, 1, k.call_id, &e) != 0) {
 		reply_json_error(r, &e);
 		return;
 	}

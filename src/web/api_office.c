@@ -580,7 +580,7 @@ void api_call_moderation(struct request *r)
 	if (e.code || call_find(r->db, &r->arena, id, &c, &e) != 0 ||
 	    contribution_list(r->db, &r->arena, id, state ? &in_state : NULL, (int)start, (int)per_page, &items, &n,
 			      &total, &e) != 0 ||
-	    comment_attach(r->db, &r->arena, items, n, &e) != 0) {
+	    comment_attach(r->db, &r->arena, items, n, &e) != 0 || api_dispositions_attach(r, items, n, id, &e) != 0) {
 		reply_json_error(r, &e);
 		return;
 	}

@@ -197,7 +197,9 @@ static void call_page(struct request *r, int64_t id, const char *failed, const s
 		    page_instant_utc(r, c.opens_at), deadline_text(r, &c), page_instant_local(r, c.timezone, c.closes_at),
 		    page_instant_utc(r, c.closes_at), office_review_text(c.review));
 	state_links(r, &c);
-	html_printf(&r->out, "</dd>\n</dl>\n<p><a href=\"/calls/%L\">Public page of this call</a></p>\n", (long long)c.id);
+	html_printf(&r->out, "</dd>\n</dl>\n<p><a href=\"/calls/%L\">Public page of this call</a></p>\n"
+			     "<p><a href=\"/office/calls/%L/dispositions\">Answers to the comments</a></p>\n",
+		    (long long)c.id, (long long)c.id);
 	page_call_history(r, &c);
 
 	struct office_form f = office_form_for("deadline", failed, e, r->form);

@@ -61,6 +61,10 @@ const struct route ROUTES[] = {
 	{"POST", "/office/calls/{id}/review", page_office_call_review, ROLE_SECRETARIAT, true},
 	{"GET", "/office/calls/{id}/contributions", page_office_moderation, ROLE_SECRETARIAT, false},
 	{"POST", "/office/contributions/{tracking}/moderation", page_office_moderate, ROLE_SECRETARIAT, true},
+	/* back office: answers to comments (page_office_dispositions.c) */
+	{"GET", "/office/calls/{id}/dispositions", page_office_dispositions, ROLE_SECRETARIAT, false},
+	{"POST", "/office/calls/{id}/dispositions", page_office_dispositions_record, ROLE_SECRETARIAT, true},
+	{"POST", "/office/calls/{id}/dispositions/publish", page_office_dispositions_publish, ROLE_SECRETARIAT, true},
 	/* back office: the e-mail channel (page_office_mail.c) */
 	{"GET", "/office/holding", page_office_holding, ROLE_SECRETARIAT, false},
 	{"GET", "/office/calls/{id}/late", page_office_late, ROLE_SECRETARIAT, false},
@@ -98,6 +102,12 @@ const struct route ROUTES[] = {
 	/* JSON API: the e-mail channel (api_mail.c) */
 	{"POST", "/api/v1/contributions/{tracking}/admission", api_contribution_admit, ROLE_SECRETARIAT, true},
 	{"GET", "/api/v1/holding", api_holding, ROLE_SECRETARIAT, false},
+	/* JSON API: answers to comments (api_disposition.c) */
+	{"POST", "/api/v1/comments/{id}/disposition", api_disposition_record, ROLE_SECRETARIAT, true},
+	{"GET", "/api/v1/comments/{id}/disposition/history", api_disposition_history, ROLE_SECRETARIAT, false},
+	{"POST", "/api/v1/calls/{id}/dispositions", api_dispositions_record, ROLE_SECRETARIAT, true},
+	{"GET", "/api/v1/calls/{id}/dispositions/remaining", api_dispositions_remaining, ROLE_SECRETARIAT, false},
+	{"POST", "/api/v1/calls/{id}/dispositions/publish", api_dispositions_publish, ROLE_SECRETARIAT, true},
 };
 const int NROUTES = (int)(sizeof ROUTES / sizeof *ROUTES);
 

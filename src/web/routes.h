@@ -123,6 +123,16 @@ void api_audit(struct request *r);
 void api_subscription_create(struct request *r);
 void api_contribution_admit(struct request *r);
 void api_holding(struct request *r);
+/* page_office_dispositions.c */
+void page_office_dispositions(struct request *r);
+void page_office_dispositions_record(struct request *r);
+void page_office_dispositions_publish(struct request *r);
+/* api_disposition.c */
+void api_disposition_record(struct request *r);
+void api_disposition_history(struct request *r);
+void api_dispositions_record(struct request *r);
+void api_dispositions_remaining(struct request *r);
+void api_dispositions_publish(struct request *r);
 void api_compare(struct request *r);
 
 #endif

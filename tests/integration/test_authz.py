@@ -127,7 +127,11 @@ class Authorization(ServerTestCase):
         # Values from the demo, by the literal segment before the parameter and its name.
         process = s.get_json("/api/v1/processes/" + SLUG).json()
         cls.tracking = s.contribute()["tracking"]
+        # A comment, for the routes of its answer (disposition).
+        commented = s.contribute(comments=[{"paragraph": "p3", "comment": "Say who reports."}])["tracking"]
+        comment = s.get_json("/api/v1/contributions/" + commented).json()["comments"][0]["id"]
         cls.values = {
+            ("comments", "id"): str(comment),
             ("processes", "slug"): SLUG,
             ("calls", "id"): "1",
             ("versions", "id"): "2",

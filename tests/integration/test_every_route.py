@@ -56,6 +56,8 @@ class EveryRouteOneThread(ServerTestCase):
         s.account_token(RESET, role="stakeholder", password=PASSWORD)
         # A contribution to moderate, and one that came late by mail, to admit.
         self.tracking = s.contribute()["tracking"]
+        commented = s.contribute(comments=[{"paragraph": "p3", "comment": "Say who reports."}])["tracking"]
+        self.comment = s.get_json("/api/v1/contributions/" + commented).json()["comments"][0]["id"]
         code, out, err = mail_in(s.db, simple("late-for-routes@example.org", to=CALL1), LATE_NOW)
         self.assertEqual(code, 0, err)
         self.late = out["tracking"]
@@ -83,6 +85,7 @@ class EveryRouteOneThread(ServerTestCase):
             ("contributions", "tracking"): self.tracking,
             ("receipts", "tracking"): self.tracking,
             ("static", "name"): "style.css",
+            ("comments", "id"): str(self.comment),
         }
         out = []
         for segment in route["pattern"].split("/"):
@@ -179,6 +182,9 @@ class EveryRouteOneThread(ServerTestCase):
             ("PATCH", "/api/v1/calls/{id}"): {"closes_on": "2021-03-1" + n, "reason": "API extension."},
             ("POST", "/api/v1/contributions/{tracking}/moderation"): {"reason": "API hide."},
             ("POST", "/api/v1/contributions/{tracking}/admission"): {},
+            ("POST", "/api/v1/comments/{id}/disposition"): {"decision": "noted", "reason": "Walk " + n},
+            ("POST", "/api/v1/calls/{id}/dispositions"): {"select": {"paragraph": "p3"}, "decision": "accepted",
+                                                          "reason": "Walk " + n},
         }
         fields = dict(bodies.get(key(route), {}))
         if route["pattern"].endswith("/moderation") and route["method"] == "POST":

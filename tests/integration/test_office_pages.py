@@ -38,6 +38,7 @@ PAGES = (
     "/office/calls/1/contributions?state=published",
     "/office/calls/1/contributions?state=hidden",
     "/office/calls/1/contributions?state=spam",
+    "/office/calls/1/dispositions",
     "/office/audit",
 )
 
@@ -176,6 +177,7 @@ class OfficePages(ServerTestCase):
             self.version_path(), "/office/processes/%s/milestones" % SLUG, "/office/milestones/%d" % council,
             "/office/milestones/%d/move" % council, "/office/processes/%s/calls" % SLUG, "/office/calls/1/deadline",
             "/office/calls/1/state", "/office/calls/1/review", "/office/contributions/%s/moderation" % tracking,
+            "/office/calls/1/dispositions",
         )
         for path in posts:
             with self.subTest(path=path):

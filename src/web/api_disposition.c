@@ -1,0 +1,233 @@
+/*
+ * api_disposition — the secretariat's answers to comments in the JSON API:
+ * one comment's answer and its history, many at once for a selection of a
+ * call's comments, the comments still without one, and the publication of a
+ * call's answers. Errors: 422 with one message per bad field, 404, 409.
+ */
+#include "core/comment.h"
+#include "core/disposition.h"
+#include "web/api.h"
+#include "web/auth.h"
+#include "web/routes.h"
+
+#include <string.h>
+
+json_t *api_disposition_json(const struct disposition *d)
+{
+	return json_pack("{s:s,s:s,s:o,s:o,s:o,s:i}", "decision", disposition_decision_name(d->decision), "reason",
+	                 d->reason, "paragraph", d->pid ? json_string(d->pid) : json_null(), "version_id",
+	                 d->version_id ? json_integer(d->version_id) : json_null(), "decided_at",
+	                 api_instant(d->decided_at), "revision", d->revision);
+}
+
+static bool path_id(struct request *r, int64_t *id, const char *what)
+{
+	if (parse_id(r->params[0], id))
+		return true;
+	reply_json_problem(r, 404, ERROR_NOT_FOUND, what);
+	return false;
+}
+
+/* A string member, or NULL; another type is a field error (the text stays in body: decref after use). */
+static const char *member_string(json_t *body, const char *name, struct error *e)
+{
+	json_t *v = json_object_get(body, name);
+	if (!v || json_is_null(v))
+		return NULL;
+	if (!json_is_string(v)) {
+		error_field(e, name, "Must be a string.");
+		return NULL;
+	}
+	return json_string_value(v);
+}
+
+/* A positive integer member, or 0. */
+static int64_t member_id(json_t *body, const char *name, struct error *e)
+{
+	json_t *v = json_object_get(body, name);
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_integer(v) || json_integer_value(v) <= 0) {
+		error_field(e, name, "Must be the id of a comment, a whole number from 1.");
+		return 0;
+	}
+	return (int64_t)json_integer_value(v);
+}
+
+static void known(json_t *body, const char *const *names, struct error *e)
+{
+	const char *key;
+	json_t *value;
+	json_object_foreach(body, key, value)
+	{
+		bool ok = false;
+		for (const char *const *n = names; *n && !ok; n++)
+			ok = !strcmp(key, *n);
+		if (!ok)
+			error_field(e, strlen(key) < 32 ? key : "body", "This API does not know this member.");
+	}
+}
+
+static void input_from(json_t *body, struct disposition_input *in, struct error *e)
+{
+	in->decision = member_string(body, "decision", e);
+	in->reason = member_string(body, "reason", e);
+	in->paragraph = member_string(body, "paragraph", e);
+	json_t *v = json_object_get(body, "version_id");
+	if (v && !json_is_null(v) && (!json_is_integer(v) || json_integer_value(v) <= 0))
+		error_field(e, "version_id", "Must be the id of a version.");
+	else if (v && json_is_integer(v))
+		in->version_id = (int64_t)json_integer_value(v);
+}
+
+void api_disposition_record(struct request *r)
+{
+	static const char *const members[] = {"decision", "reason", "paragraph", "version_id", NULL};
+	int64_t id;
+	if (!path_id(r, &id, "There is no such comment."))
+		return;
+	json_t *body = api_office_body(r);
+	if (!body)
+		return;
+	struct error e;
+	error_clear(&e);
+	known(body, members, &e);
+	struct disposition_input in = {0};
+	input_from(body, &in, &e);
+	struct actor who = auth_actor(r);
+	struct disposition d;
+	bool unchanged = false;
+	if (e.code || disposition_record(r->db, &r->arena, &who, id, &in, &d, &unchanged, &e) != 0) {
+		json_decref(body);
+		reply_json_error(r, &e);
+		return;
+	}
+	json_decref(body);
+	json_t *o = api_disposition_json(&d);
+	json_object_set_new(o, "comment", json_integer(id));
+	json_object_set_new(o, "unchanged", json_boolean(unchanged));
+	reply_json(r, 200, o);
+}
+
+void api_disposition_history(struct request *r)
+{
+	int64_t id, call_id;
+	if (!path_id(r, &id, "There is no such comment."))
+		return;
+	struct error e;
+	error_clear(&e);
+	struct disposition *items;
+	int n;
+	if (disposition_comment_call(r->db, id, &call_id, &e) != 0 ||
+	    disposition_history(r->db, &r->arena, id, &items, &n, &e) != 0) {
+		reply_json_error(r, &e);
+		return;
+	}
+	json_t *arr = json_array();
+	for (int i = 0; i < n; i++)
+		json_array_append_new(arr, api_disposition_json(&items[i]));
+	reply_json(r, 200, json_pack("{s:I,s:o}", "comment", (json_int_t)id, "revisions", arr));
+}
+
+void api_dispositions_record(struct request *r)
+{
+	static const char *const members[] = {"select", "decision", "reason", "paragraph", "version_id", NULL};
+	static const char *const selectors[] = {"paragraph", "type", "category", "ids", "same_as", NULL};
+	int64_t id;
+	if (!path_id(r, &id, "There is no such call for contributions."))
+		return;
+	json_t *body = api_office_body(r);
+	if (!body)
+		return;
+	struct error e;
+	error_clear(&e);
+	known(body, members, &e);
+	struct disposition_input in = {0};
+	input_from(body, &in, &e);
+	struct disposition_selection sel = {0};
+	json_t *s = json_object_get(body, "select");
+	if (!json_is_object(s) || json_object_size(s) != 1) {
+		error_field(&e, "select", "Select the comments by one of paragraph, type, category, ids or same_as.");
+	} else {
+		known(s, selectors, &e);
+		sel.paragraph = member_string(s, "paragraph", &e);
+		sel.type = member_string(s, "type", &e);
+		sel.category = member_string(s, "category", &e);
+		sel.same_as = member_id(s, "same_as", &e);
+		json_t *ids = json_object_get(s, "ids");
+		if (ids) {
+			size_t n = json_is_array(ids) ? json_array_size(ids) : 0;
+			int64_t *v = n ? arena_alloc(&r->arena, n * sizeof *v) : NULL;
+			if (!n || n > 10000 || !v)
+				error_field(&e, "select", "Give ids as a list of comment ids.");
+			for (size_t i = 0; v && i < n; i++) {
+				json_t *x = json_array_get(ids, i);
+				if (!json_is_integer(x) || json_integer_value(x) <= 0)
+					error_field(&e, "select", "Give ids as a list of comment ids.");
+				else
+					v[i] = (int64_t)json_integer_value(x);
+			}
+			sel.ids = v;
+			sel.nids = (int)n;
+		}
+	}
+	struct actor who = auth_actor(r);
+	int applied = 0, unchanged = 0;
+	if (e.code || disposition_record_many(r->db, &r->arena, &who, id, &sel, &in, &applied, &unchanged, &e) != 0) {
+		json_decref(body);
+		reply_json_error(r, &e);
+		return;
+	}
+	json_decref(body);
+	reply_json(r, 200,
+	           json_pack("{s:I,s:i,s:i}", "call", (json_int_t)id, "applied", applied, "unchanged", unchanged));
+}
+
+void api_dispositions_remaining(struct request *r)
+{
+	int64_t id, at;
+	if (!path_id(r, &id, "There is no such call for contributions."))
+		return;
+	struct error e;
+	error_clear(&e);
+	struct disposition_remaining *items;
+	int n, total;
+	if (disposition_published_at(r->db, id, &at, &e) != 0 ||
+	    disposition_remaining(r->db, &r->arena, id, &items, &n, &total, &e) != 0) {
+		reply_json_error(r, &e);
+		return;
+	}
+	json_t *arr = json_array();
+	for (int i = 0; i < n; i++)
+		json_array_append_new(arr, json_pack("{s:o,s:i}", "paragraph",
+		                                     items[i].pid ? json_string(items[i].pid) : json_null(), "count",
+		                                     items[i].count));
+	reply_json(r, 200,
+	           json_pack("{s:I,s:i,s:o,s:o}", "call", (json_int_t)id, "remaining", total, "paragraphs", arr,
+	                     "published_at", at ? api_instant(at) : json_null()));
+}
+
+void api_dispositions_publish(struct request *r)
+{
+	int64_t id, at;
+	if (!path_id(r, &id, "There is no such call for contributions."))
+		return;
+	struct error e;
+	error_clear(&e);
+	struct actor who = auth_actor(r);
+	if (disposition_publish(r->db, &r->arena, &who, id, &e) != 0 ||
+	    disposition_published_at(r->db, id, &at, &e) != 0) {
+		reply_json_error(r, &e);
+		return;
+	}
+	reply_json(r, 200, json_pack("{s:I,s:o}", "call", (json_int_t)id, "published_at", api_instant(at)));
+}
+
+int api_dispositions_attach(struct request *r, struct contribution *items, int n, int64_t call_id, struct error *e)
+{
+	int64_t at = 0;
+	bool office = r->account && r->account->role == ACCOUNT_SECRETARIAT;
+	if (!n || (!office && (disposition_published_at(r->db, call_id, &at, e) != 0 || !at)))
+		return e->code ? -1 : 0;
+	return disposition_attach(r->db, &r->arena, items, n, e);
+}

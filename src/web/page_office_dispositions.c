@@ -1,0 +1,308 @@
+/*
+ * page_office_dispositions — the secretariat answers the comments of a call:
+ * /office/calls/{id}/dispositions shows how many comments still have no
+ * answer, per paragraph, then the comments grouped by paragraph, identical
+ * comments (the same text from several senders) shown once with "N senders"
+ * and answered once for all, each with a form (decision, reason, optional
+ * paragraph of the later version); a form to answer many at once (by
+ * paragraph, type or category); and the button that publishes the answers,
+ * refused with the count while some remain.
+ *
+ * Every form goes through core/disposition.h, as the JSON API does.
+ */
+#include "web/page_office.h"
+
+#include "core/disposition.h"
+#include "core/limits.h"
+#include "web/auth.h"
+#include "web/routes.h"
+
+#include <string.h>
+
+static const char *const DISPOSITIONS_DONE[][2] = {
+    {"recorded", "Answer recorded."},
+    {"unchanged", "The answer was the same as before: nothing changed."},
+    {"many", "The selected comments are answered."},
+    {"published", "The answers are published: the public sees them with each comment."},
+    {NULL, NULL},
+};
+
+static const char *const DECISIONS[][2] = {
+    {"accepted", "Accepted"},
+    {"accepted_in_part", "Accepted in part"},
+    {"not_accepted", "Not accepted"},
+    {"noted", "Noted"},
+    {NULL, NULL},
+};
+
+static const char *const SELECT_BY[][2] = {
+    {"paragraph", "Paragraph (its id, such as p3; empty: the general comments)"},
+    {"type", "Type (general, technical or editorial)"},
+    {"category", "Category of the senders (its slug)"},
+    {NULL, NULL},
+};
+
+/* The fields of an answer: decision, reason, paragraph of the later version. */
+static void answer_fields(struct request *r, const struct office_form *f, const struct disposition *d)
+{
+	office_radios(r, f, "decision", "Decision", DECISIONS, d ? disposition_decision_name(d->decision) : NULL);
+	office_textarea(r, f, "reason", "Reason", "Required. Published with the answer.", d ? d->reason : NULL, 2);
+	office_input(r, f, "paragraph", "Paragraph of the new version (optional)",
+	             "Where the text landed, such as p4, in the newest published version after this one.",
+	             d ? d->pid : NULL, "text", 32);
+}
+
+/* The page of call id's answers, its comments from the offset-th group of identical ones (from 0) until
+ * LIMIT_PAGE_BYTES; failed names the form that came back with e. */
+static void dispositions_page(struct request *r, int64_t id, int64_t offset, const char *failed, const struct error *e)
+{
+	struct error le;
+	error_clear(&le);
+	struct call c;
+	struct disposition_item *items;
+	struct disposition_remaining *rem;
+	int n, nrem, total;
+	int64_t published = 0;
+	if (call_find(r->db, &r->arena, id, &c, &le) != 0 ||
+	    disposition_published_at(r->db, id, &published, &le) != 0 ||
+	    disposition_comments(r->db, &r->arena, id, &items, &n, &le) != 0 ||
+	    disposition_remaining(r->db, &r->arena, id, &rem, &nrem, &total, &le) != 0) {
+		page_error(r, &le);
+		return;
+	}
+	office_begin(r, arena_printf(&r->arena, "Answers to the comments on %s", c.title), e);
+	html_printf(&r->out,
+	            "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/office\">Back office</a> \u203a "
+	            "<a href=\"/office/processes/%u\">%s</a> \u203a <a href=\"/office/calls/%L\">%s</a></nav>\n"
+	            "<h1>Answers to the comments on %s</h1>\n",
+	            c.process_slug, c.process_title, (long long)c.id, c.title, c.title);
+	office_done(r, DISPOSITIONS_DONE);
+	office_error_summary(r, e, failed ? failed : "", "Nothing was changed");
+	if (published)
+		html_printf(&r->out, "<p>The answers were published on %s; they no longer change.</p>\n",
+		            page_instant_utc(r, published));
+	html_printf(&r->out, "<section aria-labelledby=\"remaining\"><h2 id=\"remaining\">Without an answer: %d</h2>\n",
+	            total);
+	if (nrem) {
+		html_printf(&r->out, "<ul class=\"remaining\">\n");
+		for (int i = 0; i < nrem; i++)
+			html_printf(&r->out, "<li>%s: %d</li>\n", rem[i].pid ? rem[i].pid : "General comments",
+			            rem[i].count);
+		html_printf(&r->out, "</ul>\n");
+	}
+	html_printf(&r->out, "</section>\n");
+
+	/* The comments, by paragraph; identical texts once, with their senders. */
+	bool *shown = arena_alloc(&r->arena, (size_t)(n ? n : 1) * sizeof *shown);
+	const char **norm = arena_alloc(&r->arena, (size_t)(n ? n : 1) * sizeof *norm);
+	if (!shown || !norm) {
+		error_set(&le, ERROR_UNAVAILABLE, "out of memory");
+		page_error(r, &le);
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		shown[i] = false;
+		norm[i] = disposition_normalized(&r->arena, items[i].comment);
+	}
+	const char *section = NULL;
+	bool open_section = false;
+	const size_t start = r->out.len;
+	int64_t group = -1, next = 0; /* next: the first group left for the next page, 0 if none */
+	for (int i = 0; i < n; i++) {
+		if (shown[i])
+			continue;
+		const struct disposition_item *x = &items[i];
+		const char *here = x->pid ? x->pid : "";
+		group++;
+		if (group < offset || next) {
+			for (int j = i; j < n; j++)
+				if (!shown[j] && norm[i] && norm[j] && !strcmp(norm[i], norm[j]))
+					shown[j] = true;
+			continue;
+		}
+		if (!section || strcmp(section, here) != 0) {
+			if (open_section)
+				html_printf(&r->out, "</section>\n");
+			section = here;
+			open_section = true;
+			if (x->pid)
+				html_printf(&r->out,
+				            "<section aria-labelledby=\"s-%s\"><h2 id=\"s-%s\">\u00b6%d (%s)</h2>\n",
+				            x->pid, x->pid, x->number, x->pid);
+			else
+				html_printf(&r->out,
+				            "<section aria-labelledby=\"s-general\"><h2 id=\"s-general\">General "
+				            "comments</h2>\n");
+		}
+		int senders = 0;
+		for (int j = i; j < n; j++)
+			if (!shown[j] && norm[i] && norm[j] && !strcmp(norm[i], norm[j])) {
+				shown[j] = true;
+				senders++;
+			}
+		const char *key = arena_printf(&r->arena, "c%lld", (long long)x->comment_id);
+		struct office_form f = office_form_for(key, failed, e, r->form);
+		html_printf(&r->out,
+		            "<div class=\"office-item\" id=\"c-%L\"><h3>Comment %L (%s) from %s, %s</h3>\n"
+		            "<blockquote>%s</blockquote>\n",
+		            (long long)x->comment_id, (long long)x->comment_id, x->type, x->name, x->tracking,
+		            x->comment);
+		if (*x->proposed_change)
+			html_printf(&r->out, "<p>Proposed change:</p><blockquote>%s</blockquote>\n",
+			            x->proposed_change);
+		if (senders > 1)
+			html_printf(&r->out,
+			            "<p><strong>%d senders</strong> sent this comment: one answer for all.</p>\n",
+			            senders);
+		if (x->answered)
+			html_printf(&r->out, "<p>Answer (revision %d): %s. %s</p>\n", x->d.revision,
+			            DECISIONS[x->d.decision][1], x->d.reason);
+		if (!published) {
+			office_form_open(r, arena_printf(&r->arena, "/office/calls/%lld/dispositions", (long long)id),
+			                 false);
+			html_printf(&r->out, "<input type=\"hidden\" name=\"%s\" value=\"%L\">\n",
+			            senders > 1 ? "same_as" : "comment", (long long)x->comment_id);
+			answer_fields(r, &f, x->answered ? &x->d : NULL);
+			html_printf(&r->out,
+			            "<p><button type=\"submit\">Answer%s<span class=\"visually-hidden\"> comment "
+			            "%L</span></button></p>\n</form>\n",
+			            senders > 1 ? " for all senders" : "", (long long)x->comment_id);
+		}
+		html_printf(&r->out, "</div>\n");
+		if (r->out.len - start > LIMIT_PAGE_BYTES)
+			next = group + 1; /* the rest on the next page: one answer is never cut */
+	}
+	if (open_section)
+		html_printf(&r->out, "</section>\n");
+	if (!n)
+		html_printf(&r->out, "<p>This call has no comments.</p>\n");
+	if (offset > 0 || next)
+		html_printf(&r->out, "<nav aria-label=\"Pages\" class=\"pages\">%R%R</nav>\n",
+		            offset > 0 ? "<a rel=\"first\" href=\"?offset=0\">First comments</a> " : "",
+		            next ? arena_printf(&r->arena, "<a rel=\"next\" href=\"?offset=%lld\">Next comments</a>",
+		                                (long long)next)
+		                 : "");
+
+	if (!published) {
+		struct office_form f = office_form_for("many", failed, e, r->form);
+		html_printf(&r->out, "<section aria-labelledby=\"many\"><h2 id=\"many\">Answer many at once</h2>\n");
+		office_form_open(r, arena_printf(&r->arena, "/office/calls/%lld/dispositions", (long long)id), false);
+		html_printf(&r->out, "<input type=\"hidden\" name=\"many\" value=\"1\">\n");
+		office_select(r, &f, "by", "Select the comments by", SELECT_BY, office_value(&f, "by", "paragraph"));
+		office_input(r, &f, "select", "Which", "The paragraph's id, the type, or the category's slug.", NULL,
+		             "text", 64);
+		answer_fields(r, &f, NULL);
+		html_printf(&r->out, "<p><button type=\"submit\">Answer the selected comments</button></p>\n</form>\n"
+		                     "</section>\n");
+		html_printf(&r->out,
+		            "<section aria-labelledby=\"publish\"><h2 id=\"publish\">Publish the answers</h2>\n"
+		            "<p>Once published, the answers are public with each comment and no longer "
+		            "change.</p>\n");
+		office_form_open(r, arena_printf(&r->arena, "/office/calls/%lld/dispositions/publish", (long long)id),
+		                 false);
+		html_printf(&r->out,
+		            "<p><button type=\"submit\" id=\"f-publish-publish\">Publish the dispositions</button>"
+		            "</p>\n</form>\n</section>\n");
+	}
+	page_end(r, office_status(e));
+}
+
+static bool path_call(struct request *r, int64_t *id)
+{
+	if (parse_id(r->params[0], id))
+		return true;
+	struct error e;
+	error_clear(&e);
+	error_set(&e, ERROR_NOT_FOUND, "There is no such call for contributions.");
+	page_error(r, &e);
+	return false;
+}
+
+void page_office_dispositions(struct request *r)
+{
+	int64_t id, offset = 0;
+	if (!path_call(r, &id))
+		return;
+	/* ?offset=N: from the N-th comment (identical ones counted once), where the page before stopped */
+	const char *o = request_query(r, "offset");
+	if (o && (!parse_id(o, &offset) || offset > 100000000))
+		offset = 0;
+	dispositions_page(r, id, offset, NULL, NULL);
+}
+
+void page_office_dispositions_record(struct request *r)
+{
+	int64_t id, comment = 0, same_as = 0;
+	if (!path_call(r, &id))
+		return;
+	struct error e;
+	error_clear(&e);
+	struct disposition_input in = {.decision = office_field(r, "decision"),
+	                               .reason = office_field(r, "reason"),
+	                               .paragraph = office_field(r, "paragraph")};
+	struct actor who = auth_actor(r);
+	const char *key = "many", *done = "many";
+	const char *c = office_field(r, "comment"), *s = office_field(r, "same_as");
+	if ((c && !parse_id(c, &comment)) || (!c && s && !parse_id(s, &same_as))) {
+		/* not from our page: never read as a selection of many */
+		error_set(&e, ERROR_NOT_FOUND, "There is no such comment in this call.");
+	} else if (c) {
+		key = arena_printf(&r->arena, "c%lld", (long long)comment);
+		int64_t of = 0;
+		struct disposition d;
+		bool unchanged = false;
+		/* a comment of this call only: the form came from its page */
+		if (disposition_comment_call(r->db, comment, &of, &e) == 0 && of != id)
+			error_set(&e, ERROR_NOT_FOUND, "There is no such comment in this call.");
+		if (!e.code && disposition_record(r->db, &r->arena, &who, comment, &in, &d, &unchanged, &e) == 0)
+			done = unchanged ? "unchanged" : "recorded";
+	} else {
+		struct disposition_selection sel = {0};
+		if (s) {
+			key = arena_printf(&r->arena, "c%lld", (long long)same_as);
+			sel.same_as = same_as;
+		} else {
+			const char *by = office_field(r, "by"), *which = office_field(r, "select");
+			which = which ? which : "";
+			if (!office_field(r, "many"))
+				error_field(&e, "select", "Choose the comments to answer.");
+			else if (by && !strcmp(by, "type"))
+				sel.type = which;
+			else if (by && !strcmp(by, "category"))
+				sel.category = which;
+			else if (by && !strcmp(by, "paragraph"))
+				sel.paragraph = which;
+			else
+				error_field(&e, "by", "Select the comments by paragraph, type or category.");
+		}
+		int applied, unchanged;
+		if (!e.code)
+			disposition_record_many(r->db, &r->arena, &who, id, &sel, &in, &applied, &unchanged, &e);
+	}
+	if (e.code) {
+		if (!strcmp(e.code, ERROR_NOT_FOUND))
+			page_error(r, &e);
+		else
+			dispositions_page(r, id, 0, key, &e);
+		return;
+	}
+	reply_redirect(r, arena_printf(&r->arena, "/office/calls/%lld/dispositions?done=%s", (long long)id, done));
+}
+
+void page_office_dispositions_publish(struct request *r)
+{
+	int64_t id;
+	if (!path_call(r, &id))
+		return;
+	struct error e;
+	error_clear(&e);
+	struct actor who = auth_actor(r);
+	if (disposition_publish(r->db, &r->arena, &who, id, &e) != 0) {
+		if (!strcmp(e.code, ERROR_NOT_FOUND))
+			page_error(r, &e);
+		else
+			dispositions_page(r, id, 0, "publish", &e);
+		return;
+	}
+	reply_redirect(r, arena_printf(&r->arena, "/office/calls/%lld/dispositions?done=published", (long long)id));
+}
