@@ -1,0 +1,102 @@
+"""
+Each contributor learns the fate of their comments (issue 9, item 4): once a
+call's dispositions are published, each address that sent a contribution gets
+one mail (kind "fate", in the publication's transaction) with the counts of
+its comments' decisions and a link per contribution (the receipt for a private
+one), never the comments' own words; before publication, nothing.
+"""
+
+import email
+import email.policy
+import sqlite3
+import unittest
+
+from harness import ServerTestCase, contribution
+
+CONTRIBUTIONS = "/api/v1/calls/1/contributions"
+SECRETARIAT = "secretariat@example.org"
+
+
+def fate_mails(server):
+    with sqlite3.connect(server.db, timeout=10) as db:
+        rows = db.execute("SELECT recipient, message FROM outbox WHERE kind = 'fate' ORDER BY id").fetchall()
+    out = {}
+    for to, message in rows:
+        m = email.message_from_string(message, policy=email.policy.default)
+        out.setdefault(to.lower(), []).append((m["Subject"], m.get_body(("plain",)).get_content().replace("\r\n", "\n")))
+    return out
+
+
+class Fates(ServerTestCase):
+    SHARED = False
+
+    def send(self, s, comments, **fields):
+        r = s.post_json(CONTRIBUTIONS, contribution(comments=comments, **fields))
+        self.assertEqual(r.status, 201, r)
+        return r.json()["tracking"]
+
+    def comments_of(self, s, tracking, token):
+        r = s.send_json("GET", "/api/v1/contributions/" + tracking, token=token)
+        self.assertEqual(r.status, 200, r)
+        return r.json()["comments"]
+
+    def answer(self, s, token, cid, decision, reason):
+        r = s.send_json("POST", "/api/v1/comments/%d/disposition" % cid, {"decision": decision, "reason": reason},
+                        token=token)
+        self.assertEqual(r.status, 200, r)
+
+    def answer_and_publish(self, s, token):
+        """Two contributions from one address (its case differing), a private one from another."""
+        a1 = self.send(s, [{"paragraph": "p3", "comment": "Secret words one."},
+                           {"paragraph": "p7", "comment": "Secret words two."}], email="fate@example.org")
+        a2 = self.send(s, [{"paragraph": "p3", "comment": "Secret words three."}], email="FATE@example.org")
+        b = self.send(s, [{"paragraph": "p7", "comment": "Secret words four."}], email="hidden@example.org",
+                      publication="private")
+        c1, c2 = [c["id"] for c in self.comments_of(s, a1, token)]
+        self.answer(s, token, c1, "accepted", "Reason one.")
+        self.answer(s, token, c2, "not_accepted", "Reason two.")
+        self.answer(s, token, self.comments_of(s, a2, token)[0]["id"], "accepted_in_part", "Reason three.")
+        self.answer(s, token, self.comments_of(s, b, token)[0]["id"], "noted", "Reason four.")
+        left = s.send_json("GET", "/api/v1/calls/1/dispositions/remaining", token=token).json()
+        for p in left["paragraphs"]:
+            r = s.send_json("POST", "/api/v1/calls/1/dispositions",
+                            {"select": {"paragraph": p["paragraph"] or ""}, "decision": "noted", "reason": "Seen."},
+                            token=token)
+            self.assertEqual(r.status, 200, r)
+        self.assertEqual(fate_mails(s), {})  # nothing before publication
+        r = s.send_json("POST", "/api/v1/calls/1/dispositions/publish", token=token)
+        self.assertEqual(r.status, 200, r)
+        return a1, a2, b
+
+    def test_one_mail_per_address_with_counts_and_links(self):
+        s = self.fresh_server()
+        token = s.account_token(SECRETARIAT)
+        a1, a2, b = self.answer_and_publish(s, token)
+        mails = fate_mails(s)
+        self.assertEqual(len(mails["fate@example.org"]), 1, mails)
+        subject, body = mails["fate@example.org"][0]
+        self.assertIn("Answers to your comments", subject)
+        self.assertIn("Accepted: 1\n", body)
+        self.assertIn("Accepted in part: 1\n", body)
+        self.assertIn("Not accepted: 1\n", body)
+        self.assertIn("Noted: 0\n", body)
+        self.assertIn("/contributions/" + a1, body)
+        self.assertIn("/contributions/" + a2, body)
+        self.assertNotIn("Secret words", body)
+        self.assertNotIn("Reason", body)
+        (subject, body), = mails["hidden@example.org"]
+        self.assertIn("Noted: 1\n", body)
+        self.assertIn("/receipts/" + b, body)
+        self.assertNotIn("/contributions/", body)
+        self.assertNotIn("Secret words", body)
+        # Every address of the call's contributions (the demo's too) got exactly one.
+        with sqlite3.connect(s.db, timeout=10) as db:
+            addresses = {r[0].lower() for r in db.execute(
+                "SELECT email FROM contribution WHERE call_id = 1 AND state <> 'spam' AND email <> '' "
+                "AND id IN (SELECT contribution_id FROM comment)")}
+        self.assertEqual(set(mails), addresses)
+        self.assertTrue(all(len(v) == 1 for v in mails.values()), mails)
+
+
+if __name__ == "__main__":
+    unittest.main()
