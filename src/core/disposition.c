@@ -147,6 +147,20 @@ static int fill_disposition(struct arena *a, struct db_stmt *st, void *element)
 	return failed ? -1 : 0;
 }
 
+/* A row of disposition_attach(): fill_disposition's columns, then the landing paragraph's number and its
+ * version's label. */
+static int fill_attached(struct arena *a, struct db_stmt *st, void *element)
+{
+	int rc = fill_disposition(a, st, element);
+	if (rc != 0)
+		return rc;
+	struct disposition *d = element;
+	bool failed = false;
+	d->number = (int)db_col_int(st, 9);
+	d->version_label = db_col_dup(st, 10, a, &failed);
+	return failed ? -1 : 0;
+}
+
 int disposition_find(struct db *db, struct arena *a, int64_t comment_id, struct disposition *out, struct error *e)
 {
 	static const char sql[] = "SELECT comment_id, decision, reason, version_id, pid, decided_at, decided_by, "
@@ -628,8 +642,11 @@ int disposition_attach(struct db *db, struct arena *a, struct contribution *item
 	 * range (the answers of other contributions in it find no comment below). */
 	static const char sql[] =
 	    "SELECT d.comment_id, d.decision, d.reason, d.version_id, d.pid, d.decided_at, "
-	    "d.decided_by, d.revision, c.contribution_id FROM disposition d "
-	    "JOIN comment c ON c.id = d.comment_id WHERE c.contribution_id BETWEEN ? AND ? ORDER BY d.comment_id";
+	    "d.decided_by, d.revision, c.contribution_id, COALESCE(pa.number, 0), v.label FROM disposition d "
+	    "JOIN comment c ON c.id = d.comment_id "
+	    "LEFT JOIN paragraph pa ON pa.version_id = d.version_id AND pa.pid = d.pid "
+	    "LEFT JOIN version v ON v.id = d.version_id "
+	    "WHERE c.contribution_id BETWEEN ? AND ? ORDER BY d.comment_id";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		return -1;
@@ -637,7 +654,7 @@ int disposition_attach(struct db *db, struct arena *a, struct contribution *item
 	db_bind_int(st, 2, hi);
 	struct disposition *ds = NULL;
 	int nd = 0;
-	if (db_collect(st, a, (void **)&ds, &nd, sizeof *ds, fill_disposition, e) != 0)
+	if (db_collect(st, a, (void **)&ds, &nd, sizeof *ds, fill_attached, e) != 0)
 		return -1;
 	/* each comment looks for its answer by binary search: the answers come by comment id */
 	for (int i = 0; i < n; i++)

@@ -11,7 +11,7 @@ import email.policy
 import sqlite3
 import unittest
 
-from harness import ServerTestCase, contribution
+from harness import SLUG, ServerTestCase, contribution
 
 CONTRIBUTIONS = "/api/v1/calls/1/contributions"
 SECRETARIAT = "secretariat@example.org"
@@ -27,7 +27,7 @@ def fate_mails(server):
     return out
 
 
-class Fates(ServerTestCase):
+class FateBase(ServerTestCase):
     SHARED = False
 
     def send(self, s, comments, **fields):
@@ -68,6 +68,9 @@ class Fates(ServerTestCase):
         self.assertEqual(r.status, 200, r)
         return a1, a2, b
 
+
+
+class Fates(FateBase):
     def test_one_mail_per_address_with_counts_and_links(self):
         s = self.fresh_server()
         token = s.account_token(SECRETARIAT)
@@ -96,6 +99,96 @@ class Fates(ServerTestCase):
                 "AND id IN (SELECT contribution_id FROM comment)")}
         self.assertEqual(set(mails), addresses)
         self.assertTrue(all(len(v) == 1 for v in mails.values()), mails)
+
+
+class FatePages(FateBase):
+    """The contribution's page, its receipt, the paragraph's page and "My contributions" show each answer once
+    the call's dispositions are published, and nothing of them before."""
+
+    def test_pages_show_each_answer_once_published(self):
+        s = self.fresh_server()
+        token = s.account_token(SECRETARIAT)
+        mine = s.account_token("stakeholder@example.org", role="stakeholder")
+        r = s.send_json("POST", CONTRIBUTIONS, contribution(
+            comments=[{"paragraph": "p3", "comment": "Say who reports."},
+                      {"paragraph": "p7", "comment": "Yearly is too rare."}], email="stakeholder@example.org"),
+            token=mine)
+        self.assertEqual(r.status, 201, r)
+        public = r.json()["tracking"]
+        private = self.send(s, [{"paragraph": "p3", "comment": "Only for you."}], email="p@example.org",
+                            publication="private")
+        path = "/api/v1/processes/%s/documents/guidelines/versions" % SLUG
+        markdown = "Nothing like the draft before.\n\nThe secretariat reports to the Council every year.\n"
+        v = s.send_json("POST", path, {"markdown": markdown, "date": "2021-06-01", "label": "Next draft"},
+                        token=token)
+        self.assertEqual(v.status, 201, v)
+        vid = v.json()["id"]
+        if v.json()["state"] == "draft":  # the matching asks: confirm its own proposals
+            m = s.send_json("GET", "/api/v1/versions/%d/matches" % vid, token=token).json()
+            decisions = [{"number": p["number"], "choice": "new"} for p in m["paragraphs"] if p["uncertain"]]
+            if decisions:
+                r = s.send_json("POST", "/api/v1/versions/%d/matches" % vid, {"decisions": decisions}, token=token)
+                self.assertEqual(r.status, 200, r)
+            self.assertEqual(s.send_json("POST", "/api/v1/versions/%d/publish" % vid, token=token).status, 200)
+        landed = s.get_json("/api/v1/versions/%d" % vid).json()["paragraphs"][-1]
+        landed["pid"] = landed["id"]
+        c1, c2 = self.comments_of(s, public, token)
+        r = s.send_json("POST", "/api/v1/comments/%d/disposition" % c1["id"],
+                        {"decision": "accepted", "reason": "Said in the next draft.", "paragraph": landed["pid"],
+                         "version_id": vid}, token=token)
+        self.assertEqual(r.status, 200, r)
+        self.answer(s, token, c2["id"], "not_accepted", "Yearly suffices.")
+        self.answer(s, token, self.comments_of(s, private, token)[0]["id"], "noted", "Private reason.")
+        left = s.send_json("GET", "/api/v1/calls/1/dispositions/remaining", token=token).json()
+        for p in left["paragraphs"]:
+            r = s.send_json("POST", "/api/v1/calls/1/dispositions",
+                            {"select": {"paragraph": p["paragraph"] or ""}, "decision": "noted", "reason": "Seen."},
+                            token=token)
+            self.assertEqual(r.status, 200, r)
+        paragraph_page = "/versions/%d/paragraphs/p3" % s.get_json("/api/v1/calls/1").json()["version_id"]
+        login = s.post_form("/login", {"email": "stakeholder@example.org", "password": "a long passphrase for the tests",
+                                       "next": "/account"})
+        self.assertEqual(login.status, 303, login)
+        cookie = [v for k, v in login.headers.items()
+                  if k.lower() == "set-cookie" and v.startswith("consulta_session=")][0].split(";")[0]
+
+        def pages():
+            out = {
+                "contribution": s.get("/contributions/" + public).text,
+                "receipt": s.get("/receipts/" + private).text,
+                "list": s.get("/calls/1/contributions?per_page=100").text,
+                "account": s.get("/account", headers={"Cookie": cookie}).text,
+            }
+            if paragraph_page:
+                out["paragraph"] = s.get(paragraph_page).text
+            return out
+
+        before = pages()
+        for name, text in before.items():
+            self.assertNotIn("Answer:", text, name)
+            self.assertNotIn("Said in the next draft.", text, name)
+            self.assertNotIn("Private reason.", text, name)
+        self.assertIn("not published yet", before["account"])
+        r = s.send_json("POST", "/api/v1/calls/1/dispositions/publish", token=token)
+        self.assertEqual(r.status, 200, r)
+        after = pages()
+        page = after["contribution"]
+        self.assertIn("Answer: <strong>Accepted</strong>", page)
+        self.assertIn("Said in the next draft.", page)
+        self.assertIn("now <a href=\"/versions/%d#%s\">\u00b6%d of Next draft</a>" % (vid, landed["pid"],
+                                                                                       landed["number"]), page)
+        self.assertIn("Answer: <strong>Not accepted</strong>", page)
+        self.assertIn("Yearly suffices.", page)
+        # The private contribution's answer shows on its receipt only.
+        self.assertIn("Answer: <strong>Noted</strong>", after["receipt"])
+        self.assertIn("Private reason.", after["receipt"])
+        self.assertEqual(s.get("/contributions/" + private).status, 404)
+        self.assertIn("Said in the next draft.", after["list"])
+        self.assertNotIn("Private reason.", after["list"])
+        if paragraph_page:
+            self.assertIn("Said in the next draft.", after["paragraph"])
+            self.assertNotIn("Private reason.", after["paragraph"])
+        self.assertIn("1 accepted, 1 not accepted", after["account"])
 
 
 if __name__ == "__main__":
