@@ -12,6 +12,7 @@ import sqlite3
 import unittest
 
 from harness import SLUG, ServerTestCase, contribution
+from test_mail_in import mail_in, simple
 
 CONTRIBUTIONS = "/api/v1/calls/1/contributions"
 SECRETARIAT = "secretariat@example.org"
@@ -189,6 +190,39 @@ class FatePages(FateBase):
             self.assertIn("Said in the next draft.", after["paragraph"])
             self.assertNotIn("Private reason.", after["paragraph"])
         self.assertIn("1 accepted, 1 not accepted", after["account"])
+
+
+class MailIn(FateBase):
+    """A contribution by mail gets its mail at its sender's address."""
+
+    def test_a_mail_in_contributor_gets_the_mail_at_the_sender_address(self):
+        s = self.fresh_server()
+        token = s.account_token(SECRETARIAT)
+        code, out, err = mail_in(s.db, simple("fate@example.org", sender="mailer@example.org",
+                                              text="Secret mailed words on paragraph 3."), self.NOW)
+        self.assertEqual((code, out["outcome"]), (0, "accepted"), err)
+        # A message's text is no comment; its comments come from a comment table attached (or the
+        # secretariat's transcription): here two, written into the record as those would be.
+        with sqlite3.connect(s.db, timeout=10) as db:
+            kid, = db.execute("SELECT id FROM contribution WHERE tracking = ? AND channel = 'email'",
+                              (out["tracking"],)).fetchone()
+            vid, = db.execute("SELECT version_id FROM call WHERE id = 1").fetchone()
+            for pos in (1, 2):
+                db.execute("INSERT INTO comment (contribution_id, version_id, pid, position, type, comment) "
+                           "VALUES (?, ?, 'p3', ?, 'general', 'Secret mailed words.')", (kid, vid, pos))
+        ncomments = 2
+        left = s.send_json("GET", "/api/v1/calls/1/dispositions/remaining", token=token).json()
+        for p in left["paragraphs"]:
+            r = s.send_json("POST", "/api/v1/calls/1/dispositions",
+                            {"select": {"paragraph": p["paragraph"] or ""}, "decision": "noted", "reason": "Seen."},
+                            token=token)
+            self.assertEqual(r.status, 200, r)
+        self.assertEqual(s.send_json("POST", "/api/v1/calls/1/dispositions/publish", token=token).status, 200)
+        mails = fate_mails(s)
+        (subject, body), = mails["mailer@example.org"]
+        self.assertIn("Noted: %d\n" % ncomments, body)
+        self.assertIn("/" + out["tracking"], body)
+        self.assertNotIn("Secret mailed words", body)
 
 
 if __name__ == "__main__":
