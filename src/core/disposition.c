@@ -4,10 +4,14 @@
 #include "core/contribution.h"
 #include "core/field.h"
 #include "core/limits.h"
+#include "core/outbox.h"
+#include "core/config.h"
+#include "util/buf.h"
 #include "util/clock.h"
 
 #include <ctype.h>
 #include <string.h>
+#include <strings.h>
 
 static const char *const DECISION_NAMES[] = {"accepted", "accepted_in_part", "not_accepted", "noted"};
 enum { NDECISIONS = (int)(sizeof DECISION_NAMES / sizeof *DECISION_NAMES) };
@@ -138,8 +142,22 @@ static int fill_disposition(struct arena *a, struct db_stmt *st, void *element)
 	d->version_id = db_col_null(st, 3) ? 0 : db_col_int(st, 3);
 	d->pid = db_col_dup(st, 4, a, &failed);
 	d->decided_at = db_col_int(st, 5);
-	d->decided_by = db_col_int(st, 6);
+	d->decided_by = db_col_int(st, 5);
 	d->revision = (int)db_col_int(st, 7);
+	return failed ? -1 : 0;
+}
+
+/* A row of disposition_attach(): fill_disposition's columns, then the landing paragraph's number and its
+ * version's label. */
+static int fill_attached(struct arena *a, struct db_stmt *st, void *element)
+{
+	int rc = fill_disposition(a, st, element);
+	if (rc != 0)
+		return rc;
+	struct disposition *d = element;
+	bool failed = false;
+	d->number = (int)db_col_int(st, 9);
+	d->version_label = db_col_dup(st, 10, a, &failed);
 	return failed ? -1 : 0;
 }
 
@@ -453,6 +471,109 @@ int disposition_published_at(struct db *db, int64_t call_id, int64_t *at, struct
 	return 0;
 }
 
+/* One address's mail at publication (fate_mails): its contributions' links and counts per decision. */
+struct fate {
+	const char *email;
+	struct buf links;
+	int counts[4];
+};
+
+static int fate_send(struct db *db, struct arena *a, const char *title, struct fate *f, struct error *e)
+{
+	/* Only our words: the call, the counts and the links. The comments themselves are never repeated, so
+	 * that the mail tells a reader of the mailbox nothing the sender wrote. */
+	const char *body = arena_printf(
+		a,
+		"Hello,\n\n"
+		"The secretariat has published its answers to the comments sent to the call \"%s\" with this e-mail "
+		"address.\n\n"
+		"Accepted: %d\n"
+		"Accepted in part: %d\n"
+		"Not accepted: %d\n"
+		"Noted: %d\n\n"
+		"Each comment with its answer and its reason is on the page of its contribution:\n%s",
+		title, f->counts[DECISION_ACCEPTED], f->counts[DECISION_ACCEPTED_IN_PART],
+		f->counts[DECISION_NOT_ACCEPTED], f->counts[DECISION_NOTED], f->links.data ? f->links.data : "");
+	const char *subject = arena_printf(a, "Answers to your comments: %s", title);
+	buf_free(&f->links);
+	if (!body || !subject) {
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		return -1;
+	}
+	/* Kind "fate" is not limited per recipient or requester: the secretariat's act sends it, once per
+	 * address and call, never a stranger's request. */
+	struct outbox_mail mail = {.kind = "fate", .to = f->email, .subject = subject, .body = body};
+	return outbox_enqueue(db, &mail, e);
+}
+
+/* Inside disposition_publish()'s transaction: one mail per address (compared without regard to case) that
+ * sent a contribution to call_id that is not spam, with the counts of its comments' decisions and a link per
+ * contribution: its public page when public, else its receipt (which only the tracking number opens). */
+static int fate_mails(struct db *db, struct arena *a, int64_t call_id, struct error *e)
+{
+	static const char sql_title[] = "SELECT title FROM call WHERE id = ?";
+	struct db_stmt *st = db_stmt(db, sql_title, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, call_id);
+	if (db_step(st, e) != DB_ROW)
+		return -1;
+	bool failed = false;
+	const char *title = db_col_dup(st, 0, a, &failed);
+	db_reset(st);
+	static const char sql[] =
+	    "SELECT k.email, k.id, k.tracking, CASE WHEN k.publication <> 'private' AND k.state IN ('published', 'hidden') "
+	    "THEN 1 ELSE 0 END, d.decision, count(*) FROM contribution k "
+	    "JOIN comment c ON c.contribution_id = k.id JOIN disposition d ON d.comment_id = c.id "
+	    "WHERE k.call_id = ? AND k.state <> 'spam' AND k.email <> '' "
+	    "GROUP BY k.email, k.id, k.tracking, k.publication, k.state, d.decision ORDER BY lower(k.email), k.id";
+	if (failed || !(st = db_stmt(db, sql, e)))
+		return -1;
+	db_bind_int(st, 1, call_id);
+	const char *url = config_get()->public_url;
+	struct fate f = {0};
+	int64_t last_id = 0;
+	enum db_step s;
+	int rc = 0;
+	while ((s = db_step(st, e)) == DB_ROW) {
+		const char *email = db_col_dup(st, 0, a, &failed);
+		int64_t id = db_col_int(st, 1);
+		const char *tracking = db_col_dup(st, 2, a, &failed);
+		bool public = db_col_int(st, 3) != 0; /* as contribution_is_public() */
+		enum disposition_decision d;
+		if (failed || !email || !tracking || !disposition_decision_parse(db_col_text(st, 4), &d)) {
+			error_set(e, ERROR_UNAVAILABLE, "A disposition could not be read.");
+			rc = -1;
+			break;
+		}
+		int count = (int)db_col_int(st, 5);
+		if (f.email && strcasecmp(f.email, email) != 0) {
+			if (fate_send(db, a, title, &f, e) != 0) {
+				rc = -1;
+				break;
+			}
+			f = (struct fate){0};
+			last_id = 0;
+		}
+		if (!f.email) {
+			f.email = email;
+			buf_init(&f.links, 64 * 1024);
+		}
+		if (id != last_id)
+			buf_printf(&f.links, "%s/%s/%s\n", url, public ? "contributions" : "receipts", tracking);
+		last_id = id;
+		f.counts[d] += count;
+	}
+	db_reset(st);
+	if (rc == 0 && s == DB_FAIL)
+		rc = -1;
+	if (rc == 0 && f.email)
+		rc = fate_send(db, a, title, &f, e);
+	else if (f.email)
+		buf_free(&f.links);
+	return rc;
+}
+
 int disposition_publish(struct db *db, struct arena *a, const struct actor *who, int64_t call_id, struct error *e)
 {
 	if (db_begin(db, e) != 0)
@@ -489,7 +610,7 @@ int disposition_publish(struct db *db, struct arena *a, const struct actor *who,
 	if (db_exec_stmt(st, e) != 0 ||
 	    audit_record(db, who, process_id, "disposition.publish", arena_printf(a, "call:%lld", (long long)call_id),
 	                 NULL, audit_json(a, json_pack("{s:I}", "published_at", (json_int_t)at)), e) != 0 ||
-	    db_commit(db, e) != 0)
+	    fate_mails(db, a, call_id, e) != 0 || db_commit(db, e) != 0)
 		goto fail;
 	return 0;
 fail:
@@ -521,8 +642,11 @@ int disposition_attach(struct db *db, struct arena *a, struct contribution *item
 	 * range (the answers of other contributions in it find no comment below). */
 	static const char sql[] =
 	    "SELECT d.comment_id, d.decision, d.reason, d.version_id, d.pid, d.decided_at, "
-	    "d.decided_by, d.revision, c.contribution_id FROM disposition d "
-	    "JOIN comment c ON c.id = d.comment_id WHERE c.contribution_id BETWEEN ? AND ? ORDER BY d.comment_id";
+	    "d.decided_by, d.revision, c.contribution_id, COALESCE(pa.number, 0), v.label FROM disposition d "
+	    "JOIN comment c ON c.id = d.comment_id "
+	    "LEFT JOIN paragraph pa ON pa.version_id = d.version_id AND pa.pid = d.pid "
+	    "LEFT JOIN version v ON v.id = d.version_id "
+	    "WHERE c.contribution_id BETWEEN ? AND ? ORDER BY d.comment_id";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		return -1;
@@ -530,7 +654,7 @@ int disposition_attach(struct db *db, struct arena *a, struct contribution *item
 	db_bind_int(st, 2, hi);
 	struct disposition *ds = NULL;
 	int nd = 0;
-	if (db_collect(st, a, (void **)&ds, &nd, sizeof *ds, fill_disposition, e) != 0)
+	if (db_collect(st, a, (void **)&ds, &nd, sizeof *ds, fill_attached, e) != 0)
 		return -1;
 	/* each comment looks for its answer by binary search: the answers come by comment id */
 	for (int i = 0; i < n; i++)

@@ -47,6 +47,10 @@ struct disposition {
 	int64_t decided_at;
 	int64_t decided_by;
 	int revision;
+	/* Filled by disposition_attach() only: where the text landed as a reader sees it (¶N of the version's
+	 * label), 0 and NULL when no paragraph is named. */
+	int number;
+	const char *version_label;
 };
 
 /*

@@ -29,7 +29,7 @@
 #include <stdint.h>
 
 struct outbox_mail {
-	const char *kind;             /* confirm, reset, account, receipt, notice, subscription, held */
+	const char *kind;             /* confirm, reset, account, receipt, notice, subscription, held, fate */
 	const char *to;
 	const char *subject;
 	const char *body;

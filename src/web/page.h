@@ -32,6 +32,11 @@ struct version;
  * under a heading of the given level ("h2", "h3"); nothing when it has none (page_paragraph.c). */
 void page_comments(struct request *r, const struct contribution *k, const char *heading);
 
+/* Attaches the answers to the comments of items[0..n) (of call_id, loaded by comment_attach) once the call's
+ * dispositions are published, so that page_comments() shows each; before, nothing (page_paragraph.c). */
+int page_dispositions_attach(struct request *r, struct contribution *items, int n, int64_t call_id,
+			     struct error *e);
+
 /* A version's text with, at each paragraph, its count of published comments (one query for the page,
  * carried-forward ones included) and "Comment on ¶N" while a call on it is open; then the comments on
  * paragraphs this version no longer has (page_paragraph.c). */

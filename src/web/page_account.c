@@ -5,7 +5,9 @@
  * translate forms to it and its errors back to messages beside the fields.
  */
 #include "core/account.h"
+#include "core/comment.h"
 #include "core/contribution.h"
+#include "core/disposition.h"
 #include "core/country.h"
 #include "core/limits.h"
 #include "web/auth.h"
@@ -263,6 +265,34 @@ void page_reset(struct request *r)
 
 /* --- my contributions ---------------------------------------------------- */
 
+/* A contribution's answers counted by decision once its call's are published ("2 accepted, 1 noted", the
+ * receipt shows each), else "not published yet". Each contribution may be of another call: two small
+ * queries per row of a page of LIMIT_PAGE_SIZE. */
+static void answers(struct request *r, struct contribution *k)
+{
+	struct error e;
+	error_clear(&e);
+	if (comment_attach(r->db, &r->arena, k, 1, &e) != 0 || page_dispositions_attach(r, k, 1, k->call_id, &e) != 0)
+		return;
+	static const char *const words[] = {"accepted", "accepted in part", "not accepted", "noted"};
+	int counts[4] = {0}, answered = 0;
+	for (int j = 0; j < k->ncomments; j++)
+		if (k->comments[j].disposition) {
+			counts[k->comments[j].disposition->decision]++;
+			answered++;
+		}
+	if (!answered) {
+		html_printf(&r->out, "not published yet");
+		return;
+	}
+	const char *sep = "";
+	for (int d = 0; d < 4; d++)
+		if (counts[d]) {
+			html_printf(&r->out, "%s%d %s", sep, counts[d], words[d]);
+			sep = ", ";
+		}
+}
+
 void page_my_contributions(struct request *r)
 {
 	struct error e;
@@ -281,11 +311,15 @@ void page_my_contributions(struct request *r)
 		html_printf(&r->out, "<p>You have not sent a contribution while logged in yet.</p>\n");
 	else {
 		html_printf(&r->out, "<table>\n<thead><tr><th scope=\"col\">Tracking number</th><th scope=\"col\">"
-				     "Received</th><th scope=\"col\">Publication</th></tr></thead>\n<tbody>\n");
-		for (int i = 0; i < n; i++)
-			html_printf(&r->out, "<tr><td><a href=\"/receipts/%u\">%s</a></td><td>%s</td><td>%s</td></tr>\n",
+				     "Received</th><th scope=\"col\">Publication</th><th scope=\"col\">Answers</th></tr>"
+				     "</thead>\n<tbody>\n");
+		for (int i = 0; i < n; i++) {
+			html_printf(&r->out, "<tr><td><a href=\"/receipts/%u\">%s</a></td><td>%s</td><td>%s</td><td>",
 				    items[i].tracking, items[i].tracking, page_instant_utc(r, items[i].received_at),
 				    contribution_publication_name(items[i].publication));
+			answers(r, &items[i]);
+			html_printf(&r->out, "</td></tr>\n");
+		}
 		html_printf(&r->out, "</tbody>\n</table>\n");
 	}
 	page_end(r, 200);

@@ -522,6 +522,7 @@ void page_receipt(struct request *r)
 	struct call c;
 	if (contribution_find(r->db, &r->arena, r->params[0], &k, &e) != 0 ||
 	    call_find(r->db, &r->arena, k.call_id, &c, &e) != 0 || comment_attach(r->db, &r->arena, &k, 1, &e) != 0 ||
+	    page_dispositions_attach(r, &k, 1, k.call_id, &e) != 0 ||
 	    contribution_table_report(r->db, &r->arena, &k, &report, &e) != 0) {
 		page_error(r, &e);
 		return;
@@ -636,7 +637,7 @@ void page_call_contributions(struct request *r)
 	if (page > 1000000 || offset > 100000000 ||
 	    contribution_list_published(r->db, &r->arena, c.id, (int)offset, LIMIT_PAGE_SIZE_DEFAULT, &items, &n, &total,
 					&hidden, &e) != 0 ||
-	    comment_attach(r->db, &r->arena, items, n, &e) != 0) {
+	    comment_attach(r->db, &r->arena, items, n, &e) != 0 || page_dispositions_attach(r, items, n, c.id, &e) != 0) {
 		if (!e.code)
 			error_set(&e, ERROR_NOT_FOUND, "There is no such page.");
 		page_error(r, &e);
@@ -681,7 +682,8 @@ void page_contribution(struct request *r)
 	struct contribution k;
 	struct call c;
 	if (contribution_find(r->db, &r->arena, r->params[0], &k, &e) != 0 || !contribution_is_public(&k) ||
-	    call_find(r->db, &r->arena, k.call_id, &c, &e) != 0 || comment_attach(r->db, &r->arena, &k, 1, &e) != 0) {
+	    call_find(r->db, &r->arena, k.call_id, &c, &e) != 0 || comment_attach(r->db, &r->arena, &k, 1, &e) != 0 ||
+	    page_dispositions_attach(r, &k, 1, k.call_id, &e) != 0) {
 		/* A private contribution, one awaiting review or spam is answered exactly like an
 		 * unknown one (the words of contribution_find), so that the page does not tell it exists. */
 		if (!e.code)

@@ -15,6 +15,7 @@
 #include "core/call.h"
 #include "core/comment.h"
 #include "core/contribution.h"
+#include "core/disposition.h"
 #include "core/document.h"
 #include "core/limits.h"
 #include "core/paragraph.h"
@@ -35,6 +36,37 @@ static const char *type_text(enum comment_type t)
 	case COMMENT_EDITORIAL: return "Editorial";
 	}
 	return comment_type_name(t);
+}
+
+/* How a decision reads. */
+static const char *decision_text(enum disposition_decision d)
+{
+	switch (d) {
+	case DECISION_ACCEPTED: return "Accepted";
+	case DECISION_ACCEPTED_IN_PART: return "Accepted in part";
+	case DECISION_NOT_ACCEPTED: return "Not accepted";
+	case DECISION_NOTED: return "Noted";
+	}
+	return disposition_decision_name(d);
+}
+
+/* A comment's answer: the decision in words, where the text landed, the reason. */
+static void answer(struct request *r, const struct disposition *d)
+{
+	html_printf(&r->out, "<div class=\"disposition\"><p class=\"label\">Answer: <strong>%s</strong>",
+		    decision_text(d->decision));
+	if (d->pid && d->version_id && d->number)
+		html_printf(&r->out, " \u00b7 now <a href=\"/versions/%L#%u\">\u00b6%d of %s</a>", (long long)d->version_id,
+			    d->pid, d->number, d->version_label ? d->version_label : "");
+	html_printf(&r->out, "</p>\n<div class=\"text reason\">%s</div></div>\n", d->reason ? d->reason : "");
+}
+
+int page_dispositions_attach(struct request *r, struct contribution *items, int n, int64_t call_id, struct error *e)
+{
+	int64_t at = 0;
+	if (!n || disposition_published_at(r->db, call_id, &at, e) != 0 || !at)
+		return e->code ? -1 : 0;
+	return disposition_attach(r->db, &r->arena, items, n, e);
 }
 
 void page_comments(struct request *r, const struct contribution *k, const char *heading)
@@ -58,6 +90,8 @@ void page_comments(struct request *r, const struct contribution *k, const char *
 		if (c->row > 0)
 			html_printf(&r->out, "<p class=\"meta\">Row %d of the comment table%s%s</p>\n", c->row,
 				    c->note ? ": " : "", c->note ? c->note : "");
+		if (c->disposition)
+			answer(r, c->disposition);
 		html_printf(&r->out, "</li>\n");
 	}
 	html_printf(&r->out, "</ol>\n</section>\n");
@@ -205,7 +239,46 @@ static void paragraph_comment(struct request *r, const struct comment *c, const 
 			    "<details><summary>The paragraph as it was commented on (\u00b6%d of %s)</summary>"
 			    "<div class=\"text\">%s</div></details>\n",
 			    c->number, c->version_label ? c->version_label : "an earlier version", c->commented_text);
+	if (c->disposition)
+		answer(r, c->disposition);
 	html_printf(&r->out, "</li>\n");
+}
+
+/* Attaches their answers to a page of a paragraph's comments (of several contributions, perhaps of several
+ * calls): one query for the answers, then one per call to keep only those whose call has published its
+ * dispositions. Nothing shows when a query fails: the comments still do. */
+static void paragraph_answers(struct request *r, struct comment *cs, int n)
+{
+	struct error e;
+	error_clear(&e);
+	struct contribution *ks = n ? arena_alloc(&r->arena, sizeof *ks * (size_t)n) : NULL;
+	if (!ks)
+		return;
+	for (int i = 0; i < n; i++) {
+		memset(&ks[i], 0, sizeof ks[i]);
+		ks[i].id = cs[i].contribution_id;
+		ks[i].comments = &cs[i];
+		ks[i].ncomments = 1;
+	}
+	if (disposition_attach(r->db, &r->arena, ks, n, &e) != 0) {
+		for (int i = 0; i < n; i++)
+			cs[i].disposition = NULL;
+		return;
+	}
+	int64_t call_id = 0, last_call = 0, at = 0;
+	for (int i = 0; i < n; i++) {
+		if (!cs[i].disposition)
+			continue;
+		if (disposition_comment_call(r->db, cs[i].id, &call_id, &e) != 0) {
+			cs[i].disposition = NULL;
+			continue;
+		}
+		if (call_id != last_call && disposition_published_at(r->db, call_id, &at, &e) != 0)
+			at = 0;
+		last_call = call_id;
+		if (!at)
+			cs[i].disposition = NULL;
+	}
 }
 
 void page_paragraph(struct request *r)
@@ -253,6 +326,7 @@ void page_paragraph(struct request *r)
 	const bool more = n > LIMIT_PAGE_SIZE;
 	if (more)
 		n = LIMIT_PAGE_SIZE;
+	paragraph_answers(r, cs, n);
 	if (!here && n == 0) {
 		error_set(&e, ERROR_NOT_FOUND, "This version has no such paragraph.");
 		page_error(r, &e);
