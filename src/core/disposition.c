@@ -142,7 +142,7 @@ static int fill_disposition(struct arena *a, struct db_stmt *st, void *element)
 	d->version_id = db_col_null(st, 3) ? 0 : db_col_int(st, 3);
 	d->pid = db_col_dup(st, 4, a, &failed);
 	d->decided_at = db_col_int(st, 5);
-	d->decided_by = db_col_int(st, 5);
+	d->decided_by = db_col_int(st, 6);
 	d->revision = (int)db_col_int(st, 7);
 	return failed ? -1 : 0;
 }
