@@ -17,6 +17,9 @@
 /* The request's JSON object for a back-office change, or NULL with the answer given (415, 400); the caller
  * json_decref()s it (api_office.c). */
 json_t *api_office_body(struct request *r);
+/* A field error for every member of body not among names (NULL-terminated): a misspelt member is refused,
+ * not ignored. */
+void api_known_members(json_t *body, const char *const *names, struct error *e);
 
 /* An instant as RFC 3339 in UTC. */
 json_t *api_instant(int64_t t);

@@ -54,20 +54,6 @@ static int64_t member_id(json_t *body, const char *name, struct error *e)
 	return (int64_t)json_integer_value(v);
 }
 
-static void known(json_t *body, const char *const *names, struct error *e)
-{
-	const char *key;
-	json_t *value;
-	json_object_foreach(body, key, value)
-	{
-		bool ok = false;
-		for (const char *const *n = names; *n && !ok; n++)
-			ok = !strcmp(key, *n);
-		if (!ok)
-			error_field(e, strlen(key) < 32 ? key : "body", "This API does not know this member.");
-	}
-}
-
 static void input_from(json_t *body, struct disposition_input *in, struct error *e)
 {
 	in->decision = member_string(body, "decision", e);
@@ -91,7 +77,7 @@ void api_disposition_record(struct request *r)
 		return;
 	struct error e;
 	error_clear(&e);
-	known(body, members, &e);
+	api_known_members(body, members, &e);
 	struct disposition_input in = {0};
 	input_from(body, &in, &e);
 	struct actor who = auth_actor(r);
@@ -141,7 +127,7 @@ void api_dispositions_record(struct request *r)
 		return;
 	struct error e;
 	error_clear(&e);
-	known(body, members, &e);
+	api_known_members(body, members, &e);
 	struct disposition_input in = {0};
 	input_from(body, &in, &e);
 	struct disposition_selection sel = {0};
@@ -149,7 +135,7 @@ void api_dispositions_record(struct request *r)
 	if (!json_is_object(s) || json_object_size(s) != 1) {
 		error_field(&e, "select", "Select the comments by one of paragraph, type, category, ids or same_as.");
 	} else {
-		known(s, selectors, &e);
+		api_known_members(s, selectors, &e);
 		sel.paragraph = member_string(s, "paragraph", &e);
 		sel.type = member_string(s, "type", &e);
 		sel.category = member_string(s, "category", &e);

@@ -56,8 +56,7 @@ json_t *api_office_body(struct request *r)
 	return office_body(r);
 }
 
-/* A field error for every member of body not among names (NULL-terminated). */
-static void known_members(json_t *body, const char *const *names, struct error *e)
+void api_known_members(json_t *body, const char *const *names, struct error *e)
 {
 	const char *key;
 	json_t *value;
@@ -192,7 +191,7 @@ static const char *const PROCESS_MEMBERS[] = {"slug", "title", "summary", "timez
 
 static void process_input_from(struct request *r, json_t *body, struct process_input *in, struct error *e)
 {
-	known_members(body, PROCESS_MEMBERS, e);
+	api_known_members(body, PROCESS_MEMBERS, e);
 	in->slug = member_string(r, body, "slug", e);
 	in->title = member_string(r, body, "title", e);
 	in->summary = member_string(r, body, "summary", e);
@@ -273,7 +272,7 @@ void api_document_create(struct request *r)
 		return;
 	struct error e;
 	error_clear(&e);
-	known_members(body, members, &e);
+	api_known_members(body, members, &e);
 	const char *slug = member_string(r, body, "slug", &e), *title = member_string(r, body, "title", &e);
 	json_decref(body);
 	struct actor who = auth_actor(r);
@@ -334,7 +333,7 @@ void api_version_create(struct request *r)
 	json_t *body = office_body(r);
 	if (!body)
 		return;
-	known_members(body, members, &e);
+	api_known_members(body, members, &e);
 	struct version_input in = {
 		.date = member_string(r, body, "date", &e),
 		.label = member_string(r, body, "label", &e),
@@ -391,7 +390,7 @@ void api_milestone_create(struct request *r)
 		return;
 	struct error e;
 	error_clear(&e);
-	known_members(body, members, &e);
+	api_known_members(body, members, &e);
 	struct milestone_input in = {
 		.date = member_string(r, body, "date", &e),
 		.end_date = member_string(r, body, "end_date", &e),
@@ -419,7 +418,7 @@ void api_milestone_update(struct request *r)
 		return;
 	struct error e;
 	error_clear(&e);
-	known_members(body, members, &e);
+	api_known_members(body, members, &e);
 	struct milestone_input in = {
 		.title = member_string(r, body, "title", &e),
 		.kind = member_string(r, body, "kind", &e),
@@ -447,7 +446,7 @@ void api_milestone_move(struct request *r)
 		return;
 	struct error e;
 	error_clear(&e);
-	known_members(body, members, &e);
+	api_known_members(body, members, &e);
 	const char *date = member_string(r, body, "date", &e), *end_date = member_string(r, body, "end_date", &e),
 		   *reason = member_string(r, body, "reason", &e);
 	json_decref(body);
@@ -487,7 +486,7 @@ void api_call_create(struct request *r)
 		return;
 	struct error e;
 	error_clear(&e);
-	known_members(body, members, &e);
+	api_known_members(body, members, &e);
 	struct call_input in = {
 		.title = member_string(r, body, "title", &e),
 		.description = member_string(r, body, "description", &e),
@@ -518,7 +517,7 @@ void api_call_update(struct request *r)
 		return;
 	struct error e;
 	error_clear(&e);
-	known_members(body, members, &e);
+	api_known_members(body, members, &e);
 	struct call_change_input in = {
 		.closes_on = member_string(r, body, "closes_on", &e),
 		.closes_at = member_string(r, body, "closes_at", &e),
@@ -609,7 +608,7 @@ void api_contribution_moderate(struct request *r)
 		return;
 	struct error e;
 	error_clear(&e);
-	known_members(body, members, &e);
+	api_known_members(body, members, &e);
 	const char *action = member_string(r, body, "action", &e), *reason = member_string(r, body, "reason", &e);
 	json_decref(body);
 	struct actor who = auth_actor(r);
