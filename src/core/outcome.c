@@ -268,10 +268,13 @@ int outcome_read(struct db *db, struct arena *a, const struct outcome_scope *sco
 	}
 	if (out->ncalls == 0)
 		return 0;
+	if (read_decisions(db, scope, audience, &out->decided, e) != 0)
+		return -1;
+	if (top < 0) /* the headline numbers only */
+		return 0;
 	if (read_counts(db, a, sql_categories, scope, audience, &out->categories, &out->ncategories, e) != 0 ||
 	    read_counts(db, a, sql_countries, scope, audience, &out->countries, &out->ncountries, e) != 0 ||
-	    read_counts(db, a, sql_types, scope, audience, &out->types, &out->ntypes, e) != 0 ||
-	    read_decisions(db, scope, audience, &out->decided, e) != 0)
+	    read_counts(db, a, sql_types, scope, audience, &out->types, &out->ntypes, e) != 0)
 		return -1;
 	/* the words for people: a country's name, a type's capitalized name */
 	for (int i = 0; i < out->ncountries; i++) {
@@ -286,7 +289,7 @@ int outcome_read(struct db *db, struct arena *a, const struct outcome_scope *sco
 			                      : t == COMMENT_EDITORIAL ? "Editorial"
 			                                               : "General";
 	}
-	if (top <= 0)
+	if (top == 0)
 		return 0;
 	if (!(st = db_stmt(db, sql_top, e)))
 		return -1;

@@ -122,7 +122,8 @@ struct outcome {
 };
 
 /*
- * The outcome of the calls in scope for audience, with the top most-commented paragraphs (top <= 0: none).
+ * The outcome of the calls in scope for audience, with the top most-commented paragraphs (top 0: none; top < 0:
+ * the headline numbers only, calls, totals and decisions, without categories, countries and types either).
  * landings are the paragraphs of landed_in where the text landed (the same pid, since a paragraph keeps its
  * pid from version to version), or, when landed_in is 0, of the version each answer names. Everything is in
  * a. 0, or -1 with e set. No calls in scope is not an error: everything is zero.

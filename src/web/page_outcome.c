@@ -95,7 +95,7 @@ void page_outcome_section(struct request *r, const struct version *v)
 	error_clear(&e);
 	struct outcome o;
 	/* a version page never fails for its summary: without one, the section is left out */
-	if (outcome_of_version(r->db, &r->arena, v->id, OUTCOME_PUBLIC, 0, &o, &e) != 0 || o.ncalls == 0)
+	if (outcome_of_version(r->db, &r->arena, v->id, OUTCOME_PUBLIC, -1, &o, &e) != 0 || o.ncalls == 0)
 		return;
 	html_printf(
 	    &r->out,

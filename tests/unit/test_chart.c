@@ -54,7 +54,8 @@ static void test_svg_is_an_image_with_title_desc_and_table(void **state)
 	assert_non_null(strstr(s, "aria-labelledby=\"cat-title cat-desc\""));
 	assert_non_null(strstr(s, "viewBox=\"0 0 400 "));
 	/* sized by its viewBox, not in pixels */
-	assert_non_null(strstr(s, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart-svg\" viewBox=\"0 0 400 136\" "));
+	assert_non_null(
+	    strstr(s, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart-svg\" viewBox=\"0 0 400 136\" "));
 	/* the numbers drawn as text, and said in words with the total */
 	assert_non_null(strstr(s, "font-weight=\"bold\">5</text>"));
 	assert_non_null(strstr(s, "font-weight=\"bold\">0</text>"));
