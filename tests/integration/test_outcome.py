@@ -118,7 +118,9 @@ class Outcome(ServerTestCase):
         # Recorded but not published: still nothing public.
         self.assertIn("not published yet", s.get(page_url).text)
         self.assertNotIn("You said, we did", s.get("/versions/%d" % v2).text)
-        # The secretariat may look ahead.
+        # The secretariat may look ahead; no one else.
+        self.assertNotIn("answers not published yet", s.get(page_url + "?preview=1").text)
+        self.assertNotIn("<svg", s.get(page_url + "?preview=1").text)
         preview = s.send_json("GET", page_url + "?preview=1", token=token)
         self.assertEqual(preview.status, 200)
         self.assertIn("answers not published yet", preview.text)
