@@ -326,9 +326,9 @@ static int sample_count(const struct sample *s)
 	return n;
 }
 
-/* The secretariat who answers the sample comments: the account DEMO_SECRETARIAT_EMAIL, made here (confirmed,
- * with no password: `make run` sets one) unless it exists. Made with the clock held at the first call's
- * opening, so that the record does not show answers older than the account that gave them. */
+/* The secretariat who answers the sample comments: the account DEMO_SECRETARIAT_EMAIL (`make run` makes it
+ * first, with a password), else made here, confirmed, with no password. Made with the clock held at the
+ * first call's opening, so that the record does not show answers older than the account that gave them. */
 static int demo_secretariat(struct demo *d, struct arena *a, const struct call *first, struct actor *who)
 {
 	struct account acc;

@@ -21,8 +21,9 @@
 /* The e-mail channels of the demo's two calls (the .example domain is reserved: RFC 2606). */
 #define DEMO_EMAIL_WRITTEN "written-inputs@gca-demo.example"
 #define DEMO_EMAIL_FINAL "final-inputs@gca-demo.example"
-/* The demo's secretariat: with the sample contributions, it answers the first call's comments (the demo makes
- * the account, without a password, unless it exists); `make run` gives it its password (DEMO_SECRETARIAT). */
+/* The demo's secretariat: with the sample contributions, it answers the first call's comments. `make run` makes
+ * it (DEMO_SECRETARIAT) with a password before the demo; without it the demo makes it with none (set one with
+ * `consulta user password`). */
 #define DEMO_SECRETARIAT_EMAIL "secretariat@gca-demo.example"
 
 /* Loads the demo; *loaded says whether it was new. *offset_days is the shift applied. */

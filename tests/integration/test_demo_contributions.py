@@ -14,12 +14,13 @@ import os
 import re
 import shutil
 import sqlite3
+import subprocess
 import tempfile
 import unittest
 import urllib.parse
 import zoneinfo
 
-from harness import SLUG, Server, run_command
+from harness import SLUG, Server, binary, run_command
 
 NOW = "2030-06-01T10:00:00Z"
 ZONE = zoneinfo.ZoneInfo("Europe/Zurich")
@@ -223,6 +224,41 @@ class DemoWithContributionsNotLive(AnswersOfTheFirstCall, unittest.TestCase):
 
     def test_the_answers_are_published_on_5_may_2020(self):
         self.assertEqual(local_date(published_at(self.server.db, 3)), "2020-05-05")
+
+
+def deciders(db):
+    """The e-mail and password hash presence of the accounts that decided the demo's answers."""
+    with sqlite3.connect(db) as c:
+        return c.execute("SELECT DISTINCT a.email, a.role, a.password_hash IS NOT NULL FROM disposition d "
+                         "JOIN account a ON a.id = d.decided_by").fetchall()
+
+
+class DemoSecretariat(unittest.TestCase):
+    """The answers are the demo secretariat's: the account `make run` makes first (with its password), or,
+    when it does not exist, one the demo makes without a password."""
+
+    def load(self, before=None):
+        d = tempfile.mkdtemp(prefix="consulta-demo-")
+        self.addCleanup(shutil.rmtree, d, True)
+        db = os.path.join(d, "consulta.db")
+        self.assertEqual(run_command(["init"], now=NOW, db=db).returncode, 0)
+        if before:
+            p = subprocess.run([binary(), "--db", "sqlite:" + db] + before, input="a demo password, long enough\n",
+                               capture_output=True, text=True, timeout=60)
+            self.assertEqual(p.returncode, 0, p.stderr)
+        p = run_command(["demo", "--live", "--contributions"], now=NOW, db=db)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return db
+
+    def test_the_demo_makes_the_account_when_it_does_not_exist(self):
+        self.assertEqual(deciders(self.load()), [("secretariat@gca-demo.example", "secretariat", 0)])
+
+    def test_the_demo_answers_as_the_account_make_run_made_first(self):
+        db = self.load(["user", "add", "--role", "secretariat", "--email", "secretariat@gca-demo.example",
+                        "--name", "Demo secretariat", "--password-stdin"])
+        self.assertEqual(deciders(db), [("secretariat@gca-demo.example", "secretariat", 1)])
+        with sqlite3.connect(db) as c:
+            self.assertEqual(c.execute("SELECT count(*) FROM account").fetchone()[0], 1)
 
 
 class DemoWithContributionsTwice(unittest.TestCase):
