@@ -90,6 +90,17 @@ static const char *D(struct demo *d, const char *date)
 	return out;
 }
 
+/* The year of a demo date once moved: texts that name a year (a letter's number, a session of the Council)
+ * follow the dates, so that in live mode a letter dated 2026 is not numbered CL-20/.. . */
+static int Y(struct demo *d, const char *date)
+{
+	const char *s = D(d, date);
+	int year = 0;
+	for (int i = 0; i < 4 && s[i] >= '0' && s[i] <= '9'; i++)
+		year = year * 10 + (s[i] - '0');
+	return year;
+}
+
 static int demo_build(struct demo *d)
 {
 	struct db *db = d->db;
@@ -151,11 +162,16 @@ static int demo_build(struct demo *d)
 		if (schedule[i].kind == MILESTONE_DEADLINE && ndeadlines < 2)
 			deadlines[ndeadlines++] = id;
 	}
-	if (milestone_record_move(db, council, D(d, "2020-12-23"), NULL, NULL, "2020 session of the Council",
-				  "The Council met only in virtual consultations in 2020 because of the global health "
-				  "emergency, and the draft guidelines were not on their agendas; the presentation "
-				  "moved to the next session of the Council.",
-				  e) != 0)
+	/* The presentation was meant for the Council's session of the first draft's year (June 2020). */
+	char session[64], why[320];
+	const int session_year = Y(d, "2020-06-09");
+	snprintf(session, sizeof session, "%d session of the Council", session_year);
+	snprintf(why, sizeof why,
+		 "The Council met only in virtual consultations in %d because of the global health emergency, and "
+		 "the draft guidelines were not on their agendas; the presentation moved to the next session of the "
+		 "Council.",
+		 session_year);
+	if (milestone_record_move(db, council, D(d, "2020-12-23"), NULL, NULL, session, why, e) != 0)
 		return -1;
 
 	if (meeting_add(db, d->process_id, D(d, "2020-04-23"), "First online open consultation", MEETING_ONLINE,
@@ -179,15 +195,18 @@ static int demo_build(struct demo *d)
 	    call_set_email(db, id, DEMO_EMAIL_FINAL, e) || call_link_milestone(db, id, deadlines[1], e))
 		return -1;
 
+	/* A letter's number is CL-YY/N, YY the year of its date: CL-20/18 and CL-20/55 on their real dates. */
 	static const struct {
-		const char *reference, *date, *subject;
+		int number;
+		const char *date, *subject;
 	} letters[] = {
-		{"CL-20/18", "2020-03-18", "Online open consultation on the draft guidelines for utilization of the GCA"},
-		{"CL-20/55", "2020-12-23", "Second online open consultation on the draft guidelines for utilization of the GCA"},
+		{18, "2020-03-18", "Online open consultation on the draft guidelines for utilization of the GCA"},
+		{55, "2020-12-23", "Second online open consultation on the draft guidelines for utilization of the GCA"},
 	};
 	for (int i = 0; i < 2; i++) {
-		if (circular_add(db, d->process_id, letters[i].reference, D(d, letters[i].date), letters[i].subject, &id,
-				 e) != 0)
+		char reference[24];
+		snprintf(reference, sizeof reference, "CL-%02d/%d", Y(d, letters[i].date) % 100, letters[i].number);
+		if (circular_add(db, d->process_id, reference, D(d, letters[i].date), letters[i].subject, &id, e) != 0)
 			return -1;
 		for (int k = 0; k < 5; k++) /* the letters go to every category but "other" */
 			if (circular_add_addressee(db, id, category_ids[k], e) != 0)

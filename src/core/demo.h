@@ -5,7 +5,9 @@
  *
  * Loading is idempotent: if the process already exists nothing changes.
  * In live mode every date moves by one whole number of days so that the call
- * on the 5 May 2020 version is open today and closes 14 days from now.
+ * on the 5 May 2020 version is open today and closes 14 days from now, and the
+ * years that texts name move with them (a letter's number CL-YY/N, the
+ * Council session that was missed and the reason of that move).
  */
 #ifndef CONSULTA_CORE_DEMO_H
 #define CONSULTA_CORE_DEMO_H

@@ -190,6 +190,26 @@ class DemoWithContributions(AnswersOfTheFirstCall, unittest.TestCase):
         self.assertRegex(v2, r'href="/versions/2/paragraphs/p3">\d+ comments?<span[^>]*>[^<]*</span></a>, '
                              r'\d+ on earlier versions')
 
+    def test_in_live_mode_every_year_named_agrees_with_the_dates(self):
+        # Moved by about nine years (now is 2030): a year before 2029 named anywhere contradicts the dates.
+        body = self.server.get_json("/api/v1/processes/" + SLUG).json()
+        letters = body["circulars"]
+        self.assertEqual(len(letters), 2)
+        for c in letters:
+            self.assertRegex(c["reference"], r"^CL-\d\d/\d+$")
+            self.assertEqual(c["reference"][3:5], c["date"][2:4], "a letter's number says the year of its date")
+        council = [m for m in body["milestones"] if m["kind"] == "presentation"][0]
+        move = council["history"][0]
+        year = re.fullmatch(r"(\d{4}) session of the Council", move["from_label"]).group(1)
+        self.assertIn("in %s " % year, move["reason"])
+        self.assertLess(year, council["date"][:4], "moved to a later session")
+        self.assertLessEqual(int(year), int(move["moved_on"][:4]))
+        old_year = re.compile(r"(?<![\d-])(?:19\d\d|20[01]\d|202[0-8])(?![\d-])|CL-2[01]/")
+        for path in ["/", "/processes/" + SLUG, "/calls/1", "/calls/2", "/calls/3", "/versions/1", "/versions/2",
+                     "/calls/3/contributions", "/calls/3/matrix", "/api/v1/processes/" + SLUG]:
+            text = self.page(path)
+            self.assertIsNone(old_year.search(text), "%s names %r" % (path, old_year.search(text)))
+
     def test_the_versions_compare(self):
         page = self.page("/versions/1/compare/2")
         self.assertIn("/versions/2/paragraphs/p3", page)
@@ -224,6 +244,13 @@ class DemoWithContributionsNotLive(AnswersOfTheFirstCall, unittest.TestCase):
 
     def test_the_answers_are_published_on_5_may_2020(self):
         self.assertEqual(local_date(published_at(self.server.db, 3)), "2020-05-05")
+
+    def test_the_letters_and_the_move_keep_their_real_years(self):
+        body = self.server.get_json("/api/v1/processes/" + SLUG).json()
+        self.assertEqual([c["reference"] for c in body["circulars"]], ["CL-20/18", "CL-20/55"])
+        council = [m for m in body["milestones"] if m["kind"] == "presentation"][0]
+        self.assertEqual(council["history"][0]["from_label"], "2020 session of the Council")
+        self.assertIn("virtual consultations in 2020 ", council["history"][0]["reason"])
 
 
 def deciders(db):
