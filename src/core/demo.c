@@ -162,15 +162,16 @@ static int demo_build(struct demo *d)
 		if (schedule[i].kind == MILESTONE_DEADLINE && ndeadlines < 2)
 			deadlines[ndeadlines++] = id;
 	}
-	/* The presentation was meant for the Council's session of the first draft's year (June 2020). */
+	/* The presentation was meant for the Council's session of the first draft's year (June 2020). Its cause,
+	 * the global health emergency, is told on the real dates only: moved to another year it would not be
+	 * true. */
 	char session[64], why[320];
 	const int session_year = Y(d, "2020-06-09");
 	snprintf(session, sizeof session, "%d session of the Council", session_year);
 	snprintf(why, sizeof why,
-		 "The Council met only in virtual consultations in %d because of the global health emergency, and "
-		 "the draft guidelines were not on their agendas; the presentation moved to the next session of the "
-		 "Council.",
-		 session_year);
+		 "The Council met only in virtual consultations in %d%s, and the draft guidelines were not on their "
+		 "agendas; the presentation moved to the next session of the Council.",
+		 session_year, d->offset == 0 ? " because of the global health emergency" : "");
 	if (milestone_record_move(db, council, D(d, "2020-12-23"), NULL, NULL, session, why, e) != 0)
 		return -1;
 
