@@ -175,10 +175,14 @@ static int demo_build(struct demo *d)
 	if (milestone_record_move(db, council, D(d, "2020-12-23"), NULL, NULL, session, why, e) != 0)
 		return -1;
 
+	/* Each meeting has its hours in the process's zone and a link to join (a reserved .example address),
+	 * which registered participants are shown. */
 	if (meeting_add(db, d->process_id, D(d, "2020-04-23"), "First online open consultation", MEETING_ONLINE,
 			"Open to all stakeholders; discussed the draft and the inputs received.", &id, e) ||
+	    meeting_set_time(db, id, "13:00", "16:00", "https://meet.gca-demo.example/first-consultation", e) ||
 	    meeting_add(db, d->process_id, D(d, "2021-03-01"), "Second online open consultation", MEETING_ONLINE,
-			"Open to all stakeholders; practical details are announced before the meeting.", &id, e))
+			"Open to all stakeholders; on the revised draft and the written inputs received.", &id, e) ||
+	    meeting_set_time(db, id, "14:00", "17:00", "https://meet.gca-demo.example/second-consultation", e))
 		return -1;
 
 	if (call_create(db, d->process_id, v_may, "Written inputs on the revised draft",
