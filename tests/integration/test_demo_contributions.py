@@ -70,6 +70,15 @@ class AnswersOfTheFirstCall:
             self.assertLessEqual(local_date(d["decided_at"]), revised["date"], d)
             self.assertTrue(d["reason"].strip(), d)
 
+    def test_the_secretariat_sees_none_remaining_and_the_publication(self):
+        token = self.server.account_token("office-%s@example.org" % type(self).__name__.lower())
+        r = self.server.send_json("GET", "/api/v1/calls/3/dispositions/remaining", token=token).json()
+        self.assertEqual((r["remaining"], r["paragraphs"]), (0, []))
+        self.assertEqual(local_date(r["published_at"]), local_date(published_at(self.server.db, 3)))
+        page = self.server.get("/calls/3/matrix")
+        self.assertEqual(page.status, 200)
+        self.assertIn("Not accepted", page.text)
+
     def test_where_accepted_the_answer_names_the_revised_drafts_paragraph_that_has_the_text(self):
         _, comments = self.first_call_comments()
         accepted = [m for m in comments if m["disposition"]["decision"] in ("accepted", "accepted_in_part")]
