@@ -29,14 +29,15 @@ build: $(BUILD)/build.ninja
 run: setup-run build
 	@mkdir -p var $(dir $(DB))
 	$(BUILD)/consulta --db sqlite:$(DB) init
-	$(BUILD)/consulta --db sqlite:$(DB) demo --live --contributions
 	@# The demo secretariat, with a random password kept in var/ (mode 600); made
-	@# again with the same password if the database was made anew.
+	@# again with the same password if the database was made anew. Made before the
+	@# demo, which lets this account answer the sample comments.
 	@if [ ! -s var/demo-secretariat.txt ]; then \
 		(umask 077; head -c 18 /dev/urandom | base64 | tr -d '/+=\n' | cut -c1-20 > var/demo-secretariat.txt); \
 	fi
 	@$(BUILD)/consulta --db sqlite:$(DB) user add --role secretariat --email $(DEMO_SECRETARIAT) \
 		--name "Demo secretariat" --password-stdin < var/demo-secretariat.txt >/dev/null 2>&1 || true
+	$(BUILD)/consulta --db sqlite:$(DB) --public-url http://$(LISTEN) demo --live --contributions
 	@echo
 	@echo "Consulta is serving the demo: open http://$(LISTEN)/ in a browser (Ctrl-C stops it)."
 	@echo "Secretariat login: $(DEMO_SECRETARIAT), password $$(cat var/demo-secretariat.txt)"

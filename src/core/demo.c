@@ -1,9 +1,11 @@
 /* demo — see demo.h. The sample text is written for the demo, not taken from the real guidelines. */
 #include "core/demo.h"
 
+#include "core/account.h"
 #include "core/call.h"
 #include "core/circular.h"
 #include "core/contribution.h"
+#include "core/disposition.h"
 #include "core/document.h"
 #include "core/meeting.h"
 #include "core/milestone.h"
@@ -70,6 +72,7 @@ struct demo {
 	int64_t process_id;
 	bool contributions;  /* the sample contributions too (demo_options) */
 	int64_t first_call;  /* with them: the closed call on the first draft */
+	int64_t revised;     /* the revised draft's version, where the first call's accepted comments landed */
 	int64_t written_call; /* the call on the revised draft that is open in live mode */
 	struct error *e;
 	char scratch[8][11];
@@ -85,6 +88,17 @@ static const char *D(struct demo *d, const char *date)
 	if (clock_date_add_days(date, d->offset, out) != 0)
 		snprintf(out, 11, "%s", date);
 	return out;
+}
+
+/* The year of a demo date once moved: texts that name a year (a letter's number, a session of the Council)
+ * follow the dates, so that in live mode a letter dated 2026 is not numbered CL-20/.. . */
+static int Y(struct demo *d, const char *date)
+{
+	const char *s = D(d, date);
+	int year = 0;
+	for (int i = 0; i < 4 && s[i] >= '0' && s[i] <= '9'; i++)
+		year = year * 10 + (s[i] - '0');
+	return year;
 }
 
 static int demo_build(struct demo *d)
@@ -119,6 +133,7 @@ static int demo_build(struct demo *d)
 			 "Revised to take into account the inputs received at the first consultation.", DEMO_TEXT_MAY,
 			 &v_may, e))
 		return -1;
+	d->revised = v_may;
 
 	static const struct {
 		const char *date, *end_date;
@@ -147,17 +162,27 @@ static int demo_build(struct demo *d)
 		if (schedule[i].kind == MILESTONE_DEADLINE && ndeadlines < 2)
 			deadlines[ndeadlines++] = id;
 	}
-	if (milestone_record_move(db, council, D(d, "2020-12-23"), NULL, NULL, "2020 session of the Council",
-				  "The Council met only in virtual consultations in 2020 because of the global health "
-				  "emergency, and the draft guidelines were not on their agendas; the presentation "
-				  "moved to the next session of the Council.",
-				  e) != 0)
+	/* The presentation was meant for the Council's session of the first draft's year (June 2020). Its cause,
+	 * the global health emergency, is told on the real dates only: moved to another year it would not be
+	 * true. */
+	char session[64], why[320];
+	const int session_year = Y(d, "2020-06-09");
+	snprintf(session, sizeof session, "%d session of the Council", session_year);
+	snprintf(why, sizeof why,
+		 "The Council met only in virtual consultations in %d%s, and the draft guidelines were not on their "
+		 "agendas; the presentation moved to the next session of the Council.",
+		 session_year, d->offset == 0 ? " because of the global health emergency" : "");
+	if (milestone_record_move(db, council, D(d, "2020-12-23"), NULL, NULL, session, why, e) != 0)
 		return -1;
 
+	/* Each meeting has its hours in the process's zone and a link to join (a reserved .example address),
+	 * which registered participants are shown. */
 	if (meeting_add(db, d->process_id, D(d, "2020-04-23"), "First online open consultation", MEETING_ONLINE,
 			"Open to all stakeholders; discussed the draft and the inputs received.", &id, e) ||
+	    meeting_set_time(db, id, "13:00", "16:00", "https://meet.gca-demo.example/first-consultation", e) ||
 	    meeting_add(db, d->process_id, D(d, "2021-03-01"), "Second online open consultation", MEETING_ONLINE,
-			"Open to all stakeholders; practical details are announced before the meeting.", &id, e))
+			"Open to all stakeholders; on the revised draft and the written inputs received.", &id, e) ||
+	    meeting_set_time(db, id, "14:00", "17:00", "https://meet.gca-demo.example/second-consultation", e))
 		return -1;
 
 	if (call_create(db, d->process_id, v_may, "Written inputs on the revised draft",
@@ -175,15 +200,18 @@ static int demo_build(struct demo *d)
 	    call_set_email(db, id, DEMO_EMAIL_FINAL, e) || call_link_milestone(db, id, deadlines[1], e))
 		return -1;
 
+	/* A letter's number is CL-YY/N, YY the year of its date: CL-20/18 and CL-20/55 on their real dates. */
 	static const struct {
-		const char *reference, *date, *subject;
+		int number;
+		const char *date, *subject;
 	} letters[] = {
-		{"CL-20/18", "2020-03-18", "Online open consultation on the draft guidelines for utilization of the GCA"},
-		{"CL-20/55", "2020-12-23", "Second online open consultation on the draft guidelines for utilization of the GCA"},
+		{18, "2020-03-18", "Online open consultation on the draft guidelines for utilization of the GCA"},
+		{55, "2020-12-23", "Second online open consultation on the draft guidelines for utilization of the GCA"},
 	};
 	for (int i = 0; i < 2; i++) {
-		if (circular_add(db, d->process_id, letters[i].reference, D(d, letters[i].date), letters[i].subject, &id,
-				 e) != 0)
+		char reference[24];
+		snprintf(reference, sizeof reference, "CL-%02d/%d", Y(d, letters[i].date) % 100, letters[i].number);
+		if (circular_add(db, d->process_id, reference, D(d, letters[i].date), letters[i].subject, &id, e) != 0)
 			return -1;
 		for (int k = 0; k < 5; k++) /* the letters go to every category but "other" */
 			if (circular_add_addressee(db, id, category_ids[k], e) != 0)
@@ -208,22 +236,32 @@ static int demo_build(struct demo *d)
 	return 0;
 }
 
-/* One sample contribution: who sent it, when (days and hours after its call opened), and its comments. */
+/* The secretariat's answer to one sample comment: its decision, its reason and, when the text changed, the
+ * pid of the revised draft's paragraph where it landed (NULL: nowhere). */
+struct sample_answer {
+	const char *decision, *landed, *reason;
+};
+
+/* One sample contribution: who sent it, when (days and hours after its call opened), its comments and, for
+ * the closed call on the first draft, their answers (answers[j] is comments[j]'s). */
 struct sample {
 	bool first_draft; /* to the call on the first draft, or to the one on the revised draft */
 	int64_t after;    /* seconds after the call opened */
 	const char *name, *organization, *category, *country, *email, *publication, *text;
 	struct comment_input comments[4];
+	struct sample_answer answers[4];
 };
 
 #define SAMPLE_AT(days, hours) ((int64_t)(days) * 86400 + (int64_t)(hours) * 3600)
 
-/* Written for the demo: every name, organization and address is made up, and says so. Each moment is inside
- * its call (the first draft's is open 12 days; the revised draft's opened 40 days before today in live mode,
- * so its two are in the past too), and in order within each call. */
+/* Written for the demo: every name, organization and address is made up, and says so (the addresses are at
+ * example.org, reserved for examples by RFC 2606, so that no mail the demo queues can reach anyone). Each
+ * moment is inside its call (the first draft's is open 12 days; the revised draft's opened 40 days before
+ * today in live mode, so its two are in the past too), and in order within each call. The answers to the
+ * first draft's comments agree with the revised draft's text: what was accepted is in it, where they say. */
 static const struct sample SAMPLES[] = {
 	{true, SAMPLE_AT(2, 9), "Amina Wanjiru (sample)", "Sample Ministry of Information and Communications",
-	 "member-states", "KE", "amina.wanjiru@sample-ministry.example", "named",
+	 "member-states", "KE", "amina.wanjiru@example.org", "named",
 	 "Sample contribution. We welcome the first draft and send our comments paragraph by paragraph.",
 	 {{"p2", "technical",
 	   "The purpose speaks of \"cooperation activities\" without saying with whom. The GCA is a framework for "
@@ -235,9 +273,17 @@ static const struct sample SAMPLES[] = {
 	   "organizational, capacity development, and cooperation."},
 	  {NULL, "general",
 	   "The draft should say how the secretariat reports on the use of the GCA, and to whom.",
-	   "Add a section on reporting to the governing body."}}},
+	   "Add a section on reporting to the governing body."}},
+	 {{"accepted", "p2",
+	   "The revised draft says that the GCA is used as a framework for international cooperation, as proposed."},
+	  {"accepted", "p4",
+	   "The five pillars are now named where the guidelines first mention them, in the words of the GCA."},
+	  {"accepted_in_part", "p7",
+	   "A new section, \"Reporting\", says that the secretariat reports every year to the governing body. "
+	   "How the report is presented is for the governing body to decide, so the section does not describe "
+	   "it."}}},
 	{true, SAMPLE_AT(5, 14), "Sample university research group", "Sample Institute of Technology", "academia",
-	 "BR", "research.group@sample-institute.example", "anonymous", NULL,
+	 "BR", "research.group@example.org", "anonymous", NULL,
 	 {{"p3", "technical",
 	   "The scope covers only the secretariat's own activities; much of the work is done with partners, and "
 	   "it should be covered too.",
@@ -245,25 +291,40 @@ static const struct sample SAMPLES[] = {
 	   "those carried out with partners."},
 	  {"p6", "general",
 	   "Choosing partners openly is welcome; the results of the work should be as open as the choice.",
-	   "Partners are chosen openly, and the results are shared with all stakeholders."}}},
+	   "Partners are chosen openly, and the results are shared with all stakeholders."}},
+	 {{"accepted", "p3",
+	   "Much of the work is indeed done with partners: the scope now covers it, in the words proposed."},
+	  {"accepted", "p6", "The principle now covers the results as well as the choice of partners."}}},
 	{true, SAMPLE_AT(8, 11), "Jonas Becker (sample)", "Example Networks AG (sample)", "sector-members", "DE",
-	 "jonas.becker@example-networks.example", "named",
+	 "jonas.becker@example.org", "named",
 	 "Sample contribution on behalf of a Sector Member.",
 	 {{"p5", "technical",
 	   "Other organizations run programmes on the same subjects; the guidelines should avoid duplicating "
 	   "them.",
 	   "Activities respect the mandate given by the membership and avoid duplicating the work of others."},
 	  {"p3", "editorial", "\"The activities\" reads as if the list were known; say \"all activities\".",
-	   NULL}}},
+	   NULL}},
+	 {{"accepted", "p5",
+	   "The secretariat coordinates with the other organizations that run programmes on the same subjects; "
+	   "the principle now says so."},
+	  {"accepted", "p3",
+	   "Made together with the change of scope proposed by another contributor: the paragraph now reads "
+	   "\"all activities of the secretariat\"."}}},
 	{true, SAMPLE_AT(10, 16), "Sample observer delegation", "Sample Regional Telecommunity", "observers",
-	 "TH", "delegation@sample-telecommunity.example", "anonymous", NULL,
+	 "TH", "observer.delegation@example.org", "anonymous", NULL,
 	 {{"p4", "general",
 	   "Regional organizations already work under these pillars; the guidelines could invite them to "
 	   "report on it.",
 	   NULL},
-	  {"p2", "editorial", "Spell out the acronym at its first use in the body as well as in the title.", NULL}}},
+	  {"p2", "editorial", "Spell out the acronym at its first use in the body as well as in the title.", NULL}},
+	 {{"not_accepted", NULL,
+	   "The guidelines govern the secretariat's own activities; they cannot ask other organizations to "
+	   "report. Regional organizations are welcome to present their work at the open consultations."},
+	  {"noted", NULL,
+	   "The acronym is spelled out at its first use in the body: the purpose (paragraph 2) reads \"the "
+	   "Global Cybersecurity Agenda (GCA)\"."}}},
 	{false, SAMPLE_AT(5, 10), "Priya Raman (sample)", "Sample Department of Telecommunications",
-	 "member-states", "IN", "priya.raman@sample-department.example", "named",
+	 "member-states", "IN", "priya.raman@example.org", "named",
 	 "Sample contribution on the revised draft.",
 	 {{"p7", "technical",
 	   "A yearly report is welcome; it should be public, so that all stakeholders can follow how the GCA "
@@ -272,7 +333,7 @@ static const struct sample SAMPLES[] = {
 	   "report online."},
 	  {"p3", "editorial", "\"Including those carried out with partners\" could be its own sentence.", NULL}}},
 	{false, SAMPLE_AT(12, 15), "Sample civil society network", "Sample Digital Rights Network", "other", "FR",
-	 "contact@sample-network.example", "anonymous", NULL,
+	 "digital.rights@example.org", "anonymous", NULL,
 	 {{"p8", "general",
 	   "The table gives a lead unit for two pillars only; the other three should be listed too.",
 	   "Add rows for technical and procedural measures, organizational structures, and international "
@@ -289,13 +350,89 @@ static int sample_count(const struct sample *s)
 	return n;
 }
 
+/* The secretariat who answers the sample comments: the account DEMO_SECRETARIAT_EMAIL (`make run` makes it
+ * first, with a password), else made here, confirmed, with no password. Made with the clock held at the
+ * first call's opening, so that the record does not show answers older than the account that gave them. */
+static int demo_secretariat(struct demo *d, struct arena *a, const struct call *first, struct actor *who)
+{
+	struct account acc;
+	if (account_find_email(d->db, a, DEMO_SECRETARIAT_EMAIL, &acc, d->e) != 0) {
+		if (strcmp(d->e->code, ERROR_NOT_FOUND) != 0)
+			return -1;
+		error_clear(d->e);
+		const struct account_input in = {
+			.email = DEMO_SECRETARIAT_EMAIL, .name = "Demo secretariat", .role = ACCOUNT_SECRETARIAT};
+		const char *link;
+		clock_hold(first->opens_at);
+		const int got = account_create(d->db, a, &in, &acc, &link, d->e);
+		clock_release();
+		if (got != 0)
+			return -1;
+	}
+	*who = account_actor(&acc);
+	return 0;
+}
+
+/* The answer written for the sample comment of contribution `tracking` whose text is `comment`, or NULL. */
+static const struct sample_answer *sample_answer_of(char (*const trackings)[TRACKING_LEN + 1], const char *tracking,
+						    const char *comment)
+{
+	for (size_t i = 0; i < sizeof SAMPLES / sizeof *SAMPLES; i++) {
+		if (strcmp(trackings[i], tracking) != 0)
+			continue;
+		for (int j = 0; j < sample_count(&SAMPLES[i]); j++)
+			if (!strcmp(SAMPLES[i].comments[j].comment, comment))
+				return SAMPLES[i].answers[j].decision ? &SAMPLES[i].answers[j] : NULL;
+	}
+	return NULL;
+}
+
+/* Answers every comment of the call on the first draft through disposition_record(), the one way in, and
+ * publishes them (disposition_publish(), which queues each contributor's fate mail), with the clock held at
+ * moments that agree with the story: answered in the days after the first consultation, published on the
+ * day the revised draft was posted (26 days after the call opened). A sample comment without an answer
+ * fails the load rather than leave the call unpublished. */
+static int demo_answer(struct demo *d, struct arena *a, const struct call *first,
+		       char (*const trackings)[TRACKING_LEN + 1])
+{
+	struct disposition_item *items;
+	int n;
+	struct actor who;
+	if (demo_secretariat(d, a, first, &who) != 0 || disposition_comments(d->db, a, first->id, &items, &n, d->e) != 0)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		const struct sample_answer *s = sample_answer_of(trackings, items[i].tracking, items[i].comment);
+		if (!s) {
+			error_set(d->e, ERROR_INTERNAL, "the demo has no answer to comment %lld",
+				  (long long)items[i].comment_id);
+			return -1;
+		}
+		const struct disposition_input in = {
+			.decision = s->decision, .reason = s->reason, .paragraph = s->landed, .version_id = d->revised};
+		struct disposition out;
+		bool unchanged;
+		clock_hold(first->opens_at + SAMPLE_AT(20, 9) + (int64_t)i * 1800);
+		const int got = disposition_record(d->db, a, &who, items[i].comment_id, &in, &out,
+						   &unchanged, d->e);
+		clock_release();
+		if (got != 0)
+			return -1;
+	}
+	clock_hold(first->opens_at + SAMPLE_AT(26, 10));
+	const int got = disposition_publish(d->db, a, &who, first->id, d->e);
+	clock_release();
+	return got;
+}
+
 /* Receives the sample contributions through contribution_receive(), the one way in, each with the clock
- * held at its moment inside its call (the call on the first draft closed long ago). */
+ * held at its moment inside its call (the call on the first draft closed long ago); then answers the first
+ * draft's comments and publishes the answers (demo_answer). */
 static int demo_contribute(struct demo *d)
 {
 	struct arena a;
 	arena_init(&a);
 	struct call first, written;
+	char trackings[sizeof SAMPLES / sizeof *SAMPLES][TRACKING_LEN + 1];
 	int rc = -1;
 	if (call_find(d->db, &a, d->first_call, &first, d->e) != 0 ||
 	    call_find(d->db, &a, d->written_call, &written, d->e) != 0)
@@ -321,7 +458,10 @@ static int demo_contribute(struct demo *d)
 		clock_release();
 		if (got != 0)
 			goto out;
+		snprintf(trackings[i], sizeof trackings[i], "%s", r.tracking);
 	}
+	if (demo_answer(d, &a, &first, trackings) != 0)
+		goto out;
 	rc = 0;
 out:
 	arena_free(&a);

@@ -5,7 +5,9 @@
  *
  * Loading is idempotent: if the process already exists nothing changes.
  * In live mode every date moves by one whole number of days so that the call
- * on the 5 May 2020 version is open today and closes 14 days from now.
+ * on the 5 May 2020 version is open today and closes 14 days from now, and the
+ * years that texts name move with them (a letter's number CL-YY/N, the
+ * Council session that was missed and the reason of that move).
  */
 #ifndef CONSULTA_CORE_DEMO_H
 #define CONSULTA_CORE_DEMO_H
@@ -21,6 +23,10 @@
 /* The e-mail channels of the demo's two calls (the .example domain is reserved: RFC 2606). */
 #define DEMO_EMAIL_WRITTEN "written-inputs@gca-demo.example"
 #define DEMO_EMAIL_FINAL "final-inputs@gca-demo.example"
+/* The demo's secretariat: with the sample contributions, it answers the first call's comments. `make run` makes
+ * it (DEMO_SECRETARIAT) with a password before the demo; without it the demo makes it with none (set one with
+ * `consulta user password`). */
+#define DEMO_SECRETARIAT_EMAIL "secretariat@gca-demo.example"
 
 /* Loads the demo; *loaded says whether it was new. *offset_days is the shift applied. */
 int demo_load(struct db *db, bool live, bool *loaded, int64_t *offset_days, struct error *e);
@@ -33,7 +39,9 @@ struct demo_options {
 	 * countries commenting on paragraphs the revised draft changed, and a few on the open call's revised
 	 * draft. They are received through contribution_receive() after the process is committed, each with
 	 * the clock held at an instant inside its call (clock_hold); with their receipt mails queued to their
-	 * made-up .example addresses, as for any contribution. */
+	 * made-up example.org addresses, as for any contribution. Then every comment of the call on the first
+	 * draft is answered (disposition_record, by DEMO_SECRETARIAT_EMAIL) and the answers published
+	 * (disposition_publish, on the revised draft's day), which queues their fate mails. */
 	bool contributions;
 };
 /* demo_load() with options; the process's existence alone decides whether anything is loaded, so that a

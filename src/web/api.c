@@ -170,11 +170,17 @@ void api_process(struct request *r)
 	json_object_set_new(o, "calls", jcalls);
 
 	json_t *jmeetings = json_array();
-	for (int i = 0; i < nmeetings; i++)
-		json_array_append_new(jmeetings, json_pack("{s:I,s:s,s:s,s:s,s:s}", "id", (json_int_t)meetings[i].id, "date",
-							   meetings[i].date, "title", meetings[i].title, "format",
-							   meeting_format_name(meetings[i].format), "description",
-							   meetings[i].description));
+	for (int i = 0; i < nmeetings; i++) {
+		json_t *m = json_pack("{s:I,s:s,s:s,s:s,s:s,s:o,s:o}", "id", (json_int_t)meetings[i].id, "date",
+				      meetings[i].date, "title", meetings[i].title, "format",
+				      meeting_format_name(meetings[i].format), "description", meetings[i].description,
+				      "starts", json_text_or_null(meetings[i].starts), "ends",
+				      json_text_or_null(meetings[i].ends));
+		/* The link to join is for registered participants: any authenticated requester, never the public. */
+		if (r->account)
+			json_object_set_new(m, "join_url", json_text_or_null(meetings[i].join_url));
+		json_array_append_new(jmeetings, m);
+	}
 	json_object_set_new(o, "meetings", jmeetings);
 
 	json_t *jletters = json_array();

@@ -99,6 +99,24 @@ static void schedule_table(struct request *r, const struct process *p, struct mi
 	html_printf(&r->out, "</tbody>\n</table>\n</section>\n");
 }
 
+/* A meeting: its date and hours in the process's zone, and, until it is over, how to join: the link for
+ * registered participants (anyone logged in), for the public a way to log in or register. */
+static void meeting_row(struct request *r, const struct process *p, const struct meeting *m, const char *today)
+{
+	html_printf(&r->out, "<li><strong>%s", page_date(r, m->date));
+	if (m->starts && m->ends)
+		html_printf(&r->out, ", %s\u2013%s (%s time)", m->starts, m->ends, p->timezone);
+	html_printf(&r->out, "</strong>: %s (%s). %s", m->title, meeting_format_name(m->format), m->description);
+	if (m->join_url && strcmp(m->date, today) >= 0) {
+		if (r->account)
+			html_printf(&r->out, " <a class=\"join\" href=\"%s\">Join the %s</a>", m->join_url, m->title);
+		else
+			html_printf(&r->out, " Registered participants see the link to join here: <a href=\"/login\">log "
+					     "in</a> or <a href=\"/account/register\">register</a>.");
+	}
+	html_printf(&r->out, "</li>\n");
+}
+
 static void call_row(struct request *r, const struct call *c, int64_t now)
 {
 	enum call_state s = call_state_at(c, now);
@@ -187,9 +205,11 @@ void page_process(struct request *r)
 	html_printf(&r->out, "</ul>\n</section>\n");
 
 	html_printf(&r->out, "<section aria-labelledby=\"meetings\"><h2 id=\"meetings\">Meetings</h2>\n<ul>\n");
+	char today[11] = "";
+	if (tz_date_at(p.timezone, now, today) != 0)
+		today[0] = '\0'; /* every meeting then counts as to come */
 	for (int i = 0; i < nmeetings; i++)
-		html_printf(&r->out, "<li><strong>%s</strong>: %s (%s). %s</li>\n", page_date(r, meetings[i].date),
-			    meetings[i].title, meeting_format_name(meetings[i].format), meetings[i].description);
+		meeting_row(r, &p, &meetings[i], today);
 	html_printf(&r->out, "</ul>\n</section>\n");
 
 	html_printf(&r->out,

@@ -2,19 +2,29 @@
 The demo with its sample contributions (`consulta demo --live --contributions`, what `make run`
 loads): a closed call on the first draft with published comments from several stakeholders, a few
 on the open call's revised draft, and so the comment counts, the comparison of the two versions and
-the comments carried forward show at once. Loading it twice changes nothing.
+the comments carried forward show at once. Every comment of the first call is answered and the
+answers are published (on the revised draft's day), so that each sample contribution shows its
+answers and their fate mails are queued, to example.org addresses. Loading it twice changes nothing.
 """
 
+import datetime
+import email
+import email.policy
 import os
 import re
 import shutil
 import sqlite3
+import subprocess
 import tempfile
 import unittest
+import urllib.parse
+import zoneinfo
 
-from harness import SLUG, Server, run_command
+from harness import SLUG, Server, binary, run_command
 
 NOW = "2030-06-01T10:00:00Z"
+ZONE = zoneinfo.ZoneInfo("Europe/Zurich")
+DECISIONS = {"accepted", "accepted_in_part", "not_accepted", "noted"}
 
 
 def dump(db):
@@ -22,7 +32,105 @@ def dump(db):
         return list(c.iterdump())
 
 
-class DemoWithContributions(unittest.TestCase):
+def local_date(instant):
+    """The day, in the process's zone, of a Unix time or an RFC 3339 instant."""
+    if isinstance(instant, str):
+        t = datetime.datetime.fromisoformat(instant.replace("Z", "+00:00"))
+    else:
+        t = datetime.datetime.fromtimestamp(instant, datetime.timezone.utc)
+    return t.astimezone(ZONE).date().isoformat()
+
+
+def published_at(db, call_id):
+    with sqlite3.connect(db) as c:
+        return c.execute("SELECT dispositions_published_at FROM call WHERE id = ?", (call_id,)).fetchone()[0]
+
+
+class AnswersOfTheFirstCall:
+    """What the demo's answers to the first draft's comments promise, in either mode (live or not)."""
+
+    def first_call_comments(self):
+        got = self.server.get_json("/api/v1/calls/3/contributions").json()["contributions"]
+        return got, [m for c in got for m in c["comments"]]
+
+    def test_every_comment_of_the_first_call_is_answered_and_published_on_the_revised_drafts_day(self):
+        _, comments = self.first_call_comments()
+        self.assertEqual(len(comments), 9)
+        # The public API shows answers only once they are published.
+        self.assertTrue(all(m["disposition"] for m in comments), comments)
+        self.assertEqual({m["disposition"]["decision"] for m in comments}, DECISIONS, "a mix of all four")
+        first = self.server.get_json("/api/v1/calls/3").json()
+        revised = self.server.get_json("/api/v1/versions/2").json()
+        at = published_at(self.server.db, 3)
+        self.assertIsNotNone(at)
+        self.assertEqual(local_date(at), revised["date"], "published with the revised draft")
+        for m in comments:
+            d = m["disposition"]
+            self.assertTrue(first["closes_at"] < d["decided_at"], d)
+            self.assertLessEqual(local_date(d["decided_at"]), revised["date"], d)
+            self.assertTrue(d["reason"].strip(), d)
+
+    def test_the_secretariat_sees_none_remaining_and_the_publication(self):
+        token = self.server.account_token("office-%s@example.org" % type(self).__name__.lower())
+        r = self.server.send_json("GET", "/api/v1/calls/3/dispositions/remaining", token=token).json()
+        self.assertEqual((r["remaining"], r["paragraphs"]), (0, []))
+        self.assertEqual(local_date(r["published_at"]), local_date(published_at(self.server.db, 3)))
+        page = self.server.get("/calls/3/matrix")
+        self.assertEqual(page.status, 200)
+        self.assertIn("Not accepted", page.text)
+
+    def test_where_accepted_the_answer_names_the_revised_drafts_paragraph_that_has_the_text(self):
+        _, comments = self.first_call_comments()
+        accepted = [m for m in comments if m["disposition"]["decision"] in ("accepted", "accepted_in_part")]
+        self.assertGreaterEqual(len(accepted), 3)
+        for m in comments:
+            d = m["disposition"]
+            if d["decision"] in ("accepted", "accepted_in_part"):
+                self.assertEqual(d["version_id"], 2, m)
+                self.assertEqual(self.server.get("/versions/2/paragraphs/" + d["paragraph"]).status, 200, d)
+            else:
+                self.assertEqual((d["paragraph"], d["version_id"]), (None, None), m)
+            if d["decision"] == "accepted" and m["proposed_change"] and m["paragraph"] == d["paragraph"]:
+                # What was accepted as proposed is in the revised draft's paragraph, word for word.
+                page = self.server.get("/versions/2/paragraphs/" + d["paragraph"]).text
+                self.assertIn(m["proposed_change"].rstrip("."), page.replace("&quot;", '"'), m)
+
+    def test_a_sample_contributions_page_shows_each_comment_with_its_answer(self):
+        got, _ = self.first_call_comments()
+        amina = [c for c in got if c.get("name") == "Amina Wanjiru (sample)"][0]
+        page = self.server.get("/contributions/" + amina["tracking"]).text
+        self.assertEqual(page.count('<div class="disposition">'), len(amina["comments"]), page)
+        self.assertIn("Answer: <strong>Accepted</strong> \u00b7 now <a href=\"/versions/2#p2\">\u00b62 of Revised "
+                      "draft</a>", page)
+        self.assertIn("Answer: <strong>Accepted in part</strong> \u00b7 now <a href=\"/versions/2#p7\">", page)
+        for m in amina["comments"]:
+            self.assertIn(m["disposition"]["reason"].replace('"', "&quot;"), page)
+        # The answer's link opens the revised draft at that paragraph.
+        self.assertIn('id="p2"', self.server.get("/versions/2").text)
+
+    def test_each_first_call_address_has_one_fate_mail_at_example_org_whose_links_open(self):
+        got, _ = self.first_call_comments()
+        with sqlite3.connect(self.server.db) as db:
+            rows = db.execute("SELECT kind, recipient, message, sent_at, attempts FROM outbox ORDER BY id").fetchall()
+        self.assertTrue(all(r[1].endswith("@example.org") for r in rows), [r[1] for r in rows])
+        fates = [r for r in rows if r[0] == "fate"]
+        self.assertEqual(sorted(r[1] for r in fates), ["amina.wanjiru@example.org", "jonas.becker@example.org",
+                                                       "observer.delegation@example.org",
+                                                       "research.group@example.org"])
+        self.assertEqual(len(fates), len(got), "one per address of the first call")
+        at = published_at(self.server.db, 3)
+        for _, to, message, sent_at, attempts in fates:
+            m = email.message_from_string(message, policy=email.policy.default)
+            self.assertEqual(m["Subject"], "Answers to your comments: Inputs on the first draft")
+            self.assertEqual(int(m["Date"].datetime.timestamp()), at, "dated at the publication")
+            links = re.findall(r"^http://\S+", m.get_body(("plain",)).get_content(), re.M)
+            self.assertEqual(len(links), 1, message)
+            self.assertEqual(self.server.get(urllib.parse.urlsplit(links[0]).path).status, 200, links[0])
+            # Served without --smtp (as `make run` does), mail stays queued: not sent, not failed, not retried.
+            self.assertEqual((sent_at, attempts), (None, 0), to)
+
+
+class DemoWithContributions(AnswersOfTheFirstCall, unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.dir = tempfile.mkdtemp(prefix="consulta-demo-")
@@ -91,6 +199,27 @@ class DemoWithContributions(unittest.TestCase):
         self.assertRegex(v2, r'href="/versions/2/paragraphs/p3">\d+ comments?<span[^>]*>[^<]*</span></a>, '
                              r'\d+ on earlier versions')
 
+    def test_in_live_mode_every_year_named_agrees_with_the_dates(self):
+        # Moved by about nine years (now is 2030): a year before 2029 named anywhere contradicts the dates.
+        body = self.server.get_json("/api/v1/processes/" + SLUG).json()
+        letters = body["circulars"]
+        self.assertEqual(len(letters), 2)
+        for c in letters:
+            self.assertRegex(c["reference"], r"^CL-\d\d/\d+$")
+            self.assertEqual(c["reference"][3:5], c["date"][2:4], "a letter's number says the year of its date")
+        council = [m for m in body["milestones"] if m["kind"] == "presentation"][0]
+        move = council["history"][0]
+        year = re.fullmatch(r"(\d{4}) session of the Council", move["from_label"]).group(1)
+        self.assertIn("in %s," % year, move["reason"])
+        self.assertNotIn("health emergency", move["reason"], "true of 2020 only")
+        self.assertLess(year, council["date"][:4], "moved to a later session")
+        self.assertLessEqual(int(year), int(move["moved_on"][:4]))
+        old_year = re.compile(r"(?<![\d-])(?:19\d\d|20[01]\d|202[0-8])(?![\d-])|CL-2[01]/")
+        for path in ["/", "/processes/" + SLUG, "/calls/1", "/calls/2", "/calls/3", "/versions/1", "/versions/2",
+                     "/calls/3/contributions", "/calls/3/matrix", "/api/v1/processes/" + SLUG]:
+            text = self.page(path)
+            self.assertIsNone(old_year.search(text), "%s names %r" % (path, old_year.search(text)))
+
     def test_the_versions_compare(self):
         page = self.page("/versions/1/compare/2")
         self.assertIn("/versions/2/paragraphs/p3", page)
@@ -104,6 +233,70 @@ class DemoWithContributions(unittest.TestCase):
         self.assertIn('<strong class="changed">on an earlier version; this paragraph changed since</strong>', page)
         self.assertNotIn("&lt;strong", page)
         self.assertIn("The paragraph as it was commented on", page)
+
+
+class DemoWithContributionsNotLive(AnswersOfTheFirstCall, unittest.TestCase):
+    """`consulta demo --contributions`: the same story on its real dates of 2020."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="consulta-demo-")
+        cls.server = Server(NOW, demo=False, workdir=cls.dir)
+        cls.server.prepare()
+        p = run_command(["demo", "--contributions"], now=NOW, db=cls.server.db)
+        if p.returncode != 0:
+            raise RuntimeError("consulta demo --contributions failed: " + p.stderr)
+        cls.server.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        DemoWithContributions.tearDownClass.__func__(cls)
+
+    def test_the_answers_are_published_on_5_may_2020(self):
+        self.assertEqual(local_date(published_at(self.server.db, 3)), "2020-05-05")
+
+    def test_the_letters_and_the_move_keep_their_real_years(self):
+        body = self.server.get_json("/api/v1/processes/" + SLUG).json()
+        self.assertEqual([c["reference"] for c in body["circulars"]], ["CL-20/18", "CL-20/55"])
+        council = [m for m in body["milestones"] if m["kind"] == "presentation"][0]
+        self.assertEqual(council["history"][0]["from_label"], "2020 session of the Council")
+        self.assertIn("virtual consultations in 2020 because of the global health emergency, ",
+                      council["history"][0]["reason"])
+
+
+def deciders(db):
+    """The e-mail and password hash presence of the accounts that decided the demo's answers."""
+    with sqlite3.connect(db) as c:
+        return c.execute("SELECT DISTINCT a.email, a.role, a.password_hash IS NOT NULL FROM disposition d "
+                         "JOIN account a ON a.id = d.decided_by").fetchall()
+
+
+class DemoSecretariat(unittest.TestCase):
+    """The answers are the demo secretariat's: the account `make run` makes first (with its password), or,
+    when it does not exist, one the demo makes without a password."""
+
+    def load(self, before=None):
+        d = tempfile.mkdtemp(prefix="consulta-demo-")
+        self.addCleanup(shutil.rmtree, d, True)
+        db = os.path.join(d, "consulta.db")
+        self.assertEqual(run_command(["init"], now=NOW, db=db).returncode, 0)
+        if before:
+            p = subprocess.run([binary(), "--db", "sqlite:" + db] + before, input="a demo password, long enough\n",
+                               capture_output=True, text=True, timeout=60)
+            self.assertEqual(p.returncode, 0, p.stderr)
+        p = run_command(["demo", "--live", "--contributions"], now=NOW, db=db)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return db
+
+    def test_the_demo_makes_the_account_when_it_does_not_exist(self):
+        self.assertEqual(deciders(self.load()), [("secretariat@gca-demo.example", "secretariat", 0)])
+
+    def test_the_demo_answers_as_the_account_make_run_made_first(self):
+        db = self.load(["user", "add", "--role", "secretariat", "--email", "secretariat@gca-demo.example",
+                        "--name", "Demo secretariat", "--password-stdin"])
+        self.assertEqual(deciders(db), [("secretariat@gca-demo.example", "secretariat", 1)])
+        with sqlite3.connect(db) as c:
+            self.assertEqual(c.execute("SELECT count(*) FROM account").fetchone()[0], 1)
 
 
 class DemoWithContributionsTwice(unittest.TestCase):

@@ -7,6 +7,7 @@
 #include "core/contribution.h"
 #include "core/demo.h"
 #include "core/document.h"
+#include "core/meeting.h"
 #include "core/milestone.h"
 #include "core/outbox.h"
 #include "core/overview.h"
@@ -122,6 +123,48 @@ static void test_statement_cache_grows(void **state)
 		}
 	}
 	assert_null(e.code);
+}
+
+/* A meeting's hours and link to join: the demo's are read back as stored; hours that are not HH:MM, that
+ * end before they start, or a link that is not http(s) are refused by field, and nothing changes. */
+static void test_meeting_time(void **state)
+{
+	(void)state;
+	struct error e;
+	error_clear(&e);
+	struct db *db = db_thread(&e);
+	assert_non_null(db);
+	struct arena a;
+	arena_init(&a);
+	struct meeting *ms;
+	int n;
+	assert_int_equal(meeting_list(db, &a, demo_process, &ms, &n, &e), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(ms[1].starts, "14:00");
+	assert_string_equal(ms[1].ends, "17:00");
+	assert_string_equal(ms[1].join_url, "https://meet.gca-demo.example/second-consultation");
+	static const struct {
+		const char *starts, *ends, *join_url, *field;
+	} bad[] = {
+		{"9:00", "17:00", NULL, "starts"},
+		{"24:00", "17:00", NULL, "starts"},
+		{"14:60", "17:00", NULL, "starts"},
+		{"14:00", "13:59", NULL, "ends"},
+		{"14:00", "14:00", NULL, "ends"},
+		{"14:00", NULL, NULL, "ends"},
+		{"14:00", "17:00", "javascript:alert(1)", "join_url"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		error_clear(&e);
+		assert_int_equal(meeting_set_time(db, ms[1].id, bad[i].starts, bad[i].ends, bad[i].join_url, &e), -1);
+		assert_string_equal(e.code, ERROR_INVALID);
+		assert_non_null(error_field_message(&e, bad[i].field));
+	}
+	error_clear(&e);
+	assert_int_equal(meeting_list(db, &a, demo_process, &ms, &n, &e), 0);
+	assert_string_equal(ms[1].starts, "14:00");
+	assert_string_equal(ms[1].join_url, "https://meet.gca-demo.example/second-consultation");
+	arena_free(&a);
 }
 
 static int fill_fails_on_second(struct arena *a, struct db_stmt *st, void *element)
@@ -469,6 +512,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_statement_cache_grows),
 		cmocka_unit_test(test_failing_fill_reaches_caller),
+		cmocka_unit_test(test_meeting_time),
 		cmocka_unit_test(test_col_dup_reports_failure),
 		cmocka_unit_test(test_torture_overview),
 		cmocka_unit_test(test_torture_contribution_list),
