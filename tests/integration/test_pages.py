@@ -89,12 +89,12 @@ class Pages(ServerTestCase):
         self.assertNotIn("4. Reporting", page)
         self.assertIn('id="p1"', page)
 
-    def test_call_page_shows_the_deadline_in_zurich_and_utc(self):
+    def test_call_page_shows_the_deadline_in_zurich_with_its_instant(self):
         page = self.page("/calls/1")
         self.assertIn("<h1>Written inputs on the revised draft</h1>", page)
         self.assertIn('<p class="state state-open">Open</p>', page)
-        self.assertIn("15 February 2021, 23:59:59 (UTC+01:00) Europe/Zurich", page)
-        self.assertIn("2021-02-15 22:59:59 UTC", page)
+        self.assertIn("15 February 2021, 23:59 Zurich time (UTC+1)", page)
+        self.assertIn('datetime="2021-02-15T22:59:59Z"', page)
         self.assertIn('href="/calls/1/contribute"', page)
         self.assertIn('href="/calls/1/contributions"', page)
         self.assertIn('href="/versions/2"', page)
