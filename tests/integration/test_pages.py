@@ -113,7 +113,9 @@ class Pages(ServerTestCase):
             self.assertIn('state-upcoming">Not yet open</', page)
             self.assertNotIn("Upcoming", page)
             self.assertNotIn("Not open yet", page)
-        self.assertIn("Opens on 1 March 2021.", call2)
+        for page in (call2, own):
+            self.assertIn("Opens on 1 March 2021, 00:00 Zurich time (UTC+1), open until 10 March 2021, 23:59 Zurich "
+                          "time (UTC+1)", re.sub(r"<[^>]+>", "", page))
 
     def test_pages_of_forms_receipts_and_lists_have_the_csp_too(self):
         for path in ("/calls/1/contribute", "/calls/1/contributions"):
