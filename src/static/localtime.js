@@ -3,7 +3,7 @@
  * process's zone. A page writes <time datetime="2026-12-22T22:59:59Z"
  * data-local data-tz="Europe/Zurich">22 December 2026, 23:59 Zurich time
  * (UTC+1)</time>; where the browser tells its zone (Intl) and it is another
- * one, this adds " (your time: 22 December 2026, 17:59 EST)". Without
+ * one, this adds " (your time: 22 December 2026, 17:59 New York time, UTC-5)". Without
  * JavaScript the page says everything already: this only adds.
  */
 (function () {
@@ -16,10 +16,29 @@
 	}
 	if (!zone || !document.querySelectorAll)
 		return;
-	var format = new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
-		day: "numeric", month: "long", year: "numeric", hour: "2-digit", minute: "2-digit",
-		hourCycle: "h23", timeZoneName: "short"
-	});
+	/* The site's own way of writing an instant: "15 February 2021, 17:59 New York time, UTC-5". */
+	var parts;
+	try {
+		parts = new Intl.DateTimeFormat("en-GB", {
+			day: "numeric", month: "long", year: "numeric", hour: "2-digit", minute: "2-digit",
+			hourCycle: "h23", timeZoneName: "shortOffset"
+		});
+	} catch (e) {
+		parts = new Intl.DateTimeFormat("en-GB", {
+			day: "numeric", month: "long", year: "numeric", hour: "2-digit", minute: "2-digit",
+			hourCycle: "h23", timeZoneName: "short"
+		});
+	}
+	var city = zone.slice(zone.lastIndexOf("/") + 1).replace(/_/g, " ");
+	function said(when) {
+		var p = {};
+		parts.formatToParts(when).forEach(function (x) { p[x.type] = x.value; });
+		var offset = (p.timeZoneName || "").replace(/^GMT/, "UTC");
+		if (offset === "UTC")
+			offset = "UTC+0";
+		return p.day + " " + p.month + " " + p.year + ", " + p.hour + ":" + p.minute + " " + city + " time" +
+			(offset ? ", " + offset : "");
+	}
 	var times = document.querySelectorAll("time[data-local]");
 	for (var i = 0; i < times.length; i++) {
 		var t = times[i], when = new Date(t.getAttribute("datetime"));
@@ -27,7 +46,7 @@
 			continue;
 		var yours = document.createElement("span");
 		yours.className = "your-time";
-		yours.textContent = " (your time: " + format.format(when) + ")";
+		yours.textContent = " (your time: " + said(when) + ")";
 		t.parentNode.insertBefore(yours, t.nextSibling);
 	}
 })();

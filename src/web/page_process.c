@@ -100,7 +100,7 @@ static void schedule_table(struct request *r, const struct process *p, struct mi
 	if (tz_utc_to_local(p->timezone, clock_now(), &now) == 0)
 		snprintf(today, sizeof today, "%04d-%02d-%02d", now.year, now.month, now.day);
 	html_printf(&r->out,
-		    "<section aria-labelledby=\"schedule\"><h2 id=\"schedule\">Schedule</h2>\n"
+		    "<section aria-labelledby=\"schedule\" tabindex=\"0\"><h2 id=\"schedule\">Schedule</h2>\n"
 		    "<table class=\"schedule\">\n<caption>Dates in the time zone of the process, %s</caption>\n"
 		    "<thead><tr><th scope=\"col\">Date</th><th scope=\"col\">Milestone</th>"
 		    "<th scope=\"col\">Status</th></tr></thead>\n<tbody>\n",
@@ -232,7 +232,8 @@ void page_process(struct request *r)
 	html_printf(&r->out, "</ul>\n</section>\n");
 
 	html_printf(&r->out,
-		    "<section aria-labelledby=\"letters\"><h2 id=\"letters\">Circular letters</h2>\n"
+		    /* focusable: on a phone the table scrolls inside its section (style.css), by keyboard too */
+		    "<section aria-labelledby=\"letters\" tabindex=\"0\"><h2 id=\"letters\">Circular letters</h2>\n"
 		    "<table>\n<thead><tr><th scope=\"col\">Reference</th><th scope=\"col\">Date</th>"
 		    "<th scope=\"col\">Subject</th><th scope=\"col\">Addressees</th></tr></thead>\n<tbody>\n");
 	for (int i = 0; i < nletters; i++) {
