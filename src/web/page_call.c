@@ -421,15 +421,19 @@ static void render_form(struct request *r, const struct call *c, const struct pr
 		const char *name = contribution_publication_name(choice), *label = NULL;
 		switch (choice) {
 		case PUBLICATION_NAMED: label = "Publish it with my name and organization"; break;
-		case PUBLICATION_ANONYMOUS:
-			label = "Publish it without my name and organization (the category and the country stay public)";
-			break;
+		case PUBLICATION_ANONYMOUS: label = "Publish it without my name and organization"; break;
 		case PUBLICATION_PRIVATE: label = "Do not publish it: for the secretariat only"; break;
 		}
+		/* Anonymous hides who wrote, not where from: said beside the choice, read with it. */
+		const bool anonymous = choice == PUBLICATION_ANONYMOUS;
 		html_printf(&r->out,
 			    "<div class=\"choice\"><input type=\"radio\" id=\"f-publication-%s\" name=\"publication\" "
-			    "value=\"%s\"%R><label for=\"f-publication-%s\">%s</label></div>\n",
-			    name, name, known && typed == choice ? " checked" : "", name, label);
+			    "value=\"%s\"%R%R><label for=\"f-publication-%s\">%s</label>%R</div>\n",
+			    name, name, known && typed == choice ? " checked" : "",
+			    anonymous ? " aria-describedby=\"h-publication-anonymous\"" : "", name, label,
+			    anonymous ? "<p class=\"hint\" id=\"h-publication-anonymous\">Your category of stakeholder and your "
+					"country stay public.</p>"
+				      : "");
 	}
 	html_printf(&r->out, "</fieldset>\n");
 	page_privacy_note(r, "Your e-mail address is never published.");

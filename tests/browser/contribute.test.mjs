@@ -251,8 +251,11 @@ test('a person finds the open call, makes mistakes on the form, corrects them an
 		assert.equal(await page.getByLabel('Publish it without my name').isChecked(), false);
 
 		const send = page.getByRole('button', { name: 'Send contribution' });
+		/* Between the choices and the button, the privacy notice that says what each choice publishes. */
 		await page.keyboard.press('Tab');
-		await assertFocused(send, 'the Send button, right after the publication choices');
+		await assertFocused(page.getByRole('link', { name: /^Privacy notice/ }), 'the privacy notice, after the publication choices');
+		await page.keyboard.press('Tab');
+		await assertFocused(send, 'the Send button, right after the privacy notice');
 		await screenshot(page, 'contribute-06-form-corrected');
 		const response = await navigate(page, () => page.keyboard.press('Enter'));
 		assert.equal(response.status(), 200);

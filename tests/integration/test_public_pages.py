@@ -318,9 +318,13 @@ class SitePages(ServerTestCase):
 
     def test_the_anonymous_choice_says_category_and_country_stay_public(self):
         page = self.server.get("/calls/1/contribute").text
-        label = re.search(r'<label for="f-publication-anonymous">([^<]*)</label>', page).group(1)
-        self.assertEqual(label, "Publish it without my name and organization (the category and the country stay "
-                                "public)")
+        choice = re.search(r'<input type="radio" id="f-publication-anonymous"[^>]*>'
+                           r'<label for="f-publication-anonymous">([^<]*)</label>'
+                           r'<p class="hint" id="([^"]*)">([^<]*)</p>', page)
+        self.assertIsNotNone(choice, "the anonymous choice, its label and its hint")
+        self.assertEqual(choice.group(1), "Publish it without my name and organization")
+        self.assertEqual(choice.group(3), "Your category of stakeholder and your country stay public.")
+        self.assertIn('aria-describedby="%s"' % choice.group(2), choice.group(0), "read with the choice")
 
     def test_the_public_cannot_edit_them(self):
         self.assertIn(self.server.get("/office/pages/privacy").status, (302, 303, 401, 403))
