@@ -353,6 +353,7 @@ static int contribution_receipt_reply(struct db *db, struct arena *a, const stru
 	tz_format_human(call->timezone, r->received_at, local);
 	clock_format_date_long(call->version_date, version_date);
 	tz_format_human(call->timezone, call->closes_at, deadline);
+	const char *statement = deadline_sentence(a, call, r->received_at);
 	struct buf files;
 	buf_init(&files, 64 * 1024);
 	for (int i = 0; i < m->nattachments; i++)
@@ -373,7 +374,8 @@ static int contribution_receipt_reply(struct db *db, struct arena *a, const stru
 		"Received: %s\n"
 		"          %s\n"
 		"%s"
-		"Publication: not published; for the secretariat only.\n\n"
+		"Publication: not published; for the secretariat only.\n"
+		"Deadline of the call: %s\n\n"
 		"%s"
 		"%s"
 		"%s%s%s"
@@ -381,7 +383,7 @@ static int contribution_receipt_reply(struct db *db, struct arena *a, const stru
 		"Please quote the tracking number if you write to the secretariat about this contribution.\n",
 		m->subject && *m->subject ? " \"" : "", m->subject && *m->subject ? m->subject : "",
 		m->subject && *m->subject ? "\"" : "", call->title, call->document_title, call->version_label,
-		version_date, r->tracking, local, utc, files.data ? files.data : "", late,
+		version_date, r->tracking, local, utc, files.data ? files.data : "", statement ? statement : "", late,
 		comments ? comments : "", c->table_report ? "Your comment table, row by row:\n" : "",
 		c->table_report ? c->table_report : "", c->table_report ? "\n" : "", config_get()->public_url, r->tracking);
 	buf_free(&files);

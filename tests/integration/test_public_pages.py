@@ -19,6 +19,7 @@ import sqlite3
 import urllib.parse
 
 from harness import CSRF_TOKEN, SLUG, ServerTestCase
+from test_mail_in import mail_in, simple
 
 SECRETARIAT = "sec@gca.example"
 PASSWORD = "a long passphrase for the tests"
@@ -103,6 +104,28 @@ class TwentyOneDaysLeft(Statement):
         self.assertTrue(js.header("Content-Type").startswith("text/javascript"), js.header("Content-Type"))
         self.assertIn("your time: ", js.text)
         self.assertIn("Intl.DateTimeFormat", js.text)
+
+
+class MailedIn(ServerTestCase):
+    """The answer to a contribution sent by e-mail says the deadline as the pages do, on time and late."""
+
+    SHARED = False
+    NOW = "2021-01-25T10:00:00Z"
+
+    def test_the_reply_to_a_message_states_the_deadline(self):
+        s = self.fresh_server()
+        for mid, now, expected in (
+                ("on-time@example.org", self.NOW, "Open until %s %s 21 days left" % (CALL1_WHEN, DASH)),
+                ("late@example.org", "2021-02-16T09:00:00Z", "Closed on " + CALL1_WHEN)):
+            with self.subTest(mid=mid):
+                code, out, err = mail_in(s.db, simple(mid), now)
+                self.assertEqual(code, 0, err)
+                reply = [m for m in mails(s, "receipt") if m["In-Reply-To"] == "<%s>" % mid]
+                self.assertEqual(len(reply), 1)
+                body = reply[0].get_content().replace("\r\n", "\n")
+                self.assertIn("Deadline of the call: " + expected + "\n", body)
+                self.assertRegex(body, r"Received: \d+ \w+ 2021, \d\d:\d\d Zurich time \(UTC\+1\)\n +2021-")
+        self.assertIn("arrived after the deadline of this call (%s)" % CALL1_WHEN, body)
 
 
 class OneDayLeft(Statement):
