@@ -40,14 +40,14 @@ int deadline_describe(struct arena *a, const struct call *c, int64_t now, struct
 		}
 		const int64_t days = days_between(today, last);
 		out->left = days <= 0   ? arena_printf(a, "closes today at %02d:%02d", l.hour, l.minute)
-			    : days == 1 ? "1 day left"
-					: arena_printf(a, "%lld days left", (long long)days);
+		            : days == 1 ? "1 day left"
+		                        : arena_printf(a, "%lld days left", (long long)days);
 		break;
 	}
 	case CALL_CLOSED: out->lead = "Closed on"; break;
 	}
 	out->sentence = out->left ? arena_printf(a, "%s %s \u2014 %s", out->lead, out->when, out->left)
-				  : arena_printf(a, "%s %s", out->lead, out->when);
+	                          : arena_printf(a, "%s %s", out->lead, out->when);
 	return out->lead && out->when && out->when_opens && out->sentence ? 0 : -1;
 }
 

@@ -17,11 +17,11 @@
 #include <stdint.h>
 
 struct deadline {
-	enum call_state state;	/* at now */
-	const char *lead;	/* "Open until", "Closed on", or "Opens on <when_opens>, open until" */
-	const char *when;	/* "22 December 2026, 23:59 Zurich time (UTC+1)" */
+	enum call_state state;  /* at now */
+	const char *lead;       /* "Open until", "Closed on", or "Opens on <when_opens>, open until" */
+	const char *when;       /* "22 December 2026, 23:59 Zurich time (UTC+1)" */
 	const char *when_opens; /* the same for the opening */
-	const char *left;	/* "21 days left", "1 day left", "closes today at 23:59"; NULL unless open */
+	const char *left;       /* "21 days left", "1 day left", "closes today at 23:59"; NULL unless open */
 	char closes_utc[CLOCK_RFC3339_LEN]; /* the last second accepted, "2026-12-22T22:59:59Z" */
 	char opens_utc[CLOCK_RFC3339_LEN];
 	const char *sentence; /* the whole: lead, when and " — " left */

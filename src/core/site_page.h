@@ -23,12 +23,12 @@ const char *site_page_title(enum site_page p);
 
 /* The page's Markdown in *markdown (from a): the secretariat's text, or the default one (*edited false). */
 int site_page_get(struct db *db, struct arena *a, enum site_page p, const char **markdown, bool *edited,
-		  struct error *e);
+                  struct error *e);
 
 /* Replaces the page's text by markdown (at most LIMIT_SITE_PAGE characters); an empty text (after trimming)
  * goes back to the default. Audit "site_page.update" with before and after; nothing recorded when nothing
  * changes. Errors name "markdown". */
 int site_page_set(struct db *db, struct arena *a, const struct actor *who, enum site_page p, const char *markdown,
-		  struct error *e);
+                  struct error *e);
 
 #endif

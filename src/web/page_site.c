@@ -25,9 +25,9 @@ static void site_page_show(struct request *r, enum site_page which)
 	}
 	page_begin(r, site_page_title(which));
 	html_printf(&r->out,
-		    "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/\">Consultations</a></nav>\n"
-		    "<h1>%s</h1>\n<div class=\"prose\">\n",
-		    site_page_title(which));
+	            "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/\">Consultations</a></nav>\n"
+	            "<h1>%s</h1>\n<div class=\"prose\">\n",
+	            site_page_title(which));
 	if (markdown_render_prose(markdown, &r->out) != 0) {
 		error_set(&e, ERROR_UNAVAILABLE, "The page could not be shown.");
 		page_error(r, &e);
@@ -50,8 +50,8 @@ void page_privacy(struct request *r)
 /* -- the back office -------------------------------------------------------------------------------------- */
 
 static const char *const SITE_PAGE_DONE[][2] = {
-	{"saved", "Saved. The public page shows the new text."},
-	{NULL, NULL},
+    {"saved", "Saved. The public page shows the new text."},
+    {NULL, NULL},
 };
 
 static void office_site_page_render(struct request *r, enum site_page which, const struct error *e)
@@ -67,24 +67,24 @@ static void office_site_page_render(struct request *r, enum site_page which, con
 	const char *name = site_page_name(which);
 	office_begin(r, arena_printf(&r->arena, "Back office: %s", site_page_title(which)), e);
 	html_printf(&r->out,
-		    "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/office\">Back office</a></nav>\n"
-		    "<h1>%s</h1>\n",
-		    site_page_title(which));
+	            "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/office\">Back office</a></nav>\n"
+	            "<h1>%s</h1>\n",
+	            site_page_title(which));
 	office_done(r, SITE_PAGE_DONE);
 	office_error_summary(r, e, "page", "The page was not saved");
 	html_printf(&r->out,
-		    "<p class=\"actions\"><a href=\"/%s\">Public page</a> "
-		    "<a href=\"/office/audit?kind=site_page.\">Its changes in the audit log</a></p>\n"
-		    "<p>%s</p>\n",
-		    name,
-		    edited ? "The public page shows the text below."
-			   : "The public page shows the default text below. Save it, changed or not, to make it yours; "
-			     "save an empty text to go back to the default.");
+	            "<p class=\"actions\"><a href=\"/%s\">Public page</a> "
+	            "<a href=\"/office/audit?kind=site_page.\">Its changes in the audit log</a></p>\n"
+	            "<p>%s</p>\n",
+	            name,
+	            edited ? "The public page shows the text below."
+	                   : "The public page shows the default text below. Save it, changed or not, to make it yours; "
+	                     "save an empty text to go back to the default.");
 	struct office_form f = office_form_for("page", e && e->code ? "page" : NULL, e, r->form);
 	office_form_open(r, arena_printf(&r->arena, "/office/pages/%s", name), false);
 	office_textarea(r, &f, "markdown", "Text of the page, in Markdown",
-			"Headings with ##, lists with -, links as [words](https://...). HTML is not shown.",
-			markdown, 24);
+	                "Headings with ##, lists with -, links as [words](https://...). HTML is not shown.", markdown,
+	                24);
 	html_printf(&r->out, "<p><button type=\"submit\">Save the page</button></p>\n</form>\n");
 	page_end(r, office_status(e));
 }
