@@ -2,6 +2,7 @@
 #include "core/call.h"
 
 #include "core/config.h"
+#include "core/deadline.h"
 #include "core/field.h"
 #include "core/limits.h"
 #include "core/milestone.h"
@@ -304,14 +305,13 @@ static const char *call_object(struct arena *a, int64_t id)
 	return arena_printf(a, "call:%lld", (long long)id);
 }
 
-/* "15 February 2021" for an announced date, else the instant in the zone. */
+/* "22 December 2026, 23:59 Zurich time (UTC+1)": the last second accepted, as every page says it
+ * (core/deadline.h). closes_on is the same day: the instant says the time and the zone as well. */
 static const char *deadline_text(struct arena *a, const char *timezone, const char *closes_on, int64_t closes_at)
 {
-	char out[64];
-	if (closes_on)
-		clock_format_date_long(closes_on, out);
-	else if (tz_format_local(timezone, closes_at, out) != 0)
-		tz_format_utc(closes_at, out);
+	(void)closes_on;
+	char out[TZ_HUMAN_LEN];
+	tz_format_human(timezone, closes_at, out);
 	return arena_strdup(a, out);
 }
 
@@ -319,8 +319,7 @@ static int call_notice(struct db *db, struct arena *a, const struct call *c, con
 		       const char *what, struct error *e)
 {
 	const char *body = arena_printf(a, "%s\n\nThe call: %s\nProcess: %s\nDeadline: %s\n\n%s/calls/%lld\n", what,
-					c->title, c->process_title,
-					deadline_text(a, c->timezone, c->closes_on, c->closes_at),
+					c->title, c->process_title, deadline_sentence(a, c, clock_now()),
 					config_get()->public_url, (long long)c->id);
 	if (!subject || !body) {
 		error_set(e, ERROR_UNAVAILABLE, "out of memory");

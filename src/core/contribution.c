@@ -4,6 +4,7 @@
 #include "core/blob.h"
 #include "core/call.h"
 #include "core/country.h"
+#include "core/deadline.h"
 #include "core/document.h"
 #include "core/field.h"
 #include "core/config.h"
@@ -293,11 +294,11 @@ static int contribution_receipt_mail(struct db *db, struct arena *a, const struc
 				     const struct contribution_input *c, const char *comments, const struct receipt *r,
 				     struct error *e)
 {
-	char utc[32], local[64], version_date[32];
+	char utc[32], local[TZ_HUMAN_LEN], version_date[32];
 	tz_format_utc(r->received_at, utc);
-	if (tz_format_local(call->timezone, r->received_at, local) != 0)
-		snprintf(local, sizeof local, "%s", utc);
+	tz_format_human(call->timezone, r->received_at, local);
 	clock_format_date_long(call->version_date, version_date);
+	const char *deadline = deadline_sentence(a, call, r->received_at);
 	const bool review = call->review == REVIEW_AFTER_REVIEW;
 	enum contribution_publication p = PUBLICATION_PRIVATE;
 	contribution_publication_parse(c->publication, &p); /* checked by contribution_validate() */
@@ -322,13 +323,14 @@ static int contribution_receipt_mail(struct db *db, struct arena *a, const struc
 		"received.\n\n"
 		"Tracking number: %s\n"
 		"Received: %s\n"
-		"          %s %s\n"
-		"Publication: %s\n\n"
+		"          %s\n"
+		"Publication: %s\n"
+		"Deadline of the call: %s\n\n"
 		"%s"
 		"Your receipt: %s/receipts/%s\n\n"
 		"Please quote the tracking number if you write to the secretariat about this contribution.\n",
-		call->title, call->document_title, call->version_label, version_date, r->tracking, utc, local,
-		call->timezone, publication, comments ? comments : "", config_get()->public_url, r->tracking);
+		call->title, call->document_title, call->version_label, version_date, r->tracking, local, utc,
+		publication, deadline ? deadline : "", comments ? comments : "", config_get()->public_url, r->tracking);
 	const char *subject = arena_printf(a, "Contribution received: %s", r->tracking);
 	if (!body || !subject) {
 		error_set(e, ERROR_UNAVAILABLE, "out of memory");
@@ -346,15 +348,12 @@ static int contribution_receipt_reply(struct db *db, struct arena *a, const stru
 				      struct error *e)
 {
 	const struct contribution_mail *m = c->mail;
-	char utc[32], local[64], version_date[32], deadline[32];
+	char utc[32], local[TZ_HUMAN_LEN], version_date[32], deadline[TZ_HUMAN_LEN];
 	tz_format_utc(r->received_at, utc);
-	if (tz_format_local(call->timezone, r->received_at, local) != 0)
-		snprintf(local, sizeof local, "%s", utc);
+	tz_format_human(call->timezone, r->received_at, local);
 	clock_format_date_long(call->version_date, version_date);
-	if (call->closes_on)
-		clock_format_date_long(call->closes_on, deadline);
-	else
-		tz_format_utc(call->closes_at, deadline);
+	tz_format_human(call->timezone, call->closes_at, deadline);
+	const char *statement = deadline_sentence(a, call, r->received_at);
 	struct buf files;
 	buf_init(&files, 64 * 1024);
 	for (int i = 0; i < m->nattachments; i++)
@@ -362,10 +361,10 @@ static int contribution_receipt_reply(struct db *db, struct arena *a, const stru
 			   m->attachments[i].size);
 	const char *late =
 		r->late ? arena_printf(a,
-				       "Your message arrived after the deadline of this call (%s, the end of that day in "
-				       "%s). It is recorded and marked late; the secretariat decides whether it is taken "
-				       "into account, and will let you know.\n\n",
-				       deadline, call->timezone)
+				       "Your message arrived after the deadline of this call (%s). It is recorded and "
+				       "marked late; the secretariat decides whether it is taken into account, and will "
+				       "let you know.\n\n",
+				       deadline)
 			: "";
 	const char *body = arena_printf(
 		a,
@@ -373,9 +372,10 @@ static int contribution_receipt_reply(struct db *db, struct arena *a, const stru
 		"Your message%s%s%s has been recorded as a contribution to the call \"%s\" on %s (%s of %s).\n\n"
 		"Tracking number: %s\n"
 		"Received: %s\n"
-		"          %s %s\n"
+		"          %s\n"
 		"%s"
-		"Publication: not published; for the secretariat only.\n\n"
+		"Publication: not published; for the secretariat only.\n"
+		"Deadline of the call: %s\n\n"
 		"%s"
 		"%s"
 		"%s%s%s"
@@ -383,7 +383,7 @@ static int contribution_receipt_reply(struct db *db, struct arena *a, const stru
 		"Please quote the tracking number if you write to the secretariat about this contribution.\n",
 		m->subject && *m->subject ? " \"" : "", m->subject && *m->subject ? m->subject : "",
 		m->subject && *m->subject ? "\"" : "", call->title, call->document_title, call->version_label,
-		version_date, r->tracking, utc, local, call->timezone, files.data ? files.data : "", late,
+		version_date, r->tracking, local, utc, files.data ? files.data : "", statement ? statement : "", late,
 		comments ? comments : "", c->table_report ? "Your comment table, row by row:\n" : "",
 		c->table_report ? c->table_report : "", c->table_report ? "\n" : "", config_get()->public_url, r->tracking);
 	buf_free(&files);
@@ -534,9 +534,10 @@ int contribution_receive(struct db *db, struct arena *a, int64_t call_id, const 
 			out->late = true;
 			break;
 		}
+		struct deadline closed;
 		error_set(e, ERROR_CALL_CLOSED, "This call for contributions closed on %s; contributions are no "
 						"longer accepted.",
-			  call.closes_on ? call.closes_on : "its deadline");
+			  deadline_describe(a, &call, now, &closed) == 0 ? closed.when : "its deadline");
 		goto fail;
 	case CALL_OPEN: break;
 	}

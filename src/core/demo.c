@@ -109,7 +109,9 @@ static int demo_build(struct demo *d)
 	if (process_create(db, DEMO_SLUG, "Draft Guidelines for utilization of the GCA",
 			   "Open consultation of all stakeholders on draft guidelines for the use of the Global "
 			   "Cybersecurity Agenda (GCA), to be presented to the Council for consideration and approval.",
-			   DEMO_TIMEZONE, &d->process_id, e) != 0)
+			   DEMO_TIMEZONE, &d->process_id, e) != 0 ||
+	    process_set_runners(db, d->process_id, "The Council Working Group on the GCA",
+				"The GCA secretariat, gca-secretariat@gca-demo.example", e) != 0)
 		return -1;
 
 	static const char *const categories[][2] = {

@@ -33,6 +33,7 @@ enum {
 	LIMIT_COMPARE_FOLD = 500, /* unchanged paragraphs in one <details> of a comparison, at most */
 	LIMIT_TITLE = 300,                  /* characters of a title: process, document, call, milestone, version label */
 	LIMIT_SUMMARY = 5000,               /* characters of a process's summary, a call's description, a version's note */
+	LIMIT_SITE_PAGE = 50000,            /* characters of the about or privacy page's Markdown */
 	LIMIT_REASON = 2000,                /* characters of the reason for a move, a deadline change or hiding */
 	LIMIT_DISPOSITION_REASON = 5000,    /* characters of the reason given with the answer to a comment */
 	LIMIT_CATEGORIES = 50,              /* categories of stakeholders of one process */

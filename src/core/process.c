@@ -72,6 +72,18 @@ int process_add_category(struct db *db, int64_t process_id, const char *slug, co
 	return 0;
 }
 
+int process_set_runners(struct db *db, int64_t id, const char *body, const char *secretariat, struct error *e)
+{
+	static const char sql[] = "UPDATE process SET body = ?, secretariat = ? WHERE id = ?";
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_text(st, 1, body);
+	db_bind_text(st, 2, secretariat);
+	db_bind_int(st, 3, id);
+	return db_exec_stmt(st, e);
+}
+
 static int process_from_row(struct arena *a, struct db_stmt *st, void *element)
 {
 	struct process *p = element;
@@ -82,6 +94,8 @@ static int process_from_row(struct arena *a, struct db_stmt *st, void *element)
 	p->summary = db_col_dup(st, 3, a, &failed);
 	p->timezone = db_col_dup(st, 4, a, &failed);
 	p->languages = db_col_dup(st, 5, a, &failed);
+	p->body = db_col_dup(st, 6, a, &failed);
+	p->secretariat = db_col_dup(st, 7, a, &failed);
 	return failed ? -1 : 0;
 }
 
@@ -95,7 +109,7 @@ static int category_from_row(struct arena *a, struct db_stmt *st, void *element)
 	return failed ? -1 : 0;
 }
 
-#define PROCESS_COLUMNS "SELECT id, slug, title, summary, timezone, languages FROM process "
+#define PROCESS_COLUMNS "SELECT id, slug, title, summary, timezone, languages, body, secretariat FROM process "
 
 static int process_find_by(struct db *db, struct arena *a, const char *sql, const char *slug, int64_t id,
 			   bool categories, struct process *out, struct error *e)
@@ -301,6 +315,12 @@ static void process_check(struct arena *a, const struct process_input *in, bool 
 	clean->summary = field_trimmed(a, in->summary);
 	if (clean->summary)
 		field_check_text(e, "summary", clean->summary, false, LIMIT_SUMMARY, "a summary");
+	clean->body = field_trimmed(a, in->body);
+	if (clean->body)
+		field_check_line(e, "body", clean->body, false, LIMIT_TITLE, "the body that runs the consultation");
+	clean->secretariat = field_trimmed(a, in->secretariat);
+	if (clean->secretariat)
+		field_check_line(e, "secretariat", clean->secretariat, false, LIMIT_TITLE, "its secretariat");
 	clean->timezone = field_trimmed(a, in->timezone);
 	if ((creating || clean->timezone) && !tz_valid(clean->timezone))
 		error_field(e, "timezone", "Give an IANA time zone such as Europe/Zurich.");
@@ -357,8 +377,9 @@ static json_t *process_audit_json(const struct process *p)
 	for (int i = 0; i < p->ncategories; i++)
 		json_array_append_new(cats, json_pack("{s:s,s:s}", "slug", p->categories[i].slug, "name",
 						      p->categories[i].name));
-	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:o}", "slug", p->slug, "title", p->title, "summary", p->summary,
-			 "timezone", p->timezone, "languages", p->languages ? p->languages : "", "categories", cats);
+	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o}", "slug", p->slug, "title", p->title, "summary",
+			 p->summary, "timezone", p->timezone, "languages", p->languages ? p->languages : "", "body",
+			 p->body ? p->body : "", "secretariat", p->secretariat ? p->secretariat : "", "categories", cats);
 }
 
 static const char *process_object(struct arena *a, int64_t id)
@@ -374,7 +395,8 @@ int process_add(struct db *db, struct arena *a, const struct actor *who, const s
 	process_check(a, in, true, &clean, &cats, e);
 	if (e->code)
 		return -1;
-	static const char sql_languages[] = "UPDATE process SET languages = ? WHERE id = ?";
+	static const char sql_languages[] = "UPDATE process SET languages = ?, body = coalesce(?, body), "
+					    "secretariat = coalesce(?, secretariat) WHERE id = ?";
 	if (db_begin(db, e) != 0)
 		return -1;
 	if (process_create(db, clean.slug, clean.title, clean.summary, clean.timezone, id, e) != 0)
@@ -383,7 +405,9 @@ int process_add(struct db *db, struct arena *a, const struct actor *who, const s
 	if (!st)
 		goto fail;
 	db_bind_text(st, 1, clean.languages);
-	db_bind_int(st, 2, *id);
+	db_bind_text(st, 2, clean.body);
+	db_bind_text(st, 3, clean.secretariat);
+	db_bind_int(st, 4, *id);
 	if (db_exec_stmt(st, e) != 0)
 		goto fail;
 	for (int i = 0; i < clean.ncategories; i++) {
@@ -471,7 +495,8 @@ int process_update(struct db *db, struct arena *a, const struct actor *who, cons
 	if (e->code)
 		return -1;
 	static const char sql[] = "UPDATE process SET title = coalesce(?, title), summary = coalesce(?, summary), "
-				  "timezone = coalesce(?, timezone), languages = coalesce(?, languages) WHERE id = ?";
+				  "timezone = coalesce(?, timezone), languages = coalesce(?, languages), "
+				  "body = coalesce(?, body), secretariat = coalesce(?, secretariat) WHERE id = ?";
 	static const char sql_calls[] = "SELECT count(*) FROM call WHERE process_id = ?";
 	if (db_begin(db, e) != 0)
 		return -1;
@@ -501,7 +526,9 @@ int process_update(struct db *db, struct arena *a, const struct actor *who, cons
 	db_bind_text(st, 2, clean.summary);
 	db_bind_text(st, 3, clean.timezone);
 	db_bind_text(st, 4, clean.languages);
-	db_bind_int(st, 5, before.id);
+	db_bind_text(st, 5, clean.body);
+	db_bind_text(st, 6, clean.secretariat);
+	db_bind_int(st, 7, before.id);
 	if (db_exec_stmt(st, e) != 0)
 		goto fail;
 	if (clean.set_categories && process_replace_categories(db, &before, cats, clean.ncategories, e) != 0)

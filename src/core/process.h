@@ -25,6 +25,8 @@ struct process {
 	const char *summary;
 	const char *timezone; /* IANA name, e.g. Europe/Zurich */
 	const char *languages; /* language tags separated by commas, e.g. "en,fr" */
+	const char *body;      /* who runs the consultation, e.g. "The Council of ...", or "" */
+	const char *secretariat; /* its secretariat and how to reach it, or "" */
 	struct category *categories;
 	int ncategories;
 };
@@ -32,6 +34,9 @@ struct process {
 /* Creates a process; the slug is [a-z0-9-], the time zone an IANA name. */
 int process_create(struct db *db, const char *slug, const char *title, const char *summary, const char *timezone,
 		   int64_t *id, struct error *e);
+/* Names who runs the process (body) and its secretariat, inside the caller's transaction, unchecked and
+ * unrecorded: for loaders such as the demo (the secretariat's way is process_update()). */
+int process_set_runners(struct db *db, int64_t id, const char *body, const char *secretariat, struct error *e);
 int process_add_category(struct db *db, int64_t process_id, const char *slug, const char *name, int64_t *id,
 			 struct error *e);
 
@@ -70,6 +75,8 @@ struct process_input {
 	const char *summary;
 	const char *timezone;
 	const char *languages; /* tags separated by commas or spaces, "en, fr"; default "en" */
+	const char *body;      /* who runs it: one line; "" clears it */
+	const char *secretariat; /* its secretariat and how to reach it: one line; "" clears it */
 	const struct category_input *categories;
 	int ncategories;
 	bool set_categories; /* process_update(): replace the list of categories by this one */

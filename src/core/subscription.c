@@ -4,6 +4,7 @@
 #include "core/audit.h"
 #include "core/call.h"
 #include "core/config.h"
+#include "core/deadline.h"
 #include "core/field.h"
 #include "core/outbox.h"
 #include "core/process.h"
@@ -423,22 +424,18 @@ static int closing_notice(struct db *db, struct arena *a, int64_t call_id, bool 
 	struct call c;
 	if (call_find(db, a, call_id, &c, e) != 0)
 		goto fail;
-	char deadline[64], date[32];
-	if (tz_format_local(c.timezone, c.closes_at, deadline) != 0)
-		tz_format_utc(c.closes_at, deadline);
-	if (c.closes_on)
-		clock_format_date_long(c.closes_on, date);
 	const char *subject = arena_printf(a, "Closing soon: %s", c.title);
+	const char *deadline = deadline_sentence(a, &c, clock_now());
 	const char *body =
 	    arena_printf(a,
-	                 "The call for contributions \"%s\" closes soon%s%s.\n\n"
-	                 "Last moment to send a contribution: %s, %s\n"
+	                 "The call for contributions \"%s\" closes soon.\n\n"
+	                 "%s\n"
 	                 "Process: %s\nOn: %s, %s\n\n"
 	                 "Send a contribution: %s/calls/%lld/contribute\n",
-	                 c.title, c.closes_on ? ", at the end of " : "", c.closes_on ? date : "", deadline, c.timezone,
-	                 c.process_title, c.document_title, c.version_label, config_get()->public_url, (long long)c.id);
+	                 c.title, deadline ? deadline : "", c.process_title, c.document_title, c.version_label,
+	                 config_get()->public_url, (long long)c.id);
 	int count;
-	if (!subject || !body) {
+	if (!subject || !body || !deadline) {
 		error_set(e, ERROR_UNAVAILABLE, "out of memory");
 		goto fail;
 	}

@@ -179,3 +179,27 @@ int markdown_render(const char *markdown, struct buf *out)
 	arena_free(&a);
 	return rc;
 }
+
+int markdown_render_prose(const char *markdown, struct buf *out)
+{
+	pthread_once(&markdown_once, markdown_register);
+	const int options = CMARK_OPT_DEFAULT | CMARK_OPT_SMART; /* safe: no raw HTML, no javascript: links */
+	cmark_parser *parser = cmark_parser_new(options);
+	if (!parser)
+		return -1;
+	attach(parser, "table");
+	attach(parser, "strikethrough");
+	attach(parser, "autolink");
+	attach(parser, "tagfilter");
+	cmark_parser_feed(parser, markdown, strlen(markdown));
+	cmark_node *doc = cmark_parser_finish(parser);
+	char *html = doc ? cmark_render_html(doc, options, cmark_parser_get_syntax_extensions(parser)) : NULL;
+	int rc = html ? 0 : -1;
+	if (html)
+		buf_puts(out, html);
+	free(html);
+	if (doc)
+		cmark_node_free(doc);
+	cmark_parser_free(parser);
+	return rc == 0 && !out->failed ? 0 : -1;
+}

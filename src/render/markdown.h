@@ -41,4 +41,8 @@ int markdown_assemble(const struct markdown_block *blocks, int n, const char *co
 /* Appends the HTML of markdown to out with the ids p1..pN; returns N, or -1. */
 int markdown_render(const char *markdown, struct buf *out);
 
+/* Appends the HTML of markdown to out as plain prose, nothing numbered (the site's about and privacy
+ * pages), in the same safe mode; 0, or -1 when out of memory or out is full. */
+int markdown_render_prose(const char *markdown, struct buf *out);
+
 #endif

@@ -111,6 +111,37 @@ int tz_format_local(const char *tzid, int64_t t, char out[64])
 	return 0;
 }
 
+void tz_city(const char *tzid, char *out, size_t n)
+{
+	const char *slash = strrchr(tzid, '/');
+	snprintf(out, n, "%s", slash ? slash + 1 : tzid);
+	for (char *c = out; *c; c++)
+		if (*c == '_')
+			*c = ' ';
+}
+
+int tz_format_human(const char *tzid, int64_t t, char out[TZ_HUMAN_LEN])
+{
+	struct tz_local l;
+	if (tz_utc_to_local(tzid, t, &l) != 0) {
+		char iso[CLOCK_RFC3339_LEN];
+		clock_format_rfc3339(t, iso);
+		snprintf(out, TZ_HUMAN_LEN, "%.10s, %.5s UTC", iso, iso + 11);
+		return -1;
+	}
+	char date[11], longdate[32], city[64], minutes[8] = "";
+	snprintf(date, sizeof date, "%04u-%02u-%02u", (unsigned)l.year % 10000u, (unsigned)l.month % 100u,
+		 (unsigned)l.day % 100u);
+	clock_format_date_long(date, longdate);
+	tz_city(tzid, city, sizeof city);
+	int off = l.utc_offset < 0 ? -l.utc_offset : l.utc_offset;
+	if (off / 60 % 60)
+		snprintf(minutes, sizeof minutes, ":%02d", off / 60 % 60);
+	snprintf(out, TZ_HUMAN_LEN, "%s, %02d:%02d %s time (UTC%c%d%s)", longdate, l.hour, l.minute, city,
+		 l.utc_offset < 0 ? '-' : '+', off / 3600, minutes);
+	return 0;
+}
+
 void tz_format_utc(int64_t t, char out[32])
 {
 	char iso[CLOCK_RFC3339_LEN];

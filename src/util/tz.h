@@ -10,6 +10,7 @@
 #define CONSULTA_UTIL_TZ_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct tz_local {
@@ -34,6 +35,16 @@ int tz_date_at(const char *tzid, int64_t t, char out[11]);
 
 /* "15 February 2021, 23:59 (UTC+01:00)"; out holds 64 bytes. */
 int tz_format_local(const char *tzid, int64_t t, char out[64]);
+
+enum { TZ_HUMAN_LEN = 128 };
+/* How people read an instant in a zone: "22 December 2026, 23:59 Zurich time (UTC+1)", the city from the
+ * zone's IANA name (its last part, underscores as spaces: America/New_York -> "New York time") and the
+ * offset at that instant, so daylight saving is right ("UTC+5:30", "UTC+0"). Minutes only: a deadline's
+ * last accepted second 23:59:59 reads 23:59. An unknown zone: -1, and out holds the instant in UTC. */
+int tz_format_human(const char *tzid, int64_t t, char out[TZ_HUMAN_LEN]);
+
+/* The city of a zone's IANA name as above ("Zurich"), in out of n bytes. */
+void tz_city(const char *tzid, char *out, size_t n);
 
 /* "2021-02-15 22:59 UTC"; out holds 32 bytes. */
 void tz_format_utc(int64_t t, char out[32]);

@@ -37,7 +37,8 @@ void api_health(struct request *r)
 
 static json_t *process_summary(const struct process *p)
 {
-	return json_pack("{s:s,s:s,s:s,s:s,s:s}", "slug", p->slug, "title", p->title, "summary", p->summary, "timezone",
+	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "slug", p->slug, "title", p->title, "summary", p->summary,
+			 "body", p->body ? p->body : "", "secretariat", p->secretariat ? p->secretariat : "", "timezone",
 			 p->timezone, "url", "");
 }
 

@@ -187,7 +187,8 @@ static bool route_id(struct request *r, int64_t *id, const char *what)
 
 /* -- processes -------------------------------------------------------- */
 
-static const char *const PROCESS_MEMBERS[] = {"slug", "title", "summary", "timezone", "languages", "categories", NULL};
+static const char *const PROCESS_MEMBERS[] = {"slug",	     "title",	    "summary",	   "timezone",
+					      "languages", "body", "secretariat", "categories", NULL};
 
 static void process_input_from(struct request *r, json_t *body, struct process_input *in, struct error *e)
 {
@@ -197,6 +198,8 @@ static void process_input_from(struct request *r, json_t *body, struct process_i
 	in->summary = member_string(r, body, "summary", e);
 	in->timezone = member_string(r, body, "timezone", e);
 	in->languages = member_list(r, body, "languages", e);
+	in->body = member_string(r, body, "body", e);
+	in->secretariat = member_string(r, body, "secretariat", e);
 	member_categories(r, body, in, e);
 }
 

@@ -13,7 +13,9 @@ void page_begin(struct request *r, const char *title)
 		    "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 		    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 		    "<title>%s \u2014 Consulta</title>\n"
-		    "<link rel=\"stylesheet\" href=\"/static/style.css\">\n<link rel=\"icon\" href=\"/static/favicon.svg\" type=\"image/svg+xml\">\n</head>\n<body>\n"
+		    "<link rel=\"stylesheet\" href=\"/static/style.css\">\n<link rel=\"icon\" href=\"/static/favicon.svg\" type=\"image/svg+xml\">\n"
+		    /* adds the reader's own time to the process's (page_deadline); the page is whole without it */
+		    "<script src=\"/static/localtime.js\" defer></script>\n</head>\n<body>\n"
 		    "<a class=\"skip\" href=\"#main\">Skip to content</a>\n"
 		    "<header class=\"site\"><a class=\"brand\" href=\"/\">Consulta</a>"
 		    "<span class=\"tagline\">Open consultations on draft texts</span>\n",
@@ -33,10 +35,19 @@ void page_begin(struct request *r, const char *title)
 	html_printf(&r->out, "</header>\n<main id=\"main\" tabindex=\"-1\">\n");
 }
 
+void page_privacy_note(struct request *r, const char *what)
+{
+	html_printf(&r->out,
+		    "<p class=\"privacy-note\">%s <a href=\"/privacy\">Privacy notice: what is kept, what is published "
+		    "and who to ask</a>.</p>\n",
+		    what);
+}
+
 void page_end(struct request *r, int status)
 {
 	buf_puts(&r->out, "</main>\n<footer class=\"site\"><p>Consulta \u2014 every contribution is acknowledged "
-			  "with a tracking number. <a href=\"/api/v1/processes\">JSON API</a></p></footer>\n"
+			  "with a tracking number. <a href=\"/about\">About this site</a> "
+			  "<a href=\"/privacy\">Privacy</a> <a href=\"/api/v1/processes\">JSON API</a></p></footer>\n"
 			  "</body>\n</html>\n");
 	reply_html(r, status);
 }
@@ -74,6 +85,13 @@ const char *page_instant_local(struct request *r, const char *tzid, int64_t t)
 	if (tz_format_local(tzid, t, out) != 0)
 		return page_instant_utc(r, t);
 	return arena_printf(&r->arena, "%s %s", out, tzid);
+}
+
+const char *page_instant_human(struct request *r, const char *tzid, int64_t t)
+{
+	char out[TZ_HUMAN_LEN];
+	tz_format_human(tzid, t, out);
+	return arena_strdup(&r->arena, out);
 }
 
 const char *page_instant_utc(struct request *r, int64_t t)

@@ -48,10 +48,19 @@ void page_outcome_section(struct request *r, const struct version *v);
 
 /* The changes of a call's deadline and state with their reasons (page_call.c). */
 void page_call_history(struct request *r, struct call *c);
+/* The call's deadline statement (core/deadline.h) as a paragraph, its instants in <time datetime> elements
+ * that static/localtime.js completes with the reader's own time. */
+void page_deadline(struct request *r, const struct call *c);
+/* Each extension of c's deadline with its reason, one paragraph each (loads c's history if not loaded). */
+void page_deadline_extensions(struct request *r, struct call *c);
 
 /* Helpers shared by pages: dates and instants as people read them. */
+/* A note before a form's button that links the privacy notice: "<what> Privacy notice: ...". */
+void page_privacy_note(struct request *r, const char *what);
 const char *page_date(struct request *r, const char *date);          /* "15 February 2021" */
 const char *page_instant_local(struct request *r, const char *tzid, int64_t t);
 const char *page_instant_utc(struct request *r, int64_t t);
+/* "1 December 2026, 10:33 Zurich time (UTC+1)" (tz_format_human). */
+const char *page_instant_human(struct request *r, const char *tzid, int64_t t);
 
 #endif

@@ -137,6 +137,7 @@ static void register_form(struct request *r, const struct account_input *in, con
 		   LIMIT_EMAIL);
 	page_input(r, e, "password", "Password", "At least 10 characters; a few words make a good password.", "",
 		   "password", "new-password", SECRET_PASSWORD_MAX);
+	page_privacy_note(r, "Your account is for you: it is never published.");
 	html_printf(&r->out, "<p><button type=\"submit\">Create the account</button></p>\n</form>\n");
 	page_end(r, e && e->code ? http_status_of(e) : 200);
 }

@@ -7,6 +7,7 @@
 #include "core/comment.h"
 #include "core/contribution.h"
 #include "core/country.h"
+#include "core/deadline.h"
 #include "core/limits.h"
 #include "core/paragraph.h"
 #include "core/process.h"
@@ -94,6 +95,39 @@ void page_call_history(struct request *r, struct call *c)
 	html_printf(&r->out, "</ul>\n</section>\n");
 }
 
+/* The deadline statement (core/deadline.h) with its instants in <time> elements, which static/localtime.js
+ * completes with the reader's own time. */
+void page_deadline(struct request *r, const struct call *c)
+{
+	struct deadline d;
+	if (deadline_describe(&r->arena, c, clock_now(), &d) != 0)
+		return;
+	html_printf(&r->out, "<p class=\"deadline\">");
+	if (d.state == CALL_UPCOMING)
+		html_printf(&r->out, "Opens on <time datetime=\"%s\" data-local data-tz=\"%s\">%s</time>, open until ",
+			    d.opens_utc, c->timezone, d.when_opens);
+	else
+		html_printf(&r->out, "%s ", d.lead);
+	html_printf(&r->out, "<time datetime=\"%s\" data-local data-tz=\"%s\">%s</time>", d.closes_utc, c->timezone,
+		    d.when);
+	if (d.left)
+		html_printf(&r->out, " \u2014 <strong>%s</strong>", d.left);
+	html_printf(&r->out, "</p>\n");
+}
+
+/* Each extension of the deadline with its reason, next to the deadline. */
+void page_deadline_extensions(struct request *r, struct call *c)
+{
+	struct error e;
+	error_clear(&e);
+	if (!c->history && call_history(r->db, &r->arena, c, &e) != 0)
+		return;
+	for (int i = 0; i < c->nhistory; i++)
+		if (c->history[i].kind == CHANGE_EXTEND)
+			html_printf(&r->out, "<p class=\"extension\">%s</p>\n",
+				    deadline_extension(&r->arena, c, &c->history[i]));
+}
+
 void page_call(struct request *r)
 {
 	struct call c;
@@ -103,18 +137,17 @@ void page_call(struct request *r)
 	page_begin(r, c.title);
 	crumbs(r, &c, false);
 	html_printf(&r->out,
-		    "<h1>%s</h1>\n<p class=\"state state-%s\">%s</p>\n<p>%s</p>\n"
+		    "<h1>%s</h1>\n<p class=\"state state-%s\">%s</p>\n",
+		    c.title, call_state_name(s), state_label(s));
+	page_deadline(r, &c);
+	page_deadline_extensions(r, &c);
+	html_printf(&r->out,
+		    "<p>%s</p>\n"
 		    "<dl class=\"facts\">\n"
 		    "<dt>On</dt><dd><a href=\"/versions/%L\">%s, %s of %s</a></dd>\n"
-		    "<dt>Opens</dt><dd>%s<br><span class=\"utc\">%s</span></dd>\n"
-		    "<dt>Deadline</dt><dd>%s%s%s<br>last accepted: %s<br><span class=\"utc\">%s</span></dd>\n"
 		    "</dl>\n",
-		    c.title, call_state_name(s), state_label(s), c.description, (long long)c.version_id,
-		    c.document_title, c.version_label, page_date(r, c.version_date),
-		    page_instant_local(r, c.timezone, c.opens_at), page_instant_utc(r, c.opens_at),
-		    c.closes_on ? "End of " : "", c.closes_on ? page_date(r, c.closes_on) : "",
-		    c.closes_on ? " in the process's time zone" : "", page_instant_local(r, c.timezone, c.closes_at),
-		    page_instant_utc(r, c.closes_at));
+		    c.description, (long long)c.version_id,
+		    c.document_title, c.version_label, page_date(r, c.version_date));
 	if (s == CALL_OPEN)
 		html_printf(&r->out, "<p><a class=\"button\" href=\"/calls/%L/contribute\">Send a contribution</a></p>\n",
 			    (long long)c.id);
@@ -306,10 +339,9 @@ static void render_form(struct request *r, const struct call *c, const struct pr
 	}
 	page_begin(r, e && e->code ? arena_printf(&r->arena, "Error: %s", c->title) : c->title);
 	crumbs(r, c, true);
-	html_printf(&r->out, "<h1>Send a contribution</h1>\n<p>To the call <strong>%s</strong> on %s, %s of %s. "
-			     "Deadline: %s.</p>\n",
-		    c->title, c->document_title, c->version_label, page_date(r, c->version_date),
-		    page_instant_local(r, c->timezone, c->closes_at));
+	html_printf(&r->out, "<h1>Send a contribution</h1>\n<p>To the call <strong>%s</strong> on %s, %s of %s.</p>\n",
+		    c->title, c->document_title, c->version_label, page_date(r, c->version_date));
+	page_deadline(r, c);
 	if (e && e->code) {
 		html_printf(&r->out, "<div class=\"error-summary\" role=\"alert\" tabindex=\"-1\" id=\"error-summary\">"
 				     "<h2>Your contribution was not sent</h2>\n<p>%s</p>\n<ul>\n",
@@ -389,15 +421,23 @@ static void render_form(struct request *r, const struct call *c, const struct pr
 		const char *name = contribution_publication_name(choice), *label = NULL;
 		switch (choice) {
 		case PUBLICATION_NAMED: label = "Publish it with my name and organization"; break;
-		case PUBLICATION_ANONYMOUS: label = "Publish it without my name"; break;
+		case PUBLICATION_ANONYMOUS: label = "Publish it without my name and organization"; break;
 		case PUBLICATION_PRIVATE: label = "Do not publish it: for the secretariat only"; break;
 		}
+		/* Anonymous hides who wrote, not where from: said beside the choice, read with it. */
+		const bool anonymous = choice == PUBLICATION_ANONYMOUS;
 		html_printf(&r->out,
 			    "<div class=\"choice\"><input type=\"radio\" id=\"f-publication-%s\" name=\"publication\" "
-			    "value=\"%s\"%R><label for=\"f-publication-%s\">%s</label></div>\n",
-			    name, name, known && typed == choice ? " checked" : "", name, label);
+			    "value=\"%s\"%R%R><label for=\"f-publication-%s\">%s</label>%R</div>\n",
+			    name, name, known && typed == choice ? " checked" : "",
+			    anonymous ? " aria-describedby=\"h-publication-anonymous\"" : "", name, label,
+			    anonymous ? "<p class=\"hint\" id=\"h-publication-anonymous\">Your category of stakeholder and your "
+					"country stay public.</p>"
+				      : "");
 	}
-	html_printf(&r->out, "</fieldset>\n"
+	html_printf(&r->out, "</fieldset>\n");
+	page_privacy_note(r, "Your e-mail address is never published.");
+	html_printf(&r->out,
 			     "<p><button type=\"submit\" name=\"action\" value=\"send\">Send contribution</button></p>\n"
 			     "</form>\n");
 	page_end(r, e && e->code ? http_status_of(e) : 200);
@@ -532,7 +572,9 @@ void page_receipt(struct request *r)
 	const char *publication = NULL;
 	switch (k.publication) {
 	case PUBLICATION_NAMED: publication = "Published with your name"; break;
-	case PUBLICATION_ANONYMOUS: publication = "Published without your name"; break;
+	case PUBLICATION_ANONYMOUS:
+		publication = "Published without your name and organization (the category and the country are public)";
+		break;
 	case PUBLICATION_PRIVATE: publication = "Not published: for the secretariat only"; break;
 	}
 	/* Moderation matters only for what others read: a private contribution says so whatever its state. */
@@ -553,12 +595,14 @@ void page_receipt(struct request *r)
 		    "<strong id=\"tracking\">%s</strong></p>\n"
 		    "<dl class=\"facts\">\n"
 		    "<dt>Call</dt><dd><a href=\"/calls/%L\">%s</a> on %s, %s of %s</dd>\n"
-		    "<dt>Received</dt><dd>%s<br>%s</dd>\n"
+		    "<dt>Received</dt><dd>%s<br><span class=\"utc\">%s</span></dd>\n"
 		    "<dt>Publication</dt><dd>%s</dd>\n"
-		    "</dl>\n",
+		    "<dt>Deadline of the call</dt><dd>",
 		    k.tracking, (long long)c.id, c.title, c.document_title, c.version_label,
-		    page_date(r, c.version_date), page_instant_utc(r, k.received_at),
-		    page_instant_local(r, c.timezone, k.received_at), publication);
+		    page_date(r, c.version_date), page_instant_human(r, c.timezone, k.received_at),
+		    page_instant_utc(r, k.received_at), publication);
+	page_deadline(r, &c);
+	html_printf(&r->out, "</dd>\n</dl>\n");
 	/* The comments, as the sender sent them: not of one the secretariat withheld (a hidden one's tracking number
 	 * is public, in its place in the list). */
 	if (k.state != CONTRIBUTION_HIDDEN && k.state != CONTRIBUTION_SPAM) {

@@ -286,7 +286,9 @@ void page_office(struct request *r)
 		    "<h1>Back office</h1>\n"
 		    "<p class=\"actions\"><a class=\"button\" href=\"/office/processes/new\">Create a process</a> "
 		    "<a href=\"/office/audit\">Audit log: every change, by whom and when</a> "
-		    "<a href=\"/office/holding\">Held e-mail (%L)</a></p>\n"
+		    "<a href=\"/office/holding\">Held e-mail (%L)</a> "
+		    "<a href=\"/office/pages/about\">Edit the about page</a> "
+		    "<a href=\"/office/pages/privacy\">Edit the privacy notice</a></p>\n"
 		    "<section aria-labelledby=\"processes\"><h2 id=\"processes\">Processes</h2>\n",
 		    (long long)held);
 	if (n == 0)
@@ -403,6 +405,8 @@ static void process_input_from(struct request *r, struct process_input *in, stru
 	in->summary = office_field(r, "summary");
 	in->timezone = office_field(r, "timezone");
 	in->languages = office_field(r, "languages");
+	in->body = office_field(r, "body");
+	in->secretariat = office_field(r, "secretariat");
 	categories_from(r, office_field(r, "categories"), in, e);
 }
 
@@ -417,6 +421,14 @@ static void process_fields(struct request *r, const struct office_form *f, const
 	office_input(r, f, "title", "Title", NULL, p ? p->title : NULL, "text", LIMIT_TITLE);
 	office_textarea(r, f, "summary", "Summary", "One or two sentences: what the text is and who prepares it.",
 			p ? p->summary : NULL, 4);
+	office_input(r, f, "body", "Run by",
+		     "The body that runs the consultation, as the public pages name it, such as \"The Council Working "
+		     "Group on ...\".",
+		     p ? p->body : NULL, "text", LIMIT_TITLE);
+	office_input(r, f, "secretariat", "Secretariat",
+		     "Who answers questions, and how to reach them, such as \"The secretariat of the Working Group, "
+		     "consultation@example.org\".",
+		     p ? p->secretariat : NULL, "text", LIMIT_TITLE);
 	office_input(r, f, "timezone", "Time zone",
 		     "An IANA name, such as Europe/Zurich or America/New_York: deadlines end at midnight there. It "
 		     "cannot change once the process has a call for contributions.",

@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <string.h>
 
+static void page_process_runners(struct request *r, const struct process *p);
+
 void page_home(struct request *r)
 {
 	struct error e;
@@ -27,26 +29,51 @@ void page_home(struct request *r)
 		return;
 	}
 	page_begin(r, "Consultations");
-	html_printf(&r->out, "<h1>Consultations</h1>\n");
+	html_printf(&r->out, "<h1>Consultations</h1>\n"
+			     "<p class=\"lead\">Draft texts open for comment. Read the draft, send your contribution "
+			     "with the form before the deadline, and follow what becomes of it: every contribution gets a "
+			     "tracking number, and each comment an answer. <a href=\"/about\">How to take part</a></p>\n");
 	if (n == 0)
 		html_printf(&r->out, "<p>No consultation has been published yet.</p>\n");
 	html_printf(&r->out, "<ul class=\"cards\">\n");
 	int64_t now = clock_now();
 	for (int i = 0; i < n; i++) {
-		struct call *calls;
-		int ncalls, open = 0;
+		struct call *calls = NULL;
+		int ncalls = 0, open = 0;
 		if (call_list(r->db, &r->arena, ps[i].id, &calls, &ncalls, &e) == 0)
 			for (int k = 0; k < ncalls; k++)
 				open += call_state_at(&calls[k], now) == CALL_OPEN;
-		html_printf(&r->out, "<li><h2><a href=\"/processes/%u\">%s</a></h2>\n<p>%s</p>\n", ps[i].slug,
-			    ps[i].title, ps[i].summary);
+		html_printf(&r->out, "<li><h2><a href=\"/processes/%u\">%s</a></h2>\n", ps[i].slug, ps[i].title);
+		page_process_runners(r, &ps[i]);
+		html_printf(&r->out, "<p>%s</p>\n", ps[i].summary);
 		if (open)
-			html_printf(&r->out, "<p class=\"state state-open\">%d call%s for contributions open now</p>\n",
+			html_printf(&r->out, "<p class=\"state state-open\">%d call%s for contributions open now</p>\n<ul>\n",
 				    open, open == 1 ? "" : "s");
-		html_printf(&r->out, "</li>\n");
+		for (int k = 0; k < ncalls; k++)
+			if (call_state_at(&calls[k], now) == CALL_OPEN) {
+				html_printf(&r->out, "<li><a href=\"/calls/%L\">%s</a>\n", (long long)calls[k].id,
+					    calls[k].title);
+				page_deadline(r, &calls[k]);
+				html_printf(&r->out, "</li>\n");
+			}
+		html_printf(&r->out, "%R</li>\n", open ? "</ul>\n" : "");
 	}
 	html_printf(&r->out, "</ul>\n");
 	page_end(r, 200);
+}
+
+/* Who runs the process: its body and its secretariat, as set in the back office (nothing if neither is). */
+static void page_process_runners(struct request *r, const struct process *p)
+{
+	const bool body = p->body && *p->body, secretariat = p->secretariat && *p->secretariat;
+	if (!body && !secretariat)
+		return;
+	html_printf(&r->out, "<p class=\"run-by\">");
+	if (body)
+		html_printf(&r->out, "Run by %s.", p->body);
+	if (secretariat)
+		html_printf(&r->out, "%RSecretariat: %s.", body ? " " : "", p->secretariat);
+	html_printf(&r->out, "</p>\n");
 }
 
 /* The secretariat's status, or for a planned milestone where it stands today. */
@@ -73,7 +100,7 @@ static void schedule_table(struct request *r, const struct process *p, struct mi
 	if (tz_utc_to_local(p->timezone, clock_now(), &now) == 0)
 		snprintf(today, sizeof today, "%04d-%02d-%02d", now.year, now.month, now.day);
 	html_printf(&r->out,
-		    "<section aria-labelledby=\"schedule\"><h2 id=\"schedule\">Schedule</h2>\n"
+		    "<section aria-labelledby=\"schedule\" tabindex=\"0\"><h2 id=\"schedule\">Schedule</h2>\n"
 		    "<table class=\"schedule\">\n<caption>Dates in the time zone of the process, %s</caption>\n"
 		    "<thead><tr><th scope=\"col\">Date</th><th scope=\"col\">Milestone</th>"
 		    "<th scope=\"col\">Status</th></tr></thead>\n<tbody>\n",
@@ -104,8 +131,11 @@ static void schedule_table(struct request *r, const struct process *p, struct mi
 static void meeting_row(struct request *r, const struct process *p, const struct meeting *m, const char *today)
 {
 	html_printf(&r->out, "<li><strong>%s", page_date(r, m->date));
-	if (m->starts && m->ends)
-		html_printf(&r->out, ", %s\u2013%s (%s time)", m->starts, m->ends, p->timezone);
+	if (m->starts && m->ends) {
+		char city[64];
+		tz_city(p->timezone, city, sizeof city);
+		html_printf(&r->out, ", %s\u2013%s %s time", m->starts, m->ends, city);
+	}
 	html_printf(&r->out, "</strong>: %s (%s). %s", m->title, meeting_format_name(m->format), m->description);
 	if (m->join_url && strcmp(m->date, today) >= 0) {
 		if (r->account)
@@ -117,20 +147,23 @@ static void meeting_row(struct request *r, const struct process *p, const struct
 	html_printf(&r->out, "</li>\n");
 }
 
-static void call_row(struct request *r, const struct call *c, int64_t now)
+/* A call in a list: its title, state and deadline statement; open now (extensions true) also each extension of
+ * its deadline with its reason, and the button to take part. */
+static void call_row(struct request *r, struct call *c, int64_t now, bool extensions)
 {
 	enum call_state s = call_state_at(c, now);
 	html_printf(&r->out,
-		    "<li><a href=\"/calls/%L\">%s</a> on the version of %s. <span class=\"state state-%s\">%s</span> "
-		    "Deadline: %s.",
+		    "<li><a href=\"/calls/%L\">%s</a> on the version of %s. <span class=\"state state-%s\">%s</span>\n",
 		    (long long)c->id, c->title, page_date(r, c->version_date), call_state_name(s),
-		    call_state_label(s),
-		    c->closes_on ? page_date(r, c->closes_on) : page_instant_local(r, c->timezone, c->closes_at));
-	char opens_on[11];
-	if (s == CALL_UPCOMING && tz_date_at(c->timezone, c->opens_at, opens_on) == 0)
-		html_printf(&r->out, " Opens on %s.", page_date(r, opens_on));
+		    call_state_label(s));
+	page_deadline(r, c);
+	if (extensions) {
+		page_deadline_extensions(r, c);
+		if (c->description && *c->description) /* what is asked */
+			html_printf(&r->out, "<p class=\"asked\">%s</p>\n", c->description);
+	}
 	if (s == CALL_OPEN)
-		html_printf(&r->out, " <a class=\"button\" href=\"/calls/%L/contribute\">Send a contribution</a>",
+		html_printf(&r->out, "<p><a class=\"button\" href=\"/calls/%L/contribute\">Send a contribution</a></p>",
 			    (long long)c->id);
 	html_printf(&r->out, "</li>\n");
 }
@@ -157,6 +190,7 @@ void page_process(struct request *r)
 	html_printf(&r->out, "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/\">Consultations</a></nav>\n"
 			     "<h1>%s</h1>\n<p class=\"lead\">%s</p>\n",
 		    p.title, p.summary);
+	page_process_runners(r, &p);
 
 	html_printf(&r->out, "<section aria-labelledby=\"open-now\" class=\"open-now\"><h2 id=\"open-now\">Open now</h2>\n");
 	int open = 0;
@@ -164,10 +198,17 @@ void page_process(struct request *r)
 		if (call_state_at(&calls[i], now) == CALL_OPEN) {
 			if (!open++)
 				html_printf(&r->out, "<ul>\n");
-			call_row(r, &calls[i], now);
+			call_row(r, &calls[i], now, true);
 		}
 	if (open)
-		html_printf(&r->out, "</ul>\n");
+		html_printf(&r->out,
+			    "</ul>\n<h3>How to take part</h3>\n<ol class=\"steps\">\n"
+			    "<li>Read the draft the call is about: its paragraphs are numbered (\u00b6).</li>\n"
+			    "<li>Send your contribution with the call's form before its deadline: a text, comments on "
+			    "paragraphs, or both. You get a tracking number at once.</li>\n"
+			    "<li>Choose whether it is published with your name, without it, or not at all "
+			    "(<a href=\"/privacy\">privacy notice</a>). The secretariat answers each comment.</li>\n"
+			    "</ol>\n");
 	else
 		html_printf(&r->out, "<p>No call for contributions is open at the moment.</p>\n");
 	html_printf(&r->out, "</section>\n");
@@ -183,6 +224,7 @@ void page_process(struct request *r)
 		   "Get a short notice when a new version is posted, a date moves, or a call opens, changes or is "
 		   "about to close. We send a link to confirm first; every notice has a link to stop.",
 		   "", "email", "email", LIMIT_EMAIL);
+	page_privacy_note(r, "Your address is used only for these notices, until you stop.");
 	html_printf(&r->out, "<p><button type=\"submit\">Follow</button></p>\n</form>\n</section>\n");
 
 	schedule_table(r, &p, ms, nms);
@@ -201,7 +243,7 @@ void page_process(struct request *r)
 
 	html_printf(&r->out, "<section aria-labelledby=\"calls\"><h2 id=\"calls\">Calls for contributions</h2>\n<ul>\n");
 	for (int i = 0; i < ncalls; i++)
-		call_row(r, &calls[i], now);
+		call_row(r, &calls[i], now, false);
 	html_printf(&r->out, "</ul>\n</section>\n");
 
 	html_printf(&r->out, "<section aria-labelledby=\"meetings\"><h2 id=\"meetings\">Meetings</h2>\n<ul>\n");
@@ -213,7 +255,8 @@ void page_process(struct request *r)
 	html_printf(&r->out, "</ul>\n</section>\n");
 
 	html_printf(&r->out,
-		    "<section aria-labelledby=\"letters\"><h2 id=\"letters\">Circular letters</h2>\n"
+		    /* focusable: on a phone the table scrolls inside its section (style.css), by keyboard too */
+		    "<section aria-labelledby=\"letters\" tabindex=\"0\"><h2 id=\"letters\">Circular letters</h2>\n"
 		    "<table>\n<thead><tr><th scope=\"col\">Reference</th><th scope=\"col\">Date</th>"
 		    "<th scope=\"col\">Subject</th><th scope=\"col\">Addressees</th></tr></thead>\n<tbody>\n");
 	for (int i = 0; i < nletters; i++) {

@@ -15,6 +15,7 @@ void page_static(struct request *r)
 		r->out_type = !dot			? "application/octet-stream"
 			      : !strcmp(dot, ".css") ? "text/css; charset=utf-8"
 			      : !strcmp(dot, ".svg") ? "image/svg+xml"
+			      : !strcmp(dot, ".js")  ? "text/javascript; charset=utf-8"
 						     : "application/octet-stream";
 		r->cache_control = "public, max-age=3600";
 		r->status = 200;

@@ -38,6 +38,7 @@ static void subscribe_form_again(struct request *r, const struct process *p, con
 	            p->slug, auth_csrf_token(r));
 	page_input(r, e, "email", "E-mail address", "We send a link to confirm, then a short notice at each change.",
 	           email, "email", "email", LIMIT_EMAIL);
+	page_privacy_note(r, "Your address is used only for these notices, until you stop.");
 	html_printf(&r->out, "<p><button type=\"submit\">Follow</button></p>\n</form>\n");
 	page_end(r, 422);
 }

@@ -22,6 +22,8 @@ const struct route ROUTES[] = {
 	{"GET", "/receipts/{tracking}", page_receipt, ROLE_PUBLIC, false},
 	{"GET", "/contributions/{tracking}", page_contribution, ROLE_PUBLIC, false},
 	{"GET", "/static/{name}", page_static, ROLE_PUBLIC, false},
+	{"GET", "/about", page_about, ROLE_PUBLIC, false}, /* page_site.c */
+	{"GET", "/privacy", page_privacy, ROLE_PUBLIC, false},
 	/* following a process by e-mail (page_subscription.c) */
 	{"POST", "/processes/{slug}/subscribe", page_subscribe, ROLE_PUBLIC, true},
 	{"GET", "/subscriptions/confirm", page_subscription_confirm, ROLE_PUBLIC, false, .slow = true},
@@ -42,6 +44,8 @@ const struct route ROUTES[] = {
 	/* back office */
 	{"GET", "/office/audit", page_office_audit, ROLE_SECRETARIAT, false},
 	{"GET", "/office", page_office, ROLE_SECRETARIAT, false},
+	{"GET", "/office/pages/{name}", page_office_site_page, ROLE_SECRETARIAT, false}, /* page_site.c */
+	{"POST", "/office/pages/{name}", page_office_site_page_update, ROLE_SECRETARIAT, true},
 	{"GET", "/office/processes/new", page_office_process_new_form, ROLE_SECRETARIAT, false},
 	{"POST", "/office/processes/new", page_office_process_create, ROLE_SECRETARIAT, true},
 	{"GET", "/office/processes/{slug}", page_office_process, ROLE_SECRETARIAT, false},

@@ -61,6 +61,10 @@ void page_office_matrix_csv(struct request *r);
 void page_office_matrix_xlsx(struct request *r);
 void page_contribution(struct request *r);
 void page_static(struct request *r);
+void page_about(struct request *r);   /* page_site.c */
+void page_privacy(struct request *r); /* page_site.c */
+void page_office_site_page(struct request *r);
+void page_office_site_page_update(struct request *r);
 void page_login_form(struct request *r);
 void page_login(struct request *r);
 void page_logout(struct request *r);

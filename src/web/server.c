@@ -41,7 +41,8 @@ enum {
 	SERVER_QUEUE = 64, /* changes waiting for a worker; one more is answered 503 at once */
 };
 
-static const char SECURITY_CSP[] = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+static const char SECURITY_CSP[] = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+				   "form-action 'self'; "
 				   "base-uri 'none'; frame-ancestors 'none'";
 
 /* server_config.on_change, set once by server_run() before the daemon starts and only read afterwards. */

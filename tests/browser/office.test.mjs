@@ -211,7 +211,9 @@ test('a secretariat extends the call with a reason, and an anonymous browser see
 		const changes = other.getByRole('region', { name: 'Changes' });
 		assert.match(await changes.innerText(),
 			new RegExp(`Deadline extended from 15 February 2021 to 1 March 2021 on 1 February 2021: ${EXTEND}`));
-		assert.match(await other.locator('main').innerText(), /End of 1 March 2021/);
+		assert.match(await other.locator('main').innerText(), /Open until 1 March 2021, 23:59 Zurich time/);
+		assert.match(await other.locator('main .extension').innerText(),
+			new RegExp(`Extended on 1 February 2021 from 15 February 2021, 23:59 Zurich time \\(UTC\\+1\\): ${EXTEND}`));
 		await screenshot(other, 'office-05-public-call-extended');
 		/* The schedule on the process page shows the same deadline: the call's milestone moved with it. */
 		await other.goto(at(`/processes/${SLUG}`));
@@ -220,7 +222,7 @@ test('a secretariat extends the call with a reason, and an anonymous browser see
 		assert.match(schedule, new RegExp(`Moved from 15 February 2021 to 1 March 2021 on 1 February 2021: ${EXTEND}`));
 		assert.doesNotMatch(schedule, /15 February 2021\s+Deadline for written inputs/);
 		assert.match(await other.getByRole('region', { name: 'Calls for contributions' }).innerText(),
-			/Deadline: 1 March 2021/);
+			/Open until 1 March 2021, 23:59 Zurich time \(UTC\+1\)/);
 		assertNoFailures(other);
 	} finally {
 		await other.context().close();

@@ -33,6 +33,8 @@ RANK = {"public": 0, "stakeholder": 1, "secretariat": 2}
 # What anyone may do without an account: the whole exposure of the site. A change here is a decision.
 EXPECTED_PUBLIC_READS = {
     ("GET", "/"),
+    ("GET", "/about"),
+    ("GET", "/privacy"),
     ("GET", "/processes/{slug}"),
     ("GET", "/versions/{id}"),
     ("GET", "/versions/{id}/paragraphs/{pid}"),
@@ -145,6 +147,7 @@ class Authorization(ServerTestCase):
             ("contributions", "tracking"): cls.tracking,
             ("receipts", "tracking"): cls.tracking,
             ("static", "name"): "style.css",
+            ("pages", "name"): "about",
         }
         cls.tokens = {}
         for role in ("stakeholder", "secretariat"):

@@ -85,6 +85,7 @@ class EveryRouteOneThread(ServerTestCase):
             ("contributions", "tracking"): self.tracking,
             ("receipts", "tracking"): self.tracking,
             ("static", "name"): "style.css",
+            ("pages", "name"): "about",
             ("comments", "id"): str(self.comment),
         }
         out = []

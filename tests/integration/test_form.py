@@ -85,7 +85,9 @@ class Form(ServerTestCase):
         page = receipt.text
         self.assertIn('<strong id="tracking">%s</strong>' % tracking, page)
         self.assertIn("2021-02-01 10:00:00 UTC", page)
-        self.assertIn("1 February 2021, 11:00:00 (UTC+01:00) Europe/Zurich", page)
+        self.assertIn("1 February 2021, 11:00 Zurich time (UTC+1)", page)
+        self.assertLess(page.index("1 February 2021, 11:00 Zurich time"), page.index("2021-02-01 10:00:00 UTC"),
+                        "the process's zone first, then UTC")
         self.assertIn("Written inputs on the revised draft", page)
         self.assertIn("Published with your name", page)
         self.assertIn('href="/contributions/%s"' % tracking, page)

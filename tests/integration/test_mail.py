@@ -329,7 +329,7 @@ class Subscriptions(MailTestCase):
         notice = sink.wait(1, to="grace@example.org", subject="Closing soon")[0][2]
         self.assertEqual(notice["Subject"], "Closing soon: Written inputs on the revised draft")
         body = notice.get_content()
-        self.assertIn("at the end of 15 February 2021", body)
+        self.assertIn("Open until 15 February 2021, 23:59 Zurich time (UTC+1) \u2014 1 day left", body)
         self.assertIn("/calls/1/contribute", body)
         self.assertIn("/subscriptions/leave?token=", notice["List-Unsubscribe"])
         time.sleep(QUIET)
@@ -346,7 +346,7 @@ class Subscriptions(MailTestCase):
         token = s.account_token(SECRETARIAT)
         self.extend(s, token, "2021-02-16")
         later = sink.wait(2, to="grace@example.org", subject="Closing soon")[1][2]
-        self.assertIn("at the end of 16 February 2021", later.get_content())
+        self.assertIn("Open until 16 February 2021, 23:59 Zurich time (UTC+1) \u2014 1 day left", later.get_content())
 
         # Its leave link works like any other.
         leave = link(notice, "/subscriptions/leave")

@@ -34,8 +34,8 @@ class Meetings(ServerTestCase):
 
     def test_each_meeting_has_its_hours_in_the_process_zone(self):
         section = html.unescape(self.meetings_section())
-        self.assertIn("23 April 2020, 13:00\u201316:00 (Europe/Zurich time)", section)
-        self.assertIn("1 March 2021, 14:00\u201317:00 (Europe/Zurich time)", section)
+        self.assertIn("23 April 2020, 13:00\u201316:00 Zurich time", section)
+        self.assertIn("1 March 2021, 14:00\u201317:00 Zurich time", section)
         body = self.server.get_json("/api/v1/processes/" + SLUG).json()
         self.assertEqual([(m["date"], m["starts"], m["ends"]) for m in body["meetings"]],
                          [("2020-04-23", "13:00", "16:00"), ("2021-03-01", "14:00", "17:00")])

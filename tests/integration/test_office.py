@@ -223,9 +223,10 @@ class Calls(Office):
         self.assertIn("Moved from 15 February 2021 to 22 February 2021 on 1 February 2021: " + REASON_EXTEND,
                       page_text_of(row))
         calls = page[page.index('href="/calls/1"'):]
-        self.assertIn("Deadline: 22 February 2021.", page_text_of(calls[:calls.index("</li>")]))
+        self.assertIn("Open until 22 February 2021, 23:59 Zurich time (UTC+1)",
+                      page_text_of(calls[:calls.index("</li>")]))
         self.assertNotIn("15 February 2021</td>", page)
-        self.assertIn("End of 22 February 2021", page_text(s.get("/calls/1")))
+        self.assertIn("Open until 22 February 2021, 23:59 Zurich time (UTC+1)", page_text(s.get("/calls/1")))
 
     def test_moving_a_calls_deadline_milestone_changes_the_call(self):
         s, token = self.office()
@@ -240,7 +241,7 @@ class Calls(Office):
         self.assertEqual(len(self.deadline_milestone(s, call)["history"]), 1)
         self.assertEqual(len(self.audit(s, token, "?kind=call.extend")["entries"]), 1)
         self.assertEqual(self.audit(s, token, "?kind=milestone.move")["entries"], [])
-        self.assertIn("End of 22 February 2021", page_text(s.get("/calls/1")))
+        self.assertIn("Open until 22 February 2021, 23:59 Zurich time (UTC+1)", page_text(s.get("/calls/1")))
         # A deadline is one day, and not in the past: the call's rules, named by the milestone's fields.
         self.assertErrorShape(s.send_json("POST", "/api/v1/milestones/%d/move" % mid,
                                           {"date": "2021-02-23", "end_date": "2021-02-24", "reason": "r"},

@@ -1,5 +1,6 @@
 /* Deadlines: "by 15 February 2021" means the end of that day in the process's zone, across DST too. */
 #include "core/call.h"
+#include "core/deadline.h"
 #include "util/clock.h"
 #include "util/tz.h"
 
@@ -107,6 +108,68 @@ static void test_rfc3339(void **state)
 }
 
 /* The demo loader holds "now" at an instant of its story, and lets go of it: the clock is the system's again. */
+/* How people read an instant: the city of the zone, minutes only, the offset at that instant. */
+static void test_human_instants(void **state)
+{
+	(void)state;
+	char s[TZ_HUMAN_LEN];
+	assert_int_equal(tz_format_human("Europe/Zurich", at("2021-02-15T22:59:59Z"), s), 0);
+	assert_string_equal(s, "15 February 2021, 23:59 Zurich time (UTC+1)");
+	assert_int_equal(tz_format_human("Europe/Zurich", at("2021-05-07T21:59:59Z"), s), 0);
+	assert_string_equal(s, "7 May 2021, 23:59 Zurich time (UTC+2)");
+	assert_int_equal(tz_format_human("America/New_York", at("2021-03-16T03:59:59Z"), s), 0);
+	assert_string_equal(s, "15 March 2021, 23:59 New York time (UTC-4)");
+	assert_int_equal(tz_format_human("Asia/Kolkata", at("2021-03-16T03:59:59Z"), s), 0);
+	assert_string_equal(s, "16 March 2021, 09:29 Kolkata time (UTC+5:30)");
+	assert_int_equal(tz_format_human("Europe/London", at("2021-01-04T12:00:00Z"), s), 0);
+	assert_string_equal(s, "4 January 2021, 12:00 London time (UTC+0)");
+	assert_int_equal(tz_format_human("Nowhere/Atlantis", at("2021-01-04T12:00:00Z"), s), -1);
+	assert_string_equal(s, "2021-01-04, 12:00 UTC");
+}
+
+static struct call call_in(const char *tz, const char *opens, const char *closes)
+{
+	return (struct call){.timezone = tz, .opens_at = at(opens), .closes_at = at(closes)};
+}
+
+static void assert_sentence(const struct call *c, const char *now, const char *expected)
+{
+	struct arena a;
+	arena_init(&a);
+	const char *s = deadline_sentence(&a, c, at(now));
+	assert_non_null(s);
+	assert_string_equal(s, expected);
+	arena_free(&a);
+}
+
+/* Days are counted between the dates in the process's zone, not in UTC nor by 24 hours. */
+static void test_the_deadline_sentence(void **state)
+{
+	(void)state;
+	const struct call c = call_in("Europe/Zurich", "2020-12-22T23:00:00Z", "2021-02-15T22:59:59Z");
+	assert_sentence(&c, "2021-01-25T10:00:00Z",
+			"Open until 15 February 2021, 23:59 Zurich time (UTC+1) \u2014 21 days left");
+	assert_sentence(&c, "2021-02-14T22:59:59Z",
+			"Open until 15 February 2021, 23:59 Zurich time (UTC+1) \u2014 1 day left");
+	assert_sentence(&c, "2021-02-14T23:00:00Z",
+			"Open until 15 February 2021, 23:59 Zurich time (UTC+1) \u2014 closes today at 23:59");
+	assert_sentence(&c, "2021-02-15T22:59:59Z",
+			"Open until 15 February 2021, 23:59 Zurich time (UTC+1) \u2014 closes today at 23:59");
+	assert_sentence(&c, "2021-02-15T23:00:00Z", "Closed on 15 February 2021, 23:59 Zurich time (UTC+1)");
+	assert_sentence(&c, "2020-12-01T12:00:00Z",
+			"Opens on 23 December 2020, 00:00 Zurich time (UTC+1), open until 15 February 2021, 23:59 "
+			"Zurich time (UTC+1)");
+	/* New York: seen in winter (UTC-5), the deadline after the change is in summer time (UTC-4); the night
+	 * the clocks change is one day, though 23 hours long. */
+	const struct call ny = call_in("America/New_York", "2021-03-01T05:00:00Z", "2021-03-16T03:59:59Z");
+	assert_sentence(&ny, "2021-03-10T12:00:00Z",
+			"Open until 15 March 2021, 23:59 New York time (UTC-4) \u2014 5 days left");
+	assert_sentence(&ny, "2021-03-14T04:59:59Z",
+			"Open until 15 March 2021, 23:59 New York time (UTC-4) \u2014 2 days left");
+	assert_sentence(&ny, "2021-03-15T04:00:00Z",
+			"Open until 15 March 2021, 23:59 New York time (UTC-4) \u2014 closes today at 23:59");
+}
+
 static void test_clock_hold_and_release(void **state)
 {
 	(void)state;
@@ -131,6 +194,8 @@ int main(void)
 		cmocka_unit_test(test_bad_zones_and_dates),
 		cmocka_unit_test(test_clock_hold_and_release),
 		cmocka_unit_test(test_rfc3339),
+		cmocka_unit_test(test_human_instants),
+		cmocka_unit_test(test_the_deadline_sentence),
 	};
 	return cmocka_run_group_tests_name("deadline", tests, NULL, NULL);
 }

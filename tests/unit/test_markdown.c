@@ -43,6 +43,31 @@ static void test_raw_html_and_scripts_are_dropped(void **state)
 	buf_free(&b);
 }
 
+/* The site's pages: prose, nothing numbered, and no markup of the author's own. */
+static void test_prose_is_not_numbered_and_stays_safe(void **state)
+{
+	(void)state;
+	struct buf b;
+	buf_init(&b, 1 << 20);
+	assert_int_equal(markdown_render_prose("## Kept\n\nWe keep <b>little</b>.<script>alert(1)</script>\n\n"
+					       "- one\n- two\n\n[x](javascript:alert(2)) [ask](mailto:dpo@example.org)\n",
+					       &b),
+			 0);
+	assert_non_null(strstr(b.data, "<h2>Kept</h2>"));
+	assert_non_null(strstr(b.data, "<li>one</li>"));
+	assert_non_null(strstr(b.data, "<a href=\"mailto:dpo@example.org\">ask</a>"));
+	assert_null(strstr(b.data, "id=\"p1\""));
+	assert_null(strstr(b.data, "<script"));
+	assert_null(strstr(b.data, "<b>"));
+	assert_null(strstr(b.data, "javascript:"));
+	buf_free(&b);
+	/* a full buffer is an error, not a page cut short */
+	struct buf small;
+	buf_init(&small, 8);
+	assert_int_equal(markdown_render_prose("A sentence longer than eight bytes.", &small), -1);
+	buf_free(&small);
+}
+
 static void test_blocks_carry_text_source_and_take_the_ids_given(void **state)
 {
 	(void)state;
@@ -81,6 +106,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_paragraphs_are_numbered),
 		cmocka_unit_test(test_raw_html_and_scripts_are_dropped),
+		cmocka_unit_test(test_prose_is_not_numbered_and_stays_safe),
 		cmocka_unit_test(test_blocks_carry_text_source_and_take_the_ids_given),
 	};
 	return cmocka_run_group_tests_name("markdown", tests, NULL, NULL);

@@ -1,0 +1,52 @@
+/*
+ * localtime — the reader's own time next to each instant a page gives in the
+ * process's zone. A page writes <time datetime="2026-12-22T22:59:59Z"
+ * data-local data-tz="Europe/Zurich">22 December 2026, 23:59 Zurich time
+ * (UTC+1)</time>; where the browser tells its zone (Intl) and it is another
+ * one, this adds " (your time: 22 December 2026, 17:59 New York time, UTC-5)". Without
+ * JavaScript the page says everything already: this only adds.
+ */
+(function () {
+	"use strict";
+	var zone;
+	try {
+		zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+	} catch (e) {
+		return;
+	}
+	if (!zone || !document.querySelectorAll)
+		return;
+	/* The site's own way of writing an instant: "15 February 2021, 17:59 New York time, UTC-5". */
+	var parts;
+	try {
+		parts = new Intl.DateTimeFormat("en-GB", {
+			day: "numeric", month: "long", year: "numeric", hour: "2-digit", minute: "2-digit",
+			hourCycle: "h23", timeZoneName: "shortOffset"
+		});
+	} catch (e) {
+		parts = new Intl.DateTimeFormat("en-GB", {
+			day: "numeric", month: "long", year: "numeric", hour: "2-digit", minute: "2-digit",
+			hourCycle: "h23", timeZoneName: "short"
+		});
+	}
+	var city = zone.slice(zone.lastIndexOf("/") + 1).replace(/_/g, " ");
+	function said(when) {
+		var p = {};
+		parts.formatToParts(when).forEach(function (x) { p[x.type] = x.value; });
+		var offset = (p.timeZoneName || "").replace(/^GMT/, "UTC");
+		if (offset === "UTC")
+			offset = "UTC+0";
+		return p.day + " " + p.month + " " + p.year + ", " + p.hour + ":" + p.minute + " " + city + " time" +
+			(offset ? ", " + offset : "");
+	}
+	var times = document.querySelectorAll("time[data-local]");
+	for (var i = 0; i < times.length; i++) {
+		var t = times[i], when = new Date(t.getAttribute("datetime"));
+		if (isNaN(when.getTime()) || t.getAttribute("data-tz") === zone)
+			continue;
+		var yours = document.createElement("span");
+		yours.className = "your-time";
+		yours.textContent = " (your time: " + said(when) + ")";
+		t.parentNode.insertBefore(yours, t.nextSibling);
+	}
+})();
