@@ -201,7 +201,9 @@ static int cmd_report(int argc, char **argv)
 	struct buf html;
 	buf_init(&html, LIMIT_REPORT_HTML);
 	int rc = 1;
-	if (report_gather(db, &a, slug, &rep, &e) != 0) {
+	const int gathered = db_read_begin(db, &e) == 0 ? report_gather(db, &a, slug, &rep, &e) : -1;
+	db_read_end(db); /* one snapshot for the whole report, ended before the PDF is kept */
+	if (gathered != 0) {
 		fail(&e);
 		goto done;
 	}

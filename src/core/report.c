@@ -134,12 +134,7 @@ int report_gather(struct db *db, struct arena *a, const char *slug, struct repor
 {
 	memset(out, 0, sizeof *out);
 	out->made_at = clock_now();
-	/* One snapshot: the counts and the lists agree with one another. */
-	if (db_read_begin(db, e) != 0)
-		return -1;
-	const int rc = gather(db, a, slug, out, e);
-	db_read_end(db);
-	return rc;
+	return gather(db, a, slug, out, e);
 }
 
 static int file_from_row(struct arena *a, struct db_stmt *st, void *element)

@@ -74,8 +74,9 @@ struct report {
 	int64_t made_at; /* clock_now() when gathered */
 };
 
-/* Gathers the report of the process with this slug into the arena, in one read transaction (one snapshot);
- * ERROR_NOT_FOUND if there is none. */
+/* Gathers the report of the process with this slug into the arena; ERROR_NOT_FOUND if there is none. Run it
+ * inside a read transaction (db_read_begin; the server opens one for every GET) so that the counts and the
+ * lists are read from one snapshot and agree. */
 int report_gather(struct db *db, struct arena *a, const char *slug, struct report *out, struct error *e);
 
 /* Lays out html (the report's, self-contained) as PDF and keeps it with process_id as who: the layout first,

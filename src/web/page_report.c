@@ -555,7 +555,10 @@ void page_office_report_make(struct request *r)
 	struct error e;
 	error_clear(&e);
 	struct report rep;
-	if (report_gather(r->db, &r->arena, r->params[0], &rep, &e) != 0) {
+	/* One snapshot (a change runs outside the read transaction of GETs); db_begin() ends it, before keeping. */
+	const int gathered = db_read_begin(r->db, &e) == 0 ? report_gather(r->db, &r->arena, r->params[0], &rep, &e) : -1;
+	db_read_end(r->db);
+	if (gathered != 0) {
 		page_error(r, &e);
 		return;
 	}
