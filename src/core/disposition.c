@@ -2,6 +2,7 @@
 #include "core/disposition.h"
 #include "core/comment.h"
 #include "core/contribution.h"
+#include "core/document.h"
 #include "core/field.h"
 #include "core/limits.h"
 #include "core/outbox.h"
@@ -610,7 +611,9 @@ int disposition_publish(struct db *db, struct arena *a, const struct actor *who,
 	if (db_exec_stmt(st, e) != 0 ||
 	    audit_record(db, who, process_id, "disposition.publish", arena_printf(a, "call:%lld", (long long)call_id),
 	                 NULL, audit_json(a, json_pack("{s:I}", "published_at", (json_int_t)at)), e) != 0 ||
-	    fate_mails(db, a, call_id, e) != 0 || db_commit(db, e) != 0)
+	    /* the answers now show on the document's version pages ("you said, we did"): their cache key moves */
+	    document_comments_changed(db, call_id, e) != 0 || fate_mails(db, a, call_id, e) != 0 ||
+	    db_commit(db, e) != 0)
 		goto fail;
 	return 0;
 fail:

@@ -42,6 +42,10 @@ int page_dispositions_attach(struct request *r, struct contribution *items, int 
  * paragraphs this version no longer has (page_paragraph.c). */
 void page_version_text(struct request *r, const struct version *v, const struct document *doc);
 
+/* "You said, we did" on a version's page: the headline numbers of what the comments on the version it
+ * revises became, once published, and a link to the whole page; nothing before (page_outcome.c). */
+void page_outcome_section(struct request *r, const struct version *v);
+
 /* The changes of a call's deadline and state with their reasons (page_call.c). */
 void page_call_history(struct request *r, struct call *c);
 

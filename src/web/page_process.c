@@ -267,6 +267,7 @@ void page_version(struct request *r)
 		            "<a href=\"/versions/%L/compare/%L\">See what changed since this version</a>.</p></div>\n",
 		            (long long)newest.id, newest.label, page_date(r, newest.date), (long long)v.id,
 		            (long long)newest.id);
+	page_outcome_section(r, &v);
 	page_version_text(r, &v, &doc);
 	page_end(r, 200);
 	if (ps.state)

@@ -11,6 +11,7 @@ const struct route ROUTES[] = {
 	{"GET", "/versions/{id}", page_version, ROLE_PUBLIC, false},
 	{"GET", "/versions/{id}/paragraphs/{pid}", page_paragraph, ROLE_PUBLIC, false},
 	{"GET", "/versions/{a}/compare/{b}", page_compare, ROLE_PUBLIC, false}, /* page_compare.c */
+	{"GET", "/versions/{id}/you-said-we-did", page_version_outcome, ROLE_PUBLIC, false}, /* page_outcome.c */
 	{"GET", "/calls/{id}", page_call, ROLE_PUBLIC, false},
 	{"GET", "/calls/{id}/contribute", page_contribute_form, ROLE_PUBLIC, false},
 	{"POST", "/calls/{id}/contribute", page_contribute_submit, ROLE_PUBLIC, true},
@@ -87,6 +88,7 @@ const struct route ROUTES[] = {
 	{"GET", "/api/v1/calls/{id}/contributions", api_call_contributions, ROLE_PUBLIC, false},
 	{"GET", "/api/v1/contributions/{tracking}", api_contribution, ROLE_PUBLIC, false},
 	{"GET", "/api/v1/versions/{id}", api_version, ROLE_PUBLIC, false},
+	{"GET", "/api/v1/versions/{id}/outcome", api_version_outcome, ROLE_PUBLIC, false},
 	/* JSON API: the back office (api_office.c) */
 	{"POST", "/api/v1/processes", api_process_create, ROLE_SECRETARIAT, true},
 	{"PATCH", "/api/v1/processes/{slug}", api_process_update, ROLE_SECRETARIAT, true},

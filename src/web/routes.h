@@ -44,6 +44,9 @@ void page_process(struct request *r);
 void page_version(struct request *r);
 void page_paragraph(struct request *r);
 void page_compare(struct request *r);
+/* web/page_outcome.c: "you said, we did" for a version, as a page and as JSON. */
+void page_version_outcome(struct request *r);
+void api_version_outcome(struct request *r);
 void page_call(struct request *r);
 void page_contribute_form(struct request *r);
 void page_contribute_submit(struct request *r);

@@ -37,6 +37,7 @@ EXPECTED_PUBLIC_READS = {
     ("GET", "/versions/{id}"),
     ("GET", "/versions/{id}/paragraphs/{pid}"),
     ("GET", "/versions/{a}/compare/{b}"),
+    ("GET", "/versions/{id}/you-said-we-did"),  # published answers only; ?preview=1 for the secretariat
     ("GET", "/calls/{id}"),
     ("GET", "/calls/{id}/contribute"),
     ("GET", "/calls/{id}/contributions"),
@@ -61,6 +62,7 @@ EXPECTED_PUBLIC_READS = {
     ("GET", "/api/v1/calls/{id}/contributions"),
     ("GET", "/api/v1/contributions/{tracking}"),
     ("GET", "/api/v1/versions/{id}"),  # a draft answers 404 to the public (test_versions.py)
+    ("GET", "/api/v1/versions/{id}/outcome"),  # published answers only (test_outcome.py)
 }
 EXPECTED_PUBLIC_WRITES = {
     ("POST", "/calls/{id}/contribute"),

@@ -1,0 +1,343 @@
+/* outcome — see outcome.h. */
+#include "core/outcome.h"
+#include "core/comment.h"
+#include "core/country.h"
+
+#include <string.h>
+
+_Static_assert(DECISION_NOTED + 1 == OUTCOME_DECISIONS, "outcome_decisions has one count per decision");
+
+/*
+ * Every query below selects from the comments or contributions of the calls in scope with the same
+ * conditions: ?1 the version (0: any), ?2 the call (0: any), ?3 1 for the secretariat (calls whose
+ * dispositions are not published count too). Only published contributions count: pending, hidden and spam
+ * never do.
+ */
+#define OUTCOME_CALLS                                                                                                  \
+	"(?1 = 0 OR ca.version_id = ?1) AND (?2 = 0 OR ca.id = ?2) "                                                   \
+	"AND (?3 = 1 OR ca.dispositions_published_at IS NOT NULL) "
+#define OUTCOME_COUNTED OUTCOME_CALLS "AND k.state = 'published' "
+
+static void bind_scope(struct db_stmt *st, const struct outcome_scope *scope, enum outcome_audience audience)
+{
+	db_bind_int(st, 1, scope->version_id);
+	db_bind_int(st, 2, scope->call_id);
+	db_bind_int(st, 3, audience == OUTCOME_SECRETARIAT ? 1 : 0);
+}
+
+static int call_fill(struct arena *a, struct db_stmt *st, void *element)
+{
+	struct outcome_call *c = element;
+	bool failed = false;
+	c->id = db_col_int(st, 0);
+	c->title = db_col_dup(st, 1, a, &failed);
+	c->published_at = db_col_null(st, 2) ? 0 : db_col_int(st, 2);
+	c->version_id = db_col_int(st, 3);
+	c->version_label = db_col_dup(st, 4, a, &failed);
+	c->contributions = db_col_int(st, 5);
+	c->comments = db_col_int(st, 6);
+	return failed ? -1 : 0;
+}
+
+static int count_fill(struct arena *a, struct db_stmt *st, void *element)
+{
+	struct outcome_count *c = element;
+	bool failed = false;
+	c->key = db_col_dup(st, 0, a, &failed);
+	c->label = db_col_dup(st, 1, a, &failed);
+	c->count = db_col_int(st, 2);
+	if (!c->key)
+		c->key = "";
+	if (!c->label)
+		c->label = c->key;
+	return failed ? -1 : 0;
+}
+
+static int paragraph_fill(struct arena *a, struct db_stmt *st, void *element)
+{
+	struct outcome_paragraph *p = element;
+	bool failed = false;
+	p->version_id = db_col_int(st, 0);
+	p->pid = db_col_dup(st, 1, a, &failed);
+	p->number = db_col_null(st, 2) ? 0 : (int)db_col_int(st, 2);
+	p->comments = db_col_int(st, 3);
+	return failed ? -1 : 0;
+}
+
+/* Runs a GROUP BY query whose rows are "key, label, count" into a list. */
+static int read_counts(struct db *db, struct arena *a, const char *sql, const struct outcome_scope *scope,
+                       enum outcome_audience audience, struct outcome_count **out, int *n, struct error *e)
+{
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	bind_scope(st, scope, audience);
+	*out = NULL;
+	*n = 0;
+	return db_collect(st, a, (void **)out, n, sizeof **out, count_fill, e);
+}
+
+/* Adds a row "decision (NULL: none), count" to d; false for a decision the program does not know. */
+static bool add_decision(struct outcome_decisions *d, const char *name, int64_t count)
+{
+	enum disposition_decision k;
+	if (!name) {
+		d->unanswered += count;
+		return true;
+	}
+	if (!disposition_decision_parse(name, &k))
+		return false;
+	d->decisions[k] += count;
+	return true;
+}
+
+static int read_decisions(struct db *db, const struct outcome_scope *scope, enum outcome_audience audience,
+                          struct outcome_decisions *d, struct error *e)
+{
+	static const char sql[] = "SELECT d.decision, count(*) FROM comment cm "
+	                          "JOIN contribution k ON k.id = cm.contribution_id JOIN call ca ON ca.id = k.call_id "
+	                          "LEFT JOIN disposition d ON d.comment_id = cm.id "
+	                          "WHERE " OUTCOME_COUNTED "GROUP BY d.decision";
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	bind_scope(st, scope, audience);
+	enum db_step step;
+	bool unknown = false;
+	while ((step = db_step(st, e)) == DB_ROW)
+		if (!add_decision(d, db_col_text(st, 0), db_col_int(st, 1)))
+			unknown = true;
+	if (step == DB_FAIL)
+		return -1;
+	if (unknown) {
+		error_set(e, ERROR_INTERNAL, "a disposition holds an unknown decision");
+		return -1;
+	}
+	return 0;
+}
+
+/* The decisions and landings of one paragraph's comments (?4 version, ?5 pid, ?6 landed_in or 0). */
+static int read_paragraph_fate(struct db *db, struct arena *a, const struct outcome_scope *scope,
+                               enum outcome_audience audience, int64_t landed_in, struct outcome_paragraph *p,
+                               struct error *e)
+{
+	static const char sql[] =
+	    "SELECT d.decision, np.version_id, np.pid, np.number, count(*) FROM comment cm "
+	    "JOIN contribution k ON k.id = cm.contribution_id JOIN call ca ON ca.id = k.call_id "
+	    "LEFT JOIN disposition d ON d.comment_id = cm.id "
+	    "LEFT JOIN paragraph np ON d.pid IS NOT NULL AND d.version_id IS NOT NULL AND np.pid = d.pid "
+	    "AND np.version_id = CASE WHEN ?6 = 0 THEN d.version_id ELSE ?6 END "
+	    "WHERE " OUTCOME_COUNTED "AND cm.version_id = ?4 AND cm.pid = ?5 "
+	    "GROUP BY d.decision, np.version_id, np.pid, np.number ORDER BY np.number";
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	bind_scope(st, scope, audience);
+	db_bind_int(st, 4, p->version_id);
+	db_bind_text(st, 5, p->pid);
+	db_bind_int(st, 6, landed_in);
+	enum db_step step;
+	bool unknown = false, failed = false;
+	int cap = 0;
+	while ((step = db_step(st, e)) == DB_ROW) {
+		int64_t count = db_col_int(st, 4);
+		if (!add_decision(&p->decided, db_col_text(st, 0), count))
+			unknown = true;
+		if (db_col_null(st, 3))
+			continue;
+		int64_t version_id = db_col_int(st, 1);
+		int number = (int)db_col_int(st, 3);
+		struct outcome_landing *l = NULL;
+		for (int i = 0; i < p->nlandings; i++)
+			if (p->landings[i].version_id == version_id && p->landings[i].number == number)
+				l = &p->landings[i];
+		if (!l) {
+			if (!(l = arena_push(a, (void **)&p->landings, &p->nlandings, &cap, sizeof *l))) {
+				failed = true;
+				continue;
+			}
+			l->version_id = version_id;
+			l->number = number;
+			l->pid = db_col_dup(st, 2, a, &failed);
+		}
+		l->count += count;
+	}
+	if (step == DB_FAIL)
+		return -1;
+	if (unknown || failed) {
+		error_set(e, unknown ? ERROR_INTERNAL : ERROR_UNAVAILABLE,
+		          unknown ? "a disposition holds an unknown decision" : "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* The answers to link for one paragraph: its comments of public contributions, oldest first, at most
+ * OUTCOME_ANSWERS_MAX; counts those beyond (more) and those of private contributions (privately). */
+static int read_paragraph_answers(struct db *db, struct arena *a, const struct outcome_scope *scope,
+                                  enum outcome_audience audience, struct outcome_paragraph *p, struct error *e)
+{
+	static const char sql[] = "SELECT cm.id, k.tracking, d.decision, k.publication FROM comment cm "
+	                          "JOIN contribution k ON k.id = cm.contribution_id JOIN call ca ON ca.id = k.call_id "
+	                          "LEFT JOIN disposition d ON d.comment_id = cm.id "
+	                          "WHERE " OUTCOME_COUNTED "AND cm.version_id = ?4 AND cm.pid = ?5 "
+	                          "ORDER BY k.id, cm.position";
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	bind_scope(st, scope, audience);
+	db_bind_int(st, 4, p->version_id);
+	db_bind_text(st, 5, p->pid);
+	enum db_step step;
+	bool failed = false, unknown = false;
+	int cap = 0;
+	/* Read to the end rather than LIMIT: the private ones are counted among them; a paragraph's comments
+	 * are found by the (version_id, pid) index. */
+	while ((step = db_step(st, e)) == DB_ROW) {
+		const char *publication = db_col_text(st, 3);
+		if (publication && !strcmp(publication, "private")) {
+			p->privately++;
+			continue;
+		}
+		if (p->nanswers >= OUTCOME_ANSWERS_MAX) {
+			p->more++;
+			continue;
+		}
+		struct outcome_answer *x = arena_push(a, (void **)&p->answers, &p->nanswers, &cap, sizeof *x);
+		if (!x) {
+			failed = true;
+			break;
+		}
+		x->comment_id = db_col_int(st, 0);
+		x->tracking = db_col_dup(st, 1, a, &failed);
+		const char *decision = db_col_text(st, 2);
+		x->answered = decision != NULL;
+		if (decision && !disposition_decision_parse(decision, &x->decision))
+			unknown = true;
+	}
+	db_reset(st);
+	if (step == DB_FAIL)
+		return -1;
+	if (unknown || failed) {
+		error_set(e, unknown ? ERROR_INTERNAL : ERROR_UNAVAILABLE,
+		          unknown ? "a disposition holds an unknown decision" : "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+int outcome_read(struct db *db, struct arena *a, const struct outcome_scope *scope, enum outcome_audience audience,
+                 int64_t landed_in, int top, struct outcome *out, struct error *e)
+{
+	static const char sql_calls[] =
+	    "SELECT ca.id, ca.title, ca.dispositions_published_at, v.id, v.label, "
+	    "(SELECT count(*) FROM contribution k WHERE k.call_id = ca.id AND k.state = 'published'), "
+	    "(SELECT count(*) FROM comment cm JOIN contribution k ON k.id = cm.contribution_id "
+	    "WHERE k.call_id = ca.id AND k.state = 'published') "
+	    "FROM call ca JOIN version v ON v.id = ca.version_id WHERE " OUTCOME_CALLS "ORDER BY ca.opens_at, ca.id";
+	static const char sql_categories[] =
+	    "SELECT cat.slug, cat.name, count(*) FROM contribution k JOIN call ca ON ca.id = k.call_id "
+	    "JOIN category cat ON cat.id = k.category_id WHERE " OUTCOME_COUNTED
+	    "GROUP BY cat.id, cat.slug, cat.name, cat.position ORDER BY count(*) DESC, cat.position, cat.id";
+	static const char sql_countries[] = "SELECT k.country, k.country, count(*) FROM contribution k "
+	                                    "JOIN call ca ON ca.id = k.call_id WHERE " OUTCOME_COUNTED
+	                                    "GROUP BY k.country ORDER BY count(*) DESC, k.country";
+	static const char sql_types[] = "SELECT cm.type, cm.type, count(*) FROM comment cm "
+	                                "JOIN contribution k ON k.id = cm.contribution_id "
+	                                "JOIN call ca ON ca.id = k.call_id WHERE " OUTCOME_COUNTED
+	                                "GROUP BY cm.type ORDER BY count(*) DESC, cm.type";
+	static const char sql_top[] =
+	    "SELECT cm.version_id, cm.pid, p.number, count(*) FROM comment cm "
+	    "JOIN contribution k ON k.id = cm.contribution_id JOIN call ca ON ca.id = k.call_id "
+	    "LEFT JOIN paragraph p ON p.version_id = cm.version_id AND p.pid = cm.pid "
+	    "WHERE " OUTCOME_COUNTED "AND cm.pid IS NOT NULL "
+	    "GROUP BY cm.version_id, cm.pid, p.number ORDER BY count(*) DESC, p.number, cm.version_id LIMIT ?4";
+
+	memset(out, 0, sizeof *out);
+	struct db_stmt *st = db_stmt(db, sql_calls, e);
+	if (!st)
+		return -1;
+	bind_scope(st, scope, audience);
+	if (db_collect(st, a, (void **)&out->calls, &out->ncalls, sizeof *out->calls, call_fill, e) != 0)
+		return -1;
+	for (int i = 0; i < out->ncalls; i++) {
+		out->contributions += out->calls[i].contributions;
+		out->comments += out->calls[i].comments;
+		if (!out->calls[i].published_at)
+			out->unpublished = true;
+	}
+	if (out->ncalls == 0)
+		return 0;
+	if (read_decisions(db, scope, audience, &out->decided, e) != 0)
+		return -1;
+	if (top < 0) /* the headline numbers only */
+		return 0;
+	if (read_counts(db, a, sql_categories, scope, audience, &out->categories, &out->ncategories, e) != 0 ||
+	    read_counts(db, a, sql_countries, scope, audience, &out->countries, &out->ncountries, e) != 0 ||
+	    read_counts(db, a, sql_types, scope, audience, &out->types, &out->ntypes, e) != 0)
+		return -1;
+	/* the words for people: a country's name, a type's capitalized name */
+	for (int i = 0; i < out->ncountries; i++) {
+		const char *name = country_name(out->countries[i].key);
+		if (name)
+			out->countries[i].label = name;
+	}
+	for (int i = 0; i < out->ntypes; i++) {
+		enum comment_type t;
+		if (comment_type_parse(out->types[i].key, &t))
+			out->types[i].label = t == COMMENT_TECHNICAL   ? "Technical"
+			                      : t == COMMENT_EDITORIAL ? "Editorial"
+			                                               : "General";
+	}
+	if (top == 0)
+		return 0;
+	if (!(st = db_stmt(db, sql_top, e)))
+		return -1;
+	bind_scope(st, scope, audience);
+	db_bind_int(st, 4, top);
+	if (db_collect(st, a, (void **)&out->paragraphs, &out->nparagraphs, sizeof *out->paragraphs, paragraph_fill,
+	               e) != 0)
+		return -1;
+	for (int i = 0; i < out->nparagraphs; i++)
+		if (read_paragraph_fate(db, a, scope, audience, landed_in, &out->paragraphs[i], e) != 0 ||
+		    read_paragraph_answers(db, a, scope, audience, &out->paragraphs[i], e) != 0)
+			return -1;
+	return 0;
+}
+
+int outcome_of_version(struct db *db, struct arena *a, int64_t version_id, enum outcome_audience audience, int top,
+                       struct outcome *out, struct error *e)
+{
+	static const char sql[] = "SELECT v.previous_id, pv.label FROM version v "
+	                          "LEFT JOIN version pv ON pv.id = v.previous_id WHERE v.id = ?";
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, version_id);
+	enum db_step step = db_step(st, e);
+	if (step != DB_ROW) {
+		db_reset(st);
+		if (step == DB_DONE)
+			error_set(e, ERROR_NOT_FOUND, "There is no such version.");
+		return -1;
+	}
+	int64_t previous_id = db_col_null(st, 0) ? 0 : db_col_int(st, 0);
+	bool failed = false;
+	char *previous_label = db_col_dup(st, 1, a, &failed);
+	db_reset(st);
+	if (failed) {
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		return -1;
+	}
+	if (!previous_id) {
+		memset(out, 0, sizeof *out);
+	} else {
+		struct outcome_scope scope = {.version_id = previous_id};
+		if (outcome_read(db, a, &scope, audience, version_id, top, out, e) != 0)
+			return -1;
+	}
+	out->version_id = version_id;
+	out->previous_id = previous_id;
+	out->previous_label = previous_label;
+	return 0;
+}

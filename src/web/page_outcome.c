@@ -1,0 +1,327 @@
+/*
+ * page_outcome — "You said, we did" for a version (core/outcome.h): what the
+ * comments sent on the version it revises became. Its own page
+ * (/versions/{id}/you-said-we-did), a short section on the version's page
+ * (page_outcome_section, inside the version page's cache: the publication of
+ * dispositions moves that page's state, see disposition_publish) and JSON
+ * (/api/v1/versions/{id}/outcome).
+ *
+ * The public sees only calls whose dispositions are published; before that,
+ * nothing. The secretariat may look ahead with ?preview=1 on the page: every
+ * call, the answers recorded so far, each unpublished call marked as such.
+ * Every chart comes with a table of the same numbers (render/chart.h).
+ */
+#include "core/document.h"
+#include "core/outcome.h"
+#include "core/process.h"
+#include "render/chart.h"
+#include "web/api.h"
+#include "web/auth.h"
+#include "web/page.h"
+#include "web/routes.h"
+
+#include <string.h>
+
+/* Countries drawn one bar each; past this the rest share one bar "Other countries". */
+enum { OUTCOME_COUNTRY_BARS = 12 };
+
+static const char *const DECISION_LABELS[OUTCOME_DECISIONS] = {"Accepted", "Accepted in part", "Not accepted", "Noted"};
+
+static bool secretariat(const struct request *r)
+{
+	return r->account && r->account->role == ACCOUNT_SECRETARIAT;
+}
+
+/* The version of the route, its document and process; a draft only for the secretariat. false: the error is in
+ * e (the caller answers it as a page or as JSON). */
+static bool load(struct request *r, struct version *v, struct document *doc, struct process *p, struct error *e)
+{
+	int64_t id;
+	if (!parse_id(r->params[0], &id))
+		error_set(e, ERROR_NOT_FOUND, "There is no such version.");
+	else if (version_find(r->db, &r->arena, id, v, doc, e) == 0 && v->state == VERSION_DRAFT && !secretariat(r))
+		error_set(e, ERROR_NOT_FOUND, "There is no such version.");
+	else if (!e->code)
+		process_find_id_bare(r->db, &r->arena, doc->process_id, p, e);
+	return !e->code;
+}
+
+static void decisions_chart(struct request *r, const char *id, const struct outcome_decisions *d)
+{
+	struct chart_bar *bars = arena_alloc(&r->arena, OUTCOME_DECISIONS * sizeof *bars);
+	if (!bars)
+		return;
+	for (int k = 0; k < OUTCOME_DECISIONS; k++)
+		bars[k] = (struct chart_bar){DECISION_LABELS[k], d->decisions[k]};
+	struct chart c = {id, "Decisions on the comments", "Decision", "Comments", bars, OUTCOME_DECISIONS};
+	chart_figure(&r->out, &c, CHART_STACKED);
+}
+
+/* A bar chart of counts; at most max bars, the rest summed in one bar named other (max 0: no limit). */
+static void counts_chart(struct request *r, const char *id, const char *title, const char *label_heading,
+                         const char *value_heading, const struct outcome_count *counts, int n, int max,
+                         const char *other)
+{
+	int shown = max > 0 && n > max ? max - 1 : n;
+	struct chart_bar *bars = arena_alloc(&r->arena, (size_t)(shown + 1) * sizeof *bars);
+	if (!bars)
+		return;
+	for (int i = 0; i < shown; i++)
+		bars[i] = (struct chart_bar){counts[i].label, counts[i].count};
+	int nbars = shown;
+	if (shown < n) {
+		int64_t rest = 0;
+		for (int i = shown; i < n; i++)
+			rest += counts[i].count;
+		bars[nbars++] = (struct chart_bar){other, rest};
+	}
+	struct chart c = {id, title, label_heading, value_heading, bars, nbars};
+	chart_figure(&r->out, &c, CHART_BARS);
+}
+
+/* "3 accepted, 1 accepted in part, 0 not accepted, 2 noted" */
+static void decisions_sentence(struct request *r, const struct outcome_decisions *d)
+{
+	html_printf(&r->out, "%L accepted, %L accepted in part, %L not accepted, %L noted",
+	            (long long)d->decisions[DECISION_ACCEPTED], (long long)d->decisions[DECISION_ACCEPTED_IN_PART],
+	            (long long)d->decisions[DECISION_NOT_ACCEPTED], (long long)d->decisions[DECISION_NOTED]);
+	if (d->unanswered)
+		html_printf(&r->out, ", %L not answered yet", (long long)d->unanswered);
+}
+
+void page_outcome_section(struct request *r, const struct version *v)
+{
+	struct error e;
+	error_clear(&e);
+	struct outcome o;
+	/* a version page never fails for its summary: without one, the section is left out */
+	if (outcome_of_version(r->db, &r->arena, v->id, OUTCOME_PUBLIC, -1, &o, &e) != 0 || o.ncalls == 0)
+		return;
+	html_printf(
+	    &r->out,
+	    "<section class=\"outcome-summary\" aria-labelledby=\"you-said\"><h2 id=\"you-said\">You said, we "
+	    "did</h2>\n<p>This version answers the comments sent on %s: <strong>%L</strong> contribution%s with "
+	    "<strong>%L</strong> comment%s. Decisions: ",
+	    o.previous_label, (long long)o.contributions, o.contributions == 1 ? "" : "s", (long long)o.comments,
+	    o.comments == 1 ? "" : "s");
+	decisions_sentence(r, &o.decided);
+	html_printf(&r->out,
+	            ".</p>\n<p><a href=\"/versions/%L/you-said-we-did\">See what became of the comments, by category, "
+	            "country and paragraph</a></p>\n</section>\n",
+	            (long long)v->id);
+}
+
+static void paragraph_item(struct request *r, const struct version *v, const struct outcome_paragraph *q,
+                           const struct outcome *o)
+{
+	html_printf(&r->out, "<li class=\"outcome-paragraph\" id=\"para-%s\"><h3>", q->pid);
+	if (q->number)
+		html_printf(&r->out, "<a href=\"/versions/%L/paragraphs/%u\">\u00b6%d of %s</a>",
+		            (long long)q->version_id, q->pid, q->number, o->previous_label);
+	else
+		html_printf(&r->out, "Paragraph %s of %s", q->pid, o->previous_label);
+	html_printf(&r->out, ": %L comment%s</h3>\n<p class=\"decisions\">", (long long)q->comments,
+	            q->comments == 1 ? "" : "s");
+	decisions_sentence(r, &q->decided);
+	html_printf(&r->out, ".</p>\n<p class=\"landed\">");
+	if (q->nlandings == 0) {
+		html_printf(&r->out, "No answer names a paragraph of %s.", v->label);
+	} else {
+		html_printf(&r->out, "In %s: ", v->label);
+		for (int i = 0; i < q->nlandings; i++)
+			html_printf(&r->out, "%s<a href=\"/versions/%L#%u\">\u00b6%d</a> (%L comment%s)", i ? ", " : "",
+			            (long long)q->landings[i].version_id, q->landings[i].pid, q->landings[i].number,
+			            (long long)q->landings[i].count, q->landings[i].count == 1 ? "" : "s");
+		html_printf(&r->out, ".");
+	}
+	html_printf(&r->out, "</p>\n");
+	if (q->nanswers) {
+		html_printf(&r->out, "<p class=\"label\">The answers</p>\n<ul class=\"answers\">\n");
+		for (int i = 0; i < q->nanswers; i++) {
+			const struct outcome_answer *x = &q->answers[i];
+			html_printf(&r->out,
+			            "<li><a href=\"/contributions/%u#comment-%L\">Comment %L of %s</a>: %s</li>\n",
+			            x->tracking, (long long)x->comment_id, (long long)x->comment_id, x->tracking,
+			            x->answered ? DECISION_LABELS[x->decision] : "not answered yet");
+		}
+		html_printf(&r->out, "</ul>\n");
+	}
+	if (q->more)
+		html_printf(&r->out, "<p>%L more in the resolution matrix of the call.</p>\n", (long long)q->more);
+	if (q->privately)
+		html_printf(&r->out, "<p>%L comment%s of private contributions: counted, not shown.</p>\n",
+		            (long long)q->privately, q->privately == 1 ? "" : "s");
+	html_printf(&r->out, "</li>\n");
+}
+
+void page_version_outcome(struct request *r)
+{
+	struct error e;
+	error_clear(&e);
+	struct version v;
+	struct document doc;
+	struct process p;
+	if (!load(r, &v, &doc, &p, &e)) {
+		page_error(r, &e);
+		return;
+	}
+	const char *preview_q = request_query(r, "preview");
+	const bool preview = secretariat(r) && preview_q && !strcmp(preview_q, "1");
+	struct outcome o;
+	if (outcome_of_version(r->db, &r->arena, v.id, preview ? OUTCOME_SECRETARIAT : OUTCOME_PUBLIC, OUTCOME_TOP, &o,
+	                       &e) != 0) {
+		page_error(r, &e);
+		return;
+	}
+	page_begin(r, arena_printf(&r->arena, "You said, we did \u2014 %s, %s", doc.title, v.label));
+	html_printf(&r->out,
+	            "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/\">Consultations</a> \u203a "
+	            "<a href=\"/processes/%u\">%s</a> \u203a <a href=\"/versions/%L\">%s, %s</a></nav>\n"
+	            "<h1>You said, we did</h1>\n",
+	            p.slug, p.title, (long long)v.id, doc.title, v.label);
+	if (preview)
+		html_printf(&r->out,
+		            "<div class=\"notice\" role=\"note\"><p>Preview for the secretariat: answers not yet "
+		            "published are counted, and their calls marked. The public sees only published "
+		            "answers.</p></div>\n");
+	if (!o.previous_id) {
+		html_printf(&r->out, "<p class=\"lead\">%s is the first version of %s: no comments led to it.</p>\n",
+		            v.label, doc.title);
+		page_end(r, 200);
+		return;
+	}
+	html_printf(&r->out,
+	            "<p class=\"lead\">What became of the comments sent on %s of %s in this version, %s.</p>\n",
+	            o.previous_label, doc.title, v.label);
+	if (o.ncalls == 0) {
+		html_printf(&r->out, "<p>The answers to the comments on %s are not published yet.</p>\n",
+		            o.previous_label);
+		page_end(r, 200);
+		return;
+	}
+	html_printf(&r->out, "<section aria-labelledby=\"calls\"><h2 id=\"calls\">The calls</h2>\n<ul>\n");
+	for (int i = 0; i < o.ncalls; i++) {
+		const struct outcome_call *c = &o.calls[i];
+		html_printf(&r->out,
+		            "<li><a href=\"/calls/%L\">%s</a>: %L contribution%s, %L comment%s. "
+		            "<a href=\"/calls/%L/matrix\">The resolution matrix</a>",
+		            (long long)c->id, c->title, (long long)c->contributions, c->contributions == 1 ? "" : "s",
+		            (long long)c->comments, c->comments == 1 ? "" : "s", (long long)c->id);
+		if (c->published_at)
+			html_printf(&r->out, " (answers published %s)",
+			            page_instant_local(r, p.timezone, c->published_at));
+		else
+			html_printf(&r->out, " <strong class=\"marker\">answers not published yet</strong>");
+		html_printf(&r->out, "</li>\n");
+	}
+	html_printf(&r->out,
+	            "</ul>\n</section>\n<section aria-labelledby=\"numbers\"><h2 id=\"numbers\">In numbers</h2>\n"
+	            "<ul class=\"headline\"><li><strong>%L</strong> contribution%s</li><li><strong>%L</strong> "
+	            "comment%s</li></ul>\n<p>Decisions: ",
+	            (long long)o.contributions, o.contributions == 1 ? "" : "s", (long long)o.comments,
+	            o.comments == 1 ? "" : "s");
+	decisions_sentence(r, &o.decided);
+	html_printf(&r->out, ".</p>\n");
+	decisions_chart(r, "chart-decisions", &o.decided);
+	counts_chart(r, "chart-categories", "Contributions by category", "Category", "Contributions", o.categories,
+	             o.ncategories, 0, NULL);
+	counts_chart(r, "chart-countries", "Contributions by country", "Country", "Contributions", o.countries,
+	             o.ncountries, OUTCOME_COUNTRY_BARS, "Other countries");
+	counts_chart(r, "chart-types", "Comments by type", "Type", "Comments", o.types, o.ntypes, 0, NULL);
+	html_printf(&r->out, "</section>\n<section aria-labelledby=\"paragraphs\"><h2 id=\"paragraphs\">The "
+	                     "most-commented paragraphs</h2>\n");
+	if (o.nparagraphs == 0)
+		html_printf(&r->out, "<p>Every comment was a general one.</p>\n");
+	else
+		html_printf(&r->out, "<ol class=\"outcome-paragraphs\">\n");
+	for (int i = 0; i < o.nparagraphs; i++)
+		paragraph_item(r, &v, &o.paragraphs[i], &o);
+	html_printf(&r->out, "%s</section>\n", o.nparagraphs ? "</ol>\n" : "");
+	page_end(r, 200);
+}
+
+static json_t *decisions_json(const struct outcome_decisions *d)
+{
+	json_t *o = json_object();
+	for (int k = 0; k < OUTCOME_DECISIONS; k++)
+		json_object_set_new(o, disposition_decision_name((enum disposition_decision)k),
+		                    json_integer(d->decisions[k]));
+	json_object_set_new(o, "unanswered", json_integer(d->unanswered));
+	return o;
+}
+
+static json_t *counts_json(const struct outcome_count *c, int n, const char *key_name)
+{
+	json_t *a = json_array();
+	for (int i = 0; i < n; i++)
+		json_array_append_new(a, json_pack("{s:s,s:s,s:I}", key_name, c[i].key, "name", c[i].label, "count",
+		                                   (json_int_t)c[i].count));
+	return a;
+}
+
+static json_t *paragraph_json(struct request *r, const struct outcome_paragraph *q)
+{
+	json_t *landed = json_array(), *answers = json_array();
+	for (int i = 0; i < q->nlandings; i++)
+		json_array_append_new(landed, json_pack("{s:I,s:s,s:i,s:I}", "version_id",
+		                                        (json_int_t)q->landings[i].version_id, "paragraph",
+		                                        q->landings[i].pid, "number", q->landings[i].number, "comments",
+		                                        (json_int_t)q->landings[i].count));
+	for (int i = 0; i < q->nanswers; i++) {
+		const struct outcome_answer *x = &q->answers[i];
+		json_array_append_new(
+		    answers,
+		    json_pack("{s:I,s:s,s:o}", "comment_id", (json_int_t)x->comment_id, "url",
+		              arena_printf(&r->arena, "/contributions/%s#comment-%lld", x->tracking,
+		                           (long long)x->comment_id),
+		              "decision",
+		              x->answered ? json_string(disposition_decision_name(x->decision)) : json_null()));
+	}
+	json_t *o =
+	    json_pack("{s:I,s:s,s:I,s:o,s:o,s:o,s:I,s:I}", "version_id", (json_int_t)q->version_id, "paragraph", q->pid,
+	              "comments", (json_int_t)q->comments, "decisions", decisions_json(&q->decided), "landed", landed,
+	              "answers", answers, "more", (json_int_t)q->more, "private", (json_int_t)q->privately);
+	json_object_set_new(o, "number", q->number ? json_integer(q->number) : json_null());
+	return o;
+}
+
+void api_version_outcome(struct request *r)
+{
+	struct error e;
+	error_clear(&e);
+	struct version v;
+	struct document doc;
+	struct process p;
+	struct outcome o;
+	if (!load(r, &v, &doc, &p, &e) ||
+	    outcome_of_version(r->db, &r->arena, v.id, OUTCOME_PUBLIC, OUTCOME_TOP, &o, &e) != 0) {
+		reply_json_error(r, &e);
+		return;
+	}
+	json_t *calls = json_array(), *paragraphs = json_array();
+	for (int i = 0; i < o.ncalls; i++) {
+		const struct outcome_call *c = &o.calls[i];
+		json_array_append_new(
+		    calls,
+		    json_pack("{s:I,s:s,s:I,s:o,s:I,s:I,s:s}", "id", (json_int_t)c->id, "title", c->title, "version_id",
+		              (json_int_t)c->version_id, "published_at", api_instant(c->published_at), "contributions",
+		              (json_int_t)c->contributions, "comments", (json_int_t)c->comments, "matrix_url",
+		              arena_printf(&r->arena, "/calls/%lld/matrix", (long long)c->id)));
+	}
+	for (int i = 0; i < o.nparagraphs; i++)
+		json_array_append_new(paragraphs, paragraph_json(r, &o.paragraphs[i]));
+	json_t *body =
+	    json_pack("{s:I,s:I,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:s}", "version_id", (json_int_t)v.id, "contributions",
+	              (json_int_t)o.contributions, "comments", (json_int_t)o.comments, "calls", calls, "categories",
+	              counts_json(o.categories, o.ncategories, "slug"), "countries",
+	              counts_json(o.countries, o.ncountries, "code"), "types", counts_json(o.types, o.ntypes, "type"),
+	              "decisions", decisions_json(&o.decided), "paragraphs", paragraphs, "url",
+	              arena_printf(&r->arena, "/versions/%lld/you-said-we-did", (long long)v.id));
+	if (!body) {
+		error_set(&e, ERROR_UNAVAILABLE, "out of memory");
+		reply_json_error(r, &e);
+		return;
+	}
+	json_object_set_new(body, "previous_version_id", o.previous_id ? json_integer(o.previous_id) : json_null());
+	reply_json(r, 200, body);
+}
