@@ -8,86 +8,16 @@
 #include <jansson.h>
 #include <string.h>
 
-/* What the public may read of a call's contributions: the same rule as the public resolution matrix. */
-#define PUBLIC_CONTRIBUTION "k.state = 'published' AND k.publication <> 'private'"
-
-static int count_from_row(struct arena *a, struct db_stmt *st, void *element)
-{
-	struct report_count *c = element;
-	bool failed = false;
-	c->label = db_col_dup(st, 0, a, &failed);
-	if (!c->label && !failed)
-		c->label = "";
-	c->count = db_col_int(st, 1);
-	return failed ? -1 : 0;
-}
-
-/* The rows (label, count) of sql for call_id. */
-static int counts(struct db *db, struct arena *a, const char *sql, int64_t call_id, struct report_count **out, int *n,
-                  struct error *e)
-{
-	struct db_stmt *st = db_stmt(db, sql, e);
-	if (!st)
-		return -1;
-	db_bind_int(st, 1, call_id);
-	return db_collect(st, a, (void **)out, n, sizeof **out, count_from_row, e);
-}
-
-/* One number from sql for call_id. */
-static int count_one(struct db *db, const char *sql, int64_t call_id, int64_t *out, struct error *e)
-{
-	struct db_stmt *st = db_stmt(db, sql, e);
-	if (!st)
-		return -1;
-	db_bind_int(st, 1, call_id);
-	if (db_step(st, e) != DB_ROW)
-		return -1;
-	*out = db_col_int(st, 0);
-	db_reset(st);
-	return 0;
-}
-
 static int gather_call(struct db *db, struct arena *a, const struct call *c, struct report_call *rc, struct error *e)
 {
-	static const char by_category[] =
-	    "SELECT g.name, COUNT(*) FROM contribution k JOIN category g ON g.id = k.category_id "
-	    "WHERE k.call_id = ?1 AND " PUBLIC_CONTRIBUTION " GROUP BY g.id, g.name ORDER BY COUNT(*) DESC, g.name";
-	static const char by_country[] = "SELECT k.country, COUNT(*) FROM contribution k "
-	                                 "WHERE k.call_id = ?1 AND " PUBLIC_CONTRIBUTION
-	                                 " GROUP BY k.country ORDER BY COUNT(*) DESC, k.country";
-	static const char comments[] = "SELECT COUNT(*) FROM comment m JOIN contribution k ON k.id = m.contribution_id "
-	                               "WHERE k.call_id = ?1 AND " PUBLIC_CONTRIBUTION;
-	static const char decisions[] =
-	    "SELECT d.decision, COUNT(*) FROM disposition d JOIN comment m ON m.id = d.comment_id "
-	    "JOIN contribution k ON k.id = m.contribution_id WHERE k.call_id = ?1 AND " PUBLIC_CONTRIBUTION
-	    " GROUP BY d.decision";
+	const struct outcome_scope scope = {.call_id = c->id};
 	memset(rc, 0, sizeof *rc);
 	rc->call = c;
-	if (counts(db, a, by_category, c->id, &rc->by_category, &rc->nby_category, e) != 0 ||
-	    counts(db, a, by_country, c->id, &rc->by_country, &rc->nby_country, e) != 0 ||
-	    count_one(db, comments, c->id, &rc->comments, e) != 0 ||
-	    disposition_published_at(db, c->id, &rc->dispositions_published_at, e) != 0)
+	if (outcome_read(db, a, &scope, OUTCOME_SECRETARIAT, 0, 0, &rc->outcome, e) != 0)
 		return -1;
-	for (int i = 0; i < rc->nby_category; i++)
-		rc->contributions += rc->by_category[i].count;
-	/* Answers reach the public only with their publication, which is one act for the whole call. */
-	if (!rc->dispositions_published_at)
-		return 0;
-	struct db_stmt *st = db_stmt(db, decisions, e);
-	if (!st)
-		return -1;
-	db_bind_int(st, 1, c->id);
-	enum db_step s;
-	while ((s = db_step(st, e)) == DB_ROW) {
-		enum disposition_decision d;
-		if (!disposition_decision_parse(db_col_text(st, 0), &d)) {
-			db_reset(st);
-			error_set(e, ERROR_INTERNAL, "a disposition holds an unknown decision");
-			return -1;
-		}
-		rc->decisions[d] = db_col_int(st, 1);
-	}
-	return s == DB_DONE ? 0 : -1;
+	if (rc->outcome.ncalls == 1)
+		rc->dispositions_published_at = rc->outcome.calls[0].published_at;
+	return 0;
 }
 
 static int contributor_from_row(struct arena *a, struct db_stmt *st, void *element)

@@ -7,10 +7,11 @@
  * versions, the calls with their deadlines and every extension (with its
  * reason), the meetings, the contributions per call by category and by
  * country, the answers to comments counted per call, and the contributors who
- * agreed to be named. It is public, and holds only what the public may read:
- * contributions that are published and not private (as the public resolution
- * matrix, core/matrix.h), answers only once a call's dispositions are
- * published, names only of contributions published as named; never an
+ * agreed to be named. It is public, and holds only what the public may read.
+ * The counts are core/outcome.h's, the same as "you said, we did": published
+ * contributions (never pending, hidden or spam), private ones counted but
+ * never named; the answers counted only once a call's dispositions are
+ * published; names only of contributions published as named; never an
  * address. The HTML is written by web/page_report.c from this struct.
  *
  * A PDF of it (render/pdf.h, WeasyPrint) is kept with the process: its bytes a
@@ -24,6 +25,7 @@
 #include "core/audit.h"
 #include "core/blob.h"
 #include "core/disposition.h"
+#include "core/outcome.h"
 #include "core/overview.h"
 #include "store/db.h"
 #include "util/arena.h"
@@ -32,23 +34,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* A count under a label: a category's name, or a country's ISO 3166-1 code ("" when not stated). */
-struct report_count {
-	const char *label;
-	int64_t count;
-};
-
-/* What one call received and what became of it (public material only). */
+/* What one call received and what became of it: outcome_read() of the call alone (core/outcome.h, the numbers
+ * of "you said, we did"), as the secretariat reads it so that a call whose answers are not published yet
+ * still has its contributions counted; its decisions are shown only once published. */
 struct report_call {
 	const struct call *call; /* in the report's overview */
-	int64_t contributions;   /* published, not private */
-	int64_t comments;        /* their comments */
-	struct report_count *by_category; /* most first, then by name; only categories with some */
-	int nby_category;
-	struct report_count *by_country; /* most first, then by code */
-	int nby_country;
-	int64_t dispositions_published_at; /* 0: not published yet, and decisions are all 0 */
-	int64_t decisions[DECISION_NOTED + 1]; /* comments per decision, indexed by enum disposition_decision */
+	struct outcome outcome;
+	int64_t dispositions_published_at; /* 0: not published yet */
 };
 
 /* A contributor who agreed to be named (once per name, organization, category and country). */

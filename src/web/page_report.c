@@ -288,37 +288,35 @@ static void meetings(struct buf *b, struct arena *a, const struct report *rep)
 	html_printf(b, "</tbody>\n</table>\n</section>\n");
 }
 
-static void count_table(struct buf *b, const char *caption, const char *what, const struct report_count *c, int n,
-                        bool countries)
+static void count_table(struct buf *b, const char *caption, const char *what, const struct outcome_count *c, int n)
 {
 	html_printf(b, "<table class=\"counts\">\n<caption>%s</caption>\n<thead><tr><th scope=\"col\">%s</th>"
 	               "<th scope=\"col\" class=\"number\">Contributions</th></tr></thead>\n<tbody>\n",
 	            caption, what);
 	for (int i = 0; i < n; i++)
 		html_printf(b, "<tr><th scope=\"row\">%s</th><td class=\"number\">%L</td></tr>\n",
-		            countries ? country_text(c[i].label) : c[i].label, (long long)c[i].count);
+		            c[i].label && *c[i].label ? c[i].label : "Not stated", (long long)c[i].count);
 	html_printf(b, "</tbody>\n</table>\n");
 }
 
-static void contributions(struct buf *b, struct arena *a, const struct report *rep)
+static void contributions(struct buf *b, const struct report *rep)
 {
-	(void)a;
 	const struct overview *o = &rep->o;
 	section_open(b, 6,
-	             "Contributions that are published for all to read. Those sent for the secretariat only, those "
-	             "awaiting review and those withdrawn from view are not counted here.");
+	             "Contributions published, counted per call (those sent for the secretariat only are counted, never "
+	             "named; those awaiting review or withdrawn from view are not counted).");
 	if (!o->ncalls)
 		html_printf(b, "<p>No call for contributions.</p>\n");
 	for (int i = 0; i < o->ncalls; i++) {
-		const struct report_call *rc = &rep->calls[i];
+		const struct outcome *oc = &rep->calls[i].outcome;
 		html_printf(b, "<h3 dir=\"auto\">%s</h3>\n<p class=\"totals\">%L contribution%s, with %L comment%s.</p>\n",
-		            rc->call->title, (long long)rc->contributions, rc->contributions == 1 ? "" : "s",
-		            (long long)rc->comments, rc->comments == 1 ? "" : "s");
-		if (!rc->contributions)
+		            rep->calls[i].call->title, (long long)oc->contributions, oc->contributions == 1 ? "" : "s",
+		            (long long)oc->comments, oc->comments == 1 ? "" : "s");
+		if (!oc->contributions)
 			continue;
 		html_printf(b, "<div class=\"pair\">\n");
-		count_table(b, "By category", "Category", rc->by_category, rc->nby_category, false);
-		count_table(b, "By country", "Country", rc->by_country, rc->nby_country, true);
+		count_table(b, "By category", "Category", oc->categories, oc->ncategories);
+		count_table(b, "By country", "Country", oc->countries, oc->ncountries);
 		html_printf(b, "</div>\n");
 	}
 	html_printf(b, "</section>\n");
@@ -328,8 +326,9 @@ static void dispositions(struct buf *b, struct arena *a, const struct report *re
 {
 	const struct overview *o = &rep->o;
 	section_open(b, 7,
-	             "The secretariat's answer to each comment of the published contributions, counted per call once "
-	             "the call's answers are published.");
+	             "The secretariat's answer to each comment, counted per call once the call's answers are "
+	             "published (on the page \u201cyou said, we did\u201d of the revised version, each answer can be "
+	             "read).");
 	if (!o->ncalls) {
 		html_printf(b, "<p>No call for contributions.</p>\n</section>\n");
 		return;
@@ -341,10 +340,11 @@ static void dispositions(struct buf *b, struct arena *a, const struct report *re
 	for (int i = 0; i < o->ncalls; i++) {
 		const struct report_call *rc = &rep->calls[i];
 		html_printf(b, "<tr><th scope=\"row\" dir=\"auto\">%s</th><td class=\"number\">%L</td>", rc->call->title,
-		            (long long)rc->comments);
+		            (long long)rc->outcome.comments);
 		for (int d = DECISION_ACCEPTED; d <= DECISION_NOTED; d++) {
 			if (rc->dispositions_published_at)
-				html_printf(b, "<td class=\"number\">%L</td>", (long long)rc->decisions[d]);
+				html_printf(b, "<td class=\"number\">%L</td>",
+				            (long long)outcome_decided(&rc->outcome.decided, (enum disposition_decision)d));
 			else
 				html_printf(b, "<td class=\"number\">\u2014</td>");
 		}
@@ -422,7 +422,7 @@ void report_html(struct buf *b, struct arena *a, const struct report *rep, const
 	versions(b, a, rep);
 	calls(b, a, rep);
 	meetings(b, a, rep);
-	contributions(b, a, rep);
+	contributions(b, rep);
 	dispositions(b, a, rep);
 	contributors(b, rep);
 	html_printf(b, "</main>\n</body>\n</html>\n");
