@@ -34,6 +34,8 @@ RANK = {"public": 0, "stakeholder": 1, "secretariat": 2}
 EXPECTED_PUBLIC_READS = {
     ("GET", "/"),
     ("GET", "/processes/{slug}"),
+    ("GET", "/processes/{slug}/report"),  # the report to the governing body: public material only (test_report.py)
+    ("GET", "/processes/{slug}/reports/{file}"),  # a kept PDF of it, as kept
     ("GET", "/versions/{id}"),
     ("GET", "/versions/{id}/paragraphs/{pid}"),
     ("GET", "/versions/{a}/compare/{b}"),
@@ -145,6 +147,7 @@ class Authorization(ServerTestCase):
             ("contributions", "tracking"): cls.tracking,
             ("receipts", "tracking"): cls.tracking,
             ("static", "name"): "style.css",
+            ("reports", "file"): "1.pdf",
         }
         cls.tokens = {}
         for role in ("stakeholder", "secretariat"):
