@@ -365,14 +365,17 @@ static void contributors(struct buf *b, const struct report *rep)
 		html_printf(b, "<p>None.</p>\n</section>\n");
 		return;
 	}
-	html_printf(b, "<table>\n<thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Organization</th>"
-	               "<th scope=\"col\">Category</th><th scope=\"col\">Country</th></tr></thead>\n<tbody>\n");
+	/* A list, not a table: WeasyPrint lays a long table out several times slower, in twice the memory (5,000
+	 * names: 106 s and 768 MB as a table, 24 s and 413 MB as this list, measured on a loaded machine). */
+	html_printf(b, "<ul class=\"names\">\n");
 	for (int i = 0; i < rep->ncontributors; i++) {
 		const struct report_contributor *k = &rep->contributors[i];
-		html_printf(b, "<tr><td dir=\"auto\">%s</td><td dir=\"auto\">%s</td><td>%s</td><td>%s</td></tr>\n", k->name,
-		            k->organization, k->category, country_text(k->country));
+		html_printf(b, "<li><span class=\"name\" dir=\"auto\">%s</span>", k->name);
+		if (*k->organization)
+			html_printf(b, ", <span dir=\"auto\">%s</span>", k->organization);
+		html_printf(b, " <span class=\"meta\">(%s, %s)</span></li>\n", k->category, country_text(k->country));
 	}
-	html_printf(b, "</tbody>\n</table>\n</section>\n");
+	html_printf(b, "</ul>\n</section>\n");
 }
 
 const char *report_file_path(struct arena *a, const char *slug, int64_t id)
