@@ -35,11 +35,10 @@ static int gather(struct db *db, struct arena *a, const char *slug, struct repor
 {
 	/* Named, and published: an anonymous or private contribution's sender is never listed, nor one that is
 	 * pending, hidden or spam. */
-	static const char named[] =
-	    "SELECT DISTINCT k.name, k.organization, g.name, k.country FROM contribution k "
-	    "JOIN call c ON c.id = k.call_id JOIN category g ON g.id = k.category_id "
-	    "WHERE c.process_id = ?1 AND k.state = 'published' AND k.publication = 'named' "
-	    "ORDER BY k.name, k.organization, g.name, k.country";
+	static const char named[] = "SELECT DISTINCT k.name, k.organization, g.name, k.country FROM contribution k "
+	                            "JOIN call c ON c.id = k.call_id JOIN category g ON g.id = k.category_id "
+	                            "WHERE c.process_id = ?1 AND k.state = 'published' AND k.publication = 'named' "
+	                            "ORDER BY k.name, k.organization, g.name, k.country";
 	if (overview_load(db, a, slug, &r->o, e) != 0)
 		return -1;
 	if (r->o.ncalls > 0) {
@@ -88,9 +87,8 @@ int report_pdf_keep(struct db *db, struct arena *a, const struct actor *who, int
 {
 	static const char insert[] =
 	    "INSERT INTO report (process_id, sha256, size, created_at, created_by, actor) VALUES (?, ?, ?, ?, ?, ?)";
-	const struct pdf_limits lim = {.max_out = LIMIT_REPORT_PDF,
-	                               .seconds = LIMIT_REPORT_PDF_SECONDS,
-	                               .memory = LIMIT_REPORT_PDF_MEMORY};
+	const struct pdf_limits lim = {
+	    .max_out = LIMIT_REPORT_PDF, .seconds = LIMIT_REPORT_PDF_SECONDS, .memory = LIMIT_REPORT_PDF_MEMORY};
 	const void *bytes;
 	size_t n;
 	memset(out, 0, sizeof *out);

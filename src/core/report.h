@@ -60,7 +60,7 @@ struct report_file {
 
 struct report {
 	struct overview o;
-	struct report_call *calls; /* one per o.calls[i], same order */
+	struct report_call *calls;               /* one per o.calls[i], same order */
 	struct report_contributor *contributors; /* by name, then organization */
 	int ncontributors;
 	int64_t made_at; /* clock_now() when gathered */

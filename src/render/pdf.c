@@ -26,8 +26,9 @@ int pdf_from_html(struct arena *a, const char *html, size_t len, const struct pd
 		*pdf_len = out_len;
 		return 0;
 	case RUN_MISSING:
-		error_say(e, ERROR_UNAVAILABLE, "The PDF cannot be made on this server (WeasyPrint is missing); the "
-		                                "report's HTML page can be printed instead.");
+		error_say(e, ERROR_UNAVAILABLE,
+		          "The PDF cannot be made on this server (WeasyPrint is missing); the "
+		          "report's HTML page can be printed instead.");
 		return -1;
 	case RUN_TIMEOUT:
 		error_say(e, ERROR_UNAVAILABLE, "Making the PDF took longer than %d seconds, and was stopped.",
@@ -41,8 +42,7 @@ int pdf_from_html(struct arena *a, const char *html, size_t len, const struct pd
 		error_say(e, ERROR_UNAVAILABLE, "Other documents are being converted; please try again in a minute.");
 		return -1;
 	case RUN_FAILED:
-	case RUN_IO:
-		break;
+	case RUN_IO: break;
 	}
 	log_event("pdf.weasyprint_failed", "outcome=%d bytes=%zu", (int)outcome, len);
 	error_say(e, ERROR_UNAVAILABLE, "The PDF could not be made; please try again.");

@@ -27,15 +27,15 @@ enum { REPORT_FILES_SHOWN = 20 };
 
 /* The sections, in order: their ids are the table of contents' targets. */
 static const char *const SECTIONS[][2] = {
-	{"steps", "Steps of the process"},
-	{"moves", "Moves of the schedule"},
-	{"letters", "Circular letters"},
-	{"versions", "Versions of the text"},
-	{"calls", "Calls for contributions"},
-	{"meetings", "Meetings"},
-	{"contributions", "Contributions"},
-	{"dispositions", "Answers to comments"},
-	{"contributors", "Contributors who agreed to be named"},
+    {"steps", "Steps of the process"},
+    {"moves", "Moves of the schedule"},
+    {"letters", "Circular letters"},
+    {"versions", "Versions of the text"},
+    {"calls", "Calls for contributions"},
+    {"meetings", "Meetings"},
+    {"contributions", "Contributions"},
+    {"dispositions", "Answers to comments"},
+    {"contributors", "Contributors who agreed to be named"},
 };
 enum { NSECTIONS = sizeof SECTIONS / sizeof SECTIONS[0] };
 
@@ -149,10 +149,11 @@ static void steps(struct buf *b, struct arena *a, const struct report *rep)
 	               "</tr></thead>\n<tbody>\n");
 	for (int i = 0; i < o->nmilestones; i++) {
 		const struct milestone *m = &o->milestones[i];
-		html_printf(b, "<tr><td class=\"date\">%s</td><td dir=\"auto\">%s</td><td>%s</td><td>%s</td><td>%R</td></tr>\n",
-		            range(a, m->date, m->end_date), m->title, office_milestone_kind_text(m->kind),
-		            office_milestone_status_text(m->status),
-		            m->nhistory ? arena_printf(a, "%d", m->nhistory) : "\u2014");
+		html_printf(
+		    b, "<tr><td class=\"date\">%s</td><td dir=\"auto\">%s</td><td>%s</td><td>%s</td><td>%R</td></tr>\n",
+		    range(a, m->date, m->end_date), m->title, office_milestone_kind_text(m->kind),
+		    office_milestone_status_text(m->status),
+		    m->nhistory ? arena_printf(a, "%d", m->nhistory) : "\u2014");
 	}
 	html_printf(b, "</tbody>\n</table>\n</section>\n");
 
@@ -167,9 +168,10 @@ static void steps(struct buf *b, struct arena *a, const struct report *rep)
 		html_printf(b, "<p>No step of the schedule has moved.</p>\n</section>\n");
 		return;
 	}
-	html_printf(b, "<table>\n<thead><tr><th scope=\"col\">Step</th><th scope=\"col\">Moved on</th>"
-	               "<th scope=\"col\">From</th><th scope=\"col\">To</th><th scope=\"col\">Reason</th></tr></thead>\n"
-	               "<tbody>\n");
+	html_printf(b,
+	            "<table>\n<thead><tr><th scope=\"col\">Step</th><th scope=\"col\">Moved on</th>"
+	            "<th scope=\"col\">From</th><th scope=\"col\">To</th><th scope=\"col\">Reason</th></tr></thead>\n"
+	            "<tbody>\n");
 	for (int i = 0; i < o->nmilestones; i++) {
 		const struct milestone *m = &o->milestones[i];
 		for (int h = 0; h < m->nhistory; h++) {
@@ -242,8 +244,7 @@ static void calls(struct buf *b, struct arena *a, const struct report *rep)
 	}
 	for (int i = 0; i < o->ncalls; i++) {
 		const struct call *c = &o->calls[i];
-		html_printf(b,
-		            "<h3 dir=\"auto\">%s</h3>\n<p>On %s of %s (%s). Opened %s; deadline %s.</p>\n", c->title,
+		html_printf(b, "<h3 dir=\"auto\">%s</h3>\n<p>On %s of %s (%s). Opened %s; deadline %s.</p>\n", c->title,
 		            c->version_label, c->document_title, date_long(a, c->version_date),
 		            instant(a, c->timezone, c->opens_at), deadline(a, c));
 		if (!c->nhistory) {
@@ -260,10 +261,11 @@ static void calls(struct buf *b, struct arena *a, const struct report *rep)
 			                                      : instant(a, c->timezone, ch->from_closes_at);
 			const char *to = ch->to_closes_on ? date_long(a, ch->to_closes_on)
 			                                  : instant(a, c->timezone, ch->to_closes_at);
-			html_printf(b,
-			            "<tr><td class=\"date\">%s</td><td>%s</td><td>%s</td><td>%s</td><td dir=\"auto\">%s</td>"
-			            "</tr>\n",
-			            instant(a, c->timezone, ch->changed_at), change_text(ch->kind), from, to, ch->reason);
+			html_printf(
+			    b,
+			    "<tr><td class=\"date\">%s</td><td>%s</td><td>%s</td><td>%s</td><td dir=\"auto\">%s</td>"
+			    "</tr>\n",
+			    instant(a, c->timezone, ch->changed_at), change_text(ch->kind), from, to, ch->reason);
 		}
 		html_printf(b, "</tbody>\n</table>\n");
 	}
@@ -282,16 +284,19 @@ static void meetings(struct buf *b, struct arena *a, const struct report *rep)
 	               "<th scope=\"col\">Format</th><th scope=\"col\">Description</th></tr></thead>\n<tbody>\n");
 	for (int i = 0; i < o->nmeetings; i++) {
 		const struct meeting *m = &o->meetings[i];
-		html_printf(b, "<tr><td class=\"date\">%s</td><td dir=\"auto\">%s</td><td>%s</td><td dir=\"auto\">%s</td></tr>\n",
-		            date_long(a, m->date), m->title, format_text(m->format), m->description);
+		html_printf(
+		    b,
+		    "<tr><td class=\"date\">%s</td><td dir=\"auto\">%s</td><td>%s</td><td dir=\"auto\">%s</td></tr>\n",
+		    date_long(a, m->date), m->title, format_text(m->format), m->description);
 	}
 	html_printf(b, "</tbody>\n</table>\n</section>\n");
 }
 
 static void count_table(struct buf *b, const char *caption, const char *what, const struct outcome_count *c, int n)
 {
-	html_printf(b, "<table class=\"counts\">\n<caption>%s</caption>\n<thead><tr><th scope=\"col\">%s</th>"
-	               "<th scope=\"col\" class=\"number\">Contributions</th></tr></thead>\n<tbody>\n",
+	html_printf(b,
+	            "<table class=\"counts\">\n<caption>%s</caption>\n<thead><tr><th scope=\"col\">%s</th>"
+	            "<th scope=\"col\" class=\"number\">Contributions</th></tr></thead>\n<tbody>\n",
 	            caption, what);
 	for (int i = 0; i < n; i++)
 		html_printf(b, "<tr><th scope=\"row\">%s</th><td class=\"number\">%L</td></tr>\n",
@@ -302,14 +307,16 @@ static void count_table(struct buf *b, const char *caption, const char *what, co
 static void contributions(struct buf *b, const struct report *rep)
 {
 	const struct overview *o = &rep->o;
-	section_open(b, 6,
-	             "Contributions published, counted per call (those sent for the secretariat only are counted, never "
-	             "named; those awaiting review or withdrawn from view are not counted).");
+	section_open(
+	    b, 6,
+	    "Contributions published, counted per call (those sent for the secretariat only are counted, never "
+	    "named; those awaiting review or withdrawn from view are not counted).");
 	if (!o->ncalls)
 		html_printf(b, "<p>No call for contributions.</p>\n");
 	for (int i = 0; i < o->ncalls; i++) {
 		const struct outcome *oc = &rep->calls[i].outcome;
-		html_printf(b, "<h3 dir=\"auto\">%s</h3>\n<p class=\"totals\">%L contribution%s, with %L comment%s.</p>\n",
+		html_printf(b,
+		            "<h3 dir=\"auto\">%s</h3>\n<p class=\"totals\">%L contribution%s, with %L comment%s.</p>\n",
 		            rep->calls[i].call->title, (long long)oc->contributions, oc->contributions == 1 ? "" : "s",
 		            (long long)oc->comments, oc->comments == 1 ? "" : "s");
 		if (!oc->contributions)
@@ -333,18 +340,21 @@ static void dispositions(struct buf *b, struct arena *a, const struct report *re
 		html_printf(b, "<p>No call for contributions.</p>\n</section>\n");
 		return;
 	}
-	html_printf(b, "<table>\n<thead><tr><th scope=\"col\">Call</th><th scope=\"col\" class=\"number\">Comments</th>");
+	html_printf(b,
+	            "<table>\n<thead><tr><th scope=\"col\">Call</th><th scope=\"col\" class=\"number\">Comments</th>");
 	for (int d = DECISION_ACCEPTED; d <= DECISION_NOTED; d++)
-		html_printf(b, "<th scope=\"col\" class=\"number\">%s</th>", decision_text((enum disposition_decision)d));
+		html_printf(b, "<th scope=\"col\" class=\"number\">%s</th>",
+		            decision_text((enum disposition_decision)d));
 	html_printf(b, "<th scope=\"col\">Answers published</th></tr></thead>\n<tbody>\n");
 	for (int i = 0; i < o->ncalls; i++) {
 		const struct report_call *rc = &rep->calls[i];
-		html_printf(b, "<tr><th scope=\"row\" dir=\"auto\">%s</th><td class=\"number\">%L</td>", rc->call->title,
-		            (long long)rc->outcome.comments);
+		html_printf(b, "<tr><th scope=\"row\" dir=\"auto\">%s</th><td class=\"number\">%L</td>",
+		            rc->call->title, (long long)rc->outcome.comments);
 		for (int d = DECISION_ACCEPTED; d <= DECISION_NOTED; d++) {
 			if (rc->dispositions_published_at)
-				html_printf(b, "<td class=\"number\">%L</td>",
-				            (long long)outcome_decided(&rc->outcome.decided, (enum disposition_decision)d));
+				html_printf(
+				    b, "<td class=\"number\">%L</td>",
+				    (long long)outcome_decided(&rc->outcome.decided, (enum disposition_decision)d));
 			else
 				html_printf(b, "<td class=\"number\">\u2014</td>");
 		}
@@ -411,12 +421,14 @@ void report_html(struct buf *b, struct arena *a, const struct report *rep, const
 		html_printf(b,
 		            "<p class=\"file\">The PDF kept on %s: <a href=\"%s\">report %L</a> (%L bytes), SHA-256 "
 		            "<code class=\"sha256\">%s</code>.</p>\n",
-		            instant(a, p->timezone, f->created_at), report_file_path(a, p->slug, f->id), (long long)f->id,
-		            (long long)f->size, f->sha256);
+		            instant(a, p->timezone, f->created_at), report_file_path(a, p->slug, f->id),
+		            (long long)f->id, (long long)f->size, f->sha256);
 	}
 	html_printf(b, "<p class=\"screen-only\"><a href=\"/processes/%u\">The consultation\u2019s page</a></p>\n",
 	            p->slug);
-	html_printf(b, "</header>\n<nav class=\"toc\" aria-labelledby=\"contents\">\n<h2 id=\"contents\">Contents</h2>\n<ol>\n");
+	html_printf(
+	    b,
+	    "</header>\n<nav class=\"toc\" aria-labelledby=\"contents\">\n<h2 id=\"contents\">Contents</h2>\n<ol>\n");
 	for (int i = 0; i < NSECTIONS; i++)
 		html_printf(b, "<li><a href=\"#%s\">%s</a></li>\n", SECTIONS[i][0], SECTIONS[i][1]);
 	html_printf(b, "</ol>\n</nav>\n<main>\n");
@@ -489,7 +501,8 @@ void page_process_report_file(struct request *r)
 	struct report_file f;
 	const void *pdf;
 	size_t n;
-	const char *digits = len > 4 && !strcmp(name + len - 4, ".pdf") ? arena_strndup(&r->arena, name, len - 4) : NULL;
+	const char *digits =
+	    len > 4 && !strcmp(name + len - 4, ".pdf") ? arena_strndup(&r->arena, name, len - 4) : NULL;
 	if (!digits || !parse_id(digits, &id)) {
 		error_set(&e, ERROR_NOT_FOUND, "There is no such report.");
 		page_error(r, &e);
@@ -510,7 +523,8 @@ void page_process_report_file(struct request *r)
 	r->out_fd = fd;
 	r->out_fd_size = (int64_t)n;
 	r->out_type = "application/pdf";
-	r->content_disposition = arena_printf(&r->arena, "inline; filename=\"report-%s-%lld.pdf\"", p.slug, (long long)id);
+	r->content_disposition =
+	    arena_printf(&r->arena, "inline; filename=\"report-%s-%lld.pdf\"", p.slug, (long long)id);
 	/* A kept report never changes: its address names these bytes for good. */
 	r->cache_control = "public, max-age=31536000, immutable";
 	r->status = 200;
@@ -530,14 +544,16 @@ void office_report_section(struct request *r, const struct process *p)
 	            "the report</a>.</p>\n",
 	            p->slug);
 	office_form_open(r, arena_printf(&r->arena, "/office/processes/%s/report", p->slug), false);
-	html_printf(&r->out, "<p><button type=\"submit\">Make the PDF and keep it</button> "
-	                     "<span class=\"hint\">It takes a few seconds; each PDF made is kept.</span></p>\n</form>\n");
+	html_printf(&r->out,
+	            "<p><button type=\"submit\">Make the PDF and keep it</button> "
+	            "<span class=\"hint\">It takes a few seconds; each PDF made is kept.</span></p>\n</form>\n");
 	if (report_files(r->db, &r->arena, p->id, REPORT_FILES_SHOWN, &files, &n, &le) != 0) {
 		html_printf(&r->out, "<p>%s</p>\n", request_error_message(r, &le));
 	} else if (n) {
-		html_printf(&r->out, "<table class=\"reports\">\n<caption>PDFs kept, newest first</caption>\n"
-		                     "<thead><tr><th scope=\"col\">Made</th><th scope=\"col\">By</th>"
-		                     "<th scope=\"col\">Size</th><th scope=\"col\">SHA-256</th></tr></thead>\n<tbody>\n");
+		html_printf(&r->out,
+		            "<table class=\"reports\">\n<caption>PDFs kept, newest first</caption>\n"
+		            "<thead><tr><th scope=\"col\">Made</th><th scope=\"col\">By</th>"
+		            "<th scope=\"col\">Size</th><th scope=\"col\">SHA-256</th></tr></thead>\n<tbody>\n");
 		for (int i = 0; i < n; i++)
 			html_printf(&r->out,
 			            "<tr><td><a href=\"%s\">%s</a></td><td>%s</td><td>%L bytes</td>"
@@ -559,7 +575,8 @@ void page_office_report_make(struct request *r)
 	error_clear(&e);
 	struct report rep;
 	/* One snapshot (a change runs outside the read transaction of GETs); db_begin() ends it, before keeping. */
-	const int gathered = db_read_begin(r->db, &e) == 0 ? report_gather(r->db, &r->arena, r->params[0], &rep, &e) : -1;
+	const int gathered =
+	    db_read_begin(r->db, &e) == 0 ? report_gather(r->db, &r->arena, r->params[0], &rep, &e) : -1;
 	db_read_end(r->db);
 	if (gathered != 0) {
 		page_error(r, &e);
@@ -573,7 +590,8 @@ void page_office_report_make(struct request *r)
 	struct report_file f;
 	int rc = -1;
 	if (html.failed)
-		error_say(&e, ERROR_UNAVAILABLE, "The report is longer than %d MiB of HTML; it cannot be made as a PDF here.",
+		error_say(&e, ERROR_UNAVAILABLE,
+		          "The report is longer than %d MiB of HTML; it cannot be made as a PDF here.",
 		          LIMIT_REPORT_HTML / (1024 * 1024));
 	else
 		rc = report_pdf_keep(r->db, &r->arena, &who, rep.o.process.id, html.data, html.len, &f, NULL, NULL, &e);
