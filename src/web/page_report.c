@@ -445,25 +445,6 @@ void report_html(struct buf *b, struct arena *a, const struct report *rep, const
 
 /* -- the routes ------------------------------------------------------------------ */
 
-/* GET /processes/{slug}/report: the report, public, with the newest PDF kept. */
-void page_process_report(struct request *r)
-{
-	struct error e;
-	error_clear(&e);
-	struct report rep;
-	struct report_file *files = NULL;
-	int n = 0;
-	if (report_gather(r->db, &r->arena, r->params[0], &rep, &e) != 0 ||
-	    report_files(r->db, &r->arena, rep.o.process.id, 1, &files, &n, &e) != 0) {
-		page_error(r, &e);
-		return;
-	}
-	buf_reset(&r->out);
-	const struct report_html_options opt = {.css_inline = false, .latest = n ? &files[0] : NULL};
-	report_html(&r->out, &r->arena, &rep, &opt);
-	reply_html(r, 200);
-}
-
 /* An unlinked temporary file holding n bytes, positioned at its start; -1 on failure. */
 static int bytes_file(const void *data, size_t n)
 {
@@ -487,6 +468,52 @@ static int bytes_file(const void *data, size_t n)
 		return -1;
 	}
 	return fd;
+}
+
+/* GET /processes/{slug}/report: the report, public, with the newest PDF kept. */
+void page_process_report(struct request *r)
+{
+	struct error e;
+	error_clear(&e);
+	struct report rep;
+	struct report_file *files = NULL;
+	int n = 0;
+	if (report_gather(r->db, &r->arena, r->params[0], &rep, &e) != 0 ||
+	    report_files(r->db, &r->arena, rep.o.process.id, 1, &files, &n, &e) != 0) {
+		page_error(r, &e);
+		return;
+	}
+	const struct report_html_options opt = {.css_inline = false, .latest = n ? &files[0] : NULL};
+	/* A process with tens of thousands of named contributors makes a page past LIMIT_RESPONSE: such a page is
+	 * sent from a temporary file, as the matrix's downloads are; the usual one from r->out. */
+	struct buf page;
+	buf_init(&page, LIMIT_REPORT_HTML);
+	report_html(&page, &r->arena, &rep, &opt);
+	if (page.failed) {
+		buf_free(&page);
+		error_set(&e, ERROR_INTERNAL, "the report's page is longer than LIMIT_REPORT_HTML");
+		page_error(r, &e);
+		return;
+	}
+	buf_reset(&r->out);
+	if (page.len < LIMIT_RESPONSE && buf_append(&r->out, page.data, page.len) == 0) {
+		buf_free(&page);
+		reply_html(r, 200);
+		return;
+	}
+	const int fd = bytes_file(page.data, page.len);
+	const int64_t size = (int64_t)page.len;
+	buf_free(&page);
+	buf_reset(&r->out);
+	if (fd < 0) {
+		error_set(&e, ERROR_INTERNAL, "the report's page could not be written to a temporary file");
+		page_error(r, &e);
+		return;
+	}
+	r->out_file = true;
+	r->out_fd = fd;
+	r->out_fd_size = size;
+	reply_html(r, 200);
 }
 
 /* GET /processes/{slug}/reports/{id}.pdf: a kept PDF, as it was kept. */

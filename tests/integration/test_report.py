@@ -191,6 +191,24 @@ class Report(ServerTestCase):
                      "Noto Naskh Arabic", "Noto Sans CJK SC"]:
             self.assertIn(rule, css.text)
 
+    def test_a_report_longer_than_a_response_is_sent_whole(self):
+        # 60,000 named contributors make a page past LIMIT_RESPONSE (8 MiB): it is sent from a file, whole.
+        with sqlite3.connect(self.s.db, timeout=10) as db:
+            category = db.execute("SELECT id FROM category WHERE slug = 'academia'").fetchone()[0]
+            db.executemany(
+                "INSERT INTO contribution (tracking, call_id, channel, name, organization, category_id, country, "
+                "email, text, publication, received_at) VALUES (?, 1, 'web', ?, ?, ?, 'CH', ?, 'x', 'named', 0)",
+                [("BULK-%06d" % i, "Contributor number %06d of a very large consultation" % i,
+                  "Organization of contributor %06d" % i, category, "c%d@example.org" % i) for i in range(60000)])
+        r = self.s.get("/processes/%s/report" % SLUG)
+        self.assertEqual(r.status, 200, r)
+        self.assertGreater(len(r.body), 8 * 1024 * 1024)
+        self.assertEqual(r.header("Content-Type"), "text/html; charset=utf-8")
+        page = r.text
+        self.assertIn("Contributor number 059999 of a very large consultation", page)
+        self.assertTrue(page.endswith("</html>\n"))
+        self.assertIn("60006 contributions", text_of(section(page, "contributions")))
+
     def test_the_office_button_and_the_command_line_keep_the_pdf_with_its_sha256(self):
         session = self.login()
         r = self.office_post(session, "/office/processes/%s/report" % SLUG)
