@@ -80,7 +80,8 @@ int version_drafts(struct db *db, struct arena *a, int64_t process_id, struct ve
  * one short string, read with one query: the version, the document's newest
  * version (the "newer version exists" notice), the call open on this version
  * at `now`, if any (its "Comment on" links), the generation of the
- * document's published comments (their counts per paragraph) and the
+ * document's published comments (their counts per paragraph, and the
+ * published answers that the "You said, we did" section counts) and the
  * process's title (the breadcrumb). Two requests with the same state get the
  * same page (for the same visitor), so web/page_cache.c keeps the page under
  * it; anything a version page starts to show must be added here. The string
@@ -90,8 +91,8 @@ int version_drafts(struct db *db, struct arena *a, int64_t process_id, struct ve
 int version_page_state(struct db *db, struct arena *a, int64_t version_id, int64_t now, const char **state,
 		       int64_t *valid_until, struct error *e);
 
-/* Records that the published comments of call_id's version (and so of its
- * document's pages) may have changed: bumps the document's
+/* Records that the published comments of call_id's version, or their
+ * published answers (and so its document's pages) may have changed: bumps the document's
  * comment_generation. Inside the caller's write transaction, the one that
  * makes the change, so that no page is built from the new comments under the
  * old generation. */

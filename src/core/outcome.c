@@ -11,12 +11,18 @@ _Static_assert(DECISION_NOTED + 1 == OUTCOME_DECISIONS, "outcome_decisions has o
  * Every query below selects from the comments or contributions of the calls in scope with the same
  * conditions: ?1 the version (0: any), ?2 the call (0: any), ?3 1 for the secretariat (calls whose
  * dispositions are not published count too). Only published contributions count: pending, hidden and spam
- * never do.
+ * never do. The calls in scope are a subquery (run once) so that the contributions are found by their call
+ * (index contribution_call), and their comments by contribution, rather than by scanning them all. The
+ * paragraphs' query also names the calls' versions (a comment's version is its call's) so that the comments'
+ * (version_id, pid) index serves it.
  */
 #define OUTCOME_CALLS                                                                                                  \
 	"(?1 = 0 OR ca.version_id = ?1) AND (?2 = 0 OR ca.id = ?2) "                                                   \
 	"AND (?3 = 1 OR ca.dispositions_published_at IS NOT NULL) "
-#define OUTCOME_COUNTED OUTCOME_CALLS "AND k.state = 'published' "
+#define OUTCOME_SCOPE   "SELECT ca.id FROM call ca WHERE " OUTCOME_CALLS
+#define OUTCOME_COUNTED "k.call_id IN (" OUTCOME_SCOPE ") AND k.state = 'published' "
+#define OUTCOME_COMMENTS                                                                                               \
+	OUTCOME_COUNTED "AND cm.version_id IN (SELECT ca.version_id FROM call ca WHERE " OUTCOME_CALLS ") "
 
 static void bind_scope(struct db_stmt *st, const struct outcome_scope *scope, enum outcome_audience audience)
 {
@@ -95,7 +101,7 @@ static int read_decisions(struct db *db, const struct outcome_scope *scope, enum
                           struct outcome_decisions *d, struct error *e)
 {
 	static const char sql[] = "SELECT d.decision, count(*) FROM comment cm "
-	                          "JOIN contribution k ON k.id = cm.contribution_id JOIN call ca ON ca.id = k.call_id "
+	                          "JOIN contribution k ON k.id = cm.contribution_id "
 	                          "LEFT JOIN disposition d ON d.comment_id = cm.id "
 	                          "WHERE " OUTCOME_COUNTED "GROUP BY d.decision";
 	struct db_stmt *st = db_stmt(db, sql, e);
@@ -123,7 +129,7 @@ static int read_paragraph_fate(struct db *db, struct arena *a, const struct outc
 {
 	static const char sql[] =
 	    "SELECT d.decision, np.version_id, np.pid, np.number, count(*) FROM comment cm "
-	    "JOIN contribution k ON k.id = cm.contribution_id JOIN call ca ON ca.id = k.call_id "
+	    "JOIN contribution k ON k.id = cm.contribution_id "
 	    "LEFT JOIN disposition d ON d.comment_id = cm.id "
 	    "LEFT JOIN paragraph np ON d.pid IS NOT NULL AND d.version_id IS NOT NULL AND np.pid = d.pid "
 	    "AND np.version_id = CASE WHEN ?6 = 0 THEN d.version_id ELSE ?6 END "
@@ -178,7 +184,7 @@ static int read_paragraph_answers(struct db *db, struct arena *a, const struct o
                                   enum outcome_audience audience, struct outcome_paragraph *p, struct error *e)
 {
 	static const char sql[] = "SELECT cm.id, k.tracking, d.decision, k.publication FROM comment cm "
-	                          "JOIN contribution k ON k.id = cm.contribution_id JOIN call ca ON ca.id = k.call_id "
+	                          "JOIN contribution k ON k.id = cm.contribution_id "
 	                          "LEFT JOIN disposition d ON d.comment_id = cm.id "
 	                          "WHERE " OUTCOME_COUNTED "AND cm.version_id = ?4 AND cm.pid = ?5 "
 	                          "ORDER BY k.id, cm.position";
@@ -236,21 +242,20 @@ int outcome_read(struct db *db, struct arena *a, const struct outcome_scope *sco
 	    "WHERE k.call_id = ca.id AND k.state = 'published') "
 	    "FROM call ca JOIN version v ON v.id = ca.version_id WHERE " OUTCOME_CALLS "ORDER BY ca.opens_at, ca.id";
 	static const char sql_categories[] =
-	    "SELECT cat.slug, cat.name, count(*) FROM contribution k JOIN call ca ON ca.id = k.call_id "
+	    "SELECT cat.slug, cat.name, count(*) FROM contribution k "
 	    "JOIN category cat ON cat.id = k.category_id WHERE " OUTCOME_COUNTED
 	    "GROUP BY cat.id, cat.slug, cat.name, cat.position ORDER BY count(*) DESC, cat.position, cat.id";
-	static const char sql_countries[] = "SELECT k.country, k.country, count(*) FROM contribution k "
-	                                    "JOIN call ca ON ca.id = k.call_id WHERE " OUTCOME_COUNTED
-	                                    "GROUP BY k.country ORDER BY count(*) DESC, k.country";
+	static const char sql_countries[] =
+	    "SELECT k.country, k.country, count(*) FROM contribution k "
+	    "WHERE " OUTCOME_COUNTED "GROUP BY k.country ORDER BY count(*) DESC, k.country";
 	static const char sql_types[] = "SELECT cm.type, cm.type, count(*) FROM comment cm "
 	                                "JOIN contribution k ON k.id = cm.contribution_id "
-	                                "JOIN call ca ON ca.id = k.call_id WHERE " OUTCOME_COUNTED
-	                                "GROUP BY cm.type ORDER BY count(*) DESC, cm.type";
+	                                "WHERE " OUTCOME_COUNTED "GROUP BY cm.type ORDER BY count(*) DESC, cm.type";
 	static const char sql_top[] =
 	    "SELECT cm.version_id, cm.pid, p.number, count(*) FROM comment cm "
-	    "JOIN contribution k ON k.id = cm.contribution_id JOIN call ca ON ca.id = k.call_id "
+	    "JOIN contribution k ON k.id = cm.contribution_id "
 	    "LEFT JOIN paragraph p ON p.version_id = cm.version_id AND p.pid = cm.pid "
-	    "WHERE " OUTCOME_COUNTED "AND cm.pid IS NOT NULL "
+	    "WHERE " OUTCOME_COMMENTS "AND cm.pid IS NOT NULL "
 	    "GROUP BY cm.version_id, cm.pid, p.number ORDER BY count(*) DESC, p.number, cm.version_id LIMIT ?4";
 
 	memset(out, 0, sizeof *out);

@@ -124,6 +124,7 @@ class Outcome(ServerTestCase):
         preview = s.send_json("GET", page_url + "?preview=1", token=token)
         self.assertEqual(preview.status, 200)
         self.assertIn("answers not published yet", preview.text)
+        self.assertEqual(table(preview.text, "chart-decisions-table")[1], 5)
         r = s.send_json("POST", "/api/v1/calls/1/dispositions/publish", token=token)
         self.assertEqual(r.status, 200, r)
 
@@ -185,6 +186,10 @@ class Outcome(ServerTestCase):
         self.assertEqual((top["paragraph"], top["number"], top["comments"], top["private"]), ("p3", 3, 3, 1))
         self.assertEqual([(x["version_id"], x["number"]) for x in top["landed"]], [(v2, 4)])
         self.assertEqual({x["code"]: x["count"] for x in j["countries"]}, {"CH": 2, "FR": 1, "DE": 1})
+        # Only the published call: the demo's other call on the same version is not answered.
+        self.assertEqual([(c["id"], c["contributions"], c["comments"]) for c in j["calls"]], [(1, 4, 5)])
+        self.assertEqual([x["url"] for x in top["answers"]],
+                         ["/contributions/%s#comment-%d" % (a, ca[0]["id"]), "/contributions/%s#comment-%d" % (b, cb)])
 
     def test_a_first_version_and_an_unknown_one(self):
         s = self.fresh_server()
