@@ -376,7 +376,7 @@ static void contributors(struct buf *b, const struct report *rep)
 		return;
 	}
 	/* A list, not a table: WeasyPrint lays a long table out several times slower, in twice the memory (5,000
-	 * names: 106 s and 768 MB as a table, 24 s and 413 MB as this list, measured on a loaded machine). */
+	 * names: 106 s and 768 MB as a table, 21 s and 538 MB as this list, on the shared test machine). */
 	html_printf(b, "<ul class=\"names\">\n");
 	for (int i = 0; i < rep->ncontributors; i++) {
 		const struct report_contributor *k = &rep->contributors[i];
