@@ -262,6 +262,24 @@ class Report(ServerTestCase):
         self.assertEqual(self.s.get("/processes/%s/reports/999.pdf" % SLUG).status, 404)
         self.assertEqual(self.s.get("/processes/%s/reports/1.txt" % SLUG).status, 404)
 
+    def test_the_command_line_says_what_is_wrong(self):
+        p = run_command(["report", SLUG], db=self.s.db)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("wants PROCESS and --html FILE, --pdf FILE or both", p.stderr)
+        p = run_command(["report", SLUG, "--pages", "x"], db=self.s.db)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("unknown option --pages", p.stderr)
+        p = run_command(["report", "no-such-process", "--html", "-"], db=self.s.db)
+        self.assertEqual(p.returncode, 1)
+        self.assertEqual(p.stdout, "")
+        # --html - writes the self-contained page to standard output, and needs no WeasyPrint.
+        p = run_command(["report", SLUG, "--html", "-"], db=self.s.db, env={"PATH": "/nonexistent"})
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertTrue(p.stdout.startswith("<!doctype html>"))
+        self.assertIn(MOVE_REASON, p.stdout)
+        with sqlite3.connect(self.s.db, timeout=10) as db:
+            self.assertEqual(db.execute("SELECT COUNT(*) FROM report").fetchone()[0], 0)
+
     def test_without_weasyprint_the_button_says_so_and_keeps_nothing(self):
         with tempfile.TemporaryDirectory() as bin_dir:
             # A WeasyPrint that writes something other than a PDF, then none at all.
