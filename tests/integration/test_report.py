@@ -260,6 +260,12 @@ class Report(ServerTestCase):
         entries = self.s.send_json("GET", "/api/v1/audit?kind=report.pdf", token=self.token).json()["entries"]
         self.assertEqual([e["actor"] for e in entries], ["command line", SECRETARIAT])
         self.assertEqual(self.s.get("/processes/%s/reports/999.pdf" % SLUG).status, 404)
+        # A kept PDF is found only under its own process.
+        self.accepted(self.s.send_json("POST", "/api/v1/processes", {"slug": "other", "title": "Other",
+                                                                     "timezone": "UTC", "categories": ["A"]},
+                                       token=self.token))
+        self.assertEqual(self.s.get("/processes/other/reports/%s.pdf" % m.group(1)).status, 404)
+        self.assertNotIn('class="sha256"', self.s.get("/processes/other/report").text)
         self.assertEqual(self.s.get("/processes/%s/reports/1.txt" % SLUG).status, 404)
 
     def test_the_command_line_says_what_is_wrong(self):
