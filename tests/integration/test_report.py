@@ -185,6 +185,8 @@ class Report(ServerTestCase):
             self.assertIn('<a href="#%s">' % sid, page)
         self.assertNotIn('class="sha256"', page, "no PDF has been made yet")
         self.assertEqual(self.s.get("/processes/no-such-process/report").status, 404)
+        self.assertIn('<a href="/processes/%s/report">Report to the governing body</a>' % SLUG,
+                      self.s.get("/processes/" + SLUG).text)
         css = self.s.get("/static/report.css")
         self.assertEqual(css.status, 200)
         for rule in ["counter(page) \" / \" counter(pages)", "target-counter(attr(href), page)", "size: A4",
