@@ -9,6 +9,7 @@
 #include "core/demo.h"
 #include "core/limits.h"
 #include "core/paragraph.h"
+#include "core/report.h"
 #include "mail/deliver.h"
 #include "mail/extract.h"
 #include "mail/intake.h"
@@ -18,6 +19,7 @@
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/secret.h"
+#include "web/page_report.h"
 #include "web/routes.h"
 #include "web/server.h"
 
@@ -70,6 +72,12 @@ static const char USAGE[] =
 	"  token create --email E  print a new API token for the account\n"
 	"  token revoke (--email E | [--token] TOKEN | -- TOKEN)\n"
 	"                          revoke every token of the account, or one token\n"
+	"  report PROCESS [--html FILE] [--pdf FILE]\n"
+	"                          the report to the governing body of a process (its slug):\n"
+	"                          --html writes it as one self-contained HTML file; --pdf makes\n"
+	"                          the PDF (WeasyPrint), keeps it with the process as the back\n"
+	"                          office's button does (audit report.pdf) and writes it to FILE;\n"
+	"                          prints the PDF's SHA-256. '-' is standard output\n"
 	"  routes                  print the route table (method, pattern, role, body) as JSON\n"
 	"  mail-in [--recipient ADDR] [--sender ADDR] [--authserv-id ID]\n"
 	"                          receive one e-mail message (RFC 5322) on standard input, as\n"
@@ -148,6 +156,85 @@ static int cmd_demo(int argc, char **argv)
 	else
 		printf("the demo process %s is already loaded: nothing changed\n", DEMO_SLUG);
 	return 0;
+}
+
+/* Writes n bytes to path ("-": standard output); false with a message on stderr if it could not. */
+static bool write_file(const char *path, const void *data, size_t n)
+{
+	const bool out = !strcmp(path, "-");
+	FILE *f = out ? stdout : fopen(path, "wb");
+	bool ok = f && fwrite(data, 1, n, f) == n;
+	if (f)
+		ok = (out ? fflush(f) : fclose(f)) == 0 && ok;
+	if (!ok)
+		fprintf(stderr, "consulta report: cannot write %s\n", path);
+	return ok;
+}
+
+static int cmd_report(int argc, char **argv)
+{
+	const char *slug = NULL, *html_path = NULL, *pdf_path = NULL;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--html") && i + 1 < argc) {
+			html_path = argv[++i];
+		} else if (!strcmp(argv[i], "--pdf") && i + 1 < argc) {
+			pdf_path = argv[++i];
+		} else if (argv[i][0] != '-' && !slug) {
+			slug = argv[i];
+		} else {
+			fprintf(stderr, "consulta report: unknown option %s\n", argv[i]);
+			return 2;
+		}
+	}
+	if (!slug || (!html_path && !pdf_path)) {
+		fprintf(stderr, "consulta report: wants PROCESS and --html FILE, --pdf FILE or both\n");
+		return 2;
+	}
+	struct error e;
+	error_clear(&e);
+	struct db *db = open_migrated(&e);
+	if (!db)
+		return fail(&e);
+	struct arena a;
+	arena_init(&a);
+	struct report rep;
+	struct buf html;
+	buf_init(&html, LIMIT_REPORT_HTML);
+	int rc = 1;
+	const int gathered = db_read_begin(db, &e) == 0 ? report_gather(db, &a, slug, &rep, &e) : -1;
+	db_read_end(db); /* one snapshot for the whole report, ended before the PDF is kept */
+	if (gathered != 0) {
+		fail(&e);
+		goto done;
+	}
+	/* The file stands alone: its stylesheet inside it, and no link to a kept PDF (it may be the PDF's source). */
+	const struct report_html_options opt = {.css_inline = true, .latest = NULL};
+	report_html(&html, &a, &rep, &opt);
+	if (html.failed) {
+		fprintf(stderr, "consulta report: the report is longer than %d MiB of HTML\n", LIMIT_REPORT_HTML / (1024 * 1024));
+		goto done;
+	}
+	if (html_path && !write_file(html_path, html.data, html.len))
+		goto done;
+	if (pdf_path) {
+		struct report_file f;
+		const void *pdf;
+		size_t n;
+		if (report_pdf_keep(db, &a, &ACTOR_COMMAND_LINE, rep.o.process.id, html.data, html.len, &f, &pdf, &n, &e) !=
+		    0) {
+			fail(&e);
+			goto done;
+		}
+		if (!write_file(pdf_path, pdf, n))
+			goto done;
+		fprintf(strcmp(pdf_path, "-") ? stdout : stderr, "report %lld of %s kept: %lld bytes, SHA-256 %s\n",
+		        (long long)f.id, rep.o.process.slug, (long long)f.size, f.sha256);
+	}
+	rc = 0;
+done:
+	buf_free(&html);
+	arena_free(&a);
+	return rc;
 }
 
 static int cmd_serve(int argc, char **argv)
@@ -556,7 +643,7 @@ int main(int argc, char **argv)
 		int (*run)(int, char **);
 	} commands[] = {{"init", cmd_init},   {"demo", cmd_demo},   {"serve", cmd_serve},
 			{"user", cmd_user},   {"token", cmd_token},
-			{"routes", cmd_routes}, {"mail-in", cmd_mail_in}};
+			{"routes", cmd_routes}, {"mail-in", cmd_mail_in}, {"report", cmd_report}};
 	for (size_t k = 0; k < sizeof commands / sizeof *commands; k++) {
 		if (!strcmp(argv[i], commands[k].name)) {
 			int rc = commands[k].run(argc - i, argv + i);

@@ -40,6 +40,12 @@ enum {
 	LIMIT_LANGUAGES = 20,               /* languages of one process */
 	LIMIT_DOCX = 1536 * 1024,           /* bytes of an uploaded .docx (base64 in a JSON body of at most 2 MiB) */
 	LIMIT_CONVERT_SECONDS = 20,         /* wall-clock seconds pandoc may take for one conversion */
+	/* the PDF of the report to the governing body (core/report.c, render/pdf.c: WeasyPrint) */
+	LIMIT_REPORT_HTML = 64 * 1024 * 1024,        /* bytes of the report's HTML laid out as PDF */
+	LIMIT_REPORT_PDF = 32 * 1024 * 1024,         /* bytes of one PDF; more and it is not kept */
+	LIMIT_REPORT_PDF_SECONDS = 120,              /* wall-clock (and CPU) seconds WeasyPrint may take */
+	LIMIT_REPORT_PDF_MEMORY = 1024 * 1024 * 1024, /* bytes of address space it may map (util/run.h's
+						       * RUN_MEMORY_LIMIT is for pandoc and pdftotext) */
 	/* a filled comment table (render/sheet.c, core/comment_table.c) */
 	LIMIT_TABLE_ROWS = 20000,           /* non-empty rows of one comment table; one more and it is refused */
 	LIMIT_TABLE_COLUMNS = 64,           /* columns with text (the template has 7) */

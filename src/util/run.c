@@ -138,7 +138,8 @@ static const char *program_path(struct arena *a, const char *name, const char *p
 }
 
 /* In the child, between fork and exec: async-signal-safe calls only. Never returns. */
-static void child_exec(const char *path, char *const argv[], char *const envp[], int in, int out, int seconds)
+static void child_exec(const char *path, char *const argv[], char *const envp[], int in, int out, int seconds,
+                       size_t memory)
 {
 	if (dup2(in, 0) < 0 || dup2(out, 1) < 0)
 		_exit(127);
@@ -156,7 +157,7 @@ static void child_exec(const char *path, char *const argv[], char *const envp[],
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	struct rlimit mem = {RUN_MEMORY_LIMIT, RUN_MEMORY_LIMIT};
+	struct rlimit mem = {(rlim_t)memory, (rlim_t)memory};
 	struct rlimit cpu = {(rlim_t)seconds, (rlim_t)seconds + 1}; /* SIGXCPU, then SIGKILL */
 	struct rlimit core = {0, 0};
 	if (setrlimit(RLIMIT_AS, &mem) != 0 || setrlimit(RLIMIT_CPU, &cpu) != 0 || setrlimit(RLIMIT_CORE, &core) != 0)
@@ -167,6 +168,12 @@ static void child_exec(const char *path, char *const argv[], char *const envp[],
 
 enum run_outcome run_filter(struct arena *a, char *const argv[], const void *in, size_t len, size_t max_out,
                             int seconds, const char **out, size_t *out_len)
+{
+	return run_filter_memory(a, argv, in, len, max_out, seconds, RUN_MEMORY_LIMIT, out, out_len);
+}
+
+enum run_outcome run_filter_memory(struct arena *a, char *const argv[], const void *in, size_t len, size_t max_out,
+                                   int seconds, size_t memory, const char **out, size_t *out_len)
 {
 	*out = NULL;
 	*out_len = 0;
@@ -187,7 +194,7 @@ enum run_outcome run_filter(struct arena *a, char *const argv[], const void *in,
 	enum run_outcome early = !program ? RUN_MISSING : !env_path ? RUN_IO : !slot_take() ? RUN_BUSY : RUN_OK;
 	pid_t pid = early == RUN_OK ? fork() : -1;
 	if (pid == 0)
-		child_exec(program, argv, envp, to[0], from[1], seconds);
+		child_exec(program, argv, envp, to[0], from[1], seconds, memory);
 	close(to[0]);
 	close(from[1]);
 	if (pid < 0) {

@@ -12,7 +12,7 @@
  * that waits up to RUN_WAIT_SECONDS, then gets RUN_BUSY. Safe from any
  * thread: SIGPIPE from a program that stops reading is taken back here, not
  * delivered.
- * render/docx.c (pandoc) and mail/extract.c (pdftotext, pandoc, tnef) use it.
+ * render/docx.c (pandoc), mail/extract.c (pdftotext, pandoc, tnef) and render/pdf.c (WeasyPrint) use it.
  */
 #ifndef CONSULTA_UTIL_RUN_H
 #define CONSULTA_UTIL_RUN_H
@@ -43,5 +43,11 @@ enum run_outcome {
  * of wall-clock time and as many of CPU time. */
 enum run_outcome run_filter(struct arena *a, char *const argv[], const void *in, size_t len, size_t max_out,
                             int seconds, const char **out, size_t *out_len);
+
+/* run_filter() with memory bytes of address space instead of RUN_MEMORY_LIMIT, for the one program that
+ * needs more (WeasyPrint: Python with its fonts maps more than pandoc), so that the others keep the
+ * smaller limit. */
+enum run_outcome run_filter_memory(struct arena *a, char *const argv[], const void *in, size_t len, size_t max_out,
+                                   int seconds, size_t memory, const char **out, size_t *out_len);
 
 #endif

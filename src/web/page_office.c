@@ -18,6 +18,7 @@
 #include "core/overview.h"
 #include "util/clock.h"
 #include "web/auth.h"
+#include "web/page_report.h"
 #include "web/routes.h"
 
 #include <string.h>
@@ -488,6 +489,7 @@ static const char *const PROCESS_DONE[][2] = {
 	{"version", "Version posted. It is on the public page of the process."},
 	{"published", "Paragraphs confirmed and version published. Subscribers are told."},
 	{"call-added", "Call for contributions added."},
+	{"report", "PDF of the report made and kept. Its SHA-256 is below and on the public report."},
 	{NULL, NULL},
 };
 
@@ -514,6 +516,7 @@ void office_process_page(struct request *r, const char *slug, const char *failed
 	office_calls_section(r, p, o.calls, o.ncalls, o.documents, o.ndocuments, o.milestones, o.nmilestones, failed,
 			     e);
 	office_documents_section(r, p, o.documents, o.ndocuments, failed, e);
+	office_report_section(r, p);
 
 	struct office_form f = office_form_for("process", failed, e, r->form);
 	html_printf(&r->out,

@@ -272,6 +272,9 @@ void page_process(struct request *r)
 	for (int i = 0; i < p.ncategories; i++)
 		html_printf(&r->out, "<li>%s</li>\n", p.categories[i].name);
 	html_printf(&r->out, "</ul>\n</section>\n");
+	html_printf(&r->out, "<p><a href=\"/processes/%u/report\">Report to the governing body</a>: what happened in this "
+			     "consultation, from the record.</p>\n",
+		    p.slug);
 	page_end(r, 200);
 }
 

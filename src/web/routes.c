@@ -24,6 +24,10 @@ const struct route ROUTES[] = {
 	{"GET", "/static/{name}", page_static, ROLE_PUBLIC, false},
 	{"GET", "/about", page_about, ROLE_PUBLIC, false}, /* page_site.c */
 	{"GET", "/privacy", page_privacy, ROLE_PUBLIC, false},
+	/* the report to the governing body (page_report.c) */
+	{"GET", "/processes/{slug}/report", page_process_report, ROLE_PUBLIC, false},
+	{"GET", "/processes/{slug}/reports/{file}", page_process_report_file, ROLE_PUBLIC, false},
+	{"POST", "/office/processes/{slug}/report", page_office_report_make, ROLE_SECRETARIAT, true},
 	/* following a process by e-mail (page_subscription.c) */
 	{"POST", "/processes/{slug}/subscribe", page_subscribe, ROLE_PUBLIC, true},
 	{"GET", "/subscriptions/confirm", page_subscription_confirm, ROLE_PUBLIC, false, .slow = true},

@@ -1,6 +1,6 @@
 /*
  * accessibility — axe-core on every kind of public page, as a person reaches
- * it in Chromium: the home page, a process, a version of a document, a call,
+ * it in Chromium: the home page, a process, its report, a version of a document, a call,
  * the contribution form (empty and with mistakes), a receipt, the published
  * contributions, one contribution and a page that is not found. A violation
  * of impact "serious" or "critical" fails the page's test; all violations are
@@ -98,6 +98,12 @@ test('the home page', opts, async () => {
 test('a process page', opts, async () => {
 	await visit(`/processes/${SLUG}`);
 	await assertAccessible('the process page');
+});
+
+test('the report to the governing body', opts, async () => {
+	await visit(`/processes/${SLUG}/report`);
+	assert.equal(await page.getByRole('heading', { level: 2, name: 'Contents' }).count(), 1);
+	await assertAccessible('the report');
 });
 
 test('a version of a document', opts, async () => {

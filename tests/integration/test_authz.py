@@ -36,6 +36,8 @@ EXPECTED_PUBLIC_READS = {
     ("GET", "/about"),
     ("GET", "/privacy"),
     ("GET", "/processes/{slug}"),
+    ("GET", "/processes/{slug}/report"),  # the report to the governing body: public material only (test_report.py)
+    ("GET", "/processes/{slug}/reports/{file}"),  # a kept PDF of it, as kept
     ("GET", "/versions/{id}"),
     ("GET", "/versions/{id}/paragraphs/{pid}"),
     ("GET", "/versions/{a}/compare/{b}"),
@@ -148,6 +150,7 @@ class Authorization(ServerTestCase):
             ("receipts", "tracking"): cls.tracking,
             ("static", "name"): "style.css",
             ("pages", "name"): "about",
+            ("reports", "file"): "1.pdf",
         }
         cls.tokens = {}
         for role in ("stakeholder", "secretariat"):

@@ -52,6 +52,39 @@ static void test_a_program_that_maps_more_than_the_memory_limit_fails(void **sta
 	assert_string_equal(out, "ok");
 }
 
+/* run_filter_memory(): the caller's limit instead of RUN_MEMORY_LIMIT, for the one program that needs more. */
+static enum run_outcome run_sh_memory(const char *script, size_t memory, const char **out)
+{
+	struct arena a;
+	arena_init(&a);
+	char *const argv[] = {"sh", "-c", (char *)script, NULL};
+	size_t len;
+	const char *text = NULL;
+	enum run_outcome o = run_filter_memory(&a, argv, "", 0, 1024, 10, memory, &text, &len);
+	if (out)
+		*out = !text ? NULL : strcmp(text, "ok\n") == 0 ? "ok" : "other";
+	arena_free(&a);
+	return o;
+}
+
+static void test_a_caller_may_set_a_larger_or_smaller_memory_limit(void **state)
+{
+	(void)state;
+	const char *out = NULL;
+	/* 600 MiB, refused under RUN_MEMORY_LIMIT above, fits in 1 GiB; the limit is the one asked for. */
+	assert_int_equal(run_sh_memory("dd if=/dev/zero of=/dev/null bs=600M count=1 2>/dev/null && echo ok",
+	                               (size_t)1024 * 1024 * 1024, &out),
+	                 RUN_OK);
+	assert_string_equal(out, "ok");
+	assert_int_equal(run_sh_memory("[ \"$(ulimit -v)\" = 1048576 ] && echo ok", (size_t)1024 * 1024 * 1024, &out),
+	                 RUN_OK);
+	assert_string_equal(out, "ok");
+	/* And a smaller one holds: 100 MiB, fine under RUN_MEMORY_LIMIT, is refused under 64 MiB. */
+	assert_int_equal(run_sh_memory("dd if=/dev/zero of=/dev/null bs=100M count=1 2>/dev/null && echo ok",
+	                               (size_t)64 * 1024 * 1024, &out),
+	                 RUN_FAILED);
+}
+
 static void test_a_program_that_spins_is_stopped_in_time(void **state)
 {
 	(void)state;
@@ -98,6 +131,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_output_comes_back),
 		cmocka_unit_test(test_a_program_that_maps_more_than_the_memory_limit_fails),
+		cmocka_unit_test(test_a_caller_may_set_a_larger_or_smaller_memory_limit),
 		cmocka_unit_test(test_a_program_that_spins_is_stopped_in_time),
 		cmocka_unit_test(test_the_core_size_and_cpu_limits_are_set_in_the_child),
 		cmocka_unit_test(test_only_run_at_once_programs_run_at_once),
