@@ -191,8 +191,9 @@ void page_version_outcome(struct request *r)
 		return;
 	}
 	html_printf(&r->out,
-	            "<p class=\"lead\">What became of the comments sent on %s of %s in this version, %s.</p>\n",
-	            o.previous_label, doc.title, v.label);
+	            "<p class=\"lead\">What became of the comments sent on the earlier version of %s, %s, in this one, "
+	            "%s.</p>\n",
+	            doc.title, o.previous_label, v.label);
 	if (o.ncalls == 0) {
 		html_printf(&r->out, "<p>The answers to the comments on %s are not published yet.</p>\n",
 		            o.previous_label);
@@ -209,7 +210,7 @@ void page_version_outcome(struct request *r)
 		            (long long)c->comments, c->comments == 1 ? "" : "s", (long long)c->id);
 		if (c->published_at)
 			html_printf(&r->out, " (answers published %s)",
-			            page_instant_local(r, p.timezone, c->published_at));
+			            page_instant_human(r, p.timezone, c->published_at));
 		else
 			html_printf(&r->out, " <strong class=\"marker\">answers not published yet</strong>");
 		html_printf(&r->out, "</li>\n");
@@ -236,7 +237,7 @@ void page_version_outcome(struct request *r)
 		html_printf(&r->out, "<ol class=\"outcome-paragraphs\">\n");
 	for (int i = 0; i < o.nparagraphs; i++)
 		paragraph_item(r, &v, &o.paragraphs[i], &o);
-	html_printf(&r->out, "%s</section>\n", o.nparagraphs ? "</ol>\n" : "");
+	html_printf(&r->out, "%R</section>\n", o.nparagraphs ? "</ol>\n" : "");
 	page_end(r, 200);
 }
 

@@ -138,6 +138,8 @@ class Outcome(ServerTestCase):
         page = s.get(page_url)
         self.assertEqual(page.status, 200)
         text = page.text
+        # Our own markup is markup: no tag of ours shows as text (the list of paragraphs once ended in "</ol>").
+        self.assertNotIn("&lt;/", text.replace("&lt;/script&gt;", ""))
         # Four contributions (the private one counted, the spam not), five comments.
         self.assertEqual(table(text, "chart-categories-table"),
                          ({"Academia": (2, "50%"), "Member States": (1, "25%"), EVIL: (1, "25%")}, 4))
