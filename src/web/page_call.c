@@ -76,9 +76,9 @@ void page_call_history(struct request *r, struct call *c)
 		const char *when = tz_date_at(c->timezone, x->changed_at, on) == 0 ? page_date(r, on)
 										 : page_instant_utc(r, x->changed_at);
 		const char *from = x->from_closes_on ? page_date(r, x->from_closes_on)
-						     : page_instant_local(r, c->timezone, x->from_closes_at);
+						     : page_instant_human(r, c->timezone, x->from_closes_at);
 		const char *to = x->to_closes_on ? page_date(r, x->to_closes_on)
-						 : page_instant_local(r, c->timezone, x->to_closes_at);
+						 : page_instant_human(r, c->timezone, x->to_closes_at);
 		switch (x->kind) {
 		case CHANGE_EXTEND:
 		case CHANGE_SHORTEN:

@@ -88,15 +88,12 @@ static const char *range(struct arena *a, const char *date, const char *end_date
 	return arena_strdup(a, out);
 }
 
-/* An instant in the process's zone ("15 February 2021, 23:59 (UTC+01:00)"), in a. */
+/* An instant in the process's zone as every page writes one ("15 February 2021, 23:59 Zurich time (UTC+1)"),
+ * in a. */
 static const char *instant(struct arena *a, const char *tzid, int64_t t)
 {
-	char out[64];
-	if (tz_format_local(tzid, t, out) != 0) {
-		char utc[32];
-		tz_format_utc(t, utc);
-		return arena_strdup(a, utc);
-	}
+	char out[TZ_HUMAN_LEN];
+	tz_format_human(tzid, t, out);
 	return arena_strdup(a, out);
 }
 
