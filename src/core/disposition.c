@@ -198,13 +198,22 @@ static bool same_text(const char *x, const char *y)
 	return (!x && !y) || (x && y && !strcmp(x, y));
 }
 
-/* Records one answer inside the caller's transaction; 1 when unchanged, 0 when written, -1 on error. */
-static int record_one(struct db *db, struct arena *a, const struct actor *who, int64_t comment_id,
+/* Records one answer inside the caller's transaction; 1 when unchanged, 0 when written, -1 on error. of_call
+ * (0: any) is the call the comment must belong to: another's is ERROR_NOT_FOUND. Every refusal (not found,
+ * published, paragraph) comes before the first write, so that the caller may go on with other answers. */
+static int record_one(struct db *db, struct arena *a, const struct actor *who, int64_t comment_id, int64_t of_call,
                       const struct checked *in, struct disposition *out, struct error *e)
 {
 	struct target t;
-	if (load_target(db, comment_id, &t, e) != 0)
+	if (load_target(db, comment_id, &t, e) != 0) {
+		if (e->code && !strcmp(e->code, ERROR_NOT_FOUND))
+			error_set(e, ERROR_NOT_FOUND, "There is no comment %lld.", (long long)comment_id);
 		return -1;
+	}
+	if (of_call && t.call_id != of_call) {
+		error_set(e, ERROR_NOT_FOUND, "Comment %lld is a comment of another call.", (long long)comment_id);
+		return -1;
+	}
 	if (t.published_at) {
 		error_set(e, ERROR_CONFLICT, "The dispositions of this call are published: they no longer change.");
 		return -1;
@@ -277,7 +286,7 @@ int disposition_record(struct db *db, struct arena *a, const struct actor *who, 
 		return -1;
 	if (db_begin(db, e) != 0)
 		return -1;
-	int rc = record_one(db, a, who, comment_id, &c, out, e);
+	int rc = record_one(db, a, who, comment_id, 0, &c, out, e);
 	if (rc < 0 || db_commit(db, e) != 0) {
 		db_rollback(db);
 		return -1;
@@ -401,7 +410,7 @@ int disposition_record_many(struct db *db, struct arena *a, const struct actor *
 			continue;
 		chosen++;
 		struct disposition d;
-		int rc = record_one(db, a, who, x->id, &c, &d, e);
+		int rc = record_one(db, a, who, x->id, call_id, &c, &d, e);
 		if (rc < 0)
 			goto fail;
 		if (rc == 1)
@@ -419,6 +428,98 @@ int disposition_record_many(struct db *db, struct arena *a, const struct actor *
 fail:
 	db_rollback(db);
 	*applied = *unchanged = 0;
+	return -1;
+}
+
+/* A refusal of one item as a sentence in a: the error's message, or its fields' messages one after another. */
+static const char *refusal(struct arena *a, const struct error *e)
+{
+	if (!e->nfields)
+		return arena_strdup(a, e->message);
+	const char *out = "";
+	for (int i = 0; i < e->nfields && out; i++)
+		out = arena_printf(a, "%s%s%s", out, i ? " " : "", e->fields[i].message);
+	return out ? out : "refused";
+}
+
+int disposition_record_each(struct db *db, struct arena *a, const struct actor *who, int64_t call_id,
+                            struct disposition_each *items, int n, const char *source, int *applied, int *unchanged,
+                            int *refused, struct error *e)
+{
+	*applied = *unchanged = *refused = 0;
+	static const char sql_call[] = "SELECT process_id, dispositions_published_at FROM call WHERE id = ?";
+	if (db_begin(db, e) != 0)
+		return -1;
+	struct db_stmt *st = db_stmt(db, sql_call, e);
+	if (!st)
+		goto fail;
+	db_bind_int(st, 1, call_id);
+	enum db_step s = db_step(st, e);
+	if (s != DB_ROW) {
+		if (s == DB_DONE)
+			error_set(e, ERROR_NOT_FOUND, "There is no such call for contributions.");
+		goto fail;
+	}
+	const int64_t process_id = db_col_int(st, 0);
+	const bool published = !db_col_null(st, 1);
+	db_reset(st);
+	if (published) {
+		error_set(e, ERROR_CONFLICT, "The dispositions of this call are published: they no longer change.");
+		goto fail;
+	}
+	for (int i = 0; i < n; i++) {
+		struct disposition_each *x = &items[i];
+		/* Each answer's scratch (the trimmed reason, the answer before, the audit's JSON) is freed once it is
+		 * stored, so that 100,000 rows cost the memory of one. */
+		struct arena scratch;
+		arena_init(&scratch);
+		struct error re;
+		error_clear(&re);
+		struct disposition_input in = x->in;
+		struct disposition before, d;
+		if (x->keep_paragraph) {
+			if (disposition_find(db, &scratch, x->comment_id, &before, &re) == 0) {
+				in.paragraph = before.pid;
+				in.version_id = before.version_id;
+			} else if (!strcmp(re.code, ERROR_NOT_FOUND)) {
+				in.paragraph = NULL; /* no answer yet: nowhere */
+				in.version_id = 0;
+				error_clear(&re);
+			}
+		}
+		struct checked c;
+		int rc = re.code ? -1 : check_input(&scratch, &in, &c, &re);
+		if (rc == 0)
+			rc = record_one(db, &scratch, who, x->comment_id, call_id, &c, &d, &re);
+		if (rc < 0 && (!strcmp(re.code, ERROR_INVALID) || !strcmp(re.code, ERROR_NOT_FOUND))) {
+			/* this row's own fault, found before anything of it was written: the others go on */
+			x->outcome = DISPOSITION_REFUSED;
+			x->refused = refusal(a, &re);
+			(*refused)++;
+		} else if (rc < 0) {
+			*e = re;
+			arena_free(&scratch);
+			goto fail;
+		} else {
+			x->outcome = rc == 1 ? DISPOSITION_UNCHANGED : DISPOSITION_APPLIED;
+			x->refused = NULL;
+			(*(rc == 1 ? unchanged : applied))++;
+		}
+		arena_free(&scratch);
+	}
+	if (source && *applied &&
+	    audit_record(db, who, process_id, "disposition.upload", arena_printf(a, "call:%lld", (long long)call_id),
+	                 NULL,
+	                 audit_json(a, json_pack("{s:s,s:i,s:i,s:i}", "file", source, "applied", *applied, "unchanged",
+	                                         *unchanged, "refused", *refused)),
+	                 e) != 0)
+		goto fail;
+	if (db_commit(db, e) != 0)
+		goto fail;
+	return 0;
+fail:
+	db_rollback(db);
+	*applied = *unchanged = *refused = 0;
 	return -1;
 }
 

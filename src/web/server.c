@@ -228,9 +228,21 @@ static void reply_early(struct request *r, int status, const char *code, const c
 static void reply_too_large(struct request *r)
 {
 	reply_early(r, 413, "too_large",
-		    arena_printf(&r->arena, "The request is larger than the limit of %d KiB; shorten the text "
+		    arena_printf(&r->arena, "The request is larger than the limit of %zu KiB; shorten the text "
 					    "and send it again.",
-				 LIMIT_REQUEST_BODY / 1024));
+				 r->body.max / 1024));
+}
+
+/* The ceiling of r's body: its route's (an uploaded matrix may be large), but only for a request that says
+ * who sends it (a bearer token or a session cookie, which prepare() checks before anything is parsed), so
+ * that a stranger's body stays within LIMIT_REQUEST_BODY. */
+static size_t body_limit(struct request *r, const char *method, const char *url)
+{
+	const size_t limit = route_body_limit(r, method, url);
+	if (limit > LIMIT_REQUEST_BODY && !request_header(r, MHD_HTTP_HEADER_AUTHORIZATION) &&
+	    !MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "consulta_session"))
+		return LIMIT_REQUEST_BODY;
+	return limit;
 }
 
 /* The path or method for the log: libmicrohttpd has decoded the path, and
@@ -444,12 +456,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			return MHD_NO;
 		*state = r;
 		watch_set(conn, WATCH_BODY, -1);
+		r->body.max = body_limit(r, method, url); /* nothing is in the buffer yet */
 		/* Refuse an oversized body from its announced length, before reading it. */
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl) {
 			char *end;
 			unsigned long long n = strtoull(cl, &end, 10);
-			if (*end || n > LIMIT_REQUEST_BODY) {
+			if (*end || n > r->body.max) {
 				r->body_too_large = true;
 				reply_too_large(r);
 				return answer(conn, r);
