@@ -156,6 +156,35 @@ read -r TC AC UC RC <<<"$(upload "$TMP/filled.csv" text/csv)"
 H2=$(hwm)
 read -r TR AR UR RR <<<"$(upload "$TMP/revised.csv" text/csv)"
 H3=$(hwm)
+# The first CSV once more through the back office's form (multipart, a logged-in session): every row a
+# revision again.
+CSRF=$("$PY" - "$DB" <<'PY'
+import base64, hashlib, hmac, sqlite3, sys
+key, = sqlite3.connect(sys.argv[1]).execute("SELECT value FROM server_secret WHERE name = 'csrf'").fetchone()
+mac = hmac.new(bytes.fromhex(key), b"visitor:" + b"B" * 43, hashlib.sha256).digest()
+print(base64.urlsafe_b64encode(mac).rstrip(b"=").decode("ascii"))
+PY
+) || die "no csrf key"
+SESSION=$(curl -s -o /dev/null -D - -b "consulta_csrf=$(printf 'B%.0s' $(seq 43))" \
+	--data-urlencode "email=bench@example.org" --data-urlencode "password=a passphrase for the benchmark" \
+	--data-urlencode "csrf=$CSRF" --data-urlencode "next=/office" "$URL/login" |
+	sed -n 's/^[Ss]et-[Cc]ookie: consulta_session=\([^;]*\).*/\1/p' | tr -d '\r')
+[ -n "$SESSION" ] || die "cannot log in"
+SCSRF=$("$PY" - "$DB" "$SESSION" <<'PY'
+import base64, hashlib, hmac, sqlite3, sys
+key, = sqlite3.connect(sys.argv[1]).execute("SELECT value FROM server_secret WHERE name = 'csrf'").fetchone()
+mac = hmac.new(bytes.fromhex(key), ("session:" + sys.argv[2]).encode(), hashlib.sha256).digest()
+print(base64.urlsafe_b64encode(mac).rstrip(b"=").decode("ascii"))
+PY
+)
+H3A=$(hwm) # logging in hashes the password (Argon2id, 64 MiB): before the upload, not during it
+TF=$(curl -s -o "$TMP/form.html" -w '%{http_code} %{time_total}' -b "consulta_session=$SESSION" \
+	-F "csrf=$SCSRF" -F "file=@$TMP/filled.csv;type=text/csv" "$URL/office/calls/1/dispositions/matrix")
+[ "${TF%% *}" = 200 ] || die "the form's upload failed: $TF"
+TF=${TF#* }
+AF=$(sed -n 's|.*<li id="count-applied">Applied: \([0-9]*\)</li>.*|\1|p' "$TMP/form.html")
+H3B=$(hwm)
+
 # The publication measured by a server of its own, so that its peak memory is its own.
 stop
 start
@@ -201,6 +230,8 @@ read -r PW PQ <<<"$PEER"
 ratio() { "$PY" -c "import sys; a, b = float(sys.argv[1]), float(sys.argv[2]); print('%.1f' % (a / b if b > 0 else 0))" "$1" "$2"; }
 printf '%d comments; matrix upload: xlsx %.1f s (%d KB; %s applied, %s unchanged, %s refused), csv again %.1f s (%s unchanged), csv revised %.1f s (%s applied); sqlite3 alone %.1f s (upload xlsx/sqlite3 = %sx)\n' \
 	"$COMMENTS" "$TX" $(($(stat -c %s "$TMP/filled.xlsx") / 1024)) "$AX" "$UX" "$RX" "$TC" "$UC" "$TR" "$AR" "$PW" "$(ratio "$TX" "$PW")"
+printf 'the first csv again through the office form: %.1f s (%s applied); server peak RSS %d MB before it (after logging in), %d after\n' \
+	"$TF" "$AF" "$H3A" "$H3B"
 printf 'publication: %.1f s (%s fate mails queued); its two queries in sqlite3 alone %.2f s\n' "$TP" "$MAILS" "$PQ"
 printf 'server peak RSS: %d MB before the uploads, %d after the xlsx, %d after the csv, %d after the revisions; a new server: %d MB before publishing, %d after\n' \
 	"$H0" "$H1" "$H2" "$H3" "$H4" "$H5"
