@@ -84,6 +84,14 @@ static const char *cell(const struct sheet_row *r, int column)
 	return column >= 0 && column < r->ncells ? r->cells[column] : "";
 }
 
+/* The observations as the secretariat wrote them: our CSV puts a ' before a cell beginning with =, +, - or @
+ * (render/table_file.c, so that a spreadsheet does not run it as a formula), which a round trip must take
+ * off again, or "- Removed." would come back as a revision "'- Removed.". */
+static const char *unneutralized(const char *s)
+{
+	return s[0] == '\'' && (s[1] == '=' || s[1] == '+' || s[1] == '-' || s[1] == '@') ? s + 1 : s;
+}
+
 /* A cell's text quoted in a message, cut to a few words. */
 static const char *quoted(struct arena *a, const char *s)
 {
@@ -324,7 +332,7 @@ int disposition_upload(struct db *db, struct arena *a, const struct actor *who, 
 		struct disposition_each *x = &items[nitems];
 		*x = (struct disposition_each){.comment_id = u->comment_id,
 		                               .in = {.decision = disposition_decision_name(d),
-		                                      .reason = cell(r, cols[COL_OBSERVATIONS])},
+		                                      .reason = unneutralized(cell(r, cols[COL_OBSERVATIONS]))},
 		                               .keep_paragraph = cols[COL_NEW_PARAGRAPH] < 0};
 		const char *place = cell(r, cols[COL_NEW_PARAGRAPH]);
 		int number;

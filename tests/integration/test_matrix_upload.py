@@ -167,6 +167,18 @@ class MatrixUpload(ServerTestCase):
         self.assertEqual(len(self.audit("disposition.upload")), 1)
         self.assertEqual(len(self.audit("disposition.record")), 4)
 
+    def test_a_reason_like_a_formula_comes_back_unchanged_from_the_csv(self):
+        # The CSV writes '- Removed.' as "'- Removed." (no formula in a spreadsheet); read back, it is the same.
+        cid = self.ids["Say who reports."]
+        r = self.s.send_json("POST", "/api/v1/comments/%d/disposition" % cid,
+                             {"decision": "noted", "reason": "- Removed."}, token=self.token)
+        self.assertEqual(r.status, 200, r)
+        data = self.office("/office/calls/1/matrix.csv").body
+        self.assertIn(b"\"'- Removed.\"", data)
+        r = self.upload(data, ctype="text/csv")
+        self.assertEqual((r.status, r.json()["unchanged"], r.json()["applied"]), (200, 1, 0), r)
+        self.assertEqual(self.answers()["Say who reports."], ("noted", "- Removed.", None))
+
     def test_csv_with_columns_moved_and_added_through_the_office_form(self):
         session = self.login()
         r = self.office("/office/calls/1/matrix.csv")
