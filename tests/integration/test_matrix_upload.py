@@ -409,6 +409,17 @@ class MatrixUpload(ServerTestCase):
         self.assertEqual(r.status, 200, r)
         self.assertIn('<li id="count-unchanged">Unchanged (the same answer as recorded): 4</li>', r.text)
 
+    def test_at_most_200000_rows(self):
+        # LIMIT_MATRIX_ROWS non-empty rows, the header one of them: read (every row blank, so nothing to write);
+        # one more and the file is refused, naming it.
+        head = b"Comment id,Decision,Observations of the secretariat\n"
+        rows = b"".join(b"%d,,\n" % (1000000 + n) for n in range(199999))
+        r = self.upload(head + rows, ctype="text/csv", name="all.csv")
+        self.assertEqual((r.status, r.json()["empty"], r.json()["applied"]), (200, 199999, 0), r)
+        r = self.upload(head + rows + b"7,,\n", ctype="text/csv", name="all.csv")
+        self.assertErrorShape(r, 400, "invalid", fields=["file"])
+        self.assertIn("all.csv: more than 200000 rows", r.json()["error"]["message"])
+
     def test_answered_one_by_one_in_bulk_and_by_matrix_then_published(self):
         """Item 6's story."""
         s, i = self.s, self.ids
