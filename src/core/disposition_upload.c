@@ -202,10 +202,11 @@ static bool find_header(const struct sheet *sh, const char *shown, int cols[NCOL
 		if (found[COL_ID] < 0 || found[COL_DECISION] < 0)
 			continue;
 		if (found[COL_OBSERVATIONS] < 0) {
-			error_field(e, "file",
-			            "%srow %d names the columns Comment id and Decision but no column Observations of the "
-			            "secretariat, where each answer's reason goes.",
-			            shown, r->number);
+			error_field(
+			    e, "file",
+			    "%srow %d names the columns Comment id and Decision but no column Observations of the "
+			    "secretariat, where each answer's reason goes.",
+			    shown, r->number);
 			return false;
 		}
 		memcpy(cols, found, sizeof found);
@@ -228,8 +229,9 @@ int disposition_upload(struct db *db, struct arena *a, const struct actor *who, 
 	if (disposition_published_at(db, call_id, &published, e) != 0)
 		return -1;
 	if (published) {
-		error_set(e, ERROR_CONFLICT,
-		          "The dispositions of this call are published: they no longer change, and no row was applied.");
+		error_set(
+		    e, ERROR_CONFLICT,
+		    "The dispositions of this call are published: they no longer change, and no row was applied.");
 		return -1;
 	}
 	const char *shown = name && *name ? arena_printf(a, "%s: ", name) : "";
@@ -295,12 +297,16 @@ int disposition_upload(struct db *db, struct arena *a, const struct actor *who, 
 		if (j - i > 1) {
 			const char *rows = "";
 			for (int k = i; k < j && k < i + 5 && rows; k++)
-				rows = arena_printf(a, "%s%s%d", rows, k == i ? "" : k + 1 == j ? " and " : ", ",
+				rows = arena_printf(a, "%s%s%d", rows,
+				                    k == i       ? ""
+				                    : k + 1 == j ? " and "
+				                                 : ", ",
 				                    out->rows[seen[k].index].row);
-			const char *why = arena_printf(a,
-			                               "Comment %lld is in rows %s%s: keep one row per comment; none of "
-			                               "these was applied.",
-			                               (long long)seen[i].id, rows ? rows : "", j - i > 5 ? " and more" : "");
+			const char *why =
+			    arena_printf(a,
+			                 "Comment %lld is in rows %s%s: keep one row per comment; none of "
+			                 "these was applied.",
+			                 (long long)seen[i].id, rows ? rows : "", j - i > 5 ? " and more" : "");
 			for (int k = i; k < j; k++) {
 				out->rows[seen[k].index].outcome = UPLOAD_REFUSED;
 				out->rows[seen[k].index].reason = why ? why : "The comment is in more than one row.";
@@ -326,7 +332,8 @@ int disposition_upload(struct db *db, struct arena *a, const struct actor *who, 
 		if (!disposition_upload_decision(said, &d)) {
 			u->outcome = UPLOAD_REFUSED;
 			u->reason = arena_printf(
-			    a, "%s is not a decision: write Accepted, Accepted in part, Not accepted or Noted.", quoted(a, said));
+			    a, "%s is not a decision: write Accepted, Accepted in part, Not accepted or Noted.",
+			    quoted(a, said));
 			continue;
 		}
 		struct disposition_each *x = &items[nitems];
@@ -339,10 +346,11 @@ int disposition_upload(struct db *db, struct arena *a, const struct actor *who, 
 		const char *label, *pid;
 		if (*place && !paragraph_of(a, place, &number, &label, &pid)) {
 			u->outcome = UPLOAD_REFUSED;
-			u->reason = arena_printf(a,
-			                         "%s is not a paragraph: write it as the matrix does (\u00b64 of Revised "
-			                         "draft) or as its id (p4), or leave the cell empty.",
-			                         quoted(a, place));
+			u->reason =
+			    arena_printf(a,
+			                 "%s is not a paragraph: write it as the matrix does (\u00b64 of Revised "
+			                 "draft) or as its id (p4), or leave the cell empty.",
+			                 quoted(a, place));
 			continue;
 		}
 		if (*place && number) {
@@ -357,17 +365,19 @@ int disposition_upload(struct db *db, struct arena *a, const struct actor *who, 
 				error_clear(&ce);
 				u->outcome = UPLOAD_REFUSED;
 				if (disposition_comment_call(db, u->comment_id, &of, &ce) != 0)
-					u->reason = !strcmp(ce.code, ERROR_NOT_FOUND)
-					                ? arena_printf(a, "There is no comment %lld.", (long long)u->comment_id)
-					                : NULL;
+					u->reason =
+					    !strcmp(ce.code, ERROR_NOT_FOUND)
+					        ? arena_printf(a, "There is no comment %lld.", (long long)u->comment_id)
+					        : NULL;
 				else if (of != call_id)
 					u->reason = arena_printf(a, "Comment %lld is a comment of another call.",
 					                         (long long)u->comment_id);
 				else
-					u->reason = arena_printf(a,
-					                         "%s is not a paragraph of a later version of the commented "
-					                         "document%s.",
-					                         quoted(a, place), label ? "" : " (the newest published one)");
+					u->reason =
+					    arena_printf(a,
+					                 "%s is not a paragraph of a later version of the commented "
+					                 "document%s.",
+					                 quoted(a, place), label ? "" : " (the newest published one)");
 				if (!u->reason) {
 					*e = ce;
 					return -1;
