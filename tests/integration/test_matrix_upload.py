@@ -278,6 +278,17 @@ class MatrixUpload(ServerTestCase):
         for text in ("Yearly is too rare.", "Number the headings.", "Define the Council.", "Elsewhere."):
             self.assertEqual(got[text], (None, None, None), text)
         self.assertEqual(history_count(self.s), 1)
+        # The back office's page lists every refused row with its number and reason.
+        r = self.form_upload(self.login(), "filled.xlsx", XLSX, data)
+        self.assertEqual(r.status, 200, r)
+        self.assertIn('<li id="count-refused">Refused: 8</li>', r.text)
+        self.assertIn('<li id="count-unchanged">Unchanged (the same answer as recorded): 1</li>', r.text)
+        self.assertIn("<tr><td>%d</td><td>999999</td><td>There is no comment 999999.</td></tr>" % row_of["999999"][0],
+                      r.text)
+        self.assertIn("<tr><td>%d</td><td></td><td>No comment id: this row names no comment.</td></tr>"
+                      % row_of["None"][0], r.text)
+        self.assertEqual(r.text.count("<tr><td>"), 9)
+        self.assertEqual(history_count(self.s), 1)
         # A bad decision is said as such, on its own.
         data = fill_xlsx(self.office("/office/calls/1/matrix.xlsx").body, {yearly: ("maybe", "Perhaps.")})
         r = self.upload(data)
