@@ -188,36 +188,213 @@ static int paragraph_resolve(struct db *db, struct arena *a, int64_t comment_id,
 	return found;
 }
 
-/* Finds the header row and its columns; false (with e) when there is none. */
-static bool find_header(const struct sheet *sh, const char *shown, int cols[NCOLS], int *header, struct error *e)
+/* The reading of one file: the header found in its top rows, then each row under it turned into what the
+ * report says of it and, when it holds an answer, an item for disposition_record_each(). Rows come one at a
+ * time (sheet_each()): only what is kept of them here stays in memory. */
+struct reading {
+	struct db *db;
+	struct arena *a;
+	int64_t call_id;
+	const char *shown; /* "NAME: " for messages, or "" */
+	struct error *e;
+	int above;   /* rows read before the header */
+	bool header; /* found */
+	int cols[NCOLS];
+	int header_row;
+	struct upload_row *rows; /* in the arena: the report */
+	int nrows, rowcap;
+	struct disposition_each *items; /* on the heap, freed once applied */
+	int *item_row;                  /* each item's index in rows */
+	int nitems, itemcap, item_rowcap;
+	struct seen *seen; /* on the heap: the comment of each row that names one, for the duplicates */
+	int nseen, seencap;
+};
+
+/* Grows a heap array of n elements to room for one more; false when memory runs out. */
+static bool grow(void **items, int n, int *cap, size_t size)
 {
-	for (int i = 0; i < sh->nrows && i < HEADER_SEARCH_ROWS; i++) {
-		const struct sheet_row *r = &sh->rows[i];
-		int found[NCOLS] = {-1, -1, -1, -1};
-		for (int c = 0; c < r->ncells; c++) {
-			int k = column_of(r->cells[c]);
-			if (k >= 0 && found[k] < 0)
-				found[k] = c;
-		}
-		if (found[COL_ID] < 0 || found[COL_DECISION] < 0)
-			continue;
-		if (found[COL_OBSERVATIONS] < 0) {
-			error_field(
-			    e, "file",
-			    "%srow %d names the columns Comment id and Decision but no column Observations of the "
-			    "secretariat, where each answer's reason goes.",
-			    shown, r->number);
-			return false;
-		}
-		memcpy(cols, found, sizeof found);
-		*header = i;
+	if (n < *cap)
 		return true;
+	int want = *cap ? 2 * *cap : 1024;
+	void *p = realloc(*items, (size_t)want * size);
+	if (!p)
+		return false;
+	*items = p;
+	*cap = want;
+	return true;
+}
+
+static int out_of_memory(struct reading *x)
+{
+	error_set(x->e, ERROR_UNAVAILABLE, "out of memory");
+	return -1;
+}
+
+/* A row above the header: is it the header? -1 with e when it names some of the columns but not enough, or
+ * when the top rows name none. */
+static int header_row(struct reading *x, const struct sheet_row *r)
+{
+	if (x->above++ >= HEADER_SEARCH_ROWS) {
+		error_field(
+		    x->e, "file",
+		    "%sno header row naming the columns Comment id, Decision and Observations of the secretariat "
+		    "in the first %d rows: upload the resolution matrix downloaded from this call's back office, "
+		    "filled in.",
+		    x->shown, HEADER_SEARCH_ROWS);
+		return -1;
 	}
-	error_field(e, "file",
-	            "%sno header row naming the columns Comment id, Decision and Observations of the secretariat: "
-	            "upload the resolution matrix downloaded from this call's back office, filled in.",
-	            shown);
-	return false;
+	int found[NCOLS] = {-1, -1, -1, -1};
+	for (int c = 0; c < r->ncells; c++) {
+		int k = column_of(r->cells[c]);
+		if (k >= 0 && found[k] < 0)
+			found[k] = c;
+	}
+	if (found[COL_ID] < 0 || found[COL_DECISION] < 0)
+		return 0;
+	if (found[COL_OBSERVATIONS] < 0) {
+		error_field(x->e, "file",
+		            "%srow %d names the columns Comment id and Decision but no column Observations of the "
+		            "secretariat, where each answer's reason goes.",
+		            x->shown, r->number);
+		return -1;
+	}
+	memcpy(x->cols, found, sizeof found);
+	x->header = true;
+	x->header_row = r->number;
+	return 0;
+}
+
+/* One row as it is read (sheet_each()'s callback): its cells are gone once this returns. */
+static int read_row(void *ctx, const struct sheet_row *r)
+{
+	struct reading *x = ctx;
+	struct arena *a = x->a;
+	if (!x->header)
+		return header_row(x, r);
+	struct upload_row *u = arena_push(a, (void **)&x->rows, &x->nrows, &x->rowcap, sizeof *x->rows);
+	if (!u)
+		return out_of_memory(x);
+	const int index = x->nrows - 1;
+	*u = (struct upload_row){.row = r->number, .outcome = UPLOAD_APPLIED}; /* applied: to be applied */
+	const int *cols = x->cols;
+	const char *id = cell(r, cols[COL_ID]);
+	const char *said = cell(r, cols[COL_DECISION]);
+	const char *place = cell(r, cols[COL_NEW_PARAGRAPH]);
+	if (!*said && !*cell(r, cols[COL_OBSERVATIONS]) && !*place) {
+		u->comment_id = comment_id_of(id);
+		u->outcome = UPLOAD_EMPTY;
+		return 0;
+	}
+	u->outcome = UPLOAD_REFUSED;
+	if (!*id) {
+		u->reason = "No comment id: this row names no comment.";
+		return 0;
+	}
+	if (!(u->comment_id = comment_id_of(id))) {
+		u->reason = arena_printf(a, "%s is not a comment id.", quoted(a, id));
+		return 0;
+	}
+	if (!grow((void **)&x->seen, x->nseen, &x->seencap, sizeof *x->seen))
+		return out_of_memory(x);
+	x->seen[x->nseen++] = (struct seen){u->comment_id, index};
+	enum disposition_decision d;
+	if (!*said) {
+		u->reason = "No decision: write Accepted, Accepted in part, Not accepted or Noted.";
+		return 0;
+	}
+	if (!disposition_upload_decision(said, &d)) {
+		u->reason =
+		    arena_printf(a, "%s is not a decision: write Accepted, Accepted in part, Not accepted or Noted.",
+		                 quoted(a, said));
+		return 0;
+	}
+	int number;
+	const char *label, *pid;
+	if (*place && !paragraph_of(a, place, &number, &label, &pid)) {
+		u->reason =
+		    arena_printf(a,
+		                 "%s is not a paragraph: write it as the matrix does (\u00b64 of Revised draft) or as "
+		                 "its id (p4), or leave the cell empty.",
+		                 quoted(a, place));
+		return 0;
+	}
+	/* what is kept of the row: its reason and paragraph, copied out of the row's cells */
+	struct disposition_each item = {
+	    .comment_id = u->comment_id,
+	    .in = {.decision = disposition_decision_name(d),
+	           .reason = arena_strdup(a, unneutralized(cell(r, cols[COL_OBSERVATIONS])))},
+	    .keep_paragraph = cols[COL_NEW_PARAGRAPH] < 0};
+	if (!item.in.reason)
+		return out_of_memory(x);
+	if (*place && number) {
+		int found = paragraph_resolve(x->db, a, u->comment_id, number, label, &item.in.paragraph,
+		                              &item.in.version_id, x->e);
+		if (found < 0)
+			return -1;
+		if (!found) {
+			/* said as the core would: the comment first, then the paragraph */
+			int64_t of = 0;
+			struct error ce;
+			error_clear(&ce);
+			if (disposition_comment_call(x->db, u->comment_id, &of, &ce) != 0)
+				u->reason = !strcmp(ce.code, ERROR_NOT_FOUND)
+				                ? arena_printf(a, "There is no comment %lld.", (long long)u->comment_id)
+				                : NULL;
+			else if (of != x->call_id)
+				u->reason = arena_printf(a, "Comment %lld is a comment of another call.",
+				                         (long long)u->comment_id);
+			else
+				u->reason = arena_printf(
+				    a, "%s is not a paragraph of a later version of the commented document%s.",
+				    quoted(a, place), label ? "" : " (the newest published one)");
+			if (!u->reason) {
+				*x->e = ce;
+				return -1;
+			}
+			return 0;
+		}
+	} else if (*place && !(item.in.paragraph = arena_strdup(a, pid))) {
+		return out_of_memory(x);
+	}
+	if (!grow((void **)&x->items, x->nitems, &x->itemcap, sizeof *x->items) ||
+	    !grow((void **)&x->item_row, x->nitems, &x->item_rowcap, sizeof *x->item_row))
+		return out_of_memory(x);
+	x->items[x->nitems] = item;
+	x->item_row[x->nitems++] = index;
+	u->outcome = UPLOAD_APPLIED;
+	return 0;
+}
+
+/* Every row naming a comment that another row names too is refused, each saying which rows. */
+static void refuse_duplicates(struct reading *x)
+{
+	struct arena *a = x->a;
+	if (x->nseen > 1)
+		qsort(x->seen, (size_t)x->nseen, sizeof *x->seen, seen_cmp);
+	for (int i = 0; i < x->nseen;) {
+		int j = i;
+		while (j < x->nseen && x->seen[j].id == x->seen[i].id)
+			j++;
+		if (j - i > 1) {
+			const char *rows = "";
+			for (int k = i; k < j && k < i + 5 && rows; k++)
+				rows = arena_printf(a, "%s%s%d", rows,
+				                    k == i       ? ""
+				                    : k + 1 == j ? " and "
+				                                 : ", ",
+				                    x->rows[x->seen[k].index].row);
+			const char *why =
+			    arena_printf(a,
+			                 "Comment %lld is in rows %s%s: keep one row per comment; none of "
+			                 "these was applied.",
+			                 (long long)x->seen[i].id, rows ? rows : "", j - i > 5 ? " and more" : "");
+			for (int k = i; k < j; k++) {
+				x->rows[x->seen[k].index].outcome = UPLOAD_REFUSED;
+				x->rows[x->seen[k].index].reason = why ? why : "The comment is in more than one row.";
+			}
+		}
+		i = j;
+	}
 }
 
 int disposition_upload(struct db *db, struct arena *a, const struct actor *who, int64_t call_id, const void *data,
@@ -246,163 +423,46 @@ int disposition_upload(struct db *db, struct arena *a, const struct actor *who, 
 		error_field(e, "file", "%sthis is not a spreadsheet: upload the matrix as XLSX or CSV.", shown);
 		return -1;
 	}
-	struct sheet sh;
+	struct reading x = {.db = db, .a = a, .call_id = call_id, .shown = shown, .e = e};
 	const struct sheet_limits lim = disposition_upload_limits();
-	if (sheet_read(a, data, len, name ? name : "", &lim, "file", &sh, e) != 0)
-		return -1;
-	out->format = sh.format;
-	int cols[NCOLS], header = 0;
-	if (!find_header(&sh, shown, cols, &header, e))
-		return -1;
-	out->header_row = sh.rows[header].number;
-	const int nrows = sh.nrows - header - 1;
-	out->rows = arena_alloc(a, (size_t)(nrows > 0 ? nrows : 1) * sizeof *out->rows);
-	struct disposition_each *items = arena_alloc(a, (size_t)(nrows > 0 ? nrows : 1) * sizeof *items);
-	int *item_row = arena_alloc(a, (size_t)(nrows > 0 ? nrows : 1) * sizeof *item_row);
-	struct seen *seen = arena_alloc(a, (size_t)(nrows > 0 ? nrows : 1) * sizeof *seen);
-	if (!out->rows || !items || !item_row || !seen) {
-		error_set(e, ERROR_UNAVAILABLE, "out of memory");
-		return -1;
+	int rc = sheet_each(a, data, len, name ? name : "", &lim, "file", read_row, &x, &out->format, e);
+	if (rc == 0 && !x.header) {
+		error_field(
+		    e, "file",
+		    "%sno header row naming the columns Comment id, Decision and Observations of the secretariat: "
+		    "upload the resolution matrix downloaded from this call's back office, filled in.",
+		    shown);
+		rc = -1;
 	}
-	out->nrows = nrows;
-
-	/* First pass: each row's id, blank rows, and the comments named more than once. */
-	int nseen = 0;
-	for (int i = 0; i < nrows; i++) {
-		const struct sheet_row *r = &sh.rows[header + 1 + i];
-		struct upload_row *u = &out->rows[i];
-		*u = (struct upload_row){.row = r->number, .outcome = UPLOAD_APPLIED};
-		const char *id = cell(r, cols[COL_ID]);
-		if (!*cell(r, cols[COL_DECISION]) && !*cell(r, cols[COL_OBSERVATIONS]) &&
-		    !*cell(r, cols[COL_NEW_PARAGRAPH])) {
-			u->comment_id = comment_id_of(id);
-			u->outcome = UPLOAD_EMPTY;
-			continue;
-		}
-		if (!*id) {
-			u->outcome = UPLOAD_REFUSED;
-			u->reason = "No comment id: this row names no comment.";
-		} else if (!(u->comment_id = comment_id_of(id))) {
-			u->outcome = UPLOAD_REFUSED;
-			u->reason = arena_printf(a, "%s is not a comment id.", quoted(a, id));
-		} else {
-			seen[nseen++] = (struct seen){u->comment_id, i};
-		}
-	}
-	qsort(seen, (size_t)nseen, sizeof *seen, seen_cmp);
-	for (int i = 0; i < nseen;) {
-		int j = i;
-		while (j < nseen && seen[j].id == seen[i].id)
-			j++;
-		if (j - i > 1) {
-			const char *rows = "";
-			for (int k = i; k < j && k < i + 5 && rows; k++)
-				rows = arena_printf(a, "%s%s%d", rows,
-				                    k == i       ? ""
-				                    : k + 1 == j ? " and "
-				                                 : ", ",
-				                    out->rows[seen[k].index].row);
-			const char *why =
-			    arena_printf(a,
-			                 "Comment %lld is in rows %s%s: keep one row per comment; none of "
-			                 "these was applied.",
-			                 (long long)seen[i].id, rows ? rows : "", j - i > 5 ? " and more" : "");
-			for (int k = i; k < j; k++) {
-				out->rows[seen[k].index].outcome = UPLOAD_REFUSED;
-				out->rows[seen[k].index].reason = why ? why : "The comment is in more than one row.";
+	int applied = 0, unchanged = 0, refused = 0, n = 0;
+	if (rc == 0) {
+		refuse_duplicates(&x);
+		/* the items of rows refused since (duplicates) are left out */
+		for (int k = 0; k < x.nitems; k++)
+			if (x.rows[x.item_row[k]].outcome == UPLOAD_APPLIED) {
+				x.items[n] = x.items[k];
+				x.item_row[n++] = x.item_row[k];
 			}
-		}
-		i = j;
+		rc = disposition_record_each(db, a, who, call_id, x.items, n, name && *name ? name : "matrix", &applied,
+		                             &unchanged, &refused, e);
 	}
-
-	/* Second pass: each row's answer read, its paragraph found. */
-	int nitems = 0;
-	for (int i = 0; i < nrows; i++) {
-		struct upload_row *u = &out->rows[i];
-		if (u->outcome != UPLOAD_APPLIED)
-			continue;
-		const struct sheet_row *r = &sh.rows[header + 1 + i];
-		const char *said = cell(r, cols[COL_DECISION]);
-		enum disposition_decision d;
-		if (!*said) {
-			u->outcome = UPLOAD_REFUSED;
-			u->reason = "No decision: write Accepted, Accepted in part, Not accepted or Noted.";
-			continue;
-		}
-		if (!disposition_upload_decision(said, &d)) {
-			u->outcome = UPLOAD_REFUSED;
-			u->reason = arena_printf(
-			    a, "%s is not a decision: write Accepted, Accepted in part, Not accepted or Noted.",
-			    quoted(a, said));
-			continue;
-		}
-		struct disposition_each *x = &items[nitems];
-		*x = (struct disposition_each){.comment_id = u->comment_id,
-		                               .in = {.decision = disposition_decision_name(d),
-		                                      .reason = unneutralized(cell(r, cols[COL_OBSERVATIONS]))},
-		                               .keep_paragraph = cols[COL_NEW_PARAGRAPH] < 0};
-		const char *place = cell(r, cols[COL_NEW_PARAGRAPH]);
-		int number;
-		const char *label, *pid;
-		if (*place && !paragraph_of(a, place, &number, &label, &pid)) {
-			u->outcome = UPLOAD_REFUSED;
-			u->reason =
-			    arena_printf(a,
-			                 "%s is not a paragraph: write it as the matrix does (\u00b64 of Revised "
-			                 "draft) or as its id (p4), or leave the cell empty.",
-			                 quoted(a, place));
-			continue;
-		}
-		if (*place && number) {
-			int found = paragraph_resolve(db, a, u->comment_id, number, label, &x->in.paragraph,
-			                              &x->in.version_id, e);
-			if (found < 0)
-				return -1;
-			if (!found) {
-				/* said as the core would: the comment first, then the paragraph */
-				int64_t of = 0;
-				struct error ce;
-				error_clear(&ce);
-				u->outcome = UPLOAD_REFUSED;
-				if (disposition_comment_call(db, u->comment_id, &of, &ce) != 0)
-					u->reason =
-					    !strcmp(ce.code, ERROR_NOT_FOUND)
-					        ? arena_printf(a, "There is no comment %lld.", (long long)u->comment_id)
-					        : NULL;
-				else if (of != call_id)
-					u->reason = arena_printf(a, "Comment %lld is a comment of another call.",
-					                         (long long)u->comment_id);
-				else
-					u->reason =
-					    arena_printf(a,
-					                 "%s is not a paragraph of a later version of the commented "
-					                 "document%s.",
-					                 quoted(a, place), label ? "" : " (the newest published one)");
-				if (!u->reason) {
-					*e = ce;
-					return -1;
-				}
-				continue;
-			}
-		} else if (*place) {
-			x->in.paragraph = pid;
-		}
-		item_row[nitems++] = i;
+	for (int k = 0; rc == 0 && k < n; k++) {
+		struct upload_row *u = &x.rows[x.item_row[k]];
+		u->outcome = x.items[k].outcome == DISPOSITION_APPLIED     ? UPLOAD_APPLIED
+		             : x.items[k].outcome == DISPOSITION_UNCHANGED ? UPLOAD_UNCHANGED
+		                                                           : UPLOAD_REFUSED;
+		u->reason = x.items[k].refused;
 	}
-
-	int applied, unchanged, refused;
-	if (disposition_record_each(db, a, who, call_id, items, nitems, name && *name ? name : "matrix", &applied,
-	                            &unchanged, &refused, e) != 0)
+	free(x.items);
+	free(x.item_row);
+	free(x.seen);
+	if (rc != 0)
 		return -1;
-	for (int k = 0; k < nitems; k++) {
-		struct upload_row *u = &out->rows[item_row[k]];
-		u->outcome = items[k].outcome == DISPOSITION_APPLIED     ? UPLOAD_APPLIED
-		             : items[k].outcome == DISPOSITION_UNCHANGED ? UPLOAD_UNCHANGED
-		                                                         : UPLOAD_REFUSED;
-		u->reason = items[k].refused;
-	}
-	for (int i = 0; i < nrows; i++) {
-		switch (out->rows[i].outcome) {
+	out->header_row = x.header_row;
+	out->rows = x.rows;
+	out->nrows = x.nrows;
+	for (int i = 0; i < x.nrows; i++) {
+		switch (x.rows[i].outcome) {
 		case UPLOAD_APPLIED: out->applied++; break;
 		case UPLOAD_UNCHANGED: out->unchanged++; break;
 		case UPLOAD_REFUSED: out->refused++; break;

@@ -37,7 +37,17 @@ struct grid {
 	int ncells, cellcap;
 	bool any;      /* a cell of this row has text */
 	bool no_table; /* the file holds no table (sheet.no_table) */
+	/* sheet_each(): each row is handed to fn as it ends and not kept; its cells live in `row`, emptied after */
+	int (*fn)(void *ctx, const struct sheet_row *row);
+	void *ctx;
+	struct arena row;
 };
+
+/* Where the cells of the row being read go: the arena of the grid, or the row's own when rows are streamed. */
+static struct arena *grid_cells(struct grid *g)
+{
+	return g->fn ? &g->row : g->a;
+}
 
 static void grid_fail(struct grid *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void grid_fail(struct grid *g, const char *fmt, ...)
@@ -114,14 +124,14 @@ static void grid_put(struct grid *g, int column, const char *text, size_t len, b
 		return;
 	}
 	while (g->ncells <= column) {
-		const char **slot = arena_push(g->a, (void **)&g->cells, &g->ncells, &g->cellcap, sizeof *g->cells);
+		const char **slot = arena_push(grid_cells(g), (void **)&g->cells, &g->ncells, &g->cellcap, sizeof *g->cells);
 		if (!slot) {
 			grid_fail(g, "the table is too large to be read here.");
 			return;
 		}
 		*slot = "";
 	}
-	const char *copy = shared ? text : arena_strndup(g->a, text, len);
+	const char *copy = shared ? text : arena_strndup(grid_cells(g), text, len);
 	if (!copy) {
 		grid_fail(g, "the table is too large to be read here.");
 		return;
@@ -143,6 +153,19 @@ static void grid_end_row(struct grid *g)
 	if (g->nrows >= g->lim->max_rows) {
 		grid_fail(g, "more than %d rows (row %d is one too many); send at most %d rows in one table.",
 		          g->lim->max_rows, g->number, g->lim->max_rows);
+		return;
+	}
+	if (g->fn) {
+		const struct sheet_row r = {g->number, g->ncells, g->cells};
+		g->nrows++;
+		const int rc = g->fn(g->ctx, &r);
+		arena_free(&g->row);
+		arena_init(&g->row);
+		g->cells = NULL;
+		g->ncells = g->cellcap = 0;
+		g->any = false;
+		if (rc != 0)
+			g->failed = true; /* the caller's error is in e: the readers stop as after one of ours */
 		return;
 	}
 	struct sheet_row *r = arena_push(g->a, (void **)&g->rows, &g->nrows, &g->cap, sizeof *g->rows);
@@ -476,7 +499,7 @@ static void xlsx_cell(struct xlsx *x, int column, const char *type, struct buf *
 		text = !strcmp(text, "1") ? "TRUE" : "FALSE";
 		len = strlen(text);
 	} else if ((!*type || !strcmp(type, "n")) && len > 0) {
-		text = number_text(x->g->a, text);
+		text = number_text(grid_cells(x->g), text);
 		len = strlen(text);
 	}
 	/* inlineStr, str (a formula's text), e (an error such as #N/A), d (an ISO date): the text as it is */
@@ -637,7 +660,7 @@ static void xlsx_read(struct grid *g, const void *data, size_t len)
 		xlsx_strings(&x, strings);
 	if (!g->failed)
 		xlsx_sheet(&x, sheet);
-	if (!g->failed)
+	if (!g->failed && !g->fn) /* rows handed over one by one are gone: merged ranges are their top-left cell */
 		xlsx_merges(&x);
 	zip_discard(zip);
 }
@@ -942,45 +965,70 @@ const char *sheet_format_name(enum sheet_format f)
 	return "unknown";
 }
 
+/* Reads data into g (its rows kept, or handed to g->fn); *format what it is. -1 when g failed. */
+static int sheet_grid(struct grid *g, const void *data, size_t len, const char *name, enum sheet_format *format)
+{
+	const char *shown = "";
+	if (name && *name && utf8_valid(name, strlen(name))) {
+		size_t n = utf8_prefix(name, 80);
+		shown = arena_printf(g->a, "%.*s%s: ", (int)n, name, name[n] ? "\u2026" : "");
+	}
+	g->name = shown ? shown : "";
+	*format = SHEET_UNKNOWN;
+	if (len == 0) {
+		grid_fail(g, "the file is empty.");
+		return -1;
+	}
+	enum sheet_format f = sheet_detect(data, len);
+	*format = f;
+	switch (f) {
+	case SHEET_XLSX: xlsx_read(g, data, len); break;
+	case SHEET_CSV: csv_read(g, data, len); break;
+	case SHEET_DOCX: docx_read(g, data, len); break;
+	case SHEET_UNKNOWN:
+		if (len >= 8 && !memcmp(data, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8))
+			grid_fail(g, "this is an old Excel or Word file (.xls, .doc); save it as .xlsx or .docx.");
+		else if (!memchr(data, '\0', len))
+			grid_fail(g, "this text is neither UTF-8 nor UTF-16; save the table as CSV UTF-8 or XLSX.");
+		else
+			grid_fail(
+			    g, "this is not a table: send the comment table as XLSX, CSV or a Word document (.docx).");
+		break;
+	}
+	if (g->failed)
+		return -1;
+	if (g->nrows == 0) {
+		g->no_table = true;
+		grid_fail(g, "the %s file holds no table: every row is empty.", sheet_format_name(f));
+		return -1;
+	}
+	return 0;
+}
+
 int sheet_read(struct arena *a, const void *data, size_t len, const char *name, const struct sheet_limits *lim,
                const char *field, struct sheet *out, struct error *e)
 {
 	*out = (struct sheet){SHEET_UNKNOWN, false, 0, NULL};
-	const char *shown = "";
-	if (name && *name && utf8_valid(name, strlen(name))) {
-		size_t n = utf8_prefix(name, 80);
-		shown = arena_printf(a, "%.*s%s: ", (int)n, name, name[n] ? "\u2026" : "");
-	}
-	struct grid g = {.a = a, .lim = lim, .name = shown ? shown : "", .field = field, .e = e};
-	if (len == 0) {
-		grid_fail(&g, "the file is empty.");
-		return -1;
-	}
-	enum sheet_format f = sheet_detect(data, len);
-	switch (f) {
-	case SHEET_XLSX: xlsx_read(&g, data, len); break;
-	case SHEET_CSV: csv_read(&g, data, len); break;
-	case SHEET_DOCX: docx_read(&g, data, len); break;
-	case SHEET_UNKNOWN:
-		if (len >= 8 && !memcmp(data, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8))
-			grid_fail(&g, "this is an old Excel or Word file (.xls, .doc); save it as .xlsx or .docx.");
-		else if (!memchr(data, '\0', len))
-			grid_fail(&g, "this text is neither UTF-8 nor UTF-16; save the table as CSV UTF-8 or XLSX.");
-		else
-			grid_fail(
-			    &g, "this is not a table: send the comment table as XLSX, CSV or a Word document (.docx).");
-		break;
-	}
+	struct grid g = {.a = a, .lim = lim, .field = field, .e = e};
+	enum sheet_format f;
+	const int rc = sheet_grid(&g, data, len, name, &f);
 	out->format = f;
-	if (g.failed) {
+	if (rc != 0) {
 		out->no_table = g.no_table;
-		return -1;
-	}
-	if (g.nrows == 0) {
-		out->no_table = true;
-		grid_fail(&g, "the %s file holds no table: every row is empty.", sheet_format_name(f));
 		return -1;
 	}
 	*out = (struct sheet){f, false, g.nrows, g.rows};
 	return 0;
 }
+
+int sheet_each(struct arena *a, const void *data, size_t len, const char *name, const struct sheet_limits *lim,
+               const char *field, int (*fn)(void *ctx, const struct sheet_row *row), void *ctx,
+               enum sheet_format *format, struct error *e)
+{
+	struct grid g = {.a = a, .lim = lim, .field = field, .e = e, .fn = fn, .ctx = ctx};
+	arena_init(&g.row);
+	const int rc = sheet_grid(&g, data, len, name, format);
+	arena_free(&g.row);
+	return rc;
+}
+
