@@ -308,8 +308,8 @@ static int read_row(void *ctx, const struct sheet_row *r)
 		                 quoted(a, said));
 		return 0;
 	}
-	int number;
-	const char *label, *pid;
+	int number = 0;
+	const char *label = NULL, *pid = NULL;
 	if (*place && !paragraph_of(a, place, &number, &label, &pid)) {
 		u->reason =
 		    arena_printf(a,
