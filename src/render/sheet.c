@@ -124,7 +124,8 @@ static void grid_put(struct grid *g, int column, const char *text, size_t len, b
 		return;
 	}
 	while (g->ncells <= column) {
-		const char **slot = arena_push(grid_cells(g), (void **)&g->cells, &g->ncells, &g->cellcap, sizeof *g->cells);
+		const char **slot =
+		    arena_push(grid_cells(g), (void **)&g->cells, &g->ncells, &g->cellcap, sizeof *g->cells);
 		if (!slot) {
 			grid_fail(g, "the table is too large to be read here.");
 			return;
@@ -1031,4 +1032,3 @@ int sheet_each(struct arena *a, const void *data, size_t len, const char *name, 
 	arena_free(&g.row);
 	return rc;
 }
-
