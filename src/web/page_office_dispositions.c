@@ -393,7 +393,8 @@ void page_office_dispositions_upload(struct request *r)
 	struct disposition_upload u;
 	if (!file)
 		error_field(&e, "file", "Choose the filled matrix to upload (XLSX or CSV).");
-	if (e.code || disposition_upload(r->db, &r->arena, &who, id, file->data, file->len, file->filename, &u, &e) != 0) {
+	if (e.code ||
+	    disposition_upload(r->db, &r->arena, &who, id, file->data, file->len, file->filename, &u, &e) != 0) {
 		if (!strcmp(e.code, ERROR_NOT_FOUND))
 			page_error(r, &e);
 		else
@@ -412,13 +413,15 @@ void page_office_dispositions_upload(struct request *r)
 	            (long long)id, c.title, (long long)id, *file->filename ? file->filename : "The file",
 	            sheet_format_name(u.format), u.header_row, u.applied, u.unchanged, u.refused, u.empty);
 	if (u.refused)
-		html_printf(&r->out,
-		            "<p>The refused rows changed nothing; the others were applied. Correct the refused rows and "
-		            "upload the file again: the rows applied now will be unchanged.</p>\n");
+		html_printf(
+		    &r->out,
+		    "<p>The refused rows changed nothing; the others were applied. Correct the refused rows and "
+		    "upload the file again: the rows applied now will be unchanged.</p>\n");
 	/* Refusals first and in full as far as a page goes; the rest only as far as a short list is useful. */
 	upload_rows(r, &u, UPLOAD_REFUSED, "Refused rows", LIMIT_PAGE_BYTES / 2);
 	upload_rows(r, &u, UPLOAD_APPLIED, "Applied rows", 64 * 1024);
 	upload_rows(r, &u, UPLOAD_UNCHANGED, "Unchanged rows", 16 * 1024);
-	html_printf(&r->out, "<p><a href=\"/office/calls/%L/dispositions\">Back to the answers</a></p>\n", (long long)id);
+	html_printf(&r->out, "<p><a href=\"/office/calls/%L/dispositions\">Back to the answers</a></p>\n",
+	            (long long)id);
 	page_end(r, 200);
 }
