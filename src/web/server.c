@@ -233,16 +233,27 @@ static void reply_too_large(struct request *r)
 				 r->body.max / 1024));
 }
 
-/* The ceiling of r's body: its route's (an uploaded matrix may be large), but only for a request that says
- * who sends it (a bearer token or a session cookie, which prepare() checks before anything is parsed), so
- * that a stranger's body stays within LIMIT_REQUEST_BODY. */
+/* The ceiling of r's body: its route's (an uploaded matrix may be large) when the secretariat sends it,
+ * else LIMIT_REQUEST_BODY, so that nobody else can make the server hold that much. Who asks is known before
+ * the body is read: a read of the database on this thread, as a page's GET makes; what it learns is
+ * forgotten, and prepare() asks again before the handler runs. */
 static size_t body_limit(struct request *r, const char *method, const char *url)
 {
 	const size_t limit = route_body_limit(r, method, url);
-	if (limit > LIMIT_REQUEST_BODY && !request_header(r, MHD_HTTP_HEADER_AUTHORIZATION) &&
-	    !MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "consulta_session"))
-		return LIMIT_REQUEST_BODY;
-	return limit;
+	if (limit <= LIMIT_REQUEST_BODY)
+		return limit;
+	struct error e;
+	error_clear(&e);
+	bool secretariat = false;
+	if ((r->db = db_thread(&e))) {
+		auth_resolve(r);
+		secretariat = r->account && r->account->role == ACCOUNT_SECRETARIAT;
+	}
+	r->db = NULL;
+	r->account = NULL;
+	r->by_token = false;
+	r->session = NULL;
+	return secretariat ? limit : LIMIT_REQUEST_BODY;
 }
 
 /* The path or method for the log: libmicrohttpd has decoded the path, and

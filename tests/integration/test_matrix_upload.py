@@ -406,15 +406,18 @@ class MatrixUpload(ServerTestCase):
         self.assertGreater(len(data), 3 * 1024 * 1024)
         r = self.upload(data, ctype="text/csv")
         self.assertEqual((r.status, r.json()["applied"]), (200, 4), r)
-        # A stranger's body of that size is refused from its length, before it is read; the secretariat's
-        # beyond the matrix's own limit (LIMIT_MATRIX_BODY) too.
+        # A stranger's body of that size is refused from its length, before it is read (a made-up token, or a
+        # stakeholder's, are strangers here); the secretariat's beyond the matrix's own limit
+        # (LIMIT_MATRIX_BODY) too.
         def announced(length, token):
             head = "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/csv\r\nContent-Length: %d\r\n" % (
                 UPLOAD, length)
-            head += "Authorization: Bearer %s\r\n" % self.token if token else ""
+            head += "Authorization: Bearer %s\r\n" % token if token else ""
             return self.s.raw((head + "\r\n").encode("ascii"), timeout=10)[0]
-        self.assertEqual(announced(len(data), token=False), 413)
-        self.assertEqual(announced(96 * 1024 * 1024 + 64 * 1024 + 1, token=True), 413)
+        stakeholder = self.s.account_token("someone@example.org", role="stakeholder")
+        for token in (None, "made-up", stakeholder):
+            self.assertEqual(announced(len(data), token), 413, token)
+        self.assertEqual(announced(96 * 1024 * 1024 + 64 * 1024 + 1, self.token), 413)
         session = self.login()
         r = self.form_upload(session, "big.csv", "text/csv", data)
         self.assertEqual(r.status, 200, r)
