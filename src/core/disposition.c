@@ -198,6 +198,23 @@ static bool same_text(const char *x, const char *y)
 	return (!x && !y) || (x && y && !strcmp(x, y));
 }
 
+/* The same reason, line ends aside: a form's textarea sends CR LF, and the reason read back from the
+ * matrix's CSV or XLSX has LF alone, which is no revision. */
+static bool same_reason(const char *x, const char *y)
+{
+	for (;;) {
+		if (x[0] == '\r' && x[1] == '\n')
+			x++;
+		if (y[0] == '\r' && y[1] == '\n')
+			y++;
+		if (*x != *y)
+			return false;
+		if (!*x)
+			return true;
+		x++, y++;
+	}
+}
+
 /* Records one answer inside the caller's transaction; 1 when unchanged, 0 when written, -1 on error. of_call
  * (0: any) is the call the comment must belong to: another's is ERROR_NOT_FOUND. Every refusal (not found,
  * published, paragraph) comes before the first write, so that the caller may go on with other answers. */
@@ -228,7 +245,7 @@ static int record_one(struct db *db, struct arena *a, const struct actor *who, i
 			return -1;
 		error_clear(e);
 	}
-	if (had && before.decision == c.decision && !strcmp(before.reason, c.reason) && same_text(before.pid, c.pid) &&
+	if (had && before.decision == c.decision && same_reason(before.reason, c.reason) && same_text(before.pid, c.pid) &&
 	    before.version_id == c.version_id) {
 		*out = before;
 		return 1;

@@ -357,6 +357,49 @@ static void take_text(xmlTextReaderPtr r, struct buf *b, bool *too_long)
 		*too_long = true;
 }
 
+static int hex_digit(char c)
+{
+	return c >= '0' && c <= '9'   ? c - '0'
+	       : c >= 'a' && c <= 'f' ? c - 'a' + 10
+	       : c >= 'A' && c <= 'F' ? c - 'A' + 10
+	                              : -1;
+}
+
+/* Decodes, in place, the escapes OOXML writes for characters XML cannot hold (ECMA-376's ST_Xstring):
+ * _x000D_ is a carriage return, _x005F_ an underscore (so that a text "_x0041_" is written _x005F_x0041_).
+ * Excel, LibreOffice and libxlsxwriter write them; a reader that left them would show "_x000D_". */
+static void ooxml_unescape(struct buf *b)
+{
+	if (!b->data || !memchr(b->data, '_', b->len))
+		return;
+	size_t o = 0;
+	for (size_t i = 0; i < b->len;) {
+		const char *p = b->data + i;
+		int h[4];
+		if (i + 7 <= b->len && p[0] == '_' && p[1] == 'x' && p[6] == '_' && (h[0] = hex_digit(p[2])) >= 0 &&
+		    (h[1] = hex_digit(p[3])) >= 0 && (h[2] = hex_digit(p[4])) >= 0 && (h[3] = hex_digit(p[5])) >= 0) {
+			unsigned cp = (unsigned)(h[0] << 12 | h[1] << 8 | h[2] << 4 | h[3]);
+			if (cp && (cp < 0xD800 || cp > 0xDFFF)) { /* never half a surrogate pair, never a NUL */
+				if (cp < 0x80) {
+					b->data[o++] = (char)cp;
+				} else if (cp < 0x800) {
+					b->data[o++] = (char)(0xC0 | cp >> 6);
+					b->data[o++] = (char)(0x80 | (cp & 0x3F));
+				} else {
+					b->data[o++] = (char)(0xE0 | cp >> 12);
+					b->data[o++] = (char)(0x80 | (cp >> 6 & 0x3F));
+					b->data[o++] = (char)(0x80 | (cp & 0x3F));
+				}
+				i += 7;
+				continue;
+			}
+		}
+		b->data[o++] = b->data[i++];
+	}
+	b->len = o;
+	b->data[o] = '\0';
+}
+
 static bool is_text(int type)
 {
 	return type == XML_READER_TYPE_TEXT || type == XML_READER_TYPE_CDATA ||
@@ -418,6 +461,8 @@ static void xlsx_strings(struct xlsx *x, const char *path)
 		int n = x->nsst - 1;
 		size_t *l = arena_push(x->g->a, (void **)&x->sst_len, &n, &x->sstlencap, sizeof *x->sst_len);
 		/* kept trimmed and checked once, for every cell that uses it (grid_put) */
+		if (!too_long)
+			ooxml_unescape(&b);
 		const char *text = b.data ? b.data : "";
 		size_t len = b.len;
 		while (len > 0 && is_space((unsigned char)*text))
@@ -482,6 +527,8 @@ static const char *number_text(struct arena *a, const char *v)
 
 static void xlsx_cell(struct xlsx *x, int column, const char *type, struct buf *v, bool too_long)
 {
+	if (!too_long && strcmp(type, "s") != 0)
+		ooxml_unescape(v);
 	const char *text = v->data ? v->data : "";
 	size_t len = v->len;
 	if (too_long)

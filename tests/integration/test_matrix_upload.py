@@ -179,6 +179,17 @@ class MatrixUpload(ServerTestCase):
         self.assertEqual((r.status, r.json()["unchanged"], r.json()["applied"]), (200, 1, 0), r)
         self.assertEqual(self.answers()["Say who reports."], ("noted", "- Removed.", None))
 
+    def test_a_reason_on_several_lines_comes_back_unchanged(self):
+        # A textarea sends CR LF; the matrix read back has LF alone: the same answer, no revision.
+        cid = self.ids["Say who reports."]
+        r = self.s.send_json("POST", "/api/v1/comments/%d/disposition" % cid,
+                             {"decision": "noted", "reason": "First line.\r\nSecond line."}, token=self.token)
+        self.assertEqual(r.status, 200, r)
+        for path, ctype in (("/office/calls/1/matrix.csv", "text/csv"), ("/office/calls/1/matrix.xlsx", XLSX)):
+            r = self.upload(self.office(path).body, ctype=ctype)
+            self.assertEqual((r.status, r.json()["unchanged"], r.json()["applied"]), (200, 1, 0), (path, r))
+        self.assertEqual(history_count(self.s), 1)
+
     def test_csv_with_columns_moved_and_added_through_the_office_form(self):
         session = self.login()
         r = self.office("/office/calls/1/matrix.csv")
