@@ -25,7 +25,9 @@ struct sheet_limits disposition_upload_limits(void)
 	return (struct sheet_limits){.max_unzipped = LIMIT_MATRIX_UNZIPPED,
 	                             .max_rows = LIMIT_MATRIX_ROWS,
 	                             .max_columns = LIMIT_TABLE_COLUMNS,
-	                             .max_cell = LIMIT_TABLE_CELL,
+	                             /* the comment and the proposed change are in the matrix too: LIMIT_COMMENT
+	                              * characters of 4 bytes each */
+	                             .max_cell = 4 * LIMIT_COMMENT,
 	                             .seconds = LIMIT_CONVERT_SECONDS};
 }
 

@@ -179,6 +179,15 @@ class MatrixUpload(ServerTestCase):
         self.assertEqual((r.status, r.json()["unchanged"], r.json()["applied"]), (200, 1, 0), r)
         self.assertEqual(self.answers()["Say who reports."], ("noted", "- Removed.", None))
 
+    def test_the_longest_comment_does_not_stop_the_matrix(self):
+        # 20,000 characters of 4 bytes: 80,000 bytes in the matrix's cell, more than a comment table's cell.
+        r = self.s.post_json(CONTRIBUTIONS, contribution(comments=[{"paragraph": "p3", "comment": "\U0001F600" * 20000}],
+                                                         email="long@example.org"))
+        self.assertEqual(r.status, 201, r)
+        for path, ctype in (("/office/calls/1/matrix.csv", "text/csv"), ("/office/calls/1/matrix.xlsx", XLSX)):
+            r = self.upload(self.office(path).body, ctype=ctype)
+            self.assertEqual((r.status, r.json()["empty"]), (200, 5), (path, r))
+
     def test_a_reason_on_several_lines_comes_back_unchanged(self):
         # A textarea sends CR LF; the matrix read back has LF alone: the same answer, no revision.
         cid = self.ids["Say who reports."]
