@@ -67,8 +67,8 @@ const struct route ROUTES[] = {
 	{"GET", "/office/calls/{id}/dispositions", page_office_dispositions, ROLE_SECRETARIAT, false},
 	{"POST", "/office/calls/{id}/dispositions", page_office_dispositions_record, ROLE_SECRETARIAT, true},
 	{"POST", "/office/calls/{id}/dispositions/publish", page_office_dispositions_publish, ROLE_SECRETARIAT, true},
-	{"POST", "/office/calls/{id}/dispositions/matrix", page_office_dispositions_upload, ROLE_SECRETARIAT, true, false,
-	 false, LIMIT_MATRIX_BODY},
+	{"POST", "/office/calls/{id}/dispositions/matrix", page_office_dispositions_upload, ROLE_SECRETARIAT, true,
+	 .max_body = LIMIT_MATRIX_BODY},
 	/* back office: the e-mail channel (page_office_mail.c) */
 	{"GET", "/office/holding", page_office_holding, ROLE_SECRETARIAT, false},
 	{"GET", "/office/calls/{id}/late", page_office_late, ROLE_SECRETARIAT, false},
@@ -112,8 +112,8 @@ const struct route ROUTES[] = {
 	{"POST", "/api/v1/calls/{id}/dispositions", api_dispositions_record, ROLE_SECRETARIAT, true},
 	{"GET", "/api/v1/calls/{id}/dispositions/remaining", api_dispositions_remaining, ROLE_SECRETARIAT, false},
 	{"POST", "/api/v1/calls/{id}/dispositions/publish", api_dispositions_publish, ROLE_SECRETARIAT, true},
-	{"POST", "/api/v1/calls/{id}/dispositions/matrix", api_dispositions_upload, ROLE_SECRETARIAT, true, false, false,
-	 LIMIT_MATRIX_BODY},
+	{"POST", "/api/v1/calls/{id}/dispositions/matrix", api_dispositions_upload, ROLE_SECRETARIAT, true,
+	 .max_body = LIMIT_MATRIX_BODY},
 };
 const int NROUTES = (int)(sizeof ROUTES / sizeof *ROUTES);
 
