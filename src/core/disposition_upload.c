@@ -165,8 +165,9 @@ static int paragraph_resolve(struct db *db, struct arena *a, int64_t comment_id,
 	static const char sql[] =
 	    "SELECT p.pid, v.id FROM comment c JOIN version cv ON cv.id = c.version_id "
 	    "JOIN version v ON v.document_id = cv.document_id AND v.id > cv.id "
-	    "JOIN paragraph p ON p.version_id = v.id AND p.number = ? "
-	    "WHERE c.id = ? AND (v.label = ? OR (? = 0 AND v.state = 'published')) ORDER BY v.id DESC LIMIT 1";
+	    "JOIN paragraph p ON p.version_id = v.id AND p.number = ?1 "
+	    "WHERE c.id = ?2 AND ((?4 = 1 AND v.label = ?3) OR (?4 = 0 AND v.state = 'published')) "
+	    "ORDER BY v.id DESC LIMIT 1";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		return -1;
