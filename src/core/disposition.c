@@ -199,13 +199,39 @@ static bool same_text(const char *x, const char *y)
 	return (!x && !y) || (x && y && !strcmp(x, y));
 }
 
-/* Records one answer inside the caller's transaction; 1 when unchanged, 0 when written, -1 on error. */
-static int record_one(struct db *db, struct arena *a, const struct actor *who, int64_t comment_id,
+/* The same reason, line ends aside: a form's textarea sends CR LF, and the reason read back from the
+ * matrix's CSV or XLSX has LF alone, which is no revision. */
+static bool same_reason(const char *x, const char *y)
+{
+	for (;;) {
+		if (x[0] == '\r' && x[1] == '\n')
+			x++;
+		if (y[0] == '\r' && y[1] == '\n')
+			y++;
+		if (*x != *y)
+			return false;
+		if (!*x)
+			return true;
+		x++, y++;
+	}
+}
+
+/* Records one answer inside the caller's transaction; 1 when unchanged, 0 when written, -1 on error. of_call
+ * (0: any) is the call the comment must belong to: another's is ERROR_NOT_FOUND. Every refusal (not found,
+ * published, paragraph) comes before the first write, so that the caller may go on with other answers. */
+static int record_one(struct db *db, struct arena *a, const struct actor *who, int64_t comment_id, int64_t of_call,
                       const struct checked *in, struct disposition *out, struct error *e)
 {
 	struct target t;
-	if (load_target(db, comment_id, &t, e) != 0)
+	if (load_target(db, comment_id, &t, e) != 0) {
+		if (e->code && !strcmp(e->code, ERROR_NOT_FOUND))
+			error_set(e, ERROR_NOT_FOUND, "There is no comment %lld.", (long long)comment_id);
 		return -1;
+	}
+	if (of_call && t.call_id != of_call) {
+		error_set(e, ERROR_NOT_FOUND, "Comment %lld is a comment of another call.", (long long)comment_id);
+		return -1;
+	}
 	if (t.published_at) {
 		error_set(e, ERROR_CONFLICT, "The dispositions of this call are published: they no longer change.");
 		return -1;
@@ -220,7 +246,7 @@ static int record_one(struct db *db, struct arena *a, const struct actor *who, i
 			return -1;
 		error_clear(e);
 	}
-	if (had && before.decision == c.decision && !strcmp(before.reason, c.reason) && same_text(before.pid, c.pid) &&
+	if (had && before.decision == c.decision && same_reason(before.reason, c.reason) && same_text(before.pid, c.pid) &&
 	    before.version_id == c.version_id) {
 		*out = before;
 		return 1;
@@ -278,7 +304,7 @@ int disposition_record(struct db *db, struct arena *a, const struct actor *who, 
 		return -1;
 	if (db_begin(db, e) != 0)
 		return -1;
-	int rc = record_one(db, a, who, comment_id, &c, out, e);
+	int rc = record_one(db, a, who, comment_id, 0, &c, out, e);
 	if (rc < 0 || db_commit(db, e) != 0) {
 		db_rollback(db);
 		return -1;
@@ -402,7 +428,7 @@ int disposition_record_many(struct db *db, struct arena *a, const struct actor *
 			continue;
 		chosen++;
 		struct disposition d;
-		int rc = record_one(db, a, who, x->id, &c, &d, e);
+		int rc = record_one(db, a, who, x->id, call_id, &c, &d, e);
 		if (rc < 0)
 			goto fail;
 		if (rc == 1)
@@ -420,6 +446,98 @@ int disposition_record_many(struct db *db, struct arena *a, const struct actor *
 fail:
 	db_rollback(db);
 	*applied = *unchanged = 0;
+	return -1;
+}
+
+/* A refusal of one item as a sentence in a: the error's message, or its fields' messages one after another. */
+static const char *refusal(struct arena *a, const struct error *e)
+{
+	if (!e->nfields)
+		return arena_strdup(a, e->message);
+	const char *out = "";
+	for (int i = 0; i < e->nfields && out; i++)
+		out = arena_printf(a, "%s%s%s", out, i ? " " : "", e->fields[i].message);
+	return out ? out : "refused";
+}
+
+int disposition_record_each(struct db *db, struct arena *a, const struct actor *who, int64_t call_id,
+                            struct disposition_each *items, int n, const char *source, int *applied, int *unchanged,
+                            int *refused, struct error *e)
+{
+	*applied = *unchanged = *refused = 0;
+	static const char sql_call[] = "SELECT process_id, dispositions_published_at FROM call WHERE id = ?";
+	if (db_begin(db, e) != 0)
+		return -1;
+	struct db_stmt *st = db_stmt(db, sql_call, e);
+	if (!st)
+		goto fail;
+	db_bind_int(st, 1, call_id);
+	enum db_step s = db_step(st, e);
+	if (s != DB_ROW) {
+		if (s == DB_DONE)
+			error_set(e, ERROR_NOT_FOUND, "There is no such call for contributions.");
+		goto fail;
+	}
+	const int64_t process_id = db_col_int(st, 0);
+	const bool published = !db_col_null(st, 1);
+	db_reset(st);
+	if (published) {
+		error_set(e, ERROR_CONFLICT, "The dispositions of this call are published: they no longer change.");
+		goto fail;
+	}
+	for (int i = 0; i < n; i++) {
+		struct disposition_each *x = &items[i];
+		/* Each answer's scratch (the trimmed reason, the answer before, the audit's JSON) is freed once it is
+		 * stored, so that 100,000 rows cost the memory of one. */
+		struct arena scratch;
+		arena_init(&scratch);
+		struct error re;
+		error_clear(&re);
+		struct disposition_input in = x->in;
+		struct disposition before, d;
+		if (x->keep_paragraph) {
+			if (disposition_find(db, &scratch, x->comment_id, &before, &re) == 0) {
+				in.paragraph = before.pid;
+				in.version_id = before.version_id;
+			} else if (!strcmp(re.code, ERROR_NOT_FOUND)) {
+				in.paragraph = NULL; /* no answer yet: nowhere */
+				in.version_id = 0;
+				error_clear(&re);
+			}
+		}
+		struct checked c;
+		int rc = re.code ? -1 : check_input(&scratch, &in, &c, &re);
+		if (rc == 0)
+			rc = record_one(db, &scratch, who, x->comment_id, call_id, &c, &d, &re);
+		if (rc < 0 && (!strcmp(re.code, ERROR_INVALID) || !strcmp(re.code, ERROR_NOT_FOUND))) {
+			/* this row's own fault, found before anything of it was written: the others go on */
+			x->outcome = DISPOSITION_REFUSED;
+			x->refused = refusal(a, &re);
+			(*refused)++;
+		} else if (rc < 0) {
+			*e = re;
+			arena_free(&scratch);
+			goto fail;
+		} else {
+			x->outcome = rc == 1 ? DISPOSITION_UNCHANGED : DISPOSITION_APPLIED;
+			x->refused = NULL;
+			(*(rc == 1 ? unchanged : applied))++;
+		}
+		arena_free(&scratch);
+	}
+	if (source && *applied &&
+	    audit_record(db, who, process_id, "disposition.upload", arena_printf(a, "call:%lld", (long long)call_id),
+	                 NULL,
+	                 audit_json(a, json_pack("{s:s,s:i,s:i,s:i}", "file", source, "applied", *applied, "unchanged",
+	                                         *unchanged, "refused", *refused)),
+	                 e) != 0)
+		goto fail;
+	if (db_commit(db, e) != 0)
+		goto fail;
+	return 0;
+fail:
+	db_rollback(db);
+	*applied = *unchanged = *refused = 0;
 	return -1;
 }
 
@@ -533,31 +651,41 @@ static int fate_mails(struct db *db, struct arena *a, int64_t call_id, struct er
 	db_bind_int(st, 1, call_id);
 	const char *url = config_get()->public_url;
 	struct fate f = {0};
+	/* The current address's strings and mail live in an arena of their own, freed once its mail is queued:
+	 * 10,000 addresses cost the memory of one. */
+	struct arena cur;
+	arena_init(&cur);
 	int64_t last_id = 0;
 	enum db_step s;
 	int rc = 0;
 	while ((s = db_step(st, e)) == DB_ROW) {
-		const char *email = db_col_dup(st, 0, a, &failed);
+		const char *email = db_col_text(st, 0); /* valid until the next step */
 		int64_t id = db_col_int(st, 1);
-		const char *tracking = db_col_dup(st, 2, a, &failed);
+		const char *tracking = db_col_text(st, 2);
 		bool public = db_col_int(st, 3) != 0; /* as contribution_is_public() */
 		enum disposition_decision d;
-		if (failed || !email || !tracking || !disposition_decision_parse(db_col_text(st, 4), &d)) {
+		if (!email || !tracking || !disposition_decision_parse(db_col_text(st, 4), &d)) {
 			error_set(e, ERROR_UNAVAILABLE, "A disposition could not be read.");
 			rc = -1;
 			break;
 		}
 		int count = (int)db_col_int(st, 5);
 		if (f.email && strcasecmp(f.email, email) != 0) {
-			if (fate_send(db, a, title, &f, e) != 0) {
+			if (fate_send(db, &cur, title, &f, e) != 0) {
 				rc = -1;
 				break;
 			}
 			f = (struct fate){0};
 			last_id = 0;
+			arena_free(&cur);
+			arena_init(&cur);
 		}
 		if (!f.email) {
-			f.email = email;
+			if (!(f.email = arena_strdup(&cur, email))) {
+				error_set(e, ERROR_UNAVAILABLE, "out of memory");
+				rc = -1;
+				break;
+			}
 			buf_init(&f.links, 64 * 1024);
 		}
 		if (id != last_id)
@@ -569,9 +697,10 @@ static int fate_mails(struct db *db, struct arena *a, int64_t call_id, struct er
 	if (rc == 0 && s == DB_FAIL)
 		rc = -1;
 	if (rc == 0 && f.email)
-		rc = fate_send(db, a, title, &f, e);
+		rc = fate_send(db, &cur, title, &f, e);
 	else if (f.email)
 		buf_free(&f.links);
+	arena_free(&cur);
 	return rc;
 }
 

@@ -80,6 +80,27 @@ int disposition_record_many(struct db *db, struct arena *a, const struct actor *
                             const struct disposition_selection *sel, const struct disposition_input *in, int *applied,
                             int *unchanged, struct error *e);
 
+/* One answer of many given item by item (a resolution matrix uploaded back), and what became of it. */
+enum disposition_outcome { DISPOSITION_APPLIED, DISPOSITION_UNCHANGED, DISPOSITION_REFUSED };
+struct disposition_each {
+	int64_t comment_id;
+	struct disposition_input in;
+	bool keep_paragraph; /* the paragraph of the answer in force stays (in.paragraph and version_id unread) */
+	/* set by disposition_record_each() */
+	enum disposition_outcome outcome;
+	const char *refused; /* why, when refused: a sentence for the secretariat */
+};
+
+/* Answers items[0..n), comments of call_id, each as disposition_record() would (history, audit, "unchanged"),
+ * all in ONE transaction. An item whose input is bad, whose comment is unknown or of another call, or whose
+ * paragraph is not found is refused (outcome, refused) before anything of it is written, and the others still
+ * apply. With source (the uploaded file's name) and at least one answer applied, one more audit entry
+ * disposition.upload with the counts. Returns -1 with nothing stored: ERROR_NOT_FOUND for no such call,
+ * ERROR_CONFLICT once its dispositions are published, or a failure of the database. */
+int disposition_record_each(struct db *db, struct arena *a, const struct actor *who, int64_t call_id,
+                            struct disposition_each *items, int n, const char *source, int *applied, int *unchanged,
+                            int *refused, struct error *e);
+
 /* One paragraph's comments with no answer yet: pid NULL for general comments. */
 struct disposition_remaining {
 	const char *pid;

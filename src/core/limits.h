@@ -51,6 +51,12 @@ enum {
 	LIMIT_TABLE_COLUMNS = 64,           /* columns with text (the template has 7) */
 	LIMIT_TABLE_CELL = 64 * 1024,       /* bytes of one cell */
 	LIMIT_TABLE_UNZIPPED = 64 * 1024 * 1024, /* bytes one XLSX entry may inflate to; more is a zip bomb */
+	/* a resolution matrix uploaded back with its answers (core/disposition_upload.c): the whole matrix of a
+	 * call of 100,000 comments, with room */
+	LIMIT_MATRIX_ROWS = 200000,         /* non-empty rows; one more and the file is refused */
+	LIMIT_MATRIX_FILE = 96 * 1024 * 1024, /* bytes of the file; its upload's body may be LIMIT_MATRIX_BODY */
+	LIMIT_MATRIX_BODY = LIMIT_MATRIX_FILE + 64 * 1024, /* the file and a multipart form's other fields */
+	LIMIT_MATRIX_UNZIPPED = 1024 * 1024 * 1024, /* bytes one entry of its XLSX may inflate to (read as a stream) */
 	LIMIT_AUDIT_PAGE = 200,             /* audit entries per page, at most */
 	/* contributions by e-mail (src/mail/) */
 	LIMIT_MAIL_MESSAGE = 25 * 1024 * 1024, /* bytes of one message as it arrives; more is refused (552) */

@@ -37,7 +37,17 @@ struct grid {
 	int ncells, cellcap;
 	bool any;      /* a cell of this row has text */
 	bool no_table; /* the file holds no table (sheet.no_table) */
+	/* sheet_each(): each row is handed to fn as it ends and not kept; its cells live in `row`, emptied after */
+	int (*fn)(void *ctx, const struct sheet_row *row);
+	void *ctx;
+	struct arena row;
 };
+
+/* Where the cells of the row being read go: the arena of the grid, or the row's own when rows are streamed. */
+static struct arena *grid_cells(struct grid *g)
+{
+	return g->fn ? &g->row : g->a;
+}
 
 static void grid_fail(struct grid *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void grid_fail(struct grid *g, const char *fmt, ...)
@@ -114,14 +124,15 @@ static void grid_put(struct grid *g, int column, const char *text, size_t len, b
 		return;
 	}
 	while (g->ncells <= column) {
-		const char **slot = arena_push(g->a, (void **)&g->cells, &g->ncells, &g->cellcap, sizeof *g->cells);
+		const char **slot =
+		    arena_push(grid_cells(g), (void **)&g->cells, &g->ncells, &g->cellcap, sizeof *g->cells);
 		if (!slot) {
 			grid_fail(g, "the table is too large to be read here.");
 			return;
 		}
 		*slot = "";
 	}
-	const char *copy = shared ? text : arena_strndup(g->a, text, len);
+	const char *copy = shared ? text : arena_strndup(grid_cells(g), text, len);
 	if (!copy) {
 		grid_fail(g, "the table is too large to be read here.");
 		return;
@@ -143,6 +154,19 @@ static void grid_end_row(struct grid *g)
 	if (g->nrows >= g->lim->max_rows) {
 		grid_fail(g, "more than %d rows (row %d is one too many); send at most %d rows in one table.",
 		          g->lim->max_rows, g->number, g->lim->max_rows);
+		return;
+	}
+	if (g->fn) {
+		const struct sheet_row r = {g->number, g->ncells, g->cells};
+		g->nrows++;
+		const int rc = g->fn(g->ctx, &r);
+		arena_free(&g->row);
+		arena_init(&g->row);
+		g->cells = NULL;
+		g->ncells = g->cellcap = 0;
+		g->any = false;
+		if (rc != 0)
+			g->failed = true; /* the caller's error is in e: the readers stop as after one of ours */
 		return;
 	}
 	struct sheet_row *r = arena_push(g->a, (void **)&g->rows, &g->nrows, &g->cap, sizeof *g->rows);
@@ -333,6 +357,49 @@ static void take_text(xmlTextReaderPtr r, struct buf *b, bool *too_long)
 		*too_long = true;
 }
 
+static int hex_digit(char c)
+{
+	return c >= '0' && c <= '9'   ? c - '0'
+	       : c >= 'a' && c <= 'f' ? c - 'a' + 10
+	       : c >= 'A' && c <= 'F' ? c - 'A' + 10
+	                              : -1;
+}
+
+/* Decodes, in place, the escapes OOXML writes for characters XML cannot hold (ECMA-376's ST_Xstring):
+ * _x000D_ is a carriage return, _x005F_ an underscore (so that a text "_x0041_" is written _x005F_x0041_).
+ * Excel, LibreOffice and libxlsxwriter write them; a reader that left them would show "_x000D_". */
+static void ooxml_unescape(struct buf *b)
+{
+	if (!b->data || !memchr(b->data, '_', b->len))
+		return;
+	size_t o = 0;
+	for (size_t i = 0; i < b->len;) {
+		const char *p = b->data + i;
+		int h[4];
+		if (i + 7 <= b->len && p[0] == '_' && p[1] == 'x' && p[6] == '_' && (h[0] = hex_digit(p[2])) >= 0 &&
+		    (h[1] = hex_digit(p[3])) >= 0 && (h[2] = hex_digit(p[4])) >= 0 && (h[3] = hex_digit(p[5])) >= 0) {
+			unsigned cp = (unsigned)(h[0] << 12 | h[1] << 8 | h[2] << 4 | h[3]);
+			if (cp && (cp < 0xD800 || cp > 0xDFFF)) { /* never half a surrogate pair, never a NUL */
+				if (cp < 0x80) {
+					b->data[o++] = (char)cp;
+				} else if (cp < 0x800) {
+					b->data[o++] = (char)(0xC0 | cp >> 6);
+					b->data[o++] = (char)(0x80 | (cp & 0x3F));
+				} else {
+					b->data[o++] = (char)(0xE0 | cp >> 12);
+					b->data[o++] = (char)(0x80 | (cp >> 6 & 0x3F));
+					b->data[o++] = (char)(0x80 | (cp & 0x3F));
+				}
+				i += 7;
+				continue;
+			}
+		}
+		b->data[o++] = b->data[i++];
+	}
+	b->len = o;
+	b->data[o] = '\0';
+}
+
 static bool is_text(int type)
 {
 	return type == XML_READER_TYPE_TEXT || type == XML_READER_TYPE_CDATA ||
@@ -394,6 +461,8 @@ static void xlsx_strings(struct xlsx *x, const char *path)
 		int n = x->nsst - 1;
 		size_t *l = arena_push(x->g->a, (void **)&x->sst_len, &n, &x->sstlencap, sizeof *x->sst_len);
 		/* kept trimmed and checked once, for every cell that uses it (grid_put) */
+		if (!too_long)
+			ooxml_unescape(&b);
 		const char *text = b.data ? b.data : "";
 		size_t len = b.len;
 		while (len > 0 && is_space((unsigned char)*text))
@@ -458,6 +527,8 @@ static const char *number_text(struct arena *a, const char *v)
 
 static void xlsx_cell(struct xlsx *x, int column, const char *type, struct buf *v, bool too_long)
 {
+	if (!too_long && strcmp(type, "s") != 0)
+		ooxml_unescape(v);
 	const char *text = v->data ? v->data : "";
 	size_t len = v->len;
 	if (too_long)
@@ -476,7 +547,7 @@ static void xlsx_cell(struct xlsx *x, int column, const char *type, struct buf *
 		text = !strcmp(text, "1") ? "TRUE" : "FALSE";
 		len = strlen(text);
 	} else if ((!*type || !strcmp(type, "n")) && len > 0) {
-		text = number_text(x->g->a, text);
+		text = number_text(grid_cells(x->g), text);
 		len = strlen(text);
 	}
 	/* inlineStr, str (a formula's text), e (an error such as #N/A), d (an ISO date): the text as it is */
@@ -637,7 +708,7 @@ static void xlsx_read(struct grid *g, const void *data, size_t len)
 		xlsx_strings(&x, strings);
 	if (!g->failed)
 		xlsx_sheet(&x, sheet);
-	if (!g->failed)
+	if (!g->failed && !g->fn) /* rows handed over one by one are gone: merged ranges are their top-left cell */
 		xlsx_merges(&x);
 	zip_discard(zip);
 }
@@ -942,45 +1013,69 @@ const char *sheet_format_name(enum sheet_format f)
 	return "unknown";
 }
 
+/* Reads data into g (its rows kept, or handed to g->fn); *format what it is. -1 when g failed. */
+static int sheet_grid(struct grid *g, const void *data, size_t len, const char *name, enum sheet_format *format)
+{
+	const char *shown = "";
+	if (name && *name && utf8_valid(name, strlen(name))) {
+		size_t n = utf8_prefix(name, 80);
+		shown = arena_printf(g->a, "%.*s%s: ", (int)n, name, name[n] ? "\u2026" : "");
+	}
+	g->name = shown ? shown : "";
+	*format = SHEET_UNKNOWN;
+	if (len == 0) {
+		grid_fail(g, "the file is empty.");
+		return -1;
+	}
+	enum sheet_format f = sheet_detect(data, len);
+	*format = f;
+	switch (f) {
+	case SHEET_XLSX: xlsx_read(g, data, len); break;
+	case SHEET_CSV: csv_read(g, data, len); break;
+	case SHEET_DOCX: docx_read(g, data, len); break;
+	case SHEET_UNKNOWN:
+		if (len >= 8 && !memcmp(data, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8))
+			grid_fail(g, "this is an old Excel or Word file (.xls, .doc); save it as .xlsx or .docx.");
+		else if (!memchr(data, '\0', len))
+			grid_fail(g, "this text is neither UTF-8 nor UTF-16; save the table as CSV UTF-8 or XLSX.");
+		else
+			grid_fail(
+			    g, "this is not a table: send the comment table as XLSX, CSV or a Word document (.docx).");
+		break;
+	}
+	if (g->failed)
+		return -1;
+	if (g->nrows == 0) {
+		g->no_table = true;
+		grid_fail(g, "the %s file holds no table: every row is empty.", sheet_format_name(f));
+		return -1;
+	}
+	return 0;
+}
+
 int sheet_read(struct arena *a, const void *data, size_t len, const char *name, const struct sheet_limits *lim,
                const char *field, struct sheet *out, struct error *e)
 {
 	*out = (struct sheet){SHEET_UNKNOWN, false, 0, NULL};
-	const char *shown = "";
-	if (name && *name && utf8_valid(name, strlen(name))) {
-		size_t n = utf8_prefix(name, 80);
-		shown = arena_printf(a, "%.*s%s: ", (int)n, name, name[n] ? "\u2026" : "");
-	}
-	struct grid g = {.a = a, .lim = lim, .name = shown ? shown : "", .field = field, .e = e};
-	if (len == 0) {
-		grid_fail(&g, "the file is empty.");
-		return -1;
-	}
-	enum sheet_format f = sheet_detect(data, len);
-	switch (f) {
-	case SHEET_XLSX: xlsx_read(&g, data, len); break;
-	case SHEET_CSV: csv_read(&g, data, len); break;
-	case SHEET_DOCX: docx_read(&g, data, len); break;
-	case SHEET_UNKNOWN:
-		if (len >= 8 && !memcmp(data, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8))
-			grid_fail(&g, "this is an old Excel or Word file (.xls, .doc); save it as .xlsx or .docx.");
-		else if (!memchr(data, '\0', len))
-			grid_fail(&g, "this text is neither UTF-8 nor UTF-16; save the table as CSV UTF-8 or XLSX.");
-		else
-			grid_fail(
-			    &g, "this is not a table: send the comment table as XLSX, CSV or a Word document (.docx).");
-		break;
-	}
+	struct grid g = {.a = a, .lim = lim, .field = field, .e = e};
+	enum sheet_format f;
+	const int rc = sheet_grid(&g, data, len, name, &f);
 	out->format = f;
-	if (g.failed) {
+	if (rc != 0) {
 		out->no_table = g.no_table;
-		return -1;
-	}
-	if (g.nrows == 0) {
-		out->no_table = true;
-		grid_fail(&g, "the %s file holds no table: every row is empty.", sheet_format_name(f));
 		return -1;
 	}
 	*out = (struct sheet){f, false, g.nrows, g.rows};
 	return 0;
+}
+
+int sheet_each(struct arena *a, const void *data, size_t len, const char *name, const struct sheet_limits *lim,
+               const char *field, int (*fn)(void *ctx, const struct sheet_row *row), void *ctx,
+               enum sheet_format *format, struct error *e)
+{
+	struct grid g = {.a = a, .lim = lim, .field = field, .e = e, .fn = fn, .ctx = ctx};
+	arena_init(&g.row);
+	const int rc = sheet_grid(&g, data, len, name, format);
+	arena_free(&g.row);
+	return rc;
 }

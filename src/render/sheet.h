@@ -74,6 +74,15 @@ const char *sheet_format_name(enum sheet_format f);
 int sheet_read(struct arena *a, const void *data, size_t len, const char *name, const struct sheet_limits *lim,
                const char *field, struct sheet *out, struct error *e);
 
+/* Reads as sheet_read() does, but hands each non-empty row to fn as it is read, in file order, instead of
+ * keeping it: the row's cells live until fn returns, so that a table of any length costs the memory of one
+ * row (and of an XLSX's shared strings). A merged range is only its top-left cell. fn returns 0 to go on, or
+ * -1 with e set to stop the reading, which sheet_each then returns. Errors as sheet_read()'s (the rows before
+ * the fault have been handed over); *format is what the bytes are. */
+int sheet_each(struct arena *a, const void *data, size_t len, const char *name, const struct sheet_limits *lim,
+               const char *field, int (*fn)(void *ctx, const struct sheet_row *row), void *ctx,
+               enum sheet_format *format, struct error *e);
+
 /* The letters of a column for messages: 0 → "A", 26 → "AA". */
 const char *sheet_column_name(struct arena *a, int column);
 

@@ -2,15 +2,21 @@
  * api_disposition — the secretariat's answers to comments in the JSON API:
  * one comment's answer and its history, many at once for a selection of a
  * call's comments, the comments still without one, and the publication of a
- * call's answers. Errors: 422 with one message per bad field, 404, 409.
+ * call's answers, and a resolution matrix uploaded back filled in (its bytes
+ * as the body, XLSX or CSV). Errors: 422 with one message per bad field, 404,
+ * 409; 400 for an uploaded file that cannot be read as a matrix.
  */
 #include "core/comment.h"
 #include "core/disposition.h"
+#include "core/disposition_upload.h"
+#include "util/utf8.h"
 #include "web/api.h"
 #include "web/auth.h"
 #include "web/routes.h"
 
+#include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 json_t *api_disposition_json(const struct disposition *d)
 {
@@ -216,4 +222,56 @@ int api_dispositions_attach(struct request *r, struct contribution *items, int n
 	if (!n || (!office && (disposition_published_at(r->db, call_id, &at, e) != 0 || !at)))
 		return e->code ? -1 : 0;
 	return disposition_attach(r->db, &r->arena, items, n, e);
+}
+
+/* Refused rows listed in one answer at most (the counts are always whole): 100,000 rows refused would pass
+ * LIMIT_RESPONSE. */
+enum { UPLOAD_REFUSED_LISTED = 10000 };
+
+void api_dispositions_upload(struct request *r)
+{
+	static const char XLSX_TYPE[] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+	int64_t id;
+	if (!path_id(r, &id, "There is no such call for contributions."))
+		return;
+	const char *type = r->content_type ? r->content_type : "";
+	const bool xlsx = !strncasecmp(type, XLSX_TYPE, sizeof XLSX_TYPE - 1);
+	if (!xlsx && strncasecmp(type, "text/csv", 8) != 0 && strncasecmp(type, "application/octet-stream", 24) != 0) {
+		reply_json_problem(r, 415, "unsupported_media_type",
+		                   "Send the filled matrix's bytes as the body, with Content-Type text/csv or "
+		                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.");
+		return;
+	}
+	/* ?name= the file's name, for the messages and the audit log */
+	const char *name = request_query(r, "name");
+	if (!name || !*name || strlen(name) > 200 || !utf8_valid(name, strlen(name)))
+		name = xlsx ? "matrix.xlsx" : "matrix.csv";
+	struct error e;
+	error_clear(&e);
+	struct actor who = auth_actor(r);
+	struct disposition_upload u;
+	if (disposition_upload(r->db, &r->arena, &who, id, r->body.data ? r->body.data : "", r->body.len, name, &u,
+	                       &e) != 0) {
+		const char *file = error_field_message(&e, "file");
+		if (file) /* the file itself could not be read: the request is bad, and the message names the file */
+			snprintf(e.message, sizeof e.message, "%s", file);
+		reply_json_error(r, &e);
+		if (file)
+			r->status = 400;
+		return;
+	}
+	json_t *refused = json_array();
+	for (int i = 0, listed = 0; i < u.nrows && listed < UPLOAD_REFUSED_LISTED; i++) {
+		const struct upload_row *x = &u.rows[i];
+		if (x->outcome != UPLOAD_REFUSED)
+			continue;
+		listed++;
+		json_array_append_new(refused, json_pack("{s:i,s:o,s:s}", "row", x->row, "comment_id",
+		                                         x->comment_id ? json_integer(x->comment_id) : json_null(),
+		                                         "reason", x->reason ? x->reason : ""));
+	}
+	reply_json(r, 200,
+	           json_pack("{s:I,s:s,s:s,s:i,s:i,s:i,s:i,s:i,s:o}", "call", (json_int_t)id, "file", name, "format",
+	                     sheet_format_name(u.format), "header_row", u.header_row, "applied", u.applied, "unchanged",
+	                     u.unchanged, "empty", u.empty, "refused_count", u.refused, "refused", refused));
 }

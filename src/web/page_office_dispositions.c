@@ -5,14 +5,17 @@
  * comments (the same text from several senders) shown once with "N senders"
  * and answered once for all, each with a form (decision, reason, optional
  * paragraph of the later version); a form to answer many at once (by
- * paragraph, type or category); and the button that publishes the answers,
- * refused with the count while some remain.
+ * paragraph, type or category); a form to upload the resolution matrix back,
+ * filled in (core/disposition_upload.h), whose answer is a page of what became
+ * of each row; and the button that publishes the answers, refused with the
+ * count while some remain.
  *
  * Every form goes through core/disposition.h, as the JSON API does.
  */
 #include "web/page_office.h"
 
 #include "core/disposition.h"
+#include "core/disposition_upload.h"
 #include "core/limits.h"
 #include "web/auth.h"
 #include "web/routes.h"
@@ -50,6 +53,34 @@ static void answer_fields(struct request *r, const struct office_form *f, const 
 	office_input(r, f, "paragraph", "Paragraph of the new version (optional)",
 	             "Where the text landed, such as p4, in the newest published version after this one.",
 	             d ? d->pid : NULL, "text", 32);
+}
+
+/* The form that uploads the filled matrix back; its error, if it came back with one. */
+static void upload_section(struct request *r, int64_t id, const char *failed, const struct error *e)
+{
+	const char *err = failed && !strcmp(failed, "upload") && e ? error_field_message(e, "file") : NULL;
+	html_printf(&r->out,
+	            "<section aria-labelledby=\"upload\"><h2 id=\"upload\">Upload the filled matrix</h2>\n"
+	            "<p>Download the <a href=\"/office/calls/%L/matrix.xlsx\">matrix (XLSX)</a> or its "
+	            "<a href=\"/office/calls/%L/matrix.csv\">CSV</a>, fill in the columns Decision (Accepted, Accepted "
+	            "in part, Not accepted or Noted), Observations of the secretariat (the reason) and, where the text "
+	            "landed, New paragraph (such as \u00b64 of Revised draft), and upload it here. Rows are matched by "
+	            "Comment id; the other columns are not read, and may be moved or added. Rows left blank are not "
+	            "answered. The valid rows are applied even when others are refused; the next page lists "
+	            "each refused row with the reason.</p>\n",
+	            (long long)id, (long long)id);
+	office_form_open(r, arena_printf(&r->arena, "/office/calls/%lld/dispositions/matrix", (long long)id), true);
+	html_printf(&r->out,
+	            "<div class=\"field%s\"><label for=\"f-upload-file\">The filled matrix (XLSX or CSV)</label>\n"
+	            "<p class=\"hint\" id=\"h-upload-file\">At most %d MiB and %d rows.</p>\n",
+	            err ? " invalid" : "", LIMIT_MATRIX_FILE / (1024 * 1024), LIMIT_MATRIX_ROWS);
+	if (err)
+		html_printf(&r->out, "<p class=\"error\" id=\"e-upload-file\">%s</p>\n", err);
+	html_printf(&r->out,
+	            "<input id=\"f-upload-file\" name=\"file\" type=\"file\" accept=\".xlsx,.csv,text/csv,"
+	            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\" aria-describedby=\"%R\"%R>"
+	            "</div>\n<p><button type=\"submit\">Upload the answers</button></p>\n</form>\n</section>\n",
+	            err ? "e-upload-file h-upload-file" : "h-upload-file", err ? " aria-invalid=\"true\"" : "");
 }
 
 /* The page of call id's answers, its comments from the offset-th group of identical ones (from 0) until
@@ -194,6 +225,7 @@ static void dispositions_page(struct request *r, int64_t id, int64_t offset, con
 		answer_fields(r, &f, NULL);
 		html_printf(&r->out, "<p><button type=\"submit\">Answer the selected comments</button></p>\n</form>\n"
 		                     "</section>\n");
+		upload_section(r, id, failed, e);
 		html_printf(&r->out,
 		            "<section aria-labelledby=\"publish\"><h2 id=\"publish\">Publish the answers</h2>\n"
 		            "<p>Once published, the answers are public with each comment and no longer "
@@ -305,4 +337,91 @@ void page_office_dispositions_publish(struct request *r)
 		return;
 	}
 	reply_redirect(r, arena_printf(&r->arena, "/office/calls/%lld/dispositions?done=published", (long long)id));
+}
+
+/* The rows of one outcome as a table (row, comment, and the reason when refused), within a budget of bytes
+ * of the page; the rest counted. */
+static void upload_rows(struct request *r, const struct disposition_upload *u, enum upload_outcome which,
+                        const char *title, size_t budget)
+{
+	int n = 0;
+	for (int i = 0; i < u->nrows; i++)
+		n += u->rows[i].outcome == which;
+	if (!n)
+		return;
+	const char *slug = disposition_upload_outcome_name(which);
+	html_printf(&r->out,
+	            "<section aria-labelledby=\"rows-%s\"><h2 id=\"rows-%s\">%s: %d</h2>\n"
+	            "<table class=\"upload-rows\"><thead><tr><th scope=\"col\">Row</th><th scope=\"col\">Comment</th>%R"
+	            "</tr></thead>\n<tbody>\n",
+	            slug, slug, title, n, which == UPLOAD_REFUSED ? "<th scope=\"col\">Why</th>" : "");
+	const size_t start = r->out.len;
+	int shown = 0;
+	for (int i = 0; i < u->nrows && r->out.len - start < budget; i++) {
+		const struct upload_row *x = &u->rows[i];
+		if (x->outcome != which)
+			continue;
+		shown++;
+		html_printf(&r->out, "<tr><td>%d</td><td>", x->row);
+		if (x->comment_id)
+			html_printf(&r->out, "%L", (long long)x->comment_id);
+		html_printf(&r->out, "</td>");
+		if (which == UPLOAD_REFUSED)
+			html_printf(&r->out, "<td>%s</td>", x->reason ? x->reason : "");
+		html_printf(&r->out, "</tr>\n");
+	}
+	html_printf(&r->out, "</tbody></table>\n");
+	if (shown < n)
+		html_printf(&r->out, "<p>And %d more rows not listed here.</p>\n", n - shown);
+	html_printf(&r->out, "</section>\n");
+}
+
+void page_office_dispositions_upload(struct request *r)
+{
+	int64_t id;
+	if (!path_call(r, &id))
+		return;
+	struct error e;
+	error_clear(&e);
+	struct call c;
+	if (call_find(r->db, &r->arena, id, &c, &e) != 0) {
+		page_error(r, &e);
+		return;
+	}
+	const struct form_file *file = r->form ? form_file(r->form, "file") : NULL;
+	struct actor who = auth_actor(r);
+	struct disposition_upload u;
+	if (!file)
+		error_field(&e, "file", "Choose the filled matrix to upload (XLSX or CSV).");
+	if (e.code ||
+	    disposition_upload(r->db, &r->arena, &who, id, file->data, file->len, file->filename, &u, &e) != 0) {
+		if (!strcmp(e.code, ERROR_NOT_FOUND))
+			page_error(r, &e);
+		else
+			dispositions_page(r, id, 0, "upload", &e);
+		return;
+	}
+	office_begin(r, arena_printf(&r->arena, "Matrix uploaded: %s", c.title), NULL);
+	html_printf(&r->out,
+	            "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/office\">Back office</a> \u203a "
+	            "<a href=\"/office/calls/%L\">%s</a> \u203a <a href=\"/office/calls/%L/dispositions\">Answers</a>"
+	            "</nav>\n<h1>Matrix uploaded</h1>\n<p>%s (%s, header in row %d):</p>\n"
+	            "<ul class=\"upload-counts\">\n<li id=\"count-applied\">Applied: %d</li>\n"
+	            "<li id=\"count-unchanged\">Unchanged (the same answer as recorded): %d</li>\n"
+	            "<li id=\"count-refused\">Refused: %d</li>\n"
+	            "<li id=\"count-empty\">Left blank (not answered here): %d</li>\n</ul>\n",
+	            (long long)id, c.title, (long long)id, *file->filename ? file->filename : "The file",
+	            sheet_format_name(u.format), u.header_row, u.applied, u.unchanged, u.refused, u.empty);
+	if (u.refused)
+		html_printf(
+		    &r->out,
+		    "<p>The refused rows changed nothing; the others were applied. Correct the refused rows and "
+		    "upload the file again: the rows applied now will be unchanged.</p>\n");
+	/* Refusals first and in full as far as a page goes; the rest only as far as a short list is useful. */
+	upload_rows(r, &u, UPLOAD_REFUSED, "Refused rows", LIMIT_PAGE_BYTES / 2);
+	upload_rows(r, &u, UPLOAD_APPLIED, "Applied rows", 64 * 1024);
+	upload_rows(r, &u, UPLOAD_UNCHANGED, "Unchanged rows", 16 * 1024);
+	html_printf(&r->out, "<p><a href=\"/office/calls/%L/dispositions\">Back to the answers</a></p>\n",
+	            (long long)id);
+	page_end(r, 200);
 }

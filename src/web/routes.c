@@ -1,6 +1,8 @@
 /* routes — see routes.h. The whole of Consulta's URL space on one screen. */
 #include "web/routes.h"
 
+#include "core/limits.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -74,6 +76,8 @@ const struct route ROUTES[] = {
 	{"GET", "/office/calls/{id}/dispositions", page_office_dispositions, ROLE_SECRETARIAT, false},
 	{"POST", "/office/calls/{id}/dispositions", page_office_dispositions_record, ROLE_SECRETARIAT, true},
 	{"POST", "/office/calls/{id}/dispositions/publish", page_office_dispositions_publish, ROLE_SECRETARIAT, true},
+	{"POST", "/office/calls/{id}/dispositions/matrix", page_office_dispositions_upload, ROLE_SECRETARIAT, true,
+	 .max_body = LIMIT_MATRIX_BODY},
 	/* back office: the e-mail channel (page_office_mail.c) */
 	{"GET", "/office/holding", page_office_holding, ROLE_SECRETARIAT, false},
 	{"GET", "/office/calls/{id}/late", page_office_late, ROLE_SECRETARIAT, false},
@@ -118,6 +122,8 @@ const struct route ROUTES[] = {
 	{"POST", "/api/v1/calls/{id}/dispositions", api_dispositions_record, ROLE_SECRETARIAT, true},
 	{"GET", "/api/v1/calls/{id}/dispositions/remaining", api_dispositions_remaining, ROLE_SECRETARIAT, false},
 	{"POST", "/api/v1/calls/{id}/dispositions/publish", api_dispositions_publish, ROLE_SECRETARIAT, true},
+	{"POST", "/api/v1/calls/{id}/dispositions/matrix", api_dispositions_upload, ROLE_SECRETARIAT, true,
+	 .max_body = LIMIT_MATRIX_BODY},
 };
 const int NROUTES = (int)(sizeof ROUTES / sizeof *ROUTES);
 
@@ -175,6 +181,13 @@ const struct route *route_match(struct request *r, const char *method, const cha
 			found = &ROUTES[i];
 	}
 	return found;
+}
+
+size_t route_body_limit(struct request *r, const char *method, const char *path)
+{
+	bool known;
+	const struct route *route = strlen(path) <= LIMIT_URL ? route_match(r, method, path, &known) : NULL;
+	return route && route->max_body ? route->max_body : LIMIT_REQUEST_BODY;
 }
 
 const char *route_allow(struct request *r, const char *path)

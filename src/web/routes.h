@@ -23,6 +23,7 @@ struct route {
 		       * which a mail program POSTs without our cookie): a forged request would need that token */
 	bool slow; /* a GET that writes (a confirmation link), so may wait for the write lock: it runs on a worker
 		    * thread like every change (server.c), not on the thread that serves other connections */
+	size_t max_body; /* bytes its body may have when more than LIMIT_REQUEST_BODY (an uploaded matrix); 0: that */
 };
 
 extern const struct route ROUTES[];
@@ -34,6 +35,10 @@ const char *route_role_name(enum role role);
 /* The route for method and path, with its captures in r->params. NULL if
  * none; *path_known tells a 405 (path exists, other method) from a 404. */
 const struct route *route_match(struct request *r, const char *method, const char *path, bool *path_known);
+
+/* The bytes the body of a request for method and path may have: its route's max_body, else (no route too)
+ * LIMIT_REQUEST_BODY. */
+size_t route_body_limit(struct request *r, const char *method, const char *path);
 
 /* "GET, POST": the methods path accepts, for the Allow header of a 405. */
 const char *route_allow(struct request *r, const char *path);
@@ -134,12 +139,14 @@ void api_holding(struct request *r);
 void page_office_dispositions(struct request *r);
 void page_office_dispositions_record(struct request *r);
 void page_office_dispositions_publish(struct request *r);
+void page_office_dispositions_upload(struct request *r);
 /* api_disposition.c */
 void api_disposition_record(struct request *r);
 void api_disposition_history(struct request *r);
 void api_dispositions_record(struct request *r);
 void api_dispositions_remaining(struct request *r);
 void api_dispositions_publish(struct request *r);
+void api_dispositions_upload(struct request *r);
 void api_compare(struct request *r);
 /* page_report.c: the report to the governing body, its kept PDFs, and the button that makes one */
 void page_process_report(struct request *r);

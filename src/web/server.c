@@ -229,9 +229,32 @@ static void reply_early(struct request *r, int status, const char *code, const c
 static void reply_too_large(struct request *r)
 {
 	reply_early(r, 413, "too_large",
-		    arena_printf(&r->arena, "The request is larger than the limit of %d KiB; shorten the text "
+		    arena_printf(&r->arena, "The request is larger than the limit of %zu KiB; shorten the text "
 					    "and send it again.",
-				 LIMIT_REQUEST_BODY / 1024));
+				 r->body.max / 1024));
+}
+
+/* The ceiling of r's body: its route's (an uploaded matrix may be large) when the secretariat sends it,
+ * else LIMIT_REQUEST_BODY, so that nobody else can make the server hold that much. Who asks is known before
+ * the body is read: a read of the database on this thread, as a page's GET makes; what it learns is
+ * forgotten, and prepare() asks again before the handler runs. */
+static size_t body_limit(struct request *r, const char *method, const char *url)
+{
+	const size_t limit = route_body_limit(r, method, url);
+	if (limit <= LIMIT_REQUEST_BODY)
+		return limit;
+	struct error e;
+	error_clear(&e);
+	bool secretariat = false;
+	if ((r->db = db_thread(&e))) {
+		auth_resolve(r);
+		secretariat = r->account && r->account->role == ACCOUNT_SECRETARIAT;
+	}
+	r->db = NULL;
+	r->account = NULL;
+	r->by_token = false;
+	r->session = NULL;
+	return secretariat ? limit : LIMIT_REQUEST_BODY;
 }
 
 /* The path or method for the log: libmicrohttpd has decoded the path, and
@@ -445,12 +468,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			return MHD_NO;
 		*state = r;
 		watch_set(conn, WATCH_BODY, -1);
+		r->body.max = body_limit(r, method, url); /* nothing is in the buffer yet */
 		/* Refuse an oversized body from its announced length, before reading it. */
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl) {
 			char *end;
 			unsigned long long n = strtoull(cl, &end, 10);
-			if (*end || n > LIMIT_REQUEST_BODY) {
+			if (*end || n > r->body.max) {
 				r->body_too_large = true;
 				reply_too_large(r);
 				return answer(conn, r);

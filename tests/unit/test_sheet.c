@@ -124,6 +124,68 @@ static void test_excel(void **state)
 	arena_free(&a);
 }
 
+/* sheet_each(): the rows of sheet_read(), in order, handed over one at a time (their cells gone after). */
+struct each_seen {
+	struct arena *a;
+	int n, stop_at;
+	int numbers[16];
+	const char *cells[16][8]; /* copied: the row's own go when the callback returns */
+	struct error *e;
+};
+
+static int each_row(void *ctx, const struct sheet_row *r)
+{
+	struct each_seen *x = ctx;
+	if (x->n == x->stop_at) {
+		error_set(x->e, ERROR_INVALID, "stopped at row %d", r->number);
+		return -1;
+	}
+	x->numbers[x->n] = r->number;
+	for (int c = 0; c < 8; c++)
+		x->cells[x->n][c] = arena_strdup(x->a, c < r->ncells ? r->cells[c] : "");
+	x->n++;
+	return 0;
+}
+
+static void test_each_hands_over_the_rows_of_read(void **state)
+{
+	(void)state;
+	struct arena a;
+	arena_init(&a);
+	struct sheet s;
+	struct error e;
+	error_clear(&e);
+	assert_int_equal(read_fixture(&a, "excel.xlsx", &limits, &s, &e), 0);
+	size_t len;
+	const char *data = fixture(&a, "excel.xlsx", &len);
+	struct each_seen x = {.a = &a, .stop_at = -1, .e = &e};
+	enum sheet_format f = SHEET_UNKNOWN;
+	assert_int_equal(sheet_each(&a, data, len, "excel.xlsx", &limits, "table", each_row, &x, &f, &e), 0);
+	assert_int_equal(f, SHEET_XLSX);
+	assert_int_equal(x.n, s.nrows);
+	for (int i = 0; i < x.n; i++) {
+		assert_int_equal(x.numbers[i], s.rows[i].number);
+		for (int c = 0; c < 8 && c < s.rows[i].ncells; c++)
+			assert_string_equal(x.cells[i][c], s.rows[i].cells[c]);
+	}
+	assert_string_equal(x.cells[3][1], "12"); /* row 5: a number as a person reads it */
+	/* the callback stops the reading with its error */
+	const char *text = "a,b\nc,d\ne,f\n";
+	x = (struct each_seen){.a = &a, .stop_at = 2, .e = &e};
+	error_clear(&e);
+	assert_int_equal(sheet_each(&a, text, strlen(text), "t.csv", &limits, "table", each_row, &x, &f, &e), -1);
+	assert_int_equal(x.n, 2);
+	assert_string_equal(e.message, "stopped at row 3");
+	/* the limits are sheet_read()'s */
+	struct sheet_limits lim = limits;
+	lim.max_rows = 2;
+	x = (struct each_seen){.a = &a, .stop_at = -1, .e = &e};
+	error_clear(&e);
+	assert_int_equal(sheet_each(&a, text, strlen(text), "t.csv", &lim, "table", each_row, &x, &f, &e), -1);
+	assert_non_null(strstr(error_field_message(&e, "table"), "more than 2 rows"));
+	arena_free(&a);
+}
+
 static void test_libreoffice(void **state)
 {
 	(void)state;
@@ -444,6 +506,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_memory), /* first: the high-water mark of memory is measured from here */
 	    cmocka_unit_test(test_excel),
+	    cmocka_unit_test(test_each_hands_over_the_rows_of_read),
 	    cmocka_unit_test(test_libreoffice),
 	    cmocka_unit_test(test_inline_strings),
 	    cmocka_unit_test(test_csv_semicolon_bom),
