@@ -22,60 +22,20 @@
 # BENCH_SAVE_DB=FILE also keeps a copy of the database made (to profile it).
 set -u
 
-die() {
-	echo "large-version: $*" >&2
-	exit 1
-}
-
-[ $# -eq 1 ] || die "usage: $0 BUILD_DIR"
-BUILD=$(cd "$1" 2>/dev/null && pwd) || die "no directory $1"
-BIN=$BUILD/consulta
-HERE=$(cd "$(dirname "$0")" && pwd)
-[ -x "$BIN" ] || die "no consulta binary in $1 (build it first: ninja -C $1)"
-for tool in curl python3; do
-	command -v "$tool" >/dev/null || die "$tool is not installed"
-done
+BENCH_NAME=large-version
+. "$(dirname "$0")/lib.sh"
+die() { bench_die "$@"; }
+bench_begin "$@" curl python3
 PARAGRAPHS=${BENCH_PARAGRAPHS:-1000}
 COMMENTS=${BENCH_COMMENTS:-20000}
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/consulta-large.XXXXXX") || die "cannot make a temporary directory"
-CONSULTA_PID=
-cleanup() {
-	if [ -n "$CONSULTA_PID" ] && kill -0 "$CONSULTA_PID" 2>/dev/null; then
-		kill -TERM "$CONSULTA_PID" 2>/dev/null
-		for _ in $(seq 50); do
-			kill -0 "$CONSULTA_PID" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -KILL "$CONSULTA_PID" 2>/dev/null
-		wait "$CONSULTA_PID" 2>/dev/null
-	fi
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM HUP
 
 # --- the database -----------------------------------------------------------
-DB="$TMP/consulta.db"
-run() { "$BIN" --db "sqlite:$DB" "$@"; }
-run init >"$TMP/init.out" 2>&1 || { cat "$TMP/init.out" >&2; die "consulta init failed"; }
-run demo >"$TMP/demo.out" 2>&1 || { cat "$TMP/demo.out" >&2; die "consulta demo failed"; }
-echo "a passphrase for the benchmark" | run user add --role secretariat --email bench@example.org \
-	--password-stdin >"$TMP/user.out" 2>&1 || { cat "$TMP/user.out" >&2; die "consulta user add failed"; }
-TOKEN=$(run token create --email bench@example.org 2>"$TMP/token.err") || { cat "$TMP/token.err" >&2; die "no token"; }
+bench_demo
 
 # The servers are started directly (not through run), so that $! is consulta itself.
 # Writing 1,000 contributions one commit each: the server's log goes to a file.
-"$BIN" --db "sqlite:$DB" serve --listen 127.0.0.1:0 --threads 2 --per-address-limit 0 >"$TMP/serve.out" 2>"$TMP/serve.log" </dev/null &
-CONSULTA_PID=$!
-for _ in $(seq 100); do
-	grep -q '^listening on' "$TMP/serve.out" && break
-	kill -0 "$CONSULTA_PID" 2>/dev/null || break
-	sleep 0.1
-done
-PORT=$(sed -n 's|^listening on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$TMP/serve.out")
-[ -n "$PORT" ] || { tail -5 "$TMP/serve.log" >&2; die "consulta serve did not start"; }
+bench_serve
 
 # Writes the versions, the call and the comments; prints "A B" (the two versions' ids) on its last line.
 python3 - "$PORT" "$TOKEN" "$PARAGRAPHS" "$COMMENTS" >"$TMP/load.out" 2>"$TMP/load.err" <<'EOF' || { cat "$TMP/load.err" >&2; die "loading the draft failed"; }
@@ -198,9 +158,7 @@ EOF
 cat "$TMP/load.out" | sed '$d'
 read -r A B < <(tail -1 "$TMP/load.out")
 [ -n "$B" ] || die "no versions were made"
-kill -TERM "$CONSULTA_PID" 2>/dev/null
-wait "$CONSULTA_PID" 2>/dev/null
-CONSULTA_PID=
+bench_stop
 if [ -n "${BENCH_SAVE_DB:-}" ]; then
 	cp "$DB" "$BENCH_SAVE_DB" || die "cannot copy the database to $BENCH_SAVE_DB"
 	echo "database saved as $BENCH_SAVE_DB; versions $A and $B"
@@ -209,18 +167,10 @@ fi
 # --- the pages ----------------------------------------------------------------
 # A page this build does not have (the comparison, before it is merged) says so instead of failing.
 available() { # path
-	local port status
-	"$BIN" --db "sqlite:$DB" serve --listen 127.0.0.1:0 --threads 1 >"$TMP/probe.out" 2>"$TMP/probe.log" </dev/null &
-	CONSULTA_PID=$!
-	for _ in $(seq 100); do
-		grep -q '^listening on' "$TMP/probe.out" && break
-		sleep 0.1
-	done
-	port=$(sed -n 's|^listening on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$TMP/probe.out")
-	status=$(curl -s --max-time 30 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port$1")
-	kill -TERM "$CONSULTA_PID" 2>/dev/null
-	wait "$CONSULTA_PID" 2>/dev/null
-	CONSULTA_PID=
+	local status
+	bench_serve --threads 1
+	status=$(curl -s --max-time 30 -o /dev/null -w '%{http_code}' "$URL$1")
+	bench_stop
 	[ "$status" = 200 ]
 }
 

@@ -14,45 +14,14 @@
 #   100000 comments: page 0.4 s (30 KB), json 0.4 s, version page 0.3 s then 0.001 s
 set -u
 
-die() {
-	echo "outcome: $*" >&2
-	exit 1
-}
-
-[ $# -eq 1 ] || die "usage: $0 BUILD_DIR"
-BUILD=$(cd "$1" 2>/dev/null && pwd) || die "no directory $1"
-BIN=$BUILD/consulta
-[ -x "$BIN" ] || die "no consulta binary in $1 (build it first: ninja -C $1)"
-for tool in curl python3; do
-	command -v "$tool" >/dev/null || die "$tool is not installed"
-done
+BENCH_NAME=outcome
+. "$(dirname "$0")/lib.sh"
+die() { bench_die "$@"; }
+bench_begin "$@" curl python3
 COMMENTS=${BENCH_COMMENTS:-100000}
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/consulta-outcome.XXXXXX") || die "cannot make a temporary directory"
-CONSULTA_PID=
-cleanup() {
-	if [ -n "$CONSULTA_PID" ] && kill -0 "$CONSULTA_PID" 2>/dev/null; then
-		kill -TERM "$CONSULTA_PID" 2>/dev/null
-		for _ in $(seq 50); do
-			kill -0 "$CONSULTA_PID" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -KILL "$CONSULTA_PID" 2>/dev/null
-		wait "$CONSULTA_PID" 2>/dev/null
-	fi
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM HUP
 
-DB="$TMP/consulta.db"
-run() { "$BIN" --db "sqlite:$DB" "$@"; }
-run init >"$TMP/init.out" 2>&1 || { cat "$TMP/init.out" >&2; die "consulta init failed"; }
-run demo >"$TMP/demo.out" 2>&1 || { cat "$TMP/demo.out" >&2; die "consulta demo failed"; }
-echo "a passphrase for the benchmark" | run user add --role secretariat --email bench@example.org \
-	--password-stdin >"$TMP/user.out" 2>&1 || { cat "$TMP/user.out" >&2; die "consulta user add failed"; }
-TOKEN=$(run token create --email bench@example.org 2>"$TMP/token.err") || { cat "$TMP/token.err" >&2; die "no token"; }
+bench_demo
 
 python3 - "$DB" "$COMMENTS" <<'PY' || die "cannot add the comments"
 import sqlite3, sys
@@ -84,16 +53,7 @@ with db:
                        (c.lastrowid, decisions[(k + i) % 4], account))
 PY
 
-"$BIN" --db "sqlite:$DB" serve --listen 127.0.0.1:0 --threads 2 --per-address-limit 0 >"$TMP/serve.out" 2>"$TMP/serve.log" </dev/null &
-CONSULTA_PID=$!
-for _ in $(seq 100); do
-	grep -q '^listening on' "$TMP/serve.out" && break
-	kill -0 "$CONSULTA_PID" 2>/dev/null || break
-	sleep 0.1
-done
-PORT=$(sed -n 's|^listening on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$TMP/serve.out")
-[ -n "$PORT" ] || { tail -5 "$TMP/serve.log" >&2; die "consulta serve did not start"; }
-URL="http://127.0.0.1:$PORT"
+bench_serve
 
 # The next version: the same text, so every paragraph keeps its pid; the answers then land in it.
 NEXT=$(python3 - "$URL" "$TOKEN" <<'PY'

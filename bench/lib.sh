@@ -1,0 +1,87 @@
+# bench/lib.sh — what the benchmarks here do alike, sourced by each of them:
+# read the build directory, check the tools, make a temporary directory that
+# is removed (and the server stopped) however the script ends, make a
+# database with the demo and a secretariat's API token, start `consulta
+# serve` on a free loopback port, and read its peak memory.
+#
+#   BENCH_NAME=matrix; . "$(dirname "$0")/lib.sh"; bench_begin "$@" curl python3
+#
+# Sets BUILD, BIN, HERE (this folder) and TMP; bench_demo sets DB and TOKEN;
+# bench_serve sets CONSULTA_PID, PORT and URL.
+
+bench_die() {
+	echo "$BENCH_NAME: $*" >&2
+	exit 1
+}
+
+# Stops the server started by bench_serve, if it runs: SIGTERM, then SIGKILL after 5 s.
+bench_stop() {
+	if [ -n "${CONSULTA_PID:-}" ] && kill -0 "$CONSULTA_PID" 2>/dev/null; then
+		kill -TERM "$CONSULTA_PID" 2>/dev/null
+		for _ in $(seq 50); do
+			kill -0 "$CONSULTA_PID" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -KILL "$CONSULTA_PID" 2>/dev/null
+		wait "$CONSULTA_PID" 2>/dev/null
+	fi
+	CONSULTA_PID=
+}
+
+bench_cleanup() {
+	bench_stop
+	[ -n "${TMP:-}" ] && rm -rf "$TMP"
+}
+
+# bench_begin BUILD_DIR TOOL...: the script's one argument, and the tools it needs.
+bench_begin() {
+	[ $# -ge 1 ] || bench_die "usage: $0 BUILD_DIR"
+	BUILD=$(cd "$1" 2>/dev/null && pwd) || bench_die "no directory $1"
+	shift
+	BIN=$BUILD/consulta
+	[ -x "$BIN" ] || bench_die "no consulta binary in $BUILD (build it first: ninja -C $BUILD)"
+	HERE=$(cd "$(dirname "$0")" && pwd)
+	for tool in "$@"; do
+		command -v "$tool" >/dev/null || bench_die "$tool is not installed"
+	done
+	TMP=$(mktemp -d "${TMPDIR:-/tmp}/consulta-$BENCH_NAME.XXXXXX") || bench_die "cannot make a temporary directory"
+	CONSULTA_PID=
+	trap bench_cleanup EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM HUP
+}
+
+# consulta on the benchmark's database.
+run() { "$BIN" --db "sqlite:$DB" "$@"; }
+
+# A new database in TMP with the demo (its arguments: e.g. --contributions) and the secretariat
+# bench@example.org, whose API token is TOKEN.
+bench_demo() {
+	DB="$TMP/consulta.db"
+	run init >"$TMP/init.out" 2>&1 || { cat "$TMP/init.out" >&2; bench_die "consulta init failed"; }
+	run demo "$@" >"$TMP/demo.out" 2>&1 || { cat "$TMP/demo.out" >&2; bench_die "consulta demo failed"; }
+	echo "a passphrase for the benchmark" | run user add --role secretariat --email bench@example.org \
+		--password-stdin >"$TMP/user.out" 2>&1 || { cat "$TMP/user.out" >&2; bench_die "consulta user add failed"; }
+	TOKEN=$(run token create --email bench@example.org 2>"$TMP/token.err") ||
+		{ cat "$TMP/token.err" >&2; bench_die "no token"; }
+}
+
+# Starts `consulta serve` on DB at a free loopback port, with the extra serve options given (default:
+# two threads, no per-address limit), directly rather than through run, so that CONSULTA_PID is
+# consulta itself. Its output and log go to TMP/serve.out and TMP/serve.log.
+bench_serve() {
+	[ $# -gt 0 ] || set -- --threads 2 --per-address-limit 0
+	"$BIN" --db "sqlite:$DB" serve --listen 127.0.0.1:0 "$@" >"$TMP/serve.out" 2>"$TMP/serve.log" </dev/null &
+	CONSULTA_PID=$!
+	for _ in $(seq 100); do
+		grep -q '^listening on' "$TMP/serve.out" && break
+		kill -0 "$CONSULTA_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	PORT=$(sed -n 's|^listening on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$TMP/serve.out")
+	[ -n "$PORT" ] || { tail -5 "$TMP/serve.log" >&2; bench_die "consulta serve did not start"; }
+	URL="http://127.0.0.1:$PORT"
+}
+
+# The server's peak resident memory so far, in MB (VmHWM).
+bench_hwm() { awk '/^VmHWM/ {printf "%d", $2 / 1024}' "/proc/$CONSULTA_PID/status"; }
