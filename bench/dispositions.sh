@@ -31,7 +31,6 @@ done
 [ -n "$PY" ] || die "no python3 with openpyxl (install python3-openpyxl, or set PYTHON)"
 COMMENTS=${BENCH_COMMENTS:-100000}
 
-
 bench_demo
 
 "$PY" - "$DB" "$COMMENTS" <<'PY' || die "cannot add the comments"

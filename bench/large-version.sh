@@ -29,7 +29,6 @@ bench_begin "$@" curl python3
 PARAGRAPHS=${BENCH_PARAGRAPHS:-1000}
 COMMENTS=${BENCH_COMMENTS:-20000}
 
-
 # --- the database -----------------------------------------------------------
 bench_demo
 

@@ -20,7 +20,6 @@ die() { bench_die "$@"; }
 bench_begin "$@" curl python3
 COMMENTS=${BENCH_COMMENTS:-100000}
 
-
 bench_demo
 
 python3 - "$DB" "$COMMENTS" <<'PY' || die "cannot add the comments"
