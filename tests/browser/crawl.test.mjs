@@ -14,6 +14,9 @@
  * the pages it did not reach: a cap that is hit hides pages, so it is
  * raised rather than ignored.
  *
+ * At 390 and 320 px, whatever scrolls sideways inside the page (a wide
+ * table) must be a focusable region named by its caption or heading.
+ *
  * A link that answers 4xx or 5xx is a failure too (a broken link). Each
  * failure names the page, the width and what axe or the check found.
  */
@@ -111,6 +114,26 @@ async function sideways(page) {
 }
 
 /*
+ * The parts of the page that scroll sideways themselves (a wide table on a
+ * phone) and are not a focusable region named by a caption or heading:
+ * role="region" (or a <section>) with aria-labelledby or aria-label, and
+ * tabindex="0", so that a keyboard can scroll it and a screen reader names it.
+ */
+async function unnamedScrollers(page) {
+	return page.evaluate(() =>
+		[...document.body.querySelectorAll('*')]
+			.filter((e) => /auto|scroll/.test(getComputedStyle(e).overflowX) && e.scrollWidth > e.clientWidth + 1)
+			.filter((e) => {
+				const region = e.getAttribute('role') === 'region' || e.tagName === 'SECTION';
+				const named = (e.getAttribute('aria-labelledby') || '').split(/\s+/).some((id) => document.getElementById(id)?.textContent.trim()) ||
+					!!e.getAttribute('aria-label');
+				return !(region && named && e.tabIndex === 0);
+			})
+			.map((e) => `<${e.tagName.toLowerCase()}${e.className ? ' class="' + e.className + '"' : ''}> scrolls sideways but is not a focusable named region`),
+	);
+}
+
+/*
  * Crawls from start with page (already logged in or not): visits each page
  * once, checks it at every width, and follows its links. Returns
  * { visited, problems, left } where left lists pages not visited when the cap
@@ -158,6 +181,9 @@ async function crawl(page, start) {
 			await page.setViewportSize({ width, height: HEIGHT });
 			for (const v of await axe(page))
 				problems.push(`${key} at ${width} px: ${v}`);
+			if (width <= 390)
+				for (const u of await unnamedScrollers(page))
+					problems.push(`${key} at ${width} px: ${u}`);
 			if (width <= 320) {
 				const s = await sideways(page);
 				if (s)
