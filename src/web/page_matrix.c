@@ -157,10 +157,10 @@ static void matrix_html(struct request *r, enum matrix_audience who)
 	    sort == MATRIX_BY_CONTRIBUTOR ? "contributor" : "paragraph", base, base, base, sort_q, base, sort_q);
 	/* On a phone the table scrolls inside its region, which the keyboard can reach (style.css). */
 	html_printf(&r->out,
-		    "<div class=\"table-scroll\" role=\"region\" aria-labelledby=\"matrix-caption\" tabindex=\"0\">"
-		    "<table class=\"matrix\">\n<caption id=\"matrix-caption\">Comments and answers, by %s</caption>\n"
-		    "<thead><tr>",
-		    sort == MATRIX_BY_CONTRIBUTOR ? "contributor" : "paragraph");
+	            "<div class=\"table-scroll\" role=\"region\" aria-labelledby=\"matrix-caption\" tabindex=\"0\">"
+	            "<table class=\"matrix\">\n<caption id=\"matrix-caption\">Comments and answers, by %s</caption>\n"
+	            "<thead><tr>",
+	            sort == MATRIX_BY_CONTRIBUTOR ? "contributor" : "paragraph");
 	for (int i = 0; i < NCOLUMNS; i++)
 		html_printf(&r->out, "<th scope=\"col\">%s</th>", columns[i]);
 	html_printf(&r->out, "</tr></thead>\n<tbody>\n");

@@ -88,6 +88,8 @@ export function pageKey(href, origin) {
 /* Runs axe on the page as it is now; returns its violations as readable lines. */
 async function axe(page) {
 	const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+	/* axe that checked nothing (not injected, an empty page) would pass: it must have checked some rules. */
+	assert.ok(result.passes.length > 10, `axe ran its rules on ${page.url()} (${result.passes.length} passed)`);
 	return result.violations.map(
 		(v) =>
 			`${v.impact} ${v.id}: ${v.help}\n` +

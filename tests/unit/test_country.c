@@ -47,8 +47,8 @@ static void test_english_order_is_by_name_with_accents_in_place(void **state)
 	/* Byte order would put these after "Zimbabwe"; a reader looks for them under A and C. */
 	assert_int_equal(position(order, "AX"), position(order, "AF") + 1); /* Åland Islands */
 	assert_int_equal(position(order, "AL"), position(order, "AX") + 1); /* Albania */
-	assert_true(position(order, "CR") < position(order, "CI"));        /* Costa Rica, Côte d'Ivoire */
-	assert_true(position(order, "CI") < position(order, "HR"));        /* Croatia */
+	assert_true(position(order, "CR") < position(order, "CI"));         /* Costa Rica, Côte d'Ivoire */
+	assert_true(position(order, "CI") < position(order, "HR"));         /* Croatia */
 	/* By name, not by code: Germany (DE) after France (FR), Switzerland (CH) after Sweden (SE). */
 	assert_true(position(order, "FR") < position(order, "DE"));
 	assert_true(position(order, "SE") < position(order, "CH"));
@@ -71,8 +71,8 @@ static void test_unknown_locale_falls_back_to_the_root_order(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_english_order_is_by_name_with_accents_in_place),
-		cmocka_unit_test(test_unknown_locale_falls_back_to_the_root_order),
+	    cmocka_unit_test(test_english_order_is_by_name_with_accents_in_place),
+	    cmocka_unit_test(test_unknown_locale_falls_back_to_the_root_order),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
