@@ -8,7 +8,6 @@
 #include "core/comment.h"
 #include "core/contribution.h"
 #include "core/disposition.h"
-#include "core/country.h"
 #include "core/limits.h"
 #include "web/auth.h"
 #include "web/form.h"
