@@ -15,12 +15,13 @@ mode=${1:-test}
 # Building (compiler, meson, the -dev libraries, python3 for scripts/embed.py, iso-codes for the
 # country list built into the binary) and running (tzdata for the time zones; pandoc for .docx;
 # poppler-utils, tnef for the text of mailed attachments; libgit2 for the word diff of versions compared;
-# weasyprint and the Noto fonts (Latin, Arabic, Chinese) for the PDF of the report to the governing body).
+# libicu for sorting the countries by name; weasyprint and the Noto fonts (Latin, Arabic, Chinese)
+# for the PDF of the report to the governing body).
 RUN_PACKAGES="build-essential meson ninja-build pkg-config python3 iso-codes tzdata
 libmicrohttpd-dev libsqlite3-dev libcmark-gfm-dev libcmark-gfm-extensions-dev
 libjansson-dev libical-dev libsodium-dev libcurl4-openssl-dev
 libgmime-3.0-dev libmagic-dev libxml2-dev libgit2-dev libzip-dev libxlsxwriter-dev
-pandoc poppler-utils tnef weasyprint fonts-noto-core fonts-noto-cjk"
+libicu-dev pandoc poppler-utils tnef weasyprint fonts-noto-core fonts-noto-cjk"
 
 # Testing: cmocka (unit), aiosmtpd, Postfix and swaks (mail), clang and its
 # fuzzer runtime (fuzz/run.sh and the clang build of CI), Chromium and node

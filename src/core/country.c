@@ -3,8 +3,11 @@
 
 #include "embedded.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unicode/ucol.h>
+#include <unicode/ustring.h>
 
 static int compare_code(const void *key, const void *elem)
 {
@@ -29,4 +32,60 @@ void country_at(size_t i, const char **code, const char **name)
 {
 	*code = embedded_countries[i].code;
 	*name = embedded_countries[i].name;
+}
+
+struct keyed {
+	uint8_t *key; /* ICU's sort key: bytes that compare as the names collate, NUL-terminated */
+	size_t i;
+};
+
+static int compare_keyed(const void *a, const void *b)
+{
+	const struct keyed *x = a, *y = b;
+	const int c = strcmp((const char *)x->key, (const char *)y->key);
+	/* Names that collate equal keep code order, so that the order never depends on qsort. */
+	return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+int country_order_by_name(const char *locale, size_t *order)
+{
+	const size_t n = embedded_ncountries;
+	for (size_t i = 0; i < n; i++)
+		order[i] = i;
+	UErrorCode st = U_ZERO_ERROR;
+	UCollator *coll = ucol_open(locale, &st);
+	if (U_FAILURE(st))
+		return -1;
+	/*
+	 * A sort key per name, made once, rather than collating pairs in qsort
+	 * (which has no context argument for the collator): n keys instead of
+	 * n log n collations.
+	 */
+	struct keyed *k = calloc(n, sizeof *k);
+	int rc = k ? 0 : -1;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		UChar name[256];
+		int32_t len = 0;
+		st = U_ZERO_ERROR;
+		u_strFromUTF8(name, (int32_t)(sizeof name / sizeof *name), &len, embedded_countries[i].name, -1, &st);
+		if (U_FAILURE(st) || st == U_STRING_NOT_TERMINATED_WARNING) {
+			rc = -1;
+			break;
+		}
+		const int32_t need = ucol_getSortKey(coll, name, len, NULL, 0);
+		k[i].i = i;
+		k[i].key = need > 0 ? malloc((size_t)need) : NULL;
+		if (!k[i].key || ucol_getSortKey(coll, name, len, k[i].key, need) != need)
+			rc = -1;
+	}
+	if (rc == 0) {
+		qsort(k, n, sizeof *k, compare_keyed);
+		for (size_t i = 0; i < n; i++)
+			order[i] = k[i].i;
+	}
+	for (size_t i = 0; k && i < n; i++)
+		free(k[i].key);
+	free(k);
+	ucol_close(coll);
+	return rc;
 }

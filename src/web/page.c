@@ -2,9 +2,12 @@
 #include "web/page.h"
 
 #include "core/account.h"
+#include "core/country.h"
 #include "util/clock.h"
 #include "web/auth.h"
 #include "util/tz.h"
+
+#include <strings.h>
 
 void page_begin(struct request *r, const char *title)
 {
@@ -99,6 +102,20 @@ const char *page_instant_utc(struct request *r, int64_t t)
 	char out[32];
 	tz_format_utc(t, out);
 	return arena_strdup(&r->arena, out);
+}
+
+void page_country_options(struct request *r, const char *selected)
+{
+	const size_t n = country_count();
+	size_t *order = arena_alloc(&r->arena, n * sizeof *order);
+	/* Should ICU fail, the list is in code order: still complete, only harder to scan. */
+	(void)country_order_by_name("en", order);
+	for (size_t i = 0; i < n; i++) {
+		const char *code, *name;
+		country_at(order[i], &code, &name);
+		html_printf(&r->out, "<option value=\"%s\"%R>%s</option>\n", code,
+			    selected && !strcasecmp(selected, code) ? " selected" : "", name);
+	}
 }
 
 /* One labelled field with its error, if any, wired for screen readers. */

@@ -23,6 +23,11 @@ void page_message(struct request *r, int status, const char *message);
 void page_input(struct request *r, const struct error *e, const char *name, const char *label, const char *hint,
 		const char *value, const char *type, const char *autocomplete, int maxlength);
 
+/* The <option>s of a country <select>, after its "Choose...": every country by its name, in the order of the
+ * reader's language (core/country.h; English until pages have a language), with the one whose code is
+ * selected (in any case; NULL for none) marked as selected. */
+void page_country_options(struct request *r, const char *selected);
+
 struct call;
 struct contribution;
 struct document;

@@ -8,7 +8,6 @@
 #include "core/comment.h"
 #include "core/contribution.h"
 #include "core/disposition.h"
-#include "core/country.h"
 #include "core/limits.h"
 #include "web/auth.h"
 #include "web/form.h"
@@ -126,12 +125,7 @@ static void register_form(struct request *r, const struct account_input *in, con
 	html_printf(&r->out, "<select id=\"f-country\" name=\"country\" autocomplete=\"country\"%R>\n"
 			     "<option value=\"\">Choose\u2026</option>\n",
 		    err ? " aria-invalid=\"true\" aria-describedby=\"e-country\"" : "");
-	for (size_t i = 0; i < country_count(); i++) {
-		const char *code, *name;
-		country_at(i, &code, &name);
-		html_printf(&r->out, "<option value=\"%s\"%R>%s</option>\n", code,
-			    in->country && !strcasecmp(in->country, code) ? " selected" : "", name);
-	}
+	page_country_options(r, in->country);
 	html_printf(&r->out, "</select></div>\n");
 	page_input(r, e, "email", "E-mail address", "We send a link to confirm it.", in->email, "email", "email",
 		   LIMIT_EMAIL);

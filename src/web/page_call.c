@@ -385,12 +385,7 @@ static void render_form(struct request *r, const struct call *c, const struct pr
 		    "<select id=\"f-country\" name=\"country\" autocomplete=\"country\"%R>\n"
 		    "<option value=\"\">Choose\u2026</option>\n",
 		    err ? " aria-invalid=\"true\" aria-describedby=\"e-country\"" : "");
-	for (size_t i = 0; i < country_count(); i++) {
-		const char *code, *name;
-		country_at(i, &code, &name);
-		html_printf(&r->out, "<option value=\"%s\"%R>%s</option>\n", code,
-			    in->country && !strcasecmp(in->country, code) ? " selected" : "", name);
-	}
+	page_country_options(r, in->country);
 	html_printf(&r->out, "</select></div>\n");
 	page_input(r, e, "email", "E-mail address", "The secretariat may write to you about your contribution. "
 						    "It is never published.",

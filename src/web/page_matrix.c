@@ -155,7 +155,12 @@ static void matrix_html(struct request *r, enum matrix_audience who)
 	    "\u00b7 <a href=\"%R?sort=contributor\">by contributor</a>. Download: "
 	    "<a href=\"%R.csv?sort=%s\">CSV</a> \u00b7 <a href=\"%R.xlsx?sort=%s\">XLSX</a>.</p>\n",
 	    sort == MATRIX_BY_CONTRIBUTOR ? "contributor" : "paragraph", base, base, base, sort_q, base, sort_q);
-	html_printf(&r->out, "<div class=\"table-scroll\"><table class=\"matrix\">\n<thead><tr>");
+	/* On a phone the table scrolls inside its region, which the keyboard can reach (style.css). */
+	html_printf(&r->out,
+	            "<div class=\"table-scroll\" role=\"region\" aria-labelledby=\"matrix-caption\" tabindex=\"0\">"
+	            "<table class=\"matrix\">\n<caption id=\"matrix-caption\">Comments and answers, by %s</caption>\n"
+	            "<thead><tr>",
+	            sort == MATRIX_BY_CONTRIBUTOR ? "contributor" : "paragraph");
 	for (int i = 0; i < NCOLUMNS; i++)
 		html_printf(&r->out, "<th scope=\"col\">%s</th>", columns[i]);
 	html_printf(&r->out, "</tr></thead>\n<tbody>\n");

@@ -6,8 +6,8 @@
  * browser (a separate browser context, with no cookie of the first) sees the
  * move with its reason on the public process page. Then axe-core on every
  * office page, forms unfolded, with mistakes and with a confirmation (and
- * the matches of a draft version's paragraphs): no violation of impact
- * serious or critical.
+ * the matches of a draft version's paragraphs): no violation of any
+ * impact.
  *
  * Screenshots go to tests/browser/screenshots/office-*.png.
  */
@@ -36,7 +36,8 @@ import {
 } from './harness.mjs';
 
 const AXE = path.join(HERE, 'node_modules', 'axe-core', 'axe.min.js');
-const FAILING_IMPACTS = new Set(['serious', 'critical']);
+/* Every impact fails (issue 10: zero violations). */
+const FAILING_IMPACTS = new Set(['minor', 'moderate', 'serious', 'critical']);
 
 const SECRETARIAT = 'sec@gca.example';
 const PASSWORD = 'a long passphrase for the browser tests';
@@ -229,7 +230,7 @@ test('a secretariat extends the call with a reason, and an anonymous browser see
 	}
 });
 
-test('the office pages have no serious or critical accessibility violations', { timeout: TEST_TIMEOUT }, async (t) => {
+test('the office pages have no accessibility violations', { timeout: TEST_TIMEOUT }, async (t) => {
 	/* The pages send a strict Content-Security-Policy; this context bypasses it so that axe can be injected. */
 	const page = await newPage(browser, { bypassCSP: true });
 	const assertLoaded = () => assertNoFailures(page);
@@ -261,7 +262,7 @@ test('the office pages have no serious or critical accessibility violations', { 
 		const other = result.violations.filter((v) => !FAILING_IMPACTS.has(v.impact)).map(text);
 		if (other.length)
 			process.stderr.write(`axe on ${what} (${page.url()}), not failing:\n${other.join('\n')}\n`);
-		assert.deepEqual(failing, [], `axe found serious or critical violations on ${what} (${page.url()}):\n${failing.join('\n')}`);
+		assert.deepEqual(failing, [], `axe found violations on ${what} (${page.url()}):\n${failing.join('\n')}`);
 		assertLoaded();
 	}
 
