@@ -125,6 +125,21 @@ static const char *stylesheet(size_t *len)
 	return CSS_FALLBACK;
 }
 
+/* A table that may be wider than a phone: on screen it scrolls inside its own region, focusable and named by
+ * the table's caption (id), so that the page never scrolls sideways; in print the region is only a box. */
+static void wide_table_open(struct buf *b, const char *id, const char *caption)
+{
+	html_printf(b,
+	            "<div class=\"wide\" role=\"region\" tabindex=\"0\" aria-labelledby=\"%s\">\n<table>\n"
+	            "<caption id=\"%s\" dir=\"auto\">%s</caption>\n",
+	            id, id, caption);
+}
+
+static void wide_table_close(struct buf *b)
+{
+	html_printf(b, "</tbody>\n</table>\n</div>\n");
+}
+
 static void section_open(struct buf *b, int i, const char *intro)
 {
 	html_printf(b, "<section class=\"part\" aria-labelledby=\"%s\">\n<h2 id=\"%s\">%s</h2>\n", SECTIONS[i][0],
@@ -141,7 +156,8 @@ static void steps(struct buf *b, struct arena *a, const struct report *rep)
 		html_printf(b, "<p>The schedule has no steps.</p>\n</section>\n");
 		return;
 	}
-	html_printf(b, "<table>\n<thead><tr><th scope=\"col\">Date</th><th scope=\"col\">Step</th>"
+	wide_table_open(b, "steps-table", "The steps, by date");
+	html_printf(b, "<thead><tr><th scope=\"col\">Date</th><th scope=\"col\">Step</th>"
 	               "<th scope=\"col\">Kind</th><th scope=\"col\">Status</th><th scope=\"col\">Moves</th>"
 	               "</tr></thead>\n<tbody>\n");
 	for (int i = 0; i < o->nmilestones; i++) {
@@ -152,7 +168,8 @@ static void steps(struct buf *b, struct arena *a, const struct report *rep)
 		    office_milestone_status_text(m->status),
 		    m->nhistory ? arena_printf(a, "%d", m->nhistory) : "\u2014");
 	}
-	html_printf(b, "</tbody>\n</table>\n</section>\n");
+	wide_table_close(b);
+	html_printf(b, "</section>\n");
 
 	int moves = 0;
 	for (int i = 0; i < o->nmilestones; i++)
@@ -165,8 +182,9 @@ static void steps(struct buf *b, struct arena *a, const struct report *rep)
 		html_printf(b, "<p>No step of the schedule has moved.</p>\n</section>\n");
 		return;
 	}
+	wide_table_open(b, "moves-table", "Each move and its reason");
 	html_printf(b,
-	            "<table>\n<thead><tr><th scope=\"col\">Step</th><th scope=\"col\">Moved on</th>"
+	            "<thead><tr><th scope=\"col\">Step</th><th scope=\"col\">Moved on</th>"
 	            "<th scope=\"col\">From</th><th scope=\"col\">To</th><th scope=\"col\">Reason</th></tr></thead>\n"
 	            "<tbody>\n");
 	for (int i = 0; i < o->nmilestones; i++) {
@@ -182,7 +200,8 @@ static void steps(struct buf *b, struct arena *a, const struct report *rep)
 			            mv->reason);
 		}
 	}
-	html_printf(b, "</tbody>\n</table>\n</section>\n");
+	wide_table_close(b);
+	html_printf(b, "</section>\n");
 }
 
 static void letters(struct buf *b, struct arena *a, const struct report *rep)
@@ -193,7 +212,8 @@ static void letters(struct buf *b, struct arena *a, const struct report *rep)
 		html_printf(b, "<p>No circular letter.</p>\n</section>\n");
 		return;
 	}
-	html_printf(b, "<table>\n<thead><tr><th scope=\"col\">Reference</th><th scope=\"col\">Date</th>"
+	wide_table_open(b, "letters-table", "The letters issued");
+	html_printf(b, "<thead><tr><th scope=\"col\">Reference</th><th scope=\"col\">Date</th>"
 	               "<th scope=\"col\">Subject</th><th scope=\"col\">Addressed to</th></tr></thead>\n<tbody>\n");
 	for (int i = 0; i < o->ncirculars; i++) {
 		const struct circular *c = &o->circulars[i];
@@ -203,7 +223,8 @@ static void letters(struct buf *b, struct arena *a, const struct report *rep)
 			html_printf(b, "%s%s", k ? ", " : "", c->addressees[k]);
 		html_printf(b, "</td></tr>\n");
 	}
-	html_printf(b, "</tbody>\n</table>\n</section>\n");
+	wide_table_close(b);
+	html_printf(b, "</section>\n");
 }
 
 static void versions(struct buf *b, struct arena *a, const struct report *rep)
@@ -217,7 +238,8 @@ static void versions(struct buf *b, struct arena *a, const struct report *rep)
 		html_printf(b, "<p>No version has been published.</p>\n</section>\n");
 		return;
 	}
-	html_printf(b, "<table>\n<thead><tr><th scope=\"col\">Document</th><th scope=\"col\">Version</th>"
+	wide_table_open(b, "versions-table", "The versions published");
+	html_printf(b, "<thead><tr><th scope=\"col\">Document</th><th scope=\"col\">Version</th>"
 	               "<th scope=\"col\">Date</th><th scope=\"col\">Paragraphs</th><th scope=\"col\">What changed</th>"
 	               "</tr></thead>\n<tbody>\n");
 	for (int d = 0; d < o->ndocuments; d++)
@@ -228,7 +250,8 @@ static void versions(struct buf *b, struct arena *a, const struct report *rep)
 			            "<td class=\"number\">%d</td><td dir=\"auto\">%s</td></tr>\n",
 			            o->documents[d].title, v->label, date_long(a, v->date), v->paragraphs, v->note);
 		}
-	html_printf(b, "</tbody>\n</table>\n</section>\n");
+	wide_table_close(b);
+	html_printf(b, "</section>\n");
 }
 
 static void calls(struct buf *b, struct arena *a, const struct report *rep)
@@ -248,8 +271,9 @@ static void calls(struct buf *b, struct arena *a, const struct report *rep)
 			html_printf(b, "<p>The deadline was never changed.</p>\n");
 			continue;
 		}
-		html_printf(b, "<table>\n<caption>Changes of the deadline and state</caption>\n"
-		               "<thead><tr><th scope=\"col\">When</th><th scope=\"col\">Change</th>"
+		wide_table_open(b, arena_printf(a, "call-%lld-changes", (long long)c->id),
+		                arena_printf(a, "Changes of the deadline and state of \u201c%s\u201d", c->title));
+		html_printf(b, "<thead><tr><th scope=\"col\">When</th><th scope=\"col\">Change</th>"
 		               "<th scope=\"col\">From</th><th scope=\"col\">To</th><th scope=\"col\">Reason</th></tr>"
 		               "</thead>\n<tbody>\n");
 		for (int h = 0; h < c->nhistory; h++) {
@@ -264,7 +288,7 @@ static void calls(struct buf *b, struct arena *a, const struct report *rep)
 			    "</tr>\n",
 			    instant(a, c->timezone, ch->changed_at), change_text(ch->kind), from, to, ch->reason);
 		}
-		html_printf(b, "</tbody>\n</table>\n");
+		wide_table_close(b);
 	}
 	html_printf(b, "</section>\n");
 }
@@ -277,7 +301,8 @@ static void meetings(struct buf *b, struct arena *a, const struct report *rep)
 		html_printf(b, "<p>No meeting.</p>\n</section>\n");
 		return;
 	}
-	html_printf(b, "<table>\n<thead><tr><th scope=\"col\">Date</th><th scope=\"col\">Meeting</th>"
+	wide_table_open(b, "meetings-table", "The meetings");
+	html_printf(b, "<thead><tr><th scope=\"col\">Date</th><th scope=\"col\">Meeting</th>"
 	               "<th scope=\"col\">Format</th><th scope=\"col\">Description</th></tr></thead>\n<tbody>\n");
 	for (int i = 0; i < o->nmeetings; i++) {
 		const struct meeting *m = &o->meetings[i];
@@ -286,7 +311,8 @@ static void meetings(struct buf *b, struct arena *a, const struct report *rep)
 		    "<tr><td class=\"date\">%s</td><td dir=\"auto\">%s</td><td>%s</td><td dir=\"auto\">%s</td></tr>\n",
 		    date_long(a, m->date), m->title, format_text(m->format), m->description);
 	}
-	html_printf(b, "</tbody>\n</table>\n</section>\n");
+	wide_table_close(b);
+	html_printf(b, "</section>\n");
 }
 
 static void count_table(struct buf *b, const char *caption, const char *what, const struct outcome_count *c, int n)
@@ -337,8 +363,8 @@ static void dispositions(struct buf *b, struct arena *a, const struct report *re
 		html_printf(b, "<p>No call for contributions.</p>\n</section>\n");
 		return;
 	}
-	html_printf(b,
-	            "<table>\n<thead><tr><th scope=\"col\">Call</th><th scope=\"col\" class=\"number\">Comments</th>");
+	wide_table_open(b, "dispositions-table", "The decisions counted per call");
+	html_printf(b, "<thead><tr><th scope=\"col\">Call</th><th scope=\"col\" class=\"number\">Comments</th>");
 	for (int d = DECISION_ACCEPTED; d <= DECISION_NOTED; d++)
 		html_printf(b, "<th scope=\"col\" class=\"number\">%s</th>",
 		            decision_text((enum disposition_decision)d));
@@ -360,7 +386,8 @@ static void dispositions(struct buf *b, struct arena *a, const struct report *re
 		                ? instant(a, rc->call->timezone, rc->dispositions_published_at)
 		                : "Not yet");
 	}
-	html_printf(b, "</tbody>\n</table>\n</section>\n");
+	wide_table_close(b);
+	html_printf(b, "</section>\n");
 }
 
 static void contributors(struct buf *b, const struct report *rep)
