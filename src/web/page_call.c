@@ -5,6 +5,7 @@
  */
 #include "core/call.h"
 #include "core/comment.h"
+#include "core/config.h"
 #include "core/contribution.h"
 #include "core/country.h"
 #include "core/deadline.h"
@@ -611,6 +612,9 @@ void page_receipt(struct request *r)
 		    "<p class=\"receipt-lead\">Keep this tracking number: it identifies your contribution.</p>\n"
 		    "<p class=\"tracking\"><span class=\"tracking-label\">Tracking number</span> "
 		    "<strong id=\"tracking\">%s</strong></p>\n",
+		    k.tracking);
+	/* On paper, where it came from (the screen has the site's header). */
+	html_printf(&r->out, "<p class=\"print-only\">Receipt of Consulta: %s/receipts/%s</p>\n", config_get()->public_url,
 		    k.tracking);
 	const char *mailed = request_query(r, "mailed");
 	if (mailed && !strcmp(mailed, "1"))
