@@ -32,38 +32,38 @@ static int due_from_row(struct arena *a, struct db_stmt *st, void *element)
 }
 
 int receipt_next(struct db *db, struct arena *a, const struct contribution *k, const struct call *c,
-		 struct receipt_next *out, struct error *e)
+                 struct receipt_next *out, struct error *e)
 {
 	memset(out, 0, sizeof *out);
 	switch (k->publication) {
 	case PUBLICATION_NAMED:
 		out->publication = "Named: published with your name and organization, your category and your country. "
-				   "Your e-mail address is never published.";
+		                   "Your e-mail address is never published.";
 		break;
 	case PUBLICATION_ANONYMOUS:
 		out->publication = "Anonymous: published without your name and organization; your category and your "
-				   "country are public. Your e-mail address is never published.";
+		                   "country are public. Your e-mail address is never published.";
 		break;
 	case PUBLICATION_PRIVATE:
 		out->publication = "Private: not published. Only the secretariat reads it, and takes it into account "
-				   "as every other contribution.";
+		                   "as every other contribution.";
 		break;
 	}
 	out->published = contribution_is_public(k) && !contribution_is_hidden(k);
 	switch (k->state) {
 	case CONTRIBUTION_PUBLISHED:
 		out->moderation = k->publication == PUBLICATION_PRIVATE ? "It is recorded for the secretariat."
-									: "It is published: everyone can read it now.";
+		                                                        : "It is published: everyone can read it now.";
 		break;
 	case CONTRIBUTION_PENDING:
 		if (k->late && !k->admitted_at)
 			out->moderation = "It came late: the secretariat decides whether it is taken into account, and "
-					  "lets you know.";
+			                  "lets you know.";
 		else if (k->publication == PUBLICATION_PRIVATE)
 			out->moderation = "It is recorded for the secretariat.";
 		else
 			out->moderation = "It is published once the secretariat has reviewed it: this call reviews "
-					  "every contribution before publishing it.";
+			                  "every contribution before publishing it.";
 		break;
 	case CONTRIBUTION_HIDDEN:
 	case CONTRIBUTION_SPAM: out->moderation = "The secretariat has withheld it from publication."; break;
@@ -74,7 +74,7 @@ int receipt_next(struct db *db, struct arena *a, const struct contribution *k, c
 	if (tz_date_at(c->timezone, c->closes_at, closes) != 0)
 		snprintf(closes, sizeof closes, "9999-12-31"); /* no date to count from: no milestone is named */
 	static const char sql[] = "SELECT date, title FROM milestone WHERE process_id = ? AND kind IN ('version', "
-				  "'presentation') AND status <> 'cancelled' AND date > ? ORDER BY date, id LIMIT 1";
+	                          "'presentation') AND status <> 'cancelled' AND date > ? ORDER BY date, id LIMIT 1";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		return -1;
@@ -103,12 +103,12 @@ static void text_comments(struct buf *b, const struct contribution *k, const cha
 		const struct comment *c = &k->comments[i];
 		if (c->number && c->pid)
 			buf_printf(b, "%d. \u00b6%d, %s\n   %s/versions/%lld/paragraphs/%s\n", i + 1, c->number,
-				   comment_type_name(c->type), url, (long long)c->version_id, c->pid);
+			           comment_type_name(c->type), url, (long long)c->version_id, c->pid);
 		else
 			buf_printf(b, "%d. General comment, %s\n", i + 1, comment_type_name(c->type));
 		if (quote && c->row > 0)
 			buf_printf(b, "   Row %d of your table%s%s\n", c->row, c->note && *c->note ? ": " : "",
-				   c->note && *c->note ? c->note : "");
+			           c->note && *c->note ? c->note : "");
 		if (quote) {
 			buf_printf(b, "   Comment: %s\n", c->comment ? c->comment : "");
 			if (c->proposed_change && *c->proposed_change)
@@ -135,7 +135,7 @@ static void text_attachments(struct buf *b, const struct contribution *k, bool q
 }
 
 const char *receipt_text(struct arena *a, const struct contribution *k, const struct call *c,
-			 const struct receipt_next *next, bool quote)
+                         const struct receipt_next *next, bool quote)
 {
 	const char *url = config_get()->public_url;
 	char utc[32], local[TZ_HUMAN_LEN], version_date[32];
@@ -147,19 +147,19 @@ const char *receipt_text(struct arena *a, const struct contribution *k, const st
 	struct buf b;
 	buf_init(&b, RECEIPT_TEXT_MAX);
 	buf_printf(&b,
-		   "Tracking number: %s\n"
-		   "Call: %s\n"
-		   "      on %s, %s of %s\n"
-		   "      %s/calls/%lld\n"
-		   "Received: %s\n"
-		   "          %s\n"
-		   "Category: %s\n"
-		   "Country: %s\n"
-		   "Publication: %s\n"
-		   "Deadline of the call: %s\n\n",
-		   k->tracking, c->title, c->document_title, c->version_label, version_date, url, (long long)c->id, local,
-		   utc, k->category_name ? k->category_name : "", country ? country : "not given",
-		   next->publication ? next->publication : "", deadline ? deadline : "");
+	           "Tracking number: %s\n"
+	           "Call: %s\n"
+	           "      on %s, %s of %s\n"
+	           "      %s/calls/%lld\n"
+	           "Received: %s\n"
+	           "          %s\n"
+	           "Category: %s\n"
+	           "Country: %s\n"
+	           "Publication: %s\n"
+	           "Deadline of the call: %s\n\n",
+	           k->tracking, c->title, c->document_title, c->version_label, version_date, url, (long long)c->id,
+	           local, utc, k->category_name ? k->category_name : "", country ? country : "not given",
+	           next->publication ? next->publication : "", deadline ? deadline : "");
 	/* What the secretariat withheld is not repeated, as its page does not show it. */
 	const bool withheld = k->state == CONTRIBUTION_HIDDEN || k->state == CONTRIBUTION_SPAM;
 	if (!withheld) {
@@ -175,26 +175,25 @@ const char *receipt_text(struct arena *a, const struct contribution *k, const st
 		char due[32];
 		clock_format_date_long(next->answers_date, due);
 		buf_printf(&b,
-			   "- The secretariat answers each comment (its disposition). The answers are due with \"%s\", "
-			   "on the schedule for %s.\n",
-			   next->answers_title, due);
+		           "- The secretariat answers each comment (its disposition). The answers are due with \"%s\", "
+		           "on the schedule for %s.\n",
+		           next->answers_title, due);
 	} else {
 		buf_puts(&b, "- The secretariat answers each comment (its disposition). The answers will follow once "
-			     "the secretariat publishes them; the receipt page shows them then.\n");
+		             "the secretariat publishes them; the receipt page shows them then.\n");
 	}
 	buf_printf(&b,
-		   "- To hear of each step, follow the consultation by e-mail: %s/processes/%s\n"
-		   "- With an account, \"My contributions\" (%s/account) lists what you send while logged in, with "
-		   "the answers.\n\n"
-		   "Your receipt: %s/receipts/%s\n",
-		   url, c->process_slug, url, url, k->tracking);
+	           "- To hear of each step, follow the consultation by e-mail: %s/processes/%s\n"
+	           "- With an account, \"My contributions\" (%s/account) lists what you send while logged in, with "
+	           "the answers.\n\n"
+	           "Your receipt: %s/receipts/%s\n",
+	           url, c->process_slug, url, url, k->tracking);
 	const char *out = b.failed ? NULL : arena_strndup(a, b.data, b.len);
 	buf_free(&b);
 	return out;
 }
 
-int receipt_mail_again(struct db *db, struct arena *a, const char *tracking, const char *requester,
-		       struct error *e)
+int receipt_mail_again(struct db *db, struct arena *a, const char *tracking, const char *requester, struct error *e)
 {
 	struct contribution k;
 	struct call c;
@@ -203,18 +202,20 @@ int receipt_mail_again(struct db *db, struct arena *a, const char *tracking, con
 	if (contribution_find(db, a, tracking, &k, e) != 0)
 		goto fail;
 	if (!k.email || !*k.email) {
-		error_set(e, ERROR_CONFLICT, "This contribution gave no e-mail address: there is nowhere to mail its "
-					     "receipt.");
+		error_set(e, ERROR_CONFLICT,
+		          "This contribution gave no e-mail address: there is nowhere to mail its "
+		          "receipt.");
 		goto fail;
 	}
 	if (k.state == CONTRIBUTION_HIDDEN || k.state == CONTRIBUTION_SPAM) {
-		error_set(e, ERROR_CONFLICT, "The secretariat has withheld this contribution: its receipt is not mailed.");
+		error_set(e, ERROR_CONFLICT,
+		          "The secretariat has withheld this contribution: its receipt is not mailed.");
 		goto fail;
 	}
 	/* Each mail asked is in the audit log: the count of the last hour is the limit's. */
 	const char *object = arena_printf(a, "contribution:%s", k.tracking);
 	static const char sql[] = "SELECT count(*) FROM audit WHERE kind = 'contribution.receipt_mail' AND object = ? "
-				  "AND at > ?";
+	                          "AND at > ?";
 	struct db_stmt *st = object ? db_stmt(db, sql, e) : NULL;
 	if (!st)
 		goto fail;
@@ -226,18 +227,19 @@ int receipt_mail_again(struct db *db, struct arena *a, const char *tracking, con
 		goto fail;
 	if (sent >= RECEIPT_MAILS_PER_HOUR) {
 		error_set(e, ERROR_THROTTLED,
-			  "This receipt has been mailed %d times in the last hour already, which is the most we send. "
-			  "Please try again in an hour, or print this page.",
-			  RECEIPT_MAILS_PER_HOUR);
+		          "This receipt has been mailed %d times in the last hour already, which is the most we send. "
+		          "Please try again in an hour, or print this page.",
+		          RECEIPT_MAILS_PER_HOUR);
 		goto fail;
 	}
 	const int allowed = outbox_allowed(db, "receipt", k.email, requester, e);
 	if (allowed < 0)
 		goto fail;
 	if (!allowed) {
-		error_set(e, ERROR_THROTTLED, "Too many mails have gone to this contribution's address, or were asked "
-					      "from your connection, in the last hour. Please try again in an hour, or "
-					      "print this page.");
+		error_set(e, ERROR_THROTTLED,
+		          "Too many mails have gone to this contribution's address, or were asked "
+		          "from your connection, in the last hour. Please try again in an hour, or "
+		          "print this page.");
 		goto fail;
 	}
 	struct receipt_next next;
@@ -247,25 +249,26 @@ int receipt_mail_again(struct db *db, struct arena *a, const char *tracking, con
 	/* A mail by the e-mail channel goes back to its From, which may hear its own words; an address typed
 	 * on a form may be anyone's, and hears ours only. */
 	const char *facts = receipt_text(a, &k, &c, &next, k.channel == CHANNEL_EMAIL);
-	const char *body = facts ? arena_printf(a,
-						"Hello,\n\n"
-						"Here is the receipt of a contribution to the call \"%s\", sent again "
-						"because it was asked for on its receipt page. The contribution gave this "
-						"e-mail address.\n\n%s\n"
-						"Please quote the tracking number if you write to the secretariat about "
-						"this contribution.\n",
-						c.title, facts)
-				 : NULL;
+	const char *body =
+	    facts ? arena_printf(a,
+	                         "Hello,\n\n"
+	                         "Here is the receipt of a contribution to the call \"%s\", sent again "
+	                         "because it was asked for on its receipt page. The contribution gave this "
+	                         "e-mail address.\n\n%s\n"
+	                         "Please quote the tracking number if you write to the secretariat about "
+	                         "this contribution.\n",
+	                         c.title, facts)
+	          : NULL;
 	const char *subject = arena_printf(a, "Receipt of your contribution %s", k.tracking);
 	if (!body || !subject) {
 		error_set(e, ERROR_UNAVAILABLE, "out of memory");
 		goto fail;
 	}
 	struct outbox_mail mail = {
-		.kind = "receipt", .to = k.email, .subject = subject, .body = body, .requester = requester};
+	    .kind = "receipt", .to = k.email, .subject = subject, .body = body, .requester = requester};
 	if (outbox_enqueue(db, &mail, e) != 0 ||
 	    audit_record(db, &ACTOR_PUBLIC, c.process_id, "contribution.receipt_mail", object, NULL,
-			 arena_printf(a, "{\"channel\":\"%s\"}", contribution_channel_name(k.channel)), e) != 0 ||
+	                 arena_printf(a, "{\"channel\":\"%s\"}", contribution_channel_name(k.channel)), e) != 0 ||
 	    db_commit(db, e) != 0)
 		goto fail;
 	log_event("contribution.receipt_mail", "tracking=%s", k.tracking);

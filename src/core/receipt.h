@@ -42,7 +42,7 @@ struct receipt_next {
 
 /* Fills *out for k (of call c). 0, or -1 with e on a store error. */
 int receipt_next(struct db *db, struct arena *a, const struct contribution *k, const struct call *c,
-		 struct receipt_next *out, struct error *e);
+                 struct receipt_next *out, struct error *e);
 
 /* The receipt as mail text, from the tracking number to the link of the receipt page: the call, the
  * times (the process's zone first, then UTC), category, country, publication, the deadline, the
@@ -52,14 +52,13 @@ int receipt_next(struct db *db, struct arena *a, const struct contribution *k, c
  * the contribution came from (the e-mail channel); an address typed on a form gets our words only. NULL
  * when out of memory. */
 const char *receipt_text(struct arena *a, const struct contribution *k, const struct call *c,
-			 const struct receipt_next *next, bool quote);
+                         const struct receipt_next *next, bool quote);
 
 /* Queues the receipt mail of the contribution `tracking` again, to its own address (never another),
  * asked by requester (the client address, or NULL); audit "contribution.receipt_mail". Errors:
  * ERROR_NOT_FOUND (no such contribution), ERROR_CONFLICT (it gave no address, or the secretariat withheld
  * it), ERROR_THROTTLED (mailed RECEIPT_MAILS_PER_HOUR times in the last hour, or the outbox's limits for
  * the address or the requester are reached: nothing is queued), ERROR_UNAVAILABLE. */
-int receipt_mail_again(struct db *db, struct arena *a, const char *tracking, const char *requester,
-		       struct error *e);
+int receipt_mail_again(struct db *db, struct arena *a, const char *tracking, const char *requester, struct error *e);
 
 #endif
