@@ -283,6 +283,76 @@ class MailMe(ServerTestCase):
         self.assertEqual(len(outbox(s)), before)
 
 
+class Access(ServerTestCase):
+    """Who may read a receipt is unchanged (whoever has the tracking number); what it shows stays within that."""
+
+    SHARED = True
+    NOW = NOW
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.token = cls.server.account_token("sec@gca.example")
+
+    def test_a_private_contribution_shows_its_copy_to_the_holder_of_its_number_but_not_publicly(self):
+        t = self.server.contribute(publication="private", text="Only for the secretariat.")["tracking"]
+        r = self.server.get("/receipts/" + t)
+        self.assertEqual(r.status, 200, r)
+        text = page_text(r)
+        self.assertIn("Only for the secretariat.", text)
+        self.assertIn("Private: not published.", text)
+        self.assertNotIn("See your contribution as the public sees it", text)
+        self.assertNotIn("ada@example.org", r.text)
+        self.assertEqual(self.server.get("/contributions/" + t).status, 404)
+
+    def test_a_hidden_contribution_shows_none_of_its_words_and_offers_no_mail(self):
+        t = self.server.contribute(text="Words the secretariat withheld.", comments=[
+            {"paragraph": "p3", "comment": "A withheld comment."}])["tracking"]
+        r = self.server.send_json("POST", "/api/v1/contributions/%s/moderation" % t,
+                                  {"action": "hide", "reason": "Off topic."}, token=self.token)
+        self.assertEqual(r.status, 200, r)
+        page = self.server.get("/receipts/" + t)
+        self.assertEqual(page.status, 200, page)
+        text = page_text(page)
+        for words in ("Words the secretariat withheld.", "A withheld comment.", "Ada Lovelace", "What you sent"):
+            self.assertNotIn(words, text)
+        self.assertIn("The secretariat has withheld it from publication.", text)
+        self.assertNotIn('action="/receipts/%s/mail"' % t, page.text)
+        before = len(outbox(self.server))
+        r = self.server.post_form("/receipts/%s/mail" % t, {})
+        self.assertEqual(r.status, 409, r)
+        self.assertEqual(len(outbox(self.server)), before)
+
+
+class WhatHappensNext(ServerTestCase):
+    """Review first, and a schedule that names no version after the deadline."""
+
+    SHARED = False
+    NOW = NOW
+
+    def test_a_call_that_reviews_first_and_no_milestone_for_the_answers(self):
+        s = self.fresh_server()
+        with sqlite3.connect(s.db, timeout=10) as db:
+            db.execute("UPDATE call SET review = 'after_review' WHERE id = 1")
+            db.execute("UPDATE milestone SET status = 'cancelled' WHERE kind IN ('version', 'presentation')")
+        t = s.contribute()["tracking"]
+        text = page_text(s.get("/receipts/" + t))
+        self.assertIn("It is published once the secretariat has reviewed it", text)
+        self.assertNotIn("See your contribution as the public sees it", text)
+        self.assertIn("The answers will follow once the secretariat publishes them", text)
+        body = body_of([m for to, m in outbox(s) if t in m["Subject"]][0])
+        self.assertIn("It is published once the secretariat has reviewed it", body)
+        self.assertIn("The answers will follow once the secretariat publishes them", body)
+
+    def test_a_late_mail_is_said_to_wait_for_the_secretariat(self):
+        s = self.fresh_server()
+        code, out, err = mail_in(s.db, with_attachment("late@example.org", b"late words\n"), "2021-02-16T09:00:00Z")
+        self.assertEqual(code, 0, err)
+        self.assertTrue(out["late"], out)
+        text = page_text(s.get("/receipts/" + out["tracking"]))
+        self.assertIn("It came late: the secretariat decides whether it is taken into account", text)
+
+
 if __name__ == "__main__":
     import unittest
 
