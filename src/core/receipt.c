@@ -14,8 +14,11 @@
 #include <stdio.h>
 #include <string.h>
 
-/* A receipt mail holds at most the contribution's text and comments, each bounded by core/limits.h. */
-enum { RECEIPT_TEXT_MAX = 4 * 1024 * 1024 };
+/* A receipt mail holds at most the contribution's text and comments, each bounded by core/limits.h. A
+ * quoting one longer than RECEIPT_QUOTE_MAX is sent without the quotes: encoded (quoted-printable may
+ * triple it) it must stay within the outbox's largest message (1 MB), or the contribution itself would be
+ * refused with its receipt. */
+enum { RECEIPT_TEXT_MAX = 4 * 1024 * 1024, RECEIPT_QUOTE_MAX = 256 * 1024 };
 
 struct due {
 	const char *title;
@@ -37,15 +40,15 @@ int receipt_next(struct db *db, struct arena *a, const struct contribution *k, c
 	memset(out, 0, sizeof *out);
 	switch (k->publication) {
 	case PUBLICATION_NAMED:
-		out->publication = "Named: published with your name and organization, your category and your country. "
+		out->publication = "Named. Published with your name and organization, your category and your country. "
 		                   "Your e-mail address is never published.";
 		break;
 	case PUBLICATION_ANONYMOUS:
-		out->publication = "Anonymous: published without your name and organization; your category and your "
+		out->publication = "Anonymous. Published without your name and organization; your category and your "
 		                   "country are public. Your e-mail address is never published.";
 		break;
 	case PUBLICATION_PRIVATE:
-		out->publication = "Private: not published. Only the secretariat reads it, and takes it into account "
+		out->publication = "Private. Not published: only the secretariat reads it, and takes it into account "
 		                   "as every other contribution.";
 		break;
 	}
@@ -188,6 +191,10 @@ const char *receipt_text(struct arena *a, const struct contribution *k, const st
 	           "the answers.\n\n"
 	           "Your receipt: %s/receipts/%s\n",
 	           url, c->process_slug, url, url, k->tracking);
+	if (quote && (b.failed || b.len > RECEIPT_QUOTE_MAX)) {
+		buf_free(&b);
+		return receipt_text(a, k, c, next, false);
+	}
 	const char *out = b.failed ? NULL : arena_strndup(a, b.data, b.len);
 	buf_free(&b);
 	return out;

@@ -49,8 +49,8 @@ int receipt_next(struct db *db, struct arena *a, const struct contribution *k, c
  * comments (each ¶N with its link), the attachments (size, SHA-256), what happens next and how to
  * follow. k has its comments (comment_attach) and attachments (contribution_attachments) loaded. quote:
  * repeat the sender's own words (text, comments, file names): only for a mail that goes back to where
- * the contribution came from (the e-mail channel); an address typed on a form gets our words only. NULL
- * when out of memory. */
+ * the contribution came from (the e-mail channel); an address typed on a form gets our words only. A
+ * quoting text too long for one mail is given without the quotes. NULL when out of memory. */
 const char *receipt_text(struct arena *a, const struct contribution *k, const struct call *c,
                          const struct receipt_next *next, bool quote);
 

@@ -106,7 +106,7 @@ class ReceiptPage(ServerTestCase):
 
     def test_the_publication_choice_says_what_it_means(self):
         text = page_text(self.page)
-        self.assertIn("Anonymous: published without your name and organization; your category and your country "
+        self.assertIn("Anonymous. Published without your name and organization; your category and your country "
                       "are public.", text)
         # anonymous: the page, which its (public) tracking number opens, does not show the name; never the address
         self.assertNotIn("Ada Lovelace", text)
@@ -139,7 +139,7 @@ class ReceiptPage(ServerTestCase):
         self.assertIn("Received: 25 January 2021, 11:00 Zurich time (UTC+1)\n          2021-01-25 10:00:00 UTC",
                       body)
         self.assertIn("Category: Academia\nCountry: Switzerland\n", body)
-        self.assertIn("Publication: Anonymous: published without your name", body)
+        self.assertIn("Publication: Anonymous. Published without your name", body)
         self.assertIn("1. \u00b63, technical\n   http", body)
         self.assertIn("/versions/%d/paragraphs/p3" % self.version, body)
         self.assertIn("2. General comment, editorial", body)
@@ -172,13 +172,31 @@ class ReceiptOfAMail(ServerTestCase):
         self.assertIn("Attachments (1)", text)
         self.assertIn('<span class="file-name">inputs.txt</span>, 1.7 KB (%d bytes)' % len(data), r.text)
         self.assertIn("1.7 KB (%d bytes) SHA-256: %s" % (len(data), digest), text)
-        self.assertIn("Private: not published.", text)
+        self.assertIn("Private. Not published:", text)
         self.assertIn(RECEIVED, text)
         reply = [m for to, m in outbox(self.server) if m["In-Reply-To"] == "<file@example.org>"]
         self.assertEqual(len(reply), 1)
         body = body_of(reply[0])
         self.assertIn("1. inputs.txt, %d bytes\n   SHA-256: %s" % (len(data), digest), body)
         self.assertIn("Our inputs are in the attached file.", body, "a reply to the sender may quote its words")
+
+    def test_a_long_mailed_text_is_not_quoted_so_that_the_reply_fits_one_mail(self):
+        # 100,000 characters of three bytes each: quoted-printable would make the reply far larger than the
+        # outbox takes (1 MB); the contribution must not be refused for its receipt.
+        text = "\u20ac" * 100000
+        m = email.mime.text.MIMEText(text, "plain", "utf-8")
+        m["From"] = "Ada <ada@example.org>"
+        m["To"] = CALL1
+        m["Subject"] = "Long"
+        m["Message-ID"] = "<long@example.org>"
+        code, out, err = mail_in(self.server.db, m.as_bytes(), NOW)
+        self.assertEqual(code, 0, err)
+        self.assertEqual(out["outcome"], "accepted", out)
+        reply = [m for to, m in outbox(self.server) if m["In-Reply-To"] == "<long@example.org>"]
+        self.assertEqual(len(reply), 1)
+        body = body_of(reply[0])
+        self.assertIn("Tracking number: " + out["tracking"], body)
+        self.assertNotIn("\u20ac" * 10, body)
 
 
 class Escaping(ServerTestCase):
@@ -300,7 +318,7 @@ class Access(ServerTestCase):
         self.assertEqual(r.status, 200, r)
         text = page_text(r)
         self.assertIn("Only for the secretariat.", text)
-        self.assertIn("Private: not published.", text)
+        self.assertIn("Private. Not published:", text)
         self.assertNotIn("See your contribution as the public sees it", text)
         self.assertNotIn("ada@example.org", r.text)
         self.assertEqual(self.server.get("/contributions/" + t).status, 404)
