@@ -266,6 +266,16 @@ class MailMe(ServerTestCase):
         s.start(now="2021-01-25T11:00:01Z")
         self.assertEqual(self.press(s, t).status, 303)
 
+    def test_the_outbox_limit_of_an_address_holds_for_receipts_asked_again(self):
+        s = self.fresh_server()
+        # ten receipts an hour to one address (core/outbox.h): the ten contributions have had theirs
+        ts = [s.contribute(email="busy@example.org")["tracking"] for _ in range(10)]
+        before = len(outbox(s))
+        r = self.press(s, ts[0])
+        self.assertEqual(r.status, 429, r)
+        self.assertIn("Too many mails have gone to this contribution's address", page_text(r))
+        self.assertEqual(len(outbox(s)), before)
+
     def test_without_the_csrf_token_nothing_is_queued(self):
         s = self.fresh_server()
         t = s.contribute()["tracking"]
