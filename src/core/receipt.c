@@ -53,6 +53,10 @@ int receipt_next(struct db *db, struct arena *a, const struct contribution *k, c
 		break;
 	}
 	out->published = contribution_is_public(k) && !contribution_is_hidden(k);
+	out->answers = k->ncomments > 0
+	                   ? "The secretariat answers each of your comments (its disposition)."
+	                   : "The secretariat answers the comments sent to this call (its dispositions) and takes "
+	                     "every contribution into account.";
 	switch (k->state) {
 	case CONTRIBUTION_PUBLISHED:
 		out->moderation = k->publication == PUBLICATION_PRIVATE ? "It is recorded for the secretariat."
@@ -177,13 +181,13 @@ const char *receipt_text(struct arena *a, const struct contribution *k, const st
 	if (next->answers_title) {
 		char due[32];
 		clock_format_date_long(next->answers_date, due);
-		buf_printf(&b,
-		           "- The secretariat answers each comment (its disposition). The answers are due with \"%s\", "
-		           "on the schedule for %s.\n",
+		buf_printf(&b, "- %s The answers are due with \"%s\", on the schedule for %s.\n", next->answers,
 		           next->answers_title, due);
 	} else {
-		buf_puts(&b, "- The secretariat answers each comment (its disposition). The answers will follow once "
-		             "the secretariat publishes them; the receipt page shows them then.\n");
+		buf_printf(&b,
+		           "- %s The answers will follow once the secretariat publishes them; the receipt page shows "
+		           "them then.\n",
+		           next->answers);
 	}
 	buf_printf(&b,
 	           "- To hear of each step, follow the consultation by e-mail: %s/processes/%s\n"

@@ -34,13 +34,14 @@ struct receipt_next {
 	const char *publication; /* what the publication choice means: "Named: published with your name ..." */
 	const char *moderation;  /* where it stands: published, awaiting review, late, private, withheld */
 	bool published;          /* the public sees it now (contribution_is_public and not hidden) */
+	const char *answers;     /* who answers what: each comment of its own, or those of the call */
 	/* The milestone the answers are due with (a version or presentation after the call's deadline), or
 	 * answers_title NULL when the schedule names none. */
 	const char *answers_title;
 	const char *answers_date; /* YYYY-MM-DD */
 };
 
-/* Fills *out for k (of call c). 0, or -1 with e on a store error. */
+/* Fills *out for k (of call c; its comments loaded by comment_attach). 0, or -1 with e on a store error. */
 int receipt_next(struct db *db, struct arena *a, const struct contribution *k, const struct call *c,
                  struct receipt_next *out, struct error *e);
 

@@ -668,7 +668,7 @@ void page_receipt(struct request *r)
 	if (next.published)
 		html_printf(&r->out, " <a href=\"/contributions/%u\">See your contribution as the public sees it</a>.",
 			    k.tracking);
-	html_printf(&r->out, "</li>\n<li>The secretariat answers each comment (its disposition). ");
+	html_printf(&r->out, "</li>\n<li>%s ", next.answers);
 	if (next.answers_title)
 		html_printf(&r->out, "The answers are due with \u201c%s\u201d, on the schedule for <strong>%s</strong>.",
 			    next.answers_title, page_date(r, next.answers_date));

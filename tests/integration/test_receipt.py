@@ -116,6 +116,7 @@ class ReceiptPage(ServerTestCase):
         text = page_text(self.page)
         self.assertIn("What happens next", text)
         self.assertIn("It is published: everyone can read it now.", text)
+        self.assertIn("The secretariat answers each of your comments (its disposition).", text)
         self.assertIn("The answers are due with \u201cThe final revised draft, taking the inputs into account, is "
                       "posted online.\u201d, " + DUE, text)
         self.assertIn('href="/processes/gca-guidelines#follow"', self.page.text)
@@ -368,6 +369,8 @@ class WhatHappensNext(ServerTestCase):
         self.assertIn("It is published once the secretariat has reviewed it", text)
         self.assertNotIn("See your contribution as the public sees it", text)
         self.assertIn("The answers will follow once the secretariat publishes them", text)
+        self.assertIn("The secretariat answers the comments sent to this call (its dispositions) and takes every "
+                      "contribution into account.", text)
         body = body_of([m for to, m in outbox(s) if t in m["Subject"]][0])
         self.assertIn("It is published once the secretariat has reviewed it", body)
         self.assertIn("The answers will follow once the secretariat publishes them", body)
