@@ -98,50 +98,6 @@ void comment_validate(const struct comment_input *in, int n, const struct paragr
 			    total, LIMIT_COMMENTS_TEXT);
 }
 
-/* The ¶N of pid among paragraphs, or 0. */
-static int paragraph_number(const struct paragraph *paragraphs, int n, const char *pid)
-{
-	for (int i = 0; pid && i < n; i++)
-		if (!strcmp(paragraphs[i].pid, pid))
-			return paragraphs[i].number;
-	return 0;
-}
-
-const char *comment_list_text(struct arena *a, const struct comment_input *in, int n, bool quote,
-			      const struct paragraph *paragraphs, int nparagraphs)
-{
-	if (n <= 0)
-		return "";
-	struct buf b;
-	buf_init(&b, 4 * (size_t)LIMIT_COMMENTS_TEXT + 64 * (size_t)LIMIT_COMMENTS);
-	buf_printf(&b, "Your comments (%d):\n\n", n);
-	for (int i = 0; i < n; i++) {
-		const struct comment_input *c = &in[i];
-		enum comment_type type = COMMENT_GENERAL;
-		if (c->type && *c->type)
-			comment_type_parse(c->type, &type);
-		const int number = paragraph_number(paragraphs, nparagraphs, c->paragraph);
-		if (number)
-			buf_printf(&b, "%d. \u00b6%d, %s\n", i + 1, number, comment_type_name(type));
-		else
-			buf_printf(&b, "%d. General comment, %s\n", i + 1, comment_type_name(type));
-		if (quote && c->row > 0)
-			buf_printf(&b, "   Row %d of your table%s%s\n", c->row, c->note && *c->note ? ": " : "",
-				   c->note && *c->note ? c->note : "");
-		if (quote) {
-			buf_printf(&b, "   Comment: %s\n", c->comment ? c->comment : "");
-			if (c->proposed_change && *c->proposed_change)
-				buf_printf(&b, "   Proposed change: %s\n", c->proposed_change);
-			buf_puts(&b, "\n");
-		}
-	}
-	if (!quote)
-		buf_puts(&b, "\nThe receipt page below shows each comment as it was received.\n\n");
-	const char *out = b.failed ? "" : arena_strndup(a, b.data, b.len);
-	buf_free(&b);
-	return out ? out : "";
-}
-
 int comment_store(struct db *db, int64_t contribution_id, int64_t version_id, const struct comment_input *in, int n,
 		  struct error *e)
 {

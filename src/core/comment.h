@@ -77,13 +77,6 @@ struct comment {
 void comment_validate(const struct comment_input *in, int n, const struct paragraph *paragraphs, int nparagraphs,
 		      struct error *e);
 
-/* The comments as a receipt mail lists them ("Your comments (2):", then each with its ¶N and type, and with
- * quote, its comment, proposed change and what was understood of a table's row), in the arena; "" when
- * there are none. Without quote nothing of the sender's text is repeated: a receipt for the web form goes to
- * an address anyone may type, and must not carry a stranger's words (the receipt page has them). */
-const char *comment_list_text(struct arena *a, const struct comment_input *in, int n, bool quote,
-			      const struct paragraph *paragraphs, int nparagraphs);
-
 /* Stores the (valid) comments of contribution_id on version_id, inside the caller's transaction. */
 int comment_store(struct db *db, int64_t contribution_id, int64_t version_id, const struct comment_input *in, int n,
 		  struct error *e);

@@ -12,6 +12,7 @@
 #include "core/outbox.h"
 #include "core/paragraph.h"
 #include "core/process.h"
+#include "core/receipt.h"
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -249,7 +250,6 @@ static int contribution_insert(struct db *db, int64_t call_id, int64_t category_
 	return -1;
 }
 
-/* The receipt by mail, queued in the same transaction as the contribution. */
 /* Keeps what was understood of the contribution's comment table, for its receipt page. */
 static int contribution_store_table_report(struct db *db, int64_t id, const char *report, struct error *e)
 {
@@ -290,47 +290,20 @@ int contribution_table_report(struct db *db, struct arena *a, const struct contr
 	return 0;
 }
 
+/* The receipt by mail, queued in the same transaction as the contribution; facts is receipt_text()'s. */
 static int contribution_receipt_mail(struct db *db, struct arena *a, const struct call *call,
-				     const struct contribution_input *c, const char *comments, const struct receipt *r,
+				     const struct contribution_input *c, const char *facts, const struct receipt *r,
 				     struct error *e)
 {
-	char utc[32], local[TZ_HUMAN_LEN], version_date[32];
-	tz_format_utc(r->received_at, utc);
-	tz_format_human(call->timezone, r->received_at, local);
-	clock_format_date_long(call->version_date, version_date);
-	const char *deadline = deadline_sentence(a, call, r->received_at);
-	const bool review = call->review == REVIEW_AFTER_REVIEW;
-	enum contribution_publication p = PUBLICATION_PRIVATE;
-	contribution_publication_parse(c->publication, &p); /* checked by contribution_validate() */
-	const char *publication = "not published: for the secretariat only";
-	switch (p) {
-	case PUBLICATION_NAMED:
-		publication = review ? "published with your name once the secretariat has reviewed it"
-				     : "published with your name";
-		break;
-	case PUBLICATION_ANONYMOUS:
-		publication = review ? "published without your name once the secretariat has reviewed it"
-				     : "published without your name";
-		break;
-	case PUBLICATION_PRIVATE: break;
-	}
 	/* A neutral greeting: the address was typed by whoever sent the form, so the name must not read as
 	 * ours to someone who never wrote to us. The call and the tracking number are our words. */
 	const char *body = arena_printf(
 		a,
 		"Hello,\n\n"
-		"A contribution to the call \"%s\" on %s (%s of %s) was sent with this e-mail address and has been "
-		"received.\n\n"
-		"Tracking number: %s\n"
-		"Received: %s\n"
-		"          %s\n"
-		"Publication: %s\n"
-		"Deadline of the call: %s\n\n"
-		"%s"
-		"Your receipt: %s/receipts/%s\n\n"
+		"A contribution to the call \"%s\" was sent with this e-mail address and has been received.\n\n"
+		"%s\n"
 		"Please quote the tracking number if you write to the secretariat about this contribution.\n",
-		call->title, call->document_title, call->version_label, version_date, r->tracking, local, utc,
-		publication, deadline ? deadline : "", comments ? comments : "", config_get()->public_url, r->tracking);
+		call->title, facts);
 	const char *subject = arena_printf(a, "Contribution received: %s", r->tracking);
 	if (!body || !subject) {
 		error_set(e, ERROR_UNAVAILABLE, "out of memory");
@@ -344,21 +317,12 @@ static int contribution_receipt_mail(struct db *db, struct arena *a, const struc
 /* The receipt of a contribution by e-mail: an answer to the message itself
  * (In-Reply-To, References), which says whether it came late. */
 static int contribution_receipt_reply(struct db *db, struct arena *a, const struct call *call,
-				      const struct contribution_input *c, const char *comments, const struct receipt *r,
+				      const struct contribution_input *c, const char *facts, const struct receipt *r,
 				      struct error *e)
 {
 	const struct contribution_mail *m = c->mail;
-	char utc[32], local[TZ_HUMAN_LEN], version_date[32], deadline[TZ_HUMAN_LEN];
-	tz_format_utc(r->received_at, utc);
-	tz_format_human(call->timezone, r->received_at, local);
-	clock_format_date_long(call->version_date, version_date);
+	char deadline[TZ_HUMAN_LEN];
 	tz_format_human(call->timezone, call->closes_at, deadline);
-	const char *statement = deadline_sentence(a, call, r->received_at);
-	struct buf files;
-	buf_init(&files, 64 * 1024);
-	for (int i = 0; i < m->nattachments; i++)
-		buf_printf(&files, "%s  %s (%zu bytes)\n", i ? "            " : "Attachments:", m->attachments[i].name,
-			   m->attachments[i].size);
 	const char *late =
 		r->late ? arena_printf(a,
 				       "Your message arrived after the deadline of this call (%s). It is recorded and "
@@ -369,24 +333,15 @@ static int contribution_receipt_reply(struct db *db, struct arena *a, const stru
 	const char *body = arena_printf(
 		a,
 		"Hello,\n\n"
-		"Your message%s%s%s has been recorded as a contribution to the call \"%s\" on %s (%s of %s).\n\n"
-		"Tracking number: %s\n"
-		"Received: %s\n"
-		"          %s\n"
+		"Your message%s%s%s has been recorded as a contribution to the call \"%s\".\n\n"
 		"%s"
-		"Publication: not published; for the secretariat only.\n"
-		"Deadline of the call: %s\n\n"
-		"%s"
-		"%s"
+		"%s\n"
 		"%s%s%s"
-		"Your receipt: %s/receipts/%s\n\n"
 		"Please quote the tracking number if you write to the secretariat about this contribution.\n",
 		m->subject && *m->subject ? " \"" : "", m->subject && *m->subject ? m->subject : "",
-		m->subject && *m->subject ? "\"" : "", call->title, call->document_title, call->version_label,
-		version_date, r->tracking, local, utc, files.data ? files.data : "", statement ? statement : "", late,
-		comments ? comments : "", c->table_report ? "Your comment table, row by row:\n" : "",
-		c->table_report ? c->table_report : "", c->table_report ? "\n" : "", config_get()->public_url, r->tracking);
-	buf_free(&files);
+		m->subject && *m->subject ? "\"" : "", call->title, late, facts,
+		c->table_report ? "Your comment table, row by row:\n" : "", c->table_report ? c->table_report : "",
+		c->table_report ? "\n" : "");
 	const char *subject = arena_printf(a, r->late ? "Contribution received after the deadline: %s"
 						     : "Contribution received: %s",
 					   r->tracking);
@@ -586,15 +541,28 @@ int contribution_receive(struct db *db, struct arena *a, int64_t call_id, const 
 		goto fail;
 	if (comment_store(db, id, call.version_id, clean.comments, clean.ncomments, e) != 0)
 		goto fail;
-	/* A mail in reply goes to the address the message came from, and may repeat its words; a receipt for
-	 * the web or the API goes to an address anyone may type, and repeats none. */
-	const char *listed = comment_list_text(a, clean.comments, clean.ncomments, mail != NULL, paragraphs, nparagraphs);
 	if (in->table_report && contribution_store_table_report(db, id, in->table_report, e) != 0)
 		goto fail;
-	if (!mail && contribution_receipt_mail(db, a, &call, &clean, listed, out, e) != 0)
-		goto fail;
-	if (mail && !mail->no_receipt && contribution_receipt_reply(db, a, &call, &clean, listed, out, e) != 0)
-		goto fail;
+	/* The receipt says what was stored, as its page does (core/receipt.h), read back in this transaction.
+	 * A mail in reply goes to the address the message came from, and may repeat its words; a receipt for
+	 * the web or the API goes to an address anyone may type, and repeats none. */
+	if (!mail || !mail->no_receipt) {
+		struct contribution stored;
+		struct receipt_next next;
+		if (contribution_find(db, a, out->tracking, &stored, e) != 0 ||
+		    comment_attach(db, a, &stored, 1, e) != 0 || contribution_attachments(db, a, &stored, e) != 0 ||
+		    receipt_next(db, a, &stored, &call, &next, e) != 0)
+			goto fail;
+		const char *facts = receipt_text(a, &stored, &call, &next, mail != NULL);
+		if (!facts) {
+			error_set(e, ERROR_UNAVAILABLE, "out of memory");
+			goto fail;
+		}
+		if (!mail && contribution_receipt_mail(db, a, &call, &clean, facts, out, e) != 0)
+			goto fail;
+		if (mail && contribution_receipt_reply(db, a, &call, &clean, facts, out, e) != 0)
+			goto fail;
+	}
 	if (db_commit(db, e) != 0)
 		goto fail;
 	log_event("contribution.received", "call=%lld tracking=%s channel=%s late=%d", (long long)call.id,

@@ -5,12 +5,14 @@
  */
 #include "core/call.h"
 #include "core/comment.h"
+#include "core/config.h"
 #include "core/contribution.h"
 #include "core/country.h"
 #include "core/deadline.h"
 #include "core/limits.h"
 #include "core/paragraph.h"
 #include "core/process.h"
+#include "core/receipt.h"
 #include "util/clock.h"
 #include "util/tz.h"
 #include "util/utf8.h"
@@ -548,6 +550,38 @@ void page_contribute_submit(struct request *r)
 	reply_redirect(r, arena_printf(&r->arena, "/receipts/%s", receipt.tracking));
 }
 
+/* A file's size as people read it, with the exact count of bytes for a comparison with their copy. */
+static const char *size_text(struct request *r, size_t size)
+{
+	if (size < 1024)
+		return arena_printf(&r->arena, "%zu bytes", size);
+	const double kb = (double)size / 1024.0;
+	return kb < 1024.0 ? arena_printf(&r->arena, "%.1f KB (%zu bytes)", kb, size)
+			   : arena_printf(&r->arena, "%.1f MB (%zu bytes)", kb / 1024.0, size);
+}
+
+/* The files that came with it: name, size and SHA-256, so that the sender can check they are the ones sent. */
+static void receipt_attachments(struct request *r, const struct contribution *k)
+{
+	if (k->nattachments <= 0)
+		return;
+	html_printf(&r->out,
+		    "<section aria-labelledby=\"attachments\" class=\"attachments\"><h3 id=\"attachments\">Attachments "
+		    "(%d)</h3>\n<ol class=\"files\">\n",
+		    k->nattachments);
+	for (int i = 0; i < k->nattachments; i++) {
+		const struct contribution_attachment *f = &k->attachments[i];
+		html_printf(&r->out,
+			    "<li><span class=\"file-name\">%s</span>, %s<br>SHA-256: <code class=\"hash\">%s</code></li>\n",
+			    f->name ? f->name : "", size_text(r, f->size), f->sha256);
+	}
+	html_printf(&r->out, "</ol>\n</section>\n");
+}
+
+/* Who may read a receipt: whoever has its tracking number, as before. What it shows therefore stays within
+ * what that number already opens: the sender's words unless the secretariat withheld them (a hidden one's
+ * number is public, in its place in the list), the name only where it is published anyway (named), the
+ * e-mail address never. */
 void page_receipt(struct request *r)
 {
 	struct error e;
@@ -555,64 +589,125 @@ void page_receipt(struct request *r)
 	const char *report = NULL;
 	struct contribution k;
 	struct call c;
+	struct receipt_next next;
 	if (contribution_find(r->db, &r->arena, r->params[0], &k, &e) != 0 ||
 	    call_find(r->db, &r->arena, k.call_id, &c, &e) != 0 || comment_attach(r->db, &r->arena, &k, 1, &e) != 0 ||
 	    page_dispositions_attach(r, &k, 1, k.call_id, &e) != 0 ||
-	    contribution_table_report(r->db, &r->arena, &k, &report, &e) != 0) {
+	    contribution_attachments(r->db, &r->arena, &k, &e) != 0 ||
+	    contribution_table_report(r->db, &r->arena, &k, &report, &e) != 0 ||
+	    receipt_next(r->db, &r->arena, &k, &c, &next, &e) != 0) {
 		page_error(r, &e);
 		return;
 	}
+	const bool withheld = k.state == CONTRIBUTION_HIDDEN || k.state == CONTRIBUTION_SPAM;
 	page_begin(r, arena_printf(&r->arena, "Receipt %s", k.tracking));
 	crumbs(r, &c, true);
-	const char *publication = NULL;
-	switch (k.publication) {
-	case PUBLICATION_NAMED: publication = "Published with your name"; break;
-	case PUBLICATION_ANONYMOUS:
-		publication = "Published without your name and organization (the category and the country are public)";
-		break;
-	case PUBLICATION_PRIVATE: publication = "Not published: for the secretariat only"; break;
-	}
-	/* Moderation matters only for what others read: a private contribution says so whatever its state. */
-	if (k.publication != PUBLICATION_PRIVATE) {
-		switch (k.state) {
-		case CONTRIBUTION_PUBLISHED: break;
-		case CONTRIBUTION_PENDING:
-			publication = arena_printf(&r->arena, "%s, once the secretariat has reviewed it", publication);
-			break;
-		case CONTRIBUTION_HIDDEN:
-		case CONTRIBUTION_SPAM: publication = "Not shown: withheld by the secretariat"; break;
-		}
-	}
 	html_printf(&r->out,
-		    "<h1>Contribution received</h1>\n"
+		    "<article class=\"receipt\">\n<h1>Contribution received</h1>\n"
 		    "<p class=\"receipt-lead\">Keep this tracking number: it identifies your contribution.</p>\n"
-		    "<p class=\"tracking\"><span class=\"visually-hidden\">Tracking number </span>"
-		    "<strong id=\"tracking\">%s</strong></p>\n"
+		    "<p class=\"tracking\"><span class=\"tracking-label\">Tracking number</span> "
+		    "<strong id=\"tracking\">%s</strong></p>\n",
+		    k.tracking);
+	/* On paper, where it came from (the screen has the site's header). */
+	html_printf(&r->out, "<p class=\"print-only\">Receipt of Consulta: %s/receipts/%s</p>\n", config_get()->public_url,
+		    k.tracking);
+	const char *mailed = request_query(r, "mailed");
+	if (mailed && !strcmp(mailed, "1"))
+		html_printf(&r->out, "<p class=\"notice no-print\" role=\"status\">This receipt is on its way to the "
+				     "e-mail address given with the contribution.</p>\n");
+	html_printf(&r->out,
+		    "<p class=\"print-advice no-print\">To keep a copy on paper or as a PDF, print this page with your "
+		    "browser's Print command (Ctrl+P, or \u2318P on a Mac): it prints without the site's menus.</p>\n"
+		    "<section aria-labelledby=\"about\"><h2 id=\"about\">What it is about</h2>\n"
 		    "<dl class=\"facts\">\n"
-		    "<dt>Call</dt><dd><a href=\"/calls/%L\">%s</a> on %s, %s of %s</dd>\n"
+		    "<dt>Call</dt><dd><a href=\"/calls/%L\">%s</a></dd>\n"
+		    "<dt>Version</dt><dd><a href=\"/versions/%L\">%s, %s of %s</a></dd>\n"
 		    "<dt>Received</dt><dd>%s<br><span class=\"utc\">%s</span></dd>\n"
-		    "<dt>Publication</dt><dd>%s</dd>\n"
 		    "<dt>Deadline of the call</dt><dd>",
-		    k.tracking, (long long)c.id, c.title, c.document_title, c.version_label,
+		    (long long)c.id, c.title, (long long)c.version_id, c.document_title, c.version_label,
 		    page_date(r, c.version_date), page_instant_human(r, c.timezone, k.received_at),
-		    page_instant_utc(r, k.received_at), publication);
+		    page_instant_utc(r, k.received_at));
 	page_deadline(r, &c);
-	html_printf(&r->out, "</dd>\n</dl>\n");
-	/* The comments, as the sender sent them: not of one the secretariat withheld (a hidden one's tracking number
-	 * is public, in its place in the list). */
-	if (k.state != CONTRIBUTION_HIDDEN && k.state != CONTRIBUTION_SPAM) {
-		page_comments(r, &k, "h2");
+	html_printf(&r->out, "</dd>\n</dl>\n</section>\n");
+	/* The copy of what was sent: not of one the secretariat withheld. */
+	if (!withheld) {
+		html_printf(&r->out, "<section aria-labelledby=\"sent\"><h2 id=\"sent\">What you sent</h2>\n"
+				     "<dl class=\"facts\">\n");
+		if (k.publication == PUBLICATION_NAMED) {
+			html_printf(&r->out, "<dt>Name</dt><dd>%s</dd>\n", k.name);
+			if (k.organization && *k.organization)
+				html_printf(&r->out, "<dt>Organization</dt><dd>%s</dd>\n", k.organization);
+		}
+		const char *country = country_name(k.country);
+		html_printf(&r->out,
+			    "<dt>Category</dt><dd>%s</dd>\n<dt>Country</dt><dd>%s</dd>\n"
+			    "<dt>Publication</dt><dd>%s</dd>\n</dl>\n",
+			    k.category_name, country ? country : (k.country && *k.country ? k.country : "not given"),
+			    next.publication);
+		if (k.text && *k.text)
+			html_printf(&r->out, "<h3>Your text</h3>\n<div class=\"text\">%s</div>\n", k.text);
+		page_comments(r, &k, "h3");
+		receipt_attachments(r, &k);
 		/* And what was understood of its comment table, row by row: skipped rows and notes included. */
 		if (report)
 			html_printf(&r->out,
-				    "<section aria-labelledby=\"table-report\"><h2 id=\"table-report\">Your comment table, row "
-				    "by row</h2>\n<pre class=\"table-report\">%s</pre></section>\n",
+				    "<section aria-labelledby=\"table-report\"><h3 id=\"table-report\">Your comment table, row "
+				    "by row</h3>\n<pre class=\"table-report\">%s</pre></section>\n",
 				    report);
+		html_printf(&r->out, "</section>\n");
 	}
-	if (contribution_is_public(&k))
-		html_printf(&r->out, "<p><a href=\"/contributions/%u\">See your contribution as the public sees it</a></p>\n",
+	html_printf(&r->out,
+		    "<section aria-labelledby=\"next\"><h2 id=\"next\">What happens next</h2>\n<ul class=\"next\">\n"
+		    "<li>%s",
+		    next.moderation);
+	if (next.published)
+		html_printf(&r->out, " <a href=\"/contributions/%u\">See your contribution as the public sees it</a>.",
 			    k.tracking);
+	html_printf(&r->out, "</li>\n<li>%s ", next.answers);
+	if (next.answers_title)
+		html_printf(&r->out, "The answers are due with \u201c%s\u201d, on the schedule for <strong>%s</strong>.",
+			    next.answers_title, page_date(r, next.answers_date));
+	else
+		html_printf(&r->out, "The answers will follow once the secretariat publishes them; this page shows "
+				     "them then.");
+	html_printf(&r->out,
+		    "</li>\n<li>To hear of each step, <a href=\"/processes/%u#follow\">follow the consultation by "
+		    "e-mail</a>.</li>\n<li>With an account, <a href=\"/account\">My contributions</a> lists what you "
+		    "send while logged in, with the answers.</li>\n</ul>\n</section>\n",
+		    c.process_slug);
+	/* Mail me this receipt: only to the address the contribution gave, which the page never shows. */
+	if (!withheld && k.email && *k.email)
+		html_printf(&r->out,
+			    "<section aria-labelledby=\"mail-me\" class=\"no-print\"><h2 id=\"mail-me\">Mail me this "
+			    "receipt</h2>\n<form method=\"post\" action=\"/receipts/%u/mail\">\n"
+			    "<input type=\"hidden\" name=\"csrf\" value=\"%s\">\n"
+			    "<p>We send it to the e-mail address given with the contribution, and to no other (at most "
+			    "%d times an hour).</p>\n<p><button type=\"submit\">Mail me this receipt</button></p>\n"
+			    "</form>\n</section>\n",
+			    k.tracking, auth_csrf_token(r), RECEIPT_MAILS_PER_HOUR);
+	html_printf(&r->out, "</article>\n");
 	page_end(r, 200);
+}
+
+void page_receipt_mail(struct request *r)
+{
+	struct error e;
+	error_clear(&e);
+	if (receipt_mail_again(r->db, &r->arena, r->params[0], request_client_address(r), &e) != 0) {
+		if (!strcmp(e.code, ERROR_THROTTLED) || !strcmp(e.code, ERROR_CONFLICT)) {
+			const bool throttled = !strcmp(e.code, ERROR_THROTTLED);
+			page_begin(r, "Receipt not mailed");
+			html_printf(&r->out,
+				    "<h1>Receipt not mailed</h1>\n<p>%s</p>\n<p><a href=\"/receipts/%u\">Back to the "
+				    "receipt</a></p>\n",
+				    e.message, r->params[0]);
+			page_end(r, throttled ? 429 : 409);
+			return;
+		}
+		page_error(r, &e);
+		return;
+	}
+	reply_redirect(r, arena_printf(&r->arena, "/receipts/%s?mailed=1", r->params[0]));
 }
 
 /* How a contribution came in, as readers say it. */

@@ -22,6 +22,7 @@ const struct route ROUTES[] = {
 	{"GET", "/calls/{id}/matrix.csv", page_call_matrix_csv, ROLE_PUBLIC, false},
 	{"GET", "/calls/{id}/matrix.xlsx", page_call_matrix_xlsx, ROLE_PUBLIC, false},
 	{"GET", "/receipts/{tracking}", page_receipt, ROLE_PUBLIC, false},
+	{"POST", "/receipts/{tracking}/mail", page_receipt_mail, ROLE_PUBLIC, true},
 	{"GET", "/contributions/{tracking}", page_contribution, ROLE_PUBLIC, false},
 	{"GET", "/static/{name}", page_static, ROLE_PUBLIC, false},
 	{"GET", "/about", page_about, ROLE_PUBLIC, false}, /* page_site.c */

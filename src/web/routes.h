@@ -56,6 +56,7 @@ void page_call(struct request *r);
 void page_contribute_form(struct request *r);
 void page_contribute_submit(struct request *r);
 void page_receipt(struct request *r);
+void page_receipt_mail(struct request *r);
 void page_call_contributions(struct request *r);
 /* web/page_matrix.c: a call's resolution matrix, public and the secretariat's, as HTML, CSV and XLSX. */
 void page_call_matrix(struct request *r);

@@ -58,11 +58,11 @@ after(async () => {
 	await server?.stop().catch(() => {});
 });
 
-/* The facts of a <dl class="facts">, as a person reads them: term → text. */
+/* The facts of the page's <dl class="facts"> lists, as a person reads them: term → text. */
 async function facts(page) {
-	return page.locator('dl.facts').evaluate((dl) => {
+	return page.locator('main').evaluate((main) => {
 		const out = {};
-		for (const dt of dl.querySelectorAll('dt'))
+		for (const dt of main.querySelectorAll('dl.facts dt'))
 			out[dt.textContent.trim()] = dt.nextElementSibling.innerText.trim();
 		return out;
 	});
@@ -279,9 +279,13 @@ test('a person finds the open call, makes mistakes on the form, corrects them an
 		const f = await facts(page);
 		/* the process's zone first, then UTC */
 		assert.match(f.Received, /^1 February 2021, 11:00 Zurich time \(UTC\+1\)[^]*2021-02-01 10:00:00 UTC/);
-		assert.match(f.Call, new RegExp(`^${CALL1_TITLE} on ${PROCESS_TITLE}, Revised draft of 5 May 2020$`));
-		assert.equal(await page.locator('dl.facts').getByRole('link', { name: CALL1_TITLE }).getAttribute('href'), '/calls/1');
-		assert.equal(f.Publication, 'Published with your name');
+		assert.equal(f.Call, CALL1_TITLE);
+		assert.equal(f.Version, `${PROCESS_TITLE}, Revised draft of 5 May 2020`);
+		assert.equal(await page.locator('dl.facts').first().getByRole('link', { name: CALL1_TITLE }).getAttribute('href'), '/calls/1');
+		/* a copy of what was sent, and what the choice of publication means */
+		assert.equal(f.Name, PERSON.name);
+		assert.equal(f.Category, 'Academia');
+		assert.match(f.Publication, /^Named\. Published with your name and organization/);
 		await screenshot(page, 'contribute-07-receipt');
 	});
 

@@ -79,6 +79,7 @@ EXPECTED_PUBLIC_WRITES = {
     ("POST", "/account/register"),
     ("POST", "/account/reset-request"),
     ("POST", "/account/reset"),
+    ("POST", "/receipts/{tracking}/mail"),  # to the contribution's own address only, limited (core/receipt.h)
 }
 EXPECTED_PUBLIC = EXPECTED_PUBLIC_READS | EXPECTED_PUBLIC_WRITES
 # Anyone logged in; every route neither public nor here is the secretariat's.
