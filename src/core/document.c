@@ -10,6 +10,7 @@
 #include "render/docx.h"
 #include "render/markdown.h"
 #include "util/clock.h"
+#include "util/tz.h"
 #include "util/utf8.h"
 
 #include <stdlib.h>
@@ -249,9 +250,13 @@ int version_page_state(struct db *db, struct arena *a, int64_t version_id, int64
 		"(SELECT count(*) FROM call c WHERE c.version_id = v.id AND c.opens_at <= ?2 AND ?2 <= c.closes_at), "
 		"p.slug, p.title, "
 		"(SELECT min(b.t) FROM (SELECT c.opens_at AS t FROM call c WHERE c.version_id = v.id AND c.opens_at > ?2 "
-		"UNION ALL SELECT c.closes_at + 1 FROM call c WHERE c.version_id = v.id AND c.closes_at + 1 > ?2) AS b) "
+		"UNION ALL SELECT c.closes_at + 1 FROM call c WHERE c.version_id = v.id AND c.closes_at + 1 > ?2) AS b), "
+		"p.timezone "
 		"FROM version v JOIN document d ON d.id = v.document_id JOIN process p ON p.id = d.process_id "
 		"WHERE v.id = ?1";
+	/* The page shows each open call's title, deadline statement and button: what they say is in the state. */
+	static const char sql_calls[] = "SELECT c.id, c.title, c.closes_at FROM call c "
+					"WHERE c.version_id = ? AND c.opens_at <= ? AND ? <= c.closes_at ORDER BY c.id";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		return -1;
@@ -266,16 +271,41 @@ int version_page_state(struct db *db, struct arena *a, int64_t version_id, int64
 	}
 	const char *slug = db_col_text(st, 5), *title = db_col_text(st, 6);
 	*valid_until = db_col_null(st, 7) ? INT64_MAX : db_col_int(st, 7);
+	const int64_t open = db_col_int(st, 4);
+	char *zone = arena_strdup(a, db_col_text(st, 8) ? db_col_text(st, 8) : "UTC");
 	*state = arena_printf(a, "version=%lld generation=%lld newest=%lld call=%lld calls=%lld process=%s:%s",
 			      (long long)db_col_int(st, 0), (long long)db_col_int(st, 1), (long long)db_col_int(st, 2),
-			      (long long)db_col_int(st, 3), (long long)db_col_int(st, 4), slug ? slug : "",
-			      title ? title : "");
+			      (long long)db_col_int(st, 3), (long long)open, slug ? slug : "", title ? title : "");
 	db_reset(st);
-	if (!*state) {
+	if (!*state || !zone) {
 		error_set(e, ERROR_UNAVAILABLE, "out of memory");
 		return -1;
 	}
-	return 0;
+	if (open == 0)
+		return 0;
+	/* An open call's deadline statement counts days in the process's zone ("21 days left", "closes today"): the
+	 * page is one page per local date, and the state holds at most until that date ends. */
+	char today[11];
+	int64_t last;
+	if (tz_date_at(zone, now, today) != 0 || tz_end_of_day(zone, today, &last) != 0) {
+		error_set(e, ERROR_INTERNAL, "unknown time zone %s", zone);
+		return -1;
+	}
+	if (last + 1 < *valid_until)
+		*valid_until = last + 1;
+	*state = arena_printf(a, "%s day=%s", *state, today);
+	if (!(st = db_stmt(db, sql_calls, e)))
+		return -1;
+	db_bind_int(st, 1, version_id);
+	db_bind_int(st, 2, now);
+	db_bind_int(st, 3, now);
+	while (*state && (step = db_step(st, e)) == DB_ROW)
+		*state = arena_printf(a, "%s open=%lld:%lld:%s", *state, (long long)db_col_int(st, 0),
+				      (long long)db_col_int(st, 2), db_col_text(st, 1) ? db_col_text(st, 1) : "");
+	db_reset(st);
+	if (step != DB_DONE && !e->code)
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+	return e->code ? -1 : 0;
 }
 
 int document_comments_changed(struct db *db, int64_t call_id, struct error *e)

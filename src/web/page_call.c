@@ -339,8 +339,12 @@ static void render_form(struct request *r, const struct call *c, const struct pr
 	}
 	page_begin(r, e && e->code ? arena_printf(&r->arena, "Error: %s", c->title) : c->title);
 	crumbs(r, c, true);
-	html_printf(&r->out, "<h1>Send a contribution</h1>\n<p>To the call <strong>%s</strong> on %s, %s of %s.</p>\n",
-		    c->title, c->document_title, c->version_label, page_date(r, c->version_date));
+	/* Which text it is about, linked: the version the call is on, whose paragraphs the comments name. */
+	html_printf(&r->out,
+		    "<h1>Send a contribution</h1>\n<p class=\"about-version\">To the call <strong>%s</strong>, about "
+		    "<a href=\"/versions/%L\">%s, %s of %s</a> (its paragraphs are numbered \u00b6; comments name "
+		    "them).</p>\n",
+		    c->title, (long long)c->version_id, c->document_title, c->version_label, page_date(r, c->version_date));
 	page_deadline(r, c);
 	if (e && e->code) {
 		html_printf(&r->out, "<div class=\"error-summary\" role=\"alert\" tabindex=\"-1\" id=\"error-summary\">"
