@@ -821,7 +821,8 @@ void page_call_contributions(struct request *r)
 		r->out.failed = true;
 	buf_free(&list);
 	html_printf(&r->out, "</div>\n");
-	html_printf(&r->out, "<nav aria-label=\"Pages\" class=\"pages\">");
+	if (offset > 0 || offset + shown < total)
+		html_printf(&r->out, "<nav aria-label=\"Pages\" class=\"pages\">");
 	if (offset > 0 && !by_offset)
 		html_printf(&r->out, "<a href=\"?page=%L%R\" rel=\"prev\">Previous page</a> ", (long long)page - 1, q.keep);
 	else if (offset > 0)
@@ -832,7 +833,8 @@ void page_call_contributions(struct request *r)
 	else if (offset + shown < total)
 		html_printf(&r->out, "<a href=\"?offset=%L%R\" rel=\"next\">Next page</a>", (long long)(offset + shown),
 			    q.keep);
-	html_printf(&r->out, "</nav>\n");
+	if (offset > 0 || offset + shown < total)
+		html_printf(&r->out, "</nav>\n");
 	page_end(r, 200);
 }
 
