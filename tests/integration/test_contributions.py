@@ -57,7 +57,7 @@ class OneContribution(ServerTestCase):
             self.assertNotIn(secret, r.body)
         page = self.server.get("/contributions/" + t)
         self.assertEqual(page.status, 200)
-        self.assertIn("Anonymous contribution", page.text)
+        self.assertIn('<span class="by">(anonymous)</span>', page.text)
         for secret in ("Hedy", "Hollywood", EMAIL):
             self.assertNotIn(secret, page.text)
 
@@ -174,7 +174,7 @@ class PublishedList(ServerTestCase):
         self.assertEqual(s.published_total(2), 0)
         # the page says the same
         page = s.get("/calls/1/contributions").text
-        self.assertIn("5 published contributions", page)
+        self.assertIn("Showing 1\u20135 of 5 contributions.", page)
         for t, pub in sent:
             (self.assertIn if pub != "private" else self.assertNotIn)(t, page)
 
