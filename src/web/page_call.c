@@ -813,6 +813,9 @@ void page_call_contributions(struct request *r)
 		html_printf(&r->out, "Showing %L\u2013%L of %L contribution%R%R.</p>\n", (long long)offset + 1,
 			    (long long)offset + shown, (long long)total, total == 1 ? "" : "s",
 			    narrowed ? " matching these choices" : "");
+	if (!narrowed && total)
+		html_printf(&r->out, "<p>%L published contribution%R to this call.</p>\n", (long long)(total - hidden),
+			    total - hidden == 1 ? "" : "s");
 	if (hidden && !narrowed)
 		html_printf(&r->out, "<p>%L hidden by the secretariat: each is listed in its place, with the reason.</p>\n",
 			    (long long)hidden);

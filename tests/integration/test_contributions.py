@@ -174,7 +174,7 @@ class PublishedList(ServerTestCase):
         self.assertEqual(s.published_total(2), 0)
         # the page says the same
         page = s.get("/calls/1/contributions").text
-        self.assertIn("Showing 1\u20135 of 5 contributions.", page)
+        self.assertIn("5 published contributions", page)
         for t, pub in sent:
             (self.assertIn if pub != "private" else self.assertNotIn)(t, page)
 
