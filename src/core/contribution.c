@@ -746,6 +746,12 @@ static const char *const PUBLIC_COUNT_SQL[2][2] = {
 	{PUBLIC_COUNT(PUBLIC_WHERE PUBLIC_CATEGORY), PUBLIC_COUNT(PUBLIC_WHERE PUBLIC_CATEGORY PUBLIC_COUNTRY)},
 };
 
+const char *contribution_public_sql(const struct contribution_filter *f, bool count)
+{
+	const int cat = f && given(f->category), ctry = f && given(f->country);
+	return count ? PUBLIC_COUNT_SQL[cat][ctry] : PUBLIC_LIST_SQL[cat][ctry][f ? f->sort : CONTRIBUTION_SORT_OLDEST];
+}
+
 /* Binds the filter's parameters (?1 to ?5) to one of the statements above. */
 static void bind_public(struct db_stmt *st, int64_t call_id, const struct contribution_filter *f)
 {
@@ -769,9 +775,7 @@ int contribution_list_public(struct db *db, struct arena *a, int64_t call_id, co
 		error_field(e, "category", "Use a category's slug, such as academia.");
 	if (e->code)
 		return -1;
-	const int cat = f && given(f->category), ctry = f && given(f->country);
-	const enum contribution_sort sort = f ? f->sort : CONTRIBUTION_SORT_OLDEST;
-	struct db_stmt *st = db_stmt(db, PUBLIC_COUNT_SQL[cat][ctry], e);
+	struct db_stmt *st = db_stmt(db, contribution_public_sql(f, true), e);
 	if (!st)
 		return -1;
 	bind_public(st, call_id, f);
@@ -782,7 +786,7 @@ int contribution_list_public(struct db *db, struct arena *a, int64_t call_id, co
 	*total = db_col_int(st, 0);
 	*hidden = db_col_int(st, 1);
 	db_reset(st);
-	st = db_stmt(db, PUBLIC_LIST_SQL[cat][ctry][sort], e);
+	st = db_stmt(db, contribution_public_sql(f, false), e);
 	if (!st)
 		return -1;
 	bind_public(st, call_id, f);

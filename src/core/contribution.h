@@ -216,6 +216,10 @@ int contribution_list_public(struct db *db, struct arena *a, int64_t call_id, co
 			     int offset, int limit, struct contribution **out, int *n, int64_t *total, int64_t *hidden,
 			     struct error *e);
 
+/* The statement contribution_list_public() runs for f: the count (count true) or the page. Exposed for the unit
+ * tests, which read its query plan. */
+const char *contribution_public_sql(const struct contribution_filter *f, bool count);
+
 /* The countries (ISO codes, A to Z) of a call's published contributions: the
  * choices of the public list's country filter. *out is an array of *n strings. */
 int contribution_countries(struct db *db, struct arena *a, int64_t call_id, const char ***out, int *n,
