@@ -335,9 +335,11 @@ void page_process(struct request *r)
 }
 
 /* The calls open now on version v, each with its deadline statement and the button to take part: the draft and the
- * form joined. What it shows is in the page's state (version_page_state(): the calls, their deadlines, the local
- * date that the days left count from), so that the kept page changes with it. */
-static void version_open_calls(struct request *r, const struct version *v, int64_t process_id)
+ * form joined. On an older version (newer not NULL), the calls open on the newest one, said to be about it. What it
+ * shows is in the page's state (version_page_state(): the calls, their deadlines, the local date that the days left
+ * count from), so that the kept page changes with it. */
+static void version_open_calls(struct request *r, const struct version *v, const struct version *newer,
+                               int64_t process_id)
 {
 	struct error e;
 	error_clear(&e);
@@ -348,13 +350,21 @@ static void version_open_calls(struct request *r, const struct version *v, int64
 	const int64_t now = clock_now();
 	int open = 0;
 	for (int i = 0; i < n; i++) {
-		if (calls[i].version_id != v->id || call_state_at(&calls[i], now) != CALL_OPEN)
+		const bool here = calls[i].version_id == v->id, there = newer && calls[i].version_id == newer->id;
+		if ((!here && !there) || call_state_at(&calls[i], now) != CALL_OPEN)
 			continue;
 		if (!open++)
 			html_printf(&r->out, "<section aria-labelledby=\"open-calls\" class=\"open-now version-call\">"
 					     "<h2 id=\"open-calls\">Open for contributions</h2>\n");
-		html_printf(&r->out, "<p>This version is the subject of <a href=\"/calls/%L\">%s</a>.</p>\n",
-			    (long long)calls[i].id, calls[i].title);
+		if (here)
+			html_printf(&r->out, "<p>This version is the subject of <a href=\"/calls/%L\">%s</a>.</p>\n",
+				    (long long)calls[i].id, calls[i].title);
+		else
+			html_printf(&r->out,
+				    "<p>Contributions are invited on the newer version, <a href=\"/versions/%L\">%s of %s</a>: "
+				    "<a href=\"/calls/%L\">%s</a>.</p>\n",
+				    (long long)newer->id, newer->label, page_date(r, newer->date), (long long)calls[i].id,
+				    calls[i].title);
 		page_deadline(r, &calls[i]);
 		html_printf(&r->out,
 			    "<p><a class=\"button\" href=\"/calls/%L/contribute\">Send a contribution"
@@ -418,7 +428,7 @@ void page_version(struct request *r)
 		            (long long)newest.id, newest.label, page_date(r, newest.date), (long long)v.id,
 		            (long long)newest.id);
 	if (v.state == VERSION_PUBLISHED)
-		version_open_calls(r, &v, doc.process_id);
+		version_open_calls(r, &v, older ? &newest : NULL, doc.process_id);
 	page_outcome_section(r, &v);
 	page_version_text(r, &v, &doc);
 	page_end(r, 200);

@@ -63,7 +63,17 @@ class DraftAndForm(ServerTestCase):
         page = self.page("/versions/1")
         self.assertIn("A newer version exists", page)
         self.assertIn('href="/versions/2"', page)
-        self.assertNotIn('id="open-calls"', page)  # the call is on version 2, and its page has the button
+        # the call open on the newer version, said to be about it, with its deadline and button
+        box = page[page.index('<section aria-labelledby="open-calls"'):]
+        box = text_of(box[:box.index("</section>")])
+        self.assertIn("Contributions are invited on the newer version, Revised draft of 5 May 2020: Written inputs "
+                      "on the revised draft.", box)
+        self.assertIn("14 days left", box)
+        self.assertIn('href="/calls/1/contribute"', page)
+        # once the call is closed, neither version has the box
+        s = self.fresh_server(now="2021-02-20T10:00:00Z")
+        for v in (1, 2):
+            self.assertNotIn('id="open-calls"', self.page("/versions/%d" % v, s))
 
     def test_form_names_the_version_it_is_about(self):
         page = self.page("/calls/1/contribute")

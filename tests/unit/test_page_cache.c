@@ -215,10 +215,16 @@ static void test_state_follows_the_local_date_while_a_call_is_open(void **state)
 	assert_string_equal(state_of(&a, 2, last_second), s);           /* the same day in Zurich */
 	assert_string_not_equal(state_of(&a, 2, last_second + 1), s);   /* the next one */
 	assert_string_not_equal(state_of(&a, 2, CALL1_OPEN + day), s);  /* a day later, the call still open */
-	/* No call open on version 1: no date in its state, and nothing ends it with the day. */
+	/* The older version 1 points to the call open on the newest: its page follows the date too. */
 	assert_int_equal(version_page_state(db_thread(&e), &a, 1, CALL1_OPEN, &s, &until, &e), 0);
+	assert_non_null(strstr(s, "day=2021-02-01"));
+	assert_non_null(strstr(s, "open=1:2:"));
+	assert_true(until <= last_second + 1);
+	assert_string_not_equal(state_of(&a, 1, CALL1_OPEN + day), s);
+	/* No call open (a year before): no date in the state, and nothing ends it with the day. */
+	assert_int_equal(version_page_state(db_thread(&e), &a, 2, CALL1_OPEN - 365 * day, &s, &until, &e), 0);
 	assert_null(strstr(s, "day="));
-	assert_string_equal(state_of(&a, 1, CALL1_OPEN + day), s);
+	assert_string_equal(state_of(&a, 2, CALL1_OPEN - 364 * day), s);
 	arena_free(&a);
 }
 
