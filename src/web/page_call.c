@@ -704,6 +704,14 @@ static void list_query_read(struct request *r, struct list_query *q)
 	buf_free(&b);
 }
 
+/* Countries by their English names (the codes come from the core in code order). */
+static int country_by_name(const void *a, const void *b)
+{
+	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+	const char *nx = country_name(x), *ny = country_name(y);
+	return strcmp(nx ? nx : x, ny ? ny : y);
+}
+
 /* The form that narrows and orders the list: a GET form, whole without JavaScript. */
 static void list_filters(struct request *r, const struct call *c, const struct process *p, const struct list_query *q)
 {
@@ -713,6 +721,8 @@ static void list_filters(struct request *r, const struct call *c, const struct p
 	int ncountries = 0;
 	if (contribution_countries(r->db, &r->arena, c->id, &countries, &ncountries, &e) != 0)
 		ncountries = 0; /* the form without its countries; the list still shows */
+	if (ncountries > 1)
+		qsort(countries, (size_t)ncountries, sizeof *countries, country_by_name);
 	html_printf(&r->out,
 		    "<form method=\"get\" action=\"/calls/%L/contributions\" class=\"filters\" "
 		    "aria-labelledby=\"filters\">\n<h2 id=\"filters\">Narrow the list</h2>\n<div class=\"filter-fields\">\n"

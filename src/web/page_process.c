@@ -145,9 +145,9 @@ static void schedule_table(struct request *r, const struct process *p, struct mi
 		if (current >= 0) {
 			char range[80];
 			milestone_format_range(ms[current].date, ms[current].end_date, range);
-			html_printf(&r->out, " %R <a href=\"#milestone-%L\">%s</a> (%s).",
-				    when[current] == WHEN_TODAY ? "Under way:" : "Next:", (long long)ms[current].id,
-				    ms[current].title, range);
+			html_printf(&r->out, " %R %s: <a href=\"#milestone-%L\">%s</a>",
+				    when[current] == WHEN_TODAY ? "Under way," : "Next, on", range, (long long)ms[current].id,
+				    ms[current].title);
 		}
 		html_printf(&r->out, "</p>\n");
 	}

@@ -106,6 +106,22 @@ test('at 390 px the contributions list, narrowed by its form, is accessible and 
 	}
 });
 
+test('at 390 px a version page with its call box, and the older one pointing to it, are accessible', opts, async () => {
+	const page = await newPage(browser, { viewport: { width: 390, height: 844 }, bypassCSP: true });
+	try {
+		for (const p of ['/versions/2', '/versions/1']) {
+			const response = await page.goto(at(p));
+			assert.equal(response.status(), 200);
+			const box = page.locator('main section.version-call');
+			assert.equal(await box.locator('a.button').count(), 1, `${p} has the button`);
+			assert.match(await box.locator('.deadline').innerText(), /14 days left/);
+			await checkPage(page, p, `visitor-390${p.replace(/\W+/g, '-')}`);
+		}
+	} finally {
+		await page.context().close();
+	}
+});
+
 test('at 390 px the process page is accessible, does not scroll sideways, and marks the next milestone', opts, async () => {
 	const page = await newPage(browser, { viewport: { width: 390, height: 844 }, bypassCSP: true });
 	try {

@@ -132,7 +132,8 @@ class DraftAndForm(ServerTestCase):
         self.assertEqual(sum("Next" in s for s in status.values()), 1)
         now = page[page.index('<p class="schedule-now">'):]
         now = text_of(now[:now.index("</p>")])
-        self.assertTrue(now.startswith("Today is 1 February 2021. Next: Deadline for written inputs"), now)
+        self.assertTrue(now.startswith("Today is 1 February 2021. Next, on 15 February 2021: Deadline for written "
+                                       "inputs"), now)
 
     def test_schedule_on_a_later_day(self):
         s = self.fresh_server(now="2021-03-05T10:00:00Z")
@@ -140,6 +141,13 @@ class DraftAndForm(ServerTestCase):
         rows = dict((int(i), c) for i, c in re.findall(r'<tr id="milestone-(\d+)" class="(\w+)"', page))
         self.assertEqual([rows[i] for i in range(1, 9)],
                          ["past", "past", "past", "past", "past", "next", "later", "later"])
+        s.stop()
+        s.start(now="2021-06-10T10:00:00Z")  # during the Council's session, 8–18 June 2021
+        page = self.page("/processes/" + SLUG, s)
+        rows = dict((int(i), c) for i, c in re.findall(r'<tr id="milestone-(\d+)" class="(\w+)"', page))
+        self.assertEqual([rows[i] for i in range(1, 9)], ["past"] * 7 + ["now"])
+        self.assertIn("Today is 10 June 2021. Under way, 8\u201318 June 2021: ", text_of(page))
+        self.assertIn("\u25b6 Today", page)
 
 
 class ContributionsList(ServerTestCase):
@@ -205,7 +213,8 @@ class ContributionsList(ServerTestCase):
         self.assertIn('<option value="FR" selected>France</option>', page)
         self.assertIn('<option value="newest" selected>Newest first</option>', page)
         countries = re.findall(r'<option value="([A-Z]{2})"', page)
-        self.assertEqual(countries, ["CH", "DE", "FR"])  # Carl's private CH does not add one; no other
+        # by name (France, Germany, Switzerland); only those of published ones (Carl's private one adds none)
+        self.assertEqual(countries, ["FR", "DE", "CH"])
         self.assertIn('<form method="get" action="/calls/1/contributions"', page)
 
     def test_sorts(self):
