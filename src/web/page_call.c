@@ -663,10 +663,10 @@ static void contribution_block(struct request *r, const struct call *c, const st
 	clock_format_rfc3339(k->received_at, utc);
 	html_printf(&r->out, "</%R>\n<dl class=\"meta\">\n", h);
 	if (named && *k->organization)
-		html_printf(&r->out, "<div><dt>Organisation</dt><dd>%s</dd></div>\n", k->organization);
+		html_printf(&r->out, "<div><dt>Organisation:</dt> <dd>%s</dd></div>\n", k->organization);
 	html_printf(&r->out,
-		    "<div><dt>Category</dt><dd>%s</dd></div>\n<div><dt>Country</dt><dd>%s</dd></div>\n"
-		    "<div><dt>Received</dt><dd><time datetime=\"%s\">%s</time>, %s</dd></div>\n</dl>\n"
+		    "<div><dt>Category:</dt> <dd>%s</dd></div>\n<div><dt>Country:</dt> <dd>%s</dd></div>\n"
+		    "<div><dt>Received:</dt> <dd><time datetime=\"%s\">%s</time>, %s</dd></div>\n</dl>\n"
 		    "<div class=\"text\">%s</div>\n",
 		    k->category_name, country_name(k->country) ? country_name(k->country) : k->country, utc,
 		    page_instant_human(r, c->timezone, k->received_at), channel_text(k->channel), k->text);
