@@ -127,30 +127,33 @@ static void schedule_table(struct request *r, const struct process *p, struct mi
 	if (tz_date_at(p->timezone, clock_now(), today) != 0)
 		today[0] = '\0'; /* an unknown zone: every row reads as to come */
 	enum when *when = n ? arena_alloc(&r->arena, sizeof *when * (size_t)n) : NULL;
-	int current = -1; /* the row under way today, else the next one to come */
+	int current = -1, next = -1; /* the row under way today (the first), the next one to come */
 	for (int i = 0; when && i < n; i++) {
 		when[i] = milestone_when(&ms[i], today);
 		if (when[i] == WHEN_TODAY && ms[i].status == MILESTONE_PLANNED && current < 0)
 			current = i;
+		if (when[i] == WHEN_LATER && ms[i].status == MILESTONE_PLANNED &&
+		    (next < 0 || strcmp(ms[i].date, ms[next].date) < 0))
+			next = i;
 	}
-	for (int i = 0; when && current < 0 && i < n; i++)
-		if (when[i] == WHEN_LATER && ms[i].status == MILESTONE_PLANNED && (current < 0 ||
-		    strcmp(ms[i].date, ms[current].date) < 0))
-			current = i;
-	if (current >= 0 && when[current] == WHEN_LATER)
-		when[current] = WHEN_NEXT;
+	if (next >= 0)
+		when[next] = WHEN_NEXT;
 	html_printf(&r->out, "<section aria-labelledby=\"schedule\" tabindex=\"0\"><h2 id=\"schedule\">Schedule</h2>\n");
 	if (*today) {
 		html_printf(&r->out, "<p class=\"schedule-now\">Today is %s.", page_date(r, today));
-		if (current >= 0) {
+		for (int k = 0; k < 2; k++) {
+			const int i = k ? next : current;
+			if (i < 0)
+				continue;
 			char range[80];
-			milestone_format_range(ms[current].date, ms[current].end_date, range);
-			html_printf(&r->out, " %R %s: <a href=\"#milestone-%L\">%s</a>",
-				    when[current] == WHEN_TODAY ? "Under way," : "Next, on", range, (long long)ms[current].id,
-				    ms[current].title);
+			milestone_format_range(ms[i].date, ms[i].end_date, range);
+			html_printf(&r->out, " %R %s: <a href=\"#milestone-%L\">%s</a>", k ? "Next, on" : "Under way,", range,
+				    (long long)ms[i].id, ms[i].title);
 		}
 		html_printf(&r->out, "</p>\n");
 	}
+	if (current < 0)
+		current = next; /* the step the process is at, for assistive technology */
 	html_printf(&r->out,
 		    "<table class=\"schedule\">\n<caption>Dates in the time zone of the process, %s</caption>\n"
 		    "<thead><tr><th scope=\"col\">Date</th><th scope=\"col\">Milestone</th>"

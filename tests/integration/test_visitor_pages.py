@@ -142,11 +142,20 @@ class DraftAndForm(ServerTestCase):
         self.assertEqual([rows[i] for i in range(1, 9)],
                          ["past", "past", "past", "past", "past", "next", "later", "later"])
         s.stop()
+        s.start(now="2021-03-01T10:00:00Z")  # the day of the second consultation: under way, and the next one
+        page = self.page("/processes/" + SLUG, s)
+        rows = dict((int(i), c) for i, c in re.findall(r'<tr id="milestone-(\d+)" class="(\w+)"', page))
+        self.assertEqual([rows[i] for i in range(1, 9)], ["past"] * 4 + ["now", "next", "later", "later"])
+        self.assertIn("Today is 1 March 2021. Under way, 1 March 2021: Second online open consultation on the draft "
+                      "and the inputs received. Next, on 10 March 2021: Deadline for final", text_of(page))
+        self.assertIn('<tr id="milestone-5" class="now" aria-current="step">', page)
+        s.stop()
         s.start(now="2021-06-10T10:00:00Z")  # during the Council's session, 8–18 June 2021
         page = self.page("/processes/" + SLUG, s)
         rows = dict((int(i), c) for i, c in re.findall(r'<tr id="milestone-(\d+)" class="(\w+)"', page))
-        self.assertEqual([rows[i] for i in range(1, 9)], ["past"] * 7 + ["now"])
+        self.assertEqual([rows[i] for i in range(1, 9)], ["past"] * 7 + ["now"])  # the last: none to come
         self.assertIn("Today is 10 June 2021. Under way, 8\u201318 June 2021: ", text_of(page))
+        self.assertNotIn("Next", text_of(page[page.index('<h2 id="schedule">'):page.index('<h2 id="calls">')]))
         self.assertIn("\u25b6 Today", page)
 
 
