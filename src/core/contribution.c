@@ -3,6 +3,7 @@
 
 #include "core/blob.h"
 #include "core/call.h"
+#include "core/comment.h"
 #include "core/country.h"
 #include "core/deadline.h"
 #include "core/document.h"
@@ -648,27 +649,117 @@ bool contribution_is_hidden(const struct contribution *c)
 int contribution_list_published(struct db *db, struct arena *a, int64_t call_id, int offset, int limit,
 				struct contribution **out, int *n, int64_t *total, int64_t *hidden, struct error *e)
 {
-	static const char sql_count[] =
-		"SELECT count(*), count(*) FILTER (WHERE state = 'hidden') FROM contribution "
-		"WHERE call_id = ? AND publication <> 'private' AND state IN ('published', 'hidden')";
-	static const char sql[] = CONTRIBUTION_COLUMNS
-		"WHERE c.call_id = ? AND c.publication <> 'private' AND c.state IN ('published', 'hidden') "
-		"ORDER BY c.id LIMIT ? OFFSET ?";
-	struct db_stmt *st = db_stmt(db, sql_count, e);
+	return contribution_list_public(db, a, call_id, NULL, offset, limit, out, n, total, hidden, e);
+}
+
+static const char *const SORT_NAMES[] = {
+	[CONTRIBUTION_SORT_OLDEST] = "oldest", [CONTRIBUTION_SORT_NEWEST] = "newest", [CONTRIBUTION_SORT_NAME] = "name"};
+
+const char *contribution_sort_name(enum contribution_sort s)
+{
+	return SORT_NAMES[s];
+}
+
+bool contribution_sort_parse(const char *name, enum contribution_sort *out)
+{
+	const int i = field_enum_index(SORT_NAMES, COUNT(SORT_NAMES), name);
+	if (i >= 0)
+		*out = (enum contribution_sort)i;
+	return i >= 0;
+}
+
+static bool given(const char *s)
+{
+	return s && *s;
+}
+
+bool contribution_filter_narrows(const struct contribution_filter *f)
+{
+	return f && (given(f->category) || given(f->country) || given(f->type));
+}
+
+/*
+ * The public list's statements. A narrowing by category or country is written into the statement as a plain
+ * equality only when it is asked for, so that SQLite can search the index on (call_id, category_id, id) or
+ * (call_id, country, id) instead of reading every contribution of the call: one statement per combination
+ * (2 x 2) and order (3), each a static string, prepared once per connection. The type stays a bound test
+ * (?4 = '' or one comment of the type exists, found by the comment's (contribution_id, position) key). ?5 is 1
+ * when the list is narrowed: then only published contributions, never the hidden ones.
+ */
+#define PUBLIC_WHERE                                                                                           \
+	"WHERE c.call_id = ?1 AND c.publication <> 'private' AND c.state IN ('published', 'hidden') "           \
+	"AND (?5 = 0 OR c.state = 'published') "                                                                \
+	"AND (?4 = '' OR EXISTS (SELECT 1 FROM comment m WHERE m.contribution_id = c.id AND m.type = ?4)) "
+#define PUBLIC_CATEGORY                                                                                        \
+	"AND c.category_id = (SELECT g.id FROM category g JOIN call l ON l.process_id = g.process_id "         \
+	"WHERE l.id = ?1 AND g.slug = ?2) "
+#define PUBLIC_COUNTRY "AND c.country = ?3 "
+/* By name: the names the public sees (named and published), A to Z, then the rest in their order. */
+#define PUBLIC_NAMED "CASE WHEN c.publication = 'named' AND c.state = 'published' "
+#define PUBLIC_ORDERS(where)                                                                                   \
+	{CONTRIBUTION_COLUMNS where "ORDER BY c.id LIMIT ?6 OFFSET ?7",                                        \
+	 CONTRIBUTION_COLUMNS where "ORDER BY c.id DESC LIMIT ?6 OFFSET ?7",                                   \
+	 CONTRIBUTION_COLUMNS where "ORDER BY " PUBLIC_NAMED "THEN 0 ELSE 1 END, " PUBLIC_NAMED                \
+				    "THEN lower(c.name) ELSE '' END, c.id LIMIT ?6 OFFSET ?7"}
+#define PUBLIC_COUNT(where)                                                                                    \
+	"SELECT count(*), count(*) FILTER (WHERE c.state = 'hidden') FROM contribution c " where
+
+/* [category given][country given][sort] */
+static const char *const PUBLIC_LIST_SQL[2][2][3] = {
+	{PUBLIC_ORDERS(PUBLIC_WHERE), PUBLIC_ORDERS(PUBLIC_WHERE PUBLIC_COUNTRY)},
+	{PUBLIC_ORDERS(PUBLIC_WHERE PUBLIC_CATEGORY), PUBLIC_ORDERS(PUBLIC_WHERE PUBLIC_CATEGORY PUBLIC_COUNTRY)},
+};
+static const char *const PUBLIC_COUNT_SQL[2][2] = {
+	{PUBLIC_COUNT(PUBLIC_WHERE), PUBLIC_COUNT(PUBLIC_WHERE PUBLIC_COUNTRY)},
+	{PUBLIC_COUNT(PUBLIC_WHERE PUBLIC_CATEGORY), PUBLIC_COUNT(PUBLIC_WHERE PUBLIC_CATEGORY PUBLIC_COUNTRY)},
+};
+
+const char *contribution_public_sql(const struct contribution_filter *f, bool count)
+{
+	const int cat = f && given(f->category), ctry = f && given(f->country);
+	return count ? PUBLIC_COUNT_SQL[cat][ctry] : PUBLIC_LIST_SQL[cat][ctry][f ? f->sort : CONTRIBUTION_SORT_OLDEST];
+}
+
+/* Binds the filter's parameters (?1 to ?5) to one of the statements above. */
+static void bind_public(struct db_stmt *st, int64_t call_id, const struct contribution_filter *f)
+{
+	db_bind_int(st, 1, call_id);
+	db_bind_text(st, 2, f && given(f->category) ? f->category : "");
+	db_bind_text(st, 3, f && given(f->country) ? f->country : "");
+	db_bind_text(st, 4, f && given(f->type) ? f->type : "");
+	db_bind_int(st, 5, contribution_filter_narrows(f));
+}
+
+int contribution_list_public(struct db *db, struct arena *a, int64_t call_id, const struct contribution_filter *f,
+			     int offset, int limit, struct contribution **out, int *n, int64_t *total, int64_t *hidden,
+			     struct error *e)
+{
+	enum comment_type type;
+	if (f && given(f->type) && !comment_type_parse(f->type, &type))
+		error_field(e, "type", "Use one of general, technical or editorial.");
+	if (f && given(f->country) && !country_name(f->country))
+		error_field(e, "country", "Use a country's ISO 3166 code, such as CH.");
+	if (f && given(f->category) && !process_slug_valid(f->category))
+		error_field(e, "category", "Use a category's slug, such as academia.");
+	if (e->code)
+		return -1;
+	struct db_stmt *st = db_stmt(db, contribution_public_sql(f, true), e);
 	if (!st)
 		return -1;
-	db_bind_int(st, 1, call_id);
-	if (db_step(st, e) != DB_ROW)
+	bind_public(st, call_id, f);
+	if (db_step(st, e) != DB_ROW) {
+		db_reset(st);
 		return -1;
+	}
 	*total = db_col_int(st, 0);
 	*hidden = db_col_int(st, 1);
 	db_reset(st);
-	st = db_stmt(db, sql, e);
+	st = db_stmt(db, contribution_public_sql(f, false), e);
 	if (!st)
 		return -1;
-	db_bind_int(st, 1, call_id);
-	db_bind_int(st, 2, limit);
-	db_bind_int(st, 3, offset);
+	bind_public(st, call_id, f);
+	db_bind_int(st, 6, limit);
+	db_bind_int(st, 7, offset);
 	return db_collect(st, a, (void **)out, n, sizeof **out, contribution_from_row, e);
 }
 
@@ -721,6 +812,26 @@ int contribution_list_late(struct db *db, struct arena *a, int64_t call_id, int 
 	db_bind_int(st, 2, limit);
 	db_bind_int(st, 3, offset);
 	return db_collect(st, a, (void **)out, n, sizeof **out, contribution_from_row, e);
+}
+
+static int country_from_row(struct arena *a, struct db_stmt *st, void *element)
+{
+	bool failed = false;
+	*(const char **)element = db_col_dup(st, 0, a, &failed);
+	return failed ? -1 : 0;
+}
+
+int contribution_countries(struct db *db, struct arena *a, int64_t call_id, const char ***out, int *n,
+			   struct error *e)
+{
+	/* searched in the index on (call_id, country, id), already in its order */
+	static const char sql[] = "SELECT DISTINCT country FROM contribution WHERE call_id = ? AND publication <> "
+				  "'private' AND state = 'published' ORDER BY country";
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, call_id);
+	return db_collect(st, a, (void **)out, n, sizeof **out, country_from_row, e);
 }
 
 static json_t *moderation_json(const struct contribution *c)

@@ -186,6 +186,45 @@ bool contribution_is_hidden(const struct contribution *c);
 int contribution_list_published(struct db *db, struct arena *a, int64_t call_id, int offset, int limit,
 				struct contribution **out, int *n, int64_t *total, int64_t *hidden, struct error *e);
 
+/* What a reader may narrow the public list to, and its order. Every field is
+ * optional (NULL or "": every one). category is a category's slug, country an
+ * ISO 3166 code, type a comment type (comment.h): contributions with at least
+ * one comment of that type. A narrowed list holds published contributions
+ * only: a hidden one shows nothing but its number, and its category or
+ * country must not be told by whether it matches. */
+enum contribution_sort { CONTRIBUTION_SORT_OLDEST, CONTRIBUTION_SORT_NEWEST, CONTRIBUTION_SORT_NAME };
+const char *contribution_sort_name(enum contribution_sort s);
+bool contribution_sort_parse(const char *name, enum contribution_sort *out);
+
+struct contribution_filter {
+	const char *category, *country, *type;
+	/* oldest first (the default), newest first, or by the name the public sees (named ones A to Z, then
+	 * the anonymous and hidden ones, oldest first: a name not published must not order anything) */
+	enum contribution_sort sort;
+};
+
+/* Whether f narrows the list (a category, country or type is set). */
+bool contribution_filter_narrows(const struct contribution_filter *f);
+
+/* contribution_list_published(), narrowed and ordered by f (NULL: every
+ * one, oldest first): the one query behind the public list page and the
+ * API's list. total and hidden count what f keeps. ERROR_INVALID (field
+ * "country", "type" or "category") for a value that is not a country code,
+ * a comment type, or a slug. Each narrowing is an equality an index serves
+ * (contribution_call_category, contribution_call_country: migration 019). */
+int contribution_list_public(struct db *db, struct arena *a, int64_t call_id, const struct contribution_filter *f,
+			     int offset, int limit, struct contribution **out, int *n, int64_t *total, int64_t *hidden,
+			     struct error *e);
+
+/* The statement contribution_list_public() runs for f: the count (count true) or the page. Exposed for the unit
+ * tests, which read its query plan. */
+const char *contribution_public_sql(const struct contribution_filter *f, bool count);
+
+/* The countries (ISO codes, A to Z) of a call's published contributions: the
+ * choices of the public list's country filter. *out is an array of *n strings. */
+int contribution_countries(struct db *db, struct arena *a, int64_t call_id, const char ***out, int *n,
+			   struct error *e);
+
 /* The secretariat's view: every contribution of a call, whatever its
  * publication, in one state (or any, with state NULL), oldest first, one page. */
 int contribution_list(struct db *db, struct arena *a, int64_t call_id, const enum contribution_state *state,

@@ -10,6 +10,7 @@
 #include "render/docx.h"
 #include "render/markdown.h"
 #include "util/clock.h"
+#include "util/tz.h"
 #include "util/utf8.h"
 
 #include <stdlib.h>
@@ -241,17 +242,27 @@ int version_page_state(struct db *db, struct arena *a, int64_t version_id, int64
 	 * it last ran (web/page_cache.c): each part is a lookup by key. The newest version is the last in
 	 * document_list()'s order; a call is open from opens_at to closes_at inclusive (call_state_at()), so
 	 * the state changes with time at the next opens_at or closes_at + 1. */
+#define NEWEST_VERSION                                                                                         \
+	"(SELECT n.id FROM version n WHERE n.document_id = v.document_id AND n.state = 'published' "           \
+	"ORDER BY n.date DESC, n.id DESC LIMIT 1)"
 	static const char sql[] =
-		"SELECT v.id, d.comment_generation, "
-		"(SELECT n.id FROM version n WHERE n.document_id = v.document_id AND n.state = 'published' "
-		"ORDER BY n.date DESC, n.id DESC LIMIT 1), "
+		"SELECT v.id, d.comment_generation, " NEWEST_VERSION ", "
 		"(SELECT min(c.id) FROM call c WHERE c.version_id = v.id AND c.opens_at <= ?2 AND ?2 <= c.closes_at), "
 		"(SELECT count(*) FROM call c WHERE c.version_id = v.id AND c.opens_at <= ?2 AND ?2 <= c.closes_at), "
 		"p.slug, p.title, "
-		"(SELECT min(b.t) FROM (SELECT c.opens_at AS t FROM call c WHERE c.version_id = v.id AND c.opens_at > ?2 "
-		"UNION ALL SELECT c.closes_at + 1 FROM call c WHERE c.version_id = v.id AND c.closes_at + 1 > ?2) AS b) "
+		/* the page also shows the calls open on the newest version (an older version's page points to them) */
+		"(SELECT min(b.t) FROM (SELECT c.opens_at AS t FROM call c WHERE c.version_id IN (v.id, " NEWEST_VERSION ") "
+		"AND c.opens_at > ?2 UNION ALL SELECT c.closes_at + 1 FROM call c WHERE c.version_id IN "
+		"(v.id, " NEWEST_VERSION ") AND c.closes_at + 1 > ?2) AS b), "
+		"p.timezone "
 		"FROM version v JOIN document d ON d.id = v.document_id JOIN process p ON p.id = d.process_id "
 		"WHERE v.id = ?1";
+#undef NEWEST_VERSION
+	/* The page shows each call open on it or on the newest version with its title, deadline statement and
+	 * button: what they say is in the state. */
+	static const char sql_calls[] = "SELECT c.id, c.title, c.closes_at, c.version_id FROM call c "
+					"WHERE c.version_id IN (?1, ?2) AND c.opens_at <= ?3 AND ?3 <= c.closes_at "
+					"ORDER BY c.id";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		return -1;
@@ -266,11 +277,48 @@ int version_page_state(struct db *db, struct arena *a, int64_t version_id, int64
 	}
 	const char *slug = db_col_text(st, 5), *title = db_col_text(st, 6);
 	*valid_until = db_col_null(st, 7) ? INT64_MAX : db_col_int(st, 7);
+	const int64_t newest = db_col_int(st, 2);
+	char *zone = arena_strdup(a, db_col_text(st, 8) ? db_col_text(st, 8) : "UTC");
 	*state = arena_printf(a, "version=%lld generation=%lld newest=%lld call=%lld calls=%lld process=%s:%s",
 			      (long long)db_col_int(st, 0), (long long)db_col_int(st, 1), (long long)db_col_int(st, 2),
 			      (long long)db_col_int(st, 3), (long long)db_col_int(st, 4), slug ? slug : "",
 			      title ? title : "");
 	db_reset(st);
+	if (!*state || !zone) {
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		return -1;
+	}
+	if (!(st = db_stmt(db, sql_calls, e)))
+		return -1;
+	db_bind_int(st, 1, version_id);
+	db_bind_int(st, 2, newest);
+	db_bind_int(st, 3, now);
+	int open = 0;
+	while (*state && (step = db_step(st, e)) == DB_ROW) {
+		open++;
+		*state = arena_printf(a, "%s open=%lld:%lld:%lld:%s", *state, (long long)db_col_int(st, 0),
+				      (long long)db_col_int(st, 3), (long long)db_col_int(st, 2),
+				      db_col_text(st, 1) ? db_col_text(st, 1) : "");
+	}
+	db_reset(st);
+	if (step != DB_DONE) {
+		if (!e->code)
+			error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		return -1;
+	}
+	if (open == 0)
+		return 0;
+	/* An open call's deadline statement counts days in the process's zone ("21 days left", "closes today"): the
+	 * page is one page per local date, and the state holds at most until that date ends. */
+	char today[11];
+	int64_t last;
+	if (tz_date_at(zone, now, today) != 0 || tz_end_of_day(zone, today, &last) != 0) {
+		error_set(e, ERROR_INTERNAL, "unknown time zone %s", zone);
+		return -1;
+	}
+	if (last + 1 < *valid_until)
+		*valid_until = last + 1;
+	*state = arena_printf(a, "%s day=%s", *state, today);
 	if (!*state) {
 		error_set(e, ERROR_UNAVAILABLE, "out of memory");
 		return -1;

@@ -86,7 +86,10 @@ int version_drafts(struct db *db, struct arena *a, int64_t process_id, struct ve
  * same page (for the same visitor), so web/page_cache.c keeps the page under
  * it; anything a version page starts to show must be added here. The string
  * is in a; *valid_until is the first instant after now when the state changes
- * with time alone (a call on the version opens or closes; INT64_MAX if none).
+ * with time alone (a call on the version opens or closes, or, while one is
+ * open, the local date ends: its deadline statement counts the days left, so
+ * the state names the date in the process's zone and each open call's title
+ * and deadline; INT64_MAX if none).
  * ERROR_NOT_FOUND if there is no such version. */
 int version_page_state(struct db *db, struct arena *a, int64_t version_id, int64_t now, const char **state,
 		       int64_t *valid_until, struct error *e);

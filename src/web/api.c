@@ -9,6 +9,7 @@
 #include "core/disposition.h"
 #include "core/limits.h"
 #include "core/overview.h"
+#include "render/html.h"
 #include "util/clock.h"
 #include "util/utf8.h"
 #include "web/api.h"
@@ -498,6 +499,24 @@ static bool page_args(struct request *r, int64_t *page, int64_t *per_page, int64
 	return true;
 }
 
+/* The narrowing and order of a list as the rest of a query string ("&category=academia&sort=newest"), each value
+ * percent-encoded; "" when none (or out of memory: the link then loses them, never its page). */
+static const char *api_list_keep(struct request *r, const struct contribution_filter *f, const char *sort)
+{
+	struct buf b;
+	buf_init(&b, 4096);
+	static const char *const names[] = {"category", "country", "type", "sort"};
+	const char *values[] = {f->category, f->country, f->type, sort};
+	for (int i = 0; i < 4; i++)
+		if (values[i] && *values[i]) {
+			buf_printf(&b, "&%s=", names[i]);
+			html_url_escape(&b, values[i]);
+		}
+	const char *keep = b.failed || !b.data ? "" : arena_strndup(&r->arena, b.data, b.len);
+	buf_free(&b);
+	return keep ? keep : "";
+}
+
 void api_call_contributions(struct request *r)
 {
 	struct call c;
@@ -507,11 +526,21 @@ void api_call_contributions(struct request *r)
 	const int64_t offset = asked_offset >= 0 ? asked_offset : (page - 1) * per_page;
 	struct error e;
 	error_clear(&e);
+	/* The public list's narrowing and order (?category=&country=&type=&sort=), as on its page. */
+	struct contribution_filter f = {.category = request_query(r, "category"),
+	                                .country = request_query(r, "country"),
+	                                .type = request_query(r, "type")};
+	const char *sort = request_query(r, "sort");
+	if (sort && *sort && !contribution_sort_parse(sort, &f.sort)) {
+		error_field(&e, "sort", "Use oldest, newest or name.");
+		reply_json_error(r, &e);
+		return;
+	}
 	struct contribution *items;
 	int n;
 	int64_t total, hidden;
-	if (contribution_list_published(r->db, &r->arena, c.id, (int)offset, (int)per_page, &items, &n, &total, &hidden,
-					&e) != 0 ||
+	if (contribution_list_public(r->db, &r->arena, c.id, &f, (int)offset, (int)per_page, &items, &n, &total, &hidden,
+				     &e) != 0 ||
 	    comment_attach(r->db, &r->arena, items, n, &e) != 0 || api_dispositions_attach(r, items, n, c.id, &e) != 0) {
 		reply_json_error(r, &e);
 		return;
@@ -519,13 +548,16 @@ void api_call_contributions(struct request *r)
 	/* long texts make shorter pages (next says where the rest starts), never an answer cut off */
 	int shown;
 	json_t *arr = api_contributions_by_size(items, n, api_contribution_json, &shown);
+	/* next keeps the narrowing and order asked for */
+	const char *keep = api_list_keep(r, &f, sort);
 	json_t *next = offset + shown >= total ? json_null()
 		       : asked_offset < 0 && shown == n
-			       ? json_string(arena_printf(&r->arena, "/api/v1/calls/%lld/contributions?page=%lld&per_page=%lld",
-							  (long long)c.id, (long long)page + 1, (long long)per_page))
+			       ? json_string(arena_printf(&r->arena,
+							  "/api/v1/calls/%lld/contributions?page=%lld&per_page=%lld%s",
+							  (long long)c.id, (long long)page + 1, (long long)per_page, keep))
 			       : json_string(arena_printf(&r->arena,
-							  "/api/v1/calls/%lld/contributions?offset=%lld&per_page=%lld",
-							  (long long)c.id, (long long)(offset + shown), (long long)per_page));
+							  "/api/v1/calls/%lld/contributions?offset=%lld&per_page=%lld%s",
+							  (long long)c.id, (long long)(offset + shown), (long long)per_page, keep));
 	/* total counts the list: the published and, each in its place, the hidden (kept in the record, and counted) */
 	reply_json(r, 200, json_pack("{s:o,s:o,s:I,s:I,s:I,s:I,s:I,s:o}", "contributions", arr, "page",
 				     asked_offset < 0 ? json_integer(page) : json_null(), "offset", (json_int_t)offset,

@@ -341,8 +341,12 @@ static void render_form(struct request *r, const struct call *c, const struct pr
 	}
 	page_begin(r, e && e->code ? arena_printf(&r->arena, "Error: %s", c->title) : c->title);
 	crumbs(r, c, true);
-	html_printf(&r->out, "<h1>Send a contribution</h1>\n<p>To the call <strong>%s</strong> on %s, %s of %s.</p>\n",
-		    c->title, c->document_title, c->version_label, page_date(r, c->version_date));
+	/* Which text it is about, linked: the version the call is on, whose paragraphs the comments name. */
+	html_printf(&r->out,
+		    "<h1>Send a contribution</h1>\n<p class=\"about-version\">To the call <strong>%s</strong>, about "
+		    "<a href=\"/versions/%L\">%s, %s of %s</a> (its paragraphs are numbered \u00b6; comments name "
+		    "them).</p>\n",
+		    c->title, (long long)c->version_id, c->document_title, c->version_label, page_date(r, c->version_date));
 	page_deadline(r, c);
 	if (e && e->code) {
 		html_printf(&r->out, "<div class=\"error-summary\" role=\"alert\" tabindex=\"-1\" id=\"error-summary\">"
@@ -721,91 +725,219 @@ static const char *channel_text(enum contribution_channel channel)
 	return contribution_channel_name(channel);
 }
 
-static void contribution_block(struct request *r, const struct contribution *k, bool heading_link)
+/* One published contribution (or a hidden one's place), in the list (in_list: an <h2> linking to its page) or alone
+ * on its page (the <h1>). The heading is ours — "Contribution ABC-123 by NAME" — so that a screen reader's list of
+ * headings reads as a list of contributions, whatever a sender typed as their name; the name, escaped, is a part of
+ * it, never the heading itself. Times are in the process's zone (the call's), as every deadline is. */
+static void contribution_block(struct request *r, const struct call *c, const struct contribution *k, bool in_list)
 {
-	bool named = k->publication == PUBLICATION_NAMED;
-	/* In a list each contribution is a section (h2); alone on its page, its heading is the page's h1. */
-	const char *h = heading_link ? "h2" : "h1";
+	const bool named = k->publication == PUBLICATION_NAMED;
+	const char *h = in_list ? "h2" : "h1";
+	html_printf(&r->out, "<article class=\"contribution%R\" id=\"c-%s\" aria-labelledby=\"h-%s\"><%R id=\"h-%s\">",
+		    contribution_is_hidden(k) ? " hidden" : "", k->tracking, k->tracking, h, k->tracking);
+	if (in_list)
+		html_printf(&r->out, "<a href=\"/contributions/%u\">Contribution %s</a>", k->tracking, k->tracking);
+	else
+		html_printf(&r->out, "Contribution %s", k->tracking);
 	if (contribution_is_hidden(k)) {
 		/* It stays in the record, in its place: its number and the secretariat's reason, not its text. */
-		html_printf(&r->out, "<article class=\"contribution hidden\" id=\"c-%s\"><%R>Contribution %s</%R>\n"
-				     "<p class=\"meta\">Hidden by the secretariat: %s</p>\n</article>\n",
-			    k->tracking, h, k->tracking, h, k->moderation_reason ? k->moderation_reason : "");
+		html_printf(&r->out, "</%R>\n<p class=\"meta\">Hidden by the secretariat: %s</p>\n</article>\n", h,
+			    k->moderation_reason ? k->moderation_reason : "");
 		return;
 	}
-	html_printf(&r->out, "<article class=\"contribution\" id=\"c-%s\"><%R>", k->tracking, h);
-	if (heading_link)
-		html_printf(&r->out, "<a href=\"/contributions/%u\">%s</a>", k->tracking,
-			    named ? k->name : "Anonymous contribution");
+	if (named)
+		html_printf(&r->out, " <span class=\"by\">by %s</span>", k->name);
 	else
-		html_printf(&r->out, "%s", named ? k->name : "Anonymous contribution");
-	html_printf(&r->out, "</%R>\n<p class=\"meta\">%s%s%s \u00b7 %s \u00b7 %s \u00b7 received %s \u00b7 %s</p>\n"
-			     "<div class=\"text\">%s</div>\n",
-		    h, named && *k->organization ? k->organization : "", named && *k->organization ? " \u00b7 " : "",
-		    k->category_name, country_name(k->country) ? country_name(k->country) : k->country, k->tracking,
-		    page_instant_utc(r, k->received_at), channel_text(k->channel), k->text);
+		html_printf(&r->out, " <span class=\"by\">(anonymous)</span>");
+	char utc[CLOCK_RFC3339_LEN];
+	clock_format_rfc3339(k->received_at, utc);
+	html_printf(&r->out, "</%R>\n<dl class=\"meta\">\n", h);
+	if (named && *k->organization)
+		html_printf(&r->out, "<div><dt>Organisation:</dt> <dd>%s</dd></div>\n", k->organization);
+	html_printf(&r->out,
+		    "<div><dt>Category:</dt> <dd>%s</dd></div>\n<div><dt>Country:</dt> <dd>%s</dd></div>\n"
+		    "<div><dt>Received:</dt> <dd><time datetime=\"%s\">%s</time>, %s</dd></div>\n</dl>\n"
+		    "<div class=\"text\">%s</div>\n",
+		    k->category_name, country_name(k->country) ? country_name(k->country) : k->country, utc,
+		    page_instant_human(r, c->timezone, k->received_at), channel_text(k->channel), k->text);
 	/* Its comments, each under its paragraph. */
-	page_comments(r, k, heading_link ? "h3" : "h2");
+	page_comments(r, k, in_list ? "h3" : "h2");
 	html_printf(&r->out, "</article>\n");
+}
+
+/* The list's filters and order as asked (?category=&country=&type=&sort=), each checked by the core. */
+struct list_query {
+	struct contribution_filter f;
+	const char *sort; /* as asked, "" for the default */
+	const char *keep; /* the same as a query string for links, "&amp;"-joined, escaped; "" when none */
+};
+
+static void list_query_read(struct request *r, struct list_query *q)
+{
+	memset(q, 0, sizeof *q);
+	q->f.category = request_query(r, "category");
+	q->f.country = request_query(r, "country");
+	q->f.type = request_query(r, "type");
+	q->sort = request_query(r, "sort");
+	if (!q->sort || !contribution_sort_parse(q->sort, &q->f.sort)) {
+		q->sort = "";
+		q->f.sort = CONTRIBUTION_SORT_OLDEST;
+	}
+	struct buf b;
+	buf_init(&b, 4096);
+	static const char *const names[] = {"category", "country", "type", "sort"};
+	const char *values[] = {q->f.category, q->f.country, q->f.type, q->sort};
+	for (int i = 0; i < 4; i++)
+		if (values[i] && *values[i])
+			html_printf(&b, "&amp;%s=%u", names[i], values[i]);
+	q->keep = b.failed || !b.data ? "" : arena_strndup(&r->arena, b.data, b.len);
+	buf_free(&b);
+}
+
+/* Countries by their English names (the codes come from the core in code order). */
+static int country_by_name(const void *a, const void *b)
+{
+	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+	const char *nx = country_name(x), *ny = country_name(y);
+	return strcmp(nx ? nx : x, ny ? ny : y);
+}
+
+/* The form that narrows and orders the list: a GET form, whole without JavaScript. */
+static void list_filters(struct request *r, const struct call *c, const struct process *p, const struct list_query *q)
+{
+	struct error e;
+	error_clear(&e);
+	const char **countries = NULL;
+	int ncountries = 0;
+	if (contribution_countries(r->db, &r->arena, c->id, &countries, &ncountries, &e) != 0)
+		ncountries = 0; /* the form without its countries; the list still shows */
+	if (ncountries > 1)
+		qsort(countries, (size_t)ncountries, sizeof *countries, country_by_name);
+	html_printf(&r->out,
+		    "<form method=\"get\" action=\"/calls/%L/contributions\" class=\"filters\" "
+		    "aria-labelledby=\"filters\">\n<h2 id=\"filters\">Narrow the list</h2>\n<div class=\"filter-fields\">\n"
+		    "<div class=\"field\"><label for=\"f-category\">Category</label>\n<select id=\"f-category\" "
+		    "name=\"category\">\n<option value=\"\">All categories</option>\n",
+		    (long long)c->id);
+	for (int i = 0; i < p->ncategories; i++)
+		html_printf(&r->out, "<option value=\"%s\"%R>%s</option>\n", p->categories[i].slug,
+			    q->f.category && !strcmp(q->f.category, p->categories[i].slug) ? " selected" : "",
+			    p->categories[i].name);
+	html_printf(&r->out, "</select></div>\n<div class=\"field\"><label for=\"f-country\">Country</label>\n"
+			     "<select id=\"f-country\" name=\"country\">\n<option value=\"\">All countries</option>\n");
+	for (int i = 0; i < ncountries; i++)
+		html_printf(&r->out, "<option value=\"%s\"%R>%s</option>\n", countries[i],
+			    q->f.country && !strcmp(q->f.country, countries[i]) ? " selected" : "",
+			    country_name(countries[i]) ? country_name(countries[i]) : countries[i]);
+	static const struct {
+		const char *value, *label;
+	} types[] = {{"general", "General comments"}, {"technical", "Technical comments"},
+		     {"editorial", "Editorial comments"}},
+	  sorts[] = {{"oldest", "Oldest first"}, {"newest", "Newest first"}, {"name", "By name (A to Z)"}};
+	html_printf(&r->out, "</select></div>\n<div class=\"field\"><label for=\"f-type\">With comments of type</label>\n"
+			     "<select id=\"f-type\" name=\"type\">\n<option value=\"\">Any type</option>\n");
+	for (size_t i = 0; i < sizeof types / sizeof *types; i++)
+		html_printf(&r->out, "<option value=\"%s\"%R>%s</option>\n", types[i].value,
+			    q->f.type && !strcmp(q->f.type, types[i].value) ? " selected" : "", types[i].label);
+	html_printf(&r->out, "</select></div>\n<div class=\"field\"><label for=\"f-sort\">Order</label>\n"
+			     "<select id=\"f-sort\" name=\"sort\">\n");
+	for (size_t i = 0; i < sizeof sorts / sizeof *sorts; i++)
+		html_printf(&r->out, "<option value=\"%s\"%R>%s</option>\n", sorts[i].value,
+			    !strcmp(contribution_sort_name(q->f.sort), sorts[i].value) ? " selected" : "", sorts[i].label);
+	html_printf(&r->out, "</select></div>\n</div>\n<p><button type=\"submit\">Show</button>");
+	if (*q->keep)
+		html_printf(&r->out, " <a href=\"/calls/%L/contributions\">Show all, oldest first</a>", (long long)c->id);
+	html_printf(&r->out, "</p>\n</form>\n");
 }
 
 void page_call_contributions(struct request *r)
 {
 	struct call c;
-	if (!load_call(r, &c, NULL))
+	struct process p;
+	if (!load_call(r, &c, &p))
 		return;
 	/* ?page=N counts pages of LIMIT_PAGE_SIZE_DEFAULT; ?offset=N counts items, and is where a page cut
 	 * short by LIMIT_PAGE_BYTES sends the reader next. */
-	const char *q = request_query(r, "page"), *qo = request_query(r, "offset");
+	const char *qp = request_query(r, "page"), *qo = request_query(r, "offset");
 	int64_t page = 1, offset = 0;
-	if (q && !parse_id(q, &page))
+	if (qp && !parse_id(qp, &page))
 		page = 1;
 	const bool by_offset = qo && parse_id(qo, &offset);
 	if (!by_offset)
 		offset = (page - 1) * LIMIT_PAGE_SIZE_DEFAULT;
+	struct list_query q;
+	list_query_read(r, &q);
 	struct error e;
 	error_clear(&e);
 	struct contribution *items;
 	int n;
 	int64_t total, hidden;
 	if (page > 1000000 || offset > 100000000 ||
-	    contribution_list_published(r->db, &r->arena, c.id, (int)offset, LIMIT_PAGE_SIZE_DEFAULT, &items, &n, &total,
-					&hidden, &e) != 0 ||
+	    contribution_list_public(r->db, &r->arena, c.id, &q.f, (int)offset, LIMIT_PAGE_SIZE_DEFAULT, &items, &n,
+				     &total, &hidden, &e) != 0 ||
 	    comment_attach(r->db, &r->arena, items, n, &e) != 0 || page_dispositions_attach(r, items, n, c.id, &e) != 0) {
 		if (!e.code)
 			error_set(&e, ERROR_NOT_FOUND, "There is no such page.");
 		page_error(r, &e);
 		return;
 	}
+	const bool narrowed = contribution_filter_narrows(&q.f);
 	page_begin(r, arena_printf(&r->arena, "Contributions \u2014 %s", c.title));
 	crumbs(r, &c, true);
-	html_printf(&r->out, "<h1>Published contributions</h1>\n<p>%L published contribution%s to this call.</p>\n",
-		    (long long)(total - hidden), total - hidden == 1 ? "" : "s");
-	if (hidden)
-		html_printf(&r->out, "<p>%L hidden by the secretariat: each is listed in its place, with the reason.</p>\n",
-			    (long long)hidden);
-	/* Items until the page holds LIMIT_PAGE_BYTES: long texts make shorter pages, never a cut-off one. */
-	const size_t start = r->out.len;
+	html_printf(&r->out, "<h1>Published contributions</h1>\n");
+	list_filters(r, &c, &p, &q);
+	/* Items until they hold LIMIT_PAGE_BYTES: long texts make shorter pages, never a cut-off one. The count above
+	 * them says how many this page shows, so they are written first, in a buffer of their own (r->out's while
+	 * they are written: the blocks write there), and follow the count. */
+	struct buf page_so_far = r->out;
+	buf_init(&r->out, page_so_far.max > page_so_far.len ? page_so_far.max - page_so_far.len : 0);
 	int shown = 0;
 	for (; shown < n; shown++) {
 		const size_t mark = r->out.len;
-		contribution_block(r, &items[shown], true);
-		if (shown > 0 && (r->out.failed || r->out.len - start > LIMIT_PAGE_BYTES)) {
+		contribution_block(r, &c, &items[shown], true);
+		if (shown > 0 && (r->out.failed || r->out.len > LIMIT_PAGE_BYTES)) {
 			buf_truncate(&r->out, mark);
 			break;
 		}
 	}
-	html_printf(&r->out, "<nav aria-label=\"Pages\" class=\"pages\">");
+	struct buf list = r->out;
+	r->out = page_so_far;
+	html_printf(&r->out, "<p class=\"count\">");
+	if (total == 0)
+		html_printf(&r->out, "%R</p>\n",
+			    narrowed ? "No published contribution matches these choices."
+				     : "No contribution has been published to this call yet.");
+	else if (shown == 0)
+		html_printf(&r->out, "No contribution on this page: the list has %L.</p>\n", (long long)total);
+	else
+		html_printf(&r->out, "Showing %L\u2013%L of %L contribution%R%R.</p>\n", (long long)offset + 1,
+			    (long long)offset + shown, (long long)total, total == 1 ? "" : "s",
+			    narrowed ? " matching these choices" : "");
+	if (!narrowed && total)
+		html_printf(&r->out, "<p>%L published contribution%R to this call.</p>\n", (long long)(total - hidden),
+			    total - hidden == 1 ? "" : "s");
+	if (hidden && !narrowed)
+		html_printf(&r->out, "<p>%L hidden by the secretariat: each is listed in its place, with the reason.</p>\n",
+			    (long long)hidden);
+	html_printf(&r->out, "<div class=\"contributions\">\n");
+	if (list.failed || buf_append(&r->out, list.data ? list.data : "", list.len) != 0)
+		r->out.failed = true;
+	buf_free(&list);
+	html_printf(&r->out, "</div>\n");
+	if (offset > 0 || offset + shown < total)
+		html_printf(&r->out, "<nav aria-label=\"Pages\" class=\"pages\">");
 	if (offset > 0 && !by_offset)
-		html_printf(&r->out, "<a href=\"?page=%L\" rel=\"prev\">Previous page</a> ", (long long)page - 1);
+		html_printf(&r->out, "<a href=\"?page=%L%R\" rel=\"prev\">Previous page</a> ", (long long)page - 1, q.keep);
 	else if (offset > 0)
-		html_printf(&r->out, "<a href=\"?offset=%L\" rel=\"prev\">Previous page</a> ",
-			    (long long)(offset > LIMIT_PAGE_SIZE_DEFAULT ? offset - LIMIT_PAGE_SIZE_DEFAULT : 0));
+		html_printf(&r->out, "<a href=\"?offset=%L%R\" rel=\"prev\">Previous page</a> ",
+			    (long long)(offset > LIMIT_PAGE_SIZE_DEFAULT ? offset - LIMIT_PAGE_SIZE_DEFAULT : 0), q.keep);
 	if (offset + shown < total && shown == n && !by_offset)
-		html_printf(&r->out, "<a href=\"?page=%L\" rel=\"next\">Next page</a>", (long long)page + 1);
+		html_printf(&r->out, "<a href=\"?page=%L%R\" rel=\"next\">Next page</a>", (long long)page + 1, q.keep);
 	else if (offset + shown < total)
-		html_printf(&r->out, "<a href=\"?offset=%L\" rel=\"next\">Next page</a>", (long long)(offset + shown));
-	html_printf(&r->out, "</nav>\n");
+		html_printf(&r->out, "<a href=\"?offset=%L%R\" rel=\"next\">Next page</a>", (long long)(offset + shown),
+			    q.keep);
+	if (offset > 0 || offset + shown < total)
+		html_printf(&r->out, "</nav>\n");
 	page_end(r, 200);
 }
 
@@ -827,6 +959,6 @@ void page_contribution(struct request *r)
 	}
 	page_begin(r, arena_printf(&r->arena, "Contribution %s", k.tracking));
 	crumbs(r, &c, true);
-	contribution_block(r, &k, false);
+	contribution_block(r, &c, &k, false);
 	page_end(r, 200);
 }

@@ -76,40 +76,96 @@ static void page_process_runners(struct request *r, const struct process *p)
 	html_printf(&r->out, "</p>\n");
 }
 
-/* The secretariat's status, or for a planned milestone where it stands today. */
-static const char *status_text(const struct milestone *m, const char *today)
+/* Where a milestone stands today: the secretariat's status, or for a planned one its dates against today's (in
+ * the process's zone). */
+enum when { WHEN_PAST, WHEN_TODAY, WHEN_NEXT, WHEN_LATER };
+
+static enum when milestone_when(const struct milestone *m, const char *today)
 {
 	switch (m->status) {
-	case MILESTONE_DONE: return "Done";
+	case MILESTONE_DONE: return WHEN_PAST;
+	case MILESTONE_POSTPONED:
+	case MILESTONE_CANCELLED:
+	case MILESTONE_PLANNED: break;
+	}
+	const char *last = m->end_date ? m->end_date : m->date;
+	if (!*today)
+		return WHEN_LATER;
+	if (strcmp(last, today) < 0)
+		return WHEN_PAST;
+	if (strcmp(m->date, today) <= 0)
+		return WHEN_TODAY;
+	return WHEN_LATER;
+}
+
+/* The status cell: words first (never colour alone), the secretariat's where it gave one. */
+static const char *status_text(const struct milestone *m, enum when w)
+{
+	switch (m->status) {
+	case MILESTONE_DONE: return "\u2713 Done";
 	case MILESTONE_POSTPONED: return "Postponed";
 	case MILESTONE_CANCELLED: return "Cancelled";
 	case MILESTONE_PLANNED: break;
 	}
-	const char *last = m->end_date ? m->end_date : m->date;
-	if (strcmp(last, today) < 0)
-		return "Past";
-	if (strcmp(m->date, today) <= 0)
-		return "Today";
+	switch (w) {
+	case WHEN_PAST: return "\u2713 Past";
+	case WHEN_TODAY: return "\u25b6 Today";
+	case WHEN_NEXT: return "\u25b6 Next";
+	case WHEN_LATER: break;
+	}
 	return "Upcoming";
 }
 
+static const char *const WHEN_CLASS[] = {
+	[WHEN_PAST] = "past", [WHEN_TODAY] = "now", [WHEN_NEXT] = "next", [WHEN_LATER] = "later"};
+
+/* The schedule, and where the process stands today: past rows say so (and are set back), the one under way or the
+ * next one to come is marked, and a line above the table names it. */
 static void schedule_table(struct request *r, const struct process *p, struct milestone *ms, int n)
 {
-	struct tz_local now;
 	char today[11] = "";
-	if (tz_utc_to_local(p->timezone, clock_now(), &now) == 0)
-		snprintf(today, sizeof today, "%04d-%02d-%02d", now.year, now.month, now.day);
+	if (tz_date_at(p->timezone, clock_now(), today) != 0)
+		today[0] = '\0'; /* an unknown zone: every row reads as to come */
+	enum when *when = n ? arena_alloc(&r->arena, sizeof *when * (size_t)n) : NULL;
+	int current = -1, next = -1; /* the row under way today (the first), the next one to come */
+	for (int i = 0; when && i < n; i++) {
+		when[i] = milestone_when(&ms[i], today);
+		if (when[i] == WHEN_TODAY && ms[i].status == MILESTONE_PLANNED && current < 0)
+			current = i;
+		if (when[i] == WHEN_LATER && ms[i].status == MILESTONE_PLANNED &&
+		    (next < 0 || strcmp(ms[i].date, ms[next].date) < 0))
+			next = i;
+	}
+	if (next >= 0)
+		when[next] = WHEN_NEXT;
+	html_printf(&r->out, "<section aria-labelledby=\"schedule\" tabindex=\"0\"><h2 id=\"schedule\">Schedule</h2>\n");
+	if (*today) {
+		html_printf(&r->out, "<p class=\"schedule-now\">Today is %s.", page_date(r, today));
+		for (int k = 0; k < 2; k++) {
+			const int i = k ? next : current;
+			if (i < 0)
+				continue;
+			char range[80];
+			milestone_format_range(ms[i].date, ms[i].end_date, range);
+			html_printf(&r->out, " %R %s: <a href=\"#milestone-%L\">%s</a>", k ? "Next, on" : "Under way,", range,
+				    (long long)ms[i].id, ms[i].title);
+		}
+		html_printf(&r->out, "</p>\n");
+	}
+	if (current < 0)
+		current = next; /* the step the process is at, for assistive technology */
 	html_printf(&r->out,
-		    "<section aria-labelledby=\"schedule\" tabindex=\"0\"><h2 id=\"schedule\">Schedule</h2>\n"
 		    "<table class=\"schedule\">\n<caption>Dates in the time zone of the process, %s</caption>\n"
 		    "<thead><tr><th scope=\"col\">Date</th><th scope=\"col\">Milestone</th>"
 		    "<th scope=\"col\">Status</th></tr></thead>\n<tbody>\n",
 		    p->timezone);
 	for (int i = 0; i < n; i++) {
-		char when[80];
-		milestone_format_range(ms[i].date, ms[i].end_date, when);
-		html_printf(&r->out, "<tr id=\"milestone-%L\"><td class=\"date\">%s</td><td>%s", (long long)ms[i].id,
-			    when, ms[i].title);
+		const enum when w = when ? when[i] : WHEN_LATER;
+		char range[80];
+		milestone_format_range(ms[i].date, ms[i].end_date, range);
+		html_printf(&r->out, "<tr id=\"milestone-%L\" class=\"%R\"%R><td class=\"date\">%s</td><td>%s",
+			    (long long)ms[i].id, WHEN_CLASS[w], i == current ? " aria-current=\"step\"" : "", range,
+			    ms[i].title);
 		for (int h = 0; h < ms[i].nhistory; h++) {
 			const struct milestone_move *mv = &ms[i].history[h];
 			char from[80], to[80];
@@ -121,7 +177,7 @@ static void schedule_table(struct request *r, const struct process *p, struct mi
 			html_printf(&r->out, "<p class=\"history\">Moved from %s to %s on %s: %s</p>", from, to,
 				    page_date(r, mv->moved_on), mv->reason);
 		}
-		html_printf(&r->out, "</td><td>%s</td></tr>\n", status_text(&ms[i], today));
+		html_printf(&r->out, "</td><td class=\"status\">%s</td></tr>\n", status_text(&ms[i], w));
 	}
 	html_printf(&r->out, "</tbody>\n</table>\n</section>\n");
 }
@@ -153,8 +209,9 @@ static void call_row(struct request *r, struct call *c, int64_t now, bool extens
 {
 	enum call_state s = call_state_at(c, now);
 	html_printf(&r->out,
-		    "<li><a href=\"/calls/%L\">%s</a> on the version of %s. <span class=\"state state-%s\">%s</span>\n",
-		    (long long)c->id, c->title, page_date(r, c->version_date), call_state_name(s),
+		    "<li><a href=\"/calls/%L\">%s</a> on <a href=\"/versions/%L\">the version of %s</a>. "
+		    "<span class=\"state state-%s\">%s</span>\n",
+		    (long long)c->id, c->title, (long long)c->version_id, page_date(r, c->version_date), call_state_name(s),
 		    call_state_label(s));
 	page_deadline(r, c);
 	if (extensions) {
@@ -165,6 +222,11 @@ static void call_row(struct request *r, struct call *c, int64_t now, bool extens
 	if (s == CALL_OPEN)
 		html_printf(&r->out, "<p><a class=\"button\" href=\"/calls/%L/contribute\">Send a contribution</a></p>",
 			    (long long)c->id);
+	if (s != CALL_UPCOMING)
+		html_printf(&r->out,
+			    "<p><a href=\"/calls/%L/contributions\">Published contributions<span class=\"visually-hidden\"> "
+			    "to %s</span></a></p>",
+			    (long long)c->id, c->title);
 	html_printf(&r->out, "</li>\n");
 }
 
@@ -213,23 +275,7 @@ void page_process(struct request *r)
 		html_printf(&r->out, "<p>No call for contributions is open at the moment.</p>\n");
 	html_printf(&r->out, "</section>\n");
 
-	/* Following by e-mail (page_subscription.c): a confirmation link first, then a notice at each change. */
-	html_printf(&r->out,
-		    "<section aria-labelledby=\"follow\" class=\"follow\">"
-		    "<h2 id=\"follow\">Follow this consultation</h2>\n"
-		    "<form method=\"post\" action=\"/processes/%u/subscribe\" novalidate>\n"
-		    "<input type=\"hidden\" name=\"csrf\" value=\"%s\">\n",
-		    p.slug, auth_csrf_token(r));
-	page_input(r, NULL, "email", "E-mail address",
-		   "Get a short notice when a new version is posted, a date moves, or a call opens, changes or is "
-		   "about to close. We send a link to confirm first; every notice has a link to stop.",
-		   "", "email", "email", LIMIT_EMAIL);
-	page_privacy_note(r, "Your address is used only for these notices, until you stop.");
-	html_printf(&r->out, "<p><button type=\"submit\">Follow</button></p>\n</form>\n</section>\n");
-
-	schedule_table(r, &p, ms, nms);
-
-	html_printf(&r->out, "<section aria-labelledby=\"documents\"><h2 id=\"documents\">Documents</h2>\n");
+	html_printf(&r->out, "<section aria-labelledby=\"documents\"><h2 id=\"documents\">The draft</h2>\n");
 	for (int i = 0; i < ndocs; i++) {
 		html_printf(&r->out, "<h3>%s</h3>\n<ol class=\"versions\">\n", docs[i].title);
 		for (int k = docs[i].nversions - 1; k >= 0; k--) {
@@ -240,6 +286,8 @@ void page_process(struct request *r)
 		html_printf(&r->out, "</ol>\n");
 	}
 	html_printf(&r->out, "</section>\n");
+
+	schedule_table(r, &p, ms, nms);
 
 	html_printf(&r->out, "<section aria-labelledby=\"calls\"><h2 id=\"calls\">Calls for contributions</h2>\n<ul>\n");
 	for (int i = 0; i < ncalls; i++)
@@ -275,7 +323,62 @@ void page_process(struct request *r)
 	html_printf(&r->out, "<p><a href=\"/processes/%u/report\">Report to the governing body</a>: what happened in this "
 			     "consultation, from the record.</p>\n",
 		    p.slug);
+
+	/* Following by e-mail (page_subscription.c): a confirmation link first, then a notice at each change. */
+	html_printf(&r->out,
+		    "<section aria-labelledby=\"follow\" class=\"follow\">"
+		    "<h2 id=\"follow\">Follow this consultation</h2>\n"
+		    "<form method=\"post\" action=\"/processes/%u/subscribe\" novalidate>\n"
+		    "<input type=\"hidden\" name=\"csrf\" value=\"%s\">\n",
+		    p.slug, auth_csrf_token(r));
+	page_input(r, NULL, "email", "E-mail address",
+		   "Get a short notice when a new version is posted, a date moves, or a call opens, changes or is "
+		   "about to close. We send a link to confirm first; every notice has a link to stop.",
+		   "", "email", "email", LIMIT_EMAIL);
+	page_privacy_note(r, "Your address is used only for these notices, until you stop.");
+	html_printf(&r->out, "<p><button type=\"submit\">Follow</button></p>\n</form>\n</section>\n");
 	page_end(r, 200);
+}
+
+/* The calls open now on version v, each with its deadline statement and the button to take part: the draft and the
+ * form joined. On an older version (newer not NULL), the calls open on the newest one, said to be about it. What it
+ * shows is in the page's state (version_page_state(): the calls, their deadlines, the local date that the days left
+ * count from), so that the kept page changes with it. */
+static void version_open_calls(struct request *r, const struct version *v, const struct version *newer,
+                               int64_t process_id)
+{
+	struct error e;
+	error_clear(&e);
+	struct call *calls = NULL;
+	int n = 0;
+	if (call_list(r->db, &r->arena, process_id, &calls, &n, &e) != 0)
+		return; /* the text still shows */
+	const int64_t now = clock_now();
+	int open = 0;
+	for (int i = 0; i < n; i++) {
+		const bool here = calls[i].version_id == v->id, there = newer && calls[i].version_id == newer->id;
+		if ((!here && !there) || call_state_at(&calls[i], now) != CALL_OPEN)
+			continue;
+		if (!open++)
+			html_printf(&r->out, "<section aria-labelledby=\"open-calls\" class=\"open-now version-call\">"
+					     "<h2 id=\"open-calls\">Open for contributions</h2>\n");
+		if (here)
+			html_printf(&r->out, "<p>This version is the subject of <a href=\"/calls/%L\">%s</a>.</p>\n",
+				    (long long)calls[i].id, calls[i].title);
+		else
+			html_printf(&r->out,
+				    "<p>Contributions are invited on the newer version, <a href=\"/versions/%L\">%s of %s</a>: "
+				    "<a href=\"/calls/%L\">%s</a>.</p>\n",
+				    (long long)newer->id, newer->label, page_date(r, newer->date), (long long)calls[i].id,
+				    calls[i].title);
+		page_deadline(r, &calls[i]);
+		html_printf(&r->out,
+			    "<p><a class=\"button\" href=\"/calls/%L/contribute\">Send a contribution"
+			    "<span class=\"visually-hidden\"> to %s</span></a></p>\n",
+			    (long long)calls[i].id, calls[i].title);
+	}
+	if (open)
+		html_printf(&r->out, "</section>\n");
 }
 
 void page_version(struct request *r)
@@ -330,6 +433,8 @@ void page_version(struct request *r)
 		            "<a href=\"/versions/%L/compare/%L\">See what changed since this version</a>.</p></div>\n",
 		            (long long)newest.id, newest.label, page_date(r, newest.date), (long long)v.id,
 		            (long long)newest.id);
+	if (v.state == VERSION_PUBLISHED)
+		version_open_calls(r, &v, older ? &newest : NULL, doc.process_id);
 	page_outcome_section(r, &v);
 	page_version_text(r, &v, &doc);
 	page_end(r, 200);

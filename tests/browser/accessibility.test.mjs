@@ -206,7 +206,8 @@ test('a receipt', opts, async () => {
 
 test('the published contributions of a call', opts, async () => {
 	await visit('/calls/1/contributions');
-	assert.ok(await page.getByRole('link', { name: 'Kofi Mensah' }).isVisible(), 'the contribution is listed');
+	/* under our heading, the name a part of it: "Contribution ABCD-1234-X by Kofi Mensah" */
+	assert.ok(await page.getByRole('heading', { name: /^Contribution [0-9A-Z-]+ by Kofi Mensah$/ }).isVisible(), 'the contribution is listed');
 	await assertAccessible('the published contributions');
 });
 

@@ -114,7 +114,7 @@ test('a person finds the open call, makes mistakes on the form, corrects them an
 		assert.match(text, /Open/);
 		assert.match(text, /Open until 15 February 2021, 23:59 Zurich time \(UTC\+1\)/);
 		await screenshot(page, 'contribute-02-process');
-		await navigate(page, () => openNow.getByRole('link', { name: CALL1_TITLE }).click());
+		await navigate(page, () => openNow.getByRole('link', { name: CALL1_TITLE, exact: true }).click());
 	});
 
 	await step('the call page says the call is open and until when', async () => {
@@ -294,10 +294,11 @@ test('a person finds the open call, makes mistakes on the form, corrects them an
 		await navigate(page, () => page.getByRole('link', { name: 'See your contribution as the public sees it' }).click());
 		assert.equal(new URL(page.url()).pathname, `/contributions/${tracking}`);
 		const main = page.locator('main');
-		assert.equal(await h1(page), PERSON.name, 'the name is the heading of the page');
+		assert.equal(await h1(page), `Contribution ${tracking} by ${PERSON.name}`, 'our heading, with the name as typed');
 		const shown = await main.innerText();
 		assert.ok(shown.includes(PERSON.text), 'the text is shown as typed, markup-like characters included');
-		assert.match(shown, new RegExp(`${PERSON.organization} · Academia · Switzerland · ${tracking}`));
+		for (const fact of [`Organisation: ${PERSON.organization}`, 'Category: Academia', 'Country: Switzerland'])
+			assert.ok(shown.replace(/\s+/g, ' ').includes(fact), `${fact} in: ${shown}`);
 		assert.ok(!shown.includes(PERSON.email) && !(await page.content()).includes(PERSON.email), 'the e-mail address is not published');
 		await screenshot(page, 'contribute-08-contribution');
 
@@ -305,7 +306,8 @@ test('a person finds the open call, makes mistakes on the form, corrects them an
 		await navigate(page, () => page.getByRole('link', { name: 'Published contributions' }).click());
 		assert.equal(await h1(page), 'Published contributions');
 		assert.match(await main.innerText(), /1 published contribution to this call/);
-		assert.ok(await page.getByRole('link', { name: PERSON.name }).isVisible());
+		assert.ok(await page.getByRole('heading', { name: `Contribution ${tracking} by ${PERSON.name}` }).isVisible());
+		assert.ok(await page.getByRole('link', { name: `Contribution ${tracking}` }).isVisible());
 		await screenshot(page, 'contribute-09-published');
 		assertNoFailures(page);
 	});

@@ -57,7 +57,7 @@ class OneContribution(ServerTestCase):
             self.assertNotIn(secret, r.body)
         page = self.server.get("/contributions/" + t)
         self.assertEqual(page.status, 200)
-        self.assertIn("Anonymous contribution", page.text)
+        self.assertIn('<span class="by">(anonymous)</span>', page.text)
         for secret in ("Hedy", "Hollywood", EMAIL):
             self.assertNotIn(secret, page.text)
 

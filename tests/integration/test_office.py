@@ -217,7 +217,7 @@ class Calls(Office):
         self.assertEqual(self.audit(s, token, "?kind=milestone.move")["entries"], [], "one change, one entry")
         # What a browser shows: one date on the process page's schedule and call list, and on the call page.
         page = s.get("/processes/" + SLUG).text
-        row = page[page.index('<tr id="milestone-%d">' % m["id"]):]
+        row = page[page.index('<tr id="milestone-%d" ' % m["id"]):]
         row = row[:row.index("</tr>")]
         self.assertIn('<td class="date">22 February 2021</td>', row)
         self.assertIn("Moved from 15 February 2021 to 22 February 2021 on 1 February 2021: " + REASON_EXTEND,

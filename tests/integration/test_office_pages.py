@@ -71,7 +71,7 @@ def multipart(fields, files=()):
 
 def page_text_of_row(page, milestone_id):
     """The text of a milestone's row on the public schedule."""
-    row = page[page.index('<tr id="milestone-%d">' % milestone_id):]
+    row = page[page.index('<tr id="milestone-%d" ' % milestone_id):]
     return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", row[:row.index("</tr>")])))
 
 

@@ -49,7 +49,7 @@ class Pages(ServerTestCase):
         schedule = section(page, "schedule")
         self.assertIn('<table class="schedule">', schedule)
         self.assertIn("Europe/Zurich", schedule)
-        self.assertEqual(len(re.findall(r'<tr id="milestone-\d+">', schedule)), 8)
+        self.assertEqual(len(re.findall(r'<tr id="milestone-\d+" class="\w+"', schedule)), 8)
         self.assertIn("8\u201318 June 2021", schedule)
         self.assertIn("Moved from 2020 session of the Council", schedule)
         self.assertIn("15 February 2021", schedule)

@@ -195,6 +195,39 @@ static void test_change_mark(void **state)
 	arena_free(&a);
 }
 
+/* While a call is open its deadline statement counts the days left in the process's zone: the state names the
+ * local date, and holds no longer than that date (a kept page of one day is never sent the next). */
+static void test_state_follows_the_local_date_while_a_call_is_open(void **state)
+{
+	(void)state;
+	struct arena a;
+	arena_init(&a);
+	struct error e;
+	error_clear(&e);
+	const int64_t day = 86400;
+	/* 1 February 2021, 11:00 in Zurich; 23:59:59 that day is 22:59:59Z */
+	const int64_t last_second = CALL1_OPEN + 12 * 3600 + 59 * 60 + 59;
+	const char *s;
+	int64_t until;
+	assert_int_equal(version_page_state(db_thread(&e), &a, 2, CALL1_OPEN, &s, &until, &e), 0);
+	assert_non_null(strstr(s, "day=2021-02-01"));
+	assert_true(until <= last_second + 1);
+	assert_string_equal(state_of(&a, 2, last_second), s);           /* the same day in Zurich */
+	assert_string_not_equal(state_of(&a, 2, last_second + 1), s);   /* the next one */
+	assert_string_not_equal(state_of(&a, 2, CALL1_OPEN + day), s);  /* a day later, the call still open */
+	/* The older version 1 points to the call open on the newest: its page follows the date too. */
+	assert_int_equal(version_page_state(db_thread(&e), &a, 1, CALL1_OPEN, &s, &until, &e), 0);
+	assert_non_null(strstr(s, "day=2021-02-01"));
+	assert_non_null(strstr(s, "open=1:2:"));
+	assert_true(until <= last_second + 1);
+	assert_string_not_equal(state_of(&a, 1, CALL1_OPEN + day), s);
+	/* No call open (a year before): no date in the state, and nothing ends it with the day. */
+	assert_int_equal(version_page_state(db_thread(&e), &a, 2, CALL1_OPEN - 365 * day, &s, &until, &e), 0);
+	assert_null(strstr(s, "day="));
+	assert_string_equal(state_of(&a, 2, CALL1_OPEN - 364 * day), s);
+	arena_free(&a);
+}
+
 static void test_kept_page_without_a_query(void **state)
 {
 	(void)state;
@@ -313,6 +346,7 @@ static void test_cache_keeps_one_page_per_key_within_its_bound(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_state_follows_the_local_date_while_a_call_is_open),
 	    cmocka_unit_test(test_state_follows_what_the_page_shows),
 	    cmocka_unit_test(test_change_mark),
 	    cmocka_unit_test(test_kept_page_without_a_query),

@@ -1,0 +1,160 @@
+/* The public list of a call's contributions (core/contribution.c: contribution_list_public()): every narrowing
+ * searches an index of its own rather than reading each contribution of the call (the query plans of the very
+ * statements it runs, read from SQLite on a database with the demo loaded), orders by arrival without sorting,
+ * and values that are not a category slug, a country code, or a comment type are refused by field. */
+#include "core/contribution.h"
+#include "core/demo.h"
+#include "store/db.h"
+#include "util/clock.h"
+#include "util/secret.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char dir[] = "/tmp/consulta-unit-XXXXXX";
+static char path[sizeof dir + 16];
+
+static int setup(void **state)
+{
+	(void)state;
+	if (setenv("CONSULTA_NOW", "2021-02-01T10:00:00Z", 1) != 0 || clock_init() != 0)
+		return -1;
+	if (secret_init() != 0 || !mkdtemp(dir))
+		return -1;
+	snprintf(path, sizeof path, "%s/test.db", dir);
+	char url[sizeof path + 8];
+	snprintf(url, sizeof url, "sqlite:%s", path);
+	struct error e;
+	error_clear(&e);
+	struct db *db;
+	bool loaded;
+	int64_t offset;
+	if (db_configure(url, &e) != 0 || !(db = db_thread(&e)) || db_migrate(db, &e) != 0 ||
+	    demo_load(db, false, &loaded, &offset, &e) != 0)
+		return -1;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	db_thread_close();
+	char p[sizeof path + 8];
+	static const char *const files[] = {"", "-wal", "-shm"};
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(p, sizeof p, "%s%s", path, files[i]);
+		unlink(p);
+	}
+	rmdir(dir);
+	return 0;
+}
+
+/* SQLite's plan for sql, its lines joined by " | ", into out. */
+static void plan_of(const char *sql, char *out, size_t n)
+{
+	sqlite3 *conn;
+	assert_int_equal(sqlite3_open_v2(path, &conn, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	char *explain = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", sql);
+	assert_non_null(explain);
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(conn, explain, -1, &st, NULL), SQLITE_OK);
+	size_t len = 0;
+	out[0] = '\0';
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *detail = (const char *)sqlite3_column_text(st, 3);
+		int w = snprintf(out + len, n - len, "%s%s", len ? " | " : "", detail ? detail : "");
+		assert_true(w >= 0 && (size_t)w < n - len);
+		len += (size_t)w;
+	}
+	sqlite3_finalize(st);
+	sqlite3_free(explain);
+	sqlite3_close(conn);
+}
+
+static void test_every_narrowing_searches_its_index(void **state)
+{
+	(void)state;
+	static const char *const categories[] = {NULL, "academia"}, *const countries[] = {NULL, "CH"},
+	                         *const types[] = {NULL, "technical"};
+	for (int cat = 0; cat < 2; cat++)
+		for (int ctry = 0; ctry < 2; ctry++)
+			for (int type = 0; type < 2; type++)
+				for (int sort = CONTRIBUTION_SORT_OLDEST; sort <= CONTRIBUTION_SORT_NAME; sort++) {
+					struct contribution_filter f = {.category = categories[cat],
+					                                .country = countries[ctry],
+					                                .type = types[type],
+					                                .sort = (enum contribution_sort)sort};
+					for (int count = 0; count < 2; count++) {
+						char plan[4096];
+						plan_of(contribution_public_sql(&f, count), plan, sizeof plan);
+						if (strstr(plan, "SCAN c") || !strstr(plan, "SEARCH c USING"))
+							print_message(
+							    "cat=%d country=%d type=%d sort=%d count=%d: %s\n", cat,
+							    ctry, type, sort, count, plan);
+						/* never a read of the whole table */
+						assert_null(strstr(plan, "SCAN c"));
+						assert_non_null(strstr(plan, "SEARCH c USING"));
+						if (cat && !ctry)
+							assert_non_null(strstr(plan, "contribution_call_category "
+							                             "(call_id=? AND category_id=?)"));
+						if (ctry)
+							assert_true(strstr(plan, "contribution_call_country (call_id=? "
+							                         "AND country=?)") ||
+							            strstr(plan, "contribution_call_category "
+							                         "(call_id=? AND category_id=?)"));
+						/* in the order of arrival, a page is read off the index without a sort
+						 */
+						if (!count && sort != CONTRIBUTION_SORT_NAME)
+							assert_null(strstr(plan, "TEMP B-TREE"));
+					}
+				}
+}
+
+static void test_values_that_are_not_ours_are_refused_by_field(void **state)
+{
+	(void)state;
+	struct arena a;
+	arena_init(&a);
+	struct error e;
+	error_clear(&e);
+	struct contribution *items;
+	int n;
+	int64_t total, hidden;
+	struct contribution_filter f = {.category = "Not a slug", .country = "ZZ", .type = "rude"};
+	assert_int_equal(contribution_list_public(db_thread(&e), &a, 1, &f, 0, 20, &items, &n, &total, &hidden, &e),
+	                 -1);
+	assert_string_equal(e.code, ERROR_INVALID);
+	assert_int_equal(e.nfields, 3);
+	error_clear(&e);
+	/* well-formed but unknown: nothing matches */
+	struct contribution_filter g = {.category = "no-such-category", .country = "CH", .type = "general"};
+	assert_int_equal(contribution_list_public(db_thread(&e), &a, 1, &g, 0, 20, &items, &n, &total, &hidden, &e), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(total, 0);
+	enum contribution_sort s;
+	assert_true(contribution_sort_parse("newest", &s));
+	assert_int_equal(s, CONTRIBUTION_SORT_NEWEST);
+	assert_false(contribution_sort_parse("sideways", &s));
+	assert_false(contribution_filter_narrows(NULL));
+	assert_false(
+	    contribution_filter_narrows(&(struct contribution_filter){.category = "", .sort = CONTRIBUTION_SORT_NAME}));
+	assert_true(contribution_filter_narrows(&(struct contribution_filter){.type = "general"}));
+	arena_free(&a);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_every_narrowing_searches_its_index),
+	    cmocka_unit_test(test_values_that_are_not_ours_are_refused_by_field),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
