@@ -227,7 +227,7 @@ void page_office_version_create(struct request *r)
 	if (v.state == VERSION_DRAFT)
 		reply_redirect(r, arena_printf(&r->arena, "/office/versions/%lld/matches", (long long)id));
 	else
-		reply_redirect(r, arena_printf(&r->arena, "/office/processes/%s?done=version", p.slug));
+		reply_redirect(r, arena_printf(&r->arena, "/office/processes/%s?done=version&id=%lld", p.slug, (long long)id));
 }
 
 /* -- the matches of a draft's paragraphs ----------------------------------- */
@@ -428,6 +428,23 @@ void page_office_version_confirm(struct request *r)
 		}
 		d[n++] = (struct match_decision){q[i].number, choice};
 	}
+	/* Publishing a version cannot be undone: once the choices are sound, the first POST asks. */
+	if (d && !e.code && !office_confirmed(r)) {
+		const char *what[] = {
+		    arena_printf(&r->arena, "%s of '%s', dated %s, will be published with the paragraph matches you "
+		                            "chose (%d decided by you).",
+		                 v.label, doc.title, page_date(r, v.date), n),
+		    "It appears on the process's public page as the newest version; the comments on the paragraphs "
+		    "you called the same carry over to it, and the process's subscribers are told by e-mail.",
+		    "This cannot be undone: a published version cannot be withdrawn or changed, and the e-mail is sent.",
+		    NULL,
+		};
+		office_confirm_page(r, arena_printf(&r->arena, "Publish %s of '%s'?", v.label, doc.title), what,
+		                    arena_printf(&r->arena, "/office/versions/%lld/matches", (long long)id),
+		                    "Publish the version",
+		                    arena_printf(&r->arena, "/office/versions/%lld/matches", (long long)id));
+		return;
+	}
 	struct actor who = auth_actor(r);
 	if (!d || e.code || version_confirm(r->db, &r->arena, &who, id, d, n, true, &e) != 0) {
 		if (!d && !e.code)
@@ -435,5 +452,5 @@ void page_office_version_confirm(struct request *r)
 		matches_page(r, id, &e);
 		return;
 	}
-	reply_redirect(r, arena_printf(&r->arena, "/office/processes/%s?done=published", p.slug));
+	reply_redirect(r, arena_printf(&r->arena, "/office/processes/%s?done=published&id=%lld", p.slug, (long long)id));
 }
