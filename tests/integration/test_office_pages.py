@@ -231,9 +231,11 @@ class OfficePages(ServerTestCase):
         council = self.council(s)
         r = self.post(s, session, "/office/milestones/%d/move" % council["id"],
                       {"date": "2021-07-05", "end_date": "2021-07-09", "reason": REASON_COUNCIL})
-        self.assertRedirect(r, "/office/processes/%s?done=moved" % SLUG)
+        self.assertRedirect(r, "/office/processes/%s?done=moved&id=%d" % (SLUG, council["id"]))
         page = self.get(s, session, r.header("Location"))
-        self.assertIn('<p class="confirmation" role="status">Moved. The public schedule shows the change.</p>', page.text)
+        self.assertIn("Milestone '%s' moved from 8\u201318 June 2021 to 5\u20139 July 2021. The public schedule shows "
+                      "the move and its reason." % council["title"], page_text(page))
+        self.assertIn('<p class="confirmation" role="status">Milestone &#39;', page.text)
         self.assertIn("Moved from 8\u201318 June 2021 to 5\u20139 July 2021 on 1 February 2021: " + REASON_COUNCIL,
                       page_text(page))
         self.assertIn("Moved from 8\u201318 June 2021 to 5\u20139 July 2021 on 1 February 2021: " + REASON_COUNCIL,
@@ -246,7 +248,7 @@ class OfficePages(ServerTestCase):
         council = self.council(s)
         r = self.post(s, session, "/office/milestones/%d" % council["id"],
                       {"title": council["title"], "kind": "presentation", "status": "postponed"})
-        self.assertRedirect(r, "/office/processes/%s?done=milestone-saved" % SLUG)
+        self.assertRedirect(r, "/office/processes/%s?done=milestone-saved&id=%d" % (SLUG, council["id"]))
         self.assertEqual(self.council(s)["status"], "postponed")
         self.assertEqual(self.api(s, "/api/v1/audit?kind=milestone.")["entries"][0]["kind"], "milestone.status")
         r = self.post(s, session, "/office/milestones/%d" % council["id"], {"title": "", "kind": "party"})
@@ -255,7 +257,7 @@ class OfficePages(ServerTestCase):
 
         r = self.post(s, session, "/office/processes/%s/milestones" % SLUG,
                       {"date": "2021-04-20", "end_date": "", "title": "Third online consultation", "kind": "meeting"})
-        self.assertRedirect(r, "/office/processes/%s?done=milestone-added" % SLUG)
+        self.assertTrue(r.header("Location").startswith("/office/processes/%s?done=milestone-added&id=" % SLUG), r)
         self.assertIn("Third online consultation", page_text(s.get("/processes/" + SLUG)))
         r = self.post(s, session, "/office/processes/%s/milestones" % SLUG,
                       {"date": "", "title": "A <b>bold</b> title", "kind": "meeting"})
@@ -274,7 +276,8 @@ class OfficePages(ServerTestCase):
 
         r = self.post(s, session, "/office/calls/1/deadline", {"closes_on": "2021-03-01", "reason": REASON_EXTEND})
         self.assertRedirect(r, "/office/calls/1?done=deadline")
-        self.assertIn("Deadline changed.", self.get(s, session, r.header("Location")).text)
+        self.assertIn("Deadline of 'Written inputs on the revised draft' extended to 1 March 2021, 23:59 Zurich time "
+                      "(UTC+1).", page_text(self.get(s, session, r.header("Location"))))
         call = self.api(s, "/api/v1/calls/1")
         self.assertEqual((call["closes_on"], call["closes_at"]), ("2021-03-01", "2021-03-01T22:59:59Z"))
         self.assertIn("Deadline extended from 15 February 2021 to 1 March 2021 on 1 February 2021: " + REASON_EXTEND,
@@ -291,6 +294,10 @@ class OfficePages(ServerTestCase):
         self.assertFieldError(r, "state", "reason",
                               "Enter the reason for the change; it is published in the call's history.")
         r = self.post(s, session, "/office/calls/1/state", {"state": "closed", "reason": "The text was withdrawn."})
+        self.assertEqual(r.status, 200, "closing now asks first")
+        self.assertEqual(self.api(s, "/api/v1/calls/1")["state"], "open")
+        r = self.post(s, session, "/office/calls/1/state", {"state": "closed", "reason": "The text was withdrawn.",
+                                                           "confirm": "yes"})
         self.assertRedirect(r, "/office/calls/1?done=closed")
         self.assertEqual(self.api(s, "/api/v1/calls/1")["state"], "closed")
         r = self.post(s, session, "/office/calls/1/state", {"state": "closed", "reason": "Again."})
@@ -308,7 +315,7 @@ class OfficePages(ServerTestCase):
         self.assertEqual(r.status, 422, r)
         self.assertIn('<a href="#f-call-new-closes_on">', r.text)
         r = self.post(s, session, "/office/processes/%s/calls" % SLUG, fields)
-        self.assertRedirect(r, "/office/processes/%s?done=call-added" % SLUG)
+        self.assertTrue(r.header("Location").startswith("/office/processes/%s?done=call-added&id=" % SLUG), r)
         self.assertIn("Inputs on the final draft", [c["title"] for c in self.api(s, "/api/v1/processes/" + SLUG)["calls"]])
 
     def test_a_call_added_through_the_form_has_its_deadline_on_the_schedule(self):
@@ -317,8 +324,8 @@ class OfficePages(ServerTestCase):
         version = process["documents"][0]["versions"][-1]["id"]
         fields = {"version_id": str(version), "title": "Inputs on the final draft", "description": "Last round.",
                   "opens_on": "2021-04-01", "closes_on": "2021-04-30", "review": "on_receipt", "milestone_id": ""}
-        self.assertRedirect(self.post(s, session, "/office/processes/%s/calls" % SLUG, fields),
-                            "/office/processes/%s?done=call-added" % SLUG)
+        r = self.post(s, session, "/office/processes/%s/calls" % SLUG, fields)
+        self.assertTrue(r.header("Location").startswith("/office/processes/%s?done=call-added&id=" % SLUG), r)
         process = self.api(s, "/api/v1/processes/" + SLUG)
         call = [c for c in process["calls"] if c["title"] == "Inputs on the final draft"][0]
         m = [m for m in process["milestones"] if m["id"] == call["milestone_id"]][0]
@@ -340,7 +347,7 @@ class OfficePages(ServerTestCase):
                               "Choose a deadline of this process's schedule, or none for a new one.")
         r = self.post(s, session, "/office/processes/%s/calls" % SLUG,
                       dict(fields, title="Comments on the report", closes_on="2021-05-14", milestone_id=str(planned)))
-        self.assertRedirect(r, "/office/processes/%s?done=call-added" % SLUG)
+        self.assertTrue(r.header("Location").startswith("/office/processes/%s?done=call-added&id=" % SLUG), r)
         process = self.api(s, "/api/v1/processes/" + SLUG)
         call = [c for c in process["calls"] if c["title"] == "Comments on the report"][0]
         self.assertEqual(call["milestone_id"], planned)
@@ -375,19 +382,22 @@ class OfficePages(ServerTestCase):
         self.assertEqual(self.api(s, "/api/v1/calls/1/moderation?state=pending")["total"], 1, "nothing changed")
 
         r = self.post(s, session, path, {"action": "publish", "from": "pending"})
-        self.assertRedirect(r, "/office/calls/1/contributions?state=pending&done=published")
-        self.assertIn("Published.", self.get(s, session, r.header("Location")).text)
+        self.assertRedirect(r, "/office/calls/1/contributions?state=pending&done=published&tracking=" + tracking)
+        self.assertIn("Contribution %s published." % tracking, self.get(s, session, r.header("Location")).text)
         self.assertEqual(s.published_total(), 1)
 
         r = self.post(s, session, path, {"action": "hide", "reason": "Names a person who did not agree.",
                                          "from": "published"})
-        self.assertRedirect(r, "/office/calls/1/contributions?state=published&done=hidden")
+        self.assertRedirect(r, "/office/calls/1/contributions?state=published&done=hidden&tracking=" + tracking)
         public = page_text(s.get("/contributions/" + tracking))
         self.assertIn("Hidden by the secretariat: Names a person who did not agree.", public)
         self.assertNotIn("say who reports", public)
 
         r = self.post(s, session, path, {"action": "spam", "from": "hidden"})
-        self.assertRedirect(r, "/office/calls/1/contributions?state=hidden&done=spam")
+        self.assertEqual(r.status, 200, "marking as spam asks first")
+        self.assertIn("Mark contribution %s as spam?" % tracking, r.text)
+        r = self.post(s, session, path, {"action": "spam", "from": "hidden", "confirm": "yes"})
+        self.assertRedirect(r, "/office/calls/1/contributions?state=hidden&done=spam&tracking=" + tracking)
         self.assertEqual(s.get("/contributions/" + tracking).status, 404)
         self.assertIn(tracking, self.get(s, session, "/office/calls/1/contributions?state=spam").text)
         r = self.post(s, session, path, {"action": "spam", "from": "spam"})
@@ -412,7 +422,7 @@ class OfficePages(ServerTestCase):
         self.assertFieldError(r, "version", "date", "Give a real date as YYYY-MM-DD.")
         self.assertIn("The secretariat reports to Council.", r.text, "the pasted text comes back")
         r = self.post(s, session, self.version_path(), fields)
-        self.assertRedirect(r, "/office/processes/%s?done=version" % SLUG)
+        self.assertTrue(r.header("Location").startswith("/office/processes/%s?done=version&id=" % SLUG), r)
         v = self.versions(s)[-1]
         self.assertEqual((v["label"], v["note"], v["date"]), ("Final revised draft", "Takes the inputs into account.",
                                                              "2021-05-07"))
@@ -423,7 +433,7 @@ class OfficePages(ServerTestCase):
         text = "# Uploaded\n\nZo\u00eb wrote this paragraph.\n".encode("utf-8")
         fields = [("date", "2021-05-07"), ("label", "Uploaded draft"), ("note", ""), ("markdown", "")]
         r = self.post_multipart(s, session, self.version_path(), fields, [("file", "draft.md", "text/markdown", text)])
-        self.assertRedirect(r, "/office/processes/%s?done=version" % SLUG)
+        self.assertTrue(r.header("Location").startswith("/office/processes/%s?done=version&id=" % SLUG), r)
         v = self.versions(s)[-1]
         self.assertEqual(v["label"], "Uploaded draft")
         self.assertIn("Zo\u00eb wrote this paragraph.", page_text(s.get("/versions/%d" % v["id"])))
@@ -454,7 +464,7 @@ class OfficePages(ServerTestCase):
         self.assertGreater(len(body), 1000000)
         fields = [("date", "2021-05-07"), ("label", "Large é"), ("note", ""), ("markdown", "")]
         r = self.post_multipart(s, session, self.version_path(), fields, [("file", "large.md", "text/markdown", body)])
-        self.assertRedirect(r, "/office/processes/%s?done=version" % SLUG)
+        self.assertTrue(r.header("Location").startswith("/office/processes/%s?done=version&id=" % SLUG), r)
         v = self.versions(s)[-1]
         self.assertEqual((v["label"], v["note"]), ("Large é", ""))
         with sqlite3.connect(s.db, timeout=10) as db:
@@ -476,7 +486,7 @@ class OfficePages(ServerTestCase):
             shutil.rmtree(d, ignore_errors=True)
         fields = [("date", "2021-05-07"), ("label", "From Word"), ("note", "Converted."), ("markdown", "")]
         r = self.post_multipart(s, session, self.version_path(), fields, [("file", "draft.docx", DOCX_TYPE, docx)])
-        self.assertRedirect(r, "/office/processes/%s?done=version" % SLUG)
+        self.assertTrue(r.header("Location").startswith("/office/processes/%s?done=version&id=" % SLUG), r)
         v = self.versions(s)[-1]
         self.assertEqual(v["label"], "From Word")
         page = s.get("/versions/%d" % v["id"])
@@ -559,7 +569,7 @@ class OfficePages(ServerTestCase):
         self.assertIn('<p class="error" id="e-process-timezone">', r.text)
 
         r = self.post(s, session, "/office/processes/wsis-review/documents", {"slug": "report", "title": "Report"})
-        self.assertRedirect(r, "/office/processes/wsis-review?done=document-added")
+        self.assertTrue(r.header("Location").startswith("/office/processes/wsis-review?done=document-added&id="), r)
         self.assertEqual(self.get(s, session, "/office/processes/wsis-review/documents/report/versions/new").status, 200)
         r = self.post(s, session, "/office/processes/wsis-review/documents", {"slug": "report", "title": ""})
         self.assertFieldError(r, "document", "title", "Enter the title of the document.")
