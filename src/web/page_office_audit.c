@@ -202,9 +202,11 @@ static const char *sentence(struct request *r, const struct audit_entry *x, json
 }
 
 /* The fields that differ between before and after, one item each: "Title: from 'a' to 'b'"; for a record
- * with no before (a creation), each field as set. The reason is in the sentence. */
-static void changes(struct request *r, json_t *before, json_t *after, const char *tz)
+ * with no before (a creation), each field as set. The reason of a change is in the sentence, but an answer's
+ * reason is the answer itself (disposition.record): a field like the others. */
+static void changes(struct request *r, const char *kind, json_t *before, json_t *after, const char *tz)
 {
+	const bool reason_said = strncmp(kind, "disposition.", 12) != 0;
 	if (!json_is_object(after) && !json_is_object(before))
 		return;
 	/* the keys of both, sorted: the order of the raw record */
@@ -225,7 +227,7 @@ static void changes(struct request *r, json_t *before, json_t *after, const char
 	free(sorted);
 	json_object_foreach(order ? order : keys, key, v)
 	{
-		if (!strcmp(key, "reason"))
+		if (reason_said && !strcmp(key, "reason"))
 			continue;
 		json_t *b = json_is_object(before) ? json_object_get(before, key) : NULL;
 		json_t *a = json_is_object(after) ? json_object_get(after, key) : NULL;
@@ -271,7 +273,7 @@ static void entry(struct request *r, const struct audit_entry *x, const struct p
 		    (long long)x->id, sentence(r, x, before, after, tz), rfc3339(r, x->at),
 		    page_instant_utc(r, x->at), x->actor,
 		    x->process_slug ? arena_printf(&r->arena, " \u00b7 process <code>%s</code>", x->process_slug) : "");
-	changes(r, before, after, tz);
+	changes(r, x->kind, before, after, tz);
 	html_printf(&r->out,
 		    "<details><summary>The record as stored<span class=\"visually-hidden\"> for entry %L</span></summary>\n"
 		    "<dl class=\"audit-raw\"><dt>Kind</dt><dd><code>%s</code></dd><dt>Object</dt><dd><code>%s</code></dd>"
