@@ -125,9 +125,9 @@ class OfficeMailPages(ServerTestCase):
 
         r = self.post(s, session, action, {})
         self.assertEqual(r.status, 303, r)
-        self.assertEqual(r.header("Location"), "/office/calls/1/late?done=admitted")
+        self.assertEqual(r.header("Location"), "/office/calls/1/late?done=admitted&tracking=" + tracking)
         done = self.get(s, session, r.header("Location"))
-        self.assertIn('role="status">Admitted.', done.text)
+        self.assertIn('role="status">Late contribution %s admitted.' % tracking, done.text)
         self.assertNotIn(action, done.text, "no longer awaiting admission")
         k = self.record(s, tracking)
         self.assertTrue(k["late"])
