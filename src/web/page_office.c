@@ -543,7 +543,9 @@ static void process_said(struct request *r, const struct overview *o)
 					    p->title));
 		return;
 	}
-	for (int i = 0; i < o->nmilestones; i++) {
+	const bool milestone = !strcmp(done, "milestone-added") || !strcmp(done, "milestone-saved") ||
+			       !strcmp(done, "moved");
+	for (int i = 0; milestone && i < o->nmilestones; i++) {
 		const struct milestone *m = &o->milestones[i];
 		if (m->id != id)
 			continue;

@@ -29,8 +29,9 @@ static void dispositions_said(struct request *r, const struct call *c, int64_t p
 	if (!done)
 		return;
 	if (!strcmp(done, "published") && published)
-		office_said(r, arena_printf(&r->arena, "Answers to the comments on '%s' published: the public sees them "
-		                                       "with each comment, and they no longer change.",
+		office_said(r, arena_printf(&r->arena,
+		                            "Answers to the comments on '%s' published: the public sees them "
+		                            "with each comment, and they no longer change.",
 		                            c->title));
 	else if (!strcmp(done, "many"))
 		office_said(r, arena_printf(&r->arena, "The selected comments on '%s' are answered.", c->title));
@@ -39,8 +40,9 @@ static void dispositions_said(struct request *r, const struct call *c, int64_t p
 		office_said(r, !strcmp(done, "recorded")
 		                   ? arena_printf(&r->arena, "Answer to comment %lld on '%s' recorded.", (long long)id,
 		                                  c->title)
-		                   : arena_printf(&r->arena, "The answer to comment %lld was the same as before: nothing "
-		                                             "changed.",
+		                   : arena_printf(&r->arena,
+		                                  "The answer to comment %lld was the same as before: nothing "
+		                                  "changed.",
 		                                  (long long)id));
 }
 
@@ -326,17 +328,18 @@ void page_office_dispositions_publish(struct request *r)
 	    disposition_comments(r->db, &r->arena, id, &items, &n, &e) == 0 &&
 	    disposition_remaining(r->db, &r->arena, id, &rem, &nrem, &total, &e) == 0 && !published && total == 0) {
 		const char *what[] = {
-		    arena_printf(&r->arena, "The answers to the %d comment%s on '%s' will be published.", n, n == 1 ? "" : "s",
-		                 c.title),
+		    arena_printf(&r->arena, "The answers to the %d comment%s on '%s' will be published.", n,
+		                 n == 1 ? "" : "s", c.title),
 		    "The public sees each answer with its comment, on the version pages and in \u201cYou said, we "
-		    "did\u201d, and the contributors who gave an e-mail address are told what became of their comments.",
+		    "did\u201d, and the contributors who gave an e-mail address are told what became of their "
+		    "comments.",
 		    "This cannot be undone: once published, the answers no longer change, and the e-mails are sent.",
 		    NULL,
 		};
-		office_confirm_page(r, arena_printf(&r->arena, "Publish the answers to the comments on '%s'?", c.title),
-		                    what, arena_printf(&r->arena, "/office/calls/%lld/dispositions/publish", (long long)id),
-		                    "Publish the answers", arena_printf(&r->arena, "/office/calls/%lld/dispositions",
-		                                                        (long long)id));
+		office_confirm_page(
+		    r, arena_printf(&r->arena, "Publish the answers to the comments on '%s'?", c.title), what,
+		    arena_printf(&r->arena, "/office/calls/%lld/dispositions/publish", (long long)id),
+		    "Publish the answers", arena_printf(&r->arena, "/office/calls/%lld/dispositions", (long long)id));
 		return;
 	}
 	error_clear(&e);
