@@ -43,6 +43,17 @@ PAGES = (
 )
 
 
+def confirm_fields(text):
+    """The fields the second page of an act posts again (its hidden inputs and its text), without the CSRF token
+    (the test's post adds the session's)."""
+    fields = {html.unescape(n): html.unescape(v)
+              for n, v in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', text)}
+    for n, v in re.findall(r'<textarea[^>]* name="([^"]+)"[^>]*>(.*?)</textarea>', text, re.S):
+        fields[html.unescape(n)] = html.unescape(v)
+    fields.pop("csrf", None)
+    return fields
+
+
 def page_text(r):
     """A page's text with tags removed and entities decoded, spaces collapsed: what a reader reads."""
     return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", r.text)))
@@ -421,7 +432,22 @@ class OfficePages(ServerTestCase):
         r = self.post(s, session, self.version_path(), dict(fields, date="7 May"))
         self.assertFieldError(r, "version", "date", "Give a real date as YYYY-MM-DD.")
         self.assertIn("The secretariat reports to Council.", r.text, "the pasted text comes back")
+        self.assertIn("The latest version is Revised draft of 5 May 2020.",
+                      page_text(self.get(s, session, self.version_path())))
+        # posting may publish at once, which cannot be undone: a second page says so, and nothing is posted yet
+        before = len(self.versions(s))
         r = self.post(s, session, self.version_path(), fields)
+        self.assertEqual(r.status, 200, r)
+        self.assertIn("Final revised draft of 'Draft Guidelines for utilization of the GCA', dated 7 May 2021, will "
+                      "be posted after Revised draft of 5 May 2020.", page_text(r))
+        self.assertIn("A published version cannot be withdrawn", page_text(r))
+        self.assertEqual(len(self.versions(s)), before)
+        confirm = confirm_fields(r.text)
+        self.assertEqual(confirm["confirm"], "yes")
+        r = self.post(s, session, self.version_path(), confirm, csrf=False)
+        self.assertEqual(r.status, 403, "the confirmation without its CSRF token is refused")
+        self.assertEqual(len(self.versions(s)), before)
+        r = self.post(s, session, self.version_path(), confirm)
         self.assertTrue(r.header("Location").startswith("/office/processes/%s?done=version&id=" % SLUG), r)
         v = self.versions(s)[-1]
         self.assertEqual((v["label"], v["note"], v["date"]), ("Final revised draft", "Takes the inputs into account.",
@@ -433,6 +459,9 @@ class OfficePages(ServerTestCase):
         text = "# Uploaded\n\nZo\u00eb wrote this paragraph.\n".encode("utf-8")
         fields = [("date", "2021-05-07"), ("label", "Uploaded draft"), ("note", ""), ("markdown", "")]
         r = self.post_multipart(s, session, self.version_path(), fields, [("file", "draft.md", "text/markdown", text)])
+        self.assertEqual(r.status, 200, "a second page first")
+        self.assertIn("from the file draft.md", page_text(r))
+        r = self.post_multipart(s, session, self.version_path(), list(confirm_fields(r.text).items()))
         self.assertTrue(r.header("Location").startswith("/office/processes/%s?done=version&id=" % SLUG), r)
         v = self.versions(s)[-1]
         self.assertEqual(v["label"], "Uploaded draft")
@@ -463,7 +492,8 @@ class OfficePages(ServerTestCase):
         body = text.encode("utf-8")
         self.assertGreater(len(body), 1000000)
         fields = [("date", "2021-05-07"), ("label", "Large é"), ("note", ""), ("markdown", "")]
-        r = self.post_multipart(s, session, self.version_path(), fields, [("file", "large.md", "text/markdown", body)])
+        r = self.post_multipart(s, session, self.version_path(), fields + [("confirm", "yes")],
+                                [("file", "large.md", "text/markdown", body)])
         self.assertTrue(r.header("Location").startswith("/office/processes/%s?done=version&id=" % SLUG), r)
         v = self.versions(s)[-1]
         self.assertEqual((v["label"], v["note"]), ("Large é", ""))
@@ -486,6 +516,11 @@ class OfficePages(ServerTestCase):
             shutil.rmtree(d, ignore_errors=True)
         fields = [("date", "2021-05-07"), ("label", "From Word"), ("note", "Converted."), ("markdown", "")]
         r = self.post_multipart(s, session, self.version_path(), fields, [("file", "draft.docx", DOCX_TYPE, docx)])
+        self.assertEqual(r.status, 200, "a second page first, with the Word file's text")
+        confirm = confirm_fields(r.text)
+        self.assertIn("**with care**", confirm["markdown"])
+        self.assertEqual(confirm["source"], "docx")
+        r = self.post_multipart(s, session, self.version_path(), list(confirm.items()))
         self.assertTrue(r.header("Location").startswith("/office/processes/%s?done=version&id=" % SLUG), r)
         v = self.versions(s)[-1]
         self.assertEqual(v["label"], "From Word")
@@ -516,7 +551,9 @@ class OfficePages(ServerTestCase):
         self.assertEqual(r.status, 403, r)
         self.assertEqual(len(self.versions(s)), before, "nothing was stored")
         # the same form with its token goes through
-        self.assertEqual(self.post_multipart(s, session, self.version_path(), fields).status, 303)
+        self.assertEqual(self.post_multipart(s, session, self.version_path(), fields).status, 200, "to its second page")
+        self.assertEqual(self.post_multipart(s, session, self.version_path(), fields + [("confirm", "yes")]).status,
+                         303)
 
     def test_a_malformed_multipart_body_is_400(self):
         s, session = self.office()
