@@ -169,6 +169,9 @@ test('comments on ¶3 and ¶7 are carried to a new version where ¶3 was edited 
 		await office.getByLabel('Date of the version').fill('2021-02-01');
 		await office.getByLabel('Label').fill('Third draft');
 		await office.getByLabel('Text in Markdown').fill(markdown);
+		await navigate(office, () => office.getByRole('button', { name: 'Post the version' }).click());
+		/* Posting may publish at once: a second page says what will happen, and posts it. */
+		assert.match(await office.locator('main').innerText(), /A published version cannot be withdrawn/);
 		const response = await navigate(office, () => office.getByRole('button', { name: 'Post the version' }).click());
 		assert.ok(response.status() < 400, `posting answers ${response.status()}`);
 		if (/^\/office\/versions\/\d+\/matches$/.test(new URL(office.url()).pathname)) {

@@ -353,6 +353,10 @@ test('the office pages have no serious or critical accessibility violations', { 
 		await page.getByLabel('Label').fill('Third draft');
 		await page.getByLabel('Text in Markdown').fill(markdown);
 		await navigate(page, () => page.getByRole('button', { name: 'Post the version' }).click());
+		/* Posting may publish at once, which cannot be undone: a second page says what will happen. */
+		assert.match(await page.locator('main').innerText(), /Otherwise it waits as a draft/);
+		await axe('the page that asks before posting a version');
+		await navigate(page, () => page.getByRole('button', { name: 'Post the version' }).click());
 		assert.match(new URL(page.url()).pathname, /^\/office\/versions\/\d+\/matches$/, 'a draft leads to its matches');
 		assert.match(await page.locator('main').innerText(), new RegExp(purpose.slice(0, 40).replace(/[()]/g, '\\$&')));
 		await axe('the matches of a draft');
