@@ -152,6 +152,14 @@ class Confirmations(Flow):
                          "'Written inputs on the revised draft' closed now: its deadline was 1 March 2021, 23:59 "
                          "Zurich time (UTC+1); it accepts no more contributions.")
 
+    def test_saving_the_about_page_names_it(self):
+        s, session, token = self.office()
+        self.assertIsNone(confirmation(self.get(s, session, "/office/pages/about?done=saved")), "not edited yet")
+        r = self.post(s, session, "/office/pages/about", {"markdown": "We run consultations."})
+        self.assertEqual(r.header("Location"), "/office/pages/about?done=saved")
+        self.assertEqual(confirmation(self.follow(s, session, r)),
+                         "'About this site' saved. The public page at /about shows the new text.")
+
     def test_a_forged_confirmation_shows_nothing_but_the_truth(self):
         s, session, token = self.office()
         k = s.contribute()["tracking"]
