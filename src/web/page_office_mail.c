@@ -225,6 +225,29 @@ void page_office_admit(struct request *r)
 	error_clear(&e);
 	struct actor who = auth_actor(r);
 	struct contribution k;
+	struct call c;
+	/* Admitting cannot be undone: the first POST asks, unless the core would refuse it anyway. */
+	if (!office_confirmed(r) && contribution_find(r->db, &r->arena, r->params[0], &k, &e) == 0 && k.late &&
+	    !k.admitted_at && call_find(r->db, &r->arena, k.call_id, &c, &e) == 0) {
+		const char *what[] = {
+			arena_printf(&r->arena, "Contribution %s, from %s, arrived after the deadline of '%s' (%s), on %s.",
+				     k.tracking, k.name, c.title, page_instant_human(r, c.timezone, c.closes_at),
+				     page_instant_human(r, c.timezone, k.received_at)),
+			c.review == REVIEW_AFTER_REVIEW
+				? "Admitted, it joins the call as if it had arrived in time: it awaits review with the others, "
+				  "and counts in the call's contributions and comments."
+				: "Admitted, it joins the call as if it had arrived in time: it is published now, unless its "
+				  "author asked for it to stay private, and counts in the call's contributions and comments.",
+			"This cannot be undone: an admitted contribution stays admitted, and the audit log keeps the change.",
+			NULL,
+		};
+		office_confirm_page(r, arena_printf(&r->arena, "Admit late contribution %s?", k.tracking), what,
+				    arena_printf(&r->arena, "/office/contributions/%s/admission", k.tracking),
+				    "Admit the contribution",
+				    arena_printf(&r->arena, "/office/calls/%lld/late", (long long)k.call_id));
+		return;
+	}
+	error_clear(&e);
 	if (contribution_admit(r->db, &r->arena, &who, r->params[0], &k, &e) != 0) {
 		struct error le;
 		error_clear(&le);

@@ -123,7 +123,13 @@ class OfficeMailPages(ServerTestCase):
         self.assertIn('<span class="marker late">late</span>', item)
         self.assertIn('href="/office/calls/1/late">Late, awaiting admission (1)</a>', m.text)
 
+        # admitting cannot be undone: a second page says what will happen, and nothing changes yet
         r = self.post(s, session, action, {})
+        self.assertEqual(r.status, 200, r)
+        self.assertIn("Admit late contribution %s?" % tracking, r.text)
+        self.assertIn("This cannot be undone", r.text)
+        self.assertIsNone(self.record(s, tracking)["admitted_at"])
+        r = self.post(s, session, action, {"confirm": "yes"})
         self.assertEqual(r.status, 303, r)
         self.assertEqual(r.header("Location"), "/office/calls/1/late?done=admitted&tracking=" + tracking)
         done = self.get(s, session, r.header("Location"))
