@@ -129,7 +129,8 @@ static const char *sentence(struct request *r, const struct audit_entry *x, json
 	const char *k = x->kind, *id = object_id(x->object);
 	const char *title =
 	    member(r, after, "title", tz) ? member(r, after, "title", tz) : member(r, before, "title", tz);
-	const char *reason = member(r, after, "reason", tz);
+	json_t *given = after ? json_object_get(after, "reason") : NULL; /* null: no reason (publishing) */
+	const char *reason = given && !json_is_null(given) ? value_text(r, "reason", given, tz) : NULL;
 	const char *why = reason ? arena_printf(&r->arena, " \u2014 reason: %s", reason) : "";
 	const char *named = title ? arena_printf(&r->arena, " '%s'", title) : "";
 	const char *deadline_was = member(r, before, "closes_at", tz), *deadline_is = member(r, after, "closes_at", tz);

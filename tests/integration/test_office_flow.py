@@ -331,6 +331,12 @@ class Audit(Flow):
         self.assertIn("<details><summary>The record as stored", page.text)
         self.assertIn("&quot;closes_on&quot;:&quot;2021-12-22&quot;", page.text)
         self.assertNotIn("<table", page.text, "a list that wraps, not a table that overflows")
+        # a change with no reason says none
+        s.contribute()
+        k2 = s.contribute()["tracking"]
+        r = s.send_json("POST", "/api/v1/contributions/%s/moderation" % k2, {"action": "spam"}, token=token)
+        self.assertEqual(r.status, 200, r)
+        self.assertIn("Contribution %s marked as spam." % k2, page_text(self.get(s, session, "/office/audit")))
 
 
 class Review(Flow):
