@@ -258,6 +258,8 @@ class OfficePage(ServerTestCase):
         self.assertEqual(history_rows(s), [])
         r = self.post(s, session, page, {"comment": alone, "decision": "noted", "reason": "Seen."})
         self.assertEqual((r.status, r.header("Location")), (303, page + "?done=recorded&comment=%d" % alone), r)
+        self.assertIn('role="status">Answer to comment %d on &#39;Written inputs on the revised draft&#39; recorded.'
+                      % alone, s.get(r.header("Location"), headers={"Cookie": self.cookies(session)}).text)
         self.assertIn("Answer (revision 1): Noted. Seen.", s.get(page, headers={"Cookie": self.cookies(session)}).text)
         # The three identical ones at once, through the form shown once.
         m = re.search(r'name="same_as" value="(\d+)"', s.get(page, headers={"Cookie": self.cookies(session)}).text)
