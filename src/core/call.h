@@ -107,7 +107,7 @@ struct call_input {
 	const char *description;
 	const char *opens_on;  /* YYYY-MM-DD in the process's zone: opens at the start of that day */
 	const char *closes_on; /* YYYY-MM-DD: closes at the end of that day */
-	const char *review;    /* on_receipt (default) or after_review */
+	const char *review;    /* on_receipt or after_review (the default: review before publishing) */
 	int64_t milestone_id;  /* a deadline milestone of the process that announces no call, or 0: a new one */
 };
 

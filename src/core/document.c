@@ -445,7 +445,8 @@ int version_add(struct db *db, struct arena *a, const struct actor *who, int64_t
 	const char *after = audit_json(
 	    a, json_pack("{s:I,s:s,s:s,s:s,s:s,s:i,s:s,s:s}", "document", (json_int_t)doc.id, "document_slug", doc.slug,
 	                 "date", v.date, "label", v.label, "note", v.note, "paragraphs", v.paragraphs, "source",
-	                 has_docx ? "docx" : "markdown", "state", version_state_name(v.state)));
+	                 has_docx || (in->converted_from && !strcmp(in->converted_from, "docx")) ? "docx" : "markdown",
+	                 "state", version_state_name(v.state)));
 	if (!object) {
 		error_set(e, ERROR_UNAVAILABLE, "out of memory");
 		goto fail;

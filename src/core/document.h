@@ -124,6 +124,9 @@ struct version_input {
 	const char *markdown;
 	const void *docx;
 	size_t docx_len;
+	/* "docx" when markdown is a Word file's text that the back office converted already (it shows the text
+	 * on a second page before posting it): the audit entry's source says so. NULL otherwise. */
+	const char *converted_from;
 };
 
 /* Posts a new version of a document: converts a .docx first (outside the

@@ -90,6 +90,7 @@ json_t *api_call_json(struct request *r, const struct call *c)
 	json_object_set_new(o, "contributions_url",
 			    json_string(arena_printf(&r->arena, "/api/v1/calls/%lld/contributions", (long long)c->id)));
 	json_object_set_new(o, "review", json_string(call_review_name(c->review)));
+	json_object_set_new(o, "review_before_publishing", json_boolean(c->review == REVIEW_AFTER_REVIEW));
 	/* The call's e-mail channel: contributions sent to this address are received like the form's. */
 	json_object_set_new(o, "email", json_text_or_null(c->email));
 	/* The schedule's milestone of its deadline: one fact, moved together. */

@@ -477,10 +477,29 @@ static void reply_call(struct request *r, int status, int64_t id)
 	reply_json(r, status, api_call_json(r, &c));
 }
 
+/* The review mode a body asks for: "review" (on_receipt or after_review), or "review_before_publishing" (true
+ * for after_review, false for on_receipt), the same setting as a yes or no; review when the body has no
+ * review_before_publishing. Both given and in disagreement: an error by the field. */
+static const char *review_member(json_t *body, const char *review, struct error *e)
+{
+	json_t *v = json_object_get(body, "review_before_publishing");
+	if (!v)
+		return review;
+	if (!json_is_boolean(v)) {
+		error_field(e, "review_before_publishing", "Give true (review each contribution before it is published) "
+							   "or false (publish each as it arrives).");
+		return review;
+	}
+	const char *named = call_review_name(json_is_true(v) ? REVIEW_AFTER_REVIEW : REVIEW_ON_RECEIPT);
+	if (review && strcmp(review, named))
+		error_field(e, "review_before_publishing", "This says the opposite of review: give one of them.");
+	return named;
+}
+
 void api_call_create(struct request *r)
 {
 	static const char *const members[] = {"version_id", "title", "description", "opens_on", "closes_on", "review",
-					      "milestone_id", NULL};
+					      "review_before_publishing", "milestone_id", NULL};
 	struct process p;
 	if (!load_process(r, &p))
 		return;
@@ -497,6 +516,7 @@ void api_call_create(struct request *r)
 		.closes_on = member_string(r, body, "closes_on", &e),
 		.review = member_string(r, body, "review", &e),
 	};
+	in.review = review_member(body, in.review, &e);
 	member_id(body, "version_id", &in.version_id, &e);
 	member_id(body, "milestone_id", &in.milestone_id, &e);
 	json_decref(body);
@@ -511,7 +531,8 @@ void api_call_create(struct request *r)
 
 void api_call_update(struct request *r)
 {
-	static const char *const members[] = {"closes_on", "closes_at", "state", "review", "reason", NULL};
+	static const char *const members[] = {"closes_on", "closes_at", "state", "review", "review_before_publishing",
+					      "reason", NULL};
 	int64_t id;
 	if (!route_id(r, &id, "There is no such call for contributions."))
 		return;
@@ -528,6 +549,7 @@ void api_call_update(struct request *r)
 		.review = member_string(r, body, "review", &e),
 		.reason = member_string(r, body, "reason", &e),
 	};
+	in.review = review_member(body, in.review, &e);
 	json_decref(body);
 	struct actor who = auth_actor(r);
 	if (e.code || call_change(r->db, &r->arena, &who, id, &in, &e) != 0) {

@@ -17,17 +17,25 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Where to go after logging in: only a path of this site. A single "/" followed by anything but "/" or
- * "\\", and no control character or backslash anywhere: browsers drop TAB, CR and LF from URLs, so that
- * "/\t/evil.example/" would become "//evil.example/", another site. */
+/* Where to go after logging in, when the form asked: only a path of this site. A single "/" followed by
+ * anything but "/" or "\\", and no control character or backslash anywhere: browsers drop TAB, CR and LF
+ * from URLs, so that "/\t/evil.example/" would become "//evil.example/", another site. NULL when there is
+ * none or it is not safe: the account's own landing page then (landing()). */
 static const char *safe_next(const char *next)
 {
 	if (!next || next[0] != '/' || next[1] == '/' || next[1] == '\\')
-		return "/account";
+		return NULL;
 	for (const unsigned char *p = (const unsigned char *)next; *p; p++)
 		if (*p < 0x20 || *p == 0x7F || *p == '\\')
-			return "/account";
+			return NULL;
 	return next;
+}
+
+/* Where an account lands after logging in without a next: the secretariat in the back office, where its
+ * work is; a stakeholder on its own page. */
+static const char *landing(const struct account *acc)
+{
+	return acc->role == ACCOUNT_SECRETARIAT ? "/office" : "/account";
 }
 
 static void error_summary(struct request *r, const struct error *e, const char *heading)
@@ -60,7 +68,8 @@ static void login_form(struct request *r, const char *email, const char *next, c
 	html_printf(&r->out, "<h1>Log in</h1>\n");
 	error_summary(r, e, "You are not logged in");
 	form_open(r, "/login");
-	html_printf(&r->out, "<input type=\"hidden\" name=\"next\" value=\"%s\">\n", safe_next(next));
+	if (safe_next(next))
+		html_printf(&r->out, "<input type=\"hidden\" name=\"next\" value=\"%s\">\n", safe_next(next));
 	page_input(r, NULL, "email", "E-mail address", NULL, email, "email", "username", LIMIT_EMAIL);
 	page_input(r, NULL, "password", "Password", NULL, "", "password", "current-password", SECRET_PASSWORD_MAX);
 	html_printf(&r->out, "<p><button type=\"submit\">Log in</button></p>\n</form>\n"
@@ -92,7 +101,7 @@ void page_login(struct request *r)
 		return;
 	}
 	auth_login(r, &acc, session);
-	reply_redirect(r, safe_next(next));
+	reply_redirect(r, safe_next(next) ? safe_next(next) : landing(&acc));
 }
 
 void page_logout(struct request *r)

@@ -124,6 +124,41 @@ void office_done(struct request *r, const char *const table[][2])
 		}
 }
 
+void office_said(struct request *r, const char *sentence)
+{
+	if (sentence)
+		html_printf(&r->out, "<p class=\"confirmation\" role=\"status\">%s</p>\n", sentence);
+}
+
+bool office_confirmed(struct request *r)
+{
+	const char *confirm = office_field(r, "confirm");
+	return confirm && !strcmp(confirm, "yes");
+}
+
+void office_confirm_page(struct request *r, const char *heading, const char *const what[], const char *action,
+			 const char *button, const char *back)
+{
+	page_begin(r, heading);
+	html_printf(&r->out, "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/office\">Back office</a>"
+			     "</nav>\n<h1>%s</h1>\n<div class=\"confirm-act\">\n",
+		    heading);
+	for (int i = 0; what[i]; i++)
+		html_printf(&r->out, "<p>%s</p>\n", what[i]);
+	html_printf(&r->out, "</div>\n");
+	office_form_open(r, action, false);
+	for (int i = 0; r->form && i < r->form->n; i++)
+		if (strcmp(r->form->names[i], "csrf") && strcmp(r->form->names[i], "confirm"))
+			html_printf(&r->out, "<input type=\"hidden\" name=\"%s\" value=\"%s\">\n", r->form->names[i],
+				    r->form->values[i]);
+	html_printf(&r->out,
+		    "<input type=\"hidden\" name=\"confirm\" value=\"yes\">\n"
+		    "<p><button type=\"submit\" class=\"warning\">%s</button> <a href=\"%s\">Cancel: change nothing</a>"
+		    "</p>\n</form>\n",
+		    button, back);
+	page_end(r, 200);
+}
+
 void office_error_summary(struct request *r, const struct error *e, const char *key, const char *heading)
 {
 	if (!e || !e->code)
@@ -479,19 +514,89 @@ void page_office_process_create(struct request *r)
 
 /* -- the process's office page ----------------------------------------------- */
 
-static const char *const PROCESS_DONE[][2] = {
-	{"created", "Process created. Add its schedule, documents and calls for contributions below."},
-	{"saved", "Saved. The public page shows the change."},
-	{"milestone-added", "Milestone added. The public schedule shows it."},
-	{"milestone-saved", "Milestone saved. The public schedule shows the change."},
-	{"moved", "Moved. The public schedule shows the change."},
-	{"document-added", "Document added. Post its first version below."},
-	{"version", "Version posted. It is on the public page of the process."},
-	{"published", "Paragraphs confirmed and version published. Subscribers are told."},
-	{"call-added", "Call for contributions added."},
-	{"report", "PDF of the report made and kept. Its SHA-256 is below and on the public report."},
-	{NULL, NULL},
-};
+/* "8\u201318 June 2021", as the schedule says a milestone's dates. */
+static const char *range_text(struct request *r, const char *date, const char *end_date)
+{
+	char out[80];
+	milestone_format_range(date, end_date, out);
+	return arena_strdup(&r->arena, out);
+}
+
+/* The confirmation of ?done=<code>&id=<id> on a process's office page: the thing named by its id in this
+ * process, as the database has it now (the overview just loaded); nothing when the id names none of it. */
+static void process_said(struct request *r, const struct overview *o)
+{
+	const char *done = request_query(r, "done"), *arg = request_query(r, "id");
+	const struct process *p = &o->process;
+	int64_t id = 0;
+	if (!done)
+		return;
+	if (arg && !parse_id(arg, &id))
+		return;
+	if (!strcmp(done, "created")) {
+		office_said(r, arena_printf(&r->arena, "Process '%s' created. Add its schedule, documents and calls for "
+						       "contributions below.",
+					    p->title));
+		return;
+	}
+	if (!strcmp(done, "report")) {
+		office_said(r, arena_printf(&r->arena, "PDF of the report on '%s' made and kept. Its SHA-256 is below and on "
+						       "the public report.",
+					    p->title));
+		return;
+	}
+	if (!strcmp(done, "saved")) {
+		office_said(r, arena_printf(&r->arena, "Details of '%s' saved. The public page shows the change.",
+					    p->title));
+		return;
+	}
+	const bool milestone = !strcmp(done, "milestone-added") || !strcmp(done, "milestone-saved") ||
+			       !strcmp(done, "moved");
+	for (int i = 0; milestone && i < o->nmilestones; i++) {
+		const struct milestone *m = &o->milestones[i];
+		if (m->id != id)
+			continue;
+		const char *when = range_text(r, m->date, m->end_date);
+		if (!strcmp(done, "milestone-added"))
+			office_said(r, arena_printf(&r->arena, "Milestone '%s' added on %s. The public schedule shows it.",
+						    m->title, when));
+		else if (!strcmp(done, "milestone-saved"))
+			office_said(r, arena_printf(&r->arena, "Milestone '%s' saved: %s, %s.", m->title,
+						    office_milestone_kind_text(m->kind), office_milestone_status_text(m->status)));
+		else if (!strcmp(done, "moved") && m->nhistory > 0) {
+			const struct milestone_move *mv = &m->history[m->nhistory - 1];
+			const char *from = mv->from_date ? range_text(r, mv->from_date, mv->from_end_date)
+							 : mv->from_label ? mv->from_label : "";
+			office_said(r, arena_printf(&r->arena, "Milestone '%s' moved from %s to %s. The public schedule "
+							       "shows the move and its reason.",
+						    m->title, from, range_text(r, mv->to_date, mv->to_end_date)));
+		}
+		return;
+	}
+	for (int i = 0; i < o->ndocuments; i++) {
+		const struct document *d = &o->documents[i];
+		if (!strcmp(done, "document-added") && d->id == id) {
+			office_said(r, arena_printf(&r->arena, "Document '%s' added. Post its first version below.",
+						    d->title));
+			return;
+		}
+		for (int v = 0; v < d->nversions; v++)
+			if (d->versions[v].id == id && (!strcmp(done, "version") || !strcmp(done, "published"))) {
+				office_said(r, arena_printf(&r->arena, "%s of '%s' published: it is on the public page of the "
+								       "process, and subscribers are told.",
+							    d->versions[v].label, d->title));
+				return;
+			}
+	}
+	for (int i = 0; i < o->ncalls; i++)
+		if (!strcmp(done, "call-added") && o->calls[i].id == id) {
+			const struct call *c = &o->calls[i];
+			office_said(r, arena_printf(&r->arena, "Call '%s' added: open from %s until %s. %s.", c->title,
+						    page_instant_human(r, c->timezone, c->opens_at),
+						    page_instant_human(r, c->timezone, c->closes_at), office_review_text(c->review)));
+			return;
+		}
+}
 
 void office_process_page(struct request *r, const char *slug, const char *failed, const struct error *e)
 {
@@ -506,7 +611,7 @@ void office_process_page(struct request *r, const char *slug, const char *failed
 	office_begin(r, arena_printf(&r->arena, "Back office: %s", p->title), e);
 	crumbs(r, NULL);
 	html_printf(&r->out, "<h1>%s</h1>\n", p->title);
-	office_done(r, PROCESS_DONE);
+	process_said(r, &o);
 	office_error_summary(r, e, failed ? failed : "", "The change was not made");
 	html_printf(&r->out,
 		    "<p class=\"actions\"><a href=\"/processes/%u\">Public page of this process</a> "
@@ -570,5 +675,5 @@ void page_office_document_create(struct request *r)
 		office_process_page(r, p.slug, "document", &e);
 		return;
 	}
-	reply_redirect(r, arena_printf(&r->arena, "/office/processes/%s?done=document-added", p.slug));
+	reply_redirect(r, arena_printf(&r->arena, "/office/processes/%s?done=document-added&id=%lld", p.slug, (long long)id));
 }

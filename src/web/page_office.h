@@ -44,6 +44,22 @@ void office_begin(struct request *r, const char *title, const struct error *e);
 /* The confirmation of ?done=, from a table of {flag, sentence} ended by {NULL, NULL}; nothing if none matches. */
 void office_done(struct request *r, const char *const table[][2]);
 
+/* The confirmation after a change, naming what changed (role=status). The pages make the sentence from
+ * the ?done= code and the ids beside it, re-read from the database, never from text in the address: a
+ * forged link can only show the truth about the last change. */
+void office_said(struct request *r, const char *sentence);
+
+/* Whether this POST is the confirmation of an act that cannot be undone (confirm=yes from
+ * office_confirm_page()'s form); false for the first POST, which shows that page instead. */
+bool office_confirmed(struct request *r);
+
+/* The second page of an act that cannot be undone: heading, what will happen (plain sentences, one per
+ * element of what, ended by NULL), and a form that posts every field the first POST sent (but its CSRF
+ * token, which is the page's own) with confirm=yes to the same action; button names the act; back is where
+ * "Cancel" leads. Nothing changes until that form is sent. */
+void office_confirm_page(struct request *r, const char *heading, const char *const what[], const char *action,
+			 const char *button, const char *back);
+
 /* The summary of the mistakes, at the top of the page (role=alert), linking to the fields of the form key. */
 void office_error_summary(struct request *r, const struct error *e, const char *key, const char *heading);
 

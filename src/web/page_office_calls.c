@@ -10,6 +10,7 @@
  */
 #include "web/page_office.h"
 
+#include "core/field.h"
 #include "core/limits.h"
 #include "util/clock.h"
 #include "util/tz.h"
@@ -109,7 +110,7 @@ void office_calls_section(struct request *r, const struct process *p, const stru
 		     arena_printf(&r->arena, "Contributions are accepted until the end of this day in %s.", p->timezone),
 		     NULL, "date", 0);
 	office_radios(r, &f, "review", "Publication of contributions", office_review_modes(r),
-		      call_review_name(REVIEW_ON_RECEIPT));
+		      call_review_name(REVIEW_AFTER_REVIEW));
 	/* The deadline on the schedule: a new milestone, or a deadline planned there that no call announces yet. */
 	const char *(*deadlines)[2] = arena_alloc(&r->arena, sizeof *deadlines * (size_t)(nms + 2));
 	if (deadlines) {
@@ -155,18 +156,40 @@ void page_office_call_create(struct request *r)
 		office_process_page(r, p.slug, "call-new", &e);
 		return;
 	}
-	reply_redirect(r, arena_printf(&r->arena, "/office/processes/%s?done=call-added", p.slug));
+	reply_redirect(r, arena_printf(&r->arena, "/office/processes/%s?done=call-added&id=%lld", p.slug, (long long)id));
 }
 
 /* -- a call's own office page --------------------------------------------------- */
 
-static const char *const CALL_DONE[][2] = {
-	{"deadline", "Deadline changed. The call's public page shows the change and its reason."},
-	{"opened", "Opened now. The call's public page shows it with the reason."},
-	{"closed", "Closed now. The call's public page shows it with the reason."},
-	{"review", "Review mode saved."},
-	{NULL, NULL},
-};
+/* The confirmation of ?done= on a call's page, naming the call and the change as the database has it:
+ * the last entry of its history for a deadline, opening or closing, its review mode for "review". */
+static void call_said(struct request *r, struct call *c)
+{
+	const char *done = request_query(r, "done");
+	struct error e;
+	error_clear(&e);
+	if (!done)
+		return;
+	if (!strcmp(done, "review")) {
+		office_said(r, arena_printf(&r->arena, "'%s' now: %s.", c->title, office_review_text(c->review)));
+		return;
+	}
+	if (call_history(r->db, &r->arena, c, &e) != 0 || c->nhistory == 0)
+		return;
+	const struct call_change *x = &c->history[c->nhistory - 1];
+	const char *to = page_instant_human(r, c->timezone, x->to_closes_at);
+	if (!strcmp(done, "deadline") && (x->kind == CHANGE_EXTEND || x->kind == CHANGE_SHORTEN))
+		office_said(r, arena_printf(&r->arena, "Deadline of '%s' %s to %s. The call's public page shows the change "
+						       "and its reason.",
+					    c->title, x->kind == CHANGE_EXTEND ? "extended" : "brought forward", to));
+	else if (!strcmp(done, "opened") && x->kind == CHANGE_OPEN)
+		office_said(r, arena_printf(&r->arena, "'%s' opened now: it accepts contributions until %s.", c->title,
+					    page_instant_human(r, c->timezone, c->closes_at)));
+	else if (!strcmp(done, "closed") && x->kind == CHANGE_CLOSE)
+		office_said(r, arena_printf(&r->arena, "'%s' closed now: its deadline was %s; it accepts no more "
+						       "contributions.",
+					    c->title, page_instant_human(r, c->timezone, x->from_closes_at)));
+}
 
 /* The call's office page; failed names the form that came back with the mistakes in e. */
 static void call_page(struct request *r, int64_t id, const char *failed, const struct error *e)
@@ -184,7 +207,7 @@ static void call_page(struct request *r, int64_t id, const char *failed, const s
 		    "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/office\">Back office</a> \u203a "
 		    "<a href=\"/office/processes/%u\">%s</a></nav>\n<h1>%s</h1>\n",
 		    c.process_slug, c.process_title, c.title);
-	office_done(r, CALL_DONE);
+	call_said(r, &c);
 	office_error_summary(r, e, failed ? failed : "", "The change was not made");
 	html_printf(&r->out,
 		    "<dl class=\"facts\">\n<dt>State</dt><dd><span class=\"state state-%s\">%s</span></dd>\n"
@@ -305,12 +328,60 @@ void page_office_call_deadline(struct request *r)
 	call_update(r, "deadline", &in, "deadline");
 }
 
+/* The second page before opening or closing c now: what will happen, and the button that does it. */
+static void state_confirm_page(struct request *r, const struct call *c, bool open, const char *reason)
+{
+	const int64_t now = clock_now();
+	const char *what[5] = {0};
+	if (open) {
+		what[0] = arena_printf(&r->arena, "'%s' will open now, before the date it was to open, %s. It will accept "
+						  "contributions from this moment until %s.",
+				       c->title, page_instant_human(r, c->timezone, c->opens_at),
+				       page_instant_human(r, c->timezone, c->closes_at));
+		what[1] = "The process's subscribers are told by e-mail, and the call's public page shows the opening "
+			  "with your reason:";
+	} else {
+		what[0] = arena_printf(&r->arena, "'%s' will close now, at %s, instead of at its deadline, %s. "
+						  "Contributions sent from this moment are refused, on the web, by the API and "
+						  "by e-mail.",
+				       c->title, page_instant_human(r, c->timezone, now),
+				       page_instant_human(r, c->timezone, c->closes_at));
+		what[1] = "The process's subscribers are told by e-mail, and the call's public page shows the closing "
+			  "with your reason:";
+	}
+	what[2] = arena_printf(&r->arena, "\u201c%s\u201d", reason);
+	what[3] = open ? "This cannot be undone: the opening stays in the call's public history."
+		       : "This cannot be undone: the closing stays in the call's public history, and the e-mail is "
+			 "sent. To accept contributions again later, you would give the call a new deadline.";
+	office_confirm_page(r, open ? arena_printf(&r->arena, "Open '%s' now?", c->title)
+				    : arena_printf(&r->arena, "Close '%s' now?", c->title),
+			    what, arena_printf(&r->arena, "/office/calls/%lld/state", (long long)c->id),
+			    open ? "Open the call now" : "Close the call now",
+			    arena_printf(&r->arena, "/office/calls/%lld", (long long)c->id));
+}
+
 void page_office_call_state(struct request *r)
 {
 	const char *state = office_field(r, "state");
 	struct call_change_input in = {.state = state ? state : "", .reason = office_field(r, "reason")};
 	enum call_state to = CALL_CLOSED;
-	call_update(r, "state", &in, call_state_parse(state, &to) && to == CALL_OPEN ? "opened" : "closed");
+	const bool known = call_state_parse(state, &to);
+	/* Opening or closing now cannot be undone: the first POST asks, unless call_change would refuse it anyway
+	 * (no reason, or a state the call cannot take now), when the call's page says why at once. */
+	int64_t id;
+	struct call c;
+	struct error e;
+	error_clear(&e);
+	const char *reason = field_trimmed(&r->arena, in.reason);
+	if (!office_confirmed(r) && known && to != CALL_UPCOMING && reason && *reason && parse_id(r->params[0], &id) &&
+	    call_find(r->db, &r->arena, id, &c, &e) == 0) {
+		const enum call_state s = call_state_at(&c, clock_now());
+		if ((to == CALL_CLOSED && s == CALL_OPEN) || (to == CALL_OPEN && s == CALL_UPCOMING)) {
+			state_confirm_page(r, &c, to == CALL_OPEN, reason);
+			return;
+		}
+	}
+	call_update(r, "state", &in, known && to == CALL_OPEN ? "opened" : "closed");
 }
 
 void page_office_call_review(struct request *r)

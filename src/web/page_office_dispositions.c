@@ -22,13 +22,32 @@
 
 #include <string.h>
 
-static const char *const DISPOSITIONS_DONE[][2] = {
-    {"recorded", "Answer recorded."},
-    {"unchanged", "The answer was the same as before: nothing changed."},
-    {"many", "The selected comments are answered."},
-    {"published", "The answers are published: the public sees them with each comment."},
-    {NULL, NULL},
-};
+/* The confirmation of ?done=, naming the call (and the comment for one answer), as the database has it. */
+static void dispositions_said(struct request *r, const struct call *c, int64_t published)
+{
+	const char *done = request_query(r, "done"), *comment = request_query(r, "comment");
+	int64_t id = 0, of = 0;
+	struct error e;
+	error_clear(&e);
+	if (!done)
+		return;
+	if (!strcmp(done, "published") && published)
+		office_said(r, arena_printf(&r->arena,
+		                            "Answers to the comments on '%s' published: the public sees them "
+		                            "with each comment, and they no longer change.",
+		                            c->title));
+	else if (!strcmp(done, "many"))
+		office_said(r, arena_printf(&r->arena, "The selected comments on '%s' are answered.", c->title));
+	else if ((!strcmp(done, "recorded") || !strcmp(done, "unchanged")) && comment && parse_id(comment, &id) &&
+	         disposition_comment_call(r->db, id, &of, &e) == 0 && of == c->id)
+		office_said(r, !strcmp(done, "recorded")
+		                   ? arena_printf(&r->arena, "Answer to comment %lld on '%s' recorded.", (long long)id,
+		                                  c->title)
+		                   : arena_printf(&r->arena,
+		                                  "The answer to comment %lld was the same as before: nothing "
+		                                  "changed.",
+		                                  (long long)id));
+}
 
 static const char *const DECISIONS[][2] = {
     {"accepted", "Accepted"},
@@ -107,7 +126,7 @@ static void dispositions_page(struct request *r, int64_t id, int64_t offset, con
 	            "<a href=\"/office/processes/%u\">%s</a> \u203a <a href=\"/office/calls/%L\">%s</a></nav>\n"
 	            "<h1>Answers to the comments on %s</h1>\n",
 	            c.process_slug, c.process_title, (long long)c.id, c.title, c.title);
-	office_done(r, DISPOSITIONS_DONE);
+	dispositions_said(r, &c, published);
 	office_error_summary(r, e, failed ? failed : "", "Nothing was changed");
 	if (published)
 		html_printf(&r->out, "<p>The answers were published on %s; they no longer change.</p>\n",
@@ -318,7 +337,8 @@ void page_office_dispositions_record(struct request *r)
 			dispositions_page(r, id, 0, key, &e);
 		return;
 	}
-	reply_redirect(r, arena_printf(&r->arena, "/office/calls/%lld/dispositions?done=%s", (long long)id, done));
+	reply_redirect(r, arena_printf(&r->arena, "/office/calls/%lld/dispositions?done=%s%s", (long long)id, done,
+	                               comment ? arena_printf(&r->arena, "&comment=%lld", (long long)comment) : ""));
 }
 
 void page_office_dispositions_publish(struct request *r)
@@ -327,6 +347,33 @@ void page_office_dispositions_publish(struct request *r)
 	if (!path_call(r, &id))
 		return;
 	struct error e;
+	error_clear(&e);
+	/* Publishing the answers cannot be undone: the first POST asks, unless it would be refused anyway
+	 * (answers missing, or published already), when the page says why at once. */
+	struct call c;
+	struct disposition_item *items;
+	struct disposition_remaining *rem;
+	int n = 0, nrem = 0, total = 0;
+	int64_t published = 0;
+	if (!office_confirmed(r) && call_find(r->db, &r->arena, id, &c, &e) == 0 &&
+	    disposition_published_at(r->db, id, &published, &e) == 0 &&
+	    disposition_comments(r->db, &r->arena, id, &items, &n, &e) == 0 &&
+	    disposition_remaining(r->db, &r->arena, id, &rem, &nrem, &total, &e) == 0 && !published && total == 0) {
+		const char *what[] = {
+		    arena_printf(&r->arena, "The answers to the %d comment%s on '%s' will be published.", n,
+		                 n == 1 ? "" : "s", c.title),
+		    "The public sees each answer with its comment, on the version pages and in \u201cYou said, we "
+		    "did\u201d, and the contributors who gave an e-mail address are told what became of their "
+		    "comments.",
+		    "This cannot be undone: once published, the answers no longer change, and the e-mails are sent.",
+		    NULL,
+		};
+		office_confirm_page(
+		    r, arena_printf(&r->arena, "Publish the answers to the comments on '%s'?", c.title), what,
+		    arena_printf(&r->arena, "/office/calls/%lld/dispositions/publish", (long long)id),
+		    "Publish the answers", arena_printf(&r->arena, "/office/calls/%lld/dispositions", (long long)id));
+		return;
+	}
 	error_clear(&e);
 	struct actor who = auth_actor(r);
 	if (disposition_publish(r->db, &r->arena, &who, id, &e) != 0) {

@@ -32,10 +32,20 @@ static const char *reason_text(enum holding_reason reason)
 	return holding_reason_name(reason);
 }
 
-static const char *const LATE_DONE[][2] = {
-	{"admitted", "Admitted. The contribution joins the call as if it had arrived in time."},
-	{NULL, NULL},
-};
+/* The confirmation of ?done=admitted&tracking=<number>: the contribution named, when it is this call's and
+ * admitted now (as the database has it). */
+static void late_said(struct request *r, const struct call *c)
+{
+	const char *done = request_query(r, "done"), *tracking = request_query(r, "tracking");
+	struct contribution k;
+	struct error e;
+	error_clear(&e);
+	if (done && !strcmp(done, "admitted") && tracking &&
+	    contribution_find(r->db, &r->arena, tracking, &k, &e) == 0 && k.call_id == c->id && k.late && k.admitted_at)
+		office_said(r, arena_printf(&r->arena, "Late contribution %s admitted. It joins the call as if it had "
+						       "arrived in time.",
+					    k.tracking));
+}
 
 /* The page number of a query or form value: 1 when absent or not a number. */
 static int64_t page_number(const char *s)
@@ -178,7 +188,7 @@ static void late_page(struct request *r, int64_t id, int64_t page, const char *f
 		    "<a href=\"/office/processes/%u\">%s</a> \u203a <a href=\"/office/calls/%L\">%s</a></nav>\n"
 		    "<h1>Late contributions to %s</h1>\n",
 		    c.process_slug, c.process_title, (long long)c.id, c.title, c.title);
-	office_done(r, LATE_DONE);
+	late_said(r, &c);
 	office_error_summary(r, e, failed ? failed : "", "The contribution was not admitted");
 	html_printf(&r->out,
 		    "<p>Contributions sent by e-mail after the deadline are recorded and wait here until you admit "
@@ -215,6 +225,29 @@ void page_office_admit(struct request *r)
 	error_clear(&e);
 	struct actor who = auth_actor(r);
 	struct contribution k;
+	struct call c;
+	/* Admitting cannot be undone: the first POST asks, unless the core would refuse it anyway. */
+	if (!office_confirmed(r) && contribution_find(r->db, &r->arena, r->params[0], &k, &e) == 0 && k.late &&
+	    !k.admitted_at && call_find(r->db, &r->arena, k.call_id, &c, &e) == 0) {
+		const char *what[] = {
+			arena_printf(&r->arena, "Contribution %s, from %s, arrived after the deadline of '%s' (%s), on %s.",
+				     k.tracking, k.name, c.title, page_instant_human(r, c.timezone, c.closes_at),
+				     page_instant_human(r, c.timezone, k.received_at)),
+			c.review == REVIEW_AFTER_REVIEW
+				? "Admitted, it joins the call as if it had arrived in time: it awaits review with the others, "
+				  "and counts in the call's contributions and comments."
+				: "Admitted, it joins the call as if it had arrived in time: it is published now, unless its "
+				  "author asked for it to stay private, and counts in the call's contributions and comments.",
+			"This cannot be undone: an admitted contribution stays admitted, and the audit log keeps the change.",
+			NULL,
+		};
+		office_confirm_page(r, arena_printf(&r->arena, "Admit late contribution %s?", k.tracking), what,
+				    arena_printf(&r->arena, "/office/contributions/%s/admission", k.tracking),
+				    "Admit the contribution",
+				    arena_printf(&r->arena, "/office/calls/%lld/late", (long long)k.call_id));
+		return;
+	}
+	error_clear(&e);
 	if (contribution_admit(r->db, &r->arena, &who, r->params[0], &k, &e) != 0) {
 		struct error le;
 		error_clear(&le);
@@ -225,5 +258,6 @@ void page_office_admit(struct request *r)
 		late_page(r, k.call_id, 1, arena_printf(&r->arena, "admit-%s", k.tracking), &e);
 		return;
 	}
-	reply_redirect(r, arena_printf(&r->arena, "/office/calls/%lld/late?done=admitted", (long long)k.call_id));
+	reply_redirect(r, arena_printf(&r->arena, "/office/calls/%lld/late?done=admitted&tracking=%s", (long long)k.call_id,
+				       k.tracking));
 }

@@ -33,12 +33,37 @@ static const char *state_text(enum contribution_state s)
 	return contribution_state_name(s);
 }
 
-static const char *const MODERATION_DONE[][2] = {
-	{"published", "Published. The public sees it now, unless its author asked for it to stay private."},
-	{"hidden", "Hidden. The public sees its tracking number and your reason in its place."},
-	{"spam", "Marked as spam. The public no longer sees it; it stays in the record."},
-	{NULL, NULL},
-};
+/* The confirmation of ?done=<state>&tracking=<number>: the contribution named, as the database has it, when
+ * it is one of this call's and is in that state now; nothing otherwise. */
+static void moderation_said(struct request *r, const struct call *c)
+{
+	const char *done = request_query(r, "done"), *tracking = request_query(r, "tracking");
+	enum contribution_state s;
+	struct contribution k;
+	struct error e;
+	error_clear(&e);
+	if (!done || !tracking || !contribution_state_parse(done, &s) ||
+	    contribution_find(r->db, &r->arena, tracking, &k, &e) != 0 || k.call_id != c->id || k.state != s)
+		return;
+	switch (s) {
+	case CONTRIBUTION_PUBLISHED:
+		office_said(r, arena_printf(&r->arena, "Contribution %s published. The public sees it now, unless its "
+						       "author asked for it to stay private.",
+					    k.tracking));
+		break;
+	case CONTRIBUTION_HIDDEN:
+		office_said(r, arena_printf(&r->arena, "Contribution %s hidden. The public sees its tracking number and "
+						       "your reason in its place.",
+					    k.tracking));
+		break;
+	case CONTRIBUTION_SPAM:
+		office_said(r, arena_printf(&r->arena, "Contribution %s marked as spam. The public no longer sees it; it "
+						       "stays in the record.",
+					    k.tracking));
+		break;
+	case CONTRIBUTION_PENDING: break;
+	}
+}
 
 static const char *publication_text(enum contribution_publication publication)
 {
@@ -141,7 +166,7 @@ static void moderation_page(struct request *r, int64_t id, enum contribution_sta
 		    "<a href=\"/office/processes/%u\">%s</a> \u203a <a href=\"/office/calls/%L\">%s</a></nav>\n"
 		    "<h1>Contributions to %s</h1>\n",
 		    c.process_slug, c.process_title, (long long)c.id, c.title, c.title);
-	office_done(r, MODERATION_DONE);
+	moderation_said(r, &c);
 	office_error_summary(r, e, failed ? failed : "", "The contribution was not changed");
 	html_printf(&r->out, "<nav aria-label=\"Contributions by state\" class=\"tabs\"><ul>\n");
 	for (enum contribution_state s = CONTRIBUTION_PENDING; s <= CONTRIBUTION_SPAM; s++)
@@ -219,6 +244,26 @@ void page_office_moderation(struct request *r)
 	moderation_page(r, id, state, page_offset(request_query(r, "offset"), request_query(r, "page")), NULL, NULL);
 }
 
+/* The second page before marking k as spam: what it does, and the button that does it. */
+static void spam_confirm_page(struct request *r, const struct contribution *k, enum contribution_state from)
+{
+	const char *what[] = {
+		arena_printf(&r->arena, "Contribution %s, from %s, received %s, will be marked as spam.", k->tracking,
+			     k->name, page_instant_utc(r, k->received_at)),
+		k->state == CONTRIBUTION_PUBLISHED
+			? "It is public now: it leaves the public pages, the lists, the search and the API, with its "
+			  "comments, and no notice takes its place."
+			: "The public never sees it: no notice takes its place.",
+		"Its author is not told. It is not deleted: it stays in the record, under Spam, and the audit log "
+		"keeps the change for good.",
+		NULL,
+	};
+	office_confirm_page(r, arena_printf(&r->arena, "Mark contribution %s as spam?", k->tracking), what,
+			    arena_printf(&r->arena, "/office/contributions/%s/moderation", k->tracking), "Mark as spam",
+			    arena_printf(&r->arena, "/office/calls/%lld/contributions?state=%s#c-%s", (long long)k->call_id,
+					 contribution_state_name(from), k->tracking));
+}
+
 void page_office_moderate(struct request *r)
 {
 	struct error e;
@@ -230,6 +275,15 @@ void page_office_moderate(struct request *r)
 	const int64_t offset = page_offset(office_field(r, "offset"), office_field(r, "page"));
 	struct actor who = auth_actor(r);
 	struct contribution k;
+	/* Marking as spam takes a contribution out of public view with no word to its author: the first POST
+	 * asks on a page of its own, unless it is spam already (then the refusal comes at once). */
+	enum moderation_action m;
+	if (!office_confirmed(r) && moderation_action_parse(action, &m) && m == MODERATION_SPAM &&
+	    contribution_find(r->db, &r->arena, r->params[0], &k, &e) == 0 && k.state != CONTRIBUTION_SPAM) {
+		spam_confirm_page(r, &k, from);
+		return;
+	}
+	error_clear(&e);
 	if (contribution_moderate(r->db, &r->arena, &who, r->params[0], action, office_field(r, "reason"), &k, &e) != 0) {
 		struct error le;
 		error_clear(&le);
@@ -238,15 +292,15 @@ void page_office_moderate(struct request *r)
 			return;
 		}
 		/* The form that came back: one of ours, named by its action (anything else names none). */
-		enum moderation_action m;
 		const bool known = moderation_action_parse(action, &m);
 		const char *key =
 			arena_printf(&r->arena, "%s-%s", known ? moderation_action_name(m) : "action", k.tracking);
 		moderation_page(r, k.call_id, from, offset, key, &e);
 		return;
 	}
-	/* the confirmation's code in MODERATION_DONE is the state the contribution is in now */
-	reply_redirect(r, arena_printf(&r->arena, "/office/calls/%lld/contributions?state=%s&done=%s%s",
+	/* the confirmation's code is the state the contribution is in now, and the page reads it again */
+	reply_redirect(r, arena_printf(&r->arena, "/office/calls/%lld/contributions?state=%s&done=%s&tracking=%s%s",
 				       (long long)k.call_id, contribution_state_name(from), contribution_state_name(k.state),
+				       k.tracking,
 				       offset > 0 ? arena_printf(&r->arena, "&offset=%lld", (long long)offset) : ""));
 }

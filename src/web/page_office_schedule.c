@@ -12,22 +12,34 @@
 #include "web/page_office.h"
 
 #include "core/limits.h"
+#include "util/clock.h"
+#include "util/tz.h"
 #include "web/auth.h"
 #include "web/routes.h"
 
 #include <stdio.h>
 #include <string.h>
 
-static void milestone_item(struct request *r, const struct process *p, const struct milestone *m, const char *failed,
-			   const struct error *e)
+/* Whether m is over on today ("YYYY-MM-DD" in the process's zone): its last day is before today. A fact of
+ * the clock, not a status someone sets; dates compare as text in this form. */
+static bool milestone_past(const struct milestone *m, const char *today)
+{
+	return today && strcmp(m->end_date ? m->end_date : m->date, today) < 0;
+}
+
+static void milestone_item(struct request *r, const struct process *p, const struct milestone *m, const char *today,
+			   const char *failed, const struct error *e)
 {
 	char when[80];
 	milestone_format_range(m->date, m->end_date, when);
+	const bool past = milestone_past(m, today);
+	/* A planned milestone whose days are over is past; done, postponed or cancelled say more, and stay. */
 	html_printf(&r->out,
-		    "<div class=\"office-item\" id=\"milestone-%L\"><h3 id=\"m-%L\">%s: %s</h3>\n"
+		    "<div class=\"office-item%R\" id=\"milestone-%L\"><h3 id=\"m-%L\">%s: %s</h3>\n"
 		    "<p class=\"meta\">%s \u00b7 %s</p>\n",
-		    (long long)m->id, (long long)m->id, when, m->title, office_milestone_kind_text(m->kind),
-		    office_milestone_status_text(m->status));
+		    past ? " past" : "", (long long)m->id, (long long)m->id, when, m->title,
+		    office_milestone_kind_text(m->kind),
+		    past && m->status == MILESTONE_PLANNED ? "Past" : office_milestone_status_text(m->status));
 	for (int h = 0; h < m->nhistory; h++) {
 		const struct milestone_move *mv = &m->history[h];
 		char from[80], to[80];
@@ -80,8 +92,11 @@ void office_schedule_section(struct request *r, const struct process *p, const s
 		    p->timezone);
 	if (n == 0)
 		html_printf(&r->out, "<p>No milestone yet.</p>\n");
+	/* Today in the process's zone, by the clock (CONSULTA_NOW in tests): what is past shows as past. */
+	char day[11];
+	const char *today = tz_date_at(p->timezone, clock_now(), day) == 0 ? day : NULL;
 	for (int i = 0; i < n; i++)
-		milestone_item(r, p, &ms[i], failed, e);
+		milestone_item(r, p, &ms[i], today, failed, e);
 
 	struct office_form f = office_form_for("milestone-new", failed, e, r->form);
 	html_printf(&r->out, "<details class=\"add\"%R><summary>Add a milestone</summary>\n", f.e ? " open" : "");
@@ -117,7 +132,7 @@ void page_office_milestone_create(struct request *r)
 		office_process_page(r, p.slug, "milestone-new", &e);
 		return;
 	}
-	reply_redirect(r, arena_printf(&r->arena, "/office/processes/%s?done=milestone-added", p.slug));
+	reply_redirect(r, arena_printf(&r->arena, "/office/processes/%s?done=milestone-added&id=%lld", p.slug, (long long)id));
 }
 
 /* The milestone named by the route's {id} and its process, or false with an error page given. */
@@ -154,7 +169,7 @@ void page_office_milestone_update(struct request *r)
 		office_process_page(r, p.slug, arena_printf(&r->arena, "milestone-%lld", (long long)id), &e);
 		return;
 	}
-	reply_redirect(r, arena_printf(&r->arena, "/office/processes/%s?done=milestone-saved", p.slug));
+	reply_redirect(r, arena_printf(&r->arena, "/office/processes/%s?done=milestone-saved&id=%lld", p.slug, (long long)id));
 }
 
 void page_office_milestone_move(struct request *r)
@@ -171,5 +186,5 @@ void page_office_milestone_move(struct request *r)
 		office_process_page(r, p.slug, arena_printf(&r->arena, "move-%lld", (long long)id), &e);
 		return;
 	}
-	reply_redirect(r, arena_printf(&r->arena, "/office/processes/%s?done=moved", p.slug));
+	reply_redirect(r, arena_printf(&r->arena, "/office/processes/%s?done=moved&id=%lld", p.slug, (long long)id));
 }

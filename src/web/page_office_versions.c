@@ -22,6 +22,7 @@
 
 #include "core/field.h"
 #include "core/paragraph.h"
+#include "render/docx.h"
 #include "core/limits.h"
 #include "util/clock.h"
 #include "util/utf8.h"
@@ -104,11 +105,13 @@ static void version_form(struct request *r, const struct process *p, const struc
 		    "<a href=\"/office/processes/%u\">%s</a></nav>\n<h1>New version of %s</h1>\n",
 		    p->slug, p->title, doc->title);
 	office_error_summary(r, e, "version", "The version was not posted");
-	if (doc->nversions) {
-		const struct version *last = &doc->versions[doc->nversions - 1];
+	/* document_find() loads no versions: the newest published one, by its own query */
+	struct version last;
+	struct error none;
+	error_clear(&none);
+	if (version_newest(r->db, &r->arena, doc->id, &last, &none) == 0)
 		html_printf(&r->out, "<p>The latest version is <a href=\"/versions/%L\">%s of %s</a>.</p>\n",
-			    (long long)last->id, last->label, page_date(r, last->date));
-	}
+			    (long long)last.id, last.label, page_date(r, last.date));
 	office_form_open(r, arena_printf(&r->arena, "/office/processes/%s/documents/%s/versions/new", p->slug, doc->slug),
 			 true);
 	office_input(r, &f, "date", "Date of the version", "The date the text bears.", NULL, "date", 0);
@@ -193,6 +196,71 @@ static void docx_is_file(struct error *e)
 			snprintf(e->fields[i].name, sizeof e->fields[i].name, "file");
 }
 
+/* The second page before posting a version, if in's fields are sound: what will happen, with the text (a
+ * Word file converted to Markdown here, so that the confirmation need not carry the file) in a form that
+ * posts it again with confirm=yes. True when the page is given, or when e says why not (a Word file that
+ * could not be converted); false to go on with version_add, whose messages then say what is wrong. */
+static bool version_post_confirm_page(struct request *r, const struct process *p, const struct document *doc,
+				      const struct version_input *in, const struct form_file *file, struct error *e)
+{
+	struct error check;
+	error_clear(&check);
+	const char *date = field_trimmed(&r->arena, in->date), *label = field_trimmed(&r->arena, in->label);
+	const char *text = in->markdown, *blank = field_trimmed(&r->arena, in->markdown);
+	field_check_date(&check, "date", date, true);
+	field_check_line(&check, "label", label, true, LIMIT_TITLE, "a label");
+	if (check.code || (!in->docx && (!blank || !*blank)) || (in->docx && blank && *blank))
+		return false;
+	if (in->docx) {
+		static const struct docx_limits limits = {
+			.max_in = LIMIT_DOCX, .max_out = VERSION_MARKDOWN_MAX, .seconds = LIMIT_CONVERT_SECONDS};
+		if (docx_to_markdown(&r->arena, in->docx, in->docx_len, &limits, "docx", &text, e) != 0)
+			return true; /* e says why, by the file field */
+	}
+	/* the newest published version, which the new one is matched against (none for a first version) */
+	struct version newest;
+	struct error none;
+	error_clear(&none);
+	const char *previous = version_newest(r->db, &r->arena, doc->id, &newest, &none) == 0
+				       ? arena_printf(&r->arena, "%s of %s", newest.label, page_date(r, newest.date))
+				       : NULL;
+	page_begin(r, arena_printf(&r->arena, "Post %s of '%s'?", label, doc->title));
+	html_printf(&r->out,
+		    "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/office\">Back office</a> \u203a "
+		    "<a href=\"/office/processes/%u\">%s</a></nav>\n<h1>Post %s of '%s'?</h1>\n<div class=\"confirm-act\">\n"
+		    "<p>%s of '%s', dated %s%s, will be posted%s.</p>\n",
+		    p->slug, p->title, label, doc->title, label, doc->title, page_date(r, date),
+		    file ? arena_printf(&r->arena, ", from the file %s", file->filename) : "",
+		    previous ? arena_printf(&r->arena, " after %s", previous) : "");
+	if (previous)
+		html_printf(&r->out, "<p>If each of its paragraphs is matched with confidence to a paragraph of %s, it is "
+				     "published at once: it appears on the process's public page as the newest version, "
+				     "the comments carry over to its paragraphs, and the process's subscribers are told by "
+				     "e-mail. Otherwise it waits as a draft that only the secretariat sees, until you "
+				     "confirm its matches.</p>\n",
+			    previous);
+	else
+		html_printf(&r->out, "<p>It is the document's first version: it is published at once, on the process's "
+				     "public page, and the process's subscribers are told by e-mail.</p>\n");
+	html_printf(&r->out, "<p>A published version cannot be withdrawn or changed: a correction is a new "
+			     "version.</p>\n</div>\n");
+	office_form_open(r, arena_printf(&r->arena, "/office/processes/%s/documents/%s/versions/new", p->slug, doc->slug),
+			 true);
+	html_printf(&r->out,
+		    "<input type=\"hidden\" name=\"date\" value=\"%s\"><input type=\"hidden\" name=\"label\" "
+		    "value=\"%s\"><input type=\"hidden\" name=\"note\" value=\"%s\"><input type=\"hidden\" "
+		    "name=\"confirm\" value=\"yes\">%R\n"
+		    "<details><summary>The text to be posted</summary>\n<div class=\"field\"><label "
+		    "for=\"f-version-markdown\">Text in Markdown</label>\n<textarea id=\"f-version-markdown\" name=\"markdown\" "
+		    "rows=\"14\" readonly>%s</textarea></div>\n</details>\n"
+		    "<p><button type=\"submit\" class=\"warning\">Post the version</button> <a href=\"/office/processes/%u/"
+		    "documents/%u/versions/new\">Cancel: post nothing</a></p>\n</form>\n",
+		    date, label, in->note ? in->note : "", in->docx ? "<input type=\"hidden\" name=\"source\" value=\"docx\">" : "",
+		    text, p->slug, doc->slug);
+	page_end(r, 200);
+	return true;
+}
+
 void page_office_version_create(struct request *r)
 {
 	struct process p;
@@ -206,10 +274,21 @@ void page_office_version_create(struct request *r)
 		.label = office_field(r, "label"),
 		.note = office_field(r, "note"),
 		.markdown = office_field(r, "markdown"),
+		/* set by the second page only, after it converted the Word file itself */
+		.converted_from = office_confirmed(r) ? office_field(r, "source") : NULL,
 	};
 	const struct form_file *file = r->form ? form_file(r->form, "file") : NULL;
 	if (file)
 		file_into(file, field_trimmed(&r->arena, in.markdown), &in, &e);
+	/* Posting a version may publish it at once, which cannot be undone: the first POST asks on a second
+	 * page, once the fields are sound (else the form comes back with its mistakes, from version_add). */
+	if (!e.code && !office_confirmed(r) && version_post_confirm_page(r, &p, &doc, &in, file, &e) && !e.code)
+		return;
+	if (e.code) {
+		docx_is_file(&e);
+		version_form(r, &p, &doc, &e, file ? file->filename : NULL);
+		return;
+	}
 	struct actor who = auth_actor(r);
 	int64_t id;
 	struct version v;
@@ -227,7 +306,7 @@ void page_office_version_create(struct request *r)
 	if (v.state == VERSION_DRAFT)
 		reply_redirect(r, arena_printf(&r->arena, "/office/versions/%lld/matches", (long long)id));
 	else
-		reply_redirect(r, arena_printf(&r->arena, "/office/processes/%s?done=version", p.slug));
+		reply_redirect(r, arena_printf(&r->arena, "/office/processes/%s?done=version&id=%lld", p.slug, (long long)id));
 }
 
 /* -- the matches of a draft's paragraphs ----------------------------------- */
@@ -428,6 +507,23 @@ void page_office_version_confirm(struct request *r)
 		}
 		d[n++] = (struct match_decision){q[i].number, choice};
 	}
+	/* Publishing a version cannot be undone: once the choices are sound, the first POST asks. */
+	if (d && !e.code && !office_confirmed(r)) {
+		const char *what[] = {
+		    arena_printf(&r->arena, "%s of '%s', dated %s, will be published with the paragraph matches you "
+		                            "chose (%d decided by you).",
+		                 v.label, doc.title, page_date(r, v.date), n),
+		    "It appears on the process's public page as the newest version; the comments on the paragraphs "
+		    "you called the same carry over to it, and the process's subscribers are told by e-mail.",
+		    "This cannot be undone: a published version cannot be withdrawn or changed, and the e-mail is sent.",
+		    NULL,
+		};
+		office_confirm_page(r, arena_printf(&r->arena, "Publish %s of '%s'?", v.label, doc.title), what,
+		                    arena_printf(&r->arena, "/office/versions/%lld/matches", (long long)id),
+		                    "Publish the version",
+		                    arena_printf(&r->arena, "/office/versions/%lld/matches", (long long)id));
+		return;
+	}
 	struct actor who = auth_actor(r);
 	if (!d || e.code || version_confirm(r->db, &r->arena, &who, id, d, n, true, &e) != 0) {
 		if (!d && !e.code)
@@ -435,5 +531,5 @@ void page_office_version_confirm(struct request *r)
 		matches_page(r, id, &e);
 		return;
 	}
-	reply_redirect(r, arena_printf(&r->arena, "/office/processes/%s?done=published", p.slug));
+	reply_redirect(r, arena_printf(&r->arena, "/office/processes/%s?done=published&id=%lld", p.slug, (long long)id));
 }

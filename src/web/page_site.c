@@ -49,10 +49,6 @@ void page_privacy(struct request *r)
 
 /* -- the back office -------------------------------------------------------------------------------------- */
 
-static const char *const SITE_PAGE_DONE[][2] = {
-    {"saved", "Saved. The public page shows the new text."},
-    {NULL, NULL},
-};
 
 static void office_site_page_render(struct request *r, enum site_page which, const struct error *e)
 {
@@ -70,7 +66,11 @@ static void office_site_page_render(struct request *r, enum site_page which, con
 	            "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/office\">Back office</a></nav>\n"
 	            "<h1>%s</h1>\n",
 	            site_page_title(which));
-	office_done(r, SITE_PAGE_DONE);
+	/* the confirmation names the page; edited says the text saved is there */
+	const char *done = request_query(r, "done");
+	if (done && !strcmp(done, "saved") && edited)
+		office_said(r, arena_printf(&r->arena, "'%s' saved. The public page at /%s shows the new text.",
+		                            site_page_title(which), name));
 	office_error_summary(r, e, "page", "The page was not saved");
 	html_printf(&r->out,
 	            "<p class=\"actions\"><a href=\"/%s\">Public page</a> "

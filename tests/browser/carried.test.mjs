@@ -169,6 +169,9 @@ test('comments on ¶3 and ¶7 are carried to a new version where ¶3 was edited 
 		await office.getByLabel('Date of the version').fill('2021-02-01');
 		await office.getByLabel('Label').fill('Third draft');
 		await office.getByLabel('Text in Markdown').fill(markdown);
+		await navigate(office, () => office.getByRole('button', { name: 'Post the version' }).click());
+		/* Posting may publish at once: a second page says what will happen, and posts it. */
+		assert.match(await office.locator('main').innerText(), /A published version cannot be withdrawn/);
 		const response = await navigate(office, () => office.getByRole('button', { name: 'Post the version' }).click());
 		assert.ok(response.status() < 400, `posting answers ${response.status()}`);
 		if (/^\/office\/versions\/\d+\/matches$/.test(new URL(office.url()).pathname)) {
@@ -177,7 +180,9 @@ test('comments on ¶3 and ¶7 are carried to a new version where ¶3 was edited 
 			for (const choice of await office.getByLabel(/^The same paragraph, as ¶/).all())
 				await choice.check();
 			await navigate(office, () => office.getByRole('button', { name: 'Confirm and publish the version' }).click());
-			assert.equal(new URL(office.url()).search, '?done=published');
+			/* a second page says what publishing does, since it cannot be undone */
+			await navigate(office, () => office.getByRole('button', { name: 'Publish the version' }).click());
+			assert.match(new URL(office.url()).search, /^\?done=published&id=\d+$/);
 		}
 		const doc = (await (await office.request.get(at(`/api/v1/processes/${SLUG}`))).json()).documents[0];
 		const newest = doc.versions.map((v) => v.id).sort((a, b) => b - a)[0];

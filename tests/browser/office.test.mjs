@@ -155,8 +155,9 @@ test('a secretariat moves the Council milestone with a reason, and an anonymous 
 		const response = await navigate(page, () => page.keyboard.press('Enter'));
 		assert.equal(response.status(), 200);
 		assert.equal((await response.request().redirectedFrom()?.response())?.status(), 303, 'the form answers 303');
-		assert.equal(new URL(page.url()).search, '?done=moved');
-		assert.equal((await page.getByRole('status').innerText()).trim(), 'Moved. The public schedule shows the change.');
+		assert.match(new URL(page.url()).search, /^\?done=moved&id=\d+$/);
+		assert.match((await page.getByRole('status').innerText()).trim(),
+			/^Milestone '.*' moved from 8–18 June 2021 to 5–9 July 2021\. The public schedule shows the move and its reason\.$/);
 		assert.match(await council().innerText(), /5–9 July 2021/);
 		assert.match(await council().innerText(), new RegExp(`Moved from 8–18 June 2021 to 5–9 July 2021 on 1 February 2021: ${REASON}`));
 		await screenshot(page, 'office-03-moved');
@@ -239,7 +240,8 @@ test('the office pages have no accessibility violations', { timeout: TEST_TIMEOU
 	await page.goto(at('/office/calls/1'));
 	await page.getByLabel('Publish contributions once the secretariat has reviewed them').check();
 	await navigate(page, () => page.getByRole('button', { name: 'Save the publication mode' }).click());
-	assert.equal((await page.getByRole('status').innerText()).trim(), 'Review mode saved.');
+	assert.equal((await page.getByRole('status').innerText()).trim(),
+		"'Written inputs on the revised draft' now: Publish contributions once the secretariat has reviewed them.");
 	await page.goto(at('/calls/1/contribute'));
 	await page.getByLabel('Name', { exact: true }).fill('Kofi Mensah');
 	await page.getByLabel('Category of stakeholder').selectOption({ label: 'Sector Members' });
@@ -306,8 +308,39 @@ test('the office pages have no accessibility violations', { timeout: TEST_TIMEOU
 		assert.equal(response.status(), 422, 'hiding needs a reason');
 		await axe('moderation with mistakes');
 		await navigate(page, () => page.getByRole('button', { name: /^Publish/ }).click());
-		assert.match(await page.getByRole('status').innerText(), /^Published\./);
+		assert.match(await page.getByRole('status').innerText(), /^Contribution [0-9A-Z-]+ published\./);
 		await axe('moderation with a confirmation');
+	});
+
+	await t.test('the page that asks before closing a call now', async () => {
+		await page.goto(at('/office/calls/1'));
+		await page.getByLabel('Reason for closing now').fill('The text was withdrawn.');
+		const response = await navigate(page, () => page.getByRole('button', { name: 'Close the call now' }).click());
+		assert.equal(response.status(), 200);
+		assert.match(await page.locator('main').innerText(), /will close now[\s\S]*This cannot be undone/);
+		await axe('the page that asks before closing a call now');
+		/* Cancel changes nothing: the call stays open for what follows. */
+		await navigate(page, () => page.getByRole('link', { name: 'Cancel: change nothing' }).click());
+		assert.match(await page.locator('main').innerText(), /Close now/);
+	});
+
+	await t.test('the audit log at 390 px: sentences that wrap, nothing sideways', async () => {
+		/* a long value with no space to break at, as a pasted address would be */
+		await page.goto(at('/office/calls/1'));
+		await page.getByLabel('New deadline').fill('2021-03-08');
+		await page.getByLabel('Reason for the change').fill('See https://example.org/' + 'x'.repeat(300));
+		await navigate(page, () => page.getByRole('button', { name: 'Change the deadline' }).click());
+		await page.setViewportSize({ width: 390, height: 844 });
+		try {
+			await page.goto(at('/office/audit'));
+			await page.evaluate(() => document.querySelectorAll('details').forEach((d) => (d.open = true)));
+			assert.match(await page.locator('main').innerText(), /Deadline of call 1 'Written inputs on the revised draft' extended from/);
+			const sideways = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+			assert.ok(sideways <= 0, `the audit log scrolls sideways by ${sideways} px at 390 px`);
+			await axe('the audit log at 390 px');
+		} finally {
+			await page.setViewportSize({ width: 1280, height: 900 });
+		}
 	});
 
 	await t.test('a draft version: its uncertain paragraph side by side, with a mistake, then confirmed', async () => {
@@ -321,6 +354,10 @@ test('the office pages have no accessibility violations', { timeout: TEST_TIMEOU
 		await page.getByLabel('Label').fill('Third draft');
 		await page.getByLabel('Text in Markdown').fill(markdown);
 		await navigate(page, () => page.getByRole('button', { name: 'Post the version' }).click());
+		/* Posting may publish at once, which cannot be undone: a second page says what will happen. */
+		assert.match(await page.locator('main').innerText(), /Otherwise it waits as a draft/);
+		await axe('the page that asks before posting a version');
+		await navigate(page, () => page.getByRole('button', { name: 'Post the version' }).click());
 		assert.match(new URL(page.url()).pathname, /^\/office\/versions\/\d+\/matches$/, 'a draft leads to its matches');
 		assert.match(await page.locator('main').innerText(), new RegExp(purpose.slice(0, 40).replace(/[()]/g, '\\$&')));
 		await axe('the matches of a draft');
@@ -329,7 +366,11 @@ test('the office pages have no accessibility violations', { timeout: TEST_TIMEOU
 		await axe('the matches of a draft with a mistake');
 		await page.getByLabel(/^The same paragraph, as ¶2/).check();
 		await navigate(page, () => page.getByRole('button', { name: 'Confirm and publish the version' }).click());
-		assert.equal(new URL(page.url()).search, '?done=published');
+		/* Publishing cannot be undone: a second page says what will happen first. */
+		assert.match(await page.locator('main').innerText(), /This cannot be undone/);
+		await axe('the page that asks before publishing a version');
+		await navigate(page, () => page.getByRole('button', { name: 'Publish the version' }).click());
+		assert.match(new URL(page.url()).search, /^\?done=published&id=\d+$/);
 		await axe('the process after publishing a draft');
 	});
 

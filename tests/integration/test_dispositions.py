@@ -257,7 +257,9 @@ class OfficePage(ServerTestCase):
         self.assertIn('id="e-many-by"', r.text)
         self.assertEqual(history_rows(s), [])
         r = self.post(s, session, page, {"comment": alone, "decision": "noted", "reason": "Seen."})
-        self.assertEqual((r.status, r.header("Location")), (303, page + "?done=recorded"), r)
+        self.assertEqual((r.status, r.header("Location")), (303, page + "?done=recorded&comment=%d" % alone), r)
+        self.assertIn('role="status">Answer to comment %d on &#39;Written inputs on the revised draft&#39; recorded.'
+                      % alone, s.get(r.header("Location"), headers={"Cookie": self.cookies(session)}).text)
         self.assertIn("Answer (revision 1): Noted. Seen.", s.get(page, headers={"Cookie": self.cookies(session)}).text)
         # The three identical ones at once, through the form shown once.
         m = re.search(r'name="same_as" value="(\d+)"', s.get(page, headers={"Cookie": self.cookies(session)}).text)
@@ -274,7 +276,12 @@ class OfficePage(ServerTestCase):
         r = self.post(s, session, page, {"many": "1", "by": "paragraph", "select": "", "decision": "noted",
                                          "reason": "Seen."})
         self.assertEqual((r.status, r.header("Location")), (303, page + "?done=many"), r)
-        r = self.post(s, session, page + "/publish", {})
+        r = self.post(s, session, page + "/publish", {})  # it cannot be undone: a second page asks first
+        self.assertEqual(r.status, 200, r)
+        self.assertIn("This cannot be undone", r.text)
+        self.assertIsNone(s.get_json("/api/v1/contributions/" + one["tracking"]).json()["comments"][0]
+                          .get("disposition"))
+        r = self.post(s, session, page + "/publish", {"confirm": "yes"})
         self.assertEqual((r.status, r.header("Location")), (303, page + "?done=published"), r)
         self.assertEqual(s.get_json("/api/v1/contributions/" + one["tracking"]).json()["comments"][0]
                          ["disposition"]["reason"], "Seen.")

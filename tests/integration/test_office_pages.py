@@ -43,6 +43,17 @@ PAGES = (
 )
 
 
+def confirm_fields(text):
+    """The fields the second page of an act posts again (its hidden inputs and its text), without the CSRF token
+    (the test's post adds the session's)."""
+    fields = {html.unescape(n): html.unescape(v)
+              for n, v in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', text)}
+    for n, v in re.findall(r'<textarea[^>]* name="([^"]+)"[^>]*>(.*?)</textarea>', text, re.S):
+        fields[html.unescape(n)] = html.unescape(v)
+    fields.pop("csrf", None)
+    return fields
+
+
 def page_text(r):
     """A page's text with tags removed and entities decoded, spaces collapsed: what a reader reads."""
     return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", r.text)))
@@ -231,9 +242,11 @@ class OfficePages(ServerTestCase):
         council = self.council(s)
         r = self.post(s, session, "/office/milestones/%d/move" % council["id"],
                       {"date": "2021-07-05", "end_date": "2021-07-09", "reason": REASON_COUNCIL})
-        self.assertRedirect(r, "/office/processes/%s?done=moved" % SLUG)
+        self.assertRedirect(r, "/office/processes/%s?done=moved&id=%d" % (SLUG, council["id"]))
         page = self.get(s, session, r.header("Location"))
-        self.assertIn('<p class="confirmation" role="status">Moved. The public schedule shows the change.</p>', page.text)
+        self.assertIn("Milestone '%s' moved from 8\u201318 June 2021 to 5\u20139 July 2021. The public schedule shows "
+                      "the move and its reason." % council["title"], page_text(page))
+        self.assertIn('<p class="confirmation" role="status">Milestone &#39;', page.text)
         self.assertIn("Moved from 8\u201318 June 2021 to 5\u20139 July 2021 on 1 February 2021: " + REASON_COUNCIL,
                       page_text(page))
         self.assertIn("Moved from 8\u201318 June 2021 to 5\u20139 July 2021 on 1 February 2021: " + REASON_COUNCIL,
@@ -246,7 +259,7 @@ class OfficePages(ServerTestCase):
         council = self.council(s)
         r = self.post(s, session, "/office/milestones/%d" % council["id"],
                       {"title": council["title"], "kind": "presentation", "status": "postponed"})
-        self.assertRedirect(r, "/office/processes/%s?done=milestone-saved" % SLUG)
+        self.assertRedirect(r, "/office/processes/%s?done=milestone-saved&id=%d" % (SLUG, council["id"]))
         self.assertEqual(self.council(s)["status"], "postponed")
         self.assertEqual(self.api(s, "/api/v1/audit?kind=milestone.")["entries"][0]["kind"], "milestone.status")
         r = self.post(s, session, "/office/milestones/%d" % council["id"], {"title": "", "kind": "party"})
@@ -255,7 +268,7 @@ class OfficePages(ServerTestCase):
 
         r = self.post(s, session, "/office/processes/%s/milestones" % SLUG,
                       {"date": "2021-04-20", "end_date": "", "title": "Third online consultation", "kind": "meeting"})
-        self.assertRedirect(r, "/office/processes/%s?done=milestone-added" % SLUG)
+        self.assertTrue(r.header("Location").startswith("/office/processes/%s?done=milestone-added&id=" % SLUG), r)
         self.assertIn("Third online consultation", page_text(s.get("/processes/" + SLUG)))
         r = self.post(s, session, "/office/processes/%s/milestones" % SLUG,
                       {"date": "", "title": "A <b>bold</b> title", "kind": "meeting"})
@@ -274,7 +287,8 @@ class OfficePages(ServerTestCase):
 
         r = self.post(s, session, "/office/calls/1/deadline", {"closes_on": "2021-03-01", "reason": REASON_EXTEND})
         self.assertRedirect(r, "/office/calls/1?done=deadline")
-        self.assertIn("Deadline changed.", self.get(s, session, r.header("Location")).text)
+        self.assertIn("Deadline of 'Written inputs on the revised draft' extended to 1 March 2021, 23:59 Zurich time "
+                      "(UTC+1).", page_text(self.get(s, session, r.header("Location"))))
         call = self.api(s, "/api/v1/calls/1")
         self.assertEqual((call["closes_on"], call["closes_at"]), ("2021-03-01", "2021-03-01T22:59:59Z"))
         self.assertIn("Deadline extended from 15 February 2021 to 1 March 2021 on 1 February 2021: " + REASON_EXTEND,
@@ -291,6 +305,10 @@ class OfficePages(ServerTestCase):
         self.assertFieldError(r, "state", "reason",
                               "Enter the reason for the change; it is published in the call's history.")
         r = self.post(s, session, "/office/calls/1/state", {"state": "closed", "reason": "The text was withdrawn."})
+        self.assertEqual(r.status, 200, "closing now asks first")
+        self.assertEqual(self.api(s, "/api/v1/calls/1")["state"], "open")
+        r = self.post(s, session, "/office/calls/1/state", {"state": "closed", "reason": "The text was withdrawn.",
+                                                           "confirm": "yes"})
         self.assertRedirect(r, "/office/calls/1?done=closed")
         self.assertEqual(self.api(s, "/api/v1/calls/1")["state"], "closed")
         r = self.post(s, session, "/office/calls/1/state", {"state": "closed", "reason": "Again."})
@@ -308,7 +326,7 @@ class OfficePages(ServerTestCase):
         self.assertEqual(r.status, 422, r)
         self.assertIn('<a href="#f-call-new-closes_on">', r.text)
         r = self.post(s, session, "/office/processes/%s/calls" % SLUG, fields)
-        self.assertRedirect(r, "/office/processes/%s?done=call-added" % SLUG)
+        self.assertTrue(r.header("Location").startswith("/office/processes/%s?done=call-added&id=" % SLUG), r)
         self.assertIn("Inputs on the final draft", [c["title"] for c in self.api(s, "/api/v1/processes/" + SLUG)["calls"]])
 
     def test_a_call_added_through_the_form_has_its_deadline_on_the_schedule(self):
@@ -317,8 +335,8 @@ class OfficePages(ServerTestCase):
         version = process["documents"][0]["versions"][-1]["id"]
         fields = {"version_id": str(version), "title": "Inputs on the final draft", "description": "Last round.",
                   "opens_on": "2021-04-01", "closes_on": "2021-04-30", "review": "on_receipt", "milestone_id": ""}
-        self.assertRedirect(self.post(s, session, "/office/processes/%s/calls" % SLUG, fields),
-                            "/office/processes/%s?done=call-added" % SLUG)
+        r = self.post(s, session, "/office/processes/%s/calls" % SLUG, fields)
+        self.assertTrue(r.header("Location").startswith("/office/processes/%s?done=call-added&id=" % SLUG), r)
         process = self.api(s, "/api/v1/processes/" + SLUG)
         call = [c for c in process["calls"] if c["title"] == "Inputs on the final draft"][0]
         m = [m for m in process["milestones"] if m["id"] == call["milestone_id"]][0]
@@ -340,7 +358,7 @@ class OfficePages(ServerTestCase):
                               "Choose a deadline of this process's schedule, or none for a new one.")
         r = self.post(s, session, "/office/processes/%s/calls" % SLUG,
                       dict(fields, title="Comments on the report", closes_on="2021-05-14", milestone_id=str(planned)))
-        self.assertRedirect(r, "/office/processes/%s?done=call-added" % SLUG)
+        self.assertTrue(r.header("Location").startswith("/office/processes/%s?done=call-added&id=" % SLUG), r)
         process = self.api(s, "/api/v1/processes/" + SLUG)
         call = [c for c in process["calls"] if c["title"] == "Comments on the report"][0]
         self.assertEqual(call["milestone_id"], planned)
@@ -375,19 +393,22 @@ class OfficePages(ServerTestCase):
         self.assertEqual(self.api(s, "/api/v1/calls/1/moderation?state=pending")["total"], 1, "nothing changed")
 
         r = self.post(s, session, path, {"action": "publish", "from": "pending"})
-        self.assertRedirect(r, "/office/calls/1/contributions?state=pending&done=published")
-        self.assertIn("Published.", self.get(s, session, r.header("Location")).text)
+        self.assertRedirect(r, "/office/calls/1/contributions?state=pending&done=published&tracking=" + tracking)
+        self.assertIn("Contribution %s published." % tracking, self.get(s, session, r.header("Location")).text)
         self.assertEqual(s.published_total(), 1)
 
         r = self.post(s, session, path, {"action": "hide", "reason": "Names a person who did not agree.",
                                          "from": "published"})
-        self.assertRedirect(r, "/office/calls/1/contributions?state=published&done=hidden")
+        self.assertRedirect(r, "/office/calls/1/contributions?state=published&done=hidden&tracking=" + tracking)
         public = page_text(s.get("/contributions/" + tracking))
         self.assertIn("Hidden by the secretariat: Names a person who did not agree.", public)
         self.assertNotIn("say who reports", public)
 
         r = self.post(s, session, path, {"action": "spam", "from": "hidden"})
-        self.assertRedirect(r, "/office/calls/1/contributions?state=hidden&done=spam")
+        self.assertEqual(r.status, 200, "marking as spam asks first")
+        self.assertIn("Mark contribution %s as spam?" % tracking, r.text)
+        r = self.post(s, session, path, {"action": "spam", "from": "hidden", "confirm": "yes"})
+        self.assertRedirect(r, "/office/calls/1/contributions?state=hidden&done=spam&tracking=" + tracking)
         self.assertEqual(s.get("/contributions/" + tracking).status, 404)
         self.assertIn(tracking, self.get(s, session, "/office/calls/1/contributions?state=spam").text)
         r = self.post(s, session, path, {"action": "spam", "from": "spam"})
@@ -411,8 +432,23 @@ class OfficePages(ServerTestCase):
         r = self.post(s, session, self.version_path(), dict(fields, date="7 May"))
         self.assertFieldError(r, "version", "date", "Give a real date as YYYY-MM-DD.")
         self.assertIn("The secretariat reports to Council.", r.text, "the pasted text comes back")
+        self.assertIn("The latest version is Revised draft of 5 May 2020 .",
+                      page_text(self.get(s, session, self.version_path())))
+        # posting may publish at once, which cannot be undone: a second page says so, and nothing is posted yet
+        before = len(self.versions(s))
         r = self.post(s, session, self.version_path(), fields)
-        self.assertRedirect(r, "/office/processes/%s?done=version" % SLUG)
+        self.assertEqual(r.status, 200, r)
+        self.assertIn("Final revised draft of 'Draft Guidelines for utilization of the GCA', dated 7 May 2021, will "
+                      "be posted after Revised draft of 5 May 2020.", page_text(r))
+        self.assertIn("A published version cannot be withdrawn", page_text(r))
+        self.assertEqual(len(self.versions(s)), before)
+        confirm = confirm_fields(r.text)
+        self.assertEqual(confirm["confirm"], "yes")
+        r = self.post(s, session, self.version_path(), confirm, csrf=False)
+        self.assertEqual(r.status, 403, "the confirmation without its CSRF token is refused")
+        self.assertEqual(len(self.versions(s)), before)
+        r = self.post(s, session, self.version_path(), confirm)
+        self.assertTrue(r.header("Location").startswith("/office/processes/%s?done=version&id=" % SLUG), r)
         v = self.versions(s)[-1]
         self.assertEqual((v["label"], v["note"], v["date"]), ("Final revised draft", "Takes the inputs into account.",
                                                              "2021-05-07"))
@@ -423,7 +459,10 @@ class OfficePages(ServerTestCase):
         text = "# Uploaded\n\nZo\u00eb wrote this paragraph.\n".encode("utf-8")
         fields = [("date", "2021-05-07"), ("label", "Uploaded draft"), ("note", ""), ("markdown", "")]
         r = self.post_multipart(s, session, self.version_path(), fields, [("file", "draft.md", "text/markdown", text)])
-        self.assertRedirect(r, "/office/processes/%s?done=version" % SLUG)
+        self.assertEqual(r.status, 200, "a second page first")
+        self.assertIn("from the file draft.md", page_text(r))
+        r = self.post_multipart(s, session, self.version_path(), list(confirm_fields(r.text).items()))
+        self.assertTrue(r.header("Location").startswith("/office/processes/%s?done=version&id=" % SLUG), r)
         v = self.versions(s)[-1]
         self.assertEqual(v["label"], "Uploaded draft")
         self.assertIn("Zo\u00eb wrote this paragraph.", page_text(s.get("/versions/%d" % v["id"])))
@@ -453,8 +492,9 @@ class OfficePages(ServerTestCase):
         body = text.encode("utf-8")
         self.assertGreater(len(body), 1000000)
         fields = [("date", "2021-05-07"), ("label", "Large é"), ("note", ""), ("markdown", "")]
-        r = self.post_multipart(s, session, self.version_path(), fields, [("file", "large.md", "text/markdown", body)])
-        self.assertRedirect(r, "/office/processes/%s?done=version" % SLUG)
+        r = self.post_multipart(s, session, self.version_path(), fields + [("confirm", "yes")],
+                                [("file", "large.md", "text/markdown", body)])
+        self.assertTrue(r.header("Location").startswith("/office/processes/%s?done=version&id=" % SLUG), r)
         v = self.versions(s)[-1]
         self.assertEqual((v["label"], v["note"]), ("Large é", ""))
         with sqlite3.connect(s.db, timeout=10) as db:
@@ -476,7 +516,12 @@ class OfficePages(ServerTestCase):
             shutil.rmtree(d, ignore_errors=True)
         fields = [("date", "2021-05-07"), ("label", "From Word"), ("note", "Converted."), ("markdown", "")]
         r = self.post_multipart(s, session, self.version_path(), fields, [("file", "draft.docx", DOCX_TYPE, docx)])
-        self.assertRedirect(r, "/office/processes/%s?done=version" % SLUG)
+        self.assertEqual(r.status, 200, "a second page first, with the Word file's text")
+        confirm = confirm_fields(r.text)
+        self.assertIn("**with care**", confirm["markdown"])
+        self.assertEqual(confirm["source"], "docx")
+        r = self.post_multipart(s, session, self.version_path(), list(confirm.items()))
+        self.assertTrue(r.header("Location").startswith("/office/processes/%s?done=version&id=" % SLUG), r)
         v = self.versions(s)[-1]
         self.assertEqual(v["label"], "From Word")
         page = s.get("/versions/%d" % v["id"])
@@ -506,7 +551,9 @@ class OfficePages(ServerTestCase):
         self.assertEqual(r.status, 403, r)
         self.assertEqual(len(self.versions(s)), before, "nothing was stored")
         # the same form with its token goes through
-        self.assertEqual(self.post_multipart(s, session, self.version_path(), fields).status, 303)
+        self.assertEqual(self.post_multipart(s, session, self.version_path(), fields).status, 200, "to its second page")
+        self.assertEqual(self.post_multipart(s, session, self.version_path(), fields + [("confirm", "yes")]).status,
+                         303)
 
     def test_a_malformed_multipart_body_is_400(self):
         s, session = self.office()
@@ -559,7 +606,7 @@ class OfficePages(ServerTestCase):
         self.assertIn('<p class="error" id="e-process-timezone">', r.text)
 
         r = self.post(s, session, "/office/processes/wsis-review/documents", {"slug": "report", "title": "Report"})
-        self.assertRedirect(r, "/office/processes/wsis-review?done=document-added")
+        self.assertTrue(r.header("Location").startswith("/office/processes/wsis-review?done=document-added&id="), r)
         self.assertEqual(self.get(s, session, "/office/processes/wsis-review/documents/report/versions/new").status, 200)
         r = self.post(s, session, "/office/processes/wsis-review/documents", {"slug": "report", "title": ""})
         self.assertFieldError(r, "document", "title", "Enter the title of the document.")

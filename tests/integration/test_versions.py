@@ -224,9 +224,16 @@ class Versions(ServerTestCase):
         self.assertEqual(r.status, 422, r)
         self.assertIn("choose whether it is the same paragraph", r.text)
         self.assertEqual(s.get("/versions/%d" % vid).status, 404)
-        r = post({"n2": "same"})
+        r = post({"n2": "same"})  # publishing cannot be undone: a second page asks first, and nothing changes
+        self.assertEqual(r.status, 200, r)
+        self.assertIn('<input type="hidden" name="n2" value="same">', r.text)
+        self.assertIn("This cannot be undone", r.text)
+        self.assertEqual(s.get("/versions/%d" % vid).status, 404)
+        r = post({"n2": "same", "confirm": "yes"})
         self.assertEqual(r.status, 303, r)
-        self.assertEqual(r.header("Location"), "/office/processes/%s?done=published" % SLUG)
+        self.assertEqual(r.header("Location"), "/office/processes/%s?done=published&id=%d" % (SLUG, vid))
+        self.assertIn("published: it is on the public page of the process",
+                      page_text(s.get(r.header("Location"), headers={"Cookie": cookie})))
         v = self.version(s, vid)
         self.assertEqual((v["state"], v["paragraphs"][1]["id"], v["paragraphs"][1]["uncertain"]),
                          ("published", "p2", False))
