@@ -23,6 +23,7 @@ struct route {
 		       * which a mail program POSTs without our cookie): a forged request would need that token */
 	bool slow; /* a GET that writes (a confirmation link), so may wait for the write lock: it runs on a worker
 		    * thread like every change (server.c), not on the thread that serves other connections */
+	bool files; /* takes a contribution's files: its body may be as large as config_body_limit_files() */
 };
 
 extern const struct route ROUTES[];
@@ -60,6 +61,7 @@ void page_office_matrix(struct request *r);
 void page_office_matrix_csv(struct request *r);
 void page_office_matrix_xlsx(struct request *r);
 void page_contribution(struct request *r);
+void page_attachment(struct request *r); /* page_attachment.c */
 void page_static(struct request *r);
 void page_about(struct request *r);   /* page_site.c */
 void page_privacy(struct request *r); /* page_site.c */

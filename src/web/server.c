@@ -1,6 +1,7 @@
 /* server — see server.h. */
 #include "web/server.h"
 
+#include "core/config.h"
 #include "core/limits.h"
 #include "store/db.h"
 #include "util/clock.h"
@@ -226,12 +227,20 @@ static void reply_early(struct request *r, int status, const char *code, const c
 	}
 }
 
-static void reply_too_large(struct request *r)
+static void reply_too_large(struct request *r, size_t limit)
 {
 	reply_early(r, 413, "too_large",
-		    arena_printf(&r->arena, "The request is larger than the limit of %d KiB; shorten the text "
-					    "and send it again.",
-				 LIMIT_REQUEST_BODY / 1024));
+		    arena_printf(&r->arena, "The request is larger than the limit of %zu KiB; shorten the text "
+					    "(or send fewer or smaller files) and send it again.",
+				 limit / 1024));
+}
+
+/* The body a request may have: more for the routes that take a contribution's files. */
+static size_t body_limit(struct request *r)
+{
+	bool known;
+	const struct route *route = route_match(r, r->method, r->path, &known);
+	return route && route->files ? config_body_limit_files() : LIMIT_REQUEST_BODY;
 }
 
 /* The path or method for the log: libmicrohttpd has decoded the path, and
@@ -330,7 +339,7 @@ static void dispatch(struct request *r)
 		return;
 	}
 	if (r->body_too_large) {
-		reply_too_large(r);
+		reply_too_large(r, r->body.max);
 		return;
 	}
 	struct error e;
@@ -445,14 +454,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			return MHD_NO;
 		*state = r;
 		watch_set(conn, WATCH_BODY, -1);
+		const size_t limit = body_limit(r);
+		if (limit != LIMIT_REQUEST_BODY) {
+			buf_free(&r->body);
+			buf_init(&r->body, limit);
+		}
 		/* Refuse an oversized body from its announced length, before reading it. */
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl) {
 			char *end;
 			unsigned long long n = strtoull(cl, &end, 10);
-			if (*end || n > LIMIT_REQUEST_BODY) {
+			if (*end || n > limit) {
 				r->body_too_large = true;
-				reply_too_large(r);
+				reply_too_large(r, limit);
 				return answer(conn, r);
 			}
 		}
