@@ -99,6 +99,15 @@ const char *attachment_serve_type(const char *type)
 	return "application/octet-stream";
 }
 
+const char *attachment_size_words(struct arena *a, size_t n)
+{
+	if (n < 1024)
+		return arena_printf(a, "%zu bytes", n);
+	if (n < 1024 * 1024)
+		return arena_printf(a, "%zu KiB", (n + 1023) / 1024);
+	return arena_printf(a, "%.1f MiB", (double)n / (1024 * 1024));
+}
+
 static bool type_is(const char *type, const char *want)
 {
 	return type && !strcasecmp(type, want);
@@ -183,8 +192,8 @@ int attachment_accept(struct arena *a, struct contribution_attachment *files, in
 {
 	const struct config *cfg = config_get();
 	if (n > cfg->attachment_max_count) {
-		error_field(e, "attachments", "You sent %d files; at most %d may be sent with one contribution.", n,
-			    cfg->attachment_max_count);
+		error_field(e, "attachments", "You sent %d files; at most %d may be sent with one contribution. Nothing "
+			    "was stored.", n, cfg->attachment_max_count);
 		return -1;
 	}
 	for (int i = 0; i < n; i++) {
@@ -196,14 +205,15 @@ int attachment_accept(struct arena *a, struct contribution_attachment *files, in
 			return -1;
 		}
 		if (f->size > (size_t)cfg->attachment_max_size) {
-			error_field(e, "attachments", "The file \"%.100s\" is %.1f MiB; at most %.1f MiB are accepted for one file.",
-				    name, (double)f->size / (1024 * 1024), (double)cfg->attachment_max_size / (1024 * 1024));
+			error_field(e, "attachments", "The file \"%.100s\" is too large (%s); at most %s are accepted for "
+				    "one file. Nothing was stored.", name, attachment_size_words(a, f->size),
+				    attachment_size_words(a, (size_t)cfg->attachment_max_size));
 			return -1;
 		}
 		f->type = attachment_type(a, f->data, f->size);
 		if (!attachment_kind(f->type)) {
 			error_field(e, "attachments", "The file \"%.100s\" is not a %s file (its content is %.60s); send it as "
-				    "one of these kinds.", name, ATTACHMENT_KINDS, f->type ? f->type : "unknown");
+				    "one of these kinds. Nothing was stored.", name, ATTACHMENT_KINDS, f->type ? f->type : "unknown");
 			return -1;
 		}
 	}

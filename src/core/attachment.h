@@ -48,6 +48,9 @@ int attachment_init(void);
 /* The type of len bytes as libmagic sees them ("application/pdf"), in the arena. */
 const char *attachment_type(struct arena *a, const void *data, size_t len);
 
+/* A size in words a person reads at a glance ("512 bytes", "340 KiB", "1.2 MiB"), in the arena. */
+const char *attachment_size_words(struct arena *a, size_t n);
+
 /* The short name of an accepted type ("PDF"), or NULL for a type the web and the API refuse. */
 const char *attachment_kind(const char *type);
 

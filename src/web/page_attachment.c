@@ -17,14 +17,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-/* A size in words a person reads at a glance: "512 bytes", "340 KiB", "1.2 MiB". */
 static const char *size_words(struct request *r, size_t n)
 {
-	if (n < 1024)
-		return arena_printf(&r->arena, "%zu bytes", n);
-	if (n < 1024 * 1024)
-		return arena_printf(&r->arena, "%zu KiB", (n + 1023) / 1024);
-	return arena_printf(&r->arena, "%.1f MiB", (double)n / (1024 * 1024));
+	return attachment_size_words(&r->arena, n);
 }
 
 void page_attachments_field(struct request *r, const struct error *e)
