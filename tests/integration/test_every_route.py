@@ -87,6 +87,8 @@ class EveryRouteOneThread(ServerTestCase):
             ("static", "name"): "style.css",
             ("pages", "name"): "about",
             ("comments", "id"): str(self.comment),
+            ("attachments", "n"): "1",
+            ("1", "name"): "paper.pdf",
         }
         out = []
         for segment in route["pattern"].split("/"):
