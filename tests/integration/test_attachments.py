@@ -328,6 +328,33 @@ class TestAttachments(AttachmentTestCase):
         self.assertDownload(self.server, files[0]["url"], pdf, "application/pdf")
         self.assertIn("Written by the API", self.files_of(self.server, tracking)[0][5])
 
+    def test_odt_and_xlsx_are_taken_by_their_content(self):
+        work = tempfile.mkdtemp(prefix="consulta-att-")
+        try:
+            md = os.path.join(work, "in.md")
+            with open(md, "w") as f:
+                f.write("Comments in OpenDocument\n")
+            odt_path = os.path.join(work, "out.odt")
+            subprocess.run(["pandoc", md, "-o", odt_path], check=True, timeout=60)
+            with open(odt_path, "rb") as f:
+                odt = f.read()
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        import openpyxl
+        book = openpyxl.Workbook()
+        book.active["A1"] = "Comment table"
+        buf = io.BytesIO()
+        book.save(buf)
+        xlsx = buf.getvalue()
+        # named wrongly on purpose: the content decides
+        r = self.post_api(self.server, [("comments.bin", odt), ("table", xlsx)])
+        self.assertEqual(r.status, 201, r)
+        files = self.files_of(self.server, r.json()["tracking"])
+        self.assertEqual([(f[3], f[4]) for f in files], [
+            ("application/vnd.oasis.opendocument.text", "clean"),
+            ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "clean")])
+        self.assertIn("Comments in OpenDocument", files[0][5])
+
     def test_type_lie_refused_naming_the_file(self):
         before = self.counts(self.server)
         for name, data in (("paper.pdf", HTML), ("report.pdf", EXE)):
@@ -398,6 +425,47 @@ class TestAttachments(AttachmentTestCase):
         self.assertIn('type="file" id="f-attachments" name="attachments" multiple', page.text)
         self.assertIn("up to %d files, PDF, DOCX, ODT, XLSX or TXT, each at most %d KiB" % (MAX_COUNT, MAX_KIB),
                       page.text)
+
+
+class TestMailedFiles(AttachmentTestCase):
+    """A message's files go through the same check and are held, then scanned by the server's loop: a clean
+    one becomes downloadable by the secretariat (a mailed contribution is private), EICAR is quarantined."""
+
+    def test_mailed_files_are_scanned_by_the_loop(self):
+        from email.message import EmailMessage
+        from test_mail_in import CALL1, mail_in
+        msg = EmailMessage()
+        msg["From"] = "Ada <ada@example.org>"
+        msg["To"] = CALL1
+        msg["Subject"] = "Inputs with files"
+        msg["Message-ID"] = "<files-%s@example.org>" % uuid.uuid4().hex
+        msg.set_content("Our inputs are attached.")
+        pdf = make_pdf("Mailed position paper")
+        msg.add_attachment(pdf, maintype="application", subtype="pdf", filename="mailed.pdf")
+        msg.add_attachment(EICAR, maintype="application", subtype="octet-stream", filename="eicar.com")
+        code, out, err = mail_in(self.server.db, msg.as_bytes(), CALL1_OPEN)
+        self.assertEqual(code, 0, err)
+        tracking = out["tracking"]
+        files = self.files_of(self.server, tracking)
+        self.assertEqual([(f[1], f[3]) for f in files], [("mailed.pdf", "application/pdf"),
+                                                         ("eicar.com", "text/plain")])
+        self.assertIn("Mailed position paper", files[0][5])  # the shared extraction (core/attachment.c)
+        deadline = time.monotonic() + SCAN_WAIT
+        while time.monotonic() < deadline and [f[4] for f in self.files_of(self.server, tracking)] != \
+                ["clean", "quarantined"]:
+            time.sleep(0.3)
+        self.assertEqual([f[4] for f in self.files_of(self.server, tracking)], ["clean", "quarantined"])
+        token = self.server.account_token("mail-files@example.org")
+        auth = {"Authorization": "Bearer " + token}
+        self.assertDownload(self.server, "/contributions/%s/attachments/1/mailed.pdf" % tracking, pdf,
+                            "application/pdf", headers=auth)
+        self.assertEqual(self.server.get("/contributions/%s/attachments/1/mailed.pdf" % tracking).status, 404)
+        r = self.server.get("/contributions/%s/attachments/2/eicar.com" % tracking, headers=auth)
+        self.assertEqual(r.status, 409)
+        self.assertNotIn(EICAR, r.body)
+        r = self.server.request("GET", "/api/v1/contributions/" + tracking, headers=auth)
+        self.assertEqual([(a["filename"], a["scan"]) for a in r.json()["attachments"]],
+                         [("mailed.pdf", "clean"), ("eicar.com", "quarantined")])
 
 
 class TestClamdDown(AttachmentTestCase):
