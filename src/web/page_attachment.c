@@ -68,14 +68,16 @@ void page_attachments_from_form(struct request *r, struct contribution_input *in
 	in->nattachments = n;
 }
 
-void page_attachments_list(struct request *r, struct contribution *k)
+void page_attachments_list(struct request *r, const struct contribution *contribution, const char *heading)
 {
 	struct error e;
 	error_clear(&e);
+	struct contribution copy = *contribution, *k = &copy;
 	if (contribution_attachments(r->db, &r->arena, k, &e) != 0 || k->nattachments == 0)
 		return;
-	html_printf(&r->out, "<section aria-labelledby=\"files-%s\"><h3 id=\"files-%s\">Files</h3>\n<ul class=\"files\">\n",
-		    k->tracking, k->tracking);
+	html_printf(&r->out,
+		    "<section class=\"files\" aria-labelledby=\"files-%s\"><%R id=\"files-%s\">Files (%d)</%R>\n<ul>\n",
+		    k->tracking, heading, k->tracking, k->nattachments, heading);
 	for (int i = 0; i < k->nattachments; i++) {
 		const struct contribution_attachment *f = &k->attachments[i];
 		const char *kind = attachment_kind(f->type);

@@ -23,7 +23,8 @@ void page_attachments_field(struct request *r, const struct error *e);
 /* The files the form sent in its "attachments" field into in->attachments (in the arena). */
 void page_attachments_from_form(struct request *r, struct contribution_input *in);
 
-/* A section listing k's files with their links (none when it has no files); loads them. */
-void page_attachments_list(struct request *r, struct contribution *k);
+/* A section listing k's files with their links, under a heading of that element ("h2"), or nothing when it
+ * has no files; loads them into a copy of k. */
+void page_attachments_list(struct request *r, const struct contribution *k, const char *heading);
 
 #endif

@@ -754,6 +754,6 @@ void page_contribution(struct request *r)
 	crumbs(r, &c, true);
 	contribution_block(r, &k, false);
 	if (!contribution_is_hidden(&k))
-		page_attachments_list(r, &k);
+		page_attachments_list(r, &k, "h2");
 	page_end(r, 200);
 }

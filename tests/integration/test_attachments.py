@@ -415,6 +415,11 @@ class TestAttachments(AttachmentTestCase):
         self.assertEqual(self.server.get(url).status, 404)
         token = self.server.account_token("files-secretariat@example.org")
         self.assertDownload(self.server, url, pdf, "application/pdf", headers={"Authorization": "Bearer " + token})
+        # the secretariat's moderation page links it
+        page = self.server.get("/office/calls/1/contributions?state=published",
+                               headers={"Authorization": "Bearer " + token})
+        self.assertEqual(page.status, 200)
+        self.assertIn('href="%s"' % url, page.text)
         # a stakeholder's token is the public's here
         other = self.server.account_token("files-stakeholder@example.org", role="stakeholder")
         self.assertEqual(self.server.get(url, headers={"Authorization": "Bearer " + other}).status, 404)
