@@ -448,29 +448,33 @@ class TestMailedFiles(AttachmentTestCase):
         pdf = make_pdf("Mailed position paper")
         msg.add_attachment(pdf, maintype="application", subtype="pdf", filename="mailed.pdf")
         msg.add_attachment(EICAR, maintype="application", subtype="octet-stream", filename="eicar.com")
+        msg.add_attachment(HTML, maintype="text", subtype="html", filename="page.html")
         code, out, err = mail_in(self.server.db, msg.as_bytes(), CALL1_OPEN)
         self.assertEqual(code, 0, err)
         tracking = out["tracking"]
         files = self.files_of(self.server, tracking)
         self.assertEqual([(f[1], f[3]) for f in files], [("mailed.pdf", "application/pdf"),
-                                                         ("eicar.com", "text/plain")])
+                                                         ("eicar.com", "text/plain"), ("page.html", "text/html")])
         self.assertIn("Mailed position paper", files[0][5])  # the shared extraction (core/attachment.c)
         deadline = time.monotonic() + SCAN_WAIT
         while time.monotonic() < deadline and [f[4] for f in self.files_of(self.server, tracking)] != \
-                ["clean", "quarantined"]:
+                ["clean", "quarantined", "clean"]:
             time.sleep(0.3)
-        self.assertEqual([f[4] for f in self.files_of(self.server, tracking)], ["clean", "quarantined"])
+        self.assertEqual([f[4] for f in self.files_of(self.server, tracking)], ["clean", "quarantined", "clean"])
         token = self.server.account_token("mail-files@example.org")
         auth = {"Authorization": "Bearer " + token}
         self.assertDownload(self.server, "/contributions/%s/attachments/1/mailed.pdf" % tracking, pdf,
                             "application/pdf", headers=auth)
         self.assertEqual(self.server.get("/contributions/%s/attachments/1/mailed.pdf" % tracking).status, 404)
+        # a mailed HTML file is served as bytes to save, never as a page a browser would run
+        self.assertDownload(self.server, "/contributions/%s/attachments/3/page.html" % tracking, HTML,
+                            "application/octet-stream", headers=auth)
         r = self.server.get("/contributions/%s/attachments/2/eicar.com" % tracking, headers=auth)
         self.assertEqual(r.status, 409)
         self.assertNotIn(EICAR, r.body)
         r = self.server.request("GET", "/api/v1/contributions/" + tracking, headers=auth)
         self.assertEqual([(a["filename"], a["scan"]) for a in r.json()["attachments"]],
-                         [("mailed.pdf", "clean"), ("eicar.com", "quarantined")])
+                         [("mailed.pdf", "clean"), ("eicar.com", "quarantined"), ("page.html", "clean")])
 
 
 class TestClamdDown(AttachmentTestCase):
