@@ -232,6 +232,7 @@ int attachment_accept(struct arena *a, struct contribution_attachment *files, in
 			return -1;
 		case CLAMD_CLEAN: f->scan = ATTACHMENT_CLEAN; break;
 		case CLAMD_UNAVAILABLE:
+		case CLAMD_ERROR:
 			if (cfg->clamd_socket)
 				log_event("attachment.scan_unavailable", "why=\"%s\"", virus);
 			f->scan = ATTACHMENT_PENDING; /* held: scanned by attachment_scan_pending() */
@@ -300,6 +301,12 @@ int attachment_scan_pending(struct db *db, int max, struct error *e)
 		const struct held *h = &items[i];
 		char virus[CLAMD_NAME_LEN];
 		enum clamd_verdict v = clamd_scan(socket, h->data, h->size, ATTACHMENT_SCAN_TIMEOUT_MS, virus);
+		if (v == CLAMD_ERROR) {
+			/* clamd answered, but not about this file: it stays held, and the files after it are scanned */
+			log_event("attachment.scan_error", "tracking=%s position=%d why=\"%s\"", h->tracking, h->position,
+				  virus);
+			continue;
+		}
 		if (v == CLAMD_UNAVAILABLE) {
 			if (!atomic_exchange(&told_unavailable, true)) /* once while it stays down, not every round */
 				log_event("attachment.scan_unavailable", "why=\"%s\" held=%d", virus, n - i);

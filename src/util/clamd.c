@@ -86,23 +86,25 @@ enum clamd_verdict clamd_scan(const char *path, const void *data, size_t len, in
 		return no_verdict(fd, name, "send");
 	const unsigned char *p = data;
 	size_t left = len;
-	while (left > 0) {
+	bool sent = true;
+	while (sent && left > 0) {
 		const size_t n = left < CLAMD_CHUNK ? left : CLAMD_CHUNK;
 		const unsigned char size[4] = {(unsigned char)(n >> 24), (unsigned char)(n >> 16), (unsigned char)(n >> 8),
 					       (unsigned char)n};
-		if (!send_all(fd, size, 4, deadline) || !send_all(fd, p, n, deadline))
-			return no_verdict(fd, name, "send");
+		sent = send_all(fd, size, 4, deadline) && send_all(fd, p, n, deadline);
 		p += n;
 		left -= n;
 	}
 	static const unsigned char end[4] = {0, 0, 0, 0};
-	if (!send_all(fd, end, sizeof end, deadline))
-		return no_verdict(fd, name, "send");
+	sent = sent && send_all(fd, end, sizeof end, deadline);
+	/* The answer; also when sending failed: clamd may have said why before it closed (a file beyond its
+	 * StreamMaxLength), and then waits no more than a moment. */
+	const int64_t until = sent ? deadline : monotonic_ms() + 200 < deadline ? monotonic_ms() + 200 : deadline;
 	char answer[512];
 	size_t got = 0;
 	while (got < sizeof answer - 1 && !memchr(answer, '\0', got)) {
-		if (!wait_fd(fd, POLLIN, deadline))
-			return no_verdict(fd, name, "timeout");
+		if (!wait_fd(fd, POLLIN, until))
+			return no_verdict(fd, name, sent ? "timeout" : "send");
 		ssize_t n = recv(fd, answer + got, sizeof answer - 1 - got, 0);
 		if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
 			continue;
@@ -118,7 +120,7 @@ enum clamd_verdict clamd_scan(const char *path, const void *data, size_t len, in
 	static const char prefix[] = "stream: ";
 	if (strncmp(answer, prefix, sizeof prefix - 1) != 0) {
 		snprintf(name, CLAMD_NAME_LEN, "answer: %.100s", answer);
-		return CLAMD_UNAVAILABLE;
+		return got ? CLAMD_ERROR : CLAMD_UNAVAILABLE; /* closed without a word: it went away */
 	}
 	const char *verdict = answer + sizeof prefix - 1;
 	if (!strcmp(verdict, "OK"))
@@ -130,5 +132,5 @@ enum clamd_verdict clamd_scan(const char *path, const void *data, size_t len, in
 		return CLAMD_INFECTED;
 	}
 	snprintf(name, CLAMD_NAME_LEN, "answer: %.100s", verdict); /* "... ERROR": a limit of its own, say */
-	return CLAMD_UNAVAILABLE;
+	return CLAMD_ERROR;
 }

@@ -23,6 +23,8 @@ struct fake {
 	char path[108];
 	int listener;
 	const char *answer; /* sent with its NUL after the whole stream; NULL: say nothing, keep the connection */
+	size_t max;         /* more than this many bytes of stream: the answer is sent at once and the connection
+			     * closed, as clamd does past its StreamMaxLength (0: no such limit) */
 	/* what it read */
 	char command[16];
 	unsigned char *data;
@@ -64,6 +66,8 @@ static void *serve_one(void *arg)
 				break;
 			f->len += n;
 			f->chunks++;
+			if (f->max && f->len > f->max)
+				break;
 		}
 	}
 	if (f->answer) {
@@ -76,10 +80,11 @@ static void *serve_one(void *arg)
 	return NULL;
 }
 
-static void fake_start(struct fake *f, const char *answer, pthread_t *t)
+static void fake_start_max(struct fake *f, const char *answer, size_t max, pthread_t *t)
 {
 	memset(f, 0, sizeof *f);
 	f->answer = answer;
+	f->max = max;
 	char dir[] = "/tmp/consulta-clamd-test-XXXXXX";
 	assert_non_null(mkdtemp(dir));
 	snprintf(f->path, sizeof f->path, "%s/s", dir);
@@ -93,6 +98,11 @@ static void fake_start(struct fake *f, const char *answer, pthread_t *t)
 }
 
 /* Ends the fake (joining its thread unless joined already) and removes its socket. */
+static void fake_start(struct fake *f, const char *answer, pthread_t *t)
+{
+	fake_start_max(f, answer, 0, t);
+}
+
 static void fake_stop(struct fake *f, pthread_t t, bool joined)
 {
 	if (!joined)
@@ -170,11 +180,29 @@ static void test_an_error_is_no_verdict(void **state)
 	pthread_t t;
 	fake_start(&f, "INSTREAM size limit exceeded. ERROR", &t);
 	char name[CLAMD_NAME_LEN];
-	assert_int_equal(clamd_scan(f.path, "x", 1, 5000, name), CLAMD_UNAVAILABLE);
+	assert_int_equal(clamd_scan(f.path, "x", 1, 5000, name), CLAMD_ERROR);
+	assert_string_equal(name, "answer: INSTREAM size limit exceeded. ERROR");
 	fake_stop(&f, t, false);
 	fake_start(&f, "stream: lstat() failed: No such file. ERROR", &t);
-	assert_int_equal(clamd_scan(f.path, "x", 1, 5000, name), CLAMD_UNAVAILABLE);
+	assert_int_equal(clamd_scan(f.path, "x", 1, 5000, name), CLAMD_ERROR);
 	fake_stop(&f, t, false);
+}
+
+static void test_a_stream_beyond_the_daemons_limit_is_an_error(void **state)
+{
+	(void)state;
+	/* far more than the socket buffers hold: the client is still sending when the daemon closes */
+	const size_t n = 16 * 1024 * 1024;
+	unsigned char *data = calloc(1, n);
+	assert_non_null(data);
+	struct fake f;
+	pthread_t t;
+	fake_start_max(&f, "INSTREAM size limit exceeded. ERROR", CLAMD_CHUNK, &t);
+	char name[CLAMD_NAME_LEN];
+	assert_int_equal(clamd_scan(f.path, data, n, 5000, name), CLAMD_ERROR);
+	assert_string_equal(name, "answer: INSTREAM size limit exceeded. ERROR");
+	fake_stop(&f, t, false);
+	free(data);
 }
 
 static void test_silence_ends_at_the_deadline(void **state)
@@ -207,6 +235,7 @@ int main(void)
 		cmocka_unit_test(test_infected_names_the_signature),
 		cmocka_unit_test(test_an_empty_file_is_one_zero_length),
 		cmocka_unit_test(test_an_error_is_no_verdict),
+		cmocka_unit_test(test_a_stream_beyond_the_daemons_limit_is_an_error),
 		cmocka_unit_test(test_silence_ends_at_the_deadline),
 		cmocka_unit_test(test_no_daemon_is_no_verdict),
 	};
