@@ -32,6 +32,7 @@ import socket
 import sqlite3
 import subprocess
 import tempfile
+import threading
 import time
 import unittest
 import uuid
@@ -520,6 +521,94 @@ class TestClamdDown(AttachmentTestCase):
                              [("Eicar-Test-Signature.UNOFFICIAL",)])
         finally:
             self.clamd.stop()
+
+
+class FakeClamd:
+    """A clamd stand-in on a Unix socket that answers by content: an error for a stream containing b"REFUSE",
+    OK for anything else (what a real clamd says when a file is past its StreamMaxLength)."""
+
+    def __init__(self, path):
+        self.path = path
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.bind(path)
+        self.sock.listen(8)
+        self.stopping = False
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self):
+        while not self.stopping:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            with conn:
+                try:
+                    data = b""
+                    buf = b""
+                    while not buf.startswith(b"zINSTREAM\0") or len(buf) < 10:
+                        chunk = conn.recv(65536)
+                        if not chunk:
+                            break
+                        buf += chunk
+                    buf = buf[10:]
+                    while True:
+                        while len(buf) < 4:
+                            buf += conn.recv(65536)
+                        n = int.from_bytes(buf[:4], "big")
+                        buf = buf[4:]
+                        if n == 0:
+                            break
+                        while len(buf) < n:
+                            buf += conn.recv(65536)
+                        data += buf[:n]
+                        buf = buf[n:]
+                    conn.sendall(b"INSTREAM size limit exceeded. ERROR\0" if b"REFUSE" in data else b"stream: OK\0")
+                except OSError:
+                    pass
+
+    def stop(self):
+        self.stopping = True
+        self.sock.close()
+        try:
+            os.unlink(self.path)
+        except OSError:
+            pass
+
+
+class TestScanError(ServerTestCase):
+    """A held file clamd answers with an error about stays held, and does not stop the files after it."""
+
+    SHARED = False
+
+    def test_an_error_about_one_file_does_not_block_the_others(self):
+        work = tempfile.mkdtemp(prefix="consulta-fakeclamd-")
+        path = os.path.join(work, "clamd.sock")
+        try:
+            server = self.fresh_server(global_args=["--clamd", path])
+            c = harness.contribution()
+            c["attachments"] = [{"filename": "refused.txt", "content_base64": b64(b"REFUSE this one\n")},
+                                {"filename": "fine.txt", "content_base64": b64(b"fine\n")}]
+            r = server.post_json("/api/v1/calls/1/contributions", c)  # nothing listens yet: both held
+            self.assertEqual(r.status, 201, r)
+            tracking = r.json()["tracking"]
+            fake = FakeClamd(path)
+            try:
+                deadline = time.monotonic() + SCAN_WAIT
+                scans = None
+                while time.monotonic() < deadline:
+                    with sqlite3.connect(server.db, timeout=10) as db:
+                        scans = [row[0] for row in db.execute(
+                            "SELECT a.scan FROM attachment a JOIN contribution c ON c.id = a.contribution_id "
+                            "WHERE c.tracking = ? ORDER BY a.position", (tracking,))]
+                    if scans == ["pending", "clean"]:
+                        break
+                    time.sleep(0.3)
+                self.assertEqual(scans, ["pending", "clean"])
+            finally:
+                fake.stop()
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 class TestNoClamd(ServerTestCase):
