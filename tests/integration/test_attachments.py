@@ -17,10 +17,16 @@ in each refusal nothing is stored (no contribution, no blob). With clamd
 down the contribution is kept (201) and its file held for scanning, not
 served; once clamd is up the server's loop scans it: clean, available;
 EICAR held that way is quarantined and never served. A private
-contribution's file is 404 for the public and served to the secretariat.
+contribution's file is 404 for the public and served to the secretariat
+(and linked on its moderation page). ODT and XLSX are taken by content
+whatever their names. Mailed files go through the same extraction and are
+scanned by the loop; a mailed HTML file downloads as
+application/octet-stream. A held file clamd answers with an error about
+(a fake clamd) stays held without stopping the files after it.
 
-Skipped (a TAP "# SKIP" line, counted) only when clamd is not installed
-(scripts/setup.sh installs clamav-daemon)."""
+The classes that need a real clamd are skipped (a TAP "# SKIP" line,
+counted) only when clamd is not installed (scripts/setup.sh installs
+clamav-daemon)."""
 
 import base64
 import hashlib
