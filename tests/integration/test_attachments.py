@@ -617,6 +617,22 @@ class TestScanError(ServerTestCase):
             shutil.rmtree(work, ignore_errors=True)
 
 
+class TestLimitsOnTheCommandLine(unittest.TestCase):
+    """The configured size and count stay within their ceilings (LIMIT_ATTACHMENT, LIMIT_ATTACHMENTS)."""
+
+    def test_ceilings(self):
+        with tempfile.TemporaryDirectory(prefix="consulta-att-cli-") as work:
+            db = os.path.join(work, "c.db")
+            for args, ok in ((["--attachment-max-size", "10240"], True), (["--attachment-max-size", "10241"], False),
+                             (["--attachment-max-size", "0"], False), (["--attachment-max-count", "10"], True),
+                             (["--attachment-max-count", "11"], False), (["--attachment-max-count", "x"], False)):
+                with self.subTest(args=args):
+                    p = harness.run_command(args + ["init"], db=db)
+                    self.assertEqual(p.returncode, 0 if ok else 2, p.stderr)
+                    if not ok:
+                        self.assertIn("wants a number from 1 to", p.stderr)
+
+
 class TestNoClamd(ServerTestCase):
     """No --clamd at all: files are kept and held for scanning, and the pages say so."""
 
