@@ -21,9 +21,9 @@
 #include <strings.h>
 
 static const char *const SCAN_NAMES[] = {
-	[ATTACHMENT_PENDING] = "pending",
-	[ATTACHMENT_CLEAN] = "clean",
-	[ATTACHMENT_QUARANTINED] = "quarantined",
+    [ATTACHMENT_PENDING] = "pending",
+    [ATTACHMENT_CLEAN] = "clean",
+    [ATTACHMENT_QUARANTINED] = "quarantined",
 };
 
 const char *attachment_scan_name(enum attachment_scan s)
@@ -43,11 +43,11 @@ bool attachment_scan_parse(const char *name, enum attachment_scan *out)
 static const struct {
 	const char *type, *kind;
 } KINDS[] = {
-	{"application/pdf", "PDF"},
-	{"application/vnd.openxmlformats-officedocument.wordprocessingml.document", "DOCX"},
-	{"application/vnd.oasis.opendocument.text", "ODT"},
-	{"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "XLSX"},
-	{"text/plain", "TXT"},
+    {"application/pdf", "PDF"},
+    {"application/vnd.openxmlformats-officedocument.wordprocessingml.document", "DOCX"},
+    {"application/vnd.oasis.opendocument.text", "ODT"},
+    {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "XLSX"},
+    {"text/plain", "TXT"},
 };
 const char ATTACHMENT_KINDS[] = "PDF, DOCX, ODT, XLSX or TXT";
 
@@ -192,8 +192,10 @@ int attachment_accept(struct arena *a, struct contribution_attachment *files, in
 {
 	const struct config *cfg = config_get();
 	if (n > cfg->attachment_max_count) {
-		error_field(e, "attachments", "You sent %d files; at most %d may be sent with one contribution. Nothing "
-			    "was stored.", n, cfg->attachment_max_count);
+		error_field(e, "attachments",
+		            "You sent %d files; at most %d may be sent with one contribution. Nothing "
+		            "was stored.",
+		            n, cfg->attachment_max_count);
 		return -1;
 	}
 	for (int i = 0; i < n; i++) {
@@ -201,19 +203,24 @@ int attachment_accept(struct arena *a, struct contribution_attachment *files, in
 		const char *name = shown_name(a, f, i);
 		if (!f->name || !*f->name || !utf8_valid(f->name, strlen(f->name)) || strlen(f->name) > 255 ||
 		    utf8_has_control(f->name, false)) {
-			error_field(e, "attachments", "Each file needs a name (up to 255 bytes, no control characters).");
+			error_field(e, "attachments",
+			            "Each file needs a name (up to 255 bytes, no control characters).");
 			return -1;
 		}
 		if (f->size > (size_t)cfg->attachment_max_size) {
-			error_field(e, "attachments", "The file \"%.100s\" is too large (%s); at most %s are accepted for "
-				    "one file. Nothing was stored.", name, attachment_size_words(a, f->size),
-				    attachment_size_words(a, (size_t)cfg->attachment_max_size));
+			error_field(e, "attachments",
+			            "The file \"%.100s\" is too large (%s); at most %s are accepted for "
+			            "one file. Nothing was stored.",
+			            name, attachment_size_words(a, f->size),
+			            attachment_size_words(a, (size_t)cfg->attachment_max_size));
 			return -1;
 		}
 		f->type = attachment_type(a, f->data, f->size);
 		if (!attachment_kind(f->type)) {
-			error_field(e, "attachments", "The file \"%.100s\" is not a %s file (its content is %.60s); send it as "
-				    "one of these kinds. Nothing was stored.", name, ATTACHMENT_KINDS, f->type ? f->type : "unknown");
+			error_field(e, "attachments",
+			            "The file \"%.100s\" is not a %s file (its content is %.60s); send it as "
+			            "one of these kinds. Nothing was stored.",
+			            name, ATTACHMENT_KINDS, f->type ? f->type : "unknown");
 			return -1;
 		}
 	}
@@ -221,14 +228,16 @@ int attachment_accept(struct arena *a, struct contribution_attachment *files, in
 	for (int i = 0; i < n; i++) {
 		struct contribution_attachment *f = &files[i];
 		char virus[CLAMD_NAME_LEN];
-		enum clamd_verdict v = cfg->clamd_socket
-			? clamd_scan(cfg->clamd_socket, f->data, f->size, ATTACHMENT_SCAN_TIMEOUT_MS, virus)
-			: CLAMD_UNAVAILABLE;
+		enum clamd_verdict v = cfg->clamd_socket ? clamd_scan(cfg->clamd_socket, f->data, f->size,
+		                                                      ATTACHMENT_SCAN_TIMEOUT_MS, virus)
+		                                         : CLAMD_UNAVAILABLE;
 		switch (v) {
 		case CLAMD_INFECTED:
 			log_event("attachment.infected", "virus=\"%s\" size=%zu", virus, f->size);
-			error_field(e, "attachments", "The file \"%.100s\" contains a virus (%.60s) and was not accepted; "
-				    "nothing was stored. Check the file and send it again.", shown_name(a, f, i), virus);
+			error_field(e, "attachments",
+			            "The file \"%.100s\" contains a virus (%.60s) and was not accepted; "
+			            "nothing was stored. Check the file and send it again.",
+			            shown_name(a, f, i), virus);
 			return -1;
 		case CLAMD_CLEAN: f->scan = ATTACHMENT_CLEAN; break;
 		case CLAMD_UNAVAILABLE:
@@ -281,11 +290,11 @@ int attachment_scan_pending(struct db *db, int max, struct error *e)
 	if (!socket)
 		return 0;
 	static const char sql[] =
-		"SELECT a.id, a.contribution_id, a.position, a.name, c.tracking, k.process_id, b.data "
-		"FROM attachment a JOIN blob b ON b.sha256 = a.sha256 JOIN contribution c ON c.id = a.contribution_id "
-		"JOIN call k ON k.id = c.call_id WHERE a.scan = 'pending' ORDER BY a.id LIMIT ?";
+	    "SELECT a.id, a.contribution_id, a.position, a.name, c.tracking, k.process_id, b.data "
+	    "FROM attachment a JOIN blob b ON b.sha256 = a.sha256 JOIN contribution c ON c.id = a.contribution_id "
+	    "JOIN call k ON k.id = c.call_id WHERE a.scan = 'pending' ORDER BY a.id LIMIT ?";
 	static const char sql_set[] =
-		"UPDATE attachment SET scan = ?, scanned_at = ?, virus = ? WHERE id = ? AND scan = 'pending'";
+	    "UPDATE attachment SET scan = ?, scanned_at = ?, virus = ? WHERE id = ? AND scan = 'pending'";
 	struct arena a;
 	arena_init(&a);
 	struct held *items = NULL;
@@ -303,8 +312,8 @@ int attachment_scan_pending(struct db *db, int max, struct error *e)
 		enum clamd_verdict v = clamd_scan(socket, h->data, h->size, ATTACHMENT_SCAN_TIMEOUT_MS, virus);
 		if (v == CLAMD_ERROR) {
 			/* clamd answered, but not about this file: it stays held, and the files after it are scanned */
-			log_event("attachment.scan_error", "tracking=%s position=%d why=\"%s\"", h->tracking, h->position,
-				  virus);
+			log_event("attachment.scan_error", "tracking=%s position=%d why=\"%s\"", h->tracking,
+			          h->position, virus);
 			continue;
 		}
 		if (v == CLAMD_UNAVAILABLE) {
@@ -327,12 +336,13 @@ int attachment_scan_pending(struct db *db, int max, struct error *e)
 		if (db_exec_stmt(st, e) != 0 ||
 		    (v == CLAMD_INFECTED &&
 		     audit_record(db, &ACTOR_SYSTEM, h->process_id, "attachment.quarantine", object,
-				  audit_json(&a, json_pack("{s:s}", "scan", "pending")),
-				  audit_json(&a, json_pack("{s:s,s:s}", "scan", "quarantined", "virus", virus)), e) != 0) ||
+		                  audit_json(&a, json_pack("{s:s}", "scan", "pending")),
+		                  audit_json(&a, json_pack("{s:s,s:s}", "scan", "quarantined", "virus", virus)),
+		                  e) != 0) ||
 		    db_commit(db, e) != 0)
 			goto fail_tx;
 		log_event("attachment.scanned", "tracking=%s position=%d scan=%s", h->tracking, h->position,
-			  attachment_scan_name(s));
+		          attachment_scan_name(s));
 		done++;
 	}
 	arena_free(&a);
@@ -361,10 +371,10 @@ static int file_from_row(struct arena *a, struct db_stmt *st, void *element)
 }
 
 int attachment_get(struct db *db, struct arena *a, int64_t contribution_id, int position,
-		   struct contribution_attachment *f, struct error *e)
+                   struct contribution_attachment *f, struct error *e)
 {
 	static const char sql[] = "SELECT position, name, size, declared_type, type, sha256, scan FROM attachment "
-				  "WHERE contribution_id = ? AND position = ?";
+	                          "WHERE contribution_id = ? AND position = ?";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		return -1;

@@ -77,6 +77,6 @@ int attachment_scan_pending(struct db *db, int max, struct error *e);
 /* The bytes of the position-th file (1, 2, ...) of contribution id into *f (with f->data) in the arena;
  * ERROR_NOT_FOUND if there is none. */
 int attachment_get(struct db *db, struct arena *a, int64_t contribution_id, int position,
-		   struct contribution_attachment *f, struct error *e);
+                   struct contribution_attachment *f, struct error *e);
 
 #endif

@@ -89,8 +89,8 @@ enum clamd_verdict clamd_scan(const char *path, const void *data, size_t len, in
 	bool sent = true;
 	while (sent && left > 0) {
 		const size_t n = left < CLAMD_CHUNK ? left : CLAMD_CHUNK;
-		const unsigned char size[4] = {(unsigned char)(n >> 24), (unsigned char)(n >> 16), (unsigned char)(n >> 8),
-					       (unsigned char)n};
+		const unsigned char size[4] = {(unsigned char)(n >> 24), (unsigned char)(n >> 16),
+		                               (unsigned char)(n >> 8), (unsigned char)n};
 		sent = send_all(fd, size, 4, deadline) && send_all(fd, p, n, deadline);
 		p += n;
 		left -= n;

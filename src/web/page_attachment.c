@@ -26,22 +26,23 @@ void page_attachments_field(struct request *r, const struct error *e)
 {
 	const struct config *cfg = config_get();
 	const char *err = e ? error_field_message(e, "attachments") : NULL;
-	html_printf(&r->out,
-		    "<div class=\"field%s\"><label for=\"f-attachments\">Files (optional)</label>\n"
-		    "<p class=\"hint\" id=\"h-attachments\">A position paper or an annex: up to %d files, %s, each at most "
-		    "%s. Each file is checked for viruses; it is published with your contribution when your "
-		    "contribution is published.%R</p>\n",
-		    err ? " invalid" : "", cfg->attachment_max_count, ATTACHMENT_KINDS,
-		    size_words(r, (size_t)cfg->attachment_max_size),
-		    e && e->code ? " If you chose files, choose them again: they are not kept when the form is "
-				   "sent back to you."
-				 : "");
+	html_printf(
+	    &r->out,
+	    "<div class=\"field%s\"><label for=\"f-attachments\">Files (optional)</label>\n"
+	    "<p class=\"hint\" id=\"h-attachments\">A position paper or an annex: up to %d files, %s, each at most "
+	    "%s. Each file is checked for viruses; it is published with your contribution when your "
+	    "contribution is published.%R</p>\n",
+	    err ? " invalid" : "", cfg->attachment_max_count, ATTACHMENT_KINDS,
+	    size_words(r, (size_t)cfg->attachment_max_size),
+	    e && e->code ? " If you chose files, choose them again: they are not kept when the form is "
+	                   "sent back to you."
+	                 : "");
 	if (err)
 		html_printf(&r->out, "<p class=\"error\" id=\"e-attachments\">%s</p>\n", err);
 	html_printf(&r->out,
-		    "<input type=\"file\" id=\"f-attachments\" name=\"attachments\" multiple "
-		    "accept=\".pdf,.docx,.odt,.xlsx,.txt\" aria-describedby=\"%s\"%R></div>\n",
-		    err ? "e-attachments h-attachments" : "h-attachments", err ? " aria-invalid=\"true\"" : "");
+	            "<input type=\"file\" id=\"f-attachments\" name=\"attachments\" multiple "
+	            "accept=\".pdf,.docx,.odt,.xlsx,.txt\" aria-describedby=\"%s\"%R></div>\n",
+	            err ? "e-attachments h-attachments" : "h-attachments", err ? " aria-invalid=\"true\"" : "");
 }
 
 void page_attachments_from_form(struct request *r, struct contribution_input *in)
@@ -60,7 +61,8 @@ void page_attachments_from_form(struct request *r, struct contribution_input *in
 		if (!f)
 			break;
 		f->name = ff->filename;
-		f->declared_type = ff->content_type && *ff->content_type ? ff->content_type : "application/octet-stream";
+		f->declared_type =
+		    ff->content_type && *ff->content_type ? ff->content_type : "application/octet-stream";
 		f->data = ff->data;
 		f->size = ff->len;
 	}
@@ -76,20 +78,23 @@ void page_attachments_list(struct request *r, const struct contribution *contrib
 	if (contribution_attachments(r->db, &r->arena, k, &e) != 0 || k->nattachments == 0)
 		return;
 	html_printf(&r->out,
-		    "<section class=\"files\" aria-labelledby=\"files-%s\"><%R id=\"files-%s\">Files (%d)</%R>\n<ul>\n",
-		    k->tracking, heading, k->tracking, k->nattachments, heading);
+	            "<section class=\"files\" aria-labelledby=\"files-%s\"><%R id=\"files-%s\">Files (%d)</%R>\n<ul>\n",
+	            k->tracking, heading, k->tracking, k->nattachments, heading);
 	for (int i = 0; i < k->nattachments; i++) {
 		const struct contribution_attachment *f = &k->attachments[i];
 		const char *kind = attachment_kind(f->type);
 		const char *facts = arena_printf(&r->arena, "%s, %s", kind ? kind : f->type, size_words(r, f->size));
 		switch (f->scan) {
 		case ATTACHMENT_CLEAN:
-			html_printf(&r->out, "<li><a href=\"/contributions/%u/attachments/%d/%u\" download>%s</a> (%s)</li>\n",
-				    k->tracking, f->position, f->name, f->name, facts);
+			html_printf(&r->out,
+			            "<li><a href=\"/contributions/%u/attachments/%d/%u\" download>%s</a> (%s)</li>\n",
+			            k->tracking, f->position, f->name, f->name, facts);
 			break;
 		case ATTACHMENT_PENDING:
-			html_printf(&r->out, "<li>%s (%s): waiting for its virus check; it can be downloaded once checked.</li>\n",
-				    f->name, facts);
+			html_printf(
+			    &r->out,
+			    "<li>%s (%s): waiting for its virus check; it can be downloaded once checked.</li>\n",
+			    f->name, facts);
 			break;
 		case ATTACHMENT_QUARANTINED:
 			html_printf(&r->out, "<li>%s (%s): withheld, a virus was found in it.</li>\n", f->name, facts);
@@ -111,8 +116,8 @@ static const char *disposition(struct request *r, const char *name)
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
 		const unsigned char c = (unsigned char)name[i];
-		const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-				   c == '-' || c == '_';
+		const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		                   c == '.' || c == '-' || c == '_';
 		ascii[i] = plain ? (char)c : '_';
 		if (plain) {
 			pct[k++] = (char)c;
@@ -150,10 +155,11 @@ void page_attachment(struct request *r)
 		return;
 	}
 	if (f.scan != ATTACHMENT_CLEAN) {
-		page_message(r, 409,
-			     f.scan == ATTACHMENT_PENDING
-				     ? "This file is waiting for its virus check; it can be downloaded once it has been checked."
-				     : "This file is withheld: a virus was found in it.");
+		page_message(
+		    r, 409,
+		    f.scan == ATTACHMENT_PENDING
+		        ? "This file is waiting for its virus check; it can be downloaded once it has been checked."
+		        : "This file is withheld: a virus was found in it.");
 		return;
 	}
 	/* Sent from a file of its own: a file may be larger than a page the server builds (LIMIT_RESPONSE). */

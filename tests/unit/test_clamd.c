@@ -24,7 +24,7 @@ struct fake {
 	int listener;
 	const char *answer; /* sent with its NUL after the whole stream; NULL: say nothing, keep the connection */
 	size_t max;         /* more than this many bytes of stream: the answer is sent at once and the connection
-			     * closed, as clamd does past its StreamMaxLength (0: no such limit) */
+	                     * closed, as clamd does past its StreamMaxLength (0: no such limit) */
 	/* what it read */
 	char command[16];
 	unsigned char *data;
@@ -231,13 +231,13 @@ static void test_no_daemon_is_no_verdict(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_clean_file_sent_in_chunks),
-		cmocka_unit_test(test_infected_names_the_signature),
-		cmocka_unit_test(test_an_empty_file_is_one_zero_length),
-		cmocka_unit_test(test_an_error_is_no_verdict),
-		cmocka_unit_test(test_a_stream_beyond_the_daemons_limit_is_an_error),
-		cmocka_unit_test(test_silence_ends_at_the_deadline),
-		cmocka_unit_test(test_no_daemon_is_no_verdict),
+	    cmocka_unit_test(test_clean_file_sent_in_chunks),
+	    cmocka_unit_test(test_infected_names_the_signature),
+	    cmocka_unit_test(test_an_empty_file_is_one_zero_length),
+	    cmocka_unit_test(test_an_error_is_no_verdict),
+	    cmocka_unit_test(test_a_stream_beyond_the_daemons_limit_is_an_error),
+	    cmocka_unit_test(test_silence_ends_at_the_deadline),
+	    cmocka_unit_test(test_no_daemon_is_no_verdict),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
