@@ -633,6 +633,30 @@ class TestLimitsOnTheCommandLine(unittest.TestCase):
                         self.assertIn("wants a number from 1 to", p.stderr)
 
 
+class TestSlowUpload(ServerTestCase):
+    """A body with files may take longer than the 30 s a request has: 30 s plus its size beyond 2 MiB at
+    64 KiB/s (web/server.c), so that an upload on a slow line is not cut."""
+
+    def test_a_large_body_sent_over_more_than_30_seconds_is_received(self):
+        c = harness.contribution()
+        c["attachments"] = [{"filename": "long.txt", "content_base64": b64(b"slow line\n" * 180000)}]
+        body = json.dumps(c).encode()  # about 2.4 MiB: 30 s + 6 s allowed
+        self.assertGreater(len(body), 2 * 1024 * 1024)
+        head = ("POST /api/v1/calls/1/contributions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                "Content-Length: %d\r\nConnection: close\r\n\r\n" % len(body)).encode()
+        began = time.monotonic()
+        with socket.create_connection(("127.0.0.1", self.server.port), timeout=60) as sock:
+            sock.sendall(head)
+            # evenly over 33 s, as a slow line sends it: past the 30 s of an ordinary request, never idle
+            step = len(body) // 33 + 1
+            for i in range(0, len(body), step):
+                sock.sendall(body[i:i + step])
+                time.sleep(max(0, began + (i // step + 1) - time.monotonic()))
+            status, _, answer = harness.read_response(sock)
+        self.assertGreater(time.monotonic() - began, 31)
+        self.assertEqual(status, 201, answer[:500])
+
+
 class TestNoClamd(ServerTestCase):
     """No --clamd at all: files are kept and held for scanning, and the pages say so."""
 
