@@ -41,6 +41,7 @@ import tempfile
 import threading
 import time
 import unittest
+import urllib.parse
 import uuid
 import zipfile
 
@@ -334,6 +335,22 @@ class TestAttachments(AttachmentTestCase):
         self.assertEqual(files[0]["sha256"], hashlib.sha256(pdf).hexdigest())
         self.assertDownload(self.server, files[0]["url"], pdf, "application/pdf")
         self.assertIn("Written by the API", self.files_of(self.server, tracking)[0][5])
+
+    def test_a_name_with_quotes_and_accents_downloads_under_its_name(self):
+        name = 'Stellungnahme "final" \u00fc\r.txt'
+        r = self.post_api(self.server, [(name, b"x\n")])
+        self.assertErrorShape(r, 422, "invalid", ["attachments"])  # a control character in a name: refused
+        name = 'Stellungnahme "final" \u00fc<b>.txt'
+        r = self.post_api(self.server, [(name, b"x\n")])
+        self.assertEqual(r.status, 201, r)
+        tracking = r.json()["tracking"]
+        url = self.server.get_json("/api/v1/contributions/" + tracking).json()["attachments"][0]["url"]
+        d = self.server.get(url).header("Content-Disposition")
+        self.assertTrue(d.startswith('attachment; filename="Stellungnahme__final_____b_.txt"; '), d)
+        self.assertEqual(urllib.parse.unquote(d.split("filename*=UTF-8''", 1)[1]), name)
+        page = self.server.get("/contributions/" + tracking).text
+        self.assertIn("Stellungnahme &quot;final&quot; \u00fc&lt;b&gt;.txt", page)
+        self.assertNotIn("<b>.txt", page)
 
     def test_odt_and_xlsx_are_taken_by_their_content(self):
         work = tempfile.mkdtemp(prefix="consulta-att-")
