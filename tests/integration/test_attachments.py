@@ -392,6 +392,12 @@ class TestAttachments(AttachmentTestCase):
                 r = self.post_multipart(self.server, FIELDS, [("attachments", name, "application/pdf", data)])
                 self.assertEqual(r.status, 422, r)
                 self.assertIn("&quot;%s&quot; is not a PDF, DOCX, ODT, XLSX or TXT file" % name, r.text)
+                # at its field, linked from the summary, what was typed kept
+                self.assertIn('<a href="#f-attachments">', r.text)
+                self.assertIn('<p class="error" id="e-attachments">', r.text)
+                self.assertIn('aria-describedby="e-attachments h-attachments" aria-invalid="true"', r.text)
+                self.assertIn("choose them again", r.text)
+                self.assertIn('value="Ada Lovelace"', r.text)
         self.assertEqual(self.counts(self.server), before)
 
     def test_too_large_and_too_many(self):
