@@ -542,6 +542,9 @@ class TestClamdDown(AttachmentTestCase):
             self.wait_scan(self.server, tracking, "clean")
             self.wait_scan(self.server, infected, "quarantined")
             self.assertDownload(self.server, url, pdf, "application/pdf")
+            self.assertIn('href="%s"' % url, self.server.get("/contributions/" + tracking).text)
+            self.assertEqual(self.server.get_json("/api/v1/contributions/" + tracking).json()["attachments"][0]["url"],
+                             url)
             r = self.server.get("/contributions/%s/attachments/1/eicar.txt" % infected)
             self.assertEqual(r.status, 409)
             self.assertNotIn(EICAR, r.body)
