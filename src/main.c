@@ -18,6 +18,7 @@
 #include "store/db.h"
 #include "util/buf.h"
 #include "util/clock.h"
+#include "util/log.h"
 #include "util/secret.h"
 #include "web/routes.h"
 #include "web/server.h"
@@ -232,6 +233,9 @@ static int cmd_serve(int argc, char **argv)
 	/* Mail out and mail in run beside the web server, for as long as it does; the web layer only wakes the
 	 * sender through cfg.on_change. */
 	attachment_init(); /* libmagic's database, before threads (core/attachment.h) */
+	/* Said once at start: without clamd every file sent is held, and none is offered for download. */
+	log_event("attachment.scan", "clamd=\"%s\"",
+		  config_get()->clamd_socket ? config_get()->clamd_socket : "none: files are held for scanning");
 	if (sender_start(smtp_url, &e) != 0)
 		return fail(&e);
 	if (lmtp.listen && lmtp_start(&lmtp, &e) != 0) {
