@@ -26,8 +26,9 @@ libicu-dev pandoc poppler-utils tnef weasyprint fonts-noto-core fonts-noto-cjk"
 # Testing: cmocka (unit), aiosmtpd, Postfix and swaks (mail), clang and its
 # fuzzer runtime (fuzz/run.sh and the clang build of CI), Chromium and node
 # (browser), curl, wrk and nginx (the benchmark and CI's smoke test), sqlite3
-# to look into a test database.
-TEST_PACKAGES="libcmocka-dev python3-aiosmtpd python3-openpyxl postfix swaks
+# to look into a test database; clamav-daemon for the virus scan of attachments (the tests run a private
+# clamd on a signature database they write: tests/integration/test_attachments.py).
+TEST_PACKAGES="libcmocka-dev python3-aiosmtpd python3-openpyxl postfix swaks clamav-daemon
 clang libclang-rt-14-dev
 chromium nodejs
 curl sqlite3 wrk nginx-light"
@@ -60,6 +61,16 @@ if [ -n "$missing" ]; then
 	$SUDO apt-get update -qq
 	# shellcheck disable=SC2086 # one word per package
 	$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing
+	# The package enables the system's clamd and freshclam; on a test machine they cannot fetch signatures
+	# (clamd then never starts) and are not what the tests use: their private clamd has its own socket.
+	case "$missing" in
+	*" clamav-daemon"*)
+		if [ -d /run/systemd/system ]; then
+			$SUDO systemctl disable --now clamav-daemon.socket clamav-daemon.service clamav-freshclam.service \
+				2>/dev/null || true
+		fi
+		;;
+	esac
 fi
 
 [ "$mode" = test ] || exit 0

@@ -5,6 +5,7 @@
  * core or the web server; nothing here knows SQL or HTML.
  */
 #include "core/account.h"
+#include "core/attachment.h"
 #include "core/config.h"
 #include "core/demo.h"
 #include "core/limits.h"
@@ -18,6 +19,7 @@
 #include "store/db.h"
 #include "util/buf.h"
 #include "util/clock.h"
+#include "util/log.h"
 #include "util/secret.h"
 #include "web/page_report.h"
 #include "web/routes.h"
@@ -38,7 +40,15 @@
 #endif
 
 static const char USAGE[] =
-	"Usage: consulta [--db URL] COMMAND [options]\n"
+	"Usage: consulta [--db URL] [--clamd SOCKET] [--attachment-max-size KIB] [--attachment-max-count N]\n"
+	"                COMMAND [options]\n"
+	"\n"
+	"  --clamd SOCKET          clamd's local socket: files sent with contributions are scanned\n"
+	"                          there; without it (or while clamd is down) they are kept, held\n"
+	"                          for scanning, and not offered for download until scanned\n"
+	"  --attachment-max-size KIB, --attachment-max-count N\n"
+	"                          files with one contribution by the form or the API (default\n"
+	"                          5120 KiB each, 5 files; at most 10240 KiB, 10 files)\n"
 	"\n"
 	"Runs open consultations on draft texts.\n"
 	"\n"
@@ -309,6 +319,10 @@ static int cmd_serve(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	/* Mail out and mail in run beside the web server, for as long as it does; the web layer only wakes the
 	 * sender through cfg.on_change. */
+	attachment_init(); /* libmagic's database, before threads (core/attachment.h) */
+	/* Said once at start: without clamd every file sent is held, and none is offered for download. */
+	log_event("attachment.scan", "clamd=\"%s\"",
+		  config_get()->clamd_socket ? config_get()->clamd_socket : "none: files are held for scanning");
 	if (sender_start(smtp_url, &e) != 0)
 		return fail(&e);
 	if (lmtp.listen && lmtp_start(&lmtp, &e) != 0) {
@@ -581,7 +595,8 @@ static int cmd_mail_in(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	const char *url = "sqlite:var/consulta.db";
-	const char *public_url = NULL, *mail_from = NULL;
+	const char *public_url = NULL, *mail_from = NULL, *clamd = NULL;
+	long attachment_kib = 0, attachment_count = 0;
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -598,6 +613,19 @@ int main(int argc, char **argv)
 			public_url = argv[++i];
 		} else if (!strcmp(argv[i], "--mail-from") && i + 1 < argc) {
 			mail_from = argv[++i];
+		} else if (!strcmp(argv[i], "--clamd") && i + 1 < argc) {
+			clamd = argv[++i];
+		} else if ((!strcmp(argv[i], "--attachment-max-size") || !strcmp(argv[i], "--attachment-max-count")) &&
+			   i + 1 < argc) {
+			const bool size = !strcmp(argv[i], "--attachment-max-size");
+			char *end;
+			long n = strtol(argv[++i], &end, 10);
+			if (*end || !*argv[i] || n < 1 || n > (size ? LIMIT_ATTACHMENT / 1024 : LIMIT_ATTACHMENTS)) {
+				fprintf(stderr, "consulta: %s wants a number from 1 to %d\n", argv[i - 1],
+					size ? LIMIT_ATTACHMENT / 1024 : LIMIT_ATTACHMENTS);
+				return 2;
+			}
+			*(size ? &attachment_kib : &attachment_count) = n;
 		} else {
 			fprintf(stderr, "consulta: unknown option %s\n\n%s", argv[i], USAGE);
 			return 2;
@@ -637,6 +665,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	config_set(public_url, mail_from);
+	config_set_attachments(clamd, (int)attachment_kib * 1024, (int)attachment_count); /* checked above */
 
 	static const struct {
 		const char *name;

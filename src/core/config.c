@@ -1,13 +1,38 @@
 /* config — see config.h. */
 #include "core/config.h"
 
+#include "core/limits.h"
+
 #include <string.h>
 
 static struct config config = {
 	.public_url = "http://127.0.0.1:8080",
 	.mail_from = "consulta@localhost",
 	.secure_cookies = false,
+	.attachment_max_size = LIMIT_ATTACHMENT_DEFAULT,
+	.attachment_max_count = LIMIT_ATTACHMENTS_DEFAULT,
 };
+
+bool config_set_attachments(const char *clamd_socket, int max_size, int max_count)
+{
+	if (max_size < 0 || max_size > LIMIT_ATTACHMENT || max_count < 0 || max_count > LIMIT_ATTACHMENTS)
+		return false;
+	if (clamd_socket && *clamd_socket)
+		config.clamd_socket = clamd_socket;
+	if (max_size)
+		config.attachment_max_size = max_size;
+	if (max_count)
+		config.attachment_max_count = max_count;
+	return true;
+}
+
+size_t config_body_limit_files(void)
+{
+	/* base64 makes 4 bytes of 3, and a line end each 76 in MIME's way; each part has its own head */
+	const size_t per_file = (size_t)config.attachment_max_size / 3 * 4 + (size_t)config.attachment_max_size / 57 * 2 +
+				8 * 1024;
+	return LIMIT_REQUEST_BODY + (size_t)config.attachment_max_count * per_file;
+}
 
 const struct config *config_get(void)
 {

@@ -150,6 +150,8 @@ void contribution_validate(struct arena *a, const struct contribution_input *in,
 	clean->mail = in->mail;
 	clean->table_report = in->table_report;
 	clean->text = in->text;
+	clean->attachments = in->attachments;
+	clean->nattachments = in->attachments ? in->nattachments : 0;
 	/* Its comments, trimmed (contribution_receive checks them against the call's version). */
 	clean->ncomments = in->comments && in->ncomments > 0 ? in->ncomments : 0;
 	clean->comments = NULL;
@@ -169,7 +171,8 @@ void contribution_validate(struct arena *a, const struct contribution_input *in,
 	/* A message says nothing of category or country, and may be only its attachments. With comments, the
 	 * text is their covering letter, and may be left empty: the comments are the contribution. */
 	const bool mail = in->mail != NULL;
-	const bool text_required = (!mail || in->mail->nattachments == 0) && clean->ncomments == 0;
+	const int nfiles = mail ? in->mail->nattachments : clean->nattachments;
+	const bool text_required = nfiles == 0 && clean->ncomments == 0;
 	if (!text_required && (!clean->text || !*field_trimmed(a, clean->text)))
 		clean->text = "";
 	const char *country = field_trimmed(a, in->country);
@@ -365,8 +368,6 @@ static int contribution_store_mail(struct db *db, int64_t id, const struct contr
 {
 	static const char sql[] = "UPDATE contribution SET sender = ?, sender_verification = ?, authentication = ?, "
 				  "subject = ?, message_id = ?, late = ?, raw_sha256 = ?, message_sha256 = ? WHERE id = ?";
-	static const char sql_file[] = "INSERT INTO attachment (contribution_id, position, name, size, declared_type, "
-				       "type, sha256, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 	char raw[BLOB_NAME_LEN + 1];
 	if (blob_put(db, m->raw ? m->raw : "", m->raw ? m->raw_len : 0, raw, e) != 0)
 		return -1;
@@ -382,10 +383,19 @@ static int contribution_store_mail(struct db *db, int64_t id, const struct contr
 	db_bind_text(st, 7, raw);
 	db_bind_text(st, 8, m->message_sha256);
 	db_bind_int(st, 9, id);
-	if (db_exec_stmt(st, e) != 0)
-		return -1;
-	for (int i = 0; i < m->nattachments; i++) {
-		const struct contribution_attachment *f = &m->attachments[i];
+	return db_exec_stmt(st, e);
+}
+
+/* The files of a new contribution, whichever way they came, each with its scan state: a message's are held
+ * for scanning (mail/extract.c does not scan), the web's and the API's as attachment_accept() found them. */
+static int contribution_store_files(struct db *db, int64_t id, const struct contribution_attachment *files, int n,
+				    struct error *e)
+{
+	static const char sql_file[] = "INSERT INTO attachment (contribution_id, position, name, size, declared_type, "
+				       "type, sha256, text, scan) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	struct db_stmt *st;
+	for (int i = 0; i < n; i++) {
+		const struct contribution_attachment *f = &files[i];
 		char name[BLOB_NAME_LEN + 1];
 		if (blob_put(db, f->data ? f->data : "", f->data ? f->size : 0, name, e) != 0 ||
 		    !(st = db_stmt(db, sql_file, e)))
@@ -398,6 +408,7 @@ static int contribution_store_mail(struct db *db, int64_t id, const struct contr
 		db_bind_text(st, 6, f->type ? f->type : "application/octet-stream");
 		db_bind_text(st, 7, name);
 		db_bind_text(st, 8, f->text);
+		db_bind_text(st, 9, attachment_scan_name(f->scan));
 		if (db_exec_stmt(st, e) != 0)
 			return -1;
 	}
@@ -539,6 +550,9 @@ int contribution_receive(struct db *db, struct arena *a, int64_t call_id, const 
 	if (state == CONTRIBUTION_PUBLISHED && document_comments_changed(db, call.id, e) != 0)
 		goto fail;
 	if (mail && contribution_store_mail(db, id, mail, out->late, e) != 0)
+		goto fail;
+	if (contribution_store_files(db, id, mail ? mail->attachments : clean.attachments,
+				     mail ? mail->nattachments : clean.nattachments, e) != 0)
 		goto fail;
 	if (comment_store(db, id, call.version_id, clean.comments, clean.ncomments, e) != 0)
 		goto fail;
@@ -955,12 +969,15 @@ static int attachment_from_row(struct arena *a, struct db_stmt *st, void *elemen
 	const char *sha = db_col_text(st, 4);
 	snprintf(f->sha256, sizeof f->sha256, "%s", sha ? sha : "");
 	f->text = db_col_dup(st, 5, a, &failed);
+	f->position = (int)db_col_int(st, 6);
+	if (!attachment_scan_parse(db_col_text(st, 7), &f->scan))
+		return DB_FILL_UNKNOWN;
 	return failed ? -1 : 0;
 }
 
 int contribution_attachments(struct db *db, struct arena *a, struct contribution *c, struct error *e)
 {
-	static const char sql[] = "SELECT name, size, declared_type, type, sha256, text FROM attachment "
+	static const char sql[] = "SELECT name, size, declared_type, type, sha256, text, position, scan FROM attachment "
 				  "WHERE contribution_id = ? ORDER BY position";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)

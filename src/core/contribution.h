@@ -19,6 +19,7 @@
 #ifndef CONSULTA_CORE_CONTRIBUTION_H
 #define CONSULTA_CORE_CONTRIBUTION_H
 
+#include "core/attachment.h"
 #include "core/audit.h"
 #include "core/comment.h"
 #include "core/tracking.h"
@@ -67,8 +68,10 @@ bool moderation_action_parse(const char *name, enum moderation_action *out);
 /* The state an action leaves a contribution in. */
 enum contribution_state moderation_action_state(enum moderation_action m);
 
-/* One file of a contribution by e-mail. */
+/* One file of a contribution (core/attachment.h). */
 struct contribution_attachment {
+	int position;              /* 1, 2, ... in the order sent; set when read back */
+	enum attachment_scan scan; /* clean, pending (held for scanning) or quarantined */
 	const char *name;
 	const char *declared_type; /* the Content-Type its sender gave */
 	const char *type;          /* the type its bytes show (libmagic) */
@@ -115,6 +118,9 @@ struct contribution_input {
 	/* What was understood of a comment table sent with it (web upload or mail attachment), row by row
 	 * (core/comment_table.h), or NULL: kept for its receipt page and told in a reply mail. */
 	const char *table_report;
+	/* Its files by the web form or the API, checked by attachment_accept() (a message's are in mail) */
+	const struct contribution_attachment *attachments;
+	int nattachments;
 };
 
 struct receipt {

@@ -13,7 +13,14 @@ enum {
 	LIMIT_URL = 2048,                   /* bytes of a request path and query */
 	LIMIT_FORM_COMMENTS = 100,          /* comment rows on the contribution form (more: a comment table) */
 	LIMIT_FORM_FIELDS = 32 + 4 * LIMIT_FORM_COMMENTS, /* fields in one submitted form: 4 per comment row */
-	LIMIT_FORM_FILES = 4,               /* files uploaded with one multipart form */
+	/* files with a contribution by the web form or the API (core/attachment.h); config sets the size and the
+	 * count (--attachment-max-size, --attachment-max-count) up to these */
+	LIMIT_ATTACHMENTS = 10,                        /* files, at most */
+	LIMIT_ATTACHMENTS_DEFAULT = 5,
+	LIMIT_ATTACHMENT = 10 * 1024 * 1024,           /* bytes of one file, at most */
+	LIMIT_ATTACHMENT_DEFAULT = 5 * 1024 * 1024,
+	/* files uploaded with one multipart form: the attachments, one more to be told "too many", the comment table */
+	LIMIT_FORM_FILES = LIMIT_ATTACHMENTS + 2,
 	LIMIT_NAME = 200,                   /* characters of a person's name */
 	LIMIT_ORGANIZATION = 200,           /* characters of an organization's name */
 	LIMIT_EMAIL = 254,                  /* bytes of an e-mail address (RFC 5321) */

@@ -1,6 +1,7 @@
 /* extract — see extract.h. */
 #include "mail/extract.h"
 
+#include "core/attachment.h"
 #include "core/limits.h"
 #include "util/log.h"
 #include "util/run.h"
@@ -9,8 +10,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <magic.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,36 +19,14 @@
 
 enum { EXTRACT_TNEF_FILES = LIMIT_MAIL_ATTACHMENTS };
 
-/* One handle, used under a lock: libmagic's handle is not for two threads at once. */
-static magic_t cookie;
-static pthread_mutex_t cookie_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_once_t cookie_once = PTHREAD_ONCE_INIT;
-static int cookie_ready = -1;
-
-static void extract_init_once(void)
-{
-	cookie = magic_open(MAGIC_MIME_TYPE | MAGIC_ERROR);
-	if (cookie && magic_load(cookie, NULL) == 0)
-		cookie_ready = 0;
-	else
-		log_event("mail.magic_unavailable", "error=%s", cookie ? magic_error(cookie) : "magic_open");
-}
-
 int extract_init(void)
 {
-	pthread_once(&cookie_once, extract_init_once);
-	return cookie_ready;
+	return attachment_init();
 }
 
 const char *extract_type(struct arena *a, const void *data, size_t len)
 {
-	if (extract_init() != 0 || len == 0)
-		return len == 0 ? "application/x-empty" : "application/octet-stream";
-	pthread_mutex_lock(&cookie_lock);
-	const char *t = magic_buffer(cookie, data, len);
-	const char *type = arena_strdup(a, t ? t : "application/octet-stream");
-	pthread_mutex_unlock(&cookie_lock);
-	return type;
+	return attachment_type(a, data, len);
 }
 
 static bool type_is(const char *type, const char *want)
@@ -63,44 +40,20 @@ static bool name_ends(const char *name, const char *ext)
 	return n > m && !strcasecmp(name + n - m, ext);
 }
 
-/* Text for search from a program that reads the file on its standard input; NULL if it cannot. */
-static const char *text_from(struct arena *a, char *const argv[], const void *data, size_t len)
-{
-	const char *out;
-	size_t n;
-	enum run_outcome r = run_filter(a, argv, data, len, LIMIT_MAIL_EXTRACT, LIMIT_CONVERT_SECONDS, &out, &n);
-	if (r != RUN_OK) {
-		log_event("mail.extract_failed", "program=%s outcome=%d", argv[0], (int)r);
-		return NULL;
-	}
-	const char *text = intake_text_utf8(a, out, n, "utf-8");
-	return text && *text ? text : NULL;
-}
-
-/* The text of one file, by what its bytes are (else by what it was called). */
+/* The text of one file: a mail part's own charset and HTML here; what its bytes are (PDF, Word, OpenDocument,
+ * UTF-8 text) the one way of core/attachment.h, as for the web's files. */
 static const char *file_text(struct arena *a, const struct contribution_attachment *f, const char *charset)
 {
-	static char *const pdf[] = {"pdftotext", "-q", "-enc", "UTF-8", "-nopgbrk", "-", "-", NULL};
-	static char *const docx[] = {"pandoc", "--sandbox", "--from", "docx", "--to", "plain", "--wrap=none", NULL};
-	static char *const odt[] = {"pandoc", "--sandbox", "--from", "odt", "--to", "plain", "--wrap=none", NULL};
 	const char *t = f->type;
 	if (!f->data || f->size == 0)
 		return NULL;
-	if (type_is(t, "application/pdf"))
-		return text_from(a, pdf, f->data, f->size);
-	if (type_is(t, "application/vnd.openxmlformats-officedocument.wordprocessingml.document") ||
-	    (type_is(t, "application/zip") && name_ends(f->name, ".docx")))
-		return text_from(a, docx, f->data, f->size);
-	if (type_is(t, "application/vnd.oasis.opendocument.text") ||
-	    (type_is(t, "application/zip") && name_ends(f->name, ".odt")))
-		return text_from(a, odt, f->data, f->size);
 	if (type_is(t, "text/html") || (!strncasecmp(t, "text/", 5) && name_ends(f->name, ".html"))) {
 		const char *utf8 = intake_text_utf8(a, f->data, f->size, charset);
 		return utf8 ? intake_html_text(a, utf8, strlen(utf8)) : NULL;
 	}
 	if (!strncasecmp(t, "text/", 5) && !type_is(t, "text/rtf"))
 		return intake_text_utf8(a, f->data, f->size, charset);
-	return NULL; /* spreadsheets, pictures, archives: no tool here gives their text */
+	return attachment_text(a, f);
 }
 
 /* Reads a whole small file into the arena; NULL if it cannot. */
@@ -240,7 +193,8 @@ int extract_attachments(struct arena *a, struct intake *in, struct contribution_
 		}
 		for (int k = first; k < *n; k++) {
 			struct contribution_attachment *f = &(*out)[k];
-			f->type = extract_type(a, f->data, f->data ? f->size : 0);
+			f->type = attachment_type(a, f->data, f->data ? f->size : 0);
+			f->scan = ATTACHMENT_PENDING; /* a message keeps every file; the loop scans it (core/attachment.h) */
 			if (!f->text)
 				f->text = file_text(a, f, k == first ? src->charset : NULL);
 		}

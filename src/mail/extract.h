@@ -1,9 +1,11 @@
 /*
  * extract — what intake could not do without running programs: the type
- * of each attachment as its bytes show it (libmagic), its text for search
- * where a tool exists (pdftotext from poppler-utils for PDF, pandoc for
- * Word and OpenDocument text; text and HTML files directly), and the files
- * inside Outlook's winmail.dat (the tnef program).
+ * of each attachment as its bytes show it and its text for search, by the
+ * one mechanism the web's files go through too (core/attachment.h:
+ * libmagic, pdftotext, pandoc), a mail part's charset and HTML read here;
+ * and the files inside Outlook's winmail.dat (the tnef program). A
+ * message's files are held for scanning (core/attachment.h): the server's
+ * loop has clamd scan them.
  *
  * Each program runs under util/run.h's limits (LIMIT_CONVERT_SECONDS,
  * LIMIT_MAIL_EXTRACT bytes of text); a program that is missing, fails or
@@ -18,7 +20,7 @@
 #include "util/arena.h"
 #include "util/error.h"
 
-/* libmagic's database, loaded once; before threads. -1 if it cannot be loaded. */
+/* libmagic's database, loaded once (attachment_init); before threads. -1 if it cannot be loaded. */
 int extract_init(void);
 
 /* The attachments of in as the core stores them (*out, *n in the arena):
@@ -28,7 +30,7 @@ int extract_init(void);
 int extract_attachments(struct arena *a, struct intake *in, struct contribution_attachment **out, int *n,
                         struct error *e);
 
-/* The type of len bytes as libmagic sees them ("application/pdf"), in the arena. */
+/* The type of len bytes as libmagic sees them ("application/pdf"), in the arena (attachment_type). */
 const char *extract_type(struct arena *a, const void *data, size_t len);
 
 #endif

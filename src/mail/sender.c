@@ -1,6 +1,7 @@
 /* sender — see sender.h. */
 #include "mail/sender.h"
 
+#include "core/attachment.h"
 #include "core/config.h"
 #include "core/outbox.h"
 #include "core/subscription.h"
@@ -21,6 +22,8 @@ enum {
 	SENDER_BATCH = 20,            /* mails taken per look at the outbox */
 	SENDER_TICK_SECONDS = 1,      /* how often it looks without being woken */
 	SENDER_SCHEDULE_SECONDS = 60, /* how often it looks for calls about to close */
+	SENDER_SCAN_SECONDS = 2,      /* how often it has clamd scan the files held for scanning */
+	SENDER_SCAN_BATCH = 20,       /* files scanned per round */
 	SENDER_CONNECT_TIMEOUT = 10,  /* seconds to reach the SMTP server */
 	SENDER_TIMEOUT = 60,          /* seconds for one whole exchange */
 };
@@ -268,7 +271,7 @@ static void *sender_main(void *arg)
 	(void)arg;
 	struct db *db = NULL;
 	bool told = false;
-	int64_t next_schedule = 0;
+	int64_t next_schedule = 0, next_scan = 0;
 	while (!atomic_load(&sender.stopping)) {
 		if (!db) {
 			struct error e;
@@ -288,6 +291,14 @@ static void *sender_main(void *arg)
 			}
 			if (sender.smtp_url)
 				more = deliver_due(db);
+			/* Files held because clamd was down (or a message's files) are scanned once it answers. */
+			if (now >= next_scan) {
+				struct error e;
+				error_clear(&e);
+				if (attachment_scan_pending(db, SENDER_SCAN_BATCH, &e) < 0)
+					log_event("attachment.scan_failed", "msg=\"%s\"", e.message);
+				next_scan = now + SENDER_SCAN_SECONDS;
+			}
 		}
 		/* A change (a new or moved deadline, a reopened call) may make a call about to
 		 * close: look again at once rather than at the next scheduled check. */

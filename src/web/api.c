@@ -4,7 +4,9 @@
  * calendar dates YYYY-MM-DD in the process's time zone.
  */
 #include "core/account.h"
+#include "core/attachment.h"
 #include "core/call.h"
+#include "core/config.h"
 #include "core/contribution.h"
 #include "core/disposition.h"
 #include "core/limits.h"
@@ -16,6 +18,7 @@
 #include "web/auth.h"
 #include "web/routes.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -259,6 +262,60 @@ static const char *comment_member(json_t *o, int k, const char *name, struct err
 
 /* The request's "comments": an array of {"paragraph", "type", "comment", "proposed_change"}, in the arena
  * (the strings point into body). Members of the wrong type are field errors. */
+/* "attachments": [{"filename", "content_base64"}], decoded into in->attachments (the arena); the names point
+ * into body. Their count, sizes, kinds and scan are attachment_accept()'s to judge. */
+static void attachments_member(struct request *r, json_t *body, struct contribution_input *in, struct error *e)
+{
+	static const char shape[] = "Must be an array of files, each {\"filename\", \"content_base64\"}.";
+	json_t *arr = json_object_get(body, "attachments");
+	if (!arr || json_is_null(arr))
+		return;
+	if (!json_is_array(arr)) {
+		error_field(e, "attachments", "%s", shape);
+		return;
+	}
+	const size_t n = json_array_size(arr);
+	if (n == 0)
+		return;
+	const struct config *cfg = config_get();
+	struct contribution_attachment *files = arena_alloc(&r->arena, sizeof *files * n);
+	if (!files) {
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		return;
+	}
+	/* Too many are counted, not decoded. */
+	const bool decode = n <= (size_t)cfg->attachment_max_count;
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = json_array_get(arr, i);
+		json_t *name = json_is_object(o) ? json_object_get(o, "filename") : NULL;
+		json_t *content = json_is_object(o) ? json_object_get(o, "content_base64") : NULL;
+		if (!json_is_string(name) || !json_is_string(content)) {
+			error_field(e, "attachments", "%s", shape);
+			return;
+		}
+		struct contribution_attachment *f = &files[i];
+		f->name = json_string_value(name);
+		f->declared_type = "application/octet-stream";
+		const size_t len = json_string_length(content), most = len / 4 * 3 + 3;
+		if (!decode || most > (size_t)cfg->attachment_max_size + 3 + len / 4 * 3 / 60) {
+			f->size = len / 4 * 3; /* about: over the limit, it is refused by its size */
+			continue;
+		}
+		unsigned char *bin = arena_alloc(&r->arena, most);
+		size_t bin_len = 0;
+		if (!bin || sodium_base642bin(bin, most, json_string_value(content), len, " \r\n", &bin_len, NULL,
+					      sodium_base64_VARIANT_ORIGINAL) != 0) {
+			error_field(e, "attachments", "The file \"%.100s\" is not in base64 (RFC 4648, with padding).",
+				    f->name);
+			return;
+		}
+		f->data = bin;
+		f->size = bin_len;
+	}
+	in->attachments = files;
+	in->nattachments = (int)n;
+}
+
 static void comments_member(struct request *r, json_t *body, struct contribution_input *in, struct error *e)
 {
 	json_t *arr = json_object_get(body, "comments");
@@ -371,6 +428,11 @@ void api_contribution_create(struct request *r)
 		.account_id = r->account ? r->account->id : 0,
 	};
 	comments_member(r, json, &in, &e);
+	attachments_member(r, json, &in, &e);
+	/* Its files are checked, their text extracted and scanned before the transaction: a file refused is named,
+	 * with the other members' errors, and nothing is stored. */
+	if (!e.code)
+		attachment_accept(&r->arena, (struct contribution_attachment *)in.attachments, in.nattachments, &e);
 	if (e.code) {
 		/* A member of the wrong type is refused like malformed JSON, before the
 		 * call is looked at: an optional one would otherwise be dropped and the
@@ -443,6 +505,50 @@ json_t *api_contribution_json(const struct contribution *k)
 	return o;
 }
 
+/* One path segment percent-encoded (RFC 3986 unreserved kept). */
+static const char *api_path_segment(struct request *r, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const size_t n = strlen(s);
+	char *out = arena_alloc(&r->arena, 3 * n + 1);
+	if (!out)
+		return "";
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		const unsigned char c = (unsigned char)s[i];
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+		    c == '_' || c == '~') {
+			out[k++] = (char)c;
+		} else {
+			out[k++] = '%';
+			out[k++] = hex[c >> 4];
+			out[k++] = hex[c & 15];
+		}
+	}
+	out[k] = '\0';
+	return out;
+}
+
+json_t *api_attachments_json(struct request *r, const struct contribution *k)
+{
+	json_t *files = json_array();
+	for (int i = 0; i < k->nattachments; i++) {
+		const struct contribution_attachment *f = &k->attachments[i];
+		json_t *o = json_pack("{s:i,s:s,s:I,s:s,s:s,s:s}", "position", f->position, "filename", f->name, "size",
+				      (json_int_t)f->size, "type", f->type, "sha256", f->sha256, "scan",
+				      attachment_scan_name(f->scan));
+		/* Only a file clamd found clean is offered; the name in the address is for the person saving it. */
+		json_object_set_new(o, "url",
+				    f->scan == ATTACHMENT_CLEAN
+					    ? json_string(arena_printf(&r->arena, "/contributions/%s/attachments/%d/%s",
+								       k->tracking, f->position,
+								       api_path_segment(r, f->name)))
+					    : json_null());
+		json_array_append_new(files, o);
+	}
+	return files;
+}
+
 void api_contribution(struct request *r)
 {
 	struct error e;
@@ -458,10 +564,13 @@ void api_contribution(struct request *r)
 		return;
 	}
 	if (r->account && r->account->role == ACCOUNT_SECRETARIAT) {
-		if (contribution_attachments(r->db, &r->arena, &k, &e) != 0)
+		if (contribution_attachments(r->db, &r->arena, &k, &e) != 0) {
 			reply_json_error(r, &e);
-		else
-			reply_json(r, 200, api_contribution_record_json(&k));
+		} else {
+			json_t *o = api_contribution_record_json(&k);
+			json_object_set_new(o, "attachments", api_attachments_json(r, &k));
+			reply_json(r, 200, o);
+		}
 		return;
 	}
 	if (!contribution_is_public(&k)) {
@@ -469,7 +578,16 @@ void api_contribution(struct request *r)
 		reply_json_problem(r, 404, ERROR_NOT_FOUND, "There is no contribution with this tracking number.");
 		return;
 	}
-	reply_json(r, 200, api_contribution_json(&k));
+	json_t *o = api_contribution_json(&k);
+	if (!contribution_is_hidden(&k)) {
+		if (contribution_attachments(r->db, &r->arena, &k, &e) != 0) {
+			json_decref(o);
+			reply_json_error(r, &e);
+			return;
+		}
+		json_object_set_new(o, "attachments", api_attachments_json(r, &k));
+	}
+	reply_json(r, 200, o);
 }
 
 /* ?page=N&per_page=M, each a positive integer; per_page at most LIMIT_PAGE_SIZE. */

@@ -59,4 +59,8 @@ json_t *api_disposition_json(const struct disposition *d);
  * secretariat always, for anyone else only once the call's dispositions are published. */
 int api_dispositions_attach(struct request *r, struct contribution *items, int n, int64_t call_id, struct error *e);
 
+/* The files of k (loaded by contribution_attachments): name, size, type, SHA-256, scan state, and the download
+ * address of a clean one (null otherwise). */
+json_t *api_attachments_json(struct request *r, const struct contribution *k);
+
 #endif

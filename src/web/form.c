@@ -156,7 +156,7 @@ bool form_parse_multipart(struct arena *a, struct MHD_Connection *conn, const ch
 	out->n = 0;
 	out->nfiles = 0;
 	struct multipart m = {.a = a, .form = out};
-	buf_init(&m.value, len); /* no part is longer than the body, which is within its route's limit */
+	buf_init(&m.value, len + 1); /* a part is never longer than the body */
 	struct MHD_PostProcessor *pp = MHD_create_post_processor(conn, FORM_POST_BUFFER, multipart_piece, &m);
 	if (!pp) { /* not multipart/form-data, or no usable boundary */
 		buf_free(&m.value);

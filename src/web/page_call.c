@@ -18,6 +18,7 @@
 #include "util/utf8.h"
 #include "web/auth.h"
 #include "web/form.h"
+#include "web/page_attachment.h"
 #include "web/page.h"
 #include "web/page_table.h"
 #include "web/routes.h"
@@ -410,6 +411,7 @@ static void render_form(struct request *r, const struct call *c, const struct pr
 		    err ? "e-text h-text" : "h-text", err ? " aria-invalid=\"true\"" : "", in->text ? in->text : "");
 	comment_rows(r, c, ps, nps, in->comments, in->ncomments, e);
 	page_table_field(r, e);
+	page_attachments_field(r, e);
 
 	err = e ? error_field_message(e, "publication") : NULL;
 	enum contribution_publication typed;
@@ -541,6 +543,19 @@ void page_contribute_submit(struct request *r)
 			render_form(r, &c, &p, &in, &e, NULL);
 		else
 			page_error(r, &e);
+		return;
+	}
+	/* Its files are checked, their text extracted and scanned before the transaction too; a file refused is
+	 * named at the field, with the other fields' errors, and nothing is stored. */
+	page_attachments_from_form(r, &in);
+	if (attachment_accept(&r->arena, (struct contribution_attachment *)in.attachments, in.nattachments, &e) != 0) {
+		struct contribution_input clean;
+		struct error checked;
+		error_clear(&checked);
+		contribution_validate(&r->arena, &in, &clean, &checked);
+		for (int i = 0; i < checked.nfields; i++)
+			error_field(&e, checked.fields[i].name, "%s", checked.fields[i].message);
+		render_form(r, &c, &p, &in, &e, &table);
 		return;
 	}
 	struct receipt receipt;
@@ -960,5 +975,7 @@ void page_contribution(struct request *r)
 	page_begin(r, arena_printf(&r->arena, "Contribution %s", k.tracking));
 	crumbs(r, &c, true);
 	contribution_block(r, &c, &k, false);
+	if (!contribution_is_hidden(&k))
+		page_attachments_list(r, &k, "h2");
 	page_end(r, 200);
 }

@@ -8,6 +8,7 @@
  *
  * The actions go through contribution_moderate, as in the JSON API.
  */
+#include "web/page_attachment.h"
 #include "web/page_office.h"
 
 #include "core/comment.h"
@@ -135,6 +136,7 @@ static void contribution_item(struct request *r, const struct call *c, const str
 		    k->tracking, k->text);
 	/* The secretariat moderates the comments with the text: they are published with it. */
 	page_comments(r, k, "h3");
+	page_attachments_list(r, k, "h3"); /* the secretariat's links work for private ones too */
 	html_printf(&r->out, "<div class=\"actions\">");
 	for (enum moderation_action m = MODERATION_PUBLISH; m <= MODERATION_SPAM; m++)
 		if (k->state != moderation_action_state(m))

@@ -1,6 +1,7 @@
 /* routes — see routes.h. The whole of Consulta's URL space on one screen. */
 #include "web/routes.h"
 
+#include "core/config.h"
 #include "core/limits.h"
 
 #include <stdio.h>
@@ -16,7 +17,7 @@ const struct route ROUTES[] = {
 	{"GET", "/versions/{id}/you-said-we-did", page_version_outcome, ROLE_PUBLIC, false}, /* page_outcome.c */
 	{"GET", "/calls/{id}", page_call, ROLE_PUBLIC, false},
 	{"GET", "/calls/{id}/contribute", page_contribute_form, ROLE_PUBLIC, false},
-	{"POST", "/calls/{id}/contribute", page_contribute_submit, ROLE_PUBLIC, true},
+	{"POST", "/calls/{id}/contribute", page_contribute_submit, ROLE_PUBLIC, true, .files = true},
 	{"GET", "/calls/{id}/contributions", page_call_contributions, ROLE_PUBLIC, false},
 	{"GET", "/calls/{id}/matrix", page_call_matrix, ROLE_PUBLIC, false},
 	{"GET", "/calls/{id}/matrix.csv", page_call_matrix_csv, ROLE_PUBLIC, false},
@@ -24,6 +25,7 @@ const struct route ROUTES[] = {
 	{"GET", "/receipts/{tracking}", page_receipt, ROLE_PUBLIC, false},
 	{"POST", "/receipts/{tracking}/mail", page_receipt_mail, ROLE_PUBLIC, true},
 	{"GET", "/contributions/{tracking}", page_contribution, ROLE_PUBLIC, false},
+	{"GET", "/contributions/{tracking}/attachments/{n}/{name}", page_attachment, ROLE_PUBLIC, false},
 	{"GET", "/static/{name}", page_static, ROLE_PUBLIC, false},
 	{"GET", "/about", page_about, ROLE_PUBLIC, false}, /* page_site.c */
 	{"GET", "/privacy", page_privacy, ROLE_PUBLIC, false},
@@ -92,7 +94,7 @@ const struct route ROUTES[] = {
 	{"GET", "/api/v1/processes/{slug}", api_process, ROLE_PUBLIC, false},
 	{"GET", "/api/v1/calls/{id}", api_call, ROLE_PUBLIC, false},
 	{"GET", "/api/v1/versions/{a}/compare/{b}", api_compare, ROLE_PUBLIC, false}, /* api_compare.c */
-	{"POST", "/api/v1/calls/{id}/contributions", api_contribution_create, ROLE_PUBLIC, true},
+	{"POST", "/api/v1/calls/{id}/contributions", api_contribution_create, ROLE_PUBLIC, true, .files = true},
 	{"POST", "/api/v1/subscriptions", api_subscription_create, ROLE_PUBLIC, true},
 	{"GET", "/api/v1/calls/{id}/contributions", api_call_contributions, ROLE_PUBLIC, false},
 	{"GET", "/api/v1/contributions/{tracking}", api_contribution, ROLE_PUBLIC, false},
@@ -184,10 +186,13 @@ const struct route *route_match(struct request *r, const char *method, const cha
 	return found;
 }
 
-size_t route_body_limit(struct request *r, const char *method, const char *path)
+size_t route_body_limit(struct request *r, const char *method, const char *path, enum role *role)
 {
 	bool known;
 	const struct route *route = strlen(path) <= LIMIT_URL ? route_match(r, method, path, &known) : NULL;
+	*role = route ? route->role : ROLE_PUBLIC;
+	if (route && route->files)
+		return config_body_limit_files();
 	return route && route->max_body ? route->max_body : LIMIT_REQUEST_BODY;
 }
 

@@ -23,7 +23,9 @@ struct route {
 		       * which a mail program POSTs without our cookie): a forged request would need that token */
 	bool slow; /* a GET that writes (a confirmation link), so may wait for the write lock: it runs on a worker
 		    * thread like every change (server.c), not on the thread that serves other connections */
-	size_t max_body; /* bytes its body may have when more than LIMIT_REQUEST_BODY (an uploaded matrix); 0: that */
+	/* Its body may be larger than LIMIT_REQUEST_BODY (route_body_limit), for those its role admits only: */
+	size_t max_body; /* bytes (an uploaded matrix); 0: LIMIT_REQUEST_BODY */
+	bool files;      /* takes a contribution's files: as large as config_body_limit_files() */
 };
 
 extern const struct route ROUTES[];
@@ -36,9 +38,11 @@ const char *route_role_name(enum role role);
  * none; *path_known tells a 405 (path exists, other method) from a 404. */
 const struct route *route_match(struct request *r, const char *method, const char *path, bool *path_known);
 
-/* The bytes the body of a request for method and path may have: its route's max_body, else (no route too)
+/* The bytes the body of a request for method and path may have: config_body_limit_files() for a route that
+ * takes files, its max_body if set, else (no route too) LIMIT_REQUEST_BODY; *role is the role the route
+ * requires (ROLE_PUBLIC without a route), which the server checks before allowing more than
  * LIMIT_REQUEST_BODY. */
-size_t route_body_limit(struct request *r, const char *method, const char *path);
+size_t route_body_limit(struct request *r, const char *method, const char *path, enum role *role);
 
 /* "GET, POST": the methods path accepts, for the Allow header of a 405. */
 const char *route_allow(struct request *r, const char *path);
@@ -66,6 +70,7 @@ void page_office_matrix(struct request *r);
 void page_office_matrix_csv(struct request *r);
 void page_office_matrix_xlsx(struct request *r);
 void page_contribution(struct request *r);
+void page_attachment(struct request *r); /* page_attachment.c */
 void page_static(struct request *r);
 void page_about(struct request *r);   /* page_site.c */
 void page_privacy(struct request *r); /* page_site.c */

@@ -1,6 +1,7 @@
 /* server — see server.h. */
 #include "web/server.h"
 
+#include "core/config.h"
 #include "core/limits.h"
 #include "store/db.h"
 #include "util/clock.h"
@@ -36,6 +37,9 @@ enum {
 	SERVER_FD_RESERVE = 128, /* descriptors kept for the database, converters' pipes, the LMTP server, logs */
 	SERVER_HEAD_SECONDS = 10, /* from connecting (or the previous answer) to the whole request head */
 	SERVER_REQUEST_SECONDS = 30, /* from connecting to the whole body: 2 MiB at 70 KB/s */
+	/* the rate a larger body (a contribution's files) must keep beyond LIMIT_REQUEST_BODY: a 25 MiB upload may
+	 * take 6 minutes, as on a slow line, where 30 s would cut it */
+	SERVER_BODY_RATE = 64 * 1024,
 	SERVER_SWEEP_MS = 500, /* how often the deadlines are checked */
 	SERVER_WORKERS = 4, /* threads that run changes (hashing, converters, the write lock's wait) */
 	SERVER_QUEUE = 64, /* changes waiting for a worker; one more is answered 503 at once */
@@ -62,6 +66,7 @@ struct watch {
 	int fd;
 	_Atomic int phase;
 	_Atomic int64_t since_ms; /* when the current request began (connecting, or the end of the previous one) */
+	_Atomic int64_t body_ms;  /* the time its body may take, if more than SERVER_REQUEST_SECONDS; 0: that */
 	bool cut;
 	struct watch *prev, *next;
 };
@@ -107,6 +112,15 @@ static void watch_set(struct MHD_Connection *conn, enum watch_phase phase, int64
 	if (restart >= 0)
 		atomic_store(&w->since_ms, server_monotonic_ms() + restart);
 	atomic_store(&w->phase, (int)phase);
+}
+
+/* Gives the body now coming `bytes` (more than LIMIT_REQUEST_BODY) the time it needs at SERVER_BODY_RATE. */
+static void watch_allow_body(struct MHD_Connection *conn, uint64_t bytes)
+{
+	struct watch *w = watch_of(conn);
+	if (w && bytes > LIMIT_REQUEST_BODY)
+		atomic_store(&w->body_ms, (int64_t)SERVER_REQUEST_SECONDS * 1000 +
+						  (int64_t)((bytes - LIMIT_REQUEST_BODY) * 1000 / SERVER_BODY_RATE));
 }
 
 static void request_free(struct request *r)
@@ -226,35 +240,36 @@ static void reply_early(struct request *r, int status, const char *code, const c
 	}
 }
 
-static void reply_too_large(struct request *r)
+static void reply_too_large(struct request *r, size_t limit)
 {
 	reply_early(r, 413, "too_large",
 		    arena_printf(&r->arena, "The request is larger than the limit of %zu KiB; shorten the text "
-					    "and send it again.",
-				 r->body.max / 1024));
+					    "(or send fewer or smaller files) and send it again.",
+				 limit / 1024));
 }
 
-/* The ceiling of r's body: its route's (an uploaded matrix may be large) when the secretariat sends it,
- * else LIMIT_REQUEST_BODY, so that nobody else can make the server hold that much. Who asks is known before
- * the body is read: a read of the database on this thread, as a page's GET makes; what it learns is
- * forgotten, and prepare() asks again before the handler runs. */
+/* The ceiling of r's body: its route's (route_body_limit: a contribution's files, an uploaded matrix), but
+ * beyond LIMIT_REQUEST_BODY only for someone the route admits, so that nobody else can make the server hold
+ * that much. Who asks is known before the body is read: a read of the database on this thread, as a page's
+ * GET makes; what it learns is forgotten, and prepare() asks again before the handler runs. */
 static size_t body_limit(struct request *r, const char *method, const char *url)
 {
-	const size_t limit = route_body_limit(r, method, url);
-	if (limit <= LIMIT_REQUEST_BODY)
+	enum role role;
+	const size_t limit = route_body_limit(r, method, url, &role);
+	if (limit <= LIMIT_REQUEST_BODY || role == ROLE_PUBLIC)
 		return limit;
 	struct error e;
 	error_clear(&e);
-	bool secretariat = false;
+	bool admitted = false;
 	if ((r->db = db_thread(&e))) {
 		auth_resolve(r);
-		secretariat = r->account && r->account->role == ACCOUNT_SECRETARIAT;
+		admitted = r->account && (role != ROLE_SECRETARIAT || r->account->role == ACCOUNT_SECRETARIAT);
 	}
 	r->db = NULL;
 	r->account = NULL;
 	r->by_token = false;
 	r->session = NULL;
-	return secretariat ? limit : LIMIT_REQUEST_BODY;
+	return admitted ? limit : LIMIT_REQUEST_BODY;
 }
 
 /* The path or method for the log: libmicrohttpd has decoded the path, and
@@ -353,7 +368,7 @@ static void dispatch(struct request *r)
 		return;
 	}
 	if (r->body_too_large) {
-		reply_too_large(r);
+		reply_too_large(r, r->body.max);
 		return;
 	}
 	struct error e;
@@ -468,18 +483,22 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			return MHD_NO;
 		*state = r;
 		watch_set(conn, WATCH_BODY, -1);
-		r->body.max = body_limit(r, method, url); /* nothing is in the buffer yet */
+		const size_t limit = body_limit(r, method, url); /* nothing is in the buffer yet */
+		r->body.max = limit;
 		/* Refuse an oversized body from its announced length, before reading it. */
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+		unsigned long long announced = limit; /* a chunked body may be as large as the limit */
 		if (cl) {
 			char *end;
-			unsigned long long n = strtoull(cl, &end, 10);
-			if (*end || n > r->body.max) {
+			announced = strtoull(cl, &end, 10);
+			if (*end || announced > limit) {
 				r->body_too_large = true;
-				reply_too_large(r);
+				reply_too_large(r, limit);
 				return answer(conn, r);
 			}
 		}
+		if (limit != LIMIT_REQUEST_BODY)
+			watch_allow_body(conn, announced);
 		return MHD_YES;
 	}
 	if (r->answered) /* back from a worker */
@@ -515,6 +534,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **state, e
 	 * idle time-out would end it: a browser keeps idle connections for its next click, and one cut at
 	 * 10 s of idleness just as the browser reuses it fails that request. */
 	watch_set(conn, WATCH_HEAD, (SERVER_CONNECTION_TIMEOUT - SERVER_HEAD_SECONDS) * 1000);
+	struct watch *w = watch_of(conn);
+	if (w)
+		atomic_store(&w->body_ms, 0); /* the next request's body has the usual time */
 }
 
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
@@ -572,10 +594,11 @@ static void *sweep(void *arg)
 		for (struct watch *w = srv->watches; w; w = w->next) {
 			int phase = atomic_load(&w->phase);
 			int64_t age = now - atomic_load(&w->since_ms);
+			const int64_t body_ms = atomic_load(&w->body_ms);
 			if (w->cut || phase == WATCH_BUSY)
 				continue;
 			if ((phase == WATCH_HEAD && age > SERVER_HEAD_SECONDS * 1000) ||
-			    (phase == WATCH_BODY && age > SERVER_REQUEST_SECONDS * 1000)) {
+			    (phase == WATCH_BODY && age > (body_ms ? body_ms : SERVER_REQUEST_SECONDS * 1000))) {
 				shutdown(w->fd, SHUT_RDWR);
 				w->cut = true;
 				cut++;

@@ -6,10 +6,17 @@ the status that fits, and a message per bad field; and nothing is stored.
 import json
 import time
 
-from harness import CALL1_OPEN, ServerTestCase, contribution
+from harness import CALL1_OPEN, Server, ServerTestCase, contribution
 
 POST = "/api/v1/calls/1/contributions"
 LIMIT = 2 * 1024 * 1024
+# The routes that take a contribution's files (the form and POST /api/v1/calls/{id}/contributions) may have a
+# larger body: config_body_limit_files() in src/core/config.c, LIMIT plus, for each file allowed, its size in
+# base64 with MIME's line ends and 8 KiB for its part's head. BodyLimit's server allows one file of 64 KiB.
+FILE_KIB = 64
+FILE_SIZE = FILE_KIB * 1024
+LIMIT_FILES = LIMIT + FILE_SIZE // 3 * 4 + FILE_SIZE // 57 * 2 + 8192
+OTHER_POST = "/api/v1/subscriptions"  # a route that takes no files: LIMIT
 
 
 class InvalidFields(ServerTestCase):
@@ -153,6 +160,16 @@ class MalformedRequests(ServerTestCase):
 class BodyLimit(ServerTestCase):
     NOW = CALL1_OPEN
 
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server(cls.NOW, global_args=["--attachment-max-size", str(FILE_KIB),
+                                                  "--attachment-max-count", "1"])
+        try:
+            cls.server.start()
+        except BaseException:
+            cls.server.cleanup()
+            raise
+
     def head(self, path, length, ctype="application/json"):
         return ("POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n"
                 % (path, ctype, length)).encode("ascii")
@@ -168,8 +185,13 @@ class BodyLimit(ServerTestCase):
         self.assertEqual(set(err), {"code", "message", "fields"})
 
     def test_413_for_one_byte_over_the_limit(self):
-        status, _, _ = self.server.raw(self.head(POST, LIMIT + 1), timeout=10)
+        status, _, _ = self.server.raw(self.head(POST, LIMIT_FILES + 1), timeout=10)
         self.assertEqual(status, 413)
+
+    def test_a_route_without_files_keeps_the_smaller_limit(self):
+        status, _, body = self.server.raw(self.head(OTHER_POST, LIMIT + 1), timeout=10)
+        self.assertEqual(status, 413)
+        self.assertIn("limit of %d KiB" % (LIMIT // 1024), json.loads(body)["error"]["message"])
 
     def test_413_for_the_form_too(self):
         status, headers, body = self.server.raw(
@@ -182,8 +204,8 @@ class BodyLimit(ServerTestCase):
     def test_a_body_of_exactly_the_limit_is_read(self):
         # A valid contribution padded with white space to the limit: accepted, not 413.
         body = json.dumps(contribution()).encode("utf-8")
-        body = body[:-1] + b" " * (LIMIT - len(body)) + b"}"
-        self.assertEqual(len(body), LIMIT)
+        body = body[:-1] + b" " * (LIMIT_FILES - len(body)) + b"}"
+        self.assertEqual(len(body), LIMIT_FILES)
         r = self.server.post_json(POST, body)
         self.assertEqual(r.status, 201, r)
 
@@ -193,7 +215,7 @@ class BodyLimit(ServerTestCase):
         data = (b"POST " + POST.encode() + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                 b"Transfer-Encoding: chunked\r\n\r\n")
         data += b"1\r\n{\r\n"
-        for _ in range(LIMIT // len(chunk) + 1):
+        for _ in range(LIMIT_FILES // len(chunk) + 1):
             data += b"%x\r\n" % len(chunk) + chunk + b"\r\n"
         data += b"1\r\n}\r\n0\r\n\r\n"
         status, _, body = self.server.raw(data, timeout=10)

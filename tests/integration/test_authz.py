@@ -50,6 +50,7 @@ EXPECTED_PUBLIC_READS = {
     ("GET", "/calls/{id}/matrix.xlsx"),
     ("GET", "/receipts/{tracking}"),
     ("GET", "/contributions/{tracking}"),
+    ("GET", "/contributions/{tracking}/attachments/{n}/{name}"),  # published, clean files only
     ("GET", "/static/{name}"),
     ("GET", "/subscriptions/confirm"),
     ("GET", "/subscriptions/leave"),
@@ -152,6 +153,8 @@ class Authorization(ServerTestCase):
             ("static", "name"): "style.css",
             ("pages", "name"): "about",
             ("reports", "file"): "1.pdf",
+            ("attachments", "n"): "1",  # the contribution has no file: 404 to everyone, as a missing one is
+            ("1", "name"): "paper.pdf",
         }
         cls.tokens = {}
         for role in ("stakeholder", "secretariat"):

@@ -88,6 +88,8 @@ class EveryRouteOneThread(ServerTestCase):
             ("pages", "name"): "about",
             ("comments", "id"): str(self.comment),
             ("reports", "file"): "1.pdf",  # made by the walk's POST of the office's button (or 404 before)
+            ("attachments", "n"): "1",
+            ("1", "name"): "paper.pdf",
         }
         out = []
         for segment in route["pattern"].split("/"):
