@@ -519,3 +519,15 @@ fail:
 	db_rollback(db);
 	return -1;
 }
+
+enum milestone_when milestone_when(const struct milestone *m, const char *today)
+{
+	if (m->status == MILESTONE_DONE)
+		return MILESTONE_PAST;
+	if (!today || !*today)
+		return MILESTONE_TO_COME;
+	/* Dates in this form compare as text. */
+	if (strcmp(m->end_date ? m->end_date : m->date, today) < 0)
+		return MILESTONE_PAST;
+	return strcmp(m->date, today) <= 0 ? MILESTONE_UNDER_WAY : MILESTONE_TO_COME;
+}

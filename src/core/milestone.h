@@ -118,4 +118,10 @@ int milestone_move(struct db *db, struct arena *a, const struct actor *who, int6
 /* "8–18 June 2021" or "15 February 2021"; out holds 80 bytes. */
 void milestone_format_range(const char *date, const char *end_date, char out[80]);
 
+/* Where m stands on today ("YYYY-MM-DD" in its process's zone; "" when unknown: to come): a fact of the clock,
+ * not a status someone sets. A milestone marked done is past; otherwise it is past once its last day is
+ * before today, under way while today is one of its days, and to come before. */
+enum milestone_when { MILESTONE_PAST, MILESTONE_UNDER_WAY, MILESTONE_TO_COME };
+enum milestone_when milestone_when(const struct milestone *m, const char *today);
+
 #endif

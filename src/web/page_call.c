@@ -809,14 +809,6 @@ static void list_query_read(struct request *r, struct list_query *q)
 	buf_free(&b);
 }
 
-/* Countries by their English names (the codes come from the core in code order). */
-static int country_by_name(const void *a, const void *b)
-{
-	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
-	const char *nx = country_name(x), *ny = country_name(y);
-	return strcmp(nx ? nx : x, ny ? ny : y);
-}
-
 /* The form that narrows and orders the list: a GET form, whole without JavaScript. */
 static void list_filters(struct request *r, const struct call *c, const struct process *p, const struct list_query *q)
 {
@@ -826,8 +818,6 @@ static void list_filters(struct request *r, const struct call *c, const struct p
 	int ncountries = 0;
 	if (contribution_countries(r->db, &r->arena, c->id, &countries, &ncountries, &e) != 0)
 		ncountries = 0; /* the form without its countries; the list still shows */
-	if (ncountries > 1)
-		qsort(countries, (size_t)ncountries, sizeof *countries, country_by_name);
 	html_printf(&r->out,
 		    "<form method=\"get\" action=\"/calls/%L/contributions\" class=\"filters\" "
 		    "aria-labelledby=\"filters\">\n<h2 id=\"filters\">Narrow the list</h2>\n<div class=\"filter-fields\">\n"
@@ -840,10 +830,20 @@ static void list_filters(struct request *r, const struct call *c, const struct p
 			    p->categories[i].name);
 	html_printf(&r->out, "</select></div>\n<div class=\"field\"><label for=\"f-country\">Country</label>\n"
 			     "<select id=\"f-country\" name=\"country\">\n<option value=\"\">All countries</option>\n");
-	for (int i = 0; i < ncountries; i++)
-		html_printf(&r->out, "<option value=\"%s\"%R>%s</option>\n", countries[i],
-			    q->f.country && !strcmp(q->f.country, countries[i]) ? " selected" : "",
-			    country_name(countries[i]) ? country_name(countries[i]) : countries[i]);
+	/* The countries that have contributions, in the order every country list has (by name, ICU's collation:
+	 * country_order_by_name); should ICU fail, in code order. */
+	const size_t all = country_count();
+	size_t *order = ncountries ? arena_alloc(&r->arena, all * sizeof *order) : NULL;
+	if (order)
+		(void)country_order_by_name("en", order);
+	for (size_t i = 0; order && i < all; i++) {
+		const char *code, *name;
+		country_at(order[i], &code, &name);
+		for (int k = 0; k < ncountries; k++)
+			if (!strcmp(countries[k], code))
+				html_printf(&r->out, "<option value=\"%s\"%R>%s</option>\n", code,
+					    q->f.country && !strcmp(q->f.country, code) ? " selected" : "", name);
+	}
 	static const struct {
 		const char *value, *label;
 	} types[] = {{"general", "General comments"}, {"technical", "Technical comments"},

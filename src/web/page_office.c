@@ -540,9 +540,7 @@ static void process_said(struct request *r, const struct overview *o)
 		return;
 	}
 	if (!strcmp(done, "report")) {
-		office_said(r, arena_printf(&r->arena, "PDF of the report on '%s' made and kept. Its SHA-256 is below and on "
-						       "the public report.",
-					    p->title));
+		office_said(r, "PDF of the report made and kept. Its SHA-256 is below and on the public report.");
 		return;
 	}
 	if (!strcmp(done, "saved")) {

@@ -20,19 +20,12 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Whether m is over on today ("YYYY-MM-DD" in the process's zone): its last day is before today. A fact of
- * the clock, not a status someone sets; dates compare as text in this form. */
-static bool milestone_past(const struct milestone *m, const char *today)
-{
-	return today && strcmp(m->end_date ? m->end_date : m->date, today) < 0;
-}
-
 static void milestone_item(struct request *r, const struct process *p, const struct milestone *m, const char *today,
 			   const char *failed, const struct error *e)
 {
 	char when[80];
 	milestone_format_range(m->date, m->end_date, when);
-	const bool past = milestone_past(m, today);
+	const bool past = milestone_when(m, today) == MILESTONE_PAST;
 	/* A planned milestone whose days are over is past; done, postponed or cancelled say more, and stay. */
 	html_printf(&r->out,
 		    "<div class=\"office-item%R\" id=\"milestone-%L\"><h3 id=\"m-%L\">%s: %s</h3>\n"

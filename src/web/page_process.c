@@ -80,21 +80,13 @@ static void page_process_runners(struct request *r, const struct process *p)
  * the process's zone). */
 enum when { WHEN_PAST, WHEN_TODAY, WHEN_NEXT, WHEN_LATER };
 
-static enum when milestone_when(const struct milestone *m, const char *today)
+static enum when milestone_when_on(const struct milestone *m, const char *today)
 {
-	switch (m->status) {
-	case MILESTONE_DONE: return WHEN_PAST;
-	case MILESTONE_POSTPONED:
-	case MILESTONE_CANCELLED:
-	case MILESTONE_PLANNED: break;
+	switch (milestone_when(m, today)) {
+	case MILESTONE_PAST: return WHEN_PAST;
+	case MILESTONE_UNDER_WAY: return WHEN_TODAY;
+	case MILESTONE_TO_COME: break;
 	}
-	const char *last = m->end_date ? m->end_date : m->date;
-	if (!*today)
-		return WHEN_LATER;
-	if (strcmp(last, today) < 0)
-		return WHEN_PAST;
-	if (strcmp(m->date, today) <= 0)
-		return WHEN_TODAY;
 	return WHEN_LATER;
 }
 
@@ -129,7 +121,7 @@ static void schedule_table(struct request *r, const struct process *p, struct mi
 	enum when *when = n ? arena_alloc(&r->arena, sizeof *when * (size_t)n) : NULL;
 	int current = -1, next = -1; /* the row under way today (the first), the next one to come */
 	for (int i = 0; when && i < n; i++) {
-		when[i] = milestone_when(&ms[i], today);
+		when[i] = milestone_when_on(&ms[i], today);
 		if (when[i] == WHEN_TODAY && ms[i].status == MILESTONE_PLANNED && current < 0)
 			current = i;
 		if (when[i] == WHEN_LATER && ms[i].status == MILESTONE_PLANNED &&

@@ -160,12 +160,19 @@ static void steps(struct buf *b, struct arena *a, const struct report *rep)
 	html_printf(b, "<thead><tr><th scope=\"col\">Date</th><th scope=\"col\">Step</th>"
 	               "<th scope=\"col\">Kind</th><th scope=\"col\">Status</th><th scope=\"col\">Moves</th>"
 	               "</tr></thead>\n<tbody>\n");
+	char today[11] = ""; /* the day the report is made, in the process's zone: planned steps before it are past */
+	if (tz_date_at(o->process.timezone, rep->made_at, today) != 0)
+		today[0] = '\0';
 	for (int i = 0; i < o->nmilestones; i++) {
 		const struct milestone *m = &o->milestones[i];
+		const enum milestone_when w = milestone_when(m, today);
+		const char *status = m->status != MILESTONE_PLANNED ? office_milestone_status_text(m->status)
+		                     : w == MILESTONE_PAST      ? "Past"
+		                     : w == MILESTONE_UNDER_WAY ? "Under way"
+		                                                : office_milestone_status_text(m->status);
 		html_printf(
 		    b, "<tr><td class=\"date\">%s</td><td dir=\"auto\">%s</td><td>%s</td><td>%s</td><td>%R</td></tr>\n",
-		    range(a, m->date, m->end_date), m->title, office_milestone_kind_text(m->kind),
-		    office_milestone_status_text(m->status),
+		    range(a, m->date, m->end_date), m->title, office_milestone_kind_text(m->kind), status,
 		    m->nhistory ? arena_printf(a, "%d", m->nhistory) : "\u2014");
 	}
 	wide_table_close(b);

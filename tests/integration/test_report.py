@@ -152,6 +152,11 @@ class Report(ServerTestCase):
         page = r.text
         self.assertIn('<link rel="stylesheet" href="/static/report.css">', page)
         self.assertNotIn("<style", page, "the site's CSP allows no inline style")
+        # Steps whose days are over read as past by the clock, not by a status the secretariat set.
+        steps = [cells(row) for row in re.findall(r"<tr>(.*?)</tr>", section(page, "steps"), re.S)]
+        first = [row for row in steps if row and row[0] == "9 April 2020"]
+        self.assertEqual(first and first[0][3], "Past", steps)
+        self.assertIn("Planned", [row[3] for row in steps if len(row) > 3], "steps to come stay planned")
         moves = text_of(section(page, "moves"))
         self.assertIn(MOVE_REASON, moves)
         self.assertIn("23 April 2020 30 April 2020", moves)
