@@ -36,8 +36,11 @@
 		var offset = (p.timeZoneName || "").replace(/^GMT/, "UTC");
 		if (offset === "UTC")
 			offset = "UTC+0";
-		return p.day + " " + p.month + " " + p.year + ", " + p.hour + ":" + p.minute + " " + city + " time" +
-			(offset ? ", " + offset : "");
+		var day = p.day + " " + p.month + " " + p.year + ", " + p.hour + ":" + p.minute;
+		/* A reader on UTC itself (zone "UTC" or "Etc/UTC"): "22:59 UTC", not "22:59 UTC time, UTC+0". */
+		if (/^(Etc\/)?(UTC|GMT|Zulu|UCT|Universal)$/.test(zone))
+			return day + " UTC";
+		return day + " " + city + " time" + (offset ? ", " + offset : "");
 	}
 	var times = document.querySelectorAll("time[data-local]");
 	for (var i = 0; i < times.length; i++) {

@@ -83,6 +83,18 @@ test('a reader in Zurich is not told the same time twice', opts, async () => {
 	}
 });
 
+test('a reader on UTC is told the time in UTC, plainly', opts, async () => {
+	const page = await newPage(browser, { timezoneId: 'UTC', locale: 'en-GB' });
+	try {
+		await visit(page, '/calls/1');
+		assert.equal(await page.locator('main .deadline').innerText(),
+			`Open until ${ZURICH} (your time: 15 February 2021, 22:59 UTC) — 14 days left`);
+		assertNoFailures(page);
+	} finally {
+		await page.context().close();
+	}
+});
+
 test('without JavaScript the page says the deadline all the same', opts, async () => {
 	const page = await newPage(browser, { timezoneId: 'Asia/Tokyo', javaScriptEnabled: false });
 	try {
