@@ -3,6 +3,7 @@
  * registrations once held the write lock and made contributions fail), and
  * registering or asking for a reset does the same work whether or not the
  * address has an account. */
+#include "unit_db.h"
 #include "core/account.h"
 #include "core/outbox.h"
 #include "store/db.h"
@@ -19,8 +20,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static char dir[] = "/tmp/consulta-unit-XXXXXX";
-static char path[sizeof dir + 16];
 
 /* What the hashes saw: how many, and how many found the write lock taken. */
 struct seen {
@@ -34,7 +33,7 @@ static void on_hash(void *arg)
 	struct seen *seen = arg;
 	seen->hashes++;
 	sqlite3 *other;
-	assert_int_equal(sqlite3_open(path, &other), SQLITE_OK);
+	assert_int_equal(sqlite3_open(unit_db_path(), &other), SQLITE_OK);
 	sqlite3_busy_timeout(other, 0);
 	if (sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 		seen->while_locked++;
@@ -46,30 +45,14 @@ static void on_hash(void *arg)
 static int setup(void **state)
 {
 	(void)state;
-	if (secret_init() != 0 || !mkdtemp(dir))
-		return -1;
-	snprintf(path, sizeof path, "%s/test.db", dir);
-	char url[sizeof path + 8];
-	snprintf(url, sizeof url, "sqlite:%s", path);
-	struct error e;
-	error_clear(&e);
 	struct db *db;
-	if (db_configure(url, &e) != 0 || !(db = db_thread(&e)) || db_migrate(db, &e) != 0)
-		return -1;
-	return 0;
+	return unit_db_open(NULL, UNIT_NO_DEMO, &db);
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	db_thread_close();
-	char p[sizeof path + 8];
-	static const char *const files[] = {"", "-wal", "-shm"};
-	for (size_t i = 0; i < 3; i++) {
-		snprintf(p, sizeof p, "%s%s", path, files[i]);
-		unlink(p);
-	}
-	rmdir(dir);
+	unit_db_remove();
 	return 0;
 }
 

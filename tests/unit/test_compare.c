@@ -1,6 +1,7 @@
 /* Two versions compared (core/compare.c): every paragraph once, in reading order, and only the paragraphs
  * that really moved marked moved (checked against a brute-force longest increasing subsequence over many
  * shuffled versions); versions of different documents refused; no crash when memory runs out. */
+#include "unit_db.h"
 #include "core/compare.h"
 #include "core/demo.h"
 #include "core/process.h"
@@ -17,28 +18,21 @@
 #include <string.h>
 #include <unistd.h>
 
-static char db_dir[] = "/tmp/consulta-test-compare-XXXXXX";
-static char db_url[128];
 static struct db *db;
 static int64_t doc_id, other_doc_id;
 
 static int setup(void **state)
 {
 	(void)state;
-	setenv("CONSULTA_NOW", "2021-02-01T10:00:00Z", 1);
-	if (secret_init() != 0 || clock_init() != 0 || !mkdtemp(db_dir))
+	if (unit_db_open("2021-02-01T10:00:00Z", UNIT_DEMO, &db) != 0)
 		return -1;
-	snprintf(db_url, sizeof db_url, "sqlite:%s/test.db", db_dir);
 	struct error e;
 	error_clear(&e);
-	bool loaded;
-	int64_t offset;
 	struct arena a;
 	arena_init(&a);
 	struct process p;
-	if (db_configure(db_url, &e) != 0 || !(db = db_thread(&e)) || db_migrate(db, &e) != 0 ||
-	    demo_load(db, false, &loaded, &offset, &e) != 0 || process_find(db, &a, DEMO_SLUG, &p, &e) != 0 ||
-	    db_begin(db, &e) != 0 || document_create(db, p.id, "shuffled", "Shuffled", &doc_id, &e) != 0 ||
+	if (process_find(db, &a, DEMO_SLUG, &p, &e) != 0 || db_begin(db, &e) != 0 ||
+	    document_create(db, p.id, "shuffled", "Shuffled", &doc_id, &e) != 0 ||
 	    document_create(db, p.id, "other", "Other", &other_doc_id, &e) != 0 || db_commit(db, &e) != 0) {
 		fprintf(stderr, "setup: %s\n", e.message);
 		arena_free(&a);
@@ -51,14 +45,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	db_thread_close();
-	char path[256];
-	static const char *const files[] = {"test.db", "test.db-wal", "test.db-shm"};
-	for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
-		snprintf(path, sizeof path, "%s/%s", db_dir, files[i]);
-		unlink(path);
-	}
-	rmdir(db_dir);
+	unit_db_remove();
 	return 0;
 }
 

@@ -2,6 +2,7 @@
  * searches an index of its own rather than reading each contribution of the call (the query plans of the very
  * statements it runs, read from SQLite on a database with the demo loaded), orders by arrival without sorting,
  * and values that are not a category slug, a country code, or a comment type are refused by field. */
+#include "unit_db.h"
 #include "core/contribution.h"
 #include "core/demo.h"
 #include "store/db.h"
@@ -19,41 +20,18 @@
 #include <string.h>
 #include <unistd.h>
 
-static char dir[] = "/tmp/consulta-unit-XXXXXX";
-static char path[sizeof dir + 16];
 
 static int setup(void **state)
 {
 	(void)state;
-	if (setenv("CONSULTA_NOW", "2021-02-01T10:00:00Z", 1) != 0 || clock_init() != 0)
-		return -1;
-	if (secret_init() != 0 || !mkdtemp(dir))
-		return -1;
-	snprintf(path, sizeof path, "%s/test.db", dir);
-	char url[sizeof path + 8];
-	snprintf(url, sizeof url, "sqlite:%s", path);
-	struct error e;
-	error_clear(&e);
 	struct db *db;
-	bool loaded;
-	int64_t offset;
-	if (db_configure(url, &e) != 0 || !(db = db_thread(&e)) || db_migrate(db, &e) != 0 ||
-	    demo_load(db, false, &loaded, &offset, &e) != 0)
-		return -1;
-	return 0;
+	return unit_db_open("2021-02-01T10:00:00Z", UNIT_DEMO, &db);
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	db_thread_close();
-	char p[sizeof path + 8];
-	static const char *const files[] = {"", "-wal", "-shm"};
-	for (size_t i = 0; i < 3; i++) {
-		snprintf(p, sizeof p, "%s%s", path, files[i]);
-		unlink(p);
-	}
-	rmdir(dir);
+	unit_db_remove();
 	return 0;
 }
 
@@ -61,7 +39,7 @@ static int teardown(void **state)
 static void plan_of(const char *sql, char *out, size_t n)
 {
 	sqlite3 *conn;
-	assert_int_equal(sqlite3_open_v2(path, &conn, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_open_v2(unit_db_path(), &conn, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
 	char *explain = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", sql);
 	assert_non_null(explain);
 	sqlite3_stmt *st;

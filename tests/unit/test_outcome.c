@@ -2,6 +2,7 @@
  * before publication, the secretariat's preview marked; afterwards every count agrees with a count made
  * independently here (published contributions only, spam never, private ones in the numbers), per version
  * and per call alike; no crash when memory runs out at any allocation. */
+#include "unit_db.h"
 #include "core/demo.h"
 #include "core/outcome.h"
 #include "util/clock.h"
@@ -17,8 +18,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static char db_dir[] = "/tmp/consulta-test-outcome-XXXXXX";
-static char db_url[128];
 static struct db *db;
 static int64_t first_call, first_version, revised;
 
@@ -49,34 +48,13 @@ static void exec(const char *sql, int64_t id)
 static int setup(void **state)
 {
 	(void)state;
-	setenv("CONSULTA_NOW", "2021-02-01T10:00:00Z", 1);
-	if (secret_init() != 0 || clock_init() != 0 || !mkdtemp(db_dir))
-		return -1;
-	snprintf(db_url, sizeof db_url, "sqlite:%s/test.db", db_dir);
-	struct error e;
-	error_clear(&e);
-	bool loaded;
-	int64_t offset;
-	struct demo_options o = {.contributions = true};
-	if (db_configure(db_url, &e) != 0 || !(db = db_thread(&e)) || db_migrate(db, &e) != 0 ||
-	    demo_load_with(db, &o, &loaded, &offset, &e) != 0) {
-		fprintf(stderr, "setup: %s\n", e.message);
-		return -1;
-	}
-	return 0;
+	return unit_db_open("2021-02-01T10:00:00Z", UNIT_DEMO_WITH_CONTRIBUTIONS, &db);
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	db_thread_close();
-	char path[256];
-	static const char *const files[] = {"test.db", "test.db-wal", "test.db-shm"};
-	for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
-		snprintf(path, sizeof path, "%s/%s", db_dir, files[i]);
-		unlink(path);
-	}
-	rmdir(db_dir);
+	unit_db_remove();
 	return 0;
 }
 

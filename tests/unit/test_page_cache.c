@@ -6,6 +6,7 @@
  * Accept-Encoding and If-None-Match are read as RFC 9110 says; the
  * database's change mark moves with every commit, from any connection. The
  * state is checked against a real SQLite database with the demo loaded. */
+#include "unit_db.h"
 #include "core/call.h"
 #include "core/contribution.h"
 #include "core/demo.h"
@@ -27,8 +28,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static char dir[] = "/tmp/consulta-unit-XXXXXX";
-static char path[sizeof dir + 16];
 
 /* 2021-02-01T10:00:00Z: the demo's first call (id 1, on version 2) is open. */
 static const int64_t CALL1_OPEN = 1612173600;
@@ -36,36 +35,15 @@ static const int64_t CALL1_OPEN = 1612173600;
 static int setup(void **state)
 {
 	(void)state;
-	/* contribution_receive() judges the call at clock_now(): freeze it while call 1 is open */
-	if (setenv("CONSULTA_NOW", "2021-02-01T10:00:00Z", 1) != 0 || clock_init() != 0)
-		return -1;
-	if (secret_init() != 0 || !mkdtemp(dir))
-		return -1;
-	snprintf(path, sizeof path, "%s/test.db", dir);
-	char url[sizeof path + 8];
-	snprintf(url, sizeof url, "sqlite:%s", path);
-	struct error e;
-	error_clear(&e);
+	/* contribution_receive() judges the call at clock_now(): frozen while call 1 is open */
 	struct db *db;
-	bool loaded;
-	int64_t offset;
-	if (db_configure(url, &e) != 0 || !(db = db_thread(&e)) || db_migrate(db, &e) != 0 ||
-	    demo_load(db, false, &loaded, &offset, &e) != 0)
-		return -1;
-	return 0;
+	return unit_db_open("2021-02-01T10:00:00Z", UNIT_DEMO, &db);
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	db_thread_close();
-	char p[sizeof path + 8];
-	static const char *const files[] = {"", "-wal", "-shm"};
-	for (size_t i = 0; i < 3; i++) {
-		snprintf(p, sizeof p, "%s%s", path, files[i]);
-		unlink(p);
-	}
-	rmdir(dir);
+	unit_db_remove();
 	return 0;
 }
 
@@ -167,7 +145,7 @@ static void test_change_mark(void **state)
 	assert_memory_equal(m1.bytes, m2.bytes, DB_MARK_LEN); /* reads change nothing */
 
 	sqlite3 *other;
-	assert_int_equal(sqlite3_open(path, &other), SQLITE_OK);
+	assert_int_equal(sqlite3_open(unit_db_path(), &other), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(other, "UPDATE version SET note = note || '.' WHERE id = 1", NULL, NULL, NULL),
 	                 SQLITE_OK);
 	sqlite3_close(other);
