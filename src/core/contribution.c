@@ -2,6 +2,7 @@
 #include "core/contribution.h"
 
 #include "core/blob.h"
+#include "core/campaign.h"
 #include "core/call.h"
 #include "core/country.h"
 #include "core/deadline.h"
@@ -586,6 +587,15 @@ int contribution_receive(struct db *db, struct arena *a, int64_t call_id, const 
 		goto fail;
 	if (comment_store(db, id, call.version_id, clean.comments, clean.ncomments, e) != 0)
 		goto fail;
+	/* A mass campaign is recognised as it arrives: a few indexed lookups (core/campaign.h). */
+	const char *campaign_words = campaign_text(a, clean.text, clean.comments, clean.ncomments);
+	int64_t campaign_id = 0;
+	if (!campaign_words) {
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		goto fail;
+	}
+	if (campaign_assign(db, a, call.id, id, campaign_words, now, &campaign_id, e) != 0)
+		goto fail;
 	/* A mail in reply goes to the address the message came from, and may repeat its words; a receipt for
 	 * the web or the API goes to an address anyone may type, and repeats none. */
 	const char *listed = comment_list_text(a, clean.comments, clean.ncomments, mail != NULL, paragraphs, nparagraphs);
@@ -701,6 +711,45 @@ int contribution_list_published(struct db *db, struct arena *a, int64_t call_id,
 	db_bind_int(st, 1, call_id);
 	db_bind_int(st, 2, limit);
 	db_bind_int(st, 3, offset);
+	return db_collect(st, a, (void **)out, n, sizeof **out, contribution_from_row, e);
+}
+
+int contribution_list_published_in(struct db *db, struct arena *a, int64_t call_id, int64_t campaign, int offset,
+				   int limit, struct contribution **out, int *n, int64_t *total, int64_t *hidden,
+				   struct error *e)
+{
+	if (campaign == 0)
+		return contribution_list_published(db, a, call_id, offset, limit, out, n, total, hidden, e);
+	/* one statement per case, so that each reads its own index */
+#define PUBLISHED_IN "call_id = ?1 AND publication <> 'private' AND state IN ('published', 'hidden') "
+	static const char sql_count_none[] = "SELECT count(*), count(*) FILTER (WHERE state = 'hidden') FROM "
+					     "contribution WHERE " PUBLISHED_IN "AND campaign_id IS NULL";
+	static const char sql_count_one[] = "SELECT count(*), count(*) FILTER (WHERE state = 'hidden') FROM "
+					    "contribution WHERE " PUBLISHED_IN "AND campaign_id = ?2";
+	static const char sql_none[] = CONTRIBUTION_COLUMNS "WHERE c." PUBLISHED_IN "AND c.campaign_id IS NULL "
+							    "ORDER BY c.id LIMIT ?3 OFFSET ?4";
+	static const char sql_one[] = CONTRIBUTION_COLUMNS "WHERE c." PUBLISHED_IN "AND c.campaign_id = ?2 "
+							   "ORDER BY c.id LIMIT ?3 OFFSET ?4";
+#undef PUBLISHED_IN
+	const bool none = campaign < 0;
+	struct db_stmt *st = db_stmt(db, none ? sql_count_none : sql_count_one, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, call_id);
+	if (!none)
+		db_bind_int(st, 2, campaign);
+	if (db_step(st, e) != DB_ROW)
+		return -1;
+	*total = db_col_int(st, 0);
+	*hidden = db_col_int(st, 1);
+	db_reset(st);
+	if (!(st = db_stmt(db, none ? sql_none : sql_one, e)))
+		return -1;
+	db_bind_int(st, 1, call_id);
+	if (!none)
+		db_bind_int(st, 2, campaign);
+	db_bind_int(st, 3, limit);
+	db_bind_int(st, 4, offset);
 	return db_collect(st, a, (void **)out, n, sizeof **out, contribution_from_row, e);
 }
 

@@ -186,6 +186,13 @@ bool contribution_is_hidden(const struct contribution *c);
 int contribution_list_published(struct db *db, struct arena *a, int64_t call_id, int offset, int limit,
 				struct contribution **out, int *n, int64_t *total, int64_t *hidden, struct error *e);
 
+/* As contribution_list_published, of the contributions in campaign (core/campaign.h) only, or with campaign
+ * CONTRIBUTION_NO_CAMPAIGN of those in none; campaign 0 is every one. */
+enum { CONTRIBUTION_NO_CAMPAIGN = -1 };
+int contribution_list_published_in(struct db *db, struct arena *a, int64_t call_id, int64_t campaign, int offset,
+				   int limit, struct contribution **out, int *n, int64_t *total, int64_t *hidden,
+				   struct error *e);
+
 /* The secretariat's view: every contribution of a call, whatever its
  * publication, in one state (or any, with state NULL), oldest first, one page. */
 int contribution_list(struct db *db, struct arena *a, int64_t call_id, const enum contribution_state *state,

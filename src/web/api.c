@@ -5,6 +5,7 @@
  */
 #include "core/account.h"
 #include "core/call.h"
+#include "core/campaign.h"
 #include "core/contribution.h"
 #include "core/disposition.h"
 #include "core/limits.h"
@@ -498,11 +499,13 @@ static bool page_args(struct request *r, int64_t *page, int64_t *per_page, int64
 	return true;
 }
 
-void api_call_contributions(struct request *r)
+/* One page of call_id's published contributions, of campaign (0: all; CONTRIBUTION_NO_CAMPAIGN: in none), as
+ * path lists them (with query, which adds the filter to the next page's link, or ""). */
+static void contributions_page(struct request *r, int64_t call_id, int64_t campaign, const char *path,
+			       const char *query)
 {
-	struct call c;
 	int64_t page, per_page, asked_offset;
-	if (!page_args(r, &page, &per_page, &asked_offset) || !api_load_call(r, &c))
+	if (!page_args(r, &page, &per_page, &asked_offset))
 		return;
 	const int64_t offset = asked_offset >= 0 ? asked_offset : (page - 1) * per_page;
 	struct error e;
@@ -510,9 +513,9 @@ void api_call_contributions(struct request *r)
 	struct contribution *items;
 	int n;
 	int64_t total, hidden;
-	if (contribution_list_published(r->db, &r->arena, c.id, (int)offset, (int)per_page, &items, &n, &total, &hidden,
-					&e) != 0 ||
-	    comment_attach(r->db, &r->arena, items, n, &e) != 0 || api_dispositions_attach(r, items, n, c.id, &e) != 0) {
+	if (contribution_list_published_in(r->db, &r->arena, call_id, campaign, (int)offset, (int)per_page, &items, &n,
+					   &total, &hidden, &e) != 0 ||
+	    comment_attach(r->db, &r->arena, items, n, &e) != 0 || api_dispositions_attach(r, items, n, call_id, &e) != 0) {
 		reply_json_error(r, &e);
 		return;
 	}
@@ -521,14 +524,89 @@ void api_call_contributions(struct request *r)
 	json_t *arr = api_contributions_by_size(items, n, api_contribution_json, &shown);
 	json_t *next = offset + shown >= total ? json_null()
 		       : asked_offset < 0 && shown == n
-			       ? json_string(arena_printf(&r->arena, "/api/v1/calls/%lld/contributions?page=%lld&per_page=%lld",
-							  (long long)c.id, (long long)page + 1, (long long)per_page))
-			       : json_string(arena_printf(&r->arena,
-							  "/api/v1/calls/%lld/contributions?offset=%lld&per_page=%lld",
-							  (long long)c.id, (long long)(offset + shown), (long long)per_page));
+			       ? json_string(arena_printf(&r->arena, "%s?%spage=%lld&per_page=%lld", path, query,
+							  (long long)page + 1, (long long)per_page))
+			       : json_string(arena_printf(&r->arena, "%s?%soffset=%lld&per_page=%lld", path, query,
+							  (long long)(offset + shown), (long long)per_page));
 	/* total counts the list: the published and, each in its place, the hidden (kept in the record, and counted) */
 	reply_json(r, 200, json_pack("{s:o,s:o,s:I,s:I,s:I,s:I,s:I,s:o}", "contributions", arr, "page",
 				     asked_offset < 0 ? json_integer(page) : json_null(), "offset", (json_int_t)offset,
 				     "per_page", (json_int_t)per_page, "total", (json_int_t)total, "published",
 				     (json_int_t)(total - hidden), "hidden", (json_int_t)hidden, "next", next));
+}
+
+void api_call_contributions(struct request *r)
+{
+	struct call c;
+	if (!api_load_call(r, &c))
+		return;
+	/* campaign=ID: the members of one campaign; campaign=none: the contributions in no campaign */
+	const char *f = request_query(r, "campaign");
+	int64_t campaign = 0;
+	if (f && !strcmp(f, "none"))
+		campaign = CONTRIBUTION_NO_CAMPAIGN;
+	else if (f && !parse_id(f, &campaign)) {
+		struct error e;
+		error_clear(&e);
+		error_field(&e, "campaign", "Use a campaign's id, or none for the contributions in no campaign.");
+		reply_json_error(r, &e);
+		return;
+	}
+	const char *query = !f ? "" : campaign < 0 ? "campaign=none&"
+						 : arena_printf(&r->arena, "campaign=%lld&", (long long)campaign);
+	contributions_page(r, c.id, campaign, arena_printf(&r->arena, "/api/v1/calls/%lld/contributions", (long long)c.id),
+			   query ? query : "");
+}
+
+static json_t *campaign_json(struct request *r, const struct campaign *k)
+{
+	return json_pack("{s:I,s:I,s:I,s:o,s:o,s:s,s:s,s:s}", "id", (json_int_t)k->id, "call", (json_int_t)k->call_id,
+			 "contributions", (json_int_t)k->members, "first_at", api_instant(k->first_at), "last_at",
+			 api_instant(k->last_at), "representative", k->representative, "text", k->text ? k->text : "",
+			 "members", arena_printf(&r->arena, "/api/v1/campaigns/%lld/contributions", (long long)k->id));
+}
+
+void api_call_campaigns(struct request *r)
+{
+	struct call c;
+	int64_t page, per_page, asked_offset;
+	if (!page_args(r, &page, &per_page, &asked_offset) || !api_load_call(r, &c))
+		return;
+	const int64_t offset = asked_offset >= 0 ? asked_offset : (page - 1) * per_page;
+	struct error e;
+	error_clear(&e);
+	struct campaign *items;
+	int n;
+	int64_t total;
+	if (campaign_list(r->db, &r->arena, c.id, (int)offset, (int)per_page, &items, &n, &total, &e) != 0) {
+		reply_json_error(r, &e);
+		return;
+	}
+	json_t *arr = json_array();
+	for (int i = 0; i < n; i++)
+		json_array_append_new(arr, campaign_json(r, &items[i]));
+	json_t *next = offset + n >= total ? json_null()
+					   : json_string(arena_printf(&r->arena,
+								      "/api/v1/calls/%lld/campaigns?offset=%lld&per_page=%lld",
+								      (long long)c.id, (long long)(offset + n),
+								      (long long)per_page));
+	reply_json(r, 200, json_pack("{s:I,s:o,s:I,s:I,s:I,s:o}", "call", (json_int_t)c.id, "campaigns", arr, "offset",
+				     (json_int_t)offset, "per_page", (json_int_t)per_page, "total", (json_int_t)total,
+				     "next", next));
+}
+
+void api_campaign_contributions(struct request *r)
+{
+	int64_t id;
+	struct campaign k;
+	struct error e;
+	error_clear(&e);
+	if (!parse_id(r->params[0], &id))
+		error_set(&e, ERROR_NOT_FOUND, "There is no such campaign.");
+	if (e.code || campaign_find(r->db, &r->arena, id, &k, &e) != 0) {
+		reply_json_error(r, &e);
+		return;
+	}
+	contributions_page(r, k.call_id, k.id,
+			   arena_printf(&r->arena, "/api/v1/campaigns/%lld/contributions", (long long)k.id), "");
 }
