@@ -67,9 +67,9 @@ static enum cp_class classify(unsigned c)
 	if (c == '\n')
 		return CP_NEWLINE;
 	if (c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f' || c == 0xA0 || c == 0x1680 ||
-	    (c >= 0x2000 && c <= 0x200B) || c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000)
+	    (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000)
 		return CP_SPACE;
-	if (c == 0xAD || c == 0x200C || c == 0x200D || (c >= 0x2060 && c <= 0x2064) || c == 0xFEFF ||
+	if (c == 0xAD || c == 0x200B || c == 0x200C || c == 0x200D || (c >= 0x2060 && c <= 0x2064) || c == 0xFEFF ||
 	    (c >= 0xFE00 && c <= 0xFE0F))
 		return CP_IGNORED;
 	if (c < 0x80)
@@ -194,7 +194,7 @@ static bool sentence_end(char c)
 /* Sets ws->from and ws->to past a mail-merge greeting and before a closing and signature. The rules are
  * about shape, not about any one campaign: a greeting is the opening words up to the first comma or colon
  * (or the end of the first line) within 8 words when the first word is a salutation, or a first line of at
- * most 6 words ending with a comma; a closing starts at a closing formula among the last 20 words that
+ * most 6 words ending with a comma or a colon; a closing starts at a closing formula among the last 20 words that
  * begins a line or a sentence, and runs to the end; without one, a last line of at most 4 words that ends
  * with no full stop is a bare signature. The body keeps at least one word. */
 static void trim_letter(struct words *ws)
@@ -213,7 +213,7 @@ static void trim_letter(struct words *ws)
 		int k = 0;
 		while (k + 1 < n && w[k + 1].line == w[0].line)
 			k++;
-		if (k < 6 && k + 1 < n && w[k].after == ',')
+		if (k < 6 && k + 1 < n && (w[k].after == ',' || w[k].after == ':'))
 			ws->from = k + 1;
 	}
 	for (int k = n - 20 > ws->from + 1 ? n - 20 : ws->from + 1; k < n; k++)
@@ -236,26 +236,30 @@ static bool words_of(struct arena *a, const char *text, struct words *ws)
 	return true;
 }
 
-char *campaign_normalize(struct arena *a, const char *text)
+/* The body's words joined by single spaces; NULL when memory runs out. */
+static char *joined(struct arena *a, const struct words *ws)
 {
-	struct words ws;
-	if (!words_of(a, text, &ws))
-		return NULL;
 	size_t len = 0;
-	for (int i = ws.from; i < ws.to; i++)
-		len += ws.w[i].len + 1;
+	for (int i = ws->from; i < ws->to; i++)
+		len += ws->w[i].len + 1;
 	char *out = arena_alloc(a, len + 1);
 	if (!out)
 		return NULL;
 	size_t j = 0;
-	for (int i = ws.from; i < ws.to; i++) {
+	for (int i = ws->from; i < ws->to; i++) {
 		if (j)
 			out[j++] = ' ';
-		memcpy(out + j, ws.buf + ws.w[i].at, ws.w[i].len);
-		j += ws.w[i].len;
+		memcpy(out + j, ws->buf + ws->w[i].at, ws->w[i].len);
+		j += ws->w[i].len;
 	}
 	out[j] = '\0';
 	return out;
+}
+
+char *campaign_normalize(struct arena *a, const char *text)
+{
+	struct words ws;
+	return words_of(a, text, &ws) ? joined(a, &ws) : NULL;
 }
 
 /* -- fingerprints ---------------------------------------------------------- */
@@ -267,7 +271,7 @@ int campaign_shape_of(struct arena *a, const char *text, struct campaign_shape *
 	out->exact = 0;
 	struct words ws;
 	const char *norm;
-	if (!words_of(a, text, &ws) || !(norm = campaign_normalize(a, text)))
+	if (!words_of(a, text, &ws) || !(norm = joined(a, &ws)))
 		return -1;
 	const int n = ws.to - ws.from;
 	out->words = n;
@@ -701,7 +705,6 @@ int campaign_rebuild(struct db *db, int64_t call_id, int64_t *assigned, struct e
 			}
 			if (campaign_assign(db, a, call_id, items[i].id, text, items[i].received_at, &cid, e) != 0)
 				goto fail;
-			*assigned += cid != 0;
 		}
 		if (db_commit(db, e) != 0)
 			goto fail;
@@ -711,6 +714,15 @@ int campaign_rebuild(struct db *db, int64_t call_id, int64_t *assigned, struct e
 			break;
 	}
 	arena_free(a);
+	static const char sql_count[] = "SELECT count(*) FROM contribution WHERE call_id = ? AND campaign_id IS NOT NULL";
+	struct db_stmt *st = db_stmt(db, sql_count, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, call_id);
+	if (db_step(st, e) != DB_ROW)
+		return -1;
+	*assigned = db_col_int(st, 0);
+	db_reset(st);
 	log_event("campaign.rebuild", "call=%lld assigned=%lld", (long long)call_id, (long long)*assigned);
 	return 0;
 fail:

@@ -10,7 +10,7 @@
  *
  * How a text is recognised (campaign_shape_of):
  *   1. normalised: greeting and closing lines set aside (the first short line that
- *      opens with a salutation word or ends with a comma — "Dear Commissioner X,";
+ *      opens with a salutation word or ends with a comma or colon — "Dear Commissioner X,";
  *      from a closing word such as "Sincerely," near the end, to the end; a last
  *      short line without a full stop, a bare signature), then case folded
  *      (ASCII, Latin-1, Latin Extended-A, Greek, Cyrillic, full-width forms),
