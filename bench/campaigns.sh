@@ -84,9 +84,11 @@ open(time_out, "w").write("%.2f" % dt)
 PY
 	API_T=$(cat "$TMP/api.time")
 	API_RSS=$(bench_hwm)
+	# the server's own CPU time (user + system), steadier than the wall clock on a shared machine
+	API_CPU=$(awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$CONSULTA_PID/stat")
 	bench_stop
 	echo "api: $API_N contributions through POST /api/v1/calls/$CALL/contributions ($CLIENTS clients, 2 threads),"
-	echo "     campaigns recognised on arrival: ${API_T} s, $(python3 -c "print(round($API_N / $API_T))") per second, server peak RSS ${API_RSS} MB"
+	echo "     campaigns recognised on arrival: ${API_T} s, $(python3 -c "print(round($API_N / $API_T))") per second, server peak RSS ${API_RSS} MB, server CPU ${API_CPU} s"
 	echo "     score: $($DOCKET score "$DB" "$CALL" --truth "$TMP/api-truth.txt")"
 	rm -f "$DB" "$DB-wal" "$DB-shm"
 fi

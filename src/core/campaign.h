@@ -58,7 +58,7 @@ enum {
 /* A campaign of at most this many members merges into a larger one when a new text is alike to both. */
 enum { CAMPAIGN_MERGE_MAX = 10000 };
 /* A text that joins at this similarity or more adds no bands: the member it joined stands for it. */
-#define CAMPAIGN_INDEX_BELOW 0.90
+#define CAMPAIGN_INDEX_BELOW 0.75
 
 /* A text's fingerprint. */
 struct campaign_shape {

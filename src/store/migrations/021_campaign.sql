@@ -12,9 +12,8 @@ CREATE TABLE campaign (
 );
 CREATE INDEX campaign_call ON campaign (call_id, members);
 ALTER TABLE contribution ADD COLUMN campaign_id INTEGER REFERENCES campaign(id);
--- a campaign's members, in order; and a call's contributions in no campaign
+-- a campaign's members, in order (those in none are read through contribution_call)
 CREATE INDEX contribution_campaign ON contribution (campaign_id, id);
-CREATE INDEX contribution_call_campaign ON contribution (call_id, campaign_id, id);
 -- The fingerprint of each text that was not an exact duplicate of one before it:
 -- exact is a 64-bit hash of the normalised words, minhash the MinHash signature
 -- (CAMPAIGN_HASHES values of 4 bytes, big-endian).
