@@ -469,12 +469,6 @@ static int gather(struct db *db, int64_t call_id, int64_t id, int64_t received_a
 	for (int k = 0; k < n; k++) {
 		if (near[k].sim < CAMPAIGN_JOIN || near[k].campaign == target)
 			continue;
-		/* its campaign may have moved into the target already */
-		for (int j = 0; j < k; j++)
-			if (near[j].campaign == near[k].campaign && near[j].sim >= CAMPAIGN_JOIN)
-				near[k].campaign = target;
-		if (near[k].campaign == target)
-			continue;
 		if (!near[k].campaign) {
 			static const char sql[] = "UPDATE contribution SET campaign_id = ? WHERE id = ? AND campaign_id IS NULL";
 			static const char sql_count[] = "UPDATE campaign SET members = members + 1 WHERE id = ?";
@@ -559,7 +553,7 @@ int campaign_assign(struct db *db, struct arena *a, int64_t call_id, int64_t id,
 	double best_sim = 0;
 	for (int b = 0; b < CAMPAIGN_BANDS; b++)
 		keys[b] = band_key(&me, b);
-	for (int b = 0; b < CAMPAIGN_BANDS && best_sim < CAMPAIGN_INDEX_BELOW; b++) {
+	for (int b = 0; b < CAMPAIGN_BANDS && best_sim < CAMPAIGN_STOP_AT; b++) {
 		if (!(st = db_stmt(db, sql_bucket, e)))
 			return -1;
 		db_bind_int(st, 1, call_id);
@@ -573,7 +567,7 @@ int campaign_assign(struct db *db, struct arena *a, int64_t call_id, int64_t id,
 		if (r == DB_FAIL)
 			return -1;
 		db_reset(st);
-		for (int f = 0; f < nfound && best_sim < CAMPAIGN_INDEX_BELOW; f++) {
+		for (int f = 0; f < nfound && best_sim < CAMPAIGN_STOP_AT; f++) {
 			bool dup = false;
 			for (int k = 0; k < nnear && !dup; k++)
 				dup = near[k].id == found[f];

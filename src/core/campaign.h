@@ -57,6 +57,8 @@ enum {
 #define CAMPAIGN_JOIN 0.50
 /* A campaign of at most this many members merges into a larger one when a new text is alike to both. */
 enum { CAMPAIGN_MERGE_MAX = 10000 };
+/* The search stops at a candidate this alike: the text is as good as a copy of it. */
+#define CAMPAIGN_STOP_AT 0.90
 /* A text that joins at this similarity or more adds no bands: the member it joined stands for it. */
 #define CAMPAIGN_INDEX_BELOW 0.75
 

@@ -263,6 +263,65 @@ static void test_assigned_on_arrival_and_rebuilt_alike(void **state)
 	arena_free(&a);
 }
 
+/* 60 distinct words; those at the positions of swaps[0..n) replaced by others. */
+static const char *words_with(struct arena *a, const int *swaps, int n)
+{
+	const char *out = "";
+	for (int i = 0; i < 60; i++) {
+		bool swapped = false;
+		for (int k = 0; k < n; k++)
+			swapped = swapped || swaps[k] == i;
+		out = arena_printf(a, "%s%s%s%d", out, i ? " " : "", swapped ? "other" : "word", i);
+	}
+	return out;
+}
+
+/* Two campaigns that began apart (their texts under CAMPAIGN_JOIN alike) become one when a text alike to
+ * both arrives: the smaller moves into the larger, and the counts add up. */
+static void test_a_text_between_two_campaigns_joins_them(void **state)
+{
+	(void)state;
+	struct error e;
+	error_clear(&e);
+	struct db *db = db_thread(&e);
+	assert_non_null(db);
+	struct arena a;
+	arena_init(&a);
+	static const int far[] = {6, 13, 20, 27, 34, 41, 48, 55}, between[] = {6, 20, 34, 48};
+	const char *x = words_with(&a, NULL, 0), *y = words_with(&a, far, 8), *z = words_with(&a, between, 4);
+	struct campaign_shape sx, sy, sz;
+	assert_int_equal(campaign_shape_of(&a, x, &sx), 0);
+	assert_int_equal(campaign_shape_of(&a, y, &sy), 0);
+	assert_int_equal(campaign_shape_of(&a, z, &sz), 0);
+	assert_true(campaign_similarity(&sx, &sy) < CAMPAIGN_JOIN);
+	assert_true(campaign_similarity(&sx, &sz) >= CAMPAIGN_JOIN);
+	assert_true(campaign_similarity(&sy, &sz) >= CAMPAIGN_JOIN);
+	assert_int_equal(send(db, &a, x), 0);
+	const int64_t cx = send(db, &a, x);
+	assert_int_equal(send(db, &a, y), 0);
+	const int64_t cy = send(db, &a, y);
+	assert_true(cx > 0 && cy > 0 && cx != cy);
+	const int64_t cz = send(db, &a, z);
+	assert_true(cz == cx || cz == cy);
+	static const char sql[] = "SELECT count(*), count(DISTINCT campaign_id) FROM contribution WHERE campaign_id = ? "
+				  "OR campaign_id = ?";
+	struct db_stmt *st = db_stmt(db, sql, &e);
+	assert_non_null(st);
+	db_bind_int(st, 1, cx);
+	db_bind_int(st, 2, cy);
+	assert_int_equal(db_step(st, &e), DB_ROW);
+	assert_int_equal(db_col_int(st, 0), 5);
+	assert_int_equal(db_col_int(st, 1), 1);
+	db_reset(st);
+	static const char sql_count[] = "SELECT members FROM campaign WHERE id = ?";
+	assert_non_null(st = db_stmt(db, sql_count, &e));
+	db_bind_int(st, 1, cz);
+	assert_int_equal(db_step(st, &e), DB_ROW);
+	assert_int_equal(db_col_int(st, 0), 5);
+	db_reset(st);
+	arena_free(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -271,6 +330,7 @@ int main(void)
 	    cmocka_unit_test(test_exact_near_and_unrelated),
 	    cmocka_unit_test(test_cjk_text_clusters_by_characters),
 	    cmocka_unit_test(test_assigned_on_arrival_and_rebuilt_alike),
+	    cmocka_unit_test(test_a_text_between_two_campaigns_joins_them),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
