@@ -18,7 +18,8 @@
 What the docket is like (FCC docket 17-108): 94 % of the contributions come from T campaign
 templates (default 300, sizes skewed: a few very large), the rest are unique texts. A
 template is 5 to 10 sentences of pseudo-words; about half the templates have 4 to 12 slots
-where each member picks one of 3 or 4 synonyms; each member has a mail-merge greeting
+where each member picks one of 3 or 4 synonyms; a fifth are siblings of another template, opening
+with its first 40 % of sentences (the same talking points), so that precision is tried; each member has a mail-merge greeting
 ("Dear Commissioner Okafor," in one of several forms, or none), a closing and signature
 with its own name and town (in several forms, or none), and sometimes a personal sentence
 with its town and a number of years. Unique texts are 40 to 250 random words. Everything is
@@ -52,10 +53,15 @@ class Docket:
         self.last = [w.capitalize() for w in make_words(rng, 2000)]
         self.towns = [w.capitalize() for w in make_words(rng, 800)]
         self.templates = []
-        for _ in range(templates):
+        for i in range(templates):
             sentences = []
             for _ in range(rng.randint(5, 10)):
                 sentences.append([rng.choice(self.vocab) for _ in range(rng.randint(8, 20))])
+            if i > 0 and rng.random() < 0.2:
+                # a sibling: a campaign on the same side that reuses 40 % of another's talking points
+                parent = self.templates[rng.randrange(i)][0]
+                shared = parent[:max(1, len(parent) * 2 // 5)]
+                sentences = list(shared) + sentences[:max(1, len(sentences) - len(shared))]
             words = [w for s in sentences for w in s]
             slots = {}
             if rng.random() < 0.5:

@@ -347,7 +347,7 @@ static bool unpack(const void *blob, size_t n, struct campaign_shape *s)
 
 /* Puts contribution id in the campaign of other (other_campaign, 0 if it has none yet: then made, with
  * other as its representative). */
-static int join(struct db *db, int64_t call_id, int64_t id, int64_t received_at, int64_t other, int64_t other_campaign,
+static int join(struct db *db, int64_t id, int64_t received_at, int64_t other, int64_t other_campaign,
                 int64_t *campaign_id, struct error *e)
 {
 	static const char sql_new[] = "INSERT INTO campaign (call_id, representative_id, members, first_at, last_at) "
@@ -356,7 +356,6 @@ static int join(struct db *db, int64_t call_id, int64_t id, int64_t received_at,
 	                               "first_at = CASE WHEN first_at > ?2 THEN ?2 ELSE first_at END, "
 	                               "last_at = CASE WHEN last_at < ?2 THEN ?2 ELSE last_at END WHERE id = ?1";
 	static const char sql_member[] = "UPDATE contribution SET campaign_id = ? WHERE id = ?";
-	(void)call_id;
 	struct db_stmt *st;
 	if (!other_campaign) {
 		if (!(st = db_stmt(db, sql_new, e)))
@@ -456,14 +455,14 @@ static int merge(struct db *db, int64_t keep, int64_t gone, struct error *e)
  * least CAMPAIGN_JOIN alike: one alone joins; another campaign's members move over when it is the smaller
  * and has at most CAMPAIGN_MERGE_MAX members (the first members of a campaign with many variants may
  * have started campaigns of their own before a text close to both of them came). */
-static int gather(struct db *db, int64_t call_id, int64_t id, int64_t received_at, struct near *near, int n,
+static int gather(struct db *db, int64_t id, int64_t received_at, struct near *near, int n,
                   int64_t *campaign_id, struct error *e)
 {
 	int best = 0;
 	for (int k = 1; k < n; k++)
 		if (near[k].sim > near[best].sim)
 			best = k;
-	if (join(db, call_id, id, received_at, near[best].id, near[best].campaign, campaign_id, e) != 0)
+	if (join(db, id, received_at, near[best].id, near[best].campaign, campaign_id, e) != 0)
 		return -1;
 	int64_t target = *campaign_id;
 	for (int k = 0; k < n; k++) {
@@ -471,7 +470,11 @@ static int gather(struct db *db, int64_t call_id, int64_t id, int64_t received_a
 			continue;
 		if (!near[k].campaign) {
 			static const char sql[] = "UPDATE contribution SET campaign_id = ? WHERE id = ? AND campaign_id IS NULL";
-			static const char sql_count[] = "UPDATE campaign SET members = members + 1 WHERE id = ?";
+			/* it arrived before the new text: it may be the campaign's first */
+			static const char sql_count[] =
+			    "UPDATE campaign SET members = members + 1, first_at = CASE WHEN first_at > "
+			    "(SELECT received_at FROM contribution WHERE id = ?2) THEN (SELECT received_at FROM contribution "
+			    "WHERE id = ?2) ELSE first_at END WHERE id = ?1";
 			struct db_stmt *st = db_stmt(db, sql, e);
 			if (!st)
 				return -1;
@@ -483,6 +486,7 @@ static int gather(struct db *db, int64_t call_id, int64_t id, int64_t received_a
 				if (!(st = db_stmt(db, sql_count, e)))
 					return -1;
 				db_bind_int(st, 1, target);
+				db_bind_int(st, 2, near[k].id);
 				if (db_exec_stmt(st, e) != 0)
 					return -1;
 			}
@@ -544,7 +548,7 @@ int campaign_assign(struct db *db, struct arena *a, int64_t call_id, int64_t id,
 		if (got < 0)
 			return -1;
 		if (got && !memcmp(me.minhash, other.minhash, sizeof me.minhash))
-			return join(db, call_id, id, received_at, first, its, campaign_id, e);
+			return join(db, id, received_at, first, its, campaign_id, e);
 	}
 	/* near duplicates: candidates from the bands, each verified by its estimated similarity */
 	struct near near[CAMPAIGN_BANDS * CAMPAIGN_BUCKET_PEEK];
@@ -593,7 +597,7 @@ int campaign_assign(struct db *db, struct arena *a, int64_t call_id, int64_t id,
 	db_bind_blob(st, 4, blob, sizeof blob);
 	if (db_exec_stmt(st, e) != 0)
 		return -1;
-	if (best_sim >= CAMPAIGN_JOIN && gather(db, call_id, id, received_at, near, nnear, campaign_id, e) != 0)
+	if (best_sim >= CAMPAIGN_JOIN && gather(db, id, received_at, near, nnear, campaign_id, e) != 0)
 		return -1;
 	if (best_sim >= CAMPAIGN_INDEX_BELOW)
 		return 0;
