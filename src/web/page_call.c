@@ -4,6 +4,7 @@
  * what to fix, field by field), the receipt, and the published contributions.
  */
 #include "core/call.h"
+#include "core/campaign.h"
 #include "core/comment.h"
 #include "core/contribution.h"
 #include "core/country.h"
@@ -673,14 +674,28 @@ void page_call_contributions(struct request *r)
 	const bool by_offset = qo && parse_id(qo, &offset);
 	if (!by_offset)
 		offset = (page - 1) * LIMIT_PAGE_SIZE_DEFAULT;
+	/* ?campaign=ID lists one mass campaign's members, ?campaign=none those in none (core/campaign.h) */
+	const char *qc = request_query(r, "campaign");
+	int64_t campaign = 0;
+	if (qc && !strcmp(qc, "none"))
+		campaign = CONTRIBUTION_NO_CAMPAIGN;
+	else if (qc && !parse_id(qc, &campaign))
+		campaign = 0;
+	const char *keep = campaign < 0 ? "campaign=none&"
+			   : campaign   ? arena_printf(&r->arena, "campaign=%lld&", (long long)campaign)
+					: "";
 	struct error e;
 	error_clear(&e);
 	struct contribution *items;
 	int n;
-	int64_t total, hidden;
-	if (page > 1000000 || offset > 100000000 ||
-	    contribution_list_published(r->db, &r->arena, c.id, (int)offset, LIMIT_PAGE_SIZE_DEFAULT, &items, &n, &total,
-					&hidden, &e) != 0 ||
+	int64_t total, hidden, ncampaigns = 0;
+	struct campaign *campaigns = NULL;
+	int shown_campaigns = 0;
+	if (page > 1000000 || offset > 100000000 || !keep ||
+	    contribution_list_published_in(r->db, &r->arena, c.id, campaign, (int)offset, LIMIT_PAGE_SIZE_DEFAULT, &items,
+					   &n, &total, &hidden, &e) != 0 ||
+	    (!campaign && offset == 0 &&
+	     campaign_list(r->db, &r->arena, c.id, 0, 10, &campaigns, &shown_campaigns, &ncampaigns, &e) != 0) ||
 	    comment_attach(r->db, &r->arena, items, n, &e) != 0 || page_dispositions_attach(r, items, n, c.id, &e) != 0) {
 		if (!e.code)
 			error_set(&e, ERROR_NOT_FOUND, "There is no such page.");
@@ -694,6 +709,21 @@ void page_call_contributions(struct request *r)
 	if (hidden)
 		html_printf(&r->out, "<p>%L hidden by the secretariat: each is listed in its place, with the reason.</p>\n",
 			    (long long)hidden);
+	if (campaign)
+		html_printf(&r->out, "<p>%s <a href=\"?\">All contributions</a>.</p>\n",
+			    campaign < 0 ? "These are not part of a mass campaign." : "These sent the same text, or nearly.");
+	/* Mass campaigns folded: one line each, its count and links to one text and to its senders. */
+	if (shown_campaigns) {
+		html_printf(&r->out, "<section class=\"campaigns\"><h2>Mass campaigns</h2>\n<ul>\n");
+		for (int i = 0; i < shown_campaigns; i++)
+			html_printf(&r->out, "<li>This text was sent by %L contributor%s \u2014 <a href=\"/contributions/%u\">read "
+					     "one</a>, <a href=\"?campaign=%L\">list them</a>.</li>\n",
+				    (long long)campaigns[i].members, campaigns[i].members == 1 ? "" : "s",
+				    campaigns[i].representative, (long long)campaigns[i].id);
+		html_printf(&r->out, "</ul>\n<p><a href=\"?campaign=none\">The contributions in no campaign</a>%s</p>\n"
+				     "</section>\n",
+			    ncampaigns > shown_campaigns ? " (the largest ten campaigns are shown)." : ".");
+	}
 	/* Items until the page holds LIMIT_PAGE_BYTES: long texts make shorter pages, never a cut-off one. */
 	const size_t start = r->out.len;
 	int shown = 0;
@@ -707,14 +737,15 @@ void page_call_contributions(struct request *r)
 	}
 	html_printf(&r->out, "<nav aria-label=\"Pages\" class=\"pages\">");
 	if (offset > 0 && !by_offset)
-		html_printf(&r->out, "<a href=\"?page=%L\" rel=\"prev\">Previous page</a> ", (long long)page - 1);
+		html_printf(&r->out, "<a href=\"?%spage=%L\" rel=\"prev\">Previous page</a> ", keep, (long long)page - 1);
 	else if (offset > 0)
-		html_printf(&r->out, "<a href=\"?offset=%L\" rel=\"prev\">Previous page</a> ",
+		html_printf(&r->out, "<a href=\"?%soffset=%L\" rel=\"prev\">Previous page</a> ", keep,
 			    (long long)(offset > LIMIT_PAGE_SIZE_DEFAULT ? offset - LIMIT_PAGE_SIZE_DEFAULT : 0));
 	if (offset + shown < total && shown == n && !by_offset)
-		html_printf(&r->out, "<a href=\"?page=%L\" rel=\"next\">Next page</a>", (long long)page + 1);
+		html_printf(&r->out, "<a href=\"?%spage=%L\" rel=\"next\">Next page</a>", keep, (long long)page + 1);
 	else if (offset + shown < total)
-		html_printf(&r->out, "<a href=\"?offset=%L\" rel=\"next\">Next page</a>", (long long)(offset + shown));
+		html_printf(&r->out, "<a href=\"?%soffset=%L\" rel=\"next\">Next page</a>", keep,
+			    (long long)(offset + shown));
 	html_printf(&r->out, "</nav>\n");
 	page_end(r, 200);
 }

@@ -112,6 +112,20 @@ class Campaigns(ServerTestCase):
         self.assertEqual(s.send_json("GET", CONTRIBUTIONS + "?campaign=many").status, 422)
         self.assertEqual(s.send_json("GET", "/api/v1/campaigns/9999/contributions").status, 404)
 
+        # the call's page of contributions folds them: one line per campaign, with links to one text and to all
+        page = s.get("/calls/1/contributions")
+        self.assertEqual(page.status, 200)
+        html = page.text
+        self.assertIn("This text was sent by 12 contributors", html)
+        self.assertIn('href="/contributions/%s">read one</a>' % by_template[0][0], html)
+        self.assertIn('href="?campaign=%d">list them</a>' % campaigns[0]["id"], html)
+        members = s.get("/calls/1/contributions?campaign=%d" % campaigns[0]["id"]).text
+        self.assertEqual(sorted(t for t in by_template[0] if t in members), sorted(by_template[0]))
+        self.assertFalse(any(t in members for t in unique))
+        alone = s.get("/calls/1/contributions?campaign=none").text
+        self.assertTrue(all(t in alone for t in unique))
+        self.assertNotIn("Mass campaigns", alone)
+
         # answering a campaign once answers every member's comment
         big = campaigns[0]["id"]
         r = s.send_json("POST", "/api/v1/calls/1/dispositions",
