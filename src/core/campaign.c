@@ -75,8 +75,7 @@ static enum cp_class classify(unsigned c)
 	if (c < 0x80)
 		return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ? CP_LETTER : c < 0x20 ? CP_SPACE : CP_PUNCT;
 	if ((c >= 0x80 && c <= 0xBF) || c == 0xD7 || c == 0xF7 || (c >= 0x2010 && c <= 0x205E) ||
-	    (c >= 0x3001 && c <= 0x303F) || (c >= 0xFE30 && c <= 0xFE4F) || (c >= 0xFF5F && c <= 0xFF65) ||
-	    c == 0x30FB)
+	    (c >= 0x3001 && c <= 0x303F) || (c >= 0xFE30 && c <= 0xFE4F) || (c >= 0xFF5F && c <= 0xFF65) || c == 0x30FB)
 		return CP_PUNCT;
 	if ((c >= 0x3040 && c <= 0x30FF) || (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x4E00 && c <= 0x9FFF) ||
 	    (c >= 0xF900 && c <= 0xFAFF) || (c >= 0xFF66 && c <= 0xFF9F) || (c >= 0x20000 && c <= 0x3FFFF))
@@ -159,20 +158,20 @@ static bool word_in(const struct words *ws, int i, const char *const *list)
 
 /* Words that open a letter's salutation, in the languages consultations mostly arrive in. */
 static const char *const SALUTATIONS[] = {
-	"dear",    "hello",    "hi",       "hey",       "greetings", "attn",     "attention", "madam",    "sir",
-	"sirs",    "chers",    "cher",     "chère",     "chere",     "madame",   "monsieur",  "mesdames", "messieurs",
-	"bonjour", "estimado", "estimada", "estimados", "estimadas", "querido",  "querida",   "sehr",     "liebe",
-	"lieber",  "geachte",  "egregio",  "gentile",   "gentili",   "уважаемый", "уважаемая", "уважаемые", NULL};
+    "dear",    "hello",    "hi",       "hey",       "greetings", "attn",      "attention", "madam",     "sir",
+    "sirs",    "chers",    "cher",     "chère",     "chere",     "madame",    "monsieur",  "mesdames",  "messieurs",
+    "bonjour", "estimado", "estimada", "estimados", "estimadas", "querido",   "querida",   "sehr",      "liebe",
+    "lieber",  "geachte",  "egregio",  "gentile",   "gentili",   "уважаемый", "уважаемая", "уважаемые", NULL};
 /* Words that open a closing formula on their own ... */
-static const char *const CLOSINGS[] = {"sincerely",   "regards",    "respectfully", "cordially",       "yours",
-				       "cheers",      "thanks",     "warmly",       "cordialement",    "salutations",
-				       "saludos",     "atentamente", "sinceramente", "hochachtungsvoll", "distinti",
-				       "sincerement", "sincèrement", NULL};
+static const char *const CLOSINGS[] = {
+    "sincerely",    "regards",          "respectfully", "cordially",   "yours",       "cheers",
+    "thanks",       "warmly",           "cordialement", "salutations", "saludos",     "atentamente",
+    "sinceramente", "hochachtungsvoll", "distinti",     "sincerement", "sincèrement", NULL};
 /* ... and words that do so when the next word is one of these */
 static const char *const CLOSING_PAIRS[][2] = {
-	{"thank", "you"},  {"best", "regards"}, {"best", "wishes"}, {"kind", "regards"}, {"warm", "regards"},
-	{"with", "kind"},  {"with", "best"},    {"with", "warm"},   {"with", "regards"}, {"with", "thanks"},
-	{"many", "thanks"}, {"mit", "freundlichen"}, {"best", NULL},
+    {"thank", "you"},   {"best", "regards"},     {"best", "wishes"}, {"kind", "regards"}, {"warm", "regards"},
+    {"with", "kind"},   {"with", "best"},        {"with", "warm"},   {"with", "regards"}, {"with", "thanks"},
+    {"many", "thanks"}, {"mit", "freundlichen"}, {"best", NULL},
 };
 
 static bool closing_at(const struct words *ws, int i)
@@ -455,8 +454,8 @@ static int merge(struct db *db, int64_t keep, int64_t gone, struct error *e)
  * least CAMPAIGN_JOIN alike: one alone joins; another campaign's members move over when it is the smaller
  * and has at most CAMPAIGN_MERGE_MAX members (the first members of a campaign with many variants may
  * have started campaigns of their own before a text close to both of them came). */
-static int gather(struct db *db, int64_t id, int64_t received_at, struct near *near, int n,
-                  int64_t *campaign_id, struct error *e)
+static int gather(struct db *db, int64_t id, int64_t received_at, struct near *near, int n, int64_t *campaign_id,
+                  struct error *e)
 {
 	int best = 0;
 	for (int k = 1; k < n; k++)
@@ -469,11 +468,13 @@ static int gather(struct db *db, int64_t id, int64_t received_at, struct near *n
 		if (near[k].sim < CAMPAIGN_JOIN || near[k].campaign == target)
 			continue;
 		if (!near[k].campaign) {
-			static const char sql[] = "UPDATE contribution SET campaign_id = ? WHERE id = ? AND campaign_id IS NULL";
+			static const char sql[] =
+			    "UPDATE contribution SET campaign_id = ? WHERE id = ? AND campaign_id IS NULL";
 			/* it arrived before the new text: it may be the campaign's first */
 			static const char sql_count[] =
 			    "UPDATE campaign SET members = members + 1, first_at = CASE WHEN first_at > "
-			    "(SELECT received_at FROM contribution WHERE id = ?2) THEN (SELECT received_at FROM contribution "
+			    "(SELECT received_at FROM contribution WHERE id = ?2) THEN (SELECT received_at FROM "
+			    "contribution "
 			    "WHERE id = ?2) ELSE first_at END WHERE id = ?1";
 			struct db_stmt *st = db_stmt(db, sql, e);
 			if (!st)
@@ -494,7 +495,8 @@ static int gather(struct db *db, int64_t id, int64_t received_at, struct near *n
 			continue;
 		}
 		int64_t theirs, ours;
-		if (campaign_members(db, near[k].campaign, &theirs, e) != 0 || campaign_members(db, target, &ours, e) != 0)
+		if (campaign_members(db, near[k].campaign, &theirs, e) != 0 ||
+		    campaign_members(db, target, &ours, e) != 0)
 			return -1;
 		/* the smaller moves into the larger */
 		const int64_t keep = theirs > ours ? near[k].campaign : target;
@@ -512,8 +514,8 @@ static int gather(struct db *db, int64_t id, int64_t received_at, struct near *n
 	return 0;
 }
 
-int campaign_assign(struct db *db, struct arena *a, int64_t call_id, int64_t id, const char *text,
-                    int64_t received_at, int64_t *campaign_id, struct error *e)
+int campaign_assign(struct db *db, struct arena *a, int64_t call_id, int64_t id, const char *text, int64_t received_at,
+                    int64_t *campaign_id, struct error *e)
 {
 	static const char sql_exact[] = "SELECT contribution_id FROM campaign_shape WHERE call_id = ? AND exact = ? "
 	                                "ORDER BY contribution_id LIMIT 1";
@@ -712,7 +714,8 @@ int campaign_rebuild(struct db *db, int64_t call_id, int64_t *assigned, struct e
 			break;
 	}
 	arena_free(a);
-	static const char sql_count[] = "SELECT count(*) FROM contribution WHERE call_id = ? AND campaign_id IS NOT NULL";
+	static const char sql_count[] =
+	    "SELECT count(*) FROM contribution WHERE call_id = ? AND campaign_id IS NOT NULL";
 	struct db_stmt *st = db_stmt(db, sql_count, e);
 	if (!st)
 		return -1;
@@ -781,8 +784,8 @@ static int campaign_complete(struct db *db, struct arena *a, struct campaign *it
 	return 0;
 }
 
-int campaign_list(struct db *db, struct arena *a, int64_t call_id, int offset, int limit, struct campaign **out,
-                  int *n, int64_t *total, struct error *e)
+int campaign_list(struct db *db, struct arena *a, int64_t call_id, int offset, int limit, struct campaign **out, int *n,
+                  int64_t *total, struct error *e)
 {
 	static const char sql_count[] = "SELECT count(DISTINCT campaign_id) FROM contribution "
 	                                "WHERE call_id = ? AND campaign_id IS NOT NULL AND " PUBLIC_MEMBERS;

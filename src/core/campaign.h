@@ -47,11 +47,11 @@
 #include <stdint.h>
 
 enum {
-	CAMPAIGN_SHINGLE = 3,      /* words per shingle */
-	CAMPAIGN_BANDS = 16,       /* LSH bands ... */
-	CAMPAIGN_ROWS = 4,         /* ... of this many MinHash values each */
+	CAMPAIGN_SHINGLE = 3, /* words per shingle */
+	CAMPAIGN_BANDS = 16,  /* LSH bands ... */
+	CAMPAIGN_ROWS = 4,    /* ... of this many MinHash values each */
 	CAMPAIGN_HASHES = CAMPAIGN_BANDS * CAMPAIGN_ROWS,
-	CAMPAIGN_BUCKET_PEEK = 4,  /* candidates read per band */
+	CAMPAIGN_BUCKET_PEEK = 4, /* candidates read per band */
 };
 /* Estimated Jaccard similarity (of shingle sets) from which a text joins a candidate's campaign. */
 #define CAMPAIGN_JOIN 0.50
@@ -98,8 +98,8 @@ int campaign_rebuild(struct db *db, int64_t call_id, int64_t *assigned, struct e
 struct campaign {
 	int64_t id;
 	int64_t call_id;
-	int64_t members;        /* published, not private */
-	int64_t received;       /* every contribution in it, whatever its state (the secretariat's count) */
+	int64_t members;  /* published, not private */
+	int64_t received; /* every contribution in it, whatever its state (the secretariat's count) */
 	int64_t first_at, last_at;
 	const char *representative; /* tracking number of its first published member */
 	const char *text;           /* that member's text */
@@ -107,8 +107,8 @@ struct campaign {
 
 /* The campaigns of call_id that have a published member, largest first, one page; *total counts them.
  * One query over the call's members (grouped), then one per campaign shown. */
-int campaign_list(struct db *db, struct arena *a, int64_t call_id, int offset, int limit, struct campaign **out,
-                  int *n, int64_t *total, struct error *e);
+int campaign_list(struct db *db, struct arena *a, int64_t call_id, int offset, int limit, struct campaign **out, int *n,
+                  int64_t *total, struct error *e);
 
 /* One campaign (as campaign_list shows it); ERROR_NOT_FOUND when unknown or with no published member. */
 int campaign_find(struct db *db, struct arena *a, int64_t id, struct campaign *out, struct error *e);

@@ -22,24 +22,24 @@
 #include <string.h>
 #include <unistd.h>
 
-#define BODY                                                                                                   \
-	"The open internet is how small firms reach their customers, how students learn and how citizens "   \
-	"speak. Rules that let carriers block or throttle lawful content, or sell a fast lane to whoever pays, "     \
-	"would hand the gatekeepers of the network a veto over new ideas. I ask the Commission to keep strong "      \
-	"net neutrality rules based on Title II, to keep the ban on paid prioritisation, and to keep the "          \
-	"transparency rules that tell people what they are buying. Please do not undo the protections that "        \
+#define BODY                                                                                                           \
+	"The open internet is how small firms reach their customers, how students learn and how citizens "             \
+	"speak. Rules that let carriers block or throttle lawful content, or sell a fast lane to whoever pays, "       \
+	"would hand the gatekeepers of the network a veto over new ideas. I ask the Commission to keep strong "        \
+	"net neutrality rules based on Title II, to keep the ban on paid prioritisation, and to keep the "             \
+	"transparency rules that tell people what they are buying. Please do not undo the protections that "           \
 	"millions of people asked for in 2015."
 /* the same with two words swapped for synonyms, as a campaign's variants do */
-#define BODY_SWAPPED                                                                                           \
-	"The open internet is how small businesses reach their customers, how students learn and how citizens "   \
-	"speak. Rules that let carriers block or slow lawful content, or sell a fast lane to whoever pays, "         \
-	"would hand the gatekeepers of the network a veto over new ideas. I ask the Commission to keep strong "      \
-	"net neutrality rules based on Title II, to keep the ban on paid prioritisation, and to keep the "          \
-	"transparency rules that tell people what they are buying. Please do not undo the protections that "        \
+#define BODY_SWAPPED                                                                                                   \
+	"The open internet is how small businesses reach their customers, how students learn and how citizens "        \
+	"speak. Rules that let carriers block or slow lawful content, or sell a fast lane to whoever pays, "           \
+	"would hand the gatekeepers of the network a veto over new ideas. I ask the Commission to keep strong "        \
+	"net neutrality rules based on Title II, to keep the ban on paid prioritisation, and to keep the "             \
+	"transparency rules that tell people what they are buying. Please do not undo the protections that "           \
 	"millions of people asked for in 2015."
-#define UNRELATED                                                                                              \
-	"Our cooperative runs three wind turbines on the ridge above the village. We support the draft's "          \
-	"section on community energy, but the grid connection fee in annex B is set for large operators and "       \
+#define UNRELATED                                                                                                      \
+	"Our cooperative runs three wind turbines on the ridge above the village. We support the draft's "             \
+	"section on community energy, but the grid connection fee in annex B is set for large operators and "          \
 	"would make small projects impossible; a fee scaled to capacity would fix this."
 
 static void test_greeting_and_signature_are_set_aside(void **state)
@@ -74,14 +74,18 @@ static void test_case_and_scripts_beyond_ascii(void **state)
 	arena_init(&a);
 	/* Latin-1, Latin Extended-A, Greek, Cyrillic and full-width forms fold; punctuation of every script parts
 	 * words */
-	assert_string_equal(campaign_normalize(&a, "\xc3\x89T\xc3\x89 \xc5\x81\xc3\x93" "D\xc5\xb9 \xce\x91\xce\x92\xce\x93 "
-						    "\xd0\x94\xd0\x9e\xd0\x9c\xe2\x80\x94\xef\xbc\xa1\xef\xbc\xa2\xef\xbc\xa3"),
-			    "\xc3\xa9t\xc3\xa9 \xc5\x82\xc3\xb3\x64\xc5\xba \xce\xb1\xce\xb2\xce\xb3 \xd0\xb4\xd0\xbe\xd0\xbc abc");
+	assert_string_equal(
+	    campaign_normalize(&a, "\xc3\x89T\xc3\x89 \xc5\x81\xc3\x93"
+	                           "D\xc5\xb9 \xce\x91\xce\x92\xce\x93 "
+	                           "\xd0\x94\xd0\x9e\xd0\x9c\xe2\x80\x94\xef\xbc\xa1\xef\xbc\xa2\xef\xbc\xa3"),
+	    "\xc3\xa9t\xc3\xa9 \xc5\x82\xc3\xb3\x64\xc5\xba \xce\xb1\xce\xb2\xce\xb3 \xd0\xb4\xd0\xbe\xd0\xbc abc");
 	/* each Han character is a word of its own: text without spaces is compared by characters */
 	assert_string_equal(campaign_normalize(&a, "\xe7\xb6\xb2\xe8\xb7\xaf\xe4\xb8\xad\xe7\xab\x8b\xe3\x80\x82"),
-			    "\xe7\xb6\xb2 \xe8\xb7\xaf \xe4\xb8\xad \xe7\xab\x8b");
+	                    "\xe7\xb6\xb2 \xe8\xb7\xaf \xe4\xb8\xad \xe7\xab\x8b");
 	/* invisible characters join, they do not part */
-	assert_string_equal(campaign_normalize(&a, "net\xc2\xad" "neutral\xe2\x80\x8bity"), "netneutrality");
+	assert_string_equal(campaign_normalize(&a, "net\xc2\xad"
+	                                           "neutral\xe2\x80\x8bity"),
+	                    "netneutrality");
 	arena_free(&a);
 }
 
@@ -112,23 +116,25 @@ static void test_cjk_text_clusters_by_characters(void **state)
 	arena_init(&a);
 	/* the same Chinese letter, one with a character changed and a name signed; and another letter */
 	static const char zh[] = "\xe6\x88\x91\xe5\x80\x91\xe6\x94\xaf\xe6\x8c\x81\xe7\xb6\xb2\xe8\xb7\xaf\xe4\xb8\xad"
-				 "\xe7\xab\x8b\xe6\x80\xa7\xe5\x8e\x9f\xe5\x89\x87\xef\xbc\x8c\xe8\xab\x8b\xe5\xa7\x94"
-				 "\xe5\x93\xa1\xe6\x9c\x83\xe4\xbf\x9d\xe7\x95\x99\xe7\x8f\xbe\xe6\x9c\x89\xe7\x9a\x84"
-				 "\xe8\xa6\x8f\xe5\x89\x87\xef\xbc\x8c\xe4\xb8\x8d\xe8\xa6\x81\xe8\xae\x93\xe9\x9b\xbb"
-				 "\xe4\xbf\xa1\xe5\x85\xac\xe5\x8f\xb8\xe5\xb0\x81\xe9\x8e\x96\xe6\x88\x96\xe6\x94\xb6"
-				 "\xe8\xb2\xbb\xe5\x84\xaa\xe5\x85\x88\xe5\x82\xb3\xe8\xbc\xb8\xe3\x80\x82";
-	static const char zh_near[] = "\xe6\x88\x91\xe5\x80\x91\xe6\x94\xaf\xe6\x8c\x81\xe7\xb6\xb2\xe8\xb7\xaf\xe4\xb8\xad"
-				      "\xe7\xab\x8b\xe6\x80\xa7\xe5\x8e\x9f\xe5\x89\x87\xef\xbc\x8c\xe8\xab\x8b\xe5\xa7\x94"
-				      "\xe5\x93\xa1\xe6\x9c\x83\xe4\xbf\x9d\xe7\x95\x99\xe7\x8f\xbe\xe6\x9c\x89\xe7\x9a\x84"
-				      "\xe8\xa6\x8f\xe5\x89\x87\xef\xbc\x8c\xe4\xb8\x8d\xe8\xa6\x81\xe8\xae\x93\xe9\x9b\xbb"
-				      "\xe4\xbf\xa1\xe5\x85\xac\xe5\x8f\xb8\xe9\x98\xbb\xe6\x93\x8b\xe6\x88\x96\xe6\x94\xb6"
-				      "\xe8\xb2\xbb\xe5\x84\xaa\xe5\x85\x88\xe5\x82\xb3\xe8\xbc\xb8\xe3\x80\x82\n\xe7\x8e\x8b"
-				      "\xe5\xb0\x8f\xe6\x98\x8e";
-	static const char zh_other[] = "\xe6\x9c\xac\xe6\x9d\x91\xe7\x9a\x84\xe9\xa2\xa8\xe5\x8a\x9b\xe7\x99\xbc\xe9\x9b\xbb"
-				       "\xe5\x90\x88\xe4\xbd\x9c\xe7\xa4\xbe\xe5\xb8\x8c\xe6\x9c\x9b\xe9\x99\x8d\xe4\xbd\x8e"
-				       "\xe4\xb8\xa6\xe7\xb6\xb2\xe8\xb2\xbb\xe7\x94\xa8\xef\xbc\x8c\xe4\xbb\xa5\xe4\xbe\xbf"
-				       "\xe5\xb0\x8f\xe5\x9e\x8b\xe9\xa0\x85\xe7\x9b\xae\xe4\xb9\x9f\xe8\x83\xbd\xe5\x8f\x83"
-				       "\xe8\x88\x87\xe3\x80\x82";
+	                         "\xe7\xab\x8b\xe6\x80\xa7\xe5\x8e\x9f\xe5\x89\x87\xef\xbc\x8c\xe8\xab\x8b\xe5\xa7\x94"
+	                         "\xe5\x93\xa1\xe6\x9c\x83\xe4\xbf\x9d\xe7\x95\x99\xe7\x8f\xbe\xe6\x9c\x89\xe7\x9a\x84"
+	                         "\xe8\xa6\x8f\xe5\x89\x87\xef\xbc\x8c\xe4\xb8\x8d\xe8\xa6\x81\xe8\xae\x93\xe9\x9b\xbb"
+	                         "\xe4\xbf\xa1\xe5\x85\xac\xe5\x8f\xb8\xe5\xb0\x81\xe9\x8e\x96\xe6\x88\x96\xe6\x94\xb6"
+	                         "\xe8\xb2\xbb\xe5\x84\xaa\xe5\x85\x88\xe5\x82\xb3\xe8\xbc\xb8\xe3\x80\x82";
+	static const char zh_near[] =
+	    "\xe6\x88\x91\xe5\x80\x91\xe6\x94\xaf\xe6\x8c\x81\xe7\xb6\xb2\xe8\xb7\xaf\xe4\xb8\xad"
+	    "\xe7\xab\x8b\xe6\x80\xa7\xe5\x8e\x9f\xe5\x89\x87\xef\xbc\x8c\xe8\xab\x8b\xe5\xa7\x94"
+	    "\xe5\x93\xa1\xe6\x9c\x83\xe4\xbf\x9d\xe7\x95\x99\xe7\x8f\xbe\xe6\x9c\x89\xe7\x9a\x84"
+	    "\xe8\xa6\x8f\xe5\x89\x87\xef\xbc\x8c\xe4\xb8\x8d\xe8\xa6\x81\xe8\xae\x93\xe9\x9b\xbb"
+	    "\xe4\xbf\xa1\xe5\x85\xac\xe5\x8f\xb8\xe9\x98\xbb\xe6\x93\x8b\xe6\x88\x96\xe6\x94\xb6"
+	    "\xe8\xb2\xbb\xe5\x84\xaa\xe5\x85\x88\xe5\x82\xb3\xe8\xbc\xb8\xe3\x80\x82\n\xe7\x8e\x8b"
+	    "\xe5\xb0\x8f\xe6\x98\x8e";
+	static const char zh_other[] =
+	    "\xe6\x9c\xac\xe6\x9d\x91\xe7\x9a\x84\xe9\xa2\xa8\xe5\x8a\x9b\xe7\x99\xbc\xe9\x9b\xbb"
+	    "\xe5\x90\x88\xe4\xbd\x9c\xe7\xa4\xbe\xe5\xb8\x8c\xe6\x9c\x9b\xe9\x99\x8d\xe4\xbd\x8e"
+	    "\xe4\xb8\xa6\xe7\xb6\xb2\xe8\xb2\xbb\xe7\x94\xa8\xef\xbc\x8c\xe4\xbb\xa5\xe4\xbe\xbf"
+	    "\xe5\xb0\x8f\xe5\x9e\x8b\xe9\xa0\x85\xe7\x9b\xae\xe4\xb9\x9f\xe8\x83\xbd\xe5\x8f\x83"
+	    "\xe8\x88\x87\xe3\x80\x82";
 	struct campaign_shape x, near, other;
 	assert_int_equal(campaign_shape_of(&a, zh, &x), 0);
 	assert_int_equal(campaign_shape_of(&a, zh_near, &near), 0);
@@ -198,9 +204,13 @@ static int teardown(void **state)
 /* Sends text to the open call; its contribution's campaign (0: none). */
 static int64_t send(struct db *db, struct arena *a, const char *text)
 {
-	struct contribution_input in = {.name = "Ada Lovelace", .category = "academia", .country = "CH",
-					.email = "ada@example.org", .text = text, .publication = "named",
-					.channel = CHANNEL_API};
+	struct contribution_input in = {.name = "Ada Lovelace",
+	                                .category = "academia",
+	                                .country = "CH",
+	                                .email = "ada@example.org",
+	                                .text = text,
+	                                .publication = "named",
+	                                .channel = CHANNEL_API};
 	struct receipt r;
 	struct error e;
 	error_clear(&e);
@@ -232,9 +242,10 @@ static void test_assigned_on_arrival_and_rebuilt_alike(void **state)
 	assert_true(c > 0);
 	/* a variant with synonyms joins it; an unrelated text does not */
 	assert_int_equal(send(db, &a, "Hello Chairman Pai,\n" BODY_SWAPPED "\nThank you,\nAnn"), c);
-	assert_int_equal(send(db, &a, "A different matter entirely: the consultation's annex on data retention "
-				      "should say how long the logs are kept, and who may read them."),
-			 0);
+	assert_int_equal(send(db, &a,
+	                      "A different matter entirely: the consultation's annex on data retention "
+	                      "should say how long the logs are kept, and who may read them."),
+	                 0);
 	struct campaign *list;
 	int n;
 	int64_t total;
@@ -248,10 +259,11 @@ static void test_assigned_on_arrival_and_rebuilt_alike(void **state)
 	struct contribution *items;
 	int64_t hidden;
 	assert_int_equal(contribution_list_published_in(db, &a, open_call, CONTRIBUTION_NO_CAMPAIGN, 0, 10, &items, &n,
-							&total, &hidden, &e),
-			 0);
+	                                                &total, &hidden, &e),
+	                 0);
 	assert_int_equal(total, 2);
-	assert_int_equal(contribution_list_published_in(db, &a, open_call, c, 0, 10, &items, &n, &total, &hidden, &e), 0);
+	assert_int_equal(contribution_list_published_in(db, &a, open_call, c, 0, 10, &items, &n, &total, &hidden, &e),
+	                 0);
 	assert_int_equal(total, 3);
 	/* the pass over stored contributions finds the same grouping */
 	int64_t assigned = 0;
@@ -303,8 +315,9 @@ static void test_a_text_between_two_campaigns_joins_them(void **state)
 	assert_true(cx > 0 && cy > 0 && cx != cy);
 	const int64_t cz = send(db, &a, z);
 	assert_true(cz == cx || cz == cy);
-	static const char sql[] = "SELECT count(*), count(DISTINCT campaign_id) FROM contribution WHERE campaign_id = ? "
-				  "OR campaign_id = ?";
+	static const char sql[] =
+	    "SELECT count(*), count(DISTINCT campaign_id) FROM contribution WHERE campaign_id = ? "
+	    "OR campaign_id = ?";
 	struct db_stmt *st = db_stmt(db, sql, &e);
 	assert_non_null(st);
 	db_bind_int(st, 1, cx);
