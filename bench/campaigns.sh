@@ -14,6 +14,9 @@
 #     bulk path: no HTTP, no receipt mail), then `consulta campaigns --call`
 #     recognising them all, oldest first, with the same code as on arrival.
 #     Prints the load's time, the pass's time and rate, and its peak RSS.
+#  3. reads on that docket: the campaigns (API), the contributions page with its
+#     campaigns folded, the list of those in no campaign, the largest campaign's
+#     members; three times each.
 #
 # Precision and recall are pairwise (a pair of contributions is predicted when
 # both are in one campaign, true when both come from one template) and B-cubed
@@ -107,3 +110,12 @@ echo "      clustering pass (consulta campaigns): ${PASS_T} s, $(python3 -c "pri
 echo "      $(cat "$TMP/pass.out")"
 echo "      score: $($DOCKET score "$DB" "$CALL" --truth "$TMP/truth.txt")"
 echo "      index: $(sqlite3 "$DB" "SELECT count(*) FROM campaign_shape") signatures, $(sqlite3 "$DB" "SELECT count(*) FROM campaign_band") band rows, database $(($(stat -c %s "$DB") / 1048576)) MB"
+
+# -- 3. reading the campaigns of that docket --------------------------------------
+command -v curl >/dev/null || bench_die "curl is not installed"
+bench_serve --threads 2 --per-address-limit 0
+for path in "/api/v1/calls/$CALL/campaigns" "/calls/$CALL/contributions" "/api/v1/calls/$CALL/contributions?campaign=none" \
+	"/api/v1/campaigns/$(sqlite3 "$DB" "SELECT id FROM campaign WHERE call_id = $CALL ORDER BY members DESC LIMIT 1")/contributions"; do
+	times=$(for _ in 1 2 3; do curl -s -o /dev/null -w '%{time_total}\n' "$URL$path"; done | sort -n | tr '\n' ' ')
+	echo "read: $path: $times s (3 runs, sorted)"
+done
