@@ -146,7 +146,8 @@ unsigned utf8_next(const char **str)
 		cp = cp << 6 | (s[k] & 0x3Fu);
 	}
 	*str += len;
-	return cp;
+	/* a byte that begins no character is never taken for the end */
+	return cp ? cp : 0xFFFD;
 }
 
 size_t utf8_put(char *out, unsigned cp)

@@ -147,6 +147,8 @@ static void test_cjk_text_clusters_by_characters(void **state)
 	assert_int_equal(campaign_shape_of(&a, "\xe3\x80\x82\xef\xbc\x81", &none), 0);
 	assert_int_equal(none.words, 0);
 	assert_int_equal(campaign_shape_of(&a, "\xe6\x88", &none), 0);
+	/* a stray continuation byte is not the end of the text */
+	assert_string_equal(campaign_normalize(&a, "one\x80 two"), "one\xef\xbf\xbd two");
 	arena_free(&a);
 }
 
