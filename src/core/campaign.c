@@ -349,9 +349,14 @@ static bool unpack(const void *blob, size_t n, struct campaign_shape *s)
 static int join(struct db *db, int64_t id, int64_t received_at, int64_t other, int64_t other_campaign,
                 int64_t *campaign_id, struct error *e)
 {
-	static const char sql_new[] = "INSERT INTO campaign (call_id, representative_id, members, first_at, last_at) "
-	                              "SELECT call_id, id, 1, received_at, received_at FROM contribution WHERE id = ?";
-	static const char sql_grow[] = "UPDATE campaign SET members = members + 1, "
+	/* published counts the members the public sees (PUBLIC below), kept as they join and are moderated */
+	static const char sql_new[] =
+	    "INSERT INTO campaign (call_id, representative_id, members, published, first_at, last_at) "
+	    "SELECT call_id, id, 1, CASE WHEN state = 'published' AND publication <> 'private' THEN 1 ELSE 0 END, "
+	    "received_at, received_at FROM contribution WHERE id = ?";
+	static const char sql_grow[] = "UPDATE campaign SET members = members + 1, published = published + "
+	                               "(SELECT CASE WHEN k.state = 'published' AND k.publication <> 'private' THEN 1 "
+	                               "ELSE 0 END FROM contribution k WHERE k.id = ?3), "
 	                               "first_at = CASE WHEN first_at > ?2 THEN ?2 ELSE first_at END, "
 	                               "last_at = CASE WHEN last_at < ?2 THEN ?2 ELSE last_at END WHERE id = ?1";
 	static const char sql_member[] = "UPDATE contribution SET campaign_id = ? WHERE id = ?";
@@ -374,6 +379,7 @@ static int join(struct db *db, int64_t id, int64_t received_at, int64_t other, i
 		return -1;
 	db_bind_int(st, 1, other_campaign);
 	db_bind_int(st, 2, received_at);
+	db_bind_int(st, 3, id);
 	if (db_exec_stmt(st, e) != 0 || !(st = db_stmt(db, sql_member, e)))
 		return -1;
 	db_bind_int(st, 1, other_campaign);
@@ -429,6 +435,7 @@ static int merge(struct db *db, int64_t keep, int64_t gone, struct error *e)
 {
 	static const char sql_grow[] =
 	    "UPDATE campaign SET members = members + (SELECT g.members FROM campaign g WHERE g.id = ?2), "
+	    "published = published + (SELECT g.published FROM campaign g WHERE g.id = ?2), "
 	    "first_at = CASE WHEN first_at > (SELECT g.first_at FROM campaign g WHERE g.id = ?2) "
 	    "THEN (SELECT g.first_at FROM campaign g WHERE g.id = ?2) ELSE first_at END, "
 	    "last_at = CASE WHEN last_at < (SELECT g.last_at FROM campaign g WHERE g.id = ?2) "
@@ -472,7 +479,10 @@ static int gather(struct db *db, int64_t id, int64_t received_at, struct near *n
 			    "UPDATE contribution SET campaign_id = ? WHERE id = ? AND campaign_id IS NULL";
 			/* it arrived before the new text: it may be the campaign's first */
 			static const char sql_count[] =
-			    "UPDATE campaign SET members = members + 1, first_at = CASE WHEN first_at > "
+			    "UPDATE campaign SET members = members + 1, published = published + (SELECT CASE WHEN "
+			    "k.state = 'published' AND k.publication <> 'private' THEN 1 ELSE 0 END FROM contribution "
+			    "k "
+			    "WHERE k.id = ?2), first_at = CASE WHEN first_at > "
 			    "(SELECT received_at FROM contribution WHERE id = ?2) THEN (SELECT received_at FROM "
 			    "contribution "
 			    "WHERE id = ?2) ELSE first_at END WHERE id = ?1";
@@ -735,7 +745,21 @@ fail:
 /* -- reading --------------------------------------------------------------- */
 
 /* The members the public sees: published, not private. */
-#define PUBLIC_MEMBERS "state = 'published' AND publication <> 'private'"
+#define PUBLIC "state = 'published' AND publication <> 'private'"
+
+int campaign_publicity(struct db *db, int64_t contribution_id, bool was_public, bool is_public, struct error *e)
+{
+	static const char sql[] = "UPDATE campaign SET published = published + ? "
+	                          "WHERE id = (SELECT campaign_id FROM contribution WHERE id = ?)";
+	if (was_public == is_public)
+		return 0;
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, is_public ? 1 : -1);
+	db_bind_int(st, 2, contribution_id);
+	return db_exec_stmt(st, e);
+}
 
 static int fill_campaign(struct arena *a, struct db_stmt *st, void *element)
 {
@@ -743,38 +767,31 @@ static int fill_campaign(struct arena *a, struct db_stmt *st, void *element)
 	struct campaign *c = element;
 	memset(c, 0, sizeof *c);
 	c->id = db_col_int(st, 0);
-	c->members = db_col_int(st, 1);
-	c->first_at = db_col_int(st, 2);
-	c->last_at = db_col_int(st, 3);
-	c->representative = NULL;
-	/* the representative's id, until campaign_complete() reads it */
-	c->received = db_col_int(st, 4);
+	c->call_id = db_col_int(st, 1);
+	c->members = db_col_int(st, 2);
+	c->received = db_col_int(st, 3);
+	c->first_at = db_col_int(st, 4);
+	c->last_at = db_col_int(st, 5);
 	return 0;
 }
 
-/* Fills each campaign's call, total count and representative (whose id fill_campaign left in received). */
+/* Reads each campaign's representative: its first member the public sees (the index of its members, from
+ * the first, to the first public one). */
 static int campaign_complete(struct db *db, struct arena *a, struct campaign *items, int n, struct error *e)
 {
-	static const char sql_rep[] = "SELECT tracking, text FROM contribution WHERE id = ?";
-	static const char sql_total[] = "SELECT call_id, members FROM campaign WHERE id = ?";
+	static const char sql[] =
+	    "SELECT tracking, text FROM contribution WHERE campaign_id = ? AND " PUBLIC " ORDER BY id LIMIT 1";
 	for (int i = 0; i < n; i++) {
-		struct db_stmt *st = db_stmt(db, sql_rep, e);
+		struct db_stmt *st = db_stmt(db, sql, e);
 		if (!st)
 			return -1;
-		db_bind_int(st, 1, items[i].received);
-		if (db_step(st, e) != DB_ROW)
+		db_bind_int(st, 1, items[i].id);
+		enum db_step r = db_step(st, e);
+		if (r == DB_FAIL)
 			return -1;
 		bool failed = false;
-		items[i].representative = db_col_dup(st, 0, a, &failed);
-		items[i].text = db_col_dup(st, 1, a, &failed);
-		db_reset(st);
-		if (!(st = db_stmt(db, sql_total, e)))
-			return -1;
-		db_bind_int(st, 1, items[i].id);
-		if (db_step(st, e) != DB_ROW)
-			return -1;
-		items[i].call_id = db_col_int(st, 0);
-		items[i].received = db_col_int(st, 1);
+		items[i].representative = r == DB_ROW ? db_col_dup(st, 0, a, &failed) : NULL;
+		items[i].text = r == DB_ROW ? db_col_dup(st, 1, a, &failed) : NULL;
 		db_reset(st);
 		if (failed) {
 			error_set(e, ERROR_UNAVAILABLE, "out of memory");
@@ -784,14 +801,14 @@ static int campaign_complete(struct db *db, struct arena *a, struct campaign *it
 	return 0;
 }
 
+#define CAMPAIGN_COLUMNS "SELECT id, call_id, published, members, first_at, last_at FROM campaign "
+
 int campaign_list(struct db *db, struct arena *a, int64_t call_id, int offset, int limit, struct campaign **out, int *n,
                   int64_t *total, struct error *e)
 {
-	static const char sql_count[] = "SELECT count(DISTINCT campaign_id) FROM contribution "
-	                                "WHERE call_id = ? AND campaign_id IS NOT NULL AND " PUBLIC_MEMBERS;
-	static const char sql[] = "SELECT campaign_id, count(*), min(received_at), max(received_at), min(id) "
-	                          "FROM contribution WHERE call_id = ? AND campaign_id IS NOT NULL AND " PUBLIC_MEMBERS
-	                          " GROUP BY campaign_id ORDER BY count(*) DESC, campaign_id LIMIT ? OFFSET ?";
+	static const char sql_count[] = "SELECT count(*) FROM campaign WHERE call_id = ? AND published > 0";
+	static const char sql[] = CAMPAIGN_COLUMNS "WHERE call_id = ? AND published > 0 "
+	                                           "ORDER BY published DESC, id LIMIT ? OFFSET ?";
 	*out = NULL;
 	*n = 0;
 	struct db_stmt *st = db_stmt(db, sql_count, e);
@@ -814,8 +831,7 @@ int campaign_list(struct db *db, struct arena *a, int64_t call_id, int offset, i
 
 int campaign_find(struct db *db, struct arena *a, int64_t id, struct campaign *out, struct error *e)
 {
-	static const char sql[] = "SELECT campaign_id, count(*), min(received_at), max(received_at), min(id) "
-	                          "FROM contribution WHERE campaign_id = ? AND " PUBLIC_MEMBERS " GROUP BY campaign_id";
+	static const char sql[] = CAMPAIGN_COLUMNS "WHERE id = ? AND published > 0";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		return -1;

@@ -94,23 +94,27 @@ int campaign_assign(struct db *db, struct arena *a, int64_t call_id, int64_t con
  * committed stays: a second run starts over). */
 int campaign_rebuild(struct db *db, int64_t call_id, int64_t *assigned, struct error *e);
 
-/* A campaign as the public sees it: its members that are published and not private. */
+/* A contribution's state or publication changed (moderation, admission): keeps its campaign's count of
+ * members the public sees (published and not private). Inside the caller's write transaction; 0 or -1. */
+int campaign_publicity(struct db *db, int64_t contribution_id, bool was_public, bool is_public, struct error *e);
+
+/* A campaign as the public sees it. */
 struct campaign {
 	int64_t id;
 	int64_t call_id;
-	int64_t members;  /* published, not private */
-	int64_t received; /* every contribution in it, whatever its state (the secretariat's count) */
-	int64_t first_at, last_at;
-	const char *representative; /* tracking number of its first published member */
+	int64_t members;            /* its members the public sees: published, not private */
+	int64_t received;           /* every contribution in it, whatever its state (the secretariat's count) */
+	int64_t first_at, last_at;  /* the first and last arrival of any member */
+	const char *representative; /* tracking number of its first member the public sees */
 	const char *text;           /* that member's text */
 };
 
-/* The campaigns of call_id that have a published member, largest first, one page; *total counts them.
- * One query over the call's members (grouped), then one per campaign shown. */
+/* The campaigns of call_id with a member the public sees, largest first, one page; *total counts them.
+ * Reads the kept counts (index campaign_call), then the representative of each campaign shown. */
 int campaign_list(struct db *db, struct arena *a, int64_t call_id, int offset, int limit, struct campaign **out, int *n,
                   int64_t *total, struct error *e);
 
-/* One campaign (as campaign_list shows it); ERROR_NOT_FOUND when unknown or with no published member. */
+/* One campaign (as campaign_list shows it); ERROR_NOT_FOUND when unknown or with no member the public sees. */
 int campaign_find(struct db *db, struct arena *a, int64_t id, struct campaign *out, struct error *e);
 
 #endif

@@ -819,6 +819,12 @@ static json_t *admission_json(const struct contribution *c)
 /* Admits the late contribution `before` (of a call in process_id) with the state it takes then, inside the
  * caller's transaction, with its audit entry "contribution.admit": the one way a late contribution is
  * admitted, whether the secretariat admits it or publishes it through moderation. */
+/* Whether its campaign counts it among the members the public sees (core/campaign.h). */
+static bool campaign_public(enum contribution_state s, enum contribution_publication p)
+{
+	return s == CONTRIBUTION_PUBLISHED && p != PUBLICATION_PRIVATE;
+}
+
 static int contribution_admit_in(struct db *db, struct arena *a, const struct actor *who, int64_t process_id,
 				 const struct contribution *before, enum contribution_state state, struct error *e)
 {
@@ -830,7 +836,10 @@ static int contribution_admit_in(struct db *db, struct arena *a, const struct ac
 	db_bind_int(st, 1, clock_now());
 	db_bind_text(st, 2, contribution_state_name(state));
 	db_bind_int(st, 3, before->id);
-	if (db_exec_stmt(st, e) != 0 || contribution_find(db, a, before->tracking, &after, e) != 0 ||
+	if (db_exec_stmt(st, e) != 0 ||
+	    campaign_publicity(db, before->id, campaign_public(before->state, before->publication),
+			       campaign_public(state, before->publication), e) != 0 ||
+	    contribution_find(db, a, before->tracking, &after, e) != 0 ||
 	    document_comments_changed(db, before->call_id, e) != 0 ||
 	    audit_record(db, who, process_id, "contribution.admit", arena_printf(a, "contribution:%s", before->tracking),
 			 audit_json(a, admission_json(before)), audit_json(a, admission_json(&after)), e) != 0)
@@ -873,9 +882,11 @@ int contribution_moderate(struct db *db, struct arena *a, const struct actor *wh
 	if (call_find(db, a, before.call_id, &call, e) != 0)
 		goto fail;
 	/* Publishing a late contribution takes it into account: it is admitted, as the Admit action does. */
-	if (state == CONTRIBUTION_PUBLISHED && before.late && !before.admitted_at &&
-	    contribution_admit_in(db, a, who, call.process_id, &before, state, e) != 0)
+	const bool admit = state == CONTRIBUTION_PUBLISHED && before.late && !before.admitted_at;
+	if (admit && contribution_admit_in(db, a, who, call.process_id, &before, state, e) != 0)
 		goto fail;
+	/* what its campaign counted it as, after the admission if there was one */
+	const bool was_public = campaign_public(admit ? state : before.state, before.publication);
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		goto fail;
@@ -884,7 +895,9 @@ int contribution_moderate(struct db *db, struct arena *a, const struct actor *wh
 	db_bind_int(st, 3, clock_now());
 	db_bind_int(st, 4, before.id);
 	/* Published, hidden or marked spam: what the version's pages show of it changes. */
-	if (db_exec_stmt(st, e) != 0 || contribution_find(db, a, before.tracking, &after, e) != 0 ||
+	if (db_exec_stmt(st, e) != 0 ||
+	    campaign_publicity(db, before.id, was_public, campaign_public(state, before.publication), e) != 0 ||
+	    contribution_find(db, a, before.tracking, &after, e) != 0 ||
 	    document_comments_changed(db, before.call_id, e) != 0 ||
 	    audit_record(db, who, call.process_id, "contribution.moderate",
 			 arena_printf(a, "contribution:%s", before.tracking), audit_json(a, moderation_json(&before)),

@@ -203,7 +203,9 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* Sends text to the open call; its contribution's campaign (0: none). */
+static char last_tracking[TRACKING_LEN + 1];
+
+/* Sends text to the open call; its contribution's campaign (0: none). Its tracking number: last_tracking. */
 static int64_t send(struct db *db, struct arena *a, const char *text)
 {
 	struct contribution_input in = {.name = "Ada Lovelace",
@@ -221,6 +223,7 @@ static int64_t send(struct db *db, struct arena *a, const char *text)
 	struct db_stmt *st = db_stmt(db, sql, &e);
 	assert_non_null(st);
 	db_bind_text(st, 1, r.tracking);
+	memcpy(last_tracking, r.tracking, sizeof last_tracking);
 	assert_int_equal(db_step(st, &e), DB_ROW);
 	int64_t c = db_col_null(st, 0) ? 0 : db_col_int(st, 0);
 	db_reset(st);
@@ -337,6 +340,46 @@ static void test_a_text_between_two_campaigns_joins_them(void **state)
 	arena_free(&a);
 }
 
+/* The count the public sees follows moderation: spam leaves it, publishing again comes back, and a campaign
+ * with no member the public sees is not listed (its members keep it). */
+static void test_moderation_keeps_the_public_count(void **state)
+{
+	(void)state;
+	struct error e;
+	error_clear(&e);
+	struct db *db = db_thread(&e);
+	assert_non_null(db);
+	struct arena a;
+	arena_init(&a);
+	static const char body[] = "Please fund the public library in the valley for five more years, because the "
+	                           "children of the three villages have no other place to read, study and meet after "
+	                           "school, and the draft budget leaves it out entirely.";
+	char first[TRACKING_LEN + 1], second[TRACKING_LEN + 1];
+	assert_int_equal(send(db, &a, body), 0);
+	memcpy(first, last_tracking, sizeof first);
+	const int64_t c = send(db, &a, body);
+	memcpy(second, last_tracking, sizeof second);
+	assert_true(c > 0);
+	struct campaign k;
+	assert_int_equal(campaign_find(db, &a, c, &k, &e), 0);
+	assert_int_equal(k.members, 2);
+	assert_string_equal(k.representative, first);
+	assert_int_equal(contribution_moderate(db, &a, &ACTOR_SYSTEM, first, "spam", NULL, NULL, &e), 0);
+	assert_int_equal(campaign_find(db, &a, c, &k, &e), 0);
+	assert_int_equal(k.members, 1);
+	assert_int_equal(k.received, 2);
+	assert_string_equal(k.representative, second); /* the first the public sees */
+	assert_int_equal(contribution_moderate(db, &a, &ACTOR_SYSTEM, second, "hide", "Off topic.", NULL, &e), 0);
+	assert_int_equal(campaign_find(db, &a, c, &k, &e), -1);
+	assert_string_equal(e.code, ERROR_NOT_FOUND);
+	error_clear(&e);
+	assert_int_equal(contribution_moderate(db, &a, &ACTOR_SYSTEM, first, "publish", NULL, NULL, &e), 0);
+	assert_int_equal(campaign_find(db, &a, c, &k, &e), 0);
+	assert_int_equal(k.members, 1);
+	assert_string_equal(k.representative, first);
+	arena_free(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -346,6 +389,7 @@ int main(void)
 	    cmocka_unit_test(test_cjk_text_clusters_by_characters),
 	    cmocka_unit_test(test_assigned_on_arrival_and_rebuilt_alike),
 	    cmocka_unit_test(test_a_text_between_two_campaigns_joins_them),
+	    cmocka_unit_test(test_moderation_keeps_the_public_count),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

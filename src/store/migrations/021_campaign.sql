@@ -1,16 +1,19 @@
 -- 021: mass campaigns (core/campaign.h). A campaign is a view over contributions
 -- whose texts are the same or nearly: each contribution stays its own record and
 -- only names its campaign. members counts every contribution in it, whatever its
--- state; representative_id is its first member.
+-- state; published those the public sees (published, not private), kept up to
+-- date as members join and are moderated; representative_id is its first member;
+-- first_at and last_at the first and last arrival of any member.
 CREATE TABLE campaign (
 	id                INTEGER PRIMARY KEY,
 	call_id           INTEGER NOT NULL REFERENCES call(id),
 	representative_id INTEGER NOT NULL REFERENCES contribution(id),
 	members           INTEGER NOT NULL,
+	published         INTEGER NOT NULL DEFAULT 0,
 	first_at          INTEGER NOT NULL,
 	last_at           INTEGER NOT NULL
 );
-CREATE INDEX campaign_call ON campaign (call_id, members);
+CREATE INDEX campaign_call ON campaign (call_id, published);
 ALTER TABLE contribution ADD COLUMN campaign_id INTEGER REFERENCES campaign(id);
 -- a campaign's members, in order (those in none are read through contribution_call)
 CREATE INDEX contribution_campaign ON contribution (campaign_id, id);
