@@ -6,6 +6,7 @@
  */
 #include "core/account.h"
 #include "core/attachment.h"
+#include "core/campaign.h"
 #include "core/config.h"
 #include "core/demo.h"
 #include "core/limits.h"
@@ -88,6 +89,10 @@ static const char USAGE[] =
 	"                          the PDF (WeasyPrint), keeps it with the process as the back\n"
 	"                          office's button does (audit report.pdf) and writes it to FILE;\n"
 	"                          prints the PDF's SHA-256. '-' is standard output\n"
+	"  campaigns --call ID     recognise the mass campaigns among a call's contributions\n"
+	"                          again, all of them, oldest first (after a bulk load, or for\n"
+	"                          contributions from before campaigns were recognised on\n"
+	"                          arrival); prints how many joined a campaign as JSON\n"
 	"  routes                  print the route table (method, pattern, role, body) as JSON\n"
 	"  mail-in [--recipient ADDR] [--sender ADDR] [--authserv-id ID]\n"
 	"                          receive one e-mail message (RFC 5322) on standard input, as\n"
@@ -485,6 +490,36 @@ static int cmd_token(int argc, char **argv)
 }
 
 /* The route table as JSON, one route a line, for the authorization tests: they walk the table itself. */
+static int cmd_campaigns(int argc, char **argv)
+{
+	int64_t call_id = 0;
+	for (int i = 1; i < argc; i++) {
+		char *end = NULL;
+		if (!strcmp(argv[i], "--call") && i + 1 < argc) {
+			call_id = strtoll(argv[++i], &end, 10);
+			if (!end || *end || call_id <= 0) {
+				fprintf(stderr, "consulta campaigns: --call wants a call's id\n");
+				return 2;
+			}
+		} else {
+			fprintf(stderr, "consulta campaigns: unknown option %s\n", argv[i]);
+			return 2;
+		}
+	}
+	if (!call_id) {
+		fprintf(stderr, "consulta campaigns: --call ID is required\n");
+		return 2;
+	}
+	struct error e;
+	error_clear(&e);
+	struct db *db = open_migrated(&e);
+	int64_t assigned = 0;
+	if (!db || campaign_rebuild(db, call_id, &assigned, &e) != 0)
+		return fail(&e);
+	printf("{\"call\": %lld, \"assigned\": %lld}\n", (long long)call_id, (long long)assigned);
+	return 0;
+}
+
 static int cmd_routes(int argc, char **argv)
 {
 	(void)argv;
@@ -672,7 +707,8 @@ int main(int argc, char **argv)
 		int (*run)(int, char **);
 	} commands[] = {{"init", cmd_init},   {"demo", cmd_demo},   {"serve", cmd_serve},
 			{"user", cmd_user},   {"token", cmd_token},
-			{"routes", cmd_routes}, {"mail-in", cmd_mail_in}, {"report", cmd_report}};
+			{"routes", cmd_routes}, {"mail-in", cmd_mail_in}, {"report", cmd_report},
+			{"campaigns", cmd_campaigns}};
 	for (size_t k = 0; k < sizeof commands / sizeof *commands; k++) {
 		if (!strcmp(argv[i], commands[k].name)) {
 			int rc = commands[k].run(argc - i, argv + i);

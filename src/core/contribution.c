@@ -2,6 +2,7 @@
 #include "core/contribution.h"
 
 #include "core/blob.h"
+#include "core/campaign.h"
 #include "core/call.h"
 #include "core/comment.h"
 #include "core/country.h"
@@ -556,6 +557,15 @@ int contribution_receive(struct db *db, struct arena *a, int64_t call_id, const 
 		goto fail;
 	if (comment_store(db, id, call.version_id, clean.comments, clean.ncomments, e) != 0)
 		goto fail;
+	/* A mass campaign is recognised as it arrives: a few indexed lookups (core/campaign.h). */
+	const char *campaign_words = campaign_text(a, clean.text, clean.comments, clean.ncomments);
+	int64_t campaign_id = 0;
+	if (!campaign_words) {
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		goto fail;
+	}
+	if (campaign_assign(db, a, call.id, id, campaign_words, now, &campaign_id, e) != 0)
+		goto fail;
 	if (in->table_report && contribution_store_table_report(db, id, in->table_report, e) != 0)
 		goto fail;
 	/* The receipt says what was stored, as its page does (core/receipt.h), read back in this transaction.
@@ -689,16 +699,26 @@ static bool given(const char *s)
 
 bool contribution_filter_narrows(const struct contribution_filter *f)
 {
-	return f && (given(f->category) || given(f->country) || given(f->type));
+	return f && (given(f->category) || given(f->country) || given(f->type) || f->campaign != 0);
+}
+
+bool contribution_campaign_parse(const char *s, int64_t *out)
+{
+	if (s && !strcmp(s, "none")) {
+		*out = CONTRIBUTION_NO_CAMPAIGN;
+		return true;
+	}
+	return field_parse_id(s, out);
 }
 
 /*
- * The public list's statements. A narrowing by category or country is written into the statement as a plain
- * equality only when it is asked for, so that SQLite can search the index on (call_id, category_id, id) or
- * (call_id, country, id) instead of reading every contribution of the call: one statement per combination
- * (2 x 2) and order (3), each a static string, prepared once per connection. The type stays a bound test
- * (?4 = '' or one comment of the type exists, found by the comment's (contribution_id, position) key). ?5 is 1
- * when the list is narrowed: then only published contributions, never the hidden ones.
+ * The public list's statements. A narrowing by category, country or campaign is written into the statement as a
+ * plain equality only when it is asked for, so that SQLite can search the index on (call_id, category_id, id),
+ * (call_id, country, id) or (campaign_id, id) instead of reading every contribution of the call: one statement
+ * per combination (2 x 2 x 3: no campaign asked, in none, in one) and order (3), each a static string, prepared
+ * once per connection. The type stays a bound test (?4 = '' or one comment of the type exists, found by the
+ * comment's (contribution_id, position) key). ?5 is 1 when the list is narrowed: then only published
+ * contributions, never the hidden ones. ?8 is the campaign.
  */
 #define PUBLIC_WHERE                                                                                           \
 	"WHERE c.call_id = ?1 AND c.publication <> 'private' AND c.state IN ('published', 'hidden') "           \
@@ -708,6 +728,8 @@ bool contribution_filter_narrows(const struct contribution_filter *f)
 	"AND c.category_id = (SELECT g.id FROM category g JOIN call l ON l.process_id = g.process_id "         \
 	"WHERE l.id = ?1 AND g.slug = ?2) "
 #define PUBLIC_COUNTRY "AND c.country = ?3 "
+#define PUBLIC_NO_CAMPAIGN "AND c.campaign_id IS NULL "
+#define PUBLIC_CAMPAIGN "AND c.campaign_id = ?8 "
 /* By name: the names the public sees (named and published), A to Z, then the rest in their order. */
 #define PUBLIC_NAMED "CASE WHEN c.publication = 'named' AND c.state = 'published' "
 #define PUBLIC_ORDERS(where)                                                                                   \
@@ -717,24 +739,30 @@ bool contribution_filter_narrows(const struct contribution_filter *f)
 				    "THEN lower(c.name) ELSE '' END, c.id LIMIT ?6 OFFSET ?7"}
 #define PUBLIC_COUNT(where)                                                                                    \
 	"SELECT count(*), count(*) FILTER (WHERE c.state = 'hidden') FROM contribution c " where
+/* The three campaign cases of one narrowing by category and country. */
+#define PUBLIC_CAMPAIGNS(of, where) {of(where), of(where PUBLIC_NO_CAMPAIGN), of(where PUBLIC_CAMPAIGN)}
 
-/* [category given][country given][sort] */
-static const char *const PUBLIC_LIST_SQL[2][2][3] = {
-	{PUBLIC_ORDERS(PUBLIC_WHERE), PUBLIC_ORDERS(PUBLIC_WHERE PUBLIC_COUNTRY)},
-	{PUBLIC_ORDERS(PUBLIC_WHERE PUBLIC_CATEGORY), PUBLIC_ORDERS(PUBLIC_WHERE PUBLIC_CATEGORY PUBLIC_COUNTRY)},
+/* [category given][country given][campaign: any, none, one][sort] */
+static const char *const PUBLIC_LIST_SQL[2][2][3][3] = {
+	{PUBLIC_CAMPAIGNS(PUBLIC_ORDERS, PUBLIC_WHERE), PUBLIC_CAMPAIGNS(PUBLIC_ORDERS, PUBLIC_WHERE PUBLIC_COUNTRY)},
+	{PUBLIC_CAMPAIGNS(PUBLIC_ORDERS, PUBLIC_WHERE PUBLIC_CATEGORY),
+	 PUBLIC_CAMPAIGNS(PUBLIC_ORDERS, PUBLIC_WHERE PUBLIC_CATEGORY PUBLIC_COUNTRY)},
 };
-static const char *const PUBLIC_COUNT_SQL[2][2] = {
-	{PUBLIC_COUNT(PUBLIC_WHERE), PUBLIC_COUNT(PUBLIC_WHERE PUBLIC_COUNTRY)},
-	{PUBLIC_COUNT(PUBLIC_WHERE PUBLIC_CATEGORY), PUBLIC_COUNT(PUBLIC_WHERE PUBLIC_CATEGORY PUBLIC_COUNTRY)},
+static const char *const PUBLIC_COUNT_SQL[2][2][3] = {
+	{PUBLIC_CAMPAIGNS(PUBLIC_COUNT, PUBLIC_WHERE), PUBLIC_CAMPAIGNS(PUBLIC_COUNT, PUBLIC_WHERE PUBLIC_COUNTRY)},
+	{PUBLIC_CAMPAIGNS(PUBLIC_COUNT, PUBLIC_WHERE PUBLIC_CATEGORY),
+	 PUBLIC_CAMPAIGNS(PUBLIC_COUNT, PUBLIC_WHERE PUBLIC_CATEGORY PUBLIC_COUNTRY)},
 };
 
 const char *contribution_public_sql(const struct contribution_filter *f, bool count)
 {
 	const int cat = f && given(f->category), ctry = f && given(f->country);
-	return count ? PUBLIC_COUNT_SQL[cat][ctry] : PUBLIC_LIST_SQL[cat][ctry][f ? f->sort : CONTRIBUTION_SORT_OLDEST];
+	const int campaign = !f || f->campaign == 0 ? 0 : f->campaign == CONTRIBUTION_NO_CAMPAIGN ? 1 : 2;
+	return count ? PUBLIC_COUNT_SQL[cat][ctry][campaign]
+		     : PUBLIC_LIST_SQL[cat][ctry][campaign][f ? f->sort : CONTRIBUTION_SORT_OLDEST];
 }
 
-/* Binds the filter's parameters (?1 to ?5) to one of the statements above. */
+/* Binds the filter's parameters (?1 to ?5, ?8) to one of the statements above. */
 static void bind_public(struct db_stmt *st, int64_t call_id, const struct contribution_filter *f)
 {
 	db_bind_int(st, 1, call_id);
@@ -742,6 +770,8 @@ static void bind_public(struct db_stmt *st, int64_t call_id, const struct contri
 	db_bind_text(st, 3, f && given(f->country) ? f->country : "");
 	db_bind_text(st, 4, f && given(f->type) ? f->type : "");
 	db_bind_int(st, 5, contribution_filter_narrows(f));
+	if (f && f->campaign > 0) /* only the statements for one campaign have ?8 */
+		db_bind_int(st, 8, f->campaign);
 }
 
 int contribution_list_public(struct db *db, struct arena *a, int64_t call_id, const struct contribution_filter *f,
@@ -863,6 +893,12 @@ static json_t *admission_json(const struct contribution *c)
 /* Admits the late contribution `before` (of a call in process_id) with the state it takes then, inside the
  * caller's transaction, with its audit entry "contribution.admit": the one way a late contribution is
  * admitted, whether the secretariat admits it or publishes it through moderation. */
+/* Whether its campaign counts it among the members the public sees (core/campaign.h). */
+static bool campaign_public(enum contribution_state s, enum contribution_publication p)
+{
+	return s == CONTRIBUTION_PUBLISHED && p != PUBLICATION_PRIVATE;
+}
+
 static int contribution_admit_in(struct db *db, struct arena *a, const struct actor *who, int64_t process_id,
 				 const struct contribution *before, enum contribution_state state, struct error *e)
 {
@@ -874,7 +910,10 @@ static int contribution_admit_in(struct db *db, struct arena *a, const struct ac
 	db_bind_int(st, 1, clock_now());
 	db_bind_text(st, 2, contribution_state_name(state));
 	db_bind_int(st, 3, before->id);
-	if (db_exec_stmt(st, e) != 0 || contribution_find(db, a, before->tracking, &after, e) != 0 ||
+	if (db_exec_stmt(st, e) != 0 ||
+	    campaign_publicity(db, before->id, campaign_public(before->state, before->publication),
+			       campaign_public(state, before->publication), e) != 0 ||
+	    contribution_find(db, a, before->tracking, &after, e) != 0 ||
 	    document_comments_changed(db, before->call_id, e) != 0 ||
 	    audit_record(db, who, process_id, "contribution.admit", arena_printf(a, "contribution:%s", before->tracking),
 			 audit_json(a, admission_json(before)), audit_json(a, admission_json(&after)), e) != 0)
@@ -917,9 +956,11 @@ int contribution_moderate(struct db *db, struct arena *a, const struct actor *wh
 	if (call_find(db, a, before.call_id, &call, e) != 0)
 		goto fail;
 	/* Publishing a late contribution takes it into account: it is admitted, as the Admit action does. */
-	if (state == CONTRIBUTION_PUBLISHED && before.late && !before.admitted_at &&
-	    contribution_admit_in(db, a, who, call.process_id, &before, state, e) != 0)
+	const bool admit = state == CONTRIBUTION_PUBLISHED && before.late && !before.admitted_at;
+	if (admit && contribution_admit_in(db, a, who, call.process_id, &before, state, e) != 0)
 		goto fail;
+	/* what its campaign counted it as, after the admission if there was one */
+	const bool was_public = campaign_public(admit ? state : before.state, before.publication);
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		goto fail;
@@ -928,7 +969,9 @@ int contribution_moderate(struct db *db, struct arena *a, const struct actor *wh
 	db_bind_int(st, 3, clock_now());
 	db_bind_int(st, 4, before.id);
 	/* Published, hidden or marked spam: what the version's pages show of it changes. */
-	if (db_exec_stmt(st, e) != 0 || contribution_find(db, a, before.tracking, &after, e) != 0 ||
+	if (db_exec_stmt(st, e) != 0 ||
+	    campaign_publicity(db, before.id, was_public, campaign_public(state, before.publication), e) != 0 ||
+	    contribution_find(db, a, before.tracking, &after, e) != 0 ||
 	    document_comments_changed(db, before.call_id, e) != 0 ||
 	    audit_record(db, who, call.process_id, "contribution.moderate",
 			 arena_printf(a, "contribution:%s", before.tracking), audit_json(a, moderation_json(&before)),

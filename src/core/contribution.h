@@ -202,14 +202,20 @@ enum contribution_sort { CONTRIBUTION_SORT_OLDEST, CONTRIBUTION_SORT_NEWEST, CON
 const char *contribution_sort_name(enum contribution_sort s);
 bool contribution_sort_parse(const char *name, enum contribution_sort *out);
 
+/* The campaign a contribution is part of (core/campaign.h), as a filter: this one, or none. */
+enum { CONTRIBUTION_NO_CAMPAIGN = -1 };
+/* Reads ?campaign=: "none", or a campaign's id; false for anything else. */
+bool contribution_campaign_parse(const char *s, int64_t *out);
+
 struct contribution_filter {
 	const char *category, *country, *type;
+	int64_t campaign; /* 0: in a campaign or not; an id: its members; CONTRIBUTION_NO_CAMPAIGN: in none */
 	/* oldest first (the default), newest first, or by the name the public sees (named ones A to Z, then
 	 * the anonymous and hidden ones, oldest first: a name not published must not order anything) */
 	enum contribution_sort sort;
 };
 
-/* Whether f narrows the list (a category, country or type is set). */
+/* Whether f narrows the list (a category, country, type or campaign is set). */
 bool contribution_filter_narrows(const struct contribution_filter *f);
 
 /* contribution_list_published(), narrowed and ordered by f (NULL: every

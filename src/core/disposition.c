@@ -340,6 +340,7 @@ char *disposition_normalized(struct arena *a, const char *s)
 struct candidate {
 	int64_t id;
 	const char *pid, *type, *category, *comment;
+	int64_t campaign; /* of its contribution, 0 for none */
 };
 
 static int fill_candidate(struct arena *a, struct db_stmt *st, void *element)
@@ -351,6 +352,7 @@ static int fill_candidate(struct arena *a, struct db_stmt *st, void *element)
 	c->type = db_col_dup(st, 2, a, &failed);
 	c->category = db_col_dup(st, 3, a, &failed);
 	c->comment = db_col_dup(st, 4, a, &failed);
+	c->campaign = db_col_null(st, 5) ? 0 : db_col_int(st, 5);
 	return failed ? -1 : 0;
 }
 
@@ -360,14 +362,15 @@ int disposition_record_many(struct db *db, struct arena *a, const struct actor *
 {
 	*applied = *unchanged = 0;
 	int kinds = (sel->paragraph != NULL) + (sel->type != NULL) + (sel->category != NULL) + (sel->ids != NULL) +
-	            (sel->same_as != 0);
+	            (sel->same_as != 0) + (sel->campaign != 0);
 	if (kinds != 1)
-		error_field(e, "select", "Select the comments by one of paragraph, type, category, ids or same_as.");
+		error_field(e, "select",
+		            "Select the comments by one of paragraph, type, category, ids, same_as or campaign.");
 	struct checked c;
 	if (check_input(a, in, &c, e) != 0)
 		return -1;
 	static const char sql[] =
-	    "SELECT c.id, c.pid, c.type, g.slug, c.comment FROM comment c "
+	    "SELECT c.id, c.pid, c.type, g.slug, c.comment, k.campaign_id FROM comment c "
 	    "JOIN contribution k ON k.id = c.contribution_id JOIN category g ON g.id = k.category_id "
 	    "WHERE k.call_id = ? AND k.state <> 'spam' ORDER BY c.id";
 	if (db_begin(db, e) != 0)
@@ -420,6 +423,8 @@ int disposition_record_many(struct db *db, struct arena *a, const struct actor *
 		else if (sel->ids)
 			for (int j = 0; j < sel->nids && !take; j++)
 				take = sel->ids[j] == x->id;
+		else if (sel->campaign)
+			take = x->campaign == sel->campaign;
 		else if (same) {
 			const char *t = disposition_normalized(a, x->comment);
 			take = t && !strcmp(t, same);
@@ -435,6 +440,11 @@ int disposition_record_many(struct db *db, struct arena *a, const struct actor *
 			(*unchanged)++;
 		else
 			(*applied)++;
+	}
+	if (!chosen && sel->campaign) {
+		error_field(e, "select", "Campaign %lld is not a campaign of this call, or its contributions have no "
+		                         "comments.", (long long)sel->campaign);
+		goto fail;
 	}
 	if (!chosen) {
 		error_field(e, "select", "No comment of this call is selected.");

@@ -71,6 +71,7 @@ struct disposition_selection {
 	const int64_t *ids;    /* these comments (each of the call) */
 	int nids;
 	int64_t same_as; /* every comment of the call whose text, normalized, equals this one's */
+	int64_t campaign; /* every comment of the contributions in this campaign of the call (core/campaign.h) */
 };
 
 /* Answers every comment of call_id that sel selects (of contributions that are not spam), each as

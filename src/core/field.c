@@ -112,3 +112,19 @@ int field_enum_index(const char *const *names, int n, const char *s)
 			return i;
 	return -1;
 }
+
+bool field_parse_id(const char *s, int64_t *out)
+{
+	if (!s || !*s || strlen(s) > 18)
+		return false;
+	int64_t v = 0;
+	for (const char *p = s; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return false;
+		v = v * 10 + (*p - '0');
+	}
+	if (v <= 0)
+		return false;
+	*out = v;
+	return true;
+}

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* A copy without white space around it; NULL stays NULL. */
 const char *field_trimmed(struct arena *a, const char *s);
@@ -31,6 +32,8 @@ void field_check_text(struct error *e, const char *field, const char *value, boo
 
 /* An e-mail address of the usual shape, at most LIMIT_EMAIL bytes. */
 bool field_email_valid(const char *email);
+/* Reads a record's id as an address or a form gives it: decimal digits only, at most 18, above 0. */
+bool field_parse_id(const char *s, int64_t *out);
 void field_check_email(struct error *e, const char *field, const char *value);
 
 /* The position of s in names[0..n) (a domain state's one table of names, beside its

@@ -129,3 +129,47 @@ size_t utf8_prefix(const char *s, size_t max)
 		max--;
 	return max;
 }
+
+unsigned utf8_next(const char **str)
+{
+	const unsigned char *s = (const unsigned char *)*str;
+	unsigned c = s[0];
+	if (!c)
+		return 0;
+	int len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+	unsigned cp = len == 1 ? c : len == 2 ? c & 0x1F : len == 3 ? c & 0x0F : c & 0x07;
+	for (int k = 1; k < len; k++) {
+		if ((s[k] & 0xC0) != 0x80) { /* not valid after all: one byte at a time, never past the end */
+			len = k;
+			break;
+		}
+		cp = cp << 6 | (s[k] & 0x3Fu);
+	}
+	*str += len;
+	/* a byte that begins no character is never taken for the end */
+	return cp ? cp : 0xFFFD;
+}
+
+size_t utf8_put(char *out, unsigned cp)
+{
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (char)(0xC0 | cp >> 6);
+		out[1] = (char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		out[0] = (char)(0xE0 | cp >> 12);
+		out[1] = (char)(0x80 | (cp >> 6 & 0x3F));
+		out[2] = (char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	out[0] = (char)(0xF0 | cp >> 18);
+	out[1] = (char)(0x80 | (cp >> 12 & 0x3F));
+	out[2] = (char)(0x80 | (cp >> 6 & 0x3F));
+	out[3] = (char)(0x80 | (cp & 0x3F));
+	return 4;
+}

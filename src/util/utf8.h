@@ -28,4 +28,11 @@ bool utf8_has_visible(const char *s);
  * and does not cut a character in two. */
 size_t utf8_prefix(const char *s, size_t max);
 
+/* The code point at *s (valid UTF-8), moving *s past it; 0 at the end of the string. Not valid UTF-8 is
+ * read a byte or a few at a time, never past the end, as U+FFFD where it would read as U+0000. */
+unsigned utf8_next(const char **s);
+
+/* Writes code point cp (at most U+10FFFF, not a surrogate) as UTF-8 at out (room for 4 bytes); its length. */
+size_t utf8_put(char *out, unsigned cp);
+
 #endif

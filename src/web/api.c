@@ -6,6 +6,7 @@
 #include "core/account.h"
 #include "core/attachment.h"
 #include "core/call.h"
+#include "core/campaign.h"
 #include "core/config.h"
 #include "core/contribution.h"
 #include "core/disposition.h"
@@ -631,12 +632,85 @@ static const char *api_list_keep(struct request *r, const struct contribution_fi
 			buf_printf(&b, "&%s=", names[i]);
 			html_url_escape(&b, values[i]);
 		}
+	if (f->campaign == CONTRIBUTION_NO_CAMPAIGN)
+		buf_printf(&b, "&campaign=none");
+	else if (f->campaign > 0)
+		buf_printf(&b, "&campaign=%lld", (long long)f->campaign);
 	const char *keep = b.failed || !b.data ? "" : arena_strndup(&r->arena, b.data, b.len);
 	buf_free(&b);
 	return keep ? keep : "";
 }
 
+/* One page of call_id's published contributions as f narrows and orders them (sort: as asked, for the next
+ * page's link), listed at path: the call's list, or a campaign's members. */
+static void contributions_page(struct request *r, int64_t call_id, const struct contribution_filter *f,
+			       const char *sort, const char *path)
+{
+	int64_t page, per_page, asked_offset;
+	if (!page_args(r, &page, &per_page, &asked_offset))
+		return;
+	const int64_t offset = asked_offset >= 0 ? asked_offset : (page - 1) * per_page;
+	struct error e;
+	error_clear(&e);
+	struct contribution *items;
+	int n;
+	int64_t total, hidden;
+	if (contribution_list_public(r->db, &r->arena, call_id, f, (int)offset, (int)per_page, &items, &n, &total,
+				     &hidden, &e) != 0 ||
+	    comment_attach(r->db, &r->arena, items, n, &e) != 0 || api_dispositions_attach(r, items, n, call_id, &e) != 0) {
+		reply_json_error(r, &e);
+		return;
+	}
+	/* long texts make shorter pages (next says where the rest starts), never an answer cut off */
+	int shown;
+	json_t *arr = api_contributions_by_size(items, n, api_contribution_json, &shown);
+	/* next keeps the narrowing and order asked for */
+	const char *keep = api_list_keep(r, f, sort);
+	json_t *next = offset + shown >= total ? json_null()
+		       : asked_offset < 0 && shown == n
+			       ? json_string(arena_printf(&r->arena, "%s?page=%lld&per_page=%lld%s", path,
+							  (long long)page + 1, (long long)per_page, keep))
+			       : json_string(arena_printf(&r->arena, "%s?offset=%lld&per_page=%lld%s", path,
+							  (long long)(offset + shown), (long long)per_page, keep));
+	/* total counts the list: the published and, each in its place, the hidden (kept in the record, and counted) */
+	reply_json(r, 200, json_pack("{s:o,s:o,s:I,s:I,s:I,s:I,s:I,s:o}", "contributions", arr, "page",
+				     asked_offset < 0 ? json_integer(page) : json_null(), "offset", (json_int_t)offset,
+				     "per_page", (json_int_t)per_page, "total", (json_int_t)total, "published",
+				     (json_int_t)(total - hidden), "hidden", (json_int_t)hidden, "next", next));
+}
+
 void api_call_contributions(struct request *r)
+{
+	struct call c;
+	if (!api_load_call(r, &c))
+		return;
+	struct error e;
+	error_clear(&e);
+	/* The public list's narrowing and order (?category=&country=&type=&campaign=&sort=), as on its page. */
+	struct contribution_filter f = {.category = request_query(r, "category"),
+	                                .country = request_query(r, "country"),
+	                                .type = request_query(r, "type")};
+	const char *sort = request_query(r, "sort"), *campaign = request_query(r, "campaign");
+	if (sort && *sort && !contribution_sort_parse(sort, &f.sort))
+		error_field(&e, "sort", "Use oldest, newest or name.");
+	if (campaign && *campaign && !contribution_campaign_parse(campaign, &f.campaign))
+		error_field(&e, "campaign", "Use a campaign's id, or none for the contributions in no campaign.");
+	if (e.code) {
+		reply_json_error(r, &e);
+		return;
+	}
+	contributions_page(r, c.id, &f, sort, arena_printf(&r->arena, "/api/v1/calls/%lld/contributions", (long long)c.id));
+}
+
+static json_t *campaign_json(struct request *r, const struct campaign *k)
+{
+	return json_pack("{s:I,s:I,s:I,s:o,s:o,s:s,s:s,s:s}", "id", (json_int_t)k->id, "call", (json_int_t)k->call_id,
+			 "contributions", (json_int_t)k->members, "first_at", api_instant(k->first_at), "last_at",
+			 api_instant(k->last_at), "representative", k->representative, "text", k->text ? k->text : "",
+			 "members", arena_printf(&r->arena, "/api/v1/campaigns/%lld/contributions", (long long)k->id));
+}
+
+void api_call_campaigns(struct request *r)
 {
 	struct call c;
 	int64_t page, per_page, asked_offset;
@@ -645,41 +719,39 @@ void api_call_contributions(struct request *r)
 	const int64_t offset = asked_offset >= 0 ? asked_offset : (page - 1) * per_page;
 	struct error e;
 	error_clear(&e);
-	/* The public list's narrowing and order (?category=&country=&type=&sort=), as on its page. */
-	struct contribution_filter f = {.category = request_query(r, "category"),
-	                                .country = request_query(r, "country"),
-	                                .type = request_query(r, "type")};
-	const char *sort = request_query(r, "sort");
-	if (sort && *sort && !contribution_sort_parse(sort, &f.sort)) {
-		error_field(&e, "sort", "Use oldest, newest or name.");
-		reply_json_error(r, &e);
-		return;
-	}
-	struct contribution *items;
+	struct campaign *items;
 	int n;
-	int64_t total, hidden;
-	if (contribution_list_public(r->db, &r->arena, c.id, &f, (int)offset, (int)per_page, &items, &n, &total, &hidden,
-				     &e) != 0 ||
-	    comment_attach(r->db, &r->arena, items, n, &e) != 0 || api_dispositions_attach(r, items, n, c.id, &e) != 0) {
+	int64_t total;
+	if (campaign_list(r->db, &r->arena, c.id, (int)offset, (int)per_page, &items, &n, &total, &e) != 0) {
 		reply_json_error(r, &e);
 		return;
 	}
-	/* long texts make shorter pages (next says where the rest starts), never an answer cut off */
-	int shown;
-	json_t *arr = api_contributions_by_size(items, n, api_contribution_json, &shown);
-	/* next keeps the narrowing and order asked for */
-	const char *keep = api_list_keep(r, &f, sort);
-	json_t *next = offset + shown >= total ? json_null()
-		       : asked_offset < 0 && shown == n
-			       ? json_string(arena_printf(&r->arena,
-							  "/api/v1/calls/%lld/contributions?page=%lld&per_page=%lld%s",
-							  (long long)c.id, (long long)page + 1, (long long)per_page, keep))
-			       : json_string(arena_printf(&r->arena,
-							  "/api/v1/calls/%lld/contributions?offset=%lld&per_page=%lld%s",
-							  (long long)c.id, (long long)(offset + shown), (long long)per_page, keep));
-	/* total counts the list: the published and, each in its place, the hidden (kept in the record, and counted) */
-	reply_json(r, 200, json_pack("{s:o,s:o,s:I,s:I,s:I,s:I,s:I,s:o}", "contributions", arr, "page",
-				     asked_offset < 0 ? json_integer(page) : json_null(), "offset", (json_int_t)offset,
-				     "per_page", (json_int_t)per_page, "total", (json_int_t)total, "published",
-				     (json_int_t)(total - hidden), "hidden", (json_int_t)hidden, "next", next));
+	json_t *arr = json_array();
+	for (int i = 0; i < n; i++)
+		json_array_append_new(arr, campaign_json(r, &items[i]));
+	json_t *next = offset + n >= total ? json_null()
+					   : json_string(arena_printf(&r->arena,
+								      "/api/v1/calls/%lld/campaigns?offset=%lld&per_page=%lld",
+								      (long long)c.id, (long long)(offset + n),
+								      (long long)per_page));
+	reply_json(r, 200, json_pack("{s:I,s:o,s:I,s:I,s:I,s:o}", "call", (json_int_t)c.id, "campaigns", arr, "offset",
+				     (json_int_t)offset, "per_page", (json_int_t)per_page, "total", (json_int_t)total,
+				     "next", next));
+}
+
+void api_campaign_contributions(struct request *r)
+{
+	int64_t id;
+	struct campaign k;
+	struct error e;
+	error_clear(&e);
+	if (!parse_id(r->params[0], &id))
+		error_set(&e, ERROR_NOT_FOUND, "There is no such campaign.");
+	if (e.code || campaign_find(r->db, &r->arena, id, &k, &e) != 0) {
+		reply_json_error(r, &e);
+		return;
+	}
+	const struct contribution_filter f = {.campaign = k.id};
+	contributions_page(r, k.call_id, &f, NULL,
+			   arena_printf(&r->arena, "/api/v1/campaigns/%lld/contributions", (long long)k.id));
 }

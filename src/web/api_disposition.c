@@ -124,7 +124,7 @@ void api_disposition_history(struct request *r)
 void api_dispositions_record(struct request *r)
 {
 	static const char *const members[] = {"select", "decision", "reason", "paragraph", "version_id", NULL};
-	static const char *const selectors[] = {"paragraph", "type", "category", "ids", "same_as", NULL};
+	static const char *const selectors[] = {"paragraph", "type", "category", "ids", "same_as", "campaign", NULL};
 	int64_t id;
 	if (!path_id(r, &id, "There is no such call for contributions."))
 		return;
@@ -139,13 +139,15 @@ void api_dispositions_record(struct request *r)
 	struct disposition_selection sel = {0};
 	json_t *s = json_object_get(body, "select");
 	if (!json_is_object(s) || json_object_size(s) != 1) {
-		error_field(&e, "select", "Select the comments by one of paragraph, type, category, ids or same_as.");
+		error_field(&e, "select",
+		            "Select the comments by one of paragraph, type, category, ids, same_as or campaign.");
 	} else {
 		api_known_members(s, selectors, &e);
 		sel.paragraph = member_string(s, "paragraph", &e);
 		sel.type = member_string(s, "type", &e);
 		sel.category = member_string(s, "category", &e);
 		sel.same_as = member_id(s, "same_as", &e);
+		sel.campaign = member_id(s, "campaign", &e);
 		json_t *ids = json_object_get(s, "ids");
 		if (ids) {
 			size_t n = json_is_array(ids) ? json_array_size(ids) : 0;

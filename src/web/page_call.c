@@ -4,6 +4,7 @@
  * what to fix, field by field), the receipt, and the published contributions.
  */
 #include "core/call.h"
+#include "core/campaign.h"
 #include "core/comment.h"
 #include "core/config.h"
 #include "core/contribution.h"
@@ -783,7 +784,7 @@ static void contribution_block(struct request *r, const struct call *c, const st
 /* The list's filters and order as asked (?category=&country=&type=&sort=), each checked by the core. */
 struct list_query {
 	struct contribution_filter f;
-	const char *sort; /* as asked, "" for the default */
+	const char *sort;     /* as asked, "" for the default */
 	const char *keep; /* the same as a query string for links, "&amp;"-joined, escaped; "" when none */
 };
 
@@ -798,11 +799,16 @@ static void list_query_read(struct request *r, struct list_query *q)
 		q->sort = "";
 		q->f.sort = CONTRIBUTION_SORT_OLDEST;
 	}
+	/* ?campaign=ID lists one mass campaign's members, ?campaign=none those in none (core/campaign.h); anything
+	 * else lists every one */
+	const char *campaign = request_query(r, "campaign");
+	if (!campaign || !contribution_campaign_parse(campaign, &q->f.campaign))
+		campaign = "";
 	struct buf b;
 	buf_init(&b, 4096);
-	static const char *const names[] = {"category", "country", "type", "sort"};
-	const char *values[] = {q->f.category, q->f.country, q->f.type, q->sort};
-	for (int i = 0; i < 4; i++)
+	static const char *const names[] = {"category", "country", "type", "campaign", "sort"};
+	const char *values[] = {q->f.category, q->f.country, q->f.type, campaign, q->sort};
+	for (int i = 0; i < 5; i++)
 		if (values[i] && *values[i])
 			html_printf(&b, "&amp;%s=%u", names[i], values[i]);
 	q->keep = b.failed || !b.data ? "" : arena_strndup(&r->arena, b.data, b.len);
@@ -859,7 +865,13 @@ static void list_filters(struct request *r, const struct call *c, const struct p
 	for (size_t i = 0; i < sizeof sorts / sizeof *sorts; i++)
 		html_printf(&r->out, "<option value=\"%s\"%R>%s</option>\n", sorts[i].value,
 			    !strcmp(contribution_sort_name(q->f.sort), sorts[i].value) ? " selected" : "", sorts[i].label);
-	html_printf(&r->out, "</select></div>\n</div>\n<p><button type=\"submit\">Show</button>");
+	html_printf(&r->out, "</select></div>\n</div>\n");
+	/* a campaign's list stays that campaign's when narrowed further */
+	if (q->f.campaign == CONTRIBUTION_NO_CAMPAIGN)
+		html_printf(&r->out, "<input type=\"hidden\" name=\"campaign\" value=\"none\">\n");
+	else if (q->f.campaign > 0)
+		html_printf(&r->out, "<input type=\"hidden\" name=\"campaign\" value=\"%L\">\n", (long long)q->f.campaign);
+	html_printf(&r->out, "<p><button type=\"submit\">Show</button>");
 	if (*q->keep)
 		html_printf(&r->out, " <a href=\"/calls/%L/contributions\">Show all, oldest first</a>", (long long)c->id);
 	html_printf(&r->out, "</p>\n</form>\n");
@@ -886,10 +898,14 @@ void page_call_contributions(struct request *r)
 	error_clear(&e);
 	struct contribution *items;
 	int n;
-	int64_t total, hidden;
+	int64_t total, hidden, ncampaigns = 0;
+	struct campaign *campaigns = NULL;
+	int shown_campaigns = 0;
 	if (page > 1000000 || offset > 100000000 ||
 	    contribution_list_public(r->db, &r->arena, c.id, &q.f, (int)offset, LIMIT_PAGE_SIZE_DEFAULT, &items, &n,
 				     &total, &hidden, &e) != 0 ||
+	    (!contribution_filter_narrows(&q.f) && offset == 0 &&
+	     campaign_list(r->db, &r->arena, c.id, 0, 10, &campaigns, &shown_campaigns, &ncampaigns, &e) != 0) ||
 	    comment_attach(r->db, &r->arena, items, n, &e) != 0 || page_dispositions_attach(r, items, n, c.id, &e) != 0) {
 		if (!e.code)
 			error_set(&e, ERROR_NOT_FOUND, "There is no such page.");
@@ -901,6 +917,24 @@ void page_call_contributions(struct request *r)
 	crumbs(r, &c, true);
 	html_printf(&r->out, "<h1>Published contributions</h1>\n");
 	list_filters(r, &c, &p, &q);
+	if (q.f.campaign)
+		html_printf(&r->out, "<p>%R <a href=\"?\">All contributions</a>.</p>\n",
+			    q.f.campaign < 0 ? "These are not part of a mass campaign."
+					     : "These sent the same text, or nearly.");
+	/* Mass campaigns folded: one line each, its count and links to one text and to its senders. */
+	if (shown_campaigns) {
+		html_printf(&r->out, "<section class=\"campaigns\" aria-labelledby=\"campaigns\"><h2 id=\"campaigns\">Mass "
+				     "campaigns</h2>\n<ul>\n");
+		for (int i = 0; i < shown_campaigns; i++)
+			html_printf(&r->out,
+				    "<li>This text was sent by %L contributor%R \u2014 <a href=\"/contributions/%u\">read "
+				    "one</a>, <a href=\"?campaign=%L\">list them</a>.</li>\n",
+				    (long long)campaigns[i].members, campaigns[i].members == 1 ? "" : "s",
+				    campaigns[i].representative, (long long)campaigns[i].id);
+		html_printf(&r->out, "</ul>\n<p><a href=\"?campaign=none\">The contributions in no campaign</a>%R</p>\n"
+				     "</section>\n",
+			    ncampaigns > shown_campaigns ? " (the largest ten campaigns are shown)." : ".");
+	}
 	/* Items until they hold LIMIT_PAGE_BYTES: long texts make shorter pages, never a cut-off one. The count above
 	 * them says how many this page shows, so they are written first, in a buffer of their own (r->out's while
 	 * they are written: the blocks write there), and follow the count. */

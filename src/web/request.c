@@ -2,6 +2,7 @@
 #include "web/request.h"
 
 #include "core/account.h"
+#include "core/field.h"
 #include "util/error.h"
 #include "util/log.h"
 
@@ -255,16 +256,5 @@ void reply_json_error(struct request *r, const struct error *e)
 
 bool parse_id(const char *s, int64_t *out)
 {
-	if (!s || !*s || strlen(s) > 18)
-		return false;
-	int64_t v = 0;
-	for (const char *p = s; *p; p++) {
-		if (*p < '0' || *p > '9')
-			return false;
-		v = v * 10 + (*p - '0');
-	}
-	if (v <= 0)
-		return false;
-	*out = v;
-	return true;
+	return field_parse_id(s, out);
 }

@@ -97,6 +97,8 @@ const struct route ROUTES[] = {
 	{"POST", "/api/v1/calls/{id}/contributions", api_contribution_create, ROLE_PUBLIC, true, .files = true},
 	{"POST", "/api/v1/subscriptions", api_subscription_create, ROLE_PUBLIC, true},
 	{"GET", "/api/v1/calls/{id}/contributions", api_call_contributions, ROLE_PUBLIC, false},
+	{"GET", "/api/v1/calls/{id}/campaigns", api_call_campaigns, ROLE_PUBLIC, false},
+	{"GET", "/api/v1/campaigns/{id}/contributions", api_campaign_contributions, ROLE_PUBLIC, false},
 	{"GET", "/api/v1/contributions/{tracking}", api_contribution, ROLE_PUBLIC, false},
 	{"GET", "/api/v1/versions/{id}", api_version, ROLE_PUBLIC, false},
 	{"GET", "/api/v1/versions/{id}/outcome", api_version_outcome, ROLE_PUBLIC, false},

@@ -120,6 +120,8 @@ void api_call(struct request *r);
 void api_contribution_create(struct request *r);
 void api_contribution(struct request *r);
 void api_call_contributions(struct request *r);
+void api_call_campaigns(struct request *r);
+void api_campaign_contributions(struct request *r);
 void api_process_create(struct request *r);
 void api_process_update(struct request *r);
 void api_document_create(struct request *r);

@@ -65,6 +65,8 @@ EXPECTED_PUBLIC_READS = {
     ("GET", "/api/v1/calls/{id}"),
     ("GET", "/api/v1/versions/{a}/compare/{b}"),
     ("GET", "/api/v1/calls/{id}/contributions"),
+    ("GET", "/api/v1/calls/{id}/campaigns"),
+    ("GET", "/api/v1/campaigns/{id}/contributions"),
     ("GET", "/api/v1/contributions/{tracking}"),
     ("GET", "/api/v1/versions/{id}"),  # a draft answers 404 to the public (test_versions.py)
     ("GET", "/api/v1/versions/{id}/outcome"),  # published answers only (test_outcome.py)
@@ -140,6 +142,7 @@ class Authorization(ServerTestCase):
         comment = s.get_json("/api/v1/contributions/" + commented).json()["comments"][0]["id"]
         cls.values = {
             ("comments", "id"): str(comment),
+            ("campaigns", "id"): "1",
             ("processes", "slug"): SLUG,
             ("calls", "id"): "1",
             ("versions", "id"): "2",

@@ -87,6 +87,7 @@ class EveryRouteOneThread(ServerTestCase):
             ("static", "name"): "style.css",
             ("pages", "name"): "about",
             ("comments", "id"): str(self.comment),
+            ("campaigns", "id"): "1",
             ("reports", "file"): "1.pdf",  # made by the walk's POST of the office's button (or 404 before)
             ("attachments", "n"): "1",
             ("1", "name"): "paper.pdf",

@@ -57,43 +57,50 @@ static void plan_of(const char *sql, char *out, size_t n)
 	sqlite3_close(conn);
 }
 
+/* What the statement for f (its count, or a page) reads: never the whole table, each narrowing by its index, and
+ * a page in the order of arrival without a sort. */
+static void check_plan(const struct contribution_filter *f, int count)
+{
+	char plan[4096];
+	plan_of(contribution_public_sql(f, count), plan, sizeof plan);
+	const bool cat = f->category, ctry = f->country;
+	if (strstr(plan, "SCAN c") || !strstr(plan, "SEARCH c USING"))
+		print_message("cat=%d country=%d campaign=%lld sort=%d count=%d: %s\n", cat, ctry,
+		              (long long)f->campaign, (int)f->sort, count, plan);
+	assert_null(strstr(plan, "SCAN c"));
+	assert_non_null(strstr(plan, "SEARCH c USING"));
+	if (f->campaign > 0)
+		assert_true(strstr(plan, "contribution_campaign (campaign_id=?)") ||
+		            strstr(plan, "(call_id=? AND category_id=?)") || strstr(plan, "(call_id=? AND country=?)"));
+	else if (cat && !ctry)
+		assert_non_null(strstr(plan, "contribution_call_category (call_id=? AND category_id=?)"));
+	else if (ctry)
+		assert_true(strstr(plan, "contribution_call_country (call_id=? AND country=?)") ||
+		            strstr(plan, "contribution_call_category (call_id=? AND category_id=?)"));
+	if (!count && f->sort != CONTRIBUTION_SORT_NAME)
+		assert_null(strstr(plan, "TEMP B-TREE"));
+}
+
 static void test_every_narrowing_searches_its_index(void **state)
 {
 	(void)state;
 	static const char *const categories[] = {NULL, "academia"}, *const countries[] = {NULL, "CH"},
 	                         *const types[] = {NULL, "technical"};
+	static const int64_t campaigns[] = {0, CONTRIBUTION_NO_CAMPAIGN, 5};
 	for (int cat = 0; cat < 2; cat++)
 		for (int ctry = 0; ctry < 2; ctry++)
 			for (int type = 0; type < 2; type++)
-				for (int sort = CONTRIBUTION_SORT_OLDEST; sort <= CONTRIBUTION_SORT_NAME; sort++) {
-					struct contribution_filter f = {.category = categories[cat],
-					                                .country = countries[ctry],
-					                                .type = types[type],
-					                                .sort = (enum contribution_sort)sort};
-					for (int count = 0; count < 2; count++) {
-						char plan[4096];
-						plan_of(contribution_public_sql(&f, count), plan, sizeof plan);
-						if (strstr(plan, "SCAN c") || !strstr(plan, "SEARCH c USING"))
-							print_message(
-							    "cat=%d country=%d type=%d sort=%d count=%d: %s\n", cat,
-							    ctry, type, sort, count, plan);
-						/* never a read of the whole table */
-						assert_null(strstr(plan, "SCAN c"));
-						assert_non_null(strstr(plan, "SEARCH c USING"));
-						if (cat && !ctry)
-							assert_non_null(strstr(plan, "contribution_call_category "
-							                             "(call_id=? AND category_id=?)"));
-						if (ctry)
-							assert_true(strstr(plan, "contribution_call_country (call_id=? "
-							                         "AND country=?)") ||
-							            strstr(plan, "contribution_call_category "
-							                         "(call_id=? AND category_id=?)"));
-						/* in the order of arrival, a page is read off the index without a sort
-						 */
-						if (!count && sort != CONTRIBUTION_SORT_NAME)
-							assert_null(strstr(plan, "TEMP B-TREE"));
-					}
-				}
+				for (int k = 0; k < 3; k++)
+					for (int sort = CONTRIBUTION_SORT_OLDEST; sort <= CONTRIBUTION_SORT_NAME; sort++)
+						for (int count = 0; count < 2; count++) {
+							const struct contribution_filter f = {
+							    .category = categories[cat],
+							    .country = countries[ctry],
+							    .type = types[type],
+							    .campaign = campaigns[k],
+							    .sort = (enum contribution_sort)sort};
+							check_plan(&f, count);
+						}
 }
 
 static void test_values_that_are_not_ours_are_refused_by_field(void **state)

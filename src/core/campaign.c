@@ -1,0 +1,842 @@
+/* campaign — see campaign.h. */
+#include "core/campaign.h"
+
+#include "util/log.h"
+#include "util/utf8.h"
+
+#include <sodium.h>
+#include <string.h>
+
+/* The SipHash key of the word and text hashes: public and fixed, since a campaign is recognised by comparing
+ * with texts hashed long before (it guards nothing; a collision is checked by the signatures). */
+static const unsigned char HASH_KEY[crypto_shorthash_KEYBYTES] = {'c', 'o', 'n', 's', 'u', 'l', 't', 'a',
+                                                                  'c', 'a', 'm', 'p', 'a', 'i', 'g', 'n'};
+
+/* SplitMix64's finaliser (Steele, Lea, Flood 2014): a bijection of 64-bit words that mixes every bit. */
+static uint64_t mix64(uint64_t z)
+{
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+	return z ^ (z >> 31);
+}
+
+static uint64_t hash_bytes(const char *p, size_t n)
+{
+	unsigned char out[crypto_shorthash_BYTES];
+	crypto_shorthash(out, (const unsigned char *)p, n, HASH_KEY);
+	uint64_t h = 0;
+	for (size_t i = 0; i < crypto_shorthash_BYTES; i++)
+		h = h << 8 | out[i];
+	return h;
+}
+
+/* -- the words of a text --------------------------------------------------- */
+
+enum cp_class { CP_IGNORED, CP_SPACE, CP_NEWLINE, CP_PUNCT, CP_SINGLE, CP_LETTER };
+
+/* Simple case folding for the scripts most consultations write in; other letters stay as they are. */
+static unsigned fold(unsigned c)
+{
+	if (c >= 0xFF01 && c <= 0xFF5E) /* full-width ASCII */
+		c -= 0xFEE0;
+	if (c < 0x80)
+		return c >= 'A' && c <= 'Z' ? c + 32 : c;
+	if (c >= 0xC0 && c <= 0xDE && c != 0xD7)
+		return c + 32;
+	if (c == 0x130)
+		return 'i';
+	if ((c >= 0x100 && c < 0x138 && c != 0x131) || (c >= 0x14A && c < 0x178))
+		return c | 1;
+	if ((c >= 0x139 && c < 0x149) || (c >= 0x179 && c < 0x17F))
+		return c & 1 ? c + 1 : c;
+	if (c == 0x178)
+		return 0xFF;
+	if (c >= 0x391 && c <= 0x3A9 && c != 0x3A2)
+		return c + 32;
+	if (c == 0x3C2) /* final sigma */
+		return 0x3C3;
+	if (c >= 0x410 && c <= 0x42F)
+		return c + 32;
+	if (c >= 0x400 && c <= 0x40F)
+		return c + 80;
+	return c;
+}
+
+static enum cp_class classify(unsigned c)
+{
+	if (c == '\n')
+		return CP_NEWLINE;
+	if (c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f' || c == 0xA0 || c == 0x1680 ||
+	    (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000)
+		return CP_SPACE;
+	if (c == 0xAD || c == 0x200B || c == 0x200C || c == 0x200D || (c >= 0x2060 && c <= 0x2064) || c == 0xFEFF ||
+	    (c >= 0xFE00 && c <= 0xFE0F))
+		return CP_IGNORED;
+	if (c < 0x80)
+		return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ? CP_LETTER : c < 0x20 ? CP_SPACE : CP_PUNCT;
+	if ((c >= 0x80 && c <= 0xBF) || c == 0xD7 || c == 0xF7 || (c >= 0x2010 && c <= 0x205E) ||
+	    (c >= 0x3001 && c <= 0x303F) || (c >= 0xFE30 && c <= 0xFE4F) || (c >= 0xFF5F && c <= 0xFF65) || c == 0x30FB)
+		return CP_PUNCT;
+	if ((c >= 0x3040 && c <= 0x30FF) || (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x4E00 && c <= 0x9FFF) ||
+	    (c >= 0xF900 && c <= 0xFAFF) || (c >= 0xFF66 && c <= 0xFF9F) || (c >= 0x20000 && c <= 0x3FFFF))
+		return CP_SINGLE;
+	return CP_LETTER;
+}
+
+struct word {
+	size_t at, len; /* in the folded buffer */
+	int line;
+	char after; /* the first punctuation after it (ASCII), 0 if none */
+};
+
+struct words {
+	char *buf; /* the folded words, each NUL-terminated */
+	struct word *w;
+	int n;
+	int from, to; /* the body: greeting and closing set aside */
+};
+
+/* Splits text into folded words; false when memory runs out. */
+static bool split(struct arena *a, const char *text, struct words *out)
+{
+	size_t len = strlen(text);
+	/* folding never makes a character longer than 4 bytes, and adds at most one NUL per character */
+	out->buf = arena_alloc(a, len * 2 + 1);
+	out->w = arena_alloc(a, sizeof *out->w * (len + 1));
+	if (!out->buf || !out->w)
+		return false;
+	out->n = 0;
+	size_t j = 0;
+	int line = 0;
+	bool in_word = false;
+	const char *p = text;
+	for (unsigned c; (c = utf8_next(&p)) != 0;) {
+		c = fold(c);
+		enum cp_class k = classify(c);
+		if (k == CP_IGNORED)
+			continue;
+		if (in_word && k != CP_LETTER) {
+			out->buf[j++] = '\0';
+			in_word = false;
+		}
+		if (k == CP_NEWLINE)
+			line++;
+		if (k == CP_PUNCT && out->n > 0 && !out->w[out->n - 1].after && c < 0x80)
+			out->w[out->n - 1].after = (char)c;
+		if (k != CP_LETTER && k != CP_SINGLE)
+			continue;
+		if (!in_word) {
+			out->w[out->n++] = (struct word){.at = j, .line = line};
+			in_word = k == CP_LETTER;
+		}
+		size_t l = utf8_put(out->buf + j, c);
+		j += l;
+		out->w[out->n - 1].len += l;
+		if (k == CP_SINGLE)
+			out->buf[j++] = '\0';
+	}
+	if (in_word)
+		out->buf[j++] = '\0';
+	out->buf[j] = '\0';
+	out->from = 0;
+	out->to = out->n;
+	return true;
+}
+
+static bool word_is(const struct words *ws, int i, const char *s)
+{
+	return i >= 0 && i < ws->n && !strcmp(ws->buf + ws->w[i].at, s);
+}
+
+static bool word_in(const struct words *ws, int i, const char *const *list)
+{
+	for (; *list; list++)
+		if (word_is(ws, i, *list))
+			return true;
+	return false;
+}
+
+/* Words that open a letter's salutation, in the languages consultations mostly arrive in. */
+static const char *const SALUTATIONS[] = {
+    "dear",    "hello",    "hi",       "hey",       "greetings", "attn",      "attention", "madam",     "sir",
+    "sirs",    "chers",    "cher",     "chère",     "chere",     "madame",    "monsieur",  "mesdames",  "messieurs",
+    "bonjour", "estimado", "estimada", "estimados", "estimadas", "querido",   "querida",   "sehr",      "liebe",
+    "lieber",  "geachte",  "egregio",  "gentile",   "gentili",   "уважаемый", "уважаемая", "уважаемые", NULL};
+/* Words that open a closing formula on their own ... */
+static const char *const CLOSINGS[] = {
+    "sincerely",    "regards",          "respectfully", "cordially",   "yours",       "cheers",
+    "thanks",       "warmly",           "cordialement", "salutations", "saludos",     "atentamente",
+    "sinceramente", "hochachtungsvoll", "distinti",     "sincerement", "sincèrement", NULL};
+/* ... and words that do so when the next word is one of these */
+static const char *const CLOSING_PAIRS[][2] = {
+    {"thank", "you"},   {"best", "regards"},     {"best", "wishes"}, {"kind", "regards"}, {"warm", "regards"},
+    {"with", "kind"},   {"with", "best"},        {"with", "warm"},   {"with", "regards"}, {"with", "thanks"},
+    {"many", "thanks"}, {"mit", "freundlichen"}, {"best", NULL},
+};
+
+static bool closing_at(const struct words *ws, int i)
+{
+	if (word_in(ws, i, CLOSINGS))
+		return true;
+	for (size_t k = 0; k < sizeof CLOSING_PAIRS / sizeof *CLOSING_PAIRS; k++)
+		if (word_is(ws, i, CLOSING_PAIRS[k][0]) &&
+		    (!CLOSING_PAIRS[k][1] ? ws->w[i].after == ',' : word_is(ws, i + 1, CLOSING_PAIRS[k][1])))
+			return true;
+	return false;
+}
+
+static bool sentence_end(char c)
+{
+	return c == '.' || c == '!' || c == '?';
+}
+
+/* Sets ws->from and ws->to past a mail-merge greeting and before a closing and signature. The rules are
+ * about shape, not about any one campaign: a greeting is the opening words up to the first comma or colon
+ * (or the end of the first line) within 8 words when the first word is a salutation, or a first line of at
+ * most 6 words ending with a comma or a colon; a closing starts at a closing formula among the last 20 words that
+ * begins a line or a sentence, and runs to the end; without one, a last line of at most 4 words that ends
+ * with no full stop is a bare signature. The body keeps at least one word. */
+static void trim_letter(struct words *ws)
+{
+	const struct word *w = ws->w;
+	const int n = ws->n;
+	if (n < 2)
+		return;
+	if (word_in(ws, 0, SALUTATIONS)) {
+		for (int k = 0; k < 8 && k < n - 1; k++)
+			if (w[k].after == ',' || w[k].after == ':' || w[k + 1].line != w[0].line) {
+				ws->from = k + 1;
+				break;
+			}
+	} else {
+		int k = 0;
+		while (k + 1 < n && w[k + 1].line == w[0].line)
+			k++;
+		if (k < 6 && k + 1 < n && (w[k].after == ',' || w[k].after == ':'))
+			ws->from = k + 1;
+	}
+	for (int k = n - 20 > ws->from + 1 ? n - 20 : ws->from + 1; k < n; k++)
+		if (closing_at(ws, k) && (w[k].line != w[k - 1].line || sentence_end(w[k - 1].after))) {
+			ws->to = k;
+			return;
+		}
+	int k = n - 1;
+	while (k > ws->from && w[k - 1].line == w[n - 1].line)
+		k--;
+	if (k > ws->from && n - k <= 4 && w[k].line != w[k - 1].line && !sentence_end(w[n - 1].after))
+		ws->to = k;
+}
+
+static bool words_of(struct arena *a, const char *text, struct words *ws)
+{
+	if (!split(a, text, ws))
+		return false;
+	trim_letter(ws);
+	return true;
+}
+
+/* The body's words joined by single spaces; NULL when memory runs out. */
+static char *joined(struct arena *a, const struct words *ws)
+{
+	size_t len = 0;
+	for (int i = ws->from; i < ws->to; i++)
+		len += ws->w[i].len + 1;
+	char *out = arena_alloc(a, len + 1);
+	if (!out)
+		return NULL;
+	size_t j = 0;
+	for (int i = ws->from; i < ws->to; i++) {
+		if (j)
+			out[j++] = ' ';
+		memcpy(out + j, ws->buf + ws->w[i].at, ws->w[i].len);
+		j += ws->w[i].len;
+	}
+	out[j] = '\0';
+	return out;
+}
+
+char *campaign_normalize(struct arena *a, const char *text)
+{
+	struct words ws;
+	return words_of(a, text, &ws) ? joined(a, &ws) : NULL;
+}
+
+/* -- fingerprints ---------------------------------------------------------- */
+
+int campaign_shape_of(struct arena *a, const char *text, struct campaign_shape *out)
+{
+	memset(out->minhash, 0xff, sizeof out->minhash);
+	out->words = 0;
+	out->exact = 0;
+	struct words ws;
+	const char *norm;
+	if (!words_of(a, text, &ws) || !(norm = joined(a, &ws)))
+		return -1;
+	const int n = ws.to - ws.from;
+	out->words = n;
+	out->exact = (int64_t)(hash_bytes(norm, strlen(norm)) & INT64_MAX);
+	if (n == 0)
+		return 0;
+	uint64_t *th = arena_alloc(a, sizeof *th * (size_t)n);
+	if (!th)
+		return -1;
+	for (int i = 0; i < n; i++)
+		th[i] = hash_bytes(ws.buf + ws.w[ws.from + i].at, ws.w[ws.from + i].len);
+	const int span = n < CAMPAIGN_SHINGLE ? n : CAMPAIGN_SHINGLE;
+	for (int i = 0; i + span <= n; i++) {
+		uint64_t sh = th[i];
+		for (int k = 1; k < span; k++)
+			sh = mix64(sh) ^ th[i + k];
+		sh = mix64(sh);
+		/* permutation p is x -> mix64(x ^ constant_p): one 64-bit hash per shingle, 64 cheap mixes */
+		for (int p = 0; p < CAMPAIGN_HASHES; p++) {
+			const uint32_t v = (uint32_t)(mix64(sh ^ ((uint64_t)(p + 1) * 0x9E3779B97F4A7C15u)) >> 32);
+			if (v < out->minhash[p])
+				out->minhash[p] = v;
+		}
+	}
+	return 0;
+}
+
+double campaign_similarity(const struct campaign_shape *x, const struct campaign_shape *y)
+{
+	int same = 0;
+	for (int p = 0; p < CAMPAIGN_HASHES; p++)
+		same += x->minhash[p] == y->minhash[p];
+	return (double)same / CAMPAIGN_HASHES;
+}
+
+static int64_t band_key(const struct campaign_shape *s, int band)
+{
+	uint64_t h = mix64((uint64_t)band + 1);
+	for (int r = 0; r < CAMPAIGN_ROWS; r++)
+		h = mix64(h ^ s->minhash[band * CAMPAIGN_ROWS + r]);
+	return (int64_t)(h & INT64_MAX);
+}
+
+char *campaign_text(struct arena *a, const char *text, const struct comment_input *comments, int n)
+{
+	char *out = arena_strdup(a, text ? text : "");
+	for (int i = 0; out && i < n; i++)
+		out = arena_printf(a, "%s\n%s\n%s", out, comments[i].comment ? comments[i].comment : "",
+		                   comments[i].proposed_change ? comments[i].proposed_change : "");
+	return out;
+}
+
+/* -- assignment ------------------------------------------------------------ */
+
+/* The signature as stored: CAMPAIGN_HASHES values, 4 bytes each, big-endian. */
+static void pack(const struct campaign_shape *s, unsigned char *b)
+{
+	for (int p = 0; p < CAMPAIGN_HASHES; p++)
+		for (int k = 0; k < 4; k++)
+			b[p * 4 + k] = (unsigned char)(s->minhash[p] >> (24 - 8 * k));
+}
+
+static bool unpack(const void *blob, size_t n, struct campaign_shape *s)
+{
+	const unsigned char *b = blob;
+	if (!b || n != CAMPAIGN_HASHES * 4)
+		return false;
+	for (int p = 0; p < CAMPAIGN_HASHES; p++)
+		s->minhash[p] = (uint32_t)b[p * 4] << 24 | (uint32_t)b[p * 4 + 1] << 16 | (uint32_t)b[p * 4 + 2] << 8 |
+		                b[p * 4 + 3];
+	return true;
+}
+
+/* Puts contribution id in the campaign of other (other_campaign, 0 if it has none yet: then made, with
+ * other as its representative). */
+static int join(struct db *db, int64_t id, int64_t received_at, int64_t other, int64_t other_campaign,
+                int64_t *campaign_id, struct error *e)
+{
+	/* published counts the members the public sees (PUBLIC below), kept as they join and are moderated */
+	static const char sql_new[] =
+	    "INSERT INTO campaign (call_id, representative_id, members, published, first_at, last_at) "
+	    "SELECT call_id, id, 1, CASE WHEN state = 'published' AND publication <> 'private' THEN 1 ELSE 0 END, "
+	    "received_at, received_at FROM contribution WHERE id = ?";
+	static const char sql_grow[] = "UPDATE campaign SET members = members + 1, published = published + "
+	                               "(SELECT CASE WHEN k.state = 'published' AND k.publication <> 'private' THEN 1 "
+	                               "ELSE 0 END FROM contribution k WHERE k.id = ?3), "
+	                               "first_at = CASE WHEN first_at > ?2 THEN ?2 ELSE first_at END, "
+	                               "last_at = CASE WHEN last_at < ?2 THEN ?2 ELSE last_at END WHERE id = ?1";
+	static const char sql_member[] = "UPDATE contribution SET campaign_id = ? WHERE id = ?";
+	struct db_stmt *st;
+	if (!other_campaign) {
+		if (!(st = db_stmt(db, sql_new, e)))
+			return -1;
+		db_bind_int(st, 1, other);
+		if (db_exec_stmt(st, e) != 0)
+			return -1;
+		other_campaign = db_last_id(db);
+		if (!(st = db_stmt(db, sql_member, e)))
+			return -1;
+		db_bind_int(st, 1, other_campaign);
+		db_bind_int(st, 2, other);
+		if (db_exec_stmt(st, e) != 0)
+			return -1;
+	}
+	if (!(st = db_stmt(db, sql_grow, e)))
+		return -1;
+	db_bind_int(st, 1, other_campaign);
+	db_bind_int(st, 2, received_at);
+	db_bind_int(st, 3, id);
+	if (db_exec_stmt(st, e) != 0 || !(st = db_stmt(db, sql_member, e)))
+		return -1;
+	db_bind_int(st, 1, other_campaign);
+	db_bind_int(st, 2, id);
+	if (db_exec_stmt(st, e) != 0)
+		return -1;
+	*campaign_id = other_campaign;
+	return 0;
+}
+
+/* Reads candidate id's signature and campaign: 1, 0 when it has no signature, -1. */
+static int read_shape(struct db *db, int64_t id, struct campaign_shape *s, int64_t *campaign, struct error *e)
+{
+	static const char sql[] = "SELECT s.minhash, c.campaign_id FROM campaign_shape s "
+	                          "JOIN contribution c ON c.id = s.contribution_id WHERE s.contribution_id = ?";
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, id);
+	enum db_step r = db_step(st, e);
+	if (r != DB_ROW)
+		return r == DB_DONE ? 0 : -1;
+	size_t n;
+	const void *b = db_col_blob(st, 0, &n);
+	bool ok = unpack(b, n, s);
+	*campaign = db_col_null(st, 1) ? 0 : db_col_int(st, 1);
+	db_reset(st);
+	return ok ? 1 : 0;
+}
+
+/* A candidate of the bands: its campaign (0: none yet) and its similarity to the new text. */
+struct near {
+	int64_t id, campaign;
+	double sim;
+};
+
+/* A campaign's count, 0 when unknown. */
+static int campaign_members(struct db *db, int64_t campaign, int64_t *members, struct error *e)
+{
+	static const char sql[] = "SELECT members FROM campaign WHERE id = ?";
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, campaign);
+	enum db_step r = db_step(st, e);
+	*members = r == DB_ROW ? db_col_int(st, 0) : 0;
+	db_reset(st);
+	return r == DB_FAIL ? -1 : 0;
+}
+
+/* Moves every member of campaign gone into keep (both of one call), and forgets gone. */
+static int merge(struct db *db, int64_t keep, int64_t gone, struct error *e)
+{
+	static const char sql_grow[] =
+	    "UPDATE campaign SET members = members + (SELECT g.members FROM campaign g WHERE g.id = ?2), "
+	    "published = published + (SELECT g.published FROM campaign g WHERE g.id = ?2), "
+	    "first_at = CASE WHEN first_at > (SELECT g.first_at FROM campaign g WHERE g.id = ?2) "
+	    "THEN (SELECT g.first_at FROM campaign g WHERE g.id = ?2) ELSE first_at END, "
+	    "last_at = CASE WHEN last_at < (SELECT g.last_at FROM campaign g WHERE g.id = ?2) "
+	    "THEN (SELECT g.last_at FROM campaign g WHERE g.id = ?2) ELSE last_at END WHERE id = ?1";
+	static const char sql_move[] = "UPDATE contribution SET campaign_id = ?1 WHERE campaign_id = ?2";
+	static const char sql_gone[] = "DELETE FROM campaign WHERE id = ?";
+	struct db_stmt *st = db_stmt(db, sql_grow, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, keep);
+	db_bind_int(st, 2, gone);
+	if (db_exec_stmt(st, e) != 0 || !(st = db_stmt(db, sql_move, e)))
+		return -1;
+	db_bind_int(st, 1, keep);
+	db_bind_int(st, 2, gone);
+	if (db_exec_stmt(st, e) != 0 || !(st = db_stmt(db, sql_gone, e)))
+		return -1;
+	db_bind_int(st, 1, gone);
+	return db_exec_stmt(st, e);
+}
+
+/* Puts contribution id in the campaign of its most similar candidate, and with it every other candidate at
+ * least CAMPAIGN_JOIN alike: one alone joins; another campaign's members move over when it is the smaller
+ * and has at most CAMPAIGN_MERGE_MAX members (the first members of a campaign with many variants may
+ * have started campaigns of their own before a text close to both of them came). */
+static int gather(struct db *db, int64_t id, int64_t received_at, struct near *near, int n, int64_t *campaign_id,
+                  struct error *e)
+{
+	int best = 0;
+	for (int k = 1; k < n; k++)
+		if (near[k].sim > near[best].sim)
+			best = k;
+	if (join(db, id, received_at, near[best].id, near[best].campaign, campaign_id, e) != 0)
+		return -1;
+	int64_t target = *campaign_id;
+	for (int k = 0; k < n; k++) {
+		if (near[k].sim < CAMPAIGN_JOIN || near[k].campaign == target)
+			continue;
+		if (!near[k].campaign) {
+			static const char sql[] =
+			    "UPDATE contribution SET campaign_id = ? WHERE id = ? AND campaign_id IS NULL";
+			/* it arrived before the new text: it may be the campaign's first */
+			static const char sql_count[] =
+			    "UPDATE campaign SET members = members + 1, published = published + (SELECT CASE WHEN "
+			    "k.state = 'published' AND k.publication <> 'private' THEN 1 ELSE 0 END FROM contribution "
+			    "k "
+			    "WHERE k.id = ?2), first_at = CASE WHEN first_at > "
+			    "(SELECT received_at FROM contribution WHERE id = ?2) THEN (SELECT received_at FROM "
+			    "contribution "
+			    "WHERE id = ?2) ELSE first_at END WHERE id = ?1";
+			struct db_stmt *st = db_stmt(db, sql, e);
+			if (!st)
+				return -1;
+			db_bind_int(st, 1, target);
+			db_bind_int(st, 2, near[k].id);
+			if (db_exec_stmt(st, e) != 0)
+				return -1;
+			if (db_changes(db) == 1) {
+				if (!(st = db_stmt(db, sql_count, e)))
+					return -1;
+				db_bind_int(st, 1, target);
+				db_bind_int(st, 2, near[k].id);
+				if (db_exec_stmt(st, e) != 0)
+					return -1;
+			}
+			near[k].campaign = target;
+			continue;
+		}
+		int64_t theirs, ours;
+		if (campaign_members(db, near[k].campaign, &theirs, e) != 0 ||
+		    campaign_members(db, target, &ours, e) != 0)
+			return -1;
+		/* the smaller moves into the larger */
+		const int64_t keep = theirs > ours ? near[k].campaign : target;
+		const int64_t gone = theirs > ours ? target : near[k].campaign;
+		if (!theirs || !ours || (theirs < ours ? theirs : ours) > CAMPAIGN_MERGE_MAX)
+			continue;
+		if (merge(db, keep, gone, e) != 0)
+			return -1;
+		for (int j = 0; j < n; j++)
+			if (near[j].campaign == gone)
+				near[j].campaign = keep;
+		target = keep;
+		*campaign_id = keep;
+	}
+	return 0;
+}
+
+int campaign_assign(struct db *db, struct arena *a, int64_t call_id, int64_t id, const char *text, int64_t received_at,
+                    int64_t *campaign_id, struct error *e)
+{
+	static const char sql_exact[] = "SELECT contribution_id FROM campaign_shape WHERE call_id = ? AND exact = ? "
+	                                "ORDER BY contribution_id LIMIT 1";
+	static const char sql_bucket[] = "SELECT contribution_id FROM campaign_band WHERE call_id = ? AND band = ? "
+	                                 "AND bucket = ? ORDER BY contribution_id LIMIT ?";
+	static const char sql_shape[] =
+	    "INSERT INTO campaign_shape (contribution_id, call_id, exact, minhash) VALUES (?, ?, ?, ?)";
+	static const char sql_band[] =
+	    "INSERT INTO campaign_band (call_id, band, bucket, contribution_id) VALUES (?, ?, ?, ?)";
+	*campaign_id = 0;
+	struct campaign_shape me, other;
+	if (campaign_shape_of(a, text ? text : "", &me) != 0) {
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		return -1;
+	}
+	if (me.words == 0)
+		return 0; /* no text to recognise (comments only by attachment, say) */
+	/* an exact duplicate: joins the first text of its kind, and keeps no signature of its own */
+	struct db_stmt *st = db_stmt(db, sql_exact, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, call_id);
+	db_bind_int(st, 2, me.exact);
+	enum db_step r = db_step(st, e);
+	if (r == DB_FAIL)
+		return -1;
+	if (r == DB_ROW) {
+		const int64_t first = db_col_int(st, 0);
+		db_reset(st);
+		int64_t its = 0;
+		int got = read_shape(db, first, &other, &its, e);
+		if (got < 0)
+			return -1;
+		if (got && !memcmp(me.minhash, other.minhash, sizeof me.minhash))
+			return join(db, id, received_at, first, its, campaign_id, e);
+	}
+	/* near duplicates: candidates from the bands, each verified by its estimated similarity */
+	struct near near[CAMPAIGN_BANDS * CAMPAIGN_BUCKET_PEEK];
+	int nnear = 0;
+	int64_t keys[CAMPAIGN_BANDS];
+	double best_sim = 0;
+	for (int b = 0; b < CAMPAIGN_BANDS; b++)
+		keys[b] = band_key(&me, b);
+	for (int b = 0; b < CAMPAIGN_BANDS && best_sim < CAMPAIGN_STOP_AT; b++) {
+		if (!(st = db_stmt(db, sql_bucket, e)))
+			return -1;
+		db_bind_int(st, 1, call_id);
+		db_bind_int(st, 2, b);
+		db_bind_int(st, 3, keys[b]);
+		db_bind_int(st, 4, CAMPAIGN_BUCKET_PEEK);
+		int64_t found[CAMPAIGN_BUCKET_PEEK];
+		int nfound = 0;
+		while ((r = db_step(st, e)) == DB_ROW && nfound < CAMPAIGN_BUCKET_PEEK)
+			found[nfound++] = db_col_int(st, 0);
+		if (r == DB_FAIL)
+			return -1;
+		db_reset(st);
+		for (int f = 0; f < nfound && best_sim < CAMPAIGN_STOP_AT; f++) {
+			bool dup = false;
+			for (int k = 0; k < nnear && !dup; k++)
+				dup = near[k].id == found[f];
+			if (dup)
+				continue;
+			struct near *x = &near[nnear++];
+			x->id = found[f];
+			int got = read_shape(db, found[f], &other, &x->campaign, e);
+			if (got < 0)
+				return -1;
+			x->sim = got ? campaign_similarity(&me, &other) : 0;
+			if (x->sim > best_sim)
+				best_sim = x->sim;
+		}
+	}
+	unsigned char blob[CAMPAIGN_HASHES * 4];
+	pack(&me, blob);
+	if (!(st = db_stmt(db, sql_shape, e)))
+		return -1;
+	db_bind_int(st, 1, id);
+	db_bind_int(st, 2, call_id);
+	db_bind_int(st, 3, me.exact);
+	db_bind_blob(st, 4, blob, sizeof blob);
+	if (db_exec_stmt(st, e) != 0)
+		return -1;
+	if (best_sim >= CAMPAIGN_JOIN && gather(db, id, received_at, near, nnear, campaign_id, e) != 0)
+		return -1;
+	if (best_sim >= CAMPAIGN_INDEX_BELOW)
+		return 0;
+	for (int b = 0; b < CAMPAIGN_BANDS; b++) {
+		if (!(st = db_stmt(db, sql_band, e)))
+			return -1;
+		db_bind_int(st, 1, call_id);
+		db_bind_int(st, 2, b);
+		db_bind_int(st, 3, keys[b]);
+		db_bind_int(st, 4, id);
+		if (db_exec_stmt(st, e) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* -- rebuilding ------------------------------------------------------------ */
+
+enum { REBUILD_BATCH = 2000 };
+
+struct pending {
+	int64_t id, received_at;
+	const char *text;
+};
+
+static int fill_pending(struct arena *a, struct db_stmt *st, void *element)
+{
+	struct pending *p = element;
+	bool failed = false;
+	p->id = db_col_int(st, 0);
+	p->received_at = db_col_int(st, 1);
+	p->text = db_col_dup(st, 2, a, &failed);
+	return failed ? -1 : 0;
+}
+
+static int fill_comment(struct arena *a, struct db_stmt *st, void *element)
+{
+	struct comment_input *c = element;
+	bool failed = false;
+	memset(c, 0, sizeof *c);
+	c->comment = db_col_dup(st, 0, a, &failed);
+	c->proposed_change = db_col_dup(st, 1, a, &failed);
+	return failed ? -1 : 0;
+}
+
+int campaign_rebuild(struct db *db, int64_t call_id, int64_t *assigned, struct error *e)
+{
+	static const char *const forget[] = {
+	    "UPDATE contribution SET campaign_id = NULL WHERE call_id = ? AND campaign_id IS NOT NULL",
+	    "DELETE FROM campaign_band WHERE call_id = ?",
+	    "DELETE FROM campaign_shape WHERE call_id = ?",
+	    "DELETE FROM campaign WHERE call_id = ?",
+	};
+	static const char sql_next[] = "SELECT id, received_at, text FROM contribution WHERE call_id = ? AND id > ? "
+	                               "ORDER BY id LIMIT ?";
+	static const char sql_comments[] =
+	    "SELECT comment, proposed_change FROM comment WHERE contribution_id = ? ORDER BY position";
+	*assigned = 0;
+	struct arena batch;
+	struct arena *a = &batch;
+	arena_init(a);
+	if (db_begin(db, e) != 0)
+		goto fail;
+	for (size_t k = 0; k < sizeof forget / sizeof *forget; k++) {
+		struct db_stmt *st = db_stmt(db, forget[k], e);
+		if (!st)
+			goto fail;
+		db_bind_int(st, 1, call_id);
+		if (db_exec_stmt(st, e) != 0)
+			goto fail;
+	}
+	if (db_commit(db, e) != 0)
+		goto fail;
+	int64_t after = 0;
+	for (;;) {
+		arena_free(a); /* each batch's texts go with it */
+		arena_init(a);
+		if (db_begin(db, e) != 0)
+			goto fail;
+		struct db_stmt *st = db_stmt(db, sql_next, e);
+		if (!st)
+			goto fail;
+		db_bind_int(st, 1, call_id);
+		db_bind_int(st, 2, after);
+		db_bind_int(st, 3, REBUILD_BATCH);
+		struct pending *items = NULL;
+		int n = 0;
+		if (db_collect(st, a, (void **)&items, &n, sizeof *items, fill_pending, e) != 0)
+			goto fail;
+		for (int i = 0; i < n; i++) {
+			struct comment_input *cs = NULL;
+			int nc = 0;
+			if (!(st = db_stmt(db, sql_comments, e)))
+				goto fail;
+			db_bind_int(st, 1, items[i].id);
+			if (db_collect(st, a, (void **)&cs, &nc, sizeof *cs, fill_comment, e) != 0)
+				goto fail;
+			const char *text = campaign_text(a, items[i].text, cs, nc);
+			int64_t cid = 0;
+			if (!text) {
+				error_set(e, ERROR_UNAVAILABLE, "out of memory");
+				goto fail;
+			}
+			if (campaign_assign(db, a, call_id, items[i].id, text, items[i].received_at, &cid, e) != 0)
+				goto fail;
+		}
+		if (db_commit(db, e) != 0)
+			goto fail;
+		if (n > 0)
+			after = items[n - 1].id;
+		if (n < REBUILD_BATCH)
+			break;
+	}
+	arena_free(a);
+	static const char sql_count[] =
+	    "SELECT count(*) FROM contribution WHERE call_id = ? AND campaign_id IS NOT NULL";
+	struct db_stmt *st = db_stmt(db, sql_count, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, call_id);
+	if (db_step(st, e) != DB_ROW)
+		return -1;
+	*assigned = db_col_int(st, 0);
+	db_reset(st);
+	log_event("campaign.rebuild", "call=%lld assigned=%lld", (long long)call_id, (long long)*assigned);
+	return 0;
+fail:
+	db_rollback(db);
+	arena_free(&batch);
+	return -1;
+}
+
+/* -- reading --------------------------------------------------------------- */
+
+/* The members the public sees: published, not private. */
+#define PUBLIC "state = 'published' AND publication <> 'private'"
+
+int campaign_publicity(struct db *db, int64_t contribution_id, bool was_public, bool is_public, struct error *e)
+{
+	static const char sql[] = "UPDATE campaign SET published = published + ? "
+	                          "WHERE id = (SELECT campaign_id FROM contribution WHERE id = ?)";
+	if (was_public == is_public)
+		return 0;
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, is_public ? 1 : -1);
+	db_bind_int(st, 2, contribution_id);
+	return db_exec_stmt(st, e);
+}
+
+static int fill_campaign(struct arena *a, struct db_stmt *st, void *element)
+{
+	(void)a;
+	struct campaign *c = element;
+	memset(c, 0, sizeof *c);
+	c->id = db_col_int(st, 0);
+	c->call_id = db_col_int(st, 1);
+	c->members = db_col_int(st, 2);
+	c->received = db_col_int(st, 3);
+	c->first_at = db_col_int(st, 4);
+	c->last_at = db_col_int(st, 5);
+	return 0;
+}
+
+/* Reads each campaign's representative: its first member the public sees (the index of its members, from
+ * the first, to the first public one). */
+static int campaign_complete(struct db *db, struct arena *a, struct campaign *items, int n, struct error *e)
+{
+	static const char sql[] =
+	    "SELECT tracking, text FROM contribution WHERE campaign_id = ? AND " PUBLIC " ORDER BY id LIMIT 1";
+	for (int i = 0; i < n; i++) {
+		struct db_stmt *st = db_stmt(db, sql, e);
+		if (!st)
+			return -1;
+		db_bind_int(st, 1, items[i].id);
+		enum db_step r = db_step(st, e);
+		if (r == DB_FAIL)
+			return -1;
+		bool failed = false;
+		items[i].representative = r == DB_ROW ? db_col_dup(st, 0, a, &failed) : NULL;
+		items[i].text = r == DB_ROW ? db_col_dup(st, 1, a, &failed) : NULL;
+		db_reset(st);
+		if (failed) {
+			error_set(e, ERROR_UNAVAILABLE, "out of memory");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+#define CAMPAIGN_COLUMNS "SELECT id, call_id, published, members, first_at, last_at FROM campaign "
+
+int campaign_list(struct db *db, struct arena *a, int64_t call_id, int offset, int limit, struct campaign **out, int *n,
+                  int64_t *total, struct error *e)
+{
+	static const char sql_count[] = "SELECT count(*) FROM campaign WHERE call_id = ? AND published > 0";
+	static const char sql[] = CAMPAIGN_COLUMNS "WHERE call_id = ? AND published > 0 "
+	                                           "ORDER BY published DESC, id LIMIT ? OFFSET ?";
+	*out = NULL;
+	*n = 0;
+	struct db_stmt *st = db_stmt(db, sql_count, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, call_id);
+	if (db_step(st, e) != DB_ROW)
+		return -1;
+	*total = db_col_int(st, 0);
+	db_reset(st);
+	if (!(st = db_stmt(db, sql, e)))
+		return -1;
+	db_bind_int(st, 1, call_id);
+	db_bind_int(st, 2, limit);
+	db_bind_int(st, 3, offset);
+	if (db_collect(st, a, (void **)out, n, sizeof **out, fill_campaign, e) != 0)
+		return -1;
+	return campaign_complete(db, a, *out, *n, e);
+}
+
+int campaign_find(struct db *db, struct arena *a, int64_t id, struct campaign *out, struct error *e)
+{
+	static const char sql[] = CAMPAIGN_COLUMNS "WHERE id = ? AND published > 0";
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, id);
+	if (db_collect_one(st, a, out, fill_campaign, "There is no such campaign.", e) != 0)
+		return -1;
+	return campaign_complete(db, a, out, 1, e);
+}
