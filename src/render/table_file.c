@@ -112,17 +112,19 @@ static bool csv_formula_like(const char *s)
 	return *s == '=' || *s == '+' || *s == '-' || *s == '@' || *s == '\t' || *s == '\r';
 }
 
+/* putc_unlocked: the FILE is this table's alone, and the lock that putc takes per character was more than
+ * half of an export's time (bench/export.sh: 1,000,000 rows as CSV in 8.1 s with putc, 3.4 s without). */
 static void csv_cell(FILE *f, const char *s)
 {
-	putc('"', f);
+	putc_unlocked('"', f);
 	if (csv_formula_like(s))
-		putc('\'', f);
+		putc_unlocked('\'', f);
 	for (; *s; s++) {
 		if (*s == '"')
-			putc('"', f);
-		putc(*s, f);
+			putc_unlocked('"', f);
+		putc_unlocked(*s, f);
 	}
-	putc('"', f);
+	putc_unlocked('"', f);
 }
 
 /* s cut to XLSX_CELL_MAX characters (UTF-8 code points), in t->cut when it must be. */
@@ -162,12 +164,12 @@ static int keep_header(struct table_file *t, const char *const *cells, int n)
 static void json_text(FILE *f, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
-	putc('"', f);
+	putc_unlocked('"', f);
 	for (; *s; s++) {
 		const unsigned char c = (unsigned char)*s;
 		if (c == '"' || c == '\\') {
-			putc('\\', f);
-			putc(c, f);
+			putc_unlocked('\\', f);
+			putc_unlocked(c, f);
 		} else if (c == '\n') {
 			fputs("\\n", f);
 		} else if (c == '\r') {
@@ -177,10 +179,10 @@ static void json_text(FILE *f, const char *s)
 		} else if (c < 0x20 || c == 0x7f) {
 			fprintf(f, "\\u00%c%c", hex[c >> 4], hex[c & 15]);
 		} else {
-			putc(c, f);
+			putc_unlocked(c, f);
 		}
 	}
-	putc('"', f);
+	putc_unlocked('"', f);
 }
 
 /* Whether s is a JSON number as the store writes integers: an optional minus and digits. */
