@@ -13,16 +13,11 @@
 const char *export_type_name(enum export_type t)
 {
 	switch (t) {
-	case EXPORT_TEXT:
-		return "text";
-	case EXPORT_INTEGER:
-		return "integer";
-	case EXPORT_INSTANT:
-		return "instant";
-	case EXPORT_DATE:
-		return "date";
-	case EXPORT_URL:
-		return "url";
+	case EXPORT_TEXT: return "text";
+	case EXPORT_INTEGER: return "integer";
+	case EXPORT_INSTANT: return "instant";
+	case EXPORT_DATE: return "date";
+	case EXPORT_URL: return "url";
 	}
 	return "text";
 }
@@ -51,16 +46,16 @@ static const struct export_column contribution_columns[] = {
 };
 
 #define CONTRIBUTION_SELECT                                                                                            \
-	"SELECT k.tracking, k.call_id, k.received_at, k.channel, k.publication, "                                       \
+	"SELECT k.tracking, k.call_id, k.received_at, k.channel, k.publication, "                                      \
 	"CASE WHEN k.publication = 'anonymous' THEN NULL ELSE k.name END, "                                            \
 	"CASE WHEN k.publication = 'anonymous' THEN NULL ELSE k.organization END, "                                    \
-	"cat.slug, cat.name, k.country, k.late, k.text, '/contributions/' || k.tracking "                             \
+	"cat.slug, cat.name, k.country, k.late, k.text, '/contributions/' || k.tracking "                              \
 	"FROM contribution k JOIN category cat ON cat.id = k.category_id JOIN call ca ON ca.id = k.call_id "
 
-static const char sql_contributions_call[] = CONTRIBUTION_SELECT
-    "WHERE k.call_id = ?1 AND " PUBLIC_CONTRIBUTION " ORDER BY k.id";
-static const char sql_contributions_process[] = CONTRIBUTION_SELECT
-    "WHERE ca.process_id = ?1 AND " PUBLIC_CONTRIBUTION " ORDER BY k.id";
+static const char sql_contributions_call[] =
+    CONTRIBUTION_SELECT "WHERE k.call_id = ?1 AND " PUBLIC_CONTRIBUTION " ORDER BY k.id";
+static const char sql_contributions_process[] =
+    CONTRIBUTION_SELECT "WHERE ca.process_id = ?1 AND " PUBLIC_CONTRIBUTION " ORDER BY k.id";
 
 static const struct export_column comment_columns[] = {
     {"comment_id", EXPORT_INTEGER, "The comment's id (the row of the resolution matrix)."},
@@ -90,15 +85,15 @@ static const struct export_column comment_columns[] = {
 #define COMMENT_SELECT                                                                                                 \
 	"SELECT cm.id, k.tracking, k.call_id, cm.position, cm.version_id, cm.pid, p.number, cm.clause, cm.type, "      \
 	"cm.comment, cm.proposed_change, d.decision, d.reason, d.decided_at, d.version_id, d.pid, np.number "          \
-	"FROM comment cm JOIN contribution k ON k.id = cm.contribution_id JOIN call ca ON ca.id = k.call_id "         \
+	"FROM comment cm JOIN contribution k ON k.id = cm.contribution_id JOIN call ca ON ca.id = k.call_id "          \
 	"LEFT JOIN paragraph p ON p.version_id = cm.version_id AND p.pid = cm.pid "                                    \
 	"LEFT JOIN disposition d ON d.comment_id = cm.id AND ca.dispositions_published_at IS NOT NULL "                \
 	"LEFT JOIN paragraph np ON np.version_id = d.version_id AND np.pid = d.pid "
 
-static const char sql_comments_call[] = COMMENT_SELECT
-    "WHERE k.call_id = ?1 AND " PUBLIC_CONTRIBUTION " ORDER BY cm.id";
-static const char sql_comments_process[] = COMMENT_SELECT
-    "WHERE ca.process_id = ?1 AND " PUBLIC_CONTRIBUTION " ORDER BY cm.id";
+static const char sql_comments_call[] =
+    COMMENT_SELECT "WHERE k.call_id = ?1 AND " PUBLIC_CONTRIBUTION " ORDER BY cm.id";
+static const char sql_comments_process[] =
+    COMMENT_SELECT "WHERE ca.process_id = ?1 AND " PUBLIC_CONTRIBUTION " ORDER BY cm.id";
 
 static const struct export_column attachment_columns[] = {
     {"tracking", EXPORT_TEXT, "The contribution the file came with (contributions.tracking)."},
@@ -114,13 +109,13 @@ static const struct export_column attachment_columns[] = {
 /* Only the files clamd found clean: the others are not served either. */
 #define ATTACHMENT_SELECT                                                                                              \
 	"SELECT k.tracking, k.call_id, a.position, a.name, a.size, a.type, a.sha256, "                                 \
-	"'/contributions/' || k.tracking || '/attachments/' || a.position || '/' || a.name "                         \
+	"'/contributions/' || k.tracking || '/attachments/' || a.position || '/' || a.name "                           \
 	"FROM attachment a JOIN contribution k ON k.id = a.contribution_id JOIN call ca ON ca.id = k.call_id "
 
-static const char sql_attachments_call[] = ATTACHMENT_SELECT
-    "WHERE k.call_id = ?1 AND a.scan = 'clean' AND " PUBLIC_CONTRIBUTION " ORDER BY a.id";
-static const char sql_attachments_process[] = ATTACHMENT_SELECT
-    "WHERE ca.process_id = ?1 AND a.scan = 'clean' AND " PUBLIC_CONTRIBUTION " ORDER BY a.id";
+static const char sql_attachments_call[] =
+    ATTACHMENT_SELECT "WHERE k.call_id = ?1 AND a.scan = 'clean' AND " PUBLIC_CONTRIBUTION " ORDER BY a.id";
+static const char sql_attachments_process[] =
+    ATTACHMENT_SELECT "WHERE ca.process_id = ?1 AND a.scan = 'clean' AND " PUBLIC_CONTRIBUTION " ORDER BY a.id";
 
 static const struct export_column version_columns[] = {
     {"version_id", EXPORT_INTEGER, "The version's id (the id in /versions/{id})."},
@@ -195,6 +190,66 @@ static const struct export_column letter_columns[] = {
 static const char sql_letters_process[] =
     "SELECT id, reference, date, subject FROM circular WHERE process_id = ?1 ORDER BY date, id";
 
+static const struct export_column call_columns[] = {
+    {"call_id", EXPORT_INTEGER, "The call's id (the id in /calls/{id})."},
+    {"title", EXPORT_TEXT, "Its title."},
+    {"version_id", EXPORT_INTEGER, "The version it asks comments on (versions.version_id)."},
+    {"opens_at", EXPORT_INSTANT, "When it opens."},
+    {"closes_at", EXPORT_INSTANT, "When it closes: the last contribution on time is received before it."},
+    {"closes_on", EXPORT_DATE, "The deadline as announced, a date in the process's time zone, if announced so."},
+    {"dispositions_published_at", EXPORT_INSTANT,
+     "When the secretariat published its answers to the call's comments; empty until then."},
+    {"url", EXPORT_URL, "Its public page."},
+};
+
+static const char sql_calls_process[] =
+    "SELECT id, title, version_id, opens_at, closes_at, closes_on, dispositions_published_at, '/calls/' || id "
+    "FROM call WHERE process_id = ?1 ORDER BY id";
+
+static const struct export_column deadline_columns[] = {
+    {"change_id", EXPORT_INTEGER, "The change's id, in the order the changes were made."},
+    {"call_id", EXPORT_INTEGER, "The call changed (calls.call_id)."},
+    {"changed_at", EXPORT_INSTANT, "When."},
+    {"kind", EXPORT_TEXT, "extend, shorten (the deadline moved), open or close (opened or closed by hand)."},
+    {"from_closes_at", EXPORT_INSTANT, "The closing time before the change."},
+    {"to_closes_at", EXPORT_INSTANT, "The closing time after it."},
+    {"from_closes_on", EXPORT_DATE, "The announced deadline before the change, if any."},
+    {"to_closes_on", EXPORT_DATE, "The announced deadline after it, if any."},
+    {"reason", EXPORT_TEXT, "Why, as published."},
+};
+
+#define DEADLINE_SELECT                                                                                                \
+	"SELECT x.id, x.call_id, x.changed_at, x.kind, x.from_closes_at, x.to_closes_at, x.from_closes_on, "           \
+	"x.to_closes_on, x.reason FROM call_change x JOIN call ca ON ca.id = x.call_id "
+
+static const char sql_deadlines_call[] = DEADLINE_SELECT "WHERE x.call_id = ?1 ORDER BY x.id";
+static const char sql_deadlines_process[] = DEADLINE_SELECT "WHERE ca.process_id = ?1 ORDER BY x.id";
+
+static const struct export_column meeting_columns[] = {
+    {"meeting_id", EXPORT_INTEGER, "The meeting's id."},
+    {"date", EXPORT_DATE, "Its day."},
+    {"starts", EXPORT_TEXT, "When it starts (HH:MM in the process's time zone), if set."},
+    {"ends", EXPORT_TEXT, "When it ends (HH:MM), if set."},
+    {"title", EXPORT_TEXT, "What it is."},
+    {"format", EXPORT_TEXT, "online, physical or hybrid."},
+    {"description", EXPORT_TEXT,
+     "What the pages say of it (the link to join is for registered participants only, "
+     "never here)."},
+};
+
+static const char sql_meetings_process[] = "SELECT id, date, starts, ends, title, format, description FROM meeting "
+                                           "WHERE process_id = ?1 ORDER BY date, id";
+
+static const struct export_column addressee_columns[] = {
+    {"letter_id", EXPORT_INTEGER, "The circular letter (letters.letter_id)."},
+    {"category", EXPORT_TEXT, "A stakeholder category it is addressed to (its slug)."},
+    {"category_name", EXPORT_TEXT, "That category's name."},
+};
+
+static const char sql_addressees_process[] =
+    "SELECT ad.circular_id, cat.slug, cat.name FROM circular_addressee ad JOIN circular c ON c.id = ad.circular_id "
+    "JOIN category cat ON cat.id = ad.category_id WHERE c.process_id = ?1 ORDER BY ad.circular_id, cat.position";
+
 #define COLUMNS(c) c, (int)(sizeof c / sizeof c[0])
 
 const struct export_dataset EXPORT_DATASETS[] = {
@@ -215,6 +270,13 @@ const struct export_dataset EXPORT_DATASETS[] = {
     {"schedule-history", "One move of a milestone, with its reason: the schedule's history.", false,
      COLUMNS(move_columns), NULL, sql_moves_process},
     {"letters", "One circular letter of the process.", false, COLUMNS(letter_columns), NULL, sql_letters_process},
+    {"letter-addressees", "One stakeholder category a circular letter is addressed to.", false,
+     COLUMNS(addressee_columns), NULL, sql_addressees_process},
+    {"calls", "One call for contributions of the process, with its dates as they stand.", false, COLUMNS(call_columns),
+     NULL, sql_calls_process},
+    {"deadline-changes", "One change of a call's deadline or state, with its reason: the calls' history.", true,
+     COLUMNS(deadline_columns), sql_deadlines_call, sql_deadlines_process},
+    {"meetings", "One meeting of the process.", false, COLUMNS(meeting_columns), NULL, sql_meetings_process},
 };
 const int EXPORT_NDATASETS = (int)(sizeof EXPORT_DATASETS / sizeof EXPORT_DATASETS[0]);
 
@@ -250,8 +312,8 @@ static void url_of(struct buf *b, const char *path)
 /* Room for the cells made here (instants, addresses) of one row; no dataset has more columns. */
 enum { EXPORT_MAX_COLUMNS = 32 };
 
-int export_each(struct db *db, const struct export_dataset *d, enum export_scope scope, int64_t id,
-                export_row_fn fn, void *ctx, struct error *e)
+int export_each(struct db *db, const struct export_dataset *d, enum export_scope scope, int64_t id, export_row_fn fn,
+                void *ctx, struct error *e)
 {
 	const char *sql = scope == EXPORT_CALL ? d->sql_call : d->sql_process;
 	if (!sql) {

@@ -67,7 +67,7 @@ typedef int (*export_row_fn)(const char *const *cells, void *ctx);
  * Returns 0, the callback's nonzero value, or -1 with e set. ERROR_NOT_FOUND if d is not exported per call
  * and scope is EXPORT_CALL. The call or process is not checked here: an unknown one has no rows.
  */
-int export_each(struct db *db, const struct export_dataset *d, enum export_scope scope, int64_t id,
-                export_row_fn fn, void *ctx, struct error *e);
+int export_each(struct db *db, const struct export_dataset *d, enum export_scope scope, int64_t id, export_row_fn fn,
+                void *ctx, struct error *e);
 
 #endif

@@ -54,8 +54,7 @@ struct table_file *table_file_open(enum table_file_format f, const char *dir, co
 	t->format = f;
 	const char *d = tmp_dir(dir);
 	static const char *const ext[] = {".csv", ".xlsx", ".jsonl"};
-	int n =
-	    snprintf(t->path, sizeof t->path, "%s/consulta-table-XXXXXX%s", d, ext[f]);
+	int n = snprintf(t->path, sizeof t->path, "%s/consulta-table-XXXXXX%s", d, ext[f]);
 	if (n < 0 || (size_t)n >= sizeof t->path) {
 		error_set(e, ERROR_INTERNAL, "temporary directory name too long");
 		free(t);

@@ -1,8 +1,10 @@
 /*
  * api_export — the open data (core/export.h) as files, and its dictionary:
- *   /api/v1/calls/{id}/{dataset}.{csv,jsonl,xlsx}        contributions, comments, attachments of a call
+ *   /api/v1/calls/{id}/{dataset}.{csv,jsonl,xlsx}        contributions, comments, attachments, deadline
+ *                                                        changes of a call
  *   /api/v1/processes/{slug}/{dataset}.{csv,jsonl,xlsx}  the same for every call of a process, and the
- *                                                        versions, paragraphs, schedule, its history, letters
+ *                                                        versions, paragraphs, schedule, its history,
+ *                                                        letters, calls, meetings
  *   /data                                                every file, every column, its type and meaning
  *
  * No cap, constant memory, one snapshot. The rows are written as the query
@@ -27,13 +29,19 @@
  */
 #include "core/call.h"
 #include "core/export.h"
+#include "core/limits.h"
 #include "core/process.h"
 #include "render/html.h"
 #include "render/table_file.h"
 #include "web/page.h"
 #include "web/routes.h"
 
+#include <stdatomic.h>
 #include <string.h>
+
+/* Exports being written now, at most LIMIT_EXPORTS_AT_ONCE: the worker threads they run on also take the
+ * contributions, which a burst of million-row exports must not hold up for long. */
+static atomic_int exporting;
 
 /* The format named by the file's extension; false for another. */
 static bool format_parse(const char *s, enum table_file_format *f)
@@ -54,12 +62,9 @@ static bool format_parse(const char *s, enum table_file_format *f)
 static const char *format_type(enum table_file_format f)
 {
 	switch (f) {
-	case TABLE_FILE_CSV:
-		return "text/csv; charset=utf-8";
-	case TABLE_FILE_JSONL:
-		return "application/jsonl; charset=utf-8";
-	case TABLE_FILE_XLSX:
-		return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+	case TABLE_FILE_CSV: return "text/csv; charset=utf-8";
+	case TABLE_FILE_JSONL: return "application/jsonl; charset=utf-8";
+	case TABLE_FILE_XLSX: return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 	}
 	return "application/octet-stream";
 }
@@ -95,6 +100,12 @@ static int file_row(const char *const *cells, void *ctx)
 static void export_reply(struct request *r, const struct export_dataset *d, enum export_scope scope, int64_t id,
                          enum table_file_format format, const char *name)
 {
+	if (atomic_fetch_add(&exporting, 1) >= LIMIT_EXPORTS_AT_ONCE) {
+		atomic_fetch_sub(&exporting, 1);
+		r->retry_after = "10";
+		reply_json_problem(r, 503, "busy", "Other exports are being written: try again in a few seconds.");
+		return;
+	}
 	struct error e;
 	error_clear(&e);
 	struct table_file *t = table_file_open(format, NULL, d->name, &e);
@@ -113,6 +124,7 @@ static void export_reply(struct request *r, const struct export_dataset *d, enum
 		fd = table_file_finish(t, &size, &e); /* frees t, even when it fails */
 	else
 		table_file_abort(t);
+	atomic_fetch_sub(&exporting, 1); /* written: what is left is sending it, off the worker */
 	if (fd < 0) {
 		if (!e.code)
 			error_set(&e, ERROR_INTERNAL, "the export could not be written");
@@ -188,7 +200,8 @@ void page_data(struct request *r)
 	    "<p>Everything published here can be taken away whole, without an account and without a limit on the "
 	    "number of rows: every published contribution with its comments and, once they are published, the "
 	    "secretariat's answers; the description of every file sent (its SHA-256 to check a copy); every "
-	    "published version with its text and paragraphs; the schedule and how it moved; the circular letters.</p>\n"
+	    "published version with its text and paragraphs; the schedule and how it moved; the calls and how their "
+	    "deadlines moved; the meetings; the circular letters.</p>\n"
 	    "<p>Each file below comes in three formats with the same columns in the same order: CSV (RFC 4180, "
 	    "UTF-8 with a byte order mark; a cell that begins with =, +, -, @ or a tab gets an apostrophe first, so "
 	    "that a spreadsheet does not run it as a formula), JSON Lines (one JSON object per line, the columns as "

@@ -98,10 +98,11 @@ const struct route ROUTES[] = {
 	{"POST", "/api/v1/subscriptions", api_subscription_create, ROLE_PUBLIC, true},
 	{"GET", "/api/v1/calls/{id}/contributions", api_call_contributions, ROLE_PUBLIC, false},
 	{"GET", "/api/v1/contributions/{tracking}", api_contribution, ROLE_PUBLIC, false},
-	/* open data (api_export.c): each a file per process, and per call for the first three; .slow: a worker */
+	/* open data (api_export.c): each a file per process, some per call too; .slow: on a worker */
 	{"GET", "/api/v1/calls/{id}/contributions.{format}", api_export_call, ROLE_PUBLIC, false, .slow = true},
 	{"GET", "/api/v1/calls/{id}/comments.{format}", api_export_call, ROLE_PUBLIC, false, .slow = true},
 	{"GET", "/api/v1/calls/{id}/attachments.{format}", api_export_call, ROLE_PUBLIC, false, .slow = true},
+	{"GET", "/api/v1/calls/{id}/deadline-changes.{format}", api_export_call, ROLE_PUBLIC, false, .slow = true},
 	{"GET", "/api/v1/processes/{slug}/contributions.{format}", api_export_process, ROLE_PUBLIC, false, .slow = true},
 	{"GET", "/api/v1/processes/{slug}/comments.{format}", api_export_process, ROLE_PUBLIC, false, .slow = true},
 	{"GET", "/api/v1/processes/{slug}/attachments.{format}", api_export_process, ROLE_PUBLIC, false, .slow = true},
@@ -110,6 +111,10 @@ const struct route ROUTES[] = {
 	{"GET", "/api/v1/processes/{slug}/schedule.{format}", api_export_process, ROLE_PUBLIC, false, .slow = true},
 	{"GET", "/api/v1/processes/{slug}/schedule-history.{format}", api_export_process, ROLE_PUBLIC, false, .slow = true},
 	{"GET", "/api/v1/processes/{slug}/letters.{format}", api_export_process, ROLE_PUBLIC, false, .slow = true},
+	{"GET", "/api/v1/processes/{slug}/letter-addressees.{format}", api_export_process, ROLE_PUBLIC, false, .slow = true},
+	{"GET", "/api/v1/processes/{slug}/calls.{format}", api_export_process, ROLE_PUBLIC, false, .slow = true},
+	{"GET", "/api/v1/processes/{slug}/deadline-changes.{format}", api_export_process, ROLE_PUBLIC, false, .slow = true},
+	{"GET", "/api/v1/processes/{slug}/meetings.{format}", api_export_process, ROLE_PUBLIC, false, .slow = true},
 	{"GET", "/data", page_data, ROLE_PUBLIC, false}, /* the data dictionary (api_export.c) */
 	{"GET", "/api/v1/versions/{id}", api_version, ROLE_PUBLIC, false},
 	{"GET", "/api/v1/versions/{id}/outcome", api_version_outcome, ROLE_PUBLIC, false},

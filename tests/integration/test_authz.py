@@ -81,6 +81,11 @@ EXPECTED_PUBLIC_READS = {
     ("GET", "/api/v1/processes/{slug}/schedule.{format}"),
     ("GET", "/api/v1/processes/{slug}/schedule-history.{format}"),
     ("GET", "/api/v1/processes/{slug}/letters.{format}"),
+    ("GET", "/api/v1/processes/{slug}/letter-addressees.{format}"),
+    ("GET", "/api/v1/processes/{slug}/calls.{format}"),
+    ("GET", "/api/v1/processes/{slug}/deadline-changes.{format}"),
+    ("GET", "/api/v1/processes/{slug}/meetings.{format}"),
+    ("GET", "/api/v1/calls/{id}/deadline-changes.{format}"),
 }
 EXPECTED_PUBLIC_WRITES = {
     ("POST", "/calls/{id}/contribute"),

@@ -34,8 +34,9 @@ from harness import SLUG, ServerTestCase, contribution
 CONTRIBUTIONS = "/api/v1/calls/1/contributions"
 SECRETARIAT = "secretariat@example.org"
 FORMATS = ("csv", "jsonl", "xlsx")
-CALL_FILES = ("contributions", "comments", "attachments")
-PROCESS_FILES = CALL_FILES + ("versions", "paragraphs", "schedule", "schedule-history", "letters")
+CALL_FILES = ("contributions", "comments", "attachments", "deadline-changes")
+PROCESS_FILES = CALL_FILES + ("versions", "paragraphs", "schedule", "schedule-history", "letters", "letter-addressees",
+                              "calls", "meetings")
 
 
 def parse(fmt, body):
@@ -240,6 +241,30 @@ class OpenData(ServerTestCase):
                           [(m["from_date"], m["to_date"], m["reason"]) for m in moves], fmt)
         self.assertGreater(versions, 0)
         self.assertGreater(paragraphs, 0)
+
+    def test_calls_deadlines_meetings_addressees(self):
+        with sqlite3.connect(self.s.db, timeout=10) as db:
+            db.execute("UPDATE meeting SET join_url = 'https://meet.example/secret-room'")
+            db.execute("INSERT INTO call_change (call_id, changed_at, kind, from_closes_at, to_closes_at, reason) "
+                       "VALUES (1, 1612180800, 'extend', 1613429999, 1614034799, 'More time à la demande.')")
+            calls = db.execute("SELECT count(*) FROM call").fetchone()[0]
+            meetings = db.execute("SELECT count(*) FROM meeting").fetchone()[0]
+            addressees = db.execute("SELECT count(*) FROM circular_addressee").fetchone()[0]
+        base = "/api/v1/processes/%s/" % SLUG
+        for fmt in FORMATS:
+            c = self.rows(base + "calls." + fmt)
+            self.assertEqual(len(c), calls, fmt)
+            self.assertTrue(c[0]["url"].endswith("/calls/%s" % c[0]["call_id"]), fmt)
+            m = self.rows(base + "meetings." + fmt)
+            self.assertEqual(len(m), meetings, fmt)
+            self.assertNotIn("secret-room", json.dumps(m), fmt)
+            self.assertEqual(len(self.rows(base + "letter-addressees." + fmt)), addressees, fmt)
+            for path in (base + "deadline-changes." + fmt, "/api/v1/calls/1/deadline-changes." + fmt):
+                d = [r for r in self.rows(path) if r["reason"] == "More time à la demande."]
+                self.assertEqual([(str(r["call_id"]), r["kind"], r["changed_at"]) for r in d],
+                                 [("1", "extend", "2021-02-01T12:00:00Z")], path)
+        self.assertGreater(meetings, 0)
+        self.assertGreater(addressees, 0)
 
     def test_draft_versions_are_not_exported(self):
         with sqlite3.connect(self.s.db, timeout=10) as db:
