@@ -11,6 +11,9 @@
 #
 #   bench/export.sh BUILD_DIR
 #
+# With BENCH_XLSX=1 it also fetches the .xlsx (slower: libxlsxwriter, and
+# past 1,048,576 rows a second sheet) and reports its time and size.
+#
 # It makes a new database (init and the demo), adds the contributions with
 # Python's sqlite3 in one transaction (a tenth of them anonymous, whose name
 # the export leaves out), starts the server and fetches
@@ -62,6 +65,11 @@ fetch() { # path file -> "seconds"
 }
 TC=$(fetch /api/v1/calls/1/contributions.csv "$TMP/c.csv")
 TJ=$(fetch /api/v1/calls/1/contributions.jsonl "$TMP/c.jsonl")
+XLSX=
+if [ "${BENCH_XLSX:-0}" = 1 ]; then
+	TX=$(fetch /api/v1/calls/1/contributions.xlsx "$TMP/c.xlsx")
+	XLSX=$(printf '; xlsx %.1f s (%d MB)' "$TX" $(($(stat -c %s "$TMP/c.xlsx") / 1048576)))
+fi
 AFTER=$(bench_hwm)
 ROWS=$(python3 -c "import csv,sys; print(sum(1 for _ in csv.reader(open(sys.argv[1], newline='', encoding='utf-8-sig'))) - 1)" "$TMP/c.csv")
 LINES=$(wc -l <"$TMP/c.jsonl")
@@ -69,6 +77,6 @@ PEER_ROWS=$(python3 -c "import csv,sys; print(sum(1 for _ in csv.reader(open(sys
 [ "$ROWS" -ge "$N" ] && [ "$LINES" -eq "$ROWS" ] && [ "$PEER_ROWS" -eq "$ROWS" ] ||
 	die "rows: csv $ROWS, jsonl $LINES, sqlite3 $PEER_ROWS, expected at least $N each"
 mb() { echo $(($(stat -c %s "$1") / 1048576)); }
-printf '%d contributions (%d rows): csv %.1f s (%d MB), jsonl %.1f s (%d MB); sqlite3 .mode csv %.1f s (%d MB): csv %.1fx, jsonl %.1fx; server peak RSS %d MB before, %d MB after (+%d MB)\n' \
-	"$N" "$ROWS" "$TC" "$(mb "$TMP/c.csv")" "$TJ" "$(mb "$TMP/c.jsonl")" "$TP" "$(mb "$TMP/peer.csv")" \
+printf '%d contributions (%d rows): csv %.1f s (%d MB), jsonl %.1f s (%d MB)%s; sqlite3 .mode csv %.1f s (%d MB): csv %.1fx, jsonl %.1fx; server peak RSS %d MB before, %d MB after (+%d MB)\n' \
+	"$N" "$ROWS" "$TC" "$(mb "$TMP/c.csv")" "$TJ" "$(mb "$TMP/c.jsonl")" "$XLSX" "$TP" "$(mb "$TMP/peer.csv")" \
 	"$(echo "$TC / $TP" | bc -l)" "$(echo "$TJ / $TP" | bc -l)" "$BEFORE" "$AFTER" $((AFTER - BEFORE))

@@ -111,8 +111,8 @@ static bool csv_formula_like(const char *s)
 	return *s == '=' || *s == '+' || *s == '-' || *s == '@' || *s == '\t' || *s == '\r';
 }
 
-/* putc_unlocked: the FILE is this table's alone, and the lock that putc takes per character was more than
- * half of an export's time (bench/export.sh: 1,000,000 rows as CSV in 8.1 s with putc, 3.4 s without). */
+/* putc_unlocked: the FILE is this table's alone, so the lock that putc takes per character is waste
+ * (bench/export.sh: 1,000,000 rows as CSV in 8.1 s with putc, 3.4-6.8 s without, on a shared machine). */
 static void csv_cell(FILE *f, const char *s)
 {
 	putc_unlocked('"', f);
