@@ -303,6 +303,37 @@ class OpenData(ServerTestCase):
             bulk = {r["tracking"] for r in rows if r["tracking"].startswith("BULK-")}
             self.assertEqual(len(bulk), n, fmt)
 
+    def test_exports_at_once_are_limited(self):
+        """Four large exports asked at once: two are written (LIMIT_EXPORTS_AT_ONCE), the others are told to come
+        back (503, Retry-After) at once instead of holding every worker, which also takes the contributions."""
+        n = 150000
+        with sqlite3.connect(self.s.db, timeout=10) as db:
+            cat = db.execute("SELECT category_id FROM contribution WHERE tracking = ?", (self.named,)).fetchone()[0]
+            db.executemany("INSERT INTO contribution (tracking, call_id, channel, name, organization, category_id, "
+                           "country, email, text, publication, received_at) VALUES (?, 1, 'web', 'N', '', ?, 'FR', "
+                           "'x@example.org', 'bulk', 'named', 1612173600)",
+                           (("LOAD-%07d" % i, cat) for i in range(n)))
+        answers = []
+        start = threading.Barrier(4)
+
+        def ask(fmt):
+            start.wait()
+            r = self.s.request("GET", "/api/v1/processes/%s/contributions.%s" % (SLUG, fmt), timeout=120)
+            answers.append((r.status, r.header("retry-after"), r.json()["error"]["code"] if r.status == 503 else None))
+
+        threads = [threading.Thread(target=ask, args=(fmt,)) for fmt in ("csv", "jsonl", "csv", "jsonl")]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        statuses = sorted(a[0] for a in answers)
+        self.assertEqual(statuses.count(503), 4 - statuses.count(200), answers)
+        self.assertGreaterEqual(statuses.count(200), 1, answers)
+        self.assertGreaterEqual(statuses.count(503), 1, answers)
+        self.assertTrue(all(a[1] and a[2] == "busy" for a in answers if a[0] == 503), answers)
+        # Once they are written, exports are taken again.
+        self.assertEqual(self.s.get("/api/v1/calls/1/attachments.csv").status, 200)
+
     def test_one_snapshot_while_writing(self):
         """Batches of 100 rows, each one transaction, go in while exports are taken: each export holds a whole
         number of batches, never part of one."""
