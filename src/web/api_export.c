@@ -6,6 +6,7 @@
  *                                                        versions, paragraphs, schedule, its history,
  *                                                        letters, calls, meetings
  *   /data                                                every file, every column, its type and meaning
+ *   /api/v1/dictionary                                   the same as JSON, for programs
  *
  * No cap, constant memory, one snapshot. The rows are written as the query
  * hands them over into a temporary file (render/table_file.h), which the
@@ -245,4 +246,24 @@ void page_data(struct request *r)
 		html_printf(&r->out, "</tbody></table></div>\n</section>\n");
 	}
 	page_end(r, 200);
+}
+
+void api_dictionary(struct request *r)
+{
+	json_t *files = json_array();
+	for (int i = 0; i < EXPORT_NDATASETS; i++) {
+		const struct export_dataset *d = &EXPORT_DATASETS[i];
+		json_t *columns = json_array();
+		for (int c = 0; c < d->ncolumns; c++)
+			json_array_append_new(columns, json_pack("{s:s,s:s,s:s}", "name", d->columns[c].name, "type",
+			                                         export_type_name(d->columns[c].type), "meaning",
+			                                         d->columns[c].meaning));
+		json_t *paths = json_array();
+		json_array_append_new(paths, json_sprintf("/api/v1/processes/{slug}/%s.{csv,jsonl,xlsx}", d->name));
+		if (d->per_call)
+			json_array_append_new(paths, json_sprintf("/api/v1/calls/{id}/%s.{csv,jsonl,xlsx}", d->name));
+		json_array_append_new(files, json_pack("{s:s,s:s,s:b,s:o,s:o}", "name", d->name, "meaning", d->meaning,
+		                                       "per_call", d->per_call, "paths", paths, "columns", columns));
+	}
+	reply_json(r, 200, json_pack("{s:o,s:s}", "files", files, "page", "/data"));
 }

@@ -116,6 +116,7 @@ const struct route ROUTES[] = {
 	{"GET", "/api/v1/processes/{slug}/deadline-changes.{format}", api_export_process, ROLE_PUBLIC, false, .slow = true},
 	{"GET", "/api/v1/processes/{slug}/meetings.{format}", api_export_process, ROLE_PUBLIC, false, .slow = true},
 	{"GET", "/data", page_data, ROLE_PUBLIC, false}, /* the data dictionary (api_export.c) */
+	{"GET", "/api/v1/dictionary", api_dictionary, ROLE_PUBLIC, false},
 	{"GET", "/api/v1/versions/{id}", api_version, ROLE_PUBLIC, false},
 	{"GET", "/api/v1/versions/{id}/outcome", api_version_outcome, ROLE_PUBLIC, false},
 	/* JSON API: the back office (api_office.c) */

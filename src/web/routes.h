@@ -53,6 +53,7 @@ void page_home(struct request *r);
 void api_export_call(struct request *r);
 void api_export_process(struct request *r);
 void page_data(struct request *r);
+void api_dictionary(struct request *r);
 void page_process(struct request *r);
 void page_version(struct request *r);
 void page_paragraph(struct request *r);

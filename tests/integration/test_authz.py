@@ -70,6 +70,7 @@ EXPECTED_PUBLIC_READS = {
     ("GET", "/api/v1/versions/{id}/outcome"),  # published answers only (test_outcome.py)
     # open data: published records only, as the public pages show them (test_open_data.py)
     ("GET", "/data"),
+    ("GET", "/api/v1/dictionary"),
     ("GET", "/api/v1/calls/{id}/contributions.{format}"),
     ("GET", "/api/v1/calls/{id}/comments.{format}"),
     ("GET", "/api/v1/calls/{id}/attachments.{format}"),

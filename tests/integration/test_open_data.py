@@ -404,6 +404,17 @@ class OpenData(ServerTestCase):
                 self.assertIn(cells[0], ("text", "integer", "instant", "date", "url"))
                 self.assertTrue(cells[1].strip(), row)
 
+    def test_dictionary_as_json_matches_the_files(self):
+        d = self.s.get_json("/api/v1/dictionary").json()
+        self.assertEqual(d["page"], "/data")
+        by = {f["name"]: f for f in d["files"]}
+        self.assertEqual(set(by), set(PROCESS_FILES))
+        for name in PROCESS_FILES:
+            header, _ = parse("csv", self.export("/api/v1/processes/%s/%s.csv" % (SLUG, name)).body)
+            self.assertEqual([c["name"] for c in by[name]["columns"]], header, name)
+            self.assertEqual(by[name]["per_call"], name in CALL_FILES, name)
+            self.assertTrue(all(c["meaning"] and c["type"] for c in by[name]["columns"]), name)
+
     def test_dictionary_is_linked(self):
         self.assertIn('href="/data"', self.s.get("/processes/" + SLUG).text)
 
