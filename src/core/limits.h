@@ -11,6 +11,9 @@ enum {
 	 * CJK character, JSON up to 12 for one \u-escaped pair) */
 	LIMIT_REQUEST_BODY = 2 * 1024 * 1024,
 	LIMIT_URL = 2048,                   /* bytes of a request path and query */
+	/* open data files written at once (web/api_export.c): each holds a worker thread for as long as its rows
+	 * take to read, and the workers also take the contributions; one more export is answered 503 */
+	LIMIT_EXPORTS_AT_ONCE = 2,
 	LIMIT_FORM_COMMENTS = 100,          /* comment rows on the contribution form (more: a comment table) */
 	LIMIT_FORM_FIELDS = 32 + 4 * LIMIT_FORM_COMMENTS, /* fields in one submitted form: 4 per comment row */
 	/* files with a contribution by the web form or the API (core/attachment.h); config sets the size and the

@@ -8,7 +8,12 @@
  *    leading apostrophe, as OWASP's advice on CSV injection says.
  *  - XLSX: libxlsxwriter in constant_memory mode (each row flushed to disk
  *    as it is written), every cell written as a string, never as a formula;
- *    the first row in bold, frozen.
+ *    the first row in bold, frozen. A sheet holds at most 1,048,576 rows
+ *    (Excel's limit): the rows beyond go on a new sheet ("<name> 2", ...)
+ *    that begins with the first row again, so that no row is ever dropped.
+ *  - JSONL (JSON Lines): the first row names the fields; each later row is
+ *    one JSON object on one line, a NULL cell as null and a cell of a
+ *    column marked numeric (table_file_numeric) as a bare number.
  * The file is unlinked as soon as it is complete: the open descriptor is all
  * that is left of it. render is a leaf: util only.
  */
@@ -19,15 +24,19 @@
 
 #include <stdint.h>
 
-enum table_file_format { TABLE_FILE_CSV, TABLE_FILE_XLSX };
+enum table_file_format { TABLE_FILE_CSV, TABLE_FILE_XLSX, TABLE_FILE_JSONL };
 
 struct table_file;
 
 /* Begins a table in a new temporary file under dir (NULL: $TMPDIR or /tmp), its sheet named sheet (XLSX);
  * NULL with e set on failure. */
 struct table_file *table_file_open(enum table_file_format f, const char *dir, const char *sheet, struct error *e);
-/* Writes one row of n cells (NULL: empty). 0, or -1 with e set (the table is then only fit for
- * table_file_abort). */
+/* JSONL: column (from 0, below TABLE_FILE_MAX_COLUMNS) holds numbers, written bare (an empty cell as null);
+ * ignored by the other formats. Call before writing rows. */
+enum { TABLE_FILE_MAX_COLUMNS = 64 };
+void table_file_numeric(struct table_file *t, int column);
+/* Writes one row of n cells (NULL: empty; null in JSONL), n at most TABLE_FILE_MAX_COLUMNS. 0, or -1 with e
+ * set (the table is then only fit for table_file_abort). */
 int table_file_row(struct table_file *t, const char *const *cells, int n, struct error *e);
 /* Completes the file and frees t: returns a descriptor open for reading at its start, *size its bytes, the
  * file already unlinked; -1 with e set on failure. */

@@ -315,6 +315,10 @@ void page_process(struct request *r)
 	html_printf(&r->out, "<p><a href=\"/processes/%u/report\">Report to the governing body</a>: what happened in this "
 			     "consultation, from the record.</p>\n",
 		    p.slug);
+	html_printf(&r->out, "<p>Open data: every published record of this process as CSV, JSON Lines or XLSX, e.g. "
+			     "<a href=\"/api/v1/processes/%u/contributions.csv\">the contributions (CSV)</a>; "
+			     "<a href=\"/data\">what each file holds</a>.</p>\n",
+		    p.slug);
 
 	/* Following by e-mail (page_subscription.c): a confirmation link first, then a notice at each change. */
 	html_printf(&r->out,

@@ -49,6 +49,11 @@ const char *route_allow(struct request *r, const char *path);
 
 /* Handlers: pages (page_*.c) and the JSON API (api_*.c). */
 void page_home(struct request *r);
+/* web/api_export.c: the open data's files per call and per process, and the data dictionary (/data). */
+void api_export_call(struct request *r);
+void api_export_process(struct request *r);
+void page_data(struct request *r);
+void api_dictionary(struct request *r);
 void page_process(struct request *r);
 void page_version(struct request *r);
 void page_paragraph(struct request *r);

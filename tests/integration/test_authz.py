@@ -70,6 +70,25 @@ EXPECTED_PUBLIC_READS = {
     ("GET", "/api/v1/contributions/{tracking}"),
     ("GET", "/api/v1/versions/{id}"),  # a draft answers 404 to the public (test_versions.py)
     ("GET", "/api/v1/versions/{id}/outcome"),  # published answers only (test_outcome.py)
+    # open data: published records only, as the public pages show them (test_open_data.py)
+    ("GET", "/data"),
+    ("GET", "/api/v1/dictionary"),
+    ("GET", "/api/v1/calls/{id}/contributions.{format}"),
+    ("GET", "/api/v1/calls/{id}/comments.{format}"),
+    ("GET", "/api/v1/calls/{id}/attachments.{format}"),
+    ("GET", "/api/v1/processes/{slug}/contributions.{format}"),
+    ("GET", "/api/v1/processes/{slug}/comments.{format}"),
+    ("GET", "/api/v1/processes/{slug}/attachments.{format}"),
+    ("GET", "/api/v1/processes/{slug}/versions.{format}"),
+    ("GET", "/api/v1/processes/{slug}/paragraphs.{format}"),
+    ("GET", "/api/v1/processes/{slug}/schedule.{format}"),
+    ("GET", "/api/v1/processes/{slug}/schedule-history.{format}"),
+    ("GET", "/api/v1/processes/{slug}/letters.{format}"),
+    ("GET", "/api/v1/processes/{slug}/letter-addressees.{format}"),
+    ("GET", "/api/v1/processes/{slug}/calls.{format}"),
+    ("GET", "/api/v1/processes/{slug}/deadline-changes.{format}"),
+    ("GET", "/api/v1/processes/{slug}/meetings.{format}"),
+    ("GET", "/api/v1/calls/{id}/deadline-changes.{format}"),
 }
 EXPECTED_PUBLIC_WRITES = {
     ("POST", "/calls/{id}/contribute"),
@@ -187,6 +206,8 @@ class Authorization(ServerTestCase):
         """The route's pattern with each {parameter} filled from the demo; fails on one it does not know."""
         out = []
         for segment in route["pattern"].split("/"):
+            if segment.endswith(".{format}"):  # an export's file (api_export.c): one of its formats
+                segment = segment[:-len("{format}")] + "csv"
             if segment.startswith("{") and segment.endswith("}"):
                 param = segment[1:-1]
                 before = out[-1] if out else ""

@@ -129,6 +129,17 @@ class BehindNginx(harness.ServerTestCase):
         self.assertTrue(any("method=POST" in line and "client=%s " % CLIENT in line for line in lines), lines)
         self.assertEqual(self.consulta.published_total(), 1)
 
+    def test_an_open_data_file_goes_through_nginx(self):
+        # Through the location for exports (its regular expression and settings are read by this nginx); that
+        # it is that location and not / is not told apart here.
+        status, headers, body = request_from(CLIENT, self.port, "GET", "/api/v1/processes/%s/paragraphs.csv"
+                                             % harness.SLUG)
+        self.assertEqual(status, 200, body[:300])
+        self.assertTrue(headers["content-type"].startswith("text/csv"), headers)
+        self.assertIn("content-security-policy", headers)
+        self.assertTrue(body.startswith(b"\xef\xbb\xbf\"version_id\""), body[:100])
+        self.assertGreater(body.count(b"\r\n"), 10)
+
     def test_a_body_over_the_limit_is_refused_by_nginx(self):
         body = b"x" * (2 * 1024 * 1024 + 1)
         status, _, _ = request_from(CLIENT, self.port, "POST", "/api/v1/calls/1/contributions", body,
