@@ -58,9 +58,9 @@ static const char *long_date(struct arena *a, const char *date)
 static int gather_versions(struct db *db, struct gather *g, struct error *e)
 {
 	static const char sql[] = "SELECT v.id, v.label, v.date, v.note, d.title, v.posted_at "
-				  "FROM version v JOIN document d ON d.id = v.document_id "
-				  "WHERE d.process_id = ? AND v.state = 'published' "
-				  "ORDER BY v.posted_at DESC, v.id DESC LIMIT ?";
+	                          "FROM version v JOIN document d ON d.id = v.document_id "
+	                          "WHERE d.process_id = ? AND v.state = 'published' "
+	                          "ORDER BY v.posted_at DESC, v.id DESC LIMIT ?";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		return -1;
@@ -74,7 +74,7 @@ static int gather_versions(struct db *db, struct gather *g, struct error *e)
 		const int64_t id = db_col_int(st, 0);
 		x->id = arena_printf(g->a, "version/%lld", (long long)id);
 		x->title = arena_printf(g->a, "New version: %s, %s of %s", db_col_text(st, 4), db_col_text(st, 1),
-					long_date(g->a, db_col_text(st, 2)));
+		                        long_date(g->a, db_col_text(st, 2)));
 		x->summary = arena_strdup(g->a, db_col_text(st, 3));
 		x->path = arena_printf(g->a, "/versions/%lld", (long long)id);
 		x->category = "version";
@@ -87,7 +87,7 @@ static int gather_versions(struct db *db, struct gather *g, struct error *e)
 static int gather_letters(struct db *db, struct gather *g, struct error *e)
 {
 	static const char sql[] = "SELECT id, reference, date, subject FROM circular WHERE process_id = ? "
-				  "ORDER BY date DESC, id DESC LIMIT ?";
+	                          "ORDER BY date DESC, id DESC LIMIT ?";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		return -1;
@@ -101,7 +101,7 @@ static int gather_letters(struct db *db, struct gather *g, struct error *e)
 		x->id = arena_printf(g->a, "circular/%lld", (long long)db_col_int(st, 0));
 		x->title = arena_printf(g->a, "Circular letter %s: %s", db_col_text(st, 1), db_col_text(st, 3));
 		x->summary = arena_printf(g->a, "Circular letter %s of %s: %s", db_col_text(st, 1),
-					  long_date(g->a, db_col_text(st, 2)), db_col_text(st, 3));
+		                          long_date(g->a, db_col_text(st, 2)), db_col_text(st, 3));
 		x->path = arena_printf(g->a, "/processes/%s#letters", g->p->slug);
 		x->category = "letter";
 		x->updated = day_start(g->p->timezone, db_col_text(st, 2));
@@ -113,9 +113,9 @@ static int gather_letters(struct db *db, struct gather *g, struct error *e)
 static int gather_moves(struct db *db, struct gather *g, struct error *e)
 {
 	static const char sql[] =
-		"SELECT mm.id, m.id, m.title, mm.moved_on, mm.from_date, mm.from_end_date, mm.from_label, mm.to_date, "
-		"mm.to_end_date, mm.reason, mm.moved_at FROM milestone_move mm JOIN milestone m ON m.id = mm.milestone_id "
-		"WHERE m.process_id = ? ORDER BY mm.moved_on DESC, mm.id DESC LIMIT ?";
+	    "SELECT mm.id, m.id, m.title, mm.moved_on, mm.from_date, mm.from_end_date, mm.from_label, mm.to_date, "
+	    "mm.to_end_date, mm.reason, mm.moved_at FROM milestone_move mm JOIN milestone m ON m.id = mm.milestone_id "
+	    "WHERE m.process_id = ? ORDER BY mm.moved_on DESC, mm.id DESC LIMIT ?";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		return -1;
@@ -157,11 +157,12 @@ static const char *change_deadline(struct gather *g, struct db_stmt *st, int on_
 /* The changes of the deadlines and states of the process's calls, or of call_id's alone (call_id not 0). */
 static int gather_call_changes(struct db *db, struct gather *g, int64_t call_id, struct error *e)
 {
-#define CHANGE_SELECT                                                                                          \
+#define CHANGE_SELECT                                                                                                  \
 	"SELECT cc.id, c.id, c.title, cc.kind, cc.changed_at, cc.from_closes_at, cc.to_closes_at, cc.from_closes_on, " \
 	"cc.to_closes_on, cc.reason FROM call_change cc JOIN call c ON c.id = cc.call_id "
-	static const char sql_process[] = CHANGE_SELECT "WHERE c.process_id = ? ORDER BY cc.changed_at DESC, cc.id DESC "
-							"LIMIT ?";
+	static const char sql_process[] =
+	    CHANGE_SELECT "WHERE c.process_id = ? ORDER BY cc.changed_at DESC, cc.id DESC "
+	                  "LIMIT ?";
 	static const char sql_call[] = CHANGE_SELECT "WHERE c.id = ? ORDER BY cc.changed_at DESC, cc.id DESC LIMIT ?";
 #undef CHANGE_SELECT
 	struct db_stmt *st = db_stmt(db, call_id ? sql_call : sql_process, e);
@@ -182,23 +183,18 @@ static int gather_call_changes(struct db *db, struct gather *g, int64_t call_id,
 			break;
 		const char *title = db_col_text(st, 2), *to = change_deadline(g, st, 8, 6);
 		switch (kind) {
-		case CHANGE_EXTEND:
-			x->title = arena_printf(g->a, "Deadline extended: %s, now %s", title, to);
-			break;
+		case CHANGE_EXTEND: x->title = arena_printf(g->a, "Deadline extended: %s, now %s", title, to); break;
 		case CHANGE_SHORTEN:
 			x->title = arena_printf(g->a, "Deadline brought forward: %s, now %s", title, to);
 			break;
-		case CHANGE_OPEN:
-			x->title = arena_printf(g->a, "Call opened: %s", title);
-			break;
-		case CHANGE_CLOSE:
-			x->title = arena_printf(g->a, "Call closed: %s", title);
-			break;
+		case CHANGE_OPEN: x->title = arena_printf(g->a, "Call opened: %s", title); break;
+		case CHANGE_CLOSE: x->title = arena_printf(g->a, "Call closed: %s", title); break;
 		}
 		const char *from = change_deadline(g, st, 7, 5);
-		x->summary = (kind == CHANGE_EXTEND || kind == CHANGE_SHORTEN)
-				     ? arena_printf(g->a, "The deadline moved from %s to %s: %s", from, to, db_col_text(st, 9))
-				     : arena_strdup(g->a, db_col_text(st, 9));
+		x->summary =
+		    (kind == CHANGE_EXTEND || kind == CHANGE_SHORTEN)
+		        ? arena_printf(g->a, "The deadline moved from %s to %s: %s", from, to, db_col_text(st, 9))
+		        : arena_strdup(g->a, db_col_text(st, 9));
 		x->id = arena_printf(g->a, "call-change/%lld", (long long)db_col_int(st, 0));
 		x->path = arena_printf(g->a, "/calls/%lld", (long long)db_col_int(st, 1));
 		x->category = "schedule";
@@ -214,11 +210,11 @@ static int gather_call_changes(struct db *db, struct gather *g, int64_t call_id,
 static int gather_contributions(struct db *db, struct gather *g, int64_t call_id, struct error *e)
 {
 	static const char sql[] =
-		"SELECT c.tracking, c.name, c.organization, c.publication, substr(c.text, 1, ?3), "
-		"length(c.text) > ?3, c.received_at, c.moderated_at, l.title, g.name "
-		"FROM contribution c JOIN call l ON l.id = c.call_id JOIN category g ON g.id = c.category_id "
-		"WHERE c.call_id = ?1 AND c.state = 'published' AND c.publication <> 'private' "
-		"ORDER BY c.id DESC LIMIT ?2";
+	    "SELECT c.tracking, c.name, c.organization, c.publication, substr(c.text, 1, ?3), "
+	    "length(c.text) > ?3, c.received_at, c.moderated_at, l.title, g.name "
+	    "FROM contribution c JOIN call l ON l.id = c.call_id JOIN category g ON g.id = c.category_id "
+	    "WHERE c.call_id = ?1 AND c.state = 'published' AND c.publication <> 'private' "
+	    "ORDER BY c.id DESC LIMIT ?2";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		return -1;
@@ -234,8 +230,8 @@ static int gather_contributions(struct db *db, struct gather *g, int64_t call_id
 		const bool named = !strcmp(db_col_text(st, 3), "named");
 		x->id = arena_printf(g->a, "contribution/%s", tracking);
 		x->author = named ? (org && *org ? arena_printf(g->a, "%s, %s", db_col_text(st, 1), org)
-						 : arena_strdup(g->a, db_col_text(st, 1)))
-				  : arena_printf(g->a, "Anonymous (%s)", db_col_text(st, 9));
+		                                 : arena_strdup(g->a, db_col_text(st, 1)))
+		                  : arena_printf(g->a, "Anonymous (%s)", db_col_text(st, 9));
 		x->title = arena_printf(g->a, "Contribution %s to %s", tracking, db_col_text(st, 8));
 		x->summary = arena_printf(g->a, "%s%s", db_col_text(st, 4), db_col_int(st, 5) ? "\u2026" : "");
 		x->path = arena_printf(g->a, "/contributions/%s", tracking);
@@ -285,7 +281,7 @@ static int gather_finish(struct db *db, struct gather *g, struct atom_feed *out,
 }
 
 static int feed_begin(struct db *db, struct arena *a, const char *slug, struct process *p, struct gather *g,
-		      struct error *e)
+                      struct error *e)
 {
 	if (process_find(db, a, slug, p, e) != 0)
 		return -1;
@@ -302,22 +298,22 @@ int feed_process_news(struct db *db, struct arena *a, const char *slug, struct a
 		return -1;
 	}
 	if (feed_begin(db, a, slug, p, &g, e) != 0 || gather_versions(db, &g, e) != 0 ||
-	    gather_letters(db, &g, e) != 0 || gather_moves(db, &g, e) != 0 ||
-	    gather_call_changes(db, &g, 0, e) != 0 || gather_finish(db, &g, out, e) != 0)
+	    gather_letters(db, &g, e) != 0 || gather_moves(db, &g, e) != 0 || gather_call_changes(db, &g, 0, e) != 0 ||
+	    gather_finish(db, &g, out, e) != 0)
 		return -1;
 	out->id = arena_printf(a, "process/%s/feed", p->slug);
 	out->title = arena_printf(a, "%s: news", p->title);
-	out->subtitle = arena_printf(a,
-				     "New versions, circular letters and changes of the schedule, the newest %d. A feed "
-				     "tells what is new; the process's page keeps everything.",
-				     LIMIT_FEED_ENTRIES);
+	out->subtitle =
+	    arena_printf(a,
+	                 "New versions, circular letters and changes of the schedule, the newest %d. A feed "
+	                 "tells what is new; the process's page keeps everything.",
+	                 LIMIT_FEED_ENTRIES);
 	out->path = arena_printf(a, "/processes/%s", p->slug);
 	out->self_path = arena_printf(a, "/processes/%s/feed.atom", p->slug);
 	return 0;
 }
 
-int feed_process_contributions(struct db *db, struct arena *a, const char *slug, struct atom_feed *out,
-			       struct error *e)
+int feed_process_contributions(struct db *db, struct arena *a, const char *slug, struct atom_feed *out, struct error *e)
 {
 	struct process *p = arena_alloc(a, sizeof *p);
 	struct gather g;
@@ -336,10 +332,11 @@ int feed_process_contributions(struct db *db, struct arena *a, const char *slug,
 		return -1;
 	out->id = arena_printf(a, "process/%s/contributions", p->slug);
 	out->title = arena_printf(a, "%s: published contributions", p->title);
-	out->subtitle = arena_printf(a,
-				     "The newest %d published contributions to the calls of this consultation, the start "
-				     "of each. A feed tells what is new; each call's list of contributions keeps them all.",
-				     LIMIT_FEED_ENTRIES);
+	out->subtitle =
+	    arena_printf(a,
+	                 "The newest %d published contributions to the calls of this consultation, the start "
+	                 "of each. A feed tells what is new; each call's list of contributions keeps them all.",
+	                 LIMIT_FEED_ENTRIES);
 	out->path = arena_printf(a, "/processes/%s#calls", p->slug);
 	out->self_path = arena_printf(a, "/processes/%s/contributions.atom", p->slug);
 	return 0;
@@ -361,10 +358,11 @@ int feed_call(struct db *db, struct arena *a, int64_t call_id, struct atom_feed 
 		return -1;
 	out->id = arena_printf(a, "call/%lld/feed", (long long)c.id);
 	out->title = arena_printf(a, "%s: %s", p->title, c.title);
-	out->subtitle = arena_printf(a,
-				     "The newest %d published contributions to this call and the changes of its deadline. "
-				     "A feed tells what is new; the call's list of contributions keeps them all.",
-				     LIMIT_FEED_ENTRIES);
+	out->subtitle =
+	    arena_printf(a,
+	                 "The newest %d published contributions to this call and the changes of its deadline. "
+	                 "A feed tells what is new; the call's list of contributions keeps them all.",
+	                 LIMIT_FEED_ENTRIES);
 	out->path = arena_printf(a, "/calls/%lld", (long long)c.id);
 	out->self_path = arena_printf(a, "/calls/%lld/feed.atom", (long long)c.id);
 	return 0;
@@ -383,7 +381,7 @@ static const char *moves_text(struct arena *a, const struct milestone *m, const 
 			snprintf(from, sizeof from, "%s", mv->from_label ? mv->from_label : "");
 		milestone_format_range(mv->to_date, mv->to_end_date, to);
 		text = arena_printf(a, "%s%sMoved from %s to %s on %s: %s", text, *text ? "\n" : "", from, to,
-				    long_date(a, mv->moved_on), mv->reason);
+		                    long_date(a, mv->moved_on), mv->reason);
 	}
 	return text;
 }
@@ -459,7 +457,7 @@ int feed_calendar(struct db *db, struct arena *a, const char *slug, struct ical_
 			lead = arena_printf(a, "The last minute to send a contribution to %s.", calls[k].title);
 		}
 		x->description = moves_text(a, m, lead);
-		if (!x->uid || !x->url || !x->description || !x->date ) {
+		if (!x->uid || !x->url || !x->description || !x->date) {
 			error_set(e, ERROR_UNAVAILABLE, "out of memory");
 			return -1;
 		}
@@ -472,7 +470,7 @@ int feed_calendar(struct db *db, struct arena *a, const char *slug, struct ical_
 		x->uid = arena_printf(a, "meeting-%lld@%s", (long long)m->id, authority);
 		x->summary = m->title;
 		x->description = arena_printf(a, "%s%s(%s meeting)", m->description, *m->description ? "\n" : "",
-					      meeting_format_name(m->format));
+		                              meeting_format_name(m->format));
 		x->url = arena_printf(a, "%s/processes/%s#meetings", base, p.slug);
 		x->stamp = created; /* meetings keep no time of change */
 		x->status = ICAL_EVENT_CONFIRMED;
@@ -485,12 +483,12 @@ int feed_calendar(struct db *db, struct arena *a, const char *slug, struct ical_
 		}
 	}
 	*out = (struct ical_calendar){
-		.name = p.title,
-		.description = arena_printf(a, "The schedule and meetings of %s, in its time zone (%s).", p.title,
-					    p.timezone),
-		.tzid = p.timezone,
-		.events = events,
-		.n = n,
+	    .name = p.title,
+	    .description =
+	        arena_printf(a, "The schedule and meetings of %s, in its time zone (%s).", p.title, p.timezone),
+	    .tzid = p.timezone,
+	    .events = events,
+	    .n = n,
 	};
 	return 0;
 }

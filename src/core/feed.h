@@ -36,7 +36,7 @@ int feed_process_news(struct db *db, struct arena *a, const char *slug, struct a
 
 /* The published contributions of every call of process slug. */
 int feed_process_contributions(struct db *db, struct arena *a, const char *slug, struct atom_feed *out,
-			       struct error *e);
+                               struct error *e);
 
 /* Call id's published contributions and the changes of its deadline; ERROR_NOT_FOUND if there is none. */
 int feed_call(struct db *db, struct arena *a, int64_t call_id, struct atom_feed *out, struct error *e);

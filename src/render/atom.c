@@ -116,8 +116,8 @@ static int write_entry(xmlTextWriterPtr w, const char *base_url, const char *aut
 	if (x->author && write_author(w, x->author) != 0)
 		return -1;
 	if (x->category && (xmlTextWriterStartElement(w, BAD_CAST "category") < 0 ||
-			    xmlTextWriterWriteAttribute(w, BAD_CAST "term", BAD_CAST x->category) < 0 ||
-			    xmlTextWriterEndElement(w) < 0))
+	                    xmlTextWriterWriteAttribute(w, BAD_CAST "term", BAD_CAST x->category) < 0 ||
+	                    xmlTextWriterEndElement(w) < 0))
 		return -1;
 	if (x->summary && *x->summary && write_text(w, "summary", x->summary) != 0)
 		return -1;
@@ -134,16 +134,17 @@ int atom_write(struct buf *out, const char *base_url, const char *authority, con
 		xmlBufferFree(xb);
 		return -1;
 	}
-	int rc = xmlTextWriterSetIndent(w, 1) < 0 || xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL) < 0 ||
-		 xmlTextWriterStartElementNS(w, NULL, BAD_CAST "feed", BAD_CAST "http://www.w3.org/2005/Atom") < 0
-		     ? -1
-		     : 0;
+	int rc =
+	    xmlTextWriterSetIndent(w, 1) < 0 || xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL) < 0 ||
+	            xmlTextWriterStartElementNS(w, NULL, BAD_CAST "feed", BAD_CAST "http://www.w3.org/2005/Atom") < 0
+	        ? -1
+	        : 0;
 	if (!rc && (write_id(w, authority, f->id) != 0 || write_text(w, "title", f->title) != 0 ||
-		    (f->subtitle && write_text(w, "subtitle", f->subtitle) != 0) ||
-		    write_date(w, "updated", f->updated) != 0 || write_author(w, f->author) != 0 ||
-		    write_link(w, "self", "application/atom+xml", base_url, f->self_path) != 0 ||
-		    write_link(w, "alternate", "text/html", base_url, f->path) != 0 ||
-		    xmlTextWriterWriteElement(w, BAD_CAST "generator", BAD_CAST "Consulta") < 0))
+	            (f->subtitle && write_text(w, "subtitle", f->subtitle) != 0) ||
+	            write_date(w, "updated", f->updated) != 0 || write_author(w, f->author) != 0 ||
+	            write_link(w, "self", "application/atom+xml", base_url, f->self_path) != 0 ||
+	            write_link(w, "alternate", "text/html", base_url, f->path) != 0 ||
+	            xmlTextWriterWriteElement(w, BAD_CAST "generator", BAD_CAST "Consulta") < 0))
 		rc = -1;
 	for (int i = 0; !rc && i < f->n; i++)
 		rc = write_entry(w, base_url, authority, &f->entries[i]);

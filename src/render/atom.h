@@ -17,23 +17,23 @@
 #include <stdint.h>
 
 struct atom_entry {
-	const char *id;      /* the specific part of its tag: URI, e.g. "contribution/CH-2026-0001" */
+	const char *id; /* the specific part of its tag: URI, e.g. "contribution/CH-2026-0001" */
 	const char *title;
-	const char *summary; /* plain text, or NULL */
-	const char *path;    /* its page, e.g. "/contributions/CH-2026-0001": the rel="alternate" link */
-	const char *author;  /* NULL: the feed's author */
+	const char *summary;  /* plain text, or NULL */
+	const char *path;     /* its page, e.g. "/contributions/CH-2026-0001": the rel="alternate" link */
+	const char *author;   /* NULL: the feed's author */
 	const char *category; /* a term naming its kind ("version", "letter", "schedule", "contribution"), or NULL */
-	int64_t updated;     /* UTC seconds */
+	int64_t updated;      /* UTC seconds */
 };
 
 struct atom_feed {
-	const char *id;       /* the specific part of the feed's tag: URI, e.g. "process/itu-2026/feed" */
+	const char *id; /* the specific part of the feed's tag: URI, e.g. "process/itu-2026/feed" */
 	const char *title;
-	const char *subtitle; /* or NULL */
-	const char *path;     /* the page the feed follows (rel="alternate") */
+	const char *subtitle;  /* or NULL */
+	const char *path;      /* the page the feed follows (rel="alternate") */
 	const char *self_path; /* the feed's own address (rel="self") */
-	const char *author;   /* who publishes it: required by RFC 4287 when an entry has none */
-	int64_t updated;      /* the newest entry's, or when the feed's subject began */
+	const char *author;    /* who publishes it: required by RFC 4287 when an entry has none */
+	int64_t updated;       /* the newest entry's, or when the feed's subject began */
 	const struct atom_entry *entries;
 	int n;
 };

@@ -110,7 +110,8 @@ static int add_event(icalcomponent *cal, const char *tzid, const struct ical_eve
 		icalproperty_add_parameter(q, icalparameter_new_value(ICAL_VALUE_DATE));
 		icalcomponent_add_property(ev, p);
 		icalcomponent_add_property(ev, q);
-		icalcomponent_add_property(ev, icalproperty_new_transp(ICAL_TRANSP_TRANSPARENT)); /* a day, not a busy one */
+		icalcomponent_add_property(
+		    ev, icalproperty_new_transp(ICAL_TRANSP_TRANSPARENT)); /* a day, not a busy one */
 	}
 	if (add_text(ev, icalproperty_new_summary, x->summary) != 0 ||
 	    (x->description && *x->description && add_text(ev, icalproperty_new_description, x->description) != 0))
@@ -118,8 +119,8 @@ static int add_event(icalcomponent *cal, const char *tzid, const struct ical_eve
 	if (x->url)
 		icalcomponent_add_property(ev, icalproperty_new_url(x->url));
 	const enum icalproperty_status s = x->status == ICAL_EVENT_CANCELLED   ? ICAL_STATUS_CANCELLED
-					   : x->status == ICAL_EVENT_TENTATIVE ? ICAL_STATUS_TENTATIVE
-									       : ICAL_STATUS_CONFIRMED;
+	                                   : x->status == ICAL_EVENT_TENTATIVE ? ICAL_STATUS_TENTATIVE
+	                                                                       : ICAL_STATUS_CONFIRMED;
 	icalcomponent_add_property(ev, icalproperty_new_status(s));
 	return 0;
 }
@@ -145,10 +146,10 @@ int ical_write(struct buf *out, const struct ical_calendar *c)
 	icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
 	icalcomponent_add_property(cal, icalproperty_new_calscale("GREGORIAN"));
 	int rc = add_x(cal, "X-WR-CALNAME", c->name) != 0 || add_x(cal, "X-WR-TIMEZONE", c->tzid) != 0 ||
-			 (c->description && add_x(cal, "X-WR-CALDESC", c->description) != 0) ||
-			 add_x(cal, "X-PUBLISHED-TTL", "PT1H") != 0 /* how often to read it again */
-		     ? -1
-		     : 0;
+	                 (c->description && add_x(cal, "X-WR-CALDESC", c->description) != 0) ||
+	                 add_x(cal, "X-PUBLISHED-TTL", "PT1H") != 0 /* how often to read it again */
+	             ? -1
+	             : 0;
 	icalcomponent_add_component(cal, zone);
 	for (int i = 0; !rc && i < c->n; i++)
 		rc = add_event(cal, c->tzid, &c->events[i]);

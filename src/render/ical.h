@@ -23,12 +23,12 @@
 enum ical_event_status { ICAL_EVENT_CONFIRMED, ICAL_EVENT_TENTATIVE, ICAL_EVENT_CANCELLED };
 
 struct ical_event {
-	const char *uid;     /* stable: the same event has the same UID in every reading */
+	const char *uid; /* stable: the same event has the same UID in every reading */
 	const char *summary;
 	const char *description; /* or NULL */
-	const char *url;     /* absolute, or NULL */
-	int sequence;        /* 0 for an event that never changed */
-	int64_t stamp;       /* UTC seconds: when it was last changed (DTSTAMP and LAST-MODIFIED) */
+	const char *url;         /* absolute, or NULL */
+	int sequence;            /* 0 for an event that never changed */
+	int64_t stamp;           /* UTC seconds: when it was last changed (DTSTAMP and LAST-MODIFIED) */
 	enum ical_event_status status;
 	const char *date;     /* "YYYY-MM-DD", in the calendar's zone */
 	const char *end_date; /* the last day of an all-day range, or NULL for one day */
@@ -37,9 +37,9 @@ struct ical_event {
 };
 
 struct ical_calendar {
-	const char *name;  /* X-WR-CALNAME: what applications call the calendar */
+	const char *name;        /* X-WR-CALNAME: what applications call the calendar */
 	const char *description; /* or NULL */
-	const char *tzid;  /* an IANA zone name */
+	const char *tzid;        /* an IANA zone name */
 	const struct ical_event *events;
 	int n;
 };

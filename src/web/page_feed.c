@@ -43,7 +43,6 @@ static void reply_feed(struct request *r, const char *type)
 	r->status = 200;
 }
 
-
 /* Writes feed f. */
 static void send_atom(struct request *r, const struct atom_feed *f)
 {

@@ -15,12 +15,12 @@ static void test_authority_is_the_public_host(void **state)
 {
 	(void)state;
 	const char *cases[][2] = {
-		{"https://consult.example.org", "consult.example.org"},
-		{"https://Consult.Example.ORG:8443", "consult.example.org"},
-		{"http://user@host.example/path", "host.example"},
-		{"http://127.0.0.1:8080", "127.0.0.1"},
-		{"http://[::1]:8080", "[::1]"},
-		{"", "localhost"},
+	    {"https://consult.example.org", "consult.example.org"},
+	    {"https://Consult.Example.ORG:8443", "consult.example.org"},
+	    {"http://user@host.example/path", "host.example"},
+	    {"http://127.0.0.1:8080", "127.0.0.1"},
+	    {"http://[::1]:8080", "[::1]"},
+	    {"", "localhost"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		char out[64];
@@ -48,12 +48,23 @@ static void test_text_is_escaped_and_reads_back(void **state)
 {
 	(void)state;
 	static const char hostile[] = "<script>alert(\"x\")</script> & ]]> 'q' \xc3\xa9t\xc3\xa9";
-	const struct atom_entry entries[] = {{.id = "contribution/AB12", .title = hostile, .summary = "a\x01" "b\x1f" "c",
-					      .path = "/contributions/AB12", .author = hostile, .category = "contribution",
-					      .updated = 1612173600}};
-	const struct atom_feed f = {.id = "call/1/feed", .title = "T & <t>", .path = "/calls/1",
-				    .self_path = "/calls/1/feed.atom", .author = "Body", .updated = 1612173600,
-				    .entries = entries, .n = 1};
+	const struct atom_entry entries[] = {{.id = "contribution/AB12",
+	                                      .title = hostile,
+	                                      .summary = "a\x01"
+	                                                 "b\x1f"
+	                                                 "c",
+	                                      .path = "/contributions/AB12",
+	                                      .author = hostile,
+	                                      .category = "contribution",
+	                                      .updated = 1612173600}};
+	const struct atom_feed f = {.id = "call/1/feed",
+	                            .title = "T & <t>",
+	                            .path = "/calls/1",
+	                            .self_path = "/calls/1/feed.atom",
+	                            .author = "Body",
+	                            .updated = 1612173600,
+	                            .entries = entries,
+	                            .n = 1};
 	struct buf b;
 	buf_init(&b, 1 << 20);
 	assert_int_equal(atom_write(&b, "https://consult.example.org", "consult.example.org", &f), 0);
@@ -100,9 +111,9 @@ static void test_a_full_buffer_is_an_error(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_authority_is_the_public_host),
-		cmocka_unit_test(test_text_is_escaped_and_reads_back),
-		cmocka_unit_test(test_a_full_buffer_is_an_error),
+	    cmocka_unit_test(test_authority_is_the_public_host),
+	    cmocka_unit_test(test_text_is_escaped_and_reads_back),
+	    cmocka_unit_test(test_a_full_buffer_is_an_error),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,8 +11,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-static const char HOSTILE[] = "Comma, semicolon; backslash \\ <script>alert(\"x\")</script>\nsecond line "
-			      "\xc3\xa9t\xc3\xa9 \xe4\xbc\x9a\xe8\xae\xae and a long tail to fold the line more than once";
+static const char HOSTILE[] =
+    "Comma, semicolon; backslash \\ <script>alert(\"x\")</script>\nsecond line "
+    "\xc3\xa9t\xc3\xa9 \xe4\xbc\x9a\xe8\xae\xae and a long tail to fold the line more than once";
 
 /* 2021-02-01T10:00:00Z */
 enum { STAMP = 1612173600 };
@@ -42,13 +43,27 @@ static void test_zone_events_and_escaping_read_back(void **state)
 {
 	(void)state;
 	const struct ical_event events[] = {
-		{.uid = "milestone-1@example.org", .summary = HOSTILE, .description = "Moved;\nfor a reason, here.",
-		 .url = "https://example.org/processes/p#milestone-1", .sequence = 3, .stamp = STAMP,
-		 .status = ICAL_EVENT_CANCELLED, .date = "2021-06-08", .end_date = "2021-06-18"},
-		{.uid = "meeting-2@example.org", .summary = "Meeting", .stamp = STAMP, .status = ICAL_EVENT_CONFIRMED,
-		 .date = "2021-03-01", .starts = "14:00", .ends = "17:00"},
-		{.uid = "milestone-4@example.org", .summary = "Deadline", .stamp = STAMP, .date = "2021-02-15",
-		 .starts = "23:59"},
+	    {.uid = "milestone-1@example.org",
+	     .summary = HOSTILE,
+	     .description = "Moved;\nfor a reason, here.",
+	     .url = "https://example.org/processes/p#milestone-1",
+	     .sequence = 3,
+	     .stamp = STAMP,
+	     .status = ICAL_EVENT_CANCELLED,
+	     .date = "2021-06-08",
+	     .end_date = "2021-06-18"},
+	    {.uid = "meeting-2@example.org",
+	     .summary = "Meeting",
+	     .stamp = STAMP,
+	     .status = ICAL_EVENT_CONFIRMED,
+	     .date = "2021-03-01",
+	     .starts = "14:00",
+	     .ends = "17:00"},
+	    {.uid = "milestone-4@example.org",
+	     .summary = "Deadline",
+	     .stamp = STAMP,
+	     .date = "2021-02-15",
+	     .starts = "23:59"},
 	};
 	const struct ical_calendar c = {.name = "A, b; c", .tzid = "Europe/Zurich", .events = events, .n = 3};
 	struct buf b;
@@ -65,7 +80,7 @@ static void test_zone_events_and_escaping_read_back(void **state)
 	icalcomponent *zone = icalcomponent_get_first_component(cal, ICAL_VTIMEZONE_COMPONENT);
 	assert_non_null(zone);
 	assert_string_equal(icalproperty_get_tzid(icalcomponent_get_first_property(zone, ICAL_TZID_PROPERTY)),
-			    "Europe/Zurich");
+	                    "Europe/Zurich");
 	assert_null(icalcomponent_get_next_component(cal, ICAL_VTIMEZONE_COMPONENT));
 
 	icalcomponent *m = event_of(cal, "milestone-1@example.org");
@@ -104,8 +119,10 @@ static void test_control_characters_are_left_out(void **state)
 {
 	(void)state;
 	const struct ical_event events[] = {
-		{.uid = "u@example.org", .summary = "bell\a and escape\x1b and tab\tkept", .stamp = STAMP,
-		 .date = "2021-01-01"},
+	    {.uid = "u@example.org",
+	     .summary = "bell\a and escape\x1b and tab\tkept",
+	     .stamp = STAMP,
+	     .date = "2021-01-01"},
 	};
 	const struct ical_calendar c = {.name = "n", .tzid = "UTC", .events = events, .n = 1};
 	struct buf b;
@@ -138,9 +155,9 @@ static void test_bad_input_is_refused(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_zone_events_and_escaping_read_back),
-		cmocka_unit_test(test_control_characters_are_left_out),
-		cmocka_unit_test(test_bad_input_is_refused),
+	    cmocka_unit_test(test_zone_events_and_escaping_read_back),
+	    cmocka_unit_test(test_control_characters_are_left_out),
+	    cmocka_unit_test(test_bad_input_is_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
