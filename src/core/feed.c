@@ -10,6 +10,8 @@
 #include "util/clock.h"
 #include "util/tz.h"
 
+#include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -138,6 +140,53 @@ static int gather_moves(struct db *db, struct gather *g, struct error *e)
 		x->path = arena_printf(g->a, "/processes/%s#milestone-%lld", g->p->slug, (long long)db_col_int(st, 1));
 		x->category = "schedule";
 		x->updated = db_col_null(st, 10) ? day_start(g->p->timezone, db_col_text(st, 3)) : db_col_int(st, 10);
+	}
+	db_reset(st);
+	return s == DB_FAIL ? -1 : 0;
+}
+
+/* The changes of a milestone's status (cancelled, postponed, planned again, done), read from the audit log, where
+ * each is kept with its instant and its before and after (milestone_update()). */
+static int gather_status_changes(struct db *db, struct gather *g, struct error *e)
+{
+	static const char sql[] = "SELECT id, at, object, before, after FROM audit WHERE process_id = ? "
+	                          "AND kind IN ('milestone.status', 'milestone.update') ORDER BY id DESC LIMIT ?";
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, g->p->id);
+	db_bind_int(st, 2, LIMIT_FEED_ENTRIES);
+	enum db_step s;
+	while ((s = db_step(st, e)) == DB_ROW) {
+		json_t *was = json_loads(db_col_text(st, 3) ? db_col_text(st, 3) : "", 0, NULL);
+		json_t *is = json_loads(db_col_text(st, 4) ? db_col_text(st, 4) : "", 0, NULL);
+		const char *before = json_string_value(json_object_get(was, "status"));
+		const char *after = json_string_value(json_object_get(is, "status"));
+		const char *title = json_string_value(json_object_get(is, "title"));
+		enum milestone_status status;
+		long long milestone = 0;
+		if (before && after && title && strcmp(before, after) != 0 && milestone_status_parse(after, &status) &&
+		    sscanf(db_col_text(st, 2), "milestone:%lld", &milestone) == 1) {
+			struct atom_entry *x = gather_add(g);
+			const char *word = "";
+			switch (status) {
+			case MILESTONE_PLANNED: word = "Planned again"; break;
+			case MILESTONE_DONE: word = "Done"; break;
+			case MILESTONE_POSTPONED: word = "Postponed"; break;
+			case MILESTONE_CANCELLED: word = "Cancelled"; break;
+			}
+			if (x) {
+				x->id = arena_printf(g->a, "milestone-status/%lld", (long long)db_col_int(st, 0));
+				x->title = arena_printf(g->a, "%s: %s", word, title);
+				x->path = arena_printf(g->a, "/processes/%s#milestone-%lld", g->p->slug, milestone);
+				x->category = "schedule";
+				x->updated = db_col_int(st, 1);
+			}
+		}
+		json_decref(was);
+		json_decref(is);
+		if (g->failed)
+			break;
 	}
 	db_reset(st);
 	return s == DB_FAIL ? -1 : 0;
@@ -298,8 +347,8 @@ int feed_process_news(struct db *db, struct arena *a, const char *slug, struct a
 		return -1;
 	}
 	if (feed_begin(db, a, slug, p, &g, e) != 0 || gather_versions(db, &g, e) != 0 ||
-	    gather_letters(db, &g, e) != 0 || gather_moves(db, &g, e) != 0 || gather_call_changes(db, &g, 0, e) != 0 ||
-	    gather_finish(db, &g, out, e) != 0)
+	    gather_letters(db, &g, e) != 0 || gather_moves(db, &g, e) != 0 || gather_status_changes(db, &g, e) != 0 ||
+	    gather_call_changes(db, &g, 0, e) != 0 || gather_finish(db, &g, out, e) != 0)
 		return -1;
 	out->id = arena_printf(a, "process/%s/feed", p->slug);
 	out->title = arena_printf(a, "%s: news", p->title);

@@ -120,7 +120,14 @@ class ProcessFeed(AtomCase):
         r = s.send_json("PATCH", "/api/v1/calls/1", {"closes_on": "2021-02-22", "reason": "Asked for by members."},
                         token=token)
         self.assertEqual(r.status, 200, r)
+        r = s.send_json("PATCH", "/api/v1/milestones/%d" % council["id"], {"title": "Council <2021>"}, token=token)
+        self.assertEqual(r.status, 200, r)
+        r = s.send_json("PATCH", "/api/v1/milestones/%d" % council["id"], {"status": "cancelled"}, token=token)
+        self.assertEqual(r.status, 200, r)
         root, entries = self.feed(s, "/processes/%s/feed.atom" % SLUG)
+        titles = [x.findtext(ATOM + "title") for x in entries]
+        self.assertEqual([t for t in titles if t.startswith("Cancelled")], ["Cancelled: Council <2021>"],
+                         "a status change is news; a change of title alone is not")
         self.assertEqual(root.findtext(ATOM + "id"), "tag:%s,2026:process/%s/feed" % (HOST, SLUG))
         ids = [x.findtext(ATOM + "id") for x in entries]
         self.assertTrue(all(i.startswith("tag:%s,2026:" % HOST) for i in ids), ids)
