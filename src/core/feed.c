@@ -260,7 +260,7 @@ static int gather_contributions(struct db *db, struct gather *g, int64_t call_id
 {
 	static const char sql[] =
 	    "SELECT c.tracking, c.name, c.organization, c.publication, substr(c.text, 1, ?3), "
-	    "length(c.text) > ?3, c.received_at, c.moderated_at, l.title, g.name "
+	    "CASE WHEN length(c.text) > ?3 THEN 1 ELSE 0 END, c.received_at, c.moderated_at, l.title, g.name "
 	    "FROM contribution c JOIN call l ON l.id = c.call_id JOIN category g ON g.id = c.category_id "
 	    "WHERE c.call_id = ?1 AND c.state = 'published' AND c.publication <> 'private' "
 	    "ORDER BY c.id DESC LIMIT ?2";
