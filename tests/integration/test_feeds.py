@@ -18,7 +18,7 @@ import xml.etree.ElementTree as ET
 import feedparser
 import icalendar
 
-from harness import CALL1_OPEN, SLUG, ServerTestCase
+from harness import SLUG, ServerTestCase, parallel
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 PUBLIC_URL = "https://consult.example.org:8443"
@@ -222,6 +222,19 @@ class ContributionFeeds(AtomCase):
         # the call's feed also says when its deadline changed
         root, entries = self.feed(s, "/calls/1/feed.atom")
         self.assertEqual(root.findtext(ATOM + "id"), "tag:%s,2026:call/1/feed" % HOST)
+
+    def test_a_feed_holds_the_newest_50_and_the_start_of_each_text(self):
+        s, _ = self.office()
+        sent = parallel(lambda i: s.contribute(text="%02d " % i + "long text " * 9000)["tracking"], list(range(53)), 4)
+        for path in ("/calls/1/feed.atom", "/processes/%s/contributions.atom" % SLUG):
+            with self.subTest(path=path):
+                r = s.get(path)
+                self.assertLess(len(r.body), 100 * 1024, "summaries, not whole texts")
+                root, entries = self.feed(s, path)
+                self.assertEqual(len(entries), 50)
+                ids = {x.findtext(ATOM + "id").rsplit("/", 1)[1] for x in entries}
+                self.assertLessEqual(ids, set(sent))
+                self.assertIn("newest 50", root.findtext(ATOM + "subtitle"))
 
 
 class Calendar(ServerTestCase):
