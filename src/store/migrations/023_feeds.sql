@@ -19,3 +19,10 @@ UPDATE milestone SET sequence =
 	(SELECT count(*) FROM milestone_move mm WHERE mm.milestone_id = milestone.id) +
 	(SELECT count(*) FROM call c JOIN call_change cc ON cc.call_id = c.id
 	 WHERE c.milestone_id = milestone.id AND cc.kind IN ('extend', 'shorten'));
+
+-- A call's feed of contributions (core/feed.c) reads the newest published,
+-- not private ones: by this index it reads just those, however many private,
+-- pending or hidden ones came after them (100,000 private ones made it read
+-- them all: 0.4 s a request).
+CREATE INDEX contribution_feed ON contribution (call_id, id)
+	WHERE state = 'published' AND publication <> 'private';
