@@ -330,6 +330,23 @@ class Calendar(ServerTestCase):
         _, same, _ = self.calendar(s)
         self.assertEqual(same[uid]["SEQUENCE"], after[uid]["SEQUENCE"])
 
+    def test_a_new_call_that_takes_a_deadline_of_the_schedule_moves_its_event(self):
+        s, token = self.office()
+        r = s.send_json("POST", "/api/v1/processes/%s/milestones" % SLUG,
+                        {"date": "2021-03-20", "title": "Last inputs", "kind": "deadline"}, token=token)
+        self.assertEqual(r.status, 201, r)
+        uid = "milestone-%d@%s" % (r.json()["id"], HOST)
+        _, before, _ = self.calendar(s)
+        self.assertEqual((before[uid]["SEQUENCE"], before[uid]["DTSTART"].dt), (0, datetime.date(2021, 3, 20)))
+        version = s.get_json("/api/v1/processes/" + SLUG).json()["documents"][0]["versions"][-1]["id"]
+        r = s.send_json("POST", "/api/v1/processes/%s/calls" % SLUG,
+                        {"version_id": version, "title": "Last inputs", "opens_on": "2021-02-01",
+                         "closes_on": "2021-03-27", "milestone_id": r.json()["id"]}, token=token)
+        self.assertEqual(r.status, 201, r)
+        _, after, _ = self.calendar(s)
+        self.assertEqual(after[uid]["SEQUENCE"], 1)
+        self.assertEqual(after[uid]["DTSTART"].dt.isoformat(), "2021-03-27T23:59:00+01:00")
+
     def test_hostile_titles_are_escaped(self):
         s, token = self.office()
         r = s.send_json("POST", "/api/v1/processes/%s/milestones" % SLUG,
