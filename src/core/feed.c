@@ -301,6 +301,7 @@ static int entry_newer_first(const void *pa, const void *pb)
 	return -strcmp(x->id, y->id); /* a stable order for equal instants */
 }
 
+/* When process id was created (UTC seconds), or -1 with e filled. */
 static int64_t process_created(struct db *db, int64_t id, struct error *e)
 {
 	static const char sql[] = "SELECT created_at FROM process WHERE id = ?";
@@ -308,7 +309,8 @@ static int64_t process_created(struct db *db, int64_t id, struct error *e)
 	if (!st)
 		return -1;
 	db_bind_int(st, 1, id);
-	const int64_t t = db_step(st, e) == DB_ROW ? db_col_int(st, 0) : 0;
+	const enum db_step step = db_step(st, e);
+	const int64_t t = step == DB_ROW ? db_col_int(st, 0) : step == DB_FAIL ? -1 : 0;
 	db_reset(st);
 	return t;
 }
