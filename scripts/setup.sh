@@ -27,8 +27,10 @@ libicu-dev pandoc poppler-utils tnef weasyprint fonts-noto-core fonts-noto-cjk"
 # fuzzer runtime (fuzz/run.sh and the clang build of CI), Chromium and node
 # (browser), curl, wrk and nginx (the benchmark and CI's smoke test), sqlite3
 # to look into a test database; clamav-daemon for the virus scan of attachments (the tests run a private
-# clamd on a signature database they write: tests/integration/test_attachments.py).
+# clamd on a signature database they write: tests/integration/test_attachments.py); feedparser and icalendar
+# read the Atom feeds and the calendar (tests/integration/test_feeds.py).
 TEST_PACKAGES="libcmocka-dev python3-aiosmtpd python3-openpyxl postfix swaks clamav-daemon
+python3-feedparser python3-icalendar
 clang libclang-rt-14-dev
 chromium nodejs
 curl sqlite3 wrk nginx-light"

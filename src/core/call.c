@@ -337,7 +337,8 @@ static int call_deadline_milestone(struct db *db, struct arena *a, int64_t proce
 {
 	/* A postponed milestone that has a new date is planned again, as milestone_move() does. */
 	static const char sql_move[] = "UPDATE milestone SET date = ?, end_date = NULL, "
-				       "status = CASE status WHEN 'postponed' THEN 'planned' ELSE status END WHERE id = ?";
+				       "status = CASE status WHEN 'postponed' THEN 'planned' ELSE status END, "
+				       "sequence = sequence + 1, changed_at = ? WHERE id = ?"; /* 023_feeds.sql */
 	if (!milestone_id) {
 		const char *what = arena_printf(a, "Deadline: %s", title);
 		if (!what) {
@@ -375,7 +376,8 @@ static int call_deadline_milestone(struct db *db, struct arena *a, int64_t proce
 		if (!st)
 			return -1;
 		db_bind_text(st, 1, closes_on);
-		db_bind_int(st, 2, milestone_id);
+		db_bind_int(st, 2, clock_now());
+		db_bind_int(st, 3, milestone_id);
 		if (db_exec_stmt(st, e) != 0)
 			return -1;
 	}
@@ -507,8 +509,11 @@ static bool new_deadline(struct arena *a, const struct call *c, const struct cal
 static int call_milestone_follow(struct db *db, const struct call *c, struct error *e)
 {
 	/* A postponed milestone that has a new date is planned again, as milestone_move() does. */
-	static const char sql[] = "UPDATE milestone SET date = ?, end_date = NULL, "
-				  "status = CASE status WHEN 'postponed' THEN 'planned' ELSE status END WHERE id = ?";
+	/* Its calendar event moves when the date does: SEQUENCE and LAST-MODIFIED follow (023_feeds.sql). */
+	static const char sql[] = "UPDATE milestone SET sequence = sequence + CASE WHEN date <> ?1 OR end_date IS NOT NULL "
+				  "THEN 1 ELSE 0 END, changed_at = CASE WHEN date <> ?1 OR end_date IS NOT NULL "
+				  "THEN ?3 ELSE changed_at END, date = ?1, end_date = NULL, "
+				  "status = CASE status WHEN 'postponed' THEN 'planned' ELSE status END WHERE id = ?2";
 	if (!c->milestone_id)
 		return 0;
 	char day[11];
@@ -525,6 +530,7 @@ static int call_milestone_follow(struct db *db, const struct call *c, struct err
 		return -1;
 	db_bind_text(st, 1, date);
 	db_bind_int(st, 2, c->milestone_id);
+	db_bind_int(st, 3, clock_now());
 	return db_exec_stmt(st, e);
 }
 

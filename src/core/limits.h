@@ -35,6 +35,8 @@ enum {
 	LIMIT_COMMENTS_TEXT = 500000,
 	LIMIT_PAGE_SIZE = 100,              /* items per page of a list, at most */
 	LIMIT_PAGE_SIZE_DEFAULT = 20,       /* items per page when none is asked for */
+	LIMIT_FEED_ENTRIES = 50,            /* entries of an Atom feed: the newest; the pages are the archive */
+	LIMIT_FEED_SUMMARY = 600,           /* characters of a contribution's text in its feed entry */
 	LIMIT_RESPONSE = 8 * 1024 * 1024,   /* bytes of one response we build */
 	/* bytes of the items of one page of a list (contributions, moderation): a page ends at LIMIT_PAGE_SIZE
 	 * items or at this many bytes, whichever comes first, and links to the rest; 20 contributions of

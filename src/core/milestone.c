@@ -114,6 +114,13 @@ int milestone_record_move(struct db *db, int64_t milestone_id, const char *moved
 	db_bind_text(st, 4, from_end_date);
 	db_bind_text(st, 5, from_label);
 	db_bind_text(st, 6, reason);
+	if (db_exec_stmt(st, e) != 0)
+		return -1;
+	/* its calendar event changed: SEQUENCE (023_feeds.sql) */
+	static const char sql_sequence[] = "UPDATE milestone SET sequence = sequence + 1 WHERE id = ?";
+	if (!(st = db_stmt(db, sql_sequence, e)))
+		return -1;
+	db_bind_int(st, 1, milestone_id);
 	return db_exec_stmt(st, e);
 }
 
@@ -130,6 +137,8 @@ static int milestone_from_row(struct arena *a, struct db_stmt *st, void *element
 		return DB_FILL_UNKNOWN;
 	ms->process_id = db_col_int(st, 6);
 	ms->call_id = db_col_int(st, 7);
+	ms->sequence = (int)db_col_int(st, 8);
+	ms->changed_at = db_col_int(st, 9);
 	return failed ? -1 : 0;
 }
 
@@ -145,6 +154,7 @@ static int move_from_row(struct arena *a, struct db_stmt *st, void *element)
 	h->to_date = db_col_dup(st, 5, a, &failed);
 	h->to_end_date = db_col_dup(st, 6, a, &failed);
 	h->reason = db_col_dup(st, 7, a, &failed);
+	h->moved_at = db_col_int(st, 8);
 	return failed ? -1 : 0;
 }
 
@@ -162,7 +172,7 @@ static const char *deadline_date(struct arena *a, const char *timezone, const ch
 static int milestone_history(struct db *db, struct arena *a, struct milestone *ms, struct error *e)
 {
 	static const char sql_moves[] =
-		"SELECT id, moved_on, from_date, from_end_date, from_label, to_date, to_end_date, reason "
+		"SELECT id, moved_on, from_date, from_end_date, from_label, to_date, to_end_date, reason, moved_at "
 		"FROM milestone_move WHERE milestone_id = ? ORDER BY moved_on, id";
 	struct db_stmt *st = db_stmt(db, sql_moves, e);
 	if (!st)
@@ -188,6 +198,7 @@ static int milestone_history(struct db *db, struct arena *a, struct milestone *m
 			.from_date = deadline_date(a, c.timezone, x->from_closes_on, x->from_closes_at),
 			.to_date = deadline_date(a, c.timezone, x->to_closes_on, x->to_closes_at),
 			.reason = x->reason,
+			.moved_at = x->changed_at,
 		};
 		if (!mv.moved_on || !mv.from_date || !mv.to_date) {
 			error_set(e, ERROR_INTERNAL, "The process's time zone %s is unknown.", c.timezone);
@@ -213,7 +224,8 @@ static int milestone_history(struct db *db, struct arena *a, struct milestone *m
 int milestone_list(struct db *db, struct arena *a, int64_t process_id, struct milestone **out, int *n,
 		   struct error *e)
 {
-	static const char sql[] = "SELECT m.id, m.date, m.end_date, m.title, m.kind, m.status, m.process_id, c.id "
+	static const char sql[] = "SELECT m.id, m.date, m.end_date, m.title, m.kind, m.status, m.process_id, c.id, m.sequence, "
+				  "m.changed_at "
 				  "FROM milestone m LEFT JOIN call c ON c.milestone_id = m.id "
 				  "WHERE m.process_id = ? ORDER BY m.date, m.id";
 	struct db_stmt *st = db_stmt(db, sql, e);
@@ -247,7 +259,8 @@ void milestone_format_range(const char *date, const char *end_date, char out[80]
 
 int milestone_find(struct db *db, struct arena *a, int64_t id, struct milestone *out, struct error *e)
 {
-	static const char sql[] = "SELECT m.id, m.date, m.end_date, m.title, m.kind, m.status, m.process_id, c.id "
+	static const char sql[] = "SELECT m.id, m.date, m.end_date, m.title, m.kind, m.status, m.process_id, c.id, m.sequence, "
+				  "m.changed_at "
 				  "FROM milestone m LEFT JOIN call c ON c.milestone_id = m.id WHERE m.id = ?";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
@@ -367,8 +380,10 @@ int milestone_update(struct db *db, struct arena *a, const struct actor *who, in
 		error_set(e, ERROR_INVALID, "Give a new title, kind or status.");
 	if (e->code)
 		return -1;
+	/* A change its calendar event shows: SEQUENCE and LAST-MODIFIED follow (023_feeds.sql); nothing is kept
+	 * when nothing changed (rolled back below). */
 	static const char sql[] = "UPDATE milestone SET title = coalesce(?, title), kind = coalesce(?, kind), "
-				  "status = coalesce(?, status) WHERE id = ?";
+				  "status = coalesce(?, status), sequence = sequence + 1, changed_at = ? WHERE id = ?";
 	if (db_begin(db, e) != 0)
 		return -1;
 	struct milestone before, after;
@@ -380,7 +395,8 @@ int milestone_update(struct db *db, struct arena *a, const struct actor *who, in
 	db_bind_text(st, 1, title);
 	db_bind_text(st, 2, kind_name ? milestone_kind_name(kind) : NULL);
 	db_bind_text(st, 3, status_name ? milestone_status_name(status) : NULL);
-	db_bind_int(st, 4, id);
+	db_bind_int(st, 4, clock_now());
+	db_bind_int(st, 5, id);
 	if (db_exec_stmt(st, e) != 0 || milestone_find(db, a, id, &after, e) != 0)
 		goto fail;
 	const char *was = audit_json(a, milestone_audit_json(&before)), *is = audit_json(a, milestone_audit_json(&after));
@@ -459,10 +475,11 @@ int milestone_move(struct db *db, struct arena *a, const struct actor *who, int6
 	}
 	static const char sql_move[] =
 		"INSERT INTO milestone_move (milestone_id, moved_on, from_date, from_end_date, to_date, to_end_date, "
-		"reason, account_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+		"reason, account_id, moved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
 	/* A postponed milestone that has a new date is planned again. */
 	static const char sql[] = "UPDATE milestone SET date = ?, end_date = ?, "
-				  "status = CASE status WHEN 'postponed' THEN 'planned' ELSE status END WHERE id = ?";
+				  "status = CASE status WHEN 'postponed' THEN 'planned' ELSE status END, "
+				  "sequence = sequence + 1, changed_at = ? WHERE id = ?";
 	if (db_begin(db, e) != 0)
 		return -1;
 	struct milestone before, after;
@@ -493,6 +510,8 @@ int milestone_move(struct db *db, struct arena *a, const struct actor *who, int6
 		db_bind_int(st, 8, who->account_id);
 	else
 		db_bind_null(st, 8);
+	const int64_t now = clock_now();
+	db_bind_int(st, 9, now);
 	if (db_exec_stmt(st, e) != 0)
 		goto fail;
 	st = db_stmt(db, sql, e);
@@ -500,7 +519,8 @@ int milestone_move(struct db *db, struct arena *a, const struct actor *who, int6
 		goto fail;
 	db_bind_text(st, 1, date);
 	db_bind_text(st, 2, end_date);
-	db_bind_int(st, 3, id);
+	db_bind_int(st, 3, now);
+	db_bind_int(st, 4, id);
 	if (db_exec_stmt(st, e) != 0 || milestone_find(db, a, id, &after, e) != 0)
 		goto fail;
 	json_t *was = milestone_audit_json(&before), *is = milestone_audit_json(&after);

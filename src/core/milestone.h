@@ -42,6 +42,7 @@ struct milestone_move {
 	const char *from_label;                /* "2020 session of the Council", or NULL */
 	const char *to_date, *to_end_date;
 	const char *reason;
+	int64_t moved_at; /* the instant of the move, or 0 when only its date is known */
 };
 
 struct milestone {
@@ -53,6 +54,8 @@ struct milestone {
 	enum milestone_kind kind;
 	enum milestone_status status;
 	int64_t call_id;    /* the call whose deadline it announces (call_link_milestone), or 0 */
+	int sequence;       /* one more at each move or change of title, kind or status (its iCalendar SEQUENCE) */
+	int64_t changed_at; /* the instant of the last such change, or 0 for none since it was added */
 	struct milestone_move *history; /* oldest first; for a call's deadline, the call's changes of it */
 	int nhistory;
 };

@@ -6,6 +6,7 @@
 #include <libical/ical.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static pthread_mutex_t tz_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -158,4 +159,35 @@ int tz_date_at(const char *tzid, int64_t t, char out[11])
 	/* libical's year, month and day are in range: the modulos only tell the compiler so */
 	snprintf(out, 11, "%04u-%02u-%02u", (unsigned)l.year % 10000u, (unsigned)l.month % 100u, (unsigned)l.day % 100u);
 	return 0;
+}
+
+/* UTC has no rules in libical's data: one observance says it. */
+static const char VTIMEZONE_UTC[] = "BEGIN:VTIMEZONE\r\nTZID:UTC\r\nBEGIN:STANDARD\r\nDTSTART:19700101T000000\r\n"
+				    "TZOFFSETFROM:+0000\r\nTZOFFSETTO:+0000\r\nTZNAME:UTC\r\nEND:STANDARD\r\n"
+				    "END:VTIMEZONE\r\n";
+
+char *tz_vtimezone(const char *tzid)
+{
+	if (tzid && !strcmp(tzid, "UTC"))
+		return strdup(VTIMEZONE_UTC);
+	char *out = NULL;
+	pthread_mutex_lock(&tz_lock);
+	icaltimezone *zone = tz_lookup(tzid);
+	icalcomponent *c = zone ? icaltimezone_get_component(zone) : NULL;
+	icalcomponent *copy = c ? icalcomponent_new_clone(c) : NULL;
+	if (copy) {
+		icalproperty *p = icalcomponent_get_first_property(copy, ICAL_TZID_PROPERTY);
+		if (p)
+			icalproperty_set_tzid(p, tzid);
+		else
+			icalcomponent_add_property(copy, icalproperty_new_tzid(tzid));
+		char *text = icalcomponent_as_ical_string_r(copy);
+		if (text) {
+			out = strdup(text);
+			icalmemory_free_buffer(text);
+		}
+		icalcomponent_free(copy);
+	}
+	pthread_mutex_unlock(&tz_lock);
+	return out;
 }

@@ -46,6 +46,11 @@ int tz_format_human(const char *tzid, int64_t t, char out[TZ_HUMAN_LEN]);
 /* The city of a zone's IANA name as above ("Zurich"), in out of n bytes. */
 void tz_city(const char *tzid, char *out, size_t n);
 
+/* The zone as an iCalendar VTIMEZONE component (RFC 5545, 3.6.5) from libical's zone data, its TZID the IANA
+ * name itself ("Europe/Zurich", not libical's prefixed one), so that a calendar's DTSTART;TZID=Europe/Zurich
+ * names it; the text ends with CRLF. The caller frees it (free()); NULL for an unknown zone or no memory. */
+char *tz_vtimezone(const char *tzid);
+
 /* "2021-02-15 22:59 UTC"; out holds 32 bytes. */
 void tz_format_utc(int64_t t, char out[32]);
 

@@ -11,18 +11,28 @@
 
 void page_begin(struct request *r, const char *title)
 {
+	page_begin_feeds(r, title, NULL, NULL, 0);
+}
+
+void page_begin_feeds(struct request *r, const char *title, const char *const *feeds, const char *const *feed_titles,
+		      int n)
+{
 	buf_reset(&r->out);
 	html_printf(&r->out,
 		    "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 		    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 		    "<title>%s \u2014 Consulta</title>\n"
-		    "<link rel=\"stylesheet\" href=\"/static/style.css\">\n<link rel=\"icon\" href=\"/static/favicon.svg\" type=\"image/svg+xml\">\n"
+		    "<link rel=\"stylesheet\" href=\"/static/style.css\">\n<link rel=\"icon\" href=\"/static/favicon.svg\" type=\"image/svg+xml\">\n",
+		    title);
+	for (int i = 0; i < n; i++)
+		html_printf(&r->out, "<link rel=\"alternate\" type=\"application/atom+xml\" href=\"%s\" title=\"%s\">\n",
+			    feeds[i], feed_titles[i]);
+	html_printf(&r->out,
 		    /* adds the reader's own time to the process's (page_deadline); the page is whole without it */
 		    "<script src=\"/static/localtime.js\" defer></script>\n</head>\n<body>\n"
 		    "<a class=\"skip\" href=\"#main\">Skip to content</a>\n"
 		    "<header class=\"site\"><a class=\"brand\" href=\"/\">Consulta</a>"
-		    "<span class=\"tagline\">Open consultations on draft texts</span>\n",
-		    title);
+		    "<span class=\"tagline\">Open consultations on draft texts</span>\n");
 	if (r->account) {
 		html_printf(&r->out,
 			    "<nav class=\"account\" aria-label=\"Your account\"><a href=\"/account\">%s</a>%R"

@@ -10,6 +10,10 @@
 
 /* Starts a page; title is escaped. */
 void page_begin(struct request *r, const char *title);
+/* The same with the page's Atom feeds in its head (<link rel="alternate" type="application/atom+xml">, which
+ * browsers and feed readers find): feeds[i] is a path, feed_titles[i] its title; n of them. */
+void page_begin_feeds(struct request *r, const char *title, const char *const *feeds, const char *const *feed_titles,
+		      int n);
 /* Ends the page and sets the reply (status, HTML type). */
 void page_end(struct request *r, int status);
 /* A whole page saying what went wrong, from a core error (404, 503, ...). */

@@ -138,7 +138,9 @@ void page_call(struct request *r)
 	if (!load_call(r, &c, NULL))
 		return;
 	enum call_state s = call_state_at(&c, clock_now());
-	page_begin(r, c.title);
+	const char *feed = arena_printf(&r->arena, "/calls/%lld/feed.atom", (long long)c.id);
+	const char *feed_title = arena_printf(&r->arena, "%s: contributions and deadline (Atom)", c.title);
+	page_begin_feeds(r, c.title, &feed, &feed_title, 1);
 	crumbs(r, &c, false);
 	html_printf(&r->out,
 		    "<h1>%s</h1>\n<p class=\"state state-%s\">%s</p>\n",
@@ -162,8 +164,10 @@ void page_call(struct request *r)
 	page_call_history(r, &c);
 	html_printf(&r->out,
 		    "<p><a href=\"/calls/%L/contributions\">Published contributions</a> \u00b7 "
-		    "<a href=\"/calls/%L/matrix\">Resolution matrix</a></p>\n",
-		    (long long)c.id, (long long)c.id);
+		    "<a href=\"/calls/%L/matrix\">Resolution matrix</a> \u00b7 "
+		    "<a class=\"feed\" href=\"/calls/%L/feed.atom\" type=\"application/atom+xml\">Follow by feed"
+		    "<span class=\"visually-hidden\"> (Atom): new contributions and changes of the deadline</span></a></p>\n",
+		    (long long)c.id, (long long)c.id, (long long)c.id);
 	page_end(r, 200);
 }
 
@@ -913,7 +917,9 @@ void page_call_contributions(struct request *r)
 		return;
 	}
 	const bool narrowed = contribution_filter_narrows(&q.f);
-	page_begin(r, arena_printf(&r->arena, "Contributions \u2014 %s", c.title));
+	const char *feed = arena_printf(&r->arena, "/calls/%lld/feed.atom", (long long)c.id);
+	const char *feed_title = arena_printf(&r->arena, "%s: contributions and deadline (Atom)", c.title);
+	page_begin_feeds(r, arena_printf(&r->arena, "Contributions \u2014 %s", c.title), &feed, &feed_title, 1);
 	crumbs(r, &c, true);
 	html_printf(&r->out, "<h1>Published contributions</h1>\n");
 	list_filters(r, &c, &p, &q);

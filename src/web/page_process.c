@@ -240,7 +240,11 @@ void page_process(struct request *r)
 	const int nms = o.nmilestones, ndocs = o.ndocuments, ncalls = o.ncalls, nmeetings = o.nmeetings,
 		  nletters = o.ncirculars;
 	int64_t now = clock_now();
-	page_begin(r, p.title);
+	const char *feeds[] = {arena_printf(&r->arena, "/processes/%s/feed.atom", p.slug),
+			       arena_printf(&r->arena, "/processes/%s/contributions.atom", p.slug)};
+	const char *feed_titles[] = {arena_printf(&r->arena, "%s: news (Atom)", p.title),
+				     arena_printf(&r->arena, "%s: published contributions (Atom)", p.title)};
+	page_begin_feeds(r, p.title, feeds, feed_titles, 2);
 	html_printf(&r->out, "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/\">Consultations</a></nav>\n"
 			     "<h1>%s</h1>\n<p class=\"lead\">%s</p>\n",
 		    p.title, p.summary);
@@ -332,7 +336,20 @@ void page_process(struct request *r)
 		   "about to close. We send a link to confirm first; every notice has a link to stop.",
 		   "", "email", "email", LIMIT_EMAIL);
 	page_privacy_note(r, "Your address is used only for these notices, until you stop.");
-	html_printf(&r->out, "<p><button type=\"submit\">Follow</button></p>\n</form>\n</section>\n");
+	html_printf(&r->out, "<p><button type=\"submit\">Follow</button></p>\n</form>\n");
+	/* Without an address: a feed reader and a calendar application ask us themselves (page_feed.c). */
+	html_printf(&r->out,
+		    "<h3>Follow by feed, or in your calendar</h3>\n<ul class=\"feeds\">\n"
+		    "<li><a href=\"/processes/%u/feed.atom\" type=\"application/atom+xml\">Follow by feed: news</a> "
+		    "(Atom): new versions, circular letters, dates moved and deadlines changed, with the reasons.</li>\n"
+		    "<li><a href=\"/processes/%u/contributions.atom\" type=\"application/atom+xml\">Follow by feed: "
+		    "published contributions</a> (Atom), to every call.</li>\n"
+		    "<li><a href=\"/processes/%u/calendar.ics\" type=\"text/calendar\">Add to your calendar</a> "
+		    "(iCalendar): the schedule and the meetings, in the time zone of the process; a calendar "
+		    "application that subscribes to this address shows each date where it moves.</li>\n"
+		    "</ul>\n<p class=\"hint\">A feed holds the newest %d entries; this page keeps everything.</p>\n"
+		    "</section>\n",
+		    p.slug, p.slug, p.slug, LIMIT_FEED_ENTRIES);
 	page_end(r, 200);
 }
 

@@ -27,6 +27,11 @@ const struct route ROUTES[] = {
 	{"GET", "/contributions/{tracking}", page_contribution, ROLE_PUBLIC, false},
 	{"GET", "/contributions/{tracking}/attachments/{n}/{name}", page_attachment, ROLE_PUBLIC, false},
 	{"GET", "/static/{name}", page_static, ROLE_PUBLIC, false},
+	/* feeds and the calendar (page_feed.c) */
+	{"GET", "/processes/{slug}/feed.atom", page_process_feed, ROLE_PUBLIC, false},
+	{"GET", "/processes/{slug}/contributions.atom", page_process_contributions_feed, ROLE_PUBLIC, false},
+	{"GET", "/processes/{slug}/calendar.ics", page_process_calendar, ROLE_PUBLIC, false},
+	{"GET", "/calls/{id}/feed.atom", page_call_feed, ROLE_PUBLIC, false},
 	{"GET", "/about", page_about, ROLE_PUBLIC, false}, /* page_site.c */
 	{"GET", "/privacy", page_privacy, ROLE_PUBLIC, false},
 	/* the report to the governing body (page_report.c) */

@@ -77,6 +77,11 @@ void page_office_matrix_xlsx(struct request *r);
 void page_contribution(struct request *r);
 void page_attachment(struct request *r); /* page_attachment.c */
 void page_static(struct request *r);
+/* web/page_feed.c: Atom feeds (a process's news, its contributions, a call's) and the process's calendar. */
+void page_process_feed(struct request *r);
+void page_process_contributions_feed(struct request *r);
+void page_call_feed(struct request *r);
+void page_process_calendar(struct request *r);
 void page_about(struct request *r);   /* page_site.c */
 void page_privacy(struct request *r); /* page_site.c */
 void page_office_site_page(struct request *r);

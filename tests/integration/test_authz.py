@@ -52,6 +52,10 @@ EXPECTED_PUBLIC_READS = {
     ("GET", "/contributions/{tracking}"),
     ("GET", "/contributions/{tracking}/attachments/{n}/{name}"),  # published, clean files only
     ("GET", "/static/{name}"),
+    ("GET", "/processes/{slug}/feed.atom"),  # feeds: published, public material only (test_feeds.py)
+    ("GET", "/processes/{slug}/contributions.atom"),
+    ("GET", "/processes/{slug}/calendar.ics"),
+    ("GET", "/calls/{id}/feed.atom"),
     ("GET", "/subscriptions/confirm"),
     ("GET", "/subscriptions/leave"),
     ("GET", "/login"),
