@@ -63,6 +63,9 @@ void db_bind_blob(struct db_stmt *st, int i, const void *p, size_t n); /* copied
 enum db_step db_step(struct db_stmt *st, struct error *e);
 /* Runs a statement that returns no rows; 0 or -1. */
 int db_exec_stmt(struct db_stmt *st, struct error *e);
+/* Runs an INSERT ... RETURNING id (one SQL for both backends: there is no
+ * "last insert id" to ask for afterwards); 0 with *id, or -1. */
+int db_insert_id(struct db_stmt *st, int64_t *id, struct error *e);
 const char *db_col_text(struct db_stmt *st, int i); /* valid until the next step/reset */
 /* Column i's text copied into the arena, NULL for SQL NULL. If memory runs out
  * it returns NULL and sets *failed (never clears it), so that a row-fill
@@ -73,7 +76,6 @@ bool db_col_null(struct db_stmt *st, int i);
 const void *db_col_blob(struct db_stmt *st, int i, size_t *n); /* valid until the next step/reset */
 /* Ends a read early so the statement holds no lock (after a single-row read). */
 void db_reset(struct db_stmt *st);
-int64_t db_last_id(struct db *db);
 /* Rows changed by the last INSERT, UPDATE or DELETE. */
 int db_changes(struct db *db);
 /* True if the last failure was a UNIQUE constraint. */
