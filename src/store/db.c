@@ -15,9 +15,10 @@ int db_configure(const char *url, struct error *e)
 	else if (!strncmp(url, "sqlite:", 7))
 		backend = &db_sqlite_backend;
 	else {
-		error_set(e, ERROR_INVALID,
-			  "database URL '%s' is not supported: use sqlite:PATH or postgresql://[USER@]HOST[:PORT]/DBNAME",
-			  url);
+		error_set(
+		    e, ERROR_INVALID,
+		    "database URL '%s' is not supported: use sqlite:PATH or postgresql://[USER@]HOST[:PORT]/DBNAME",
+		    url);
 		return -1;
 	}
 	return backend->configure(url, e);
@@ -172,7 +173,7 @@ static void fill_failed(int rc, struct error *e)
 }
 
 int db_collect(struct db_stmt *st, struct arena *a, void **items, int *n, size_t size, db_row_fill fill,
-	       struct error *e)
+               struct error *e)
 {
 	*items = NULL;
 	*n = 0;
@@ -196,7 +197,7 @@ int db_collect(struct db_stmt *st, struct arena *a, void **items, int *n, size_t
 }
 
 int db_collect_one(struct db_stmt *st, struct arena *a, void *element, db_row_fill fill, const char *not_found,
-		   struct error *e)
+                   struct error *e)
 {
 	enum db_step r = db_step(st, e);
 	if (r == DB_FAIL)
