@@ -27,30 +27,30 @@ enum { TRACKING_ATTEMPTS = 8 };
 /* -- the names of the states: one table each ---------------------------- */
 
 static const char *const STATE_NAMES[] = {
-    [CONTRIBUTION_PENDING] = "pending",
-    [CONTRIBUTION_PUBLISHED] = "published",
-    [CONTRIBUTION_HIDDEN] = "hidden",
-    [CONTRIBUTION_SPAM] = "spam",
+	[CONTRIBUTION_PENDING] = "pending",
+	[CONTRIBUTION_PUBLISHED] = "published",
+	[CONTRIBUTION_HIDDEN] = "hidden",
+	[CONTRIBUTION_SPAM] = "spam",
 };
 static const char *const PUBLICATION_NAMES[] = {
-    [PUBLICATION_NAMED] = "named",
-    [PUBLICATION_ANONYMOUS] = "anonymous",
-    [PUBLICATION_PRIVATE] = "private",
+	[PUBLICATION_NAMED] = "named",
+	[PUBLICATION_ANONYMOUS] = "anonymous",
+	[PUBLICATION_PRIVATE] = "private",
 };
 static const char *const CHANNEL_NAMES[] = {
-    [CHANNEL_WEB] = "web",
-    [CHANNEL_API] = "api",
-    [CHANNEL_EMAIL] = "email",
+	[CHANNEL_WEB] = "web",
+	[CHANNEL_API] = "api",
+	[CHANNEL_EMAIL] = "email",
 };
 static const char *const VERIFICATION_NAMES[] = {
-    [SENDER_NONE] = "none",
-    [SENDER_PASS] = "pass",
-    [SENDER_FAIL] = "fail",
+	[SENDER_NONE] = "none",
+	[SENDER_PASS] = "pass",
+	[SENDER_FAIL] = "fail",
 };
 static const char *const ACTION_NAMES[] = {
-    [MODERATION_PUBLISH] = "publish",
-    [MODERATION_HIDE] = "hide",
-    [MODERATION_SPAM] = "spam",
+	[MODERATION_PUBLISH] = "publish",
+	[MODERATION_HIDE] = "hide",
+	[MODERATION_SPAM] = "spam",
 };
 #define COUNT(t) ((int)(sizeof t / sizeof *t))
 
@@ -135,7 +135,7 @@ bool contribution_email_valid(const char *email)
 }
 
 void contribution_validate(struct arena *a, const struct contribution_input *in, struct contribution_input *clean,
-                           struct error *e)
+			   struct error *e)
 {
 	clean->name = field_trimmed(a, in->name);
 	clean->organization = field_trimmed(a, in->organization);
@@ -198,23 +198,22 @@ void contribution_validate(struct arena *a, const struct contribution_input *in,
 	if (mail)
 		field_check_line(e, "subject", in->mail->subject, false, LIMIT_MAIL_SUBJECT, "a subject");
 	if (!clean->publication || !*clean->publication)
-		error_field(e, "publication",
-		            "Choose whether your contribution is published with your name, "
-		            "anonymously, or sent to the secretariat only.");
+		error_field(e, "publication", "Choose whether your contribution is published with your name, "
+					      "anonymously, or sent to the secretariat only.");
 	else if (!contribution_publication_parse(clean->publication, &(enum contribution_publication){0}))
 		error_field(e, "publication", "Use named, anonymous or private.");
 }
 
-static int contribution_insert(struct db *db, int64_t call_id, int64_t category_id, const struct contribution_input *c,
-                               enum contribution_state state, int64_t now, struct receipt *out, int64_t *id,
-                               struct error *e)
+static int contribution_insert(struct db *db, int64_t call_id, int64_t category_id,
+			       const struct contribution_input *c, enum contribution_state state, int64_t now,
+			       struct receipt *out, int64_t *id, struct error *e)
 {
 	/* A tracking number already taken inserts nothing (and returns no id) rather than failing: on
 	 * PostgreSQL a failed statement would abort the whole transaction, and the next draw with it. */
 	static const char sql[] =
-	    "INSERT INTO contribution (tracking, call_id, channel, name, organization, category_id, country, "
-	    "email, text, publication, received_at, account_id, state) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tracking) DO NOTHING RETURNING id";
+		"INSERT INTO contribution (tracking, call_id, channel, name, organization, category_id, country, "
+		"email, text, publication, received_at, account_id, state) "
+		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tracking) DO NOTHING RETURNING id";
 	for (int attempt = 0; attempt < TRACKING_ATTEMPTS; attempt++) {
 		if (tracking_new(out->tracking) != 0) {
 			error_set(e, ERROR_UNAVAILABLE, "No randomness is available for a tracking number.");
@@ -277,7 +276,7 @@ static int report_from_row(struct arena *a, struct db_stmt *st, void *element)
 }
 
 int contribution_table_report(struct db *db, struct arena *a, const struct contribution *c, const char **report,
-                              struct error *e)
+			      struct error *e)
 {
 	static const char sql[] = "SELECT report FROM contribution_table_report WHERE contribution_id = ?";
 	*report = NULL;
@@ -298,8 +297,8 @@ int contribution_table_report(struct db *db, struct arena *a, const struct contr
 }
 
 static int contribution_receipt_mail(struct db *db, struct arena *a, const struct call *call,
-                                     const struct contribution_input *c, const char *comments, const struct receipt *r,
-                                     struct error *e)
+				     const struct contribution_input *c, const char *comments, const struct receipt *r,
+				     struct error *e)
 {
 	char utc[32], local[TZ_HUMAN_LEN], version_date[32];
 	tz_format_utc(r->received_at, utc);
@@ -313,46 +312,46 @@ static int contribution_receipt_mail(struct db *db, struct arena *a, const struc
 	switch (p) {
 	case PUBLICATION_NAMED:
 		publication = review ? "published with your name once the secretariat has reviewed it"
-		                     : "published with your name";
+				     : "published with your name";
 		break;
 	case PUBLICATION_ANONYMOUS:
 		publication = review ? "published without your name once the secretariat has reviewed it"
-		                     : "published without your name";
+				     : "published without your name";
 		break;
 	case PUBLICATION_PRIVATE: break;
 	}
 	/* A neutral greeting: the address was typed by whoever sent the form, so the name must not read as
 	 * ours to someone who never wrote to us. The call and the tracking number are our words. */
 	const char *body = arena_printf(
-	    a,
-	    "Hello,\n\n"
-	    "A contribution to the call \"%s\" on %s (%s of %s) was sent with this e-mail address and has been "
-	    "received.\n\n"
-	    "Tracking number: %s\n"
-	    "Received: %s\n"
-	    "          %s\n"
-	    "Publication: %s\n"
-	    "Deadline of the call: %s\n\n"
-	    "%s"
-	    "Your receipt: %s/receipts/%s\n\n"
-	    "Please quote the tracking number if you write to the secretariat about this contribution.\n",
-	    call->title, call->document_title, call->version_label, version_date, r->tracking, local, utc, publication,
-	    deadline ? deadline : "", comments ? comments : "", config_get()->public_url, r->tracking);
+		a,
+		"Hello,\n\n"
+		"A contribution to the call \"%s\" on %s (%s of %s) was sent with this e-mail address and has been "
+		"received.\n\n"
+		"Tracking number: %s\n"
+		"Received: %s\n"
+		"          %s\n"
+		"Publication: %s\n"
+		"Deadline of the call: %s\n\n"
+		"%s"
+		"Your receipt: %s/receipts/%s\n\n"
+		"Please quote the tracking number if you write to the secretariat about this contribution.\n",
+		call->title, call->document_title, call->version_label, version_date, r->tracking, local, utc,
+		publication, deadline ? deadline : "", comments ? comments : "", config_get()->public_url, r->tracking);
 	const char *subject = arena_printf(a, "Contribution received: %s", r->tracking);
 	if (!body || !subject) {
 		error_set(e, ERROR_UNAVAILABLE, "out of memory");
 		return -1;
 	}
 	struct outbox_mail mail = {
-	    .kind = "receipt", .to = c->email, .subject = subject, .body = body, .requester = c->requester};
+		.kind = "receipt", .to = c->email, .subject = subject, .body = body, .requester = c->requester};
 	return outbox_enqueue(db, &mail, e);
 }
 
 /* The receipt of a contribution by e-mail: an answer to the message itself
  * (In-Reply-To, References), which says whether it came late. */
 static int contribution_receipt_reply(struct db *db, struct arena *a, const struct call *call,
-                                      const struct contribution_input *c, const char *comments, const struct receipt *r,
-                                      struct error *e)
+				      const struct contribution_input *c, const char *comments, const struct receipt *r,
+				      struct error *e)
 {
 	const struct contribution_mail *m = c->mail;
 	char utc[32], local[TZ_HUMAN_LEN], version_date[32], deadline[TZ_HUMAN_LEN];
@@ -365,59 +364,59 @@ static int contribution_receipt_reply(struct db *db, struct arena *a, const stru
 	buf_init(&files, 64 * 1024);
 	for (int i = 0; i < m->nattachments; i++)
 		buf_printf(&files, "%s  %s (%zu bytes)\n", i ? "            " : "Attachments:", m->attachments[i].name,
-		           m->attachments[i].size);
+			   m->attachments[i].size);
 	const char *late =
-	    r->late ? arena_printf(a,
-	                           "Your message arrived after the deadline of this call (%s). It is recorded and "
-	                           "marked late; the secretariat decides whether it is taken into account, and will "
-	                           "let you know.\n\n",
-	                           deadline)
-	            : "";
+		r->late ? arena_printf(a,
+				       "Your message arrived after the deadline of this call (%s). It is recorded and "
+				       "marked late; the secretariat decides whether it is taken into account, and will "
+				       "let you know.\n\n",
+				       deadline)
+			: "";
 	const char *body = arena_printf(
-	    a,
-	    "Hello,\n\n"
-	    "Your message%s%s%s has been recorded as a contribution to the call \"%s\" on %s (%s of %s).\n\n"
-	    "Tracking number: %s\n"
-	    "Received: %s\n"
-	    "          %s\n"
-	    "%s"
-	    "Publication: not published; for the secretariat only.\n"
-	    "Deadline of the call: %s\n\n"
-	    "%s"
-	    "%s"
-	    "%s%s%s"
-	    "Your receipt: %s/receipts/%s\n\n"
-	    "Please quote the tracking number if you write to the secretariat about this contribution.\n",
-	    m->subject && *m->subject ? " \"" : "", m->subject && *m->subject ? m->subject : "",
-	    m->subject && *m->subject ? "\"" : "", call->title, call->document_title, call->version_label, version_date,
-	    r->tracking, local, utc, files.data ? files.data : "", statement ? statement : "", late,
-	    comments ? comments : "", c->table_report ? "Your comment table, row by row:\n" : "",
-	    c->table_report ? c->table_report : "", c->table_report ? "\n" : "", config_get()->public_url, r->tracking);
+		a,
+		"Hello,\n\n"
+		"Your message%s%s%s has been recorded as a contribution to the call \"%s\" on %s (%s of %s).\n\n"
+		"Tracking number: %s\n"
+		"Received: %s\n"
+		"          %s\n"
+		"%s"
+		"Publication: not published; for the secretariat only.\n"
+		"Deadline of the call: %s\n\n"
+		"%s"
+		"%s"
+		"%s%s%s"
+		"Your receipt: %s/receipts/%s\n\n"
+		"Please quote the tracking number if you write to the secretariat about this contribution.\n",
+		m->subject && *m->subject ? " \"" : "", m->subject && *m->subject ? m->subject : "",
+		m->subject && *m->subject ? "\"" : "", call->title, call->document_title, call->version_label,
+		version_date, r->tracking, local, utc, files.data ? files.data : "", statement ? statement : "", late,
+		comments ? comments : "", c->table_report ? "Your comment table, row by row:\n" : "",
+		c->table_report ? c->table_report : "", c->table_report ? "\n" : "", config_get()->public_url, r->tracking);
 	buf_free(&files);
-	const char *subject = arena_printf(
-	    a, r->late ? "Contribution received after the deadline: %s" : "Contribution received: %s", r->tracking);
+	const char *subject = arena_printf(a, r->late ? "Contribution received after the deadline: %s"
+						     : "Contribution received: %s",
+					   r->tracking);
 	if (!body || !subject) {
 		error_set(e, ERROR_UNAVAILABLE, "out of memory");
 		return -1;
 	}
 	struct outbox_mail mail = {.kind = "receipt",
-	                           .to = c->email,
-	                           .subject = subject,
-	                           .body = body,
-	                           .in_reply_to = m->message_id,
-	                           .references = m->references};
+				   .to = c->email,
+				   .subject = subject,
+				   .body = body,
+				   .in_reply_to = m->message_id,
+				   .references = m->references};
 	return outbox_enqueue(db, &mail, e);
 }
 
 /* The e-mail channel's part of a new contribution: its columns, the message kept whole, its attachments. */
 static int contribution_store_mail(struct db *db, int64_t id, const struct contribution_mail *m, bool late,
-                                   struct error *e)
+				   struct error *e)
 {
-	static const char sql[] =
-	    "UPDATE contribution SET sender = ?, sender_verification = ?, authentication = ?, "
-	    "subject = ?, message_id = ?, late = ?, raw_sha256 = ?, message_sha256 = ? WHERE id = ?";
+	static const char sql[] = "UPDATE contribution SET sender = ?, sender_verification = ?, authentication = ?, "
+				  "subject = ?, message_id = ?, late = ?, raw_sha256 = ?, message_sha256 = ? WHERE id = ?";
 	static const char sql_file[] = "INSERT INTO attachment (contribution_id, position, name, size, declared_type, "
-	                               "type, sha256, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+				       "type, sha256, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 	char raw[BLOB_NAME_LEN + 1];
 	if (blob_put(db, m->raw ? m->raw : "", m->raw ? m->raw_len : 0, raw, e) != 0)
 		return -1;
@@ -462,10 +461,10 @@ static int contribution_store_mail(struct db *db, int64_t id, const struct contr
  * call; -1 with ERROR_CONFLICT and the reason in words: the Message-ID was used by another message; -1 with
  * another code on a store error. */
 static int contribution_find_message(struct db *db, int64_t call_id, const struct contribution_mail *m,
-                                     struct receipt *out, struct error *e)
+				     struct receipt *out, struct error *e)
 {
 	static const char sql[] = "SELECT tracking, call_id, received_at, late, sender, message_sha256 FROM "
-	                          "contribution WHERE message_id = ? ORDER BY id";
+				  "contribution WHERE message_id = ? ORDER BY id";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		return -1;
@@ -480,8 +479,8 @@ static int contribution_find_message(struct db *db, int64_t call_id, const struc
 		const bool same_content = !sha || (m->message_sha256 && !strcmp(sha, m->message_sha256));
 		if (!same_sender || !same_content) {
 			error_set(e, ERROR_CONFLICT, "A message with this Message-ID was already received %s%s.",
-			          same_call ? "" : "for another call, ",
-			          !same_sender ? "from another sender" : "with other content");
+				  same_call ? "" : "for another call, ",
+				  !same_sender ? "from another sender" : "with other content");
 			found = -1;
 		} else if (same_call) {
 			const char *t = db_col_text(st, 0);
@@ -500,7 +499,7 @@ static int contribution_find_message(struct db *db, int64_t call_id, const struc
 }
 
 int contribution_receive(struct db *db, struct arena *a, int64_t call_id, const struct contribution_input *in,
-                         struct receipt *out, struct error *e)
+			 struct receipt *out, struct error *e)
 {
 	if ((unsigned)in->channel > CHANNEL_EMAIL) {
 		error_set(e, ERROR_INTERNAL, "unknown channel");
@@ -521,7 +520,7 @@ int contribution_receive(struct db *db, struct arena *a, int64_t call_id, const 
 		if (seen) {
 			db_rollback(db); /* nothing was written */
 			log_event("contribution.duplicate", "call=%lld tracking=%s channel=%s", (long long)out->call_id,
-			          out->tracking, contribution_channel_name(in->channel));
+				  out->tracking, contribution_channel_name(in->channel));
 			return 0;
 		}
 	}
@@ -542,10 +541,9 @@ int contribution_receive(struct db *db, struct arena *a, int64_t call_id, const 
 			break;
 		}
 		struct deadline closed;
-		error_set(e, ERROR_CALL_CLOSED,
-		          "This call for contributions closed on %s; contributions are no "
-		          "longer accepted.",
-		          deadline_describe(a, &call, now, &closed) == 0 ? closed.when : "its deadline");
+		error_set(e, ERROR_CALL_CLOSED, "This call for contributions closed on %s; contributions are no "
+						"longer accepted.",
+			  deadline_describe(a, &call, now, &closed) == 0 ? closed.when : "its deadline");
 		goto fail;
 	case CALL_OPEN: break;
 	}
@@ -582,8 +580,8 @@ int contribution_receive(struct db *db, struct arena *a, int64_t call_id, const 
 
 	/* A call that reviews contributions first keeps them pending until the secretariat publishes them;
 	 * a late one waits for the secretariat's decision. */
-	const enum contribution_state state =
-	    out->late || call.review == REVIEW_AFTER_REVIEW ? CONTRIBUTION_PENDING : CONTRIBUTION_PUBLISHED;
+	const enum contribution_state state = out->late || call.review == REVIEW_AFTER_REVIEW ? CONTRIBUTION_PENDING
+											      : CONTRIBUTION_PUBLISHED;
 	int64_t id = 0;
 	if (contribution_insert(db, call.id, category->id, &clean, state, now, out, &id, e) != 0)
 		goto fail;
@@ -596,8 +594,7 @@ int contribution_receive(struct db *db, struct arena *a, int64_t call_id, const 
 		goto fail;
 	/* A mail in reply goes to the address the message came from, and may repeat its words; a receipt for
 	 * the web or the API goes to an address anyone may type, and repeats none. */
-	const char *listed =
-	    comment_list_text(a, clean.comments, clean.ncomments, mail != NULL, paragraphs, nparagraphs);
+	const char *listed = comment_list_text(a, clean.comments, clean.ncomments, mail != NULL, paragraphs, nparagraphs);
 	if (in->table_report && contribution_store_table_report(db, id, in->table_report, e) != 0)
 		goto fail;
 	if (!mail && contribution_receipt_mail(db, a, &call, &clean, listed, out, e) != 0)
@@ -607,18 +604,18 @@ int contribution_receive(struct db *db, struct arena *a, int64_t call_id, const 
 	if (db_commit(db, e) != 0)
 		goto fail;
 	log_event("contribution.received", "call=%lld tracking=%s channel=%s late=%d", (long long)call.id,
-	          out->tracking, contribution_channel_name(clean.channel), out->late);
+		  out->tracking, contribution_channel_name(clean.channel), out->late);
 	return 0;
 fail:
 	db_rollback(db);
 	return -1;
 }
 
-#define CONTRIBUTION_COLUMNS                                                                                           \
-	"SELECT c.id, c.tracking, c.call_id, c.channel, c.name, c.organization, k.slug, k.name, c.country, "           \
-	"c.email, c.text, c.publication, c.received_at, c.state, c.moderation_reason, c.moderated_at, "                \
-	"c.sender, c.sender_verification, c.authentication, c.subject, c.message_id, c.late, c.admitted_at, "          \
-	"c.raw_sha256 "                                                                                                \
+#define CONTRIBUTION_COLUMNS                                                                                  \
+	"SELECT c.id, c.tracking, c.call_id, c.channel, c.name, c.organization, k.slug, k.name, c.country, "    \
+	"c.email, c.text, c.publication, c.received_at, c.state, c.moderation_reason, c.moderated_at, "          \
+	"c.sender, c.sender_verification, c.authentication, c.subject, c.message_id, c.late, c.admitted_at, "    \
+	"c.raw_sha256 "                                                                                         \
 	"FROM contribution c JOIN category k ON k.id = c.category_id "
 
 static int contribution_from_row(struct arena *a, struct db_stmt *st, void *element)
@@ -656,13 +653,13 @@ static int contribution_from_row(struct arena *a, struct db_stmt *st, void *elem
 	return failed ? -1 : 0;
 }
 
-int contribution_find(struct db *db, struct arena *a, const char *tracking, struct contribution *out, struct error *e)
+int contribution_find(struct db *db, struct arena *a, const char *tracking, struct contribution *out,
+		      struct error *e)
 {
 	char canonical[TRACKING_LEN + 1];
 	if (!tracking_parse(tracking, canonical)) {
-		error_set(e, ERROR_NOT_FOUND,
-		          "There is no contribution with this tracking number; check it for "
-		          "typing mistakes.");
+		error_set(e, ERROR_NOT_FOUND, "There is no contribution with this tracking number; check it for "
+					      "typing mistakes.");
 		return -1;
 	}
 	static const char sql[] = CONTRIBUTION_COLUMNS "WHERE c.tracking = ?";
@@ -672,7 +669,7 @@ int contribution_find(struct db *db, struct arena *a, const char *tracking, stru
 	db_bind_text(st, 1, canonical);
 	memset(out, 0, sizeof *out);
 	return db_collect_one(st, a, out, contribution_from_row, "There is no contribution with this tracking number.",
-	                      e);
+			      e);
 }
 
 bool contribution_is_public(const struct contribution *c)
@@ -687,14 +684,14 @@ bool contribution_is_hidden(const struct contribution *c)
 }
 
 int contribution_list_published(struct db *db, struct arena *a, int64_t call_id, int offset, int limit,
-                                struct contribution **out, int *n, int64_t *total, int64_t *hidden, struct error *e)
+				struct contribution **out, int *n, int64_t *total, int64_t *hidden, struct error *e)
 {
 	static const char sql_count[] =
-	    "SELECT count(*), count(*) FILTER (WHERE state = 'hidden') FROM contribution "
-	    "WHERE call_id = ? AND publication <> 'private' AND state IN ('published', 'hidden')";
+		"SELECT count(*), count(*) FILTER (WHERE state = 'hidden') FROM contribution "
+		"WHERE call_id = ? AND publication <> 'private' AND state IN ('published', 'hidden')";
 	static const char sql[] = CONTRIBUTION_COLUMNS
-	    "WHERE c.call_id = ? AND c.publication <> 'private' AND c.state IN ('published', 'hidden') "
-	    "ORDER BY c.id LIMIT ? OFFSET ?";
+		"WHERE c.call_id = ? AND c.publication <> 'private' AND c.state IN ('published', 'hidden') "
+		"ORDER BY c.id LIMIT ? OFFSET ?";
 	struct db_stmt *st = db_stmt(db, sql_count, e);
 	if (!st)
 		return -1;
@@ -713,14 +710,14 @@ int contribution_list_published(struct db *db, struct arena *a, int64_t call_id,
 	return db_collect(st, a, (void **)out, n, sizeof **out, contribution_from_row, e);
 }
 
-int contribution_list(struct db *db, struct arena *a, int64_t call_id, const enum contribution_state *state, int offset,
-                      int limit, struct contribution **out, int *n, int64_t *total, struct error *e)
+int contribution_list(struct db *db, struct arena *a, int64_t call_id, const enum contribution_state *state,
+		      int offset, int limit, struct contribution **out, int *n, int64_t *total, struct error *e)
 {
 	/* ?2 = '' is every state */
 	static const char sql_count[] =
-	    "SELECT count(*) FROM contribution WHERE call_id = ?1 AND (?2 = '' OR state = ?2)";
-	static const char sql[] =
-	    CONTRIBUTION_COLUMNS "WHERE c.call_id = ?1 AND (?2 = '' OR c.state = ?2) ORDER BY c.id LIMIT ?3 OFFSET ?4";
+		"SELECT count(*) FROM contribution WHERE call_id = ?1 AND (?2 = '' OR state = ?2)";
+	static const char sql[] = CONTRIBUTION_COLUMNS
+		"WHERE c.call_id = ?1 AND (?2 = '' OR c.state = ?2) ORDER BY c.id LIMIT ?3 OFFSET ?4";
 	struct db_stmt *st = db_stmt(db, sql_count, e);
 	if (!st)
 		return -1;
@@ -741,12 +738,12 @@ int contribution_list(struct db *db, struct arena *a, int64_t call_id, const enu
 }
 
 int contribution_list_late(struct db *db, struct arena *a, int64_t call_id, int offset, int limit,
-                           struct contribution **out, int *n, int64_t *total, struct error *e)
+			   struct contribution **out, int *n, int64_t *total, struct error *e)
 {
 	static const char sql_count[] =
-	    "SELECT count(*) FROM contribution WHERE call_id = ?1 AND late <> 0 AND admitted_at IS NULL";
+		"SELECT count(*) FROM contribution WHERE call_id = ?1 AND late <> 0 AND admitted_at IS NULL";
 	static const char sql[] = CONTRIBUTION_COLUMNS
-	    "WHERE c.call_id = ?1 AND c.late <> 0 AND c.admitted_at IS NULL ORDER BY c.id LIMIT ?2 OFFSET ?3";
+		"WHERE c.call_id = ?1 AND c.late <> 0 AND c.admitted_at IS NULL ORDER BY c.id LIMIT ?2 OFFSET ?3";
 	struct db_stmt *st = db_stmt(db, sql_count, e);
 	if (!st)
 		return -1;
@@ -767,20 +764,20 @@ int contribution_list_late(struct db *db, struct arena *a, int64_t call_id, int 
 static json_t *moderation_json(const struct contribution *c)
 {
 	return json_pack("{s:s,s:o}", "state", contribution_state_name(c->state), "reason",
-	                 c->moderation_reason ? json_string(c->moderation_reason) : json_null());
+			 c->moderation_reason ? json_string(c->moderation_reason) : json_null());
 }
 
 static json_t *admission_json(const struct contribution *c)
 {
 	return json_pack("{s:s,s:b,s:b}", "state", contribution_state_name(c->state), "late", c->late, "admitted",
-	                 c->admitted_at != 0);
+			 c->admitted_at != 0);
 }
 
 /* Admits the late contribution `before` (of a call in process_id) with the state it takes then, inside the
  * caller's transaction, with its audit entry "contribution.admit": the one way a late contribution is
  * admitted, whether the secretariat admits it or publishes it through moderation. */
 static int contribution_admit_in(struct db *db, struct arena *a, const struct actor *who, int64_t process_id,
-                                 const struct contribution *before, enum contribution_state state, struct error *e)
+				 const struct contribution *before, enum contribution_state state, struct error *e)
 {
 	static const char sql[] = "UPDATE contribution SET admitted_at = ?, state = ? WHERE id = ?";
 	struct contribution after;
@@ -792,17 +789,15 @@ static int contribution_admit_in(struct db *db, struct arena *a, const struct ac
 	db_bind_int(st, 3, before->id);
 	if (db_exec_stmt(st, e) != 0 || contribution_find(db, a, before->tracking, &after, e) != 0 ||
 	    document_comments_changed(db, before->call_id, e) != 0 ||
-	    audit_record(db, who, process_id, "contribution.admit",
-	                 arena_printf(a, "contribution:%s", before->tracking), audit_json(a, admission_json(before)),
-	                 audit_json(a, admission_json(&after)), e) != 0)
+	    audit_record(db, who, process_id, "contribution.admit", arena_printf(a, "contribution:%s", before->tracking),
+			 audit_json(a, admission_json(before)), audit_json(a, admission_json(&after)), e) != 0)
 		return -1;
-	log_event("contribution.admitted", "tracking=%s state=%s", after.tracking,
-	          contribution_state_name(after.state));
+	log_event("contribution.admitted", "tracking=%s state=%s", after.tracking, contribution_state_name(after.state));
 	return 0;
 }
 
 int contribution_moderate(struct db *db, struct arena *a, const struct actor *who, const char *tracking,
-                          const char *action, const char *reason, struct contribution *out, struct error *e)
+			  const char *action, const char *reason, struct contribution *out, struct error *e)
 {
 	enum moderation_action m = MODERATION_PUBLISH;
 	action = field_trimmed(a, action);
@@ -813,20 +808,20 @@ int contribution_moderate(struct db *db, struct arena *a, const struct actor *wh
 	const enum contribution_state state = moderation_action_state(m);
 	/* The reason for hiding is shown to the public in the contribution's place. */
 	field_check_text(e, "reason", reason, known && state == CONTRIBUTION_HIDDEN, LIMIT_REASON,
-	                 "the reason for hiding it; the public sees it in its place");
+			 "the reason for hiding it; the public sees it in its place");
 	if (e->code)
 		return -1;
 	if (reason && !*reason)
 		reason = NULL;
 	static const char sql[] =
-	    "UPDATE contribution SET state = ?, moderation_reason = ?, moderated_at = ? WHERE id = ?";
+		"UPDATE contribution SET state = ?, moderation_reason = ?, moderated_at = ? WHERE id = ?";
 	if (db_begin(db, e) != 0)
 		return -1;
 	struct contribution before, after;
 	if (contribution_find(db, a, tracking, &before, e) != 0)
 		goto fail;
-	const bool same_reason =
-	    !before.moderation_reason == !reason && (!reason || !strcmp(before.moderation_reason, reason));
+	const bool same_reason = !before.moderation_reason == !reason &&
+				 (!reason || !strcmp(before.moderation_reason, reason));
 	if (before.state == state && (state != CONTRIBUTION_HIDDEN || same_reason)) {
 		error_set(e, ERROR_CONFLICT, "This contribution is %s already.", contribution_state_name(state));
 		goto fail;
@@ -849,12 +844,12 @@ int contribution_moderate(struct db *db, struct arena *a, const struct actor *wh
 	if (db_exec_stmt(st, e) != 0 || contribution_find(db, a, before.tracking, &after, e) != 0 ||
 	    document_comments_changed(db, before.call_id, e) != 0 ||
 	    audit_record(db, who, call.process_id, "contribution.moderate",
-	                 arena_printf(a, "contribution:%s", before.tracking), audit_json(a, moderation_json(&before)),
-	                 audit_json(a, moderation_json(&after)), e) != 0 ||
+			 arena_printf(a, "contribution:%s", before.tracking), audit_json(a, moderation_json(&before)),
+			 audit_json(a, moderation_json(&after)), e) != 0 ||
 	    db_commit(db, e) != 0)
 		goto fail;
 	log_event("contribution.moderated", "tracking=%s state=%s", after.tracking,
-	          contribution_state_name(after.state));
+		  contribution_state_name(after.state));
 	if (out)
 		*out = after;
 	return 0;
@@ -864,7 +859,7 @@ fail:
 }
 
 int contribution_list_account(struct db *db, struct arena *a, int64_t account_id, int offset, int limit,
-                              struct contribution **out, int *n, struct error *e)
+			      struct contribution **out, int *n, struct error *e)
 {
 	static const char sql[] = CONTRIBUTION_COLUMNS "WHERE c.account_id = ? ORDER BY c.id DESC LIMIT ? OFFSET ?";
 	struct db_stmt *st = db_stmt(db, sql, e);
@@ -893,7 +888,7 @@ static int attachment_from_row(struct arena *a, struct db_stmt *st, void *elemen
 int contribution_attachments(struct db *db, struct arena *a, struct contribution *c, struct error *e)
 {
 	static const char sql[] = "SELECT name, size, declared_type, type, sha256, text FROM attachment "
-	                          "WHERE contribution_id = ? ORDER BY position";
+				  "WHERE contribution_id = ? ORDER BY position";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		return -1;
@@ -901,11 +896,11 @@ int contribution_attachments(struct db *db, struct arena *a, struct contribution
 	c->attachments = NULL;
 	c->nattachments = 0;
 	return db_collect(st, a, (void **)&c->attachments, &c->nattachments, sizeof *c->attachments,
-	                  attachment_from_row, e);
+			  attachment_from_row, e);
 }
 
 int contribution_admit(struct db *db, struct arena *a, const struct actor *who, const char *tracking,
-                       struct contribution *out, struct error *e)
+		       struct contribution *out, struct error *e)
 {
 	if (db_begin(db, e) != 0)
 		return -1;
@@ -914,8 +909,7 @@ int contribution_admit(struct db *db, struct arena *a, const struct actor *who, 
 	if (contribution_find(db, a, tracking, &before, e) != 0)
 		goto fail;
 	if (!before.late) {
-		error_set(e, ERROR_CONFLICT,
-		          "This contribution arrived before the deadline: there is nothing to admit.");
+		error_set(e, ERROR_CONFLICT, "This contribution arrived before the deadline: there is nothing to admit.");
 		goto fail;
 	}
 	if (before.admitted_at) {

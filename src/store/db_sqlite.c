@@ -40,7 +40,8 @@ static char db_file[DB_PATH_MAX];
 /* Each connection's settings. Only the power-loss test (CONSULTA_TEST_VFS)
  * may choose a weaker synchronous, to show that its test sees the loss. */
 static const char db_pragmas_full[] = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;";
-static const char db_pragmas_normal[] = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
+static const char db_pragmas_normal[] =
+	"PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
 static const char db_pragmas_off[] = "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF; PRAGMA foreign_keys=ON;";
 static const char *db_pragmas = db_pragmas_full;
 static pthread_key_t db_key;
@@ -89,11 +90,9 @@ static int db_configure_test_vfs(struct error *e)
 	if (vfs_powerloss_register(e) != 0)
 		return -1;
 	log_event("store.test_vfs",
-	          "vfs=powerloss synchronous=%s warning=\"TEST ONLY: writes reach the disk only when synced; "
-	          "a crash loses the rest. Never in production.\"",
-	          db_pragmas == db_pragmas_full     ? "FULL"
-	          : db_pragmas == db_pragmas_normal ? "NORMAL"
-	                                            : "OFF");
+		  "vfs=powerloss synchronous=%s warning=\"TEST ONLY: writes reach the disk only when synced; "
+		  "a crash loses the rest. Never in production.\"",
+		  db_pragmas == db_pragmas_full ? "FULL" : db_pragmas == db_pragmas_normal ? "NORMAL" : "OFF");
 	return 0;
 }
 
@@ -125,9 +124,9 @@ static void db_fail(struct db *db, int rc, struct error *e, const char *what)
 	db->last_rc = rc;
 	int primary = rc & 0xff;
 	const char *code = (primary == SQLITE_BUSY || primary == SQLITE_LOCKED || primary == SQLITE_FULL ||
-	                    primary == SQLITE_IOERR || primary == SQLITE_NOMEM)
-	                       ? ERROR_UNAVAILABLE
-	                       : ERROR_INTERNAL;
+			    primary == SQLITE_IOERR || primary == SQLITE_NOMEM)
+				   ? ERROR_UNAVAILABLE
+				   : ERROR_INTERNAL;
 	if (e)
 		error_set(e, code, "database error while %s: %s", what, sqlite3_errstr(rc));
 }
@@ -157,8 +156,8 @@ static struct db *sq_thread(struct error *e)
 		error_set(e, ERROR_UNAVAILABLE, "out of memory");
 		return NULL;
 	}
-	int rc =
-	    sqlite3_open_v2(db_file, &db->conn, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	int rc = sqlite3_open_v2(db_file, &db->conn, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+				 NULL);
 	if (rc != SQLITE_OK) {
 		error_set(e, ERROR_UNAVAILABLE, "cannot open database %s: %s", db_file, sqlite3_errstr(rc));
 		sqlite3_close(db->conn);
@@ -423,9 +422,9 @@ static void sq_read_end(struct db *db)
 static int sq_migrate(struct db *db, struct error *e)
 {
 	if (db_exec_sql(db,
-	                "CREATE TABLE IF NOT EXISTS schema_migration ("
-	                " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
-	                e) != 0)
+			"CREATE TABLE IF NOT EXISTS schema_migration ("
+			" version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
+			e) != 0)
 		return -1;
 	for (const struct embedded_file *m = embedded_migrations; m->name; m++) {
 		int version = (int)strtol(m->name, NULL, 10); /* "001_schema.sql" -> 1; embed.py checks the names */
@@ -455,11 +454,11 @@ static int sq_migrate(struct db *db, struct error *e)
 		free(sql);
 		if (rc != 0) {
 			snprintf(e->message, sizeof e->message, "migration %s failed: %s", m->name,
-			         sqlite3_errmsg(db->conn));
+				 sqlite3_errmsg(db->conn));
 			goto fail;
 		}
 		static const char sql_record[] =
-		    "INSERT INTO schema_migration (version, name, applied_at) VALUES (?, ?, ?)";
+			"INSERT INTO schema_migration (version, name, applied_at) VALUES (?, ?, ?)";
 		st = db_stmt(db, sql_record, e);
 		if (!st)
 			goto fail;
@@ -476,29 +475,29 @@ fail:
 }
 
 const struct db_backend db_sqlite_backend = {
-    .configure = sq_configure,
-    .path = sq_path,
-    .thread = sq_thread,
-    .thread_close = sq_thread_close,
-    .change_mark = sq_change_mark,
-    .stmt = sq_stmt,
-    .bind_text = sq_bind_text,
-    .bind_int = sq_bind_int,
-    .bind_null = sq_bind_null,
-    .bind_blob = sq_bind_blob,
-    .step = sq_step,
-    .col_text = sq_col_text,
-    .col_dup = sq_col_dup,
-    .col_int = sq_col_int,
-    .col_null = sq_col_null,
-    .col_blob = sq_col_blob,
-    .reset = sq_reset,
-    .changes = sq_changes,
-    .unique_violation = sq_unique_violation,
-    .begin = sq_begin,
-    .commit = sq_commit,
-    .rollback = sq_rollback,
-    .read_begin = sq_read_begin,
-    .read_end = sq_read_end,
-    .migrate = sq_migrate,
+	.configure = sq_configure,
+	.path = sq_path,
+	.thread = sq_thread,
+	.thread_close = sq_thread_close,
+	.change_mark = sq_change_mark,
+	.stmt = sq_stmt,
+	.bind_text = sq_bind_text,
+	.bind_int = sq_bind_int,
+	.bind_null = sq_bind_null,
+	.bind_blob = sq_bind_blob,
+	.step = sq_step,
+	.col_text = sq_col_text,
+	.col_dup = sq_col_dup,
+	.col_int = sq_col_int,
+	.col_null = sq_col_null,
+	.col_blob = sq_col_blob,
+	.reset = sq_reset,
+	.changes = sq_changes,
+	.unique_violation = sq_unique_violation,
+	.begin = sq_begin,
+	.commit = sq_commit,
+	.rollback = sq_rollback,
+	.read_begin = sq_read_begin,
+	.read_end = sq_read_end,
+	.migrate = sq_migrate,
 };
