@@ -117,13 +117,16 @@ def db_url(db):
     return db if db.startswith("postgresql://") else "sqlite:" + db
 
 
-def psql(url, sql, timeout=COMMAND_TIMEOUT):
-    """Runs sql with psql on url; returns its rows as lists of strings (None for NULL)."""
+def psql(url, sql, timeout=COMMAND_TIMEOUT, raw=False):
+    """Runs sql with psql on url; returns its rows as lists of strings (None for NULL), or with raw its
+    whole output."""
     p = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-F", "\x1f", "-P",
                         "null=\x1e", "-d", url, "-c", sql], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE, timeout=timeout, text=True)
     if p.returncode != 0:
         raise RuntimeError("psql failed: %s\n%s" % (sql, p.stderr))
+    if raw:
+        return p.stdout
     return [[None if v == "\x1e" else v for v in line.split("\x1f")] for line in p.stdout.splitlines()]
 
 
@@ -177,17 +180,84 @@ def sql_literal(v):
     return "'" + str(v).replace("'", "''") + "'"
 
 
+def _pg_text(sql, params):
+    parts = sql.split("?")
+    if len(parts) - 1 != len(params):
+        raise ValueError("placeholders and parameters differ in number: %s" % sql)
+    return parts[0] + "".join(sql_literal(v) + rest for v, rest in zip(params, parts[1:]))
+
+
+def _pg_value(v):
+    if isinstance(v, str) and v.startswith("\\x") and re.fullmatch(r"\\x(?:[0-9a-f]{2})*", v):
+        return bytes.fromhex(v[2:])  # bytea, which SQLite gives as bytes
+    return v
+
+
 def db_query(db, sql, params=()):
-    """Rows of sql (with ? placeholders) on db, a SQLite path or a postgresql:// URL. PostgreSQL's
-    values come back as strings (psql's text form), SQLite's as stored."""
+    """Rows (tuples) of sql (with ? placeholders) on db, a SQLite path or a postgresql:// URL. On
+    PostgreSQL a query's rows travel as JSON (json_agg), so numbers come back as numbers and bytea as
+    bytes, as from SQLite; a statement that is no query returns []."""
+    if not db.startswith("postgresql://"):
+        with sqlite3.connect(db, timeout=10) as c:
+            return c.execute(sql, params).fetchall()
+    text = _pg_text(sql, params)
+    if not re.match(r"\s*(SELECT|WITH|VALUES)\b", text, re.I):
+        psql(db, text)
+        return []
+    out = psql(db, "SELECT coalesce(json_agg(t), '[]') FROM (%s) t" % text, raw=True)
+    rows = json.loads(out, object_pairs_hook=lambda pairs: tuple(_pg_value(v) for _, v in pairs))
+    return rows
+
+
+class _PgCursor:
+    def __init__(self, rows):
+        self.rows = rows
+
+    def fetchone(self):
+        return self.rows[0] if self.rows else None
+
+    def fetchall(self):
+        return list(self.rows)
+
+    def __iter__(self):
+        return iter(self.rows)
+
+
+class _PgConnection:
+    """Just enough of sqlite3's connection for the tests' own reads and writes, on PostgreSQL: execute()
+    (each statement commits at once), fetchone/fetchall/iteration, use as a context manager; PRAGMA
+    table_info(T) answers from information_schema (cid, name)."""
+
+    def __init__(self, url):
+        self.url = url
+
+    def execute(self, sql, params=()):
+        m = re.fullmatch(r"\s*PRAGMA table_info\((\w+)\)\s*", sql)
+        if m:
+            return _PgCursor(db_query(self.url, "SELECT ordinal_position - 1, column_name FROM "
+                                                "information_schema.columns WHERE table_name = ? "
+                                                "ORDER BY ordinal_position", (m.group(1),)))
+        return _PgCursor(db_query(self.url, sql, params))
+
+    def commit(self):
+        pass
+
+    def close(self):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def connect(db, timeout=10, **kwargs):
+    """sqlite3.connect(db) for a SQLite path; for a postgresql:// URL, a stand-in with the same
+    execute/fetch calls (see _PgConnection). The tests' direct reads use this to run on either backend."""
     if db.startswith("postgresql://"):
-        parts = sql.split("?")
-        if len(parts) - 1 != len(params):
-            raise ValueError("placeholders and parameters differ in number")
-        text = parts[0] + "".join(sql_literal(v) + rest for v, rest in zip(params, parts[1:]))
-        return [tuple(r) for r in psql(db, text)]
-    with sqlite3.connect(db, timeout=10) as c:
-        return c.execute(sql, params).fetchall()
+        return _PgConnection(db)
+    return sqlite3.connect(db, timeout=timeout, **kwargs)
 
 
 def run_command(args, now=None, db=None, timeout=COMMAND_TIMEOUT, env=None):

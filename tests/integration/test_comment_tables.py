@@ -70,7 +70,7 @@ class CommentTableForm(ServerTestCase):
             return f.read()
 
     def count(self, s):
-        with sqlite3.connect(s.db, timeout=10) as db:
+        with harness.connect(s.db, timeout=10) as db:
             return db.execute("SELECT count(*) FROM contribution").fetchone()[0]
 
     def send(self, s, filename, data, ctype=XLSX, **fields):
@@ -148,7 +148,7 @@ def mail_in(db, eml):
     """`consulta mail-in` with eml; (exit code, its JSON line)."""
     env = dict(os.environ)
     env["CONSULTA_NOW"] = CALL1_OPEN
-    p = subprocess.run([harness.binary(), "--db", "sqlite:" + db, "mail-in"], input=eml, stdout=subprocess.PIPE,
+    p = subprocess.run([harness.binary(), "--db", harness.db_url(db), "mail-in"], input=eml, stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE, timeout=harness.COMMAND_TIMEOUT, env=env)
     report = harness.sanitizer_report(p.stderr.decode("utf-8", "replace"))
     if report:

@@ -238,7 +238,7 @@ class Lmtp(ServerTestCase):
         c.cmd("MAIL FROM:<ada@example.org>")
         c.cmd("RCPT TO:<%s>" % CALL1)
         self.assertEqual(c.cmd("DATA")[0], 354)
-        lock = sqlite3.connect(self.server.db, timeout=1, isolation_level=None)
+        lock = harness.connect(self.server.db, timeout=1, isolation_level=None)
         try:
             lock.execute("BEGIN EXCLUSIVE")
             c.send(message("locked-lmtp@example.org") + b".\r\n")

@@ -68,7 +68,7 @@ class LongWork(harness.ServerTestCase):
 
     def lock_database(self, server):
         """Holds the write lock of the server's database (as a long writer would) until released."""
-        db = sqlite3.connect(server.db, isolation_level=None, timeout=5)
+        db = harness.connect(server.db, isolation_level=None, timeout=5)
         db.execute("BEGIN EXCLUSIVE")
         return db
 

@@ -36,7 +36,7 @@ def mail_in(db, eml, now, args=(), timeout=harness.COMMAND_TIMEOUT, env=None):
     e = dict(os.environ)
     e["CONSULTA_NOW"] = now
     e.update(env or {})
-    p = subprocess.run([harness.binary(), "--db", "sqlite:" + db, "mail-in"] + list(args), input=eml,
+    p = subprocess.run([harness.binary(), "--db", harness.db_url(db), "mail-in"] + list(args), input=eml,
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout, env=e)
     err = p.stderr.decode("utf-8", "replace")
     report = harness.sanitizer_report(err)
@@ -87,7 +87,7 @@ class MailInFixtures(ServerTestCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.token = cls.server.account_token(SECRETARIAT)
-        p = subprocess.run([harness.binary(), "--db", "sqlite:" + cls.server.db, "user", "add", "--role",
+        p = subprocess.run([harness.binary(), "--db", harness.db_url(cls.server.db), "user", "add", "--role",
                             "stakeholder", "--email", "grace@example.org", "--name", "Grace Registered",
                             "--password-stdin"], input="a long passphrase for grace\n", text=True,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=harness.COMMAND_TIMEOUT,
@@ -331,7 +331,7 @@ class MailInRules(ServerTestCase):
         self.assertErrorShape(r, 409, "conflict")
 
     def test_a_locked_database_is_a_temporary_failure_75_and_stores_nothing(self):
-        lock = sqlite3.connect(self.server.db, timeout=1, isolation_level=None)
+        lock = harness.connect(self.server.db, timeout=1, isolation_level=None)
         try:
             lock.execute("BEGIN EXCLUSIVE")
             code, out, err = mail_in(self.server.db, simple("locked@example.org"), CALL1_OPEN, timeout=60)
@@ -351,7 +351,7 @@ class MailInRules(ServerTestCase):
         self.assertEqual(out["outcome"], "rejected")
 
     def test_a_wrong_command_line_defers_the_message_75(self):
-        p = subprocess.run([harness.binary(), "--db", "sqlite:" + self.server.db, "mail-in", "--no-such-option"],
+        p = subprocess.run([harness.binary(), "--db", harness.db_url(self.server.db), "mail-in", "--no-such-option"],
                            input=simple("bad-option@example.org"), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                            timeout=harness.COMMAND_TIMEOUT, env=dict(os.environ, CONSULTA_NOW=CALL1_OPEN))
         self.assertEqual(p.returncode, 75, "a mistake in the MTA's configuration must not bounce the mail")

@@ -209,7 +209,7 @@ class Postfix(unittest.TestCase):
                                     global_args=["--mail-from", MAIL_FROM])
         cls.server.prepare()
         cls.server.account_token("secretariat@gca-demo.example")
-        p = subprocess.run([harness.binary(), "--db", "sqlite:" + cls.server.db, "user", "add", "--role",
+        p = subprocess.run([harness.binary(), "--db", harness.db_url(cls.server.db), "user", "add", "--role",
                             "stakeholder", "--email", STAKEHOLDER, "--name", "Grace Registered",
                             "--password-stdin"], input="a long passphrase for grace\n", text=True,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=harness.COMMAND_TIMEOUT,

@@ -23,6 +23,7 @@ loses them as OFF does; only FULL, Consulta's setting, keeps every one.
 import http.client
 import random
 import sqlite3
+import harness
 import threading
 import time
 
@@ -35,7 +36,7 @@ WRITERS = 4
 
 def stored(db):
     """The tracking numbers in the database file and its integrity check, read without the test VFS."""
-    conn = sqlite3.connect(db, timeout=HTTP_TIMEOUT)
+    conn = harness.connect(db, timeout=HTTP_TIMEOUT)
     try:
         check = [row[0] for row in conn.execute("PRAGMA integrity_check")]
         trackings = {row[0] for row in conn.execute("SELECT tracking FROM contribution")}
