@@ -329,6 +329,41 @@ static int pg_cache_grow(struct db *db)
 	return 0;
 }
 
+/* A parameter whose type PostgreSQL inferred from a literal beside it (?1 = 0) is a 32-bit integer, where
+ * SQLite's are 64 bits: such a statement is prepared again with those parameters BIGINT, and keeps that form
+ * if PostgreSQL accepts it (a function that wants an integer, substr(x, 1, ?), would not: it keeps the first).
+ * One more round trip, once per statement and connection. */
+static void pg_widen(struct db *db, struct db_stmt *st, const char *text)
+{
+	enum { INT4_OID = 23, INT8_OID = 20 };
+	if (st->nparams == 0)
+		return;
+	PGresult *d = PQdescribePrepared(db->conn, st->name);
+	if (PQresultStatus(d) != PGRES_COMMAND_OK || PQnparams(d) != st->nparams) {
+		PQclear(d);
+		return;
+	}
+	Oid *types = calloc((size_t)st->nparams, sizeof *types);
+	bool narrow = false;
+	for (int i = 0; types && i < st->nparams; i++) {
+		types[i] = PQparamtype(d, i);
+		if (types[i] == INT4_OID) {
+			types[i] = INT8_OID;
+			narrow = true;
+		}
+	}
+	PQclear(d);
+	if (narrow) {
+		char wide[sizeof st->name + 1];
+		snprintf(wide, sizeof wide, "%.*sw", (int)(sizeof st->name - 2), st->name);
+		PGresult *res = PQprepare(db->conn, wide, text, st->nparams, types);
+		if (PQresultStatus(res) == PGRES_COMMAND_OK)
+			memcpy(st->name, wide, sizeof st->name);
+		PQclear(res);
+	}
+	free(types);
+}
+
 static struct db_stmt *pg_stmt(struct db *db, const char *sql, struct error *e)
 {
 	size_t i = 0;
@@ -365,15 +400,17 @@ static struct db_stmt *pg_stmt(struct db *db, const char *sql, struct error *e)
 			goto oom_free;
 	}
 	PGresult *res = PQprepare(db->conn, st->name, text, n, NULL);
-	free(text);
-	text = NULL;
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		pg_fail(db, res, e, "preparing a statement");
 		PQclear(res);
+		free(text);
 		pg_stmt_free(st);
 		return NULL;
 	}
 	PQclear(res);
+	pg_widen(db, st, text);
+	free(text);
+	text = NULL;
 	db->cache[i].sql = sql;
 	db->cache[i].stmt = st;
 	db->ncached++;

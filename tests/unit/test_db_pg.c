@@ -267,6 +267,24 @@ static void test_binds_nulls_blobs_returning(void **state)
 	assert_int_equal(db_exec_stmt(st, &e), 0);
 	assert_false(db_unique_violation(db));
 	assert_int_equal(db_changes(db), 2);
+
+	/* A parameter PostgreSQL would type from the literal beside it (32 bits) holds SQLite's 64. */
+	static const char wide[] = "SELECT count(*) FROM scratch WHERE (?1 = 0 OR n = ?1) AND ?2 > 0";
+	st = db_stmt(db, wide, &e);
+	assert_non_null(st);
+	db_bind_int(st, 1, (INT64_C(1) << 40) + 1);
+	db_bind_int(st, 2, INT64_C(1) << 33);
+	assert_int_equal(db_step(st, &e), DB_ROW);
+	assert_int_equal(db_col_int(st, 0), 1);
+	db_reset(st);
+	/* ... unless a function wants 32 bits there: then it stays as PostgreSQL typed it. */
+	static const char narrow[] = "SELECT substr('abcdef', ?, 2)";
+	st = db_stmt(db, narrow, &e);
+	assert_non_null(st);
+	db_bind_int(st, 1, 3);
+	assert_int_equal(db_step(st, &e), DB_ROW);
+	assert_string_equal(db_col_text(st, 0), "cd");
+	db_reset(st);
 }
 
 static int64_t scratch_count(struct db *db, const char *name)
