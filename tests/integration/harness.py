@@ -260,6 +260,13 @@ def connect(db, timeout=10, **kwargs):
     return sqlite3.connect(db, timeout=timeout, **kwargs)
 
 
+def connect_ro(db, **kwargs):
+    """connect(), read-only on SQLite (mode=ro)."""
+    if db.startswith("postgresql://"):
+        return _PgConnection(db)
+    return sqlite3.connect("file:%s?mode=ro" % db, uri=True, **kwargs)
+
+
 def run_command(args, now=None, db=None, timeout=COMMAND_TIMEOUT, env=None):
     """Runs `consulta [--db sqlite:DB | --db postgresql://...] ARGS` to its end; returns CompletedProcess
     (text).

@@ -61,7 +61,7 @@ def fixture_args(run):
 
 def outbox(db, kind=None):
     """The queued mails (kind, recipient, message), oldest first."""
-    with sqlite3.connect("file:%s?mode=ro" % db, uri=True) as c:
+    with harness.connect_ro(db) as c:
         rows = c.execute("SELECT kind, recipient, message FROM outbox ORDER BY id").fetchall()
     return [r for r in rows if kind is None or r[0] == kind]
 
@@ -172,7 +172,7 @@ class MailInFixtures(ServerTestCase):
                     self.assertIsNotNone(g["text"], g)
                     self.assertIn(w["text_contains"], g["text"])
         if "linked" in want:
-            with sqlite3.connect("file:%s?mode=ro" % db, uri=True) as c:
+            with harness.connect_ro(db) as c:
                 account = c.execute("SELECT account_id FROM contribution WHERE tracking = ?",
                                     (out["tracking"],)).fetchone()[0]
             self.assertEqual(account is not None, want["linked"])
@@ -224,12 +224,12 @@ class MailInRules(ServerTestCase):
         self.assertEqual(second["tracking"], first["tracking"])
         self.assertEqual(second["received_at"], first["received_at"], "the first arrival is the one recorded")
         self.assertEqual(len(answers_to(self.server.db, "twice@example.org")), 1)
-        with sqlite3.connect("file:%s?mode=ro" % self.server.db, uri=True) as c:
+        with harness.connect_ro(self.server.db) as c:
             n = c.execute("SELECT count(*) FROM contribution WHERE message_id = 'twice@example.org'").fetchone()[0]
         self.assertEqual(n, 1)
 
     def count(self, message_id):
-        with sqlite3.connect("file:%s?mode=ro" % self.server.db, uri=True) as c:
+        with harness.connect_ro(self.server.db) as c:
             return c.execute("SELECT count(*) FROM contribution WHERE message_id = ?", (message_id,)).fetchone()[0]
 
     def held_entry(self, held_id):

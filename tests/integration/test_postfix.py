@@ -334,7 +334,7 @@ class Postfix(unittest.TestCase):
         self.assertEqual(p.returncode, 0, "swaks: %s\n%s" % (p.stdout, self.maillog()))
 
     def db(self):
-        return sqlite3.connect("file:%s?mode=ro" % self.server.db, uri=True, timeout=10)
+        return harness.connect_ro(self.server.db, timeout=10)
 
     def wait_for(self, what, probe, timeout=WAIT):
         deadline = time.monotonic() + timeout
