@@ -15,18 +15,19 @@ mode=${1:-test}
 # Building (compiler, meson, the -dev libraries, python3 for scripts/embed.py, iso-codes for the
 # country list built into the binary) and running (tzdata for the time zones; pandoc for .docx;
 # poppler-utils, tnef for the text of mailed attachments; libgit2 for the word diff of versions compared;
-# weasyprint and the Noto fonts (Latin, Arabic, Chinese) for the PDF of the report to the governing body).
+# weasyprint and the Noto fonts (Latin, Arabic, Chinese) for the PDF of the report to the governing body;
+# libpq for --db postgresql://).
 RUN_PACKAGES="build-essential meson ninja-build pkg-config python3 iso-codes tzdata
 libmicrohttpd-dev libsqlite3-dev libcmark-gfm-dev libcmark-gfm-extensions-dev
 libjansson-dev libical-dev libsodium-dev libcurl4-openssl-dev
-libgmime-3.0-dev libmagic-dev libxml2-dev libgit2-dev libzip-dev libxlsxwriter-dev
+libgmime-3.0-dev libmagic-dev libxml2-dev libgit2-dev libzip-dev libxlsxwriter-dev libpq-dev
 pandoc poppler-utils tnef weasyprint fonts-noto-core fonts-noto-cjk"
 
 # Testing: cmocka (unit), aiosmtpd, Postfix and swaks (mail), clang and its
 # fuzzer runtime (fuzz/run.sh and the clang build of CI), Chromium and node
 # (browser), curl, wrk and nginx (the benchmark and CI's smoke test), sqlite3
-# to look into a test database.
-TEST_PACKAGES="libcmocka-dev python3-aiosmtpd python3-openpyxl postfix swaks
+# to look into a test database, PostgreSQL 15 (tests/pg/start.sh: the PostgreSQL backend's tests).
+TEST_PACKAGES="libcmocka-dev python3-aiosmtpd python3-openpyxl postfix swaks postgresql
 clang libclang-rt-14-dev
 chromium nodejs
 curl sqlite3 wrk nginx-light"
