@@ -130,7 +130,7 @@ anvil     unix  -       -       n       -       1       anvil
 scache    unix  -       -       n       -       1       scache
 postlog   unix-dgram n  -       n       -       1       postlogd
 consulta  unix  -       n       n       -       4       pipe
-  flags=DRhu user={pipe_user} argv=/usr/bin/env CONSULTA_NOW={now} ASAN_OPTIONS={asan} UBSAN_OPTIONS={ubsan} LSAN_OPTIONS={lsan} {binary} --db sqlite:{db} --mail-from {mail_from} mail-in --recipient ${{recipient}} --sender ${{sender}} --authserv-id {authserv_id}
+  flags=DRhu user={pipe_user} argv=/usr/bin/env CONSULTA_NOW={now} ASAN_OPTIONS={asan} UBSAN_OPTIONS={ubsan} LSAN_OPTIONS={lsan} {binary} --db {db} --mail-from {mail_from} mail-in --recipient ${{recipient}} --sender ${{sender}} --authserv-id {authserv_id}
 """
 
 MAIN_CF = """\
@@ -233,7 +233,7 @@ class Postfix(unittest.TestCase):
         with open(os.path.join(d, "etc", "master.cf"), "w") as f:
             f.write(MASTER_CF.format(
                 smtp_port=cls.smtp_port, pipe_user=PIPE_USER, now=CALL1_OPEN, binary=harness.binary(),
-                db=cls.server.db, mail_from=MAIL_FROM, authserv_id=AUTHSERV_ID,
+                db=harness.db_url(cls.server.db), mail_from=MAIL_FROM, authserv_id=AUTHSERV_ID,
                 asan="log_path=%s/asan/mail-in:detect_leaks=1:halt_on_error=1" % d,
                 ubsan="print_stacktrace=1:halt_on_error=1:log_path=%s/asan/ubsan" % d,
                 lsan="suppressions=" + os.path.join(harness.ROOT, "tests", "lsan.supp")))
