@@ -51,6 +51,8 @@ enum { PG_STMT_CACHE_FIRST = 64, PG_URL_MAX = 1024, PG_BYTEA_OID = 17, PG_BOOL_O
  * that nothing else uses. */
 #define PG_WRITE_LOCK   "4242001"
 #define PG_MIGRATE_LOCK "4242002"
+/* db_sqlite.c's DB_BUSY_TIMEOUT_MS */
+#define PG_LOCK_TIMEOUT_MS "10000"
 
 struct pg_cached {
 	const char *sql; /* identity: the address of a static string; NULL for a free slot */
@@ -235,6 +237,12 @@ static struct db *pg_thread(struct error *e)
 		return NULL;
 	}
 	PQsetNoticeProcessor(db->conn, pg_notice, NULL);
+	/* As SQLite's busy timeout: a writer waits this long for the writers' lock (or a row lock), then fails
+	 * with 55P03 (unavailable: try again later) instead of waiting without end. */
+	if (pg_exec(db, "SET lock_timeout = " PG_LOCK_TIMEOUT_MS, e, "setting up the connection") != 0) {
+		pg_close(db);
+		return NULL;
+	}
 	pthread_setspecific(pg_key, db);
 	return db;
 }

@@ -108,6 +108,7 @@ def sanitizer_report(text):
 TEST_DB = os.environ.get("CONSULTA_TEST_DB", "sqlite")
 if TEST_DB not in ("sqlite", "postgresql"):
     raise RuntimeError("CONSULTA_TEST_DB must be sqlite or postgresql")
+PG_WRITE_LOCK = 4242001  # the advisory lock of db_pg.c's writers (PG_WRITE_LOCK there)
 _pg_prefix = None      # postgresql://consulta@127.0.0.1:PORT/ once the server is there
 _pg_template = None    # the migrated template database's name
 
@@ -230,8 +231,36 @@ class _PgConnection:
 
     def __init__(self, url):
         self.url = url
+        self.holder = None  # a psql holding the writers' lock (BEGIN EXCLUSIVE)
+
+    def _hold(self):
+        """SQLite's BEGIN EXCLUSIVE/IMMEDIATE: the advisory lock every writer of db_pg.c takes, held by a
+        psql session until ROLLBACK, COMMIT or close()."""
+        self.holder = subprocess.Popen(["psql", "-X", "-q", "-A", "-t", "-d", self.url], stdin=subprocess.PIPE,
+                                       stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        self.holder.stdin.write("BEGIN;\nSELECT pg_advisory_xact_lock(%d);\n\\echo locked\n" % PG_WRITE_LOCK)
+        self.holder.stdin.flush()
+        for _ in range(3):  # the lock is free: psql answers at once (an empty line for the SELECT, then this)
+            line = self.holder.stdout.readline()
+            if line.strip() == "locked":
+                return
+        self._release()
+        raise RuntimeError("psql did not take the write lock")
+
+    def _release(self):
+        if self.holder:
+            try:
+                self.holder.communicate("ROLLBACK;\n", timeout=COMMAND_TIMEOUT)
+            finally:
+                self.holder = None
 
     def execute(self, sql, params=()):
+        if re.fullmatch(r"\s*BEGIN (EXCLUSIVE|IMMEDIATE)\s*", sql, re.I):
+            self._hold()
+            return _PgCursor([])
+        if re.fullmatch(r"\s*(ROLLBACK|COMMIT)\s*", sql, re.I):
+            self._release()
+            return _PgCursor([])
         m = re.fullmatch(r"\s*PRAGMA table_info\((\w+)\)\s*", sql)
         if m:
             return _PgCursor(db_query(self.url, "SELECT ordinal_position - 1, column_name FROM "
@@ -243,19 +272,24 @@ class _PgConnection:
             raise sqlite3.DatabaseError(str(e)) from None
 
     def commit(self):
-        pass
+        self._release()
 
     def rollback(self):
-        pass
+        self._release()
 
     def close(self):
-        pass
+        self._release()
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
+        self._release()
         return False
+
+    def executemany(self, sql, rows):
+        for row in rows:
+            self.execute(sql, row)
 
 
 def connect(db, timeout=10, **kwargs):
