@@ -202,10 +202,14 @@ def db_query(db, sql, params=()):
         with sqlite3.connect(db, timeout=10) as c:
             return c.execute(sql, params).fetchall()
     text = _pg_text(sql, params)
-    if not re.match(r"\s*(SELECT|WITH|VALUES)\b", text, re.I):
+    if re.match(r"\s*(SELECT|WITH|VALUES)\b", text, re.I):
+        wrapped = "SELECT coalesce(json_agg(t), '[]') FROM (%s) t" % text
+    elif re.search(r"\bRETURNING\b", text, re.I):  # a change's returned rows: a data-modifying WITH
+        wrapped = "WITH t AS (%s) SELECT coalesce(json_agg(t), '[]') FROM t" % text
+    else:
         psql(db, text)
         return []
-    out = psql(db, "SELECT coalesce(json_agg(t), '[]') FROM (%s) t" % text, raw=True)
+    out = psql(db, wrapped, raw=True)
     rows = json.loads(out, object_pairs_hook=lambda pairs: tuple(_pg_value(v) for _, v in pairs))
     return rows
 

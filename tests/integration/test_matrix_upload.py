@@ -250,10 +250,10 @@ class MatrixUpload(ServerTestCase):
             k = db.execute("INSERT INTO contribution (tracking, call_id, channel, name, organization, category_id, "
                            "country, email, text, publication, received_at) SELECT 'OTHER-CALL', 2, channel, name, "
                            "organization, category_id, country, email, text, publication, received_at "
-                           "FROM contribution LIMIT 1").lastrowid
+                           "FROM contribution LIMIT 1 RETURNING id").fetchone()[0]
             other = db.execute("INSERT INTO comment (contribution_id, version_id, pid, position, type, comment, "
                                "proposed_change) SELECT ?, version_id, NULL, 1, 'general', 'Elsewhere.', '' "
-                               "FROM comment LIMIT 1", (k,)).lastrowid
+                               "FROM comment LIMIT 1 RETURNING id", (k,)).fetchone()[0]
         i = self.ids
         data = fill_xlsx(self.office("/office/calls/1/matrix.xlsx").body,
                          {i["Say who reports."]: ("Accepted", "Now says who."),
