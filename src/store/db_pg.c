@@ -621,6 +621,12 @@ static int pg_commit(struct db *db, struct error *e)
 
 static int pg_read_begin(struct db *db, struct error *e)
 {
+	/* Inside a transaction PostgreSQL would only warn, and db_read_end() would then commit the writer's
+	 * transaction: refuse, as SQLite does. */
+	if (PQtransactionStatus(db->conn) != PQTRANS_IDLE) {
+		error_set(e, ERROR_INTERNAL, "database error while beginning a read: a transaction is open");
+		return -1;
+	}
 	if (pg_exec(db, "BEGIN ISOLATION LEVEL REPEATABLE READ", e, "beginning a read") != 0)
 		return -1;
 	db->in_read = true;
