@@ -621,8 +621,8 @@ static int pg_commit(struct db *db, struct error *e)
 
 static int pg_read_begin(struct db *db, struct error *e)
 {
-	/* Inside a transaction PostgreSQL would only warn, and db_read_end() would then commit the writer's
-	 * transaction: refuse, as SQLite does. */
+	/* Inside a transaction PostgreSQL's BEGIN would fail and abort the writer's transaction (or only warn,
+	 * and db_read_end() would commit it): refuse and leave it whole, as SQLite does. */
 	if (PQtransactionStatus(db->conn) != PQTRANS_IDLE) {
 		error_set(e, ERROR_INTERNAL, "database error while beginning a read: a transaction is open");
 		return -1;
