@@ -364,10 +364,18 @@ static void pg_widen(struct db *db, struct db_stmt *st, const char *text)
 	if (narrow) {
 		char wide[sizeof st->name + 1];
 		snprintf(wide, sizeof wide, "%.*sw", (int)(sizeof st->name - 2), st->name);
-		PGresult *res = PQprepare(db->conn, wide, text, st->nparams, types);
-		if (PQresultStatus(res) == PGRES_COMMAND_OK)
-			memcpy(st->name, wide, sizeof st->name);
-		PQclear(res);
+		/* A refused prepare inside a transaction would abort it: try under a savepoint there. */
+		const bool in_tx = PQtransactionStatus(db->conn) == PQTRANS_INTRANS;
+		if (!in_tx || pg_exec(db, "SAVEPOINT db_pg_widen", NULL, "widening") == 0) {
+			PGresult *res = PQprepare(db->conn, wide, text, st->nparams, types);
+			const bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+			PQclear(res);
+			if (ok)
+				memcpy(st->name, wide, sizeof st->name);
+			if (in_tx)
+				pg_exec(db, ok ? "RELEASE SAVEPOINT db_pg_widen" : "ROLLBACK TO SAVEPOINT db_pg_widen",
+				        NULL, "widening");
+		}
 	}
 	free(types);
 }
