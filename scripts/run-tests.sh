@@ -77,6 +77,11 @@ PYTHON=python3
 if ls tests/integration/test_*.py >/dev/null 2>&1; then
 	suite integration "$PYTHON" tests/integration/run.py
 fi
+# The same integration tests on PostgreSQL (a private PostgreSQL 15, tests/pg/): opt-in with PG=1 for now,
+# as it adds about 15 minutes on 2 cores; its 4 power-loss tests (SQLite's VFS) are skipped there.
+if [ "${PG:-}" = 1 ] && ls tests/integration/test_*.py >/dev/null 2>&1; then
+	suite integration-postgresql env CONSULTA_TEST_DB=postgresql "$PYTHON" tests/integration/run.py
+fi
 
 if ls tests/browser/*.test.mjs >/dev/null 2>&1; then
 	suite browser node tests/browser/run.mjs

@@ -16,11 +16,11 @@ mode=${1:-test}
 # country list built into the binary) and running (tzdata for the time zones; pandoc for .docx;
 # poppler-utils, tnef for the text of mailed attachments; libgit2 for the word diff of versions compared;
 # libicu for sorting the countries by name; weasyprint and the Noto fonts (Latin, Arabic, Chinese)
-# for the PDF of the report to the governing body).
+# for the PDF of the report to the governing body; libpq for --db postgresql://).
 RUN_PACKAGES="build-essential meson ninja-build pkg-config python3 iso-codes tzdata
 libmicrohttpd-dev libsqlite3-dev libcmark-gfm-dev libcmark-gfm-extensions-dev
 libjansson-dev libical-dev libsodium-dev libcurl4-openssl-dev
-libgmime-3.0-dev libmagic-dev libxml2-dev libgit2-dev libzip-dev libxlsxwriter-dev
+libgmime-3.0-dev libmagic-dev libxml2-dev libgit2-dev libzip-dev libxlsxwriter-dev libpq-dev
 libicu-dev pandoc poppler-utils tnef weasyprint fonts-noto-core fonts-noto-cjk"
 
 # Testing: cmocka (unit), aiosmtpd, Postfix and swaks (mail), clang and its
@@ -28,8 +28,9 @@ libicu-dev pandoc poppler-utils tnef weasyprint fonts-noto-core fonts-noto-cjk"
 # (browser), curl, wrk and nginx (the benchmark and CI's smoke test), sqlite3
 # to look into a test database; clamav-daemon for the virus scan of attachments (the tests run a private
 # clamd on a signature database they write: tests/integration/test_attachments.py); feedparser and icalendar
-# read the Atom feeds and the calendar (tests/integration/test_feeds.py).
-TEST_PACKAGES="libcmocka-dev python3-aiosmtpd python3-openpyxl postfix swaks clamav-daemon
+# read the Atom feeds and the calendar (tests/integration/test_feeds.py); PostgreSQL 15 (tests/pg/start.sh:
+# the PostgreSQL backend's tests).
+TEST_PACKAGES="libcmocka-dev python3-aiosmtpd python3-openpyxl postfix swaks clamav-daemon postgresql
 python3-feedparser python3-icalendar
 clang libclang-rt-14-dev
 chromium nodejs

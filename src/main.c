@@ -105,6 +105,7 @@ static const char USAGE[] =
 	"\n"
 	"Options:\n"
 	"  --db URL                the database: sqlite:PATH (default sqlite:var/consulta.db)\n"
+	"                          or postgresql://USER@HOST:PORT/DBNAME\n"
 	"  --public-url URL        how people reach this server, for links in mails\n"
 	"                          (default http://127.0.0.1:8080; https turns on Secure cookies)\n"
 	"  --mail-from ADDR        the sender of every mail (default consulta@localhost)\n"

@@ -180,7 +180,8 @@ static int account_insert(struct db *db, struct arena *a, const struct account_i
 			  bool confirmed, struct account *out, struct error *e)
 {
 	static const char sql[] = "INSERT INTO account (email, name, organization, category, country, role, "
-				  "password_hash, email_confirmed_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+				  "password_hash, email_confirmed_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+				  "RETURNING id";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		return -1;
@@ -197,7 +198,8 @@ static int account_insert(struct db *db, struct arena *a, const struct account_i
 	else
 		db_bind_null(st, 8);
 	db_bind_int(st, 9, now);
-	if (db_exec_stmt(st, e) != 0) {
+	int64_t id;
+	if (db_insert_id(st, &id, e) != 0) {
 		if (db_unique_violation(db)) {
 			error_clear(e);
 			error_field(e, "email", "An account with this e-mail address already exists: log in, or reset "
@@ -205,7 +207,7 @@ static int account_insert(struct db *db, struct arena *a, const struct account_i
 		}
 		return -1;
 	}
-	return account_find_id(db, a, db_last_id(db), out, e);
+	return account_find_id(db, a, id, out, e);
 }
 
 /* The 429 of a client address that has asked for too many mails this hour. */
@@ -358,15 +360,14 @@ static int64_t throttle_wait(struct db *db, const char *key, int64_t free_failur
 /* Records an attempt as failed (until it is known to have succeeded); *id receives its row. */
 static int throttle_fail(struct db *db, const char *key, int64_t now, int64_t *id, struct error *e)
 {
-	static const char sql[] = "INSERT INTO login_failure (key, at) VALUES (?, ?)";
+	static const char sql[] = "INSERT INTO login_failure (key, at) VALUES (?, ?) RETURNING id";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		return -1;
 	db_bind_text(st, 1, key);
 	db_bind_int(st, 2, now);
-	if (db_exec_stmt(st, e) != 0)
+	if (db_insert_id(st, id, e) != 0)
 		return -1;
-	*id = db_last_id(db);
 	return 0;
 }
 

@@ -72,7 +72,7 @@ int audit_list(struct db *db, struct arena *a, int64_t process_id, const char *k
 		"SELECT x.id, x.at, x.actor, x.process_id, p.slug, x.kind, x.object, x.before, x.after "
 		"FROM audit x LEFT JOIN process p ON p.id = x.process_id "
 		"WHERE (?1 = 0 OR x.process_id = ?1) "
-		"AND (?2 = '' OR x.kind = ?2 OR (substr(?2, -1) = '.' AND substr(x.kind, 1, length(?2)) = ?2)) "
+		"AND (?2 = '' OR x.kind = ?2 OR (substr(?2, length(?2), 1) = '.' AND substr(x.kind, 1, length(?2)) = ?2)) "
 		"AND (?3 = 0 OR x.id < ?3) ORDER BY x.id DESC LIMIT ?4";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)

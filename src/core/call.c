@@ -28,7 +28,7 @@ int call_create(struct db *db, int64_t process_id, int64_t version_id, const cha
 	if (e->code)
 		return -1;
 	static const char sql[] = "INSERT INTO call (process_id, version_id, title, description, opens_at, closes_at, "
-				  "closes_on) VALUES (?, ?, ?, ?, ?, ?, ?)";
+				  "closes_on) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		return -1;
@@ -39,9 +39,8 @@ int call_create(struct db *db, int64_t process_id, int64_t version_id, const cha
 	db_bind_int(st, 5, opens_at);
 	db_bind_int(st, 6, closes_at);
 	db_bind_text(st, 7, closes_on);
-	if (db_exec_stmt(st, e) != 0)
+	if (db_insert_id(st, id, e) != 0)
 		return -1;
-	*id = db_last_id(db);
 	return 0;
 }
 

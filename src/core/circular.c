@@ -15,7 +15,7 @@ int circular_add(struct db *db, int64_t process_id, const char *reference, const
 		error_field(e, "subject", "Give the letter's subject.");
 	if (e->code)
 		return -1;
-	static const char sql[] = "INSERT INTO circular (process_id, reference, date, subject) VALUES (?, ?, ?, ?)";
+	static const char sql[] = "INSERT INTO circular (process_id, reference, date, subject) VALUES (?, ?, ?, ?) RETURNING id";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		return -1;
@@ -23,12 +23,11 @@ int circular_add(struct db *db, int64_t process_id, const char *reference, const
 	db_bind_text(st, 2, reference);
 	db_bind_text(st, 3, date);
 	db_bind_text(st, 4, subject);
-	if (db_exec_stmt(st, e) != 0) {
+	if (db_insert_id(st, id, e) != 0) {
 		if (db_unique_violation(db))
 			error_set(e, ERROR_CONFLICT, "The letter %s is already recorded.", reference);
 		return -1;
 	}
-	*id = db_last_id(db);
 	return 0;
 }
 

@@ -212,12 +212,14 @@ void contribution_validate(struct arena *a, const struct contribution_input *in,
 
 static int contribution_insert(struct db *db, int64_t call_id, int64_t category_id,
 			       const struct contribution_input *c, enum contribution_state state, int64_t now,
-			       struct receipt *out, struct error *e)
+			       struct receipt *out, int64_t *id, struct error *e)
 {
+	/* A tracking number already taken inserts nothing (and returns no id) rather than failing: on
+	 * PostgreSQL a failed statement would abort the whole transaction, and the next draw with it. */
 	static const char sql[] =
 		"INSERT INTO contribution (tracking, call_id, channel, name, organization, category_id, country, "
 		"email, text, publication, received_at, account_id, state) "
-		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tracking) DO NOTHING RETURNING id";
 	for (int attempt = 0; attempt < TRACKING_ATTEMPTS; attempt++) {
 		if (tracking_new(out->tracking) != 0) {
 			error_set(e, ERROR_UNAVAILABLE, "No randomness is available for a tracking number.");
@@ -242,14 +244,18 @@ static int contribution_insert(struct db *db, int64_t call_id, int64_t category_
 		else
 			db_bind_null(st, 12);
 		db_bind_text(st, 13, contribution_state_name(state));
-		if (db_exec_stmt(st, e) == 0) {
+		enum db_step r = db_step(st, e);
+		if (r == DB_ROW)
+			*id = db_col_int(st, 0);
+		db_reset(st);
+		if (r == DB_FAIL)
+			return -1;
+		if (r == DB_ROW) {
 			out->received_at = now;
 			out->call_id = call_id;
 			return 0;
 		}
-		if (!db_unique_violation(db))
-			return -1;
-		error_clear(e); /* the rare clash of two random numbers: draw again */
+		/* DB_DONE: the rare clash of two random numbers: draw again */
 	}
 	error_set(e, ERROR_UNAVAILABLE, "No free tracking number was found; try again.");
 	return -1;
@@ -544,9 +550,9 @@ int contribution_receive(struct db *db, struct arena *a, int64_t call_id, const 
 	 * a late one waits for the secretariat's decision. */
 	const enum contribution_state state = out->late || call.review == REVIEW_AFTER_REVIEW ? CONTRIBUTION_PENDING
 											      : CONTRIBUTION_PUBLISHED;
-	if (contribution_insert(db, call.id, category->id, &clean, state, now, out, e) != 0)
+	int64_t id = 0;
+	if (contribution_insert(db, call.id, category->id, &clean, state, now, out, &id, e) != 0)
 		goto fail;
-	const int64_t id = db_last_id(db);
 	/* Published at once: the version's pages show it (and its comments' counts) from this commit on. */
 	if (state == CONTRIBUTION_PUBLISHED && document_comments_changed(db, call.id, e) != 0)
 		goto fail;

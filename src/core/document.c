@@ -49,16 +49,15 @@ int document_create(struct db *db, int64_t process_id, const char *slug, const c
 		error_field(e, "title", "Give the document a title.");
 	if (e->code)
 		return -1;
-	static const char sql[] = "INSERT INTO document (process_id, slug, title) VALUES (?, ?, ?)";
+	static const char sql[] = "INSERT INTO document (process_id, slug, title) VALUES (?, ?, ?) RETURNING id";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		return -1;
 	db_bind_int(st, 1, process_id);
 	db_bind_text(st, 2, slug);
 	db_bind_text(st, 3, title);
-	if (db_exec_stmt(st, e) != 0)
+	if (db_insert_id(st, id, e) != 0)
 		return -1;
-	*id = db_last_id(db);
 	return 0;
 }
 
@@ -131,7 +130,7 @@ int version_post(struct db *db, int64_t document_id, const char *date, const cha
 		goto done;
 	}
 	static const char sql[] = "INSERT INTO version (document_id, date, label, note, markdown, html, paragraphs, "
-	                          "posted_at, state, previous_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	                          "posted_at, state, previous_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		goto done;
@@ -148,9 +147,8 @@ int version_post(struct db *db, int64_t document_id, const char *date, const cha
 		db_bind_int(st, 10, previous_id);
 	else
 		db_bind_null(st, 10);
-	if (db_exec_stmt(st, e) != 0)
+	if (db_insert_id(st, id, e) != 0)
 		goto done;
-	*id = db_last_id(db);
 	rc = paragraph_store(db, *id, blocks, nblocks, ids, matches, e);
 done:
 	buf_free(&html);

@@ -129,7 +129,8 @@ int holding_add(struct db *db, struct arena *a, const struct holding_input *in, 
 	    "SELECT id FROM holding WHERE message_id = ? AND recipient = ? AND message_sha256 = ?";
 	static const char sql[] =
 	    "INSERT INTO holding (received_at, recipient, envelope_sender, sender, subject, "
-	    "message_id, call_id, reason, detail, raw_sha256, message_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	    "message_id, call_id, reason, detail, raw_sha256, message_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+	    "RETURNING id";
 	if ((unsigned)in->reason > HOLDING_DUPLICATE || !in->recipient || !in->detail) {
 		error_set(e, ERROR_INTERNAL, "a held message needs a recipient, a known reason and its detail");
 		return -1;
@@ -173,9 +174,8 @@ int holding_add(struct db *db, struct arena *a, const struct holding_input *in, 
 		db_bind_text(st, 9, in->detail);
 		db_bind_text(st, 10, raw);
 		db_bind_text(st, 11, in->message_sha256);
-		if (db_exec_stmt(st, e) != 0)
+		if (db_insert_id(st, &id, e) != 0)
 			goto fail;
-		id = db_last_id(db);
 		if (in->answer_to && holding_answer(db, a, in, now, e) != 0)
 			goto fail;
 	}

@@ -36,7 +36,7 @@ int meeting_add(struct db *db, int64_t process_id, const char *date, const char 
 	if (e->code)
 		return -1;
 	static const char sql[] =
-		"INSERT INTO meeting (process_id, date, title, format, description) VALUES (?, ?, ?, ?, ?)";
+		"INSERT INTO meeting (process_id, date, title, format, description) VALUES (?, ?, ?, ?, ?) RETURNING id";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		return -1;
@@ -45,9 +45,8 @@ int meeting_add(struct db *db, int64_t process_id, const char *date, const char 
 	db_bind_text(st, 3, title);
 	db_bind_text(st, 4, meeting_format_name(format));
 	db_bind_text(st, 5, description ? description : "");
-	if (db_exec_stmt(st, e) != 0)
+	if (db_insert_id(st, id, e) != 0)
 		return -1;
-	*id = db_last_id(db);
 	return 0;
 }
 

@@ -74,7 +74,7 @@ int milestone_insert(struct db *db, int64_t process_id, const char *date, const 
 	if (e->code)
 		return -1;
 	static const char sql[] =
-		"INSERT INTO milestone (process_id, date, end_date, title, kind) VALUES (?, ?, ?, ?, ?)";
+		"INSERT INTO milestone (process_id, date, end_date, title, kind) VALUES (?, ?, ?, ?, ?) RETURNING id";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		return -1;
@@ -83,9 +83,8 @@ int milestone_insert(struct db *db, int64_t process_id, const char *date, const 
 	db_bind_text(st, 3, end_date);
 	db_bind_text(st, 4, title);
 	db_bind_text(st, 5, milestone_kind_name(kind));
-	if (db_exec_stmt(st, e) != 0)
+	if (db_insert_id(st, id, e) != 0)
 		return -1;
-	*id = db_last_id(db);
 	return 0;
 }
 

@@ -31,7 +31,7 @@ int process_create(struct db *db, const char *slug, const char *title, const cha
 	if (e->code)
 		return -1;
 	static const char sql[] =
-		"INSERT INTO process (slug, title, summary, timezone, created_at) VALUES (?, ?, ?, ?, ?)";
+		"INSERT INTO process (slug, title, summary, timezone, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		return -1;
@@ -40,12 +40,11 @@ int process_create(struct db *db, const char *slug, const char *title, const cha
 	db_bind_text(st, 3, summary ? summary : "");
 	db_bind_text(st, 4, timezone);
 	db_bind_int(st, 5, clock_now());
-	if (db_exec_stmt(st, e) != 0) {
+	if (db_insert_id(st, id, e) != 0) {
 		if (db_unique_violation(db))
 			error_set(e, ERROR_CONFLICT, "A process with the slug '%s' already exists.", slug);
 		return -1;
 	}
-	*id = db_last_id(db);
 	return 0;
 }
 
@@ -59,16 +58,15 @@ int process_add_category(struct db *db, int64_t process_id, const char *slug, co
 	if (e->code)
 		return -1;
 	static const char sql[] = "INSERT INTO category (process_id, slug, name, position) "
-				  "VALUES (?1, ?2, ?3, (SELECT count(*) FROM category WHERE process_id = ?1))";
+				  "VALUES (?1, ?2, ?3, (SELECT count(*) FROM category WHERE process_id = ?1)) RETURNING id";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		return -1;
 	db_bind_int(st, 1, process_id);
 	db_bind_text(st, 2, slug);
 	db_bind_text(st, 3, name);
-	if (db_exec_stmt(st, e) != 0)
+	if (db_insert_id(st, id, e) != 0)
 		return -1;
-	*id = db_last_id(db);
 	return 0;
 }
 

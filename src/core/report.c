@@ -86,7 +86,7 @@ int report_pdf_keep(struct db *db, struct arena *a, const struct actor *who, int
                     size_t len, struct report_file *out, const void **pdf, size_t *pdf_len, struct error *e)
 {
 	static const char insert[] =
-	    "INSERT INTO report (process_id, sha256, size, created_at, created_by, actor) VALUES (?, ?, ?, ?, ?, ?)";
+	    "INSERT INTO report (process_id, sha256, size, created_at, created_by, actor) VALUES (?, ?, ?, ?, ?, ?) RETURNING id";
 	const struct pdf_limits lim = {
 	    .max_out = LIMIT_REPORT_PDF, .seconds = LIMIT_REPORT_PDF_SECONDS, .memory = LIMIT_REPORT_PDF_MEMORY};
 	const void *bytes;
@@ -113,9 +113,8 @@ int report_pdf_keep(struct db *db, struct arena *a, const struct actor *who, int
 	else
 		db_bind_null(st, 5);
 	db_bind_text(st, 6, who->label);
-	if (db_exec_stmt(st, e) != 0)
+	if (db_insert_id(st, &out->id, e) != 0)
 		goto fail;
-	out->id = db_last_id(db);
 	if (audit_record(db, who, process_id, "report.pdf", arena_printf(a, "report:%lld", (long long)out->id), NULL,
 	                 audit_json(a, json_pack("{s:s,s:I}", "sha256", out->sha256, "size", (json_int_t)n)), e) != 0 ||
 	    db_commit(db, e) != 0)

@@ -168,16 +168,15 @@ int subscription_request(struct db *db, struct arena *a, const char *process_slu
 		id = old.s.id;
 	} else {
 		static const char sql[] =
-		    "INSERT INTO subscription (process_id, email, token_hash, created_at) VALUES (?, ?, ?, ?)";
+		    "INSERT INTO subscription (process_id, email, token_hash, created_at) VALUES (?, ?, ?, ?) RETURNING id";
 		if (!(st = db_stmt(db, sql, e)))
 			goto fail;
 		db_bind_int(st, 1, p.id);
 		db_bind_text(st, 2, clean);
 		db_bind_text(st, 3, hash);
 		db_bind_int(st, 4, now);
-		if (db_exec_stmt(st, e) != 0)
+		if (db_insert_id(st, &id, e) != 0)
 			goto fail;
-		id = db_last_id(db);
 	}
 	const char *before =
 	    exists ? audit_json(a, json_pack("{s:s}", "state", old.s.left ? "left" : "pending")) : NULL;

@@ -1,6 +1,8 @@
 /* db — see db.h. The SQLite backend. */
 #include "store/db.h"
 
+#include "store/db_backend.h"
+
 #include "embedded.h"
 #include "store/vfs_powerloss.h"
 #include "util/clock.h"
@@ -94,7 +96,7 @@ static int db_configure_test_vfs(struct error *e)
 	return 0;
 }
 
-int db_configure(const char *url, struct error *e)
+static int sq_configure(const char *url, struct error *e)
 {
 	if (strncmp(url, "sqlite:", 7) != 0 || !url[7]) {
 		error_set(e, ERROR_INVALID, "database URL '%s' is not supported: use sqlite:PATH", url);
@@ -112,7 +114,7 @@ int db_configure(const char *url, struct error *e)
 	return db_configure_test_vfs(e);
 }
 
-const char *db_path(void)
+static const char *sq_path(void)
 {
 	return db_file;
 }
@@ -139,7 +141,7 @@ static int db_exec_sql(struct db *db, const char *sql, struct error *e)
 	return 0;
 }
 
-struct db *db_thread(struct error *e)
+static struct db *sq_thread(struct error *e)
 {
 	pthread_once(&db_key_once, db_make_key);
 	struct db *db = pthread_getspecific(db_key);
@@ -172,7 +174,7 @@ struct db *db_thread(struct error *e)
 	return db;
 }
 
-void db_thread_close(void)
+static void sq_thread_close(void)
 {
 	pthread_once(&db_key_once, db_make_key);
 	struct db *db = pthread_getspecific(db_key);
@@ -180,7 +182,7 @@ void db_thread_close(void)
 	db_close(db);
 }
 
-int db_change_mark(struct db *db, struct db_mark *out)
+static int sq_change_mark(struct db *db, struct db_mark *out)
 {
 	/* The wal-index as this connection's own VFS has mapped it (xShmMap with bExtend 0 maps nothing new):
 	 * the same memory SQLite's readers look at, never a stale copy of a replaced file. */
@@ -235,7 +237,7 @@ static int db_cache_grow(struct db *db)
 	return 0;
 }
 
-struct db_stmt *db_stmt(struct db *db, const char *sql, struct error *e)
+static struct db_stmt *sq_stmt(struct db *db, const char *sql, struct error *e)
 {
 	size_t i = 0;
 	if (db->cap) {
@@ -273,7 +275,7 @@ struct db_stmt *db_stmt(struct db *db, const char *sql, struct error *e)
 	return (struct db_stmt *)st;
 }
 
-void db_bind_text(struct db_stmt *st, int i, const char *s)
+static void sq_bind_text(struct db_stmt *st, int i, const char *s)
 {
 	if (s)
 		sqlite3_bind_text((sqlite3_stmt *)st, i, s, -1, SQLITE_TRANSIENT);
@@ -281,22 +283,22 @@ void db_bind_text(struct db_stmt *st, int i, const char *s)
 		sqlite3_bind_null((sqlite3_stmt *)st, i);
 }
 
-void db_bind_int(struct db_stmt *st, int i, int64_t v)
+static void sq_bind_int(struct db_stmt *st, int i, int64_t v)
 {
 	sqlite3_bind_int64((sqlite3_stmt *)st, i, v);
 }
 
-void db_bind_null(struct db_stmt *st, int i)
+static void sq_bind_null(struct db_stmt *st, int i)
 {
 	sqlite3_bind_null((sqlite3_stmt *)st, i);
 }
 
-void db_bind_blob(struct db_stmt *st, int i, const void *p, size_t n)
+static void sq_bind_blob(struct db_stmt *st, int i, const void *p, size_t n)
 {
 	sqlite3_bind_blob64((sqlite3_stmt *)st, i, n ? p : "", n, SQLITE_TRANSIENT);
 }
 
-enum db_step db_step(struct db_stmt *st, struct error *e)
+static enum db_step sq_step(struct db_stmt *st, struct error *e)
 {
 	sqlite3_stmt *s = (sqlite3_stmt *)st;
 	int rc = sqlite3_step(s);
@@ -316,19 +318,12 @@ enum db_step db_step(struct db_stmt *st, struct error *e)
 	return DB_FAIL;
 }
 
-int db_exec_stmt(struct db_stmt *st, struct error *e)
-{
-	enum db_step r = db_step(st, e);
-	sqlite3_reset((sqlite3_stmt *)st);
-	return r == DB_FAIL ? -1 : 0;
-}
-
-const char *db_col_text(struct db_stmt *st, int i)
+static const char *sq_col_text(struct db_stmt *st, int i)
 {
 	return (const char *)sqlite3_column_text((sqlite3_stmt *)st, i);
 }
 
-char *db_col_dup(struct db_stmt *st, int i, struct arena *a, bool *failed)
+static char *sq_col_dup(struct db_stmt *st, int i, struct arena *a, bool *failed)
 {
 	sqlite3_stmt *s = (sqlite3_stmt *)st;
 	const char *t = (const char *)sqlite3_column_text(s, i);
@@ -344,97 +339,39 @@ char *db_col_dup(struct db_stmt *st, int i, struct arena *a, bool *failed)
 	return copy;
 }
 
-const void *db_col_blob(struct db_stmt *st, int i, size_t *n)
+static const void *sq_col_blob(struct db_stmt *st, int i, size_t *n)
 {
 	const void *p = sqlite3_column_blob((sqlite3_stmt *)st, i);
 	*n = (size_t)sqlite3_column_bytes((sqlite3_stmt *)st, i);
 	return p;
 }
 
-int64_t db_col_int(struct db_stmt *st, int i)
+static int64_t sq_col_int(struct db_stmt *st, int i)
 {
 	return sqlite3_column_int64((sqlite3_stmt *)st, i);
 }
 
-bool db_col_null(struct db_stmt *st, int i)
+static bool sq_col_null(struct db_stmt *st, int i)
 {
 	return sqlite3_column_type((sqlite3_stmt *)st, i) == SQLITE_NULL;
 }
 
-void db_reset(struct db_stmt *st)
+static void sq_reset(struct db_stmt *st)
 {
 	sqlite3_reset((sqlite3_stmt *)st);
 }
 
-int64_t db_last_id(struct db *db)
-{
-	return sqlite3_last_insert_rowid(db->conn);
-}
-
-int db_changes(struct db *db)
+static int sq_changes(struct db *db)
 {
 	return sqlite3_changes(db->conn);
 }
 
-bool db_unique_violation(struct db *db)
+static bool sq_unique_violation(struct db *db)
 {
 	return db->last_rc == SQLITE_CONSTRAINT_UNIQUE || db->last_rc == SQLITE_CONSTRAINT_PRIMARYKEY;
 }
 
-/* The error of a failed row fill: memory, or a stored value no enum knows (a newer program's data, or a
- * hand edit), which trying again will not cure. */
-static void fill_failed(int rc, struct error *e)
-{
-	if (rc == DB_FILL_UNKNOWN)
-		error_set(e, ERROR_INTERNAL, "A stored row holds a value this program does not know.");
-	else
-		error_set(e, ERROR_UNAVAILABLE, "out of memory");
-}
-
-int db_collect(struct db_stmt *st, struct arena *a, void **items, int *n, size_t size, db_row_fill fill,
-	       struct error *e)
-{
-	*items = NULL;
-	*n = 0;
-	int cap = 0;
-	enum db_step r;
-	while ((r = db_step(st, e)) == DB_ROW) {
-		void *element = arena_push(a, items, n, &cap, size);
-		if (!element) {
-			db_reset(st);
-			error_set(e, ERROR_UNAVAILABLE, "out of memory");
-			return -1;
-		}
-		int rc = fill(a, st, element);
-		if (rc != 0) {
-			db_reset(st);
-			fill_failed(rc, e);
-			return -1;
-		}
-	}
-	return r == DB_FAIL ? -1 : 0;
-}
-
-int db_collect_one(struct db_stmt *st, struct arena *a, void *element, db_row_fill fill, const char *not_found,
-		   struct error *e)
-{
-	enum db_step r = db_step(st, e);
-	if (r == DB_FAIL)
-		return -1;
-	if (r == DB_DONE) {
-		error_set(e, ERROR_NOT_FOUND, "%s", not_found);
-		return -1;
-	}
-	int rc = fill(a, st, element);
-	db_reset(st);
-	if (rc != 0) {
-		fill_failed(rc, e);
-		return -1;
-	}
-	return 0;
-}
-
-int db_begin(struct db *db, struct error *e)
+static int sq_begin(struct db *db, struct error *e)
 {
 	/* A handler that reads and then writes (a GET that confirms a link) leaves the
 	 * read snapshot here: the write transaction starts from the latest state. */
@@ -443,7 +380,7 @@ int db_begin(struct db *db, struct error *e)
 	return db_exec_sql(db, "BEGIN IMMEDIATE", e);
 }
 
-int db_commit(struct db *db, struct error *e)
+static int sq_commit(struct db *db, struct error *e)
 {
 	if (db_exec_sql(db, "COMMIT", e) != 0) {
 		db_rollback(db);
@@ -452,14 +389,14 @@ int db_commit(struct db *db, struct error *e)
 	return 0;
 }
 
-void db_rollback(struct db *db)
+static void sq_rollback(struct db *db)
 {
 	if (!sqlite3_get_autocommit(db->conn))
 		sqlite3_exec(db->conn, "ROLLBACK", NULL, NULL, NULL);
 }
 
 /* Prepared once per connection (db_stmt's cache), not parsed per request as sqlite3_exec would. */
-int db_read_begin(struct db *db, struct error *e)
+static int sq_read_begin(struct db *db, struct error *e)
 {
 	static const char sql[] = "BEGIN DEFERRED";
 	struct db_stmt *st = db_stmt(db, sql, e);
@@ -469,7 +406,7 @@ int db_read_begin(struct db *db, struct error *e)
 	return 0;
 }
 
-void db_read_end(struct db *db)
+static void sq_read_end(struct db *db)
 {
 	static const char sql[] = "COMMIT";
 	if (!db->in_read)
@@ -482,7 +419,7 @@ void db_read_end(struct db *db)
 		db_rollback(db);
 }
 
-int db_migrate(struct db *db, struct error *e)
+static int sq_migrate(struct db *db, struct error *e)
 {
 	if (db_exec_sql(db,
 			"CREATE TABLE IF NOT EXISTS schema_migration ("
@@ -536,3 +473,31 @@ fail:
 	db_rollback(db);
 	return -1;
 }
+
+const struct db_backend db_sqlite_backend = {
+	.configure = sq_configure,
+	.path = sq_path,
+	.thread = sq_thread,
+	.thread_close = sq_thread_close,
+	.change_mark = sq_change_mark,
+	.stmt = sq_stmt,
+	.bind_text = sq_bind_text,
+	.bind_int = sq_bind_int,
+	.bind_null = sq_bind_null,
+	.bind_blob = sq_bind_blob,
+	.step = sq_step,
+	.col_text = sq_col_text,
+	.col_dup = sq_col_dup,
+	.col_int = sq_col_int,
+	.col_null = sq_col_null,
+	.col_blob = sq_col_blob,
+	.reset = sq_reset,
+	.changes = sq_changes,
+	.unique_violation = sq_unique_violation,
+	.begin = sq_begin,
+	.commit = sq_commit,
+	.rollback = sq_rollback,
+	.read_begin = sq_read_begin,
+	.read_end = sq_read_end,
+	.migrate = sq_migrate,
+};

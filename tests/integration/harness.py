@@ -11,10 +11,21 @@ is read after every test and when it stops, and any AddressSanitizer, UBSan
 or LeakSanitizer report there fails the test that caused it (leaks, reported
 at exit, fail the test or the class that started the server).
 
+With CONSULTA_TEST_DB=postgresql, each server gets a fresh PostgreSQL
+database instead: a private PostgreSQL 15 is started on first use
+(tests/pg/start.sh, under a temporary directory, on a free port; stopped when
+the run ends) unless CONSULTA_TEST_PG_URL names a running one
+(postgresql://USER@HOST:PORT/, a superuser), a template database is migrated
+once (`consulta init`), and each server's database is a copy of it (CREATE
+DATABASE ... TEMPLATE: fast). Server.query() reads either backend; tests that
+open server.db with sqlite3 themselves still need SQLite (listed in
+tests/pg/README).
+
 Only the standard library is used. Every wait is bounded.
 """
 
 import base64
+import atexit
 import ctypes
 import hashlib
 import hmac
@@ -92,13 +103,228 @@ def sanitizer_report(text):
     return None
 
 
+# -- the database backend (CONSULTA_TEST_DB) ----------------------------
+
+TEST_DB = os.environ.get("CONSULTA_TEST_DB", "sqlite")
+if TEST_DB not in ("sqlite", "postgresql"):
+    raise RuntimeError("CONSULTA_TEST_DB must be sqlite or postgresql")
+PG_WRITE_LOCK = 4242001  # the advisory lock of db_pg.c's writers (PG_WRITE_LOCK there)
+_pg_prefix = None      # postgresql://consulta@127.0.0.1:PORT/ once the server is there
+_pg_template = None    # the migrated template database's name
+
+
+def db_url(db):
+    """The --db argument for db: a postgresql:// URL as it is, a path as sqlite:PATH."""
+    return db if db.startswith("postgresql://") else "sqlite:" + db
+
+
+def psql(url, sql, timeout=COMMAND_TIMEOUT, raw=False):
+    """Runs sql with psql on url; returns its rows as lists of strings (None for NULL), or with raw its
+    whole output."""
+    p = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-F", "\x1f", "-P",
+                        "null=\x1e", "-d", url, "-c", sql], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, timeout=timeout, text=True)
+    if p.returncode != 0:
+        raise RuntimeError("psql failed: %s\n%s" % (sql, p.stderr))
+    if raw:
+        return p.stdout
+    return [[None if v == "\x1e" else v for v in line.split("\x1f")] for line in p.stdout.splitlines()]
+
+
+def _pg_start():
+    """The URL prefix of the tests' PostgreSQL, started (and a template migrated) on first use."""
+    global _pg_prefix, _pg_template
+    if _pg_prefix:
+        return _pg_prefix
+    prefix = os.environ.get("CONSULTA_TEST_PG_URL")
+    if not prefix:
+        d = tempfile.mkdtemp(prefix="consulta-pg-")
+        os.chmod(d, 0o755)
+        prefix = subprocess.run([os.path.join(ROOT, "tests", "pg", "start.sh"), d + "/pg"], check=True,
+                                stdout=subprocess.PIPE, timeout=120, text=True).stdout.strip()
+        atexit.register(lambda: (subprocess.run([os.path.join(ROOT, "tests", "pg", "stop.sh"), d + "/pg"],
+                                                timeout=60), shutil.rmtree(d, ignore_errors=True)))
+    template = "consulta_template_%d" % os.getpid()
+    psql(prefix + "postgres", "DROP DATABASE IF EXISTS %s" % template)
+    psql(prefix + "postgres", "CREATE DATABASE %s" % template)
+    p = run_command(["init"], db=prefix + template)
+    if p.returncode != 0:
+        raise RuntimeError("consulta init on PostgreSQL failed: %s" % p.stderr)
+    _pg_prefix, _pg_template = prefix, template
+    return prefix
+
+
+def pg_database_for(workdir):
+    """The PostgreSQL database of a server whose files are in workdir (the same for a server started
+    again there); made from the migrated template if it is not there yet. Its URL."""
+    prefix = _pg_start()
+    name = "c_%d_%s" % (os.getpid(), hashlib.sha1(workdir.encode()).hexdigest()[:16])
+    if not psql(prefix + "postgres", "SELECT 1 FROM pg_database WHERE datname = '%s'" % name):
+        psql(prefix + "postgres", "CREATE DATABASE %s TEMPLATE %s" % (name, _pg_template))
+    return prefix + name
+
+
+def pg_drop(url):
+    prefix, name = url.rsplit("/", 1)
+    psql(prefix + "/postgres", "DROP DATABASE IF EXISTS %s WITH (FORCE)" % name)
+
+
+def sql_literal(v):
+    if v is None:
+        return "NULL"
+    if isinstance(v, bool):
+        return "1" if v else "0"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, bytes):
+        return "'\\x%s'::bytea" % v.hex()
+    return "'" + str(v).replace("'", "''") + "'"
+
+
+def _pg_text(sql, params):
+    parts = sql.split("?")
+    if len(parts) - 1 != len(params):
+        raise ValueError("placeholders and parameters differ in number: %s" % sql)
+    return parts[0] + "".join(sql_literal(v) + rest for v, rest in zip(params, parts[1:]))
+
+
+def _pg_value(v):
+    if isinstance(v, str) and v.startswith("\\x") and re.fullmatch(r"\\x(?:[0-9a-f]{2})*", v):
+        return bytes.fromhex(v[2:])  # bytea, which SQLite gives as bytes
+    return v
+
+
+def db_query(db, sql, params=()):
+    """Rows (tuples) of sql (with ? placeholders) on db, a SQLite path or a postgresql:// URL. On
+    PostgreSQL a query's rows travel as JSON (json_agg), so numbers come back as numbers and bytea as
+    bytes, as from SQLite; a statement that is no query returns []."""
+    if not db.startswith("postgresql://"):
+        with sqlite3.connect(db, timeout=10) as c:
+            return c.execute(sql, params).fetchall()
+    text = _pg_text(sql, params)
+    if re.match(r"\s*(SELECT|WITH|VALUES)\b", text, re.I):
+        wrapped = "SELECT coalesce(json_agg(t), '[]') FROM (%s) t" % text
+    elif re.search(r"\bRETURNING\b", text, re.I):  # a change's returned rows: a data-modifying WITH
+        wrapped = "WITH t AS (%s) SELECT coalesce(json_agg(t), '[]') FROM t" % text
+    else:
+        psql(db, text)
+        return []
+    out = psql(db, wrapped, raw=True)
+    rows = json.loads(out, object_pairs_hook=lambda pairs: tuple(_pg_value(v) for _, v in pairs))
+    return rows
+
+
+class _PgCursor:
+    def __init__(self, rows):
+        self.rows = rows
+
+    def fetchone(self):
+        return self.rows[0] if self.rows else None
+
+    def fetchall(self):
+        return list(self.rows)
+
+    def __iter__(self):
+        return iter(self.rows)
+
+
+class _PgConnection:
+    """Just enough of sqlite3's connection for the tests' own reads and writes, on PostgreSQL: execute()
+    (each statement commits at once), fetchone/fetchall/iteration, use as a context manager; PRAGMA
+    table_info(T) answers from information_schema (cid, name)."""
+
+    def __init__(self, url):
+        self.url = url
+        self.holder = None  # a psql holding the writers' lock (BEGIN EXCLUSIVE)
+
+    def _hold(self):
+        """SQLite's BEGIN EXCLUSIVE/IMMEDIATE: the advisory lock every writer of db_pg.c takes, held by a
+        psql session until ROLLBACK, COMMIT or close()."""
+        self.holder = subprocess.Popen(["psql", "-X", "-q", "-A", "-t", "-d", self.url], stdin=subprocess.PIPE,
+                                       stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        self.holder.stdin.write("BEGIN;\nSELECT pg_advisory_xact_lock(%d);\n\\echo locked\n" % PG_WRITE_LOCK)
+        self.holder.stdin.flush()
+        for _ in range(3):  # the lock is free: psql answers at once (an empty line for the SELECT, then this)
+            line = self.holder.stdout.readline()
+            if line.strip() == "locked":
+                return
+        self._release()
+        raise RuntimeError("psql did not take the write lock")
+
+    def _release(self):
+        if self.holder:
+            try:
+                self.holder.communicate("ROLLBACK;\n", timeout=COMMAND_TIMEOUT)
+            finally:
+                self.holder = None
+
+    def execute(self, sql, params=()):
+        if re.fullmatch(r"\s*BEGIN (EXCLUSIVE|IMMEDIATE)\s*", sql, re.I):
+            self._hold()
+            return _PgCursor([])
+        if re.fullmatch(r"\s*(ROLLBACK|COMMIT)\s*", sql, re.I):
+            self._release()
+            return _PgCursor([])
+        m = re.fullmatch(r"\s*PRAGMA table_info\((\w+)\)\s*", sql)
+        if m:
+            return _PgCursor(db_query(self.url, "SELECT ordinal_position - 1, column_name FROM "
+                                                "information_schema.columns WHERE table_name = ? "
+                                                "ORDER BY ordinal_position", (m.group(1),)))
+        try:
+            return _PgCursor(db_query(self.url, sql, params))
+        except RuntimeError as e:  # as sqlite3 would raise it, for the tests that expect a refusal
+            raise sqlite3.DatabaseError(str(e)) from None
+
+    def commit(self):
+        self._release()
+
+    def rollback(self):
+        self._release()
+
+    def close(self):
+        self._release()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self._release()
+        return False
+
+    def executemany(self, sql, rows):
+        """All rows in one psql run (one statement each, one transaction): thousands of rows in seconds."""
+        script = "".join(_pg_text(sql, row) + ";\n" for row in rows)
+        p = subprocess.run(["psql", "-X", "-q", "-1", "-v", "ON_ERROR_STOP=1", "-d", self.url, "-f", "-"],
+                           input=script, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                           timeout=COMMAND_TIMEOUT * 4)
+        if p.returncode != 0:
+            raise sqlite3.DatabaseError("psql failed: %s" % p.stderr)
+        return _PgCursor([])
+
+
+def connect(db, timeout=10, **kwargs):
+    """sqlite3.connect(db) for a SQLite path; for a postgresql:// URL, a stand-in with the same
+    execute/fetch calls (see _PgConnection). The tests' direct reads use this to run on either backend."""
+    if db.startswith("postgresql://"):
+        return _PgConnection(db)
+    return sqlite3.connect(db, timeout=timeout, **kwargs)
+
+
+def connect_ro(db, **kwargs):
+    """connect(), read-only on SQLite (mode=ro)."""
+    if db.startswith("postgresql://"):
+        return _PgConnection(db)
+    return sqlite3.connect("file:%s?mode=ro" % db, uri=True, **kwargs)
+
+
 def run_command(args, now=None, db=None, timeout=COMMAND_TIMEOUT, env=None):
-    """Runs `consulta [--db sqlite:DB] ARGS` to its end; returns CompletedProcess (text).
+    """Runs `consulta [--db sqlite:DB | --db postgresql://...] ARGS` to its end; returns CompletedProcess
+    (text).
 
     A sanitizer report in its standard error raises AssertionError."""
     cmd = [binary()]
     if db:
-        cmd += ["--db", "sqlite:" + db]
+        cmd += ["--db", db_url(db)]
     cmd += list(args)
     e = dict(os.environ)
     e.pop("CONSULTA_NOW", None)
@@ -148,7 +374,14 @@ class Server:
         self.serve_args = list(serve_args or [])    # after "serve": --smtp
         self.owns_dir = workdir is None
         self.dir = workdir or tempfile.mkdtemp(prefix="consulta-integ-")
-        self.db = os.path.join(self.dir, "consulta.db")
+        # The database: a file here, or (CONSULTA_TEST_DB=postgresql) a PostgreSQL database named after
+        # this folder; prepared says whether init (and demo) ran on it.
+        if TEST_DB == "postgresql":
+            self.db = pg_database_for(self.dir)
+            self.prepared = bool(db_query(self.db, "SELECT 1 FROM process"))
+        else:
+            self.db = os.path.join(self.dir, "consulta.db")
+            self.prepared = None
         self.proc = None
         self.port = None
         self.stderr_path = None
@@ -172,12 +405,14 @@ class Server:
         """Starts serving (on the same database if it was started before) and waits for its port."""
         if now:
             self.now = now
-        if not os.path.exists(self.db):
+        if not (self.prepared if self.prepared is not None else os.path.exists(self.db)):
             self.prepare()
+            if self.prepared is not None:
+                self.prepared = True
         self.generation += 1
         self.stderr_path = os.path.join(self.dir, "serve-%d.err" % self.generation)
         self.stderr_seen = 0
-        cmd = [binary(), "--db", "sqlite:" + self.db] + self.global_args + ["serve", "--listen", "127.0.0.1:0"]
+        cmd = [binary(), "--db", db_url(self.db)] + self.global_args + ["serve", "--listen", "127.0.0.1:0"]
         if self.threads:
             cmd += ["--threads", str(self.threads)]
         cmd += self.serve_args
@@ -258,6 +493,8 @@ class Server:
 
     def cleanup(self):
         self._kill()
+        if self.owns_dir and TEST_DB == "postgresql":
+            pg_drop(self.db)
         if self.owns_dir:
             shutil.rmtree(self.dir, ignore_errors=True)
 
@@ -312,16 +549,19 @@ class Server:
     def csrf_token(self, session=None, visitor=CSRF_TOKEN):
         """The CSRF token our pages give this browser: the server key's HMAC of its session if that session
         is live, else of its visitor id (the consulta_csrf cookie). The key is read from the database."""
-        with sqlite3.connect(self.db, timeout=10) as db:
-            try:
-                key = db.execute("SELECT value FROM server_secret WHERE name = 'csrf'").fetchone()[0]
-            except sqlite3.OperationalError:  # a binary from before migration 007: the token was the cookie
-                return visitor
-            live = session and db.execute("SELECT 1 FROM session WHERE token_hash = ?",
-                                          (hashlib.sha256(session.encode()).hexdigest(),)).fetchone()
+        try:
+            key = self.query("SELECT value FROM server_secret WHERE name = 'csrf'")[0][0]
+        except sqlite3.OperationalError:  # a binary from before migration 007: the token was the cookie
+            return visitor
+        live = session and self.query("SELECT 1 FROM session WHERE token_hash = ?",
+                                      (hashlib.sha256(session.encode()).hexdigest(),))
         message = "session:" + session if live else "visitor:" + visitor
         mac = hmac.new(bytes.fromhex(key), message.encode(), hashlib.sha256).digest()
         return base64.urlsafe_b64encode(mac).rstrip(b"=").decode("ascii")
+
+    def query(self, sql, params=()):
+        """The rows of sql (? placeholders) on this server's database, SQLite or PostgreSQL (see db_query)."""
+        return db_query(self.db, sql, params)
 
     def csrf_for_cookies(self, cookie_header):
         """csrf_token() for the browser that sends this Cookie header."""
@@ -363,7 +603,7 @@ class Server:
     def account_token(self, email, role="secretariat", password="a long passphrase for the tests"):
         """Creates an account with `consulta user add --password-stdin` and returns a new API token for it
         (`consulta token create`). Works while the server runs: the commands open the same database."""
-        cmd = [binary(), "--db", "sqlite:" + self.db, "user", "add", "--role", role, "--email", email,
+        cmd = [binary(), "--db", db_url(self.db), "user", "add", "--role", role, "--email", email,
                "--password-stdin"]
         env = dict(os.environ)
         env["CONSULTA_NOW"] = self.now

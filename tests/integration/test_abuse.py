@@ -18,6 +18,7 @@ import http.client
 import json
 import re
 import sqlite3
+import harness
 import urllib.parse
 
 from harness import CALL1_OPEN, CSRF_TOKEN, SLUG, ServerTestCase, contribution, run_command
@@ -29,7 +30,7 @@ BAIT = "Your account is blocked, pay at http://evil.example"
 
 def outbox(server, kind=None, to=None):
     """The queued mails (oldest first) as (kind, recipient, requester, email.message)."""
-    with sqlite3.connect(server.db, timeout=10) as db:
+    with harness.connect(server.db, timeout=10) as db:
         columns = [c[1] for c in db.execute("PRAGMA table_info(outbox)")]
         rows = db.execute("SELECT kind, recipient, %s, message FROM outbox ORDER BY id"
                           % ("requester" if "requester" in columns else "NULL")).fetchall()
@@ -135,7 +136,7 @@ class MailLimits(AbuseCase):
         for i in range(12):
             s.contribute(email="victim@example.org", text="Contribution number %d." % i)
         self.assertEqual(len(outbox(s, "receipt", "victim@example.org")), 10)
-        with sqlite3.connect(s.db) as db:
+        with harness.connect(s.db) as db:
             self.assertEqual(db.execute("SELECT count(*) FROM contribution WHERE email = 'victim@example.org'")
                              .fetchone()[0], 12)
         self.assertRegex(s.log(), r"event=mail\.withheld kind=receipt")
@@ -306,7 +307,7 @@ class Tokens(AbuseCase):
         s = self.fresh_server()
         s.account_token("sec@example.org")
         # A token made before tokens stopped starting with "-": stored as its SHA-256, like any.
-        with sqlite3.connect(s.db, timeout=10) as db:
+        with harness.connect(s.db, timeout=10) as db:
             account = db.execute("SELECT id FROM account WHERE email = 'sec@example.org'").fetchone()[0]
             for i in range(3):
                 token = "-%d" % i + "x" * 41

@@ -7,6 +7,7 @@ import email
 import email.policy
 import re
 import sqlite3
+import harness
 
 from harness import CALL1_OPEN, ServerTestCase, run_command
 
@@ -15,7 +16,7 @@ PASSWORD = "correct horse battery staple"
 
 def outbox(server, kind=None):
     """The mails queued in the server's outbox (oldest first), as email.message objects."""
-    with sqlite3.connect(server.db, timeout=10) as db:
+    with harness.connect(server.db, timeout=10) as db:
         rows = db.execute("SELECT kind, recipient, message FROM outbox ORDER BY id").fetchall()
     return [(k, to, email.message_from_string(m, policy=email.policy.default)) for k, to, m in rows
             if kind is None or k == kind]
@@ -193,7 +194,7 @@ class CommandLine(ServerTestCase):
         s = self.fresh_server()
         import subprocess
         from harness import binary
-        p = subprocess.run([binary(), "--db", "sqlite:" + s.db, "user", "add", "--role", "secretariat", "--email",
+        p = subprocess.run([binary(), "--db", harness.db_url(s.db), "user", "add", "--role", "secretariat", "--email",
                             "sec@gca.example", "--password-stdin"], input=PASSWORD + "\n", capture_output=True,
                            text=True, timeout=60)
         self.assertEqual(p.returncode, 0, p.stderr)

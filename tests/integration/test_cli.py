@@ -53,9 +53,16 @@ class CommandLine(unittest.TestCase):
                 self.assertTrue(p.stderr.strip(), "says why")
 
     def test_unsupported_database_url_is_refused(self):
-        p = run_command(["--db", "postgres://localhost/x", "init"])
+        p = run_command(["--db", "mysql://localhost/x", "init"])
         self.assertNotEqual(p.returncode, 0)
         self.assertIn("sqlite:PATH", p.stderr)
+        self.assertIn("postgresql://", p.stderr)
+
+    def test_an_unreachable_postgresql_says_so(self):
+        # Port 1 on loopback: nothing listens there.
+        p = run_command(["--db", "postgresql://nobody@127.0.0.1:1/x", "init"])
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("cannot connect to database postgresql://nobody@127.0.0.1:1/x", p.stderr)
 
     def test_bad_consulta_now_is_refused(self):
         for now in ("yesterday", "2021-02-30T00:00:00Z", "2021-02-15 23:00", "2021-02-15T25:00:00Z",

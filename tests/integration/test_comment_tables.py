@@ -70,7 +70,7 @@ class CommentTableForm(ServerTestCase):
             return f.read()
 
     def count(self, s):
-        with sqlite3.connect(s.db, timeout=10) as db:
+        with harness.connect(s.db, timeout=10) as db:
             return db.execute("SELECT count(*) FROM contribution").fetchone()[0]
 
     def send(self, s, filename, data, ctype=XLSX, **fields):
@@ -148,7 +148,7 @@ def mail_in(db, eml):
     """`consulta mail-in` with eml; (exit code, its JSON line)."""
     env = dict(os.environ)
     env["CONSULTA_NOW"] = CALL1_OPEN
-    p = subprocess.run([harness.binary(), "--db", "sqlite:" + db, "mail-in"], input=eml, stdout=subprocess.PIPE,
+    p = subprocess.run([harness.binary(), "--db", harness.db_url(db), "mail-in"], input=eml, stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE, timeout=harness.COMMAND_TIMEOUT, env=env)
     report = harness.sanitizer_report(p.stderr.decode("utf-8", "replace"))
     if report:
@@ -178,13 +178,13 @@ class CommentTableMail(ServerTestCase):
         return m.as_bytes()
 
     def attachments(self, message_id):
-        with sqlite3.connect("file:%s?mode=ro" % self.server.db, uri=True) as c:
+        with harness.connect_ro(self.server.db) as c:
             return [r[0] for r in c.execute("SELECT a.name FROM attachment a JOIN contribution k ON "
                                             "k.id = a.contribution_id WHERE k.message_id = ? ORDER BY a.position",
                                             (message_id,))]
 
     def count(self, message_id):
-        with sqlite3.connect("file:%s?mode=ro" % self.server.db, uri=True) as c:
+        with harness.connect_ro(self.server.db) as c:
             return c.execute("SELECT count(*) FROM contribution WHERE message_id = ?", (message_id,)).fetchone()[0]
 
     def test_the_table_becomes_the_comments_and_the_rest_stay_attachments(self):
@@ -203,7 +203,7 @@ class CommentTableMail(ServerTestCase):
         # the Word letter without a table and the image stay attachments; the table is the comments
         self.assertEqual(self.attachments("table@example.org"), ["image.png", "notable.docx"])
         # the comments are stored, and the receipt in reply tells the sender what was understood, row by row
-        with sqlite3.connect("file:%s?mode=ro" % self.server.db, uri=True) as c:
+        with harness.connect_ro(self.server.db) as c:
             stored = c.execute("SELECT count(*) FROM comment m JOIN contribution k ON k.id = m.contribution_id "
                                "WHERE k.message_id = ?", ("table@example.org",)).fetchone()[0]
             reply = [m for (m,) in c.execute("SELECT message FROM outbox")
@@ -223,7 +223,7 @@ class CommentTableMail(ServerTestCase):
         self.assertEqual(out["reason"], "invalid", out)
         self.assertIn("bomb.xlsx: xl/worksheets/sheet1.xml inflates to more than 64 MiB", out["detail"])
         self.assertEqual(self.count("bomb@example.org"), 0, "nothing was stored as a contribution")
-        with sqlite3.connect("file:%s?mode=ro" % self.server.db, uri=True) as c:
+        with harness.connect_ro(self.server.db) as c:
             told = [m for (m,) in c.execute("SELECT message FROM outbox") if "In-Reply-To: <bomb@example.org>" in m]
         self.assertEqual(len(told), 1)
         self.assertIn("zip bomb", told[0].replace("\r\n ", " ").replace("\n ", " "))

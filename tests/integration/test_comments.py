@@ -13,6 +13,7 @@ import email.policy
 import html
 import re
 import sqlite3
+import harness
 import unittest
 
 from harness import SLUG, ServerTestCase, contribution
@@ -23,13 +24,13 @@ SECRETARIAT = "secretariat@example.org"
 
 
 def stored_comments(server):
-    with sqlite3.connect(server.db, timeout=10) as db:
+    with harness.connect(server.db, timeout=10) as db:
         return db.execute("SELECT contribution_id, version_id, pid, position, type, comment, proposed_change "
                           "FROM comment ORDER BY id").fetchall()
 
 
 def receipt_mails(server, to):
-    with sqlite3.connect(server.db, timeout=10) as db:
+    with harness.connect(server.db, timeout=10) as db:
         rows = db.execute("SELECT message FROM outbox WHERE kind = 'receipt' AND recipient = ? ORDER BY id",
                           (to,)).fetchall()
     return [email.message_from_string(m, policy=email.policy.default).get_content() for (m,) in rows]
@@ -81,7 +82,7 @@ class ApiComments(CommentsTestCase):
         # The tables channel fills row, clause and note; stored here as it would store them.
         s = self.fresh_server()
         tracking = self.post(s, [{"paragraph": None, "comment": "From row 4."}]).json()["tracking"]
-        with sqlite3.connect(s.db) as db:
+        with harness.connect(s.db) as db:
             db.execute("UPDATE comment SET table_row = 4, clause = '5.2, second paragraph', "
                        "note = 'no paragraph 5.2 in this version: kept as a general comment'")
         got = s.get_json("/api/v1/contributions/" + tracking).json()["comments"][0]
@@ -344,7 +345,7 @@ class CarriedForward(CommentsTestCase):
                           {"paragraph": "p8", "comment": "The table needs a total."}])
         self.assertEqual(r.status, 201, r)
         self.assertEqual(self.post(s, [{"paragraph": "p3", "comment": "Scope is too wide."}]).status, 201)
-        with sqlite3.connect(s.db) as db:
+        with harness.connect(s.db) as db:
             (markdown,) = db.execute("SELECT markdown FROM version WHERE id = ?", (old,)).fetchone()
         # ¶3 edited, the last paragraph (the table) removed: the ids p1..p7 stay those of the same paragraphs.
         edited = markdown.replace("including those carried out with partners.",

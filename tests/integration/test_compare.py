@@ -9,6 +9,7 @@ not depend on how a new version's pids are chosen.
 import html
 import re
 import sqlite3
+import harness
 import time
 
 from harness import CALL1_OPEN, SLUG, ServerTestCase
@@ -37,7 +38,7 @@ class CompareDemo(ServerTestCase):
         return vs[0]["id"], vs[-1]["id"]
 
     def texts(self, version_id):
-        with sqlite3.connect(self.server.db) as c:
+        with harness.connect(self.server.db) as c:
             return dict(c.execute("SELECT pid, text FROM paragraph WHERE version_id = ?", (version_id,)).fetchall())
 
     def test_json_has_each_paragraph_with_its_status_numbers_and_word_operations(self):
@@ -175,7 +176,7 @@ class CompareMoves(ServerTestCase):
 
     def set_pids(self, s, version_id, pids):
         """Gives the version's paragraphs (in order) these pids, as matching across versions would."""
-        with sqlite3.connect(s.db) as c:
+        with harness.connect(s.db) as c:
             rows = c.execute("SELECT id FROM paragraph WHERE version_id = ? ORDER BY number", (version_id,)).fetchall()
             self.assertEqual(len(rows), len(pids))
             for (row_id,), pid in zip(rows, pids):

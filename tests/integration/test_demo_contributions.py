@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import sqlite3
+import harness
 import subprocess
 import tempfile
 import unittest
@@ -28,7 +29,7 @@ DECISIONS = {"accepted", "accepted_in_part", "not_accepted", "noted"}
 
 
 def dump(db):
-    with sqlite3.connect(db) as c:
+    with harness.connect(db) as c:
         return list(c.iterdump())
 
 
@@ -42,7 +43,7 @@ def local_date(instant):
 
 
 def published_at(db, call_id):
-    with sqlite3.connect(db) as c:
+    with harness.connect(db) as c:
         return c.execute("SELECT dispositions_published_at FROM call WHERE id = ?", (call_id,)).fetchone()[0]
 
 
@@ -110,7 +111,7 @@ class AnswersOfTheFirstCall:
 
     def test_each_first_call_address_has_one_fate_mail_at_example_org_whose_links_open(self):
         got, _ = self.first_call_comments()
-        with sqlite3.connect(self.server.db) as db:
+        with harness.connect(self.server.db) as db:
             rows = db.execute("SELECT kind, recipient, message, sent_at, attempts FROM outbox ORDER BY id").fetchall()
         self.assertTrue(all(r[1].endswith("@example.org") for r in rows), [r[1] for r in rows])
         fates = [r for r in rows if r[0] == "fate"]
@@ -266,7 +267,7 @@ class DemoWithContributionsNotLive(AnswersOfTheFirstCall, unittest.TestCase):
 
 def deciders(db):
     """The e-mail and password hash presence of the accounts that decided the demo's answers."""
-    with sqlite3.connect(db) as c:
+    with harness.connect(db) as c:
         return c.execute("SELECT DISTINCT a.email, a.role, a.password_hash IS NOT NULL FROM disposition d "
                          "JOIN account a ON a.id = d.decided_by").fetchall()
 
@@ -281,7 +282,7 @@ class DemoSecretariat(unittest.TestCase):
         db = os.path.join(d, "consulta.db")
         self.assertEqual(run_command(["init"], now=NOW, db=db).returncode, 0)
         if before:
-            p = subprocess.run([binary(), "--db", "sqlite:" + db] + before, input="a demo password, long enough\n",
+            p = subprocess.run([binary(), "--db", harness.db_url(db)] + before, input="a demo password, long enough\n",
                                capture_output=True, text=True, timeout=60)
             self.assertEqual(p.returncode, 0, p.stderr)
         p = run_command(["demo", "--live", "--contributions"], now=NOW, db=db)
@@ -295,7 +296,7 @@ class DemoSecretariat(unittest.TestCase):
         db = self.load(["user", "add", "--role", "secretariat", "--email", "secretariat@gca-demo.example",
                         "--name", "Demo secretariat", "--password-stdin"])
         self.assertEqual(deciders(db), [("secretariat@gca-demo.example", "secretariat", 1)])
-        with sqlite3.connect(db) as c:
+        with harness.connect(db) as c:
             self.assertEqual(c.execute("SELECT count(*) FROM account").fetchone()[0], 1)
 
 

@@ -9,6 +9,7 @@ change; the public sees answers only once published, the secretariat always.
 
 import re
 import sqlite3
+import harness
 import unittest
 import urllib.parse
 
@@ -20,7 +21,7 @@ PASSWORD = "a long passphrase for the tests"
 
 
 def history_rows(server):
-    with sqlite3.connect(server.db, timeout=10) as db:
+    with harness.connect(server.db, timeout=10) as db:
         return db.execute("SELECT comment_id, revision, decision FROM disposition_history ORDER BY id").fetchall()
 
 

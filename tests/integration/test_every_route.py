@@ -19,6 +19,7 @@ import email.policy
 import json
 import re
 import sqlite3
+import harness
 import urllib.parse
 
 from harness import CALL1_OPEN, CSRF_TOKEN, SLUG, ServerTestCase, run_command
@@ -32,7 +33,7 @@ LATE_NOW = "2021-02-16T09:00:00Z"  # after call 1's deadline: mail then is late
 
 def tokens_in_outbox(db, path):
     """Every ?token= of a link to path in the outbox's messages, newest first."""
-    with sqlite3.connect(db, timeout=10) as conn:
+    with harness.connect(db, timeout=10) as conn:
         rows = conn.execute("SELECT message FROM outbox ORDER BY id DESC").fetchall()
     found = []
     for (message,) in rows:

@@ -9,6 +9,7 @@ one), never the comments' own words; before publication, nothing.
 import email
 import email.policy
 import sqlite3
+import harness
 import unittest
 
 from harness import SLUG, ServerTestCase, contribution
@@ -19,7 +20,7 @@ SECRETARIAT = "secretariat@example.org"
 
 
 def fate_mails(server):
-    with sqlite3.connect(server.db, timeout=10) as db:
+    with harness.connect(server.db, timeout=10) as db:
         rows = db.execute("SELECT recipient, message FROM outbox WHERE kind = 'fate' ORDER BY id").fetchall()
     out = {}
     for to, message in rows:
@@ -94,7 +95,7 @@ class Fates(FateBase):
         self.assertNotIn("/contributions/", body)
         self.assertNotIn("Secret words", body)
         # Every address of the call's contributions (the demo's too) got exactly one.
-        with sqlite3.connect(s.db, timeout=10) as db:
+        with harness.connect(s.db, timeout=10) as db:
             addresses = {r[0].lower() for r in db.execute(
                 "SELECT email FROM contribution WHERE call_id = 1 AND state <> 'spam' AND email <> '' "
                 "AND id IN (SELECT contribution_id FROM comment)")}
@@ -203,7 +204,7 @@ class MailIn(FateBase):
         self.assertEqual((code, out["outcome"]), (0, "accepted"), err)
         # A message's text is no comment; its comments come from a comment table attached (or the
         # secretariat's transcription): here two, written into the record as those would be.
-        with sqlite3.connect(s.db, timeout=10) as db:
+        with harness.connect(s.db, timeout=10) as db:
             kid, = db.execute("SELECT id FROM contribution WHERE tracking = ? AND channel = 'email'",
                               (out["tracking"],)).fetchone()
             vid, = db.execute("SELECT version_id FROM call WHERE id = 1").fetchone()

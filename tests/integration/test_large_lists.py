@@ -133,7 +133,7 @@ class LargeLists(harness.ServerTestCase):
                b"See the annex.\n--XX\nContent-Type: text/plain; charset=utf-8; name=annex.txt\n"
                b"Content-Disposition: attachment; filename=annex.txt\nContent-Transfer-Encoding: 8bit\n\n"
                + text.encode("utf-8") + b"--XX--\n")
-        p = subprocess.run([harness.binary(), "--db", "sqlite:" + s.db, "mail-in", "--recipient",
+        p = subprocess.run([harness.binary(), "--db", harness.db_url(s.db), "mail-in", "--recipient",
                             "written-inputs@gca-demo.example"], input=eml, stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, timeout=120, env=dict(os.environ, CONSULTA_NOW=self.NOW))
         self.assertIsNone(harness.sanitizer_report(p.stderr.decode("utf-8", "replace")))

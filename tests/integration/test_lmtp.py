@@ -109,7 +109,7 @@ class Lmtp(ServerTestCase):
         with smtplib.LMTP("127.0.0.1", self.port, timeout=TIMEOUT) as s:
             refused = s.sendmail("ada@example.org", [CALL1], message("smtplib-1@example.org", text=".Dot first."))
         self.assertEqual(refused, {})
-        with sqlite3.connect("file:%s?mode=ro" % self.server.db, uri=True) as db:
+        with harness.connect_ro(self.server.db) as db:
             row = db.execute("SELECT tracking, text, channel FROM contribution WHERE message_id = ?",
                              ("smtplib-1@example.org",)).fetchone()
             receipts = db.execute("SELECT count(*) FROM outbox WHERE kind = 'receipt' AND message LIKE ?",
@@ -197,7 +197,7 @@ class Lmtp(ServerTestCase):
         self.assertEqual(c.reply()[0], 552)
         self.assertEqual(c.reply()[0], 552, "one reply per recipient")
         self.assertEqual(c.cmd("NOOP")[0], 250)
-        with sqlite3.connect("file:%s?mode=ro" % self.server.db, uri=True) as db:
+        with harness.connect_ro(self.server.db) as db:
             n = db.execute("SELECT count(*) FROM contribution WHERE message_id = 'too-big@example.org'").fetchone()[0]
         self.assertEqual(n, 0)
 
@@ -238,7 +238,7 @@ class Lmtp(ServerTestCase):
         c.cmd("MAIL FROM:<ada@example.org>")
         c.cmd("RCPT TO:<%s>" % CALL1)
         self.assertEqual(c.cmd("DATA")[0], 354)
-        lock = sqlite3.connect(self.server.db, timeout=1, isolation_level=None)
+        lock = harness.connect(self.server.db, timeout=1, isolation_level=None)
         try:
             lock.execute("BEGIN EXCLUSIVE")
             c.send(message("locked-lmtp@example.org") + b".\r\n")

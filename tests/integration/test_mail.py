@@ -16,6 +16,7 @@ import email.utils
 import re
 import socket
 import sqlite3
+import harness
 import threading
 import time
 import urllib.parse
@@ -102,7 +103,7 @@ class Sink:
 
 
 def outbox_rows(server):
-    with sqlite3.connect(server.db, timeout=10) as db:
+    with harness.connect(server.db, timeout=10) as db:
         return db.execute("SELECT id, kind, recipient, message_id, attempts, sent_at, failed_at, last_error "
                           "FROM outbox ORDER BY id").fetchall()
 
@@ -338,7 +339,7 @@ class Subscriptions(MailTestCase):
         s.start(now="2021-02-15T12:00:00Z")
         time.sleep(QUIET)
         self.assertEqual(len(sink.mails(subject="Closing soon")), 1, "once per call, restarts included")
-        with sqlite3.connect(s.db, timeout=10) as db:
+        with harness.connect(s.db, timeout=10) as db:
             self.assertEqual(db.execute("SELECT id, closing_notice_sent FROM call ORDER BY id").fetchall(),
                              [(1, 1), (2, 0)])
 
@@ -353,7 +354,7 @@ class Subscriptions(MailTestCase):
         r = s.request("POST", leave, body=b"List-Unsubscribe=One-Click",
                       headers={"Content-Type": "application/x-www-form-urlencoded"})
         self.assertEqual(r.status, 200, r)
-        with sqlite3.connect(s.db, timeout=10) as db:
+        with harness.connect(s.db, timeout=10) as db:
             self.assertIsNotNone(db.execute("SELECT left_at FROM subscription").fetchone()[0])
 
     def test_asking_again_sends_nothing_new_to_a_follower_but_answers_the_same(self):
@@ -442,6 +443,6 @@ class Subscriptions(MailTestCase):
         self.assertErrorShape(s.post_json("/api/v1/subscriptions", b"[1]"), 400, "bad_request")
         self.assertErrorShape(s.request("POST", "/api/v1/subscriptions", body=b"email=a",
                                         headers={"Content-Type": "text/plain"}), 415)
-        with sqlite3.connect(s.db, timeout=10) as db:
+        with harness.connect(s.db, timeout=10) as db:
             self.assertEqual(db.execute("SELECT count(*) FROM subscription").fetchone()[0], 0)
         self.assertEqual([r for r in outbox_rows(s) if r[1] == "subscription"], [])

@@ -36,7 +36,7 @@ def mail_in(db, eml, now, args=(), timeout=harness.COMMAND_TIMEOUT, env=None):
     e = dict(os.environ)
     e["CONSULTA_NOW"] = now
     e.update(env or {})
-    p = subprocess.run([harness.binary(), "--db", "sqlite:" + db, "mail-in"] + list(args), input=eml,
+    p = subprocess.run([harness.binary(), "--db", harness.db_url(db), "mail-in"] + list(args), input=eml,
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout, env=e)
     err = p.stderr.decode("utf-8", "replace")
     report = harness.sanitizer_report(err)
@@ -61,7 +61,7 @@ def fixture_args(run):
 
 def outbox(db, kind=None):
     """The queued mails (kind, recipient, message), oldest first."""
-    with sqlite3.connect("file:%s?mode=ro" % db, uri=True) as c:
+    with harness.connect_ro(db) as c:
         rows = c.execute("SELECT kind, recipient, message FROM outbox ORDER BY id").fetchall()
     return [r for r in rows if kind is None or r[0] == kind]
 
@@ -87,7 +87,7 @@ class MailInFixtures(ServerTestCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.token = cls.server.account_token(SECRETARIAT)
-        p = subprocess.run([harness.binary(), "--db", "sqlite:" + cls.server.db, "user", "add", "--role",
+        p = subprocess.run([harness.binary(), "--db", harness.db_url(cls.server.db), "user", "add", "--role",
                             "stakeholder", "--email", "grace@example.org", "--name", "Grace Registered",
                             "--password-stdin"], input="a long passphrase for grace\n", text=True,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=harness.COMMAND_TIMEOUT,
@@ -172,7 +172,7 @@ class MailInFixtures(ServerTestCase):
                     self.assertIsNotNone(g["text"], g)
                     self.assertIn(w["text_contains"], g["text"])
         if "linked" in want:
-            with sqlite3.connect("file:%s?mode=ro" % db, uri=True) as c:
+            with harness.connect_ro(db) as c:
                 account = c.execute("SELECT account_id FROM contribution WHERE tracking = ?",
                                     (out["tracking"],)).fetchone()[0]
             self.assertEqual(account is not None, want["linked"])
@@ -224,12 +224,12 @@ class MailInRules(ServerTestCase):
         self.assertEqual(second["tracking"], first["tracking"])
         self.assertEqual(second["received_at"], first["received_at"], "the first arrival is the one recorded")
         self.assertEqual(len(answers_to(self.server.db, "twice@example.org")), 1)
-        with sqlite3.connect("file:%s?mode=ro" % self.server.db, uri=True) as c:
+        with harness.connect_ro(self.server.db) as c:
             n = c.execute("SELECT count(*) FROM contribution WHERE message_id = 'twice@example.org'").fetchone()[0]
         self.assertEqual(n, 1)
 
     def count(self, message_id):
-        with sqlite3.connect("file:%s?mode=ro" % self.server.db, uri=True) as c:
+        with harness.connect_ro(self.server.db) as c:
             return c.execute("SELECT count(*) FROM contribution WHERE message_id = ?", (message_id,)).fetchone()[0]
 
     def held_entry(self, held_id):
@@ -331,7 +331,7 @@ class MailInRules(ServerTestCase):
         self.assertErrorShape(r, 409, "conflict")
 
     def test_a_locked_database_is_a_temporary_failure_75_and_stores_nothing(self):
-        lock = sqlite3.connect(self.server.db, timeout=1, isolation_level=None)
+        lock = harness.connect(self.server.db, timeout=1, isolation_level=None)
         try:
             lock.execute("BEGIN EXCLUSIVE")
             code, out, err = mail_in(self.server.db, simple("locked@example.org"), CALL1_OPEN, timeout=60)
@@ -351,7 +351,7 @@ class MailInRules(ServerTestCase):
         self.assertEqual(out["outcome"], "rejected")
 
     def test_a_wrong_command_line_defers_the_message_75(self):
-        p = subprocess.run([harness.binary(), "--db", "sqlite:" + self.server.db, "mail-in", "--no-such-option"],
+        p = subprocess.run([harness.binary(), "--db", harness.db_url(self.server.db), "mail-in", "--no-such-option"],
                            input=simple("bad-option@example.org"), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                            timeout=harness.COMMAND_TIMEOUT, env=dict(os.environ, CONSULTA_NOW=CALL1_OPEN))
         self.assertEqual(p.returncode, 75, "a mistake in the MTA's configuration must not bounce the mail")

@@ -15,6 +15,7 @@ import html
 import io
 import re
 import sqlite3
+import harness
 import unittest
 
 import openpyxl
@@ -55,7 +56,7 @@ class Matrix(ServerTestCase):
                "proposed_change": "+1 line"}], name="Anna Anon", organization="Hidden Org", publication="anonymous")
         post([{"paragraph": "p5", "type": "technical", "comment": "A private remark."}],
              name="Paula Private", organization="Private Org", publication="private")
-        with sqlite3.connect(s.db, timeout=10) as db:
+        with harness.connect(s.db, timeout=10) as db:
             self.ids = {c: i for i, c in db.execute("SELECT id, comment FROM comment")}
             account = db.execute("SELECT id FROM account WHERE email = ?", (SECRETARIAT,)).fetchone()[0]
             version = db.execute("SELECT version_id FROM call WHERE id = 1").fetchone()[0]
@@ -67,7 +68,7 @@ class Matrix(ServerTestCase):
                        (self.ids["Say who reports, \"and\", to whom."], account))
 
     def publish(self):
-        with sqlite3.connect(self.s.db, timeout=10) as db:
+        with harness.connect(self.s.db, timeout=10) as db:
             db.execute("UPDATE call SET dispositions_published_at = 1 WHERE id = 1")
 
     def office(self, path):
@@ -95,7 +96,7 @@ class Matrix(ServerTestCase):
         self.assertEqual(rows[0][9:11], ["Noted", "@SUM(A1) kept as text"])
 
     def test_clause_as_written_and_pages(self):
-        with sqlite3.connect(self.s.db, timeout=10) as db:
+        with harness.connect(self.s.db, timeout=10) as db:
             db.execute("UPDATE comment SET clause = '5.2, second paragraph' WHERE id = ?",
                        (self.ids["Yearly is too rare."],))
             k, version = db.execute("SELECT contribution_id, version_id FROM comment WHERE id = ?",
@@ -117,7 +118,7 @@ class Matrix(ServerTestCase):
                                                newline="")))
         self.assertEqual(len(csv_rows), 1104)
         # Exactly a page's worth: no link to an empty next page.
-        with sqlite3.connect(self.s.db, timeout=10) as db:
+        with harness.connect(self.s.db, timeout=10) as db:
             db.execute("DELETE FROM comment WHERE comment IN (%s)" % ",".join("'Bulk comment %d'" % i for i in range(103)))
         page = self.s.get("/calls/1/matrix").text
         self.assertEqual(len(rows_of_html(page)), 1000)
@@ -140,7 +141,7 @@ class Matrix(ServerTestCase):
 
     def test_pending_hidden_and_spam_are_never_public(self):
         for state in ("pending", "hidden", "spam"):
-            with sqlite3.connect(self.s.db, timeout=10) as db:
+            with harness.connect(self.s.db, timeout=10) as db:
                 db.execute("UPDATE contribution SET state = ? WHERE name = 'Zoe Zed'", (state,))
             page = self.s.get("/calls/1/matrix").text
             self.assertNotIn("Zoe Zed", page, state)

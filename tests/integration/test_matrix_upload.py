@@ -18,6 +18,7 @@ import csv
 import io
 import re
 import sqlite3
+import harness
 import unittest
 import urllib.parse
 import uuid
@@ -74,7 +75,7 @@ def fill_xlsx(data, answers, extra=None):
 
 
 def history_count(server):
-    with sqlite3.connect(server.db, timeout=10) as db:
+    with harness.connect(server.db, timeout=10) as db:
         return db.execute("SELECT count(*) FROM disposition_history").fetchone()[0]
 
 
@@ -91,7 +92,7 @@ class MatrixUpload(ServerTestCase):
             r = s.post_json(CONTRIBUTIONS, contribution(comments=[{"paragraph": pid, "type": kind, "comment": text}],
                                                         email="c%d@example.org" % i))
             self.assertEqual(r.status, 201, r)
-        with sqlite3.connect(s.db, timeout=10) as db:
+        with harness.connect(s.db, timeout=10) as db:
             self.ids = {c: i for i, c in db.execute("SELECT id, comment FROM comment")}
 
     def office(self, path):
@@ -106,7 +107,7 @@ class MatrixUpload(ServerTestCase):
 
     def answers(self):
         """{comment text: (decision, reason, paragraph)} as the secretariat's API shows them."""
-        with sqlite3.connect(self.s.db, timeout=10) as db:
+        with harness.connect(self.s.db, timeout=10) as db:
             return {c: (d, r, p) for c, d, r, p in db.execute(
                 "SELECT c.comment, d.decision, d.reason, d.pid FROM comment c "
                 "LEFT JOIN disposition d ON d.comment_id = c.id")}
@@ -245,14 +246,14 @@ class MatrixUpload(ServerTestCase):
 
     def test_refused_rows_are_named_by_row_and_the_valid_ones_still_apply(self):
         # A comment of call 2, written here: the API takes none before call 2 opens.
-        with sqlite3.connect(self.s.db, timeout=10) as db:
+        with harness.connect(self.s.db, timeout=10) as db:
             k = db.execute("INSERT INTO contribution (tracking, call_id, channel, name, organization, category_id, "
                            "country, email, text, publication, received_at) SELECT 'OTHER-CALL', 2, channel, name, "
                            "organization, category_id, country, email, text, publication, received_at "
-                           "FROM contribution LIMIT 1").lastrowid
+                           "FROM contribution LIMIT 1 RETURNING id").fetchone()[0]
             other = db.execute("INSERT INTO comment (contribution_id, version_id, pid, position, type, comment, "
                                "proposed_change) SELECT ?, version_id, NULL, 1, 'general', 'Elsewhere.', '' "
-                               "FROM comment LIMIT 1", (k,)).lastrowid
+                               "FROM comment LIMIT 1 RETURNING id", (k,)).fetchone()[0]
         i = self.ids
         data = fill_xlsx(self.office("/office/calls/1/matrix.xlsx").body,
                          {i["Say who reports."]: ("Accepted", "Now says who."),
@@ -459,7 +460,7 @@ class MatrixUpload(ServerTestCase):
         s, i = self.s, self.ids
         extra = s.post_json(CONTRIBUTIONS, contribution(comments=[{"paragraph": "p2", "comment": "Last one."}]))
         self.assertEqual(extra.status, 201, extra)
-        with sqlite3.connect(s.db, timeout=10) as db:
+        with harness.connect(s.db, timeout=10) as db:
             last = db.execute("SELECT id FROM comment WHERE comment = 'Last one.'").fetchone()[0]
         # One by one.
         r = s.send_json("POST", "/api/v1/comments/%d/disposition" % i["Say who reports."],

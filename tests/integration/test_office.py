@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import sqlite3
+import harness
 import subprocess
 import tempfile
 import unittest
@@ -654,7 +655,7 @@ class Audit(Office):
     def test_the_audit_table_refuses_update_and_delete(self):
         s, token = self.office()
         s.send_json("PATCH", "/api/v1/calls/1", {"closes_on": "2021-03-01", "reason": REASON_EXTEND}, token=token)
-        db = sqlite3.connect(s.db, timeout=10)
+        db = harness.connect(s.db, timeout=10)
         try:
             (n,) = db.execute("SELECT count(*) FROM audit").fetchone()
             self.assertGreater(n, 0)

@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import sqlite3
+import harness
 import subprocess
 import tempfile
 import unittest
@@ -497,7 +498,7 @@ class OfficePages(ServerTestCase):
         self.assertTrue(r.header("Location").startswith("/office/processes/%s?done=version&id=" % SLUG), r)
         v = self.versions(s)[-1]
         self.assertEqual((v["label"], v["note"]), ("Large é", ""))
-        with sqlite3.connect(s.db, timeout=10) as db:
+        with harness.connect(s.db, timeout=10) as db:
             stored = db.execute("SELECT markdown FROM version WHERE id = ?", (v["id"],)).fetchone()[0]
         self.assertEqual(stored, text)
 

@@ -13,6 +13,7 @@ kept page (web/page_cache.c), changes when the dispositions are published.
 import html
 import re
 import sqlite3
+import harness
 import unittest
 
 from harness import SLUG, ServerTestCase, contribution
@@ -79,7 +80,7 @@ class Outcome(ServerTestCase):
         v1 = call["version_id"]
         self.assertEqual(s.get_json(CONTRIBUTIONS).json()["contributions"], [])
         # A label of the secretariat's own that would be markup if it were not escaped.
-        with sqlite3.connect(s.db, timeout=10) as db:
+        with harness.connect(s.db, timeout=10) as db:
             db.execute("UPDATE category SET name = ? WHERE slug = 'other'", (EVIL,))
         a = self.send(s, [{"paragraph": "p3", "type": "technical", "comment": "Say who reports."},
                           {"paragraph": "p4", "type": "editorial", "comment": "A typo here."}],

@@ -13,6 +13,7 @@ logged in), and a logged-in visitor always gets their own header.
 
 import gzip
 import sqlite3
+import harness
 import unittest
 
 import threading
@@ -233,7 +234,7 @@ class PageCache(ServerTestCase):
         s = self.fresh_server()
         cookie = self.login(s, "ada@example.org")
         first = s.get("/versions/2")
-        with sqlite3.connect(s.db, timeout=10) as db:
+        with harness.connect(s.db, timeout=10) as db:
             db.execute("UPDATE version SET note = 'Edited by another process.' WHERE id = 2")
             db.execute("UPDATE document SET comment_generation = comment_generation + 1")
         r = s.get("/versions/2")

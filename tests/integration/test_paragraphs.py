@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import sqlite3
+import harness
 import tempfile
 import unittest
 
@@ -26,12 +27,12 @@ class ParagraphRows(unittest.TestCase):
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def rows(self):
-        with sqlite3.connect(self.db) as c:
+        with harness.connect(self.db) as c:
             return c.execute("SELECT version_id, pid, number, text, source FROM paragraph "
                              "ORDER BY version_id, number").fetchall()
 
     def test_each_version_has_its_paragraphs_with_the_ids_its_page_shows(self):
-        with sqlite3.connect(self.db) as c:
+        with harness.connect(self.db) as c:
             versions = c.execute("SELECT id, paragraphs, html FROM version ORDER BY id").fetchall()
         rows = self.rows()
         self.assertTrue(versions)
@@ -46,7 +47,7 @@ class ParagraphRows(unittest.TestCase):
 
     def test_init_gives_rows_to_versions_made_before_them(self):
         before = self.rows()
-        with sqlite3.connect(self.db) as c:
+        with harness.connect(self.db) as c:
             c.execute("DELETE FROM paragraph")
         self.assertEqual(self.rows(), [])
         p = run_command(["init"], now=CALL1_OPEN, db=self.db)

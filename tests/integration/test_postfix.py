@@ -130,7 +130,7 @@ anvil     unix  -       -       n       -       1       anvil
 scache    unix  -       -       n       -       1       scache
 postlog   unix-dgram n  -       n       -       1       postlogd
 consulta  unix  -       n       n       -       4       pipe
-  flags=DRhu user={pipe_user} argv=/usr/bin/env CONSULTA_NOW={now} ASAN_OPTIONS={asan} UBSAN_OPTIONS={ubsan} LSAN_OPTIONS={lsan} {binary} --db sqlite:{db} --mail-from {mail_from} mail-in --recipient ${{recipient}} --sender ${{sender}} --authserv-id {authserv_id}
+  flags=DRhu user={pipe_user} argv=/usr/bin/env CONSULTA_NOW={now} ASAN_OPTIONS={asan} UBSAN_OPTIONS={ubsan} LSAN_OPTIONS={lsan} {binary} --db {db} --mail-from {mail_from} mail-in --recipient ${{recipient}} --sender ${{sender}} --authserv-id {authserv_id}
 """
 
 MAIN_CF = """\
@@ -209,7 +209,7 @@ class Postfix(unittest.TestCase):
                                     global_args=["--mail-from", MAIL_FROM])
         cls.server.prepare()
         cls.server.account_token("secretariat@gca-demo.example")
-        p = subprocess.run([harness.binary(), "--db", "sqlite:" + cls.server.db, "user", "add", "--role",
+        p = subprocess.run([harness.binary(), "--db", harness.db_url(cls.server.db), "user", "add", "--role",
                             "stakeholder", "--email", STAKEHOLDER, "--name", "Grace Registered",
                             "--password-stdin"], input="a long passphrase for grace\n", text=True,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=harness.COMMAND_TIMEOUT,
@@ -233,7 +233,7 @@ class Postfix(unittest.TestCase):
         with open(os.path.join(d, "etc", "master.cf"), "w") as f:
             f.write(MASTER_CF.format(
                 smtp_port=cls.smtp_port, pipe_user=PIPE_USER, now=CALL1_OPEN, binary=harness.binary(),
-                db=cls.server.db, mail_from=MAIL_FROM, authserv_id=AUTHSERV_ID,
+                db=harness.db_url(cls.server.db), mail_from=MAIL_FROM, authserv_id=AUTHSERV_ID,
                 asan="log_path=%s/asan/mail-in:detect_leaks=1:halt_on_error=1" % d,
                 ubsan="print_stacktrace=1:halt_on_error=1:log_path=%s/asan/ubsan" % d,
                 lsan="suppressions=" + os.path.join(harness.ROOT, "tests", "lsan.supp")))
@@ -334,7 +334,7 @@ class Postfix(unittest.TestCase):
         self.assertEqual(p.returncode, 0, "swaks: %s\n%s" % (p.stdout, self.maillog()))
 
     def db(self):
-        return sqlite3.connect("file:%s?mode=ro" % self.server.db, uri=True, timeout=10)
+        return harness.connect_ro(self.server.db, timeout=10)
 
     def wait_for(self, what, probe, timeout=WAIT):
         deadline = time.monotonic() + timeout

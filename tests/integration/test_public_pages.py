@@ -16,6 +16,7 @@ import email.policy
 import html
 import re
 import sqlite3
+import harness
 import urllib.parse
 
 from harness import CSRF_TOKEN, SLUG, ServerTestCase
@@ -35,14 +36,14 @@ def page_text(r):
 
 def mails(server, kind=None):
     """The messages in the outbox (kind: receipt, notice, ...), parsed."""
-    with sqlite3.connect(server.db, timeout=10) as db:
+    with harness.connect(server.db, timeout=10) as db:
         rows = db.execute("SELECT kind, message FROM outbox ORDER BY id").fetchall()
     return [email.message_from_string(m, policy=email.policy.default) for k, m in rows if kind in (None, k)]
 
 
 def follow(server, address):
     """A confirmed follower of the demo process, written straight into the database."""
-    with sqlite3.connect(server.db, timeout=10) as db:
+    with harness.connect(server.db, timeout=10) as db:
         pid = db.execute("SELECT id FROM process WHERE slug = ?", (SLUG,)).fetchone()[0]
         db.execute("INSERT INTO subscription (process_id, email, token_hash, created_at, confirmed_at) "
                    "VALUES (?, ?, ?, 0, 0)", (pid, address, "f" * 64))

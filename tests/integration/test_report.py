@@ -19,6 +19,7 @@ import html
 import os
 import re
 import sqlite3
+import harness
 import stat
 import subprocess
 import tempfile
@@ -97,7 +98,7 @@ class Report(ServerTestCase):
                      "Name the reporting body.": "accepted", "Add a review clause.": "noted",
                      "Every six months.": "accepted_in_part", "An anonymous remark.": "accepted_in_part",
                      "A private remark.": "accepted"}
-        with sqlite3.connect(s.db, timeout=10) as db:
+        with harness.connect(s.db, timeout=10) as db:
             ids = dict(db.execute("SELECT comment, id FROM comment"))
         for comment, decision in decisions.items():
             api("POST", "/api/v1/comments/%d/disposition" % ids[comment], {"decision": decision, "reason": "Seen."})
@@ -200,7 +201,7 @@ class Report(ServerTestCase):
 
     def test_a_report_longer_than_a_response_is_sent_whole(self):
         # 60,000 named contributors make a page past LIMIT_RESPONSE (8 MiB): it is sent from a file, whole.
-        with sqlite3.connect(self.s.db, timeout=10) as db:
+        with harness.connect(self.s.db, timeout=10) as db:
             category = db.execute("SELECT id FROM category WHERE slug = 'academia'").fetchone()[0]
             db.executemany(
                 "INSERT INTO contribution (tracking, call_id, channel, name, organization, category_id, country, "
@@ -290,7 +291,7 @@ class Report(ServerTestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertTrue(p.stdout.startswith("<!doctype html>"))
         self.assertIn(MOVE_REASON, p.stdout)
-        with sqlite3.connect(self.s.db, timeout=10) as db:
+        with harness.connect(self.s.db, timeout=10) as db:
             self.assertEqual(db.execute("SELECT COUNT(*) FROM report").fetchone()[0], 0)
 
     def test_without_weasyprint_the_button_says_so_and_keeps_nothing(self):
@@ -311,7 +312,7 @@ class Report(ServerTestCase):
             r = self.office_post(session, "/office/processes/%s/report" % SLUG)
             self.assertEqual(r.status, 503, r)
             self.assertIn("The PDF cannot be made on this server (WeasyPrint is missing)", text_of(r.text))
-        with sqlite3.connect(self.s.db, timeout=10) as db:
+        with harness.connect(self.s.db, timeout=10) as db:
             self.assertEqual(db.execute("SELECT COUNT(*) FROM report").fetchone()[0], 0)
         self.assertIn("No PDF has been made yet.", self.office_get(session, "/office/processes/" + SLUG).text)
 

@@ -10,6 +10,7 @@ publishes it; an older version's page says that a newer one exists.
 import html
 import re
 import sqlite3
+import harness
 import unittest
 import urllib.parse
 
@@ -104,12 +105,12 @@ class Versions(ServerTestCase):
 
     def follow(self, s, email):
         """A confirmed follower of the demo process, written straight into the database."""
-        with sqlite3.connect(s.db, timeout=10) as db:
+        with harness.connect(s.db, timeout=10) as db:
             db.execute("INSERT INTO subscription (process_id, email, token_hash, created_at, confirmed_at) "
                        "SELECT id, ?, ?, 0, 0 FROM process WHERE slug = ?", (email, "hash-" + email, SLUG))
 
     def notices(self, s):
-        with sqlite3.connect(s.db, timeout=10) as db:
+        with harness.connect(s.db, timeout=10) as db:
             return [m for (m,) in db.execute("SELECT message FROM outbox WHERE kind = 'notice'")
                     if "New version" in m]
 

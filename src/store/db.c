@@ -1,0 +1,216 @@
+/* db — see db.h. The choice of backend (by the URL's scheme), and what all backends share. */
+#include "store/db.h"
+
+#include "store/db_backend.h"
+
+#include <string.h>
+
+/* Set once by db_configure(), before any thread: read-only afterwards. */
+static const struct db_backend *backend = &db_sqlite_backend;
+
+int db_configure(const char *url, struct error *e)
+{
+	if (!strncmp(url, "postgresql://", 13) || !strncmp(url, "postgres://", 11))
+		backend = &db_pg_backend;
+	else if (!strncmp(url, "sqlite:", 7))
+		backend = &db_sqlite_backend;
+	else {
+		error_set(
+		    e, ERROR_INVALID,
+		    "database URL '%s' is not supported: use sqlite:PATH or postgresql://[USER@]HOST[:PORT]/DBNAME",
+		    url);
+		return -1;
+	}
+	return backend->configure(url, e);
+}
+
+const char *db_path(void)
+{
+	return backend->path();
+}
+
+struct db *db_thread(struct error *e)
+{
+	return backend->thread(e);
+}
+
+void db_thread_close(void)
+{
+	backend->thread_close();
+}
+
+int db_change_mark(struct db *db, struct db_mark *out)
+{
+	return backend->change_mark(db, out);
+}
+
+struct db_stmt *db_stmt(struct db *db, const char *sql, struct error *e)
+{
+	return backend->stmt(db, sql, e);
+}
+
+void db_bind_text(struct db_stmt *st, int i, const char *s)
+{
+	backend->bind_text(st, i, s);
+}
+
+void db_bind_int(struct db_stmt *st, int i, int64_t v)
+{
+	backend->bind_int(st, i, v);
+}
+
+void db_bind_null(struct db_stmt *st, int i)
+{
+	backend->bind_null(st, i);
+}
+
+void db_bind_blob(struct db_stmt *st, int i, const void *p, size_t n)
+{
+	backend->bind_blob(st, i, p, n);
+}
+
+enum db_step db_step(struct db_stmt *st, struct error *e)
+{
+	return backend->step(st, e);
+}
+
+int db_exec_stmt(struct db_stmt *st, struct error *e)
+{
+	enum db_step r = backend->step(st, e);
+	backend->reset(st);
+	return r == DB_FAIL ? -1 : 0;
+}
+
+int db_insert_id(struct db_stmt *st, int64_t *id, struct error *e)
+{
+	enum db_step r = backend->step(st, e);
+	if (r == DB_ROW)
+		*id = backend->col_int(st, 0);
+	backend->reset(st);
+	if (r == DB_DONE)
+		error_set(e, ERROR_INTERNAL, "database error: an insert returned no id");
+	return r == DB_ROW ? 0 : -1;
+}
+
+const char *db_col_text(struct db_stmt *st, int i)
+{
+	return backend->col_text(st, i);
+}
+
+char *db_col_dup(struct db_stmt *st, int i, struct arena *a, bool *failed)
+{
+	return backend->col_dup(st, i, a, failed);
+}
+
+int64_t db_col_int(struct db_stmt *st, int i)
+{
+	return backend->col_int(st, i);
+}
+
+bool db_col_null(struct db_stmt *st, int i)
+{
+	return backend->col_null(st, i);
+}
+
+const void *db_col_blob(struct db_stmt *st, int i, size_t *n)
+{
+	return backend->col_blob(st, i, n);
+}
+
+void db_reset(struct db_stmt *st)
+{
+	backend->reset(st);
+}
+
+int db_changes(struct db *db)
+{
+	return backend->changes(db);
+}
+
+bool db_unique_violation(struct db *db)
+{
+	return backend->unique_violation(db);
+}
+
+int db_begin(struct db *db, struct error *e)
+{
+	return backend->begin(db, e);
+}
+
+int db_commit(struct db *db, struct error *e)
+{
+	return backend->commit(db, e);
+}
+
+void db_rollback(struct db *db)
+{
+	backend->rollback(db);
+}
+
+int db_read_begin(struct db *db, struct error *e)
+{
+	return backend->read_begin(db, e);
+}
+
+void db_read_end(struct db *db)
+{
+	backend->read_end(db);
+}
+
+int db_migrate(struct db *db, struct error *e)
+{
+	return backend->migrate(db, e);
+}
+
+/* The error of a failed row fill: memory, or a stored value no enum knows (a newer program's data, or a
+ * hand edit), which trying again will not cure. */
+static void fill_failed(int rc, struct error *e)
+{
+	if (rc == DB_FILL_UNKNOWN)
+		error_set(e, ERROR_INTERNAL, "A stored row holds a value this program does not know.");
+	else
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+}
+
+int db_collect(struct db_stmt *st, struct arena *a, void **items, int *n, size_t size, db_row_fill fill,
+               struct error *e)
+{
+	*items = NULL;
+	*n = 0;
+	int cap = 0;
+	enum db_step r;
+	while ((r = db_step(st, e)) == DB_ROW) {
+		void *element = arena_push(a, items, n, &cap, size);
+		if (!element) {
+			db_reset(st);
+			error_set(e, ERROR_UNAVAILABLE, "out of memory");
+			return -1;
+		}
+		int rc = fill(a, st, element);
+		if (rc != 0) {
+			db_reset(st);
+			fill_failed(rc, e);
+			return -1;
+		}
+	}
+	return r == DB_FAIL ? -1 : 0;
+}
+
+int db_collect_one(struct db_stmt *st, struct arena *a, void *element, db_row_fill fill, const char *not_found,
+                   struct error *e)
+{
+	enum db_step r = db_step(st, e);
+	if (r == DB_FAIL)
+		return -1;
+	if (r == DB_DONE) {
+		error_set(e, ERROR_NOT_FOUND, "%s", not_found);
+		return -1;
+	}
+	int rc = fill(a, st, element);
+	db_reset(st);
+	if (rc != 0) {
+		fill_failed(rc, e);
+		return -1;
+	}
+	return 0;
+}
