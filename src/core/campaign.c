@@ -353,7 +353,7 @@ static int join(struct db *db, int64_t id, int64_t received_at, int64_t other, i
 	static const char sql_new[] =
 	    "INSERT INTO campaign (call_id, representative_id, members, published, first_at, last_at) "
 	    "SELECT call_id, id, 1, CASE WHEN state = 'published' AND publication <> 'private' THEN 1 ELSE 0 END, "
-	    "received_at, received_at FROM contribution WHERE id = ?";
+	    "received_at, received_at FROM contribution WHERE id = ? RETURNING id";
 	static const char sql_grow[] = "UPDATE campaign SET members = members + 1, published = published + "
 	                               "(SELECT CASE WHEN k.state = 'published' AND k.publication <> 'private' THEN 1 "
 	                               "ELSE 0 END FROM contribution k WHERE k.id = ?3), "
@@ -365,9 +365,8 @@ static int join(struct db *db, int64_t id, int64_t received_at, int64_t other, i
 		if (!(st = db_stmt(db, sql_new, e)))
 			return -1;
 		db_bind_int(st, 1, other);
-		if (db_exec_stmt(st, e) != 0)
+		if (db_insert_id(st, &other_campaign, e) != 0)
 			return -1;
-		other_campaign = db_last_id(db);
 		if (!(st = db_stmt(db, sql_member, e)))
 			return -1;
 		db_bind_int(st, 1, other_campaign);
