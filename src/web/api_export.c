@@ -236,10 +236,11 @@ void page_data(struct request *r)
 			html_printf(&r->out, "; per call: <code>/api/v1/calls/{id}/%s.csv</code>", d->name);
 		html_printf(&r->out, ".</p>\n");
 		html_printf(&r->out,
-		            "<div class=\"table-scroll\" role=\"region\" aria-labelledby=\"%s\" tabindex=\"0\">"
-		            "<table class=\"dictionary\">\n<thead><tr><th scope=\"col\">Column</th>"
+		            "<div class=\"table-scroll\" role=\"region\" aria-labelledby=\"%s-columns\" tabindex=\"0\">"
+		            "<table class=\"dictionary\">\n<caption id=\"%s-columns\">The columns of %s</caption>\n"
+		            "<thead><tr><th scope=\"col\">Column</th>"
 		            "<th scope=\"col\">Type</th><th scope=\"col\">Meaning</th></tr></thead>\n<tbody>\n",
-		            d->name);
+		            d->name, d->name, d->name);
 		for (int c = 0; c < d->ncolumns; c++)
 			html_printf(&r->out, "<tr><th scope=\"row\"><code>%s</code></th><td>%s</td><td>%s</td></tr>\n",
 			            d->columns[c].name, export_type_name(d->columns[c].type), d->columns[c].meaning);

@@ -7,6 +7,7 @@
  * The server: $CONSULTA_TEST_PG_URL (postgresql://SUPERUSER@HOST:PORT/) if set,
  * else a private one that tests/pg/start.sh starts for this file and
  * tests/pg/stop.sh stops. Each run makes its own database. */
+#include "embedded.h"
 #include "store/db.h"
 #include "store/db_backend.h"
 #include "util/clock.h"
@@ -164,12 +165,16 @@ static void test_migrated(void **state)
 	struct db *db = db_thread(&e);
 	assert_non_null(db);
 	assert_int_equal(db_migrate(db, &e), 0); /* again: nothing to do */
-	static const char count[] = "SELECT count(*), max(version) FROM schema_migration";
+	/* every migration the binary carries is applied, once (their numbers may have gaps) */
+	int carried = 0;
+	for (const struct embedded_file *m = embedded_migrations; m->name; m++)
+		carried++;
+	static const char count[] = "SELECT count(*), count(DISTINCT version) FROM schema_migration";
 	struct db_stmt *st = db_stmt(db, count, &e);
 	assert_non_null(st);
 	assert_int_equal(db_step(st, &e), DB_ROW);
-	assert_int_equal(db_col_int(st, 0), db_col_int(st, 1));
-	assert_true(db_col_int(st, 0) >= 16);
+	assert_int_equal(db_col_int(st, 0), carried);
+	assert_int_equal(db_col_int(st, 1), carried);
 	db_reset(st);
 
 	static const char audit[] = "INSERT INTO audit (at, actor, kind, object) VALUES (1, 'system', 'k', 'o')";
