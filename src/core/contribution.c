@@ -717,6 +717,11 @@ static void *writer_main(void *arg)
 int contribution_writer_start(int queue_max, struct error *e)
 {
 	pthread_mutex_lock(&writer.lock);
+	if (writer.running) {
+		pthread_mutex_unlock(&writer.lock);
+		error_set(e, ERROR_CONFLICT, "the contributions' writer runs already");
+		return -1;
+	}
 	writer.max = queue_max > 0 ? queue_max : CONTRIBUTION_QUEUE_DEFAULT;
 	writer.closing = false;
 	writer.delay_ms = 0;
