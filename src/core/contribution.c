@@ -662,10 +662,10 @@ static void writer_commit(struct db *db, struct writer_job *batch)
 		log_event("contribution.batch_failed", "code=%s msg=\"%s\"", e.code ? e.code : "?", e.message);
 	for (struct writer_job *j = batch; j; j = j->next)
 		if (failed) {
-			/* Nothing of the batch is stored: each is told to send again (503), never given a receipt. */
+			/* Nothing of the batch is stored: each is told to send again (503), never given a receipt; the
+			 * store's reason goes to the log under each request's id, not to the sender. */
 			error_clear(j->e);
-			error_set(j->e, ERROR_UNAVAILABLE, "The contribution could not be stored just now; nothing was "
-							   "kept. Send it again in a moment.");
+			error_set(j->e, ERROR_UNAVAILABLE, "%s", e.message[0] ? e.message : "the batch could not be stored");
 			j->rc = -1;
 		}
 }
