@@ -4,7 +4,8 @@
 # (wrk, BENCH_CONNECTIONS connections, default 64, for BENCH_SECONDS, default
 # 10), every 201 counted only if its row is in the database afterwards,
 # against the ceiling of raw SQLite inserting the same rows (a contribution
-# and its receipt's outbox row each, batches of 1,000, synchronous=FULL, WAL)
+# and its receipt's outbox row each, batches of 1,000, synchronous=FULL, WAL,
+# foreign keys checked, as the server's connections do)
 # in the same run, with the ratio; latency p50/p99 and errors; the p99 of a
 # page read (GET /calls/{id}) meanwhile; then a burst of BENCH_BURST
 # (default 75,000) contributions sent at once (pipelined over
@@ -98,7 +99,7 @@ raw_rate=$("$PY" - "$TMP/raw.db" "$CALL" "$CATEGORY" "$stored" <<'PY'
 import os, sqlite3, sys, time
 path, call, slug, n = sys.argv[1], int(sys.argv[2]), sys.argv[3], max(int(sys.argv[4]), 20000)
 db = sqlite3.connect(path, isolation_level=None)
-db.execute("PRAGMA journal_mode=WAL"); db.execute("PRAGMA synchronous=FULL")
+db.execute("PRAGMA journal_mode=WAL"); db.execute("PRAGMA synchronous=FULL"); db.execute("PRAGMA foreign_keys=ON")
 cat, = db.execute("SELECT k.id FROM category k JOIN call c ON c.process_id = k.process_id WHERE c.id = ? AND k.slug = ?",
                   (call, slug)).fetchone()
 rows = [("RAW%07d" % i, "Bench %d" % i, "bench%d@example.org" % i,
