@@ -90,6 +90,27 @@ class GroupCommit(ServerTestCase):
         self.assertTrue(all(r.header("Retry-After") for r in busy))
         self.assertEqual(len(stored_trackings(s.db)), len(created) + sum(1 for r in form if r.status == 303))
 
+    def test_bad_input_is_refused_before_the_queue_and_never_waits_for_the_writer(self):
+        # The queue holds one, the writer holds each batch 2 s: a valid contribution takes the writer, and a
+        # flood of invalid ones is still answered 422 at once (checked on the requester's thread), never 503.
+        s = self.fresh_server(env={"CONSULTA_TEST_WRITER_DELAY_MS": "2000"},
+                              serve_args=["--write-queue", "1", "--per-address-limit", "0"])
+        first = threading.Thread(target=lambda: s.post_json("/api/v1/calls/1/contributions", contribution()))
+        first.start()
+        time.sleep(0.3)
+
+        def bad(i):
+            t0 = time.monotonic()
+            r = s.post_json("/api/v1/calls/1/contributions", contribution(country="XX", text="bad %d" % i))
+            return time.monotonic() - t0, r
+
+        results = parallel(bad, list(range(30)), 10)
+        first.join(30)
+        for took, r in results:
+            self.assertEqual(r.status, 422, r)
+            self.assertLess(took, 1.5, "refused without waiting for the writer")
+        self.assertEqual(len(stored_trackings(s.db)), 1)
+
     def test_kill_9_while_batches_are_written_loses_no_acknowledged_contribution(self):
         s = self.fresh_server(env={"CONSULTA_TEST_WRITER_DELAY_MS": "150"}, serve_args=["--per-address-limit", "0"])
         acknowledged = []
