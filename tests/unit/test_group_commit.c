@@ -99,14 +99,14 @@ static int64_t count(const char *query)
 static struct contribution_input input(const char *email, const char *text)
 {
 	return (struct contribution_input){.name = "Ada Lovelace",
-					  .organization = "Analytical Engines Ltd",
-					  .category = "academia",
-					  .country = "CH",
-					  .email = email,
-					  .text = text,
-					  .publication = "named",
-					  .channel = CHANNEL_API,
-					  .requester = "192.0.2.1"};
+	                                   .organization = "Analytical Engines Ltd",
+	                                   .category = "academia",
+	                                   .country = "CH",
+	                                   .email = email,
+	                                   .text = text,
+	                                   .publication = "named",
+	                                   .channel = CHANNEL_API,
+	                                   .requester = "192.0.2.1"};
 }
 
 /* One sender on its own thread (and so its own connection), as the server's contributions' pool has. */
@@ -162,7 +162,7 @@ static void test_deadline_is_judged_at_reception(void **state)
 	assert_false(s.receipt.late);
 	char q[160];
 	snprintf(q, sizeof q, "SELECT count(*) FROM contribution WHERE tracking = '%s' AND received_at = %lld",
-		 s.receipt.tracking, (long long)closes);
+	         s.receipt.tracking, (long long)closes);
 	assert_int_equal(count(q), 1);
 
 	struct sender t = {.in = input("after@example.org", "Received after the deadline.")};
@@ -260,9 +260,9 @@ static void test_full_queue_refuses_at_once(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_deadline_is_judged_at_reception, stop_writer),
-		cmocka_unit_test_teardown(test_one_failure_fails_alone, stop_writer),
-		cmocka_unit_test_teardown(test_full_queue_refuses_at_once, stop_writer),
+	    cmocka_unit_test_teardown(test_deadline_is_judged_at_reception, stop_writer),
+	    cmocka_unit_test_teardown(test_one_failure_fails_alone, stop_writer),
+	    cmocka_unit_test_teardown(test_full_queue_refuses_at_once, stop_writer),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
