@@ -713,18 +713,14 @@ static int pool_start(struct pool *p, const char *name, int threads, int capacit
 		error_set(e, ERROR_UNAVAILABLE, "out of memory");
 		return -1;
 	}
-	/* A waiting thread needs little stack: a contribution's thread only checks it and waits. */
-	pthread_attr_t attr;
-	pthread_attr_init(&attr);
-	pthread_attr_setstacksize(&attr, (size_t)2 << 20);
+	/* Default stacks: a contribution's thread may read a comment table or a form's files; a waiting thread's
+	 * stack is address space reserved, not memory used. */
 	for (; p->nthreads < threads; p->nthreads++)
-		if (pthread_create(&p->threads[p->nthreads], &attr, pool_worker, p) != 0) {
-			pthread_attr_destroy(&attr);
+		if (pthread_create(&p->threads[p->nthreads], NULL, pool_worker, p) != 0) {
 			pool_stop(p);
 			error_set(e, ERROR_UNAVAILABLE, "cannot start the server's worker threads (%s)", name);
 			return -1;
 		}
-	pthread_attr_destroy(&attr);
 	return 0;
 }
 

@@ -12,9 +12,14 @@ batch back, so that requests sent at once meet in one batch, and so that a
 tiny queue (--write-queue) fills.
 """
 
+import os
+import shutil
 import sqlite3
+import subprocess
+import tempfile
 import threading
 import time
+import unittest
 
 from harness import CALL1_OPEN, Server, ServerTestCase, contribution, parallel
 
@@ -151,6 +156,68 @@ class GroupCommit(ServerTestCase):
             self.assertEqual(s.get_json("/api/v1/contributions/" + t).status, 200, t)
 
 
+class FullDisk(ServerTestCase):
+    """A full disk answers 503 and loses nothing acknowledged: the database on a small tmpfs filled on purpose
+    (mounting needs root: skipped otherwise)."""
+
+    NOW = CALL1_OPEN
+    SHARED = False
+
+    def setUp(self):
+        super().setUp()
+        self.mnt = tempfile.mkdtemp(prefix="consulta-fulldisk-")
+        if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", self.mnt],
+                                               capture_output=True).returncode != 0:
+            os.rmdir(self.mnt)
+            self.skipTest("cannot mount a tmpfs (needs root)")
+        self.addCleanup(self._unmount)
+
+    def _unmount(self):
+        subprocess.run(["umount", "-l", self.mnt], capture_output=True)
+        shutil.rmtree(self.mnt, ignore_errors=True)
+
+    def test_a_full_disk_answers_503_and_loses_nothing_acknowledged(self):
+        s = Server(self.NOW, workdir=os.path.join(self.mnt, "srv"), serve_args=["--per-address-limit", "0"])
+        os.makedirs(s.dir)
+        self._own.append(s)
+        s.start()
+        # Fill what is left but a little, then send until the disk refuses.
+        st = os.statvfs(self.mnt)
+        with open(os.path.join(self.mnt, "filler"), "wb") as f:
+            f.write(b"\0" * max(0, st.f_bavail * st.f_frsize - 256 * 1024))
+        acknowledged, refused, other = [], [], []
+
+        def send(i):
+            r = s.post_json("/api/v1/calls/1/contributions",
+                            contribution(text=("Filling the disk, number %d. " % i) * 40, email="f%d@example.org" % i))
+            return r
+
+        for _ in range(40):
+            for r in parallel(send, list(range(50)), 10):
+                if r.status == 201:
+                    acknowledged.append(r.json()["tracking"])
+                elif r.status == 503:
+                    refused.append(r)
+                else:
+                    other.append(r)
+            if len(refused) >= 20:
+                break
+        print("# full disk: %d acknowledged, %d refused" % (len(acknowledged), len(refused)))
+        self.assertEqual(other, [], "only 201 or 503 when the disk is full")
+        self.assertGreaterEqual(len(refused), 20, "the disk filled")
+        self.assertGreater(len(acknowledged), 0, "some were taken before it filled")
+        for r in refused:
+            self.assertTrue(r.header("Retry-After"), r)
+            self.assertEqual(r.json()["error"]["code"], "unavailable")
+        self.assertTrue(s.alive())
+        s.kill9()
+        os.remove(os.path.join(self.mnt, "filler"))
+        s.start()
+        self.assertEqual(stored_trackings(s.db) & set(acknowledged), set(acknowledged),
+                         "every 201 is there after the disk filled and the server was killed")
+        self.assertEqual(s.post_json("/api/v1/calls/1/contributions", contribution()).status, 201,
+                         "with room again, contributions are taken")
+
+
 if __name__ == "__main__":
-    import unittest
     unittest.main()
