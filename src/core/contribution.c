@@ -21,6 +21,7 @@
 #include "util/utf8.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -610,19 +611,23 @@ struct writer_job {
 	struct receipt *out;
 	struct error *e;
 	int rc;
-	bool done;
+	/* Its own lock and condition, so that waking a batch's requesters does not make them queue on the
+	 * writer's lock (each would wake only to wait for it). */
+	pthread_mutex_t done_lock;
 	pthread_cond_t done_cv;
+	bool done;
 	struct writer_job *next;
 };
 
 /* The writer's state: one per process, as there is one database file to write (db.h). Its lock guards the
- * queue and each job's done flag. */
+ * queue; running is also read without it, by contribution_receive(), to choose the way. */
 static struct {
 	pthread_mutex_t lock;
 	pthread_cond_t cv;
 	struct writer_job *head, *tail;
 	int len, max;
-	bool running, closing;
+	_Atomic bool running;
+	bool closing;
 	pthread_t thread;
 	int delay_ms; /* test builds only: CONSULTA_TEST_WRITER_DELAY_MS holds each batch back */
 	uint64_t batches, items; /* for the log at the end */
@@ -701,13 +706,16 @@ static void *writer_main(void *arg)
 			nanosleep(&d, NULL);
 		}
 		writer_commit(db, batch);
+		for (struct writer_job *j = batch, *next; j; j = next) {
+			next = j->next; /* j is the requester's again once done: not read after */
+			pthread_mutex_lock(&j->done_lock);
+			j->done = true;
+			pthread_cond_signal(&j->done_cv);
+			pthread_mutex_unlock(&j->done_lock);
+		}
 		pthread_mutex_lock(&writer.lock);
 		writer.batches++;
 		writer.items += (uint64_t)n;
-		for (struct writer_job *j = batch; j; j = j->next) {
-			j->done = true;
-			pthread_cond_signal(&j->done_cv);
-		}
 	}
 	pthread_mutex_unlock(&writer.lock);
 	db_thread_close();
@@ -774,7 +782,9 @@ static int writer_submit(struct writer_job *j)
 						   "stored. Send it again in a few seconds.");
 		return -1;
 	}
+	pthread_mutex_init(&j->done_lock, NULL);
 	pthread_cond_init(&j->done_cv, NULL);
+	j->done = false;
 	j->next = NULL;
 	if (writer.tail)
 		writer.tail->next = j;
@@ -783,10 +793,13 @@ static int writer_submit(struct writer_job *j)
 	writer.tail = j;
 	writer.len++;
 	pthread_cond_signal(&writer.cv);
-	while (!j->done)
-		pthread_cond_wait(&j->done_cv, &writer.lock);
 	pthread_mutex_unlock(&writer.lock);
+	pthread_mutex_lock(&j->done_lock);
+	while (!j->done)
+		pthread_cond_wait(&j->done_cv, &j->done_lock);
+	pthread_mutex_unlock(&j->done_lock);
 	pthread_cond_destroy(&j->done_cv);
+	pthread_mutex_destroy(&j->done_lock);
 	return j->rc;
 }
 
@@ -801,9 +814,7 @@ int contribution_receive(struct db *db, struct arena *a, int64_t call_id, const 
 	/* The deadline is judged at the instant the server received it, however long it then waits to be
 	 * written. */
 	const int64_t now = in->received_at ? in->received_at : clock_now();
-	pthread_mutex_lock(&writer.lock);
 	const bool grouped = writer.running;
-	pthread_mutex_unlock(&writer.lock);
 	int rc;
 	if (grouped) {
 		/* Checked here first, without the write lock and on this thread: what is refused never takes the
