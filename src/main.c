@@ -8,6 +8,7 @@
 #include "core/attachment.h"
 #include "core/campaign.h"
 #include "core/config.h"
+#include "core/contribution.h"
 #include "core/demo.h"
 #include "core/limits.h"
 #include "core/paragraph.h"
@@ -63,6 +64,7 @@ static const char USAGE[] =
 	"  serve [--listen HOST:PORT] [--threads N] [--smtp smtp://HOST:PORT]\n"
 	"        [--lmtp HOST:PORT] [--authserv-id ID]\n"
 	"        [--per-address-limit N] [--trusted-proxy ADDR[,ADDR...]] [--page-cache-size MIB]\n"
+	"        [--write-queue N]\n"
 	"                          serve the web pages and the JSON API (default 127.0.0.1:8080);\n"
 	"                          with --smtp, send the queued mail (receipts, links, notices)\n"
 	"                          through that SMTP server (smtps:// for TLS); without it, mail\n"
@@ -76,6 +78,8 @@ static const char USAGE[] =
 	"                          names the client (repeatable, or a comma list)\n"
 	"                          --page-cache-size MIB: public pages kept ready to send, with\n"
 	"                          their gzip (default 64; 0: build every page for each request)\n"
+	"                          --write-queue N: contributions waiting for their group commit\n"
+	"                          at most (default 16384); one more is answered 503 at once\n"
 	"  user add --email E [--role stakeholder|secretariat] [--name N] [--password-stdin]\n"
 	"                          create an account; without --password-stdin a link to set\n"
 	"                          the password is printed\n"
@@ -261,6 +265,7 @@ static int cmd_serve(int argc, char **argv)
 	const char *smtp_url = NULL;
 	struct lmtp_config lmtp = {0};
 	const char *proxies[SERVER_MAX_PROXY_OPTIONS];
+	int write_queue = CONTRIBUTION_QUEUE_DEFAULT;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--listen") && i + 1 < argc) {
 			cfg.listen = argv[++i];
@@ -298,6 +303,14 @@ static int cmd_serve(int argc, char **argv)
 				return 2;
 			}
 			cfg.page_cache_mib = (int)n;
+		} else if (!strcmp(argv[i], "--write-queue") && i + 1 < argc) {
+			char *end;
+			long n = strtol(argv[++i], &end, 10);
+			if (*end || !*argv[i] || n < 1 || n > 1000000) {
+				fprintf(stderr, "consulta serve: --write-queue wants a number from 1 to 1000000\n");
+				return 2;
+			}
+			write_queue = (int)n;
 		} else if (!strcmp(argv[i], "--trusted-proxy") && i + 1 < argc) {
 			if (cfg.ntrusted_proxies == SERVER_MAX_PROXY_OPTIONS) {
 				fprintf(stderr, "consulta serve: too many --trusted-proxy options (use a comma list)\n");
@@ -331,12 +344,19 @@ static int cmd_serve(int argc, char **argv)
 		  config_get()->clamd_socket ? config_get()->clamd_socket : "none: files are held for scanning");
 	if (sender_start(smtp_url, &e) != 0)
 		return fail(&e);
+	/* Contributions by the web, the API and LMTP are committed by group (core/contribution.h). */
+	if (contribution_writer_start(write_queue, &e) != 0) {
+		sender_stop();
+		return fail(&e);
+	}
 	if (lmtp.listen && lmtp_start(&lmtp, &e) != 0) {
+		contribution_writer_stop();
 		sender_stop();
 		return fail(&e);
 	}
 	int rc = server_run(&cfg, &e);
 	lmtp_stop();
+	contribution_writer_stop(); /* after every channel that could still queue one */
 	sender_stop();
 	return rc != 0 ? fail(&e) : 0;
 }

@@ -21,9 +21,13 @@
 #include "util/tz.h"
 #include "util/utf8.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 enum { TRACKING_ATTEMPTS = 8 };
 
@@ -466,42 +470,29 @@ static int contribution_find_message(struct db *db, int64_t call_id, const struc
 	return found;
 }
 
-int contribution_receive(struct db *db, struct arena *a, int64_t call_id, const struct contribution_input *in,
-			 struct receipt *out, struct error *e)
-{
-	if ((unsigned)in->channel > CHANNEL_EMAIL) {
-		error_set(e, ERROR_INTERNAL, "unknown channel");
-		return -1;
-	}
-
-	/* The call's state and the insert are judged in one write transaction, so
-	 * a contribution cannot slip in after a deadline changed under it. */
-	memset(out, 0, sizeof *out);
-	if (db_begin(db, e) != 0)
-		return -1;
-	/* Inside the write transaction, so that two deliveries of one message at once make one contribution. */
-	const struct contribution_mail *mail = in->mail;
-	if (mail && mail->message_id) {
-		int seen = contribution_find_message(db, call_id, mail, out, e);
-		if (seen < 0)
-			goto fail;
-		if (seen) {
-			db_rollback(db); /* nothing was written */
-			log_event("contribution.duplicate", "call=%lld tracking=%s channel=%s", (long long)out->call_id,
-				  out->tracking, contribution_channel_name(in->channel));
-			return 0;
-		}
-	}
+/* What a contribution is checked against: its call and process as they are now, and the category it files
+ * under. */
+struct contribution_target {
 	struct call call;
 	struct process process;
-	if (call_find(db, a, call_id, &call, e) != 0 || process_find_id(db, a, call.process_id, &process, e) != 0)
-		goto fail;
+	const struct category *category;
+	struct paragraph *paragraphs;
+	int nparagraphs;
+};
 
-	const int64_t now = clock_now();
-	switch (call_state_at(&call, now)) {
-	case CALL_UPCOMING:
-		error_set(e, ERROR_CALL_NOT_OPEN, "This call for contributions is not open yet.");
-		goto fail;
+/* Checks a contribution received at `now` against its call: open at that instant (or late, for a message), its
+ * fields, its category and its comments' paragraphs. Only reads: it runs before the contribution is queued
+ * (without the write lock, on the requester's connection) and again inside the write transaction. *clean and
+ * *t are filled; out->late is set for a message after the deadline. 0, or -1 with e (one error per field). */
+static int contribution_check(struct db *db, struct arena *a, int64_t call_id, const struct contribution_input *in,
+			      int64_t now, struct contribution_input *clean, struct contribution_target *t,
+			      struct receipt *out, struct error *e)
+{
+	const bool mail = in->mail != NULL;
+	if (call_find(db, a, call_id, &t->call, e) != 0 || process_find_id(db, a, t->call.process_id, &t->process, e) != 0)
+		return -1;
+	switch (call_state_at(&t->call, now)) {
+	case CALL_UPCOMING: error_set(e, ERROR_CALL_NOT_OPEN, "This call for contributions is not open yet."); return -1;
 	case CALL_CLOSED:
 		/* A message cannot be shown a "closed" page: it is recorded, late, and the secretariat decides. */
 		if (mail) {
@@ -511,69 +502,90 @@ int contribution_receive(struct db *db, struct arena *a, int64_t call_id, const 
 		struct deadline closed;
 		error_set(e, ERROR_CALL_CLOSED, "This call for contributions closed on %s; contributions are no "
 						"longer accepted.",
-			  deadline_describe(a, &call, now, &closed) == 0 ? closed.when : "its deadline");
-		goto fail;
+			  deadline_describe(a, &t->call, now, &closed) == 0 ? closed.when : "its deadline");
+		return -1;
 	case CALL_OPEN: break;
 	}
 
-	struct contribution_input clean;
-	contribution_validate(a, in, &clean, e);
-	const struct category *category = NULL;
-	if (clean.category && *clean.category) {
-		category = process_category(&process, clean.category);
-		if (!category && !mail)
+	contribution_validate(a, in, clean, e);
+	t->category = NULL;
+	if (clean->category && *clean->category) {
+		t->category = process_category(&t->process, clean->category);
+		if (!t->category && !mail)
 			error_field(e, "category", "Choose one of the categories of this process.");
 	}
-	if (!category && mail && process.ncategories > 0) {
+	if (!t->category && mail && t->process.ncategories > 0) {
 		/* A message does not say (or names one this process does not have): the process's last
 		 * category, its catch-all ("Other stakeholders"). */
-		category = &process.categories[process.ncategories - 1];
+		t->category = &t->process.categories[t->process.ncategories - 1];
 	}
-	if (!category && !e->code)
+	if (!t->category && !e->code)
 		error_field(e, "category", "This process has no category of stakeholders to file it under.");
 	/* Each comment is about a paragraph of the call's version (or none): checked here, with the rest. */
-	struct paragraph *paragraphs = NULL;
-	int nparagraphs = 0;
-	if (clean.ncomments > 0) {
+	t->paragraphs = NULL;
+	t->nparagraphs = 0;
+	if (clean->ncomments > 0) {
 		struct error pe;
 		error_clear(&pe);
-		if (paragraph_list(db, a, call.version_id, &paragraphs, &nparagraphs, &pe) != 0) {
+		if (paragraph_list(db, a, t->call.version_id, &t->paragraphs, &t->nparagraphs, &pe) != 0) {
 			*e = pe;
-			goto fail;
+			return -1;
 		}
-		comment_validate(clean.comments, clean.ncomments, paragraphs, nparagraphs, e);
+		comment_validate(clean->comments, clean->ncomments, t->paragraphs, t->nparagraphs, e);
 	}
-	if (e->code)
-		goto fail;
+	return e->code ? -1 : 0;
+}
+
+/* Everything contribution_receive() writes, inside the caller's write transaction, for a contribution
+ * received at `now`: 0 (out->duplicate for a message delivered again: nothing written), or -1 with e, having
+ * written what the caller must roll back. */
+static int contribution_store(struct db *db, struct arena *a, int64_t call_id, const struct contribution_input *in,
+			      int64_t now, struct receipt *out, struct error *e)
+{
+	memset(out, 0, sizeof *out);
+	/* Inside the write transaction, so that two deliveries of one message at once make one contribution. */
+	const struct contribution_mail *mail = in->mail;
+	if (mail && mail->message_id) {
+		int seen = contribution_find_message(db, call_id, mail, out, e);
+		if (seen != 0)
+			return seen < 0 ? -1 : 0;
+	}
+	/* The call's state and the insert are judged in one write transaction, so a contribution cannot slip
+	 * in after a deadline changed under it; the instant judged is when it was received. */
+	struct contribution_input clean;
+	struct contribution_target t;
+	if (contribution_check(db, a, call_id, in, now, &clean, &t, out, e) != 0)
+		return -1;
+	const struct call *call = &t.call;
 
 	/* A call that reviews contributions first keeps them pending until the secretariat publishes them;
 	 * a late one waits for the secretariat's decision. */
-	const enum contribution_state state = out->late || call.review == REVIEW_AFTER_REVIEW ? CONTRIBUTION_PENDING
-											      : CONTRIBUTION_PUBLISHED;
+	const enum contribution_state state = out->late || call->review == REVIEW_AFTER_REVIEW ? CONTRIBUTION_PENDING
+											       : CONTRIBUTION_PUBLISHED;
 	int64_t id = 0;
-	if (contribution_insert(db, call.id, category->id, &clean, state, now, out, &id, e) != 0)
-		goto fail;
+	if (contribution_insert(db, call->id, t.category->id, &clean, state, now, out, &id, e) != 0)
+		return -1;
 	/* Published at once: the version's pages show it (and its comments' counts) from this commit on. */
-	if (state == CONTRIBUTION_PUBLISHED && document_comments_changed(db, call.id, e) != 0)
-		goto fail;
+	if (state == CONTRIBUTION_PUBLISHED && document_comments_changed(db, call->id, e) != 0)
+		return -1;
 	if (mail && contribution_store_mail(db, id, mail, out->late, e) != 0)
-		goto fail;
+		return -1;
 	if (contribution_store_files(db, id, mail ? mail->attachments : clean.attachments,
 				     mail ? mail->nattachments : clean.nattachments, e) != 0)
-		goto fail;
-	if (comment_store(db, id, call.version_id, clean.comments, clean.ncomments, e) != 0)
-		goto fail;
+		return -1;
+	if (comment_store(db, id, call->version_id, clean.comments, clean.ncomments, e) != 0)
+		return -1;
 	/* A mass campaign is recognised as it arrives: a few indexed lookups (core/campaign.h). */
 	const char *campaign_words = campaign_text(a, clean.text, clean.comments, clean.ncomments);
 	int64_t campaign_id = 0;
 	if (!campaign_words) {
 		error_set(e, ERROR_UNAVAILABLE, "out of memory");
-		goto fail;
+		return -1;
 	}
-	if (campaign_assign(db, a, call.id, id, campaign_words, now, &campaign_id, e) != 0)
-		goto fail;
+	if (campaign_assign(db, a, call->id, id, campaign_words, now, &campaign_id, e) != 0)
+		return -1;
 	if (in->table_report && contribution_store_table_report(db, id, in->table_report, e) != 0)
-		goto fail;
+		return -1;
 	/* The receipt says what was stored, as its page does (core/receipt.h), read back in this transaction.
 	 * A mail in reply goes to the address the message came from, and may repeat its words; a receipt for
 	 * the web or the API goes to an address anyone may type, and repeats none. */
@@ -582,26 +594,276 @@ int contribution_receive(struct db *db, struct arena *a, int64_t call_id, const 
 		struct receipt_next next;
 		if (contribution_find(db, a, out->tracking, &stored, e) != 0 ||
 		    comment_attach(db, a, &stored, 1, e) != 0 || contribution_attachments(db, a, &stored, e) != 0 ||
-		    receipt_next(db, a, &stored, &call, &next, e) != 0)
-			goto fail;
-		const char *facts = receipt_text(a, &stored, &call, &next, mail != NULL);
+		    receipt_next(db, a, &stored, call, &next, e) != 0)
+			return -1;
+		const char *facts = receipt_text(a, &stored, call, &next, mail != NULL);
 		if (!facts) {
 			error_set(e, ERROR_UNAVAILABLE, "out of memory");
-			goto fail;
+			return -1;
 		}
-		if (!mail && contribution_receipt_mail(db, a, &call, &clean, facts, out, e) != 0)
-			goto fail;
-		if (mail && contribution_receipt_reply(db, a, &call, &clean, facts, out, e) != 0)
-			goto fail;
+		if (!mail && contribution_receipt_mail(db, a, call, &clean, facts, out, e) != 0)
+			return -1;
+		if (mail && contribution_receipt_reply(db, a, call, &clean, facts, out, e) != 0)
+			return -1;
 	}
-	if (db_commit(db, e) != 0)
-		goto fail;
-	log_event("contribution.received", "call=%lld tracking=%s channel=%s late=%d", (long long)call.id,
-		  out->tracking, contribution_channel_name(clean.channel), out->late);
 	return 0;
-fail:
-	db_rollback(db);
-	return -1;
+}
+
+/*
+ * The group commit. While the writer runs (contribution_writer_start, by `consulta serve`), a contribution is
+ * checked on its requester's thread, queued, and written by the one writer thread, which takes every queued
+ * contribution (up to WRITER_BATCH) into one write transaction, each in a savepoint of its own (one that fails
+ * is undone alone and answered with its error), commits them with one fsync, and only then wakes each
+ * requester. Without the writer (the mail sender's process, the CLI, the demo loader, unit tests) each
+ * contribution is its own transaction, as before.
+ */
+enum { WRITER_BATCH = 1024 };
+
+struct writer_job {
+	struct arena *a;
+	int64_t call_id;
+	const struct contribution_input *in;
+	int64_t received_at;
+	struct receipt *out;
+	struct error *e;
+	int rc;
+	/* Its own lock and condition, so that waking a batch's requesters does not make them queue on the
+	 * writer's lock (each would wake only to wait for it). */
+	pthread_mutex_t done_lock;
+	pthread_cond_t done_cv;
+	bool done;
+	struct writer_job *next;
+};
+
+/* The writer's state: one per process, as there is one database file to write (db.h). Its lock guards the
+ * queue; running is also read without it, by contribution_receive(), to choose the way. */
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t cv;
+	struct writer_job *head, *tail;
+	int len, max;
+	_Atomic bool running;
+	bool closing;
+	pthread_t thread;
+	int delay_ms; /* test builds only: CONSULTA_TEST_WRITER_DELAY_MS holds each batch back */
+	uint64_t batches, items; /* for the log at the end */
+} writer = {.lock = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+
+/* Writes one batch in one transaction; fills each job's rc, out and e. */
+static void writer_commit(struct db *db, struct writer_job *batch)
+{
+	struct error e;
+	error_clear(&e);
+	int failed = db ? db_begin(db, &e) : -1;
+	if (!db)
+		error_set(&e, ERROR_UNAVAILABLE, "The database cannot be opened; try again.");
+	int stored = 0;
+	for (struct writer_job *j = batch; j && !failed; j = j->next) {
+		struct error se;
+		error_clear(&se);
+		if (db_savepoint(db, &se) != 0) {
+			e = se;
+			failed = -1;
+			break;
+		}
+		j->rc = contribution_store(db, j->a, j->call_id, j->in, j->received_at, j->out, j->e);
+		if (j->rc != 0 ? db_savepoint_rollback(db, &se) : db_savepoint_release(db, &se)) {
+			e = se; /* the transaction cannot go on: the batch is answered as failed */
+			failed = -1;
+		}
+		stored += j->rc == 0;
+	}
+	if (!failed && stored && db_commit(db, &e) != 0)
+		failed = -1;
+	else if (!failed && !stored)
+		db_rollback(db);
+	if (failed && db)
+		db_rollback(db);
+	if (failed)
+		log_event("contribution.batch_failed", "code=%s msg=\"%s\"", e.code ? e.code : "?", e.message);
+	for (struct writer_job *j = batch; j; j = j->next)
+		if (failed) {
+			/* Nothing of the batch is stored: each is told to send again (503), never given a receipt; the
+			 * store's reason goes to the log under each request's id, not to the sender. */
+			error_clear(j->e);
+			error_set(j->e, ERROR_UNAVAILABLE, "%s", e.message[0] ? e.message : "the batch could not be stored");
+			j->rc = -1;
+		}
+}
+
+static void *writer_main(void *arg)
+{
+	(void)arg;
+	struct error e;
+	error_clear(&e);
+	struct db *db = db_thread(&e);
+	pthread_mutex_lock(&writer.lock);
+	for (;;) {
+		while (!writer.head && !writer.closing)
+			pthread_cond_wait(&writer.cv, &writer.lock);
+		if (!writer.head)
+			break; /* closing, and every queued contribution answered */
+		/* Every job waiting now, up to WRITER_BATCH: the longer a commit takes, the more the next one takes,
+		 * so the batch grows with the load and a lone contribution is not held back. */
+		struct writer_job *batch = writer.head, *last = batch;
+		int n = 1;
+		while (last->next && n < WRITER_BATCH) {
+			last = last->next;
+			n++;
+		}
+		writer.head = last->next;
+		if (!writer.head)
+			writer.tail = NULL;
+		last->next = NULL;
+		writer.len -= n;
+		pthread_mutex_unlock(&writer.lock);
+		if (writer.delay_ms > 0) {
+			struct timespec d = {writer.delay_ms / 1000, (long)(writer.delay_ms % 1000) * 1000000L};
+			nanosleep(&d, NULL);
+		}
+		writer_commit(db, batch);
+		for (struct writer_job *j = batch, *next; j; j = next) {
+			next = j->next; /* j is the requester's again once done: not read after */
+			pthread_mutex_lock(&j->done_lock);
+			j->done = true;
+			pthread_cond_signal(&j->done_cv);
+			pthread_mutex_unlock(&j->done_lock);
+		}
+		pthread_mutex_lock(&writer.lock);
+		writer.batches++;
+		writer.items += (uint64_t)n;
+	}
+	pthread_mutex_unlock(&writer.lock);
+	db_thread_close();
+	return NULL;
+}
+
+int contribution_writer_start(int queue_max, struct error *e)
+{
+	pthread_mutex_lock(&writer.lock);
+	if (writer.running) {
+		pthread_mutex_unlock(&writer.lock);
+		error_set(e, ERROR_CONFLICT, "the contributions' writer runs already");
+		return -1;
+	}
+	writer.max = queue_max > 0 ? queue_max : CONTRIBUTION_QUEUE_DEFAULT;
+	writer.closing = false;
+	writer.delay_ms = 0;
+#ifndef NDEBUG
+	/* A test build's hook: holds each batch back, so that a test can fill the queue or send more while a
+	 * batch is being written. Never read by a release build. */
+	const char *delay = getenv("CONSULTA_TEST_WRITER_DELAY_MS");
+	if (delay)
+		writer.delay_ms = (int)strtol(delay, NULL, 10);
+#endif
+	int rc = pthread_create(&writer.thread, NULL, writer_main, NULL);
+	writer.running = rc == 0;
+	pthread_mutex_unlock(&writer.lock);
+	if (rc != 0) {
+		error_set(e, ERROR_UNAVAILABLE, "cannot start the contributions' writer thread");
+		return -1;
+	}
+	log_event("contribution.writer", "queue=%d batch=%d", writer.max, WRITER_BATCH);
+	return 0;
+}
+
+void contribution_writer_stop(void)
+{
+	pthread_mutex_lock(&writer.lock);
+	if (!writer.running) {
+		pthread_mutex_unlock(&writer.lock);
+		return;
+	}
+	writer.closing = true;
+	pthread_cond_signal(&writer.cv);
+	pthread_mutex_unlock(&writer.lock);
+	pthread_join(writer.thread, NULL);
+	pthread_mutex_lock(&writer.lock);
+	writer.running = false;
+	log_event("contribution.writer_stop", "batches=%llu contributions=%llu", (unsigned long long)writer.batches,
+		  (unsigned long long)writer.items);
+	pthread_mutex_unlock(&writer.lock);
+}
+
+/* Queues the job and waits until the writer has committed it (or failed it). -1 with ERROR_UNAVAILABLE at
+ * once, before anything is stored, when the queue is full or the writer is not running. */
+static int writer_submit(struct writer_job *j)
+{
+	pthread_mutex_lock(&writer.lock);
+	if (!writer.running || writer.closing || writer.len >= writer.max) {
+		const int queued = writer.len;
+		pthread_mutex_unlock(&writer.lock);
+		log_event("contribution.queue_full", "queued=%d", queued);
+		error_set(j->e, ERROR_UNAVAILABLE, "Too many contributions are arriving at this moment; nothing was "
+						   "stored. Send it again in a few seconds.");
+		return -1;
+	}
+	pthread_mutex_init(&j->done_lock, NULL);
+	pthread_cond_init(&j->done_cv, NULL);
+	j->done = false;
+	j->next = NULL;
+	if (writer.tail)
+		writer.tail->next = j;
+	else
+		writer.head = j;
+	writer.tail = j;
+	writer.len++;
+	pthread_cond_signal(&writer.cv);
+	pthread_mutex_unlock(&writer.lock);
+	pthread_mutex_lock(&j->done_lock);
+	while (!j->done)
+		pthread_cond_wait(&j->done_cv, &j->done_lock);
+	pthread_mutex_unlock(&j->done_lock);
+	pthread_cond_destroy(&j->done_cv);
+	pthread_mutex_destroy(&j->done_lock);
+	return j->rc;
+}
+
+int contribution_receive(struct db *db, struct arena *a, int64_t call_id, const struct contribution_input *in,
+			 struct receipt *out, struct error *e)
+{
+	memset(out, 0, sizeof *out);
+	if ((unsigned)in->channel > CHANNEL_EMAIL) {
+		error_set(e, ERROR_INTERNAL, "unknown channel");
+		return -1;
+	}
+	/* The deadline is judged at the instant the server received it, however long it then waits to be
+	 * written. */
+	const int64_t now = in->received_at ? in->received_at : clock_now();
+	const bool grouped = writer.running;
+	int rc;
+	if (grouped) {
+		/* Checked here first, without the write lock and on this thread: what is refused never takes the
+		 * writer's time (a flood of bad input slows nobody else). The writer checks again, since the call
+		 * may change in between. A message's check needs the write lock (its Message-ID). */
+		if (!in->mail) {
+			struct contribution_input clean;
+			struct contribution_target t;
+			struct receipt scratch = {0};
+			if (contribution_check(db, a, call_id, in, now, &clean, &t, &scratch, e) != 0)
+				return -1;
+		}
+		struct writer_job j = {
+			.a = a, .call_id = call_id, .in = in, .received_at = now, .out = out, .e = e};
+		rc = writer_submit(&j);
+	} else {
+		if (db_begin(db, e) != 0)
+			return -1;
+		rc = contribution_store(db, a, call_id, in, now, out, e);
+		if (rc != 0 || out->duplicate)
+			db_rollback(db); /* nothing written for a message delivered again */
+		else if (db_commit(db, e) != 0)
+			rc = -1;
+	}
+	if (rc != 0)
+		return -1;
+	if (out->duplicate)
+		log_event("contribution.duplicate", "call=%lld tracking=%s channel=%s", (long long)out->call_id,
+			  out->tracking, contribution_channel_name(in->channel));
+	else
+		log_event("contribution.received", "call=%lld tracking=%s channel=%s late=%d", (long long)out->call_id,
+			  out->tracking, contribution_channel_name(in->channel), out->late);
+	return 0;
 }
 
 #define CONTRIBUTION_COLUMNS                                                                                  \

@@ -6,7 +6,15 @@
  * call is open at the server's clock, validates every field and reports each
  * bad one, assigns a tracking number, and commits durably before returning,
  * so a receipt is only ever shown for a stored contribution. On any error
- * nothing is stored.
+ * nothing is stored. The deadline is judged at the instant the server
+ * received it (input.received_at), not when it is written.
+ *
+ * Under `consulta serve` it commits by group (contribution_writer_start): it
+ * checks the contribution on the caller's thread, hands it to the one writer
+ * thread, and waits; the writer commits every contribution queued by then
+ * in one transaction (a savepoint each: one that fails fails alone) and one
+ * fsync, then wakes each caller. A full queue is refused at once
+ * (ERROR_UNAVAILABLE), before anything is stored.
  *
  * The e-mail channel differs in three rules, all keyed on input.mail: a
  * message that arrives after the deadline is still recorded, marked late and
@@ -121,6 +129,9 @@ struct contribution_input {
 	/* Its files by the web form or the API, checked by attachment_accept() (a message's are in mail) */
 	const struct contribution_attachment *attachments;
 	int nattachments;
+	/* When the server received it (the web's and the API's: the request's last byte), the instant the
+	 * deadline is judged at and its received_at; 0: now (clock_now) */
+	int64_t received_at;
 };
 
 struct receipt {
@@ -170,6 +181,15 @@ struct contribution {
  * busy or full (try again). */
 int contribution_receive(struct db *db, struct arena *a, int64_t call_id, const struct contribution_input *in,
 			 struct receipt *out, struct error *e);
+
+/* The group commit (see the top of this file and contribution.c): starts the one writer thread, which
+ * commits many contributions in one transaction; from then on contribution_receive() checks, queues and
+ * waits for that commit. queue_max bounds the contributions waiting (<= 0: CONTRIBUTION_QUEUE_DEFAULT);
+ * one more is refused at once with ERROR_UNAVAILABLE, nothing stored. 0, or -1 with e. */
+enum { CONTRIBUTION_QUEUE_DEFAULT = 16384 };
+int contribution_writer_start(int queue_max, struct error *e);
+/* Writes what is queued, answers it, and stops the writer (contribution_receive then commits alone). */
+void contribution_writer_stop(void);
 
 /* Validates the fields that need no database; adds one error per bad field. */
 void contribution_validate(struct arena *a, const struct contribution_input *in, struct contribution_input *clean,

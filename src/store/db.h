@@ -128,6 +128,13 @@ int db_begin(struct db *db, struct error *e);
 int db_commit(struct db *db, struct error *e);
 void db_rollback(struct db *db);
 
+/* A savepoint inside the open write transaction, for one item of a batch (the group commit of
+ * core/contribution.c): db_savepoint_rollback() undoes what the item wrote and nothing else, and ends the
+ * savepoint as db_savepoint_release() does when the item succeeded. 0 or -1. */
+int db_savepoint(struct db *db, struct error *e);
+int db_savepoint_release(struct db *db, struct error *e);
+int db_savepoint_rollback(struct db *db, struct error *e);
+
 /* A read transaction (BEGIN DEFERRED) for a handler that only reads: its
  * statements see one snapshot, and SQLite takes its file locks once instead
  * of once per statement. db_read_end() ends it (a no-op if none is open);

@@ -395,6 +395,32 @@ static void sq_rollback(struct db *db)
 		sqlite3_exec(db->conn, "ROLLBACK", NULL, NULL, NULL);
 }
 
+/* Prepared once per connection, as db_read_begin's: a batch runs them once per item. Standard SQL, which
+ * PostgreSQL takes too. */
+static int db_exec_cached(struct db *db, const char *sql, struct error *e)
+{
+	struct db_stmt *st = db_stmt(db, sql, e);
+	return st ? db_exec_stmt(st, e) : -1;
+}
+
+int db_savepoint(struct db *db, struct error *e)
+{
+	static const char sql[] = "SAVEPOINT item";
+	return db_exec_cached(db, sql, e);
+}
+
+int db_savepoint_release(struct db *db, struct error *e)
+{
+	static const char sql[] = "RELEASE SAVEPOINT item";
+	return db_exec_cached(db, sql, e);
+}
+
+int db_savepoint_rollback(struct db *db, struct error *e)
+{
+	static const char sql[] = "ROLLBACK TO SAVEPOINT item";
+	return db_exec_cached(db, sql, e) != 0 ? -1 : db_savepoint_release(db, e);
+}
+
 /* Prepared once per connection (db_stmt's cache), not parsed per request as sqlite3_exec would. */
 static int sq_read_begin(struct db *db, struct error *e)
 {

@@ -427,6 +427,7 @@ void api_contribution_create(struct request *r)
 		.channel = CHANNEL_API,
 		.requester = request_client_address(r),
 		.account_id = r->account ? r->account->id : 0,
+		.received_at = r->received_at,
 	};
 	comments_member(r, json, &in, &e);
 	attachments_member(r, json, &in, &e);
@@ -454,6 +455,8 @@ void api_contribution_create(struct request *r)
 	int rc = contribution_receive(r->db, &r->arena, id, &in, &receipt, &e);
 	json_decref(json); /* in's strings point into json: used no further */
 	if (rc != 0) {
+		if (http_status_of(&e) == 503)
+			r->retry_after = "2"; /* the queue was full or the store busy: nothing was stored */
 		reply_json_error(r, &e);
 		return;
 	}

@@ -564,11 +564,15 @@ void page_contribute_submit(struct request *r)
 		return;
 	}
 	struct receipt receipt;
+	in.received_at = r->received_at; /* the deadline is judged when the form arrived */
 	if (contribution_receive(r->db, &r->arena, c.id, &in, &receipt, &e) != 0) {
 		if (!strcmp(e.code, ERROR_INVALID))
 			render_form(r, &c, &p, &in, &e, &table);
-		else
+		else {
+			if (http_status_of(&e) == 503)
+				r->retry_after = "2"; /* the queue was full or the store busy: nothing was stored */
 			page_error(r, &e);
+		}
 		return;
 	}
 	reply_redirect(r, arena_printf(&r->arena, "/receipts/%s", receipt.tracking));

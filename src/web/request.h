@@ -34,6 +34,7 @@ struct request {
 	const char *client_address; /* request_client_address()'s answer, once asked */
 	struct arena arena;
 	struct db *db; /* this thread's connection */
+	int64_t received_at; /* when its last byte arrived (clock_now): a contribution's deadline is judged then */
 
 	/* The body as received (NUL-terminated), and whether it passed the limit. */
 	struct buf body;

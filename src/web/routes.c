@@ -17,7 +17,7 @@ const struct route ROUTES[] = {
 	{"GET", "/versions/{id}/you-said-we-did", page_version_outcome, ROLE_PUBLIC, false}, /* page_outcome.c */
 	{"GET", "/calls/{id}", page_call, ROLE_PUBLIC, false},
 	{"GET", "/calls/{id}/contribute", page_contribute_form, ROLE_PUBLIC, false},
-	{"POST", "/calls/{id}/contribute", page_contribute_submit, ROLE_PUBLIC, true, .files = true},
+	{"POST", "/calls/{id}/contribute", page_contribute_submit, ROLE_PUBLIC, true, .files = true, .grouped = true},
 	{"GET", "/calls/{id}/contributions", page_call_contributions, ROLE_PUBLIC, false},
 	{"GET", "/calls/{id}/matrix", page_call_matrix, ROLE_PUBLIC, false},
 	{"GET", "/calls/{id}/matrix.csv", page_call_matrix_csv, ROLE_PUBLIC, false},
@@ -99,7 +99,7 @@ const struct route ROUTES[] = {
 	{"GET", "/api/v1/processes/{slug}", api_process, ROLE_PUBLIC, false},
 	{"GET", "/api/v1/calls/{id}", api_call, ROLE_PUBLIC, false},
 	{"GET", "/api/v1/versions/{a}/compare/{b}", api_compare, ROLE_PUBLIC, false}, /* api_compare.c */
-	{"POST", "/api/v1/calls/{id}/contributions", api_contribution_create, ROLE_PUBLIC, true, .files = true},
+	{"POST", "/api/v1/calls/{id}/contributions", api_contribution_create, ROLE_PUBLIC, true, .files = true, .grouped = true},
 	{"POST", "/api/v1/subscriptions", api_subscription_create, ROLE_PUBLIC, true},
 	{"GET", "/api/v1/calls/{id}/contributions", api_call_contributions, ROLE_PUBLIC, false},
 	{"GET", "/api/v1/calls/{id}/campaigns", api_call_campaigns, ROLE_PUBLIC, false},

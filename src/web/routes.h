@@ -26,6 +26,7 @@ struct route {
 	/* Its body may be larger than LIMIT_REQUEST_BODY (route_body_limit), for those its role admits only: */
 	size_t max_body; /* bytes (an uploaded matrix); 0: LIMIT_REQUEST_BODY */
 	bool files;      /* takes a contribution's files: as large as config_body_limit_files() */
+	bool grouped;    /* sends a contribution, which waits for its group commit: on the contributions' pool */
 };
 
 extern const struct route ROUTES[];

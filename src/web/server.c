@@ -43,6 +43,10 @@ enum {
 	SERVER_SWEEP_MS = 500, /* how often the deadlines are checked */
 	SERVER_WORKERS = 4, /* threads that run changes (hashing, converters, the write lock's wait) */
 	SERVER_QUEUE = 64, /* changes waiting for a worker; one more is answered 503 at once */
+	/* Threads that run contributions (routes marked grouped): each checks its contribution and then waits,
+	 * idle, for the group commit that writes it (core/contribution.h); as many as may share one commit. */
+	SERVER_GROUP_WORKERS = 256,
+	SERVER_GROUP_QUEUE = 4096, /* contributions waiting for one of those threads; one more is answered 503 */
 };
 
 static const char SECURITY_CSP[] = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
@@ -71,6 +75,18 @@ struct watch {
 	struct watch *prev, *next;
 };
 
+/* Threads that take suspended requests from a bounded queue, answer them, and resume their connections. */
+struct pool {
+	const char *name; /* for the log */
+	pthread_mutex_t lock;
+	pthread_cond_t cv;
+	struct request **queue; /* capacity entries */
+	int capacity, head, len;
+	bool closing;
+	pthread_t *threads;
+	int nthreads;
+};
+
 /* The server's own state, handed to libmicrohttpd's callbacks. */
 struct server {
 	/* every open connection, for the deadline sweep */
@@ -79,14 +95,8 @@ struct server {
 	pthread_t sweeper;
 	pthread_cond_t sweep_stop_cv;
 	bool sweep_stop;
-	/* the worker pool: changes run there, off libmicrohttpd's threads */
-	pthread_mutex_t pool_lock;
-	pthread_cond_t pool_cv;
-	struct request *queue[SERVER_QUEUE];
-	int queue_head, queue_len;
-	bool pool_closing;
-	pthread_t workers[SERVER_WORKERS];
-	int nworkers;
+	/* the worker pools: changes run there, off libmicrohttpd's threads; contributions in a pool of their own */
+	struct pool changes, contributions;
 };
 
 /* Machine time for deadlines: the domain clock may be frozen (CONSULTA_NOW). */
@@ -399,47 +409,51 @@ static void dispatch(struct request *r)
 /* Changes (every method but GET and HEAD, and the GETs marked slow in the
  * route table) run on a worker: they may hash a password, run pandoc or wait
  * for the write lock, and a pool thread that did so would stop serving every
- * other connection it holds. */
-static bool runs_on_worker(struct request *r)
+ * other connection it holds. A contribution (a route marked grouped) runs on
+ * the contributions' pool, whose threads wait for their group commit: many at
+ * once, without holding back the other changes. NULL: on this thread. */
+static struct pool *pool_for(struct server *srv, struct request *r)
 {
-	if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0)
-		return true;
 	bool path_known;
 	const struct route *route = route_match(r, r->method, r->path, &path_known);
-	return route && route->slow;
+	if (route && route->grouped)
+		return &srv->contributions;
+	if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0)
+		return &srv->changes;
+	return route && route->slow ? &srv->changes : NULL;
 }
 
-/* Hands r to the worker pool with its connection suspended; false if the queue is full or closing. */
-static bool pool_submit(struct server *srv, struct request *r)
+/* Hands r to the pool with its connection suspended; false if the queue is full or closing. */
+static bool pool_submit(struct pool *p, struct request *r)
 {
-	pthread_mutex_lock(&srv->pool_lock);
-	bool ok = !srv->pool_closing && srv->queue_len < SERVER_QUEUE;
+	pthread_mutex_lock(&p->lock);
+	bool ok = !p->closing && p->len < p->capacity;
 	if (ok) {
 		/* Suspended before a worker can see it, so that its resume never comes first. */
 		MHD_suspend_connection(r->conn);
-		srv->queue[(srv->queue_head + srv->queue_len) % SERVER_QUEUE] = r;
-		srv->queue_len++;
-		pthread_cond_signal(&srv->pool_cv);
+		p->queue[(p->head + p->len) % p->capacity] = r;
+		p->len++;
+		pthread_cond_signal(&p->cv);
 	}
-	pthread_mutex_unlock(&srv->pool_lock);
+	pthread_mutex_unlock(&p->lock);
 	return ok;
 }
 
 static void *pool_worker(void *arg)
 {
-	struct server *srv = arg;
+	struct pool *p = arg;
 	for (;;) {
-		pthread_mutex_lock(&srv->pool_lock);
-		while (!srv->queue_len && !srv->pool_closing)
-			pthread_cond_wait(&srv->pool_cv, &srv->pool_lock);
-		if (!srv->queue_len) { /* closing, and nothing left: every suspended connection was resumed */
-			pthread_mutex_unlock(&srv->pool_lock);
+		pthread_mutex_lock(&p->lock);
+		while (!p->len && !p->closing)
+			pthread_cond_wait(&p->cv, &p->lock);
+		if (!p->len) { /* closing, and nothing left: every suspended connection was resumed */
+			pthread_mutex_unlock(&p->lock);
 			break;
 		}
-		struct request *r = srv->queue[srv->queue_head];
-		srv->queue_head = (srv->queue_head + 1) % SERVER_QUEUE;
-		srv->queue_len--;
-		pthread_mutex_unlock(&srv->pool_lock);
+		struct request *r = p->queue[p->head];
+		p->head = (p->head + 1) % p->capacity;
+		p->len--;
+		pthread_mutex_unlock(&p->lock);
 		dispatch(r); /* with this worker's own database connection (db_thread) */
 		r->answered = true;
 		/* libmicrohttpd calls on_request again on its own thread, which queues the answer. */
@@ -510,13 +524,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return MHD_YES;
 	}
 	watch_set(conn, WATCH_BUSY, -1);
-	if (runs_on_worker(r)) {
-		if (pool_submit(srv, r))
+	r->received_at = clock_now(); /* the whole request is in: a contribution's deadline is judged now */
+	struct pool *p = pool_for(srv, r);
+	if (p) {
+		if (pool_submit(p, r))
 			return MHD_YES;
 		/* Every worker busy and the queue full: say so at once; nothing was stored. */
 		r->retry_after = "5";
 		reply_early(r, 503, "busy", request_failure_message(r, 503));
-		log_event("http.queue_full", "rid=%s queued=%d", r->id, SERVER_QUEUE);
+		log_event("http.queue_full", "rid=%s pool=%s queued=%d", r->id, p->name, p->capacity);
 		return answer(conn, r);
 	}
 	dispatch(r);
@@ -663,15 +679,55 @@ static unsigned connection_limit(void)
 	return rl.rlim_cur > 2 * SERVER_FD_RESERVE ? (unsigned)(rl.rlim_cur - SERVER_FD_RESERVE) : SERVER_FD_RESERVE;
 }
 
+static void pool_stop(struct pool *p)
+{
+	pthread_mutex_lock(&p->lock);
+	p->closing = true;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->lock);
+	for (int i = 0; i < p->nthreads; i++)
+		pthread_join(p->threads[i], NULL);
+	p->nthreads = 0;
+}
+
+static void pool_free(struct pool *p)
+{
+	if (!p->queue)
+		return;
+	pthread_mutex_destroy(&p->lock);
+	pthread_cond_destroy(&p->cv);
+	free(p->queue);
+	free(p->threads);
+	p->queue = NULL;
+}
+
+static int pool_start(struct pool *p, const char *name, int threads, int capacity, struct error *e)
+{
+	p->name = name;
+	p->capacity = capacity;
+	p->queue = calloc((size_t)capacity, sizeof *p->queue);
+	p->threads = calloc((size_t)threads, sizeof *p->threads);
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->cv, NULL);
+	if (!p->queue || !p->threads) {
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		return -1;
+	}
+	/* Default stacks: a contribution's thread may read a comment table or a form's files; a waiting thread's
+	 * stack is address space reserved, not memory used. */
+	for (; p->nthreads < threads; p->nthreads++)
+		if (pthread_create(&p->threads[p->nthreads], NULL, pool_worker, p) != 0) {
+			pool_stop(p);
+			error_set(e, ERROR_UNAVAILABLE, "cannot start the server's worker threads (%s)", name);
+			return -1;
+		}
+	return 0;
+}
+
 static void server_stop_threads(struct server *srv)
 {
-	pthread_mutex_lock(&srv->pool_lock);
-	srv->pool_closing = true;
-	pthread_cond_broadcast(&srv->pool_cv);
-	pthread_mutex_unlock(&srv->pool_lock);
-	for (int i = 0; i < srv->nworkers; i++)
-		pthread_join(srv->workers[i], NULL);
-	srv->nworkers = 0;
+	pool_stop(&srv->contributions);
+	pool_stop(&srv->changes);
 	pthread_mutex_lock(&srv->watch_lock);
 	srv->sweep_stop = true;
 	pthread_cond_signal(&srv->sweep_stop_cv);
@@ -687,18 +743,17 @@ static int server_start_threads(struct server *srv, struct error *e)
 	pthread_mutex_init(&srv->watch_lock, NULL);
 	pthread_cond_init(&srv->sweep_stop_cv, &ca);
 	pthread_condattr_destroy(&ca);
-	pthread_mutex_init(&srv->pool_lock, NULL);
-	pthread_cond_init(&srv->pool_cv, NULL);
 	if (pthread_create(&srv->sweeper, NULL, sweep, srv) != 0) {
 		error_set(e, ERROR_UNAVAILABLE, "cannot start the server's deadline thread");
 		return -1;
 	}
-	for (; srv->nworkers < SERVER_WORKERS; srv->nworkers++)
-		if (pthread_create(&srv->workers[srv->nworkers], NULL, pool_worker, srv) != 0) {
-			server_stop_threads(srv);
-			error_set(e, ERROR_UNAVAILABLE, "cannot start the server's worker threads");
-			return -1;
-		}
+	if (pool_start(&srv->changes, "changes", SERVER_WORKERS, SERVER_QUEUE, e) != 0 ||
+	    pool_start(&srv->contributions, "contributions", SERVER_GROUP_WORKERS, SERVER_GROUP_QUEUE, e) != 0) {
+		server_stop_threads(srv);
+		pool_free(&srv->changes);
+		pool_free(&srv->contributions);
+		return -1;
+	}
 	return 0;
 }
 
@@ -747,6 +802,8 @@ int server_run(const struct server_config *cfg, struct error *e)
 		MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv, MHD_OPTION_END);
 	if (!d) {
 		server_stop_threads(srv);
+		pool_free(&srv->changes);
+		pool_free(&srv->contributions);
 		free(srv);
 		error_set(e, ERROR_UNAVAILABLE, "cannot listen on %s (is the port in use?)", cfg->listen);
 		return -1;
@@ -757,8 +814,8 @@ int server_run(const struct server_config *cfg, struct error *e)
 	printf("listening on http://%s:%u/\n", host, info ? info->port : ntohs(addr.sin_port));
 	fflush(stdout);
 	log_event("serve.start",
-		  "listen=%s:%u threads=%u workers=%d connections=%u per_address=%u proxies=%d page_cache_mib=%d db=%s",
-		  host, info ? info->port : 0, cfg->threads, SERVER_WORKERS, limit, per_address, cfg->ntrusted_proxies,
+		  "listen=%s:%u threads=%u workers=%d+%d connections=%u per_address=%u proxies=%d page_cache_mib=%d db=%s",
+		  host, info ? info->port : 0, cfg->threads, SERVER_WORKERS, SERVER_GROUP_WORKERS, limit, per_address, cfg->ntrusted_proxies,
 		  cfg->page_cache_mib < 0 ? PAGE_CACHE_DEFAULT_MIB : cfg->page_cache_mib, db_path());
 
 	int sig;
@@ -770,8 +827,8 @@ int server_run(const struct server_config *cfg, struct error *e)
 	MHD_stop_daemon(d);
 	page_cache_clear();
 	pthread_mutex_destroy(&srv->watch_lock);
-	pthread_mutex_destroy(&srv->pool_lock);
-	pthread_cond_destroy(&srv->pool_cv);
+	pool_free(&srv->changes);
+	pool_free(&srv->contributions);
 	pthread_cond_destroy(&srv->sweep_stop_cv);
 	free(srv);
 	return 0;

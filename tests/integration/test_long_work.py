@@ -134,8 +134,10 @@ class LongWork(harness.ServerTestCase):
         self.assertRegex(result["r"].text, RID)
 
     def test_a_full_queue_answers_503_at_once_with_retry_after_and_stores_nothing(self):
-        server = self.fresh_server(threads=1, serve_args=["--per-address-limit", "0"])
-        n = 4 + 64 + 12  # the workers, the queue, and more
+        # Contributions wait for their group commit (core/contribution.h) in a queue of --write-queue places:
+        # with the write lock held, the writer's batch waits, the queue fills, and the rest is refused at once.
+        server = self.fresh_server(threads=1, serve_args=["--per-address-limit", "0", "--write-queue", "16"])
+        n = 16 + 30  # the queue, and more (the writer's first batch takes a few of them)
         results = [None] * n
 
         def post(i):
@@ -150,11 +152,11 @@ class LongWork(harness.ServerTestCase):
                 t.start()
             time.sleep(3)
             quick = [(took, r) for took, r in (x for x in results if x)]
-            self.assertGreaterEqual(len(quick), n - 4 - 64, "the ones beyond the queue are answered at once")
+            self.assertGreaterEqual(len(quick), 12, "the ones beyond the queue are answered at once")
             for took, r in quick:
                 self.assertEqual(r.status, 503, r)
-                self.assertEqual(r.header("Retry-After"), "5")
-                self.assertEqual(r.json()["error"]["code"], "busy")
+                self.assertTrue(r.header("Retry-After"), r)
+                self.assertEqual(r.json()["error"]["code"], "unavailable")
                 self.assertLess(took, 2.0)
         finally:
             db.execute("ROLLBACK")

@@ -1,0 +1,195 @@
+#!/bin/bash
+# Measures the write path of contributions (issue 11, item 1): durable
+# contributions per second through POST /api/v1/calls/{id}/contributions
+# (wrk, BENCH_CONNECTIONS connections, default 64, for BENCH_SECONDS, default
+# 10), every 201 counted only if its row is in the database afterwards,
+# against the ceiling of raw SQLite inserting the same rows (a contribution
+# and its receipt's outbox row each, batches of 1,000, synchronous=FULL, WAL,
+# foreign keys checked, as the server's connections do)
+# in the same run, with the ratio; latency p50/p99 and errors; the p99 of a
+# page read (GET /calls/{id}) meanwhile; then a burst of BENCH_BURST
+# (default 75,000) contributions sent at once (pipelined over
+# BENCH_BURST_CONNECTIONS, default 1,000, connections): answered 201,
+# refused 503 (with Retry-After), other, and lost (a 201 whose tracking
+# number is not in the database: must be 0).
+#
+#   bench/write-path.sh BUILD_DIR
+#
+# Figures depend on the machine and on what else runs on it: say which.
+set -u
+
+BENCH_NAME=write-path
+. "$(dirname "$0")/lib.sh"
+die() { bench_die "$@"; }
+bench_begin "$@" wrk python3 sqlite3
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=python3
+SECONDS_RUN=${BENCH_SECONDS:-10}
+CONNS=${BENCH_CONNECTIONS:-64}
+BURST=${BENCH_BURST:-75000}
+BURST_CONNS=${BENCH_BURST_CONNECTIONS:-1000}
+
+bench_demo --live
+# An open call of the demo (--live opens one today) and a category of its process.
+read -r CALL CATEGORY < <(sqlite3 -separator ' ' "$DB" \
+	"SELECT c.id, k.slug FROM call c JOIN category k ON k.process_id = c.process_id
+	 WHERE c.opens_at <= strftime('%s','now') AND c.closes_at > strftime('%s','now') ORDER BY c.id, k.position LIMIT 1")
+[ -n "${CALL:-}" ] || die "the demo has no open call"
+bench_serve --threads 2 --per-address-limit 0
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+
+count() { sqlite3 "$DB" "PRAGMA busy_timeout=10000; SELECT count(*) FROM contribution;" | tail -1; }
+
+cat >"$TMP/post.lua" <<LUA
+-- Each request a new contribution (its own e-mail address); answers counted by status.
+local counter = 0
+local threads = {}
+function setup(thread)
+	thread:set("id", #threads)
+	table.insert(threads, thread)
+end
+function init(args)
+	c201, c503, other = 0, 0, 0
+end
+function request()
+	counter = counter + 1
+	local body = string.format('{"name":"Bench %d","organization":"Bench Org","category":"$CATEGORY",' ..
+		'"country":"CH","email":"bench%d-%d@example.org","text":"A contribution sent by the benchmark, number %d.",' ..
+		'"publication":"named"}', counter, id, counter, counter)
+	return wrk.format("POST", "/api/v1/calls/$CALL/contributions", {["Content-Type"] = "application/json"}, body)
+end
+function response(status, headers, body)
+	if status == 201 then c201 = c201 + 1 elseif status == 503 then c503 = c503 + 1 else other = other + 1 end
+end
+function done(summary, latency, requests)
+	local a, b, o = 0, 0, 0
+	for _, t in ipairs(threads) do a = a + t:get("c201"); b = b + t:get("c503"); o = o + t:get("other") end
+	io.write(string.format("RESULT created=%d refused=%d other=%d errors=%d timeouts=%d p50_ms=%.2f p99_ms=%.2f\n",
+		a, b, o, summary.errors.connect + summary.errors.read + summary.errors.write,
+		summary.errors.timeout, latency:percentile(50) / 1000, latency:percentile(99) / 1000))
+end
+LUA
+cat >"$TMP/get.lua" <<'LUA'
+function done(summary, latency, requests)
+	io.write(string.format("READ requests=%d non2xx=%d p50_ms=%.2f p99_ms=%.2f\n", summary.requests,
+		summary.errors.status, latency:percentile(50) / 1000, latency:percentile(99) / 1000))
+end
+LUA
+
+echo "write path: $(nproc) cores, call $CALL, ${CONNS} connections, ${SECONDS_RUN} s; $(uptime | sed 's/.*load/load/')"
+curl -sf -o /dev/null "$URL/calls/$CALL" || die "GET /calls/$CALL failed"
+before=$(count)
+wrk -t2 -c"$CONNS" -d"${SECONDS_RUN}s" --timeout 10s -s "$TMP/post.lua" \
+	"$URL/api/v1/calls/$CALL/contributions" >"$TMP/wrk-post.out" 2>&1 &
+WRK=$!
+sleep 1
+wrk -t1 -c4 -d"$((SECONDS_RUN - 2))s" --timeout 10s -s "$TMP/get.lua" "$URL/calls/$CALL" >"$TMP/wrk-get.out" 2>&1
+wait "$WRK"
+after=$(count)
+grep -q '^RESULT' "$TMP/wrk-post.out" || { cat "$TMP/wrk-post.out" >&2; die "wrk (POST) failed"; }
+read -r created refused other errors timeouts p50 p99 < <(sed -n 's/^RESULT created=\([0-9]*\) refused=\([0-9]*\) other=\([0-9]*\) errors=\([0-9]*\) timeouts=\([0-9]*\) p50_ms=\([0-9.]*\) p99_ms=\([0-9.]*\)/\1 \2 \3 \4 \5 \6 \7/p' "$TMP/wrk-post.out")
+stored=$((after - before))
+api_rate=$(awk -v n="$stored" -v s="$SECONDS_RUN" 'BEGIN {printf "%.0f", n / s}')
+read_line=$(grep '^READ' "$TMP/wrk-get.out" || echo "READ (failed)")
+
+# The ceiling: the same rows (a contribution and its receipt's outbox row) inserted by SQLite alone, in
+# batches of 1,000 per transaction, on a copy of the database, with the server's settings (WAL, FULL).
+cp "$DB" "$TMP/raw.db"
+raw_rate=$("$PY" - "$TMP/raw.db" "$CALL" "$CATEGORY" "$stored" <<'PY'
+import os, sqlite3, sys, time
+path, call, slug, n = sys.argv[1], int(sys.argv[2]), sys.argv[3], max(int(sys.argv[4]), 20000)
+db = sqlite3.connect(path, isolation_level=None)
+db.execute("PRAGMA journal_mode=WAL"); db.execute("PRAGMA synchronous=FULL"); db.execute("PRAGMA foreign_keys=ON")
+cat, = db.execute("SELECT k.id FROM category k JOIN call c ON c.process_id = k.process_id WHERE c.id = ? AND k.slug = ?",
+                  (call, slug)).fetchone()
+rows = [("RAW%07d" % i, "Bench %d" % i, "bench%d@example.org" % i,
+         "A contribution sent by the benchmark, number %d." % i) for i in range(n)]
+t0 = time.monotonic()
+for k in range(0, n, 1000):
+    db.execute("BEGIN IMMEDIATE")
+    for tr, name, email, text in rows[k:k + 1000]:
+        db.execute("INSERT INTO contribution (tracking, call_id, channel, name, organization, category_id, country, "
+                   "email, text, publication, received_at, state) VALUES (?, ?, 'api', ?, 'Bench Org', ?, 'CH', ?, ?, "
+                   "'named', 1700000000, 'published')", (tr, call, name, cat, email, text))
+        db.execute("INSERT INTO outbox (created_at, kind, recipient, message, message_id, next_attempt_at, requester) "
+                   "VALUES (1700000000, 'receipt', ?, ?, ?, 1700000000, '127.0.0.1')",
+                   (email, "Subject: Contribution received: %s\r\n\r\n%s" % (tr, text * 8), "<%s@bench>" % tr))
+    db.execute("COMMIT")
+print("%.0f" % (n / (time.monotonic() - t0)))
+PY
+)
+echo "API:  $stored durable contributions in ${SECONDS_RUN} s = $api_rate/s (wrk: $created answered 201, $refused 503, $other other, $errors socket errors, $timeouts time-outs); latency p50 $p50 ms, p99 $p99 ms"
+echo "raw SQLite (same rows, batches of 1,000): $raw_rate/s; API/raw = $(awk -v a="$api_rate" -v b="$raw_rate" 'BEGIN {printf "%.2f", a / b}')"
+echo "page reads during the load (GET /calls/$CALL, 4 connections): $read_line"
+[ "$created" -le "$stored" ] || echo "WARNING: $created answered 201 but only $stored rows stored"
+
+# The burst: BURST contributions written to BURST_CONNS connections at once (pipelined), every answer read;
+# then every 201's tracking number looked up in the database.
+"$PY" - "$PORT" "$CALL" "$CATEGORY" "$BURST" "$BURST_CONNS" "$DB" <<'PY'
+import asyncio, json, sqlite3, sys, time
+port, call, slug, total, conns, path = int(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
+
+def request(i):
+    body = json.dumps({"name": "Burst %d" % i, "organization": "", "category": slug, "country": "CH",
+                       "email": "burst%d@example.org" % i, "text": "A contribution of the burst, number %d." % i,
+                       "publication": "anonymous"}).encode()
+    return (b"POST /api/v1/calls/%s/contributions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            b"Content-Length: %d\r\n\r\n" % (call.encode(), len(body))) + body
+
+counts = {"201": 0, "503": 0, "other": 0, "no answer": 0, "503 without Retry-After": 0}
+tracking = []
+
+async def one(k, share, sent):
+    try:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port, limit=1 << 20)
+    except OSError:
+        counts["no answer"] += share
+        return
+    writer.write(b"".join(request(k * 1000000 + i) for i in range(share)))
+    await writer.drain()
+    sent.append(time.monotonic())
+    got = 0
+    try:
+        while got < share:
+            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 120)
+            lines = head.decode("latin-1").split("\r\n")
+            status = lines[0].split(" ")[1]
+            headers = {l.split(":", 1)[0].lower(): l.split(":", 1)[1].strip() for l in lines[1:] if ":" in l}
+            body = await reader.readexactly(int(headers.get("content-length", "0")))
+            got += 1
+            if status == "201":
+                counts["201"] += 1
+                tracking.append(json.loads(body)["tracking"])
+            elif status == "503":
+                counts["503"] += 1
+                if "retry-after" not in headers:
+                    counts["503 without Retry-After"] += 1
+            else:
+                counts["other"] += 1
+    except (asyncio.IncompleteReadError, asyncio.TimeoutError, ConnectionError, asyncio.LimitOverrunError):
+        counts["no answer"] += share - got
+    writer.close()
+
+async def main():
+    per = [total // conns + (1 if k < total % conns else 0) for k in range(conns)]
+    sent = []
+    t0 = time.monotonic()
+    await asyncio.gather(*(one(k, per[k], sent) for k in range(conns) if per[k]))
+    t1 = time.monotonic()
+    print("burst: %d contributions written to %d connections in %.2f s, all answered in %.2f s" %
+          (total, conns, (max(sent) - t0) if sent else 0, t1 - t0))
+
+asyncio.run(main())
+db = sqlite3.connect(path)
+db.execute("PRAGMA busy_timeout=10000")
+stored = {t for (t,) in db.execute("SELECT tracking FROM contribution")}
+lost = sum(1 for t in tracking if t not in stored)
+dup = len(tracking) - len(set(tracking))
+print("burst: 201 %d, 503 %d (%d without Retry-After), other %d, no answer %d; lost %d, tracking numbers repeated %d" %
+      (counts["201"], counts["503"], counts["503 without Retry-After"], counts["other"], counts["no answer"], lost, dup))
+sys.exit(1 if lost or dup else 0)
+PY
+burst_rc=$?
+echo "server peak memory (VmHWM): $(bench_hwm) MB; log: $(grep -c 'contribution.queue_full' "$TMP/serve.log") queue-full refusals"
+grep 'batch_failed' "$TMP/serve.log" | head -3
+exit $burst_rc

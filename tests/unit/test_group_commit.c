@@ -1,0 +1,268 @@
+/* The group commit of contributions (core/contribution.c): with the writer running, contribution_receive()
+ * judges the deadline at the instant the contribution was received, not when the writer commits it; one
+ * contribution of a batch that fails is undone alone (nothing of it half-stored) and the others of the same
+ * transaction are stored; every caller gets its own tracking number; and a full queue is refused at once with
+ * nothing stored. A test build's hook (CONSULTA_TEST_WRITER_DELAY_MS) holds each batch back, so that the
+ * contributions sent at once share one. */
+#include "core/call.h"
+#include "core/contribution.h"
+#include "core/demo.h"
+#include "store/db.h"
+#include "util/clock.h"
+#include "util/secret.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char dir[] = "/tmp/consulta-unit-XXXXXX";
+static char path[sizeof dir + 16];
+
+static int setup(void **state)
+{
+	(void)state;
+	if (setenv("CONSULTA_NOW", "2021-02-01T10:00:00Z", 1) != 0 || clock_init() != 0)
+		return -1;
+	if (secret_init() != 0 || !mkdtemp(dir))
+		return -1;
+	snprintf(path, sizeof path, "%s/test.db", dir);
+	char url[sizeof path + 8];
+	snprintf(url, sizeof url, "sqlite:%s", path);
+	struct error e;
+	error_clear(&e);
+	struct db *db;
+	bool loaded;
+	int64_t offset;
+	if (db_configure(url, &e) != 0 || !(db = db_thread(&e)) || db_migrate(db, &e) != 0 ||
+	    demo_load(db, false, &loaded, &offset, &e) != 0)
+		return -1;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	contribution_writer_stop();
+	db_thread_close();
+	char p[sizeof path + 8];
+	static const char *const files[] = {"", "-wal", "-shm"};
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(p, sizeof p, "%s%s", path, files[i]);
+		unlink(p);
+	}
+	rmdir(dir);
+	return 0;
+}
+
+/* After each test, passed or not: the next one starts its own writer. */
+static int stop_writer(void **state)
+{
+	(void)state;
+	clock_release();
+	contribution_writer_stop();
+	return 0;
+}
+
+static void sql(const char *statement)
+{
+	sqlite3 *conn;
+	assert_int_equal(sqlite3_open(path, &conn), SQLITE_OK);
+	sqlite3_busy_timeout(conn, 10000);
+	char *msg = NULL;
+	int rc = sqlite3_exec(conn, statement, NULL, NULL, &msg);
+	if (rc != SQLITE_OK)
+		fail_msg("%s: %s", statement, msg ? msg : "?");
+	sqlite3_close(conn);
+}
+
+static int64_t count(const char *query)
+{
+	sqlite3 *conn;
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_open(path, &conn), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(conn, query, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	int64_t n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(conn);
+	return n;
+}
+
+static struct contribution_input input(const char *email, const char *text)
+{
+	return (struct contribution_input){.name = "Ada Lovelace",
+	                                   .organization = "Analytical Engines Ltd",
+	                                   .category = "academia",
+	                                   .country = "CH",
+	                                   .email = email,
+	                                   .text = text,
+	                                   .publication = "named",
+	                                   .channel = CHANNEL_API,
+	                                   .requester = "192.0.2.1"};
+}
+
+/* One sender on its own thread (and so its own connection), as the server's contributions' pool has. */
+struct sender {
+	struct contribution_input in;
+	int rc;
+	struct receipt receipt;
+	struct error e;
+	pthread_t thread;
+};
+
+static void *send_one(void *arg)
+{
+	struct sender *s = arg;
+	struct arena a;
+	arena_init(&a);
+	error_clear(&s->e);
+	struct db *db = db_thread(&s->e);
+	s->rc = db ? contribution_receive(db, &a, 1, &s->in, &s->receipt, &s->e) : -1;
+	db_thread_close();
+	arena_free(&a);
+	return NULL;
+}
+
+static int64_t call1_closes_at(void)
+{
+	struct error e;
+	error_clear(&e);
+	struct arena a;
+	arena_init(&a);
+	struct call c;
+	assert_int_equal(call_find(db_thread(&e), &a, 1, &c, &e), 0);
+	arena_free(&a);
+	return c.closes_at;
+}
+
+/* Received in the call's last second, written after the deadline: accepted, and received_at is the instant it
+ * was received. The same contribution received after the deadline is refused, nothing stored. */
+static void test_deadline_is_judged_at_reception(void **state)
+{
+	(void)state;
+	const int64_t closes = call1_closes_at();
+	struct error e;
+	error_clear(&e);
+	assert_int_equal(contribution_writer_start(16, &e), 0);
+	const int64_t before = count("SELECT count(*) FROM contribution");
+	clock_hold(closes + 3600); /* the writer commits an hour after the deadline */
+	struct sender s = {.in = input("late-but-received@example.org", "Received in the last second.")};
+	s.in.received_at = closes;
+	send_one(&s);
+	assert_int_equal(s.rc, 0);
+	assert_int_equal(s.receipt.received_at, closes);
+	assert_false(s.receipt.late);
+	char q[160];
+	snprintf(q, sizeof q, "SELECT count(*) FROM contribution WHERE tracking = '%s' AND received_at = %lld",
+	         s.receipt.tracking, (long long)closes);
+	assert_int_equal(count(q), 1);
+
+	struct sender t = {.in = input("after@example.org", "Received after the deadline.")};
+	t.in.received_at = closes + 1;
+	send_one(&t);
+	assert_int_equal(t.rc, -1);
+	assert_string_equal(t.e.code, ERROR_CALL_CLOSED);
+	t.in.received_at = 0; /* none given: now, an hour late */
+	send_one(&t);
+	assert_int_equal(t.rc, -1);
+	assert_string_equal(t.e.code, ERROR_CALL_CLOSED);
+	clock_release();
+	assert_int_equal(count("SELECT count(*) FROM contribution"), before + 1);
+	contribution_writer_stop();
+}
+
+enum { SENDERS = 12 };
+
+/* Twelve contributions in one batch, one of which fails after its contribution row is written (a trigger
+ * refuses its receipt's outbox row): that one is undone entirely, the eleven others are stored, each with its
+ * own tracking number and receipt. */
+static void test_one_failure_fails_alone(void **state)
+{
+	(void)state;
+	sql("DROP TRIGGER IF EXISTS refuse_one");
+	sql("CREATE TRIGGER refuse_one BEFORE INSERT ON outbox WHEN NEW.recipient = 'refused@example.org' "
+	    "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END");
+	setenv("CONSULTA_TEST_WRITER_DELAY_MS", "300", 1); /* they all arrive while the first batch waits */
+	struct error e;
+	error_clear(&e);
+	assert_int_equal(contribution_writer_start(64, &e), 0);
+	unsetenv("CONSULTA_TEST_WRITER_DELAY_MS");
+	const int64_t before = count("SELECT count(*) FROM contribution");
+	const int64_t mails = count("SELECT count(*) FROM outbox");
+	static struct sender s[SENDERS];
+	char emails[SENDERS][64];
+	for (int i = 0; i < SENDERS; i++) {
+		snprintf(emails[i], sizeof emails[i], i == 5 ? "refused@example.org" : "sender%d@example.org", i);
+		s[i] = (struct sender){.in = input(emails[i], "One of a batch.")};
+		assert_int_equal(pthread_create(&s[i].thread, NULL, send_one, &s[i]), 0);
+	}
+	for (int i = 0; i < SENDERS; i++)
+		pthread_join(s[i].thread, NULL);
+	for (int i = 0; i < SENDERS; i++) {
+		if (i == 5) {
+			assert_int_equal(s[i].rc, -1);
+			continue;
+		}
+		assert_int_equal(s[i].rc, 0);
+		for (int j = 0; j < i; j++)
+			if (j != 5)
+				assert_string_not_equal(s[i].receipt.tracking, s[j].receipt.tracking);
+	}
+	assert_int_equal(count("SELECT count(*) FROM contribution"), before + SENDERS - 1);
+	assert_int_equal(count("SELECT count(*) FROM contribution WHERE email = 'refused@example.org'"), 0);
+	assert_int_equal(count("SELECT count(*) FROM outbox"), mails + SENDERS - 1);
+	contribution_writer_stop();
+	sql("DROP TRIGGER refuse_one");
+}
+
+/* A queue of one, held back: the first is being written, the second waits, the others are refused at once
+ * with ERROR_UNAVAILABLE, and nothing of theirs is stored. */
+static void test_full_queue_refuses_at_once(void **state)
+{
+	(void)state;
+	setenv("CONSULTA_TEST_WRITER_DELAY_MS", "500", 1);
+	struct error e;
+	error_clear(&e);
+	assert_int_equal(contribution_writer_start(1, &e), 0);
+	unsetenv("CONSULTA_TEST_WRITER_DELAY_MS");
+	const int64_t before = count("SELECT count(*) FROM contribution");
+	static struct sender s[SENDERS];
+	char emails[SENDERS][64];
+	for (int i = 0; i < SENDERS; i++) {
+		snprintf(emails[i], sizeof emails[i], "queued%d@example.org", i);
+		s[i] = (struct sender){.in = input(emails[i], "One too many?")};
+		assert_int_equal(pthread_create(&s[i].thread, NULL, send_one, &s[i]), 0);
+	}
+	int stored = 0, refused = 0;
+	for (int i = 0; i < SENDERS; i++) {
+		pthread_join(s[i].thread, NULL);
+		if (s[i].rc == 0) {
+			stored++;
+		} else {
+			assert_string_equal(s[i].e.code, ERROR_UNAVAILABLE);
+			refused++;
+		}
+	}
+	assert_true(refused >= 1);
+	assert_true(stored >= 1);
+	assert_int_equal(count("SELECT count(*) FROM contribution"), before + stored);
+	contribution_writer_stop();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_teardown(test_deadline_is_judged_at_reception, stop_writer),
+	    cmocka_unit_test_teardown(test_one_failure_fails_alone, stop_writer),
+	    cmocka_unit_test_teardown(test_full_queue_refuses_at_once, stop_writer),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
