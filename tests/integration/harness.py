@@ -538,13 +538,13 @@ class Server:
     def get_json(self, path):
         return self.request("GET", path, headers={"Accept": "application/json"})
 
-    def post_json(self, path, obj, headers=None):
+    def post_json(self, path, obj, headers=None, timeout=HTTP_TIMEOUT):
         body = obj if isinstance(obj, (bytes, str)) else json.dumps(obj)
         if isinstance(body, str):
             body = body.encode("utf-8")
         h = {"Content-Type": "application/json"}
         h.update(headers or {})
-        return self.request("POST", path, body=body, headers=h)
+        return self.request("POST", path, body=body, headers=h, timeout=timeout)
 
     def csrf_token(self, session=None, visitor=CSRF_TOKEN):
         """The CSRF token our pages give this browser: the server key's HMAC of its session if that session
@@ -568,7 +568,7 @@ class Server:
         jar = dict(p.strip().split("=", 1) for p in (cookie_header or "").split(";") if "=" in p)
         return self.csrf_token(jar.get("consulta_session"), jar.get("consulta_csrf", CSRF_TOKEN))
 
-    def post_form(self, path, fields, headers=None, csrf=True):
+    def post_form(self, path, fields, headers=None, csrf=True, timeout=HTTP_TIMEOUT):
         """POSTs a form as a browser that loaded our page would: with the CSRF
         cookie and the token our page gave it in the hidden field "csrf" (bound
         to the session of a Cookie header in headers, if any); csrf=False leaves
@@ -584,7 +584,7 @@ class Server:
             if csrf:
                 fields.setdefault("csrf", csrf if isinstance(csrf, str) else self.csrf_for_cookies(h.get("Cookie")))
             body = urllib.parse.urlencode(fields).encode("ascii")
-        return self.request("POST", path, body=body, headers=h)
+        return self.request("POST", path, body=body, headers=h, timeout=timeout)
 
     def send_json(self, method, path, obj=None, token=None, headers=None):
         """A JSON request (any method) with a body (obj: JSON-encoded unless bytes or str) and, with token, the
