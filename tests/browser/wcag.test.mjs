@@ -184,7 +184,18 @@ test('on a phone the resolution matrix scrolls inside a focusable region named b
 		await region.focus();
 		for (let i = 0; i < 5; i++)
 			await page.keyboard.press('ArrowRight');
-		assert.ok((await region.evaluate((e) => e.scrollLeft)) > 0, 'the arrow keys scroll the table');
+		/* the browser may scroll smoothly: the position is read once it has had up to 2 s to move */
+		const moved = await region
+			.evaluate((e) => new Promise((done) => {
+				const start = Date.now();
+				(function look() {
+					if (e.scrollLeft > 0 || Date.now() - start > 2000)
+						done(e.scrollLeft);
+					else
+						requestAnimationFrame(look);
+				})();
+			}));
+		assert.ok(moved > 0, 'the arrow keys scroll the table');
 		await page.context().close();
 	}
 });
