@@ -29,12 +29,13 @@ libicu-dev pandoc poppler-utils tnef weasyprint fonts-noto-core fonts-noto-cjk"
 # to look into a test database; clamav-daemon for the virus scan of attachments (the tests run a private
 # clamd on a signature database they write: tests/integration/test_attachments.py); feedparser and icalendar
 # read the Atom feeds and the calendar (tests/integration/test_feeds.py); PostgreSQL 15 (tests/pg/start.sh:
-# the PostgreSQL backend's tests).
+# the PostgreSQL backend's tests); HAProxy in front of two nodes (tests/integration/test_cluster.py,
+# scripts/deploy-try-cluster.sh).
 TEST_PACKAGES="libcmocka-dev python3-aiosmtpd python3-openpyxl postfix swaks clamav-daemon postgresql
 python3-feedparser python3-icalendar
 clang libclang-rt-14-dev
 chromium nodejs
-curl sqlite3 wrk nginx-light"
+curl sqlite3 wrk nginx-light haproxy"
 
 case "$mode" in
 run) PACKAGES=$RUN_PACKAGES ;;

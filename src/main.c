@@ -97,6 +97,12 @@ static const char USAGE[] =
 	"                          again, all of them, oldest first (after a bulk load, or for\n"
 	"                          contributions from before campaigns were recognised on\n"
 	"                          arrival); prints how many joined a campaign as JSON\n"
+	"  send-mail --smtp smtp://HOST:PORT\n"
+	"                          only send the queued mail (and the notices of calls about to\n"
+	"                          close), until SIGTERM: a unit of its own beside serve without\n"
+	"                          --smtp; several senders on one database never send a mail twice\n"
+	"  backup FILE             copy the SQLite database, while it is in use, to FILE (new),\n"
+	"                          checked, with SQLite's online backup API\n"
 	"  routes                  print the route table (method, pattern, role, body) as JSON\n"
 	"  mail-in [--recipient ADDR] [--sender ADDR] [--authserv-id ID]\n"
 	"                          receive one e-mail message (RFC 5322) on standard input, as\n"
@@ -359,6 +365,61 @@ static int cmd_serve(int argc, char **argv)
 	contribution_writer_stop(); /* after every channel that could still queue one */
 	sender_stop();
 	return rc != 0 ? fail(&e) : 0;
+}
+
+/* The mail sender alone (for a unit of its own, or several beside the web nodes): what `serve --smtp` runs
+ * beside the web server, until SIGTERM or SIGINT. Several may run on one database (core/outbox.h: claims). */
+static int cmd_send_mail(int argc, char **argv)
+{
+	const char *smtp_url = NULL;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--smtp") && i + 1 < argc && !smtp_url) {
+			smtp_url = argv[++i];
+		} else {
+			fprintf(stderr, "consulta send-mail: unknown option %s\n", argv[i]);
+			return 2;
+		}
+	}
+	if (!smtp_url || (strncmp(smtp_url, "smtp://", 7) && strncmp(smtp_url, "smtps://", 8))) {
+		fprintf(stderr, "consulta send-mail: --smtp wants smtp://HOST:PORT or smtps://HOST:PORT\n");
+		return 2;
+	}
+	struct error e;
+	error_clear(&e);
+	if (!open_migrated(&e))
+		return fail(&e);
+	db_thread_close(); /* the sender's thread opens its own */
+	sigset_t stop;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	attachment_init(); /* the sender also has clamd scan the files held for scanning */
+	if (sender_start(smtp_url, &e) != 0)
+		return fail(&e);
+	printf("sending mail through %s\n", smtp_url);
+	fflush(stdout);
+	int sig;
+	sigwait(&stop, &sig);
+	sender_stop();
+	return 0;
+}
+
+/* A copy of a SQLite database while it is in use (store/db.h, db_backup). */
+static int cmd_backup(int argc, char **argv)
+{
+	if (argc != 2 || argv[1][0] == '-') {
+		fprintf(stderr, "consulta backup: say where the copy goes (a file that does not exist yet)\n");
+		return 2;
+	}
+	struct error e;
+	error_clear(&e);
+	struct db *db = db_thread(&e);
+	int64_t pages = 0;
+	if (!db || db_backup(db, argv[1], &pages, &e) != 0)
+		return fail(&e);
+	printf("backup %s: %lld pages, checked\n", argv[1], (long long)pages);
+	return 0;
 }
 
 /* Reads one line from standard input (a password), without its line end. */
@@ -729,7 +790,7 @@ int main(int argc, char **argv)
 	} commands[] = {{"init", cmd_init},   {"demo", cmd_demo},   {"serve", cmd_serve},
 			{"user", cmd_user},   {"token", cmd_token},
 			{"routes", cmd_routes}, {"mail-in", cmd_mail_in}, {"report", cmd_report},
-			{"campaigns", cmd_campaigns}};
+			{"campaigns", cmd_campaigns}, {"send-mail", cmd_send_mail}, {"backup", cmd_backup}};
 	for (size_t k = 0; k < sizeof commands / sizeof *commands; k++) {
 		if (!strcmp(argv[i], commands[k].name)) {
 			int rc = commands[k].run(argc - i, argv + i);

@@ -159,9 +159,101 @@ int outbox_due(struct db *db, struct arena *a, int64_t now, int limit, struct ou
 	return db_collect(st, a, (void **)out, n, sizeof **out, item_from_row, e);
 }
 
+int outbox_claim(struct db *db, struct arena *a, int64_t now, int64_t lease, const char *claimer, int limit,
+		 struct outbox_item **out, int *n, struct error *e)
+{
+	*out = NULL;
+	*n = 0;
+	/* The due rows nobody holds (or whose holder's lease has ended) become the claimer's, in one write
+	 * transaction: writers are serialized on both backends (BEGIN IMMEDIATE; PostgreSQL's writers' lock), so
+	 * two claimers never read the same free row. The outer test of the lease is checked again on the row a
+	 * concurrent writer may have changed (PostgreSQL re-reads it), so the claim holds even without that lock. */
+	static const char sql_claim[] =
+		"UPDATE outbox SET claimed_by = ?, claimed_until = ? "
+		"WHERE (claimed_until IS NULL OR claimed_until <= ?) AND sent_at IS NULL AND failed_at IS NULL "
+		"AND id IN (SELECT id FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ? "
+		"AND (claimed_until IS NULL OR claimed_until <= ?) ORDER BY next_attempt_at, id LIMIT ?)";
+	static const char sql_read[] = "SELECT id, recipient, message, message_id, attempts FROM outbox "
+				       "WHERE claimed_by = ? AND sent_at IS NULL AND failed_at IS NULL "
+				       "ORDER BY next_attempt_at, id";
+	if (db_begin(db, e) != 0)
+		return -1;
+	struct db_stmt *st = db_stmt(db, sql_claim, e);
+	if (!st)
+		goto fail;
+	db_bind_text(st, 1, claimer);
+	db_bind_int(st, 2, now + lease);
+	db_bind_int(st, 3, now);
+	db_bind_int(st, 4, now);
+	db_bind_int(st, 5, now);
+	db_bind_int(st, 6, limit);
+	if (db_exec_stmt(st, e) != 0)
+		goto fail;
+	if (db_changes(db) == 0) {
+		db_rollback(db); /* nothing due: no commit (and no fsync) for an idle look */
+		return 0;
+	}
+	if (!(st = db_stmt(db, sql_read, e)))
+		goto fail;
+	db_bind_text(st, 1, claimer);
+	if (db_collect(st, a, (void **)out, n, sizeof **out, item_from_row, e) != 0 || db_commit(db, e) != 0)
+		goto fail;
+	return 0;
+fail:
+	db_rollback(db);
+	*out = NULL;
+	*n = 0;
+	return -1;
+}
+
+int outbox_claim_renew(struct db *db, const char *claimer, int64_t now, int64_t lease, struct error *e)
+{
+	static const char sql[] = "UPDATE outbox SET claimed_until = ? WHERE claimed_by = ? AND claimed_until > ? "
+				  "AND sent_at IS NULL AND failed_at IS NULL";
+	if (db_begin(db, e) != 0)
+		return -1;
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		goto fail;
+	db_bind_int(st, 1, now + lease);
+	db_bind_text(st, 2, claimer);
+	db_bind_int(st, 3, now);
+	if (db_exec_stmt(st, e) != 0)
+		goto fail;
+	int changed = db_changes(db);
+	if (db_commit(db, e) != 0)
+		goto fail;
+	return changed;
+fail:
+	db_rollback(db);
+	return -1;
+}
+
+int outbox_claim_release(struct db *db, const char *claimer, struct error *e)
+{
+	static const char sql[] = "UPDATE outbox SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by = ? "
+				  "AND sent_at IS NULL AND failed_at IS NULL";
+	if (db_begin(db, e) != 0)
+		return -1;
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		goto fail;
+	db_bind_text(st, 1, claimer);
+	if (db_exec_stmt(st, e) != 0)
+		goto fail;
+	int changed = db_changes(db);
+	if (db_commit(db, e) != 0)
+		goto fail;
+	return changed;
+fail:
+	db_rollback(db);
+	return -1;
+}
+
 int outbox_mark_sent(struct db *db, int64_t id, int64_t now, struct error *e)
 {
-	static const char sql[] = "UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?";
+	static const char sql[] = "UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL, "
+				  "claimed_by = NULL, claimed_until = NULL WHERE id = ?";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		return -1;
@@ -172,7 +264,8 @@ int outbox_mark_sent(struct db *db, int64_t id, int64_t now, struct error *e)
 
 int outbox_mark_retry(struct db *db, int64_t id, int attempts, int64_t now, const char *why, struct error *e)
 {
-	static const char sql[] = "UPDATE outbox SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?";
+	static const char sql[] = "UPDATE outbox SET attempts = ?, next_attempt_at = ?, last_error = ?, claimed_by = NULL, "
+				  "claimed_until = NULL WHERE id = ?";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		return -1;
@@ -186,7 +279,8 @@ int outbox_mark_retry(struct db *db, int64_t id, int attempts, int64_t now, cons
 int outbox_mark_failed(struct db *db, int64_t id, int64_t now, const char *why, struct error *e)
 {
 	static const char sql[] =
-		"UPDATE outbox SET failed_at = ?, attempts = attempts + 1, last_error = ? WHERE id = ?";
+		"UPDATE outbox SET failed_at = ?, attempts = attempts + 1, last_error = ?, claimed_by = NULL, "
+		"claimed_until = NULL WHERE id = ?";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		return -1;

@@ -3,8 +3,11 @@
  *
  * A change that should send mail calls outbox_enqueue() inside its own
  * transaction: the mail exists if and only if the change happened. The
- * sender (mail/sender.c) takes due rows, hands them to the SMTP server and
- * marks them sent, or schedules a retry with a growing delay. Retry times are
+ * sender (mail/sender.c) claims due rows for a while (a lease: several
+ * senders on one database, on one node or several, never send a mail twice,
+ * and a sender that dies leaves its mails to another once the lease ends),
+ * hands them to the SMTP server and marks them sent, or schedules a retry
+ * with a growing delay. Retry times and leases are
  * the machine's own clock, not the (possibly frozen) clock of the domain:
  * they are about when an SMTP server may be back.
  *
@@ -66,9 +69,26 @@ int outbox_allowed(struct db *db, const char *kind, const char *to, const char *
  * budget is spent (the caller answers 429); -1 on a database error. */
 int outbox_requester_allowed(struct db *db, const char *requester, struct error *e);
 
-/* Up to limit mails due at machine time now, oldest first. */
+/* Up to limit mails due at machine time now, oldest first (a look only: a
+ * sender claims them with outbox_claim). */
 int outbox_due(struct db *db, struct arena *a, int64_t now, int limit, struct outbox_item **out, int *n,
 	       struct error *e);
+/* Claims up to limit mails due at machine time now that nobody holds (or
+ * whose holder's lease has ended) for claimer (a token unique to this claim:
+ * see mail/sender.c) until now + lease, in a write transaction of its own,
+ * and returns them oldest first. No two claims made while a lease runs share
+ * a mail, whatever process or node makes them; a claimer that dies leaves
+ * its mails to be claimed again once its lease ends. Marking a mail
+ * (sent, retry, failed) ends its claim. */
+int outbox_claim(struct db *db, struct arena *a, int64_t now, int64_t lease, const char *claimer, int limit,
+		 struct outbox_item **out, int *n, struct error *e);
+/* Extends claimer's lease on the mails it still holds to now + lease, if the
+ * lease has not ended yet; the number of mails extended (0: it holds none any
+ * more), or -1 on a database error. */
+int outbox_claim_renew(struct db *db, const char *claimer, int64_t now, int64_t lease, struct error *e);
+/* Lets go of the mails claimer still holds (not tried after all): they are due
+ * again for any sender. The number let go, or -1 on a database error. */
+int outbox_claim_release(struct db *db, const char *claimer, struct error *e);
 int outbox_mark_sent(struct db *db, int64_t id, int64_t now, struct error *e);
 /* A temporary failure: retry after a delay that doubles with each attempt. */
 int outbox_mark_retry(struct db *db, int64_t id, int attempts, int64_t now, const char *why, struct error *e);

@@ -9,6 +9,7 @@
 #include "util/arena.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/secret.h"
 
 #include <curl/curl.h>
 #include <pthread.h>
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 enum {
 	SENDER_BATCH = 20,            /* mails taken per look at the outbox */
@@ -26,6 +28,10 @@ enum {
 	SENDER_SCAN_BATCH = 20,       /* files scanned per round */
 	SENDER_CONNECT_TIMEOUT = 10,  /* seconds to reach the SMTP server */
 	SENDER_TIMEOUT = 60,          /* seconds for one whole exchange */
+	/* How long a claim on the outbox holds (core/outbox.h): a sender that dies leaves its mails to another
+	 * after this long. It is renewed while the batch goes on, before a mail whose exchange could outlast it. */
+	SENDER_LEASE_SECONDS = 300,
+	SENDER_LEASE_MARGIN = 10,
 };
 
 /* The one sender of the process: sender_wake() has no argument to carry it,
@@ -201,6 +207,19 @@ static int record(struct db *db, const struct outbox_item *m, const struct attem
 	return rc;
 }
 
+/* A token for one claim on the outbox: the host and process, for a person reading the outbox, and random
+ * bits, so that no two claims share one (a renewal then extends only this claim's mails). */
+static void claim_token(char *out, size_t n)
+{
+	char host[64] = "";
+	if (gethostname(host, sizeof host - 1) != 0)
+		host[0] = '\0';
+	host[sizeof host - 1] = '\0';
+	char rnd[17];
+	secret_hex(8, rnd);
+	snprintf(out, n, "%s:%ld:%s", *host ? host : "-", (long)getpid(), rnd);
+}
+
 /* Sends what is due; true if more may be due at once (a full batch went well). */
 static bool deliver_due(struct db *db)
 {
@@ -211,12 +230,28 @@ static bool deliver_due(struct db *db)
 	struct outbox_item *items;
 	int n;
 	bool more = false;
-	if (outbox_due(db, &a, clock_wall(), SENDER_BATCH, &items, &n, &e) != 0) {
+	char claimer[128];
+	claim_token(claimer, sizeof claimer);
+	int64_t lease_end = clock_wall() + SENDER_LEASE_SECONDS;
+	if (outbox_claim(db, &a, clock_wall(), SENDER_LEASE_SECONDS, claimer, SENDER_BATCH, &items, &n, &e) != 0) {
 		log_event("mail.outbox_error", "msg=\"%s\"", e.message);
 	} else if (n > 0) {
 		CURL *h = curl_easy_init();
 		more = n == SENDER_BATCH;
-		for (int i = 0; h && i < n && !atomic_load(&sender.stopping); i++) {
+		int i = 0;
+		for (; h && i < n && !atomic_load(&sender.stopping); i++) {
+			/* A mail is sent only while this claim surely holds for its whole exchange. */
+			const int64_t now = clock_wall();
+			if (now + SENDER_TIMEOUT + SENDER_LEASE_MARGIN > lease_end) {
+				int kept = now < lease_end ? outbox_claim_renew(db, claimer, now, SENDER_LEASE_SECONDS, &e) : 0;
+				if (kept <= 0) {
+					log_event("mail.claim_lost", "claimer=%s left=%d", claimer, n - i);
+					more = false;
+					i = n; /* none of them is ours to release any more */
+					break;
+				}
+				lease_end = now + SENDER_LEASE_SECONDS;
+			}
 			struct attempt r;
 			send_one(h, &items[i], &r);
 			if (record(db, &items[i], &r) != 0) {
@@ -224,12 +259,16 @@ static bool deliver_due(struct db *db)
 				break;
 			}
 			if (r.outcome == OUTCOME_RETRY && r.smtp == 0) {
-				/* Nobody answered: the others wait for the next tick rather than each for a time-out.
-				 */
+				/* Nobody answered: the others wait for the next tick rather than each for a time-out (their
+				 * claim is let go below). */
 				more = false;
 				break;
 			}
 		}
+		/* The mails not tried (stopping, or the SMTP server away) are let go at once: they are due as they
+		 * were, for the next look of any sender, rather than held until the lease ends. */
+		if (i < n && outbox_claim_release(db, claimer, &e) < 0)
+			log_event("mail.outbox_error", "msg=\"%s\"", e.message);
 		if (!h)
 			log_event("mail.curl_error", "msg=\"curl_easy_init failed\"");
 		curl_easy_cleanup(h);

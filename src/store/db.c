@@ -39,6 +39,17 @@ void db_thread_close(void)
 	backend->thread_close();
 }
 
+int db_backup(struct db *db, const char *path, int64_t *pages, struct error *e)
+{
+	if (backend != &db_sqlite_backend) {
+		error_set(e, ERROR_INVALID,
+			  "backup copies a SQLite database; back PostgreSQL up with its own tools (pg_basebackup, "
+			  "pg_dump: docs/DEPLOY.md)");
+		return -1;
+	}
+	return db_sqlite_backup(db, path, pages, e);
+}
+
 int db_change_mark(struct db *db, struct db_mark *out)
 {
 	return backend->change_mark(db, out);

@@ -43,6 +43,9 @@ struct db_backend {
 extern const struct db_backend db_sqlite_backend;
 extern const struct db_backend db_pg_backend;
 
+/* db_backup() for SQLite: db is a connection of that backend. */
+int db_sqlite_backup(struct db *db, const char *path, int64_t *pages, struct error *e);
+
 /* For db_pg.c's unit test: SQLite's placeholders (?, ?NNN) as PostgreSQL's ($N), *nparams the largest N;
  * and a migration's SQLite DDL in PostgreSQL's dialect (the rules in db.h). Each malloc'd, NULL if out of
  * memory. */

@@ -8,12 +8,15 @@
 #include "util/clock.h"
 #include "util/log.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* DB_STMT_CACHE_FIRST slots to begin with (a power of two); the table doubles
  * whenever it would become more than half full, so it holds every statement
@@ -180,6 +183,94 @@ static void sq_thread_close(void)
 	struct db *db = pthread_getspecific(db_key);
 	pthread_setspecific(db_key, NULL);
 	db_close(db);
+}
+
+int db_sqlite_backup(struct db *db, const char *path, int64_t *pages, struct error *e)
+{
+	*pages = 0;
+	char tmp[DB_PATH_MAX];
+	if (snprintf(tmp, sizeof tmp, "%s.partial", path) >= (int)sizeof tmp) {
+		error_set(e, ERROR_INVALID, "The backup's path is too long.");
+		return -1;
+	}
+	if (access(path, F_OK) == 0) {
+		error_set(e, ERROR_CONFLICT, "%s exists already: a backup never replaces a file.", path);
+		return -1;
+	}
+	unlink(tmp); /* what a backup that was cut short left */
+	sqlite3 *to = NULL;
+	int rc = sqlite3_open_v2(tmp, &to, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	const char *what = "opening the backup";
+	if (rc == SQLITE_OK) {
+		/* One step for every page: one read transaction, so the copy is the database as of one commit and is
+		 * never restarted by a writer of another process (in WAL mode a reader holds up no writer). */
+		sqlite3_backup *b = sqlite3_backup_init(to, "main", db->conn, "main");
+		what = "copying";
+		if (!b) {
+			rc = sqlite3_errcode(to);
+		} else {
+			do {
+				rc = sqlite3_backup_step(b, -1);
+				if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+					sqlite3_sleep(50);
+			} while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+			*pages = sqlite3_backup_pagecount(b);
+			int fin = sqlite3_backup_finish(b);
+			rc = rc == SQLITE_DONE ? fin : rc;
+		}
+	}
+	/* The copy is read back whole before it is named: a backup nobody checked is a hope. The copy is left in
+	 * rollback-journal mode with its pages synced by the close below (synchronous=FULL). */
+	if (rc == SQLITE_OK) {
+		what = "checking the backup";
+		sqlite3_stmt *st = NULL;
+		rc = sqlite3_exec(to, "PRAGMA synchronous=FULL; PRAGMA journal_mode=DELETE", NULL, NULL, NULL);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_prepare_v2(to, "PRAGMA quick_check", -1, &st, NULL);
+		if (rc == SQLITE_OK) {
+			rc = sqlite3_step(st);
+			const unsigned char *ok = rc == SQLITE_ROW ? sqlite3_column_text(st, 0) : NULL;
+			rc = ok && !strcmp((const char *)ok, "ok") ? SQLITE_OK : SQLITE_CORRUPT;
+		}
+		sqlite3_finalize(st);
+	}
+	char msg[256] = "";
+	if (rc != SQLITE_OK)
+		snprintf(msg, sizeof msg, "%s", to ? sqlite3_errmsg(to) : sqlite3_errstr(rc));
+	if (sqlite3_close(to) != SQLITE_OK && rc == SQLITE_OK)
+		rc = SQLITE_IOERR;
+	if (rc == SQLITE_OK) {
+		/* The file's own bytes on disk (SQLite syncs on commit; the copy's last write is made durable here),
+		 * then its name, then the directory that holds the name. */
+		int fd = open(tmp, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || fsync(fd) != 0 || rename(tmp, path) != 0) {
+			what = "making the backup durable";
+			snprintf(msg, sizeof msg, "%s", strerror(errno));
+			rc = SQLITE_IOERR;
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	if (rc == SQLITE_OK) {
+		char dir[DB_PATH_MAX];
+		snprintf(dir, sizeof dir, "%s", path);
+		char *slash = strrchr(dir, '/');
+		if (slash == dir)
+			dir[1] = '\0';
+		else if (slash)
+			*slash = '\0';
+		else
+			snprintf(dir, sizeof dir, ".");
+		int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd >= 0) {
+			fsync(dfd);
+			close(dfd);
+		}
+		return 0;
+	}
+	unlink(tmp);
+	error_set(e, ERROR_UNAVAILABLE, "database error while %s: %s", what, *msg ? msg : sqlite3_errstr(rc));
+	return -1;
 }
 
 static int sq_change_mark(struct db *db, struct db_mark *out)

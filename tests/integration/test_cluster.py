@@ -1,0 +1,531 @@
+"""Several nodes on one PostgreSQL (issue 11, item 3): two `consulta serve`
+processes on one database behind HAProxy 2.6 (run from a config in a
+temporary directory on loopback), and mail senders on one database.
+
+What must hold across nodes, each tested here:
+- a session made by logging in on one node is a session on the other, and the
+  CSRF token one node's page gave is the one the other expects (the key is in
+  the database, server_secret, not in a process);
+- the slow-down of failed logins counts the failures made on every node;
+- a change made on one node is on the other's pages at once (the page cache
+  of each node is keyed by a state read from the database);
+- one message delivered by LMTP to both nodes (an MTA retrying elsewhere) is
+  one contribution;
+- under load through HAProxy, a node killed with SIGKILL loses nothing it
+  acknowledged: every 201 is in the database, tracking numbers are unique,
+  and the other node goes on answering through HAProxy;
+- the outbox is claimed: two senders on one database and one SMTP server
+  deliver each mail exactly once, and the mails of a sender killed while it
+  held them are sent by another once its claim has run out.
+
+These tests always run on PostgreSQL (several nodes need a shared database
+server): the private PostgreSQL 15 of tests/pg/ (started by harness.py, or
+CONSULTA_TEST_PG_URL), whatever CONSULTA_TEST_DB says. HAProxy is Debian's
+haproxy (scripts/setup.sh installs it); without it, or without PostgreSQL,
+these tests fail rather than pass having proved nothing."""
+
+import json
+import os
+import re
+import shutil
+import signal
+import smtplib
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+import unittest
+import urllib.parse
+
+import harness
+from harness import CALL1_OPEN, SLUG, contribution
+
+PASSWORD = "a long passphrase for the tests"
+HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"
+CALL1_ADDRESS = "written-inputs@gca-demo.example"
+TIMEOUT = 30
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def shared_database(now):
+    """A fresh PostgreSQL database with the demo loaded; its URL."""
+    d = tempfile.mkdtemp(prefix="consulta-cluster-db-")
+    try:
+        url = harness.pg_database_for(d)
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+    p = harness.run_command(["demo"], now=now, db=url)
+    if p.returncode != 0:
+        raise RuntimeError("consulta demo failed: %s" % p.stderr)
+    return url
+
+
+class Node(harness.Server):
+    """A `consulta serve` on a database other nodes share: its own folder (its log), not its own database."""
+
+    def __init__(self, now, db, **kw):
+        super().__init__(now, demo=False, **kw)
+        if harness.TEST_DB == "postgresql":
+            harness.pg_drop(self.db)  # the database the harness made for this folder: not used
+        self.db = db
+        self.prepared = True
+
+    def cleanup(self):
+        self._kill()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class Haproxy:
+    """HAProxy in front of the nodes: round robin, health checks on /healthz, the client's address in
+    X-Forwarded-For, and a request whose connection to a node failed sent to the other (nothing reached
+    the dead node, so nothing is done twice)."""
+
+    CONFIG = """global
+    maxconn 1024
+defaults
+    mode http
+    timeout connect 2s
+    timeout client 30s
+    timeout server 30s
+    retries 3
+    option redispatch 1
+    retry-on conn-failure
+frontend web
+    bind 127.0.0.1:{port}
+    option forwardfor
+    default_backend nodes
+backend nodes
+    balance roundrobin
+    option httpchk GET /healthz
+{servers}
+"""
+
+    def __init__(self, ports):
+        if not os.path.exists(HAPROXY):
+            raise AssertionError("haproxy is not installed (scripts/setup.sh installs it)")
+        self.dir = tempfile.mkdtemp(prefix="consulta-haproxy-")
+        self.port = free_port()
+        servers = "\n".join("    server n%d 127.0.0.1:%d check inter 300 fall 2 rise 1" % (i, p)
+                            for i, p in enumerate(ports))
+        self.cfg = os.path.join(self.dir, "haproxy.cfg")
+        with open(self.cfg, "w") as f:
+            f.write(self.CONFIG.format(port=self.port, servers=servers))
+        self.err = open(os.path.join(self.dir, "haproxy.log"), "wb")
+        self.proc = subprocess.Popen([HAPROXY, "-db", "-f", self.cfg], stdin=subprocess.DEVNULL,
+                                     stdout=self.err, stderr=self.err, preexec_fn=harness._die_with_the_runner)
+        deadline = time.monotonic() + TIMEOUT
+        while True:
+            try:
+                if self.request("GET", "/healthz").status == 200:
+                    break
+            except OSError:
+                pass
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise AssertionError("haproxy did not start: %s" % self.log())
+            time.sleep(0.1)
+
+    def request(self, method, path, body=None, headers=None, timeout=harness.HTTP_TIMEOUT):
+        import http.client
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            conn.request(method, path, body=body, headers=headers or {})
+            resp = conn.getresponse()
+            return harness.Response(resp.status, resp.headers, resp.read())
+        finally:
+            conn.close()
+
+    def log(self):
+        with open(os.path.join(self.dir, "haproxy.log"), "rb") as f:
+            return f.read().decode("utf-8", "replace")[-3000:]
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.err.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def session_cookie(r):
+    for name, value in r.headers.items():
+        if name.lower() == "set-cookie" and value.startswith("consulta_session="):
+            return value.split(";")[0].split("=", 1)[1]
+    return None
+
+
+def form_token(html):
+    m = re.search(r'name="csrf" value="([A-Za-z0-9_-]{43})"', html)
+    assert m, "no CSRF field in the page"
+    return m.group(1)
+
+
+class TwoNodes(unittest.TestCase):
+    """Two nodes on one PostgreSQL behind HAProxy, shared by the tests (the kill test starts its node again)."""
+
+    NOW = CALL1_OPEN
+
+    @classmethod
+    def setUpClass(cls):
+        cls.db = shared_database(cls.NOW)
+        cls.lmtp = [free_port(), free_port()]
+        cls.nodes = []
+        cls.proxy = None
+        try:
+            for port in cls.lmtp:
+                n = Node(cls.NOW, cls.db, serve_args=["--trusted-proxy", "127.0.0.1", "--lmtp",
+                                                      "127.0.0.1:%d" % port])
+                cls.nodes.append(n)
+                n.start()
+            cls.proxy = Haproxy([n.port for n in cls.nodes])
+        except BaseException:
+            cls.tearDownClass()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        problems = []
+        if cls.proxy:
+            cls.proxy.stop()
+        for n in cls.nodes:
+            problem = n.stop()
+            n.cleanup()
+            if problem:
+                problems.append(problem)
+        harness.pg_drop(cls.db)
+        if problems:
+            raise AssertionError("\n".join(problems))
+
+    def setUp(self):
+        for n in self.nodes:
+            n.new_stderr()
+
+    def tearDown(self):
+        for n in self.nodes:
+            report = harness.sanitizer_report(n.new_stderr())
+            if report:
+                self.fail("sanitizer report from a node: " + report)
+
+    def test_a_session_and_its_csrf_token_from_one_node_work_on_the_other(self):
+        a, b = self.nodes
+        a.account_token("ada@example.org", role="stakeholder", password=PASSWORD)
+        # The login form and its token come from node A, with the visitor's cookie A set.
+        page = a.get("/login")
+        self.assertEqual(page.status, 200, page)
+        visitor = re.search(r"consulta_csrf=([A-Za-z0-9_-]{43})", page.header("Set-Cookie") or "").group(1)
+        # Posted to node B: B expects the token A gave (one key, in the database).
+        r = b.post_form("/login", {"email": "ada@example.org", "password": PASSWORD, "next": "/account",
+                                   "csrf": form_token(page.text)},
+                        headers={"Cookie": "consulta_csrf=" + visitor}, csrf=False)
+        self.assertEqual(r.status, 303, r)
+        session = session_cookie(r)
+        self.assertTrue(session)
+        # The session B made is a session on A: A shows the account page, and its form's token is the
+        # session's; B takes that token to log out, and then A knows the session no more.
+        mine = a.get("/account", headers={"Cookie": "consulta_session=" + session})
+        self.assertEqual(mine.status, 200, mine)
+        self.assertIn("ada@example.org", mine.text)
+        token = form_token(mine.text)
+        r = b.post_form("/logout", {"csrf": token}, headers={"Cookie": "consulta_session=" + session},
+                        csrf=False)
+        self.assertEqual(r.status, 303, r)
+        after = a.get("/account", headers={"Cookie": "consulta_session=" + session})
+        self.assertNotEqual(after.status, 200, "a session ended on one node ends on every node")
+        # And a token made for another session is refused on either node.
+        r = a.post_form("/logout", {"csrf": "x" * 43}, headers={"Cookie": "consulta_session=" + session},
+                        csrf=False)
+        self.assertEqual(r.status, 403, r)
+
+    def test_failed_logins_on_both_nodes_count_together(self):
+        """Through HAProxy (round robin: the attempts alternate between the nodes), from one client address
+        (X-Forwarded-For, trusted): after the free failures of the account from that address, the next
+        attempt is slowed on whichever node it reaches."""
+        a, _ = self.nodes
+        a.account_token("grace@example.org", role="stakeholder", password=PASSWORD)
+        client = "192.0.2.77"
+
+        def attempt(password):
+            page = self.proxy.request("GET", "/login", headers={"X-Forwarded-For": client})
+            visitor = re.search(r"consulta_csrf=([A-Za-z0-9_-]{43})", page.header("Set-Cookie") or "").group(1)
+            body = urllib.parse.urlencode({"email": "grace@example.org", "password": password, "next": "/account",
+                                           "csrf": form_token(page.text)})
+            return self.proxy.request("POST", "/login", body=body.encode(), headers={
+                "Content-Type": "application/x-www-form-urlencoded", "X-Forwarded-For": client,
+                "Cookie": "consulta_csrf=" + visitor})
+
+        for i in range(5):  # ACCOUNT_FREE_FAILURES
+            r = attempt("wrong-%d" % i)
+            self.assertNotEqual(r.status, 429, "attempt %d: %r" % (i, r))
+        slowed = attempt("wrong-again")
+        self.assertEqual(slowed.status, 429, slowed)
+        # With the right password too: the slow-down comes before the password is looked at.
+        self.assertEqual(attempt(PASSWORD).status, 429)
+        # Both nodes took some of the attempts (HAProxy's round robin), so the count is the database's.
+        for n in self.nodes:
+            self.assertIn("/login", n.log())
+
+    def test_a_change_on_one_node_is_on_the_other_nodes_pages_at_once(self):
+        a, b = self.nodes
+        token = a.account_token("sec-pages@gca.example")
+        for _ in range(2):  # kept by B's page cache
+            first = b.get("/versions/2")
+            self.assertEqual(first.status, 200, first)
+        r = a.send_json("PATCH", "/api/v1/processes/" + SLUG, {"title": "Guidelines, renamed on node A"},
+                        token=token)
+        self.assertEqual(r.status, 200, r)
+        after = b.get("/versions/2")
+        self.assertIn(b"Guidelines, renamed on node A", after.body)
+        etag = first.header("ETag")
+        if etag:  # a client holding the old page is not told it is still good
+            self.assertEqual(b.get("/versions/2", headers={"If-None-Match": etag}).status, 200)
+        r = a.send_json("PATCH", "/api/v1/processes/" + SLUG, {"title": "Guidelines on GCA"}, token=token)
+        self.assertEqual(r.status, 200, r)
+        self.assertNotIn(b"renamed on node A", b.get("/versions/2").body)
+
+    def test_one_message_delivered_by_lmtp_to_both_nodes_is_one_contribution(self):
+        msg = ("From: Ada Lovelace <ada@example.org>\r\nTo: %s\r\nSubject: Twice\r\n"
+               "Message-ID: <cluster-twice@example.org>\r\n\r\nDelivered to both nodes.\r\n" % CALL1_ADDRESS).encode()
+        results = [None, None]
+
+        def deliver(i):
+            with smtplib.LMTP("127.0.0.1", self.lmtp[i], timeout=TIMEOUT) as s:
+                results[i] = s.sendmail("ada@example.org", [CALL1_ADDRESS], msg)
+
+        ts = [threading.Thread(target=deliver, args=(i,)) for i in range(2)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join(TIMEOUT)
+        self.assertEqual(results, [{}, {}], "both nodes accept it (the second as the same message)")
+        rows = harness.db_query(self.db, "SELECT count(*) FROM contribution WHERE message_id = ?",
+                                ("cluster-twice@example.org",))
+        self.assertEqual(rows[0][0], 1)
+
+    def test_z_a_node_killed_under_load_loses_nothing_acknowledged(self):
+        """Clients post contributions through HAProxy; node A is killed (SIGKILL) a moment in. Every 201
+        is a row with its tracking number; no tracking number is given twice; other answers are only
+        HAProxy's 502/503 for requests that were on the dead node; afterwards HAProxy answers by node B."""
+        a, b = self.nodes
+        stop = threading.Event()
+        lock = threading.Lock()
+        acknowledged, others, failures = [], [], []
+
+        def client(k):
+            i = 0
+            while not stop.is_set():
+                i += 1
+                body = json.dumps(contribution(name="Load %d-%d" % (k, i), email="load%d@example.org" % k))
+                try:
+                    r = self.proxy.request("POST", "/api/v1/calls/1/contributions", body=body.encode(),
+                                           headers={"Content-Type": "application/json"})
+                except OSError as e:  # the proxy itself must not drop us
+                    with lock:
+                        failures.append(repr(e))
+                    continue
+                with lock:
+                    if r.status == 201:
+                        acknowledged.append(r.json()["tracking"])
+                    else:
+                        others.append((r.status, r.body[:200]))
+
+        threads = [threading.Thread(target=client, args=(k,), daemon=True) for k in range(8)]
+        for t in threads:
+            t.start()
+        deadline = time.monotonic() + 60
+        while len(acknowledged) < 40 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        a.kill9()
+        killed_at = len(acknowledged)
+        time.sleep(3)
+        stop.set()
+        for t in threads:
+            t.join(TIMEOUT)
+        self.assertFalse(failures, failures[:5])
+        self.assertGreater(len(acknowledged), killed_at, "node B went on taking contributions")
+        self.assertEqual(len(set(acknowledged)), len(acknowledged), "a tracking number given twice")
+        for status, body in others:
+            self.assertIn(status, (502, 503), body)
+        stored = {t for (t,) in harness.db_query(self.db, "SELECT tracking FROM contribution WHERE name LIKE 'Load %'")}
+        missing = set(acknowledged) - stored
+        self.assertFalse(missing, "acknowledged but not stored: %r" % sorted(missing)[:10])
+        # HAProxy has marked A down: every request now goes to B and is answered.
+        for _ in range(10):
+            self.assertEqual(self.proxy.request("GET", "/processes/" + SLUG).status, 200)
+        # A, started again on the same database, serves the contributions B took while it was down.
+        a.start()
+        for tracking in acknowledged[-3:]:
+            self.assertEqual(a.get("/receipts/" + tracking).status, 200, tracking)
+
+
+class SendMail:
+    """`consulta send-mail --smtp URL` on a database, until stop() or kill9()."""
+
+    def __init__(self, db, smtp_url, now=CALL1_OPEN):
+        self.dir = tempfile.mkdtemp(prefix="consulta-sender-")
+        self.err_path = os.path.join(self.dir, "send-mail.err")
+        env = dict(os.environ)
+        env["CONSULTA_NOW"] = now
+        with open(self.err_path, "wb") as err:
+            self.proc = subprocess.Popen([harness.binary(), "--db", db, "send-mail", "--smtp", smtp_url],
+                                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err, env=env,
+                                         preexec_fn=harness._die_with_the_runner)
+        line = self.proc.stdout.readline().decode()
+        if not line.startswith("sending mail through"):
+            raise AssertionError("consulta send-mail did not start: %r %s" % (line, self.log()))
+
+    def log(self):
+        with open(self.err_path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+
+    def kill9(self):
+        self.proc.kill()
+        self.proc.wait(timeout=10)
+
+    def stop(self):
+        """Stops it; a problem (exit status, sanitizer report) as a string, or None."""
+        problem = None
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                problem = "send-mail did not stop within 20 s"
+            if not problem and self.proc.returncode != 0:
+                problem = "send-mail exited with %s: %s" % (self.proc.returncode, self.log()[-2000:])
+        report = harness.sanitizer_report(self.log())
+        self.proc.stdout.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+        return report or problem
+
+
+class Stall:
+    """An SMTP server that accepts connections and never says a word: a sender holds its claim meanwhile."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        self.conns = []
+        self.stopping = False
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def accept(self):
+        while not self.stopping:
+            try:
+                c, _ = self.sock.accept()
+            except OSError:
+                return
+            self.conns.append(c)
+
+    def stop(self):
+        self.stopping = True
+        self.sock.close()
+        for c in self.conns:
+            c.close()
+
+
+def queue_mails(db, n, tag):
+    """n mails, due now, straight into the outbox (as outbox_enqueue leaves them); their Message-IDs."""
+    ids = ["%s-%d@cluster.test" % (tag, i) for i in range(n)]
+    now = int(time.time())
+    with harness.connect(db) as c:
+        c.executemany("INSERT INTO outbox (created_at, kind, recipient, message, message_id, next_attempt_at) "
+                      "VALUES (?, 'notice', ?, ?, ?, ?)",
+                      [(now, "reader%d@example.org" % i,
+                        "From: consulta@localhost\r\nTo: reader%d@example.org\r\nSubject: %s\r\nMessage-ID: <%s>\r\n"
+                        "\r\nMail %d.\r\n" % (i, tag, mid, i), mid, now - 1) for i, mid in enumerate(ids)])
+    return ids
+
+
+class OutboxClaims(unittest.TestCase):
+    """Mail senders on one PostgreSQL database against one SMTP server (aiosmtpd, as test_mail's)."""
+
+    def setUp(self):
+        import test_mail
+        self.test_mail = test_mail
+        self.db = shared_database(CALL1_OPEN)
+        self.addCleanup(harness.pg_drop, self.db)
+        self.senders = []
+
+    def tearDown(self):
+        problems = [p for p in (s.stop() for s in self.senders) if p]
+        if problems:
+            self.fail("\n".join(problems))
+
+    def sender(self, url):
+        s = SendMail(self.db, url)
+        self.senders.append(s)
+        return s
+
+    def sink(self, delay=0.0):
+        test_mail = self.test_mail
+
+        class SlowSink(test_mail.Sink):
+            async def handle_DATA(self, server, session, envelope):
+                import asyncio
+                await asyncio.sleep(delay)  # long enough for both senders to be at work at once
+                return await test_mail.Sink.handle_DATA(self, server, session, envelope)
+
+        s = SlowSink().start()
+        self.addCleanup(s.stop)
+        return s
+
+    def delivered(self, sink):
+        return [m[2]["Message-ID"].strip("<>") for m in sink.mails()]
+
+    def test_two_senders_send_each_mail_exactly_once(self):
+        sink = self.sink(delay=0.02)
+        ids = queue_mails(self.db, 120, "twice")
+        first, second = self.sender(sink.url), self.sender(sink.url)
+        sink.wait(len(ids), timeout=90)
+        time.sleep(2)  # a second copy would come now
+        got = self.delivered(sink)
+        self.assertEqual(sorted(got), sorted(ids), "each mail once: %d deliveries of %d mails" % (len(got), len(ids)))
+        rows = harness.db_query(self.db, "SELECT count(*) FROM outbox WHERE sent_at IS NULL OR claimed_by IS NOT NULL")
+        self.assertEqual(rows[0][0], 0, "every mail marked sent, no claim left")
+        sent_by = [s.log().count("result=sent") for s in (first, second)]
+        self.assertEqual(sum(sent_by), len(ids))
+        self.assertTrue(all(sent_by), "both senders sent some: %r" % sent_by)
+
+    def test_the_mails_of_a_sender_killed_while_it_held_them_are_sent_by_another(self):
+        stall = Stall()
+        self.addCleanup(stall.stop)
+        ids = queue_mails(self.db, 3, "killed")
+        doomed = SendMail(self.db, "smtp://127.0.0.1:%d" % stall.port)
+        deadline = time.monotonic() + TIMEOUT
+        while not harness.db_query(self.db, "SELECT 1 FROM outbox WHERE claimed_by IS NOT NULL"):
+            self.assertLess(time.monotonic(), deadline, "the sender claimed nothing: " + doomed.log())
+            time.sleep(0.05)
+        doomed.kill9()
+        doomed.stop()
+        claims = harness.db_query(self.db, "SELECT claimed_by, claimed_until FROM outbox WHERE sent_at IS NULL")
+        self.assertEqual(len(claims), 3)
+        self.assertTrue(all(c[0] for c in claims), claims)
+        self.assertGreater(min(c[1] for c in claims), time.time() + 60, "the claim is a lease of minutes")
+        sink = self.sink()
+        self.sender(sink.url)
+        time.sleep(3)  # the claim holds: the new sender (which looks every second) leaves them
+        self.assertEqual(self.delivered(sink), [])
+        # The lease runs out (moved to the past here rather than waited for): the new sender takes them.
+        harness.db_query(self.db, "UPDATE outbox SET claimed_until = ? WHERE claimed_by IS NOT NULL",
+                         (int(time.time()) - 1,))
+        sink.wait(3)
+        time.sleep(2)
+        self.assertEqual(sorted(self.delivered(sink)), sorted(ids))
+
+
+if __name__ == "__main__":
+    unittest.main()
