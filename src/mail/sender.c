@@ -243,7 +243,9 @@ static bool deliver_due(struct db *db)
 			/* A mail is sent only while this claim surely holds for its whole exchange. */
 			const int64_t now = clock_wall();
 			if (now + SENDER_TIMEOUT + SENDER_LEASE_MARGIN > lease_end) {
-				int kept = now < lease_end ? outbox_claim_renew(db, claimer, now, SENDER_LEASE_SECONDS, &e) : 0;
+				int kept = now < lease_end
+				               ? outbox_claim_renew(db, claimer, now, SENDER_LEASE_SECONDS, &e)
+				               : 0;
 				if (kept <= 0) {
 					log_event("mail.claim_lost", "claimer=%s left=%d", claimer, n - i);
 					more = false;
@@ -259,8 +261,8 @@ static bool deliver_due(struct db *db)
 				break;
 			}
 			if (r.outcome == OUTCOME_RETRY && r.smtp == 0) {
-				/* Nobody answered: the others wait for the next tick rather than each for a time-out (their
-				 * claim is let go below). */
+				/* Nobody answered: the others wait for the next tick rather than each for a time-out
+				 * (their claim is let go below). */
 				more = false;
 				break;
 			}

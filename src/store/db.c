@@ -43,8 +43,8 @@ int db_backup(struct db *db, const char *path, int64_t *pages, struct error *e)
 {
 	if (backend != &db_sqlite_backend) {
 		error_set(e, ERROR_INVALID,
-			  "backup copies a SQLite database; back PostgreSQL up with its own tools (pg_basebackup, "
-			  "pg_dump: docs/DEPLOY.md)");
+		          "backup copies a SQLite database; back PostgreSQL up with its own tools (pg_basebackup, "
+		          "pg_dump: docs/DEPLOY.md)");
 		return -1;
 	}
 	return db_sqlite_backup(db, path, pages, e);

@@ -26,7 +26,7 @@ static int setup(void **state)
 	if (unit_db_open("2021-02-01T10:00:00Z", UNIT_NO_DEMO, &db) != 0)
 		return -1;
 	static const char sql[] = "INSERT INTO outbox (created_at, kind, recipient, message, message_id, "
-				  "next_attempt_at) VALUES (?, 'notice', ?, 'Subject: x\r\n\r\nx\r\n', ?, ?)";
+	                          "next_attempt_at) VALUES (?, 'notice', ?, 'Subject: x\r\n\r\nx\r\n', ?, ?)";
 	struct error e;
 	error_clear(&e);
 	for (int i = 0; i < MAILS; i++) {
@@ -102,7 +102,7 @@ static void test_claims(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_claims),
+	    cmocka_unit_test(test_claims),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
