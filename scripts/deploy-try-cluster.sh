@@ -14,7 +14,9 @@
 # contrib/haproxy/consulta.cfg (addresses changed to loopback ports); an SMTP
 # server on loopback (aiosmtpd, a Maildir). Then it checks: contributions
 # through HAProxy reach both nodes and are all 201; each receipt is mailed
-# exactly once although both nodes run a mail sender; the replica streams and
+# exactly once although both nodes run a mail sender; one message delivered
+# twice by LMTP through HAProxy (once to each node) is one contribution; the
+# replica streams and
 # has every contribution; a node killed with SIGKILL leaves HAProxy answering
 # by the other; and, the primary stopped, the replica promoted takes writes
 # from a node pointed at it. Prints "deploy-try-cluster: ok" and exits 0, or
@@ -103,14 +105,19 @@ say "PostgreSQL primary on $p1, streaming replica on $p2"
 # 4. The units of each node: the shipped ones, --db the primary, each its own port.
 smtp_port=$(free_port)
 hp_port=$(free_port)
+lmtp_port=$(free_port)
 n1=$(free_port)
 n2=$(free_port)
+l1=$(free_port)
+l2=$(free_port)
 for n in 1 2; do
 	eval port=\$n$n
+	eval lport=\$l$n
 	mkdir -p "$dir/units/node$n"
 	for u in consulta.service consulta-mail.service; do
 		sed -e "s|/usr/local/bin/consulta|$bin|g" -e "s|/var/lib/consulta|$dir/run|g" \
 			-e "s|--db sqlite:[^ ]*|--db $primary_url|" -e "s|127.0.0.1:8080|127.0.0.1:$port|g" \
+			-e "s|--trusted-proxy|--lmtp 127.0.0.1:$lport --trusted-proxy|" \
 			-e "s|smtp://127.0.0.1:25|smtp://127.0.0.1:$smtp_port|g" \
 			-e "s|--public-url https://consultation.example.org|--public-url http://127.0.0.1:$hp_port|g" \
 			-e "s|^User=consulta|User=$(id -un)|" -e "s|^Group=consulta|Group=$(id -gn)|" \
@@ -140,6 +147,7 @@ wait_http "http://127.0.0.1:$n2/healthz"
 
 # 5. HAProxy, with the shipped configuration.
 sed -e "s|bind :80|bind 127.0.0.1:$hp_port|" -e "s|10.0.0.11:8080|127.0.0.1:$n1|" -e "s|10.0.0.12:8080|127.0.0.1:$n2|" \
+	-e "s|bind :2424|bind 127.0.0.1:$lmtp_port|" -e "s|10.0.0.11:2424|127.0.0.1:$l1|" -e "s|10.0.0.12:2424|127.0.0.1:$l2|" \
 	"$here/contrib/haproxy/consulta.cfg" >"$dir/run/haproxy.cfg"
 "$haproxy" -c -f "$dir/run/haproxy.cfg" >"$dir/run/haproxy-check.log" 2>&1 || fail "haproxy -c: $(cat "$dir/run/haproxy-check.log")"
 "$haproxy" -db -f "$dir/run/haproxy.cfg" >"$dir/run/haproxy.log" 2>&1 &
@@ -185,6 +193,25 @@ done <"$dir/run/tracking"
 senders=0
 for n in 1 2; do grep -q 'result=sent' "$dir/run/mail$n.log" && senders=$((senders + 1)); done
 say "each receipt mailed exactly once ($senders of 2 senders sent some)"
+
+# 7b. Mail in by LMTP through HAProxy: one message delivered twice (an MTA trying again; round robin takes the
+# second delivery to the other node) is one contribution.
+address=$(sql "$p1" "SELECT email FROM call WHERE id = $call")
+[ -n "$address" ] || fail "call $call has no address for mail"
+for i in 1 2; do
+	"$python" - "$lmtp_port" "$address" <<'PY' || fail "LMTP delivery $i through HAProxy"
+import smtplib, sys
+msg = ("From: Ada Lovelace <ada@example.org>\r\nTo: %s\r\nSubject: By mail\r\n"
+       "Message-ID: <deploy-try-cluster@example.org>\r\n\r\nDelivered twice.\r\n" % sys.argv[2]).encode()
+with smtplib.LMTP("127.0.0.1", int(sys.argv[1]), timeout=30) as s:
+    refused = s.sendmail("ada@example.org", [sys.argv[2]], msg)
+sys.exit(1 if refused else 0)
+PY
+done
+[ "$(sql "$p1" "SELECT count(*) FROM contribution WHERE message_id = 'deploy-try-cluster@example.org'")" = 1 ] ||
+	fail "one message delivered twice by LMTP is not one contribution"
+for n in 1 2; do grep -q 'lmtp.delivered' "$dir/run/node$n.log" || fail "node $n took no LMTP delivery"; done
+say "one message delivered twice by LMTP through HAProxy (once to each node): one contribution"
 
 # 8. The replica has them all (streaming).
 [ "$(sql "$p1" "SELECT state FROM pg_stat_replication")" = streaming ] || fail "the replica does not stream"
