@@ -176,9 +176,22 @@ int outbox_claim(struct db *db, struct arena *a, int64_t now, int64_t lease, con
 	static const char sql_read[] = "SELECT id, recipient, message, message_id, attempts FROM outbox "
 				       "WHERE claimed_by = ? AND sent_at IS NULL AND failed_at IS NULL "
 				       "ORDER BY next_attempt_at, id";
+	/* A look first, with no transaction: an idle sender looks every second, and on PostgreSQL a write
+	 * transaction takes the writers' lock, which the contributions' writer should not wait for in vain. */
+	static const char sql_any[] = "SELECT 1 FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL "
+				      "AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until <= ?) LIMIT 1";
+	struct db_stmt *st = db_stmt(db, sql_any, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, now);
+	db_bind_int(st, 2, now);
+	enum db_step any = db_step(st, e);
+	db_reset(st);
+	if (any != DB_ROW)
+		return any == DB_DONE ? 0 : -1;
 	if (db_begin(db, e) != 0)
 		return -1;
-	struct db_stmt *st = db_stmt(db, sql_claim, e);
+	st = db_stmt(db, sql_claim, e);
 	if (!st)
 		goto fail;
 	db_bind_text(st, 1, claimer);
