@@ -414,9 +414,8 @@ static int cmd_backup(int argc, char **argv)
 	}
 	struct error e;
 	error_clear(&e);
-	struct db *db = db_thread(&e);
 	int64_t pages = 0;
-	if (!db || db_backup(db, argv[1], &pages, &e) != 0)
+	if (db_backup(argv[1], &pages, &e) != 0)
 		return fail(&e);
 	printf("backup %s: %lld pages, checked\n", argv[1], (long long)pages);
 	return 0;

@@ -4,6 +4,7 @@
 #include "store/db_backend.h"
 
 #include <string.h>
+#include <unistd.h>
 
 /* Set once by db_configure(), before any thread: read-only afterwards. */
 static const struct db_backend *backend = &db_sqlite_backend;
@@ -39,15 +40,22 @@ void db_thread_close(void)
 	backend->thread_close();
 }
 
-int db_backup(struct db *db, const char *path, int64_t *pages, struct error *e)
+int db_backup(const char *path, int64_t *pages, struct error *e)
 {
+	*pages = 0;
 	if (backend != &db_sqlite_backend) {
 		error_set(e, ERROR_INVALID,
 		          "backup copies a SQLite database; back PostgreSQL up with its own tools (pg_basebackup, "
 		          "pg_dump: docs/DEPLOY.md)");
 		return -1;
 	}
-	return db_sqlite_backup(db, path, pages, e);
+	/* Opening a connection would make an empty database where there was none: a wrong path is said. */
+	if (access(db_path(), F_OK) != 0) {
+		error_set(e, ERROR_NOT_FOUND, "There is no database at %s.", db_path());
+		return -1;
+	}
+	struct db *db = db_thread(e);
+	return db ? db_sqlite_backup(db, path, pages, e) : -1;
 }
 
 int db_change_mark(struct db *db, struct db_mark *out)

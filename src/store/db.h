@@ -62,10 +62,11 @@ const char *db_path(void);
  * SQLite's online backup API (writers go on meanwhile: in WAL mode the copy
  * is one read transaction), checks the copy (PRAGMA quick_check), makes it
  * durable and only then gives it its name, so that path is either absent or
- * a whole, checked copy. Refuses a path that exists. *pages is the copy's
+ * a whole, checked copy. Refuses a path that exists, and a database that does
+ * not (ERROR_NOT_FOUND). Uses this thread's connection. *pages is the copy's
  * size in pages. SQLite only: on PostgreSQL it fails with ERROR_INVALID
  * (PostgreSQL has its own tools). */
-int db_backup(struct db *db, const char *path, int64_t *pages, struct error *e);
+int db_backup(const char *path, int64_t *pages, struct error *e);
 
 /* This thread's connection, opened on first use; NULL (and e filled) if it cannot be opened. */
 struct db *db_thread(struct error *e);

@@ -6,6 +6,8 @@ written over an existing file nor left half-written under its name. On
 PostgreSQL the command refuses and names PostgreSQL's own tools."""
 
 import os
+import shutil
+import tempfile
 import sqlite3
 import threading
 
@@ -72,3 +74,12 @@ class Backup(ServerTestCase):
         self.assertEqual(p.returncode, 2)
         p = run_command(["backup", "a", "b"])
         self.assertEqual(p.returncode, 2)
+
+    def test_no_database_at_the_path_is_said_and_none_is_made(self):
+        d = tempfile.mkdtemp(prefix="consulta-backup-")
+        self.addCleanup(shutil.rmtree, d, True)
+        missing = os.path.join(d, "typo.db")
+        p = run_command(["--db", "sqlite:" + missing, "backup", os.path.join(d, "copy.db")])
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("no database", p.stderr)
+        self.assertEqual(os.listdir(d), [])
