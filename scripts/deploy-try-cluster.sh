@@ -70,8 +70,8 @@ wait_http() { # URL: until it answers 200, at most 20 s
 		sleep 0.1
 	done
 }
-exec_start() { # the command of a unit's ExecStart (continuation lines joined, %% made %)
-	sed -e ':a' -e '/\\$/N; s/\\\n//; ta' "$1" | sed -n 's/^ExecStart=//p' | sed 's/%%/%/g'
+exec_start() { # the command of a unit's ExecStart (continuation lines joined, %% and $$ made % and $)
+	sed -e ':a' -e '/\\$/N; s/\\\n//; ta' "$1" | sed -n 's/^ExecStart=//p' | sed -e 's/%%/%/g' -e 's/\$\$/$/g'
 }
 sql() { # PORT SQL: one value
 	psql -X -q -A -t -h 127.0.0.1 -p "$1" -U consulta -d consulta -c "$2"

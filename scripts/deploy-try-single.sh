@@ -56,9 +56,9 @@ wait_http() { # URL: until it answers 200, at most 20 s
 		sleep 0.1
 	done
 }
-# The command of a unit's ExecStart (continuation lines joined, systemd's %% made %).
+# The command of a unit's ExecStart (continuation lines joined, systemd's %% and $$ made % and $).
 exec_start() {
-	sed -e ':a' -e '/\\$/N; s/\\\n//; ta' "$1" | sed -n 's/^ExecStart=//p' | sed 's/%%/%/g'
+	sed -e ':a' -e '/\\$/N; s/\\\n//; ta' "$1" | sed -n 's/^ExecStart=//p' | sed -e 's/%%/%/g' -e 's/\$\$/$/g'
 }
 
 web_port=$(free_port)
