@@ -18,8 +18,8 @@ What must hold across nodes, each tested here:
   deliver each mail exactly once, and the mails of a sender killed while it
   held them are sent by another once its claim has run out.
 
-These tests always run on PostgreSQL (several nodes need a shared database
-server): the private PostgreSQL 15 of tests/pg/ (started by harness.py, or
+These tests (but OutboxClaimsOnSqlite: two senders on one SQLite file) always
+run on PostgreSQL (several nodes need a shared database server): the private PostgreSQL 15 of tests/pg/ (started by harness.py, or
 CONSULTA_TEST_PG_URL), whatever CONSULTA_TEST_DB says. HAProxy is Debian's
 haproxy (scripts/setup.sh installs it); without it, or without PostgreSQL,
 these tests fail rather than pass having proved nothing."""
@@ -370,7 +370,7 @@ class SendMail:
         env = dict(os.environ)
         env["CONSULTA_NOW"] = now
         with open(self.err_path, "wb") as err:
-            self.proc = subprocess.Popen([harness.binary(), "--db", db, "send-mail", "--smtp", smtp_url],
+            self.proc = subprocess.Popen([harness.binary(), "--db", harness.db_url(db), "send-mail", "--smtp", smtp_url],
                                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err, env=env,
                                          preexec_fn=harness._die_with_the_runner)
         line = self.proc.stdout.readline().decode()
@@ -519,6 +519,22 @@ class OutboxClaims(unittest.TestCase):
         sink.wait(3)
         time.sleep(2)
         self.assertEqual(sorted(self.delivered(sink)), sorted(ids))
+
+
+class OutboxClaimsOnSqlite(OutboxClaims):
+    """The same with the senders on one SQLite file (a node and `consulta send-mail` on one machine)."""
+
+    def setUp(self):
+        import test_mail
+        self.test_mail = test_mail
+        d = tempfile.mkdtemp(prefix="consulta-senders-")
+        self.addCleanup(shutil.rmtree, d, True)
+        self.db = os.path.join(d, "consulta.db")
+        for args in (["init"], ["demo"]):
+            p = harness.run_command(args, now=CALL1_OPEN, db=self.db)
+            if p.returncode != 0:
+                raise RuntimeError("consulta %s failed: %s" % (args[0], p.stderr))
+        self.senders = []
 
 
 if __name__ == "__main__":
