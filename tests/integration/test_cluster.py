@@ -9,8 +9,10 @@ What must hold across nodes, each tested here:
 - the slow-down of failed logins counts the failures made on every node;
 - a change made on one node is on the other's pages at once (the page cache
   of each node is keyed by a state read from the database);
-- one message delivered by LMTP to both nodes (an MTA retrying elsewhere) is
-  one contribution;
+- one message delivered by LMTP to both nodes (an MTA retrying elsewhere,
+  directly or through HAProxy's LMTP section) is one contribution;
+- HAProxy (the shipped contrib/haproxy/consulta.cfg, only its addresses
+  changed) limits connections per client address as nginx does;
 - under load through HAProxy, a node killed with SIGKILL loses nothing it
   acknowledged: every 201 is in the database, tracking numbers are unique,
   and the other node goes on answering through HAProxy;
@@ -82,40 +84,33 @@ class Node(harness.Server):
 
 
 class Haproxy:
-    """HAProxy in front of the nodes: round robin, health checks on /healthz, the client's address in
-    X-Forwarded-For, and a request whose connection to a node failed sent to the other (nothing reached
-    the dead node, so nothing is done twice)."""
+    """HAProxy in front of the nodes, from the shipped contrib/haproxy/consulta.cfg with only its addresses
+    changed to loopback ports (as test_nginx.py runs the shipped nginx site): round robin, health checks on
+    /healthz, the client's address in X-Forwarded-For, a request whose connection to a node failed sent to
+    another (nothing reached the dead node, so nothing is done twice), LMTP passed to the nodes."""
 
-    CONFIG = """global
-    maxconn 1024
-defaults
-    mode http
-    timeout connect 2s
-    timeout client 30s
-    timeout server 30s
-    retries 3
-    option redispatch 1
-    retry-on conn-failure
-frontend web
-    bind 127.0.0.1:{port}
-    option forwardfor
-    default_backend nodes
-backend nodes
-    balance roundrobin
-    option httpchk GET /healthz
-{servers}
-"""
+    CONF = os.path.join(harness.ROOT, "contrib", "haproxy", "consulta.cfg")
 
-    def __init__(self, ports):
+    def __init__(self, ports, lmtp_ports):
         if not os.path.exists(HAPROXY):
             raise AssertionError("haproxy is not installed (scripts/setup.sh installs it)")
         self.dir = tempfile.mkdtemp(prefix="consulta-haproxy-")
         self.port = free_port()
-        servers = "\n".join("    server n%d 127.0.0.1:%d check inter 300 fall 2 rise 1" % (i, p)
-                            for i, p in enumerate(ports))
+        self.lmtp_port = free_port()
+        with open(self.CONF) as f:
+            cfg = f.read()
+        changes = [(r"bind :80\n", "bind 127.0.0.1:%d\n" % self.port),
+                   (r"bind :2424\n", "bind 127.0.0.1:%d\n" % self.lmtp_port)]
+        for i in range(2):
+            changes += [(r"(server node%d) 10\.0\.0\.1%d:8080" % (i + 1, i + 1), r"\1 127.0.0.1:%d" % ports[i]),
+                        (r"(server node%d) 10\.0\.0\.1%d:2424" % (i + 1, i + 1), r"\1 127.0.0.1:%d" % lmtp_ports[i])]
+        for pattern, replacement in changes:
+            cfg, n = re.subn(pattern, replacement, cfg)
+            if n != 1:
+                raise AssertionError("the shipped HAProxy file has no single %r" % pattern)
         self.cfg = os.path.join(self.dir, "haproxy.cfg")
         with open(self.cfg, "w") as f:
-            f.write(self.CONFIG.format(port=self.port, servers=servers))
+            f.write(cfg)
         self.err = open(os.path.join(self.dir, "haproxy.log"), "wb")
         self.proc = subprocess.Popen([HAPROXY, "-db", "-f", self.cfg], stdin=subprocess.DEVNULL,
                                      stdout=self.err, stderr=self.err, preexec_fn=harness._die_with_the_runner)
@@ -187,7 +182,7 @@ class TwoNodes(unittest.TestCase):
                                                       "127.0.0.1:%d" % port])
                 cls.nodes.append(n)
                 n.start()
-            cls.proxy = Haproxy([n.port for n in cls.nodes])
+            cls.proxy = Haproxy([n.port for n in cls.nodes], cls.lmtp)
         except BaseException:
             cls.tearDownClass()
             raise
@@ -287,23 +282,50 @@ class TwoNodes(unittest.TestCase):
         self.assertNotIn(b"renamed on node A", b.get("/versions/2").body)
 
     def test_one_message_delivered_by_lmtp_to_both_nodes_is_one_contribution(self):
-        msg = ("From: Ada Lovelace <ada@example.org>\r\nTo: %s\r\nSubject: Twice\r\n"
-               "Message-ID: <cluster-twice@example.org>\r\n\r\nDelivered to both nodes.\r\n" % CALL1_ADDRESS).encode()
+        """An MTA that delivers a message again (its first try timed out) may reach another node: at once, to
+        each node directly; then twice through HAProxy's LMTP section (round robin: once to each node)."""
+        def message(mid):
+            return ("From: Ada Lovelace <ada@example.org>\r\nTo: %s\r\nSubject: Twice\r\n"
+                    "Message-ID: <%s>\r\n\r\nDelivered to both nodes.\r\n" % (CALL1_ADDRESS, mid)).encode()
+
+        def deliver(port, mid):
+            with smtplib.LMTP("127.0.0.1", port, timeout=TIMEOUT) as s:
+                return s.sendmail("ada@example.org", [CALL1_ADDRESS], message(mid))
+
         results = [None, None]
 
-        def deliver(i):
-            with smtplib.LMTP("127.0.0.1", self.lmtp[i], timeout=TIMEOUT) as s:
-                results[i] = s.sendmail("ada@example.org", [CALL1_ADDRESS], msg)
+        def direct(i):
+            results[i] = deliver(self.lmtp[i], "cluster-twice@example.org")
 
-        ts = [threading.Thread(target=deliver, args=(i,)) for i in range(2)]
+        ts = [threading.Thread(target=direct, args=(i,)) for i in range(2)]
         for t in ts:
             t.start()
         for t in ts:
             t.join(TIMEOUT)
         self.assertEqual(results, [{}, {}], "both nodes accept it (the second as the same message)")
-        rows = harness.db_query(self.db, "SELECT count(*) FROM contribution WHERE message_id = ?",
-                                ("cluster-twice@example.org",))
-        self.assertEqual(rows[0][0], 1)
+        self.assertEqual([deliver(self.proxy.lmtp_port, "cluster-proxied@example.org") for _ in range(2)], [{}, {}])
+        for mid in ("cluster-twice@example.org", "cluster-proxied@example.org"):
+            rows = harness.db_query(self.db, "SELECT count(*) FROM contribution WHERE message_id = ?", (mid,))
+            self.assertEqual(rows[0][0], 1, mid)
+        for n in self.nodes:
+            self.assertGreaterEqual(n.log().count("lmtp.delivered"), 2, "each node took one of each")
+
+    def test_haproxy_limits_connections_per_client_address(self):
+        """The shipped configuration's limit (64 at once from one address, as nginx's limit_conn in front of
+        one server): the 65th connection's request is answered 429 by HAProxy; once they close, 200."""
+        held = []
+        try:
+            for _ in range(64):
+                held.append(socket.create_connection(("127.0.0.1", self.proxy.port), timeout=TIMEOUT))
+            time.sleep(0.2)  # HAProxy has counted them
+            self.assertEqual(self.proxy.request("GET", "/healthz").status, 429)
+        finally:
+            for c in held:
+                c.close()
+        deadline = time.monotonic() + TIMEOUT
+        while self.proxy.request("GET", "/healthz").status != 200:
+            self.assertLess(time.monotonic(), deadline, "still refused after the connections closed")
+            time.sleep(0.1)
 
     def test_z_a_node_killed_under_load_loses_nothing_acknowledged(self):
         """Clients post contributions through HAProxy; node A is killed (SIGKILL) a moment in. Every 201
