@@ -503,7 +503,7 @@ class OutboxClaims(unittest.TestCase):
         return [m[2]["Message-ID"].strip("<>") for m in sink.mails()]
 
     def test_two_senders_send_each_mail_exactly_once(self):
-        sink = self.sink(delay=0.02)
+        sink = self.sink(delay=0.04)  # 120 mails: about 5 s, so both senders surely take part
         ids = queue_mails(self.db, 120, "twice")
         first, second = self.sender(sink.url), self.sender(sink.url)
         sink.wait(len(ids), timeout=90)
