@@ -1,6 +1,7 @@
 /* outcome — see outcome.h. */
 #include "core/outcome.h"
 #include "core/comment.h"
+#include "core/contribution.h"
 #include "core/country.h"
 
 #include <string.h>
@@ -9,16 +10,16 @@ _Static_assert(DECISION_NOTED + 1 == OUTCOME_DECISIONS, "outcome_decisions has o
 
 /*
  * Every query below selects from the comments or contributions of the calls in scope with the same
- * conditions: ?1 the version (0: any), ?2 the call (0: any), ?3 1 for the secretariat (calls whose
- * dispositions are not published count too). Only published contributions count: pending, hidden and spam
- * never do. The calls in scope are a subquery (run once) so that the contributions are found by their call
- * (index contribution_call), and their comments by contribution, rather than by scanning them all. The
+ * conditions: ?1 the version (0: any), ?2 the call (0: any), ?3 the process (0: any), ?4 1 for the secretariat
+ * and the statistics (calls whose dispositions are not published count too). Only published contributions count:
+ * pending, hidden and spam never do. The calls in scope are a subquery (run once) so that the contributions are found
+ * by their call (index contribution_call), and their comments by contribution, rather than by scanning them all. The
  * paragraphs' query also names the calls' versions (a comment's version is its call's) so that the comments'
  * (version_id, pid) index serves it.
  */
 #define OUTCOME_CALLS                                                                                                  \
-	"(?1 = 0 OR ca.version_id = ?1) AND (?2 = 0 OR ca.id = ?2) "                                                   \
-	"AND (?3 = 1 OR ca.dispositions_published_at IS NOT NULL) "
+	"(?1 = 0 OR ca.version_id = ?1) AND (?2 = 0 OR ca.id = ?2) AND (?3 = 0 OR ca.process_id = ?3) "                \
+	"AND (?4 = 1 OR ca.dispositions_published_at IS NOT NULL) "
 #define OUTCOME_SCOPE   "SELECT ca.id FROM call ca WHERE " OUTCOME_CALLS
 #define OUTCOME_COUNTED "k.call_id IN (" OUTCOME_SCOPE ") AND k.state = 'published' "
 #define OUTCOME_COMMENTS                                                                                               \
@@ -28,7 +29,8 @@ static void bind_scope(struct db_stmt *st, const struct outcome_scope *scope, en
 {
 	db_bind_int(st, 1, scope->version_id);
 	db_bind_int(st, 2, scope->call_id);
-	db_bind_int(st, 3, audience == OUTCOME_SECRETARIAT ? 1 : 0);
+	db_bind_int(st, 3, scope->process_id);
+	db_bind_int(st, 4, audience != OUTCOME_PUBLIC ? 1 : 0);
 }
 
 static int call_fill(struct arena *a, struct db_stmt *st, void *element)
@@ -59,6 +61,16 @@ static int count_fill(struct arena *a, struct db_stmt *st, void *element)
 	return failed ? -1 : 0;
 }
 
+/* A paragraph's row of OUTCOME_BY_PARAGRAPH: count_fill's, then the version and the number. */
+static int paragraph_count_fill(struct arena *a, struct db_stmt *st, void *element)
+{
+	struct outcome_count *c = element;
+	int rc = count_fill(a, st, element);
+	c->version_id = db_col_int(st, 3);
+	c->number = db_col_null(st, 4) ? 0 : (int)db_col_int(st, 4);
+	return rc;
+}
+
 static int paragraph_fill(struct arena *a, struct db_stmt *st, void *element)
 {
 	struct outcome_paragraph *p = element;
@@ -70,17 +82,88 @@ static int paragraph_fill(struct arena *a, struct db_stmt *st, void *element)
 	return failed ? -1 : 0;
 }
 
-/* Runs a GROUP BY query whose rows are "key, label, count" into a list. */
-static int read_counts(struct db *db, struct arena *a, const char *sql, const struct outcome_scope *scope,
-                       enum outcome_audience audience, struct outcome_count **out, int *n, struct error *e)
+/* One query per measure, each "key, label, count" rows (the paragraphs' add the version and the number). */
+static const char *const MEASURE_SQL[] = {
+    [OUTCOME_BY_CATEGORY] =
+        "SELECT cat.slug, cat.name, count(*) FROM contribution k "
+        "JOIN category cat ON cat.id = k.category_id WHERE " OUTCOME_COUNTED
+        "GROUP BY cat.id, cat.slug, cat.name, cat.position ORDER BY count(*) DESC, cat.position, cat.id",
+    [OUTCOME_BY_COUNTRY] = "SELECT k.country, k.country, count(*) FROM contribution k "
+                           "WHERE " OUTCOME_COUNTED "GROUP BY k.country ORDER BY count(*) DESC, k.country",
+    [OUTCOME_BY_TYPE] = "SELECT cm.type, cm.type, count(*) FROM comment cm "
+                        "JOIN contribution k ON k.id = cm.contribution_id "
+                        "WHERE " OUTCOME_COUNTED "GROUP BY cm.type ORDER BY count(*) DESC, cm.type",
+    [OUTCOME_BY_CHANNEL] = "SELECT k.channel, k.channel, count(*) FROM contribution k "
+                           "WHERE " OUTCOME_COUNTED "GROUP BY k.channel ORDER BY count(*) DESC, k.channel",
+    [OUTCOME_BY_CAMPAIGN] = "SELECT CASE WHEN k.campaign_id IS NULL THEN 'single' ELSE 'campaign' END, NULL, count(*) "
+                            "FROM contribution k WHERE " OUTCOME_COUNTED
+                            "GROUP BY CASE WHEN k.campaign_id IS NULL THEN 'single' ELSE 'campaign' END "
+                            "ORDER BY CASE WHEN k.campaign_id IS NULL THEN 'single' ELSE 'campaign' END",
+    /* received_at is a whole number of seconds, so / is a whole division in both backends */
+    [OUTCOME_BY_QUARTER_HOUR] = "SELECT CAST(k.received_at / 900 AS TEXT), NULL, count(*) FROM contribution k "
+                                "WHERE " OUTCOME_COUNTED "GROUP BY k.received_at / 900 ORDER BY k.received_at / 900",
+    [OUTCOME_BY_PARAGRAPH] = "SELECT cm.pid, v.label, count(*), cm.version_id, p.number FROM comment cm "
+                             "JOIN contribution k ON k.id = cm.contribution_id JOIN version v ON v.id = cm.version_id "
+                             "LEFT JOIN paragraph p ON p.version_id = cm.version_id AND p.pid = cm.pid "
+                             "WHERE " OUTCOME_COUNTED "GROUP BY cm.version_id, cm.pid, p.number, v.label "
+                             "ORDER BY CASE WHEN cm.pid IS NULL THEN 1 ELSE 0 END, cm.version_id, p.number, cm.pid",
+};
+_Static_assert(sizeof MEASURE_SQL / sizeof *MEASURE_SQL == OUTCOME_BY_PARAGRAPH + 1, "one query per measure");
+
+static const char *channel_label(const char *name)
 {
-	struct db_stmt *st = db_stmt(db, sql, e);
+	enum contribution_channel c;
+	if (!contribution_channel_parse(name, &c))
+		return NULL;
+	return c == CHANNEL_WEB ? "Web form" : c == CHANNEL_API ? "API" : "E-mail";
+}
+
+static const char *type_label(const char *name)
+{
+	enum comment_type t;
+	if (!comment_type_parse(name, &t))
+		return NULL;
+	return t == COMMENT_TECHNICAL ? "Technical" : t == COMMENT_EDITORIAL ? "Editorial" : "General";
+}
+
+int outcome_count(struct db *db, struct arena *a, const struct outcome_scope *scope, enum outcome_audience audience,
+                  enum outcome_measure measure, struct outcome_count **out, int *n, struct error *e)
+{
+	*out = NULL;
+	*n = 0;
+	struct db_stmt *st = db_stmt(db, MEASURE_SQL[measure], e);
 	if (!st)
 		return -1;
 	bind_scope(st, scope, audience);
-	*out = NULL;
-	*n = 0;
-	return db_collect(st, a, (void **)out, n, sizeof **out, count_fill, e);
+	if (db_collect(st, a, (void **)out, n, sizeof **out,
+	               measure == OUTCOME_BY_PARAGRAPH ? paragraph_count_fill : count_fill, e) != 0)
+		return -1;
+	/* the words for people */
+	for (int i = 0; i < *n; i++) {
+		struct outcome_count *c = &(*out)[i];
+		const char *label = NULL;
+		if (measure == OUTCOME_BY_COUNTRY)
+			label = country_name(c->key);
+		else if (measure == OUTCOME_BY_TYPE)
+			label = type_label(c->key);
+		else if (measure == OUTCOME_BY_CHANNEL)
+			label = channel_label(c->key);
+		else if (measure == OUTCOME_BY_CAMPAIGN)
+			label = !strcmp(c->key, "campaign") ? "In a campaign" : "Not in a campaign";
+		else if (measure == OUTCOME_BY_PARAGRAPH && !*c->key)
+			label = "General comments";
+		else if (measure == OUTCOME_BY_PARAGRAPH && c->number)
+			label = arena_printf(a, "\u00b6%d of %s", c->number, c->label);
+		else if (measure == OUTCOME_BY_PARAGRAPH)
+			label = arena_printf(a, "Paragraph %s of %s", c->key, c->label);
+		if (label)
+			c->label = label;
+		else if (measure == OUTCOME_BY_PARAGRAPH) {
+			error_set(e, ERROR_UNAVAILABLE, "out of memory");
+			return -1;
+		}
+	}
+	return 0;
 }
 
 /* Adds a row "decision (NULL: none), count" to d; false for a decision the program does not know. */
@@ -122,7 +205,7 @@ static int read_decisions(struct db *db, const struct outcome_scope *scope, enum
 	return 0;
 }
 
-/* The decisions and landings of one paragraph's comments (?4 version, ?5 pid, ?6 landed_in or 0). */
+/* The decisions and landings of one paragraph's comments (?5 version, ?6 pid, ?7 landed_in or 0). */
 static int read_paragraph_fate(struct db *db, struct arena *a, const struct outcome_scope *scope,
                                enum outcome_audience audience, int64_t landed_in, struct outcome_paragraph *p,
                                struct error *e)
@@ -132,16 +215,16 @@ static int read_paragraph_fate(struct db *db, struct arena *a, const struct outc
 	    "JOIN contribution k ON k.id = cm.contribution_id "
 	    "LEFT JOIN disposition d ON d.comment_id = cm.id "
 	    "LEFT JOIN paragraph np ON d.pid IS NOT NULL AND d.version_id IS NOT NULL AND np.pid = d.pid "
-	    "AND np.version_id = CASE WHEN ?6 = 0 THEN d.version_id ELSE ?6 END "
-	    "WHERE " OUTCOME_COUNTED "AND cm.version_id = ?4 AND cm.pid = ?5 "
+	    "AND np.version_id = CASE WHEN ?7 = 0 THEN d.version_id ELSE ?7 END "
+	    "WHERE " OUTCOME_COUNTED "AND cm.version_id = ?5 AND cm.pid = ?6 "
 	    "GROUP BY d.decision, np.version_id, np.pid, np.number ORDER BY np.number";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		return -1;
 	bind_scope(st, scope, audience);
-	db_bind_int(st, 4, p->version_id);
-	db_bind_text(st, 5, p->pid);
-	db_bind_int(st, 6, landed_in);
+	db_bind_int(st, 5, p->version_id);
+	db_bind_text(st, 6, p->pid);
+	db_bind_int(st, 7, landed_in);
 	enum db_step step;
 	bool unknown = false, failed = false;
 	int cap = 0;
@@ -186,14 +269,14 @@ static int read_paragraph_answers(struct db *db, struct arena *a, const struct o
 	static const char sql[] = "SELECT cm.id, k.tracking, d.decision, k.publication FROM comment cm "
 	                          "JOIN contribution k ON k.id = cm.contribution_id "
 	                          "LEFT JOIN disposition d ON d.comment_id = cm.id "
-	                          "WHERE " OUTCOME_COUNTED "AND cm.version_id = ?4 AND cm.pid = ?5 "
+	                          "WHERE " OUTCOME_COUNTED "AND cm.version_id = ?5 AND cm.pid = ?6 "
 	                          "ORDER BY k.id, cm.position";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		return -1;
 	bind_scope(st, scope, audience);
-	db_bind_int(st, 4, p->version_id);
-	db_bind_text(st, 5, p->pid);
+	db_bind_int(st, 5, p->version_id);
+	db_bind_text(st, 6, p->pid);
 	enum db_step step;
 	bool failed = false, unknown = false;
 	int cap = 0;
@@ -241,22 +324,12 @@ int outcome_read(struct db *db, struct arena *a, const struct outcome_scope *sco
 	    "(SELECT count(*) FROM comment cm JOIN contribution k ON k.id = cm.contribution_id "
 	    "WHERE k.call_id = ca.id AND k.state = 'published') "
 	    "FROM call ca JOIN version v ON v.id = ca.version_id WHERE " OUTCOME_CALLS "ORDER BY ca.opens_at, ca.id";
-	static const char sql_categories[] =
-	    "SELECT cat.slug, cat.name, count(*) FROM contribution k "
-	    "JOIN category cat ON cat.id = k.category_id WHERE " OUTCOME_COUNTED
-	    "GROUP BY cat.id, cat.slug, cat.name, cat.position ORDER BY count(*) DESC, cat.position, cat.id";
-	static const char sql_countries[] =
-	    "SELECT k.country, k.country, count(*) FROM contribution k "
-	    "WHERE " OUTCOME_COUNTED "GROUP BY k.country ORDER BY count(*) DESC, k.country";
-	static const char sql_types[] = "SELECT cm.type, cm.type, count(*) FROM comment cm "
-	                                "JOIN contribution k ON k.id = cm.contribution_id "
-	                                "WHERE " OUTCOME_COUNTED "GROUP BY cm.type ORDER BY count(*) DESC, cm.type";
 	static const char sql_top[] =
 	    "SELECT cm.version_id, cm.pid, p.number, count(*) FROM comment cm "
 	    "JOIN contribution k ON k.id = cm.contribution_id "
 	    "LEFT JOIN paragraph p ON p.version_id = cm.version_id AND p.pid = cm.pid "
 	    "WHERE " OUTCOME_COMMENTS "AND cm.pid IS NOT NULL "
-	    "GROUP BY cm.version_id, cm.pid, p.number ORDER BY count(*) DESC, p.number, cm.version_id LIMIT ?4";
+	    "GROUP BY cm.version_id, cm.pid, p.number ORDER BY count(*) DESC, p.number, cm.version_id LIMIT ?5";
 
 	memset(out, 0, sizeof *out);
 	struct db_stmt *st = db_stmt(db, sql_calls, e);
@@ -271,35 +344,22 @@ int outcome_read(struct db *db, struct arena *a, const struct outcome_scope *sco
 		if (!out->calls[i].published_at)
 			out->unpublished = true;
 	}
-	if (out->ncalls == 0)
+	if (out->ncalls == 0 || audience == OUTCOME_STATISTICS) /* the statistics read the calls only */
 		return 0;
 	if (read_decisions(db, scope, audience, &out->decided, e) != 0)
 		return -1;
 	if (top < 0) /* the headline numbers only */
 		return 0;
-	if (read_counts(db, a, sql_categories, scope, audience, &out->categories, &out->ncategories, e) != 0 ||
-	    read_counts(db, a, sql_countries, scope, audience, &out->countries, &out->ncountries, e) != 0 ||
-	    read_counts(db, a, sql_types, scope, audience, &out->types, &out->ntypes, e) != 0)
+	if (outcome_count(db, a, scope, audience, OUTCOME_BY_CATEGORY, &out->categories, &out->ncategories, e) != 0 ||
+	    outcome_count(db, a, scope, audience, OUTCOME_BY_COUNTRY, &out->countries, &out->ncountries, e) != 0 ||
+	    outcome_count(db, a, scope, audience, OUTCOME_BY_TYPE, &out->types, &out->ntypes, e) != 0)
 		return -1;
-	/* the words for people: a country's name, a type's capitalized name */
-	for (int i = 0; i < out->ncountries; i++) {
-		const char *name = country_name(out->countries[i].key);
-		if (name)
-			out->countries[i].label = name;
-	}
-	for (int i = 0; i < out->ntypes; i++) {
-		enum comment_type t;
-		if (comment_type_parse(out->types[i].key, &t))
-			out->types[i].label = t == COMMENT_TECHNICAL   ? "Technical"
-			                      : t == COMMENT_EDITORIAL ? "Editorial"
-			                                               : "General";
-	}
 	if (top == 0)
 		return 0;
 	if (!(st = db_stmt(db, sql_top, e)))
 		return -1;
 	bind_scope(st, scope, audience);
-	db_bind_int(st, 4, top);
+	db_bind_int(st, 5, top);
 	if (db_collect(st, a, (void **)&out->paragraphs, &out->nparagraphs, sizeof *out->paragraphs, paragraph_fill,
 	               e) != 0)
 		return -1;

@@ -40,15 +40,20 @@ enum {
 	OUTCOME_ANSWERS_MAX = 50, /* answers listed per paragraph; the rest are counted (more) */
 };
 
-/* Who reads the outcome (see the file's comment). */
-enum outcome_audience { OUTCOME_PUBLIC, OUTCOME_SECRETARIAT };
+/* Who reads the outcome (see the file's comment). OUTCOME_STATISTICS counts what the public counts (published
+ * contributions) in every call in scope, whether its dispositions are published or not: for the statistics
+ * (core/statistics.h), which never read the decisions. */
+enum outcome_audience { OUTCOME_PUBLIC, OUTCOME_SECRETARIAT, OUTCOME_STATISTICS };
 
 /* One bar: a category (key its slug), a country (key its ISO code) or a comment type (key its name); label
- * is the words for people. Lists are in decreasing count, then in their natural order. */
+ * is the words for people. Lists are in decreasing count, then in their natural order. outcome_count() fills
+ * the other measures' the same way (see enum outcome_measure). */
 struct outcome_count {
 	const char *key;
 	const char *label;
 	int64_t count;
+	int64_t version_id; /* OUTCOME_BY_PARAGRAPH: the paragraph's version (else 0) */
+	int number;         /* OUTCOME_BY_PARAGRAPH: its ¶ number there (0: unknown, or a general comment) */
 };
 
 /* A call whose comments are in the outcome. */
@@ -100,11 +105,35 @@ struct outcome_paragraph {
 	int64_t privately; /* comments of private contributions: counted, not listed */
 };
 
-/* Which calls: those on version_id, or the one call_id (0: no condition; both 0 is every call). */
+/* Which calls: those on version_id, the one call_id, or those of process_id (0: no condition; all 0 is every
+ * call). */
 struct outcome_scope {
 	int64_t version_id;
 	int64_t call_id;
+	int64_t process_id;
 };
+
+/* What outcome_count() counts, each a GROUP BY over the contributions counted (or their comments). */
+enum outcome_measure {
+	OUTCOME_BY_CATEGORY, /* contributions; key the category's slug, label its name */
+	OUTCOME_BY_COUNTRY,  /* contributions; key the ISO code, label the country's name */
+	OUTCOME_BY_TYPE,     /* comments; key the type's name, label "Technical"... */
+	OUTCOME_BY_CHANNEL,  /* contributions; key the channel's name, label "Web form", "API", "E-mail" */
+	OUTCOME_BY_CAMPAIGN, /* contributions; key "campaign" (in one) or "single", in that order */
+	/* contributions by the quarter-hour of their arrival: key the number of 900-second periods since the epoch
+	 * (decimal), in increasing order. Every zone's offset from UTC is a whole number of quarter-hours, so each
+	 * period lies in one day of any zone: the caller sums them into days (core/statistics.c). */
+	OUTCOME_BY_QUARTER_HOUR,
+	/* comments per paragraph, in the order of version_id, then number; key the pid, label "¶N of LABEL";
+	 * general comments (no paragraph) last, key "", label "General comments". */
+	OUTCOME_BY_PARAGRAPH,
+};
+enum { OUTCOME_QUARTER_HOUR = 900 };
+
+/* Counts the contributions (or comments) in scope for audience by measure, into *out (in a), *n rows. 0, or
+ * -1 with e set. No calls in scope is not an error: no rows. */
+int outcome_count(struct db *db, struct arena *a, const struct outcome_scope *scope, enum outcome_audience audience,
+                  enum outcome_measure measure, struct outcome_count **out, int *n, struct error *e);
 
 struct outcome {
 	struct outcome_call *calls; /* in order of opening */
@@ -126,7 +155,8 @@ struct outcome {
  * the headline numbers only, calls, totals and decisions, without categories, countries and types either).
  * landings are the paragraphs of landed_in where the text landed (the same pid, since a paragraph keeps its
  * pid from version to version), or, when landed_in is 0, of the version each answer names. Everything is in
- * a. 0, or -1 with e set. No calls in scope is not an error: everything is zero.
+ * a. 0, or -1 with e set. No calls in scope is not an error: everything is zero. For OUTCOME_STATISTICS only the
+ * calls and their totals are read (the rest is outcome_count()'s).
  */
 int outcome_read(struct db *db, struct arena *a, const struct outcome_scope *scope, enum outcome_audience audience,
                  int64_t landed_in, int top, struct outcome *out, struct error *e);
