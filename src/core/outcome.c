@@ -4,6 +4,7 @@
 #include "core/contribution.h"
 #include "core/country.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 _Static_assert(DECISION_NOTED + 1 == OUTCOME_DECISIONS, "outcome_decisions has one count per decision");
@@ -47,30 +48,6 @@ static int call_fill(struct arena *a, struct db_stmt *st, void *element)
 	return failed ? -1 : 0;
 }
 
-static int count_fill(struct arena *a, struct db_stmt *st, void *element)
-{
-	struct outcome_count *c = element;
-	bool failed = false;
-	c->key = db_col_dup(st, 0, a, &failed);
-	c->label = db_col_dup(st, 1, a, &failed);
-	c->count = db_col_int(st, 2);
-	if (!c->key)
-		c->key = "";
-	if (!c->label)
-		c->label = c->key;
-	return failed ? -1 : 0;
-}
-
-/* A paragraph's row of OUTCOME_BY_PARAGRAPH: count_fill's, then the version and the number. */
-static int paragraph_count_fill(struct arena *a, struct db_stmt *st, void *element)
-{
-	struct outcome_count *c = element;
-	int rc = count_fill(a, st, element);
-	c->version_id = db_col_int(st, 3);
-	c->number = db_col_null(st, 4) ? 0 : (int)db_col_int(st, 4);
-	return rc;
-}
-
 static int paragraph_fill(struct arena *a, struct db_stmt *st, void *element)
 {
 	struct outcome_paragraph *p = element;
@@ -82,33 +59,29 @@ static int paragraph_fill(struct arena *a, struct db_stmt *st, void *element)
 	return failed ? -1 : 0;
 }
 
-/* One query per measure, each "key, label, count" rows (the paragraphs' add the version and the number). */
-static const char *const MEASURE_SQL[] = {
-    [OUTCOME_BY_CATEGORY] =
-        "SELECT cat.slug, cat.name, count(*) FROM contribution k "
-        "JOIN category cat ON cat.id = k.category_id WHERE " OUTCOME_COUNTED
-        "GROUP BY cat.id, cat.slug, cat.name, cat.position ORDER BY count(*) DESC, cat.position, cat.id",
-    [OUTCOME_BY_COUNTRY] = "SELECT k.country, k.country, count(*) FROM contribution k "
-                           "WHERE " OUTCOME_COUNTED "GROUP BY k.country ORDER BY count(*) DESC, k.country",
-    [OUTCOME_BY_TYPE] = "SELECT cm.type, cm.type, count(*) FROM comment cm "
-                        "JOIN contribution k ON k.id = cm.contribution_id "
-                        "WHERE " OUTCOME_COUNTED "GROUP BY cm.type ORDER BY count(*) DESC, cm.type",
-    [OUTCOME_BY_CHANNEL] = "SELECT k.channel, k.channel, count(*) FROM contribution k "
-                           "WHERE " OUTCOME_COUNTED "GROUP BY k.channel ORDER BY count(*) DESC, k.channel",
-    [OUTCOME_BY_CAMPAIGN] = "SELECT CASE WHEN k.campaign_id IS NULL THEN 'single' ELSE 'campaign' END, NULL, count(*) "
-                            "FROM contribution k WHERE " OUTCOME_COUNTED
-                            "GROUP BY CASE WHEN k.campaign_id IS NULL THEN 'single' ELSE 'campaign' END "
-                            "ORDER BY CASE WHEN k.campaign_id IS NULL THEN 'single' ELSE 'campaign' END",
-    /* received_at is a whole number of seconds, so / is a whole division in both backends */
-    [OUTCOME_BY_QUARTER_HOUR] = "SELECT CAST(k.received_at / 900 AS TEXT), NULL, count(*) FROM contribution k "
-                                "WHERE " OUTCOME_COUNTED "GROUP BY k.received_at / 900 ORDER BY k.received_at / 900",
-    [OUTCOME_BY_PARAGRAPH] = "SELECT cm.pid, v.label, count(*), cm.version_id, p.number FROM comment cm "
-                             "JOIN contribution k ON k.id = cm.contribution_id JOIN version v ON v.id = cm.version_id "
-                             "LEFT JOIN paragraph p ON p.version_id = cm.version_id AND p.pid = cm.pid "
-                             "WHERE " OUTCOME_COUNTED "GROUP BY cm.version_id, cm.pid, p.number, v.label "
-                             "ORDER BY CASE WHEN cm.pid IS NULL THEN 1 ELSE 0 END, cm.version_id, p.number, cm.pid",
-};
-_Static_assert(sizeof MEASURE_SQL / sizeof *MEASURE_SQL == OUTCOME_BY_PARAGRAPH + 1, "one query per measure");
+/* -- the tally: every count of contributions in one pass, every count of comments in another ------------- */
+
+/* Contributions by call, category, country, channel and whether in a campaign: the categories' words joined
+ * after the grouping (a few rows), not for each contribution. The grouping reads index contribution_statistics
+ * (migration 024) alone. */
+static const char SQL_PROFILE[] =
+    "SELECT g.call_id, cat.slug, cat.name, cat.position, g.country, g.channel, g.joined, g.n FROM "
+    "(SELECT k.call_id AS call_id, k.category_id AS category_id, k.country AS country, k.channel AS channel, "
+    "CASE WHEN k.campaign_id IS NULL THEN 0 ELSE 1 END AS joined, count(*) AS n FROM contribution k "
+    "WHERE " OUTCOME_COUNTED
+    "GROUP BY k.call_id, k.category_id, k.country, k.channel, CASE WHEN k.campaign_id IS NULL THEN 0 ELSE 1 END) g "
+    "JOIN category cat ON cat.id = g.category_id";
+/* Comments by call, paragraph and type, paragraphs in the order of their version and number, general comments
+ * last; found from the versions' comments (index comment_version_pid). */
+static const char SQL_COMMENTS[] =
+    "SELECT k.call_id, cm.version_id, cm.pid, p.number, v.label, cm.type, count(*) FROM comment cm "
+    "JOIN contribution k ON k.id = cm.contribution_id JOIN version v ON v.id = cm.version_id "
+    "LEFT JOIN paragraph p ON p.version_id = cm.version_id AND p.pid = cm.pid "
+    "WHERE " OUTCOME_COMMENTS "GROUP BY k.call_id, cm.version_id, cm.pid, p.number, v.label, cm.type "
+    "ORDER BY CASE WHEN cm.pid IS NULL THEN 1 ELSE 0 END, cm.version_id, p.number, cm.pid";
+/* received_at is a whole number of seconds, so / is a whole division in both backends */
+static const char SQL_QUARTERS[] = "SELECT k.received_at / 900, count(*) FROM contribution k "
+                                   "WHERE " OUTCOME_COUNTED "GROUP BY k.received_at / 900 ORDER BY k.received_at / 900";
 
 static const char *channel_label(const char *name)
 {
@@ -126,44 +99,193 @@ static const char *type_label(const char *name)
 	return t == COMMENT_TECHNICAL ? "Technical" : t == COMMENT_EDITORIAL ? "Editorial" : "General";
 }
 
-int outcome_count(struct db *db, struct arena *a, const struct outcome_scope *scope, enum outcome_audience audience,
-                  enum outcome_measure measure, struct outcome_count **out, int *n, struct error *e)
+/* A growing list of counts, found by key (the lists are short: categories, countries, channels, types). */
+struct counts {
+	struct outcome_count *items;
+	int n, cap;
+};
+
+/* Adds count to key's row (made with label and order if new); NULL when memory runs out. */
+static struct outcome_count *tally_add(struct arena *a, struct counts *c, const char *key, const char *label,
+                                       int64_t order, int64_t count, bool *failed)
 {
-	*out = NULL;
-	*n = 0;
-	struct db_stmt *st = db_stmt(db, MEASURE_SQL[measure], e);
+	if (!key)
+		key = "";
+	for (int i = 0; i < c->n; i++)
+		if (!strcmp(c->items[i].key, key)) {
+			c->items[i].count += count;
+			return &c->items[i];
+		}
+	struct outcome_count *x = arena_push(a, (void **)&c->items, &c->n, &c->cap, sizeof *x);
+	if (x && !(x->key = arena_strdup(a, key))) {
+		c->n--; /* no row without a key */
+		x = NULL;
+	}
+	if (!x) {
+		*failed = true;
+		return NULL;
+	}
+	x->label = label ? arena_strdup(a, label) : x->key;
+	x->count = count;
+	x->version_id = order; /* the order among equal counts, until sorted */
+	if (!x->label)
+		*failed = true;
+	return x;
+}
+
+/* Decreasing count, then the order kept in version_id (a category's position), then the key. */
+static int by_count(const void *pa, const void *pb)
+{
+	const struct outcome_count *x = pa, *y = pb;
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	if (x->version_id != y->version_id)
+		return x->version_id < y->version_id ? -1 : 1;
+	return strcmp(x->key, y->key);
+}
+
+static void tally_sort(struct counts *c, struct outcome_count **out, int *n)
+{
+	if (c->n > 1)
+		qsort(c->items, (size_t)c->n, sizeof *c->items, by_count);
+	for (int i = 0; i < c->n; i++)
+		c->items[i].version_id = 0;
+	*out = c->items;
+	*n = c->n;
+}
+
+/* The row of call_id in t->calls (made if new); NULL when memory runs out. */
+static struct outcome_tally_call *tally_call(struct arena *a, struct outcome_tally *t, int *cap, int64_t call_id)
+{
+	for (int i = 0; i < t->ncalls; i++)
+		if (t->calls[i].call_id == call_id)
+			return &t->calls[i];
+	struct outcome_tally_call *x = arena_push(a, (void **)&t->calls, &t->ncalls, cap, sizeof *x);
+	if (x)
+		x->call_id = call_id;
+	return x;
+}
+
+static int read_profile(struct db *db, struct arena *a, const struct outcome_scope *scope,
+                        enum outcome_audience audience, struct outcome_tally *t, int *calls_cap, struct error *e)
+{
+	struct db_stmt *st = db_stmt(db, SQL_PROFILE, e);
 	if (!st)
 		return -1;
 	bind_scope(st, scope, audience);
-	if (db_collect(st, a, (void **)out, n, sizeof **out,
-	               measure == OUTCOME_BY_PARAGRAPH ? paragraph_count_fill : count_fill, e) != 0)
-		return -1;
-	/* the words for people */
-	for (int i = 0; i < *n; i++) {
-		struct outcome_count *c = &(*out)[i];
-		const char *label = NULL;
-		if (measure == OUTCOME_BY_COUNTRY)
-			label = country_name(c->key);
-		else if (measure == OUTCOME_BY_TYPE)
-			label = type_label(c->key);
-		else if (measure == OUTCOME_BY_CHANNEL)
-			label = channel_label(c->key);
-		else if (measure == OUTCOME_BY_CAMPAIGN)
-			label = !strcmp(c->key, "campaign") ? "In a campaign" : "Not in a campaign";
-		else if (measure == OUTCOME_BY_PARAGRAPH && !*c->key)
-			label = "General comments";
-		else if (measure == OUTCOME_BY_PARAGRAPH && c->number)
-			label = arena_printf(a, "\u00b6%d of %s", c->number, c->label);
-		else if (measure == OUTCOME_BY_PARAGRAPH)
-			label = arena_printf(a, "Paragraph %s of %s", c->key, c->label);
-		if (label)
-			c->label = label;
-		else if (measure == OUTCOME_BY_PARAGRAPH) {
-			error_set(e, ERROR_UNAVAILABLE, "out of memory");
-			return -1;
+	struct counts categories = {0}, countries = {0}, channels = {0};
+	bool failed = false;
+	enum db_step step = DB_DONE;
+	while (!failed && (step = db_step(st, e)) == DB_ROW) {
+		const int64_t n = db_col_int(st, 7);
+		const char *country = db_col_text(st, 4), *channel = db_col_text(st, 5);
+		struct outcome_tally_call *c = tally_call(a, t, calls_cap, db_col_int(st, 0));
+		if (!c) {
+			failed = true;
+			break;
 		}
+		c->contributions += n;
+		t->contributions += n;
+		if (db_col_int(st, 6))
+			t->in_campaigns += n;
+		tally_add(a, &categories, db_col_text(st, 1), db_col_text(st, 2), db_col_int(st, 3), n, &failed);
+		tally_add(a, &countries, country, country_name(country ? country : ""), 0, n, &failed);
+		tally_add(a, &channels, channel, channel_label(channel ? channel : ""), 0, n, &failed);
 	}
+	db_reset(st);
+	if (step == DB_FAIL)
+		return -1;
+	if (failed) {
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		return -1;
+	}
+	tally_sort(&categories, &t->categories, &t->ncategories);
+	tally_sort(&countries, &t->countries, &t->ncountries);
+	tally_sort(&channels, &t->channels, &t->nchannels);
 	return 0;
+}
+
+static int read_comment_profile(struct db *db, struct arena *a, const struct outcome_scope *scope,
+                                enum outcome_audience audience, struct outcome_tally *t, int *calls_cap,
+                                struct error *e)
+{
+	struct db_stmt *st = db_stmt(db, SQL_COMMENTS, e);
+	if (!st)
+		return -1;
+	bind_scope(st, scope, audience);
+	struct counts types = {0};
+	int paragraphs_cap = 0;
+	bool failed = false;
+	enum db_step step = DB_DONE;
+	while (!failed && (step = db_step(st, e)) == DB_ROW) {
+		const int64_t n = db_col_int(st, 6), version_id = db_col_int(st, 1);
+		const char *pid = db_col_text(st, 2), *type = db_col_text(st, 5);
+		const int number = db_col_null(st, 3) ? 0 : (int)db_col_int(st, 3);
+		struct outcome_tally_call *c = tally_call(a, t, calls_cap, db_col_int(st, 0));
+		if (!c) {
+			failed = true;
+			break;
+		}
+		c->comments += n;
+		t->comments += n;
+		tally_add(a, &types, type, type_label(type ? type : ""), 0, n, &failed);
+		/* the rows of one paragraph come together (ordered by it) */
+		struct outcome_count *q = t->nparagraphs ? &t->paragraphs[t->nparagraphs - 1] : NULL;
+		if (q && q->version_id == version_id && !strcmp(q->key, pid ? pid : "")) {
+			q->count += n;
+			continue;
+		}
+		q = arena_push(a, (void **)&t->paragraphs, &t->nparagraphs, &paragraphs_cap, sizeof *q);
+		if (!q) {
+			failed = true;
+			break;
+		}
+		q->key = arena_strdup(a, pid ? pid : "");
+		q->version_id = version_id;
+		q->number = number;
+		q->count = n;
+		const char *label = db_col_text(st, 4);
+		q->label = !pid     ? "General comments"
+		           : number ? arena_printf(a, "\u00b6%d of %s", number, label ? label : "")
+		                    : arena_printf(a, "Paragraph %s of %s", pid, label ? label : "");
+		if (!q->key || !q->label)
+			failed = true;
+	}
+	db_reset(st);
+	if (step == DB_FAIL)
+		return -1;
+	if (failed) {
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		return -1;
+	}
+	tally_sort(&types, &t->types, &t->ntypes);
+	return 0;
+}
+
+static int quarter_fill(struct arena *a, struct db_stmt *st, void *element)
+{
+	(void)a;
+	struct outcome_quarter *q = element;
+	q->start = db_col_int(st, 0) * OUTCOME_QUARTER_HOUR;
+	q->count = db_col_int(st, 1);
+	return 0;
+}
+
+int outcome_tally(struct db *db, struct arena *a, const struct outcome_scope *scope, enum outcome_audience audience,
+                  bool quarters, struct outcome_tally *out, struct error *e)
+{
+	memset(out, 0, sizeof *out);
+	int calls_cap = 0;
+	if (read_profile(db, a, scope, audience, out, &calls_cap, e) != 0 ||
+	    read_comment_profile(db, a, scope, audience, out, &calls_cap, e) != 0)
+		return -1;
+	if (!quarters)
+		return 0;
+	struct db_stmt *st = db_stmt(db, SQL_QUARTERS, e);
+	if (!st)
+		return -1;
+	bind_scope(st, scope, audience);
+	return db_collect(st, a, (void **)&out->quarters, &out->nquarters, sizeof *out->quarters, quarter_fill, e);
 }
 
 /* Adds a row "decision (NULL: none), count" to d; false for a decision the program does not know. */
@@ -344,16 +466,21 @@ int outcome_read(struct db *db, struct arena *a, const struct outcome_scope *sco
 		if (!out->calls[i].published_at)
 			out->unpublished = true;
 	}
-	if (out->ncalls == 0 || audience == OUTCOME_STATISTICS) /* the statistics read the calls only */
+	if (out->ncalls == 0)
 		return 0;
 	if (read_decisions(db, scope, audience, &out->decided, e) != 0)
 		return -1;
 	if (top < 0) /* the headline numbers only */
 		return 0;
-	if (outcome_count(db, a, scope, audience, OUTCOME_BY_CATEGORY, &out->categories, &out->ncategories, e) != 0 ||
-	    outcome_count(db, a, scope, audience, OUTCOME_BY_COUNTRY, &out->countries, &out->ncountries, e) != 0 ||
-	    outcome_count(db, a, scope, audience, OUTCOME_BY_TYPE, &out->types, &out->ntypes, e) != 0)
+	struct outcome_tally t;
+	if (outcome_tally(db, a, scope, audience, false, &t, e) != 0)
 		return -1;
+	out->categories = t.categories;
+	out->ncategories = t.ncategories;
+	out->countries = t.countries;
+	out->ncountries = t.ncountries;
+	out->types = t.types;
+	out->ntypes = t.ntypes;
 	if (top == 0)
 		return 0;
 	if (!(st = db_stmt(db, sql_top, e)))

@@ -42,18 +42,18 @@ enum {
 
 /* Who reads the outcome (see the file's comment). OUTCOME_STATISTICS counts what the public counts (published
  * contributions) in every call in scope, whether its dispositions are published or not: for the statistics
- * (core/statistics.h), which never read the decisions. */
+ * (core/statistics.h), which read outcome_tally() only, never the decisions. */
 enum outcome_audience { OUTCOME_PUBLIC, OUTCOME_SECRETARIAT, OUTCOME_STATISTICS };
 
 /* One bar: a category (key its slug), a country (key its ISO code) or a comment type (key its name); label
- * is the words for people. Lists are in decreasing count, then in their natural order. outcome_count() fills
- * the other measures' the same way (see enum outcome_measure). */
+ * is the words for people. Lists are in decreasing count, then in their natural order. A tally's paragraphs
+ * (struct outcome_tally) are counts too, with their version and number. */
 struct outcome_count {
 	const char *key;
 	const char *label;
 	int64_t count;
-	int64_t version_id; /* OUTCOME_BY_PARAGRAPH: the paragraph's version (else 0) */
-	int number;         /* OUTCOME_BY_PARAGRAPH: its ¶ number there (0: unknown, or a general comment) */
+	int64_t version_id; /* a paragraph's version (else 0) */
+	int number;         /* a paragraph's ¶ number there (0: unknown, or a general comment) */
 };
 
 /* A call whose comments are in the outcome. */
@@ -113,27 +113,44 @@ struct outcome_scope {
 	int64_t process_id;
 };
 
-/* What outcome_count() counts, each a GROUP BY over the contributions counted (or their comments). */
-enum outcome_measure {
-	OUTCOME_BY_CATEGORY, /* contributions; key the category's slug, label its name */
-	OUTCOME_BY_COUNTRY,  /* contributions; key the ISO code, label the country's name */
-	OUTCOME_BY_TYPE,     /* comments; key the type's name, label "Technical"... */
-	OUTCOME_BY_CHANNEL,  /* contributions; key the channel's name, label "Web form", "API", "E-mail" */
-	OUTCOME_BY_CAMPAIGN, /* contributions; key "campaign" (in one) or "single", in that order */
-	/* contributions by the quarter-hour of their arrival: key the number of 900-second periods since the epoch
-	 * (decimal), in increasing order. Every zone's offset from UTC is a whole number of quarter-hours, so each
-	 * period lies in one day of any zone: the caller sums them into days (core/statistics.c). */
-	OUTCOME_BY_QUARTER_HOUR,
-	/* comments per paragraph, in the order of version_id, then number; key the pid, label "¶N of LABEL";
-	 * general comments (no paragraph) last, key "", label "General comments". */
-	OUTCOME_BY_PARAGRAPH,
+/* One call's share of a tally. */
+struct outcome_tally_call {
+	int64_t call_id;
+	int64_t contributions, comments;
 };
-enum { OUTCOME_QUARTER_HOUR = 900 };
 
-/* Counts the contributions (or comments) in scope for audience by measure, into *out (in a), *n rows. 0, or
- * -1 with e set. No calls in scope is not an error: no rows. */
-int outcome_count(struct db *db, struct arena *a, const struct outcome_scope *scope, enum outcome_audience audience,
-                  enum outcome_measure measure, struct outcome_count **out, int *n, struct error *e);
+/* Counts of contributions by the quarter-hour of their arrival: [start, start + OUTCOME_QUARTER_HOUR). Every
+ * zone's offset from UTC is a whole number of quarter-hours, so each lies in one day of any zone: the
+ * statistics sum them into the days of the process's zone (core/statistics.c). */
+enum { OUTCOME_QUARTER_HOUR = 900 };
+struct outcome_quarter {
+	int64_t start;
+	int64_t count;
+};
+
+/* Everything counted of the contributions in scope (see the file's comment for what counts). */
+struct outcome_tally {
+	int64_t contributions, comments, in_campaigns; /* in_campaigns: contributions in a mass campaign */
+	struct outcome_tally_call *calls;              /* the calls with some, in no order */
+	int ncalls;
+	/* contributions by category (key its slug), country (its ISO code), channel (its name, label "Web form",
+	 * "API", "E-mail"); comments by type (key its name): in decreasing count, then in their natural order */
+	struct outcome_count *categories, *countries, *channels, *types;
+	int ncategories, ncountries, nchannels, ntypes;
+	/* comments per paragraph: key the pid, version_id and number its version and ¶ number (0 unknown), label
+	 * "¶N of LABEL"; in the order of version_id, then number; general comments last (key "", label
+	 * "General comments") */
+	struct outcome_count *paragraphs;
+	int nparagraphs;
+	struct outcome_quarter *quarters; /* when asked for: in increasing order */
+	int nquarters;
+};
+
+/* Counts the contributions and comments in scope for audience in two GROUP BY queries (and the quarter-hours
+ * in a third when quarters is true), into *out (in a). 0, or -1 with e set. No calls in scope is not an error:
+ * zeros. */
+int outcome_tally(struct db *db, struct arena *a, const struct outcome_scope *scope, enum outcome_audience audience,
+                  bool quarters, struct outcome_tally *out, struct error *e);
 
 struct outcome {
 	struct outcome_call *calls; /* in order of opening */
@@ -155,8 +172,7 @@ struct outcome {
  * the headline numbers only, calls, totals and decisions, without categories, countries and types either).
  * landings are the paragraphs of landed_in where the text landed (the same pid, since a paragraph keeps its
  * pid from version to version), or, when landed_in is 0, of the version each answer names. Everything is in
- * a. 0, or -1 with e set. No calls in scope is not an error: everything is zero. For OUTCOME_STATISTICS only the
- * calls and their totals are read (the rest is outcome_count()'s).
+ * a. 0, or -1 with e set. No calls in scope is not an error: everything is zero.
  */
 int outcome_read(struct db *db, struct arena *a, const struct outcome_scope *scope, enum outcome_audience audience,
                  int64_t landed_in, int top, struct outcome *out, struct error *e);

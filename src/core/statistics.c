@@ -46,15 +46,12 @@ static int day_of(const char *tzid, int64_t t, int *y, int *m, int *d, int64_t *
 	return 0;
 }
 
-static int64_t quarter_start(const struct outcome_count *q)
+static int64_t quarter_start(const struct outcome_quarter *q)
 {
-	long long n = 0;
-	if (sscanf(q->key, "%lld", &n) != 1)
-		return 0;
-	return (int64_t)n * OUTCOME_QUARTER_HOUR;
+	return q->start;
 }
 
-int statistics_days(struct arena *a, const char *tzid, int64_t from, int64_t to, const struct outcome_count *quarters,
+int statistics_days(struct arena *a, const char *tzid, int64_t from, int64_t to, const struct outcome_quarter *quarters,
                     int nquarters, struct statistics_day **out, int *n, bool *sparse, struct error *e)
 {
 	*out = NULL;
@@ -107,29 +104,25 @@ int statistics_days(struct arena *a, const char *tzid, int64_t from, int64_t to,
 
 /* The counts both kinds of statistics share, of the calls in scope, with the days from `from` to `to`. */
 static int read_counts(struct db *db, struct arena *a, const struct outcome_scope *scope, int64_t from, int64_t to,
-                       int64_t now, struct statistics *out, struct error *e)
+                       int64_t now, struct statistics *out, struct outcome_tally *t, struct error *e)
 {
-	const enum outcome_audience who = OUTCOME_STATISTICS;
-	struct outcome_count *quarters, *campaign;
-	int nquarters, ncampaign;
-	if (outcome_count(db, a, scope, who, OUTCOME_BY_CATEGORY, &out->categories, &out->ncategories, e) != 0 ||
-	    outcome_count(db, a, scope, who, OUTCOME_BY_COUNTRY, &out->countries, &out->ncountries, e) != 0 ||
-	    outcome_count(db, a, scope, who, OUTCOME_BY_CHANNEL, &out->channels, &out->nchannels, e) != 0 ||
-	    outcome_count(db, a, scope, who, OUTCOME_BY_TYPE, &out->types, &out->ntypes, e) != 0 ||
-	    outcome_count(db, a, scope, who, OUTCOME_BY_PARAGRAPH, &out->paragraphs, &out->nparagraphs, e) != 0 ||
-	    outcome_count(db, a, scope, who, OUTCOME_BY_CAMPAIGN, &campaign, &ncampaign, e) != 0 ||
-	    outcome_count(db, a, scope, who, OUTCOME_BY_QUARTER_HOUR, &quarters, &nquarters, e) != 0)
+	if (outcome_tally(db, a, scope, OUTCOME_STATISTICS, true, t, e) != 0)
 		return -1;
-	/* every contribution has one channel and every comment one type: their sums are the totals */
-	for (int i = 0; i < out->nchannels; i++)
-		out->contributions += out->channels[i].count;
-	for (int i = 0; i < out->ntypes; i++)
-		out->comments += out->types[i].count;
-	for (int i = 0; i < ncampaign; i++)
-		if (!strcmp(campaign[i].key, "campaign"))
-			out->in_campaigns = campaign[i].count;
-	if (statistics_days(a, out->timezone, from, to, quarters, nquarters, &out->days, &out->ndays, &out->sparse,
-	                    e) != 0)
+	out->contributions = t->contributions;
+	out->comments = t->comments;
+	out->in_campaigns = t->in_campaigns;
+	out->categories = t->categories;
+	out->ncategories = t->ncategories;
+	out->countries = t->countries;
+	out->ncountries = t->ncountries;
+	out->channels = t->channels;
+	out->nchannels = t->nchannels;
+	out->types = t->types;
+	out->ntypes = t->ntypes;
+	out->paragraphs = t->paragraphs;
+	out->nparagraphs = t->nparagraphs;
+	if (statistics_days(a, out->timezone, from, to, t->quarters, t->nquarters, &out->days, &out->ndays,
+	                    &out->sparse, e) != 0)
 		return -1;
 	int y, m, d;
 	int64_t start;
@@ -146,7 +139,8 @@ int statistics_of_call(struct db *db, struct arena *a, const struct call *c, int
 	memset(out, 0, sizeof *out);
 	out->timezone = c->timezone;
 	const struct outcome_scope scope = {.call_id = c->id};
-	if (read_counts(db, a, &scope, c->opens_at, c->closes_at < now ? c->closes_at : now, now, out, e) != 0)
+	struct outcome_tally t;
+	if (read_counts(db, a, &scope, c->opens_at, c->closes_at < now ? c->closes_at : now, now, out, &t, e) != 0)
 		return -1;
 	return campaign_list(db, a, c->id, 0, STATISTICS_CAMPAIGNS, &out->largest, &out->nlargest, &out->campaigns, e);
 }
@@ -160,7 +154,7 @@ int statistics_of_process(struct db *db, struct arena *a, const struct process *
 	int ncalls;
 	if (call_list(db, a, p->id, &calls, &ncalls, e) != 0)
 		return -1;
-	/* from the first opening to the last closing (or now); no call: the days with contributions only */
+	/* from the first opening to the last closing (or now); no call open yet: the days with contributions only */
 	int64_t from = 1, to = 0;
 	bool any = false;
 	for (int i = 0; i < ncalls; i++) {
@@ -174,13 +168,23 @@ int statistics_of_process(struct db *db, struct arena *a, const struct process *
 		any = true;
 	}
 	const struct outcome_scope scope = {.process_id = p->id};
-	struct outcome o;
-	if (outcome_read(db, a, &scope, OUTCOME_STATISTICS, 0, -1, &o, e) != 0)
+	struct outcome_tally t;
+	if (read_counts(db, a, &scope, from, to, now, out, &t, e) != 0)
 		return -1;
-	out->calls = o.calls;
-	out->ncalls = o.ncalls;
-	if (read_counts(db, a, &scope, from, to, now, out, e) != 0)
+	/* every call, in the order call_list gives them, with its counts */
+	if (ncalls > 0 && !(out->calls = arena_alloc(a, (size_t)ncalls * sizeof *out->calls))) {
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
 		return -1;
+	}
+	out->ncalls = ncalls;
+	for (int i = 0; i < ncalls; i++) {
+		out->calls[i] = (struct statistics_call){calls[i].id, calls[i].title, 0, 0};
+		for (int k = 0; k < t.ncalls; k++)
+			if (t.calls[k].call_id == calls[i].id) {
+				out->calls[i].contributions = t.calls[k].contributions;
+				out->calls[i].comments = t.calls[k].comments;
+			}
+	}
 	return campaign_list_process(db, a, p->id, STATISTICS_CAMPAIGNS, &out->largest, &out->nlargest, &out->campaigns,
 	                             e);
 }

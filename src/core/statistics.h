@@ -6,14 +6,16 @@
  * one, the largest).
  *
  * What counts is what "you said, we did" counts (core/outcome.h, whose
- * outcome_count() does every GROUP BY here): contributions in the state
+ * outcome_tally() does every GROUP BY here): contributions in the state
  * published, private ones included — counted in every number, never named
  * (a campaign's representative is its first member the public sees,
  * core/campaign.h); pending, hidden and spam ones never count. Unlike the
  * outcome, a call counts whether its dispositions are published or not.
  *
- * Fast on a large call: every number is one GROUP BY in portable SQL; the
- * days are read as counts per quarter-hour (OUTCOME_BY_QUARTER_HOUR) and
+ * Fast on a large call: three GROUP BY queries in portable SQL read every
+ * number (one over the contributions, by an index that holds all they need,
+ * one over the comments, one by quarter-hour); the days are read as counts
+ * per quarter-hour (struct outcome_quarter) and
  * summed here into the days of the zone, whose boundaries are computed from
  * the zone (util/tz.h), daylight saving included — no date function of
  * either database is used.
@@ -44,10 +46,17 @@ struct statistics_day {
 	int64_t contributions;
 };
 
+/* One call of a process, with its counts. */
+struct statistics_call {
+	int64_t id;
+	const char *title;
+	int64_t contributions, comments;
+};
+
 struct statistics {
 	const char *timezone;            /* the process's, which the days are in */
 	int64_t contributions, comments; /* counted */
-	struct outcome_call *calls;      /* a process's calls with their counts (none for a call's statistics) */
+	struct statistics_call *calls;   /* a process's calls with their counts (none for a call's statistics) */
 	int ncalls;
 	/* From the day the (first) call opened to the day it closed or today, whichever is earlier, widened to
 	 * any day with contributions (a late one admitted); every day, also those with none, unless the span is
@@ -73,10 +82,10 @@ int statistics_of_call(struct db *db, struct arena *a, const struct call *c, int
 int statistics_of_process(struct db *db, struct arena *a, const struct process *p, int64_t now, struct statistics *out,
                           struct error *e);
 
-/* Sums counts per quarter-hour (rows of OUTCOME_BY_QUARTER_HOUR, increasing) into the days of tzid covering
+/* Sums counts per quarter-hour (increasing, as outcome_tally() reads them) into the days of tzid covering
  * [from, to] and every quarter-hour given (see struct statistics for the span and sparse). from > to: only the
  * days with counts. 0, or -1 with e set (an unknown zone, out of memory). Exposed for the unit tests. */
-int statistics_days(struct arena *a, const char *tzid, int64_t from, int64_t to, const struct outcome_count *quarters,
+int statistics_days(struct arena *a, const char *tzid, int64_t from, int64_t to, const struct outcome_quarter *quarters,
                     int nquarters, struct statistics_day **out, int *n, bool *sparse, struct error *e);
 
 #endif

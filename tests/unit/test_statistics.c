@@ -14,11 +14,11 @@
 /* 2021-03-27T00:00:00Z and friends, in seconds */
 enum { MAR27 = 1616803200, DAY = 86400, HOUR = 3600 };
 
-/* A quarter-hour row for instant t (its key is the number of the quarter-hour) with count. */
-static struct outcome_count quarter(struct arena *a, int64_t t, int64_t count)
+/* The quarter-hour of instant t with count. */
+static struct outcome_quarter quarter(struct arena *a, int64_t t, int64_t count)
 {
-	return (struct outcome_count){arena_printf(a, "%lld", (long long)(t / OUTCOME_QUARTER_HOUR)), NULL, count, 0,
-	                              0};
+	(void)a;
+	return (struct outcome_quarter){t - t % OUTCOME_QUARTER_HOUR, count};
 }
 
 static void test_daylight_saving_day_is_23_hours(void **state)
@@ -27,7 +27,7 @@ static void test_daylight_saving_day_is_23_hours(void **state)
 	struct arena a;
 	arena_init(&a);
 	/* Zurich moves to summer time on 28 March 2021 at 02:00 (01:00Z): that day is 23 hours long */
-	struct outcome_count q[] = {
+	struct outcome_quarter q[] = {
 	    quarter(&a, MAR27 + 22 * HOUR + 45 * 60, 1),       /* 27 March 23:45 in Zurich */
 	    quarter(&a, MAR27 + 23 * HOUR, 2),                 /* 28 March 00:00 */
 	    quarter(&a, MAR27 + DAY + 21 * HOUR + 45 * 60, 4), /* 28 March 23:45 (summer time) */
@@ -58,7 +58,7 @@ static void test_zone_of_quarter_hours(void **state)
 	struct arena a;
 	arena_init(&a);
 	/* Kathmandu is 5:45 ahead: its midnight is 18:15Z */
-	struct outcome_count q[] = {quarter(&a, MAR27 + 18 * HOUR, 1), quarter(&a, MAR27 + 18 * HOUR + 15 * 60, 2)};
+	struct outcome_quarter q[] = {quarter(&a, MAR27 + 18 * HOUR, 1), quarter(&a, MAR27 + 18 * HOUR + 15 * 60, 2)};
 	struct statistics_day *days;
 	int n;
 	bool sparse;
@@ -79,7 +79,7 @@ static void test_long_span_lists_days_with_counts(void **state)
 	(void)state;
 	struct arena a;
 	arena_init(&a);
-	struct outcome_count q[] = {quarter(&a, MAR27, 1), quarter(&a, MAR27 + 3 * 365 * (int64_t)DAY, 5)};
+	struct outcome_quarter q[] = {quarter(&a, MAR27, 1), quarter(&a, MAR27 + 3 * 365 * (int64_t)DAY, 5)};
 	struct statistics_day *days;
 	int n;
 	bool sparse;
