@@ -61,24 +61,29 @@ static int paragraph_fill(struct arena *a, struct db_stmt *st, void *element)
 
 /* -- the tally: every count of contributions in one pass, every count of comments in another ------------- */
 
-/* Contributions by call, category, country, channel and whether in a campaign: the categories' words joined
- * after the grouping (a few rows), not for each contribution. The grouping reads index contribution_statistics
- * (migration 024) alone. */
+/* Contributions by call, category, country and channel, with how many of them are in a campaign: grouped in
+ * the order of index contribution_statistics (migration 024), which holds every column read, so that the
+ * grouping streams through the index without sorting; the categories' words joined after the grouping. */
 static const char SQL_PROFILE[] =
     "SELECT g.call_id, cat.slug, cat.name, cat.position, g.country, g.channel, g.joined, g.n FROM "
     "(SELECT k.call_id AS call_id, k.category_id AS category_id, k.country AS country, k.channel AS channel, "
-    "CASE WHEN k.campaign_id IS NULL THEN 0 ELSE 1 END AS joined, count(*) AS n FROM contribution k "
-    "WHERE " OUTCOME_COUNTED
-    "GROUP BY k.call_id, k.category_id, k.country, k.channel, CASE WHEN k.campaign_id IS NULL THEN 0 ELSE 1 END) g "
-    "JOIN category cat ON cat.id = g.category_id";
-/* Comments by call, paragraph and type, paragraphs in the order of their version and number, general comments
- * last; found from the versions' comments (index comment_version_pid). */
+    "count(k.campaign_id) AS joined, count(*) AS n FROM contribution k WHERE " OUTCOME_COUNTED
+    "GROUP BY k.call_id, k.category_id, k.country, k.channel) g JOIN category cat ON cat.id = g.category_id";
+/* Comments by paragraph, with how many of them are technical and editorial (the rest are general), grouped in
+ * the order of index comment_version_pid; the paragraphs' numbers and versions' labels joined after. Paragraphs
+ * in the order of their version and number, general comments last. */
 static const char SQL_COMMENTS[] =
-    "SELECT k.call_id, cm.version_id, cm.pid, p.number, v.label, cm.type, count(*) FROM comment cm "
-    "JOIN contribution k ON k.id = cm.contribution_id JOIN version v ON v.id = cm.version_id "
-    "LEFT JOIN paragraph p ON p.version_id = cm.version_id AND p.pid = cm.pid "
-    "WHERE " OUTCOME_COMMENTS "GROUP BY k.call_id, cm.version_id, cm.pid, p.number, v.label, cm.type "
-    "ORDER BY CASE WHEN cm.pid IS NULL THEN 1 ELSE 0 END, cm.version_id, p.number, cm.pid";
+    "SELECT g.version_id, g.pid, p.number, v.label, g.n, g.technical, g.editorial FROM "
+    "(SELECT cm.version_id AS version_id, cm.pid AS pid, count(*) AS n, "
+    "sum(CASE WHEN cm.type = 'technical' THEN 1 ELSE 0 END) AS technical, "
+    "sum(CASE WHEN cm.type = 'editorial' THEN 1 ELSE 0 END) AS editorial FROM comment cm "
+    "JOIN contribution k ON k.id = cm.contribution_id WHERE " OUTCOME_COMMENTS "GROUP BY cm.version_id, cm.pid) g "
+    "JOIN version v ON v.id = g.version_id LEFT JOIN paragraph p ON p.version_id = g.version_id AND p.pid = g.pid "
+    "ORDER BY CASE WHEN g.pid IS NULL THEN 1 ELSE 0 END, g.version_id, p.number, g.pid";
+/* Comments by call, when the scope may hold several. */
+static const char SQL_CALL_COMMENTS[] = "SELECT k.call_id, count(*) FROM comment cm "
+                                        "JOIN contribution k ON k.id = cm.contribution_id "
+                                        "WHERE " OUTCOME_COMMENTS "GROUP BY k.call_id";
 /* received_at is a whole number of seconds, so / is a whole division in both backends */
 static const char SQL_QUARTERS[] = "SELECT k.received_at / 900, count(*) FROM contribution k "
                                    "WHERE " OUTCOME_COUNTED "GROUP BY k.received_at / 900 ORDER BY k.received_at / 900";
@@ -186,8 +191,7 @@ static int read_profile(struct db *db, struct arena *a, const struct outcome_sco
 		}
 		c->contributions += n;
 		t->contributions += n;
-		if (db_col_int(st, 6))
-			t->in_campaigns += n;
+		t->in_campaigns += db_col_int(st, 6);
 		tally_add(a, &categories, db_col_text(st, 1), db_col_text(st, 2), db_col_int(st, 3), n, &failed);
 		tally_add(a, &countries, country, country_name(country ? country : ""), 0, n, &failed);
 		tally_add(a, &channels, channel, channel_label(channel ? channel : ""), 0, n, &failed);
@@ -205,9 +209,39 @@ static int read_profile(struct db *db, struct arena *a, const struct outcome_sco
 	return 0;
 }
 
+/* Comments by call: t's own count when the scope is one call, else one more pass. */
+static int read_call_comments(struct db *db, struct arena *a, const struct outcome_scope *scope,
+                              enum outcome_audience audience, struct outcome_tally *t, int *calls_cap, struct error *e)
+{
+	if (scope->call_id) {
+		struct outcome_tally_call *c = t->comments ? tally_call(a, t, calls_cap, scope->call_id) : NULL;
+		if (t->comments && !c) {
+			error_set(e, ERROR_UNAVAILABLE, "out of memory");
+			return -1;
+		}
+		if (c)
+			c->comments = t->comments;
+		return 0;
+	}
+	struct db_stmt *st = db_stmt(db, SQL_CALL_COMMENTS, e);
+	if (!st)
+		return -1;
+	bind_scope(st, scope, audience);
+	enum db_step step;
+	while ((step = db_step(st, e)) == DB_ROW) {
+		struct outcome_tally_call *c = tally_call(a, t, calls_cap, db_col_int(st, 0));
+		if (!c) {
+			db_reset(st);
+			error_set(e, ERROR_UNAVAILABLE, "out of memory");
+			return -1;
+		}
+		c->comments = db_col_int(st, 1);
+	}
+	return step == DB_FAIL ? -1 : 0;
+}
+
 static int read_comment_profile(struct db *db, struct arena *a, const struct outcome_scope *scope,
-                                enum outcome_audience audience, struct outcome_tally *t, int *calls_cap,
-                                struct error *e)
+                                enum outcome_audience audience, struct outcome_tally *t, struct error *e)
 {
 	struct db_stmt *st = db_stmt(db, SQL_COMMENTS, e);
 	if (!st)
@@ -218,38 +252,35 @@ static int read_comment_profile(struct db *db, struct arena *a, const struct out
 	bool failed = false;
 	enum db_step step = DB_DONE;
 	while (!failed && (step = db_step(st, e)) == DB_ROW) {
-		const int64_t n = db_col_int(st, 6), version_id = db_col_int(st, 1);
-		const char *pid = db_col_text(st, 2), *type = db_col_text(st, 5);
-		const int number = db_col_null(st, 3) ? 0 : (int)db_col_int(st, 3);
-		struct outcome_tally_call *c = tally_call(a, t, calls_cap, db_col_int(st, 0));
-		if (!c) {
-			failed = true;
-			break;
-		}
-		c->comments += n;
+		const char *pid = db_col_text(st, 1), *label = db_col_text(st, 3);
+		const int number = db_col_null(st, 2) ? 0 : (int)db_col_int(st, 2);
+		const int64_t n = db_col_int(st, 4), technical = db_col_int(st, 5), editorial = db_col_int(st, 6);
+		const int64_t by_type[] = {[COMMENT_GENERAL] = n - technical - editorial,
+		                           [COMMENT_TECHNICAL] = technical,
+		                           [COMMENT_EDITORIAL] = editorial};
 		t->comments += n;
-		tally_add(a, &types, type, type_label(type ? type : ""), 0, n, &failed);
-		/* the rows of one paragraph come together (ordered by it) */
-		struct outcome_count *q = t->nparagraphs ? &t->paragraphs[t->nparagraphs - 1] : NULL;
-		if (q && q->version_id == version_id && !strcmp(q->key, pid ? pid : "")) {
-			q->count += n;
-			continue;
+		for (int k = COMMENT_GENERAL; k <= COMMENT_EDITORIAL; k++) {
+			const char *name = comment_type_name((enum comment_type)k);
+			if (by_type[k] > 0)
+				tally_add(a, &types, name, type_label(name), 0, by_type[k], &failed);
 		}
-		q = arena_push(a, (void **)&t->paragraphs, &t->nparagraphs, &paragraphs_cap, sizeof *q);
+		struct outcome_count *q =
+		    arena_push(a, (void **)&t->paragraphs, &t->nparagraphs, &paragraphs_cap, sizeof *q);
 		if (!q) {
 			failed = true;
 			break;
 		}
-		q->key = arena_strdup(a, pid ? pid : "");
-		q->version_id = version_id;
+		q->version_id = db_col_int(st, 0);
 		q->number = number;
 		q->count = n;
-		const char *label = db_col_text(st, 4);
+		q->key = arena_strdup(a, pid ? pid : "");
 		q->label = !pid     ? "General comments"
 		           : number ? arena_printf(a, "\u00b6%d of %s", number, label ? label : "")
 		                    : arena_printf(a, "Paragraph %s of %s", pid, label ? label : "");
-		if (!q->key || !q->label)
+		if (!q->key || !q->label) {
+			t->nparagraphs--; /* no row without its words */
 			failed = true;
+		}
 	}
 	db_reset(st);
 	if (step == DB_FAIL)
@@ -277,7 +308,8 @@ int outcome_tally(struct db *db, struct arena *a, const struct outcome_scope *sc
 	memset(out, 0, sizeof *out);
 	int calls_cap = 0;
 	if (read_profile(db, a, scope, audience, out, &calls_cap, e) != 0 ||
-	    read_comment_profile(db, a, scope, audience, out, &calls_cap, e) != 0)
+	    read_comment_profile(db, a, scope, audience, out, e) != 0 ||
+	    read_call_comments(db, a, scope, audience, out, &calls_cap, e) != 0)
 		return -1;
 	if (!quarters)
 		return 0;

@@ -146,8 +146,9 @@ struct outcome_tally {
 	int nquarters;
 };
 
-/* Counts the contributions and comments in scope for audience in two GROUP BY queries (and the quarter-hours
- * in a third when quarters is true), into *out (in a). 0, or -1 with e set. No calls in scope is not an error:
+/* Counts the contributions and comments in scope for audience, into *out (in a): one GROUP BY over the
+ * contributions, one over the comments, one more for the comments per call when the scope is not one call, and
+ * one for the quarter-hours when quarters is true. 0, or -1 with e set. No calls in scope is not an error:
  * zeros. */
 int outcome_tally(struct db *db, struct arena *a, const struct outcome_scope *scope, enum outcome_audience audience,
                   bool quarters, struct outcome_tally *out, struct error *e);
