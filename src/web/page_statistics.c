@@ -271,10 +271,14 @@ static void page_of(struct request *r, bool is_call)
 	              CHART_BARS);
 	html_printf(&r->out, "</section>\n");
 	campaigns_section(r, &s);
-	html_printf(&r->out,
-	            "<p>The same numbers as JSON: <a href=\"%u\">%s</a>. Every published contribution: "
-	            "<a href=\"/data\">open data</a>.</p>\n",
-	            subj.api_url, subj.api_url);
+	/* the address of the JSON as its parts: %u escapes one segment (a slug), not a path */
+	if (is_call)
+		html_printf(&r->out, "<p>The same numbers as JSON: <a href=\"/api/v1/calls/%L/statistics\">%s</a>.",
+		            (long long)subj.c.id, subj.api_url);
+	else
+		html_printf(&r->out, "<p>The same numbers as JSON: <a href=\"/api/v1/processes/%u/statistics\">%s</a>.",
+		            subj.p.slug, subj.api_url);
+	html_printf(&r->out, " Every published contribution: <a href=\"/data\">open data</a>.</p>\n");
 	page_end(r, 200);
 	if (ps.state)
 		page_cache_keep(r, &ps);

@@ -157,6 +157,7 @@ class Statistics(ServerTestCase):
         self.assertIn("Total: 6.", desc)
         self.assertIn('pattern id="chart-channels-p1"', svg(page, "chart-channels"))  # parts differ by pattern
         self.assertIn('/calls/1/contributions?campaign=%d' % largest[0]["id"], page)
+        self.assertIn('<a href="/api/v1/calls/1/statistics">', page)  # the JSON, at its address
 
         # the process: its calls together (call 2 has none yet)
         p = s.get_json("/api/v1/processes/%s/statistics" % SLUG)
@@ -171,6 +172,7 @@ class Statistics(ServerTestCase):
         self.assertEqual(pj["campaigns"], j["campaigns"])
         r = s.get("/processes/%s/statistics" % SLUG)
         self.assertEqual(r.status, 200, r)
+        self.assertIn('<a href="/api/v1/processes/%s/statistics">' % SLUG, r.text)
         rows, total = table(r.text, "chart-calls-table")
         self.assertEqual(total, 6)
         for tracking in secret.values():
