@@ -1,7 +1,11 @@
 /* The days of the statistics (core/statistics.h): counts per quarter-hour summed into the days of a zone,
  * daylight saving and a zone 5:45 from UTC included, every day of the span or (a long span) only those with
- * counts, and an unknown zone refused. */
+ * counts, and an unknown zone refused. Then the statistics of the demo with its contributions: every list sums
+ * to the totals, which are the published contributions as SQL counts them, the process's calls sum to the
+ * process, and memory running out at each allocation is an error, never a crash. */
 #include "core/statistics.h"
+#include "util/clock.h"
+#include "unit_db.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -120,6 +124,119 @@ static void test_unknown_zone(void **state)
 	arena_free(&a);
 }
 
+static struct db *db;
+
+static int setup(void **state)
+{
+	(void)state;
+	return unit_db_open("2021-02-10T10:00:00Z", UNIT_DEMO_WITH_CONTRIBUTIONS, &db);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	unit_db_remove();
+	return 0;
+}
+
+static int64_t count_of(const char *sql)
+{
+	struct error e;
+	error_clear(&e);
+	struct db_stmt *st = db_stmt(db, sql, &e);
+	assert_non_null(st);
+	assert_int_equal(db_step(st, &e), DB_ROW);
+	int64_t n = db_col_int(st, 0);
+	db_reset(st);
+	return n;
+}
+
+static int64_t sum(const struct outcome_count *c, int n)
+{
+	int64_t total = 0;
+	for (int i = 0; i < n; i++)
+		total += c[i].count;
+	return total;
+}
+
+static void check_sums(const struct statistics *s)
+{
+	int64_t days = 0;
+	for (int i = 0; i < s->ndays; i++)
+		days += s->days[i].contributions;
+	assert_int_equal(days, s->contributions);
+	assert_int_equal(sum(s->categories, s->ncategories), s->contributions);
+	assert_int_equal(sum(s->countries, s->ncountries), s->contributions);
+	assert_int_equal(sum(s->channels, s->nchannels), s->contributions);
+	assert_int_equal(sum(s->types, s->ntypes), s->comments);
+	assert_int_equal(sum(s->paragraphs, s->nparagraphs), s->comments);
+	assert_true(s->in_campaigns <= s->contributions);
+	for (int i = 1; i < s->ncountries; i++) /* largest first */
+		assert_true(s->countries[i - 1].count >= s->countries[i].count);
+}
+
+static void test_demo_statistics(void **state)
+{
+	(void)state;
+	struct arena a;
+	arena_init(&a);
+	struct error e;
+	error_clear(&e);
+	struct process p;
+	assert_int_equal(process_find(db, &a, "gca-guidelines", &p, &e), 0);
+	struct statistics sp;
+	assert_int_equal(statistics_of_process(db, &a, &p, clock_now(), &sp, &e), 0);
+	check_sums(&sp);
+	assert_true(sp.contributions > 0);
+	assert_int_equal(sp.contributions,
+	                 count_of("SELECT count(*) FROM contribution k JOIN call c ON c.id = k.call_id "
+	                          "WHERE c.process_id = 1 AND k.state = 'published'"));
+	assert_int_equal(sp.comments, count_of("SELECT count(*) FROM comment cm JOIN contribution k ON k.id = "
+	                                       "cm.contribution_id WHERE k.state = 'published'"));
+	int64_t contributions = 0, comments = 0;
+	for (int i = 0; i < sp.ncalls; i++) {
+		struct call c;
+		assert_int_equal(call_find(db, &a, sp.calls[i].id, &c, &e), 0);
+		struct statistics sc;
+		assert_int_equal(statistics_of_call(db, &a, &c, clock_now(), &sc, &e), 0);
+		check_sums(&sc);
+		assert_int_equal(sc.contributions, sp.calls[i].contributions);
+		assert_int_equal(sc.comments, sp.calls[i].comments);
+		contributions += sc.contributions;
+		comments += sc.comments;
+	}
+	assert_int_equal(contributions, sp.contributions);
+	assert_int_equal(comments, sp.comments);
+	arena_free(&a);
+}
+
+/* Memory running out at each allocation in turn: an error, never a crash or a half-filled success. */
+static void test_statistics_out_of_memory(void **state)
+{
+	(void)state;
+	for (long k = 1;; k++) {
+		struct arena a;
+		arena_init(&a);
+		struct error e;
+		error_clear(&e);
+		struct process p;
+		int rc = process_find(db, &a, "gca-guidelines", &p, &e);
+		assert_int_equal(rc, 0);
+		struct statistics s;
+		arena_test_fail_at(k);
+		rc = statistics_of_process(db, &a, &p, clock_now(), &s, &e);
+		bool done = arena_test_pending() > 0;
+		arena_test_fail_at(0);
+		if (rc != 0)
+			assert_true(e.code != NULL && *e.code);
+		arena_free(&a);
+		if (done) {
+			assert_int_equal(rc, 0);
+			break;
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -128,5 +245,10 @@ int main(void)
 	    cmocka_unit_test(test_long_span_lists_days_with_counts),
 	    cmocka_unit_test(test_unknown_zone),
 	};
-	return cmocka_run_group_tests_name("statistics", tests, NULL, NULL);
+	const struct CMUnitTest with_db[] = {
+	    cmocka_unit_test(test_demo_statistics),
+	    cmocka_unit_test(test_statistics_out_of_memory),
+	};
+	return cmocka_run_group_tests_name("statistics", tests, NULL, NULL) |
+	       cmocka_run_group_tests_name("statistics of the demo", with_db, setup, teardown);
 }
