@@ -193,7 +193,9 @@ static int read_profile(struct db *db, struct arena *a, const struct outcome_sco
 		t->contributions += n;
 		t->in_campaigns += db_col_int(st, 6);
 		tally_add(a, &categories, db_col_text(st, 1), db_col_text(st, 2), db_col_int(st, 3), n, &failed);
-		tally_add(a, &countries, country, country_name(country ? country : ""), 0, n, &failed);
+		/* a contribution by e-mail may not say its country */
+		tally_add(a, &countries, country, country && *country ? country_name(country) : "Not stated", 0, n,
+		          &failed);
 		tally_add(a, &channels, channel, channel_label(channel ? channel : ""), 0, n, &failed);
 	}
 	db_reset(st);

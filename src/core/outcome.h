@@ -133,7 +133,8 @@ struct outcome_tally {
 	int64_t contributions, comments, in_campaigns; /* in_campaigns: contributions in a mass campaign */
 	struct outcome_tally_call *calls;              /* the calls with some, in no order */
 	int ncalls;
-	/* contributions by category (key its slug), country (its ISO code), channel (its name, label "Web form",
+	/* contributions by category (key its slug), country (its ISO code; "" labelled "Not stated" for a mail that
+	 * did not say), channel (its name, label "Web form",
 	 * "API", "E-mail"); comments by type (key its name): in decreasing count, then in their natural order */
 	struct outcome_count *categories, *countries, *channels, *types;
 	int ncategories, ncountries, nchannels, ntypes;

@@ -21,9 +21,11 @@ import unittest
 import harness
 
 from harness import CALL1_OPEN, SLUG, ServerTestCase, contribution
+from test_mail_in import mail_in, simple
 
 CONTRIBUTIONS = "/api/v1/calls/1/contributions"
 SECRETARIAT = "secretariat@example.org"
+EVIL = "<script>alert(1)</script>"
 CAMPAIGN_TEXT = ("We ask the secretariat to keep the annual report to the Council and to publish it in every "
                  "official language, with the data in an open format, so that anyone can check the commitments.")
 
@@ -63,7 +65,8 @@ class Statistics(ServerTestCase):
 
     def load(self, s):
         """Sends the known data; returns the trackings that must never be named, and those counted."""
-        # 1 February 2021, 11:00 in Zurich: two by the API (one with comments on p3 and p5), one by the form
+        # 1 February 2021, 11:00 in Zurich: two by the API (one with comments on p3 and p5), one by the form, one by
+        # e-mail (which does not say its country)
         self.send(s, country="CH", category="academia", text="Paragraph 3 should say who reports, and to whom.",
                   comments=[{"paragraph": "p3", "comment": "Say who reports."},
                             {"paragraph": "p5", "comment": "Say when.", "type": "editorial"}])
@@ -73,6 +76,8 @@ class Statistics(ServerTestCase):
                                                 "country": "US", "email": "grace@example.org",
                                                 "text": "Sent with the form.", "publication": "named"})
         self.assertIn(r.status, (200, 303), r)
+        code, out, err = mail_in(s.db, simple("statistics-1@example.org", text="Sent by e-mail."), s.now)
+        self.assertEqual(code, 0, (out, err))
         # 3 February, 23:59:59 in Zurich (22:59:59 UTC): the 3rd; a private one starts a campaign, two copies follow
         self.at(s, "2021-02-03T22:59:59Z")
         private = self.send(s, country="DE", publication="private", text=CAMPAIGN_TEXT)
@@ -94,26 +99,29 @@ class Statistics(ServerTestCase):
     def test_numbers_of_a_call_and_its_process(self):
         s = self.fresh_server(now="2021-02-01T10:00:00Z")
         secret = self.load(s)
+        # a label of the secretariat's own that would be markup if it were not escaped
+        with harness.connect(s.db, timeout=10) as db:
+            db.execute("UPDATE category SET name = ? WHERE slug = 'other'", (EVIL,))
         st = s.get_json("/api/v1/calls/1/statistics")
         self.assertEqual(st.status, 200, st)
         j = st.json()
-        # counted: 3 on the 1st, 2 on the 3rd, 1 on the 4th (hidden and spam never)
-        self.assertEqual(j["contributions"], 6, j)
+        # counted: 4 on the 1st, 2 on the 3rd, 1 on the 4th (hidden and spam never)
+        self.assertEqual(j["contributions"], 7, j)
         self.assertEqual(j["comments"], 3, j)
         self.assertEqual(j["timezone"], "Europe/Zurich")
         days = {d["date"]: d["contributions"] for d in j["days"]}
-        self.assertEqual(days["2021-02-01"], 3, days)
+        self.assertEqual(days["2021-02-01"], 4, days)
         self.assertEqual(days["2021-02-02"], 0, days)
         self.assertEqual(days["2021-02-03"], 2, days)  # 23:59:59 in Zurich
         self.assertEqual(days["2021-02-04"], 1, days)  # midnight in Zurich, still the 3rd in UTC
         self.assertEqual(days["2021-02-05"], 0, days)  # today: the span runs to today while the call is open
         self.assertNotIn("2021-02-06", days)
-        self.assertEqual(sum(days.values()), 6)
+        self.assertEqual(sum(days.values()), 7)
         first = [d for d in j["days"] if d["date"] == "2021-02-04"][0]
         self.assertEqual(first["start"], "2021-02-03T23:00:00Z")  # the day's start in Zurich, in UTC
-        self.assertEqual({c["code"]: c["count"] for c in j["countries"]}, {"CH": 1, "FR": 1, "US": 1, "DE": 3})
-        self.assertEqual({c["slug"]: c["count"] for c in j["categories"]}, {"academia": 6})
-        self.assertEqual({c["channel"]: c["count"] for c in j["channels"]}, {"api": 5, "web": 1})
+        self.assertEqual({c["code"]: c["count"] for c in j["countries"]}, {"CH": 1, "FR": 1, "US": 1, "DE": 3, "": 1})
+        self.assertEqual({c["slug"]: c["count"] for c in j["categories"]}, {"academia": 6, "other": 1})
+        self.assertEqual({c["channel"]: c["count"] for c in j["channels"]}, {"api": 5, "web": 1, "email": 1})
         self.assertEqual({c["type"]: c["count"] for c in j["types"]}, {"general": 2, "editorial": 1})
         self.assertEqual([(p["paragraph"], p["number"], p["comments"]) for p in j["paragraphs"]],
                          [("p3", 3, 2), ("p5", 5, 1)])
@@ -131,16 +139,20 @@ class Statistics(ServerTestCase):
         for tracking in secret.values():
             self.assertNotIn(tracking, page)
             self.assertNotIn(tracking, st.text)
+        self.assertNotIn(EVIL, page)
+        self.assertIn("&lt;script&gt;alert(1)&lt;/script&gt;", page)
+        self.assertIn({"slug": "other", "name": EVIL, "count": 1}, j["categories"])
         rows, total = table(page, "chart-days-table")
         self.assertEqual(rows, days)
         self.assertEqual(total, j["contributions"])
         rows, total = table(page, "chart-countries-table")
         self.assertEqual(rows, {c["name"]: c["count"] for c in j["countries"]})
-        self.assertEqual(total, 6)
+        self.assertEqual(rows["Not stated"], 1)
+        self.assertEqual(total, 7)
         rows, _ = table(page, "chart-categories-table")
         self.assertEqual(rows, {c["name"]: c["count"] for c in j["categories"]})
         rows, _ = table(page, "chart-channels-table")
-        self.assertEqual(rows, {"API": 5, "Web form": 1})
+        self.assertEqual(rows, {"API": 5, "Web form": 1, "E-mail": 1})
         rows, total = table(page, "chart-paragraphs-table")
         self.assertEqual(rows, {p["name"]: p["comments"] for p in j["paragraphs"]})
         self.assertEqual(rows, {"\u00b63 of Revised draft": 2, "\u00b65 of Revised draft": 1})
@@ -148,7 +160,7 @@ class Statistics(ServerTestCase):
         rows, _ = table(page, "chart-types-table")
         self.assertEqual(rows, {"General": 2, "Editorial": 1})
         rows, _ = table(page, "chart-campaigns-table")
-        self.assertEqual(rows, {"In a campaign": 3, "Not in a campaign": 3})
+        self.assertEqual(rows, {"In a campaign": 3, "Not in a campaign": 4})
         for chart in ("chart-days", "chart-countries", "chart-channels", "chart-paragraphs", "chart-campaigns"):
             image = svg(page, chart)
             self.assertIn('role="img"', image)
@@ -156,7 +168,7 @@ class Statistics(ServerTestCase):
             self.assertIn("Total: ", re.search(r"<desc [^>]*>(.*?)</desc>", image, re.S).group(1))
         desc = re.search(r"<desc [^>]*>(.*?)</desc>", svg(page, "chart-days"), re.S).group(1)
         self.assertIn("2021-02-03: 2; 2021-02-04: 1", desc)
-        self.assertIn("Total: 6.", desc)
+        self.assertIn("Total: 7.", desc)
         self.assertIn('pattern id="chart-channels-p1"', svg(page, "chart-channels"))  # parts differ by pattern
         self.assertIn('/calls/1/contributions?campaign=%d' % largest[0]["id"], page)
         self.assertIn('<a href="/api/v1/calls/1/statistics">', page)  # the JSON, at its address
@@ -165,10 +177,10 @@ class Statistics(ServerTestCase):
         p = s.get_json("/api/v1/processes/%s/statistics" % SLUG)
         self.assertEqual(p.status, 200, p)
         pj = p.json()
-        self.assertEqual(pj["contributions"], 6)
-        self.assertEqual([(c["id"], c["contributions"], c["comments"]) for c in pj["calls"]], [(1, 6, 3), (2, 0, 0)])
+        self.assertEqual(pj["contributions"], 7)
+        self.assertEqual([(c["id"], c["contributions"], c["comments"]) for c in pj["calls"]], [(1, 7, 3), (2, 0, 0)])
         self.assertEqual({d["date"]: d["contributions"] for d in pj["days"] if d["contributions"]},
-                         {"2021-02-01": 3, "2021-02-03": 2, "2021-02-04": 1})
+                         {"2021-02-01": 4, "2021-02-03": 2, "2021-02-04": 1})
         for key in ("countries", "categories", "channels", "types", "paragraphs"):
             self.assertEqual(pj[key], j[key], key)
         self.assertEqual(pj["campaigns"], j["campaigns"])
@@ -176,7 +188,7 @@ class Statistics(ServerTestCase):
         self.assertEqual(r.status, 200, r)
         self.assertIn('<a href="/api/v1/processes/%s/statistics">' % SLUG, r.text)
         rows, total = table(r.text, "chart-calls-table")
-        self.assertEqual(total, 6)
+        self.assertEqual(total, 7)
         for tracking in secret.values():
             self.assertNotIn(tracking, r.text)
             self.assertNotIn(tracking, p.text)
