@@ -171,6 +171,19 @@ static struct outcome_tally_call *tally_call(struct arena *a, struct outcome_tal
 	return x;
 }
 
+/* Ends a read of rows: the statement reset, -1 if it failed (e set by db_step) or memory ran out. */
+static int read_end(struct db_stmt *st, enum db_step step, bool failed, struct error *e)
+{
+	db_reset(st);
+	if (step == DB_FAIL)
+		return -1;
+	if (failed) {
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 static int read_profile(struct db *db, struct arena *a, const struct outcome_scope *scope,
                         enum outcome_audience audience, struct outcome_tally *t, int *calls_cap, struct error *e)
 {
@@ -198,13 +211,8 @@ static int read_profile(struct db *db, struct arena *a, const struct outcome_sco
 		          &failed);
 		tally_add(a, &channels, channel, channel_label(channel ? channel : ""), 0, n, &failed);
 	}
-	db_reset(st);
-	if (step == DB_FAIL)
+	if (read_end(st, step, failed, e) != 0)
 		return -1;
-	if (failed) {
-		error_set(e, ERROR_UNAVAILABLE, "out of memory");
-		return -1;
-	}
 	tally_sort(&categories, &t->categories, &t->ncategories);
 	tally_sort(&countries, &t->countries, &t->ncountries);
 	tally_sort(&channels, &t->channels, &t->nchannels);
@@ -284,13 +292,8 @@ static int read_comment_profile(struct db *db, struct arena *a, const struct out
 			failed = true;
 		}
 	}
-	db_reset(st);
-	if (step == DB_FAIL)
+	if (read_end(st, step, failed, e) != 0)
 		return -1;
-	if (failed) {
-		error_set(e, ERROR_UNAVAILABLE, "out of memory");
-		return -1;
-	}
 	tally_sort(&types, &t->types, &t->ntypes);
 	return 0;
 }
