@@ -80,7 +80,7 @@ static const char SQL_COMMENTS[] =
     "JOIN contribution k ON k.id = cm.contribution_id WHERE " OUTCOME_COMMENTS "GROUP BY cm.version_id, cm.pid) g "
     "JOIN version v ON v.id = g.version_id LEFT JOIN paragraph p ON p.version_id = g.version_id AND p.pid = g.pid "
     "ORDER BY CASE WHEN g.pid IS NULL THEN 1 ELSE 0 END, g.version_id, p.number, g.pid";
-/* Comments by call, when the scope may hold several. */
+/* Comments by call, when calls in scope share a version. */
 static const char SQL_CALL_COMMENTS[] = "SELECT k.call_id, count(*) FROM comment cm "
                                         "JOIN contribution k ON k.id = cm.contribution_id "
                                         "WHERE " OUTCOME_COMMENTS "GROUP BY k.call_id";
@@ -219,35 +219,65 @@ static int read_profile(struct db *db, struct arena *a, const struct outcome_sco
 	return 0;
 }
 
-/* Comments by call: t's own count when the scope is one call, else one more pass. */
+struct call_version {
+	int64_t call_id, version_id;
+};
+
+static int call_version_fill(struct arena *a, struct db_stmt *st, void *element)
+{
+	(void)a;
+	struct call_version *c = element;
+	c->call_id = db_col_int(st, 0);
+	c->version_id = db_col_int(st, 1);
+	return 0;
+}
+
+/* Comments by call. A comment's version is its call's: when no two calls in scope share a version, a call's
+ * comments are those of its version's paragraphs, already counted; otherwise one more pass. */
 static int read_call_comments(struct db *db, struct arena *a, const struct outcome_scope *scope,
                               enum outcome_audience audience, struct outcome_tally *t, int *calls_cap, struct error *e)
 {
-	if (scope->call_id) {
-		struct outcome_tally_call *c = t->comments ? tally_call(a, t, calls_cap, scope->call_id) : NULL;
-		if (t->comments && !c) {
-			error_set(e, ERROR_UNAVAILABLE, "out of memory");
-			return -1;
-		}
-		if (c)
-			c->comments = t->comments;
-		return 0;
-	}
-	struct db_stmt *st = db_stmt(db, SQL_CALL_COMMENTS, e);
+	static const char sql_calls[] = "SELECT ca.id, ca.version_id FROM call ca WHERE " OUTCOME_CALLS;
+	struct db_stmt *st = db_stmt(db, sql_calls, e);
 	if (!st)
 		return -1;
 	bind_scope(st, scope, audience);
-	enum db_step step;
-	while ((step = db_step(st, e)) == DB_ROW) {
-		struct outcome_tally_call *c = tally_call(a, t, calls_cap, db_col_int(st, 0));
-		if (!c) {
-			db_reset(st);
-			error_set(e, ERROR_UNAVAILABLE, "out of memory");
-			return -1;
+	struct call_version *calls = NULL;
+	int ncalls = 0;
+	if (db_collect(st, a, (void **)&calls, &ncalls, sizeof *calls, call_version_fill, e) != 0)
+		return -1;
+	bool shared = false;
+	for (int i = 0; i < ncalls && !shared; i++)
+		for (int k = 0; k < i && !shared; k++)
+			shared = calls[i].version_id == calls[k].version_id;
+	if (!shared) {
+		for (int i = 0; i < ncalls; i++) {
+			int64_t n = 0;
+			for (int k = 0; k < t->nparagraphs; k++)
+				if (t->paragraphs[k].version_id == calls[i].version_id)
+					n += t->paragraphs[k].count;
+			struct outcome_tally_call *c = n ? tally_call(a, t, calls_cap, calls[i].call_id) : NULL;
+			if (n && !c) {
+				error_set(e, ERROR_UNAVAILABLE, "out of memory");
+				return -1;
+			}
+			if (c)
+				c->comments = n;
 		}
-		c->comments = db_col_int(st, 1);
+		return 0;
 	}
-	return step == DB_FAIL ? -1 : 0;
+	if (!(st = db_stmt(db, SQL_CALL_COMMENTS, e)))
+		return -1;
+	bind_scope(st, scope, audience);
+	enum db_step step = DB_DONE;
+	bool failed = false;
+	while (!failed && (step = db_step(st, e)) == DB_ROW) {
+		struct outcome_tally_call *c = tally_call(a, t, calls_cap, db_col_int(st, 0));
+		if (c)
+			c->comments = db_col_int(st, 1);
+		failed = !c;
+	}
+	return read_end(st, step, failed, e);
 }
 
 static int read_comment_profile(struct db *db, struct arena *a, const struct outcome_scope *scope,

@@ -148,7 +148,8 @@ struct outcome_tally {
 };
 
 /* Counts the contributions and comments in scope for audience, into *out (in a): one GROUP BY over the
- * contributions, one over the comments, one more for the comments per call when the scope is not one call, and
+ * contributions, one over the comments, one more for the comments per call when two calls in scope share a
+ * version, and
  * one for the quarter-hours when quarters is true. 0, or -1 with e set. No calls in scope is not an error:
  * zeros. */
 int outcome_tally(struct db *db, struct arena *a, const struct outcome_scope *scope, enum outcome_audience audience,

@@ -175,6 +175,41 @@ static void check_sums(const struct statistics *s)
 		assert_true(s->countries[i - 1].count >= s->countries[i].count);
 }
 
+static void exec(const char *sql)
+{
+	struct error e;
+	error_clear(&e);
+	struct db_stmt *st = db_stmt(db, sql, &e);
+	assert_non_null(st);
+	assert_int_equal(db_exec_stmt(st, &e), 0);
+}
+
+/* The process's statistics against each call's own (every call's counts, and their sums the process's). */
+static void check_process_by_calls(struct arena *a)
+{
+	struct error e;
+	error_clear(&e);
+	struct process p;
+	assert_int_equal(process_find(db, a, "gca-guidelines", &p, &e), 0);
+	struct statistics sp;
+	assert_int_equal(statistics_of_process(db, a, &p, clock_now(), &sp, &e), 0);
+	check_sums(&sp);
+	int64_t contributions = 0, comments = 0;
+	for (int i = 0; i < sp.ncalls; i++) {
+		struct call c;
+		assert_int_equal(call_find(db, a, sp.calls[i].id, &c, &e), 0);
+		struct statistics sc;
+		assert_int_equal(statistics_of_call(db, a, &c, clock_now(), &sc, &e), 0);
+		check_sums(&sc);
+		assert_int_equal(sc.contributions, sp.calls[i].contributions);
+		assert_int_equal(sc.comments, sp.calls[i].comments);
+		contributions += sc.contributions;
+		comments += sc.comments;
+	}
+	assert_int_equal(contributions, sp.contributions);
+	assert_int_equal(comments, sp.comments);
+}
+
 static void test_demo_statistics(void **state)
 {
 	(void)state;
@@ -193,20 +228,25 @@ static void test_demo_statistics(void **state)
 	                          "WHERE c.process_id = 1 AND k.state = 'published'"));
 	assert_int_equal(sp.comments, count_of("SELECT count(*) FROM comment cm JOIN contribution k ON k.id = "
 	                                       "cm.contribution_id WHERE k.state = 'published'"));
-	int64_t contributions = 0, comments = 0;
-	for (int i = 0; i < sp.ncalls; i++) {
-		struct call c;
-		assert_int_equal(call_find(db, &a, sp.calls[i].id, &c, &e), 0);
-		struct statistics sc;
-		assert_int_equal(statistics_of_call(db, &a, &c, clock_now(), &sc, &e), 0);
-		check_sums(&sc);
-		assert_int_equal(sc.contributions, sp.calls[i].contributions);
-		assert_int_equal(sc.comments, sp.calls[i].comments);
-		contributions += sc.contributions;
-		comments += sc.comments;
-	}
-	assert_int_equal(contributions, sp.contributions);
-	assert_int_equal(comments, sp.comments);
+	check_process_by_calls(&a);
+	arena_free(&a);
+}
+
+/* Two calls on one version: their comments are told apart by call (the pass that reads them by call). */
+static void test_calls_sharing_a_version(void **state)
+{
+	(void)state;
+	struct arena a;
+	arena_init(&a);
+	exec("INSERT INTO call (process_id, version_id, title, opens_at, closes_at) "
+	     "SELECT process_id, version_id, 'A second call on the same version', opens_at, closes_at FROM call WHERE "
+	     "id = 1");
+	exec("UPDATE contribution SET call_id = (SELECT max(id) FROM call) WHERE call_id = 1 AND id % 2 = 0");
+	assert_true(count_of("SELECT count(*) FROM comment cm JOIN contribution k ON k.id = cm.contribution_id "
+	                     "WHERE k.call_id = (SELECT max(id) FROM call)") > 0);
+	assert_true(count_of("SELECT count(*) FROM comment cm JOIN contribution k ON k.id = cm.contribution_id "
+	                     "WHERE k.call_id = 1") > 0);
+	check_process_by_calls(&a);
 	arena_free(&a);
 }
 
@@ -246,8 +286,8 @@ int main(void)
 	    cmocka_unit_test(test_unknown_zone),
 	};
 	const struct CMUnitTest with_db[] = {
-	    cmocka_unit_test(test_demo_statistics),
-	    cmocka_unit_test(test_statistics_out_of_memory),
+	    cmocka_unit_test(test_demo_statistics), cmocka_unit_test(test_statistics_out_of_memory),
+	    cmocka_unit_test(test_calls_sharing_a_version), /* last: it changes the demo */
 	};
 	return cmocka_run_group_tests_name("statistics", tests, NULL, NULL) |
 	       cmocka_run_group_tests_name("statistics of the demo", with_db, setup, teardown);
