@@ -802,30 +802,47 @@ static int campaign_complete(struct db *db, struct arena *a, struct campaign *it
 
 #define CAMPAIGN_COLUMNS "SELECT id, call_id, published, members, first_at, last_at FROM campaign "
 
-int campaign_list(struct db *db, struct arena *a, int64_t call_id, int offset, int limit, struct campaign **out, int *n,
-                  int64_t *total, struct error *e)
+/* A page of campaigns: sql_count counts them, sql lists them (both of one id, ?2 the limit, ?3 the offset). */
+static int list_of(struct db *db, struct arena *a, const char *sql_count, const char *sql, int64_t id, int offset,
+                   int limit, struct campaign **out, int *n, int64_t *total, struct error *e)
 {
-	static const char sql_count[] = "SELECT count(*) FROM campaign WHERE call_id = ? AND published > 0";
-	static const char sql[] = CAMPAIGN_COLUMNS "WHERE call_id = ? AND published > 0 "
-	                                           "ORDER BY published DESC, id LIMIT ? OFFSET ?";
 	*out = NULL;
 	*n = 0;
 	struct db_stmt *st = db_stmt(db, sql_count, e);
 	if (!st)
 		return -1;
-	db_bind_int(st, 1, call_id);
+	db_bind_int(st, 1, id);
 	if (db_step(st, e) != DB_ROW)
 		return -1;
 	*total = db_col_int(st, 0);
 	db_reset(st);
 	if (!(st = db_stmt(db, sql, e)))
 		return -1;
-	db_bind_int(st, 1, call_id);
+	db_bind_int(st, 1, id);
 	db_bind_int(st, 2, limit);
 	db_bind_int(st, 3, offset);
 	if (db_collect(st, a, (void **)out, n, sizeof **out, fill_campaign, e) != 0)
 		return -1;
 	return campaign_complete(db, a, *out, *n, e);
+}
+
+int campaign_list(struct db *db, struct arena *a, int64_t call_id, int offset, int limit, struct campaign **out, int *n,
+                  int64_t *total, struct error *e)
+{
+	static const char sql_count[] = "SELECT count(*) FROM campaign WHERE call_id = ? AND published > 0";
+	static const char sql[] = CAMPAIGN_COLUMNS "WHERE call_id = ?1 AND published > 0 "
+	                                           "ORDER BY published DESC, id LIMIT ?2 OFFSET ?3";
+	return list_of(db, a, sql_count, sql, call_id, offset, limit, out, n, total, e);
+}
+
+int campaign_list_process(struct db *db, struct arena *a, int64_t process_id, int limit, struct campaign **out, int *n,
+                          int64_t *total, struct error *e)
+{
+	static const char sql_count[] = "SELECT count(*) FROM campaign WHERE call_id IN "
+	                                "(SELECT id FROM call WHERE process_id = ?) AND published > 0";
+	static const char sql[] = CAMPAIGN_COLUMNS "WHERE call_id IN (SELECT id FROM call WHERE process_id = ?1) "
+	                                           "AND published > 0 ORDER BY published DESC, id LIMIT ?2 OFFSET ?3";
+	return list_of(db, a, sql_count, sql, process_id, 0, limit, out, n, total, e);
 }
 
 int campaign_find(struct db *db, struct arena *a, int64_t id, struct campaign *out, struct error *e)

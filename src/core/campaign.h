@@ -114,6 +114,11 @@ struct campaign {
 int campaign_list(struct db *db, struct arena *a, int64_t call_id, int offset, int limit, struct campaign **out, int *n,
                   int64_t *total, struct error *e);
 
+/* The largest campaigns of every call of process_id (at most limit), as campaign_list shows them; *total counts
+ * them all. */
+int campaign_list_process(struct db *db, struct arena *a, int64_t process_id, int limit, struct campaign **out, int *n,
+                          int64_t *total, struct error *e);
+
 /* One campaign (as campaign_list shows it); ERROR_NOT_FOUND when unknown or with no member the public sees. */
 int campaign_find(struct db *db, struct arena *a, int64_t id, struct campaign *out, struct error *e);
 

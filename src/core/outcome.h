@@ -40,15 +40,20 @@ enum {
 	OUTCOME_ANSWERS_MAX = 50, /* answers listed per paragraph; the rest are counted (more) */
 };
 
-/* Who reads the outcome (see the file's comment). */
-enum outcome_audience { OUTCOME_PUBLIC, OUTCOME_SECRETARIAT };
+/* Who reads the outcome (see the file's comment). OUTCOME_STATISTICS counts what the public counts (published
+ * contributions) in every call in scope, whether its dispositions are published or not: for the statistics
+ * (core/statistics.h), which read outcome_tally() only, never the decisions. */
+enum outcome_audience { OUTCOME_PUBLIC, OUTCOME_SECRETARIAT, OUTCOME_STATISTICS };
 
 /* One bar: a category (key its slug), a country (key its ISO code) or a comment type (key its name); label
- * is the words for people. Lists are in decreasing count, then in their natural order. */
+ * is the words for people. Lists are in decreasing count, then in their natural order. A tally's paragraphs
+ * (struct outcome_tally) are counts too, with their version and number. */
 struct outcome_count {
 	const char *key;
 	const char *label;
 	int64_t count;
+	int64_t version_id; /* a paragraph's version (else 0) */
+	int number;         /* a paragraph's ¶ number there (0: unknown, or a general comment) */
 };
 
 /* A call whose comments are in the outcome. */
@@ -100,11 +105,55 @@ struct outcome_paragraph {
 	int64_t privately; /* comments of private contributions: counted, not listed */
 };
 
-/* Which calls: those on version_id, or the one call_id (0: no condition; both 0 is every call). */
+/* Which calls: those on version_id, the one call_id, or those of process_id (0: no condition; all 0 is every
+ * call). */
 struct outcome_scope {
 	int64_t version_id;
 	int64_t call_id;
+	int64_t process_id;
 };
+
+/* One call's share of a tally. */
+struct outcome_tally_call {
+	int64_t call_id;
+	int64_t contributions, comments;
+};
+
+/* Counts of contributions by the quarter-hour of their arrival: [start, start + OUTCOME_QUARTER_HOUR). Every
+ * zone's offset from UTC is a whole number of quarter-hours, so each lies in one day of any zone: the
+ * statistics sum them into the days of the process's zone (core/statistics.c). */
+enum { OUTCOME_QUARTER_HOUR = 900 };
+struct outcome_quarter {
+	int64_t start;
+	int64_t count;
+};
+
+/* Everything counted of the contributions in scope (see the file's comment for what counts). */
+struct outcome_tally {
+	int64_t contributions, comments, in_campaigns; /* in_campaigns: contributions in a mass campaign */
+	struct outcome_tally_call *calls;              /* the calls with some, in no order */
+	int ncalls;
+	/* contributions by category (key its slug), country (its ISO code; "" labelled "Not stated" for a mail that
+	 * did not say), channel (its name, label "Web form",
+	 * "API", "E-mail"); comments by type (key its name): in decreasing count, then in their natural order */
+	struct outcome_count *categories, *countries, *channels, *types;
+	int ncategories, ncountries, nchannels, ntypes;
+	/* comments per paragraph: key the pid, version_id and number its version and ¶ number (0 unknown), label
+	 * "¶N of LABEL"; in the order of version_id, then number; general comments last (key "", label
+	 * "General comments") */
+	struct outcome_count *paragraphs;
+	int nparagraphs;
+	struct outcome_quarter *quarters; /* when asked for: in increasing order */
+	int nquarters;
+};
+
+/* Counts the contributions and comments in scope for audience, into *out (in a): one GROUP BY over the
+ * contributions, one over the comments, one more for the comments per call when two calls in scope share a
+ * version, and
+ * one for the quarter-hours when quarters is true. 0, or -1 with e set. No calls in scope is not an error:
+ * zeros. */
+int outcome_tally(struct db *db, struct arena *a, const struct outcome_scope *scope, enum outcome_audience audience,
+                  bool quarters, struct outcome_tally *out, struct error *e);
 
 struct outcome {
 	struct outcome_call *calls; /* in order of opening */

@@ -3,6 +3,7 @@
 #include "render/html.h"
 #include "util/utf8.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 /* The drawing's measures, in viewBox units (CHART_WIDTH wide). */
@@ -15,6 +16,8 @@ enum {
 	LABEL_BYTES = 52, /* labels longer than this are shortened in the drawing (at a character's edge) */
 	STACK = 28,       /* the stacked bar's thickness */
 	LEGEND_ROW = 24,
+	PLOT = 120, /* the columns' height at the largest value */
+	AXIS = 34,  /* below the columns: the first and last labels */
 };
 
 /* Dark on white, 4.5:1 or more each: ink, a bar, and the four parts of a stacked bar (decisions: green,
@@ -60,8 +63,9 @@ static void put_label(struct buf *b, const char *label)
 	html_printf(b, "%s\u2026", piece);
 }
 
-/* <svg ...><title/><desc/>: the opening every chart shares; desc says the numbers in words. */
-static void open_svg(struct buf *b, const struct chart *c, int height)
+/* <svg ...><title/><desc/>: the opening every chart shares; desc says the numbers in words (only those above 0
+ * when skip_zeros: a series of days says its days with some, the table has them all). */
+static void open_svg(struct buf *b, const struct chart *c, int height, bool skip_zeros)
 {
 	int64_t total = chart_total(c);
 	html_printf(b,
@@ -70,9 +74,17 @@ static void open_svg(struct buf *b, const struct chart *c, int height)
 	            "font-family=\"system-ui, sans-serif\" font-size=\"%d\">\n<title id=\"%s-title\">%s</title>\n"
 	            "<desc id=\"%s-desc\">",
 	            CHART_WIDTH, height, c->id, c->id, FONT, c->id, c->title, c->id);
-	for (int i = 0; i < c->n; i++)
-		html_printf(b, "%s%s: %L", i ? "; " : "", c->bars[i].label, (long long)value_of(&c->bars[i]));
-	html_printf(b, "%sTotal: %L.</desc>\n<rect width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>\n", c->n ? ". " : "",
+	bool said = false;
+	if (skip_zeros && c->n)
+		html_printf(b, "From %s to %s, %d in all; those with none are left out. ", c->bars[0].label,
+		            c->bars[c->n - 1].label, c->n);
+	for (int i = 0; i < c->n; i++) {
+		if (skip_zeros && value_of(&c->bars[i]) == 0)
+			continue;
+		html_printf(b, "%s%s: %L", said ? "; " : "", c->bars[i].label, (long long)value_of(&c->bars[i]));
+		said = true;
+	}
+	html_printf(b, "%sTotal: %L.</desc>\n<rect width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>\n", said ? ". " : "",
 	            (long long)total, CHART_WIDTH, height);
 }
 
@@ -83,7 +95,7 @@ static void bars_svg(struct buf *b, const struct chart *c)
 		if (value_of(&c->bars[i]) > max)
 			max = value_of(&c->bars[i]);
 	int height = c->n ? 2 * PAD + c->n * ROW : 2 * PAD + ROW;
-	open_svg(b, c, height);
+	open_svg(b, c, height, false);
 	if (c->n == 0)
 		html_printf(b, "<text x=\"%d\" y=\"%d\" fill=\"%s\">Nothing to count yet.</text>\n", PAD,
 		            PAD + FONT + 4, INK);
@@ -143,7 +155,7 @@ static void stacked_svg(struct buf *b, const struct chart *c)
 {
 	int64_t total = chart_total(c);
 	int height = 2 * PAD + STACK + 12 + (c->n ? c->n : 1) * LEGEND_ROW;
-	open_svg(b, c, height);
+	open_svg(b, c, height, false);
 	part_patterns(b, c->id);
 	const int span = CHART_WIDTH - 2 * PAD;
 	if (total == 0)
@@ -181,10 +193,75 @@ static void stacked_svg(struct buf *b, const struct chart *c)
 	html_printf(b, "</svg>\n");
 }
 
+/* A series in order (days): one column each from a common baseline, the largest PLOT high and its number
+ * above it; a scale line at the largest value and at 0; the first and last labels under the ends. Columns
+ * narrower than a unit (more items than units) are drawn 1 wide, side by side. */
+static void columns_svg(struct buf *b, const struct chart *c)
+{
+	int64_t max = 0;
+	int peak = -1;
+	for (int i = 0; i < c->n; i++)
+		if (value_of(&c->bars[i]) > max) {
+			max = value_of(&c->bars[i]);
+			peak = i;
+		}
+	const int top = PAD + FONT + 8, base = top + PLOT, height = base + AXIS;
+	const int left = PAD + NUMBER_ROOM / 2, span = CHART_WIDTH - left - PAD;
+	open_svg(b, c, height, true);
+	/* the scale: the largest value and 0, each with its line */
+	html_printf(b,
+	            "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"1\"/>\n"
+	            "<text x=\"%d\" y=\"%d\" fill=\"%s\" text-anchor=\"end\">0</text>\n",
+	            left, base, CHART_WIDTH - PAD, base, INK, left - 4, base + 4, INK);
+	if (max > 0)
+		html_printf(
+		    b,
+		    "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#6b7280\" stroke-width=\"1\" "
+		    "stroke-dasharray=\"4 3\"/>\n<text x=\"%d\" y=\"%d\" fill=\"%s\" text-anchor=\"end\">%L</text>\n",
+		    left, top, CHART_WIDTH - PAD, top, left - 4, top + 4, INK, (long long)max);
+	if (c->n == 0 || max == 0)
+		html_printf(b, "<text x=\"%d\" y=\"%d\" fill=\"%s\">Nothing to count yet.</text>\n", left + 6, base - 8,
+		            INK);
+	for (int i = 0; i < c->n && max > 0; i++) {
+		int64_t v = value_of(&c->bars[i]);
+		if (v == 0)
+			continue;
+		int x = left + (int)((int64_t)i * span / c->n), x_next = left + (int)((int64_t)(i + 1) * span / c->n);
+		int w = x_next - x > 2 ? x_next - x - 1 : 1;
+		int h = (int)(v * PLOT / max);
+		if (h < 1)
+			h = 1; /* a value above 0 never looks like 0 */
+		html_printf(b,
+		            "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"><title>%s: %L</title>"
+		            "</rect>\n",
+		            x, base - h, w, h, BAR_FILL, c->bars[i].label, (long long)v);
+	}
+	if (peak >= 0) { /* the largest value's number, above its column, kept inside the drawing */
+		int x = left + (int)((int64_t)peak * span / c->n);
+		html_printf(b,
+		            "<text x=\"%d\" y=\"%d\" fill=\"%s\" font-weight=\"bold\" text-anchor=\"%s\">%L</text>\n",
+		            x, top - 6, INK, x > CHART_WIDTH / 2 ? "end" : "start", (long long)max);
+	}
+	if (c->n > 0) {
+		html_printf(b, "<text x=\"%d\" y=\"%d\" fill=\"%s\">", left, base + 20, INK);
+		put_label(b, c->bars[0].label);
+		html_printf(b, "</text>\n");
+	}
+	if (c->n > 1) {
+		html_printf(b, "<text x=\"%d\" y=\"%d\" fill=\"%s\" text-anchor=\"end\">", CHART_WIDTH - PAD, base + 20,
+		            INK);
+		put_label(b, c->bars[c->n - 1].label);
+		html_printf(b, "</text>\n");
+	}
+	html_printf(b, "</svg>\n");
+}
+
 void chart_svg(struct buf *b, const struct chart *c, enum chart_kind kind)
 {
 	if (kind == CHART_STACKED)
 		stacked_svg(b, c);
+	else if (kind == CHART_COLUMNS)
+		columns_svg(b, c);
 	else
 		bars_svg(b, c);
 }

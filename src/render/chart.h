@@ -39,6 +39,8 @@ struct chart {
 enum chart_kind {
 	CHART_BARS,    /* one horizontal bar per item, longest = largest */
 	CHART_STACKED, /* one bar split in parts (at most CHART_PARTS_MAX), with a legend */
+	CHART_COLUMNS, /* a series in its order (days): one column each, the first and last labelled; the
+	                * description names only the items above 0 */
 };
 enum { CHART_PARTS_MAX = 4, CHART_WIDTH = 400 };
 

@@ -21,6 +21,10 @@ json_t *api_office_body(struct request *r);
  * not ignored. */
 void api_known_members(json_t *body, const char *const *names, struct error *e);
 
+struct outcome_count;
+/* Counts (core/outcome.h) as [{key_name: key, name, count}] (page_outcome.c; the statistics' too). */
+json_t *api_counts_json(const struct outcome_count *c, int n, const char *key_name);
+
 /* An instant as RFC 3339 in UTC. */
 json_t *api_instant(int64_t t);
 

@@ -165,9 +165,10 @@ void page_call(struct request *r)
 	html_printf(&r->out,
 		    "<p><a href=\"/calls/%L/contributions\">Published contributions</a> \u00b7 "
 		    "<a href=\"/calls/%L/matrix\">Resolution matrix</a> \u00b7 "
+		    "<a href=\"/calls/%L/statistics\">Statistics</a> \u00b7 "
 		    "<a class=\"feed\" href=\"/calls/%L/feed.atom\" type=\"application/atom+xml\">Follow by feed"
 		    "<span class=\"visually-hidden\"> (Atom): new contributions and changes of the deadline</span></a></p>\n",
-		    (long long)c.id, (long long)c.id, (long long)c.id);
+		    (long long)c.id, (long long)c.id, (long long)c.id, (long long)c.id);
 	page_end(r, 200);
 }
 

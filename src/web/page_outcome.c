@@ -251,7 +251,7 @@ static json_t *decisions_json(const struct outcome_decisions *d)
 	return o;
 }
 
-static json_t *counts_json(const struct outcome_count *c, int n, const char *key_name)
+json_t *api_counts_json(const struct outcome_count *c, int n, const char *key_name)
 {
 	json_t *a = json_array();
 	for (int i = 0; i < n; i++)
@@ -314,8 +314,8 @@ void api_version_outcome(struct request *r)
 	json_t *body =
 	    json_pack("{s:I,s:I,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:s}", "version_id", (json_int_t)v.id, "contributions",
 	              (json_int_t)o.contributions, "comments", (json_int_t)o.comments, "calls", calls, "categories",
-	              counts_json(o.categories, o.ncategories, "slug"), "countries",
-	              counts_json(o.countries, o.ncountries, "code"), "types", counts_json(o.types, o.ntypes, "type"),
+	              api_counts_json(o.categories, o.ncategories, "slug"), "countries",
+	              api_counts_json(o.countries, o.ncountries, "code"), "types", api_counts_json(o.types, o.ntypes, "type"),
 	              "decisions", decisions_json(&o.decided), "paragraphs", paragraphs, "url",
 	              arena_printf(&r->arena, "/versions/%lld/you-said-we-did", (long long)v.id));
 	if (!body) {

@@ -317,8 +317,9 @@ void page_process(struct request *r)
 		html_printf(&r->out, "<li>%s</li>\n", p.categories[i].name);
 	html_printf(&r->out, "</ul>\n</section>\n");
 	html_printf(&r->out, "<p><a href=\"/processes/%u/report\">Report to the governing body</a>: what happened in this "
-			     "consultation, from the record.</p>\n",
-		    p.slug);
+			     "consultation, from the record. <a href=\"/processes/%u/statistics\">Statistics</a>: the "
+			     "contributions per day, by category, country and channel, and the comments per paragraph.</p>\n",
+		    p.slug, p.slug);
 	html_printf(&r->out, "<p>Open data: every published record of this process as CSV, JSON Lines or XLSX, e.g. "
 			     "<a href=\"/api/v1/processes/%u/contributions.csv\">the contributions (CSV)</a>; "
 			     "<a href=\"/data\">what each file holds</a>.</p>\n",

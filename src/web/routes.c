@@ -20,6 +20,8 @@ const struct route ROUTES[] = {
 	{"POST", "/calls/{id}/contribute", page_contribute_submit, ROLE_PUBLIC, true, .files = true, .grouped = true},
 	{"GET", "/calls/{id}/contributions", page_call_contributions, ROLE_PUBLIC, false},
 	{"GET", "/calls/{id}/matrix", page_call_matrix, ROLE_PUBLIC, false},
+	{"GET", "/calls/{id}/statistics", page_call_statistics, ROLE_PUBLIC, false}, /* page_statistics.c */
+	{"GET", "/processes/{slug}/statistics", page_process_statistics, ROLE_PUBLIC, false},
 	{"GET", "/calls/{id}/matrix.csv", page_call_matrix_csv, ROLE_PUBLIC, false},
 	{"GET", "/calls/{id}/matrix.xlsx", page_call_matrix_xlsx, ROLE_PUBLIC, false},
 	{"GET", "/receipts/{tracking}", page_receipt, ROLE_PUBLIC, false},
@@ -126,6 +128,8 @@ const struct route ROUTES[] = {
 	{"GET", "/api/v1/dictionary", api_dictionary, ROLE_PUBLIC, false},
 	{"GET", "/api/v1/versions/{id}", api_version, ROLE_PUBLIC, false},
 	{"GET", "/api/v1/versions/{id}/outcome", api_version_outcome, ROLE_PUBLIC, false},
+	{"GET", "/api/v1/calls/{id}/statistics", api_call_statistics, ROLE_PUBLIC, false}, /* page_statistics.c */
+	{"GET", "/api/v1/processes/{slug}/statistics", api_process_statistics, ROLE_PUBLIC, false},
 	/* JSON API: the back office (api_office.c) */
 	{"POST", "/api/v1/processes", api_process_create, ROLE_SECRETARIAT, true},
 	{"PATCH", "/api/v1/processes/{slug}", api_process_update, ROLE_SECRETARIAT, true},

@@ -62,6 +62,11 @@ void page_compare(struct request *r);
 /* web/page_outcome.c: "you said, we did" for a version, as a page and as JSON. */
 void page_version_outcome(struct request *r);
 void api_version_outcome(struct request *r);
+/* web/page_statistics.c: a call's and a process's statistics, as pages and as JSON. */
+void page_call_statistics(struct request *r);
+void page_process_statistics(struct request *r);
+void api_call_statistics(struct request *r);
+void api_process_statistics(struct request *r);
 void page_call(struct request *r);
 void page_contribute_form(struct request *r);
 void page_contribute_submit(struct request *r);

@@ -74,6 +74,11 @@ EXPECTED_PUBLIC_READS = {
     ("GET", "/api/v1/contributions/{tracking}"),
     ("GET", "/api/v1/versions/{id}"),  # a draft answers 404 to the public (test_versions.py)
     ("GET", "/api/v1/versions/{id}/outcome"),  # published answers only (test_outcome.py)
+    # statistics: counts of published contributions, private ones never named (test_statistics.py)
+    ("GET", "/calls/{id}/statistics"),
+    ("GET", "/processes/{slug}/statistics"),
+    ("GET", "/api/v1/calls/{id}/statistics"),
+    ("GET", "/api/v1/processes/{slug}/statistics"),
     # open data: published records only, as the public pages show them (test_open_data.py)
     ("GET", "/data"),
     ("GET", "/api/v1/dictionary"),

@@ -31,7 +31,7 @@ static void test_labels_and_titles_are_escaped(void **state)
 	(void)state;
 	struct chart_bar bars[] = {{"<script>alert(1)</script>", 3}, {"A & \"B\"", 1}};
 	struct chart c = {"c1", "Per <category>", "Category", "Contributions", bars, 2};
-	for (int kind = CHART_BARS; kind <= CHART_STACKED; kind++) {
+	for (int kind = CHART_BARS; kind <= CHART_COLUMNS; kind++) {
 		struct buf b;
 		const char *s = draw(&b, &c, (enum chart_kind)kind);
 		assert_null(strstr(s, "<script"));
@@ -142,6 +142,40 @@ static void test_long_labels_are_shortened_in_the_drawing_only(void **state)
 	buf_free(&b);
 }
 
+/* A series of days: one column for each day above 0, the description names those days only, the scale says
+ * the largest value, the ends are labelled, and the table has every day. */
+static void test_columns_of_days(void **state)
+{
+	(void)state;
+	struct chart_bar days[] = {{"2021-02-01", 3}, {"2021-02-02", 0}, {"2021-02-03", 2}, {"2021-02-04", 1}};
+	struct chart c = {"d", "Per day", "Day", "Contributions", days, 4};
+	struct buf b;
+	const char *s = draw(&b, &c, CHART_COLUMNS);
+	assert_non_null(strstr(s, "role=\"img\""));
+	assert_non_null(strstr(s, "viewBox=\"0 0 400 "));
+	assert_non_null(strstr(s,
+	                       "<desc id=\"d-desc\">From 2021-02-01 to 2021-02-04, 4 in all; those with none are left "
+	                       "out. 2021-02-01: 3; 2021-02-03: 2; 2021-02-04: 1. Total: 6.</desc>"));
+	assert_int_equal(count(s, "<rect x="), 3); /* the days above 0 */
+	assert_non_null(strstr(s, "<title>2021-02-03: 2</title>"));
+	assert_non_null(strstr(s, ">2021-02-01</text>"));
+	assert_non_null(strstr(s, ">2021-02-04</text>"));
+	assert_non_null(strstr(s, "<tr><th scope=\"row\">2021-02-02</th><td class=\"number\">0</td>"));
+	/* the tallest column is the largest value's, PLOT high; the others in proportion */
+	assert_non_null(strstr(s, "height=\"120\" fill=\"#0b5cad\"><title>2021-02-01: 3</title>"));
+	assert_non_null(strstr(s, "height=\"80\" fill=\"#0b5cad\"><title>2021-02-03: 2</title>"));
+	buf_free(&b);
+	/* more days than units: every column stays at least 1 wide and inside the drawing */
+	static struct chart_bar many[1000];
+	for (int i = 0; i < 1000; i++)
+		many[i] = (struct chart_bar){"day", i % 7};
+	struct chart m = {"m", "Many", "Day", "Contributions", many, 1000};
+	s = draw(&b, &m, CHART_COLUMNS);
+	assert_null(strstr(s, "width=\"0\""));
+	assert_null(strstr(s, "width=\"-"));
+	buf_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -150,6 +184,7 @@ int main(void)
 	    cmocka_unit_test(test_nothing_and_all_zero),
 	    cmocka_unit_test(test_one_value_and_stacked_parts),
 	    cmocka_unit_test(test_long_labels_are_shortened_in_the_drawing_only),
+	    cmocka_unit_test(test_columns_of_days),
 	};
 	return cmocka_run_group_tests_name("chart", tests, NULL, NULL);
 }

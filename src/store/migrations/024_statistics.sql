@@ -1,0 +1,8 @@
+-- 024: the statistics of a call or a process (core/statistics.c, core/outcome.c's
+-- outcome_tally()): the contributions counted (published ones of the calls in
+-- scope) grouped by category, country, channel and campaign, and by the
+-- quarter-hour of their arrival, read from this index alone rather than from
+-- the table, row by row: a call of 1,000,000 contributions is read in one pass
+-- over its index entries instead of a million lookups per number.
+CREATE INDEX contribution_statistics ON contribution
+	(call_id, state, category_id, country, channel, campaign_id, received_at);
