@@ -30,8 +30,13 @@
  * SELECT RAISE(ABORT, 'why'); END a PL/pgSQL function and its trigger. The
  * collation NOCASE is created on PostgreSQL as an ICU case-insensitive one, so
  * COLLATE NOCASE columns compare and stay unique regardless of case (LIKE
- * refuses such columns there). A new migration that needs another construct
- * adds a rule there, with a case in tests/unit/test_db_pg.c.
+ * refuses such columns there). What has no equivalent is written for each:
+ * a line that begins "-- postgresql: " is a comment for SQLite and, without
+ * that prefix, a statement for PostgreSQL; CREATE VIRTUAL TABLE (SQLite's
+ * FTS5) and FTS5's INSERT INTO t (t) VALUES ('rebuild') are dropped; and
+ * strftime('%Y-%m-%d', COLUMN, 'unixepoch') becomes to_char(to_timestamp(...)
+ * AT TIME ZONE 'UTC', 'YYYY-MM-DD'). A new migration that needs another
+ * construct adds a rule there, with a case in tests/unit/test_db_pg.c.
  *
  * The core speaks only through these functions, never to sqlite3 or libpq
  * directly.
@@ -57,6 +62,11 @@ enum db_step { DB_ROW = 1, DB_DONE = 0, DB_FAIL = -1 };
  * lower synchronous); a bad value of either is an error. */
 int db_configure(const char *url, struct error *e);
 const char *db_path(void);
+
+/* The SQL the configured database speaks beyond the one both accept: for the few statements that cannot be
+ * written once (core/search.c's full-text search: FTS5 or tsvector), which their user keeps side by side. */
+enum db_dialect { DB_SQLITE, DB_POSTGRESQL };
+enum db_dialect db_dialect(void);
 
 /* This thread's connection, opened on first use; NULL (and e filled) if it cannot be opened. */
 struct db *db_thread(struct error *e);
