@@ -236,10 +236,10 @@ void page_search(struct request *r)
 	if (s.page > 1 || more) {
 		html_printf(&r->out, "<nav aria-label=\"Pages of results\" class=\"pages\">");
 		if (s.page > 1)
-			html_printf(&r->out, "<a href=\"/search?page=%L%R\" rel=\"prev\">Previous page</a> ",
+			html_printf(&r->out, "<a href=\"/search?page=%L%s\" rel=\"prev\">Previous page</a> ",
 				    (long long)s.page - 1, s.keep);
 		if (more)
-			html_printf(&r->out, "<a href=\"/search?page=%L%R\" rel=\"next\">Next page</a>", (long long)s.page + 1,
+			html_printf(&r->out, "<a href=\"/search?page=%L%s\" rel=\"next\">Next page</a>", (long long)s.page + 1,
 				    s.keep);
 		html_printf(&r->out, "</nav>\n");
 	}
