@@ -460,10 +460,20 @@ const char *search_tsquery(struct arena *a, const struct search_parsed *p)
 #define SQ_FTS_LIST(fts)                                                                                       \
 	"SELECT " HIT_COLUMNS "snippet(" fts ", -1, char(2), char(3), '\xe2\x80\xa6', 24) " SQ_FTS_FROM(fts)    \
 	"ORDER BY bm25(" fts ", 2.0, 1.0), e.id " PAGE
+/* SQLite, with no filter and no word read from the rows (most searches): the page is found in the FTS5 table
+ * alone, ranked inside FTS5 (ORDER BY rank, the same bm25 weights) with the snippets made for its rows only,
+ * and only then joined to its entries; the count is the FTS5 table's alone. The joined statements above read
+ * an entry and a contribution for every match, which with a word in 100,000 texts is most of the time. */
+#define SQ_PLAIN_LIST(fts)                                                                                     \
+	"SELECT " HIT_COLUMNS "x.snip FROM (SELECT rowid AS id, snippet(" fts ", -1, char(2), char(3), "       \
+	"'\xe2\x80\xa6', 24) AS snip, rank FROM " fts " WHERE " fts " MATCH ?1 AND rank MATCH 'bm25(2.0, 1.0)' " \
+	"ORDER BY rank " PAGE ") x JOIN search_entry e ON e.id = x.id JOIN process p ON p.id = e.process_id "    \
+	"ORDER BY x.rank, e.id"
+#define SQ_PLAIN_COUNT(fts) "SELECT count(*) FROM " fts " WHERE " fts " MATCH ?1"
 /* SQLite, words all too short for the trigram index: the rows read, newest first. */
 #define SQ_SCAN_FROM "FROM search_entry e JOIN process p ON p.id = e.process_id LEFT JOIN contribution c ON c.id = e.contribution_id WHERE 1 = 1 " FILTERS SQ_SLOTS
 /* PostgreSQL: the tsvector (migration 018), ranked by ts_rank; ts_headline marks the matches. */
-#define PG_TS_QUERY "to_tsquery('simple', search_fold(?1))"
+#define PG_TS_QUERY "to_tsquery('search_words', ?1)"
 #define PG_WORDS_FROM                                                                                          \
 	"FROM search_entry e JOIN process p ON p.id = e.process_id LEFT JOIN contribution c ON "                \
 	"c.id = e.contribution_id WHERE e.words @@ " PG_TS_QUERY " " FILTERS PG_SLOTS
@@ -471,18 +481,19 @@ const char *search_tsquery(struct arena *a, const struct search_parsed *p)
 	"FROM search_entry e JOIN process p ON p.id = e.process_id LEFT JOIN contribution c ON "                \
 	"c.id = e.contribution_id WHERE ?1 = '' " FILTERS PG_SLOTS
 
-enum search_path { PATH_WORD, PATH_GRAM, PATH_SCAN, PATH_PG_WORDS, PATH_PG_LIKE };
+enum search_path { PATH_WORD, PATH_GRAM, PATH_WORD_PLAIN, PATH_GRAM_PLAIN, PATH_SCAN, PATH_PG_WORDS, PATH_PG_LIKE };
 static const struct {
 	const char *list, *count;
 	bool marked; /* the last column is a marked snippet, else the whole text, excerpted here */
 } SQL_PATHS[] = {
     [PATH_WORD] = {SQ_FTS_LIST("search_word"), "SELECT count(*) " SQ_FTS_FROM("search_word"), true},
     [PATH_GRAM] = {SQ_FTS_LIST("search_gram"), "SELECT count(*) " SQ_FTS_FROM("search_gram"), true},
+    [PATH_WORD_PLAIN] = {SQ_PLAIN_LIST("search_word"), SQ_PLAIN_COUNT("search_word"), true},
+    [PATH_GRAM_PLAIN] = {SQ_PLAIN_LIST("search_gram"), SQ_PLAIN_COUNT("search_gram"), true},
     [PATH_SCAN] = {"SELECT " HIT_COLUMNS "e.body " SQ_SCAN_FROM "ORDER BY e.id DESC " PAGE,
 		   "SELECT count(*) " SQ_SCAN_FROM, false},
-    [PATH_PG_WORDS] = {"SELECT " HIT_COLUMNS "ts_headline('simple', e.body, " PG_TS_QUERY ", 'StartSel=' || chr(2) "
-		       "|| ', StopSel=' || chr(3) || ', MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter="
-		       "\" \xe2\x80\xa6 \"') " PG_WORDS_FROM "ORDER BY ts_rank(e.words, " PG_TS_QUERY ") DESC, e.id " PAGE,
+    [PATH_PG_WORDS] = {"SELECT " HIT_COLUMNS "ts_headline('search_words', e.body, " PG_TS_QUERY ", 'StartSel=' || chr(2) "
+		       "|| ', StopSel=' || chr(3) || ', MaxWords=35, MinWords=15') " PG_WORDS_FROM "ORDER BY ts_rank(e.words, " PG_TS_QUERY ") DESC, e.id " PAGE,
 		       "SELECT count(*) " PG_WORDS_FROM, true},
     [PATH_PG_LIKE] = {"SELECT " HIT_COLUMNS "e.body " PG_LIKE_FROM "ORDER BY e.id DESC " PAGE,
 		      "SELECT count(*) " PG_LIKE_FROM, false},
@@ -667,6 +678,14 @@ int search_query(struct db *db, struct arena *a, const struct search_filter *f, 
 	} else {
 		match = search_fts5(a, &p, p.spaceless, &oom);
 		path = !p.spaceless ? PATH_WORD : match ? PATH_GRAM : PATH_SCAN;
+		bool narrowed = process_id || f->call || f->campaign;
+		const char *const texts[] = {f->category, f->country, f->type, f->from, f->to};
+		for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
+			narrowed |= texts[i] && *texts[i];
+		for (int i = 0; p.spaceless && i < p.n; i++)
+			narrowed |= p.terms[i].chars < 3; /* a word read from the rows */
+		if (!narrowed && path != PATH_SCAN)
+			path = path == PATH_WORD ? PATH_WORD_PLAIN : PATH_GRAM_PLAIN;
 	}
 	/* the words read from the rows, lowered (ASCII) for SQLite's instr, as %patterns% for ILIKE */
 	const char *slots[SEARCH_SLOTS] = {"", "", "", ""};

@@ -14,7 +14,7 @@ import re
 import unittest
 import urllib.parse
 
-from harness import SLUG, ServerTestCase, contribution
+from harness import SLUG, TEST_DB, ServerTestCase, contribution
 
 SECRETARIAT = "secretariat@example.org"
 CAMPAIGN_TEXT = ("We the undersigned residents ask the council to protect the wetlands of the northern valley "
@@ -186,7 +186,10 @@ class Search(ServerTestCase):
             text = r.json()["results"][0]["snippet"] if path.startswith("/api") else r.text
             self.assertNotIn("<script>", text)
             self.assertNotIn("<b>", text)
-            self.assertIn("&lt;script&gt;", text)
+            if TEST_DB == "sqlite":  # PostgreSQL's ts_headline leaves tags out of its snippets
+                self.assertIn("&lt;script&gt;", text)
+            else:
+                self.assertIn("alert(&quot;x&quot;)", text)
             self.assertIn("<mark>scriptwordz</mark>", text)
 
     def test_query_syntax(self):

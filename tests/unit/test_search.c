@@ -25,7 +25,7 @@ static const char *fts5(struct arena *a, const char *q, bool trigram)
 	error_clear(&e);
 	struct search_parsed p;
 	if (search_parse(a, q, &p, &e) != 0)
-		return e.nfields ? e.fields[0].message : e.message;
+		return arena_strdup(a, e.nfields ? e.fields[0].message : e.message);
 	bool oom = false;
 	const char *s = search_fts5(a, &p, trigram, &oom);
 	assert_false(oom);

@@ -29,10 +29,12 @@
 -- an index about three times the text, and a word shorter than three
 -- characters cannot use it (core/search.c then reads the rows).
 --
--- PostgreSQL: a tsvector of the 'simple' configuration over the text without
--- its accents (the unaccent extension, in Debian's postgresql-15, through an
--- immutable wrapper so that it may make a stored generated column), in a GIN
--- index; and a pg_trgm index for the scripts without spaces, queried by ILIKE.
+-- PostgreSQL: a tsvector (a stored generated column) of the configuration
+-- search_words: 'simple' (every word, lower case, no stemming) with its words'
+-- accents removed first by the unaccent dictionary (an extension in Debian's
+-- postgresql-15), in a GIN index; queries and ts_headline's highlighting go
+-- through the same configuration. A pg_trgm index serves the scripts without
+-- spaces, queried by ILIKE.
 CREATE TABLE search_entry (
 	id              INTEGER PRIMARY KEY,
 	kind            TEXT NOT NULL CHECK (kind IN ('contribution', 'comment', 'attachment', 'paragraph', 'letter')),
@@ -55,8 +57,9 @@ CREATE VIRTUAL TABLE search_gram USING fts5(title, body, content='search_entry',
 
 -- postgresql: CREATE EXTENSION IF NOT EXISTS unaccent;
 -- postgresql: CREATE EXTENSION IF NOT EXISTS pg_trgm;
--- postgresql: CREATE FUNCTION search_fold(t TEXT) RETURNS TEXT LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $$ SELECT lower(public.unaccent('public.unaccent'::regdictionary, t)) $$;
--- postgresql: ALTER TABLE search_entry ADD COLUMN words tsvector GENERATED ALWAYS AS (setweight(to_tsvector('simple', search_fold(title)), 'A') || to_tsvector('simple', search_fold(body))) STORED;
+-- postgresql: CREATE TEXT SEARCH CONFIGURATION search_words (COPY = simple);
+-- postgresql: ALTER TEXT SEARCH CONFIGURATION search_words ALTER MAPPING FOR hword, hword_part, word WITH unaccent, simple;
+-- postgresql: ALTER TABLE search_entry ADD COLUMN words tsvector GENERATED ALWAYS AS (setweight(to_tsvector('search_words', title), 'A') || to_tsvector('search_words', body)) STORED;
 -- postgresql: CREATE INDEX search_entry_words ON search_entry USING gin (words);
 -- postgresql: CREATE INDEX search_entry_grams ON search_entry USING gin ((title || ' ' || body) gin_trgm_ops);
 
