@@ -36,15 +36,16 @@ bool search_kind_parse(const char *name, enum search_kind *out)
 /* The rows of one scope in and out of SQLite's two FTS5 indexes. They index search_entry's text without
  * keeping a copy (external content), so a row leaves them with the very values it was indexed with, before
  * it leaves search_entry; PostgreSQL's tsvector is a generated column of search_entry and needs none of this. */
-#define FTS_OUT(table, scope)                                                                                 \
-	"INSERT INTO " table " (" table ", rowid, title, body) SELECT 'delete', id, title, body FROM search_entry " \
+#define FTS_OUT(table, scope)                                                                                          \
+	"INSERT INTO " table " (" table ", rowid, title, body) SELECT 'delete', id, title, body FROM search_entry "    \
 	"WHERE " scope
-#define FTS_IN(table, scope) "INSERT INTO " table " (rowid, title, body) SELECT id, title, body FROM search_entry WHERE " scope
+#define FTS_IN(table, scope)                                                                                           \
+	"INSERT INTO " table " (rowid, title, body) SELECT id, title, body FROM search_entry WHERE " scope
 #define SCOPE_CONTRIBUTION "contribution_id = ?1"
-#define SCOPE_VERSION "version_id = ?1 AND kind = 'paragraph'"
-#define SCOPE_LETTER "kind = 'letter' AND ref_id = ?1"
-#define ENTRY_INSERT                                                                                           \
-	"INSERT INTO search_entry (kind, ref_id, contribution_id, process_id, call_id, version_id, anchor, day, " \
+#define SCOPE_VERSION      "version_id = ?1 AND kind = 'paragraph'"
+#define SCOPE_LETTER       "kind = 'letter' AND ref_id = ?1"
+#define ENTRY_INSERT                                                                                                   \
+	"INSERT INTO search_entry (kind, ref_id, contribution_id, process_id, call_id, version_id, anchor, day, "      \
 	"title, body) "
 /* What the public sees of a contribution: published and not private (a hidden one shows only its number). */
 #define PUBLIC_CONTRIBUTION "c.id = ?1 AND c.state = 'published' AND c.publication <> 'private'"
@@ -53,9 +54,14 @@ struct scope_sql {
 	const char *fts_out[2], *forget, *fts_in[2];
 };
 
-#define SCOPE(scope)                                                                                           \
-	{{FTS_OUT("search_word", scope), FTS_OUT("search_gram", scope)}, "DELETE FROM search_entry WHERE " scope, \
-	 {FTS_IN("search_word", scope), FTS_IN("search_gram", scope)}}
+#define SCOPE(scope)                                                                                                   \
+	{                                                                                                              \
+		{FTS_OUT("search_word", scope), FTS_OUT("search_gram", scope)},                                        \
+		    "DELETE FROM search_entry WHERE " scope,                                                           \
+		{                                                                                                      \
+			FTS_IN("search_word", scope), FTS_IN("search_gram", scope)                                     \
+		}                                                                                                      \
+	}
 
 static const struct scope_sql SQL_CONTRIBUTION = SCOPE(SCOPE_CONTRIBUTION);
 static const struct scope_sql SQL_VERSION = SCOPE(SCOPE_VERSION);
@@ -74,7 +80,7 @@ static int run(struct db *db, const char *sql, int64_t id, const char *day, stru
 
 /* Replaces the scope's rows by what `fill` (each run with ?1 = id, ?2 = day) inserts now. */
 static int resync(struct db *db, const struct scope_sql *s, int64_t id, const char *const *fill, int nfill,
-		  const char *day, struct error *e)
+                  const char *day, struct error *e)
 {
 	const bool fts = db_dialect() == DB_SQLITE;
 	for (int i = 0; fts && i < 2; i++)
@@ -96,17 +102,18 @@ int search_contribution_sync(struct db *db, int64_t contribution_id, struct erro
 	/* The same selections as migration 018's, for one contribution; ?2 its day of reception in UTC. */
 	static const char *const fill[] = {
 	    ENTRY_INSERT "SELECT 'contribution', c.id, c.id, k.process_id, c.call_id, k.version_id, c.tracking, ?2, "
-			 "CASE WHEN c.publication = 'named' THEN c.name || CASE WHEN c.organization <> '' THEN ', ' || "
-			 "c.organization ELSE '' END ELSE '' END, c.text "
-			 "FROM contribution c JOIN call k ON k.id = c.call_id WHERE " PUBLIC_CONTRIBUTION,
-	    ENTRY_INSERT "SELECT 'comment', m.id, c.id, k.process_id, c.call_id, m.version_id, c.tracking, ?2, '', "
-			 "m.comment || CASE WHEN m.proposed_change <> '' THEN ' ' || m.proposed_change ELSE '' END "
-			 "FROM comment m JOIN contribution c ON c.id = m.contribution_id JOIN call k ON k.id = c.call_id "
-			 "WHERE " PUBLIC_CONTRIBUTION,
+	                 "CASE WHEN c.publication = 'named' THEN c.name || CASE WHEN c.organization <> '' THEN ', ' || "
+	                 "c.organization ELSE '' END ELSE '' END, c.text "
+	                 "FROM contribution c JOIN call k ON k.id = c.call_id WHERE " PUBLIC_CONTRIBUTION,
+	    ENTRY_INSERT
+	    "SELECT 'comment', m.id, c.id, k.process_id, c.call_id, m.version_id, c.tracking, ?2, '', "
+	    "m.comment || CASE WHEN m.proposed_change <> '' THEN ' ' || m.proposed_change ELSE '' END "
+	    "FROM comment m JOIN contribution c ON c.id = m.contribution_id JOIN call k ON k.id = c.call_id "
+	    "WHERE " PUBLIC_CONTRIBUTION,
 	    ENTRY_INSERT "SELECT 'attachment', a.id, c.id, k.process_id, c.call_id, k.version_id, c.tracking, ?2, "
-			 "a.name, a.text FROM attachment a JOIN contribution c ON c.id = a.contribution_id "
-			 "JOIN call k ON k.id = c.call_id WHERE " PUBLIC_CONTRIBUTION " AND a.scan = 'clean' "
-			 "AND a.text IS NOT NULL AND a.text <> ''",
+	                 "a.name, a.text FROM attachment a JOIN contribution c ON c.id = a.contribution_id "
+	                 "JOIN call k ON k.id = c.call_id WHERE " PUBLIC_CONTRIBUTION " AND a.scan = 'clean' "
+	                 "AND a.text IS NOT NULL AND a.text <> ''",
 	};
 	static const char sql_received[] = "SELECT received_at FROM contribution WHERE id = ?";
 	struct db_stmt *st = db_stmt(db, sql_received, e);
@@ -129,9 +136,10 @@ int search_contribution_sync(struct db *db, int64_t contribution_id, struct erro
 int search_version_sync(struct db *db, int64_t version_id, struct error *e)
 {
 	static const char *const fill[] = {
-	    ENTRY_INSERT "SELECT 'paragraph', p.id, NULL, d.process_id, NULL, v.id, p.pid, v.date, "
-			 "d.title || ' (' || v.label || ')', p.text FROM paragraph p JOIN version v ON v.id = p.version_id "
-			 "JOIN document d ON d.id = v.document_id WHERE v.id = ?1 AND v.state = 'published'",
+	    ENTRY_INSERT
+	    "SELECT 'paragraph', p.id, NULL, d.process_id, NULL, v.id, p.pid, v.date, "
+	    "d.title || ' (' || v.label || ')', p.text FROM paragraph p JOIN version v ON v.id = p.version_id "
+	    "JOIN document d ON d.id = v.document_id WHERE v.id = ?1 AND v.state = 'published'",
 	};
 	return resync(db, &SQL_VERSION, version_id, fill, 1, NULL, e);
 }
@@ -140,7 +148,7 @@ int search_letter_sync(struct db *db, int64_t circular_id, struct error *e)
 {
 	static const char *const fill[] = {
 	    ENTRY_INSERT "SELECT 'letter', l.id, NULL, l.process_id, NULL, NULL, l.reference, l.date, l.reference, "
-			 "l.subject FROM circular l WHERE l.id = ?1",
+	                 "l.subject FROM circular l WHERE l.id = ?1",
 	};
 	return resync(db, &SQL_LETTER, circular_id, fill, 1, NULL, e);
 }
@@ -150,13 +158,13 @@ int search_letter_sync(struct db *db, int64_t circular_id, struct error *e)
 /* Scripts written without spaces between words: a sentence in them is one unicode61 token. */
 static bool spaceless(unsigned cp)
 {
-	return (cp >= 0x0E00 && cp <= 0x0EFF) ||  /* Thai, Lao */
-	       (cp >= 0x1000 && cp <= 0x109F) ||  /* Myanmar */
-	       (cp >= 0x1780 && cp <= 0x17FF) ||  /* Khmer */
-	       (cp >= 0x2E80 && cp <= 0x9FFF) ||  /* CJK radicals, kana, CJK ideographs */
-	       (cp >= 0xF900 && cp <= 0xFAFF) ||  /* CJK compatibility ideographs */
-	       (cp >= 0xFF66 && cp <= 0xFF9F) ||  /* half-width katakana */
-	       (cp >= 0x20000 && cp <= 0x3FFFF);  /* CJK extensions */
+	return (cp >= 0x0E00 && cp <= 0x0EFF) || /* Thai, Lao */
+	       (cp >= 0x1000 && cp <= 0x109F) || /* Myanmar */
+	       (cp >= 0x1780 && cp <= 0x17FF) || /* Khmer */
+	       (cp >= 0x2E80 && cp <= 0x9FFF) || /* CJK radicals, kana, CJK ideographs */
+	       (cp >= 0xF900 && cp <= 0xFAFF) || /* CJK compatibility ideographs */
+	       (cp >= 0xFF66 && cp <= 0xFF9F) || /* half-width katakana */
+	       (cp >= 0x20000 && cp <= 0x3FFFF); /* CJK extensions */
 }
 
 /* Arabic's vowel marks and tatweel, which unvocalised text (nearly all of it) does not have: a query typed
@@ -173,8 +181,7 @@ static bool is_space(char c)
 
 /* A term of len bytes at s, cleaned into a; NULL (with *oom) if memory ran out. Sets chars, spaceless and
  * whether it has anything a tokenizer keeps (a letter or a digit: any non-ASCII character counts). */
-static const char *term_clean(struct arena *a, const char *s, size_t len, struct search_term *t, bool *word,
-			      bool *oom)
+static const char *term_clean(struct arena *a, const char *s, size_t len, struct search_term *t, bool *word, bool *oom)
 {
 	char *out = arena_alloc(a, len + 1);
 	if (!out) {
@@ -213,7 +220,7 @@ int search_parse(struct arena *a, const char *q, struct search_parsed *out, stru
 	}
 	if (utf8_length(q) > LIMIT_SEARCH_QUERY) {
 		error_field(e, "q", "The search is longer than %d characters: search for fewer words.",
-			    LIMIT_SEARCH_QUERY);
+		            LIMIT_SEARCH_QUERY);
 		return -1;
 	}
 	struct search_term *terms = arena_alloc(a, sizeof *terms * LIMIT_SEARCH_TERMS);
@@ -236,8 +243,8 @@ int search_parse(struct arena *a, const char *q, struct search_parsed *out, stru
 			const char *close = strchr(p + 1, '"');
 			if (!close) {
 				error_field(e, "q",
-					    "A quotation mark opens a phrase that none closes: add the closing \" or "
-					    "remove the opening one.");
+				            "A quotation mark opens a phrase that none closes: add the closing \" or "
+				            "remove the opening one.");
 				return -1;
 			}
 			start = p + 1;
@@ -257,9 +264,10 @@ int search_parse(struct arena *a, const char *q, struct search_parsed *out, stru
 				p++;
 			len = (size_t)(p - start);
 			if (*p == '"') {
-				error_field(e, "q",
-					    "A quotation mark inside a word: put phrases in quotation marks with a space "
-					    "before them, as in \"open consultation\".");
+				error_field(
+				    e, "q",
+				    "A quotation mark inside a word: put phrases in quotation marks with a space "
+				    "before them, as in \"open consultation\".");
 				return -1;
 			}
 			if (len == 3 && !memcmp(start, "AND", 3)) {
@@ -319,7 +327,7 @@ int search_parse(struct arena *a, const char *q, struct search_parsed *out, stru
 	}
 	if (or_pending || and_pending) {
 		error_field(e, "q", "%s goes between two words, as in water %s energy.", or_pending ? "OR" : "AND",
-			    or_pending ? "OR" : "AND");
+		            or_pending ? "OR" : "AND");
 		return -1;
 	}
 	if (!n) {
@@ -334,9 +342,10 @@ int search_parse(struct arena *a, const char *q, struct search_parsed *out, stru
 	if (out->spaceless)
 		for (int i = 0; i + 1 < n; i++)
 			if (terms[i].group == terms[i + 1].group) {
-				error_field(e, "q",
-					    "OR cannot join words of a script written without spaces (Chinese, Japanese, "
-					    "Thai...): search for each on its own.");
+				error_field(
+				    e, "q",
+				    "OR cannot join words of a script written without spaces (Chinese, Japanese, "
+				    "Thai...): search for each on its own.");
 				return -1;
 			}
 	/* The words the trigram index cannot look up (under three characters) are read from the rows instead: a
@@ -345,9 +354,10 @@ int search_parse(struct arena *a, const char *q, struct search_parsed *out, stru
 	for (int i = 0; out->spaceless && i < n; i++)
 		slots += db_dialect() == DB_POSTGRESQL || terms[i].chars < 3;
 	if (slots > SEARCH_SLOTS) {
-		error_field(e, "q",
-			    "Search for at most %d words of one or two characters in Chinese, Japanese or Thai at once%s.",
-			    SEARCH_SLOTS, db_dialect() == DB_POSTGRESQL ? " (at most 4 words with any of them)" : "");
+		error_field(
+		    e, "q",
+		    "Search for at most %d words of one or two characters in Chinese, Japanese or Thai at once%s.",
+		    SEARCH_SLOTS, db_dialect() == DB_POSTGRESQL ? " (at most 4 words with any of them)" : "");
 		return -1;
 	}
 	return 0;
@@ -438,47 +448,49 @@ const char *search_tsquery(struct arena *a, const struct search_parsed *p)
 /* Every statement binds the same numbers: ?1 the full-text query, ?2..?9 the filters (0 or '' when not
  * given), ?10..?13 the words read from the rows (SEARCH_SLOTS: '' when unused), ?14 and ?15 the page. */
 #define HIT_COLUMNS "e.kind, e.ref_id, p.slug, e.call_id, e.version_id, e.anchor, e.day, e.title, "
-#define HIT_JOINS(fts)                                                                                         \
-	"JOIN search_entry e ON e.id = " fts ".rowid JOIN process p ON p.id = e.process_id "                    \
+#define HIT_JOINS(fts)                                                                                                 \
+	"JOIN search_entry e ON e.id = " fts ".rowid JOIN process p ON p.id = e.process_id "                           \
 	"LEFT JOIN contribution c ON c.id = e.contribution_id "
-#define FILTERS                                                                                                \
-	"AND (?2 = 0 OR e.process_id = ?2) AND (?3 = 0 OR e.call_id = ?3) "                                     \
-	"AND (?4 = '' OR c.category_id IN (SELECT g.id FROM category g WHERE g.slug = ?4)) "                    \
-	"AND (?5 = '' OR c.country = ?5) AND (?6 = '' OR e.kind = ?6) "                                         \
+#define FILTERS                                                                                                        \
+	"AND (?2 = 0 OR e.process_id = ?2) AND (?3 = 0 OR e.call_id = ?3) "                                            \
+	"AND (?4 = '' OR c.category_id IN (SELECT g.id FROM category g WHERE g.slug = ?4)) "                           \
+	"AND (?5 = '' OR c.country = ?5) AND (?6 = '' OR e.kind = ?6) "                                                \
 	"AND (?7 = '' OR e.day >= ?7) AND (?8 = '' OR e.day <= ?8) AND (?9 = 0 OR c.campaign_id = ?9) "
 /* SQLite: a word of one or two characters, lowered as the reader's was (ASCII: SQLite's lower()). */
 #define SQ_SLOT(n) "AND (" n " = '' OR instr(lower(e.title || ' ' || e.body), " n ") > 0) "
-#define SQ_SLOTS SQ_SLOT("?10") SQ_SLOT("?11") SQ_SLOT("?12") SQ_SLOT("?13")
+#define SQ_SLOTS   SQ_SLOT("?10") SQ_SLOT("?11") SQ_SLOT("?12") SQ_SLOT("?13")
 /* PostgreSQL: a word of a script without spaces, as an ILIKE pattern (%word%, its % _ \ escaped). */
 #define PG_SLOT(n) "AND (" n " = '' OR (e.title || ' ' || e.body) ILIKE " n ") "
-#define PG_SLOTS PG_SLOT("?10") PG_SLOT("?11") PG_SLOT("?12") PG_SLOT("?13")
-#define PAGE "LIMIT ?14 OFFSET ?15"
+#define PG_SLOTS   PG_SLOT("?10") PG_SLOT("?11") PG_SLOT("?12") PG_SLOT("?13")
+#define PAGE       "LIMIT ?14 OFFSET ?15"
 
 /* SQLite, by the FTS5 table fts (search_word or search_gram): ranked by bm25, a title match worth two of the
  * text's; the snippet marked with 0x02 and 0x03 around each match. */
 #define SQ_FTS_FROM(fts) "FROM " fts " " HIT_JOINS(fts) "WHERE " fts " MATCH ?1 " FILTERS SQ_SLOTS
-#define SQ_FTS_LIST(fts)                                                                                       \
-	"SELECT " HIT_COLUMNS "snippet(" fts ", -1, char(2), char(3), '\xe2\x80\xa6', 24) " SQ_FTS_FROM(fts)    \
-	"ORDER BY bm25(" fts ", 2.0, 1.0), e.id " PAGE
+#define SQ_FTS_LIST(fts)                                                                                               \
+	"SELECT " HIT_COLUMNS "snippet(" fts                                                                           \
+	", -1, char(2), char(3), '\xe2\x80\xa6', 24) " SQ_FTS_FROM(fts) "ORDER BY bm25(" fts ", 2.0, 1.0), e.id " PAGE
 /* SQLite, with no filter and no word read from the rows (most searches): the page is found in the FTS5 table
  * alone, ranked inside FTS5 (ORDER BY rank, the same bm25 weights) with the snippets made for its rows only,
  * and only then joined to its entries; the count is the FTS5 table's alone. The joined statements above read
  * an entry and a contribution for every match, which with a word in 100,000 texts is most of the time. */
-#define SQ_PLAIN_LIST(fts)                                                                                     \
-	"SELECT " HIT_COLUMNS "x.snip FROM (SELECT rowid AS id, snippet(" fts ", -1, char(2), char(3), "       \
-	"'\xe2\x80\xa6', 24) AS snip, rank FROM " fts " WHERE " fts " MATCH ?1 AND rank MATCH 'bm25(2.0, 1.0)' " \
-	"ORDER BY rank " PAGE ") x JOIN search_entry e ON e.id = x.id JOIN process p ON p.id = e.process_id "    \
+#define SQ_PLAIN_LIST(fts)                                                                                             \
+	"SELECT " HIT_COLUMNS "x.snip FROM (SELECT rowid AS id, snippet(" fts ", -1, char(2), char(3), "               \
+	"'\xe2\x80\xa6', 24) AS snip, rank FROM " fts " WHERE " fts " MATCH ?1 AND rank MATCH 'bm25(2.0, 1.0)' "       \
+	"ORDER BY rank " PAGE ") x JOIN search_entry e ON e.id = x.id JOIN process p ON p.id = e.process_id "          \
 	"ORDER BY x.rank, e.id"
 #define SQ_PLAIN_COUNT(fts) "SELECT count(*) FROM " fts " WHERE " fts " MATCH ?1"
 /* SQLite, words all too short for the trigram index: the rows read, newest first. */
-#define SQ_SCAN_FROM "FROM search_entry e JOIN process p ON p.id = e.process_id LEFT JOIN contribution c ON c.id = e.contribution_id WHERE 1 = 1 " FILTERS SQ_SLOTS
+#define SQ_SCAN_FROM                                                                                                   \
+	"FROM search_entry e JOIN process p ON p.id = e.process_id LEFT JOIN contribution c ON c.id = "                \
+	"e.contribution_id WHERE 1 = 1 " FILTERS SQ_SLOTS
 /* PostgreSQL: the tsvector (migration 018), ranked by ts_rank; ts_headline marks the matches. */
 #define PG_TS_QUERY "to_tsquery('search_words', ?1)"
-#define PG_WORDS_FROM                                                                                          \
-	"FROM search_entry e JOIN process p ON p.id = e.process_id LEFT JOIN contribution c ON "                \
+#define PG_WORDS_FROM                                                                                                  \
+	"FROM search_entry e JOIN process p ON p.id = e.process_id LEFT JOIN contribution c ON "                       \
 	"c.id = e.contribution_id WHERE e.words @@ " PG_TS_QUERY " " FILTERS PG_SLOTS
-#define PG_LIKE_FROM                                                                                           \
-	"FROM search_entry e JOIN process p ON p.id = e.process_id LEFT JOIN contribution c ON "                \
+#define PG_LIKE_FROM                                                                                                   \
+	"FROM search_entry e JOIN process p ON p.id = e.process_id LEFT JOIN contribution c ON "                       \
 	"c.id = e.contribution_id WHERE ?1 = '' " FILTERS PG_SLOTS
 
 enum search_path { PATH_WORD, PATH_GRAM, PATH_WORD_PLAIN, PATH_GRAM_PLAIN, PATH_SCAN, PATH_PG_WORDS, PATH_PG_LIKE };
@@ -491,12 +503,14 @@ static const struct {
     [PATH_WORD_PLAIN] = {SQ_PLAIN_LIST("search_word"), SQ_PLAIN_COUNT("search_word"), true},
     [PATH_GRAM_PLAIN] = {SQ_PLAIN_LIST("search_gram"), SQ_PLAIN_COUNT("search_gram"), true},
     [PATH_SCAN] = {"SELECT " HIT_COLUMNS "e.body " SQ_SCAN_FROM "ORDER BY e.id DESC " PAGE,
-		   "SELECT count(*) " SQ_SCAN_FROM, false},
-    [PATH_PG_WORDS] = {"SELECT " HIT_COLUMNS "ts_headline('search_words', e.body, " PG_TS_QUERY ", 'StartSel=' || chr(2) "
-		       "|| ', StopSel=' || chr(3) || ', MaxWords=35, MinWords=15') " PG_WORDS_FROM "ORDER BY ts_rank(e.words, " PG_TS_QUERY ") DESC, e.id " PAGE,
-		       "SELECT count(*) " PG_WORDS_FROM, true},
+                   "SELECT count(*) " SQ_SCAN_FROM, false},
+    [PATH_PG_WORDS] = {"SELECT " HIT_COLUMNS "ts_headline('search_words', e.body, " PG_TS_QUERY
+                       ", 'StartSel=' || chr(2) "
+                       "|| ', StopSel=' || chr(3) || ', MaxWords=35, MinWords=15') " PG_WORDS_FROM
+                       "ORDER BY ts_rank(e.words, " PG_TS_QUERY ") DESC, e.id " PAGE,
+                       "SELECT count(*) " PG_WORDS_FROM, true},
     [PATH_PG_LIKE] = {"SELECT " HIT_COLUMNS "e.body " PG_LIKE_FROM "ORDER BY e.id DESC " PAGE,
-		      "SELECT count(*) " PG_LIKE_FROM, false},
+                      "SELECT count(*) " PG_LIKE_FROM, false},
 };
 
 /* An excerpt of text around the first of the words (lowered as in the slots), each of them marked with 0x02
@@ -610,7 +624,7 @@ static int hit_from_row(struct arena *a, struct db_stmt *st, void *element)
 
 /* The filters checked; 0, or -1 with one message per bad one. */
 static int filters_check(struct db *db, struct arena *a, const struct search_filter *f, int64_t *process_id,
-			 struct error *e)
+                         struct error *e)
 {
 	*process_id = 0;
 	enum search_kind k;
@@ -656,7 +670,7 @@ static const char *given(const char *s)
 }
 
 int search_query(struct db *db, struct arena *a, const struct search_filter *f, int offset, int limit,
-		 struct search_hit **out, int *n, int64_t *total, struct error *e)
+                 struct search_hit **out, int *n, int64_t *total, struct error *e)
 {
 	*out = NULL;
 	*n = 0;
@@ -754,7 +768,8 @@ int search_query(struct db *db, struct arena *a, const struct search_filter *f, 
 		}
 		for (int i = 0; i < count; i++) {
 			hits[i] = rows[i].hit;
-			const char *marked = SQL_PATHS[path].marked ? rows[i].raw : excerpt(a, rows[i].raw, words, nslots);
+			const char *marked =
+			    SQL_PATHS[path].marked ? rows[i].raw : excerpt(a, rows[i].raw, words, nslots);
 			hits[i].snippet = marked ? search_snippet_html(a, marked) : NULL;
 			if (!hits[i].snippet) {
 				error_set(e, ERROR_UNAVAILABLE, "out of memory");

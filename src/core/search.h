@@ -49,11 +49,11 @@ int search_letter_sync(struct db *db, int64_t circular_id, struct error *e);
 /* One word or "phrase" of a query. group numbers the AND-ed groups from 0: words of one group are
  * alternatives (OR). */
 struct search_term {
-	const char *text;   /* as typed, without its quotes or *, Arabic vowel marks removed */
-	bool prefix;        /* ended with *: any word that begins so */
-	bool phrase;        /* was quoted */
-	bool spaceless;     /* has a character of a script written without spaces (Chinese, Japanese, Thai...) */
-	int chars;          /* its length in characters */
+	const char *text; /* as typed, without its quotes or *, Arabic vowel marks removed */
+	bool prefix;      /* ended with *: any word that begins so */
+	bool phrase;      /* was quoted */
+	bool spaceless;   /* has a character of a script written without spaces (Chinese, Japanese, Thai...) */
+	int chars;        /* its length in characters */
 	int group;
 };
 
@@ -82,7 +82,7 @@ const char *search_tsquery(struct arena *a, const struct search_parsed *p);
 /* The narrowing a search may have: each 0 or NULL/"" when not given. */
 struct search_filter {
 	const char *q;
-	const char *process;  /* slug */
+	const char *process; /* slug */
 	int64_t call;
 	const char *category; /* slug */
 	const char *country;  /* ISO 3166-1 alpha-2 */
@@ -95,13 +95,13 @@ struct search_filter {
 struct search_hit {
 	enum search_kind kind;
 	int64_t ref_id;
-	const char *process;    /* slug */
-	int64_t call_id;        /* 0 for a paragraph or a letter */
-	int64_t version_id;     /* 0 for a letter */
-	const char *anchor;     /* tracking number, pid, or the letter's reference */
-	const char *day;        /* YYYY-MM-DD */
-	const char *title;      /* may be "" (an anonymous contribution, a comment) */
-	const char *snippet;    /* HTML: the text around the match, escaped, matches in <mark> */
+	const char *process; /* slug */
+	int64_t call_id;     /* 0 for a paragraph or a letter */
+	int64_t version_id;  /* 0 for a letter */
+	const char *anchor;  /* tracking number, pid, or the letter's reference */
+	const char *day;     /* YYYY-MM-DD */
+	const char *title;   /* may be "" (an anonymous contribution, a comment) */
+	const char *snippet; /* HTML: the text around the match, escaped, matches in <mark> */
 };
 
 /* Results offset..offset+limit-1 of the query in f, best first (bm25; ts_rank on PostgreSQL; newest first
@@ -109,7 +109,7 @@ struct search_hit {
  * its field) for a query or a filter that cannot be read, ERROR_NOT_FOUND for a process that does not
  * exist. Everything in a. */
 int search_query(struct db *db, struct arena *a, const struct search_filter *f, int offset, int limit,
-		 struct search_hit **out, int *n, int64_t *total, struct error *e);
+                 struct search_hit **out, int *n, int64_t *total, struct error *e);
 
 /* The HTML of a snippet whose matches are between the bytes 0x02 and 0x03 (as the queries mark them):
  * escaped, each match in <mark>, every <mark> closed. NULL if out of memory. */

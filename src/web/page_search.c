@@ -37,9 +37,13 @@ static int search_read(struct request *r, struct search_ask *s, int max_per_page
 		const char *v = request_query(r, PARAMS[i]);
 		s->values[i] = v && *v ? v : NULL;
 	}
-	s->f = (struct search_filter){.q = s->values[0], .process = s->values[1], .category = s->values[3],
-				      .country = s->values[4], .type = s->values[5], .from = s->values[6],
-				      .to = s->values[7]};
+	s->f = (struct search_filter){.q = s->values[0],
+	                              .process = s->values[1],
+	                              .category = s->values[3],
+	                              .country = s->values[4],
+	                              .type = s->values[5],
+	                              .from = s->values[6],
+	                              .to = s->values[7]};
 	if (s->values[2] && !parse_id(s->values[2], &s->f.call))
 		error_field(e, "call", "Use a call's number.");
 	if (s->values[8] && !parse_id(s->values[8], &s->f.campaign))
@@ -68,10 +72,10 @@ static int search_read(struct request *r, struct search_ask *s, int max_per_page
 }
 
 static int search_run(struct request *r, struct search_ask *s, struct search_hit **hits, int *n, int64_t *total,
-		      struct error *e)
+                      struct error *e)
 {
 	return search_query(r->db, &r->arena, &s->f, (int)((s->page - 1) * s->per_page), (int)s->per_page, hits, n,
-			    total, e);
+	                    total, e);
 }
 
 /* Where a result leads: the public page of its contribution, paragraph or process. */
@@ -80,10 +84,8 @@ static const char *hit_url(struct request *r, const struct search_hit *h)
 	switch (h->kind) {
 	case SEARCH_PARAGRAPH:
 		return arena_printf(&r->arena, "/versions/%lld/paragraphs/%s", (long long)h->version_id, h->anchor);
-	case SEARCH_LETTER:
-		return arena_printf(&r->arena, "/processes/%s#letters", h->process);
-	default:
-		return arena_printf(&r->arena, "/contributions/%s", h->anchor);
+	case SEARCH_LETTER: return arena_printf(&r->arena, "/processes/%s#letters", h->process);
+	default: return arena_printf(&r->arena, "/contributions/%s", h->anchor);
 	}
 }
 
@@ -92,14 +94,10 @@ static const char *hit_heading(struct request *r, const struct search_hit *h)
 	switch (h->kind) {
 	case SEARCH_CONTRIBUTION:
 		return arena_printf(&r->arena, "Contribution %s%s%s", h->anchor, *h->title ? " \u2014 " : "", h->title);
-	case SEARCH_COMMENT:
-		return arena_printf(&r->arena, "Comment in contribution %s", h->anchor);
-	case SEARCH_ATTACHMENT:
-		return arena_printf(&r->arena, "File %s of contribution %s", h->title, h->anchor);
-	case SEARCH_PARAGRAPH:
-		return arena_printf(&r->arena, "%s, paragraph %s", h->title, h->anchor);
-	case SEARCH_LETTER:
-		return arena_printf(&r->arena, "Circular letter %s", h->title);
+	case SEARCH_COMMENT: return arena_printf(&r->arena, "Comment in contribution %s", h->anchor);
+	case SEARCH_ATTACHMENT: return arena_printf(&r->arena, "File %s of contribution %s", h->title, h->anchor);
+	case SEARCH_PARAGRAPH: return arena_printf(&r->arena, "%s, paragraph %s", h->title, h->anchor);
+	case SEARCH_LETTER: return arena_printf(&r->arena, "Circular letter %s", h->title);
 	}
 	return h->title;
 }
@@ -109,24 +107,24 @@ static const char *hit_heading(struct request *r, const struct search_hit *h)
 static void select_open(struct request *r, const char *name, const char *label, const char *none)
 {
 	html_printf(&r->out,
-		    "<div class=\"field\"><label for=\"f-%s\">%s</label>\n<select id=\"f-%s\" name=\"%s\">\n"
-		    "<option value=\"\">%s</option>\n",
-		    name, label, name, name, none);
+	            "<div class=\"field\"><label for=\"f-%s\">%s</label>\n<select id=\"f-%s\" name=\"%s\">\n"
+	            "<option value=\"\">%s</option>\n",
+	            name, label, name, name, none);
 }
 
 static void option(struct request *r, const char *value, const char *label, const char *selected)
 {
 	html_printf(&r->out, "<option value=\"%s\"%R>%s</option>\n", value,
-		    selected && !strcmp(selected, value) ? " selected" : "", label);
+	            selected && !strcmp(selected, value) ? " selected" : "", label);
 }
 
 static void search_form(struct request *r, const struct search_ask *s, const struct error *e)
 {
 	html_printf(&r->out, "<form method=\"get\" action=\"/search\" role=\"search\" class=\"filters search\">\n");
 	page_input(r, e, "q", "Words to find",
-		   "Every word must be there. Put a phrase in quotation marks (\"public consultation\"), OR between "
-		   "words that may stand for each other, and * after the beginning of a word (consult*).",
-		   s->values[0], "search", "off", LIMIT_SEARCH_QUERY);
+	           "Every word must be there. Put a phrase in quotation marks (\"public consultation\"), OR between "
+	           "words that may stand for each other, and * after the beginning of a word (consult*).",
+	           s->values[0], "search", "off", LIMIT_SEARCH_QUERY);
 	html_printf(&r->out, "<div class=\"filter-fields\">\n");
 	struct error none;
 	error_clear(&none);
@@ -141,10 +139,10 @@ static void search_form(struct request *r, const struct search_ask *s, const str
 	static const struct {
 		const char *value, *label;
 	} types[] = {{"contribution", "Contributions"},
-		     {"comment", "Comments on paragraphs"},
-		     {"attachment", "Files sent with contributions"},
-		     {"paragraph", "Paragraphs of the texts"},
-		     {"letter", "Circular letters"}};
+	             {"comment", "Comments on paragraphs"},
+	             {"attachment", "Files sent with contributions"},
+	             {"paragraph", "Paragraphs of the texts"},
+	             {"letter", "Circular letters"}};
 	select_open(r, "type", "What", "Everything");
 	for (size_t i = 0; i < sizeof types / sizeof *types; i++)
 		option(r, types[i].value, types[i].label, s->f.type);
@@ -200,12 +198,13 @@ void page_search(struct request *r)
 	}
 	page_begin(r, s.values[0] ? arena_printf(&r->arena, "Search: %s", s.values[0]) : "Search");
 	html_printf(&r->out, "<h1>Search</h1>\n<p>Search every published contribution, its comments and files, the "
-			     "texts under consultation and the circular letters. What is private or hidden is never "
-			     "found.</p>\n");
+	                     "texts under consultation and the circular letters. What is private or hidden is never "
+	                     "found.</p>\n");
 	if (e.code) {
 		html_printf(&r->out, "<div class=\"errors\" role=\"alert\"><p>The search could not be made:</p><ul>\n");
 		for (int i = 0; i < e.nfields; i++)
-			html_printf(&r->out, "<li><a href=\"#f-%s\">%s</a></li>\n", e.fields[i].name, e.fields[i].message);
+			html_printf(&r->out, "<li><a href=\"#f-%s\">%s</a></li>\n", e.fields[i].name,
+			            e.fields[i].message);
 		html_printf(&r->out, "</ul></div>\n");
 	}
 	search_form(r, &s, &e);
@@ -214,22 +213,24 @@ void page_search(struct request *r)
 		return;
 	}
 	const int64_t first = (s.page - 1) * s.per_page;
-	html_printf(&r->out, "<section aria-labelledby=\"results\"><h2 id=\"results\">Results</h2>\n<p class=\"count\">");
+	html_printf(&r->out,
+	            "<section aria-labelledby=\"results\"><h2 id=\"results\">Results</h2>\n<p class=\"count\">");
 	if (!total)
 		html_printf(&r->out, "Nothing public matches this search.");
 	else if (!n)
 		html_printf(&r->out, "No result on this page: the search found %L.", (long long)total);
 	else
 		html_printf(&r->out, "Showing %L\u2013%L of %L result%R.", (long long)first + 1, (long long)first + n,
-			    (long long)total, total == 1 ? "" : "s");
+		            (long long)total, total == 1 ? "" : "s");
 	html_printf(&r->out, "</p>\n<ol class=\"results\" start=\"%L\">\n", (long long)first + 1);
 	for (int i = 0; i < n; i++) {
 		const struct search_hit *h = &hits[i];
-		html_printf(&r->out,
-			    "<li><h3><a href=\"%s\">%s</a></h3>\n<p class=\"meta\">%s, %s, <a href=\"/processes/%u\">%s</a>"
-			    "</p>\n<p class=\"snippet\">%R</p></li>\n",
-			    hit_url(r, h), hit_heading(r, h), search_kind_name(h->kind), page_date(r, h->day), h->process,
-			    h->process, h->snippet);
+		html_printf(
+		    &r->out,
+		    "<li><h3><a href=\"%s\">%s</a></h3>\n<p class=\"meta\">%s, %s, <a href=\"/processes/%u\">%s</a>"
+		    "</p>\n<p class=\"snippet\">%R</p></li>\n",
+		    hit_url(r, h), hit_heading(r, h), search_kind_name(h->kind), page_date(r, h->day), h->process,
+		    h->process, h->snippet);
 	}
 	html_printf(&r->out, "</ol>\n");
 	const bool more = first + n < total && s.page < LIMIT_SEARCH_PAGE;
@@ -237,10 +238,10 @@ void page_search(struct request *r)
 		html_printf(&r->out, "<nav aria-label=\"Pages of results\" class=\"pages\">");
 		if (s.page > 1)
 			html_printf(&r->out, "<a href=\"/search?page=%L%s\" rel=\"prev\">Previous page</a> ",
-				    (long long)s.page - 1, s.keep);
+			            (long long)s.page - 1, s.keep);
 		if (more)
-			html_printf(&r->out, "<a href=\"/search?page=%L%s\" rel=\"next\">Next page</a>", (long long)s.page + 1,
-				    s.keep);
+			html_printf(&r->out, "<a href=\"/search?page=%L%s\" rel=\"next\">Next page</a>",
+			            (long long)s.page + 1, s.keep);
 		html_printf(&r->out, "</nav>\n");
 	}
 	html_printf(&r->out, "</section>\n");
@@ -256,8 +257,8 @@ static void reply_bad(struct request *r, const struct error *e)
 	for (int i = 0; i < e->nfields; i++)
 		json_object_set_new(fields, e->fields[i].name, json_string(e->fields[i].message));
 	const char *first = e->nfields ? e->fields[0].message : e->message;
-	reply_json(r, 400, json_pack("{s:{s:s,s:s,s:o}}", "error", "code", ERROR_INVALID, "message", first, "fields",
-				     fields));
+	reply_json(r, 400,
+	           json_pack("{s:{s:s,s:s,s:o}}", "error", "code", ERROR_INVALID, "message", first, "fields", fields));
 }
 
 void api_search(struct request *r)
@@ -279,18 +280,20 @@ void api_search(struct request *r)
 	for (int i = 0; i < n; i++) {
 		const struct search_hit *h = &hits[i];
 		json_array_append_new(
-		    results, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:s}", "type", search_kind_name(h->kind), "title",
-				       hit_heading(r, h), "url", hit_url(r, h), "snippet", h->snippet, "date", h->day,
-				       "process", h->process, "call",
-				       h->call_id ? json_integer((json_int_t)h->call_id) : json_null(), "version",
-				       h->version_id ? json_integer((json_int_t)h->version_id) : json_null(), "anchor",
-				       h->anchor));
+		    results,
+		    json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:s}", "type", search_kind_name(h->kind), "title",
+		              hit_heading(r, h), "url", hit_url(r, h), "snippet", h->snippet, "date", h->day, "process",
+		              h->process, "call", h->call_id ? json_integer((json_int_t)h->call_id) : json_null(),
+		              "version", h->version_id ? json_integer((json_int_t)h->version_id) : json_null(),
+		              "anchor", h->anchor));
 	}
 	const int64_t first = (s.page - 1) * s.per_page;
-	json_t *next = first + n < total && s.page < LIMIT_SEARCH_PAGE
-			   ? json_string(arena_printf(&r->arena, "/api/v1/search?page=%lld%s", (long long)s.page + 1, s.keep))
-			   : json_null();
-	reply_json(r, 200, json_pack("{s:s,s:I,s:I,s:I,s:o,s:o}", "query", s.values[0] ? s.values[0] : "", "total",
-				     (json_int_t)total, "page", (json_int_t)s.page, "per_page", (json_int_t)s.per_page,
-				     "results", results, "next", next));
+	json_t *next =
+	    first + n < total && s.page < LIMIT_SEARCH_PAGE
+	        ? json_string(arena_printf(&r->arena, "/api/v1/search?page=%lld%s", (long long)s.page + 1, s.keep))
+	        : json_null();
+	reply_json(r, 200,
+	           json_pack("{s:s,s:I,s:I,s:I,s:o,s:o}", "query", s.values[0] ? s.values[0] : "", "total",
+	                     (json_int_t)total, "page", (json_int_t)s.page, "per_page", (json_int_t)s.per_page,
+	                     "results", results, "next", next));
 }

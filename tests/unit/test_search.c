@@ -42,14 +42,15 @@ static void test_query_rewritten(void **state)
 	assert_string_equal(fts5(&a, "\"open consultation\" AND x1", false), "\"open consultation\" AND \"x1\"");
 	/* FTS5's operators and column filters are words here */
 	assert_string_equal(fts5(&a, "NEAR(a b) body:x ^y NOT z", false),
-			    "\"NEAR(a\" AND \"b)\" AND \"body:x\" AND \"^y\" AND \"NOT\" AND \"z\"");
+	                    "\"NEAR(a\" AND \"b)\" AND \"body:x\" AND \"^y\" AND \"NOT\" AND \"z\"");
 	/* punctuation alone is dropped; Arabic vowel marks are removed */
 	assert_string_equal(fts5(&a, "water - & energy", false), "\"water\" AND \"energy\"");
-	assert_string_equal(fts5(&a, "\xd8\xa7\xd9\x84\xd8\xb4\xd9\x91\xd9\x8e\xd8\xa8\xd9\x8e\xd9\x83\xd9\x8e\xd8\xa9", false),
-			    "\"\xd8\xa7\xd9\x84\xd8\xb4\xd8\xa8\xd9\x83\xd8\xa9\"");
+	assert_string_equal(
+	    fts5(&a, "\xd8\xa7\xd9\x84\xd8\xb4\xd9\x91\xd9\x8e\xd8\xa8\xd9\x8e\xd9\x83\xd9\x8e\xd8\xa9", false),
+	    "\"\xd8\xa7\xd9\x84\xd8\xb4\xd8\xa8\xd9\x83\xd8\xa9\"");
 	/* the trigram index: words of three characters or more; "网络" (two) is read from the rows */
 	assert_string_equal(fts5(&a, "\xe7\xbd\x91\xe7\xbb\x9c\xe5\xae\x89\xe5\x85\xa8 \xe7\xbd\x91\xe7\xbb\x9c", true),
-			    "\"\xe7\xbd\x91\xe7\xbb\x9c\xe5\xae\x89\xe5\x85\xa8\"");
+	                    "\"\xe7\xbd\x91\xe7\xbb\x9c\xe5\xae\x89\xe5\x85\xa8\"");
 	assert_string_equal(fts5(&a, "\xe7\xbd\x91\xe7\xbb\x9c", true), "(none)");
 	/* mistakes, each told */
 	assert_non_null(strstr(fts5(&a, "\"open", false), "quotation mark"));
@@ -83,7 +84,7 @@ static void test_tsquery(void **state)
 static char *index_rows(struct db *db)
 {
 	static const char sql[] = "SELECT kind, ref_id, contribution_id, process_id, call_id, version_id, anchor, day, "
-				  "title, body FROM search_entry ORDER BY kind, ref_id";
+	                          "title, body FROM search_entry ORDER BY kind, ref_id";
 	struct error e;
 	error_clear(&e);
 	struct db_stmt *st = db_stmt(db, sql, &e);
@@ -164,9 +165,9 @@ static void test_clean_file_text_is_found_with_its_contribution(void **state)
 	error_clear(&e);
 	exec(db, "INSERT INTO blob (sha256, size, data) VALUES ('00', 1, X'00')");
 	exec(db, "INSERT INTO attachment (contribution_id, position, name, size, declared_type, type, sha256, text, "
-		 "scan) SELECT id, 9, 'annex.pdf', 1, 'application/pdf', 'application/pdf', '00', "
-		 "'Annex about heliotropewords.', 'pending' FROM contribution WHERE state = 'published' "
-		 "AND publication = 'named' ORDER BY id LIMIT 1");
+	         "scan) SELECT id, 9, 'annex.pdf', 1, 'application/pdf', 'application/pdf', '00', "
+	         "'Annex about heliotropewords.', 'pending' FROM contribution WHERE state = 'published' "
+	         "AND publication = 'named' ORDER BY id LIMIT 1");
 	static const char sql_ids[] = "SELECT contribution_id FROM attachment WHERE position = 9 ORDER BY id";
 	struct db_stmt *st = db_stmt(db, sql_ids, &e);
 	assert_non_null(st);
@@ -183,7 +184,7 @@ static void test_clean_file_text_is_found_with_its_contribution(void **state)
 	assert_int_equal(hits(db, "heliotropewords", "contribution"), 0);
 	/* its contribution no longer public (here by hand): its files go with it */
 	exec(db, "UPDATE contribution SET state = 'hidden' WHERE id IN (SELECT contribution_id FROM attachment WHERE "
-		 "name = 'annex.pdf')");
+	         "name = 'annex.pdf')");
 	assert_int_equal(search_contribution_sync(db, ids[0], &e), 0);
 	assert_int_equal(hits(db, "heliotropewords", NULL), 0);
 	unit_db_remove();
