@@ -33,7 +33,8 @@
  * refuses such columns there). What has no equivalent is written for each:
  * a line that begins "-- postgresql: " is a comment for SQLite and, without
  * that prefix, a statement for PostgreSQL; CREATE VIRTUAL TABLE (SQLite's
- * FTS5) and FTS5's INSERT INTO t (t) VALUES ('rebuild') are dropped; and
+ * FTS5), FTS5's INSERT INTO t (t) VALUES ('rebuild') and an INSERT INTO t
+ * (rowid, ...) (SQLite's rowid: an FTS5 table's rows) are dropped; and
  * strftime('%Y-%m-%d', COLUMN, 'unixepoch') becomes to_char(to_timestamp(...)
  * AT TIME ZONE 'UTC', 'YYYY-MM-DD'). A new migration that needs another
  * construct adds a rule there, with a case in tests/unit/test_db_pg.c.

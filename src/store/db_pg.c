@@ -663,6 +663,7 @@ static const struct pg_rule pg_rules[] = {
     /* SQLite's full-text indexes (FTS5) and their filling: PostgreSQL's are the lines above. */
     {"CREATE VIRTUAL TABLE [^;]*;", ""},
     {"INSERT INTO [a-z_]+ \\([a-z_]+\\) VALUES \\('rebuild'\\);", ""},
+    {"INSERT INTO [a-z_]+ \\(rowid[^;]*;", ""}, /* an FTS5 table's rows: PostgreSQL has no rowid */
     /* An instant's day in UTC. */
     {"strftime\\('%Y-%m-%d', ([a-z_.]+), 'unixepoch'\\)", "to_char(to_timestamp(\\1) AT TIME ZONE 'UTC', 'YYYY-MM-DD')"},
     /* A rowid alias: numbered by the database when the insert gives none. BY DEFAULT: an insert may

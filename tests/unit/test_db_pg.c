@@ -158,8 +158,9 @@ static void test_dialect(void **state)
 	check_dialect("CREATE VIRTUAL TABLE w USING fts5(a, tokenize='trigram');\n"
 	              "-- postgresql: CREATE INDEX i ON t USING gin (v);\n"
 	              "INSERT INTO w (w) VALUES ('rebuild');\n"
+	              "INSERT INTO w (rowid, a) SELECT id, a FROM t WHERE a GLOB '*[x]*';\n"
 	              "SELECT strftime('%Y-%m-%d', c.received_at, 'unixepoch') FROM c;",
-	              "\nCREATE INDEX i ON t USING gin (v);\n\n"
+	              "\nCREATE INDEX i ON t USING gin (v);\n\n\n"
 	              "SELECT to_char(to_timestamp(c.received_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD') FROM c;");
 }
 

@@ -22,7 +22,10 @@
 -- scripts that separate words by spaces (Latin, Cyrillic, Greek, Arabic...).
 -- search_gram indexes every sequence of three characters (trigram), and
 -- serves queries with a word in a script written without spaces (Chinese,
--- Japanese, Thai...), where unicode61 would make a whole sentence one token.
+-- Japanese, Thai...), where unicode61 would make a whole sentence one token;
+-- it holds only the rows that have such a character (a query that uses it
+-- has a word in such a script, which every row it finds must contain), so
+-- that text in other scripts costs no trigrams.
 -- Trigram rather than ICU word breaking: it needs no tokenizer of our own
 -- registered on every connection, finds any substring (a dictionary's word
 -- boundaries are not the reader's), and it is in SQLite itself; its cost is
@@ -95,4 +98,6 @@ SELECT 'letter', l.id, NULL, l.process_id, NULL, NULL, l.reference, l.date, l.re
 FROM circular l;
 
 INSERT INTO search_word (search_word) VALUES ('rebuild');
-INSERT INTO search_gram (search_gram) VALUES ('rebuild');
+-- Only the rows with a character of a script written without spaces: only a query with a word in one uses
+-- search_gram, and every word of a query must be in what it finds (core/search.c, GRAM_ROWS: the same ranges).
+INSERT INTO search_gram (rowid, title, body) SELECT id, title, body FROM search_entry WHERE (title || ' ' || body) GLOB '*[฀-໿က-႟ក-៿⺀-鿿豈-﫿ｦ-ﾟ𠀀-𿿿]*';
