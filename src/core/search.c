@@ -454,14 +454,16 @@ const char *search_tsquery(struct arena *a, const struct search_parsed *p)
 /* Every statement binds the same numbers: ?1 the full-text query, ?2..?9 the filters (0 or '' when not
  * given), ?10..?13 the words read from the rows (SEARCH_SLOTS: '' when unused), ?14 and ?15 the page. */
 #define HIT_COLUMNS "e.kind, e.ref_id, p.slug, e.call_id, e.version_id, e.anchor, e.day, e.title, "
-#define HIT_JOINS(fts)                                                                                                 \
-	"JOIN search_entry e ON e.id = " fts ".rowid JOIN process p ON p.id = e.process_id "                           \
-	"LEFT JOIN contribution c ON c.id = e.contribution_id "
-#define FILTERS                                                                                                        \
-	"AND (?2 = 0 OR e.process_id = ?2) AND (?3 = 0 OR e.call_id = ?3) "                                            \
+/* The filters on the entry itself, and those on its contribution (category, country, campaign): only a search
+ * with one of the latter joins the contribution, a wide row (its text) read for every match. */
+#define E_FILTERS                                                                                                      \
+	"AND (?2 = 0 OR e.process_id = ?2) AND (?3 = 0 OR e.call_id = ?3) AND (?6 = '' OR e.kind = ?6) "               \
+	"AND (?7 = '' OR e.day >= ?7) AND (?8 = '' OR e.day <= ?8) "
+#define C_FILTERS                                                                                                      \
 	"AND (?4 = '' OR c.category_id IN (SELECT g.id FROM category g WHERE g.slug = ?4)) "                           \
-	"AND (?5 = '' OR c.country = ?5) AND (?6 = '' OR e.kind = ?6) "                                                \
-	"AND (?7 = '' OR e.day >= ?7) AND (?8 = '' OR e.day <= ?8) AND (?9 = 0 OR c.campaign_id = ?9) "
+	"AND (?5 = '' OR c.country = ?5) AND (?9 = 0 OR c.campaign_id = ?9) "
+#define C_JOIN  "JOIN contribution c ON c.id = e.contribution_id "
+#define FILTERS E_FILTERS C_FILTERS
 /* SQLite: a word of one or two characters, lowered as the reader's was (ASCII: SQLite's lower()). */
 #define SQ_SLOT(n) "AND (" n " = '' OR instr(lower(e.title || ' ' || e.body), " n ") > 0) "
 #define SQ_SLOTS   SQ_SLOT("?10") SQ_SLOT("?11") SQ_SLOT("?12") SQ_SLOT("?13")
@@ -472,10 +474,12 @@ const char *search_tsquery(struct arena *a, const struct search_parsed *p)
 
 /* SQLite, by the FTS5 table fts (search_word or search_gram): ranked by bm25, a title match worth two of the
  * text's; the snippet marked with 0x02 and 0x03 around each match. */
-#define SQ_FTS_FROM(fts) "FROM " fts " " HIT_JOINS(fts) "WHERE " fts " MATCH ?1 " FILTERS SQ_SLOTS
-#define SQ_FTS_LIST(fts)                                                                                               \
-	"SELECT " HIT_COLUMNS "snippet(" fts                                                                           \
-	", -1, char(2), char(3), '\xe2\x80\xa6', 24) " SQ_FTS_FROM(fts) "ORDER BY bm25(" fts ", 2.0, 1.0), e.id " PAGE
+#define SQ_FTS_FROM(fts, cj, cf)                                                                                        \
+	"FROM " fts " JOIN search_entry e ON e.id = " fts ".rowid JOIN process p ON p.id = e.process_id " cj "WHERE " fts \
+	" MATCH ?1 " E_FILTERS cf SQ_SLOTS
+#define SQ_FTS_LIST(fts, cj, cf)                                                                                       \
+	"SELECT " HIT_COLUMNS "snippet(" fts ", -1, char(2), char(3), '\xe2\x80\xa6', 24) " SQ_FTS_FROM(fts, cj, cf)    \
+	"ORDER BY bm25(" fts ", 2.0, 1.0), e.id " PAGE
 /* SQLite, with no filter and no word read from the rows (most searches): the page is found in the FTS5 table
  * alone, ranked inside FTS5 (ORDER BY rank, the same bm25 weights) with the snippets made for its rows only,
  * and only then joined to its entries; the count is the FTS5 table's alone. The joined statements above read
@@ -487,9 +491,8 @@ const char *search_tsquery(struct arena *a, const struct search_parsed *p)
 	"ORDER BY x.rank, e.id"
 #define SQ_PLAIN_COUNT(fts) "SELECT count(*) FROM " fts " WHERE " fts " MATCH ?1"
 /* SQLite, words all too short for the trigram index: the rows read, newest first. */
-#define SQ_SCAN_FROM                                                                                                   \
-	"FROM search_entry e JOIN process p ON p.id = e.process_id LEFT JOIN contribution c ON c.id = "                \
-	"e.contribution_id WHERE 1 = 1 " FILTERS SQ_SLOTS
+#define SQ_SCAN_FROM(cj, cf)                                                                                           \
+	"FROM search_entry e JOIN process p ON p.id = e.process_id " cj "WHERE 1 = 1 " E_FILTERS cf SQ_SLOTS
 /* PostgreSQL: the tsvector (migration 018), ranked by ts_rank; ts_headline marks the matches. */
 #define PG_TS_QUERY "to_tsquery('search_words', ?1)"
 #define PG_WORDS_FROM                                                                                                  \
@@ -499,17 +502,35 @@ const char *search_tsquery(struct arena *a, const struct search_parsed *p)
 	"FROM search_entry e JOIN process p ON p.id = e.process_id LEFT JOIN contribution c ON "                       \
 	"c.id = e.contribution_id WHERE ?1 = '' " FILTERS PG_SLOTS
 
-enum search_path { PATH_WORD, PATH_GRAM, PATH_WORD_PLAIN, PATH_GRAM_PLAIN, PATH_SCAN, PATH_PG_WORDS, PATH_PG_LIKE };
+/* SQLite's paths come in pairs: the second (+1) joins the contribution for its filters. */
+enum search_path {
+	PATH_WORD,
+	PATH_WORD_C,
+	PATH_GRAM,
+	PATH_GRAM_C,
+	PATH_SCAN,
+	PATH_SCAN_C,
+	PATH_WORD_PLAIN,
+	PATH_GRAM_PLAIN,
+	PATH_PG_WORDS,
+	PATH_PG_LIKE
+};
 static const struct {
 	const char *list, *count;
 	bool marked; /* the last column is a marked snippet, else the whole text, excerpted here */
 } SQL_PATHS[] = {
-    [PATH_WORD] = {SQ_FTS_LIST("search_word"), "SELECT count(*) " SQ_FTS_FROM("search_word"), true},
-    [PATH_GRAM] = {SQ_FTS_LIST("search_gram"), "SELECT count(*) " SQ_FTS_FROM("search_gram"), true},
+    [PATH_WORD] = {SQ_FTS_LIST("search_word", "", ""), "SELECT count(*) " SQ_FTS_FROM("search_word", "", ""), true},
+    [PATH_WORD_C] = {SQ_FTS_LIST("search_word", C_JOIN, C_FILTERS),
+                     "SELECT count(*) " SQ_FTS_FROM("search_word", C_JOIN, C_FILTERS), true},
+    [PATH_GRAM] = {SQ_FTS_LIST("search_gram", "", ""), "SELECT count(*) " SQ_FTS_FROM("search_gram", "", ""), true},
+    [PATH_GRAM_C] = {SQ_FTS_LIST("search_gram", C_JOIN, C_FILTERS),
+                     "SELECT count(*) " SQ_FTS_FROM("search_gram", C_JOIN, C_FILTERS), true},
     [PATH_WORD_PLAIN] = {SQ_PLAIN_LIST("search_word"), SQ_PLAIN_COUNT("search_word"), true},
     [PATH_GRAM_PLAIN] = {SQ_PLAIN_LIST("search_gram"), SQ_PLAIN_COUNT("search_gram"), true},
-    [PATH_SCAN] = {"SELECT " HIT_COLUMNS "e.body " SQ_SCAN_FROM "ORDER BY e.id DESC " PAGE,
-                   "SELECT count(*) " SQ_SCAN_FROM, false},
+    [PATH_SCAN] = {"SELECT " HIT_COLUMNS "e.body " SQ_SCAN_FROM("", "") "ORDER BY e.id DESC " PAGE,
+                   "SELECT count(*) " SQ_SCAN_FROM("", ""), false},
+    [PATH_SCAN_C] = {"SELECT " HIT_COLUMNS "e.body " SQ_SCAN_FROM(C_JOIN, C_FILTERS) "ORDER BY e.id DESC " PAGE,
+                     "SELECT count(*) " SQ_SCAN_FROM(C_JOIN, C_FILTERS), false},
     [PATH_PG_WORDS] = {"SELECT " HIT_COLUMNS "ts_headline('search_words', e.body, " PG_TS_QUERY
                        ", 'StartSel=' || chr(2) "
                        "|| ', StopSel=' || chr(3) || ', MaxWords=35, MinWords=15') " PG_WORDS_FROM
@@ -698,14 +719,15 @@ int search_query(struct db *db, struct arena *a, const struct search_filter *f, 
 	} else {
 		match = search_fts5(a, &p, p.spaceless, &oom);
 		path = !p.spaceless ? PATH_WORD : match ? PATH_GRAM : PATH_SCAN;
-		bool narrowed = process_id || f->call || f->campaign;
-		const char *const texts[] = {f->category, f->country, f->type, f->from, f->to};
-		for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
-			narrowed |= texts[i] && *texts[i];
+		const bool by_contribution = *given(f->category) || *given(f->country) || f->campaign;
+		bool narrowed = by_contribution || process_id || f->call || *given(f->type) || *given(f->from) ||
+		                *given(f->to);
 		for (int i = 0; p.spaceless && i < p.n; i++)
 			narrowed |= p.terms[i].chars < 3; /* a word read from the rows */
 		if (!narrowed && path != PATH_SCAN)
 			path = path == PATH_WORD ? PATH_WORD_PLAIN : PATH_GRAM_PLAIN;
+		else if (by_contribution)
+			path = (enum search_path)(path + 1);
 	}
 	/* the words read from the rows, lowered (ASCII) for SQLite's instr, as %patterns% for ILIKE */
 	const char *slots[SEARCH_SLOTS] = {"", "", "", ""};

@@ -76,6 +76,12 @@ class Search(ServerTestCase):
                     self.assertIn("<mark>%s</mark>" % word, body["results"][0]["snippet"])
         self.assertEqual(self.api(q="网络安全 监管")["total"], 1)
         self.assertEqual(self.api(q="网络安全 没有")["total"], 0, "every word must be there")
+        for word in ("网络安全", "网络"):  # narrowed: by the entry, and by its contribution
+            with self.subTest(word=word):
+                self.assertEqual(self.trackings(self.api(q=word, country="CN")), {self.zh["tracking"]})
+                self.assertEqual(self.api(q=word, country="FR")["total"], 0)
+                self.assertEqual(self.trackings(self.api(q=word, type="contribution")), {self.zh["tracking"]})
+                self.assertEqual(self.api(q=word, type="comment")["total"], 0)
 
     def test_arabic_is_found_with_and_without_vowel_marks(self):
         for word in ("الكهربائية", "الشبكة", "الشَّبَكَة", "الشمالية"):
