@@ -59,7 +59,7 @@ struct scope_sql {
  * uses it, and each of its words must be in every row found. Latin text costs no trigrams. The condition
  * depends only on the row's text, so a row leaves search_gram exactly when it went in. */
 #define GRAM_ROWS                                                                                                      \
-	" AND (title || ' ' || body) GLOB '*[\u0E00-\u0EFF\u1000-\u109F\u1780-\u17FF\u2E80-\u9FFF\uF900-\uFAFF\uFF66-"    \
+	" AND (title || ' ' || body) GLOB '*[\u0E00-\u0EFF\u1000-\u109F\u1780-\u17FF\u2E80-\u9FFF\uF900-\uFAFF\uFF66-" \
 	"\uFF9F\U00020000-\U0003FFFF]*'"
 /* clang-format off */
 #define SCOPE(scope)                                                                                                   \
@@ -474,12 +474,13 @@ const char *search_tsquery(struct arena *a, const struct search_parsed *p)
 
 /* SQLite, by the FTS5 table fts (search_word or search_gram): ranked by bm25, a title match worth two of the
  * text's; the snippet marked with 0x02 and 0x03 around each match. */
-#define SQ_FTS_FROM(fts, cj, cf)                                                                                        \
-	"FROM " fts " JOIN search_entry e ON e.id = " fts ".rowid JOIN process p ON p.id = e.process_id " cj "WHERE " fts \
-	" MATCH ?1 " E_FILTERS cf SQ_SLOTS
+#define SQ_FTS_FROM(fts, cj, cf)                                                                                       \
+	"FROM " fts " JOIN search_entry e ON e.id = " fts ".rowid JOIN process p ON p.id = e.process_id " cj           \
+	"WHERE " fts " MATCH ?1 " E_FILTERS cf SQ_SLOTS
 #define SQ_FTS_LIST(fts, cj, cf)                                                                                       \
-	"SELECT " HIT_COLUMNS "snippet(" fts ", -1, char(2), char(3), '\xe2\x80\xa6', 24) " SQ_FTS_FROM(fts, cj, cf)    \
-	"ORDER BY bm25(" fts ", 2.0, 1.0), e.id " PAGE
+	"SELECT " HIT_COLUMNS "snippet(" fts                                                                           \
+	", -1, char(2), char(3), '\xe2\x80\xa6', 24) " SQ_FTS_FROM(fts, cj, cf) "ORDER BY bm25(" fts                   \
+	                                                                        ", 2.0, 1.0), e.id " PAGE
 /* SQLite, with no filter and no word read from the rows (most searches): the page is found in the FTS5 table
  * alone, ranked inside FTS5 (ORDER BY rank, the same bm25 weights) with the snippets made for its rows only,
  * and only then joined to its entries; the count is the FTS5 table's alone. The joined statements above read
@@ -720,8 +721,8 @@ int search_query(struct db *db, struct arena *a, const struct search_filter *f, 
 		match = search_fts5(a, &p, p.spaceless, &oom);
 		path = !p.spaceless ? PATH_WORD : match ? PATH_GRAM : PATH_SCAN;
 		const bool by_contribution = *given(f->category) || *given(f->country) || f->campaign;
-		bool narrowed = by_contribution || process_id || f->call || *given(f->type) || *given(f->from) ||
-		                *given(f->to);
+		bool narrowed =
+		    by_contribution || process_id || f->call || *given(f->type) || *given(f->from) || *given(f->to);
 		for (int i = 0; p.spaceless && i < p.n; i++)
 			narrowed |= p.terms[i].chars < 3; /* a word read from the rows */
 		if (!narrowed && path != PATH_SCAN)
