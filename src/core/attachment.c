@@ -7,6 +7,7 @@
 #include "core/contribution.h"
 #include "core/field.h"
 #include "core/limits.h"
+#include "core/search.h"
 #include "util/clamd.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -333,7 +334,9 @@ int attachment_scan_pending(struct db *db, int max, struct error *e)
 			db_bind_null(st, 3);
 		db_bind_int(st, 4, h->id);
 		const char *object = arena_printf(&a, "contribution:%s/attachment:%d", h->tracking, h->position);
+		/* a clean file's text becomes findable with its contribution's (core/search.h) */
 		if (db_exec_stmt(st, e) != 0 ||
+		    (v == CLAMD_CLEAN && search_contribution_sync(db, h->contribution_id, e) != 0) ||
 		    (v == CLAMD_INFECTED &&
 		     audit_record(db, &ACTOR_SYSTEM, h->process_id, "attachment.quarantine", object,
 		                  audit_json(&a, json_pack("{s:s}", "scan", "pending")),

@@ -1,6 +1,7 @@
 /* circular — see circular.h. */
 #include "core/circular.h"
 
+#include "core/search.h"
 #include "util/clock.h"
 
 int circular_add(struct db *db, int64_t process_id, const char *reference, const char *date, const char *subject,
@@ -28,7 +29,7 @@ int circular_add(struct db *db, int64_t process_id, const char *reference, const
 			error_set(e, ERROR_CONFLICT, "The letter %s is already recorded.", reference);
 		return -1;
 	}
-	return 0;
+	return search_letter_sync(db, *id, e);
 }
 
 int circular_add_addressee(struct db *db, int64_t circular_id, int64_t category_id, struct error *e)

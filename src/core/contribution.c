@@ -15,6 +15,7 @@
 #include "core/paragraph.h"
 #include "core/process.h"
 #include "core/receipt.h"
+#include "core/search.h"
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -585,6 +586,8 @@ static int contribution_store(struct db *db, struct arena *a, int64_t call_id, c
 	if (campaign_assign(db, a, call->id, id, campaign_words, now, &campaign_id, e) != 0)
 		return -1;
 	if (in->table_report && contribution_store_table_report(db, id, in->table_report, e) != 0)
+		return -1;
+	if (search_contribution_sync(db, id, e) != 0) /* public at once: findable from this commit on */
 		return -1;
 	/* The receipt says what was stored, as its page does (core/receipt.h), read back in this transaction.
 	 * A mail in reply goes to the address the message came from, and may repeat its words; a receipt for
@@ -1182,7 +1185,7 @@ static int contribution_admit_in(struct db *db, struct arena *a, const struct ac
 	    campaign_publicity(db, before->id, campaign_public(before->state, before->publication),
 			       campaign_public(state, before->publication), e) != 0 ||
 	    contribution_find(db, a, before->tracking, &after, e) != 0 ||
-	    document_comments_changed(db, before->call_id, e) != 0 ||
+	    document_comments_changed(db, before->call_id, e) != 0 || search_contribution_sync(db, before->id, e) != 0 ||
 	    audit_record(db, who, process_id, "contribution.admit", arena_printf(a, "contribution:%s", before->tracking),
 			 audit_json(a, admission_json(before)), audit_json(a, admission_json(&after)), e) != 0)
 		return -1;
@@ -1240,7 +1243,7 @@ int contribution_moderate(struct db *db, struct arena *a, const struct actor *wh
 	if (db_exec_stmt(st, e) != 0 ||
 	    campaign_publicity(db, before.id, was_public, campaign_public(state, before.publication), e) != 0 ||
 	    contribution_find(db, a, before.tracking, &after, e) != 0 ||
-	    document_comments_changed(db, before.call_id, e) != 0 ||
+	    document_comments_changed(db, before.call_id, e) != 0 || search_contribution_sync(db, before.id, e) != 0 ||
 	    audit_record(db, who, call.process_id, "contribution.moderate",
 			 arena_printf(a, "contribution:%s", before.tracking), audit_json(a, moderation_json(&before)),
 			 audit_json(a, moderation_json(&after)), e) != 0 ||

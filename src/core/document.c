@@ -6,6 +6,7 @@
 #include "core/limits.h"
 #include "core/paragraph.h"
 #include "core/process.h"
+#include "core/search.h"
 #include "core/subscription.h"
 #include "render/docx.h"
 #include "render/markdown.h"
@@ -150,6 +151,8 @@ int version_post(struct db *db, int64_t document_id, const char *date, const cha
 	if (db_insert_id(st, id, e) != 0)
 		goto done;
 	rc = paragraph_store(db, *id, blocks, nblocks, ids, matches, e);
+	if (rc == 0) /* findable once published: a draft's paragraphs are not (core/search.h) */
+		rc = search_version_sync(db, *id, e);
 done:
 	buf_free(&html);
 	arena_free(&a);
@@ -654,7 +657,7 @@ int version_confirm(struct db *db, struct arena *a, const struct actor *who, int
 			goto fail;
 		db_bind_int(st, 1, version_id);
 		v.state = VERSION_PUBLISHED;
-		if (db_exec_stmt(st, e) != 0 ||
+		if (db_exec_stmt(st, e) != 0 || search_version_sync(db, version_id, e) != 0 ||
 		    audit_record(db, who, doc.process_id, "version.publish", object, NULL,
 		                 audit_json(a, json_pack("{s:s,s:s}", "date", v.date, "label", v.label)), e) != 0 ||
 		    version_announce(db, a, &doc, &v, e) != 0)

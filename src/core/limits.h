@@ -33,6 +33,9 @@ enum {
 	/* characters of all the comments and proposed changes of one contribution: with its text, it stays a
 	 * page and an answer well under LIMIT_RESPONSE however it is escaped */
 	LIMIT_COMMENTS_TEXT = 500000,
+	LIMIT_SEARCH_QUERY = 256,           /* characters of a search query (core/search.c) */
+	LIMIT_SEARCH_TERMS = 16,            /* words and phrases of one search query */
+	LIMIT_SEARCH_PAGE = 1000,           /* pages of search results (of LIMIT_PAGE_SIZE at most) one may ask for */
 	LIMIT_PAGE_SIZE = 100,              /* items per page of a list, at most */
 	LIMIT_PAGE_SIZE_DEFAULT = 20,       /* items per page when none is asked for */
 	LIMIT_FEED_ENTRIES = 50,            /* entries of an Atom feed: the newest; the pages are the archive */

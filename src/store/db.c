@@ -25,6 +25,11 @@ int db_configure(const char *url, struct error *e)
 	return backend->configure(url, e);
 }
 
+enum db_dialect db_dialect(void)
+{
+	return backend == &db_pg_backend ? DB_POSTGRESQL : DB_SQLITE;
+}
+
 const char *db_path(void)
 {
 	return backend->path();

@@ -30,8 +30,14 @@
  * SELECT RAISE(ABORT, 'why'); END a PL/pgSQL function and its trigger. The
  * collation NOCASE is created on PostgreSQL as an ICU case-insensitive one, so
  * COLLATE NOCASE columns compare and stay unique regardless of case (LIKE
- * refuses such columns there). A new migration that needs another construct
- * adds a rule there, with a case in tests/unit/test_db_pg.c.
+ * refuses such columns there). What has no equivalent is written for each:
+ * a line that begins "-- postgresql: " is a comment for SQLite and, without
+ * that prefix, a statement for PostgreSQL; CREATE VIRTUAL TABLE (SQLite's
+ * FTS5), FTS5's INSERT INTO t (t) VALUES ('rebuild') and an INSERT INTO t
+ * (rowid, ...) (SQLite's rowid: an FTS5 table's rows) are dropped; and
+ * strftime('%Y-%m-%d', COLUMN, 'unixepoch') becomes to_char(to_timestamp(...)
+ * AT TIME ZONE 'UTC', 'YYYY-MM-DD'). A new migration that needs another
+ * construct adds a rule there, with a case in tests/unit/test_db_pg.c.
  *
  * The core speaks only through these functions, never to sqlite3 or libpq
  * directly.
@@ -67,6 +73,10 @@ const char *db_path(void);
  * size in pages. SQLite only: on PostgreSQL it fails with ERROR_INVALID
  * (PostgreSQL has its own tools). */
 int db_backup(const char *path, int64_t *pages, struct error *e);
+/* The SQL the configured database speaks beyond the one both accept: for the few statements that cannot be
+ * written once (core/search.c's full-text search: FTS5 or tsvector), which their user keeps side by side. */
+enum db_dialect { DB_SQLITE, DB_POSTGRESQL };
+enum db_dialect db_dialect(void);
 
 /* This thread's connection, opened on first use; NULL (and e filled) if it cannot be opened. */
 struct db *db_thread(struct error *e);

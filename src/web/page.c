@@ -32,7 +32,8 @@ void page_begin_feeds(struct request *r, const char *title, const char *const *f
 		    "<script src=\"/static/localtime.js\" defer></script>\n</head>\n<body>\n"
 		    "<a class=\"skip\" href=\"#main\">Skip to content</a>\n"
 		    "<header class=\"site\"><a class=\"brand\" href=\"/\">Consulta</a>"
-		    "<span class=\"tagline\">Open consultations on draft texts</span>\n");
+		    "<span class=\"tagline\">Open consultations on draft texts</span>\n"
+		    "<a class=\"search\" href=\"/search\">Search</a>\n");
 	if (r->account) {
 		html_printf(&r->out,
 			    "<nav class=\"account\" aria-label=\"Your account\"><a href=\"/account\">%s</a>%R"
@@ -59,7 +60,7 @@ void page_privacy_note(struct request *r, const char *what)
 void page_end(struct request *r, int status)
 {
 	buf_puts(&r->out, "</main>\n<footer class=\"site\"><p>Consulta \u2014 every contribution is acknowledged "
-			  "with a tracking number. <a href=\"/about\">About this site</a> "
+			  "with a tracking number. <a href=\"/search\">Search</a> <a href=\"/about\">About this site</a> "
 			  "<a href=\"/privacy\">Privacy</a> <a href=\"/api/v1/processes\">JSON API</a></p></footer>\n"
 			  "</body>\n</html>\n");
 	reply_html(r, status);

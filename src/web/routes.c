@@ -34,6 +34,7 @@ const struct route ROUTES[] = {
 	{"GET", "/processes/{slug}/contributions.atom", page_process_contributions_feed, ROLE_PUBLIC, false},
 	{"GET", "/processes/{slug}/calendar.ics", page_process_calendar, ROLE_PUBLIC, false},
 	{"GET", "/calls/{id}/feed.atom", page_call_feed, ROLE_PUBLIC, false},
+	{"GET", "/search", page_search, ROLE_PUBLIC, false}, /* page_search.c */
 	{"GET", "/about", page_about, ROLE_PUBLIC, false}, /* page_site.c */
 	{"GET", "/privacy", page_privacy, ROLE_PUBLIC, false},
 	/* the report to the governing body (page_report.c) */
@@ -126,6 +127,7 @@ const struct route ROUTES[] = {
 	{"GET", "/api/v1/processes/{slug}/meetings.{format}", api_export_process, ROLE_PUBLIC, false, .slow = true},
 	{"GET", "/data", page_data, ROLE_PUBLIC, false}, /* the data dictionary (api_export.c) */
 	{"GET", "/api/v1/dictionary", api_dictionary, ROLE_PUBLIC, false},
+	{"GET", "/api/v1/search", api_search, ROLE_PUBLIC, false}, /* page_search.c */
 	{"GET", "/api/v1/versions/{id}", api_version, ROLE_PUBLIC, false},
 	{"GET", "/api/v1/versions/{id}/outcome", api_version_outcome, ROLE_PUBLIC, false},
 	{"GET", "/api/v1/calls/{id}/statistics", api_call_statistics, ROLE_PUBLIC, false}, /* page_statistics.c */

@@ -174,6 +174,8 @@ void api_dispositions_upload(struct request *r);
 void api_compare(struct request *r);
 /* page_report.c: the report to the governing body, its kept PDFs, and the button that makes one */
 void page_process_report(struct request *r);
+void page_search(struct request *r); /* page_search.c */
+void api_search(struct request *r);
 void page_process_report_file(struct request *r);
 void page_office_report_make(struct request *r);
 

@@ -2,7 +2,8 @@
  * accessibility — axe-core on every kind of public page, as a person reaches
  * it in Chromium: the home page, a process, its report, a version of a document, a call,
  * the contribution form (empty and with mistakes), a receipt, the published
- * contributions, one contribution and a page that is not found, each at
+ * contributions, one contribution, search results (and a search with a mistake)
+ * and a page that is not found, each at
  * 1280, 390 and 320 px wide. Any violation fails the page's test, whatever
  * its impact (issue 10: zero violations), and so does a page that scrolls
  * sideways at 320 px. Then the keyboard: every element that takes the focus
@@ -215,6 +216,15 @@ test('one published contribution', opts, async () => {
 	assert.ok(tracking, 'a contribution was sent');
 	await visit(`/contributions/${tracking}`);
 	await assertAccessible('one contribution');
+});
+
+test('search results, with their filters, snippets and pages; and a search with a mistake', opts, async () => {
+	await visit(`/search?q=paragraph+OR+secretariat&process=${SLUG}&per_page=2`);
+	assert.ok((await page.locator('ol.results mark').count()) > 0, 'matches are marked');
+	assert.equal(await page.getByRole('navigation', { name: 'Pages of results' }).count(), 1);
+	await assertAccessible('search results');
+	await visit('/search?q=%22unclosed', 400);
+	await assertAccessible('a search with a mistake');
 });
 
 test('a page that is not found', opts, async () => {

@@ -82,6 +82,9 @@ EXPECTED_PUBLIC_READS = {
     # open data: published records only, as the public pages show them (test_open_data.py)
     ("GET", "/data"),
     ("GET", "/api/v1/dictionary"),
+    # search: public text only, private and hidden never (test_search.py)
+    ("GET", "/search"),
+    ("GET", "/api/v1/search"),
     ("GET", "/api/v1/calls/{id}/contributions.{format}"),
     ("GET", "/api/v1/calls/{id}/comments.{format}"),
     ("GET", "/api/v1/calls/{id}/attachments.{format}"),

@@ -154,6 +154,14 @@ static void test_dialect(void **state)
 	    "CREATE FUNCTION audit_no_update_refuse() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RAISE "
 	    "EXCEPTION 'the audit log is append-only'; END$$;\nCREATE TRIGGER audit_no_update BEFORE UPDATE ON "
 	    "audit FOR EACH ROW EXECUTE FUNCTION audit_no_update_refuse();");
+	/* Full-text search (migration 018): FTS5 dropped, PostgreSQL's own lines kept, a day in UTC. */
+	check_dialect("CREATE VIRTUAL TABLE w USING fts5(a, tokenize='trigram');\n"
+	              "-- postgresql: CREATE INDEX i ON t USING gin (v);\n"
+	              "INSERT INTO w (w) VALUES ('rebuild');\n"
+	              "INSERT INTO w (rowid, a) SELECT id, a FROM t WHERE a GLOB '*[x]*';\n"
+	              "SELECT strftime('%Y-%m-%d', c.received_at, 'unixepoch') FROM c;",
+	              "\nCREATE INDEX i ON t USING gin (v);\n\n\n"
+	              "SELECT to_char(to_timestamp(c.received_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD') FROM c;");
 }
 
 /* The migrated schema: every migration recorded once, the trigger refusing, NOCASE case-insensitive. */

@@ -1,0 +1,812 @@
+/* search — see search.h. The index's upkeep, the reader's query parsed, and the one query in two dialects. */
+#include "core/search.h"
+
+#include "core/country.h"
+#include "core/limits.h"
+#include "core/process.h"
+#include "render/html.h"
+#include "util/buf.h"
+#include "util/clock.h"
+#include "util/utf8.h"
+
+#include <string.h>
+
+static const char *const KIND_NAMES[SEARCH_KINDS] = {
+    [SEARCH_CONTRIBUTION] = "contribution", [SEARCH_COMMENT] = "comment", [SEARCH_ATTACHMENT] = "attachment",
+    [SEARCH_PARAGRAPH] = "paragraph",       [SEARCH_LETTER] = "letter",
+};
+
+const char *search_kind_name(enum search_kind k)
+{
+	return (unsigned)k < SEARCH_KINDS ? KIND_NAMES[k] : "";
+}
+
+bool search_kind_parse(const char *name, enum search_kind *out)
+{
+	for (int i = 0; name && i < SEARCH_KINDS; i++)
+		if (!strcmp(name, KIND_NAMES[i])) {
+			*out = (enum search_kind)i;
+			return true;
+		}
+	return false;
+}
+
+/* ---- The index's upkeep ---------------------------------------------------------------------------- */
+
+/* The rows of one scope in and out of SQLite's two FTS5 indexes. They index search_entry's text without
+ * keeping a copy (external content), so a row leaves them with the very values it was indexed with, before
+ * it leaves search_entry; PostgreSQL's tsvector is a generated column of search_entry and needs none of this. */
+#define FTS_OUT(table, scope)                                                                                          \
+	"INSERT INTO " table " (" table ", rowid, title, body) SELECT 'delete', id, title, body FROM search_entry "    \
+	"WHERE " scope
+#define FTS_IN(table, scope)                                                                                           \
+	"INSERT INTO " table " (rowid, title, body) SELECT id, title, body FROM search_entry WHERE " scope
+#define SCOPE_CONTRIBUTION "contribution_id = ?1"
+#define SCOPE_VERSION      "version_id = ?1 AND kind = 'paragraph'"
+#define SCOPE_LETTER       "kind = 'letter' AND ref_id = ?1"
+#define ENTRY_INSERT                                                                                                   \
+	"INSERT INTO search_entry (kind, ref_id, contribution_id, process_id, call_id, version_id, anchor, day, "      \
+	"title, body) "
+/* What the public sees of a contribution: published and not private (a hidden one shows only its number). */
+#define PUBLIC_CONTRIBUTION "c.id = ?1 AND c.state = 'published' AND c.publication <> 'private'"
+
+struct scope_sql {
+	const char *fts_out[2], *forget, *fts_in[2];
+};
+
+/* search_gram holds only the rows with a character of a script written without spaces (the ranges of
+ * spaceless() below, as a GLOB class: SQLite compares code points): only a query with a word in one of them
+ * uses it, and each of its words must be in every row found. Latin text costs no trigrams. The condition
+ * depends only on the row's text, so a row leaves search_gram exactly when it went in. */
+#define GRAM_ROWS                                                                                                      \
+	" AND (title || ' ' || body) GLOB '*[\u0E00-\u0EFF\u1000-\u109F\u1780-\u17FF\u2E80-\u9FFF\uF900-\uFAFF\uFF66-" \
+	"\uFF9F\U00020000-\U0003FFFF]*'"
+/* clang-format off */
+#define SCOPE(scope)                                                                                                   \
+	{{FTS_OUT("search_word", scope), FTS_OUT("search_gram", scope GRAM_ROWS)},                                     \
+	 "DELETE FROM search_entry WHERE " scope,                                                                      \
+	 {FTS_IN("search_word", scope), FTS_IN("search_gram", scope GRAM_ROWS)}}
+/* clang-format on */
+
+static const struct scope_sql SQL_CONTRIBUTION = SCOPE(SCOPE_CONTRIBUTION);
+static const struct scope_sql SQL_VERSION = SCOPE(SCOPE_VERSION);
+static const struct scope_sql SQL_LETTER = SCOPE(SCOPE_LETTER);
+
+static int run(struct db *db, const char *sql, int64_t id, const char *day, struct error *e)
+{
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, id);
+	if (day)
+		db_bind_text(st, 2, day);
+	return db_exec_stmt(st, e);
+}
+
+/* Replaces the scope's rows by what `fill` (each run with ?1 = id, ?2 = day) inserts now. */
+static int resync(struct db *db, const struct scope_sql *s, int64_t id, const char *const *fill, int nfill,
+                  const char *day, struct error *e)
+{
+	const bool fts = db_dialect() == DB_SQLITE;
+	for (int i = 0; fts && i < 2; i++)
+		if (run(db, s->fts_out[i], id, NULL, e) != 0)
+			return -1;
+	if (run(db, s->forget, id, NULL, e) != 0)
+		return -1;
+	for (int i = 0; i < nfill; i++)
+		if (run(db, fill[i], id, day, e) != 0)
+			return -1;
+	for (int i = 0; fts && i < 2; i++)
+		if (run(db, s->fts_in[i], id, NULL, e) != 0)
+			return -1;
+	return 0;
+}
+
+int search_contribution_sync(struct db *db, int64_t contribution_id, struct error *e)
+{
+	/* The same selections as migration 018's, for one contribution; ?2 its day of reception in UTC. */
+	static const char *const fill[] = {
+	    ENTRY_INSERT "SELECT 'contribution', c.id, c.id, k.process_id, c.call_id, k.version_id, c.tracking, ?2, "
+	                 "CASE WHEN c.publication = 'named' THEN c.name || CASE WHEN c.organization <> '' THEN ', ' || "
+	                 "c.organization ELSE '' END ELSE '' END, c.text "
+	                 "FROM contribution c JOIN call k ON k.id = c.call_id WHERE " PUBLIC_CONTRIBUTION,
+	    ENTRY_INSERT
+	    "SELECT 'comment', m.id, c.id, k.process_id, c.call_id, m.version_id, c.tracking, ?2, '', "
+	    "m.comment || CASE WHEN m.proposed_change <> '' THEN ' ' || m.proposed_change ELSE '' END "
+	    "FROM comment m JOIN contribution c ON c.id = m.contribution_id JOIN call k ON k.id = c.call_id "
+	    "WHERE " PUBLIC_CONTRIBUTION,
+	    ENTRY_INSERT "SELECT 'attachment', a.id, c.id, k.process_id, c.call_id, k.version_id, c.tracking, ?2, "
+	                 "a.name, a.text FROM attachment a JOIN contribution c ON c.id = a.contribution_id "
+	                 "JOIN call k ON k.id = c.call_id WHERE " PUBLIC_CONTRIBUTION " AND a.scan = 'clean' "
+	                 "AND a.text IS NOT NULL AND a.text <> ''",
+	};
+	static const char sql_received[] = "SELECT received_at FROM contribution WHERE id = ?";
+	struct db_stmt *st = db_stmt(db, sql_received, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, contribution_id);
+	enum db_step r = db_step(st, e);
+	const int64_t received_at = r == DB_ROW ? db_col_int(st, 0) : 0;
+	db_reset(st);
+	if (r == DB_FAIL)
+		return -1;
+	/* a day in UTC: the migration's strftime(..., 'unixepoch') */
+	int y, m, d;
+	clock_civil_from_days(received_at >= 0 ? received_at / 86400 : (received_at - 86399) / 86400, &y, &m, &d);
+	char day[16];
+	snprintf(day, sizeof day, "%04d-%02d-%02d", y, m, d);
+	return resync(db, &SQL_CONTRIBUTION, contribution_id, fill, (int)(sizeof fill / sizeof *fill), day, e);
+}
+
+int search_version_sync(struct db *db, int64_t version_id, struct error *e)
+{
+	static const char *const fill[] = {
+	    ENTRY_INSERT
+	    "SELECT 'paragraph', p.id, NULL, d.process_id, NULL, v.id, p.pid, v.date, "
+	    "d.title || ' (' || v.label || ')', p.text FROM paragraph p JOIN version v ON v.id = p.version_id "
+	    "JOIN document d ON d.id = v.document_id WHERE v.id = ?1 AND v.state = 'published'",
+	};
+	return resync(db, &SQL_VERSION, version_id, fill, 1, NULL, e);
+}
+
+int search_letter_sync(struct db *db, int64_t circular_id, struct error *e)
+{
+	static const char *const fill[] = {
+	    ENTRY_INSERT "SELECT 'letter', l.id, NULL, l.process_id, NULL, NULL, l.reference, l.date, l.reference, "
+	                 "l.subject FROM circular l WHERE l.id = ?1",
+	};
+	return resync(db, &SQL_LETTER, circular_id, fill, 1, NULL, e);
+}
+
+/* ---- The reader's query ---------------------------------------------------------------------------- */
+
+/* Scripts written without spaces between words: a sentence in them is one unicode61 token. The same ranges
+ * as GRAM_ROWS above and migration 018's. */
+static bool spaceless(unsigned cp)
+{
+	return (cp >= 0x0E00 && cp <= 0x0EFF) || /* Thai, Lao */
+	       (cp >= 0x1000 && cp <= 0x109F) || /* Myanmar */
+	       (cp >= 0x1780 && cp <= 0x17FF) || /* Khmer */
+	       (cp >= 0x2E80 && cp <= 0x9FFF) || /* CJK radicals, kana, CJK ideographs */
+	       (cp >= 0xF900 && cp <= 0xFAFF) || /* CJK compatibility ideographs */
+	       (cp >= 0xFF66 && cp <= 0xFF9F) || /* half-width katakana */
+	       (cp >= 0x20000 && cp <= 0x3FFFF); /* CJK extensions */
+}
+
+/* Arabic's vowel marks and tatweel, which unvocalised text (nearly all of it) does not have: a query typed
+ * with them finds the words written without. */
+static bool arabic_mark(unsigned cp)
+{
+	return (cp >= 0x064B && cp <= 0x065F) || cp == 0x0670 || cp == 0x0640;
+}
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* A term of len bytes at s, cleaned into a; NULL (with *oom) if memory ran out. Sets chars, spaceless and
+ * whether it has anything a tokenizer keeps (a letter or a digit: any non-ASCII character counts). */
+static const char *term_clean(struct arena *a, const char *s, size_t len, struct search_term *t, bool *word, bool *oom)
+{
+	char *out = arena_alloc(a, len + 1);
+	if (!out) {
+		*oom = true;
+		return NULL;
+	}
+	char *w = out;
+	const char *p = s, *end = s + len;
+	while (p < end) {
+		const char *at = p;
+		unsigned cp = utf8_next(&p);
+		if (p > end || !cp)
+			break;
+		if (arabic_mark(cp))
+			continue;
+		memcpy(w, at, (size_t)(p - at));
+		w += p - at;
+		t->chars++;
+		if (spaceless(cp))
+			t->spaceless = true;
+		if (cp >= 0x80 || (cp >= '0' && cp <= '9') || ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z'))
+			*word = true;
+	}
+	*w = '\0';
+	return out;
+}
+
+int search_parse(struct arena *a, const char *q, struct search_parsed *out, struct error *e)
+{
+	memset(out, 0, sizeof *out);
+	if (!q)
+		q = "";
+	if (!utf8_valid(q, strlen(q)) || utf8_has_control(q, true)) {
+		error_field(e, "q", "The search has characters that are not text.");
+		return -1;
+	}
+	if (utf8_length(q) > LIMIT_SEARCH_QUERY) {
+		error_field(e, "q", "The search is longer than %d characters: search for fewer words.",
+		            LIMIT_SEARCH_QUERY);
+		return -1;
+	}
+	struct search_term *terms = arena_alloc(a, sizeof *terms * LIMIT_SEARCH_TERMS);
+	if (!terms) {
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		return -1;
+	}
+	int n = 0, group = -1;
+	bool or_pending = false, and_pending = false, oom = false;
+	const char *p = q;
+	for (;;) {
+		while (is_space(*p))
+			p++;
+		if (!*p)
+			break;
+		const char *start = p;
+		size_t len;
+		bool phrase = false, prefix = false;
+		if (*p == '"') {
+			const char *close = strchr(p + 1, '"');
+			if (!close) {
+				error_field(e, "q",
+				            "A quotation mark opens a phrase that none closes: add the closing \" or "
+				            "remove the opening one.");
+				return -1;
+			}
+			start = p + 1;
+			len = (size_t)(close - start);
+			phrase = true;
+			p = close + 1;
+			if (*p == '*') {
+				prefix = true;
+				p++;
+			}
+			if (*p && !is_space(*p)) {
+				error_field(e, "q", "Put a space after a quoted phrase's closing quotation mark.");
+				return -1;
+			}
+		} else {
+			while (*p && !is_space(*p) && *p != '"')
+				p++;
+			len = (size_t)(p - start);
+			if (*p == '"') {
+				error_field(
+				    e, "q",
+				    "A quotation mark inside a word: put phrases in quotation marks with a space "
+				    "before them, as in \"open consultation\".");
+				return -1;
+			}
+			if (len == 3 && !memcmp(start, "AND", 3)) {
+				if (group < 0 || or_pending || and_pending) {
+					error_field(e, "q", "AND goes between two words, as in water AND energy.");
+					return -1;
+				}
+				and_pending = true;
+				continue;
+			}
+			if (len == 2 && !memcmp(start, "OR", 2)) {
+				if (group < 0 || or_pending || and_pending) {
+					error_field(e, "q", "OR goes between two words, as in water OR energy.");
+					return -1;
+				}
+				or_pending = true;
+				continue;
+			}
+			while (len && start[len - 1] == '*') {
+				prefix = true;
+				len--;
+			}
+			if (!len) {
+				error_field(e, "q", "A * goes at the end of the beginning of a word, as in consult*.");
+				return -1;
+			}
+		}
+		struct search_term t = {.prefix = prefix, .phrase = phrase};
+		bool word = false;
+		t.text = term_clean(a, start, len, &t, &word, &oom);
+		if (oom) {
+			error_set(e, ERROR_UNAVAILABLE, "out of memory");
+			return -1;
+		}
+		if (!word) {
+			/* punctuation alone: no index holds it */
+			if (phrase) {
+				error_field(e, "q", "A quoted phrase has no word in it.");
+				return -1;
+			}
+			if (or_pending) {
+				error_field(e, "q", "OR goes between two words, as in water OR energy.");
+				return -1;
+			}
+			and_pending = false;
+			continue;
+		}
+		if (n == LIMIT_SEARCH_TERMS) {
+			error_field(e, "q", "The search has more than %d words: search for fewer.", LIMIT_SEARCH_TERMS);
+			return -1;
+		}
+		if (!or_pending)
+			group++;
+		t.group = group;
+		terms[n++] = t;
+		or_pending = and_pending = false;
+	}
+	if (or_pending || and_pending) {
+		error_field(e, "q", "%s goes between two words, as in water %s energy.", or_pending ? "OR" : "AND",
+		            or_pending ? "OR" : "AND");
+		return -1;
+	}
+	if (!n) {
+		error_field(e, "q", "Type a word to search for.");
+		return -1;
+	}
+	out->terms = terms;
+	out->n = n;
+	out->groups = group + 1;
+	for (int i = 0; i < n; i++)
+		out->spaceless |= terms[i].spaceless;
+	if (out->spaceless)
+		for (int i = 0; i + 1 < n; i++)
+			if (terms[i].group == terms[i + 1].group) {
+				error_field(
+				    e, "q",
+				    "OR cannot join words of a script written without spaces (Chinese, Japanese, "
+				    "Thai...): search for each on its own.");
+				return -1;
+			}
+	/* The words the trigram index cannot look up (under three characters) are read from the rows instead: a
+	 * few of them at most. */
+	int slots = 0;
+	for (int i = 0; out->spaceless && i < n; i++)
+		slots += db_dialect() == DB_POSTGRESQL || terms[i].chars < 3;
+	if (slots > SEARCH_SLOTS) {
+		error_field(
+		    e, "q",
+		    "Search for at most %d words of one or two characters in Chinese, Japanese or Thai at once%s.",
+		    SEARCH_SLOTS, db_dialect() == DB_POSTGRESQL ? " (at most 4 words with any of them)" : "");
+		return -1;
+	}
+	return 0;
+}
+
+/* Appends s in double quotes, as FTS5 reads a string: any " in it doubled. */
+static void fts5_string(struct buf *b, const char *s)
+{
+	buf_putc(b, '"');
+	for (; *s; s++) {
+		if (*s == '"')
+			buf_putc(b, '"');
+		buf_putc(b, *s);
+	}
+	buf_putc(b, '"');
+}
+
+const char *search_fts5(struct arena *a, const struct search_parsed *p, bool trigram, bool *oom)
+{
+	struct buf b;
+	buf_init(&b, 16 * (size_t)LIMIT_SEARCH_QUERY + 1024);
+	for (int g = 0, i = 0; g < p->groups; g++) {
+		int first = i, count = 0;
+		while (i < p->n && p->terms[i].group == g)
+			i++;
+		for (int k = first; k < i; k++)
+			count += !trigram || p->terms[k].chars >= 3;
+		if (!count)
+			continue;
+		if (b.len)
+			buf_puts(&b, " AND ");
+		if (count > 1)
+			buf_putc(&b, '(');
+		for (int k = first, put = 0; k < i; k++) {
+			if (trigram && p->terms[k].chars < 3)
+				continue;
+			if (put++)
+				buf_puts(&b, " OR ");
+			fts5_string(&b, p->terms[k].text);
+			if (p->terms[k].prefix && !trigram) /* a trigram matches inside words already */
+				buf_putc(&b, '*');
+		}
+		if (count > 1)
+			buf_putc(&b, ')');
+	}
+	const char *s = b.failed ? NULL : b.len ? arena_strndup(a, b.data, b.len) : NULL;
+	*oom = b.failed || (b.len && !s);
+	buf_free(&b);
+	return s;
+}
+
+const char *search_tsquery(struct arena *a, const struct search_parsed *p)
+{
+	struct buf b;
+	buf_init(&b, 16 * (size_t)LIMIT_SEARCH_QUERY + 1024);
+	for (int g = 0, i = 0; g < p->groups; g++) {
+		int first = i;
+		while (i < p->n && p->terms[i].group == g)
+			i++;
+		if (g)
+			buf_puts(&b, " & ");
+		if (i - first > 1)
+			buf_putc(&b, '(');
+		for (int k = first; k < i; k++) {
+			if (k > first)
+				buf_puts(&b, " | ");
+			/* a quoted lexeme: to_tsquery splits it into words itself, joined as a phrase (<->) */
+			buf_putc(&b, '\'');
+			for (const char *s = p->terms[k].text; *s; s++) {
+				if (*s == '\'' || *s == '\\')
+					buf_putc(&b, *s == '\'' ? '\'' : '\\');
+				buf_putc(&b, *s);
+			}
+			buf_putc(&b, '\'');
+			if (p->terms[k].prefix)
+				buf_puts(&b, ":*");
+		}
+		if (i - first > 1)
+			buf_putc(&b, ')');
+	}
+	const char *s = b.failed || !b.len ? NULL : arena_strndup(a, b.data, b.len);
+	buf_free(&b);
+	return s;
+}
+
+/* ---- The query --------------------------------------------------------------------------------------- */
+
+/* Every statement binds the same numbers: ?1 the full-text query, ?2..?9 the filters (0 or '' when not
+ * given), ?10..?13 the words read from the rows (SEARCH_SLOTS: '' when unused), ?14 and ?15 the page. */
+#define HIT_COLUMNS "e.kind, e.ref_id, p.slug, e.call_id, e.version_id, e.anchor, e.day, e.title, "
+/* The filters on the entry itself, and those on its contribution (category, country, campaign): only a search
+ * with one of the latter joins the contribution, a wide row (its text) read for every match. */
+#define E_FILTERS                                                                                                      \
+	"AND (?2 = 0 OR e.process_id = ?2) AND (?3 = 0 OR e.call_id = ?3) AND (?6 = '' OR e.kind = ?6) "               \
+	"AND (?7 = '' OR e.day >= ?7) AND (?8 = '' OR e.day <= ?8) "
+#define C_FILTERS                                                                                                      \
+	"AND (?4 = '' OR c.category_id IN (SELECT g.id FROM category g WHERE g.slug = ?4)) "                           \
+	"AND (?5 = '' OR c.country = ?5) AND (?9 = 0 OR c.campaign_id = ?9) "
+#define C_JOIN  "JOIN contribution c ON c.id = e.contribution_id "
+#define FILTERS E_FILTERS C_FILTERS
+/* SQLite: a word of one or two characters, lowered as the reader's was (ASCII: SQLite's lower()). */
+#define SQ_SLOT(n) "AND (" n " = '' OR instr(lower(e.title || ' ' || e.body), " n ") > 0) "
+#define SQ_SLOTS   SQ_SLOT("?10") SQ_SLOT("?11") SQ_SLOT("?12") SQ_SLOT("?13")
+/* PostgreSQL: a word of a script without spaces, as an ILIKE pattern (%word%, its % _ \ escaped). */
+#define PG_SLOT(n) "AND (" n " = '' OR (e.title || ' ' || e.body) ILIKE " n ") "
+#define PG_SLOTS   PG_SLOT("?10") PG_SLOT("?11") PG_SLOT("?12") PG_SLOT("?13")
+#define PAGE       "LIMIT ?14 OFFSET ?15"
+
+/* SQLite, by the FTS5 table fts (search_word or search_gram): ranked by bm25, a title match worth two of the
+ * text's; the snippet marked with 0x02 and 0x03 around each match. */
+#define SQ_FTS_FROM(fts, cj, cf)                                                                                       \
+	"FROM " fts " JOIN search_entry e ON e.id = " fts ".rowid JOIN process p ON p.id = e.process_id " cj           \
+	"WHERE " fts " MATCH ?1 " E_FILTERS cf SQ_SLOTS
+#define SQ_FTS_LIST(fts, cj, cf)                                                                                       \
+	"SELECT " HIT_COLUMNS "snippet(" fts                                                                           \
+	", -1, char(2), char(3), '\xe2\x80\xa6', 24) " SQ_FTS_FROM(fts, cj, cf) "ORDER BY bm25(" fts                   \
+	                                                                        ", 2.0, 1.0), e.id " PAGE
+/* SQLite, with no filter and no word read from the rows (most searches): the page is found in the FTS5 table
+ * alone, ranked inside FTS5 (ORDER BY rank, the same bm25 weights) with the snippets made for its rows only,
+ * and only then joined to its entries; the count is the FTS5 table's alone. The joined statements above read
+ * an entry and a contribution for every match, which with a word in 100,000 texts is most of the time. */
+#define SQ_PLAIN_LIST(fts)                                                                                             \
+	"SELECT " HIT_COLUMNS "x.snip FROM (SELECT rowid AS id, snippet(" fts ", -1, char(2), char(3), "               \
+	"'\xe2\x80\xa6', 24) AS snip, rank FROM " fts " WHERE " fts " MATCH ?1 AND rank MATCH 'bm25(2.0, 1.0)' "       \
+	"ORDER BY rank " PAGE ") x JOIN search_entry e ON e.id = x.id JOIN process p ON p.id = e.process_id "          \
+	"ORDER BY x.rank, e.id"
+#define SQ_PLAIN_COUNT(fts) "SELECT count(*) FROM " fts " WHERE " fts " MATCH ?1"
+/* SQLite, words all too short for the trigram index: the rows read, newest first. */
+#define SQ_SCAN_FROM(cj, cf)                                                                                           \
+	"FROM search_entry e JOIN process p ON p.id = e.process_id " cj "WHERE 1 = 1 " E_FILTERS cf SQ_SLOTS
+/* PostgreSQL: the tsvector (migration 018), ranked by ts_rank; ts_headline marks the matches. */
+#define PG_TS_QUERY "to_tsquery('search_words', ?1)"
+#define PG_WORDS_FROM                                                                                                  \
+	"FROM search_entry e JOIN process p ON p.id = e.process_id LEFT JOIN contribution c ON "                       \
+	"c.id = e.contribution_id WHERE e.words @@ " PG_TS_QUERY " " FILTERS PG_SLOTS
+#define PG_LIKE_FROM                                                                                                   \
+	"FROM search_entry e JOIN process p ON p.id = e.process_id LEFT JOIN contribution c ON "                       \
+	"c.id = e.contribution_id WHERE ?1 = '' " FILTERS PG_SLOTS
+
+/* SQLite's paths come in pairs: the second (+1) joins the contribution for its filters. */
+enum search_path {
+	PATH_WORD,
+	PATH_WORD_C,
+	PATH_GRAM,
+	PATH_GRAM_C,
+	PATH_SCAN,
+	PATH_SCAN_C,
+	PATH_WORD_PLAIN,
+	PATH_GRAM_PLAIN,
+	PATH_PG_WORDS,
+	PATH_PG_LIKE
+};
+static const struct {
+	const char *list, *count;
+	bool marked; /* the last column is a marked snippet, else the whole text, excerpted here */
+} SQL_PATHS[] = {
+    [PATH_WORD] = {SQ_FTS_LIST("search_word", "", ""), "SELECT count(*) " SQ_FTS_FROM("search_word", "", ""), true},
+    [PATH_WORD_C] = {SQ_FTS_LIST("search_word", C_JOIN, C_FILTERS),
+                     "SELECT count(*) " SQ_FTS_FROM("search_word", C_JOIN, C_FILTERS), true},
+    [PATH_GRAM] = {SQ_FTS_LIST("search_gram", "", ""), "SELECT count(*) " SQ_FTS_FROM("search_gram", "", ""), true},
+    [PATH_GRAM_C] = {SQ_FTS_LIST("search_gram", C_JOIN, C_FILTERS),
+                     "SELECT count(*) " SQ_FTS_FROM("search_gram", C_JOIN, C_FILTERS), true},
+    [PATH_WORD_PLAIN] = {SQ_PLAIN_LIST("search_word"), SQ_PLAIN_COUNT("search_word"), true},
+    [PATH_GRAM_PLAIN] = {SQ_PLAIN_LIST("search_gram"), SQ_PLAIN_COUNT("search_gram"), true},
+    [PATH_SCAN] = {"SELECT " HIT_COLUMNS "e.body " SQ_SCAN_FROM("", "") "ORDER BY e.id DESC " PAGE,
+                   "SELECT count(*) " SQ_SCAN_FROM("", ""), false},
+    [PATH_SCAN_C] = {"SELECT " HIT_COLUMNS "e.body " SQ_SCAN_FROM(C_JOIN, C_FILTERS) "ORDER BY e.id DESC " PAGE,
+                     "SELECT count(*) " SQ_SCAN_FROM(C_JOIN, C_FILTERS), false},
+    [PATH_PG_WORDS] = {"SELECT " HIT_COLUMNS "ts_headline('search_words', e.body, " PG_TS_QUERY
+                       ", 'StartSel=' || chr(2) "
+                       "|| ', StopSel=' || chr(3) || ', MaxWords=35, MinWords=15') " PG_WORDS_FROM
+                       "ORDER BY ts_rank(e.words, " PG_TS_QUERY ") DESC, e.id " PAGE,
+                       "SELECT count(*) " PG_WORDS_FROM, true},
+    [PATH_PG_LIKE] = {"SELECT " HIT_COLUMNS "e.body " PG_LIKE_FROM "ORDER BY e.id DESC " PAGE,
+                      "SELECT count(*) " PG_LIKE_FROM, false},
+};
+
+/* An excerpt of text around the first of the words (lowered as in the slots), each of them marked with 0x02
+ * and 0x03 within it: what FTS5's snippet() gives, for the paths that read the rows. */
+static const char *excerpt(struct arena *a, const char *text, const char *const *words, int nwords)
+{
+	enum { BEFORE = 80, AFTER = 240 };
+	const size_t len = strlen(text);
+	char *low = arena_strndup(a, text, len);
+	if (!low)
+		return NULL;
+	for (char *s = low; *s; s++)
+		if (*s >= 'A' && *s <= 'Z')
+			*s = (char)(*s - 'A' + 'a');
+	size_t at = len;
+	for (int i = 0; i < nwords; i++) {
+		const char *hit = *words[i] ? strstr(low, words[i]) : NULL;
+		if (hit && (size_t)(hit - low) < at)
+			at = (size_t)(hit - low);
+	}
+	if (at == len)
+		at = 0;
+	size_t from = at > BEFORE ? at - BEFORE : 0;
+	while (from > 0 && ((unsigned char)text[from] & 0xC0) == 0x80)
+		from--;
+	size_t to = utf8_prefix(text + from, at - from + AFTER) + from;
+	struct buf b;
+	buf_init(&b, (to - from) * 2 + 64);
+	if (from)
+		buf_puts(&b, "\xe2\x80\xa6");
+	for (size_t i = from; i < to;) {
+		size_t match = 0;
+		for (int k = 0; k < nwords && !match; k++) {
+			size_t wl = strlen(words[k]);
+			if (wl && i + wl <= to && !memcmp(low + i, words[k], wl))
+				match = wl;
+		}
+		if (match) {
+			buf_putc(&b, '\x02');
+			buf_append(&b, text + i, match);
+			buf_putc(&b, '\x03');
+			i += match;
+		} else {
+			buf_putc(&b, text[i++]);
+		}
+	}
+	if (to < len)
+		buf_puts(&b, "\xe2\x80\xa6");
+	const char *s = b.failed ? NULL : arena_strndup(a, b.data ? b.data : "", b.len);
+	buf_free(&b);
+	return s;
+}
+
+const char *search_snippet_html(struct arena *a, const char *marked)
+{
+	struct buf b;
+	buf_init(&b, strlen(marked) * 6 + 64);
+	bool open = false;
+	for (const char *s = marked; *s;) {
+		size_t run = strcspn(s, "\x02\x03");
+		if (run) {
+			char *piece = arena_strndup(a, s, run);
+			if (!piece) {
+				buf_free(&b);
+				return NULL;
+			}
+			html_escape(&b, piece);
+			s += run;
+			continue;
+		}
+		/* a mark that opens while one is open, or closes none, is dropped */
+		if (*s == '\x02' && !open) {
+			buf_puts(&b, "<mark>");
+			open = true;
+		} else if (*s == '\x03' && open) {
+			buf_puts(&b, "</mark>");
+			open = false;
+		}
+		s++;
+	}
+	if (open)
+		buf_puts(&b, "</mark>");
+	const char *s = b.failed ? NULL : arena_strndup(a, b.data ? b.data : "", b.len);
+	buf_free(&b);
+	return s;
+}
+
+struct hit_row {
+	struct search_hit hit;
+	const char *raw; /* marked snippet or whole text */
+};
+
+static int hit_from_row(struct arena *a, struct db_stmt *st, void *element)
+{
+	struct hit_row *h = element;
+	bool failed = false;
+	if (!search_kind_parse(db_col_text(st, 0), &h->hit.kind))
+		return DB_FILL_UNKNOWN;
+	h->hit.ref_id = db_col_int(st, 1);
+	h->hit.process = db_col_dup(st, 2, a, &failed);
+	h->hit.call_id = db_col_null(st, 3) ? 0 : db_col_int(st, 3);
+	h->hit.version_id = db_col_null(st, 4) ? 0 : db_col_int(st, 4);
+	h->hit.anchor = db_col_dup(st, 5, a, &failed);
+	h->hit.day = db_col_dup(st, 6, a, &failed);
+	h->hit.title = db_col_dup(st, 7, a, &failed);
+	h->raw = db_col_dup(st, 8, a, &failed);
+	if (!h->raw)
+		h->raw = "";
+	return failed ? -1 : 0;
+}
+
+/* The filters checked; 0, or -1 with one message per bad one. */
+static int filters_check(struct db *db, struct arena *a, const struct search_filter *f, int64_t *process_id,
+                         struct error *e)
+{
+	*process_id = 0;
+	enum search_kind k;
+	int y, m, d;
+	if (f->type && *f->type && !search_kind_parse(f->type, &k))
+		error_field(e, "type", "Use contribution, comment, attachment, paragraph or letter.");
+	if (f->country && *f->country && !country_name(f->country))
+		error_field(e, "country", "Use a country's ISO 3166 code, such as CH.");
+	if (f->category && *f->category && !process_slug_valid(f->category))
+		error_field(e, "category", "Use a category's slug, such as academia.");
+	if (f->from && *f->from && clock_parse_date(f->from, &y, &m, &d) != 0)
+		error_field(e, "from", "Give the first day as YYYY-MM-DD.");
+	if (f->to && *f->to && clock_parse_date(f->to, &y, &m, &d) != 0)
+		error_field(e, "to", "Give the last day as YYYY-MM-DD.");
+	if (f->call < 0)
+		error_field(e, "call", "Use a call's number.");
+	if (f->campaign < 0)
+		error_field(e, "campaign", "Use a campaign's number.");
+	if (f->process && *f->process && !process_slug_valid(f->process))
+		error_field(e, "process", "Use a process's slug, as in its address /processes/SLUG.");
+	if (e->code)
+		return -1;
+	if (f->process && *f->process) {
+		struct process p;
+		struct error none;
+		error_clear(&none);
+		if (process_find(db, a, f->process, &p, &none) != 0) {
+			if (strcmp(none.code, ERROR_NOT_FOUND) != 0) {
+				*e = none;
+				return -1;
+			}
+			error_field(e, "process", "There is no process %s.", f->process);
+			return -1;
+		}
+		*process_id = p.id;
+	}
+	return 0;
+}
+
+static const char *given(const char *s)
+{
+	return s && *s ? s : "";
+}
+
+int search_query(struct db *db, struct arena *a, const struct search_filter *f, int offset, int limit,
+                 struct search_hit **out, int *n, int64_t *total, struct error *e)
+{
+	*out = NULL;
+	*n = 0;
+	*total = 0;
+	struct search_parsed p;
+	int64_t process_id;
+	/* both checked before either fails, so that the reader hears of every mistake at once */
+	const int parsed = search_parse(a, f->q, &p, e);
+	if (filters_check(db, a, f, &process_id, e) != 0 || parsed != 0)
+		return -1;
+	const bool pg = db_dialect() == DB_POSTGRESQL;
+	bool oom = false;
+	const char *match = NULL;
+	enum search_path path;
+	if (pg) {
+		path = p.spaceless ? PATH_PG_LIKE : PATH_PG_WORDS;
+		match = p.spaceless ? "" : search_tsquery(a, &p);
+		oom = !match;
+	} else {
+		match = search_fts5(a, &p, p.spaceless, &oom);
+		path = !p.spaceless ? PATH_WORD : match ? PATH_GRAM : PATH_SCAN;
+		const bool by_contribution = *given(f->category) || *given(f->country) || f->campaign;
+		bool narrowed =
+		    by_contribution || process_id || f->call || *given(f->type) || *given(f->from) || *given(f->to);
+		for (int i = 0; p.spaceless && i < p.n; i++)
+			narrowed |= p.terms[i].chars < 3; /* a word read from the rows */
+		if (!narrowed && path != PATH_SCAN)
+			path = path == PATH_WORD ? PATH_WORD_PLAIN : PATH_GRAM_PLAIN;
+		else if (by_contribution)
+			path = (enum search_path)(path + 1);
+	}
+	/* the words read from the rows, lowered (ASCII) for SQLite's instr, as %patterns% for ILIKE */
+	const char *slots[SEARCH_SLOTS] = {"", "", "", ""};
+	const char *words[SEARCH_SLOTS] = {"", "", "", ""};
+	int nslots = 0;
+	for (int i = 0; p.spaceless && i < p.n && !oom; i++) {
+		if (!pg && p.terms[i].chars >= 3)
+			continue;
+		char *w = arena_strdup(a, p.terms[i].text);
+		struct buf b;
+		buf_init(&b, 2 * strlen(p.terms[i].text) + 8);
+		buf_putc(&b, '%');
+		for (char *s = w; s && *s; s++) {
+			if (*s >= 'A' && *s <= 'Z')
+				*s = (char)(*s - 'A' + 'a');
+			if (*s == '%' || *s == '_' || *s == '\\')
+				buf_putc(&b, '\\');
+			buf_putc(&b, *s);
+		}
+		buf_putc(&b, '%');
+		const char *pattern = b.failed ? NULL : arena_strndup(a, b.data, b.len);
+		buf_free(&b);
+		oom = !w || !pattern;
+		words[nslots] = w;
+		slots[nslots++] = pg ? pattern : w;
+	}
+	if (oom) {
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		return -1;
+	}
+	for (int list = 0; list < 2; list++) {
+		struct db_stmt *st = db_stmt(db, list ? SQL_PATHS[path].list : SQL_PATHS[path].count, e);
+		if (!st)
+			return -1;
+		db_bind_text(st, 1, match ? match : "");
+		db_bind_int(st, 2, process_id);
+		db_bind_int(st, 3, f->call);
+		db_bind_text(st, 4, given(f->category));
+		db_bind_text(st, 5, given(f->country));
+		db_bind_text(st, 6, given(f->type));
+		db_bind_text(st, 7, given(f->from));
+		db_bind_text(st, 8, given(f->to));
+		db_bind_int(st, 9, f->campaign);
+		for (int i = 0; i < SEARCH_SLOTS; i++)
+			db_bind_text(st, 10 + i, slots[i]);
+		if (!list) {
+			enum db_step r = db_step(st, e);
+			*total = r == DB_ROW ? db_col_int(st, 0) : 0;
+			db_reset(st);
+			if (r == DB_FAIL)
+				return -1;
+			if (!*total || offset >= *total)
+				return 0;
+			continue;
+		}
+		db_bind_int(st, 14, limit);
+		db_bind_int(st, 15, offset);
+		struct hit_row *rows = NULL;
+		int count = 0;
+		if (db_collect(st, a, (void **)&rows, &count, sizeof *rows, hit_from_row, e) != 0)
+			return -1;
+		struct search_hit *hits = arena_alloc(a, sizeof *hits * (size_t)(count ? count : 1));
+		if (!hits) {
+			error_set(e, ERROR_UNAVAILABLE, "out of memory");
+			return -1;
+		}
+		for (int i = 0; i < count; i++) {
+			hits[i] = rows[i].hit;
+			const char *marked =
+			    SQL_PATHS[path].marked ? rows[i].raw : excerpt(a, rows[i].raw, words, nslots);
+			hits[i].snippet = marked ? search_snippet_html(a, marked) : NULL;
+			if (!hits[i].snippet) {
+				error_set(e, ERROR_UNAVAILABLE, "out of memory");
+				return -1;
+			}
+		}
+		*out = hits;
+		*n = count;
+	}
+	return 0;
+}

@@ -1,0 +1,299 @@
+/*
+ * page_search — the search page (/search) and its JSON twin (/api/v1/search).
+ *
+ * Both read the same parameters (q, process, call, category, country, type,
+ * from, to, campaign, page) into a struct search_filter and ask
+ * search_query() (core/search.h); the page is a GET form that works without
+ * JavaScript and keeps what was asked in its fields and its page links. A
+ * query or a filter that cannot be read is answered 400 with the reason
+ * (per field), never a server error: the core parses the query itself.
+ */
+#include "core/country.h"
+#include "core/limits.h"
+#include "core/process.h"
+#include "core/search.h"
+#include "render/html.h"
+#include "web/page.h"
+#include "web/routes.h"
+
+#include <jansson.h>
+#include <string.h>
+
+static const char *const PARAMS[] = {"q", "process", "call", "category", "country", "type", "from", "to", "campaign"};
+enum { NPARAMS = sizeof PARAMS / sizeof *PARAMS };
+
+struct search_ask {
+	struct search_filter f;
+	const char *values[NPARAMS]; /* as given, for the form and the links */
+	int64_t page, per_page;
+	const char *keep; /* the query string without page, each value percent-encoded */
+};
+
+/* Reads the request's parameters; 0, or -1 with e's fields for those that are not numbers. */
+static int search_read(struct request *r, struct search_ask *s, int max_per_page, struct error *e)
+{
+	memset(s, 0, sizeof *s);
+	for (int i = 0; i < NPARAMS; i++) {
+		const char *v = request_query(r, PARAMS[i]);
+		s->values[i] = v && *v ? v : NULL;
+	}
+	s->f = (struct search_filter){.q = s->values[0],
+	                              .process = s->values[1],
+	                              .category = s->values[3],
+	                              .country = s->values[4],
+	                              .type = s->values[5],
+	                              .from = s->values[6],
+	                              .to = s->values[7]};
+	if (s->values[2] && !parse_id(s->values[2], &s->f.call))
+		error_field(e, "call", "Use a call's number.");
+	if (s->values[8] && !parse_id(s->values[8], &s->f.campaign))
+		error_field(e, "campaign", "Use a campaign's number.");
+	const char *page = request_query(r, "page"), *per_page = request_query(r, "per_page");
+	s->page = 1;
+	s->per_page = LIMIT_PAGE_SIZE_DEFAULT;
+	if (page && *page && (!parse_id(page, &s->page) || s->page > LIMIT_SEARCH_PAGE))
+		error_field(e, "page", "Use a page number from 1 to %d.", LIMIT_SEARCH_PAGE);
+	if (per_page && *per_page && (!parse_id(per_page, &s->per_page) || s->per_page > max_per_page))
+		error_field(e, "per_page", "Use a page size from 1 to %d.", max_per_page);
+	struct buf b;
+	buf_init(&b, LIMIT_URL * 3);
+	for (int i = 0; i < NPARAMS; i++)
+		if (s->values[i]) {
+			buf_printf(&b, "&%s=", PARAMS[i]);
+			html_url_escape(&b, s->values[i]);
+		}
+	if (per_page && *per_page && s->per_page != LIMIT_PAGE_SIZE_DEFAULT)
+		buf_printf(&b, "&per_page=%lld", (long long)s->per_page);
+	s->keep = b.failed || !b.len ? "" : arena_strndup(&r->arena, b.data, b.len);
+	if (!s->keep)
+		s->keep = "";
+	buf_free(&b);
+	return e->code ? -1 : 0;
+}
+
+static int search_run(struct request *r, struct search_ask *s, struct search_hit **hits, int *n, int64_t *total,
+                      struct error *e)
+{
+	return search_query(r->db, &r->arena, &s->f, (int)((s->page - 1) * s->per_page), (int)s->per_page, hits, n,
+	                    total, e);
+}
+
+/* Where a result leads: the public page of its contribution, paragraph or process. */
+static const char *hit_url(struct request *r, const struct search_hit *h)
+{
+	switch (h->kind) {
+	case SEARCH_PARAGRAPH:
+		return arena_printf(&r->arena, "/versions/%lld/paragraphs/%s", (long long)h->version_id, h->anchor);
+	case SEARCH_LETTER: return arena_printf(&r->arena, "/processes/%s#letters", h->process);
+	default: return arena_printf(&r->arena, "/contributions/%s", h->anchor);
+	}
+}
+
+static const char *hit_heading(struct request *r, const struct search_hit *h)
+{
+	switch (h->kind) {
+	case SEARCH_CONTRIBUTION:
+		return arena_printf(&r->arena, "Contribution %s%s%s", h->anchor, *h->title ? " \u2014 " : "", h->title);
+	case SEARCH_COMMENT: return arena_printf(&r->arena, "Comment in contribution %s", h->anchor);
+	case SEARCH_ATTACHMENT: return arena_printf(&r->arena, "File %s of contribution %s", h->title, h->anchor);
+	case SEARCH_PARAGRAPH: return arena_printf(&r->arena, "%s, paragraph %s", h->title, h->anchor);
+	case SEARCH_LETTER: return arena_printf(&r->arena, "Circular letter %s", h->title);
+	}
+	return h->title;
+}
+
+/* ---- The page -------------------------------------------------------------------------------------- */
+
+static void select_open(struct request *r, const char *name, const char *label, const char *none)
+{
+	html_printf(&r->out,
+	            "<div class=\"field\"><label for=\"f-%s\">%s</label>\n<select id=\"f-%s\" name=\"%s\">\n"
+	            "<option value=\"\">%s</option>\n",
+	            name, label, name, name, none);
+}
+
+static void option(struct request *r, const char *value, const char *label, const char *selected)
+{
+	html_printf(&r->out, "<option value=\"%s\"%R>%s</option>\n", value,
+	            selected && !strcmp(selected, value) ? " selected" : "", label);
+}
+
+static void search_form(struct request *r, const struct search_ask *s, const struct error *e)
+{
+	html_printf(&r->out, "<form method=\"get\" action=\"/search\" role=\"search\" class=\"filters search\">\n");
+	page_input(r, e, "q", "Words to find",
+	           "Every word must be there. Put a phrase in quotation marks (\"public consultation\"), OR between "
+	           "words that may stand for each other, and * after the beginning of a word (consult*).",
+	           s->values[0], "search", "off", LIMIT_SEARCH_QUERY);
+	html_printf(&r->out, "<div class=\"filter-fields\">\n");
+	struct error none;
+	error_clear(&none);
+	struct process *processes = NULL;
+	int np = 0;
+	if (process_list(r->db, &r->arena, &processes, &np, &none) != 0)
+		np = 0; /* the form without its processes; the search still works */
+	select_open(r, "process", "Consultation", "All consultations");
+	for (int i = 0; i < np; i++)
+		option(r, processes[i].slug, processes[i].title, s->f.process);
+	html_printf(&r->out, "</select></div>\n");
+	static const struct {
+		const char *value, *label;
+	} types[] = {{"contribution", "Contributions"},
+	             {"comment", "Comments on paragraphs"},
+	             {"attachment", "Files sent with contributions"},
+	             {"paragraph", "Paragraphs of the texts"},
+	             {"letter", "Circular letters"}};
+	select_open(r, "type", "What", "Everything");
+	for (size_t i = 0; i < sizeof types / sizeof *types; i++)
+		option(r, types[i].value, types[i].label, s->f.type);
+	html_printf(&r->out, "</select></div>\n");
+	/* the categories of the processes, each slug once (processes share their categories' names) */
+	select_open(r, "category", "Category of contributor", "All categories");
+	const char **seen = arena_alloc(&r->arena, sizeof *seen * (size_t)(LIMIT_CATEGORIES * (np ? np : 1)));
+	int nseen = 0;
+	for (int i = 0; seen && i < np; i++) {
+		struct process full;
+		if (process_find(r->db, &r->arena, processes[i].slug, &full, &none) != 0)
+			continue;
+		for (int k = 0; k < full.ncategories && nseen < LIMIT_CATEGORIES * np; k++) {
+			bool dup = false;
+			for (int j = 0; j < nseen && !dup; j++)
+				dup = !strcmp(seen[j], full.categories[k].slug);
+			if (dup)
+				continue;
+			seen[nseen++] = full.categories[k].slug;
+			option(r, full.categories[k].slug, full.categories[k].name, s->f.category);
+		}
+	}
+	html_printf(&r->out, "</select></div>\n");
+	select_open(r, "country", "Country of contributor", "All countries");
+	page_country_options(r, s->f.country);
+	html_printf(&r->out, "</select></div>\n");
+	html_printf(&r->out, "</div>\n<div class=\"filter-fields\">\n");
+	page_input(r, e, "from", "From (YYYY-MM-DD)", NULL, s->values[6], "date", "off", 10);
+	page_input(r, e, "to", "To (YYYY-MM-DD)", NULL, s->values[7], "date", "off", 10);
+	page_input(r, e, "call", "Call number", NULL, s->values[2], "text", "off", 20);
+	page_input(r, e, "campaign", "Mass campaign number", NULL, s->values[8], "text", "off", 20);
+	html_printf(&r->out, "</div>\n<p><button type=\"submit\">Search</button></p>\n</form>\n");
+}
+
+void page_search(struct request *r)
+{
+	struct search_ask s;
+	struct error e;
+	error_clear(&e);
+	struct search_hit *hits = NULL;
+	int n = 0;
+	int64_t total = 0;
+	const int read = search_read(r, &s, LIMIT_PAGE_SIZE, &e);
+	/* An empty form is a page to fill in, not a mistake. */
+	bool asked = false;
+	for (int i = 0; i < NPARAMS; i++)
+		asked |= s.values[i] != NULL;
+	if (read == 0 && asked)
+		(void)search_run(r, &s, &hits, &n, &total, &e);
+	if (e.code && strcmp(e.code, ERROR_INVALID) != 0) {
+		page_error(r, &e);
+		return;
+	}
+	page_begin(r, s.values[0] ? arena_printf(&r->arena, "Search: %s", s.values[0]) : "Search");
+	html_printf(&r->out, "<h1>Search</h1>\n<p>Search every published contribution, its comments and files, the "
+	                     "texts under consultation and the circular letters. What is private or hidden is never "
+	                     "found.</p>\n");
+	if (e.code) {
+		html_printf(&r->out, "<div class=\"errors\" role=\"alert\"><p>The search could not be made:</p><ul>\n");
+		for (int i = 0; i < e.nfields; i++)
+			html_printf(&r->out, "<li><a href=\"#f-%s\">%s</a></li>\n", e.fields[i].name,
+			            e.fields[i].message);
+		html_printf(&r->out, "</ul></div>\n");
+	}
+	search_form(r, &s, &e);
+	if (!asked || e.code) {
+		page_end(r, e.code ? 400 : 200);
+		return;
+	}
+	const int64_t first = (s.page - 1) * s.per_page;
+	html_printf(&r->out,
+	            "<section aria-labelledby=\"results\"><h2 id=\"results\">Results</h2>\n<p class=\"count\">");
+	if (!total)
+		html_printf(&r->out, "Nothing public matches this search.");
+	else if (!n)
+		html_printf(&r->out, "No result on this page: the search found %L.", (long long)total);
+	else
+		html_printf(&r->out, "Showing %L\u2013%L of %L result%R.", (long long)first + 1, (long long)first + n,
+		            (long long)total, total == 1 ? "" : "s");
+	html_printf(&r->out, "</p>\n<ol class=\"results\" start=\"%L\">\n", (long long)first + 1);
+	for (int i = 0; i < n; i++) {
+		const struct search_hit *h = &hits[i];
+		html_printf(
+		    &r->out,
+		    "<li><h3><a href=\"%s\">%s</a></h3>\n<p class=\"meta\">%s, %s, <a href=\"/processes/%u\">%s</a>"
+		    "</p>\n<p class=\"snippet\">%R</p></li>\n",
+		    hit_url(r, h), hit_heading(r, h), search_kind_name(h->kind), page_date(r, h->day), h->process,
+		    h->process, h->snippet);
+	}
+	html_printf(&r->out, "</ol>\n");
+	const bool more = first + n < total && s.page < LIMIT_SEARCH_PAGE;
+	if (s.page > 1 || more) {
+		html_printf(&r->out, "<nav aria-label=\"Pages of results\" class=\"pages\">");
+		if (s.page > 1)
+			html_printf(&r->out, "<a href=\"/search?page=%L%s\" rel=\"prev\">Previous page</a> ",
+			            (long long)s.page - 1, s.keep);
+		if (more)
+			html_printf(&r->out, "<a href=\"/search?page=%L%s\" rel=\"next\">Next page</a>",
+			            (long long)s.page + 1, s.keep);
+		html_printf(&r->out, "</nav>\n");
+	}
+	html_printf(&r->out, "</section>\n");
+	page_end(r, 200);
+}
+
+/* ---- The API ------------------------------------------------------------------------------------- */
+
+/* A bad query or filter: 400 with one message per field, in the shape of every error of the API. */
+static void reply_bad(struct request *r, const struct error *e)
+{
+	json_t *fields = json_object();
+	for (int i = 0; i < e->nfields; i++)
+		json_object_set_new(fields, e->fields[i].name, json_string(e->fields[i].message));
+	const char *first = e->nfields ? e->fields[0].message : e->message;
+	reply_json(r, 400,
+	           json_pack("{s:{s:s,s:s,s:o}}", "error", "code", ERROR_INVALID, "message", first, "fields", fields));
+}
+
+void api_search(struct request *r)
+{
+	struct search_ask s;
+	struct error e;
+	error_clear(&e);
+	struct search_hit *hits = NULL;
+	int n = 0;
+	int64_t total = 0;
+	if (search_read(r, &s, LIMIT_PAGE_SIZE, &e) != 0 || search_run(r, &s, &hits, &n, &total, &e) != 0) {
+		if (!strcmp(e.code, ERROR_INVALID))
+			reply_bad(r, &e);
+		else
+			reply_json_error(r, &e);
+		return;
+	}
+	json_t *results = json_array();
+	for (int i = 0; i < n; i++) {
+		const struct search_hit *h = &hits[i];
+		json_array_append_new(
+		    results,
+		    json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:s}", "type", search_kind_name(h->kind), "title",
+		              hit_heading(r, h), "url", hit_url(r, h), "snippet", h->snippet, "date", h->day, "process",
+		              h->process, "call", h->call_id ? json_integer((json_int_t)h->call_id) : json_null(),
+		              "version", h->version_id ? json_integer((json_int_t)h->version_id) : json_null(),
+		              "anchor", h->anchor));
+	}
+	const int64_t first = (s.page - 1) * s.per_page;
+	json_t *next =
+	    first + n < total && s.page < LIMIT_SEARCH_PAGE
+	        ? json_string(arena_printf(&r->arena, "/api/v1/search?page=%lld%s", (long long)s.page + 1, s.keep))
+	        : json_null();
+	reply_json(r, 200,
+	           json_pack("{s:s,s:I,s:I,s:I,s:o,s:o}", "query", s.values[0] ? s.values[0] : "", "total",
+	                     (json_int_t)total, "page", (json_int_t)s.page, "per_page", (json_int_t)s.per_page,
+	                     "results", results, "next", next));
+}

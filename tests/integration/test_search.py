@@ -1,0 +1,263 @@
+"""
+Search (issue 12, item 1): /search and GET /api/v1/search over what the public may read.
+
+Words without their accents ("reseau" finds "réseau"), Chinese (the trigram index; a two-character word read
+from the rows), Arabic (with or without its vowel marks); the filters (process, call, category, country,
+type, date range, campaign); paging with the total; ranked results with snippets whose text is escaped and
+whose matches are in <mark>; what is private is never found and what is hidden disappears at once; a query
+that cannot be read is a 400 saying why, never a 500. Every word searched for is made up for its test and
+unique to it, so the shared server's other data cannot change a count.
+"""
+
+import json
+import re
+import unittest
+import urllib.parse
+
+from harness import SLUG, TEST_DB, ServerTestCase, contribution
+
+SECRETARIAT = "secretariat@example.org"
+CAMPAIGN_TEXT = ("We the undersigned residents ask the council to protect the wetlands of the northern valley "
+                 "from drainage, to publish every study of the drainage plan, to hold a public hearing in each "
+                 "village before any decision, and to answer this letter in writing. Quokkaword.")
+
+
+def q(**params):
+    return "?" + urllib.parse.urlencode(params)
+
+
+class Search(ServerTestCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        s = cls.server
+        cls.token = s.account_token(SECRETARIAT)
+        cls.fr = s.contribute(text="Le réseau électrique doit être renforcé près de Zanzibarville.", country="FR",
+                              category="academia")
+        cls.zh = s.contribute(text="我们认为互联网络安全非常重要，请加强监管。", country="CN", name="王伟",
+                              organization="")
+        cls.ar = s.contribute(text="نقترح تحسين الشبكة الكهربائية في المنطقة الشمالية.", country="EG")
+        cls.private = s.contribute(text="Nobody may find privatissimumword here.", publication="private")
+        cls.anonymous = s.contribute(name="Hidden Name Qwertyperson", publication="anonymous",
+                                     text="Anonymous text about anonymouswordx.")
+        cls.hostile = s.contribute(text='<script>alert("x")</script> & scriptwordz <b>bold</b>')
+        cls.commented = s.contribute(text="", comments=[{"paragraph": "p3", "type": "technical",
+                                                         "comment": "Commentonlyword belongs here.",
+                                                         "proposed_change": "Say changeonlyword instead."}])
+        cls.filtered = [s.contribute(text="Filterword one.", country="CH", category="academia"),
+                        s.contribute(text="Filterword two.", country="FR", category="academia")]
+        cls.paged = [s.contribute(text="Pagingword number %d." % i) for i in range(25)]
+        cls.campaign = [s.contribute(text=CAMPAIGN_TEXT, name="Person %d" % i) for i in range(4)]
+
+    def api(self, **params):
+        r = self.server.get("/api/v1/search" + q(**params))
+        self.assertEqual(r.status, 200, r)
+        return r.json()
+
+    def trackings(self, body):
+        return {x["anchor"] for x in body["results"] if x["type"] in ("contribution", "comment", "attachment")}
+
+    def test_diacritics_are_ignored_both_ways(self):
+        for word in ("reseau", "réseau", "RESEAU", "electrique", "renforce"):
+            with self.subTest(word=word):
+                body = self.api(q=word)
+                self.assertIn(self.fr["tracking"], self.trackings(body))
+        body = self.api(q="reseau")
+        hit = [x for x in body["results"] if x["anchor"] == self.fr["tracking"]][0]
+        self.assertIn("<mark>réseau</mark>", hit["snippet"])
+        self.assertEqual(hit["url"], "/contributions/" + self.fr["tracking"])
+
+    def test_chinese_is_found_by_three_characters_or_more_and_by_two(self):
+        for word in ("网络安全", "互联网络", "网络", "安全", "王伟"):
+            with self.subTest(word=word):
+                body = self.api(q=word)
+                self.assertEqual(self.trackings(body), {self.zh["tracking"]}, body)
+                if word != "王伟":  # the name is the title, not the snippet's text
+                    self.assertIn("<mark>%s</mark>" % word, body["results"][0]["snippet"])
+        self.assertEqual(self.api(q="网络安全 监管")["total"], 1)
+        self.assertEqual(self.api(q="网络安全 没有")["total"], 0, "every word must be there")
+        for word in ("网络安全", "网络"):  # narrowed: by the entry, and by its contribution
+            with self.subTest(word=word):
+                self.assertEqual(self.trackings(self.api(q=word, country="CN")), {self.zh["tracking"]})
+                self.assertEqual(self.api(q=word, country="FR")["total"], 0)
+                self.assertEqual(self.trackings(self.api(q=word, type="contribution")), {self.zh["tracking"]})
+                self.assertEqual(self.api(q=word, type="comment")["total"], 0)
+
+    def test_arabic_is_found_with_and_without_vowel_marks(self):
+        for word in ("الكهربائية", "الشبكة", "الشَّبَكَة", "الشمالية"):
+            with self.subTest(word=word):
+                self.assertEqual(self.trackings(self.api(q=word)), {self.ar["tracking"]})
+
+    def test_private_contributions_and_anonymous_names_are_never_found(self):
+        self.assertEqual(self.api(q="privatissimumword")["total"], 0)
+        self.assertEqual(self.api(q="Qwertyperson")["total"], 0, "an anonymous contribution's name")
+        self.assertEqual(self.trackings(self.api(q="anonymouswordx")), {self.anonymous["tracking"]})
+        page = self.server.get("/search" + q(q="privatissimumword")).text
+        self.assertIn("Nothing public matches this search.", page)
+
+    def test_a_hidden_contribution_disappears_and_comes_back_when_published(self):
+        s = self.server
+        k = s.contribute(text="Soon hidden: vanishingwordq.", comments=[{"paragraph": "p2",
+                                                                          "comment": "Vanishingcommentq."}])
+        self.assertEqual(self.api(q="vanishingwordq")["total"], 1)
+        self.assertEqual(self.api(q="vanishingcommentq")["total"], 1)
+        r = s.send_json("POST", "/api/v1/contributions/%s/moderation" % k["tracking"],
+                        {"action": "hide", "reason": "Off topic."}, token=self.token)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(self.api(q="vanishingwordq")["total"], 0)
+        self.assertEqual(self.api(q="vanishingcommentq")["total"], 0, "its comments go with it")
+        r = s.send_json("POST", "/api/v1/contributions/%s/moderation" % k["tracking"], {"action": "publish"},
+                        token=self.token)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(self.api(q="vanishingwordq")["total"], 1)
+        r = s.send_json("POST", "/api/v1/contributions/%s/moderation" % k["tracking"], {"action": "spam"},
+                        token=self.token)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(self.api(q="vanishingwordq")["total"], 0)
+
+    def test_comments_and_their_proposed_changes_are_found(self):
+        for word in ("commentonlyword", "changeonlyword"):
+            body = self.api(q=word)
+            self.assertEqual([(x["type"], x["anchor"]) for x in body["results"]],
+                             [("comment", self.commented["tracking"])])
+        self.assertEqual(self.api(q="commentonlyword", type="contribution")["total"], 0)
+
+    def test_versions_paragraphs_and_letters_are_found(self):
+        body = self.api(q="secretariat", type="paragraph", process=SLUG)
+        self.assertGreater(body["total"], 0)
+        for x in body["results"]:
+            self.assertEqual(x["type"], "paragraph")
+            self.assertRegex(x["url"], r"^/versions/\d+/paragraphs/p\d+$")
+        self.assertEqual(self.server.get(body["results"][0]["url"]).status, 200)
+        letters = self.api(q="CL*", type="letter")
+        self.assertGreater(letters["total"], 0, letters)
+        self.assertTrue(all(x["url"] == "/processes/%s#letters" % SLUG for x in letters["results"]))
+
+    def test_filters(self):
+        both = {k["tracking"] for k in self.filtered}
+        self.assertEqual(self.trackings(self.api(q="filterword")), both)
+        self.assertEqual(self.trackings(self.api(q="filterword", country="CH")), {self.filtered[0]["tracking"]})
+        self.assertEqual(self.trackings(self.api(q="filterword", country="FR", category="academia")),
+                         {self.filtered[1]["tracking"]})
+        self.assertEqual(self.api(q="filterword", category="industry")["total"], 0)
+        self.assertEqual(self.trackings(self.api(q="filterword", process=SLUG, call=1)), both)
+        self.assertEqual(self.api(q="filterword", call=2)["total"], 0)
+        self.assertEqual(self.api(q="filterword", type="comment")["total"], 0)
+        # the clock is frozen at 2021-02-01: the day of every contribution here
+        self.assertEqual(self.trackings(self.api(q="filterword", **{"from": "2021-02-01", "to": "2021-02-01"})),
+                         both)
+        self.assertEqual(self.api(q="filterword", **{"from": "2021-02-02"})["total"], 0)
+        self.assertEqual(self.api(q="filterword", to="2021-01-31")["total"], 0)
+
+    def test_campaign_filter(self):
+        r = self.server.send_json("GET", "/api/v1/calls/1/campaigns")
+        self.assertEqual(r.status, 200, r)
+        ids = [c["id"] for c in r.json()["campaigns"] if c["representative"] in {k["tracking"] for k in self.campaign}]
+        self.assertEqual(len(ids), 1, r.json())
+        body = self.api(q="quokkaword", campaign=ids[0], per_page=100)
+        self.assertEqual(body["total"], 4)
+        self.assertEqual(self.api(q="filterword", campaign=ids[0])["total"], 0)
+
+    def test_paging_and_total(self):
+        seen = []
+        body = self.api(q="pagingword", per_page=10)
+        self.assertEqual(body["total"], 25)
+        while True:
+            self.assertLessEqual(len(body["results"]), 10)
+            seen += [x["anchor"] for x in body["results"]]
+            if not body["next"]:
+                break
+            r = self.server.get(body["next"])
+            self.assertEqual(r.status, 200, r)
+            body = r.json()
+            self.assertEqual(body["total"], 25)
+        self.assertEqual(sorted(seen), sorted(k["tracking"] for k in self.paged), "every result once")
+        self.assertEqual(self.api(q="pagingword", page=4, per_page=10)["results"], [])
+        page = self.server.get("/search" + q(q="pagingword")).text
+        self.assertIn("Showing 1\u201320 of 25 results.", page)
+        self.assertIn('href="/search?page=2&amp;q=pagingword" rel="next"', page)
+        self.assertIn("Showing 21\u201325 of 25 results.", self.server.get("/search" + q(q="pagingword", page=2)).text)
+
+    def test_ranking_puts_the_better_match_first(self):
+        s = self.server
+        weak = s.contribute(text="Rankword appears once in a long text " + "with other words " * 30 + ".")
+        strong = s.contribute(text="Rankword rankword rankword.")
+        body = self.api(q="rankword")
+        self.assertEqual([x["anchor"] for x in body["results"]], [strong["tracking"], weak["tracking"]])
+
+    def test_snippets_escape_the_text_and_mark_the_match(self):
+        for path in ("/api/v1/search", "/search"):
+            r = self.server.get(path + q(q="scriptwordz"))
+            self.assertEqual(r.status, 200, r)
+            text = r.json()["results"][0]["snippet"] if path.startswith("/api") else r.text
+            self.assertNotIn("<script>", text)
+            self.assertNotIn("<b>", text)
+            if TEST_DB == "sqlite":  # PostgreSQL's ts_headline leaves tags out of its snippets
+                self.assertIn("&lt;script&gt;", text)
+            else:
+                self.assertIn("alert(&quot;x&quot;)", text)
+            self.assertIn("<mark>scriptwordz</mark>", text)
+
+    def test_query_syntax(self):
+        self.assertEqual(self.api(q='"le réseau électrique"')["total"], 1, "a phrase")
+        self.assertEqual(self.api(q='"électrique le réseau"')["total"], 0, "a phrase is in its order")
+        self.assertEqual(self.api(q="zanzib*")["total"], 1, "a prefix")
+        self.assertEqual(self.trackings(self.api(q="zanzibarville OR scriptwordz")),
+                         {self.fr["tracking"], self.hostile["tracking"]})
+        self.assertEqual(self.api(q="zanzibarville AND scriptwordz")["total"], 0)
+        # FTS5's own syntax is only words here: NEAR, column filters, ^, parentheses
+        for text in ("NEAR(zanzibarville scriptwordz)", "body:zanzibarville", "^zanzibarville", "(zanzibarville)",
+                     "zanzibarville NOT x", "-zanzibarville", "zanzibarville;DROP TABLE search_entry"):
+            with self.subTest(text=text):
+                r = self.server.get("/api/v1/search" + q(q=text))
+                self.assertIn(r.status, (200,), r)
+
+    def test_syntax_errors_are_400_with_the_reason(self):
+        cases = {'"unbalanced': "quotation mark", "AND": "AND goes between", "water AND": "AND goes between",
+                 "OR water": "OR goes between", "water OR OR energy": "OR goes between", "*": "A * goes",
+                 "***": "A * goes", "": "Type a word", "!!! ???": "Type a word", 'a"b': "quotation mark",
+                 "x" * 257: "longer than 256", " ".join("w%d" % i for i in range(17)): "more than 16 words",
+                 "网络 OR 安全": "OR cannot"}
+        for text, reason in cases.items():
+            with self.subTest(text=text[:40]):
+                r = self.server.get("/api/v1/search" + q(q=text))
+                self.assertEqual(r.status, 400, r)
+                body = r.json()["error"]
+                self.assertEqual(body["code"], "invalid")
+                self.assertIn(reason, body["fields"]["q"])
+                if not text:
+                    continue  # the page's empty form is a form to fill in
+                page = self.server.get("/search" + q(q=text))
+                self.assertEqual(page.status, 400, page)
+                self.assertIn(reason, page.text.replace("&quot;", '"'))
+                self.assertIn('aria-invalid="true"', page.text)
+
+    def test_bad_filters_are_400(self):
+        cases = {"country": "XX", "type": "letters", "from": "2021-13-01", "to": "yesterday", "call": "one",
+                 "campaign": "-1", "page": "0", "per_page": "1000", "process": "no-such-process",
+                 "category": "Not A Slug"}
+        for name, value in cases.items():
+            with self.subTest(name=name):
+                r = self.server.get("/api/v1/search" + q(**{"q": "filterword", name: value}))
+                self.assertEqual(r.status, 400, r)
+                self.assertIn(name, r.json()["error"]["fields"])
+
+    def test_the_page_works_without_javascript_and_is_linked_from_every_page(self):
+        s = self.server
+        home = s.get("/").text
+        self.assertIn('<a class="search" href="/search">Search</a>', home)
+        self.assertIn('<a href="/search">Search</a>', home[home.index("<footer"):])
+        empty = s.get("/search")
+        self.assertEqual(empty.status, 200)
+        self.assertIn('<form method="get" action="/search" role="search"', empty.text)
+        self.assertNotIn("Results", empty.text)
+        page = s.get("/search" + q(q="filterword", country="CH", process=SLUG)).text
+        self.assertIn('value="filterword"', page)
+        self.assertIn('<option value="CH" selected>', page)
+        self.assertIn('<option value="%s" selected>' % SLUG, page)
+        self.assertIn("Showing 1\u20131 of 1 result.", page)
+        self.assertIn('<a href="/contributions/%s">' % self.filtered[0]["tracking"], page)
+
+
+if __name__ == "__main__":
+    unittest.main()
