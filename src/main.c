@@ -8,6 +8,7 @@
 #include "core/attachment.h"
 #include "core/campaign.h"
 #include "core/config.h"
+#include "core/ledger.h"
 #include "core/contribution.h"
 #include "core/demo.h"
 #include "core/limits.h"
@@ -326,7 +327,7 @@ static int cmd_serve(int argc, char **argv)
 	struct error e;
 	error_clear(&e);
 	struct db *db = open_migrated(&e);
-	if (!db || config_load_secrets(db, &e) != 0)
+	if (!db || config_load_secrets(db, &e) != 0 || ledger_key_ensure(db, &e) != 0)
 		return fail(&e);
 	db_thread_close(); /* the pool threads open their own */
 	/* SIGINT and SIGTERM are blocked before any thread starts, so that every thread inherits the mask and
