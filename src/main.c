@@ -9,6 +9,7 @@
 #include "core/campaign.h"
 #include "core/config.h"
 #include "core/ledger.h"
+#include "verify.h"
 #include "core/contribution.h"
 #include "core/demo.h"
 #include "core/limits.h"
@@ -98,6 +99,15 @@ static const char USAGE[] =
 	"                          again, all of them, oldest first (after a bulk load, or for\n"
 	"                          contributions from before campaigns were recognised on\n"
 	"                          arrival); prints how many joined a campaign as JSON\n"
+	"  verify RECEIPT.json --checkpoint CHECKPOINT --key KEY\n"
+	"                          check a receipt file (/receipts/T/receipt.json) offline: its\n"
+	"                          leaf made again from its canonical JSON and salt, its proof\n"
+	"                          against the signed checkpoint (/log/checkpoint; KEY: /log/key)\n"
+	"  verify --consistency OLD NEW --key KEY (--proof FILE | --server URL)\n"
+	"                          check that checkpoint NEW extends checkpoint OLD, with the proof\n"
+	"                          of /log/proof/consistency from FILE or fetched from URL\n"
+	"  verify --all            make every leaf of the record again from the database and every\n"
+	"                          subtree from the leaves; exit 1 on any difference\n"
 	"  routes                  print the route table (method, pattern, role, body) as JSON\n"
 	"  mail-in [--recipient ADDR] [--sender ADDR] [--authserv-id ID]\n"
 	"                          receive one e-mail message (RFC 5322) on standard input, as\n"
@@ -730,7 +740,7 @@ int main(int argc, char **argv)
 	} commands[] = {{"init", cmd_init},   {"demo", cmd_demo},   {"serve", cmd_serve},
 			{"user", cmd_user},   {"token", cmd_token},
 			{"routes", cmd_routes}, {"mail-in", cmd_mail_in}, {"report", cmd_report},
-			{"campaigns", cmd_campaigns}};
+			{"campaigns", cmd_campaigns}, {"verify", cmd_verify}};
 	for (size_t k = 0; k < sizeof commands / sizeof *commands; k++) {
 		if (!strcmp(argv[i], commands[k].name)) {
 			int rc = commands[k].run(argc - i, argv + i);

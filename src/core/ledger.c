@@ -579,6 +579,15 @@ int ledger_unbase64(const char *s, unsigned char *out, size_t n)
 	return got == n && end && *end == '\0' ? 0 : -1;
 }
 
+int ledger_unhex(const char *s, unsigned char *out, size_t n)
+{
+	size_t got = 0;
+	const char *end = NULL;
+	if (!s || strlen(s) != 2 * n || sodium_hex2bin(out, n, s, strlen(s), NULL, &got, &end) != 0)
+		return -1;
+	return got == n ? 0 : -1;
+}
+
 const char *ledger_origin(struct arena *a)
 {
 	const char *url = config_get()->public_url;

@@ -155,6 +155,8 @@ int ledger_note_open(struct arena *a, const char *note, const char *vkey, const 
 /* Base64 (standard alphabet, padded) in the arena, and back: -1 unless exactly n bytes. */
 const char *ledger_base64(struct arena *a, const unsigned char *p, size_t n);
 int ledger_unbase64(const char *s, unsigned char *out, size_t n);
+/* Hex (2n digits) to n bytes; -1 unless exactly that. */
+int ledger_unhex(const char *s, unsigned char *out, size_t n);
 
 /* -- the whole check ---------------------------------------------------- */
 
