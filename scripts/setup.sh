@@ -31,7 +31,7 @@ libicu-dev pandoc poppler-utils tnef weasyprint fonts-noto-core fonts-noto-cjk"
 # read the Atom feeds and the calendar (tests/integration/test_feeds.py); PostgreSQL 15 (tests/pg/start.sh:
 # the PostgreSQL backend's tests).
 TEST_PACKAGES="libcmocka-dev python3-aiosmtpd python3-openpyxl postfix swaks clamav-daemon postgresql
-python3-feedparser python3-icalendar
+python3-feedparser python3-icalendar python3-nacl
 clang libclang-rt-14-dev
 chromium nodejs
 curl sqlite3 wrk nginx-light"
