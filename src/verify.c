@@ -30,6 +30,7 @@
 
 #include <curl/curl.h>
 #include <jansson.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -245,6 +246,11 @@ static int verify_consistency(struct arena *a, const char *old_path, const char 
 	if (first > second)
 		return not_verified("the old checkpoint's tree is larger than the new one's: give them in order");
 	if (first == 0) {
+		/* The empty tree's root is the hash of nothing (RFC 9162 2.1.1): any other is not an empty tree. */
+		unsigned char empty[LEDGER_HASH_LEN];
+		crypto_hash_sha256(empty, NULL, 0);
+		if (memcmp(empty, r1, sizeof empty))
+			return not_verified("the old checkpoint says the tree is empty but its root is not the empty tree's");
 		printf("verified: an empty tree is extended by any tree (%lld leaves)\n", (long long)second);
 		return 0;
 	}

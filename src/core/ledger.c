@@ -795,11 +795,12 @@ int ledger_note_open(struct arena *a, const char *note, const char *vkey, const 
 		     unsigned char root[LEDGER_HASH_LEN], struct error *e)
 {
 	/* The verifier key: NAME+KEYID+BASE64(0x01 || key). */
-	const char *plus2 = vkey ? strrchr(vkey, '+') : NULL;
-	const char *plus1 = plus2 && plus2 > vkey ? memrchr(vkey, '+', (size_t)(plus2 - vkey)) : NULL;
+	/* A name holds no '+' (c2sp.org/signed-note); the base64 after the key id may. */
+	const char *plus1 = vkey ? strchr(vkey, '+') : NULL;
+	const char *plus2 = plus1 && strlen(plus1) > 9 ? plus1 + 9 : NULL;
 	unsigned char typed[1 + crypto_sign_PUBLICKEYBYTES];
-	if (!plus1 || plus2 - plus1 != 9 || ledger_unbase64(field_trimmed(a, plus2 + 1), typed, sizeof typed) != 0 ||
-	    typed[0] != 0x01) {
+	if (!plus1 || plus1 == vkey || !plus2 || *plus2 != '+' ||
+	    ledger_unbase64(field_trimmed(a, plus2 + 1), typed, sizeof typed) != 0 || typed[0] != 0x01) {
 		error_set(e, ERROR_INVALID, "The key is not a signed-note verifier key (NAME+KEYID+BASE64).");
 		return -1;
 	}
