@@ -345,8 +345,9 @@ static json_t *json_text_or_null(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
-int ledger_contribution_json(struct db *db, struct arena *a, int64_t contribution_id, const char **json,
-			     struct error *e)
+/* ledger_contribution_json(), with the call and the instant its leaf names openly (read in the same query). */
+static int contribution_canonical(struct db *db, struct arena *a, int64_t contribution_id, const char **json,
+				  int64_t *call_id, int64_t *received_at, struct error *e)
 {
 	static const char sql[] =
 		"SELECT c.tracking, c.call_id, c.channel, c.name, c.organization, k.slug, c.country, c.text, "
@@ -385,6 +386,8 @@ int ledger_contribution_json(struct db *db, struct arena *a, int64_t contributio
 	json_object_set_new(o, "text", json_text_or_null(db_col_text(st, 7)));
 	json_object_set_new(o, "publication", json_text_or_null(publication));
 	json_object_set_new(o, "received_at", json_integer(db_col_int(st, 9)));
+	*call_id = db_col_int(st, 1);
+	*received_at = db_col_int(st, 9);
 	json_object_set_new(o, "raw_sha256", json_text_or_null(db_col_text(st, 10)));
 	db_reset(st);
 
@@ -422,6 +425,13 @@ fail:
 	return -1;
 }
 
+int ledger_contribution_json(struct db *db, struct arena *a, int64_t contribution_id, const char **json,
+			     struct error *e)
+{
+	int64_t call_id, received_at;
+	return contribution_canonical(db, a, contribution_id, json, &call_id, &received_at, e);
+}
+
 const char *ledger_contribution_leaf(struct arena *a, int64_t call_id, int64_t received_at, const char *canonical_json,
 				     const unsigned char salt[LEDGER_SALT_LEN])
 {
@@ -435,25 +445,6 @@ const char *ledger_contribution_leaf(struct arena *a, int64_t call_id, int64_t r
 	sodium_bin2hex(hex, sizeof hex, c, sizeof c);
 	return canonical(a, json_pack("{s:I, s:s, s:s, s:I, s:i}", "call_id", (json_int_t)call_id, "commitment", hex,
 				      "kind", "contribution", "received_at", (json_int_t)received_at, "v", 1));
-}
-
-/* The call and the instant of a contribution, which its leaf names openly. */
-static int contribution_facts(struct db *db, int64_t id, int64_t *call_id, int64_t *received_at, struct error *e)
-{
-	static const char sql[] = "SELECT call_id, received_at FROM contribution WHERE id = ?";
-	struct db_stmt *st = db_stmt(db, sql, e);
-	if (!st)
-		return -1;
-	db_bind_int(st, 1, id);
-	enum db_step r = db_step(st, e);
-	if (r == DB_ROW) {
-		*call_id = db_col_int(st, 0);
-		*received_at = db_col_int(st, 1);
-	} else if (r == DB_DONE) {
-		error_set(e, ERROR_NOT_FOUND, "No contribution %lld.", (long long)id);
-	}
-	db_reset(st);
-	return r == DB_ROW ? 0 : -1;
 }
 
 /* The leaf of an audit row: the row itself, as canonical JSON. */
@@ -500,8 +491,7 @@ static int fact_leaf(struct db *db, struct arena *a, enum ledger_kind kind, int6
 	case LEDGER_CONTRIBUTION: {
 		const char *json;
 		int64_t call_id = 0, received_at = 0;
-		if (contribution_facts(db, fact_id, &call_id, &received_at, e) != 0 ||
-		    ledger_contribution_json(db, a, fact_id, &json, e) != 0)
+		if (contribution_canonical(db, a, fact_id, &json, &call_id, &received_at, e) != 0)
 			return -1;
 		if (!(*leaf = ledger_contribution_leaf(a, call_id, received_at, json, salt))) {
 			error_set(e, ERROR_UNAVAILABLE, "out of memory");

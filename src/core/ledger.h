@@ -33,7 +33,8 @@
  * complete subtree, written when its last leaf arrives. An append reads the
  * size and at most log2(n) left siblings and writes one leaf and, on average,
  * one node; a root or a proof reads the stored subtrees it is made of:
- * O(log n) rows for a root, O(log^2 n) at most for a proof.
+ * one row per bit of n for a root, and for a proof one per level plus the
+ * bits of the one sibling that ends at the tree's edge: O(log n) rows each.
  *
  * Checkpoints are C2SP signed notes (c2sp.org/signed-note,
  * c2sp.org/tlog-checkpoint): the body is the origin line, the tree size and
