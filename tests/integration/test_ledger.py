@@ -354,6 +354,14 @@ class Facts(LedgerCase):
             "SELECT a.kind FROM ledger_leaf l JOIN audit a ON a.id = l.fact_id WHERE l.kind = 'audit' "
             "ORDER BY l.idx DESC LIMIT 4")]
         self.assertEqual(kinds, ["disposition.record", "contribution.moderate", "call.extend", "milestone.move"])
+        # what is refused is not recorded: the leaf is written in the fact's transaction, or not at all
+        size = len(self.leaf_hashes(s))
+        r = s.post_json("/api/v1/calls/1/contributions", {"name": "No category"})
+        self.assertEqual(r.status, 422, r)
+        r = s.send_json("POST", "/api/v1/contributions/%s/moderation" % k["tracking"],
+                        {"action": "hide"}, token=token)
+        self.assertEqual(r.status, 422, r)  # no reason for hiding: nothing changes
+        self.assertEqual(len(self.leaf_hashes(s)), size)
         p = run_command(["verify", "--all"], db=s.db)
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn("verified", p.stdout)
