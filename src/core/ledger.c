@@ -520,7 +520,9 @@ int ledger_append(struct db *db, enum ledger_kind kind, int64_t fact_id, int64_t
 
 int ledger_find(struct db *db, enum ledger_kind kind, int64_t fact_id, struct ledger_entry *out, struct error *e)
 {
-	static const char sql[] = "SELECT idx, salt, leaf_hash, at FROM ledger_leaf WHERE kind = ? AND fact_id = ?";
+	/* The tree's size read with it: one query for a receipt's leaf and its proof's link. */
+	static const char sql[] = "SELECT idx, salt, leaf_hash, at, (SELECT MAX(idx) + 1 FROM ledger_leaf) "
+				  "FROM ledger_leaf WHERE kind = ? AND fact_id = ?";
 	memset(out, 0, sizeof *out);
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
@@ -542,11 +544,27 @@ int ledger_find(struct db *db, enum ledger_kind kind, int64_t fact_id, struct le
 		if (p && n == LEDGER_HASH_LEN)
 			memcpy(out->leaf_hash, p, n);
 		out->at = db_col_int(st, 3);
+		out->size = db_col_int(st, 4);
 	} else if (r == DB_DONE) {
 		error_set(e, ERROR_NOT_FOUND, "This fact has no leaf in the record.");
 	}
 	db_reset(st);
 	return r == DB_ROW ? 0 : -1;
+}
+
+int ledger_find_tracking(struct db *db, const char *tracking, struct ledger_entry *out, struct error *e)
+{
+	static const char sql[] = "SELECT c.id FROM contribution c WHERE c.tracking = ?";
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_text(st, 1, tracking);
+	enum db_step r = db_step(st, e);
+	const int64_t id = r == DB_ROW ? db_col_int(st, 0) : 0;
+	db_reset(st);
+	if (r == DB_DONE)
+		error_set(e, ERROR_NOT_FOUND, "No contribution has this tracking number.");
+	return r == DB_ROW ? ledger_find(db, LEDGER_CONTRIBUTION, id, out, e) : -1;
 }
 
 /* -- checkpoints -------------------------------------------------------- */

@@ -114,9 +114,12 @@ struct ledger_entry {
 	unsigned char salt[LEDGER_SALT_LEN];
 	unsigned char leaf_hash[LEDGER_HASH_LEN];
 	int64_t at;
+	int64_t size; /* the tree's size when it was read: the size its proof is asked at */
 };
 /* The leaf of a fact; ERROR_NOT_FOUND if it has none. */
 int ledger_find(struct db *db, enum ledger_kind kind, int64_t fact_id, struct ledger_entry *out, struct error *e);
+/* The leaf of the contribution `tracking`; ERROR_NOT_FOUND if there is none or it has none. */
+int ledger_find_tracking(struct db *db, const char *tracking, struct ledger_entry *out, struct error *e);
 
 /* The canonical JSON of a contribution (see the top of this file), in the arena. */
 int ledger_contribution_json(struct db *db, struct arena *a, int64_t contribution_id, const char **json,
