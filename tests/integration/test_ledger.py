@@ -229,7 +229,10 @@ class Proofs(LedgerCase):
 class Receipts(LedgerCase):
     def test_the_receipt_file_checks_in_python_and_by_consulta_verify_offline(self):
         s, _ = self.office()
-        answer = s.contribute(text="Keep this, and prove it later.", name="Ada Lovelace", publication="named")
+        paper = b"A paper sent with the contribution.\n"
+        answer = s.contribute(text="Keep this, and prove it later.", name="Ada Lovelace", publication="named",
+                              attachments=[{"filename": "paper.txt",
+                                            "content_base64": base64.b64encode(paper).decode()}])
         self.assertIn("leaf_index", answer)
         self.assertTrue(answer["proof_url"].startswith("/log/proof/inclusion?leaf=%d&size=" % answer["leaf_index"]))
         r = s.get("/receipts/%s/receipt.json" % answer["tracking"])
@@ -241,6 +244,8 @@ class Receipts(LedgerCase):
         self.assertEqual(c["text"], "Keep this, and prove it later.")
         self.assertEqual(c["tracking"], answer["tracking"])
         self.assertNotIn("email", c, "the e-mail address is never in the record")
+        self.assertEqual([f["sha256"] for f in c["attachments"]], [hashlib.sha256(paper).hexdigest()],
+                         "the record commits to each attachment's SHA-256")
         commitment = sha256(bytes.fromhex(receipt["salt"]) + receipt["canonical"].encode()).hex()
         leaf = canonical({"call_id": c["call_id"], "commitment": commitment, "kind": "contribution",
                           "received_at": c["received_at"], "v": 1})
@@ -285,6 +290,8 @@ class Receipts(LedgerCase):
             apath = self.write(d, "receipt2.json", again.text)
             p = run_command(["verify", apath, "--checkpoint", npath, "--key", kpath])
             self.assertEqual(p.returncode, 0, p.stderr)
+        p = run_command(["verify", "--all"], db=s.db)  # a contribution with a file, made again from the database
+        self.assertEqual(p.returncode, 0, p.stderr)
 
     def test_page_and_mail_carry_the_leaf_and_its_proof(self):
         s, _ = self.office()
