@@ -525,6 +525,9 @@ int ledger_append(struct db *db, enum ledger_kind kind, int64_t fact_id, int64_t
 	return rc;
 }
 
+static int entry_read(struct db_stmt *st, enum ledger_kind kind, int64_t fact_id, struct ledger_entry *out,
+		      struct error *e);
+
 int ledger_find(struct db *db, enum ledger_kind kind, int64_t fact_id, struct ledger_entry *out, struct error *e)
 {
 	/* The tree's size read with it: one query for a receipt's leaf and its proof's link. */
@@ -536,12 +539,20 @@ int ledger_find(struct db *db, enum ledger_kind kind, int64_t fact_id, struct le
 		return -1;
 	db_bind_text(st, 1, ledger_kind_name(kind));
 	db_bind_int(st, 2, fact_id);
+	return entry_read(st, kind, fact_id, out, e);
+}
+
+/* One leaf's row with the tree's size (ledger_find's and ledger_find_tracking's statements). */
+static int entry_read(struct db_stmt *st, enum ledger_kind kind, int64_t fact_id, struct ledger_entry *out,
+		      struct error *e)
+{
+	memset(out, 0, sizeof *out);
 	enum db_step r = db_step(st, e);
 	if (r == DB_ROW) {
 		size_t n = 0;
 		out->index = db_col_int(st, 0);
 		out->kind = kind;
-		out->fact_id = fact_id;
+		out->fact_id = fact_id ? fact_id : db_col_int(st, 5);
 		const void *p = db_col_blob(st, 1, &n);
 		if (p && n == LEDGER_SALT_LEN) {
 			memcpy(out->salt, p, n);
@@ -561,17 +572,14 @@ int ledger_find(struct db *db, enum ledger_kind kind, int64_t fact_id, struct le
 
 int ledger_find_tracking(struct db *db, const char *tracking, struct ledger_entry *out, struct error *e)
 {
-	static const char sql[] = "SELECT c.id FROM contribution c WHERE c.tracking = ?";
+	static const char sql[] = "SELECT l.idx, l.salt, l.leaf_hash, l.at, (SELECT MAX(idx) + 1 FROM ledger_leaf), c.id "
+				  "FROM contribution c JOIN ledger_leaf l ON l.kind = 'contribution' AND l.fact_id = c.id "
+				  "WHERE c.tracking = ?";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		return -1;
 	db_bind_text(st, 1, tracking);
-	enum db_step r = db_step(st, e);
-	const int64_t id = r == DB_ROW ? db_col_int(st, 0) : 0;
-	db_reset(st);
-	if (r == DB_DONE)
-		error_set(e, ERROR_NOT_FOUND, "No contribution has this tracking number.");
-	return r == DB_ROW ? ledger_find(db, LEDGER_CONTRIBUTION, id, out, e) : -1;
+	return entry_read(st, LEDGER_CONTRIBUTION, 0, out, e);
 }
 
 /* -- checkpoints -------------------------------------------------------- */
