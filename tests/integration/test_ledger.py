@@ -22,7 +22,8 @@ import tempfile
 import nacl.exceptions
 import nacl.signing
 
-from harness import SLUG, ServerTestCase, connect, run_command
+from harness import CALL1_OPEN, SLUG, ServerTestCase, connect, run_command
+from test_mail_in import mail_in, simple
 
 PUBLIC_URL = "https://consult.example.org"
 ORIGIN = "consult.example.org"
@@ -372,6 +373,22 @@ class Facts(LedgerCase):
         p = run_command(["verify", "--all"], db=s.db)
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn("verified", p.stdout)
+
+    def test_a_message_has_one_leaf_however_often_it_is_delivered(self):
+        s, _ = self.office()
+        before = len(self.leaf_hashes(s))
+        code, out, err = mail_in(s.db, simple("ledger-once@example.org"), CALL1_OPEN)
+        self.assertEqual(code, 0, err)
+        code, again, err = mail_in(s.db, simple("ledger-once@example.org"), CALL1_OPEN)
+        self.assertEqual(code, 0, err)
+        self.assertEqual(again["tracking"], out["tracking"])
+        self.assertEqual(len(self.leaf_hashes(s)), before + 1, "a second delivery is the same contribution")
+        receipt = s.get_json("/receipts/%s/receipt.json" % out["tracking"]).json()
+        c = json.loads(receipt["canonical"])
+        self.assertEqual(c["channel"], "email")
+        raw = s.query("SELECT raw_sha256 FROM contribution WHERE tracking = ?", (out["tracking"],))[0][0]
+        self.assertEqual(c["raw_sha256"], raw, "the record commits to the SHA-256 of the message as it arrived")
+        self.assertEqual(raw, hashlib.sha256(simple("ledger-once@example.org")).hexdigest())
 
     def test_consistency_of_two_checkpoints_by_consulta_verify(self):
         s, _ = self.office()
