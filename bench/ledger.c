@@ -72,13 +72,14 @@ int main(int argc, char **argv)
 			if (ledger_contribution_json(db, &a, contribution, &json, &e) != 0)
 				return fail(&e);
 			const char *leaf = ledger_contribution_leaf(&a, 1, 1612173600, json, salt);
-			if (!leaf || ledger_append_leaf(db, LEDGER_CONTRIBUTION, 1000000000 + start + i, leaf, strlen(leaf), salt,
-							NULL, &e) != 0)
+			if (!leaf || ledger_append_leaf(db, LEDGER_CONTRIBUTION, 1000000000 + start + i, leaf,
+			                                strlen(leaf), salt, NULL, &e) != 0)
 				return fail(&e);
 			arena_free(&a);
 			if ((i + 1) % tenth == 0) {
 				const double t = now_s();
-				printf("LEAVES %lld us_per_append=%.1f\n", (long long)(start + i + 1), (t - tblock) * 1e6 / (double)tenth);
+				printf("LEAVES %lld us_per_append=%.1f\n", (long long)(start + i + 1),
+				       (t - tblock) * 1e6 / (double)tenth);
 				fflush(stdout);
 				tblock = t;
 			}
@@ -113,7 +114,8 @@ int main(int argc, char **argv)
 			return fail(&e);
 		const char *leaf = ledger_contribution_leaf(&pa, 1, 1612173600, json, salt);
 		double t2 = now_s();
-		if (!leaf || ledger_append_leaf(db, LEDGER_CONTRIBUTION, 2000000000 + k, leaf, strlen(leaf), salt, NULL, &e) != 0)
+		if (!leaf || ledger_append_leaf(db, LEDGER_CONTRIBUTION, 2000000000 + k, leaf, strlen(leaf), salt, NULL,
+		                                &e) != 0)
 			return fail(&e);
 		t_tree += now_s() - t2;
 		t_json += t2 - t1;
@@ -140,8 +142,8 @@ int main(int argc, char **argv)
 		return fail(&e);
 	for (int k = 0; k < ASKS; k++) {
 		int64_t leaf = (int64_t)randombytes_uniform((uint32_t)size);
-		if (ledger_inclusion(db, &a, leaf, size - (int64_t)randombytes_uniform(1000) % (size - leaf), h, &proof, &n,
-				     &e) != 0)
+		if (ledger_inclusion(db, &a, leaf, size - (int64_t)randombytes_uniform(1000) % (size - leaf), h, &proof,
+		                     &n, &e) != 0)
 			return fail(&e);
 		if (n > longest)
 			longest = n;

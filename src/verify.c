@@ -36,9 +36,9 @@
 #include <string.h>
 
 static const char VERIFY_USAGE[] =
-	"usage: consulta verify RECEIPT.json --checkpoint CHECKPOINT --key KEY\n"
-	"       consulta verify --consistency OLD NEW --key KEY (--proof FILE | --server URL)\n"
-	"       consulta verify --all\n";
+    "usage: consulta verify RECEIPT.json --checkpoint CHECKPOINT --key KEY\n"
+    "       consulta verify --consistency OLD NEW --key KEY (--proof FILE | --server URL)\n"
+    "       consulta verify --all\n";
 
 enum { FILE_MAX = 16 * 1024 * 1024 };
 
@@ -81,7 +81,8 @@ static int proof_read(struct arena *a, json_t *list, unsigned char (**out)[LEDGE
 	if (!*out)
 		return -1;
 	for (int i = 0; i < *n; i++)
-		if (ledger_unbase64(json_string_value(json_array_get(list, (size_t)i)), (*out)[i], LEDGER_HASH_LEN) != 0)
+		if (ledger_unbase64(json_string_value(json_array_get(list, (size_t)i)), (*out)[i], LEDGER_HASH_LEN) !=
+		    0)
 			return -1;
 	return 0;
 }
@@ -94,7 +95,8 @@ static int not_verified(const char *why)
 
 static int verify_receipt(struct arena *a, const char *receipt_path, const char *checkpoint_path, const char *key_path)
 {
-	const char *text = read_file(a, receipt_path), *note = read_file(a, checkpoint_path), *vkey = read_key(a, key_path);
+	const char *text = read_file(a, receipt_path), *note = read_file(a, checkpoint_path),
+	           *vkey = read_key(a, key_path);
 	if (!text || !note || !vkey)
 		return 1;
 	struct error e;
@@ -124,10 +126,11 @@ static int verify_receipt(struct arena *a, const char *receipt_path, const char 
 		goto done;
 	}
 	if (json_integer_value(tree_size) != size) {
-		fprintf(stderr,
-			"consulta verify: NOT VERIFIED: the receipt's proof is for a tree of %lld leaves, the checkpoint "
-			"signs one of %lld: download the receipt again with ?size=%lld, or use the checkpoint it carries\n",
-			(long long)json_integer_value(tree_size), (long long)size, (long long)size);
+		fprintf(
+		    stderr,
+		    "consulta verify: NOT VERIFIED: the receipt's proof is for a tree of %lld leaves, the checkpoint "
+		    "signs one of %lld: download the receipt again with ?size=%lld, or use the checkpoint it carries\n",
+		    (long long)json_integer_value(tree_size), (long long)size, (long long)size);
 		goto done;
 	}
 	bool have_given = ledger_unbase64(json_string_value(json_object_get(r, "leaf_hash")), given, sizeof given) == 0;
@@ -139,13 +142,14 @@ static int verify_receipt(struct arena *a, const char *receipt_path, const char 
 		json_t *call = json_object_get(c, "call_id"), *at = json_object_get(c, "received_at");
 		const char *ctrack = json_string_value(json_object_get(c, "tracking"));
 		if (!json_is_object(c) || !json_is_integer(call) || !json_is_integer(at) || !ctrack ||
-		    strcmp(ctrack, tracking) ||
-		    ledger_unhex(salt_hex, salt, sizeof salt) != 0) {
+		    strcmp(ctrack, tracking) || ledger_unhex(salt_hex, salt, sizeof salt) != 0) {
 			json_decref(c);
-			not_verified("the receipt's canonical JSON or salt cannot be read, or names another tracking number");
+			not_verified(
+			    "the receipt's canonical JSON or salt cannot be read, or names another tracking number");
 			goto done;
 		}
-		const char *leaf = ledger_contribution_leaf(a, json_integer_value(call), json_integer_value(at), canonical, salt);
+		const char *leaf =
+		    ledger_contribution_leaf(a, json_integer_value(call), json_integer_value(at), canonical, salt);
 		json_decref(c);
 		if (!leaf) {
 			not_verified("out of memory");
@@ -157,15 +161,16 @@ static int verify_receipt(struct arena *a, const char *receipt_path, const char 
 			goto done;
 		}
 	} else if (have_given) {
-		fprintf(stderr, "consulta verify: the receipt holds no canonical JSON (withheld by the secretariat): only "
-				"its leaf hash's inclusion is checked\n");
+		fprintf(stderr,
+		        "consulta verify: the receipt holds no canonical JSON (withheld by the secretariat): only "
+		        "its leaf hash's inclusion is checked\n");
 		memcpy(leaf_hash, given, sizeof given);
 	} else {
 		not_verified("the receipt holds neither the canonical JSON and salt nor a leaf hash");
 		goto done;
 	}
-	if (!ledger_verify_inclusion(json_integer_value(index), size, leaf_hash, (const unsigned char(*)[LEDGER_HASH_LEN])proof,
-				     n, root)) {
+	if (!ledger_verify_inclusion(json_integer_value(index), size, leaf_hash,
+	                             (const unsigned char(*)[LEDGER_HASH_LEN])proof, n, root)) {
 		not_verified("the inclusion proof does not lead to the checkpoint's root");
 		goto done;
 	}
@@ -207,7 +212,7 @@ static json_t *fetch_proof(const char *server, int64_t first, int64_t second)
 		return NULL;
 	char url[2048];
 	snprintf(url, sizeof url, "%s/log/proof/consistency?first=%lld&second=%lld", server, (long long)first,
-		 (long long)second);
+	         (long long)second);
 	struct fetched f = {0};
 	long status = 0;
 	curl_easy_setopt(c, CURLOPT_URL, url);
@@ -228,9 +233,10 @@ static json_t *fetch_proof(const char *server, int64_t first, int64_t second)
 }
 
 static int verify_consistency(struct arena *a, const char *old_path, const char *new_path, const char *key_path,
-			      const char *proof_path, const char *server)
+                              const char *proof_path, const char *server)
 {
-	const char *old_note = read_file(a, old_path), *new_note = read_file(a, new_path), *vkey = read_key(a, key_path);
+	const char *old_note = read_file(a, old_path), *new_note = read_file(a, new_path),
+	           *vkey = read_key(a, key_path);
 	if (!old_note || !new_note || !vkey)
 		return 1;
 	struct error e;
@@ -250,7 +256,8 @@ static int verify_consistency(struct arena *a, const char *old_path, const char 
 		unsigned char empty[LEDGER_HASH_LEN];
 		crypto_hash_sha256(empty, NULL, 0);
 		if (memcmp(empty, r1, sizeof empty))
-			return not_verified("the old checkpoint says the tree is empty but its root is not the empty tree's");
+			return not_verified(
+			    "the old checkpoint says the tree is empty but its root is not the empty tree's");
 		printf("verified: an empty tree is extended by any tree (%lld leaves)\n", (long long)second);
 		return 0;
 	}
@@ -267,7 +274,8 @@ static int verify_consistency(struct arena *a, const char *old_path, const char 
 	int n = 0;
 	if (!json_is_object(j) || proof_read(a, json_object_get(j, "proof"), &proof, &n) != 0) {
 		json_decref(j);
-		return not_verified("no consistency proof could be read (a JSON object with a \"proof\" array of base64 hashes)");
+		return not_verified(
+		    "no consistency proof could be read (a JSON object with a \"proof\" array of base64 hashes)");
 	}
 	json_decref(j);
 	if (!ledger_verify_consistency(first, second, r1, r2, (const unsigned char(*)[LEDGER_HASH_LEN])proof, n))
@@ -294,8 +302,8 @@ static int verify_all(void)
 		return 1;
 	}
 	if (differences) {
-		fprintf(stderr, "consulta verify: NOT VERIFIED: %lld difference%s in %lld leaves\n", (long long)differences,
-			differences == 1 ? "" : "s", (long long)leaves);
+		fprintf(stderr, "consulta verify: NOT VERIFIED: %lld difference%s in %lld leaves\n",
+		        (long long)differences, differences == 1 ? "" : "s", (long long)leaves);
 		return 1;
 	}
 	printf("verified: %lld leaves made again from the database, and every subtree from them\n", (long long)leaves);
@@ -305,7 +313,7 @@ static int verify_all(void)
 int cmd_verify(int argc, char **argv)
 {
 	const char *receipt = NULL, *checkpoint = NULL, *key = NULL, *old_cp = NULL, *new_cp = NULL, *proof = NULL,
-		   *server = NULL;
+	           *server = NULL;
 	bool all = false;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--all"))

@@ -12,8 +12,8 @@
 #include <string.h>
 
 static const char *const KIND_NAMES[] = {
-	[LEDGER_CONTRIBUTION] = "contribution",
-	[LEDGER_AUDIT] = "audit",
+    [LEDGER_CONTRIBUTION] = "contribution",
+    [LEDGER_AUDIT] = "audit",
 };
 
 const char *ledger_kind_name(enum ledger_kind k)
@@ -32,8 +32,8 @@ bool ledger_kind_parse(const char *name, enum ledger_kind *out)
 /* The audit kinds that are facts of the record. call.open and call.close move the deadline too (a call
  * closed early, or opened again), so they are deadline changes as much as extend and shorten are. */
 static const char *const AUDIT_KINDS[] = {
-	"milestone.move", "call.extend", "call.shorten", "call.open", "call.close",
-	"contribution.moderate", "contribution.admit", "disposition.record",
+    "milestone.move", "call.extend",           "call.shorten",       "call.open",
+    "call.close",     "contribution.moderate", "contribution.admit", "disposition.record",
 };
 
 bool ledger_audit_kind(const char *audit_kind)
@@ -57,7 +57,7 @@ void ledger_leaf_hash(const void *leaf, size_t n, unsigned char out[LEDGER_HASH_
 }
 
 void ledger_node_hash(const unsigned char left[LEDGER_HASH_LEN], const unsigned char right[LEDGER_HASH_LEN],
-		      unsigned char out[LEDGER_HASH_LEN])
+                      unsigned char out[LEDGER_HASH_LEN])
 {
 	unsigned char in[1 + 2 * LEDGER_HASH_LEN];
 	in[0] = 0x01;
@@ -159,8 +159,8 @@ static int size_check(struct db *db, const char *what, int64_t size, struct erro
 		return -1;
 	}
 	if (size > have) {
-		error_set(e, ERROR_INVALID, "The %s %lld is beyond the tree, which has %lld leaves.", what, (long long)size,
-			  (long long)have);
+		error_set(e, ERROR_INVALID, "The %s %lld is beyond the tree, which has %lld leaves.", what,
+		          (long long)size, (long long)have);
 		return -1;
 	}
 	return 0;
@@ -187,16 +187,18 @@ static void reverse(unsigned char (*p)[LEDGER_HASH_LEN], int n)
 /* A proof has at most one hash per level: 64 for any int64 size. */
 enum { PROOF_MAX = 64 };
 
-int ledger_inclusion(struct db *db, struct arena *a, int64_t index, int64_t size, unsigned char leaf_hash[LEDGER_HASH_LEN],
-		     unsigned char (**proof)[LEDGER_HASH_LEN], int *n, struct error *e)
+int ledger_inclusion(struct db *db, struct arena *a, int64_t index, int64_t size,
+                     unsigned char leaf_hash[LEDGER_HASH_LEN], unsigned char (**proof)[LEDGER_HASH_LEN], int *n,
+                     struct error *e)
 {
 	*proof = NULL;
 	*n = 0;
 	if (size_check(db, "size", size, e) != 0)
 		return -1;
 	if (index < 0 || index >= size) {
-		error_set(e, ERROR_INVALID, "The leaf %lld is not in a tree of %lld leaves (leaves are numbered from 0).",
-			  (long long)index, (long long)size);
+		error_set(e, ERROR_INVALID,
+		          "The leaf %lld is not in a tree of %lld leaves (leaves are numbered from 0).",
+		          (long long)index, (long long)size);
 		return -1;
 	}
 	unsigned char(*p)[LEDGER_HASH_LEN] = arena_alloc(a, sizeof *p * PROOF_MAX);
@@ -231,14 +233,15 @@ int ledger_inclusion(struct db *db, struct arena *a, int64_t index, int64_t size
 }
 
 int ledger_consistency(struct db *db, struct arena *a, int64_t first, int64_t second,
-		       unsigned char (**proof)[LEDGER_HASH_LEN], int *n, struct error *e)
+                       unsigned char (**proof)[LEDGER_HASH_LEN], int *n, struct error *e)
 {
 	*proof = NULL;
 	*n = 0;
 	if (size_check(db, "second size", second, e) != 0)
 		return -1;
 	if (first < 1 || first > second) {
-		error_set(e, ERROR_INVALID, "The first size must be from 1 to the second size (%lld).", (long long)second);
+		error_set(e, ERROR_INVALID, "The first size must be from 1 to the second size (%lld).",
+		          (long long)second);
 		return -1;
 	}
 	unsigned char(*p)[LEDGER_HASH_LEN] = arena_alloc(a, sizeof *p * PROOF_MAX);
@@ -280,10 +283,10 @@ int ledger_consistency(struct db *db, struct arena *a, int64_t first, int64_t se
 /* -- appending ---------------------------------------------------------- */
 
 int ledger_append_leaf(struct db *db, enum ledger_kind kind, int64_t fact_id, const void *leaf, size_t n,
-		       const unsigned char *salt, int64_t *index, struct error *e)
+                       const unsigned char *salt, int64_t *index, struct error *e)
 {
 	static const char sql_leaf[] = "INSERT INTO ledger_leaf (idx, kind, fact_id, salt, leaf_hash, at) "
-				       "VALUES (?, ?, ?, ?, ?, ?)";
+	                               "VALUES (?, ?, ?, ?, ?, ?)";
 	static const char sql_node[] = "INSERT INTO ledger_node (level, idx, hash) VALUES (?, ?, ?)";
 	int64_t size = 0;
 	if (ledger_size(db, &size, e) != 0)
@@ -347,18 +350,18 @@ static json_t *json_text_or_null(const char *s)
 
 /* ledger_contribution_json(), with the call and the instant its leaf names openly (read in the same query). */
 static int contribution_canonical(struct db *db, struct arena *a, int64_t contribution_id, const char **json,
-				  int64_t *call_id, int64_t *received_at, struct error *e)
+                                  int64_t *call_id, int64_t *received_at, struct error *e)
 {
 	static const char sql[] =
-		"SELECT c.tracking, c.call_id, c.channel, c.name, c.organization, k.slug, c.country, c.text, "
-		"c.publication, c.received_at, c.raw_sha256, "
-		"EXISTS (SELECT 1 FROM comment m WHERE m.contribution_id = c.id), "
-		"EXISTS (SELECT 1 FROM attachment f WHERE f.contribution_id = c.id) "
-		"FROM contribution c JOIN category k ON k.id = c.category_id WHERE c.id = ?";
+	    "SELECT c.tracking, c.call_id, c.channel, c.name, c.organization, k.slug, c.country, c.text, "
+	    "c.publication, c.received_at, c.raw_sha256, "
+	    "EXISTS (SELECT 1 FROM comment m WHERE m.contribution_id = c.id), "
+	    "EXISTS (SELECT 1 FROM attachment f WHERE f.contribution_id = c.id) "
+	    "FROM contribution c JOIN category k ON k.id = c.category_id WHERE c.id = ?";
 	static const char sql_comments[] = "SELECT position, pid, type, comment, proposed_change FROM comment "
-					   "WHERE contribution_id = ? ORDER BY position";
+	                                   "WHERE contribution_id = ? ORDER BY position";
 	static const char sql_files[] = "SELECT position, name, size, type, sha256 FROM attachment "
-					"WHERE contribution_id = ? ORDER BY position";
+	                                "WHERE contribution_id = ? ORDER BY position";
 	*json = NULL;
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
@@ -404,11 +407,12 @@ static int contribution_canonical(struct db *db, struct arena *a, int64_t contri
 	if (has_comments)
 		db_bind_int(st, 1, contribution_id);
 	while (has_comments && (r = db_step(st, e)) == DB_ROW)
-		json_array_append_new(comments, json_pack("{s:I, s:o, s:o, s:o, s:o}", "position", (json_int_t)db_col_int(st, 0),
-							  "pid", json_text_or_null(db_col_text(st, 1)), "type",
-							  json_text_or_null(db_col_text(st, 2)), "comment",
-							  json_text_or_null(db_col_text(st, 3)), "proposed_change",
-							  json_text_or_null(db_col_text(st, 4))));
+		json_array_append_new(comments,
+		                      json_pack("{s:I, s:o, s:o, s:o, s:o}", "position", (json_int_t)db_col_int(st, 0),
+		                                "pid", json_text_or_null(db_col_text(st, 1)), "type",
+		                                json_text_or_null(db_col_text(st, 2)), "comment",
+		                                json_text_or_null(db_col_text(st, 3)), "proposed_change",
+		                                json_text_or_null(db_col_text(st, 4))));
 	if (r == DB_FAIL)
 		goto fail;
 	if (has_files && !(st = db_stmt(db, sql_files, e)))
@@ -416,10 +420,11 @@ static int contribution_canonical(struct db *db, struct arena *a, int64_t contri
 	if (has_files)
 		db_bind_int(st, 1, contribution_id);
 	while (has_files && (r = db_step(st, e)) == DB_ROW)
-		json_array_append_new(files, json_pack("{s:I, s:o, s:I, s:o, s:o}", "position", (json_int_t)db_col_int(st, 0),
-						       "name", json_text_or_null(db_col_text(st, 1)), "size",
-						       (json_int_t)db_col_int(st, 2), "type", json_text_or_null(db_col_text(st, 3)),
-						       "sha256", json_text_or_null(db_col_text(st, 4))));
+		json_array_append_new(
+		    files,
+		    json_pack("{s:I, s:o, s:I, s:o, s:o}", "position", (json_int_t)db_col_int(st, 0), "name",
+		              json_text_or_null(db_col_text(st, 1)), "size", (json_int_t)db_col_int(st, 2), "type",
+		              json_text_or_null(db_col_text(st, 3)), "sha256", json_text_or_null(db_col_text(st, 4))));
 	if (r == DB_FAIL)
 		goto fail;
 	if (!(*json = canonical(a, o))) {
@@ -433,14 +438,14 @@ fail:
 }
 
 int ledger_contribution_json(struct db *db, struct arena *a, int64_t contribution_id, const char **json,
-			     struct error *e)
+                             struct error *e)
 {
 	int64_t call_id, received_at;
 	return contribution_canonical(db, a, contribution_id, json, &call_id, &received_at, e);
 }
 
 const char *ledger_contribution_leaf(struct arena *a, int64_t call_id, int64_t received_at, const char *canonical_json,
-				     const unsigned char salt[LEDGER_SALT_LEN])
+                                     const unsigned char salt[LEDGER_SALT_LEN])
 {
 	crypto_hash_sha256_state s;
 	unsigned char c[LEDGER_HASH_LEN];
@@ -451,14 +456,14 @@ const char *ledger_contribution_leaf(struct arena *a, int64_t call_id, int64_t r
 	crypto_hash_sha256_final(&s, c);
 	sodium_bin2hex(hex, sizeof hex, c, sizeof c);
 	return canonical(a, json_pack("{s:I, s:s, s:s, s:I, s:i}", "call_id", (json_int_t)call_id, "commitment", hex,
-				      "kind", "contribution", "received_at", (json_int_t)received_at, "v", 1));
+	                              "kind", "contribution", "received_at", (json_int_t)received_at, "v", 1));
 }
 
 /* The leaf of an audit row: the row itself, as canonical JSON. */
 static int audit_leaf(struct db *db, struct arena *a, int64_t id, const char **leaf, struct error *e)
 {
 	static const char sql[] =
-		"SELECT id, at, actor, process_id, kind, object, before, after FROM audit WHERE id = ?";
+	    "SELECT id, at, actor, process_id, kind, object, before, after FROM audit WHERE id = ?";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		return -1;
@@ -491,7 +496,7 @@ static int audit_leaf(struct db *db, struct arena *a, int64_t id, const char **l
 
 /* The leaf of a fact, made from the database; salt: a contribution's (given). */
 static int fact_leaf(struct db *db, struct arena *a, enum ledger_kind kind, int64_t fact_id,
-		     const unsigned char salt[LEDGER_SALT_LEN], const char **leaf, struct error *e)
+                     const unsigned char salt[LEDGER_SALT_LEN], const char **leaf, struct error *e)
 {
 	switch (kind) {
 	case LEDGER_AUDIT: return audit_leaf(db, a, fact_id, leaf, e);
@@ -519,20 +524,20 @@ int ledger_append(struct db *db, enum ledger_kind kind, int64_t fact_id, int64_t
 	const char *leaf = NULL;
 	int rc = fact_leaf(db, &a, kind, fact_id, salt, &leaf, e);
 	if (rc == 0)
-		rc = ledger_append_leaf(db, kind, fact_id, leaf, strlen(leaf), kind == LEDGER_CONTRIBUTION ? salt : NULL,
-					index, e);
+		rc = ledger_append_leaf(db, kind, fact_id, leaf, strlen(leaf),
+		                        kind == LEDGER_CONTRIBUTION ? salt : NULL, index, e);
 	arena_free(&a);
 	return rc;
 }
 
 static int entry_read(struct db_stmt *st, enum ledger_kind kind, int64_t fact_id, struct ledger_entry *out,
-		      struct error *e);
+                      struct error *e);
 
 int ledger_find(struct db *db, enum ledger_kind kind, int64_t fact_id, struct ledger_entry *out, struct error *e)
 {
 	/* The tree's size read with it: one query for a receipt's leaf and its proof's link. */
 	static const char sql[] = "SELECT idx, salt, leaf_hash, at, (SELECT MAX(idx) + 1 FROM ledger_leaf) "
-				  "FROM ledger_leaf WHERE kind = ? AND fact_id = ?";
+	                          "FROM ledger_leaf WHERE kind = ? AND fact_id = ?";
 	memset(out, 0, sizeof *out);
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
@@ -544,7 +549,7 @@ int ledger_find(struct db *db, enum ledger_kind kind, int64_t fact_id, struct le
 
 /* One leaf's row with the tree's size (ledger_find's and ledger_find_tracking's statements). */
 static int entry_read(struct db_stmt *st, enum ledger_kind kind, int64_t fact_id, struct ledger_entry *out,
-		      struct error *e)
+                      struct error *e)
 {
 	memset(out, 0, sizeof *out);
 	enum db_step r = db_step(st, e);
@@ -572,9 +577,10 @@ static int entry_read(struct db_stmt *st, enum ledger_kind kind, int64_t fact_id
 
 int ledger_find_tracking(struct db *db, const char *tracking, struct ledger_entry *out, struct error *e)
 {
-	static const char sql[] = "SELECT l.idx, l.salt, l.leaf_hash, l.at, (SELECT MAX(idx) + 1 FROM ledger_leaf), c.id "
-				  "FROM contribution c JOIN ledger_leaf l ON l.kind = 'contribution' AND l.fact_id = c.id "
-				  "WHERE c.tracking = ?";
+	static const char sql[] =
+	    "SELECT l.idx, l.salt, l.leaf_hash, l.at, (SELECT MAX(idx) + 1 FROM ledger_leaf), c.id "
+	    "FROM contribution c JOIN ledger_leaf l ON l.kind = 'contribution' AND l.fact_id = c.id "
+	    "WHERE c.tracking = ?";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		return -1;
@@ -635,7 +641,7 @@ static void key_id(const char *name, const unsigned char pk[crypto_sign_PUBLICKE
 
 /* The server's signing key, from its seed in server_secret. */
 static int key_load(struct db *db, unsigned char pk[crypto_sign_PUBLICKEYBYTES],
-		    unsigned char sk[crypto_sign_SECRETKEYBYTES], struct error *e)
+                    unsigned char sk[crypto_sign_SECRETKEYBYTES], struct error *e)
 {
 	static const char sql[] = "SELECT value FROM server_secret WHERE name = 'ledger'";
 	struct db_stmt *st = db_stmt(db, sql, e);
@@ -647,14 +653,16 @@ static int key_load(struct db *db, unsigned char pk[crypto_sign_PUBLICKEYBYTES],
 	size_t n = 0;
 	if (r == DB_ROW) {
 		const char *hex = db_col_text(st, 0);
-		if (hex && sodium_hex2bin(seed, sizeof seed, hex, strlen(hex), NULL, &n, NULL) == 0 && n == sizeof seed) {
+		if (hex && sodium_hex2bin(seed, sizeof seed, hex, strlen(hex), NULL, &n, NULL) == 0 &&
+		    n == sizeof seed) {
 			crypto_sign_seed_keypair(pk, sk, seed);
 			rc = 0;
 		} else {
 			error_set(e, ERROR_INTERNAL, "The record's signing key in server_secret is damaged.");
 		}
 	} else if (r == DB_DONE) {
-		error_set(e, ERROR_UNAVAILABLE, "The record has no signing key yet (it is made when the server starts).");
+		error_set(e, ERROR_UNAVAILABLE,
+		          "The record has no signing key yet (it is made when the server starts).");
 	}
 	db_reset(st);
 	sodium_memzero(seed, sizeof seed);
@@ -664,7 +672,8 @@ static int key_load(struct db *db, unsigned char pk[crypto_sign_PUBLICKEYBYTES],
 int ledger_key_ensure(struct db *db, struct error *e)
 {
 	/* Two servers starting at once both insert; the first one's key is everyone's. */
-	static const char sql[] = "INSERT INTO server_secret (name, value) VALUES ('ledger', ?) ON CONFLICT (name) DO NOTHING";
+	static const char sql[] =
+	    "INSERT INTO server_secret (name, value) VALUES ('ledger', ?) ON CONFLICT (name) DO NOTHING";
 	unsigned char seed[crypto_sign_SEEDBYTES];
 	char hex[2 * crypto_sign_SEEDBYTES + 1];
 	randombytes_buf(seed, sizeof seed);
@@ -701,7 +710,7 @@ int ledger_public_key(struct db *db, struct arena *a, const char **vkey, struct 
 }
 
 int ledger_checkpoint(struct db *db, struct arena *a, int64_t size, const char **note, int64_t *size_out,
-		      struct error *e)
+                      struct error *e)
 {
 	unsigned char pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
 	unsigned char root[LEDGER_HASH_LEN];
@@ -718,7 +727,8 @@ int ledger_checkpoint(struct db *db, struct arena *a, int64_t size, const char *
 	if (key_load(db, pk, sk, e) != 0)
 		return -1;
 	const char *origin = ledger_origin(a);
-	const char *body = arena_printf(a, "%s\n%lld\n%s\n", origin, (long long)size, ledger_base64(a, root, sizeof root));
+	const char *body =
+	    arena_printf(a, "%s\n%lld\n%s\n", origin, (long long)size, ledger_base64(a, root, sizeof root));
 	if (!body) {
 		sodium_memzero(sk, sizeof sk);
 		error_set(e, ERROR_UNAVAILABLE, "out of memory");
@@ -741,7 +751,8 @@ int ledger_checkpoint(struct db *db, struct arena *a, int64_t size, const char *
 /* -- verifying ---------------------------------------------------------- */
 
 bool ledger_verify_inclusion(int64_t index, int64_t size, const unsigned char leaf_hash[LEDGER_HASH_LEN],
-			     const unsigned char (*proof)[LEDGER_HASH_LEN], int n, const unsigned char root[LEDGER_HASH_LEN])
+                             const unsigned char (*proof)[LEDGER_HASH_LEN], int n,
+                             const unsigned char root[LEDGER_HASH_LEN])
 {
 	if (index < 0 || index >= size)
 		return false;
@@ -767,8 +778,8 @@ bool ledger_verify_inclusion(int64_t index, int64_t size, const unsigned char le
 }
 
 bool ledger_verify_consistency(int64_t first, int64_t second, const unsigned char first_root[LEDGER_HASH_LEN],
-			       const unsigned char second_root[LEDGER_HASH_LEN],
-			       const unsigned char (*proof)[LEDGER_HASH_LEN], int n)
+                               const unsigned char second_root[LEDGER_HASH_LEN],
+                               const unsigned char (*proof)[LEDGER_HASH_LEN], int n)
 {
 	if (first < 1 || first > second)
 		return false;
@@ -815,7 +826,7 @@ bool ledger_verify_consistency(int64_t first, int64_t second, const unsigned cha
 }
 
 int ledger_note_open(struct arena *a, const char *note, const char *vkey, const char **origin, int64_t *size,
-		     unsigned char root[LEDGER_HASH_LEN], struct error *e)
+                     unsigned char root[LEDGER_HASH_LEN], struct error *e)
 {
 	/* The verifier key: NAME+KEYID+BASE64(0x01 || key). */
 	/* A name holds no '+' (c2sp.org/signed-note); the base64 after the key id may. */
@@ -851,7 +862,8 @@ int ledger_note_open(struct arena *a, const char *note, const char *vkey, const 
 			break;
 		const size_t namelen = strlen(name);
 		if (!strncmp(line, dash, 4) && !strncmp(line + 4, name, namelen) && line[4 + namelen] == ' ') {
-			const char *b64 = arena_strndup(a, line + 5 + namelen, (size_t)(end - line - 5 - (ptrdiff_t)namelen));
+			const char *b64 =
+			    arena_strndup(a, line + 5 + namelen, (size_t)(end - line - 5 - (ptrdiff_t)namelen));
 			unsigned char sig[4 + crypto_sign_BYTES];
 			if (b64 && ledger_unbase64(b64, sig, sizeof sig) == 0 && !memcmp(sig, id, 4) &&
 			    crypto_sign_verify_detached(sig + 4, (const unsigned char *)note, body_len, typed + 1) == 0)
@@ -875,7 +887,8 @@ int ledger_note_open(struct arena *a, const char *note, const char *vkey, const 
 	const char *sz = arena_strndup(a, l2, (size_t)(n2 - l2));
 	char *endp = NULL;
 	long long v = sz && *sz >= '0' && *sz <= '9' ? strtoll(sz, &endp, 10) : -1;
-	if (v < 0 || !endp || *endp || ledger_unbase64(arena_strndup(a, l3, (size_t)(n3 - l3)), root, LEDGER_HASH_LEN) != 0) {
+	if (v < 0 || !endp || *endp ||
+	    ledger_unbase64(arena_strndup(a, l3, (size_t)(n3 - l3)), root, LEDGER_HASH_LEN) != 0) {
 		error_set(e, ERROR_INVALID, "The checkpoint's size or root hash cannot be read.");
 		return -1;
 	}
@@ -893,13 +906,13 @@ static void say(void (*report)(void *, const char *), void *arg, struct arena *a
 }
 
 int ledger_verify_all(struct db *db, void (*report)(void *arg, const char *line), void *arg, int64_t *leaves,
-		      int64_t *differences, struct error *e)
+                      int64_t *differences, struct error *e)
 {
 	static const char sql_nodes[] = "SELECT COUNT(*) FROM ledger_node";
 	static const char sql_missing[] =
-		"SELECT COUNT(*) FROM contribution c WHERE c.id > (SELECT MIN(fact_id) FROM ledger_leaf "
-		"WHERE kind = 'contribution') AND NOT EXISTS (SELECT 1 FROM ledger_leaf l WHERE l.kind = 'contribution' "
-		"AND l.fact_id = c.id)";
+	    "SELECT COUNT(*) FROM contribution c WHERE c.id > (SELECT MIN(fact_id) FROM ledger_leaf "
+	    "WHERE kind = 'contribution') AND NOT EXISTS (SELECT 1 FROM ledger_leaf l WHERE l.kind = 'contribution' "
+	    "AND l.fact_id = c.id)";
 	*leaves = 0;
 	*differences = 0;
 	/* One read transaction: the leaves and the nodes seen at one instant. */
@@ -916,7 +929,7 @@ int ledger_verify_all(struct db *db, void (*report)(void *arg, const char *line)
 	int rc = -1;
 	enum { PAGE = 1024 };
 	static const char sql_page[] = "SELECT idx, kind, fact_id, salt, leaf_hash FROM ledger_leaf WHERE idx >= ? "
-				       "ORDER BY idx LIMIT ?";
+	                               "ORDER BY idx LIMIT ?";
 	for (;;) {
 		struct row {
 			int64_t idx, fact_id;
@@ -950,8 +963,9 @@ int ledger_verify_all(struct db *db, void (*report)(void *arg, const char *line)
 		for (int i = 0; i < n; i++) {
 			struct row *x = &rows[i];
 			if (x->idx != next) {
-				say(report, arg, &a, arena_printf(&a, "leaf %lld is missing (the next leaf is %lld)", (long long)next,
-								   (long long)x->idx));
+				say(report, arg, &a,
+				    arena_printf(&a, "leaf %lld is missing (the next leaf is %lld)", (long long)next,
+				                 (long long)x->idx));
 				++*differences;
 				goto done_ok; /* the tree's shape is lost from here: stop */
 			}
@@ -963,22 +977,27 @@ int ledger_verify_all(struct db *db, void (*report)(void *arg, const char *line)
 				say(report, arg, &a, arena_printf(&a, "leaf %lld: unknown kind", (long long)x->idx));
 				++*differences;
 			} else if (x->kind == LEDGER_CONTRIBUTION && !x->salted) {
-				say(report, arg, &a, arena_printf(&a, "leaf %lld: contribution %lld has no salt", (long long)x->idx,
-								   (long long)x->fact_id));
+				say(report, arg, &a,
+				    arena_printf(&a, "leaf %lld: contribution %lld has no salt", (long long)x->idx,
+				                 (long long)x->fact_id));
 				++*differences;
 			} else if (fact_leaf(db, &a, x->kind, x->fact_id, x->salt, &leaf, &fe) != 0) {
-				say(report, arg, &a, arena_printf(&a, "leaf %lld: %s %lld cannot be read: %s", (long long)x->idx,
-								   ledger_kind_name(x->kind), (long long)x->fact_id, fe.message));
+				say(report, arg, &a,
+				    arena_printf(&a, "leaf %lld: %s %lld cannot be read: %s", (long long)x->idx,
+				                 ledger_kind_name(x->kind), (long long)x->fact_id, fe.message));
 				++*differences;
 			} else {
 				ledger_leaf_hash(leaf, strlen(leaf), h);
 				if (sodium_memcmp(h, x->hash, LEDGER_HASH_LEN) != 0) {
-					say(report, arg, &a, arena_printf(&a, "leaf %lld: %s %lld differs from its leaf", (long long)x->idx,
-									   ledger_kind_name(x->kind), (long long)x->fact_id));
+					say(report, arg, &a,
+					    arena_printf(&a, "leaf %lld: %s %lld differs from its leaf",
+					                 (long long)x->idx, ledger_kind_name(x->kind),
+					                 (long long)x->fact_id));
 					++*differences;
 				}
 			}
-			/* The subtrees this leaf completes, made from the stored leaf hashes, against the stored nodes. */
+			/* The subtrees this leaf completes, made from the stored leaf hashes, against the stored nodes.
+			 */
 			unsigned char cur[LEDGER_HASH_LEN];
 			memcpy(cur, x->hash, LEDGER_HASH_LEN);
 			int level = 0;
@@ -989,13 +1008,16 @@ int ledger_verify_all(struct db *db, void (*report)(void *arg, const char *line)
 				unsigned char stored[LEDGER_HASH_LEN];
 				struct error ne;
 				error_clear(&ne);
-				if (node_get(db, level, j >> 1, stored, &ne) != 0 || sodium_memcmp(stored, cur, LEDGER_HASH_LEN) != 0) {
-					say(report, arg, &a, arena_printf(&a, "subtree %d/%lld differs from its leaves", level,
-									   (long long)(j >> 1)));
+				if (node_get(db, level, j >> 1, stored, &ne) != 0 ||
+				    sodium_memcmp(stored, cur, LEDGER_HASH_LEN) != 0) {
+					say(report, arg, &a,
+					    arena_printf(&a, "subtree %d/%lld differs from its leaves", level,
+					                 (long long)(j >> 1)));
 					++*differences;
 				}
 			}
-			/* stack[level] holds the newest complete subtree of each height still waiting for a right sibling */
+			/* stack[level] holds the newest complete subtree of each height still waiting for a right
+			 * sibling */
 			memcpy(stack[level], cur, LEDGER_HASH_LEN);
 			next++;
 			arena_free(&a);
@@ -1008,16 +1030,18 @@ done_ok:
 	if (!(st = db_stmt(db, sql_nodes, e)))
 		goto done;
 	if (db_step(st, e) == DB_ROW && db_col_int(st, 0) != expected_nodes) {
-		say(report, arg, &a, arena_printf(&a, "the record holds %lld subtrees where its leaves make %lld",
-						   (long long)db_col_int(st, 0), (long long)expected_nodes));
+		say(report, arg, &a,
+		    arena_printf(&a, "the record holds %lld subtrees where its leaves make %lld",
+		                 (long long)db_col_int(st, 0), (long long)expected_nodes));
 		++*differences;
 	}
 	db_reset(st);
 	if (!(st = db_stmt(db, sql_missing, e)))
 		goto done;
 	if (db_step(st, e) == DB_ROW && db_col_int(st, 0) > 0) {
-		say(report, arg, &a, arena_printf(&a, "%lld contributions received since the record began have no leaf",
-						   (long long)db_col_int(st, 0)));
+		say(report, arg, &a,
+		    arena_printf(&a, "%lld contributions received since the record began have no leaf",
+		                 (long long)db_col_int(st, 0)));
 		*differences += db_col_int(st, 0);
 	}
 	db_reset(st);

@@ -69,7 +69,7 @@ bool ledger_kind_parse(const char *name, enum ledger_kind *out);
 
 void ledger_leaf_hash(const void *leaf, size_t n, unsigned char out[LEDGER_HASH_LEN]);
 void ledger_node_hash(const unsigned char left[LEDGER_HASH_LEN], const unsigned char right[LEDGER_HASH_LEN],
-		      unsigned char out[LEDGER_HASH_LEN]);
+                      unsigned char out[LEDGER_HASH_LEN]);
 
 /* -- appending ---------------------------------------------------------- */
 
@@ -81,7 +81,7 @@ int ledger_append(struct db *db, enum ledger_kind kind, int64_t fact_id, int64_t
 /* The same with the leaf's bytes given (salt NULL or LEDGER_SALT_LEN bytes, kept with it): for the unit
  * tests and the bench, which append leaves of no fact. */
 int ledger_append_leaf(struct db *db, enum ledger_kind kind, int64_t fact_id, const void *leaf, size_t n,
-		       const unsigned char *salt, int64_t *index, struct error *e);
+                       const unsigned char *salt, int64_t *index, struct error *e);
 
 /* Whether an audit row of this kind is a fact of the record (a schedule move, a deadline change, a
  * moderation decision, an admission, a disposition): audit_record() appends its leaf. */
@@ -97,13 +97,14 @@ int ledger_root(struct db *db, int64_t size, unsigned char root[LEDGER_HASH_LEN]
 /* The inclusion proof of leaf `index` in the tree of `size` leaves (RFC 9162 2.1.3.1), from the leaf
  * upward: *proof an arena array of *n hashes; leaf_hash the leaf's. ERROR_INVALID with a message saying
  * why for index >= size, size < 1 or size beyond the tree. */
-int ledger_inclusion(struct db *db, struct arena *a, int64_t index, int64_t size, unsigned char leaf_hash[LEDGER_HASH_LEN],
-		     unsigned char (**proof)[LEDGER_HASH_LEN], int *n, struct error *e);
+int ledger_inclusion(struct db *db, struct arena *a, int64_t index, int64_t size,
+                     unsigned char leaf_hash[LEDGER_HASH_LEN], unsigned char (**proof)[LEDGER_HASH_LEN], int *n,
+                     struct error *e);
 
 /* The consistency proof between the trees of `first` and `second` leaves (RFC 9162 2.1.4.1; 1 <= first <=
  * second <= the tree's size; empty when they are equal). ERROR_INVALID otherwise. */
 int ledger_consistency(struct db *db, struct arena *a, int64_t first, int64_t second,
-		       unsigned char (**proof)[LEDGER_HASH_LEN], int *n, struct error *e);
+                       unsigned char (**proof)[LEDGER_HASH_LEN], int *n, struct error *e);
 
 /* One leaf's row. */
 struct ledger_entry {
@@ -123,17 +124,17 @@ int ledger_find_tracking(struct db *db, const char *tracking, struct ledger_entr
 
 /* The canonical JSON of a contribution (see the top of this file), in the arena. */
 int ledger_contribution_json(struct db *db, struct arena *a, int64_t contribution_id, const char **json,
-			     struct error *e);
+                             struct error *e);
 /* The leaf of a contribution from its canonical JSON and salt (what `consulta verify` makes again). */
 const char *ledger_contribution_leaf(struct arena *a, int64_t call_id, int64_t received_at, const char *canonical,
-				     const unsigned char salt[LEDGER_SALT_LEN]);
+                                     const unsigned char salt[LEDGER_SALT_LEN]);
 
 /* -- checkpoints -------------------------------------------------------- */
 
 /* The signed note of the tree at `size` (0: its current size), in the arena; the key is made on first use.
  * *size_out, if not NULL, is the size signed. */
 int ledger_checkpoint(struct db *db, struct arena *a, int64_t size, const char **note, int64_t *size_out,
-		      struct error *e);
+                      struct error *e);
 /* Makes the server's signing key if it has none (at start-up: `consulta serve`). 0 or -1. */
 int ledger_key_ensure(struct db *db, struct error *e);
 /* The server's verifier key in the note form "ORIGIN+KEYID+BASE64(0x01 || public key)". */
@@ -145,16 +146,17 @@ const char *ledger_origin(struct arena *a);
 
 /* RFC 9162 2.1.3.2: whether proof shows leaf_hash at index in the tree of size with this root. */
 bool ledger_verify_inclusion(int64_t index, int64_t size, const unsigned char leaf_hash[LEDGER_HASH_LEN],
-			     const unsigned char (*proof)[LEDGER_HASH_LEN], int n, const unsigned char root[LEDGER_HASH_LEN]);
+                             const unsigned char (*proof)[LEDGER_HASH_LEN], int n,
+                             const unsigned char root[LEDGER_HASH_LEN]);
 /* RFC 9162 2.1.4.2: whether proof shows the tree of `second` leaves extends the tree of `first`. */
 bool ledger_verify_consistency(int64_t first, int64_t second, const unsigned char first_root[LEDGER_HASH_LEN],
-			       const unsigned char second_root[LEDGER_HASH_LEN],
-			       const unsigned char (*proof)[LEDGER_HASH_LEN], int n);
+                               const unsigned char second_root[LEDGER_HASH_LEN],
+                               const unsigned char (*proof)[LEDGER_HASH_LEN], int n);
 
 /* A checkpoint read and its signature checked against vkey (the form ledger_public_key gives). 0 with
  * origin (arena), size and root; -1 with e saying what is wrong (ERROR_INVALID). */
 int ledger_note_open(struct arena *a, const char *note, const char *vkey, const char **origin, int64_t *size,
-		     unsigned char root[LEDGER_HASH_LEN], struct error *e);
+                     unsigned char root[LEDGER_HASH_LEN], struct error *e);
 
 /* Base64 (standard alphabet, padded) in the arena, and back: -1 unless exactly n bytes. */
 const char *ledger_base64(struct arena *a, const unsigned char *p, size_t n);
@@ -168,6 +170,6 @@ int ledger_unhex(const char *s, unsigned char *out, size_t n);
  * difference is told to report(arg, line). Counts the facts that should have a leaf and have none (the
  * contributions received since the first one with a leaf). 0 with *differences, or -1 with e. */
 int ledger_verify_all(struct db *db, void (*report)(void *arg, const char *line), void *arg, int64_t *leaves,
-		      int64_t *differences, struct error *e);
+                      int64_t *differences, struct error *e);
 
 #endif

@@ -26,7 +26,7 @@ static bool query_number(struct request *r, const char *name, int64_t *out)
 	long long v = s && *s >= '0' && *s <= '9' ? strtoll(s, &end, 10) : -1;
 	if (v < 0 || errno || !end || *end) {
 		reply_json_problem(r, 400, "bad_request",
-				   arena_printf(&r->arena, "Give %s as a whole number (%s=0, 1, 2 ...).", name, name));
+		                   arena_printf(&r->arena, "Give %s as a whole number (%s=0, 1, 2 ...).", name, name));
 		return false;
 	}
 	*out = v;
@@ -97,9 +97,10 @@ void page_log_inclusion(struct request *r)
 		reply_ledger_error(r, &e);
 		return;
 	}
-	reply_json(r, 200, json_pack("{s:I, s:I, s:s, s:o}", "leaf_index", (json_int_t)leaf, "tree_size", (json_int_t)size,
-				     "leaf_hash", ledger_base64(&r->arena, hash, sizeof hash), "proof",
-				     proof_json(r, (const unsigned char(*)[LEDGER_HASH_LEN])proof, n)));
+	reply_json(r, 200,
+	           json_pack("{s:I, s:I, s:s, s:o}", "leaf_index", (json_int_t)leaf, "tree_size", (json_int_t)size,
+	                     "leaf_hash", ledger_base64(&r->arena, hash, sizeof hash), "proof",
+	                     proof_json(r, (const unsigned char(*)[LEDGER_HASH_LEN])proof, n)));
 }
 
 void page_log_consistency(struct request *r)
@@ -115,8 +116,9 @@ void page_log_consistency(struct request *r)
 		reply_ledger_error(r, &e);
 		return;
 	}
-	reply_json(r, 200, json_pack("{s:I, s:I, s:o}", "first", (json_int_t)first, "second", (json_int_t)second, "proof",
-				     proof_json(r, (const unsigned char(*)[LEDGER_HASH_LEN])proof, n)));
+	reply_json(r, 200,
+	           json_pack("{s:I, s:I, s:o}", "first", (json_int_t)first, "second", (json_int_t)second, "proof",
+	                     proof_json(r, (const unsigned char(*)[LEDGER_HASH_LEN])proof, n)));
 }
 
 /*
@@ -149,8 +151,8 @@ void page_receipt_file(struct request *r)
 	int n = 0;
 	if (size && size <= entry.index) {
 		reply_json_problem(r, 400, "bad_request",
-				   arena_printf(&r->arena, "The tree of %lld leaves does not hold leaf %lld yet.",
-						(long long)size, (long long)entry.index));
+		                   arena_printf(&r->arena, "The tree of %lld leaves does not hold leaf %lld yet.",
+		                                (long long)size, (long long)entry.index));
 		return;
 	}
 	if (ledger_checkpoint(r->db, &r->arena, size, &note, &size, &e) != 0 ||
@@ -167,19 +169,20 @@ void page_receipt_file(struct request *r)
 	salt[0] = '\0';
 	for (int i = 0; i < LEDGER_SALT_LEN; i++)
 		snprintf(salt + 2 * i, 3, "%02x", entry.salt[i]);
-	json_t *o = json_pack("{s:s, s:s, s:I, s:I, s:I, s:s, s:I, s:o, s:s, s:s}", "kind", "contribution", "tracking",
-			      k.tracking, "leaf_index", (json_int_t)entry.index, "call_id", (json_int_t)k.call_id,
-			      "received_at", (json_int_t)k.received_at, "leaf_hash",
-			      ledger_base64(&r->arena, hash, sizeof hash), "tree_size", (json_int_t)size, "proof",
-			      proof_json(r, (const unsigned char(*)[LEDGER_HASH_LEN])proof, n), "checkpoint", note,
-			      "proof_url",
-			      arena_printf(&r->arena, "/log/proof/inclusion?leaf=%lld&size=%lld", (long long)entry.index,
-					   (long long)size));
+	json_t *o =
+	    json_pack("{s:s, s:s, s:I, s:I, s:I, s:s, s:I, s:o, s:s, s:s}", "kind", "contribution", "tracking",
+	              k.tracking, "leaf_index", (json_int_t)entry.index, "call_id", (json_int_t)k.call_id,
+	              "received_at", (json_int_t)k.received_at, "leaf_hash",
+	              ledger_base64(&r->arena, hash, sizeof hash), "tree_size", (json_int_t)size, "proof",
+	              proof_json(r, (const unsigned char(*)[LEDGER_HASH_LEN])proof, n), "checkpoint", note, "proof_url",
+	              arena_printf(&r->arena, "/log/proof/inclusion?leaf=%lld&size=%lld", (long long)entry.index,
+	                           (long long)size));
 	if (o && canonical) {
 		json_object_set_new(o, "canonical", json_string(canonical));
 		json_object_set_new(o, "salt", json_string(salt));
-		json_object_set_new(o, "leaf", json_string(ledger_contribution_leaf(&r->arena, k.call_id, k.received_at,
-										     canonical, entry.salt)));
+		json_object_set_new(
+		    o, "leaf",
+		    json_string(ledger_contribution_leaf(&r->arena, k.call_id, k.received_at, canonical, entry.salt)));
 	}
 	r->content_disposition = arena_printf(&r->arena, "attachment; filename=\"receipt-%s.json\"", k.tracking);
 	reply_json(r, 200, o);

@@ -115,7 +115,8 @@ static void append_numbered(struct db *db, int n, hash *leaves)
 		char leaf[32];
 		int len = snprintf(leaf, sizeof leaf, "leaf %d", i);
 		int64_t index = -1;
-		assert_int_equal(ledger_append_leaf(db, LEDGER_AUDIT, 100000 + i, leaf, (size_t)len, NULL, &index, &e), 0);
+		assert_int_equal(ledger_append_leaf(db, LEDGER_AUDIT, 100000 + i, leaf, (size_t)len, NULL, &index, &e),
+		                 0);
 		assert_int_equal(index, i);
 		ledger_leaf_hash(leaf, (size_t)len, leaves[i]);
 	}
@@ -129,17 +130,17 @@ static void append_numbered(struct db *db, int n, hash *leaves)
 static void test_known_roots(void **state)
 {
 	struct db *db = *state;
-	static const char *const leaves[] = {"", "00", "10", "2021", "3031", "40414243", "5051525354555657",
-					     "606162636465666768696a6b6c6d6e6f"};
+	static const char *const leaves[] = {
+	    "", "00", "10", "2021", "3031", "40414243", "5051525354555657", "606162636465666768696a6b6c6d6e6f"};
 	static const char *const roots[] = {
-		"6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
-		"fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
-		"aeb6bcfe274b70a14fb067a5e5578264db0fa9b51af5e0ba159158f329e06e77",
-		"d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
-		"4e3bbb1f7b478dcfe71fb631631519a3bca12c9aefca1612bfce4c13a86264d4",
-		"76e67dadbcdf1e10e1b74ddc608abd2f98dfb16fbce75277b5232a127f2087ef",
-		"ddb89be403809e325750d3d263cd78929c2942b7942a34b77e122c9594a74c8c",
-		"5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328",
+	    "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
+	    "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
+	    "aeb6bcfe274b70a14fb067a5e5578264db0fa9b51af5e0ba159158f329e06e77",
+	    "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+	    "4e3bbb1f7b478dcfe71fb631631519a3bca12c9aefca1612bfce4c13a86264d4",
+	    "76e67dadbcdf1e10e1b74ddc608abd2f98dfb16fbce75277b5232a127f2087ef",
+	    "ddb89be403809e325750d3d263cd78929c2942b7942a34b77e122c9594a74c8c",
+	    "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328",
 	};
 	struct error e;
 	error_clear(&e);
@@ -147,7 +148,8 @@ static void test_known_roots(void **state)
 		unsigned char leaf[16];
 		unhex(leaves[i], leaf);
 		assert_int_equal(db_begin(db, &e), 0);
-		assert_int_equal(ledger_append_leaf(db, LEDGER_AUDIT, i + 1, leaf, strlen(leaves[i]) / 2, NULL, NULL, &e), 0);
+		assert_int_equal(
+		    ledger_append_leaf(db, LEDGER_AUDIT, i + 1, leaf, strlen(leaves[i]) / 2, NULL, NULL, &e), 0);
 		assert_int_equal(db_commit(db, &e), 0);
 		hash want, got;
 		unhex(roots[i], want);
@@ -341,8 +343,10 @@ static void test_verify_all(void **state)
 	assert_int_equal(ledger_size(db, &size, &e), 0);
 	assert_int_equal(leaves, size);
 	assert_true(leaves > 0);
-	struct db_stmt *st = db_stmt(db, "SELECT COUNT(*) FROM contribution c WHERE NOT EXISTS (SELECT 1 FROM "
-					 "ledger_leaf l WHERE l.kind = 'contribution' AND l.fact_id = c.id)", &e);
+	struct db_stmt *st = db_stmt(db,
+	                             "SELECT COUNT(*) FROM contribution c WHERE NOT EXISTS (SELECT 1 FROM "
+	                             "ledger_leaf l WHERE l.kind = 'contribution' AND l.fact_id = c.id)",
+	                             &e);
 	assert_non_null(st);
 	assert_int_equal(db_step(st, &e), DB_ROW);
 	assert_int_equal(db_col_int(st, 0), 0);
@@ -360,12 +364,12 @@ static void test_verify_all(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_known_roots, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_inclusion_proofs, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_consistency_proofs, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_beyond_the_tree, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_checkpoint_signature, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_verify_all, setup_demo, teardown),
+	    cmocka_unit_test_setup_teardown(test_known_roots, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_inclusion_proofs, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_consistency_proofs, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_beyond_the_tree, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_checkpoint_signature, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_verify_all, setup_demo, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
