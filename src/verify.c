@@ -14,9 +14,12 @@
  *       that the tree NEW signs extends the tree OLD signs: the consistency
  *       proof is taken from FILE (the JSON /log/proof/consistency answers) or
  *       fetched from the server at URL; nothing else is trusted from it.
- *   consulta verify --all
+ *   consulta verify --all [--checkpoint CHECKPOINT --key KEY]
  *       every leaf made again from the database's facts and every stored
- *       subtree from the leaves; exits 1 on any difference.
+ *       subtree from the leaves; exits 1 on any difference. With a checkpoint
+ *       kept from before, also that the database's tree at its size is the
+ *       one it signed (a tail cut off with its facts, or a tree rebuilt,
+ *       shows only there).
  *
  * Exit status: 0 verified, 1 not verified (the reason on standard error), 2 a
  * usage mistake.
@@ -38,7 +41,7 @@
 static const char VERIFY_USAGE[] =
     "usage: consulta verify RECEIPT.json --checkpoint CHECKPOINT --key KEY\n"
     "       consulta verify --consistency OLD NEW --key KEY (--proof FILE | --server URL)\n"
-    "       consulta verify --all\n";
+    "       consulta verify --all [--checkpoint CHECKPOINT --key KEY]\n";
 
 enum { FILE_MAX = 16 * 1024 * 1024 };
 
@@ -291,7 +294,44 @@ static void print_difference(void *arg, const char *line)
 	fprintf(stderr, "consulta verify: %s\n", line);
 }
 
-static int verify_all(void)
+/* Whether the database's tree still has the root a checkpoint signed at its size: a tree cut short or
+ * rewritten, with its facts, passes the check of each leaf against its fact, not this one. */
+static int verify_against(struct arena *a, struct db *db, const char *checkpoint_path, const char *key_path)
+{
+	const char *note = read_file(a, checkpoint_path), *vkey = read_key(a, key_path);
+	if (!note || !vkey)
+		return 1;
+	struct error e;
+	error_clear(&e);
+	const char *origin = NULL;
+	int64_t size = 0, have = 0;
+	unsigned char signed_root[LEDGER_HASH_LEN], root[LEDGER_HASH_LEN];
+	if (ledger_note_open(a, note, vkey, &origin, &size, signed_root, &e) != 0)
+		return not_verified(e.message);
+	if (ledger_size(db, &have, &e) != 0) {
+		fprintf(stderr, "consulta verify: %s\n", e.message);
+		return 1;
+	}
+	if (size > have) {
+		fprintf(stderr,
+		        "consulta verify: NOT VERIFIED: the checkpoint signed %lld leaves and the database holds %lld: "
+		        "leaves were removed\n",
+		        (long long)size, (long long)have);
+		return 1;
+	}
+	if (size == 0)
+		crypto_hash_sha256(root, NULL, 0);
+	else if (ledger_root(db, size, root, &e) != 0)
+		return not_verified(e.message);
+	if (memcmp(root, signed_root, sizeof root))
+		return not_verified(
+		    "the database's tree at the checkpoint's size is not the tree the checkpoint signed");
+	printf("verified: the database's first %lld leaves are the tree the checkpoint of %s signed\n", (long long)size,
+	       origin);
+	return 0;
+}
+
+static int verify_all(struct arena *a, const char *checkpoint_path, const char *key_path)
 {
 	struct error e;
 	error_clear(&e);
@@ -301,6 +341,8 @@ static int verify_all(void)
 		fprintf(stderr, "consulta verify: %s\n", e.message);
 		return 1;
 	}
+	if (checkpoint_path && verify_against(a, db, checkpoint_path, key_path) != 0)
+		return 1;
 	if (differences) {
 		fprintf(stderr, "consulta verify: NOT VERIFIED: %lld difference%s in %lld leaves\n",
 		        (long long)differences, differences == 1 ? "" : "s", (long long)leaves);
@@ -339,8 +381,8 @@ int cmd_verify(int argc, char **argv)
 	struct arena a;
 	arena_init(&a);
 	int rc = 2;
-	if (all && !receipt && !old_cp)
-		rc = verify_all();
+	if (all && !receipt && !old_cp && !checkpoint == !key)
+		rc = verify_all(&a, checkpoint, key);
 	else if (receipt && checkpoint && key && !all && !old_cp)
 		rc = verify_receipt(&a, receipt, checkpoint, key);
 	else if (old_cp && key && (proof || server) && !all && !receipt)

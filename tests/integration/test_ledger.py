@@ -423,7 +423,7 @@ class Facts(LedgerCase):
     def test_a_row_changed_behind_the_programs_back_fails_verify_all(self):
         s, _ = self.office()
         k = s.contribute(text="The original words.")
-        s.contribute(text="Another.")
+        last = s.contribute(text="Another.")
         p = run_command(["verify", "--all"], db=s.db)
         self.assertEqual(p.returncode, 0, p.stderr)
         with connect(s.db) as db:
@@ -447,3 +447,30 @@ class Facts(LedgerCase):
             p = run_command(["verify", "--all"], db=s.db)
             self.assertEqual(p.returncode, 1, p.stdout)
             self.assertIn("subtree 1/0", p.stderr)
+            hashes = self.leaf_hashes(s)
+            with connect(s.db) as db:  # put back as it was, for what follows
+                db.execute("UPDATE ledger_node SET hash = ? WHERE level = 1 AND idx = 0",
+                           (node_hash(hashes[0], hashes[1]),))
+                db.commit()
+        # the newest contribution cut off with its leaf: every remaining leaf matches its fact, but not the
+        # checkpoint handed out before
+        note, size, _ = self.checkpoint(s)
+        with tempfile.TemporaryDirectory() as d:
+            cpath, kpath = self.write(d, "checkpoint", note), self.write(d, "key", self.key(s) + "\n")
+            p = run_command(["verify", "--all", "--checkpoint", cpath, "--key", kpath], db=s.db)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            if not str(s.db).startswith("postgresql:"):
+                with connect(s.db) as db:
+                    db.execute("DROP TRIGGER ledger_leaf_no_delete")
+                    db.execute("DROP TRIGGER ledger_node_no_delete")
+                    db.execute("DELETE FROM ledger_leaf WHERE idx = ?", (size - 1,))
+                    # and the subtrees that leaf completed, as a careful forger would
+                    db.execute("DELETE FROM ledger_node WHERE (idx + 1) * (1 << level) > ?", (size - 1,))
+                    db.execute("DELETE FROM outbox WHERE message LIKE ?", ("%" + last["tracking"] + "%",))
+                    db.execute("DELETE FROM contribution WHERE tracking = ?", (last["tracking"],))
+                    db.commit()
+                p = run_command(["verify", "--all"], db=s.db)
+                self.assertEqual(p.returncode, 0, "without a checkpoint the cut does not show: %s" % p.stderr)
+                p = run_command(["verify", "--all", "--checkpoint", cpath, "--key", kpath], db=s.db)
+                self.assertEqual(p.returncode, 1, p.stdout)
+                self.assertIn("leaves were removed", p.stderr)
