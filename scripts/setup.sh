@@ -32,7 +32,7 @@ libicu-dev pandoc poppler-utils tnef weasyprint fonts-noto-core fonts-noto-cjk"
 # the PostgreSQL backend's tests); HAProxy in front of two nodes (tests/integration/test_cluster.py,
 # scripts/deploy-try-cluster.sh).
 TEST_PACKAGES="libcmocka-dev python3-aiosmtpd python3-openpyxl postfix swaks clamav-daemon postgresql
-python3-feedparser python3-icalendar
+python3-feedparser python3-icalendar python3-nacl
 clang libclang-rt-14-dev
 chromium nodejs
 curl sqlite3 wrk nginx-light haproxy"

@@ -8,6 +8,8 @@
 #include "core/attachment.h"
 #include "core/campaign.h"
 #include "core/config.h"
+#include "core/ledger.h"
+#include "verify.h"
 #include "core/contribution.h"
 #include "core/demo.h"
 #include "core/limits.h"
@@ -103,6 +105,18 @@ static const char USAGE[] =
 	"                          --smtp; several senders on one database never send a mail twice\n"
 	"  backup FILE             copy the SQLite database, while it is in use, to FILE (new),\n"
 	"                          checked, with SQLite's online backup API\n"
+	"  verify RECEIPT.json --checkpoint CHECKPOINT --key KEY\n"
+	"                          check a receipt file (/receipts/T/receipt.json) offline: its\n"
+	"                          leaf made again from its canonical JSON and salt, its proof\n"
+	"                          against the signed checkpoint (/log/checkpoint; KEY: /log/key)\n"
+	"  verify --consistency OLD NEW --key KEY (--proof FILE | --server URL)\n"
+	"                          check that checkpoint NEW extends checkpoint OLD, with the proof\n"
+	"                          of /log/proof/consistency from FILE or fetched from URL\n"
+	"  verify --all [--checkpoint CHECKPOINT --key KEY]\n"
+	"                          make every leaf of the record again from the database and every\n"
+	"                          subtree from the leaves, and (with a checkpoint kept from before)\n"
+	"                          check the tree at its size is the one it signed; exit 1 on any\n"
+	"                          difference\n"
 	"  routes                  print the route table (method, pattern, role, body) as JSON\n"
 	"  mail-in [--recipient ADDR] [--sender ADDR] [--authserv-id ID]\n"
 	"                          receive one e-mail message (RFC 5322) on standard input, as\n"
@@ -332,7 +346,7 @@ static int cmd_serve(int argc, char **argv)
 	struct error e;
 	error_clear(&e);
 	struct db *db = open_migrated(&e);
-	if (!db || config_load_secrets(db, &e) != 0)
+	if (!db || config_load_secrets(db, &e) != 0 || ledger_key_ensure(db, &e) != 0)
 		return fail(&e);
 	db_thread_close(); /* the pool threads open their own */
 	/* SIGINT and SIGTERM are blocked before any thread starts, so that every thread inherits the mask and
@@ -789,7 +803,8 @@ int main(int argc, char **argv)
 	} commands[] = {{"init", cmd_init},   {"demo", cmd_demo},   {"serve", cmd_serve},
 			{"user", cmd_user},   {"token", cmd_token},
 			{"routes", cmd_routes}, {"mail-in", cmd_mail_in}, {"report", cmd_report},
-			{"campaigns", cmd_campaigns}, {"send-mail", cmd_send_mail}, {"backup", cmd_backup}};
+			{"campaigns", cmd_campaigns}, {"send-mail", cmd_send_mail}, {"backup", cmd_backup},
+			{"verify", cmd_verify}};
 	for (size_t k = 0; k < sizeof commands / sizeof *commands; k++) {
 		if (!strcmp(argv[i], commands[k].name)) {
 			int rc = commands[k].run(argc - i, argv + i);

@@ -1,6 +1,7 @@
 /* audit — see audit.h. */
 #include "core/audit.h"
 
+#include "core/ledger.h"
 #include "util/clock.h"
 
 #include <stdlib.h>
@@ -14,7 +15,7 @@ int audit_record(struct db *db, const struct actor *who, int64_t process_id, con
 		 const char *before, const char *after, struct error *e)
 {
 	static const char sql[] = "INSERT INTO audit (at, account_id, actor, process_id, kind, object, before, after) "
-				  "VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+				  "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		return -1;
@@ -32,7 +33,12 @@ int audit_record(struct db *db, const struct actor *who, int64_t process_id, con
 	db_bind_text(st, 6, object);
 	db_bind_text(st, 7, before);
 	db_bind_text(st, 8, after);
-	return db_exec_stmt(st, e);
+	int64_t id = 0;
+	if (db_insert_id(st, &id, e) != 0)
+		return -1;
+	/* A schedule move, a deadline change, a moderation, a disposition: a fact of the tamper-evident record,
+	 * whose leaf is this row, appended in the same transaction (core/ledger.h). */
+	return ledger_audit_kind(kind) ? ledger_append(db, LEDGER_AUDIT, id, NULL, e) : 0;
 }
 
 const char *audit_json(struct arena *a, json_t *value)

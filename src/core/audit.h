@@ -36,7 +36,9 @@ struct audit_entry {
 	const char *after;
 };
 
-/* Records a change; before and after are JSON texts (or NULL). */
+/* Records a change; before and after are JSON texts (or NULL). A kind that is a fact of the tamper-evident
+ * record (ledger_audit_kind: schedule moves, deadline changes, moderation, dispositions) also appends the
+ * row's leaf to it (core/ledger.h), in the caller's transaction. */
 int audit_record(struct db *db, const struct actor *who, int64_t process_id, const char *kind, const char *object,
 		 const char *before, const char *after, struct error *e);
 

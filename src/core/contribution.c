@@ -9,6 +9,7 @@
 #include "core/deadline.h"
 #include "core/document.h"
 #include "core/field.h"
+#include "core/ledger.h"
 #include "core/config.h"
 #include "core/limits.h"
 #include "core/outbox.h"
@@ -588,6 +589,8 @@ static int contribution_store(struct db *db, struct arena *a, int64_t call_id, c
 	if (in->table_report && contribution_store_table_report(db, id, in->table_report, e) != 0)
 		return -1;
 	if (search_contribution_sync(db, id, e) != 0) /* public at once: findable from this commit on */
+		return -1;
+	if (ledger_append(db, LEDGER_CONTRIBUTION, id, NULL, e) != 0) /* its leaf of the record (core/ledger.h) */
 		return -1;
 	/* The receipt says what was stored, as its page does (core/receipt.h), read back in this transaction.
 	 * A mail in reply goes to the address the message came from, and may repeat its words; a receipt for

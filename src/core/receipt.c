@@ -5,6 +5,7 @@
 #include "core/config.h"
 #include "core/country.h"
 #include "core/deadline.h"
+#include "core/ledger.h"
 #include "core/outbox.h"
 #include "util/buf.h"
 #include "util/clock.h"
@@ -89,6 +90,21 @@ int receipt_next(struct db *db, struct arena *a, const struct contribution *k, c
 	db_bind_text(st, 2, closes);
 	struct due due = {0};
 	struct error none;
+	error_clear(&none);
+	/* Its leaf in the tamper-evident record (core/ledger.h): appended before its receipt is written. */
+	struct ledger_entry leaf;
+	out->leaf_index = ledger_find(db, LEDGER_CONTRIBUTION, k->id, &leaf, &none) == 0 ? leaf.index : -1;
+	if (out->leaf_index < 0 && none.code && strcmp(none.code, ERROR_NOT_FOUND)) {
+		*e = none;
+		return -1;
+	}
+	out->leaf_size = out->leaf_index >= 0 ? leaf.size : 0;
+	if (out->leaf_index >= 0 && leaf.salted) {
+		char *hex = arena_alloc(a, 2 * LEDGER_SALT_LEN + 1);
+		for (int i = 0; hex && i < LEDGER_SALT_LEN; i++)
+			snprintf(hex + 2 * i, 3, "%02x", leaf.salt[i]);
+		out->leaf_salt = hex;
+	}
 	error_clear(&none);
 	if (db_collect_one(st, a, &due, due_from_row, "none", &none) == 0) {
 		out->answers_title = due.title;
@@ -195,6 +211,11 @@ const char *receipt_text(struct arena *a, const struct contribution *k, const st
 	           "the answers.\n\n"
 	           "Your receipt: %s/receipts/%s\n",
 	           url, c->process_slug, url, url, k->tracking);
+	if (next->leaf_index >= 0)
+		buf_printf(&b,
+		           "\nIts record: leaf %lld of the public tamper-evident record. The proof that it is there, to "
+		           "keep and check offline (consulta verify): %s/receipts/%s/receipt.json\n",
+		           (long long)next->leaf_index, url, k->tracking);
 	if (quote && (b.failed || b.len > RECEIPT_QUOTE_MAX)) {
 		buf_free(&b);
 		return receipt_text(a, k, c, next, false);

@@ -39,6 +39,9 @@ struct receipt_next {
 	 * answers_title NULL when the schedule names none. */
 	const char *answers_title;
 	const char *answers_date; /* YYYY-MM-DD */
+	int64_t leaf_index;       /* its leaf in the tamper-evident record (core/ledger.h), -1 if it has none */
+	int64_t leaf_size;        /* the record's size now: its proof is asked at this size */
+	const char *leaf_salt;    /* the salt its leaf is committed with, in hex (for its author only), or NULL */
 };
 
 /* Fills *out for k (of call c; its comments loaded by comment_attach). 0, or -1 with e on a store error. */

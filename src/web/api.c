@@ -9,6 +9,8 @@
 #include "core/campaign.h"
 #include "core/config.h"
 #include "core/contribution.h"
+#include "core/ledger.h"
+#include "util/log.h"
 #include "core/disposition.h"
 #include "core/limits.h"
 #include "core/overview.h"
@@ -463,9 +465,24 @@ void api_contribution_create(struct request *r)
 	char received[CLOCK_RFC3339_LEN];
 	clock_format_rfc3339(receipt.received_at, received);
 	r->location = arena_printf(&r->arena, "/api/v1/contributions/%s", receipt.tracking);
-	reply_json(r, 201, json_pack("{s:s,s:s,s:I,s:s}", "tracking", receipt.tracking, "received_at", received, "call",
-				     (json_int_t)receipt.call_id, "receipt_url",
-				     arena_printf(&r->arena, "/receipts/%s", receipt.tracking)));
+	/* Its leaf in the tamper-evident record (core/ledger.h), committed with it, and where its proof is. */
+	struct ledger_entry leaf;
+	if (ledger_find_tracking(r->db, receipt.tracking, &leaf, &e) != 0) {
+		/* Stored all the same (the leaf commits with it, so this is a read failing): the answer is 201,
+		 * without the leaf, which its receipt page gives. */
+		log_event("ledger.receipt_unread", "tracking=%s msg=\"%s\"", receipt.tracking, e.message);
+		reply_json(r, 201, json_pack("{s:s,s:s,s:I,s:s}", "tracking", receipt.tracking, "received_at", received,
+					     "call", (json_int_t)receipt.call_id, "receipt_url",
+					     arena_printf(&r->arena, "/receipts/%s", receipt.tracking)));
+		return;
+	}
+	reply_json(r, 201, json_pack("{s:s,s:s,s:I,s:s,s:I,s:s,s:s}", "tracking", receipt.tracking, "received_at", received,
+				     "call", (json_int_t)receipt.call_id, "receipt_url",
+				     arena_printf(&r->arena, "/receipts/%s", receipt.tracking), "leaf_index",
+				     (json_int_t)leaf.index, "proof_url",
+				     arena_printf(&r->arena, "/log/proof/inclusion?leaf=%lld&size=%lld", (long long)leaf.index,
+						  (long long)leaf.size),
+				     "receipt_file_url", arena_printf(&r->arena, "/receipts/%s/receipt.json", receipt.tracking)));
 }
 
 /* The published view: no e-mail ever; no name for anonymous ones; of a hidden

@@ -704,6 +704,24 @@ void page_receipt(struct request *r)
 		    "e-mail</a>.</li>\n<li>With an account, <a href=\"/account\">My contributions</a> lists what you "
 		    "send while logged in, with the answers.</li>\n</ul>\n</section>\n",
 		    c.process_slug);
+	/* Its leaf in the public record, the proof, and the file `consulta verify` checks offline. */
+	if (next.leaf_index >= 0) {
+		html_printf(&r->out,
+			    "<section aria-labelledby=\"record\"><h2 id=\"record\">In the public record</h2>\n"
+			    "<p>Your contribution is leaf <strong id=\"leaf-index\">%L</strong> of the public, "
+			    "tamper-evident record: nothing in it can be changed or removed without the change showing. "
+			    "<a href=\"/receipts/%u/receipt.json\">Download the receipt file</a> (with the proof, to keep "
+			    "and check offline with <code>consulta verify</code>), or see <a href=\"/log/proof/inclusion?"
+			    "leaf=%L&amp;size=%L\">the proof</a> and <a href=\"/log/checkpoint\">the signed "
+			    "checkpoint</a>.</p>\n",
+			    (long long)next.leaf_index, k.tracking, (long long)next.leaf_index, (long long)next.leaf_size);
+		if (!withheld && next.leaf_salt)
+			html_printf(&r->out,
+				    "<p>Its leaf holds a hash of what you sent with this secret salt, which only this receipt "
+				    "shows: <code class=\"salt\">%s</code></p>\n",
+				    next.leaf_salt);
+		html_printf(&r->out, "</section>\n");
+	}
 	/* Mail me this receipt: only to the address the contribution gave, which the page never shows. */
 	if (!withheld && k.email && *k.email)
 		html_printf(&r->out,

@@ -26,6 +26,7 @@ const struct route ROUTES[] = {
 	{"GET", "/calls/{id}/matrix.xlsx", page_call_matrix_xlsx, ROLE_PUBLIC, false},
 	{"GET", "/receipts/{tracking}", page_receipt, ROLE_PUBLIC, false},
 	{"POST", "/receipts/{tracking}/mail", page_receipt_mail, ROLE_PUBLIC, true},
+	{"GET", "/receipts/{tracking}/receipt.json", page_receipt_file, ROLE_PUBLIC, false}, /* page_ledger.c */
 	{"GET", "/contributions/{tracking}", page_contribution, ROLE_PUBLIC, false},
 	{"GET", "/contributions/{tracking}/attachments/{n}/{name}", page_attachment, ROLE_PUBLIC, false},
 	{"GET", "/static/{name}", page_static, ROLE_PUBLIC, false},
@@ -35,6 +36,11 @@ const struct route ROUTES[] = {
 	{"GET", "/processes/{slug}/calendar.ics", page_process_calendar, ROLE_PUBLIC, false},
 	{"GET", "/calls/{id}/feed.atom", page_call_feed, ROLE_PUBLIC, false},
 	{"GET", "/search", page_search, ROLE_PUBLIC, false}, /* page_search.c */
+	/* the tamper-evident record (page_ledger.c) */
+	{"GET", "/log/checkpoint", page_log_checkpoint, ROLE_PUBLIC, false},
+	{"GET", "/log/key", page_log_key, ROLE_PUBLIC, false},
+	{"GET", "/log/proof/inclusion", page_log_inclusion, ROLE_PUBLIC, false},
+	{"GET", "/log/proof/consistency", page_log_consistency, ROLE_PUBLIC, false},
 	{"GET", "/about", page_about, ROLE_PUBLIC, false}, /* page_site.c */
 	{"GET", "/privacy", page_privacy, ROLE_PUBLIC, false},
 	/* the report to the governing body (page_report.c) */

@@ -72,6 +72,12 @@ void page_contribute_form(struct request *r);
 void page_contribute_submit(struct request *r);
 void page_receipt(struct request *r);
 void page_receipt_mail(struct request *r);
+/* web/page_ledger.c: the tamper-evident record's checkpoint, key, proofs, and a receipt's file. */
+void page_log_checkpoint(struct request *r);
+void page_log_key(struct request *r);
+void page_log_inclusion(struct request *r);
+void page_log_consistency(struct request *r);
+void page_receipt_file(struct request *r);
 void page_call_contributions(struct request *r);
 /* web/page_matrix.c: a call's resolution matrix, public and the secretariat's, as HTML, CSV and XLSX. */
 void page_call_matrix(struct request *r);

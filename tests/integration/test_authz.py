@@ -49,6 +49,11 @@ EXPECTED_PUBLIC_READS = {
     ("GET", "/calls/{id}/matrix.csv"),
     ("GET", "/calls/{id}/matrix.xlsx"),
     ("GET", "/receipts/{tracking}"),
+    ("GET", "/receipts/{tracking}/receipt.json"),  # the receipt file with its proof (page_ledger.c)
+    ("GET", "/log/checkpoint"),  # the tamper-evident record: public by design (core/ledger.h)
+    ("GET", "/log/key"),
+    ("GET", "/log/proof/inclusion"),
+    ("GET", "/log/proof/consistency"),
     ("GET", "/contributions/{tracking}"),
     ("GET", "/contributions/{tracking}/attachments/{n}/{name}"),  # published, clean files only
     ("GET", "/static/{name}"),

@@ -114,6 +114,10 @@ class EveryRouteOneThread(ServerTestCase):
         for linked in ("/account/confirm", "/account/reset", "/subscriptions/confirm", "/subscriptions/leave"):
             if pattern == linked:
                 return {"token": self.mail_tokens.get(linked) or "A" * 43}
+        if pattern == "/log/proof/inclusion":
+            return {"leaf": "0", "size": "1"}
+        if pattern == "/log/proof/consistency":
+            return {"first": "1", "second": "1"}
         if pattern == "/api/v1/audit":
             return {"process": SLUG, "limit": "20"}
         if pattern.endswith("/moderation") and route["method"] == "GET":
