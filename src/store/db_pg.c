@@ -380,6 +380,37 @@ static void pg_widen(struct db *db, struct db_stmt *st, const char *text)
 	free(types);
 }
 
+/* The types to prepare text (with $1 to $n) with: 0 (PostgreSQL infers it) for each parameter the text uses,
+ * TEXT for one it never uses. The core binds every parameter of a family of statements that share their
+ * numbers (the public list's ?1 to ?8, of which each statement uses some), and PostgreSQL cannot infer the
+ * type of one that appears nowhere (42P18); SQLite accepts it. Every value is sent as text but blobs, so
+ * TEXT takes whatever an unused parameter is given. A "$N" inside a string literal counts as used, which
+ * leaves it as before. calloc'd, NULL if out of memory. */
+static Oid *pg_unused_as_text(const char *text, int n)
+{
+	enum { TEXT_OID = 25 };
+	Oid *types = calloc((size_t)n, sizeof *types);
+	bool *used = calloc((size_t)n, sizeof *used);
+	if (!types || !used) {
+		free(types);
+		free(used);
+		return NULL;
+	}
+	for (const char *p = text; *p; p++) {
+		if (*p != '$' || p[1] < '0' || p[1] > '9')
+			continue;
+		int k = 0;
+		while (p[1] >= '0' && p[1] <= '9' && k <= n)
+			k = k * 10 + (*++p - '0');
+		if (k >= 1 && k <= n)
+			used[k - 1] = true;
+	}
+	for (int i = 0; i < n; i++)
+		types[i] = used[i] ? 0 : TEXT_OID;
+	free(used);
+	return types;
+}
+
 static struct db_stmt *pg_stmt(struct db *db, const char *sql, struct error *e)
 {
 	size_t i = 0;
@@ -415,7 +446,11 @@ static struct db_stmt *pg_stmt(struct db *db, const char *sql, struct error *e)
 		if (!st->values || !st->lengths || !st->formats)
 			goto oom_free;
 	}
-	PGresult *res = PQprepare(db->conn, st->name, text, n, NULL);
+	Oid *types = n > 0 ? pg_unused_as_text(text, n) : NULL;
+	if (n > 0 && !types)
+		goto oom_free;
+	PGresult *res = PQprepare(db->conn, st->name, text, n, types);
+	free(types);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		pg_fail(db, res, e, "preparing a statement");
 		PQclear(res);

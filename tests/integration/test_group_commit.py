@@ -14,18 +14,18 @@ tiny queue (--write-queue) fills.
 
 import os
 import shutil
-import sqlite3
 import subprocess
 import tempfile
 import threading
 import time
 import unittest
 
+import harness
 from harness import CALL1_OPEN, Server, ServerTestCase, contribution, parallel
 
 
 def stored_trackings(db):
-    conn = sqlite3.connect(db)
+    conn = harness.connect(db)
     try:
         return {t for (t,) in conn.execute("SELECT tracking FROM contribution")}
     finally:
@@ -52,7 +52,7 @@ class GroupCommit(ServerTestCase):
         self.assertEqual(s.published_total(), 200)
         # Each has its receipt queued in the same transaction, up to the hourly limit of mail one address may
         # cause (issue 5): counted inside the batch too, the others withheld, one by one.
-        conn = sqlite3.connect(s.db)
+        conn = harness.connect(s.db)
         receipts = conn.execute("SELECT count(*) FROM outbox WHERE kind = 'receipt'").fetchone()[0]
         conn.close()
         s.stop()
