@@ -169,6 +169,50 @@ def pg_drop(url):
     psql(prefix + "/postgres", "DROP DATABASE IF EXISTS %s WITH (FORCE)" % name)
 
 
+def _as_postgres(args):
+    """args run as the postgres user when this runs as root (PostgreSQL refuses root), else as they are."""
+    return (["runuser", "-u", "postgres", "--"] + args) if os.geteuid() == 0 else args
+
+
+class PrivatePostgres:
+    """A PostgreSQL of one test's own (tests/pg/start.sh), for the tests that crash it or fill its disk, which
+    the run's shared one must not suffer: crash() stops it as a power cut would stop it (pg_ctl -m immediate:
+    no checkpoint, no flush; what it acknowledged must come back from its WAL), start() starts it again (crash
+    recovery), close() stops it and removes it. options: more server settings (-c name=value ...)."""
+
+    BIN = os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin")
+
+    def __init__(self, options="", parent=None):
+        self.root = tempfile.mkdtemp(prefix="consulta-pgown-", dir=parent)
+        os.chmod(self.root, 0o755)
+        self.dir = os.path.join(self.root, "pg")
+        self.options = options
+        self.prefix = None
+        self.start()
+
+    def start(self):
+        env = dict(os.environ, PG_OPTIONS=self.options)
+        self.prefix = subprocess.run([os.path.join(ROOT, "tests", "pg", "start.sh"), self.dir], check=True, env=env,
+                                     stdout=subprocess.PIPE, timeout=120, text=True).stdout.strip()
+        return self.prefix
+
+    def crash(self):
+        subprocess.run(_as_postgres([os.path.join(self.BIN, "pg_ctl"), "-D", os.path.join(self.dir, "data"), "-m",
+                                     "immediate", "-w", "stop"]), check=True, stdout=subprocess.DEVNULL,
+                       timeout=COMMAND_TIMEOUT)
+
+    def database(self, name, settings=()):
+        """A new empty database's URL; settings: (name, value) pairs made its defaults (ALTER DATABASE SET)."""
+        psql(self.prefix + "postgres", "CREATE DATABASE %s" % name)
+        for k, v in settings:
+            psql(self.prefix + "postgres", "ALTER DATABASE %s SET %s = %s" % (name, k, v))
+        return self.prefix + name
+
+    def close(self):
+        subprocess.run([os.path.join(ROOT, "tests", "pg", "stop.sh"), self.dir], timeout=60)
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
 def sql_literal(v):
     if v is None:
         return "NULL"
@@ -365,7 +409,8 @@ class Response:
 class Server:
     """One `consulta serve` with its own database and a frozen clock."""
 
-    def __init__(self, now, demo=True, threads=None, workdir=None, global_args=None, serve_args=None, env=None):
+    def __init__(self, now, demo=True, threads=None, workdir=None, global_args=None, serve_args=None, env=None,
+                 db=None):
         self.now = now
         self.env = dict(env or {})  # for `serve` only (init and demo run without it)
         self.demo = demo
@@ -376,7 +421,11 @@ class Server:
         self.dir = workdir or tempfile.mkdtemp(prefix="consulta-integ-")
         # The database: a file here, or (CONSULTA_TEST_DB=postgresql) a PostgreSQL database named after
         # this folder; prepared says whether init (and demo) ran on it.
-        if TEST_DB == "postgresql":
+        self.owns_db = db is None
+        if db:  # a database of the test's own (an empty one, on a PrivatePostgres): made ready at start
+            self.db = db
+            self.prepared = False
+        elif TEST_DB == "postgresql":
             self.db = pg_database_for(self.dir)
             self.prepared = bool(db_query(self.db, "SELECT 1 FROM process"))
         else:
@@ -493,7 +542,7 @@ class Server:
 
     def cleanup(self):
         self._kill()
-        if self.owns_dir and TEST_DB == "postgresql":
+        if self.owns_dir and self.owns_db and TEST_DB == "postgresql":
             pg_drop(self.db)
         if self.owns_dir:
             shutil.rmtree(self.dir, ignore_errors=True)
