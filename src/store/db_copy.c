@@ -236,7 +236,7 @@ static int end_count_tables(struct end *x, struct arena *a, int *count, struct e
 	int n;
 	if (end_rows(x, a, lite, pg, NULL, 1, &rows, &n, e) != 0)
 		return -1;
-	*count = n == 1 && rows[0] ? atoi(rows[0]) : 0;
+	*count = n == 1 && rows[0] ? (int)strtol(rows[0], NULL, 10) : 0;
 	return 0;
 }
 
@@ -324,7 +324,7 @@ static int end_describe(struct end *x, struct arena *a, struct table *t, struct 
 	t->norder = 0;
 	for (int pk = 1; pk <= n; pk++) /* the key's columns in the key's order */
 		for (int i = 0; i < n; i++)
-			if (rows[i * 3 + 2] && atoi(rows[i * 3 + 2]) == pk)
+			if (rows[i * 3 + 2] && strtol(rows[i * 3 + 2], NULL, 10) == pk)
 				t->order[t->norder++] = rows[i * 3];
 	for (int i = 0; i < n; i++) {
 		t->cols[i].name = rows[i * 3];
