@@ -154,6 +154,16 @@ def _pg_start():
     return prefix
 
 
+def pg_new_database(name):
+    """A new, empty database on the tests' PostgreSQL (started if it is not yet, whatever CONSULTA_TEST_DB says):
+    its URL. Dropped when the run ends (with the server), or by pg_drop()."""
+    prefix = _pg_start()
+    name = "%s_%d" % (name, os.getpid())
+    psql(prefix + "postgres", "DROP DATABASE IF EXISTS %s WITH (FORCE)" % name)
+    psql(prefix + "postgres", "CREATE DATABASE %s" % name)
+    return prefix + name
+
+
 def pg_database_for(workdir):
     """The PostgreSQL database of a server whose files are in workdir (the same for a server started
     again there); made from the migrated template if it is not there yet. Its URL."""
@@ -410,7 +420,7 @@ class Server:
     """One `consulta serve` with its own database and a frozen clock."""
 
     def __init__(self, now, demo=True, threads=None, workdir=None, global_args=None, serve_args=None, env=None,
-                 db=None):
+                 db=None, ready=False):
         self.now = now
         self.env = dict(env or {})  # for `serve` only (init and demo run without it)
         self.demo = demo
@@ -422,9 +432,9 @@ class Server:
         # The database: a file here, or (CONSULTA_TEST_DB=postgresql) a PostgreSQL database named after
         # this folder; prepared says whether init (and demo) ran on it.
         self.owns_db = db is None
-        if db:  # a database of the test's own (an empty one, on a PrivatePostgres): made ready at start
+        if db:  # a database of the test's own (a path or a URL): made ready at start unless it is ready
             self.db = db
-            self.prepared = False
+            self.prepared = ready
         elif TEST_DB == "postgresql":
             self.db = pg_database_for(self.dir)
             self.prepared = bool(db_query(self.db, "SELECT 1 FROM process"))
