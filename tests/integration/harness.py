@@ -17,9 +17,10 @@ database instead: a private PostgreSQL 15 is started on first use
 the run ends) unless CONSULTA_TEST_PG_URL names a running one
 (postgresql://USER@HOST:PORT/, a superuser), a template database is migrated
 once (`consulta init`), and each server's database is a copy of it (CREATE
-DATABASE ... TEMPLATE: fast). Server.query() reads either backend; tests that
-open server.db with sqlite3 themselves still need SQLite (listed in
-tests/pg/README).
+DATABASE ... TEMPLATE: fast). Server.query() and connect() read either
+backend; no test opens server.db with sqlite3 itself. A test that crashes
+PostgreSQL or fills its disk has one of its own (PrivatePostgres), and a
+Server may be given its database (db=, ready=).
 
 Only the standard library is used. Every wait is bounded.
 """
