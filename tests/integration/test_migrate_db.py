@@ -14,6 +14,8 @@ import os
 import re
 import shutil
 import tempfile
+import threading
+import time
 import unittest
 
 import harness
@@ -171,6 +173,49 @@ class MigrateDb(ServerTestCase):
         harness.psql(url, "DELETE FROM outbox WHERE id = (SELECT max(id) FROM outbox)")
         tables, _ = lines_of(self.migrate("--check", "--from", "sqlite:" + self.source, "--to", url).stdout)
         self.assertEqual(tables["outbox"][1], tables["outbox"][0] - 1)
+
+    def test_a_live_source_is_copied_as_one_snapshot(self):
+        # A server goes on taking contributions with comments while the copy runs: read table by table without
+        # one snapshot, the comments would name contributions copied after their table was (a foreign key
+        # the target refuses), and the copy fails; read in one transaction, it is whole and consistent.
+        live = os.path.join(self.work, "live.db")
+        shutil.copy(self.source, live)
+        s = self.serve(live)
+        stop, sent = threading.Event(), []
+
+        def writer():
+            i = 0
+            while not stop.is_set():
+                r = s.post_json("/api/v1/calls/1/contributions", harness.contribution(
+                    text="Live %d." % i, email="live%d@example.org" % i,
+                    comments=[{"paragraph": "p3", "comment": "Live comment %d." % i}]))
+                if r.status == 201:
+                    sent.append(r.json()["tracking"])
+                i += 1
+
+        t = threading.Thread(target=writer, daemon=True)
+        t.start()
+        try:
+            while len(sent) < 5:
+                time.sleep(0.05)
+            url = harness.pg_new_database("live")
+            self.addCleanup(harness.pg_drop, url)
+            p = self.migrate("--from", "sqlite:" + live, "--to", url)
+            during = len(sent)
+            time.sleep(0.5)
+        finally:
+            stop.set()
+            t.join(30)
+        self.assertEqual(p.returncode, 0, p.stderr + p.stdout)
+        tables, last = lines_of(p.stdout)
+        self.assertIn("every count and checksum is the same", last)
+        copied = harness.db_query(url, "SELECT count(*) FROM contribution")[0][0]
+        total = s.query("SELECT count(*) FROM contribution")[0][0]
+        self.assertLessEqual(copied, total)
+        self.assertGreater(len(sent), during, "the server kept writing during and after the copy")
+        orphans = harness.db_query(url, "SELECT count(*) FROM comment m WHERE NOT EXISTS (SELECT 1 FROM contribution "
+                                        "c WHERE c.id = m.contribution_id)")[0][0]
+        self.assertEqual(orphans, 0)
 
     def test_a_target_that_is_not_empty_and_bad_urls_are_refused(self):
         url, _ = self.copy_to_postgresql("twice")
