@@ -75,16 +75,15 @@ static const char *masked(struct arena *a, const char *url)
 	const char *at = scheme ? strchr(scheme + 3, '@') : NULL;
 	const char *colon = scheme ? strchr(scheme + 3, ':') : NULL;
 	const char *shown = scheme && at && colon && colon < at
-				    ? arena_printf(a, "%.*s:***%s", (int)(colon - url), url, at)
-				    : arena_strdup(a, url);
+	                        ? arena_printf(a, "%.*s:***%s", (int)(colon - url), url, at)
+	                        : arena_strdup(a, url);
 	const char *q = shown ? strstr(shown, "password=") : NULL;
 	if (q)
 		shown = arena_printf(a, "%.*spassword=***", (int)(q - shown), shown);
 	return shown ? shown : "(out of memory)";
 }
 
-static int end_open(struct end *x, struct arena *a, const char *option, const char *url, bool readonly,
-		    struct error *e)
+static int end_open(struct end *x, struct arena *a, const char *option, const char *url, bool readonly, struct error *e)
 {
 	memset(x, 0, sizeof *x);
 	x->url = url;
@@ -95,21 +94,21 @@ static int end_open(struct end *x, struct arena *a, const char *option, const ch
 		if (!x->conn || PQstatus(x->conn) != CONNECTION_OK) {
 			const char *why = x->conn ? PQerrorMessage(x->conn) : "out of memory";
 			error_set(e, ERROR_INVALID, "%s: cannot connect to %s: %.*s", option, x->shown,
-				  (int)strcspn(why, "\n"), why);
+			          (int)strcspn(why, "\n"), why);
 			return -1;
 		}
 		return 0;
 	}
 	if (!is_sqlite(url)) {
 		error_set(e, ERROR_INVALID,
-			  "%s '%s' is not a database URL: use sqlite:PATH or postgresql://[USER@]HOST[:PORT]/DBNAME",
-			  option, x->shown);
+		          "%s '%s' is not a database URL: use sqlite:PATH or postgresql://[USER@]HOST[:PORT]/DBNAME",
+		          option, x->shown);
 		return -1;
 	}
 	int flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	if (sqlite3_open_v2(url + 7, &x->lite, flags, NULL) != SQLITE_OK) {
 		error_set(e, ERROR_INVALID, "%s: cannot open %s: %s", option, x->shown,
-			  x->lite ? sqlite3_errmsg(x->lite) : "out of memory");
+		          x->lite ? sqlite3_errmsg(x->lite) : "out of memory");
 		return -1;
 	}
 	sqlite3_busy_timeout(x->lite, 10000);
@@ -152,7 +151,7 @@ static int end_exec(struct end *x, const char *sql, struct error *e, const char 
 /* The rows of a catalog query (lite for SQLite, pg for PostgreSQL, at most one parameter: param) as
  * strings (NULL for NULL) in a: (*rows)[r * ncols + c]. 0 or -1. */
 static int end_rows(struct end *x, struct arena *a, const char *lite, const char *pg, const char *param, int ncols,
-		    const char ***rows, int *n, struct error *e)
+                    const char ***rows, int *n, struct error *e)
 {
 	*rows = NULL;
 	*n = 0;
@@ -221,22 +220,52 @@ static void ident(struct buf *b, const char *name)
 /* -- the schema ----------------------------------------------------------------------------------------- */
 
 static const char SQL_TABLES_LITE[] = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
-				      "'sqlite\\_%' ESCAPE '\\' AND name <> 'schema_migration' ORDER BY name";
+                                      "'sqlite\\_%' ESCAPE '\\' AND name <> 'schema_migration' ORDER BY name";
 static const char SQL_TABLES_PG[] = "SELECT table_name FROM information_schema.tables WHERE table_schema = "
-				    "current_schema() AND table_type = 'BASE TABLE' AND table_name <> "
-				    "'schema_migration' ORDER BY table_name";
+                                    "current_schema() AND table_type = 'BASE TABLE' AND table_name <> "
+                                    "'schema_migration' ORDER BY table_name";
 
 /* The number of tables at x, schema_migration included (any table: the target must have none). */
 static int end_count_tables(struct end *x, struct arena *a, int *count, struct error *e)
 {
 	static const char lite[] = "SELECT count(*) FROM sqlite_master WHERE type = 'table'";
 	static const char pg[] = "SELECT count(*) FROM information_schema.tables WHERE table_schema = "
-				 "current_schema()";
+	                         "current_schema()";
 	const char **rows;
 	int n;
 	if (end_rows(x, a, lite, pg, NULL, 1, &rows, &n, e) != 0)
 		return -1;
 	*count = n == 1 && rows[0] ? (int)strtol(rows[0], NULL, 10) : 0;
+	return 0;
+}
+
+/* The first table at x (schema_migration aside) that holds a row, in *full (NULL if none): a target that
+ * `consulta init` migrated but nothing used yet is as empty as a new one. */
+static int end_first_full(struct end *x, struct arena *a, const char **full, struct error *e)
+{
+	const char **names;
+	int n;
+	*full = NULL;
+	if (end_rows(x, a, SQL_TABLES_LITE, SQL_TABLES_PG, NULL, 1, &names, &n, e) != 0)
+		return -1;
+	for (int i = 0; i < n && !*full; i++) {
+		struct buf b;
+		buf_init(&b, 1 << 12);
+		buf_puts(&b, "SELECT count(*) FROM (SELECT 1 FROM ");
+		ident(&b, names[i] ? names[i] : "");
+		buf_puts(&b, " LIMIT 1) AS one");
+		buf_putc(&b, '\0');
+		const char **rows;
+		int k;
+		int rc = b.failed ? -1 : end_rows(x, a, b.data, b.data, NULL, 1, &rows, &k, e);
+		if (b.failed)
+			error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		buf_free(&b);
+		if (rc != 0)
+			return -1;
+		if (k == 1 && rows[0] && strcmp(rows[0], "0") != 0)
+			*full = names[i];
+	}
 	return 0;
 }
 
@@ -296,16 +325,16 @@ static int end_describe(struct end *x, struct arena *a, struct table *t, struct 
 {
 	static const char cols_lite[] = "SELECT name, type, pk FROM pragma_table_info(?1) ORDER BY cid";
 	static const char cols_pg[] = "SELECT c.column_name, c.data_type, (SELECT k.ordinal_position FROM "
-				      "information_schema.key_column_usage k JOIN information_schema.table_constraints "
-				      "tc ON tc.constraint_name = k.constraint_name AND tc.table_schema = "
-				      "k.table_schema WHERE tc.constraint_type = 'PRIMARY KEY' AND k.table_schema = "
-				      "c.table_schema AND k.table_name = c.table_name AND k.column_name = "
-				      "c.column_name) FROM information_schema.columns c WHERE c.table_schema = "
-				      "current_schema() AND c.table_name = $1 ORDER BY c.ordinal_position";
+	                              "information_schema.key_column_usage k JOIN information_schema.table_constraints "
+	                              "tc ON tc.constraint_name = k.constraint_name AND tc.table_schema = "
+	                              "k.table_schema WHERE tc.constraint_type = 'PRIMARY KEY' AND k.table_schema = "
+	                              "c.table_schema AND k.table_name = c.table_name AND k.column_name = "
+	                              "c.column_name) FROM information_schema.columns c WHERE c.table_schema = "
+	                              "current_schema() AND c.table_name = $1 ORDER BY c.ordinal_position";
 	static const char refs_lite[] = "SELECT DISTINCT \"table\" FROM pragma_foreign_key_list(?1)";
 	static const char refs_pg[] = "SELECT DISTINCT r.relname FROM pg_constraint c JOIN pg_class r ON r.oid = "
-				      "c.confrelid JOIN pg_class s ON s.oid = c.conrelid WHERE c.contype = 'f' AND "
-				      "s.relname = $1 AND s.relnamespace = current_schema()::regnamespace";
+	                              "c.confrelid JOIN pg_class s ON s.oid = c.conrelid WHERE c.contype = 'f' AND "
+	                              "s.relname = $1 AND s.relnamespace = current_schema()::regnamespace";
 	const char **rows;
 	int n;
 	if (end_rows(x, a, cols_lite, cols_pg, t->name, 3, &rows, &n, e) != 0)
@@ -331,7 +360,7 @@ static int end_describe(struct end *x, struct arena *a, struct table *t, struct 
 		t->cols[i].kind = kind_of(x->pg, rows[i * 3 + 1]);
 		if (!t->cols[i].kind) {
 			error_set(e, ERROR_INTERNAL, "%s: column %s.%s has a type (%s) migrate-db does not copy",
-				  x->shown, t->name, rows[i * 3], rows[i * 3 + 1] ? rows[i * 3 + 1] : "none");
+			          x->shown, t->name, rows[i * 3], rows[i * 3 + 1] ? rows[i * 3 + 1] : "none");
 			return -1;
 		}
 	}
@@ -400,12 +429,11 @@ static void dependency_order(struct table *tables, int n, struct table **order)
  * INITIALLY DEFERRED (deferred: true), so that the copy's commit checks them, and back to NOT DEFERRABLE
  * after it (deferred: false): the table's owner may do both, where turning the checks off needs a superuser.
  * SQLite's connection here does not enforce foreign keys; they are checked after the copy (check_keys). */
-static int defer_forward(struct end *x, struct arena *a, struct table **order, int n, bool deferred,
-			 struct error *e)
+static int defer_forward(struct end *x, struct arena *a, struct table **order, int n, bool deferred, struct error *e)
 {
 	static const char sql[] = "SELECT c.conname FROM pg_constraint c JOIN pg_class s ON s.oid = c.conrelid "
-				  "WHERE c.contype = 'f' AND s.relname = $1 AND s.relnamespace = "
-				  "current_schema()::regnamespace ORDER BY c.conname";
+	                          "WHERE c.contype = 'f' AND s.relname = $1 AND s.relnamespace = "
+	                          "current_schema()::regnamespace ORDER BY c.conname";
 	for (int i = 0; x->pg && i < n; i++) {
 		if (!order[i]->forward)
 			continue;
@@ -420,7 +448,8 @@ static int defer_forward(struct end *x, struct arena *a, struct table **order, i
 			ident(&b, order[i]->name);
 			buf_puts(&b, " ALTER CONSTRAINT ");
 			ident(&b, names[c]);
-			buf_puts(&b, deferred ? " DEFERRABLE INITIALLY DEFERRED" : " NOT DEFERRABLE INITIALLY IMMEDIATE");
+			buf_puts(&b,
+			         deferred ? " DEFERRABLE INITIALLY DEFERRED" : " NOT DEFERRABLE INITIALLY IMMEDIATE");
 			buf_putc(&b, '\0');
 			int rc = b.failed ? -1 : end_exec(x, b.data, e, "deferring a foreign key's check");
 			if (b.failed)
@@ -443,7 +472,7 @@ static int check_keys(struct end *x, struct arena *a, struct error *e)
 		return x->pg ? 0 : -1;
 	if (n > 0) {
 		error_set(e, ERROR_INTERNAL, "%s: a row of %s (rowid %s) references a row that is not there", x->shown,
-			  rows[0] ? rows[0] : "?", rows[1] ? rows[1] : "?");
+		          rows[0] ? rows[0] : "?", rows[1] ? rows[1] : "?");
 		return -1;
 	}
 	return 0;
@@ -563,7 +592,7 @@ static int reader_next(struct reader *r, struct error *e)
 			if (!v->null && t->cols[c].kind == KIND_INT) {
 				if (v->n != 8 && v->n != 4 && v->n != 2) {
 					error_set(e, ERROR_INTERNAL, "%s.%s: an integer of %zu bytes", t->name,
-						  t->cols[c].name, v->n);
+					          t->cols[c].name, v->n);
 					return -1;
 				}
 				v->i = big_endian(v->p, (int)v->n);
@@ -589,15 +618,17 @@ static int reader_next(struct reader *r, struct error *e)
 			continue;
 		if (t->cols[c].kind == KIND_INT) {
 			if (type != SQLITE_INTEGER) {
-				error_set(e, ERROR_INVALID, "%s.%s holds a value that is no integer, which PostgreSQL "
-					  "would refuse", t->name, t->cols[c].name);
+				error_set(e, ERROR_INVALID,
+				          "%s.%s holds a value that is no integer, which PostgreSQL "
+				          "would refuse",
+				          t->name, t->cols[c].name);
 				return -1;
 			}
 			v->i = sqlite3_column_int64(r->st, c);
 		} else {
 			/* A text is its UTF-8 bytes, a blob its bytes, whatever SQLite stored it as. */
 			v->p = t->cols[c].kind == KIND_TEXT ? sqlite3_column_text(r->st, c)
-							    : sqlite3_column_blob(r->st, c);
+			                                    : sqlite3_column_blob(r->st, c);
 			v->n = (size_t)sqlite3_column_bytes(r->st, c);
 			if (!v->p)
 				v->p = (const unsigned char *)"";
@@ -806,7 +837,7 @@ static int writer_close(struct writer *w, bool ok, struct error *e)
 
 /* Reads table t at x (and with w, writes each row there too): its rows and checksum. */
 static int pass(struct end *x, struct arena *a, const struct table *t, struct writer *w, int64_t *rows, char *sum,
-		struct error *e)
+                struct error *e)
 {
 	struct reader r;
 	crypto_hash_sha256_state h;
@@ -834,7 +865,7 @@ static int pass(struct end *x, struct arena *a, const struct table *t, struct wr
 static int reset_identities(struct end *x, struct arena *a, const struct table *t, struct error *e)
 {
 	static const char sql[] = "SELECT column_name FROM information_schema.columns WHERE table_schema = "
-				  "current_schema() AND table_name = $1 AND is_identity = 'YES'";
+	                          "current_schema() AND table_name = $1 AND is_identity = 'YES'";
 	const char **cols;
 	int n;
 	if (end_rows(x, a, sql, sql, t->name, 1, &cols, &n, e) != 0)
@@ -887,17 +918,17 @@ static int migrate_target(const char *to, struct error *e)
 	return rc;
 }
 
-static int copy_or_check(struct end *src, struct end *dst, struct arena *a, bool check_only,
-			 struct db_copy_result *out, struct error *e)
+static int copy_or_check(struct end *src, struct end *dst, struct arena *a, bool check_only, struct db_copy_result *out,
+                         struct error *e)
 {
 	const char *sv, *tv;
 	if (end_versions(src, a, &sv, e) != 0 || end_versions(dst, a, &tv, e) != 0)
 		return -1;
 	if (strcmp(sv, tv) != 0) {
 		error_set(e, ERROR_INVALID,
-			  "the schemas differ (migrations %s: %.60s; %s: %.60s): bring the older one up to date with "
-			  "consulta --db URL init first",
-			  src->shown, sv, dst->shown, tv);
+		          "the schemas differ (migrations %s: %.60s; %s: %.60s): bring the older one up to date with "
+		          "consulta --db URL init first",
+		          src->shown, sv, dst->shown, tv);
 		return -1;
 	}
 	const char **names, **theirs;
@@ -910,7 +941,7 @@ static int copy_or_check(struct end *src, struct end *dst, struct arena *a, bool
 		same = names[i] && theirs[i] && !strcmp(names[i], theirs[i]);
 	if (!same) {
 		error_set(e, ERROR_INVALID, "the tables of %s and %s differ (%d and %d tables)", src->shown, dst->shown,
-			  ntheirs, n);
+		          ntheirs, n);
 		return -1;
 	}
 	struct table *tables = arena_alloc(a, (size_t)(n ? n : 1) * sizeof *tables);
@@ -934,7 +965,7 @@ static int copy_or_check(struct end *src, struct end *dst, struct arena *a, bool
 	if (end_exec(src, read_begin_sql(src), e, "beginning to read") != 0)
 		return -1;
 	if (!check_only && ((!dst->pg && end_exec(dst, "PRAGMA foreign_keys = OFF", e, "beginning to write") != 0) ||
-			    end_exec(dst, dst->pg ? "BEGIN" : "BEGIN IMMEDIATE", e, "beginning to write") != 0))
+	                    end_exec(dst, dst->pg ? "BEGIN" : "BEGIN IMMEDIATE", e, "beginning to write") != 0))
 		goto fail;
 	for (int i = 0; i < n; i++) {
 		struct db_copy_table *r = &out->tables[i];
@@ -984,7 +1015,7 @@ fail:
 }
 
 int db_copy(const char *from, const char *to, bool check_only, struct arena *a, struct db_copy_result *out,
-	    struct error *e)
+            struct error *e)
 {
 	memset(out, 0, sizeof *out);
 	out->from = masked(a, from);
@@ -993,9 +1024,9 @@ int db_copy(const char *from, const char *to, bool check_only, struct arena *a, 
 		const char *url = k ? to : from;
 		if (!is_pg(url) && !is_sqlite(url)) {
 			error_set(e, ERROR_INVALID,
-				  "%s '%s' is not a database URL: use sqlite:PATH or "
-				  "postgresql://[USER@]HOST[:PORT]/DBNAME",
-				  k ? "--to" : "--from", k ? out->to : out->from);
+			          "%s '%s' is not a database URL: use sqlite:PATH or "
+			          "postgresql://[USER@]HOST[:PORT]/DBNAME",
+			          k ? "--to" : "--from", k ? out->to : out->from);
 			return -1;
 		}
 	}
@@ -1009,19 +1040,22 @@ int db_copy(const char *from, const char *to, bool check_only, struct arena *a, 
 		return -1;
 	}
 	if (!check_only) {
-		/* The target must be new: copying into tables that hold rows would mix two installations. */
+		/* The target must be new (no table), or migrated and never used (no row): copying into tables that
+		 * hold rows would mix two installations. */
 		int tables = 0;
-		if (end_open(&dst, a, "--to", to, false, e) != 0 || end_count_tables(&dst, a, &tables, e) != 0) {
+		const char *full = NULL;
+		if (end_open(&dst, a, "--to", to, false, e) != 0 || end_count_tables(&dst, a, &tables, e) != 0 ||
+		    (tables > 0 && end_first_full(&dst, a, &full, e) != 0)) {
 			end_close(&dst);
 			end_close(&src);
 			return -1;
 		}
 		end_close(&dst);
-		if (tables > 0) {
+		if (full) {
 			error_set(e, ERROR_CONFLICT,
-				  "--to %s is not empty (%d tables): migrate-db copies into a new, empty database only "
-				  "(create one, e.g. createdb, or name a new SQLite file)",
-				  out->to, tables);
+			          "--to %s is not empty (table %s has rows): migrate-db copies into a new, empty "
+			          "database only (create one, e.g. createdb, or name a new SQLite file)",
+			          out->to, full);
 			end_close(&src);
 			return -1;
 		}

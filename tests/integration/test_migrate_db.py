@@ -244,6 +244,14 @@ class MigrateDb(ServerTestCase):
                 self.assertNotIn("hunter2", p.stderr, "a password is never printed")
         self.assertFalse(os.path.exists(os.path.join(self.work, "y.db")))
 
+    def test_a_target_that_init_made_and_nothing_used_is_taken(self):
+        url = harness.pg_new_database("initialized")
+        self.addCleanup(harness.pg_drop, url)
+        self.assertEqual(run_command(["init"], db=url).returncode, 0)
+        p = self.migrate("--from", "sqlite:" + self.source, "--to", url)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("every count and checksum is the same", p.stdout)
+
 
 if __name__ == "__main__":
     unittest.main()
