@@ -448,6 +448,7 @@ class Server:
         self.stderr_seen = 0
         self.generation = 0
         self.earlier_problems = []
+        self.csrf_key = None
 
     # -- life ----------------------------------------------------------
 
@@ -610,9 +611,11 @@ class Server:
         """The CSRF token our pages give this browser: the server key's HMAC of its session if that session
         is live, else of its visitor id (the consulta_csrf cookie). The key is read from the database."""
         try:
-            key = self.query("SELECT value FROM server_secret WHERE name = 'csrf'")[0][0]
+            # kept once read: the key lives as long as the database (on PostgreSQL each query is a psql run)
+            key = self.csrf_key or self.query("SELECT value FROM server_secret WHERE name = 'csrf'")[0][0]
         except sqlite3.OperationalError:  # a binary from before migration 007: the token was the cookie
             return visitor
+        self.csrf_key = key
         live = session and self.query("SELECT 1 FROM session WHERE token_hash = ?",
                                       (hashlib.sha256(session.encode()).hexdigest(),))
         message = "session:" + session if live else "visitor:" + visitor
