@@ -23,8 +23,8 @@ from harness import CALL1_OPEN, Server, ServerTestCase, run_command
 
 # The pages and answers compared between the source and its copy.
 PATHS = ["/", "/processes/gca-guidelines", "/calls/1", "/calls/1/contributions", "/api/v1/processes/gca-guidelines",
-         "/api/v1/calls/1/contributions", "/api/v1/calls/1/contributions?sort=name", "/api/v1/calls/1/contributions.csv",
-         "/api/v1/calls/1/campaigns"]
+         "/api/v1/calls/1/contributions", "/api/v1/calls/1/contributions?sort=name",
+         "/api/v1/calls/1/contributions.csv", "/api/v1/calls/1/campaigns"]
 
 
 def lines_of(out):
