@@ -51,7 +51,9 @@ class MigrateDb(ServerTestCase):
         try:
             s.start()
             cls.token = s.account_token("secretariat@example.org")
-            cls.trackings = [s.contribute(text="Before the move, number %d." % i, email="m%d@example.org" % i)
+            # COPY's text format escapes these: a tab, newlines, a backslash, a carriage return, and non-ASCII.
+            cls.trackings = [s.contribute(text="Before the move, number %d.\n\n\tA tab, a backslash \\N, a\r\n"
+                                               "return and \u00e9\u4e2d." % i, email="m%d@example.org" % i)
                              ["tracking"] for i in range(5)]
             # A campaign: its representative is a contribution, which names its campaign (a cycle of keys).
             letter = ("Dear secretariat, the guidelines should require every operator to publish its coverage "
