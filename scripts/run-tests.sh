@@ -8,7 +8,8 @@
 #                graph, a header comment per file (and its own fixtures)
 #   compile      tests/compile/: what must not compile does not (html_printf)
 #   unit         tests/unit/test_*.c (cmocka, TAP output)
-#   integration  tests/integration/test_*.py against a real `consulta serve`
+#   integration  tests/integration/test_*.py against a real `consulta serve` on SQLite
+#   integration-postgresql  the same on PostgreSQL, at the same time (PG=0: left out)
 #   browser      tests/browser/*.test.mjs in Debian's Chromium (playwright-core)
 #   fuzz         fuzz/fuzz_intake.c and fuzz_sheet.c under libFuzzer, FUZZ_SECONDS (30) each
 #
@@ -38,9 +39,28 @@ trap 'rm -rf "$log"' EXIT
 suite() { # name, command...
 	name=$1
 	shift
-	echo "== $name"
 	"$@" >"$log/$name.out" 2>"$log/$name.err"
-	rc=$?
+	report "$name" $?
+}
+
+# Starts a suite in the background (its output and status kept in $log); suite_wait NAME reports it as suite
+# does, once it has ended.
+suite_start() { # name, command...
+	name=$1
+	shift
+	("$@" >"$log/$name.out" 2>"$log/$name.err"; echo $? >"$log/$name.rc") &
+	echo $! >"$log/$name.pid"
+}
+
+suite_wait() { # name
+	wait "$(cat "$log/$1.pid")"
+	report "$1" "$(cat "$log/$1.rc" 2>/dev/null || echo 1)"
+}
+
+report() { # name, exit status: prints the suite's output and counts it
+	name=$1
+	rc=$2
+	echo "== $name"
 	cat "$log/$name.out"
 	awk -v suite="$name" -v rc="$rc" -f scripts/tap-count.awk "$log/$name.out" >"$log/$name.tally"
 	sed -n 's/^MSG /not ok - '"$name"': /p' "$log/$name.tally"
@@ -74,13 +94,17 @@ done
 # python3 only: a pyenv or venv python3 first on PATH would lack it.
 PYTHON=python3
 [ -x /usr/bin/python3 ] && PYTHON=/usr/bin/python3
+# The integration tests run twice, on SQLite and on PostgreSQL (a private PostgreSQL 15 that harness.py starts
+# under a temporary directory, tests/pg/), both at once: each run mostly waits on its servers, and together
+# they take less than one after the other. PG=0 leaves PostgreSQL's run out (on a machine without it).
 if ls tests/integration/test_*.py >/dev/null 2>&1; then
+	if [ "${PG:-1}" != 0 ]; then
+		suite_start integration-postgresql env CONSULTA_TEST_DB=postgresql "$PYTHON" tests/integration/run.py
+	fi
 	suite integration "$PYTHON" tests/integration/run.py
-fi
-# The same integration tests on PostgreSQL (a private PostgreSQL 15, tests/pg/): opt-in with PG=1 for now,
-# as it adds about 15 minutes on 2 cores; its 4 power-loss tests (SQLite's VFS) are skipped there.
-if [ "${PG:-}" = 1 ] && ls tests/integration/test_*.py >/dev/null 2>&1; then
-	suite integration-postgresql env CONSULTA_TEST_DB=postgresql "$PYTHON" tests/integration/run.py
+	if [ "${PG:-1}" != 0 ]; then
+		suite_wait integration-postgresql
+	fi
 fi
 
 if ls tests/browser/*.test.mjs >/dev/null 2>&1; then

@@ -17,9 +17,10 @@ database instead: a private PostgreSQL 15 is started on first use
 the run ends) unless CONSULTA_TEST_PG_URL names a running one
 (postgresql://USER@HOST:PORT/, a superuser), a template database is migrated
 once (`consulta init`), and each server's database is a copy of it (CREATE
-DATABASE ... TEMPLATE: fast). Server.query() reads either backend; tests that
-open server.db with sqlite3 themselves still need SQLite (listed in
-tests/pg/README).
+DATABASE ... TEMPLATE: fast). Server.query() and connect() read either
+backend; no test opens server.db with sqlite3 itself. A test that crashes
+PostgreSQL or fills its disk has one of its own (PrivatePostgres), and a
+Server may be given its database (db=, ready=).
 
 Only the standard library is used. Every wait is bounded.
 """
@@ -154,6 +155,16 @@ def _pg_start():
     return prefix
 
 
+def pg_new_database(name):
+    """A new, empty database on the tests' PostgreSQL (started if it is not yet, whatever CONSULTA_TEST_DB says):
+    its URL. Dropped when the run ends (with the server), or by pg_drop()."""
+    prefix = _pg_start()
+    name = "%s_%d" % (name, os.getpid())
+    psql(prefix + "postgres", "DROP DATABASE IF EXISTS %s WITH (FORCE)" % name)
+    psql(prefix + "postgres", "CREATE DATABASE %s" % name)
+    return prefix + name
+
+
 def pg_database_for(workdir):
     """The PostgreSQL database of a server whose files are in workdir (the same for a server started
     again there); made from the migrated template if it is not there yet. Its URL."""
@@ -167,6 +178,50 @@ def pg_database_for(workdir):
 def pg_drop(url):
     prefix, name = url.rsplit("/", 1)
     psql(prefix + "/postgres", "DROP DATABASE IF EXISTS %s WITH (FORCE)" % name)
+
+
+def _as_postgres(args):
+    """args run as the postgres user when this runs as root (PostgreSQL refuses root), else as they are."""
+    return (["runuser", "-u", "postgres", "--"] + args) if os.geteuid() == 0 else args
+
+
+class PrivatePostgres:
+    """A PostgreSQL of one test's own (tests/pg/start.sh), for the tests that crash it or fill its disk, which
+    the run's shared one must not suffer: crash() stops it as a power cut would stop it (pg_ctl -m immediate:
+    no checkpoint, no flush; what it acknowledged must come back from its WAL), start() starts it again (crash
+    recovery), close() stops it and removes it. options: more server settings (-c name=value ...)."""
+
+    BIN = os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin")
+
+    def __init__(self, options="", parent=None):
+        self.root = tempfile.mkdtemp(prefix="consulta-pgown-", dir=parent)
+        os.chmod(self.root, 0o755)
+        self.dir = os.path.join(self.root, "pg")
+        self.options = options
+        self.prefix = None
+        self.start()
+
+    def start(self):
+        env = dict(os.environ, PG_OPTIONS=self.options)
+        self.prefix = subprocess.run([os.path.join(ROOT, "tests", "pg", "start.sh"), self.dir], check=True, env=env,
+                                     stdout=subprocess.PIPE, timeout=120, text=True).stdout.strip()
+        return self.prefix
+
+    def crash(self):
+        subprocess.run(_as_postgres([os.path.join(self.BIN, "pg_ctl"), "-D", os.path.join(self.dir, "data"), "-m",
+                                     "immediate", "-w", "stop"]), check=True, stdout=subprocess.DEVNULL,
+                       timeout=COMMAND_TIMEOUT)
+
+    def database(self, name, settings=()):
+        """A new empty database's URL; settings: (name, value) pairs made its defaults (ALTER DATABASE SET)."""
+        psql(self.prefix + "postgres", "CREATE DATABASE %s" % name)
+        for k, v in settings:
+            psql(self.prefix + "postgres", "ALTER DATABASE %s SET %s = %s" % (name, k, v))
+        return self.prefix + name
+
+    def close(self):
+        subprocess.run([os.path.join(ROOT, "tests", "pg", "stop.sh"), self.dir], timeout=60)
+        shutil.rmtree(self.root, ignore_errors=True)
 
 
 def sql_literal(v):
@@ -365,7 +420,8 @@ class Response:
 class Server:
     """One `consulta serve` with its own database and a frozen clock."""
 
-    def __init__(self, now, demo=True, threads=None, workdir=None, global_args=None, serve_args=None, env=None):
+    def __init__(self, now, demo=True, threads=None, workdir=None, global_args=None, serve_args=None, env=None,
+                 db=None, ready=False):
         self.now = now
         self.env = dict(env or {})  # for `serve` only (init and demo run without it)
         self.demo = demo
@@ -376,7 +432,11 @@ class Server:
         self.dir = workdir or tempfile.mkdtemp(prefix="consulta-integ-")
         # The database: a file here, or (CONSULTA_TEST_DB=postgresql) a PostgreSQL database named after
         # this folder; prepared says whether init (and demo) ran on it.
-        if TEST_DB == "postgresql":
+        self.owns_db = db is None
+        if db:  # a database of the test's own (a path or a URL): made ready at start unless it is ready
+            self.db = db
+            self.prepared = ready
+        elif TEST_DB == "postgresql":
             self.db = pg_database_for(self.dir)
             self.prepared = bool(db_query(self.db, "SELECT 1 FROM process"))
         else:
@@ -388,6 +448,7 @@ class Server:
         self.stderr_seen = 0
         self.generation = 0
         self.earlier_problems = []
+        self.csrf_key = None
 
     # -- life ----------------------------------------------------------
 
@@ -493,7 +554,7 @@ class Server:
 
     def cleanup(self):
         self._kill()
-        if self.owns_dir and TEST_DB == "postgresql":
+        if self.owns_dir and self.owns_db and TEST_DB == "postgresql":
             pg_drop(self.db)
         if self.owns_dir:
             shutil.rmtree(self.dir, ignore_errors=True)
@@ -550,9 +611,11 @@ class Server:
         """The CSRF token our pages give this browser: the server key's HMAC of its session if that session
         is live, else of its visitor id (the consulta_csrf cookie). The key is read from the database."""
         try:
-            key = self.query("SELECT value FROM server_secret WHERE name = 'csrf'")[0][0]
+            # kept once read: the key lives as long as the database (on PostgreSQL each query is a psql run)
+            key = self.csrf_key or self.query("SELECT value FROM server_secret WHERE name = 'csrf'")[0][0]
         except sqlite3.OperationalError:  # a binary from before migration 007: the token was the cookie
             return visitor
+        self.csrf_key = key
         live = session and self.query("SELECT 1 FROM session WHERE token_hash = ?",
                                       (hashlib.sha256(session.encode()).hexdigest(),))
         message = "session:" + session if live else "visitor:" + visitor

@@ -35,7 +35,6 @@ import json
 import os
 import shutil
 import socket
-import sqlite3
 import subprocess
 import tempfile
 import threading
@@ -253,7 +252,7 @@ class AttachmentTestCase(ServerTestCase):
         return server.post_json("/api/v1/calls/1/contributions", c)
 
     def db_rows(self, server, sql, args=()):
-        with sqlite3.connect(server.db, timeout=10) as db:
+        with harness.connect(server.db, timeout=10) as db:
             return db.execute(sql, args).fetchall()
 
     def counts(self, server):
@@ -629,7 +628,7 @@ class TestScanError(ServerTestCase):
                 deadline = time.monotonic() + SCAN_WAIT
                 scans = None
                 while time.monotonic() < deadline:
-                    with sqlite3.connect(server.db, timeout=10) as db:
+                    with harness.connect(server.db, timeout=10) as db:
                         scans = [row[0] for row in db.execute(
                             "SELECT a.scan FROM attachment a JOIN contribution c ON c.id = a.contribution_id "
                             "WHERE c.tracking = ? ORDER BY a.position", (tracking,))]

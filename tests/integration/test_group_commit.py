@@ -14,18 +14,18 @@ tiny queue (--write-queue) fills.
 
 import os
 import shutil
-import sqlite3
 import subprocess
 import tempfile
 import threading
 import time
 import unittest
 
+import harness
 from harness import CALL1_OPEN, Server, ServerTestCase, contribution, parallel
 
 
 def stored_trackings(db):
-    conn = sqlite3.connect(db)
+    conn = harness.connect(db)
     try:
         return {t for (t,) in conn.execute("SELECT tracking FROM contribution")}
     finally:
@@ -52,7 +52,7 @@ class GroupCommit(ServerTestCase):
         self.assertEqual(s.published_total(), 200)
         # Each has its receipt queued in the same transaction, up to the hourly limit of mail one address may
         # cause (issue 5): counted inside the batch too, the others withheld, one by one.
-        conn = sqlite3.connect(s.db)
+        conn = harness.connect(s.db)
         receipts = conn.execute("SELECT count(*) FROM outbox WHERE kind = 'receipt'").fetchone()[0]
         conn.close()
         s.stop()
@@ -158,7 +158,9 @@ class GroupCommit(ServerTestCase):
 
 class FullDisk(ServerTestCase):
     """A full disk answers 503 and loses nothing acknowledged: the database on a small tmpfs filled on purpose
-    (mounting needs root: skipped otherwise)."""
+    (mounting needs root: skipped otherwise). On PostgreSQL, the database is a PostgreSQL of the test's own
+    whose data directory is on that tmpfs: its WAL cannot grow, it may stop (a PANIC, and no room to recover
+    in), and it is started again once there is room."""
 
     NOW = CALL1_OPEN
     SHARED = False
@@ -166,7 +168,8 @@ class FullDisk(ServerTestCase):
     def setUp(self):
         super().setUp()
         self.mnt = tempfile.mkdtemp(prefix="consulta-fulldisk-")
-        if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", self.mnt],
+        size = "160m" if harness.TEST_DB == "postgresql" else "8m"  # a cluster and its first WAL segments
+        if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", self.mnt],
                                                capture_output=True).returncode != 0:
             os.rmdir(self.mnt)
             self.skipTest("cannot mount a tmpfs (needs root)")
@@ -177,8 +180,13 @@ class FullDisk(ServerTestCase):
         shutil.rmtree(self.mnt, ignore_errors=True)
 
     def test_a_full_disk_answers_503_and_loses_nothing_acknowledged(self):
-        s = Server(self.NOW, workdir=os.path.join(self.mnt, "srv"), serve_args=["--per-address-limit", "0"])
-        os.makedirs(s.dir)
+        pg = None
+        if harness.TEST_DB == "postgresql":
+            pg = harness.PrivatePostgres(parent=self.mnt)
+            self.addCleanup(pg.close)  # after the server stopped, before the unmount
+        os.makedirs(os.path.join(self.mnt, "srv"))
+        s = Server(self.NOW, workdir=os.path.join(self.mnt, "srv"), serve_args=["--per-address-limit", "0"],
+                   db=pg.database("consulta") if pg else None)
         self._own.append(s)
         s.start()
         # Fill what is left but a little, then send until the disk refuses.
@@ -212,6 +220,8 @@ class FullDisk(ServerTestCase):
         self.assertTrue(s.alive())
         s.kill9()
         os.remove(os.path.join(self.mnt, "filler"))
+        if pg and subprocess.run(["pg_isready", "-q", "-d", pg.prefix + "postgres"]).returncode != 0:
+            pg.start()  # it stopped when its WAL could not grow: recovery, now that there is room
         s.start()
         self.assertEqual(stored_trackings(s.db) & set(acknowledged), set(acknowledged),
                          "every 201 is there after the disk filled and the server was killed")

@@ -8,10 +8,10 @@ unless told otherwise."""
 
 import html
 import re
-import sqlite3
 import unittest
 import urllib.parse
 
+import harness
 from harness import CALL1_OPEN, CSRF_TOKEN, SLUG, ServerTestCase, contribution
 
 SECRETARIAT = "sec@gca.example"
@@ -79,7 +79,7 @@ class Flow(ServerTestCase):
         return r.json()
 
     def audit_count(self, s):
-        with sqlite3.connect(s.db, timeout=10) as db:
+        with harness.connect(s.db, timeout=10) as db:
             return db.execute("SELECT count(*) FROM audit").fetchone()[0]
 
 

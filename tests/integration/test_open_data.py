@@ -4,8 +4,8 @@ XLSX, per call (/api/v1/calls/{id}/{file}.{fmt}) and per process
 (/api/v1/processes/{slug}/{file}.{fmt}), and the data dictionary (/data).
 
 Known contributions are posted through the API (named, anonymous, private)
-and others are moved to pending, hidden and spam with sqlite3; dispositions
-and files are written with sqlite3 (recording them is other code's work).
+and others are moved to pending, hidden and spam in the database; dispositions
+and files are written directly (recording them is other code's work).
 Each format is read back with a real reader (csv, json line by line,
 openpyxl): published rows present, private/pending/hidden/spam absent, the
 anonymous one without its name and organization, comments present and their
@@ -24,11 +24,11 @@ import html
 import io
 import json
 import re
-import sqlite3
 import threading
 
 import openpyxl
 
+import harness
 from harness import SLUG, ServerTestCase, contribution
 
 CONTRIBUTIONS = "/api/v1/calls/1/contributions"
@@ -90,7 +90,7 @@ class OpenData(ServerTestCase):
             self.moderated[state] = post([{"paragraph": "p5", "type": "technical",
                                           "comment": "Comment of the %s one." % state}],
                                          name="Mo %s" % state.title(), organization="%s Org" % state.title())
-        with sqlite3.connect(s.db, timeout=10) as db:
+        with harness.connect(s.db, timeout=10) as db:
             for state, tracking in self.moderated.items():
                 db.execute("UPDATE contribution SET state = ? WHERE tracking = ?", (state, tracking))
             self.ids = {c: i for i, c in db.execute("SELECT id, comment FROM comment")}
@@ -102,7 +102,8 @@ class OpenData(ServerTestCase):
             # Files: a clean one and a held one of the named contribution, a clean one of the private one.
             self.pdf = b"%PDF-1.4 a paper"
             sha = hashlib.sha256(self.pdf).hexdigest()
-            db.execute("INSERT OR IGNORE INTO blob (sha256, size, data) VALUES (?, ?, ?)", (sha, len(self.pdf), self.pdf))
+            db.execute("INSERT INTO blob (sha256, size, data) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                       (sha, len(self.pdf), self.pdf))
             for tracking, pos, name, scan in ((self.named, 1, "position paper \u00e9.pdf", "clean"),
                                               (self.named, 2, "held.pdf", "pending"),
                                               (self.private, 1, "secret.pdf", "clean")):
@@ -120,7 +121,7 @@ class OpenData(ServerTestCase):
         return parse(fmt, self.export(path).body)[1]
 
     def publish(self):
-        with sqlite3.connect(self.s.db, timeout=10) as db:
+        with harness.connect(self.s.db, timeout=10) as db:
             db.execute("UPDATE call SET dispositions_published_at = 1 WHERE id = 1")
 
     def test_contributions_in_every_format(self):
@@ -217,7 +218,7 @@ class OpenData(ServerTestCase):
 
     def test_process_records(self):
         process = self.s.get_json("/api/v1/processes/" + SLUG).json()
-        with sqlite3.connect(self.s.db, timeout=10) as db:
+        with harness.connect(self.s.db, timeout=10) as db:
             db.execute("INSERT INTO milestone_move (milestone_id, moved_on, from_date, to_date, reason) "
                        "VALUES (?, '2021-01-20', '2021-03-01', '2021-03-15', 'The room was \u00e9 taken.')",
                        (process["milestones"][0]["id"],))
@@ -243,7 +244,7 @@ class OpenData(ServerTestCase):
         self.assertGreater(paragraphs, 0)
 
     def test_calls_deadlines_meetings_addressees(self):
-        with sqlite3.connect(self.s.db, timeout=10) as db:
+        with harness.connect(self.s.db, timeout=10) as db:
             db.execute("UPDATE meeting SET join_url = 'https://meet.example/secret-room'")
             db.execute("INSERT INTO call_change (call_id, changed_at, kind, from_closes_at, to_closes_at, reason) "
                        "VALUES (1, 1612180800, 'extend', 1613429999, 1614034799, 'More time à la demande.')")
@@ -267,7 +268,7 @@ class OpenData(ServerTestCase):
         self.assertGreater(addressees, 0)
 
     def test_draft_versions_are_not_exported(self):
-        with sqlite3.connect(self.s.db, timeout=10) as db:
+        with harness.connect(self.s.db, timeout=10) as db:
             vid = db.execute("SELECT max(id) FROM version").fetchone()[0]
             db.execute("UPDATE version SET state = 'draft' WHERE id = ?", (vid,))
         ids = [str(r["version_id"]) for r in self.rows("/api/v1/processes/%s/versions.jsonl" % SLUG)]
@@ -292,7 +293,7 @@ class OpenData(ServerTestCase):
 
     def test_no_cap(self):
         n = 5000
-        with sqlite3.connect(self.s.db, timeout=10) as db:
+        with harness.connect(self.s.db, timeout=10) as db:
             cat = db.execute("SELECT category_id FROM contribution WHERE tracking = ?", (self.named,)).fetchone()[0]
             db.executemany("INSERT INTO contribution (tracking, call_id, channel, name, organization, category_id, "
                            "country, email, text, publication, received_at) VALUES (?, 1, 'web', ?, '', ?, 'FR', "
@@ -307,7 +308,7 @@ class OpenData(ServerTestCase):
         """Four large exports asked at once: two are written (LIMIT_EXPORTS_AT_ONCE), the others are told to come
         back (503, Retry-After) at once instead of holding every worker, which also takes the contributions."""
         n = 150000
-        with sqlite3.connect(self.s.db, timeout=10) as db:
+        with harness.connect(self.s.db, timeout=10) as db:
             cat = db.execute("SELECT category_id FROM contribution WHERE tracking = ?", (self.named,)).fetchone()[0]
             db.executemany("INSERT INTO contribution (tracking, call_id, channel, name, organization, category_id, "
                            "country, email, text, publication, received_at) VALUES (?, 1, 'web', 'N', '', ?, 'FR', "
@@ -337,13 +338,13 @@ class OpenData(ServerTestCase):
     def test_one_snapshot_while_writing(self):
         """Batches of 100 rows, each one transaction, go in while exports are taken: each export holds a whole
         number of batches, never part of one."""
-        with sqlite3.connect(self.s.db, timeout=10) as db:
+        with harness.connect(self.s.db, timeout=10) as db:
             cat = db.execute("SELECT category_id FROM contribution WHERE tracking = ?", (self.named,)).fetchone()[0]
         stop = threading.Event()
         done = []
 
         def writer():
-            db = sqlite3.connect(self.s.db, timeout=30, isolation_level=None)
+            db = harness.connect(self.s.db, timeout=30, isolation_level=None)
             b = 0
             while not stop.is_set() and b < 300:
                 db.execute("BEGIN IMMEDIATE")
@@ -374,7 +375,7 @@ class OpenData(ServerTestCase):
         self.assertEqual(counts, sorted(counts))
 
     def test_empty_exports_have_their_header(self):
-        with sqlite3.connect(self.s.db, timeout=10) as db:
+        with harness.connect(self.s.db, timeout=10) as db:
             db.execute("UPDATE contribution SET state = 'hidden'")
         header, rows = parse("csv", self.export("/api/v1/calls/1/contributions.csv").body)
         self.assertEqual(rows, [])

@@ -21,8 +21,8 @@ import email.policy
 import hashlib
 import html
 import re
-import sqlite3
 
+import harness
 from harness import CSRF_TOKEN, ServerTestCase, contribution
 from test_mail_in import CALL1, mail_in
 
@@ -39,7 +39,7 @@ def page_text(r):
 
 def outbox(server, kind="receipt"):
     """(recipient, parsed message) of each queued mail of kind, oldest first."""
-    with sqlite3.connect(server.db, timeout=10) as db:
+    with harness.connect(server.db, timeout=10) as db:
         rows = db.execute("SELECT recipient, message FROM outbox WHERE kind = ? ORDER BY id", (kind,)).fetchall()
     return [(to, email.message_from_string(m, policy=email.policy.default)) for to, m in rows]
 
@@ -244,7 +244,7 @@ class MailMe(ServerTestCase):
         self.assertIn("Received: 25 January 2021, 11:00 Zurich time (UTC+1)", body)
         self.assertNotIn("victim", body)
         self.assertIn("This receipt is on its way", page_text(s.get(r.header("Location"))))
-        with sqlite3.connect(s.db, timeout=10) as db:
+        with harness.connect(s.db, timeout=10) as db:
             audit = db.execute("SELECT actor, object FROM audit WHERE kind = 'contribution.receipt_mail'").fetchall()
         self.assertEqual(audit, [("public", "contribution:" + t)])
 
@@ -293,7 +293,7 @@ class MailMe(ServerTestCase):
     def test_a_contribution_without_an_address_offers_no_button_and_mails_nothing(self):
         s = self.fresh_server()
         t = s.contribute()["tracking"]
-        with sqlite3.connect(s.db, timeout=10) as db:  # one imported without an address
+        with harness.connect(s.db, timeout=10) as db:  # one imported without an address
             db.execute("UPDATE contribution SET email = '' WHERE tracking = ?", (t,))
         page = s.get("/receipts/" + t)
         self.assertEqual(page.status, 200, page)
@@ -361,7 +361,7 @@ class WhatHappensNext(ServerTestCase):
 
     def test_a_call_that_reviews_first_and_no_milestone_for_the_answers(self):
         s = self.fresh_server()
-        with sqlite3.connect(s.db, timeout=10) as db:
+        with harness.connect(s.db, timeout=10) as db:
             db.execute("UPDATE call SET review = 'after_review' WHERE id = 1")
             db.execute("UPDATE milestone SET status = 'cancelled' WHERE kind IN ('version', 'presentation')")
         t = s.contribute()["tracking"]

@@ -118,7 +118,8 @@ class Report(ServerTestCase):
 
     def office_post(self, session, path):
         body = urllib.parse.urlencode({"csrf": self.s.csrf_token(session)}).encode("ascii")
-        return self.s.request("POST", path, body=body, headers={
+        # The PDF is made by WeasyPrint: on a loaded machine (both integration runs at once) more than 20 s.
+        return self.s.request("POST", path, body=body, timeout=90, headers={
             "Content-Type": "application/x-www-form-urlencoded",
             "Cookie": "consulta_csrf=%s; consulta_session=%s" % (CSRF_TOKEN, session)})
 

@@ -263,6 +263,18 @@ static void test_binds_nulls_blobs_returning(void **state)
 	db_reset(st);
 	arena_free(&a);
 
+	/* A family of statements shares its parameters' numbers and binds them all, each statement using some:
+	 * one that ?2 appears nowhere in is prepared (PostgreSQL cannot infer its type), and reads. */
+	static const char some[] = "SELECT n FROM scratch WHERE id = ?1 AND (?3 = '' OR name = ?3)";
+	st = db_stmt(db, some, &e);
+	assert_non_null(st);
+	db_bind_int(st, 1, second);
+	db_bind_text(st, 2, "never used");
+	db_bind_text(st, 3, "");
+	assert_int_equal(db_step(st, &e), DB_ROW);
+	assert_int_equal(db_col_int(st, 0), -7);
+	db_reset(st);
+
 	/* A unique violation is recognised, and the next success forgets it. */
 	st = db_stmt(db, insert, &e);
 	db_bind_text(st, 1, "first 'quoted' ? text \xc3\xa9");
