@@ -2,6 +2,7 @@
 #include "core/import.h"
 
 #include "core/contribution.h"
+#include "core/field.h"
 #include "core/limits.h"
 #include "store/db.h"
 #include "util/arena.h"
@@ -26,19 +27,6 @@ struct import_run {
 
 /* The members a line may have: the API's for a contribution without comments or files. */
 static const char *const MEMBERS[] = {"name", "email", "organization", "category", "country", "text", "publication"};
-
-/* A string member, or NULL; another type is a field error (as the API's). */
-static const char *member(json_t *o, const char *name, struct error *e)
-{
-	json_t *v = json_object_get(o, name);
-	if (!v || json_is_null(v))
-		return NULL;
-	if (!json_is_string(v)) {
-		error_field(e, name, "Must be a string.");
-		return NULL;
-	}
-	return json_string_value(v);
-}
 
 /* Receives one line (its JSON text, len bytes): 0 with tracking filled, or -1 with e. */
 static int import_line(struct import_run *run, struct db *db, struct arena *a, const char *text, size_t len,
@@ -80,13 +68,13 @@ static int import_line(struct import_run *run, struct db *db, struct arena *a, c
 			            key);
 	}
 	const struct contribution_input in = {
-	    .name = member(o, "name", e),
-	    .organization = member(o, "organization", e),
-	    .category = member(o, "category", e),
-	    .country = member(o, "country", e),
-	    .email = member(o, "email", e),
-	    .text = member(o, "text", e),
-	    .publication = member(o, "publication", e),
+	    .name = field_json_string(o, "name", e),
+	    .organization = field_json_string(o, "organization", e),
+	    .category = field_json_string(o, "category", e),
+	    .country = field_json_string(o, "country", e),
+	    .email = field_json_string(o, "email", e),
+	    .text = field_json_string(o, "text", e),
+	    .publication = field_json_string(o, "publication", e),
 	    .channel = CHANNEL_API,
 	};
 	struct receipt receipt;
