@@ -185,7 +185,17 @@ if part reads; then
 	echo "== 3. reads of that docket: consulta against nginx serving the same bytes (bench/version-page.sh; load $(load))"
 	for path in "/processes/$SLUG" "/calls/$CALL/contributions"; do
 		BENCH_DB=$DB BENCH_PATH=$path BENCH_DURATION=${READ_SECONDS:-10}s BENCH_WARMUP=2s \
-			"$HERE/version-page.sh" "$BUILD" >"$TMP/read.out" 2>&1 || { cat "$TMP/read.out" >&2; STATUS=1; continue; }
+			"$HERE/version-page.sh" "$BUILD" >"$TMP/read.out" 2>&1 || {
+			# Too slow for wrk to see one answer within its time-out: say how slow, by three requests alone.
+			sed 's/^/   /' "$TMP/read.out"
+			bench_serve --threads 2 --per-address-limit 0
+			times=$(for _ in 1 2 3; do curl -s -o /dev/null --max-time 300 -w '%{time_total}\n' "$URL$path"; done | sort -n | tr '\n' ' ')
+			echo "   GET $path: wrk saw no answer; three requests alone took $times s (sorted); server peak RSS $(bench_hwm) MB"
+			rss "the server of GET $path (three requests)" "$(bench_hwm)"
+			bench_stop
+			STATUS=1
+			continue
+		}
 		size=$(sed -n 's/^page .*: 200 from both, \([0-9]*\) bytes.*/\1/p' "$TMP/read.out")
 		line=$(grep '^consulta [0-9]* req/s' "$TMP/read.out")
 		w=$(sed -n 's/^consulta peak RSS (VmHWM) \([0-9]*\) MB/\1/p' "$TMP/read.out")
