@@ -107,6 +107,22 @@ class Import(unittest.TestCase):
         self.assertEqual(q.returncode, 0, q.stderr)
         self.assertEqual(len(q.stdout.splitlines()), 5)
 
+    def test_a_mistyped_member_is_refused_alike_by_the_api_and_the_import(self):
+        # both read members with field_json_string(): a number where a string goes is named, not dropped
+        bad = contribution(country=7, organization=["x"])
+        p = self.import_file(self.write_lines([json.dumps(bad)]))
+        self.assertEqual(p.returncode, 1, p.stderr)
+        imported = json.loads(p.stdout)["error"]["fields"]
+        self.server.start()
+        r = self.server.post_json("/api/v1/calls/1/contributions", bad)
+        self.assertEqual(r.status, 422, r)
+        posted = r.json()["error"]["fields"]
+        for field in ("country", "organization"):
+            self.assertEqual(imported[field], "Must be a string.")
+            self.assertEqual(posted[field], "Must be a string.")
+        self.assertEqual(self.count("SELECT count(*) FROM contribution WHERE country = '7'"), 0)
+        self.assertIsNone(self.server.stop())
+
     def test_options_are_checked(self):
         path = self.write_lines([json.dumps(contribution())])
         for args in (["import", path], ["import", "--call", "x", path], ["import", "--call", "1", "--threads", "0",
