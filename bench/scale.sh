@@ -186,11 +186,11 @@ if part reads; then
 	for path in "/processes/$SLUG" "/calls/$CALL/contributions"; do
 		BENCH_DB=$DB BENCH_PATH=$path BENCH_DURATION=${READ_SECONDS:-10}s BENCH_WARMUP=2s \
 			"$HERE/version-page.sh" "$BUILD" >"$TMP/read.out" 2>&1 || {
-			# Too slow for wrk to see one answer within its time-out: say how slow, by three requests alone.
+			# No figure (too slow for wrk to see an answer within its time-out): say how slow, by three requests alone.
 			sed 's/^/   /' "$TMP/read.out"
 			bench_serve --threads 2 --per-address-limit 0
 			times=$(for _ in 1 2 3; do curl -s -o /dev/null --max-time 300 -w '%{time_total}\n' "$URL$path"; done | sort -n | tr '\n' ' ')
-			echo "   GET $path: wrk saw no answer; three requests alone took $times s (sorted); server peak RSS $(bench_hwm) MB"
+			echo "   GET $path: no figure from bench/version-page.sh (above); three requests alone took ${times% }s (sorted); server peak RSS $(bench_hwm) MB"
 			rss "the server of GET $path (three requests)" "$(bench_hwm)"
 			bench_stop
 			STATUS=1
