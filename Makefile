@@ -7,7 +7,7 @@ DB         ?= var/consulta.db
 LISTEN     ?= 127.0.0.1:8080
 DEMO_SECRETARIAT ?= secretariat@gca-demo.example
 
-.PHONY: all setup setup-run build run test bench bench-large clean format
+.PHONY: all setup setup-run build run test bench bench-large bench-scale clean format
 
 all: build
 
@@ -58,6 +58,11 @@ bench: setup build
 
 bench-large: setup build
 	BENCH_ROUNDS=3 bench/large-version.sh $(BUILD)
+
+# Issue 11's figures side by side: the write path against raw SQLite, a burst of 75,000, a docket
+# ingested, clustered and read against nginx, peak RSS. SCALE=1m by default; SCALE=21.7m for the FCC's size.
+bench-scale: setup build
+	bench/scale.sh $(BUILD)
 
 format:
 	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c')

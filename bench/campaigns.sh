@@ -30,12 +30,8 @@ BENCH_NAME=campaigns
 bench_begin "$@" python3 sqlite3
 command -v /usr/bin/time >/dev/null || bench_die "/usr/bin/time is not installed (apt-get install time)"
 
-count() { # 100k -> 100000, 1m -> 1000000, 21.7m -> 21700000
-	python3 -c 'import sys; s = sys.argv[1].lower(); m = {"k": 1e3, "m": 1e6}.get(s[-1:], 1); \
-print(int(float(s.rstrip("km")) * m))' "$1"
-}
-SCALE_N=$(count "${SCALE:-100k}")
-API_N=$(count "${API_SCALE:-10k}")
+SCALE_N=$(bench_count "${SCALE:-100k}")
+API_N=$(bench_count "${API_SCALE:-10k}")
 CLIENTS=${CLIENTS:-4}
 DOCKET="python3 $HERE/docket.py"
 

@@ -6,10 +6,13 @@
       directly, in batches: the bulk path; `consulta campaigns --call CALL` then recognises
       the campaigns) and writes the generator's truth to FILE: one line per contribution,
       "TRACKING CLASS", CLASS the template's number or "u<i>" for a unique text.
-  docket.py jsonl N [--templates T] [--seed S] [--truth FILE]
-      the same contributions as JSON lines on standard output ({"text": ...}), in order,
-      for sending through the API; the truth names them by their line number.
-  docket.py score DB CALL --truth FILE
+  docket.py jsonl N [--templates T] [--seed S] [--truth FILE] [--category SLUG]
+      the same contributions as JSON lines on standard output, in order, each a whole
+      contribution as the API and `consulta import` take it (line i: name "Sender i",
+      address si@example.org, the category SLUG, default academia); the truth names them
+      by their line number, from 0.
+  docket.py score DB CALL --truth FILE [--by-name]
+      (--by-name: the truth is jsonl's, by line number, matched through the name "Sender i")
       compares the campaigns stored for the call (contribution.campaign_id) with the truth
       and prints pairwise precision and recall (over all pairs of contributions: a pair is
       predicted when both are in one campaign, true when both come from one template) and
@@ -157,7 +160,8 @@ def cmd_jsonl(a):
     d = Docket(a.templates, a.seed)
     truth = open(a.truth, "w") if a.truth else None
     for i, (cls, text) in enumerate(d.contributions(a.n, a.seed)):
-        print(json.dumps({"text": text}))
+        print(json.dumps({"name": f"Sender {i}", "organization": "", "category": a.category, "country": "CH",
+                          "email": f"s{i}@example.org", "text": text, "publication": "named"}))
         if truth:
             truth.write(f"{i} {cls}\n")
 
@@ -174,8 +178,10 @@ def cmd_score(a):
             truth[key] = cls
     db = sqlite3.connect(a.db)
     cells, clusters, classes = {}, {}, {}
-    for tracking, campaign in db.execute("SELECT tracking, campaign_id FROM contribution WHERE call_id = ?",
-                                         (a.call,)):
+    for tracking, campaign, name in db.execute("SELECT tracking, campaign_id, name FROM contribution "
+                                               "WHERE call_id = ?", (a.call,)):
+        if a.by_name:
+            tracking = name.rsplit(" ", 1)[-1] if name and name.startswith("Sender ") else None
         if tracking not in truth:
             continue
         cls = truth[tracking]
@@ -209,10 +215,13 @@ def main():
         s.add_argument("--templates", type=int, default=300)
         s.add_argument("--seed", type=int, default=17108)
         s.add_argument("--truth")
+        if name == "jsonl":
+            s.add_argument("--category", default="academia")
     s = sub.add_parser("score")
     s.add_argument("db")
     s.add_argument("call", type=int)
     s.add_argument("--truth", required=True)
+    s.add_argument("--by-name", action="store_true")
     a = p.parse_args()
     {"load": cmd_load, "jsonl": cmd_jsonl, "score": cmd_score}[a.cmd](a)
 

@@ -83,5 +83,11 @@ bench_serve() {
 	URL="http://127.0.0.1:$PORT"
 }
 
+# A count as people write it, as a number: 100k -> 100000, 1m -> 1000000, 21.7m -> 21700000.
+bench_count() {
+	python3 -c 'import sys; s = sys.argv[1].lower(); m = {"k": 1e3, "m": 1e6}.get(s[-1:], 1); \
+print(int(float(s.rstrip("km")) * m))' "$1" || bench_die "not a count: $1 (such as 20k, 1m, 21.7m)"
+}
+
 # The server's peak resident memory so far, in MB (VmHWM).
 bench_hwm() { awk '/^VmHWM/ {printf "%d", $2 / 1024}' "/proc/$CONSULTA_PID/status"; }

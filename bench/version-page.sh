@@ -6,7 +6,7 @@
 #
 #   bench/version-page.sh BUILD_DIR        (`make bench` runs it on build/)
 #
-# Prints one line at the end:
+# Prints one line at the end (and then the server's peak RSS):
 #   consulta 31234 req/s, nginx 61000 req/s, ratio 0.51
 # (with several rounds, also the median of each round's own ratio)
 #
@@ -318,3 +318,5 @@ if [ "$ROUNDS" -gt 1 ]; then
 else
 	echo "consulta $rps_consulta req/s, nginx $rps_nginx req/s, ratio $ratio"
 fi
+# The server's peak memory over the run (bench/scale.sh reads it).
+echo "consulta peak RSS (VmHWM) $(awk '/^VmHWM/ {printf "%d", $2 / 1024}' "/proc/$CONSULTA_PID/status") MB"

@@ -12,6 +12,7 @@
 #include "verify.h"
 #include "core/contribution.h"
 #include "core/demo.h"
+#include "core/import.h"
 #include "core/limits.h"
 #include "core/paragraph.h"
 #include "core/report.h"
@@ -124,6 +125,14 @@ static const char USAGE[] =
 	"                          read of the source, and compare both: rows and a SHA-256 per\n"
 	"                          table; --check copies nothing and only compares; exits 1 if\n"
 	"                          they differ\n"
+	"  import --call ID [--threads N] [FILE]\n"
+	"                          receive contributions from JSON lines (FILE, or standard\n"
+	"                          input), one object per line with the API's members (name,\n"
+	"                          organization, category, country, email, text, publication),\n"
+	"                          each through the same checks, receipt and campaigns as the\n"
+	"                          API, committed by group with N threads (default 32); prints\n"
+	"                          one JSON line per line: its tracking number or its errors;\n"
+	"                          exits 1 if any line was refused (the others are stored)\n"
 	"  routes                  print the route table (method, pattern, role, body) as JSON\n"
 	"  mail-in [--recipient ADDR] [--sender ADDR] [--authserv-id ID]\n"
 	"                          receive one e-mail message (RFC 5322) on standard input, as\n"
@@ -667,6 +676,52 @@ static int cmd_migrate_db(int argc, char **argv)
 	       r.equal ? "every count and checksum is the same" : "THEY DIFFER");
 	arena_free(&a);
 	return r.equal ? 0 : 1;
+static int cmd_import(int argc, char **argv)
+{
+	int64_t call_id = 0;
+	long threads = 0;
+	const char *path = NULL;
+	for (int i = 1; i < argc; i++) {
+		char *end = NULL;
+		if (!strcmp(argv[i], "--call") && i + 1 < argc) {
+			call_id = strtoll(argv[++i], &end, 10);
+			if (!end || *end || call_id <= 0) {
+				fprintf(stderr, "consulta import: --call wants a call's id\n");
+				return 2;
+			}
+		} else if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
+			threads = strtol(argv[++i], &end, 10);
+			if (!end || *end || threads < 1 || threads > IMPORT_THREADS_MAX) {
+				fprintf(stderr, "consulta import: --threads wants 1 to %d\n", IMPORT_THREADS_MAX);
+				return 2;
+			}
+		} else if (!path && (argv[i][0] != '-' || !strcmp(argv[i], "-"))) {
+			path = argv[i];
+		} else {
+			fprintf(stderr, "consulta import: unknown option %s\n", argv[i]);
+			return 2;
+		}
+	}
+	if (!call_id) {
+		fprintf(stderr, "consulta import: --call ID is required\n");
+		return 2;
+	}
+	FILE *in = !path || !strcmp(path, "-") ? stdin : fopen(path, "r");
+	if (!in) {
+		fprintf(stderr, "consulta import: cannot open %s\n", path);
+		return 1;
+	}
+	struct error e;
+	error_clear(&e);
+	struct import_report r;
+	const int rc = open_migrated(&e) ? import_contributions(in, stdout, call_id, (int)threads, &r, &e) : -1;
+	if (in != stdin)
+		fclose(in);
+	if (rc != 0)
+		return fail(&e);
+	fprintf(stderr, "consulta import: %lld lines, %lld imported, %lld refused\n", (long long)r.lines,
+		(long long)r.imported, (long long)r.refused);
+	return r.refused ? 1 : 0;
 }
 
 static int cmd_routes(int argc, char **argv)
@@ -858,7 +913,8 @@ int main(int argc, char **argv)
 			{"user", cmd_user},   {"token", cmd_token},
 			{"routes", cmd_routes}, {"mail-in", cmd_mail_in}, {"report", cmd_report},
 			{"campaigns", cmd_campaigns}, {"send-mail", cmd_send_mail}, {"backup", cmd_backup},
-			{"verify", cmd_verify}, {"migrate-db", cmd_migrate_db}};
+			{"verify", cmd_verify}, {"migrate-db", cmd_migrate_db},
+			{"import", cmd_import}};
 	for (size_t k = 0; k < sizeof commands / sizeof *commands; k++) {
 		if (!strcmp(argv[i], commands[k].name)) {
 			int rc = commands[k].run(argc - i, argv + i);

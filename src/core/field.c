@@ -5,6 +5,7 @@
 #include "util/clock.h"
 #include "util/utf8.h"
 
+#include <jansson.h>
 #include <string.h>
 
 const char *field_trimmed(struct arena *a, const char *s)
@@ -127,4 +128,16 @@ bool field_parse_id(const char *s, int64_t *out)
 		return false;
 	*out = v;
 	return true;
+}
+
+const char *field_json_string(json_t *o, const char *name, struct error *e)
+{
+	json_t *v = json_object_get(o, name);
+	if (!v || json_is_null(v))
+		return NULL;
+	if (!json_is_string(v)) {
+		error_field(e, name, "Must be a string.");
+		return NULL;
+	}
+	return json_string_value(v);
 }

@@ -32,6 +32,11 @@ void field_check_text(struct error *e, const char *field, const char *value, boo
 
 /* An e-mail address of the usual shape, at most LIMIT_EMAIL bytes. */
 bool field_email_valid(const char *email);
+/* A string member of a JSON object (jansson's json_t) as the API and `consulta import` read one: NULL when
+ * absent or null; a member of another type is a field error named after it ("Must be a string."). The text
+ * stays in o: used only while o lives. */
+struct json_t;
+const char *field_json_string(struct json_t *o, const char *name, struct error *e);
 /* Reads a record's id as an address or a form gives it: decimal digits only, at most 18, above 0. */
 bool field_parse_id(const char *s, int64_t *out);
 void field_check_email(struct error *e, const char *field, const char *value);

@@ -12,6 +12,7 @@
 #include "core/ledger.h"
 #include "util/log.h"
 #include "core/disposition.h"
+#include "core/field.h"
 #include "core/limits.h"
 #include "core/overview.h"
 #include "render/html.h"
@@ -237,14 +238,7 @@ void api_call(struct request *r)
 /* A string member of the request, or NULL; a member of another type is a field error. */
 static const char *member_string(json_t *body, const char *name, struct error *e)
 {
-	json_t *v = json_object_get(body, name);
-	if (!v || json_is_null(v))
-		return NULL;
-	if (!json_is_string(v)) {
-		error_field(e, name, "Must be a string.");
-		return NULL;
-	}
-	return json_string_value(v);
+	return field_json_string(body, name, e);
 }
 
 /* A string member of one comment, or NULL; another type is a field error named comments[k].name. */

@@ -9,6 +9,7 @@
 #include "core/comment.h"
 #include "core/disposition.h"
 #include "core/disposition_upload.h"
+#include "core/field.h"
 #include "util/utf8.h"
 #include "web/api.h"
 #include "web/auth.h"
@@ -37,14 +38,7 @@ static bool path_id(struct request *r, int64_t *id, const char *what)
 /* A string member, or NULL; another type is a field error (the text stays in body: decref after use). */
 static const char *member_string(json_t *body, const char *name, struct error *e)
 {
-	json_t *v = json_object_get(body, name);
-	if (!v || json_is_null(v))
-		return NULL;
-	if (!json_is_string(v)) {
-		error_field(e, name, "Must be a string.");
-		return NULL;
-	}
-	return json_string_value(v);
+	return field_json_string(body, name, e);
 }
 
 /* A positive integer member, or 0. */

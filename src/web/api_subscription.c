@@ -4,6 +4,7 @@
  * {"status":"pending"} whether or not the address follows the process
  * already (addresses cannot be probed); the confirmation link goes by mail.
  */
+#include "core/field.h"
 #include "core/subscription.h"
 #include "util/utf8.h"
 #include "web/auth.h"
@@ -14,14 +15,7 @@
 /* A string member, or NULL; a member of another type is a field error. */
 static const char *member_string(json_t *body, const char *name, struct error *e)
 {
-	json_t *v = json_object_get(body, name);
-	if (!v || json_is_null(v))
-		return NULL;
-	if (!json_is_string(v)) {
-		error_field(e, name, "Must be a string.");
-		return NULL;
-	}
-	return json_string_value(v);
+	return field_json_string(body, name, e);
 }
 
 void api_subscription_create(struct request *r)
