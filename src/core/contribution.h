@@ -106,6 +106,8 @@ struct contribution_mail {
 	bool no_receipt;            /* automatic mail, list traffic, a null sender (RFC 3834): answer nothing */
 };
 
+struct contribution_wait;
+
 /* Fields as they arrived (any may be NULL); contribution_receive trims them. */
 struct contribution_input {
 	const char *name;
@@ -132,7 +134,21 @@ struct contribution_input {
 	/* When the server received it (the web's and the API's: the request's last byte), the instant the
 	 * deadline is judged at and its received_at; 0: now (clock_now) */
 	int64_t received_at;
+	/* NULL: contribution_receive() returns once it is stored. Else, under the group commit, it may return
+	 * CONTRIBUTION_QUEUED at once and call wait->wake later (see contribution_receive). */
+	struct contribution_wait *wait;
 };
+
+/* How a caller that must not wait for the group commit (an event loop's thread) is told it is done: wake(ctx)
+ * is called once, on the writer's thread, after wait->rc is set (0: committed, durably; -1: the error is in
+ * contribution_receive's e). wake should only hand the rest back to the caller's own thread, which then calls
+ * contribution_received(). */
+struct contribution_wait {
+	void (*wake)(void *ctx);
+	void *ctx;
+	int rc;
+};
+enum { CONTRIBUTION_QUEUED = 1 };
 
 struct receipt {
 	char tracking[TRACKING_LEN + 1];
@@ -181,6 +197,12 @@ struct contribution {
  * busy or full (try again). */
 int contribution_receive(struct db *db, struct arena *a, int64_t call_id, const struct contribution_input *in,
 			 struct receipt *out, struct error *e);
+/* With in->wait, under the group commit, contribution_receive() checks the contribution on the caller's thread
+ * (an error is returned at once, -1, as is a full queue) and queues it: CONTRIBUTION_QUEUED. Then in and all it
+ * points to, a, out and e must stay as they are until wait->wake is called; the caller then learns the result
+ * with contribution_received(in, out, wait->rc): 0 (stored, out filled) or -1 (e says why). Without the writer
+ * it is stored before it returns, as without wait, and wake is never called. */
+int contribution_received(const struct contribution_input *in, const struct receipt *out, int rc);
 
 /* The group commit (see the top of this file and contribution.c): starts the one writer thread, which
  * commits many contributions in one transaction; from then on contribution_receive() checks, queues and
