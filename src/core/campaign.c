@@ -797,12 +797,23 @@ int campaign_pass(struct db *db, int64_t *after, int limit, bool *more, struct e
 	for (int i = 0; i < n; i++)
 		if (assign_stored(db, &batch, &items[i], e) != 0)
 			goto fail;
+	int64_t through = n > 0 ? items[n - 1].id : *after;
+	if (n < limit) { /* every one stored so far is looked at, those in no campaign and beyond too */
+		static const char sql_last[] = "SELECT max(id) FROM contribution";
+		if (!(st = db_stmt(db, sql_last, e)))
+			goto fail;
+		enum db_step r = db_step(st, e);
+		if (r == DB_ROW && !db_col_null(st, 0) && db_col_int(st, 0) > through)
+			through = db_col_int(st, 0);
+		db_reset(st);
+		if (r == DB_FAIL)
+			goto fail;
+	}
 	if (n > 0 && db_commit(db, e) != 0)
 		goto fail;
 	if (n == 0)
 		db_rollback(db);
-	if (n > 0)
-		*after = items[n - 1].id;
+	*after = through;
 	arena_free(&batch);
 	atomic_store(&pass_through, *after);
 	*more = n == limit;

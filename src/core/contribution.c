@@ -723,6 +723,7 @@ static struct {
 	bool closing;
 	pthread_t thread;
 	int delay_ms; /* test builds only: CONSULTA_TEST_WRITER_DELAY_MS holds each batch back */
+	void (*on_commit)(void); /* contribution_writer_on_commit's hook, or NULL */
 	uint64_t batches, items; /* for the log at the end */
 } writer = {.lock = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
 
@@ -839,8 +840,8 @@ static int writer_store_prepared(struct db *db, struct writer_batch *b, struct w
 	return j->has_mail && outbox_batch_insert(db, b->limits, &j->mail, j->e) < 0 ? -1 : 0;
 }
 
-/* Writes one batch in one transaction; fills each job's rc, out and e. */
-static void writer_commit(struct db *db, struct writer_job *batch)
+/* Writes one batch in one transaction; fills each job's rc, out and e. True if something was committed. */
+static bool writer_commit(struct db *db, struct writer_job *batch)
 {
 	struct error e;
 	error_clear(&e);
@@ -893,6 +894,7 @@ static void writer_commit(struct db *db, struct writer_job *batch)
 			error_set(j->e, ERROR_UNAVAILABLE, "%s", e.message[0] ? e.message : "the batch could not be stored");
 			j->rc = -1;
 		}
+	return !failed && stored > 0;
 }
 
 /* Tells each job of a committed (or failed) batch; a job is its requester's again once told: not read after. */
@@ -982,7 +984,10 @@ static void *writer_main(void *arg)
 			struct timespec d = {writer.delay_ms / 1000, (long)(writer.delay_ms % 1000) * 1000000L};
 			nanosleep(&d, NULL);
 		}
-		writer_commit(db, batch);
+		const bool committed = writer_commit(db, batch);
+		/* once per batch (the mail sender: the receipts are in the outbox), before the answers */
+		if (committed && writer.on_commit)
+			writer.on_commit();
 		writer_answer(batch);
 		campaigns = db != NULL;
 		pthread_mutex_lock(&writer.lock);
@@ -993,6 +998,13 @@ static void *writer_main(void *arg)
 	campaign_pass_stop();
 	db_thread_close();
 	return NULL;
+}
+
+void contribution_writer_on_commit(void (*hook)(void))
+{
+	pthread_mutex_lock(&writer.lock);
+	writer.on_commit = hook;
+	pthread_mutex_unlock(&writer.lock);
 }
 
 int contribution_writer_start(int queue_max, struct error *e)

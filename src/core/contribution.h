@@ -210,6 +210,9 @@ int contribution_received(const struct contribution_input *in, const struct rece
  * one more is refused at once with ERROR_UNAVAILABLE, nothing stored. 0, or -1 with e. */
 enum { CONTRIBUTION_QUEUE_DEFAULT = 16384 };
 int contribution_writer_start(int queue_max, struct error *e);
+/* A hook the writer calls once after each batch it commits, on its thread (serve: wakes the mail sender, once
+ * per batch rather than once per contribution). Set before contribution_writer_start. */
+void contribution_writer_on_commit(void (*hook)(void));
 /* Writes what is queued, answers it, and stops the writer (contribution_receive then commits alone). */
 void contribution_writer_stop(void);
 
