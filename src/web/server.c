@@ -410,6 +410,20 @@ static void dispatch(struct request *r)
 /* Connections suspended for a contribution run on the event thread, until they are resumed: the daemon is
  * stopped only once there are none (libmicrohttpd must not be stopped with a connection still suspended). */
 static _Atomic int server_awaiting;
+/* Set when the server stops: no contribution is suspended on the event thread any more (a new one goes to
+ * the contributions' pool, closed by then: 503). Checked after server_awaiting is raised, and the stop
+ * waits for server_awaiting after setting it: one of the two sees the other (sequentially consistent). */
+static _Atomic bool server_closing;
+
+/* Counts one more connection suspended on the event thread, unless the server is stopping: then false. */
+static bool await_begin(void)
+{
+	atomic_fetch_add(&server_awaiting, 1);
+	if (!atomic_load(&server_closing))
+		return true;
+	atomic_fetch_sub(&server_awaiting, 1);
+	return false;
+}
 
 bool request_can_await(const struct request *r)
 {
@@ -575,11 +589,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	watch_set(conn, WATCH_BUSY, -1);
 	r->received_at = clock_now(); /* the whole request is in: a contribution's deadline is judged now */
 	struct pool *p = pool_for(srv, r);
-	if (p == &srv->contributions && runs_inline(r)) {
+	if (p == &srv->contributions && runs_inline(r) && await_begin()) {
 		/* Suspended first, so that the writer's resume (request_awake) can only take effect once this
 		 * call has returned, whenever it comes. */
 		MHD_suspend_connection(conn);
-		atomic_fetch_add(&server_awaiting, 1);
 		r->on_event_thread = true;
 		dispatch(r);
 		r->on_event_thread = false;
@@ -901,6 +914,7 @@ int server_run(const struct server_config *cfg, struct error *e)
 	log_event("serve.stop", "signal=%d", sig);
 	/* The workers finish what is queued and resume those connections before the daemon stops:
 	 * libmicrohttpd must not be stopped with a connection still suspended. */
+	atomic_store(&server_closing, true);
 	server_stop_threads(srv);
 	/* Contributions queued from the event thread are answered by the writer, which still runs: their
 	 * connections are resumed before the daemon stops (a minute at most, then it stops anyway). */
