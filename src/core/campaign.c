@@ -776,7 +776,8 @@ int campaign_pass(struct db *db, int64_t *after, int limit, bool *more, struct e
 {
 	/* what no pass (nor an assignment on arrival) has looked at: in no campaign and without a signature */
 	static const char sql_next[] =
-	    "SELECT c.id, c.received_at, c.text, c.call_id FROM contribution c WHERE c.id > ? AND c.campaign_id IS NULL "
+	    "SELECT c.id, c.received_at, c.text, c.call_id FROM contribution c WHERE c.id > ? AND c.campaign_id IS "
+	    "NULL "
 	    "AND NOT EXISTS (SELECT 1 FROM campaign_shape s WHERE s.contribution_id = c.id) ORDER BY c.id LIMIT ?";
 	*more = false;
 	struct arena batch;

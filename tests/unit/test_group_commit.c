@@ -263,7 +263,8 @@ static char *receipt_body(const char *to, const char *tracking)
 	sqlite3 *conn;
 	sqlite3_stmt *st;
 	assert_int_equal(sqlite3_open(path, &conn), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(conn, "SELECT message FROM outbox WHERE recipient = ? ORDER BY id DESC LIMIT 1",
+	assert_int_equal(sqlite3_prepare_v2(conn,
+	                                    "SELECT message FROM outbox WHERE recipient = ? ORDER BY id DESC LIMIT 1",
 	                                    -1, &st, NULL),
 	                 SQLITE_OK);
 	sqlite3_bind_text(st, 1, to, -1, SQLITE_TRANSIENT);
@@ -355,7 +356,8 @@ static void test_the_call_as_it_is_when_written(void **state)
 		if (kase == 0)
 			snprintf(change, sizeof change, "UPDATE call SET review = 'after_review' WHERE id = 1");
 		else
-			snprintf(change, sizeof change, "UPDATE call SET closes_at = %lld WHERE id = 1", (long long)received - 1);
+			snprintf(change, sizeof change, "UPDATE call SET closes_at = %lld WHERE id = 1",
+			         (long long)received - 1);
 		assert_int_equal(sqlite3_exec(conn, change, NULL, NULL, NULL), SQLITE_OK);
 		assert_int_equal(sqlite3_exec(conn, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
 		pthread_mutex_lock(&w.lock);
@@ -366,13 +368,15 @@ static void test_the_call_as_it_is_when_written(void **state)
 		if (kase == 0) {
 			assert_int_equal(contribution_received(&in, &r, cw.rc), 0);
 			char q[160];
-			snprintf(q, sizeof q, "SELECT count(*) FROM contribution WHERE tracking = '%s' AND state = 'pending'",
+			snprintf(q, sizeof q,
+			         "SELECT count(*) FROM contribution WHERE tracking = '%s' AND state = 'pending'",
 			         r.tracking);
 			assert_int_equal(count(q), 1);
 		} else {
 			assert_int_equal(contribution_received(&in, &r, cw.rc), -1);
 			assert_string_equal(re.code, ERROR_CALL_CLOSED);
-			assert_int_equal(count("SELECT count(*) FROM contribution WHERE email = 'moved@example.org'"), 0);
+			assert_int_equal(count("SELECT count(*) FROM contribution WHERE email = 'moved@example.org'"),
+			                 0);
 		}
 		sqlite3_close(conn);
 		arena_free(&a);
