@@ -118,6 +118,32 @@ class GroupCommit(ServerTestCase):
             self.assertLess(took, 1.5, "refused without waiting for the writer")
         self.assertEqual(len(stored_trackings(s.db)), 1)
 
+    def test_a_stop_while_contributions_await_their_commit_answers_each_and_exits_cleanly(self):
+        # The writer holds its batch 1 s; the server is told to stop while 20 contributions await it on the
+        # event threads, with no thread of theirs waiting (their connections suspended). The stop waits for
+        # the writer to answer each one before it stops libmicrohttpd (which must never be stopped with a
+        # connection suspended): every one is answered, each 201 is stored, and the server exits with 0.
+        s = self.fresh_server(env={"CONSULTA_TEST_WRITER_DELAY_MS": "1000"}, serve_args=["--per-address-limit", "0"])
+
+        def send(i):
+            try:
+                r = s.post_json("/api/v1/calls/1/contributions",
+                                contribution(text="stopping %d" % i, email="stop%d@example.org" % i))
+            except OSError as e:
+                return None, str(e)
+            return r.status, (r.json().get("tracking") if r.status == 201 else r.body)
+
+        results = []
+        sender = threading.Thread(target=lambda: results.extend(parallel(send, list(range(20)), 20)))
+        sender.start()
+        time.sleep(0.4)  # sent and queued; the writer still holds the batch
+        problem = s.stop()
+        sender.join(30)
+        self.assertIsNone(problem)
+        self.assertEqual(len(results), 20)
+        self.assertTrue(all(st == 201 for st, _ in results), results)
+        self.assertTrue({t for _, t in results} <= stored_trackings(s.db))
+
     def test_kill_9_while_batches_are_written_loses_no_acknowledged_contribution(self):
         s = self.fresh_server(env={"CONSULTA_TEST_WRITER_DELAY_MS": "150"}, serve_args=["--per-address-limit", "0"])
         acknowledged = []
