@@ -10,11 +10,14 @@
  * received it (input.received_at), not when it is written.
  *
  * Under `consulta serve` it commits by group (contribution_writer_start): it
- * checks the contribution on the caller's thread, hands it to the one writer
- * thread, and waits; the writer commits every contribution queued by then
- * in one transaction (a savepoint each: one that fails fails alone) and one
- * fsync, then wakes each caller. A full queue is refused at once
- * (ERROR_UNAVAILABLE), before anything is stored.
+ * checks the contribution on the caller's thread (and, without comments or
+ * files, makes it ready: tracking number, receipt mail), hands it to the one
+ * writer thread, and waits, or, given a contribution_wait, returns
+ * CONTRIBUTION_QUEUED at once; the writer commits every contribution queued
+ * by then in one transaction (a savepoint each: one that fails fails alone)
+ * and one fsync, then wakes each caller. A full queue is refused at once
+ * (ERROR_UNAVAILABLE), before anything is stored. Mass campaigns are then
+ * recognised after the commit (core/campaign.h, campaign_pass).
  *
  * The e-mail channel differs in three rules, all keyed on input.mail: a
  * message that arrives after the deadline is still recorded, marked late and
