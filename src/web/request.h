@@ -80,6 +80,7 @@ struct request {
 	/* A contribution handed to the group commit without a thread waiting for it (request_await). */
 	bool on_event_thread; /* the handler runs on libmicrohttpd's own thread: it may await, never wait */
 	bool offload;         /* the handler asked to be run again on a worker (request_offload) */
+	bool awaiting;        /* counted among the contributions the server answers before it stops */
 	void (*then)(struct request *r); /* answers once the connection is resumed, on the event thread */
 	void *then_ctx;
 	json_t *hold; /* a parsed body that the answer still points into: released with the request */

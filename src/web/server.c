@@ -407,8 +407,9 @@ static void dispatch(struct request *r)
 		db_read_end(r->db);
 }
 
-/* Connections suspended for a contribution run on the event thread, until they are resumed: the daemon is
- * stopped only once there are none (libmicrohttpd must not be stopped with a connection still suspended). */
+/* Contributions run on the event thread, from their suspension until their answer is sent (on_completed):
+ * the daemon is stopped only once there are none, so that none is still suspended (libmicrohttpd must not be
+ * stopped so) and none stored is left unanswered. */
 static _Atomic int server_awaiting;
 /* Set when the server stops: no contribution is suspended on the event thread any more (a new one goes to
  * the contributions' pool, closed by then: 503). Checked after server_awaiting is raised, and the stop
@@ -440,7 +441,6 @@ void request_awake(void *arg)
 {
 	struct request *r = arg;
 	MHD_resume_connection(r->conn);
-	atomic_fetch_sub(&server_awaiting, 1);
 }
 
 bool request_offload(struct request *r)
@@ -593,6 +593,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		/* Suspended first, so that the writer's resume (request_awake) can only take effect once this
 		 * call has returned, whenever it comes. */
 		MHD_suspend_connection(conn);
+		r->awaiting = true; /* counted by await_begin() until on_completed */
 		r->on_event_thread = true;
 		dispatch(r);
 		r->on_event_thread = false;
@@ -605,10 +606,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			r->account = NULL;
 			r->by_token = false;
 			r->session = NULL;
-			if (pool_submit(p, r, true)) {
-				atomic_fetch_sub(&server_awaiting, 1); /* the worker resumes it */
-				return MHD_YES;
-			}
+			if (pool_submit(p, r, true))
+				return MHD_YES; /* the worker resumes it; still counted until it is answered */
 			r->retry_after = "5";
 			reply_early(r, 503, "busy", request_failure_message(r, 503));
 			log_event("http.queue_full", "rid=%s pool=%s queued=%d", r->id, p->name, p->capacity);
@@ -634,6 +633,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **state, e
 {
 	(void)cls;
 	(void)toe;
+	struct request *r = *state;
+	if (r && r->awaiting)
+		atomic_fetch_sub(&server_awaiting, 1); /* answered (or the client went away) */
 	if (*state)
 		request_free(*state);
 	*state = NULL;
@@ -917,7 +919,7 @@ int server_run(const struct server_config *cfg, struct error *e)
 	atomic_store(&server_closing, true);
 	server_stop_threads(srv);
 	/* Contributions queued from the event thread are answered by the writer, which still runs: their
-	 * connections are resumed before the daemon stops (a minute at most, then it stops anyway). */
+	 * answers are sent before the daemon stops (a minute at most, then it stops anyway). */
 	for (int i = 0; i < 6000 && atomic_load(&server_awaiting) > 0; i++)
 		nanosleep(&(struct timespec){0, 10 * 1000000L}, NULL);
 	MHD_stop_daemon(d);
