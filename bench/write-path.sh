@@ -11,7 +11,10 @@
 # (default 75,000) contributions sent at once (pipelined over
 # BENCH_BURST_CONNECTIONS, default 1,000, connections): answered 201,
 # refused 503 (with Retry-After), other, and lost (a 201 whose tracking
-# number is not in the database: must be 0).
+# number is not in the database: must be 0). Also the server's CPU time during
+# the load and its writer thread's per contribution (the one serial part: its
+# inverse is the write path's ceiling), figures that move less with the rest of
+# the machine's load than the rate does.
 #
 #   bench/write-path.sh BUILD_DIR
 #
@@ -39,6 +42,14 @@ bench_serve --threads 2 --per-address-limit 0
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 count() { sqlite3 "$DB" "PRAGMA busy_timeout=10000; SELECT count(*) FROM contribution;" | tail -1; }
+# CPU ticks (user + system) of the whole server, and of its writer thread (named "writer"): what the load
+# costs the server itself, whatever else runs on the machine.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$CONSULTA_PID/stat"; }
+writer_ticks() {
+	for t in /proc/"$CONSULTA_PID"/task/*; do
+		[ "$(cat "$t/comm" 2>/dev/null)" = writer ] && awk '{print $14 + $15}' "$t/stat"
+	done
+}
 
 cat >"$TMP/post.lua" <<LUA
 -- Each request a new contribution (its own e-mail address); answers counted by status.
@@ -79,6 +90,8 @@ LUA
 echo "write path: $(nproc) cores, call $CALL, ${CONNS} connections, ${SECONDS_RUN} s; $(uptime | sed 's/.*load/load/')"
 curl -sf -o /dev/null "$URL/calls/$CALL" || die "GET /calls/$CALL failed"
 before=$(count)
+cpu0=$(cpu_ticks)
+w0=$(writer_ticks)
 wrk -t2 -c"$CONNS" -d"${SECONDS_RUN}s" --timeout 10s -s "$TMP/post.lua" \
 	"$URL/api/v1/calls/$CALL/contributions" >"$TMP/wrk-post.out" 2>&1 &
 WRK=$!
@@ -86,6 +99,8 @@ sleep 1
 wrk -t1 -c4 -d"$((SECONDS_RUN - 2))s" --timeout 10s -s "$TMP/get.lua" "$URL/calls/$CALL" >"$TMP/wrk-get.out" 2>&1
 wait "$WRK"
 after=$(count)
+cpu1=$(cpu_ticks)
+w1=$(writer_ticks)
 grep -q '^RESULT' "$TMP/wrk-post.out" || { cat "$TMP/wrk-post.out" >&2; die "wrk (POST) failed"; }
 read -r created refused other errors timeouts p50 p99 < <(sed -n 's/^RESULT created=\([0-9]*\) refused=\([0-9]*\) other=\([0-9]*\) errors=\([0-9]*\) timeouts=\([0-9]*\) p50_ms=\([0-9.]*\) p99_ms=\([0-9.]*\)/\1 \2 \3 \4 \5 \6 \7/p' "$TMP/wrk-post.out")
 stored=$((after - before))
@@ -120,6 +135,8 @@ PY
 )
 echo "API:  $stored durable contributions in ${SECONDS_RUN} s = $api_rate/s (wrk: $created answered 201, $refused 503, $other other, $errors socket errors, $timeouts time-outs); latency p50 $p50 ms, p99 $p99 ms"
 echo "raw SQLite (same rows, batches of 1,000): $raw_rate/s; API/raw = $(awk -v a="$api_rate" -v b="$raw_rate" 'BEGIN {printf "%.2f", a / b}')"
+tck=$(getconf CLK_TCK)
+echo "server CPU during the load: $(awk -v c=$((cpu1 - cpu0)) -v t="$tck" 'BEGIN {printf "%.1f", c / t}') s in ${SECONDS_RUN} s (the page reads' too); the writer thread's per durable contribution: $(awk -v c=$((${w1:-0} - ${w0:-0})) -v t="$tck" -v n="$stored" 'BEGIN {printf "%.0f", n ? c / t * 1e6 / n : 0}') us (its ceiling: $(awk -v c=$((${w1:-0} - ${w0:-0})) -v t="$tck" -v n="$stored" 'BEGIN {printf "%.0f", c ? n * t / c : 0}')/s)"
 echo "page reads during the load (GET /calls/$CALL, 4 connections): $read_line"
 [ "$created" -le "$stored" ] || echo "WARNING: $created answered 201 but only $stored rows stored"
 

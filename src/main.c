@@ -381,6 +381,7 @@ static int cmd_serve(int argc, char **argv)
 	if (sender_start(smtp_url, &e) != 0)
 		return fail(&e);
 	/* Contributions by the web, the API and LMTP are committed by group (core/contribution.h). */
+	contribution_writer_on_commit(sender_wake); /* their receipts: once per batch */
 	if (contribution_writer_start(write_queue, &e) != 0) {
 		sender_stop();
 		return fail(&e);
@@ -676,6 +677,8 @@ static int cmd_migrate_db(int argc, char **argv)
 	       r.equal ? "every count and checksum is the same" : "THEY DIFFER");
 	arena_free(&a);
 	return r.equal ? 0 : 1;
+}
+
 static int cmd_import(int argc, char **argv)
 {
 	int64_t call_id = 0;

@@ -5,6 +5,7 @@
 #include "util/utf8.h"
 
 #include <sodium.h>
+#include <stdatomic.h>
 #include <string.h>
 
 /* The SipHash key of the word and text hashes: public and fixed, since a campaign is recognised by comparing
@@ -630,7 +631,7 @@ int campaign_assign(struct db *db, struct arena *a, int64_t call_id, int64_t id,
 enum { REBUILD_BATCH = 2000 };
 
 struct pending {
-	int64_t id, received_at;
+	int64_t id, call_id, received_at;
 	const char *text;
 };
 
@@ -641,6 +642,7 @@ static int fill_pending(struct arena *a, struct db_stmt *st, void *element)
 	p->id = db_col_int(st, 0);
 	p->received_at = db_col_int(st, 1);
 	p->text = db_col_dup(st, 2, a, &failed);
+	p->call_id = db_col_int(st, 3);
 	return failed ? -1 : 0;
 }
 
@@ -654,6 +656,28 @@ static int fill_comment(struct arena *a, struct db_stmt *st, void *element)
 	return failed ? -1 : 0;
 }
 
+/* Assigns a stored contribution (its text and its comments' words, as campaign_text() makes them). */
+static int assign_stored(struct db *db, struct arena *a, const struct pending *p, struct error *e)
+{
+	static const char sql_comments[] =
+	    "SELECT comment, proposed_change FROM comment WHERE contribution_id = ? ORDER BY position";
+	struct comment_input *cs = NULL;
+	int nc = 0;
+	struct db_stmt *st = db_stmt(db, sql_comments, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, p->id);
+	if (db_collect(st, a, (void **)&cs, &nc, sizeof *cs, fill_comment, e) != 0)
+		return -1;
+	const char *text = campaign_text(a, p->text, cs, nc);
+	int64_t cid = 0;
+	if (!text) {
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		return -1;
+	}
+	return campaign_assign(db, a, p->call_id, p->id, text, p->received_at, &cid, e);
+}
+
 int campaign_rebuild(struct db *db, int64_t call_id, int64_t *assigned, struct error *e)
 {
 	static const char *const forget[] = {
@@ -662,10 +686,8 @@ int campaign_rebuild(struct db *db, int64_t call_id, int64_t *assigned, struct e
 	    "DELETE FROM campaign_shape WHERE call_id = ?",
 	    "DELETE FROM campaign WHERE call_id = ?",
 	};
-	static const char sql_next[] = "SELECT id, received_at, text FROM contribution WHERE call_id = ? AND id > ? "
-	                               "ORDER BY id LIMIT ?";
-	static const char sql_comments[] =
-	    "SELECT comment, proposed_change FROM comment WHERE contribution_id = ? ORDER BY position";
+	static const char sql_next[] = "SELECT id, received_at, text, call_id FROM contribution WHERE call_id = ? "
+	                               "AND id > ? ORDER BY id LIMIT ?";
 	*assigned = 0;
 	struct arena batch;
 	struct arena *a = &batch;
@@ -698,23 +720,9 @@ int campaign_rebuild(struct db *db, int64_t call_id, int64_t *assigned, struct e
 		int n = 0;
 		if (db_collect(st, a, (void **)&items, &n, sizeof *items, fill_pending, e) != 0)
 			goto fail;
-		for (int i = 0; i < n; i++) {
-			struct comment_input *cs = NULL;
-			int nc = 0;
-			if (!(st = db_stmt(db, sql_comments, e)))
+		for (int i = 0; i < n; i++)
+			if (assign_stored(db, a, &items[i], e) != 0)
 				goto fail;
-			db_bind_int(st, 1, items[i].id);
-			if (db_collect(st, a, (void **)&cs, &nc, sizeof *cs, fill_comment, e) != 0)
-				goto fail;
-			const char *text = campaign_text(a, items[i].text, cs, nc);
-			int64_t cid = 0;
-			if (!text) {
-				error_set(e, ERROR_UNAVAILABLE, "out of memory");
-				goto fail;
-			}
-			if (campaign_assign(db, a, call_id, items[i].id, text, items[i].received_at, &cid, e) != 0)
-				goto fail;
-		}
 		if (db_commit(db, e) != 0)
 			goto fail;
 		if (n > 0)
@@ -739,6 +747,106 @@ fail:
 	db_rollback(db);
 	arena_free(&batch);
 	return -1;
+}
+
+/* -- the pass after the commit ------------------------------------------------ */
+
+/* The last contribution the pass has looked at; INT64_MAX while no pass runs (each contribution is then
+ * assigned in its own transaction). Read by campaign_ungrouped() on any thread. */
+static _Atomic int64_t pass_through = INT64_MAX;
+
+int campaign_pass_start(struct db *db, int64_t *after, struct error *e)
+{
+	/* Every contribution with a word of text either keeps a signature or joined a campaign: past the last
+	 * signature, the pass looks again and skips those already in a campaign. */
+	static const char sql[] = "SELECT max(contribution_id) FROM campaign_shape";
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	enum db_step r = db_step(st, e);
+	*after = r == DB_ROW && !db_col_null(st, 0) ? db_col_int(st, 0) : 0;
+	db_reset(st);
+	if (r != DB_ROW)
+		return -1;
+	atomic_store(&pass_through, *after);
+	return 0;
+}
+
+int campaign_pass(struct db *db, int64_t *after, int limit, bool *more, struct error *e)
+{
+	/* what no pass (nor an assignment on arrival) has looked at: in no campaign and without a signature */
+	static const char sql_next[] =
+	    "SELECT c.id, c.received_at, c.text, c.call_id FROM contribution c WHERE c.id > ? AND c.campaign_id IS "
+	    "NULL "
+	    "AND NOT EXISTS (SELECT 1 FROM campaign_shape s WHERE s.contribution_id = c.id) ORDER BY c.id LIMIT ?";
+	*more = false;
+	struct arena batch;
+	arena_init(&batch);
+	if (db_begin(db, e) != 0) {
+		arena_free(&batch);
+		return -1;
+	}
+	struct db_stmt *st = db_stmt(db, sql_next, e);
+	struct pending *items = NULL;
+	int n = 0;
+	if (!st)
+		goto fail;
+	db_bind_int(st, 1, *after);
+	db_bind_int(st, 2, limit);
+	if (db_collect(st, &batch, (void **)&items, &n, sizeof *items, fill_pending, e) != 0)
+		goto fail;
+	for (int i = 0; i < n; i++)
+		if (assign_stored(db, &batch, &items[i], e) != 0)
+			goto fail;
+	int64_t through = n > 0 ? items[n - 1].id : *after;
+	if (n < limit) { /* every one stored so far is looked at, those in no campaign and beyond too */
+		static const char sql_last[] = "SELECT max(id) FROM contribution";
+		if (!(st = db_stmt(db, sql_last, e)))
+			goto fail;
+		enum db_step r = db_step(st, e);
+		if (r == DB_ROW && !db_col_null(st, 0) && db_col_int(st, 0) > through)
+			through = db_col_int(st, 0);
+		db_reset(st);
+		if (r == DB_FAIL)
+			goto fail;
+	}
+	if (n > 0 && db_commit(db, e) != 0)
+		goto fail;
+	if (n == 0)
+		db_rollback(db);
+	*after = through;
+	arena_free(&batch);
+	atomic_store(&pass_through, *after);
+	*more = n == limit;
+	return 0;
+fail:
+	db_rollback(db);
+	arena_free(&batch);
+	return -1;
+}
+
+void campaign_pass_stop(void)
+{
+	atomic_store(&pass_through, INT64_MAX);
+}
+
+int campaign_ungrouped(struct db *db, int64_t call_id, int64_t *n, struct error *e)
+{
+	static const char sql[] = "SELECT count(*) FROM contribution WHERE id > ? AND call_id = ?";
+	*n = 0;
+	const int64_t through = atomic_load(&pass_through);
+	if (through == INT64_MAX)
+		return 0;
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, through);
+	db_bind_int(st, 2, call_id);
+	enum db_step r = db_step(st, e);
+	if (r == DB_ROW)
+		*n = db_col_int(st, 0);
+	db_reset(st);
+	return r == DB_ROW ? 0 : -1;
 }
 
 /* -- reading --------------------------------------------------------------- */

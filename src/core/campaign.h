@@ -26,7 +26,8 @@
  *      a candidate is joined only if the estimated Jaccard similarity (the share of
  *      equal MinHash values) is at least CAMPAIGN_JOIN.
  *
- * When: on arrival, inside contribution_receive()'s transaction (campaign_assign):
+ * When: on arrival, inside contribution_receive()'s transaction (campaign_assign), or, under the group commit,
+ * by the writer's pass soon after the commit (campaign_pass below), with the same lookups:
  * one indexed lookup for the exact hash, then at most CAMPAIGN_BANDS bucket lookups
  * of at most CAMPAIGN_BUCKET_PEEK rows each and one primary-key read per candidate.
  * Only texts that are not exact duplicates keep a signature, and only those that
@@ -93,6 +94,22 @@ int campaign_assign(struct db *db, struct arena *a, int64_t call_id, int64_t con
  * transactions of a few thousand; *assigned: the contributions put in a campaign. 0 or -1 (what was
  * committed stays: a second run starts over). */
 int campaign_rebuild(struct db *db, int64_t call_id, int64_t *assigned, struct error *e);
+
+/*
+ * The pass after the commit. Under the group commit (core/contribution.c) contributions are not assigned in
+ * the transaction that stores them: the writer, when no contribution waits, runs campaign_pass() over those
+ * stored since, oldest first, so that campaigns stay what assigning on arrival would make them, a little
+ * later. campaign_pass_start() finds where to begin (after a restart: after the last signature; those already
+ * in a campaign are skipped); campaign_pass() assigns at most limit contributions after *after in one
+ * transaction, moves *after to the last one looked at, and sets *more when there may be more. 0 or -1.
+ * campaign_pass_stop(): no pass runs any longer (assignment on arrival again).
+ */
+int campaign_pass_start(struct db *db, int64_t *after, struct error *e);
+int campaign_pass(struct db *db, int64_t *after, int limit, bool *more, struct error *e);
+void campaign_pass_stop(void);
+/* How many of call_id's contributions the pass has not looked at yet (0 when no pass runs): what the
+ * campaigns' counts do not include yet. 0 or -1. */
+int campaign_ungrouped(struct db *db, int64_t call_id, int64_t *n, struct error *e);
 
 /* A contribution's state or publication changed (moderation, admission): keeps its campaign's count of
  * members the public sees (published and not private). Inside the caller's write transaction; 0 or -1. */

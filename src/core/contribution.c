@@ -23,6 +23,7 @@
 #include "util/tz.h"
 #include "util/utf8.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -216,54 +217,99 @@ void contribution_validate(struct arena *a, const struct contribution_input *in,
 		error_field(e, "publication", "Use named, anonymous or private.");
 }
 
+/* Inserts the contribution under out->tracking (drawn by the caller): 1, 0 when that tracking number is taken
+ * (nothing inserted), -1 with e. A tracking number already taken inserts nothing (and returns no id) rather
+ * than failing: on PostgreSQL a failed statement would abort the whole transaction, and the next draw with it.
+ * id NULL: the id is not wanted, and the insert has no RETURNING (SQLite runs RETURNING through a temporary
+ * table, opened and freed at each insert: a third of the writer's time before). */
+static int contribution_insert_as(struct db *db, int64_t call_id, int64_t category_id,
+				  const struct contribution_input *c, enum contribution_state state, int64_t now,
+				  struct receipt *out, int64_t *id, struct error *e)
+{
+#define INSERT_CONTRIBUTION                                                                                    \
+	"INSERT INTO contribution (tracking, call_id, channel, name, organization, category_id, country, "     \
+	"email, text, publication, received_at, account_id, state) "                                           \
+	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tracking) DO NOTHING"
+	static const char sql_id[] = INSERT_CONTRIBUTION " RETURNING id";
+	static const char sql[] = INSERT_CONTRIBUTION;
+#undef INSERT_CONTRIBUTION
+	struct db_stmt *st = db_stmt(db, id ? sql_id : sql, e);
+	if (!st)
+		return -1;
+	db_bind_text(st, 1, out->tracking);
+	db_bind_int(st, 2, call_id);
+	db_bind_text(st, 3, contribution_channel_name(c->channel));
+	db_bind_text(st, 4, c->name);
+	db_bind_text(st, 5, c->organization ? c->organization : "");
+	db_bind_int(st, 6, category_id);
+	db_bind_text(st, 7, c->country);
+	db_bind_text(st, 8, c->email);
+	db_bind_text(st, 9, c->text);
+	db_bind_text(st, 10, c->publication); /* checked by contribution_validate() */
+	db_bind_int(st, 11, now);
+	if (c->account_id)
+		db_bind_int(st, 12, c->account_id);
+	else
+		db_bind_null(st, 12);
+	db_bind_text(st, 13, contribution_state_name(state));
+	enum db_step r = db_step(st, e);
+	if (r == DB_ROW)
+		*id = db_col_int(st, 0);
+	db_reset(st);
+	if (r == DB_FAIL)
+		return -1;
+	if (r == DB_ROW || (!id && db_changes(db) == 1)) {
+		out->received_at = now;
+		out->call_id = call_id;
+		return 1;
+	}
+	return 0;
+}
+
 static int contribution_insert(struct db *db, int64_t call_id, int64_t category_id,
 			       const struct contribution_input *c, enum contribution_state state, int64_t now,
 			       struct receipt *out, int64_t *id, struct error *e)
 {
-	/* A tracking number already taken inserts nothing (and returns no id) rather than failing: on
-	 * PostgreSQL a failed statement would abort the whole transaction, and the next draw with it. */
-	static const char sql[] =
-		"INSERT INTO contribution (tracking, call_id, channel, name, organization, category_id, country, "
-		"email, text, publication, received_at, account_id, state) "
-		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tracking) DO NOTHING RETURNING id";
 	for (int attempt = 0; attempt < TRACKING_ATTEMPTS; attempt++) {
 		if (tracking_new(out->tracking) != 0) {
 			error_set(e, ERROR_UNAVAILABLE, "No randomness is available for a tracking number.");
 			return -1;
 		}
-		struct db_stmt *st = db_stmt(db, sql, e);
-		if (!st)
-			return -1;
-		db_bind_text(st, 1, out->tracking);
-		db_bind_int(st, 2, call_id);
-		db_bind_text(st, 3, contribution_channel_name(c->channel));
-		db_bind_text(st, 4, c->name);
-		db_bind_text(st, 5, c->organization ? c->organization : "");
-		db_bind_int(st, 6, category_id);
-		db_bind_text(st, 7, c->country);
-		db_bind_text(st, 8, c->email);
-		db_bind_text(st, 9, c->text);
-		db_bind_text(st, 10, c->publication); /* checked by contribution_validate() */
-		db_bind_int(st, 11, now);
-		if (c->account_id)
-			db_bind_int(st, 12, c->account_id);
-		else
-			db_bind_null(st, 12);
-		db_bind_text(st, 13, contribution_state_name(state));
-		enum db_step r = db_step(st, e);
-		if (r == DB_ROW)
-			*id = db_col_int(st, 0);
-		db_reset(st);
-		if (r == DB_FAIL)
-			return -1;
-		if (r == DB_ROW) {
-			out->received_at = now;
-			out->call_id = call_id;
-			return 0;
-		}
-		/* DB_DONE: the rare clash of two random numbers: draw again */
+		const int got = contribution_insert_as(db, call_id, category_id, c, state, now, out, id, e);
+		if (got != 0)
+			return got < 0 ? -1 : 0;
+		/* taken: the rare clash of two random numbers: draw again */
 	}
 	error_set(e, ERROR_UNAVAILABLE, "No free tracking number was found; try again.");
+	return -1;
+}
+
+/* What follows every stored contribution in its own transaction, on every path that stores one: its entry
+ * in the search index (public at once: findable from this commit on; core/search.h) and its leaf of the
+ * tamper-evident record (core/ledger.h). */
+static int contribution_recorded(struct db *db, int64_t id, struct error *e)
+{
+	return search_contribution_sync(db, id, e) != 0 || ledger_append(db, LEDGER_CONTRIBUTION, id, NULL, e) != 0
+		       ? -1
+		       : 0;
+}
+
+/* The id of the contribution just inserted under `tracking` (the writer's insert has no RETURNING). */
+static int contribution_id_of(struct db *db, const char *tracking, int64_t *id, struct error *e)
+{
+	static const char sql[] = "SELECT id FROM contribution WHERE tracking = ?";
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_text(st, 1, tracking);
+	enum db_step r = db_step(st, e);
+	if (r == DB_ROW)
+		*id = db_col_int(st, 0);
+	db_reset(st);
+	if (r == DB_ROW)
+		return 0;
+	if (r == DB_DONE)
+		error_set(e, ERROR_UNAVAILABLE, "The contribution just stored cannot be read back.");
 	return -1;
 }
 
@@ -307,10 +353,24 @@ int contribution_table_report(struct db *db, struct arena *a, const struct contr
 	return 0;
 }
 
-/* The receipt by mail, queued in the same transaction as the contribution; facts is receipt_text()'s. */
-static int contribution_receipt_mail(struct db *db, struct arena *a, const struct call *call,
-				     const struct contribution_input *c, const char *facts, const struct receipt *r,
-				     struct error *e)
+/* Queues mail inside the caller's transaction: through the group commit's batch of limits when there is
+ * one (core/outbox.h), else alone. */
+static int contribution_queue_mail(struct db *db, struct arena *a, struct outbox_batch *batch,
+				   const struct outbox_mail *mail, struct error *e)
+{
+	if (!batch)
+		return outbox_enqueue(db, mail, e);
+	struct outbox_ready ready;
+	if (outbox_compose(a, mail, &ready, e) != 0)
+		return -1;
+	return outbox_batch_insert(db, batch, &ready, e) < 0 ? -1 : 0;
+}
+
+/* The receipt by mail to the address typed on a form or sent to the API; facts is receipt_text()'s. 0, or -1
+ * when memory runs out. */
+static int contribution_receipt_mail_of(struct arena *a, const struct call *call, const struct contribution_input *c,
+					const char *facts, const struct receipt *r, struct outbox_mail *mail,
+					struct error *e)
 {
 	/* A neutral greeting: the address was typed by whoever sent the form, so the name must not read as
 	 * ours to someone who never wrote to us. The call and the tracking number are our words. */
@@ -326,16 +386,27 @@ static int contribution_receipt_mail(struct db *db, struct arena *a, const struc
 		error_set(e, ERROR_UNAVAILABLE, "out of memory");
 		return -1;
 	}
-	struct outbox_mail mail = {
+	*mail = (struct outbox_mail){
 		.kind = "receipt", .to = c->email, .subject = subject, .body = body, .requester = c->requester};
-	return outbox_enqueue(db, &mail, e);
+	return 0;
+}
+
+/* The receipt by mail, queued in the same transaction as the contribution. */
+static int contribution_receipt_mail(struct db *db, struct arena *a, struct outbox_batch *batch,
+				     const struct call *call, const struct contribution_input *c, const char *facts,
+				     const struct receipt *r, struct error *e)
+{
+	struct outbox_mail mail;
+	if (contribution_receipt_mail_of(a, call, c, facts, r, &mail, e) != 0)
+		return -1;
+	return contribution_queue_mail(db, a, batch, &mail, e);
 }
 
 /* The receipt of a contribution by e-mail: an answer to the message itself
  * (In-Reply-To, References), which says whether it came late. */
-static int contribution_receipt_reply(struct db *db, struct arena *a, const struct call *call,
-				      const struct contribution_input *c, const char *facts, const struct receipt *r,
-				      struct error *e)
+static int contribution_receipt_reply(struct db *db, struct arena *a, struct outbox_batch *batch,
+				      const struct call *call, const struct contribution_input *c, const char *facts,
+				      const struct receipt *r, struct error *e)
 {
 	const struct contribution_mail *m = c->mail;
 	char deadline[TZ_HUMAN_LEN];
@@ -372,7 +443,7 @@ static int contribution_receipt_reply(struct db *db, struct arena *a, const stru
 				   .body = body,
 				   .in_reply_to = m->message_id,
 				   .references = m->references};
-	return outbox_enqueue(db, &mail, e);
+	return contribution_queue_mail(db, a, batch, &mail, e);
 }
 
 /* The e-mail channel's part of a new contribution: its columns, the message kept whole, its attachments. */
@@ -482,18 +553,12 @@ struct contribution_target {
 	int nparagraphs;
 };
 
-/* Checks a contribution received at `now` against its call: open at that instant (or late, for a message), its
- * fields, its category and its comments' paragraphs. Only reads: it runs before the contribution is queued
- * (without the write lock, on the requester's connection) and again inside the write transaction. *clean and
- * *t are filled; out->late is set for a message after the deadline. 0, or -1 with e (one error per field). */
-static int contribution_check(struct db *db, struct arena *a, int64_t call_id, const struct contribution_input *in,
-			      int64_t now, struct contribution_input *clean, struct contribution_target *t,
-			      struct receipt *out, struct error *e)
+/* Whether call takes a contribution received at now: 0 (out->late set for a message after the deadline), or
+ * -1 with e. */
+static int contribution_open_at(struct arena *a, const struct call *call, int64_t now, bool mail,
+				struct receipt *out, struct error *e)
 {
-	const bool mail = in->mail != NULL;
-	if (call_find(db, a, call_id, &t->call, e) != 0 || process_find_id(db, a, t->call.process_id, &t->process, e) != 0)
-		return -1;
-	switch (call_state_at(&t->call, now)) {
+	switch (call_state_at(call, now)) {
 	case CALL_UPCOMING: error_set(e, ERROR_CALL_NOT_OPEN, "This call for contributions is not open yet."); return -1;
 	case CALL_CLOSED:
 		/* A message cannot be shown a "closed" page: it is recorded, late, and the secretariat decides. */
@@ -504,10 +569,25 @@ static int contribution_check(struct db *db, struct arena *a, int64_t call_id, c
 		struct deadline closed;
 		error_set(e, ERROR_CALL_CLOSED, "This call for contributions closed on %s; contributions are no "
 						"longer accepted.",
-			  deadline_describe(a, &t->call, now, &closed) == 0 ? closed.when : "its deadline");
+			  deadline_describe(a, call, now, &closed) == 0 ? closed.when : "its deadline");
 		return -1;
 	case CALL_OPEN: break;
 	}
+	return 0;
+}
+
+/* Checks a contribution received at `now` against its call: open at that instant (or late, for a message), its
+ * fields, its category and its comments' paragraphs. Only reads: under the group commit it runs on the
+ * requester's thread, before the contribution is queued; without it, inside the write transaction. *clean and
+ * *t are filled; out->late is set for a message after the deadline. 0, or -1 with e (one error per field). */
+static int contribution_check(struct db *db, struct arena *a, int64_t call_id, const struct contribution_input *in,
+			      int64_t now, struct contribution_input *clean, struct contribution_target *t,
+			      struct receipt *out, struct error *e)
+{
+	const bool mail = in->mail != NULL;
+	if (call_find(db, a, call_id, &t->call, e) != 0 || process_find_id(db, a, t->call.process_id, &t->process, e) != 0 ||
+	    contribution_open_at(a, &t->call, now, mail, out, e) != 0)
+		return -1;
 
 	contribution_validate(a, in, clean, e);
 	t->category = NULL;
@@ -540,9 +620,12 @@ static int contribution_check(struct db *db, struct arena *a, int64_t call_id, c
 
 /* Everything contribution_receive() writes, inside the caller's write transaction, for a contribution
  * received at `now`: 0 (out->duplicate for a message delivered again: nothing written), or -1 with e, having
- * written what the caller must roll back. */
+ * written what the caller must roll back. batch: the group commit's mail limits, or NULL. campaign_now: put
+ * it in its campaign in this transaction (without the group commit; with it, the writer's pass does, see
+ * writer_main). */
 static int contribution_store(struct db *db, struct arena *a, int64_t call_id, const struct contribution_input *in,
-			      int64_t now, struct receipt *out, struct error *e)
+			      int64_t now, struct outbox_batch *batch, bool campaign_now, struct receipt *out,
+			      struct error *e)
 {
 	memset(out, 0, sizeof *out);
 	/* Inside the write transaction, so that two deliveries of one message at once make one contribution. */
@@ -578,19 +661,19 @@ static int contribution_store(struct db *db, struct arena *a, int64_t call_id, c
 	if (comment_store(db, id, call->version_id, clean.comments, clean.ncomments, e) != 0)
 		return -1;
 	/* A mass campaign is recognised as it arrives: a few indexed lookups (core/campaign.h). */
-	const char *campaign_words = campaign_text(a, clean.text, clean.comments, clean.ncomments);
-	int64_t campaign_id = 0;
-	if (!campaign_words) {
-		error_set(e, ERROR_UNAVAILABLE, "out of memory");
-		return -1;
+	if (campaign_now) {
+		const char *campaign_words = campaign_text(a, clean.text, clean.comments, clean.ncomments);
+		int64_t campaign_id = 0;
+		if (!campaign_words) {
+			error_set(e, ERROR_UNAVAILABLE, "out of memory");
+			return -1;
+		}
+		if (campaign_assign(db, a, call->id, id, campaign_words, now, &campaign_id, e) != 0)
+			return -1;
 	}
-	if (campaign_assign(db, a, call->id, id, campaign_words, now, &campaign_id, e) != 0)
-		return -1;
 	if (in->table_report && contribution_store_table_report(db, id, in->table_report, e) != 0)
 		return -1;
-	if (search_contribution_sync(db, id, e) != 0) /* public at once: findable from this commit on */
-		return -1;
-	if (ledger_append(db, LEDGER_CONTRIBUTION, id, NULL, e) != 0) /* its leaf of the record (core/ledger.h) */
+	if (contribution_recorded(db, id, e) != 0)
 		return -1;
 	/* The receipt says what was stored, as its page does (core/receipt.h), read back in this transaction.
 	 * A mail in reply goes to the address the message came from, and may repeat its words; a receipt for
@@ -607,9 +690,9 @@ static int contribution_store(struct db *db, struct arena *a, int64_t call_id, c
 			error_set(e, ERROR_UNAVAILABLE, "out of memory");
 			return -1;
 		}
-		if (!mail && contribution_receipt_mail(db, a, call, &clean, facts, out, e) != 0)
+		if (!mail && contribution_receipt_mail(db, a, batch, call, &clean, facts, out, e) != 0)
 			return -1;
-		if (mail && contribution_receipt_reply(db, a, call, &clean, facts, out, e) != 0)
+		if (mail && contribution_receipt_reply(db, a, batch, call, &clean, facts, out, e) != 0)
 			return -1;
 	}
 	return 0;
@@ -619,11 +702,22 @@ static int contribution_store(struct db *db, struct arena *a, int64_t call_id, c
  * The group commit. While the writer runs (contribution_writer_start, by `consulta serve`), a contribution is
  * checked on its requester's thread, queued, and written by the one writer thread, which takes every queued
  * contribution (up to WRITER_BATCH) into one write transaction, each in a savepoint of its own (one that fails
- * is undone alone and answered with its error), commits them with one fsync, and only then wakes each
- * requester. Without the writer (the mail sender's process, the CLI, the demo loader, unit tests) each
- * contribution is its own transaction, as before.
+ * is undone alone and answered with its error), commits them with one fsync, and only then tells each
+ * requester (its waiting thread, or its contribution_wait). Without the writer (the mail sender's process, the
+ * CLI, the demo loader, unit tests) each contribution is its own transaction, as before.
+ *
+ * The writer's time is the ceiling of the whole path, so it does only what must be inside the transaction.
+ * A contribution of the web or the API with neither comments nor files nor table (by far the most, and every
+ * one of a mail-merge campaign) is prepared on its requester's thread: checked once there, its tracking
+ * number drawn and its receipt mail composed from what will be inserted (contribution_prepare). The writer
+ * then reads each call once per batch, judges the deadline at each one's reception against it, inserts the
+ * row and its receipt (the mail limits counted once per batch, core/outbox.h), and marks the version's pages
+ * changed once per call. Anything else, or a prepared one whose call changed in between (its version or its
+ * review) or whose tracking number was taken meanwhile, is stored by contribution_store() in the writer, as
+ * it would be alone. Campaigns are recognised after the commit, by the writer when nothing waits
+ * (campaign_pass).
  */
-enum { WRITER_BATCH = 1024 };
+enum { WRITER_BATCH = 1024, WRITER_CAMPAIGN_PASS = 200, WRITER_IDLE_MS = 20 };
 
 struct writer_job {
 	struct arena *a;
@@ -633,8 +727,18 @@ struct writer_job {
 	struct receipt *out;
 	struct error *e;
 	int rc;
-	/* Its own lock and condition, so that waking a batch's requesters does not make them queue on the
+	/* Prepared on the requester's thread (see above): what the writer inserts as it is. */
+	bool prepared;
+	struct contribution_input clean;
+	int64_t category_id, version_id, process_id;
+	enum call_review review;
+	enum contribution_state state;
+	bool has_mail;
+	struct outbox_ready mail;
+	/* Who is told when it is written: wait's callback, or else the requester's thread waiting on done_cv,
+	 * with its own lock and condition, so that waking a batch's requesters does not make them queue on the
 	 * writer's lock (each would wake only to wait for it). */
+	struct contribution_wait *wait;
 	pthread_mutex_t done_lock;
 	pthread_cond_t done_cv;
 	bool done;
@@ -652,17 +756,139 @@ static struct {
 	bool closing;
 	pthread_t thread;
 	int delay_ms; /* test builds only: CONSULTA_TEST_WRITER_DELAY_MS holds each batch back */
+	void (*on_commit)(void); /* contribution_writer_on_commit's hook, or NULL */
 	uint64_t batches, items; /* for the log at the end */
 } writer = {.lock = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
 
-/* Writes one batch in one transaction; fills each job's rc, out and e. */
-static void writer_commit(struct db *db, struct writer_job *batch)
+/* Prepares j (a contribution of the web or the API) on the requester's thread: checks it (the error, if any,
+ * is the sender's answer: nothing is queued) and, when it has neither comments nor files nor table, draws its
+ * tracking number and composes its receipt mail from what will be inserted. 0 or -1 with e. */
+static int contribution_prepare(struct db *db, struct writer_job *j, struct error *e)
+{
+	struct contribution_target t;
+	struct receipt scratch = {0};
+	struct arena *a = j->a;
+	if (contribution_check(db, a, j->call_id, j->in, j->received_at, &j->clean, &t, &scratch, e) != 0)
+		return -1;
+	if (j->clean.ncomments > 0 || j->clean.nattachments > 0 || j->in->table_report)
+		return 0; /* stored whole by the writer (contribution_store) */
+	enum contribution_publication publication = PUBLICATION_NAMED;
+	contribution_publication_parse(j->clean.publication, &publication); /* checked by contribution_validate */
+	j->category_id = t.category->id;
+	j->version_id = t.call.version_id;
+	j->process_id = t.call.process_id;
+	j->review = t.call.review;
+	j->state = t.call.review == REVIEW_AFTER_REVIEW ? CONTRIBUTION_PENDING : CONTRIBUTION_PUBLISHED;
+	if (tracking_new(j->out->tracking) != 0) {
+		error_set(e, ERROR_UNAVAILABLE, "No randomness is available for a tracking number.");
+		return -1;
+	}
+	/* The receipt from the record as it will be inserted: what contribution_find() would read back. */
+	struct contribution k = {.call_id = t.call.id,
+				 .channel = j->clean.channel,
+				 .name = j->clean.name,
+				 .organization = j->clean.organization ? j->clean.organization : "",
+				 .category_slug = t.category->slug,
+				 .category_name = t.category->name,
+				 .country = j->clean.country,
+				 .email = j->clean.email,
+				 .text = j->clean.text,
+				 .publication = publication,
+				 .received_at = j->received_at,
+				 .state = j->state};
+	snprintf(k.tracking, sizeof k.tracking, "%s", j->out->tracking);
+	struct receipt_next next;
+	struct outbox_mail mail;
+	const char *facts = NULL;
+	if (receipt_next(db, a, &k, &t.call, &next, e) != 0)
+		return -1;
+	if (!(facts = receipt_text(a, &k, &t.call, &next, false))) {
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		return -1;
+	}
+	if (contribution_receipt_mail_of(a, &t.call, &j->clean, facts, j->out, &mail, e) != 0 ||
+	    outbox_compose(a, &mail, &j->mail, e) != 0)
+		return -1;
+	j->has_mail = true;
+	j->prepared = true;
+	return 0;
+}
+
+/* A call as one batch found it, read once for all of its contributions in the batch. */
+struct writer_call {
+	int64_t id;
+	int found; /* 1, or -1: err says why */
+	struct call call;
+	struct error err;
+	bool published; /* a contribution of the batch was published at once: its version's pages change */
+};
+
+/* One batch's own state, freed with it. */
+struct writer_batch {
+	struct arena a;
+	struct outbox_batch *limits;
+	struct writer_call *calls;
+	int ncalls, cap;
+};
+
+static struct writer_call *writer_call(struct db *db, struct writer_batch *b, int64_t id)
+{
+	for (int i = 0; i < b->ncalls; i++)
+		if (b->calls[i].id == id)
+			return &b->calls[i];
+	struct writer_call *c = arena_push(&b->a, (void **)&b->calls, &b->ncalls, &b->cap, sizeof *b->calls);
+	if (!c)
+		return NULL;
+	c->id = id;
+	error_clear(&c->err);
+	c->found = call_find(db, &b->a, id, &c->call, &c->err) == 0 ? 1 : -1;
+	return c;
+}
+
+/* Writes a prepared job (contribution_prepare) inside the batch's transaction. 0 or -1 with j->e. */
+static int writer_store_prepared(struct db *db, struct writer_batch *b, struct writer_job *j)
+{
+	struct writer_call *c = writer_call(db, b, j->call_id);
+	if (!c) {
+		error_set(j->e, ERROR_UNAVAILABLE, "out of memory");
+		return -1;
+	}
+	if (c->found < 0) {
+		*j->e = c->err;
+		return -1;
+	}
+	/* The call changed since the check in a way that changes what is stored: stored whole, checked again. */
+	if (c->call.version_id != j->version_id || c->call.review != j->review || c->call.process_id != j->process_id)
+		return contribution_store(db, j->a, j->call_id, j->in, j->received_at, b->limits, false, j->out, j->e);
+	/* Its deadline may have moved since: judged again, at its reception, within this transaction. */
+	if (contribution_open_at(j->a, &c->call, j->received_at, false, j->out, j->e) != 0)
+		return -1;
+	const int got = contribution_insert_as(db, j->call_id, j->category_id, &j->clean, j->state, j->received_at,
+					       j->out, NULL, j->e);
+	if (got < 0)
+		return -1;
+	if (got == 0) /* its tracking number was taken meanwhile: another is drawn, with its receipt */
+		return contribution_store(db, j->a, j->call_id, j->in, j->received_at, b->limits, false, j->out, j->e);
+	int64_t id;
+	if (contribution_id_of(db, j->out->tracking, &id, j->e) != 0 || contribution_recorded(db, id, j->e) != 0)
+		return -1;
+	c->published |= j->state == CONTRIBUTION_PUBLISHED;
+	return j->has_mail && outbox_batch_insert(db, b->limits, &j->mail, j->e) < 0 ? -1 : 0;
+}
+
+/* Writes one batch in one transaction; fills each job's rc, out and e. True if something was committed. */
+static bool writer_commit(struct db *db, struct writer_job *batch)
 {
 	struct error e;
 	error_clear(&e);
-	int failed = db ? db_begin(db, &e) : -1;
+	struct writer_batch b = {0};
+	arena_init(&b.a);
+	b.limits = outbox_batch_begin(&b.a);
+	int failed = db && b.limits ? db_begin(db, &e) : -1;
 	if (!db)
 		error_set(&e, ERROR_UNAVAILABLE, "The database cannot be opened; try again.");
+	else if (!b.limits)
+		error_set(&e, ERROR_UNAVAILABLE, "out of memory");
 	int stored = 0;
 	for (struct writer_job *j = batch; j && !failed; j = j->next) {
 		struct error se;
@@ -672,13 +898,19 @@ static void writer_commit(struct db *db, struct writer_job *batch)
 			failed = -1;
 			break;
 		}
-		j->rc = contribution_store(db, j->a, j->call_id, j->in, j->received_at, j->out, j->e);
+		j->rc = j->prepared ? writer_store_prepared(db, &b, j)
+				    : contribution_store(db, j->a, j->call_id, j->in, j->received_at, b.limits, false,
+							 j->out, j->e);
 		if (j->rc != 0 ? db_savepoint_rollback(db, &se) : db_savepoint_release(db, &se)) {
 			e = se; /* the transaction cannot go on: the batch is answered as failed */
 			failed = -1;
 		}
 		stored += j->rc == 0;
 	}
+	/* The version's pages (and comment counts) of each call that published one change once per batch. */
+	for (int i = 0; i < b.ncalls && !failed; i++)
+		if (b.calls[i].published && document_comments_changed(db, b.calls[i].id, &e) != 0)
+			failed = -1;
 	if (!failed && stored && db_commit(db, &e) != 0)
 		failed = -1;
 	else if (!failed && !stored)
@@ -687,6 +919,9 @@ static void writer_commit(struct db *db, struct writer_job *batch)
 		db_rollback(db);
 	if (failed)
 		log_event("contribution.batch_failed", "code=%s msg=\"%s\"", e.code ? e.code : "?", e.message);
+	else
+		outbox_batch_end(b.limits);
+	arena_free(&b.a);
 	for (struct writer_job *j = batch; j; j = j->next)
 		if (failed) {
 			/* Nothing of the batch is stored: each is told to send again (503), never given a receipt; the
@@ -695,18 +930,76 @@ static void writer_commit(struct db *db, struct writer_job *batch)
 			error_set(j->e, ERROR_UNAVAILABLE, "%s", e.message[0] ? e.message : "the batch could not be stored");
 			j->rc = -1;
 		}
+	return !failed && stored > 0;
+}
+
+/* Tells each job of a committed (or failed) batch; a job is its requester's again once told: not read after. */
+static void writer_answer(struct writer_job *batch)
+{
+	for (struct writer_job *j = batch, *next; j; j = next) {
+		next = j->next;
+		if (j->wait) {
+			j->wait->rc = j->rc;
+			j->wait->wake(j->wait->ctx);
+			continue;
+		}
+		pthread_mutex_lock(&j->done_lock);
+		j->done = true;
+		pthread_cond_signal(&j->done_cv);
+		pthread_mutex_unlock(&j->done_lock);
+	}
+}
+
+/* One step of the campaigns' pass on the writer's thread (its connection, between batches): true while more
+ * may be waiting. A failure is logged and the pass waits for the next batch. */
+static bool writer_campaigns(struct db *db, int64_t *after)
+{
+	struct error e;
+	error_clear(&e);
+	bool more = false;
+	if (!db || campaign_pass(db, after, WRITER_CAMPAIGN_PASS, &more, &e) != 0) {
+		log_event("campaign.pass_failed", "code=%s msg=\"%s\"", e.code ? e.code : "?", e.message);
+		return false;
+	}
+	return more;
 }
 
 static void *writer_main(void *arg)
 {
 	(void)arg;
+	pthread_setname_np(pthread_self(), "writer"); /* for top -H and perf */
 	struct error e;
 	error_clear(&e);
 	struct db *db = db_thread(&e);
+	/* The campaigns' pass starts where the last one stopped (core/campaign.h). */
+	int64_t grouped = 0;
+	bool campaigns = db && campaign_pass_start(db, &grouped, &e) == 0;
+	if (!campaigns)
+		log_event("campaign.pass_failed", "code=%s msg=\"%s\"", e.code ? e.code : "?", e.message);
 	pthread_mutex_lock(&writer.lock);
 	for (;;) {
-		while (!writer.head && !writer.closing)
+		bool idle = false;
+		while (!writer.head && !writer.closing) {
+			/* Nothing to write: the campaigns of what was written, a step at a time, once nothing has
+			 * come for WRITER_IDLE_MS (during a surge the queue empties between batches, and the pass
+			 * would take the writer's time from the contributions still arriving). */
+			if (campaigns && idle) {
+				pthread_mutex_unlock(&writer.lock);
+				campaigns = writer_campaigns(db, &grouped);
+				pthread_mutex_lock(&writer.lock);
+				continue;
+			}
+			if (campaigns) {
+				struct timespec until;
+				clock_gettime(CLOCK_REALTIME, &until); /* the clock of writer.cv */
+				until.tv_nsec += WRITER_IDLE_MS * 1000000L;
+				until.tv_sec += until.tv_nsec / 1000000000L;
+				until.tv_nsec %= 1000000000L;
+				idle = pthread_cond_timedwait(&writer.cv, &writer.lock, &until) == ETIMEDOUT;
+				continue;
+			}
 			pthread_cond_wait(&writer.cv, &writer.lock);
+		}
 		if (!writer.head)
 			break; /* closing, and every queued contribution answered */
 		/* Every job waiting now, up to WRITER_BATCH: the longer a commit takes, the more the next one takes,
@@ -727,21 +1020,27 @@ static void *writer_main(void *arg)
 			struct timespec d = {writer.delay_ms / 1000, (long)(writer.delay_ms % 1000) * 1000000L};
 			nanosleep(&d, NULL);
 		}
-		writer_commit(db, batch);
-		for (struct writer_job *j = batch, *next; j; j = next) {
-			next = j->next; /* j is the requester's again once done: not read after */
-			pthread_mutex_lock(&j->done_lock);
-			j->done = true;
-			pthread_cond_signal(&j->done_cv);
-			pthread_mutex_unlock(&j->done_lock);
-		}
+		const bool committed = writer_commit(db, batch);
+		/* once per batch (the mail sender: the receipts are in the outbox), before the answers */
+		if (committed && writer.on_commit)
+			writer.on_commit();
+		writer_answer(batch);
+		campaigns = db != NULL;
 		pthread_mutex_lock(&writer.lock);
 		writer.batches++;
 		writer.items += (uint64_t)n;
 	}
 	pthread_mutex_unlock(&writer.lock);
+	campaign_pass_stop();
 	db_thread_close();
 	return NULL;
+}
+
+void contribution_writer_on_commit(void (*hook)(void))
+{
+	pthread_mutex_lock(&writer.lock);
+	writer.on_commit = hook;
+	pthread_mutex_unlock(&writer.lock);
 }
 
 int contribution_writer_start(int queue_max, struct error *e)
@@ -791,8 +1090,9 @@ void contribution_writer_stop(void)
 	pthread_mutex_unlock(&writer.lock);
 }
 
-/* Queues the job and waits until the writer has committed it (or failed it). -1 with ERROR_UNAVAILABLE at
- * once, before anything is stored, when the queue is full or the writer is not running. */
+/* Queues the job. With j->wait: CONTRIBUTION_QUEUED at once (the writer calls wait->wake later); else waits
+ * until the writer has committed it (or failed it), and returns its rc. -1 with ERROR_UNAVAILABLE at once,
+ * before anything is stored, when the queue is full or the writer is not running. */
 static int writer_submit(struct writer_job *j)
 {
 	pthread_mutex_lock(&writer.lock);
@@ -804,9 +1104,11 @@ static int writer_submit(struct writer_job *j)
 						   "stored. Send it again in a few seconds.");
 		return -1;
 	}
-	pthread_mutex_init(&j->done_lock, NULL);
-	pthread_cond_init(&j->done_cv, NULL);
-	j->done = false;
+	if (!j->wait) {
+		pthread_mutex_init(&j->done_lock, NULL);
+		pthread_cond_init(&j->done_cv, NULL);
+		j->done = false;
+	}
 	j->next = NULL;
 	if (writer.tail)
 		writer.tail->next = j;
@@ -816,6 +1118,8 @@ static int writer_submit(struct writer_job *j)
 	writer.len++;
 	pthread_cond_signal(&writer.cv);
 	pthread_mutex_unlock(&writer.lock);
+	if (j->wait)
+		return CONTRIBUTION_QUEUED;
 	pthread_mutex_lock(&j->done_lock);
 	while (!j->done)
 		pthread_cond_wait(&j->done_cv, &j->done_lock);
@@ -823,6 +1127,19 @@ static int writer_submit(struct writer_job *j)
 	pthread_cond_destroy(&j->done_cv);
 	pthread_mutex_destroy(&j->done_lock);
 	return j->rc;
+}
+
+int contribution_received(const struct contribution_input *in, const struct receipt *out, int rc)
+{
+	if (rc != 0)
+		return -1;
+	if (out->duplicate)
+		log_event("contribution.duplicate", "call=%lld tracking=%s channel=%s", (long long)out->call_id,
+			  out->tracking, contribution_channel_name(in->channel));
+	else
+		log_event("contribution.received", "call=%lld tracking=%s channel=%s late=%d", (long long)out->call_id,
+			  out->tracking, contribution_channel_name(in->channel), out->late);
+	return 0;
 }
 
 int contribution_receive(struct db *db, struct arena *a, int64_t call_id, const struct contribution_input *in,
@@ -836,40 +1153,30 @@ int contribution_receive(struct db *db, struct arena *a, int64_t call_id, const 
 	/* The deadline is judged at the instant the server received it, however long it then waits to be
 	 * written. */
 	const int64_t now = in->received_at ? in->received_at : clock_now();
-	const bool grouped = writer.running;
-	int rc;
-	if (grouped) {
-		/* Checked here first, without the write lock and on this thread: what is refused never takes the
-		 * writer's time (a flood of bad input slows nobody else). The writer checks again, since the call
-		 * may change in between. A message's check needs the write lock (its Message-ID). */
-		if (!in->mail) {
-			struct contribution_input clean;
-			struct contribution_target t;
-			struct receipt scratch = {0};
-			if (contribution_check(db, a, call_id, in, now, &clean, &t, &scratch, e) != 0)
-				return -1;
-		}
-		struct writer_job j = {
-			.a = a, .call_id = call_id, .in = in, .received_at = now, .out = out, .e = e};
-		rc = writer_submit(&j);
-	} else {
+	if (!writer.running) {
 		if (db_begin(db, e) != 0)
 			return -1;
-		rc = contribution_store(db, a, call_id, in, now, out, e);
+		int rc = contribution_store(db, a, call_id, in, now, NULL, true, out, e);
 		if (rc != 0 || out->duplicate)
 			db_rollback(db); /* nothing written for a message delivered again */
 		else if (db_commit(db, e) != 0)
 			rc = -1;
+		return contribution_received(in, out, rc);
 	}
-	if (rc != 0)
+	struct writer_job *j = arena_alloc(a, sizeof *j);
+	if (!j) {
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
 		return -1;
-	if (out->duplicate)
-		log_event("contribution.duplicate", "call=%lld tracking=%s channel=%s", (long long)out->call_id,
-			  out->tracking, contribution_channel_name(in->channel));
-	else
-		log_event("contribution.received", "call=%lld tracking=%s channel=%s late=%d", (long long)out->call_id,
-			  out->tracking, contribution_channel_name(in->channel), out->late);
-	return 0;
+	}
+	*j = (struct writer_job){
+		.a = a, .call_id = call_id, .in = in, .received_at = now, .out = out, .e = e, .wait = in->wait};
+	/* Checked here, without the write lock and on this thread: what is refused never takes the writer's
+	 * time (a flood of bad input slows nobody else), and what is simple is made ready to insert. A
+	 * message's check needs the write lock (its Message-ID): the writer does it all. */
+	if (!in->mail && contribution_prepare(db, j, e) != 0)
+		return -1;
+	const int rc = writer_submit(j);
+	return rc == CONTRIBUTION_QUEUED ? rc : contribution_received(in, out, rc);
 }
 
 #define CONTRIBUTION_COLUMNS                                                                                  \

@@ -10,11 +10,14 @@
  * received it (input.received_at), not when it is written.
  *
  * Under `consulta serve` it commits by group (contribution_writer_start): it
- * checks the contribution on the caller's thread, hands it to the one writer
- * thread, and waits; the writer commits every contribution queued by then
- * in one transaction (a savepoint each: one that fails fails alone) and one
- * fsync, then wakes each caller. A full queue is refused at once
- * (ERROR_UNAVAILABLE), before anything is stored.
+ * checks the contribution on the caller's thread (and, without comments or
+ * files, makes it ready: tracking number, receipt mail), hands it to the one
+ * writer thread, and waits, or, given a contribution_wait, returns
+ * CONTRIBUTION_QUEUED at once; the writer commits every contribution queued
+ * by then in one transaction (a savepoint each: one that fails fails alone)
+ * and one fsync, then wakes each caller. A full queue is refused at once
+ * (ERROR_UNAVAILABLE), before anything is stored. Mass campaigns are then
+ * recognised after the commit (core/campaign.h, campaign_pass).
  *
  * The e-mail channel differs in three rules, all keyed on input.mail: a
  * message that arrives after the deadline is still recorded, marked late and
@@ -106,6 +109,8 @@ struct contribution_mail {
 	bool no_receipt;            /* automatic mail, list traffic, a null sender (RFC 3834): answer nothing */
 };
 
+struct contribution_wait;
+
 /* Fields as they arrived (any may be NULL); contribution_receive trims them. */
 struct contribution_input {
 	const char *name;
@@ -132,7 +137,21 @@ struct contribution_input {
 	/* When the server received it (the web's and the API's: the request's last byte), the instant the
 	 * deadline is judged at and its received_at; 0: now (clock_now) */
 	int64_t received_at;
+	/* NULL: contribution_receive() returns once it is stored. Else, under the group commit, it may return
+	 * CONTRIBUTION_QUEUED at once and call wait->wake later (see contribution_receive). */
+	struct contribution_wait *wait;
 };
+
+/* How a caller that must not wait for the group commit (an event loop's thread) is told it is done: wake(ctx)
+ * is called once, on the writer's thread, after wait->rc is set (0: committed, durably; -1: the error is in
+ * contribution_receive's e). wake should only hand the rest back to the caller's own thread, which then calls
+ * contribution_received(). */
+struct contribution_wait {
+	void (*wake)(void *ctx);
+	void *ctx;
+	int rc;
+};
+enum { CONTRIBUTION_QUEUED = 1 };
 
 struct receipt {
 	char tracking[TRACKING_LEN + 1];
@@ -181,6 +200,12 @@ struct contribution {
  * busy or full (try again). */
 int contribution_receive(struct db *db, struct arena *a, int64_t call_id, const struct contribution_input *in,
 			 struct receipt *out, struct error *e);
+/* With in->wait, under the group commit, contribution_receive() checks the contribution on the caller's thread
+ * (an error is returned at once, -1, as is a full queue) and queues it: CONTRIBUTION_QUEUED. Then in and all it
+ * points to, a, out and e must stay as they are until wait->wake is called; the caller then learns the result
+ * with contribution_received(in, out, wait->rc): 0 (stored, out filled) or -1 (e says why). Without the writer
+ * it is stored before it returns, as without wait, and wake is never called. */
+int contribution_received(const struct contribution_input *in, const struct receipt *out, int rc);
 
 /* The group commit (see the top of this file and contribution.c): starts the one writer thread, which
  * commits many contributions in one transaction; from then on contribution_receive() checks, queues and
@@ -188,6 +213,9 @@ int contribution_receive(struct db *db, struct arena *a, int64_t call_id, const 
  * one more is refused at once with ERROR_UNAVAILABLE, nothing stored. 0, or -1 with e. */
 enum { CONTRIBUTION_QUEUE_DEFAULT = 16384 };
 int contribution_writer_start(int queue_max, struct error *e);
+/* A hook the writer calls once after each batch it commits, on its thread (serve: wakes the mail sender, once
+ * per batch rather than once per contribution). Set before contribution_writer_start. */
+void contribution_writer_on_commit(void (*hook)(void));
 /* Writes what is queued, answers it, and stops the writer (contribution_receive then commits alone). */
 void contribution_writer_stop(void);
 

@@ -79,23 +79,15 @@ int outbox_allowed(struct db *db, const char *kind, const char *to, const char *
 	return outbox_requester_allowed(db, requester, e);
 }
 
-int outbox_enqueue(struct db *db, const struct outbox_mail *mail, struct error *e)
+int outbox_compose(struct arena *a, const struct outbox_mail *mail, struct outbox_ready *out, struct error *e)
 {
-	int allowed = outbox_allowed(db, mail->kind, mail->to, mail->requester, e);
-	if (allowed < 0)
-		return -1;
-	if (!allowed) {
-		log_event("mail.withheld", "kind=%s requester=%s reason=\"over the hourly limit of its recipient or "
-					   "requester\"",
-			  mail->kind, mail->requester ? mail->requester : "-");
-		return 0;
-	}
 	const struct config *cfg = config_get();
 	const char *at = strrchr(cfg->mail_from, '@');
 	char id[64 + 1 + 256];
 	char rnd[33];
 	secret_hex(16, rnd);
 	snprintf(id, sizeof id, "%s@%s", rnd, at ? at + 1 : "localhost");
+	const int64_t now = clock_now();
 	struct message m = {
 		.from = cfg->mail_from,
 		.from_name = "Consulta",
@@ -106,7 +98,7 @@ int outbox_enqueue(struct db *db, const struct outbox_mail *mail, struct error *
 		.in_reply_to = mail->in_reply_to,
 		.references = mail->references,
 		.list_unsubscribe = mail->list_unsubscribe,
-		.date = clock_now(),
+		.date = now,
 	};
 	struct buf text;
 	buf_init(&text, OUTBOX_MESSAGE_MAX);
@@ -115,22 +107,183 @@ int outbox_enqueue(struct db *db, const struct outbox_mail *mail, struct error *
 		error_set(e, ERROR_INVALID, "The mail to %s could not be composed.", mail->to);
 		return -1;
 	}
+	*out = (struct outbox_ready){.kind = mail->kind,
+				     .to = arena_strdup(a, mail->to),
+				     .requester = arena_strdup(a, mail->requester),
+				     .message = arena_strndup(a, text.data ? text.data : "", text.len),
+				     .message_id = arena_strdup(a, id),
+				     .created_at = now};
+	buf_free(&text);
+	if (!out->to || !out->message || !out->message_id || (mail->requester && !out->requester)) {
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+int outbox_insert(struct db *db, const struct outbox_ready *m, struct error *e)
+{
 	static const char sql[] = "INSERT INTO outbox (created_at, kind, recipient, message, message_id, "
 				  "next_attempt_at, requester) VALUES (?, ?, ?, ?, ?, ?, ?)";
 	struct db_stmt *st = db_stmt(db, sql, e);
-	int rc = -1;
-	if (st) {
-		db_bind_int(st, 1, clock_now());
-		db_bind_text(st, 2, mail->kind);
-		db_bind_text(st, 3, mail->to);
-		db_bind_text(st, 4, text.data);
-		db_bind_text(st, 5, id);
-		db_bind_int(st, 6, clock_wall());
-		db_bind_text(st, 7, mail->requester);
-		rc = db_exec_stmt(st, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, m->created_at);
+	db_bind_text(st, 2, m->kind);
+	db_bind_text(st, 3, m->to);
+	db_bind_text(st, 4, m->message);
+	db_bind_text(st, 5, m->message_id);
+	db_bind_int(st, 6, clock_wall());
+	db_bind_text(st, 7, m->requester);
+	return db_exec_stmt(st, e);
+}
+
+static void log_withheld(const char *kind, const char *requester, int count)
+{
+	log_event("mail.withheld", "kind=%s requester=%s count=%d reason=\"over the hourly limit of its recipient or "
+				   "requester\"",
+		  kind, requester ? requester : "-", count);
+}
+
+int outbox_enqueue(struct db *db, const struct outbox_mail *mail, struct error *e)
+{
+	int allowed = outbox_allowed(db, mail->kind, mail->to, mail->requester, e);
+	if (allowed < 0)
+		return -1;
+	if (!allowed) {
+		log_withheld(mail->kind, mail->requester, 1);
+		return 0;
 	}
-	buf_free(&text);
+	struct arena a;
+	arena_init(&a);
+	struct outbox_ready m;
+	int rc = outbox_compose(&a, mail, &m, e) == 0 ? outbox_insert(db, &m, e) : -1;
+	arena_free(&a);
 	return rc;
+}
+
+/*
+ * The limits of a batch (outbox_batch_*): each recipient and requester is counted in the outbox once per
+ * batch, then by what the batch itself adds, instead of two count queries per mail. An open-addressing
+ * table of the addresses seen, in the batch's arena.
+ */
+enum { BATCH_SLOTS_MIN = 64 };
+
+struct batch_slot {
+	const char *key; /* "r:" or "q:" and the address; NULL: free */
+	int64_t used;    /* mails this hour, counting those the batch queued */
+};
+
+struct outbox_batch {
+	struct arena *a;
+	struct batch_slot *slots;
+	size_t nslots, used;
+	int withheld;
+	const char *withheld_kind, *withheld_requester;
+};
+
+struct outbox_batch *outbox_batch_begin(struct arena *a)
+{
+	struct outbox_batch *b = arena_alloc(a, sizeof *b);
+	if (!b)
+		return NULL;
+	b->a = a;
+	b->nslots = BATCH_SLOTS_MIN;
+	b->slots = arena_alloc(a, sizeof *b->slots * b->nslots);
+	return b->slots ? b : NULL;
+}
+
+static uint64_t key_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603u; /* FNV-1a */
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
+/* The slot of key, made (with used -1: not counted yet) if new; NULL when memory runs out. */
+static struct batch_slot *batch_slot(struct outbox_batch *b, const char *key)
+{
+	if (2 * (b->used + 1) > b->nslots) { /* grow: at most half full */
+		struct batch_slot *old = b->slots;
+		size_t n = b->nslots;
+		struct batch_slot *grown = arena_alloc(b->a, sizeof *grown * n * 2);
+		if (!grown)
+			return NULL;
+		b->slots = grown;
+		b->nslots = n * 2;
+		for (size_t i = 0; i < n; i++)
+			if (old[i].key) {
+				size_t k = key_hash(old[i].key) & (b->nslots - 1);
+				while (b->slots[k].key)
+					k = (k + 1) & (b->nslots - 1);
+				b->slots[k] = old[i];
+			}
+	}
+	size_t k = key_hash(key) & (b->nslots - 1);
+	while (b->slots[k].key && strcmp(b->slots[k].key, key))
+		k = (k + 1) & (b->nslots - 1);
+	if (!b->slots[k].key) {
+		if (!(b->slots[k].key = arena_strdup(b->a, key)))
+			return NULL;
+		b->slots[k].used = -1;
+		b->used++;
+	}
+	return &b->slots[k];
+}
+
+/* The count of key's mails this hour: from the outbox the first time in the batch. */
+static struct batch_slot *batch_count(struct db *db, struct outbox_batch *b, const char *prefix, const char *value,
+				      const char *sql, struct error *e)
+{
+	const char *key = arena_printf(b->a, "%s%s", prefix, value);
+	struct batch_slot *s = key ? batch_slot(b, key) : NULL;
+	if (!s) {
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		return NULL;
+	}
+	if (s->used < 0 && (s->used = recent(db, sql, value, e)) < 0)
+		return NULL;
+	return s;
+}
+
+int outbox_batch_insert(struct db *db, struct outbox_batch *b, const struct outbox_ready *m, struct error *e)
+{
+	static const char sql_receipts[] = "SELECT count(*) FROM outbox WHERE recipient = ? AND created_at > ? "
+					   "AND kind IN ('receipt', 'held')";
+	static const char sql_all[] = "SELECT count(*) FROM outbox WHERE recipient = ? AND created_at > ? AND kind IN "
+				      LIMITED_KINDS;
+	static const char sql_requester[] = "SELECT count(*) FROM outbox WHERE requester = ? AND created_at > ? AND "
+					    "kind IN " LIMITED_KINDS;
+	const int limit = recipient_limit(m->kind);
+	if (!limit)
+		return outbox_insert(db, m, e);
+	/* receipts count apart from account mails, as outbox_allowed() counts them */
+	struct batch_slot *to = batch_count(db, b, limit == OUTBOX_RECEIPTS_PER_RECIPIENT ? "r:" : "a:", m->to,
+					    limit == OUTBOX_RECEIPTS_PER_RECIPIENT ? sql_receipts : sql_all, e);
+	if (!to)
+		return -1;
+	struct batch_slot *by = NULL;
+	if (m->requester && !(by = batch_count(db, b, "q:", m->requester, sql_requester, e)))
+		return -1;
+	if (to->used >= limit || (by && by->used >= OUTBOX_PER_REQUESTER)) {
+		b->withheld++;
+		b->withheld_kind = m->kind;
+		b->withheld_requester = m->requester;
+		return 0;
+	}
+	if (outbox_insert(db, m, e) != 0)
+		return -1;
+	to->used++;
+	if (by)
+		by->used++;
+	return 1;
+}
+
+void outbox_batch_end(struct outbox_batch *b)
+{
+	if (b && b->withheld)
+		log_withheld(b->withheld_kind, b->withheld_requester, b->withheld);
 }
 
 static int item_from_row(struct arena *a, struct db_stmt *st, void *element)

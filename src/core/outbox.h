@@ -61,6 +61,27 @@ struct outbox_item {
  * its limit, logs "mail.withheld" and stores nothing (still 0). */
 int outbox_enqueue(struct db *db, const struct outbox_mail *mail, struct error *e);
 
+/* A mail composed ahead of its insert, so that the composing (its text, its Message-ID and Date) can run
+ * outside the write transaction: strings in the arena given to outbox_compose(). */
+struct outbox_ready {
+	const char *kind, *to, *requester, *message, *message_id;
+	int64_t created_at; /* the domain's clock when composed: what the limits count by */
+};
+
+/* Composes mail (as outbox_enqueue would) into *out, in a; 0, or -1 with e. Stores nothing. */
+int outbox_compose(struct arena *a, const struct outbox_mail *mail, struct outbox_ready *out, struct error *e);
+/* Stores a composed mail, due now, without looking at any limit. 0 or -1. */
+int outbox_insert(struct db *db, const struct outbox_ready *m, struct error *e);
+
+/* The limits of many mails queued in one transaction (the contributions' group commit): each recipient and
+ * requester is counted once per batch, then by what the batch queued. outbox_batch_insert() stores m if it is
+ * within the limits (1), or withholds it (0: counted, and logged once by outbox_batch_end() for the whole
+ * batch); -1 on a store error. The batch lives in a. */
+struct outbox_batch;
+struct outbox_batch *outbox_batch_begin(struct arena *a);
+int outbox_batch_insert(struct db *db, struct outbox_batch *b, const struct outbox_ready *m, struct error *e);
+void outbox_batch_end(struct outbox_batch *b);
+
 /* 1 if a mail of this kind to `to`, asked by requester (or NULL), is within
  * the limits now; 0 if it would be withheld; -1 on a database error. */
 int outbox_allowed(struct db *db, const char *kind, const char *to, const char *requester, struct error *e);

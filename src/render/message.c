@@ -79,6 +79,13 @@ static void header_text(struct buf *out, const char *name, const char *value)
 	buf_puts(out, "\r\n");
 }
 
+/* Whether the character at p goes as it is (a space or tab only when more follows on its line). */
+static bool qp_plain(const unsigned char *p)
+{
+	return (*p >= 33 && *p <= 126 && *p != '=') ||
+	       ((*p == ' ' || *p == '\t') && p[1] != '\n' && p[1] != '\0' && p[1] != '\r');
+}
+
 /* Quoted-printable (RFC 2045 §6.7): soft line breaks before 76 characters. */
 static void quoted_printable(struct buf *out, const char *body)
 {
@@ -92,8 +99,7 @@ static void quoted_printable(struct buf *out, const char *body)
 		}
 		if (*p == '\r')
 			continue;
-		bool literal = (*p >= 33 && *p <= 126 && *p != '=') ||
-			       ((*p == ' ' || *p == '\t') && p[1] != '\n' && p[1] != '\0' && p[1] != '\r');
+		bool literal = qp_plain(p);
 		/* A line that starts with "." or "From " is encoded, so no relay alters it. */
 		if (col == 0 && (*p == '.' || (*p == 'F' && !strncmp((const char *)p, "From ", 5))))
 			literal = false;
@@ -103,11 +109,18 @@ static void quoted_printable(struct buf *out, const char *body)
 			col = 0;
 		}
 		if (literal) {
-			buf_putc(out, (char)*p);
-		} else {
-			char enc[3] = {'=', hex[*p >> 4], hex[*p & 15]};
-			buf_append(out, enc, 3);
+			/* with the plain characters after it that fit on this line, in one append (a receipt is
+			 * mostly plain text) */
+			size_t n = 1;
+			while (col + (int)n < 75 && qp_plain(p + n))
+				n++;
+			buf_append(out, p, n);
+			col += (int)n;
+			p += n - 1;
+			continue;
 		}
+		char enc[3] = {'=', hex[*p >> 4], hex[*p & 15]};
+		buf_append(out, enc, 3);
 		col += width;
 	}
 	buf_puts(out, "\r\n");

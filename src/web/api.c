@@ -384,6 +384,56 @@ json_t *api_comments_json(const struct contribution *k)
 	return arr;
 }
 
+/* A contribution received by the API, kept in the arena while it waits for its group commit. */
+struct api_received {
+	struct contribution_input in;
+	struct receipt receipt;
+	struct error e;
+	struct contribution_wait wait;
+};
+
+static void api_contribution_answer(struct request *r, struct api_received *x, int rc)
+{
+	if (rc != 0) {
+		if (http_status_of(&x->e) == 503)
+			r->retry_after = "2"; /* the queue was full or the store busy: nothing was stored */
+		reply_json_error(r, &x->e);
+		return;
+	}
+	const struct receipt *receipt = &x->receipt;
+	char received[CLOCK_RFC3339_LEN];
+	clock_format_rfc3339(receipt->received_at, received);
+	r->location = arena_printf(&r->arena, "/api/v1/contributions/%s", receipt->tracking);
+	/* Its leaf in the tamper-evident record (core/ledger.h), committed with it, and where its proof is. */
+	struct ledger_entry leaf;
+	struct error le;
+	error_clear(&le);
+	if (ledger_find_tracking(r->db, receipt->tracking, &leaf, &le) != 0) {
+		/* Stored all the same (the leaf commits with it, so this is a read failing): the answer is 201,
+		 * without the leaf, which its receipt page gives. */
+		log_event("ledger.receipt_unread", "tracking=%s msg=\"%s\"", receipt->tracking, le.message);
+		reply_json(r, 201, json_pack("{s:s,s:s,s:I,s:s}", "tracking", receipt->tracking, "received_at", received,
+					     "call", (json_int_t)receipt->call_id, "receipt_url",
+					     arena_printf(&r->arena, "/receipts/%s", receipt->tracking)));
+		return;
+	}
+	reply_json(r, 201,
+		   json_pack("{s:s,s:s,s:I,s:s,s:I,s:s,s:s}", "tracking", receipt->tracking, "received_at", received, "call",
+			     (json_int_t)receipt->call_id, "receipt_url",
+			     arena_printf(&r->arena, "/receipts/%s", receipt->tracking), "leaf_index", (json_int_t)leaf.index,
+			     "proof_url",
+			     arena_printf(&r->arena, "/log/proof/inclusion?leaf=%lld&size=%lld", (long long)leaf.index,
+					  (long long)leaf.size),
+			     "receipt_file_url", arena_printf(&r->arena, "/receipts/%s/receipt.json", receipt->tracking)));
+}
+
+/* Back from the group commit (request_await). */
+static void api_contribution_resumed(struct request *r)
+{
+	struct api_received *x = r->then_ctx;
+	api_contribution_answer(r, x, contribution_received(&x->in, &x->receipt, x->wait.rc));
+}
+
 void api_contribution_create(struct request *r)
 {
 	int64_t id;
@@ -410,28 +460,40 @@ void api_contribution_create(struct request *r)
 		json_decref(json);
 		return;
 	}
-	struct error e;
-	error_clear(&e);
-	struct contribution_input in = {
-		.name = member_string(json, "name", &e),
-		.organization = member_string(json, "organization", &e),
-		.category = member_string(json, "category", &e),
-		.country = member_string(json, "country", &e),
-		.email = member_string(json, "email", &e),
-		.text = member_string(json, "text", &e),
-		.publication = member_string(json, "publication", &e),
+	json_decref(r->hold);
+	r->hold = json; /* in's strings point into json: kept until the request is freed */
+	struct api_received *x = arena_alloc(&r->arena, sizeof *x);
+	if (!x) {
+		reply_json_problem(r, 503, ERROR_UNAVAILABLE, request_failure_message(r, 503));
+		return;
+	}
+	struct error *e = &x->e;
+	error_clear(e);
+	x->in = (struct contribution_input){
+		.name = member_string(json, "name", e),
+		.organization = member_string(json, "organization", e),
+		.category = member_string(json, "category", e),
+		.country = member_string(json, "country", e),
+		.email = member_string(json, "email", e),
+		.text = member_string(json, "text", e),
+		.publication = member_string(json, "publication", e),
 		.channel = CHANNEL_API,
 		.requester = request_client_address(r),
 		.account_id = r->account ? r->account->id : 0,
 		.received_at = r->received_at,
 	};
-	comments_member(r, json, &in, &e);
-	attachments_member(r, json, &in, &e);
+	struct contribution_input *in = &x->in;
+	/* Files are read on a worker (their text extracted, scanned), never on the event thread. */
+	json_t *files = json_object_get(json, "attachments");
+	if (json_is_array(files) && json_array_size(files) > 0 && request_offload(r))
+		return;
+	comments_member(r, json, in, e);
+	attachments_member(r, json, in, e);
 	/* Its files are checked, their text extracted and scanned before the transaction: a file refused is named,
 	 * with the other members' errors, and nothing is stored. */
-	if (!e.code)
-		attachment_accept(&r->arena, (struct contribution_attachment *)in.attachments, in.nattachments, &e);
-	if (e.code) {
+	if (!e->code)
+		attachment_accept(&r->arena, (struct contribution_attachment *)in->attachments, in->nattachments, e);
+	if (e->code) {
 		/* A member of the wrong type is refused like malformed JSON, before the
 		 * call is looked at: an optional one would otherwise be dropped and the
 		 * contribution stored without it. The other members are checked too, so
@@ -440,43 +502,23 @@ void api_contribution_create(struct request *r)
 		struct contribution_input clean;
 		struct error checked;
 		error_clear(&checked);
-		contribution_validate(&r->arena, &in, &clean, &checked);
+		contribution_validate(&r->arena, in, &clean, &checked);
 		for (int i = 0; i < checked.nfields; i++)
-			error_field(&e, checked.fields[i].name, "%s", checked.fields[i].message);
-		json_decref(json);
-		reply_json_error(r, &e);
+			error_field(e, checked.fields[i].name, "%s", checked.fields[i].message);
+		reply_json_error(r, e);
 		return;
 	}
-	struct receipt receipt;
-	int rc = contribution_receive(r->db, &r->arena, id, &in, &receipt, &e);
-	json_decref(json); /* in's strings point into json: used no further */
-	if (rc != 0) {
-		if (http_status_of(&e) == 503)
-			r->retry_after = "2"; /* the queue was full or the store busy: nothing was stored */
-		reply_json_error(r, &e);
+	/* On the event thread the group commit answers through request_await, with no thread waiting. */
+	if (request_can_await(r)) {
+		x->wait = (struct contribution_wait){.wake = request_awake, .ctx = r};
+		in->wait = &x->wait;
+	}
+	const int rc = contribution_receive(r->db, &r->arena, id, in, &x->receipt, e);
+	if (rc == CONTRIBUTION_QUEUED) {
+		request_await(r, api_contribution_resumed, x);
 		return;
 	}
-	char received[CLOCK_RFC3339_LEN];
-	clock_format_rfc3339(receipt.received_at, received);
-	r->location = arena_printf(&r->arena, "/api/v1/contributions/%s", receipt.tracking);
-	/* Its leaf in the tamper-evident record (core/ledger.h), committed with it, and where its proof is. */
-	struct ledger_entry leaf;
-	if (ledger_find_tracking(r->db, receipt.tracking, &leaf, &e) != 0) {
-		/* Stored all the same (the leaf commits with it, so this is a read failing): the answer is 201,
-		 * without the leaf, which its receipt page gives. */
-		log_event("ledger.receipt_unread", "tracking=%s msg=\"%s\"", receipt.tracking, e.message);
-		reply_json(r, 201, json_pack("{s:s,s:s,s:I,s:s}", "tracking", receipt.tracking, "received_at", received,
-					     "call", (json_int_t)receipt.call_id, "receipt_url",
-					     arena_printf(&r->arena, "/receipts/%s", receipt.tracking)));
-		return;
-	}
-	reply_json(r, 201, json_pack("{s:s,s:s,s:I,s:s,s:I,s:s,s:s}", "tracking", receipt.tracking, "received_at", received,
-				     "call", (json_int_t)receipt.call_id, "receipt_url",
-				     arena_printf(&r->arena, "/receipts/%s", receipt.tracking), "leaf_index",
-				     (json_int_t)leaf.index, "proof_url",
-				     arena_printf(&r->arena, "/log/proof/inclusion?leaf=%lld&size=%lld", (long long)leaf.index,
-						  (long long)leaf.size),
-				     "receipt_file_url", arena_printf(&r->arena, "/receipts/%s/receipt.json", receipt.tracking)));
+	api_contribution_answer(r, x, rc);
 }
 
 /* The published view: no e-mail ever; no name for anonymous ones; of a hidden
@@ -736,7 +778,9 @@ void api_call_campaigns(struct request *r)
 	struct campaign *items;
 	int n;
 	int64_t total;
-	if (campaign_list(r->db, &r->arena, c.id, (int)offset, (int)per_page, &items, &n, &total, &e) != 0) {
+	int64_t ungrouped = 0;
+	if (campaign_list(r->db, &r->arena, c.id, (int)offset, (int)per_page, &items, &n, &total, &e) != 0 ||
+	    campaign_ungrouped(r->db, c.id, &ungrouped, &e) != 0) {
 		reply_json_error(r, &e);
 		return;
 	}
@@ -748,9 +792,10 @@ void api_call_campaigns(struct request *r)
 								      "/api/v1/calls/%lld/campaigns?offset=%lld&per_page=%lld",
 								      (long long)c.id, (long long)(offset + n),
 								      (long long)per_page));
-	reply_json(r, 200, json_pack("{s:I,s:o,s:I,s:I,s:I,s:o}", "call", (json_int_t)c.id, "campaigns", arr, "offset",
-				     (json_int_t)offset, "per_page", (json_int_t)per_page, "total", (json_int_t)total,
-				     "next", next));
+	/* ungrouped: the call's contributions that the campaigns' pass has not looked at yet (core/campaign.h) */
+	reply_json(r, 200, json_pack("{s:I,s:o,s:I,s:I,s:I,s:o,s:I}", "call", (json_int_t)c.id, "campaigns", arr,
+				     "offset", (json_int_t)offset, "per_page", (json_int_t)per_page, "total",
+				     (json_int_t)total, "next", next, "ungrouped", (json_int_t)ungrouped));
 }
 
 void api_campaign_contributions(struct request *r)

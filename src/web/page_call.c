@@ -494,6 +494,39 @@ void page_contribute_form(struct request *r)
 	render_form(r, &c, &p, &in, NULL, NULL);
 }
 
+/* A contribution sent by the form, kept in the arena while it waits for its group commit. */
+struct form_received {
+	struct call c;
+	struct process p;
+	struct contribution_input in;
+	struct comment_table table;
+	struct receipt receipt;
+	struct error e;
+	struct contribution_wait wait;
+};
+
+static void contribute_answer(struct request *r, struct form_received *x, int rc)
+{
+	if (rc != 0) {
+		if (!strcmp(x->e.code, ERROR_INVALID))
+			render_form(r, &x->c, &x->p, &x->in, &x->e, &x->table);
+		else {
+			if (http_status_of(&x->e) == 503)
+				r->retry_after = "2"; /* the queue was full or the store busy: nothing was stored */
+			page_error(r, &x->e);
+		}
+		return;
+	}
+	reply_redirect(r, arena_printf(&r->arena, "/receipts/%s", x->receipt.tracking));
+}
+
+/* Back from the group commit (request_await). */
+static void contribute_resumed(struct request *r)
+{
+	struct form_received *x = r->then_ctx;
+	contribute_answer(r, x, contribution_received(&x->in, &x->receipt, x->wait.rc));
+}
+
 void page_contribute_submit(struct request *r)
 {
 	struct call c;
@@ -564,19 +597,25 @@ void page_contribute_submit(struct request *r)
 		render_form(r, &c, &p, &in, &e, &table);
 		return;
 	}
-	struct receipt receipt;
 	in.received_at = r->received_at; /* the deadline is judged when the form arrived */
-	if (contribution_receive(r->db, &r->arena, c.id, &in, &receipt, &e) != 0) {
-		if (!strcmp(e.code, ERROR_INVALID))
-			render_form(r, &c, &p, &in, &e, &table);
-		else {
-			if (http_status_of(&e) == 503)
-				r->retry_after = "2"; /* the queue was full or the store busy: nothing was stored */
-			page_error(r, &e);
-		}
+	struct form_received *x = arena_alloc(&r->arena, sizeof *x);
+	if (!x) {
+		error_set(&e, ERROR_UNAVAILABLE, "out of memory");
+		page_error(r, &e);
 		return;
 	}
-	reply_redirect(r, arena_printf(&r->arena, "/receipts/%s", receipt.tracking));
+	*x = (struct form_received){.c = c, .p = p, .in = in, .table = table, .e = e};
+	/* On the event thread the group commit answers through request_await, with no thread waiting. */
+	if (request_can_await(r)) {
+		x->wait = (struct contribution_wait){.wake = request_awake, .ctx = r};
+		x->in.wait = &x->wait;
+	}
+	const int rc = contribution_receive(r->db, &r->arena, c.id, &x->in, &x->receipt, &x->e);
+	if (rc == CONTRIBUTION_QUEUED) {
+		request_await(r, contribute_resumed, x);
+		return;
+	}
+	contribute_answer(r, x, rc);
 }
 
 /* A file's size as people read it, with the exact count of bytes for a comparison with their copy. */

@@ -76,7 +76,28 @@ struct request {
 	int out_fd;
 	int64_t out_fd_size;
 	const char *content_disposition; /* Content-Disposition (a download's file name), or NULL */
+
+	/* A contribution handed to the group commit without a thread waiting for it (request_await). */
+	bool on_event_thread; /* the handler runs on libmicrohttpd's own thread: it may await, never wait */
+	bool offload;         /* the handler asked to be run again on a worker (request_offload) */
+	bool awaiting;        /* counted among the contributions the server answers before it stops */
+	void (*then)(struct request *r); /* answers once the connection is resumed, on the event thread */
+	void *then_ctx;
+	json_t *hold; /* a parsed body that the answer still points into: released with the request */
 };
+
+/* Whether r's handler runs on the event thread, where it must not wait for the group commit: it then gives
+ * contribution_receive() a contribution_wait whose wake is request_awake and ctx r, and, if it is queued,
+ * calls request_await(). */
+bool request_can_await(const struct request *r);
+/* The handler is done for now: then(r) answers on the event thread when request_awake(r) is called. */
+void request_await(struct request *r, void (*then)(struct request *), void *ctx);
+/* Called once by whoever r waits for (on any thread): resumes r's connection. */
+void request_awake(void *r);
+/* From a handler on the event thread with slow work to do (a contribution's files: converters, the virus
+ * scanner): true if r is to be run again from the start on a worker, where it may wait (the handler returns at
+ * once, having answered nothing); false on a worker, where it goes on. */
+bool request_offload(struct request *r);
 
 /* A query-string argument, or NULL. */
 const char *request_query(struct request *r, const char *name);

@@ -135,6 +135,7 @@ static void watch_allow_body(struct MHD_Connection *conn, uint64_t bytes)
 
 static void request_free(struct request *r)
 {
+	json_decref(r->hold);
 	page_entry_release(r->page); /* a kept page never handed to a response */
 	if (r->out_file)
 		close(r->out_fd); /* a file never handed to a response */
@@ -399,11 +400,65 @@ static void dispatch(struct request *r)
 		route->handler(r);
 		/* A change may have queued mail (a receipt, a confirmation link, notices): the hook (main.c's wakes
 		 * the mail sender) sends it now, not at the sender's next tick. */
-		if (strcmp(route->method, "GET") != 0 && server_on_change)
+		if (strcmp(route->method, "GET") != 0 && server_on_change && !r->then && !r->offload)
 			server_on_change();
 	}
 	if (read_tx)
 		db_read_end(r->db);
+}
+
+/* Contributions run on the event thread, from their suspension until their answer is sent (on_completed):
+ * the daemon is stopped only once there are none, so that none is still suspended (libmicrohttpd must not be
+ * stopped so) and none stored is left unanswered. */
+static _Atomic int server_awaiting;
+/* Set when the server stops: no contribution is suspended on the event thread any more (a new one goes to
+ * the contributions' pool, closed by then: 503). Checked after server_awaiting is raised, and the stop
+ * waits for server_awaiting after setting it: one of the two sees the other (sequentially consistent). */
+static _Atomic bool server_closing;
+
+/* Counts one more connection suspended on the event thread, unless the server is stopping: then false. */
+static bool await_begin(void)
+{
+	atomic_fetch_add(&server_awaiting, 1);
+	if (!atomic_load(&server_closing))
+		return true;
+	atomic_fetch_sub(&server_awaiting, 1);
+	return false;
+}
+
+bool request_can_await(const struct request *r)
+{
+	return r->on_event_thread;
+}
+
+void request_await(struct request *r, void (*then)(struct request *), void *ctx)
+{
+	r->then = then;
+	r->then_ctx = ctx;
+}
+
+void request_awake(void *arg)
+{
+	struct request *r = arg;
+	MHD_resume_connection(r->conn);
+}
+
+bool request_offload(struct request *r)
+{
+	if (!r->on_event_thread)
+		return false;
+	r->offload = true;
+	return true;
+}
+
+/* Whether a contribution (a route marked grouped) may run on the event thread: its handler only parses,
+ * checks (reads) and queues it, then awaits its group commit without a thread (request_await). A form with
+ * files (multipart: a comment table may run pandoc) goes to the contributions' pool, as does a JSON body
+ * with files (its handler asks for it: request_offload). */
+static bool runs_inline(struct request *r)
+{
+	const char *type = request_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
+	return !type || strncasecmp(type, "multipart/", 10) != 0;
 }
 
 /* Changes (every method but GET and HEAD, and the GETs marked slow in the
@@ -423,14 +478,16 @@ static struct pool *pool_for(struct server *srv, struct request *r)
 	return route && route->slow ? &srv->changes : NULL;
 }
 
-/* Hands r to the pool with its connection suspended; false if the queue is full or closing. */
-static bool pool_submit(struct pool *p, struct request *r)
+/* Hands r to the pool with its connection suspended (already, or now); false if the queue is full or
+ * closing. */
+static bool pool_submit(struct pool *p, struct request *r, bool suspended)
 {
 	pthread_mutex_lock(&p->lock);
 	bool ok = !p->closing && p->len < p->capacity;
 	if (ok) {
 		/* Suspended before a worker can see it, so that its resume never comes first. */
-		MHD_suspend_connection(r->conn);
+		if (!suspended)
+			MHD_suspend_connection(r->conn);
 		p->queue[(p->head + p->len) % p->capacity] = r;
 		p->len++;
 		pthread_cond_signal(&p->cv);
@@ -515,6 +572,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			watch_allow_body(conn, announced);
 		return MHD_YES;
 	}
+	if (r->then) { /* back from the group commit: the handler's answer */
+		void (*then)(struct request *) = r->then;
+		r->then = NULL;
+		then(r); /* the writer has woken the mail sender for its receipt (contribution_writer_on_commit) */
+		return answer(conn, r);
+	}
 	if (r->answered) /* back from a worker */
 		return answer(conn, r);
 	if (*upload_size) {
@@ -526,8 +589,35 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	watch_set(conn, WATCH_BUSY, -1);
 	r->received_at = clock_now(); /* the whole request is in: a contribution's deadline is judged now */
 	struct pool *p = pool_for(srv, r);
+	if (p == &srv->contributions && runs_inline(r) && await_begin()) {
+		/* Suspended first, so that the writer's resume (request_awake) can only take effect once this
+		 * call has returned, whenever it comes. */
+		MHD_suspend_connection(conn);
+		r->awaiting = true; /* counted by await_begin() until on_completed */
+		r->on_event_thread = true;
+		dispatch(r);
+		r->on_event_thread = false;
+		if (r->then)
+			return MHD_YES; /* answered by request_awake and then() */
+		if (r->offload) {
+			/* its files are checked on a worker, from the start */
+			r->offload = false;
+			r->form = NULL;
+			r->account = NULL;
+			r->by_token = false;
+			r->session = NULL;
+			if (pool_submit(p, r, true))
+				return MHD_YES; /* the worker resumes it; still counted until it is answered */
+			r->retry_after = "5";
+			reply_early(r, 503, "busy", request_failure_message(r, 503));
+			log_event("http.queue_full", "rid=%s pool=%s queued=%d", r->id, p->name, p->capacity);
+		}
+		r->answered = true; /* answered already (refused, or without the writer) */
+		request_awake(r);
+		return MHD_YES;
+	}
 	if (p) {
-		if (pool_submit(p, r))
+		if (pool_submit(p, r, false))
 			return MHD_YES;
 		/* Every worker busy and the queue full: say so at once; nothing was stored. */
 		r->retry_after = "5";
@@ -543,6 +633,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **state, e
 {
 	(void)cls;
 	(void)toe;
+	struct request *r = *state;
+	if (r && r->awaiting)
+		atomic_fetch_sub(&server_awaiting, 1); /* answered (or the client went away) */
 	if (*state)
 		request_free(*state);
 	*state = NULL;
@@ -823,7 +916,12 @@ int server_run(const struct server_config *cfg, struct error *e)
 	log_event("serve.stop", "signal=%d", sig);
 	/* The workers finish what is queued and resume those connections before the daemon stops:
 	 * libmicrohttpd must not be stopped with a connection still suspended. */
+	atomic_store(&server_closing, true);
 	server_stop_threads(srv);
+	/* Contributions queued from the event thread are answered by the writer, which still runs: their
+	 * answers are sent before the daemon stops (a minute at most, then it stops anyway). */
+	for (int i = 0; i < 6000 && atomic_load(&server_awaiting) > 0; i++)
+		nanosleep(&(struct timespec){0, 10 * 1000000L}, NULL);
 	MHD_stop_daemon(d);
 	page_cache_clear();
 	pthread_mutex_destroy(&srv->watch_lock);

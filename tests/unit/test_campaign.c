@@ -278,6 +278,61 @@ static void test_assigned_on_arrival_and_rebuilt_alike(void **state)
 	arena_free(&a);
 }
 
+/* The group commit's pass after the commit (campaign_pass) over contributions stored without an assignment
+ * groups them as assigning on arrival did; a second pass, and a pass after a restart, change nothing (each
+ * contribution is counted once); and campaign_ungrouped() says how many are still to look at. Runs on what
+ * test_assigned_on_arrival_and_rebuilt_alike stored. */
+static void test_the_pass_after_the_commit_groups_alike(void **state)
+{
+	(void)state;
+	struct error e;
+	error_clear(&e);
+	struct db *db = db_thread(&e);
+	assert_non_null(db);
+	struct arena a;
+	arena_init(&a);
+	static const char *const forget[] = {
+	    "UPDATE contribution SET campaign_id = NULL WHERE call_id = ?",
+	    "DELETE FROM campaign_band WHERE call_id = ?",
+	    "DELETE FROM campaign_shape WHERE call_id = ?",
+	    "DELETE FROM campaign WHERE call_id = ?",
+	};
+	for (size_t k = 0; k < sizeof forget / sizeof *forget; k++) {
+		struct db_stmt *st = db_stmt(db, forget[k], &e);
+		assert_non_null(st);
+		db_bind_int(st, 1, open_call);
+		assert_int_equal(db_exec_stmt(st, &e), 0);
+	}
+	struct campaign *list;
+	int n;
+	int64_t total, ungrouped, after = -1;
+	assert_int_equal(campaign_ungrouped(db, open_call, &ungrouped, &e), 0);
+	assert_int_equal(ungrouped, 0); /* no pass runs: assigned on arrival */
+	for (int round = 0; round < 2; round++) { /* the second: from the start, as a restart may look again */
+		assert_int_equal(campaign_pass_start(db, &after, &e), 0);
+		if (round == 1)
+			after = 0;
+		if (round == 0) {
+			assert_int_equal(campaign_ungrouped(db, open_call, &ungrouped, &e), 0);
+			assert_true(ungrouped >= 5);
+		}
+		bool more = true;
+		for (int steps = 0; more; steps++) { /* two at a time: the pass goes on where it stopped */
+			assert_true(steps < 1000);
+			assert_int_equal(campaign_pass(db, &after, 2, &more, &e), 0);
+		}
+		assert_int_equal(campaign_ungrouped(db, open_call, &ungrouped, &e), 0);
+		assert_int_equal(ungrouped, 0);
+		assert_int_equal(campaign_list(db, &a, open_call, 0, 10, &list, &n, &total, &e), 0);
+		assert_int_equal(total, 1);
+		assert_int_equal(list[0].members, 3);
+		assert_int_equal(list[0].received, 3);
+		assert_non_null(strstr(list[0].text, "Jane Doe")); /* the first one is its representative again */
+	}
+	campaign_pass_stop();
+	arena_free(&a);
+}
+
 /* 60 distinct words; those at the positions of swaps[0..n) replaced by others. */
 static const char *words_with(struct arena *a, const int *swaps, int n)
 {
@@ -386,6 +441,7 @@ int main(void)
 	    cmocka_unit_test(test_exact_near_and_unrelated),
 	    cmocka_unit_test(test_cjk_text_clusters_by_characters),
 	    cmocka_unit_test(test_assigned_on_arrival_and_rebuilt_alike),
+	    cmocka_unit_test(test_the_pass_after_the_commit_groups_alike),
 	    cmocka_unit_test(test_a_text_between_two_campaigns_joins_them),
 	    cmocka_unit_test(test_moderation_keeps_the_public_count),
 	};

@@ -257,12 +257,146 @@ static void test_full_queue_refuses_at_once(void **state)
 	contribution_writer_stop();
 }
 
+/* The body of the newest receipt mail to `to`, its tracking number replaced by T: what a contributor reads. */
+static char *receipt_body(const char *to, const char *tracking)
+{
+	sqlite3 *conn;
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_open(path, &conn), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(conn,
+	                                    "SELECT message FROM outbox WHERE recipient = ? ORDER BY id DESC LIMIT 1",
+	                                    -1, &st, NULL),
+	                 SQLITE_OK);
+	sqlite3_bind_text(st, 1, to, -1, SQLITE_TRANSIENT);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	const char *m = (const char *)sqlite3_column_text(st, 0);
+	const char *body = strstr(m, "\r\n\r\n");
+	assert_non_null(body);
+	char *out = strdup(body);
+	sqlite3_finalize(st);
+	sqlite3_close(conn);
+	assert_non_null(out);
+	for (char *p = out; (p = strstr(p, tracking)); p += strlen(tracking))
+		memset(p, 'T', strlen(tracking));
+	return out;
+}
+
+/* The receipt mail of a contribution prepared on its requester's thread (composed from what will be inserted,
+ * under the group commit) says word for word what the receipt of the same contribution stored alone says (read
+ * back from the database after the insert). */
+static void test_prepared_receipt_is_the_stored_ones(void **state)
+{
+	(void)state;
+	struct sender alone = {.in = input("alone@example.org", "The same words, twice.")};
+	alone.in.requester = "192.0.2.50";
+	send_one(&alone); /* no writer: stored in its own transaction, the receipt read back */
+	assert_int_equal(alone.rc, 0);
+	struct error e;
+	error_clear(&e);
+	assert_int_equal(contribution_writer_start(16, &e), 0);
+	struct sender grouped = {.in = input("grouped@example.org", "The same words, twice.")};
+	grouped.in.requester = "192.0.2.51";
+	send_one(&grouped);
+	assert_int_equal(grouped.rc, 0);
+	contribution_writer_stop();
+	char *a = receipt_body("alone@example.org", alone.receipt.tracking);
+	char *b = receipt_body("grouped@example.org", grouped.receipt.tracking);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+}
+
+/* A waiter without a thread (contribution_wait): its wake is called once, from the writer. */
+struct waiter {
+	pthread_mutex_t lock;
+	pthread_cond_t cv;
+	int wakes;
+};
+
+static void wake(void *ctx)
+{
+	struct waiter *w = ctx;
+	pthread_mutex_lock(&w->lock);
+	w->wakes++;
+	pthread_cond_signal(&w->cv);
+	pthread_mutex_unlock(&w->lock);
+}
+
+/* Queued without waiting (CONTRIBUTION_QUEUED once checked), while another connection holds the write lock and
+ * changes the call: the writer judges it against the call as it is when it writes. A call that now reviews
+ * before publishing keeps it pending; a deadline moved before its reception refuses it, nothing stored. */
+static void test_the_call_as_it_is_when_written(void **state)
+{
+	(void)state;
+	struct error e;
+	error_clear(&e);
+	assert_int_equal(contribution_writer_start(16, &e), 0);
+	struct db *db = db_thread(&e);
+	assert_non_null(db);
+	const int64_t received = clock_now(), closes = call1_closes_at();
+	assert_int_equal(count("SELECT count(*) FROM call WHERE id = 1 AND review = 'on_receipt'"), 1);
+	for (int kase = 0; kase < 2; kase++) {
+		struct waiter w = {.lock = PTHREAD_MUTEX_INITIALIZER};
+		pthread_cond_init(&w.cv, NULL);
+		struct contribution_wait cw = {.wake = wake, .ctx = &w};
+		struct contribution_input in = input(kase ? "moved@example.org" : "reviewed@example.org", "Queued.");
+		in.requester = "192.0.2.52";
+		in.received_at = received;
+		in.wait = &cw;
+		struct receipt r;
+		struct error re;
+		error_clear(&re);
+		struct arena a;
+		arena_init(&a);
+		sqlite3 *conn;
+		assert_int_equal(sqlite3_open(path, &conn), SQLITE_OK);
+		assert_int_equal(sqlite3_exec(conn, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+		assert_int_equal(contribution_receive(db, &a, 1, &in, &r, &re), CONTRIBUTION_QUEUED);
+		char change[128];
+		if (kase == 0)
+			snprintf(change, sizeof change, "UPDATE call SET review = 'after_review' WHERE id = 1");
+		else
+			snprintf(change, sizeof change, "UPDATE call SET closes_at = %lld WHERE id = 1",
+			         (long long)received - 1);
+		assert_int_equal(sqlite3_exec(conn, change, NULL, NULL, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_exec(conn, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+		pthread_mutex_lock(&w.lock);
+		while (!w.wakes)
+			pthread_cond_wait(&w.cv, &w.lock);
+		pthread_mutex_unlock(&w.lock);
+		assert_int_equal(w.wakes, 1);
+		if (kase == 0) {
+			assert_int_equal(contribution_received(&in, &r, cw.rc), 0);
+			char q[160];
+			snprintf(q, sizeof q,
+			         "SELECT count(*) FROM contribution WHERE tracking = '%s' AND state = 'pending'",
+			         r.tracking);
+			assert_int_equal(count(q), 1);
+		} else {
+			assert_int_equal(contribution_received(&in, &r, cw.rc), -1);
+			assert_string_equal(re.code, ERROR_CALL_CLOSED);
+			assert_int_equal(count("SELECT count(*) FROM contribution WHERE email = 'moved@example.org'"),
+			                 0);
+		}
+		sqlite3_close(conn);
+		arena_free(&a);
+		pthread_cond_destroy(&w.cv);
+	}
+	contribution_writer_stop();
+	char restore[128];
+	snprintf(restore, sizeof restore, "UPDATE call SET review = 'on_receipt', closes_at = %lld WHERE id = 1",
+	         (long long)closes);
+	sql(restore);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_teardown(test_deadline_is_judged_at_reception, stop_writer),
 	    cmocka_unit_test_teardown(test_one_failure_fails_alone, stop_writer),
 	    cmocka_unit_test_teardown(test_full_queue_refuses_at_once, stop_writer),
+	    cmocka_unit_test_teardown(test_prepared_receipt_is_the_stored_ones, stop_writer),
+	    cmocka_unit_test_teardown(test_the_call_as_it_is_when_written, stop_writer),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
