@@ -287,9 +287,10 @@ static int contribution_insert(struct db *db, int64_t call_id, int64_t category_
 /* What follows every stored contribution in its own transaction, on every path that stores one: its entry
  * in the search index (public at once: findable from this commit on; core/search.h) and its leaf of the
  * tamper-evident record (core/ledger.h). */
-static int contribution_recorded(struct db *db, int64_t id, struct error *e)
+static int contribution_recorded(struct db *db, int64_t id, int64_t *leaf_index, struct error *e)
 {
-	return search_contribution_sync(db, id, e) != 0 || ledger_append(db, LEDGER_CONTRIBUTION, id, NULL, e) != 0
+	return search_contribution_sync(db, id, e) != 0 ||
+			       ledger_append(db, LEDGER_CONTRIBUTION, id, leaf_index, e) != 0
 		       ? -1
 		       : 0;
 }
@@ -673,7 +674,7 @@ static int contribution_store(struct db *db, struct arena *a, int64_t call_id, c
 	}
 	if (in->table_report && contribution_store_table_report(db, id, in->table_report, e) != 0)
 		return -1;
-	if (contribution_recorded(db, id, e) != 0)
+	if (contribution_recorded(db, id, NULL, e) != 0)
 		return -1;
 	/* The receipt says what was stored, as its page does (core/receipt.h), read back in this transaction.
 	 * A mail in reply goes to the address the message came from, and may repeat its words; a receipt for
@@ -733,8 +734,12 @@ struct writer_job {
 	int64_t category_id, version_id, process_id;
 	enum call_review review;
 	enum contribution_state state;
+	/* Its receipt mail, when it has an address: what it says, read on the requester's thread; written by the
+	 * writer once its leaf of the record (core/ledger.h), which the mail names, is known. */
 	bool has_mail;
-	struct outbox_ready mail;
+	struct contribution receipt_of;
+	struct call call;
+	struct receipt_next receipt_next;
 	/* Who is told when it is written: wait's callback, or else the requester's thread waiting on done_cv,
 	 * with its own lock and condition, so that waking a batch's requesters does not make them queue on the
 	 * writer's lock (each would wake only to wait for it). */
@@ -762,7 +767,8 @@ static struct {
 
 /* Prepares j (a contribution of the web or the API) on the requester's thread: checks it (the error, if any,
  * is the sender's answer: nothing is queued) and, when it has neither comments nor files nor table, draws its
- * tracking number and composes its receipt mail from what will be inserted. 0 or -1 with e. */
+ * tracking number and reads what its receipt mail will say of what will be inserted (the writer writes the
+ * mail, which also names the contribution's leaf of the record). 0 or -1 with e. */
 static int contribution_prepare(struct db *db, struct writer_job *j, struct error *e)
 {
 	struct contribution_target t;
@@ -797,22 +803,15 @@ static int contribution_prepare(struct db *db, struct writer_job *j, struct erro
 				 .received_at = j->received_at,
 				 .state = j->state};
 	snprintf(k.tracking, sizeof k.tracking, "%s", j->out->tracking);
-	struct receipt_next next;
-	struct outbox_mail mail;
-	const char *facts = NULL;
-	if (receipt_next(db, a, &k, &t.call, &next, e) != 0)
+	if (receipt_next(db, a, &k, &t.call, &j->receipt_next, e) != 0)
 		return -1;
-	if (!(facts = receipt_text(a, &k, &t.call, &next, false))) {
-		error_set(e, ERROR_UNAVAILABLE, "out of memory");
-		return -1;
-	}
-	if (contribution_receipt_mail_of(a, &t.call, &j->clean, facts, j->out, &mail, e) != 0 ||
-	    outbox_compose(a, &mail, &j->mail, e) != 0)
-		return -1;
+	j->receipt_of = k;
+	j->call = t.call;
 	j->has_mail = true;
 	j->prepared = true;
 	return 0;
 }
+
 
 /* A call as one batch found it, read once for all of its contributions in the batch. */
 struct writer_call {
@@ -845,6 +844,23 @@ static struct writer_call *writer_call(struct db *db, struct writer_batch *b, in
 	return c;
 }
 
+/* The receipt mail of a prepared job, in the writer's transaction, now that its leaf is known. */
+static int writer_receipt_mail(struct db *db, struct writer_batch *b, struct writer_job *j, int64_t leaf_index)
+{
+	j->receipt_next.leaf_index = leaf_index;
+	const char *facts = receipt_text(j->a, &j->receipt_of, &j->call, &j->receipt_next, false);
+	if (!facts) {
+		error_set(j->e, ERROR_UNAVAILABLE, "out of memory");
+		return -1;
+	}
+	struct outbox_mail mail;
+	struct outbox_ready ready;
+	if (contribution_receipt_mail_of(j->a, &j->call, &j->clean, facts, j->out, &mail, j->e) != 0 ||
+	    outbox_compose(j->a, &mail, &ready, j->e) != 0)
+		return -1;
+	return outbox_batch_insert(db, b->limits, &ready, j->e) < 0 ? -1 : 0;
+}
+
 /* Writes a prepared job (contribution_prepare) inside the batch's transaction. 0 or -1 with j->e. */
 static int writer_store_prepared(struct db *db, struct writer_batch *b, struct writer_job *j)
 {
@@ -869,11 +885,12 @@ static int writer_store_prepared(struct db *db, struct writer_batch *b, struct w
 		return -1;
 	if (got == 0) /* its tracking number was taken meanwhile: another is drawn, with its receipt */
 		return contribution_store(db, j->a, j->call_id, j->in, j->received_at, b->limits, false, j->out, j->e);
-	int64_t id;
-	if (contribution_id_of(db, j->out->tracking, &id, j->e) != 0 || contribution_recorded(db, id, j->e) != 0)
+	int64_t id, leaf_index;
+	if (contribution_id_of(db, j->out->tracking, &id, j->e) != 0 ||
+	    contribution_recorded(db, id, &leaf_index, j->e) != 0)
 		return -1;
 	c->published |= j->state == CONTRIBUTION_PUBLISHED;
-	return j->has_mail && outbox_batch_insert(db, b->limits, &j->mail, j->e) < 0 ? -1 : 0;
+	return j->has_mail ? writer_receipt_mail(db, b, j, leaf_index) : 0;
 }
 
 /* Writes one batch in one transaction; fills each job's rc, out and e. True if something was committed. */

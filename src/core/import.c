@@ -1,6 +1,7 @@
 /* import — see import.h. */
 #include "core/import.h"
 
+#include "core/campaign.h"
 #include "core/contribution.h"
 #include "core/field.h"
 #include "core/limits.h"
@@ -171,6 +172,23 @@ static void *import_worker(void *arg)
 	return NULL;
 }
 
+/* The campaigns of what was imported, before the command ends: the writer groups contributions in a pass
+ * after their commit only when nothing waits (core/campaign.h), so during an import that is seldom, and the
+ * pass stops with the writer. */
+static int import_campaigns(struct error *e)
+{
+	struct db *db = db_thread(e);
+	int64_t after = 0;
+	if (!db || campaign_pass_start(db, &after, e) != 0)
+		return -1;
+	bool more = true;
+	int rc = 0;
+	while (more && rc == 0)
+		rc = campaign_pass(db, &after, IMPORT_CAMPAIGN_PASS, &more, e);
+	campaign_pass_stop();
+	return rc;
+}
+
 int import_contributions(FILE *in, FILE *out, int64_t call_id, int threads, struct import_report *report,
                          struct error *e)
 {
@@ -205,5 +223,5 @@ int import_contributions(FILE *in, FILE *out, int64_t call_id, int threads, stru
 		*e = run.failure;
 		return -1;
 	}
-	return 0;
+	return import_campaigns(e);
 }

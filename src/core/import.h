@@ -25,7 +25,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-enum { IMPORT_THREADS_DEFAULT = 32, IMPORT_THREADS_MAX = 256 };
+enum { IMPORT_THREADS_DEFAULT = 32, IMPORT_THREADS_MAX = 256, IMPORT_CAMPAIGN_PASS = 1000 /* per transaction */ };
 
 struct import_report {
 	int64_t lines;    /* lines read (empty lines are skipped and not counted) */
