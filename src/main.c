@@ -16,6 +16,7 @@
 #include "core/limits.h"
 #include "core/paragraph.h"
 #include "core/report.h"
+#include "core/search.h"
 #include "mail/deliver.h"
 #include "mail/extract.h"
 #include "mail/intake.h"
@@ -671,6 +672,16 @@ static int cmd_migrate_db(int argc, char **argv)
 		       t->source_sum, same ? "ok" : "DIFFERENT");
 		if (!same)
 			printf("%-28s %10s %10s  %-64s\n", "", "", "", t->target_sum);
+	}
+	/* SQLite's full-text indexes are not tables to copy: made again from the search entries copied. */
+	if (r.copied && r.equal && !strncmp(to, "sqlite:", 7)) {
+		struct db *db = db_configure(to, &e) == 0 ? db_thread(&e) : NULL;
+		if (!db || search_reindex(db, &e) != 0) {
+			fprintf(stderr, "consulta migrate-db: the copy's search index could not be made: %s\n", e.message);
+			arena_free(&a);
+			return 1;
+		}
+		fprintf(stderr, "consulta migrate-db: the search index made again from the copied entries\n");
 	}
 	printf("%s: %d tables, %lld rows %s %s %s %s: %s\n", r.copied ? "copied" : "checked", r.ntables,
 	       (long long)r.rows, r.copied ? "from" : "in", r.from, r.copied ? "to" : "and", r.to,

@@ -72,6 +72,28 @@ static const struct scope_sql SQL_CONTRIBUTION = SCOPE(SCOPE_CONTRIBUTION);
 static const struct scope_sql SQL_VERSION = SCOPE(SCOPE_VERSION);
 static const struct scope_sql SQL_LETTER = SCOPE(SCOPE_LETTER);
 
+int search_reindex(struct db *db, struct error *e)
+{
+	if (db_dialect() != DB_SQLITE)
+		return 0;
+	static const char *const sql[] = {
+	    "INSERT INTO search_word (search_word) VALUES ('delete-all')",
+	    "INSERT INTO search_gram (search_gram) VALUES ('delete-all')",
+	    FTS_IN("search_word", "1 = 1"),
+	    FTS_IN("search_gram", "1 = 1" GRAM_ROWS),
+	};
+	if (db_begin(db, e) != 0)
+		return -1;
+	for (size_t i = 0; i < sizeof sql / sizeof *sql; i++) {
+		struct db_stmt *st = db_stmt(db, sql[i], e);
+		if (!st || db_exec_stmt(st, e) != 0) {
+			db_rollback(db);
+			return -1;
+		}
+	}
+	return db_commit(db, e);
+}
+
 static int run(struct db *db, const char *sql, int64_t id, const char *day, struct error *e)
 {
 	struct db_stmt *st = db_stmt(db, sql, e);

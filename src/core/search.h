@@ -45,6 +45,10 @@ bool search_kind_parse(const char *name, enum search_kind *out);
 int search_contribution_sync(struct db *db, int64_t contribution_id, struct error *e);
 int search_version_sync(struct db *db, int64_t version_id, struct error *e);
 int search_letter_sync(struct db *db, int64_t circular_id, struct error *e);
+/* The SQLite full-text indexes made again from search_entry, in one transaction: after `consulta migrate-db`
+ * filled search_entry row by row (it copies tables, and FTS5's are not tables to copy). On PostgreSQL the
+ * index is a generated column of search_entry: nothing to do. 0 or -1 with e. */
+int search_reindex(struct db *db, struct error *e);
 
 /* One word or "phrase" of a query. group numbers the AND-ed groups from 0: words of one group are
  * alternatives (OR). */

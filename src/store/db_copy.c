@@ -219,8 +219,13 @@ static void ident(struct buf *b, const char *name)
 
 /* -- the schema ----------------------------------------------------------------------------------------- */
 
-static const char SQL_TABLES_LITE[] = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
-                                      "'sqlite\\_%' ESCAPE '\\' AND name <> 'schema_migration' ORDER BY name";
+/* SQLite's virtual tables (FTS5) and their shadow tables (NAME_data, NAME_idx, ...) are not data but indexes
+ * of it: not copied (PostgreSQL has none); the target's are made again from what was copied (search_reindex). */
+static const char SQL_TABLES_LITE[] =
+    "SELECT name FROM sqlite_master m WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND "
+    "name <> 'schema_migration' AND sql NOT LIKE 'CREATE VIRTUAL TABLE%' AND NOT EXISTS (SELECT 1 FROM "
+    "sqlite_master v WHERE v.type = 'table' AND v.sql LIKE 'CREATE VIRTUAL TABLE%' AND m.name LIKE v.name || "
+    "'\\_%' ESCAPE '\\') ORDER BY name";
 static const char SQL_TABLES_PG[] = "SELECT table_name FROM information_schema.tables WHERE table_schema = "
                                     "current_schema() AND table_type = 'BASE TABLE' AND table_name <> "
                                     "'schema_migration' ORDER BY table_name";
@@ -323,6 +328,8 @@ static char kind_of(bool pg, const char *type)
 /* Table t's columns, primary key and references at x. */
 static int end_describe(struct end *x, struct arena *a, struct table *t, struct error *e)
 {
+	/* A generated column (PostgreSQL's search_entry.words, the tsvector of its text) is made by the target from
+	 * the others: neither copied nor summed. */
 	static const char cols_lite[] = "SELECT name, type, pk FROM pragma_table_info(?1) ORDER BY cid";
 	static const char cols_pg[] = "SELECT c.column_name, c.data_type, (SELECT k.ordinal_position FROM "
 	                              "information_schema.key_column_usage k JOIN information_schema.table_constraints "
@@ -330,7 +337,8 @@ static int end_describe(struct end *x, struct arena *a, struct table *t, struct 
 	                              "k.table_schema WHERE tc.constraint_type = 'PRIMARY KEY' AND k.table_schema = "
 	                              "c.table_schema AND k.table_name = c.table_name AND k.column_name = "
 	                              "c.column_name) FROM information_schema.columns c WHERE c.table_schema = "
-	                              "current_schema() AND c.table_name = $1 ORDER BY c.ordinal_position";
+	                              "current_schema() AND c.table_name = $1 AND c.is_generated = 'NEVER' "
+	                              "ORDER BY c.ordinal_position";
 	static const char refs_lite[] = "SELECT DISTINCT \"table\" FROM pragma_foreign_key_list(?1)";
 	static const char refs_pg[] = "SELECT DISTINCT r.relname FROM pg_constraint c JOIN pg_class r ON r.oid = "
 	                              "c.confrelid JOIN pg_class s ON s.oid = c.conrelid WHERE c.contype = 'f' AND "

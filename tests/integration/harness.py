@@ -695,6 +695,20 @@ class Server:
             raise AssertionError("contribution refused: %r" % r)
         return r.json()
 
+    def campaigns_settled(self, call_id=1, timeout=60):
+        """Waits until the writer's pass after the commit has looked at every contribution of the call (campaigns
+        are recognised there, a little after each 201): what the pages show of campaigns is then complete."""
+        deadline = time.monotonic() + timeout
+        while True:
+            r = self.get_json("/api/v1/calls/%d/campaigns" % call_id)
+            if r.status != 200:
+                raise AssertionError("campaigns: %r" % r)
+            if r.json()["ungrouped"] == 0:
+                return
+            if time.monotonic() > deadline:
+                raise AssertionError("campaigns still ungrouped after %d s: %r" % (timeout, r.json()["ungrouped"]))
+            time.sleep(0.05)
+
     def published_total(self, call_id=1):
         r = self.get_json("/api/v1/calls/%d/contributions" % call_id)
         if r.status != 200:

@@ -10,6 +10,7 @@ that is no database's, or a source that cannot be opened are refused with a clea
 copied. Whatever CONSULTA_TEST_DB says, the source is SQLite and the target the tests' PostgreSQL.
 """
 
+import json
 import os
 import re
 import shutil
@@ -22,6 +23,8 @@ import harness
 from harness import CALL1_OPEN, Server, ServerTestCase, run_command
 
 # The pages and answers compared between the source and its copy.
+# Found in the campaign's letters: the search index comes with the copy (on SQLite made again from the entries).
+SEARCH = "/api/v1/search?q=operators+coverage"
 PATHS = ["/", "/processes/gca-guidelines", "/calls/1", "/calls/1/contributions", "/api/v1/processes/gca-guidelines",
          "/api/v1/calls/1/contributions", "/api/v1/calls/1/contributions?sort=name",
          "/api/v1/calls/1/contributions.csv", "/api/v1/calls/1/campaigns"]
@@ -61,7 +64,9 @@ class MigrateDb(ServerTestCase):
                       "plan their own networks where operators do not invest. Kind regards, %s")
             for i in range(4):
                 s.contribute(text=letter % ("Sender %d" % i), name="Sender %d" % i, email="c%d@example.org" % i)
+            s.campaigns_settled()
             cls.answers = {p: cls.read(s, p) for p in PATHS + ["/api/v1/contributions/" + t for t in cls.trackings]}
+            cls.found = cls.read(s, SEARCH)
             cls.max_id = s.query("SELECT max(id) FROM contribution")[0][0]
         finally:
             problem = s.stop()
@@ -149,6 +154,8 @@ class MigrateDb(ServerTestCase):
         s = self.serve(back)
         for path in PATHS:
             self.assertEqual(self.read(s, path), self.answers[path], path)
+        self.assertEqual(self.read(s, SEARCH), self.found, "the copy's search finds what the source's did")
+        self.assertEqual(json.loads(self.found)["total"], 4)
         self.assertNotIn(s.contribute(text="Back on SQLite.")["tracking"], self.trackings)
         p = self.migrate("--check", "--from", "sqlite:" + self.source, "--to", "sqlite:" + back)
         self.assertEqual(p.returncode, 1, "a contribution more in the copy: --check says they differ")
