@@ -222,15 +222,18 @@ class Statistics(ServerTestCase):
                      "/processes/nope/statistics", "/api/v1/processes/nope/statistics"):
             self.assertEqual(s.get(path).status, 404, path)
 
-    @unittest.skipIf(harness.TEST_DB == "postgresql", "kept under SQLite's change mark; PostgreSQL has none")
     def test_the_page_is_kept_until_something_commits(self):
         s = self.fresh_server(now=CALL1_OPEN)
         first = s.get("/calls/1/statistics")
         self.assertEqual(first.status, 200, first)
-        again = s.get("/calls/1/statistics", headers={"If-None-Match": first.header("ETag")})
-        self.assertEqual(again.status, 304, again)
+        if harness.TEST_DB != "postgresql":
+            # Kept under SQLite's change mark; on PostgreSQL (no such mark) the page is made each time, and
+            # what must hold there too is the rest: never stale after a commit.
+            again = s.get("/calls/1/statistics", headers={"If-None-Match": first.header("ETag")})
+            self.assertEqual(again.status, 304, again)
         self.send(s)
-        after = s.get("/calls/1/statistics", headers={"If-None-Match": first.header("ETag")})
+        etag = first.header("ETag")
+        after = s.get("/calls/1/statistics", headers={"If-None-Match": etag} if etag else {})
         self.assertEqual(after.status, 200, after)
         self.assertIn("<strong>1</strong> contribution<", after.text)
 
