@@ -118,6 +118,8 @@ static int add_event(icalcomponent *cal, const char *tzid, const struct ical_eve
 		return -1;
 	if (x->url)
 		icalcomponent_add_property(ev, icalproperty_new_url(x->url));
+	if (x->location && *x->location && add_text(ev, icalproperty_new_location, x->location) != 0)
+		return -1;
 	const enum icalproperty_status s = x->status == ICAL_EVENT_CANCELLED   ? ICAL_STATUS_CANCELLED
 	                                   : x->status == ICAL_EVENT_TENTATIVE ? ICAL_STATUS_TENTATIVE
 	                                                                       : ICAL_STATUS_CONFIRMED;
@@ -125,13 +127,14 @@ static int add_event(icalcomponent *cal, const char *tzid, const struct ical_eve
 	return 0;
 }
 
-int ical_write(struct buf *out, const struct ical_calendar *c)
+/* A calendar with its PRODID and the zone tzid as a VTIMEZONE; NULL for an unknown zone or no memory. */
+static icalcomponent *calendar_new(const char *tzid, const char *prodid)
 {
 	/* First: the zone, under util/tz's lock, which also readies libical's zone table that
-	 * icaltimezone_get_utc_timezone() reads below. */
-	char *vtimezone = tz_vtimezone(c->tzid);
+	 * icaltimezone_get_utc_timezone() reads later. */
+	char *vtimezone = tz_vtimezone(tzid);
 	if (!vtimezone)
-		return -1;
+		return NULL;
 	icalcomponent *zone = icalparser_parse_string(vtimezone);
 	free(vtimezone);
 	icalcomponent *cal = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);
@@ -140,19 +143,18 @@ int ical_write(struct buf *out, const struct ical_calendar *c)
 			icalcomponent_free(zone);
 		if (cal)
 			icalcomponent_free(cal);
-		return -1;
+		return NULL;
 	}
-	icalcomponent_add_property(cal, icalproperty_new_prodid("-//Consulta//Consultation schedule//EN"));
+	icalcomponent_add_property(cal, icalproperty_new_prodid(prodid));
 	icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
 	icalcomponent_add_property(cal, icalproperty_new_calscale("GREGORIAN"));
-	int rc = add_x(cal, "X-WR-CALNAME", c->name) != 0 || add_x(cal, "X-WR-TIMEZONE", c->tzid) != 0 ||
-	                 (c->description && add_x(cal, "X-WR-CALDESC", c->description) != 0) ||
-	                 add_x(cal, "X-PUBLISHED-TTL", "PT1H") != 0 /* how often to read it again */
-	             ? -1
-	             : 0;
 	icalcomponent_add_component(cal, zone);
-	for (int i = 0; !rc && i < c->n; i++)
-		rc = add_event(cal, c->tzid, &c->events[i]);
+	return cal;
+}
+
+/* Appends cal's text to out and frees cal; rc unless that fails. */
+static int calendar_put(struct buf *out, icalcomponent *cal, int rc)
+{
 	if (!rc) {
 		char *text = icalcomponent_as_ical_string_r(cal);
 		if (!text || buf_puts(out, text) != 0)
@@ -162,4 +164,69 @@ int ical_write(struct buf *out, const struct ical_calendar *c)
 	}
 	icalcomponent_free(cal);
 	return rc;
+}
+
+int ical_write(struct buf *out, const struct ical_calendar *c)
+{
+	icalcomponent *cal = calendar_new(c->tzid, "-//Consulta//Consultation schedule//EN");
+	if (!cal)
+		return -1;
+	int rc = add_x(cal, "X-WR-CALNAME", c->name) != 0 || add_x(cal, "X-WR-TIMEZONE", c->tzid) != 0 ||
+	                 (c->description && add_x(cal, "X-WR-CALDESC", c->description) != 0) ||
+	                 add_x(cal, "X-PUBLISHED-TTL", "PT1H") != 0 /* how often to read it again */
+	             ? -1
+	             : 0;
+	for (int i = 0; !rc && i < c->n; i++)
+		rc = add_event(cal, c->tzid, &c->events[i]);
+	return calendar_put(out, cal, rc);
+}
+
+/* "mailto:" and the address, in a buffer the caller frees; NULL for an address with a control character. */
+static char *mailto(const char *address)
+{
+	for (const unsigned char *p = (const unsigned char *)address; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return NULL;
+	size_t n = strlen(address) + 8;
+	char *s = malloc(n);
+	if (s)
+		snprintf(s, n, "mailto:%s", address);
+	return s;
+}
+
+int ical_write_invitation(struct buf *out, const struct ical_invitation *inv)
+{
+	icalcomponent *cal = calendar_new(inv->tzid, "-//Consulta//Meeting invitation//EN");
+	if (!cal)
+		return -1;
+	icalcomponent_add_property(
+	    cal, icalproperty_new_method(inv->method == ICAL_INVITE_CANCEL ? ICAL_METHOD_CANCEL : ICAL_METHOD_REQUEST));
+	struct ical_event ev = *inv->event;
+	if (inv->method == ICAL_INVITE_CANCEL)
+		ev.status = ICAL_EVENT_CANCELLED;
+	int rc = add_event(cal, inv->tzid, &ev);
+	icalcomponent *vevent = rc ? NULL : icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT);
+	char *organizer = mailto(inv->organizer), *attendee = mailto(inv->attendee);
+	if (!vevent || !organizer || !attendee)
+		rc = -1;
+	else {
+		icalcomponent_add_property(vevent, icalproperty_new_organizer(organizer));
+		icalproperty *a = icalproperty_new_attendee(attendee);
+		if (inv->attendee_name && *inv->attendee_name) {
+			char *name = text_clean(inv->attendee_name);
+			for (char *c = name; c && *c; c++)
+				if (*c == '"' || *c == '\n' || *c == '\t') /* a parameter value cannot hold them */
+					*c = '\'';
+			if (name)
+				icalproperty_add_parameter(a, icalparameter_new_cn(name));
+			free(name);
+		}
+		icalproperty_add_parameter(a, icalparameter_new_role(ICAL_ROLE_REQPARTICIPANT));
+		icalproperty_add_parameter(a, icalparameter_new_partstat(ICAL_PARTSTAT_ACCEPTED));
+		icalproperty_add_parameter(a, icalparameter_new_rsvp(ICAL_RSVP_FALSE));
+		icalcomponent_add_property(vevent, a);
+	}
+	free(organizer);
+	free(attendee);
+	return calendar_put(out, cal, rc);
 }

@@ -34,6 +34,7 @@ struct ical_event {
 	const char *end_date; /* the last day of an all-day range, or NULL for one day */
 	const char *starts;   /* "HH:MM" in the calendar's zone, or NULL: an all-day event */
 	const char *ends;     /* "HH:MM" the same day, or NULL: an event at one instant (a deadline) */
+	const char *location; /* LOCATION (a room, a link), or NULL */
 };
 
 struct ical_calendar {
@@ -47,5 +48,24 @@ struct ical_calendar {
 /* Appends the calendar to out (CRLF line ends). 0, or -1 for an unknown zone, a malformed date or hour in an
  * event, libical's failure or out full. */
 int ical_write(struct buf *out, const struct ical_calendar *c);
+
+/* What an invitation asks of the calendar that receives it (RFC 5546, 3.2): put the event in or update it
+ * (REQUEST: the same UID with a higher SEQUENCE replaces it), or take it out (CANCEL). */
+enum ical_invite { ICAL_INVITE_REQUEST, ICAL_INVITE_CANCEL };
+
+/* One event sent to one attendee by mail (iTIP, RFC 5546): METHOD, the zone's VTIMEZONE, the event with its
+ * ORGANIZER (the address mail comes from) and its ATTENDEE (who registered, PARTSTAT=ACCEPTED: they asked
+ * to come). A CANCEL's event reads STATUS:CANCELLED whatever its status. */
+struct ical_invitation {
+	enum ical_invite method;
+	const char *tzid;
+	const char *organizer; /* an e-mail address */
+	const char *attendee;  /* an e-mail address */
+	const char *attendee_name; /* or NULL */
+	const struct ical_event *event;
+};
+
+/* Appends the invitation to out (CRLF line ends). 0, or -1 as ical_write(). */
+int ical_write_invitation(struct buf *out, const struct ical_invitation *inv);
 
 #endif
