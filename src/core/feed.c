@@ -523,8 +523,9 @@ int feed_calendar(struct db *db, struct arena *a, const char *slug, struct ical_
 		x->description = arena_printf(a, "%s%s(%s meeting)", m->description, *m->description ? "\n" : "",
 		                              meeting_format_name(m->format));
 		x->url = arena_printf(a, "%s/processes/%s#meetings", base, p.slug);
-		x->stamp = created; /* meetings keep no time of change */
-		x->status = ICAL_EVENT_CONFIRMED;
+		x->sequence = m->sequence; /* as in the invitations its participants hold (core/meeting.h) */
+		x->stamp = m->changed_at ? m->changed_at : created;
+		x->status = m->cancelled ? ICAL_EVENT_CANCELLED : ICAL_EVENT_CONFIRMED;
 		x->date = m->date;
 		x->starts = m->starts && m->ends ? m->starts : NULL;
 		x->ends = x->starts ? m->ends : NULL;

@@ -2,6 +2,7 @@
 #include "core/meeting.h"
 
 #include "core/config.h"
+#include "core/feed.h"
 #include "core/field.h"
 #include "core/outbox.h"
 #include "core/process.h"
@@ -265,19 +266,20 @@ static const char *details_text(struct arena *a, const struct meeting *m)
 			    m->dial_in ? "\n" : "", m->room ? "Room: " : "", m->room ? m->room : "", m->room ? "\n" : "");
 }
 
-const char *meeting_invitation(struct arena *a, const struct meeting *m, const char *tzid, bool cancel,
-			       const char *to, const char *name, struct error *e)
+/* Meeting m as an event: the details (link, dial-in, room) only when with_details (for its participants). */
+static int meeting_event(struct arena *a, const struct meeting *m, bool with_details, struct ical_event *out,
+			 struct error *e)
 {
-	const char *base = config_get()->public_url;
-	const char *host = strstr(base, "://") ? strstr(base, "://") + 3 : base;
-	const char *location = m->room && m->join_url ? arena_printf(a, "%s, %s", m->room, m->join_url)
-			       : m->room	      ? m->room
-						      : m->join_url;
-	const struct ical_event ev = {
-	    .uid = arena_printf(a, "meeting-%lld@%.*s", (long long)m->id, (int)strcspn(host, "/:"), host),
+	const char *base = config_get()->public_url, *authority = feed_authority(a);
+	const char *location = !with_details		 ? NULL
+			       : m->room && m->join_url ? arena_printf(a, "%s, %s", m->room, m->join_url)
+			       : m->room		 ? m->room
+							 : m->join_url;
+	*out = (struct ical_event){
+	    .uid = arena_printf(a, "meeting-%lld@%s", (long long)m->id, authority ? authority : ""),
 	    .summary = m->title,
 	    .description = arena_printf(a, "%s%s%s%s%s", m->description, *m->agenda ? "\n\nAgenda:\n" : "", m->agenda,
-					cancel ? "" : "\n\n", cancel ? "" : details_text(a, m)),
+					with_details ? "\n\n" : "", with_details ? details_text(a, m) : ""),
 	    .url = arena_printf(a, "%s/meetings/%lld", base, (long long)m->id),
 	    .sequence = m->sequence,
 	    .stamp = m->changed_at ? m->changed_at : clock_now(),
@@ -285,8 +287,21 @@ const char *meeting_invitation(struct arena *a, const struct meeting *m, const c
 	    .date = m->date,
 	    .starts = m->starts && m->ends ? m->starts : NULL,
 	    .ends = m->starts && m->ends ? m->ends : NULL,
-	    .location = cancel ? NULL : location,
+	    .location = location,
 	};
+	if (!out->uid || !out->description || !out->url || !authority) {
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+const char *meeting_invitation(struct arena *a, const struct meeting *m, const char *tzid, bool cancel,
+			       const char *to, const char *name, struct error *e)
+{
+	struct ical_event ev;
+	if (meeting_event(a, m, !cancel, &ev, e) != 0)
+		return NULL;
 	const struct ical_invitation inv = {
 	    .method = cancel ? ICAL_INVITE_CANCEL : ICAL_INVITE_REQUEST,
 	    .tzid = tzid,
@@ -297,7 +312,7 @@ const char *meeting_invitation(struct arena *a, const struct meeting *m, const c
 	};
 	struct buf b;
 	buf_init(&b, 1 << 20);
-	if (!ev.uid || !ev.description || !ev.url || ical_write_invitation(&b, &inv) != 0 || !b.data) {
+	if (ical_write_invitation(&b, &inv) != 0 || !b.data) {
 		buf_free(&b);
 		error_set(e, ERROR_INTERNAL, "could not write the invitation of meeting %lld", (long long)m->id);
 		return NULL;
@@ -307,6 +322,34 @@ const char *meeting_invitation(struct arena *a, const struct meeting *m, const c
 	if (!text)
 		error_set(e, ERROR_UNAVAILABLE, "out of memory");
 	return text;
+}
+
+int meeting_calendar(struct db *db, struct arena *a, int64_t id, struct ical_calendar *out, struct error *e)
+{
+	struct meeting m;
+	struct process p;
+	struct ical_event *ev = arena_alloc(a, sizeof *ev);
+	if (!ev) {
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		return -1;
+	}
+	if (meeting_find(db, a, id, &m, e) != 0 || process_find_id_bare(db, a, m.process_id, &p, e) != 0 ||
+	    meeting_event(a, &m, false, ev, e) != 0)
+		return -1;
+	if (!m.changed_at) { /* a copy read again and again: its stamp must not change by itself */
+		static const char sql[] = "SELECT created_at FROM process WHERE id = ?";
+		struct db_stmt *st = db_stmt(db, sql, e);
+		if (!st)
+			return -1;
+		db_bind_int(st, 1, p.id);
+		const enum db_step step = db_step(st, e);
+		ev->stamp = step == DB_ROW ? db_col_int(st, 0) : 0;
+		db_reset(st);
+		if (step == DB_FAIL)
+			return -1;
+	}
+	*out = (struct ical_calendar){.name = m.title, .tzid = p.timezone, .events = ev, .n = 1};
+	return 0;
 }
 
 /* Queues one mail of kind k about meeting m of process p to one person. */

@@ -167,6 +167,10 @@ int meeting_participants(struct db *db, struct arena *a, int64_t id, struct meet
 const char *meeting_invitation(struct arena *a, const struct meeting *m, const char *tzid, bool cancel,
 			       const char *to, const char *name, struct error *e);
 
+/* Meeting id alone as a published calendar (/meetings/{id}.ics): no METHOD, no practical details. */
+struct ical_calendar;
+int meeting_calendar(struct db *db, struct arena *a, int64_t id, struct ical_calendar *out, struct error *e);
+
 /* Queues the reminders due at now (a day and an hour before each meeting still to come, not cancelled,
  * each once per start instant) to its registered participants; *sent the meetings reminded. */
 int meeting_reminders(struct db *db, struct arena *a, int64_t now, int *sent, struct error *e);

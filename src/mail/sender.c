@@ -3,6 +3,7 @@
 
 #include "core/attachment.h"
 #include "core/config.h"
+#include "core/meeting.h"
 #include "core/outbox.h"
 #include "core/subscription.h"
 #include "store/db.h"
@@ -288,6 +289,11 @@ static void queue_closing_notices(struct db *db)
 	int calls;
 	if (subscription_closing_notices(db, &a, clock_now(), &calls, &e) != 0)
 		log_event("mail.closing_notice_error", "msg=\"%s\"", e.message);
+	/* The meetings' reminders, a day and an hour before, by the same tick (core/meeting.h). */
+	int reminded;
+	error_clear(&e);
+	if (meeting_reminders(db, &a, clock_now(), &reminded, &e) != 0)
+		log_event("mail.meeting_reminder_error", "msg=\"%s\"", e.message);
 	arena_free(&a);
 }
 

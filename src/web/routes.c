@@ -36,6 +36,20 @@ const struct route ROUTES[] = {
 	{"GET", "/processes/{slug}/calendar.ics", page_process_calendar, ROLE_PUBLIC, false},
 	{"GET", "/calls/{id}/feed.atom", page_call_feed, ROLE_PUBLIC, false},
 	{"GET", "/search", page_search, ROLE_PUBLIC, false}, /* page_search.c */
+	/* meetings and registering for them (page_meeting.c) */
+	{"GET", "/meetings/{id}.ics", page_meeting_ics, ROLE_PUBLIC, false},
+	{"GET", "/meetings/{id}", page_meeting, ROLE_PUBLIC, false},
+	{"POST", "/meetings/{id}/register", page_meeting_register, ROLE_STAKEHOLDER, true},
+	{"POST", "/meetings/{id}/unregister", page_meeting_unregister, ROLE_STAKEHOLDER, true},
+	{"GET", "/api/v1/meetings/{id}", api_meeting, ROLE_PUBLIC, false},
+	{"POST", "/api/v1/meetings/{id}/registrations", api_meeting_register, ROLE_STAKEHOLDER, true},
+	{"DELETE", "/api/v1/meetings/{id}/registrations", api_meeting_unregister, ROLE_STAKEHOLDER, true},
+	{"POST", "/api/v1/processes/{slug}/meetings", api_meeting_create, ROLE_SECRETARIAT, true},
+	{"PATCH", "/api/v1/meetings/{id}", api_meeting_update, ROLE_SECRETARIAT, true},
+	{"POST", "/api/v1/meetings/{id}/cancel", api_meeting_cancel, ROLE_SECRETARIAT, true},
+	{"POST", "/api/v1/meetings/{id}/outcome", api_meeting_outcome, ROLE_SECRETARIAT, true},
+	{"GET", "/office/meetings/{id}", page_office_meeting, ROLE_SECRETARIAT, false},
+	{"GET", "/office/meetings/{id}/participants.csv", page_office_meeting_csv, ROLE_SECRETARIAT, false},
 	/* the tamper-evident record (page_ledger.c) */
 	{"GET", "/log/checkpoint", page_log_checkpoint, ROLE_PUBLIC, false},
 	{"GET", "/log/key", page_log_key, ROLE_PUBLIC, false},
@@ -191,6 +205,10 @@ static bool pattern_match(struct request *r, const char *pattern, const char *pa
 			const char *close = strchr(p, '}');
 			const char *end = strchr(s, '/');
 			size_t len = end ? (size_t)(end - s) : strlen(s);
+			/* {id}.ics: a capture followed by a literal within its segment ends at that literal */
+			const char *stop = close[1] && close[1] != '/' ? memchr(s, close[1], len) : NULL;
+			if (stop)
+				len = (size_t)(stop - s);
 			if (len == 0 || n >= ROUTE_MAX_PARAMS)
 				return false;
 			r->params[n++] = arena_strndup(&r->arena, s, len);

@@ -94,6 +94,20 @@ void page_process_feed(struct request *r);
 void page_process_contributions_feed(struct request *r);
 void page_call_feed(struct request *r);
 void page_process_calendar(struct request *r);
+/* page_meeting.c */
+void page_meeting(struct request *r);
+void page_meeting_ics(struct request *r);
+void page_meeting_register(struct request *r);
+void page_meeting_unregister(struct request *r);
+void page_office_meeting(struct request *r);
+void page_office_meeting_csv(struct request *r);
+void api_meeting(struct request *r);
+void api_meeting_register(struct request *r);
+void api_meeting_unregister(struct request *r);
+void api_meeting_create(struct request *r);
+void api_meeting_update(struct request *r);
+void api_meeting_cancel(struct request *r);
+void api_meeting_outcome(struct request *r);
 void page_about(struct request *r);   /* page_site.c */
 void page_privacy(struct request *r); /* page_site.c */
 void page_office_site_page(struct request *r);

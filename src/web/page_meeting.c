@@ -1,0 +1,625 @@
+/*
+ * page_meeting — a meeting's page and registering for it (core/meeting.h):
+ *
+ *   GET  /meetings/{id}             its date and hours (the process's zone, UTC, and the reader's own by
+ *                                   static/localtime.js), agenda, places, the form to register or to cancel;
+ *                                   the practical details (link, dial-in, room) only for its participants;
+ *                                   after it, its summary, outcome and follow-up call
+ *   GET  /meetings/{id}.ics         the event alone (no details)
+ *   POST /meetings/{id}/register    the form; POST /meetings/{id}/unregister
+ *   POST /api/v1/meetings/{id}/registrations, DELETE the same: the API's way, through the same core entry
+ *   GET  /api/v1/meetings/{id}      the meeting (details and one's registration for its participants)
+ *   back office: POST /api/v1/processes/{slug}/meetings, PATCH /api/v1/meetings/{id} (edit or move),
+ *   POST /api/v1/meetings/{id}/cancel, POST /api/v1/meetings/{id}/outcome,
+ *   GET /office/meetings/{id} (participants by category) and /office/meetings/{id}/participants.csv.
+ */
+#include "core/account.h"
+#include "core/call.h"
+#include "core/meeting.h"
+#include "core/process.h"
+#include "render/html.h"
+#include "render/ical.h"
+#include "util/clock.h"
+#include "util/tz.h"
+#include "util/utf8.h"
+#include "web/api.h"
+#include "web/auth.h"
+#include "web/form.h"
+#include "web/page.h"
+#include "web/routes.h"
+
+#include <string.h>
+
+/* The meeting of the route ({id}, or {id} of ".ics"), with its process; false once answered 404. */
+static bool load(struct request *r, bool json, struct meeting *m, struct process *p)
+{
+	struct error e;
+	error_clear(&e);
+	int64_t id;
+	if (!parse_id(r->params[0], &id)) {
+		error_set(&e, ERROR_NOT_FOUND, "There is no such meeting.");
+	} else if (meeting_find(r->db, &r->arena, id, m, &e) == 0 &&
+		   process_find_id_bare(r->db, &r->arena, m->process_id, p, &e) == 0) {
+		return true;
+	}
+	if (json)
+		reply_json_error(r, &e);
+	else
+		page_error(r, &e);
+	return false;
+}
+
+/* Whether the one asking may see the practical details: a participant with a place, or the secretariat. */
+static bool sees_details(struct request *r, const struct meeting *m, struct meeting_registration *reg)
+{
+	*reg = (struct meeting_registration){.state = REGISTRATION_CANCELLED};
+	if (!r->account)
+		return false;
+	struct error e;
+	error_clear(&e);
+	if (meeting_registration_of(r->db, m->id, r->account->id, reg, &e) != 0)
+		return false;
+	return reg->state == REGISTRATION_REGISTERED || r->account->role == ACCOUNT_SECRETARIAT;
+}
+
+/* An instant in a <time> element that static/localtime.js completes with the reader's own time. */
+static void time_element(struct request *r, const char *tzid, int64_t t)
+{
+	char iso[CLOCK_RFC3339_LEN];
+	clock_format_rfc3339(t, iso);
+	html_printf(&r->out, "<time datetime=\"%s\" data-local data-tz=\"%s\">%s</time>", iso, tzid,
+		    page_instant_human(r, tzid, t));
+}
+
+static void meeting_when(struct request *r, const struct meeting *m, const struct process *p)
+{
+	int64_t s, t;
+	html_printf(&r->out, "<p class=\"when\"><strong>When:</strong> ");
+	if (m->starts && m->ends && meeting_instants(m, p->timezone, &s, &t) == 0) {
+		time_element(r, p->timezone, s);
+		html_printf(&r->out, " until %s (%s to %s).", m->ends, page_instant_utc(r, s), page_instant_utc(r, t));
+		html_printf(&r->out,
+			    " <span class=\"hint\">Times are in the consultation's zone (%s) and in UTC; with "
+			    "JavaScript your own time is added.</span>",
+			    p->timezone);
+	} else {
+		html_printf(&r->out, "%s.", page_date(r, m->date));
+	}
+	html_printf(&r->out, "</p>\n");
+}
+
+void page_meeting(struct request *r)
+{
+	struct meeting m;
+	struct process p;
+	if (!load(r, false, &m, &p))
+		return;
+	struct meeting_registration reg;
+	const bool details = sees_details(r, &m, &reg);
+	int64_t starts_at = 0, ends_at = 0;
+	meeting_instants(&m, p.timezone, &starts_at, &ends_at);
+	const int64_t now = clock_now();
+	page_begin(r, m.title);
+	html_printf(&r->out, "<h1>%s</h1>\n<p>A meeting of <a href=\"/processes/%u\">%s</a> (%s).</p>\n", m.title,
+		    p.slug, p.title, meeting_format_name(m.format));
+	if (m.cancelled)
+		html_printf(&r->out, "<p class=\"state\"><strong>This meeting is cancelled.</strong></p>\n");
+	meeting_when(r, &m, &p);
+	if (*m.description)
+		html_printf(&r->out, "<p>%s</p>\n", m.description);
+	if (*m.agenda)
+		html_printf(&r->out, "<h2>Agenda</h2>\n<pre class=\"agenda\">%s</pre>\n", m.agenda);
+	html_printf(&r->out, "<p><a href=\"/meetings/%L.ics\">Add to a calendar (iCalendar)</a></p>\n", (long long)m.id);
+
+	html_printf(&r->out, "<section aria-labelledby=\"registration\"><h2 id=\"registration\">Registration</h2>\n");
+	if (m.capacity)
+		html_printf(&r->out, "<p>%d of %d places taken%R.</p>\n", m.registered, m.capacity,
+			    m.waiting ? arena_printf(&r->arena, "; %d waiting", m.waiting) : "");
+	if (m.registration_closes_at && now < starts_at) {
+		html_printf(&r->out, "<p>Registration closes on ");
+		time_element(r, p.timezone, m.registration_closes_at);
+		html_printf(&r->out, ".</p>\n");
+	}
+	if (details) {
+		html_printf(&r->out, "<h3>For participants</h3>\n<ul class=\"details\">\n");
+		if (m.join_url)
+			html_printf(&r->out, "<li><a class=\"join\" href=\"%s\">Join the %s</a></li>\n", m.join_url, m.title);
+		if (m.dial_in)
+			html_printf(&r->out, "<li>Dial-in: %s</li>\n", m.dial_in);
+		if (m.room)
+			html_printf(&r->out, "<li>Room: %s</li>\n", m.room);
+		html_printf(&r->out, "</ul>\n");
+	}
+	enum meeting_refusal refusal = m.cancelled	  ? MEETING_REFUSED_CANCELLED
+				       : now >= starts_at ? MEETING_REFUSED_PAST
+				       : m.registration_closes_at && now >= m.registration_closes_at
+					   ? MEETING_REFUSED_CLOSED
+					   : MEETING_ACCEPTED;
+	if (reg.state == REGISTRATION_REGISTERED)
+		html_printf(&r->out, "<p class=\"registered\">You are registered.</p>\n");
+	else if (reg.state == REGISTRATION_WAITING)
+		html_printf(&r->out, "<p class=\"waiting\">You are on the waiting list (number %d).</p>\n", reg.position);
+	if (reg.state != REGISTRATION_CANCELLED && refusal != MEETING_REFUSED_PAST && !m.cancelled) {
+		html_printf(&r->out,
+			    "<form method=\"post\" action=\"/meetings/%L/unregister\">"
+			    "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"
+			    "<button type=\"submit\">Cancel my registration</button></form>\n",
+			    (long long)m.id, auth_csrf_token(r));
+	} else if (reg.state == REGISTRATION_CANCELLED && refusal != MEETING_ACCEPTED) {
+		html_printf(&r->out, "<p>%s</p>\n", meeting_refusal_text(refusal));
+	} else if (reg.state == REGISTRATION_CANCELLED && !r->account) {
+		html_printf(&r->out,
+			    "<p>To register, <a href=\"/login?next=/meetings/%L\">log in</a> or <a "
+			    "href=\"/account/register\">create an account</a>. Registered participants are given the "
+			    "link to join, the dial-in and the room here and by mail.</p>\n",
+			    (long long)m.id);
+	} else if (reg.state == REGISTRATION_CANCELLED) {
+		const bool full = m.capacity && (m.registered >= m.capacity || m.waiting > 0);
+		if (full)
+			html_printf(&r->out, "<p>%s</p>\n", meeting_refusal_text(MEETING_REFUSED_FULL));
+		html_printf(&r->out,
+			    "<form method=\"post\" action=\"/meetings/%L/register\">"
+			    "<input type=\"hidden\" name=\"csrf\" value=\"%s\">%R"
+			    "<button type=\"submit\">%s</button></form>\n",
+			    (long long)m.id, auth_csrf_token(r),
+			    full ? "<input type=\"hidden\" name=\"waiting_list\" value=\"1\">" : "",
+			    full ? "Join the waiting list" : "Register");
+	}
+	html_printf(&r->out, "</section>\n");
+	if (*m.summary || *m.outcome || m.followup_call_id) {
+		html_printf(&r->out, "<section aria-labelledby=\"outcome\"><h2 id=\"outcome\">What came of it</h2>\n");
+		if (*m.summary)
+			html_printf(&r->out, "<h3>Summary</h3>\n<p class=\"summary\">%s</p>\n", m.summary);
+		if (*m.outcome)
+			html_printf(&r->out, "<h3>Outcome</h3>\n<p class=\"outcome\">%s</p>\n", m.outcome);
+		if (m.followup_call_id)
+			html_printf(&r->out, "<p><a href=\"/calls/%L\">The call that followed</a></p>\n",
+				    (long long)m.followup_call_id);
+		html_printf(&r->out, "</section>\n");
+	}
+	page_end(r, 200);
+}
+
+void page_meeting_ics(struct request *r)
+{
+	struct error e;
+	error_clear(&e);
+	int64_t id;
+	struct ical_calendar c;
+	if (!parse_id(r->params[0], &id))
+		error_set(&e, ERROR_NOT_FOUND, "There is no such meeting.");
+	else if (meeting_calendar(r->db, &r->arena, id, &c, &e) == 0) {
+		buf_reset(&r->out);
+		if (ical_write(&r->out, &c) == 0) {
+			r->status = 200;
+			r->out_type = "text/calendar; charset=utf-8";
+			return;
+		}
+		error_set(&e, ERROR_UNAVAILABLE, "The calendar could not be written.");
+	}
+	page_error(r, &e);
+}
+
+/* The answer of a form post: back to the meeting page, or the refusal on a page of its own. */
+static void form_answer(struct request *r, int rc, const struct error *e, const struct meeting_registration *out)
+{
+	if (rc == 0) {
+		reply_redirect(r, arena_printf(&r->arena, "/meetings/%s", r->params[0]));
+		return;
+	}
+	if (e->code && !strcmp(e->code, ERROR_CONFLICT) && out->refusal != MEETING_ACCEPTED) {
+		page_begin(r, "Not registered");
+		html_printf(&r->out, "<h1>Not registered</h1>\n<p class=\"error\">%s</p>\n", e->message);
+		html_printf(&r->out, "<p><a href=\"/meetings/%u\">Back to the meeting</a></p>\n", r->params[0]);
+		page_end(r, 409);
+		return;
+	}
+	page_error(r, e);
+}
+
+void page_meeting_register(struct request *r)
+{
+	struct error e;
+	error_clear(&e);
+	int64_t id = 0;
+	struct meeting_registration out = {0};
+	const char *waiting = r->form ? form_get(r->form, "waiting_list") : NULL;
+	int rc = -1;
+	if (!parse_id(r->params[0], &id))
+		error_set(&e, ERROR_NOT_FOUND, "There is no such meeting.");
+	else
+		rc = meeting_register(r->db, &r->arena, id, r->account, waiting && !strcmp(waiting, "1"), clock_now(),
+				      &out, &e);
+	form_answer(r, rc, &e, &out);
+}
+
+void page_meeting_unregister(struct request *r)
+{
+	struct error e;
+	error_clear(&e);
+	int64_t id = 0;
+	struct meeting_registration out = {0};
+	int rc = -1;
+	if (!parse_id(r->params[0], &id))
+		error_set(&e, ERROR_NOT_FOUND, "There is no such meeting.");
+	else
+		rc = meeting_unregister(r->db, &r->arena, id, r->account, clock_now(), &out, &e);
+	form_answer(r, rc, &e, &out);
+}
+
+static json_t *registration_json(const struct meeting_registration *x)
+{
+	json_t *o = json_pack("{s:s,s:b}", "state", registration_state_name(x->state), "unchanged", x->unchanged);
+	if (x->state == REGISTRATION_WAITING)
+		json_object_set_new(o, "position", json_integer(x->position));
+	return o;
+}
+
+static json_t *text_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static json_t *meeting_json(struct request *r, const struct meeting *m, const struct process *p)
+{
+	int64_t s = 0, t = 0;
+	meeting_instants(m, p->timezone, &s, &t);
+	json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:s,s:b,s:i,s:i,s:i,s:o,s:s,s:s,s:o,s:s,s:s}",
+			      "id", (json_int_t)m->id, "process", p->slug, "date", m->date, "title", m->title, "format",
+			      meeting_format_name(m->format), "description", m->description, "starts",
+			      text_or_null(m->starts), "ends", text_or_null(m->ends), "starts_at", api_instant(s),
+			      "ends_at", api_instant(t), "agenda", m->agenda, "cancelled", m->cancelled, "capacity",
+			      m->capacity, "registered", m->registered, "waiting", m->waiting, "registration_closes_at",
+			      m->registration_closes_at ? api_instant(m->registration_closes_at) : json_null(), "summary",
+			      m->summary, "outcome", m->outcome, "followup_call",
+			      m->followup_call_id ? json_string(arena_printf(&r->arena, "/calls/%lld",
+									     (long long)m->followup_call_id))
+						  : json_null(),
+			      "url", arena_printf(&r->arena, "/meetings/%lld", (long long)m->id), "ics",
+			      arena_printf(&r->arena, "/meetings/%lld.ics", (long long)m->id));
+	json_object_set_new(o, "sequence", json_integer(m->sequence));
+	struct meeting_registration reg;
+	if (sees_details(r, m, &reg)) {
+		json_object_set_new(o, "join_url", text_or_null(m->join_url));
+		json_object_set_new(o, "dial_in", text_or_null(m->dial_in));
+		json_object_set_new(o, "room", text_or_null(m->room));
+	}
+	if (r->account)
+		json_object_set_new(o, "registration", registration_json(&reg));
+	return o;
+}
+
+void api_meeting(struct request *r)
+{
+	struct meeting m;
+	struct process p;
+	if (load(r, true, &m, &p))
+		reply_json(r, 200, meeting_json(r, &m, &p));
+}
+
+/* POST: registers (a JSON body {"waiting_list": true} accepts a place on the waiting list; none, or {},
+ * does not); DELETE: cancels. A refusal is 409 with its own code (meeting_full, registration_closed,
+ * meeting_past, meeting_cancelled). */
+static void api_registration(struct request *r, bool cancel)
+{
+	int64_t id;
+	if (!parse_id(r->params[0], &id)) {
+		reply_json_problem(r, 404, ERROR_NOT_FOUND, "There is no such meeting.");
+		return;
+	}
+	bool waiting_ok = false;
+	if (!cancel && r->body.len > 0) {
+		json_t *body = api_office_body(r);
+		if (!body)
+			return;
+		json_t *w = json_object_get(body, "waiting_list");
+		struct error e;
+		error_clear(&e);
+		static const char *const members[] = {"waiting_list", NULL};
+		api_known_members(body, members, &e);
+		if (w && !json_is_boolean(w))
+			error_field(&e, "waiting_list", "Must be true or false.");
+		waiting_ok = w && json_is_true(w);
+		json_decref(body);
+		if (e.code) {
+			reply_json_error(r, &e);
+			return;
+		}
+	}
+	struct error e;
+	error_clear(&e);
+	struct meeting_registration out = {0};
+	int rc = cancel ? meeting_unregister(r->db, &r->arena, id, r->account, clock_now(), &out, &e)
+			: meeting_register(r->db, &r->arena, id, r->account, waiting_ok, clock_now(), &out, &e);
+	if (rc != 0) {
+		if (e.code && !strcmp(e.code, ERROR_CONFLICT) && out.refusal != MEETING_ACCEPTED) {
+			json_t *j = json_pack("{s:{s:s,s:s,s:{}}}", "error", "code", meeting_refusal_code(out.refusal),
+					      "message", e.message, "fields");
+			if (out.refusal == MEETING_REFUSED_FULL)
+				json_object_set_new(json_object_get(j, "error"), "waiting_list", json_true());
+			reply_json(r, 409, j);
+		} else {
+			reply_json_error(r, &e);
+		}
+		return;
+	}
+	reply_json(r, cancel || out.unchanged ? 200 : 201, registration_json(&out));
+}
+
+void api_meeting_register(struct request *r)
+{
+	api_registration(r, false);
+}
+
+void api_meeting_unregister(struct request *r)
+{
+	api_registration(r, true);
+}
+
+/* ---- the back office ---- */
+
+static const char *member(struct request *r, json_t *body, const char *name, struct error *e)
+{
+	json_t *v = json_object_get(body, name);
+	if (!v || json_is_null(v))
+		return NULL;
+	if (!json_is_string(v)) {
+		error_field(e, name, "Must be a string.");
+		return NULL;
+	}
+	return arena_strndup(&r->arena, json_string_value(v), json_string_length(v));
+}
+
+static const char *const MEETING_MEMBERS[] = {"date",	 "title",   "description", "agenda",    "format",
+					      "starts", "ends",	    "join_url",	   "room",	"dial_in",
+					      "capacity", "registration_closes", NULL};
+
+/* Reads a meeting from body into in: a PATCH starts from the meeting as it is (base), a POST from nothing. */
+static void meeting_input_read(struct request *r, json_t *body, const struct meeting *base, struct meeting_input *in,
+			       struct error *e)
+{
+	api_known_members(body, MEETING_MEMBERS, e);
+	if (base) {
+		*in = (struct meeting_input){.date = base->date, .title = base->title, .description = base->description,
+					     .agenda = base->agenda, .format = base->format, .starts = base->starts,
+					     .ends = base->ends, .join_url = base->join_url, .room = base->room,
+					     .dial_in = base->dial_in, .capacity = base->capacity};
+		if (base->registration_closes_at) {
+			char iso[CLOCK_RFC3339_LEN];
+			clock_format_rfc3339(base->registration_closes_at, iso);
+			in->registration_closes = arena_strdup(&r->arena, iso);
+		}
+	} else {
+		*in = (struct meeting_input){.format = MEETING_ONLINE};
+	}
+	static const size_t offsets[] = {
+	    offsetof(struct meeting_input, date),     offsetof(struct meeting_input, title),
+	    offsetof(struct meeting_input, description), offsetof(struct meeting_input, agenda),
+	    0,
+	    offsetof(struct meeting_input, starts),   offsetof(struct meeting_input, ends),
+	    offsetof(struct meeting_input, join_url), offsetof(struct meeting_input, room),
+	    offsetof(struct meeting_input, dial_in),
+	};
+	for (int i = 0; i < (int)(sizeof offsets / sizeof *offsets); i++) {
+		if (i == 4 || !json_object_get(body, MEETING_MEMBERS[i]))
+			continue;
+		*(const char **)((char *)in + offsets[i]) = member(r, body, MEETING_MEMBERS[i], e);
+	}
+	const char *format = member(r, body, "format", e);
+	if (format && !meeting_format_parse(format, &in->format))
+		error_field(e, "format", "Use one of online, physical, hybrid.");
+	json_t *cap = json_object_get(body, "capacity");
+	if (cap && !json_is_null(cap)) {
+		if (!json_is_integer(cap))
+			error_field(e, "capacity", "Must be a whole number (0 for no limit).");
+		else
+			in->capacity = json_integer_value(cap) < 0 || json_integer_value(cap) > 1000000
+					   ? -1
+					   : (int)json_integer_value(cap);
+	} else if (cap) {
+		in->capacity = 0;
+	}
+	if (json_object_get(body, "registration_closes"))
+		in->registration_closes = member(r, body, "registration_closes", e);
+}
+
+static void reply_meeting(struct request *r, int status, int64_t id)
+{
+	struct error e;
+	error_clear(&e);
+	struct meeting m;
+	struct process p;
+	if (meeting_find(r->db, &r->arena, id, &m, &e) != 0 ||
+	    process_find_id_bare(r->db, &r->arena, m.process_id, &p, &e) != 0) {
+		reply_json_error(r, &e);
+		return;
+	}
+	reply_json(r, status, meeting_json(r, &m, &p));
+}
+
+void api_meeting_create(struct request *r)
+{
+	json_t *body = api_office_body(r);
+	if (!body)
+		return;
+	struct error e;
+	error_clear(&e);
+	struct meeting_input in;
+	meeting_input_read(r, body, NULL, &in, &e);
+	json_decref(body);
+	const struct actor who = auth_actor(r);
+	int64_t id;
+	if (e.code || meeting_create(r->db, &r->arena, &who, r->params[0], &in, &id, &e) != 0) {
+		reply_json_error(r, &e);
+		return;
+	}
+	reply_meeting(r, 201, id);
+}
+
+void api_meeting_update(struct request *r)
+{
+	struct meeting m;
+	struct process p;
+	if (!load(r, true, &m, &p))
+		return;
+	json_t *body = api_office_body(r);
+	if (!body)
+		return;
+	struct error e;
+	error_clear(&e);
+	struct meeting_input in;
+	meeting_input_read(r, body, &m, &in, &e);
+	json_decref(body);
+	const struct actor who = auth_actor(r);
+	if (e.code || meeting_update(r->db, &r->arena, &who, m.id, &in, &e) != 0) {
+		reply_json_error(r, &e);
+		return;
+	}
+	reply_meeting(r, 200, m.id);
+}
+
+void api_meeting_cancel(struct request *r)
+{
+	struct meeting m;
+	struct process p;
+	if (!load(r, true, &m, &p))
+		return;
+	json_t *body = api_office_body(r);
+	if (!body)
+		return;
+	struct error e;
+	error_clear(&e);
+	static const char *const members[] = {"reason", NULL};
+	api_known_members(body, members, &e);
+	const char *reason = member(r, body, "reason", &e);
+	json_decref(body);
+	const struct actor who = auth_actor(r);
+	if (e.code || meeting_cancel(r->db, &r->arena, &who, m.id, reason, &e) != 0) {
+		reply_json_error(r, &e);
+		return;
+	}
+	reply_meeting(r, 200, m.id);
+}
+
+void api_meeting_outcome(struct request *r)
+{
+	struct meeting m;
+	struct process p;
+	if (!load(r, true, &m, &p))
+		return;
+	json_t *body = api_office_body(r);
+	if (!body)
+		return;
+	struct error e;
+	error_clear(&e);
+	static const char *const members[] = {"summary", "outcome", "followup_call", NULL};
+	api_known_members(body, members, &e);
+	const char *summary = member(r, body, "summary", &e), *outcome = member(r, body, "outcome", &e);
+	json_t *call = json_object_get(body, "followup_call");
+	int64_t call_id = 0;
+	if (call && !json_is_null(call) && (!json_is_integer(call) || json_integer_value(call) <= 0))
+		error_field(&e, "followup_call", "Give the id of a call of this process.");
+	else if (call && json_is_integer(call))
+		call_id = json_integer_value(call);
+	json_decref(body);
+	const struct actor who = auth_actor(r);
+	if (e.code || meeting_set_outcome(r->db, &r->arena, &who, m.id, summary, outcome, call_id, clock_now(), &e) != 0) {
+		reply_json_error(r, &e);
+		return;
+	}
+	reply_meeting(r, 200, m.id);
+}
+
+void page_office_meeting(struct request *r)
+{
+	struct meeting m;
+	struct process p;
+	if (!load(r, false, &m, &p))
+		return;
+	struct error e;
+	error_clear(&e);
+	struct meeting_participant *list;
+	int n;
+	if (meeting_participants(r->db, &r->arena, m.id, &list, &n, &e) != 0) {
+		page_error(r, &e);
+		return;
+	}
+	page_begin(r, arena_printf(&r->arena, "Participants: %s", m.title));
+	html_printf(&r->out,
+		    "<h1>Participants: %s</h1>\n<p><a href=\"/meetings/%L\">The meeting's page</a> \u00b7 "
+		    "<a href=\"/office/meetings/%L/participants.csv\">Download as CSV</a></p>\n"
+		    "<p>%d registered%R, %d waiting.</p>\n",
+		    m.title, (long long)m.id, (long long)m.id, m.registered,
+		    m.capacity ? arena_printf(&r->arena, " of %d places", m.capacity) : "", m.waiting);
+	const char *category = NULL;
+	bool open = false, waiting_open = false;
+	for (int i = 0; i < n; i++) {
+		const struct meeting_participant *x = &list[i];
+		if (x->state == REGISTRATION_REGISTERED && (!category || strcmp(category, x->category) != 0)) {
+			if (open)
+				html_printf(&r->out, "</ul>\n");
+			category = x->category;
+			html_printf(&r->out, "<h2>%s</h2>\n<ul>\n", *category ? category : "No category");
+			open = true;
+		} else if (x->state == REGISTRATION_WAITING && !waiting_open) {
+			if (open)
+				html_printf(&r->out, "</ul>\n");
+			html_printf(&r->out, "<h2>Waiting list</h2>\n<ol>\n");
+			open = false;
+			waiting_open = true;
+		}
+		html_printf(&r->out, "<li>%s%R%s, %s</li>\n", x->name, *x->organization ? " (" : "", x->organization,
+			    *x->organization ? ")" : "", x->email);
+	}
+	html_printf(&r->out, "%R", waiting_open ? "</ol>\n" : open ? "</ul>\n" : "<p>Nobody yet.</p>\n");
+	page_end(r, 200);
+}
+
+static void csv_cell(struct buf *b, const char *s, bool last)
+{
+	buf_putc(b, '"');
+	if (*s == '=' || *s == '+' || *s == '-' || *s == '@' || *s == '\t' || *s == '\r')
+		buf_putc(b, '\''); /* not a formula in a spreadsheet */
+	for (; *s; s++) {
+		if (*s == '"')
+			buf_putc(b, '"');
+		buf_putc(b, *s);
+	}
+	buf_puts(b, last ? "\"\r\n" : "\",");
+}
+
+void page_office_meeting_csv(struct request *r)
+{
+	struct meeting m;
+	struct process p;
+	if (!load(r, false, &m, &p))
+		return;
+	struct error e;
+	error_clear(&e);
+	struct meeting_participant *list;
+	int n;
+	if (meeting_participants(r->db, &r->arena, m.id, &list, &n, &e) != 0) {
+		page_error(r, &e);
+		return;
+	}
+	buf_reset(&r->out);
+	buf_puts(&r->out, "category,name,organization,email,country,state,waiting_position,since\r\n");
+	for (int i = 0; i < n; i++) {
+		const struct meeting_participant *x = &list[i];
+		char since[CLOCK_RFC3339_LEN], pos[16];
+		clock_format_rfc3339(x->registered_at, since);
+		snprintf(pos, sizeof pos, "%d", x->position);
+		csv_cell(&r->out, x->category, false);
+		csv_cell(&r->out, x->name, false);
+		csv_cell(&r->out, x->organization, false);
+		csv_cell(&r->out, x->email, false);
+		csv_cell(&r->out, x->country, false);
+		csv_cell(&r->out, registration_state_name(x->state), false);
+		csv_cell(&r->out, x->position ? pos : "", false);
+		csv_cell(&r->out, since, true);
+	}
+	r->status = 200;
+	r->out_type = "text/csv; charset=utf-8";
+	r->content_disposition =
+	    arena_printf(&r->arena, "attachment; filename=\"meeting-%lld-participants.csv\"", (long long)m.id);
+}
