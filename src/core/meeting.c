@@ -250,12 +250,12 @@ static const char *when_text(struct arena *a, const struct meeting *m, const cha
 	int64_t s, t;
 	if (!m->starts || !m->ends || meeting_instants(m, tzid, &s, &t) != 0)
 		return arena_printf(a, "%s", date);
-	char human[TZ_HUMAN_LEN], us[32], ue[32];
+	char human[TZ_HUMAN_LEN], us[CLOCK_RFC3339_LEN], ue[CLOCK_RFC3339_LEN];
 	tz_format_human(tzid, s, human);
-	tz_format_utc(s, us);
-	tz_format_utc(t, ue);
-	/* "2020-04-23 11:00 UTC": the hours are from character 11 */
-	return arena_printf(a, "%s, until %s (%.5s-%s)", human, m->ends, us + 11, ue + 11);
+	clock_format_rfc3339(s, us);
+	clock_format_rfc3339(t, ue);
+	/* "2020-04-23T11:00:00Z": the hour and minute from character 11 */
+	return arena_printf(a, "%s, until %s (%.10s, %.5s-%.5s UTC)", human, m->ends, us, us + 11, ue + 11);
 }
 
 /* The practical details, for registered participants only. */

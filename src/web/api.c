@@ -186,9 +186,12 @@ void api_process(struct request *r)
 				      meeting_format_name(meetings[i].format), "description", meetings[i].description,
 				      "starts", json_text_or_null(meetings[i].starts), "ends",
 				      json_text_or_null(meetings[i].ends));
-		/* The link to join is for registered participants: any authenticated requester, never the public. */
-		if (r->account)
+		/* The link to join is for the meeting's registered participants (GET /api/v1/meetings/{id}) and the
+		 * secretariat, never the public. */
+		if (r->account && r->account->role == ACCOUNT_SECRETARIAT)
 			json_object_set_new(m, "join_url", json_text_or_null(meetings[i].join_url));
+		json_object_set_new(m, "url", json_string(arena_printf(&r->arena, "/meetings/%lld", (long long)meetings[i].id)));
+		json_object_set_new(m, "cancelled", json_boolean(meetings[i].cancelled));
 		json_array_append_new(jmeetings, m);
 	}
 	json_object_set_new(o, "meetings", jmeetings);

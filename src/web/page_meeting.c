@@ -77,7 +77,13 @@ static void meeting_when(struct request *r, const struct meeting *m, const struc
 	html_printf(&r->out, "<p class=\"when\"><strong>When:</strong> ");
 	if (m->starts && m->ends && meeting_instants(m, p->timezone, &s, &t) == 0) {
 		time_element(r, p->timezone, s);
-		html_printf(&r->out, " until %s (%s to %s).", m->ends, page_instant_utc(r, s), page_instant_utc(r, t));
+		char us[CLOCK_RFC3339_LEN], ue[CLOCK_RFC3339_LEN];
+		clock_format_rfc3339(s, us);
+		clock_format_rfc3339(t, ue);
+		/* "2021-02-10T13:00:00Z": the date, then the hour and minute from character 11 */
+		html_printf(&r->out, " until %s (%s, %s\u2013%s UTC).", m->ends,
+			    arena_printf(&r->arena, "%.10s", us), arena_printf(&r->arena, "%.5s", us + 11),
+			    arena_printf(&r->arena, "%.5s", ue + 11));
 		html_printf(&r->out,
 			    " <span class=\"hint\">Times are in the consultation's zone (%s) and in UTC; with "
 			    "JavaScript your own time is added.</span>",

@@ -174,8 +174,9 @@ static void schedule_table(struct request *r, const struct process *p, struct mi
 	html_printf(&r->out, "</tbody>\n</table>\n</section>\n");
 }
 
-/* A meeting: its date and hours in the process's zone, and, until it is over, how to join: the link for
- * registered participants (anyone logged in), for the public a way to log in or register. */
+/* A meeting: its date and hours in the process's zone, its page (where one registers: the link to join and the
+ * other practical details are for its registered participants, there and by mail), and, once published, its
+ * summary, outcome and the call that followed it. */
 static void meeting_row(struct request *r, const struct process *p, const struct meeting *m, const char *today)
 {
 	html_printf(&r->out, "<li><strong>%s", page_date(r, m->date));
@@ -184,14 +185,20 @@ static void meeting_row(struct request *r, const struct process *p, const struct
 		tz_city(p->timezone, city, sizeof city);
 		html_printf(&r->out, ", %s\u2013%s %s time", m->starts, m->ends, city);
 	}
-	html_printf(&r->out, "</strong>: %s (%s). %s", m->title, meeting_format_name(m->format), m->description);
-	if (m->join_url && strcmp(m->date, today) >= 0) {
-		if (r->account)
-			html_printf(&r->out, " <a class=\"join\" href=\"%s\">Join the %s</a>", m->join_url, m->title);
-		else
-			html_printf(&r->out, " Registered participants see the link to join here: <a href=\"/login\">log "
-					     "in</a> or <a href=\"/account/register\">register</a>.");
-	}
+	html_printf(&r->out, "</strong>: <a href=\"/meetings/%L\">%s</a> (%s)%R. %s", (long long)m->id, m->title,
+		    meeting_format_name(m->format), m->cancelled ? ", <strong>cancelled</strong>" : "", m->description);
+	if (!m->cancelled && strcmp(m->date, today) >= 0)
+		html_printf(&r->out, " <a href=\"/meetings/%L#registration\">Register<span class=\"visually-hidden\"> for "
+				     "%s</span></a>: registered participants are given the link to join.",
+			    (long long)m->id, m->title);
+	if (*m->summary)
+		html_printf(&r->out, "<p class=\"summary\"><strong>Summary:</strong> %s</p>", m->summary);
+	if (*m->outcome)
+		html_printf(&r->out, "<p class=\"outcome\"><strong>Outcome:</strong> %s</p>", m->outcome);
+	if (m->followup_call_id)
+		html_printf(&r->out, "<p><a href=\"/calls/%L\">The call that followed<span class=\"visually-hidden\"> "
+				     "%s</span></a></p>",
+			    (long long)m->followup_call_id, m->title);
 	html_printf(&r->out, "</li>\n");
 }
 

@@ -1,8 +1,9 @@
 """
-Meetings have a time and a way to join (issue 10, item 9): the process page and the API give each
-meeting's date with its hours in the process's time zone; the link to join a meeting still to come is
-shown to registered participants (anyone logged in, on the page or with an API token) and never to the
-anonymous public, who are told to log in or register; a past meeting shows no way to join.
+Meetings have a time and a way to join (issue 10, item 9; issue 13, item 2): the process page and the API
+give each meeting's date with its hours in the process's time zone; the link to join is for the meeting's
+registered participants (those who registered for it, on its page: tests/integration/
+test_meeting_registration.py) and the secretariat, never for the public nor for someone merely logged in;
+the process page links each meeting still to come to its page to register; a past one has no such link.
 """
 
 import html
@@ -40,22 +41,25 @@ class Meetings(ServerTestCase):
         self.assertEqual([(m["date"], m["starts"], m["ends"]) for m in body["meetings"]],
                          [("2020-04-23", "13:00", "16:00"), ("2021-03-01", "14:00", "17:00")])
 
-    def test_the_public_is_told_how_to_get_the_link_but_never_shown_it(self):
+    def test_the_public_is_told_where_to_register_but_never_shown_the_link(self):
         section = self.meetings_section()
         self.assertNotIn("meet.gca-demo.example", self.server.get("/processes/" + SLUG).text)
-        self.assertEqual(section.count("Registered participants see the link to join here"), 1, section)
-        self.assertIn('<a href="/login">log in</a> or <a href="/account/register">register</a>', section)
+        self.assertEqual(section.count('href="/meetings/2#registration">Register'), 1, section)
+        self.assertNotIn('href="/meetings/1#registration"', section, "a past meeting has no way to register")
         body = self.server.get_json("/api/v1/processes/" + SLUG).json()
         self.assertTrue(all("join_url" not in m for m in body["meetings"]), body["meetings"])
+        self.assertEqual([m["url"] for m in body["meetings"]], ["/meetings/1", "/meetings/2"])
 
-    def test_a_registered_participant_is_shown_the_link_to_the_meeting_to_come_only(self):
+    def test_someone_logged_in_but_not_registered_is_not_shown_the_link(self):
         cookie = self.session_cookie()
         section = self.meetings_section(headers={"Cookie": cookie})
-        self.assertIn('<a class="join" href="%s">Join the Second online open consultation</a>' % JOIN_SECOND, section)
-        self.assertNotIn(JOIN_FIRST, section, "a past meeting shows no way to join")
-        self.assertNotIn("Registered participants see", section)
+        self.assertNotIn(JOIN_SECOND, section)
+        self.assertNotIn(JOIN_SECOND, self.server.get("/meetings/2", headers={"Cookie": cookie}).text)
         token = self.server.account_token("api-reader@example.org", role="stakeholder")
         r = self.server.send_json("GET", "/api/v1/processes/" + SLUG, token=token)
+        self.assertTrue(all("join_url" not in m for m in r.json()["meetings"]))
+        office = self.server.account_token("api-office@example.org")
+        r = self.server.send_json("GET", "/api/v1/processes/" + SLUG, token=office)
         self.assertEqual([m["join_url"] for m in r.json()["meetings"]], [JOIN_FIRST, JOIN_SECOND])
 
 

@@ -1,0 +1,276 @@
+"""
+Registering for a meeting (issue 13, item 2): one core entry, meeting_register(), for the meeting page's form
+and POST /api/v1/meetings/{id}/registrations alike. Refused on the server after registration closes, for a
+meeting that has started or is over, for a cancelled one, and when every place is taken (the waiting list is
+offered; joined, it keeps its order, and a cancellation gives the place to the first one waiting); a second
+registration changes nothing. The practical details (link, dial-in, room) are shown to registered participants
+only. A moved meeting raises its SEQUENCE and mails its participants the update; a cancelled one mails them the
+cancellation. /meetings/{id}.ics is the event alone, read back by Python's icalendar. Reminders a day and an hour
+before go once each, also across restarts.
+"""
+
+import html
+import time
+import unittest
+
+import icalendar
+
+from harness import CALL1_OPEN, SLUG, Server, ServerTestCase
+
+PASSWORD = "a long passphrase for the tests"
+JOIN = "https://meet.example/secret-room-1234"
+
+
+class Registration(ServerTestCase):
+    # The clock: 1 February 2021, 10:00 UTC (11:00 in Zurich).
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.office = cls.server.account_token("office-meet@example.org")
+        cls.people = {}
+
+    def meeting(self, **fields):
+        body = {"date": "2021-02-10", "title": "Open meeting", "starts": "14:00", "ends": "16:00",
+                "join_url": JOIN, "dial_in": "+41 22 000 00 00, code 4242", "room": "Room B-12"}
+        body.update(fields)
+        r = self.server.send_json("POST", "/api/v1/processes/%s/meetings" % SLUG, body, token=self.office)
+        self.assertEqual(r.status, 201, r.text)
+        return r.json()
+
+    def person(self, name):
+        if name not in self.people:
+            self.people[name] = self.server.account_token("%s@example.org" % name, role="stakeholder")
+        return self.people[name]
+
+    def register(self, meeting_id, name, body=None):
+        return self.server.send_json("POST", "/api/v1/meetings/%d/registrations" % meeting_id, body,
+                                     token=self.person(name))
+
+    def state(self, meeting_id, name):
+        r = self.server.send_json("GET", "/api/v1/meetings/%d" % meeting_id, token=self.person(name))
+        self.assertEqual(r.status, 200, r.text)
+        return r.json()["registration"]
+
+    def mails(self, name, subject_start):
+        rows = self.server.query("SELECT message FROM outbox WHERE kind = 'meeting' AND recipient = ? ORDER BY id",
+                                 ("%s@example.org" % name,))
+        return [m for (m,) in rows if ("Subject: " + subject_start) in m]
+
+    def session(self, name):
+        self.person(name)
+        r = self.server.post_form("/login", {"email": "%s@example.org" % name, "password": PASSWORD, "next": "/"})
+        self.assertEqual(r.status, 303, r)
+        cookie = [c for c in r.headers.get_all("Set-Cookie") if c.startswith("consulta_session=")][0]
+        return cookie.split(";")[0]
+
+    # -- refusals and the waiting list ----------------------------------------
+
+    def test_full_offers_the_waiting_list_in_order_and_a_cancellation_promotes_the_first(self):
+        m = self.meeting(capacity=2)
+        for name in ("ann", "bob"):
+            r = self.register(m["id"], name)
+            self.assertEqual((r.status, r.json()["state"]), (201, "registered"), r.text)
+        r = self.register(m["id"], "cy")
+        self.assertEqual(r.status, 409, r.text)
+        self.assertEqual(r.json()["error"]["code"], "meeting_full")
+        self.assertTrue(r.json()["error"]["waiting_list"])
+        self.assertEqual(self.state(m["id"], "cy")["state"], "cancelled", "a refusal registers nobody")
+        r = self.register(m["id"], "cy", {"waiting_list": True})
+        self.assertEqual((r.status, r.json()["state"], r.json()["position"]), (201, "waiting", 1), r.text)
+        r = self.register(m["id"], "dee", {"waiting_list": True})
+        self.assertEqual((r.json()["state"], r.json()["position"]), ("waiting", 2), r.text)
+        self.assertEqual(len(self.mails("cy", "On the waiting list")), 1)
+        # ann cancels: cy (first waiting) gets the place and is told; dee moves up
+        r = self.server.send_json("DELETE", "/api/v1/meetings/%d/registrations" % m["id"], token=self.person("ann"))
+        self.assertEqual((r.status, r.json()["state"]), (200, "cancelled"), r.text)
+        self.assertEqual(self.state(m["id"], "cy")["state"], "registered")
+        self.assertEqual(self.state(m["id"], "dee"), {"state": "waiting", "position": 1, "unchanged": False})
+        self.assertEqual(len(self.mails("cy", "A place for you")), 1)
+        self.assertEqual(len(self.mails("ann", "Registration cancelled")), 1)
+        # someone new does not pass dee, even though... nobody has left again: full
+        r = self.register(m["id"], "eve")
+        self.assertEqual(r.json()["error"]["code"], "meeting_full")
+        body = self.server.get_json("/api/v1/meetings/%d" % m["id"]).json()
+        self.assertEqual((body["registered"], body["waiting"]), (2, 1))
+
+    def test_a_second_registration_changes_nothing(self):
+        m = self.meeting()
+        first = self.register(m["id"], "fay")
+        again = self.register(m["id"], "fay")
+        self.assertEqual((first.status, again.status), (201, 200))
+        self.assertEqual(again.json(), {"state": "registered", "unchanged": True})
+        self.assertEqual(len(self.mails("fay", "Registered: ")), 1, "one confirmation")
+        rows = self.server.query("SELECT count(*) FROM meeting_registration WHERE meeting_id = ?", (m["id"],))
+        self.assertEqual(rows[0][0], 1)
+
+    def test_closed_registration_is_refused_by_the_api_and_the_form(self):
+        m = self.meeting(registration_closes="2021-02-01T09:00:00Z")
+        r = self.register(m["id"], "gus")
+        self.assertEqual((r.status, r.json()["error"]["code"]), (409, "registration_closed"), r.text)
+        cookie = self.session("gus")
+        r = self.server.post_form("/meetings/%d/register" % m["id"], {}, headers={"Cookie": cookie})
+        self.assertEqual(r.status, 409, r.text)
+        self.assertIn("Registration for this meeting has closed.", r.text)
+        page = self.server.get("/meetings/%d" % m["id"], headers={"Cookie": cookie}).text
+        self.assertNotIn('action="/meetings/%d/register"' % m["id"], page, "no form once closed")
+
+    def test_a_past_meeting_is_refused_in_every_channel(self):
+        # the demo's first consultation, 23 April 2020; and one that started an hour ago (10:00 in Zurich)
+        past = [1, self.meeting(date="2021-02-01", starts="10:00", ends="12:00")["id"]]
+        cookie = self.session("hal")
+        for meeting_id in past:
+            r = self.register(meeting_id, "hal")
+            self.assertEqual((r.status, r.json()["error"]["code"]), (409, "meeting_past"), r.text)
+            r = self.server.post_form("/meetings/%d/register" % meeting_id, {"waiting_list": "1"},
+                                      headers={"Cookie": cookie})
+            self.assertEqual(r.status, 409, r.text)
+            self.assertIn("already taken place", r.text)
+
+    def test_a_cancelled_meeting_is_refused_and_its_participants_are_told(self):
+        m = self.meeting()
+        self.assertEqual(self.register(m["id"], "ida").status, 201)
+        r = self.server.send_json("POST", "/api/v1/meetings/%d/cancel" % m["id"], {"reason": "Room lost"},
+                                  token=self.office)
+        self.assertEqual((r.status, r.json()["cancelled"], r.json()["sequence"]), (200, True, 1), r.text)
+        self.assertEqual(len(self.mails("ida", "Cancelled: ")), 1)
+        r = self.register(m["id"], "jo")
+        self.assertEqual(r.json()["error"]["code"], "meeting_cancelled")
+
+    def test_registering_needs_an_account(self):
+        m = self.meeting()
+        r = self.server.send_json("POST", "/api/v1/meetings/%d/registrations" % m["id"], {})
+        self.assertEqual(r.status, 401)
+
+    # -- what participants see ------------------------------------------------
+
+    def test_practical_details_are_for_registered_participants_only(self):
+        m = self.meeting()
+        public = self.server.get("/meetings/%d" % m["id"]).text
+        self.assertNotIn(JOIN, public)
+        self.assertNotIn("B-12", public)
+        self.assertIn("log in", public)
+        self.assertNotIn("join_url", self.server.get_json("/api/v1/meetings/%d" % m["id"]).json())
+        cookie = self.session("kim")
+        page = self.server.get("/meetings/%d" % m["id"], headers={"Cookie": cookie}).text
+        self.assertNotIn(JOIN, page, "logged in is not registered")
+        r = self.server.post_form("/meetings/%d/register" % m["id"], {}, headers={"Cookie": cookie})
+        self.assertEqual(r.status, 303, r.text)
+        page = html.unescape(self.server.get("/meetings/%d" % m["id"], headers={"Cookie": cookie}).text)
+        self.assertIn(JOIN, page)
+        self.assertIn("Room B-12", page)
+        self.assertIn("+41 22 000 00 00", page)
+        self.assertIn("You are registered.", page)
+        # the times: the process's zone, UTC, and a <time> for the reader's own
+        self.assertIn("10 February 2021, 14:00 Zurich time (UTC+1)", page)
+        self.assertIn("2021-02-10, 13:00\u201315:00 UTC", page)
+        self.assertIn('<time datetime="2021-02-10T13:00:00Z" data-local data-tz="Europe/Zurich">', page)
+        body = self.server.send_json("GET", "/api/v1/meetings/%d" % m["id"], token=self.person("kim")).json()
+        self.assertEqual((body["join_url"], body["room"]), (JOIN, "Room B-12"))
+        mail = self.mails("kim", "Registered: ")[0]
+        self.assertIn(JOIN, mail)
+        self.assertIn("Room B-12", mail)
+        # the process page links to the meeting and never shows the link itself
+        self.assertNotIn(JOIN, self.server.get("/processes/" + SLUG, headers={"Cookie": cookie}).text)
+
+    def test_the_event_alone_reads_in_icalendar_with_the_process_zone(self):
+        m = self.meeting(title="Calendar meeting")
+        r = self.server.get("/meetings/%d.ics" % m["id"])
+        self.assertEqual(r.status, 200)
+        self.assertTrue(r.header("Content-Type").startswith("text/calendar"))
+        cal = icalendar.Calendar.from_ical(r.body)
+        self.assertEqual(str(cal["X-WR-TIMEZONE"]), "Europe/Zurich")
+        self.assertEqual([str(z["TZID"]) for z in cal.walk("VTIMEZONE")], ["Europe/Zurich"])
+        (ev,) = cal.walk("VEVENT")
+        self.assertEqual(str(ev["SUMMARY"]), "Calendar meeting")
+        self.assertTrue(str(ev["UID"]).startswith("meeting-%d@" % m["id"]))
+        self.assertEqual(ev.decoded("DTSTART").isoformat(), "2021-02-10T14:00:00+01:00")
+        self.assertNotIn(JOIN, r.text, "the details are not public")
+        self.assertEqual(self.server.get("/meetings/99999.ics").status, 404)
+
+    def test_a_moved_meeting_keeps_its_uid_with_a_higher_sequence_and_mails_the_update(self):
+        m = self.meeting(title="Moving meeting")
+        self.assertEqual(self.register(m["id"], "lou").status, 201)
+        before = icalendar.Calendar.from_ical(self.server.get("/meetings/%d.ics" % m["id"]).body).walk("VEVENT")[0]
+        r = self.server.send_json("PATCH", "/api/v1/meetings/%d" % m["id"], {"date": "2021-02-12", "starts": "09:30",
+                                                                            "ends": "11:00"}, token=self.office)
+        self.assertEqual((r.status, r.json()["sequence"], r.json()["date"]), (200, 1, "2021-02-12"), r.text)
+        after = icalendar.Calendar.from_ical(self.server.get("/meetings/%d.ics" % m["id"]).body).walk("VEVENT")[0]
+        self.assertEqual(str(after["UID"]), str(before["UID"]))
+        self.assertGreater(int(after["SEQUENCE"]), int(before["SEQUENCE"]))
+        self.assertEqual(after.decoded("DTSTART").isoformat(), "2021-02-12T09:30:00+01:00")
+        (update,) = self.mails("lou", "Changed: ")
+        self.assertIn("12 February 2021, 09:30", update)
+        # the process's calendar carries the same sequence
+        cal = icalendar.Calendar.from_ical(self.server.get("/processes/%s/calendar.ics" % SLUG).body)
+        ev = [e for e in cal.walk("VEVENT") if str(e["UID"]) == str(before["UID"])][0]
+        self.assertEqual(int(ev["SEQUENCE"]), 1)
+
+    def test_the_secretariat_lists_participants_by_category_as_a_page_and_csv(self):
+        m = self.meeting(capacity=1)
+        self.register(m["id"], "max")
+        self.register(m["id"], "ned", {"waiting_list": True})
+        cookie_office = None
+        r = self.server.send_json("GET", "/office/meetings/%d/participants.csv" % m["id"], token=self.office)
+        self.assertEqual(r.status, 200, r.text)
+        lines = r.text.strip().split("\r\n")
+        self.assertEqual(lines[0], "category,name,organization,email,country,state,waiting_position,since")
+        self.assertEqual(len(lines), 3)
+        self.assertIn('"max@example.org"', lines[1])
+        self.assertIn('"registered"', lines[1])
+        self.assertIn('"ned@example.org","","waiting","1"', lines[2])
+        page = self.server.send_json("GET", "/office/meetings/%d" % m["id"], token=self.office)
+        self.assertEqual(page.status, 200)
+        self.assertIn("Waiting list", page.text)
+        self.assertIsNone(cookie_office)
+        self.assertEqual(self.server.send_json("GET", "/office/meetings/%d" % m["id"], token=self.person("max")).status,
+                         403)
+
+
+class Reminders(unittest.TestCase):
+    """A day and an hour before, once each, whatever restarts come between."""
+
+    def test_each_reminder_once_across_restarts(self):
+        # the meeting: 2 February 2021, 11:00-12:00 in Zurich = 10:00 UTC
+        s = Server(CALL1_OPEN)
+        try:
+            s.start()
+            office = s.account_token("office-remind@example.org")
+            r = s.send_json("POST", "/api/v1/processes/%s/meetings" % SLUG,
+                            {"date": "2021-02-02", "title": "Reminded meeting", "starts": "11:00", "ends": "12:00"},
+                            token=office)
+            self.assertEqual(r.status, 201, r.text)
+            mid = r.json()["id"]
+            tok = s.account_token("remind-me@example.org", role="stakeholder")
+            self.assertEqual(s.send_json("POST", "/api/v1/meetings/%d/registrations" % mid, token=tok).status, 201)
+
+            def reminders(subject):
+                return s.query("SELECT count(*) FROM outbox WHERE recipient = 'remind-me@example.org' "
+                               "AND message LIKE ?", ("%Subject: " + subject + "%",))[0][0]
+
+            def restart(now):
+                self.assertIsNone(s.stop())
+                s.start(now=now)
+                # the sender looks for reminders as it starts (then each minute): give its first look time
+                s.get("/healthz")
+                time.sleep(1.5)
+
+            self.assertEqual(reminders("Tomorrow"), 0, "more than a day before: none yet")
+            restart("2021-02-01T10:30:00Z")  # 23.5 hours before
+            restart("2021-02-01T10:31:00Z")
+            restart("2021-02-01T11:00:00Z")
+            self.assertEqual(reminders("Tomorrow"), 1)
+            self.assertEqual(reminders("In an hour"), 0)
+            restart("2021-02-02T09:15:00Z")  # 45 minutes before
+            restart("2021-02-02T09:20:00Z")
+            self.assertEqual(reminders("Tomorrow"), 1)
+            self.assertEqual(reminders("In an hour"), 1)
+            self.assertEqual(s.query("SELECT kind FROM meeting_reminder ORDER BY kind"), [("day",), ("hour",)])
+        finally:
+            problem = s.stop()
+            s.cleanup()
+        self.assertIsNone(problem)
+
+
+if __name__ == "__main__":
+    unittest.main()
