@@ -1,6 +1,7 @@
 /* meeting — see meeting.h. */
 #include "core/meeting.h"
 
+#include "core/blob.h"
 #include "core/config.h"
 #include "core/feed.h"
 #include "core/field.h"
@@ -368,15 +369,15 @@ static int mail_one(struct db *db, struct arena *a, const struct meeting *m, con
 		[MAIL_CANCELLED_WAITING] = "Cancelled: %s",
 	};
 	static const char *const LEADS[] = {
-		[MAIL_CONFIRM] = "You are registered for this meeting. The invitation below adds it to your calendar.",
+		[MAIL_CONFIRM] = "You are registered for this meeting. The invitation attached (invite.ics) adds it to your calendar.",
 		[MAIL_PROMOTED] = "A place became free and it is yours: you are registered for this meeting.",
-		[MAIL_UPDATE] = "This meeting has changed; the invitation below updates it in your calendar.",
+		[MAIL_UPDATE] = "This meeting has changed; the invitation attached (invite.ics) updates it in your calendar.",
 		[MAIL_REMIND_DAY] = "A reminder: this meeting is tomorrow.",
 		[MAIL_REMIND_HOUR] = "A reminder: this meeting starts in an hour.",
 		[MAIL_WAITING] = "Every place is taken: you are on the waiting list. If a place becomes free, it goes "
 				 "to the first one waiting, and you will be told by mail.",
 		[MAIL_UNREGISTERED] = "Your registration for this meeting is cancelled, as you asked.",
-		[MAIL_CANCELLED] = "This meeting is cancelled; the invitation below takes it out of your calendar.",
+		[MAIL_CANCELLED] = "This meeting is cancelled; the file attached (cancel.ics) takes it out of your calendar.",
 		[MAIL_CANCELLED_WAITING] = "This meeting is cancelled: the waiting list is closed.",
 	};
 	const bool registered = k <= MAIL_REMIND_HOUR; /* they have a place: the details are theirs */
@@ -391,13 +392,28 @@ static int mail_one(struct db *db, struct arena *a, const struct meeting *m, con
 		error_set(e, ERROR_UNAVAILABLE, "out of memory");
 		return -1;
 	}
-	/* The invitation: for every mail about a place (and the cancellation of one). Until the outbox carries
-	 * attachments it is written and checked here but the mail says where the event is. */
+	/* The invitation (iTIP: REQUEST for a place and its changes, CANCEL when the place or the meeting goes), a
+	 * text/calendar file with the method in its type, as calendar applications expect; a reminder or a note
+	 * to the waiting list carries none. The bytes differ per attendee (ATTENDEE), stored as a blob each. */
+	struct outbox_attachment file = {0};
 	if ((registered && k != MAIL_REMIND_DAY && k != MAIL_REMIND_HOUR) || cancel) {
-		if (!meeting_invitation(a, m, p->timezone, cancel, to, name, e))
+		const char *ics = meeting_invitation(a, m, p->timezone, cancel, to, name, e);
+		char *blob = arena_alloc(a, BLOB_NAME_LEN + 1);
+		if (!ics || !blob || blob_put(db, ics, strlen(ics), blob, e) != 0)
 			return -1;
+		file = (struct outbox_attachment){
+		    .filename = cancel ? "cancel.ics" : "invite.ics",
+		    .content_type = cancel ? "text/calendar; charset=UTF-8; method=CANCEL"
+					   : "text/calendar; charset=UTF-8; method=REQUEST",
+		    .blob = blob,
+		};
 	}
-	const struct outbox_mail mail = {.kind = "meeting", .to = to, .subject = subject, .body = body};
+	const struct outbox_mail mail = {.kind = "meeting",
+					 .to = to,
+					 .subject = subject,
+					 .body = body,
+					 .attachments = file.blob ? &file : NULL,
+					 .nattachments = file.blob ? 1 : 0};
 	return outbox_enqueue(db, &mail, e);
 }
 

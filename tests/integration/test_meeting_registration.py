@@ -15,6 +15,7 @@ import unittest
 
 import icalendar
 
+import test_mail
 from harness import CALL1_OPEN, SLUG, Server, ServerTestCase
 
 PASSWORD = "a long passphrase for the tests"
@@ -225,6 +226,57 @@ class Registration(ServerTestCase):
         self.assertIsNone(cookie_office)
         self.assertEqual(self.server.send_json("GET", "/office/meetings/%d" % m["id"], token=self.person("max")).status,
                          403)
+
+
+class InvitationMail(test_mail.MailTestCase):
+    """The invitation as a participant's mail program gets it, through a real SMTP server: a text/calendar
+    attachment with its method, read by Python's icalendar; the move's update keeps the UID with a higher
+    SEQUENCE, the cancellation is METHOD:CANCEL of the same UID."""
+
+    def invitations(self, sink, count, subject):
+        out = []
+        for _, _, msg, _ in sink.wait(count, to="pat@example.org", subject=subject):
+            parts = [p for p in msg.walk() if p.get_content_type() == "text/calendar"]
+            self.assertEqual(len(parts), 1, msg)
+            out.append((parts[0].get_param("method"), icalendar.Calendar.from_ical(parts[0].get_content()), msg))
+        return out
+
+    def test_request_update_and_cancel_of_one_uid(self):
+        sink = self.sink()
+        s = self.mailing_server(sink)
+        office = s.account_token("office-inv@example.org")
+        r = s.send_json("POST", "/api/v1/processes/%s/meetings" % SLUG,
+                        {"date": "2021-02-10", "title": "Invited meeting", "starts": "14:00", "ends": "16:00",
+                         "join_url": JOIN, "room": "Room B-12"}, token=office)
+        mid = r.json()["id"]
+        pat = s.account_token("pat@example.org", role="stakeholder")
+        self.assertEqual(s.send_json("POST", "/api/v1/meetings/%d/registrations" % mid, token=pat).status, 201)
+        ((method, cal, msg),) = self.invitations(sink, 1, "Registered: ")
+        self.assertEqual((method, str(cal["METHOD"])), ("REQUEST", "REQUEST"))
+        self.assertIn(JOIN, msg.get_body(("plain",)).get_content())
+        self.assertEqual([str(z["TZID"]) for z in cal.walk("VTIMEZONE")], ["Europe/Zurich"])
+        (ev,) = cal.walk("VEVENT")
+        uid = str(ev["UID"])
+        self.assertTrue(uid.startswith("meeting-%d@" % mid), uid)
+        self.assertEqual(int(ev["SEQUENCE"]), 0)
+        self.assertEqual(ev.decoded("DTSTART").isoformat(), "2021-02-10T14:00:00+01:00")
+        self.assertEqual(str(ev["ATTENDEE"]), "mailto:pat@example.org")
+        self.assertIn("Room B-12", str(ev["LOCATION"]))
+
+        r = s.send_json("PATCH", "/api/v1/meetings/%d" % mid, {"starts": "15:00", "ends": "17:00"}, token=office)
+        self.assertEqual(r.status, 200, r.text)
+        ((method, cal, _),) = self.invitations(sink, 1, "Changed: ")
+        (ev,) = cal.walk("VEVENT")
+        self.assertEqual((method, str(ev["UID"]), int(ev["SEQUENCE"])), ("REQUEST", uid, 1))
+        self.assertEqual(ev.decoded("DTSTART").isoformat(), "2021-02-10T15:00:00+01:00")
+
+        r = s.send_json("POST", "/api/v1/meetings/%d/cancel" % mid, {"reason": "No room"}, token=office)
+        self.assertEqual(r.status, 200, r.text)
+        ((method, cal, _),) = self.invitations(sink, 1, "Cancelled: ")
+        (ev,) = cal.walk("VEVENT")
+        self.assertEqual((method, str(cal["METHOD"]), str(ev["UID"]), int(ev["SEQUENCE"]), str(ev["STATUS"])),
+                         ("CANCEL", "CANCEL", uid, 2, "CANCELLED"))
+        self.assertNotIn(JOIN, str(ev.get("DESCRIPTION", "")))
 
 
 class Reminders(unittest.TestCase):

@@ -152,12 +152,94 @@ static void test_bad_input_is_refused(void **state)
 	buf_free(&b);
 }
 
+/* An invitation as a calendar application reads it (iTIP, RFC 5546): METHOD, the zone as a VTIMEZONE named by
+ * DTSTART's TZID, ORGANIZER and ATTENDEE (a name with a quote cannot break its parameter), the UID and SEQUENCE as
+ * given, LOCATION; a CANCEL of the same UID reads STATUS:CANCELLED whatever the event said. */
+static icalcomponent *invitation_parsed(enum ical_invite method, const struct ical_event *ev, struct buf *b)
+{
+	const struct ical_invitation inv = {
+	    .method = method,
+	    .tzid = "Europe/Zurich",
+	    .organizer = "secretariat@example.org",
+	    .attendee = "ann@example.org",
+	    .attendee_name = "Ann \"The\" Attendee; Geneva",
+	    .event = ev,
+	};
+	buf_init(b, 1 << 20);
+	assert_int_equal(ical_write_invitation(b, &inv), 0);
+	icalcomponent *cal = icalparser_parse_string(b->data);
+	assert_non_null(cal);
+	return cal;
+}
+
+static void test_invitation_reads_back(void **state)
+{
+	(void)state;
+	const struct ical_event ev = {.uid = "meeting-7@example.org",
+				      .summary = HOSTILE,
+				      .description = "Agenda:\n1. Opening",
+				      .url = "https://example.org/meetings/7",
+				      .sequence = 2,
+				      .stamp = STAMP,
+				      .status = ICAL_EVENT_CONFIRMED,
+				      .date = "2021-03-01",
+				      .starts = "14:00",
+				      .ends = "17:00",
+				      .location = "Room B-12, https://meet.example/x"};
+	struct buf b;
+	icalcomponent *cal = invitation_parsed(ICAL_INVITE_REQUEST, &ev, &b);
+	assert_int_equal(icalcomponent_get_method(cal), ICAL_METHOD_REQUEST);
+	icalcomponent *zone = icalcomponent_get_first_component(cal, ICAL_VTIMEZONE_COMPONENT);
+	assert_non_null(zone);
+	assert_string_equal(icalproperty_get_tzid(icalcomponent_get_first_property(zone, ICAL_TZID_PROPERTY)),
+			    "Europe/Zurich");
+	icalcomponent *e = event_of(cal, "meeting-7@example.org");
+	assert_string_equal(icalcomponent_get_summary(e), HOSTILE);
+	assert_int_equal(icalcomponent_get_sequence(e), 2);
+	assert_string_equal(icalcomponent_get_location(e), "Room B-12, https://meet.example/x");
+	icalproperty *dtstart = icalcomponent_get_first_property(e, ICAL_DTSTART_PROPERTY);
+	assert_string_equal(icalparameter_get_tzid(icalproperty_get_first_parameter(dtstart, ICAL_TZID_PARAMETER)),
+			    "Europe/Zurich");
+	assert_int_equal(icalproperty_get_dtstart(dtstart).hour, 14);
+	assert_string_equal(icalproperty_get_organizer(icalcomponent_get_first_property(e, ICAL_ORGANIZER_PROPERTY)),
+			    "mailto:secretariat@example.org");
+	icalproperty *att = icalcomponent_get_first_property(e, ICAL_ATTENDEE_PROPERTY);
+	assert_string_equal(icalproperty_get_attendee(att), "mailto:ann@example.org");
+	assert_string_equal(icalparameter_get_cn(icalproperty_get_first_parameter(att, ICAL_CN_PARAMETER)),
+			    "Ann 'The' Attendee; Geneva");
+	assert_int_equal(icalparameter_get_partstat(icalproperty_get_first_parameter(att, ICAL_PARTSTAT_PARAMETER)),
+			 ICAL_PARTSTAT_ACCEPTED);
+	assert_null(icalcomponent_get_next_property(e, ICAL_ATTENDEE_PROPERTY)); /* one attendee */
+	assert_int_equal(icalcomponent_get_status(e), ICAL_STATUS_CONFIRMED);
+	icalcomponent_free(cal);
+	buf_free(&b);
+
+	cal = invitation_parsed(ICAL_INVITE_CANCEL, &ev, &b);
+	assert_int_equal(icalcomponent_get_method(cal), ICAL_METHOD_CANCEL);
+	e = event_of(cal, "meeting-7@example.org");
+	assert_int_equal(icalcomponent_get_status(e), ICAL_STATUS_CANCELLED);
+	assert_int_equal(icalcomponent_get_sequence(e), 2);
+	icalcomponent_free(cal);
+	buf_free(&b);
+
+	/* an address with a line break cannot add a property */
+	const struct ical_invitation bad = {.method = ICAL_INVITE_REQUEST,
+					    .tzid = "Europe/Zurich",
+					    .organizer = "s@example.org",
+					    .attendee = "x@example.org\r\nATTENDEE:mailto:y@example.org",
+					    .event = &ev};
+	buf_init(&b, 1 << 20);
+	assert_int_equal(ical_write_invitation(&b, &bad), -1);
+	buf_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_zone_events_and_escaping_read_back),
 	    cmocka_unit_test(test_control_characters_are_left_out),
 	    cmocka_unit_test(test_bad_input_is_refused),
+	    cmocka_unit_test(test_invitation_reads_back),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
