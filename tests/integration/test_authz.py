@@ -106,6 +106,10 @@ EXPECTED_PUBLIC_READS = {
     ("GET", "/api/v1/processes/{slug}/deadline-changes.{format}"),
     ("GET", "/api/v1/processes/{slug}/meetings.{format}"),
     ("GET", "/api/v1/calls/{id}/deadline-changes.{format}"),
+    # a meeting: its practical details only for its registered participants (test_meeting_registration.py)
+    ("GET", "/meetings/{id}"),
+    ("GET", "/meetings/{id}.ics"),
+    ("GET", "/api/v1/meetings/{id}"),
 }
 EXPECTED_PUBLIC_WRITES = {
     ("POST", "/calls/{id}/contribute"),
@@ -124,6 +128,11 @@ EXPECTED_PUBLIC = EXPECTED_PUBLIC_READS | EXPECTED_PUBLIC_WRITES
 # Anyone logged in; every route neither public nor here is the secretariat's.
 EXPECTED_STAKEHOLDER = {
     ("GET", "/account"),
+    # registering for a meeting, and cancelling: one's own registration only (core/meeting.h)
+    ("POST", "/meetings/{id}/register"),
+    ("POST", "/meetings/{id}/unregister"),
+    ("POST", "/api/v1/meetings/{id}/registrations"),
+    ("DELETE", "/api/v1/meetings/{id}/registrations"),
 }
 # Changes that take no CSRF token because their URL carries a secret of its own (RFC 8058 one-click leave).
 EXPECTED_NO_CSRF = {
@@ -194,6 +203,7 @@ class Authorization(ServerTestCase):
             ("reports", "file"): "1.pdf",
             ("attachments", "n"): "1",  # the contribution has no file: 404 to everyone, as a missing one is
             ("1", "name"): "paper.pdf",
+            ("meetings", "id"): "2",
         }
         cls.tokens = {}
         for role in ("stakeholder", "secretariat"):
@@ -225,6 +235,9 @@ class Authorization(ServerTestCase):
         for segment in route["pattern"].split("/"):
             if segment.endswith(".{format}"):  # an export's file (api_export.c): one of its formats
                 segment = segment[:-len("{format}")] + "csv"
+            suffix = ""
+            if segment.startswith("{") and "}." in segment:  # {id}.ics: a parameter, then a literal
+                segment, suffix = segment.split("}", 1)[0] + "}", segment.split("}", 1)[1]
             if segment.startswith("{") and segment.endswith("}"):
                 param = segment[1:-1]
                 before = out[-1] if out else ""
@@ -232,7 +245,7 @@ class Authorization(ServerTestCase):
                 if value is None:
                     self.fail("%s: the authorization matrix must learn a real value for {%s} after /%s/ "
                               "(add it to values in tests/integration/test_authz.py)" % (name(route), param, before))
-                out.append(urllib.parse.quote(value, safe=""))
+                out.append(urllib.parse.quote(value, safe="") + suffix)
             else:
                 out.append(segment)
         return "/".join(out)

@@ -92,15 +92,19 @@ class EveryRouteOneThread(ServerTestCase):
             ("reports", "file"): "1.pdf",  # made by the walk's POST of the office's button (or 404 before)
             ("attachments", "n"): "1",
             ("1", "name"): "paper.pdf",
+            ("meetings", "id"): "2",
         }
         out = []
         for segment in route["pattern"].split("/"):
             if segment.endswith(".{format}"):  # an export's file (api_export.c): one of its formats
                 segment = segment[:-len("{format}")] + "xlsx"
+            suffix = ""
+            if segment.startswith("{") and "}." in segment:  # {id}.ics: a parameter, then a literal
+                segment, suffix = segment.split("}", 1)[0] + "}", segment.split("}", 1)[1]
             if segment.startswith("{") and segment.endswith("}"):
                 value = values.get((out[-1] if out else "", segment[1:-1]))
                 self.assertIsNotNone(value, "%s: give this test a value for %s" % (name(route), segment))
-                out.append(urllib.parse.quote(value, safe=""))
+                out.append(urllib.parse.quote(value, safe="") + suffix)
             else:
                 out.append(segment)
         path = "/".join(out)
@@ -199,6 +203,14 @@ class EveryRouteOneThread(ServerTestCase):
             ("POST", "/api/v1/comments/{id}/disposition"): {"decision": "noted", "reason": "Walk " + n},
             ("POST", "/api/v1/calls/{id}/dispositions"): {"select": {"paragraph": "p3"}, "decision": "accepted",
                                                           "reason": "Walk " + n},
+            # meetings (page_meeting.c): the demo's second one is registered for, moved, then cancelled
+            ("POST", "/api/v1/meetings/{id}/registrations"): {"waiting_list": True},
+            ("POST", "/api/v1/processes/{slug}/meetings"): {"date": "2021-04-2" + n, "title": "Walk meeting " + n,
+                                                            "starts": "10:00", "ends": "11:00", "capacity": 1,
+                                                            "room": "Room " + n},
+            ("PATCH", "/api/v1/meetings/{id}"): {"starts": "14:0" + n, "ends": "17:00", "capacity": walk},
+            ("POST", "/api/v1/meetings/{id}/cancel"): {"reason": "The walk."} if walk > 4 else {},
+            ("POST", "/api/v1/meetings/{id}/outcome"): {"summary": "Walk " + n},
         }
         fields = dict(bodies.get(key(route), {}))
         if route["pattern"].endswith("/moderation") and route["method"] == "POST":
