@@ -10,8 +10,8 @@
  *   POST /api/v1/meetings/{id}/registrations, DELETE the same: the API's way, through the same core entry
  *   GET  /api/v1/meetings/{id}      the meeting (details and one's registration for its participants)
  *   back office: POST /api/v1/processes/{slug}/meetings, PATCH /api/v1/meetings/{id} (edit or move),
- *   POST /api/v1/meetings/{id}/cancel, POST /api/v1/meetings/{id}/outcome,
- *   GET /office/meetings/{id} (participants by category) and /office/meetings/{id}/participants.csv.
+ *   POST /api/v1/meetings/{id}/cancel, POST /api/v1/meetings/{id}/outcome (the back office's pages are
+ *   page_office_meetings.c).
  */
 #include "core/account.h"
 #include "core/call.h"
@@ -534,98 +534,4 @@ void api_meeting_outcome(struct request *r)
 		return;
 	}
 	reply_meeting(r, 200, m.id);
-}
-
-void page_office_meeting(struct request *r)
-{
-	struct meeting m;
-	struct process p;
-	if (!load(r, false, &m, &p))
-		return;
-	struct error e;
-	error_clear(&e);
-	struct meeting_participant *list;
-	int n;
-	if (meeting_participants(r->db, &r->arena, m.id, &list, &n, &e) != 0) {
-		page_error(r, &e);
-		return;
-	}
-	page_begin(r, arena_printf(&r->arena, "Participants: %s", m.title));
-	html_printf(&r->out,
-		    "<h1>Participants: %s</h1>\n<p><a href=\"/meetings/%L\">The meeting's page</a> \u00b7 "
-		    "<a href=\"/office/meetings/%L/participants.csv\">Download as CSV</a></p>\n"
-		    "<p>%d registered%R, %d waiting.</p>\n",
-		    m.title, (long long)m.id, (long long)m.id, m.registered,
-		    m.capacity ? arena_printf(&r->arena, " of %d places", m.capacity) : "", m.waiting);
-	const char *category = NULL;
-	bool open = false, waiting_open = false;
-	for (int i = 0; i < n; i++) {
-		const struct meeting_participant *x = &list[i];
-		if (x->state == REGISTRATION_REGISTERED && (!category || strcmp(category, x->category) != 0)) {
-			if (open)
-				html_printf(&r->out, "</ul>\n");
-			category = x->category;
-			html_printf(&r->out, "<h2>%s</h2>\n<ul>\n", *category ? category : "No category");
-			open = true;
-		} else if (x->state == REGISTRATION_WAITING && !waiting_open) {
-			if (open)
-				html_printf(&r->out, "</ul>\n");
-			html_printf(&r->out, "<h2>Waiting list</h2>\n<ol>\n");
-			open = false;
-			waiting_open = true;
-		}
-		html_printf(&r->out, "<li>%s%R%s, %s</li>\n", x->name, *x->organization ? " (" : "", x->organization,
-			    *x->organization ? ")" : "", x->email);
-	}
-	html_printf(&r->out, "%R", waiting_open ? "</ol>\n" : open ? "</ul>\n" : "<p>Nobody yet.</p>\n");
-	page_end(r, 200);
-}
-
-static void csv_cell(struct buf *b, const char *s, bool last)
-{
-	buf_putc(b, '"');
-	if (*s == '=' || *s == '+' || *s == '-' || *s == '@' || *s == '\t' || *s == '\r')
-		buf_putc(b, '\''); /* not a formula in a spreadsheet */
-	for (; *s; s++) {
-		if (*s == '"')
-			buf_putc(b, '"');
-		buf_putc(b, *s);
-	}
-	buf_puts(b, last ? "\"\r\n" : "\",");
-}
-
-void page_office_meeting_csv(struct request *r)
-{
-	struct meeting m;
-	struct process p;
-	if (!load(r, false, &m, &p))
-		return;
-	struct error e;
-	error_clear(&e);
-	struct meeting_participant *list;
-	int n;
-	if (meeting_participants(r->db, &r->arena, m.id, &list, &n, &e) != 0) {
-		page_error(r, &e);
-		return;
-	}
-	buf_reset(&r->out);
-	buf_puts(&r->out, "category,name,organization,email,country,state,waiting_position,since\r\n");
-	for (int i = 0; i < n; i++) {
-		const struct meeting_participant *x = &list[i];
-		char since[CLOCK_RFC3339_LEN], pos[16];
-		clock_format_rfc3339(x->registered_at, since);
-		snprintf(pos, sizeof pos, "%d", x->position);
-		csv_cell(&r->out, x->category, false);
-		csv_cell(&r->out, x->name, false);
-		csv_cell(&r->out, x->organization, false);
-		csv_cell(&r->out, x->email, false);
-		csv_cell(&r->out, x->country, false);
-		csv_cell(&r->out, registration_state_name(x->state), false);
-		csv_cell(&r->out, x->position ? pos : "", false);
-		csv_cell(&r->out, since, true);
-	}
-	r->status = 200;
-	r->out_type = "text/csv; charset=utf-8";
-	r->content_disposition =
-	    arena_printf(&r->arena, "attachment; filename=\"meeting-%lld-participants.csv\"", (long long)m.id);
 }

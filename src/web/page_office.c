@@ -619,6 +619,14 @@ void office_process_page(struct request *r, const char *slug, const char *failed
 	office_calls_section(r, p, o.calls, o.ncalls, o.documents, o.ndocuments, o.milestones, o.nmilestones, failed,
 			     e);
 	office_documents_section(r, p, o.documents, o.ndocuments, failed, e);
+	/* meetings: each on its own office page (page_office_meetings.c) */
+	html_printf(&r->out, "<section aria-labelledby=\"office-meetings\"><h2 id=\"office-meetings\">Meetings</h2>\n<ul>\n");
+	for (int i = 0; i < o.nmeetings; i++)
+		html_printf(&r->out, "<li><a href=\"/office/meetings/%L\">%s: %s</a>%R (%d registered, %d waiting)</li>\n",
+			    (long long)o.meetings[i].id, page_date(r, o.meetings[i].date), o.meetings[i].title,
+			    o.meetings[i].cancelled ? ", cancelled" : "", o.meetings[i].registered, o.meetings[i].waiting);
+	html_printf(&r->out, "</ul>\n<p><a href=\"/office/processes/%u/meetings/new\">New meeting</a></p>\n</section>\n",
+		    p->slug);
 	office_report_section(r, p);
 
 	struct office_form f = office_form_for("process", failed, e, r->form);

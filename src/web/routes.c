@@ -48,7 +48,13 @@ const struct route ROUTES[] = {
 	{"PATCH", "/api/v1/meetings/{id}", api_meeting_update, ROLE_SECRETARIAT, true},
 	{"POST", "/api/v1/meetings/{id}/cancel", api_meeting_cancel, ROLE_SECRETARIAT, true},
 	{"POST", "/api/v1/meetings/{id}/outcome", api_meeting_outcome, ROLE_SECRETARIAT, true},
+	/* back office: meetings (page_office_meetings.c) */
+	{"GET", "/office/processes/{slug}/meetings/new", page_office_meeting_new, ROLE_SECRETARIAT, false},
+	{"POST", "/office/processes/{slug}/meetings", page_office_meeting_create, ROLE_SECRETARIAT, true},
 	{"GET", "/office/meetings/{id}", page_office_meeting, ROLE_SECRETARIAT, false},
+	{"POST", "/office/meetings/{id}", page_office_meeting_update, ROLE_SECRETARIAT, true},
+	{"POST", "/office/meetings/{id}/cancel", page_office_meeting_cancel, ROLE_SECRETARIAT, true},
+	{"POST", "/office/meetings/{id}/outcome", page_office_meeting_outcome, ROLE_SECRETARIAT, true},
 	{"GET", "/office/meetings/{id}/participants.csv", page_office_meeting_csv, ROLE_SECRETARIAT, false},
 	/* the tamper-evident record (page_ledger.c) */
 	{"GET", "/log/checkpoint", page_log_checkpoint, ROLE_PUBLIC, false},

@@ -99,8 +99,14 @@ void page_meeting(struct request *r);
 void page_meeting_ics(struct request *r);
 void page_meeting_register(struct request *r);
 void page_meeting_unregister(struct request *r);
+/* page_office_meetings.c */
 void page_office_meeting(struct request *r);
 void page_office_meeting_csv(struct request *r);
+void page_office_meeting_new(struct request *r);
+void page_office_meeting_create(struct request *r);
+void page_office_meeting_update(struct request *r);
+void page_office_meeting_cancel(struct request *r);
+void page_office_meeting_outcome(struct request *r);
 void api_meeting(struct request *r);
 void api_meeting_register(struct request *r);
 void api_meeting_unregister(struct request *r);

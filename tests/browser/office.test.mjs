@@ -276,6 +276,8 @@ test('the office pages have no accessibility violations', { timeout: TEST_TIMEOU
 		['a call', '/office/calls/1'],
 		['the contributions awaiting review', '/office/calls/1/contributions?state=pending'],
 		['the audit log', '/office/audit'],
+		['a meeting with its participants', '/office/meetings/2'],
+		['a new meeting', `/office/processes/${SLUG}/meetings/new`],
 	];
 	for (const [what, p] of pages)
 		await t.test(what, async () => {

@@ -211,6 +211,14 @@ class EveryRouteOneThread(ServerTestCase):
             ("PATCH", "/api/v1/meetings/{id}"): {"starts": "14:0" + n, "ends": "17:00", "capacity": walk},
             ("POST", "/api/v1/meetings/{id}/cancel"): {"reason": "The walk."} if walk > 4 else {},
             ("POST", "/api/v1/meetings/{id}/outcome"): {"summary": "Walk " + n},
+            ("POST", "/office/processes/{slug}/meetings"): {"title": "Form walk " + n, "date": "2021-05-1" + n,
+                                                            "starts": "09:00", "ends": "10:00", "format": "physical",
+                                                            "room": "Hall " + n, "capacity": "5"},
+            ("POST", "/office/meetings/{id}"): {"title": "Second online open consultation", "date": "2021-03-01",
+                                                "starts": "14:0" + n, "ends": "17:00", "format": "online",
+                                                "join_url": "https://meet.gca-demo.example/second-consultation"},
+            ("POST", "/office/meetings/{id}/cancel"): {"reason": "Walk.", "confirm": "yes"} if walk > 5 else {},
+            ("POST", "/office/meetings/{id}/outcome"): {"summary": "Walk " + n, "followup_call": "2"},
         }
         fields = dict(bodies.get(key(route), {}))
         if route["pattern"].endswith("/moderation") and route["method"] == "POST":

@@ -228,6 +228,67 @@ class Registration(ServerTestCase):
                          403)
 
 
+class OfficeForms(ServerTestCase):
+    """The back office's forms go through the same core entries: a new meeting (its mistakes by the field), a
+    move (SEQUENCE, the participants mailed), a cancellation only after its confirmation page, the outcome
+    once the meeting is over, shown on the process page with the follow-up call."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.server.account_token("office-forms@example.org", password=PASSWORD)
+
+    def office(self, path, fields):
+        r = self.server.post_form("/login", {"email": "office-forms@example.org", "password": PASSWORD})
+        cookie = [c for c in r.headers.get_all("Set-Cookie") if c.startswith("consulta_session=")][0].split(";")[0]
+        return self.server.post_form(path, fields, headers={"Cookie": cookie})
+
+    def test_create_move_cancel_by_the_forms(self):
+        fields = {"title": "Form meeting", "date": "2021-02-20", "starts": "10:00", "ends": "09:00",
+                  "format": "hybrid", "description": "", "agenda": "1. Opening", "join_url": JOIN, "dial_in": "",
+                  "room": "Room 1", "capacity": "10", "registration_closes": ""}
+        r = self.office("/office/processes/%s/meetings" % SLUG, fields)
+        self.assertEqual(r.status, 422, r.text)
+        self.assertIn("The meeting must end after it starts.", r.text)
+        self.assertIn('value="Form meeting"', r.text, "what was typed stays")
+        fields["ends"] = "12:00"
+        r = self.office("/office/processes/%s/meetings" % SLUG, fields)
+        self.assertEqual(r.status, 303, r.text)
+        mid = int(r.header("Location").split("/")[3].split("?")[0])
+        tok = self.server.account_token("form-part@example.org", role="stakeholder")
+        self.assertEqual(self.server.send_json("POST", "/api/v1/meetings/%d/registrations" % mid, token=tok).status,
+                         201)
+        fields["date"] = "2021-02-21"
+        r = self.office("/office/meetings/%d" % mid, fields)
+        self.assertEqual(r.status, 303, r.text)
+        body = self.server.get_json("/api/v1/meetings/%d" % mid).json()
+        self.assertEqual((body["date"], body["sequence"], body["format"], body["capacity"]), ("2021-02-21", 1, "hybrid", 10))
+        self.assertEqual(self.server.query("SELECT count(*) FROM outbox WHERE recipient = 'form-part@example.org' "
+                                           "AND message LIKE '%Subject: Changed: Form meeting%'")[0][0], 1)
+        r = self.office("/office/meetings/%d/cancel" % mid, {"reason": "No quorum."})
+        self.assertEqual(r.status, 200, r.text)
+        self.assertIn("It cannot be undone.", r.text)
+        self.assertFalse(self.server.get_json("/api/v1/meetings/%d" % mid).json()["cancelled"], "not before confirming")
+        r = self.office("/office/meetings/%d/cancel" % mid, {"reason": "No quorum.", "confirm": "yes"})
+        self.assertEqual(r.status, 303, r.text)
+        self.assertTrue(self.server.get_json("/api/v1/meetings/%d" % mid).json()["cancelled"])
+        page = self.server.get("/processes/" + SLUG).text
+        self.assertIn("Form meeting</a> (hybrid), <strong>cancelled</strong>", page)
+
+    def test_the_outcome_is_published_once_the_meeting_is_over_with_the_follow_up_call(self):
+        r = self.office("/office/meetings/2/outcome", {"summary": "Too early.", "outcome": "", "followup_call": ""})
+        self.assertEqual(r.status, 409, "the second consultation (1 March 2021) has not happened yet")
+        r = self.office("/office/meetings/1/outcome", {"summary": "Forty participants discussed the draft.",
+                                                       "outcome": "The draft is revised.", "followup_call": "2"})
+        self.assertEqual(r.status, 303, r.text)
+        page = html.unescape(self.server.get("/processes/" + SLUG).text)
+        self.assertIn("Summary:</strong> Forty participants discussed the draft.", page)
+        self.assertIn("Outcome:</strong> The draft is revised.", page)
+        self.assertIn('<a href="/calls/2">The call that followed', page)
+        r = self.office("/office/meetings/1/outcome", {"summary": "", "outcome": "", "followup_call": "99"})
+        self.assertEqual(r.status, 422, r.text)
+
+
 class InvitationMail(test_mail.MailTestCase):
     """The invitation as a participant's mail program gets it, through a real SMTP server: a text/calendar
     attachment with its method, read by Python's icalendar; the move's update keeps the UID with a higher

@@ -1,0 +1,358 @@
+/*
+ * page_office_meetings — the secretariat's pages for meetings (core/meeting.h), forms over the same core entries
+ * as the API (page_meeting.c):
+ *
+ *   GET  /office/processes/{slug}/meetings/new, POST /office/processes/{slug}/meetings   a new meeting
+ *   GET  /office/meetings/{id}                  the participants by category and the waiting list, and the
+ *                                               forms to edit or move it, cancel it, publish what came of it
+ *   POST /office/meetings/{id}                  edit or move (the participants are mailed the update)
+ *   POST /office/meetings/{id}/cancel           cancel, after a confirmation page (it cannot be undone)
+ *   POST /office/meetings/{id}/outcome          summary, outcome, follow-up call
+ *   GET  /office/meetings/{id}/participants.csv the list as CSV
+ */
+#include "core/call.h"
+#include "core/limits.h"
+#include "core/meeting.h"
+#include "core/process.h"
+#include "render/html.h"
+#include "util/clock.h"
+#include "web/auth.h"
+#include "web/page_office.h"
+#include "web/routes.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const FORMATS[][2] = {
+    {"online", "Online"}, {"physical", "In a room"}, {"hybrid", "Hybrid: in a room and online"}, {NULL, NULL}};
+
+/* The meeting's fields, from m (NULL: a new one) or what was typed. */
+static void meeting_fields(struct request *r, const struct office_form *f, const struct process *p,
+			   const struct meeting *m)
+{
+	char closes[CLOCK_RFC3339_LEN] = "";
+	if (m && m->registration_closes_at)
+		clock_format_rfc3339(m->registration_closes_at, closes);
+	char capacity[16] = "";
+	if (m && m->capacity)
+		snprintf(capacity, sizeof capacity, "%d", m->capacity);
+	office_input(r, f, "title", "Title", NULL, m ? m->title : NULL, "text", MEETING_LINE_MAX);
+	office_input(r, f, "date", "Date", arena_printf(&r->arena, "The day, in %s.", p->timezone), m ? m->date : NULL,
+		     "date", 0);
+	office_input(r, f, "starts", "Starts at", "HH:MM in the process's zone; leave both times empty for a whole day.",
+		     m ? m->starts : NULL, "time", 0);
+	office_input(r, f, "ends", "Ends at", NULL, m ? m->ends : NULL, "time", 0);
+	office_select(r, f, "format", "How people take part", FORMATS, m ? meeting_format_name(m->format) : "online");
+	office_textarea(r, f, "description", "Description", "Public.", m ? m->description : NULL, 3);
+	office_textarea(r, f, "agenda", "Agenda", "Public; one item a line.", m ? m->agenda : NULL, 5);
+	office_input(r, f, "join_url", "Link to join", "For registered participants only (page and mail).",
+		     m ? m->join_url : NULL, "url", MEETING_LINE_MAX);
+	office_input(r, f, "dial_in", "Dial-in", "For registered participants only.", m ? m->dial_in : NULL, "text",
+		     MEETING_LINE_MAX);
+	office_input(r, f, "room", "Room", "For registered participants only.", m ? m->room : NULL, "text",
+		     MEETING_LINE_MAX);
+	office_input(r, f, "capacity", "Places", "Empty or 0: no limit. When all are taken, a waiting list.", capacity,
+		     "number", 0);
+	office_input(r, f, "registration_closes", "Registration closes",
+		     "An instant in UTC such as 2021-02-25T12:00:00Z; empty: when the meeting starts.", closes, "text",
+		     CLOCK_RFC3339_LEN);
+}
+
+/* The meeting of a form post; field errors in e. */
+static void meeting_input_from(struct request *r, struct meeting_input *in, struct error *e)
+{
+	*in = (struct meeting_input){
+	    .date = office_field(r, "date"),
+	    .title = office_field(r, "title"),
+	    .description = office_field(r, "description"),
+	    .agenda = office_field(r, "agenda"),
+	    .starts = office_field(r, "starts"),
+	    .ends = office_field(r, "ends"),
+	    .join_url = office_field(r, "join_url"),
+	    .room = office_field(r, "room"),
+	    .dial_in = office_field(r, "dial_in"),
+	    .registration_closes = office_field(r, "registration_closes"),
+	};
+	const char *format = office_field(r, "format");
+	if (!format || !meeting_format_parse(format, &in->format))
+		error_field(e, "format", "Choose how people take part.");
+	const char *capacity = office_field(r, "capacity");
+	if (capacity && *capacity) {
+		char *end;
+		long n = strtol(capacity, &end, 10);
+		if (*end || n < 0 || n > 1000000)
+			error_field(e, "capacity", "Give the number of places (0 for no limit).");
+		else
+			in->capacity = (int)n;
+	}
+}
+
+static void new_page(struct request *r, const char *slug, const struct error *e)
+{
+	struct error le;
+	error_clear(&le);
+	struct process p;
+	if (process_find(r->db, &r->arena, slug, &p, &le) != 0) {
+		page_error(r, &le);
+		return;
+	}
+	office_begin(r, "New meeting", e);
+	html_printf(&r->out, "<h1>New meeting of %s</h1>\n", p.title);
+	office_error_summary(r, e, "meeting", "The meeting was not added");
+	struct office_form f = office_form_for("meeting", "meeting", e, r->form);
+	office_form_open(r, arena_printf(&r->arena, "/office/processes/%s/meetings", p.slug), false);
+	meeting_fields(r, &f, &p, NULL);
+	html_printf(&r->out, "<p><button type=\"submit\">Add the meeting</button></p>\n</form>\n");
+	page_end(r, office_status(e));
+}
+
+void page_office_meeting_new(struct request *r)
+{
+	new_page(r, r->params[0], NULL);
+}
+
+void page_office_meeting_create(struct request *r)
+{
+	struct error e;
+	error_clear(&e);
+	struct meeting_input in;
+	meeting_input_from(r, &in, &e);
+	const struct actor who = auth_actor(r);
+	int64_t id;
+	if (e.code || meeting_create(r->db, &r->arena, &who, r->params[0], &in, &id, &e) != 0) {
+		if (!strcmp(e.code, ERROR_NOT_FOUND))
+			page_error(r, &e);
+		else
+			new_page(r, r->params[0], &e);
+		return;
+	}
+	reply_redirect(r, arena_printf(&r->arena, "/office/meetings/%lld?done=added", (long long)id));
+}
+
+/* The office page of meeting {id}: failed names the form that came back with e. */
+static void office_meeting_page(struct request *r, const char *failed, const struct error *e)
+{
+	struct error le;
+	error_clear(&le);
+	int64_t id;
+	struct meeting m;
+	struct process p;
+	struct meeting_participant *list;
+	struct call *calls;
+	int n, ncalls;
+	if (!parse_id(r->params[0], &id))
+		error_set(&le, ERROR_NOT_FOUND, "There is no such meeting.");
+	if (le.code || meeting_find(r->db, &r->arena, id, &m, &le) != 0 ||
+	    process_find_id_bare(r->db, &r->arena, m.process_id, &p, &le) != 0 ||
+	    meeting_participants(r->db, &r->arena, m.id, &list, &n, &le) != 0 ||
+	    call_list(r->db, &r->arena, p.id, &calls, &ncalls, &le) != 0) {
+		page_error(r, &le);
+		return;
+	}
+	office_begin(r, arena_printf(&r->arena, "Meeting: %s", m.title), e);
+	html_printf(&r->out, "<h1>%s</h1>\n", m.title);
+	static const char *const DONE[][2] = {{"added", "The meeting was added."},
+					      {"saved", "The meeting was saved; its participants were sent the update."},
+					      {"cancelled", "The meeting was cancelled; its participants were told."},
+					      {"outcome", "What came of the meeting is published."},
+					      {NULL, NULL}};
+	office_done(r, DONE);
+	office_error_summary(r, e, failed ? failed : "", "The change was not made");
+	html_printf(&r->out,
+		    "<p class=\"actions\"><a href=\"/meetings/%L\">The meeting's page</a> "
+		    "<a href=\"/office/processes/%u\">Back office of %s</a></p>\n",
+		    (long long)m.id, p.slug, p.title);
+	if (m.cancelled)
+		html_printf(&r->out, "<p><strong>This meeting is cancelled.</strong></p>\n");
+
+	html_printf(&r->out,
+		    "<section aria-labelledby=\"participants\"><h2 id=\"participants\">Participants</h2>\n"
+		    "<p>%d registered%R, %d waiting. <a href=\"/office/meetings/%L/participants.csv\">Download the list "
+		    "as CSV</a></p>\n",
+		    m.registered, m.capacity ? arena_printf(&r->arena, " of %d places", m.capacity) : "", m.waiting,
+		    (long long)m.id);
+	const char *category = NULL;
+	bool open = false, waiting_open = false;
+	for (int i = 0; i < n; i++) {
+		const struct meeting_participant *x = &list[i];
+		if (x->state == REGISTRATION_REGISTERED && (!category || strcmp(category, x->category) != 0)) {
+			if (open)
+				html_printf(&r->out, "</ul>\n");
+			category = x->category;
+			html_printf(&r->out, "<h3>%s</h3>\n<ul>\n", *category ? category : "No category");
+			open = true;
+		} else if (x->state == REGISTRATION_WAITING && !waiting_open) {
+			if (open)
+				html_printf(&r->out, "</ul>\n");
+			html_printf(&r->out, "<h3>Waiting list</h3>\n<ol>\n");
+			open = false;
+			waiting_open = true;
+		}
+		html_printf(&r->out, "<li>%s%R%s%R, %s</li>\n", x->name, *x->organization ? " (" : "", x->organization,
+			    *x->organization ? ")" : "", x->email);
+	}
+	html_printf(&r->out, "%R</section>\n", waiting_open ? "</ol>\n" : open ? "</ul>\n" : "<p>Nobody yet.</p>\n");
+
+	if (!m.cancelled) {
+		struct office_form f = office_form_for("meeting", failed, e, r->form);
+		html_printf(&r->out, "<section aria-labelledby=\"edit\"><h2 id=\"edit\">Edit or move</h2>\n"
+				     "<p>A new date, time, title or detail is mailed to every participant with the "
+				     "updated invitation.</p>\n");
+		office_form_open(r, arena_printf(&r->arena, "/office/meetings/%lld", (long long)m.id), false);
+		meeting_fields(r, &f, &p, &m);
+		html_printf(&r->out, "<p><button type=\"submit\">Save the meeting</button></p>\n</form>\n</section>\n");
+
+		f = office_form_for("cancel", failed, e, r->form);
+		html_printf(&r->out, "<section aria-labelledby=\"cancel\"><h2 id=\"cancel\">Cancel the meeting</h2>\n");
+		office_form_open(r, arena_printf(&r->arena, "/office/meetings/%lld/cancel", (long long)m.id), false);
+		office_textarea(r, &f, "reason", "Reason", "Required; recorded in the audit log.", NULL, 3);
+		html_printf(&r->out, "<p><button type=\"submit\">Cancel the meeting</button></p>\n</form>\n</section>\n");
+	}
+
+	struct office_form f = office_form_for("outcome", failed, e, r->form);
+	const char *(*opts)[2] = arena_alloc(&r->arena, sizeof *opts * (size_t)(ncalls + 2));
+	if (!opts) {
+		error_set(&le, ERROR_UNAVAILABLE, "out of memory");
+		page_error(r, &le);
+		return;
+	}
+	opts[0][0] = "";
+	opts[0][1] = "None";
+	for (int i = 0; i < ncalls; i++) {
+		opts[i + 1][0] = arena_printf(&r->arena, "%lld", (long long)calls[i].id);
+		opts[i + 1][1] = calls[i].title;
+	}
+	html_printf(&r->out, "<section aria-labelledby=\"outcome\"><h2 id=\"outcome\">What came of it</h2>\n"
+			     "<p>Published on the process page and the meeting's page once the meeting is over.</p>\n");
+	office_form_open(r, arena_printf(&r->arena, "/office/meetings/%lld/outcome", (long long)m.id), false);
+	office_textarea(r, &f, "summary", "Summary", NULL, m.summary, 4);
+	office_textarea(r, &f, "outcome", "Outcome", NULL, m.outcome, 4);
+	office_select(r, &f, "followup_call", "The call that followed", (const char *const(*)[2])opts,
+		      m.followup_call_id ? arena_printf(&r->arena, "%lld", (long long)m.followup_call_id) : "");
+	html_printf(&r->out, "<p><button type=\"submit\">Publish</button></p>\n</form>\n</section>\n");
+	page_end(r, office_status(e));
+}
+
+void page_office_meeting(struct request *r)
+{
+	office_meeting_page(r, NULL, NULL);
+}
+
+/* After a change: back to the page with done, or the page again with the mistakes of form key. */
+static void answer(struct request *r, int rc, const char *key, const char *done, const struct error *e)
+{
+	if (rc == 0)
+		reply_redirect(r, arena_printf(&r->arena, "/office/meetings/%s?done=%s", r->params[0], done));
+	else if (!strcmp(e->code, ERROR_NOT_FOUND))
+		page_error(r, e);
+	else
+		office_meeting_page(r, key, e);
+}
+
+void page_office_meeting_update(struct request *r)
+{
+	struct error e;
+	error_clear(&e);
+	int64_t id = 0;
+	if (!parse_id(r->params[0], &id))
+		error_set(&e, ERROR_NOT_FOUND, "There is no such meeting.");
+	struct meeting_input in;
+	if (!e.code)
+		meeting_input_from(r, &in, &e);
+	const struct actor who = auth_actor(r);
+	answer(r, e.code || meeting_update(r->db, &r->arena, &who, id, &in, &e) != 0 ? -1 : 0, "meeting", "saved", &e);
+}
+
+void page_office_meeting_cancel(struct request *r)
+{
+	struct error e;
+	error_clear(&e);
+	int64_t id = 0;
+	if (!parse_id(r->params[0], &id))
+		error_set(&e, ERROR_NOT_FOUND, "There is no such meeting.");
+	const char *reason = office_field(r, "reason");
+	if (!e.code && reason && *reason && !office_confirmed(r)) {
+		static const char *const what[] = {
+		    "The meeting is marked cancelled on its page and in the calendars.",
+		    "Every registered participant is mailed a cancellation that takes it out of their calendar; the "
+		    "waiting list is told.",
+		    "It cannot be undone.", NULL};
+		office_confirm_page(r, "Cancel this meeting?", what,
+				    arena_printf(&r->arena, "/office/meetings/%lld/cancel", (long long)id),
+				    "Cancel the meeting", arena_printf(&r->arena, "/office/meetings/%lld", (long long)id));
+		return;
+	}
+	const struct actor who = auth_actor(r);
+	answer(r, e.code || meeting_cancel(r->db, &r->arena, &who, id, reason, &e) != 0 ? -1 : 0, "cancel", "cancelled",
+	       &e);
+}
+
+void page_office_meeting_outcome(struct request *r)
+{
+	struct error e;
+	error_clear(&e);
+	int64_t id = 0, call = 0;
+	if (!parse_id(r->params[0], &id))
+		error_set(&e, ERROR_NOT_FOUND, "There is no such meeting.");
+	const char *followup = office_field(r, "followup_call");
+	if (followup && *followup && !parse_id(followup, &call))
+		error_field(&e, "followup_call", "Choose a call of this meeting's process.");
+	const struct actor who = auth_actor(r);
+	answer(r,
+	       e.code || meeting_set_outcome(r->db, &r->arena, &who, id, office_field(r, "summary"),
+					     office_field(r, "outcome"), call, clock_now(), &e) != 0
+		   ? -1
+		   : 0,
+	       "outcome", "outcome", &e);
+}
+
+static void csv_cell(struct buf *b, const char *s, bool last)
+{
+	buf_putc(b, '"');
+	if (*s == '=' || *s == '+' || *s == '-' || *s == '@' || *s == '\t' || *s == '\r')
+		buf_putc(b, '\''); /* not a formula in a spreadsheet */
+	for (; *s; s++) {
+		if (*s == '"')
+			buf_putc(b, '"');
+		buf_putc(b, *s);
+	}
+	buf_puts(b, last ? "\"\r\n" : "\",");
+}
+
+void page_office_meeting_csv(struct request *r)
+{
+	struct error e;
+	error_clear(&e);
+	int64_t id;
+	struct meeting m;
+	struct meeting_participant *list;
+	int n;
+	if (!parse_id(r->params[0], &id))
+		error_set(&e, ERROR_NOT_FOUND, "There is no such meeting.");
+	if (e.code || meeting_find(r->db, &r->arena, id, &m, &e) != 0 ||
+	    meeting_participants(r->db, &r->arena, m.id, &list, &n, &e) != 0) {
+		page_error(r, &e);
+		return;
+	}
+	buf_reset(&r->out);
+	buf_puts(&r->out, "category,name,organization,email,country,state,waiting_position,since\r\n");
+	for (int i = 0; i < n; i++) {
+		const struct meeting_participant *x = &list[i];
+		char since[CLOCK_RFC3339_LEN], pos[16];
+		clock_format_rfc3339(x->registered_at, since);
+		snprintf(pos, sizeof pos, "%d", x->position);
+		csv_cell(&r->out, x->category, false);
+		csv_cell(&r->out, x->name, false);
+		csv_cell(&r->out, x->organization, false);
+		csv_cell(&r->out, x->email, false);
+		csv_cell(&r->out, x->country, false);
+		csv_cell(&r->out, registration_state_name(x->state), false);
+		csv_cell(&r->out, x->position ? pos : "", false);
+		csv_cell(&r->out, since, true);
+	}
+	r->status = 200;
+	r->out_type = "text/csv; charset=utf-8";
+	r->content_disposition =
+	    arena_printf(&r->arena, "attachment; filename=\"meeting-%lld-participants.csv\"", (long long)m.id);
+}
