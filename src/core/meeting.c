@@ -17,9 +17,9 @@
 #include <string.h>
 
 static const char *const FORMAT_NAMES[] = {
-	[MEETING_ONLINE] = "online",
-	[MEETING_PHYSICAL] = "physical",
-	[MEETING_HYBRID] = "hybrid",
+    [MEETING_ONLINE] = "online",
+    [MEETING_PHYSICAL] = "physical",
+    [MEETING_HYBRID] = "hybrid",
 };
 
 const char *meeting_format_name(enum meeting_format f)
@@ -36,9 +36,9 @@ bool meeting_format_parse(const char *name, enum meeting_format *out)
 }
 
 static const char *const STATE_NAMES[] = {
-	[REGISTRATION_REGISTERED] = "registered",
-	[REGISTRATION_WAITING] = "waiting",
-	[REGISTRATION_CANCELLED] = "cancelled",
+    [REGISTRATION_REGISTERED] = "registered",
+    [REGISTRATION_WAITING] = "waiting",
+    [REGISTRATION_CANCELLED] = "cancelled",
 };
 
 const char *registration_state_name(enum registration_state s)
@@ -57,13 +57,13 @@ bool registration_state_parse(const char *name, enum registration_state *out)
 static const struct {
 	const char *code, *text;
 } REFUSALS[] = {
-	[MEETING_ACCEPTED] = {"accepted", "Registered."},
-	[MEETING_REFUSED_CANCELLED] = {"meeting_cancelled", "This meeting was cancelled: nobody can register for it."},
-	[MEETING_REFUSED_PAST] = {"meeting_past", "This meeting has already taken place: registration is over."},
-	[MEETING_REFUSED_CLOSED] = {"registration_closed", "Registration for this meeting has closed."},
-	[MEETING_REFUSED_FULL] = {"meeting_full",
-				  "Every place at this meeting is taken. You can join the waiting list: you get a place "
-				  "in turn if someone cancels."},
+    [MEETING_ACCEPTED] = {"accepted", "Registered."},
+    [MEETING_REFUSED_CANCELLED] = {"meeting_cancelled", "This meeting was cancelled: nobody can register for it."},
+    [MEETING_REFUSED_PAST] = {"meeting_past", "This meeting has already taken place: registration is over."},
+    [MEETING_REFUSED_CLOSED] = {"registration_closed", "Registration for this meeting has closed."},
+    [MEETING_REFUSED_FULL] = {"meeting_full",
+                              "Every place at this meeting is taken. You can join the waiting list: you get a place "
+                              "in turn if someone cancels."},
 };
 
 const char *meeting_refusal_code(enum meeting_refusal r)
@@ -77,7 +77,7 @@ const char *meeting_refusal_text(enum meeting_refusal r)
 }
 
 int meeting_add(struct db *db, int64_t process_id, const char *date, const char *title, enum meeting_format format,
-		const char *description, int64_t *id, struct error *e)
+                const char *description, int64_t *id, struct error *e)
 {
 	int y, m, d;
 	if (clock_parse_date(date, &y, &m, &d) != 0)
@@ -87,7 +87,7 @@ int meeting_add(struct db *db, int64_t process_id, const char *date, const char 
 	if (e->code)
 		return -1;
 	static const char sql[] =
-		"INSERT INTO meeting (process_id, date, title, format, description) VALUES (?, ?, ?, ?, ?) RETURNING id";
+	    "INSERT INTO meeting (process_id, date, title, format, description) VALUES (?, ?, ?, ?, ?) RETURNING id";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		return -1;
@@ -128,7 +128,7 @@ static bool url_valid(const char *url)
 }
 
 int meeting_set_time(struct db *db, int64_t id, const char *starts, const char *ends, const char *join_url,
-		     struct error *e)
+                     struct error *e)
 {
 	check_time(starts, ends, e);
 	if (join_url && !url_valid(join_url))
@@ -146,12 +146,12 @@ int meeting_set_time(struct db *db, int64_t id, const char *starts, const char *
 	return db_exec_stmt(st, e);
 }
 
-#define MEETING_COLUMNS                                                                                             \
-	"SELECT m.id, m.date, m.title, m.format, m.description, m.starts, m.ends, m.join_url, m.process_id, m.room, " \
-	"m.dial_in, m.agenda, m.capacity, m.registration_closes_at, m.cancelled, m.sequence, m.changed_at, "        \
-	"m.summary, m.outcome, m.followup_call_id, "                                                                 \
-	"(SELECT count(*) FROM meeting_registration r WHERE r.meeting_id = m.id AND r.state = 'registered'), "      \
-	"(SELECT count(*) FROM meeting_registration r WHERE r.meeting_id = m.id AND r.state = 'waiting') "          \
+#define MEETING_COLUMNS                                                                                                \
+	"SELECT m.id, m.date, m.title, m.format, m.description, m.starts, m.ends, m.join_url, m.process_id, m.room, "  \
+	"m.dial_in, m.agenda, m.capacity, m.registration_closes_at, m.cancelled, m.sequence, m.changed_at, "           \
+	"m.summary, m.outcome, m.followup_call_id, "                                                                   \
+	"(SELECT count(*) FROM meeting_registration r WHERE r.meeting_id = m.id AND r.state = 'registered'), "         \
+	"(SELECT count(*) FROM meeting_registration r WHERE r.meeting_id = m.id AND r.state = 'waiting') "             \
 	"FROM meeting m "
 
 static const char *col_or_null(struct db_stmt *st, int i, struct arena *a, bool *failed)
@@ -189,8 +189,7 @@ static int meeting_from_row(struct arena *a, struct db_stmt *st, void *element)
 	return failed ? -1 : 0;
 }
 
-int meeting_list(struct db *db, struct arena *a, int64_t process_id, struct meeting **out, int *n,
-		 struct error *e)
+int meeting_list(struct db *db, struct arena *a, int64_t process_id, struct meeting **out, int *n, struct error *e)
 {
 	static const char sql[] = MEETING_COLUMNS "WHERE m.process_id = ? ORDER BY m.date, m.id";
 	struct db_stmt *st = db_stmt(db, sql, e);
@@ -216,8 +215,10 @@ int meeting_instants(const struct meeting *m, const char *tzid, int64_t *starts_
 	if (clock_parse_date(m->date, &y, &mo, &d) != 0)
 		return -1;
 	if (m->starts && m->ends && time_valid(m->starts) && time_valid(m->ends)) {
-		const int sh = (m->starts[0] - '0') * 10 + m->starts[1] - '0', sm = (m->starts[3] - '0') * 10 + m->starts[4] - '0';
-		const int eh = (m->ends[0] - '0') * 10 + m->ends[1] - '0', em = (m->ends[3] - '0') * 10 + m->ends[4] - '0';
+		const int sh = (m->starts[0] - '0') * 10 + m->starts[1] - '0',
+		          sm = (m->starts[3] - '0') * 10 + m->starts[4] - '0';
+		const int eh = (m->ends[0] - '0') * 10 + m->ends[1] - '0',
+		          em = (m->ends[3] - '0') * 10 + m->ends[4] - '0';
 		return tz_local_to_utc(tzid, y, mo, d, sh, sm, 0, starts_at) != 0 ||
 		               tz_local_to_utc(tzid, y, mo, d, eh, em, 0, ends_at) != 0
 		           ? -1
@@ -237,9 +238,9 @@ enum mail_kind {
 	MAIL_UPDATE,     /* the meeting moved or changed: the updated invitation */
 	MAIL_REMIND_DAY, /* tomorrow */
 	MAIL_REMIND_HOUR,
-	MAIL_WAITING,     /* on the waiting list: no invitation yet */
-	MAIL_UNREGISTERED, /* they cancelled their place: METHOD:CANCEL */
-	MAIL_CANCELLED,   /* the meeting was cancelled: METHOD:CANCEL */
+	MAIL_WAITING,           /* on the waiting list: no invitation yet */
+	MAIL_UNREGISTERED,      /* they cancelled their place: METHOD:CANCEL */
+	MAIL_CANCELLED,         /* the meeting was cancelled: METHOD:CANCEL */
 	MAIL_CANCELLED_WAITING, /* the meeting was cancelled: a note for the waiting list */
 };
 
@@ -263,24 +264,25 @@ static const char *when_text(struct arena *a, const struct meeting *m, const cha
 static const char *details_text(struct arena *a, const struct meeting *m)
 {
 	return arena_printf(a, "%s%s%s%s%s%s%s%s%s", m->join_url ? "Join: " : "", m->join_url ? m->join_url : "",
-			    m->join_url ? "\n" : "", m->dial_in ? "Dial-in: " : "", m->dial_in ? m->dial_in : "",
-			    m->dial_in ? "\n" : "", m->room ? "Room: " : "", m->room ? m->room : "", m->room ? "\n" : "");
+	                    m->join_url ? "\n" : "", m->dial_in ? "Dial-in: " : "", m->dial_in ? m->dial_in : "",
+	                    m->dial_in ? "\n" : "", m->room ? "Room: " : "", m->room ? m->room : "",
+	                    m->room ? "\n" : "");
 }
 
 /* Meeting m as an event: the details (link, dial-in, room) only when with_details (for its participants). */
 static int meeting_event(struct arena *a, const struct meeting *m, bool with_details, struct ical_event *out,
-			 struct error *e)
+                         struct error *e)
 {
 	const char *base = config_get()->public_url, *authority = feed_authority(a);
-	const char *location = !with_details		 ? NULL
-			       : m->room && m->join_url ? arena_printf(a, "%s, %s", m->room, m->join_url)
-			       : m->room		 ? m->room
-							 : m->join_url;
+	const char *location = !with_details            ? NULL
+	                       : m->room && m->join_url ? arena_printf(a, "%s, %s", m->room, m->join_url)
+	                       : m->room                ? m->room
+	                                                : m->join_url;
 	*out = (struct ical_event){
 	    .uid = arena_printf(a, "meeting-%lld@%s", (long long)m->id, authority ? authority : ""),
 	    .summary = m->title,
 	    .description = arena_printf(a, "%s%s%s%s%s", m->description, *m->agenda ? "\n\nAgenda:\n" : "", m->agenda,
-					with_details ? "\n\n" : "", with_details ? details_text(a, m) : ""),
+	                                with_details ? "\n\n" : "", with_details ? details_text(a, m) : ""),
 	    .url = arena_printf(a, "%s/meetings/%lld", base, (long long)m->id),
 	    .sequence = m->sequence,
 	    .stamp = m->changed_at ? m->changed_at : clock_now(),
@@ -297,8 +299,8 @@ static int meeting_event(struct arena *a, const struct meeting *m, bool with_det
 	return 0;
 }
 
-const char *meeting_invitation(struct arena *a, const struct meeting *m, const char *tzid, bool cancel,
-			       const char *to, const char *name, struct error *e)
+const char *meeting_invitation(struct arena *a, const struct meeting *m, const char *tzid, bool cancel, const char *to,
+                               const char *name, struct error *e)
 {
 	struct ical_event ev;
 	if (meeting_event(a, m, !cancel, &ev, e) != 0)
@@ -354,38 +356,42 @@ int meeting_calendar(struct db *db, struct arena *a, int64_t id, struct ical_cal
 }
 
 /* Queues one mail of kind k about meeting m of process p to one person. */
-static int mail_one(struct db *db, struct arena *a, const struct meeting *m, const struct process *p,
-		    enum mail_kind k, const char *to, const char *name, struct error *e)
+static int mail_one(struct db *db, struct arena *a, const struct meeting *m, const struct process *p, enum mail_kind k,
+                    const char *to, const char *name, struct error *e)
 {
 	static const char *const SUBJECTS[] = {
-		[MAIL_CONFIRM] = "Registered: %s",
-		[MAIL_PROMOTED] = "A place for you: %s",
-		[MAIL_UPDATE] = "Changed: %s",
-		[MAIL_REMIND_DAY] = "Tomorrow: %s",
-		[MAIL_REMIND_HOUR] = "In an hour: %s",
-		[MAIL_WAITING] = "On the waiting list: %s",
-		[MAIL_UNREGISTERED] = "Registration cancelled: %s",
-		[MAIL_CANCELLED] = "Cancelled: %s",
-		[MAIL_CANCELLED_WAITING] = "Cancelled: %s",
+	    [MAIL_CONFIRM] = "Registered: %s",
+	    [MAIL_PROMOTED] = "A place for you: %s",
+	    [MAIL_UPDATE] = "Changed: %s",
+	    [MAIL_REMIND_DAY] = "Tomorrow: %s",
+	    [MAIL_REMIND_HOUR] = "In an hour: %s",
+	    [MAIL_WAITING] = "On the waiting list: %s",
+	    [MAIL_UNREGISTERED] = "Registration cancelled: %s",
+	    [MAIL_CANCELLED] = "Cancelled: %s",
+	    [MAIL_CANCELLED_WAITING] = "Cancelled: %s",
 	};
 	static const char *const LEADS[] = {
-		[MAIL_CONFIRM] = "You are registered for this meeting. The invitation attached (invite.ics) adds it to your calendar.",
-		[MAIL_PROMOTED] = "A place became free and it is yours: you are registered for this meeting.",
-		[MAIL_UPDATE] = "This meeting has changed; the invitation attached (invite.ics) updates it in your calendar.",
-		[MAIL_REMIND_DAY] = "A reminder: this meeting is tomorrow.",
-		[MAIL_REMIND_HOUR] = "A reminder: this meeting starts in an hour.",
-		[MAIL_WAITING] = "Every place is taken: you are on the waiting list. If a place becomes free, it goes "
-				 "to the first one waiting, and you will be told by mail.",
-		[MAIL_UNREGISTERED] = "Your registration for this meeting is cancelled, as you asked.",
-		[MAIL_CANCELLED] = "This meeting is cancelled; the file attached (cancel.ics) takes it out of your calendar.",
-		[MAIL_CANCELLED_WAITING] = "This meeting is cancelled: the waiting list is closed.",
+	    [MAIL_CONFIRM] =
+	        "You are registered for this meeting. The invitation attached (invite.ics) adds it to your calendar.",
+	    [MAIL_PROMOTED] = "A place became free and it is yours: you are registered for this meeting.",
+	    [MAIL_UPDATE] =
+	        "This meeting has changed; the invitation attached (invite.ics) updates it in your calendar.",
+	    [MAIL_REMIND_DAY] = "A reminder: this meeting is tomorrow.",
+	    [MAIL_REMIND_HOUR] = "A reminder: this meeting starts in an hour.",
+	    [MAIL_WAITING] = "Every place is taken: you are on the waiting list. If a place becomes free, it goes "
+	                     "to the first one waiting, and you will be told by mail.",
+	    [MAIL_UNREGISTERED] = "Your registration for this meeting is cancelled, as you asked.",
+	    [MAIL_CANCELLED] =
+	        "This meeting is cancelled; the file attached (cancel.ics) takes it out of your calendar.",
+	    [MAIL_CANCELLED_WAITING] = "This meeting is cancelled: the waiting list is closed.",
 	};
 	const bool registered = k <= MAIL_REMIND_HOUR; /* they have a place: the details are theirs */
 	const bool cancel = k == MAIL_UNREGISTERED || k == MAIL_CANCELLED;
 	const char *base = config_get()->public_url;
 	const char *body = arena_printf(
-	    a, "Hello,\n\n%s\n\n%s\n%s\nWhen: %s\nFormat: %s\n%s%s\nThe meeting: %s/meetings/%lld\n", LEADS[k], m->title,
-	    p->title, when_text(a, m, p->timezone), meeting_format_name(m->format), registered ? details_text(a, m) : "",
+	    a, "Hello,\n\n%s\n\n%s\n%s\nWhen: %s\nFormat: %s\n%s%s\nThe meeting: %s/meetings/%lld\n", LEADS[k],
+	    m->title, p->title, when_text(a, m, p->timezone), meeting_format_name(m->format),
+	    registered ? details_text(a, m) : "",
 	    registered && *m->agenda ? arena_printf(a, "\nAgenda:\n%s\n", m->agenda) : "", base, (long long)m->id);
 	const char *subject = arena_printf(a, SUBJECTS[k], m->title);
 	if (!body || !subject) {
@@ -404,16 +410,16 @@ static int mail_one(struct db *db, struct arena *a, const struct meeting *m, con
 		file = (struct outbox_attachment){
 		    .filename = cancel ? "cancel.ics" : "invite.ics",
 		    .content_type = cancel ? "text/calendar; charset=UTF-8; method=CANCEL"
-					   : "text/calendar; charset=UTF-8; method=REQUEST",
+		                           : "text/calendar; charset=UTF-8; method=REQUEST",
 		    .blob = blob,
 		};
 	}
 	const struct outbox_mail mail = {.kind = "meeting",
-					 .to = to,
-					 .subject = subject,
-					 .body = body,
-					 .attachments = file.blob ? &file : NULL,
-					 .nattachments = file.blob ? 1 : 0};
+	                                 .to = to,
+	                                 .subject = subject,
+	                                 .body = body,
+	                                 .attachments = file.blob ? &file : NULL,
+	                                 .nattachments = file.blob ? 1 : 0};
 	return outbox_enqueue(db, &mail, e);
 }
 
@@ -434,11 +440,11 @@ static int person_fill(struct arena *a, struct db_stmt *st, void *element)
 
 /* The people of meeting id in state s, in their order. */
 static int people(struct db *db, struct arena *a, int64_t id, enum registration_state s, struct person **out, int *n,
-		  struct error *e)
+                  struct error *e)
 {
 	static const char sql[] = "SELECT r.id, ac.email, ac.name FROM meeting_registration r "
-				  "JOIN account ac ON ac.id = r.account_id WHERE r.meeting_id = ? AND r.state = ? "
-				  "ORDER BY r.position, r.id";
+	                          "JOIN account ac ON ac.id = r.account_id WHERE r.meeting_id = ? AND r.state = ? "
+	                          "ORDER BY r.position, r.id";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		return -1;
@@ -449,7 +455,7 @@ static int people(struct db *db, struct arena *a, int64_t id, enum registration_
 
 /* Mails kind k to everyone of meeting m in state s. */
 static int mail_all(struct db *db, struct arena *a, const struct meeting *m, const struct process *p,
-		    enum registration_state s, enum mail_kind k, int *count, struct error *e)
+                    enum registration_state s, enum mail_kind k, int *count, struct error *e)
 {
 	struct person *list;
 	int n;
@@ -465,7 +471,7 @@ static int mail_all(struct db *db, struct arena *a, const struct meeting *m, con
 
 /* Gives the free places of meeting id to those waiting, in order, each mailed; *promoted how many. */
 static int promote(struct db *db, struct arena *a, int64_t id, const struct process *p, int64_t now, int *promoted,
-		   struct error *e)
+                   struct error *e)
 {
 	*promoted = 0;
 	struct meeting m;
@@ -487,7 +493,8 @@ static int promote(struct db *db, struct arena *a, int64_t id, const struct proc
 			return -1;
 		db_bind_int(st, 1, now);
 		db_bind_int(st, 2, list[i].registration_id);
-		if (db_exec_stmt(st, e) != 0 || mail_one(db, a, &m, p, MAIL_PROMOTED, list[i].email, list[i].name, e) != 0)
+		if (db_exec_stmt(st, e) != 0 ||
+		    mail_one(db, a, &m, p, MAIL_PROMOTED, list[i].email, list[i].name, e) != 0)
 			return -1;
 		++*promoted;
 	}
@@ -497,7 +504,7 @@ static int promote(struct db *db, struct arena *a, int64_t id, const struct proc
 /* ---- registration ---- */
 
 int meeting_registration_of(struct db *db, int64_t id, int64_t account_id, struct meeting_registration *out,
-			    struct error *e)
+                            struct error *e)
 {
 	*out = (struct meeting_registration){.state = REGISTRATION_CANCELLED};
 	static const char sql[] =
@@ -521,7 +528,7 @@ int meeting_registration_of(struct db *db, int64_t id, int64_t account_id, struc
 
 /* Sets who's row for meeting id to state s at the end of the meeting's order (made if there is none). */
 static int registration_put(struct db *db, int64_t id, int64_t account_id, enum registration_state s, int64_t now,
-			    struct error *e)
+                            struct error *e)
 {
 	static const char next_sql[] =
 	    "SELECT COALESCE(MAX(position), 0) + 1 FROM meeting_registration WHERE meeting_id = ?";
@@ -536,7 +543,7 @@ static int registration_put(struct db *db, int64_t id, int64_t account_id, enum 
 	const int64_t position = db_col_int(st, 0);
 	db_reset(st);
 	static const char update_sql[] = "UPDATE meeting_registration SET state = ?, position = ?, changed_at = ? "
-					 "WHERE meeting_id = ? AND account_id = ?";
+	                                 "WHERE meeting_id = ? AND account_id = ?";
 	if (!(st = db_stmt(db, update_sql, e)))
 		return -1;
 	db_bind_text(st, 1, registration_state_name(s));
@@ -549,7 +556,7 @@ static int registration_put(struct db *db, int64_t id, int64_t account_id, enum 
 	if (db_changes(db) > 0)
 		return 0;
 	static const char insert_sql[] = "INSERT INTO meeting_registration (meeting_id, account_id, state, position, "
-					 "created_at, changed_at) VALUES (?, ?, ?, ?, ?, ?)";
+	                                 "created_at, changed_at) VALUES (?, ?, ?, ?, ?, ?)";
 	if (!(st = db_stmt(db, insert_sql, e)))
 		return -1;
 	db_bind_int(st, 1, id);
@@ -573,7 +580,7 @@ static enum meeting_refusal refusal_at(const struct meeting *m, int64_t starts_a
 }
 
 int meeting_register(struct db *db, struct arena *a, int64_t id, const struct account *who, bool waiting_ok,
-		     int64_t now, struct meeting_registration *out, struct error *e)
+                     int64_t now, struct meeting_registration *out, struct error *e)
 {
 	*out = (struct meeting_registration){.state = REGISTRATION_CANCELLED};
 	if (db_begin(db, e) != 0)
@@ -609,7 +616,7 @@ int meeting_register(struct db *db, struct arena *a, int64_t id, const struct ac
 	    meeting_registration_of(db, id, who->id, out, e) != 0 ||
 	    mail_one(db, a, &m, &p, full ? MAIL_WAITING : MAIL_CONFIRM, who->email, who->name, e) != 0 ||
 	    audit_record(db, &actor, m.process_id, "meeting.register", arena_printf(a, "meeting:%lld", (long long)id),
-			 NULL, audit_json(a, json_pack("{s:s}", "state", registration_state_name(s))), e) != 0 ||
+	                 NULL, audit_json(a, json_pack("{s:s}", "state", registration_state_name(s))), e) != 0 ||
 	    db_commit(db, e) != 0)
 		goto fail;
 	return 0;
@@ -619,7 +626,7 @@ fail:
 }
 
 int meeting_unregister(struct db *db, struct arena *a, int64_t id, const struct account *who, int64_t now,
-		       struct meeting_registration *out, struct error *e)
+                       struct meeting_registration *out, struct error *e)
 {
 	if (db_begin(db, e) != 0)
 		return -1;
@@ -637,7 +644,7 @@ int meeting_unregister(struct db *db, struct arena *a, int64_t id, const struct 
 		return 0;
 	}
 	static const char sql[] = "UPDATE meeting_registration SET state = 'cancelled', changed_at = ? "
-				  "WHERE meeting_id = ? AND account_id = ?";
+	                          "WHERE meeting_id = ? AND account_id = ?";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		goto fail;
@@ -652,10 +659,10 @@ int meeting_unregister(struct db *db, struct arena *a, int64_t id, const struct 
 	if ((was.state == REGISTRATION_REGISTERED && !m.cancelled && to_come &&
 	     mail_one(db, a, &m, &p, MAIL_UNREGISTERED, who->email, who->name, e) != 0) ||
 	    (to_come && promote(db, a, id, &p, now, &promoted, e) != 0) ||
-	    audit_record(db, &actor, m.process_id, "meeting.unregister", arena_printf(a, "meeting:%lld", (long long)id),
-			 NULL, audit_json(a, json_pack("{s:s,s:i}", "was", registration_state_name(was.state), "promoted",
-						       promoted)),
-			 e) != 0 ||
+	    audit_record(
+	        db, &actor, m.process_id, "meeting.unregister", arena_printf(a, "meeting:%lld", (long long)id), NULL,
+	        audit_json(a, json_pack("{s:s,s:i}", "was", registration_state_name(was.state), "promoted", promoted)),
+	        e) != 0 ||
 	    db_commit(db, e) != 0)
 		goto fail;
 	return 0;
@@ -719,7 +726,7 @@ static void bind_input(struct db_stmt *st, const struct meeting_input *in, int64
 }
 
 int meeting_create(struct db *db, struct arena *a, const struct actor *who, const char *slug,
-		   const struct meeting_input *in, int64_t *id, struct error *e)
+                   const struct meeting_input *in, int64_t *id, struct error *e)
 {
 	int64_t closes_at;
 	check_input(a, in, &closes_at, e);
@@ -730,9 +737,10 @@ int meeting_create(struct db *db, struct arena *a, const struct actor *who, cons
 	struct process p;
 	if (process_find(db, a, slug, &p, e) != 0)
 		goto fail;
-	static const char sql[] = "INSERT INTO meeting (date, title, format, description, agenda, starts, ends, join_url, "
-				  "room, dial_in, capacity, registration_closes_at, process_id) "
-				  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
+	static const char sql[] =
+	    "INSERT INTO meeting (date, title, format, description, agenda, starts, ends, join_url, "
+	    "room, dial_in, capacity, registration_closes_at, process_id) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		goto fail;
@@ -740,7 +748,7 @@ int meeting_create(struct db *db, struct arena *a, const struct actor *who, cons
 	db_bind_int(st, 13, p.id);
 	if (db_insert_id(st, id, e) != 0 ||
 	    audit_record(db, who, p.id, "meeting.create", arena_printf(a, "meeting:%lld", (long long)*id), NULL,
-			 audit_json(a, json_pack("{s:s,s:s}", "date", in->date, "title", in->title)), e) != 0 ||
+	                 audit_json(a, json_pack("{s:s,s:s}", "date", in->date, "title", in->title)), e) != 0 ||
 	    db_commit(db, e) != 0)
 		goto fail;
 	return 0;
@@ -754,8 +762,8 @@ static bool same(const char *x, const char *y)
 	return !strcmp(x ? x : "", y ? y : "");
 }
 
-int meeting_update(struct db *db, struct arena *a, const struct actor *who, int64_t id,
-		   const struct meeting_input *in, struct error *e)
+int meeting_update(struct db *db, struct arena *a, const struct actor *who, int64_t id, const struct meeting_input *in,
+                   struct error *e)
 {
 	int64_t closes_at;
 	check_input(a, in, &closes_at, e);
@@ -773,8 +781,9 @@ int meeting_update(struct db *db, struct arena *a, const struct actor *who, int6
 	}
 	const bool moved = !same(m.date, in->date) || !same(m.starts, in->starts) || !same(m.ends, in->ends);
 	const bool changed = moved || !same(m.title, in->title) || m.format != in->format ||
-			     !same(m.join_url, in->join_url) || !same(m.room, in->room) || !same(m.dial_in, in->dial_in) ||
-			     !same(m.description, in->description) || !same(m.agenda, in->agenda);
+	                     !same(m.join_url, in->join_url) || !same(m.room, in->room) ||
+	                     !same(m.dial_in, in->dial_in) || !same(m.description, in->description) ||
+	                     !same(m.agenda, in->agenda);
 	static const char sql[] =
 	    "UPDATE meeting SET date = ?, title = ?, format = ?, description = ?, agenda = ?, starts = ?, ends = ?, "
 	    "join_url = ?, room = ?, dial_in = ?, capacity = ?, registration_closes_at = ?, "
@@ -797,10 +806,10 @@ int meeting_update(struct db *db, struct arena *a, const struct actor *who, int6
 	    (changed && mail_all(db, a, &m, &p, REGISTRATION_REGISTERED, MAIL_UPDATE, &updated, e) != 0) ||
 	    promote(db, a, id, &p, now, &promoted, e) != 0 ||
 	    audit_record(db, who, m.process_id, moved ? "meeting.move" : "meeting.update",
-			 arena_printf(a, "meeting:%lld", (long long)id), NULL,
-			 audit_json(a, json_pack("{s:s,s:i,s:i,s:i}", "date", m.date, "sequence", m.sequence, "mailed",
-						 updated, "promoted", promoted)),
-			 e) != 0 ||
+	                 arena_printf(a, "meeting:%lld", (long long)id), NULL,
+	                 audit_json(a, json_pack("{s:s,s:i,s:i,s:i}", "date", m.date, "sequence", m.sequence, "mailed",
+	                                         updated, "promoted", promoted)),
+	                 e) != 0 ||
 	    db_commit(db, e) != 0)
 		goto fail;
 	return 0;
@@ -810,7 +819,7 @@ fail:
 }
 
 int meeting_cancel(struct db *db, struct arena *a, const struct actor *who, int64_t id, const char *reason,
-		   struct error *e)
+                   struct error *e)
 {
 	field_check_text(e, "reason", reason, true, MEETING_TEXT_MAX, "why the meeting is cancelled");
 	if (e->code)
@@ -837,9 +846,9 @@ int meeting_cancel(struct db *db, struct arena *a, const struct actor *who, int6
 	    mail_all(db, a, &m, &p, REGISTRATION_REGISTERED, MAIL_CANCELLED, &registered, e) != 0 ||
 	    mail_all(db, a, &m, &p, REGISTRATION_WAITING, MAIL_CANCELLED_WAITING, &waiting, e) != 0 ||
 	    audit_record(db, who, m.process_id, "meeting.cancel", arena_printf(a, "meeting:%lld", (long long)id), NULL,
-			 audit_json(a, json_pack("{s:s,s:i,s:i}", "reason", reason, "registered", registered, "waiting",
-						 waiting)),
-			 e) != 0 ||
+	                 audit_json(a, json_pack("{s:s,s:i,s:i}", "reason", reason, "registered", registered, "waiting",
+	                                         waiting)),
+	                 e) != 0 ||
 	    db_commit(db, e) != 0)
 		goto fail;
 	return 0;
@@ -849,7 +858,7 @@ fail:
 }
 
 int meeting_set_outcome(struct db *db, struct arena *a, const struct actor *who, int64_t id, const char *summary,
-			const char *outcome, int64_t followup_call_id, int64_t now, struct error *e)
+                        const char *outcome, int64_t followup_call_id, int64_t now, struct error *e)
 {
 	field_check_text(e, "summary", summary, false, MEETING_TEXT_MAX, "a summary");
 	field_check_text(e, "outcome", outcome, false, MEETING_TEXT_MAX, "the outcome");
@@ -895,7 +904,7 @@ int meeting_set_outcome(struct db *db, struct arena *a, const struct actor *who,
 	db_bind_int(st, 4, id);
 	if (db_exec_stmt(st, e) != 0 ||
 	    audit_record(db, who, m.process_id, "meeting.outcome", arena_printf(a, "meeting:%lld", (long long)id), NULL,
-			 NULL, e) != 0 ||
+	                 NULL, e) != 0 ||
 	    db_commit(db, e) != 0)
 		goto fail;
 	return 0;
@@ -923,7 +932,7 @@ static int participant_fill(struct arena *a, struct db_stmt *st, void *element)
 }
 
 int meeting_participants(struct db *db, struct arena *a, int64_t id, struct meeting_participant **out, int *n,
-			 struct error *e)
+                         struct error *e)
 {
 	/* The waiting ones numbered 1, 2, ... in their order; the registered ones by category, then name. */
 	static const char sql[] =
@@ -958,13 +967,14 @@ static int due_fill(struct arena *a, struct db_stmt *st, void *element)
 /* Reminds meeting id's registered participants, kind ("day", "hour"), once for the start starts_at: the
  * mark and the mails in one transaction, the mark first so that a second server finds it taken. */
 static int remind(struct db *db, struct arena *a, int64_t id, const char *kind, int64_t starts_at, int64_t now,
-		  bool *sent, struct error *e)
+                  bool *sent, struct error *e)
 {
 	*sent = false;
 	if (db_begin(db, e) != 0)
 		return -1;
-	static const char sql[] = "INSERT INTO meeting_reminder (meeting_id, kind, starts_at, sent_at) VALUES (?, ?, ?, ?) "
-				  "ON CONFLICT DO NOTHING";
+	static const char sql[] =
+	    "INSERT INTO meeting_reminder (meeting_id, kind, starts_at, sent_at) VALUES (?, ?, ?, ?) "
+	    "ON CONFLICT DO NOTHING";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		goto fail;
@@ -983,7 +993,7 @@ static int remind(struct db *db, struct arena *a, int64_t id, const char *kind, 
 	int count = 0;
 	if (meeting_find(db, a, id, &m, e) != 0 || process_find_id_bare(db, a, m.process_id, &p, e) != 0 ||
 	    mail_all(db, a, &m, &p, REGISTRATION_REGISTERED, !strcmp(kind, "day") ? MAIL_REMIND_DAY : MAIL_REMIND_HOUR,
-		     &count, e) != 0 ||
+	             &count, e) != 0 ||
 	    db_commit(db, e) != 0)
 		goto fail;
 	log_event("meeting.reminder", "meeting=%lld kind=%s mails=%d", (long long)id, kind, count);
@@ -1008,8 +1018,8 @@ int meeting_reminders(struct db *db, struct arena *a, int64_t now, int *sent, st
 		return -1;
 	}
 	static const char sql[] = "SELECT m.id FROM meeting m WHERE m.cancelled = 0 AND m.date >= ? AND m.date <= ? "
-				  "AND EXISTS (SELECT 1 FROM meeting_registration r WHERE r.meeting_id = m.id "
-				  "AND r.state = 'registered') ORDER BY m.id";
+	                          "AND EXISTS (SELECT 1 FROM meeting_registration r WHERE r.meeting_id = m.id "
+	                          "AND r.state = 'registered') ORDER BY m.id";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		return -1;
@@ -1023,14 +1033,15 @@ int meeting_reminders(struct db *db, struct arena *a, int64_t now, int *sent, st
 		struct meeting m;
 		struct process p;
 		int64_t starts_at, ends_at;
-		if (meeting_find(db, a, list[i].id, &m, e) != 0 || process_find_id_bare(db, a, m.process_id, &p, e) != 0)
+		if (meeting_find(db, a, list[i].id, &m, e) != 0 ||
+		    process_find_id_bare(db, a, m.process_id, &p, e) != 0)
 			return -1;
 		if (meeting_instants(&m, p.timezone, &starts_at, &ends_at) != 0 || now >= starts_at)
 			continue;
 		/* The nearer reminder only: a server that was down through the day's one sends the hour's alone. */
 		const char *kind = now >= starts_at - MEETING_REMIND_HOUR  ? "hour"
-				   : now >= starts_at - MEETING_REMIND_DAY ? "day"
-									   : NULL;
+		                   : now >= starts_at - MEETING_REMIND_DAY ? "day"
+		                                                           : NULL;
 		bool done = false;
 		if (kind && remind(db, a, m.id, kind, starts_at, now, &done, e) != 0)
 			return -1;

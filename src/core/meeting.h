@@ -60,29 +60,28 @@ struct meeting {
 	const char *title;
 	enum meeting_format format;
 	const char *description;
-	const char *starts, *ends; /* "HH:MM" in the process's time zone, or NULL when not set */
-	const char *join_url;      /* how to join, or NULL: shown to registered participants only */
-	const char *room, *dial_in; /* or NULL: registered participants only, too */
-	const char *agenda;        /* plain text, "" when none */
-	int capacity;              /* places; 0: no limit */
+	const char *starts, *ends;      /* "HH:MM" in the process's time zone, or NULL when not set */
+	const char *join_url;           /* how to join, or NULL: shown to registered participants only */
+	const char *room, *dial_in;     /* or NULL: registered participants only, too */
+	const char *agenda;             /* plain text, "" when none */
+	int capacity;                   /* places; 0: no limit */
 	int64_t registration_closes_at; /* UTC; 0: registration closes when the meeting starts */
 	bool cancelled;
-	int sequence;       /* the SEQUENCE of its event: grows at each move, change or cancellation */
-	int64_t changed_at; /* the last such change, or 0 */
+	int sequence;                  /* the SEQUENCE of its event: grows at each move, change or cancellation */
+	int64_t changed_at;            /* the last such change, or 0 */
 	const char *summary, *outcome; /* published after the meeting: "" until then */
 	int64_t followup_call_id;      /* the call that followed it, or 0 */
 	int registered, waiting;       /* how many have a place, how many wait */
 };
 
 int meeting_add(struct db *db, int64_t process_id, const char *date, const char *title, enum meeting_format format,
-		const char *description, int64_t *id, struct error *e);
+                const char *description, int64_t *id, struct error *e);
 /* Sets meeting id's time (starts before ends, both "HH:MM") and the link to join it (an http or https URL, or
  * NULL for none), inside the caller's transaction, recording nothing (for loaders such as the demo). Field
  * errors "starts", "ends", "join_url". */
 int meeting_set_time(struct db *db, int64_t id, const char *starts, const char *ends, const char *join_url,
-		     struct error *e);
-int meeting_list(struct db *db, struct arena *a, int64_t process_id, struct meeting **out, int *n,
-		 struct error *e);
+                     struct error *e);
+int meeting_list(struct db *db, struct arena *a, int64_t process_id, struct meeting **out, int *n, struct error *e);
 /* Meeting id, in a; ERROR_NOT_FOUND if there is none. */
 int meeting_find(struct db *db, struct arena *a, int64_t id, struct meeting *out, struct error *e);
 
@@ -94,29 +93,29 @@ int meeting_instants(const struct meeting *m, const char *tzid, int64_t *starts_
 struct meeting_input {
 	const char *date, *title, *description, *agenda;
 	enum meeting_format format;
-	const char *starts, *ends;  /* "HH:MM", both or neither */
+	const char *starts, *ends; /* "HH:MM", both or neither */
 	const char *join_url, *room, *dial_in;
-	int capacity;                 /* 0: no limit */
+	int capacity;                    /* 0: no limit */
 	const char *registration_closes; /* RFC 3339 instant, or NULL: when it starts */
 };
 
 /* Creates a meeting of the process (slug) in its own transaction; audit "meeting.create". Field errors. */
 int meeting_create(struct db *db, struct arena *a, const struct actor *who, const char *slug,
-		   const struct meeting_input *in, int64_t *id, struct error *e);
+                   const struct meeting_input *in, int64_t *id, struct error *e);
 /* Sets every field of meeting id from in, in its own transaction; audit "meeting.update". A change of its
  * date or hours is a move: SEQUENCE grows and every registered participant is mailed the updated
  * invitation (same UID); so is a change of title, format or practical details. A larger capacity gives
  * places to the waiting list, in order. ERROR_CONFLICT for a cancelled meeting. */
-int meeting_update(struct db *db, struct arena *a, const struct actor *who, int64_t id,
-		   const struct meeting_input *in, struct error *e);
+int meeting_update(struct db *db, struct arena *a, const struct actor *who, int64_t id, const struct meeting_input *in,
+                   struct error *e);
 /* Cancels meeting id (reason required); audit "meeting.cancel". SEQUENCE grows; registered participants are
  * mailed METHOD:CANCEL, the waiting list a note. ERROR_CONFLICT if already cancelled. */
 int meeting_cancel(struct db *db, struct arena *a, const struct actor *who, int64_t id, const char *reason,
-		   struct error *e);
+                   struct error *e);
 /* Publishes what came of a meeting that has ended: its summary, outcome and the call that followed it
  * (0: none; a call of the same process); audit "meeting.outcome". ERROR_CONFLICT before it ends. */
 int meeting_set_outcome(struct db *db, struct arena *a, const struct actor *who, int64_t id, const char *summary,
-			const char *outcome, int64_t followup_call_id, int64_t now, struct error *e);
+                        const char *outcome, int64_t followup_call_id, int64_t now, struct error *e);
 
 /* Why a registration was refused. */
 enum meeting_refusal {
@@ -132,8 +131,8 @@ const char *meeting_refusal_text(enum meeting_refusal r);
 
 struct meeting_registration {
 	enum registration_state state;
-	int position;       /* on the waiting list: 1 for the next one; 0 otherwise */
-	bool unchanged;     /* it was so already: nothing was done (a second registration) */
+	int position;                 /* on the waiting list: 1 for the next one; 0 otherwise */
+	bool unchanged;               /* it was so already: nothing was done (a second registration) */
 	enum meeting_refusal refusal; /* set with ERROR_CONFLICT */
 };
 
@@ -142,15 +141,15 @@ struct meeting_registration {
  * waiting-list note is queued by mail; audit "meeting.register". Already registered or waiting: unchanged,
  * no mail. Refused: -1, ERROR_CONFLICT, out->refusal says why. */
 int meeting_register(struct db *db, struct arena *a, int64_t id, const struct account *who, bool waiting_ok,
-		     int64_t now, struct meeting_registration *out, struct error *e);
+                     int64_t now, struct meeting_registration *out, struct error *e);
 /* Cancels who's place or place on the waiting list; a freed place goes to the first one waiting (mailed
  * the invitation), if the meeting is still to come. who is mailed METHOD:CANCEL for a place they had.
  * Nothing to cancel: out->unchanged. audit "meeting.unregister". */
 int meeting_unregister(struct db *db, struct arena *a, int64_t id, const struct account *who, int64_t now,
-		       struct meeting_registration *out, struct error *e);
+                       struct meeting_registration *out, struct error *e);
 /* who's registration for meeting id (state REGISTRATION_CANCELLED when none); -1 on a database error. */
 int meeting_registration_of(struct db *db, int64_t id, int64_t account_id, struct meeting_registration *out,
-			    struct error *e);
+                            struct error *e);
 
 struct meeting_participant {
 	const char *name, *email, *organization, *category, *country;
@@ -161,11 +160,11 @@ struct meeting_participant {
 /* The participants and the waiting list of meeting id (not the cancelled), by category, then by name; the
  * waiting ones after, in their order. */
 int meeting_participants(struct db *db, struct arena *a, int64_t id, struct meeting_participant **out, int *n,
-			 struct error *e);
+                         struct error *e);
 
 /* The meeting's invitation for one attendee (see render/ical.h), in a; NULL with e on failure. */
-const char *meeting_invitation(struct arena *a, const struct meeting *m, const char *tzid, bool cancel,
-			       const char *to, const char *name, struct error *e);
+const char *meeting_invitation(struct arena *a, const struct meeting *m, const char *tzid, bool cancel, const char *to,
+                               const char *name, struct error *e);
 
 /* Meeting id alone as a published calendar (/meetings/{id}.ics): no METHOD, no practical details. */
 struct ical_calendar;

@@ -59,8 +59,8 @@ enum ical_invite { ICAL_INVITE_REQUEST, ICAL_INVITE_CANCEL };
 struct ical_invitation {
 	enum ical_invite method;
 	const char *tzid;
-	const char *organizer; /* an e-mail address */
-	const char *attendee;  /* an e-mail address */
+	const char *organizer;     /* an e-mail address */
+	const char *attendee;      /* an e-mail address */
 	const char *attendee_name; /* or NULL */
 	const struct ical_event *event;
 };

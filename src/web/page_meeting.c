@@ -39,7 +39,7 @@ static bool load(struct request *r, bool json, struct meeting *m, struct process
 	if (!parse_id(r->params[0], &id)) {
 		error_set(&e, ERROR_NOT_FOUND, "There is no such meeting.");
 	} else if (meeting_find(r->db, &r->arena, id, m, &e) == 0 &&
-		   process_find_id_bare(r->db, &r->arena, m->process_id, p, &e) == 0) {
+	           process_find_id_bare(r->db, &r->arena, m->process_id, p, &e) == 0) {
 		return true;
 	}
 	if (json)
@@ -68,7 +68,7 @@ static void time_element(struct request *r, const char *tzid, int64_t t)
 	char iso[CLOCK_RFC3339_LEN];
 	clock_format_rfc3339(t, iso);
 	html_printf(&r->out, "<time datetime=\"%s\" data-local data-tz=\"%s\">%s</time>", iso, tzid,
-		    page_instant_human(r, tzid, t));
+	            page_instant_human(r, tzid, t));
 }
 
 static void meeting_when(struct request *r, const struct meeting *m, const struct process *p)
@@ -81,13 +81,12 @@ static void meeting_when(struct request *r, const struct meeting *m, const struc
 		clock_format_rfc3339(s, us);
 		clock_format_rfc3339(t, ue);
 		/* "2021-02-10T13:00:00Z": the date, then the hour and minute from character 11 */
-		html_printf(&r->out, " until %s (%s, %s\u2013%s UTC).", m->ends,
-			    arena_printf(&r->arena, "%.10s", us), arena_printf(&r->arena, "%.5s", us + 11),
-			    arena_printf(&r->arena, "%.5s", ue + 11));
+		html_printf(&r->out, " until %s (%s, %s\u2013%s UTC).", m->ends, arena_printf(&r->arena, "%.10s", us),
+		            arena_printf(&r->arena, "%.5s", us + 11), arena_printf(&r->arena, "%.5s", ue + 11));
 		html_printf(&r->out,
-			    " <span class=\"hint\">Times are in the consultation's zone (%s) and in UTC; with "
-			    "JavaScript your own time is added.</span>",
-			    p->timezone);
+		            " <span class=\"hint\">Times are in the consultation's zone (%s) and in UTC; with "
+		            "JavaScript your own time is added.</span>",
+		            p->timezone);
 	} else {
 		html_printf(&r->out, "%s.", page_date(r, m->date));
 	}
@@ -107,7 +106,7 @@ void page_meeting(struct request *r)
 	const int64_t now = clock_now();
 	page_begin(r, m.title);
 	html_printf(&r->out, "<h1>%s</h1>\n<p>A meeting of <a href=\"/processes/%u\">%s</a> (%s).</p>\n", m.title,
-		    p.slug, p.title, meeting_format_name(m.format));
+	            p.slug, p.title, meeting_format_name(m.format));
 	if (m.cancelled)
 		html_printf(&r->out, "<p class=\"state\"><strong>This meeting is cancelled.</strong></p>\n");
 	meeting_when(r, &m, &p);
@@ -115,12 +114,13 @@ void page_meeting(struct request *r)
 		html_printf(&r->out, "<p>%s</p>\n", m.description);
 	if (*m.agenda)
 		html_printf(&r->out, "<h2>Agenda</h2>\n<pre class=\"agenda\">%s</pre>\n", m.agenda);
-	html_printf(&r->out, "<p><a href=\"/meetings/%L.ics\">Add to a calendar (iCalendar)</a></p>\n", (long long)m.id);
+	html_printf(&r->out, "<p><a href=\"/meetings/%L.ics\">Add to a calendar (iCalendar)</a></p>\n",
+	            (long long)m.id);
 
 	html_printf(&r->out, "<section aria-labelledby=\"registration\"><h2 id=\"registration\">Registration</h2>\n");
 	if (m.capacity)
 		html_printf(&r->out, "<p>%d of %d places taken%R.</p>\n", m.registered, m.capacity,
-			    m.waiting ? arena_printf(&r->arena, "; %d waiting", m.waiting) : "");
+		            m.waiting ? arena_printf(&r->arena, "; %d waiting", m.waiting) : "");
 	if (m.registration_closes_at && now < starts_at) {
 		html_printf(&r->out, "<p>Registration closes on ");
 		time_element(r, p.timezone, m.registration_closes_at);
@@ -129,47 +129,49 @@ void page_meeting(struct request *r)
 	if (details) {
 		html_printf(&r->out, "<h3>For participants</h3>\n<ul class=\"details\">\n");
 		if (m.join_url)
-			html_printf(&r->out, "<li><a class=\"join\" href=\"%s\">Join the %s</a></li>\n", m.join_url, m.title);
+			html_printf(&r->out, "<li><a class=\"join\" href=\"%s\">Join the %s</a></li>\n", m.join_url,
+			            m.title);
 		if (m.dial_in)
 			html_printf(&r->out, "<li>Dial-in: %s</li>\n", m.dial_in);
 		if (m.room)
 			html_printf(&r->out, "<li>Room: %s</li>\n", m.room);
 		html_printf(&r->out, "</ul>\n");
 	}
-	enum meeting_refusal refusal = m.cancelled	  ? MEETING_REFUSED_CANCELLED
-				       : now >= starts_at ? MEETING_REFUSED_PAST
-				       : m.registration_closes_at && now >= m.registration_closes_at
-					   ? MEETING_REFUSED_CLOSED
-					   : MEETING_ACCEPTED;
+	enum meeting_refusal refusal = m.cancelled        ? MEETING_REFUSED_CANCELLED
+	                               : now >= starts_at ? MEETING_REFUSED_PAST
+	                               : m.registration_closes_at && now >= m.registration_closes_at
+	                                   ? MEETING_REFUSED_CLOSED
+	                                   : MEETING_ACCEPTED;
 	if (reg.state == REGISTRATION_REGISTERED)
 		html_printf(&r->out, "<p class=\"registered\">You are registered.</p>\n");
 	else if (reg.state == REGISTRATION_WAITING)
-		html_printf(&r->out, "<p class=\"waiting\">You are on the waiting list (number %d).</p>\n", reg.position);
+		html_printf(&r->out, "<p class=\"waiting\">You are on the waiting list (number %d).</p>\n",
+		            reg.position);
 	if (reg.state != REGISTRATION_CANCELLED && refusal != MEETING_REFUSED_PAST && !m.cancelled) {
 		html_printf(&r->out,
-			    "<form method=\"post\" action=\"/meetings/%L/unregister\">"
-			    "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"
-			    "<button type=\"submit\">Cancel my registration</button></form>\n",
-			    (long long)m.id, auth_csrf_token(r));
+		            "<form method=\"post\" action=\"/meetings/%L/unregister\">"
+		            "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"
+		            "<button type=\"submit\">Cancel my registration</button></form>\n",
+		            (long long)m.id, auth_csrf_token(r));
 	} else if (reg.state == REGISTRATION_CANCELLED && refusal != MEETING_ACCEPTED) {
 		html_printf(&r->out, "<p>%s</p>\n", meeting_refusal_text(refusal));
 	} else if (reg.state == REGISTRATION_CANCELLED && !r->account) {
 		html_printf(&r->out,
-			    "<p>To register, <a href=\"/login?next=/meetings/%L\">log in</a> or <a "
-			    "href=\"/account/register\">create an account</a>. Registered participants are given the "
-			    "link to join, the dial-in and the room here and by mail.</p>\n",
-			    (long long)m.id);
+		            "<p>To register, <a href=\"/login?next=/meetings/%L\">log in</a> or <a "
+		            "href=\"/account/register\">create an account</a>. Registered participants are given the "
+		            "link to join, the dial-in and the room here and by mail.</p>\n",
+		            (long long)m.id);
 	} else if (reg.state == REGISTRATION_CANCELLED) {
 		const bool full = m.capacity && (m.registered >= m.capacity || m.waiting > 0);
 		if (full)
 			html_printf(&r->out, "<p>%s</p>\n", meeting_refusal_text(MEETING_REFUSED_FULL));
 		html_printf(&r->out,
-			    "<form method=\"post\" action=\"/meetings/%L/register\">"
-			    "<input type=\"hidden\" name=\"csrf\" value=\"%s\">%R"
-			    "<button type=\"submit\">%s</button></form>\n",
-			    (long long)m.id, auth_csrf_token(r),
-			    full ? "<input type=\"hidden\" name=\"waiting_list\" value=\"1\">" : "",
-			    full ? "Join the waiting list" : "Register");
+		            "<form method=\"post\" action=\"/meetings/%L/register\">"
+		            "<input type=\"hidden\" name=\"csrf\" value=\"%s\">%R"
+		            "<button type=\"submit\">%s</button></form>\n",
+		            (long long)m.id, auth_csrf_token(r),
+		            full ? "<input type=\"hidden\" name=\"waiting_list\" value=\"1\">" : "",
+		            full ? "Join the waiting list" : "Register");
 	}
 	html_printf(&r->out, "</section>\n");
 	if (*m.summary || *m.outcome || m.followup_call_id) {
@@ -180,7 +182,7 @@ void page_meeting(struct request *r)
 			html_printf(&r->out, "<h3>Outcome</h3>\n<p class=\"outcome\">%s</p>\n", m.outcome);
 		if (m.followup_call_id)
 			html_printf(&r->out, "<p><a href=\"/calls/%L\">The call that followed</a></p>\n",
-				    (long long)m.followup_call_id);
+			            (long long)m.followup_call_id);
 		html_printf(&r->out, "</section>\n");
 	}
 	page_end(r, 200);
@@ -235,7 +237,7 @@ void page_meeting_register(struct request *r)
 		error_set(&e, ERROR_NOT_FOUND, "There is no such meeting.");
 	else
 		rc = meeting_register(r->db, &r->arena, id, r->account, waiting && !strcmp(waiting, "1"), clock_now(),
-				      &out, &e);
+		                      &out, &e);
 	form_answer(r, rc, &e, &out);
 }
 
@@ -270,19 +272,18 @@ static json_t *meeting_json(struct request *r, const struct meeting *m, const st
 {
 	int64_t s = 0, t = 0;
 	meeting_instants(m, p->timezone, &s, &t);
-	json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:s,s:b,s:i,s:i,s:i,s:o,s:s,s:s,s:o,s:s,s:s}",
-			      "id", (json_int_t)m->id, "process", p->slug, "date", m->date, "title", m->title, "format",
-			      meeting_format_name(m->format), "description", m->description, "starts",
-			      text_or_null(m->starts), "ends", text_or_null(m->ends), "starts_at", api_instant(s),
-			      "ends_at", api_instant(t), "agenda", m->agenda, "cancelled", m->cancelled, "capacity",
-			      m->capacity, "registered", m->registered, "waiting", m->waiting, "registration_closes_at",
-			      m->registration_closes_at ? api_instant(m->registration_closes_at) : json_null(), "summary",
-			      m->summary, "outcome", m->outcome, "followup_call",
-			      m->followup_call_id ? json_string(arena_printf(&r->arena, "/calls/%lld",
-									     (long long)m->followup_call_id))
-						  : json_null(),
-			      "url", arena_printf(&r->arena, "/meetings/%lld", (long long)m->id), "ics",
-			      arena_printf(&r->arena, "/meetings/%lld.ics", (long long)m->id));
+	json_t *o = json_pack(
+	    "{s:I,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:s,s:b,s:i,s:i,s:i,s:o,s:s,s:s,s:o,s:s,s:s}", "id",
+	    (json_int_t)m->id, "process", p->slug, "date", m->date, "title", m->title, "format",
+	    meeting_format_name(m->format), "description", m->description, "starts", text_or_null(m->starts), "ends",
+	    text_or_null(m->ends), "starts_at", api_instant(s), "ends_at", api_instant(t), "agenda", m->agenda,
+	    "cancelled", m->cancelled, "capacity", m->capacity, "registered", m->registered, "waiting", m->waiting,
+	    "registration_closes_at", m->registration_closes_at ? api_instant(m->registration_closes_at) : json_null(),
+	    "summary", m->summary, "outcome", m->outcome, "followup_call",
+	    m->followup_call_id ? json_string(arena_printf(&r->arena, "/calls/%lld", (long long)m->followup_call_id))
+	                        : json_null(),
+	    "url", arena_printf(&r->arena, "/meetings/%lld", (long long)m->id), "ics",
+	    arena_printf(&r->arena, "/meetings/%lld.ics", (long long)m->id));
 	json_object_set_new(o, "sequence", json_integer(m->sequence));
 	struct meeting_registration reg;
 	if (sees_details(r, m, &reg)) {
@@ -336,11 +337,11 @@ static void api_registration(struct request *r, bool cancel)
 	error_clear(&e);
 	struct meeting_registration out = {0};
 	int rc = cancel ? meeting_unregister(r->db, &r->arena, id, r->account, clock_now(), &out, &e)
-			: meeting_register(r->db, &r->arena, id, r->account, waiting_ok, clock_now(), &out, &e);
+	                : meeting_register(r->db, &r->arena, id, r->account, waiting_ok, clock_now(), &out, &e);
 	if (rc != 0) {
 		if (e.code && !strcmp(e.code, ERROR_CONFLICT) && out.refusal != MEETING_ACCEPTED) {
 			json_t *j = json_pack("{s:{s:s,s:s,s:{}}}", "error", "code", meeting_refusal_code(out.refusal),
-					      "message", e.message, "fields");
+			                      "message", e.message, "fields");
 			if (out.refusal == MEETING_REFUSED_FULL)
 				json_object_set_new(json_object_get(j, "error"), "waiting_list", json_true());
 			reply_json(r, 409, j);
@@ -376,20 +377,27 @@ static const char *member(struct request *r, json_t *body, const char *name, str
 	return arena_strndup(&r->arena, json_string_value(v), json_string_length(v));
 }
 
-static const char *const MEETING_MEMBERS[] = {"date",	 "title",   "description", "agenda",    "format",
-					      "starts", "ends",	    "join_url",	   "room",	"dial_in",
-					      "capacity", "registration_closes", NULL};
+static const char *const MEETING_MEMBERS[] = {
+    "date",    "title",    "description",         "agenda", "format", "starts", "ends", "join_url", "room",
+    "dial_in", "capacity", "registration_closes", NULL};
 
 /* Reads a meeting from body into in: a PATCH starts from the meeting as it is (base), a POST from nothing. */
 static void meeting_input_read(struct request *r, json_t *body, const struct meeting *base, struct meeting_input *in,
-			       struct error *e)
+                               struct error *e)
 {
 	api_known_members(body, MEETING_MEMBERS, e);
 	if (base) {
-		*in = (struct meeting_input){.date = base->date, .title = base->title, .description = base->description,
-					     .agenda = base->agenda, .format = base->format, .starts = base->starts,
-					     .ends = base->ends, .join_url = base->join_url, .room = base->room,
-					     .dial_in = base->dial_in, .capacity = base->capacity};
+		*in = (struct meeting_input){.date = base->date,
+		                             .title = base->title,
+		                             .description = base->description,
+		                             .agenda = base->agenda,
+		                             .format = base->format,
+		                             .starts = base->starts,
+		                             .ends = base->ends,
+		                             .join_url = base->join_url,
+		                             .room = base->room,
+		                             .dial_in = base->dial_in,
+		                             .capacity = base->capacity};
 		if (base->registration_closes_at) {
 			char iso[CLOCK_RFC3339_LEN];
 			clock_format_rfc3339(base->registration_closes_at, iso);
@@ -399,11 +407,15 @@ static void meeting_input_read(struct request *r, json_t *body, const struct mee
 		*in = (struct meeting_input){.format = MEETING_ONLINE};
 	}
 	static const size_t offsets[] = {
-	    offsetof(struct meeting_input, date),     offsetof(struct meeting_input, title),
-	    offsetof(struct meeting_input, description), offsetof(struct meeting_input, agenda),
+	    offsetof(struct meeting_input, date),
+	    offsetof(struct meeting_input, title),
+	    offsetof(struct meeting_input, description),
+	    offsetof(struct meeting_input, agenda),
 	    0,
-	    offsetof(struct meeting_input, starts),   offsetof(struct meeting_input, ends),
-	    offsetof(struct meeting_input, join_url), offsetof(struct meeting_input, room),
+	    offsetof(struct meeting_input, starts),
+	    offsetof(struct meeting_input, ends),
+	    offsetof(struct meeting_input, join_url),
+	    offsetof(struct meeting_input, room),
 	    offsetof(struct meeting_input, dial_in),
 	};
 	for (int i = 0; i < (int)(sizeof offsets / sizeof *offsets); i++) {
@@ -420,8 +432,8 @@ static void meeting_input_read(struct request *r, json_t *body, const struct mee
 			error_field(e, "capacity", "Must be a whole number (0 for no limit).");
 		else
 			in->capacity = json_integer_value(cap) < 0 || json_integer_value(cap) > 1000000
-					   ? -1
-					   : (int)json_integer_value(cap);
+			                   ? -1
+			                   : (int)json_integer_value(cap);
 	} else if (cap) {
 		in->capacity = 0;
 	}
@@ -529,7 +541,8 @@ void api_meeting_outcome(struct request *r)
 		call_id = json_integer_value(call);
 	json_decref(body);
 	const struct actor who = auth_actor(r);
-	if (e.code || meeting_set_outcome(r->db, &r->arena, &who, m.id, summary, outcome, call_id, clock_now(), &e) != 0) {
+	if (e.code ||
+	    meeting_set_outcome(r->db, &r->arena, &who, m.id, summary, outcome, call_id, clock_now(), &e) != 0) {
 		reply_json_error(r, &e);
 		return;
 	}

@@ -29,7 +29,7 @@ static const char *const FORMATS[][2] = {
 
 /* The meeting's fields, from m (NULL: a new one) or what was typed. */
 static void meeting_fields(struct request *r, const struct office_form *f, const struct process *p,
-			   const struct meeting *m)
+                           const struct meeting *m)
 {
 	char closes[CLOCK_RFC3339_LEN] = "";
 	if (m && m->registration_closes_at)
@@ -39,24 +39,25 @@ static void meeting_fields(struct request *r, const struct office_form *f, const
 		snprintf(capacity, sizeof capacity, "%d", m->capacity);
 	office_input(r, f, "title", "Title", NULL, m ? m->title : NULL, "text", MEETING_LINE_MAX);
 	office_input(r, f, "date", "Date", arena_printf(&r->arena, "The day, in %s.", p->timezone), m ? m->date : NULL,
-		     "date", 0);
-	office_input(r, f, "starts", "Starts at", "HH:MM in the process's zone; leave both times empty for a whole day.",
-		     m ? m->starts : NULL, "time", 0);
+	             "date", 0);
+	office_input(r, f, "starts", "Starts at",
+	             "HH:MM in the process's zone; leave both times empty for a whole day.", m ? m->starts : NULL,
+	             "time", 0);
 	office_input(r, f, "ends", "Ends at", NULL, m ? m->ends : NULL, "time", 0);
 	office_select(r, f, "format", "How people take part", FORMATS, m ? meeting_format_name(m->format) : "online");
 	office_textarea(r, f, "description", "Description", "Public.", m ? m->description : NULL, 3);
 	office_textarea(r, f, "agenda", "Agenda", "Public; one item a line.", m ? m->agenda : NULL, 5);
 	office_input(r, f, "join_url", "Link to join", "For registered participants only (page and mail).",
-		     m ? m->join_url : NULL, "url", MEETING_LINE_MAX);
+	             m ? m->join_url : NULL, "url", MEETING_LINE_MAX);
 	office_input(r, f, "dial_in", "Dial-in", "For registered participants only.", m ? m->dial_in : NULL, "text",
-		     MEETING_LINE_MAX);
+	             MEETING_LINE_MAX);
 	office_input(r, f, "room", "Room", "For registered participants only.", m ? m->room : NULL, "text",
-		     MEETING_LINE_MAX);
+	             MEETING_LINE_MAX);
 	office_input(r, f, "capacity", "Places", "Empty or 0: no limit. When all are taken, a waiting list.", capacity,
-		     "number", 0);
+	             "number", 0);
 	office_input(r, f, "registration_closes", "Registration closes",
-		     "An instant in UTC such as 2021-02-25T12:00:00Z; empty: when the meeting starts.", closes, "text",
-		     CLOCK_RFC3339_LEN);
+	             "An instant in UTC such as 2021-02-25T12:00:00Z; empty: when the meeting starts.", closes, "text",
+	             CLOCK_RFC3339_LEN);
 }
 
 /* The meeting of a form post; field errors in e. */
@@ -152,26 +153,28 @@ static void office_meeting_page(struct request *r, const char *failed, const str
 	}
 	office_begin(r, arena_printf(&r->arena, "Meeting: %s", m.title), e);
 	html_printf(&r->out, "<h1>%s</h1>\n", m.title);
-	static const char *const DONE[][2] = {{"added", "The meeting was added."},
-					      {"saved", "The meeting was saved; its participants were sent the update."},
-					      {"cancelled", "The meeting was cancelled; its participants were told."},
-					      {"outcome", "What came of the meeting is published."},
-					      {NULL, NULL}};
+	static const char *const DONE[][2] = {
+	    {"added", "The meeting was added."},
+	    {"saved", "The meeting was saved; its participants were sent the update."},
+	    {"cancelled", "The meeting was cancelled; its participants were told."},
+	    {"outcome", "What came of the meeting is published."},
+	    {NULL, NULL}};
 	office_done(r, DONE);
 	office_error_summary(r, e, failed ? failed : "", "The change was not made");
 	html_printf(&r->out,
-		    "<p class=\"actions\"><a href=\"/meetings/%L\">The meeting's page</a> "
-		    "<a href=\"/office/processes/%u\">Back office of %s</a></p>\n",
-		    (long long)m.id, p.slug, p.title);
+	            "<p class=\"actions\"><a href=\"/meetings/%L\">The meeting's page</a> "
+	            "<a href=\"/office/processes/%u\">Back office of %s</a></p>\n",
+	            (long long)m.id, p.slug, p.title);
 	if (m.cancelled)
 		html_printf(&r->out, "<p><strong>This meeting is cancelled.</strong></p>\n");
 
-	html_printf(&r->out,
-		    "<section aria-labelledby=\"participants\"><h2 id=\"participants\">Participants</h2>\n"
-		    "<p>%d registered%R, %d waiting. <a href=\"/office/meetings/%L/participants.csv\">Download the list "
-		    "as CSV</a></p>\n",
-		    m.registered, m.capacity ? arena_printf(&r->arena, " of %d places", m.capacity) : "", m.waiting,
-		    (long long)m.id);
+	html_printf(
+	    &r->out,
+	    "<section aria-labelledby=\"participants\"><h2 id=\"participants\">Participants</h2>\n"
+	    "<p>%d registered%R, %d waiting. <a href=\"/office/meetings/%L/participants.csv\">Download the list "
+	    "as CSV</a></p>\n",
+	    m.registered, m.capacity ? arena_printf(&r->arena, " of %d places", m.capacity) : "", m.waiting,
+	    (long long)m.id);
 	const char *category = NULL;
 	bool open = false, waiting_open = false;
 	for (int i = 0; i < n; i++) {
@@ -190,15 +193,15 @@ static void office_meeting_page(struct request *r, const char *failed, const str
 			waiting_open = true;
 		}
 		html_printf(&r->out, "<li>%s%R%s%R, %s</li>\n", x->name, *x->organization ? " (" : "", x->organization,
-			    *x->organization ? ")" : "", x->email);
+		            *x->organization ? ")" : "", x->email);
 	}
 	html_printf(&r->out, "%R</section>\n", waiting_open ? "</ol>\n" : open ? "</ul>\n" : "<p>Nobody yet.</p>\n");
 
 	if (!m.cancelled) {
 		struct office_form f = office_form_for("meeting", failed, e, r->form);
 		html_printf(&r->out, "<section aria-labelledby=\"edit\"><h2 id=\"edit\">Edit or move</h2>\n"
-				     "<p>A new date, time, title or detail is mailed to every participant with the "
-				     "updated invitation.</p>\n");
+		                     "<p>A new date, time, title or detail is mailed to every participant with the "
+		                     "updated invitation.</p>\n");
 		office_form_open(r, arena_printf(&r->arena, "/office/meetings/%lld", (long long)m.id), false);
 		meeting_fields(r, &f, &p, &m);
 		html_printf(&r->out, "<p><button type=\"submit\">Save the meeting</button></p>\n</form>\n</section>\n");
@@ -207,7 +210,8 @@ static void office_meeting_page(struct request *r, const char *failed, const str
 		html_printf(&r->out, "<section aria-labelledby=\"cancel\"><h2 id=\"cancel\">Cancel the meeting</h2>\n");
 		office_form_open(r, arena_printf(&r->arena, "/office/meetings/%lld/cancel", (long long)m.id), false);
 		office_textarea(r, &f, "reason", "Reason", "Required; recorded in the audit log.", NULL, 3);
-		html_printf(&r->out, "<p><button type=\"submit\">Cancel the meeting</button></p>\n</form>\n</section>\n");
+		html_printf(&r->out,
+		            "<p><button type=\"submit\">Cancel the meeting</button></p>\n</form>\n</section>\n");
 	}
 
 	struct office_form f = office_form_for("outcome", failed, e, r->form);
@@ -224,12 +228,12 @@ static void office_meeting_page(struct request *r, const char *failed, const str
 		opts[i + 1][1] = calls[i].title;
 	}
 	html_printf(&r->out, "<section aria-labelledby=\"outcome\"><h2 id=\"outcome\">What came of it</h2>\n"
-			     "<p>Published on the process page and the meeting's page once the meeting is over.</p>\n");
+	                     "<p>Published on the process page and the meeting's page once the meeting is over.</p>\n");
 	office_form_open(r, arena_printf(&r->arena, "/office/meetings/%lld/outcome", (long long)m.id), false);
 	office_textarea(r, &f, "summary", "Summary", NULL, m.summary, 4);
 	office_textarea(r, &f, "outcome", "Outcome", NULL, m.outcome, 4);
 	office_select(r, &f, "followup_call", "The call that followed", (const char *const(*)[2])opts,
-		      m.followup_call_id ? arena_printf(&r->arena, "%lld", (long long)m.followup_call_id) : "");
+	              m.followup_call_id ? arena_printf(&r->arena, "%lld", (long long)m.followup_call_id) : "");
 	html_printf(&r->out, "<p><button type=\"submit\">Publish</button></p>\n</form>\n</section>\n");
 	page_end(r, office_status(e));
 }
@@ -279,8 +283,9 @@ void page_office_meeting_cancel(struct request *r)
 		    "waiting list is told.",
 		    "It cannot be undone.", NULL};
 		office_confirm_page(r, "Cancel this meeting?", what,
-				    arena_printf(&r->arena, "/office/meetings/%lld/cancel", (long long)id),
-				    "Cancel the meeting", arena_printf(&r->arena, "/office/meetings/%lld", (long long)id));
+		                    arena_printf(&r->arena, "/office/meetings/%lld/cancel", (long long)id),
+		                    "Cancel the meeting",
+		                    arena_printf(&r->arena, "/office/meetings/%lld", (long long)id));
 		return;
 	}
 	const struct actor who = auth_actor(r);
@@ -301,9 +306,9 @@ void page_office_meeting_outcome(struct request *r)
 	const struct actor who = auth_actor(r);
 	answer(r,
 	       e.code || meeting_set_outcome(r->db, &r->arena, &who, id, office_field(r, "summary"),
-					     office_field(r, "outcome"), call, clock_now(), &e) != 0
-		   ? -1
-		   : 0,
+	                                     office_field(r, "outcome"), call, clock_now(), &e) != 0
+	           ? -1
+	           : 0,
 	       "outcome", "outcome", &e);
 }
 
