@@ -725,6 +725,88 @@ static void bind_input(struct db_stmt *st, const struct meeting_input *in, int64
 		db_bind_null(st, 12);
 }
 
+static int document_fill(struct arena *a, struct db_stmt *st, void *element)
+{
+	struct meeting_document *d = element;
+	bool failed = false;
+	d->ref.letter = db_col_null(st, 0);
+	d->ref.id = db_col_int(st, d->ref.letter ? 1 : 0);
+	d->title = db_col_dup(st, 2, a, &failed);
+	d->date = db_col_dup(st, 3, a, &failed);
+	return failed ? -1 : 0;
+}
+
+int meeting_documents(struct db *db, struct arena *a, int64_t id, struct meeting_document **out, int *n,
+                      struct error *e)
+{
+	static const char sql[] =
+	    "SELECT md.version_id, md.circular_id, "
+	    "CASE WHEN md.version_id IS NOT NULL THEN d.title || ': ' || v.label ELSE c.reference || ': ' || c.subject "
+	    "END, "
+	    "CASE WHEN md.version_id IS NOT NULL THEN v.date ELSE c.date END "
+	    "FROM meeting_document md LEFT JOIN version v ON v.id = md.version_id "
+	    "LEFT JOIN document d ON d.id = v.document_id LEFT JOIN circular c ON c.id = md.circular_id "
+	    "WHERE md.meeting_id = ? ORDER BY md.position";
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, id);
+	return db_collect(st, a, (void **)out, n, sizeof **out, document_fill, e);
+}
+
+/* Replaces meeting id's documents with in's, each checked to be of process_id. */
+static int documents_put(struct db *db, int64_t id, int64_t process_id, const struct meeting_input *in, struct error *e)
+{
+	static const char del[] = "DELETE FROM meeting_document WHERE meeting_id = ?";
+	struct db_stmt *st = db_stmt(db, del, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, id);
+	if (db_exec_stmt(st, e) != 0)
+		return -1;
+	static const char version_sql[] = "SELECT count(*) FROM version v JOIN document d ON d.id = v.document_id "
+	                                  "WHERE v.id = ? AND d.process_id = ?";
+	static const char letter_sql[] = "SELECT count(*) FROM circular WHERE id = ? AND process_id = ?";
+	static const char insert_sql[] =
+	    "INSERT INTO meeting_document (meeting_id, position, version_id, circular_id) VALUES (?, ?, ?, ?)";
+	for (int i = 0; i < in->ndocuments; i++) {
+		const struct meeting_ref *d = &in->documents[i];
+		for (int k = 0; k < i; k++)
+			if (in->documents[k].letter == d->letter && in->documents[k].id == d->id) {
+				error_field(e, "documents", "Name each document once.");
+				return -1;
+			}
+		if (!(st = db_stmt(db, d->letter ? letter_sql : version_sql, e)))
+			return -1;
+		db_bind_int(st, 1, d->id);
+		db_bind_int(st, 2, process_id);
+		const enum db_step step = db_step(st, e);
+		const bool found = step == DB_ROW && db_col_int(st, 0) > 0;
+		db_reset(st);
+		if (step == DB_FAIL)
+			return -1;
+		if (!found) {
+			error_field(e, "documents", "%s %lld is not one of this process's.",
+			            d->letter ? "Letter" : "Version", (long long)d->id);
+			return -1;
+		}
+		if (!(st = db_stmt(db, insert_sql, e)))
+			return -1;
+		db_bind_int(st, 1, id);
+		db_bind_int(st, 2, i + 1);
+		if (d->letter) {
+			db_bind_null(st, 3);
+			db_bind_int(st, 4, d->id);
+		} else {
+			db_bind_int(st, 3, d->id);
+			db_bind_null(st, 4);
+		}
+		if (db_exec_stmt(st, e) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 int meeting_create(struct db *db, struct arena *a, const struct actor *who, const char *slug,
                    const struct meeting_input *in, int64_t *id, struct error *e)
 {
@@ -746,7 +828,7 @@ int meeting_create(struct db *db, struct arena *a, const struct actor *who, cons
 		goto fail;
 	bind_input(st, in, closes_at);
 	db_bind_int(st, 13, p.id);
-	if (db_insert_id(st, id, e) != 0 ||
+	if (db_insert_id(st, id, e) != 0 || (in->set_documents && documents_put(db, *id, p.id, in, e) != 0) ||
 	    audit_record(db, who, p.id, "meeting.create", arena_printf(a, "meeting:%lld", (long long)*id), NULL,
 	                 audit_json(a, json_pack("{s:s,s:s}", "date", in->date, "title", in->title)), e) != 0 ||
 	    db_commit(db, e) != 0)
@@ -802,7 +884,8 @@ int meeting_update(struct db *db, struct arena *a, const struct actor *who, int6
 		db_bind_null(st, 14);
 	db_bind_int(st, 15, id);
 	int updated = 0, promoted = 0;
-	if (db_exec_stmt(st, e) != 0 || meeting_find(db, a, id, &m, e) != 0 ||
+	if (db_exec_stmt(st, e) != 0 || (in->set_documents && documents_put(db, id, m.process_id, in, e) != 0) ||
+	    meeting_find(db, a, id, &m, e) != 0 ||
 	    (changed && mail_all(db, a, &m, &p, REGISTRATION_REGISTERED, MAIL_UPDATE, &updated, e) != 0) ||
 	    promote(db, a, id, &p, now, &promoted, e) != 0 ||
 	    audit_record(db, who, m.process_id, moved ? "meeting.move" : "meeting.update",

@@ -89,14 +89,31 @@ int meeting_find(struct db *db, struct arena *a, int64_t id, struct meeting *out
  * start and the end of its day. 0 or -1 (an unknown zone). */
 int meeting_instants(const struct meeting *m, const char *tzid, int64_t *starts_at, int64_t *ends_at);
 
+/* A document of a meeting: a version of one of the process's documents, or one of its circular letters. */
+struct meeting_ref {
+	bool letter; /* a circular letter; else a version */
+	int64_t id;
+};
+struct meeting_document {
+	struct meeting_ref ref;
+	const char *title; /* "Draft Guidelines ...: Revised draft", "CL-20/55: Second online ..." */
+	const char *date;
+};
+/* The documents of meeting id, in order. */
+int meeting_documents(struct db *db, struct arena *a, int64_t id, struct meeting_document **out, int *n,
+                      struct error *e);
+
 /* What the back office sets on a meeting (create, edit); NULL strings are "none". */
 struct meeting_input {
 	const char *date, *title, *description, *agenda;
 	enum meeting_format format;
 	const char *starts, *ends; /* "HH:MM", both or neither */
 	const char *join_url, *room, *dial_in;
-	int capacity;                    /* 0: no limit */
-	const char *registration_closes; /* RFC 3339 instant, or NULL: when it starts */
+	int capacity;                        /* 0: no limit */
+	const char *registration_closes;     /* RFC 3339 instant, or NULL: when it starts */
+	bool set_documents;                  /* false: an edit leaves the documents as they are */
+	const struct meeting_ref *documents; /* of the meeting's process; field error "documents" otherwise */
+	int ndocuments;
 };
 
 /* Creates a meeting of the process (slug) in its own transaction; audit "meeting.create". Field errors. */

@@ -71,6 +71,20 @@ static void time_element(struct request *r, const char *tzid, int64_t t)
 	            page_instant_human(r, tzid, t));
 }
 
+/* Where a document of a meeting is read: a version's page; a letter, the process's letters (its own page is
+ * the circular letters' part, core/circular.c). */
+static const char *document_url(struct request *r, const struct process *p, const struct meeting_document *d)
+{
+	return d->ref.letter ? arena_printf(&r->arena, "/processes/%s#letters", p->slug)
+	                     : arena_printf(&r->arena, "/versions/%lld", (long long)d->ref.id);
+}
+
+static json_t *document_json(struct request *r, const struct process *p, const struct meeting_document *d)
+{
+	return json_pack("{s:s,s:I,s:s,s:s,s:s}", "kind", d->ref.letter ? "circular" : "version", "id",
+	                 (json_int_t)d->ref.id, "title", d->title, "date", d->date, "url", document_url(r, p, d));
+}
+
 static void meeting_when(struct request *r, const struct meeting *m, const struct process *p)
 {
 	int64_t s, t;
@@ -114,6 +128,21 @@ void page_meeting(struct request *r)
 		html_printf(&r->out, "<p>%s</p>\n", m.description);
 	if (*m.agenda)
 		html_printf(&r->out, "<h2>Agenda</h2>\n<pre class=\"agenda\">%s</pre>\n", m.agenda);
+	struct meeting_document *docs;
+	int ndocs;
+	struct error de;
+	error_clear(&de);
+	if (meeting_documents(r->db, &r->arena, m.id, &docs, &ndocs, &de) != 0) {
+		page_error(r, &de);
+		return;
+	}
+	if (ndocs) {
+		html_printf(&r->out, "<h2>Documents</h2>\n<ul class=\"documents\">\n");
+		for (int i = 0; i < ndocs; i++)
+			html_printf(&r->out, "<li><a href=\"%s\">%s</a> (%s)</li>\n", document_url(r, &p, &docs[i]),
+			            docs[i].title, page_date(r, docs[i].date));
+		html_printf(&r->out, "</ul>\n");
+	}
 	html_printf(&r->out, "<p><a href=\"/meetings/%L.ics\">Add to a calendar (iCalendar)</a></p>\n",
 	            (long long)m.id);
 
@@ -285,6 +314,15 @@ static json_t *meeting_json(struct request *r, const struct meeting *m, const st
 	    "url", arena_printf(&r->arena, "/meetings/%lld", (long long)m->id), "ics",
 	    arena_printf(&r->arena, "/meetings/%lld.ics", (long long)m->id));
 	json_object_set_new(o, "sequence", json_integer(m->sequence));
+	struct meeting_document *docs;
+	int ndocs;
+	struct error e;
+	error_clear(&e);
+	json_t *jdocs = json_array();
+	if (meeting_documents(r->db, &r->arena, m->id, &docs, &ndocs, &e) == 0)
+		for (int i = 0; i < ndocs; i++)
+			json_array_append_new(jdocs, document_json(r, p, &docs[i]));
+	json_object_set_new(o, "documents", jdocs);
 	struct meeting_registration reg;
 	if (sees_details(r, m, &reg)) {
 		json_object_set_new(o, "join_url", text_or_null(m->join_url));
@@ -378,8 +416,8 @@ static const char *member(struct request *r, json_t *body, const char *name, str
 }
 
 static const char *const MEETING_MEMBERS[] = {
-    "date",    "title",    "description",         "agenda", "format", "starts", "ends", "join_url", "room",
-    "dial_in", "capacity", "registration_closes", NULL};
+    "date",    "title",    "description",         "agenda",    "format", "starts", "ends", "join_url", "room",
+    "dial_in", "capacity", "registration_closes", "documents", NULL};
 
 /* Reads a meeting from body into in: a PATCH starts from the meeting as it is (base), a POST from nothing. */
 static void meeting_input_read(struct request *r, json_t *body, const struct meeting *base, struct meeting_input *in,
@@ -439,6 +477,33 @@ static void meeting_input_read(struct request *r, json_t *body, const struct mee
 	}
 	if (json_object_get(body, "registration_closes"))
 		in->registration_closes = member(r, body, "registration_closes", e);
+	/* "documents": [{"version": 2}, {"circular": 1}], in order; absent: as they are */
+	json_t *docs = json_object_get(body, "documents");
+	if (!docs)
+		return;
+	in->set_documents = true;
+	if (!json_is_array(docs) || json_array_size(docs) > 100) {
+		error_field(e, "documents", "Give a list of {\"version\": id} or {\"circular\": id}, at most 100.");
+		return;
+	}
+	struct meeting_ref *refs = arena_alloc(&r->arena, sizeof *refs * (json_array_size(docs) + 1));
+	if (!refs) {
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		return;
+	}
+	size_t i;
+	json_t *d;
+	json_array_foreach(docs, i, d)
+	{
+		json_t *v = json_object_get(d, "version"), *c = json_object_get(d, "circular");
+		if (!json_is_object(d) || json_object_size(d) != 1 || (!json_is_integer(v) && !json_is_integer(c))) {
+			error_field(e, "documents", "Each document is {\"version\": id} or {\"circular\": id}.");
+			return;
+		}
+		refs[i] = (struct meeting_ref){.letter = c != NULL, .id = json_integer_value(c ? c : v)};
+	}
+	in->documents = refs;
+	in->ndocuments = (int)json_array_size(docs);
 }
 
 static void reply_meeting(struct request *r, int status, int64_t id)

@@ -13,6 +13,7 @@
 #include "core/call.h"
 #include "core/limits.h"
 #include "core/meeting.h"
+#include "core/overview.h"
 #include "core/process.h"
 #include "render/html.h"
 #include "util/clock.h"
@@ -26,6 +27,93 @@
 
 static const char *const FORMATS[][2] = {
     {"online", "Online"}, {"physical", "In a room"}, {"hybrid", "Hybrid: in a room and online"}, {NULL, NULL}};
+
+/* Whether document ref is among the meeting's (or, when the form came back, was ticked). */
+static bool ticked(const struct office_form *f, const char *name, const struct meeting_document *docs, int n,
+                   struct meeting_ref ref)
+{
+	if (f->typed)
+		return form_get(f->typed, name) != NULL;
+	for (int i = 0; i < n; i++)
+		if (docs[i].ref.letter == ref.letter && docs[i].ref.id == ref.id)
+			return true;
+	return false;
+}
+
+static void checkbox(struct request *r, const struct office_form *f, const char *name, const char *label, bool on)
+{
+	html_printf(&r->out,
+	            "<div class=\"check\"><input type=\"checkbox\" id=\"f-%s-%s\" name=\"%s\" value=\"1\"%R>"
+	            "<label for=\"f-%s-%s\">%s</label></div>\n",
+	            f->key, name, name, on ? " checked" : "", f->key, name, label);
+}
+
+/* The process's versions and letters as checkboxes (doc-v-ID, doc-c-ID): the meeting's documents. */
+static void documents_fieldset(struct request *r, const struct office_form *f, const struct process *p,
+                               const struct meeting *m)
+{
+	struct error e;
+	error_clear(&e);
+	struct overview o;
+	struct meeting_document *docs = NULL;
+	int n = 0;
+	if (overview_load(r->db, &r->arena, p->slug, &o, &e) != 0 ||
+	    (m && meeting_documents(r->db, &r->arena, m->id, &docs, &n, &e) != 0))
+		return;
+	const char *err = f->e ? error_field_message(f->e, "documents") : NULL;
+	html_printf(&r->out,
+	            "<fieldset class=\"field%s\" id=\"f-%s-documents\"><legend>Documents of the meeting</legend>\n"
+	            "<input type=\"hidden\" name=\"documents_shown\" value=\"1\">\n",
+	            err ? " invalid" : "", f->key);
+	if (err)
+		html_printf(&r->out, "<p class=\"error\" id=\"e-%s-documents\">%s</p>\n", f->key, err);
+	for (int i = 0; i < o.ndocuments; i++)
+		for (int k = 0; k < o.documents[i].nversions; k++) {
+			const struct version *v = &o.documents[i].versions[k];
+			const char *name = arena_printf(&r->arena, "doc-v-%lld", (long long)v->id);
+			checkbox(r, f, name, arena_printf(&r->arena, "%s: %s", o.documents[i].title, v->label),
+			         ticked(f, name, docs, n, (struct meeting_ref){.letter = false, .id = v->id}));
+		}
+	for (int i = 0; i < o.ncirculars; i++) {
+		const char *name = arena_printf(&r->arena, "doc-c-%lld", (long long)o.circulars[i].id);
+		checkbox(r, f, name,
+		         arena_printf(&r->arena, "%s: %s", o.circulars[i].reference, o.circulars[i].subject),
+		         ticked(f, name, docs, n, (struct meeting_ref){.letter = true, .id = o.circulars[i].id}));
+	}
+	html_printf(&r->out, "</fieldset>\n");
+}
+
+/* The documents ticked in the form, of process slug's versions and letters. */
+static void documents_from(struct request *r, const char *slug, struct meeting_input *in, struct error *e)
+{
+	if (!office_field(r, "documents_shown"))
+		return;
+	struct overview o;
+	struct error le;
+	error_clear(&le);
+	if (overview_load(r->db, &r->arena, slug, &o, &le) != 0)
+		return; /* the core says what is wrong with the process */
+	int total = o.ncirculars;
+	for (int i = 0; i < o.ndocuments; i++)
+		total += o.documents[i].nversions;
+	struct meeting_ref *refs = arena_alloc(&r->arena, sizeof *refs * (size_t)(total + 1));
+	if (!refs) {
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		return;
+	}
+	int n = 0;
+	for (int i = 0; i < o.ndocuments; i++)
+		for (int k = 0; k < o.documents[i].nversions; k++)
+			if (office_field(
+			        r, arena_printf(&r->arena, "doc-v-%lld", (long long)o.documents[i].versions[k].id)))
+				refs[n++] = (struct meeting_ref){.letter = false, .id = o.documents[i].versions[k].id};
+	for (int i = 0; i < o.ncirculars; i++)
+		if (office_field(r, arena_printf(&r->arena, "doc-c-%lld", (long long)o.circulars[i].id)))
+			refs[n++] = (struct meeting_ref){.letter = true, .id = o.circulars[i].id};
+	in->set_documents = true;
+	in->documents = refs;
+	in->ndocuments = n;
+}
 
 /* The meeting's fields, from m (NULL: a new one) or what was typed. */
 static void meeting_fields(struct request *r, const struct office_form *f, const struct process *p,
@@ -58,6 +146,7 @@ static void meeting_fields(struct request *r, const struct office_form *f, const
 	office_input(r, f, "registration_closes", "Registration closes",
 	             "An instant in UTC such as 2021-02-25T12:00:00Z; empty: when the meeting starts.", closes, "text",
 	             CLOCK_RFC3339_LEN);
+	documents_fieldset(r, f, p, m);
 }
 
 /* The meeting of a form post; field errors in e. */
@@ -119,6 +208,7 @@ void page_office_meeting_create(struct request *r)
 	error_clear(&e);
 	struct meeting_input in;
 	meeting_input_from(r, &in, &e);
+	documents_from(r, r->params[0], &in, &e);
 	const struct actor who = auth_actor(r);
 	int64_t id;
 	if (e.code || meeting_create(r->db, &r->arena, &who, r->params[0], &in, &id, &e) != 0) {
@@ -262,8 +352,17 @@ void page_office_meeting_update(struct request *r)
 	if (!parse_id(r->params[0], &id))
 		error_set(&e, ERROR_NOT_FOUND, "There is no such meeting.");
 	struct meeting_input in;
-	if (!e.code)
+	struct meeting m;
+	struct process p;
+	if (!e.code && (meeting_find(r->db, &r->arena, id, &m, &e) != 0 ||
+	                process_find_id_bare(r->db, &r->arena, m.process_id, &p, &e) != 0)) {
+		page_error(r, &e);
+		return;
+	}
+	if (!e.code) {
 		meeting_input_from(r, &in, &e);
+		documents_from(r, p.slug, &in, &e);
+	}
 	const struct actor who = auth_actor(r);
 	answer(r, e.code || meeting_update(r->db, &r->arena, &who, id, &in, &e) != 0 ? -1 : 0, "meeting", "saved", &e);
 }

@@ -143,6 +143,22 @@ class Registration(ServerTestCase):
         r = self.server.send_json("POST", "/api/v1/meetings/%d/registrations" % m["id"], {})
         self.assertEqual(r.status, 401)
 
+    def test_documents_link_the_versions_and_letters_of_the_process(self):
+        m = self.meeting(documents=[{"version": 2}, {"circular": 2}])
+        self.assertEqual([(d["kind"], d["id"], d["url"]) for d in m["documents"]],
+                         [("version", 2, "/versions/2"), ("circular", 2, "/processes/%s#letters" % SLUG)])
+        page = html.unescape(self.server.get("/meetings/%d" % m["id"]).text)
+        self.assertIn('<a href="/versions/2">Draft Guidelines for utilization of the GCA: Revised draft</a>', page)
+        self.assertIn("CL-20/55: Second online open consultation", page)
+        for bad in ([{"version": 99999}], [{"version": 2}, {"version": 2}], [{"page": 1}], "v2"):
+            r = self.server.send_json("PATCH", "/api/v1/meetings/%d" % m["id"], {"documents": bad}, token=self.office)
+            self.assertEqual(r.status, 422, r.text)
+            self.assertIn("documents", r.json()["error"]["fields"])
+        r = self.server.send_json("PATCH", "/api/v1/meetings/%d" % m["id"], {"title": "Renamed"}, token=self.office)
+        self.assertEqual(len(r.json()["documents"]), 2, "an edit without documents leaves them")
+        r = self.server.send_json("PATCH", "/api/v1/meetings/%d" % m["id"], {"documents": []}, token=self.office)
+        self.assertEqual(r.json()["documents"], [])
+
     # -- what participants see ------------------------------------------------
 
     def test_practical_details_are_for_registered_participants_only(self):
@@ -259,10 +275,12 @@ class OfficeForms(ServerTestCase):
         self.assertEqual(self.server.send_json("POST", "/api/v1/meetings/%d/registrations" % mid, token=tok).status,
                          201)
         fields["date"] = "2021-02-21"
+        fields.update({"documents_shown": "1", "doc-v-1": "1", "doc-c-1": "1"})
         r = self.office("/office/meetings/%d" % mid, fields)
         self.assertEqual(r.status, 303, r.text)
         body = self.server.get_json("/api/v1/meetings/%d" % mid).json()
         self.assertEqual((body["date"], body["sequence"], body["format"], body["capacity"]), ("2021-02-21", 1, "hybrid", 10))
+        self.assertEqual([(d["kind"], d["id"]) for d in body["documents"]], [("version", 1), ("circular", 1)])
         self.assertEqual(self.server.query("SELECT count(*) FROM outbox WHERE recipient = 'form-part@example.org' "
                                            "AND message LIKE '%Subject: Changed: Form meeting%'")[0][0], 1)
         r = self.office("/office/meetings/%d/cancel" % mid, {"reason": "No quorum."})

@@ -45,3 +45,14 @@ CREATE TABLE meeting_reminder (
 	sent_at     INTEGER NOT NULL,
 	PRIMARY KEY (meeting_id, kind, starts_at)
 );
+
+-- The documents of a meeting, in order: a version of one of the process's
+-- documents, or one of its circular letters (exactly one of the two).
+CREATE TABLE meeting_document (
+	meeting_id  INTEGER NOT NULL REFERENCES meeting(id),
+	position    INTEGER NOT NULL,
+	version_id  INTEGER REFERENCES version(id),
+	circular_id INTEGER REFERENCES circular(id),
+	CHECK ((version_id IS NULL AND circular_id IS NOT NULL) OR (version_id IS NOT NULL AND circular_id IS NULL)),
+	PRIMARY KEY (meeting_id, position)
+);
