@@ -362,13 +362,13 @@ class Reminders(unittest.TestCase):
     """A day and an hour before, once each, whatever restarts come between."""
 
     def test_each_reminder_once_across_restarts(self):
-        # the meeting: 2 February 2021, 11:00-12:00 in Zurich = 10:00 UTC
+        # the meeting: 2 February 2021, 12:00-13:00 in Zurich = 11:00 UTC, 25 hours after the clock
         s = Server(CALL1_OPEN)
         try:
             s.start()
             office = s.account_token("office-remind@example.org")
             r = s.send_json("POST", "/api/v1/processes/%s/meetings" % SLUG,
-                            {"date": "2021-02-02", "title": "Reminded meeting", "starts": "11:00", "ends": "12:00"},
+                            {"date": "2021-02-02", "title": "Reminded meeting", "starts": "12:00", "ends": "13:00"},
                             token=office)
             self.assertEqual(r.status, 201, r.text)
             mid = r.json()["id"]
@@ -387,13 +387,13 @@ class Reminders(unittest.TestCase):
                 time.sleep(1.5)
 
             self.assertEqual(reminders("Tomorrow"), 0, "more than a day before: none yet")
-            restart("2021-02-01T10:30:00Z")  # 23.5 hours before
-            restart("2021-02-01T10:31:00Z")
-            restart("2021-02-01T11:00:00Z")
+            restart("2021-02-01T11:30:00Z")  # 23.5 hours before
+            restart("2021-02-01T11:31:00Z")
+            restart("2021-02-01T12:00:00Z")
             self.assertEqual(reminders("Tomorrow"), 1)
             self.assertEqual(reminders("In an hour"), 0)
-            restart("2021-02-02T09:15:00Z")  # 45 minutes before
-            restart("2021-02-02T09:20:00Z")
+            restart("2021-02-02T10:15:00Z")  # 45 minutes before
+            restart("2021-02-02T10:20:00Z")
             self.assertEqual(reminders("Tomorrow"), 1)
             self.assertEqual(reminders("In an hour"), 1)
             self.assertEqual(s.query("SELECT kind FROM meeting_reminder ORDER BY kind"), [("day",), ("hour",)])
