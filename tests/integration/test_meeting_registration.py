@@ -10,6 +10,7 @@ before go once each, also across restarts.
 """
 
 import html
+import threading
 import time
 import unittest
 
@@ -94,6 +95,26 @@ class Registration(ServerTestCase):
         self.assertEqual(r.json()["error"]["code"], "meeting_full")
         body = self.server.get_json("/api/v1/meetings/%d" % m["id"]).json()
         self.assertEqual((body["registered"], body["waiting"]), (2, 1))
+
+    def test_concurrent_registrations_never_pass_the_capacity(self):
+        m = self.meeting(capacity=3)
+        names = ["rush%d" % i for i in range(12)]
+        for n in names:
+            self.person(n)
+        results = {}
+
+        def go(n):
+            results[n] = self.register(m["id"], n)
+
+        threads = [threading.Thread(target=go, args=(n,)) for n in names]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        codes = sorted(r.json().get("state") or r.json()["error"]["code"] for r in results.values())
+        self.assertEqual(codes, ["meeting_full"] * 9 + ["registered"] * 3, codes)
+        body = self.server.get_json("/api/v1/meetings/%d" % m["id"]).json()
+        self.assertEqual((body["registered"], body["waiting"]), (3, 0))
 
     def test_a_second_registration_changes_nothing(self):
         m = self.meeting()
