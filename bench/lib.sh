@@ -6,7 +6,7 @@
 #
 #   BENCH_NAME=matrix; . "$(dirname "$0")/lib.sh"; bench_begin "$@" curl python3
 #
-# Sets BUILD, BIN, HERE (this folder) and TMP; bench_demo sets DB and TOKEN;
+# Sets BUILD, BIN, HERE (this folder) and TMP; bench_demo sets DB and TOKEN (bench_large: N too);
 # bench_serve sets CONSULTA_PID, PORT and URL.
 
 bench_die() {
@@ -49,6 +49,17 @@ bench_begin() {
 	trap bench_cleanup EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM HUP
+}
+
+# The short name the benches use for bench_die.
+die() { bench_die "$@"; }
+
+# bench_large BUILD_DIR TOOL...: what a bench of a large call begins with: bench_begin, N (BENCH_CONTRIBUTIONS,
+# default 1,000,000: the rows it adds itself) and a database with the demo (bench_demo).
+bench_large() {
+	bench_begin "$@"
+	N=${BENCH_CONTRIBUTIONS:-1000000}
+	bench_demo
 }
 
 # consulta on the benchmark's database.

@@ -14,11 +14,7 @@ set -u
 
 BENCH_NAME=statistics
 . "$(dirname "$0")/lib.sh"
-die() { bench_die "$@"; }
-bench_begin "$@" curl python3 sqlite3
-N=${BENCH_CONTRIBUTIONS:-1000000}
-
-bench_demo
+bench_large "$@" curl python3 sqlite3
 
 python3 - "$DB" "$N" <<'PY' || die "cannot add the contributions"
 import sqlite3, sys
