@@ -30,6 +30,7 @@ bench_stop() {
 
 bench_cleanup() {
 	bench_stop
+	[ -n "${NGINX_PID:-}" ] && kill -TERM "$NGINX_PID" 2>/dev/null && wait "$NGINX_PID" 2>/dev/null
 	[ -n "${TMP:-}" ] && rm -rf "$TMP"
 }
 

@@ -11,7 +11,9 @@
 # (default 75,000) contributions sent at once (pipelined over
 # BENCH_BURST_CONNECTIONS, default 1,000, connections): answered 201,
 # refused 503 (with Retry-After), other, and lost (a 201 whose tracking
-# number is not in the database: must be 0). Also the server's CPU time during
+# number is not in the database: must be 0), and, while it runs, reads of the
+# process page and of the call's contributions list (p50/p99, wrk) against
+# nginx serving the same bytes (bench/nginx.sh). Also the server's CPU time during
 # the load and its writer thread's per contribution (the one serial part: its
 # inverse is the write path's ceiling), figures that move less with the rest of
 # the machine's load than the rate does.
@@ -24,7 +26,7 @@ set -u
 BENCH_NAME=write-path
 . "$(dirname "$0")/lib.sh"
 die() { bench_die "$@"; }
-bench_begin "$@" wrk python3 sqlite3
+bench_begin "$@" wrk python3 sqlite3 nginx curl
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
 SECONDS_RUN=${BENCH_SECONDS:-10}
@@ -140,9 +142,21 @@ echo "server CPU during the load: $(awk -v c=$((cpu1 - cpu0)) -v t="$tck" 'BEGIN
 echo "page reads during the load (GET /calls/$CALL, 4 connections): $read_line"
 [ "$created" -le "$stored" ] || echo "WARNING: $created answered 201 but only $stored rows stored"
 
+# Reads during the burst (issue 11: "reads stay under 100 ms p99 meanwhile"): the process page and the call's
+# contributions list, saved as they are before the burst and served by nginx (bench/nginx.sh) as the peer; while
+# the burst runs, four wrk at once (2 connections each, BURST_READ_SECONDS): each page from consulta and from nginx.
+SLUG=$(sqlite3 "$DB" "SELECT p.slug FROM process p JOIN call c ON c.process_id = p.id WHERE c.id = $CALL")
+READ_PATHS=("/processes/$SLUG" "/calls/$CALL/contributions")
+mkdir -p "$TMP/www/processes" "$TMP/www/calls/$CALL"
+for path in "${READ_PATHS[@]}"; do
+	curl -sf -o "$TMP/www$path" "$URL$path" || die "GET $path failed"
+done
+. "$HERE/nginx.sh"
+nginx_start "$TMP/www" 2 "${READ_PATHS[0]}"
+
 # The burst: BURST contributions written to BURST_CONNS connections at once (pipelined), every answer read;
 # then every 201's tracking number looked up in the database.
-"$PY" - "$PORT" "$CALL" "$CATEGORY" "$BURST" "$BURST_CONNS" "$DB" <<'PY'
+"$PY" - "$PORT" "$CALL" "$CATEGORY" "$BURST" "$BURST_CONNS" "$DB" >"$TMP/burst.out" <<'PY' &
 import asyncio, json, sqlite3, sys, time
 port, call, slug, total, conns, path = int(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
 
@@ -206,7 +220,32 @@ print("burst: 201 %d, 503 %d (%d without Retry-After), other %d, no answer %d; l
       (counts["201"], counts["503"], counts["503 without Retry-After"], counts["other"], counts["no answer"], lost, dup))
 sys.exit(1 if lost or dup else 0)
 PY
+BURST_PID=$!
+sleep 1
+READ_SECONDS=${BURST_READ_SECONDS:-8}
+read_pids=()
+for path in "${READ_PATHS[@]}"; do
+	for server in consulta nginx; do
+		port=$PORT
+		[ $server = nginx ] && port=$NGINX_PORT
+		wrk -t1 -c2 -d"${READ_SECONDS}s" --timeout 10s -s "$TMP/get.lua" "http://127.0.0.1:$port$path" \
+			>"$TMP/read-$server-${path//\//_}.out" 2>&1 &
+		read_pids+=($!)
+	done
+done
+wait "${read_pids[@]}"
+during=no
+kill -0 "$BURST_PID" 2>/dev/null && during=yes
+wait "$BURST_PID"
 burst_rc=$?
+cat "$TMP/burst.out"
+for path in "${READ_PATHS[@]}"; do
+	line() { sed -n 's/^READ requests=\([0-9]*\) non2xx=\([0-9]*\) p50_ms=\([0-9.]*\) p99_ms=\([0-9.]*\)/\1 requests, p50 \3 ms, p99 \4 ms, non-2xx \2/p' "$TMP/read-$1-${path//\//_}.out"; }
+	echo "reads during the burst, GET $path ($(stat -c %s "$TMP/www$path") bytes; ${READ_SECONDS} s, 2 connections each, all four at once; burst still running at the end: $during): consulta $(line consulta), nginx (same bytes) $(line nginx)"
+done
+kill -TERM "$NGINX_PID" 2>/dev/null
+wait "$NGINX_PID" 2>/dev/null
+NGINX_PID=
 echo "server peak memory (VmHWM): $(bench_hwm) MB; log: $(grep -c 'contribution.queue_full' "$TMP/serve.log") queue-full refusals"
 grep 'batch_failed' "$TMP/serve.log" | head -3
 exit $burst_rc
