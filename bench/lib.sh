@@ -112,6 +112,7 @@ bench_demo() {
 # consulta itself. Its output and log go to TMP/serve.out and TMP/serve.log.
 bench_serve() {
 	[ $# -gt 0 ] || set -- --threads 2 --per-address-limit 0
+	: >"$TMP/serve.out" # there before the first poll reads it
 	"$BIN" --db "$DB_URL" serve --listen 127.0.0.1:0 "$@" >"$TMP/serve.out" 2>"$TMP/serve.log" </dev/null &
 	CONSULTA_PID=$!
 	for _ in $(seq 100); do
