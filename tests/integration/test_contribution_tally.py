@@ -1,12 +1,12 @@
 """
 The public list's counts at size (issue 11, item 5): the total, the hidden
-count and the country filter's choices of a call's contributions are read
+count, the counts narrowed by category and country, and the country filter's choices of a call's contributions are read
 from contribution_tally (migration 033), kept by triggers in the writing
 transaction, not counted over every row on each request. These tests compare
 what the page and the API say with a count of the rows themselves, on SQLite
 and on PostgreSQL: after contributions through the API (named, anonymous,
 private), moderation (hide, spam, publish again), rows changed behind the
-program's back (country, publication, state), and 120,000 rows (30,000 on
+program's back (category, country, publication, state), and 120,000 rows (30,000 on
 PostgreSQL) written at once beside the server.
 """
 
@@ -36,10 +36,26 @@ class ContributionTally(harness.ServerTestCase):
 
     def assertCountsTrue(self, s, call_id=1):
         total, hidden, countries = self.truth(s, call_id)
+        categories, both = {}, {}
+        for slug, country, n in s.query(
+                "SELECT g.slug, c.country, count(*) FROM contribution c JOIN category g ON g.id = c.category_id "
+                "WHERE c.call_id = ? AND c.publication <> 'private' AND c.state = 'published' "
+                "GROUP BY g.slug, c.country", (call_id,)):
+            categories[slug] = categories.get(slug, 0) + int(n)
+            both.setdefault(slug, {})[country] = int(n)
         r = s.get_json("/api/v1/calls/%d/contributions" % call_id)
         self.assertEqual(r.status, 200, r)
         body = r.json()
         self.assertEqual((body["total"], body["hidden"], body["published"]), (total, hidden, total - hidden), body)
+        for category, n in categories.items():
+            r = s.get_json("/api/v1/calls/%d/contributions?category=%s" % (call_id, category))
+            self.assertEqual(r.status, 200, r)
+            self.assertEqual((r.json()["total"], r.json()["hidden"]), (n, 0), category)
+            for country, m in both.get(category, {}).items():
+                r = s.get_json("/api/v1/calls/%d/contributions?category=%s&country=%s" % (call_id, category, country))
+                self.assertEqual(r.json()["total"], m, (category, country))
+        r = s.get_json("/api/v1/calls/%d/contributions?category=no-such-category" % call_id)
+        self.assertEqual((r.status, r.json().get("total")), (200, 0), r)
         for country, n in countries.items():
             r = s.get_json("/api/v1/calls/%d/contributions?country=%s" % (call_id, country))
             self.assertEqual(r.status, 200, r)
@@ -84,6 +100,8 @@ class ContributionTally(harness.ServerTestCase):
         # rows changed by other means (another node, an operator): the triggers keep the counts true
         with harness.connect(s.db) as db:
             db.execute("UPDATE contribution SET country = 'SE' WHERE tracking = ?", (sent[4],))
+            db.execute("UPDATE contribution SET category_id = (SELECT max(id) FROM category WHERE process_id = "
+                       "(SELECT process_id FROM call WHERE id = 1)) WHERE tracking = ?", (sent[7],))
             db.execute("UPDATE contribution SET publication = 'private' WHERE tracking = ?", (sent[5 + 6],))
             db.execute("UPDATE contribution SET publication = 'anonymous' WHERE tracking = ?", (sent[2 + 6],))
             db.execute("UPDATE contribution SET state = 'hidden', moderation_reason = 'x' WHERE tracking = ?",
