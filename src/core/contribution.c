@@ -1385,16 +1385,18 @@ int contribution_list_public(struct db *db, struct arena *a, int64_t call_id, co
 		error_field(e, "category", "Use a category's slug, such as academia.");
 	if (e->code)
 		return -1;
-	/* The whole list, or one narrowed by category or country (or both) alone, is counted from contribution_tally
-	 * (migration 033: kept by triggers in the writing transaction), not by reading the call's rows; narrowed, it
-	 * holds published ones only (as PUBLIC_WHERE's ?5). A narrowing by comment type or campaign is counted by its
-	 * statement. An unknown category's slug counts nothing, as the list's statement finds nothing. */
+	/* The whole list, or one narrowed by category, country (or both) or to the contributions in no campaign, is
+	 * counted from contribution_tally (migration 033: kept by triggers in the writing transaction), not by
+	 * reading the call's rows; narrowed, it holds published ones only (as PUBLIC_WHERE's ?5). A narrowing by
+	 * comment type or to one campaign is counted by its statement. An unknown category's slug counts nothing,
+	 * as the list's statement finds nothing. ?4 is 1 for the contributions in no campaign. */
 	static const char sql_tally[] =
-		"SELECT CAST(COALESCE(sum(published + CASE WHEN ?2 = '' AND ?3 = '' THEN hidden ELSE 0 END), 0) AS BIGINT), "
-		"CAST(COALESCE(sum(CASE WHEN ?2 = '' AND ?3 = '' THEN hidden ELSE 0 END), 0) AS BIGINT) "
+		"SELECT CAST(COALESCE(sum(published - CASE WHEN ?4 <> 0 THEN grouped ELSE 0 END + "
+		"CASE WHEN ?2 = '' AND ?3 = '' AND ?4 = 0 THEN hidden ELSE 0 END), 0) AS BIGINT), "
+		"CAST(COALESCE(sum(CASE WHEN ?2 = '' AND ?3 = '' AND ?4 = 0 THEN hidden ELSE 0 END), 0) AS BIGINT) "
 		"FROM contribution_tally WHERE call_id = ?1 AND (?2 = '' OR country = ?2) AND (?3 = '' OR category_id = "
 		"(SELECT g.id FROM category g JOIN call l ON l.process_id = g.process_id WHERE l.id = ?1 AND g.slug = ?3))";
-	const bool tallied = !f || (!given(f->type) && f->campaign == 0);
+	const bool tallied = !f || (!given(f->type) && (f->campaign == 0 || f->campaign == CONTRIBUTION_NO_CAMPAIGN));
 	struct db_stmt *st = db_stmt(db, tallied ? sql_tally : contribution_public_sql(f, true), e);
 	if (!st)
 		return -1;
@@ -1402,6 +1404,7 @@ int contribution_list_public(struct db *db, struct arena *a, int64_t call_id, co
 		db_bind_int(st, 1, call_id);
 		db_bind_text(st, 2, f && given(f->country) ? f->country : "");
 		db_bind_text(st, 3, f && given(f->category) ? f->category : "");
+		db_bind_int(st, 4, f && f->campaign == CONTRIBUTION_NO_CAMPAIGN);
 	} else {
 		bind_public(st, call_id, f);
 	}
