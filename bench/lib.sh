@@ -74,6 +74,18 @@ bench_large() {
 	bench_demo
 }
 
+# bench_rows: runs the Python script on its standard input (rows a bench adds to the SQLite database itself)
+# with db (a sqlite3 connection to DB), n (N) and categories (the ids of call 1's categories, in their order)
+# already defined.
+bench_rows() {
+	python3 -c 'import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+n = int(sys.argv[2])
+categories = [c for c, in db.execute("SELECT c.id FROM category c JOIN call ca ON ca.process_id = c.process_id "
+                                     "WHERE ca.id = 1 ORDER BY c.position")]
+exec(compile(sys.stdin.read(), "rows", "exec"))' "$DB" "$N"
+}
+
 # consulta on the benchmark's database.
 run() { "$BIN" --db "${DB_URL:-sqlite:$DB}" "$@"; }
 
