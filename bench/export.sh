@@ -24,18 +24,10 @@ set -u
 
 BENCH_NAME=export
 . "$(dirname "$0")/lib.sh"
-die() { bench_die "$@"; }
-bench_begin "$@" curl python3 sqlite3
-N=${BENCH_CONTRIBUTIONS:-1000000}
+bench_large "$@" curl python3 sqlite3
 
-bench_demo
-
-python3 - "$DB" "$N" <<'PY' || die "cannot add the contributions"
-import sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
-n = int(sys.argv[2])
-category, = db.execute("SELECT c.id FROM category c JOIN call ca ON ca.process_id = c.process_id "
-                       "WHERE ca.id = 1 ORDER BY c.position LIMIT 1").fetchone()
+bench_rows <<'PY' || die "cannot add the contributions"
+category = categories[0]
 rows = (("BENCH-%07d" % k, "Contributor %d" % (k % 997), "Bench Org %d" % (k % 31), category,
          "anonymous" if k % 10 == 0 else "named", 1600000000 + k)
         for k in range(n))

@@ -23,6 +23,7 @@
 #
 #   bench/scale.sh BUILD_DIR      (SCALE=1m by default; SCALE=21.7m for the FCC docket's size)
 #
+# BACKEND=postgresql: part 1 on a private PostgreSQL 15, against COPY of the same rows (parts 2 and 3: SQLite only).
 # Knobs: SCALE (1m), API_SAMPLE (20k), CLIENTS (32), IMPORT_THREADS (32), CLUSTER_PASS (1; 0 skips
 # the pass), READ_SECONDS (10), WRITE_SECONDS (10), BURST (75000), PARTS (write,docket,reads).
 # Everything runs in a temporary directory, removed at the end; figures move with the
@@ -30,6 +31,7 @@
 set -u
 
 BENCH_NAME=scale
+BENCH_BACKENDS="sqlite postgresql"
 . "$(dirname "$0")/lib.sh"
 bench_begin "$@" wrk nginx curl python3 sqlite3
 command -v /usr/bin/time >/dev/null || bench_die "/usr/bin/time is not installed (apt-get install time)"
@@ -39,6 +41,14 @@ SAMPLE=$(bench_count "${API_SAMPLE:-20k}")
 [ -n "$N" ] && [ -n "$SAMPLE" ] || exit 1
 [ "$SAMPLE" -le "$N" ] || SAMPLE=$N
 PARTS=${PARTS:-write,docket,reads}
+# On PostgreSQL (BACKEND=postgresql) only the write path and the burst run: the docket's ingest, scoring and
+# reads read SQLite's file (not done for PostgreSQL yet).
+if [ "$BACKEND" = postgresql ]; then
+	case ",$PARTS," in
+	*,docket,* | *,reads,*) [ "$PARTS" = write,docket,reads ] && PARTS=write ||
+		bench_die "BACKEND=postgresql: only PARTS=write runs on PostgreSQL" ;;
+	esac
+fi
 DOCKET="python3 $HERE/docket.py"
 RSS_GOAL=300
 
@@ -53,7 +63,7 @@ rss() { # what MB
 }
 part() { case ",$PARTS," in *",$1,"*) return 0 ;; esac; return 1; }
 
-echo "bench-scale: SCALE=$SCALE ($N contributions), $(nproc) cores, $(awk '/MemTotal/ {printf "%d", $2 / 1048576}' /proc/meminfo) GB," \
+echo "bench-scale: BACKEND=$BACKEND, PARTS=$PARTS, SCALE=$SCALE ($N contributions), $(nproc) cores, $(awk '/MemTotal/ {printf "%d", $2 / 1048576}' /proc/meminfo) GB," \
 	"$(. /etc/os-release 2>/dev/null && echo "$PRETTY_NAME"), $(date -u +%Y-%m-%dT%H:%MZ); load average $(load)"
 STATUS=0
 

@@ -14,18 +14,9 @@ set -u
 
 BENCH_NAME=statistics
 . "$(dirname "$0")/lib.sh"
-die() { bench_die "$@"; }
-bench_begin "$@" curl python3 sqlite3
-N=${BENCH_CONTRIBUTIONS:-1000000}
+bench_large "$@" curl python3 sqlite3
 
-bench_demo
-
-python3 - "$DB" "$N" <<'PY' || die "cannot add the contributions"
-import sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
-n = int(sys.argv[2])
-categories = [c for c, in db.execute("SELECT c.id FROM category c JOIN call ca ON ca.process_id = c.process_id "
-                                     "WHERE ca.id = 1 ORDER BY c.position")]
+bench_rows <<'PY' || die "cannot add the contributions"
 opens, closes, version = db.execute("SELECT opens_at, closes_at, version_id FROM call WHERE id = 1").fetchone()
 countries = ["CH", "FR", "DE", "US", "JP", "BR", "KE", "IN", "CN", "EG", "AR", "NP"]
 channels = ["web", "api", "api", "email"]

@@ -42,7 +42,6 @@ BIN=$(cd "$1" 2>/dev/null && pwd)/consulta
 for tool in curl wrk nginx; do
 	command -v "$tool" >/dev/null || die "$tool is not installed"
 done
-NGINX=$(command -v nginx)
 
 CORES=$(nproc 2>/dev/null || echo 2)
 WRK_THREADS=${BENCH_THREADS:-2}
@@ -149,7 +148,7 @@ CONSULTA_URL="http://127.0.0.1:$CONSULTA_PORT$PAGE"
 
 # --- the page, as a static file -------------------------------------------
 WWW="$TMP/www"
-mkdir -p "$WWW$(dirname "$PAGE")" "$TMP/nginx-temp"
+mkdir -p "$WWW$(dirname "$PAGE")"
 status=$(curl -sS --max-time 30 -o "$WWW$PAGE" -w '%{http_code}' "$CONSULTA_URL") || die "cannot fetch $CONSULTA_URL"
 [ "$status" = 200 ] || die "consulta answered $status for $PAGE, not 200"
 # Its gzip for nginx's gzip_static: the very bytes Consulta sends to a client that accepts gzip, or, for a
@@ -161,79 +160,10 @@ if [ "$enc" != gzip ]; then
 	[ -n "$ACCEPT" ] && echo "version-page: note: consulta does not compress $PAGE; nginx sends gzip -9 of it" >&2
 fi
 
-# --- nginx ----------------------------------------------------------------
-# Its own configuration, pid file, logs and temp paths, in the foreground
-# (daemon off) so that $! is its master. The same headers as Consulta's, so
-# both answers are about the same size; keep-alive without a request limit
-# (nginx closes a connection after 1000 requests by default, Consulta never).
-# As root, the workers keep the current user (nginx would switch to nobody,
-# who cannot read the temporary directory).
-user_line=
-[ "$(id -u)" = 0 ] && user_line="user $(id -un) $(id -gn);"
-write_nginx_conf() { # port
-	cat >"$TMP/nginx.conf" <<EOF
-$user_line
-daemon off;
-master_process on;
-worker_processes $SERVER_THREADS;
-pid $TMP/nginx.pid;
-error_log $TMP/nginx-error.log warn;
-events {
-	worker_connections 1024;
-}
-http {
-	access_log off;
-	client_body_temp_path $TMP/nginx-temp/body;
-	proxy_temp_path $TMP/nginx-temp/proxy;
-	fastcgi_temp_path $TMP/nginx-temp/fastcgi;
-	uwsgi_temp_path $TMP/nginx-temp/uwsgi;
-	scgi_temp_path $TMP/nginx-temp/scgi;
-	sendfile on;
-	tcp_nopush on;
-	keepalive_requests 100000000;
-	keepalive_timeout 60s;
-	server_tokens off;
-	etag on;
-	gzip_static on;
-	gzip_vary on;
-	server {
-		listen 127.0.0.1:$1;
-		root $WWW;
-		location / {
-			default_type "text/html; charset=utf-8";
-			add_header Content-Security-Policy "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
-			add_header X-Content-Type-Options nosniff;
-			add_header X-Frame-Options DENY;
-			add_header Referrer-Policy same-origin;
-			add_header Cache-Control no-store;
-		}
-	}
-}
-EOF
-}
-nginx_ready() {
-	kill -0 "$NGINX_PID" 2>/dev/null || return 2
-	[ "$(curl -s --max-time 1 -o /dev/null -w '%{http_code}' "$NGINX_URL")" = 200 ] || return 1
-}
-# No "port 0" in nginx: try free-looking ports until one binds.
-for _ in 1 2 3 4 5 6 7 8; do
-	port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
-	if command -v ss >/dev/null && [ -n "$(ss -Hltn "sport = :$port" 2>/dev/null)" ]; then
-		continue
-	fi
-	write_nginx_conf "$port"
-	: >"$TMP/nginx-error.log"
-	"$NGINX" -p "$TMP/" -c "$TMP/nginx.conf" -e "$TMP/nginx-error.log" </dev/null >"$TMP/nginx.out" 2>&1 &
-	NGINX_PID=$!
-	NGINX_URL="http://127.0.0.1:$port$PAGE"
-	poll 50 nginx_ready && break
-	stop "$NGINX_PID"
-	NGINX_PID=
-	grep -q 'Address already in use' "$TMP/nginx-error.log" "$TMP/nginx.out" 2>/dev/null && continue
-	cat "$TMP/nginx.out" "$TMP/nginx-error.log" >&2
-	die "nginx did not start"
-done
-[ -n "$NGINX_PID" ] || die "nginx found no free port"
+# --- nginx (bench/nginx.sh) ------------------------------------------------
+. "$(dirname "$0")/nginx.sh"
+nginx_start "$WWW" "$SERVER_THREADS" "$PAGE"
+NGINX_URL="http://127.0.0.1:$NGINX_PORT$PAGE"
 
 # --- both answer the same -------------------------------------------------
 check() { # name url

@@ -11,20 +11,26 @@
 # (default 75,000) contributions sent at once (pipelined over
 # BENCH_BURST_CONNECTIONS, default 1,000, connections): answered 201,
 # refused 503 (with Retry-After), other, and lost (a 201 whose tracking
-# number is not in the database: must be 0). Also the server's CPU time during
+# number is not in the database: must be 0), and, while it runs, reads of the
+# process page and of the call's contributions list (p50/p99, wrk) against
+# nginx serving the same bytes (bench/nginx.sh). Also the server's CPU time during
 # the load and its writer thread's per contribution (the one serial part: its
 # inverse is the write path's ceiling), figures that move less with the rest of
 # the machine's load than the rate does.
 #
 #   bench/write-path.sh BUILD_DIR
 #
+# BACKEND=postgresql runs it all on a private PostgreSQL 15 (bench/lib.sh), with
+# COPY of the same rows as the peer instead of SQLite's batches.
+#
 # Figures depend on the machine and on what else runs on it: say which.
 set -u
 
 BENCH_NAME=write-path
+BENCH_BACKENDS="sqlite postgresql"
 . "$(dirname "$0")/lib.sh"
 die() { bench_die "$@"; }
-bench_begin "$@" wrk python3 sqlite3
+bench_begin "$@" wrk python3 sqlite3 nginx curl
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
 SECONDS_RUN=${BENCH_SECONDS:-10}
@@ -34,14 +40,14 @@ BURST_CONNS=${BENCH_BURST_CONNECTIONS:-1000}
 
 bench_demo --live
 # An open call of the demo (--live opens one today) and a category of its process.
-read -r CALL CATEGORY < <(sqlite3 -separator ' ' "$DB" \
+IFS='|' read -r CALL CATEGORY < <(bench_sql \
 	"SELECT c.id, k.slug FROM call c JOIN category k ON k.process_id = c.process_id
-	 WHERE c.opens_at <= strftime('%s','now') AND c.closes_at > strftime('%s','now') ORDER BY c.id, k.position LIMIT 1")
+	 WHERE c.opens_at <= $(date +%s) AND c.closes_at > $(date +%s) ORDER BY c.id, k.position LIMIT 1")
 [ -n "${CALL:-}" ] || die "the demo has no open call"
 bench_serve --threads 2 --per-address-limit 0
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
-count() { sqlite3 "$DB" "PRAGMA busy_timeout=10000; SELECT count(*) FROM contribution;" | tail -1; }
+count() { bench_sql "SELECT count(*) FROM contribution" | tail -1; }
 # CPU ticks (user + system) of the whole server, and of its writer thread (named "writer"): what the load
 # costs the server itself, whatever else runs on the machine.
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$CONSULTA_PID/stat"; }
@@ -107,44 +113,94 @@ stored=$((after - before))
 api_rate=$(awk -v n="$stored" -v s="$SECONDS_RUN" 'BEGIN {printf "%.0f", n / s}')
 read_line=$(grep '^READ' "$TMP/wrk-get.out" || echo "READ (failed)")
 
-# The ceiling: the same rows (a contribution and its receipt's outbox row) inserted by SQLite alone, in
-# batches of 1,000 per transaction, on a copy of the database, with the server's settings (WAL, FULL).
-cp "$DB" "$TMP/raw.db"
-raw_rate=$("$PY" - "$TMP/raw.db" "$CALL" "$CATEGORY" "$stored" <<'PY'
-import os, sqlite3, sys, time
-path, call, slug, n = sys.argv[1], int(sys.argv[2]), sys.argv[3], max(int(sys.argv[4]), 20000)
+# The ceiling: the same rows (a contribution and its receipt's outbox row) written by the database alone. On
+# SQLite: inserted in batches of 1,000 per transaction, on a copy of the database, with the server's settings (WAL,
+# FULL). On PostgreSQL: COPY of all the rows in one transaction, into the same database (its triggers, indexes
+# and foreign keys, as the server's writes have them), synchronous_commit on as the server's connections set it.
+"$PY" - "$TMP/raw.csv" "$TMP/raw-outbox.csv" "$stored" <<'PY' || die "cannot write the rows"
+import csv, sys
+n = max(int(sys.argv[3]), 20000)
+with open(sys.argv[1], "w", newline="") as c, open(sys.argv[2], "w", newline="") as o:
+    cw, ow = csv.writer(c), csv.writer(o)
+    for i in range(n):
+        tr, email, text = "RAW%07d" % i, "bench%d@example.org" % i, "A contribution sent by the benchmark, number %d." % i
+        cw.writerow((tr, "Bench %d" % i, email, text))
+        ow.writerow((email, "Subject: Contribution received: %s\r\n\r\n%s" % (tr, text * 8), "<%s@bench>" % tr))
+PY
+if [ "$BACKEND" = postgresql ]; then
+	raw_label="PostgreSQL COPY (same rows, one transaction)"
+	cat_id=$(bench_sql "SELECT k.id FROM category k JOIN call c ON c.process_id = k.process_id WHERE c.id = $CALL AND k.slug = '$CATEGORY'")
+	n=$(wc -l <"$TMP/raw.csv")
+	t0=$(date +%s.%N)
+	psql -X -q -v ON_ERROR_STOP=1 -d "$DB_URL" >"$TMP/copy.out" 2>&1 <<SQL || { cat "$TMP/copy.out" >&2; die "COPY failed"; }
+SET synchronous_commit = on;
+BEGIN;
+CREATE TEMPORARY TABLE raw (tracking TEXT, name TEXT, email TEXT, text TEXT);
+\copy raw FROM '$TMP/raw.csv' WITH (FORMAT csv)
+CREATE TEMPORARY TABLE raw_outbox (recipient TEXT, message TEXT, message_id TEXT);
+\copy raw_outbox FROM '$TMP/raw-outbox.csv' WITH (FORMAT csv)
+INSERT INTO contribution (tracking, call_id, channel, name, organization, category_id, country, email, text,
+	publication, received_at, state)
+	SELECT tracking, $CALL, 'api', name, 'Bench Org', $cat_id, 'CH', email, text, 'named', 1700000000, 'published' FROM raw;
+INSERT INTO outbox (created_at, kind, recipient, message, message_id, next_attempt_at, requester)
+	SELECT 1700000000, 'receipt', recipient, message, message_id, 1700000000, '127.0.0.1' FROM raw_outbox;
+COMMIT;
+SQL
+	raw_rate=$(awk -v n="$n" -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN {printf "%.0f", n / (b - a)}')
+	bench_sql "DELETE FROM outbox WHERE message_id LIKE '<RAW%'" >/dev/null
+else
+	raw_label="raw SQLite (same rows, batches of 1,000)"
+	cp "$DB" "$TMP/raw.db"
+	raw_rate=$("$PY" - "$TMP/raw.db" "$CALL" "$CATEGORY" "$TMP/raw.csv" "$TMP/raw-outbox.csv" <<'PY'
+import csv, sqlite3, sys, time
+path, call, slug = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+rows = list(zip(csv.reader(open(sys.argv[4], newline="")), csv.reader(open(sys.argv[5], newline=""))))
+n = len(rows)
 db = sqlite3.connect(path, isolation_level=None)
 db.execute("PRAGMA journal_mode=WAL"); db.execute("PRAGMA synchronous=FULL"); db.execute("PRAGMA foreign_keys=ON")
 cat, = db.execute("SELECT k.id FROM category k JOIN call c ON c.process_id = k.process_id WHERE c.id = ? AND k.slug = ?",
                   (call, slug)).fetchone()
-rows = [("RAW%07d" % i, "Bench %d" % i, "bench%d@example.org" % i,
-         "A contribution sent by the benchmark, number %d." % i) for i in range(n)]
 t0 = time.monotonic()
 for k in range(0, n, 1000):
     db.execute("BEGIN IMMEDIATE")
-    for tr, name, email, text in rows[k:k + 1000]:
+    for (tr, name, email, text), (recipient, message, message_id) in rows[k:k + 1000]:
         db.execute("INSERT INTO contribution (tracking, call_id, channel, name, organization, category_id, country, "
                    "email, text, publication, received_at, state) VALUES (?, ?, 'api', ?, 'Bench Org', ?, 'CH', ?, ?, "
                    "'named', 1700000000, 'published')", (tr, call, name, cat, email, text))
         db.execute("INSERT INTO outbox (created_at, kind, recipient, message, message_id, next_attempt_at, requester) "
-                   "VALUES (1700000000, 'receipt', ?, ?, ?, 1700000000, '127.0.0.1')",
-                   (email, "Subject: Contribution received: %s\r\n\r\n%s" % (tr, text * 8), "<%s@bench>" % tr))
+                   "VALUES (1700000000, 'receipt', ?, ?, ?, 1700000000, '127.0.0.1')", (recipient, message, message_id))
     db.execute("COMMIT")
 print("%.0f" % (n / (time.monotonic() - t0)))
 PY
 )
+	rm -f "$TMP/raw.db"
+fi
+rm -f "$TMP/raw.csv" "$TMP/raw-outbox.csv"
 echo "API:  $stored durable contributions in ${SECONDS_RUN} s = $api_rate/s (wrk: $created answered 201, $refused 503, $other other, $errors socket errors, $timeouts time-outs); latency p50 $p50 ms, p99 $p99 ms"
-echo "raw SQLite (same rows, batches of 1,000): $raw_rate/s; API/raw = $(awk -v a="$api_rate" -v b="$raw_rate" 'BEGIN {printf "%.2f", a / b}')"
+echo "$raw_label: $raw_rate/s; API/raw = $(awk -v a="$api_rate" -v b="$raw_rate" 'BEGIN {printf "%.2f", a / b}')"
 tck=$(getconf CLK_TCK)
 echo "server CPU during the load: $(awk -v c=$((cpu1 - cpu0)) -v t="$tck" 'BEGIN {printf "%.1f", c / t}') s in ${SECONDS_RUN} s (the page reads' too); the writer thread's per durable contribution: $(awk -v c=$((${w1:-0} - ${w0:-0})) -v t="$tck" -v n="$stored" 'BEGIN {printf "%.0f", n ? c / t * 1e6 / n : 0}') us (its ceiling: $(awk -v c=$((${w1:-0} - ${w0:-0})) -v t="$tck" -v n="$stored" 'BEGIN {printf "%.0f", c ? n * t / c : 0}')/s)"
 echo "page reads during the load (GET /calls/$CALL, 4 connections): $read_line"
 [ "$created" -le "$stored" ] || echo "WARNING: $created answered 201 but only $stored rows stored"
 
+# Reads during the burst (issue 11: "reads stay under 100 ms p99 meanwhile"): the process page and the call's
+# contributions list, saved as they are before the burst and served by nginx (bench/nginx.sh) as the peer; while
+# the burst runs, four wrk at once (2 connections each, BURST_READ_SECONDS): each page from consulta and from nginx.
+SLUG=$(bench_sql "SELECT p.slug FROM process p JOIN call c ON c.process_id = p.id WHERE c.id = $CALL")
+READ_PATHS=("/processes/$SLUG" "/calls/$CALL/contributions")
+mkdir -p "$TMP/www/processes" "$TMP/www/calls/$CALL"
+for path in "${READ_PATHS[@]}"; do
+	curl -sf -o "$TMP/www$path" "$URL$path" || die "GET $path failed"
+done
+. "$HERE/nginx.sh"
+nginx_start "$TMP/www" 2 "${READ_PATHS[0]}"
+
 # The burst: BURST contributions written to BURST_CONNS connections at once (pipelined), every answer read;
 # then every 201's tracking number looked up in the database.
-"$PY" - "$PORT" "$CALL" "$CATEGORY" "$BURST" "$BURST_CONNS" "$DB" <<'PY'
-import asyncio, json, sqlite3, sys, time
-port, call, slug, total, conns, path = int(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
+"$PY" - "$PORT" "$CALL" "$CATEGORY" "$BURST" "$BURST_CONNS" "$BACKEND" "$DB" "${DB_URL:-}" >"$TMP/burst.out" <<'PY' &
+import asyncio, json, sqlite3, subprocess, sys, time
+port, call, slug, total, conns = int(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+backend, path, url = sys.argv[6], sys.argv[7], sys.argv[8]
 
 def request(i):
     body = json.dumps({"name": "Burst %d" % i, "organization": "", "category": slug, "country": "CH",
@@ -197,16 +253,45 @@ async def main():
           (total, conns, (max(sent) - t0) if sent else 0, t1 - t0))
 
 asyncio.run(main())
-db = sqlite3.connect(path)
-db.execute("PRAGMA busy_timeout=10000")
-stored = {t for (t,) in db.execute("SELECT tracking FROM contribution")}
+if backend == "postgresql":
+    stored = set(subprocess.run(["psql", "-X", "-A", "-t", "-d", url, "-c", "SELECT tracking FROM contribution"],
+                                check=True, stdout=subprocess.PIPE, text=True).stdout.split())
+else:
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA busy_timeout=10000")
+    stored = {t for (t,) in db.execute("SELECT tracking FROM contribution")}
 lost = sum(1 for t in tracking if t not in stored)
 dup = len(tracking) - len(set(tracking))
 print("burst: 201 %d, 503 %d (%d without Retry-After), other %d, no answer %d; lost %d, tracking numbers repeated %d" %
       (counts["201"], counts["503"], counts["503 without Retry-After"], counts["other"], counts["no answer"], lost, dup))
 sys.exit(1 if lost or dup else 0)
 PY
+BURST_PID=$!
+sleep 1
+READ_SECONDS=${BURST_READ_SECONDS:-8}
+read_pids=()
+for path in "${READ_PATHS[@]}"; do
+	for server in consulta nginx; do
+		port=$PORT
+		[ $server = nginx ] && port=$NGINX_PORT
+		wrk -t1 -c2 -d"${READ_SECONDS}s" --timeout 10s -s "$TMP/get.lua" "http://127.0.0.1:$port$path" \
+			>"$TMP/read-$server-${path//\//_}.out" 2>&1 &
+		read_pids+=($!)
+	done
+done
+wait "${read_pids[@]}"
+during=no
+kill -0 "$BURST_PID" 2>/dev/null && during=yes
+wait "$BURST_PID"
 burst_rc=$?
+cat "$TMP/burst.out"
+for path in "${READ_PATHS[@]}"; do
+	line() { sed -n -e "s/^READ requests=0 .*/no answer at all within the ${READ_SECONDS} s/p" -e 's/^READ requests=\([0-9]*\) non2xx=\([0-9]*\) p50_ms=\([0-9.]*\) p99_ms=\([0-9.]*\)/\1 requests, p50 \3 ms, p99 \4 ms, non-2xx \2/p' "$TMP/read-$1-${path//\//_}.out"; }
+	echo "reads during the burst, GET $path ($(stat -c %s "$TMP/www$path") bytes; ${READ_SECONDS} s, 2 connections each, all four at once; burst still running at the end: $during): consulta $(line consulta), nginx (same bytes) $(line nginx)"
+done
+kill -TERM "$NGINX_PID" 2>/dev/null
+wait "$NGINX_PID" 2>/dev/null
+NGINX_PID=
 echo "server peak memory (VmHWM): $(bench_hwm) MB; log: $(grep -c 'contribution.queue_full' "$TMP/serve.log") queue-full refusals"
 grep 'batch_failed' "$TMP/serve.log" | head -3
 exit $burst_rc

@@ -23,14 +23,10 @@
 # says what failed and exits 1.
 set -eu
 
-here=$(cd "$(dirname "$0")/.." && pwd)
-bin=${CONSULTA_BIN:-$here/build/consulta}
-[ -x "$bin" ] || bin=$here/build-test/consulta
-[ -x "$bin" ] || { echo "deploy-try-cluster: no consulta binary (build it, or set CONSULTA_BIN)" >&2; exit 1; }
-bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
+NAME=deploy-try-cluster
+. "$(dirname "$0")/deploy-lib.sh" # bin, python, free_port, wait_http, exec_start
 pgbin=${PG_BIN:-/usr/lib/postgresql/15/bin}
 haproxy=$(command -v haproxy || echo /usr/sbin/haproxy)
-python=/usr/bin/python3 # Debian's, with aiosmtpd
 for tool in "$pgbin/initdb" "$pgbin/pg_basebackup" "$haproxy"; do
 	[ -x "$tool" ] || { echo "deploy-try-cluster: $tool is missing (scripts/setup.sh test installs it)" >&2; exit 1; }
 done
@@ -61,18 +57,6 @@ fail() {
 	exit 1
 }
 say() { echo "deploy-try-cluster: $*"; }
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-wait_http() { # URL: until it answers 200, at most 20 s
-	i=0
-	until curl -fsS -o /dev/null "$1" 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -lt 200 ] || fail "nothing answers at $1"
-		sleep 0.1
-	done
-}
-exec_start() { # the command of a unit's ExecStart (continuation lines joined, %% and $$ made % and $)
-	sed -e ':a' -e '/\\$/N; s/\\\n//; ta' "$1" | sed -n 's/^ExecStart=//p' | sed -e 's/%%/%/g' -e 's/\$\$/$/g'
-}
 sql() { # PORT SQL: one value
 	psql -X -q -A -t -h 127.0.0.1 -p "$1" -U consulta -d consulta -c "$2"
 }

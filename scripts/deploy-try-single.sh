@@ -19,17 +19,13 @@
 # exits 0, or says what failed and exits 1.
 set -eu
 
-here=$(cd "$(dirname "$0")/.." && pwd)
-bin=${CONSULTA_BIN:-$here/build/consulta}
-[ -x "$bin" ] || bin=$here/build-test/consulta
-[ -x "$bin" ] || { echo "deploy-try-single: no consulta binary (build it, or set CONSULTA_BIN)" >&2; exit 1; }
-bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
+NAME=deploy-try-single
+. "$(dirname "$0")/deploy-lib.sh" # bin, python, free_port, wait_http, exec_start
 for tool in nginx curl sqlite3 python3; do
 	command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/sbin/$tool" ] ||
 		{ echo "deploy-try-single: $tool is missing (scripts/setup.sh test installs it)" >&2; exit 1; }
 done
 nginx=$(command -v nginx || echo /usr/sbin/nginx)
-python=/usr/bin/python3 # Debian's, with aiosmtpd
 
 dir=$(mktemp -d /tmp/consulta-deploy-single-XXXXXX)
 chmod 755 "$dir" # nginx's workers may run as another user
@@ -46,19 +42,6 @@ fail() {
 	echo "deploy-try-single: FAILED: $*" >&2
 	for f in "$dir"/*.log; do [ -f "$f" ] && { echo "--- $f" >&2; tail -n 20 "$f" >&2; }; done
 	exit 1
-}
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-wait_http() { # URL: until it answers 200, at most 20 s
-	i=0
-	until curl -fsS -o /dev/null "$1" 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -lt 200 ] || fail "nothing answers at $1"
-		sleep 0.1
-	done
-}
-# The command of a unit's ExecStart (continuation lines joined, systemd's %% and $$ made % and $).
-exec_start() {
-	sed -e ':a' -e '/\\$/N; s/\\\n//; ta' "$1" | sed -n 's/^ExecStart=//p' | sed -e 's/%%/%/g' -e 's/\$\$/$/g'
 }
 
 web_port=$(free_port)

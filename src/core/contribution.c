@@ -1385,10 +1385,29 @@ int contribution_list_public(struct db *db, struct arena *a, int64_t call_id, co
 		error_field(e, "category", "Use a category's slug, such as academia.");
 	if (e->code)
 		return -1;
-	struct db_stmt *st = db_stmt(db, contribution_public_sql(f, true), e);
+	/* The whole list, or one narrowed by category, country (or both) or to the contributions in no campaign, is
+	 * counted from contribution_tally (migration 033: kept by triggers in the writing transaction), not by
+	 * reading the call's rows; narrowed, it holds published ones only (as PUBLIC_WHERE's ?5). A narrowing by
+	 * comment type or to one campaign is counted by its statement. An unknown category's slug counts nothing,
+	 * as the list's statement finds nothing. ?4 is 1 for the contributions in no campaign. */
+	static const char sql_tally[] =
+		"SELECT CAST(COALESCE(sum(published - CASE WHEN ?4 <> 0 THEN grouped ELSE 0 END + "
+		"CASE WHEN ?2 = '' AND ?3 = '' AND ?4 = 0 THEN hidden ELSE 0 END), 0) AS BIGINT), "
+		"CAST(COALESCE(sum(CASE WHEN ?2 = '' AND ?3 = '' AND ?4 = 0 THEN hidden ELSE 0 END), 0) AS BIGINT) "
+		"FROM contribution_tally WHERE call_id = ?1 AND (?2 = '' OR country = ?2) AND (?3 = '' OR category_id = "
+		"(SELECT g.id FROM category g JOIN call l ON l.process_id = g.process_id WHERE l.id = ?1 AND g.slug = ?3))";
+	const bool tallied = !f || (!given(f->type) && (f->campaign == 0 || f->campaign == CONTRIBUTION_NO_CAMPAIGN));
+	struct db_stmt *st = db_stmt(db, tallied ? sql_tally : contribution_public_sql(f, true), e);
 	if (!st)
 		return -1;
-	bind_public(st, call_id, f);
+	if (tallied) {
+		db_bind_int(st, 1, call_id);
+		db_bind_text(st, 2, f && given(f->country) ? f->country : "");
+		db_bind_text(st, 3, f && given(f->category) ? f->category : "");
+		db_bind_int(st, 4, f && f->campaign == CONTRIBUTION_NO_CAMPAIGN);
+	} else {
+		bind_public(st, call_id, f);
+	}
 	if (db_step(st, e) != DB_ROW) {
 		db_reset(st);
 		return -1;
@@ -1466,9 +1485,10 @@ static int country_from_row(struct arena *a, struct db_stmt *st, void *element)
 int contribution_countries(struct db *db, struct arena *a, int64_t call_id, const char ***out, int *n,
 			   struct error *e)
 {
-	/* searched in the index on (call_id, country, id), already in its order */
-	static const char sql[] = "SELECT DISTINCT country FROM contribution WHERE call_id = ? AND publication <> "
-				  "'private' AND state = 'published' ORDER BY country";
+	/* kept per call, category and country by migration 033's triggers: a few thousand rows at most, whatever the
+	 * call's size */
+	static const char sql[] = "SELECT DISTINCT country FROM contribution_tally WHERE call_id = ? AND published > 0 "
+				  "ORDER BY country";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		return -1;

@@ -271,7 +271,11 @@ bool contribution_filter_narrows(const struct contribution_filter *f);
  * API's list. total and hidden count what f keeps. ERROR_INVALID (field
  * "country", "type" or "category") for a value that is not a country code,
  * a comment type, or a slug. Each narrowing is an equality an index serves
- * (contribution_call_category, contribution_call_country: migration 019). */
+ * (contribution_call_category, contribution_call_country: migration 019).
+ * The counts of the whole list, and of a list narrowed by category, country
+ * or to the contributions in no campaign, are read from contribution_tally
+ * (migration 033), whatever the call's size; a narrowing by type or to one
+ * campaign counts its rows. */
 int contribution_list_public(struct db *db, struct arena *a, int64_t call_id, const struct contribution_filter *f,
 			     int offset, int limit, struct contribution **out, int *n, int64_t *total, int64_t *hidden,
 			     struct error *e);

@@ -503,18 +503,19 @@ fail:
 	return -1;
 }
 
-int outbox_claim_renew(struct db *db, const char *claimer, int64_t now, int64_t lease, struct error *e)
+/* One statement that changes claimer's unsent mails (claimer is its ?1, ints its ?2, ?3...), in a transaction
+ * of its own: the number of mails changed, or -1. */
+static int claim_change(struct db *db, const char *sql, const char *claimer, const int64_t *ints, int nints,
+			struct error *e)
 {
-	static const char sql[] = "UPDATE outbox SET claimed_until = ? WHERE claimed_by = ? AND claimed_until > ? "
-				  "AND sent_at IS NULL AND failed_at IS NULL";
 	if (db_begin(db, e) != 0)
 		return -1;
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		goto fail;
-	db_bind_int(st, 1, now + lease);
-	db_bind_text(st, 2, claimer);
-	db_bind_int(st, 3, now);
+	db_bind_text(st, 1, claimer);
+	for (int i = 0; i < nints; i++)
+		db_bind_int(st, 2 + i, ints[i]);
 	if (db_exec_stmt(st, e) != 0)
 		goto fail;
 	int changed = db_changes(db);
@@ -526,25 +527,19 @@ fail:
 	return -1;
 }
 
+int outbox_claim_renew(struct db *db, const char *claimer, int64_t now, int64_t lease, struct error *e)
+{
+	static const char sql[] = "UPDATE outbox SET claimed_until = ?2 WHERE claimed_by = ?1 AND claimed_until > ?3 "
+				  "AND sent_at IS NULL AND failed_at IS NULL";
+	const int64_t ints[] = {now + lease, now};
+	return claim_change(db, sql, claimer, ints, 2, e);
+}
+
 int outbox_claim_release(struct db *db, const char *claimer, struct error *e)
 {
-	static const char sql[] = "UPDATE outbox SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by = ? "
+	static const char sql[] = "UPDATE outbox SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by = ?1 "
 				  "AND sent_at IS NULL AND failed_at IS NULL";
-	if (db_begin(db, e) != 0)
-		return -1;
-	struct db_stmt *st = db_stmt(db, sql, e);
-	if (!st)
-		goto fail;
-	db_bind_text(st, 1, claimer);
-	if (db_exec_stmt(st, e) != 0)
-		goto fail;
-	int changed = db_changes(db);
-	if (db_commit(db, e) != 0)
-		goto fail;
-	return changed;
-fail:
-	db_rollback(db);
-	return -1;
+	return claim_change(db, sql, claimer, NULL, 0, e);
 }
 
 int outbox_mark_sent(struct db *db, int64_t id, int64_t now, struct error *e)

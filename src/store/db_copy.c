@@ -220,15 +220,17 @@ static void ident(struct buf *b, const char *name)
 /* -- the schema ----------------------------------------------------------------------------------------- */
 
 /* SQLite's virtual tables (FTS5) and their shadow tables (NAME_data, NAME_idx, ...) are not data but indexes
- * of it: not copied (PostgreSQL has none); the target's are made again from what was copied (search_reindex). */
+ * of it: not copied (PostgreSQL has none); the target's are made again from what was copied (search_reindex).
+ * Nor is contribution_tally (migration 033): the target's triggers count the contributions as they are copied. */
 static const char SQL_TABLES_LITE[] =
     "SELECT name FROM sqlite_master m WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND "
-    "name <> 'schema_migration' AND sql NOT LIKE 'CREATE VIRTUAL TABLE%' AND NOT EXISTS (SELECT 1 FROM "
+    "name <> 'schema_migration' AND name <> 'contribution_tally' AND sql NOT LIKE 'CREATE VIRTUAL TABLE%' AND NOT EXISTS (SELECT 1 FROM "
     "sqlite_master v WHERE v.type = 'table' AND v.sql LIKE 'CREATE VIRTUAL TABLE%' AND m.name LIKE v.name || "
     "'\\_%' ESCAPE '\\') ORDER BY name";
 static const char SQL_TABLES_PG[] = "SELECT table_name FROM information_schema.tables WHERE table_schema = "
                                     "current_schema() AND table_type = 'BASE TABLE' AND table_name <> "
-                                    "'schema_migration' ORDER BY table_name";
+                                    "'schema_migration' AND table_name <> 'contribution_tally' "
+                                    "ORDER BY table_name";
 
 /* The number of tables at x, schema_migration included (any table: the target must have none). */
 static int end_count_tables(struct end *x, struct arena *a, int *count, struct error *e)

@@ -713,6 +713,9 @@ struct pg_rule {
 static const struct pg_rule pg_rules[] = {
     /* What a migration writes for PostgreSQL alone, as a comment SQLite skips. */
     {"-- postgresql: ", ""},
+    /* What a migration writes for SQLite alone (its triggers' syntax): from "-- sqlite only" to "-- end sqlite
+     * only", which holds no other "--". */
+    {"-- sqlite only[^\n]*\n([^-]|-[^-])*-- end sqlite only", ""},
     /* SQLite's full-text indexes (FTS5) and their filling: PostgreSQL's are the lines above. */
     {"CREATE VIRTUAL TABLE [^;]*;", ""},
     {"INSERT INTO [a-z_]+ \\([a-z_]+\\) VALUES \\('rebuild'\\);", ""},
