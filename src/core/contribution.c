@@ -298,21 +298,25 @@ struct writer_batch {
 /* What follows every contribution just stored, in its transaction, on every path that stores one: its entry in
  * the search index (public at once: findable from this commit on; core/search.h) and its leaf of the
  * tamper-evident record (core/ledger.h), both once per batch under the group commit. whole: it may have
- * comments or files. out->leaf_index is its leaf's (leaf_known). */
+ * comments or files. out->leaf_index is its leaf's (leaf_known). facts: what the writer inserted of a prepared
+ * one (neither comments nor files), whose leaf is then made from them rather than read back, or NULL. */
 static int contribution_recorded(struct db *db, struct writer_batch *wb, int64_t id, int64_t received_at,
-				 bool whole, struct receipt *out, struct error *e)
+				 bool whole, const struct ledger_contribution_facts *facts, struct receipt *out,
+				 struct error *e)
 {
 	if (search_contribution_added(db, wb ? wb->search : NULL, id, received_at, whole, e) != 0)
 		return -1;
 #ifdef CONSULTA_BENCH_NO_LEDGER
 	/* A bench variant only (bench/write-path.sh's "without the record"): no leaf; never in a real build. */
+	(void)facts;
 	out->leaf_known = true;
 	out->leaf_index = 0;
 	out->leaf_size = 1;
 	return 0;
 #else
-	if (wb ? ledger_batch_add(db, wb->ledger, LEDGER_CONTRIBUTION, id, &out->leaf_index, e) != 0
-	       : ledger_append(db, LEDGER_CONTRIBUTION, id, &out->leaf_index, e) != 0)
+	if (wb && facts ? ledger_batch_add_contribution(db, wb->ledger, id, facts, &out->leaf_index, e) != 0
+	    : wb	    ? ledger_batch_add(db, wb->ledger, LEDGER_CONTRIBUTION, id, &out->leaf_index, e) != 0
+			    : ledger_append(db, LEDGER_CONTRIBUTION, id, &out->leaf_index, e) != 0)
 		return -1;
 	out->leaf_known = true;
 	out->leaf_size = out->leaf_index + 1;
@@ -701,7 +705,7 @@ static int contribution_store(struct db *db, struct arena *a, int64_t call_id, c
 	if (in->table_report && contribution_store_table_report(db, id, in->table_report, e) != 0)
 		return -1;
 	const bool whole = clean.ncomments > 0 || clean.nattachments > 0 || (mail && mail->nattachments > 0);
-	if (contribution_recorded(db, wb, id, now, whole, out, e) != 0)
+	if (contribution_recorded(db, wb, id, now, whole, NULL, out, e) != 0)
 		return -1;
 	/* The receipt says what was stored, as its page does (core/receipt.h), read back in this transaction.
 	 * A mail in reply goes to the address the message came from, and may repeat its words; a receipt for
@@ -920,9 +924,22 @@ static int writer_store_prepared(struct db *db, struct writer_batch *b, struct w
 		return -1;
 	if (got == 0) /* its tracking number was taken meanwhile: another is drawn, with its receipt */
 		return contribution_store(db, j->a, j->call_id, j->in, j->received_at, b, false, j->out, j->e);
+	/* What was just inserted, as contribution_insert_as() bound it: its leaf's facts. */
+	const struct ledger_contribution_facts facts = {
+		.tracking = j->out->tracking,
+		.call_id = j->call_id,
+		.channel = contribution_channel_name(j->clean.channel),
+		.name = j->clean.name,
+		.organization = j->clean.organization ? j->clean.organization : "",
+		.category = j->receipt_of.category_slug,
+		.country = j->clean.country,
+		.text = j->clean.text,
+		.publication = j->clean.publication,
+		.received_at = j->received_at,
+	};
 	int64_t id;
 	if (contribution_id_of(db, j->out->tracking, &id, j->e) != 0 ||
-	    contribution_recorded(db, b, id, j->received_at, false, j->out, j->e) != 0)
+	    contribution_recorded(db, b, id, j->received_at, false, &facts, j->out, j->e) != 0)
 		return -1;
 	c->published |= j->state == CONTRIBUTION_PUBLISHED;
 	if (writer.fail_text && j->clean.text && strstr(j->clean.text, writer.fail_text)) {

@@ -451,6 +451,29 @@ static json_t *json_text_or_null(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
+/* The canonical object of a contribution's facts, without its comments and attachments (set by the caller). */
+static json_t *facts_object(const struct ledger_contribution_facts *f)
+{
+	json_t *o = json_object();
+	const bool named = f->publication && !strcmp(f->publication, "named");
+	json_object_set_new(o, "v", json_integer(1));
+	json_object_set_new(o, "tracking", json_text_or_null(f->tracking));
+	json_object_set_new(o, "call_id", json_integer(f->call_id));
+	json_object_set_new(o, "channel", json_text_or_null(f->channel));
+	/* A name not published is not on the receipt, which anyone with the tracking number may read. */
+	if (named) {
+		json_object_set_new(o, "name", json_text_or_null(f->name));
+		json_object_set_new(o, "organization", json_text_or_null(f->organization));
+	}
+	json_object_set_new(o, "category", json_text_or_null(f->category));
+	json_object_set_new(o, "country", json_text_or_null(f->country));
+	json_object_set_new(o, "text", json_text_or_null(f->text));
+	json_object_set_new(o, "publication", json_text_or_null(f->publication));
+	json_object_set_new(o, "received_at", json_integer(f->received_at));
+	json_object_set_new(o, "raw_sha256", json_text_or_null(f->raw_sha256));
+	return o;
+}
+
 /* ledger_contribution_json(), with the call and the instant its leaf names openly (read in the same query). */
 static int contribution_canonical(struct db *db, struct arena *a, int64_t contribution_id, const char **json,
                                   int64_t *call_id, int64_t *received_at, struct error *e)
@@ -477,26 +500,20 @@ static int contribution_canonical(struct db *db, struct arena *a, int64_t contri
 			error_set(e, ERROR_NOT_FOUND, "No contribution %lld.", (long long)contribution_id);
 		return -1;
 	}
-	json_t *o = json_object();
-	const char *publication = db_col_text(st, 8);
-	const bool named = publication && !strcmp(publication, "named");
-	json_object_set_new(o, "v", json_integer(1));
-	json_object_set_new(o, "tracking", json_text_or_null(db_col_text(st, 0)));
-	json_object_set_new(o, "call_id", json_integer(db_col_int(st, 1)));
-	json_object_set_new(o, "channel", json_text_or_null(db_col_text(st, 2)));
-	/* A name not published is not on the receipt, which anyone with the tracking number may read. */
-	if (named) {
-		json_object_set_new(o, "name", json_text_or_null(db_col_text(st, 3)));
-		json_object_set_new(o, "organization", json_text_or_null(db_col_text(st, 4)));
-	}
-	json_object_set_new(o, "category", json_text_or_null(db_col_text(st, 5)));
-	json_object_set_new(o, "country", json_text_or_null(db_col_text(st, 6)));
-	json_object_set_new(o, "text", json_text_or_null(db_col_text(st, 7)));
-	json_object_set_new(o, "publication", json_text_or_null(publication));
-	json_object_set_new(o, "received_at", json_integer(db_col_int(st, 9)));
-	*call_id = db_col_int(st, 1);
-	*received_at = db_col_int(st, 9);
-	json_object_set_new(o, "raw_sha256", json_text_or_null(db_col_text(st, 10)));
+	const struct ledger_contribution_facts f = {.tracking = db_col_text(st, 0),
+	                                            .call_id = db_col_int(st, 1),
+	                                            .channel = db_col_text(st, 2),
+	                                            .name = db_col_text(st, 3),
+	                                            .organization = db_col_text(st, 4),
+	                                            .category = db_col_text(st, 5),
+	                                            .country = db_col_text(st, 6),
+	                                            .text = db_col_text(st, 7),
+	                                            .publication = db_col_text(st, 8),
+	                                            .received_at = db_col_int(st, 9),
+	                                            .raw_sha256 = db_col_text(st, 10)};
+	json_t *o = facts_object(&f);
+	*call_id = f.call_id;
+	*received_at = f.received_at;
 	/* Most contributions have neither comments nor files: their two reads are skipped (the write path pays
 	 * for every statement here, bench/ledger.sh). */
 	const bool has_comments = db_col_int(st, 11) != 0, has_files = db_col_int(st, 12) != 0;
@@ -636,6 +653,28 @@ int ledger_append(struct db *db, enum ledger_kind kind, int64_t fact_id, int64_t
 	if (rc == 0)
 		rc = ledger_append_leaf(db, kind, fact_id, leaf, strlen(leaf),
 		                        kind == LEDGER_CONTRIBUTION ? salt : NULL, index, e);
+	arena_free(&a);
+	return rc;
+}
+
+int ledger_batch_add_contribution(struct db *db, struct ledger_batch *b, int64_t contribution_id,
+                                  const struct ledger_contribution_facts *f, int64_t *index, struct error *e)
+{
+	struct arena a;
+	arena_init(&a);
+	unsigned char salt[LEDGER_SALT_LEN];
+	randombytes_buf(salt, LEDGER_SALT_LEN);
+	json_t *o = facts_object(f);
+	json_object_set_new(o, "comments", json_array());
+	json_object_set_new(o, "attachments", json_array());
+	const char *json = canonical(&a, o);
+	const char *leaf = json ? ledger_contribution_leaf(&a, f->call_id, f->received_at, json, salt) : NULL;
+	int rc = -1;
+	if (!leaf)
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+	else
+		rc = ledger_batch_add_leaf(db, b, LEDGER_CONTRIBUTION, contribution_id, leaf, strlen(leaf), salt, index,
+		                           e);
 	arena_free(&a);
 	return rc;
 }

@@ -99,6 +99,19 @@ int ledger_batch_add(struct db *db, struct ledger_batch *b, enum ledger_kind kin
 /* The same with the leaf's bytes given (as ledger_append_leaf): for the unit tests and the bench. */
 int ledger_batch_add_leaf(struct db *db, struct ledger_batch *b, enum ledger_kind kind, int64_t fact_id,
                           const void *leaf, size_t n, const unsigned char *salt, int64_t *index, struct error *e);
+/* A contribution's facts as its row holds them (the columns its canonical JSON is made of). */
+struct ledger_contribution_facts {
+	const char *tracking;
+	int64_t call_id;
+	const char *channel, *name, *organization, *category, *country, *text, *publication;
+	int64_t received_at;
+	const char *raw_sha256; /* NULL: none (the web and the API) */
+};
+/* ledger_batch_add() for a contribution just inserted with neither comments nor attachments, whose row holds
+ * exactly f (the group commit's prepared contribution): its canonical JSON made from f instead of read back.
+ * The leaf is the one ledger_append() would make from the row (`consulta verify --all` makes it again so). */
+int ledger_batch_add_contribution(struct db *db, struct ledger_batch *b, int64_t contribution_id,
+                                  const struct ledger_contribution_facts *f, int64_t *index, struct error *e);
 int ledger_batch_mark(const struct ledger_batch *b);
 void ledger_batch_undo(struct ledger_batch *b, int mark);
 int ledger_batch_end(struct db *db, struct ledger_batch *b, struct error *e);
