@@ -159,6 +159,10 @@ struct receipt {
 	int64_t call_id;
 	bool late;      /* received after the deadline (e-mail only): recorded, the secretariat decides */
 	bool duplicate; /* this Message-ID was received before: the receipt is that contribution's */
+	/* Its leaf in the tamper-evident record (core/ledger.h) and a tree size that holds it, when the group
+	 * commit wrote it (leaf_known); otherwise read it with ledger_find_tracking(). */
+	bool leaf_known;
+	int64_t leaf_index, leaf_size;
 };
 
 struct contribution {

@@ -282,50 +282,153 @@ int ledger_consistency(struct db *db, struct arena *a, int64_t first, int64_t se
 
 /* -- appending ---------------------------------------------------------- */
 
-int ledger_append_leaf(struct db *db, enum ledger_kind kind, int64_t fact_id, const void *leaf, size_t n,
-                       const unsigned char *salt, int64_t *index, struct error *e)
+/*
+ * A batch of appends (ledger_batch_*): the leaves of one write transaction, queued as they are made and written
+ * at its end by one tree update. The tree's right edge (the complete subtrees that cover the first `size`
+ * leaves, one per bit of size, from the highest) is read once; each queued leaf is then hashed into it in memory,
+ * and every subtree it completes is written, as one append at a time would: the same rows, without the size and
+ * the left siblings read again for each leaf.
+ */
+struct batch_leaf {
+	enum ledger_kind kind;
+	int64_t fact_id;
+	bool salted;
+	unsigned char salt[LEDGER_SALT_LEN];
+	unsigned char hash[LEDGER_HASH_LEN];
+};
+
+struct ledger_batch {
+	struct arena *a;
+	bool started; /* size read (on the first leaf) */
+	int64_t size; /* the tree's size before the batch */
+	struct batch_leaf *leaves;
+	int n, cap;
+};
+
+struct ledger_batch *ledger_batch_begin(struct arena *a)
+{
+	struct ledger_batch *b = arena_alloc(a, sizeof *b);
+	if (b)
+		*b = (struct ledger_batch){.a = a};
+	return b;
+}
+
+int ledger_batch_add_leaf(struct db *db, struct ledger_batch *b, enum ledger_kind kind, int64_t fact_id,
+                          const void *leaf, size_t n, const unsigned char *salt, int64_t *index, struct error *e)
+{
+	if (!b->started) {
+		if (ledger_size(db, &b->size, e) != 0)
+			return -1;
+		b->started = true;
+	}
+	struct batch_leaf *l = arena_push(b->a, (void **)&b->leaves, &b->n, &b->cap, sizeof *b->leaves);
+	if (!l) {
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		return -1;
+	}
+	l->kind = kind;
+	l->fact_id = fact_id;
+	l->salted = salt != NULL;
+	if (salt)
+		memcpy(l->salt, salt, LEDGER_SALT_LEN);
+	ledger_leaf_hash(leaf, n, l->hash);
+	if (index)
+		*index = b->size + b->n - 1;
+	return 0;
+}
+
+int ledger_batch_mark(const struct ledger_batch *b)
+{
+	return b->n;
+}
+
+void ledger_batch_undo(struct ledger_batch *b, int mark)
+{
+	if (mark >= 0 && mark < b->n)
+		b->n = mark;
+}
+
+int ledger_batch_end(struct db *db, struct ledger_batch *b, struct error *e)
 {
 	static const char sql_leaf[] = "INSERT INTO ledger_leaf (idx, kind, fact_id, salt, leaf_hash, at) "
 	                               "VALUES (?, ?, ?, ?, ?, ?)";
 	static const char sql_node[] = "INSERT INTO ledger_node (level, idx, hash) VALUES (?, ?, ?)";
-	int64_t size = 0;
-	if (ledger_size(db, &size, e) != 0)
-		return -1;
-	unsigned char h[LEDGER_HASH_LEN];
-	ledger_leaf_hash(leaf, n, h);
-	struct db_stmt *st = db_stmt(db, sql_leaf, e);
-	if (!st)
-		return -1;
-	db_bind_int(st, 1, size);
-	db_bind_text(st, 2, ledger_kind_name(kind));
-	db_bind_int(st, 3, fact_id);
-	if (salt)
-		db_bind_blob(st, 4, salt, LEDGER_SALT_LEN);
-	else
-		db_bind_null(st, 4);
-	db_bind_blob(st, 5, h, LEDGER_HASH_LEN);
-	db_bind_int(st, 6, clock_now());
-	if (db_exec_stmt(st, e) != 0)
-		return -1;
-	/* Each subtree this leaf completes: while the leaf (then its subtree) is a right child, hash it with its
-	 * left sibling, which is complete and stored. */
-	int level = 0;
-	for (int64_t i = size; i & 1; i >>= 1) {
-		unsigned char left[LEDGER_HASH_LEN];
-		if (node_get(db, level, i - 1, left, e) != 0)
+	if (b->n == 0)
+		return 0;
+	/* The right edge: edge[L] is the complete subtree at level L that ends the covered leaves, for each bit L
+	 * of the size. */
+	unsigned char edge[64][LEDGER_HASH_LEN];
+	int64_t size = b->size;
+	for (int level = 0; level < 63; level++)
+		if ((size >> level) & 1 && node_get(db, level, (size >> level) - 1, edge[level], e) != 0)
 			return -1;
-		ledger_node_hash(left, h, h);
-		level++;
-		if (!(st = db_stmt(db, sql_node, e)))
+	const int64_t at = clock_now();
+	for (int k = 0; k < b->n; k++, size++) {
+		const struct batch_leaf *l = &b->leaves[k];
+		struct db_stmt *st = db_stmt(db, sql_leaf, e);
+		if (!st)
 			return -1;
-		db_bind_int(st, 1, level);
-		db_bind_int(st, 2, i >> 1);
-		db_bind_blob(st, 3, h, LEDGER_HASH_LEN);
+		db_bind_int(st, 1, size);
+		db_bind_text(st, 2, ledger_kind_name(l->kind));
+		db_bind_int(st, 3, l->fact_id);
+		if (l->salted)
+			db_bind_blob(st, 4, l->salt, LEDGER_SALT_LEN);
+		else
+			db_bind_null(st, 4);
+		db_bind_blob(st, 5, l->hash, LEDGER_HASH_LEN);
+		db_bind_int(st, 6, at);
 		if (db_exec_stmt(st, e) != 0)
 			return -1;
+		/* Each subtree this leaf completes: while the leaf (then its subtree) is a right child, hash it with
+		 * its left sibling, the edge's subtree at that level; the result is the edge's at the level above. */
+		unsigned char h[LEDGER_HASH_LEN];
+		memcpy(h, l->hash, LEDGER_HASH_LEN);
+		int level = 0;
+		for (int64_t i = size; i & 1; i >>= 1) {
+			ledger_node_hash(edge[level], h, h);
+			level++;
+			if (!(st = db_stmt(db, sql_node, e)))
+				return -1;
+			db_bind_int(st, 1, level);
+			db_bind_int(st, 2, i >> 1);
+			db_bind_blob(st, 3, h, LEDGER_HASH_LEN);
+			if (db_exec_stmt(st, e) != 0)
+				return -1;
+		}
+		memcpy(edge[level], h, LEDGER_HASH_LEN);
 	}
+	b->size = size;
+	b->n = 0;
+	return 0;
+}
+
+int64_t ledger_batch_size(const struct ledger_batch *b)
+{
+	return b->size + b->n;
+}
+
+int ledger_append_leaf(struct db *db, enum ledger_kind kind, int64_t fact_id, const void *leaf, size_t n,
+                       const unsigned char *salt, int64_t *index, struct error *e)
+{
+	struct ledger_batch b = {0};
+	struct batch_leaf one;
+	b.leaves = &one;
+	b.cap = 1; /* never grown: one leaf */
+	if (ledger_size(db, &b.size, e) != 0)
+		return -1;
+	b.started = true;
+	b.n = 1;
+	one.kind = kind;
+	one.fact_id = fact_id;
+	one.salted = salt != NULL;
+	if (salt)
+		memcpy(one.salt, salt, LEDGER_SALT_LEN);
+	ledger_leaf_hash(leaf, n, one.hash);
+	const int64_t idx = b.size;
+	if (ledger_batch_end(db, &b, e) != 0)
+		return -1;
 	if (index)
-		*index = size;
+		*index = idx;
 	return 0;
 }
 
@@ -346,6 +449,29 @@ static const char *canonical(struct arena *a, json_t *v)
 static json_t *json_text_or_null(const char *s)
 {
 	return s ? json_string(s) : json_null();
+}
+
+/* The canonical object of a contribution's facts, without its comments and attachments (set by the caller). */
+static json_t *facts_object(const struct ledger_contribution_facts *f)
+{
+	json_t *o = json_object();
+	const bool named = f->publication && !strcmp(f->publication, "named");
+	json_object_set_new(o, "v", json_integer(1));
+	json_object_set_new(o, "tracking", json_text_or_null(f->tracking));
+	json_object_set_new(o, "call_id", json_integer(f->call_id));
+	json_object_set_new(o, "channel", json_text_or_null(f->channel));
+	/* A name not published is not on the receipt, which anyone with the tracking number may read. */
+	if (named) {
+		json_object_set_new(o, "name", json_text_or_null(f->name));
+		json_object_set_new(o, "organization", json_text_or_null(f->organization));
+	}
+	json_object_set_new(o, "category", json_text_or_null(f->category));
+	json_object_set_new(o, "country", json_text_or_null(f->country));
+	json_object_set_new(o, "text", json_text_or_null(f->text));
+	json_object_set_new(o, "publication", json_text_or_null(f->publication));
+	json_object_set_new(o, "received_at", json_integer(f->received_at));
+	json_object_set_new(o, "raw_sha256", json_text_or_null(f->raw_sha256));
+	return o;
 }
 
 /* ledger_contribution_json(), with the call and the instant its leaf names openly (read in the same query). */
@@ -374,26 +500,20 @@ static int contribution_canonical(struct db *db, struct arena *a, int64_t contri
 			error_set(e, ERROR_NOT_FOUND, "No contribution %lld.", (long long)contribution_id);
 		return -1;
 	}
-	json_t *o = json_object();
-	const char *publication = db_col_text(st, 8);
-	const bool named = publication && !strcmp(publication, "named");
-	json_object_set_new(o, "v", json_integer(1));
-	json_object_set_new(o, "tracking", json_text_or_null(db_col_text(st, 0)));
-	json_object_set_new(o, "call_id", json_integer(db_col_int(st, 1)));
-	json_object_set_new(o, "channel", json_text_or_null(db_col_text(st, 2)));
-	/* A name not published is not on the receipt, which anyone with the tracking number may read. */
-	if (named) {
-		json_object_set_new(o, "name", json_text_or_null(db_col_text(st, 3)));
-		json_object_set_new(o, "organization", json_text_or_null(db_col_text(st, 4)));
-	}
-	json_object_set_new(o, "category", json_text_or_null(db_col_text(st, 5)));
-	json_object_set_new(o, "country", json_text_or_null(db_col_text(st, 6)));
-	json_object_set_new(o, "text", json_text_or_null(db_col_text(st, 7)));
-	json_object_set_new(o, "publication", json_text_or_null(publication));
-	json_object_set_new(o, "received_at", json_integer(db_col_int(st, 9)));
-	*call_id = db_col_int(st, 1);
-	*received_at = db_col_int(st, 9);
-	json_object_set_new(o, "raw_sha256", json_text_or_null(db_col_text(st, 10)));
+	const struct ledger_contribution_facts f = {.tracking = db_col_text(st, 0),
+	                                            .call_id = db_col_int(st, 1),
+	                                            .channel = db_col_text(st, 2),
+	                                            .name = db_col_text(st, 3),
+	                                            .organization = db_col_text(st, 4),
+	                                            .category = db_col_text(st, 5),
+	                                            .country = db_col_text(st, 6),
+	                                            .text = db_col_text(st, 7),
+	                                            .publication = db_col_text(st, 8),
+	                                            .received_at = db_col_int(st, 9),
+	                                            .raw_sha256 = db_col_text(st, 10)};
+	json_t *o = facts_object(&f);
+	*call_id = f.call_id;
+	*received_at = f.received_at;
 	/* Most contributions have neither comments nor files: their two reads are skipped (the write path pays
 	 * for every statement here, bench/ledger.sh). */
 	const bool has_comments = db_col_int(st, 11) != 0, has_files = db_col_int(st, 12) != 0;
@@ -515,17 +635,61 @@ static int fact_leaf(struct db *db, struct arena *a, enum ledger_kind kind, int6
 	return -1;
 }
 
+/* The leaf of fact_id with a new salt (a contribution's), in a: 0 or -1 with e. */
+static int fact_leaf_new(struct db *db, struct arena *a, enum ledger_kind kind, int64_t fact_id,
+                         unsigned char salt[LEDGER_SALT_LEN], const char **leaf, struct error *e)
+{
+	randombytes_buf(salt, LEDGER_SALT_LEN);
+	return fact_leaf(db, a, kind, fact_id, salt, leaf, e);
+}
+
 int ledger_append(struct db *db, enum ledger_kind kind, int64_t fact_id, int64_t *index, struct error *e)
 {
 	struct arena a;
 	arena_init(&a);
 	unsigned char salt[LEDGER_SALT_LEN];
-	randombytes_buf(salt, sizeof salt);
 	const char *leaf = NULL;
-	int rc = fact_leaf(db, &a, kind, fact_id, salt, &leaf, e);
+	int rc = fact_leaf_new(db, &a, kind, fact_id, salt, &leaf, e);
 	if (rc == 0)
 		rc = ledger_append_leaf(db, kind, fact_id, leaf, strlen(leaf),
 		                        kind == LEDGER_CONTRIBUTION ? salt : NULL, index, e);
+	arena_free(&a);
+	return rc;
+}
+
+int ledger_batch_add_contribution(struct db *db, struct ledger_batch *b, int64_t contribution_id,
+                                  const struct ledger_contribution_facts *f, int64_t *index, struct error *e)
+{
+	struct arena a;
+	arena_init(&a);
+	unsigned char salt[LEDGER_SALT_LEN];
+	randombytes_buf(salt, LEDGER_SALT_LEN);
+	json_t *o = facts_object(f);
+	json_object_set_new(o, "comments", json_array());
+	json_object_set_new(o, "attachments", json_array());
+	const char *json = canonical(&a, o);
+	const char *leaf = json ? ledger_contribution_leaf(&a, f->call_id, f->received_at, json, salt) : NULL;
+	int rc = -1;
+	if (!leaf)
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+	else
+		rc = ledger_batch_add_leaf(db, b, LEDGER_CONTRIBUTION, contribution_id, leaf, strlen(leaf), salt, index,
+		                           e);
+	arena_free(&a);
+	return rc;
+}
+
+int ledger_batch_add(struct db *db, struct ledger_batch *b, enum ledger_kind kind, int64_t fact_id, int64_t *index,
+                     struct error *e)
+{
+	struct arena a;
+	arena_init(&a);
+	unsigned char salt[LEDGER_SALT_LEN];
+	const char *leaf = NULL;
+	int rc = fact_leaf_new(db, &a, kind, fact_id, salt, &leaf, e);
+	if (rc == 0)
+		rc = ledger_batch_add_leaf(db, b, kind, fact_id, leaf, strlen(leaf),
+		                           kind == LEDGER_CONTRIBUTION ? salt : NULL, index, e);
 	arena_free(&a);
 	return rc;
 }

@@ -30,9 +30,10 @@
  * integers only).
  *
  * Storage (migration 020): the leaves' hashes in order, and the hash of every
- * complete subtree, written when its last leaf arrives. An append reads the
- * size and at most log2(n) left siblings and writes one leaf and, on average,
- * one node; a root or a proof reads the stored subtrees it is made of:
+ * complete subtree, written when its last leaf arrives. An append (or a
+ * batch of them: the group commit's, ledger_batch_*) reads the size and the
+ * tree's right edge once (one row per bit of n) and writes one leaf and, on
+ * average, one node per leaf; a root or a proof reads the stored subtrees it is made of:
  * one row per bit of n for a root, and for a proof one per level plus the
  * bits of the one sibling that ends at the tree's edge: O(log n) rows each.
  *
@@ -82,6 +83,40 @@ int ledger_append(struct db *db, enum ledger_kind kind, int64_t fact_id, int64_t
  * tests and the bench, which append leaves of no fact. */
 int ledger_append_leaf(struct db *db, enum ledger_kind kind, int64_t fact_id, const void *leaf, size_t n,
                        const unsigned char *salt, int64_t *index, struct error *e);
+
+/* A batch of appends inside one write transaction (the contributions' group commit, core/contribution.c):
+ * ledger_batch_add() makes each fact's leaf at once (as ledger_append() does: reads the fact, draws a salt)
+ * and gives its index, but queues it; ledger_batch_end() writes the queued leaves and the subtrees they
+ * complete in one tree update (the tree's right edge read once, then each leaf hashed into it in memory),
+ * before the commit. The tree written is the one the same leaves appended one at a time make. Between add and
+ * end the leaves are not in the database (ledger_find does not see them), and nothing else may append on
+ * this transaction. ledger_batch_mark()/ledger_batch_undo() drop the leaves queued since the mark (a
+ * savepoint rolled back). The batch lives in a. */
+struct ledger_batch;
+struct ledger_batch *ledger_batch_begin(struct arena *a);
+int ledger_batch_add(struct db *db, struct ledger_batch *b, enum ledger_kind kind, int64_t fact_id, int64_t *index,
+                     struct error *e);
+/* The same with the leaf's bytes given (as ledger_append_leaf): for the unit tests and the bench. */
+int ledger_batch_add_leaf(struct db *db, struct ledger_batch *b, enum ledger_kind kind, int64_t fact_id,
+                          const void *leaf, size_t n, const unsigned char *salt, int64_t *index, struct error *e);
+/* A contribution's facts as its row holds them (the columns its canonical JSON is made of). */
+struct ledger_contribution_facts {
+	const char *tracking;
+	int64_t call_id;
+	const char *channel, *name, *organization, *category, *country, *text, *publication;
+	int64_t received_at;
+	const char *raw_sha256; /* NULL: none (the web and the API) */
+};
+/* ledger_batch_add() for a contribution just inserted with neither comments nor attachments, whose row holds
+ * exactly f (the group commit's prepared contribution): its canonical JSON made from f instead of read back.
+ * The leaf is the one ledger_append() would make from the row (`consulta verify --all` makes it again so). */
+int ledger_batch_add_contribution(struct db *db, struct ledger_batch *b, int64_t contribution_id,
+                                  const struct ledger_contribution_facts *f, int64_t *index, struct error *e);
+int ledger_batch_mark(const struct ledger_batch *b);
+void ledger_batch_undo(struct ledger_batch *b, int mark);
+int ledger_batch_end(struct db *db, struct ledger_batch *b, struct error *e);
+/* The tree's size once the batch is written (0 before its first leaf). */
+int64_t ledger_batch_size(const struct ledger_batch *b);
 
 /* Whether an audit row of this kind is a fact of the record (a schedule move, a deadline change, a
  * moderation decision, an admission, a disposition): audit_record() appends its leaf. */

@@ -157,6 +157,16 @@ static void text_attachments(struct buf *b, const struct contribution *k, bool q
 	buf_puts(b, "\n");
 }
 
+const char *receipt_leaf_text(struct arena *a, const char *tracking, int64_t leaf_index)
+{
+	const char *text = arena_printf(
+	    a,
+	    "\nIts record: leaf %lld of the public tamper-evident record. The proof that it is there, to keep and "
+	    "check offline (consulta verify): %s/receipts/%s/receipt.json\n",
+	    (long long)leaf_index, config_get()->public_url, tracking);
+	return text ? text : "";
+}
+
 const char *receipt_text(struct arena *a, const struct contribution *k, const struct call *c,
                          const struct receipt_next *next, bool quote)
 {
@@ -212,10 +222,7 @@ const char *receipt_text(struct arena *a, const struct contribution *k, const st
 	           "Your receipt: %s/receipts/%s\n",
 	           url, c->process_slug, url, url, k->tracking);
 	if (next->leaf_index >= 0)
-		buf_printf(&b,
-		           "\nIts record: leaf %lld of the public tamper-evident record. The proof that it is there, to "
-		           "keep and check offline (consulta verify): %s/receipts/%s/receipt.json\n",
-		           (long long)next->leaf_index, url, k->tracking);
+		buf_puts(&b, receipt_leaf_text(a, k->tracking, next->leaf_index));
 	if (quote && (b.failed || b.len > RECEIPT_QUOTE_MAX)) {
 		buf_free(&b);
 		return receipt_text(a, k, c, next, false);

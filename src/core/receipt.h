@@ -57,6 +57,9 @@ int receipt_next(struct db *db, struct arena *a, const struct contribution *k, c
  * quoting text too long for one mail is given without the quotes. NULL when out of memory. */
 const char *receipt_text(struct arena *a, const struct contribution *k, const struct call *c,
                          const struct receipt_next *next, bool quote);
+/* The last paragraph of receipt_text() when the contribution has its leaf: its index and the link to its
+ * receipt file (tracking's). The group commit composes the rest before the leaf is known, and adds this. */
+const char *receipt_leaf_text(struct arena *a, const char *tracking, int64_t leaf_index);
 
 /* Queues the receipt mail of the contribution `tracking` again, to its own address (never another),
  * asked by requester (the client address, or NULL); audit "contribution.receipt_mail". Errors:

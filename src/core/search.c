@@ -124,24 +124,33 @@ static int resync(struct db *db, const struct scope_sql *s, int64_t id, const ch
 	return 0;
 }
 
+/* A contribution's rows: the same selections as migration 018's; ?1 its id, ?2 its day of reception in UTC. */
+static const char *const CONTRIBUTION_FILL[] = {
+    ENTRY_INSERT "SELECT 'contribution', c.id, c.id, k.process_id, c.call_id, k.version_id, c.tracking, ?2, "
+                 "CASE WHEN c.publication = 'named' THEN c.name || CASE WHEN c.organization <> '' THEN ', ' || "
+                 "c.organization ELSE '' END ELSE '' END, c.text "
+                 "FROM contribution c JOIN call k ON k.id = c.call_id WHERE " PUBLIC_CONTRIBUTION,
+    ENTRY_INSERT "SELECT 'comment', m.id, c.id, k.process_id, c.call_id, m.version_id, c.tracking, ?2, '', "
+                 "m.comment || CASE WHEN m.proposed_change <> '' THEN ' ' || m.proposed_change ELSE '' END "
+                 "FROM comment m JOIN contribution c ON c.id = m.contribution_id JOIN call k ON k.id = c.call_id "
+                 "WHERE " PUBLIC_CONTRIBUTION,
+    ENTRY_INSERT "SELECT 'attachment', a.id, c.id, k.process_id, c.call_id, k.version_id, c.tracking, ?2, "
+                 "a.name, a.text FROM attachment a JOIN contribution c ON c.id = a.contribution_id "
+                 "JOIN call k ON k.id = c.call_id WHERE " PUBLIC_CONTRIBUTION " AND a.scan = 'clean' "
+                 "AND a.text IS NOT NULL AND a.text <> ''",
+};
+enum { CONTRIBUTION_FILLS = sizeof CONTRIBUTION_FILL / sizeof *CONTRIBUTION_FILL };
+
+/* A day in UTC, as the migration's strftime(..., 'unixepoch'). */
+static void utc_day(int64_t t, char day[16])
+{
+	int y, m, d;
+	clock_civil_from_days(t >= 0 ? t / 86400 : (t - 86399) / 86400, &y, &m, &d);
+	snprintf(day, 16, "%04d-%02d-%02d", y, m, d);
+}
+
 int search_contribution_sync(struct db *db, int64_t contribution_id, struct error *e)
 {
-	/* The same selections as migration 018's, for one contribution; ?2 its day of reception in UTC. */
-	static const char *const fill[] = {
-	    ENTRY_INSERT "SELECT 'contribution', c.id, c.id, k.process_id, c.call_id, k.version_id, c.tracking, ?2, "
-	                 "CASE WHEN c.publication = 'named' THEN c.name || CASE WHEN c.organization <> '' THEN ', ' || "
-	                 "c.organization ELSE '' END ELSE '' END, c.text "
-	                 "FROM contribution c JOIN call k ON k.id = c.call_id WHERE " PUBLIC_CONTRIBUTION,
-	    ENTRY_INSERT
-	    "SELECT 'comment', m.id, c.id, k.process_id, c.call_id, m.version_id, c.tracking, ?2, '', "
-	    "m.comment || CASE WHEN m.proposed_change <> '' THEN ' ' || m.proposed_change ELSE '' END "
-	    "FROM comment m JOIN contribution c ON c.id = m.contribution_id JOIN call k ON k.id = c.call_id "
-	    "WHERE " PUBLIC_CONTRIBUTION,
-	    ENTRY_INSERT "SELECT 'attachment', a.id, c.id, k.process_id, c.call_id, k.version_id, c.tracking, ?2, "
-	                 "a.name, a.text FROM attachment a JOIN contribution c ON c.id = a.contribution_id "
-	                 "JOIN call k ON k.id = c.call_id WHERE " PUBLIC_CONTRIBUTION " AND a.scan = 'clean' "
-	                 "AND a.text IS NOT NULL AND a.text <> ''",
-	};
 	static const char sql_received[] = "SELECT received_at FROM contribution WHERE id = ?";
 	struct db_stmt *st = db_stmt(db, sql_received, e);
 	if (!st)
@@ -152,12 +161,67 @@ int search_contribution_sync(struct db *db, int64_t contribution_id, struct erro
 	db_reset(st);
 	if (r == DB_FAIL)
 		return -1;
-	/* a day in UTC: the migration's strftime(..., 'unixepoch') */
-	int y, m, d;
-	clock_civil_from_days(received_at >= 0 ? received_at / 86400 : (received_at - 86399) / 86400, &y, &m, &d);
 	char day[16];
-	snprintf(day, sizeof day, "%04d-%02d-%02d", y, m, d);
-	return resync(db, &SQL_CONTRIBUTION, contribution_id, fill, (int)(sizeof fill / sizeof *fill), day, e);
+	utc_day(received_at, day);
+	return resync(db, &SQL_CONTRIBUTION, contribution_id, CONTRIBUTION_FILL, CONTRIBUTION_FILLS, day, e);
+}
+
+/*
+ * The group commit's batch: a contribution's rows go into search_entry as it is stored (so that its savepoint
+ * takes them back with it), and into SQLite's two FTS5 indexes once for the whole batch, by the range of ids
+ * the batch wrote: one statement per index instead of two per contribution, and no full-text table touched
+ * (so none asked to keep a savepoint) until the batch's end.
+ */
+struct search_batch {
+	int64_t first; /* the first id of search_entry the batch may write, or 0 before its first row */
+};
+
+struct search_batch *search_batch_begin(struct arena *a)
+{
+	struct search_batch *b = arena_alloc(a, sizeof *b);
+	if (b)
+		b->first = 0;
+	return b;
+}
+
+int search_contribution_added(struct db *db, struct search_batch *b, int64_t contribution_id, int64_t received_at,
+                              bool whole, struct error *e)
+{
+	static const char sql_next[] = "SELECT COALESCE(MAX(id), 0) + 1 FROM search_entry";
+	const bool fts = db_dialect() == DB_SQLITE;
+	if (b && fts && !b->first) {
+		struct db_stmt *st = db_stmt(db, sql_next, e);
+		if (!st)
+			return -1;
+		enum db_step r = db_step(st, e);
+		if (r == DB_ROW)
+			b->first = db_col_int(st, 0);
+		db_reset(st);
+		if (r != DB_ROW)
+			return -1;
+	}
+	char day[16];
+	utc_day(received_at, day);
+	for (int i = 0; i < (whole ? CONTRIBUTION_FILLS : 1); i++)
+		if (run(db, CONTRIBUTION_FILL[i], contribution_id, day, e) != 0)
+			return -1;
+	for (int i = 0; !b && fts && i < 2; i++)
+		if (run(db, SQL_CONTRIBUTION.fts_in[i], contribution_id, NULL, e) != 0)
+			return -1;
+	return 0;
+}
+
+int search_batch_end(struct db *db, struct search_batch *b, struct error *e)
+{
+	static const char *const fts_in[] = {FTS_IN("search_word", "id >= ?1"),
+	                                     FTS_IN("search_gram", "id >= ?1" GRAM_ROWS)};
+	if (!b->first)
+		return 0;
+	for (int i = 0; i < 2; i++)
+		if (run(db, fts_in[i], b->first, NULL, e) != 0)
+			return -1;
+	b->first = 0;
+	return 0;
 }
 
 int search_version_sync(struct db *db, int64_t version_id, struct error *e)

@@ -43,6 +43,17 @@ bool search_kind_parse(const char *name, enum search_kind *out);
  * contribution (its text, comments and clean files' text, if it is published and not private; none
  * otherwise), of one version's paragraphs (if it is published), of one letter. 0 or -1 with e. */
 int search_contribution_sync(struct db *db, int64_t contribution_id, struct error *e);
+/* The rows of a contribution just inserted in this transaction (it has none yet: nothing to take out), received
+ * at received_at; whole: also its comments' and files' (false: it has neither). With b (the group commit's
+ * batch), SQLite's full-text indexes take the batch's rows at search_batch_end(), in one statement each,
+ * before the commit; without, at once. 0 or -1 with e. */
+struct search_batch;
+struct search_batch *search_batch_begin(struct arena *a);
+int search_contribution_added(struct db *db, struct search_batch *b, int64_t contribution_id, int64_t received_at,
+                              bool whole, struct error *e);
+/* Indexes what the batch added (nothing to do on PostgreSQL, whose index is a generated column). Every row
+ * of search_entry written on this transaction since the batch's first must have come through it. 0 or -1. */
+int search_batch_end(struct db *db, struct search_batch *b, struct error *e);
 int search_version_sync(struct db *db, int64_t version_id, struct error *e);
 int search_letter_sync(struct db *db, int64_t circular_id, struct error *e);
 /* The SQLite full-text indexes made again from search_entry, in one transaction: after `consulta migrate-db`

@@ -408,10 +408,10 @@ static void api_contribution_answer(struct request *r, struct api_received *x, i
 	clock_format_rfc3339(receipt->received_at, received);
 	r->location = arena_printf(&r->arena, "/api/v1/contributions/%s", receipt->tracking);
 	/* Its leaf in the tamper-evident record (core/ledger.h), committed with it, and where its proof is. */
-	struct ledger_entry leaf;
+	struct ledger_entry leaf = {.index = receipt->leaf_index, .size = receipt->leaf_size};
 	struct error le;
 	error_clear(&le);
-	if (ledger_find_tracking(r->db, receipt->tracking, &leaf, &le) != 0) {
+	if (!receipt->leaf_known && ledger_find_tracking(r->db, receipt->tracking, &leaf, &le) != 0) {
 		/* Stored all the same (the leaf commits with it, so this is a read failing): the answer is 201,
 		 * without the leaf, which its receipt page gives. */
 		log_event("ledger.receipt_unread", "tracking=%s msg=\"%s\"", receipt->tracking, le.message);

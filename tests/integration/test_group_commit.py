@@ -66,6 +66,38 @@ class GroupCommit(ServerTestCase):
         batches = int(stop[-1].split("batches=")[1].split()[0])
         self.assertLess(batches, 100, "200 contributions sent at once shared batches: " + stop[-1])
 
+    def test_a_store_error_after_a_write_fails_that_contribution_alone_and_the_record_stays_whole(self):
+        # The writer's first attempt at a batch gives its simple contributions no savepoint each; one that
+        # fails after it wrote (a test build's CONSULTA_TEST_WRITER_FAIL_TEXT) makes it write the batch again,
+        # each in its savepoint: that one is refused (503, nothing of it stored, no leaf), the others are
+        # stored with their leaves, and the tamper-evident record has no gap.
+        s = self.fresh_server(env={"CONSULTA_TEST_WRITER_DELAY_MS": "300",
+                                   "CONSULTA_TEST_WRITER_FAIL_TEXT": "please fail"},
+                              serve_args=["--per-address-limit", "0"])
+
+        def send(i):
+            text = "please fail now" if i == 7 else "sent with the failing one %d" % i
+            r = s.post_json("/api/v1/calls/1/contributions", contribution(text=text, email="f%d@example.org" % i))
+            return r.status, (r.json() if r.status == 201 else r.body)
+
+        results = parallel(send, list(range(30)), 30)
+        self.assertEqual(results[7][0], 503, results[7])
+        self.assertEqual([st for i, (st, _) in enumerate(results) if i != 7], [201] * 29)
+        answers = [a for i, (_, a) in enumerate(results) if i != 7]
+        self.assertTrue({a["tracking"] for a in answers} <= stored_trackings(s.db))
+        self.assertEqual(sorted(a["leaf_index"] for a in answers), sorted(set(a["leaf_index"] for a in answers)))
+        conn = harness.connect(s.db)
+        texts = [t for (t,) in conn.execute("SELECT text FROM contribution WHERE text LIKE 'please fail%'")]
+        leaves = conn.execute("SELECT count(*) FROM ledger_leaf l JOIN contribution c ON c.id = l.fact_id "
+                              "WHERE l.kind = 'contribution' AND c.text LIKE 'sent with the failing one%'").fetchone()[0]
+        conn.close()
+        self.assertEqual(texts, [], "nothing of the failed one is stored")
+        self.assertEqual(leaves, 29)
+        s.stop()
+        self.assertIn("event=contribution.batch_again", s.log(), "the batch was written again, guarded")
+        p = harness.run_command(["verify", "--all"], db=s.db)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+
     def test_a_full_queue_answers_503_with_retry_after_and_stores_nothing_of_it(self):
         s = self.fresh_server(env={"CONSULTA_TEST_WRITER_DELAY_MS": "1000"}, serve_args=["--write-queue", "1"])
 

@@ -206,6 +206,80 @@ static void test_inclusion_proofs(void **state)
 	}
 }
 
+/* The group commit's batches (ledger_batch_*) make the tree that one append at a time makes: leaves queued
+ * in batches of 1, 2, 3, 5, 8 and 18 (over every power of two up to 32), two of them dropped again by
+ * ledger_batch_undo (a contribution whose savepoint was rolled back), give the indexes in order, every root
+ * of 1..N the RFC's MTH, every inclusion proof its PATH, and each subtree stored once; a batch's leaves are
+ * not in the database until its end. */
+static void test_batches(void **state)
+{
+	struct db *db = *state;
+	static const int sizes[] = {1, 2, 3, 5, 8, 18};
+	hash leaves[N];
+	struct error e;
+	error_clear(&e);
+	int i = 0;
+	for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
+		struct arena a;
+		arena_init(&a);
+		struct ledger_batch *b = ledger_batch_begin(&a);
+		assert_non_null(b);
+		assert_int_equal(db_begin(db, &e), 0);
+		for (int k = 0; k < sizes[s]; k++, i++) {
+			char leaf[32];
+			int len = snprintf(leaf, sizeof leaf, "leaf %d", i);
+			int64_t index = -1;
+			assert_int_equal(
+			    ledger_batch_add_leaf(db, b, LEDGER_AUDIT, 100000 + i, leaf, (size_t)len, NULL, &index, &e),
+			    0);
+			assert_int_equal(index, i);
+			ledger_leaf_hash(leaf, (size_t)len, leaves[i]);
+			if (k == 1) { /* one queued, then dropped: its index is the next one's */
+				const int mark = ledger_batch_mark(b);
+				assert_int_equal(ledger_batch_add_leaf(db, b, LEDGER_AUDIT, 900000 + i, "dropped", 7,
+				                                       NULL, &index, &e),
+				                 0);
+				assert_int_equal(index, i + 1);
+				ledger_batch_undo(b, mark);
+			}
+		}
+		int64_t size = -1;
+		assert_int_equal(ledger_size(db, &size, &e), 0);
+		assert_int_equal(size, i - sizes[s]); /* not written before its end */
+		assert_int_equal(ledger_batch_end(db, b, &e), 0);
+		assert_int_equal(ledger_batch_size(b), i);
+		assert_int_equal(db_commit(db, &e), 0);
+		arena_free(&a);
+	}
+	assert_int_equal(i, N);
+	for (int64_t size = 1; size <= N; size++) {
+		hash root, want_root;
+		assert_int_equal(ledger_root(db, size, root, &e), 0);
+		mth(leaves, 0, size, want_root);
+		assert_memory_equal(root, want_root, LEDGER_HASH_LEN);
+		for (int64_t m = 0; m < size; m++) {
+			struct arena a;
+			arena_init(&a);
+			hash leaf, want[64];
+			unsigned char(*proof)[LEDGER_HASH_LEN] = NULL;
+			int n = -1, want_n = 0;
+			assert_int_equal(ledger_inclusion(db, &a, m, size, leaf, &proof, &n, &e), 0);
+			path(leaves, m, 0, size, want, &want_n);
+			assert_int_equal(n, want_n);
+			assert_memory_equal(leaf, leaves[m], LEDGER_HASH_LEN);
+			if (n)
+				assert_memory_equal(proof, want, (size_t)n * LEDGER_HASH_LEN);
+			arena_free(&a);
+		}
+	}
+	/* and every complete subtree above the leaves is stored, once: n - popcount(n) of them, 37 - 3 */
+	struct db_stmt *st = db_stmt(db, "SELECT count(*) FROM ledger_node", &e);
+	assert_non_null(st);
+	assert_int_equal(db_step(st, &e), DB_ROW);
+	assert_int_equal(db_col_int(st, 0), N - 3);
+	db_reset(st);
+}
+
 /* Every consistency proof between trees of 1..N leaves is the RFC's SUBPROOF, and verifies; a wrong root or
  * proof does not. */
 static void test_consistency_proofs(void **state)
@@ -367,6 +441,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_known_roots, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_inclusion_proofs, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_consistency_proofs, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_batches, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_beyond_the_tree, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_checkpoint_signature, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_verify_all, setup_demo, teardown),
