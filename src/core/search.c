@@ -512,13 +512,15 @@ const char *search_tsquery(struct arena *a, const struct search_parsed *p)
 /* SQLite, by the FTS5 table fts (search_word or search_gram): ranked by bm25, a title match worth two of the
  * text's; the snippet marked with 0x02 and 0x03 around each match. The window is a range of the FTS5
  * table's rowid, which FTS5 applies as it reads its index (the entries outside are never scored). */
-#define SQ_FTS_FROM(fts, cj, cf)                                                                                       \
-	"FROM " fts " JOIN search_entry e ON e.id = " fts ".rowid JOIN process p ON p.id = e.process_id " cj           \
-	"WHERE " fts " MATCH ?1 " E_FILTERS cf SQ_SLOTS
+#define P_JOIN "JOIN process p ON p.id = e.process_id "
+#define SQ_FTS_FROM(fts, pj, cj, cf)                                                                                   \
+	"FROM " fts " JOIN search_entry e ON e.id = " fts ".rowid " pj cj "WHERE " fts                                 \
+	" MATCH ?1 " E_FILTERS cf SQ_SLOTS
 #define SQ_FTS_LIST(fts, cj, cf)                                                                                       \
-	"SELECT " HIT_COLUMNS "snippet(" fts ", -1, char(2), char(3), '\xe2\x80\xa6', 24) " SQ_FTS_FROM(fts, cj, cf)   \
-	"AND " fts ".rowid BETWEEN ?16 AND ?17 ORDER BY bm25(" fts ", 2.0, 1.0), e.id " PAGE
-#define SQ_FTS_WINDOW(fts, cj, cf) WINDOW("SELECT e.id AS id " SQ_FTS_FROM(fts, cj, cf) "ORDER BY " fts ".rowid DESC")
+	"SELECT " HIT_COLUMNS "snippet(" fts ", -1, char(2), char(3), '\xe2\x80\xa6', 24) " SQ_FTS_FROM(               \
+	    fts, P_JOIN, cj, cf) "AND " fts ".rowid BETWEEN ?16 AND ?17 ORDER BY bm25(" fts ", 2.0, 1.0), e.id " PAGE
+#define SQ_FTS_WINDOW(fts, cj, cf)                                                                                     \
+	WINDOW("SELECT e.id AS id " SQ_FTS_FROM(fts, "", cj, cf) "ORDER BY " fts ".rowid DESC")
 /* SQLite, with no filter and no word read from the rows (most searches): the page is found in the FTS5 table
  * alone, ranked inside FTS5 (ORDER BY rank, the same bm25 weights) with the snippets made for its rows only,
  * and only then joined to its entries; the window is the FTS5 table's alone. The joined statements above read
@@ -530,16 +532,14 @@ const char *search_tsquery(struct arena *a, const struct search_parsed *p)
 	"JOIN process p ON p.id = e.process_id ORDER BY x.rank, e.id"
 #define SQ_PLAIN_WINDOW(fts) WINDOW("SELECT rowid AS id FROM " fts " WHERE " fts " MATCH ?1 ORDER BY rowid DESC")
 /* SQLite, words all too short for the trigram index: the rows read, newest first (no ranking, no window). */
-#define SQ_SCAN_FROM(cj, cf)                                                                                           \
-	"FROM search_entry e JOIN process p ON p.id = e.process_id " cj "WHERE 1 = 1 " E_FILTERS cf SQ_SLOTS
+#define SQ_SCAN_FROM(pj, cj, cf) "FROM search_entry e " pj cj "WHERE 1 = 1 " E_FILTERS cf SQ_SLOTS
 /* PostgreSQL: the tsvector (migration 018), ranked by ts_rank; ts_headline marks the matches. */
 #define PG_TS_QUERY "to_tsquery('search_words', ?1)"
-#define PG_WORDS_FROM                                                                                                  \
-	"FROM search_entry e JOIN process p ON p.id = e.process_id LEFT JOIN contribution c ON "                       \
-	"c.id = e.contribution_id WHERE e.words @@ " PG_TS_QUERY " " FILTERS PG_SLOTS
-#define PG_LIKE_FROM                                                                                                   \
-	"FROM search_entry e JOIN process p ON p.id = e.process_id LEFT JOIN contribution c ON "                       \
-	"c.id = e.contribution_id WHERE ?1 = '' " FILTERS PG_SLOTS
+#define PG_WORDS_FROM(pj)                                                                                              \
+	"FROM search_entry e " pj "LEFT JOIN contribution c ON c.id = e.contribution_id WHERE e.words @@ " PG_TS_QUERY \
+	" " FILTERS PG_SLOTS
+#define PG_LIKE_FROM(pj)                                                                                               \
+	"FROM search_entry e " pj "LEFT JOIN contribution c ON c.id = e.contribution_id WHERE ?1 = '' " FILTERS PG_SLOTS
 
 /* SQLite's paths come in pairs: the second (+1) joins the contribution for its filters. */
 enum search_path {
@@ -567,17 +567,19 @@ static const struct {
                      true, true},
     [PATH_WORD_PLAIN] = {SQ_PLAIN_LIST("search_word"), SQ_PLAIN_WINDOW("search_word"), true, true},
     [PATH_GRAM_PLAIN] = {SQ_PLAIN_LIST("search_gram"), SQ_PLAIN_WINDOW("search_gram"), true, true},
-    [PATH_SCAN] = {"SELECT " HIT_COLUMNS "e.body " SQ_SCAN_FROM("", "") "ORDER BY e.id DESC " PAGE,
-                   WINDOW("SELECT e.id AS id " SQ_SCAN_FROM("", "") "ORDER BY e.id DESC"), false, false},
-    [PATH_SCAN_C] = {"SELECT " HIT_COLUMNS "e.body " SQ_SCAN_FROM(C_JOIN, C_FILTERS) "ORDER BY e.id DESC " PAGE,
-                     WINDOW("SELECT e.id AS id " SQ_SCAN_FROM(C_JOIN, C_FILTERS) "ORDER BY e.id DESC"), false, false},
+    [PATH_SCAN] = {"SELECT " HIT_COLUMNS "e.body " SQ_SCAN_FROM(P_JOIN, "", "") "ORDER BY e.id DESC " PAGE,
+                   WINDOW("SELECT e.id AS id " SQ_SCAN_FROM("", "", "") "ORDER BY e.id DESC"), false, false},
+    [PATH_SCAN_C] = {"SELECT " HIT_COLUMNS "e.body " SQ_SCAN_FROM(P_JOIN, C_JOIN, C_FILTERS) "ORDER BY e.id DESC " PAGE,
+                     WINDOW("SELECT e.id AS id " SQ_SCAN_FROM("", C_JOIN, C_FILTERS) "ORDER BY e.id DESC"), false,
+                     false},
     [PATH_PG_WORDS] = {"SELECT " HIT_COLUMNS "ts_headline('search_words', e.body, " PG_TS_QUERY
                        ", 'StartSel=' || chr(2) "
-                       "|| ', StopSel=' || chr(3) || ', MaxWords=35, MinWords=15') " PG_WORDS_FROM
-                       "AND e.id BETWEEN ?16 AND ?17 ORDER BY ts_rank(e.words, " PG_TS_QUERY ") DESC, e.id " PAGE,
-                       WINDOW("SELECT e.id AS id " PG_WORDS_FROM "ORDER BY e.id DESC"), true, true},
-    [PATH_PG_LIKE] = {"SELECT " HIT_COLUMNS "e.body " PG_LIKE_FROM "ORDER BY e.id DESC " PAGE,
-                      WINDOW("SELECT e.id AS id " PG_LIKE_FROM "ORDER BY e.id DESC"), false, false},
+                       "|| ', StopSel=' || chr(3) || ', MaxWords=35, MinWords=15') " PG_WORDS_FROM(
+                           P_JOIN) "AND e.id BETWEEN ?16 AND ?17 ORDER BY ts_rank(e.words, " PG_TS_QUERY
+                                   ") DESC, e.id " PAGE,
+                       WINDOW("SELECT e.id AS id " PG_WORDS_FROM("") "ORDER BY e.id DESC"), true, true},
+    [PATH_PG_LIKE] = {"SELECT " HIT_COLUMNS "e.body " PG_LIKE_FROM(P_JOIN) "ORDER BY e.id DESC " PAGE,
+                      WINDOW("SELECT e.id AS id " PG_LIKE_FROM("") "ORDER BY e.id DESC"), false, false},
 };
 
 /* An excerpt of text around the first of the words (lowered as in the slots), each of them marked with 0x02
@@ -800,7 +802,8 @@ static int estimate_total(struct db *db, int64_t size, int64_t lo, int64_t *tota
 	db_reset(st);
 	if (r == DB_FAIL)
 		return -1;
-	const double walked = last >= lo ? (double)(last - lo + 1) : 1.0, before = lo > first ? (double)(lo - first) : 0;
+	const double walked = last >= lo ? (double)(last - lo + 1) : 1.0,
+	             before = lo > first ? (double)(lo - first) : 0;
 	double est = (double)size + (double)size * before / walked, unit = 1;
 	while (est >= 100 * unit)
 		unit *= 10;
@@ -811,8 +814,8 @@ static int estimate_total(struct db *db, int64_t size, int64_t lo, int64_t *tota
 
 /* Rows skip..skip+want-1 of st (a path's list statement, bound) into hits (room for want), each with its
  * snippet made; how many in *got. 0, or -1 with e. */
-static int list_rows(struct db_stmt *st, struct arena *a, bool marked, int64_t skip, int want,
-                     const char *const *words, int nwords, struct search_hit *hits, int *got, struct error *e)
+static int list_rows(struct db_stmt *st, struct arena *a, bool marked, int64_t skip, int want, const char *const *words,
+                     int nwords, struct search_hit *hits, int *got, struct error *e)
 {
 	db_bind_int(st, 14, want);
 	db_bind_int(st, 15, skip);

@@ -81,8 +81,8 @@ struct search_answer {
 
 static int search_run(struct request *r, struct search_ask *s, struct search_answer *ans, struct error *e)
 {
-	return search_query(r->db, &r->arena, &s->f, (int)((s->page - 1) * s->per_page), (int)s->per_page,
-	                    &ans->hits, &ans->n, &ans->total, &ans->estimated, e);
+	return search_query(r->db, &r->arena, &s->f, (int)((s->page - 1) * s->per_page), (int)s->per_page, &ans->hits,
+	                    &ans->n, &ans->total, &ans->estimated, e);
 }
 
 /* Whether a page follows this one: with an exact total, if it is not reached yet; with an estimate, if this
@@ -314,8 +314,8 @@ void api_search(struct request *r)
 		              "version", h->version_id ? json_integer((json_int_t)h->version_id) : json_null(),
 		              "anchor", h->anchor));
 	}
-	json_t *next = search_more(&s, &ans) ? json_string(search_page_url(r, &s, "/api/v1/search", s.page + 1))
-	                                     : json_null();
+	json_t *next =
+	    search_more(&s, &ans) ? json_string(search_page_url(r, &s, "/api/v1/search", s.page + 1)) : json_null();
 	/* total_exact false: more than LIMIT_SEARCH_RANKED matches, total is an estimate (core/search.h) */
 	reply_json(r, 200,
 	           json_pack("{s:s,s:I,s:b,s:I,s:I,s:o,s:o}", "query", s.values[0] ? s.values[0] : "", "total",
