@@ -794,7 +794,10 @@ static int window_at(struct db_stmt *st, int64_t skip, int64_t size, int64_t *co
  * before it, and the estimate is rounded to two significant digits (it is said "about"); never under size. */
 static int estimate_total(struct db *db, int64_t size, int64_t lo, int64_t *total, struct error *e)
 {
-	struct db_stmt *st = db_stmt(db, "SELECT min(id), max(id) FROM search_entry", e);
+	/* two subqueries: each min or max alone is one step down the primary key (both in one SELECT read the
+	 * whole table on SQLite) */
+	struct db_stmt *st =
+	    db_stmt(db, "SELECT (SELECT min(id) FROM search_entry), (SELECT max(id) FROM search_entry)", e);
 	if (!st)
 		return -1;
 	enum db_step r = db_step(st, e);
