@@ -533,7 +533,9 @@ const char *search_tsquery(struct arena *a, const struct search_parsed *p)
 #define SQ_PLAIN_WINDOW(fts) WINDOW("SELECT rowid AS id FROM " fts " WHERE " fts " MATCH ?1 ORDER BY rowid DESC")
 /* SQLite, words all too short for the trigram index: the rows read, newest first (no ranking, no window). */
 #define SQ_SCAN_FROM(pj, cj, cf) "FROM search_entry e " pj cj "WHERE 1 = 1 " E_FILTERS cf SQ_SLOTS
-/* PostgreSQL: the tsvector (migration 018), ranked by ts_rank; ts_headline marks the matches. */
+/* PostgreSQL: the tsvector (migration 018), ranked by ts_rank; ts_headline marks the matches. The window's
+ * range is written e.id + 0 so that no plan reads it from the primary key: a prepared statement's generic plan
+ * did, ANDing the whole range of a rare word's window (every entry) with the GIN index's few matches. */
 #define PG_TS_QUERY "to_tsquery('search_words', ?1)"
 #define PG_WORDS_FROM(pj)                                                                                              \
 	"FROM search_entry e " pj "LEFT JOIN contribution c ON c.id = e.contribution_id WHERE e.words @@ " PG_TS_QUERY \
@@ -575,7 +577,7 @@ static const struct {
     [PATH_PG_WORDS] = {"SELECT " HIT_COLUMNS "ts_headline('search_words', e.body, " PG_TS_QUERY
                        ", 'StartSel=' || chr(2) "
                        "|| ', StopSel=' || chr(3) || ', MaxWords=35, MinWords=15') " PG_WORDS_FROM(
-                           P_JOIN) "AND e.id BETWEEN ?16 AND ?17 ORDER BY ts_rank(e.words, " PG_TS_QUERY
+                           P_JOIN) "AND e.id + 0 BETWEEN ?16 AND ?17 ORDER BY ts_rank(e.words, " PG_TS_QUERY
                                    ") DESC, e.id " PAGE,
                        WINDOW("SELECT e.id AS id " PG_WORDS_FROM("") "ORDER BY e.id DESC"), true, true},
     [PATH_PG_LIKE] = {"SELECT " HIT_COLUMNS "e.body " PG_LIKE_FROM(P_JOIN) "ORDER BY e.id DESC " PAGE,
