@@ -536,7 +536,9 @@ const char *search_tsquery(struct arena *a, const struct search_parsed *p)
 /* PostgreSQL: the tsvector (migration 018), ranked by ts_rank; ts_headline marks the matches. The window's
  * range is written e.id + 0 so that no plan reads it from the primary key: a prepared statement's generic plan
  * did, ANDing the whole range of a rare word's window (every entry) with the GIN index's few matches. */
-#define PG_TS_QUERY "to_tsquery('search_words', ?1)"
+/* The tsquery as a scalar subquery: made once per statement (an InitPlan), where a prepared statement's
+ * generic plan otherwise parsed it again for every row it filtered (a phrase with a filter: seconds). */
+#define PG_TS_QUERY "(SELECT to_tsquery('search_words', ?1))"
 #define PG_WORDS_FROM(pj)                                                                                              \
 	"FROM search_entry e " pj "LEFT JOIN contribution c ON c.id = e.contribution_id WHERE e.words @@ " PG_TS_QUERY \
 	" " FILTERS PG_SLOTS
