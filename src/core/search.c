@@ -9,6 +9,7 @@
 #include "util/clock.h"
 #include "util/utf8.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const KIND_NAMES[SEARCH_KINDS] = {
@@ -538,7 +539,18 @@ const char *search_tsquery(struct arena *a, const struct search_parsed *p)
 /* ---- The query --------------------------------------------------------------------------------------- */
 
 /* Every statement binds the same numbers: ?1 the full-text query, ?2..?9 the filters (0 or '' when not
- * given), ?10..?13 the words read from the rows (SEARCH_SLOTS: '' when unused), ?14 and ?15 the page. */
+ * given), ?10..?13 the words read from the rows (SEARCH_SLOTS: '' when unused), ?14 and ?15 a page (LIMIT,
+ * OFFSET), ?16 and ?17 the window a ranked list is drawn from (its lowest and highest entry id).
+ *
+ * Why windows: a word of a mass campaign's template is in a third of a million texts, and ranking all of
+ * them (bm25 reads every match's length and positions) and counting them cost half a second and more for
+ * each query, whatever the page. So the matches are taken newest first in windows of search_window()
+ * (LIMIT_SEARCH_RANKED) matches, found by walking the index's list of entry ids backwards, which costs
+ * nothing per match but a step; each window is ranked on its own, and the order is window by window: the
+ * first page is the best of the newest LIMIT_SEARCH_RANKED, and every match is still on some page, once.
+ * A query with fewer matches than that is one window: ranked among all its matches, as before. The same
+ * walk counts: up to the window's size the total is exact; beyond, it is estimated from how far back the
+ * walk had to go (search_query's *estimated), and said "about". */
 #define HIT_COLUMNS "e.kind, e.ref_id, p.slug, e.call_id, e.version_id, e.anchor, e.day, e.title, "
 /* The filters on the entry itself, and those on its contribution (category, country, campaign): only a search
  * with one of the latter joins the contribution, a wide row (its text) read for every match. */
@@ -557,37 +569,45 @@ const char *search_tsquery(struct arena *a, const struct search_parsed *p)
 #define PG_SLOT(n) "AND (" n " = '' OR (e.title || ' ' || e.body) ILIKE " n ") "
 #define PG_SLOTS   PG_SLOT("?10") PG_SLOT("?11") PG_SLOT("?12") PG_SLOT("?13")
 #define PAGE       "LIMIT ?14 OFFSET ?15"
+/* A window of the matches, newest first: ?14 of them after the first ?15; how many, and their lowest and
+ * highest entry id. inner selects the matches' ids as id, newest first. */
+#define WINDOW(inner) "SELECT count(*), min(w.id), max(w.id) FROM (" inner " " PAGE ") w"
 
 /* SQLite, by the FTS5 table fts (search_word or search_gram): ranked by bm25, a title match worth two of the
- * text's; the snippet marked with 0x02 and 0x03 around each match. */
-#define SQ_FTS_FROM(fts, cj, cf)                                                                                       \
-	"FROM " fts " JOIN search_entry e ON e.id = " fts ".rowid JOIN process p ON p.id = e.process_id " cj           \
-	"WHERE " fts " MATCH ?1 " E_FILTERS cf SQ_SLOTS
+ * text's; the snippet marked with 0x02 and 0x03 around each match. The window is a range of the FTS5
+ * table's rowid, which FTS5 applies as it reads its index (the entries outside are never scored). */
+#define P_JOIN "JOIN process p ON p.id = e.process_id "
+#define SQ_FTS_FROM(fts, pj, cj, cf)                                                                                   \
+	"FROM " fts " JOIN search_entry e ON e.id = " fts ".rowid " pj cj "WHERE " fts                                 \
+	" MATCH ?1 " E_FILTERS cf SQ_SLOTS
 #define SQ_FTS_LIST(fts, cj, cf)                                                                                       \
-	"SELECT " HIT_COLUMNS "snippet(" fts                                                                           \
-	", -1, char(2), char(3), '\xe2\x80\xa6', 24) " SQ_FTS_FROM(fts, cj, cf) "ORDER BY bm25(" fts                   \
-	                                                                        ", 2.0, 1.0), e.id " PAGE
+	"SELECT " HIT_COLUMNS "snippet(" fts ", -1, char(2), char(3), '\xe2\x80\xa6', 24) " SQ_FTS_FROM(               \
+	    fts, P_JOIN, cj, cf) "AND " fts ".rowid BETWEEN ?16 AND ?17 ORDER BY bm25(" fts ", 2.0, 1.0), e.id " PAGE
+#define SQ_FTS_WINDOW(fts, cj, cf)                                                                                     \
+	WINDOW("SELECT e.id AS id " SQ_FTS_FROM(fts, "", cj, cf) "ORDER BY " fts ".rowid DESC")
 /* SQLite, with no filter and no word read from the rows (most searches): the page is found in the FTS5 table
  * alone, ranked inside FTS5 (ORDER BY rank, the same bm25 weights) with the snippets made for its rows only,
- * and only then joined to its entries; the count is the FTS5 table's alone. The joined statements above read
- * an entry and a contribution for every match, which with a word in 100,000 texts is most of the time. */
+ * and only then joined to its entries; the window is the FTS5 table's alone. The joined statements above read
+ * an entry (and a contribution) for every match of the window. */
 #define SQ_PLAIN_LIST(fts)                                                                                             \
 	"SELECT " HIT_COLUMNS "x.snip FROM (SELECT rowid AS id, snippet(" fts ", -1, char(2), char(3), "               \
 	"'\xe2\x80\xa6', 24) AS snip, rank FROM " fts " WHERE " fts " MATCH ?1 AND rank MATCH 'bm25(2.0, 1.0)' "       \
-	"ORDER BY rank " PAGE ") x JOIN search_entry e ON e.id = x.id JOIN process p ON p.id = e.process_id "          \
-	"ORDER BY x.rank, e.id"
-#define SQ_PLAIN_COUNT(fts) "SELECT count(*) FROM " fts " WHERE " fts " MATCH ?1"
-/* SQLite, words all too short for the trigram index: the rows read, newest first. */
-#define SQ_SCAN_FROM(cj, cf)                                                                                           \
-	"FROM search_entry e JOIN process p ON p.id = e.process_id " cj "WHERE 1 = 1 " E_FILTERS cf SQ_SLOTS
-/* PostgreSQL: the tsvector (migration 018), ranked by ts_rank; ts_headline marks the matches. */
-#define PG_TS_QUERY "to_tsquery('search_words', ?1)"
-#define PG_WORDS_FROM                                                                                                  \
-	"FROM search_entry e JOIN process p ON p.id = e.process_id LEFT JOIN contribution c ON "                       \
-	"c.id = e.contribution_id WHERE e.words @@ " PG_TS_QUERY " " FILTERS PG_SLOTS
-#define PG_LIKE_FROM                                                                                                   \
-	"FROM search_entry e JOIN process p ON p.id = e.process_id LEFT JOIN contribution c ON "                       \
-	"c.id = e.contribution_id WHERE ?1 = '' " FILTERS PG_SLOTS
+	"AND rowid BETWEEN ?16 AND ?17 ORDER BY rank " PAGE ") x JOIN search_entry e ON e.id = x.id "                  \
+	"JOIN process p ON p.id = e.process_id ORDER BY x.rank, e.id"
+#define SQ_PLAIN_WINDOW(fts) WINDOW("SELECT rowid AS id FROM " fts " WHERE " fts " MATCH ?1 ORDER BY rowid DESC")
+/* SQLite, words all too short for the trigram index: the rows read, newest first (no ranking, no window). */
+#define SQ_SCAN_FROM(pj, cj, cf) "FROM search_entry e " pj cj "WHERE 1 = 1 " E_FILTERS cf SQ_SLOTS
+/* PostgreSQL: the tsvector (migration 018), ranked by ts_rank; ts_headline marks the matches. The window's
+ * range is written e.id + 0 so that no plan reads it from the primary key: a prepared statement's generic plan
+ * did, ANDing the whole range of a rare word's window (every entry) with the GIN index's few matches. */
+/* The tsquery as a scalar subquery: made once per statement (an InitPlan), where a prepared statement's
+ * generic plan otherwise parsed it again for every row it filtered (a phrase with a filter: seconds). */
+#define PG_TS_QUERY "(SELECT to_tsquery('search_words', ?1))"
+#define PG_WORDS_FROM(pj)                                                                                              \
+	"FROM search_entry e " pj "LEFT JOIN contribution c ON c.id = e.contribution_id WHERE e.words @@ " PG_TS_QUERY \
+	" " FILTERS PG_SLOTS
+#define PG_LIKE_FROM(pj)                                                                                               \
+	"FROM search_entry e " pj "LEFT JOIN contribution c ON c.id = e.contribution_id WHERE ?1 = '' " FILTERS PG_SLOTS
 
 /* SQLite's paths come in pairs: the second (+1) joins the contribution for its filters. */
 enum search_path {
@@ -603,28 +623,31 @@ enum search_path {
 	PATH_PG_LIKE
 };
 static const struct {
-	const char *list, *count;
+	const char *list, *window;
 	bool marked; /* the last column is a marked snippet, else the whole text, excerpted here */
+	bool ranked; /* the list is ranked within a window (?16, ?17), else it is newest first over all */
 } SQL_PATHS[] = {
-    [PATH_WORD] = {SQ_FTS_LIST("search_word", "", ""), "SELECT count(*) " SQ_FTS_FROM("search_word", "", ""), true},
-    [PATH_WORD_C] = {SQ_FTS_LIST("search_word", C_JOIN, C_FILTERS),
-                     "SELECT count(*) " SQ_FTS_FROM("search_word", C_JOIN, C_FILTERS), true},
-    [PATH_GRAM] = {SQ_FTS_LIST("search_gram", "", ""), "SELECT count(*) " SQ_FTS_FROM("search_gram", "", ""), true},
-    [PATH_GRAM_C] = {SQ_FTS_LIST("search_gram", C_JOIN, C_FILTERS),
-                     "SELECT count(*) " SQ_FTS_FROM("search_gram", C_JOIN, C_FILTERS), true},
-    [PATH_WORD_PLAIN] = {SQ_PLAIN_LIST("search_word"), SQ_PLAIN_COUNT("search_word"), true},
-    [PATH_GRAM_PLAIN] = {SQ_PLAIN_LIST("search_gram"), SQ_PLAIN_COUNT("search_gram"), true},
-    [PATH_SCAN] = {"SELECT " HIT_COLUMNS "e.body " SQ_SCAN_FROM("", "") "ORDER BY e.id DESC " PAGE,
-                   "SELECT count(*) " SQ_SCAN_FROM("", ""), false},
-    [PATH_SCAN_C] = {"SELECT " HIT_COLUMNS "e.body " SQ_SCAN_FROM(C_JOIN, C_FILTERS) "ORDER BY e.id DESC " PAGE,
-                     "SELECT count(*) " SQ_SCAN_FROM(C_JOIN, C_FILTERS), false},
+    [PATH_WORD] = {SQ_FTS_LIST("search_word", "", ""), SQ_FTS_WINDOW("search_word", "", ""), true, true},
+    [PATH_WORD_C] = {SQ_FTS_LIST("search_word", C_JOIN, C_FILTERS), SQ_FTS_WINDOW("search_word", C_JOIN, C_FILTERS),
+                     true, true},
+    [PATH_GRAM] = {SQ_FTS_LIST("search_gram", "", ""), SQ_FTS_WINDOW("search_gram", "", ""), true, true},
+    [PATH_GRAM_C] = {SQ_FTS_LIST("search_gram", C_JOIN, C_FILTERS), SQ_FTS_WINDOW("search_gram", C_JOIN, C_FILTERS),
+                     true, true},
+    [PATH_WORD_PLAIN] = {SQ_PLAIN_LIST("search_word"), SQ_PLAIN_WINDOW("search_word"), true, true},
+    [PATH_GRAM_PLAIN] = {SQ_PLAIN_LIST("search_gram"), SQ_PLAIN_WINDOW("search_gram"), true, true},
+    [PATH_SCAN] = {"SELECT " HIT_COLUMNS "e.body " SQ_SCAN_FROM(P_JOIN, "", "") "ORDER BY e.id DESC " PAGE,
+                   WINDOW("SELECT e.id AS id " SQ_SCAN_FROM("", "", "") "ORDER BY e.id DESC"), false, false},
+    [PATH_SCAN_C] = {"SELECT " HIT_COLUMNS "e.body " SQ_SCAN_FROM(P_JOIN, C_JOIN, C_FILTERS) "ORDER BY e.id DESC " PAGE,
+                     WINDOW("SELECT e.id AS id " SQ_SCAN_FROM("", C_JOIN, C_FILTERS) "ORDER BY e.id DESC"), false,
+                     false},
     [PATH_PG_WORDS] = {"SELECT " HIT_COLUMNS "ts_headline('search_words', e.body, " PG_TS_QUERY
                        ", 'StartSel=' || chr(2) "
-                       "|| ', StopSel=' || chr(3) || ', MaxWords=35, MinWords=15') " PG_WORDS_FROM
-                       "ORDER BY ts_rank(e.words, " PG_TS_QUERY ") DESC, e.id " PAGE,
-                       "SELECT count(*) " PG_WORDS_FROM, true},
-    [PATH_PG_LIKE] = {"SELECT " HIT_COLUMNS "e.body " PG_LIKE_FROM "ORDER BY e.id DESC " PAGE,
-                      "SELECT count(*) " PG_LIKE_FROM, false},
+                       "|| ', StopSel=' || chr(3) || ', MaxWords=35, MinWords=15') " PG_WORDS_FROM(
+                           P_JOIN) "AND e.id + 0 BETWEEN ?16 AND ?17 ORDER BY ts_rank(e.words, " PG_TS_QUERY
+                                   ") DESC, e.id " PAGE,
+                       WINDOW("SELECT e.id AS id " PG_WORDS_FROM("") "ORDER BY e.id DESC"), true, true},
+    [PATH_PG_LIKE] = {"SELECT " HIT_COLUMNS "e.body " PG_LIKE_FROM(P_JOIN) "ORDER BY e.id DESC " PAGE,
+                      WINDOW("SELECT e.id AS id " PG_LIKE_FROM("") "ORDER BY e.id DESC"), false, false},
 };
 
 /* An excerpt of text around the first of the words (lowered as in the slots), each of them marked with 0x02
@@ -783,12 +806,117 @@ static const char *given(const char *s)
 	return s && *s ? s : "";
 }
 
+/* A test build may make the windows smaller (CONSULTA_TEST_SEARCH_WINDOW), so that a test reaches one with
+ * a few contributions. */
+int64_t search_window(void)
+{
+#ifndef NDEBUG
+	const char *w = getenv("CONSULTA_TEST_SEARCH_WINDOW");
+	if (w && strtol(w, NULL, 10) > 0)
+		return strtol(w, NULL, 10);
+#endif
+	return LIMIT_SEARCH_RANKED;
+}
+
+/* What every statement of a search binds alike: ?1..?13. */
+struct search_binds {
+	const char *match;
+	int64_t process_id;
+	const struct search_filter *f;
+	const char *const *slots;
+};
+
+static void bind_search(struct db_stmt *st, const struct search_binds *b)
+{
+	db_bind_text(st, 1, b->match ? b->match : "");
+	db_bind_int(st, 2, b->process_id);
+	db_bind_int(st, 3, b->f->call);
+	db_bind_text(st, 4, given(b->f->category));
+	db_bind_text(st, 5, given(b->f->country));
+	db_bind_text(st, 6, given(b->f->type));
+	db_bind_text(st, 7, given(b->f->from));
+	db_bind_text(st, 8, given(b->f->to));
+	db_bind_int(st, 9, b->f->campaign);
+	for (int i = 0; i < SEARCH_SLOTS; i++)
+		db_bind_text(st, 10 + i, b->slots[i]);
+}
+
+/* The window of st (a path's window statement, bound): size matches newest first after the first skip; how
+ * many there are (0: none) and their lowest and highest entry id. 0, or -1 with e. */
+static int window_at(struct db_stmt *st, int64_t skip, int64_t size, int64_t *count, int64_t *lo, int64_t *hi,
+                     struct error *e)
+{
+	db_bind_int(st, 14, size);
+	db_bind_int(st, 15, skip);
+	enum db_step r = db_step(st, e);
+	const bool row = r == DB_ROW;
+	*count = row ? db_col_int(st, 0) : 0;
+	*lo = row && !db_col_null(st, 1) ? db_col_int(st, 1) : 0;
+	*hi = row && !db_col_null(st, 2) ? db_col_int(st, 2) : 0;
+	db_reset(st);
+	return r == DB_FAIL ? -1 : 0;
+}
+
+/* The number of matches when there are more than one window's (size), from the first window: it reached
+ * back to the entry id lo from the newest entry, so the matches are taken to be as dense in the entries
+ * before it, and the estimate is rounded to two significant digits (it is said "about"); never under size. */
+static int estimate_total(struct db *db, int64_t size, int64_t lo, int64_t *total, struct error *e)
+{
+	/* two subqueries: each min or max alone is one step down the primary key (both in one SELECT read the
+	 * whole table on SQLite) */
+	struct db_stmt *st =
+	    db_stmt(db, "SELECT (SELECT min(id) FROM search_entry), (SELECT max(id) FROM search_entry)", e);
+	if (!st)
+		return -1;
+	enum db_step r = db_step(st, e);
+	const int64_t first = r == DB_ROW ? db_col_int(st, 0) : 0, last = r == DB_ROW ? db_col_int(st, 1) : 0;
+	db_reset(st);
+	if (r == DB_FAIL)
+		return -1;
+	const double walked = last >= lo ? (double)(last - lo + 1) : 1.0,
+	             before = lo > first ? (double)(lo - first) : 0;
+	double est = (double)size + (double)size * before / walked, unit = 1;
+	while (est >= 100 * unit)
+		unit *= 10;
+	est = (double)(int64_t)(est / unit + 0.5) * unit;
+	*total = est > (double)size ? (int64_t)est : size;
+	return 0;
+}
+
+/* Rows skip..skip+want-1 of st (a path's list statement, bound) into hits (room for want), each with its
+ * snippet made; how many in *got. 0, or -1 with e. */
+static int list_rows(struct db_stmt *st, struct arena *a, bool marked, int64_t skip, int want, const char *const *words,
+                     int nwords, struct search_hit *hits, int *got, struct error *e)
+{
+	db_bind_int(st, 14, want);
+	db_bind_int(st, 15, skip);
+	struct hit_row *rows = NULL;
+	int count = 0;
+	const int rc = db_collect(st, a, (void **)&rows, &count, sizeof *rows, hit_from_row, e);
+	db_reset(st);
+	if (rc != 0)
+		return -1;
+	*got = 0;
+	for (int i = 0; i < count && i < want; i++) {
+		struct search_hit *h = &hits[(*got)++];
+		*h = rows[i].hit;
+		const char *text = marked ? rows[i].raw : excerpt(a, rows[i].raw, words, nwords);
+		h->snippet = text ? search_snippet_html(a, text) : NULL;
+		if (!h->snippet) {
+			error_set(e, ERROR_UNAVAILABLE, "out of memory");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int search_query(struct db *db, struct arena *a, const struct search_filter *f, int offset, int limit,
-                 struct search_hit **out, int *n, int64_t *total, struct error *e)
+                 struct search_hit **out, int *n, int64_t *total, bool *estimated, struct error *e)
 {
 	*out = NULL;
 	*n = 0;
 	*total = 0;
+	*estimated = false;
 	struct search_parsed p;
 	int64_t process_id;
 	/* both checked before either fails, so that the reader hears of every mistake at once */
@@ -845,54 +973,63 @@ int search_query(struct db *db, struct arena *a, const struct search_filter *f, 
 		error_set(e, ERROR_UNAVAILABLE, "out of memory");
 		return -1;
 	}
-	for (int list = 0; list < 2; list++) {
-		struct db_stmt *st = db_stmt(db, list ? SQL_PATHS[path].list : SQL_PATHS[path].count, e);
-		if (!st)
+	const struct search_binds binds = {.match = match, .process_id = process_id, .f = f, .slots = slots};
+	const int64_t size = search_window();
+	struct db_stmt *win = db_stmt(db, SQL_PATHS[path].window, e);
+	if (!win)
+		return -1;
+	bind_search(win, &binds);
+	/* the first window: the count up to its size, and then whether there is more */
+	int64_t count, lo, hi;
+	if (window_at(win, 0, size, &count, &lo, &hi, e) != 0)
+		return -1;
+	*total = count;
+	if (count == size) {
+		int64_t more, l, h;
+		if (window_at(win, size, 1, &more, &l, &h, e) != 0)
 			return -1;
-		db_bind_text(st, 1, match ? match : "");
-		db_bind_int(st, 2, process_id);
-		db_bind_int(st, 3, f->call);
-		db_bind_text(st, 4, given(f->category));
-		db_bind_text(st, 5, given(f->country));
-		db_bind_text(st, 6, given(f->type));
-		db_bind_text(st, 7, given(f->from));
-		db_bind_text(st, 8, given(f->to));
-		db_bind_int(st, 9, f->campaign);
-		for (int i = 0; i < SEARCH_SLOTS; i++)
-			db_bind_text(st, 10 + i, slots[i]);
-		if (!list) {
-			enum db_step r = db_step(st, e);
-			*total = r == DB_ROW ? db_col_int(st, 0) : 0;
-			db_reset(st);
-			if (r == DB_FAIL)
+		if (more && estimate_total(db, size, lo, total, e) != 0)
+			return -1;
+		*estimated = more > 0;
+	}
+	if (!*total || (!*estimated && offset >= *total) || limit <= 0)
+		return 0;
+	struct search_hit *hits = arena_alloc(a, sizeof *hits * (size_t)limit);
+	if (!hits) {
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		return -1;
+	}
+	struct db_stmt *list = db_stmt(db, SQL_PATHS[path].list, e);
+	if (!list)
+		return -1;
+	bind_search(list, &binds);
+	int got = 0;
+	if (!SQL_PATHS[path].ranked) {
+		if (list_rows(list, a, SQL_PATHS[path].marked, offset, limit, words, nslots, hits, &got, e) != 0)
+			return -1;
+	} else {
+		/* window by window from the one that holds the offset, each ranked on its own */
+		for (int64_t w = offset / size, skip = offset % size; got < limit; w++, skip = 0) {
+			if (w > 0 && window_at(win, w * size, size, &count, &lo, &hi, e) != 0)
 				return -1;
-			if (!*total || offset >= *total)
-				return 0;
-			continue;
-		}
-		db_bind_int(st, 14, limit);
-		db_bind_int(st, 15, offset);
-		struct hit_row *rows = NULL;
-		int count = 0;
-		if (db_collect(st, a, (void **)&rows, &count, sizeof *rows, hit_from_row, e) != 0)
-			return -1;
-		struct search_hit *hits = arena_alloc(a, sizeof *hits * (size_t)(count ? count : 1));
-		if (!hits) {
-			error_set(e, ERROR_UNAVAILABLE, "out of memory");
-			return -1;
-		}
-		for (int i = 0; i < count; i++) {
-			hits[i] = rows[i].hit;
-			const char *marked =
-			    SQL_PATHS[path].marked ? rows[i].raw : excerpt(a, rows[i].raw, words, nslots);
-			hits[i].snippet = marked ? search_snippet_html(a, marked) : NULL;
-			if (!hits[i].snippet) {
-				error_set(e, ERROR_UNAVAILABLE, "out of memory");
+			if (skip >= count)
+				break;
+			db_bind_int(list, 16, lo);
+			db_bind_int(list, 17, hi);
+			int added = 0;
+			if (list_rows(list, a, true, skip, limit - got, words, nslots, hits + got, &added, e) != 0)
 				return -1;
+			got += added;
+			if (count < size) {
+				/* the last window: now the total is known */
+				if (*estimated)
+					*total = w * size + count;
+				*estimated = false;
+				break;
 			}
 		}
-		*out = hits;
-		*n = count;
 	}
+	*out = hits;
+	*n = got;
 	return 0;
 }

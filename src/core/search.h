@@ -120,11 +120,17 @@ struct search_hit {
 };
 
 /* Results offset..offset+limit-1 of the query in f, best first (bm25; ts_rank on PostgreSQL; newest first
- * for a query by trigrams too short to rank), and the number of all of them in *total. ERROR_INVALID (with
- * its field) for a query or a filter that cannot be read, ERROR_NOT_FOUND for a process that does not
- * exist. Everything in a. */
+ * for a query by trigrams too short to rank), and the number of all of them in *total. When there are more
+ * than LIMIT_SEARCH_RANKED matches, they are ranked in windows of that many, newest first (the first page is
+ * the best of the newest LIMIT_SEARCH_RANKED; every match is on one page), and *total is an estimate, rounded,
+ * with *estimated true (until a page reaches the last window: then it is exact again). ERROR_INVALID (with its
+ * field) for a query or a filter that cannot be read, ERROR_NOT_FOUND for a process that does not exist.
+ * Everything in a. */
 int search_query(struct db *db, struct arena *a, const struct search_filter *f, int offset, int limit,
-                 struct search_hit **out, int *n, int64_t *total, struct error *e);
+                 struct search_hit **out, int *n, int64_t *total, bool *estimated, struct error *e);
+/* How many matches are ranked together and counted exactly: LIMIT_SEARCH_RANKED (less in a test build when
+ * CONSULTA_TEST_SEARCH_WINDOW says so). */
+int64_t search_window(void);
 
 /* The HTML of a snippet whose matches are between the bytes 0x02 and 0x03 (as the queries mark them):
  * escaped, each match in <mark>, every <mark> closed. NULL if out of memory. */

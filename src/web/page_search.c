@@ -71,11 +71,33 @@ static int search_read(struct request *r, struct search_ask *s, int max_per_page
 	return e->code ? -1 : 0;
 }
 
-static int search_run(struct request *r, struct search_ask *s, struct search_hit **hits, int *n, int64_t *total,
-                      struct error *e)
+/* What search_query() answered for one page. */
+struct search_answer {
+	struct search_hit *hits;
+	int n;
+	int64_t total;
+	bool estimated; /* total is an estimate (more than LIMIT_SEARCH_RANKED matches) */
+};
+
+static int search_run(struct request *r, struct search_ask *s, struct search_answer *ans, struct error *e)
 {
-	return search_query(r->db, &r->arena, &s->f, (int)((s->page - 1) * s->per_page), (int)s->per_page, hits, n,
-	                    total, e);
+	return search_query(r->db, &r->arena, &s->f, (int)((s->page - 1) * s->per_page), (int)s->per_page, &ans->hits,
+	                    &ans->n, &ans->total, &ans->estimated, e);
+}
+
+/* Whether a page follows this one: with an exact total, if it is not reached yet; with an estimate, if this
+ * page is full (the estimate may be off either way). Never beyond LIMIT_SEARCH_PAGE. */
+static bool search_more(const struct search_ask *s, const struct search_answer *ans)
+{
+	const int64_t first = (s->page - 1) * s->per_page;
+	const bool more = ans->estimated ? ans->n == s->per_page : first + ans->n < ans->total;
+	return more && s->page < LIMIT_SEARCH_PAGE;
+}
+
+/* The address of page `page` of the same search, under prefix (/search or /api/v1/search). */
+static const char *search_page_url(struct request *r, const struct search_ask *s, const char *prefix, int64_t page)
+{
+	return arena_printf(&r->arena, "%s?page=%lld%s", prefix, (long long)page, s->keep);
 }
 
 /* Where a result leads: the public page of its contribution, paragraph or process. */
@@ -182,16 +204,14 @@ void page_search(struct request *r)
 	struct search_ask s;
 	struct error e;
 	error_clear(&e);
-	struct search_hit *hits = NULL;
-	int n = 0;
-	int64_t total = 0;
+	struct search_answer ans = {0};
 	const int read = search_read(r, &s, LIMIT_PAGE_SIZE, &e);
 	/* An empty form is a page to fill in, not a mistake. */
 	bool asked = false;
 	for (int i = 0; i < NPARAMS; i++)
 		asked |= s.values[i] != NULL;
 	if (read == 0 && asked)
-		(void)search_run(r, &s, &hits, &n, &total, &e);
+		(void)search_run(r, &s, &ans, &e);
 	if (e.code && strcmp(e.code, ERROR_INVALID) != 0) {
 		page_error(r, &e);
 		return;
@@ -215,16 +235,25 @@ void page_search(struct request *r)
 	const int64_t first = (s.page - 1) * s.per_page;
 	html_printf(&r->out,
 	            "<section aria-labelledby=\"results\"><h2 id=\"results\">Results</h2>\n<p class=\"count\">");
+	const int64_t total = ans.total;
+	const int n = ans.n;
 	if (!total)
 		html_printf(&r->out, "Nothing public matches this search.");
 	else if (!n)
-		html_printf(&r->out, "No result on this page: the search found %L.", (long long)total);
+		html_printf(&r->out, "No result on this page: the search found %R%L.", ans.estimated ? "about " : "",
+		            (long long)total);
+	else if (ans.estimated)
+		/* more than LIMIT_SEARCH_RANKED: said as the estimate it is, and how the order is made */
+		html_printf(&r->out,
+		            "Showing %L\u2013%L of about %L results. So many texts match that they are ranked by "
+		            "relevance %L at a time, newest first: add a word or a filter to narrow the search.",
+		            (long long)first + 1, (long long)first + n, (long long)total, (long long)search_window());
 	else
 		html_printf(&r->out, "Showing %L\u2013%L of %L result%R.", (long long)first + 1, (long long)first + n,
 		            (long long)total, total == 1 ? "" : "s");
 	html_printf(&r->out, "</p>\n<ol class=\"results\" start=\"%L\">\n", (long long)first + 1);
 	for (int i = 0; i < n; i++) {
-		const struct search_hit *h = &hits[i];
+		const struct search_hit *h = &ans.hits[i];
 		html_printf(
 		    &r->out,
 		    "<li><h3><a href=\"%s\">%s</a></h3>\n<p class=\"meta\">%s, %s, <a href=\"/processes/%u\">%s</a>"
@@ -233,15 +262,15 @@ void page_search(struct request *r)
 		    h->process, h->snippet);
 	}
 	html_printf(&r->out, "</ol>\n");
-	const bool more = first + n < total && s.page < LIMIT_SEARCH_PAGE;
+	const bool more = search_more(&s, &ans);
 	if (s.page > 1 || more) {
 		html_printf(&r->out, "<nav aria-label=\"Pages of results\" class=\"pages\">");
 		if (s.page > 1)
-			html_printf(&r->out, "<a href=\"/search?page=%L%s\" rel=\"prev\">Previous page</a> ",
-			            (long long)s.page - 1, s.keep);
+			html_printf(&r->out, "<a href=\"%s\" rel=\"prev\">Previous page</a> ",
+			            search_page_url(r, &s, "/search", s.page - 1));
 		if (more)
-			html_printf(&r->out, "<a href=\"/search?page=%L%s\" rel=\"next\">Next page</a>",
-			            (long long)s.page + 1, s.keep);
+			html_printf(&r->out, "<a href=\"%s\" rel=\"next\">Next page</a>",
+			            search_page_url(r, &s, "/search", s.page + 1));
 		html_printf(&r->out, "</nav>\n");
 	}
 	html_printf(&r->out, "</section>\n");
@@ -266,10 +295,8 @@ void api_search(struct request *r)
 	struct search_ask s;
 	struct error e;
 	error_clear(&e);
-	struct search_hit *hits = NULL;
-	int n = 0;
-	int64_t total = 0;
-	if (search_read(r, &s, LIMIT_PAGE_SIZE, &e) != 0 || search_run(r, &s, &hits, &n, &total, &e) != 0) {
+	struct search_answer ans = {0};
+	if (search_read(r, &s, LIMIT_PAGE_SIZE, &e) != 0 || search_run(r, &s, &ans, &e) != 0) {
 		if (!strcmp(e.code, ERROR_INVALID))
 			reply_bad(r, &e);
 		else
@@ -277,8 +304,8 @@ void api_search(struct request *r)
 		return;
 	}
 	json_t *results = json_array();
-	for (int i = 0; i < n; i++) {
-		const struct search_hit *h = &hits[i];
+	for (int i = 0; i < ans.n; i++) {
+		const struct search_hit *h = &ans.hits[i];
 		json_array_append_new(
 		    results,
 		    json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:s}", "type", search_kind_name(h->kind), "title",
@@ -287,13 +314,11 @@ void api_search(struct request *r)
 		              "version", h->version_id ? json_integer((json_int_t)h->version_id) : json_null(),
 		              "anchor", h->anchor));
 	}
-	const int64_t first = (s.page - 1) * s.per_page;
 	json_t *next =
-	    first + n < total && s.page < LIMIT_SEARCH_PAGE
-	        ? json_string(arena_printf(&r->arena, "/api/v1/search?page=%lld%s", (long long)s.page + 1, s.keep))
-	        : json_null();
+	    search_more(&s, &ans) ? json_string(search_page_url(r, &s, "/api/v1/search", s.page + 1)) : json_null();
+	/* total_exact false: more than LIMIT_SEARCH_RANKED matches, total is an estimate (core/search.h) */
 	reply_json(r, 200,
-	           json_pack("{s:s,s:I,s:I,s:I,s:o,s:o}", "query", s.values[0] ? s.values[0] : "", "total",
-	                     (json_int_t)total, "page", (json_int_t)s.page, "per_page", (json_int_t)s.per_page,
-	                     "results", results, "next", next));
+	           json_pack("{s:s,s:I,s:b,s:I,s:I,s:o,s:o}", "query", s.values[0] ? s.values[0] : "", "total",
+	                     (json_int_t)ans.total, "total_exact", !ans.estimated, "page", (json_int_t)s.page,
+	                     "per_page", (json_int_t)s.per_page, "results", results, "next", next));
 }

@@ -7,6 +7,10 @@ type, date range, campaign); paging with the total; ranked results with snippets
 whose matches are in <mark>; what is private is never found and what is hidden disappears at once; a query
 that cannot be read is a 400 saying why, never a 500. Every word searched for is made up for its test and
 unique to it, so the shared server's other data cannot change a count.
+
+SearchWindows: more matches than LIMIT_SEARCH_RANKED are ranked window by window, newest first, and their total
+is an estimate said "about" (total_exact false) until a page reaches the last window. Its server is a test
+build's with CONSULTA_TEST_SEARCH_WINDOW=5, so that a dozen contributions make three windows.
 """
 
 import json
@@ -14,7 +18,7 @@ import re
 import unittest
 import urllib.parse
 
-from harness import SLUG, TEST_DB, ServerTestCase, contribution
+from harness import SLUG, TEST_DB, Server, ServerTestCase, contribution
 
 SECRETARIAT = "secretariat@example.org"
 CAMPAIGN_TEXT = ("We the undersigned residents ask the council to protect the wetlands of the northern valley "
@@ -150,6 +154,7 @@ class Search(ServerTestCase):
         self.assertEqual(self.api(q="filterword", to="2021-01-31")["total"], 0)
 
     def test_campaign_filter(self):
+        self.server.campaigns_settled()  # grouped by the writer's pass after the commit, a little after each 201
         r = self.server.send_json("GET", "/api/v1/calls/1/campaigns")
         self.assertEqual(r.status, 200, r)
         ids = [c["id"] for c in r.json()["campaigns"] if c["representative"] in {k["tracking"] for k in self.campaign}]
@@ -257,6 +262,96 @@ class Search(ServerTestCase):
         self.assertIn('<option value="%s" selected>' % SLUG, page)
         self.assertIn("Showing 1\u20131 of 1 result.", page)
         self.assertIn('<a href="/contributions/%s">' % self.filtered[0]["tracking"], page)
+
+
+WINDOW = 5
+
+
+class SearchWindows(ServerTestCase):
+    SHARED = False
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server(cls.NOW, env={"CONSULTA_TEST_SEARCH_WINDOW": str(WINDOW)})
+        try:
+            cls.server.start()
+        except BaseException:
+            cls.server.cleanup()
+            raise
+        s = cls.server
+        # twelve public matches, oldest first; the oldest and the fourth newest say the word five times (the best
+        # by bm25), the others once; two private and one anonymous among them
+        cls.public = []
+        cls.private = []
+        for i in range(12):
+            text = "Windowword " * (5 if i in (0, 8) else 1) + "number %d." % i
+            cls.public.append(s.contribute(text=text, publication="anonymous" if i == 5 else "named"))
+            if i in (3, 9):
+                cls.private.append(s.contribute(text="Windowword hushhushword %d." % i, publication="private"))
+        cls.exact = [s.contribute(text="Fivewordy %d." % i) for i in range(WINDOW)]
+        cls.few = [s.contribute(text="Fourwordy %d." % i) for i in range(WINDOW - 1)]
+
+    def api(self, **params):
+        r = self.server.get("/api/v1/search" + q(**params))
+        self.assertEqual(r.status, 200, r)
+        return r.json()
+
+    def test_more_than_a_window_is_an_estimate_said_about(self):
+        body = self.api(q="windowword", per_page=3)
+        self.assertFalse(body["total_exact"], body)
+        self.assertGreaterEqual(body["total"], WINDOW)
+        self.assertIsNotNone(body["next"])
+        page = self.server.get("/search" + q(q="windowword", per_page=3)).text
+        self.assertIn("Showing 1\u20133 of about %d results." % body["total"], page)
+        self.assertIn("ranked by relevance %d at a time, newest first" % WINDOW, page)
+
+    def test_exact_counts_up_to_a_window(self):
+        for word, made in (("fivewordy", self.exact), ("fourwordy", self.few)):
+            with self.subTest(word=word):
+                body = self.api(q=word, per_page=2)
+                self.assertTrue(body["total_exact"], body)
+                self.assertEqual(body["total"], len(made))
+        page = self.server.get("/search" + q(q="fivewordy")).text
+        self.assertIn('<p class="count">Showing 1\u20135 of 5 results.</p>', page)
+
+    def test_the_first_page_is_the_best_of_the_newest_window_and_every_match_comes_once(self):
+        first = self.api(q="windowword", per_page=3)["results"]
+        # the fourth newest beats the newer ones; the oldest, as good, is not in the newest window
+        self.assertEqual(first[0]["anchor"], self.public[8]["tracking"], first)
+        seen, page, last = [], 1, None
+        while True:
+            body = self.api(q="windowword", per_page=3, page=page)
+            seen += [x["anchor"] for x in body["results"]]
+            last = body
+            if body["next"] is None:
+                break
+            page += 1
+        self.assertEqual(sorted(seen), sorted(k["tracking"] for k in self.public), "each public match once")
+        self.assertTrue(last["total_exact"], "the page that reaches the last window knows the total")
+        self.assertEqual(last["total"], len(self.public))
+        # the last window (the two oldest) is ranked on its own: the oldest, said five times, first
+        self.assertEqual(seen[-2:], [self.public[0]["tracking"], self.public[1]["tracking"]])
+        # one page holding all the windows is exact at once, and in the same order
+        body = self.api(q="windowword", per_page=100)
+        self.assertTrue(body["total_exact"])
+        self.assertEqual([x["anchor"] for x in body["results"]], seen)
+
+    def test_private_material_is_never_in_any_window(self):
+        hidden = {k["tracking"] for k in self.private}
+        for per_page in (1, 2, 5, 100):
+            with self.subTest(per_page=per_page):
+                page = 1
+                while True:
+                    body = self.api(q="windowword", per_page=per_page, page=page)
+                    self.assertFalse(hidden & {x["anchor"] for x in body["results"]}, body)
+                    if body["next"] is None:
+                        break
+                    page += 1
+        self.assertEqual(self.api(q="hushhushword")["total"], 0)
+        # narrowed by a contribution's filter (the joined statements) too
+        body = self.api(q="windowword", country="CH", per_page=100)
+        self.assertFalse(hidden & {x["anchor"] for x in body["results"]})
+        self.assertEqual(len(body["results"]), len(self.public))
 
 
 if __name__ == "__main__":

@@ -123,7 +123,8 @@ static int64_t hits(struct db *db, const char *q, const char *type)
 	struct search_hit *h;
 	int n;
 	int64_t total;
-	assert_int_equal(search_query(db, &a, &f, 0, 20, &h, &n, &total, &e), 0);
+	bool estimated;
+	assert_int_equal(search_query(db, &a, &f, 0, 20, &h, &n, &total, &estimated, &e), 0);
 	arena_free(&a);
 	return total;
 }
