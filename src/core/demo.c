@@ -219,6 +219,11 @@ static int demo_build(struct demo *d)
 			if (circular_add_addressee(db, id, category_ids[k], e) != 0)
 				return -1;
 	}
+	/* The series went on from 55 (the body's letters to others): the next letter issued that year is 56. */
+	char series[16];
+	snprintf(series, sizeof series, "CL-%02d", Y(d, letters[1].date) % 100);
+	if (circular_counter_set(db, "The Council Working Group on the GCA", series, 55, e) != 0)
+		return -1;
 
 	/* With the sample contributions, the first draft gets a call of its own, closed before the revised
 	 * draft was posted, so that comments on it are carried forward to the revised draft. Made last, so

@@ -304,8 +304,8 @@ void page_process(struct request *r)
 		    "<table>\n<thead><tr><th scope=\"col\">Reference</th><th scope=\"col\">Date</th>"
 		    "<th scope=\"col\">Subject</th><th scope=\"col\">Addressees</th></tr></thead>\n<tbody>\n");
 	for (int i = 0; i < nletters; i++) {
-		html_printf(&r->out, "<tr><td>%s</td><td class=\"date\">%s</td><td>%s</td><td>", letters[i].reference,
-			    page_date(r, letters[i].date), letters[i].subject);
+		html_printf(&r->out, "<tr><td><a href=\"/letters/%L\">%s</a></td><td class=\"date\">%s</td><td>%s</td><td>",
+			    (long long)letters[i].id, letters[i].reference, page_date(r, letters[i].date), letters[i].subject);
 		for (int k = 0; k < letters[i].naddressees; k++)
 			html_printf(&r->out, "%s%s", k ? "; " : "", letters[i].addressees[k]);
 		html_printf(&r->out, "</td></tr>\n");

@@ -157,6 +157,13 @@ void page_office_version_confirm(struct request *r);
 void api_milestone_create(struct request *r);
 void api_milestone_update(struct request *r);
 void api_milestone_move(struct request *r);
+/* web/api_circular.c and page_circular.c: circular letters. */
+void api_circular(struct request *r);
+void api_circular_create(struct request *r);
+void api_circular_draft(struct request *r);
+void api_circular_draft_update(struct request *r);
+void api_circular_issue(struct request *r);
+void page_circular(struct request *r);
 void api_call_create(struct request *r);
 void api_call_update(struct request *r);
 void api_call_moderation(struct request *r);

@@ -89,6 +89,9 @@ class EveryRouteOneThread(ServerTestCase):
             ("pages", "name"): "about",
             ("comments", "id"): str(self.comment),
             ("campaigns", "id"): "1",
+            ("letters", "id"): "2",
+            ("circulars", "id"): "2",
+            ("circular-drafts", "id"): "1",  # made by the walk's POST of a letter (or 404 before)
             ("reports", "file"): "1.pdf",  # made by the walk's POST of the office's button (or 404 before)
             ("attachments", "n"): "1",
             ("1", "name"): "paper.pdf",
@@ -190,6 +193,10 @@ class EveryRouteOneThread(ServerTestCase):
                                                               "kind": "meeting"},
             ("PATCH", "/api/v1/milestones/{id}"): {"status": "postponed" if walk % 2 else "planned"},
             ("POST", "/api/v1/milestones/{id}/move"): {"date": "2021-08-0" + n, "reason": "API move."},
+            ("POST", "/api/v1/processes/{slug}/circulars"): {"subject": "Letter " + n, "markdown": "Text.",
+                                                             "addressees": ["academia"], "schedule_annex": True,
+                                                             "issue": walk % 2 == 0},
+            ("PATCH", "/api/v1/circular-drafts/{id}"): {"subject": "Edited letter " + n},
             ("POST", "/api/v1/processes/{slug}/calls"): {"version_id": self.version, "title": "API call " + n,
                                                          "opens_on": "2021-02-01", "closes_on": "2021-02-28",
                                                          "review": "after_review"},

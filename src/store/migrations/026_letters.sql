@@ -1,0 +1,60 @@
+-- 026: circular letters as the secretariat writes and issues them (core/circular.c).
+--
+-- A letter is a draft until it is issued; issuing gives it its series and
+-- number, its date, and freezes what it says (the body, the addressees, the
+-- references, the schedule annex as the schedule stood at that moment). The
+-- circular table holds issued letters only, and refuses any change: an error
+-- is corrected by a new letter (a corrigendum) that points to the old one.
+ALTER TABLE circular ADD COLUMN markdown TEXT NOT NULL DEFAULT '';
+ALTER TABLE circular ADD COLUMN contact TEXT NOT NULL DEFAULT '';
+ALTER TABLE circular ADD COLUMN series TEXT;          -- "CL-20": the pattern before its number
+ALTER TABLE circular ADD COLUMN number INTEGER;       -- the letter's number in its series
+ALTER TABLE circular ADD COLUMN annex TEXT;           -- the schedule at issue (JSON), or NULL for none
+ALTER TABLE circular ADD COLUMN corrects_id INTEGER REFERENCES circular(id);
+ALTER TABLE circular ADD COLUMN issued_at INTEGER;    -- NULL for the letters recorded before 026
+-- An addressee is addressed for action or for information.
+ALTER TABLE circular_addressee ADD COLUMN purpose TEXT NOT NULL DEFAULT 'action'
+	CHECK (purpose IN ('action', 'information'));
+
+-- The letters a letter refers to (earlier letters of any process).
+CREATE TABLE circular_reference (
+	circular_id INTEGER NOT NULL REFERENCES circular(id),
+	cites_id    INTEGER NOT NULL REFERENCES circular(id),
+	PRIMARY KEY (circular_id, cites_id)
+);
+
+CREATE TRIGGER circular_no_update BEFORE UPDATE ON circular
+	BEGIN SELECT RAISE(ABORT, 'an issued letter cannot be changed: issue a corrigendum'); END;
+
+-- Drafts: edited freely until issued, then kept with the letter they became.
+CREATE TABLE circular_draft (
+	id              INTEGER PRIMARY KEY,
+	process_id      INTEGER NOT NULL REFERENCES process(id),
+	subject         TEXT NOT NULL,
+	markdown        TEXT NOT NULL DEFAULT '',
+	contact         TEXT NOT NULL DEFAULT '',
+	for_action      TEXT NOT NULL DEFAULT '',     -- category slugs, separated by commas
+	for_information TEXT NOT NULL DEFAULT '',
+	refs            TEXT NOT NULL DEFAULT '',     -- references of earlier letters, separated by commas
+	corrects_id     INTEGER REFERENCES circular(id),
+	schedule_annex  INTEGER NOT NULL DEFAULT 0,   -- 1: the schedule is annexed at issue
+	created_at      INTEGER NOT NULL,
+	updated_at      INTEGER NOT NULL,
+	circular_id     INTEGER REFERENCES circular(id) -- the issued letter, once issued
+);
+CREATE INDEX circular_draft_process ON circular_draft (process_id, id);
+
+-- The numbering of a body's letters: its pattern, and per series the last
+-- number given. Issuing updates the counter row in its own transaction, so
+-- that two letters issued at once wait for each other and take consecutive
+-- numbers, and a failed issue gives its number back with its rollback.
+CREATE TABLE letter_body (
+	body    TEXT PRIMARY KEY,                     -- process.body ('' for processes that name none)
+	pattern TEXT NOT NULL DEFAULT 'CL-{yy}/{n}'
+);
+CREATE TABLE letter_counter (
+	body   TEXT NOT NULL,
+	series TEXT NOT NULL,
+	last   INTEGER NOT NULL,
+	PRIMARY KEY (body, series)
+);

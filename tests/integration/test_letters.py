@@ -1,0 +1,170 @@
+"""Circular letters: drafts, issue and numbering (under concurrent issue), the frozen schedule annex, an
+issued letter's immutability and its corrigendum, its ledger leaf, and its public page and JSON."""
+
+import html
+import re
+import threading
+
+import harness
+from harness import CALL1_OPEN, SLUG, ServerTestCase
+
+SECRETARIAT = "sec@gca.example"
+PASSWORD = "a long passphrase for the tests"
+BODY = "The Council Working Group on the GCA"
+
+
+def page_text(r):
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", r.text)))
+
+
+def letter(**fields):
+    d = {"subject": "Third online open consultation", "markdown": "Dear Sir/Madam,\n\nWe invite you to comment.",
+         "addressees": ["member-states", "sector-members"], "for_information": ["observers"],
+         "contact": "Ms A. Example, gca-secretariat@gca-demo.example"}
+    d.update(fields)
+    return d
+
+
+class Letters(ServerTestCase):
+    SHARED = False
+    NOW = CALL1_OPEN  # 1 February 2021: the series CL-21 is new
+
+    def office(self, now=None):
+        s = self.fresh_server(now=now)
+        return s, s.account_token(SECRETARIAT, password=PASSWORD)
+
+    def issue(self, s, token, **fields):
+        r = s.send_json("POST", "/api/v1/processes/%s/circulars" % SLUG, letter(issue=True, **fields), token=token)
+        self.assertEqual(r.status, 201, r)
+        return r.json()
+
+    def test_issued_at_once_has_its_number_its_page_and_is_listed_with_its_url(self):
+        s, token = self.office()
+        body = self.issue(s, token, references=["CL-20/55"])
+        self.assertEqual((body["reference"], body["series"], body["number"], body["date"]),
+                         ("CL-21/1", "CL-21", 1, "2021-02-01"))
+        self.assertEqual([(a["slug"], a["purpose"]) for a in body["addressees"]],
+                         [("member-states", "action"), ("sector-members", "action"), ("observers", "information")])
+        self.assertEqual([c["reference"] for c in body["references"]], ["CL-20/55"])
+        listed = s.get_json("/api/v1/processes/" + SLUG).json()["circulars"]
+        self.assertEqual([c["reference"] for c in listed], ["CL-20/18", "CL-20/55", "CL-21/1"])
+        self.assertEqual(listed[-1]["url"], body["url"])
+        self.assertTrue(all(c["url"].startswith("/letters/") for c in listed), listed)
+        page = s.get(body["url"])
+        self.assertEqual(page.status, 200, page)
+        text = page_text(page)
+        for expected in ("CL-21/1", "1 February 2021", "Third online open consultation", "We invite you to comment.",
+                         "To (for action) Member States; Sector Members",
+                         "For information Organizations with observer rights", "Ms A. Example", BODY):
+            self.assertIn(expected, text)
+        self.assertIn('href="/letters/2"', page.text, "the reference links to CL-20/55")
+        self.assertIn('href="%s"' % body["url"], s.get("/processes/" + SLUG).text)
+        self.assertEqual(s.get_json("/api/v1/circulars/%d" % body["id"]).json(), body)
+
+    def test_the_series_goes_on_from_the_demos_letters_within_their_year(self):
+        s, token = self.office(now="2020-12-30T10:00:00Z")
+        self.assertEqual(self.issue(s, token)["reference"], "CL-20/56")
+        self.assertEqual(self.issue(s, token)["reference"], "CL-20/57")
+
+    def test_fifty_concurrent_issues_take_fifty_consecutive_numbers(self):
+        s, token = self.office()
+        drafts = []
+        for i in range(50):
+            r = s.send_json("POST", "/api/v1/processes/%s/circulars" % SLUG, letter(subject="Letter %d" % i),
+                            token=token)
+            self.assertEqual(r.status, 201, r)
+            self.assertFalse(r.json()["issued"])
+            drafts.append(r.json()["draft"])
+        barrier = threading.Barrier(50)
+
+        def issue(draft):
+            barrier.wait(timeout=30)
+            return s.send_json("POST", "/api/v1/circular-drafts/%d/issue" % draft, token=token)
+
+        answers = harness.parallel(issue, drafts, 50)
+        self.assertEqual([a.status for a in answers], [201] * 50, [a for a in answers if a.status != 201][:3])
+        numbers = sorted(a.json()["number"] for a in answers)
+        self.assertEqual(numbers, list(range(1, 51)), "no gap, no duplicate")
+        self.assertEqual(sorted(a.json()["reference"] for a in answers), sorted("CL-21/%d" % n for n in range(1, 51)))
+        self.assertEqual(s.query("SELECT last FROM letter_counter WHERE body = ? AND series = ?", (BODY, "CL-21")),
+                         [(50,)])
+        # an issued draft is not issued again
+        again = s.send_json("POST", "/api/v1/circular-drafts/%d/issue" % drafts[0], token=token)
+        self.assertErrorShape(again, 409, "conflict")
+        self.assertEqual(s.query("SELECT count(*) FROM circular WHERE series = 'CL-21'"), [(50,)])
+
+    def test_a_schedule_move_after_issue_leaves_the_issued_annex_as_it_was(self):
+        s, token = self.office()
+        council = [m for m in s.get_json("/api/v1/processes/" + SLUG).json()["milestones"]
+                   if m["kind"] == "presentation"][0]
+        first = self.issue(s, token, schedule_annex=True)
+        row = [x for x in first["annex"] if x["title"] == council["title"]][0]
+        self.assertEqual((row["date"], row["end_date"]), ("2021-06-08", "2021-06-18"))
+        r = s.send_json("POST", "/api/v1/milestones/%d/move" % council["id"],
+                        {"date": "2021-07-05", "end_date": "2021-07-09", "reason": "The Council moved it."},
+                        token=token)
+        self.assertEqual(r.status, 200, r)
+        kept = s.get_json("/api/v1/circulars/%d" % first["id"]).json()
+        self.assertEqual(kept["annex"], first["annex"], "the issued annex is frozen")
+        self.assertIn("8\u201318 June 2021", page_text(s.get(first["url"])))
+        self.assertNotIn("5\u20139 July 2021", page_text(s.get(first["url"])))
+        second = self.issue(s, token, schedule_annex=True, references=[first["reference"]])
+        row = [x for x in second["annex"] if x["title"] == council["title"]][0]
+        self.assertEqual((row["date"], row["end_date"]), ("2021-07-05", "2021-07-09"), "a new letter republishes it")
+
+    def test_an_issued_letter_cannot_change_and_is_corrected_by_a_corrigendum(self):
+        s, token = self.office()
+        r = s.send_json("POST", "/api/v1/processes/%s/circulars" % SLUG, letter(), token=token)
+        draft = r.json()["draft"]
+        r = s.send_json("PATCH", "/api/v1/circular-drafts/%d" % draft, {"subject": "Third consultation (edited)"},
+                        token=token)
+        self.assertEqual((r.status, r.json()["subject"]), (200, "Third consultation (edited)"))
+        issued = s.send_json("POST", "/api/v1/circular-drafts/%d/issue" % draft, token=token).json()
+        self.assertEqual(issued["subject"], "Third consultation (edited)")
+        r = s.send_json("PATCH", "/api/v1/circular-drafts/%d" % draft, {"subject": "Changed after issue"},
+                        token=token)
+        self.assertErrorShape(r, 409, "conflict")
+        with self.assertRaises(Exception):
+            with harness.connect(s.db) as db:
+                db.execute("UPDATE circular SET subject = 'forged' WHERE id = ?", (issued["id"],))
+        self.assertEqual(s.get_json("/api/v1/circulars/%d" % issued["id"]).json()["subject"],
+                         "Third consultation (edited)")
+        fix = self.issue(s, token, subject="Corrigendum to " + issued["reference"], corrects=issued["reference"])
+        self.assertEqual((fix["reference"], fix["corrects"]["reference"], fix["corrects"]["url"]),
+                         ("CL-21/2", issued["reference"], issued["url"]))
+        self.assertIn("Corrects CL-21/1 of 1 February 2021", page_text(s.get(fix["url"])))
+
+    def test_bad_drafts_are_422_and_an_incomplete_draft_is_not_issued_nor_numbered(self):
+        s, token = self.office()
+        path = "/api/v1/processes/%s/circulars" % SLUG
+        self.assertErrorShape(s.send_json("POST", path, letter(addressees=["nobody"]), token=token), 422,
+                              fields=["addressees"])
+        self.assertErrorShape(s.send_json("POST", path, letter(references=["CL-99/1"]), token=token), 422,
+                              fields=["references"])
+        self.assertErrorShape(s.send_json("POST", path, letter(for_information=["member-states"]), token=token), 422,
+                              fields=["for_information"])
+        self.assertErrorShape(s.send_json("POST", path, letter(reson="x"), token=token), 422, fields=["reson"])
+        self.assertErrorShape(s.send_json("POST", path, letter(addressees=[], issue=True), token=token), 422,
+                              fields=["addressees"])
+        self.assertErrorShape(s.send_json("POST", path, letter(markdown="  ", issue=True), token=token), 422,
+                              fields=["markdown"])
+        self.assertEqual(s.query("SELECT count(*) FROM letter_counter WHERE series = 'CL-21'"), [(0,)])
+        self.assertEqual(self.issue(s, token)["reference"], "CL-21/1", "the refused issues took no number")
+        self.assertEqual(s.send_json("POST", path, letter(), token=None).status, 401)
+        self.assertEqual(s.get("/letters/999").status, 404)
+        self.assertEqual(s.get_json("/api/v1/circulars/999").status, 404)
+
+    def test_the_issue_is_a_leaf_of_the_ledger_with_the_letters_facts(self):
+        s, token = self.office()
+        body = self.issue(s, token, schedule_annex=True)
+        entries = s.send_json("GET", "/api/v1/audit?kind=circular.issue", token=token).json()["entries"]
+        self.assertEqual(len(entries), 1, entries)
+        after = entries[0]["after"]
+        self.assertEqual((after["reference"], after["number"], after["for_action"], after["for_information"]),
+                         ("CL-21/1", 1, ["member-states", "sector-members"], ["observers"]))
+        self.assertEqual(len(after["text_sha256"]), 64)
+        self.assertEqual(len(after["annex_sha256"]), 64)
+        self.assertEqual(s.query("SELECT count(*) FROM ledger_leaf WHERE kind = 'audit' AND fact_id = ?",
+                                 (entries[0]["id"],)), [(1,)])
+        self.assertEqual(entries[0]["object"], "circular:%d" % body["id"])
+
