@@ -9,6 +9,7 @@
 #include "render/html.h"
 #include "render/markdown.h"
 #include "web/page.h"
+#include "web/page_office.h"
 #include "web/routes.h"
 
 static void addressees(struct request *r, const struct circular *c, enum circular_purpose purpose, const char *label)
@@ -62,9 +63,12 @@ int page_circular_letter(struct request *r, const struct process *p, const struc
 			    page_date(r, c->date));
 		for (int i = 0; i < c->nannex; i++) {
 			char range[80];
+			enum milestone_status st;
 			milestone_format_range(c->annex[i].date, c->annex[i].end_date, range);
 			html_printf(&r->out, "<tr><td class=\"date\">%s</td><td>%s</td><td>%s</td></tr>\n", range,
-				    c->annex[i].title, c->annex[i].status);
+				    c->annex[i].title,
+				    milestone_status_parse(c->annex[i].status, &st) ? office_milestone_status_text(st)
+										     : c->annex[i].status);
 		}
 		html_printf(&r->out, "</tbody>\n</table>\n</section>\n");
 	}

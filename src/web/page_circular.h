@@ -13,4 +13,8 @@
  * as an <article> to r->out. -1 if its Markdown cannot be rendered. */
 int page_circular_letter(struct request *r, const struct process *p, const struct circular *c);
 
+/* page_office_letters.c: the process office page's section of letters (drafts, issued, a form to write
+ * one); failed and e as office_process_page()'s. */
+void office_letters_section(struct request *r, const struct process *p, const char *failed, const struct error *e);
+
 #endif

@@ -89,7 +89,7 @@ class EveryRouteOneThread(ServerTestCase):
             ("pages", "name"): "about",
             ("comments", "id"): str(self.comment),
             ("campaigns", "id"): "1",
-            ("letters", "id"): "2",
+            ("letters", "id"): "1",  # CL-20/18, and the draft made by the walk's office POST
             ("circulars", "id"): "2",
             ("circular-drafts", "id"): "1",  # made by the walk's POST of a letter (or 404 before)
             ("reports", "file"): "1.pdf",  # made by the walk's POST of the office's button (or 404 before)
@@ -166,6 +166,10 @@ class EveryRouteOneThread(ServerTestCase):
             ("POST", "/office/processes/{slug}/milestones"): {"date": "2021-04-20", "end_date": "",
                                                               "title": "Meeting " + n, "kind": "meeting"},
             ("POST", "/office/milestones/{id}"): {"title": "Renamed " + n, "kind": "other", "status": "planned"},
+            ("POST", "/office/processes/{slug}/letters"): {"subject": "Office letter " + n, "for_action": "academia",
+                                                           "markdown": "Text.", "schedule_annex": "1"},
+            ("POST", "/office/letters/{id}"): {"subject": "Edited office letter " + n, "for_action": "academia"},
+            ("POST", "/office/letters/{id}/issue"): {"confirm": "yes"},
             ("POST", "/office/milestones/{id}/move"): {"date": "2021-07-0" + n, "end_date": "",
                                                        "reason": "Moved by the route walk."},
             ("POST", "/office/processes/{slug}/calls"): {"version_id": str(self.version), "title": "Call " + n,

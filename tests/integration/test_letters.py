@@ -4,9 +4,10 @@ issued letter's immutability and its corrigendum, its ledger leaf, and its publi
 import html
 import re
 import threading
+import urllib.parse
 
 import harness
-from harness import CALL1_OPEN, SLUG, ServerTestCase
+from harness import CALL1_OPEN, CSRF_TOKEN, SLUG, ServerTestCase
 
 SECRETARIAT = "sec@gca.example"
 PASSWORD = "a long passphrase for the tests"
@@ -168,3 +169,76 @@ class Letters(ServerTestCase):
                                  (entries[0]["id"],)), [(1,)])
         self.assertEqual(entries[0]["object"], "circular:%d" % body["id"])
 
+
+
+class OfficeLetters(ServerTestCase):
+    """The back office's pages: write a draft, see the mistakes, edit it, preview it, issue it after confirming."""
+    SHARED = False
+    NOW = CALL1_OPEN
+
+    def setUp(self):
+        super().setUp()
+        self.s = self.fresh_server()
+        self.s.account_token(SECRETARIAT, password=PASSWORD)
+        r = self.s.post_form("/login", {"email": SECRETARIAT, "password": PASSWORD})
+        self.assertEqual(r.status, 303, r)
+        self.session = [v.split(";")[0].split("=", 1)[1] for k, v in r.headers.items()
+                        if k.lower() == "set-cookie" and v.startswith("consulta_session=")][0]
+
+    def cookies(self):
+        return "consulta_csrf=%s; consulta_session=%s" % (CSRF_TOKEN, self.session)
+
+    def get(self, path):
+        return self.s.get(path, headers={"Cookie": self.cookies()})
+
+    def post(self, path, fields, csrf=True):
+        fields = dict(fields)
+        if csrf:
+            fields["csrf"] = self.s.csrf_token(self.session)
+        return self.s.request("POST", path, body=urllib.parse.urlencode(fields).encode("ascii"),
+                              headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": self.cookies()})
+
+    def test_compose_edit_preview_and_issue_through_the_pages(self):
+        page = self.get("/office/processes/" + SLUG)
+        self.assertEqual(page.status, 200, page)
+        self.assertIn('action="/office/processes/%s/letters"' % SLUG, page.text)
+        self.assertIn("CL-20/55", page_text(page), "the issued letters are listed")
+        fields = {"subject": "Third consultation", "for_action": "member-states, academia",
+                  "for_information": "nobody", "references": "CL-20/55", "corrects": "",
+                  "markdown": "Dear colleagues,\n\n**Please** comment.", "contact": "The secretariat",
+                  "schedule_annex": "1"}
+        r = self.post("/office/processes/%s/letters" % SLUG, fields)
+        self.assertEqual(r.status, 422, r)
+        self.assertIn("There is no category nobody in this process.", page_text(r))
+        self.assertIn('value="member-states, academia"', r.text, "what was typed comes back")
+        fields["for_information"] = "observers"
+        r = self.post("/office/processes/%s/letters" % SLUG, fields)
+        self.assertEqual(r.status, 303, r)
+        draft = r.header("Location").split("?")[0]
+        page = self.get(r.header("Location"))
+        self.assertEqual(page.status, 200, page)
+        text = page_text(page)
+        for expected in ("The draft is saved.", "(number on issue)", "To (for action) Member States; Academia",
+                         "For information Organizations with observer rights", "Please comment.",
+                         "Annex: schedule as of 1 February 2021", "8\u201318 June 2021"):
+            self.assertIn(expected, text)
+        self.assertIn("<strong>Please</strong>", page.text, "the preview renders the Markdown")
+        r = self.post(draft, dict(fields, subject="Third online open consultation"))
+        self.assertEqual(r.status, 303, r)
+        self.assertIn("Third online open consultation", page_text(self.get(draft)))
+        self.assertEqual(self.post(draft + "/issue", {}, csrf=False).status, 403)
+        confirm = self.post(draft + "/issue", {})
+        self.assertEqual(confirm.status, 200, confirm)
+        self.assertIn("Issue this letter?", page_text(confirm))
+        self.assertEqual(self.s.query("SELECT count(*) FROM circular WHERE series = 'CL-21'"), [(0,)],
+                         "nothing is issued before the confirmation")
+        r = self.post(draft + "/issue", {"confirm": "yes"})
+        self.assertEqual(r.status, 303, r)
+        issued = self.s.get(r.header("Location"))
+        self.assertIn("CL-21/1", page_text(issued))
+        self.assertIn("Third online open consultation", page_text(issued))
+        self.assertEqual(self.get(draft).status, 303, "an issued draft leads to its letter")
+        r = self.post(draft, dict(fields, subject="After issue"))
+        self.assertEqual(r.status, 409, r)
+        self.assertIn("cannot be changed", page_text(r))
+        self.assertEqual(self.s.get(draft).status, 303, "the office is the secretariat's (login)")
