@@ -1,6 +1,7 @@
 /* circular — see circular.h. */
 #include "core/circular.h"
 
+#include "core/blob.h"
 #include "core/field.h"
 #include "core/limits.h"
 #include "core/milestone.h"
@@ -894,6 +895,173 @@ int circular_issue(struct db *db, struct arena *a, const struct actor *who, int6
 		goto fail;
 	if (circular_id)
 		*circular_id = c.id;
+	return 0;
+fail:
+	db_rollback(db);
+	return -1;
+}
+
+/* -- the PDF and the letterhead ------------------------------------------------------------------------- */
+
+static int letterhead_from_row(struct arena *a, struct db_stmt *st, void *element)
+{
+	struct circular_letterhead *x = element;
+	bool failed = false;
+	x->address = db_col_dup(st, 0, a, &failed);
+	x->logo_blob = db_col_null(st, 1) ? NULL : db_col_dup(st, 1, a, &failed);
+	x->logo_type = db_col_null(st, 2) ? NULL : db_col_dup(st, 2, a, &failed);
+	return failed ? -1 : 0;
+}
+
+int circular_letterhead(struct db *db, struct arena *a, const char *body, bool with_logo,
+			struct circular_letterhead *out, struct error *e)
+{
+	static const char sql[] = "SELECT address, logo_blob, logo_type FROM letter_body WHERE body = ?";
+	memset(out, 0, sizeof *out);
+	out->address = "";
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_text(st, 1, body ? body : "");
+	struct circular_letterhead *found = NULL;
+	int n = 0;
+	if (db_collect(st, a, (void **)&found, &n, sizeof *found, letterhead_from_row, e) != 0)
+		return -1;
+	if (n)
+		*out = found[0];
+	if (with_logo && out->logo_blob)
+		return blob_get(db, a, out->logo_blob, &out->logo, &out->logo_len, e);
+	return 0;
+}
+
+/* The type of an image we accept as a logo, by its first bytes; NULL for any other. */
+static const char *logo_type_of(const unsigned char *p, size_t n)
+{
+	if (n >= 8 && !memcmp(p, "\x89PNG\r\n\x1a\n", 8))
+		return "image/png";
+	if (n >= 3 && p[0] == 0xff && p[1] == 0xd8 && p[2] == 0xff)
+		return "image/jpeg";
+	return NULL;
+}
+
+int circular_letterhead_set(struct db *db, struct arena *a, const struct actor *who, const char *body,
+			    const char *address, const void *logo, size_t logo_len, struct error *e)
+{
+	static const char sql_row[] = "INSERT INTO letter_body (body) VALUES (?) ON CONFLICT (body) DO NOTHING";
+	static const char sql_address[] = "UPDATE letter_body SET address = ? WHERE body = ?";
+	static const char sql_logo[] = "UPDATE letter_body SET logo_blob = ?, logo_type = ? WHERE body = ?";
+	const char *type = NULL;
+	if (address)
+		field_check_text(e, "address", address, false, LIMIT_SUMMARY, "the address block of the letterhead");
+	if (logo && logo_len) {
+		if (logo_len > LIMIT_LETTER_LOGO)
+			error_field(e, "logo", "The logo is larger than %d KiB: send a smaller image.",
+				    LIMIT_LETTER_LOGO / 1024);
+		else if (!(type = logo_type_of(logo, logo_len)))
+			error_field(e, "logo", "Send the logo as a PNG or JPEG image.");
+	}
+	if (e->code)
+		return -1;
+	char name[BLOB_NAME_LEN + 1];
+	struct db_stmt *st;
+	if (db_begin(db, e) != 0)
+		return -1;
+	if (!(st = db_stmt(db, sql_row, e)))
+		goto fail;
+	db_bind_text(st, 1, body ? body : "");
+	if (db_exec_stmt(st, e) != 0)
+		goto fail;
+	if (address) {
+		if (!(st = db_stmt(db, sql_address, e)))
+			goto fail;
+		db_bind_text(st, 1, field_trimmed(a, address));
+		db_bind_text(st, 2, body ? body : "");
+		if (db_exec_stmt(st, e) != 0)
+			goto fail;
+	}
+	if (logo) {
+		if (logo_len && blob_put(db, logo, logo_len, name, e) != 0)
+			goto fail;
+		if (!(st = db_stmt(db, sql_logo, e)))
+			goto fail;
+		db_bind_text(st, 1, logo_len ? name : NULL);
+		db_bind_text(st, 2, type);
+		db_bind_text(st, 3, body ? body : "");
+		if (db_exec_stmt(st, e) != 0)
+			goto fail;
+	}
+	if (audit_record(db, who, 0, "letterhead.update", arena_printf(a, "letterhead:%s", body ? body : ""), NULL,
+			 audit_json(a, json_pack("{s:o,s:o}", "address", address ? json_string(address) : json_null(),
+						 "logo", logo ? json_string(logo_len ? name : "") : json_null())),
+			 e) != 0 ||
+	    db_commit(db, e) != 0)
+		goto fail;
+	return 0;
+fail:
+	db_rollback(db);
+	return -1;
+}
+
+struct pdf_row {
+	const char *sha256;
+	int64_t size;
+};
+
+static int pdf_from_row(struct arena *a, struct db_stmt *st, void *element)
+{
+	struct pdf_row *x = element;
+	bool failed = false;
+	x->sha256 = db_col_dup(st, 0, a, &failed);
+	x->size = db_col_int(st, 1);
+	return failed ? -1 : 0;
+}
+
+int circular_pdf_find(struct db *db, struct arena *a, int64_t circular_id, char sha256[65], int64_t *size,
+		      const void **bytes, struct error *e)
+{
+	static const char sql[] = "SELECT sha256, size FROM circular_pdf WHERE circular_id = ?";
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, circular_id);
+	struct pdf_row row;
+	if (db_collect_one(st, a, &row, pdf_from_row, "The PDF of this letter is not made yet.", e) != 0)
+		return -1;
+	snprintf(sha256, 65, "%s", row.sha256);
+	if (size)
+		*size = row.size;
+	size_t n;
+	return bytes ? blob_get(db, a, row.sha256, bytes, &n, e) : 0;
+}
+
+int circular_pdf_keep(struct db *db, struct arena *a, const struct actor *who, int64_t circular_id, const void *pdf,
+		      size_t len, char sha256[65], struct error *e)
+{
+	static const char sql[] = "INSERT INTO circular_pdf (circular_id, sha256, size, created_at) VALUES (?, ?, ?, ?) "
+				  "ON CONFLICT (circular_id) DO NOTHING";
+	struct circular c;
+	if (db_begin(db, e) != 0)
+		return -1;
+	struct db_stmt *st;
+	if (circular_find(db, a, circular_id, &c, e) != 0 || blob_put(db, pdf, len, sha256, e) != 0 ||
+	    !(st = db_stmt(db, sql, e)))
+		goto fail;
+	db_bind_int(st, 1, circular_id);
+	db_bind_text(st, 2, sha256);
+	db_bind_int(st, 3, (int64_t)len);
+	db_bind_int(st, 4, clock_now());
+	if (db_exec_stmt(st, e) != 0)
+		goto fail;
+	if (db_changes(db) != 1) {
+		error_set(e, ERROR_CONFLICT, "The PDF of letter %s is made already.", c.reference);
+		goto fail;
+	}
+	if (audit_record(db, who, c.process_id, "circular.pdf", arena_printf(a, "circular:%lld", (long long)circular_id), NULL,
+			 audit_json(a, json_pack("{s:s,s:s,s:I}", "reference", c.reference, "sha256", sha256, "size",
+						 (json_int_t)len)),
+			 e) != 0 ||
+	    db_commit(db, e) != 0)
+		goto fail;
 	return 0;
 fail:
 	db_rollback(db);

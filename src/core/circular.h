@@ -33,6 +33,7 @@
 #include "util/error.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* Why a category is addressed; one table of names (circular.c), which the database and the API hold. */
@@ -150,6 +151,34 @@ int circular_draft_preview(struct db *db, struct arena *a, int64_t id, struct ci
  * already; field errors as circular_draft_create(). */
 int circular_issue(struct db *db, struct arena *a, const struct actor *who, int64_t draft_id,
 		   int64_t *circular_id, struct error *e);
+
+/* -- the PDF and the letterhead ------------------------------------------------------------------------- */
+
+/* A body's letterhead: the address block, and the logo (a blob's name and its type, or NULL). */
+struct circular_letterhead {
+	const char *address;
+	const char *logo_blob;
+	const char *logo_type; /* image/png or image/jpeg */
+	const void *logo;      /* its bytes, when loaded with them */
+	size_t logo_len;
+};
+/* The letterhead of a body ("" and NULLs if none is set); with_logo loads the logo's bytes too. */
+int circular_letterhead(struct db *db, struct arena *a, const char *body, bool with_logo,
+			struct circular_letterhead *out, struct error *e);
+/* Sets the address block (NULL: keeps it) and, if logo is not NULL, the logo (PNG or JPEG bytes, at most
+ * LIMIT_LETTER_LOGO; logo_len 0 removes it), in one transaction; audit "letterhead.update". Field errors
+ * address, logo. */
+int circular_letterhead_set(struct db *db, struct arena *a, const struct actor *who, const char *body,
+			    const char *address, const void *logo, size_t logo_len, struct error *e);
+
+/* The PDF kept for a letter: its SHA-256 (hex) and size, and with bytes its bytes; ERROR_NOT_FOUND if none. */
+int circular_pdf_find(struct db *db, struct arena *a, int64_t circular_id, char sha256[65], int64_t *size,
+		      const void **bytes, struct error *e);
+/* Keeps a letter's PDF (the first one made: a second is refused with ERROR_CONFLICT, and the first kept) as a
+ * blob, with audit "circular.pdf" {reference, sha256, size}: a ledger leaf, so that the PDF's hash is in the
+ * tamper-evident record beside the letter's facts. */
+int circular_pdf_keep(struct db *db, struct arena *a, const struct actor *who, int64_t circular_id, const void *pdf,
+		      size_t len, char sha256[65], struct error *e);
 
 /* -- numbering ------------------------------------------------------------------------------------------ */
 

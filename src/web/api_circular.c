@@ -8,7 +8,9 @@
 #include "core/circular.h"
 #include "core/process.h"
 #include "web/api.h"
+#include "util/log.h"
 #include "web/auth.h"
+#include "web/page_circular.h"
 #include "web/routes.h"
 
 #include <string.h>
@@ -154,7 +156,27 @@ static void reply_letter(struct request *r, int status, int64_t id)
 		reply_json_error(r, &e);
 		return;
 	}
-	reply_json(r, status, letter_json(r, &c));
+	json_t *o = letter_json(r, &c);
+	char sha[65];
+	int64_t size;
+	struct error none;
+	error_clear(&none);
+	json_object_set_new(o, "pdf",
+			    circular_pdf_find(r->db, &r->arena, id, sha, &size, NULL, &none) == 0
+				    ? json_pack("{s:s,s:s,s:I}", "url",
+						arena_printf(&r->arena, "/letters/%lld/letter.pdf", (long long)id), "sha256",
+						sha, "size", (json_int_t)size)
+				    : json_null());
+	reply_json(r, status, o);
+}
+
+/* The PDF right after the issue (see page_office_letter_issue). */
+static void pdf_now(struct request *r, int64_t letter)
+{
+	struct error later;
+	error_clear(&later);
+	if (page_circular_pdf_make(r, letter, &later) != 0)
+		log_event("letter_pdf", "circular=%lld error=%s", (long long)letter, later.code);
 }
 
 static void reply_draft(struct request *r, int status, int64_t id)
@@ -222,6 +244,7 @@ void api_circular_create(struct request *r)
 		reply_json_error(r, &e);
 		return;
 	}
+	pdf_now(r, letter);
 	reply_letter(r, 201, letter);
 }
 
@@ -276,5 +299,6 @@ void api_circular_issue(struct request *r)
 		reply_json_error(r, &e);
 		return;
 	}
+	pdf_now(r, letter);
 	reply_letter(r, 201, letter);
 }

@@ -8,6 +8,7 @@
  */
 #include "core/circular.h"
 #include "core/limits.h"
+#include "util/log.h"
 #include "web/auth.h"
 #include "web/page_circular.h"
 #include "web/page_office.h"
@@ -152,7 +153,7 @@ static void letter_page(struct request *r, int64_t id, const char *failed, const
 
 	html_printf(&r->out, "<section aria-labelledby=\"preview\" class=\"preview\"><h2 id=\"preview\">Preview</h2>\n");
 	struct circular c;
-	if (circular_draft_preview(r->db, &r->arena, id, &c, &le) != 0 || page_circular_letter(r, &p, &c) != 0)
+	if (circular_draft_preview(r->db, &r->arena, id, &c, &le) != 0 || page_circular_letter(&r->out, &r->arena, &p, &c, NULL) != 0)
 		html_printf(&r->out, "<p>No preview yet: %s</p>\n", request_error_message(r, &le));
 	html_printf(&r->out, "</section>\n<section aria-labelledby=\"issue\"><h2 id=\"issue\">Issue</h2>\n"
 			     "<p>Issuing numbers and dates the letter and publishes it. An issued letter cannot be "
@@ -224,5 +225,11 @@ void page_office_letter_issue(struct request *r)
 		letter_page(r, id, "letter", &e);
 		return;
 	}
+	/* The PDF now; if WeasyPrint cannot make it now, the letter is issued all the same and its PDF is made
+	 * when first asked for. */
+	struct error later;
+	error_clear(&later);
+	if (page_circular_pdf_make(r, letter, &later) != 0)
+		log_event("letter_pdf", "circular=%lld error=%s", (long long)letter, later.code);
 	reply_redirect(r, arena_printf(&r->arena, "/letters/%lld", (long long)letter));
 }

@@ -13,6 +13,7 @@ const struct route ROUTES[] = {
 	{"GET", "/processes/{slug}", page_process, ROLE_PUBLIC, false},
 	{"GET", "/versions/{id}", page_version, ROLE_PUBLIC, false},
 	{"GET", "/letters/{id}", page_circular, ROLE_PUBLIC, false},
+	{"GET", "/letters/{id}/letter.pdf", page_circular_pdf, ROLE_PUBLIC, false, .slow = true}, /* made on first ask */
 	{"GET", "/versions/{id}/paragraphs/{pid}", page_paragraph, ROLE_PUBLIC, false},
 	{"GET", "/versions/{a}/compare/{b}", page_compare, ROLE_PUBLIC, false}, /* page_compare.c */
 	{"GET", "/versions/{id}/you-said-we-did", page_version_outcome, ROLE_PUBLIC, false}, /* page_outcome.c */

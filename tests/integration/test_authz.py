@@ -40,6 +40,7 @@ EXPECTED_PUBLIC_READS = {
     ("GET", "/processes/{slug}/reports/{file}"),  # a kept PDF of it, as kept
     ("GET", "/versions/{id}"),
     ("GET", "/letters/{id}"),  # an issued circular letter: issued letters are public (drafts are not)
+    ("GET", "/letters/{id}/letter.pdf"),  # its PDF
     ("GET", "/versions/{id}/paragraphs/{pid}"),
     ("GET", "/versions/{a}/compare/{b}"),
     ("GET", "/versions/{id}/you-said-we-did"),  # published answers only; ?preview=1 for the secretariat

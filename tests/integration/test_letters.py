@@ -1,8 +1,13 @@
 """Circular letters: drafts, issue and numbering (under concurrent issue), the frozen schedule annex, an
 issued letter's immutability and its corrigendum, its ledger leaf, and its public page and JSON."""
 
+import hashlib
 import html
+import os
 import re
+import shutil
+import subprocess
+import tempfile
 import threading
 import urllib.parse
 
@@ -68,7 +73,12 @@ class Letters(ServerTestCase):
         self.assertEqual(self.issue(s, token)["reference"], "CL-20/57")
 
     def test_fifty_concurrent_issues_take_fifty_consecutive_numbers(self):
-        s, token = self.office()
+        # Without WeasyPrint (PATH empty): fifty PDFs would take minutes on the test machine, and a letter
+        # is issued all the same when its PDF cannot be made (made when first asked for, tested below).
+        empty = tempfile.mkdtemp(prefix="consulta-nopath-")
+        self.addCleanup(shutil.rmtree, empty, True)
+        s = self.fresh_server(env={"PATH": empty})
+        token = s.account_token(SECRETARIAT, password=PASSWORD)
         drafts = []
         for i in range(50):
             r = s.send_json("POST", "/api/v1/processes/%s/circulars" % SLUG, letter(subject="Letter %d" % i),
@@ -84,6 +94,7 @@ class Letters(ServerTestCase):
 
         answers = harness.parallel(issue, drafts, 50)
         self.assertEqual([a.status for a in answers], [201] * 50, [a for a in answers if a.status != 201][:3])
+        self.assertEqual({a.json()["pdf"] is None for a in answers}, {True})
         numbers = sorted(a.json()["number"] for a in answers)
         self.assertEqual(numbers, list(range(1, 51)), "no gap, no duplicate")
         self.assertEqual(sorted(a.json()["reference"] for a in answers), sorted("CL-21/%d" % n for n in range(1, 51)))
@@ -169,6 +180,49 @@ class Letters(ServerTestCase):
                                  (entries[0]["id"],)), [(1,)])
         self.assertEqual(entries[0]["object"], "circular:%d" % body["id"])
 
+
+    def test_the_pdf_holds_the_number_the_annex_dates_and_the_addressees_and_its_sha256_is_shown_and_recorded(self):
+        s, token = self.office()
+        body = self.issue(s, token, schedule_annex=True, references=["CL-20/55"])
+        self.assertIsNotNone(body["pdf"], "made at the issue")
+        self.assertEqual(body["pdf"]["url"], body["url"] + "/letter.pdf")
+        r = s.get(body["pdf"]["url"])
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.header("Content-Type"), "application/pdf")
+        pdf = r.body
+        self.assertTrue(pdf.startswith(b"%PDF-"))
+        sha = hashlib.sha256(pdf).hexdigest()
+        self.assertEqual(sha, body["pdf"]["sha256"])
+        self.assertIn(sha, s.get(body["url"]).text, "the page shows the PDF's SHA-256")
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "letter.pdf")
+            with open(path, "wb") as f:
+                f.write(pdf)
+            text = subprocess.run(["pdftotext", "-layout", path, "-"], stdout=subprocess.PIPE, check=True,
+                                  timeout=60).stdout.decode("utf-8")
+            info = subprocess.run(["pdfinfo", path], stdout=subprocess.PIPE, check=True, timeout=60).stdout.decode()
+        text = re.sub(r"\s+", " ", text)
+        for expected in ("CL-21/1", "1 February 2021", "Member States; Sector Members",
+                         "Organizations with observer rights", "CL-20/55", "Third online open consultation",
+                         "8\u201318 June 2021", "15 February 2021", "10 March 2021", BODY, "Page 1 of"):
+            self.assertIn(expected, text)
+        self.assertRegex(info, r"Page size:\s+595(\.\d+)? x 841(\.\d+)? pts \(A4\)")
+        entries = s.send_json("GET", "/api/v1/audit?kind=circular.pdf", token=token).json()["entries"]
+        self.assertEqual([(e["object"], e["after"]["sha256"]) for e in entries], [("circular:%d" % body["id"], sha)])
+        self.assertEqual(s.query("SELECT count(*) FROM ledger_leaf WHERE kind = 'audit' AND fact_id = ?",
+                                 (entries[0]["id"],)), [(1,)])
+        self.assertEqual(s.get(body["pdf"]["url"]).body, pdf, "kept: the same bytes every time")
+
+    def test_a_letter_whose_pdf_was_not_made_at_issue_gets_it_when_first_asked(self):
+        s, token = self.office()
+        # CL-20/55 was recorded by the demo, without a PDF
+        letter_id = [c for c in s.get_json("/api/v1/processes/" + SLUG).json()["circulars"]
+                     if c["reference"] == "CL-20/55"][0]["url"]
+        self.assertIsNone(s.get_json("/api/v1" + letter_id.replace("/letters/", "/circulars/")).json()["pdf"])
+        r = s.get(letter_id + "/letter.pdf")
+        self.assertEqual(r.status, 200, r)
+        self.assertTrue(r.body.startswith(b"%PDF-"))
+        self.assertIn(hashlib.sha256(r.body).hexdigest(), s.get(letter_id).text)
 
 
 class OfficeLetters(ServerTestCase):

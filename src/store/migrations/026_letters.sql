@@ -49,12 +49,26 @@ CREATE INDEX circular_draft_process ON circular_draft (process_id, id);
 -- that two letters issued at once wait for each other and take consecutive
 -- numbers, and a failed issue gives its number back with its rollback.
 CREATE TABLE letter_body (
-	body    TEXT PRIMARY KEY,                     -- process.body ('' for processes that name none)
-	pattern TEXT NOT NULL DEFAULT 'CL-{yy}/{n}'
+	body      TEXT PRIMARY KEY,                   -- process.body ('' for processes that name none)
+	pattern   TEXT NOT NULL DEFAULT 'CL-{yy}/{n}',
+	address   TEXT NOT NULL DEFAULT '',           -- the letterhead's address block (lines)
+	logo_blob TEXT,                               -- the letterhead's logo (a blob: PNG or JPEG), or NULL
+	logo_type TEXT
 );
 CREATE TABLE letter_counter (
 	body   TEXT NOT NULL,
 	series TEXT NOT NULL,
 	last   INTEGER NOT NULL,
 	PRIMARY KEY (body, series)
+);
+
+-- The PDF of an issued letter (the letter page laid out by WeasyPrint, with
+-- the letterhead): made once, after the issue, and kept; its SHA-256 is
+-- shown on the letter's page and is a leaf of the tamper-evident record
+-- (audit "circular.pdf").
+CREATE TABLE circular_pdf (
+	circular_id INTEGER NOT NULL PRIMARY KEY REFERENCES circular(id),
+	sha256      TEXT NOT NULL,
+	size        INTEGER NOT NULL,
+	created_at  INTEGER NOT NULL
 );
