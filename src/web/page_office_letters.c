@@ -87,6 +87,31 @@ void office_letters_section(struct request *r, const struct process *p, const ch
 				    letters[i].reference, page_date(r, letters[i].date), letters[i].subject);
 		html_printf(&r->out, "</ul>\n");
 	}
+	struct circular_letterhead lh;
+	if (circular_letterhead(r->db, &r->arena, p->body, false, &lh, &le) != 0)
+		lh = (struct circular_letterhead){.address = ""};
+	struct office_form fh = office_form_for("letterhead", failed, e, r->form);
+	html_printf(&r->out, "<details%s><summary>Letterhead of %s</summary>\n<p>At the top of every letter of this body "
+			     "and of its PDF. Logo: %s.</p>\n",
+		    failed && !strcmp(failed, "letterhead") ? " open" : "", *p->body ? p->body : "this site",
+		    lh.logo_blob ? "set" : "none yet");
+	office_form_open(r, arena_printf(&r->arena, "/office/processes/%s/letterhead", p->slug), true);
+	office_textarea(r, &fh, "address", "Address block", "Lines as they are printed under the body's name.",
+			lh.address, 4);
+	const char *logo_err = e && failed && !strcmp(failed, "letterhead") ? error_field_message(e, "logo") : NULL;
+	html_printf(&r->out,
+		    "<div class=\"field%s\"><label for=\"f-letterhead-logo\">Logo</label>\n"
+		    "<p class=\"hint\" id=\"f-letterhead-logo-hint\">A PNG or JPEG image, at most %d KiB; leave it empty "
+		    "to keep the logo as it is.</p>\n",
+		    logo_err ? " error" : "", LIMIT_LETTER_LOGO / 1024);
+	if (logo_err)
+		html_printf(&r->out, "<p class=\"message\" id=\"f-letterhead-logo-error\">%s</p>\n", logo_err);
+	html_printf(&r->out,
+		    "<input type=\"file\" id=\"f-letterhead-logo\" name=\"logo\" accept=\"image/png,image/jpeg\" "
+		    "aria-describedby=\"f-letterhead-logo-hint%s\"></div>\n"
+		    "<p><button type=\"submit\">Save the letterhead</button></p>\n</form>\n</details>\n",
+		    logo_err ? " f-letterhead-logo-error" : "");
+
 	struct office_form f = office_form_for("letter-new", failed, e, r->form);
 	html_printf(&r->out, "<details%s><summary>Write a new letter</summary>\n",
 		    failed && !strcmp(failed, "letter-new") ? " open" : "");
@@ -232,4 +257,24 @@ void page_office_letter_issue(struct request *r)
 	if (page_circular_pdf_make(r, letter, &later) != 0)
 		log_event("letter_pdf", "circular=%lld error=%s", (long long)letter, later.code);
 	reply_redirect(r, arena_printf(&r->arena, "/letters/%lld", (long long)letter));
+}
+
+/* POST /office/processes/{slug}/letterhead (multipart): the address block, and the logo if one is sent. */
+void page_office_letterhead(struct request *r)
+{
+	struct error e;
+	error_clear(&e);
+	struct process p;
+	if (process_find(r->db, &r->arena, r->params[0], &p, &e) != 0) {
+		page_error(r, &e);
+		return;
+	}
+	const struct form_file *logo = r->form ? form_file(r->form, "logo") : NULL;
+	struct actor who = auth_actor(r);
+	if (circular_letterhead_set(r->db, &r->arena, &who, p.body, office_field(r, "address"),
+				    logo && logo->len ? logo->data : NULL, logo ? logo->len : 0, &e) != 0) {
+		office_process_page(r, p.slug, "letterhead", &e);
+		return;
+	}
+	reply_redirect(r, arena_printf(&r->arena, "/office/processes/%s?done=letterhead#office-letters", p.slug));
 }

@@ -85,6 +85,7 @@ const struct route ROUTES[] = {
 	{"POST", "/office/milestones/{id}", page_office_milestone_update, ROLE_SECRETARIAT, true},
 	{"POST", "/office/milestones/{id}/move", page_office_milestone_move, ROLE_SECRETARIAT, true},
 	{"POST", "/office/processes/{slug}/letters", page_office_letter_create, ROLE_SECRETARIAT, true},
+	{"POST", "/office/processes/{slug}/letterhead", page_office_letterhead, ROLE_SECRETARIAT, true},
 	{"GET", "/office/letters/{id}", page_office_letter, ROLE_SECRETARIAT, false},
 	{"POST", "/office/letters/{id}", page_office_letter_update, ROLE_SECRETARIAT, true},
 	{"POST", "/office/letters/{id}/issue", page_office_letter_issue, ROLE_SECRETARIAT, true},

@@ -166,6 +166,7 @@ void api_circular_issue(struct request *r);
 void page_circular(struct request *r);
 void page_circular_pdf(struct request *r);
 void page_office_letter_create(struct request *r);
+void page_office_letterhead(struct request *r);
 void page_office_letter(struct request *r);
 void page_office_letter_update(struct request *r);
 void page_office_letter_issue(struct request *r);

@@ -168,6 +168,7 @@ class EveryRouteOneThread(ServerTestCase):
             ("POST", "/office/milestones/{id}"): {"title": "Renamed " + n, "kind": "other", "status": "planned"},
             ("POST", "/office/processes/{slug}/letters"): {"subject": "Office letter " + n, "for_action": "academia",
                                                            "markdown": "Text.", "schedule_annex": "1"},
+            ("POST", "/office/processes/{slug}/letterhead"): {"address": "Place des Nations\nWalk " + n},
             ("POST", "/office/letters/{id}"): {"subject": "Edited office letter " + n, "for_action": "academia"},
             ("POST", "/office/letters/{id}/issue"): {"confirm": "yes"},
             ("POST", "/office/milestones/{id}/move"): {"date": "2021-07-0" + n, "end_date": "",

@@ -9,10 +9,13 @@ import shutil
 import subprocess
 import tempfile
 import threading
+import struct
 import urllib.parse
+import zlib
 
 import harness
 from harness import CALL1_OPEN, CSRF_TOKEN, SLUG, ServerTestCase
+from test_comment_tables import multipart
 
 SECRETARIAT = "sec@gca.example"
 PASSWORD = "a long passphrase for the tests"
@@ -21,6 +24,24 @@ BODY = "The Council Working Group on the GCA"
 
 def page_text(r):
     return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", r.text)))
+
+
+def png(width=40, height=20):
+    """A small red PNG image."""
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xffffffff)
+    raw = b"".join(b"\x00" + b"\xcc\x00\x00" * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)) +
+            chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def pdf_text(pdf, tool="pdftotext"):
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "letter.pdf")
+        with open(path, "wb") as f:
+            f.write(pdf)
+        args = [tool, "-layout", path, "-"] if tool == "pdftotext" else [tool, "-list", path]
+        return subprocess.run(args, stdout=subprocess.PIPE, check=True, timeout=60).stdout.decode("utf-8")
 
 
 def letter(**fields):
@@ -296,3 +317,30 @@ class OfficeLetters(ServerTestCase):
         self.assertEqual(r.status, 409, r)
         self.assertIn("cannot be changed", page_text(r))
         self.assertEqual(self.s.get(draft).status, 303, "the office is the secretariat's (login)")
+
+    def test_the_letterhead_set_in_the_office_is_on_the_letter_and_in_its_pdf(self):
+        body, ctype = multipart([("csrf", self.s.csrf_token(self.session)),
+                                 ("address", "Place des Nations\n1211 Geneva 20")],
+                                [("logo", "logo.gif", "image/gif", b"GIF89a not a png")])
+        headers = {"Content-Type": ctype, "Cookie": self.cookies()}
+        r = self.s.request("POST", "/office/processes/%s/letterhead" % SLUG, body=body, headers=headers)
+        self.assertEqual(r.status, 422, r)
+        self.assertIn("Send the logo as a PNG or JPEG image.", page_text(r))
+        body, ctype = multipart([("csrf", self.s.csrf_token(self.session)),
+                                 ("address", "Place des Nations\n1211 Geneva 20")],
+                                [("logo", "logo.png", "image/png", png())])
+        headers["Content-Type"] = ctype
+        r = self.s.request("POST", "/office/processes/%s/letterhead" % SLUG, body=body, headers=headers)
+        self.assertEqual(r.status, 303, r)
+        self.assertIn("Logo: set.", page_text(self.get("/office/processes/" + SLUG)))
+        token = self.s.account_token("api@gca.example", password=PASSWORD)
+        r = self.s.send_json("POST", "/api/v1/processes/%s/circulars" % SLUG, letter(issue=True), token=token)
+        self.assertEqual(r.status, 201, r)
+        issued = r.json()
+        self.assertIn("Place des Nations 1211 Geneva 20", page_text(self.s.get(issued["url"])))
+        pdf = self.s.get(issued["pdf"]["url"]).body
+        self.assertIn("Place des Nations", pdf_text(pdf))
+        self.assertIn("1211 Geneva 20", pdf_text(pdf))
+        images = pdf_text(pdf, "pdfimages").splitlines()[2:]
+        self.assertEqual(len(images), 1, images)
+        self.assertEqual(images[0].split()[3:5], ["40", "20"], "the logo, as uploaded")
