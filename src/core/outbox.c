@@ -1,6 +1,7 @@
 /* outbox — see outbox.h. */
 #include "core/outbox.h"
 
+#include "core/blob.h"
 #include "core/config.h"
 #include "render/message.h"
 #include "util/clock.h"
@@ -79,6 +80,38 @@ int outbox_allowed(struct db *db, const char *kind, const char *to, const char *
 	return outbox_requester_allowed(db, requester, e);
 }
 
+/* Copies n attachments into a after checking them; NULL (with e) for a bad one. */
+static const struct outbox_attachment *attachments_copy(struct arena *a, const struct outbox_attachment *in, int n,
+							struct error *e)
+{
+	if (n > OUTBOX_ATTACHMENTS_MAX) {
+		error_set(e, ERROR_INVALID, "A mail carries at most %d files.", OUTBOX_ATTACHMENTS_MAX);
+		return NULL;
+	}
+	struct outbox_attachment *out = arena_alloc(a, sizeof *out * (size_t)n);
+	if (!out) {
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		return NULL;
+	}
+	for (int i = 0; i < n; i++) {
+		const char *blob = in[i].blob;
+		if (!message_attachment_ok(in[i].filename, in[i].content_type) || !blob ||
+		    strlen(blob) != BLOB_NAME_LEN || strspn(blob, "0123456789abcdef") != BLOB_NAME_LEN) {
+			error_set(e, ERROR_INVALID, "The file \"%.60s\" cannot be attached: check its name and type.",
+				  in[i].filename ? in[i].filename : "");
+			return NULL;
+		}
+		out[i] = (struct outbox_attachment){.filename = arena_strdup(a, in[i].filename),
+						    .content_type = arena_strdup(a, in[i].content_type),
+						    .blob = arena_strdup(a, blob)};
+		if (!out[i].filename || !out[i].content_type || !out[i].blob) {
+			error_set(e, ERROR_UNAVAILABLE, "out of memory");
+			return NULL;
+		}
+	}
+	return out;
+}
+
 int outbox_compose(struct arena *a, const struct outbox_mail *mail, struct outbox_ready *out, struct error *e)
 {
 	const struct config *cfg = config_get();
@@ -87,6 +120,16 @@ int outbox_compose(struct arena *a, const struct outbox_mail *mail, struct outbo
 	char rnd[33];
 	secret_hex(16, rnd);
 	snprintf(id, sizeof id, "%s@%s", rnd, at ? at + 1 : "localhost");
+	/* "=_" opens the boundary: quoted-printable and base64 never write it, so no part can hold it */
+	char boundary[48] = "";
+	const struct outbox_attachment *files = NULL;
+	if (mail->nattachments > 0) {
+		if (!(files = attachments_copy(a, mail->attachments, mail->nattachments, e)))
+			return -1;
+		char brnd[25];
+		secret_hex(12, brnd);
+		snprintf(boundary, sizeof boundary, "=_consulta_%s", brnd);
+	}
 	const int64_t now = clock_now();
 	struct message m = {
 		.from = cfg->mail_from,
@@ -99,6 +142,7 @@ int outbox_compose(struct arena *a, const struct outbox_mail *mail, struct outbo
 		.references = mail->references,
 		.list_unsubscribe = mail->list_unsubscribe,
 		.date = now,
+		.boundary = files ? boundary : NULL,
 	};
 	struct buf text;
 	buf_init(&text, OUTBOX_MESSAGE_MAX);
@@ -112,9 +156,13 @@ int outbox_compose(struct arena *a, const struct outbox_mail *mail, struct outbo
 				     .requester = arena_strdup(a, mail->requester),
 				     .message = arena_strndup(a, text.data ? text.data : "", text.len),
 				     .message_id = arena_strdup(a, id),
-				     .created_at = now};
+				     .created_at = now,
+				     .boundary = files ? arena_strdup(a, boundary) : NULL,
+				     .attachments = files,
+				     .nattachments = files ? mail->nattachments : 0};
 	buf_free(&text);
-	if (!out->to || !out->message || !out->message_id || (mail->requester && !out->requester)) {
+	if (!out->to || !out->message || !out->message_id || (mail->requester && !out->requester) ||
+	    (files && !out->boundary)) {
 		error_set(e, ERROR_UNAVAILABLE, "out of memory");
 		return -1;
 	}
@@ -124,8 +172,13 @@ int outbox_compose(struct arena *a, const struct outbox_mail *mail, struct outbo
 int outbox_insert(struct db *db, const struct outbox_ready *m, struct error *e)
 {
 	static const char sql[] = "INSERT INTO outbox (created_at, kind, recipient, message, message_id, "
-				  "next_attempt_at, requester) VALUES (?, ?, ?, ?, ?, ?, ?)";
-	struct db_stmt *st = db_stmt(db, sql, e);
+				  "next_attempt_at, requester, boundary) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+	static const char sql_id[] = "INSERT INTO outbox (created_at, kind, recipient, message, message_id, "
+				     "next_attempt_at, requester, boundary) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
+	static const char sql_file[] = "INSERT INTO outbox_attachment (outbox_id, position, blob, filename, "
+				       "content_type) VALUES (?, ?, ?, ?, ?)";
+	/* the id only when files must point to it: the receipts' group commit inserts without RETURNING */
+	struct db_stmt *st = db_stmt(db, m->nattachments > 0 ? sql_id : sql, e);
 	if (!st)
 		return -1;
 	db_bind_int(st, 1, m->created_at);
@@ -135,7 +188,84 @@ int outbox_insert(struct db *db, const struct outbox_ready *m, struct error *e)
 	db_bind_text(st, 5, m->message_id);
 	db_bind_int(st, 6, clock_wall());
 	db_bind_text(st, 7, m->requester);
-	return db_exec_stmt(st, e);
+	db_bind_text(st, 8, m->boundary);
+	if (m->nattachments <= 0)
+		return db_exec_stmt(st, e);
+	int64_t id;
+	if (db_insert_id(st, &id, e) != 0)
+		return -1;
+	for (int i = 0; i < m->nattachments; i++) {
+		if (!(st = db_stmt(db, sql_file, e)))
+			return -1;
+		db_bind_int(st, 1, id);
+		db_bind_int(st, 2, i);
+		db_bind_text(st, 3, m->attachments[i].blob);
+		db_bind_text(st, 4, m->attachments[i].filename);
+		db_bind_text(st, 5, m->attachments[i].content_type);
+		if (db_exec_stmt(st, e) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+struct wire_file {
+	const char *blob, *filename, *content_type;
+};
+
+static int wire_file_from_row(struct arena *a, struct db_stmt *st, void *element)
+{
+	struct wire_file *f = element;
+	bool failed = false;
+	f->blob = db_col_dup(st, 0, a, &failed);
+	f->filename = db_col_dup(st, 1, a, &failed);
+	f->content_type = db_col_dup(st, 2, a, &failed);
+	return failed ? -1 : 0;
+}
+
+int outbox_wire(struct db *db, struct arena *a, const struct outbox_item *m, const char **data, size_t *len,
+		struct error *e)
+{
+	if (!m->boundary) {
+		*data = m->message;
+		*len = strlen(m->message);
+		return 0;
+	}
+	static const char sql[] = "SELECT blob, filename, content_type FROM outbox_attachment WHERE outbox_id = ? "
+				  "ORDER BY position";
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, m->id);
+	struct wire_file *files;
+	int n;
+	if (db_collect(st, a, (void **)&files, &n, sizeof *files, wire_file_from_row, e) != 0)
+		return -1;
+	struct buf out;
+	buf_init(&out, OUTBOX_WIRE_MAX);
+	buf_puts(&out, m->message);
+	int rc = 0;
+	for (int i = 0; i < n && rc == 0; i++) {
+		const void *bytes;
+		size_t size;
+		if ((rc = blob_get(db, a, files[i].blob, &bytes, &size, e)) != 0)
+			break;
+		if (message_attachment(&out, m->boundary, files[i].filename, files[i].content_type, bytes, size) != 0) {
+			error_set(e, ERROR_INVALID, "The mail with its files is larger than %d MB.",
+				  OUTBOX_WIRE_MAX / (1024 * 1024));
+			rc = -1;
+		}
+	}
+	if (rc == 0 && message_end(&out, m->boundary) != 0) {
+		error_set(e, ERROR_INVALID, "The mail with its files is larger than %d MB.", OUTBOX_WIRE_MAX / (1024 * 1024));
+		rc = -1;
+	}
+	if (rc == 0 && !(*data = arena_strndup(a, out.data, out.len))) {
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		rc = -1;
+	}
+	*len = rc == 0 ? out.len : 0;
+	buf_free(&out);
+	return rc;
 }
 
 static void log_withheld(const char *kind, const char *requester, int count)
@@ -295,13 +425,14 @@ static int item_from_row(struct arena *a, struct db_stmt *st, void *element)
 	x->message = db_col_dup(st, 2, a, &failed);
 	x->message_id = db_col_dup(st, 3, a, &failed);
 	x->attempts = (int)db_col_int(st, 4);
+	x->boundary = db_col_null(st, 5) ? NULL : db_col_dup(st, 5, a, &failed);
 	return failed ? -1 : 0;
 }
 
 int outbox_due(struct db *db, struct arena *a, int64_t now, int limit, struct outbox_item **out, int *n,
 	       struct error *e)
 {
-	static const char sql[] = "SELECT id, recipient, message, message_id, attempts FROM outbox "
+	static const char sql[] = "SELECT id, recipient, message, message_id, attempts, boundary FROM outbox "
 				  "WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ? "
 				  "ORDER BY next_attempt_at, id LIMIT ?";
 	struct db_stmt *st = db_stmt(db, sql, e);
@@ -326,7 +457,7 @@ int outbox_claim(struct db *db, struct arena *a, int64_t now, int64_t lease, con
 		"WHERE (claimed_until IS NULL OR claimed_until <= ?) AND sent_at IS NULL AND failed_at IS NULL "
 		"AND id IN (SELECT id FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ? "
 		"AND (claimed_until IS NULL OR claimed_until <= ?) ORDER BY next_attempt_at, id LIMIT ?)";
-	static const char sql_read[] = "SELECT id, recipient, message, message_id, attempts FROM outbox "
+	static const char sql_read[] = "SELECT id, recipient, message, message_id, attempts, boundary FROM outbox "
 				       "WHERE claimed_by = ? AND sent_at IS NULL AND failed_at IS NULL "
 				       "ORDER BY next_attempt_at, id";
 	/* A look first, with no transaction: an idle sender looks every second, and on PostgreSQL a write

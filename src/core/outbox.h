@@ -31,6 +31,16 @@
 
 #include <stdint.h>
 
+/* A file sent with a mail: bytes already stored with blob_put() (core/blob.h), in the transaction that queues
+ * the mail or before. However many mails carry it, the bytes are stored once. */
+struct outbox_attachment {
+	const char *filename;     /* as the recipient sees it; UTF-8, at most MESSAGE_FILENAME_MAX bytes */
+	const char *content_type; /* the whole value: "application/pdf", "text/calendar; charset=UTF-8; method=REQUEST" */
+	const char *blob;         /* the bytes' name (BLOB_NAME_LEN hex characters) */
+};
+
+enum { OUTBOX_ATTACHMENTS_MAX = 8, OUTBOX_WIRE_MAX = 24 * 1024 * 1024 };
+
 struct outbox_mail {
 	const char *kind;             /* confirm, reset, account, receipt, notice, subscription, held, fate */
 	const char *to;
@@ -40,6 +50,8 @@ struct outbox_mail {
 	const char *references;       /* the parent's References (see render/message.h), or NULL */
 	const char *list_unsubscribe; /* or NULL */
 	const char *requester;        /* the client address whose request sends it (web, API), or NULL */
+	const struct outbox_attachment *attachments; /* nattachments files, in order, or NULL */
+	int nattachments;                            /* at most OUTBOX_ATTACHMENTS_MAX */
 };
 
 enum {
@@ -55,6 +67,7 @@ struct outbox_item {
 	const char *message;
 	const char *message_id;
 	int attempts;
+	const char *boundary; /* NULL: message is the whole mail; else its files follow (outbox_wire) */
 };
 
 /* Composes the message and stores it, due now; or, for a limited kind over
@@ -66,9 +79,13 @@ int outbox_enqueue(struct db *db, const struct outbox_mail *mail, struct error *
 struct outbox_ready {
 	const char *kind, *to, *requester, *message, *message_id;
 	int64_t created_at; /* the domain's clock when composed: what the limits count by */
+	const char *boundary; /* NULL without attachments */
+	const struct outbox_attachment *attachments;
+	int nattachments;
 };
 
-/* Composes mail (as outbox_enqueue would) into *out, in a; 0, or -1 with e. Stores nothing. */
+/* Composes mail (as outbox_enqueue would) into *out, in a; 0, or -1 with e (ERROR_INVALID for a header that
+ * would carry a line break, a bad attachment name or type, too many attachments). Stores nothing. */
 int outbox_compose(struct arena *a, const struct outbox_mail *mail, struct outbox_ready *out, struct error *e);
 /* Stores a composed mail, due now, without looking at any limit. 0 or -1. */
 int outbox_insert(struct db *db, const struct outbox_ready *m, struct error *e);
@@ -115,6 +132,12 @@ int outbox_mark_sent(struct db *db, int64_t id, int64_t now, struct error *e);
 int outbox_mark_retry(struct db *db, int64_t id, int attempts, int64_t now, const char *why, struct error *e);
 /* A permanent failure: no more attempts. */
 int outbox_mark_failed(struct db *db, int64_t id, int64_t now, const char *why, struct error *e);
+
+/* The bytes to hand to the SMTP server for m: its stored message, followed by its files (read from their
+ * blobs) when it has some, in a. 0; or -1 with e: ERROR_NOT_FOUND when a file's bytes are gone (the mail
+ * cannot be sent as it was queued), ERROR_INVALID past OUTBOX_WIRE_MAX, else a store error. */
+int outbox_wire(struct db *db, struct arena *a, const struct outbox_item *m, const char **data, size_t *len,
+		struct error *e);
 
 /* The delay before attempt number `attempts` + 1: 5 s, 10 s, 20 s, ... at most 15 minutes. */
 int64_t outbox_backoff(int attempts);

@@ -120,8 +120,8 @@ static void log_safe(const char *s, char *out, size_t n)
 	out[i] = '\0';
 }
 
-/* Sends one mail over h (a handle reused within a batch, so its connection is too). */
-static void send_one(CURL *h, const struct outbox_item *m, struct attempt *out)
+/* Sends one mail, its bytes data, over h (a handle reused within a batch, so its connection is too). */
+static void send_one(CURL *h, const struct outbox_item *m, const char *data, size_t len, struct attempt *out)
 {
 	memset(out, 0, sizeof *out);
 	if (strpbrk(m->recipient, "<>\r\n") || strpbrk(config_get()->mail_from, "<>\r\n")) {
@@ -138,7 +138,7 @@ static void send_one(CURL *h, const struct outbox_item *m, struct attempt *out)
 		snprintf(out->why, sizeof out->why, "out of memory");
 		return;
 	}
-	struct upload u = {.data = m->message, .len = strlen(m->message)};
+	struct upload u = {.data = data, .len = len};
 	struct trace t = {""};
 	curl_easy_setopt(h, CURLOPT_URL, sender.smtp_url);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
@@ -255,7 +255,22 @@ static bool deliver_due(struct db *db)
 				lease_end = now + SENDER_LEASE_SECONDS;
 			}
 			struct attempt r;
-			send_one(h, &items[i], &r);
+			/* The mail's files are read from their blobs for this mail alone, then let go. */
+			struct arena wire;
+			arena_init(&wire);
+			const char *data;
+			size_t len;
+			if (outbox_wire(db, &wire, &items[i], &data, &len, &e) == 0) {
+				send_one(h, &items[i], data, len, &r);
+			} else {
+				/* a file gone or too large will not get better; a store error may */
+				memset(&r, 0, sizeof r);
+				const bool lasting =
+				    e.code && (!strcmp(e.code, ERROR_NOT_FOUND) || !strcmp(e.code, ERROR_INVALID));
+				r.outcome = lasting ? OUTCOME_FAILED : OUTCOME_RETRY;
+				snprintf(r.why, sizeof r.why, "%s", e.message);
+			}
+			arena_free(&wire);
 			if (record(db, &items[i], &r) != 0) {
 				more = false; /* the store is in trouble: do not spin on the same mails */
 				break;

@@ -39,11 +39,26 @@ void message_date(int64_t t, char out[40])
 		 (int)(rem / 60 % 60), (int)(rem % 60));
 }
 
+/* Appends n bytes as base64 (RFC 2045 §6.8), padded, on one line. */
+static void base64_append(struct buf *out, const unsigned char *p, size_t n)
+{
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned v = (unsigned)p[i] << 16;
+		if (i + 1 < n)
+			v |= (unsigned)p[i + 1] << 8;
+		if (i + 2 < n)
+			v |= p[i + 2];
+		char q[4] = {b64[v >> 18 & 63], b64[v >> 12 & 63], i + 1 < n ? b64[v >> 6 & 63] : '=',
+			     i + 2 < n ? b64[v & 63] : '='};
+		buf_append(out, q, 4);
+	}
+}
+
 /* An RFC 2047 encoded-word sequence (B encoding), split so no word passes 75
  * characters and no UTF-8 character is cut in two. */
 static void encoded_words(struct buf *out, const char *s)
 {
-	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	const unsigned char *p = (const unsigned char *)s;
 	size_t n = strlen(s);
 	bool first = true;
@@ -52,16 +67,7 @@ static void encoded_words(struct buf *out, const char *s)
 		while (take < n && (p[take] & 0xC0) == 0x80)
 			take--;
 		buf_puts(out, first ? "=?UTF-8?B?" : "\r\n =?UTF-8?B?");
-		for (size_t i = 0; i < take; i += 3) {
-			unsigned v = (unsigned)p[i] << 16;
-			if (i + 1 < take)
-				v |= (unsigned)p[i + 1] << 8;
-			if (i + 2 < take)
-				v |= p[i + 2];
-			char q[4] = {b64[v >> 18 & 63], b64[v >> 12 & 63], i + 1 < take ? b64[v >> 6 & 63] : '=',
-				     i + 2 < take ? b64[v & 63] : '='};
-			buf_append(out, q, 4);
-		}
+		base64_append(out, p, take);
 		buf_puts(out, "?=");
 		p += take;
 		n -= take;
@@ -130,7 +136,8 @@ int message_compose(struct buf *out, const struct message *m)
 {
 	if (has_line_break(m->from) || has_line_break(m->from_name) || has_line_break(m->to) ||
 	    has_line_break(m->subject) || has_line_break(m->message_id) || has_line_break(m->in_reply_to) ||
-	    has_line_break(m->list_unsubscribe) || has_line_break(m->references))
+	    has_line_break(m->list_unsubscribe) || has_line_break(m->references) ||
+	    (m->boundary && !message_boundary_ok(m->boundary)))
 		return -1;
 	char date[40];
 	message_date(m->date, date);
@@ -163,10 +170,91 @@ int message_compose(struct buf *out, const struct message *m)
 			   m->list_unsubscribe);
 	buf_puts(out, "Auto-Submitted: auto-generated\r\n"
 		      "X-Auto-Response-Suppress: All\r\n"
-		      "MIME-Version: 1.0\r\n"
-		      "Content-Type: text/plain; charset=utf-8\r\n"
+		      "MIME-Version: 1.0\r\n");
+	if (m->boundary)
+		buf_printf(out,
+			   "Content-Type: multipart/mixed; boundary=\"%s\"\r\n"
+			   "\r\n"
+			   "--%s\r\n",
+			   m->boundary, m->boundary);
+	buf_puts(out, "Content-Type: text/plain; charset=utf-8\r\n"
 		      "Content-Transfer-Encoding: quoted-printable\r\n"
 		      "\r\n");
 	quoted_printable(out, m->body);
+	return out->failed ? -1 : 0;
+}
+
+bool message_boundary_ok(const char *boundary)
+{
+	size_t n = boundary ? strlen(boundary) : 0;
+	if (n == 0 || n > 70)
+		return false;
+	/* RFC 2046 §5.1.1's characters, less the space (which would need care at the end) */
+	return strspn(boundary, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'()+_,-./:=?") == n;
+}
+
+bool message_attachment_ok(const char *filename, const char *content_type)
+{
+	if (!filename || !*filename || strlen(filename) > MESSAGE_FILENAME_MAX || has_line_break(filename) ||
+	    !content_type || strlen(content_type) > MESSAGE_CONTENT_TYPE_MAX || has_line_break(content_type))
+		return false;
+	for (const unsigned char *p = (const unsigned char *)filename; *p; p++)
+		if (*p < 0x20 || *p == 0x7F)
+			return false;
+	/* type "/" subtype, then parameters: tokens only, so that the header cannot be turned into another */
+	size_t type = strspn(content_type, "abcdefghijklmnopqrstuvwxyz0123456789-.+");
+	if (type == 0 || content_type[type] != '/')
+		return false;
+	size_t sub = strspn(content_type + type + 1, "abcdefghijklmnopqrstuvwxyz0123456789-.+");
+	if (sub == 0)
+		return false;
+	const char *rest = content_type + type + 1 + sub;
+	return strspn(rest, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.+=; _") == strlen(rest);
+}
+
+/* The filename parameter: quoted when plain ASCII, else RFC 2231's UTF-8 percent form. */
+static void filename_param(struct buf *out, const char *filename)
+{
+	if (is_ascii(filename) && !strpbrk(filename, "\"\\")) {
+		buf_printf(out, "filename=\"%s\"", filename);
+		return;
+	}
+	static const char hex[] = "0123456789ABCDEF";
+	buf_puts(out, "filename*=UTF-8''");
+	for (const unsigned char *p = (const unsigned char *)filename; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		    strchr("!#$&+-.^_`|~", *p)) {
+			buf_append(out, p, 1);
+		} else {
+			char enc[3] = {'%', hex[*p >> 4], hex[*p & 15]};
+			buf_append(out, enc, 3);
+		}
+	}
+}
+
+int message_attachment(struct buf *out, const char *boundary, const char *filename, const char *content_type,
+		       const void *data, size_t n)
+{
+	if (!message_boundary_ok(boundary) || !message_attachment_ok(filename, content_type))
+		return -1;
+	/* the name on a line of its own (folded), so that a usual one keeps within 78 characters; the longest
+	 * allowed stays far within RFC 5322's 998 */
+	buf_printf(out, "\r\n--%s\r\nContent-Type: %s\r\nContent-Disposition: attachment;\r\n ", boundary,
+		   content_type);
+	filename_param(out, filename);
+	buf_puts(out, "\r\nContent-Transfer-Encoding: base64\r\n\r\n");
+	const unsigned char *p = data;
+	for (size_t i = 0; i < n; i += 57) { /* 57 bytes: a 76-character line */
+		base64_append(out, p + i, n - i < 57 ? n - i : 57);
+		buf_puts(out, "\r\n");
+	}
+	return out->failed ? -1 : 0;
+}
+
+int message_end(struct buf *out, const char *boundary)
+{
+	if (!message_boundary_ok(boundary))
+		return -1;
+	buf_printf(out, "\r\n--%s--\r\n", boundary);
 	return out->failed ? -1 : 0;
 }

@@ -1,17 +1,27 @@
 /*
- * message — plain-text e-mail messages (RFC 5322, MIME), written out whole.
+ * message — plain-text e-mail messages (RFC 5322, MIME), with attached files
+ * when asked.
  *
  * The body is UTF-8 in quoted-printable, so any SMTP server carries it;
  * a Subject with non-ASCII text is an RFC 2047 encoded-word. Every message
  * says it was sent by a program (Auto-Submitted, RFC 3834, and the header
  * Exchange honours), so that out-of-office replies and loops stay away.
  * Lines end in CRLF.
+ *
+ * A message with files is multipart/mixed (RFC 2046): message_compose() opens
+ * it and writes the text as its first part, then each message_attachment()
+ * adds a file in base64 and message_end() closes it. The three can run at
+ * different times (the outbox stores the first and its sender adds the
+ * files), so the boundary is the caller's: a value no part can contain, e.g.
+ * one starting "=_", which quoted-printable and base64 never produce.
  */
 #ifndef CONSULTA_RENDER_MESSAGE_H
 #define CONSULTA_RENDER_MESSAGE_H
 
 #include "util/buf.h"
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct message {
@@ -26,10 +36,25 @@ struct message {
 				  * spaces, or NULL; References then ends with in_reply_to (RFC 5322 3.6.4) */
 	const char *list_unsubscribe; /* a URL for List-Unsubscribe (RFC 8058 one-click), or NULL */
 	int64_t date;            /* seconds since the epoch */
+	const char *boundary;    /* NULL: text only; else multipart/mixed with this boundary, left open for
+				  * message_attachment() and message_end() */
 };
+
+enum { MESSAGE_FILENAME_MAX = 255, MESSAGE_CONTENT_TYPE_MAX = 200 };
 
 /* Appends the whole message to out; -1 if a header would carry a line break. */
 int message_compose(struct buf *out, const struct message *m);
+
+/* Whether boundary can delimit parts (RFC 2046's characters, 1 to 70 of them). */
+bool message_boundary_ok(const char *boundary);
+/* Whether a file may be attached under this name (no control characters, at most MESSAGE_FILENAME_MAX bytes)
+ * and this content type (lower-case "type/subtype", then token parameters such as "; method=REQUEST"). */
+bool message_attachment_ok(const char *filename, const char *content_type);
+/* Appends n bytes as an attached file, in base64; -1 for a bad boundary, name or type. */
+int message_attachment(struct buf *out, const char *boundary, const char *filename, const char *content_type,
+		       const void *data, size_t n);
+/* Closes a multipart message. */
+int message_end(struct buf *out, const char *boundary);
 
 /* "Sun, 29 Nov 2026 05:12:54 +0000"; out holds 40 bytes. */
 void message_date(int64_t t, char out[40]);

@@ -1,7 +1,11 @@
-/* The outbox's claims (core/outbox.h) on SQLite: two claims made while a lease runs share no mail; a claim
- * whose lease has ended is taken again; renewing extends only the claimer's own mails; letting go makes them
- * due at once; marking a mail ends its claim. (tests/integration/test_cluster.py runs senders in processes of
- * their own on PostgreSQL.) Times here are the outbox's machine times, given to each call, never read. */
+/* The outbox (core/outbox.h) on SQLite. Its claims: two claims made while a lease runs share no mail; a
+ * claim whose lease has ended is taken again; renewing extends only the claimer's own mails; letting go
+ * makes them due at once; marking a mail ends its claim. (tests/integration/test_cluster.py runs senders in
+ * processes of their own on PostgreSQL.) Times here are the outbox's machine times, given to each call,
+ * never read. Its attachments: the bytes the sender hands over, read back by GMime, carry each file whole
+ * under its name and type, the files stored once for many mails; bad names, types and missing bytes are
+ * refused. */
+#include "core/blob.h"
 #include "core/outbox.h"
 #include "store/db.h"
 #include "util/arena.h"
@@ -13,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <gmime/gmime.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -99,10 +104,215 @@ static void test_claims(void **state)
 		assert_true(strcmp(items[i].message_id, "m0@example.org") != 0);
 }
 
+static void exec_sql(const char *sql)
+{
+	struct error e;
+	error_clear(&e);
+	struct db_stmt *st = db_stmt(db, sql, &e);
+	assert_non_null(st);
+	assert_int_equal(db_exec_stmt(st, &e), 0);
+}
+
+/* Queues a mail to `to` carrying files, in a transaction of its own; 0 or -1 (with e). */
+static int queue_with_files(const char *to, const struct outbox_attachment *files, int n, struct error *e)
+{
+	struct arena a;
+	arena_init(&a);
+	struct outbox_mail mail = {.kind = "letter",
+				   .to = to,
+				   .subject = "Circular letter CL-20/55",
+				   .body = "Dear colleague,\nthe letter is attached.\n",
+				   .attachments = files,
+				   .nattachments = n};
+	struct outbox_ready ready;
+	int rc = db_begin(db, e);
+	if (rc == 0 && (rc = outbox_compose(&a, &mail, &ready, e)) == 0)
+		rc = outbox_insert(db, &ready, e);
+	if (rc == 0)
+		rc = db_commit(db, e);
+	else
+		db_rollback(db);
+	arena_free(&a);
+	return rc;
+}
+
+/* The bytes of part i of a parsed multipart message, decoded, in a GByteArray the caller unrefs. */
+static GByteArray *part_bytes(GMimeMultipart *mp, int i, GMimePart **part)
+{
+	*part = GMIME_PART(g_mime_multipart_get_part(mp, i));
+	GMimeDataWrapper *content = g_mime_part_get_content(*part);
+	GMimeStream *mem = g_mime_stream_mem_new();
+	g_mime_data_wrapper_write_to_stream(content, mem);
+	GByteArray *bytes = g_byte_array_new();
+	g_byte_array_append(bytes, g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem))->data,
+			    g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem))->len);
+	g_object_unref(mem);
+	return bytes;
+}
+
+static void test_attachments(void **state)
+{
+	(void)state;
+	struct error e;
+	error_clear(&e);
+	/* Every byte value, in a file whose length is not a multiple of 3 or 57 (base64's groups and lines). */
+	unsigned char pdf[1000];
+	for (size_t i = 0; i < sizeof pdf; i++)
+		pdf[i] = (unsigned char)(i * 7 + i / 256);
+	static const char ics[] = "BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n";
+	char pdf_name[BLOB_NAME_LEN + 1], ics_name[BLOB_NAME_LEN + 1];
+	assert_int_equal(db_begin(db, &e), 0);
+	assert_int_equal(blob_put(db, pdf, sizeof pdf, pdf_name, &e), 0);
+	assert_int_equal(blob_put(db, ics, strlen(ics), ics_name, &e), 0);
+	assert_int_equal(db_commit(db, &e), 0);
+	const struct outbox_attachment files[] = {
+	    {.filename = "CL-20-55 lettre circulaire é.pdf", .content_type = "application/pdf", .blob = pdf_name},
+	    {.filename = "invite.ics", .content_type = "text/calendar; charset=UTF-8; method=REQUEST", .blob = ics_name},
+	};
+	for (int i = 0; i < 3; i++) {
+		char to[64];
+		snprintf(to, sizeof to, "member%d@example.org", i);
+		assert_int_equal(queue_with_files(to, files, 2, &e), 0);
+	}
+	/* Three mails, the files' bytes stored once each (a blob), three rows naming them per file. */
+	struct db_stmt *st = db_stmt(db, "SELECT count(*) FROM outbox_attachment", &e);
+	assert_non_null(st);
+	assert_int_equal(db_step(st, &e), DB_ROW);
+	assert_int_equal(db_col_int(st, 0), 6);
+	db_reset(st);
+
+	struct outbox_item *claimed, *items[3];
+	int n = claim("files", T0 + 100000000, 20, &claimed), k = 0;
+	for (int i = 0; i < n; i++) /* the mails of test_claims are due too: these are the ones with files */
+		if (claimed[i].boundary) {
+			assert_true(k < 3);
+			items[k++] = &claimed[i];
+		}
+	assert_int_equal(k, 3);
+	g_mime_init();
+	for (int m = 0; m < 3; m++) {
+		struct arena a;
+		arena_init(&a);
+		const char *data;
+		size_t len;
+		assert_int_equal(outbox_wire(db, &a, items[m], &data, &len, &e), 0);
+		assert_int_equal(strlen(data), len);
+		GMimeStream *stream = g_mime_stream_mem_new_with_buffer(data, len);
+		GMimeParser *parser = g_mime_parser_new_with_stream(stream);
+		GMimeMessage *msg = g_mime_parser_construct_message(parser, NULL);
+		assert_non_null(msg);
+		GMimeObject *body = g_mime_message_get_mime_part(msg);
+		assert_true(GMIME_IS_MULTIPART(body));
+		GMimeMultipart *mp = GMIME_MULTIPART(body);
+		assert_int_equal(g_mime_multipart_get_count(mp), 3);
+		GMimePart *part;
+		GByteArray *text = part_bytes(mp, 0, &part);
+		assert_true(g_mime_content_type_is_type(g_mime_object_get_content_type(GMIME_OBJECT(part)), "text", "plain"));
+		assert_non_null(memmem(text->data, text->len, "the letter is attached", 22));
+		g_byte_array_unref(text);
+		GByteArray *got = part_bytes(mp, 1, &part);
+		assert_string_equal(g_mime_part_get_filename(part), "CL-20-55 lettre circulaire é.pdf");
+		assert_true(g_mime_content_type_is_type(g_mime_object_get_content_type(GMIME_OBJECT(part)), "application",
+							"pdf"));
+		assert_int_equal(got->len, sizeof pdf);
+		assert_memory_equal(got->data, pdf, sizeof pdf);
+		g_byte_array_unref(got);
+		got = part_bytes(mp, 2, &part);
+		assert_string_equal(g_mime_part_get_filename(part), "invite.ics");
+		assert_string_equal(g_mime_object_get_content_type_parameter(GMIME_OBJECT(part), "method"), "REQUEST");
+		assert_int_equal(got->len, strlen(ics));
+		assert_memory_equal(got->data, ics, strlen(ics));
+		g_byte_array_unref(got);
+		/* no line of what goes to the SMTP server is longer than RFC 5322's 78 characters */
+		for (const char *line = data; *line;) {
+			const char *end = strstr(line, "\r\n");
+			assert_non_null(end);
+			assert_true(end - line <= 78);
+			line = end + 2;
+		}
+		g_object_unref(msg);
+		g_object_unref(parser);
+		g_object_unref(stream);
+		arena_free(&a);
+	}
+	/* A mail without files is its stored message as it is. */
+	for (int i = 0; i < n; i++) {
+		if (claimed[i].boundary)
+			continue;
+		struct arena a;
+		arena_init(&a);
+		const char *data;
+		size_t len;
+		assert_int_equal(outbox_wire(db, &a, &claimed[i], &data, &len, &e), 0);
+		assert_ptr_equal(data, claimed[i].message);
+		arena_free(&a);
+	}
+}
+
+static void test_bad_attachments(void **state)
+{
+	(void)state;
+	struct error e;
+	error_clear(&e);
+	char name[BLOB_NAME_LEN + 1];
+	assert_int_equal(db_begin(db, &e), 0);
+	assert_int_equal(blob_put(db, "x", 1, name, &e), 0);
+	assert_int_equal(db_commit(db, &e), 0);
+	const struct outbox_attachment bad[] = {
+	    {.filename = "a\r\nBcc: x@example.org", .content_type = "application/pdf", .blob = name},
+	    {.filename = "", .content_type = "application/pdf", .blob = name},
+	    {.filename = "a.pdf", .content_type = "application/pdf\r\nBcc: x@example.org", .blob = name},
+	    {.filename = "a.pdf", .content_type = "application/pdf; name=\"x\"", .blob = name},
+	    {.filename = "a.pdf", .content_type = "pdf", .blob = name},
+	    {.filename = "a.pdf", .content_type = "application/pdf", .blob = "not-a-blob-name"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		error_clear(&e);
+		assert_int_equal(queue_with_files("bad@example.org", &bad[i], 1, &e), -1);
+		assert_string_equal(e.code, ERROR_INVALID);
+	}
+	struct outbox_attachment many[OUTBOX_ATTACHMENTS_MAX + 1];
+	for (int i = 0; i <= OUTBOX_ATTACHMENTS_MAX; i++)
+		many[i] = (struct outbox_attachment){.filename = "a.txt", .content_type = "text/plain", .blob = name};
+	error_clear(&e);
+	assert_int_equal(queue_with_files("bad@example.org", many, OUTBOX_ATTACHMENTS_MAX + 1, &e), -1);
+	assert_string_equal(e.code, ERROR_INVALID);
+	/* Bytes that are not stored: the mail is not queued (its file must exist in the same transaction). */
+	error_clear(&e);
+	const struct outbox_attachment gone = {
+	    .filename = "a.pdf",
+	    .content_type = "application/pdf",
+	    .blob = "0000000000000000000000000000000000000000000000000000000000000000"};
+	assert_int_equal(queue_with_files("bad@example.org", &gone, 1, &e), -1);
+	struct db_stmt *st = db_stmt(db, "SELECT count(*) FROM outbox WHERE recipient = 'bad@example.org'", &e);
+	assert_non_null(st);
+	assert_int_equal(db_step(st, &e), DB_ROW);
+	assert_int_equal(db_col_int(st, 0), 0);
+	db_reset(st);
+	/* A file whose bytes went missing after queueing: the sender is told it cannot send that mail. */
+	struct arena a;
+	arena_init(&a);
+	struct outbox_item item = {.id = 999999, .message = "x", .boundary = "=_b"};
+	exec_sql("INSERT INTO outbox (id, created_at, kind, recipient, message, message_id, next_attempt_at, boundary) "
+		 "VALUES (999999, 0, 'letter', 'z@example.org', 'x', 'z@example.org', 0, '=_b')");
+	exec_sql("PRAGMA foreign_keys=OFF");
+	exec_sql("INSERT INTO outbox_attachment VALUES (999999, 0, "
+		 "'1111111111111111111111111111111111111111111111111111111111111111', 'a.pdf', 'application/pdf')");
+	exec_sql("PRAGMA foreign_keys=ON");
+	const char *data;
+	size_t len;
+	error_clear(&e);
+	assert_int_equal(outbox_wire(db, &a, &item, &data, &len, &e), -1);
+	assert_string_equal(e.code, ERROR_NOT_FOUND);
+	arena_free(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_claims),
+	    cmocka_unit_test(test_attachments),
+	    cmocka_unit_test(test_bad_attachments),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
