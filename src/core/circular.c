@@ -2,11 +2,14 @@
 #include "core/circular.h"
 
 #include "core/blob.h"
+#include "core/config.h"
 #include "core/field.h"
 #include "core/limits.h"
 #include "core/milestone.h"
 #include "core/process.h"
+#include "core/outbox.h"
 #include "core/search.h"
+#include "core/subscription.h"
 #include "util/clock.h"
 #include "util/tz.h"
 
@@ -839,6 +842,33 @@ static int letter_insert(struct db *db, const struct process *p, struct circular
 	return 0;
 }
 
+/* The addresses of a letter's mails (circular_delivery), in the issuing transaction: the process's confirmed
+ * subscribers, then the confirmed stakeholders of its addressed categories; one row per address. */
+static int deliveries_write(struct db *db, const struct circular *c, struct error *e)
+{
+	static const char sql_subscribers[] =
+		"INSERT INTO circular_delivery (circular_id, email, subscription_id) "
+		"SELECT ?1, lower(s.email), min(s.id) FROM subscription s "
+		"WHERE s.process_id = ?2 AND s.confirmed_at IS NOT NULL AND s.left_at IS NULL GROUP BY lower(s.email) "
+		"ON CONFLICT (circular_id, email) DO NOTHING";
+	static const char sql_stakeholders[] =
+		"INSERT INTO circular_delivery (circular_id, email) "
+		"SELECT DISTINCT ?1, lower(a.email) FROM account a "
+		"WHERE a.role = 'stakeholder' AND a.email_confirmed_at IS NOT NULL AND a.category IN "
+		"(SELECT k.slug FROM circular_addressee ca JOIN category k ON k.id = ca.category_id "
+		"WHERE ca.circular_id = ?1) "
+		"ON CONFLICT (circular_id, email) DO NOTHING";
+	struct db_stmt *st = db_stmt(db, sql_subscribers, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, c->id);
+	db_bind_int(st, 2, c->process_id);
+	if (db_exec_stmt(st, e) != 0 || !(st = db_stmt(db, sql_stakeholders, e)))
+		return -1;
+	db_bind_int(st, 1, c->id);
+	return db_exec_stmt(st, e);
+}
+
 int circular_issue(struct db *db, struct arena *a, const struct actor *who, int64_t draft_id,
 		   int64_t *circular_id, struct error *e)
 {
@@ -888,7 +918,7 @@ int circular_issue(struct db *db, struct arena *a, const struct actor *who, int6
 		goto fail;
 	db_bind_int(st, 1, c.id);
 	db_bind_int(st, 2, draft_id);
-	if (db_exec_stmt(st, e) != 0 || search_letter_sync(db, c.id, e) != 0 ||
+	if (db_exec_stmt(st, e) != 0 || deliveries_write(db, &c, e) != 0 || search_letter_sync(db, c.id, e) != 0 ||
 	    audit_record(db, who, p.id, "circular.issue", arena_printf(a, "circular:%lld", (long long)c.id), NULL,
 			 audit_json(a, issue_json(a, &p, &c)), e) != 0 ||
 	    db_commit(db, e) != 0)
@@ -1062,6 +1092,180 @@ int circular_pdf_keep(struct db *db, struct arena *a, const struct actor *who, i
 			 e) != 0 ||
 	    db_commit(db, e) != 0)
 		goto fail;
+	return 0;
+fail:
+	db_rollback(db);
+	return -1;
+}
+
+/* -- distribution -------------------------------------------------------------------------------------- */
+
+/* The count of sql, whose parameters are process_id (if not 0) then cats (if not NULL). */
+static int64_t count_of(struct db *db, const char *sql, int64_t process_id, const char *cats, struct error *e)
+{
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	int i = 1;
+	if (process_id)
+		db_bind_int(st, i++, process_id);
+	if (cats)
+		db_bind_text(st, i, cats);
+	int64_t n = -1;
+	if (db_step(st, e) == DB_ROW)
+		n = db_col_int(st, 0);
+	db_reset(st);
+	return n;
+}
+
+int circular_draft_recipients(struct db *db, struct arena *a, int64_t draft_id, struct circular_recipients *out,
+			      struct error *e)
+{
+	static const char sql_subscribers[] =
+		"SELECT count(DISTINCT lower(email)) FROM subscription WHERE process_id = ? AND confirmed_at IS NOT NULL "
+		"AND left_at IS NULL";
+	/* the categories as a list "a,b": matched with the commas around them, which slugs never hold */
+	static const char sql_stakeholders[] =
+		"SELECT count(DISTINCT lower(email)) FROM account WHERE role = 'stakeholder' AND "
+		"email_confirmed_at IS NOT NULL AND category <> '' AND "
+		"',' || CAST(? AS TEXT) || ',' LIKE '%,' || category || ',%'";
+	static const char sql_all[] =
+		"SELECT count(*) FROM (SELECT lower(email) AS address FROM subscription WHERE process_id = ? AND "
+		"confirmed_at IS NOT NULL AND left_at IS NULL UNION SELECT lower(email) FROM account WHERE "
+		"role = 'stakeholder' AND email_confirmed_at IS NOT NULL AND category <> '' AND "
+		"',' || CAST(? AS TEXT) || ',' LIKE '%,' || category || ',%') AS x";
+	struct circular_draft d;
+	if (circular_draft_find(db, a, draft_id, &d, e) != 0)
+		return -1;
+	const char *cats = arena_printf(a, "%s%s%s", d.for_action, *d.for_action && *d.for_information ? "," : "",
+					d.for_information);
+	out->subscribers = count_of(db, sql_subscribers, d.process_id, NULL, e);
+	out->stakeholders = count_of(db, sql_stakeholders, 0, cats, e);
+	out->addresses = count_of(db, sql_all, d.process_id, cats, e);
+	return out->subscribers < 0 || out->stakeholders < 0 || out->addresses < 0 ? -1 : 0;
+}
+
+int circular_distribution(struct db *db, int64_t circular_id, struct circular_distribution *out, struct error *e)
+{
+	static const char sql[] =
+		"SELECT count(*), count(d.message_id), count(o.sent_at), count(o.failed_at) FROM circular_delivery d "
+		"LEFT JOIN outbox o ON o.message_id = d.message_id WHERE d.circular_id = ?";
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, circular_id);
+	enum db_step r = db_step(st, e);
+	if (r == DB_ROW) {
+		out->addresses = db_col_int(st, 0);
+		out->queued = db_col_int(st, 1);
+		out->sent = db_col_int(st, 2);
+		out->failed = db_col_int(st, 3);
+	}
+	db_reset(st);
+	return r == DB_ROW ? 0 : -1;
+}
+
+struct pending {
+	int64_t id, circular_id, subscription_id;
+	const char *email, *reference, *date, *subject, *markdown, *process_title, *pdf;
+};
+
+static int pending_from_row(struct arena *a, struct db_stmt *st, void *element)
+{
+	struct pending *x = element;
+	bool failed = false;
+	x->id = db_col_int(st, 0);
+	x->circular_id = db_col_int(st, 1);
+	x->subscription_id = db_col_int(st, 2);
+	x->email = db_col_dup(st, 3, a, &failed);
+	x->reference = db_col_dup(st, 4, a, &failed);
+	x->date = db_col_dup(st, 5, a, &failed);
+	x->subject = db_col_dup(st, 6, a, &failed);
+	x->markdown = db_col_dup(st, 7, a, &failed);
+	x->process_title = db_col_dup(st, 8, a, &failed);
+	x->pdf = db_col_dup(st, 9, a, &failed);
+	return failed ? -1 : 0;
+}
+
+/* The PDF's name in the mail: the reference with what a file name should not hold replaced ("CL-21-1.pdf"). */
+static const char *pdf_filename(struct arena *a, const char *reference)
+{
+	char *name = arena_printf(a, "%s.pdf", reference);
+	for (char *p = name; p && *p; p++)
+		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '.' ||
+		      *p == '-' || *p == '_'))
+			*p = '-';
+	return name;
+}
+
+/* One mail of a letter: composed and stored, and its delivery row marked with its Message-ID. */
+static int deliver_one(struct db *db, struct arena *a, const struct pending *x, struct error *e)
+{
+	static const char sql_mark[] = "UPDATE circular_delivery SET message_id = ? WHERE id = ? AND message_id IS NULL";
+	const char *leave = NULL;
+	if (x->subscription_id && subscription_leave_link(db, a, x->subscription_id, &leave, e) != 0)
+		return -1;
+	char day[32];
+	clock_format_date_long(x->date, day);
+	const char *url = arena_printf(a, "%s/letters/%lld", config_get()->public_url, (long long)x->circular_id);
+	const char *body = arena_printf(
+		a, "Circular letter %s of %s\n%s\n\n%s%s\n\nThe letter, with its annexes: %s (PDF attached)\n%s%s%s",
+		x->reference, day, x->subject, x->markdown,
+		*x->markdown && x->markdown[strlen(x->markdown) - 1] == '\n' ? "" : "", url,
+		leave ? "-- \nYou get this letter because you follow \"" : "", leave ? x->process_title : "",
+		leave ? arena_printf(a, "\" on Consulta.\nTo stop, open this link: %s\n", leave) : "");
+	const struct outbox_attachment pdf = {
+		.filename = pdf_filename(a, x->reference), .content_type = "application/pdf", .blob = x->pdf};
+	const struct outbox_mail mail = {
+		.kind = "letter",
+		.to = x->email,
+		.subject = arena_printf(a, "Circular letter %s: %s", x->reference, x->subject),
+		.body = body,
+		.list_unsubscribe = leave,
+		.attachments = &pdf,
+		.nattachments = 1,
+	};
+	struct outbox_ready ready;
+	if (!body || !mail.subject || outbox_compose(a, &mail, &ready, e) != 0 || outbox_insert(db, &ready, e) != 0)
+		return -1;
+	struct db_stmt *st = db_stmt(db, sql_mark, e);
+	if (!st)
+		return -1;
+	db_bind_text(st, 1, ready.message_id);
+	db_bind_int(st, 2, x->id);
+	return db_exec_stmt(st, e);
+}
+
+int circular_distribute(struct db *db, struct arena *a, int limit, int *queued, struct error *e)
+{
+	static const char sql[] =
+		"SELECT d.id, d.circular_id, d.subscription_id, d.email, c.reference, c.date, c.subject, c.markdown, "
+		"p.title, f.sha256 FROM circular_delivery d JOIN circular c ON c.id = d.circular_id "
+		"JOIN process p ON p.id = c.process_id JOIN circular_pdf f ON f.circular_id = c.id "
+		"WHERE d.message_id IS NULL ORDER BY d.id LIMIT ?";
+	*queued = 0;
+	if (db_begin(db, e) != 0)
+		return -1;
+	struct pending *list = NULL;
+	int n = 0;
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		goto fail;
+	db_bind_int(st, 1, limit);
+	if (db_collect(st, a, (void **)&list, &n, sizeof *list, pending_from_row, e) != 0)
+		goto fail;
+	for (int i = 0; i < n; i++) {
+		/* each mail's text in a scratch arena: a batch does not grow the caller's by one letter each */
+		struct arena scratch;
+		arena_init(&scratch);
+		int rc = deliver_one(db, &scratch, &list[i], e);
+		arena_free(&scratch);
+		if (rc != 0)
+			goto fail;
+	}
+	if (db_commit(db, e) != 0)
+		goto fail;
+	*queued = n;
 	return 0;
 fail:
 	db_rollback(db);

@@ -180,6 +180,29 @@ int circular_pdf_find(struct db *db, struct arena *a, int64_t circular_id, char 
 int circular_pdf_keep(struct db *db, struct arena *a, const struct actor *who, int64_t circular_id, const void *pdf,
 		      size_t len, char sha256[65], struct error *e);
 
+/* -- distribution -------------------------------------------------------------------------------------- */
+
+/* Who a letter goes to: confirmed subscribers of the process, registered stakeholders (confirmed address)
+ * of the addressed categories, and the addresses in all (each once). */
+struct circular_recipients {
+	int64_t subscribers, stakeholders, addresses;
+};
+/* The recipients a draft would have if issued now (its preview). */
+int circular_draft_recipients(struct db *db, struct arena *a, int64_t draft_id, struct circular_recipients *out,
+			      struct error *e);
+
+/* Where the mails of an issued letter stand: addresses, queued in the outbox, sent, failed for good. */
+struct circular_distribution {
+	int64_t addresses, queued, sent, failed;
+};
+int circular_distribution(struct db *db, int64_t circular_id, struct circular_distribution *out, struct error *e);
+
+/* Queues up to limit of the letters' mails not queued yet (of letters whose PDF is made: it is attached),
+ * in one transaction: each with the letter's text, its address, and the PDF; a subscriber's with its leave
+ * link. *queued the mails queued (fewer than limit: none left for now). Called by the mail sender's thread
+ * (mail/sender.c) until none are left, so that a restart resumes where it stopped. */
+int circular_distribute(struct db *db, struct arena *a, int limit, int *queued, struct error *e);
+
 /* -- numbering ------------------------------------------------------------------------------------------ */
 
 /* Checks a pattern: at most 40 bytes, exactly one {n}, otherwise {yy}, {yyyy} and printable ASCII. */

@@ -2,6 +2,7 @@
 #include "mail/sender.h"
 
 #include "core/attachment.h"
+#include "core/circular.h"
 #include "core/config.h"
 #include "core/outbox.h"
 #include "core/subscription.h"
@@ -22,6 +23,7 @@
 
 enum {
 	SENDER_BATCH = 20,            /* mails taken per look at the outbox */
+	SENDER_LETTER_BATCH = 500,    /* circular letters' mails queued per transaction */
 	SENDER_TICK_SECONDS = 1,      /* how often it looks without being woken */
 	SENDER_SCHEDULE_SECONDS = 60, /* how often it looks for calls about to close */
 	SENDER_SCAN_SECONDS = 2,      /* how often it has clamd scan the files held for scanning */
@@ -294,6 +296,22 @@ static bool deliver_due(struct db *db)
 	return more;
 }
 
+/* Queues a batch of circular letters' mails (core/circular.h); true if a full batch was queued (more may wait). */
+static bool queue_letters(struct db *db)
+{
+	struct arena a;
+	arena_init(&a);
+	struct error e;
+	error_clear(&e);
+	int queued = 0;
+	if (circular_distribute(db, &a, SENDER_LETTER_BATCH, &queued, &e) != 0)
+		log_event("mail.letter_error", "msg=\"%s\"", e.message);
+	else if (queued)
+		log_event("mail.letters_queued", "mails=%d", queued);
+	arena_free(&a);
+	return queued == SENDER_LETTER_BATCH;
+}
+
 static void queue_closing_notices(struct db *db)
 {
 	struct arena a;
@@ -345,8 +363,10 @@ static void *sender_main(void *arg)
 				queue_closing_notices(db);
 				next_schedule = now + SENDER_SCHEDULE_SECONDS;
 			}
+			/* A letter's mails go to the outbox in batches, each its own short transaction. */
+			more = queue_letters(db);
 			if (sender.smtp_url)
-				more = deliver_due(db);
+				more = deliver_due(db) || more;
 			/* Files held because clamd was down (or a message's files) are scanned once it answers. */
 			if (now >= next_scan) {
 				struct error e;

@@ -5,6 +5,7 @@
  * once; PATCH /api/v1/circular-drafts/{id}; POST .../issue). Each handler
  * translates JSON into core/circular.h and its errors back (422, 404, 409).
  */
+#include "core/account.h"
 #include "core/circular.h"
 #include "core/process.h"
 #include "web/api.h"
@@ -167,6 +168,14 @@ static void reply_letter(struct request *r, int status, int64_t id)
 						arena_printf(&r->arena, "/letters/%lld/letter.pdf", (long long)id), "sha256",
 						sha, "size", (json_int_t)size)
 				    : json_null());
+	/* Where its mails stand: the secretariat's (it says how many people follow the process). */
+	struct circular_distribution dist;
+	if (r->account && r->account->role == ACCOUNT_SECRETARIAT && circular_distribution(r->db, id, &dist, &none) == 0)
+		json_object_set_new(o, "distribution",
+				    json_pack("{s:I,s:I,s:I,s:I}", "addresses", (json_int_t)dist.addresses, "sent",
+					      (json_int_t)dist.sent, "pending",
+					      (json_int_t)(dist.addresses - dist.sent - dist.failed), "failed",
+					      (json_int_t)dist.failed));
 	reply_json(r, status, o);
 }
 
@@ -188,7 +197,13 @@ static void reply_draft(struct request *r, int status, int64_t id)
 		reply_json_error(r, &e);
 		return;
 	}
-	reply_json(r, status, draft_json(r, &d));
+	json_t *o = draft_json(r, &d);
+	struct circular_recipients to;
+	if (!d.circular_id && circular_draft_recipients(r->db, &r->arena, id, &to, &e) == 0)
+		json_object_set_new(o, "recipients",
+				    json_pack("{s:I,s:I,s:I}", "addresses", (json_int_t)to.addresses, "subscribers",
+					      (json_int_t)to.subscribers, "stakeholders", (json_int_t)to.stakeholders));
+	reply_json(r, status, o);
 }
 
 /* The core names the addressees for action for_action; the API calls them addressees. */

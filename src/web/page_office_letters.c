@@ -82,9 +82,17 @@ void office_letters_section(struct request *r, const struct process *p, const ch
 	}
 	if (nletters) {
 		html_printf(&r->out, "<h3>Issued</h3>\n<ul>\n");
-		for (int i = 0; i < nletters; i++)
-			html_printf(&r->out, "<li><a href=\"/letters/%L\">%s</a> of %s: %s</li>\n", (long long)letters[i].id,
+		for (int i = 0; i < nletters; i++) {
+			struct circular_distribution dist = {0};
+			html_printf(&r->out, "<li><a href=\"/letters/%L\">%s</a> of %s: %s", (long long)letters[i].id,
 				    letters[i].reference, page_date(r, letters[i].date), letters[i].subject);
+			if (circular_distribution(r->db, letters[i].id, &dist, &le) == 0 && dist.addresses)
+				html_printf(&r->out,
+					    " <span class=\"distribution\">(mails: %L sent, %L pending, %L failed, of %L)</span>",
+					    (long long)dist.sent, (long long)(dist.addresses - dist.sent - dist.failed),
+					    (long long)dist.failed, (long long)dist.addresses);
+			html_printf(&r->out, "</li>\n");
+		}
 		html_printf(&r->out, "</ul>\n");
 	}
 	struct circular_letterhead lh;
@@ -183,6 +191,14 @@ static void letter_page(struct request *r, int64_t id, const char *failed, const
 	html_printf(&r->out, "</section>\n<section aria-labelledby=\"issue\"><h2 id=\"issue\">Issue</h2>\n"
 			     "<p>Issuing numbers and dates the letter and publishes it. An issued letter cannot be "
 			     "changed: a mistake is corrected by a new letter (a corrigendum).</p>\n");
+	struct circular_recipients to;
+	error_clear(&le);
+	if (circular_draft_recipients(r->db, &r->arena, id, &to, &le) == 0)
+		html_printf(&r->out,
+			    "<p class=\"recipients\">It will be mailed, with its PDF, to %L addresses: %L subscribers of "
+			    "this process and %L registered stakeholders of the categories %s%s%s.</p>\n",
+			    (long long)to.addresses, (long long)to.subscribers, (long long)to.stakeholders, d.for_action,
+			    *d.for_action && *d.for_information ? "," : "", d.for_information);
 	office_form_open(r, arena_printf(&r->arena, "/office/letters/%lld/issue", (long long)id), false);
 	html_printf(&r->out, "<p><button type=\"submit\">Issue the letter</button></p>\n</form>\n</section>\n");
 	page_end(r, office_status(e));

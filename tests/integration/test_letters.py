@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
+import time
 import struct
 import urllib.parse
 import zlib
@@ -344,3 +345,83 @@ class OfficeLetters(ServerTestCase):
         images = pdf_text(pdf, "pdfimages").splitlines()[2:]
         self.assertEqual(len(images), 1, images)
         self.assertEqual(images[0].split()[3:5], ["40", "20"], "the logo, as uploaded")
+
+
+class Distribution(ServerTestCase):
+    """On issue, one mail per address (subscribers of the process, stakeholders of the addressed categories)
+    through the outbox and a real SMTP server, with the PDF attached; a restart in the middle sends nobody a
+    second mail and forgets nobody."""
+    SHARED = False
+    NOW = CALL1_OPEN
+    SUBSCRIBERS = 10000
+
+    def test_ten_thousand_subscribers_each_get_one_mail_across_a_restart(self):
+        from test_mail import Sink
+        sink = Sink().start()
+        self.addCleanup(sink.stop)
+        s = self.fresh_server(serve_args=["--smtp", sink.url])
+        token = s.account_token(SECRETARIAT, password=PASSWORD)
+        process_id = s.query("SELECT id FROM process WHERE slug = ?", (SLUG,))[0][0]
+        with harness.connect(s.db) as db:
+            db.executemany("INSERT INTO subscription (process_id, email, token_hash, created_at, confirmed_at) "
+                           "VALUES (?, ?, ?, 1600000000, 1600000000)",
+                           [(process_id, "reader%05d@example.org" % i, "%064x" % i) for i in range(self.SUBSCRIBERS)])
+            # not confirmed, or gone: no mail
+            db.executemany("INSERT INTO subscription (process_id, email, token_hash, created_at, confirmed_at, left_at) "
+                           "VALUES (?, ?, ?, 1600000000, ?, ?)",
+                           [(process_id, "unconfirmed@example.org", "a" * 64, None, None),
+                            (process_id, "gone@example.org", "b" * 64, 1600000000, 1600000001)])
+            db.executemany("INSERT INTO account (email, name, role, category, email_confirmed_at, created_at) "
+                           "VALUES (?, ?, 'stakeholder', ?, ?, 1600000000)",
+                           [("academic@example.org", "A", "academia", 1600000000),
+                            ("Reader00001@example.org", "Both", "academia", 1600000000),  # a subscriber too
+                            ("other@example.org", "O", "other", 1600000000),  # not addressed
+                            ("unconfirmed-account@example.org", "U", "academia", None)])
+        expected = {"reader%05d@example.org" % i for i in range(self.SUBSCRIBERS)} | {"academic@example.org"}
+        r = s.send_json("POST", "/api/v1/processes/%s/circulars" % SLUG,
+                        letter(addressees=["academia"], for_information=["observers"]), token=token)
+        self.assertEqual(r.status, 201, r)
+        draft = r.json()
+        self.assertEqual(draft["recipients"], {"addresses": len(expected), "subscribers": self.SUBSCRIBERS,
+                                               "stakeholders": 2})
+        started = time.monotonic()
+        r = s.send_json("POST", "/api/v1/circular-drafts/%d/issue" % draft["draft"], token=token)
+        self.assertEqual(r.status, 201, r)
+        issued = r.json()
+        self.assertIsNotNone(issued["pdf"])
+        sink.wait(1500, timeout=600)
+        problem = s.stop()
+        self.assertFalse(problem, problem)
+        in_the_middle = len(sink.mails())
+        self.assertLess(in_the_middle, len(expected), "the restart came in the middle")
+        s.start()
+        sink.wait(len(expected), timeout=900)
+        elapsed = time.monotonic() - started
+        time.sleep(3)  # a second mail to anyone would come now
+        got = sink.mails()
+        recipients = [m[1][0] for m in got]
+        twice = sorted({x for x in recipients if recipients.count(x) > 1}) if len(recipients) != len(expected) else []
+        self.assertEqual(len(recipients), len(expected), "exactly one mail each; twice: %r %r" % (
+            twice, s.query("SELECT d.email, d.message_id, o.id, o.attempts, o.sent_at FROM circular_delivery d "
+                           "JOIN outbox o ON o.message_id = d.message_id WHERE d.email IN ('%s')" % "','".join(twice))))
+        self.assertEqual(set(recipients), expected)
+        msg = [m for m in got if m[1] == ["reader00042@example.org"]][0][2]
+        self.assertEqual(msg["Subject"], "Circular letter CL-21/1: Third online open consultation")
+        self.assertIn("We invite you to comment.", msg.get_body(("plain",)).get_content())
+        self.assertIn("/subscriptions/leave?token=", msg["List-Unsubscribe"])
+        pdfs = [p for p in msg.iter_attachments() if p.get_content_type() == "application/pdf"]
+        self.assertEqual(len(pdfs), 1)
+        self.assertEqual(pdfs[0].get_filename(), "CL-21-1.pdf")
+        self.assertEqual(hashlib.sha256(pdfs[0].get_content()).hexdigest(), issued["pdf"]["sha256"])
+        academic = [m for m in got if m[1] == ["academic@example.org"]][0][2]
+        self.assertIsNone(academic["List-Unsubscribe"], "a stakeholder follows no process: no leave link")
+        deadline = time.monotonic() + 60
+        while True:
+            dist = s.send_json("GET", "/api/v1/circulars/%d" % issued["id"], token=token).json()["distribution"]
+            if dist["sent"] == len(expected) or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        self.assertEqual(dist, {"addresses": len(expected), "sent": len(expected), "pending": 0, "failed": 0})
+        self.assertNotIn("distribution", s.get_json("/api/v1/circulars/%d" % issued["id"]).json(),
+                         "the counts are the secretariat's")
+        print("# distribution: %d mails in %.1f s with a restart after %d" % (len(expected), elapsed, in_the_middle))

@@ -72,3 +72,20 @@ CREATE TABLE circular_pdf (
 	size        INTEGER NOT NULL,
 	created_at  INTEGER NOT NULL
 );
+
+-- The distribution of an issued letter: one row per address it goes to (a
+-- confirmed subscriber of the process, or a registered stakeholder of an
+-- addressed category; one mail per address however it qualifies), written
+-- in the issuing transaction. The mail sender's thread turns the rows into
+-- outbox mails in batches (circular_distribute), each batch in one
+-- transaction that sets message_id, so that a restart resumes where it
+-- stopped and nobody gets a second mail; sent and failed are the outbox's.
+CREATE TABLE circular_delivery (
+	id              INTEGER PRIMARY KEY,
+	circular_id     INTEGER NOT NULL REFERENCES circular(id),
+	email           TEXT NOT NULL,
+	subscription_id INTEGER REFERENCES subscription(id), -- a subscriber's (its leave link), or NULL
+	message_id      TEXT,                               -- its outbox mail's, once queued
+	UNIQUE (circular_id, email)
+);
+CREATE INDEX circular_delivery_pending ON circular_delivery (message_id, id);
