@@ -252,6 +252,44 @@ int circular_find(struct db *db, struct arena *a, int64_t id, struct circular *o
 	return out->has_annex ? annex_parse(a, out, e) : 0;
 }
 
+static int entry_from_row(struct arena *a, struct db_stmt *st, void *element)
+{
+	struct circular_entry *x = element;
+	bool failed = false;
+	x->id = db_col_int(st, 0);
+	x->reference = db_col_dup(st, 1, a, &failed);
+	if (db_col_null(st, 2)) { /* recorded before 026: its series is what comes before its last number */
+		const char *ref = x->reference ? x->reference : "";
+		size_t len = strlen(ref);
+		while (len && ref[len - 1] >= '0' && ref[len - 1] <= '9')
+			len--;
+		while (len && strchr("/-. ", ref[len - 1]))
+			len--;
+		x->series = arena_strndup(a, ref, len);
+	} else {
+		x->series = db_col_dup(st, 2, a, &failed);
+	}
+	x->date = db_col_dup(st, 3, a, &failed);
+	x->subject = db_col_dup(st, 4, a, &failed);
+	x->process_slug = db_col_dup(st, 5, a, &failed);
+	x->process_title = db_col_dup(st, 6, a, &failed);
+	x->issued_at = db_col_int(st, 7);
+	return failed || !x->series ? -1 : 0;
+}
+
+int circular_archive(struct db *db, struct arena *a, int limit, struct circular_entry **out, int *n,
+		     struct error *e)
+{
+	static const char sql[] = "SELECT c.id, c.reference, c.series, c.date, c.subject, p.slug, p.title, c.issued_at "
+				  "FROM circular c JOIN process p ON p.id = c.process_id "
+				  "ORDER BY c.date DESC, c.id DESC LIMIT ?";
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, limit > 0 ? limit : INT64_MAX);
+	return db_collect(st, a, (void **)out, n, sizeof **out, entry_from_row, e);
+}
+
 /* -- numbering ------------------------------------------------------------------------------------------- */
 
 bool circular_pattern_valid(const char *pattern)

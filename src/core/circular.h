@@ -98,6 +98,20 @@ int circular_list(struct db *db, struct arena *a, int64_t process_id, struct cir
 /* One issued letter with all it says; ERROR_NOT_FOUND if there is none. */
 int circular_find(struct db *db, struct arena *a, int64_t id, struct circular *out, struct error *e);
 
+/* One letter of the public archive (every issued letter of every process). */
+struct circular_entry {
+	int64_t id;
+	const char *reference;
+	const char *series; /* the reference without its number for a letter recorded before 026 */
+	const char *date;
+	const char *subject;
+	const char *process_slug, *process_title;
+	int64_t issued_at; /* 0 for a letter recorded before 026 */
+};
+/* The archive, newest first (by date, then id): at most limit letters (0: all). */
+int circular_archive(struct db *db, struct arena *a, int limit, struct circular_entry **out, int *n,
+		     struct error *e);
+
 /* -- drafts --------------------------------------------------------------------------------------------- */
 
 /* A draft as the secretariat sends it. For circular_draft_update() a NULL member stays as it is. Lists are

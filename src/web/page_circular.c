@@ -13,8 +13,11 @@
  */
 #include "web/page_circular.h"
 
+#include "core/config.h"
+#include "core/feed.h"
 #include "core/limits.h"
 #include "core/milestone.h"
+#include "render/atom.h"
 #include "render/html.h"
 #include "render/markdown.h"
 #include "render/pdf.h"
@@ -284,5 +287,117 @@ void page_circular_pdf(struct request *r)
 	r->out_type = "application/pdf";
 	r->content_disposition = arena_printf(&r->arena, "inline; filename=\"letter-%lld.pdf\"", (long long)id);
 	r->cache_control = "public, max-age=31536000, immutable"; /* a kept PDF never changes */
+	r->status = 200;
+}
+
+/* An entry's instant: its issue, or (a letter recorded before) the start of its date in UTC. */
+static int64_t entry_updated(const struct circular_entry *x)
+{
+	int y, m, d;
+	if (x->issued_at)
+		return x->issued_at;
+	return clock_parse_date(x->date, &y, &m, &d) == 0 ? clock_days_from_civil(y, m, d) * 86400 : 0;
+}
+
+/* GET /letters: every issued letter, by year and then by series, newest first. */
+void page_circular_archive(struct request *r)
+{
+	struct error e;
+	error_clear(&e);
+	struct circular_entry *list = NULL;
+	int n = 0;
+	if (circular_archive(r->db, &r->arena, 0, &list, &n, &e) != 0) {
+		page_error(r, &e);
+		return;
+	}
+	static const char *const feeds[] = {"/letters.atom", NULL};
+	static const char *const titles[] = {"Circular letters (Atom)", NULL};
+	page_begin_feeds(r, "Circular letters", feeds, titles, 1);
+	html_printf(&r->out, "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/\">Consultations</a></nav>\n"
+			     "<h1>Circular letters</h1>\n<p>Every letter issued, newest first. "
+			     "<a href=\"/letters.atom\">Follow new letters (Atom feed)</a>; "
+			     "<a href=\"/search?type=letter\">search the letters</a>.</p>\n");
+	if (!n)
+		html_printf(&r->out, "<p>No letter has been issued yet.</p>\n");
+	const char *year = NULL, *series = NULL;
+	for (int i = 0; i < n; i++) {
+		const struct circular_entry *x = &list[i];
+		if (!year || strncmp(year, x->date, 4) != 0) {
+			if (year)
+				html_printf(&r->out, "</ul>\n</section>\n");
+			year = x->date;
+			series = NULL;
+			const char *y = arena_strndup(&r->arena, x->date, 4);
+			html_printf(&r->out, "<section aria-labelledby=\"y%s\"><h2 id=\"y%s\">%s</h2>\n", y, y, y);
+		}
+		if (!series || strcmp(series, x->series) != 0) {
+			if (series)
+				html_printf(&r->out, "</ul>\n");
+			series = x->series;
+			html_printf(&r->out, "<h3>Series %s</h3>\n<ul class=\"letters\">\n", *series ? series : "(none)");
+		}
+		html_printf(&r->out,
+			    "<li><a href=\"/letters/%L\">%s</a> of <span class=\"date\">%s</span>: %s "
+			    "<span class=\"process\">(<a href=\"/processes/%u\">%s</a>)</span></li>\n",
+			    (long long)x->id, x->reference, long_date(&r->arena, x->date), x->subject, x->process_slug,
+			    x->process_title);
+	}
+	if (year)
+		html_printf(&r->out, "</ul>\n</section>\n");
+	page_end(r, 200);
+}
+
+/* GET /letters.atom: the newest letters, as an Atom feed. */
+void page_circular_feed(struct request *r)
+{
+	struct error e;
+	error_clear(&e);
+	struct circular_entry *list = NULL;
+	int n = 0;
+	if (circular_archive(r->db, &r->arena, LIMIT_FEED_ENTRIES, &list, &n, &e) != 0) {
+		page_error(r, &e);
+		return;
+	}
+	struct atom_entry *entries = arena_alloc(&r->arena, sizeof *entries * (size_t)(n + 1));
+	if (!entries) {
+		error_set(&e, ERROR_UNAVAILABLE, "out of memory");
+		page_error(r, &e);
+		return;
+	}
+	int64_t newest = 0;
+	for (int i = 0; i < n; i++) {
+		const struct circular_entry *x = &list[i];
+		entries[i] = (struct atom_entry){
+			.id = arena_printf(&r->arena, "circular/%lld", (long long)x->id),
+			.title = arena_printf(&r->arena, "Circular letter %s: %s", x->reference, x->subject),
+			.summary = arena_printf(&r->arena, "Circular letter %s of %s (%s): %s", x->reference,
+						long_date(&r->arena, x->date), x->process_title, x->subject),
+			.path = arena_printf(&r->arena, "/letters/%lld", (long long)x->id),
+			.category = "letter",
+			.updated = entry_updated(x),
+		};
+		if (entries[i].updated > newest)
+			newest = entries[i].updated;
+	}
+	const struct atom_feed f = {
+		.id = "letters/feed",
+		.title = "Circular letters",
+		.subtitle = "Every circular letter issued, the newest first.",
+		.path = "/letters",
+		.self_path = "/letters.atom",
+		.author = "Consulta",
+		.updated = newest,
+		.entries = entries,
+		.n = n,
+	};
+	buf_reset(&r->out);
+	const char *authority = feed_authority(&r->arena);
+	if (!authority || atom_write(&r->out, config_get()->public_url, authority, &f) != 0) {
+		error_set(&e, ERROR_UNAVAILABLE, "The feed could not be written.");
+		page_error(r, &e);
+		return;
+	}
+	r->out_type = "application/atom+xml; charset=utf-8";
+	r->cache_control = "public, no-cache";
 	r->status = 200;
 }

@@ -12,6 +12,8 @@ const struct route ROUTES[] = {
 	{"GET", "/", page_home, ROLE_PUBLIC, false},
 	{"GET", "/processes/{slug}", page_process, ROLE_PUBLIC, false},
 	{"GET", "/versions/{id}", page_version, ROLE_PUBLIC, false},
+	{"GET", "/letters", page_circular_archive, ROLE_PUBLIC, false},
+	{"GET", "/letters.atom", page_circular_feed, ROLE_PUBLIC, false},
 	{"GET", "/letters/{id}", page_circular, ROLE_PUBLIC, false},
 	{"GET", "/letters/{id}/letter.pdf", page_circular_pdf, ROLE_PUBLIC, false, .slow = true}, /* made on first ask */
 	{"GET", "/versions/{id}/paragraphs/{pid}", page_paragraph, ROLE_PUBLIC, false},

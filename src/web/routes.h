@@ -165,6 +165,8 @@ void api_circular_draft_update(struct request *r);
 void api_circular_issue(struct request *r);
 void page_circular(struct request *r);
 void page_circular_pdf(struct request *r);
+void page_circular_archive(struct request *r);
+void page_circular_feed(struct request *r);
 void page_office_letter_create(struct request *r);
 void page_office_letterhead(struct request *r);
 void page_office_letter(struct request *r);

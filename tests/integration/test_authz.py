@@ -39,6 +39,8 @@ EXPECTED_PUBLIC_READS = {
     ("GET", "/processes/{slug}/report"),  # the report to the governing body: public material only (test_report.py)
     ("GET", "/processes/{slug}/reports/{file}"),  # a kept PDF of it, as kept
     ("GET", "/versions/{id}"),
+    ("GET", "/letters"),  # the archive of issued letters, and its feed
+    ("GET", "/letters.atom"),
     ("GET", "/letters/{id}"),  # an issued circular letter: issued letters are public (drafts are not)
     ("GET", "/letters/{id}/letter.pdf"),  # its PDF
     ("GET", "/versions/{id}/paragraphs/{pid}"),

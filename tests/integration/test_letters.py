@@ -3,6 +3,7 @@ issued letter's immutability and its corrigendum, its ledger leaf, and its publi
 
 import hashlib
 import html
+import json
 import os
 import re
 import shutil
@@ -425,3 +426,35 @@ class Distribution(ServerTestCase):
         self.assertNotIn("distribution", s.get_json("/api/v1/circulars/%d" % issued["id"]).json(),
                          "the counts are the secretariat's")
         print("# distribution: %d mails in %.1f s with a restart after %d" % (len(expected), elapsed, in_the_middle))
+
+
+class Archive(ServerTestCase):
+    """The public archive of issued letters, by year and series, its Atom feed, and search."""
+    SHARED = False
+    NOW = CALL1_OPEN
+
+    def test_the_archive_lists_every_letter_by_year_and_series_with_a_feed_and_search(self):
+        s = self.fresh_server()
+        token = s.account_token(SECRETARIAT, password=PASSWORD)
+        r = s.send_json("POST", "/api/v1/processes/%s/circulars" % SLUG,
+                        letter(subject="Third consultation on the guidelines", issue=True), token=token)
+        self.assertEqual(r.status, 201, r)
+        issued = r.json()
+        page = s.get("/letters")
+        self.assertEqual(page.status, 200, page)
+        text = page_text(page)
+        self.assertRegex(text, r"2021 Series CL-21 CL-21/1 of 1 February 2021 : Third consultation on the guidelines"
+                               r".* 2020 Series CL-20 CL-20/55 of 23 December 2020 : .* CL-20/18 of 18 March 2020")
+        self.assertIn('href="%s"' % issued["url"], page.text)
+        self.assertIn('href="/letters"', s.get("/processes/" + SLUG).text)
+        feed = s.get("/letters.atom")
+        self.assertEqual(feed.status, 200, feed)
+        self.assertTrue(feed.header("Content-Type").startswith("application/atom+xml"))
+        titles = re.findall(r"<title>([^<]*)</title>", feed.text)
+        self.assertEqual(titles[:4], ["Circular letters", "Circular letter CL-21/1: Third consultation on the guidelines",
+                                      "Circular letter CL-20/55: Second online open consultation on the draft "
+                                      "guidelines for utilization of the GCA",
+                                      "Circular letter CL-20/18: Online open consultation on the draft guidelines "
+                                      "for utilization of the GCA"])
+        found = s.get_json("/api/v1/search?q=%s&type=letter" % urllib.parse.quote("third consultation")).json()
+        self.assertIn("CL-21/1", json.dumps(found))
