@@ -886,12 +886,12 @@ static int deliveries_write(struct db *db, const struct circular *c, struct erro
 {
 	static const char sql_subscribers[] =
 		"INSERT INTO circular_delivery (circular_id, email, subscription_id) "
-		"SELECT ?1, lower(s.email), min(s.id) FROM subscription s "
-		"WHERE s.process_id = ?2 AND s.confirmed_at IS NOT NULL AND s.left_at IS NULL GROUP BY lower(s.email) "
+		"SELECT CAST(?1 AS INTEGER), lower(s.email), min(s.id) FROM subscription s "
+		"WHERE s.process_id = CAST(?2 AS INTEGER) AND s.confirmed_at IS NOT NULL AND s.left_at IS NULL GROUP BY lower(s.email) "
 		"ON CONFLICT (circular_id, email) DO NOTHING";
 	static const char sql_stakeholders[] =
 		"INSERT INTO circular_delivery (circular_id, email) "
-		"SELECT DISTINCT ?1, lower(a.email) FROM account a "
+		"SELECT DISTINCT CAST(?1 AS INTEGER), lower(a.email) FROM account a "
 		"WHERE a.role = 'stakeholder' AND a.email_confirmed_at IS NOT NULL AND a.category IN "
 		"(SELECT k.slug FROM circular_addressee ca JOIN category k ON k.id = ca.category_id "
 		"WHERE ca.circular_id = ?1) "

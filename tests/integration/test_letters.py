@@ -88,6 +88,7 @@ class Letters(ServerTestCase):
             self.assertIn(expected, text)
         self.assertIn('href="/letters/2"', page.text, "the reference links to CL-20/55")
         self.assertIn('href="%s"' % body["url"], s.get("/processes/" + SLUG).text)
+        self.assertEqual(body.pop("distribution"), {"addresses": 0, "sent": 0, "pending": 0, "failed": 0})
         self.assertEqual(s.get_json("/api/v1/circulars/%d" % body["id"]).json(), body)
 
     def test_the_series_goes_on_from_the_demos_letters_within_their_year(self):
