@@ -193,7 +193,8 @@ class Letters(ServerTestCase):
     def test_the_issue_is_a_leaf_of_the_ledger_with_the_letters_facts(self):
         s, token = self.office()
         body = self.issue(s, token, schedule_annex=True)
-        entries = s.send_json("GET", "/api/v1/audit?kind=circular.issue", token=token).json()["entries"]
+        entries = [x for x in s.send_json("GET", "/api/v1/audit?kind=circular.issue", token=token).json()["entries"]
+                   if x["object"] == "circular:%d" % body["id"]]
         self.assertEqual(len(entries), 1, entries)
         after = entries[0]["after"]
         self.assertEqual((after["reference"], after["number"], after["for_action"], after["for_information"]),
@@ -247,6 +248,22 @@ class Letters(ServerTestCase):
         self.assertEqual(r.status, 200, r)
         self.assertTrue(r.body.startswith(b"%PDF-"))
         self.assertIn(hashlib.sha256(r.body).hexdigest(), s.get(letter_id).text)
+
+    def test_the_demo_issued_its_two_letters_through_the_issue_the_second_with_its_annex(self):
+        s = self.fresh_server()
+        listed = s.get_json("/api/v1/processes/" + SLUG).json()["circulars"]
+        first, second = [s.get_json("/api/v1" + c["url"].replace("/letters/", "/circulars/")).json() for c in listed]
+        self.assertEqual((first["reference"], first["series"], first["number"], first["date"]),
+                         ("CL-20/18", "CL-20", 18, "2020-03-18"))
+        self.assertEqual((second["reference"], second["number"], second["date"]), ("CL-20/55", 55, "2020-12-23"))
+        self.assertIsNotNone(first["issued_at"])
+        self.assertIsNone(first["annex"])
+        self.assertEqual([c["reference"] for c in second["references"]], ["CL-20/18"])
+        self.assertIn({"title": "Deadline for written inputs from all interested stakeholders on the revised draft.",
+                       "date": "2021-02-15", "end_date": None, "status": "planned"}, second["annex"])
+        self.assertEqual([a["slug"] for a in second["addressees"]],
+                         ["member-states", "sector-members", "associates", "academia", "observers"])
+        self.assertIn("written inputs", second["markdown"])
 
 
 class OfficeLetters(ServerTestCase):
