@@ -1013,8 +1013,17 @@ static const char *logo_type_of(const unsigned char *p, size_t n)
 }
 
 int circular_letterhead_set(struct db *db, struct arena *a, const struct actor *who, const char *body,
-			    const char *address, const void *logo, size_t logo_len, struct error *e)
+			    const char *address, const char *pattern, const void *logo, size_t logo_len,
+			    struct error *e)
 {
+	static const char sql_pattern[] = "UPDATE letter_body SET pattern = ? WHERE body = ?";
+	pattern = field_trimmed(a, pattern);
+	if (pattern && !*pattern)
+		pattern = NULL;
+	if (pattern && !circular_pattern_valid(pattern))
+		error_field(e, "pattern",
+			    "Write the pattern with one {n} for the number, and {yy} or {yyyy} for the year if the "
+			    "numbering restarts each year, such as CL-{yy}/{n}; at most 40 characters.");
 	static const char sql_row[] = "INSERT INTO letter_body (body) VALUES (?) ON CONFLICT (body) DO NOTHING";
 	static const char sql_address[] = "UPDATE letter_body SET address = ? WHERE body = ?";
 	static const char sql_logo[] = "UPDATE letter_body SET logo_blob = ?, logo_type = ? WHERE body = ?";
@@ -1047,6 +1056,14 @@ int circular_letterhead_set(struct db *db, struct arena *a, const struct actor *
 		if (db_exec_stmt(st, e) != 0)
 			goto fail;
 	}
+	if (pattern) {
+		if (!(st = db_stmt(db, sql_pattern, e)))
+			goto fail;
+		db_bind_text(st, 1, pattern);
+		db_bind_text(st, 2, body ? body : "");
+		if (db_exec_stmt(st, e) != 0)
+			goto fail;
+	}
 	if (logo) {
 		if (logo_len && blob_put(db, logo, logo_len, name, e) != 0)
 			goto fail;
@@ -1059,8 +1076,9 @@ int circular_letterhead_set(struct db *db, struct arena *a, const struct actor *
 			goto fail;
 	}
 	if (audit_record(db, who, 0, "letterhead.update", arena_printf(a, "letterhead:%s", body ? body : ""), NULL,
-			 audit_json(a, json_pack("{s:o,s:o}", "address", address ? json_string(address) : json_null(),
-						 "logo", logo ? json_string(logo_len ? name : "") : json_null())),
+			 audit_json(a, json_pack("{s:o,s:o,s:o}", "address", address ? json_string(address) : json_null(),
+						 "pattern", pattern ? json_string(pattern) : json_null(), "logo",
+						 logo ? json_string(logo_len ? name : "") : json_null())),
 			 e) != 0 ||
 	    db_commit(db, e) != 0)
 		goto fail;

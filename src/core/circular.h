@@ -179,11 +179,12 @@ struct circular_letterhead {
 /* The letterhead of a body ("" and NULLs if none is set); with_logo loads the logo's bytes too. */
 int circular_letterhead(struct db *db, struct arena *a, const char *body, bool with_logo,
 			struct circular_letterhead *out, struct error *e);
-/* Sets the address block (NULL: keeps it) and, if logo is not NULL, the logo (PNG or JPEG bytes, at most
- * LIMIT_LETTER_LOGO; logo_len 0 removes it), in one transaction; audit "letterhead.update". Field errors
- * address, logo. */
+/* Sets the address block (NULL: keeps it), the numbering pattern (NULL or "": keeps it; see
+ * circular_pattern_valid) and, if logo is not NULL, the logo (PNG or JPEG bytes, at most LIMIT_LETTER_LOGO;
+ * logo_len 0 removes it), in one transaction; audit "letterhead.update". Field errors address, pattern, logo. */
 int circular_letterhead_set(struct db *db, struct arena *a, const struct actor *who, const char *body,
-			    const char *address, const void *logo, size_t logo_len, struct error *e);
+			    const char *address, const char *pattern, const void *logo, size_t logo_len,
+			    struct error *e);
 
 /* The PDF kept for a letter: its SHA-256 (hex) and size, and with bytes its bytes; ERROR_NOT_FOUND if none. */
 int circular_pdf_find(struct db *db, struct arena *a, int64_t circular_id, char sha256[65], int64_t *size,

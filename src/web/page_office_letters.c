@@ -106,6 +106,13 @@ void office_letters_section(struct request *r, const struct process *p, const ch
 	office_form_open(r, arena_printf(&r->arena, "/office/processes/%s/letterhead", p->slug), true);
 	office_textarea(r, &fh, "address", "Address block", "Lines as they are printed under the body's name.",
 			lh.address, 4);
+	const char *pattern = "CL-{yy}/{n}";
+	if (circular_pattern(r->db, &r->arena, p->body, &pattern, &le) != 0)
+		pattern = NULL;
+	office_input(r, &fh, "pattern", "Numbering of letters",
+		     "{n} is the number and {yy} or {yyyy} the year: a series restarts with each year it names. It "
+		     "applies to the letters issued from now on.",
+		     pattern, "text", 40);
 	const char *logo_err = e && failed && !strcmp(failed, "letterhead") ? error_field_message(e, "logo") : NULL;
 	html_printf(&r->out,
 		    "<div class=\"field%s\"><label for=\"f-letterhead-logo\">Logo</label>\n"
@@ -287,7 +294,7 @@ void page_office_letterhead(struct request *r)
 	}
 	const struct form_file *logo = r->form ? form_file(r->form, "logo") : NULL;
 	struct actor who = auth_actor(r);
-	if (circular_letterhead_set(r->db, &r->arena, &who, p.body, office_field(r, "address"),
+	if (circular_letterhead_set(r->db, &r->arena, &who, p.body, office_field(r, "address"), office_field(r, "pattern"),
 				    logo && logo->len ? logo->data : NULL, logo ? logo->len : 0, &e) != 0) {
 		office_process_page(r, p.slug, "letterhead", &e);
 		return;

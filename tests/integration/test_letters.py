@@ -340,14 +340,16 @@ class OfficeLetters(ServerTestCase):
 
     def test_the_letterhead_set_in_the_office_is_on_the_letter_and_in_its_pdf(self):
         body, ctype = multipart([("csrf", self.s.csrf_token(self.session)),
-                                 ("address", "Place des Nations\n1211 Geneva 20")],
+                                 ("address", "Place des Nations\n1211 Geneva 20"), ("pattern", "GCA-{yy}")],
                                 [("logo", "logo.gif", "image/gif", b"GIF89a not a png")])
         headers = {"Content-Type": ctype, "Cookie": self.cookies()}
         r = self.s.request("POST", "/office/processes/%s/letterhead" % SLUG, body=body, headers=headers)
         self.assertEqual(r.status, 422, r)
         self.assertIn("Send the logo as a PNG or JPEG image.", page_text(r))
+        self.assertIn("Write the pattern with one {n} for the number", page_text(r))
+        self.assertIn('value="CL-{yy}/{n}"', self.get("/office/processes/" + SLUG).text, "the pattern in use")
         body, ctype = multipart([("csrf", self.s.csrf_token(self.session)),
-                                 ("address", "Place des Nations\n1211 Geneva 20")],
+                                 ("address", "Place des Nations\n1211 Geneva 20"), ("pattern", "GCA/{yyyy}/{n}")],
                                 [("logo", "logo.png", "image/png", png())])
         headers["Content-Type"] = ctype
         r = self.s.request("POST", "/office/processes/%s/letterhead" % SLUG, body=body, headers=headers)
@@ -357,6 +359,7 @@ class OfficeLetters(ServerTestCase):
         r = self.s.send_json("POST", "/api/v1/processes/%s/circulars" % SLUG, letter(issue=True), token=token)
         self.assertEqual(r.status, 201, r)
         issued = r.json()
+        self.assertEqual((issued["reference"], issued["series"]), ("GCA/2021/1", "GCA/2021"), "the body's pattern")
         self.assertIn("Place des Nations 1211 Geneva 20", page_text(self.s.get(issued["url"])))
         pdf = self.s.get(issued["pdf"]["url"]).body
         self.assertIn("Place des Nations", pdf_text(pdf))
