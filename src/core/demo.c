@@ -16,6 +16,9 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Who runs the demo process: its letters are numbered in this body's series. */
+#define DEMO_BODY "The Council Working Group on the GCA"
+
 static const char DEMO_TEXT_APRIL[] =
 	"> **Sample text.** This document was written for the Consulta demo. It follows the shape of a\n"
 	"> draft under consultation; it is not the text of any real guidelines.\n"
@@ -110,7 +113,7 @@ static int demo_build(struct demo *d)
 			   "Open consultation of all stakeholders on draft guidelines for the use of the Global "
 			   "Cybersecurity Agenda (GCA), to be presented to the Council for consideration and approval.",
 			   DEMO_TIMEZONE, &d->process_id, e) != 0 ||
-	    process_set_runners(db, d->process_id, "The Council Working Group on the GCA",
+	    process_set_runners(db, d->process_id, DEMO_BODY,
 				"The GCA secretariat, gca-secretariat@gca-demo.example", e) != 0)
 		return -1;
 
@@ -201,24 +204,6 @@ static int demo_build(struct demo *d)
 			DEMO_TIMEZONE, D(d, "2021-03-01"), D(d, "2021-03-10"), &id, e) ||
 	    call_set_email(db, id, DEMO_EMAIL_FINAL, e) || call_link_milestone(db, id, deadlines[1], e))
 		return -1;
-
-	/* A letter's number is CL-YY/N, YY the year of its date: CL-20/18 and CL-20/55 on their real dates. */
-	static const struct {
-		int number;
-		const char *date, *subject;
-	} letters[] = {
-		{18, "2020-03-18", "Online open consultation on the draft guidelines for utilization of the GCA"},
-		{55, "2020-12-23", "Second online open consultation on the draft guidelines for utilization of the GCA"},
-	};
-	for (int i = 0; i < 2; i++) {
-		char reference[24];
-		snprintf(reference, sizeof reference, "CL-%02d/%d", Y(d, letters[i].date) % 100, letters[i].number);
-		if (circular_add(db, d->process_id, reference, D(d, letters[i].date), letters[i].subject, &id, e) != 0)
-			return -1;
-		for (int k = 0; k < 5; k++) /* the letters go to every category but "other" */
-			if (circular_add_addressee(db, id, category_ids[k], e) != 0)
-				return -1;
-	}
 
 	/* With the sample contributions, the first draft gets a call of its own, closed before the revised
 	 * draft was posted, so that comments on it are carried forward to the revised draft. Made last, so
@@ -429,6 +414,73 @@ static int demo_answer(struct demo *d, struct arena *a, const struct call *first
 /* Receives the sample contributions through contribution_receive(), the one way in, each with the clock
  * held at its moment inside its call (the call on the first draft closed long ago); then answers the first
  * draft's comments and publishes the answers (demo_answer). */
+/* The two letters of the seed, issued through circular_issue() on their dates (the clock held there, as for
+ * the sample contributions): CL-20/18, and CL-20/55 that refers to it with the schedule annexed. Their
+ * numbers go on from the body's earlier letters (to others): the counter is set before each. Their PDFs are
+ * made when first asked for (WeasyPrint is the web server's). After the process's transaction and the
+ * contributions, so that the ids and ledger leaves made before are the plain demo's. */
+static int demo_letters(struct demo *d)
+{
+	static const struct {
+		int number;
+		const char *date, *subject, *markdown, *references;
+		int annex;
+	} letters[] = {
+	    {18, "2020-03-18", "Online open consultation on the draft guidelines for utilization of the GCA",
+	     "Dear Sir/Madam,\n\nThe Council Working Group on the GCA invites all stakeholders to an **online "
+	     "open consultation** on the draft guidelines for utilization of the Global Cybersecurity Agenda.\n\n"
+	     "The draft, based on inputs from Member States, will be posted on the consultation's page; a first "
+	     "online consultation meeting will discuss it and the inputs received.\n\nYours faithfully,\n\n"
+	     "The secretariat",
+	     "", 0},
+	    {55, "2020-12-23", "Second online open consultation on the draft guidelines for utilization of the GCA",
+	     "Dear Sir/Madam,\n\nFurther to the letter referenced above, the revised draft guidelines are posted "
+	     "online. All interested stakeholders are invited to send **written inputs** by the deadline on the "
+	     "updated schedule, annexed, to the consultation's contributions address.\n\nA second online open "
+	     "consultation will discuss the draft and the inputs received; its participants may then send final "
+	     "inputs.\n\nYours faithfully,\n\nThe secretariat",
+	     "CL-20/18", 1},
+	};
+	struct arena a;
+	arena_init(&a);
+	int rc = -1;
+	for (int i = 0; i < 2; i++) {
+		int y, m, day;
+		int64_t at, draft;
+		char series[16], refs[24] = "";
+		const char *date = D(d, letters[i].date);
+		if (clock_parse_date(date, &y, &m, &day) != 0 ||
+		    tz_local_to_utc(DEMO_TIMEZONE, y, m, day, 10, 0, 0, &at) != 0) {
+			error_set(d->e, ERROR_INTERNAL, "time zone %s is not available", DEMO_TIMEZONE);
+			goto out;
+		}
+		snprintf(series, sizeof series, "CL-%02d", y % 100);
+		if (*letters[i].references)
+			snprintf(refs, sizeof refs, "CL-%02d/18", Y(d, letters[0].date) % 100);
+		const struct circular_input in = {
+			.subject = letters[i].subject,
+			.markdown = letters[i].markdown,
+			.contact = "The GCA secretariat, gca-secretariat@gca-demo.example",
+			.for_action = "member-states,sector-members,associates,academia,observers",
+			.references = refs,
+			.schedule_annex = letters[i].annex,
+		};
+		clock_hold(at);
+		const int got = circular_counter_set(d->db, DEMO_BODY, series, letters[i].number - 1, d->e) != 0 ||
+					circular_draft_create(d->db, &a, &ACTOR_SYSTEM, d->process_id, &in, &draft, d->e) != 0 ||
+					circular_issue(d->db, &a, &ACTOR_SYSTEM, draft, NULL, d->e) != 0
+				    ? -1
+				    : 0;
+		clock_release();
+		if (got != 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	arena_free(&a);
+	return rc;
+}
+
 static int demo_contribute(struct demo *d)
 {
 	struct arena a;
@@ -513,7 +565,7 @@ int demo_load_with(struct db *db, const struct demo_options *o, bool *loaded, in
 	/* Each contribution is its own transaction (contribution_receive commits it), after the process's. */
 	if (d.contributions && demo_contribute(&d) != 0)
 		return -1;
-	return 0;
+	return demo_letters(&d);
 fail:
 	db_rollback(db);
 	return -1;

@@ -34,6 +34,7 @@ bool ledger_kind_parse(const char *name, enum ledger_kind *out)
 static const char *const AUDIT_KINDS[] = {
     "milestone.move", "call.extend",           "call.shorten",       "call.open",
     "call.close",     "contribution.moderate", "contribution.admit", "disposition.record",
+    "circular.issue", "circular.pdf",
 };
 
 bool ledger_audit_kind(const char *audit_kind)

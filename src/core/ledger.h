@@ -23,7 +23,8 @@
  *    reveals nothing of a private or anonymous one and the receipt alone
  *    proves it.
  *  - every schedule move, deadline change, moderation decision, admission
- *    and disposition: these are written with their audit row (core/audit.h),
+ *    and disposition, and each circular letter's issue and PDF
+ *    (core/circular.h): these are written with their audit row (core/audit.h),
  *    so audit_record() appends the leaf of that row for the kinds that
  *    ledger_audit_kind() names; the leaf is the audit row as canonical JSON.
  * Canonical JSON here is jansson's compact output with sorted keys (UTF-8,

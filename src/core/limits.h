@@ -58,6 +58,7 @@ enum {
 	LIMIT_CONVERT_SECONDS = 20,         /* wall-clock seconds pandoc may take for one conversion */
 	/* the PDF of the report to the governing body (core/report.c, render/pdf.c: WeasyPrint) */
 	LIMIT_REPORT_HTML = 64 * 1024 * 1024,        /* bytes of the report's HTML laid out as PDF */
+	LIMIT_LETTER_LOGO = 512 * 1024,              /* bytes of a letterhead's logo (core/circular.h) */
 	LIMIT_REPORT_PDF = 32 * 1024 * 1024,         /* bytes of one PDF; more and it is not kept */
 	LIMIT_REPORT_PDF_SECONDS = 120,              /* wall-clock (and CPU) seconds WeasyPrint may take */
 	LIMIT_REPORT_PDF_MEMORY = 1024 * 1024 * 1024, /* bytes of address space it may map (util/run.h's

@@ -360,6 +360,30 @@ static int notice_one(struct db *db, const struct subscriber *to, const char *pr
 	return rc;
 }
 
+int subscription_leave_link(struct db *db, struct arena *a, int64_t subscription_id, const char **link,
+                            struct error *e)
+{
+	char token[SECRET_TOKEN_LEN + 1], hash[SECRET_HASH_LEN + 1];
+	secret_token(token);
+	secret_hash(token, hash);
+	static const char sql[] = "INSERT INTO subscription_leave (token_hash, subscription_id, created_at) "
+	                          "VALUES (?, ?, ?)";
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_text(st, 1, hash);
+	db_bind_int(st, 2, subscription_id);
+	db_bind_int(st, 3, clock_now());
+	if (db_exec_stmt(st, e) != 0)
+		return -1;
+	*link = arena_printf(a, "%s/subscriptions/leave?token=%s", config_get()->public_url, token);
+	if (!*link) {
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 /* subscription_notify(), and how many notices it queued. */
 static int notify_count(struct db *db, struct arena *a, int64_t process_id, const char *subject, const char *body,
                         int *count, struct error *e)

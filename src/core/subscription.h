@@ -67,6 +67,11 @@ int subscription_find_token(struct db *db, struct arena *a, const char *token, s
  * own transaction. */
 int subscription_leave(struct db *db, struct arena *a, const char *token, struct subscription *out, struct error *e);
 
+/* A new leave link of its own for a subscription (only its hash kept), as a notice carries: for mails sent to
+ * subscribers by other modules (a circular letter), inside the caller's transaction. *link in a. */
+int subscription_leave_link(struct db *db, struct arena *a, int64_t subscription_id, const char **link,
+                            struct error *e);
+
 /* Queues a notice (subject, plain-text body) to every confirmed subscriber of
  * the process, each with its own leave link under the body and in
  * List-Unsubscribe, inside the caller's transaction. 0 or -1. */

@@ -201,8 +201,10 @@ void api_process(struct request *r)
 		json_t *to = json_array();
 		for (int k = 0; k < letters[i].naddressees; k++)
 			json_array_append_new(to, json_string(letters[i].addressees[k]));
-		json_array_append_new(jletters, json_pack("{s:s,s:s,s:s,s:o}", "reference", letters[i].reference, "date",
-							  letters[i].date, "subject", letters[i].subject, "addressees", to));
+		json_array_append_new(jletters,
+				      json_pack("{s:s,s:s,s:s,s:o,s:s}", "reference", letters[i].reference, "date",
+						letters[i].date, "subject", letters[i].subject, "addressees", to, "url",
+						arena_printf(&r->arena, "/letters/%lld", (long long)letters[i].id)));
 	}
 	json_object_set_new(o, "circulars", jletters);
 	reply_json(r, 200, o);

@@ -18,6 +18,7 @@
 #include "core/overview.h"
 #include "util/clock.h"
 #include "web/auth.h"
+#include "web/page_circular.h"
 #include "web/page_report.h"
 #include "web/routes.h"
 
@@ -628,6 +629,7 @@ void office_process_page(struct request *r, const char *slug, const char *failed
 	html_printf(&r->out, "</ul>\n<p><a href=\"/office/processes/%u/meetings/new\">New meeting</a></p>\n</section>\n",
 		    p->slug);
 	office_report_section(r, p);
+	office_letters_section(r, p, failed, e);
 
 	struct office_form f = office_form_for("process", failed, e, r->form);
 	html_printf(&r->out,

@@ -308,11 +308,11 @@ void page_process(struct request *r)
 	html_printf(&r->out,
 		    /* focusable: on a phone the table scrolls inside its section (style.css), by keyboard too */
 		    "<section aria-labelledby=\"letters\" tabindex=\"0\"><h2 id=\"letters\">Circular letters</h2>\n"
-		    "<table>\n<thead><tr><th scope=\"col\">Reference</th><th scope=\"col\">Date</th>"
+		    "<p><a href=\"/letters\">All circular letters, by year and series</a></p>\n<table>\n<thead><tr><th scope=\"col\">Reference</th><th scope=\"col\">Date</th>"
 		    "<th scope=\"col\">Subject</th><th scope=\"col\">Addressees</th></tr></thead>\n<tbody>\n");
 	for (int i = 0; i < nletters; i++) {
-		html_printf(&r->out, "<tr><td>%s</td><td class=\"date\">%s</td><td>%s</td><td>", letters[i].reference,
-			    page_date(r, letters[i].date), letters[i].subject);
+		html_printf(&r->out, "<tr><td><a href=\"/letters/%L\">%s</a></td><td class=\"date\">%s</td><td>%s</td><td>",
+			    (long long)letters[i].id, letters[i].reference, page_date(r, letters[i].date), letters[i].subject);
 		for (int k = 0; k < letters[i].naddressees; k++)
 			html_printf(&r->out, "%s%s", k ? "; " : "", letters[i].addressees[k]);
 		html_printf(&r->out, "</td></tr>\n");

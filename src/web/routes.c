@@ -12,6 +12,10 @@ const struct route ROUTES[] = {
 	{"GET", "/", page_home, ROLE_PUBLIC, false},
 	{"GET", "/processes/{slug}", page_process, ROLE_PUBLIC, false},
 	{"GET", "/versions/{id}", page_version, ROLE_PUBLIC, false},
+	{"GET", "/letters", page_circular_archive, ROLE_PUBLIC, false},
+	{"GET", "/letters.atom", page_circular_feed, ROLE_PUBLIC, false},
+	{"GET", "/letters/{id}", page_circular, ROLE_PUBLIC, false},
+	{"GET", "/letters/{id}/letter.pdf", page_circular_pdf, ROLE_PUBLIC, false, .slow = true}, /* made on first ask */
 	{"GET", "/versions/{id}/paragraphs/{pid}", page_paragraph, ROLE_PUBLIC, false},
 	{"GET", "/versions/{a}/compare/{b}", page_compare, ROLE_PUBLIC, false}, /* page_compare.c */
 	{"GET", "/versions/{id}/you-said-we-did", page_version_outcome, ROLE_PUBLIC, false}, /* page_outcome.c */
@@ -102,6 +106,11 @@ const struct route ROUTES[] = {
 	{"POST", "/office/processes/{slug}/milestones", page_office_milestone_create, ROLE_SECRETARIAT, true},
 	{"POST", "/office/milestones/{id}", page_office_milestone_update, ROLE_SECRETARIAT, true},
 	{"POST", "/office/milestones/{id}/move", page_office_milestone_move, ROLE_SECRETARIAT, true},
+	{"POST", "/office/processes/{slug}/letters", page_office_letter_create, ROLE_SECRETARIAT, true},
+	{"POST", "/office/processes/{slug}/letterhead", page_office_letterhead, ROLE_SECRETARIAT, true},
+	{"GET", "/office/letters/{id}", page_office_letter, ROLE_SECRETARIAT, false},
+	{"POST", "/office/letters/{id}", page_office_letter_update, ROLE_SECRETARIAT, true},
+	{"POST", "/office/letters/{id}/issue", page_office_letter_issue, ROLE_SECRETARIAT, true},
 	{"POST", "/office/processes/{slug}/calls", page_office_call_create, ROLE_SECRETARIAT, true},
 	{"GET", "/office/calls/{id}", page_office_call, ROLE_SECRETARIAT, false},
 	{"POST", "/office/calls/{id}/deadline", page_office_call_deadline, ROLE_SECRETARIAT, true},
@@ -126,6 +135,7 @@ const struct route ROUTES[] = {
 	{"GET", "/healthz", api_health, ROLE_PUBLIC, false},
 	{"GET", "/api/v1/processes", api_processes, ROLE_PUBLIC, false},
 	{"GET", "/api/v1/processes/{slug}", api_process, ROLE_PUBLIC, false},
+	{"GET", "/api/v1/circulars/{id}", api_circular, ROLE_PUBLIC, false},
 	{"GET", "/api/v1/calls/{id}", api_call, ROLE_PUBLIC, false},
 	{"GET", "/api/v1/versions/{a}/compare/{b}", api_compare, ROLE_PUBLIC, false}, /* api_compare.c */
 	{"POST", "/api/v1/calls/{id}/contributions", api_contribution_create, ROLE_PUBLIC, true, .files = true, .grouped = true},
@@ -169,6 +179,10 @@ const struct route ROUTES[] = {
 	{"POST", "/api/v1/processes/{slug}/milestones", api_milestone_create, ROLE_SECRETARIAT, true},
 	{"PATCH", "/api/v1/milestones/{id}", api_milestone_update, ROLE_SECRETARIAT, true},
 	{"POST", "/api/v1/milestones/{id}/move", api_milestone_move, ROLE_SECRETARIAT, true},
+	{"POST", "/api/v1/processes/{slug}/circulars", api_circular_create, ROLE_SECRETARIAT, true},
+	{"GET", "/api/v1/circular-drafts/{id}", api_circular_draft, ROLE_SECRETARIAT, false},
+	{"PATCH", "/api/v1/circular-drafts/{id}", api_circular_draft_update, ROLE_SECRETARIAT, true},
+	{"POST", "/api/v1/circular-drafts/{id}/issue", api_circular_issue, ROLE_SECRETARIAT, true},
 	{"POST", "/api/v1/processes/{slug}/calls", api_call_create, ROLE_SECRETARIAT, true},
 	{"PATCH", "/api/v1/calls/{id}", api_call_update, ROLE_SECRETARIAT, true},
 	{"GET", "/api/v1/calls/{id}/moderation", api_call_moderation, ROLE_SECRETARIAT, false},

@@ -39,6 +39,10 @@ EXPECTED_PUBLIC_READS = {
     ("GET", "/processes/{slug}/report"),  # the report to the governing body: public material only (test_report.py)
     ("GET", "/processes/{slug}/reports/{file}"),  # a kept PDF of it, as kept
     ("GET", "/versions/{id}"),
+    ("GET", "/letters"),  # the archive of issued letters, and its feed
+    ("GET", "/letters.atom"),
+    ("GET", "/letters/{id}"),  # an issued circular letter: issued letters are public (drafts are not)
+    ("GET", "/letters/{id}/letter.pdf"),  # its PDF
     ("GET", "/versions/{id}/paragraphs/{pid}"),
     ("GET", "/versions/{a}/compare/{b}"),
     ("GET", "/versions/{id}/you-said-we-did"),  # published answers only; ?preview=1 for the secretariat
@@ -71,6 +75,7 @@ EXPECTED_PUBLIC_READS = {
     ("GET", "/healthz"),
     ("GET", "/api/v1/processes"),
     ("GET", "/api/v1/processes/{slug}"),
+    ("GET", "/api/v1/circulars/{id}"),
     ("GET", "/api/v1/calls/{id}"),
     ("GET", "/api/v1/versions/{a}/compare/{b}"),
     ("GET", "/api/v1/calls/{id}/contributions"),
@@ -187,6 +192,9 @@ class Authorization(ServerTestCase):
         comment = s.get_json("/api/v1/contributions/" + commented).json()["comments"][0]["id"]
         cls.values = {
             ("comments", "id"): str(comment),
+            ("letters", "id"): "2",
+            ("circulars", "id"): "2",
+            ("circular-drafts", "id"): "1",  # none: 404 past authorization
             ("campaigns", "id"): "1",
             ("processes", "slug"): SLUG,
             ("calls", "id"): "1",

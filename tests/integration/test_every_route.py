@@ -89,6 +89,9 @@ class EveryRouteOneThread(ServerTestCase):
             ("pages", "name"): "about",
             ("comments", "id"): str(self.comment),
             ("campaigns", "id"): "1",
+            ("letters", "id"): "1",  # CL-20/18, and the draft made by the walk's office POST
+            ("circulars", "id"): "2",
+            ("circular-drafts", "id"): "1",  # made by the walk's POST of a letter (or 404 before)
             ("reports", "file"): "1.pdf",  # made by the walk's POST of the office's button (or 404 before)
             ("attachments", "n"): "1",
             ("1", "name"): "paper.pdf",
@@ -167,6 +170,11 @@ class EveryRouteOneThread(ServerTestCase):
             ("POST", "/office/processes/{slug}/milestones"): {"date": "2021-04-20", "end_date": "",
                                                               "title": "Meeting " + n, "kind": "meeting"},
             ("POST", "/office/milestones/{id}"): {"title": "Renamed " + n, "kind": "other", "status": "planned"},
+            ("POST", "/office/processes/{slug}/letters"): {"subject": "Office letter " + n, "for_action": "academia",
+                                                           "markdown": "Text.", "schedule_annex": "1"},
+            ("POST", "/office/processes/{slug}/letterhead"): {"address": "Place des Nations\nWalk " + n},
+            ("POST", "/office/letters/{id}"): {"subject": "Edited office letter " + n, "for_action": "academia"},
+            ("POST", "/office/letters/{id}/issue"): {"confirm": "yes"},
             ("POST", "/office/milestones/{id}/move"): {"date": "2021-07-0" + n, "end_date": "",
                                                        "reason": "Moved by the route walk."},
             ("POST", "/office/processes/{slug}/calls"): {"version_id": str(self.version), "title": "Call " + n,
@@ -194,6 +202,10 @@ class EveryRouteOneThread(ServerTestCase):
                                                               "kind": "meeting"},
             ("PATCH", "/api/v1/milestones/{id}"): {"status": "postponed" if walk % 2 else "planned"},
             ("POST", "/api/v1/milestones/{id}/move"): {"date": "2021-08-0" + n, "reason": "API move."},
+            ("POST", "/api/v1/processes/{slug}/circulars"): {"subject": "Letter " + n, "markdown": "Text.",
+                                                             "addressees": ["academia"], "schedule_annex": True,
+                                                             "issue": walk % 2 == 0},
+            ("PATCH", "/api/v1/circular-drafts/{id}"): {"subject": "Edited letter " + n},
             ("POST", "/api/v1/processes/{slug}/calls"): {"version_id": self.version, "title": "API call " + n,
                                                          "opens_on": "2021-02-01", "closes_on": "2021-02-28",
                                                          "review": "after_review"},

@@ -184,6 +184,7 @@ class OfficePages(ServerTestCase):
         s, session = self.office()
         tracking = s.contribute()["tracking"]
         council = self.council(s)["id"]
+        before = self.api(s, "/api/v1/audit?process=" + SLUG)["entries"]  # the demo's letters, issued
         posts = (
             "/office/processes/new", "/office/processes/" + SLUG, "/office/processes/%s/documents" % SLUG,
             self.version_path(), "/office/processes/%s/milestones" % SLUG, "/office/milestones/%d" % council,
@@ -201,7 +202,7 @@ class OfficePages(ServerTestCase):
                                                                  "X-CSRF-Token": s.csrf_token(session),
                                                                  "Cookie": self.cookies(session)})
                 self.assertIn(r.status, (403, 422), r)
-        self.assertEqual(self.api(s, "/api/v1/audit?process=" + SLUG)["entries"], [], "nothing changed")
+        self.assertEqual(self.api(s, "/api/v1/audit?process=" + SLUG)["entries"], before, "nothing changed")
 
     def test_the_dashboard_lists_processes_calls_and_what_awaits_review(self):
         s, session = self.office()

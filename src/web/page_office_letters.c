@@ -1,0 +1,303 @@
+/*
+ * page_office_letters — the secretariat's circular letters in the back
+ * office: the section of the process's office page (drafts, issued letters,
+ * a form to start a letter), and the page of one draft with its form, its
+ * preview (the public page's rendering, page_circular.c) and the button that
+ * issues it, after a confirmation page (an issued letter cannot be changed).
+ * The changes call core/circular.h, as the API does (api_circular.c).
+ */
+#include "core/circular.h"
+#include "core/limits.h"
+#include "util/log.h"
+#include "web/auth.h"
+#include "web/page_circular.h"
+#include "web/page_office.h"
+#include "web/routes.h"
+
+#include <string.h>
+
+static const char *const YES_NO[][2] = {{"1", "Yes: the schedule as it stands when the letter is issued"},
+					{"0", "No"},
+					{NULL, NULL}};
+
+/* The fields of a draft (new: d NULL). */
+static void draft_fields(struct request *r, const struct office_form *f, const struct process *p,
+			 const struct circular_draft *d)
+{
+	const char *cats = "";
+	for (int i = 0; i < p->ncategories; i++)
+		cats = arena_printf(&r->arena, "%s%s%s (%s)", cats, i ? ", " : "", p->categories[i].slug,
+				    p->categories[i].name);
+	const char *hint = arena_printf(&r->arena, "Short names of categories separated by commas: %s.", cats);
+	office_input(r, f, "subject", "Subject", NULL, d ? d->subject : NULL, "text", LIMIT_TITLE);
+	office_input(r, f, "for_action", "Addressed for action", hint, d ? d->for_action : NULL, "text", 0);
+	office_input(r, f, "for_information", "Addressed for information", hint, d ? d->for_information : NULL, "text",
+		     0);
+	office_input(r, f, "references", "References", "Earlier letters it refers to, such as CL-20/18, separated by "
+						       "commas.",
+		     d ? d->references : NULL, "text", 0);
+	office_input(r, f, "corrects", "Corrects", "The letter this one corrects (a corrigendum), or nothing.",
+		     d ? d->corrects : NULL, "text", 0);
+	office_textarea(r, f, "markdown", "Text", "Markdown: blank lines between paragraphs, ** for bold, - for lists.",
+			d ? d->markdown : NULL, 14);
+	office_input(r, f, "contact", "Contact person", "Who answers questions about the letter, and how to reach them.",
+		     d ? d->contact : NULL, "text", LIMIT_SUMMARY);
+	office_radios(r, f, "schedule_annex", "Annex the schedule?", YES_NO, d && d->schedule_annex ? "1" : "0");
+}
+
+static struct circular_input input_from_form(struct request *r)
+{
+	const char *annex = office_field(r, "schedule_annex");
+	return (struct circular_input){
+		.subject = office_field(r, "subject"),
+		.markdown = office_field(r, "markdown"),
+		.contact = office_field(r, "contact"),
+		.for_action = office_field(r, "for_action"),
+		.for_information = office_field(r, "for_information"),
+		.references = office_field(r, "references"),
+		.corrects = office_field(r, "corrects"),
+		.schedule_annex = annex ? !strcmp(annex, "1") : -1,
+	};
+}
+
+void office_letters_section(struct request *r, const struct process *p, const char *failed, const struct error *e)
+{
+	struct error le;
+	error_clear(&le);
+	struct circular_draft *drafts = NULL;
+	struct circular *letters = NULL;
+	int ndrafts = 0, nletters = 0;
+	if (circular_draft_list(r->db, &r->arena, p->id, &drafts, &ndrafts, &le) != 0 ||
+	    circular_list(r->db, &r->arena, p->id, &letters, &nletters, &le) != 0) {
+		html_printf(&r->out, "<p>The letters could not be listed: %s</p>\n", request_error_message(r, &le));
+		return;
+	}
+	html_printf(&r->out, "<section aria-labelledby=\"office-letters\"><h2 id=\"office-letters\">Circular letters</h2>\n");
+	if (ndrafts) {
+		html_printf(&r->out, "<h3>Drafts</h3>\n<ul>\n");
+		for (int i = 0; i < ndrafts; i++)
+			html_printf(&r->out, "<li><a href=\"/office/letters/%L\">%s</a></li>\n", (long long)drafts[i].id,
+				    *drafts[i].subject ? drafts[i].subject : "(no subject yet)");
+		html_printf(&r->out, "</ul>\n");
+	}
+	if (nletters) {
+		html_printf(&r->out, "<h3>Issued</h3>\n<ul>\n");
+		for (int i = 0; i < nletters; i++) {
+			struct circular_distribution dist = {0};
+			html_printf(&r->out, "<li><a href=\"/letters/%L\">%s</a> of %s: %s", (long long)letters[i].id,
+				    letters[i].reference, page_date(r, letters[i].date), letters[i].subject);
+			if (circular_distribution(r->db, letters[i].id, &dist, &le) == 0 && dist.addresses)
+				html_printf(&r->out,
+					    " <span class=\"distribution\">(mails: %L sent, %L pending, %L failed, of %L)</span>",
+					    (long long)dist.sent, (long long)(dist.addresses - dist.sent - dist.failed),
+					    (long long)dist.failed, (long long)dist.addresses);
+			html_printf(&r->out, "</li>\n");
+		}
+		html_printf(&r->out, "</ul>\n");
+	}
+	struct circular_letterhead lh;
+	if (circular_letterhead(r->db, &r->arena, p->body, false, &lh, &le) != 0)
+		lh = (struct circular_letterhead){.address = ""};
+	struct office_form fh = office_form_for("letterhead", failed, e, r->form);
+	html_printf(&r->out, "<details%s><summary>Letterhead of %s</summary>\n<p>At the top of every letter of this body "
+			     "and of its PDF. Logo: %s.</p>\n",
+		    failed && !strcmp(failed, "letterhead") ? " open" : "", *p->body ? p->body : "this site",
+		    lh.logo_blob ? "set" : "none yet");
+	office_form_open(r, arena_printf(&r->arena, "/office/processes/%s/letterhead", p->slug), true);
+	office_textarea(r, &fh, "address", "Address block", "Lines as they are printed under the body's name.",
+			lh.address, 4);
+	const char *pattern = "CL-{yy}/{n}";
+	if (circular_pattern(r->db, &r->arena, p->body, &pattern, &le) != 0)
+		pattern = NULL;
+	office_input(r, &fh, "pattern", "Numbering of letters",
+		     "{n} is the number and {yy} or {yyyy} the year: a series restarts with each year it names. It "
+		     "applies to the letters issued from now on.",
+		     pattern, "text", 40);
+	const char *logo_err = e && failed && !strcmp(failed, "letterhead") ? error_field_message(e, "logo") : NULL;
+	html_printf(&r->out,
+		    "<div class=\"field%s\"><label for=\"f-letterhead-logo\">Logo</label>\n"
+		    "<p class=\"hint\" id=\"f-letterhead-logo-hint\">A PNG or JPEG image, at most %d KiB; leave it empty "
+		    "to keep the logo as it is.</p>\n",
+		    logo_err ? " error" : "", LIMIT_LETTER_LOGO / 1024);
+	if (logo_err)
+		html_printf(&r->out, "<p class=\"message\" id=\"f-letterhead-logo-error\">%s</p>\n", logo_err);
+	html_printf(&r->out,
+		    "<input type=\"file\" id=\"f-letterhead-logo\" name=\"logo\" accept=\"image/png,image/jpeg\" "
+		    "aria-describedby=\"f-letterhead-logo-hint%s\"></div>\n"
+		    "<p><button type=\"submit\">Save the letterhead</button></p>\n</form>\n</details>\n",
+		    logo_err ? " f-letterhead-logo-error" : "");
+
+	struct office_form f = office_form_for("letter-new", failed, e, r->form);
+	html_printf(&r->out, "<details%s><summary>Write a new letter</summary>\n",
+		    failed && !strcmp(failed, "letter-new") ? " open" : "");
+	office_form_open(r, arena_printf(&r->arena, "/office/processes/%s/letters", p->slug), false);
+	draft_fields(r, &f, p, NULL);
+	html_printf(&r->out, "<p><button type=\"submit\">Save the draft</button></p>\n</form>\n</details>\n</section>\n");
+}
+
+void page_office_letter_create(struct request *r)
+{
+	struct error e;
+	error_clear(&e);
+	struct process p;
+	if (process_find(r->db, &r->arena, r->params[0], &p, &e) != 0) {
+		page_error(r, &e);
+		return;
+	}
+	struct circular_input in = input_from_form(r);
+	if (in.schedule_annex < 0)
+		in.schedule_annex = 0;
+	struct actor who = auth_actor(r);
+	int64_t id;
+	if (circular_draft_create(r->db, &r->arena, &who, p.id, &in, &id, &e) != 0) {
+		office_process_page(r, p.slug, "letter-new", &e);
+		return;
+	}
+	reply_redirect(r, arena_printf(&r->arena, "/office/letters/%lld?done=saved", (long long)id));
+}
+
+static const char *const DONE[][2] = {
+    {"saved", "The draft is saved."},
+    {NULL, NULL},
+};
+
+/* The page of a draft: its form (with e's mistakes and what was typed), its preview, and the issue button. */
+static void letter_page(struct request *r, int64_t id, const char *failed, const struct error *e)
+{
+	struct error le;
+	error_clear(&le);
+	struct circular_draft d;
+	struct process p;
+	if (circular_draft_find(r->db, &r->arena, id, &d, &le) != 0 ||
+	    process_find_id(r->db, &r->arena, d.process_id, &p, &le) != 0) {
+		page_error(r, &le);
+		return;
+	}
+	if (d.circular_id && !e) {
+		/* issued: the letter is its public page; the draft is history */
+		reply_redirect(r, arena_printf(&r->arena, "/letters/%lld", (long long)d.circular_id));
+		return;
+	}
+	office_begin(r, arena_printf(&r->arena, "Draft letter: %s", *d.subject ? d.subject : "(no subject yet)"), e);
+	html_printf(&r->out,
+		    "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/office\">Back office</a> \u203a "
+		    "<a href=\"/office/processes/%u\">%s</a></nav>\n<h1>Draft letter</h1>\n",
+		    p.slug, p.title);
+	office_done(r, DONE);
+	office_error_summary(r, e, failed ? failed : "", "The change was not made");
+	struct office_form f = office_form_for("letter", failed, e, r->form);
+	html_printf(&r->out, "<section aria-labelledby=\"edit\"><h2 id=\"edit\">Edit</h2>\n");
+	office_form_open(r, arena_printf(&r->arena, "/office/letters/%lld", (long long)id), false);
+	draft_fields(r, &f, &p, &d);
+	html_printf(&r->out, "<p><button type=\"submit\">Save the draft</button></p>\n</form>\n</section>\n");
+
+	html_printf(&r->out, "<section aria-labelledby=\"preview\" class=\"preview\"><h2 id=\"preview\">Preview</h2>\n");
+	struct circular c;
+	if (circular_draft_preview(r->db, &r->arena, id, &c, &le) != 0 || page_circular_letter(&r->out, &r->arena, &p, &c, NULL) != 0)
+		html_printf(&r->out, "<p>No preview yet: %s</p>\n", request_error_message(r, &le));
+	html_printf(&r->out, "</section>\n<section aria-labelledby=\"issue\"><h2 id=\"issue\">Issue</h2>\n"
+			     "<p>Issuing numbers and dates the letter and publishes it. An issued letter cannot be "
+			     "changed: a mistake is corrected by a new letter (a corrigendum).</p>\n");
+	struct circular_recipients to;
+	error_clear(&le);
+	if (circular_draft_recipients(r->db, &r->arena, id, &to, &le) == 0)
+		html_printf(&r->out,
+			    "<p class=\"recipients\">It will be mailed, with its PDF, to %L addresses: %L subscribers of "
+			    "this process and %L registered stakeholders of the categories %s%s%s.</p>\n",
+			    (long long)to.addresses, (long long)to.subscribers, (long long)to.stakeholders, d.for_action,
+			    *d.for_action && *d.for_information ? "," : "", d.for_information);
+	office_form_open(r, arena_printf(&r->arena, "/office/letters/%lld/issue", (long long)id), false);
+	html_printf(&r->out, "<p><button type=\"submit\">Issue the letter</button></p>\n</form>\n</section>\n");
+	page_end(r, office_status(e));
+}
+
+static bool route_draft(struct request *r, int64_t *id)
+{
+	if (parse_id(r->params[0], id))
+		return true;
+	struct error e;
+	error_clear(&e);
+	error_set(&e, ERROR_NOT_FOUND, "There is no such draft letter.");
+	page_error(r, &e);
+	return false;
+}
+
+void page_office_letter(struct request *r)
+{
+	int64_t id;
+	if (route_draft(r, &id))
+		letter_page(r, id, NULL, NULL);
+}
+
+void page_office_letter_update(struct request *r)
+{
+	int64_t id;
+	if (!route_draft(r, &id))
+		return;
+	struct error e;
+	error_clear(&e);
+	struct circular_input in = input_from_form(r);
+	struct actor who = auth_actor(r);
+	if (circular_draft_update(r->db, &r->arena, &who, id, &in, &e) != 0) {
+		letter_page(r, id, "letter", &e);
+		return;
+	}
+	reply_redirect(r, arena_printf(&r->arena, "/office/letters/%lld?done=saved", (long long)id));
+}
+
+void page_office_letter_issue(struct request *r)
+{
+	int64_t id, letter;
+	if (!route_draft(r, &id))
+		return;
+	struct error e;
+	error_clear(&e);
+	if (!office_confirmed(r)) {
+		struct circular_draft d;
+		if (circular_draft_find(r->db, &r->arena, id, &d, &e) != 0) {
+			page_error(r, &e);
+			return;
+		}
+		const char *what[] = {
+			arena_printf(&r->arena, "The letter \u201c%s\u201d gets the next number of its series and "
+						"today's date, and is published on its page.",
+				     d.subject),
+			"It cannot be changed afterwards: a mistake is corrected by a corrigendum.", NULL};
+		office_confirm_page(r, "Issue this letter?", what,
+				    arena_printf(&r->arena, "/office/letters/%lld/issue", (long long)id),
+				    "Issue the letter", arena_printf(&r->arena, "/office/letters/%lld", (long long)id));
+		return;
+	}
+	struct actor who = auth_actor(r);
+	if (circular_issue(r->db, &r->arena, &who, id, &letter, &e) != 0) {
+		letter_page(r, id, "letter", &e);
+		return;
+	}
+	/* The PDF now; if WeasyPrint cannot make it now, the letter is issued all the same and its PDF is made
+	 * when first asked for. */
+	struct error later;
+	error_clear(&later);
+	if (page_circular_pdf_make(r, letter, &later) != 0)
+		log_event("letter_pdf", "circular=%lld error=%s", (long long)letter, later.code);
+	reply_redirect(r, arena_printf(&r->arena, "/letters/%lld", (long long)letter));
+}
+
+/* POST /office/processes/{slug}/letterhead (multipart): the address block, and the logo if one is sent. */
+void page_office_letterhead(struct request *r)
+{
+	struct error e;
+	error_clear(&e);
+	struct process p;
+	if (process_find(r->db, &r->arena, r->params[0], &p, &e) != 0) {
+		page_error(r, &e);
+		return;
+	}
+	const struct form_file *logo = r->form ? form_file(r->form, "logo") : NULL;
+	struct actor who = auth_actor(r);
+	if (circular_letterhead_set(r->db, &r->arena, &who, p.body, office_field(r, "address"), office_field(r, "pattern"),
+				    logo && logo->len ? logo->data : NULL, logo ? logo->len : 0, &e) != 0) {
+		office_process_page(r, p.slug, "letterhead", &e);
+		return;
+	}
+	reply_redirect(r, arena_printf(&r->arena, "/office/processes/%s?done=letterhead#office-letters", p.slug));
+}

@@ -1,0 +1,481 @@
+"""Circular letters: drafts, issue and numbering (under concurrent issue), the frozen schedule annex, an
+issued letter's immutability and its corrigendum, its ledger leaf, and its public page and JSON."""
+
+import hashlib
+import html
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+import struct
+import urllib.parse
+import zlib
+
+import harness
+from harness import CALL1_OPEN, CSRF_TOKEN, SLUG, ServerTestCase
+from test_comment_tables import multipart
+
+SECRETARIAT = "sec@gca.example"
+PASSWORD = "a long passphrase for the tests"
+BODY = "The Council Working Group on the GCA"
+
+
+def page_text(r):
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", r.text)))
+
+
+def png(width=40, height=20):
+    """A small red PNG image."""
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xffffffff)
+    raw = b"".join(b"\x00" + b"\xcc\x00\x00" * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)) +
+            chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def pdf_text(pdf, tool="pdftotext"):
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "letter.pdf")
+        with open(path, "wb") as f:
+            f.write(pdf)
+        args = [tool, "-layout", path, "-"] if tool == "pdftotext" else [tool, "-list", path]
+        return subprocess.run(args, stdout=subprocess.PIPE, check=True, timeout=60).stdout.decode("utf-8")
+
+
+def letter(**fields):
+    d = {"subject": "Third online open consultation", "markdown": "Dear Sir/Madam,\n\nWe invite you to comment.",
+         "addressees": ["member-states", "sector-members"], "for_information": ["observers"],
+         "contact": "Ms A. Example, gca-secretariat@gca-demo.example"}
+    d.update(fields)
+    return d
+
+
+class Letters(ServerTestCase):
+    SHARED = False
+    NOW = CALL1_OPEN  # 1 February 2021: the series CL-21 is new
+
+    def office(self, now=None):
+        s = self.fresh_server(now=now)
+        return s, s.account_token(SECRETARIAT, password=PASSWORD)
+
+    def issue(self, s, token, **fields):
+        r = s.send_json("POST", "/api/v1/processes/%s/circulars" % SLUG, letter(issue=True, **fields), token=token)
+        self.assertEqual(r.status, 201, r)
+        return r.json()
+
+    def test_issued_at_once_has_its_number_its_page_and_is_listed_with_its_url(self):
+        s, token = self.office()
+        body = self.issue(s, token, references=["CL-20/55"])
+        self.assertEqual((body["reference"], body["series"], body["number"], body["date"]),
+                         ("CL-21/1", "CL-21", 1, "2021-02-01"))
+        self.assertEqual([(a["slug"], a["purpose"]) for a in body["addressees"]],
+                         [("member-states", "action"), ("sector-members", "action"), ("observers", "information")])
+        self.assertEqual([c["reference"] for c in body["references"]], ["CL-20/55"])
+        listed = s.get_json("/api/v1/processes/" + SLUG).json()["circulars"]
+        self.assertEqual([c["reference"] for c in listed], ["CL-20/18", "CL-20/55", "CL-21/1"])
+        self.assertEqual(listed[-1]["url"], body["url"])
+        self.assertTrue(all(c["url"].startswith("/letters/") for c in listed), listed)
+        page = s.get(body["url"])
+        self.assertEqual(page.status, 200, page)
+        text = page_text(page)
+        for expected in ("CL-21/1", "1 February 2021", "Third online open consultation", "We invite you to comment.",
+                         "To (for action) Member States; Sector Members",
+                         "For information Organizations with observer rights", "Ms A. Example", BODY):
+            self.assertIn(expected, text)
+        self.assertIn('href="/letters/2"', page.text, "the reference links to CL-20/55")
+        self.assertIn('href="%s"' % body["url"], s.get("/processes/" + SLUG).text)
+        self.assertEqual(body.pop("distribution"), {"addresses": 0, "sent": 0, "pending": 0, "failed": 0})
+        self.assertEqual(s.get_json("/api/v1/circulars/%d" % body["id"]).json(), body)
+
+    def test_the_series_goes_on_from_the_demos_letters_within_their_year(self):
+        s, token = self.office(now="2020-12-30T10:00:00Z")
+        self.assertEqual(self.issue(s, token)["reference"], "CL-20/56")
+        self.assertEqual(self.issue(s, token)["reference"], "CL-20/57")
+
+    def test_fifty_concurrent_issues_take_fifty_consecutive_numbers(self):
+        # Without WeasyPrint (PATH empty): fifty PDFs would take minutes on the test machine, and a letter
+        # is issued all the same when its PDF cannot be made (made when first asked for, tested below).
+        empty = tempfile.mkdtemp(prefix="consulta-nopath-")
+        self.addCleanup(shutil.rmtree, empty, True)
+        s = self.fresh_server(env={"PATH": empty})
+        token = s.account_token(SECRETARIAT, password=PASSWORD)
+        drafts = []
+        for i in range(50):
+            r = s.send_json("POST", "/api/v1/processes/%s/circulars" % SLUG, letter(subject="Letter %d" % i),
+                            token=token)
+            self.assertEqual(r.status, 201, r)
+            self.assertFalse(r.json()["issued"])
+            drafts.append(r.json()["draft"])
+        barrier = threading.Barrier(50)
+
+        def issue(draft):
+            barrier.wait(timeout=30)
+            return s.send_json("POST", "/api/v1/circular-drafts/%d/issue" % draft, token=token)
+
+        answers = harness.parallel(issue, drafts, 50)
+        self.assertEqual([a.status for a in answers], [201] * 50, [a for a in answers if a.status != 201][:3])
+        self.assertEqual({a.json()["pdf"] is None for a in answers}, {True})
+        numbers = sorted(a.json()["number"] for a in answers)
+        self.assertEqual(numbers, list(range(1, 51)), "no gap, no duplicate")
+        self.assertEqual(sorted(a.json()["reference"] for a in answers), sorted("CL-21/%d" % n for n in range(1, 51)))
+        self.assertEqual(s.query("SELECT last FROM letter_counter WHERE body = ? AND series = ?", (BODY, "CL-21")),
+                         [(50,)])
+        # an issued draft is not issued again
+        again = s.send_json("POST", "/api/v1/circular-drafts/%d/issue" % drafts[0], token=token)
+        self.assertErrorShape(again, 409, "conflict")
+        self.assertEqual(s.query("SELECT count(*) FROM circular WHERE series = 'CL-21'"), [(50,)])
+
+    def test_a_schedule_move_after_issue_leaves_the_issued_annex_as_it_was(self):
+        s, token = self.office()
+        council = [m for m in s.get_json("/api/v1/processes/" + SLUG).json()["milestones"]
+                   if m["kind"] == "presentation"][0]
+        first = self.issue(s, token, schedule_annex=True)
+        row = [x for x in first["annex"] if x["title"] == council["title"]][0]
+        self.assertEqual((row["date"], row["end_date"]), ("2021-06-08", "2021-06-18"))
+        r = s.send_json("POST", "/api/v1/milestones/%d/move" % council["id"],
+                        {"date": "2021-07-05", "end_date": "2021-07-09", "reason": "The Council moved it."},
+                        token=token)
+        self.assertEqual(r.status, 200, r)
+        kept = s.get_json("/api/v1/circulars/%d" % first["id"]).json()
+        self.assertEqual(kept["annex"], first["annex"], "the issued annex is frozen")
+        self.assertIn("8\u201318 June 2021", page_text(s.get(first["url"])))
+        self.assertNotIn("5\u20139 July 2021", page_text(s.get(first["url"])))
+        second = self.issue(s, token, schedule_annex=True, references=[first["reference"]])
+        row = [x for x in second["annex"] if x["title"] == council["title"]][0]
+        self.assertEqual((row["date"], row["end_date"]), ("2021-07-05", "2021-07-09"), "a new letter republishes it")
+
+    def test_an_issued_letter_cannot_change_and_is_corrected_by_a_corrigendum(self):
+        s, token = self.office()
+        r = s.send_json("POST", "/api/v1/processes/%s/circulars" % SLUG, letter(), token=token)
+        draft = r.json()["draft"]
+        r = s.send_json("PATCH", "/api/v1/circular-drafts/%d" % draft, {"subject": "Third consultation (edited)"},
+                        token=token)
+        self.assertEqual((r.status, r.json()["subject"]), (200, "Third consultation (edited)"))
+        issued = s.send_json("POST", "/api/v1/circular-drafts/%d/issue" % draft, token=token).json()
+        self.assertEqual(issued["subject"], "Third consultation (edited)")
+        r = s.send_json("PATCH", "/api/v1/circular-drafts/%d" % draft, {"subject": "Changed after issue"},
+                        token=token)
+        self.assertErrorShape(r, 409, "conflict")
+        with self.assertRaises(Exception):
+            with harness.connect(s.db) as db:
+                db.execute("UPDATE circular SET subject = 'forged' WHERE id = ?", (issued["id"],))
+        self.assertEqual(s.get_json("/api/v1/circulars/%d" % issued["id"]).json()["subject"],
+                         "Third consultation (edited)")
+        fix = self.issue(s, token, subject="Corrigendum to " + issued["reference"], corrects=issued["reference"])
+        self.assertEqual((fix["reference"], fix["corrects"]["reference"], fix["corrects"]["url"]),
+                         ("CL-21/2", issued["reference"], issued["url"]))
+        self.assertIn("Corrects CL-21/1 of 1 February 2021", page_text(s.get(fix["url"])))
+
+    def test_bad_drafts_are_422_and_an_incomplete_draft_is_not_issued_nor_numbered(self):
+        s, token = self.office()
+        path = "/api/v1/processes/%s/circulars" % SLUG
+        self.assertErrorShape(s.send_json("POST", path, letter(addressees=["nobody"]), token=token), 422,
+                              fields=["addressees"])
+        self.assertErrorShape(s.send_json("POST", path, letter(references=["CL-99/1"]), token=token), 422,
+                              fields=["references"])
+        self.assertErrorShape(s.send_json("POST", path, letter(for_information=["member-states"]), token=token), 422,
+                              fields=["for_information"])
+        self.assertErrorShape(s.send_json("POST", path, letter(reson="x"), token=token), 422, fields=["reson"])
+        self.assertErrorShape(s.send_json("POST", path, letter(addressees=[], issue=True), token=token), 422,
+                              fields=["addressees"])
+        self.assertErrorShape(s.send_json("POST", path, letter(markdown="  ", issue=True), token=token), 422,
+                              fields=["markdown"])
+        self.assertEqual(s.query("SELECT count(*) FROM letter_counter WHERE series = 'CL-21'"), [(0,)])
+        self.assertEqual(self.issue(s, token)["reference"], "CL-21/1", "the refused issues took no number")
+        self.assertEqual(s.send_json("POST", path, letter(), token=None).status, 401)
+        self.assertEqual(s.get("/letters/999").status, 404)
+        self.assertEqual(s.get_json("/api/v1/circulars/999").status, 404)
+
+    def test_the_issue_is_a_leaf_of_the_ledger_with_the_letters_facts(self):
+        s, token = self.office()
+        body = self.issue(s, token, schedule_annex=True)
+        entries = [x for x in s.send_json("GET", "/api/v1/audit?kind=circular.issue", token=token).json()["entries"]
+                   if x["object"] == "circular:%d" % body["id"]]
+        self.assertEqual(len(entries), 1, entries)
+        after = entries[0]["after"]
+        self.assertEqual((after["reference"], after["number"], after["for_action"], after["for_information"]),
+                         ("CL-21/1", 1, ["member-states", "sector-members"], ["observers"]))
+        self.assertEqual(len(after["text_sha256"]), 64)
+        self.assertEqual(len(after["annex_sha256"]), 64)
+        self.assertEqual(s.query("SELECT count(*) FROM ledger_leaf WHERE kind = 'audit' AND fact_id = ?",
+                                 (entries[0]["id"],)), [(1,)])
+        self.assertEqual(entries[0]["object"], "circular:%d" % body["id"])
+
+
+    def test_the_pdf_holds_the_number_the_annex_dates_and_the_addressees_and_its_sha256_is_shown_and_recorded(self):
+        s, token = self.office()
+        body = self.issue(s, token, schedule_annex=True, references=["CL-20/55"])
+        self.assertIsNotNone(body["pdf"], "made at the issue")
+        self.assertEqual(body["pdf"]["url"], body["url"] + "/letter.pdf")
+        r = s.get(body["pdf"]["url"])
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.header("Content-Type"), "application/pdf")
+        pdf = r.body
+        self.assertTrue(pdf.startswith(b"%PDF-"))
+        sha = hashlib.sha256(pdf).hexdigest()
+        self.assertEqual(sha, body["pdf"]["sha256"])
+        self.assertIn(sha, s.get(body["url"]).text, "the page shows the PDF's SHA-256")
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "letter.pdf")
+            with open(path, "wb") as f:
+                f.write(pdf)
+            text = subprocess.run(["pdftotext", "-layout", path, "-"], stdout=subprocess.PIPE, check=True,
+                                  timeout=60).stdout.decode("utf-8")
+            info = subprocess.run(["pdfinfo", path], stdout=subprocess.PIPE, check=True, timeout=60).stdout.decode()
+        text = re.sub(r"\s+", " ", text)
+        for expected in ("CL-21/1", "1 February 2021", "Member States; Sector Members",
+                         "Organizations with observer rights", "CL-20/55", "Third online open consultation",
+                         "8\u201318 June 2021", "15 February 2021", "10 March 2021", BODY, "Page 1 of"):
+            self.assertIn(expected, text)
+        self.assertRegex(info, r"Page size:\s+595(\.\d+)? x 841(\.\d+)? pts \(A4\)")
+        entries = s.send_json("GET", "/api/v1/audit?kind=circular.pdf", token=token).json()["entries"]
+        self.assertEqual([(e["object"], e["after"]["sha256"]) for e in entries], [("circular:%d" % body["id"], sha)])
+        self.assertEqual(s.query("SELECT count(*) FROM ledger_leaf WHERE kind = 'audit' AND fact_id = ?",
+                                 (entries[0]["id"],)), [(1,)])
+        self.assertEqual(s.get(body["pdf"]["url"]).body, pdf, "kept: the same bytes every time")
+
+    def test_a_letter_whose_pdf_was_not_made_at_issue_gets_it_when_first_asked(self):
+        s, token = self.office()
+        # CL-20/55 was recorded by the demo, without a PDF
+        letter_id = [c for c in s.get_json("/api/v1/processes/" + SLUG).json()["circulars"]
+                     if c["reference"] == "CL-20/55"][0]["url"]
+        self.assertIsNone(s.get_json("/api/v1" + letter_id.replace("/letters/", "/circulars/")).json()["pdf"])
+        r = s.get(letter_id + "/letter.pdf")
+        self.assertEqual(r.status, 200, r)
+        self.assertTrue(r.body.startswith(b"%PDF-"))
+        self.assertIn(hashlib.sha256(r.body).hexdigest(), s.get(letter_id).text)
+
+    def test_the_demo_issued_its_two_letters_through_the_issue_the_second_with_its_annex(self):
+        s = self.fresh_server()
+        listed = s.get_json("/api/v1/processes/" + SLUG).json()["circulars"]
+        first, second = [s.get_json("/api/v1" + c["url"].replace("/letters/", "/circulars/")).json() for c in listed]
+        self.assertEqual((first["reference"], first["series"], first["number"], first["date"]),
+                         ("CL-20/18", "CL-20", 18, "2020-03-18"))
+        self.assertEqual((second["reference"], second["number"], second["date"]), ("CL-20/55", 55, "2020-12-23"))
+        self.assertIsNotNone(first["issued_at"])
+        self.assertIsNone(first["annex"])
+        self.assertEqual([c["reference"] for c in second["references"]], ["CL-20/18"])
+        self.assertIn({"title": "Deadline for written inputs from all interested stakeholders on the revised draft.",
+                       "date": "2021-02-15", "end_date": None, "status": "planned"}, second["annex"])
+        self.assertEqual([a["slug"] for a in second["addressees"]],
+                         ["member-states", "sector-members", "associates", "academia", "observers"])
+        self.assertIn("written inputs", second["markdown"])
+
+
+class OfficeLetters(ServerTestCase):
+    """The back office's pages: write a draft, see the mistakes, edit it, preview it, issue it after confirming."""
+    SHARED = False
+    NOW = CALL1_OPEN
+
+    def setUp(self):
+        super().setUp()
+        self.s = self.fresh_server()
+        self.s.account_token(SECRETARIAT, password=PASSWORD)
+        r = self.s.post_form("/login", {"email": SECRETARIAT, "password": PASSWORD})
+        self.assertEqual(r.status, 303, r)
+        self.session = [v.split(";")[0].split("=", 1)[1] for k, v in r.headers.items()
+                        if k.lower() == "set-cookie" and v.startswith("consulta_session=")][0]
+
+    def cookies(self):
+        return "consulta_csrf=%s; consulta_session=%s" % (CSRF_TOKEN, self.session)
+
+    def get(self, path):
+        return self.s.get(path, headers={"Cookie": self.cookies()})
+
+    def post(self, path, fields, csrf=True):
+        fields = dict(fields)
+        if csrf:
+            fields["csrf"] = self.s.csrf_token(self.session)
+        return self.s.request("POST", path, body=urllib.parse.urlencode(fields).encode("ascii"),
+                              headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": self.cookies()})
+
+    def test_compose_edit_preview_and_issue_through_the_pages(self):
+        page = self.get("/office/processes/" + SLUG)
+        self.assertEqual(page.status, 200, page)
+        self.assertIn('action="/office/processes/%s/letters"' % SLUG, page.text)
+        self.assertIn("CL-20/55", page_text(page), "the issued letters are listed")
+        fields = {"subject": "Third consultation", "for_action": "member-states, academia",
+                  "for_information": "nobody", "references": "CL-20/55", "corrects": "",
+                  "markdown": "Dear colleagues,\n\n**Please** comment.", "contact": "The secretariat",
+                  "schedule_annex": "1"}
+        r = self.post("/office/processes/%s/letters" % SLUG, fields)
+        self.assertEqual(r.status, 422, r)
+        self.assertIn("There is no category nobody in this process.", page_text(r))
+        self.assertIn('value="member-states, academia"', r.text, "what was typed comes back")
+        fields["for_information"] = "observers"
+        r = self.post("/office/processes/%s/letters" % SLUG, fields)
+        self.assertEqual(r.status, 303, r)
+        draft = r.header("Location").split("?")[0]
+        page = self.get(r.header("Location"))
+        self.assertEqual(page.status, 200, page)
+        text = page_text(page)
+        for expected in ("The draft is saved.", "(number on issue)", "To (for action) Member States; Academia",
+                         "For information Organizations with observer rights", "Please comment.",
+                         "Annex: schedule as of 1 February 2021", "8\u201318 June 2021"):
+            self.assertIn(expected, text)
+        self.assertIn("<strong>Please</strong>", page.text, "the preview renders the Markdown")
+        r = self.post(draft, dict(fields, subject="Third online open consultation"))
+        self.assertEqual(r.status, 303, r)
+        self.assertIn("Third online open consultation", page_text(self.get(draft)))
+        self.assertEqual(self.post(draft + "/issue", {}, csrf=False).status, 403)
+        confirm = self.post(draft + "/issue", {})
+        self.assertEqual(confirm.status, 200, confirm)
+        self.assertIn("Issue this letter?", page_text(confirm))
+        self.assertEqual(self.s.query("SELECT count(*) FROM circular WHERE series = 'CL-21'"), [(0,)],
+                         "nothing is issued before the confirmation")
+        r = self.post(draft + "/issue", {"confirm": "yes"})
+        self.assertEqual(r.status, 303, r)
+        issued = self.s.get(r.header("Location"))
+        self.assertIn("CL-21/1", page_text(issued))
+        self.assertIn("Third online open consultation", page_text(issued))
+        self.assertEqual(self.get(draft).status, 303, "an issued draft leads to its letter")
+        r = self.post(draft, dict(fields, subject="After issue"))
+        self.assertEqual(r.status, 409, r)
+        self.assertIn("cannot be changed", page_text(r))
+        self.assertEqual(self.s.get(draft).status, 303, "the office is the secretariat's (login)")
+
+    def test_the_letterhead_set_in_the_office_is_on_the_letter_and_in_its_pdf(self):
+        body, ctype = multipart([("csrf", self.s.csrf_token(self.session)),
+                                 ("address", "Place des Nations\n1211 Geneva 20"), ("pattern", "GCA-{yy}")],
+                                [("logo", "logo.gif", "image/gif", b"GIF89a not a png")])
+        headers = {"Content-Type": ctype, "Cookie": self.cookies()}
+        r = self.s.request("POST", "/office/processes/%s/letterhead" % SLUG, body=body, headers=headers)
+        self.assertEqual(r.status, 422, r)
+        self.assertIn("Send the logo as a PNG or JPEG image.", page_text(r))
+        self.assertIn("Write the pattern with one {n} for the number", page_text(r))
+        self.assertIn('value="CL-{yy}/{n}"', self.get("/office/processes/" + SLUG).text, "the pattern in use")
+        body, ctype = multipart([("csrf", self.s.csrf_token(self.session)),
+                                 ("address", "Place des Nations\n1211 Geneva 20"), ("pattern", "GCA/{yyyy}/{n}")],
+                                [("logo", "logo.png", "image/png", png())])
+        headers["Content-Type"] = ctype
+        r = self.s.request("POST", "/office/processes/%s/letterhead" % SLUG, body=body, headers=headers)
+        self.assertEqual(r.status, 303, r)
+        self.assertIn("Logo: set.", page_text(self.get("/office/processes/" + SLUG)))
+        token = self.s.account_token("api@gca.example", password=PASSWORD)
+        r = self.s.send_json("POST", "/api/v1/processes/%s/circulars" % SLUG, letter(issue=True), token=token)
+        self.assertEqual(r.status, 201, r)
+        issued = r.json()
+        self.assertEqual((issued["reference"], issued["series"]), ("GCA/2021/1", "GCA/2021"), "the body's pattern")
+        self.assertIn("Place des Nations 1211 Geneva 20", page_text(self.s.get(issued["url"])))
+        pdf = self.s.get(issued["pdf"]["url"]).body
+        self.assertIn("Place des Nations", pdf_text(pdf))
+        self.assertIn("1211 Geneva 20", pdf_text(pdf))
+        images = pdf_text(pdf, "pdfimages").splitlines()[2:]
+        self.assertEqual(len(images), 1, images)
+        self.assertEqual(images[0].split()[3:5], ["40", "20"], "the logo, as uploaded")
+
+
+class Distribution(ServerTestCase):
+    """On issue, one mail per address (subscribers of the process, stakeholders of the addressed categories)
+    through the outbox and a real SMTP server, with the PDF attached; a restart in the middle sends nobody a
+    second mail and forgets nobody."""
+    SHARED = False
+    NOW = CALL1_OPEN
+    SUBSCRIBERS = 10000
+
+    def test_ten_thousand_subscribers_each_get_one_mail_across_a_restart(self):
+        from test_mail import Sink
+        sink = Sink().start()
+        self.addCleanup(sink.stop)
+        s = self.fresh_server(serve_args=["--smtp", sink.url])
+        token = s.account_token(SECRETARIAT, password=PASSWORD)
+        process_id = s.query("SELECT id FROM process WHERE slug = ?", (SLUG,))[0][0]
+        with harness.connect(s.db) as db:
+            db.executemany("INSERT INTO subscription (process_id, email, token_hash, created_at, confirmed_at) "
+                           "VALUES (?, ?, ?, 1600000000, 1600000000)",
+                           [(process_id, "reader%05d@example.org" % i, "%064x" % i) for i in range(self.SUBSCRIBERS)])
+            # not confirmed, or gone: no mail
+            db.executemany("INSERT INTO subscription (process_id, email, token_hash, created_at, confirmed_at, left_at) "
+                           "VALUES (?, ?, ?, 1600000000, ?, ?)",
+                           [(process_id, "unconfirmed@example.org", "a" * 64, None, None),
+                            (process_id, "gone@example.org", "b" * 64, 1600000000, 1600000001)])
+            db.executemany("INSERT INTO account (email, name, role, category, email_confirmed_at, created_at) "
+                           "VALUES (?, ?, 'stakeholder', ?, ?, 1600000000)",
+                           [("academic@example.org", "A", "academia", 1600000000),
+                            ("Reader00001@example.org", "Both", "academia", 1600000000),  # a subscriber too
+                            ("other@example.org", "O", "other", 1600000000),  # not addressed
+                            ("unconfirmed-account@example.org", "U", "academia", None)])
+        expected = {"reader%05d@example.org" % i for i in range(self.SUBSCRIBERS)} | {"academic@example.org"}
+        r = s.send_json("POST", "/api/v1/processes/%s/circulars" % SLUG,
+                        letter(addressees=["academia"], for_information=["observers"]), token=token)
+        self.assertEqual(r.status, 201, r)
+        draft = r.json()
+        self.assertEqual(draft["recipients"], {"addresses": len(expected), "subscribers": self.SUBSCRIBERS,
+                                               "stakeholders": 2})
+        started = time.monotonic()
+        r = s.send_json("POST", "/api/v1/circular-drafts/%d/issue" % draft["draft"], token=token)
+        self.assertEqual(r.status, 201, r)
+        issued = r.json()
+        self.assertIsNotNone(issued["pdf"])
+        sink.wait(1500, timeout=600)
+        problem = s.stop()
+        self.assertFalse(problem, problem)
+        in_the_middle = len(sink.mails())
+        self.assertLess(in_the_middle, len(expected), "the restart came in the middle")
+        s.start()
+        sink.wait(len(expected), timeout=900)
+        elapsed = time.monotonic() - started
+        time.sleep(3)  # a second mail to anyone would come now
+        got = sink.mails()
+        recipients = [m[1][0] for m in got]
+        twice = sorted({x for x in recipients if recipients.count(x) > 1}) if len(recipients) != len(expected) else []
+        self.assertEqual(len(recipients), len(expected), "exactly one mail each; twice: %r %r" % (
+            twice, s.query("SELECT d.email, d.message_id, o.id, o.attempts, o.sent_at FROM circular_delivery d "
+                           "JOIN outbox o ON o.message_id = d.message_id WHERE d.email IN ('%s')" % "','".join(twice))))
+        self.assertEqual(set(recipients), expected)
+        msg = [m for m in got if m[1] == ["reader00042@example.org"]][0][2]
+        self.assertEqual(msg["Subject"], "Circular letter CL-21/1: Third online open consultation")
+        self.assertIn("We invite you to comment.", msg.get_body(("plain",)).get_content())
+        self.assertIn("/subscriptions/leave?token=", msg["List-Unsubscribe"])
+        pdfs = [p for p in msg.iter_attachments() if p.get_content_type() == "application/pdf"]
+        self.assertEqual(len(pdfs), 1)
+        self.assertEqual(pdfs[0].get_filename(), "CL-21-1.pdf")
+        self.assertEqual(hashlib.sha256(pdfs[0].get_content()).hexdigest(), issued["pdf"]["sha256"])
+        academic = [m for m in got if m[1] == ["academic@example.org"]][0][2]
+        self.assertIsNone(academic["List-Unsubscribe"], "a stakeholder follows no process: no leave link")
+        deadline = time.monotonic() + 60
+        while True:
+            dist = s.send_json("GET", "/api/v1/circulars/%d" % issued["id"], token=token).json()["distribution"]
+            if dist["sent"] == len(expected) or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        self.assertEqual(dist, {"addresses": len(expected), "sent": len(expected), "pending": 0, "failed": 0})
+        self.assertNotIn("distribution", s.get_json("/api/v1/circulars/%d" % issued["id"]).json(),
+                         "the counts are the secretariat's")
+        print("# distribution: %d mails in %.1f s with a restart after %d" % (len(expected), elapsed, in_the_middle))
+
+
+class Archive(ServerTestCase):
+    """The public archive of issued letters, by year and series, its Atom feed, and search."""
+    SHARED = False
+    NOW = CALL1_OPEN
+
+    def test_the_archive_lists_every_letter_by_year_and_series_with_a_feed_and_search(self):
+        s = self.fresh_server()
+        token = s.account_token(SECRETARIAT, password=PASSWORD)
+        r = s.send_json("POST", "/api/v1/processes/%s/circulars" % SLUG,
+                        letter(subject="Third consultation on the guidelines", issue=True), token=token)
+        self.assertEqual(r.status, 201, r)
+        issued = r.json()
+        page = s.get("/letters")
+        self.assertEqual(page.status, 200, page)
+        text = page_text(page)
+        self.assertRegex(text, r"2021 Series CL-21 CL-21/1 of 1 February 2021 : Third consultation on the guidelines"
+                               r".* 2020 Series CL-20 CL-20/55 of 23 December 2020 : .* CL-20/18 of 18 March 2020")
+        self.assertIn('href="%s"' % issued["url"], page.text)
+        self.assertIn('href="/letters"', s.get("/processes/" + SLUG).text)
+        feed = s.get("/letters.atom")
+        self.assertEqual(feed.status, 200, feed)
+        self.assertTrue(feed.header("Content-Type").startswith("application/atom+xml"))
+        titles = re.findall(r"<title>([^<]*)</title>", feed.text)
+        self.assertEqual(titles[:4], ["Circular letters", "Circular letter CL-21/1: Third consultation on the guidelines",
+                                      "Circular letter CL-20/55: Second online open consultation on the draft "
+                                      "guidelines for utilization of the GCA",
+                                      "Circular letter CL-20/18: Online open consultation on the draft guidelines "
+                                      "for utilization of the GCA"])
+        found = s.get_json("/api/v1/search?q=%s&type=letter" % urllib.parse.quote("third consultation")).json()
+        self.assertIn("CL-21/1", json.dumps(found))
