@@ -95,6 +95,9 @@ void page_process_contributions_feed(struct request *r);
 void page_call_feed(struct request *r);
 void page_process_calendar(struct request *r);
 void page_about(struct request *r);   /* page_site.c */
+/* GET /language/{code}?back=PATH, the switcher's link (page.c): keeps the language in a cookie for a year and
+ * goes back to PATH (a path on this site; "/" otherwise); 404 for a language not offered. */
+void page_language(struct request *r);
 void page_privacy(struct request *r); /* page_site.c */
 void page_office_site_page(struct request *r);
 void page_office_site_page_update(struct request *r);
