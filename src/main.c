@@ -852,7 +852,9 @@ int main(int argc, char **argv)
 	const char *public_url = NULL, *mail_from = NULL, *clamd = NULL;
 	long attachment_kib = 0, attachment_count = 0;
 	int i = 1;
-	/* Before any thread: the catalogues' folder, and $LANGUAGE out of the way (util/i18n.h). */
+	/* Before any thread: $LANGUAGE out of the way (it would replace the locale glibc's gettext looks catalogues
+	 * up under, util/i18n.h), and the catalogues' folder. */
+	unsetenv("LANGUAGE");
 	if (i18n_init() != 0)
 		fputs("consulta: no C.UTF-8 locale: the interface is in English only\n", stderr);
 	for (; i < argc && argv[i][0] == '-'; i++) {

@@ -61,8 +61,6 @@ int i18n_init(void)
 	const char *chosen = env && *env ? env : CONSULTA_LOCALEDIR;
 #endif
 	snprintf(dir, sizeof dir, "%s", chosen);
-	/* $LANGUAGE would replace the locale's name in every lookup, for every thread. */
-	unsetenv("LANGUAGE");
 	for (int i = 0; i < NLANGUAGES; i++) {
 		snprintf(domains[i], sizeof domains[i], "consulta-%s", languages[i].code);
 		bindtextdomain(domains[i], dir);

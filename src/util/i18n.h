@@ -38,7 +38,7 @@ struct i18n_language {
 
 /* Finds the catalogues: $CONSULTA_LOCALEDIR if set, else the build's po/ when the running binary is one of the
  * build's (tests run without installing), else the installed directory. Call once, before threads start
- * (it unsets $LANGUAGE, which would override the domain lookups). Returns 0, or -1 if C.UTF-8 is missing
+ * after unsetting $LANGUAGE, which would override every lookup (main() does). Returns 0, or -1 if C.UTF-8 is missing
  * (then every string is English). */
 int i18n_init(void);
 /* The directory in use (for the log). */
