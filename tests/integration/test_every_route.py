@@ -87,6 +87,7 @@ class EveryRouteOneThread(ServerTestCase):
             ("receipts", "tracking"): self.tracking,
             ("static", "name"): "style.css",
             ("pages", "name"): "about",
+            ("language", "code"): "fr",
             ("comments", "id"): str(self.comment),
             ("campaigns", "id"): "1",
             ("reports", "file"): "1.pdf",  # made by the walk's POST of the office's button (or 404 before)
