@@ -15,14 +15,14 @@
 #endif
 
 static const struct i18n_language languages[] = {
-	{"ar", "\u0627\u0644\u0639\u0631\u0628\u064a\u0629", true},
-	{"zh", "\u4e2d\u6587", false},
-	{"en", "English", false},
-	{"fr", "Fran\u00e7ais", false},
-	{"ru", "\u0420\u0443\u0441\u0441\u043a\u0438\u0439", false},
-	{"es", "Espa\u00f1ol", false},
+    {"ar", "\u0627\u0644\u0639\u0631\u0628\u064a\u0629", true},
+    {"zh", "\u4e2d\u6587", false},
+    {"en", "English", false},
+    {"fr", "Fran\u00e7ais", false},
+    {"ru", "\u0420\u0443\u0441\u0441\u043a\u0438\u0439", false},
+    {"es", "Espa\u00f1ol", false},
 #ifdef CONSULTA_PSEUDO_LOCALE
-	{I18N_PSEUDO, "[Pseudo]", false},
+    {I18N_PSEUDO, "[Pseudo]", false},
 #endif
 };
 enum { NLANGUAGES = sizeof languages / sizeof *languages };

@@ -31,9 +31,9 @@
 #define I18N_PSEUDO "en-XA"
 
 struct i18n_language {
-	const char *code;     /* BCP 47 tag, as in <html lang> and the cookie: "fr" */
-	const char *name;     /* its own name for itself: "Français" */
-	bool rtl;             /* written right to left */
+	const char *code; /* BCP 47 tag, as in <html lang> and the cookie: "fr" */
+	const char *name; /* its own name for itself: "Français" */
+	bool rtl;         /* written right to left */
 };
 
 /* Finds the catalogues: $CONSULTA_LOCALEDIR if set, else the build's po/ when the running binary is one of the
@@ -65,8 +65,8 @@ const char *i18n_plural(const char *lang, const char *one, const char *many, uns
 void i18n_use(const char *lang);
 const char *i18n_current(void);
 
-#define _(msgid) i18n_text(i18n_current(), (msgid))
-#define N_(msgid) (msgid)
+#define _(msgid)             i18n_text(i18n_current(), (msgid))
+#define N_(msgid)            (msgid)
 #define i18n_n(one, many, n) i18n_plural(i18n_current(), (one), (many), (n))
 
 #endif

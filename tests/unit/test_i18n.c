@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TOO_LARGE                                                                                              \
-	"The request is larger than the limit of %zu KiB; shorten the text (or send fewer or smaller files) and "    \
+#define TOO_LARGE                                                                                                      \
+	"The request is larger than the limit of %zu KiB; shorten the text (or send fewer or smaller files) and "      \
 	"send it again."
 
 static const char *accept(const char *header)
@@ -159,8 +159,8 @@ static void *translate_many(void *arg)
 static void test_threads_in_different_languages_at_once(void **state)
 {
 	(void)state;
-	struct worker w[] = {{"fr", "Rechercher", 0}, {"es", "Buscar", 0}, {"zh", "\u641c\u7d22", 0},
-			     {"ar", "\u0628\u062d\u062b", 0}};
+	struct worker w[] = {
+	    {"fr", "Rechercher", 0}, {"es", "Buscar", 0}, {"zh", "\u641c\u7d22", 0}, {"ar", "\u0628\u062d\u062b", 0}};
 	pthread_t t[4];
 	for (int i = 0; i < 4; i++)
 		assert_int_equal(pthread_create(&t[i], NULL, translate_many, &w[i]), 0);
@@ -176,12 +176,12 @@ int main(void)
 	if (i18n_init() != 0)
 		return 1;
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_accept_language_by_q_value_then_order),
-		cmocka_unit_test(test_first_language_of_a_process),
-		cmocka_unit_test(test_each_catalogue_translates_the_chrome),
-		cmocka_unit_test(test_pseudo_locale_brackets_and_lengthens),
-		cmocka_unit_test(test_plural_forms_of_each_language),
-		cmocka_unit_test(test_threads_in_different_languages_at_once),
+	    cmocka_unit_test(test_accept_language_by_q_value_then_order),
+	    cmocka_unit_test(test_first_language_of_a_process),
+	    cmocka_unit_test(test_each_catalogue_translates_the_chrome),
+	    cmocka_unit_test(test_pseudo_locale_brackets_and_lengthens),
+	    cmocka_unit_test(test_plural_forms_of_each_language),
+	    cmocka_unit_test(test_threads_in_different_languages_at_once),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
