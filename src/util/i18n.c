@@ -1,6 +1,8 @@
 /* i18n — see i18n.h. */
 #include "util/i18n.h"
 
+#include "util/clock.h"
+
 #include <libintl.h>
 #include <limits.h>
 #include <locale.h>
@@ -9,6 +11,10 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+#include <unicode/ucal.h>
+#include <unicode/udat.h>
+#include <unicode/udatpg.h>
+#include <unicode/ustring.h>
 
 #ifndef CONSULTA_LOCALEDIR
 #define CONSULTA_LOCALEDIR "/usr/local/share/consulta/locale"
@@ -34,6 +40,94 @@ static char dir[PATH_MAX];
  * translate"); UTF-8 so that nothing is converted. NULL until i18n_init(), or if missing. */
 static locale_t c_utf8;
 static _Thread_local const char *current;
+
+static int index_of(const char *code);
+
+/* Each language's date patterns (UTF-16), from CLDR's skeletons by ICU's pattern generator, chosen once by
+ * i18n_init(): an instant (day, month by name, year, hour and minute as the language writes them, the zone's
+ * specific long name, which says summer time), and a day. Empty when ICU had none. */
+enum { PATTERN_LEN = 96 };
+static UChar instant_pattern[NLANGUAGES][PATTERN_LEN];
+static UChar date_pattern[NLANGUAGES][PATTERN_LEN];
+
+/* ICU's locale for a language: the pseudo-locale's dates are English. */
+static const char *icu_locale(int i)
+{
+	return !strcmp(languages[i].code, I18N_PSEUDO) ? "en" : languages[i].code;
+}
+
+static void patterns_choose(void)
+{
+	for (int i = 0; i < NLANGUAGES; i++) {
+		UErrorCode st = U_ZERO_ERROR;
+		UDateTimePatternGenerator *g = udatpg_open(icu_locale(i), &st);
+		if (U_FAILURE(st))
+			continue;
+		UChar skeleton[32];
+		u_uastrcpy(skeleton, "yMMMMdjmmzzzz");
+		udatpg_getBestPattern(g, skeleton, -1, instant_pattern[i], PATTERN_LEN, &st);
+		if (U_FAILURE(st) || st == U_STRING_NOT_TERMINATED_WARNING)
+			instant_pattern[i][0] = 0;
+		st = U_ZERO_ERROR;
+		u_uastrcpy(skeleton, "yMMMMd");
+		udatpg_getBestPattern(g, skeleton, -1, date_pattern[i], PATTERN_LEN, &st);
+		if (U_FAILURE(st) || st == U_STRING_NOT_TERMINATED_WARNING)
+			date_pattern[i][0] = 0;
+		udatpg_close(g);
+	}
+}
+
+/* Formats ms (since the epoch) with pattern in zone tzid into out as UTF-8. */
+static int format_with(int i, const UChar *pattern, const char *tzid, double ms, char out[I18N_DATE_LEN])
+{
+	if (!pattern[0])
+		return -1;
+	UChar zone[64];
+	if (strlen(tzid) >= sizeof zone / sizeof *zone)
+		return -1;
+	u_uastrcpy(zone, tzid);
+	UErrorCode st = U_ZERO_ERROR;
+	/* ICU falls back to GMT for a zone it does not know, silently: refuse it rather than show a wrong time. */
+	UChar canonical[64];
+	UBool system = false;
+	ucal_getCanonicalTimeZoneID(zone, -1, canonical, 64, &system, &st);
+	if (U_FAILURE(st) || !system)
+		return -1;
+	UDateFormat *f = udat_open(UDAT_PATTERN, UDAT_PATTERN, icu_locale(i), zone, -1, pattern, -1, &st);
+	if (U_FAILURE(st))
+		return -1;
+	UChar text[I18N_DATE_LEN];
+	int32_t n = udat_format(f, ms, text, I18N_DATE_LEN, NULL, &st);
+	udat_close(f);
+	if (U_FAILURE(st) || n >= I18N_DATE_LEN)
+		return -1;
+	char utf8[I18N_DATE_LEN];
+	u_strToUTF8(utf8, I18N_DATE_LEN, NULL, text, n, &st);
+	if (U_FAILURE(st) || st == U_STRING_NOT_TERMINATED_WARNING)
+		return -1;
+	memcpy(out, utf8, I18N_DATE_LEN);
+	return 0;
+}
+
+int i18n_format_instant(const char *lang, const char *tzid, int64_t t, char out[I18N_DATE_LEN])
+{
+	int i = index_of(lang);
+	if (i < 0 || !tzid)
+		return -1;
+	return format_with(i, instant_pattern[i], tzid, (double)t * 1000.0, out);
+}
+
+int i18n_format_date(const char *lang, const char *date, char out[I18N_DATE_LEN])
+{
+	int i = index_of(lang);
+	int y, m, d, end = 0;
+	if (i < 0 || !date || sscanf(date, "%4d-%2d-%2d%n", &y, &m, &d, &end) != 3 || end != 10 || date[10] ||
+	    m < 1 || m > 12 || d < 1 || d > 31)
+		return -1;
+	/* Noon UTC of that day, shown in UTC: the same day in every zone's reckoning. */
+	int64_t days = clock_days_from_civil(y, m, d);
+	return format_with(i, date_pattern[i], "UTC", ((double)days * 86400.0 + 43200.0) * 1000.0, out);
+}
 
 /* The build's catalogues if this binary is one of the build's: its path starts with the build root. */
 static bool build_dir_applies(void)
@@ -66,6 +160,7 @@ int i18n_init(void)
 		bindtextdomain(domains[i], dir);
 		bind_textdomain_codeset(domains[i], "UTF-8");
 	}
+	patterns_choose();
 	if (!c_utf8)
 		c_utf8 = newlocale(LC_ALL_MASK, "C.UTF-8", (locale_t)0);
 	return c_utf8 ? 0 : -1;

@@ -24,6 +24,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* The languages offered, in the switcher's order; I18N_DEFAULT is also the msgids' language. */
 #define I18N_DEFAULT "en"
@@ -59,6 +60,20 @@ const struct i18n_language *i18n_first_of(const char *list);
 const char *i18n_text(const char *lang, const char *msgid);
 /* The plural form for n of one/many in lang ("%d file" / "%d files"), msgid rules as i18n_text(). */
 const char *i18n_plural(const char *lang, const char *one, const char *many, unsigned long n);
+
+/*
+ * Dates and instants as the language writes them, by ICU (CLDR's patterns for the locale): the day, month
+ * and year, and for an instant the time of day in the zone tzid with the zone's name as it is at that instant
+ * ("29 mars 2026 à 03:00 heure d’été d’Europe centrale"; Arabic with Arabic-Indic digits, ICU's default for
+ * "ar"). The patterns are chosen once, by i18n_init(); a call opens its own formatter, so threads share
+ * nothing. Return 0, or -1 (out unchanged) for a language not offered, a zone ICU does not know, a malformed
+ * date, or an ICU error.
+ */
+enum { I18N_DATE_LEN = 256 };
+/* t: seconds since the epoch (UTC); tzid: an IANA zone ("Europe/Zurich"). */
+int i18n_format_instant(const char *lang, const char *tzid, int64_t t, char out[I18N_DATE_LEN]);
+/* date: "YYYY-MM-DD", a calendar day (no zone). */
+int i18n_format_date(const char *lang, const char *date, char out[I18N_DATE_LEN]);
 
 /* The calling thread's language for _() and i18n_n(), until changed (NULL: English). The string must outlive
  * its use: an i18n_language's code is. */

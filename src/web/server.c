@@ -566,6 +566,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		if (!r)
 			return MHD_NO;
 		*state = r;
+		i18n_use(request_language(r)->code); /* an early answer (413 below) is in the visitor's language */
 		watch_set(conn, WATCH_BODY, -1);
 		const size_t limit = body_limit(r, method, url); /* nothing is in the buffer yet */
 		r->body.max = limit;
@@ -585,10 +586,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			watch_allow_body(conn, announced);
 		return MHD_YES;
 	}
+	/* This thread's language is r's for whatever is written now: the thread served other visitors since. */
+	i18n_use(request_language(r)->code);
 	if (r->then) { /* back from the group commit: the handler's answer */
 		void (*then)(struct request *) = r->then;
 		r->then = NULL;
-		i18n_use(request_language(r)->code);
 		then(r); /* the writer has woken the mail sender for its receipt (contribution_writer_on_commit) */
 		return answer(conn, r);
 	}

@@ -110,7 +110,11 @@ class Language(ServerTestCase):
         self.assertIn("Esta direcci\u00f3n no acepta este m\u00e9todo.", r.text)
 
     def test_too_large_in_french_with_its_plural(self):
-        """The early 413 (from Content-Length alone) in French: 2048 kilooctets, plural."""
+        """The early 413 (from Content-Length alone) in French: 2048 kilooctets, plural. Russian pages first: the
+        answer must not be in the language a thread last served (it was, when the 413 was written before the
+        thread was told this request's language)."""
+        for _ in range(20):
+            self.get("/about", accept="ru")
         with socket.create_connection(("127.0.0.1", self.server.port), timeout=10) as s:
             s.sendall(b"POST /login HTTP/1.1\r\nHost: x\r\nAccept-Language: fr\r\nContent-Length: 99999999\r\n"
                       b"Content-Type: application/x-www-form-urlencoded\r\nConnection: close\r\n\r\n")
@@ -136,6 +140,14 @@ class Language(ServerTestCase):
             self.assertIn("Accept-Language", r.header("Vary") or "")
         self.assertNotEqual(first.header("ETag"), english.header("ETag"))
         self.assertEqual(first.header("ETag"), again.header("ETag"))
+
+    def test_dates_in_the_reader_language(self):
+        """page_date() by ICU for the five other languages; English keeps its own form."""
+        self.assertIn("Revised draft of 5 May 2020.", self.get("/versions/2", accept="en").text)
+        self.assertIn("5 mai 2020", self.get("/versions/2", accept="fr").text)
+        self.assertIn("5 de mayo de 2020", self.get("/versions/2", accept="es").text)
+        self.assertIn("2020\u5e745\u67085\u65e5", self.get("/versions/2", accept="zh").text)
+        self.assertIn("\u0665 \u0645\u0627\u064a\u0648 \u0662\u0660\u0662\u0660", self.get("/versions/2", accept="ar").text)
 
     def test_style_sheet_has_no_left_or_right(self):
         """One sheet for both directions: logical properties only (the one mirrored box-shadow aside)."""

@@ -140,6 +140,100 @@ static void test_plural_forms_of_each_language(void **state)
 	assert_string_equal(i18n_plural("de", "one", "many", 0), "many");
 }
 
+/* Zurich's clocks go from 02:00 to 03:00 at 2026-03-29T01:00Z and back from 03:00 to 02:00 at 2026-10-25T01:00Z:
+ * the minute before and the minute of each change, in each language, with the zone's name for that instant. */
+static void test_instants_around_daylight_saving_in_each_language(void **state)
+{
+	(void)state;
+	static const int64_t at[4] = {1774745940, 1774746000, 1792889940, 1792890000};
+	static const struct {
+		const char *lang;
+		const char *text[4];
+	} cases[] = {
+	    {"en",
+	     {"March 29, 2026 at 1:59\u202fAM Central European Standard Time",
+	      "March 29, 2026 at 3:00\u202fAM Central European Summer Time",
+	      "October 25, 2026 at 2:59\u202fAM Central European Summer Time",
+	      "October 25, 2026 at 2:00\u202fAM Central European Standard Time"}},
+	    {"fr",
+	     {"29 mars 2026 \u00e0 01:59 heure normale d\u2019Europe centrale",
+	      "29 mars 2026 \u00e0 03:00 heure d\u2019\u00e9t\u00e9 d\u2019Europe centrale",
+	      "25 octobre 2026 \u00e0 02:59 heure d\u2019\u00e9t\u00e9 d\u2019Europe centrale",
+	      "25 octobre 2026 \u00e0 02:00 heure normale d\u2019Europe centrale"}},
+	    {"es",
+	     {"29 de marzo de 2026, 1:59 hora est\u00e1ndar de Europa central",
+	      "29 de marzo de 2026, 3:00 hora de verano de Europa central",
+	      "25 de octubre de 2026, 2:59 hora de verano de Europa central",
+	      "25 de octubre de 2026, 2:00 hora est\u00e1ndar de Europa central"}},
+	    {"ru",
+	     {"29 \u043c\u0430\u0440\u0442\u0430 2026\u202f\u0433. \u0432 01:59 "
+	      "\u0426\u0435\u043d\u0442\u0440\u0430\u043b\u044c\u043d\u0430\u044f \u0415\u0432\u0440\u043e\u043f\u0430, "
+	      "\u0441\u0442\u0430\u043d\u0434\u0430\u0440\u0442\u043d\u043e\u0435 \u0432\u0440\u0435\u043c\u044f",
+	      "29 \u043c\u0430\u0440\u0442\u0430 2026\u202f\u0433. \u0432 03:00 "
+	      "\u0426\u0435\u043d\u0442\u0440\u0430\u043b\u044c\u043d\u0430\u044f \u0415\u0432\u0440\u043e\u043f\u0430, "
+	      "\u043b\u0435\u0442\u043d\u0435\u0435 \u0432\u0440\u0435\u043c\u044f",
+	      "25 \u043e\u043a\u0442\u044f\u0431\u0440\u044f 2026\u202f\u0433. \u0432 02:59 "
+	      "\u0426\u0435\u043d\u0442\u0440\u0430\u043b\u044c\u043d\u0430\u044f \u0415\u0432\u0440\u043e\u043f\u0430, "
+	      "\u043b\u0435\u0442\u043d\u0435\u0435 \u0432\u0440\u0435\u043c\u044f",
+	      "25 \u043e\u043a\u0442\u044f\u0431\u0440\u044f 2026\u202f\u0433. \u0432 02:00 "
+	      "\u0426\u0435\u043d\u0442\u0440\u0430\u043b\u044c\u043d\u0430\u044f \u0415\u0432\u0440\u043e\u043f\u0430, "
+	      "\u0441\u0442\u0430\u043d\u0434\u0430\u0440\u0442\u043d\u043e\u0435 \u0432\u0440\u0435\u043c\u044f"}},
+	    {"zh",
+	     {"2026\u5e743\u670829\u65e5 \u4e2d\u6b27\u6807\u51c6\u65f6\u95f4 01:59",
+	      "2026\u5e743\u670829\u65e5 \u4e2d\u6b27\u590f\u4ee4\u65f6\u95f4 03:00",
+	      "2026\u5e7410\u670825\u65e5 \u4e2d\u6b27\u590f\u4ee4\u65f6\u95f4 02:59",
+	      "2026\u5e7410\u670825\u65e5 \u4e2d\u6b27\u6807\u51c6\u65f6\u95f4 02:00"}},
+	    /* Arabic-Indic digits, ICU's default for "ar". */
+	    {"ar",
+	     {"\u0662\u0669 \u0645\u0627\u0631\u0633 \u0662\u0660\u0662\u0666 \u0641\u064a \u0661:\u0665\u0669 \u0635 "
+	      "\u062a\u0648\u0642\u064a\u062a \u0648\u0633\u0637 \u0623\u0648\u0631\u0648\u0628\u0627 "
+	      "\u0627\u0644\u0631\u0633\u0645\u064a",
+	      "\u0662\u0669 \u0645\u0627\u0631\u0633 \u0662\u0660\u0662\u0666 \u0641\u064a \u0663:\u0660\u0660 \u0635 "
+	      "\u062a\u0648\u0642\u064a\u062a \u0648\u0633\u0637 \u0623\u0648\u0631\u0648\u0628\u0627 "
+	      "\u0627\u0644\u0635\u064a\u0641\u064a",
+	      "\u0662\u0665 \u0623\u0643\u062a\u0648\u0628\u0631 \u0662\u0660\u0662\u0666 \u0641\u064a "
+	      "\u0662:\u0665\u0669 \u0635 \u062a\u0648\u0642\u064a\u062a \u0648\u0633\u0637 "
+	      "\u0623\u0648\u0631\u0648\u0628\u0627 \u0627\u0644\u0635\u064a\u0641\u064a",
+	      "\u0662\u0665 \u0623\u0643\u062a\u0648\u0628\u0631 \u0662\u0660\u0662\u0666 \u0641\u064a "
+	      "\u0662:\u0660\u0660 \u0635 \u062a\u0648\u0642\u064a\u062a \u0648\u0633\u0637 "
+	      "\u0623\u0648\u0631\u0648\u0628\u0627 \u0627\u0644\u0631\u0633\u0645\u064a"}},
+	};
+	for (size_t c = 0; c < sizeof cases / sizeof *cases; c++)
+		for (int i = 0; i < 4; i++) {
+			char out[I18N_DATE_LEN];
+			assert_int_equal(i18n_format_instant(cases[c].lang, "Europe/Zurich", at[i], out), 0);
+			if (strcmp(out, cases[c].text[i]))
+				fail_msg("%s at %lld: \"%s\", not \"%s\"", cases[c].lang, (long long)at[i], out,
+					 cases[c].text[i]);
+		}
+	char out[I18N_DATE_LEN] = "kept";
+	assert_int_equal(i18n_format_instant("fr", "Mars/Olympus_Mons", 0, out), -1); /* not GMT in disguise */
+	assert_int_equal(i18n_format_instant("de", "Europe/Zurich", 0, out), -1);
+	assert_string_equal(out, "kept");
+}
+
+static void test_calendar_days_in_each_language(void **state)
+{
+	(void)state;
+	static const char *const want[][2] = {
+	    {"en", "December 22, 2026"},
+	    {"fr", "22 d\u00e9cembre 2026"},
+	    {"es", "22 de diciembre de 2026"},
+	    {"ru", "22 \u0434\u0435\u043a\u0430\u0431\u0440\u044f 2026\u202f\u0433."},
+	    {"zh", "2026\u5e7412\u670822\u65e5"},
+	    {"ar", "\u0662\u0662 \u062f\u064a\u0633\u0645\u0628\u0631 \u0662\u0660\u0662\u0666"},
+	};
+	for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+		char out[I18N_DATE_LEN];
+		assert_int_equal(i18n_format_date(want[i][0], "2026-12-22", out), 0);
+		assert_string_equal(out, want[i][1]);
+	}
+	char out[I18N_DATE_LEN];
+	assert_int_equal(i18n_format_date("fr", "2026-1-22", out), -1);
+	assert_int_equal(i18n_format_date("fr", "2026-13-01", out), -1);
+	assert_int_equal(i18n_format_date("fr", "2026-12-22T10:00", out), -1);
+}
+
 struct worker {
 	const char *lang;
 	const char *expect;
@@ -182,6 +276,8 @@ int main(void)
 	    cmocka_unit_test(test_pseudo_locale_brackets_and_lengthens),
 	    cmocka_unit_test(test_plural_forms_of_each_language),
 	    cmocka_unit_test(test_threads_in_different_languages_at_once),
+	    cmocka_unit_test(test_instants_around_daylight_saving_in_each_language),
+	    cmocka_unit_test(test_calendar_days_in_each_language),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
