@@ -73,3 +73,21 @@ test('the Arabic process page, chosen with the switcher, is right to left, mirro
 		assertNoFailures(page);
 		await page.context().close();
 	});
+
+test('in the pseudo-locale (every string 40 % longer) the header and footer fit 390 and 320 px', { timeout: TEST_TIMEOUT }, async () => {
+	const page = await newPage(browser, { viewport: { width: 390, height: 800 } });
+	await page.context().addCookies([{ name: 'consulta_lang', value: 'en-XA', url: server.url }]);
+	for (const path of ['/', '/processes/' + SLUG, '/no/such/page']) {
+		await page.goto(at(path));
+		assert.equal(await page.getAttribute('html', 'lang'), 'en-XA', path);
+		for (const width of [390, 320]) {
+			await page.setViewportSize({ width, height: 800 });
+			const wide = await page.evaluate(() =>
+				[...document.querySelectorAll('header.site *, footer.site *')]
+					.filter((e) => e.getBoundingClientRect().right > innerWidth + 0.5)
+					.map((e) => `<${e.tagName.toLowerCase()}> ${e.textContent.slice(0, 40)}`));
+			assert.deepEqual(wide, [], `${path} at ${width} px: the chrome sticks out`);
+		}
+	}
+	await page.context().close();
+});
