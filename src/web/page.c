@@ -13,15 +13,24 @@
 #include <string.h>
 #include <strings.h>
 
-static void page_languages(struct request *r);
+static void page_languages(struct request *r, const char *back);
+static void page_open(struct request *r, const char *title, const char *const *feeds, const char *const *feed_titles,
+		      int n, const char *back);
 
 void page_begin(struct request *r, const char *title)
 {
-	page_begin_feeds(r, title, NULL, NULL, 0);
+	page_open(r, title, NULL, NULL, 0, r->path);
 }
 
 void page_begin_feeds(struct request *r, const char *title, const char *const *feeds, const char *const *feed_titles,
 		      int n)
+{
+	page_open(r, title, feeds, feed_titles, n, r->path);
+}
+
+/* The page's head and header; the switcher's links come back to `back`. */
+static void page_open(struct request *r, const char *title, const char *const *feeds, const char *const *feed_titles,
+		      int n, const char *back)
 {
 	buf_reset(&r->out);
 	const struct i18n_language *lang = request_language(r);
@@ -59,20 +68,20 @@ void page_begin_feeds(struct request *r, const char *title, const char *const *f
 			    "<a href=\"/account/register\">%s</a></nav>",
 			    _("Your account"), _("Log in"), _("Create an account"));
 	}
-	page_languages(r);
+	page_languages(r, back);
 	html_printf(&r->out, "</header>\n<main id=\"main\" tabindex=\"-1\">\n");
 }
 
 /* The switcher: each language by its own name, in its own language, the current one marked. A link to
  * /language/<code> that sets the cookie and comes back here (page_language): no form, no script. */
-static void page_languages(struct request *r)
+static void page_languages(struct request *r, const char *back)
 {
 	size_t n;
 	const struct i18n_language *all = i18n_languages(&n);
 	html_printf(&r->out, "<nav class=\"languages\" aria-label=\"%s\"><ul>", _("Language"));
 	for (size_t i = 0; i < n; i++)
 		html_printf(&r->out, "<li><a href=\"/language/%u?back=%u\" lang=\"%s\" hreflang=\"%s\"%R>%s</a></li>",
-			    all[i].code, r->path, all[i].code, all[i].code,
+			    all[i].code, back, all[i].code, all[i].code,
 			    &all[i] == r->lang ? " aria-current=\"true\"" : "", all[i].name);
 	html_printf(&r->out, "</ul></nav>\n");
 }
@@ -121,7 +130,9 @@ void page_message(struct request *r, int status, const char *message)
 			    : status == 503 ? _("Temporarily unavailable")
 			    : status >= 500 ? _("Error")
 					    : _("Not possible");
-	page_begin(r, title);
+	/* The switcher goes back home from here: an error page is the same for every address that gets it (a
+	 * private contribution's 404 is byte for byte an unknown number's). */
+	page_open(r, title, NULL, NULL, 0, "/");
 	html_printf(&r->out, "<h1>%s</h1>\n<p>%s</p>\n<p><a href=\"/\">%s</a></p>\n", title, message,
 		    _("Back to the list of consultations"));
 	page_end(r, status);
