@@ -32,10 +32,16 @@ def run(*args, **kw):
     return subprocess.run(args, check=True, text=True, capture_output=True, **kw)
 
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
 def pot(out, sources):
+    # From the source root, so that the references read "src/web/page.c" wherever the build is.
+    out = os.path.abspath(out)
+    sources = [os.path.relpath(os.path.abspath(s), ROOT) for s in sources]
     run('xgettext', '--language=C', '--from-code=UTF-8', '--keyword=_', '--keyword=N_', '--keyword=i18n_n:1,2',
         '--add-comments=TRANSLATORS:', '--package-name=consulta', '--msgid-bugs-address=consulta@localhost',
-        '--sort-by-file', '--add-location=file', '-o', out, *sources)
+        '--sort-by-file', '--add-location=file', '-o', out, *sources, cwd=ROOT)
     if not os.path.exists(out):  # xgettext writes nothing when no string is marked
         with open(out, 'w', encoding='utf-8') as f:
             f.write('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n')
@@ -48,8 +54,8 @@ def entries(text):
 
 def mo(lang, po, template, out):
     with open(po, encoding='utf-8') as f:
-        header = f.read()
-    m = re.search(r'"Plural-Forms: *([^"]*?)\\n"', header)
+        header = f.read().replace('"\n"', '')  # a header field wrapped over lines, joined
+    m = re.search(r'Plural-Forms: *([^"]*?)\\n', header)
     if not m or m.group(1).strip() != PLURAL_FORMS[lang]:
         sys.exit(f'{po}: Plural-Forms must be "{PLURAL_FORMS[lang]}"')
     with tempfile.TemporaryDirectory() as tmp:
@@ -133,7 +139,7 @@ def pseudo(template, out):
 
 def update(template, pos):
     for po in pos:
-        run('msgmerge', '--quiet', '--update', '--backup=none', '--no-fuzzy-matching', po, template)
+        run('msgmerge', '--quiet', '--update', '--backup=none', '--no-fuzzy-matching', '--no-wrap', po, template)
 
 
 def main(argv):
