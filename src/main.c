@@ -26,6 +26,7 @@
 #include "store/db_copy.h"
 #include "util/buf.h"
 #include "util/clock.h"
+#include "util/i18n.h"
 #include "util/log.h"
 #include "util/secret.h"
 #include "web/page_report.h"
@@ -851,6 +852,11 @@ int main(int argc, char **argv)
 	const char *public_url = NULL, *mail_from = NULL, *clamd = NULL;
 	long attachment_kib = 0, attachment_count = 0;
 	int i = 1;
+	/* Before any thread: $LANGUAGE out of the way (it would replace the locale glibc's gettext looks catalogues
+	 * up under, util/i18n.h), and the catalogues' folder. */
+	unsetenv("LANGUAGE");
+	if (i18n_init() != 0)
+		fputs("consulta: no C.UTF-8 locale: the interface is in English only\n", stderr);
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			fputs(USAGE, stdout);

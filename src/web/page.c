@@ -2,81 +2,139 @@
 #include "web/page.h"
 
 #include "core/account.h"
+#include "core/config.h"
 #include "core/country.h"
 #include "util/clock.h"
+#include "util/i18n.h"
 #include "web/auth.h"
+#include "web/routes.h"
 #include "util/tz.h"
 
+#include <string.h>
 #include <strings.h>
+
+static void page_languages(struct request *r, const char *back);
+static void page_open(struct request *r, const char *title, const char *const *feeds, const char *const *feed_titles,
+		      int n, const char *back);
 
 void page_begin(struct request *r, const char *title)
 {
-	page_begin_feeds(r, title, NULL, NULL, 0);
+	page_open(r, title, NULL, NULL, 0, r->path);
 }
 
 void page_begin_feeds(struct request *r, const char *title, const char *const *feeds, const char *const *feed_titles,
 		      int n)
 {
+	page_open(r, title, feeds, feed_titles, n, r->path);
+}
+
+/* The page's head and header; the switcher's links come back to `back`. */
+static void page_open(struct request *r, const char *title, const char *const *feeds, const char *const *feed_titles,
+		      int n, const char *back)
+{
 	buf_reset(&r->out);
+	const struct i18n_language *lang = request_language(r);
+	i18n_use(lang->code);
 	html_printf(&r->out,
-		    "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+		    "<!doctype html>\n<html lang=\"%s\"%R>\n<head>\n<meta charset=\"utf-8\">\n"
 		    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 		    "<title>%s \u2014 Consulta</title>\n"
 		    "<link rel=\"stylesheet\" href=\"/static/style.css\">\n<link rel=\"icon\" href=\"/static/favicon.svg\" type=\"image/svg+xml\">\n",
-		    title);
+		    lang->code, lang->rtl ? " dir=\"rtl\"" : "", title);
 	for (int i = 0; i < n; i++)
 		html_printf(&r->out, "<link rel=\"alternate\" type=\"application/atom+xml\" href=\"%s\" title=\"%s\">\n",
 			    feeds[i], feed_titles[i]);
 	html_printf(&r->out,
 		    /* adds the reader's own time to the process's (page_deadline); the page is whole without it */
 		    "<script src=\"/static/localtime.js\" defer></script>\n</head>\n<body>\n"
-		    "<a class=\"skip\" href=\"#main\">Skip to content</a>\n"
+		    "<a class=\"skip\" href=\"#main\">%s</a>\n"
 		    "<header class=\"site\"><a class=\"brand\" href=\"/\">Consulta</a>"
-		    "<span class=\"tagline\">Open consultations on draft texts</span>\n"
-		    "<a class=\"search\" href=\"/search\">Search</a>\n");
+		    "<span class=\"tagline\">%s</span>\n"
+		    "<a class=\"search\" href=\"/search\">%s</a>\n",
+		    _("Skip to content"), _("Open consultations on draft texts"), _("Search"));
 	if (r->account) {
 		html_printf(&r->out,
-			    "<nav class=\"account\" aria-label=\"Your account\"><a href=\"/account\">%s</a>%R"
+			    "<nav class=\"account\" aria-label=\"%s\"><a href=\"/account\">%s</a>",
+			    _("Your account"), r->account->name);
+		if (r->account->role == ACCOUNT_SECRETARIAT)
+			html_printf(&r->out, "<a href=\"/office\">%s</a>", _("Back office"));
+		html_printf(&r->out,
 			    "<form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"csrf\" value=\"%s\">"
-			    "<button type=\"submit\" class=\"link\">Log out</button></form></nav>",
-			    r->account->name,
-			    r->account->role == ACCOUNT_SECRETARIAT ? "<a href=\"/office\">Back office</a>" : "",
-			    auth_csrf_token(r));
+			    "<button type=\"submit\" class=\"link\">%s</button></form></nav>",
+			    auth_csrf_token(r), _("Log out"));
 	} else {
-		html_printf(&r->out, "<nav class=\"account\" aria-label=\"Your account\"><a href=\"/login\">Log in</a>"
-				     "<a href=\"/account/register\">Create an account</a></nav>");
+		html_printf(&r->out,
+			    "<nav class=\"account\" aria-label=\"%s\"><a href=\"/login\">%s</a>"
+			    "<a href=\"/account/register\">%s</a></nav>",
+			    _("Your account"), _("Log in"), _("Create an account"));
 	}
+	page_languages(r, back);
 	html_printf(&r->out, "</header>\n<main id=\"main\" tabindex=\"-1\">\n");
+}
+
+/* The switcher: each language by its own name, in its own language, the current one marked. A link to
+ * /language/<code> that sets the cookie and comes back here (page_language): no form, no script. */
+static void page_languages(struct request *r, const char *back)
+{
+	size_t n;
+	const struct i18n_language *all = i18n_languages(&n);
+	html_printf(&r->out, "<nav class=\"languages\" aria-label=\"%s\"><ul>", _("Language"));
+	for (size_t i = 0; i < n; i++)
+		html_printf(&r->out, "<li><a href=\"/language/%u?back=%u\" lang=\"%s\" hreflang=\"%s\"%R>%s</a></li>",
+			    all[i].code, back, all[i].code, all[i].code,
+			    &all[i] == r->lang ? " aria-current=\"true\"" : "", all[i].name);
+	html_printf(&r->out, "</ul></nav>\n");
+}
+
+void page_language(struct request *r)
+{
+	const struct i18n_language *l = i18n_find(r->params[0]);
+	if (!l) {
+		page_message(r, 404, _("There is no page at this address."));
+		return;
+	}
+	/* Back to the page the visitor was on: a path of this site only, never another site's address. */
+	const char *back = request_query(r, "back");
+	if (!back || back[0] != '/' || back[1] == '/' || back[1] == '\\' || strpbrk(back, "\r\n"))
+		back = "/";
+	if (r->ncookies < REQUEST_MAX_COOKIES)
+		r->set_cookies[r->ncookies++] =
+			arena_printf(&r->arena, "%s=%s; Path=/; Max-Age=31536000; SameSite=Lax%s", REQUEST_LANGUAGE_COOKIE,
+				     l->code, config_get()->secure_cookies ? "; Secure" : "");
+	reply_redirect(r, back);
 }
 
 void page_privacy_note(struct request *r, const char *what)
 {
-	html_printf(&r->out,
-		    "<p class=\"privacy-note\">%s <a href=\"/privacy\">Privacy notice: what is kept, what is published "
-		    "and who to ask</a>.</p>\n",
-		    what);
+	html_printf(&r->out, "<p class=\"privacy-note\">%s <a href=\"/privacy\">%s</a></p>\n", what,
+		    _("Privacy notice: what is kept, what is published and who to ask."));
 }
 
 void page_end(struct request *r, int status)
 {
-	buf_puts(&r->out, "</main>\n<footer class=\"site\"><p>Consulta \u2014 every contribution is acknowledged "
-			  "with a tracking number. <a href=\"/search\">Search</a> <a href=\"/about\">About this site</a> "
-			  "<a href=\"/privacy\">Privacy</a> <a href=\"/api/v1/processes\">JSON API</a></p></footer>\n"
-			  "</body>\n</html>\n");
+	html_printf(&r->out,
+		    "</main>\n<footer class=\"site\"><p>%s <a href=\"/search\">%s</a> <a href=\"/about\">%s</a> "
+		    "<a href=\"/privacy\">%s</a> <a href=\"/api/v1/processes\">%s</a></p></footer>\n"
+		    "</body>\n</html>\n",
+		    _("Consulta \u2014 every contribution is acknowledged with a tracking number."), _("Search"),
+		    _("About this site"), _("Privacy"), _("JSON API"));
 	reply_html(r, status);
 }
 
 void page_message(struct request *r, int status, const char *message)
 {
-	const char *title = status == 404   ? "Not found"
-			    : status == 409 ? "Not accepted"
-			    : status == 413 ? "Too large"
-			    : status == 503 ? "Temporarily unavailable"
-			    : status >= 500 ? "Error"
-					    : "Not possible";
-	page_begin(r, title);
-	html_printf(&r->out, "<h1>%s</h1>\n<p>%s</p>\n<p><a href=\"/\">Back to the list of consultations</a></p>\n",
-		    title, message);
+	i18n_use(request_language(r)->code);
+	const char *title = status == 404   ? _("Not found")
+			    : status == 409 ? _("Not accepted")
+			    : status == 413 ? _("Too large")
+			    : status == 503 ? _("Temporarily unavailable")
+			    : status >= 500 ? _("Error")
+					    : _("Not possible");
+	/* The switcher goes back home from here: an error page is the same for every address that gets it (a
+	 * private contribution's 404 is byte for byte an unknown number's). */
+	page_open(r, title, NULL, NULL, 0, "/");
+	html_printf(&r->out, "<h1>%s</h1>\n<p>%s</p>\n<p><a href=\"/\">%s</a></p>\n", title, message,
+		    _("Back to the list of consultations"));
 	page_end(r, status);
 }
 
@@ -86,8 +144,19 @@ void page_error(struct request *r, const struct error *e)
 	page_message(r, status, request_error_message(r, e));
 }
 
+/* The ICU form of dates, for the languages other than English: English keeps the house style ("15 February
+ * 2021", "... Zurich time (UTC+1)") that its pages and mails share; the pseudo-locale's dates are English. */
+static bool page_dates_by_icu(struct request *r)
+{
+	const char *code = request_language(r)->code;
+	return strcmp(code, I18N_DEFAULT) && strcmp(code, I18N_PSEUDO);
+}
+
 const char *page_date(struct request *r, const char *date)
 {
+	char local[I18N_DATE_LEN];
+	if (page_dates_by_icu(r) && i18n_format_date(r->lang->code, date, local) == 0)
+		return arena_strdup(&r->arena, local);
 	char out[32];
 	clock_format_date_long(date, out);
 	return arena_strdup(&r->arena, out);
@@ -103,6 +172,9 @@ const char *page_instant_local(struct request *r, const char *tzid, int64_t t)
 
 const char *page_instant_human(struct request *r, const char *tzid, int64_t t)
 {
+	char local[I18N_DATE_LEN];
+	if (page_dates_by_icu(r) && i18n_format_instant(r->lang->code, tzid, t, local) == 0)
+		return arena_strdup(&r->arena, local);
 	char out[TZ_HUMAN_LEN];
 	tz_format_human(tzid, t, out);
 	return arena_strdup(&r->arena, out);

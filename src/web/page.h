@@ -66,6 +66,7 @@ void page_deadline_extensions(struct request *r, struct call *c);
 /* Helpers shared by pages: dates and instants as people read them. */
 /* A note before a form's button that links the privacy notice: "<what> Privacy notice: ...". */
 void page_privacy_note(struct request *r, const char *what);
+/* In r's language: ICU's form for it (util/i18n.h: "15 février 2021"), English's own below. */
 const char *page_date(struct request *r, const char *date);          /* "15 February 2021" */
 const char *page_instant_local(struct request *r, const char *tzid, int64_t t);
 const char *page_instant_utc(struct request *r, int64_t t);

@@ -3,6 +3,7 @@
 
 #include "core/document.h"
 #include "util/clock.h"
+#include "util/i18n.h"
 #include "util/log.h"
 
 #include <microhttpd.h>
@@ -327,6 +328,13 @@ bool page_cache_wanted(const struct request *r)
 	return atomic_load(&cache.max) > 0 && !r->account;
 }
 
+/* The key a page is kept under: the handler's name for it in the reader's language (each language is its own
+ * page; its bytes, hence its ETag, differ). */
+static const char *page_key(struct request *r, const char *page)
+{
+	return arena_printf(&r->arena, "%s@%s", page, request_language(r)->code);
+}
+
 /* Answers r from p (taking over the caller's reference): 304 if the client has these bytes, else 200 with
  * them, as gzip if the client accepts it. The other headers are send_reply()'s, as for every answer. */
 static void reply_entry(struct request *r, struct page_entry *p)
@@ -352,7 +360,7 @@ static void reply_entry(struct request *r, struct page_entry *p)
 bool page_cache_serve_unchanged(struct request *r, struct page_state *ps)
 {
 	ps->marked = db_change_mark(r->db, &ps->mark) == 0;
-	struct page_entry *p = ps->marked ? page_cache_get_unchanged(ps->page, &ps->mark, clock_now()) : NULL;
+	struct page_entry *p = ps->marked ? page_cache_get_unchanged(page_key(r, ps->page), &ps->mark, clock_now()) : NULL;
 	if (!p)
 		return false;
 	reply_entry(r, p);
@@ -361,7 +369,7 @@ bool page_cache_serve_unchanged(struct request *r, struct page_state *ps)
 
 bool page_cache_serve(struct request *r, const struct page_state *ps)
 {
-	struct page_entry *p = page_cache_get(ps->page, ps->state);
+	struct page_entry *p = page_cache_get(page_key(r, ps->page), ps->state);
 	if (!p)
 		return false;
 	/* The same state as when it was kept: it holds as of this newer mark too. */
@@ -403,7 +411,7 @@ bool page_cache_versions(struct request *r, struct page_state *ps, const char *p
 
 void page_cache_keep(struct request *r, const struct page_state *ps)
 {
-	const char *page = ps->page;
+	const char *page = page_key(r, ps->page);
 	r->vary = MHD_HTTP_HEADER_ACCEPT_ENCODING;
 	/* Only a whole page that any anonymous visitor may be given: one that set a cookie (a visitor id
 	 * for a form's CSRF token) or wrote a token is this visitor's alone. */

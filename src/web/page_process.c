@@ -247,6 +247,7 @@ void page_process(struct request *r)
 	const int nms = o.nmilestones, ndocs = o.ndocuments, ncalls = o.ncalls, nmeetings = o.nmeetings,
 		  nletters = o.ncirculars;
 	int64_t now = clock_now();
+	request_language_process(r, p.languages); /* a visitor who named no language we offer reads the process's */
 	const char *feeds[] = {arena_printf(&r->arena, "/processes/%s/feed.atom", p.slug),
 			       arena_printf(&r->arena, "/processes/%s/contributions.atom", p.slug)};
 	const char *feed_titles[] = {arena_printf(&r->arena, "%s: news (Atom)", p.title),

@@ -4,6 +4,7 @@
 #include "core/account.h"
 #include "core/field.h"
 #include "util/error.h"
+#include "util/i18n.h"
 #include "util/log.h"
 
 #include <arpa/inet.h>
@@ -150,15 +151,38 @@ const char *request_client_address(struct request *r)
 	return r->client_address;
 }
 
+const struct i18n_language *request_language(struct request *r)
+{
+	if (r->lang)
+		return r->lang;
+	const char *chosen = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, REQUEST_LANGUAGE_COOKIE);
+	r->lang = i18n_find(chosen);
+	if (!r->lang)
+		r->lang = i18n_accept(request_header(r, MHD_HTTP_HEADER_ACCEPT_LANGUAGE));
+	r->lang_asked = r->lang != NULL;
+	if (!r->lang)
+		r->lang = i18n_find(I18N_DEFAULT);
+	return r->lang;
+}
+
+void request_language_process(struct request *r, const char *languages)
+{
+	request_language(r);
+	const struct i18n_language *l = r->lang_asked ? NULL : i18n_first_of(languages);
+	if (l)
+		r->lang = l;
+	i18n_use(r->lang->code);
+}
+
 const char *request_failure_message(struct request *r, int status)
 {
 	return status == 503 ? arena_printf(&r->arena,
-					    "The service is busy right now; the request id is %s; please try again "
-					    "in a moment.",
+					    _("The service is busy right now; the request id is %s; please try again "
+					      "in a moment."),
 					    r->id)
 			     : arena_printf(&r->arena,
-					    "Something went wrong on our side; the request id is %s; please try "
-					    "again.",
+					    _("Something went wrong on our side; the request id is %s; please try "
+					      "again."),
 					    r->id);
 }
 
@@ -166,7 +190,7 @@ const char *request_error_message(struct request *r, const struct error *e)
 {
 	int status = http_status_of(e);
 	if (status < 500)
-		return e->message;
+		return _(e->message); /* the core's sentences marked N_() are in the catalogues */
 	/* The detail (a database's words, a path) is for the operator, under the id the person can quote. */
 	const char *detail = e->message;
 	char *clean = arena_strdup(&r->arena, detail);
@@ -176,9 +200,9 @@ const char *request_error_message(struct request *r, const struct error *e)
 	log_event("http.failure", "rid=%s status=%d code=%s msg=\"%s\"", r->id, status, e->code ? e->code : "internal",
 		  clean ? clean : "?");
 	if (e->for_people)
-		return e->message;
+		return _(e->message);
 	const char *msg = request_failure_message(r, status);
-	return msg ? msg : "Something went wrong on our side; please try again.";
+	return msg ? msg : _("Something went wrong on our side; please try again.");
 }
 
 const char *request_query(struct request *r, const char *name)

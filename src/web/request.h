@@ -21,6 +21,7 @@
 
 struct MHD_Connection;
 struct account;
+struct i18n_language;
 struct form;
 struct page_entry;
 
@@ -51,6 +52,10 @@ struct request {
 	bool by_token;    /* authenticated with a bearer token rather than a session cookie */
 	const char *session; /* the session token of a visitor logged in by cookie, or NULL */
 	const char *csrf;    /* this visitor's CSRF token, once a page has needed one */
+	/* The language the answer is in (request_language()), NULL until asked; lang_asked: the visitor chose it
+	 * (switcher cookie) or their browser named it (Accept-Language). */
+	const struct i18n_language *lang;
+	bool lang_asked;
 
 	/* The reply. */
 	int status;
@@ -98,6 +103,14 @@ void request_awake(void *r);
  * scanner): true if r is to be run again from the start on a worker, where it may wait (the handler returns at
  * once, having answered nothing); false on a worker, where it goes on. */
 bool request_offload(struct request *r);
+
+/* The language of r's answer, negotiated once: the switcher's cookie (REQUEST_LANGUAGE_COOKIE), then
+ * Accept-Language, then English (until a process's page says otherwise: request_language_process()). */
+const struct i18n_language *request_language(struct request *r);
+/* For a page about a process whose languages are the tag list `languages` ("fr, en"): when the visitor named
+ * no language we offer, its first one we offer. Makes it the thread's language for _() too. */
+void request_language_process(struct request *r, const char *languages);
+#define REQUEST_LANGUAGE_COOKIE "consulta_lang"
 
 /* A query-string argument, or NULL. */
 const char *request_query(struct request *r, const char *name);

@@ -67,6 +67,7 @@ const struct route ROUTES[] = {
 	{"GET", "/log/proof/consistency", page_log_consistency, ROLE_PUBLIC, false},
 	{"GET", "/about", page_about, ROLE_PUBLIC, false}, /* page_site.c */
 	{"GET", "/privacy", page_privacy, ROLE_PUBLIC, false},
+	{"GET", "/language/{code}", page_language, ROLE_PUBLIC, false}, /* page.c: the language switcher */
 	/* the report to the governing body (page_report.c) */
 	{"GET", "/processes/{slug}/report", page_process_report, ROLE_PUBLIC, false},
 	{"GET", "/processes/{slug}/reports/{file}", page_process_report_file, ROLE_PUBLIC, false},

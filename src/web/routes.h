@@ -115,6 +115,9 @@ void api_meeting_update(struct request *r);
 void api_meeting_cancel(struct request *r);
 void api_meeting_outcome(struct request *r);
 void page_about(struct request *r);   /* page_site.c */
+/* GET /language/{code}?back=PATH, the switcher's link (page.c): keeps the language in a cookie for a year and
+ * goes back to PATH (a path on this site; "/" otherwise); 404 for a language not offered. */
+void page_language(struct request *r);
 void page_privacy(struct request *r); /* page_site.c */
 void page_office_site_page(struct request *r);
 void page_office_site_page_update(struct request *r);

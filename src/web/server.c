@@ -5,6 +5,7 @@
 #include "core/limits.h"
 #include "store/db.h"
 #include "util/clock.h"
+#include "util/i18n.h"
 #include "util/log.h"
 #include "web/auth.h"
 #include "web/form.h"
@@ -220,8 +221,12 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct request *r
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, r->retry_after);
 	if (r->www_authenticate)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, r->www_authenticate);
-	if (r->vary)
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, r->vary);
+	/* An answer in a negotiated language differs by the switcher's cookie and Accept-Language. */
+	const char *vary = !r->lang ? r->vary
+			   : r->vary ? arena_printf(&r->arena, "%s, Accept-Language, Cookie", r->vary)
+				     : "Accept-Language, Cookie";
+	if (vary)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, vary);
 	if (r->etag)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, r->etag);
 	if (r->content_encoding)
@@ -243,6 +248,7 @@ static bool wants_json(const char *path)
 /* An answer given before (or instead of) the handler: 404, 405, 413, 400, 503. */
 static void reply_early(struct request *r, int status, const char *code, const char *message)
 {
+	i18n_use(request_language(r)->code);
 	if (wants_json(r->path)) {
 		reply_json_problem(r, status, code, message);
 	} else {
@@ -254,8 +260,14 @@ static void reply_early(struct request *r, int status, const char *code, const c
 static void reply_too_large(struct request *r, size_t limit)
 {
 	reply_early(r, 413, "too_large",
-		    arena_printf(&r->arena, "The request is larger than the limit of %zu KiB; shorten the text "
-					    "(or send fewer or smaller files) and send it again.",
+		    arena_printf(&r->arena,
+				 /* TRANSLATORS: the limit in kibibytes (1024 bytes): spell the unit out where the
+				  * number changes its form ("килобайта", "كيلوبايتات"). */
+				 i18n_n("The request is larger than the limit of %zu KiB; shorten the text (or send "
+					"fewer or smaller files) and send it again.",
+					"The request is larger than the limit of %zu KiB; shorten the text (or send "
+					"fewer or smaller files) and send it again.",
+					limit / 1024),
 				 limit / 1024));
 }
 
@@ -364,17 +376,18 @@ static bool prepare(struct request *r, const struct route *route)
 static void dispatch(struct request *r)
 {
 	bool path_known;
+	i18n_use(request_language(r)->code); /* _() in the handler, on whichever thread runs it */
 	if (strlen(r->path) > LIMIT_URL) {
-		reply_early(r, 414, "uri_too_long", "The address is too long.");
+		reply_early(r, 414, "uri_too_long", _("The address is too long."));
 		return;
 	}
 	const struct route *route = route_match(r, r->method, r->path, &path_known);
 	if (!route) {
 		if (path_known) {
 			r->allow = route_allow(r, r->path);
-			reply_early(r, 405, "method_not_allowed", "This address does not accept this method.");
+			reply_early(r, 405, "method_not_allowed", _("This address does not accept this method."));
 		} else {
-			reply_early(r, 404, "not_found", "There is no page at this address.");
+			reply_early(r, 404, "not_found", _("There is no page at this address."));
 		}
 		return;
 	}
@@ -553,6 +566,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		if (!r)
 			return MHD_NO;
 		*state = r;
+		i18n_use(request_language(r)->code); /* an early answer (413 below) is in the visitor's language */
 		watch_set(conn, WATCH_BODY, -1);
 		const size_t limit = body_limit(r, method, url); /* nothing is in the buffer yet */
 		r->body.max = limit;
@@ -572,6 +586,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			watch_allow_body(conn, announced);
 		return MHD_YES;
 	}
+	/* This thread's language is r's for whatever is written now: the thread served other visitors since. */
+	i18n_use(request_language(r)->code);
 	if (r->then) { /* back from the group commit: the handler's answer */
 		void (*then)(struct request *) = r->then;
 		r->then = NULL;

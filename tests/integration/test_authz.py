@@ -35,6 +35,7 @@ EXPECTED_PUBLIC_READS = {
     ("GET", "/"),
     ("GET", "/about"),
     ("GET", "/privacy"),
+    ("GET", "/language/{code}"),  # the language switcher: sets its cookie, goes back (test_i18n.py)
     ("GET", "/processes/{slug}"),
     ("GET", "/processes/{slug}/report"),  # the report to the governing body: public material only (test_report.py)
     ("GET", "/processes/{slug}/reports/{file}"),  # a kept PDF of it, as kept
@@ -208,6 +209,7 @@ class Authorization(ServerTestCase):
             ("receipts", "tracking"): cls.tracking,
             ("static", "name"): "style.css",
             ("pages", "name"): "about",
+            ("language", "code"): "fr",
             ("reports", "file"): "1.pdf",
             ("attachments", "n"): "1",  # the contribution has no file: 404 to everyone, as a missing one is
             ("1", "name"): "paper.pdf",

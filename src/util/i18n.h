@@ -1,0 +1,87 @@
+/*
+ * i18n — the interface's words in the reader's language, through GNU gettext.
+ *
+ * Each language is its own text domain ("consulta-fr"), its catalogue
+ * compiled by the build from po/fr.po (po/meson.build) into
+ * <dir>/C/LC_MESSAGES/consulta-fr.mo. A lookup runs under the C.UTF-8
+ * locale, which glibc always has, set for the calling thread only
+ * (uselocale) and restored at once: so no system locale needs generating,
+ * the process's locale and TZ are never changed, and every thread may ask
+ * for a different language at the same moment. glibc reads and caches each
+ * catalogue once and evaluates its Plural-Forms (Arabic has six forms).
+ *
+ * A string not in a catalogue, or a language not offered, comes back as the
+ * English msgid: the page is still whole, only not translated.
+ *
+ * In code: _("text") translates in the thread's current language (set by the
+ * server for each request: i18n_use()); N_("text") only marks a string for
+ * extraction (a table of labels translated where shown); i18n_n(one, many, n)
+ * picks the plural form. Never assemble a sentence from translated pieces:
+ * give the translator the whole sentence with its %s and %d.
+ */
+#ifndef CONSULTA_UTIL_I18N_H
+#define CONSULTA_UTIL_I18N_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The languages offered, in the switcher's order; I18N_DEFAULT is also the msgids' language. */
+#define I18N_DEFAULT "en"
+/* The pseudo-locale (every string bracketed and 40 % longer), offered only in test builds. */
+#define I18N_PSEUDO "en-XA"
+
+struct i18n_language {
+	const char *code; /* BCP 47 tag, as in <html lang> and the cookie: "fr" */
+	const char *name; /* its own name for itself: "Français" */
+	bool rtl;         /* written right to left */
+};
+
+/* Finds the catalogues: $CONSULTA_LOCALEDIR if set, else the build's po/ when the running binary is one of the
+ * build's (tests run without installing), else the installed directory. Call once, before threads start
+ * after unsetting $LANGUAGE, which would override every lookup (main() does). Returns 0, or -1 if C.UTF-8 is missing
+ * (then every string is English). */
+int i18n_init(void);
+/* The directory in use (for the log). */
+const char *i18n_dir(void);
+
+/* The languages offered (the pseudo-locale included only in test builds), n of them. */
+const struct i18n_language *i18n_languages(size_t *n);
+/* The offered language whose tag is code, compared without case; NULL if none. "fr-CH" is not "fr". */
+const struct i18n_language *i18n_find(const char *code);
+/* The offered language an Accept-Language value prefers most (q-values, then order; "fr-CH" counts as "fr"
+ * when no offered language is "fr-CH"; q=0 refuses), or NULL if it names none. */
+const struct i18n_language *i18n_accept(const char *accept_language);
+/* The first offered language in a list of tags separated by commas ("fr, en"), or NULL. */
+const struct i18n_language *i18n_first_of(const char *list);
+
+/* msgid in language lang (a code i18n_find knows; anything else: msgid). The result is msgid itself or lives
+ * as long as the process. Thread-safe. */
+const char *i18n_text(const char *lang, const char *msgid);
+/* The plural form for n of one/many in lang ("%d file" / "%d files"), msgid rules as i18n_text(). */
+const char *i18n_plural(const char *lang, const char *one, const char *many, unsigned long n);
+
+/*
+ * Dates and instants as the language writes them, by ICU (CLDR's patterns for the locale): the day, month
+ * and year, and for an instant the time of day in the zone tzid with the zone's name as it is at that instant
+ * ("29 mars 2026 à 03:00 heure d’été d’Europe centrale"; Arabic with Arabic-Indic digits, ICU's default for
+ * "ar"). The patterns are chosen once, by i18n_init(); a call opens its own formatter, so threads share
+ * nothing. Return 0, or -1 (out unchanged) for a language not offered, a zone ICU does not know, a malformed
+ * date, or an ICU error.
+ */
+enum { I18N_DATE_LEN = 256 };
+/* t: seconds since the epoch (UTC); tzid: an IANA zone ("Europe/Zurich"). */
+int i18n_format_instant(const char *lang, const char *tzid, int64_t t, char out[I18N_DATE_LEN]);
+/* date: "YYYY-MM-DD", a calendar day (no zone). */
+int i18n_format_date(const char *lang, const char *date, char out[I18N_DATE_LEN]);
+
+/* The calling thread's language for _() and i18n_n(), until changed (NULL: English). The string must outlive
+ * its use: an i18n_language's code is. */
+void i18n_use(const char *lang);
+const char *i18n_current(void);
+
+#define _(msgid)             i18n_text(i18n_current(), (msgid))
+#define N_(msgid)            (msgid)
+#define i18n_n(one, many, n) i18n_plural(i18n_current(), (one), (many), (n))
+
+#endif

@@ -1,0 +1,257 @@
+"""The interface's language (issue 14): negotiated per request from the switcher's cookie, then
+Accept-Language (q-values), then the process's first language, then English; every page's <html lang>,
+Arabic right to left; the layout's chrome and the common error pages in each of the six catalogues; the JSON
+API's error message in the language of Accept-Language; a kept page per language; one style sheet by
+logical properties; and the pseudo-locale crawl: the converted chrome is bracketed on every page, and the
+strings not converted yet are counted for the next session."""
+
+import html.parser
+import re
+import socket
+import urllib.parse
+
+from harness import SLUG, ServerTestCase
+
+# "Search" (the header's link) in each catalogue, as po/*.po says.
+SEARCH = {"ar": "\u0628\u062d\u062b", "en": "Search", "es": "Buscar", "fr": "Rechercher",
+          "ru": "\u041f\u043e\u0438\u0441\u043a", "zh": "\u641c\u7d22"}
+NOT_FOUND = {"ar": "\u0644\u0627 \u062a\u0648\u062c\u062f \u0635\u0641\u062d\u0629 \u0639\u0644\u0649 \u0647\u0630\u0627 "
+                   "\u0627\u0644\u0639\u0646\u0648\u0627\u0646.",
+             "en": "There is no page at this address.", "es": "No hay ninguna p\u00e1gina en esta direcci\u00f3n.",
+             "fr": "Il n\u2019y a pas de page \u00e0 cette adresse.",
+             "ru": "\u041f\u043e \u044d\u0442\u043e\u043c\u0443 \u0430\u0434\u0440\u0435\u0441\u0443 \u043d\u0435\u0442 "
+                   "\u0441\u0442\u0440\u0430\u043d\u0438\u0446\u044b.",
+             "zh": "\u6b64\u5730\u5740\u6ca1\u6709\u9875\u9762\u3002"}
+
+
+def html_lang(page):
+    m = re.search(r'<html lang="([^"]+)"( dir="rtl")?>', page)
+    return (m.group(1), bool(m.group(2))) if m else (None, False)
+
+
+def search_label(page):
+    m = re.search(r'<a class="search" href="/search">([^<]*)</a>', page)
+    return m.group(1) if m else None
+
+
+class Language(ServerTestCase):
+    def get(self, path, accept=None, cookie=None):
+        h = {}
+        if accept is not None:
+            h["Accept-Language"] = accept
+        if cookie:
+            h["Cookie"] = "consulta_lang=" + cookie
+        return self.server.get(path, headers=h)
+
+    def test_accept_language_chooses_each_of_the_six(self):
+        for lang, word in SEARCH.items():
+            r = self.get("/", accept=lang + ";q=0.9, de;q=0.1")
+            self.assertEqual(r.status, 200)
+            self.assertEqual(html_lang(r.text), (lang, lang == "ar"))
+            self.assertEqual(search_label(r.text), word, lang)
+            self.assertIn("Accept-Language", r.header("Vary") or "")
+            self.assertIn('aria-current="true">', r.text)
+
+    def test_accept_language_by_q_value_and_region(self):
+        cases = [("de, ru;q=0.5, fr;q=0.8", "fr"), ("fr-CH, fr;q=0.9, en;q=0.8", "fr"), ("zh-Hans-CN", "zh"),
+                 ("es-419", "es"), ("de, it", "en"), ("ar;q=0, ru;q=0.2", "ru"), ("", "en"), (None, "en")]
+        for accept, lang in cases:
+            self.assertEqual(html_lang(self.get("/about", accept=accept).text)[0], lang, accept)
+
+    def test_switcher_keeps_the_language_in_a_cookie_over_accept_language(self):
+        r = self.get("/language/ru?back=%2Fabout", accept="fr")
+        self.assertEqual(r.status, 303)
+        self.assertEqual(r.header("Location"), "/about")
+        cookie = r.header("Set-Cookie") or ""
+        self.assertTrue(cookie.startswith("consulta_lang=ru;"), cookie)
+        self.assertIn("Max-Age=31536000", cookie)
+        self.assertEqual(html_lang(self.get("/about", accept="fr", cookie="ru").text)[0], "ru")
+        # A cookie naming no language we offer counts for nothing.
+        self.assertEqual(html_lang(self.get("/about", accept="fr", cookie="xx").text)[0], "fr")
+        # The switcher on every page links each language back to the page it is on.
+        page = self.get("/processes/" + SLUG).text
+        for lang in SEARCH:
+            self.assertIn('href="/language/%s?back=%s"' % (lang, urllib.parse.quote("/processes/" + SLUG, safe="")),
+                          page)
+
+    def test_switcher_goes_back_only_to_a_path_of_this_site(self):
+        for back in ("//evil.example/", "https://evil.example/", "/\\evil.example", "", "about"):
+            r = self.get("/language/fr?back=" + urllib.parse.quote(back, safe=""))
+            self.assertEqual(r.status, 303, back)
+            self.assertEqual(r.header("Location"), "/", back)
+        r = self.get("/language/de?back=%2F", accept="fr")
+        self.assertEqual(r.status, 404)
+        self.assertIn(NOT_FOUND["fr"], r.text)
+        self.assertIsNone(r.header("Set-Cookie"))
+
+    def test_process_page_in_the_process_first_language_when_none_was_named(self):
+        self.server.query("UPDATE process SET languages = 'es,en' WHERE slug = ?", (SLUG,))
+        try:
+            path = "/processes/" + SLUG
+            self.assertEqual(html_lang(self.get(path).text)[0], "es")
+            self.assertEqual(html_lang(self.get(path, accept="de").text)[0], "es")
+            self.assertEqual(html_lang(self.get(path, accept="fr").text)[0], "fr")
+            self.assertEqual(html_lang(self.get(path, cookie="zh").text)[0], "zh")
+            self.assertEqual(html_lang(self.get("/about").text)[0], "en")  # not a process's page
+        finally:
+            self.server.query("UPDATE process SET languages = 'en' WHERE slug = ?", (SLUG,))
+
+    def test_error_pages_and_api_errors_in_the_negotiated_language(self):
+        for lang, sentence in NOT_FOUND.items():
+            r = self.get("/no/such/page", accept=lang)
+            self.assertEqual(r.status, 404)
+            self.assertEqual(html_lang(r.text), (lang, lang == "ar"))
+            self.assertIn("<p>%s</p>" % sentence, r.text)
+            r = self.get("/api/v1/no-such-thing", accept=lang)
+            self.assertEqual(r.status, 404)
+            self.assertEqual(r.json()["error"], {"code": "not_found", "message": sentence, "fields": {}})
+        r = self.server.request("DELETE", "/about", headers={"Accept-Language": "es"})
+        self.assertEqual(r.status, 405)
+        self.assertIn("Esta direcci\u00f3n no acepta este m\u00e9todo.", r.text)
+
+    def test_too_large_in_french_with_its_plural(self):
+        """The early 413 (from Content-Length alone) in French: 2048 kilooctets, plural. Russian pages first: the
+        answer must not be in the language a thread last served (it was, when the 413 was written before the
+        thread was told this request's language)."""
+        for _ in range(20):
+            self.get("/about", accept="ru")
+        with socket.create_connection(("127.0.0.1", self.server.port), timeout=10) as s:
+            s.sendall(b"POST /login HTTP/1.1\r\nHost: x\r\nAccept-Language: fr\r\nContent-Length: 99999999\r\n"
+                      b"Content-Type: application/x-www-form-urlencoded\r\nConnection: close\r\n\r\n")
+            data = b""
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+        text = data.decode("utf-8", "replace")
+        self.assertTrue(text.startswith("HTTP/1.1 413"), text[:200])
+        self.assertIn("La requ\u00eate d\u00e9passe la limite de 2048\u00a0kilooctets", text)
+
+    def test_kept_version_page_per_language(self):
+        """A version's page is kept (web/page_cache.h) once per language: French asked twice stays French."""
+        first = self.get("/versions/2", accept="fr")
+        again = self.get("/versions/2", accept="fr")
+        english = self.get("/versions/2", accept="en")
+        arabic = self.get("/versions/2", accept="ar")
+        for r, lang in ((first, "fr"), (again, "fr"), (english, "en"), (arabic, "ar")):
+            self.assertEqual(r.status, 200)
+            self.assertEqual(html_lang(r.text)[0], lang)
+            self.assertIn("Accept-Language", r.header("Vary") or "")
+        self.assertNotEqual(first.header("ETag"), english.header("ETag"))
+        self.assertEqual(first.header("ETag"), again.header("ETag"))
+
+    def test_dates_in_the_reader_language(self):
+        """page_date() by ICU for the five other languages; English keeps its own form."""
+        self.assertIn("Revised draft of 5 May 2020.", self.get("/versions/2", accept="en").text)
+        self.assertIn("5 mai 2020", self.get("/versions/2", accept="fr").text)
+        self.assertIn("5 de mayo de 2020", self.get("/versions/2", accept="es").text)
+        self.assertIn("2020\u5e745\u67085\u65e5", self.get("/versions/2", accept="zh").text)
+        self.assertIn("\u0665 \u0645\u0627\u064a\u0648 \u0662\u0660\u0662\u0660", self.get("/versions/2", accept="ar").text)
+
+    def test_style_sheet_has_no_left_or_right(self):
+        """One sheet for both directions: logical properties only (the one mirrored box-shadow aside)."""
+        css = self.get("/static/style.css").text
+        physical = [line for line in css.splitlines()
+                    if re.search(r"(margin|padding|border)-(left|right)\b|text-align:\s*(left|right)|"
+                                 r"(^|[\s;{])(left|right):|float:\s*(left|right)", line)]
+        self.assertEqual(physical, [])
+        self.assertIn("margin-inline-start", css)
+
+
+class Chrome(html.parser.HTMLParser):
+    """The text of a page, split into the converted chrome (the header but the site's name and the languages'
+    own names; the footer; the skip link; an error page's words) and the rest (main); links followed."""
+
+    CHROME_SKIP = {"brand", "languages"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.stack = []  # (tag, zone) zone: 'chrome', 'skip' (not checked), 'main', None
+        self.chrome, self.rest, self.links = [], [], []
+
+    def zone(self):
+        return self.stack[-1][1] if self.stack else None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        cls = set((a.get("class") or "").split())
+        z = self.zone()
+        if tag in ("header", "footer") and "site" in cls:
+            z = "chrome"
+        elif tag == "a" and "skip" in cls:
+            z = "chrome"
+        elif z == "chrome" and (cls & self.CHROME_SKIP or (tag == "a" and a.get("href") == "/account")):
+            z = "skip"  # names, not interface text: the site's, each language's own, the account holder's
+        elif tag == "main":
+            z = "main"
+        elif tag in ("script", "style", "title"):
+            z = "skip"
+        if tag == "a" and a.get("href"):
+            self.links.append(a["href"])
+        if tag not in ("meta", "link", "input", "br", "img", "hr", "col", "source", "wbr", "area"):
+            self.stack.append((tag, z))
+
+    def handle_endtag(self, tag):
+        for i in range(len(self.stack) - 1, -1, -1):
+            if self.stack[i][0] == tag:
+                del self.stack[i:]
+                return
+
+    def handle_data(self, data):
+        text = " ".join(data.split())
+        if not text:
+            return
+        if self.zone() == "chrome":
+            self.chrome.append(text)
+        elif self.zone() == "main":
+            self.rest.append(text)
+
+
+def bracketed(text):
+    return text.startswith("[") and text.endswith("]")
+
+
+class PseudoLocale(ServerTestCase):
+    """A crawl of the public pages in the pseudo-locale (test builds: en-XA)."""
+
+    MAX_PAGES = 60
+
+    def test_crawl_in_the_pseudo_locale(self):
+        seen, queue = set(), ["/", "/no/such/page"]
+        pages, problems, untranslated, outside = 0, [], {}, []
+        while queue and pages < self.MAX_PAGES:
+            path = queue.pop(0)
+            if path in seen:
+                continue
+            seen.add(path)
+            r = self.server.get(path, headers={"Cookie": "consulta_lang=en-XA"})
+            if not (r.header("Content-Type") or "").startswith("text/html") or r.status >= 500:
+                continue
+            if '<header class="site">' not in r.text:  # a page of its own, not on the layout (the report)
+                outside.append(path)
+                continue
+            pages += 1
+            self.assertEqual(html_lang(r.text)[0], "en-XA", path)
+            p = Chrome()
+            p.feed(r.text)
+            self.assertTrue(p.chrome, path)
+            problems += ["%s: %r" % (path, t) for t in p.chrome if not bracketed(t)]
+            for t in p.rest:
+                if "[" not in t:
+                    untranslated.setdefault(t, path)
+            if r.status == 404:  # the error page's own words are chrome too
+                problems += ["%s: %r" % (path, t) for t in p.rest[:3] if not bracketed(t)]
+            for href in p.links:
+                u = urllib.parse.urlsplit(href)
+                if u.scheme or u.netloc or not u.path.startswith("/"):
+                    continue
+                if re.match(r"/(static|api|language)/|.*\.(csv|xlsx|pdf|ics|atom|json)$", u.path):
+                    continue
+                queue.append(u.path)
+        self.assertGreater(pages, 10)
+        self.assertEqual(problems, [], "chrome not bracketed in the pseudo-locale")
+        # Not failing yet: the pages' own strings (and the content, which is never translated) to convert next.
+        print("\npseudo-locale: %d pages crawled; chrome all bracketed; %d distinct text nodes in <main> not "
+              "bracketed (page strings not converted yet, and content); not on the layout: %s"
+              % (pages, len(untranslated), ", ".join(outside) or "none"))
