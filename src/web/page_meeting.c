@@ -73,16 +73,16 @@ static void time_element(struct request *r, const char *tzid, int64_t t)
 
 /* Where a document of a meeting is read: a version's page; a letter, the process's letters (its own page is
  * the circular letters' part, core/circular.c). */
-static const char *document_url(struct request *r, const struct process *p, const struct meeting_document *d)
+/* A letter's own page (issued letters only are documents: core/meeting.c checks), or a version's. */
+static const char *document_url(struct request *r, const struct meeting_document *d)
 {
-	return d->ref.letter ? arena_printf(&r->arena, "/processes/%s#letters", p->slug)
-	                     : arena_printf(&r->arena, "/versions/%lld", (long long)d->ref.id);
+	return arena_printf(&r->arena, d->ref.letter ? "/letters/%lld" : "/versions/%lld", (long long)d->ref.id);
 }
 
-static json_t *document_json(struct request *r, const struct process *p, const struct meeting_document *d)
+static json_t *document_json(struct request *r, const struct meeting_document *d)
 {
 	return json_pack("{s:s,s:I,s:s,s:s,s:s}", "kind", d->ref.letter ? "circular" : "version", "id",
-	                 (json_int_t)d->ref.id, "title", d->title, "date", d->date, "url", document_url(r, p, d));
+	                 (json_int_t)d->ref.id, "title", d->title, "date", d->date, "url", document_url(r, d));
 }
 
 static void meeting_when(struct request *r, const struct meeting *m, const struct process *p)
@@ -139,7 +139,7 @@ void page_meeting(struct request *r)
 	if (ndocs) {
 		html_printf(&r->out, "<h2>Documents</h2>\n<ul class=\"documents\">\n");
 		for (int i = 0; i < ndocs; i++)
-			html_printf(&r->out, "<li><a href=\"%s\">%s</a> (%s)</li>\n", document_url(r, &p, &docs[i]),
+			html_printf(&r->out, "<li><a href=\"%s\">%s</a> (%s)</li>\n", document_url(r, &docs[i]),
 			            docs[i].title, page_date(r, docs[i].date));
 		html_printf(&r->out, "</ul>\n");
 	}
@@ -321,7 +321,7 @@ static json_t *meeting_json(struct request *r, const struct meeting *m, const st
 	json_t *jdocs = json_array();
 	if (meeting_documents(r->db, &r->arena, m->id, &docs, &ndocs, &e) == 0)
 		for (int i = 0; i < ndocs; i++)
-			json_array_append_new(jdocs, document_json(r, p, &docs[i]));
+			json_array_append_new(jdocs, document_json(r, &docs[i]));
 	json_object_set_new(o, "documents", jdocs);
 	struct meeting_registration reg;
 	if (sees_details(r, m, &reg)) {

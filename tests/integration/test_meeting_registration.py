@@ -167,7 +167,11 @@ class Registration(ServerTestCase):
     def test_documents_link_the_versions_and_letters_of_the_process(self):
         m = self.meeting(documents=[{"version": 2}, {"circular": 2}])
         self.assertEqual([(d["kind"], d["id"], d["url"]) for d in m["documents"]],
-                         [("version", 2, "/versions/2"), ("circular", 2, "/processes/%s#letters" % SLUG)])
+                         [("version", 2, "/versions/2"), ("circular", 2, "/letters/2")])
+        for d in m["documents"]:  # each link leads to the document itself
+            doc = self.server.get(d["url"])
+            self.assertEqual(doc.status, 200, d["url"])
+            self.assertIn(html.escape(d["title"]).split(":")[0], doc.text)
         page = html.unescape(self.server.get("/meetings/%d" % m["id"]).text)
         self.assertIn('<a href="/versions/2">Draft Guidelines for utilization of the GCA: Revised draft</a>', page)
         self.assertIn("CL-20/55: Second online open consultation", page)
