@@ -866,6 +866,16 @@ int meeting_update(struct db *db, struct arena *a, const struct actor *who, int6
 	                     !same(m.join_url, in->join_url) || !same(m.room, in->room) ||
 	                     !same(m.dial_in, in->dial_in) || !same(m.description, in->description) ||
 	                     !same(m.agenda, in->agenda);
+	const int64_t now = clock_now();
+	/* A meeting is not moved to a time already past (its participants could not come), and a meeting that
+	 * is over is corrected for the record without mailing its participants an invitation to it. */
+	int64_t was_start, was_end, new_start, new_end;
+	const struct meeting to = {.date = in->date, .starts = in->starts, .ends = in->ends};
+	if (moved && meeting_instants(&to, p.timezone, &new_start, &new_end) == 0 && new_start <= now) {
+		error_field(e, "date", "This time has already passed: a meeting can only be moved to a time to come.");
+		goto fail;
+	}
+	const bool over = meeting_instants(&m, p.timezone, &was_start, &was_end) == 0 && was_end <= now;
 	static const char sql[] =
 	    "UPDATE meeting SET date = ?, title = ?, format = ?, description = ?, agenda = ?, starts = ?, ends = ?, "
 	    "join_url = ?, room = ?, dial_in = ?, capacity = ?, registration_closes_at = ?, "
@@ -875,7 +885,6 @@ int meeting_update(struct db *db, struct arena *a, const struct actor *who, int6
 		goto fail;
 	bind_input(st, in, closes_at);
 	db_bind_int(st, 13, changed ? 1 : 0);
-	const int64_t now = clock_now();
 	if (changed)
 		db_bind_int(st, 14, now);
 	else if (m.changed_at)
@@ -886,7 +895,7 @@ int meeting_update(struct db *db, struct arena *a, const struct actor *who, int6
 	int updated = 0, promoted = 0;
 	if (db_exec_stmt(st, e) != 0 || (in->set_documents && documents_put(db, id, m.process_id, in, e) != 0) ||
 	    meeting_find(db, a, id, &m, e) != 0 ||
-	    (changed && mail_all(db, a, &m, &p, REGISTRATION_REGISTERED, MAIL_UPDATE, &updated, e) != 0) ||
+	    (changed && !over && mail_all(db, a, &m, &p, REGISTRATION_REGISTERED, MAIL_UPDATE, &updated, e) != 0) ||
 	    promote(db, a, id, &p, now, &promoted, e) != 0 ||
 	    audit_record(db, who, m.process_id, moved ? "meeting.move" : "meeting.update",
 	                 arena_printf(a, "meeting:%lld", (long long)id), NULL,

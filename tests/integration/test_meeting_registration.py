@@ -17,7 +17,7 @@ import unittest
 import icalendar
 
 import test_mail
-from harness import CALL1_OPEN, SLUG, Server, ServerTestCase
+from harness import CALL1_OPEN, SLUG, Server, ServerTestCase, connect
 
 PASSWORD = "a long passphrase for the tests"
 JOIN = "https://meet.example/secret-room-1234"
@@ -247,6 +247,30 @@ class Registration(ServerTestCase):
         cal = icalendar.Calendar.from_ical(self.server.get("/processes/%s/calendar.ics" % SLUG).body)
         ev = [e for e in cal.walk("VEVENT") if str(e["UID"]) == str(before["UID"])][0]
         self.assertEqual(int(ev["SEQUENCE"]), 1)
+
+    def test_a_meeting_is_not_moved_into_the_past_and_a_past_one_is_corrected_without_mail(self):
+        m = self.meeting(title="Not into the past")
+        self.assertEqual(self.register(m["id"], "pat").status, 201)
+        # 10:00 in Zurich today started an hour ago (the clock: 11:00 there)
+        for when in ({"date": "2021-01-20"}, {"date": "2021-02-01", "starts": "10:00", "ends": "12:00"}):
+            r = self.server.send_json("PATCH", "/api/v1/meetings/%d" % m["id"], when, token=self.office)
+            self.assertEqual(r.status, 422, r.text)
+            self.assertIn("already passed", r.json()["error"]["fields"]["date"])
+        r = self.server.send_json("GET", "/api/v1/meetings/%d" % m["id"], token=self.office)
+        self.assertEqual((r.json()["date"], r.json()["sequence"]), ("2021-02-10", 0), "nothing changed")
+        self.assertEqual(self.mails("pat", "Changed: "), [])
+        # A meeting that is over (its participant registered before it) gets its title corrected for the record:
+        # nobody is sent an invitation to a meeting that has taken place.
+        past = self.meeting(title="Held yesterday", date="2021-01-31")
+        account = self.server.query("SELECT id FROM account WHERE email = ?", ("pat@example.org",))[0][0]
+        with connect(self.server.db) as db:
+            db.execute("INSERT INTO meeting_registration (meeting_id, account_id, state, position, created_at, "
+                       "changed_at) VALUES (?, ?, 'registered', 1, 0, 0)", (past["id"], account))
+            db.commit()
+        r = self.server.send_json("PATCH", "/api/v1/meetings/%d" % past["id"], {"title": "Held yesterday (minutes)"},
+                                  token=self.office)
+        self.assertEqual((r.status, r.json()["title"]), (200, "Held yesterday (minutes)"), r.text)
+        self.assertEqual(self.mails("pat", "Changed: "), [])
 
     def test_the_secretariat_lists_participants_by_category_as_a_page_and_csv(self):
         m = self.meeting(capacity=1)
