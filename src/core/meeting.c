@@ -378,8 +378,8 @@ static int mail_one(struct db *db, struct arena *a, const struct meeting *m, con
 	        "This meeting has changed; the invitation attached (invite.ics) updates it in your calendar.",
 	    [MAIL_REMIND_DAY] = "A reminder: this meeting is tomorrow.",
 	    [MAIL_REMIND_HOUR] = "A reminder: this meeting starts in an hour.",
-	    [MAIL_WAITING] = "Every place is taken: you are on the waiting list. If a place becomes free, it goes "
-	                     "to the first one waiting, and you will be told by mail.",
+	    [MAIL_WAITING] = ("Every place is taken: you are on the waiting list. If a place becomes free, it goes "
+	                      "to the first one waiting, and you will be told by mail."),
 	    [MAIL_UNREGISTERED] = "Your registration for this meeting is cancelled, as you asked.",
 	    [MAIL_CANCELLED] =
 	        "This meeting is cancelled; the file attached (cancel.ics) takes it out of your calendar.",
