@@ -351,7 +351,7 @@ class _PgConnection:
         script = "".join(_pg_text(sql, row) + ";\n" for row in rows)
         p = subprocess.run(["psql", "-X", "-q", "-1", "-v", "ON_ERROR_STOP=1", "-d", self.url, "-f", "-"],
                            input=script, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                           timeout=COMMAND_TIMEOUT * 4)
+                           timeout=COMMAND_TIMEOUT * 12)  # contribution_tally triggers fire per row
         if p.returncode != 0:
             raise sqlite3.DatabaseError("psql failed: %s" % p.stderr)
         return _PgCursor([])
