@@ -40,6 +40,7 @@ def pot(out, sources):
     out = os.path.abspath(out)
     sources = [os.path.relpath(os.path.abspath(s), ROOT) for s in sources]
     run('xgettext', '--language=C', '--from-code=UTF-8', '--keyword=_', '--keyword=N_', '--keyword=i18n_n:1,2',
+        '--keyword=html_tr:2', '--keyword=html_tr_n:2,3',
         '--add-comments=TRANSLATORS:', '--package-name=consulta', '--msgid-bugs-address=consulta@localhost',
         '--sort-by-file', '--add-location=file', '-o', out, *sources, cwd=ROOT)
     if not os.path.exists(out):  # xgettext writes nothing when no string is marked
@@ -65,6 +66,8 @@ def mo(lang, po, template, out):
         bad = run('msgattrib', '--no-obsolete', '--untranslated', '--no-wrap', merged).stdout
         fuzzy = run('msgattrib', '--no-obsolete', '--only-fuzzy', '--no-wrap', merged).stdout
         problems = [f'untranslated: {s}' for s in entries(bad)] + [f'fuzzy: {s}' for s in entries(fuzzy)]
+        with open(merged, encoding='utf-8') as f:
+            problems += [f'directives do not fit: {s}' for s in misfits(f.read())]
         if problems:
             sys.exit(f'{po}: {len(problems)} string(s) to translate (po.py update, then translate):\n  '
                      + '\n  '.join(problems))
@@ -72,9 +75,76 @@ def mo(lang, po, template, out):
         print(f'{lang}: {stats}')
 
 
+# html_tr()'s directives (render/html.h): %s %u %d %L %R, positional in a translation ("%2$s").
+HTML_DIRECTIVE = re.compile(r'%(?:(%)|([1-9])\$([a-zA-Z])|([a-zA-Z]))')
+
+
+def html_kinds(text):
+    """[(place, kind)] of text's directives, places counted as html_tr does; None if one is not html_tr's or the
+    text mixes positional and sequential ones."""
+    out, seq, positional, sequential = [], 0, False, False
+    for m in HTML_DIRECTIVE.finditer(text):
+        if m.group(1):
+            continue
+        if m.group(2):
+            place, kind, positional = int(m.group(2)) - 1, m.group(3), True
+        else:
+            place, kind, sequential = seq, m.group(4), True
+            seq += 1
+        if kind not in 'sudLR' or (positional and sequential):
+            return None
+        out.append((place, kind))
+    if re.search(r'%(?![1-9a-zA-Z])', text.replace('%%', '')):
+        return None
+    return out
+
+
+def po_entries(text):
+    """(msgid, msgid_plural or None, [msgstr...]) of each translated entry of a .po written with --no-wrap."""
+    found, cur, key = [], None, None
+    for line in text.splitlines() + ['']:
+        if line.startswith('msgid '):
+            if cur:
+                found.append(cur)
+            cur, key = {'id': unquote(line[6:]), 'plural': None, 'str': []}, 'id'
+        elif line.startswith('msgid_plural ') and cur:
+            cur['plural'] = unquote(line[13:])
+        elif line.startswith('msgstr') and cur:
+            cur['str'].append(unquote(line.split(' ', 1)[1]))
+        elif line.startswith('"') and cur and cur['str']:
+            cur['str'][-1] += unquote(line)
+        elif line.startswith('#~'):
+            cur = None
+    if cur:
+        found.append(cur)
+    return [(e['id'], e['plural'], e['str']) for e in found if e['id']]
+
+
+def misfits(text):
+    """The msgids whose translation names a value the msgid has not, of another kind, or (singular) leaves one out:
+    html_tr() would show English instead, and printf would misread its arguments."""
+    bad = []
+    for msgid, plural, strs in po_entries(text):
+        values = html_kinds(plural if plural is not None else msgid)
+        if values is None or not values:
+            continue
+        kinds = [k for _, k in values]
+        for s in strs:
+            if not s:
+                continue
+            got = html_kinds(s)
+            fits = got is not None and all(p < len(kinds) and kinds[p] == k for p, k in got)
+            if fits and plural is None:
+                fits = {p for p, _ in got} == set(range(len(kinds)))
+            if not fits:
+                bad.append(msgid)
+                break
+    return bad
+
+
 ACCENTS = str.maketrans('aceinousyAEIOUCNSY', 'àçéîñöûšýÀÉÎÖÛÇÑŠÝ')
 # Kept as they are: printf directives (%s, %d, %lld, %zu, %%), tags, entities.
-KEEP = re.compile(r'%(?:%|[-+ #0]*\d*(?:\.\d+)?(?:ll|l|z|h)?[a-zA-Z])|<[^>]*>|&[a-z#0-9]+;')
+KEEP = re.compile(r'%(?:%|(?:[1-9]\$)?[-+ #0]*\d*(?:\.\d+)?(?:ll|l|z|h)?[a-zA-Z])|<[^>]*>|&[a-z#0-9]+;')
 
 
 def pseudo_text(s):
