@@ -1,0 +1,18 @@
+-- 037: on PostgreSQL, contribution_tally (migration 033) counts a statement's
+-- new contributions once per statement, not once per row. Counting per row
+-- made every inserted row update the same tally row again in the same
+-- transaction; each such update leaves a row version that the next one must
+-- step over until the transaction ends, so a transaction inserting n rows of
+-- one call cost O(n²): 20,000 rows took 16 s, and a COPY of a million rows
+-- (consulta migrate-db) would not have finished. A statement-level trigger
+-- sees the statement's rows as a transition table and adds them up in one
+-- upsert per call, category and country: a COPY, or an INSERT of many rows,
+-- updates each tally row once (150,000 rows in multi-row INSERTs: 2.7 s). A
+-- single-row INSERT (the writer's batch) costs what it did. Deletions and
+-- updates stay per row: PostgreSQL allows no transition table on a trigger
+-- limited to some columns, and they come a few at a time.
+-- SQLite updates a row in place and keeps its per-row triggers.
+-- postgresql: DROP TRIGGER contribution_tally ON contribution;
+-- postgresql: CREATE FUNCTION contribution_tally_added() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN INSERT INTO contribution_tally AS t (call_id, category_id, country, published, hidden, grouped) SELECT call_id, category_id, country, count(*) FILTER (WHERE state = 'published'), count(*) FILTER (WHERE state = 'hidden'), count(*) FILTER (WHERE state = 'published' AND campaign_id IS NOT NULL) FROM contribution_added WHERE publication <> 'private' AND state IN ('published', 'hidden') GROUP BY call_id, category_id, country ON CONFLICT (call_id, category_id, country) DO UPDATE SET published = t.published + excluded.published, hidden = t.hidden + excluded.hidden, grouped = t.grouped + excluded.grouped; RETURN NULL; END$$;
+-- postgresql: CREATE TRIGGER contribution_tally_insert AFTER INSERT ON contribution REFERENCING NEW TABLE AS contribution_added FOR EACH STATEMENT EXECUTE FUNCTION contribution_tally_added();
+-- postgresql: CREATE TRIGGER contribution_tally AFTER DELETE OR UPDATE OF call_id, category_id, country, publication, state, campaign_id ON contribution FOR EACH ROW EXECUTE FUNCTION contribution_tally_change();
