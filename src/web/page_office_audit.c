@@ -12,6 +12,7 @@
 #include "core/call.h"
 #include "core/process.h"
 #include "core/limits.h"
+#include "util/i18n.h"
 #include "util/clock.h"
 #include "web/page.h"
 #include "web/routes.h"
@@ -26,42 +27,42 @@ enum { AUDIT_PAGE = 50 };
 static const char *field_label(const char *key)
 {
 	static const char *const LABELS[][2] = {
-	    {"title", "Title"},
-	    {"date", "Date"},
-	    {"end_date", "End date"},
-	    {"kind", "Kind"},
-	    {"status", "Status"},
-	    {"opens_at", "Opens"},
-	    {"closes_at", "Deadline (last moment accepted)"},
-	    {"closes_on", "Deadline (day)"},
-	    {"state", "State"},
-	    {"review", "Publication of contributions"},
-	    {"reason", "Reason"},
-	    {"decision", "Decision"},
-	    {"paragraph", "Paragraph"},
-	    {"version_id", "Version"},
-	    {"revision", "Revision"},
-	    {"slug", "Short name"},
-	    {"summary", "Summary"},
-	    {"timezone", "Time zone"},
-	    {"languages", "Languages"},
-	    {"body", "Run by"},
-	    {"secretariat", "Secretariat"},
-	    {"categories", "Categories"},
-	    {"published_at", "Published"},
-	    {"label", "Label"},
-	    {"note", "Note"},
-	    {"late", "Late"},
-	    {"admitted", "Admitted"},
-	    {"milestone_id", "Milestone on the schedule"},
-	    {"milestone_moved_from", "Milestone moved from"},
-	    {"document", "Document"},
-	    {"document_slug", "Document"},
+	    {"title", N_("Title")},
+	    {"date", N_("Date")},
+	    {"end_date", N_("End date")},
+	    {"kind", N_("Kind")},
+	    {"status", N_("Status")},
+	    {"opens_at", N_("Opens")},
+	    {"closes_at", N_("Deadline (last moment accepted)")},
+	    {"closes_on", N_("Deadline (day)")},
+	    {"state", N_("State")},
+	    {"review", N_("Publication of contributions")},
+	    {"reason", N_("Reason")},
+	    {"decision", N_("Decision")},
+	    {"paragraph", N_("Paragraph")},
+	    {"version_id", N_("Version")},
+	    {"revision", N_("Revision")},
+	    {"slug", N_("Short name")},
+	    {"summary", N_("Summary")},
+	    {"timezone", N_("Time zone")},
+	    {"languages", N_("Languages")},
+	    {"body", N_("Run by")},
+	    {"secretariat", N_("Secretariat")},
+	    {"categories", N_("Categories")},
+	    {"published_at", N_("Published")},
+	    {"label", N_("Label")},
+	    {"note", N_("Note")},
+	    {"late", N_("Late")},
+	    {"admitted", N_("Admitted")},
+	    {"milestone_id", N_("Milestone on the schedule")},
+	    {"milestone_moved_from", N_("Milestone moved from")},
+	    {"document", N_("Document")},
+	    {"document_slug", N_("Document")},
 	    {NULL, NULL},
 	};
 	for (int i = 0; LABELS[i][0]; i++)
 		if (!strcmp(LABELS[i][0], key))
-			return LABELS[i][1];
+			return _(LABELS[i][1]);
 	return NULL;
 }
 
@@ -135,71 +136,71 @@ static const char *sentence(struct request *r, const struct audit_entry *x, json
 	const char *named = title ? arena_printf(&r->arena, " '%s'", title) : "";
 	const char *deadline_was = member(r, before, "closes_at", tz), *deadline_is = member(r, after, "closes_at", tz);
 	if (!strcmp(k, "call.create"))
-		return arena_printf(&r->arena, "Call %s%s created, open until %s.", id, named,
+		return arena_printf(&r->arena, _("Call %s%s created, open until %s."), id, named,
 		                    deadline_is ? deadline_is : "its deadline");
 	if (!strcmp(k, "call.extend") || !strcmp(k, "call.shorten"))
-		return arena_printf(&r->arena, "Deadline of call %s%s %s from %s to %s%s.", id, named,
+		return arena_printf(&r->arena, _("Deadline of call %s%s %s from %s to %s%s."), id, named,
 		                    !strcmp(k, "call.extend") ? "extended" : "brought forward",
 		                    deadline_was ? deadline_was : "?", deadline_is ? deadline_is : "?", why);
 	if (!strcmp(k, "call.open"))
-		return arena_printf(&r->arena, "Call %s%s opened now%s.", id, named, why);
+		return arena_printf(&r->arena, _("Call %s%s opened now%s."), id, named, why);
 	if (!strcmp(k, "call.close"))
-		return arena_printf(&r->arena, "Call %s%s closed now, before its deadline of %s%s.", id, named,
+		return arena_printf(&r->arena, _("Call %s%s closed now, before its deadline of %s%s."), id, named,
 		                    deadline_was ? deadline_was : "?", why);
 	if (!strcmp(k, "call.review"))
-		return arena_printf(&r->arena, "Publication of the contributions to call %s%s changed from %s to %s%s.",
+		return arena_printf(&r->arena, _("Publication of the contributions to call %s%s changed from %s to %s%s."),
 		                    id, named, member(r, before, "review", tz), member(r, after, "review", tz), why);
 	if (!strcmp(k, "milestone.add"))
-		return arena_printf(&r->arena, "Milestone%s added on %s.", named, member(r, after, "date", tz));
+		return arena_printf(&r->arena, _("Milestone%s added on %s."), named, member(r, after, "date", tz));
 	if (!strcmp(k, "milestone.move")) {
 		const char *from = member(r, before, "date", tz), *to = member(r, after, "date", tz);
 		const char *from_end = member(r, before, "end_date", tz), *to_end = member(r, after, "end_date", tz);
 		return arena_printf(
-		    &r->arena, "Milestone%s moved from %s%s to %s%s%s.", named, from ? from : "?",
+		    &r->arena, _("Milestone%s moved from %s%s to %s%s%s."), named, from ? from : "?",
 		    from_end && strcmp(from_end, "none") ? arena_printf(&r->arena, " \u2013 %s", from_end) : "",
 		    to ? to : "?",
 		    to_end && strcmp(to_end, "none") ? arena_printf(&r->arena, " \u2013 %s", to_end) : "", why);
 	}
 	if (!strcmp(k, "milestone.update") || !strcmp(k, "milestone.status"))
-		return arena_printf(&r->arena, "Milestone%s edited.", named);
+		return arena_printf(&r->arena, _("Milestone%s edited."), named);
 	if (!strcmp(k, "disposition.record"))
-		return before ? arena_printf(&r->arena, "Answer to comment %s changed from %s to %s.", id,
+		return before ? arena_printf(&r->arena, _("Answer to comment %s changed from %s to %s."), id,
 		                             member(r, before, "decision", tz), member(r, after, "decision", tz))
-		              : arena_printf(&r->arena, "Answer to comment %s recorded: %s.", id,
+		              : arena_printf(&r->arena, _("Answer to comment %s recorded: %s."), id,
 		                             member(r, after, "decision", tz));
 	if (!strcmp(k, "disposition.publish"))
-		return arena_printf(&r->arena, "Answers to the comments on call %s published.", id);
+		return arena_printf(&r->arena, _("Answers to the comments on call %s published."), id);
 	if (!strcmp(k, "contribution.moderate")) {
 		const char *state = member(r, after, "state", tz);
 		const char *done = !state                      ? "moderated"
 		                   : !strcmp(state, "spam")    ? "marked as spam"
 		                   : !strcmp(state, "pending") ? "put back to await review"
 		                                               : state;
-		return arena_printf(&r->arena, "Contribution %s %s%s.", id, done, why);
+		return arena_printf(&r->arena, _("Contribution %s %s%s."), id, done, why);
 	}
 	if (!strcmp(k, "contribution.admit"))
-		return arena_printf(&r->arena, "Late contribution %s admitted.", id);
+		return arena_printf(&r->arena, _("Late contribution %s admitted."), id);
 	if (!strcmp(k, "version.post"))
-		return arena_printf(&r->arena, "Version %s '%s' of %s posted.", id, member(r, after, "label", tz),
+		return arena_printf(&r->arena, _("Version %s '%s' of %s posted."), id, member(r, after, "label", tz),
 		                    member(r, after, "document_slug", tz) ? member(r, after, "document_slug", tz)
 		                                                          : "its document");
 	if (!strcmp(k, "version.match"))
-		return arena_printf(&r->arena, "Paragraph matches of version %s confirmed.", id);
+		return arena_printf(&r->arena, _("Paragraph matches of version %s confirmed."), id);
 	if (!strcmp(k, "version.publish"))
-		return arena_printf(&r->arena, "Version %s '%s' of %s published.", id, member(r, after, "label", tz),
+		return arena_printf(&r->arena, _("Version %s '%s' of %s published."), id, member(r, after, "label", tz),
 		                    member(r, after, "date", tz));
 	if (!strcmp(k, "document.create"))
-		return arena_printf(&r->arena, "Document%s created.", named);
+		return arena_printf(&r->arena, _("Document%s created."), named);
 	if (!strcmp(k, "process.create"))
-		return arena_printf(&r->arena, "Process%s created.", named);
+		return arena_printf(&r->arena, _("Process%s created."), named);
 	if (!strcmp(k, "process.update"))
-		return arena_printf(&r->arena, "Details of the process%s changed.", named);
+		return arena_printf(&r->arena, _("Details of the process%s changed."), named);
 	if (!strcmp(k, "site_page.update"))
-		return arena_printf(&r->arena, "The %s page edited.", id);
+		return arena_printf(&r->arena, _("The %s page edited."), id);
 	if (!strncmp(k, "subscription.", 13))
-		return arena_printf(&r->arena, "Subscription %s: %s.", id, k + 13);
+		return arena_printf(&r->arena, _("Subscription %s: %s."), id, k + 13);
 	if (!strncmp(k, "account.", 8) || !strncmp(k, "token.", 6))
-		return arena_printf(&r->arena, "%s %s: %s.", !strncmp(k, "token.", 6) ? "Token" : "Account", id,
+		return arena_printf(&r->arena, "%s %s: %s.", !strncmp(k, "token.", 6) ? _("Token") : _("Account"), id,
 		                    strchr(k, '.') + 1);
 	return arena_printf(&r->arena, "%s on %s%s.", k, x->object, why);
 }
@@ -309,7 +310,7 @@ void page_office_audit(struct request *r)
 		page_error(r, &e);
 		return;
 	}
-	page_begin(r, "Audit log");
+	page_begin(r, _("Audit log"));
 	html_printf(&r->out,
 	            "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/office\">Back office</a></nav>\n"
 	            "<h1>Audit log</h1>\n<p>Every change, by anyone: who, when, what, before and after. "

@@ -17,6 +17,7 @@
 #include "core/disposition.h"
 #include "core/disposition_upload.h"
 #include "core/limits.h"
+#include "util/i18n.h"
 #include "web/auth.h"
 #include "web/routes.h"
 
@@ -33,44 +34,61 @@ static void dispositions_said(struct request *r, const struct call *c, int64_t p
 		return;
 	if (!strcmp(done, "published") && published)
 		office_said(r, arena_printf(&r->arena,
-		                            "Answers to the comments on '%s' published: the public sees them "
-		                            "with each comment, and they no longer change.",
+		                            _("Answers to the comments on '%s' published: the public sees them "
+		                            "with each comment, and they no longer change."),
 		                            c->title));
 	else if (!strcmp(done, "many"))
-		office_said(r, arena_printf(&r->arena, "The selected comments on '%s' are answered.", c->title));
+		office_said(r, arena_printf(&r->arena, _("The selected comments on '%s' are answered."), c->title));
 	else if ((!strcmp(done, "recorded") || !strcmp(done, "unchanged")) && comment && parse_id(comment, &id) &&
 	         disposition_comment_call(r->db, id, &of, &e) == 0 && of == c->id)
 		office_said(r, !strcmp(done, "recorded")
-		                   ? arena_printf(&r->arena, "Answer to comment %lld on '%s' recorded.", (long long)id,
+		                   ? arena_printf(&r->arena, _("Answer to comment %lld on '%s' recorded."), (long long)id,
 		                                  c->title)
 		                   : arena_printf(&r->arena,
-		                                  "The answer to comment %lld was the same as before: nothing "
-		                                  "changed.",
+		                                  _("The answer to comment %lld was the same as before: nothing "
+		                                  "changed."),
 		                                  (long long)id));
 }
 
 static const char *const DECISIONS[][2] = {
-    {"accepted", "Accepted"},
-    {"accepted_in_part", "Accepted in part"},
-    {"not_accepted", "Not accepted"},
-    {"noted", "Noted"},
+    {"accepted", N_("Accepted")},
+    {"accepted_in_part", N_("Accepted in part")},
+    {"not_accepted", N_("Not accepted")},
+    {"noted", N_("Noted")},
     {NULL, NULL},
 };
 
 static const char *const SELECT_BY[][2] = {
-    {"paragraph", "Paragraph (its id, such as p3; empty: the general comments)"},
-    {"type", "Type (general, technical or editorial)"},
-    {"category", "Category of the senders (its slug)"},
+    {"paragraph", N_("Paragraph (its id, such as p3; empty: the general comments)")},
+    {"type", N_("Type (general, technical or editorial)")},
+    {"category", N_("Category of the senders (its slug)")},
     {NULL, NULL},
 };
+
+/* A table of choices with its labels (marked N_()) in the reader's language, in the arena; the table itself
+ * when memory runs out (English then). */
+static const char *const (*choices_tr(struct request *r, const char *const table[][2]))[2]
+{
+	int n = 0;
+	while (table[n][0])
+		n++;
+	const char *(*t)[2] = arena_alloc(&r->arena, (size_t)(n + 1) * sizeof *t);
+	if (!t)
+		return table;
+	for (int i = 0; i <= n; i++) {
+		t[i][0] = table[i][0];
+		t[i][1] = table[i][1] ? _(table[i][1]) : NULL;
+	}
+	return (const char *const (*)[2])t;
+}
 
 /* The fields of an answer: decision, reason, paragraph of the later version. */
 static void answer_fields(struct request *r, const struct office_form *f, const struct disposition *d)
 {
-	office_radios(r, f, "decision", "Decision", DECISIONS, d ? disposition_decision_name(d->decision) : NULL);
-	office_textarea(r, f, "reason", "Reason", "Required. Published with the answer.", d ? d->reason : NULL, 2);
-	office_input(r, f, "paragraph", "Paragraph of the new version (optional)",
-	             "Where the text landed, such as p4, in the newest published version after this one.",
+	office_radios(r, f, "decision", _("Decision"), choices_tr(r, DECISIONS), d ? disposition_decision_name(d->decision) : NULL);
+	office_textarea(r, f, "reason", _("Reason"), _("Required. Published with the answer."), d ? d->reason : NULL, 2);
+	office_input(r, f, "paragraph", _("Paragraph of the new version (optional)"),
+	             _("Where the text landed, such as p4, in the newest published version after this one."),
 	             d ? d->pid : NULL, "text", 32);
 }
 
@@ -120,14 +138,14 @@ static void dispositions_page(struct request *r, int64_t id, int64_t offset, con
 		page_error(r, &le);
 		return;
 	}
-	office_begin(r, arena_printf(&r->arena, "Answers to the comments on %s", c.title), e);
+	office_begin(r, arena_printf(&r->arena, _("Answers to the comments on %s"), c.title), e);
 	html_printf(&r->out,
 	            "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/office\">Back office</a> \u203a "
 	            "<a href=\"/office/processes/%u\">%s</a> \u203a <a href=\"/office/calls/%L\">%s</a></nav>\n"
 	            "<h1>Answers to the comments on %s</h1>\n",
 	            c.process_slug, c.process_title, (long long)c.id, c.title, c.title);
 	dispositions_said(r, &c, published);
-	office_error_summary(r, e, failed ? failed : "", "Nothing was changed");
+	office_error_summary(r, e, failed ? failed : "", _("Nothing was changed"));
 	if (published)
 		html_printf(&r->out, "<p>The answers were published on %s; they no longer change.</p>\n",
 		            page_instant_utc(r, published));
@@ -136,7 +154,7 @@ static void dispositions_page(struct request *r, int64_t id, int64_t offset, con
 	if (nrem) {
 		html_printf(&r->out, "<ul class=\"remaining\">\n");
 		for (int i = 0; i < nrem; i++)
-			html_printf(&r->out, "<li>%s: %d</li>\n", rem[i].pid ? rem[i].pid : "General comments",
+			html_printf(&r->out, "<li>%s: %d</li>\n", rem[i].pid ? rem[i].pid : _("General comments"),
 			            rem[i].count);
 		html_printf(&r->out, "</ul>\n");
 	}
@@ -206,7 +224,7 @@ static void dispositions_page(struct request *r, int64_t id, int64_t offset, con
 			            senders);
 		if (x->answered)
 			html_printf(&r->out, "<p>Answer (revision %d): %s. %s</p>\n", x->d.revision,
-			            DECISIONS[x->d.decision][1], x->d.reason);
+			            _(DECISIONS[x->d.decision][1]), x->d.reason);
 		if (!published) {
 			office_form_open(r, arena_printf(&r->arena, "/office/calls/%lld/dispositions", (long long)id),
 			                 false);
@@ -238,8 +256,8 @@ static void dispositions_page(struct request *r, int64_t id, int64_t offset, con
 		html_printf(&r->out, "<section aria-labelledby=\"many\"><h2 id=\"many\">Answer many at once</h2>\n");
 		office_form_open(r, arena_printf(&r->arena, "/office/calls/%lld/dispositions", (long long)id), false);
 		html_printf(&r->out, "<input type=\"hidden\" name=\"many\" value=\"1\">\n");
-		office_select(r, &f, "by", "Select the comments by", SELECT_BY, office_value(&f, "by", "paragraph"));
-		office_input(r, &f, "select", "Which", "The paragraph's id, the type, or the category's slug.", NULL,
+		office_select(r, &f, "by", _("Select the comments by"), choices_tr(r, SELECT_BY), office_value(&f, "by", "paragraph"));
+		office_input(r, &f, "select", _("Which"), _("The paragraph's id, the type, or the category's slug."), NULL,
 		             "text", 64);
 		answer_fields(r, &f, NULL);
 		html_printf(&r->out, "<p><button type=\"submit\">Answer the selected comments</button></p>\n</form>\n"
@@ -264,7 +282,7 @@ static bool path_call(struct request *r, int64_t *id)
 		return true;
 	struct error e;
 	error_clear(&e);
-	error_set(&e, ERROR_NOT_FOUND, "There is no such call for contributions.");
+	error_set(&e, ERROR_NOT_FOUND, "%s", _("There is no such call for contributions."));
 	page_error(r, &e);
 	return false;
 }
@@ -296,7 +314,7 @@ void page_office_dispositions_record(struct request *r)
 	const char *c = office_field(r, "comment"), *s = office_field(r, "same_as");
 	if ((c && !parse_id(c, &comment)) || (!c && s && !parse_id(s, &same_as))) {
 		/* not from our page: never read as a selection of many */
-		error_set(&e, ERROR_NOT_FOUND, "There is no such comment in this call.");
+		error_set(&e, ERROR_NOT_FOUND, "%s", _("There is no such comment in this call."));
 	} else if (c) {
 		key = arena_printf(&r->arena, "c%lld", (long long)comment);
 		int64_t of = 0;
@@ -304,7 +322,7 @@ void page_office_dispositions_record(struct request *r)
 		bool unchanged = false;
 		/* a comment of this call only: the form came from its page */
 		if (disposition_comment_call(r->db, comment, &of, &e) == 0 && of != id)
-			error_set(&e, ERROR_NOT_FOUND, "There is no such comment in this call.");
+			error_set(&e, ERROR_NOT_FOUND, "%s", _("There is no such comment in this call."));
 		if (!e.code && disposition_record(r->db, &r->arena, &who, comment, &in, &d, &unchanged, &e) == 0)
 			done = unchanged ? "unchanged" : "recorded";
 	} else {
@@ -316,7 +334,7 @@ void page_office_dispositions_record(struct request *r)
 			const char *by = office_field(r, "by"), *which = office_field(r, "select");
 			which = which ? which : "";
 			if (!office_field(r, "many"))
-				error_field(&e, "select", "Choose the comments to answer.");
+				error_field(&e, "select", "%s", _("Choose the comments to answer."));
 			else if (by && !strcmp(by, "type"))
 				sel.type = which;
 			else if (by && !strcmp(by, "category"))
@@ -324,7 +342,7 @@ void page_office_dispositions_record(struct request *r)
 			else if (by && !strcmp(by, "paragraph"))
 				sel.paragraph = which;
 			else
-				error_field(&e, "by", "Select the comments by paragraph, type or category.");
+				error_field(&e, "by", "%s", _("Select the comments by paragraph, type or category."));
 		}
 		int applied, unchanged;
 		if (!e.code)
@@ -360,18 +378,18 @@ void page_office_dispositions_publish(struct request *r)
 	    disposition_comments(r->db, &r->arena, id, &items, &n, &e) == 0 &&
 	    disposition_remaining(r->db, &r->arena, id, &rem, &nrem, &total, &e) == 0 && !published && total == 0) {
 		const char *what[] = {
-		    arena_printf(&r->arena, "The answers to the %d comment%s on '%s' will be published.", n,
+		    arena_printf(&r->arena, _("The answers to the %d comment%s on '%s' will be published."), n,
 		                 n == 1 ? "" : "s", c.title),
-		    "The public sees each answer with its comment, on the version pages and in \u201cYou said, we "
+		    _("The public sees each answer with its comment, on the version pages and in \u201cYou said, we "
 		    "did\u201d, and the contributors who gave an e-mail address are told what became of their "
-		    "comments.",
-		    "This cannot be undone: once published, the answers no longer change, and the e-mails are sent.",
+		    "comments."),
+		    _("This cannot be undone: once published, the answers no longer change, and the e-mails are sent."),
 		    NULL,
 		};
 		office_confirm_page(
-		    r, arena_printf(&r->arena, "Publish the answers to the comments on '%s'?", c.title), what,
+		    r, arena_printf(&r->arena, _("Publish the answers to the comments on '%s'?"), c.title), what,
 		    arena_printf(&r->arena, "/office/calls/%lld/dispositions/publish", (long long)id),
-		    "Publish the answers", arena_printf(&r->arena, "/office/calls/%lld/dispositions", (long long)id));
+		    _("Publish the answers"), arena_printf(&r->arena, "/office/calls/%lld/dispositions", (long long)id));
 		return;
 	}
 	error_clear(&e);
@@ -439,7 +457,7 @@ void page_office_dispositions_upload(struct request *r)
 	struct actor who = auth_actor(r);
 	struct disposition_upload u;
 	if (!file)
-		error_field(&e, "file", "Choose the filled matrix to upload (XLSX or CSV).");
+		error_field(&e, "file", "%s", _("Choose the filled matrix to upload (XLSX or CSV)."));
 	if (e.code ||
 	    disposition_upload(r->db, &r->arena, &who, id, file->data, file->len, file->filename, &u, &e) != 0) {
 		if (!strcmp(e.code, ERROR_NOT_FOUND))
@@ -448,7 +466,7 @@ void page_office_dispositions_upload(struct request *r)
 			dispositions_page(r, id, 0, "upload", &e);
 		return;
 	}
-	office_begin(r, arena_printf(&r->arena, "Matrix uploaded: %s", c.title), NULL);
+	office_begin(r, arena_printf(&r->arena, _("Matrix uploaded: %s"), c.title), NULL);
 	html_printf(&r->out,
 	            "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/office\">Back office</a> \u203a "
 	            "<a href=\"/office/calls/%L\">%s</a> \u203a <a href=\"/office/calls/%L/dispositions\">Answers</a>"
@@ -457,7 +475,7 @@ void page_office_dispositions_upload(struct request *r)
 	            "<li id=\"count-unchanged\">Unchanged (the same answer as recorded): %d</li>\n"
 	            "<li id=\"count-refused\">Refused: %d</li>\n"
 	            "<li id=\"count-empty\">Left blank (not answered here): %d</li>\n</ul>\n",
-	            (long long)id, c.title, (long long)id, *file->filename ? file->filename : "The file",
+	            (long long)id, c.title, (long long)id, *file->filename ? file->filename : _("The file"),
 	            sheet_format_name(u.format), u.header_row, u.applied, u.unchanged, u.refused, u.empty);
 	if (u.refused)
 		html_printf(
@@ -465,9 +483,9 @@ void page_office_dispositions_upload(struct request *r)
 		    "<p>The refused rows changed nothing; the others were applied. Correct the refused rows and "
 		    "upload the file again: the rows applied now will be unchanged.</p>\n");
 	/* Refusals first and in full as far as a page goes; the rest only as far as a short list is useful. */
-	upload_rows(r, &u, UPLOAD_REFUSED, "Refused rows", LIMIT_PAGE_BYTES / 2);
-	upload_rows(r, &u, UPLOAD_APPLIED, "Applied rows", 64 * 1024);
-	upload_rows(r, &u, UPLOAD_UNCHANGED, "Unchanged rows", 16 * 1024);
+	upload_rows(r, &u, UPLOAD_REFUSED, _("Refused rows"), LIMIT_PAGE_BYTES / 2);
+	upload_rows(r, &u, UPLOAD_APPLIED, _("Applied rows"), 64 * 1024);
+	upload_rows(r, &u, UPLOAD_UNCHANGED, _("Unchanged rows"), 16 * 1024);
 	html_printf(&r->out, "<p><a href=\"/office/calls/%L/dispositions\">Back to the answers</a></p>\n",
 	            (long long)id);
 	page_end(r, 200);

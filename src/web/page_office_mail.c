@@ -12,6 +12,7 @@
 
 #include "core/contribution.h"
 #include "core/holding.h"
+#include "util/i18n.h"
 #include "web/auth.h"
 #include "web/routes.h"
 
@@ -22,12 +23,12 @@ enum { HOLDING_PAGE = 50, LATE_PAGE = 50 };
 static const char *reason_text(enum holding_reason reason)
 {
 	switch (reason) {
-	case HOLDING_NO_CALL: return "Sent to an address that no call has";
-	case HOLDING_CALL_NOT_OPEN: return "The call was not open";
-	case HOLDING_AUTOMATIC: return "An automatic reply or a bounce";
-	case HOLDING_INVALID: return "Not a message that could be read as a contribution";
-	case HOLDING_LIMIT: return "Beyond a limit (attachments or length)";
-	case HOLDING_DUPLICATE: return "Its Message-ID came before with another message";
+	case HOLDING_NO_CALL: return _("Sent to an address that no call has");
+	case HOLDING_CALL_NOT_OPEN: return _("The call was not open");
+	case HOLDING_AUTOMATIC: return _("An automatic reply or a bounce");
+	case HOLDING_INVALID: return _("Not a message that could be read as a contribution");
+	case HOLDING_LIMIT: return _("Beyond a limit (attachments or length)");
+	case HOLDING_DUPLICATE: return _("Its Message-ID came before with another message");
 	}
 	return holding_reason_name(reason);
 }
@@ -42,8 +43,8 @@ static void late_said(struct request *r, const struct call *c)
 	error_clear(&e);
 	if (done && !strcmp(done, "admitted") && tracking &&
 	    contribution_find(r->db, &r->arena, tracking, &k, &e) == 0 && k.call_id == c->id && k.late && k.admitted_at)
-		office_said(r, arena_printf(&r->arena, "Late contribution %s admitted. It joins the call as if it had "
-						       "arrived in time.",
+		office_said(r, arena_printf(&r->arena, _("Late contribution %s admitted. It joins the call as if it had "
+						       "arrived in time."),
 					    k.tracking));
 }
 
@@ -99,7 +100,7 @@ void page_office_holding(struct request *r)
 		page_error(r, &e);
 		return;
 	}
-	page_begin(r, "Held e-mail");
+	page_begin(r, _("Held e-mail"));
 	html_printf(&r->out,
 		    "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/office\">Back office</a></nav>\n"
 		    "<h1>Held e-mail</h1>\n"
@@ -182,14 +183,14 @@ static void late_page(struct request *r, int64_t id, int64_t page, const char *f
 		page_error(r, &le);
 		return;
 	}
-	office_begin(r, arena_printf(&r->arena, "Late contributions to %s", c.title), e);
+	office_begin(r, arena_printf(&r->arena, _("Late contributions to %s"), c.title), e);
 	html_printf(&r->out,
 		    "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/office\">Back office</a> \u203a "
 		    "<a href=\"/office/processes/%u\">%s</a> \u203a <a href=\"/office/calls/%L\">%s</a></nav>\n"
 		    "<h1>Late contributions to %s</h1>\n",
 		    c.process_slug, c.process_title, (long long)c.id, c.title, c.title);
 	late_said(r, &c);
-	office_error_summary(r, e, failed ? failed : "", "The contribution was not admitted");
+	office_error_summary(r, e, failed ? failed : "", _("The contribution was not admitted"));
 	html_printf(&r->out,
 		    "<p>Contributions sent by e-mail after the deadline are recorded and wait here until you admit "
 		    "them. Once admitted, a contribution joins the call as if it had arrived in time. "
@@ -212,7 +213,7 @@ void page_office_late(struct request *r)
 	error_clear(&e);
 	int64_t id;
 	if (!parse_id(r->params[0], &id)) {
-		error_set(&e, ERROR_NOT_FOUND, "There is no such call for contributions.");
+		error_set(&e, ERROR_NOT_FOUND, "%s", _("There is no such call for contributions."));
 		page_error(r, &e);
 		return;
 	}
@@ -230,20 +231,20 @@ void page_office_admit(struct request *r)
 	if (!office_confirmed(r) && contribution_find(r->db, &r->arena, r->params[0], &k, &e) == 0 && k.late &&
 	    !k.admitted_at && call_find(r->db, &r->arena, k.call_id, &c, &e) == 0) {
 		const char *what[] = {
-			arena_printf(&r->arena, "Contribution %s, from %s, arrived after the deadline of '%s' (%s), on %s.",
+			arena_printf(&r->arena, _("Contribution %s, from %s, arrived after the deadline of '%s' (%s), on %s."),
 				     k.tracking, k.name, c.title, page_instant_human(r, c.timezone, c.closes_at),
 				     page_instant_human(r, c.timezone, k.received_at)),
 			c.review == REVIEW_AFTER_REVIEW
-				? "Admitted, it joins the call as if it had arrived in time: it awaits review with the others, "
-				  "and counts in the call's contributions and comments."
-				: "Admitted, it joins the call as if it had arrived in time: it is published now, unless its "
-				  "author asked for it to stay private, and counts in the call's contributions and comments.",
-			"This cannot be undone: an admitted contribution stays admitted, and the audit log keeps the change.",
+				? _("Admitted, it joins the call as if it had arrived in time: it awaits review with the others, "
+				  "and counts in the call's contributions and comments.")
+				: _("Admitted, it joins the call as if it had arrived in time: it is published now, unless its "
+				  "author asked for it to stay private, and counts in the call's contributions and comments."),
+			_("This cannot be undone: an admitted contribution stays admitted, and the audit log keeps the change."),
 			NULL,
 		};
-		office_confirm_page(r, arena_printf(&r->arena, "Admit late contribution %s?", k.tracking), what,
+		office_confirm_page(r, arena_printf(&r->arena, _("Admit late contribution %s?"), k.tracking), what,
 				    arena_printf(&r->arena, "/office/contributions/%s/admission", k.tracking),
-				    "Admit the contribution",
+				    _("Admit the contribution"),
 				    arena_printf(&r->arena, "/office/calls/%lld/late", (long long)k.call_id));
 		return;
 	}

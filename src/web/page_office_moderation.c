@@ -15,6 +15,7 @@
 #include "core/contribution.h"
 #include "core/country.h"
 #include "core/limits.h"
+#include "util/i18n.h"
 #include "web/auth.h"
 #include "web/routes.h"
 
@@ -26,10 +27,10 @@ enum { MODERATION_PAGE = 50 };
 static const char *state_text(enum contribution_state s)
 {
 	switch (s) {
-	case CONTRIBUTION_PENDING: return "Awaiting review";
-	case CONTRIBUTION_PUBLISHED: return "Published";
-	case CONTRIBUTION_HIDDEN: return "Hidden";
-	case CONTRIBUTION_SPAM: return "Spam";
+	case CONTRIBUTION_PENDING: return _("Awaiting review");
+	case CONTRIBUTION_PUBLISHED: return _("Published");
+	case CONTRIBUTION_HIDDEN: return _("Hidden");
+	case CONTRIBUTION_SPAM: return _("Spam");
 	}
 	return contribution_state_name(s);
 }
@@ -48,18 +49,18 @@ static void moderation_said(struct request *r, const struct call *c)
 		return;
 	switch (s) {
 	case CONTRIBUTION_PUBLISHED:
-		office_said(r, arena_printf(&r->arena, "Contribution %s published. The public sees it now, unless its "
-						       "author asked for it to stay private.",
+		office_said(r, arena_printf(&r->arena, _("Contribution %s published. The public sees it now, unless its "
+						       "author asked for it to stay private."),
 					    k.tracking));
 		break;
 	case CONTRIBUTION_HIDDEN:
-		office_said(r, arena_printf(&r->arena, "Contribution %s hidden. The public sees its tracking number and "
-						       "your reason in its place.",
+		office_said(r, arena_printf(&r->arena, _("Contribution %s hidden. The public sees its tracking number and "
+						       "your reason in its place."),
 					    k.tracking));
 		break;
 	case CONTRIBUTION_SPAM:
-		office_said(r, arena_printf(&r->arena, "Contribution %s marked as spam. The public no longer sees it; it "
-						       "stays in the record.",
+		office_said(r, arena_printf(&r->arena, _("Contribution %s marked as spam. The public no longer sees it; it "
+						       "stays in the record."),
 					    k.tracking));
 		break;
 	case CONTRIBUTION_PENDING: break;
@@ -69,9 +70,9 @@ static void moderation_said(struct request *r, const struct call *c)
 static const char *publication_text(enum contribution_publication publication)
 {
 	switch (publication) {
-	case PUBLICATION_NAMED: return "Published with the name and organization";
-	case PUBLICATION_ANONYMOUS: return "Published without the name";
-	case PUBLICATION_PRIVATE: return "Not published: for the secretariat only";
+	case PUBLICATION_NAMED: return _("Published with the name and organization");
+	case PUBLICATION_ANONYMOUS: return _("Published without the name");
+	case PUBLICATION_PRIVATE: return _("Not published: for the secretariat only");
 	}
 	return contribution_publication_name(publication);
 }
@@ -92,9 +93,9 @@ static void action_form(struct request *r, const struct contribution *k, enum mo
 {
 	const char *action = moderation_action_name(m), *label = action;
 	switch (m) {
-	case MODERATION_PUBLISH: label = "Publish"; break;
-	case MODERATION_HIDE: label = "Hide"; break;
-	case MODERATION_SPAM: label = "Mark as spam"; break;
+	case MODERATION_PUBLISH: label = _("Publish"); break;
+	case MODERATION_HIDE: label = _("Hide"); break;
+	case MODERATION_SPAM: label = _("Mark as spam"); break;
 	}
 	const char *key = arena_printf(&r->arena, "%s-%s", action, k->tracking);
 	struct office_form f = office_form_for(key, failed, e, r->form);
@@ -104,8 +105,8 @@ static void action_form(struct request *r, const struct contribution *k, enum mo
 		    "value=\"%s\"><input type=\"hidden\" name=\"offset\" value=\"%L\">\n",
 		    action, contribution_state_name(state), (long long)offset);
 	if (m == MODERATION_HIDE)
-		office_textarea(r, &f, "reason", "Reason for hiding it",
-				"Required. The public reads it in the contribution's place, with its tracking number.",
+		office_textarea(r, &f, "reason", _("Reason for hiding it"),
+				_("Required. The public reads it in the contribution's place, with its tracking number."),
 				k->moderation_reason, 2);
 	html_printf(&r->out,
 		    "<p><button type=\"submit\" id=\"f-%s-action\">%s<span class=\"visually-hidden\"> contribution "
@@ -169,7 +170,7 @@ static void moderation_page(struct request *r, int64_t id, enum contribution_sta
 		    "<h1>Contributions to %s</h1>\n",
 		    c.process_slug, c.process_title, (long long)c.id, c.title, c.title);
 	moderation_said(r, &c);
-	office_error_summary(r, e, failed ? failed : "", "The contribution was not changed");
+	office_error_summary(r, e, failed ? failed : "", _("The contribution was not changed"));
 	html_printf(&r->out, "<nav aria-label=\"Contributions by state\" class=\"tabs\"><ul>\n");
 	for (enum contribution_state s = CONTRIBUTION_PENDING; s <= CONTRIBUTION_SPAM; s++)
 		html_printf(&r->out, "<li><a href=\"/office/calls/%L/contributions?state=%s\"%R>%s (%L)</a></li>\n",
@@ -236,9 +237,9 @@ void page_office_moderation(struct request *r)
 	const char *name = request_query(r, "state");
 	enum contribution_state state = CONTRIBUTION_PENDING;
 	if (!parse_id(r->params[0], &id))
-		error_set(&e, ERROR_NOT_FOUND, "There is no such call for contributions.");
+		error_set(&e, ERROR_NOT_FOUND, "%s", _("There is no such call for contributions."));
 	else if (name && *name && !contribution_state_parse(name, &state))
-		error_set(&e, ERROR_INVALID, "Choose the contributions awaiting review, published, hidden or spam.");
+		error_set(&e, ERROR_INVALID, "%s", _("Choose the contributions awaiting review, published, hidden or spam."));
 	if (e.code) {
 		page_error(r, &e);
 		return;
@@ -250,18 +251,18 @@ void page_office_moderation(struct request *r)
 static void spam_confirm_page(struct request *r, const struct contribution *k, enum contribution_state from)
 {
 	const char *what[] = {
-		arena_printf(&r->arena, "Contribution %s, from %s, received %s, will be marked as spam.", k->tracking,
+		arena_printf(&r->arena, _("Contribution %s, from %s, received %s, will be marked as spam."), k->tracking,
 			     k->name, page_instant_utc(r, k->received_at)),
 		k->state == CONTRIBUTION_PUBLISHED
-			? "It is public now: it leaves the public pages, the lists, the search and the API, with its "
-			  "comments, and no notice takes its place."
-			: "The public never sees it: no notice takes its place.",
-		"Its author is not told. It is not deleted: it stays in the record, under Spam, and the audit log "
-		"keeps the change for good.",
+			? _("It is public now: it leaves the public pages, the lists, the search and the API, with its "
+			  "comments, and no notice takes its place.")
+			: _("The public never sees it: no notice takes its place."),
+		_("Its author is not told. It is not deleted: it stays in the record, under Spam, and the audit log "
+		"keeps the change for good."),
 		NULL,
 	};
-	office_confirm_page(r, arena_printf(&r->arena, "Mark contribution %s as spam?", k->tracking), what,
-			    arena_printf(&r->arena, "/office/contributions/%s/moderation", k->tracking), "Mark as spam",
+	office_confirm_page(r, arena_printf(&r->arena, _("Mark contribution %s as spam?"), k->tracking), what,
+			    arena_printf(&r->arena, "/office/contributions/%s/moderation", k->tracking), _("Mark as spam"),
 			    arena_printf(&r->arena, "/office/calls/%lld/contributions?state=%s#c-%s", (long long)k->call_id,
 					 contribution_state_name(from), k->tracking));
 }

@@ -24,6 +24,7 @@
 #include "core/paragraph.h"
 #include "render/docx.h"
 #include "core/limits.h"
+#include "util/i18n.h"
 #include "util/clock.h"
 #include "util/utf8.h"
 #include "web/auth.h"
@@ -75,9 +76,9 @@ void office_documents_section(struct request *r, const struct process *p, const 
 	struct office_form f = office_form_for("document", failed, e, r->form);
 	html_printf(&r->out, "<details class=\"add\"%R><summary>Add a document</summary>\n", f.e ? " open" : "");
 	office_form_open(r, arena_printf(&r->arena, "/office/processes/%s/documents", p->slug), false);
-	office_input(r, &f, "title", "Title", NULL, NULL, "text", LIMIT_TITLE);
-	office_input(r, &f, "slug", "Short name for addresses (slug)",
-		     "Lower-case letters, digits and hyphens, such as guidelines.", NULL, "text", 64);
+	office_input(r, &f, "title", _("Title"), NULL, NULL, "text", LIMIT_TITLE);
+	office_input(r, &f, "slug", _("Short name for addresses (slug)"),
+		     _("Lower-case letters, digits and hyphens, such as guidelines."), NULL, "text", 64);
 	html_printf(&r->out, "<p><button type=\"submit\">Add the document</button></p>\n</form>\n</details>\n</section>\n");
 }
 
@@ -99,12 +100,12 @@ static void version_form(struct request *r, const struct process *p, const struc
 			 const struct error *e, const char *lost_file)
 {
 	struct office_form f = office_form_for("version", "version", e, r->form);
-	office_begin(r, arena_printf(&r->arena, "New version of %s", doc->title), e);
+	office_begin(r, arena_printf(&r->arena, _("New version of %s"), doc->title), e);
 	html_printf(&r->out,
 		    "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/office\">Back office</a> \u203a "
 		    "<a href=\"/office/processes/%u\">%s</a></nav>\n<h1>New version of %s</h1>\n",
 		    p->slug, p->title, doc->title);
-	office_error_summary(r, e, "version", "The version was not posted");
+	office_error_summary(r, e, "version", _("The version was not posted"));
 	/* document_find() loads no versions: the newest published one, by its own query */
 	struct version last;
 	struct error none;
@@ -114,13 +115,13 @@ static void version_form(struct request *r, const struct process *p, const struc
 			    (long long)last.id, last.label, page_date(r, last.date));
 	office_form_open(r, arena_printf(&r->arena, "/office/processes/%s/documents/%s/versions/new", p->slug, doc->slug),
 			 true);
-	office_input(r, &f, "date", "Date of the version", "The date the text bears.", NULL, "date", 0);
-	office_input(r, &f, "label", "Label", "Such as Revised draft or Final text.", NULL, "text", LIMIT_TITLE);
-	office_textarea(r, &f, "note", "What changed (optional)", "Shown beside the version in the list of versions.",
+	office_input(r, &f, "date", _("Date of the version"), _("The date the text bears."), NULL, "date", 0);
+	office_input(r, &f, "label", _("Label"), _("Such as Revised draft or Final text."), NULL, "text", LIMIT_TITLE);
+	office_textarea(r, &f, "note", _("What changed (optional)"), _("Shown beside the version in the list of versions."),
 			NULL, 3);
 	html_printf(&r->out, "<fieldset><legend>The text: paste it, or upload a file</legend>\n");
-	office_textarea(r, &f, "markdown", "Text in Markdown",
-			"Headings start with #; each paragraph is numbered when the version is published.", NULL, 14);
+	office_textarea(r, &f, "markdown", _("Text in Markdown"),
+			_("Headings start with #; each paragraph is numbered when the version is published."), NULL, 14);
 	const char *err = f.e ? error_field_message(f.e, "file") : NULL;
 	html_printf(&r->out, "<div class=\"field%s\"><label for=\"f-version-file\">Or a file: Word (.docx), Markdown "
 			     "(.md) or plain text (.txt)</label>\n<p class=\"hint\" id=\"h-version-file\">At most %d KiB. "
@@ -165,7 +166,7 @@ static void file_into(const struct form_file *file, const char *pasted, struct v
 	const char *name = file->filename, *type = file->content_type;
 	if (ends_with(name, ".docx") || !strcmp(type, DOCX_TYPE)) {
 		if (file->len > (size_t)LIMIT_DOCX) {
-			error_field(e, "file", "The file is larger than %d KiB.", LIMIT_DOCX / 1024);
+			error_field(e, "file", _("The file is larger than %d KiB."), LIMIT_DOCX / 1024);
 			return;
 		}
 		in->docx = file->data;
@@ -174,15 +175,15 @@ static void file_into(const struct form_file *file, const char *pasted, struct v
 	}
 	if (!ends_with(name, ".md") && !ends_with(name, ".markdown") && !ends_with(name, ".txt") &&
 	    strncmp(type, "text/", 5) != 0) {
-		error_field(e, "file", "Upload a Word file (.docx), or Markdown or plain text (.md, .txt).");
+		error_field(e, "file", "%s", _("Upload a Word file (.docx), or Markdown or plain text (.md, .txt)."));
 		return;
 	}
 	if (!utf8_valid((const char *)file->data, file->len)) {
-		error_field(e, "file", "This file is not UTF-8 text; save it as UTF-8, or upload the Word file.");
+		error_field(e, "file", "%s", _("This file is not UTF-8 text; save it as UTF-8, or upload the Word file."));
 		return;
 	}
 	if (pasted && *pasted) {
-		error_field(e, "markdown", "Paste the text or upload a file, not both.");
+		error_field(e, "markdown", "%s", _("Paste the text or upload a file, not both."));
 		return;
 	}
 	in->markdown = (const char *)file->data;
@@ -224,7 +225,7 @@ static bool version_post_confirm_page(struct request *r, const struct process *p
 	const char *previous = version_newest(r->db, &r->arena, doc->id, &newest, &none) == 0
 				       ? arena_printf(&r->arena, "%s of %s", newest.label, page_date(r, newest.date))
 				       : NULL;
-	page_begin(r, arena_printf(&r->arena, "Post %s of '%s'?", label, doc->title));
+	page_begin(r, arena_printf(&r->arena, _("Post %s of '%s'?"), label, doc->title));
 	html_printf(&r->out,
 		    "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/office\">Back office</a> \u203a "
 		    "<a href=\"/office/processes/%u\">%s</a></nav>\n<h1>Post %s of '%s'?</h1>\n<div class=\"confirm-act\">\n"
@@ -349,12 +350,12 @@ static void matches_page(struct request *r, int64_t id, const struct error *e)
 		page_error(r, &le);
 		return;
 	}
-	office_begin(r, arena_printf(&r->arena, "Paragraphs of %s of %s", v.label, doc.title), e);
+	office_begin(r, arena_printf(&r->arena, _("Paragraphs of %s of %s"), v.label, doc.title), e);
 	html_printf(&r->out,
 	            "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/office\">Back office</a> \u203a "
 	            "<a href=\"/office/processes/%u\">%s</a></nav>\n<h1>Paragraphs of %s of %s</h1>\n",
 	            p.slug, p.title, v.label, doc.title);
-	office_error_summary(r, e, "matches", "The version was not published");
+	office_error_summary(r, e, "matches", _("The version was not published"));
 	if (v.state != VERSION_DRAFT) {
 		html_printf(&r->out, "<p>This version is published: <a href=\"/versions/%L\">read it</a>.</p>\n",
 		            (long long)v.id);
@@ -373,7 +374,7 @@ static void matches_page(struct request *r, int64_t id, const struct error *e)
 	/* The choices of "another paragraph": paragraphs of the previous version. */
 	const char *(*others)[2] = arena_alloc(&r->arena, sizeof *others * (size_t)(nold + 1));
 	if (!others) {
-		page_message(r, 503, "The page could not be made: out of memory.");
+		page_message(r, 503, _("The page could not be made: out of memory."));
 		return;
 	}
 	/* Only those no confident match holds already: choosing one of them could only be refused. */
@@ -417,21 +418,21 @@ static void matches_page(struct request *r, int64_t id, const struct error *e)
 			html_printf(&r->out, "<p>Words in common: %d %% (%s).</p>\n", (q[i].similarity + 5) / 10,
 			            q[i].relation ? q[i].relation : "new");
 		const char *same_text = o ? arena_printf(&r->arena,
-		                                         "The same paragraph, as \u00b6%d of the previous "
-		                                         "version (it keeps its comments)",
+		                                         _("The same paragraph, as \u00b6%d of the previous "
+		                                         "version (it keeps its comments)"),
 		                                         o->number)
-		                          : "As proposed";
+		                          : _("As proposed");
 		/* "Another paragraph" only when there is one to choose. */
 		const char *const choices[][2] = {{"same", same_text},
-		                                  {"new", "A different paragraph (new)"},
-		                                  {nothers ? "other" : NULL, "Another paragraph of the previous version, chosen below"},
+		                                  {"new", _("A different paragraph (new)")},
+		                                  {nothers ? "other" : NULL, _("Another paragraph of the previous version, chosen below")},
 		                                  {NULL, NULL}};
 		const char *name = arena_printf(&r->arena, "n%d", q[i].number);
-		office_radios(r, &f, name, arena_printf(&r->arena, "Is \u00b6%d the same paragraph?", q[i].number),
+		office_radios(r, &f, name, arena_printf(&r->arena, _("Is \u00b6%d the same paragraph?"), q[i].number),
 		              choices, NULL);
 		if (nothers)
 			office_select(r, &f, arena_printf(&r->arena, "o%d", q[i].number),
-			              arena_printf(&r->arena, "Another paragraph for \u00b6%d", q[i].number),
+			              arena_printf(&r->arena, _("Another paragraph for \u00b6%d"), q[i].number),
 			              (const char *const(*)[2])others, o ? o->pid : NULL);
 		html_printf(&r->out, "</section>\n");
 	}
@@ -465,7 +466,7 @@ void page_office_version_matches(struct request *r)
 	struct error e;
 	error_clear(&e);
 	if (!parse_id(r->params[0], &id)) {
-		error_set(&e, ERROR_NOT_FOUND, "There is no such version.");
+		error_set(&e, ERROR_NOT_FOUND, "%s", _("There is no such version."));
 		page_error(r, &e);
 		return;
 	}
@@ -483,7 +484,7 @@ void page_office_version_confirm(struct request *r)
 	struct paragraph *q;
 	int nq;
 	if (!parse_id(r->params[0], &id))
-		error_set(&e, ERROR_NOT_FOUND, "There is no such version.");
+		error_set(&e, ERROR_NOT_FOUND, "%s", _("There is no such version."));
 	else if (version_find(r->db, &r->arena, id, &v, &doc, &e) == 0 &&
 	         process_find_id_bare(r->db, &r->arena, doc.process_id, &p, &e) == 0)
 		paragraph_list(r->db, &r->arena, id, &q, &nq, &e);
@@ -513,14 +514,14 @@ void page_office_version_confirm(struct request *r)
 		    arena_printf(&r->arena, "%s of '%s', dated %s, will be published with the paragraph matches you "
 		                            "chose (%d decided by you).",
 		                 v.label, doc.title, page_date(r, v.date), n),
-		    "It appears on the process's public page as the newest version; the comments on the paragraphs "
-		    "you called the same carry over to it, and the process's subscribers are told by e-mail.",
-		    "This cannot be undone: a published version cannot be withdrawn or changed, and the e-mail is sent.",
+		    _("It appears on the process's public page as the newest version; the comments on the paragraphs "
+		    "you called the same carry over to it, and the process's subscribers are told by e-mail."),
+		    _("This cannot be undone: a published version cannot be withdrawn or changed, and the e-mail is sent."),
 		    NULL,
 		};
-		office_confirm_page(r, arena_printf(&r->arena, "Publish %s of '%s'?", v.label, doc.title), what,
+		office_confirm_page(r, arena_printf(&r->arena, _("Publish %s of '%s'?"), v.label, doc.title), what,
 		                    arena_printf(&r->arena, "/office/versions/%lld/matches", (long long)id),
-		                    "Publish the version",
+		                    _("Publish the version"),
 		                    arena_printf(&r->arena, "/office/versions/%lld/matches", (long long)id));
 		return;
 	}
