@@ -65,11 +65,11 @@ static void pages_nav(struct request *r, int64_t page, int per_page, int64_t tot
 {
 	if (page <= 1 && page * per_page >= total)
 		return;
-	html_printf(&r->out, "<nav aria-label=\"Pages\" class=\"pages\">");
+	html_printf(&r->out, "<nav aria-label=\"%s\" class=\"pages\">", _("Pages"));
 	if (page > 1)
-		html_printf(&r->out, "<a rel=\"prev\" href=\"?page=%L\">Previous page</a> ", (long long)page - 1);
+		html_printf(&r->out, "<a rel=\"prev\" href=\"?page=%L\">%s</a> ", (long long)page - 1, _("Previous page"));
 	if (page * per_page < total)
-		html_printf(&r->out, "<a rel=\"next\" href=\"?page=%L\">Next page</a>", (long long)page + 1);
+		html_printf(&r->out, "<a rel=\"next\" href=\"?page=%L\">%s</a>", (long long)page + 1, _("Next page"));
 	html_printf(&r->out, "</nav>\n");
 }
 
@@ -102,18 +102,25 @@ void page_office_holding(struct request *r)
 	}
 	page_begin(r, _("Held e-mail"));
 	html_printf(&r->out,
-		    "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/office\">Back office</a></nav>\n"
-		    "<h1>Held e-mail</h1>\n"
-		    "<p>Messages that reached Consulta but did not become contributions. Each is kept as it arrived.</p>\n");
+		    "<nav aria-label=\"%s\" class=\"crumbs\"><a href=\"/office\">%s</a></nav>\n<h1>%s</h1>\n<p>%s</p>\n",
+		    _("Breadcrumb"), _("Back office"), _("Held e-mail"),
+		    _("Messages that reached Consulta but did not become contributions. Each is kept as it arrived."));
 	if (total == 0) {
-		html_printf(&r->out, "<p>No message is held.</p>\n");
+		html_printf(&r->out, "<p>%s</p>\n", _("No message is held."));
 		page_end(r, 200);
 		return;
 	}
-	html_printf(&r->out, "<p>%L held message%s, newest first.</p>\n", (long long)total, total == 1 ? "" : "s");
-	html_printf(&r->out, "<table class=\"office holding\">\n<caption>Held messages</caption>\n"
-			     "<thead><tr><th scope=\"col\">Received</th><th scope=\"col\">To</th><th scope=\"col\">From</th>"
-			     "<th scope=\"col\">Subject</th><th scope=\"col\">Why it is held</th></tr></thead>\n<tbody>\n");
+	html_printf(&r->out, "<p>");
+	html_tr_n(&r->out, "%L held message, newest first.", "%L held messages, newest first.", (unsigned long)total,
+		  (long long)total);
+	html_printf(&r->out, "</p>\n<table class=\"office holding\">\n<caption>%s</caption>\n"
+			     "<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+			     "<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
+		    _("Held messages"), _("Received"),
+		    /* TRANSLATORS: a column of held e-mail: the address it was sent to. */
+		    _("To"),
+		    /* TRANSLATORS: a column of held e-mail: its sender. */
+		    _("From"), _("Subject"), _("Why it is held"));
 	for (int i = 0; i < n; i++) {
 		const struct holding_item *h = &items[i];
 		const char *from = h->sender && *h->sender ? h->sender : h->envelope_sender;
@@ -124,8 +131,11 @@ void page_office_holding(struct request *r)
 			    or_dash(h->subject), holding_reason_name(h->reason), reason_text(h->reason),
 			    h->detail && *h->detail ? ": " : "", h->detail ? h->detail : "");
 		if (h->call_id)
-			html_printf(&r->out, " (<a href=\"/office/calls/%L\">call %L</a>)", (long long)h->call_id,
-				    (long long)h->call_id);
+		{
+			html_printf(&r->out, " (");
+			html_tr(&r->out, "<a href=\"/office/calls/%L\">call %L</a>", (long long)h->call_id, (long long)h->call_id);
+			html_printf(&r->out, ")");
+		}
 		html_printf(&r->out, "</td></tr>\n");
 	}
 	html_printf(&r->out, "</tbody>\n</table>\n");
@@ -150,22 +160,22 @@ int64_t office_late_count(struct request *r, int64_t call_id)
 static void late_item(struct request *r, const struct call *c, const struct contribution *k)
 {
 	html_printf(&r->out,
-		    "<div class=\"office-item\" id=\"c-%s\"><h2 id=\"t-%s\">%s: %s <span class=\"marker late\">late"
+		    "<div class=\"office-item\" id=\"c-%s\"><h2 id=\"t-%s\">%s: %s <span class=\"marker late\">%s"
 		    "</span></h2>\n<dl class=\"facts\">\n"
-		    "<dt>Name</dt><dd>%s</dd>\n<dt>E-mail address</dt><dd><a href=\"mailto:%s\">%s</a></dd>\n"
-		    "<dt>Subject</dt><dd>%s</dd>\n"
-		    "<dt>Received</dt><dd>%s<br><span class=\"utc\">%s</span>, after the deadline</dd>\n"
-		    "<dt>State</dt><dd>%s</dd>\n</dl>\n"
-		    "<div class=\"text\" aria-label=\"Text of contribution %s\" role=\"group\">%s</div>\n",
-		    k->tracking, k->tracking, k->tracking, k->name, k->name, k->email, k->email, or_dash(k->subject),
-		    page_instant_local(r, c->timezone, k->received_at), page_instant_utc(r, k->received_at),
-		    contribution_state_name(k->state),
-		    k->tracking, k->text);
+		    "<dt>%s</dt><dd>%s</dd>\n<dt>%s</dt><dd><a href=\"mailto:%s\">%s</a></dd>\n"
+		    "<dt>%s</dt><dd>%s</dd>\n<dt>%s</dt><dd>",
+		    k->tracking, k->tracking, k->tracking, k->name, _("late"), _("Name"), k->name, _("E-mail address"),
+		    k->email, k->email, _("Subject"), or_dash(k->subject), _("Received"));
+	html_tr(&r->out, "%s<br><span class=\"utc\">%s</span>, after the deadline",
+		page_instant_local(r, c->timezone, k->received_at), page_instant_utc(r, k->received_at));
+	html_printf(&r->out, "</dd>\n<dt>%s</dt><dd>%s</dd>\n</dl>\n<div class=\"text\" aria-label=\"", _("State"),
+		    contribution_state_name(k->state));
+	html_tr(&r->out, "Text of contribution %s", k->tracking);
+	html_printf(&r->out, "\" role=\"group\">%s</div>\n", k->text);
 	office_form_open(r, arena_printf(&r->arena, "/office/contributions/%s/admission", k->tracking), false);
-	html_printf(&r->out,
-		    "<p><button type=\"submit\" id=\"f-admit-%s-action\">Admit<span class=\"visually-hidden\"> "
-		    "contribution %s</span></button></p>\n</form>\n</div>\n",
-		    k->tracking, k->tracking);
+	html_printf(&r->out, "<p><button type=\"submit\" id=\"f-admit-%s-action\">", k->tracking);
+	html_tr(&r->out, "Admit<span class=\"visually-hidden\"> contribution %s</span>", k->tracking);
+	html_printf(&r->out, "</button></p>\n</form>\n</div>\n");
 }
 
 /* The late contributions of call id not admitted yet, one page; failed names the form that came back with e. */
@@ -185,22 +195,28 @@ static void late_page(struct request *r, int64_t id, int64_t page, const char *f
 	}
 	office_begin(r, arena_printf(&r->arena, _("Late contributions to %s"), c.title), e);
 	html_printf(&r->out,
-		    "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/office\">Back office</a> \u203a "
-		    "<a href=\"/office/processes/%u\">%s</a> \u203a <a href=\"/office/calls/%L\">%s</a></nav>\n"
-		    "<h1>Late contributions to %s</h1>\n",
-		    c.process_slug, c.process_title, (long long)c.id, c.title, c.title);
+		    "<nav aria-label=\"%s\" class=\"crumbs\"><a href=\"/office\">%s</a> \u203a "
+		    "<a href=\"/office/processes/%u\">%s</a> \u203a <a href=\"/office/calls/%L\">%s</a></nav>\n<h1>",
+		    _("Breadcrumb"), _("Back office"), c.process_slug, c.process_title, (long long)c.id, c.title);
+	html_tr(&r->out, "Late contributions to %s", c.title);
+	html_printf(&r->out, "</h1>\n");
 	late_said(r, &c);
 	office_error_summary(r, e, failed ? failed : "", _("The contribution was not admitted"));
-	html_printf(&r->out,
-		    "<p>Contributions sent by e-mail after the deadline are recorded and wait here until you admit "
-		    "them. Once admitted, a contribution joins the call as if it had arrived in time. "
-		    "<a href=\"/office/calls/%L/contributions\">All contributions to this call</a></p>\n",
-		    (long long)c.id);
+	html_printf(&r->out, "<p>");
+	html_tr(&r->out,
+		"Contributions sent by e-mail after the deadline are recorded and wait here until you admit them. Once "
+		"admitted, a contribution joins the call as if it had arrived in time. "
+		"<a href=\"/office/calls/%L/contributions\">All contributions to this call</a>",
+		(long long)c.id);
+	html_printf(&r->out, "</p>\n");
 	if (total == 0)
-		html_printf(&r->out, "<p>No late contribution awaits admission.</p>\n");
-	else
-		html_printf(&r->out, "<p>%L late contribution%s awaiting admission, oldest first.</p>\n", (long long)total,
-			    total == 1 ? "" : "s");
+		html_printf(&r->out, "<p>%s</p>\n", _("No late contribution awaits admission."));
+	else {
+		html_printf(&r->out, "<p>");
+		html_tr_n(&r->out, "%L late contribution awaiting admission, oldest first.",
+			  "%L late contributions awaiting admission, oldest first.", (unsigned long)total, (long long)total);
+		html_printf(&r->out, "</p>\n");
+	}
 	for (int i = 0; i < n; i++)
 		late_item(r, &c, &items[i]);
 	pages_nav(r, page, LATE_PAGE, total);
