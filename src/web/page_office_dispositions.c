@@ -398,7 +398,7 @@ void page_office_dispositions_publish(struct request *r)
 	    disposition_remaining(r->db, &r->arena, id, &rem, &nrem, &total, &e) == 0 && !published && total == 0) {
 		const char *what[] = {
 		    arena_printf(&r->arena,
-		                 i18n_n("The answer to the %d comment on '%s' will be published.",
+		                 i18n_n("The answers to the %d comment on '%s' will be published.",
 		                        "The answers to the %d comments on '%s' will be published.", (unsigned long)n),
 		                 n, c.title),
 		    _("The public sees each answer with its comment, on the version pages and in \u201cYou said, we "
