@@ -368,7 +368,7 @@ void page_office(struct request *r)
 				    "</span></td><td class=\"date\">%s</td><td><a href=\"/office/calls/%L/contributions?"
 				    "state=pending\">",
 				    (long long)c->id, c->title, call_state_name(s),
-				    call_state_label(s),
+				    _(call_state_label(s)),
 				    c->closes_on ? page_date(r, c->closes_on) : page_instant_local(r, c->timezone, c->closes_at),
 				    (long long)c->id);
 			html_tr(&r->out, "%L<span class=\"visually-hidden\"> awaiting review in %s</span>", (long long)pending,

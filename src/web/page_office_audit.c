@@ -209,7 +209,8 @@ static const char *sentence(struct request *r, const struct audit_entry *x, json
 	if (!strncmp(k, "account.", 8) || !strncmp(k, "token.", 6))
 		return arena_printf(&r->arena, "%s %s: %s.", !strncmp(k, "token.", 6) ? _("Token") : _("Account"), id,
 		                    strchr(k, '.') + 1);
-	return arena_printf(&r->arena, "%s on %s%s.", k, x->object, why);
+	/* TRANSLATORS: an audit entry of a kind without its own sentence: "<kind> on <object>", then the reason. */
+	return arena_printf(&r->arena, _("%s on %s%s."), k, x->object, why);
 }
 
 /* The fields that differ between before and after, one item each: "Title: from 'a' to 'b'"; for a record

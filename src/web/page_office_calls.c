@@ -20,9 +20,10 @@
 
 #include <string.h>
 
+/* The state in words: core/call.c's label, in the reader's language once the core's catalogue has it. */
 static const char *state_text(enum call_state s)
 {
-	return call_state_label(s);
+	return _(call_state_label(s));
 }
 
 /* "15 February 2021 (end of the day, Europe/Zurich)", or the instant when the deadline is not a date. */
