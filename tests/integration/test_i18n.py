@@ -264,7 +264,7 @@ OFFICE_PASSWORD = "a long passphrase for the tests"
 MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|December")
 
 
-class Interface(html.parser.HTMLParser):
+class Interface(Chrome):
     """The text nodes of <main> that should be the interface's (bracketed in the pseudo-locale): not inside an
     element marked translate="no" (content, by HTML's own meaning), a <code>, <blockquote> or <textarea> (data
     and content), nor a section another part converts (skip_sections: the ids its aria-labelledby names). A node
@@ -274,15 +274,14 @@ class Interface(html.parser.HTMLParser):
     VOID = ("meta", "link", "input", "br", "img", "hr", "col", "source", "wbr", "area")
 
     def __init__(self, skip_sections=()):
-        super().__init__(convert_charrefs=True)
+        super().__init__()  # the stack of (tag, zone), here 'main', 'skip' or None, and the links: Chrome's
         self.skip_sections = set(skip_sections)
-        self.stack = []  # (tag, zone) zone: 'main', 'skip' or None
         self.depth = 0  # of open '[' in the text of <main> so far
-        self.nodes, self.links = [], []  # nodes: (text, inside a bracketed sentence)
+        self.nodes = []  # (text, inside a bracketed sentence)
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
-        z = self.stack[-1][1] if self.stack else None
+        z = self.zone()
         if tag == "main":
             z = "main"
         elif z == "main" and (a.get("translate") == "no" or tag in ("code", "blockquote", "textarea", "script")
@@ -294,19 +293,13 @@ class Interface(html.parser.HTMLParser):
         if tag not in self.VOID:
             self.stack.append((tag, z))
 
-    def handle_endtag(self, tag):
-        for i in range(len(self.stack) - 1, -1, -1):
-            if self.stack[i][0] == tag:
-                del self.stack[i:]
-                return
-
     def handle_data(self, data):
         text = " ".join(data.split())
-        if not text or not self.stack or self.stack[-1][1] not in ("main", "skip"):
+        if not text or self.zone() not in ("main", "skip"):
             return
         inside = self.depth > 0 or "[" in text or "]" in text
         self.depth = max(0, self.depth + text.count("[") - text.count("]"))
-        if self.stack[-1][1] == "main":
+        if self.zone() == "main":
             self.nodes.append((text, inside))
 
 
