@@ -18,6 +18,7 @@
 #include "render/html.h"
 #include "util/clock.h"
 #include "util/utf8.h"
+#include "util/i18n.h"
 #include "web/api.h"
 #include "web/auth.h"
 #include "web/routes.h"
@@ -217,7 +218,7 @@ static bool api_load_call(struct request *r, struct call *c)
 	error_clear(&e);
 	int64_t id;
 	if (!parse_id(r->params[0], &id)) {
-		reply_json_problem(r, 404, ERROR_NOT_FOUND, "There is no such call for contributions.");
+		reply_json_problem(r, 404, ERROR_NOT_FOUND, _("There is no such call for contributions."));
 		return false;
 	}
 	if (call_find(r->db, &r->arena, id, c, &e) != 0) {
@@ -255,8 +256,11 @@ static const char *comment_member(json_t *o, int k, const char *name, struct err
 	if (!json_is_string(v)) {
 		char field[32];
 		snprintf(field, sizeof field, "comments[%d].%s", k, name);
-		error_field(e, field, "Comment %d: %s must be a string%s.", k, name,
-			    !strcmp(name, "paragraph") ? " (a paragraph's id, such as \"p3\") or null" : "");
+		if (!strcmp(name, "paragraph"))
+			error_field(e, field, _("Comment %d: %s must be a string (a paragraph's id, such as \"p3\") or null."),
+				    k, name);
+		else
+			error_field(e, field, _("Comment %d: %s must be a string."), k, name);
 		return NULL;
 	}
 	return json_string_value(v);
@@ -268,7 +272,7 @@ static const char *comment_member(json_t *o, int k, const char *name, struct err
  * into body. Their count, sizes, kinds and scan are attachment_accept()'s to judge. */
 static void attachments_member(struct request *r, json_t *body, struct contribution_input *in, struct error *e)
 {
-	static const char shape[] = "Must be an array of files, each {\"filename\", \"content_base64\"}.";
+	const char *shape = _("Must be an array of files, each {\"filename\", \"content_base64\"}.");
 	json_t *arr = json_object_get(body, "attachments");
 	if (!arr || json_is_null(arr))
 		return;
@@ -307,7 +311,7 @@ static void attachments_member(struct request *r, json_t *body, struct contribut
 		size_t bin_len = 0;
 		if (!bin || sodium_base642bin(bin, most, json_string_value(content), len, " \r\n", &bin_len, NULL,
 					      sodium_base64_VARIANT_ORIGINAL) != 0) {
-			error_field(e, "attachments", "The file \"%.100s\" is not in base64 (RFC 4648, with padding).",
+			error_field(e, "attachments", _("The file \"%.100s\" is not in base64 (RFC 4648, with padding)."),
 				    f->name);
 			return;
 		}
@@ -324,16 +328,16 @@ static void comments_member(struct request *r, json_t *body, struct contribution
 	if (!arr || json_is_null(arr))
 		return;
 	if (!json_is_array(arr)) {
-		error_field(e, "comments", "Must be an array of comments, each {\"paragraph\", \"type\", \"comment\", "
-					   "\"proposed_change\"}.");
+		error_field(e, "comments", "%s", _("Must be an array of comments, each {\"paragraph\", \"type\", \"comment\", "
+					   "\"proposed_change\"}."));
 		return;
 	}
 	const size_t n = json_array_size(arr);
 	if (n == 0)
 		return;
 	if (n > LIMIT_COMMENTS) {
-		error_field(e, "comments", "Send at most %d comments in one contribution (this one has %zu); send the "
-					   "others in a second contribution.",
+		error_field(e, "comments", _("Send at most %d comments in one contribution (this one has %zu); send the "
+					   "others in a second contribution."),
 			    LIMIT_COMMENTS, n);
 		return;
 	}
@@ -349,8 +353,8 @@ static void comments_member(struct request *r, json_t *body, struct contribution
 		if (!json_is_object(o)) {
 			char field[32];
 			snprintf(field, sizeof field, "comments[%d]", k);
-			error_field(e, field, "Comment %d must be an object {\"paragraph\", \"type\", \"comment\", "
-					      "\"proposed_change\"}.",
+			error_field(e, field, _("Comment %d must be an object {\"paragraph\", \"type\", \"comment\", "
+					      "\"proposed_change\"}."),
 				    k);
 			continue;
 		}
@@ -443,24 +447,24 @@ void api_contribution_create(struct request *r)
 {
 	int64_t id;
 	if (!parse_id(r->params[0], &id)) {
-		reply_json_problem(r, 404, ERROR_NOT_FOUND, "There is no such call for contributions.");
+		reply_json_problem(r, 404, ERROR_NOT_FOUND, _("There is no such call for contributions."));
 		return;
 	}
 	if (!r->content_type || strncasecmp(r->content_type, "application/json", 16) != 0) {
-		reply_json_problem(r, 415, "unsupported_media_type", "Send the contribution as application/json.");
+		reply_json_problem(r, 415, "unsupported_media_type", _("Send the contribution as application/json."));
 		return;
 	}
 	const char *body = r->body.data ? r->body.data : "";
 	if (!utf8_valid(body, r->body.len)) {
-		reply_json_problem(r, 400, "bad_request", "The body is not valid UTF-8 text.");
+		reply_json_problem(r, 400, "bad_request", _("The body is not valid UTF-8 text."));
 		return;
 	}
 	json_error_t jerr;
 	json_t *json = json_loadb(body, r->body.len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!json || !json_is_object(json)) {
 		reply_json_problem(r, 400, "bad_request",
-				   json ? "The body must be a JSON object."
-					: arena_printf(&r->arena, "The body is not valid JSON: %s (line %d, column %d).",
+				   json ? _("The body must be a JSON object.")
+					: arena_printf(&r->arena, _("The body is not valid JSON: %s (line %d, column %d)."),
 						       jerr.text, jerr.line, jerr.column));
 		json_decref(json);
 		return;
@@ -637,7 +641,7 @@ void api_contribution(struct request *r)
 	}
 	if (!contribution_is_public(&k)) {
 		/* A private contribution, one awaiting review or spam is answered exactly like an unknown one. */
-		reply_json_problem(r, 404, ERROR_NOT_FOUND, "There is no contribution with this tracking number.");
+		reply_json_problem(r, 404, ERROR_NOT_FOUND, _("There is no contribution with this tracking number."));
 		return;
 	}
 	json_t *o = api_contribution_json(&k);
@@ -664,15 +668,15 @@ static bool page_args(struct request *r, int64_t *page, int64_t *per_page, int64
 	struct error e;
 	error_clear(&e);
 	if (p && (!parse_id(p, page) || *page > 1000000))
-		error_field(&e, "page", "Use a page number from 1.");
+		error_field(&e, "page", "%s", _("Use a page number from 1."));
 	if (o && !strcmp(o, "0"))
 		*offset = 0;
 	else if (o && (!parse_id(o, offset) || *offset > 100000000))
-		error_field(&e, "offset", "Use a number of items to skip, from 0.");
+		error_field(&e, "offset", "%s", _("Use a number of items to skip, from 0."));
 	if (o && p)
-		error_field(&e, "page", "Ask for a page or an offset, not both.");
+		error_field(&e, "page", "%s", _("Ask for a page or an offset, not both."));
 	if (pp && (!parse_id(pp, per_page) || *per_page > LIMIT_PAGE_SIZE))
-		error_field(&e, "per_page", "Use a page size from 1 to %d.", LIMIT_PAGE_SIZE);
+		error_field(&e, "per_page", _("Use a page size from 1 to %d."), LIMIT_PAGE_SIZE);
 	if (e.code) {
 		reply_json_error(r, &e);
 		return false;
@@ -753,9 +757,9 @@ void api_call_contributions(struct request *r)
 	                                .type = request_query(r, "type")};
 	const char *sort = request_query(r, "sort"), *campaign = request_query(r, "campaign");
 	if (sort && *sort && !contribution_sort_parse(sort, &f.sort))
-		error_field(&e, "sort", "Use oldest, newest or name.");
+		error_field(&e, "sort", "%s", _("Use oldest, newest or name."));
 	if (campaign && *campaign && !contribution_campaign_parse(campaign, &f.campaign))
-		error_field(&e, "campaign", "Use a campaign's id, or none for the contributions in no campaign.");
+		error_field(&e, "campaign", "%s", _("Use a campaign's id, or none for the contributions in no campaign."));
 	if (e.code) {
 		reply_json_error(r, &e);
 		return;
@@ -810,7 +814,7 @@ void api_campaign_contributions(struct request *r)
 	struct error e;
 	error_clear(&e);
 	if (!parse_id(r->params[0], &id))
-		error_set(&e, ERROR_NOT_FOUND, "There is no such campaign.");
+		error_set(&e, ERROR_NOT_FOUND, "%s", _("There is no such campaign."));
 	if (e.code || campaign_find(r->db, &r->arena, id, &k, &e) != 0) {
 		reply_json_error(r, &e);
 		return;

@@ -8,6 +8,7 @@
 #include "core/account.h"
 #include "core/circular.h"
 #include "core/process.h"
+#include "util/i18n.h"
 #include "web/api.h"
 #include "util/log.h"
 #include "web/auth.h"
@@ -30,7 +31,7 @@ static const char *member_items(struct request *r, json_t *body, const char *nam
 	if (json_is_string(v))
 		return arena_strdup(&r->arena, json_string_value(v));
 	if (!json_is_array(v)) {
-		error_field(e, name, "Must be a list of strings.");
+		error_field(e, name, "%s", _("Must be a list of strings."));
 		return NULL;
 	}
 	const char *out = "";
@@ -40,7 +41,7 @@ static const char *member_items(struct request *r, json_t *body, const char *nam
 	{
 		const char *s = json_string_value(item);
 		if (!s || !*s || strpbrk(s, ",; \t\r\n")) {
-			error_field(e, name, "Must be a list of strings without commas or spaces.");
+			error_field(e, name, "%s", _("Must be a list of strings without commas or spaces."));
 			return NULL;
 		}
 		out = arena_printf(&r->arena, "%s%s%s", out, i ? "," : "", s);
@@ -54,7 +55,7 @@ static const char *member_text(struct request *r, json_t *body, const char *name
 	if (!v || json_is_null(v))
 		return NULL;
 	if (!json_is_string(v)) {
-		error_field(e, name, "Must be a string.");
+		error_field(e, name, "%s", _("Must be a string."));
 		return NULL;
 	}
 	return arena_strndup(&r->arena, json_string_value(v), json_string_length(v));
@@ -67,7 +68,7 @@ static int member_flag(json_t *body, const char *name, struct error *e)
 	if (!v || json_is_null(v))
 		return -1;
 	if (!json_is_boolean(v)) {
-		error_field(e, name, "Must be true or false.");
+		error_field(e, name, "%s", _("Must be true or false."));
 		return -1;
 	}
 	return json_is_true(v);
@@ -218,7 +219,7 @@ void api_circular(struct request *r)
 {
 	int64_t id;
 	if (!parse_id(r->params[0], &id)) {
-		reply_json_problem(r, 404, ERROR_NOT_FOUND, "There is no such letter.");
+		reply_json_problem(r, 404, ERROR_NOT_FOUND, _("There is no such letter."));
 		return;
 	}
 	reply_letter(r, 200, id);
@@ -267,7 +268,7 @@ void api_circular_draft(struct request *r)
 {
 	int64_t id;
 	if (!parse_id(r->params[0], &id)) {
-		reply_json_problem(r, 404, ERROR_NOT_FOUND, "There is no such draft letter.");
+		reply_json_problem(r, 404, ERROR_NOT_FOUND, _("There is no such draft letter."));
 		return;
 	}
 	reply_draft(r, 200, id);
@@ -277,7 +278,7 @@ void api_circular_draft_update(struct request *r)
 {
 	int64_t id;
 	if (!parse_id(r->params[0], &id)) {
-		reply_json_problem(r, 404, ERROR_NOT_FOUND, "There is no such draft letter.");
+		reply_json_problem(r, 404, ERROR_NOT_FOUND, _("There is no such draft letter."));
 		return;
 	}
 	json_t *body = api_office_body(r);
@@ -288,7 +289,7 @@ void api_circular_draft_update(struct request *r)
 	struct circular_input in;
 	input_from(r, body, &in, &e);
 	if (json_object_get(body, "issue"))
-		error_field(&e, "issue", "Issue a draft with POST /api/v1/circular-drafts/{id}/issue.");
+		error_field(&e, "issue", "%s", _("Issue a draft with POST /api/v1/circular-drafts/{id}/issue."));
 	json_decref(body);
 	struct actor who = auth_actor(r);
 	if (e.code || circular_draft_update(r->db, &r->arena, &who, id, &in, &e) != 0) {
@@ -303,7 +304,7 @@ void api_circular_issue(struct request *r)
 {
 	int64_t id, letter;
 	if (!parse_id(r->params[0], &id)) {
-		reply_json_problem(r, 404, ERROR_NOT_FOUND, "There is no such draft letter.");
+		reply_json_problem(r, 404, ERROR_NOT_FOUND, _("There is no such draft letter."));
 		return;
 	}
 	struct error e;

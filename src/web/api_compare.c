@@ -8,6 +8,7 @@
 #include "core/account.h"
 #include "core/compare.h"
 #include "core/limits.h"
+#include "util/i18n.h"
 #include "web/api.h"
 #include "web/routes.h"
 
@@ -49,7 +50,7 @@ void api_compare(struct request *r)
 {
 	int64_t a_id, b_id;
 	if (!parse_id(r->params[0], &a_id) || !parse_id(r->params[1], &b_id)) {
-		reply_json_problem(r, 404, ERROR_NOT_FOUND, "There is no such version.");
+		reply_json_problem(r, 404, ERROR_NOT_FOUND, _("There is no such version."));
 		return;
 	}
 	struct error e;
@@ -63,7 +64,7 @@ void api_compare(struct request *r)
 	const char *offset_arg = request_query(r, "offset");
 	int64_t offset = 0;
 	if (offset_arg && strcmp(offset_arg, "0") != 0 && (!parse_id(offset_arg, &offset) || offset > c.nrows)) {
-		error_field(&e, "offset", "Use a number of paragraphs to skip, from 0 to their number.");
+		error_field(&e, "offset", "%s", _("Use a number of paragraphs to skip, from 0 to their number."));
 		reply_json_error(r, &e);
 		return;
 	}

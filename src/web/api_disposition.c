@@ -11,6 +11,7 @@
 #include "core/disposition_upload.h"
 #include "core/field.h"
 #include "util/utf8.h"
+#include "util/i18n.h"
 #include "web/api.h"
 #include "web/auth.h"
 #include "web/routes.h"
@@ -48,7 +49,7 @@ static int64_t member_id(json_t *body, const char *name, struct error *e)
 	if (!v || json_is_null(v))
 		return 0;
 	if (!json_is_integer(v) || json_integer_value(v) <= 0) {
-		error_field(e, name, "Must be the id of a comment, a whole number from 1.");
+		error_field(e, name, "%s", _("Must be the id of a comment, a whole number from 1."));
 		return 0;
 	}
 	return (int64_t)json_integer_value(v);
@@ -61,7 +62,7 @@ static void input_from(json_t *body, struct disposition_input *in, struct error 
 	in->paragraph = member_string(body, "paragraph", e);
 	json_t *v = json_object_get(body, "version_id");
 	if (v && !json_is_null(v) && (!json_is_integer(v) || json_integer_value(v) <= 0))
-		error_field(e, "version_id", "Must be the id of a version.");
+		error_field(e, "version_id", "%s", _("Must be the id of a version."));
 	else if (v && json_is_integer(v))
 		in->version_id = (int64_t)json_integer_value(v);
 }
@@ -70,7 +71,7 @@ void api_disposition_record(struct request *r)
 {
 	static const char *const members[] = {"decision", "reason", "paragraph", "version_id", NULL};
 	int64_t id;
-	if (!path_id(r, &id, "There is no such comment."))
+	if (!path_id(r, &id, _("There is no such comment.")))
 		return;
 	json_t *body = api_office_body(r);
 	if (!body)
@@ -98,7 +99,7 @@ void api_disposition_record(struct request *r)
 void api_disposition_history(struct request *r)
 {
 	int64_t id, call_id;
-	if (!path_id(r, &id, "There is no such comment."))
+	if (!path_id(r, &id, _("There is no such comment.")))
 		return;
 	struct error e;
 	error_clear(&e);
@@ -120,7 +121,7 @@ void api_dispositions_record(struct request *r)
 	static const char *const members[] = {"select", "decision", "reason", "paragraph", "version_id", NULL};
 	static const char *const selectors[] = {"paragraph", "type", "category", "ids", "same_as", "campaign", NULL};
 	int64_t id;
-	if (!path_id(r, &id, "There is no such call for contributions."))
+	if (!path_id(r, &id, _("There is no such call for contributions.")))
 		return;
 	json_t *body = api_office_body(r);
 	if (!body)
@@ -133,8 +134,8 @@ void api_dispositions_record(struct request *r)
 	struct disposition_selection sel = {0};
 	json_t *s = json_object_get(body, "select");
 	if (!json_is_object(s) || json_object_size(s) != 1) {
-		error_field(&e, "select",
-		            "Select the comments by one of paragraph, type, category, ids, same_as or campaign.");
+		error_field(&e, "select", "%s",
+		            _("Select the comments by one of paragraph, type, category, ids, same_as or campaign."));
 	} else {
 		api_known_members(s, selectors, &e);
 		sel.paragraph = member_string(s, "paragraph", &e);
@@ -147,11 +148,11 @@ void api_dispositions_record(struct request *r)
 			size_t n = json_is_array(ids) ? json_array_size(ids) : 0;
 			int64_t *v = n ? arena_alloc(&r->arena, n * sizeof *v) : NULL;
 			if (!n || n > 10000 || !v)
-				error_field(&e, "select", "Give ids as a list of comment ids.");
+				error_field(&e, "select", "%s", _("Give ids as a list of comment ids."));
 			for (size_t i = 0; v && i < n; i++) {
 				json_t *x = json_array_get(ids, i);
 				if (!json_is_integer(x) || json_integer_value(x) <= 0)
-					error_field(&e, "select", "Give ids as a list of comment ids.");
+					error_field(&e, "select", "%s", _("Give ids as a list of comment ids."));
 				else
 					v[i] = (int64_t)json_integer_value(x);
 			}
@@ -174,7 +175,7 @@ void api_dispositions_record(struct request *r)
 void api_dispositions_remaining(struct request *r)
 {
 	int64_t id, at;
-	if (!path_id(r, &id, "There is no such call for contributions."))
+	if (!path_id(r, &id, _("There is no such call for contributions.")))
 		return;
 	struct error e;
 	error_clear(&e);
@@ -198,7 +199,7 @@ void api_dispositions_remaining(struct request *r)
 void api_dispositions_publish(struct request *r)
 {
 	int64_t id, at;
-	if (!path_id(r, &id, "There is no such call for contributions."))
+	if (!path_id(r, &id, _("There is no such call for contributions.")))
 		return;
 	struct error e;
 	error_clear(&e);
@@ -228,14 +229,14 @@ void api_dispositions_upload(struct request *r)
 {
 	static const char XLSX_TYPE[] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 	int64_t id;
-	if (!path_id(r, &id, "There is no such call for contributions."))
+	if (!path_id(r, &id, _("There is no such call for contributions.")))
 		return;
 	const char *type = r->content_type ? r->content_type : "";
 	const bool xlsx = !strncasecmp(type, XLSX_TYPE, sizeof XLSX_TYPE - 1);
 	if (!xlsx && strncasecmp(type, "text/csv", 8) != 0 && strncasecmp(type, "application/octet-stream", 24) != 0) {
 		reply_json_problem(r, 415, "unsupported_media_type",
-		                   "Send the filled matrix's bytes as the body, with Content-Type text/csv or "
-		                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.");
+		                   _("Send the filled matrix's bytes as the body, with Content-Type text/csv or "
+		                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet."));
 		return;
 	}
 	/* ?name= the file's name, for the messages and the audit log */

@@ -34,6 +34,7 @@
 #include "core/process.h"
 #include "render/html.h"
 #include "render/table_file.h"
+#include "util/i18n.h"
 #include "web/page.h"
 #include "web/routes.h"
 
@@ -104,7 +105,7 @@ static void export_reply(struct request *r, const struct export_dataset *d, enum
 	if (atomic_fetch_add(&exporting, 1) >= LIMIT_EXPORTS_AT_ONCE) {
 		atomic_fetch_sub(&exporting, 1);
 		r->retry_after = "10";
-		reply_json_problem(r, 503, "busy", "Other exports are being written: try again in a few seconds.");
+		reply_json_problem(r, 503, "busy", _("Other exports are being written: try again in a few seconds."));
 		return;
 	}
 	struct error e;
@@ -149,7 +150,7 @@ static bool export_target(struct request *r, enum export_scope scope, const stru
 	*d = dataset_of(r);
 	if (!*d || (scope == EXPORT_CALL && !(*d)->per_call) || !format_parse(r->params[1], f)) {
 		reply_json_problem(r, 404, "not_found",
-		                   "There is no such file: see /data for the files, as .csv, .jsonl or .xlsx.");
+		                   _("There is no such file: see /data for the files, as .csv, .jsonl or .xlsx."));
 		return false;
 	}
 	return true;
@@ -166,7 +167,7 @@ void api_export_call(struct request *r)
 	int64_t id;
 	struct call c;
 	if (!parse_id(r->params[0], &id)) {
-		reply_json_problem(r, 404, "not_found", "There is no such call for contributions.");
+		reply_json_problem(r, 404, "not_found", _("There is no such call for contributions."));
 		return;
 	}
 	if (call_find(r->db, &r->arena, id, &c, &e) != 0) {

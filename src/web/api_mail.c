@@ -9,6 +9,7 @@
 #include "core/holding.h"
 #include "core/limits.h"
 #include "util/utf8.h"
+#include "util/i18n.h"
 #include "web/api.h"
 #include "web/auth.h"
 #include "web/routes.h"
@@ -91,9 +92,9 @@ void api_holding(struct request *r)
 	int64_t before = 0, per_page = LIMIT_PAGE_SIZE_DEFAULT;
 	const char *b = request_query(r, "before"), *pp = request_query(r, "per_page");
 	if (b && !parse_id(b, &before))
-		error_field(&e, "before", "Use the id of a held message.");
+		error_field(&e, "before", "%s", _("Use the id of a held message."));
 	if (pp && (!parse_id(pp, &per_page) || per_page > LIMIT_PAGE_SIZE))
-		error_field(&e, "per_page", "Use a page size from 1 to %d.", LIMIT_PAGE_SIZE);
+		error_field(&e, "per_page", _("Use a page size from 1 to %d."), LIMIT_PAGE_SIZE);
 	struct holding_item *items;
 	int n = 0;
 	if (e.code || holding_list(r->db, &r->arena, before, (int)per_page, &items, &n, &e) != 0) {

@@ -18,6 +18,7 @@
 #include "core/milestone.h"
 #include "core/process.h"
 #include "util/utf8.h"
+#include "util/i18n.h"
 #include "web/api.h"
 #include "web/auth.h"
 #include "web/routes.h"
@@ -30,20 +31,20 @@
 static json_t *office_body(struct request *r)
 {
 	if (!r->content_type || strncasecmp(r->content_type, "application/json", 16) != 0) {
-		reply_json_problem(r, 415, "unsupported_media_type", "Send the body as application/json.");
+		reply_json_problem(r, 415, "unsupported_media_type", _("Send the body as application/json."));
 		return NULL;
 	}
 	const char *body = r->body.data ? r->body.data : "";
 	if (!utf8_valid(body, r->body.len)) {
-		reply_json_problem(r, 400, "bad_request", "The body is not valid UTF-8 text.");
+		reply_json_problem(r, 400, "bad_request", _("The body is not valid UTF-8 text."));
 		return NULL;
 	}
 	json_error_t jerr;
 	json_t *json = json_loadb(body, r->body.len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!json || !json_is_object(json)) {
 		reply_json_problem(r, 400, "bad_request",
-				   json ? "The body must be a JSON object."
-					: arena_printf(&r->arena, "The body is not valid JSON: %s (line %d, column %d).",
+				   json ? _("The body must be a JSON object.")
+					: arena_printf(&r->arena, _("The body is not valid JSON: %s (line %d, column %d)."),
 						       jerr.text, jerr.line, jerr.column));
 		json_decref(json);
 		return NULL;
@@ -66,7 +67,7 @@ void api_known_members(json_t *body, const char *const *names, struct error *e)
 		for (const char *const *n = names; *n && !known; n++)
 			known = !strcmp(key, *n);
 		if (!known)
-			error_field(e, strlen(key) < 32 ? key : "body", "This API does not know this member.");
+			error_field(e, strlen(key) < 32 ? key : "body", "%s", _("This API does not know this member."));
 	}
 }
 
@@ -77,7 +78,7 @@ static const char *member_string(struct request *r, json_t *body, const char *na
 	if (!v || json_is_null(v))
 		return NULL;
 	if (!json_is_string(v)) {
-		error_field(e, name, "Must be a string.");
+		error_field(e, name, "%s", _("Must be a string."));
 		return NULL;
 	}
 	return arena_strndup(&r->arena, json_string_value(v), json_string_length(v));
@@ -96,7 +97,7 @@ static const char *member_list(struct request *r, json_t *body, const char *name
 	json_array_foreach(v, i, item)
 	{
 		if (!json_is_string(item) || strchr(json_string_value(item), ',')) {
-			error_field(e, name, "Must be a list of language tags, such as [\"en\", \"fr\"].");
+			error_field(e, name, "%s", _("Must be a list of language tags, such as [\"en\", \"fr\"]."));
 			buf_free(&b);
 			return NULL;
 		}
@@ -106,7 +107,7 @@ static const char *member_list(struct request *r, json_t *body, const char *name
 	}
 	const char *out = b.failed ? NULL : arena_strdup(&r->arena, b.data ? b.data : "");
 	if (b.failed)
-		error_field(e, name, "The list is too long.");
+		error_field(e, name, "%s", _("The list is too long."));
 	buf_free(&b);
 	return out;
 }
@@ -119,7 +120,7 @@ static void member_id(json_t *body, const char *name, int64_t *out, struct error
 	if (!v || json_is_null(v))
 		return;
 	if (!json_is_integer(v) || json_integer_value(v) <= 0)
-		error_field(e, name, "Must be a positive integer.");
+		error_field(e, name, "%s", _("Must be a positive integer."));
 	else
 		*out = json_integer_value(v);
 }
@@ -132,12 +133,12 @@ static void member_categories(struct request *r, json_t *body, struct process_in
 		return;
 	in->set_categories = true;
 	if (!json_is_array(v)) {
-		error_field(e, "categories", "Must be a list of categories: [{\"slug\": ..., \"name\": ...}].");
+		error_field(e, "categories", "%s", _("Must be a list of categories: [{\"slug\": ..., \"name\": ...}]."));
 		return;
 	}
 	size_t n = json_array_size(v);
 	if (n > LIMIT_CATEGORIES) {
-		error_field(e, "categories", "Name at most %d categories.", LIMIT_CATEGORIES);
+		error_field(e, "categories", _("Name at most %d categories."), LIMIT_CATEGORIES);
 		return;
 	}
 	struct category_input *cats = arena_alloc(&r->arena, sizeof *cats * (n ? n : 1));
@@ -153,8 +154,8 @@ static void member_categories(struct request *r, json_t *body, struct process_in
 		json_t *name = json_is_object(item) ? json_object_get(item, "name") : item;
 		if (!json_is_string(name) || (slug && !json_is_null(slug) && !json_is_string(slug)) ||
 		    (json_is_object(item) && json_object_size(item) > (size_t)(1 + (slug != NULL)))) {
-			error_field(e, "categories", "Category %zu: give {\"slug\": ..., \"name\": ...} (strings) or a "
-						     "name.",
+			error_field(e, "categories", _("Category %zu: give {\"slug\": ..., \"name\": ...} (strings) or a "
+						     "name."),
 				    i + 1);
 			return;
 		}
@@ -251,7 +252,7 @@ void api_process_update(struct request *r)
 	process_input_from(r, body, &in, &e);
 	json_decref(body);
 	if (in.slug)
-		error_field(&e, "slug", "The slug of a process does not change: its addresses are cited.");
+		error_field(&e, "slug", "%s", _("The slug of a process does not change: its addresses are cited."));
 	struct actor who = auth_actor(r);
 	struct process p;
 	if (e.code || process_update(r->db, &r->arena, &who, r->params[0], &in, &e) != 0 ||
@@ -301,19 +302,19 @@ static void member_docx(struct request *r, json_t *body, const void **out, size_
 	if (!v || json_is_null(v))
 		return;
 	if (!json_is_string(v)) {
-		error_field(e, "docx", "Must be a string: the file in base64.");
+		error_field(e, "docx", "%s", _("Must be a string: the file in base64."));
 		return;
 	}
 	size_t n = json_string_length(v);
 	if (n / 4 * 3 > (size_t)LIMIT_DOCX + 3) {
-		error_field(e, "docx", "The file is larger than %d KiB.", LIMIT_DOCX / 1024);
+		error_field(e, "docx", _("The file is larger than %d KiB."), LIMIT_DOCX / 1024);
 		return;
 	}
 	unsigned char *bin = arena_alloc(&r->arena, n / 4 * 3 + 3);
 	size_t bin_len = 0;
 	if (!bin || sodium_base642bin(bin, n / 4 * 3 + 3, json_string_value(v), n, " \r\n", &bin_len, NULL,
 				      sodium_base64_VARIANT_ORIGINAL) != 0) {
-		error_field(e, "docx", "Send the file in base64 (RFC 4648, with padding).");
+		error_field(e, "docx", "%s", _("Send the file in base64 (RFC 4648, with padding)."));
 		return;
 	}
 	*out = bin;
@@ -414,7 +415,7 @@ void api_milestone_update(struct request *r)
 {
 	static const char *const members[] = {"title", "kind", "status", "date", "end_date", NULL};
 	int64_t id;
-	if (!route_id(r, &id, "There is no such milestone."))
+	if (!route_id(r, &id, _("There is no such milestone.")))
 		return;
 	json_t *body = office_body(r);
 	if (!body)
@@ -442,7 +443,7 @@ void api_milestone_move(struct request *r)
 {
 	static const char *const members[] = {"date", "end_date", "reason", NULL};
 	int64_t id;
-	if (!route_id(r, &id, "There is no such milestone."))
+	if (!route_id(r, &id, _("There is no such milestone.")))
 		return;
 	json_t *body = office_body(r);
 	if (!body)
@@ -486,13 +487,13 @@ static const char *review_member(json_t *body, const char *review, struct error 
 	if (!v)
 		return review;
 	if (!json_is_boolean(v)) {
-		error_field(e, "review_before_publishing", "Give true (review each contribution before it is published) "
-							   "or false (publish each as it arrives).");
+		error_field(e, "review_before_publishing", "%s", _("Give true (review each contribution before it is published) "
+							   "or false (publish each as it arrives)."));
 		return review;
 	}
 	const char *named = call_review_name(json_is_true(v) ? REVIEW_AFTER_REVIEW : REVIEW_ON_RECEIPT);
 	if (review && strcmp(review, named))
-		error_field(e, "review_before_publishing", "This says the opposite of review: give one of them.");
+		error_field(e, "review_before_publishing", "%s", _("This says the opposite of review: give one of them."));
 	return named;
 }
 
@@ -534,7 +535,7 @@ void api_call_update(struct request *r)
 	static const char *const members[] = {"closes_on", "closes_at", "state", "review", "review_before_publishing",
 					      "reason", NULL};
 	int64_t id;
-	if (!route_id(r, &id, "There is no such call for contributions."))
+	if (!route_id(r, &id, _("There is no such call for contributions.")))
 		return;
 	json_t *body = office_body(r);
 	if (!body)
@@ -576,7 +577,7 @@ static json_t *contribution_full_json(const struct contribution *k)
 void api_call_moderation(struct request *r)
 {
 	int64_t id, page = 1, per_page = LIMIT_PAGE_SIZE_DEFAULT, offset = -1;
-	if (!route_id(r, &id, "There is no such call for contributions."))
+	if (!route_id(r, &id, _("There is no such call for contributions.")))
 		return;
 	struct error e;
 	error_clear(&e);
@@ -584,18 +585,18 @@ void api_call_moderation(struct request *r)
 		   *pp = request_query(r, "per_page"), *o = request_query(r, "offset");
 	enum contribution_state in_state = CONTRIBUTION_PENDING;
 	if (state && !contribution_state_parse(state, &in_state))
-		error_field(&e, "state", "Use published, pending, hidden or spam.");
+		error_field(&e, "state", "%s", _("Use published, pending, hidden or spam."));
 	if (p && (!parse_id(p, &page) || page > 1000000))
-		error_field(&e, "page", "Use a page number from 1.");
+		error_field(&e, "page", "%s", _("Use a page number from 1."));
 	/* offset: where a page cut short by LIMIT_PAGE_BYTES continues (its next link) */
 	if (o && !strcmp(o, "0"))
 		offset = 0;
 	else if (o && (!parse_id(o, &offset) || offset > 100000000))
-		error_field(&e, "offset", "Use a number of items to skip, from 0.");
+		error_field(&e, "offset", "%s", _("Use a number of items to skip, from 0."));
 	if (o && p)
-		error_field(&e, "page", "Ask for a page or an offset, not both.");
+		error_field(&e, "page", "%s", _("Ask for a page or an offset, not both."));
 	if (pp && (!parse_id(pp, &per_page) || per_page > LIMIT_PAGE_SIZE))
-		error_field(&e, "per_page", "Use a page size from 1 to %d.", LIMIT_PAGE_SIZE);
+		error_field(&e, "per_page", _("Use a page size from 1 to %d."), LIMIT_PAGE_SIZE);
 	struct call c;
 	struct contribution *items;
 	int n;
@@ -671,13 +672,13 @@ void api_audit(struct request *r)
 		   *before_arg = request_query(r, "before"), *limit_arg = request_query(r, "limit");
 	int64_t before = 0, limit = 50;
 	if (slug && !process_slug_valid(slug))
-		error_field(&e, "process", "Give the slug of a process.");
+		error_field(&e, "process", "%s", _("Give the slug of a process."));
 	if (kind && !audit_kind_valid(kind))
-		error_field(&e, "kind", "Give a kind such as call.extend, or a family such as call.");
+		error_field(&e, "kind", "%s", _("Give a kind such as call.extend, or a family such as call."));
 	if (before_arg && !parse_id(before_arg, &before))
-		error_field(&e, "before", "Give the id of an entry: the entries before it are listed.");
+		error_field(&e, "before", "%s", _("Give the id of an entry: the entries before it are listed."));
 	if (limit_arg && (!parse_id(limit_arg, &limit) || limit > LIMIT_AUDIT_PAGE))
-		error_field(&e, "limit", "Use a number of entries from 1 to %d.", LIMIT_AUDIT_PAGE);
+		error_field(&e, "limit", _("Use a number of entries from 1 to %d."), LIMIT_AUDIT_PAGE);
 	struct process p = {0};
 	struct audit_entry *items;
 	int n;

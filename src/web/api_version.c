@@ -10,6 +10,7 @@
 #include "core/document.h"
 #include "core/paragraph.h"
 #include "core/process.h"
+#include "util/i18n.h"
 #include "web/api.h"
 #include "web/auth.h"
 #include "web/routes.h"
@@ -29,9 +30,9 @@ static bool load(struct request *r, struct version *v, struct document *doc, str
 	error_clear(&e);
 	int64_t id;
 	if (!parse_id(r->params[0], &id))
-		error_set(&e, ERROR_NOT_FOUND, "There is no such version.");
+		error_set(&e, ERROR_NOT_FOUND, "%s", _("There is no such version."));
 	else if (version_find(r->db, &r->arena, id, v, doc, &e) == 0 && v->state == VERSION_DRAFT && !secretariat(r))
-		error_set(&e, ERROR_NOT_FOUND, "There is no such version.");
+		error_set(&e, ERROR_NOT_FOUND, "%s", _("There is no such version."));
 	else if (!e.code)
 		process_find_id_bare(r->db, &r->arena, doc->process_id, p, &e);
 	if (e.code) {
@@ -183,13 +184,13 @@ void api_version_decide(struct request *r)
 	const char *key;
 	json_t *value;
 	json_object_foreach(body, key, value) if (strcmp(key, "decisions") != 0)
-	    error_field(&e, strlen(key) < 32 ? key : "body", "This API does not know this member.");
+	    error_field(&e, strlen(key) < 32 ? key : "body", "%s", _("This API does not know this member."));
 	json_t *list = json_object_get(body, "decisions");
 	size_t n = json_is_array(list) ? json_array_size(list) : 0;
 	struct match_decision *d = arena_alloc(&r->arena, sizeof *d * (n + 1));
 	if (!json_is_array(list) || !n)
-		error_field(&e, "decisions",
-		            "Send a list of decisions, such as [{\"number\": 3, \"choice\": \"same\"}].");
+		error_field(&e, "decisions", "%s",
+		            _("Send a list of decisions, such as [{\"number\": 3, \"choice\": \"same\"}]."));
 	for (size_t k = 0; d && k < n; k++) {
 		json_t *item = json_array_get(list, k), *num = json_object_get(item, "number"),
 		       *choice = json_object_get(item, "choice");
@@ -197,7 +198,7 @@ void api_version_decide(struct request *r)
 		    json_object_size(item) != 2 || json_integer_value(num) < 1 || json_integer_value(num) > 1000000) {
 			error_field(
 			    &e, "decisions",
-			    "Decision %zu: give {\"number\": N, \"choice\": \"same\", \"new\" or a paragraph id}.",
+			    _("Decision %zu: give {\"number\": N, \"choice\": \"same\", \"new\" or a paragraph id}."),
 			    k + 1);
 			continue;
 		}

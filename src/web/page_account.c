@@ -9,6 +9,7 @@
 #include "core/contribution.h"
 #include "core/disposition.h"
 #include "core/limits.h"
+#include "util/i18n.h"
 #include "web/auth.h"
 #include "web/form.h"
 #include "web/page.h"
@@ -64,17 +65,18 @@ static void form_open(struct request *r, const char *action)
 
 static void login_form(struct request *r, const char *email, const char *next, const struct error *e, int status)
 {
-	page_begin(r, e && e->code ? "Error: Log in" : "Log in");
-	html_printf(&r->out, "<h1>Log in</h1>\n");
-	error_summary(r, e, "You are not logged in");
+	page_begin(r, e && e->code ? _("Error: Log in") : _("Log in"));
+	html_printf(&r->out, "<h1>%s</h1>\n", _("Log in"));
+	error_summary(r, e, _("You are not logged in"));
 	form_open(r, "/login");
 	if (safe_next(next))
 		html_printf(&r->out, "<input type=\"hidden\" name=\"next\" value=\"%s\">\n", safe_next(next));
-	page_input(r, NULL, "email", "E-mail address", NULL, email, "email", "username", LIMIT_EMAIL);
-	page_input(r, NULL, "password", "Password", NULL, "", "password", "current-password", SECRET_PASSWORD_MAX);
-	html_printf(&r->out, "<p><button type=\"submit\">Log in</button></p>\n</form>\n"
-			     "<p><a href=\"/account/reset-request\">Forgot your password?</a> \u00b7 "
-			     "<a href=\"/account/register\">Create an account</a></p>\n");
+	page_input(r, NULL, "email", _("E-mail address"), NULL, email, "email", "username", LIMIT_EMAIL);
+	page_input(r, NULL, "password", _("Password"), NULL, "", "password", "current-password", SECRET_PASSWORD_MAX);
+	html_printf(&r->out, "<p><button type=\"submit\">%s</button></p>\n</form>\n"
+			     "<p><a href=\"/account/reset-request\">%s</a> \u00b7 "
+			     "<a href=\"/account/register\">%s</a></p>\n",
+		    _("Log in"), _("Forgot your password?"), _("Create an account"));
 	page_end(r, status);
 }
 
@@ -114,34 +116,34 @@ void page_logout(struct request *r)
 
 static void register_form(struct request *r, const struct account_input *in, const struct error *e)
 {
-	page_begin(r, e && e->code ? "Error: Create an account" : "Create an account");
-	html_printf(&r->out, "<h1>Create an account</h1>\n<p>With an account, your contribution forms are filled in "
-			     "for you and you find all your receipts in one place. You can also contribute without "
-			     "one.</p>\n");
-	error_summary(r, e, "Your account was not created");
+	page_begin(r, e && e->code ? _("Error: Create an account") : _("Create an account"));
+	html_printf(&r->out, "<h1>%s</h1>\n<p>%s</p>\n", _("Create an account"),
+		    _("With an account, your contribution forms are filled in for you and you find all your receipts in "
+		      "one place. You can also contribute without one."));
+	error_summary(r, e, _("Your account was not created"));
 	form_open(r, "/account/register");
-	page_input(r, e, "name", "Name", NULL, in->name, "text", "name", LIMIT_NAME);
-	page_input(r, e, "organization", "Organization (optional)", NULL, in->organization, "text", "organization",
+	page_input(r, e, "name", _("Name"), NULL, in->name, "text", "name", LIMIT_NAME);
+	page_input(r, e, "organization", _("Organization (optional)"), NULL, in->organization, "text", "organization",
 		   LIMIT_ORGANIZATION);
-	page_input(r, e, "category", "Category of stakeholder (optional)",
-		   "For example member-states, academia or other: the forms of each consultation use it.", in->category,
+	page_input(r, e, "category", _("Category of stakeholder (optional)"),
+		   _("For example member-states, academia or other: the forms of each consultation use it."), in->category,
 		   "text", "off", 64);
 	const char *err = e ? error_field_message(e, "country") : NULL;
-	html_printf(&r->out, "<div class=\"field%s\"><label for=\"f-country\">Country (optional)</label>\n",
-		    err ? " invalid" : "");
+	html_printf(&r->out, "<div class=\"field%s\"><label for=\"f-country\">%s</label>\n", err ? " invalid" : "",
+		    _("Country (optional)"));
 	if (err)
 		html_printf(&r->out, "<p class=\"error\" id=\"e-country\">%s</p>\n", err);
 	html_printf(&r->out, "<select id=\"f-country\" name=\"country\" autocomplete=\"country\"%R>\n"
-			     "<option value=\"\">Choose\u2026</option>\n",
-		    err ? " aria-invalid=\"true\" aria-describedby=\"e-country\"" : "");
+			     "<option value=\"\">%s</option>\n",
+		    err ? " aria-invalid=\"true\" aria-describedby=\"e-country\"" : "", _("Choose\u2026"));
 	page_country_options(r, in->country);
 	html_printf(&r->out, "</select></div>\n");
-	page_input(r, e, "email", "E-mail address", "We send a link to confirm it.", in->email, "email", "email",
+	page_input(r, e, "email", _("E-mail address"), _("We send a link to confirm it."), in->email, "email", "email",
 		   LIMIT_EMAIL);
-	page_input(r, e, "password", "Password", "At least 10 characters; a few words make a good password.", "",
+	page_input(r, e, "password", _("Password"), _("At least 10 characters; a few words make a good password."), "",
 		   "password", "new-password", SECRET_PASSWORD_MAX);
-	page_privacy_note(r, "Your account is for you: it is never published.");
-	html_printf(&r->out, "<p><button type=\"submit\">Create the account</button></p>\n</form>\n");
+	page_privacy_note(r, _("Your account is for you: it is never published."));
+	html_printf(&r->out, "<p><button type=\"submit\">%s</button></p>\n</form>\n", _("Create the account"));
 	page_end(r, e && e->code ? http_status_of(e) : 200);
 }
 
@@ -173,10 +175,12 @@ void page_register(struct request *r)
 			page_error(r, &e);
 		return;
 	}
-	page_begin(r, "Check your mailbox");
-	html_printf(&r->out, "<h1>Check your mailbox</h1>\n<p>We sent a link to <strong>%s</strong>. Open it within "
-			     "48 hours to confirm your address, then <a href=\"/login\">log in</a>.</p>\n",
-		    acc.email);
+	page_begin(r, _("Check your mailbox"));
+	html_printf(&r->out, "<h1>%s</h1>\n<p>", _("Check your mailbox"));
+	html_tr(&r->out, "We sent a link to <strong>%s</strong>. Open it within 48 hours to confirm your address, then "
+			 "<a href=\"/login\">log in</a>.",
+		acc.email);
+	html_printf(&r->out, "</p>\n");
 	page_end(r, 201);
 }
 
@@ -189,10 +193,10 @@ void page_confirm(struct request *r)
 		page_error(r, &e);
 		return;
 	}
-	page_begin(r, "Address confirmed");
-	html_printf(&r->out, "<h1>Address confirmed</h1>\n<p>Thank you, %s: your address %s is confirmed.</p>\n"
-			     "<p><a href=\"/login\">Log in</a></p>\n",
-		    acc.name, acc.email);
+	page_begin(r, _("Address confirmed"));
+	html_printf(&r->out, "<h1>%s</h1>\n<p>", _("Address confirmed"));
+	html_tr(&r->out, "Thank you, %s: your address %s is confirmed.", acc.name, acc.email);
+	html_printf(&r->out, "</p>\n<p><a href=\"/login\">%s</a></p>\n", _("Log in"));
 	page_end(r, 200);
 }
 
@@ -200,12 +204,12 @@ void page_confirm(struct request *r)
 
 void page_reset_request_form(struct request *r)
 {
-	page_begin(r, "Reset your password");
-	html_printf(&r->out, "<h1>Reset your password</h1>\n<p>Enter the address of your account: we send it a link "
-			     "to choose a new password.</p>\n");
+	page_begin(r, _("Reset your password"));
+	html_printf(&r->out, "<h1>%s</h1>\n<p>%s</p>\n", _("Reset your password"),
+		    _("Enter the address of your account: we send it a link to choose a new password."));
 	form_open(r, "/account/reset-request");
-	page_input(r, NULL, "email", "E-mail address", NULL, "", "email", "username", LIMIT_EMAIL);
-	html_printf(&r->out, "<p><button type=\"submit\">Send the link</button></p>\n</form>\n");
+	page_input(r, NULL, "email", _("E-mail address"), NULL, "", "email", "username", LIMIT_EMAIL);
+	html_printf(&r->out, "<p><button type=\"submit\">%s</button></p>\n</form>\n", _("Send the link"));
 	page_end(r, 200);
 }
 
@@ -218,24 +222,26 @@ void page_reset_request(struct request *r)
 		page_error(r, &e);
 		return;
 	}
-	page_begin(r, "Check your mailbox");
+	page_begin(r, _("Check your mailbox"));
 	/* The same answer whether or not there is an account: addresses cannot be probed here. */
-	html_printf(&r->out, "<h1>Check your mailbox</h1>\n<p>If an account uses <strong>%s</strong>, a link to "
-			     "choose a new password is on its way. It works for 48 hours.</p>\n",
-		    email ? email : "");
+	html_printf(&r->out, "<h1>%s</h1>\n<p>", _("Check your mailbox"));
+	html_tr(&r->out, "If an account uses <strong>%s</strong>, a link to choose a new password is on its way. It "
+			 "works for 48 hours.",
+		email ? email : "");
+	html_printf(&r->out, "</p>\n");
 	page_end(r, 200);
 }
 
 static void reset_form(struct request *r, const char *token, const struct error *e)
 {
-	page_begin(r, e && e->code ? "Error: Choose a new password" : "Choose a new password");
-	html_printf(&r->out, "<h1>Choose a new password</h1>\n");
-	error_summary(r, e, "Your password was not changed");
+	page_begin(r, e && e->code ? _("Error: Choose a new password") : _("Choose a new password"));
+	html_printf(&r->out, "<h1>%s</h1>\n", _("Choose a new password"));
+	error_summary(r, e, _("Your password was not changed"));
 	form_open(r, "/account/reset");
 	html_printf(&r->out, "<input type=\"hidden\" name=\"token\" value=\"%s\">\n", token ? token : "");
-	page_input(r, e, "password", "New password", "At least 10 characters.", "", "password", "new-password",
+	page_input(r, e, "password", _("New password"), _("At least 10 characters."), "", "password", "new-password",
 		   SECRET_PASSWORD_MAX);
-	html_printf(&r->out, "<p><button type=\"submit\">Save the password</button></p>\n</form>\n");
+	html_printf(&r->out, "<p><button type=\"submit\">%s</button></p>\n</form>\n", _("Save the password"));
 	page_end(r, e && e->code ? http_status_of(e) : 200);
 }
 
@@ -260,10 +266,10 @@ void page_reset(struct request *r)
 	}
 	/* Every session of the account ended with the change, this browser's too. */
 	auth_logout(r);
-	page_begin(r, "Password changed");
-	html_printf(&r->out, "<h1>Password changed</h1>\n<p>The password of %s is changed, and every session that was "
-			     "open has ended.</p>\n<p><a href=\"/login\">Log in</a></p>\n",
-		    acc.email);
+	page_begin(r, _("Password changed"));
+	html_printf(&r->out, "<h1>%s</h1>\n<p>", _("Password changed"));
+	html_tr(&r->out, "The password of %s is changed, and every session that was open has ended.", acc.email);
+	html_printf(&r->out, "</p>\n<p><a href=\"/login\">%s</a></p>\n", _("Log in"));
 	page_end(r, 200);
 }
 
@@ -278,7 +284,6 @@ static void answers(struct request *r, struct contribution *k)
 	error_clear(&e);
 	if (comment_attach(r->db, &r->arena, k, 1, &e) != 0 || page_dispositions_attach(r, k, 1, k->call_id, &e) != 0)
 		return;
-	static const char *const words[] = {"accepted", "accepted in part", "not accepted", "noted"};
 	int counts[4] = {0}, answered = 0;
 	for (int j = 0; j < k->ncomments; j++)
 		if (k->comments[j].disposition) {
@@ -286,13 +291,23 @@ static void answers(struct request *r, struct contribution *k)
 			answered++;
 		}
 	if (!answered) {
-		html_printf(&r->out, "not published yet");
+		html_printf(&r->out, "%s", _("not published yet"));
 		return;
 	}
 	const char *sep = "";
 	for (int d = 0; d < 4; d++)
 		if (counts[d]) {
-			html_printf(&r->out, "%s%d %s", sep, counts[d], words[d]);
+			html_printf(&r->out, "%s", sep);
+			const unsigned long c = (unsigned long)counts[d];
+			/* The decisions in their order (enum disposition_decision); each its own plural. */
+			if (d == 0)
+				html_tr_n(&r->out, "%d accepted", "%d accepted", c, counts[d]);
+			else if (d == 1)
+				html_tr_n(&r->out, "%d accepted in part", "%d accepted in part", c, counts[d]);
+			else if (d == 2)
+				html_tr_n(&r->out, "%d not accepted", "%d not accepted", c, counts[d]);
+			else
+				html_tr_n(&r->out, "%d noted", "%d noted", c, counts[d]);
 			sep = ", ";
 		}
 }
@@ -307,16 +322,17 @@ void page_my_contributions(struct request *r)
 		page_error(r, &e);
 		return;
 	}
-	page_begin(r, "My contributions");
-	html_printf(&r->out, "<h1>My contributions</h1>\n<p>%s%s%s \u00b7 %s%s</p>\n", r->account->name,
+	page_begin(r, _("My contributions"));
+	html_printf(&r->out, "<h1>%s</h1>\n<p>%s%s%s \u00b7 %s%s%s</p>\n", _("My contributions"), r->account->name,
 		    *r->account->organization ? ", " : "", r->account->organization, r->account->email,
-		    r->account->confirmed ? "" : " (address not confirmed yet: see the mail we sent)");
+		    r->account->confirmed ? "" : " ",
+		    r->account->confirmed ? "" : _("(address not confirmed yet: see the mail we sent)"));
 	if (n == 0)
-		html_printf(&r->out, "<p>You have not sent a contribution while logged in yet.</p>\n");
+		html_printf(&r->out, "<p>%s</p>\n", _("You have not sent a contribution while logged in yet."));
 	else {
-		html_printf(&r->out, "<table>\n<thead><tr><th scope=\"col\">Tracking number</th><th scope=\"col\">"
-				     "Received</th><th scope=\"col\">Publication</th><th scope=\"col\">Answers</th></tr>"
-				     "</thead>\n<tbody>\n");
+		html_printf(&r->out, "<table>\n<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+				     "<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
+			    _("Tracking number"), _("Received"), _("Publication"), _("Answers"));
 		for (int i = 0; i < n; i++) {
 			html_printf(&r->out, "<tr><td><a href=\"/receipts/%u\">%s</a></td><td>%s</td><td>%s</td><td>",
 				    items[i].tracking, items[i].tracking, page_instant_utc(r, items[i].received_at),

@@ -17,6 +17,7 @@
 #include "core/field.h"
 #include "core/overview.h"
 #include "util/clock.h"
+#include "util/i18n.h"
 #include "web/auth.h"
 #include "web/page_circular.h"
 #include "web/page_report.h"
@@ -29,11 +30,12 @@
 const char *office_milestone_kind_text(enum milestone_kind k)
 {
 	switch (k) {
-	case MILESTONE_VERSION: return "Version of the text";
-	case MILESTONE_MEETING: return "Meeting";
-	case MILESTONE_DEADLINE: return "Deadline";
-	case MILESTONE_PRESENTATION: return "Presentation";
-	case MILESTONE_OTHER: return "Other";
+	case MILESTONE_VERSION: return _("Version of the text");
+	case MILESTONE_MEETING: return _("Meeting");
+	case MILESTONE_DEADLINE: return _("Deadline");
+	case MILESTONE_PRESENTATION: return _("Presentation");
+	/* TRANSLATORS: a kind of milestone in a schedule (not a meeting, deadline, version or presentation). */
+	case MILESTONE_OTHER: return _("Other");
 	}
 	return milestone_kind_name(k);
 }
@@ -41,10 +43,13 @@ const char *office_milestone_kind_text(enum milestone_kind k)
 const char *office_milestone_status_text(enum milestone_status s)
 {
 	switch (s) {
-	case MILESTONE_PLANNED: return "Planned";
-	case MILESTONE_DONE: return "Done";
-	case MILESTONE_POSTPONED: return "Postponed";
-	case MILESTONE_CANCELLED: return "Cancelled";
+	/* TRANSLATORS: a milestone's status: it is still to happen. */
+	case MILESTONE_PLANNED: return _("Planned");
+	/* TRANSLATORS: a milestone's status: it has happened. */
+	case MILESTONE_DONE: return _("Done");
+	case MILESTONE_POSTPONED: return _("Postponed");
+	/* TRANSLATORS: a milestone's status. */
+	case MILESTONE_CANCELLED: return _("Cancelled");
 	}
 	return milestone_status_name(s);
 }
@@ -52,8 +57,8 @@ const char *office_milestone_status_text(enum milestone_status s)
 const char *office_review_text(enum call_review m)
 {
 	switch (m) {
-	case REVIEW_ON_RECEIPT: return "Publish each contribution as it arrives";
-	case REVIEW_AFTER_REVIEW: return "Publish contributions once the secretariat has reviewed them";
+	case REVIEW_ON_RECEIPT: return _("Publish each contribution as it arrives");
+	case REVIEW_AFTER_REVIEW: return _("Publish contributions once the secretariat has reviewed them");
 	}
 	return call_review_name(m);
 }
@@ -112,7 +117,7 @@ struct office_form office_form_for(const char *key, const char *failed, const st
 
 void office_begin(struct request *r, const char *title, const struct error *e)
 {
-	page_begin(r, e && e->code ? arena_printf(&r->arena, "Error: %s", title) : title);
+	page_begin(r, e && e->code ? arena_printf(&r->arena, _("Error: %s"), title) : title);
 }
 
 void office_done(struct request *r, const char *const table[][2])
@@ -141,9 +146,9 @@ void office_confirm_page(struct request *r, const char *heading, const char *con
 			 const char *button, const char *back)
 {
 	page_begin(r, heading);
-	html_printf(&r->out, "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/office\">Back office</a>"
+	html_printf(&r->out, "<nav aria-label=\"%s\" class=\"crumbs\"><a href=\"/office\">%s</a>"
 			     "</nav>\n<h1>%s</h1>\n<div class=\"confirm-act\">\n",
-		    heading);
+		    _("Breadcrumb"), _("Back office"), heading);
 	for (int i = 0; what[i]; i++)
 		html_printf(&r->out, "<p>%s</p>\n", what[i]);
 	html_printf(&r->out, "</div>\n");
@@ -154,9 +159,9 @@ void office_confirm_page(struct request *r, const char *heading, const char *con
 				    r->form->values[i]);
 	html_printf(&r->out,
 		    "<input type=\"hidden\" name=\"confirm\" value=\"yes\">\n"
-		    "<p><button type=\"submit\" class=\"warning\">%s</button> <a href=\"%s\">Cancel: change nothing</a>"
+		    "<p><button type=\"submit\" class=\"warning\">%s</button> <a href=\"%s\">%s</a>"
 		    "</p>\n</form>\n",
-		    button, back);
+		    button, back, _("Cancel: change nothing"));
 	page_end(r, 200);
 }
 
@@ -299,7 +304,8 @@ int64_t office_count(struct request *r, int64_t call_id, enum contribution_state
 /* The breadcrumb of an office page: the back office, and the process when there is one. */
 static void crumbs(struct request *r, const struct process *p)
 {
-	html_printf(&r->out, "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/office\">Back office</a>");
+	html_printf(&r->out, "<nav aria-label=\"%s\" class=\"crumbs\"><a href=\"/office\">%s</a>", _("Breadcrumb"),
+		    _("Back office"));
 	if (p)
 		html_printf(&r->out, " \u203a <a href=\"/office/processes/%u\">%s</a>", p->slug, p->title);
 	html_printf(&r->out, "</nav>\n");
@@ -318,18 +324,19 @@ void page_office(struct request *r)
 		return;
 	}
 	const int64_t held = office_holding_count(r);
-	page_begin(r, "Back office");
+	page_begin(r, _("Back office"));
 	html_printf(&r->out,
-		    "<h1>Back office</h1>\n"
-		    "<p class=\"actions\"><a class=\"button\" href=\"/office/processes/new\">Create a process</a> "
-		    "<a href=\"/office/audit\">Audit log: every change, by whom and when</a> "
-		    "<a href=\"/office/holding\">Held e-mail (%L)</a> "
-		    "<a href=\"/office/pages/about\">Edit the about page</a> "
-		    "<a href=\"/office/pages/privacy\">Edit the privacy notice</a></p>\n"
-		    "<section aria-labelledby=\"processes\"><h2 id=\"processes\">Processes</h2>\n",
-		    (long long)held);
+		    "<h1>%s</h1>\n"
+		    "<p class=\"actions\"><a class=\"button\" href=\"/office/processes/new\">%s</a> "
+		    "<a href=\"/office/audit\">%s</a> <a href=\"/office/holding\">",
+		    _("Back office"), _("Create a process"), _("Audit log: every change, by whom and when"));
+	html_tr(&r->out, "Held e-mail (%L)", (long long)held);
+	html_printf(&r->out,
+		    "</a> <a href=\"/office/pages/about\">%s</a> <a href=\"/office/pages/privacy\">%s</a></p>\n"
+		    "<section aria-labelledby=\"processes\"><h2 id=\"processes\">%s</h2>\n",
+		    _("Edit the about page"), _("Edit the privacy notice"), _("Processes"));
 	if (n == 0)
-		html_printf(&r->out, "<p>No process yet.</p>\n");
+		html_printf(&r->out, "<p>%s</p>\n", _("No process yet."));
 	const int64_t now = clock_now();
 	for (int i = 0; i < n; i++) {
 		struct call *calls;
@@ -340,16 +347,18 @@ void page_office(struct request *r)
 		}
 		html_printf(&r->out,
 			    "<h3><a href=\"/office/processes/%u\">%s</a></h3>\n"
-			    "<p><a href=\"/processes/%u\">Public page of this process</a></p>\n",
-			    ps[i].slug, ps[i].title, ps[i].slug);
+			    "<p><a href=\"/processes/%u\">%s</a></p>\n",
+			    ps[i].slug, ps[i].title, ps[i].slug, _("Public page of this process"));
 		if (ncalls == 0) {
-			html_printf(&r->out, "<p>No call for contributions yet.</p>\n");
+			html_printf(&r->out, "<p>%s</p>\n", _("No call for contributions yet."));
 			continue;
 		}
-		html_printf(&r->out, "<table class=\"office\">\n<caption>Calls for contributions of %s</caption>\n"
-				     "<thead><tr><th scope=\"col\">Call</th><th scope=\"col\">State</th>"
-				     "<th scope=\"col\">Deadline</th><th scope=\"col\">Awaiting review</th></tr></thead>\n<tbody>\n",
-			    ps[i].title);
+		html_printf(&r->out, "<table class=\"office\">\n<caption>");
+		html_tr(&r->out, "Calls for contributions of %s", ps[i].title);
+		html_printf(&r->out, "</caption>\n<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+				     "<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
+			    /* TRANSLATORS: a table's column: the call for contributions. */
+			    _("Call"), _("State"), _("Deadline"), _("Awaiting review"));
 		for (int k = 0; k < ncalls; k++) {
 			const struct call *c = &calls[k];
 			const enum call_state s = call_state_at(c, now);
@@ -357,12 +366,14 @@ void page_office(struct request *r)
 			html_printf(&r->out,
 				    "<tr><td><a href=\"/office/calls/%L\">%s</a></td><td><span class=\"state state-%s\">%s"
 				    "</span></td><td class=\"date\">%s</td><td><a href=\"/office/calls/%L/contributions?"
-				    "state=pending\">%L<span class=\"visually-hidden\"> awaiting review in %s</span></a></td>"
-				    "</tr>\n",
+				    "state=pending\">",
 				    (long long)c->id, c->title, call_state_name(s),
-				    call_state_label(s),
+				    _(call_state_label(s)),
 				    c->closes_on ? page_date(r, c->closes_on) : page_instant_local(r, c->timezone, c->closes_at),
-				    (long long)c->id, (long long)pending, c->title);
+				    (long long)c->id);
+			html_tr(&r->out, "%L<span class=\"visually-hidden\"> awaiting review in %s</span>", (long long)pending,
+				c->title);
+			html_printf(&r->out, "</a></td></tr>\n");
 		}
 		html_printf(&r->out, "</tbody>\n</table>\n");
 	}
@@ -413,7 +424,7 @@ static void categories_from(struct request *r, const char *text, struct process_
 		if (!row || !*row)
 			continue;
 		if (n >= LIMIT_CATEGORIES) {
-			error_field(e, "categories", "Name at most %d categories, one per line.", LIMIT_CATEGORIES);
+			error_field(e, "categories", _("Name at most %d categories, one per line."), LIMIT_CATEGORIES);
 			return;
 		}
 		struct category_input *c = arena_push(&r->arena, (void **)&cats, &n, &cap, sizeof *cats);
@@ -451,43 +462,43 @@ static void process_input_from(struct request *r, struct process_input *in, stru
 static void process_fields(struct request *r, const struct office_form *f, const struct process *p)
 {
 	if (!p)
-		office_input(r, f, "slug", "Short name for addresses (slug)",
-			     "Lower-case letters, digits and hyphens, such as wsis-review: the process's address is "
-			     "/processes/wsis-review. It cannot change later.",
+		office_input(r, f, "slug", _("Short name for addresses (slug)"),
+			     _("Lower-case letters, digits and hyphens, such as wsis-review: the process's address is "
+			       "/processes/wsis-review. It cannot change later."),
 			     NULL, "text", 64);
-	office_input(r, f, "title", "Title", NULL, p ? p->title : NULL, "text", LIMIT_TITLE);
-	office_textarea(r, f, "summary", "Summary", "One or two sentences: what the text is and who prepares it.",
+	office_input(r, f, "title", _("Title"), NULL, p ? p->title : NULL, "text", LIMIT_TITLE);
+	office_textarea(r, f, "summary", _("Summary"), _("One or two sentences: what the text is and who prepares it."),
 			p ? p->summary : NULL, 4);
-	office_input(r, f, "body", "Run by",
-		     "The body that runs the consultation, as the public pages name it, such as \"The Council Working "
-		     "Group on ...\".",
+	office_input(r, f, "body", _("Run by"),
+		     _("The body that runs the consultation, as the public pages name it, such as \"The Council Working "
+		       "Group on ...\"."),
 		     p ? p->body : NULL, "text", LIMIT_TITLE);
-	office_input(r, f, "secretariat", "Secretariat",
-		     "Who answers questions, and how to reach them, such as \"The secretariat of the Working Group, "
-		     "consultation@example.org\".",
+	office_input(r, f, "secretariat", _("Secretariat"),
+		     _("Who answers questions, and how to reach them, such as \"The secretariat of the Working Group, "
+		       "consultation@example.org\"."),
 		     p ? p->secretariat : NULL, "text", LIMIT_TITLE);
-	office_input(r, f, "timezone", "Time zone",
-		     "An IANA name, such as Europe/Zurich or America/New_York: deadlines end at midnight there. It "
-		     "cannot change once the process has a call for contributions.",
+	office_input(r, f, "timezone", _("Time zone"),
+		     _("An IANA name, such as Europe/Zurich or America/New_York: deadlines end at midnight there. It "
+		       "cannot change once the process has a call for contributions."),
 		     p ? p->timezone : NULL, "text", 64);
-	office_input(r, f, "languages", "Languages", "Language tags separated by commas, such as en, fr, es.",
+	office_input(r, f, "languages", _("Languages"), _("Language tags separated by commas, such as en, fr, es."),
 		     p ? languages_text(r, p->languages) : "en", "text", 200);
-	office_textarea(r, f, "categories", "Categories of stakeholders",
-			"One per line: a name (such as Member States), or a short name, a colon and the name (such as "
-			"member-states: Member States). Contributors choose one of them.",
+	office_textarea(r, f, "categories", _("Categories of stakeholders"),
+			_("One per line: a name (such as Member States), or a short name, a colon and the name (such as "
+			  "member-states: Member States). Contributors choose one of them."),
 			p ? categories_text(r, p) : NULL, 6);
 }
 
 static void process_new_render(struct request *r, const struct error *e)
 {
 	struct office_form f = office_form_for("process", "process", e, r->form);
-	office_begin(r, "Create a process", e);
+	office_begin(r, _("Create a process"), e);
 	crumbs(r, NULL);
-	html_printf(&r->out, "<h1>Create a process</h1>\n");
-	office_error_summary(r, e, "process", "The process was not created");
+	html_printf(&r->out, "<h1>%s</h1>\n", _("Create a process"));
+	office_error_summary(r, e, "process", _("The process was not created"));
 	office_form_open(r, "/office/processes/new", false);
 	process_fields(r, &f, NULL);
-	html_printf(&r->out, "<p><button type=\"submit\">Create the process</button></p>\n</form>\n");
+	html_printf(&r->out, "<p><button type=\"submit\">%s</button></p>\n</form>\n", _("Create the process"));
 	page_end(r, office_status(e));
 }
 
@@ -535,17 +546,17 @@ static void process_said(struct request *r, const struct overview *o)
 	if (arg && !parse_id(arg, &id))
 		return;
 	if (!strcmp(done, "created")) {
-		office_said(r, arena_printf(&r->arena, "Process '%s' created. Add its schedule, documents and calls for "
-						       "contributions below.",
+		office_said(r, arena_printf(&r->arena, _("Process '%s' created. Add its schedule, documents and calls for "
+							 "contributions below."),
 					    p->title));
 		return;
 	}
 	if (!strcmp(done, "report")) {
-		office_said(r, "PDF of the report made and kept. Its SHA-256 is below and on the public report.");
+		office_said(r, _("PDF of the report made and kept. Its SHA-256 is below and on the public report."));
 		return;
 	}
 	if (!strcmp(done, "saved")) {
-		office_said(r, arena_printf(&r->arena, "Details of '%s' saved. The public page shows the change.",
+		office_said(r, arena_printf(&r->arena, _("Details of '%s' saved. The public page shows the change."),
 					    p->title));
 		return;
 	}
@@ -557,17 +568,17 @@ static void process_said(struct request *r, const struct overview *o)
 			continue;
 		const char *when = range_text(r, m->date, m->end_date);
 		if (!strcmp(done, "milestone-added"))
-			office_said(r, arena_printf(&r->arena, "Milestone '%s' added on %s. The public schedule shows it.",
+			office_said(r, arena_printf(&r->arena, _("Milestone '%s' added on %s. The public schedule shows it."),
 						    m->title, when));
 		else if (!strcmp(done, "milestone-saved"))
-			office_said(r, arena_printf(&r->arena, "Milestone '%s' saved: %s, %s.", m->title,
+			office_said(r, arena_printf(&r->arena, _("Milestone '%s' saved: %s, %s."), m->title,
 						    office_milestone_kind_text(m->kind), office_milestone_status_text(m->status)));
 		else if (!strcmp(done, "moved") && m->nhistory > 0) {
 			const struct milestone_move *mv = &m->history[m->nhistory - 1];
 			const char *from = mv->from_date ? range_text(r, mv->from_date, mv->from_end_date)
 							 : mv->from_label ? mv->from_label : "";
-			office_said(r, arena_printf(&r->arena, "Milestone '%s' moved from %s to %s. The public schedule "
-							       "shows the move and its reason.",
+			office_said(r, arena_printf(&r->arena, _("Milestone '%s' moved from %s to %s. The public schedule "
+								 "shows the move and its reason."),
 						    m->title, from, range_text(r, mv->to_date, mv->to_end_date)));
 		}
 		return;
@@ -575,14 +586,14 @@ static void process_said(struct request *r, const struct overview *o)
 	for (int i = 0; i < o->ndocuments; i++) {
 		const struct document *d = &o->documents[i];
 		if (!strcmp(done, "document-added") && d->id == id) {
-			office_said(r, arena_printf(&r->arena, "Document '%s' added. Post its first version below.",
+			office_said(r, arena_printf(&r->arena, _("Document '%s' added. Post its first version below."),
 						    d->title));
 			return;
 		}
 		for (int v = 0; v < d->nversions; v++)
 			if (d->versions[v].id == id && (!strcmp(done, "version") || !strcmp(done, "published"))) {
-				office_said(r, arena_printf(&r->arena, "%s of '%s' published: it is on the public page of the "
-								       "process, and subscribers are told.",
+				office_said(r, arena_printf(&r->arena, _("%s of '%s' published: it is on the public page of the "
+									 "process, and subscribers are told."),
 							    d->versions[v].label, d->title));
 				return;
 			}
@@ -590,7 +601,7 @@ static void process_said(struct request *r, const struct overview *o)
 	for (int i = 0; i < o->ncalls; i++)
 		if (!strcmp(done, "call-added") && o->calls[i].id == id) {
 			const struct call *c = &o->calls[i];
-			office_said(r, arena_printf(&r->arena, "Call '%s' added: open from %s until %s. %s.", c->title,
+			office_said(r, arena_printf(&r->arena, _("Call '%s' added: open from %s until %s. %s."), c->title,
 						    page_instant_human(r, c->timezone, c->opens_at),
 						    page_instant_human(r, c->timezone, c->closes_at), office_review_text(c->review)));
 			return;
@@ -607,38 +618,46 @@ void office_process_page(struct request *r, const char *slug, const char *failed
 		return;
 	}
 	const struct process *p = &o.process;
-	office_begin(r, arena_printf(&r->arena, "Back office: %s", p->title), e);
+	office_begin(r, arena_printf(&r->arena, _("Back office: %s"), p->title), e);
 	crumbs(r, NULL);
 	html_printf(&r->out, "<h1>%s</h1>\n", p->title);
 	process_said(r, &o);
-	office_error_summary(r, e, failed ? failed : "", "The change was not made");
+	office_error_summary(r, e, failed ? failed : "", _("The change was not made"));
 	html_printf(&r->out,
-		    "<p class=\"actions\"><a href=\"/processes/%u\">Public page of this process</a> "
-		    "<a href=\"/office/audit?process=%u\">Audit log of this process</a></p>\n",
-		    p->slug, p->slug);
+		    "<p class=\"actions\"><a href=\"/processes/%u\">%s</a> "
+		    "<a href=\"/office/audit?process=%u\">%s</a></p>\n",
+		    p->slug, _("Public page of this process"), p->slug, _("Audit log of this process"));
 	office_schedule_section(r, p, o.milestones, o.nmilestones, failed, e);
 	office_calls_section(r, p, o.calls, o.ncalls, o.documents, o.ndocuments, o.milestones, o.nmilestones, failed,
 			     e);
 	office_documents_section(r, p, o.documents, o.ndocuments, failed, e);
 	/* meetings: each on its own office page (page_office_meetings.c) */
-	html_printf(&r->out, "<section aria-labelledby=\"office-meetings\"><h2 id=\"office-meetings\">Meetings</h2>\n<ul>\n");
-	for (int i = 0; i < o.nmeetings; i++)
-		html_printf(&r->out, "<li><a href=\"/office/meetings/%L\">%s: %s</a>%R (%d registered, %d waiting)</li>\n",
-			    (long long)o.meetings[i].id, page_date(r, o.meetings[i].date), o.meetings[i].title,
-			    o.meetings[i].cancelled ? ", cancelled" : "", o.meetings[i].registered, o.meetings[i].waiting);
-	html_printf(&r->out, "</ul>\n<p><a href=\"/office/processes/%u/meetings/new\">New meeting</a></p>\n</section>\n",
-		    p->slug);
+	html_printf(&r->out, "<section aria-labelledby=\"office-meetings\"><h2 id=\"office-meetings\">%s</h2>\n<ul>\n",
+		    _("Meetings"));
+	for (int i = 0; i < o.nmeetings; i++) {
+		html_printf(&r->out, "<li><a href=\"/office/meetings/%L\">%s: %s</a> ", (long long)o.meetings[i].id,
+			    page_date(r, o.meetings[i].date), o.meetings[i].title);
+		if (o.meetings[i].cancelled)
+			html_tr(&r->out, "(cancelled; %d registered, %d waiting)", o.meetings[i].registered,
+				o.meetings[i].waiting);
+		else
+			html_tr(&r->out, "(%d registered, %d waiting)", o.meetings[i].registered, o.meetings[i].waiting);
+		html_printf(&r->out, "</li>\n");
+	}
+	html_printf(&r->out, "</ul>\n<p><a href=\"/office/processes/%u/meetings/new\">%s</a></p>\n</section>\n",
+		    p->slug, _("New meeting"));
 	office_report_section(r, p);
 	office_letters_section(r, p, failed, e);
 
 	struct office_form f = office_form_for("process", failed, e, r->form);
 	html_printf(&r->out,
-		    "<section aria-labelledby=\"details\"><h2 id=\"details\">Details of the process</h2>\n"
-		    "<p>Short name for addresses: <code>%s</code> (it does not change: its addresses are cited).</p>\n",
-		    p->slug);
+		    "<section aria-labelledby=\"details\"><h2 id=\"details\">%s</h2>\n<p>", _("Details of the process"));
+	html_tr(&r->out, "Short name for addresses: <code>%s</code> (it does not change: its addresses are cited).",
+		p->slug);
+	html_printf(&r->out, "</p>\n");
 	office_form_open(r, arena_printf(&r->arena, "/office/processes/%s", p->slug), false);
 	process_fields(r, &f, p);
-	html_printf(&r->out, "<p><button type=\"submit\">Save the details</button></p>\n</form>\n</section>\n");
+	html_printf(&r->out, "<p><button type=\"submit\">%s</button></p>\n</form>\n</section>\n", _("Save the details"));
 	page_end(r, office_status(e));
 }
 

@@ -12,6 +12,7 @@
 #include "core/call.h"
 #include "core/process.h"
 #include "core/limits.h"
+#include "util/i18n.h"
 #include "util/clock.h"
 #include "web/page.h"
 #include "web/routes.h"
@@ -26,42 +27,42 @@ enum { AUDIT_PAGE = 50 };
 static const char *field_label(const char *key)
 {
 	static const char *const LABELS[][2] = {
-	    {"title", "Title"},
-	    {"date", "Date"},
-	    {"end_date", "End date"},
-	    {"kind", "Kind"},
-	    {"status", "Status"},
-	    {"opens_at", "Opens"},
-	    {"closes_at", "Deadline (last moment accepted)"},
-	    {"closes_on", "Deadline (day)"},
-	    {"state", "State"},
-	    {"review", "Publication of contributions"},
-	    {"reason", "Reason"},
-	    {"decision", "Decision"},
-	    {"paragraph", "Paragraph"},
-	    {"version_id", "Version"},
-	    {"revision", "Revision"},
-	    {"slug", "Short name"},
-	    {"summary", "Summary"},
-	    {"timezone", "Time zone"},
-	    {"languages", "Languages"},
-	    {"body", "Run by"},
-	    {"secretariat", "Secretariat"},
-	    {"categories", "Categories"},
-	    {"published_at", "Published"},
-	    {"label", "Label"},
-	    {"note", "Note"},
-	    {"late", "Late"},
-	    {"admitted", "Admitted"},
-	    {"milestone_id", "Milestone on the schedule"},
-	    {"milestone_moved_from", "Milestone moved from"},
-	    {"document", "Document"},
-	    {"document_slug", "Document"},
+	    {"title", N_("Title")},
+	    {"date", N_("Date")},
+	    {"end_date", N_("End date")},
+	    {"kind", N_("Kind")},
+	    {"status", N_("Status")},
+	    {"opens_at", N_("Opens")},
+	    {"closes_at", N_("Deadline (last moment accepted)")},
+	    {"closes_on", N_("Deadline (day)")},
+	    {"state", N_("State")},
+	    {"review", N_("Publication of contributions")},
+	    {"reason", N_("Reason")},
+	    {"decision", N_("Decision")},
+	    {"paragraph", N_("Paragraph")},
+	    {"version_id", N_("Version")},
+	    {"revision", N_("Revision")},
+	    {"slug", N_("Short name")},
+	    {"summary", N_("Summary")},
+	    {"timezone", N_("Time zone")},
+	    {"languages", N_("Languages")},
+	    {"body", N_("Run by")},
+	    {"secretariat", N_("Secretariat")},
+	    {"categories", N_("Categories")},
+	    {"published_at", N_("Published")},
+	    {"label", N_("Label")},
+	    {"note", N_("Note")},
+	    {"late", N_("Late")},
+	    {"admitted", N_("Admitted")},
+	    {"milestone_id", N_("Milestone on the schedule")},
+	    {"milestone_moved_from", N_("Milestone moved from")},
+	    {"document", N_("Document")},
+	    {"document_slug", N_("Document")},
 	    {NULL, NULL},
 	};
 	for (int i = 0; LABELS[i][0]; i++)
 		if (!strcmp(LABELS[i][0], key))
-			return LABELS[i][1];
+			return _(LABELS[i][1]);
 	return NULL;
 }
 
@@ -70,11 +71,11 @@ static const char *field_label(const char *key)
 static const char *value_text(struct request *r, const char *key, json_t *v, const char *tz)
 {
 	if (!v || json_is_null(v))
-		return "none";
+		return _("none");
 	if (json_is_true(v))
-		return "yes";
+		return _("yes");
 	if (json_is_false(v))
-		return "no";
+		return _("no");
 	if (json_is_integer(v)) {
 		if (!strcmp(key, "published_at"))
 			return tz ? page_instant_human(r, tz, (int64_t)json_integer_value(v))
@@ -91,7 +92,7 @@ static const char *value_text(struct request *r, const char *key, json_t *v, con
 		if (strlen(s) == 20 && s[10] == 'T' && clock_parse_rfc3339(s, &t) == 0)
 			return tz ? page_instant_human(r, tz, t) : page_instant_utc(r, t);
 		if (!strcmp(key, "review") && call_review_parse(s, &review))
-			return review == REVIEW_AFTER_REVIEW ? "after review by the secretariat" : "as they arrive";
+			return review == REVIEW_AFTER_REVIEW ? _("after review by the secretariat") : _("as they arrive");
 		if (!strcmp(key, "decision") || !strcmp(key, "state") || !strcmp(key, "status")) {
 			char *c = arena_strdup(&r->arena, s);
 			for (char *p = c; p && *p; p++)
@@ -131,77 +132,85 @@ static const char *sentence(struct request *r, const struct audit_entry *x, json
 	    member(r, after, "title", tz) ? member(r, after, "title", tz) : member(r, before, "title", tz);
 	json_t *given = after ? json_object_get(after, "reason") : NULL; /* null: no reason (publishing) */
 	const char *reason = given && !json_is_null(given) ? value_text(r, "reason", given, tz) : NULL;
-	const char *why = reason ? arena_printf(&r->arena, " \u2014 reason: %s", reason) : "";
+	const char *why = reason ? arena_printf(&r->arena, _(" \u2014 reason: %s"), reason) : "";
 	const char *named = title ? arena_printf(&r->arena, " '%s'", title) : "";
 	const char *deadline_was = member(r, before, "closes_at", tz), *deadline_is = member(r, after, "closes_at", tz);
 	if (!strcmp(k, "call.create"))
-		return arena_printf(&r->arena, "Call %s%s created, open until %s.", id, named,
-		                    deadline_is ? deadline_is : "its deadline");
+		return arena_printf(&r->arena, _("Call %s%s created, open until %s."), id, named,
+		                    deadline_is ? deadline_is : _("its deadline"));
 	if (!strcmp(k, "call.extend") || !strcmp(k, "call.shorten"))
-		return arena_printf(&r->arena, "Deadline of call %s%s %s from %s to %s%s.", id, named,
-		                    !strcmp(k, "call.extend") ? "extended" : "brought forward",
-		                    deadline_was ? deadline_was : "?", deadline_is ? deadline_is : "?", why);
+		return arena_printf(&r->arena,
+		                    !strcmp(k, "call.extend") ? _("Deadline of call %s%s extended from %s to %s%s.")
+		                                              : _("Deadline of call %s%s brought forward from %s to %s%s."),
+		                    id, named, deadline_was ? deadline_was : "?", deadline_is ? deadline_is : "?", why);
 	if (!strcmp(k, "call.open"))
-		return arena_printf(&r->arena, "Call %s%s opened now%s.", id, named, why);
+		return arena_printf(&r->arena, _("Call %s%s opened now%s."), id, named, why);
 	if (!strcmp(k, "call.close"))
-		return arena_printf(&r->arena, "Call %s%s closed now, before its deadline of %s%s.", id, named,
+		return arena_printf(&r->arena, _("Call %s%s closed now, before its deadline of %s%s."), id, named,
 		                    deadline_was ? deadline_was : "?", why);
 	if (!strcmp(k, "call.review"))
-		return arena_printf(&r->arena, "Publication of the contributions to call %s%s changed from %s to %s%s.",
+		return arena_printf(&r->arena, _("Publication of the contributions to call %s%s changed from %s to %s%s."),
 		                    id, named, member(r, before, "review", tz), member(r, after, "review", tz), why);
 	if (!strcmp(k, "milestone.add"))
-		return arena_printf(&r->arena, "Milestone%s added on %s.", named, member(r, after, "date", tz));
+		return arena_printf(&r->arena, _("Milestone%s added on %s."), named, member(r, after, "date", tz));
 	if (!strcmp(k, "milestone.move")) {
 		const char *from = member(r, before, "date", tz), *to = member(r, after, "date", tz);
 		const char *from_end = member(r, before, "end_date", tz), *to_end = member(r, after, "end_date", tz);
 		return arena_printf(
-		    &r->arena, "Milestone%s moved from %s%s to %s%s%s.", named, from ? from : "?",
-		    from_end && strcmp(from_end, "none") ? arena_printf(&r->arena, " \u2013 %s", from_end) : "",
+		    &r->arena, _("Milestone%s moved from %s%s to %s%s%s."), named, from ? from : "?",
+		    from_end && strcmp(from_end, _("none")) ? arena_printf(&r->arena, " \u2013 %s", from_end) : "",
 		    to ? to : "?",
-		    to_end && strcmp(to_end, "none") ? arena_printf(&r->arena, " \u2013 %s", to_end) : "", why);
+		    to_end && strcmp(to_end, _("none")) ? arena_printf(&r->arena, " \u2013 %s", to_end) : "", why);
 	}
 	if (!strcmp(k, "milestone.update") || !strcmp(k, "milestone.status"))
-		return arena_printf(&r->arena, "Milestone%s edited.", named);
+		return arena_printf(&r->arena, _("Milestone%s edited."), named);
 	if (!strcmp(k, "disposition.record"))
-		return before ? arena_printf(&r->arena, "Answer to comment %s changed from %s to %s.", id,
+		return before ? arena_printf(&r->arena, _("Answer to comment %s changed from %s to %s."), id,
 		                             member(r, before, "decision", tz), member(r, after, "decision", tz))
-		              : arena_printf(&r->arena, "Answer to comment %s recorded: %s.", id,
+		              : arena_printf(&r->arena, _("Answer to comment %s recorded: %s."), id,
 		                             member(r, after, "decision", tz));
 	if (!strcmp(k, "disposition.publish"))
-		return arena_printf(&r->arena, "Answers to the comments on call %s published.", id);
+		return arena_printf(&r->arena, _("Answers to the comments on call %s published."), id);
 	if (!strcmp(k, "contribution.moderate")) {
 		const char *state = member(r, after, "state", tz);
-		const char *done = !state                      ? "moderated"
-		                   : !strcmp(state, "spam")    ? "marked as spam"
-		                   : !strcmp(state, "pending") ? "put back to await review"
-		                                               : state;
-		return arena_printf(&r->arena, "Contribution %s %s%s.", id, done, why);
+		if (!state)
+			return arena_printf(&r->arena, _("Contribution %s moderated%s."), id, why);
+		if (!strcmp(state, "spam"))
+			return arena_printf(&r->arena, _("Contribution %s marked as spam%s."), id, why);
+		if (!strcmp(state, "pending"))
+			return arena_printf(&r->arena, _("Contribution %s put back to await review%s."), id, why);
+		if (!strcmp(state, "published"))
+			return arena_printf(&r->arena, _("Contribution %s published%s."), id, why);
+		if (!strcmp(state, "hidden"))
+			return arena_printf(&r->arena, _("Contribution %s hidden%s."), id, why);
+		return arena_printf(&r->arena, "Contribution %s %s%s.", id, state, why);
 	}
 	if (!strcmp(k, "contribution.admit"))
-		return arena_printf(&r->arena, "Late contribution %s admitted.", id);
+		return arena_printf(&r->arena, _("Late contribution %s admitted."), id);
 	if (!strcmp(k, "version.post"))
-		return arena_printf(&r->arena, "Version %s '%s' of %s posted.", id, member(r, after, "label", tz),
+		return arena_printf(&r->arena, _("Version %s '%s' of %s posted."), id, member(r, after, "label", tz),
 		                    member(r, after, "document_slug", tz) ? member(r, after, "document_slug", tz)
-		                                                          : "its document");
+		                                                          : _("its document"));
 	if (!strcmp(k, "version.match"))
-		return arena_printf(&r->arena, "Paragraph matches of version %s confirmed.", id);
+		return arena_printf(&r->arena, _("Paragraph matches of version %s confirmed."), id);
 	if (!strcmp(k, "version.publish"))
-		return arena_printf(&r->arena, "Version %s '%s' of %s published.", id, member(r, after, "label", tz),
+		return arena_printf(&r->arena, _("Version %s '%s' of %s published."), id, member(r, after, "label", tz),
 		                    member(r, after, "date", tz));
 	if (!strcmp(k, "document.create"))
-		return arena_printf(&r->arena, "Document%s created.", named);
+		return arena_printf(&r->arena, _("Document%s created."), named);
 	if (!strcmp(k, "process.create"))
-		return arena_printf(&r->arena, "Process%s created.", named);
+		return arena_printf(&r->arena, _("Process%s created."), named);
 	if (!strcmp(k, "process.update"))
-		return arena_printf(&r->arena, "Details of the process%s changed.", named);
+		return arena_printf(&r->arena, _("Details of the process%s changed."), named);
 	if (!strcmp(k, "site_page.update"))
-		return arena_printf(&r->arena, "The %s page edited.", id);
+		return arena_printf(&r->arena, _("The %s page edited."), id);
 	if (!strncmp(k, "subscription.", 13))
-		return arena_printf(&r->arena, "Subscription %s: %s.", id, k + 13);
+		return arena_printf(&r->arena, _("Subscription %s: %s."), id, k + 13);
 	if (!strncmp(k, "account.", 8) || !strncmp(k, "token.", 6))
-		return arena_printf(&r->arena, "%s %s: %s.", !strncmp(k, "token.", 6) ? "Token" : "Account", id,
+		return arena_printf(&r->arena, "%s %s: %s.", !strncmp(k, "token.", 6) ? _("Token") : _("Account"), id,
 		                    strchr(k, '.') + 1);
-	return arena_printf(&r->arena, "%s on %s%s.", k, x->object, why);
+	/* TRANSLATORS: an audit entry of a kind without its own sentence: "<kind> on <object>", then the reason. */
+	return arena_printf(&r->arena, _("%s on %s%s."), k, x->object, why);
 }
 
 /* The fields that differ between before and after, one item each: "Title: from 'a' to 'b'"; for a record
@@ -238,13 +247,14 @@ static void changes(struct request *r, const char *kind, json_t *before, json_t 
 			html_printf(&r->out, "<ul class=\"audit-changes\">\n");
 		any = true;
 		const char *label = field_label(key) ? field_label(key) : key;
+		html_printf(&r->out, "<li>");
 		if (!before)
-			html_printf(&r->out, "<li>%s: %s</li>\n", label, value_text(r, key, a, tz));
+			html_tr(&r->out, "%s: %s", label, value_text(r, key, a, tz));
 		else if (!a)
-			html_printf(&r->out, "<li>%s: was %s</li>\n", label, value_text(r, key, b, tz));
+			html_tr(&r->out, "%s: was %s", label, value_text(r, key, b, tz));
 		else
-			html_printf(&r->out, "<li>%s: from %s to %s</li>\n", label, value_text(r, key, b, tz),
-			            value_text(r, key, a, tz));
+			html_tr(&r->out, "%s: from %s to %s", label, value_text(r, key, b, tz), value_text(r, key, a, tz));
+		html_printf(&r->out, "</li>\n");
 	}
 	if (any)
 		html_printf(&r->out, "</ul>\n");
@@ -268,19 +278,29 @@ static void entry(struct request *r, const struct audit_entry *x, const struct p
 			tz = all[i].timezone;
 	json_t *before = x->before ? json_loads(x->before, 0, NULL) : NULL;
 	json_t *after = x->after ? json_loads(x->after, 0, NULL) : NULL;
-	html_printf(&r->out,
-	            "<li id=\"audit-%L\"><p class=\"audit-what\">%s</p>\n"
-	            "<p class=\"meta\"><time datetime=\"%s\">%s</time> \u00b7 by %s%R</p>\n",
-	            (long long)x->id, sentence(r, x, before, after, tz), rfc3339(r, x->at), page_instant_utc(r, x->at),
-	            x->actor,
-	            x->process_slug ? arena_printf(&r->arena, " \u00b7 process <code>%s</code>", x->process_slug) : "");
+	html_printf(&r->out, "<li id=\"audit-%L\"><p class=\"audit-what\">%s</p>\n<p class=\"meta\">", (long long)x->id,
+	            sentence(r, x, before, after, tz));
+	html_tr(&r->out, "<time datetime=\"%s\">%s</time> \u00b7 by %s", rfc3339(r, x->at), page_instant_utc(r, x->at),
+	        x->actor);
+	if (x->process_slug) {
+		html_printf(&r->out, " \u00b7 ");
+		html_tr(&r->out, "process <code>%s</code>", x->process_slug);
+	}
+	html_printf(&r->out, "</p>\n");
 	changes(r, x->kind, before, after, tz);
+	html_printf(&r->out, "<details><summary>");
+	html_tr(&r->out, "The record as stored<span class=\"visually-hidden\"> for entry %L</span>", (long long)x->id);
 	html_printf(
 	    &r->out,
-	    "<details><summary>The record as stored<span class=\"visually-hidden\"> for entry %L</span></summary>\n"
-	    "<dl class=\"audit-raw\"><dt>Kind</dt><dd><code>%s</code></dd><dt>Object</dt><dd><code>%s</code></dd>"
-	    "<dt>Before</dt><dd><code>%s</code></dd><dt>After</dt><dd><code>%s</code></dd></dl>\n</details></li>\n",
-	    (long long)x->id, x->kind, x->object, x->before ? x->before : "null", x->after ? x->after : "null");
+	    "</summary>\n<dl class=\"audit-raw\"><dt>%s</dt><dd><code>%s</code></dd><dt>%s</dt><dd><code>%s</code></dd>"
+	    "<dt>%s</dt><dd><code>%s</code></dd><dt>%s</dt><dd><code>%s</code></dd></dl>\n</details></li>\n",
+	    _("Kind"), x->kind,
+	    /* TRANSLATORS: the audit record's object: what was changed. */
+	    _("Object"), x->object,
+	    /* TRANSLATORS: the record's state before the change. */
+	    _("Before"), x->before ? x->before : "null",
+	    /* TRANSLATORS: the record's state after the change. */
+	    _("After"), x->after ? x->after : "null");
 	json_decref(before);
 	json_decref(after);
 }
@@ -309,27 +329,30 @@ void page_office_audit(struct request *r)
 		page_error(r, &e);
 		return;
 	}
-	page_begin(r, "Audit log");
+	page_begin(r, _("Audit log"));
 	html_printf(&r->out,
-	            "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/office\">Back office</a></nav>\n"
-	            "<h1>Audit log</h1>\n<p>Every change, by anyone: who, when, what, before and after. "
-	            "Entries are never changed or removed. Times are in UTC; dates and deadlines in each "
-	            "process's zone.</p>\n"
+	            "<nav aria-label=\"%s\" class=\"crumbs\"><a href=\"/office\">%s</a></nav>\n<h1>%s</h1>\n<p>%s</p>\n"
 	            "<form method=\"get\" action=\"/office/audit\" class=\"filters\">\n"
-	            "<div class=\"field\"><label for=\"f-process\">Process</label>"
-	            "<select id=\"f-process\" name=\"process\"><option value=\"\">All processes</option>\n");
+	            "<div class=\"field\"><label for=\"f-process\">%s</label>"
+	            "<select id=\"f-process\" name=\"process\"><option value=\"\">%s</option>\n",
+	            _("Breadcrumb"), _("Back office"), _("Audit log"),
+	            _("Every change, by anyone: who, when, what, before and after. Entries are never changed or removed. "
+	              "Times are in UTC; dates and deadlines in each process's zone."),
+	            _("Process"), _("All processes"));
 	for (int i = 0; i < nall; i++)
 		html_printf(&r->out, "<option value=\"%s\"%R>%s</option>\n", all[i].slug,
 		            p.id == all[i].id ? " selected" : "", all[i].title);
 	html_printf(
 	    &r->out,
-	    "</select></div>\n<div class=\"field\"><label for=\"f-kind\">Kind</label>"
+	    "</select></div>\n<div class=\"field\"><label for=\"f-kind\">%s</label>"
 	    "<input id=\"f-kind\" name=\"kind\" type=\"text\" value=\"%s\" aria-describedby=\"h-kind\">"
-	    "<p class=\"hint\" id=\"h-kind\">Such as milestone.move, or call. for every change of calls.</p></div>\n"
-	    "<p><button type=\"submit\">Filter</button></p>\n</form>\n",
-	    kind ? kind : "");
+	    "<p class=\"hint\" id=\"h-kind\">%s</p></div>\n"
+	    "<p><button type=\"submit\">%s</button></p>\n</form>\n",
+	    _("Kind"), kind ? kind : "", _("Such as milestone.move, or call. for every change of calls."),
+	    /* TRANSLATORS: a button that filters the audit log. */
+	    _("Filter"));
 	if (n == 0) {
-		html_printf(&r->out, "<p>No entry matches.</p>\n");
+		html_printf(&r->out, "<p>%s</p>\n", _("No entry matches."));
 	} else {
 		html_printf(&r->out, "<ul class=\"audit\">\n");
 		for (int i = 0; i < n; i++)
@@ -338,9 +361,9 @@ void page_office_audit(struct request *r)
 		if (n == AUDIT_PAGE)
 			html_printf(
 			    &r->out,
-			    "<nav aria-label=\"Pages\" class=\"pages\"><a rel=\"next\" "
-			    "href=\"/office/audit?process=%u&amp;kind=%u&amp;before=%L\">Older entries</a></nav>\n",
-			    slug ? slug : "", kind ? kind : "", (long long)items[n - 1].id);
+			    "<nav aria-label=\"%s\" class=\"pages\"><a rel=\"next\" "
+			    "href=\"/office/audit?process=%u&amp;kind=%u&amp;before=%L\">%s</a></nav>\n",
+			    _("Pages"), slug ? slug : "", kind ? kind : "", (long long)items[n - 1].id, _("Older entries"));
 	}
 	page_end(r, 200);
 }

@@ -17,6 +17,7 @@
 #include "core/disposition.h"
 #include "core/disposition_upload.h"
 #include "core/limits.h"
+#include "util/i18n.h"
 #include "web/auth.h"
 #include "web/routes.h"
 
@@ -33,44 +34,61 @@ static void dispositions_said(struct request *r, const struct call *c, int64_t p
 		return;
 	if (!strcmp(done, "published") && published)
 		office_said(r, arena_printf(&r->arena,
-		                            "Answers to the comments on '%s' published: the public sees them "
-		                            "with each comment, and they no longer change.",
+		                            _("Answers to the comments on '%s' published: the public sees them "
+		                            "with each comment, and they no longer change."),
 		                            c->title));
 	else if (!strcmp(done, "many"))
-		office_said(r, arena_printf(&r->arena, "The selected comments on '%s' are answered.", c->title));
+		office_said(r, arena_printf(&r->arena, _("The selected comments on '%s' are answered."), c->title));
 	else if ((!strcmp(done, "recorded") || !strcmp(done, "unchanged")) && comment && parse_id(comment, &id) &&
 	         disposition_comment_call(r->db, id, &of, &e) == 0 && of == c->id)
 		office_said(r, !strcmp(done, "recorded")
-		                   ? arena_printf(&r->arena, "Answer to comment %lld on '%s' recorded.", (long long)id,
+		                   ? arena_printf(&r->arena, _("Answer to comment %lld on '%s' recorded."), (long long)id,
 		                                  c->title)
 		                   : arena_printf(&r->arena,
-		                                  "The answer to comment %lld was the same as before: nothing "
-		                                  "changed.",
+		                                  _("The answer to comment %lld was the same as before: nothing "
+		                                  "changed."),
 		                                  (long long)id));
 }
 
 static const char *const DECISIONS[][2] = {
-    {"accepted", "Accepted"},
-    {"accepted_in_part", "Accepted in part"},
-    {"not_accepted", "Not accepted"},
-    {"noted", "Noted"},
+    {"accepted", N_("Accepted")},
+    {"accepted_in_part", N_("Accepted in part")},
+    {"not_accepted", N_("Not accepted")},
+    {"noted", N_("Noted")},
     {NULL, NULL},
 };
 
 static const char *const SELECT_BY[][2] = {
-    {"paragraph", "Paragraph (its id, such as p3; empty: the general comments)"},
-    {"type", "Type (general, technical or editorial)"},
-    {"category", "Category of the senders (its slug)"},
+    {"paragraph", N_("Paragraph (its id, such as p3; empty: the general comments)")},
+    {"type", N_("Type (general, technical or editorial)")},
+    {"category", N_("Category of the senders (its slug)")},
     {NULL, NULL},
 };
+
+/* A table of choices with its labels (marked N_()) in the reader's language, in the arena; the table itself
+ * when memory runs out (English then). */
+static const char *const (*choices_tr(struct request *r, const char *const table[][2]))[2]
+{
+	int n = 0;
+	while (table[n][0])
+		n++;
+	const char *(*t)[2] = arena_alloc(&r->arena, (size_t)(n + 1) * sizeof *t);
+	if (!t)
+		return table;
+	for (int i = 0; i <= n; i++) {
+		t[i][0] = table[i][0];
+		t[i][1] = table[i][1] ? _(table[i][1]) : NULL;
+	}
+	return (const char *const (*)[2])t;
+}
 
 /* The fields of an answer: decision, reason, paragraph of the later version. */
 static void answer_fields(struct request *r, const struct office_form *f, const struct disposition *d)
 {
-	office_radios(r, f, "decision", "Decision", DECISIONS, d ? disposition_decision_name(d->decision) : NULL);
-	office_textarea(r, f, "reason", "Reason", "Required. Published with the answer.", d ? d->reason : NULL, 2);
-	office_input(r, f, "paragraph", "Paragraph of the new version (optional)",
-	             "Where the text landed, such as p4, in the newest published version after this one.",
+	office_radios(r, f, "decision", _("Decision"), choices_tr(r, DECISIONS), d ? disposition_decision_name(d->decision) : NULL);
+	office_textarea(r, f, "reason", _("Reason"), _("Required. Published with the answer."), d ? d->reason : NULL, 2);
+	office_input(r, f, "paragraph", _("Paragraph of the new version (optional)"),
+	             _("Where the text landed, such as p4, in the newest published version after this one."),
 	             d ? d->pid : NULL, "text", 32);
 }
 
@@ -78,28 +96,34 @@ static void answer_fields(struct request *r, const struct office_form *f, const 
 static void upload_section(struct request *r, int64_t id, const char *failed, const struct error *e)
 {
 	const char *err = failed && !strcmp(failed, "upload") && e ? error_field_message(e, "file") : NULL;
-	html_printf(&r->out,
-	            "<section aria-labelledby=\"upload\"><h2 id=\"upload\">Upload the filled matrix</h2>\n"
-	            "<p>Download the <a href=\"/office/calls/%L/matrix.xlsx\">matrix (XLSX)</a> or its "
-	            "<a href=\"/office/calls/%L/matrix.csv\">CSV</a>, fill in the columns Decision (Accepted, Accepted "
-	            "in part, Not accepted or Noted), Observations of the secretariat (the reason) and, where the text "
-	            "landed, New paragraph (such as \u00b64 of Revised draft), and upload it here. Rows are matched by "
-	            "Comment id; the other columns are not read, and may be moved or added. Rows left blank are not "
-	            "answered. The valid rows are applied even when others are refused; the next page lists "
-	            "each refused row with the reason.</p>\n",
-	            (long long)id, (long long)id);
+	html_printf(&r->out, "<section aria-labelledby=\"upload\"><h2 id=\"upload\">%s</h2>\n<p>",
+	            _("Upload the filled matrix"));
+	/* TRANSLATORS: the matrix's column names (Decision, Observations of the secretariat, New paragraph, Comment
+	 * id) and decisions are the file's own, in English: keep them as they are. */
+	html_tr(&r->out,
+	        "Download the <a href=\"/office/calls/%L/matrix.xlsx\">matrix (XLSX)</a> or its "
+	        "<a href=\"/office/calls/%L/matrix.csv\">CSV</a>, fill in the columns Decision (Accepted, Accepted "
+	        "in part, Not accepted or Noted), Observations of the secretariat (the reason) and, where the text "
+	        "landed, New paragraph (such as \u00b64 of Revised draft), and upload it here. Rows are matched by "
+	        "Comment id; the other columns are not read, and may be moved or added. Rows left blank are not "
+	        "answered. The valid rows are applied even when others are refused; the next page lists "
+	        "each refused row with the reason.",
+	        (long long)id, (long long)id);
+	html_printf(&r->out, "</p>\n");
 	office_form_open(r, arena_printf(&r->arena, "/office/calls/%lld/dispositions/matrix", (long long)id), true);
 	html_printf(&r->out,
-	            "<div class=\"field%s\"><label for=\"f-upload-file\">The filled matrix (XLSX or CSV)</label>\n"
-	            "<p class=\"hint\" id=\"h-upload-file\">At most %d MiB and %d rows.</p>\n",
-	            err ? " invalid" : "", LIMIT_MATRIX_FILE / (1024 * 1024), LIMIT_MATRIX_ROWS);
+	            "<div class=\"field%s\"><label for=\"f-upload-file\">%s</label>\n<p class=\"hint\" id=\"h-upload-file\">",
+	            err ? " invalid" : "", _("The filled matrix (XLSX or CSV)"));
+	html_tr(&r->out, "At most %d MiB and %d rows.", LIMIT_MATRIX_FILE / (1024 * 1024), LIMIT_MATRIX_ROWS);
+	html_printf(&r->out, "</p>\n");
 	if (err)
 		html_printf(&r->out, "<p class=\"error\" id=\"e-upload-file\">%s</p>\n", err);
 	html_printf(&r->out,
 	            "<input id=\"f-upload-file\" name=\"file\" type=\"file\" accept=\".xlsx,.csv,text/csv,"
 	            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\" aria-describedby=\"%R\"%R>"
-	            "</div>\n<p><button type=\"submit\">Upload the answers</button></p>\n</form>\n</section>\n",
-	            err ? "e-upload-file h-upload-file" : "h-upload-file", err ? " aria-invalid=\"true\"" : "");
+	            "</div>\n<p><button type=\"submit\">%s</button></p>\n</form>\n</section>\n",
+	            err ? "e-upload-file h-upload-file" : "h-upload-file", err ? " aria-invalid=\"true\"" : "",
+	            _("Upload the answers"));
 }
 
 /* The page of call id's answers, its comments from the offset-th group of identical ones (from 0) until
@@ -120,23 +144,28 @@ static void dispositions_page(struct request *r, int64_t id, int64_t offset, con
 		page_error(r, &le);
 		return;
 	}
-	office_begin(r, arena_printf(&r->arena, "Answers to the comments on %s", c.title), e);
+	office_begin(r, arena_printf(&r->arena, _("Answers to the comments on %s"), c.title), e);
 	html_printf(&r->out,
-	            "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/office\">Back office</a> \u203a "
-	            "<a href=\"/office/processes/%u\">%s</a> \u203a <a href=\"/office/calls/%L\">%s</a></nav>\n"
-	            "<h1>Answers to the comments on %s</h1>\n",
-	            c.process_slug, c.process_title, (long long)c.id, c.title, c.title);
+	            "<nav aria-label=\"%s\" class=\"crumbs\"><a href=\"/office\">%s</a> \u203a "
+	            "<a href=\"/office/processes/%u\">%s</a> \u203a <a href=\"/office/calls/%L\">%s</a></nav>\n<h1>",
+	            _("Breadcrumb"), _("Back office"), c.process_slug, c.process_title, (long long)c.id, c.title);
+	html_tr(&r->out, "Answers to the comments on %s", c.title);
+	html_printf(&r->out, "</h1>\n");
 	dispositions_said(r, &c, published);
-	office_error_summary(r, e, failed ? failed : "", "Nothing was changed");
+	office_error_summary(r, e, failed ? failed : "", _("Nothing was changed"));
 	if (published)
-		html_printf(&r->out, "<p>The answers were published on %s; they no longer change.</p>\n",
-		            page_instant_utc(r, published));
-	html_printf(&r->out, "<section aria-labelledby=\"remaining\"><h2 id=\"remaining\">Without an answer: %d</h2>\n",
-	            total);
+	{
+		html_printf(&r->out, "<p>");
+		html_tr(&r->out, "The answers were published on %s; they no longer change.", page_instant_utc(r, published));
+		html_printf(&r->out, "</p>\n");
+	}
+	html_printf(&r->out, "<section aria-labelledby=\"remaining\"><h2 id=\"remaining\">");
+	html_tr(&r->out, "Without an answer: %d", total);
+	html_printf(&r->out, "</h2>\n");
 	if (nrem) {
 		html_printf(&r->out, "<ul class=\"remaining\">\n");
 		for (int i = 0; i < nrem; i++)
-			html_printf(&r->out, "<li>%s: %d</li>\n", rem[i].pid ? rem[i].pid : "General comments",
+			html_printf(&r->out, "<li>%s: %d</li>\n", rem[i].pid ? rem[i].pid : _("General comments"),
 			            rem[i].count);
 		html_printf(&r->out, "</ul>\n");
 	}
@@ -180,9 +209,8 @@ static void dispositions_page(struct request *r, int64_t id, int64_t offset, con
 				            "<section aria-labelledby=\"s-%s\"><h2 id=\"s-%s\">\u00b6%d (%s)</h2>\n",
 				            x->pid, x->pid, x->number, x->pid);
 			else
-				html_printf(&r->out,
-				            "<section aria-labelledby=\"s-general\"><h2 id=\"s-general\">General "
-				            "comments</h2>\n");
+				html_printf(&r->out, "<section aria-labelledby=\"s-general\"><h2 id=\"s-general\">%s</h2>\n",
+				            _("General comments"));
 		}
 		int senders = 0;
 		for (int j = i; j < n; j++)
@@ -192,31 +220,38 @@ static void dispositions_page(struct request *r, int64_t id, int64_t offset, con
 			}
 		const char *key = arena_printf(&r->arena, "c%lld", (long long)x->comment_id);
 		struct office_form f = office_form_for(key, failed, e, r->form);
-		html_printf(&r->out,
-		            "<div class=\"office-item\" id=\"c-%L\"><h3>Comment %L (%s) from %s, %s</h3>\n"
-		            "<blockquote>%s</blockquote>\n",
-		            (long long)x->comment_id, (long long)x->comment_id, x->type, x->name, x->tracking,
-		            x->comment);
+		html_printf(&r->out, "<div class=\"office-item\" id=\"c-%L\"><h3>", (long long)x->comment_id);
+		html_tr(&r->out, "Comment %L (%s) from %s, %s", (long long)x->comment_id, x->type, x->name, x->tracking);
+		html_printf(&r->out, "</h3>\n<blockquote>%s</blockquote>\n", x->comment);
 		if (*x->proposed_change)
-			html_printf(&r->out, "<p>Proposed change:</p><blockquote>%s</blockquote>\n",
+			html_printf(&r->out, "<p>%s</p><blockquote>%s</blockquote>\n", _("Proposed change:"),
 			            x->proposed_change);
-		if (senders > 1)
-			html_printf(&r->out,
-			            "<p><strong>%d senders</strong> sent this comment: one answer for all.</p>\n",
-			            senders);
-		if (x->answered)
-			html_printf(&r->out, "<p>Answer (revision %d): %s. %s</p>\n", x->d.revision,
-			            DECISIONS[x->d.decision][1], x->d.reason);
+		if (senders > 1) {
+			html_printf(&r->out, "<p>");
+			html_tr_n(&r->out, "<strong>%d sender</strong> sent this comment: one answer for all.",
+			          "<strong>%d senders</strong> sent this comment: one answer for all.", (unsigned long)senders,
+			          senders);
+			html_printf(&r->out, "</p>\n");
+		}
+		if (x->answered) {
+			html_printf(&r->out, "<p>");
+			html_tr(&r->out, "Answer (revision %d): %s. %s", x->d.revision, _(DECISIONS[x->d.decision][1]),
+			        x->d.reason);
+			html_printf(&r->out, "</p>\n");
+		}
 		if (!published) {
 			office_form_open(r, arena_printf(&r->arena, "/office/calls/%lld/dispositions", (long long)id),
 			                 false);
 			html_printf(&r->out, "<input type=\"hidden\" name=\"%s\" value=\"%L\">\n",
 			            senders > 1 ? "same_as" : "comment", (long long)x->comment_id);
 			answer_fields(r, &f, x->answered ? &x->d : NULL);
-			html_printf(&r->out,
-			            "<p><button type=\"submit\">Answer%s<span class=\"visually-hidden\"> comment "
-			            "%L</span></button></p>\n</form>\n",
-			            senders > 1 ? " for all senders" : "", (long long)x->comment_id);
+			html_printf(&r->out, "<p><button type=\"submit\">");
+			if (senders > 1)
+				html_tr(&r->out, "Answer for all senders<span class=\"visually-hidden\"> comment %L</span>",
+				        (long long)x->comment_id);
+			else
+				html_tr(&r->out, "Answer<span class=\"visually-hidden\"> comment %L</span>", (long long)x->comment_id);
+			html_printf(&r->out, "</button></p>\n</form>\n");
 		}
 		html_printf(&r->out, "</div>\n");
 		if (r->out.len - start > LIMIT_PAGE_BYTES)
@@ -225,35 +260,37 @@ static void dispositions_page(struct request *r, int64_t id, int64_t offset, con
 	if (open_section)
 		html_printf(&r->out, "</section>\n");
 	if (!n)
-		html_printf(&r->out, "<p>This call has no comments.</p>\n");
-	if (offset > 0 || next)
-		html_printf(&r->out, "<nav aria-label=\"Pages\" class=\"pages\">%R%R</nav>\n",
-		            offset > 0 ? "<a rel=\"first\" href=\"?offset=0\">First comments</a> " : "",
-		            next ? arena_printf(&r->arena, "<a rel=\"next\" href=\"?offset=%lld\">Next comments</a>",
-		                                (long long)next)
-		                 : "");
+		html_printf(&r->out, "<p>%s</p>\n", _("This call has no comments."));
+	if (offset > 0 || next) {
+		html_printf(&r->out, "<nav aria-label=\"%s\" class=\"pages\">", _("Pages"));
+		if (offset > 0)
+			html_printf(&r->out, "<a rel=\"first\" href=\"?offset=0\">%s</a> ", _("First comments"));
+		if (next)
+			html_printf(&r->out, "<a rel=\"next\" href=\"?offset=%L\">%s</a>", (long long)next, _("Next comments"));
+		html_printf(&r->out, "</nav>\n");
+	}
 
 	if (!published) {
 		struct office_form f = office_form_for("many", failed, e, r->form);
-		html_printf(&r->out, "<section aria-labelledby=\"many\"><h2 id=\"many\">Answer many at once</h2>\n");
+		html_printf(&r->out, "<section aria-labelledby=\"many\"><h2 id=\"many\">%s</h2>\n", _("Answer many at once"));
 		office_form_open(r, arena_printf(&r->arena, "/office/calls/%lld/dispositions", (long long)id), false);
 		html_printf(&r->out, "<input type=\"hidden\" name=\"many\" value=\"1\">\n");
-		office_select(r, &f, "by", "Select the comments by", SELECT_BY, office_value(&f, "by", "paragraph"));
-		office_input(r, &f, "select", "Which", "The paragraph's id, the type, or the category's slug.", NULL,
+		office_select(r, &f, "by", _("Select the comments by"), choices_tr(r, SELECT_BY), office_value(&f, "by", "paragraph"));
+		office_input(r, &f, "select", _("Which"), _("The paragraph's id, the type, or the category's slug."), NULL,
 		             "text", 64);
 		answer_fields(r, &f, NULL);
-		html_printf(&r->out, "<p><button type=\"submit\">Answer the selected comments</button></p>\n</form>\n"
-		                     "</section>\n");
+		html_printf(&r->out, "<p><button type=\"submit\">%s</button></p>\n</form>\n</section>\n",
+		            _("Answer the selected comments"));
 		upload_section(r, id, failed, e);
 		html_printf(&r->out,
-		            "<section aria-labelledby=\"publish\"><h2 id=\"publish\">Publish the answers</h2>\n"
-		            "<p>Once published, the answers are public with each comment and no longer "
-		            "change.</p>\n");
+		            "<section aria-labelledby=\"publish\"><h2 id=\"publish\">%s</h2>\n<p>%s</p>\n",
+		            _("Publish the answers"),
+		            _("Once published, the answers are public with each comment and no longer change."));
 		office_form_open(r, arena_printf(&r->arena, "/office/calls/%lld/dispositions/publish", (long long)id),
 		                 false);
 		html_printf(&r->out,
-		            "<p><button type=\"submit\" id=\"f-publish-publish\">Publish the dispositions</button>"
-		            "</p>\n</form>\n</section>\n");
+		            "<p><button type=\"submit\" id=\"f-publish-publish\">%s</button></p>\n</form>\n</section>\n",
+		            _("Publish the dispositions"));
 	}
 	page_end(r, office_status(e));
 }
@@ -264,7 +301,7 @@ static bool path_call(struct request *r, int64_t *id)
 		return true;
 	struct error e;
 	error_clear(&e);
-	error_set(&e, ERROR_NOT_FOUND, "There is no such call for contributions.");
+	error_set(&e, ERROR_NOT_FOUND, "%s", _("There is no such call for contributions."));
 	page_error(r, &e);
 	return false;
 }
@@ -296,7 +333,7 @@ void page_office_dispositions_record(struct request *r)
 	const char *c = office_field(r, "comment"), *s = office_field(r, "same_as");
 	if ((c && !parse_id(c, &comment)) || (!c && s && !parse_id(s, &same_as))) {
 		/* not from our page: never read as a selection of many */
-		error_set(&e, ERROR_NOT_FOUND, "There is no such comment in this call.");
+		error_set(&e, ERROR_NOT_FOUND, "%s", _("There is no such comment in this call."));
 	} else if (c) {
 		key = arena_printf(&r->arena, "c%lld", (long long)comment);
 		int64_t of = 0;
@@ -304,7 +341,7 @@ void page_office_dispositions_record(struct request *r)
 		bool unchanged = false;
 		/* a comment of this call only: the form came from its page */
 		if (disposition_comment_call(r->db, comment, &of, &e) == 0 && of != id)
-			error_set(&e, ERROR_NOT_FOUND, "There is no such comment in this call.");
+			error_set(&e, ERROR_NOT_FOUND, "%s", _("There is no such comment in this call."));
 		if (!e.code && disposition_record(r->db, &r->arena, &who, comment, &in, &d, &unchanged, &e) == 0)
 			done = unchanged ? "unchanged" : "recorded";
 	} else {
@@ -316,7 +353,7 @@ void page_office_dispositions_record(struct request *r)
 			const char *by = office_field(r, "by"), *which = office_field(r, "select");
 			which = which ? which : "";
 			if (!office_field(r, "many"))
-				error_field(&e, "select", "Choose the comments to answer.");
+				error_field(&e, "select", "%s", _("Choose the comments to answer."));
 			else if (by && !strcmp(by, "type"))
 				sel.type = which;
 			else if (by && !strcmp(by, "category"))
@@ -324,7 +361,7 @@ void page_office_dispositions_record(struct request *r)
 			else if (by && !strcmp(by, "paragraph"))
 				sel.paragraph = which;
 			else
-				error_field(&e, "by", "Select the comments by paragraph, type or category.");
+				error_field(&e, "by", "%s", _("Select the comments by paragraph, type or category."));
 		}
 		int applied, unchanged;
 		if (!e.code)
@@ -360,18 +397,20 @@ void page_office_dispositions_publish(struct request *r)
 	    disposition_comments(r->db, &r->arena, id, &items, &n, &e) == 0 &&
 	    disposition_remaining(r->db, &r->arena, id, &rem, &nrem, &total, &e) == 0 && !published && total == 0) {
 		const char *what[] = {
-		    arena_printf(&r->arena, "The answers to the %d comment%s on '%s' will be published.", n,
-		                 n == 1 ? "" : "s", c.title),
-		    "The public sees each answer with its comment, on the version pages and in \u201cYou said, we "
+		    arena_printf(&r->arena,
+		                 i18n_n("The answers to the %d comment on '%s' will be published.",
+		                        "The answers to the %d comments on '%s' will be published.", (unsigned long)n),
+		                 n, c.title),
+		    _("The public sees each answer with its comment, on the version pages and in \u201cYou said, we "
 		    "did\u201d, and the contributors who gave an e-mail address are told what became of their "
-		    "comments.",
-		    "This cannot be undone: once published, the answers no longer change, and the e-mails are sent.",
+		    "comments."),
+		    _("This cannot be undone: once published, the answers no longer change, and the e-mails are sent."),
 		    NULL,
 		};
 		office_confirm_page(
-		    r, arena_printf(&r->arena, "Publish the answers to the comments on '%s'?", c.title), what,
+		    r, arena_printf(&r->arena, _("Publish the answers to the comments on '%s'?"), c.title), what,
 		    arena_printf(&r->arena, "/office/calls/%lld/dispositions/publish", (long long)id),
-		    "Publish the answers", arena_printf(&r->arena, "/office/calls/%lld/dispositions", (long long)id));
+		    _("Publish the answers"), arena_printf(&r->arena, "/office/calls/%lld/dispositions", (long long)id));
 		return;
 	}
 	error_clear(&e);
@@ -399,9 +438,15 @@ static void upload_rows(struct request *r, const struct disposition_upload *u, e
 	const char *slug = disposition_upload_outcome_name(which);
 	html_printf(&r->out,
 	            "<section aria-labelledby=\"rows-%s\"><h2 id=\"rows-%s\">%s: %d</h2>\n"
-	            "<table class=\"upload-rows\"><thead><tr><th scope=\"col\">Row</th><th scope=\"col\">Comment</th>%R"
-	            "</tr></thead>\n<tbody>\n",
-	            slug, slug, title, n, which == UPLOAD_REFUSED ? "<th scope=\"col\">Why</th>" : "");
+	            "<table class=\"upload-rows\"><thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th>",
+	            slug, slug, title, n,
+	            /* TRANSLATORS: a column: the row of the uploaded spreadsheet. */
+	            _("Row"),
+	            /* TRANSLATORS: a column: the comment's id. */
+	            _("Comment"));
+	if (which == UPLOAD_REFUSED)
+		html_printf(&r->out, "<th scope=\"col\">%s</th>", _("Why"));
+	html_printf(&r->out, "</tr></thead>\n<tbody>\n");
 	const size_t start = r->out.len;
 	int shown = 0;
 	for (int i = 0; i < u->nrows && r->out.len - start < budget; i++) {
@@ -419,7 +464,12 @@ static void upload_rows(struct request *r, const struct disposition_upload *u, e
 	}
 	html_printf(&r->out, "</tbody></table>\n");
 	if (shown < n)
-		html_printf(&r->out, "<p>And %d more rows not listed here.</p>\n", n - shown);
+	{
+		html_printf(&r->out, "<p>");
+		html_tr_n(&r->out, "And %d more row not listed here.", "And %d more rows not listed here.",
+		          (unsigned long)(n - shown), n - shown);
+		html_printf(&r->out, "</p>\n");
+	}
 	html_printf(&r->out, "</section>\n");
 }
 
@@ -439,7 +489,7 @@ void page_office_dispositions_upload(struct request *r)
 	struct actor who = auth_actor(r);
 	struct disposition_upload u;
 	if (!file)
-		error_field(&e, "file", "Choose the filled matrix to upload (XLSX or CSV).");
+		error_field(&e, "file", "%s", _("Choose the filled matrix to upload (XLSX or CSV)."));
 	if (e.code ||
 	    disposition_upload(r->db, &r->arena, &who, id, file->data, file->len, file->filename, &u, &e) != 0) {
 		if (!strcmp(e.code, ERROR_NOT_FOUND))
@@ -448,27 +498,34 @@ void page_office_dispositions_upload(struct request *r)
 			dispositions_page(r, id, 0, "upload", &e);
 		return;
 	}
-	office_begin(r, arena_printf(&r->arena, "Matrix uploaded: %s", c.title), NULL);
+	office_begin(r, arena_printf(&r->arena, _("Matrix uploaded: %s"), c.title), NULL);
 	html_printf(&r->out,
-	            "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/office\">Back office</a> \u203a "
-	            "<a href=\"/office/calls/%L\">%s</a> \u203a <a href=\"/office/calls/%L/dispositions\">Answers</a>"
-	            "</nav>\n<h1>Matrix uploaded</h1>\n<p>%s (%s, header in row %d):</p>\n"
-	            "<ul class=\"upload-counts\">\n<li id=\"count-applied\">Applied: %d</li>\n"
-	            "<li id=\"count-unchanged\">Unchanged (the same answer as recorded): %d</li>\n"
-	            "<li id=\"count-refused\">Refused: %d</li>\n"
-	            "<li id=\"count-empty\">Left blank (not answered here): %d</li>\n</ul>\n",
-	            (long long)id, c.title, (long long)id, *file->filename ? file->filename : "The file",
-	            sheet_format_name(u.format), u.header_row, u.applied, u.unchanged, u.refused, u.empty);
+	            "<nav aria-label=\"%s\" class=\"crumbs\"><a href=\"/office\">%s</a> \u203a "
+	            "<a href=\"/office/calls/%L\">%s</a> \u203a <a href=\"/office/calls/%L/dispositions\">%s</a>"
+	            "</nav>\n<h1>%s</h1>\n<p>",
+	            _("Breadcrumb"), _("Back office"), (long long)id, c.title, (long long)id,
+	            /* TRANSLATORS: a breadcrumb's link: the answers to the comments of a call. */
+	            _("Answers"), _("Matrix uploaded"));
+	html_tr(&r->out, "%s (%s, header in row %d):", *file->filename ? file->filename : _("The file"),
+	        sheet_format_name(u.format), u.header_row);
+	html_printf(&r->out, "</p>\n<ul class=\"upload-counts\">\n<li id=\"count-applied\">");
+	html_tr(&r->out, "Applied: %d", u.applied);
+	html_printf(&r->out, "</li>\n<li id=\"count-unchanged\">");
+	html_tr(&r->out, "Unchanged (the same answer as recorded): %d", u.unchanged);
+	html_printf(&r->out, "</li>\n<li id=\"count-refused\">");
+	html_tr(&r->out, "Refused: %d", u.refused);
+	html_printf(&r->out, "</li>\n<li id=\"count-empty\">");
+	html_tr(&r->out, "Left blank (not answered here): %d", u.empty);
+	html_printf(&r->out, "</li>\n</ul>\n");
 	if (u.refused)
-		html_printf(
-		    &r->out,
-		    "<p>The refused rows changed nothing; the others were applied. Correct the refused rows and "
-		    "upload the file again: the rows applied now will be unchanged.</p>\n");
+		html_printf(&r->out, "<p>%s</p>\n",
+		            _("The refused rows changed nothing; the others were applied. Correct the refused rows and "
+		              "upload the file again: the rows applied now will be unchanged."));
 	/* Refusals first and in full as far as a page goes; the rest only as far as a short list is useful. */
-	upload_rows(r, &u, UPLOAD_REFUSED, "Refused rows", LIMIT_PAGE_BYTES / 2);
-	upload_rows(r, &u, UPLOAD_APPLIED, "Applied rows", 64 * 1024);
-	upload_rows(r, &u, UPLOAD_UNCHANGED, "Unchanged rows", 16 * 1024);
-	html_printf(&r->out, "<p><a href=\"/office/calls/%L/dispositions\">Back to the answers</a></p>\n",
-	            (long long)id);
+	upload_rows(r, &u, UPLOAD_REFUSED, _("Refused rows"), LIMIT_PAGE_BYTES / 2);
+	upload_rows(r, &u, UPLOAD_APPLIED, _("Applied rows"), 64 * 1024);
+	upload_rows(r, &u, UPLOAD_UNCHANGED, _("Unchanged rows"), 16 * 1024);
+	html_printf(&r->out, "<p><a href=\"/office/calls/%L/dispositions\">%s</a></p>\n", (long long)id,
+	            _("Back to the answers"));
 	page_end(r, 200);
 }

@@ -15,6 +15,7 @@
 #include "core/contribution.h"
 #include "core/country.h"
 #include "core/limits.h"
+#include "util/i18n.h"
 #include "web/auth.h"
 #include "web/routes.h"
 
@@ -26,10 +27,10 @@ enum { MODERATION_PAGE = 50 };
 static const char *state_text(enum contribution_state s)
 {
 	switch (s) {
-	case CONTRIBUTION_PENDING: return "Awaiting review";
-	case CONTRIBUTION_PUBLISHED: return "Published";
-	case CONTRIBUTION_HIDDEN: return "Hidden";
-	case CONTRIBUTION_SPAM: return "Spam";
+	case CONTRIBUTION_PENDING: return _("Awaiting review");
+	case CONTRIBUTION_PUBLISHED: return _("Published");
+	case CONTRIBUTION_HIDDEN: return _("Hidden");
+	case CONTRIBUTION_SPAM: return _("Spam");
 	}
 	return contribution_state_name(s);
 }
@@ -48,18 +49,18 @@ static void moderation_said(struct request *r, const struct call *c)
 		return;
 	switch (s) {
 	case CONTRIBUTION_PUBLISHED:
-		office_said(r, arena_printf(&r->arena, "Contribution %s published. The public sees it now, unless its "
-						       "author asked for it to stay private.",
+		office_said(r, arena_printf(&r->arena, _("Contribution %s published. The public sees it now, unless its "
+						       "author asked for it to stay private."),
 					    k.tracking));
 		break;
 	case CONTRIBUTION_HIDDEN:
-		office_said(r, arena_printf(&r->arena, "Contribution %s hidden. The public sees its tracking number and "
-						       "your reason in its place.",
+		office_said(r, arena_printf(&r->arena, _("Contribution %s hidden. The public sees its tracking number and "
+						       "your reason in its place."),
 					    k.tracking));
 		break;
 	case CONTRIBUTION_SPAM:
-		office_said(r, arena_printf(&r->arena, "Contribution %s marked as spam. The public no longer sees it; it "
-						       "stays in the record.",
+		office_said(r, arena_printf(&r->arena, _("Contribution %s marked as spam. The public no longer sees it; it "
+						       "stays in the record."),
 					    k.tracking));
 		break;
 	case CONTRIBUTION_PENDING: break;
@@ -69,9 +70,9 @@ static void moderation_said(struct request *r, const struct call *c)
 static const char *publication_text(enum contribution_publication publication)
 {
 	switch (publication) {
-	case PUBLICATION_NAMED: return "Published with the name and organization";
-	case PUBLICATION_ANONYMOUS: return "Published without the name";
-	case PUBLICATION_PRIVATE: return "Not published: for the secretariat only";
+	case PUBLICATION_NAMED: return _("Published with the name and organization");
+	case PUBLICATION_ANONYMOUS: return _("Published without the name");
+	case PUBLICATION_PRIVATE: return _("Not published: for the secretariat only");
 	}
 	return contribution_publication_name(publication);
 }
@@ -79,9 +80,10 @@ static const char *publication_text(enum contribution_publication publication)
 static const char *channel_text(enum contribution_channel channel)
 {
 	switch (channel) {
-	case CHANNEL_WEB: return "the web form";
-	case CHANNEL_API: return "the API";
-	case CHANNEL_EMAIL: return "e-mail";
+	case CHANNEL_WEB: return _("the web form");
+	case CHANNEL_API: return _("the API");
+	/* TRANSLATORS: the channel a contribution came by ("received ..., by e-mail"). */
+	case CHANNEL_EMAIL: return _("e-mail");
 	}
 	return contribution_channel_name(channel);
 }
@@ -92,9 +94,9 @@ static void action_form(struct request *r, const struct contribution *k, enum mo
 {
 	const char *action = moderation_action_name(m), *label = action;
 	switch (m) {
-	case MODERATION_PUBLISH: label = "Publish"; break;
-	case MODERATION_HIDE: label = "Hide"; break;
-	case MODERATION_SPAM: label = "Mark as spam"; break;
+	case MODERATION_PUBLISH: label = _("Publish"); break;
+	case MODERATION_HIDE: label = _("Hide"); break;
+	case MODERATION_SPAM: label = _("Mark as spam"); break;
 	}
 	const char *key = arena_printf(&r->arena, "%s-%s", action, k->tracking);
 	struct office_form f = office_form_for(key, failed, e, r->form);
@@ -104,13 +106,13 @@ static void action_form(struct request *r, const struct contribution *k, enum mo
 		    "value=\"%s\"><input type=\"hidden\" name=\"offset\" value=\"%L\">\n",
 		    action, contribution_state_name(state), (long long)offset);
 	if (m == MODERATION_HIDE)
-		office_textarea(r, &f, "reason", "Reason for hiding it",
-				"Required. The public reads it in the contribution's place, with its tracking number.",
+		office_textarea(r, &f, "reason", _("Reason for hiding it"),
+				_("Required. The public reads it in the contribution's place, with its tracking number."),
 				k->moderation_reason, 2);
-	html_printf(&r->out,
-		    "<p><button type=\"submit\" id=\"f-%s-action\">%s<span class=\"visually-hidden\"> contribution "
-		    "%s</span></button></p>\n</form>\n",
-		    key, label, k->tracking);
+	html_printf(&r->out, "<p><button type=\"submit\" id=\"f-%s-action\">%s<span class=\"visually-hidden\"> ", key,
+		    label);
+	html_tr(&r->out, "contribution %s", k->tracking);
+	html_printf(&r->out, "</span></button></p>\n</form>\n");
 }
 
 static void contribution_item(struct request *r, const struct call *c, const struct contribution *k,
@@ -119,21 +121,31 @@ static void contribution_item(struct request *r, const struct call *c, const str
 	const char *country = country_name(k->country);
 	html_printf(&r->out,
 		    "<div class=\"office-item\" id=\"c-%s\"><h2 id=\"t-%s\">%s: %s</h2>\n<dl class=\"facts\">\n"
-		    "<dt>Name</dt><dd>%s</dd>\n<dt>Organization</dt><dd>%s</dd>\n"
-		    "<dt>E-mail address</dt><dd><a href=\"mailto:%s\">%s</a></dd>\n"
-		    "<dt>Category</dt><dd>%s</dd>\n<dt>Country</dt><dd>%s</dd>\n<dt>Publication</dt><dd>%s</dd>\n"
-		    "<dt>Received</dt><dd>%s<br><span class=\"utc\">%s</span>, by %s</dd>\n"
-		    "<dt>State</dt><dd>%s%s%s%R</dd>\n</dl>\n"
-		    "<div class=\"text\" aria-label=\"Text of contribution %s\" role=\"group\">%s</div>\n",
-		    k->tracking, k->tracking, k->tracking, k->name, k->name, *k->organization ? k->organization : "\u2014",
-		    k->email, k->email, k->category_name, country ? country : k->country, publication_text(k->publication),
-		    page_instant_local(r, c->timezone, k->received_at), page_instant_utc(r, k->received_at),
-		    channel_text(k->channel), state_text(k->state), k->moderation_reason ? ": " : "",
-		    k->moderation_reason ? k->moderation_reason : "",
-		    !k->late	      ? ""
-		    : k->admitted_at ? " <span class=\"marker late\">late</span> <span class=\"marker admitted\">admitted</span>"
-				     : " <span class=\"marker late\">late</span>, not admitted yet",
-		    k->tracking, k->text);
+		    "<dt>%s</dt><dd>%s</dd>\n<dt>%s</dt><dd>%s</dd>\n"
+		    "<dt>%s</dt><dd><a href=\"mailto:%s\">%s</a></dd>\n"
+		    "<dt>%s</dt><dd>%s</dd>\n<dt>%s</dt><dd>%s</dd>\n<dt>%s</dt><dd>%s</dd>\n<dt>%s</dt><dd>",
+		    k->tracking, k->tracking, k->tracking, k->name, _("Name"), k->name, _("Organization"),
+		    *k->organization ? k->organization : "\u2014", _("E-mail address"), k->email, k->email, _("Category"),
+		    k->category_name, _("Country"), country ? country : k->country, _("Publication"),
+		    publication_text(k->publication), _("Received"));
+	html_tr(&r->out, "%s<br><span class=\"utc\">%s</span>, by %s", page_instant_local(r, c->timezone, k->received_at),
+		page_instant_utc(r, k->received_at), channel_text(k->channel));
+	html_printf(&r->out, "</dd>\n<dt>%s</dt><dd>%s%s%s", _("State"), state_text(k->state),
+		    k->moderation_reason ? ": " : "", k->moderation_reason ? k->moderation_reason : "");
+	if (k->late && k->admitted_at)
+		html_printf(&r->out, " <span class=\"marker late\">%s</span> <span class=\"marker admitted\">%s</span>",
+			    /* TRANSLATORS: a marker on a contribution that arrived after the deadline. */
+			    _("late"),
+			    /* TRANSLATORS: a marker on a late contribution the secretariat admitted. */
+			    _("admitted"));
+	else if (k->late)
+	{
+		html_printf(&r->out, " ");
+		html_tr(&r->out, "<span class=\"marker late\">late</span>, not admitted yet");
+	}
+	html_printf(&r->out, "</dd>\n</dl>\n<div class=\"text\" aria-label=\"");
+	html_tr(&r->out, "Text of contribution %s", k->tracking);
+	html_printf(&r->out, "\" role=\"group\">%s</div>\n", k->text);
 	/* The secretariat moderates the comments with the text: they are published with it. */
 	page_comments(r, k, "h3");
 	page_attachments_list(r, k, "h3"); /* the secretariat's links work for private ones too */
@@ -162,34 +174,48 @@ static void moderation_page(struct request *r, int64_t id, enum contribution_sta
 		page_error(r, &le);
 		return;
 	}
-	office_begin(r, arena_printf(&r->arena, "%s: contributions to %s", state_text(state), c.title), e);
+	office_begin(r, arena_printf(&r->arena, _("%s: contributions to %s"), state_text(state), c.title), e);
 	html_printf(&r->out,
-		    "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/office\">Back office</a> \u203a "
-		    "<a href=\"/office/processes/%u\">%s</a> \u203a <a href=\"/office/calls/%L\">%s</a></nav>\n"
-		    "<h1>Contributions to %s</h1>\n",
-		    c.process_slug, c.process_title, (long long)c.id, c.title, c.title);
+		    "<nav aria-label=\"%s\" class=\"crumbs\"><a href=\"/office\">%s</a> \u203a "
+		    "<a href=\"/office/processes/%u\">%s</a> \u203a <a href=\"/office/calls/%L\">%s</a></nav>\n<h1>",
+		    _("Breadcrumb"), _("Back office"), c.process_slug, c.process_title, (long long)c.id, c.title);
+	html_tr(&r->out, "Contributions to %s", c.title);
+	html_printf(&r->out, "</h1>\n");
 	moderation_said(r, &c);
-	office_error_summary(r, e, failed ? failed : "", "The contribution was not changed");
-	html_printf(&r->out, "<nav aria-label=\"Contributions by state\" class=\"tabs\"><ul>\n");
+	office_error_summary(r, e, failed ? failed : "", _("The contribution was not changed"));
+	html_printf(&r->out, "<nav aria-label=\"%s\" class=\"tabs\"><ul>\n", _("Contributions by state"));
 	for (enum contribution_state s = CONTRIBUTION_PENDING; s <= CONTRIBUTION_SPAM; s++)
 		html_printf(&r->out, "<li><a href=\"/office/calls/%L/contributions?state=%s\"%R>%s (%L)</a></li>\n",
 			    (long long)c.id, contribution_state_name(s), s == state ? " aria-current=\"page\"" : "",
 			    state_text(s), (long long)(s == state ? total : office_count(r, c.id, s)));
-	html_printf(&r->out, "<li><a href=\"/office/calls/%L/late\">Late, awaiting admission (%L)</a></li>\n",
-		    (long long)c.id, (long long)office_late_count(r, c.id));
+	html_printf(&r->out, "<li><a href=\"/office/calls/%L/late\">", (long long)c.id);
+	html_tr(&r->out, "Late, awaiting admission (%L)", (long long)office_late_count(r, c.id));
+	html_printf(&r->out, "</a></li>\n");
 	html_printf(&r->out, "</ul></nav>\n");
 	if (total == 0)
-		html_printf(&r->out, "<p>No contribution is in this state.</p>\n");
+		html_printf(&r->out, "<p>%s</p>\n", _("No contribution is in this state."));
 	else {
-		const char *in = NULL;
+		const unsigned long t = (unsigned long)total;
+		html_printf(&r->out, "<p>");
 		switch (state) {
-		case CONTRIBUTION_PENDING: in = "awaiting review"; break;
-		case CONTRIBUTION_PUBLISHED: in = "published"; break;
-		case CONTRIBUTION_HIDDEN: in = "hidden"; break;
-		case CONTRIBUTION_SPAM: in = "marked as spam"; break;
+		case CONTRIBUTION_PENDING:
+			html_tr_n(&r->out, "%L contribution awaiting review, oldest first.",
+				  "%L contributions awaiting review, oldest first.", t, (long long)total);
+			break;
+		case CONTRIBUTION_PUBLISHED:
+			html_tr_n(&r->out, "%L contribution published, oldest first.", "%L contributions published, oldest first.",
+				  t, (long long)total);
+			break;
+		case CONTRIBUTION_HIDDEN:
+			html_tr_n(&r->out, "%L contribution hidden, oldest first.", "%L contributions hidden, oldest first.", t,
+				  (long long)total);
+			break;
+		case CONTRIBUTION_SPAM:
+			html_tr_n(&r->out, "%L contribution marked as spam, oldest first.",
+				  "%L contributions marked as spam, oldest first.", t, (long long)total);
+			break;
 		}
-		html_printf(&r->out, "<p>%L contribution%s %s, oldest first.</p>\n", (long long)total, total == 1 ? "" : "s",
-			    in);
+		html_printf(&r->out, "</p>\n");
 	}
 	const size_t start = r->out.len;
 	int shown = 0;
@@ -202,17 +228,21 @@ static void moderation_page(struct request *r, int64_t id, enum contribution_sta
 		}
 	}
 	if (n)
-		html_printf(&r->out, "<p>Shown here: %L to %L.</p>\n", (long long)offset + 1, (long long)(offset + shown));
+	{
+		html_printf(&r->out, "<p>");
+		html_tr(&r->out, "Shown here: %L to %L.", (long long)offset + 1, (long long)(offset + shown));
+		html_printf(&r->out, "</p>\n");
+	}
 	if (offset > 0 || offset + shown < total) {
-		html_printf(&r->out, "<nav aria-label=\"Pages\" class=\"pages\">");
+		html_printf(&r->out, "<nav aria-label=\"%s\" class=\"pages\">", _("Pages"));
 		if (offset > 0)
-			html_printf(&r->out, "<a rel=\"prev\" href=\"?state=%s&amp;offset=%L\">Previous page</a> ",
+			html_printf(&r->out, "<a rel=\"prev\" href=\"?state=%s&amp;offset=%L\">%s</a> ",
 				    contribution_state_name(state),
-				    (long long)(offset > MODERATION_PAGE ? offset - MODERATION_PAGE : 0));
+				    (long long)(offset > MODERATION_PAGE ? offset - MODERATION_PAGE : 0), _("Previous page"));
 		if (offset + shown < total)
-			html_printf(&r->out, "<a rel=\"next\" href=\"?state=%s&amp;offset=%L\">Next page</a>",
+			html_printf(&r->out, "<a rel=\"next\" href=\"?state=%s&amp;offset=%L\">%s</a>",
 				    contribution_state_name(state),
-				    (long long)(offset + shown));
+				    (long long)(offset + shown), _("Next page"));
 		html_printf(&r->out, "</nav>\n");
 	}
 	page_end(r, office_status(e));
@@ -236,9 +266,9 @@ void page_office_moderation(struct request *r)
 	const char *name = request_query(r, "state");
 	enum contribution_state state = CONTRIBUTION_PENDING;
 	if (!parse_id(r->params[0], &id))
-		error_set(&e, ERROR_NOT_FOUND, "There is no such call for contributions.");
+		error_set(&e, ERROR_NOT_FOUND, "%s", _("There is no such call for contributions."));
 	else if (name && *name && !contribution_state_parse(name, &state))
-		error_set(&e, ERROR_INVALID, "Choose the contributions awaiting review, published, hidden or spam.");
+		error_set(&e, ERROR_INVALID, "%s", _("Choose the contributions awaiting review, published, hidden or spam."));
 	if (e.code) {
 		page_error(r, &e);
 		return;
@@ -250,18 +280,18 @@ void page_office_moderation(struct request *r)
 static void spam_confirm_page(struct request *r, const struct contribution *k, enum contribution_state from)
 {
 	const char *what[] = {
-		arena_printf(&r->arena, "Contribution %s, from %s, received %s, will be marked as spam.", k->tracking,
+		arena_printf(&r->arena, _("Contribution %s, from %s, received %s, will be marked as spam."), k->tracking,
 			     k->name, page_instant_utc(r, k->received_at)),
 		k->state == CONTRIBUTION_PUBLISHED
-			? "It is public now: it leaves the public pages, the lists, the search and the API, with its "
-			  "comments, and no notice takes its place."
-			: "The public never sees it: no notice takes its place.",
-		"Its author is not told. It is not deleted: it stays in the record, under Spam, and the audit log "
-		"keeps the change for good.",
+			? _("It is public now: it leaves the public pages, the lists, the search and the API, with its "
+			  "comments, and no notice takes its place.")
+			: _("The public never sees it: no notice takes its place."),
+		_("Its author is not told. It is not deleted: it stays in the record, under Spam, and the audit log "
+		"keeps the change for good."),
 		NULL,
 	};
-	office_confirm_page(r, arena_printf(&r->arena, "Mark contribution %s as spam?", k->tracking), what,
-			    arena_printf(&r->arena, "/office/contributions/%s/moderation", k->tracking), "Mark as spam",
+	office_confirm_page(r, arena_printf(&r->arena, _("Mark contribution %s as spam?"), k->tracking), what,
+			    arena_printf(&r->arena, "/office/contributions/%s/moderation", k->tracking), _("Mark as spam"),
 			    arena_printf(&r->arena, "/office/calls/%lld/contributions?state=%s#c-%s", (long long)k->call_id,
 					 contribution_state_name(from), k->tracking));
 }

@@ -24,6 +24,7 @@
 #include "core/paragraph.h"
 #include "render/docx.h"
 #include "core/limits.h"
+#include "util/i18n.h"
 #include "util/clock.h"
 #include "util/utf8.h"
 #include "web/auth.h"
@@ -37,48 +38,52 @@ static const char DOCX_TYPE[] = "application/vnd.openxmlformats-officedocument.w
 void office_documents_section(struct request *r, const struct process *p, const struct document *docs, int n,
 			      const char *failed, const struct error *e)
 {
-	html_printf(&r->out, "<section aria-labelledby=\"documents\"><h2 id=\"documents\">Documents</h2>\n");
+	html_printf(&r->out, "<section aria-labelledby=\"documents\"><h2 id=\"documents\">%s</h2>\n", _("Documents"));
 	if (n == 0)
-		html_printf(&r->out, "<p>No document yet.</p>\n");
+		html_printf(&r->out, "<p>%s</p>\n", _("No document yet."));
 	for (int i = 0; i < n; i++) {
 		html_printf(&r->out, "<div class=\"office-item\"><h3>%s</h3>\n", docs[i].title);
 		if (docs[i].nversions) {
 			html_printf(&r->out, "<ol class=\"versions\">\n");
 			for (int k = docs[i].nversions - 1; k >= 0; k--) {
 				const struct version *v = &docs[i].versions[k];
-				html_printf(&r->out, "<li><a href=\"/versions/%L\">%s of %s</a>%s%s</li>\n", (long long)v->id,
-					    v->label, page_date(r, v->date), *v->note ? " \u2014 " : "", v->note);
+				html_printf(&r->out, "<li><a href=\"/versions/%L\">", (long long)v->id);
+				html_tr(&r->out, "%s of %s", v->label, page_date(r, v->date));
+				html_printf(&r->out, "</a>%s%s</li>\n", *v->note ? " \u2014 " : "", v->note);
 			}
 			html_printf(&r->out, "</ol>\n");
 		} else {
-			html_printf(&r->out, "<p>No version yet.</p>\n");
+			html_printf(&r->out, "<p>%s</p>\n", _("No version yet."));
 		}
-		html_printf(&r->out,
-			    "<p><a href=\"/office/processes/%u/documents/%u/versions/new\">Post a new version"
-			    "<span class=\"visually-hidden\"> of %s</span></a></p>\n</div>\n",
-			    p->slug, docs[i].slug, docs[i].title);
+		html_printf(&r->out, "<p><a href=\"/office/processes/%u/documents/%u/versions/new\">", p->slug,
+			    docs[i].slug);
+		html_tr(&r->out, "Post a new version<span class=\"visually-hidden\"> of %s</span>", docs[i].title);
+		html_printf(&r->out, "</a></p>\n</div>\n");
 	}
 	struct error de;
 	error_clear(&de);
 	struct version *drafts = NULL;
 	int ndrafts = 0;
 	if (version_drafts(r->db, &r->arena, p->id, &drafts, &ndrafts, &de) == 0 && ndrafts) {
-		html_printf(&r->out, "<div class=\"office-item\"><h3>Drafts waiting for confirmation</h3>\n<ul>\n");
-		for (int i = 0; i < ndrafts; i++)
-			html_printf(
-			    &r->out,
-			    "<li>%s of %s (not public yet): <a href=\"/office/versions/%L/matches\">confirm its "
-			    "paragraphs and publish it</a></li>\n",
-			    drafts[i].label, page_date(r, drafts[i].date), (long long)drafts[i].id);
+		html_printf(&r->out, "<div class=\"office-item\"><h3>%s</h3>\n<ul>\n", _("Drafts waiting for confirmation"));
+		for (int i = 0; i < ndrafts; i++) {
+			html_printf(&r->out, "<li>");
+			html_tr(&r->out,
+				"%s of %s (not public yet): <a href=\"/office/versions/%L/matches\">confirm its paragraphs and "
+				"publish it</a>",
+				drafts[i].label, page_date(r, drafts[i].date), (long long)drafts[i].id);
+			html_printf(&r->out, "</li>\n");
+		}
 		html_printf(&r->out, "</ul>\n</div>\n");
 	}
 	struct office_form f = office_form_for("document", failed, e, r->form);
-	html_printf(&r->out, "<details class=\"add\"%R><summary>Add a document</summary>\n", f.e ? " open" : "");
+	html_printf(&r->out, "<details class=\"add\"%R><summary>%s</summary>\n", f.e ? " open" : "", _("Add a document"));
 	office_form_open(r, arena_printf(&r->arena, "/office/processes/%s/documents", p->slug), false);
-	office_input(r, &f, "title", "Title", NULL, NULL, "text", LIMIT_TITLE);
-	office_input(r, &f, "slug", "Short name for addresses (slug)",
-		     "Lower-case letters, digits and hyphens, such as guidelines.", NULL, "text", 64);
-	html_printf(&r->out, "<p><button type=\"submit\">Add the document</button></p>\n</form>\n</details>\n</section>\n");
+	office_input(r, &f, "title", _("Title"), NULL, NULL, "text", LIMIT_TITLE);
+	office_input(r, &f, "slug", _("Short name for addresses (slug)"),
+		     _("Lower-case letters, digits and hyphens, such as guidelines."), NULL, "text", 64);
+	html_printf(&r->out, "<p><button type=\"submit\">%s</button></p>\n</form>\n</details>\n</section>\n",
+		    _("Add the document"));
 }
 
 /* The process and document named by the route, or false with an error page given. */
@@ -99,49 +104,58 @@ static void version_form(struct request *r, const struct process *p, const struc
 			 const struct error *e, const char *lost_file)
 {
 	struct office_form f = office_form_for("version", "version", e, r->form);
-	office_begin(r, arena_printf(&r->arena, "New version of %s", doc->title), e);
+	office_begin(r, arena_printf(&r->arena, _("New version of %s"), doc->title), e);
 	html_printf(&r->out,
-		    "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/office\">Back office</a> \u203a "
-		    "<a href=\"/office/processes/%u\">%s</a></nav>\n<h1>New version of %s</h1>\n",
-		    p->slug, p->title, doc->title);
-	office_error_summary(r, e, "version", "The version was not posted");
+		    "<nav aria-label=\"%s\" class=\"crumbs\"><a href=\"/office\">%s</a> \u203a "
+		    "<a href=\"/office/processes/%u\">%s</a></nav>\n<h1>",
+		    _("Breadcrumb"), _("Back office"), p->slug, p->title);
+	html_tr(&r->out, "New version of %s", doc->title);
+	html_printf(&r->out, "</h1>\n");
+	office_error_summary(r, e, "version", _("The version was not posted"));
 	/* document_find() loads no versions: the newest published one, by its own query */
 	struct version last;
 	struct error none;
 	error_clear(&none);
 	if (version_newest(r->db, &r->arena, doc->id, &last, &none) == 0)
-		html_printf(&r->out, "<p>The latest version is <a href=\"/versions/%L\">%s of %s</a>.</p>\n",
-			    (long long)last.id, last.label, page_date(r, last.date));
+	{
+		html_printf(&r->out, "<p>");
+		html_tr(&r->out, "The latest version is <a href=\"/versions/%L\">%s of %s</a>.", (long long)last.id,
+			last.label, page_date(r, last.date));
+		html_printf(&r->out, "</p>\n");
+	}
 	office_form_open(r, arena_printf(&r->arena, "/office/processes/%s/documents/%s/versions/new", p->slug, doc->slug),
 			 true);
-	office_input(r, &f, "date", "Date of the version", "The date the text bears.", NULL, "date", 0);
-	office_input(r, &f, "label", "Label", "Such as Revised draft or Final text.", NULL, "text", LIMIT_TITLE);
-	office_textarea(r, &f, "note", "What changed (optional)", "Shown beside the version in the list of versions.",
+	office_input(r, &f, "date", _("Date of the version"), _("The date the text bears."), NULL, "date", 0);
+	office_input(r, &f, "label", _("Label"), _("Such as Revised draft or Final text."), NULL, "text", LIMIT_TITLE);
+	office_textarea(r, &f, "note", _("What changed (optional)"), _("Shown beside the version in the list of versions."),
 			NULL, 3);
-	html_printf(&r->out, "<fieldset><legend>The text: paste it, or upload a file</legend>\n");
-	office_textarea(r, &f, "markdown", "Text in Markdown",
-			"Headings start with #; each paragraph is numbered when the version is published.", NULL, 14);
+	html_printf(&r->out, "<fieldset><legend>%s</legend>\n", _("The text: paste it, or upload a file"));
+	office_textarea(r, &f, "markdown", _("Text in Markdown"),
+			_("Headings start with #; each paragraph is numbered when the version is published."), NULL, 14);
 	const char *err = f.e ? error_field_message(f.e, "file") : NULL;
-	html_printf(&r->out, "<div class=\"field%s\"><label for=\"f-version-file\">Or a file: Word (.docx), Markdown "
-			     "(.md) or plain text (.txt)</label>\n<p class=\"hint\" id=\"h-version-file\">At most %d KiB. "
-			     "A Word file is converted to Markdown; its images are left out.</p>\n",
-		    err ? " invalid" : "", LIMIT_DOCX / 1024);
-	if (lost_file && *lost_file)
-		html_printf(&r->out, "<p class=\"hint\" id=\"l-version-file\">You had chosen %s: choose it again, browsers do "
-				     "not keep a file when a form comes back.</p>\n",
-			    lost_file);
+	html_printf(&r->out, "<div class=\"field%s\"><label for=\"f-version-file\">%s</label>\n"
+			     "<p class=\"hint\" id=\"h-version-file\">",
+		    err ? " invalid" : "", _("Or a file: Word (.docx), Markdown (.md) or plain text (.txt)"));
+	html_tr(&r->out, "At most %d KiB. A Word file is converted to Markdown; its images are left out.", LIMIT_DOCX / 1024);
+	html_printf(&r->out, "</p>\n");
+	if (lost_file && *lost_file) {
+		html_printf(&r->out, "<p class=\"hint\" id=\"l-version-file\">");
+		html_tr(&r->out, "You had chosen %s: choose it again, browsers do not keep a file when a form comes back.",
+			lost_file);
+		html_printf(&r->out, "</p>\n");
+	}
 	if (err)
 		html_printf(&r->out, "<p class=\"error\" id=\"e-version-file\">%s</p>\n", err);
 	html_printf(&r->out,
 		    "<input id=\"f-version-file\" name=\"file\" type=\"file\" accept=\".docx,.md,.markdown,.txt,%s,"
 		    "text/markdown,text/plain\" aria-describedby=\"%R\"%R></div>\n</fieldset>\n"
-		    "<p><button type=\"submit\">Post the version</button></p>\n</form>\n",
+		    "<p><button type=\"submit\">%s</button></p>\n</form>\n",
 		    DOCX_TYPE,
 		    err && lost_file && *lost_file ? "e-version-file l-version-file h-version-file"
 		    : err			   ? "e-version-file h-version-file"
 		    : lost_file && *lost_file	   ? "l-version-file h-version-file"
 						   : "h-version-file",
-		    err ? " aria-invalid=\"true\"" : "");
+		    err ? " aria-invalid=\"true\"" : "", _("Post the version"));
 	page_end(r, office_status(e));
 }
 
@@ -165,7 +179,7 @@ static void file_into(const struct form_file *file, const char *pasted, struct v
 	const char *name = file->filename, *type = file->content_type;
 	if (ends_with(name, ".docx") || !strcmp(type, DOCX_TYPE)) {
 		if (file->len > (size_t)LIMIT_DOCX) {
-			error_field(e, "file", "The file is larger than %d KiB.", LIMIT_DOCX / 1024);
+			error_field(e, "file", _("The file is larger than %d KiB."), LIMIT_DOCX / 1024);
 			return;
 		}
 		in->docx = file->data;
@@ -174,15 +188,15 @@ static void file_into(const struct form_file *file, const char *pasted, struct v
 	}
 	if (!ends_with(name, ".md") && !ends_with(name, ".markdown") && !ends_with(name, ".txt") &&
 	    strncmp(type, "text/", 5) != 0) {
-		error_field(e, "file", "Upload a Word file (.docx), or Markdown or plain text (.md, .txt).");
+		error_field(e, "file", "%s", _("Upload a Word file (.docx), or Markdown or plain text (.md, .txt)."));
 		return;
 	}
 	if (!utf8_valid((const char *)file->data, file->len)) {
-		error_field(e, "file", "This file is not UTF-8 text; save it as UTF-8, or upload the Word file.");
+		error_field(e, "file", "%s", _("This file is not UTF-8 text; save it as UTF-8, or upload the Word file."));
 		return;
 	}
 	if (pasted && *pasted) {
-		error_field(e, "markdown", "Paste the text or upload a file, not both.");
+		error_field(e, "markdown", "%s", _("Paste the text or upload a file, not both."));
 		return;
 	}
 	in->markdown = (const char *)file->data;
@@ -222,41 +236,57 @@ static bool version_post_confirm_page(struct request *r, const struct process *p
 	struct error none;
 	error_clear(&none);
 	const char *previous = version_newest(r->db, &r->arena, doc->id, &newest, &none) == 0
-				       ? arena_printf(&r->arena, "%s of %s", newest.label, page_date(r, newest.date))
+				       ? arena_printf(&r->arena, _("%s of %s"), newest.label, page_date(r, newest.date))
 				       : NULL;
-	page_begin(r, arena_printf(&r->arena, "Post %s of '%s'?", label, doc->title));
+	page_begin(r, arena_printf(&r->arena, _("Post %s of '%s'?"), label, doc->title));
 	html_printf(&r->out,
-		    "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/office\">Back office</a> \u203a "
-		    "<a href=\"/office/processes/%u\">%s</a></nav>\n<h1>Post %s of '%s'?</h1>\n<div class=\"confirm-act\">\n"
-		    "<p>%s of '%s', dated %s%s, will be posted%s.</p>\n",
-		    p->slug, p->title, label, doc->title, label, doc->title, page_date(r, date),
-		    file ? arena_printf(&r->arena, ", from the file %s", file->filename) : "",
-		    previous ? arena_printf(&r->arena, " after %s", previous) : "");
-	if (previous)
-		html_printf(&r->out, "<p>If each of its paragraphs is matched with confidence to a paragraph of %s, it is "
-				     "published at once: it appears on the process's public page as the newest version, "
-				     "the comments carry over to its paragraphs, and the process's subscribers are told by "
-				     "e-mail. Otherwise it waits as a draft that only the secretariat sees, until you "
-				     "confirm its matches.</p>\n",
-			    previous);
+		    "<nav aria-label=\"%s\" class=\"crumbs\"><a href=\"/office\">%s</a> \u203a "
+		    "<a href=\"/office/processes/%u\">%s</a></nav>\n<h1>",
+		    _("Breadcrumb"), _("Back office"), p->slug, p->title);
+	html_tr(&r->out, "Post %s of '%s'?", label, doc->title);
+	html_printf(&r->out, "</h1>\n<div class=\"confirm-act\">\n<p>");
+	/* Each case its own sentence: a translator orders the file and the previous version as the language needs. */
+	if (file && previous)
+		html_tr(&r->out, "%s of '%s', dated %s, from the file %s, will be posted after %s.", label, doc->title,
+			page_date(r, date), file->filename, previous);
+	else if (file)
+		html_tr(&r->out, "%s of '%s', dated %s, from the file %s, will be posted.", label, doc->title,
+			page_date(r, date), file->filename);
+	else if (previous)
+		html_tr(&r->out, "%s of '%s', dated %s, will be posted after %s.", label, doc->title, page_date(r, date),
+			previous);
 	else
-		html_printf(&r->out, "<p>It is the document's first version: it is published at once, on the process's "
-				     "public page, and the process's subscribers are told by e-mail.</p>\n");
-	html_printf(&r->out, "<p>A published version cannot be withdrawn or changed: a correction is a new "
-			     "version.</p>\n</div>\n");
+		html_tr(&r->out, "%s of '%s', dated %s, will be posted.", label, doc->title, page_date(r, date));
+	html_printf(&r->out, "</p>\n");
+	if (previous)
+		html_printf(&r->out, "<p>%s</p>\n",
+			    arena_printf(&r->arena,
+					 _("If each of its paragraphs is matched with confidence to a paragraph of %s, it is "
+					   "published at once: it appears on the process's public page as the newest version, "
+					   "the comments carry over to its paragraphs, and the process's subscribers are told "
+					   "by e-mail. Otherwise it waits as a draft that only the secretariat sees, until you "
+					   "confirm its matches."),
+					 previous));
+	else
+		html_printf(&r->out, "<p>%s</p>\n",
+			    _("It is the document's first version: it is published at once, on the process's public "
+			      "page, and the process's subscribers are told by e-mail."));
+	html_printf(&r->out, "<p>%s</p>\n</div>\n",
+		    _("A published version cannot be withdrawn or changed: a correction is a new version."));
 	office_form_open(r, arena_printf(&r->arena, "/office/processes/%s/documents/%s/versions/new", p->slug, doc->slug),
 			 true);
 	html_printf(&r->out,
 		    "<input type=\"hidden\" name=\"date\" value=\"%s\"><input type=\"hidden\" name=\"label\" "
 		    "value=\"%s\"><input type=\"hidden\" name=\"note\" value=\"%s\"><input type=\"hidden\" "
 		    "name=\"confirm\" value=\"yes\">%R\n"
-		    "<details><summary>The text to be posted</summary>\n<div class=\"field\"><label "
-		    "for=\"f-version-markdown\">Text in Markdown</label>\n<textarea id=\"f-version-markdown\" name=\"markdown\" "
+		    "<details><summary>%s</summary>\n<div class=\"field\"><label "
+		    "for=\"f-version-markdown\">%s</label>\n<textarea id=\"f-version-markdown\" name=\"markdown\" "
 		    "rows=\"14\" readonly>%s</textarea></div>\n</details>\n"
-		    "<p><button type=\"submit\" class=\"warning\">Post the version</button> <a href=\"/office/processes/%u/"
-		    "documents/%u/versions/new\">Cancel: post nothing</a></p>\n</form>\n",
+		    "<p><button type=\"submit\" class=\"warning\">%s</button> <a href=\"/office/processes/%u/"
+		    "documents/%u/versions/new\">%s</a></p>\n</form>\n",
 		    date, label, in->note ? in->note : "", in->docx ? "<input type=\"hidden\" name=\"source\" value=\"docx\">" : "",
-		    text, p->slug, doc->slug);
+		    _("The text to be posted"), _("Text in Markdown"), text, _("Post the version"), p->slug, doc->slug,
+		    _("Cancel: post nothing"));
 	page_end(r, 200);
 	return true;
 }
@@ -349,31 +379,40 @@ static void matches_page(struct request *r, int64_t id, const struct error *e)
 		page_error(r, &le);
 		return;
 	}
-	office_begin(r, arena_printf(&r->arena, "Paragraphs of %s of %s", v.label, doc.title), e);
+	office_begin(r, arena_printf(&r->arena, _("Paragraphs of %s of %s"), v.label, doc.title), e);
 	html_printf(&r->out,
-	            "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/office\">Back office</a> \u203a "
-	            "<a href=\"/office/processes/%u\">%s</a></nav>\n<h1>Paragraphs of %s of %s</h1>\n",
-	            p.slug, p.title, v.label, doc.title);
-	office_error_summary(r, e, "matches", "The version was not published");
+	            "<nav aria-label=\"%s\" class=\"crumbs\"><a href=\"/office\">%s</a> \u203a "
+	            "<a href=\"/office/processes/%u\">%s</a></nav>\n<h1>",
+	            _("Breadcrumb"), _("Back office"), p.slug, p.title);
+	html_tr(&r->out, "Paragraphs of %s of %s", v.label, doc.title);
+	html_printf(&r->out, "</h1>\n");
+	office_error_summary(r, e, "matches", _("The version was not published"));
 	if (v.state != VERSION_DRAFT) {
-		html_printf(&r->out, "<p>This version is published: <a href=\"/versions/%L\">read it</a>.</p>\n",
-		            (long long)v.id);
+		html_printf(&r->out, "<p>");
+		html_tr(&r->out, "This version is published: <a href=\"/versions/%L\">read it</a>.", (long long)v.id);
+		html_printf(&r->out, "</p>\n");
 		page_end(r, office_status(e));
 		return;
 	}
 	int uncertain = 0;
 	for (int i = 0; i < nq; i++)
 		uncertain += q[i].uncertain;
-	html_printf(&r->out,
-	            "<p class=\"lead\">This version is a draft: nobody else sees it yet. Each of its paragraphs was "
-	            "matched to the paragraph of the previous version (%s of %s) it came from, so that comments and "
-	            "links follow it. %d match%s uncertain: say for each whether it is the same paragraph. Confirming "
-	            "publishes the version and tells the subscribers.</p>\n",
-	            prev.label, page_date(r, prev.date), uncertain, uncertain == 1 ? " is" : "es are");
+	html_printf(&r->out, "<p class=\"lead\">");
+	html_tr_n(&r->out,
+		  "This version is a draft: nobody else sees it yet. Each of its paragraphs was matched to the paragraph "
+		  "of the previous version (%s of %s) it came from, so that comments and links follow it. %d match is "
+		  "uncertain: say for each whether it is the same paragraph. Confirming publishes the version and tells "
+		  "the subscribers.",
+		  "This version is a draft: nobody else sees it yet. Each of its paragraphs was matched to the paragraph "
+		  "of the previous version (%s of %s) it came from, so that comments and links follow it. %d matches are "
+		  "uncertain: say for each whether it is the same paragraph. Confirming publishes the version and tells "
+		  "the subscribers.",
+		  (unsigned long)uncertain, prev.label, page_date(r, prev.date), uncertain);
+	html_printf(&r->out, "</p>\n");
 	/* The choices of "another paragraph": paragraphs of the previous version. */
 	const char *(*others)[2] = arena_alloc(&r->arena, sizeof *others * (size_t)(nold + 1));
 	if (!others) {
-		page_message(r, 503, "The page could not be made: out of memory.");
+		page_message(r, 503, _("The page could not be made: out of memory."));
 		return;
 	}
 	/* Only those no confident match holds already: choosing one of them could only be refused. */
@@ -396,52 +435,63 @@ static void matches_page(struct request *r, int64_t id, const struct error *e)
 		if (!q[i].uncertain)
 			continue;
 		const struct paragraph *o = q[i].nfrom ? old_by_pid(old, nold, q[i].from[0]) : NULL;
-		html_printf(&r->out,
-		            "<section class=\"match\" aria-labelledby=\"m-%d\"><h2 id=\"m-%d\">\u00b6%d of the new "
-		            "version</h2>\n<div class=\"pair\">\n",
-		            q[i].number, q[i].number, q[i].number);
+		html_printf(&r->out, "<section class=\"match\" aria-labelledby=\"m-%d\"><h2 id=\"m-%d\">", q[i].number,
+			    q[i].number);
+		html_tr(&r->out, "\u00b6%d of the new version", q[i].number);
+		html_printf(&r->out, "</h2>\n<div class=\"pair\">\n");
 		/* Every source: a merge has several, side by side in one column. */
 		if (o) {
 			html_printf(&r->out, "<div>");
 			for (int k = 0; k < q[i].nfrom; k++) {
 				const struct paragraph *src = old_by_pid(old, nold, q[i].from[k]);
 				if (src)
-					html_printf(&r->out, "<h3>Previous version, \u00b6%d</h3>\n<blockquote>%s</blockquote>\n",
-					            src->number, src->text);
+				{
+					html_printf(&r->out, "<h3>");
+					html_tr(&r->out, "Previous version, \u00b6%d", src->number);
+					html_printf(&r->out, "</h3>\n<blockquote>%s</blockquote>\n", src->text);
+				}
 			}
 			html_printf(&r->out, "</div>\n");
 		}
-		html_printf(&r->out, "<div><h3>New version, \u00b6%d</h3>\n<blockquote>%s</blockquote></div>\n</div>\n",
-		            q[i].number, q[i].text);
-		if (q[i].similarity >= 0)
-			html_printf(&r->out, "<p>Words in common: %d %% (%s).</p>\n", (q[i].similarity + 5) / 10,
-			            q[i].relation ? q[i].relation : "new");
+		html_printf(&r->out, "<div><h3>");
+		html_tr(&r->out, "New version, \u00b6%d", q[i].number);
+		html_printf(&r->out, "</h3>\n<blockquote>%s</blockquote></div>\n</div>\n", q[i].text);
+		if (q[i].similarity >= 0) {
+			html_printf(&r->out, "<p>");
+			html_tr(&r->out, "Words in common: %d %% (%s).", (q[i].similarity + 5) / 10,
+				q[i].relation ? q[i].relation : "new");
+			html_printf(&r->out, "</p>\n");
+		}
 		const char *same_text = o ? arena_printf(&r->arena,
-		                                         "The same paragraph, as \u00b6%d of the previous "
-		                                         "version (it keeps its comments)",
+		                                         _("The same paragraph, as \u00b6%d of the previous "
+		                                         "version (it keeps its comments)"),
 		                                         o->number)
-		                          : "As proposed";
+		                          : _("As proposed");
 		/* "Another paragraph" only when there is one to choose. */
 		const char *const choices[][2] = {{"same", same_text},
-		                                  {"new", "A different paragraph (new)"},
-		                                  {nothers ? "other" : NULL, "Another paragraph of the previous version, chosen below"},
+		                                  {"new", _("A different paragraph (new)")},
+		                                  {nothers ? "other" : NULL, _("Another paragraph of the previous version, chosen below")},
 		                                  {NULL, NULL}};
 		const char *name = arena_printf(&r->arena, "n%d", q[i].number);
-		office_radios(r, &f, name, arena_printf(&r->arena, "Is \u00b6%d the same paragraph?", q[i].number),
+		office_radios(r, &f, name, arena_printf(&r->arena, _("Is \u00b6%d the same paragraph?"), q[i].number),
 		              choices, NULL);
 		if (nothers)
 			office_select(r, &f, arena_printf(&r->arena, "o%d", q[i].number),
-			              arena_printf(&r->arena, "Another paragraph for \u00b6%d", q[i].number),
+			              arena_printf(&r->arena, _("Another paragraph for \u00b6%d"), q[i].number),
 			              (const char *const(*)[2])others, o ? o->pid : NULL);
 		html_printf(&r->out, "</section>\n");
 	}
 	html_printf(&r->out, "</div>\n");
+	html_printf(&r->out, "<details><summary>");
+	html_tr_n(&r->out, "The other %d paragraph (matched with confidence)", "The other %d paragraphs (matched with confidence)",
+		  (unsigned long)(nq - uncertain), nq - uncertain);
 	html_printf(&r->out,
-	            "<details><summary>The other %d paragraphs (matched with confidence)</summary>\n"
-	            "<table><caption class=\"visually-hidden\">Paragraphs matched with confidence</caption>\n"
-	            "<thead><tr><th scope=\"col\">New</th><th scope=\"col\">How</th>"
-	            "<th scope=\"col\">From the previous version</th></tr></thead>\n<tbody>\n",
-	            nq - uncertain);
+	            "</summary>\n<table><caption class=\"visually-hidden\">%s</caption>\n"
+	            "<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+	            "<th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
+	            _("Paragraphs matched with confidence"),
+	            /* TRANSLATORS: a column: the paragraph of the new version. */
+	            _("New"), _("How"), _("From the previous version"));
 	for (int i = 0; i < nq; i++) {
 		if (q[i].uncertain)
 			continue;
@@ -454,8 +504,8 @@ static void matches_page(struct request *r, int64_t id, const struct error *e)
 		}
 		html_printf(&r->out, "</td></tr>\n");
 	}
-	html_printf(&r->out, "</tbody></table></details>\n"
-	                     "<p><button type=\"submit\">Confirm and publish the version</button></p>\n</form>\n");
+	html_printf(&r->out, "</tbody></table></details>\n<p><button type=\"submit\">%s</button></p>\n</form>\n",
+	            _("Confirm and publish the version"));
 	page_end(r, office_status(e));
 }
 
@@ -465,7 +515,7 @@ void page_office_version_matches(struct request *r)
 	struct error e;
 	error_clear(&e);
 	if (!parse_id(r->params[0], &id)) {
-		error_set(&e, ERROR_NOT_FOUND, "There is no such version.");
+		error_set(&e, ERROR_NOT_FOUND, "%s", _("There is no such version."));
 		page_error(r, &e);
 		return;
 	}
@@ -483,7 +533,7 @@ void page_office_version_confirm(struct request *r)
 	struct paragraph *q;
 	int nq;
 	if (!parse_id(r->params[0], &id))
-		error_set(&e, ERROR_NOT_FOUND, "There is no such version.");
+		error_set(&e, ERROR_NOT_FOUND, "%s", _("There is no such version."));
 	else if (version_find(r->db, &r->arena, id, &v, &doc, &e) == 0 &&
 	         process_find_id_bare(r->db, &r->arena, doc.process_id, &p, &e) == 0)
 		paragraph_list(r->db, &r->arena, id, &q, &nq, &e);
@@ -510,17 +560,17 @@ void page_office_version_confirm(struct request *r)
 	/* Publishing a version cannot be undone: once the choices are sound, the first POST asks. */
 	if (d && !e.code && !office_confirmed(r)) {
 		const char *what[] = {
-		    arena_printf(&r->arena, "%s of '%s', dated %s, will be published with the paragraph matches you "
-		                            "chose (%d decided by you).",
+		    arena_printf(&r->arena, _("%s of '%s', dated %s, will be published with the paragraph matches you "
+		                              "chose (%d decided by you)."),
 		                 v.label, doc.title, page_date(r, v.date), n),
-		    "It appears on the process's public page as the newest version; the comments on the paragraphs "
-		    "you called the same carry over to it, and the process's subscribers are told by e-mail.",
-		    "This cannot be undone: a published version cannot be withdrawn or changed, and the e-mail is sent.",
+		    _("It appears on the process's public page as the newest version; the comments on the paragraphs "
+		    "you called the same carry over to it, and the process's subscribers are told by e-mail."),
+		    _("This cannot be undone: a published version cannot be withdrawn or changed, and the e-mail is sent."),
 		    NULL,
 		};
-		office_confirm_page(r, arena_printf(&r->arena, "Publish %s of '%s'?", v.label, doc.title), what,
+		office_confirm_page(r, arena_printf(&r->arena, _("Publish %s of '%s'?"), v.label, doc.title), what,
 		                    arena_printf(&r->arena, "/office/versions/%lld/matches", (long long)id),
-		                    "Publish the version",
+		                    _("Publish the version"),
 		                    arena_printf(&r->arena, "/office/versions/%lld/matches", (long long)id));
 		return;
 	}

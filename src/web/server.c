@@ -334,16 +334,16 @@ static bool prepare(struct request *r, const struct route *route)
 	if (route->role != ROLE_PUBLIC && !r->account) {
 		if (api) {
 			r->www_authenticate = "Bearer realm=\"consulta\"";
-			reply_early(r, 401, "unauthorized", "Log in, or send an API token (Authorization: Bearer ...).");
+			reply_early(r, 401, "unauthorized", _("Log in, or send an API token (Authorization: Bearer ...)."));
 		} else if (!change) {
 			reply_redirect(r, arena_printf(&r->arena, "/login?next=%s", r->path));
 		} else {
-			reply_early(r, 401, "unauthorized", "Your session has ended; log in again.");
+			reply_early(r, 401, "unauthorized", _("Your session has ended; log in again."));
 		}
 		return false;
 	}
 	if (route->role == ROLE_SECRETARIAT && r->account->role != ACCOUNT_SECRETARIAT) {
-		reply_early(r, 403, "forbidden", "Only the secretariat may do this.");
+		reply_early(r, 403, "forbidden", _("Only the secretariat may do this."));
 		return false;
 	}
 	/* The body is decoded only once the asker may use the route: a stranger cannot
@@ -354,8 +354,8 @@ static bool prepare(struct request *r, const struct route *route)
 		if (!r->form || !(urlencoded ? form_parse(&r->arena, body, r->body.len, r->form)
 					     : form_parse_multipart(&r->arena, r->conn, body, r->body.len, r->form))) {
 			reply_early(r, 400, "bad_request",
-				    "The form could not be read (it was malformed, not valid UTF-8, or had too many fields "
-				    "or files).");
+				    _("The form could not be read (it was malformed, not valid UTF-8, or had too many fields "
+				      "or files)."));
 			return false;
 		}
 	}
@@ -364,10 +364,10 @@ static bool prepare(struct request *r, const struct route *route)
 	 * its own secret (a one-click leave link) needs none. */
 	if (change && !route->no_csrf && (!api || (r->account && !r->by_token)) && !auth_csrf_ok(r)) {
 		reply_early(r, 403, "csrf",
-			    api ? "Send the X-CSRF-Token header with the csrf token of this session's pages (the hidden "
-				  "field csrf of any form)."
-				: "This form has expired or did not come from this site. Go back, reload the page and "
-				  "send it again.");
+			    api ? _("Send the X-CSRF-Token header with the csrf token of this session's pages (the hidden "
+				    "field csrf of any form).")
+				: _("This form has expired or did not come from this site. Go back, reload the page and "
+				    "send it again."));
 		return false;
 	}
 	return true;

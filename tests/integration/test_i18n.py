@@ -10,7 +10,7 @@ import re
 import socket
 import urllib.parse
 
-from harness import SLUG, ServerTestCase
+from harness import CSRF_TOKEN, SLUG, ServerTestCase
 
 # "Search" (the header's link) in each catalogue, as po/*.po says.
 SEARCH = {"ar": "\u0628\u062d\u062b", "en": "Search", "es": "Buscar", "fr": "Rechercher",
@@ -255,3 +255,191 @@ class PseudoLocale(ServerTestCase):
         print("\npseudo-locale: %d pages crawled; chrome all bracketed; %d distinct text nodes in <main> not "
               "bracketed (page strings not converted yet, and content); not on the layout: %s"
               % (pages, len(untranslated), ", ".join(outside) or "none"))
+
+
+# -- the back office, the account pages and the API's messages (issue 14, item 1) ------------------------------
+
+OFFICE_EMAIL = "sec@gca.example"
+OFFICE_PASSWORD = "a long passphrase for the tests"
+MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|December")
+
+
+class Interface(Chrome):
+    """The text nodes of <main> that should be the interface's (bracketed in the pseudo-locale): not inside an
+    element marked translate="no" (content, by HTML's own meaning), a <code>, <blockquote> or <textarea> (data
+    and content), nor a section another part converts (skip_sections: the ids its aria-labelledby names). A node
+    inside a bracketed sentence (html_tr: its markup splits it into several nodes) is the interface's, translated.
+    Country names are item 2's (iso-codes' translations), not a catalogue's."""
+
+    VOID = ("meta", "link", "input", "br", "img", "hr", "col", "source", "wbr", "area")
+
+    def __init__(self, skip_sections=()):
+        super().__init__()  # the stack of (tag, zone), here 'main', 'skip' or None, and the links: Chrome's
+        self.skip_sections = set(skip_sections)
+        self.depth = 0  # of open '[' in the text of <main> so far
+        self.nodes = []  # (text, inside a bracketed sentence)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        z = self.zone()
+        if tag == "main":
+            z = "main"
+        elif z == "main" and (a.get("translate") == "no" or tag in ("code", "blockquote", "textarea", "script")
+                              or a.get("aria-labelledby") in self.skip_sections
+                              or (tag == "select" and a.get("name") == "country")):
+            z = "skip"
+        if tag == "a" and a.get("href"):
+            self.links.append(a["href"])
+        if tag not in self.VOID:
+            self.stack.append((tag, z))
+
+    def handle_data(self, data):
+        text = " ".join(data.split())
+        if not text or self.zone() not in ("main", "skip"):
+            return
+        inside = self.depth > 0 or "[" in text or "]" in text
+        self.depth = max(0, self.depth + text.count("[") - text.count("]"))
+        if self.zone() == "main":
+            self.nodes.append((text, inside))
+
+
+class OfficeInterface(ServerTestCase):
+    """The back office and the account pages in the reader's language: every interface string of the pages
+    converted is bracketed in the pseudo-locale (a crawl of the office, logged in as the secretariat); a form's
+    error in French; the API's `message` in French with its `error` code unchanged."""
+
+    SHARED = False
+    NOW = "2021-02-01T10:00:00Z"
+    # Sections of the process's office page that other parts convert (the report: page_report.c; the letters:
+    # page_office_letters.c), and the pages they own.
+    OTHERS = ("report", "office-letters")
+    NOT_MINE = re.compile(r"^/office/(letters|meetings|pages)/|^/office/processes/[^/]+/meetings|/matrix$")
+
+    def office(self):
+        s = self.fresh_server()
+        s.account_token(OFFICE_EMAIL, password=OFFICE_PASSWORD)
+        r = s.post_form("/login", {"email": OFFICE_EMAIL, "password": OFFICE_PASSWORD, "next": "/office"})
+        self.assertEqual(r.status, 303, r)
+        for name, value in r.headers.items():
+            if name.lower() == "set-cookie" and value.startswith("consulta_session="):
+                return s, value.split(";")[0].split("=", 1)[1]
+        self.fail("no session cookie after logging in")
+
+    def content(self, s):
+        """Every text the database holds (the secretariat's and the stakeholders' words: never translated),
+        whitespace collapsed, in one string to look text nodes up in."""
+        texts = []
+        for table in ("process", "category", "call", "document", "version", "milestone", "milestone_move",
+                      "call_change", "contribution", "comment", "account", "holding", "meeting", "paragraph",
+                      "disposition", "campaign"):
+            for row in s.query("SELECT * FROM %s" % table):
+                texts += [" ".join(v.split()) for v in row if isinstance(v, str)]
+        return "\n".join(texts)
+
+    # The call's state in words comes from core/call.c (call_state_label), whose strings the core's part marks.
+    CORE_LABELS = {"Not yet open", "Open", "Closed"}
+
+    @staticmethod
+    def data(text):
+        """A date, time, zone or number as our pages write them in the pseudo-locale (its dates are English)."""
+        rest = re.sub(r"\b(%s)\b|\b[A-Z][A-Za-z_]+/[A-Za-z_/]+\b|\bUTC(\+\d+)?\b|\b\d+\b" % MONTHS, "", text)
+        return not re.search(r"[A-Za-z]", rest)
+
+    def not_interface(self, text, content):
+        """Data or content, or pieces of them joined as the pages join them ("date: title", "name · address",
+        "label — note"): nothing a catalogue should hold."""
+        pieces = [x for x in re.split(r": |(?:^|\s)[\u2014\u00b7](?:\s|$)", text) if x.strip()]
+        return all(self.data(x) or x.strip() in content or x.strip() in self.CORE_LABELS for x in pieces)
+
+    def test_office_crawl_in_the_pseudo_locale_brackets_every_interface_string(self):
+        s, session = self.office()
+        cookie = "consulta_lang=en-XA; consulta_csrf=%s; consulta_session=%s" % (CSRF_TOKEN, session)
+        content = self.content(s)
+        seen, queue = set(), ["/office", "/office/audit", "/office/holding", "/account", "/login",
+                              "/account/register", "/account/reset-request", "/account/reset?token=x"]
+        pages, problems = 0, []
+        while queue and pages < 40:
+            path = queue.pop(0)
+            if path in seen:
+                continue
+            seen.add(path)
+            r = s.get(path, headers={"Cookie": cookie})
+            if not (r.header("Content-Type") or "").startswith("text/html"):
+                continue
+            self.assertLess(r.status, 500, path)
+            pages += 1
+            self.assertEqual(html_lang(r.text)[0], "en-XA", path)
+            p = Interface(self.OTHERS)
+            p.feed(r.text)
+            for text, inside in p.nodes:
+                if inside or self.not_interface(text, content):
+                    continue
+                problems.append("%s: %r" % (path, text))
+            for href in p.links:
+                u = urllib.parse.urlsplit(href)
+                if (u.scheme or u.netloc or not u.path.startswith("/office") or self.NOT_MINE.search(u.path)
+                        or re.search(r"\.(csv|xlsx|pdf|ics|atom|json)$", u.path)):
+                    continue
+                queue.append(u.path + ("?" + u.query if u.query else ""))
+        self.assertGreater(pages, 15)
+        self.assertEqual(problems, [], "interface strings not bracketed in the pseudo-locale")
+
+    def test_office_form_error_in_french(self):
+        """A process created without a title: the summary, the field's message and the labels in French."""
+        s, session = self.office()
+        headers = {"Cookie": "consulta_lang=fr; consulta_session=%s" % session}
+        r = s.post_form("/office/processes/new", {"slug": "sans-titre", "title": "", "timezone": "Europe/Zurich",
+                                                  "languages": "fr"}, headers=headers)
+        self.assertEqual(r.status, 422, r.text[:300])
+        self.assertEqual(html_lang(r.text)[0], "fr")
+        self.assertIn("<title>Erreur\u00a0: Cr\u00e9er un processus \u2014 Consulta</title>", r.text)
+        self.assertIn("<h2>Le processus n\u2019a pas \u00e9t\u00e9 cr\u00e9\u00e9</h2>", r.text)
+        self.assertIn(">Nom court pour les adresses (slug)</label>", r.text)
+        self.assertIn(">Cr\u00e9er le processus</button>", r.text)
+        # The same form in English, by default.
+        r = s.post_form("/office/processes/new", {"slug": "sans-titre", "title": ""},
+                        headers={"Cookie": "consulta_session=%s" % session})
+        self.assertIn("<h2>The process was not created</h2>", r.text)
+
+    def test_login_error_in_french(self):
+        s = self.fresh_server()
+        r = s.post_form("/login", {"email": "nobody@example.org", "password": "wrong"},
+                        headers={"Accept-Language": "fr"})
+        self.assertEqual(r.status, 401)
+        self.assertIn("<h2>Vous n\u2019\u00eates pas connect\u00e9</h2>", r.text)
+        self.assertIn(">Mot de passe oubli\u00e9\u00a0?</a>", r.text)
+
+    def test_api_error_message_in_french_with_its_code_unchanged(self):
+        s = self.fresh_server()
+        token = s.account_token(OFFICE_EMAIL, password=OFFICE_PASSWORD)
+        cases = [
+            # a message of web/api_office.c, and a field's message
+            ("GET", "/api/v1/audit?limit=0", 422, "invalid",
+             None, {"limit": "Indiquez un nombre d\u2019entr\u00e9es de 1 \u00e0 200."}),
+            # a 404 of the API's own
+            ("GET", "/api/v1/calls/no-such-call/contributions", 404, "not_found",
+             "Cet appel \u00e0 contributions n\u2019existe pas.", None),
+        ]
+        for method, path, status, code, message, fields in cases:
+            r = s.send_json(method, path, token=token, headers={"Accept-Language": "fr"})
+            self.assertEqual(r.status, status, (path, r.text[:300]))
+            err = r.json()["error"]
+            self.assertEqual(err["code"], code, path)
+            if message:
+                self.assertEqual(err["message"], message, path)
+            if fields:
+                self.assertEqual(err["fields"], fields, path)
+        # Not logged in: the early 401, in French, its code as before.
+        r = s.request("GET", "/api/v1/audit", headers={"Accept-Language": "fr"})
+        self.assertEqual(r.status, 401)
+        self.assertEqual(r.json()["error"]["code"], "unauthorized")
+        self.assertEqual(r.json()["error"]["message"],
+                         "Connectez-vous, ou envoyez un jeton d\u2019API (Authorization: Bearer ...).")
+        # The JSON body refused, in Spanish.
+        r = s.request("POST", "/api/v1/processes", body=b"{", headers={"Accept-Language": "es",
+                                                                     "Authorization": "Bearer " + token,
+                                                                     "Content-Type": "application/json"})
+        self.assertEqual(r.status, 400, r.text[:300])
+        self.assertEqual(r.json()["error"]["code"], "bad_request")
+        self.assertTrue(r.json()["error"]["message"].startswith("El cuerpo no es un JSON v\u00e1lido: "),
+                        r.json()["error"]["message"])
