@@ -15,6 +15,7 @@
 #include "core/contribution.h"
 #include "core/country.h"
 #include "core/limits.h"
+#include "util/i18n.h"
 #include "web/auth.h"
 #include "web/routes.h"
 
@@ -134,6 +135,9 @@ static void contribution_item(struct request *r, const struct call *c, const str
 		    : k->admitted_at ? " <span class=\"marker late\">late</span> <span class=\"marker admitted\">admitted</span>"
 				     : " <span class=\"marker late\">late</span>, not admitted yet",
 		    k->tracking, k->text);
+	/* The language it is written in: its sender's word, else what core/language.c recognised in its text. */
+	html_printf(&r->out, "<dl class=\"facts\"><dt>%s</dt><dd>%s</dd></dl>\n", _("Language"),
+		    k->language && *k->language ? page_language_name(k->language) : _("Not recognised"));
 	/* The secretariat moderates the comments with the text: they are published with it. */
 	page_comments(r, k, "h3");
 	page_attachments_list(r, k, "h3"); /* the secretariat's links work for private ones too */
