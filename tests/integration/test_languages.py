@@ -103,3 +103,81 @@ class CountryNames(ServerTestCase):
         self.assertIn("Alemania", page)
         stats = self.get("/calls/1/statistics", "fr").text
         self.assertIn("Allemagne", stats)
+
+
+class CategoryNames(ServerTestCase):
+    """Each test edits the demo process: its own server."""
+
+    SHARED = False
+    NOW = CALL1_OPEN
+
+    def login(self, s):
+        s.account_token(SECRETARIAT, password=PASSWORD)
+        r = s.post_form("/login", {"email": SECRETARIAT, "password": PASSWORD, "next": "/office"})
+        self.assertEqual(r.status, 303, r)
+        for name, value in r.headers.items():
+            if name.lower() == "set-cookie" and value.startswith("consulta_session="):
+                return "consulta_csrf=%s; %s" % (CSRF_TOKEN, value.split(";")[0])
+        self.fail("no session cookie")
+
+    def category_options(self, s, lang):
+        page = s.get("/calls/1/contribute", headers={"Accept-Language": lang}).text
+        return dict(options(page, "category"))
+
+    def test_api_gives_names_per_language_shown_in_the_readers_language(self):
+        s = self.fresh_server()
+        token = s.account_token(SECRETARIAT, password=PASSWORD)
+        slug = s.get_json("/api/v1/processes").json()["processes"][0]["slug"]
+        cats = s.get_json("/api/v1/processes/" + slug).json()["categories"]
+        first = cats[0]["slug"]
+        edit = {"languages": "fr, en",
+                "categories": [dict(c, names={"fr": "Nom fran\u00e7ais", "ZH": "\u4e2d\u6587\u540d"})
+                               if c["slug"] == first else c for c in cats]}
+        r = s.send_json("PATCH", "/api/v1/processes/" + slug, edit, token=token)
+        self.assertEqual(r.status, 200, r)
+        got = [c for c in r.json()["categories"] if c["slug"] == first][0]
+        self.assertEqual(got["names"], {"fr": "Nom fran\u00e7ais", "zh": "\u4e2d\u6587\u540d"})
+        self.assertEqual(got["base_name"], cats[0]["name"])
+        self.assertEqual(self.category_options(s, "fr")[first], "Nom fran\u00e7ais")
+        self.assertEqual(self.category_options(s, "zh")[first], "\u4e2d\u6587\u540d")
+        # Russian has no name: the process's first language's (French) is shown.
+        self.assertEqual(self.category_options(s, "ru")[first], "Nom fran\u00e7ais")
+        # Another category, without names, keeps its name in every language.
+        other = cats[1]
+        self.assertEqual(self.category_options(s, "fr")[other["slug"]], other["name"])
+        # The audit log records the change of names.
+        audit = s.send_json("GET", "/api/v1/audit?kind=process.update", token=token).json()["entries"][0]
+        self.assertEqual([c for c in audit["after"]["categories"] if c["slug"] == first][0]["names"]["fr"],
+                         "Nom fran\u00e7ais")
+        # A name's language must be a language tag.
+        bad = {"categories": [dict(cats[0], names={"French": "x"})] + cats[1:]}
+        r = s.send_json("PATCH", "/api/v1/processes/" + slug, bad, token=token)
+        self.assertEqual(r.status, 422, r)
+        self.assertIn("categories", r.json()["error"]["fields"])
+
+    def test_office_form_gives_names_per_language(self):
+        s = self.fresh_server()
+        cookie = self.login(s)
+        slug = s.get_json("/api/v1/processes").json()["processes"][0]["slug"]
+        page = s.get("/office/processes/" + slug, headers={"Cookie": cookie}).text
+        self.assertIn('name="category_names"', page)
+        m = re.search(r'<textarea[^>]*name="categories"[^>]*>([^<]*)</textarea>', page)
+        categories = m.group(1).replace("&#39;", "'").replace("&amp;", "&")
+        first = categories.split(":")[0].strip()
+        fields = {"title": re.search(r'id="f-process-title" name="title"[^>]*value="([^"]*)"', page).group(1),
+                  "categories": categories, "category_names": first + " es: Nombre espa\u00f1ol\n",
+                  "csrf": s.csrf_token(cookie.split("consulta_session=")[1])}
+        body = urllib.parse.urlencode(fields).encode()
+        r = s.request("POST", "/office/processes/" + slug, body=body,
+                      headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
+        self.assertEqual(r.status, 303, r.text[:2000] if r.status != 303 else r)
+        self.assertEqual(self.category_options(s, "es")[first], "Nombre espa\u00f1ol")
+        page = s.get("/office/processes/" + slug, headers={"Cookie": cookie}).text
+        self.assertIn(first + " es: Nombre espa\u00f1ol", page)
+        # A line naming no category is refused, with the field named.
+        fields["category_names"] = "no-such-category fr: Rien\n"
+        body = urllib.parse.urlencode(fields).encode()
+        r = s.request("POST", "/office/processes/" + slug, body=body,
+                      headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
+        self.assertEqual(r.status, 422, r)
+        self.assertIn('id="e-process-category_names"', r.text)
