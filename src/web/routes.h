@@ -175,6 +175,8 @@ void api_version(struct request *r);
 void api_version_matches(struct request *r);
 void api_version_decide(struct request *r);
 void api_version_publish(struct request *r);
+void api_version_text(struct request *r);
+void api_version_text_put(struct request *r);
 void page_office_version_matches(struct request *r);
 void page_office_version_confirm(struct request *r);
 void api_milestone_create(struct request *r);

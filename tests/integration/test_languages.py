@@ -181,3 +181,108 @@ class CategoryNames(ServerTestCase):
                       headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
         self.assertEqual(r.status, 422, r)
         self.assertIn('id="e-process-category_names"', r.text)
+
+
+FRENCH_MAY = """> **Texte d'exemple.** Ce document a \u00e9t\u00e9 \u00e9crit pour la d\u00e9monstration de Consulta.
+
+## 1. Objet
+
+Les pr\u00e9sentes lignes directrices d\u00e9crivent comment l'organisation utilise le Programme mondial cybers\u00e9curit\u00e9.
+
+## 2. Champ d'application
+
+Les lignes directrices s'appliquent \u00e0 toutes les activit\u00e9s du secr\u00e9tariat en mati\u00e8re de cybers\u00e9curit\u00e9.
+
+## 3. Principes
+
+1. Les activit\u00e9s sont organis\u00e9es selon les cinq piliers du Programme.
+2. Les activit\u00e9s respectent le mandat donn\u00e9 par les membres.
+3. Les partenaires sont choisis de mani\u00e8re ouverte.
+
+## 4. Rapports
+
+Le secr\u00e9tariat fait rapport chaque ann\u00e9e \u00e0 l'organe directeur.
+
+| Pilier | Unit\u00e9 responsable | Rapport |
+|---|---|---|
+| Mesures juridiques | Affaires juridiques | Annuel |
+"""
+
+
+def para_ids(page):
+    """The paragraph ids of a version page's text, in order."""
+    return re.findall(r'<div class="para" id="([^"]+)">', page)
+
+
+class VersionTexts(ServerTestCase):
+    SHARED = False
+    NOW = CALL1_OPEN
+
+    def setUp(self):
+        super().setUp()
+        self.s = self.fresh_server()
+        self.token = self.s.account_token(SECRETARIAT, password=PASSWORD)
+        self.slug = self.s.get_json("/api/v1/processes").json()["processes"][0]["slug"]
+        docs = self.s.get_json("/api/v1/processes/" + self.slug).json()["documents"]
+        self.version = docs[0]["versions"][-1]["id"]
+        r = self.s.send_json("PATCH", "/api/v1/processes/" + self.slug, {"languages": "en, fr, es"}, token=self.token)
+        self.assertEqual(r.status, 200, r)
+
+    def put(self, lang, markdown):
+        return self.s.send_json("POST", "/api/v1/versions/%d/texts/%s" % (self.version, lang), {"markdown": markdown},
+                                token=self.token)
+
+    def test_a_french_text_takes_the_versions_paragraph_ids(self):
+        english = self.s.get("/versions/%d" % self.version, headers={"Accept-Language": "en"}).text
+        r = self.put("fr", FRENCH_MAY)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json()["language"], "fr")
+        v = self.s.get_json("/api/v1/versions/%d" % self.version).json()
+        self.assertEqual((v["language"], list(v["texts"])), ("en", ["fr"]))
+        self.assertEqual(self.s.get_json(v["texts"]["fr"]).json()["markdown"], FRENCH_MAY)
+        # A French reader gets the French text, its paragraphs under the same ids as the English ones.
+        french = self.s.get("/versions/%d" % self.version, headers={"Accept-Language": "fr"}).text
+        self.assertIn("Les partenaires sont choisis", french)
+        self.assertIn('<div lang="fr">', french)
+        self.assertEqual(para_ids(french), para_ids(english))
+        self.assertTrue(para_ids(english))
+        self.assertIn('href="/versions/%d?text=en"' % self.version, french)  # and a link to the English one
+        # ?text= shows one text whatever the interface's language.
+        asked = self.s.get("/versions/%d?text=fr" % self.version, headers={"Accept-Language": "en"}).text
+        self.assertIn("Les partenaires sont choisis", asked)
+        self.assertIn('href="/versions/%d?text=en"' % self.version, asked)
+        # A Spanish reader: no Spanish text, the English one with a notice and a link to the French one.
+        spanish = self.s.get("/versions/%d" % self.version, headers={"Accept-Language": "es"}).text
+        self.assertIn('id="text-language"', spanish)
+        self.assertIn('href="/versions/%d?text=fr"' % self.version, spanish)
+        self.assertIn("Partners are chosen openly", spanish)
+        # A comment on a paragraph is on the same id in every text: the French page links to its comments.
+        self.s.contribute(comments=[{"paragraph": para_ids(english)[-1], "comment": "Un commentaire."}])
+        # Given again, the text replaces the last one.
+        self.assertEqual(self.put("fr", FRENCH_MAY.replace("Annuel", "Chaque ann\u00e9e")).status, 200)
+        french = self.s.get("/versions/%d?text=fr" % self.version).text
+        self.assertIn("Chaque ann\u00e9e", french)
+
+    def test_a_text_that_does_not_align_is_refused_naming_the_paragraph(self):
+        # The second principle left out: the texts part at the version's \u00b66, its third principle (\u00b61 the
+        # quote, \u00b62 Purpose, \u00b63 Scope, \u00b64 to 6 the principles), where the French text has a heading.
+        short = FRENCH_MAY.replace("2. Les activit\u00e9s respectent le mandat donn\u00e9 par les membres.\n", "")
+        r = self.put("fr", short)
+        self.assertEqual(r.status, 422, r)
+        message = r.json()["error"]["fields"]["markdown"]
+        self.assertIn("at \u00b66: the version has a list item there, the fr text has a heading", message, message)
+        # A heading made a paragraph: refused at its place.
+        r = self.put("fr", FRENCH_MAY.replace("## 2. Champ d'application", "Champ d'application"))
+        self.assertEqual(r.status, 422, r)
+        self.assertIn("after \u00b62: the version has a heading or a rule there, the fr text has a paragraph",
+                      r.json()["error"]["fields"]["markdown"])
+        # Not one of the process's languages, the version's own language, no tag at all.
+        for lang, field in (("ru", "language"), ("en", "language"), ("xx-yyyy", "language")):
+            r = self.put(lang, FRENCH_MAY)
+            self.assertEqual(r.status, 422, (lang, r))
+            self.assertIn(field, r.json()["error"]["fields"])
+        self.assertEqual(self.s.get_json("/api/v1/versions/%d" % self.version).json()["texts"], {})
+        # Anyone may read; only the secretariat gives.
+        r = self.s.send_json("POST", "/api/v1/versions/%d/texts/fr" % self.version, {"markdown": FRENCH_MAY})
+        self.assertIn(r.status, (401, 403))
+        self.assertEqual(self.s.get_json("/api/v1/versions/%d/texts/fr" % self.version).status, 404)
