@@ -292,10 +292,8 @@ void api_version_text_put(struct request *r)
 		return;
 	struct error e;
 	error_clear(&e);
-	const char *key;
-	json_t *value;
-	json_object_foreach(body, key, value) if (strcmp(key, "markdown") != 0)
-	    error_field(&e, strlen(key) < 32 ? key : "body", "This API does not know this member.");
+	static const char *const members[] = {"markdown", NULL};
+	api_known_members(body, members, &e);
 	json_t *md = json_object_get(body, "markdown");
 	const char *markdown = json_is_string(md) ? arena_strdup(&r->arena, json_string_value(md)) : NULL;
 	if (md && !json_is_string(md))

@@ -400,19 +400,27 @@ static const char *languages_text(struct request *r, const char *languages)
 	return out;
 }
 
+/* The next line of a textarea that is not blank, trimmed (in r's arena), *line moved past it; NULL at the end. */
+static const char *next_row(struct request *r, const char **line)
+{
+	while (**line) {
+		const char *end = strchr(*line, '\n');
+		size_t len = end ? (size_t)(end - *line) : strlen(*line);
+		const char *row = field_trimmed(&r->arena, arena_strndup(&r->arena, *line, len));
+		*line += len + (end ? 1 : 0);
+		if (row && *row)
+			return row;
+	}
+	return NULL;
+}
+
 /* The categories typed in the form, one per line: "slug: Name", or a name alone (the core makes its slug). */
 static void categories_from(struct request *r, const char *text, struct process_input *in, struct error *e)
 {
 	in->set_categories = true;
 	int n = 0, cap = 0;
 	struct category_input *cats = NULL;
-	for (const char *line = text ? text : ""; *line;) {
-		const char *end = strchr(line, '\n');
-		size_t len = end ? (size_t)(end - line) : strlen(line);
-		const char *row = field_trimmed(&r->arena, arena_strndup(&r->arena, line, len));
-		line += len + (end ? 1 : 0);
-		if (!row || !*row)
-			continue;
+	for (const char *line = text ? text : "", *row; (row = next_row(r, &line));) {
 		if (n >= LIMIT_CATEGORIES) {
 			error_field(e, "categories", "Name at most %d categories, one per line.", LIMIT_CATEGORIES);
 			return;
@@ -460,13 +468,7 @@ static void category_names_from(struct request *r, const char *text, struct proc
 		cats[i].names = NULL;
 		cats[i].nnames = 0;
 	}
-	for (const char *line = text ? text : ""; *line;) {
-		const char *end = strchr(line, '\n');
-		size_t len = end ? (size_t)(end - line) : strlen(line);
-		const char *row = field_trimmed(&r->arena, arena_strndup(&r->arena, line, len));
-		line += len + (end ? 1 : 0);
-		if (!row || !*row)
-			continue;
+	for (const char *line = text ? text : "", *row; (row = next_row(r, &line));) {
 		const size_t slug_len = strcspn(row, " \t");
 		const char *colon = strchr(row, ':');
 		const char *slug = arena_strndup(&r->arena, row, slug_len);

@@ -25,6 +25,7 @@
 #include "render/docx.h"
 #include "core/limits.h"
 #include "util/clock.h"
+#include "util/i18n.h"
 #include "util/utf8.h"
 #include "web/auth.h"
 #include "web/routes.h"
@@ -50,6 +51,11 @@ void office_documents_section(struct request *r, const struct process *p, const 
 					    v->label, page_date(r, v->date), *v->note ? " \u2014 " : "", v->note);
 			}
 			html_printf(&r->out, "</ol>\n");
+			/* The newest version's texts in the process's other languages (page_office_texts.c). */
+			html_printf(&r->out, "<p><a href=\"/office/versions/%L/texts\">%s</a></p>\n",
+				    (long long)docs[i].versions[docs[i].nversions - 1].id,
+				    arena_printf(&r->arena, _("Texts of %s in other languages"),
+						 docs[i].versions[docs[i].nversions - 1].label));
 		} else {
 			html_printf(&r->out, "<p>No version yet.</p>\n");
 		}

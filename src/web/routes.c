@@ -104,6 +104,8 @@ const struct route ROUTES[] = {
 	 true},
 	{"GET", "/office/versions/{id}/matches", page_office_version_matches, ROLE_SECRETARIAT, false},
 	{"POST", "/office/versions/{id}/matches", page_office_version_confirm, ROLE_SECRETARIAT, true},
+	{"GET", "/office/versions/{id}/texts", page_office_version_texts, ROLE_SECRETARIAT, false}, /* page_office_texts.c */
+	{"POST", "/office/versions/{id}/texts", page_office_version_text_put, ROLE_SECRETARIAT, true},
 	{"POST", "/office/processes/{slug}/milestones", page_office_milestone_create, ROLE_SECRETARIAT, true},
 	{"POST", "/office/milestones/{id}", page_office_milestone_update, ROLE_SECRETARIAT, true},
 	{"POST", "/office/milestones/{id}/move", page_office_milestone_move, ROLE_SECRETARIAT, true},

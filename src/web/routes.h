@@ -179,6 +179,8 @@ void api_version_text(struct request *r);
 void api_version_text_put(struct request *r);
 void page_office_version_matches(struct request *r);
 void page_office_version_confirm(struct request *r);
+void page_office_version_texts(struct request *r);
+void page_office_version_text_put(struct request *r);
 void api_milestone_create(struct request *r);
 void api_milestone_update(struct request *r);
 void api_milestone_move(struct request *r);

@@ -74,7 +74,8 @@ class ContributionLanguage(ServerTestCase):
         mine = [r for r in rows if r["tracking"] == t]
         self.assertEqual(len(mine), 1)
         self.assertEqual(mine[0]["language"], "ru")
-        self.assertIn("language", self.server.get("/data").text)
+        self.assertIn('<th scope="row"><code>language</code></th>', self.server.get("/data").text)
+        self.assertEqual(self.server.get_json("/api/v1/calls/1/contributions?per_page=100").status, 200)
 
 
 class CountryNames(ServerTestCase):
@@ -286,3 +287,56 @@ class VersionTexts(ServerTestCase):
         r = self.s.send_json("POST", "/api/v1/versions/%d/texts/fr" % self.version, {"markdown": FRENCH_MAY})
         self.assertIn(r.status, (401, 403))
         self.assertEqual(self.s.get_json("/api/v1/versions/%d/texts/fr" % self.version).status, 404)
+
+    def login(self):
+        r = self.s.post_form("/login", {"email": SECRETARIAT, "password": PASSWORD, "next": "/office"})
+        self.assertEqual(r.status, 303, r)
+        for name, value in r.headers.items():
+            if name.lower() == "set-cookie" and value.startswith("consulta_session="):
+                session = value.split(";")[0].split("=", 1)[1]
+                return "consulta_csrf=%s; consulta_session=%s" % (CSRF_TOKEN, session), session
+        self.fail("no session cookie")
+
+    def test_the_office_page_gives_a_text_and_names_the_paragraph_it_refuses(self):
+        cookie, session = self.login()
+        page = self.s.get("/office/processes/" + self.slug, headers={"Cookie": cookie}).text
+        self.assertIn('href="/office/versions/%d/texts"' % self.version, page)
+        page = self.s.get("/office/versions/%d/texts" % self.version, headers={"Cookie": cookie}).text
+        self.assertEqual(sorted(v for v, _ in options(page, "language")), ["es", "fr"])  # not en, its own
+
+        def post(fields):
+            fields = dict(fields, csrf=self.s.csrf_token(session))
+            return self.s.request("POST", "/office/versions/%d/texts" % self.version,
+                                  body=urllib.parse.urlencode(fields).encode(),
+                                  headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
+
+        r = post({"language": "fr", "markdown": FRENCH_MAY.replace("## 4. Rapports\n", "")})
+        self.assertEqual(r.status, 422, r)
+        self.assertIn("after \u00b66", r.text)
+        self.assertIn('id="e-text-markdown"', r.text)
+        r = post({"language": "fr", "markdown": FRENCH_MAY})
+        self.assertEqual(r.status, 303, r)
+        page = self.s.get(r.header("Location"), headers={"Cookie": cookie}).text
+        self.assertIn('href="/versions/%d?text=fr"' % self.version, page)
+        audit = self.s.send_json("GET", "/api/v1/audit?kind=version.text", token=self.token).json()["entries"]
+        self.assertEqual(audit[0]["after"], {"language": "fr", "paragraphs": len(para_ids(
+            self.s.get("/versions/%d?text=en" % self.version).text))})
+
+
+class OfficeShowsTheLanguage(ServerTestCase):
+    SHARED = False
+    NOW = CALL1_OPEN
+
+    def test_moderation_page_says_each_contributions_language(self):
+        s = self.fresh_server()
+        s.account_token(SECRETARIAT, password=PASSWORD)
+        s.contribute(text=RUSSIAN, email="ru@example.org")
+        s.contribute(text="OK.", email="short@example.org")
+        r = s.post_form("/login", {"email": SECRETARIAT, "password": PASSWORD, "next": "/office"})
+        cookie = [v for k, v in r.headers.items() if k.lower() == "set-cookie" and v.startswith("consulta_session=")]
+        cookie = "consulta_csrf=%s; %s" % (CSRF_TOKEN, cookie[0].split(";")[0])
+        page = s.get("/office/calls/1/contributions?state=pending", headers={"Cookie": cookie}).text
+        if "ru@example.org" not in page:
+            page = s.get("/office/calls/1/contributions?state=published", headers={"Cookie": cookie}).text
+        self.assertIn("<dt>Language</dt><dd>\u0420\u0443\u0441\u0441\u043a\u0438\u0439</dd>", page)
+        self.assertIn("<dt>Language</dt><dd>Not recognised</dd>", page)
