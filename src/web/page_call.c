@@ -1035,6 +1035,10 @@ void page_call_contributions(struct request *r)
 	int shown = 0;
 	for (; shown < n; shown++) {
 		const size_t mark = r->out.len;
+		/* Its category as the reader names it (core/process.h: the name in their language) */
+		const struct category *named = process_category(&p, items[shown].category_slug);
+		if (named)
+			items[shown].category_name = named->name;
 		contribution_block(r, &c, &items[shown], true);
 		if (shown > 0 && (r->out.failed || r->out.len > LIMIT_PAGE_BYTES)) {
 			buf_truncate(&r->out, mark);

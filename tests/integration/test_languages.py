@@ -143,6 +143,10 @@ class CategoryNames(ServerTestCase):
         self.assertEqual(self.category_options(s, "zh")[first], "\u4e2d\u6587\u540d")
         # Russian has no name: the process's first language's (French) is shown.
         self.assertEqual(self.category_options(s, "ru")[first], "Nom fran\u00e7ais")
+        # The list of a call's contributions names the category in the reader's language too.
+        s.contribute(category=first)
+        listed = s.get("/calls/1/contributions", headers={"Accept-Language": "fr"}).text
+        self.assertIn("<dd>Nom fran\u00e7ais</dd>", listed)
         # Another category, without names, keeps its name in every language.
         other = cats[1]
         self.assertEqual(self.category_options(s, "fr")[other["slug"]], other["name"])
