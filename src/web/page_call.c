@@ -835,6 +835,14 @@ static const char *channel_text(enum contribution_channel channel)
  * on its page (the <h1>). The heading is ours — "Contribution ABC-123 by NAME" — so that a screen reader's list of
  * headings reads as a list of contributions, whatever a sender typed as their name; the name, escaped, is a part of
  * it, never the heading itself. Times are in the process's zone (the call's), as every deadline is. */
+/* k's category as p names it to the reader (core/process.h: in their language, else the process's first). */
+static void category_as_named(const struct process *p, struct contribution *k)
+{
+	const struct category *named = process_category(p, k->category_slug);
+	if (named)
+		k->category_name = named->name;
+}
+
 static void contribution_block(struct request *r, const struct call *c, const struct contribution *k, bool in_list)
 {
 	const bool named = k->publication == PUBLICATION_NAMED;
@@ -1035,10 +1043,7 @@ void page_call_contributions(struct request *r)
 	int shown = 0;
 	for (; shown < n; shown++) {
 		const size_t mark = r->out.len;
-		/* Its category as the reader names it (core/process.h: the name in their language) */
-		const struct category *named = process_category(&p, items[shown].category_slug);
-		if (named)
-			items[shown].category_name = named->name;
+		category_as_named(&p, &items[shown]);
 		contribution_block(r, &c, &items[shown], true);
 		if (shown > 0 && (r->out.failed || r->out.len > LIMIT_PAGE_BYTES)) {
 			buf_truncate(&r->out, mark);
@@ -1102,6 +1107,10 @@ void page_contribution(struct request *r)
 		page_error(r, &e);
 		return;
 	}
+	struct process p;
+	if (process_find_id(r->db, &r->arena, c.process_id, &p, &e) == 0)
+		category_as_named(&p, &k);
+	error_clear(&e); /* without it, the category keeps the name typed with it */
 	page_begin(r, arena_printf(&r->arena, "Contribution %s", k.tracking));
 	crumbs(r, &c, true);
 	contribution_block(r, &c, &k, false);

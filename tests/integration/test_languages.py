@@ -144,9 +144,11 @@ class CategoryNames(ServerTestCase):
         # Russian has no name: the process's first language's (French) is shown.
         self.assertEqual(self.category_options(s, "ru")[first], "Nom fran\u00e7ais")
         # The list of a call's contributions names the category in the reader's language too.
-        s.contribute(category=first)
+        t = s.contribute(category=first)["tracking"]
         listed = s.get("/calls/1/contributions", headers={"Accept-Language": "fr"}).text
         self.assertIn("<dd>Nom fran\u00e7ais</dd>", listed)
+        alone = s.get("/contributions/" + t, headers={"Accept-Language": "zh"}).text
+        self.assertIn("<dd>\u4e2d\u6587\u540d</dd>", alone)
         # Another category, without names, keeps its name in every language.
         other = cats[1]
         self.assertEqual(self.category_options(s, "fr")[other["slug"]], other["name"])
