@@ -3,12 +3,16 @@
 
 - migrations (src/store/migrations/NNN_name.sql) in numeric order;
 - static assets (src/static/*), served as they are;
-- the ISO 3166-1 country list from Debian's iso-codes package.
+- the ISO 3166-1 country list from Debian's iso-codes package, with the
+  countries' names in each language the interface offers, from iso-codes'
+  translations (its iso_3166-1 gettext catalogues); a name a catalogue
+  lacks is carried in English.
 
 Writes embedded.c and embedded.h. A migration whose name does not start
 with a three-digit number, or two with the same number, stop the build.
 """
 import argparse
+import gettext
 import json
 import os
 import re
@@ -29,6 +33,7 @@ def main():
     ap.add_argument("--countries", required=True)
     ap.add_argument("--migrations", nargs="*", default=[])
     ap.add_argument("--static", nargs="*", default=[])
+    ap.add_argument("--country-names", nargs="*", default=[], metavar="LANG=FILE.mo")
     a = ap.parse_args()
 
     migrations = sorted(a.migrations, key=os.path.basename)
@@ -69,6 +74,22 @@ def main():
     out.append("};")
     out.append("const size_t embedded_ncountries = %d;" % len(countries))
 
+    # Each language's names, aligned with embedded_countries (same index).
+    languages = []
+    for spec in a.country_names:
+        lang, _, path = spec.partition("=")
+        with open(path, "rb") as f:
+            catalogue = gettext.GNUTranslations(f)
+        names = [catalogue.gettext(c.get("common_name") or c["name"]) for c in countries]
+        symbol = "country_names_%s" % re.sub(r"[^a-z]", "_", lang.lower())
+        out.append("static const char *const %s[] = {" % symbol)
+        out.extend("\t%s," % json.dumps(n, ensure_ascii=False) for n in names)
+        out.append("};")
+        languages.append((lang, symbol))
+    out.append("const struct embedded_country_names embedded_country_names[] = {")
+    out.extend('\t{"%s", %s},' % (lang, symbol) for lang, symbol in languages)
+    out.append("\t{0, 0},\n};")
+
     with open(a.out_c, "w", encoding="utf-8") as f:
         f.write("\n".join(out) + "\n")
     with open(a.out_h, "w", encoding="utf-8") as f:
@@ -92,6 +113,12 @@ extern const struct embedded_file embedded_migrations[]; /* in numeric order */
 extern const struct embedded_file embedded_static[];
 extern const struct embedded_country embedded_countries[]; /* sorted by code */
 extern const size_t embedded_ncountries;
+
+struct embedded_country_names {
+\tconst char *language; /* BCP 47 tag of an offered language; NULL ends the table */
+\tconst char *const *names; /* embedded_ncountries names, in embedded_countries' order */
+};
+extern const struct embedded_country_names embedded_country_names[];
 
 #endif
 """)

@@ -6,6 +6,7 @@
 #include "core/call.h"
 #include "core/comment.h"
 #include "core/country.h"
+#include "core/language.h"
 #include "core/deadline.h"
 #include "core/document.h"
 #include "core/field.h"
@@ -144,6 +145,29 @@ bool contribution_email_valid(const char *email)
 	return field_email_valid(email);
 }
 
+/* The language it is written in: the one declared, made canonical, or else the one its text (its covering letter,
+ * else its first comments) shows. */
+static void contribution_language(struct arena *a, const struct contribution_input *in,
+				  struct contribution_input *clean, struct error *e)
+{
+	char tag[LANGUAGE_TAG_LEN] = "";
+	const char *declared = field_trimmed(a, in->language);
+	if (declared && *declared) {
+		if (!language_tag_normalize(declared, tag))
+			error_field(e, "language", "Use a language code such as fr, en or zh.");
+	} else {
+		const char *text = clean->text && *clean->text ? clean->text : NULL;
+		for (int i = 0; !text && i < clean->ncomments && clean->comments; i++)
+			if (clean->comments[i].comment && *clean->comments[i].comment)
+				text = clean->comments[i].comment;
+		if (text)
+			language_detect(text, strlen(text), tag);
+	}
+	clean->language = arena_strdup(a, tag);
+	if (!clean->language)
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+}
+
 void contribution_validate(struct arena *a, const struct contribution_input *in, struct contribution_input *clean,
 			   struct error *e)
 {
@@ -215,6 +239,7 @@ void contribution_validate(struct arena *a, const struct contribution_input *in,
 					      "anonymously, or sent to the secretariat only.");
 	else if (!contribution_publication_parse(clean->publication, &(enum contribution_publication){0}))
 		error_field(e, "publication", "Use named, anonymous or private.");
+	contribution_language(a, in, clean, e);
 }
 
 /* Inserts the contribution under out->tracking (drawn by the caller): 1, 0 when that tracking number is taken
@@ -228,8 +253,8 @@ static int contribution_insert_as(struct db *db, int64_t call_id, int64_t catego
 {
 #define INSERT_CONTRIBUTION                                                                                    \
 	"INSERT INTO contribution (tracking, call_id, channel, name, organization, category_id, country, "     \
-	"email, text, publication, received_at, account_id, state) "                                           \
-	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tracking) DO NOTHING"
+	"email, text, publication, received_at, account_id, state, language) "                                 \
+	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tracking) DO NOTHING"
 	static const char sql_id[] = INSERT_CONTRIBUTION " RETURNING id";
 	static const char sql[] = INSERT_CONTRIBUTION;
 #undef INSERT_CONTRIBUTION
@@ -252,6 +277,7 @@ static int contribution_insert_as(struct db *db, int64_t call_id, int64_t catego
 	else
 		db_bind_null(st, 12);
 	db_bind_text(st, 13, contribution_state_name(state));
+	db_bind_text(st, 14, c->language ? c->language : "");
 	enum db_step r = db_step(st, e);
 	if (r == DB_ROW)
 		*id = db_col_int(st, 0);
@@ -836,6 +862,7 @@ static int contribution_prepare(struct db *db, struct writer_job *j, struct erro
 				 .country = j->clean.country,
 				 .email = j->clean.email,
 				 .text = j->clean.text,
+				 .language = j->clean.language,
 				 .publication = publication,
 				 .received_at = j->received_at,
 				 .state = j->state};
@@ -1329,7 +1356,7 @@ int contribution_receive(struct db *db, struct arena *a, int64_t call_id, const 
 	"SELECT c.id, c.tracking, c.call_id, c.channel, c.name, c.organization, k.slug, k.name, c.country, "    \
 	"c.email, c.text, c.publication, c.received_at, c.state, c.moderation_reason, c.moderated_at, "          \
 	"c.sender, c.sender_verification, c.authentication, c.subject, c.message_id, c.late, c.admitted_at, "    \
-	"c.raw_sha256 "                                                                                         \
+	"c.raw_sha256, c.language "                                                                             \
 	"FROM contribution c JOIN category k ON k.id = c.category_id "
 
 static int contribution_from_row(struct arena *a, struct db_stmt *st, void *element)
@@ -1364,6 +1391,7 @@ static int contribution_from_row(struct arena *a, struct db_stmt *st, void *elem
 	c->late = db_col_int(st, 21) != 0;
 	c->admitted_at = db_col_int(st, 22);
 	c->raw_sha256 = db_col_dup(st, 23, a, &failed);
+	c->language = db_col_dup(st, 24, a, &failed);
 	return failed ? -1 : 0;
 }
 

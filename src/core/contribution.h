@@ -120,6 +120,9 @@ struct contribution_input {
 	const char *email;
 	const char *text;
 	const char *publication; /* named, anonymous, private, as it arrived: contribution_validate() parses it */
+	/* The language it is written in as its sender declared it (a BCP 47 tag), or NULL/"": contribution_validate()
+	 * then detects it from the text (core/language.h) and leaves "" if it cannot tell. */
+	const char *language;
 	enum contribution_channel channel; /* set by the channel, not the sender */
 	int64_t account_id;      /* the logged-in stakeholder who sends it, or 0 */
 	const char *requester;   /* the client address that sends it (web, API; for the mail limits), or NULL */
@@ -177,6 +180,7 @@ struct contribution {
 	const char *country;
 	const char *email;
 	const char *text;
+	const char *language; /* the language it is written in (core/language.h), "" if not known */
 	enum contribution_publication publication;
 	int64_t received_at;
 	enum contribution_state state;

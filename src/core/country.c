@@ -2,6 +2,7 @@
 #include "core/country.h"
 
 #include "embedded.h"
+#include "util/i18n.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -14,13 +15,33 @@ static int compare_code(const void *key, const void *elem)
 	return strcmp(key, ((const struct embedded_country *)elem)->code);
 }
 
-const char *country_name(const char *code)
+/* The names in lang, aligned with embedded_countries; NULL for English (and a language without names). */
+static const char *const *names_of(const char *lang)
+{
+	for (const struct embedded_country_names *l = embedded_country_names; lang && l->language; l++)
+		if (!strcmp(l->language, lang))
+			return l->names;
+	return NULL;
+}
+
+static const char *name_at(const char *lang, size_t i)
+{
+	const char *const *names = names_of(lang);
+	return names ? names[i] : embedded_countries[i].name;
+}
+
+const char *country_name_in(const char *lang, const char *code)
 {
 	if (!code || strlen(code) != 2)
 		return NULL;
 	const struct embedded_country *c =
 		bsearch(code, embedded_countries, embedded_ncountries, sizeof *embedded_countries, compare_code);
-	return c ? c->name : NULL;
+	return c ? name_at(lang, (size_t)(c - embedded_countries)) : NULL;
+}
+
+const char *country_name(const char *code)
+{
+	return country_name_in(i18n_current(), code);
 }
 
 size_t country_count(void)
@@ -31,7 +52,7 @@ size_t country_count(void)
 void country_at(size_t i, const char **code, const char **name)
 {
 	*code = embedded_countries[i].code;
-	*name = embedded_countries[i].name;
+	*name = name_at(i18n_current(), i);
 }
 
 struct keyed {
@@ -53,7 +74,7 @@ int country_order_by_name(const char *locale, size_t *order)
 	for (size_t i = 0; i < n; i++)
 		order[i] = i;
 	UErrorCode st = U_ZERO_ERROR;
-	UCollator *coll = ucol_open(locale, &st);
+	UCollator *coll = ucol_open(locale ? locale : I18N_DEFAULT, &st);
 	if (U_FAILURE(st))
 		return -1;
 	/*
@@ -67,7 +88,7 @@ int country_order_by_name(const char *locale, size_t *order)
 		UChar name[256];
 		int32_t len = 0;
 		st = U_ZERO_ERROR;
-		u_strFromUTF8(name, (int32_t)(sizeof name / sizeof *name), &len, embedded_countries[i].name, -1, &st);
+		u_strFromUTF8(name, (int32_t)(sizeof name / sizeof *name), &len, name_at(locale, i), -1, &st);
 		if (U_FAILURE(st) || st == U_STRING_NOT_TERMINATED_WARNING) {
 			rc = -1;
 			break;

@@ -255,7 +255,11 @@ int version_page_state(struct db *db, struct arena *a, int64_t version_id, int64
 		"(SELECT min(b.t) FROM (SELECT c.opens_at AS t FROM call c WHERE c.version_id IN (v.id, " NEWEST_VERSION ") "
 		"AND c.opens_at > ?2 UNION ALL SELECT c.closes_at + 1 FROM call c WHERE c.version_id IN "
 		"(v.id, " NEWEST_VERSION ") AND c.closes_at + 1 > ?2) AS b), "
-		"p.timezone "
+		"p.timezone, "
+		/* its texts in other languages (core/version_text.h), and the process's languages, the first of which
+		 * is its own text's: the page shows the reader's text and links to the others */
+		"(SELECT count(*) FROM version_text t WHERE t.version_id = v.id), "
+		"(SELECT coalesce(max(t.posted_at), 0) FROM version_text t WHERE t.version_id = v.id), p.languages "
 		"FROM version v JOIN document d ON d.id = v.document_id JOIN process p ON p.id = d.process_id "
 		"WHERE v.id = ?1";
 #undef NEWEST_VERSION
@@ -280,10 +284,12 @@ int version_page_state(struct db *db, struct arena *a, int64_t version_id, int64
 	*valid_until = db_col_null(st, 7) ? INT64_MAX : db_col_int(st, 7);
 	const int64_t newest = db_col_int(st, 2);
 	char *zone = arena_strdup(a, db_col_text(st, 8) ? db_col_text(st, 8) : "UTC");
-	*state = arena_printf(a, "version=%lld generation=%lld newest=%lld call=%lld calls=%lld process=%s:%s",
+	*state = arena_printf(a, "version=%lld generation=%lld newest=%lld call=%lld calls=%lld texts=%lld:%lld:%s "
+			      "process=%s:%s",
 			      (long long)db_col_int(st, 0), (long long)db_col_int(st, 1), (long long)db_col_int(st, 2),
-			      (long long)db_col_int(st, 3), (long long)db_col_int(st, 4), slug ? slug : "",
-			      title ? title : "");
+			      (long long)db_col_int(st, 3), (long long)db_col_int(st, 4), (long long)db_col_int(st, 9),
+			      (long long)db_col_int(st, 10), db_col_text(st, 11) ? db_col_text(st, 11) : "",
+			      slug ? slug : "", title ? title : "");
 	db_reset(st);
 	if (!*state || !zone) {
 		error_set(e, ERROR_UNAVAILABLE, "out of memory");

@@ -40,6 +40,9 @@ static const struct export_column contribution_columns[] = {
     {"category", EXPORT_TEXT, "The stakeholder category's short name (slug), as in the process's categories."},
     {"category_name", EXPORT_TEXT, "The stakeholder category's name as the pages show it."},
     {"country", EXPORT_TEXT, "The country, as an ISO 3166-1 alpha-2 code."},
+    {"language", EXPORT_TEXT,
+     "The language it is written in (a BCP 47 tag such as fr): the one its sender declared, else the one "
+     "recognised in its text; empty when neither is known."},
     {"late", EXPORT_INTEGER, "1 if it came after the call closed (and the secretariat admitted it), else 0."},
     {"text", EXPORT_TEXT, "The contribution's text as sent (comments on paragraphs are in comments)."},
     {"url", EXPORT_URL, "Its public page."},
@@ -49,7 +52,7 @@ static const struct export_column contribution_columns[] = {
 	"SELECT k.tracking, k.call_id, k.received_at, k.channel, k.publication, "                                      \
 	"CASE WHEN k.publication = 'anonymous' THEN NULL ELSE k.name END, "                                            \
 	"CASE WHEN k.publication = 'anonymous' THEN NULL ELSE k.organization END, "                                    \
-	"cat.slug, cat.name, k.country, k.late, k.text, '/contributions/' || k.tracking "                              \
+	"cat.slug, cat.name, k.country, NULLIF(k.language, ''), k.late, k.text, '/contributions/' || k.tracking "    \
 	"FROM contribution k JOIN category cat ON cat.id = k.category_id JOIN call ca ON ca.id = k.call_id "
 
 static const char sql_contributions_call[] =

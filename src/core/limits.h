@@ -53,6 +53,7 @@ enum {
 	LIMIT_REASON = 2000,                /* characters of the reason for a move, a deadline change or hiding */
 	LIMIT_DISPOSITION_REASON = 5000,    /* characters of the reason given with the answer to a comment */
 	LIMIT_CATEGORIES = 50,              /* categories of stakeholders of one process */
+	LIMIT_CATEGORY_NAMES = 16,          /* names of one category, one per language */
 	LIMIT_LANGUAGES = 20,               /* languages of one process */
 	LIMIT_DOCX = 1536 * 1024,           /* bytes of an uploaded .docx (base64 in a JSON body of at most 2 MiB) */
 	LIMIT_CONVERT_SECONDS = 20,         /* wall-clock seconds pandoc may take for one conversion */

@@ -2,8 +2,10 @@
 #include "core/process.h"
 
 #include "core/field.h"
+#include "core/language.h"
 #include "core/limits.h"
 #include "util/clock.h"
+#include "util/i18n.h"
 #include "util/tz.h"
 
 #include <string.h>
@@ -104,7 +106,19 @@ static int category_from_row(struct arena *a, struct db_stmt *st, void *element)
 	c->id = db_col_int(st, 0);
 	c->slug = db_col_dup(st, 1, a, &failed);
 	c->name = db_col_dup(st, 2, a, &failed);
+	c->base_name = db_col_dup(st, 3, a, &failed);
 	return failed ? -1 : 0;
+}
+
+/* The first tag of a list of languages ("fr,en" -> "fr"), or "" (in a (char[16])). */
+static void first_language(const char *languages, char out[16])
+{
+	size_t n = languages ? strcspn(languages, ",") : 0;
+	if (n >= 16)
+		n = 0;
+	if (n)
+		memcpy(out, languages, n);
+	out[n] = '\0';
 }
 
 #define PROCESS_COLUMNS "SELECT id, slug, title, summary, timezone, languages, body, secretariat FROM process "
@@ -112,8 +126,12 @@ static int category_from_row(struct arena *a, struct db_stmt *st, void *element)
 static int process_find_by(struct db *db, struct arena *a, const char *sql, const char *slug, int64_t id,
 			   bool categories, struct process *out, struct error *e)
 {
+	/* The reader's name (?2), else the process's first language's (?3), else the name typed with the slug. */
 	static const char sql_categories[] =
-		"SELECT id, slug, name FROM category WHERE process_id = ? ORDER BY position, id";
+		"SELECT c.id, c.slug, coalesce(r.name, f.name, c.name), c.name FROM category c "
+		"LEFT JOIN category_name r ON r.category_id = c.id AND r.language = ?2 "
+		"LEFT JOIN category_name f ON f.category_id = c.id AND f.language = ?3 "
+		"WHERE c.process_id = ?1 ORDER BY c.position, c.id";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		return -1;
@@ -130,6 +148,11 @@ static int process_find_by(struct db *db, struct arena *a, const char *sql, cons
 	if (!st)
 		return -1;
 	db_bind_int(st, 1, out->id);
+	const char *reader = i18n_current();
+	char first[16];
+	first_language(out->languages, first);
+	db_bind_text(st, 2, reader ? reader : "");
+	db_bind_text(st, 3, first);
 	return db_collect(st, a, (void **)&out->categories, &out->ncategories, sizeof *out->categories,
 			  category_from_row, e);
 }
@@ -159,6 +182,52 @@ int process_list(struct db *db, struct arena *a, struct process **out, int *n, s
 	if (!st)
 		return -1;
 	return db_collect(st, a, (void **)out, n, sizeof **out, process_from_row, e);
+}
+
+struct category_name_row {
+	int64_t category_id;
+	struct category_name n;
+};
+
+static int category_name_from_row(struct arena *a, struct db_stmt *st, void *element)
+{
+	struct category_name_row *r = element;
+	bool failed = false;
+	r->category_id = db_col_int(st, 0);
+	r->n.language = db_col_dup(st, 1, a, &failed);
+	r->n.name = db_col_dup(st, 2, a, &failed);
+	return failed ? -1 : 0;
+}
+
+int process_category_names(struct db *db, struct arena *a, struct process *p, struct error *e)
+{
+	static const char sql[] = "SELECT n.category_id, n.language, n.name FROM category_name n "
+				  "JOIN category c ON c.id = n.category_id WHERE c.process_id = ? "
+				  "ORDER BY n.category_id, n.language";
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, p->id);
+	struct category_name_row *rows = NULL;
+	int n = 0;
+	if (db_collect(st, a, (void **)&rows, &n, sizeof *rows, category_name_from_row, e) != 0)
+		return -1;
+	for (int k = 0; k < p->ncategories; k++) {
+		struct category *c = &p->categories[k];
+		c->names = NULL;
+		c->nnames = 0;
+		for (int i = 0; i < n; i++)
+			if (rows[i].category_id == c->id) {
+				if (!c->names)
+					c->names = arena_alloc(a, sizeof *c->names * (size_t)n);
+				if (!c->names) {
+					error_set(e, ERROR_UNAVAILABLE, "out of memory");
+					return -1;
+				}
+				c->names[c->nnames++] = rows[i].n;
+			}
+	}
+	return 0;
 }
 
 const struct category *process_category(const struct process *p, const char *slug)
@@ -291,6 +360,45 @@ static const char *slug_from_name(struct arena *a, const char *name)
 	return out;
 }
 
+/* A category's names per language into out: each a language tag made canonical, once, with a name of one line. */
+static void category_names_check(struct arena *a, const struct category_input *in, struct category_input *out,
+				 struct error *e)
+{
+	out->set_names = in->set_names;
+	out->names = NULL;
+	out->nnames = 0;
+	if (!in->set_names || in->nnames <= 0)
+		return;
+	if (in->nnames > LIMIT_CATEGORY_NAMES) {
+		error_field(e, "categories", "Give at most %d names per category.", LIMIT_CATEGORY_NAMES);
+		return;
+	}
+	struct category_name *names = arena_alloc(a, sizeof *names * (size_t)in->nnames);
+	if (!names) {
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		return;
+	}
+	for (int i = 0; i < in->nnames; i++) {
+		char tag[LANGUAGE_TAG_LEN];
+		if (!language_tag_normalize(field_trimmed(a, in->names[i].language), tag)) {
+			error_field(e, "categories", "Give each name's language as a code such as fr or zh.");
+			return;
+		}
+		for (int k = 0; k < i; k++)
+			if (!strcmp(names[k].language, tag)) {
+				error_field(e, "categories", "Two names in %s.", tag);
+				return;
+			}
+		names[i].language = arena_strdup(a, tag);
+		names[i].name = field_trimmed(a, in->names[i].name);
+		field_check_line(e, "categories", names[i].name, true, LIMIT_NAME, "the category's name in that language");
+		if (e->code)
+			return;
+	}
+	out->names = names;
+	out->nnames = in->nnames;
+}
+
 /* Checks an input into clean (trimmed, normal forms). creating: every part is
  * required; otherwise a NULL part is left as it is. */
 static void process_check(struct arena *a, const struct process_input *in, bool creating,
@@ -358,6 +466,8 @@ static void process_check(struct arena *a, const struct process_input *in, bool 
 		for (int k = 0; !one.code && k < i; k++)
 			if (!strcmp(out[k].slug, out[i].slug))
 				error_field(&one, "categories", "Two categories have the slug %s.", out[i].slug);
+		if (!one.code)
+			category_names_check(a, &in->categories[i], &out[i], &one);
 		if (one.code) {
 			error_field(e, "categories", "Category %d: %s", i + 1, one.fields[0].message);
 			return;
@@ -372,9 +482,14 @@ static void process_check(struct arena *a, const struct process_input *in, bool 
 static json_t *process_audit_json(const struct process *p)
 {
 	json_t *cats = json_array();
-	for (int i = 0; i < p->ncategories; i++)
-		json_array_append_new(cats, json_pack("{s:s,s:s}", "slug", p->categories[i].slug, "name",
-						      p->categories[i].name));
+	for (int i = 0; i < p->ncategories; i++) {
+		json_t *names = json_object();
+		for (int k = 0; k < p->categories[i].nnames; k++)
+			json_object_set_new(names, p->categories[i].names[k].language,
+					    json_string(p->categories[i].names[k].name));
+		json_array_append_new(cats, json_pack("{s:s,s:s,s:o}", "slug", p->categories[i].slug, "name",
+						      p->categories[i].base_name, "names", names));
+	}
 	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o}", "slug", p->slug, "title", p->title, "summary",
 			 p->summary, "timezone", p->timezone, "languages", p->languages ? p->languages : "", "body",
 			 p->body ? p->body : "", "secretariat", p->secretariat ? p->secretariat : "", "categories", cats);
@@ -384,6 +499,8 @@ static const char *process_object(struct arena *a, int64_t id)
 {
 	return arena_printf(a, "process:%lld", (long long)id);
 }
+
+static int category_names_set(struct db *db, int64_t id, const struct category_input *c, struct error *e);
 
 int process_add(struct db *db, struct arena *a, const struct actor *who, const struct process_input *in,
 		int64_t *id, struct error *e)
@@ -410,11 +527,12 @@ int process_add(struct db *db, struct arena *a, const struct actor *who, const s
 		goto fail;
 	for (int i = 0; i < clean.ncategories; i++) {
 		int64_t cid;
-		if (process_add_category(db, *id, cats[i].slug, cats[i].name, &cid, e) != 0)
+		if (process_add_category(db, *id, cats[i].slug, cats[i].name, &cid, e) != 0 ||
+		    category_names_set(db, cid, &cats[i], e) != 0)
 			goto fail;
 	}
 	struct process p;
-	if (process_find_id(db, a, *id, &p, e) != 0 ||
+	if (process_find_id(db, a, *id, &p, e) != 0 || process_category_names(db, a, &p, e) != 0 ||
 	    audit_record(db, who, *id, "process.create", process_object(a, *id), NULL,
 			 audit_json(a, process_audit_json(&p)), e) != 0 ||
 	    db_commit(db, e) != 0)
@@ -423,6 +541,53 @@ int process_add(struct db *db, struct arena *a, const struct actor *who, const s
 fail:
 	db_rollback(db);
 	return -1;
+}
+
+/* The id of process_id's category slug. */
+static int category_id_of(struct db *db, int64_t process_id, const char *slug, int64_t *id, struct error *e)
+{
+	static const char sql[] = "SELECT id FROM category WHERE process_id = ? AND slug = ?";
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, process_id);
+	db_bind_text(st, 2, slug);
+	enum db_step r = db_step(st, e);
+	if (r == DB_ROW)
+		*id = db_col_int(st, 0);
+	db_reset(st);
+	if (r != DB_ROW) {
+		if (r == DB_DONE)
+			error_set(e, ERROR_INTERNAL, "a category just written is missing");
+		return -1;
+	}
+	return 0;
+}
+
+/* Replaces category id's names per language by c's, if c sets them. */
+static int category_names_set(struct db *db, int64_t id, const struct category_input *c, struct error *e)
+{
+	static const char sql_delete[] = "DELETE FROM category_name WHERE category_id = ?";
+	static const char sql_insert[] = "INSERT INTO category_name (category_id, language, name) VALUES (?, ?, ?)";
+	if (!c->set_names)
+		return 0;
+	struct db_stmt *st = db_stmt(db, sql_delete, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, id);
+	if (db_exec_stmt(st, e) != 0)
+		return -1;
+	for (int i = 0; i < c->nnames; i++) {
+		st = db_stmt(db, sql_insert, e);
+		if (!st)
+			return -1;
+		db_bind_int(st, 1, id);
+		db_bind_text(st, 2, c->names[i].language);
+		db_bind_text(st, 3, c->names[i].name);
+		if (db_exec_stmt(st, e) != 0)
+			return -1;
+	}
+	return 0;
 }
 
 /* Makes the categories of process p those of cats, in their order. */
@@ -456,6 +621,9 @@ static int process_replace_categories(struct db *db, const struct process *p, co
 				    p->categories[k].slug);
 			return -1;
 		}
+		const struct category_input none = {.set_names = true};
+		if (category_names_set(db, p->categories[k].id, &none, e) != 0)
+			return -1;
 		st = db_stmt(db, sql_delete, e);
 		if (!st)
 			return -1;
@@ -478,7 +646,9 @@ static int process_replace_categories(struct db *db, const struct process *p, co
 			db_bind_text(st, 3, cats[i].name);
 			db_bind_int(st, 4, i);
 		}
-		if (db_exec_stmt(st, e) != 0)
+		int64_t id = have ? have->id : 0;
+		if (db_exec_stmt(st, e) != 0 || (!have && category_id_of(db, p->id, cats[i].slug, &id, e) != 0) ||
+		    category_names_set(db, id, &cats[i], e) != 0)
 			return -1;
 	}
 	return 0;
@@ -499,7 +669,7 @@ int process_update(struct db *db, struct arena *a, const struct actor *who, cons
 	if (db_begin(db, e) != 0)
 		return -1;
 	struct process before, after;
-	if (process_find(db, a, slug, &before, e) != 0)
+	if (process_find(db, a, slug, &before, e) != 0 || process_category_names(db, a, &before, e) != 0)
 		goto fail;
 	if (clean.timezone && strcmp(clean.timezone, before.timezone) != 0) {
 		struct db_stmt *st = db_stmt(db, sql_calls, e);
@@ -531,7 +701,7 @@ int process_update(struct db *db, struct arena *a, const struct actor *who, cons
 		goto fail;
 	if (clean.set_categories && process_replace_categories(db, &before, cats, clean.ncategories, e) != 0)
 		goto fail;
-	if (process_find_id(db, a, before.id, &after, e) != 0)
+	if (process_find_id(db, a, before.id, &after, e) != 0 || process_category_names(db, a, &after, e) != 0)
 		goto fail;
 	const char *was = audit_json(a, process_audit_json(&before)), *is = audit_json(a, process_audit_json(&after));
 	if (was && is && !strcmp(was, is)) {

@@ -10,12 +10,25 @@
 #include "util/arena.h"
 #include "util/error.h"
 
+#include <stdbool.h>
 #include <stdint.h>
+
+/* A category's name in one language, given by the secretariat (migration 034). */
+struct category_name {
+	const char *language; /* a BCP 47 tag, canonical (core/language.h): "fr" */
+	const char *name;
+};
 
 struct category {
 	int64_t id;
 	const char *slug;
+	/* The name the reader sees: in the thread's language (util/i18n.h: i18n_current()) if the secretariat gave
+	 * one, else in the process's first language, else base_name. */
 	const char *name;
+	const char *base_name; /* the name as typed with the slug, whatever the language */
+	/* Its names per language, loaded by process_category_names() only (else NULL, 0). */
+	struct category_name *names;
+	int nnames;
 };
 
 struct process {
@@ -48,6 +61,9 @@ int process_find_id(struct db *db, struct arena *a, int64_t id, struct process *
 int process_find_id_bare(struct db *db, struct arena *a, int64_t id, struct process *out, struct error *e);
 int process_list(struct db *db, struct arena *a, struct process **out, int *n, struct error *e);
 
+/* Loads every category's names per language into p->categories[i].names (for the back office and the API). */
+int process_category_names(struct db *db, struct arena *a, struct process *p, struct error *e);
+
 /* The category of a process with this slug, or NULL. */
 const struct category *process_category(const struct process *p, const char *slug);
 const struct category *process_category_id(const struct process *p, int64_t id);
@@ -65,6 +81,10 @@ bool process_slug_valid(const char *slug);
 struct category_input {
 	const char *slug; /* NULL or empty: made from the name ("Member States" -> member-states) */
 	const char *name;
+	/* Its names per language; set_names false: those it has are kept (a category added has none). */
+	const struct category_name *names;
+	int nnames;
+	bool set_names;
 };
 
 /* A process as the secretariat sends it. For process_update(), a NULL member

@@ -486,6 +486,7 @@ void api_contribution_create(struct request *r)
 		.email = member_string(json, "email", e),
 		.text = member_string(json, "text", e),
 		.publication = member_string(json, "publication", e),
+		.language = member_string(json, "language", e),
 		.channel = CHANNEL_API,
 		.requester = request_client_address(r),
 		.account_id = r->account ? r->account->id : 0,
@@ -566,6 +567,7 @@ json_t *api_contribution_json(const struct contribution *k)
 		json_object_set_new(o, "name", json_string(k->name));
 		json_object_set_new(o, "organization", json_string(k->organization));
 	}
+	json_object_set_new(o, "language", json_string(k->language ? k->language : ""));
 	json_object_set_new(o, "state", json_string(contribution_state_name(CONTRIBUTION_PUBLISHED)));
 	json_object_set_new(o, "comments", api_comments_json(k));
 	return o;

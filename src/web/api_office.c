@@ -125,7 +125,34 @@ static void member_id(json_t *body, const char *name, int64_t *out, struct error
 		*out = json_integer_value(v);
 }
 
-/* "categories": [{"slug": ..., "name": ...}] or ["Member States", ...]. */
+/* A category's "names": {"fr": "États membres", ...}, into c (set_names: the names given replace those it had). */
+static bool member_category_names(struct request *r, json_t *names, struct category_input *c)
+{
+	c->set_names = names != NULL;
+	if (!names)
+		return true;
+	if (!json_is_object(names) || json_object_size(names) > LIMIT_CATEGORY_NAMES)
+		return false;
+	struct category_name *out = arena_alloc(&r->arena, sizeof *out * (json_object_size(names) + 1));
+	if (!out)
+		return false;
+	const char *lang;
+	json_t *name;
+	int n = 0;
+	json_object_foreach(names, lang, name)
+	{
+		if (!json_is_string(name))
+			return false;
+		out[n].language = arena_strdup(&r->arena, lang);
+		out[n].name = arena_strdup(&r->arena, json_string_value(name));
+		n++;
+	}
+	c->names = out;
+	c->nnames = n;
+	return true;
+}
+
+/* "categories": [{"slug": ..., "name": ..., "names": {"fr": ..., ...}}] or ["Member States", ...]. */
 static void member_categories(struct request *r, json_t *body, struct process_input *in, struct error *e)
 {
 	json_t *v = json_object_get(body, "categories");
@@ -152,10 +179,12 @@ static void member_categories(struct request *r, json_t *body, struct process_in
 	{
 		json_t *slug = json_is_object(item) ? json_object_get(item, "slug") : NULL;
 		json_t *name = json_is_object(item) ? json_object_get(item, "name") : item;
+		json_t *names = json_is_object(item) ? json_object_get(item, "names") : NULL;
 		if (!json_is_string(name) || (slug && !json_is_null(slug) && !json_is_string(slug)) ||
-		    (json_is_object(item) && json_object_size(item) > (size_t)(1 + (slug != NULL)))) {
-			error_field(e, "categories", _("Category %zu: give {\"slug\": ..., \"name\": ...} (strings) or a "
-						     "name."),
+		    (json_is_object(item) && json_object_size(item) > (size_t)(1 + (slug != NULL) + (names != NULL))) ||
+		    !member_category_names(r, names, &cats[i])) {
+			error_field(e, "categories", _("Category %zu: give {\"slug\": ..., \"name\": ..., \"names\": {\"fr\": "
+						     "...}} (strings) or a name."),
 				    i + 1);
 			return;
 		}
@@ -210,11 +239,21 @@ static void reply_process(struct request *r, int status, int64_t id)
 	struct error e;
 	error_clear(&e);
 	struct process p;
-	if (process_find_id(r->db, &r->arena, id, &p, &e) != 0) {
+	if (process_find_id(r->db, &r->arena, id, &p, &e) != 0 || process_category_names(r->db, &r->arena, &p, &e) != 0) {
 		reply_json_error(r, &e);
 		return;
 	}
 	json_t *o = api_process_json(&p);
+	/* The secretariat's view adds what it gave: each category's name as typed and its names per language. */
+	json_t *cats = json_object_get(o, "categories");
+	for (int i = 0; i < p.ncategories && i < (int)json_array_size(cats); i++) {
+		json_t *names = json_object();
+		for (int k = 0; k < p.categories[i].nnames; k++)
+			json_object_set_new(names, p.categories[i].names[k].language,
+					    json_string(p.categories[i].names[k].name));
+		json_object_set_new(json_array_get(cats, (size_t)i), "base_name", json_string(p.categories[i].base_name));
+		json_object_set_new(json_array_get(cats, (size_t)i), "names", names);
+	}
 	const char *url = arena_printf(&r->arena, "/api/v1/processes/%s", p.slug);
 	json_object_set_new(o, "url", json_string(url));
 	if (status == 201)

@@ -6,10 +6,15 @@
  *
  * A draft answers 404 to anyone but the secretariat, as if it did not exist:
  * it is not public until published.
+ *
+ * A version's texts in its process's other languages (core/version_text.h):
+ * /api/v1/versions/{id}/texts/{lang}, read by anyone, given by the secretariat
+ * (POST {"markdown": ...}: a new text or one that replaces the last).
  */
 #include "core/document.h"
 #include "core/paragraph.h"
 #include "core/process.h"
+#include "core/version_text.h"
 #include "util/i18n.h"
 #include "web/api.h"
 #include "web/auth.h"
@@ -75,6 +80,9 @@ static json_t *version_json(struct request *r, const struct version *v, const st
 	                      v->label, "note", v->note, "state", version_state_name(v->state), "paragraph_count",
 	                      v->paragraphs, "markdown", v->markdown ? v->markdown : "", "paragraphs", paragraphs);
 	json_object_set_new(o, "previous_version_id", v->previous_id ? json_integer(v->previous_id) : json_null());
+	/* Its own text's language (the process's first) and the languages it has a text in besides. */
+	json_object_set_new(o, "language", json_stringn(p->languages ? p->languages : "en",
+							p->languages ? strcspn(p->languages, ",") : 2));
 	json_object_set_new(o, "url", json_string(arena_printf(&r->arena, "/versions/%lld", (long long)v->id)));
 	if (v->state == VERSION_DRAFT)
 		json_object_set_new(
@@ -94,7 +102,19 @@ static void reply_version(struct request *r, int status, const struct version *v
 		reply_json_error(r, &e);
 		return;
 	}
+	const char **texts = NULL;
+	int ntexts = 0;
+	if (version_text_languages(r->db, &r->arena, v->id, &texts, &ntexts, &e) != 0) {
+		reply_json_error(r, &e);
+		return;
+	}
 	json_t *o = version_json(r, v, doc, p, q, nq);
+	json_t *jt = json_object();
+	for (int i = 0; i < ntexts; i++)
+		json_object_set_new(jt, texts[i],
+				    json_string(arena_printf(&r->arena, "/api/v1/versions/%lld/texts/%s", (long long)v->id,
+							     texts[i])));
+	json_object_set_new(o, "texts", jt);
 	/* The newest published version, when this one is older: what the page's notice says. */
 	struct version newest;
 	struct error none;
@@ -233,4 +253,59 @@ void api_version_publish(struct request *r)
 		return;
 	}
 	reply_version(r, 200, &v, &doc, &p);
+}
+
+/* One text of a version in another language. */
+static void reply_text(struct request *r, int status, const struct version_text *t)
+{
+	reply_json(r, status,
+		   json_pack("{s:I,s:s,s:s,s:o,s:s}", "version_id", (json_int_t)t->version_id, "language", t->language,
+			     "markdown", t->markdown, "posted_at", api_instant(t->posted_at), "url",
+			     arena_printf(&r->arena, "/versions/%lld?text=%s", (long long)t->version_id, t->language)));
+}
+
+void api_version_text(struct request *r)
+{
+	struct version v;
+	struct document doc;
+	struct process p;
+	if (!load(r, &v, &doc, &p))
+		return;
+	struct error e;
+	error_clear(&e);
+	struct version_text t;
+	if (version_text_find(r->db, &r->arena, v.id, r->params[1], &t, &e) != 0) {
+		reply_json_error(r, &e);
+		return;
+	}
+	reply_text(r, 200, &t);
+}
+
+void api_version_text_put(struct request *r)
+{
+	struct version v;
+	struct document doc;
+	struct process p;
+	if (!load(r, &v, &doc, &p))
+		return;
+	json_t *body = api_office_body(r);
+	if (!body)
+		return;
+	struct error e;
+	error_clear(&e);
+	static const char *const members[] = {"markdown", NULL};
+	api_known_members(body, members, &e);
+	json_t *md = json_object_get(body, "markdown");
+	const char *markdown = json_is_string(md) ? arena_strdup(&r->arena, json_string_value(md)) : NULL;
+	if (md && !json_is_string(md))
+		error_field(&e, "markdown", "Must be a string.");
+	json_decref(body);
+	struct actor who = auth_actor(r);
+	struct version_text t;
+	if (e.code || version_text_put(r->db, &r->arena, &who, v.id, r->params[1], markdown, &e) != 0 ||
+	    version_text_find(r->db, &r->arena, v.id, r->params[1], &t, &e) != 0) {
+		reply_json_error(r, &e);
+		return;
+	}
+	reply_text(r, 200, &t);
 }

@@ -192,13 +192,19 @@ void page_country_options(struct request *r, const char *selected)
 	const size_t n = country_count();
 	size_t *order = arena_alloc(&r->arena, n * sizeof *order);
 	/* Should ICU fail, the list is in code order: still complete, only harder to scan. */
-	(void)country_order_by_name("en", order);
+	(void)country_order_by_name(i18n_current(), order);
 	for (size_t i = 0; i < n; i++) {
 		const char *code, *name;
 		country_at(order[i], &code, &name);
 		html_printf(&r->out, "<option value=\"%s\"%R>%s</option>\n", code,
 			    selected && !strcasecmp(selected, code) ? " selected" : "", name);
 	}
+}
+
+const char *page_language_name(const char *tag)
+{
+	const struct i18n_language *l = i18n_find(tag);
+	return l ? l->name : tag;
 }
 
 /* One labelled field with its error, if any, wired for screen readers. */

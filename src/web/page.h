@@ -31,6 +31,8 @@ void page_input(struct request *r, const struct error *e, const char *name, cons
  * reader's language (core/country.h; English until pages have a language), with the one whose code is
  * selected (in any case; NULL for none) marked as selected. */
 void page_country_options(struct request *r, const char *selected);
+/* A language tag as people read it: an offered language's own name ("Français"), else the tag itself. */
+const char *page_language_name(const char *tag);
 
 struct call;
 struct contribution;

@@ -15,6 +15,7 @@
 #include "core/process.h"
 #include "core/receipt.h"
 #include "util/clock.h"
+#include "util/i18n.h"
 #include "util/tz.h"
 #include "util/utf8.h"
 #include "web/auth.h"
@@ -27,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* Loads the call named by the route's {id}, or answers with an error page. */
 static bool load_call(struct request *r, struct call *c, struct process *p)
@@ -335,6 +337,26 @@ static void comment_rows(struct request *r, const struct call *c, const struct p
 	html_printf(&r->out, "</section>\n");
 }
 
+/* The language the contribution is written in (core/language.h): said by its sender, or left to be recognised
+ * from the text, which is the default (a reader of the English pages may well write in French). */
+static void language_field(struct request *r, const struct error *e, const char *typed)
+{
+	const char *err = e ? error_field_message(e, "language") : NULL;
+	html_printf(&r->out, "<div class=\"field%s\"><label for=\"f-language\">%s</label>\n", err ? " invalid" : "",
+		    _("Language of your contribution"));
+	if (err)
+		html_printf(&r->out, "<p class=\"error\" id=\"e-language\">%s</p>\n", err);
+	html_printf(&r->out, "<select id=\"f-language\" name=\"language\"%R>\n<option value=\"\">%s</option>\n",
+		    err ? " aria-invalid=\"true\" aria-describedby=\"e-language\"" : "", _("Recognise it from my text"));
+	size_t n = 0;
+	const struct i18n_language *l = i18n_languages(&n);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(l[i].code, I18N_PSEUDO) != 0)
+			html_printf(&r->out, "<option value=\"%s\" lang=\"%s\"%R>%s</option>\n", l[i].code, l[i].code,
+				    typed && !strcasecmp(typed, l[i].code) ? " selected" : "", l[i].name);
+	html_printf(&r->out, "</select></div>\n");
+}
+
 static void render_form(struct request *r, const struct call *c, const struct process *p,
 			const struct contribution_input *in, const struct error *e, const struct comment_table *table)
 {
@@ -415,6 +437,7 @@ static void render_form(struct request *r, const struct call *c, const struct pr
 		html_printf(&r->out, "<p class=\"error\" id=\"e-text\">%s</p>\n", err);
 	html_printf(&r->out, "<textarea id=\"f-text\" name=\"text\" rows=\"14\" aria-describedby=\"%s\"%R>%s</textarea></div>\n",
 		    err ? "e-text h-text" : "h-text", err ? " aria-invalid=\"true\"" : "", in->text ? in->text : "");
+	language_field(r, e, in->language);
 	comment_rows(r, c, ps, nps, in->comments, in->ncomments, e);
 	page_table_field(r, e);
 	page_attachments_field(r, e);
@@ -551,6 +574,7 @@ void page_contribute_submit(struct request *r)
 		.email = form_get(f, "email"),
 		.text = form_get(f, "text"),
 		.publication = form_get(f, "publication"),
+		.language = form_get(f, "language"),
 		.channel = CHANNEL_WEB,
 		.requester = request_client_address(r),
 		.account_id = r->account ? r->account->id : 0,
@@ -811,6 +835,14 @@ static const char *channel_text(enum contribution_channel channel)
  * on its page (the <h1>). The heading is ours — "Contribution ABC-123 by NAME" — so that a screen reader's list of
  * headings reads as a list of contributions, whatever a sender typed as their name; the name, escaped, is a part of
  * it, never the heading itself. Times are in the process's zone (the call's), as every deadline is. */
+/* k's category as p names it to the reader (core/process.h: in their language, else the process's first). */
+static void category_as_named(const struct process *p, struct contribution *k)
+{
+	const struct category *named = process_category(p, k->category_slug);
+	if (named)
+		k->category_name = named->name;
+}
+
 static void contribution_block(struct request *r, const struct call *c, const struct contribution *k, bool in_list)
 {
 	const bool named = k->publication == PUBLICATION_NAMED;
@@ -907,7 +939,7 @@ static void list_filters(struct request *r, const struct call *c, const struct p
 	const size_t all = country_count();
 	size_t *order = ncountries ? arena_alloc(&r->arena, all * sizeof *order) : NULL;
 	if (order)
-		(void)country_order_by_name("en", order);
+		(void)country_order_by_name(i18n_current(), order);
 	for (size_t i = 0; order && i < all; i++) {
 		const char *code, *name;
 		country_at(order[i], &code, &name);
@@ -1011,6 +1043,7 @@ void page_call_contributions(struct request *r)
 	int shown = 0;
 	for (; shown < n; shown++) {
 		const size_t mark = r->out.len;
+		category_as_named(&p, &items[shown]);
 		contribution_block(r, &c, &items[shown], true);
 		if (shown > 0 && (r->out.failed || r->out.len > LIMIT_PAGE_BYTES)) {
 			buf_truncate(&r->out, mark);
@@ -1074,6 +1107,10 @@ void page_contribution(struct request *r)
 		page_error(r, &e);
 		return;
 	}
+	struct process p;
+	if (process_find_id(r->db, &r->arena, c.process_id, &p, &e) == 0)
+		category_as_named(&p, &k);
+	error_clear(&e); /* without it, the category keeps the name typed with it */
 	page_begin(r, arena_printf(&r->arena, "Contribution %s", k.tracking));
 	crumbs(r, &c, true);
 	contribution_block(r, &c, &k, false);

@@ -389,7 +389,7 @@ static const char *categories_text(struct request *r, const struct process *p)
 	struct buf b;
 	buf_init(&b, 64 * 1024);
 	for (int i = 0; p && i < p->ncategories; i++)
-		buf_printf(&b, "%s: %s\n", p->categories[i].slug, p->categories[i].name);
+		buf_printf(&b, "%s: %s\n", p->categories[i].slug, p->categories[i].base_name);
 	const char *out = arena_strdup(&r->arena, b.data ? b.data : "");
 	buf_free(&b);
 	return out;
@@ -410,19 +410,27 @@ static const char *languages_text(struct request *r, const char *languages)
 	return out;
 }
 
+/* The next line of a textarea that is not blank, trimmed (in r's arena), *line moved past it; NULL at the end. */
+static const char *next_row(struct request *r, const char **line)
+{
+	while (**line) {
+		const char *end = strchr(*line, '\n');
+		size_t len = end ? (size_t)(end - *line) : strlen(*line);
+		const char *row = field_trimmed(&r->arena, arena_strndup(&r->arena, *line, len));
+		*line += len + (end ? 1 : 0);
+		if (row && *row)
+			return row;
+	}
+	return NULL;
+}
+
 /* The categories typed in the form, one per line: "slug: Name", or a name alone (the core makes its slug). */
 static void categories_from(struct request *r, const char *text, struct process_input *in, struct error *e)
 {
 	in->set_categories = true;
 	int n = 0, cap = 0;
 	struct category_input *cats = NULL;
-	for (const char *line = text ? text : ""; *line;) {
-		const char *end = strchr(line, '\n');
-		size_t len = end ? (size_t)(end - line) : strlen(line);
-		const char *row = field_trimmed(&r->arena, arena_strndup(&r->arena, line, len));
-		line += len + (end ? 1 : 0);
-		if (!row || !*row)
-			continue;
+	for (const char *line = text ? text : "", *row; (row = next_row(r, &line));) {
 		if (n >= LIMIT_CATEGORIES) {
 			error_field(e, "categories", _("Name at most %d categories, one per line."), LIMIT_CATEGORIES);
 			return;
@@ -446,6 +454,64 @@ static void categories_from(struct request *r, const char *text, struct process_
 	in->ncategories = n;
 }
 
+/* The categories' names per language as the form shows them: one per line, "slug language: Name". */
+static const char *category_names_text(struct request *r, const struct process *p)
+{
+	struct buf b;
+	buf_init(&b, 64 * 1024);
+	for (int i = 0; p && i < p->ncategories; i++)
+		for (int k = 0; k < p->categories[i].nnames; k++)
+			buf_printf(&b, "%s %s: %s\n", p->categories[i].slug, p->categories[i].names[k].language,
+				   p->categories[i].names[k].name);
+	const char *out = arena_strdup(&r->arena, b.data ? b.data : "");
+	buf_free(&b);
+	return out;
+}
+
+/* The names per language typed in the form, one per line ("member-states fr: États membres"), given to the
+ * categories read by categories_from(): the form holds them all, so each category's names are replaced. */
+static void category_names_from(struct request *r, const char *text, struct process_input *in, struct error *e)
+{
+	struct category_input *cats = (struct category_input *)in->categories;
+	for (int i = 0; i < in->ncategories; i++) {
+		cats[i].set_names = true;
+		cats[i].names = NULL;
+		cats[i].nnames = 0;
+	}
+	for (const char *line = text ? text : "", *row; (row = next_row(r, &line));) {
+		const size_t slug_len = strcspn(row, " \t");
+		const char *colon = strchr(row, ':');
+		const char *slug = arena_strndup(&r->arena, row, slug_len);
+		struct category_input *c = NULL;
+		for (int i = 0; slug && i < in->ncategories && !c; i++)
+			if (cats[i].slug && !strcmp(cats[i].slug, slug))
+				c = &cats[i];
+		if (!colon || colon < row + slug_len || !c) {
+			error_field(e, "category_names", "%s",
+				    _("Write each name as a category's short name, its language, a colon and the name, such "
+				      "as: member-states fr: États membres (the category needs a short name in the list "
+				      "above)."));
+			return;
+		}
+		if (c->nnames >= LIMIT_CATEGORY_NAMES) {
+			error_field(e, "category_names", _("Give at most %d names per category."), LIMIT_CATEGORY_NAMES);
+			return;
+		}
+		struct category_name *names = arena_alloc(&r->arena, sizeof *names * (size_t)(c->nnames + 1));
+		if (!names) {
+			error_set(e, ERROR_UNAVAILABLE, "out of memory");
+			return;
+		}
+		if (c->nnames)
+			memcpy(names, c->names, sizeof *names * (size_t)c->nnames);
+		names[c->nnames].language =
+			field_trimmed(&r->arena, arena_strndup(&r->arena, row + slug_len, (size_t)(colon - row - slug_len)));
+		names[c->nnames].name = field_trimmed(&r->arena, colon + 1);
+		c->names = names;
+		c->nnames++;
+	}
+}
+
 static void process_input_from(struct request *r, struct process_input *in, struct error *e)
 {
 	in->slug = office_field(r, "slug");
@@ -456,6 +522,7 @@ static void process_input_from(struct request *r, struct process_input *in, stru
 	in->body = office_field(r, "body");
 	in->secretariat = office_field(r, "secretariat");
 	categories_from(r, office_field(r, "categories"), in, e);
+	category_names_from(r, office_field(r, "category_names"), in, e);
 }
 
 /* The fields of a process, with the slug only when it is made (its addresses are cited: it does not change). */
@@ -487,6 +554,11 @@ static void process_fields(struct request *r, const struct office_form *f, const
 			_("One per line: a name (such as Member States), or a short name, a colon and the name (such as "
 			  "member-states: Member States). Contributors choose one of them."),
 			p ? categories_text(r, p) : NULL, 6);
+	office_textarea(r, f, "category_names", _("Category names in other languages"),
+			_("One per line: a category's short name, a language code, a colon and the name in that "
+			  "language, such as: member-states fr: États membres. Readers see the name in their language, "
+			  "else in the process's first language, else the name above."),
+			p ? category_names_text(r, p) : NULL, 6);
 }
 
 static void process_new_render(struct request *r, const struct error *e)
@@ -614,6 +686,10 @@ void office_process_page(struct request *r, const char *slug, const char *failed
 	error_clear(&le);
 	struct overview o;
 	if (overview_load(r->db, &r->arena, slug, &o, &le) != 0) {
+		page_error(r, &le);
+		return;
+	}
+	if (process_category_names(r->db, &r->arena, &o.process, &le) != 0) {
 		page_error(r, &le);
 		return;
 	}

@@ -146,6 +146,9 @@ static void contribution_item(struct request *r, const struct call *c, const str
 	html_printf(&r->out, "</dd>\n</dl>\n<div class=\"text\" aria-label=\"");
 	html_tr(&r->out, "Text of contribution %s", k->tracking);
 	html_printf(&r->out, "\" role=\"group\">%s</div>\n", k->text);
+	/* The language it is written in: its sender's word, else what core/language.c recognised in its text. */
+	html_printf(&r->out, "<dl class=\"facts\"><dt>%s</dt><dd>%s</dd></dl>\n", _("Language"),
+		    k->language && *k->language ? page_language_name(k->language) : _("Not recognised"));
 	/* The secretariat moderates the comments with the text: they are published with it. */
 	page_comments(r, k, "h3");
 	page_attachments_list(r, k, "h3"); /* the secretariat's links work for private ones too */

@@ -26,6 +26,7 @@
 #include "core/limits.h"
 #include "util/i18n.h"
 #include "util/clock.h"
+#include "util/i18n.h"
 #include "util/utf8.h"
 #include "web/auth.h"
 #include "web/routes.h"
@@ -52,6 +53,11 @@ void office_documents_section(struct request *r, const struct process *p, const 
 				html_printf(&r->out, "</a>%s%s</li>\n", *v->note ? " \u2014 " : "", v->note);
 			}
 			html_printf(&r->out, "</ol>\n");
+			/* The newest version's texts in the process's other languages (page_office_texts.c). */
+			html_printf(&r->out, "<p><a href=\"/office/versions/%L/texts\">%s</a></p>\n",
+				    (long long)docs[i].versions[docs[i].nversions - 1].id,
+				    arena_printf(&r->arena, _("Texts of %s in other languages"),
+						 docs[i].versions[docs[i].nversions - 1].label));
 		} else {
 			html_printf(&r->out, "<p>%s</p>\n", _("No version yet."));
 		}

@@ -6,7 +6,10 @@
  */
 #include "core/limits.h"
 #include "core/overview.h"
+#include "core/language.h"
+#include "core/version_text.h"
 #include "util/clock.h"
+#include "util/i18n.h"
 #include "util/tz.h"
 #include "web/auth.h"
 #include "web/page.h"
@@ -403,6 +406,50 @@ static void version_open_calls(struct request *r, const struct version *v, const
 		html_printf(&r->out, "</section>\n");
 }
 
+/*
+ * Which of version v's texts the reader gets (core/version_text.h): the one asked for by ?text= (asked, "" if
+ * none), else the one in the reader's language, else the version's own, in the process's first language, with a
+ * notice saying so; and links to its other languages. v->html becomes the text's. Returns the text's language.
+ */
+static const char *version_language(struct request *r, struct version *v, const struct process *p, const char *asked)
+{
+	const size_t n = p->languages ? strcspn(p->languages, ",") : 0;
+	const char *own = n ? arena_strndup(&r->arena, p->languages, n) : I18N_DEFAULT;
+	const char *reader = *asked ? asked : i18n_current() ? i18n_current() : I18N_DEFAULT;
+	if (!strcmp(reader, I18N_PSEUDO))
+		reader = I18N_DEFAULT; /* the pseudo-locale reads English content */
+	const char **texts = NULL;
+	int ntexts = 0;
+	struct error e;
+	error_clear(&e);
+	if (version_text_languages(r->db, &r->arena, v->id, &texts, &ntexts, &e) != 0)
+		ntexts = 0; /* the version's own text still shows */
+	const char *shown = own;
+	struct version_text t;
+	if (strcmp(reader, own) != 0 && version_text_find(r->db, &r->arena, v->id, reader, &t, &e) == 0) {
+		v->html = t.html;
+		shown = t.language;
+	} else if (strcmp(reader, own) != 0) {
+		html_printf(&r->out,
+			    "<div class=\"notice\" role=\"note\" id=\"text-language\"><p>%s</p></div>\n",
+			    arena_printf(&r->arena, _("This version has no text in %s: it is shown in %s, the process's first language."),
+					 page_language_name(reader), page_language_name(own)));
+	}
+	if (ntexts == 0)
+		return shown;
+	html_printf(&r->out, "<nav class=\"text-languages\" aria-label=\"%s\"><p>%s ", _("This version in other languages"),
+		    _("This version in other languages:"));
+	for (int i = -1; i < ntexts; i++) {
+		const char *l = i < 0 ? own : texts[i];
+		if (!strcmp(l, shown))
+			continue;
+		html_printf(&r->out, "<a href=\"/versions/%L?text=%u\" lang=\"%s\" hreflang=\"%s\">%s</a> ", (long long)v->id,
+			    l, l, l, page_language_name(l));
+	}
+	html_printf(&r->out, "</p></nav>\n");
+	return shown;
+}
+
 void page_version(struct request *r)
 {
 	struct error e;
@@ -419,8 +466,11 @@ void page_version(struct request *r)
 	/* Every anonymous visitor gets the same page for the same state (web/page_cache.h): the page kept
 	 * for it if nothing has committed since its state was read; else the state is read, in the same read
 	 * transaction as the page, so that a page kept under it is built from it. */
+	/* ?text=fr: the version's text in that language, whatever the interface's (a link of the page's own). */
+	char asked[LANGUAGE_TAG_LEN];
+	language_tag_normalize(request_query(r, "text"), asked);
 	struct page_state ps;
-	if (page_cache_versions(r, &ps, arena_printf(&r->arena, "version:%lld", (long long)id), &id, 1))
+	if (page_cache_versions(r, &ps, arena_printf(&r->arena, "version:%lld:%s", (long long)id, asked), &id, 1))
 		return;
 	r->vary = "Accept-Encoding"; /* the kept page is sent compressed to clients that accept it */
 	/* A draft (its paragraph matches wait for confirmation) is the secretariat's alone. */
@@ -458,7 +508,10 @@ void page_version(struct request *r)
 	if (v.state == VERSION_PUBLISHED)
 		version_open_calls(r, &v, older ? &newest : NULL, doc.process_id);
 	page_outcome_section(r, &v);
+	const char *lang = version_language(r, &v, &p, asked);
+	html_printf(&r->out, "<div lang=\"%s\"%R>\n", lang, i18n_find(lang) && i18n_find(lang)->rtl ? " dir=\"rtl\"" : "");
 	page_version_text(r, &v, &doc);
+	html_printf(&r->out, "</div>\n");
 	page_end(r, 200);
 	if (ps.state)
 		page_cache_keep(r, &ps);

@@ -104,6 +104,8 @@ const struct route ROUTES[] = {
 	 true},
 	{"GET", "/office/versions/{id}/matches", page_office_version_matches, ROLE_SECRETARIAT, false},
 	{"POST", "/office/versions/{id}/matches", page_office_version_confirm, ROLE_SECRETARIAT, true},
+	{"GET", "/office/versions/{id}/texts", page_office_version_texts, ROLE_SECRETARIAT, false}, /* page_office_texts.c */
+	{"POST", "/office/versions/{id}/texts", page_office_version_text_put, ROLE_SECRETARIAT, true},
 	{"POST", "/office/processes/{slug}/milestones", page_office_milestone_create, ROLE_SECRETARIAT, true},
 	{"POST", "/office/milestones/{id}", page_office_milestone_update, ROLE_SECRETARIAT, true},
 	{"POST", "/office/milestones/{id}/move", page_office_milestone_move, ROLE_SECRETARIAT, true},
@@ -177,6 +179,8 @@ const struct route ROUTES[] = {
 	{"GET", "/api/v1/versions/{id}/matches", api_version_matches, ROLE_SECRETARIAT, false},
 	{"POST", "/api/v1/versions/{id}/matches", api_version_decide, ROLE_SECRETARIAT, true},
 	{"POST", "/api/v1/versions/{id}/publish", api_version_publish, ROLE_SECRETARIAT, true},
+	{"GET", "/api/v1/versions/{id}/texts/{lang}", api_version_text, ROLE_PUBLIC, false},
+	{"POST", "/api/v1/versions/{id}/texts/{lang}", api_version_text_put, ROLE_SECRETARIAT, true},
 	{"POST", "/api/v1/processes/{slug}/milestones", api_milestone_create, ROLE_SECRETARIAT, true},
 	{"PATCH", "/api/v1/milestones/{id}", api_milestone_update, ROLE_SECRETARIAT, true},
 	{"POST", "/api/v1/milestones/{id}/move", api_milestone_move, ROLE_SECRETARIAT, true},

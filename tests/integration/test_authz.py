@@ -85,6 +85,7 @@ EXPECTED_PUBLIC_READS = {
     ("GET", "/api/v1/contributions/{tracking}"),
     ("GET", "/api/v1/versions/{id}"),  # a draft answers 404 to the public (test_versions.py)
     ("GET", "/api/v1/versions/{id}/outcome"),  # published answers only (test_outcome.py)
+    ("GET", "/api/v1/versions/{id}/texts/{lang}"),  # a published version's text in a language (test_languages.py)
     # statistics: counts of published contributions, private ones never named (test_statistics.py)
     ("GET", "/calls/{id}/statistics"),
     ("GET", "/processes/{slug}/statistics"),
@@ -210,6 +211,7 @@ class Authorization(ServerTestCase):
             ("static", "name"): "style.css",
             ("pages", "name"): "about",
             ("language", "code"): "fr",
+            ("texts", "lang"): "fr",
             ("reports", "file"): "1.pdf",
             ("attachments", "n"): "1",  # the contribution has no file: 404 to everyone, as a missing one is
             ("1", "name"): "paper.pdf",

@@ -88,6 +88,7 @@ class EveryRouteOneThread(ServerTestCase):
             ("static", "name"): "style.css",
             ("pages", "name"): "about",
             ("language", "code"): "fr",
+            ("texts", "lang"): "fr",
             ("comments", "id"): str(self.comment),
             ("campaigns", "id"): "1",
             ("letters", "id"): "1",  # CL-20/18, and the draft made by the walk's office POST

@@ -89,6 +89,36 @@ static void test_country_is_case_insensitive_and_trimmed(void **state)
 	arena_free(&a);
 }
 
+static void test_language_declared_or_detected(void **state)
+{
+	(void)state;
+	struct arena a;
+	arena_init(&a);
+	struct error e;
+	struct contribution_input clean, in = GOOD;
+	/* Declared: made canonical, whatever the text says. */
+	in.language = " FR ";
+	validate(&in, &e, &clean, &a);
+	assert_null(e.code);
+	assert_string_equal(clean.language, "fr");
+	/* Not declared: the text's own (here English). */
+	in.language = NULL;
+	in.text = "Paragraph 3 should mention the partners and the schedule of the review.";
+	validate(&in, &e, &clean, &a);
+	assert_null(e.code);
+	assert_string_equal(clean.language, "en");
+	in.language = "";
+	in.text = "Le paragraphe 3 devrait mentionner les partenaires et le calendrier de la révision.";
+	validate(&in, &e, &clean, &a);
+	assert_string_equal(clean.language, "fr");
+	/* A declared value that is no language tag is refused by name. */
+	in.language = "French";
+	validate(&in, &e, &clean, &a);
+	assert_string_equal(e.code, ERROR_INVALID);
+	assert_non_null(error_field_message(&e, "language"));
+	arena_free(&a);
+}
+
 static void test_length_limits_at_the_edge(void **state)
 {
 	(void)state;
@@ -221,6 +251,7 @@ int main(void)
 		cmocka_unit_test(test_each_missing_field_is_named),
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_country_is_case_insensitive_and_trimmed),
+		cmocka_unit_test(test_language_declared_or_detected),
 		cmocka_unit_test(test_length_limits_at_the_edge),
 		cmocka_unit_test(test_text_must_be_utf8_and_not_blank),
 		cmocka_unit_test(test_utf8_rules),
