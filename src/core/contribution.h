@@ -305,8 +305,11 @@ bool contribution_filter_narrows(const struct contribution_filter *f);
  * (contribution_call_category, contribution_call_country: migration 019).
  * The counts of the whole list, and of a list narrowed by category, country
  * or to the contributions in no campaign, are read from contribution_tally
- * (migration 033), whatever the call's size; a narrowing by type or to one
- * campaign counts its rows. */
+ * (migration 033), whatever the call's size; one campaign's from its row
+ * (campaign.published); a narrowing by type, or a campaign narrowed further,
+ * counts its rows. f->cursor (keyset paging) makes the page start after or
+ * before a row rather than at offset; every order is then a range of an
+ * index (by name: contribution_call_name, migration 032). */
 int contribution_list_public(struct db *db, struct arena *a, int64_t call_id, const struct contribution_filter *f,
 			     int offset, int limit, struct contribution **out, int *n, int64_t *total, int64_t *hidden,
 			     struct error *e);
