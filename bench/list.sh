@@ -35,14 +35,23 @@ best() { # path: the best of three, in ms
 	for _ in 1 2 3; do curl -s -o "$TMP/out" -w '%{time_total}\n' --max-time 120 "$URL$1"; done |
 		sort -n | head -1 | awk '{printf "%.1f", $1 * 1000}'
 }
+# Deep pages by cursor (keyset paging: core/contribution.c, struct contribution_cursor), as the next links make
+# them: after the row 100 from the end, by arrival and by name (a build without cursors ignores ?after= and shows
+# the first page).
+b64() { printf '%s' "$1" | base64 -w0 | tr '+/' '-_' | tr -d '='; }
+DEEP=$(b64 "1.o.a.$(bench_sql "SELECT id FROM contribution WHERE call_id = 1 ORDER BY id DESC LIMIT 1 OFFSET 100")")
+DEEP_NAME=$(b64 "1.n.a.$(bench_sql "SELECT id || '.0.' || lower(name) FROM contribution WHERE call_id = 1 AND publication = 'named' AND state = 'published' ORDER BY lower(name) DESC, id DESC LIMIT 1 OFFSET 100")")
 echo "list: $N contributions of call 1; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 for path in "/calls/1/contributions" "/calls/1/contributions?country=FR" "/calls/1/contributions?category=$SLUG" \
 	"/calls/1/contributions?campaign=none" "/calls/1/contributions?sort=newest" "/calls/1/contributions?sort=name" \
-	"/calls/1/contributions?page=20000" "/api/v1/calls/1/contributions" "/api/v1/calls/1/contributions?country=FR" \
-	"/api/v1/calls/1/contributions?offset=900000"; do
+	"/calls/1/contributions?page=20000" "/calls/1/contributions?after=$DEEP" \
+	"/calls/1/contributions?sort=name&after=$DEEP_NAME" "/calls/1/contributions?sort=name&page=20000" \
+	"/calls/1/contributions?type=general" "/calls/1/contributions?campaign=1" "/api/v1/calls/1/contributions" \
+	"/api/v1/calls/1/contributions?country=FR" "/api/v1/calls/1/contributions?offset=900000" \
+	"/api/v1/calls/1/contributions?after=$DEEP"; do
 	ms=$(best "$path")
 	total=$(grep -o '"total":[0-9]*' "$TMP/out" | head -1)
 	[ -n "$total" ] || total=$(grep -o 'of [0-9]* contribution' "$TMP/out" | head -1)
-	printf '%-52s %8s ms  %s\n' "$path" "$ms" "${total:-}"
+	printf '%-52s %8s ms  %s\n' "$(printf '%s' "$path" | cut -c1-52)" "$ms" "${total:-}"
 done
 echo "server peak RSS $(bench_hwm) MB"

@@ -26,7 +26,9 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <sodium.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1470,54 +1472,92 @@ bool contribution_campaign_parse(const char *s, int64_t *out)
  * The public list's statements. A narrowing by category, country or campaign is written into the statement as a
  * plain equality only when it is asked for, so that SQLite can search the index on (call_id, category_id, id),
  * (call_id, country, id) or (campaign_id, id) instead of reading every contribution of the call: one statement
- * per combination (2 x 2 x 3: no campaign asked, in none, in one) and order (3), each a static string, prepared
- * once per connection. The type stays a bound test (?4 = '' or one comment of the type exists, found by the
- * comment's (contribution_id, position) key). ?5 is 1 when the list is narrowed: then only published
- * contributions, never the hidden ones. ?8 is the campaign.
+ * per combination (2 x 2 x 3: no campaign asked, in none, in one) and order (enum contribution_public_order),
+ * each a static string, prepared once per connection. The type
+ * stays a bound test (?4 = '' or one comment of the type exists, found by the comment's (contribution_id,
+ * position) key). ?5 is 1 when the list is narrowed: then only published contributions, never the hidden ones.
+ * ?8 is the campaign. ?9 and ?10 are where the page starts (keyset paging, struct contribution_cursor): the
+ * last row's id (?9) and, by name, its name key (?10), so that the index on the same keys (migration 032) is
+ * searched from there rather than read from its start.
  */
-#define PUBLIC_WHERE                                                                                           \
-	"WHERE c.call_id = ?1 AND c.publication <> 'private' AND c.state IN ('published', 'hidden') "           \
-	"AND (?5 = 0 OR c.state = 'published') "                                                                \
+#define PUBLIC_WHERE "WHERE c.call_id = ?1 " PUBLIC_VISIBLE
+/* A campaign's members are found by its index, never the call's (whose range on the id would read the whole call
+ * for a small campaign): the call's test is written so that no index serves it. */
+#define PUBLIC_WHERE_MEMBERS "WHERE +c.call_id = ?1 " PUBLIC_VISIBLE
+#define PUBLIC_VISIBLE                                                                                                 \
+	"AND c.publication <> 'private' AND c.state IN ('published', 'hidden') "                                       \
+	"AND (?5 = 0 OR c.state = 'published') "                                                                       \
 	"AND (?4 = '' OR EXISTS (SELECT 1 FROM comment m WHERE m.contribution_id = c.id AND m.type = ?4)) "
-#define PUBLIC_CATEGORY                                                                                        \
-	"AND c.category_id = (SELECT g.id FROM category g JOIN call l ON l.process_id = g.process_id "         \
+#define PUBLIC_CATEGORY                                                                                                \
+	"AND c.category_id = (SELECT g.id FROM category g JOIN call l ON l.process_id = g.process_id "                 \
 	"WHERE l.id = ?1 AND g.slug = ?2) "
-#define PUBLIC_COUNTRY "AND c.country = ?3 "
+#define PUBLIC_COUNTRY     "AND c.country = ?3 "
 #define PUBLIC_NO_CAMPAIGN "AND c.campaign_id IS NULL "
-#define PUBLIC_CAMPAIGN "AND c.campaign_id = ?8 "
-/* By name: the names the public sees (named and published), A to Z, then the rest in their order. */
-#define PUBLIC_NAMED "CASE WHEN c.publication = 'named' AND c.state = 'published' "
-#define PUBLIC_ORDERS(where)                                                                                   \
-	{CONTRIBUTION_COLUMNS where "ORDER BY c.id LIMIT ?6 OFFSET ?7",                                        \
-	 CONTRIBUTION_COLUMNS where "ORDER BY c.id DESC LIMIT ?6 OFFSET ?7",                                   \
-	 CONTRIBUTION_COLUMNS where "ORDER BY " PUBLIC_NAMED "THEN 0 ELSE 1 END, " PUBLIC_NAMED                \
-				    "THEN lower(c.name) ELSE '' END, c.id LIMIT ?6 OFFSET ?7"}
-#define PUBLIC_COUNT(where)                                                                                    \
-	"SELECT count(*), count(*) FILTER (WHERE c.state = 'hidden') FROM contribution c " where
+#define PUBLIC_CAMPAIGN    "AND c.campaign_id = ?8 "
+/* By name: the names the public sees (named and published), A to Z, then the rest in their order. These two
+ * expressions are those of the index contribution_call_name (migration 032), word for word. */
+#define PUBLIC_NAMED    "CASE WHEN c.publication = 'named' AND c.state = 'published' "
+#define PUBLIC_CLASS    PUBLIC_NAMED "THEN 0 ELSE 1 END"
+#define PUBLIC_NAME_KEY PUBLIC_NAMED "THEN lower(c.name) ELSE '' END"
+#define PUBLIC_PAGE     " LIMIT ?6 OFFSET ?7"
+/* The orders: by arrival both ways, from ?9; by name from the start (for ?offset=); then by name from a cursor,
+ * one statement per class of the first key (named ones, the rest: the rest all have the name key '', so their
+ * range is on the id), each a range of the index rather than a read of it from its start. */
+#define PUBLIC_ORDERS(where)                                                                                           \
+	{                                                                                                              \
+		CONTRIBUTION_COLUMNS where "AND c.id > ?9 ORDER BY c.id" PUBLIC_PAGE,                                  \
+		    CONTRIBUTION_COLUMNS where "AND c.id < ?9 ORDER BY c.id DESC" PUBLIC_PAGE,                         \
+		    CONTRIBUTION_COLUMNS where "ORDER BY " PUBLIC_CLASS ", " PUBLIC_NAME_KEY ", c.id" PUBLIC_PAGE,     \
+		    CONTRIBUTION_COLUMNS where "AND " PUBLIC_CLASS " = 0 AND " PUBLIC_NAME_KEY                         \
+		                               " >= ?10 AND (" PUBLIC_NAME_KEY                                         \
+		                               " > ?10 OR c.id > ?9) ORDER BY " PUBLIC_NAME_KEY ", c.id" PUBLIC_PAGE,  \
+		    CONTRIBUTION_COLUMNS where "AND " PUBLIC_CLASS " = 1 AND " PUBLIC_NAME_KEY " = '' AND c.id > ?9 "  \
+		                               "ORDER BY c.id" PUBLIC_PAGE,                                            \
+		    CONTRIBUTION_COLUMNS where                                                                         \
+		    "AND " PUBLIC_CLASS " = 0 AND " PUBLIC_NAME_KEY " <= ?10 AND (" PUBLIC_NAME_KEY                    \
+		    " < ?10 OR c.id < ?9) ORDER BY " PUBLIC_NAME_KEY " DESC, c.id DESC" PUBLIC_PAGE,                   \
+		    CONTRIBUTION_COLUMNS where "AND " PUBLIC_CLASS " = 1 AND " PUBLIC_NAME_KEY " = '' AND c.id < ?9 "  \
+		                               "ORDER BY c.id DESC" PUBLIC_PAGE,                                       \
+		    CONTRIBUTION_COLUMNS where "AND " PUBLIC_CLASS " = 0 ORDER BY " PUBLIC_NAME_KEY                    \
+		                               " DESC, c.id DESC" PUBLIC_PAGE                                          \
+	}
+#define PUBLIC_COUNT(where) "SELECT count(*), count(*) FILTER (WHERE c.state = 'hidden') FROM contribution c " where
 /* The three campaign cases of one narrowing by category and country. */
-#define PUBLIC_CAMPAIGNS(of, where) {of(where), of(where PUBLIC_NO_CAMPAIGN), of(where PUBLIC_CAMPAIGN)}
+#define PUBLIC_CAMPAIGNS(of, rest)                                                                                     \
+	{                                                                                                              \
+		of(PUBLIC_WHERE rest), of(PUBLIC_WHERE rest PUBLIC_NO_CAMPAIGN),                                       \
+		    of(PUBLIC_WHERE_MEMBERS rest PUBLIC_CAMPAIGN)                                                      \
+	}
 
-/* [category given][country given][campaign: any, none, one][sort] */
-static const char *const PUBLIC_LIST_SQL[2][2][3][3] = {
-	{PUBLIC_CAMPAIGNS(PUBLIC_ORDERS, PUBLIC_WHERE), PUBLIC_CAMPAIGNS(PUBLIC_ORDERS, PUBLIC_WHERE PUBLIC_COUNTRY)},
-	{PUBLIC_CAMPAIGNS(PUBLIC_ORDERS, PUBLIC_WHERE PUBLIC_CATEGORY),
-	 PUBLIC_CAMPAIGNS(PUBLIC_ORDERS, PUBLIC_WHERE PUBLIC_CATEGORY PUBLIC_COUNTRY)},
+/* [category given][country given][campaign: any, none, one][order] */
+static const char *const PUBLIC_LIST_SQL[2][2][3][CONTRIBUTION_PUBLIC_ORDERS] = {
+    {PUBLIC_CAMPAIGNS(PUBLIC_ORDERS, ), PUBLIC_CAMPAIGNS(PUBLIC_ORDERS, PUBLIC_COUNTRY)},
+    {PUBLIC_CAMPAIGNS(PUBLIC_ORDERS, PUBLIC_CATEGORY), PUBLIC_CAMPAIGNS(PUBLIC_ORDERS, PUBLIC_CATEGORY PUBLIC_COUNTRY)},
 };
 static const char *const PUBLIC_COUNT_SQL[2][2][3] = {
-	{PUBLIC_CAMPAIGNS(PUBLIC_COUNT, PUBLIC_WHERE), PUBLIC_CAMPAIGNS(PUBLIC_COUNT, PUBLIC_WHERE PUBLIC_COUNTRY)},
-	{PUBLIC_CAMPAIGNS(PUBLIC_COUNT, PUBLIC_WHERE PUBLIC_CATEGORY),
-	 PUBLIC_CAMPAIGNS(PUBLIC_COUNT, PUBLIC_WHERE PUBLIC_CATEGORY PUBLIC_COUNTRY)},
+    {PUBLIC_CAMPAIGNS(PUBLIC_COUNT, ), PUBLIC_CAMPAIGNS(PUBLIC_COUNT, PUBLIC_COUNTRY)},
+    {PUBLIC_CAMPAIGNS(PUBLIC_COUNT, PUBLIC_CATEGORY), PUBLIC_CAMPAIGNS(PUBLIC_COUNT, PUBLIC_CATEGORY PUBLIC_COUNTRY)},
 };
+
+const char *contribution_public_sql_order(const struct contribution_filter *f, enum contribution_public_order o)
+{
+	const int cat = f && given(f->category), ctry = f && given(f->country);
+	const int campaign = !f || f->campaign == 0 ? 0 : f->campaign == CONTRIBUTION_NO_CAMPAIGN ? 1 : 2;
+	return PUBLIC_LIST_SQL[cat][ctry][campaign][o];
+}
 
 const char *contribution_public_sql(const struct contribution_filter *f, bool count)
 {
 	const int cat = f && given(f->category), ctry = f && given(f->country);
 	const int campaign = !f || f->campaign == 0 ? 0 : f->campaign == CONTRIBUTION_NO_CAMPAIGN ? 1 : 2;
+	const enum contribution_sort s = f ? f->sort : CONTRIBUTION_SORT_OLDEST;
 	return count ? PUBLIC_COUNT_SQL[cat][ctry][campaign]
-		     : PUBLIC_LIST_SQL[cat][ctry][campaign][f ? f->sort : CONTRIBUTION_SORT_OLDEST];
+	             : contribution_public_sql_order(
+	                   f, s == CONTRIBUTION_SORT_NAME ? PUBLIC_BY_NAME : (enum contribution_public_order)s);
 }
 
-/* Binds the filter's parameters (?1 to ?5, ?8) to one of the statements above. */
+/* Binds the filter's parameters (?1 to ?5, ?8) to one of the statements above (the page's, ?6, ?7, ?9 and ?10,
+ * are bound by public_rows). */
 static void bind_public(struct db_stmt *st, int64_t call_id, const struct contribution_filter *f)
 {
 	db_bind_int(st, 1, call_id);
@@ -1529,9 +1569,200 @@ static void bind_public(struct db_stmt *st, int64_t call_id, const struct contri
 		db_bind_int(st, 8, f->campaign);
 }
 
+/* Turns the n contributions of items round: a page read backwards from a cursor, in the list's order again. */
+static void reverse_items(struct contribution *items, int n)
+{
+	for (int i = 0, j = n - 1; i < j; i++, j--) {
+		struct contribution t = items[i];
+		items[i] = items[j];
+		items[j] = t;
+	}
+}
+
+/* Reads the rows of order o from (id, key: ?9, ?10) into *out, *n (at most limit, after offset), appended to the
+ * *n already there. 0 or -1. */
+static int public_rows(struct db *db, struct arena *a, int64_t call_id, const struct contribution_filter *f,
+                       enum contribution_public_order o, int64_t id, const char *key, int offset, int limit,
+                       struct contribution **out, int *n, struct error *e)
+{
+	struct db_stmt *st = db_stmt(db, contribution_public_sql_order(f, o), e);
+	if (!st)
+		return -1;
+	bind_public(st, call_id, f);
+	db_bind_int(st, 9, id);
+	db_bind_text(st, 10, key);
+	db_bind_int(st, 6, limit);
+	db_bind_int(st, 7, offset);
+	struct contribution *more;
+	int m;
+	if (db_collect(st, a, (void **)&more, &m, sizeof *more, contribution_from_row, e) != 0)
+		return -1;
+	if (*n == 0) {
+		*out = more;
+		*n = m;
+		return 0;
+	}
+	struct contribution *all = m ? arena_alloc(a, (size_t)(*n + m) * sizeof *all) : *out;
+	if (!all) {
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		return -1;
+	}
+	if (m) {
+		memcpy(all, *out, (size_t)*n * sizeof *all);
+		memcpy(all + *n, more, (size_t)m * sizeof *all);
+	}
+	*out = all;
+	*n += m;
+	return 0;
+}
+
+/* One page of the public list as f orders it: from offset without a cursor, else after or before the cursor's row
+ * (read backwards, then turned round). By name from a cursor, the named ones and the rest are each a range of the
+ * index; a page that reaches the end of one goes on in the other. */
+static int public_page(struct db *db, struct arena *a, int64_t call_id, const struct contribution_filter *f, int offset,
+                       int limit, struct contribution **out, int *n, struct error *e)
+{
+	const struct contribution_cursor *k = f ? f->cursor : NULL;
+	const enum contribution_sort s = f ? f->sort : CONTRIBUTION_SORT_OLDEST;
+	*out = NULL;
+	*n = 0;
+	if (s != CONTRIBUTION_SORT_NAME) {
+		/* oldest first backwards is newest first, and the other way round; without a cursor, from below the
+		 * first id (or above the last) */
+		const bool newest = (s == CONTRIBUTION_SORT_NEWEST) != (k && k->before);
+		if (public_rows(db, a, call_id, f, newest ? PUBLIC_NEWEST : PUBLIC_OLDEST,
+		                k        ? k->id
+		                : newest ? INT64_MAX
+		                         : 0,
+		                "", offset, limit, out, n, e) != 0)
+			return -1;
+	} else if (!k) {
+		if (public_rows(db, a, call_id, f, PUBLIC_BY_NAME, 0, "", offset, limit, out, n, e) != 0)
+			return -1;
+	} else if (!k->before) {
+		if ((k->named == 0 && public_rows(db, a, call_id, f, PUBLIC_NAMED_AFTER, k->id, k->name_key, 0, limit,
+		                                  out, n, e) != 0) ||
+		    (*n < limit && public_rows(db, a, call_id, f, PUBLIC_REST_AFTER, k->named == 0 ? 0 : k->id, "", 0,
+		                               limit - *n, out, n, e) != 0))
+			return -1;
+	} else {
+		if ((k->named == 1 &&
+		     public_rows(db, a, call_id, f, PUBLIC_REST_BEFORE, k->id, "", 0, limit, out, n, e) != 0) ||
+		    (*n < limit &&
+		     public_rows(db, a, call_id, f, k->named == 1 ? PUBLIC_NAMED_FROM_END : PUBLIC_NAMED_BEFORE, k->id,
+		                 k->name_key, 0, limit - *n, out, n, e) != 0))
+			return -1;
+	}
+	if (k && k->before)
+		reverse_items(*out, *n);
+	return 0;
+}
+
+/* The cursor's text: "1" (its format), the order's first letter, "b" or "a" (before or after), the id, and by
+ * name the two sort keys, joined by '.', the name key last (it may hold a '.'); then base64url, so that readers
+ * take it whole and no character of a name needs escaping in a link. */
+const char *contribution_cursor_make(struct db *db, struct arena *a, const struct contribution *c,
+                                     enum contribution_sort sort, bool before, struct error *e)
+{
+	const char *plain;
+	if (sort == CONTRIBUTION_SORT_NAME) {
+		/* The key as the database computes it (lower() is the database's, not ours), so that the next page's
+		 * comparison starts exactly at this row. */
+		static const char sql[] =
+		    "SELECT " PUBLIC_CLASS ", " PUBLIC_NAME_KEY " FROM contribution c WHERE c.id = ?";
+		struct db_stmt *st = db_stmt(db, sql, e);
+		if (!st)
+			return NULL;
+		db_bind_int(st, 1, c->id);
+		if (db_step(st, e) != DB_ROW) {
+			db_reset(st);
+			if (!e->code)
+				error_set(e, ERROR_NOT_FOUND, "That contribution is gone.");
+			return NULL;
+		}
+		bool failed = false;
+		const int64_t named = db_col_int(st, 0);
+		const char *key = db_col_dup(st, 1, a, &failed);
+		db_reset(st);
+		plain = failed ? NULL
+		               : arena_printf(a, "1.%c.%c.%lld.%lld.%s", SORT_NAMES[sort][0], before ? 'b' : 'a',
+		                              (long long)c->id, (long long)named, key ? key : "");
+	} else {
+		plain = arena_printf(a, "1.%c.%c.%lld", SORT_NAMES[sort][0], before ? 'b' : 'a', (long long)c->id);
+	}
+	const size_t len = plain ? strlen(plain) : 0;
+	const size_t size = sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	char *text = plain ? arena_alloc(a, size) : NULL;
+	if (!text || size > CONTRIBUTION_CURSOR_MAX + 1) {
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		return NULL;
+	}
+	return sodium_bin2base64(text, size, (const unsigned char *)plain, len,
+	                         sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+/* The next '.'-ended field of *p as a whole number from lo to hi; false if it is not one. */
+static bool cursor_number(const char **p, int64_t lo, int64_t hi, int64_t *out)
+{
+	const char *s = *p;
+	int64_t v = 0;
+	if (*s < '0' || *s > '9')
+		return false;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		if (v > (INT64_MAX - (*s - '0')) / 10)
+			return false;
+		v = v * 10 + (*s - '0');
+	}
+	if (v < lo || v > hi || (*s != '.' && *s != '\0'))
+		return false;
+	*p = *s ? s + 1 : s;
+	*out = v;
+	return true;
+}
+
+bool contribution_cursor_parse(struct arena *a, const char *text, enum contribution_sort sort, bool before,
+                               const char *field, struct contribution_cursor *out, struct error *e)
+{
+	const size_t len = text ? strlen(text) : 0;
+	unsigned char *plain = len && len <= CONTRIBUTION_CURSOR_MAX ? arena_alloc(a, len + 1) : NULL;
+	size_t n = 0;
+	if (!plain ||
+	    sodium_base642bin(plain, len, text, len, NULL, &n, NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0) {
+		error_field(e, field,
+		            "This is not a position in this list (a link's cursor, damaged or cut short): "
+		            "start again from the list's first page.");
+		return false;
+	}
+	plain[n] = '\0';
+	const char *p = (const char *)plain;
+	int64_t id = 0, named = 1;
+	const bool ours = strlen(p) == n && !strncmp(p, "1.", 2) && p[2] && p[3] == '.' &&
+	                  (p[4] == 'a' || p[4] == 'b') && p[5] == '.';
+	if (ours && (p[2] != SORT_NAMES[sort][0] || (p[4] == 'b') != before)) {
+		error_field(e, field,
+		            "This position belongs to another order of the list (or the other direction): "
+		            "start again from the list's first page.");
+		return false;
+	}
+	if (ours)
+		p += 6;
+	const bool ok = ours && cursor_number(&p, 1, INT64_MAX, &id) &&
+	                (sort != CONTRIBUTION_SORT_NAME ? *p == '\0' : cursor_number(&p, 0, 1, &named)) &&
+	                utf8_valid(p, strlen(p)) && (named == 0 || *p == '\0');
+	if (!ok) {
+		error_field(e, field,
+		            "This is not a position in this list (a link's cursor, damaged or cut short): "
+		            "start again from the list's first page.");
+		return false;
+	}
+	*out =
+	    (struct contribution_cursor){.sort = sort, .before = before, .id = id, .named = (int)named, .name_key = p};
+	return true;
+}
+
 int contribution_list_public(struct db *db, struct arena *a, int64_t call_id, const struct contribution_filter *f,
-			     int offset, int limit, struct contribution **out, int *n, int64_t *total, int64_t *hidden,
-			     struct error *e)
+                             int offset, int limit, struct contribution **out, int *n, int64_t *total, int64_t *hidden,
+                             struct error *e)
 {
 	enum comment_type type;
 	if (f && given(f->type) && !comment_type_parse(f->type, &type))
@@ -1542,19 +1773,33 @@ int contribution_list_public(struct db *db, struct arena *a, int64_t call_id, co
 		error_field(e, "category", "Use a category's slug, such as academia.");
 	if (e->code)
 		return -1;
+	if (f && f->cursor && (f->cursor->sort != f->sort || offset != 0)) {
+		error_set(e, ERROR_INTERNAL, "a cursor of another order, or with an offset");
+		return -1;
+	}
 	/* The whole list, or one narrowed by category, country (or both) or to the contributions in no campaign, is
 	 * counted from contribution_tally (migration 033: kept by triggers in the writing transaction), not by
-	 * reading the call's rows; narrowed, it holds published ones only (as PUBLIC_WHERE's ?5). A narrowing by
-	 * comment type or to one campaign is counted by its statement. An unknown category's slug counts nothing,
-	 * as the list's statement finds nothing. ?4 is 1 for the contributions in no campaign. */
+	 * reading the call's rows; narrowed, it holds published ones only (as PUBLIC_WHERE's ?5). One campaign's
+	 * members, narrowed by nothing else, are counted by the campaign's row (its published members: campaign.h).
+	 * A narrowing by comment type, or one campaign narrowed further, is counted by its statement. An unknown
+	 * category's slug counts nothing, as the list's statement finds nothing. ?4 is 1 for the contributions in
+	 * no campaign. */
 	static const char sql_tally[] =
-		"SELECT CAST(COALESCE(sum(published - CASE WHEN ?4 <> 0 THEN grouped ELSE 0 END + "
-		"CASE WHEN ?2 = '' AND ?3 = '' AND ?4 = 0 THEN hidden ELSE 0 END), 0) AS BIGINT), "
-		"CAST(COALESCE(sum(CASE WHEN ?2 = '' AND ?3 = '' AND ?4 = 0 THEN hidden ELSE 0 END), 0) AS BIGINT) "
-		"FROM contribution_tally WHERE call_id = ?1 AND (?2 = '' OR country = ?2) AND (?3 = '' OR category_id = "
-		"(SELECT g.id FROM category g JOIN call l ON l.process_id = g.process_id WHERE l.id = ?1 AND g.slug = ?3))";
+	    "SELECT CAST(COALESCE(sum(published - CASE WHEN ?4 <> 0 THEN grouped ELSE 0 END + "
+	    "CASE WHEN ?2 = '' AND ?3 = '' AND ?4 = 0 THEN hidden ELSE 0 END), 0) AS BIGINT), "
+	    "CAST(COALESCE(sum(CASE WHEN ?2 = '' AND ?3 = '' AND ?4 = 0 THEN hidden ELSE 0 END), 0) AS BIGINT) "
+	    "FROM contribution_tally WHERE call_id = ?1 AND (?2 = '' OR country = ?2) AND (?3 = '' OR category_id = "
+	    "(SELECT g.id FROM category g JOIN call l ON l.process_id = g.process_id WHERE l.id = ?1 AND g.slug = ?3))";
+	static const char sql_campaign[] =
+	    "SELECT CAST(COALESCE(sum(published), 0) AS BIGINT), 0 FROM campaign WHERE id = ?2 AND call_id = ?1";
+	const bool plain = !f || (!given(f->type) && !given(f->category) && !given(f->country));
 	const bool tallied = !f || (!given(f->type) && (f->campaign == 0 || f->campaign == CONTRIBUTION_NO_CAMPAIGN));
-	struct db_stmt *st = db_stmt(db, tallied ? sql_tally : contribution_public_sql(f, true), e);
+	const bool one_campaign = plain && f && f->campaign > 0;
+	struct db_stmt *st = db_stmt(db,
+	                             tallied        ? sql_tally
+	                             : one_campaign ? sql_campaign
+	                                            : contribution_public_sql(f, true),
+	                             e);
 	if (!st)
 		return -1;
 	if (tallied) {
@@ -1562,6 +1807,9 @@ int contribution_list_public(struct db *db, struct arena *a, int64_t call_id, co
 		db_bind_text(st, 2, f && given(f->country) ? f->country : "");
 		db_bind_text(st, 3, f && given(f->category) ? f->category : "");
 		db_bind_int(st, 4, f && f->campaign == CONTRIBUTION_NO_CAMPAIGN);
+	} else if (one_campaign) {
+		db_bind_int(st, 1, call_id);
+		db_bind_int(st, 2, f->campaign);
 	} else {
 		bind_public(st, call_id, f);
 	}
@@ -1572,13 +1820,7 @@ int contribution_list_public(struct db *db, struct arena *a, int64_t call_id, co
 	*total = db_col_int(st, 0);
 	*hidden = db_col_int(st, 1);
 	db_reset(st);
-	st = db_stmt(db, contribution_public_sql(f, false), e);
-	if (!st)
-		return -1;
-	bind_public(st, call_id, f);
-	db_bind_int(st, 6, limit);
-	db_bind_int(st, 7, offset);
-	return db_collect(st, a, (void **)out, n, sizeof **out, contribution_from_row, e);
+	return public_page(db, a, call_id, f, offset, limit, out, n, e);
 }
 
 int contribution_list(struct db *db, struct arena *a, int64_t call_id, const enum contribution_state *state,

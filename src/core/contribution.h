@@ -263,13 +263,40 @@ enum { CONTRIBUTION_NO_CAMPAIGN = -1 };
 /* Reads ?campaign=: "none", or a campaign's id; false for anything else. */
 bool contribution_campaign_parse(const char *s, int64_t *out);
 
+/* Where a page of the public list starts (keyset paging): just after the row the cursor was made from, in the
+ * list's order, or with before just before it (the page before, still in the list's order). A page deep in the
+ * list costs what the first costs, and rows that arrive or change meanwhile never make a row show twice or be
+ * skipped. Made by contribution_cursor_make() and read back by contribution_cursor_parse(); opaque to readers. */
+struct contribution_cursor {
+	enum contribution_sort sort;
+	bool before;
+	int64_t id;
+	int named;            /* by name: 0 for a name the public sees, 1 for the rest (PUBLIC_NAMED in the .c) */
+	const char *name_key; /* by name: the name's sort key as the database made it, "" for the rest */
+};
+
 struct contribution_filter {
 	const char *category, *country, *type;
 	int64_t campaign; /* 0: in a campaign or not; an id: its members; CONTRIBUTION_NO_CAMPAIGN: in none */
 	/* oldest first (the default), newest first, or by the name the public sees (named ones A to Z, then
 	 * the anonymous and hidden ones, oldest first: a name not published must not order anything) */
 	enum contribution_sort sort;
+	/* NULL: from the offset given; else the page after (or before) this row, whose sort must be sort, and the
+	 * offset must be 0 */
+	const struct contribution_cursor *cursor;
 };
+
+/* The cursor of a page that starts after (or, with before, ends before) row c, one of the public list of f's
+ * order. NULL with e if the database fails (by name, its sort key is read from the database). The text is
+ * URL-safe, at most CONTRIBUTION_CURSOR_MAX characters. */
+enum { CONTRIBUTION_CURSOR_MAX = 1024 };
+const char *contribution_cursor_make(struct db *db, struct arena *a, const struct contribution *c,
+				     enum contribution_sort sort, bool before, struct error *e);
+/* Reads a cursor's text made by contribution_cursor_make for a list in order sort into *out (strings in a).
+ * false with a message in e (ERROR_INVALID, field `field`) for anything else: not one of ours, damaged, or made
+ * for another order. */
+bool contribution_cursor_parse(struct arena *a, const char *text, enum contribution_sort sort, bool before,
+			       const char *field, struct contribution_cursor *out, struct error *e);
 
 /* Whether f narrows the list (a category, country, type or campaign is set). */
 bool contribution_filter_narrows(const struct contribution_filter *f);
@@ -282,8 +309,11 @@ bool contribution_filter_narrows(const struct contribution_filter *f);
  * (contribution_call_category, contribution_call_country: migration 019).
  * The counts of the whole list, and of a list narrowed by category, country
  * or to the contributions in no campaign, are read from contribution_tally
- * (migration 033), whatever the call's size; a narrowing by type or to one
- * campaign counts its rows. */
+ * (migration 033), whatever the call's size; one campaign's from its row
+ * (campaign.published); a narrowing by type, or a campaign narrowed further,
+ * counts its rows. f->cursor (keyset paging) makes the page start after or
+ * before a row rather than at offset; every order is then a range of an
+ * index (by name: contribution_call_name, migration 032). */
 int contribution_list_public(struct db *db, struct arena *a, int64_t call_id, const struct contribution_filter *f,
 			     int offset, int limit, struct contribution **out, int *n, int64_t *total, int64_t *hidden,
 			     struct error *e);
@@ -291,6 +321,14 @@ int contribution_list_public(struct db *db, struct arena *a, int64_t call_id, co
 /* The statement contribution_list_public() runs for f: the count (count true) or the page. Exposed for the unit
  * tests, which read its query plan. */
 const char *contribution_public_sql(const struct contribution_filter *f, bool count);
+/* Each statement of the page, whose order is: oldest first from ?9, newest first from ?9, by name from the start,
+ * by name from a cursor forwards (named ones, then the rest) and backwards (named ones, the rest, the named ones
+ * from the end). contribution_public_sql(f, false) is one of the first three. */
+enum contribution_public_order {
+	PUBLIC_OLDEST, PUBLIC_NEWEST, PUBLIC_BY_NAME, PUBLIC_NAMED_AFTER, PUBLIC_REST_AFTER, PUBLIC_NAMED_BEFORE,
+	PUBLIC_REST_BEFORE, PUBLIC_NAMED_FROM_END, CONTRIBUTION_PUBLIC_ORDERS
+};
+const char *contribution_public_sql_order(const struct contribution_filter *f, enum contribution_public_order o);
 
 /* The countries (ISO codes, A to Z) of a call's published contributions: the
  * choices of the public list's country filter. *out is an array of *n strings. */

@@ -709,41 +709,89 @@ static const char *api_list_keep(struct request *r, const struct contribution_fi
 }
 
 /* One page of call_id's published contributions as f narrows and orders them (sort: as asked, for the next
- * page's link), listed at path: the call's list, or a campaign's members. */
-static void contributions_page(struct request *r, int64_t call_id, const struct contribution_filter *f,
-			       const char *sort, const char *path)
+ * page's link), listed at path: the call's list, or a campaign's members. The page is where ?after= or ?before=
+ * says (a cursor from a next or previous link: keyset paging, so that a page deep in the list costs what the first
+ * costs and rows arriving meanwhile are neither repeated nor skipped), else ?page= or ?offset= (links made
+ * before); next and previous are always cursors. */
+static void contributions_page(struct request *r, int64_t call_id, struct contribution_filter *f, const char *sort,
+			       const char *path)
 {
 	int64_t page, per_page, asked_offset;
 	if (!page_args(r, &page, &per_page, &asked_offset))
 		return;
-	const int64_t offset = asked_offset >= 0 ? asked_offset : (page - 1) * per_page;
 	struct error e;
 	error_clear(&e);
+	const char *after = request_query(r, "after"), *before = request_query(r, "before");
+	struct contribution_cursor cursor;
+	if (after && before) {
+		reply_json_problem(r, 400, "bad_request", "Ask for the page after a position or before one, not both.");
+		return;
+	}
+	if ((after || before) && (request_query(r, "page") || asked_offset >= 0)) {
+		reply_json_problem(r, 400, "bad_request", "A cursor (after or before) says where the page is: leave out "
+							  "page and offset.");
+		return;
+	}
+	if (after || before) {
+		if (!contribution_cursor_parse(&r->arena, after ? after : before, f->sort, before != NULL,
+					       after ? "after" : "before", &cursor, &e)) {
+			reply_json_problem(r, 400, "bad_request",
+					   e.nfields ? e.fields[0].message : "This is not a position in this list.");
+			return;
+		}
+		f->cursor = &cursor;
+	}
+	const bool backwards = before != NULL;
+	const int64_t offset = f->cursor ? 0 : asked_offset >= 0 ? asked_offset : (page - 1) * per_page;
 	struct contribution *items;
 	int n;
 	int64_t total, hidden;
-	if (contribution_list_public(r->db, &r->arena, call_id, f, (int)offset, (int)per_page, &items, &n, &total,
-				     &hidden, &e) != 0 ||
-	    comment_attach(r->db, &r->arena, items, n, &e) != 0 || api_dispositions_attach(r, items, n, call_id, &e) != 0) {
+	/* one more than a page: whether the list goes on in the direction read */
+	if (contribution_list_public(r->db, &r->arena, call_id, f, (int)offset, (int)per_page + 1, &items, &n, &total,
+				     &hidden, &e) != 0) {
+		reply_json_error(r, &e);
+		return;
+	}
+	const bool more = n > per_page;
+	if (more) {
+		n = (int)per_page;
+		if (backwards) /* read backwards and turned round: the extra one is the first */
+			items++;
+	}
+	if (comment_attach(r->db, &r->arena, items, n, &e) != 0 || api_dispositions_attach(r, items, n, call_id, &e) != 0) {
 		reply_json_error(r, &e);
 		return;
 	}
 	/* long texts make shorter pages (next says where the rest starts), never an answer cut off */
 	int shown;
 	json_t *arr = api_contributions_by_size(items, n, api_contribution_json, &shown);
-	/* next keeps the narrowing and order asked for */
+	/* next and previous keep the narrowing and order asked for */
 	const char *keep = api_list_keep(r, f, sort);
-	json_t *next = offset + shown >= total ? json_null()
-		       : asked_offset < 0 && shown == n
-			       ? json_string(arena_printf(&r->arena, "%s?page=%lld&per_page=%lld%s", path,
-							  (long long)page + 1, (long long)per_page, keep))
-			       : json_string(arena_printf(&r->arena, "%s?offset=%lld&per_page=%lld%s", path,
-							  (long long)(offset + shown), (long long)per_page, keep));
-	/* total counts the list: the published and, each in its place, the hidden (kept in the record, and counted) */
-	reply_json(r, 200, json_pack("{s:o,s:o,s:I,s:I,s:I,s:I,s:I,s:o}", "contributions", arr, "page",
-				     asked_offset < 0 ? json_integer(page) : json_null(), "offset", (json_int_t)offset,
-				     "per_page", (json_int_t)per_page, "total", (json_int_t)total, "published",
-				     (json_int_t)(total - hidden), "hidden", (json_int_t)hidden, "next", next));
+	const bool has_prev = shown > 0 && (f->cursor ? !backwards || more : offset > 0);
+	const bool has_next = shown > 0 && (backwards || more || shown < n);
+	const char *prev = has_prev ? contribution_cursor_make(r->db, &r->arena, &items[0], f->sort, true, &e) : NULL;
+	const char *next = has_next && !e.code
+				   ? contribution_cursor_make(r->db, &r->arena, &items[shown - 1], f->sort, false, &e)
+				   : NULL;
+	if (e.code) {
+		json_decref(arr);
+		reply_json_error(r, &e);
+		return;
+	}
+	json_t *next_link = next ? json_string(arena_printf(&r->arena, "%s?after=%s&per_page=%lld%s", path, next,
+							    (long long)per_page, keep))
+				 : json_null();
+	json_t *prev_link = prev ? json_string(arena_printf(&r->arena, "%s?before=%s&per_page=%lld%s", path, prev,
+							    (long long)per_page, keep))
+				 : json_null();
+	/* total counts the list: the published and, each in its place, the hidden (kept in the record, and counted);
+	 * page and offset are null for a page found by cursor */
+	reply_json(r, 200,
+		   json_pack("{s:o,s:o,s:o,s:I,s:I,s:I,s:I,s:o,s:o}", "contributions", arr, "page",
+			     asked_offset < 0 && !f->cursor ? json_integer(page) : json_null(), "offset",
+			     f->cursor ? json_null() : json_integer(offset), "per_page", (json_int_t)per_page, "total",
+			     (json_int_t)total, "published", (json_int_t)(total - hidden), "hidden", (json_int_t)hidden,
+			     "next", next_link, "previous", prev_link));
 }
 
 void api_call_contributions(struct request *r)
@@ -821,7 +869,7 @@ void api_campaign_contributions(struct request *r)
 		reply_json_error(r, &e);
 		return;
 	}
-	const struct contribution_filter f = {.campaign = k.id};
+	struct contribution_filter f = {.campaign = k.id};
 	contributions_page(r, k.call_id, &f, NULL,
 			   arena_printf(&r->arena, "/api/v1/campaigns/%lld/contributions", (long long)k.id));
 }

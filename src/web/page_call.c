@@ -975,14 +975,37 @@ static void list_filters(struct request *r, const struct call *c, const struct p
 	html_printf(&r->out, "</p>\n</form>\n");
 }
 
+/* Reads ?after= or ?before= (a cursor the list's own links carry: keyset paging) into *k and q->f.cursor. false
+ * with the answer given (400) when it is not one of ours, or both are asked. */
+static bool list_cursor_read(struct request *r, struct list_query *q, struct contribution_cursor *k)
+{
+	const char *after = request_query(r, "after"), *before = request_query(r, "before");
+	if (!after && !before)
+		return true;
+	if (after && before) {
+		page_message(r, 400, "Ask for the page after a position or the page before one, not both.");
+		return false;
+	}
+	struct error e;
+	error_clear(&e);
+	if (!contribution_cursor_parse(&r->arena, after ? after : before, q->f.sort, before != NULL,
+				       after ? "after" : "before", k, &e)) {
+		page_message(r, 400, e.nfields ? e.fields[0].message : "This is not a position in this list.");
+		return false;
+	}
+	q->f.cursor = k;
+	return true;
+}
+
 void page_call_contributions(struct request *r)
 {
 	struct call c;
 	struct process p;
 	if (!load_call(r, &c, &p))
 		return;
-	/* ?page=N counts pages of LIMIT_PAGE_SIZE_DEFAULT; ?offset=N counts items, and is where a page cut
-	 * short by LIMIT_PAGE_BYTES sends the reader next. */
+	/* The list's own links page by cursor (?after=, ?before=: a page deep in the list costs what the first
+	 * costs). ?page=N (pages of LIMIT_PAGE_SIZE_DEFAULT) and ?offset=N (items) are still read, for links made
+	 * before. */
 	const char *qp = request_query(r, "page"), *qo = request_query(r, "offset");
 	int64_t page = 1, offset = 0;
 	if (qp && !parse_id(qp, &page))
@@ -992,6 +1015,12 @@ void page_call_contributions(struct request *r)
 		offset = (page - 1) * LIMIT_PAGE_SIZE_DEFAULT;
 	struct list_query q;
 	list_query_read(r, &q);
+	struct contribution_cursor cursor;
+	if (!list_cursor_read(r, &q, &cursor))
+		return;
+	const bool before = q.f.cursor && q.f.cursor->before;
+	if (q.f.cursor)
+		offset = 0;
 	struct error e;
 	error_clear(&e);
 	struct contribution *items;
@@ -999,14 +1028,24 @@ void page_call_contributions(struct request *r)
 	int64_t total, hidden, ncampaigns = 0;
 	struct campaign *campaigns = NULL;
 	int shown_campaigns = 0;
+	/* one more than a page: whether the list goes on in the direction read */
 	if (page > 1000000 || offset > 100000000 ||
-	    contribution_list_public(r->db, &r->arena, c.id, &q.f, (int)offset, LIMIT_PAGE_SIZE_DEFAULT, &items, &n,
-				     &total, &hidden, &e) != 0 ||
-	    (!contribution_filter_narrows(&q.f) && offset == 0 &&
-	     campaign_list(r->db, &r->arena, c.id, 0, 10, &campaigns, &shown_campaigns, &ncampaigns, &e) != 0) ||
-	    comment_attach(r->db, &r->arena, items, n, &e) != 0 || page_dispositions_attach(r, items, n, c.id, &e) != 0) {
+	    contribution_list_public(r->db, &r->arena, c.id, &q.f, (int)offset, LIMIT_PAGE_SIZE_DEFAULT + 1, &items,
+				     &n, &total, &hidden, &e) != 0) {
 		if (!e.code)
 			error_set(&e, ERROR_NOT_FOUND, "There is no such page.");
+		page_error(r, &e);
+		return;
+	}
+	const bool more = n > LIMIT_PAGE_SIZE_DEFAULT;
+	if (more) {
+		n = LIMIT_PAGE_SIZE_DEFAULT;
+		if (before) /* read backwards and turned round: the extra one is the first */
+			items++;
+	}
+	if ((!contribution_filter_narrows(&q.f) && offset == 0 && !q.f.cursor &&
+	     campaign_list(r->db, &r->arena, c.id, 0, 10, &campaigns, &shown_campaigns, &ncampaigns, &e) != 0) ||
+	    comment_attach(r->db, &r->arena, items, n, &e) != 0 || page_dispositions_attach(r, items, n, c.id, &e) != 0) {
 		page_error(r, &e);
 		return;
 	}
@@ -1059,6 +1098,9 @@ void page_call_contributions(struct request *r)
 				     : "No contribution has been published to this call yet.");
 	else if (shown == 0)
 		html_printf(&r->out, "No contribution on this page: the list has %L.</p>\n", (long long)total);
+	else if (q.f.cursor) /* a page after or before a row: its place in the list is not counted */
+		html_printf(&r->out, "Showing %L of %L contribution%R%R.</p>\n", (long long)shown, (long long)total,
+			    total == 1 ? "" : "s", narrowed ? " matching these choices" : "");
 	else
 		html_printf(&r->out, "Showing %L\u2013%L of %L contribution%R%R.</p>\n", (long long)offset + 1,
 			    (long long)offset + shown, (long long)total, total == 1 ? "" : "s",
@@ -1074,19 +1116,24 @@ void page_call_contributions(struct request *r)
 		r->out.failed = true;
 	buf_free(&list);
 	html_printf(&r->out, "</div>\n");
-	if (offset > 0 || offset + shown < total)
+	/* Previous and next pages by cursor: before the first row shown, after the last. */
+	const bool has_prev = shown > 0 && (q.f.cursor ? !before || more : offset > 0);
+	const bool has_next = shown > 0 && (before || more || shown < n);
+	const char *prev = has_prev ? contribution_cursor_make(r->db, &r->arena, &items[0], q.f.sort, true, &e) : NULL;
+	const char *next = has_next && !e.code
+				   ? contribution_cursor_make(r->db, &r->arena, &items[shown - 1], q.f.sort, false, &e)
+				   : NULL;
+	if (e.code) {
+		page_error(r, &e);
+		return;
+	}
+	if (prev || next)
 		html_printf(&r->out, "<nav aria-label=\"Pages\" class=\"pages\">");
-	if (offset > 0 && !by_offset)
-		html_printf(&r->out, "<a href=\"?page=%L%R\" rel=\"prev\">Previous page</a> ", (long long)page - 1, q.keep);
-	else if (offset > 0)
-		html_printf(&r->out, "<a href=\"?offset=%L%R\" rel=\"prev\">Previous page</a> ",
-			    (long long)(offset > LIMIT_PAGE_SIZE_DEFAULT ? offset - LIMIT_PAGE_SIZE_DEFAULT : 0), q.keep);
-	if (offset + shown < total && shown == n && !by_offset)
-		html_printf(&r->out, "<a href=\"?page=%L%R\" rel=\"next\">Next page</a>", (long long)page + 1, q.keep);
-	else if (offset + shown < total)
-		html_printf(&r->out, "<a href=\"?offset=%L%R\" rel=\"next\">Next page</a>", (long long)(offset + shown),
-			    q.keep);
-	if (offset > 0 || offset + shown < total)
+	if (prev)
+		html_printf(&r->out, "<a href=\"?before=%s%R\" rel=\"prev\">Previous page</a> ", prev, q.keep);
+	if (next)
+		html_printf(&r->out, "<a href=\"?after=%s%R\" rel=\"next\">Next page</a>", next, q.keep);
+	if (prev || next)
 		html_printf(&r->out, "</nav>\n");
 	page_end(r, 200);
 }

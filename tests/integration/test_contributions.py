@@ -4,6 +4,8 @@ private), and the published list of a call, page by page. The e-mail address
 is never shown; a private contribution is answered exactly like an unknown one.
 """
 
+import re
+
 from harness import (CALL1_OPEN, TRACKING_ALPHABET, TRACKING_RE, ServerTestCase, parallel,
                      tracking_check_symbol, tracking_of)
 
@@ -184,7 +186,9 @@ class PublishedList(ServerTestCase):
         first = s.get_json("/api/v1/calls/1/contributions?per_page=10").json()
         self.assertEqual((first["page"], first["per_page"], first["total"]), (1, 10, 25))
         self.assertEqual(len(first["contributions"]), 10)
-        self.assertEqual(first["next"], "/api/v1/calls/1/contributions?page=2&per_page=10")
+        # next and previous are cursors (keyset paging: test_contribution_cursor.py)
+        self.assertRegex(first["next"], r"^/api/v1/calls/1/contributions\?after=[A-Za-z0-9_-]+&per_page=10$")
+        self.assertIsNone(first["previous"])
         seen, url, pages = [], "/api/v1/calls/1/contributions?per_page=10", 0
         while url:
             body = s.get_json(url).json()
@@ -202,14 +206,18 @@ class PublishedList(ServerTestCase):
         self.assertEqual((beyond.json()["contributions"], beyond.json()["total"]), ([], 25))
         default = s.get_json("/api/v1/calls/1/contributions").json()
         self.assertEqual((len(default["contributions"]), default["per_page"]), (20, 20))
-        self.assertEqual(default["next"], "/api/v1/calls/1/contributions?page=2&per_page=20")
-        # the page of the web shows 20, and links to the next
+        self.assertRegex(default["next"], r"^/api/v1/calls/1/contributions\?after=[A-Za-z0-9_-]+&per_page=20$")
+        # the page of the web shows 20, and links to the next by cursor; ?page= still works (links made before)
         page = s.get("/calls/1/contributions").text
         self.assertEqual(page.count('<article class="contribution"'), 20)
-        self.assertIn('href="?page=2" rel="next"', page)
-        page2 = s.get("/calls/1/contributions?page=2").text
+        nxt = re.search(r'<a href="(\?after=[A-Za-z0-9_-]+)" rel="next">', page).group(1)
+        self.assertNotIn('rel="prev"', page)
+        page2 = s.get("/calls/1/contributions" + nxt).text
         self.assertEqual(page2.count('<article class="contribution"'), 5)
-        self.assertIn('href="?page=1" rel="prev"', page2)
+        self.assertNotIn('rel="next"', page2)
+        prev = re.search(r'<a href="(\?before=[A-Za-z0-9_-]+)" rel="prev">', page2).group(1)
+        self.assertEqual(s.get("/calls/1/contributions" + prev).text.count('<article class="contribution"'), 20)
+        self.assertEqual(s.get("/calls/1/contributions?page=2").text.count('<article class="contribution"'), 5)
 
     def test_per_page_over_100_is_422(self):
         r = self.server.get_json("/api/v1/calls/1/contributions?per_page=101")
