@@ -78,6 +78,7 @@ OTHER
 KEEP=${BENCH_DIR:-}
 if [ -n "$KEEP" ] && [ -f "$KEEP/bare.db" ]; then
 	DB="$KEEP/consulta.db"
+	DB_URL="sqlite:$DB"
 	TI=$(cat "$KEEP/index-seconds")
 else
 	bench_demo
@@ -102,6 +103,7 @@ else
 	if [ -n "$KEEP" ]; then
 		mkdir -p "$KEEP" && mv "$DB" "$TMP/bare.db" "$KEEP/" && rm -f "$DB-wal" "$DB-shm" || die "cannot keep them in $KEEP"
 		DB="$KEEP/consulta.db"
+		DB_URL="sqlite:$DB"
 		echo "$TI" >"$KEEP/index-seconds"
 	fi
 fi

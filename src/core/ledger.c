@@ -3,7 +3,9 @@
 
 #include "core/config.h"
 #include "core/field.h"
+#include "util/buf.h"
 #include "util/clock.h"
+#include "util/utf8.h"
 
 #include <jansson.h>
 #include <sodium.h>
@@ -452,27 +454,110 @@ static json_t *json_text_or_null(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
-/* The canonical object of a contribution's facts, without its comments and attachments (set by the caller). */
-static json_t *facts_object(const struct ledger_contribution_facts *f)
+/*
+ * Canonical JSON written by hand for a contribution's leaf: the bytes jansson's json_dumps(JSON_COMPACT |
+ * JSON_SORT_KEYS) gives for the same object (the leaves already in the tree were made so, and `consulta
+ * verify --all` must make them again), without building a tree of objects and sorting its keys for each
+ * contribution: that was most of the leaf's cost on the write path (bench/ledger.sh). Each object's keys are
+ * written in their sorted (strcmp) order; strings escaped as jansson does (\" \\ \b \f \n \r \t, other
+ * control characters \u00XX, everything else as is, UTF-8). tests/unit/test_ledger.c compares both on every
+ * byte value and on non-ASCII text. Text that is not UTF-8 fails the buffer (b->failed): jansson refuses it too.
+ */
+enum { LEAF_JSON_MAX = 64 << 20 }; /* far above any contribution's facts: a ceiling, not a limit */
+
+static void cj_text(struct buf *b, const char *s)
 {
-	json_t *o = json_object();
+	if (!s) {
+		buf_puts(b, "null");
+		return;
+	}
+	const size_t n = strlen(s);
+	if (!utf8_valid(s, n)) {
+		b->failed = true;
+		return;
+	}
+	buf_putc(b, '"');
+	size_t from = 0;
+	for (size_t i = 0; i < n; i++) {
+		const unsigned char c = (unsigned char)s[i];
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		buf_append(b, s + from, i - from);
+		from = i + 1;
+		switch (c) {
+		case '"': buf_puts(b, "\\\""); break;
+		case '\\': buf_puts(b, "\\\\"); break;
+		case '\b': buf_puts(b, "\\b"); break;
+		case '\f': buf_puts(b, "\\f"); break;
+		case '\n': buf_puts(b, "\\n"); break;
+		case '\r': buf_puts(b, "\\r"); break;
+		case '\t': buf_puts(b, "\\t"); break;
+		default: buf_printf(b, "\\u%04X", (unsigned)c); break;
+		}
+	}
+	buf_append(b, s + from, n - from);
+	buf_putc(b, '"');
+}
+
+/* ,"key": (no comma before an object's first key) */
+static void cj_key(struct buf *b, const char *key)
+{
+	if (b->len && b->data[b->len - 1] != '{')
+		buf_putc(b, ',');
+	buf_putc(b, '"');
+	buf_puts(b, key);
+	buf_puts(b, "\":");
+}
+
+static void cj_int(struct buf *b, int64_t v)
+{
+	buf_printf(b, "%lld", (long long)v);
+}
+
+/* The canonical JSON of a contribution's facts, with its comments and attachments given as canonical JSON
+ * arrays; in the arena, or NULL (out of memory, text not UTF-8). */
+static const char *facts_json(struct arena *a, const struct ledger_contribution_facts *f, const char *comments,
+                              const char *attachments)
+{
 	const bool named = f->publication && !strcmp(f->publication, "named");
-	json_object_set_new(o, "v", json_integer(1));
-	json_object_set_new(o, "tracking", json_text_or_null(f->tracking));
-	json_object_set_new(o, "call_id", json_integer(f->call_id));
-	json_object_set_new(o, "channel", json_text_or_null(f->channel));
+	struct buf b;
+	buf_init(&b, LEAF_JSON_MAX);
+	buf_putc(&b, '{');
+	cj_key(&b, "attachments");
+	buf_puts(&b, attachments);
+	cj_key(&b, "call_id");
+	cj_int(&b, f->call_id);
+	cj_key(&b, "category");
+	cj_text(&b, f->category);
+	cj_key(&b, "channel");
+	cj_text(&b, f->channel);
+	cj_key(&b, "comments");
+	buf_puts(&b, comments);
+	cj_key(&b, "country");
+	cj_text(&b, f->country);
 	/* A name not published is not on the receipt, which anyone with the tracking number may read. */
 	if (named) {
-		json_object_set_new(o, "name", json_text_or_null(f->name));
-		json_object_set_new(o, "organization", json_text_or_null(f->organization));
+		cj_key(&b, "name");
+		cj_text(&b, f->name);
+		cj_key(&b, "organization");
+		cj_text(&b, f->organization);
 	}
-	json_object_set_new(o, "category", json_text_or_null(f->category));
-	json_object_set_new(o, "country", json_text_or_null(f->country));
-	json_object_set_new(o, "text", json_text_or_null(f->text));
-	json_object_set_new(o, "publication", json_text_or_null(f->publication));
-	json_object_set_new(o, "received_at", json_integer(f->received_at));
-	json_object_set_new(o, "raw_sha256", json_text_or_null(f->raw_sha256));
-	return o;
+	cj_key(&b, "publication");
+	cj_text(&b, f->publication);
+	cj_key(&b, "raw_sha256");
+	cj_text(&b, f->raw_sha256);
+	cj_key(&b, "received_at");
+	cj_int(&b, f->received_at);
+	cj_key(&b, "text");
+	cj_text(&b, f->text);
+	cj_key(&b, "tracking");
+	cj_text(&b, f->tracking);
+	cj_key(&b, "v");
+	cj_int(&b, 1);
+	buf_putc(&b, '}');
+	const char *json = b.failed ? NULL : arena_strndup(a, b.data, b.len);
+	buf_free(&b);
+	return json;
 }
 
 /* ledger_contribution_json(), with the call and the instant its leaf names openly (read in the same query). */
@@ -501,61 +586,78 @@ static int contribution_canonical(struct db *db, struct arena *a, int64_t contri
 			error_set(e, ERROR_NOT_FOUND, "No contribution %lld.", (long long)contribution_id);
 		return -1;
 	}
-	const struct ledger_contribution_facts f = {.tracking = db_col_text(st, 0),
+	bool dup_failed = false; /* the texts copied: the statement is reset before its comments are read */
+	const struct ledger_contribution_facts f = {.tracking = db_col_dup(st, 0, a, &dup_failed),
 	                                            .call_id = db_col_int(st, 1),
-	                                            .channel = db_col_text(st, 2),
-	                                            .name = db_col_text(st, 3),
-	                                            .organization = db_col_text(st, 4),
-	                                            .category = db_col_text(st, 5),
-	                                            .country = db_col_text(st, 6),
-	                                            .text = db_col_text(st, 7),
-	                                            .publication = db_col_text(st, 8),
+	                                            .channel = db_col_dup(st, 2, a, &dup_failed),
+	                                            .name = db_col_dup(st, 3, a, &dup_failed),
+	                                            .organization = db_col_dup(st, 4, a, &dup_failed),
+	                                            .category = db_col_dup(st, 5, a, &dup_failed),
+	                                            .country = db_col_dup(st, 6, a, &dup_failed),
+	                                            .text = db_col_dup(st, 7, a, &dup_failed),
+	                                            .publication = db_col_dup(st, 8, a, &dup_failed),
 	                                            .received_at = db_col_int(st, 9),
-	                                            .raw_sha256 = db_col_text(st, 10)};
-	json_t *o = facts_object(&f);
+	                                            .raw_sha256 = db_col_dup(st, 10, a, &dup_failed)};
 	*call_id = f.call_id;
 	*received_at = f.received_at;
 	/* Most contributions have neither comments nor files: their two reads are skipped (the write path pays
 	 * for every statement here, bench/ledger.sh). */
 	const bool has_comments = db_col_int(st, 11) != 0, has_files = db_col_int(st, 12) != 0;
 	db_reset(st);
-
-	json_t *comments = json_array(), *files = json_array();
-	json_object_set_new(o, "comments", comments);
-	json_object_set_new(o, "attachments", files);
-	if (has_comments && !(st = db_stmt(db, sql_comments, e)))
-		goto fail;
-	if (has_comments)
-		db_bind_int(st, 1, contribution_id);
-	while (has_comments && (r = db_step(st, e)) == DB_ROW)
-		json_array_append_new(comments,
-		                      json_pack("{s:I, s:o, s:o, s:o, s:o}", "position", (json_int_t)db_col_int(st, 0),
-		                                "pid", json_text_or_null(db_col_text(st, 1)), "type",
-		                                json_text_or_null(db_col_text(st, 2)), "comment",
-		                                json_text_or_null(db_col_text(st, 3)), "proposed_change",
-		                                json_text_or_null(db_col_text(st, 4))));
-	if (r == DB_FAIL)
-		goto fail;
-	if (has_files && !(st = db_stmt(db, sql_files, e)))
-		goto fail;
-	if (has_files)
-		db_bind_int(st, 1, contribution_id);
-	while (has_files && (r = db_step(st, e)) == DB_ROW)
-		json_array_append_new(
-		    files,
-		    json_pack("{s:I, s:o, s:I, s:o, s:o}", "position", (json_int_t)db_col_int(st, 0), "name",
-		              json_text_or_null(db_col_text(st, 1)), "size", (json_int_t)db_col_int(st, 2), "type",
-		              json_text_or_null(db_col_text(st, 3)), "sha256", json_text_or_null(db_col_text(st, 4))));
-	if (r == DB_FAIL)
-		goto fail;
-	if (!(*json = canonical(a, o))) {
+	if (dup_failed) {
 		error_set(e, ERROR_UNAVAILABLE, "out of memory");
 		return -1;
 	}
-	return 0;
-fail:
-	json_decref(o);
-	return -1;
+	struct buf comments, files;
+	buf_init(&comments, LEAF_JSON_MAX);
+	buf_init(&files, LEAF_JSON_MAX);
+	buf_putc(&comments, '[');
+	buf_putc(&files, '[');
+	struct db_stmt *more = NULL;
+	r = DB_DONE;
+	if (has_comments && (more = db_stmt(db, sql_comments, e)))
+		db_bind_int(more, 1, contribution_id);
+	while (more && (r = db_step(more, e)) == DB_ROW) {
+		buf_puts(&comments, comments.len > 1 ? ",{" : "{");
+		cj_key(&comments, "comment");
+		cj_text(&comments, db_col_text(more, 3));
+		cj_key(&comments, "pid");
+		cj_text(&comments, db_col_text(more, 1));
+		cj_key(&comments, "position");
+		cj_int(&comments, db_col_int(more, 0));
+		cj_key(&comments, "proposed_change");
+		cj_text(&comments, db_col_text(more, 4));
+		cj_key(&comments, "type");
+		cj_text(&comments, db_col_text(more, 2));
+		buf_putc(&comments, '}');
+	}
+	const bool comments_failed = (has_comments && !more) || r == DB_FAIL;
+	more = NULL;
+	if (!comments_failed && has_files && (more = db_stmt(db, sql_files, e)))
+		db_bind_int(more, 1, contribution_id);
+	while (more && (r = db_step(more, e)) == DB_ROW) {
+		buf_puts(&files, files.len > 1 ? ",{" : "{");
+		cj_key(&files, "name");
+		cj_text(&files, db_col_text(more, 1));
+		cj_key(&files, "position");
+		cj_int(&files, db_col_int(more, 0));
+		cj_key(&files, "sha256");
+		cj_text(&files, db_col_text(more, 4));
+		cj_key(&files, "size");
+		cj_int(&files, db_col_int(more, 2));
+		cj_key(&files, "type");
+		cj_text(&files, db_col_text(more, 3));
+		buf_putc(&files, '}');
+	}
+	const bool failed = comments_failed || (has_files && !more) || r == DB_FAIL;
+	buf_putc(&comments, ']');
+	buf_putc(&files, ']');
+	if (!failed && !(*json = comments.failed || files.failed ? NULL : facts_json(a, &f, comments.data, files.data)))
+		error_set(e, ERROR_UNAVAILABLE, "The canonical JSON of contribution %lld cannot be made.",
+		          (long long)contribution_id);
+	buf_free(&comments);
+	buf_free(&files);
+	return *json ? 0 : -1;
 }
 
 int ledger_contribution_json(struct db *db, struct arena *a, int64_t contribution_id, const char **json,
@@ -576,8 +678,23 @@ const char *ledger_contribution_leaf(struct arena *a, int64_t call_id, int64_t r
 	crypto_hash_sha256_update(&s, (const unsigned char *)canonical_json, strlen(canonical_json));
 	crypto_hash_sha256_final(&s, c);
 	sodium_bin2hex(hex, sizeof hex, c, sizeof c);
-	return canonical(a, json_pack("{s:I, s:s, s:s, s:I, s:i}", "call_id", (json_int_t)call_id, "commitment", hex,
-	                              "kind", "contribution", "received_at", (json_int_t)received_at, "v", 1));
+	struct buf b;
+	buf_init(&b, 256);
+	buf_putc(&b, '{');
+	cj_key(&b, "call_id");
+	cj_int(&b, call_id);
+	cj_key(&b, "commitment");
+	cj_text(&b, hex);
+	cj_key(&b, "kind");
+	cj_text(&b, "contribution");
+	cj_key(&b, "received_at");
+	cj_int(&b, received_at);
+	cj_key(&b, "v");
+	cj_int(&b, 1);
+	buf_putc(&b, '}');
+	const char *leaf = b.failed ? NULL : arena_strndup(a, b.data, b.len);
+	buf_free(&b);
+	return leaf;
 }
 
 /* The leaf of an audit row: the row itself, as canonical JSON. */
@@ -658,17 +775,31 @@ int ledger_append(struct db *db, enum ledger_kind kind, int64_t fact_id, int64_t
 	return rc;
 }
 
+/* bench/ledger.sh's switch, compiled in a bench build only (-Dbench_switches=true): CONSULTA_BENCH_NO_LEDGER
+ * makes the write path append no contribution's leaf, so that one run measures the write path with and without
+ * the record. Never in a build that serves anyone: its receipts name leaves that do not exist. */
+static bool bench_no_ledger(void)
+{
+#ifdef CONSULTA_BENCH_SWITCHES
+	return getenv("CONSULTA_BENCH_NO_LEDGER") != NULL;
+#else
+	return false;
+#endif
+}
+
 int ledger_batch_add_contribution(struct db *db, struct ledger_batch *b, int64_t contribution_id,
                                   const struct ledger_contribution_facts *f, int64_t *index, struct error *e)
 {
+	if (bench_no_ledger()) {
+		if (index)
+			*index = ledger_batch_size(b);
+		return 0;
+	}
 	struct arena a;
 	arena_init(&a);
 	unsigned char salt[LEDGER_SALT_LEN];
 	randombytes_buf(salt, LEDGER_SALT_LEN);
-	json_t *o = facts_object(f);
-	json_object_set_new(o, "comments", json_array());
-	json_object_set_new(o, "attachments", json_array());
-	const char *json = canonical(&a, o);
+	const char *json = facts_json(&a, f, "[]", "[]");
 	const char *leaf = json ? ledger_contribution_leaf(&a, f->call_id, f->received_at, json, salt) : NULL;
 	int rc = -1;
 	if (!leaf)
@@ -683,6 +814,11 @@ int ledger_batch_add_contribution(struct db *db, struct ledger_batch *b, int64_t
 int ledger_batch_add(struct db *db, struct ledger_batch *b, enum ledger_kind kind, int64_t fact_id, int64_t *index,
                      struct error *e)
 {
+	if (kind == LEDGER_CONTRIBUTION && bench_no_ledger()) {
+		if (index)
+			*index = ledger_batch_size(b);
+		return 0;
+	}
 	struct arena a;
 	arena_init(&a);
 	unsigned char salt[LEDGER_SALT_LEN];
