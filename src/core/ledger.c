@@ -92,11 +92,60 @@ static bool power_of_two(int64_t n)
 
 /* -- the stored tree ---------------------------------------------------- */
 
+/* The complete subtrees stored in ledger_node are those of STORED_FROM leaves and more (levels 3 and up): a
+ * smaller one is made from its leaves' hashes when asked (at most 4, one read of adjacent rows), so that an
+ * append writes a node for one leaf in four rather than for every leaf (1/4 + 1/8 + ... instead of 1/2 + 1/4
+ * + ...: the rows, and their primary key's index, were a third of the record's cost on the write path,
+ * bench/ledger.sh). A database written before keeps its small subtrees' rows; they are no longer read. */
+enum { STORED_FROM = 3 };
+
+/* The hash of the perfect subtree of the 2^level leaves from idx << level (0 < level < STORED_FROM), made from
+ * their stored hashes. */
+static int node_from_leaves(struct db *db, int level, int64_t idx, unsigned char out[LEDGER_HASH_LEN],
+                            struct error *e)
+{
+	static const char sql[] = "SELECT idx, leaf_hash FROM ledger_leaf WHERE idx >= ? AND idx < ? ORDER BY idx";
+	enum { MOST = 1 << (STORED_FROM - 1) };
+	unsigned char h[MOST][LEDGER_HASH_LEN];
+	const int64_t first = idx << level, n = INT64_C(1) << level;
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, first);
+	db_bind_int(st, 2, first + n);
+	int64_t got = 0;
+	enum db_step r;
+	bool damaged = false;
+	while ((r = db_step(st, e)) == DB_ROW) {
+		size_t len = 0;
+		const void *p = db_col_blob(st, 1, &len);
+		if (got >= n || db_col_int(st, 0) != first + got || !p || len != LEDGER_HASH_LEN) {
+			damaged = true;
+			break;
+		}
+		memcpy(h[got++], p, LEDGER_HASH_LEN);
+	}
+	db_reset(st);
+	if (r == DB_FAIL)
+		return -1;
+	if (damaged || got != n) {
+		error_set(e, ERROR_INTERNAL, "The record's subtree %d/%lld is missing leaves.", level, (long long)idx);
+		return -1;
+	}
+	for (int64_t width = n; width > 1; width /= 2)
+		for (int64_t i = 0; i < width / 2; i++)
+			ledger_node_hash(h[2 * i], h[2 * i + 1], h[i]);
+	memcpy(out, h[0], LEDGER_HASH_LEN);
+	return 0;
+}
+
 /* The hash of the complete subtree at (level, idx): a leaf's hash at level 0. ERROR_INTERNAL if the row is
- * missing (the tree is damaged: every complete subtree is stored). */
+ * missing (the tree is damaged: every complete subtree from STORED_FROM up is stored). */
 static int node_get(struct db *db, int level, int64_t idx, unsigned char out[LEDGER_HASH_LEN], struct error *e)
 {
 	static const char sql_leaf[] = "SELECT leaf_hash FROM ledger_leaf WHERE idx = ?";
+	if (level > 0 && level < STORED_FROM)
+		return node_from_leaves(db, level, idx, out, e);
 	static const char sql_node[] = "SELECT hash FROM ledger_node WHERE level = ? AND idx = ?";
 	struct db_stmt *st = db_stmt(db, level == 0 ? sql_leaf : sql_node, e);
 	if (!st)
@@ -397,6 +446,8 @@ int ledger_batch_end(struct db *db, struct ledger_batch *b, struct error *e)
 		for (int64_t i = size; i & 1; i >>= 1) {
 			ledger_node_hash(edge[level], h, h);
 			level++;
+			if (level < STORED_FROM)
+				continue;
 			if (!(st = db_stmt(db, sql_node, e)))
 				return -1;
 			db_bind_int(st, 1, level);
@@ -1225,7 +1276,7 @@ static void say(void (*report)(void *, const char *), void *arg, struct arena *a
 int ledger_verify_all(struct db *db, void (*report)(void *arg, const char *line), void *arg, int64_t *leaves,
                       int64_t *differences, struct error *e)
 {
-	static const char sql_nodes[] = "SELECT COUNT(*) FROM ledger_node";
+	static const char sql_nodes[] = "SELECT COUNT(*) FROM ledger_node WHERE level >= 3"; /* STORED_FROM */
 	static const char sql_missing[] =
 	    "SELECT COUNT(*) FROM contribution c WHERE c.id > (SELECT MIN(fact_id) FROM ledger_leaf "
 	    "WHERE kind = 'contribution') AND NOT EXISTS (SELECT 1 FROM ledger_leaf l WHERE l.kind = 'contribution' "
@@ -1321,6 +1372,8 @@ int ledger_verify_all(struct db *db, void (*report)(void *arg, const char *line)
 			for (int64_t j = x->idx; j & 1; j >>= 1) {
 				ledger_node_hash(stack[level], cur, cur);
 				level++;
+				if (level < STORED_FROM)
+					continue; /* not stored: made from these leaves whenever it is asked for */
 				expected_nodes++;
 				unsigned char stored[LEDGER_HASH_LEN];
 				struct error ne;
