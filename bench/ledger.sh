@@ -42,10 +42,12 @@ echo "ledger: $(nproc) cores, $LEAVES leaves, contribution $CID; $(uptime | sed 
 sqlite3 "$DB" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
 after=$(stat -c %s "$DB")
 us=$(sed -n 's/^APPEND .* us_per_append=\([0-9.]*\) .*/\1/p' "$TMP/bench.out")
+cpu=$(sed -n 's/^APPEND .* cpu_us_per_append=\([0-9.]*\).*/\1/p' "$TMP/bench.out")
 last=$(grep '^LEAVES' "$TMP/bench.out" | tail -1 | sed 's/.*us_per_append=//')
-awk -v us="$us" -v last="$last" -v rate="$RATE" -v b="$before" -v a="$after" -v n="$LEAVES" 'BEGIN {
+awk -v us="$us" -v cpu="$cpu" -v last="$last" -v rate="$RATE" -v b="$before" -v a="$after" -v n="$LEAVES" 'BEGIN {
 	per = 1e6 / rate
 	printf "SHARE append %.1f us (the last tenth, near the full size: %.1f us) against %.1f us per contribution of the write path at %d/s: %.1f %% (%.1f %% near the full size)\n", us, last, per, rate, 100 * us / per, 100 * last / per
+	printf "CPU append %.1f us of CPU time (the wall time above waits for the disk and for the machine'"'"'s other work)\n", cpu
 	printf "SPACE %.0f bytes per leaf (leaf row, its share of the subtrees, indexes)\n", (a - b) / n
 }'
 
