@@ -581,6 +581,38 @@ static void cj_int(struct buf *b, int64_t v)
 	buf_append(b, digits + n, sizeof digits - (size_t)n);
 }
 
+/* A column of a row written as a canonical JSON object's member: its key, column, and whether an integer. */
+struct cj_field {
+	const char *key;
+	int col;
+	bool integer;
+};
+
+/* The rows of sql (binding id) appended to out (an array's '[' already in it) as canonical JSON objects, each
+ * with fields (in their keys' sorted order). 0, or -1 with e. */
+static int cj_rows(struct db *db, const char *sql, int64_t id, const struct cj_field *fields, size_t n,
+                   struct buf *out, struct error *e)
+{
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, id);
+	enum db_step r;
+	while ((r = db_step(st, e)) == DB_ROW) {
+		buf_puts(out, out->len > 1 ? ",{" : "{");
+		for (size_t i = 0; i < n; i++) {
+			cj_key(out, fields[i].key);
+			if (fields[i].integer)
+				cj_int(out, db_col_int(st, fields[i].col));
+			else
+				cj_text(out, db_col_text(st, fields[i].col));
+		}
+		buf_putc(out, '}');
+	}
+	db_reset(st);
+	return r == DB_FAIL ? -1 : 0;
+}
+
 /* The canonical JSON of a contribution's facts, with its comments and attachments given as canonical JSON
  * arrays; in the arena, or NULL (out of memory, text not UTF-8). */
 static const char *facts_json(struct arena *a, const struct ledger_contribution_facts *f, const char *comments,
@@ -680,43 +712,15 @@ static int contribution_canonical(struct db *db, struct arena *a, int64_t contri
 	buf_init(&files, LEAF_JSON_MAX);
 	buf_putc(&comments, '[');
 	buf_putc(&files, '[');
-	struct db_stmt *more = NULL;
-	r = DB_DONE;
-	if (has_comments && (more = db_stmt(db, sql_comments, e)))
-		db_bind_int(more, 1, contribution_id);
-	while (more && (r = db_step(more, e)) == DB_ROW) {
-		buf_puts(&comments, comments.len > 1 ? ",{" : "{");
-		cj_key(&comments, "comment");
-		cj_text(&comments, db_col_text(more, 3));
-		cj_key(&comments, "pid");
-		cj_text(&comments, db_col_text(more, 1));
-		cj_key(&comments, "position");
-		cj_int(&comments, db_col_int(more, 0));
-		cj_key(&comments, "proposed_change");
-		cj_text(&comments, db_col_text(more, 4));
-		cj_key(&comments, "type");
-		cj_text(&comments, db_col_text(more, 2));
-		buf_putc(&comments, '}');
-	}
-	const bool comments_failed = (has_comments && !more) || r == DB_FAIL;
-	more = NULL;
-	if (!comments_failed && has_files && (more = db_stmt(db, sql_files, e)))
-		db_bind_int(more, 1, contribution_id);
-	while (more && (r = db_step(more, e)) == DB_ROW) {
-		buf_puts(&files, files.len > 1 ? ",{" : "{");
-		cj_key(&files, "name");
-		cj_text(&files, db_col_text(more, 1));
-		cj_key(&files, "position");
-		cj_int(&files, db_col_int(more, 0));
-		cj_key(&files, "sha256");
-		cj_text(&files, db_col_text(more, 4));
-		cj_key(&files, "size");
-		cj_int(&files, db_col_int(more, 2));
-		cj_key(&files, "type");
-		cj_text(&files, db_col_text(more, 3));
-		buf_putc(&files, '}');
-	}
-	const bool failed = comments_failed || (has_files && !more) || r == DB_FAIL;
+	static const struct cj_field comment_fields[] = {
+	    {"comment", 3, false}, {"pid", 1, false}, {"position", 0, true}, {"proposed_change", 4, false},
+	    {"type", 2, false}};
+	static const struct cj_field file_fields[] = {
+	    {"name", 1, false}, {"position", 0, true}, {"sha256", 4, false}, {"size", 2, true}, {"type", 3, false}};
+	const bool failed = (has_comments && cj_rows(db, sql_comments, contribution_id, comment_fields,
+	                                             sizeof comment_fields / sizeof *comment_fields, &comments, e) != 0) ||
+	                    (has_files && cj_rows(db, sql_files, contribution_id, file_fields,
+	                                          sizeof file_fields / sizeof *file_fields, &files, e) != 0);
 	buf_putc(&comments, ']');
 	buf_putc(&files, ']');
 	if (!failed && !(*json = comments.failed || files.failed ? NULL : facts_json(a, &f, comments.data, files.data)))
