@@ -581,6 +581,19 @@ static void cj_int(struct buf *b, int64_t v)
 	buf_append(b, digits + n, sizeof digits - (size_t)n);
 }
 
+/* A member: "key":"text" (or null), "key":integer. */
+static void cj_text_member(struct buf *b, const char *key, const char *text)
+{
+	cj_key(b, key);
+	cj_text(b, text);
+}
+
+static void cj_int_member(struct buf *b, const char *key, int64_t v)
+{
+	cj_key(b, key);
+	cj_int(b, v);
+}
+
 /* A column of a row written as a canonical JSON object's member: its key, column, and whether an integer. */
 struct cj_field {
 	const char *key;
@@ -624,35 +637,23 @@ static const char *facts_json(struct arena *a, const struct ledger_contribution_
 	buf_putc(&b, '{');
 	cj_key(&b, "attachments");
 	buf_puts(&b, attachments);
-	cj_key(&b, "call_id");
-	cj_int(&b, f->call_id);
-	cj_key(&b, "category");
-	cj_text(&b, f->category);
-	cj_key(&b, "channel");
-	cj_text(&b, f->channel);
+	cj_int_member(&b, "call_id", f->call_id);
+	cj_text_member(&b, "category", f->category);
+	cj_text_member(&b, "channel", f->channel);
 	cj_key(&b, "comments");
 	buf_puts(&b, comments);
-	cj_key(&b, "country");
-	cj_text(&b, f->country);
+	cj_text_member(&b, "country", f->country);
 	/* A name not published is not on the receipt, which anyone with the tracking number may read. */
 	if (named) {
-		cj_key(&b, "name");
-		cj_text(&b, f->name);
-		cj_key(&b, "organization");
-		cj_text(&b, f->organization);
+		cj_text_member(&b, "name", f->name);
+		cj_text_member(&b, "organization", f->organization);
 	}
-	cj_key(&b, "publication");
-	cj_text(&b, f->publication);
-	cj_key(&b, "raw_sha256");
-	cj_text(&b, f->raw_sha256);
-	cj_key(&b, "received_at");
-	cj_int(&b, f->received_at);
-	cj_key(&b, "text");
-	cj_text(&b, f->text);
-	cj_key(&b, "tracking");
-	cj_text(&b, f->tracking);
-	cj_key(&b, "v");
-	cj_int(&b, 1);
+	cj_text_member(&b, "publication", f->publication);
+	cj_text_member(&b, "raw_sha256", f->raw_sha256);
+	cj_int_member(&b, "received_at", f->received_at);
+	cj_text_member(&b, "text", f->text);
+	cj_text_member(&b, "tracking", f->tracking);
+	cj_int_member(&b, "v", 1);
 	buf_putc(&b, '}');
 	const char *json = b.failed ? NULL : arena_strndup(a, b.data, b.len);
 	buf_free(&b);
@@ -752,16 +753,11 @@ const char *ledger_contribution_leaf(struct arena *a, int64_t call_id, int64_t r
 	struct buf b;
 	buf_init(&b, 256);
 	buf_putc(&b, '{');
-	cj_key(&b, "call_id");
-	cj_int(&b, call_id);
-	cj_key(&b, "commitment");
-	cj_text(&b, hex);
-	cj_key(&b, "kind");
-	cj_text(&b, "contribution");
-	cj_key(&b, "received_at");
-	cj_int(&b, received_at);
-	cj_key(&b, "v");
-	cj_int(&b, 1);
+	cj_int_member(&b, "call_id", call_id);
+	cj_text_member(&b, "commitment", hex);
+	cj_text_member(&b, "kind", "contribution");
+	cj_int_member(&b, "received_at", received_at);
+	cj_int_member(&b, "v", 1);
 	buf_putc(&b, '}');
 	const char *leaf = b.failed ? NULL : arena_strndup(a, b.data, b.len);
 	buf_free(&b);
