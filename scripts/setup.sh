@@ -22,7 +22,7 @@ mode=${1:-test}
 # gettext reads them under C.UTF-8, which Debian's libc-bin ships: no locale needs generating).
 RUN_PACKAGES="build-essential meson ninja-build pkg-config python3 iso-codes tzdata gettext
 libmicrohttpd-dev libsqlite3-dev libcmark-gfm-dev libcmark-gfm-extensions-dev
-libjansson-dev libical-dev libsodium-dev libcurl4-openssl-dev
+libjansson-dev libical-dev libsodium-dev libcurl4-openssl-dev nettle-dev
 libgmime-3.0-dev libmagic-dev libxml2-dev libgit2-dev libzip-dev libxlsxwriter-dev libpq-dev
 libicu-dev libexttextcat-dev libexttextcat-data pandoc poppler-utils tnef weasyprint fonts-noto-core fonts-noto-cjk"
 

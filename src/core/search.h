@@ -122,7 +122,8 @@ struct search_hit {
 /* Results offset..offset+limit-1 of the query in f, best first (bm25; ts_rank on PostgreSQL; newest first
  * for a query by trigrams too short to rank), and the number of all of them in *total. When there are more
  * than LIMIT_SEARCH_RANKED matches, they are ranked in windows of that many, newest first (the first page is
- * the best of the newest LIMIT_SEARCH_RANKED; every match is on one page), and *total is an estimate, rounded,
+ * the best of the newest LIMIT_SEARCH_RANKED; every match is on one page). *total is then exact for a search
+ * with no filter on SQLite (counted by FTS5 alone); with a filter, or on PostgreSQL, it is an estimate, rounded,
  * with *estimated true (until a page reaches the last window: then it is exact again). ERROR_INVALID (with its
  * field) for a query or a filter that cannot be read, ERROR_NOT_FOUND for a process that does not exist.
  * Everything in a. */

@@ -242,12 +242,13 @@ void page_search(struct request *r)
 	else if (!n)
 		html_printf(&r->out, "No result on this page: the search found %R%L.", ans.estimated ? "about " : "",
 		            (long long)total);
-	else if (ans.estimated)
-		/* more than LIMIT_SEARCH_RANKED: said as the estimate it is, and how the order is made */
+	else if (ans.estimated || total > search_window())
+		/* more than LIMIT_SEARCH_RANKED: how the order is made, and an estimated total said as one */
 		html_printf(&r->out,
-		            "Showing %L\u2013%L of about %L results. So many texts match that they are ranked by "
+		            "Showing %L\u2013%L of %R%L results. So many texts match that they are ranked by "
 		            "relevance %L at a time, newest first: add a word or a filter to narrow the search.",
-		            (long long)first + 1, (long long)first + n, (long long)total, (long long)search_window());
+		            (long long)first + 1, (long long)first + n, ans.estimated ? "about " : "", (long long)total,
+		            (long long)search_window());
 	else
 		html_printf(&r->out, "Showing %L\u2013%L of %L result%R.", (long long)first + 1, (long long)first + n,
 		            (long long)total, total == 1 ? "" : "s");

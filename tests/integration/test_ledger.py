@@ -423,6 +423,9 @@ class Facts(LedgerCase):
     def test_a_row_changed_behind_the_programs_back_fails_verify_all(self):
         s, _ = self.office()
         k = s.contribute(text="The original words.")
+        # enough leaves for a stored subtree: the record stores those of 8 leaves and more (core/ledger.c)
+        while len(self.leaf_hashes(s)) < 7:
+            s.contribute(text="One more.")
         last = s.contribute(text="Another.")
         p = run_command(["verify", "--all"], db=s.db)
         self.assertEqual(p.returncode, 0, p.stderr)
@@ -442,15 +445,16 @@ class Facts(LedgerCase):
         if not str(s.db).startswith("postgresql:"):
             with connect(s.db) as db:
                 db.execute("DROP TRIGGER ledger_node_no_update")
-                db.execute("UPDATE ledger_node SET hash = zeroblob(32) WHERE level = 1 AND idx = 0")
+                db.execute("UPDATE ledger_node SET hash = zeroblob(32) WHERE level = 3 AND idx = 0")
                 db.commit()
             p = run_command(["verify", "--all"], db=s.db)
             self.assertEqual(p.returncode, 1, p.stdout)
-            self.assertIn("subtree 1/0", p.stderr)
-            hashes = self.leaf_hashes(s)
+            self.assertIn("subtree 3/0", p.stderr)
+            level = self.leaf_hashes(s)[:8]
+            while len(level) > 1:
+                level = [node_hash(level[i], level[i + 1]) for i in range(0, len(level), 2)]
             with connect(s.db) as db:  # put back as it was, for what follows
-                db.execute("UPDATE ledger_node SET hash = ? WHERE level = 1 AND idx = 0",
-                           (node_hash(hashes[0], hashes[1]),))
+                db.execute("UPDATE ledger_node SET hash = ? WHERE level = 3 AND idx = 0", (level[0],))
                 db.commit()
         # the newest contribution cut off with its leaf: every remaining leaf matches its fact, but not the
         # checkpoint handed out before

@@ -1,8 +1,9 @@
 /* The tamper-evident record's tree (core/ledger.h) against RFC 9162: the roots of the RFC 6962/9162 test
  * leaves known from Certificate Transparency's own tests, every inclusion and consistency proof of small trees
  * against the RFC's recursive definitions written here from the text, the verification algorithms of 2.1.3.2
- * and 2.1.4.2 (and their refusals), sizes beyond the tree, the signed checkpoint, and the whole check of
- * `consulta verify --all` catching an altered fact. */
+ * and 2.1.4.2 (and their refusals), sizes beyond the tree, the signed checkpoint, the whole check of
+ * `consulta verify --all` catching an altered fact, and a contribution's canonical JSON (written by hand)
+ * byte for byte as jansson writes it (every byte value, non-ASCII text, comments and files). */
 #include "core/ledger.h"
 #include "unit_db.h"
 
@@ -11,8 +12,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <jansson.h>
+#include <sodium.h>
 
 typedef unsigned char hash[LEDGER_HASH_LEN];
 
@@ -209,8 +213,8 @@ static void test_inclusion_proofs(void **state)
 /* The group commit's batches (ledger_batch_*) make the tree that one append at a time makes: leaves queued
  * in batches of 1, 2, 3, 5, 8 and 18 (over every power of two up to 32), two of them dropped again by
  * ledger_batch_undo (a contribution whose savepoint was rolled back), give the indexes in order, every root
- * of 1..N the RFC's MTH, every inclusion proof its PATH, and each subtree stored once; a batch's leaves are
- * not in the database until its end. */
+ * of 1..N the RFC's MTH, every inclusion proof its PATH (the subtrees of fewer than 8 leaves made from their
+ * leaves), and each subtree of 8 and more stored once; a batch's leaves are not in the database until its end. */
 static void test_batches(void **state)
 {
 	struct db *db = *state;
@@ -272,12 +276,25 @@ static void test_batches(void **state)
 			arena_free(&a);
 		}
 	}
-	/* and every complete subtree above the leaves is stored, once: n - popcount(n) of them, 37 - 3 */
-	struct db_stmt *st = db_stmt(db, "SELECT count(*) FROM ledger_node", &e);
+	/* and every complete subtree of 8 leaves and more is stored, once (the smaller ones are made from their
+	 * leaves): 37 / 8 + 37 / 16 + 37 / 32 = 4 + 2 + 1 of them, each the RFC's MTH of its leaves */
+	struct db_stmt *st = db_stmt(db, "SELECT level, idx, hash FROM ledger_node ORDER BY level, idx", &e);
 	assert_non_null(st);
-	assert_int_equal(db_step(st, &e), DB_ROW);
-	assert_int_equal(db_col_int(st, 0), N - 3);
+	int stored = 0;
+	while (db_step(st, &e) == DB_ROW) {
+		const int level = (int)db_col_int(st, 0);
+		const int64_t first = db_col_int(st, 1) << level;
+		size_t len = 0;
+		const void *p = db_col_blob(st, 2, &len);
+		hash want;
+		mth(leaves, first, first + (INT64_C(1) << level), want);
+		assert_true(level >= 3);
+		assert_int_equal(len, LEDGER_HASH_LEN);
+		assert_memory_equal(p, want, LEDGER_HASH_LEN);
+		stored++;
+	}
 	db_reset(st);
+	assert_int_equal(stored, N / 8 + N / 16 + N / 32);
 }
 
 /* Every consistency proof between trees of 1..N leaves is the RFC's SUBPROOF, and verifies; a wrong root or
@@ -435,6 +452,170 @@ static void test_verify_all(void **state)
 	assert_int_equal(lines, 1);
 }
 
+/* The text of one column as jansson takes it (NULL: null). */
+static json_t *ref_text(struct db_stmt *st, int i)
+{
+	return db_col_null(st, i) ? json_null() : json_string(db_col_text(st, i));
+}
+
+/* A contribution's canonical JSON as the record first made it (jansson, compact, keys sorted), from its row. */
+static char *ref_canonical(struct db *db, int64_t id)
+{
+	struct error e;
+	error_clear(&e);
+	struct db_stmt *st = db_stmt(db,
+	                             "SELECT c.tracking, c.call_id, c.channel, c.name, c.organization, k.slug, c.country, "
+	                             "c.text, c.publication, c.received_at, c.raw_sha256 FROM contribution c JOIN "
+	                             "category k ON k.id = c.category_id WHERE c.id = ?",
+	                             &e);
+	assert_non_null(st);
+	db_bind_int(st, 1, id);
+	assert_int_equal(db_step(st, &e), DB_ROW);
+	json_t *o = json_object();
+	json_object_set_new(o, "v", json_integer(1));
+	json_object_set_new(o, "tracking", ref_text(st, 0));
+	json_object_set_new(o, "call_id", json_integer(db_col_int(st, 1)));
+	json_object_set_new(o, "channel", ref_text(st, 2));
+	if (!strcmp(db_col_text(st, 8), "named")) {
+		json_object_set_new(o, "name", ref_text(st, 3));
+		json_object_set_new(o, "organization", ref_text(st, 4));
+	}
+	json_object_set_new(o, "category", ref_text(st, 5));
+	json_object_set_new(o, "country", ref_text(st, 6));
+	json_object_set_new(o, "text", ref_text(st, 7));
+	json_object_set_new(o, "publication", ref_text(st, 8));
+	json_object_set_new(o, "received_at", json_integer(db_col_int(st, 9)));
+	json_object_set_new(o, "raw_sha256", ref_text(st, 10));
+	db_reset(st);
+	json_t *comments = json_array(), *files = json_array();
+	st = db_stmt(db,
+	             "SELECT position, pid, type, comment, proposed_change FROM comment WHERE contribution_id = ? "
+	             "ORDER BY position",
+	             &e);
+	db_bind_int(st, 1, id);
+	while (db_step(st, &e) == DB_ROW)
+		json_array_append_new(comments, json_pack("{s:I, s:o, s:o, s:o, s:o}", "position",
+		                                          (json_int_t)db_col_int(st, 0), "pid", ref_text(st, 1), "type",
+		                                          ref_text(st, 2), "comment", ref_text(st, 3),
+		                                          "proposed_change", ref_text(st, 4)));
+	db_reset(st);
+	st = db_stmt(db,
+	             "SELECT position, name, size, type, sha256 FROM attachment WHERE contribution_id = ? ORDER BY "
+	             "position",
+	             &e);
+	db_bind_int(st, 1, id);
+	while (db_step(st, &e) == DB_ROW)
+		json_array_append_new(files, json_pack("{s:I, s:o, s:I, s:o, s:o}", "position",
+		                                       (json_int_t)db_col_int(st, 0), "name", ref_text(st, 1), "size",
+		                                       (json_int_t)db_col_int(st, 2), "type", ref_text(st, 3), "sha256",
+		                                       ref_text(st, 4)));
+	db_reset(st);
+	json_object_set_new(o, "comments", comments);
+	json_object_set_new(o, "attachments", files);
+	char *text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(o);
+	assert_non_null(text);
+	return text;
+}
+
+static void exec_text(struct db *db, const char *sql, const char *text)
+{
+	struct error e;
+	error_clear(&e);
+	struct db_stmt *st = db_stmt(db, sql, &e);
+	assert_non_null(st);
+	db_bind_text(st, 1, text);
+	assert_int_equal(db_exec_stmt(st, &e), 0);
+}
+
+/* The canonical JSON of a contribution (and its leaf) is what jansson wrote for the same facts: the leaves
+ * already in a tree stay the same. Texts with every byte value from 1 to 127 and non-ASCII characters, in the
+ * text, the name, a comment and a file's name; a contribution with comments and files, one with neither. */
+static void test_canonical_json_as_jansson(void **state)
+{
+	struct db *db = *state;
+	struct error e;
+	error_clear(&e);
+	char every[160];
+	int n = 0;
+	for (int c = 1; c < 128; c++)
+		every[n++] = (char)c;
+	every[n] = 0;
+	char text[512];
+	snprintf(text, sizeof text, "%s r\xc3\xa9seau \xe4\xb8\xad\xe6\x96\x87 \xe2\x80\xa8 \xf0\x9f\x8c\x8d \\u0000 \"q\"",
+	         every);
+	struct db_stmt *st = db_stmt(db,
+	                             "SELECT c.id FROM contribution c WHERE EXISTS (SELECT 1 FROM comment m WHERE "
+	                             "m.contribution_id = c.id) ORDER BY c.id LIMIT 1",
+	                             &e);
+	assert_non_null(st);
+	assert_int_equal(db_step(st, &e), DB_ROW);
+	const int64_t with_comments = db_col_int(st, 0);
+	db_reset(st);
+	exec_text(db, "UPDATE contribution SET text = ?, publication = 'named' WHERE id = (SELECT MIN(id) FROM contribution)",
+	          text);
+	exec_text(db, "UPDATE contribution SET name = ? WHERE id = (SELECT MIN(id) FROM contribution)", text);
+	exec_text(db, "UPDATE comment SET comment = ? WHERE id = (SELECT MIN(id) FROM comment)", text);
+	/* two files on the first contribution (the demo has none), one named with every byte value */
+	exec_text(db, "INSERT INTO blob (sha256, size, data) VALUES (?, 1, X'00')",
+	          "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	exec_text(db,
+	          "INSERT INTO attachment (contribution_id, position, name, size, declared_type, type, sha256) "
+	          "SELECT MIN(id), 1, ?, 10, 'text/plain', 'text/plain', "
+	          "'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' FROM contribution",
+	          text);
+	exec_text(db,
+	          "INSERT INTO attachment (contribution_id, position, name, size, declared_type, type, sha256) "
+	          "SELECT MIN(id), 2, ?, 0, 'application/pdf', 'application/pdf', "
+	          "'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' FROM contribution",
+	          "plan \xc3\xa9t\xc3\xa9.pdf");
+	st = db_stmt(db, "SELECT id FROM contribution ORDER BY id", &e);
+	assert_non_null(st);
+	int64_t ids[4096];
+	int count = 0;
+	while (count < 4096 && db_step(st, &e) == DB_ROW)
+		ids[count++] = db_col_int(st, 0);
+	db_reset(st);
+	assert_true(count > 1);
+	bool seen_comments = false, seen_files = false;
+	for (int i = 0; i < count; i++) {
+		struct arena a;
+		arena_init(&a);
+		const char *json = NULL;
+		assert_int_equal(ledger_contribution_json(db, &a, ids[i], &json, &e), 0);
+		char *want = ref_canonical(db, ids[i]);
+		assert_string_equal(json, want);
+		seen_comments |= strstr(json, "\"comments\":[{") != NULL;
+		seen_files |= strstr(json, "\"attachments\":[{") != NULL;
+		free(want);
+		arena_free(&a);
+	}
+	assert_true(seen_comments && with_comments > 0);
+	assert_true(seen_files);
+
+	/* the leaf itself */
+	struct arena a;
+	arena_init(&a);
+	unsigned char salt[LEDGER_SALT_LEN] = {1, 2, 3};
+	const char *leaf = ledger_contribution_leaf(&a, 7, 1612173600, text, salt);
+	assert_non_null(leaf);
+	unsigned char c[LEDGER_HASH_LEN];
+	crypto_hash_sha256_state h;
+	crypto_hash_sha256_init(&h);
+	crypto_hash_sha256_update(&h, salt, LEDGER_SALT_LEN);
+	crypto_hash_sha256_update(&h, (const unsigned char *)text, strlen(text));
+	crypto_hash_sha256_final(&h, c);
+	char hex[2 * LEDGER_HASH_LEN + 1];
+	sodium_bin2hex(hex, sizeof hex, c, sizeof c);
+	json_t *o = json_pack("{s:I, s:s, s:s, s:I, s:i}", "call_id", (json_int_t)7, "commitment", hex, "kind",
+	                      "contribution", "received_at", (json_int_t)1612173600, "v", 1);
+	char *want = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(o);
+	assert_string_equal(leaf, want);
+	free(want);
+	arena_free(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -445,6 +626,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_beyond_the_tree, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_checkpoint_signature, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_verify_all, setup_demo, teardown),
+	    cmocka_unit_test_setup_teardown(test_canonical_json_as_jansson, setup_demo, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
