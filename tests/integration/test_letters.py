@@ -449,6 +449,42 @@ class Distribution(ServerTestCase):
         print("# distribution: %d mails in %.1f s with a restart after %d" % (len(expected), elapsed, in_the_middle))
 
 
+class DistributionWithoutTheWeb(ServerTestCase):
+    """The letter's mails do not wait for a web request to make its PDF: the sender makes it."""
+    SHARED = False
+    NOW = CALL1_OPEN
+
+    def test_the_sender_makes_a_pdf_the_issuing_request_did_not_and_the_mails_go_with_it(self):
+        from test_mail import Sink
+        sink = Sink().start()
+        self.addCleanup(sink.stop)
+        # the test build's hook: the issuing request does not make the PDF (as if it died right after the issue)
+        s = self.fresh_server(serve_args=["--smtp", sink.url], env={"CONSULTA_TEST_LETTER_PDF_AFTER_ISSUE": "skip"})
+        token = s.account_token(SECRETARIAT, password=PASSWORD)
+        process_id = s.query("SELECT id FROM process WHERE slug = ?", (SLUG,))[0][0]
+        readers = ["reader%d@example.org" % i for i in range(3)]
+        with harness.connect(s.db) as db:
+            db.executemany("INSERT INTO subscription (process_id, email, token_hash, created_at, confirmed_at) "
+                           "VALUES (?, ?, ?, 1600000000, 1600000000)",
+                           [(process_id, x, "%064x" % i) for i, x in enumerate(readers)])
+        r = s.send_json("POST", "/api/v1/processes/%s/circulars" % SLUG, letter(issue=True), token=token)
+        self.assertEqual(r.status, 201, r)
+        issued = r.json()
+        self.assertIsNone(issued["pdf"], "the web made no PDF: the hook works")
+        sink.wait(len(readers), timeout=300)
+        got = sink.mails()
+        self.assertEqual(sorted(m[1][0] for m in got), readers)
+        pdf = s.get_json("/api/v1/circulars/%d" % issued["id"]).json()["pdf"]
+        self.assertIsNotNone(pdf, "the sender kept the PDF")
+        for m in got:
+            pdfs = [p for p in m[2].iter_attachments() if p.get_content_type() == "application/pdf"]
+            self.assertEqual(len(pdfs), 1)
+            self.assertEqual(hashlib.sha256(pdfs[0].get_content()).hexdigest(), pdf["sha256"])
+        self.assertIn("CL-21/1", pdf_text(pdfs[0].get_content()))
+        entries = s.send_json("GET", "/api/v1/audit?kind=circular.pdf", token=token).json()["entries"]
+        self.assertEqual([(e["object"], e["actor"]) for e in entries], [("circular:%d" % issued["id"], "system")])
+
+
 class Archive(ServerTestCase):
     """The public archive of issued letters, by year and series, its Atom feed, and search."""
     SHARED = False
