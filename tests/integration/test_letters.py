@@ -266,19 +266,22 @@ class Letters(ServerTestCase):
         self.assertIn("written inputs", second["markdown"])
 
 
-class OfficeLetters(ServerTestCase):
-    """The back office's pages: write a draft, see the mistakes, edit it, preview it, issue it after confirming."""
+class OfficeSession(ServerTestCase):
+    """A server with the secretariat logged in (no tests of its own)."""
     SHARED = False
     NOW = CALL1_OPEN
 
     def setUp(self):
         super().setUp()
-        self.s = self.fresh_server()
-        self.s.account_token(SECRETARIAT, password=PASSWORD)
+        self.s = self.fresh_server(**self.server_kw())
+        self.token = self.s.account_token(SECRETARIAT, password=PASSWORD)
         r = self.s.post_form("/login", {"email": SECRETARIAT, "password": PASSWORD})
         self.assertEqual(r.status, 303, r)
         self.session = [v.split(";")[0].split("=", 1)[1] for k, v in r.headers.items()
                         if k.lower() == "set-cookie" and v.startswith("consulta_session=")][0]
+
+    def server_kw(self):
+        return {}
 
     def cookies(self):
         return "consulta_csrf=%s; consulta_session=%s" % (CSRF_TOKEN, self.session)
@@ -292,6 +295,10 @@ class OfficeLetters(ServerTestCase):
             fields["csrf"] = self.s.csrf_token(self.session)
         return self.s.request("POST", path, body=urllib.parse.urlencode(fields).encode("ascii"),
                               headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": self.cookies()})
+
+
+class OfficeLetters(OfficeSession):
+    """The back office's pages: write a draft, see the mistakes, edit it, preview it, issue it after confirming."""
 
     def test_compose_edit_preview_and_issue_through_the_pages(self):
         page = self.get("/office/processes/" + SLUG)
@@ -367,6 +374,57 @@ class OfficeLetters(ServerTestCase):
         images = pdf_text(pdf, "pdfimages").splitlines()[2:]
         self.assertEqual(len(images), 1, images)
         self.assertEqual(images[0].split()[3:5], ["40", "20"], "the logo, as uploaded")
+
+
+class OfficeLetterDistribution(OfficeSession):
+    """An issued letter's office page: where its mails stand, its recipients by category, its page and PDF."""
+
+    def server_kw(self):
+        from test_mail import Sink
+        self.sink = Sink().start()
+        self.addCleanup(self.sink.stop)
+        return {"serve_args": ["--smtp", self.sink.url]}
+
+    def test_the_issued_letters_office_page_counts_its_mails_by_category_and_links_its_page_and_pdf(self):
+        s, token = self.s, self.token
+        process_id = s.query("SELECT id FROM process WHERE slug = ?", (SLUG,))[0][0]
+        with harness.connect(s.db) as db:
+            db.executemany("INSERT INTO subscription (process_id, email, token_hash, created_at, confirmed_at) "
+                           "VALUES (?, ?, ?, 1600000000, 1600000000)",
+                           [(process_id, "both@example.org", "a" * 64), (process_id, "reader@example.org", "b" * 64)])
+            db.executemany("INSERT INTO account (email, name, role, category, email_confirmed_at, created_at) "
+                           "VALUES (?, ?, 'stakeholder', ?, 1600000000, 1600000000)",
+                           [("both@example.org", "Both", "academia"), ("observer@example.org", "O", "observers"),
+                            ("observer2@example.org", "O2", "observers")])
+        self.sink.refuse = {"observer2@example.org"}  # one mail fails for good
+        r = s.send_json("POST", "/api/v1/processes/%s/circulars" % SLUG,
+                        letter(addressees=["academia"], for_information=["observers"], issue=True), token=token)
+        self.assertEqual(r.status, 201, r)
+        issued = r.json()
+        deadline = time.monotonic() + 120
+        while True:
+            dist = s.send_json("GET", "/api/v1/circulars/%d" % issued["id"], token=token).json()["distribution"]
+            if dist["pending"] == 0 or time.monotonic() > deadline:
+                break
+            time.sleep(0.3)
+        self.assertEqual(dist, {"addresses": 4, "sent": 3, "pending": 0, "failed": 1})
+        office = self.get("/office/processes/" + SLUG)
+        self.assertIn('href="/office/circulars/%d"' % issued["id"], office.text, "linked from the office's list")
+        page = self.get("/office/circulars/%d" % issued["id"])
+        self.assertEqual(page.status, 200, page)
+        text = page_text(page)
+        self.assertIn("Circular letter CL-21/1", text)
+        self.assertIn('href="%s"' % issued["url"], page.text)
+        self.assertIn('href="%s"' % issued["pdf"]["url"], page.text)
+        self.assertIn(issued["pdf"]["sha256"], text)
+        # group, addressed, addresses, sent, pending, failed
+        self.assertIn("Subscribers of the process 2 2 0 0", text)
+        self.assertIn("Stakeholders: Academia For action 1 1 0 0", text)
+        self.assertIn("Stakeholders: Organizations with observer rights For information 2 1 0 1", text)
+        self.assertIn("Every address, each once 4 3 0 1", text)
+        self.assertEqual(s.get("/office/circulars/%d" % issued["id"]).status in (302, 303, 401, 403), True,
+                         "the secretariat's only")
+        self.assertEqual(self.get("/office/circulars/999").status, 404)
 
 
 class Distribution(ServerTestCase):
