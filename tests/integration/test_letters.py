@@ -573,3 +573,20 @@ class Archive(ServerTestCase):
                                       "for utilization of the GCA"])
         found = s.get_json("/api/v1/search?q=%s&type=letter" % urllib.parse.quote("third consultation")).json()
         self.assertIn("CL-21/1", json.dumps(found))
+
+    def test_a_letters_text_is_found_by_search_once_it_is_issued_and_never_as_a_draft(self):
+        s = self.fresh_server()
+        token = s.account_token(SECRETARIAT, password=PASSWORD)
+        r = s.send_json("POST", "/api/v1/processes/%s/circulars" % SLUG,
+                        letter(markdown="Dear Sir/Madam,\n\nThe zephyrquill meeting is moved.", issue=True), token=token)
+        self.assertEqual(r.status, 201, r)
+        issued = r.json()
+        r = s.send_json("POST", "/api/v1/processes/%s/circulars" % SLUG,
+                        letter(markdown="A draft about the draftonlyquokka."), token=token)
+        self.assertEqual(r.status, 201, r)
+        found = s.get_json("/api/v1/search?q=zephyrquill").json()
+        self.assertEqual([(x["type"], x["anchor"]) for x in found["results"]], [("letter", issued["reference"])])
+        self.assertIn(issued["reference"], page_text(s.get("/search?q=zephyrquill")))
+        self.assertEqual(s.get_json("/api/v1/search?q=draftonlyquokka").json()["total"], 0, "a draft is not searched")
+        self.assertNotIn("draftonlyquokka", s.get("/search?q=draftonlyquokka").text.lower().split("</form>", 1)[-1])
+
