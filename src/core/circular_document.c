@@ -16,22 +16,22 @@
 
 /* The print stylesheet of the PDF, inside its document (WeasyPrint fetches nothing). */
 static const char LETTER_CSS[] =
-	"@page { size: A4; margin: 2cm 2cm 2.2cm;"
-	" @bottom-center { content: \"Page \" counter(page) \" of \" counter(pages); font-size: 9pt; } }\n"
-	"html { font-family: \"Noto Sans\", \"Noto Naskh Arabic\", \"Noto Sans CJK SC\", sans-serif; font-size: 10.5pt;"
-	" line-height: 1.4; color: #1b1b1b; }\n"
-	".letterhead { border-bottom: 1px solid #999; margin-bottom: 1em; padding-bottom: 0.5em; }\n"
-	".letterhead img { max-height: 2.5cm; max-width: 6cm; }\n"
-	".letterhead .body { font-weight: bold; font-size: 12pt; margin: 0.3em 0 0; }\n"
-	".letterhead .address { white-space: pre-line; margin: 0.2em 0 0; }\n"
-	"dl.letter-facts { display: grid; grid-template-columns: 10em auto; margin: 0 0 1em; }\n"
-	"dl.letter-facts dt { font-weight: bold; }\n dl.letter-facts dd { margin: 0 0 0.2em; }\n"
-	"h1 { font-size: 14pt; margin: 0.8em 0; }\n h2 { font-size: 12pt; break-after: avoid; }\n"
-	".annex { break-before: page; }\n"
-	"table { border-collapse: collapse; width: 100%; }\n"
-	"th, td { border: 1px solid #999; padding: 0.25em 0.4em; text-align: left; vertical-align: top; }\n"
-	"thead { display: table-header-group; }\n tr { break-inside: avoid; }\n td.date { white-space: nowrap; }\n"
-	"a { color: inherit; text-decoration: none; }\n";
+    "@page { size: A4; margin: 2cm 2cm 2.2cm;"
+    " @bottom-center { content: \"Page \" counter(page) \" of \" counter(pages); font-size: 9pt; } }\n"
+    "html { font-family: \"Noto Sans\", \"Noto Naskh Arabic\", \"Noto Sans CJK SC\", sans-serif; font-size: 10.5pt;"
+    " line-height: 1.4; color: #1b1b1b; }\n"
+    ".letterhead { border-bottom: 1px solid #999; margin-bottom: 1em; padding-bottom: 0.5em; }\n"
+    ".letterhead img { max-height: 2.5cm; max-width: 6cm; }\n"
+    ".letterhead .body { font-weight: bold; font-size: 12pt; margin: 0.3em 0 0; }\n"
+    ".letterhead .address { white-space: pre-line; margin: 0.2em 0 0; }\n"
+    "dl.letter-facts { display: grid; grid-template-columns: 10em auto; margin: 0 0 1em; }\n"
+    "dl.letter-facts dt { font-weight: bold; }\n dl.letter-facts dd { margin: 0 0 0.2em; }\n"
+    "h1 { font-size: 14pt; margin: 0.8em 0; }\n h2 { font-size: 12pt; break-after: avoid; }\n"
+    ".annex { break-before: page; }\n"
+    "table { border-collapse: collapse; width: 100%; }\n"
+    "th, td { border: 1px solid #999; padding: 0.25em 0.4em; text-align: left; vertical-align: top; }\n"
+    "thead { display: table-header-group; }\n tr { break-inside: avoid; }\n td.date { white-space: nowrap; }\n"
+    "a { color: inherit; text-decoration: none; }\n";
 
 const char *circular_document_date(struct arena *a, const char *date)
 {
@@ -60,16 +60,16 @@ static void addressees(struct buf *b, const struct circular *c, enum circular_pu
 static const char *status_text(enum milestone_status s)
 {
 	static const char *const text[MILESTONE_STATUS_COUNT] = {
-		[MILESTONE_PLANNED] = "Planned",
-		[MILESTONE_DONE] = "Done",
-		[MILESTONE_POSTPONED] = "Postponed",
-		[MILESTONE_CANCELLED] = "Cancelled",
+	    [MILESTONE_PLANNED] = "Planned",
+	    [MILESTONE_DONE] = "Done",
+	    [MILESTONE_POSTPONED] = "Postponed",
+	    [MILESTONE_CANCELLED] = "Cancelled",
 	};
 	return (unsigned)s < MILESTONE_STATUS_COUNT ? text[s] : milestone_status_name(s);
 }
 
 int circular_document_letter(struct buf *b, struct arena *a, const struct process *p, const struct circular *c,
-			     const struct circular_letterhead *lh)
+                             const struct circular_letterhead *lh)
 {
 	html_printf(b, "<article class=\"letter\" aria-labelledby=\"letter-title\">\n<header class=\"letterhead\">\n");
 	if (lh && lh->logo && lh->logo_type) {
@@ -86,20 +86,22 @@ int circular_document_letter(struct buf *b, struct arena *a, const struct proces
 		html_printf(b, "<p class=\"address\">%s</p>\n", lh->address);
 	else if (p->secretariat && *p->secretariat)
 		html_printf(b, "<p class=\"address\">%s</p>\n", p->secretariat);
-	html_printf(b, "</header>\n<dl class=\"letter-facts\">\n<dt>Reference</dt><dd>%s</dd>\n<dt>Date</dt><dd>%s</dd>\n",
-		    c->reference, circular_document_date(a, c->date));
+	html_printf(b,
+	            "</header>\n<dl class=\"letter-facts\">\n<dt>Reference</dt><dd>%s</dd>\n<dt>Date</dt><dd>%s</dd>\n",
+	            c->reference, circular_document_date(a, c->date));
 	addressees(b, c, CIRCULAR_ACTION, "To (for action)");
 	addressees(b, c, CIRCULAR_INFORMATION, "For information");
 	if (c->ncites) {
 		html_printf(b, "<dt>References</dt><dd>");
 		for (int i = 0; i < c->ncites; i++)
 			html_printf(b, "%s<a href=\"/letters/%L\">%s</a>", i ? "; " : "", (long long)c->cites[i].id,
-				    c->cites[i].reference);
+			            c->cites[i].reference);
 		html_printf(b, "</dd>\n");
 	}
 	if (c->corrects.id)
-		html_printf(b, "<dt>Corrects</dt><dd><a href=\"/letters/%L\">%s</a> of %s</dd>\n", (long long)c->corrects.id,
-			    c->corrects.reference, circular_document_date(a, c->corrects.date));
+		html_printf(b, "<dt>Corrects</dt><dd><a href=\"/letters/%L\">%s</a> of %s</dd>\n",
+		            (long long)c->corrects.id, c->corrects.reference,
+		            circular_document_date(a, c->corrects.date));
 	html_printf(b, "</dl>\n<h1 id=\"letter-title\">%s</h1>\n<div class=\"prose\">\n", c->subject);
 	if (c->markdown && markdown_render_prose(c->markdown, b) != 0)
 		return -1;
@@ -107,17 +109,18 @@ int circular_document_letter(struct buf *b, struct arena *a, const struct proces
 	if (c->contact && *c->contact)
 		html_printf(b, "<p class=\"contact\"><strong>Contact:</strong> %s</p>\n", c->contact);
 	if (c->has_annex) {
-		html_printf(b, "<section class=\"annex\" aria-labelledby=\"annex\">\n<h2 id=\"annex\">Annex: "
-			       "schedule as of %s</h2>\n<table>\n<thead><tr><th scope=\"col\">Date</th>"
-			       "<th scope=\"col\">What</th><th scope=\"col\">Status</th></tr></thead>\n<tbody>\n",
-			    circular_document_date(a, c->date));
+		html_printf(b,
+		            "<section class=\"annex\" aria-labelledby=\"annex\">\n<h2 id=\"annex\">Annex: "
+		            "schedule as of %s</h2>\n<table>\n<thead><tr><th scope=\"col\">Date</th>"
+		            "<th scope=\"col\">What</th><th scope=\"col\">Status</th></tr></thead>\n<tbody>\n",
+		            circular_document_date(a, c->date));
 		for (int i = 0; i < c->nannex; i++) {
 			char range[80];
 			enum milestone_status st;
 			milestone_format_range(c->annex[i].date, c->annex[i].end_date, range);
-			html_printf(b, "<tr><td class=\"date\">%s</td><td>%s</td><td>%s</td></tr>\n", range, c->annex[i].title,
-				    milestone_status_parse(c->annex[i].status, &st) ? status_text(st)
-										     : c->annex[i].status);
+			html_printf(
+			    b, "<tr><td class=\"date\">%s</td><td>%s</td><td>%s</td></tr>\n", range, c->annex[i].title,
+			    milestone_status_parse(c->annex[i].status, &st) ? status_text(st) : c->annex[i].status);
 		}
 		html_printf(b, "</tbody>\n</table>\n</section>\n");
 	}
@@ -127,19 +130,19 @@ int circular_document_letter(struct buf *b, struct arena *a, const struct proces
 
 /* The letter as a document of its own, for WeasyPrint: its stylesheet inside, its logo's bytes inside. */
 static int letter_document(struct buf *b, struct arena *a, const struct process *p, const struct circular *c,
-			   const struct circular_letterhead *lh)
+                           const struct circular_letterhead *lh)
 {
-	html_printf(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\">\n<title>%s %s</title>\n"
-		       "<style>%R</style>\n</head>\n<body>\n",
-		    c->reference, c->subject, LETTER_CSS);
+	html_printf(b,
+	            "<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\">\n<title>%s %s</title>\n"
+	            "<style>%R</style>\n</head>\n<body>\n",
+	            c->reference, c->subject, LETTER_CSS);
 	if (circular_document_letter(b, a, p, c, lh) != 0)
 		return -1;
 	html_printf(b, "</body>\n</html>\n");
 	return b->failed ? -1 : 0;
 }
 
-int circular_pdf_make(struct db *db, struct arena *a, const struct actor *who, int64_t circular_id,
-		      struct error *e)
+int circular_pdf_make(struct db *db, struct arena *a, const struct actor *who, int64_t circular_id, struct error *e)
 {
 	struct circular c;
 	struct process p;
@@ -157,7 +160,7 @@ int circular_pdf_make(struct db *db, struct arena *a, const struct actor *who, i
 	const void *pdf;
 	size_t n;
 	const struct pdf_limits lim = {
-		.max_out = LIMIT_REPORT_PDF, .seconds = LIMIT_REPORT_PDF_SECONDS, .memory = LIMIT_REPORT_PDF_MEMORY};
+	    .max_out = LIMIT_REPORT_PDF, .seconds = LIMIT_REPORT_PDF_SECONDS, .memory = LIMIT_REPORT_PDF_MEMORY};
 	int rc = -1;
 	if (letter_document(&html, a, &p, &c, &lh) != 0)
 		error_say(e, ERROR_UNAVAILABLE, "The letter could not be laid out as a PDF.");

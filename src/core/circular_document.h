@@ -24,7 +24,7 @@
 /* Writes the letter as an <article> to b; lh (may be NULL) adds the letterhead's address block and, if its
  * bytes are loaded, its logo (as a data: address, for the PDF). -1 if its Markdown cannot be rendered. */
 int circular_document_letter(struct buf *b, struct arena *a, const struct process *p, const struct circular *c,
-			     const struct circular_letterhead *lh);
+                             const struct circular_letterhead *lh);
 
 /* A letter's date ("2020-12-23") as the letter writes it ("23 December 2020"), in the arena. */
 const char *circular_document_date(struct arena *a, const char *date);
@@ -33,7 +33,6 @@ const char *circular_document_date(struct arena *a, const char *date);
  * it is kept already: the layout (seconds) outside any transaction, so the caller must not hold one. When
  * two make it at once (two nodes, a page and the sender) the first kept stays and the other returns 0 too.
  * 0, or -1 with e (ERROR_UNAVAILABLE from WeasyPrint, written for the person who asked). */
-int circular_pdf_make(struct db *db, struct arena *a, const struct actor *who, int64_t circular_id,
-		      struct error *e);
+int circular_pdf_make(struct db *db, struct arena *a, const struct actor *who, int64_t circular_id, struct error *e);
 
 #endif

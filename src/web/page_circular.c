@@ -76,7 +76,7 @@ static int bytes_file(const void *data, size_t n)
 	return fd;
 }
 
-static bool route_letter(struct request *r, int64_t *id)
+bool page_circular_route(struct request *r, int64_t *id)
 {
 	if (parse_id(r->params[0], id))
 		return true;
@@ -96,7 +96,7 @@ void page_circular(struct request *r)
 	struct process p;
 	struct circular_letterhead lh;
 	char sha[65] = "";
-	if (!route_letter(r, &id))
+	if (!page_circular_route(r, &id))
 		return;
 	if (circular_find(r->db, &r->arena, id, &c, &e) != 0 ||
 	    process_find_id(r->db, &r->arena, c.process_id, &p, &e) != 0 ||
@@ -138,7 +138,7 @@ void page_circular_pdf(struct request *r)
 	const void *pdf;
 	int64_t size;
 	char sha[65];
-	if (!route_letter(r, &id))
+	if (!page_circular_route(r, &id))
 		return;
 	if (circular_find(r->db, &r->arena, id, &c, &e) != 0 || page_circular_pdf_make(r, id, &e) != 0 ||
 	    circular_pdf_find(r->db, &r->arena, id, sha, &size, &pdf, &e) != 0) {

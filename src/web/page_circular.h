@@ -15,6 +15,8 @@
  * it is kept already. 0, or -1 with e (ERROR_UNAVAILABLE from WeasyPrint: the letter stays issued, and its
  * PDF is made by the mail sender before its mails go, or when it is first asked for). */
 int page_circular_pdf_make(struct request *r, int64_t circular_id, struct error *e);
+/* The letter's id from the route's {id}; false (the 404 page sent) if it is not one. */
+bool page_circular_route(struct request *r, int64_t *id);
 /* The PDF right after an issue (by the API or the office), logged and not reported if it fails. */
 void page_circular_pdf_after_issue(struct request *r, int64_t circular_id);
 

@@ -323,11 +323,8 @@ void page_office_circular(struct request *r)
 	struct circular_distribution dist;
 	struct circular_recipient_group *groups = NULL;
 	int ngroups = 0;
-	if (!parse_id(r->params[0], &id)) {
-		error_set(&e, ERROR_NOT_FOUND, "There is no such letter.");
-		page_error(r, &e);
+	if (!page_circular_route(r, &id))
 		return;
-	}
 	if (circular_find(r->db, &r->arena, id, &c, &e) != 0 || process_find_id(r->db, &r->arena, c.process_id, &p, &e) != 0 ||
 	    circular_distribution(r->db, id, &dist, &e) != 0 ||
 	    circular_distribution_groups(r->db, &r->arena, id, &groups, &ngroups, &e) != 0) {
