@@ -1,5 +1,6 @@
 /* circular — see circular.h. */
 #include "core/circular.h"
+#include "core/circular_document.h"
 
 #include "core/blob.h"
 #include "core/config.h"
@@ -11,6 +12,7 @@
 #include "core/search.h"
 #include "core/subscription.h"
 #include "util/clock.h"
+#include "util/log.h"
 #include "util/tz.h"
 
 #include <jansson.h>
@@ -1221,6 +1223,49 @@ int circular_distribution(struct db *db, int64_t circular_id, struct circular_di
 	return r == DB_ROW ? 0 : -1;
 }
 
+static int group_from_row(struct arena *a, struct db_stmt *st, void *element)
+{
+	struct circular_recipient_group *x = element;
+	bool failed = false;
+	const char *purpose = db_col_dup(st, 2, a, &failed);
+	x->slug = db_col_dup(st, 0, a, &failed);
+	x->name = db_col_dup(st, 1, a, &failed);
+	if (failed || !circular_purpose_parse(purpose, &x->purpose))
+		return -1;
+	x->addresses = db_col_int(st, 3);
+	x->queued = db_col_int(st, 4);
+	x->sent = db_col_int(st, 5);
+	x->failed = db_col_int(st, 6);
+	return 0;
+}
+
+int circular_distribution_groups(struct db *db, struct arena *a, int64_t circular_id,
+				 struct circular_recipient_group **out, int *n, struct error *e)
+{
+	/* The subscribers' rows name their subscription; a category's are the rows of the addresses of its
+	 * stakeholders (as registered now: the rows keep no category, since one address may be in two). */
+	static const char sql[] =
+		"SELECT NULL, NULL, 'action', count(*), count(d.message_id), count(o.sent_at), count(o.failed_at), "
+		"0, 0 FROM circular_delivery d LEFT JOIN outbox o ON o.message_id = d.message_id "
+		"WHERE d.circular_id = ?1 AND d.subscription_id IS NOT NULL "
+		"UNION ALL "
+		"SELECT k.slug, k.name, ca.purpose, count(d.id), count(d.message_id), count(o.sent_at), "
+		"count(o.failed_at), CASE WHEN ca.purpose = 'action' THEN 1 ELSE 2 END, k.position "
+		"FROM circular_addressee ca JOIN category k ON k.id = ca.category_id "
+		"LEFT JOIN (SELECT DISTINCT category, lower(email) AS email FROM account WHERE role = 'stakeholder' "
+		"AND email_confirmed_at IS NOT NULL) s ON s.category = k.slug "
+		"LEFT JOIN circular_delivery d ON d.circular_id = ca.circular_id AND d.email = s.email "
+		"LEFT JOIN outbox o ON o.message_id = d.message_id "
+		"WHERE ca.circular_id = ?1 GROUP BY k.slug, k.name, ca.purpose, k.position ORDER BY 8, 9";
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, circular_id);
+	*out = NULL;
+	*n = 0;
+	return db_collect(st, a, (void **)out, n, sizeof **out, group_from_row, e);
+}
+
 struct pending {
 	int64_t id, circular_id, subscription_id;
 	const char *email, *reference, *date, *subject, *markdown, *process_title, *pdf;
@@ -1292,6 +1337,37 @@ static int deliver_one(struct db *db, struct arena *a, const struct pending *x, 
 	return db_exec_stmt(st, e);
 }
 
+/* Makes the PDFs missing of letters whose mails wait for them (the request that issued them did not make
+ * it: it died, or WeasyPrint was busy or missing then), a few per call: each takes seconds, outside any
+ * transaction. A letter whose PDF cannot be made now is tried again on the next call; the others go on. */
+static void pdfs_missing(struct db *db, struct arena *a)
+{
+	static const char sql[] =
+		"SELECT c.id FROM circular c WHERE NOT EXISTS (SELECT 1 FROM circular_pdf f WHERE f.circular_id = c.id) "
+		"AND EXISTS (SELECT 1 FROM circular_delivery d WHERE d.circular_id = c.id AND d.message_id IS NULL) "
+		"ORDER BY c.id LIMIT 4";
+	struct error e;
+	error_clear(&e);
+	int64_t ids[4];
+	int n = 0;
+	struct db_stmt *st = db_stmt(db, sql, &e);
+	if (!st) {
+		log_event("letter_pdf", "error=%s msg=\"%s\"", e.code, e.message);
+		return;
+	}
+	enum db_step r;
+	while (n < 4 && (r = db_step(st, &e)) == DB_ROW)
+		ids[n++] = db_col_int(st, 0);
+	db_reset(st);
+	for (int i = 0; i < n; i++) {
+		error_clear(&e);
+		if (circular_pdf_make(db, a, &ACTOR_SYSTEM, ids[i], &e) != 0)
+			log_event("letter_pdf", "circular=%lld error=%s", (long long)ids[i], e.code);
+		else
+			log_event("letter_pdf_made", "circular=%lld by=sender", (long long)ids[i]);
+	}
+}
+
 int circular_distribute(struct db *db, struct arena *a, int limit, int *queued, struct error *e)
 {
 	static const char sql[] =
@@ -1300,6 +1376,7 @@ int circular_distribute(struct db *db, struct arena *a, int limit, int *queued, 
 		"JOIN process p ON p.id = c.process_id JOIN circular_pdf f ON f.circular_id = c.id "
 		"WHERE d.message_id IS NULL ORDER BY d.id LIMIT ?";
 	*queued = 0;
+	pdfs_missing(db, a);
 	if (db_begin(db, e) != 0)
 		return -1;
 	struct pending *list = NULL;

@@ -212,6 +212,18 @@ struct circular_distribution {
 };
 int circular_distribution(struct db *db, int64_t circular_id, struct circular_distribution *out, struct error *e);
 
+/* One group of a letter's recipients, with where its mails stand: the process's subscribers (slug NULL),
+ * or the registered stakeholders of one addressed category. An address in two groups counts in each. */
+struct circular_recipient_group {
+	const char *slug, *name; /* the category's; NULL for the subscribers */
+	enum circular_purpose purpose;
+	int64_t addresses, queued, sent, failed;
+};
+/* The groups of an issued letter: the subscribers first, then its categories for action, then for
+ * information (each in the process's order of categories), in the arena. */
+int circular_distribution_groups(struct db *db, struct arena *a, int64_t circular_id,
+				 struct circular_recipient_group **out, int *n, struct error *e);
+
 /* Queues up to limit of the letters' mails not queued yet (of letters whose PDF is made: it is attached),
  * in one transaction: each with the letter's text, its address, and the PDF; a subscriber's with its leave
  * link. *queued the mails queued (fewer than limit: none left for now). Called by the mail sender's thread

@@ -469,7 +469,10 @@ int feed_calendar(struct db *db, struct arena *a, const char *slug, struct ical_
 	}
 	int n = 0;
 	/* A meeting on the schedule (a milestone of kind meeting) and in the list of meetings on the same day is
-	 * one event: the milestone's (its UID, its moves), with the meeting's hours. */
+	 * one event: the milestone's moves, with the meeting's hours, under the meeting's UID, the one of the
+	 * invitation its participants hold (core/meeting.c): a participant who also follows this calendar has one
+	 * event, not two. Its SEQUENCE is the greater of the two (each only grows), so that a move of either is
+	 * an update. Every UID in the calendar is another event's: a milestone's or a meeting's, each once. */
 	bool *merged = arena_alloc(a, sizeof *merged * (size_t)(nmeetings + 1));
 	if (!merged) {
 		error_set(e, ERROR_UNAVAILABLE, "out of memory");
@@ -478,21 +481,26 @@ int feed_calendar(struct db *db, struct arena *a, const char *slug, struct ical_
 	for (int i = 0; i < nms; i++) {
 		const struct milestone *m = &ms[i];
 		struct ical_event *x = &events[n++];
+		const struct meeting *same = NULL;
 		for (int k = 0; k < nmeetings && m->kind == MILESTONE_MEETING && !m->end_date; k++)
 			if (!merged[k] && !strcmp(meetings[k].date, m->date)) {
 				merged[k] = true;
-				if (meetings[k].starts && meetings[k].ends) {
-					x->starts = meetings[k].starts;
-					x->ends = meetings[k].ends;
+				same = &meetings[k];
+				if (same->starts && same->ends) {
+					x->starts = same->starts;
+					x->ends = same->ends;
 				}
 				break;
 			}
-		x->uid = arena_printf(a, "milestone-%lld@%s", (long long)m->id, authority);
+		x->uid = same ? arena_printf(a, "meeting-%lld@%s", (long long)same->id, authority)
+			      : arena_printf(a, "milestone-%lld@%s", (long long)m->id, authority);
 		x->summary = m->title;
 		x->url = arena_printf(a, "%s/processes/%s#milestone-%lld", base, p.slug, (long long)m->id);
-		x->sequence = m->sequence;
+		x->sequence = same && same->sequence > m->sequence ? same->sequence : m->sequence;
 		x->stamp = m->changed_at ? m->changed_at : created;
-		x->status = event_status(m->status);
+		if (same && same->changed_at > x->stamp)
+			x->stamp = same->changed_at;
+		x->status = same && same->cancelled ? ICAL_EVENT_CANCELLED : event_status(m->status);
 		x->date = m->date;
 		x->end_date = m->end_date;
 		const char *lead = "";

@@ -861,6 +861,18 @@ int meeting_update(struct db *db, struct arena *a, const struct actor *who, int6
 		error_say(e, ERROR_CONFLICT, "This meeting was cancelled: it cannot be changed.");
 		goto fail;
 	}
+	/* Fewer places than people registered: refused, naming how many are registered. Each of them was told
+	 * by mail that they have a place (with the invitation); taking it back from some, chosen by the order
+	 * they came in, would break that word silently. The secretariat cancels registrations first (each
+	 * person is then told), or keeps at least as many places; raising or keeping the number is always
+	 * possible, and lowering it to the number registered closes registration to newcomers (waiting list). */
+	if (in->capacity != m.capacity && in->capacity && in->capacity < m.registered) {
+		error_field(e, "capacity",
+		            "%d people are registered for this meeting: it cannot have fewer places than that. Keep at "
+		            "least %d places, or cancel registrations first.",
+		            m.registered, m.registered);
+		goto fail;
+	}
 	const bool moved = !same(m.date, in->date) || !same(m.starts, in->starts) || !same(m.ends, in->ends);
 	const bool changed = moved || !same(m.title, in->title) || m.format != in->format ||
 	                     !same(m.join_url, in->join_url) || !same(m.room, in->room) ||

@@ -239,8 +239,9 @@ int search_version_sync(struct db *db, int64_t version_id, struct error *e)
 int search_letter_sync(struct db *db, int64_t circular_id, struct error *e)
 {
 	static const char *const fill[] = {
+	    /* its subject and its text (migration 029); the circular table holds issued letters only, never drafts */
 	    ENTRY_INSERT "SELECT 'letter', l.id, NULL, l.process_id, NULL, NULL, l.reference, l.date, l.reference, "
-	                 "l.subject FROM circular l WHERE l.id = ?1",
+	                 "l.subject || ' ' || l.markdown FROM circular l WHERE l.id = ?1",
 	};
 	return resync(db, &SQL_LETTER, circular_id, fill, 1, NULL, e);
 }

@@ -180,15 +180,6 @@ static void reply_letter(struct request *r, int status, int64_t id)
 	reply_json(r, status, o);
 }
 
-/* The PDF right after the issue (see page_office_letter_issue). */
-static void pdf_now(struct request *r, int64_t letter)
-{
-	struct error later;
-	error_clear(&later);
-	if (page_circular_pdf_make(r, letter, &later) != 0)
-		log_event("letter_pdf", "circular=%lld error=%s", (long long)letter, later.code);
-}
-
 static void reply_draft(struct request *r, int status, int64_t id)
 {
 	struct error e;
@@ -260,7 +251,7 @@ void api_circular_create(struct request *r)
 		reply_json_error(r, &e);
 		return;
 	}
-	pdf_now(r, letter);
+	page_circular_pdf_after_issue(r, letter);
 	reply_letter(r, 201, letter);
 }
 
@@ -315,6 +306,6 @@ void api_circular_issue(struct request *r)
 		reply_json_error(r, &e);
 		return;
 	}
-	pdf_now(r, letter);
+	page_circular_pdf_after_issue(r, letter);
 	reply_letter(r, 201, letter);
 }

@@ -3,10 +3,13 @@
  * office: the section of the process's office page (drafts, issued letters,
  * a form to start a letter), and the page of one draft with its form, its
  * preview (the public page's rendering, page_circular.c) and the button that
- * issues it, after a confirmation page (an issued letter cannot be changed).
+ * issues it, after a confirmation page (an issued letter cannot be changed);
+ * and the office page of an issued letter (/office/circulars/{id}): where its
+ * mails stand, its recipients by category, its public page and its PDF.
  * The changes call core/circular.h, as the API does (api_circular.c).
  */
 #include "core/circular.h"
+#include "core/circular_document.h"
 #include "core/limits.h"
 #include "util/log.h"
 #include "web/auth.h"
@@ -86,6 +89,8 @@ void office_letters_section(struct request *r, const struct process *p, const ch
 			struct circular_distribution dist = {0};
 			html_printf(&r->out, "<li><a href=\"/letters/%L\">%s</a> of %s: %s", (long long)letters[i].id,
 				    letters[i].reference, page_date(r, letters[i].date), letters[i].subject);
+			html_printf(&r->out, " (<a href=\"/office/circulars/%L\">distribution and recipients of %s</a>)",
+				    (long long)letters[i].id, letters[i].reference);
 			if (circular_distribution(r->db, letters[i].id, &dist, &le) == 0 && dist.addresses)
 				html_printf(&r->out,
 					    " <span class=\"distribution\">(mails: %L sent, %L pending, %L failed, of %L)</span>",
@@ -193,7 +198,7 @@ static void letter_page(struct request *r, int64_t id, const char *failed, const
 
 	html_printf(&r->out, "<section aria-labelledby=\"preview\" class=\"preview\"><h2 id=\"preview\">Preview</h2>\n");
 	struct circular c;
-	if (circular_draft_preview(r->db, &r->arena, id, &c, &le) != 0 || page_circular_letter(&r->out, &r->arena, &p, &c, NULL) != 0)
+	if (circular_draft_preview(r->db, &r->arena, id, &c, &le) != 0 || circular_document_letter(&r->out, &r->arena, &p, &c, NULL) != 0)
 		html_printf(&r->out, "<p>No preview yet: %s</p>\n", request_error_message(r, &le));
 	html_printf(&r->out, "</section>\n<section aria-labelledby=\"issue\"><h2 id=\"issue\">Issue</h2>\n"
 			     "<p>Issuing numbers and dates the letter and publishes it. An issued letter cannot be "
@@ -273,12 +278,7 @@ void page_office_letter_issue(struct request *r)
 		letter_page(r, id, "letter", &e);
 		return;
 	}
-	/* The PDF now; if WeasyPrint cannot make it now, the letter is issued all the same and its PDF is made
-	 * when first asked for. */
-	struct error later;
-	error_clear(&later);
-	if (page_circular_pdf_make(r, letter, &later) != 0)
-		log_event("letter_pdf", "circular=%lld error=%s", (long long)letter, later.code);
+	page_circular_pdf_after_issue(r, letter);
 	reply_redirect(r, arena_printf(&r->arena, "/letters/%lld", (long long)letter));
 }
 
@@ -300,4 +300,77 @@ void page_office_letterhead(struct request *r)
 		return;
 	}
 	reply_redirect(r, arena_printf(&r->arena, "/office/processes/%s?done=letterhead#office-letters", p.slug));
+}
+
+/* A row of the distribution's table: addresses, sent, pending (not sent, not failed), failed. */
+static void distribution_row(struct request *r, const char *group, const char *purpose, int64_t addresses,
+			     int64_t sent, int64_t failed)
+{
+	html_printf(&r->out, "<tr><th scope=\"row\">%s</th><td>%s</td><td>%L</td><td>%L</td><td>%L</td><td>%L</td></tr>\n",
+		    group, purpose, (long long)addresses, (long long)sent, (long long)(addresses - sent - failed),
+		    (long long)failed);
+}
+
+/* GET /office/circulars/{id}: an issued letter for the secretariat: where its mails stand (sent, pending,
+ * failed), its recipients by category, and links to its public page and its PDF. */
+void page_office_circular(struct request *r)
+{
+	struct error e;
+	error_clear(&e);
+	int64_t id, size = 0;
+	struct circular c;
+	struct process p;
+	struct circular_distribution dist;
+	struct circular_recipient_group *groups = NULL;
+	int ngroups = 0;
+	if (!page_circular_route(r, &id))
+		return;
+	if (circular_find(r->db, &r->arena, id, &c, &e) != 0 || process_find_id(r->db, &r->arena, c.process_id, &p, &e) != 0 ||
+	    circular_distribution(r->db, id, &dist, &e) != 0 ||
+	    circular_distribution_groups(r->db, &r->arena, id, &groups, &ngroups, &e) != 0) {
+		page_error(r, &e);
+		return;
+	}
+	char sha[65] = "";
+	struct error none;
+	error_clear(&none);
+	const bool kept = circular_pdf_find(r->db, &r->arena, id, sha, &size, NULL, &none) == 0;
+	office_begin(r, arena_printf(&r->arena, "Circular letter %s: distribution", c.reference), NULL);
+	html_printf(&r->out,
+		    "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/office\">Back office</a> \u203a "
+		    "<a href=\"/office/processes/%u#office-letters\">%s</a></nav>\n<h1>Circular letter %s</h1>\n"
+		    "<p>%s, issued on %s. <a href=\"/letters/%L\">Its public page</a>.</p>\n",
+		    p.slug, p.title, c.reference, c.subject, page_date(r, c.date), (long long)id);
+	if (kept)
+		html_printf(&r->out,
+			    "<p class=\"pdf\"><a href=\"/letters/%L/letter.pdf\">The letter as PDF</a> (%L bytes; SHA-256 "
+			    "<code class=\"sha256\">%s</code>)</p>\n",
+			    (long long)id, (long long)size, sha);
+	else
+		html_printf(&r->out, "<p class=\"pdf\">The PDF is not made yet: the mail sender makes it before the letter's "
+				     "mails go (<a href=\"/letters/%L/letter.pdf\">make it now</a>).</p>\n",
+			    (long long)id);
+	html_printf(&r->out,
+		    "<section aria-labelledby=\"distribution\"><h2 id=\"distribution\">Distribution</h2>\n"
+		    "<p>One mail per address, with the PDF attached, through the outbox. Pending: not sent yet "
+		    "(%L of them queued in the outbox, the others wait for the sender's next batch).</p>\n"
+		    "<table class=\"office distribution\">\n<caption>Mails of %s, by recipients</caption>\n<thead><tr>"
+		    "<th scope=\"col\">Recipients</th><th scope=\"col\">Addressed</th><th scope=\"col\">Addresses</th>"
+		    "<th scope=\"col\">Sent</th><th scope=\"col\">Pending</th><th scope=\"col\">Failed</th></tr></thead>\n"
+		    "<tbody>\n",
+		    (long long)(dist.queued - dist.sent - dist.failed), c.reference);
+	for (int i = 0; i < ngroups; i++) {
+		const struct circular_recipient_group *g = &groups[i];
+		if (!g->slug)
+			distribution_row(r, "Subscribers of the process", "", g->addresses, g->sent, g->failed);
+		else
+			distribution_row(r, arena_printf(&r->arena, "Stakeholders: %s", g->name),
+					 g->purpose == CIRCULAR_ACTION ? "For action" : "For information", g->addresses,
+					 g->sent, g->failed);
+	}
+	html_printf(&r->out, "</tbody>\n<tfoot>\n");
+	distribution_row(r, "Every address, each once", "", dist.addresses, dist.sent, dist.failed);
+	html_printf(&r->out, "</tfoot>\n</table>\n<p>An address in two groups (a subscriber who is also a registered "
+			     "stakeholder) is counted in each group, and once in the total.</p>\n</section>\n");
+	page_end(r, 200);
 }

@@ -114,6 +114,7 @@ const struct route ROUTES[] = {
 	{"GET", "/office/letters/{id}", page_office_letter, ROLE_SECRETARIAT, false},
 	{"POST", "/office/letters/{id}", page_office_letter_update, ROLE_SECRETARIAT, true},
 	{"POST", "/office/letters/{id}/issue", page_office_letter_issue, ROLE_SECRETARIAT, true},
+	{"GET", "/office/circulars/{id}", page_office_circular, ROLE_SECRETARIAT, false},
 	{"POST", "/office/processes/{slug}/calls", page_office_call_create, ROLE_SECRETARIAT, true},
 	{"GET", "/office/calls/{id}", page_office_call, ROLE_SECRETARIAT, false},
 	{"POST", "/office/calls/{id}/deadline", page_office_call_deadline, ROLE_SECRETARIAT, true},

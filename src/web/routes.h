@@ -197,6 +197,7 @@ void page_circular_feed(struct request *r);
 void page_office_letter_create(struct request *r);
 void page_office_letterhead(struct request *r);
 void page_office_letter(struct request *r);
+void page_office_circular(struct request *r);
 void page_office_letter_update(struct request *r);
 void page_office_letter_issue(struct request *r);
 void api_call_create(struct request *r);

@@ -15,20 +15,20 @@
  */
 
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
 import {
 	CALL1_OPEN,
-	COMMAND_TIMEOUT,
 	HERE,
 	SLUG,
 	TEST_TIMEOUT,
+	addAccount,
 	assertNoFailures,
-	binary,
 	description,
 	launchBrowser,
+	logIn,
+	navigate,
 	newPage,
 	screenshot,
 	startServer,
@@ -52,15 +52,7 @@ before(async () => {
 	server = await startServer(CALL1_OPEN);
 	browser = await launchBrowser();
 	/* The secretariat is made on the command line, as in real life. */
-	const p = spawnSync(binary(), ['--db', 'sqlite:' + path.join(server.dir, 'consulta.db'), 'user', 'add', '--role',
-		'secretariat', '--email', SECRETARIAT, '--password-stdin'], {
-		input: PASSWORD + '\n',
-		env: { ...process.env, CONSULTA_NOW: CALL1_OPEN },
-		encoding: 'utf8',
-		timeout: COMMAND_TIMEOUT,
-	});
-	if (p.status !== 0)
-		throw new Error(`consulta user add: ${p.error?.message ?? p.stderr}`);
+	addAccount(server, 'secretariat', SECRETARIAT, PASSWORD);
 });
 
 after(async () => {
@@ -71,11 +63,6 @@ after(async () => {
 const at = (p) => new URL(p, server.url).href;
 
 /* Follows a link or presses a button and waits for the page it leads to; returns the response. */
-async function navigate(page, action) {
-	const [response] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), action()]);
-	return response;
-}
-
 
 /* Fails on serious or critical axe violations of the page as it is (the context bypasses the CSP for axe). */
 async function assertAccessible(page, what) {
@@ -162,9 +149,7 @@ test('comments on ¶3 and ¶7 are carried to a new version where ¶3 was edited 
 			.replace(p7.text + '\n\n', '');
 		await office.goto(at('/office'));
 		assert.equal(new URL(office.url()).pathname, '/login');
-		await office.getByLabel('E-mail address').fill(SECRETARIAT);
-		await office.getByLabel('Password').fill(PASSWORD);
-		await navigate(office, () => office.getByRole('button', { name: 'Log in' }).click());
+		await logIn(office, SECRETARIAT, PASSWORD);
 		await office.goto(at(`/office/processes/${SLUG}/documents/guidelines/versions/new`));
 		await office.getByLabel('Date of the version').fill('2021-02-01');
 		await office.getByLabel('Label').fill('Third draft');

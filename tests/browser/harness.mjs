@@ -59,13 +59,14 @@ export function sanitizerReport(text) {
 	return null;
 }
 
-function runCommand(db, now, args) {
+function runCommand(db, now, args, input) {
 	const env = { ...process.env, CONSULTA_NOW: now };
 	const p = spawnSync(binary(), ['--db', 'sqlite:' + db, ...args], {
 		env,
 		encoding: 'utf8',
 		timeout: COMMAND_TIMEOUT,
-		stdio: ['ignore', 'pipe', 'pipe'],
+		input,
+		stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
 	});
 	if (p.error)
 		throw new Error(`consulta ${args.join(' ')}: ${p.error.message}`);
@@ -93,7 +94,7 @@ setTimeout(() => {
 
 /*
  * Starts `consulta serve` on a fresh database with the clock frozen at now.
- * Returns { url, dir, stop() }; stop() throws if the server exited badly or
+ * Returns { url, dir, now, stop() }; stop() throws if the server exited badly or
  * its standard error holds a sanitizer report.
  */
 export async function startServer(now = CALL1_OPEN) {
@@ -178,7 +179,7 @@ export async function startServer(now = CALL1_OPEN) {
 			throw new Error(`${problems.join('; ')}\n${text.slice(-4000)}`);
 		fs.rmSync(dir, { recursive: true, force: true });
 	}
-	return { url, dir, stop, stderr };
+	return { url, dir, now, stop, stderr };
 }
 
 /* Debian's Chromium, headless, with nothing that reaches the network. */
@@ -235,6 +236,27 @@ export async function newPage(browser, options = {}) {
 			page.failures.push(`HTTP ${r.status()}: ${r.url()}`);
 	});
 	return page;
+}
+
+/* Adds an account to the server's database on the command line, as an operator does (the password on
+ * standard input); throws if `consulta user add` fails. */
+export function addAccount(server, role, email, password) {
+	runCommand(path.join(server.dir, 'consulta.db'), server.now, ['user', 'add', '--role', role, '--email', email,
+		'--password-stdin'], password + '\n');
+}
+
+/* Runs action() (a click, a submission) and waits for the navigation it starts; the navigation's response. */
+export async function navigate(page, action) {
+	const [response] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), action()]);
+	return response;
+}
+
+/* Logs in on the log-in form the page shows (the login page, or a page that sent the visitor there): fills
+ * the address and the password as a person would, by their labels, and waits for the page it leads to. */
+export async function logIn(page, email, password) {
+	await page.getByLabel('E-mail address').fill(email);
+	await page.getByLabel('Password').fill(password);
+	return navigate(page, () => page.getByRole('button', { name: 'Log in' }).click());
 }
 
 /* A full-page screenshot in tests/browser/screenshots/ (gitignored), for people to look at. */

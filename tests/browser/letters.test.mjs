@@ -11,19 +11,19 @@
  */
 
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
 import {
 	CALL1_OPEN,
-	COMMAND_TIMEOUT,
 	HERE,
 	SLUG,
 	TEST_TIMEOUT,
+	addAccount,
 	assertNoFailures,
-	binary,
 	launchBrowser,
+	logIn,
+	navigate,
 	newPage,
 	screenshot,
 	startServer,
@@ -40,15 +40,7 @@ let browser;
 before(async () => {
 	server = await startServer(CALL1_OPEN);
 	browser = await launchBrowser();
-	const p = spawnSync(binary(), ['--db', 'sqlite:' + path.join(server.dir, 'consulta.db'), 'user', 'add', '--role',
-		'secretariat', '--email', SECRETARIAT, '--password-stdin'], {
-		input: PASSWORD + '\n',
-		env: { ...process.env, CONSULTA_NOW: CALL1_OPEN },
-		encoding: 'utf8',
-		timeout: COMMAND_TIMEOUT,
-	});
-	if (p.status !== 0)
-		throw new Error(`consulta user add: ${p.error?.message ?? p.stderr}`);
+	addAccount(server, 'secretariat', SECRETARIAT, PASSWORD);
 });
 
 after(async () => {
@@ -57,11 +49,6 @@ after(async () => {
 });
 
 const at = (p) => new URL(p, server.url).href;
-
-async function navigate(page, action) {
-	const [response] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), action()]);
-	return response;
-}
 
 async function axe(page, what) {
 	await page.evaluate(() => document.querySelectorAll('details').forEach((d) => (d.open = true)));
@@ -88,9 +75,7 @@ test('a secretariat composes, previews and issues a letter, which the public fin
 
 	await step('the secretariat logs in and writes a draft; a mistake is told by its field', async () => {
 		await page.goto(at('/office'));
-		await page.getByLabel('E-mail address').fill(SECRETARIAT);
-		await page.getByLabel('Password').fill(PASSWORD);
-		await navigate(page, () => page.getByRole('button', { name: 'Log in' }).click());
+		await logIn(page, SECRETARIAT, PASSWORD);
 		await page.goto(at(`/office/processes/${SLUG}`));
 		await page.getByText('Write a new letter').click();
 		const form = page.locator('form[action$="/letters"]');

@@ -10,19 +10,19 @@
  */
 
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
 import {
 	CALL1_OPEN,
-	COMMAND_TIMEOUT,
 	HERE,
 	SLUG,
 	TEST_TIMEOUT,
+	addAccount,
 	assertNoFailures,
-	binary,
 	launchBrowser,
+	logIn,
+	navigate,
 	newPage,
 	screenshot,
 	startServer,
@@ -40,15 +40,7 @@ let browser;
 before(async () => {
 	server = await startServer(CALL1_OPEN);
 	browser = await launchBrowser();
-	const p = spawnSync(binary(), ['--db', 'sqlite:' + path.join(server.dir, 'consulta.db'), 'user', 'add', '--role',
-		'stakeholder', '--email', EMAIL, '--password-stdin'], {
-		input: PASSWORD + '\n',
-		env: { ...process.env, CONSULTA_NOW: CALL1_OPEN },
-		encoding: 'utf8',
-		timeout: COMMAND_TIMEOUT,
-	});
-	if (p.status !== 0)
-		throw new Error(`consulta user add: ${p.error?.message ?? p.stderr}`);
+	addAccount(server, 'stakeholder', EMAIL, PASSWORD);
 });
 
 after(async () => {
@@ -57,11 +49,6 @@ after(async () => {
 });
 
 const at = (p) => new URL(p, server.url).href;
-
-async function navigate(page, action) {
-	const [response] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), action()]);
-	return response;
-}
 
 async function axe(page, what) {
 	await page.addScriptTag({ path: AXE });
@@ -82,9 +69,7 @@ test('a stakeholder logs in from the meeting page, registers with the keyboard a
 	await screenshot(page, 'meeting-01-public');
 
 	await navigate(page, () => page.getByRole('main').getByRole('link', { name: 'log in', exact: true }).click());
-	await page.getByLabel('E-mail address').fill(EMAIL);
-	await page.getByLabel('Password').fill(PASSWORD);
-	await navigate(page, () => page.getByRole('button', { name: 'Log in' }).click());
+	await logIn(page, EMAIL, PASSWORD);
 	assert.equal(new URL(page.url()).pathname, '/meetings/2', 'back to the meeting after logging in');
 	assert.equal(await page.locator(`a[href="${JOIN}"]`).count(), 0, 'logged in is not registered');
 

@@ -347,6 +347,31 @@ class Calendar(ServerTestCase):
         self.assertEqual(after[uid]["SEQUENCE"], 1)
         self.assertEqual(after[uid]["DTSTART"].dt.isoformat(), "2021-03-27T23:59:00+01:00")
 
+    def test_a_meeting_on_the_schedule_is_one_event_under_its_invitations_uid(self):
+        s, token = self.office()
+        meeting = [m for m in s.get_json("/api/v1/processes/" + SLUG).json()["meetings"]
+                   if m["title"].startswith("Second online open consultation")][0]
+        invitation = icalendar.Calendar.from_ical(s.get("/meetings/%d.ics" % meeting["id"]).body).walk("VEVENT")
+        self.assertEqual(len(invitation), 1)
+        uid = str(invitation[0]["UID"])
+        self.assertEqual(uid, "meeting-%d@%s" % (meeting["id"], HOST))
+        cal, events, _ = self.calendar(s)  # its UIDs are unique (checked there)
+        same = [e for e in cal.walk("VEVENT") if str(e["UID"]) == uid]
+        self.assertEqual(len(same), 1, "the meeting on the schedule is one event, under the invitation's UID")
+        self.assertTrue(str(same[0]["SUMMARY"]).startswith("Second online open consultation"))
+        milestone = [m for m in s.get_json("/api/v1/processes/" + SLUG).json()["milestones"]
+                     if m["kind"] == "meeting" and m["date"] == meeting["date"]][0]
+        self.assertNotIn("milestone-%d@%s" % (milestone["id"], HOST), events, "no second event for it")
+        # the meeting's new hours (same day) are an update of that event: a higher SEQUENCE
+        r = s.send_json("PATCH", "/api/v1/meetings/%d" % meeting["id"], {"starts": "15:00", "ends": "18:00"},
+                        token=token)
+        self.assertEqual(r.status, 200, r)
+        _, after, _ = self.calendar(s)
+        self.assertGreater(after[uid]["SEQUENCE"], events[uid]["SEQUENCE"])
+        self.assertEqual(after[uid]["DTSTART"].dt.isoformat(), "2021-03-01T15:00:00+01:00")
+        self.assertEqual(str(icalendar.Calendar.from_ical(s.get("/meetings/%d.ics" % meeting["id"]).body)
+                             .walk("VEVENT")[0]["SEQUENCE"]), str(after[uid]["SEQUENCE"]))
+
     def test_hostile_titles_are_escaped(self):
         s, token = self.office()
         r = s.send_json("POST", "/api/v1/processes/%s/milestones" % SLUG,

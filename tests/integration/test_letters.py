@@ -266,19 +266,22 @@ class Letters(ServerTestCase):
         self.assertIn("written inputs", second["markdown"])
 
 
-class OfficeLetters(ServerTestCase):
-    """The back office's pages: write a draft, see the mistakes, edit it, preview it, issue it after confirming."""
+class OfficeSession(ServerTestCase):
+    """A server with the secretariat logged in (no tests of its own)."""
     SHARED = False
     NOW = CALL1_OPEN
 
     def setUp(self):
         super().setUp()
-        self.s = self.fresh_server()
-        self.s.account_token(SECRETARIAT, password=PASSWORD)
+        self.s = self.fresh_server(**self.server_kw())
+        self.token = self.s.account_token(SECRETARIAT, password=PASSWORD)
         r = self.s.post_form("/login", {"email": SECRETARIAT, "password": PASSWORD})
         self.assertEqual(r.status, 303, r)
         self.session = [v.split(";")[0].split("=", 1)[1] for k, v in r.headers.items()
                         if k.lower() == "set-cookie" and v.startswith("consulta_session=")][0]
+
+    def server_kw(self):
+        return {}
 
     def cookies(self):
         return "consulta_csrf=%s; consulta_session=%s" % (CSRF_TOKEN, self.session)
@@ -292,6 +295,10 @@ class OfficeLetters(ServerTestCase):
             fields["csrf"] = self.s.csrf_token(self.session)
         return self.s.request("POST", path, body=urllib.parse.urlencode(fields).encode("ascii"),
                               headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": self.cookies()})
+
+
+class OfficeLetters(OfficeSession):
+    """The back office's pages: write a draft, see the mistakes, edit it, preview it, issue it after confirming."""
 
     def test_compose_edit_preview_and_issue_through_the_pages(self):
         page = self.get("/office/processes/" + SLUG)
@@ -367,6 +374,57 @@ class OfficeLetters(ServerTestCase):
         images = pdf_text(pdf, "pdfimages").splitlines()[2:]
         self.assertEqual(len(images), 1, images)
         self.assertEqual(images[0].split()[3:5], ["40", "20"], "the logo, as uploaded")
+
+
+class OfficeLetterDistribution(OfficeSession):
+    """An issued letter's office page: where its mails stand, its recipients by category, its page and PDF."""
+
+    def server_kw(self):
+        from test_mail import Sink
+        self.sink = Sink().start()
+        self.addCleanup(self.sink.stop)
+        return {"serve_args": ["--smtp", self.sink.url]}
+
+    def test_the_issued_letters_office_page_counts_its_mails_by_category_and_links_its_page_and_pdf(self):
+        s, token = self.s, self.token
+        process_id = s.query("SELECT id FROM process WHERE slug = ?", (SLUG,))[0][0]
+        with harness.connect(s.db) as db:
+            db.executemany("INSERT INTO subscription (process_id, email, token_hash, created_at, confirmed_at) "
+                           "VALUES (?, ?, ?, 1600000000, 1600000000)",
+                           [(process_id, "both@example.org", "a" * 64), (process_id, "reader@example.org", "b" * 64)])
+            db.executemany("INSERT INTO account (email, name, role, category, email_confirmed_at, created_at) "
+                           "VALUES (?, ?, 'stakeholder', ?, 1600000000, 1600000000)",
+                           [("both@example.org", "Both", "academia"), ("observer@example.org", "O", "observers"),
+                            ("observer2@example.org", "O2", "observers")])
+        self.sink.refuse = {"observer2@example.org"}  # one mail fails for good
+        r = s.send_json("POST", "/api/v1/processes/%s/circulars" % SLUG,
+                        letter(addressees=["academia"], for_information=["observers"], issue=True), token=token)
+        self.assertEqual(r.status, 201, r)
+        issued = r.json()
+        deadline = time.monotonic() + 120
+        while True:
+            dist = s.send_json("GET", "/api/v1/circulars/%d" % issued["id"], token=token).json()["distribution"]
+            if dist["pending"] == 0 or time.monotonic() > deadline:
+                break
+            time.sleep(0.3)
+        self.assertEqual(dist, {"addresses": 4, "sent": 3, "pending": 0, "failed": 1})
+        office = self.get("/office/processes/" + SLUG)
+        self.assertIn('href="/office/circulars/%d"' % issued["id"], office.text, "linked from the office's list")
+        page = self.get("/office/circulars/%d" % issued["id"])
+        self.assertEqual(page.status, 200, page)
+        text = page_text(page)
+        self.assertIn("Circular letter CL-21/1", text)
+        self.assertIn('href="%s"' % issued["url"], page.text)
+        self.assertIn('href="%s"' % issued["pdf"]["url"], page.text)
+        self.assertIn(issued["pdf"]["sha256"], text)
+        # group, addressed, addresses, sent, pending, failed
+        self.assertIn("Subscribers of the process 2 2 0 0", text)
+        self.assertIn("Stakeholders: Academia For action 1 1 0 0", text)
+        self.assertIn("Stakeholders: Organizations with observer rights For information 2 1 0 1", text)
+        self.assertIn("Every address, each once 4 3 0 1", text)
+        self.assertEqual(s.get("/office/circulars/%d" % issued["id"]).status in (302, 303, 401, 403), True,
+                         "the secretariat's only")
+        self.assertEqual(self.get("/office/circulars/999").status, 404)
 
 
 class Distribution(ServerTestCase):
@@ -449,6 +507,42 @@ class Distribution(ServerTestCase):
         print("# distribution: %d mails in %.1f s with a restart after %d" % (len(expected), elapsed, in_the_middle))
 
 
+class DistributionWithoutTheWeb(ServerTestCase):
+    """The letter's mails do not wait for a web request to make its PDF: the sender makes it."""
+    SHARED = False
+    NOW = CALL1_OPEN
+
+    def test_the_sender_makes_a_pdf_the_issuing_request_did_not_and_the_mails_go_with_it(self):
+        from test_mail import Sink
+        sink = Sink().start()
+        self.addCleanup(sink.stop)
+        # the test build's hook: the issuing request does not make the PDF (as if it died right after the issue)
+        s = self.fresh_server(serve_args=["--smtp", sink.url], env={"CONSULTA_TEST_LETTER_PDF_AFTER_ISSUE": "skip"})
+        token = s.account_token(SECRETARIAT, password=PASSWORD)
+        process_id = s.query("SELECT id FROM process WHERE slug = ?", (SLUG,))[0][0]
+        readers = ["reader%d@example.org" % i for i in range(3)]
+        with harness.connect(s.db) as db:
+            db.executemany("INSERT INTO subscription (process_id, email, token_hash, created_at, confirmed_at) "
+                           "VALUES (?, ?, ?, 1600000000, 1600000000)",
+                           [(process_id, x, "%064x" % i) for i, x in enumerate(readers)])
+        r = s.send_json("POST", "/api/v1/processes/%s/circulars" % SLUG, letter(issue=True), token=token)
+        self.assertEqual(r.status, 201, r)
+        issued = r.json()
+        self.assertIsNone(issued["pdf"], "the web made no PDF: the hook works")
+        sink.wait(len(readers), timeout=300)
+        got = sink.mails()
+        self.assertEqual(sorted(m[1][0] for m in got), readers)
+        pdf = s.get_json("/api/v1/circulars/%d" % issued["id"]).json()["pdf"]
+        self.assertIsNotNone(pdf, "the sender kept the PDF")
+        for m in got:
+            pdfs = [p for p in m[2].iter_attachments() if p.get_content_type() == "application/pdf"]
+            self.assertEqual(len(pdfs), 1)
+            self.assertEqual(hashlib.sha256(pdfs[0].get_content()).hexdigest(), pdf["sha256"])
+        self.assertIn("CL-21/1", pdf_text(pdfs[0].get_content()))
+        entries = s.send_json("GET", "/api/v1/audit?kind=circular.pdf", token=token).json()["entries"]
+        self.assertEqual([(e["object"], e["actor"]) for e in entries], [("circular:%d" % issued["id"], "system")])
+
+
 class Archive(ServerTestCase):
     """The public archive of issued letters, by year and series, its Atom feed, and search."""
     SHARED = False
@@ -479,3 +573,54 @@ class Archive(ServerTestCase):
                                       "for utilization of the GCA"])
         found = s.get_json("/api/v1/search?q=%s&type=letter" % urllib.parse.quote("third consultation")).json()
         self.assertIn("CL-21/1", json.dumps(found))
+
+    def test_a_letters_text_is_found_by_search_once_it_is_issued_and_never_as_a_draft(self):
+        s = self.fresh_server()
+        token = s.account_token(SECRETARIAT, password=PASSWORD)
+        r = s.send_json("POST", "/api/v1/processes/%s/circulars" % SLUG,
+                        letter(markdown="Dear Sir/Madam,\n\nThe zephyrquill meeting is moved.", issue=True), token=token)
+        self.assertEqual(r.status, 201, r)
+        issued = r.json()
+        r = s.send_json("POST", "/api/v1/processes/%s/circulars" % SLUG,
+                        letter(markdown="A draft about the draftonlyquokka."), token=token)
+        self.assertEqual(r.status, 201, r)
+        found = s.get_json("/api/v1/search?q=zephyrquill").json()
+        self.assertEqual([(x["type"], x["anchor"]) for x in found["results"]], [("letter", issued["reference"])])
+        self.assertIn(issued["reference"], page_text(s.get("/search?q=zephyrquill")))
+        self.assertEqual(s.get_json("/api/v1/search?q=draftonlyquokka").json()["total"], 0, "a draft is not searched")
+        self.assertNotIn("draftonlyquokka", s.get("/search?q=draftonlyquokka").text.lower().split("</form>", 1)[-1])
+
+    def test_migration_029_puts_the_text_of_letters_issued_before_in_search(self):
+        s = self.fresh_server()
+        letter_search = "/api/v1/search?q=further&type=letter"  # "Further to the letter...": CL-20/55's text only
+        self.assertEqual(s.get_json(letter_search).json()["total"], 1)
+        s.stop()
+        # the database as it was before 029: letters indexed by their subject alone
+        with harness.connect(s.db) as db:
+            sqlite = harness.TEST_DB == "sqlite"
+            if sqlite:  # the FTS5 index takes a row out with the text it was indexed with (letters: no search_gram)
+                db.execute("INSERT INTO search_word (search_word, rowid, title, body) "
+                           "SELECT 'delete', id, title, body FROM search_entry WHERE kind = 'letter'")
+            db.execute("UPDATE search_entry SET body = (SELECT c.subject FROM circular c WHERE c.id = search_entry.ref_id) "
+                       "WHERE kind = 'letter'")
+            if sqlite:
+                db.execute("INSERT INTO search_word (rowid, title, body) "
+                           "SELECT id, title, body FROM search_entry WHERE kind = 'letter'")
+            db.execute("DELETE FROM schema_migration WHERE version = 29")
+        with harness.connect(s.db) as db:
+            self.assertEqual(db.execute("SELECT count(*) FROM search_entry WHERE kind = 'letter' AND "
+                                        "body LIKE '%Further to%'").fetchall(), [(0,)], "the state before 029")
+            if sqlite:
+                self.assertEqual(db.execute("SELECT count(*) FROM search_word WHERE search_word MATCH 'further'")
+                                 .fetchall(), [(0,)])
+        s.start()  # the server applies the migrations it has not applied yet: 029
+        self.assertEqual(s.query("SELECT count(*) FROM schema_migration WHERE version = 29"), [(1,)])
+        found = s.get_json(letter_search).json()
+        self.assertEqual([x["anchor"] for x in found["results"]], ["CL-20/55"])
+        self.assertEqual(s.get_json("/api/v1/search?q=%s&type=letter" % urllib.parse.quote("second online")).json()
+                         ["total"], 1, "by its subject still")
+        if harness.TEST_DB == "sqlite":
+            with harness.connect(s.db) as db:  # raises if the index and the entries disagree
+                db.execute("INSERT INTO search_word (search_word) VALUES ('integrity-check')")
+                db.execute("INSERT INTO search_gram (search_gram) VALUES ('integrity-check')")
+

@@ -96,6 +96,28 @@ class Registration(ServerTestCase):
         body = self.server.get_json("/api/v1/meetings/%d" % m["id"]).json()
         self.assertEqual((body["registered"], body["waiting"]), (2, 1))
 
+    def test_fewer_places_than_people_registered_is_refused_naming_how_many(self):
+        m = self.meeting(capacity=5)
+        for name in ("cap1", "cap2", "cap3"):
+            r = self.register(m["id"], name)
+            self.assertEqual((r.status, r.json()["state"]), (201, "registered"), r.text)
+        r = self.server.send_json("PATCH", "/api/v1/meetings/%d" % m["id"], {"capacity": 2}, token=self.office)
+        self.assertEqual(r.status, 422, r.text)
+        self.assertIn("3 people are registered", r.json()["error"]["fields"]["capacity"])
+        body = self.server.get_json("/api/v1/meetings/%d" % m["id"]).json()
+        self.assertEqual((body["capacity"], body["registered"]), (5, 3), "nothing changed, nobody lost a place")
+        for name in ("cap1", "cap2", "cap3"):
+            self.assertEqual(self.state(m["id"], name)["state"], "registered")
+        # down to the number registered: allowed, and the meeting is full for newcomers
+        r = self.server.send_json("PATCH", "/api/v1/meetings/%d" % m["id"], {"capacity": 3}, token=self.office)
+        self.assertEqual(r.status, 200, r.text)
+        r = self.register(m["id"], "cap4")
+        self.assertEqual(r.json()["error"]["code"], "meeting_full", r.text)
+        # other changes of a meeting holding more people than places stay possible (no capacity sent)
+        r = self.server.send_json("PATCH", "/api/v1/meetings/%d" % m["id"], {"title": "Renamed meeting"},
+                                  token=self.office)
+        self.assertEqual(r.status, 200, r.text)
+
     def test_concurrent_registrations_never_pass_the_capacity(self):
         m = self.meeting(capacity=3)
         names = ["rush%d" % i for i in range(12)]
