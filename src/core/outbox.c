@@ -5,6 +5,7 @@
 #include "core/config.h"
 #include "render/message.h"
 #include "util/clock.h"
+#include "util/i18n.h"
 #include "util/log.h"
 #include "util/secret.h"
 
@@ -143,6 +144,7 @@ int outbox_compose(struct arena *a, const struct outbox_mail *mail, struct outbo
 		.list_unsubscribe = mail->list_unsubscribe,
 		.date = now,
 		.boundary = files ? boundary : NULL,
+		.language = mail->language ? mail->language : i18n_current() ? i18n_current() : I18N_DEFAULT,
 	};
 	struct buf text;
 	buf_init(&text, OUTBOX_MESSAGE_MAX);
