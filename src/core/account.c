@@ -53,8 +53,8 @@ bool account_password_acceptable(const char *password, struct error *e, const ch
 	}
 	size_t chars = utf8_length(password);
 	if (chars < SECRET_PASSWORD_MIN || n > SECRET_PASSWORD_MAX) {
-		error_field(e, field, _("Use %d to %d characters; a few words make a good password."), SECRET_PASSWORD_MIN,
-			    SECRET_PASSWORD_MAX);
+		error_field(e, field, _("Use %d to %d characters; a few words make a good password."),
+		            SECRET_PASSWORD_MIN, SECRET_PASSWORD_MAX);
 		return false;
 	}
 	return true;
@@ -203,8 +203,9 @@ static int account_insert(struct db *db, struct arena *a, const struct account_i
 	if (db_insert_id(st, &id, e) != 0) {
 		if (db_unique_violation(db)) {
 			error_clear(e);
-			error_field(e, "email", _("An account with this e-mail address already exists: log in, or reset "
-						"the password if you forgot it."));
+			error_field(e, "email",
+			            _("An account with this e-mail address already exists: log in, or reset "
+			              "the password if you forgot it."));
 		}
 		return -1;
 	}
@@ -218,8 +219,9 @@ static int requester_budget(struct db *db, const char *requester, struct error *
 	if (allowed < 0)
 		return -1;
 	if (!allowed) {
-		error_set(e, ERROR_THROTTLED, _("Too many mails were asked for from your network in the last hour. "
-					      "Try again in an hour."));
+		error_set(e, ERROR_THROTTLED,
+		          _("Too many mails were asked for from your network in the last hour. "
+		            "Try again in an hour."));
 		return -1;
 	}
 	return 0;
@@ -510,9 +512,9 @@ int account_login(struct db *db, struct arena *a, const char *email, const char 
 		return -1;
 	if (reserved) {
 		error_set(e, ERROR_THROTTLED,
-			  _("Too many failed attempts to log in. Wait %lld seconds before you try again, or reset your "
-			  "password."),
-			  (long long)*retry_after);
+		          _("Too many failed attempts to log in. Wait %lld seconds before you try again, or reset your "
+		            "password."),
+		          (long long)*retry_after);
 		return -1;
 	}
 
@@ -537,8 +539,9 @@ int account_login(struct db *db, struct arena *a, const char *email, const char 
 static int64_t account_link_use(struct db *db, const char *token, const char *purpose, struct error *e)
 {
 	if (!token || strlen(token) != SECRET_TOKEN_LEN) {
-		error_set(e, ERROR_NOT_FOUND, _("This link is not valid. Copy the whole link from the mail, or ask for "
-					      "a new one."));
+		error_set(e, ERROR_NOT_FOUND,
+		          _("This link is not valid. Copy the whole link from the mail, or ask for "
+		            "a new one."));
 		return 0;
 	}
 	char hash[SECRET_HASH_LEN + 1];

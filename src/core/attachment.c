@@ -196,7 +196,7 @@ int attachment_accept(struct arena *a, struct contribution_attachment *files, in
 	if (n > cfg->attachment_max_count) {
 		error_field(e, "attachments",
 		            _("You sent %d files; at most %d may be sent with one contribution. Nothing "
-		            "was stored."),
+		              "was stored."),
 		            n, cfg->attachment_max_count);
 		return -1;
 	}
@@ -212,7 +212,7 @@ int attachment_accept(struct arena *a, struct contribution_attachment *files, in
 		if (f->size > (size_t)cfg->attachment_max_size) {
 			error_field(e, "attachments",
 			            _("The file \"%.100s\" is too large (%s); at most %s are accepted for "
-			            "one file. Nothing was stored."),
+			              "one file. Nothing was stored."),
 			            name, attachment_size_words(a, f->size),
 			            attachment_size_words(a, (size_t)cfg->attachment_max_size));
 			return -1;
@@ -221,7 +221,7 @@ int attachment_accept(struct arena *a, struct contribution_attachment *files, in
 		if (!attachment_kind(f->type)) {
 			error_field(e, "attachments",
 			            _("The file \"%.100s\" is not a %s file (its content is %.60s); send it as "
-			            "one of these kinds. Nothing was stored."),
+			              "one of these kinds. Nothing was stored."),
 			            name, ATTACHMENT_KINDS, f->type ? f->type : "unknown");
 			return -1;
 		}
@@ -238,7 +238,7 @@ int attachment_accept(struct arena *a, struct contribution_attachment *files, in
 			log_event("attachment.infected", "virus=\"%s\" size=%zu", virus, f->size);
 			error_field(e, "attachments",
 			            _("The file \"%.100s\" contains a virus (%.60s) and was not accepted; "
-			            "nothing was stored. Check the file and send it again."),
+			              "nothing was stored. Check the file and send it again."),
 			            shown_name(a, f, i), virus);
 			return -1;
 		case CLAMD_CLEAN: f->scan = ATTACHMENT_CLEAN; break;

@@ -347,16 +347,17 @@ static int call_news_compose(struct arena *a, const void *ctx, const char **subj
 	if (n->created) {
 		*subject = arena_printf(a, _("Call for contributions: %s"), c->title);
 		what = arena_printf(a, _("A call for contributions on %s (%s) has been announced."), c->document_title,
-				    c->version_label);
+		                    c->version_label);
 	} else {
 		switch (n->kind) {
 		case CHANGE_EXTEND:
 		case CHANGE_SHORTEN:
-			*subject = arena_printf(a, n->kind == CHANGE_EXTEND ? _("Deadline extended: %s")
-									: _("Deadline brought forward: %s"),
-						c->title);
+			*subject = arena_printf(a,
+			                        n->kind == CHANGE_EXTEND ? _("Deadline extended: %s")
+			                                                 : _("Deadline brought forward: %s"),
+			                        c->title);
 			what = arena_printf(a, _("The deadline of this call moved from %1$s to %2$s: %3$s"), n->was,
-					    deadline_text(a, c->timezone, c->closes_on, c->closes_at), n->reason);
+			                    deadline_text(a, c->timezone, c->closes_on, c->closes_at), n->reason);
 			break;
 		case CHANGE_OPEN:
 			*subject = arena_printf(a, _("Open now: %s"), c->title);
@@ -364,16 +365,17 @@ static int call_news_compose(struct arena *a, const void *ctx, const char **subj
 			break;
 		case CHANGE_CLOSE:
 			*subject = arena_printf(a, _("Closed: %s"), c->title);
-			what = arena_printf(a, _("This call for contributions has closed (its deadline was %1$s): %2$s"),
-					    n->was, n->reason);
+			what =
+			    arena_printf(a, _("This call for contributions has closed (its deadline was %1$s): %2$s"),
+			                 n->was, n->reason);
 			break;
 		}
 	}
 	const char *deadline = deadline_sentence(a, c, clock_now());
-	*body = what && deadline ? arena_printf(a, _("%s\n\nThe call: %s\nProcess: %s\nDeadline: %s\n\n%s/calls/%lld\n"),
-						what, c->title, c->process_title, deadline, config_get()->public_url,
-						(long long)c->id)
-				 : NULL;
+	*body = what && deadline
+	            ? arena_printf(a, _("%s\n\nThe call: %s\nProcess: %s\nDeadline: %s\n\n%s/calls/%lld\n"), what,
+	                           c->title, c->process_title, deadline, config_get()->public_url, (long long)c->id)
+	            : NULL;
 	return *subject && *body ? 0 : -1;
 }
 
@@ -406,17 +408,20 @@ static int call_deadline_milestone(struct db *db, struct arena *a, int64_t proce
 			*e = lookup;
 			return -1;
 		}
-		error_field(e, "milestone_id", _("Choose a deadline of this process's schedule, or none for a new one."));
+		error_field(e, "milestone_id",
+		            _("Choose a deadline of this process's schedule, or none for a new one."));
 		return -1;
 	}
 	if (m.kind != MILESTONE_DEADLINE) {
-		error_field(e, "milestone_id", _("This milestone is not a deadline: choose one of kind deadline, or none "
-					       "for a new one."));
+		error_field(e, "milestone_id",
+		            _("This milestone is not a deadline: choose one of kind deadline, or none "
+		              "for a new one."));
 		return -1;
 	}
 	if (m.call_id) {
-		error_field(e, "milestone_id", _("This deadline already announces another call: choose another, or none "
-					       "for a new one."));
+		error_field(e, "milestone_id",
+		            _("This deadline already announces another call: choose another, or none "
+		              "for a new one."));
 		return -1;
 	}
 	if (strcmp(m.date, closes_on) != 0 || m.end_date) {
@@ -456,7 +461,8 @@ int call_add(struct db *db, struct arena *a, const struct actor *who, int64_t pr
 	if (review_name && !call_review_parse(review_name, &review))
 		error_field(e, "review", _("Use on_receipt or after_review."));
 	if (in->milestone_id < 0)
-		error_field(e, "milestone_id", _("Choose a deadline of this process's schedule, or none for a new one."));
+		error_field(e, "milestone_id",
+		            _("Choose a deadline of this process's schedule, or none for a new one."));
 	if (in->version_id <= 0)
 		error_field(e, "version_id", _("Choose the version the call is about."));
 	if (e->code)
@@ -513,7 +519,7 @@ int call_add(struct db *db, struct arena *a, const struct actor *who, int64_t pr
 		json_object_set_new(after, "milestone_moved_from", json_string(moved_from));
 	if (audit_record(db, who, process_id, "call.create", call_object(a, *id), NULL, audit_json(a, after), e) != 0 ||
 	    subscription_notify(db, a, c.process_id, call_news_compose, &(struct call_news){.c = &c, .created = true},
-				e) != 0 ||
+	                        e) != 0 ||
 	    db_commit(db, e) != 0)
 		goto fail;
 	return 0;
@@ -529,21 +535,24 @@ static bool new_deadline(struct arena *a, const struct call *c, const struct cal
 {
 	const char *on = field_trimmed(a, in->closes_on), *at = field_trimmed(a, in->closes_at);
 	if (on && at) {
-		error_field(e, "closes_at", _("Give the new deadline once: as closes_on (a date) or closes_at (an "
-					    "instant)."));
+		error_field(e, "closes_at",
+		            _("Give the new deadline once: as closes_on (a date) or closes_at (an "
+		              "instant)."));
 		return false;
 	}
 	if (on) {
 		if (tz_end_of_day(c->timezone, on, closes_at) != 0) {
-			error_field(e, "closes_on", _("Give the new deadline as YYYY-MM-DD, a date in %s."), c->timezone);
+			error_field(e, "closes_on", _("Give the new deadline as YYYY-MM-DD, a date in %s."),
+			            c->timezone);
 			return false;
 		}
 		*closes_on = on;
 		return true;
 	}
 	if (clock_parse_rfc3339(at, closes_at) != 0) {
-		error_field(e, "closes_at", _("Give the new deadline as an RFC 3339 instant, such as "
-					    "2021-03-01T22:59:59Z."));
+		error_field(e, "closes_at",
+		            _("Give the new deadline as an RFC 3339 instant, such as "
+		              "2021-03-01T22:59:59Z."));
 		return false;
 	}
 	*closes_on = NULL;
@@ -640,11 +649,12 @@ int call_change(struct db *db, struct arena *a, const struct actor *who, int64_t
 		review = &review_to;
 	if (deadline || state_name)
 		field_check_text(e, "reason", reason, true, LIMIT_REASON,
-				 N_("the reason for the change; it is published in the call's history"));
+		                 N_("the reason for the change; it is published in the call's history"));
 	else if (reason)
 		field_check_text(e, "reason", reason, false, LIMIT_REASON, N_("the reason"));
 	if (!e->code && !deadline && !state_name && !review_name)
-		error_set(e, ERROR_INVALID, _("Give a new deadline (closes_on or closes_at), a state or a review mode."));
+		error_set(e, ERROR_INVALID,
+		          _("Give a new deadline (closes_on or closes_at), a state or a review mode."));
 	if (e->code)
 		return -1;
 
@@ -667,8 +677,9 @@ int call_change(struct db *db, struct arena *a, const struct actor *who, int64_t
 		if (closes_at == before.closes_at)
 			error_field(e, field, _("This is the deadline already."));
 		else if (closes_at < now)
-			error_field(e, field, _("This deadline has already passed; to close the call now, set its state "
-					      "to closed."));
+			error_field(e, field,
+			            _("This deadline has already passed; to close the call now, set its state "
+			              "to closed."));
 		else if (closes_at < before.opens_at)
 			error_field(e, field, _("The deadline comes before the call opens."));
 		else if (state && *state == CALL_OPEN && s == CALL_UPCOMING)
@@ -693,8 +704,9 @@ int call_change(struct db *db, struct arena *a, const struct actor *who, int64_t
 			goto fail;
 		}
 		if (s == CALL_CLOSED) {
-			error_field(e, "state", _("To open a closed call again, give it a new deadline (closes_on) and the "
-						"reason."));
+			error_field(e, "state",
+			            _("To open a closed call again, give it a new deadline (closes_on) and the "
+			              "reason."));
 			goto fail;
 		}
 		kind = CHANGE_OPEN;

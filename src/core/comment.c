@@ -54,9 +54,10 @@ void comment_validate(const struct comment_input *in, int n, const struct paragr
 		      struct error *e)
 {
 	if (n > LIMIT_COMMENTS) {
-		error_field(e, "comments", _("Send at most %d comments in one contribution (this one has %d); send the "
-					   "others in a second contribution."),
-			    LIMIT_COMMENTS, n);
+		error_field(e, "comments",
+		            _("Send at most %d comments in one contribution (this one has %d); send the "
+		              "others in a second contribution."),
+		            LIMIT_COMMENTS, n);
 		return;
 	}
 	size_t total = 0;
@@ -74,15 +75,17 @@ void comment_validate(const struct comment_input *in, int n, const struct paragr
 				const bool valid = utf8_valid(c->paragraph, strlen(c->paragraph)) &&
 						   !utf8_has_control(c->paragraph, false) && strlen(c->paragraph) <= 24;
 				if (valid)
-					error_field(e, name,
-						    _("Comment %d: paragraph \"%s\" is not in this version of the text; choose "
-						      "one of its paragraphs, or none for a general comment."),
-						    k, c->paragraph);
+					error_field(
+					    e, name,
+					    _("Comment %d: paragraph \"%s\" is not in this version of the text; choose "
+					      "one of its paragraphs, or none for a general comment."),
+					    k, c->paragraph);
 				else
-					error_field(e, name,
-						    _("Comment %d: paragraph id is not in this version of the text; choose one "
-						      "of its paragraphs, or none for a general comment."),
-						    k);
+					error_field(
+					    e, name,
+					    _("Comment %d: paragraph id is not in this version of the text; choose one "
+					      "of its paragraphs, or none for a general comment."),
+					    k);
 			}
 		}
 		if (c->type && *c->type && !comment_type_parse(c->type, &(enum comment_type){0})) {
@@ -100,9 +103,9 @@ void comment_validate(const struct comment_input *in, int n, const struct paragr
 	}
 	if (total > LIMIT_COMMENTS_TEXT)
 		error_field(e, "comments",
-			    _("Your comments and proposed changes have %zu characters together; shorten them to %d at "
-			    "most, or send the others in a second contribution."),
-			    total, LIMIT_COMMENTS_TEXT);
+		            _("Your comments and proposed changes have %zu characters together; shorten them to %d at "
+		              "most, or send the others in a second contribution."),
+		            total, LIMIT_COMMENTS_TEXT);
 }
 
 int comment_store(struct db *db, int64_t contribution_id, int64_t version_id, const struct comment_input *in, int n,

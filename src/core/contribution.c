@@ -212,8 +212,9 @@ void contribution_validate(struct arena *a, const struct contribution_input *in,
 	if (mail)
 		field_check_line(e, "subject", in->mail->subject, false, LIMIT_MAIL_SUBJECT, N_("a subject"));
 	if (!clean->publication || !*clean->publication)
-		error_field(e, "publication", _("Choose whether your contribution is published with your name, "
-					      "anonymously, or sent to the secretariat only."));
+		error_field(e, "publication",
+		            _("Choose whether your contribution is published with your name, "
+		              "anonymously, or sent to the secretariat only."));
 	else if (!contribution_publication_parse(clean->publication, &(enum contribution_publication){0}))
 		error_field(e, "publication", _("Use named, anonymous or private."));
 }
@@ -406,10 +407,11 @@ static int contribution_receipt_mail_of(struct arena *a, const struct call *call
 	/* A neutral greeting: the address was typed by whoever sent the form, so the name must not read as
 	 * ours to someone who never wrote to us. The call and the tracking number are our words. */
 	const char *body = arena_printf(
-		a, "%s\n\n%s\n\n%s\n%s\n", _("Hello,"),
-		arena_printf(a, _("A contribution to the call \"%s\" was sent with this e-mail address and has been received."),
-			     call->title),
-		facts, _("Please quote the tracking number if you write to the secretariat about this contribution."));
+	    a, "%s\n\n%s\n\n%s\n%s\n", _("Hello,"),
+	    arena_printf(
+	        a, _("A contribution to the call \"%s\" was sent with this e-mail address and has been received."),
+	        call->title),
+	    facts, _("Please quote the tracking number if you write to the secretariat about this contribution."));
 	const char *subject = arena_printf(a, _("Contribution received: %s"), r->tracking);
 	if (!body || !subject) {
 		error_set(e, ERROR_UNAVAILABLE, "out of memory");
@@ -441,25 +443,25 @@ static int contribution_receipt_reply(struct db *db, struct arena *a, struct out
 	char deadline[TZ_HUMAN_LEN];
 	tz_format_human(call->timezone, call->closes_at, deadline);
 	const char *late =
-		r->late ? arena_printf(a,
-				       _("Your message arrived after the deadline of this call (%s). It is recorded and "
-					 "marked late; the secretariat decides whether it is taken into account, and will "
-					 "let you know.\n\n"),
-				       deadline)
-			: "";
+	    r->late ? arena_printf(a,
+	                           _("Your message arrived after the deadline of this call (%s). It is recorded and "
+	                             "marked late; the secretariat decides whether it is taken into account, and will "
+	                             "let you know.\n\n"),
+	                           deadline)
+	            : "";
 	const char *body = arena_printf(
-		a, "%s\n\n%s\n\n%s%s\n%s%s%s%s\n", _("Hello,"),
-		m->subject && *m->subject
-			? arena_printf(a, _("Your message \"%1$s\" has been recorded as a contribution to the call \"%2$s\"."),
-				       m->subject, call->title)
-			: arena_printf(a, _("Your message has been recorded as a contribution to the call \"%s\"."),
-				       call->title),
-		late, facts, c->table_report ? _("Your comment table, row by row:\n") : "",
-		c->table_report ? c->table_report : "", c->table_report ? "\n" : "",
-		_("Please quote the tracking number if you write to the secretariat about this contribution."));
-	const char *subject = arena_printf(a, r->late ? _("Contribution received after the deadline: %s")
-						     : _("Contribution received: %s"),
-					   r->tracking);
+	    a, "%s\n\n%s\n\n%s%s\n%s%s%s%s\n", _("Hello,"),
+	    m->subject && *m->subject
+	        ? arena_printf(a, _("Your message \"%1$s\" has been recorded as a contribution to the call \"%2$s\"."),
+	                       m->subject, call->title)
+	        : arena_printf(a, _("Your message has been recorded as a contribution to the call \"%s\"."),
+	                       call->title),
+	    late, facts, c->table_report ? _("Your comment table, row by row:\n") : "",
+	    c->table_report ? c->table_report : "", c->table_report ? "\n" : "",
+	    _("Please quote the tracking number if you write to the secretariat about this contribution."));
+	const char *subject = arena_printf(
+	    a, r->late ? _("Contribution received after the deadline: %s") : _("Contribution received: %s"),
+	    r->tracking);
 	if (!body || !subject) {
 		error_set(e, ERROR_UNAVAILABLE, "out of memory");
 		return -1;
@@ -551,16 +553,19 @@ static int contribution_find_message(struct db *db, int64_t call_id, const struc
 		const bool same_content = !sha || (m->message_sha256 && !strcmp(sha, m->message_sha256));
 		if (!same_sender || !same_content) {
 			if (same_call)
-				error_set(e, ERROR_CONFLICT, "%s",
-					  !same_sender ? _("A message with this Message-ID was already received from another sender.")
-						       : _("A message with this Message-ID was already received with other content."));
+				error_set(
+				    e, ERROR_CONFLICT, "%s",
+				    !same_sender
+				        ? _("A message with this Message-ID was already received from another sender.")
+				        : _("A message with this Message-ID was already received with other content."));
 			else
 				error_set(e, ERROR_CONFLICT, "%s",
-					  !same_sender
-						  ? _("A message with this Message-ID was already received for another call, from "
-						      "another sender.")
-						  : _("A message with this Message-ID was already received for another call, with "
-						      "other content."));
+				          !same_sender ? _("A message with this Message-ID was already received for "
+				                           "another call, from "
+				                           "another sender.")
+				                       : _("A message with this Message-ID was already received for "
+				                           "another call, with "
+				                           "other content."));
 			found = -1;
 		} else if (same_call) {
 			const char *t = db_col_text(st, 0);
@@ -594,7 +599,9 @@ static int contribution_open_at(struct arena *a, const struct call *call, int64_
 				struct receipt *out, struct error *e)
 {
 	switch (call_state_at(call, now)) {
-	case CALL_UPCOMING: error_set(e, ERROR_CALL_NOT_OPEN, _("This call for contributions is not open yet.")); return -1;
+	case CALL_UPCOMING:
+		error_set(e, ERROR_CALL_NOT_OPEN, _("This call for contributions is not open yet."));
+		return -1;
 	case CALL_CLOSED:
 		/* A message cannot be shown a "closed" page: it is recorded, late, and the secretariat decides. */
 		if (mail) {
@@ -602,9 +609,10 @@ static int contribution_open_at(struct arena *a, const struct call *call, int64_
 			break;
 		}
 		struct deadline closed;
-		error_set(e, ERROR_CALL_CLOSED, _("This call for contributions closed on %s; contributions are no "
-						"longer accepted."),
-			  deadline_describe(a, call, now, &closed) == 0 ? closed.when : "its deadline");
+		error_set(e, ERROR_CALL_CLOSED,
+		          _("This call for contributions closed on %s; contributions are no "
+		            "longer accepted."),
+		          deadline_describe(a, call, now, &closed) == 0 ? closed.when : "its deadline");
 		return -1;
 	case CALL_OPEN: break;
 	}
@@ -1325,15 +1333,14 @@ int contribution_receive(struct db *db, struct arena *a, int64_t call_id, const 
 		error_set(e, ERROR_UNAVAILABLE, "out of memory");
 		return -1;
 	}
-	*j = (struct writer_job){
-		.a = a,
-		.lang = i18n_current(),
-		.call_id = call_id,
-		.in = in,
-		.received_at = now,
-		.out = out,
-		.e = e,
-		.wait = in->wait};
+	*j = (struct writer_job){.a = a,
+	                         .lang = i18n_current(),
+	                         .call_id = call_id,
+	                         .in = in,
+	                         .received_at = now,
+	                         .out = out,
+	                         .e = e,
+	                         .wait = in->wait};
 	/* Checked here, without the write lock and on this thread: what is refused never takes the writer's
 	 * time (a flood of bad input slows nobody else), and what is simple is made ready to insert. A
 	 * message's check needs the write lock (its Message-ID): the writer does it all. */
@@ -1390,8 +1397,9 @@ int contribution_find(struct db *db, struct arena *a, const char *tracking, stru
 {
 	char canonical[TRACKING_LEN + 1];
 	if (!tracking_parse(tracking, canonical)) {
-		error_set(e, ERROR_NOT_FOUND, _("There is no contribution with this tracking number; check it for "
-					      "typing mistakes."));
+		error_set(e, ERROR_NOT_FOUND,
+		          _("There is no contribution with this tracking number; check it for "
+		            "typing mistakes."));
 		return -1;
 	}
 	static const char sql[] = CONTRIBUTION_COLUMNS "WHERE c.tracking = ?";
@@ -1699,7 +1707,7 @@ int contribution_moderate(struct db *db, struct arena *a, const struct actor *wh
 	const enum contribution_state state = moderation_action_state(m);
 	/* The reason for hiding is shown to the public in the contribution's place. */
 	field_check_text(e, "reason", reason, known && state == CONTRIBUTION_HIDDEN, LIMIT_REASON,
-			 N_("the reason for hiding it; the public sees it in its place"));
+	                 N_("the reason for hiding it; the public sees it in its place"));
 	if (e->code)
 		return -1;
 	if (reason && !*reason)
@@ -1807,7 +1815,8 @@ int contribution_admit(struct db *db, struct arena *a, const struct actor *who, 
 	if (contribution_find(db, a, tracking, &before, e) != 0)
 		goto fail;
 	if (!before.late) {
-		error_set(e, ERROR_CONFLICT, _("This contribution arrived before the deadline: there is nothing to admit."));
+		error_set(e, ERROR_CONFLICT,
+		          _("This contribution arrived before the deadline: there is nothing to admit."));
 		goto fail;
 	}
 	if (before.admitted_at) {

@@ -407,7 +407,8 @@ int disposition_record_many(struct db *db, struct arena *a, const struct actor *
 		for (int i = 0; i < n && !found; i++)
 			found = all[i].id == sel->ids[j];
 		if (!found) {
-			error_field(e, "select", _("Comment %lld is not a comment of this call."), (long long)sel->ids[j]);
+			error_field(e, "select", _("Comment %lld is not a comment of this call."),
+			            (long long)sel->ids[j]);
 			goto fail;
 		}
 	}
@@ -443,8 +444,10 @@ int disposition_record_many(struct db *db, struct arena *a, const struct actor *
 			(*applied)++;
 	}
 	if (!chosen && sel->campaign) {
-		error_field(e, "select", _("Campaign %lld is not a campaign of this call, or its contributions have no "
-		                         "comments."), (long long)sel->campaign);
+		error_field(e, "select",
+		            _("Campaign %lld is not a campaign of this call, or its contributions have no "
+		              "comments."),
+		            (long long)sel->campaign);
 		goto fail;
 	}
 	if (!chosen) {
@@ -738,7 +741,8 @@ int disposition_publish(struct db *db, struct arena *a, const struct actor *who,
 	if (disposition_remaining(db, a, call_id, &rem, &n, &total, e) != 0)
 		goto fail;
 	if (total > 0) {
-		error_set(e, ERROR_CONFLICT, i18n_n("%d comment has no disposition yet: answer every comment before publishing.",
+		error_set(e, ERROR_CONFLICT,
+		          i18n_n("%d comment has no disposition yet: answer every comment before publishing.",
 		                 "%d comments have no disposition yet: answer every comment before publishing.",
 		                 (unsigned long)total),
 		          total);

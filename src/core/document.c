@@ -90,10 +90,11 @@ int version_post(struct db *db, int64_t document_id, const char *date, const cha
 		return -1;
 	db_bind_int(q, 1, document_id);
 	if (db_collect_one(q, NULL, &draft_id, id_from_row, "none", &none) == 0) {
-		error_set(e, ERROR_CONFLICT,
-		          _("The document has a draft version (%lld) whose paragraphs wait for confirmation: publish it "
-		          "first."),
-		          (long long)draft_id);
+		error_set(
+		    e, ERROR_CONFLICT,
+		    _("The document has a draft version (%lld) whose paragraphs wait for confirmation: publish it "
+		      "first."),
+		    (long long)draft_id);
 		return -1;
 	}
 	if (strcmp(none.code, ERROR_NOT_FOUND) != 0) {
@@ -373,7 +374,8 @@ int document_add(struct db *db, struct arena *a, const struct actor *who, int64_
 		return -1;
 	if (document_create(db, process_id, slug, title, id, e) != 0) {
 		if (db_unique_violation(db))
-			error_set(e, ERROR_CONFLICT, _("This process already has a document with the slug '%s'."), slug);
+			error_set(e, ERROR_CONFLICT, _("This process already has a document with the slug '%s'."),
+			          slug);
 		goto fail;
 	}
 	if (audit_record(db, who, process_id, "document.create", arena_printf(a, "document:%lld", (long long)*id), NULL,
@@ -400,11 +402,11 @@ static int version_news_compose(struct arena *a, const void *ctx, const char **s
 	/* TRANSLATORS: a notice's subject: the document's title, the version's label and its date. */
 	*subject = arena_printf(a, _("New version: %1$s, %2$s of %3$s"), n->doc->title, n->v->label, when);
 	const char *posted = arena_printf(a, _("A new version of \"%1$s\" has been posted: %2$s of %3$s."),
-					  n->doc->title, n->v->label, when);
+	                                  n->doc->title, n->v->label, when);
 	const char *changed = *n->v->note ? arena_printf(a, _("What changed: %s"), n->v->note) : NULL;
 	*body = posted ? arena_printf(a, _("%s\n\n%s%sRead it: %s/versions/%lld\n"), posted, changed ? changed : "",
-				      changed ? "\n\n" : "", config_get()->public_url, (long long)n->v->id)
-		       : NULL;
+	                              changed ? "\n\n" : "", config_get()->public_url, (long long)n->v->id)
+	               : NULL;
 	return *subject && *body ? 0 : -1;
 }
 
@@ -532,7 +534,7 @@ static int decide(struct arena *a, struct paragraph *p, const char *choice, cons
 		}
 	error_field(e, "decisions",
 	            _("¶%d: the previous version has no paragraph %s; choose same, new or one of its "
-	            "paragraph ids."),
+	              "paragraph ids."),
 	            p->number, choice);
 	return 1;
 }
@@ -581,7 +583,7 @@ int version_confirm(struct db *db, struct arena *a, const struct actor *who, int
 			if (!strcmp(p[i].pid, p[k].pid)) {
 				error_field(e, "decisions",
 				            _("¶%d and ¶%d would both be paragraph %s: make one of them a different "
-				            "paragraph (new)."),
+				              "paragraph (new)."),
 				            p[i].number, p[k].number, p[i].pid);
 				break;
 			}

@@ -37,10 +37,11 @@ static bool check(struct error *e, const char *field, const char *value, bool re
 		error_field(e, field, _("This is not valid UTF-8 text."));
 	else if (utf8_has_control(value, multiline))
 		error_field(e, field, "%s",
-			    multiline ? _("Remove the control characters from the text.")
-				      : _("Remove the line breaks and control characters."));
+		            multiline ? _("Remove the control characters from the text.")
+		                      : _("Remove the line breaks and control characters."));
 	else if (utf8_length(value) > max)
-		error_field(e, field, _("Shorten this to %zu characters at most (it has %zu)."), max, utf8_length(value));
+		error_field(e, field, _("Shorten this to %zu characters at most (it has %zu)."), max,
+		            utf8_length(value));
 	else
 		return true;
 	return false;
@@ -57,9 +58,9 @@ void field_check_name(struct error *e, const char *field, const char *value, boo
 {
 	if (check(e, field, value, required, max, what, false) && !utf8_has_visible(value))
 		error_field(e, field,
-			    _("Write %s with visible letters: this has only invisible, spacing or text-direction "
-			    "characters."),
-			    _(what));
+		            _("Write %s with visible letters: this has only invisible, spacing or text-direction "
+		              "characters."),
+		            _(what));
 }
 
 void field_check_text(struct error *e, const char *field, const char *value, bool required, size_t max,

@@ -343,17 +343,17 @@ static int milestone_news_compose(struct arena *a, const void *ctx, const char *
 	char when[80];
 	milestone_format_range(n->ms->date, n->ms->end_date, when);
 	*body = what ? arena_printf(a,
-				    _("The schedule of \"%s\" has changed.\n\n%s\n\n%s: %s\n\n"
-				      "The schedule: %s/processes/%s#milestone-%lld\n"),
-				    n->p->title, what, when, n->ms->title, config_get()->public_url, n->p->slug,
-				    (long long)n->ms->id)
-		     : NULL;
+	                            _("The schedule of \"%s\" has changed.\n\n%s\n\n%s: %s\n\n"
+	                              "The schedule: %s/processes/%s#milestone-%lld\n"),
+	                            n->p->title, what, when, n->ms->title, config_get()->public_url, n->p->slug,
+	                            (long long)n->ms->id)
+	             : NULL;
 	return *subject && *body ? 0 : -1;
 }
 
 /* The notice to subscribers about a change of the schedule. */
 static int milestone_notice(struct db *db, struct arena *a, const struct milestone *ms, enum milestone_news_kind kind,
-			    const char *from, const char *to, const char *reason, struct error *e)
+                            const char *from, const char *to, const char *reason, struct error *e)
 {
 	struct process p;
 	if (process_find_id(db, a, ms->process_id, &p, e) != 0)
@@ -384,9 +384,8 @@ int milestone_add(struct db *db, struct arena *a, const struct actor *who, int64
 	if (milestone_insert(db, process_id, date, end_date, title, kind, id, e) != 0 ||
 	    milestone_find(db, a, *id, &ms, e) != 0 ||
 	    audit_record(db, who, process_id, "milestone.add", milestone_object(a, *id), NULL,
-			 audit_json(a, milestone_audit_json(&ms)), e) != 0 ||
-	    milestone_notice(db, a, &ms, NEWS_ADDED, NULL, NULL, NULL, e) != 0 ||
-	    db_commit(db, e) != 0)
+	                 audit_json(a, milestone_audit_json(&ms)), e) != 0 ||
+	    milestone_notice(db, a, &ms, NEWS_ADDED, NULL, NULL, NULL, e) != 0 || db_commit(db, e) != 0)
 		goto fail;
 	return 0;
 fail:
@@ -404,7 +403,7 @@ int milestone_update(struct db *db, struct arena *a, const struct actor *who, in
 	enum milestone_status status = MILESTONE_PLANNED;
 	if (in->date || in->end_date)
 		error_field(e, in->date ? "date" : "end_date",
-			    _("A new date is a move: move the milestone, and say why."));
+		            _("A new date is a move: move the milestone, and say why."));
 	if (title)
 		field_check_line(e, "title", title, true, LIMIT_TITLE, N_("what happens on this date"));
 	if (kind_name && !milestone_kind_parse(kind_name, &kind))
@@ -446,7 +445,8 @@ int milestone_update(struct db *db, struct arena *a, const struct actor *who, in
 	if (before.status != after.status &&
 	    (after.status == MILESTONE_POSTPONED || after.status == MILESTONE_CANCELLED)) {
 		const bool postponed = after.status == MILESTONE_POSTPONED;
-		if (milestone_notice(db, a, &after, postponed ? NEWS_POSTPONED : NEWS_CANCELLED, NULL, NULL, NULL, e) != 0)
+		if (milestone_notice(db, a, &after, postponed ? NEWS_POSTPONED : NEWS_CANCELLED, NULL, NULL, NULL, e) !=
+		    0)
 			goto fail;
 	}
 	if (db_commit(db, e) != 0)
@@ -478,7 +478,8 @@ int milestone_move(struct db *db, struct arena *a, const struct actor *who, int6
 		error_field(e, "date", _("Give the new date as YYYY-MM-DD."));
 	else
 		check_range(date, end_date, e);
-	field_check_text(e, "reason", reason, true, LIMIT_REASON, N_("the reason for the move; it is published with it"));
+	field_check_text(e, "reason", reason, true, LIMIT_REASON,
+	                 N_("the reason for the move; it is published with it"));
 	if (e->code)
 		return -1;
 	/* The milestone of a call's deadline is that deadline: moving it changes the call through call_change(),
@@ -488,8 +489,9 @@ int milestone_move(struct db *db, struct arena *a, const struct actor *who, int6
 	error_clear(&lookup);
 	if (call_find_milestone(db, a, id, &linked, &lookup) == 0) {
 		if (end_date) {
-			error_field(e, "end_date", _("This milestone is the deadline of a call, which is one day: leave "
-						   "the end date out."));
+			error_field(e, "end_date",
+			            _("This milestone is the deadline of a call, which is one day: leave "
+			              "the end date out."));
 			return -1;
 		}
 		const struct call_change_input change = {.closes_on = date, .reason = reason};
@@ -561,9 +563,8 @@ int milestone_move(struct db *db, struct arena *a, const struct actor *who, int6
 	milestone_format_range(before.date, before.end_date, from);
 	milestone_format_range(after.date, after.end_date, to);
 	if (audit_record(db, who, before.process_id, "milestone.move", milestone_object(a, id), audit_json(a, was),
-			 audit_json(a, is), e) != 0 ||
-	    milestone_notice(db, a, &after, NEWS_MOVED, from, to, reason, e) != 0 ||
-	    db_commit(db, e) != 0)
+	                 audit_json(a, is), e) != 0 ||
+	    milestone_notice(db, a, &after, NEWS_MOVED, from, to, reason, e) != 0 || db_commit(db, e) != 0)
 		goto fail;
 	return 0;
 fail:

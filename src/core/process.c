@@ -236,7 +236,7 @@ const char *process_languages_normal(struct arena *a, const char *languages, con
 			*p++ = '\0';
 		if (!language_tag_normal(tag)) {
 			error_field(e, field, _("\"%.40s\" is not a language tag; use tags such as en, fr or zh-Hant."),
-				    tag);
+			            tag);
 			return NULL;
 		}
 		/* the same tag twice is said once */
@@ -302,8 +302,9 @@ static void process_check(struct arena *a, const struct process_input *in, bool 
 	if (creating) {
 		clean->slug = field_trimmed(a, in->slug);
 		if (!process_slug_valid(clean->slug))
-			error_field(e, "slug", _("Use 1 to 64 lower-case letters, digits and hyphens, such as "
-					       "gca-guidelines."));
+			error_field(e, "slug",
+			            _("Use 1 to 64 lower-case letters, digits and hyphens, such as "
+			              "gca-guidelines."));
 		else if (!strcmp(clean->slug, "new"))
 			/* /office/processes/new is the form that creates one. */
 			error_field(e, "slug", _("\"new\" is reserved; choose another slug."));
@@ -354,8 +355,9 @@ static void process_check(struct arena *a, const struct process_input *in, bool 
 		if (!one.code && (!out[i].slug || !*out[i].slug))
 			out[i].slug = slug_from_name(a, out[i].name);
 		if (!one.code && !process_slug_valid(out[i].slug))
-			error_field(&one, "categories", _("Give the category a slug of lower-case letters, digits and "
-							"hyphens."));
+			error_field(&one, "categories",
+			            _("Give the category a slug of lower-case letters, digits and "
+			              "hyphens."));
 		for (int k = 0; !one.code && k < i; k++)
 			if (!strcmp(out[k].slug, out[i].slug))
 				error_field(&one, "categories", _("Two categories have the slug %s."), out[i].slug);
@@ -452,9 +454,10 @@ static int process_replace_categories(struct db *db, const struct process *p, co
 		bool used = db_col_int(st, 0) != 0;
 		db_reset(st);
 		if (used) {
-			error_field(e, "categories", _("The category %s has contributions or letters addressed to it; keep "
-						     "it (you may rename it)."),
-				    p->categories[k].slug);
+			error_field(e, "categories",
+			            _("The category %s has contributions or letters addressed to it; keep "
+			              "it (you may rename it)."),
+			            p->categories[k].slug);
 			return -1;
 		}
 		st = db_stmt(db, sql_delete, e);
@@ -512,9 +515,10 @@ int process_update(struct db *db, struct arena *a, const struct actor *who, cons
 		int64_t calls = db_col_int(st, 0);
 		db_reset(st);
 		if (calls > 0) {
-			error_field(e, "timezone", _("The deadlines of this process's calls were set in %s; the time zone "
-						   "cannot change now."),
-				    before.timezone);
+			error_field(e, "timezone",
+			            _("The deadlines of this process's calls were set in %s; the time zone "
+			              "cannot change now."),
+			            before.timezone);
 			goto fail;
 		}
 	}

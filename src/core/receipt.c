@@ -42,37 +42,40 @@ int receipt_next(struct db *db, struct arena *a, const struct contribution *k, c
 	memset(out, 0, sizeof *out);
 	switch (k->publication) {
 	case PUBLICATION_NAMED:
-		out->publication = _("Named. Published with your name and organization, your category and your country. "
-		                   "Your e-mail address is never published.");
+		out->publication =
+		    _("Named. Published with your name and organization, your category and your country. "
+		      "Your e-mail address is never published.");
 		break;
 	case PUBLICATION_ANONYMOUS:
 		out->publication = _("Anonymous. Published without your name and organization; your category and your "
-		                   "country are public. Your e-mail address is never published.");
+		                     "country are public. Your e-mail address is never published.");
 		break;
 	case PUBLICATION_PRIVATE:
 		out->publication = _("Private. Not published: only the secretariat reads it, and takes it into account "
-		                   "as every other contribution.");
+		                     "as every other contribution.");
 		break;
 	}
 	out->published = contribution_is_public(k) && !contribution_is_hidden(k);
 	out->answers = k->ncomments > 0
 	                   ? _("The secretariat answers each of your comments (its disposition).")
 	                   : _("The secretariat answers the comments sent to this call (its dispositions) and takes "
-	                     "every contribution into account.");
+	                       "every contribution into account.");
 	switch (k->state) {
 	case CONTRIBUTION_PUBLISHED:
-		out->moderation = k->publication == PUBLICATION_PRIVATE ? _("It is recorded for the secretariat.")
-		                                                        : _("It is published: everyone can read it now.");
+		out->moderation = k->publication == PUBLICATION_PRIVATE
+		                      ? _("It is recorded for the secretariat.")
+		                      : _("It is published: everyone can read it now.");
 		break;
 	case CONTRIBUTION_PENDING:
 		if (k->late && !k->admitted_at)
-			out->moderation = _("It came late: the secretariat decides whether it is taken into account, and "
-			                  "lets you know.");
+			out->moderation =
+			    _("It came late: the secretariat decides whether it is taken into account, and "
+			      "lets you know.");
 		else if (k->publication == PUBLICATION_PRIVATE)
 			out->moderation = _("It is recorded for the secretariat.");
 		else
 			out->moderation = _("It is published once the secretariat has reviewed it: this call reviews "
-			                  "every contribution before publishing it.");
+			                    "every contribution before publishing it.");
 		break;
 	case CONTRIBUTION_HIDDEN:
 	case CONTRIBUTION_SPAM: out->moderation = _("The secretariat has withheld it from publication."); break;
@@ -128,12 +131,14 @@ static void text_comments(struct buf *b, const struct contribution *k, const cha
 		const struct comment *c = &k->comments[i];
 		if (c->number && c->pid)
 			/* TRANSLATORS: a comment in a receipt mail: its number, its paragraph, its type, its link. */
-			buf_printf(b, _("%1$d. \u00b6%2$d, %3$s\n   %4$s/versions/%5$lld/paragraphs/%6$s\n"), i + 1, c->number,
-			           comment_type_name(c->type), url, (long long)c->version_id, c->pid);
+			buf_printf(b, _("%1$d. \u00b6%2$d, %3$s\n   %4$s/versions/%5$lld/paragraphs/%6$s\n"), i + 1,
+			           c->number, comment_type_name(c->type), url, (long long)c->version_id, c->pid);
 		else
 			buf_printf(b, _("%d. General comment, %s\n"), i + 1, comment_type_name(c->type));
 		if (quote && c->row > 0)
-			buf_printf(b, c->note && *c->note ? _("   Row %d of your table: %s\n") : _("   Row %d of your table\n"),
+			buf_printf(b,
+			           c->note && *c->note ? _("   Row %d of your table: %s\n")
+			                               : _("   Row %d of your table\n"),
 			           c->row, c->note && *c->note ? c->note : "");
 		if (quote) {
 			buf_printf(b, _("   Comment: %s\n"), c->comment ? c->comment : "");
@@ -148,13 +153,16 @@ static void text_attachments(struct buf *b, const struct contribution *k, bool q
 {
 	if (k->nattachments <= 0)
 		return;
-	buf_printf(b, i18n_n("Attachment (%d):\n", "Attachments (%d):\n", (unsigned long)k->nattachments), k->nattachments);
+	buf_printf(b, i18n_n("Attachment (%d):\n", "Attachments (%d):\n", (unsigned long)k->nattachments),
+	           k->nattachments);
 	for (int i = 0; i < k->nattachments; i++) {
 		const struct contribution_attachment *f = &k->attachments[i];
 		if (quote)
-			buf_printf(b, i18n_n("%d. %s, %zu byte\n", "%d. %s, %zu bytes\n", f->size), i + 1, f->name ? f->name : "", f->size);
+			buf_printf(b, i18n_n("%d. %s, %zu byte\n", "%d. %s, %zu bytes\n", f->size), i + 1,
+			           f->name ? f->name : "", f->size);
 		else
-			buf_printf(b, i18n_n("%d. File %d, %zu byte\n", "%d. File %d, %zu bytes\n", f->size), i + 1, i + 1, f->size);
+			buf_printf(b, i18n_n("%d. File %d, %zu byte\n", "%d. File %d, %zu bytes\n", f->size), i + 1,
+			           i + 1, f->size);
 		buf_printf(b, "   SHA-256: %s\n", f->sha256);
 	}
 	buf_puts(b, "\n");
@@ -249,7 +257,7 @@ int receipt_mail_again(struct db *db, struct arena *a, const char *tracking, con
 	if (!k.email || !*k.email) {
 		error_set(e, ERROR_CONFLICT,
 		          _("This contribution gave no e-mail address: there is nowhere to mail its "
-		          "receipt."));
+		            "receipt."));
 		goto fail;
 	}
 	if (k.state == CONTRIBUTION_HIDDEN || k.state == CONTRIBUTION_SPAM) {
@@ -271,10 +279,11 @@ int receipt_mail_again(struct db *db, struct arena *a, const char *tracking, con
 	if (sent < 0)
 		goto fail;
 	if (sent >= RECEIPT_MAILS_PER_HOUR) {
-		error_set(e, ERROR_THROTTLED,
-		          _("This receipt has been mailed %d times in the last hour already, which is the most we send. "
-		          "Please try again in an hour, or print this page."),
-		          RECEIPT_MAILS_PER_HOUR);
+		error_set(
+		    e, ERROR_THROTTLED,
+		    _("This receipt has been mailed %d times in the last hour already, which is the most we send. "
+		      "Please try again in an hour, or print this page."),
+		    RECEIPT_MAILS_PER_HOUR);
 		goto fail;
 	}
 	const int allowed = outbox_allowed(db, "receipt", k.email, requester, e);
@@ -283,8 +292,8 @@ int receipt_mail_again(struct db *db, struct arena *a, const char *tracking, con
 	if (!allowed) {
 		error_set(e, ERROR_THROTTLED,
 		          _("Too many mails have gone to this contribution's address, or were asked "
-		          "from your connection, in the last hour. Please try again in an hour, or "
-		          "print this page."));
+		            "from your connection, in the last hour. Please try again in an hour, or "
+		            "print this page."));
 		goto fail;
 	}
 	struct receipt_next next;

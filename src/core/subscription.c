@@ -96,8 +96,9 @@ int subscription_request(struct db *db, struct arena *a, const char *process_slu
 		if (budget < 0)
 			return -1;
 		if (!budget) {
-			error_set(e, ERROR_THROTTLED, _("Too many mails were asked for from your network in the last hour. "
-			                              "Try again in an hour."));
+			error_set(e, ERROR_THROTTLED,
+			          _("Too many mails were asked for from your network in the last hour. "
+			            "Try again in an hour."));
 			return -1;
 		}
 	}
@@ -172,9 +173,9 @@ int subscription_request(struct db *db, struct arena *a, const char *process_slu
 			goto fail;
 		id = old.s.id;
 	} else {
-		static const char sql[] =
-		    "INSERT INTO subscription (process_id, email, token_hash, created_at, language) VALUES (?, ?, ?, ?, ?) "
-		    "RETURNING id";
+		static const char sql[] = "INSERT INTO subscription (process_id, email, token_hash, created_at, "
+		                          "language) VALUES (?, ?, ?, ?, ?) "
+		                          "RETURNING id";
 		if (!(st = db_stmt(db, sql, e)))
 			goto fail;
 		db_bind_int(st, 1, p.id);
@@ -224,7 +225,7 @@ int subscription_confirm(struct db *db, struct arena *a, const char *token, stru
 	if (row.s.left) {
 		error_set(e, ERROR_NOT_FOUND,
 		          _("You stopped following this consultation. To follow it again, ask on its "
-		          "page: a new link will be sent."));
+		            "page: a new link will be sent."));
 		goto fail;
 	}
 	if (row.s.confirmed) {
@@ -235,7 +236,7 @@ int subscription_confirm(struct db *db, struct arena *a, const char *token, stru
 	if (now - row.requested_at > SUBSCRIPTION_CONFIRM_SECONDS) {
 		error_set(e, ERROR_NOT_FOUND,
 		          _("This link has expired. Ask again on the consultation's page: a new link "
-		          "will be sent."));
+		            "will be sent."));
 		goto fail;
 	}
 	static const char sql[] = "UPDATE subscription SET confirmed_at = ? WHERE id = ?";
@@ -352,12 +353,11 @@ static int notice_one(struct db *db, const struct subscriber *to, const char *pr
 	arena_init(&scratch);
 	size_t n = strlen(body);
 	const char *link = arena_printf(&scratch, "%s/subscriptions/leave?token=%s", config_get()->public_url, token);
-	const char *footer =
-	    link ? arena_printf(&scratch,
-	                        _("You get this notice because you follow \"%s\" on Consulta.\n"
-	                          "To stop, open this link: %s\n"),
-	                        process_title, link)
-	         : NULL;
+	const char *footer = link ? arena_printf(&scratch,
+	                                         _("You get this notice because you follow \"%s\" on Consulta.\n"
+	                                           "To stop, open this link: %s\n"),
+	                                         process_title, link)
+	                          : NULL;
 	const char *text =
 	    footer ? arena_printf(&scratch, "%s%s-- \n%s", body, n && body[n - 1] == '\n' ? "" : "\n", footer) : NULL;
 	int rc = -1;

@@ -137,8 +137,7 @@ static void quoted_printable(struct buf *out, const char *body)
 static bool language_tag_ok(const char *tag)
 {
 	size_t n = strlen(tag);
-	return n > 0 && n <= 35 &&
-	       strspn(tag, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-") == n;
+	return n > 0 && n <= 35 && strspn(tag, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-") == n;
 }
 
 int message_compose(struct buf *out, const struct message *m)

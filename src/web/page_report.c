@@ -162,9 +162,11 @@ static void steps(struct buf *b, struct arena *a, const struct report *rep)
 		return;
 	}
 	wide_table_open(b, "steps-table", _("The steps, by date"));
-	html_printf(b, "<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
-	               "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
-	               "</tr></thead>\n<tbody>\n", _("Date"), _("Step"), _("Kind"), _("Status"), _("Moves"));
+	html_printf(b,
+	            "<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+	            "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+	            "</tr></thead>\n<tbody>\n",
+	            _("Date"), _("Step"), _("Kind"), _("Status"), _("Moves"));
 	char today[11] = ""; /* the day the report is made, in the process's zone: planned steps before it are past */
 	if (tz_date_at(o->process.timezone, rep->made_at, today) != 0)
 		today[0] = '\0';
@@ -172,9 +174,9 @@ static void steps(struct buf *b, struct arena *a, const struct report *rep)
 		const struct milestone *m = &o->milestones[i];
 		const enum milestone_when w = milestone_when(m, today);
 		const char *status = m->status != MILESTONE_PLANNED ? office_milestone_status_text(m->status)
-		                     : w == MILESTONE_PAST      ? _("Past")
-		                     : w == MILESTONE_UNDER_WAY ? _("Under way")
-		                                                : office_milestone_status_text(m->status);
+		                     : w == MILESTONE_PAST          ? _("Past")
+		                     : w == MILESTONE_UNDER_WAY     ? _("Under way")
+		                                                    : office_milestone_status_text(m->status);
 		html_printf(
 		    b, "<tr><td class=\"date\">%s</td><td dir=\"auto\">%s</td><td>%s</td><td>%s</td><td>%R</td></tr>\n",
 		    range(a, m->date, m->end_date), m->title, office_milestone_kind_text(m->kind), status,
@@ -198,7 +200,8 @@ static void steps(struct buf *b, struct arena *a, const struct report *rep)
 	html_printf(b,
 	            "<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
 	            "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n"
-	            "<tbody>\n", _("Step"), _("Moved on"), _("From"), _("To"), _("Reason"));
+	            "<tbody>\n",
+	            _("Step"), _("Moved on"), _("From"), _("To"), _("Reason"));
 	for (int i = 0; i < o->nmilestones; i++) {
 		const struct milestone *m = &o->milestones[i];
 		for (int h = 0; h < m->nhistory; h++) {
@@ -225,8 +228,10 @@ static void letters(struct buf *b, struct arena *a, const struct report *rep)
 		return;
 	}
 	wide_table_open(b, "letters-table", _("The letters issued"));
-	html_printf(b, "<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
-	               "<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n<tbody>\n", _("Reference"), _("Date"), _("Subject"), _("Addressed to"));
+	html_printf(b,
+	            "<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+	            "<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
+	            _("Reference"), _("Date"), _("Subject"), _("Addressed to"));
 	for (int i = 0; i < o->ncirculars; i++) {
 		const struct circular *c = &o->circulars[i];
 		html_printf(b, "<tr><td>%s</td><td class=\"date\">%s</td><td dir=\"auto\">%s</td><td>", c->reference,
@@ -251,9 +256,11 @@ static void versions(struct buf *b, struct arena *a, const struct report *rep)
 		return;
 	}
 	wide_table_open(b, "versions-table", _("The versions published"));
-	html_printf(b, "<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
-	               "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
-	               "</tr></thead>\n<tbody>\n", _("Document"), _("Version"), _("Date"), _("Paragraphs"), _("What changed"));
+	html_printf(b,
+	            "<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+	            "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+	            "</tr></thead>\n<tbody>\n",
+	            _("Document"), _("Version"), _("Date"), _("Paragraphs"), _("What changed"));
 	for (int d = 0; d < o->ndocuments; d++)
 		for (int i = 0; i < o->documents[d].nversions; i++) {
 			const struct version *v = &o->documents[d].versions[i];
@@ -288,9 +295,11 @@ static void calls(struct buf *b, struct arena *a, const struct report *rep)
 		}
 		wide_table_open(b, arena_printf(a, "call-%lld-changes", (long long)c->id),
 		                arena_printf(a, _("Changes of the deadline and state of \u201c%s\u201d"), c->title));
-		html_printf(b, "<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
-		               "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr>"
-		               "</thead>\n<tbody>\n", _("When"), _("Change"), _("From"), _("To"), _("Reason"));
+		html_printf(b,
+		            "<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+		            "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr>"
+		            "</thead>\n<tbody>\n",
+		            _("When"), _("Change"), _("From"), _("To"), _("Reason"));
 		for (int h = 0; h < c->nhistory; h++) {
 			const struct call_change *ch = &c->history[h];
 			const char *from = ch->from_closes_on ? date_long(a, ch->from_closes_on)
@@ -317,8 +326,10 @@ static void meetings(struct buf *b, struct arena *a, const struct report *rep)
 		return;
 	}
 	wide_table_open(b, "meetings-table", _("The meetings"));
-	html_printf(b, "<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
-	               "<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n<tbody>\n", _("Date"), _("Meeting"), _("Format"), _("Description"));
+	html_printf(b,
+	            "<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+	            "<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
+	            _("Date"), _("Meeting"), _("Format"), _("Description"));
 	for (int i = 0; i < o->nmeetings; i++) {
 		const struct meeting *m = &o->meetings[i];
 		html_printf(
@@ -355,10 +366,11 @@ static void contributions(struct buf *b, struct arena *a, const struct report *r
 		const struct outcome *oc = &rep->calls[i].outcome;
 		html_printf(b, "<h3 dir=\"auto\">%s</h3>\n<p class=\"totals\">", rep->calls[i].call->title);
 		/* TRANSLATORS: %s is the count of comments, written by the entry "%s comment" / "%s comments". */
-		const char *comments = arena_printf(a, i18n_n("%lld comment", "%lld comments", (unsigned long)oc->comments),
-		                                    (long long)oc->comments);
-		html_tr_n(b, "%s contribution, with %s.", "%s contributions, with %s.", (unsigned long)oc->contributions,
-		          arena_printf(a, "%lld", (long long)oc->contributions), comments ? comments : "");
+		const char *comments = arena_printf(
+		    a, i18n_n("%lld comment", "%lld comments", (unsigned long)oc->comments), (long long)oc->comments);
+		html_tr_n(b, "%s contribution, with %s.", "%s contributions, with %s.",
+		          (unsigned long)oc->contributions, arena_printf(a, "%lld", (long long)oc->contributions),
+		          comments ? comments : "");
 		html_printf(b, "</p>\n");
 		if (!oc->contributions)
 			continue;
@@ -472,16 +484,16 @@ void report_html(struct buf *b, struct arena *a, const struct report *rep, const
 		        "The PDF kept on %s: <a href=\"%s\">report %s</a> (%s bytes), SHA-256 "
 		        "<code class=\"sha256\">%s</code>.",
 		        instant(a, p->timezone, f->created_at), report_file_path(a, p->slug, f->id),
-		        arena_printf(a, "%lld", (long long)f->id), arena_printf(a, "%lld", (long long)f->size), f->sha256);
+		        arena_printf(a, "%lld", (long long)f->id), arena_printf(a, "%lld", (long long)f->size),
+		        f->sha256);
 		html_printf(b, "</p>\n");
 	}
 	html_printf(b, "<p class=\"screen-only\"><a href=\"/processes/%u\">%s</a></p>\n", p->slug,
 	            _("The consultation\u2019s page"));
-	html_printf(
-	    b,
-	    "</header>\n<nav class=\"toc\" aria-labelledby=\"contents\">\n<h2 id=\"contents\">%s</h2>\n<ol>\n",
-	    /* TRANSLATORS: the heading of the report's table of contents. */
-	    _("Contents"));
+	html_printf(b,
+	            "</header>\n<nav class=\"toc\" aria-labelledby=\"contents\">\n<h2 id=\"contents\">%s</h2>\n<ol>\n",
+	            /* TRANSLATORS: the heading of the report's table of contents. */
+	            _("Contents"));
 	for (int i = 0; i < NSECTIONS; i++)
 		html_printf(b, "<li><a href=\"#%s\">%s</a></li>\n", SECTIONS[i][0], _(SECTIONS[i][1]));
 	html_printf(b, "</ol>\n</nav>\n<main>\n");
