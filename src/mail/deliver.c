@@ -369,7 +369,7 @@ static void deliver(struct db *db, struct arena *a, const struct mail_message *m
 	if (contribution_receive(db, a, call_id, &ci, &receipt, &e) != 0) {
 		if (!strcmp(e.code, ERROR_CALL_NOT_OPEN))
 			hold(db, a, m, envelope_sender, call_id, HOLDING_CALL_NOT_OPEN,
-			     "The call for contributions at this address is not open yet.", answer_to, out);
+			     _("The call for contributions at this address is not open yet."), answer_to, out);
 		else if (!strcmp(e.code, ERROR_INVALID))
 			hold(db, a, m, envelope_sender, call_id, HOLDING_INVALID, error_words(a, &e), answer_to, out);
 		else if (!strcmp(e.code, ERROR_CONFLICT))
