@@ -106,3 +106,33 @@ class MailLanguage(MailTestCase):
         self.assertIn("You get this notice because you follow", en.get_content())
         rows = s.query("SELECT email, language FROM subscription ORDER BY email")
         self.assertEqual([tuple(r) for r in rows], [("grace@example.org", "en"), ("lucia@example.org", "es")])
+
+
+class MailInLanguage(harness.ServerTestCase):
+    """A message sent to a call's address says nothing reliable of its reader's language: the receipt and the
+    held message's answer are in the call's process's first language (`consulta mail-in`)."""
+
+    def test_receipt_and_held_answer_in_the_process_first_language(self):
+        import email
+        import email.policy
+        from test_mail_in import CALL1, CALL2, answers_to, mail_in, simple
+        self.server.query("UPDATE process SET languages = 'fr,en' WHERE slug = ?", (SLUG,))
+        try:
+            code, out, _ = mail_in(self.server.db, simple("fr-receipt@example.org"), harness.CALL1_OPEN)
+            self.assertEqual((code, out["outcome"]), (0, "accepted"))
+            code, out, _ = mail_in(self.server.db, simple("fr-held@example.org", to=CALL2), harness.CALL1_OPEN)
+            self.assertEqual((code, out["outcome"]), (0, "held"))
+        finally:
+            self.server.query("UPDATE process SET languages = 'en' WHERE slug = ?", (SLUG,))
+        (_, _, raw), = answers_to(self.server.db, "fr-receipt@example.org")
+        msg = email.message_from_bytes(raw.encode("utf-8") if isinstance(raw, str) else raw,
+                                       policy=email.policy.default)
+        self.assertEqual(msg["Content-Language"], "fr")
+        self.assertTrue(msg["Subject"].startswith("Contribution re\u00e7ue\u00a0: "), msg["Subject"])
+        self.assertIn("a \u00e9t\u00e9 enregistr\u00e9 comme contribution \u00e0 l\u2019appel", msg.get_content())
+        (_, _, raw), = answers_to(self.server.db, "fr-held@example.org")
+        held = email.message_from_bytes(raw.encode("utf-8") if isinstance(raw, str) else raw,
+                                        policy=email.policy.default)
+        self.assertEqual(held["Content-Language"], "fr")
+        self.assertEqual(held["Subject"], "Votre message est conserv\u00e9 pour le secr\u00e9tariat")
+        self.assertIn("n\u2019est pas encore ouvert", held.get_content())
