@@ -2,7 +2,6 @@
 #include "util/error.h"
 
 #include "util/i18n.h"
-#include "util/utf8.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,8 +11,18 @@
 static void message_vprintf(char *out, size_t size, const char *fmt, va_list ap)
 {
 	int n = vsnprintf(out, size, fmt, ap);
-	if (n >= (int)size)
-		out[utf8_prefix(out, size - 1)] = '\0';
+	if (n < (int)size)
+		return;
+	/* Cut by bytes: the last character may have lost its last bytes. Its first byte says how many it has. */
+	size_t len = strlen(out), first = len;
+	while (first > 0 && ((unsigned char)out[first - 1] & 0xC0) == 0x80)
+		first--;
+	if (first == 0)
+		return;
+	const unsigned char c = (unsigned char)out[first - 1];
+	const size_t need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+	if (len - (first - 1) < need)
+		out[first - 1] = '\0';
 }
 
 void error_clear(struct error *e)
