@@ -244,17 +244,17 @@ static void test_long_messages_are_cut_at_a_character(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_good_input_passes),
-		cmocka_unit_test(test_each_missing_field_is_named),
-		cmocka_unit_test(test_bad_values),
-		cmocka_unit_test(test_country_is_case_insensitive_and_trimmed),
-		cmocka_unit_test(test_length_limits_at_the_edge),
-		cmocka_unit_test(test_text_must_be_utf8_and_not_blank),
-		cmocka_unit_test(test_utf8_rules),
-		cmocka_unit_test(test_email_shapes),
-		cmocka_unit_test(test_invisible_names_are_refused),
-		cmocka_unit_test(test_tokens_never_start_with_a_dash),
-		cmocka_unit_test(test_long_messages_are_cut_at_a_character),
+	    cmocka_unit_test(test_good_input_passes),
+	    cmocka_unit_test(test_each_missing_field_is_named),
+	    cmocka_unit_test(test_bad_values),
+	    cmocka_unit_test(test_country_is_case_insensitive_and_trimmed),
+	    cmocka_unit_test(test_length_limits_at_the_edge),
+	    cmocka_unit_test(test_text_must_be_utf8_and_not_blank),
+	    cmocka_unit_test(test_utf8_rules),
+	    cmocka_unit_test(test_email_shapes),
+	    cmocka_unit_test(test_invisible_names_are_refused),
+	    cmocka_unit_test(test_tokens_never_start_with_a_dash),
+	    cmocka_unit_test(test_long_messages_are_cut_at_a_character),
 	};
 	return cmocka_run_group_tests_name("validation", tests, NULL, NULL);
 }
