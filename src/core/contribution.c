@@ -418,7 +418,7 @@ static int contribution_receipt_mail_of(struct arena *a, const struct call *call
 		return -1;
 	}
 	*mail = (struct outbox_mail){
-		.kind = "receipt", .to = c->email, .subject = subject, .body = body, .requester = c->requester};
+		.kind = "receipt", .to = c->email, .subject = subject, .body = body, .requester = c->requester, .translated = true};
 	return 0;
 }
 
@@ -468,6 +468,7 @@ static int contribution_receipt_reply(struct db *db, struct arena *a, struct out
 	}
 	struct outbox_mail mail = {.kind = "receipt",
 				   .to = c->email,
+				   .translated = true,
 				   .subject = subject,
 				   .body = body,
 				   .in_reply_to = m->message_id,

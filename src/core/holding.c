@@ -120,6 +120,7 @@ static int holding_answer(struct db *db, struct arena *a, const struct holding_i
 		return -1;
 	}
 	struct outbox_mail mail = {.kind = "held",
+	                           .translated = true,
 	                           .to = in->answer_to,
 	                           .subject = _("Your message is held for the secretariat"),
 	                           .body = body,

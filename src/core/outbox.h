@@ -53,9 +53,11 @@ struct outbox_mail {
 	const char *requester;        /* the client address whose request sends it (web, API), or NULL */
 	const struct outbox_attachment *attachments; /* nattachments files, in order, or NULL */
 	int nattachments;                            /* at most OUTBOX_ATTACHMENTS_MAX */
-	/* The language subject and body are written in (its Content-Language), or NULL: the calling thread's
-	 * (i18n_use), which the text was composed in, English when none is set. */
+	/* The language subject and body are written in (its Content-Language), or NULL: with translated, the
+	 * calling thread's (i18n_use), which the text was composed in, English when none is set; without, none is
+	 * said (a mail whose words are not translated yet). */
 	const char *language;
+	bool translated;
 };
 
 enum {

@@ -319,7 +319,7 @@ int receipt_mail_again(struct db *db, struct arena *a, const char *tracking, con
 		goto fail;
 	}
 	struct outbox_mail mail = {
-	    .kind = "receipt", .to = k.email, .subject = subject, .body = body, .requester = requester};
+	    .kind = "receipt", .to = k.email, .subject = subject, .body = body, .requester = requester, .translated = true};
 	if (outbox_enqueue(db, &mail, e) != 0 ||
 	    audit_record(db, &ACTOR_PUBLIC, c.process_id, "contribution.receipt_mail", object, NULL,
 	                 arena_printf(a, "{\"channel\":\"%s\"}", contribution_channel_name(k.channel)), e) != 0 ||

@@ -82,7 +82,7 @@ static int confirmation_mail(struct db *db, struct arena *a, const struct proces
 		return -1;
 	}
 	struct outbox_mail mail = {
-	    .kind = "subscription", .to = email, .subject = subject, .body = body, .requester = requester};
+	    .kind = "subscription", .to = email, .subject = subject, .body = body, .requester = requester, .translated = true};
 	return outbox_enqueue(db, &mail, e);
 }
 
@@ -365,7 +365,7 @@ static int notice_one(struct db *db, const struct subscriber *to, const char *pr
 		error_set(e, ERROR_UNAVAILABLE, "out of memory");
 	} else {
 		struct outbox_mail mail = {
-		    .kind = "notice", .to = to->email, .subject = subject, .body = text, .list_unsubscribe = link};
+		    .kind = "notice", .to = to->email, .subject = subject, .body = text, .list_unsubscribe = link, .translated = true};
 		rc = outbox_enqueue(db, &mail, e);
 	}
 	arena_free(&scratch);
