@@ -417,8 +417,12 @@ static int contribution_receipt_mail_of(struct arena *a, const struct call *call
 		error_set(e, ERROR_UNAVAILABLE, "out of memory");
 		return -1;
 	}
-	*mail = (struct outbox_mail){
-		.kind = "receipt", .to = c->email, .subject = subject, .body = body, .requester = c->requester, .translated = true};
+	*mail = (struct outbox_mail){.kind = "receipt",
+	                             .to = c->email,
+	                             .subject = subject,
+	                             .body = body,
+	                             .requester = c->requester,
+	                             .translated = true};
 	return 0;
 }
 
@@ -467,12 +471,12 @@ static int contribution_receipt_reply(struct db *db, struct arena *a, struct out
 		return -1;
 	}
 	struct outbox_mail mail = {.kind = "receipt",
-				   .to = c->email,
-				   .translated = true,
-				   .subject = subject,
-				   .body = body,
-				   .in_reply_to = m->message_id,
-				   .references = m->references};
+	                           .to = c->email,
+	                           .translated = true,
+	                           .subject = subject,
+	                           .body = body,
+	                           .in_reply_to = m->message_id,
+	                           .references = m->references};
 	return contribution_queue_mail(db, a, batch, &mail, e);
 }
 

@@ -144,7 +144,7 @@ int outbox_compose(struct arena *a, const struct outbox_mail *mail, struct outbo
 	    .list_unsubscribe = mail->list_unsubscribe,
 	    .date = now,
 	    .boundary = files ? boundary : NULL,
-	    .language = mail->language     ? mail->language
+	    .language = mail->language      ? mail->language
 	                : !mail->translated ? NULL
 	                : i18n_current()    ? i18n_current()
 	                                    : I18N_DEFAULT,

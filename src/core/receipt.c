@@ -318,8 +318,12 @@ int receipt_mail_again(struct db *db, struct arena *a, const char *tracking, con
 		error_set(e, ERROR_UNAVAILABLE, "out of memory");
 		goto fail;
 	}
-	struct outbox_mail mail = {
-	    .kind = "receipt", .to = k.email, .subject = subject, .body = body, .requester = requester, .translated = true};
+	struct outbox_mail mail = {.kind = "receipt",
+	                           .to = k.email,
+	                           .subject = subject,
+	                           .body = body,
+	                           .requester = requester,
+	                           .translated = true};
 	if (outbox_enqueue(db, &mail, e) != 0 ||
 	    audit_record(db, &ACTOR_PUBLIC, c.process_id, "contribution.receipt_mail", object, NULL,
 	                 arena_printf(a, "{\"channel\":\"%s\"}", contribution_channel_name(k.channel)), e) != 0 ||

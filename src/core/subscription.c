@@ -81,8 +81,12 @@ static int confirmation_mail(struct db *db, struct arena *a, const struct proces
 		error_set(e, ERROR_UNAVAILABLE, "out of memory");
 		return -1;
 	}
-	struct outbox_mail mail = {
-	    .kind = "subscription", .to = email, .subject = subject, .body = body, .requester = requester, .translated = true};
+	struct outbox_mail mail = {.kind = "subscription",
+	                           .to = email,
+	                           .subject = subject,
+	                           .body = body,
+	                           .requester = requester,
+	                           .translated = true};
 	return outbox_enqueue(db, &mail, e);
 }
 
@@ -364,8 +368,12 @@ static int notice_one(struct db *db, const struct subscriber *to, const char *pr
 	if (!text) {
 		error_set(e, ERROR_UNAVAILABLE, "out of memory");
 	} else {
-		struct outbox_mail mail = {
-		    .kind = "notice", .to = to->email, .subject = subject, .body = text, .list_unsubscribe = link, .translated = true};
+		struct outbox_mail mail = {.kind = "notice",
+		                           .to = to->email,
+		                           .subject = subject,
+		                           .body = text,
+		                           .list_unsubscribe = link,
+		                           .translated = true};
 		rc = outbox_enqueue(db, &mail, e);
 	}
 	arena_free(&scratch);
