@@ -148,6 +148,12 @@ KEEP = re.compile(r'%(?:%|(?:[1-9]\$)?[-+ #0]*\d*(?:\.\d+)?(?:ll|l|z|h)?[a-zA-Z]
 
 
 def pseudo_text(s):
+    # A text that begins or ends with a line break (a mail's paragraph) keeps it outside the brackets, as
+    # msgfmt --check requires of every translation.
+    head, body = s[:len(s) - len(s.lstrip('\n'))], s.lstrip('\n')
+    tail = body[len(body.rstrip('\n')):]
+    if head or tail:
+        return head + pseudo_text(body.rstrip('\n')) + tail if body.strip('\n') else s
     out, pos, letters = [], 0, 0
     for m in KEEP.finditer(s):
         out.append(s[pos:m.start()].translate(ACCENTS))

@@ -8,6 +8,7 @@
 #include "core/outbox.h"
 #include "core/process.h"
 #include "util/clock.h"
+#include "util/i18n.h"
 #include "util/log.h"
 #include "util/utf8.h"
 
@@ -42,18 +43,18 @@ struct actor account_actor(const struct account *acc)
 bool account_password_acceptable(const char *password, struct error *e, const char *field)
 {
 	if (!password || !*password) {
-		error_field(e, field, "Choose a password.");
+		error_field(e, field, _("Choose a password."));
 		return false;
 	}
 	size_t n = strlen(password);
 	if (!utf8_valid(password, n) || utf8_has_control(password, false)) {
-		error_field(e, field, "Use letters, digits, spaces and punctuation only.");
+		error_field(e, field, _("Use letters, digits, spaces and punctuation only."));
 		return false;
 	}
 	size_t chars = utf8_length(password);
 	if (chars < SECRET_PASSWORD_MIN || n > SECRET_PASSWORD_MAX) {
-		error_field(e, field, "Use %d to %d characters; a few words make a good password.", SECRET_PASSWORD_MIN,
-			    SECRET_PASSWORD_MAX);
+		error_field(e, field, _("Use %d to %d characters; a few words make a good password."),
+		            SECRET_PASSWORD_MIN, SECRET_PASSWORD_MAX);
 		return false;
 	}
 	return true;
@@ -132,12 +133,12 @@ static void account_validate(struct arena *a, const struct account_input *in, st
 	}
 	clean->country = country;
 	field_check_email(e, "email", clean->email);
-	field_check_name(e, "name", clean->name, true, LIMIT_NAME, "your name");
-	field_check_name(e, "organization", clean->organization, false, LIMIT_ORGANIZATION, "your organization");
+	field_check_name(e, "name", clean->name, true, LIMIT_NAME, N_("your name"));
+	field_check_name(e, "organization", clean->organization, false, LIMIT_ORGANIZATION, N_("your organization"));
 	if (clean->category && *clean->category && !process_slug_valid(clean->category))
-		error_field(e, "category", "Choose one of the listed categories.");
+		error_field(e, "category", _("Choose one of the listed categories."));
 	if (clean->country && *clean->country && !country_name(clean->country))
-		error_field(e, "country", "Use a two-letter ISO 3166-1 country code, such as CH or KE.");
+		error_field(e, "country", _("Use a two-letter ISO 3166-1 country code, such as CH or KE."));
 	if (password_required || in->password)
 		account_password_acceptable(in->password, e, "password");
 }
@@ -202,8 +203,9 @@ static int account_insert(struct db *db, struct arena *a, const struct account_i
 	if (db_insert_id(st, &id, e) != 0) {
 		if (db_unique_violation(db)) {
 			error_clear(e);
-			error_field(e, "email", "An account with this e-mail address already exists: log in, or reset "
-						"the password if you forgot it.");
+			error_field(e, "email",
+			            _("An account with this e-mail address already exists: log in, or reset "
+			              "the password if you forgot it."));
 		}
 		return -1;
 	}
@@ -217,8 +219,9 @@ static int requester_budget(struct db *db, const char *requester, struct error *
 	if (allowed < 0)
 		return -1;
 	if (!allowed) {
-		error_set(e, ERROR_THROTTLED, "Too many mails were asked for from your network in the last hour. "
-					      "Try again in an hour.");
+		error_set(e, ERROR_THROTTLED,
+		          _("Too many mails were asked for from your network in the last hour. "
+		            "Try again in an hour."));
 		return -1;
 	}
 	return 0;
@@ -474,7 +477,7 @@ int account_login(struct db *db, struct arena *a, const char *email, const char 
 	*retry_after = 0;
 	const int64_t now = clock_now();
 	if (!email || !*email || !password || !*password) {
-		error_set(e, ERROR_UNAUTHORIZED, "Enter your e-mail address and your password.");
+		error_set(e, ERROR_UNAUTHORIZED, _("Enter your e-mail address and your password."));
 		return -1;
 	}
 	struct error lookup;
@@ -509,9 +512,9 @@ int account_login(struct db *db, struct arena *a, const char *email, const char 
 		return -1;
 	if (reserved) {
 		error_set(e, ERROR_THROTTLED,
-			  "Too many failed attempts to log in. Wait %lld seconds before you try again, or reset your "
-			  "password.",
-			  (long long)*retry_after);
+		          _("Too many failed attempts to log in. Wait %lld seconds before you try again, or reset your "
+		            "password."),
+		          (long long)*retry_after);
 		return -1;
 	}
 
@@ -526,7 +529,7 @@ int account_login(struct db *db, struct arena *a, const char *email, const char 
 	}
 	if (!ok) {
 		/* The reserved rows stay: they are this failure. */
-		error_set(e, ERROR_UNAUTHORIZED, "The e-mail address or the password is not right.");
+		error_set(e, ERROR_UNAUTHORIZED, _("The e-mail address or the password is not right."));
 		return -1;
 	}
 	return login_succeed(db, a, out, pair_key, ids, session, e);
@@ -536,8 +539,9 @@ int account_login(struct db *db, struct arena *a, const char *email, const char 
 static int64_t account_link_use(struct db *db, const char *token, const char *purpose, struct error *e)
 {
 	if (!token || strlen(token) != SECRET_TOKEN_LEN) {
-		error_set(e, ERROR_NOT_FOUND, "This link is not valid. Copy the whole link from the mail, or ask for "
-					      "a new one.");
+		error_set(e, ERROR_NOT_FOUND,
+		          _("This link is not valid. Copy the whole link from the mail, or ask for "
+		            "a new one."));
 		return 0;
 	}
 	char hash[SECRET_HASH_LEN + 1];
@@ -554,7 +558,7 @@ static int64_t account_link_use(struct db *db, const char *token, const char *pu
 	int64_t id = r == DB_ROW ? db_col_int(st, 0) : 0;
 	db_reset(st);
 	if (r == DB_DONE)
-		error_set(e, ERROR_NOT_FOUND, "This link has expired or was already used. Ask for a new one.");
+		error_set(e, ERROR_NOT_FOUND, _("This link has expired or was already used. Ask for a new one."));
 	return id;
 }
 
@@ -762,7 +766,7 @@ static int account_by_secret(struct db *db, struct arena *a, const char *sql, co
 			     struct error *e)
 {
 	if (!token || strlen(token) != SECRET_TOKEN_LEN) {
-		error_set(e, ERROR_NOT_FOUND, "not a token");
+		error_set(e, ERROR_NOT_FOUND, _("not a token"));
 		return -1;
 	}
 	char hash[SECRET_HASH_LEN + 1];

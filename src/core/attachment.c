@@ -10,6 +10,7 @@
 #include "core/search.h"
 #include "util/clamd.h"
 #include "util/clock.h"
+#include "util/i18n.h"
 #include "util/log.h"
 #include "util/run.h"
 #include "util/utf8.h"
@@ -194,8 +195,8 @@ int attachment_accept(struct arena *a, struct contribution_attachment *files, in
 	const struct config *cfg = config_get();
 	if (n > cfg->attachment_max_count) {
 		error_field(e, "attachments",
-		            "You sent %d files; at most %d may be sent with one contribution. Nothing "
-		            "was stored.",
+		            _("You sent %d files; at most %d may be sent with one contribution. Nothing "
+		              "was stored."),
 		            n, cfg->attachment_max_count);
 		return -1;
 	}
@@ -205,13 +206,13 @@ int attachment_accept(struct arena *a, struct contribution_attachment *files, in
 		if (!f->name || !*f->name || !utf8_valid(f->name, strlen(f->name)) || strlen(f->name) > 255 ||
 		    utf8_has_control(f->name, false)) {
 			error_field(e, "attachments",
-			            "Each file needs a name (up to 255 bytes, no control characters).");
+			            _("Each file needs a name (up to 255 bytes, no control characters)."));
 			return -1;
 		}
 		if (f->size > (size_t)cfg->attachment_max_size) {
 			error_field(e, "attachments",
-			            "The file \"%.100s\" is too large (%s); at most %s are accepted for "
-			            "one file. Nothing was stored.",
+			            _("The file \"%.100s\" is too large (%s); at most %s are accepted for "
+			              "one file. Nothing was stored."),
 			            name, attachment_size_words(a, f->size),
 			            attachment_size_words(a, (size_t)cfg->attachment_max_size));
 			return -1;
@@ -219,8 +220,8 @@ int attachment_accept(struct arena *a, struct contribution_attachment *files, in
 		f->type = attachment_type(a, f->data, f->size);
 		if (!attachment_kind(f->type)) {
 			error_field(e, "attachments",
-			            "The file \"%.100s\" is not a %s file (its content is %.60s); send it as "
-			            "one of these kinds. Nothing was stored.",
+			            _("The file \"%.100s\" is not a %s file (its content is %.60s); send it as "
+			              "one of these kinds. Nothing was stored."),
 			            name, ATTACHMENT_KINDS, f->type ? f->type : "unknown");
 			return -1;
 		}
@@ -236,8 +237,8 @@ int attachment_accept(struct arena *a, struct contribution_attachment *files, in
 		case CLAMD_INFECTED:
 			log_event("attachment.infected", "virus=\"%s\" size=%zu", virus, f->size);
 			error_field(e, "attachments",
-			            "The file \"%.100s\" contains a virus (%.60s) and was not accepted; "
-			            "nothing was stored. Check the file and send it again.",
+			            _("The file \"%.100s\" contains a virus (%.60s) and was not accepted; "
+			              "nothing was stored. Check the file and send it again."),
 			            shown_name(a, f, i), virus);
 			return -1;
 		case CLAMD_CLEAN: f->scan = ATTACHMENT_CLEAN; break;

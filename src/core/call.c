@@ -8,6 +8,7 @@
 #include "core/milestone.h"
 #include "core/subscription.h"
 #include "util/clock.h"
+#include "util/i18n.h"
 #include "util/tz.h"
 
 #include <string.h>
@@ -18,13 +19,13 @@ int call_create(struct db *db, int64_t process_id, int64_t version_id, const cha
 	int64_t opens_at = 0, closes_at = 0;
 	int y, m, d;
 	if (!title || !*title)
-		error_field(e, "title", "Give the call a title.");
+		error_field(e, "title", _("Give the call a title."));
 	if (clock_parse_date(opens_on, &y, &m, &d) != 0 || tz_local_to_utc(timezone, y, m, d, 0, 0, 0, &opens_at) != 0)
-		error_field(e, "opens_on", "Give the opening date as YYYY-MM-DD.");
+		error_field(e, "opens_on", _("Give the opening date as YYYY-MM-DD."));
 	if (tz_end_of_day(timezone, closes_on, &closes_at) != 0)
-		error_field(e, "closes_on", "Give the deadline as YYYY-MM-DD.");
+		error_field(e, "closes_on", _("Give the deadline as YYYY-MM-DD."));
 	else if (!e->code && closes_at < opens_at)
-		error_field(e, "closes_on", "The deadline comes before the opening date.");
+		error_field(e, "closes_on", _("The deadline comes before the opening date."));
 	if (e->code)
 		return -1;
 	static const char sql[] = "INSERT INTO call (process_id, version_id, title, description, opens_at, closes_at, "
@@ -86,6 +87,20 @@ int call_find(struct db *db, struct arena *a, int64_t id, struct call *out, stru
 	return db_collect_one(st, a, out, call_from_row, "There is no such call for contributions.", e);
 }
 
+const char *call_first_language(struct db *db, int64_t call_id)
+{
+	static const char sql[] = "SELECT p.languages FROM call c JOIN process p ON p.id = c.process_id WHERE c.id = ?";
+	struct error e;
+	error_clear(&e);
+	struct db_stmt *st = db_stmt(db, sql, &e);
+	if (!st)
+		return NULL;
+	db_bind_int(st, 1, call_id);
+	const struct i18n_language *l = db_step(st, &e) == DB_ROW ? i18n_first_of(db_col_text(st, 0)) : NULL;
+	db_reset(st);
+	return l ? l->code : NULL;
+}
+
 int call_find_email(struct db *db, struct arena *a, const char *email, struct call *out, struct error *e)
 {
 	static const char sql[] = CALL_COLUMNS "WHERE c.email = lower(?)";
@@ -100,7 +115,7 @@ int call_find_email(struct db *db, struct arena *a, const char *email, struct ca
 int call_set_email(struct db *db, int64_t id, const char *email, struct error *e)
 {
 	if (email && !field_email_valid(email)) {
-		error_field(e, "email", "This does not look like an e-mail address (name@example.org).");
+		error_field(e, "email", _("This does not look like an e-mail address (name@example.org)."));
 		return -1;
 	}
 	static const char sql[] = "UPDATE call SET email = lower(?) WHERE id = ?";
@@ -113,7 +128,7 @@ int call_set_email(struct db *db, int64_t id, const char *email, struct error *e
 		return 0;
 	if (db_unique_violation(db)) {
 		error_clear(e);
-		error_set(e, ERROR_CONFLICT, "Another call for contributions has the address %s.", email);
+		error_set(e, ERROR_CONFLICT, _("Another call for contributions has the address %s."), email);
 	}
 	return -1;
 }
@@ -158,7 +173,7 @@ int call_link_milestone(struct db *db, int64_t call_id, int64_t milestone_id, st
 	if (db_exec_stmt(st, e) != 0)
 		return -1;
 	if (db_changes(db) != 1) {
-		error_set(e, ERROR_NOT_FOUND, "There is no such call, or the milestone is not in its process.");
+		error_set(e, ERROR_NOT_FOUND, _("There is no such call, or the milestone is not in its process."));
 		return -1;
 	}
 	return 0;
@@ -314,17 +329,54 @@ static const char *deadline_text(struct arena *a, const char *timezone, const ch
 	return arena_strdup(a, out);
 }
 
-static int call_notice(struct db *db, struct arena *a, const struct call *c, const char *subject,
-		       const char *what, struct error *e)
+/* What a notice to the subscribers says of a call: it was announced (created), or changed by kind. */
+struct call_news {
+	const struct call *c;
+	bool created;
+	enum call_change_kind kind;
+	const char *was;    /* the deadline before a change */
+	const char *reason; /* the secretariat's, of a change */
+};
+
+/* A call's notice in the thread's language (subscription_compose). */
+static int call_news_compose(struct arena *a, const void *ctx, const char **subject, const char **body)
 {
-	const char *body = arena_printf(a, "%s\n\nThe call: %s\nProcess: %s\nDeadline: %s\n\n%s/calls/%lld\n", what,
-					c->title, c->process_title, deadline_sentence(a, c, clock_now()),
-					config_get()->public_url, (long long)c->id);
-	if (!subject || !body) {
-		error_set(e, ERROR_UNAVAILABLE, "out of memory");
-		return -1;
+	const struct call_news *n = ctx;
+	const struct call *c = n->c;
+	const char *what = NULL;
+	if (n->created) {
+		*subject = arena_printf(a, _("Call for contributions: %s"), c->title);
+		what = arena_printf(a, _("A call for contributions on %s (%s) has been announced."), c->document_title,
+		                    c->version_label);
+	} else {
+		switch (n->kind) {
+		case CHANGE_EXTEND:
+		case CHANGE_SHORTEN:
+			*subject = arena_printf(a,
+			                        n->kind == CHANGE_EXTEND ? _("Deadline extended: %s")
+			                                                 : _("Deadline brought forward: %s"),
+			                        c->title);
+			what = arena_printf(a, _("The deadline of this call moved from %1$s to %2$s: %3$s"), n->was,
+			                    deadline_text(a, c->timezone, c->closes_on, c->closes_at), n->reason);
+			break;
+		case CHANGE_OPEN:
+			*subject = arena_printf(a, _("Open now: %s"), c->title);
+			what = arena_printf(a, _("This call for contributions is open now: %s"), n->reason);
+			break;
+		case CHANGE_CLOSE:
+			*subject = arena_printf(a, _("Closed: %s"), c->title);
+			what =
+			    arena_printf(a, _("This call for contributions has closed (its deadline was %1$s): %2$s"),
+			                 n->was, n->reason);
+			break;
+		}
 	}
-	return subscription_notify(db, a, c->process_id, subject, body, e);
+	const char *deadline = deadline_sentence(a, c, clock_now());
+	*body = what && deadline
+	            ? arena_printf(a, _("%s\n\nThe call: %s\nProcess: %s\nDeadline: %s\n\n%s/calls/%lld\n"), what,
+	                           c->title, c->process_title, deadline, config_get()->public_url, (long long)c->id)
+	            : NULL;
+	return *subject && *body ? 0 : -1;
 }
 
 /* Gives the new call id (of process_id, with title and deadline date closes_on) the milestone that announces its
@@ -356,17 +408,20 @@ static int call_deadline_milestone(struct db *db, struct arena *a, int64_t proce
 			*e = lookup;
 			return -1;
 		}
-		error_field(e, "milestone_id", "Choose a deadline of this process's schedule, or none for a new one.");
+		error_field(e, "milestone_id",
+		            _("Choose a deadline of this process's schedule, or none for a new one."));
 		return -1;
 	}
 	if (m.kind != MILESTONE_DEADLINE) {
-		error_field(e, "milestone_id", "This milestone is not a deadline: choose one of kind deadline, or none "
-					       "for a new one.");
+		error_field(e, "milestone_id",
+		            _("This milestone is not a deadline: choose one of kind deadline, or none "
+		              "for a new one."));
 		return -1;
 	}
 	if (m.call_id) {
-		error_field(e, "milestone_id", "This deadline already announces another call: choose another, or none "
-					       "for a new one.");
+		error_field(e, "milestone_id",
+		            _("This deadline already announces another call: choose another, or none "
+		              "for a new one."));
 		return -1;
 	}
 	if (strcmp(m.date, closes_on) != 0 || m.end_date) {
@@ -399,16 +454,17 @@ int call_add(struct db *db, struct arena *a, const struct actor *who, int64_t pr
 	/* When none is given, a new call reviews before publishing: nothing reaches the public that the
 	 * secretariat has not read (the demo's calls, made by call_create(), keep the column's on_receipt). */
 	enum call_review review = REVIEW_AFTER_REVIEW;
-	field_check_line(e, "title", title, true, LIMIT_TITLE, "the title of the call");
-	field_check_text(e, "description", description, false, LIMIT_SUMMARY, "a description");
+	field_check_line(e, "title", title, true, LIMIT_TITLE, N_("the title of the call"));
+	field_check_text(e, "description", description, false, LIMIT_SUMMARY, N_("a description"));
 	field_check_date(e, "opens_on", opens_on, true);
 	field_check_date(e, "closes_on", closes_on, true);
 	if (review_name && !call_review_parse(review_name, &review))
-		error_field(e, "review", "Use on_receipt or after_review.");
+		error_field(e, "review", _("Use on_receipt or after_review."));
 	if (in->milestone_id < 0)
-		error_field(e, "milestone_id", "Choose a deadline of this process's schedule, or none for a new one.");
+		error_field(e, "milestone_id",
+		            _("Choose a deadline of this process's schedule, or none for a new one."));
 	if (in->version_id <= 0)
-		error_field(e, "version_id", "Choose the version the call is about.");
+		error_field(e, "version_id", _("Choose the version the call is about."));
 	if (e->code)
 		return -1;
 	if (db_begin(db, e) != 0)
@@ -423,7 +479,7 @@ int call_add(struct db *db, struct arena *a, const struct actor *who, int64_t pr
 	bool ours = step == DB_ROW && db_col_int(st, 0) == process_id;
 	db_reset(st);
 	if (!ours) {
-		error_field(e, "version_id", "Choose a published version of one of this process's documents.");
+		error_field(e, "version_id", _("Choose a published version of one of this process's documents."));
 		goto fail;
 	}
 	st = db_stmt(db, sql_tz, e);
@@ -433,7 +489,7 @@ int call_add(struct db *db, struct arena *a, const struct actor *who, int64_t pr
 	step = db_step(st, e);
 	if (step != DB_ROW) {
 		if (step == DB_DONE)
-			error_set(e, ERROR_NOT_FOUND, "There is no such process.");
+			error_set(e, ERROR_NOT_FOUND, _("There is no such process."));
 		goto fail;
 	}
 	bool failed = false;
@@ -462,10 +518,8 @@ int call_add(struct db *db, struct arena *a, const struct actor *who, int64_t pr
 	if (moved_from)
 		json_object_set_new(after, "milestone_moved_from", json_string(moved_from));
 	if (audit_record(db, who, process_id, "call.create", call_object(a, *id), NULL, audit_json(a, after), e) != 0 ||
-	    call_notice(db, a, &c, arena_printf(a, "Call for contributions: %s", c.title),
-			arena_printf(a, "A call for contributions on %s (%s) has been announced.", c.document_title,
-				     c.version_label),
-			e) != 0 ||
+	    subscription_notify(db, a, c.process_id, call_news_compose, &(struct call_news){.c = &c, .created = true},
+	                        e) != 0 ||
 	    db_commit(db, e) != 0)
 		goto fail;
 	return 0;
@@ -481,21 +535,24 @@ static bool new_deadline(struct arena *a, const struct call *c, const struct cal
 {
 	const char *on = field_trimmed(a, in->closes_on), *at = field_trimmed(a, in->closes_at);
 	if (on && at) {
-		error_field(e, "closes_at", "Give the new deadline once: as closes_on (a date) or closes_at (an "
-					    "instant).");
+		error_field(e, "closes_at",
+		            _("Give the new deadline once: as closes_on (a date) or closes_at (an "
+		              "instant)."));
 		return false;
 	}
 	if (on) {
 		if (tz_end_of_day(c->timezone, on, closes_at) != 0) {
-			error_field(e, "closes_on", "Give the new deadline as YYYY-MM-DD, a date in %s.", c->timezone);
+			error_field(e, "closes_on", _("Give the new deadline as YYYY-MM-DD, a date in %s."),
+			            c->timezone);
 			return false;
 		}
 		*closes_on = on;
 		return true;
 	}
 	if (clock_parse_rfc3339(at, closes_at) != 0) {
-		error_field(e, "closes_at", "Give the new deadline as an RFC 3339 instant, such as "
-					    "2021-03-01T22:59:59Z.");
+		error_field(e, "closes_at",
+		            _("Give the new deadline as an RFC 3339 instant, such as "
+		              "2021-03-01T22:59:59Z."));
 		return false;
 	}
 	*closes_on = NULL;
@@ -560,25 +617,8 @@ static int call_record(struct db *db, struct arena *a, const struct actor *who, 
 			 audit_json(a, call_audit_json(before, now)), audit_json(a, is), e) != 0)
 		return -1;
 	const char *was = deadline_text(a, before->timezone, before->closes_on, before->closes_at);
-	const char *subject = NULL, *what = NULL;
-	switch (kind) {
-	case CHANGE_EXTEND:
-	case CHANGE_SHORTEN:
-		subject = arena_printf(a, "Deadline %s: %s", kind == CHANGE_EXTEND ? "extended" : "brought forward",
-				       after->title);
-		what = arena_printf(a, "The deadline of this call moved from %s to %s: %s", was,
-				    deadline_text(a, after->timezone, after->closes_on, after->closes_at), reason);
-		break;
-	case CHANGE_OPEN:
-		subject = arena_printf(a, "Open now: %s", after->title);
-		what = arena_printf(a, "This call for contributions is open now: %s", reason);
-		break;
-	case CHANGE_CLOSE:
-		subject = arena_printf(a, "Closed: %s", after->title);
-		what = arena_printf(a, "This call for contributions has closed (its deadline was %s): %s", was, reason);
-		break;
-	}
-	return call_notice(db, a, after, subject, what, e);
+	const struct call_news news = {.c = after, .kind = kind, .was = was, .reason = reason};
+	return subscription_notify(db, a, after->process_id, call_news_compose, &news, e);
 }
 
 int call_change(struct db *db, struct arena *a, const struct actor *who, int64_t id,
@@ -598,22 +638,23 @@ int call_change(struct db *db, struct arena *a, const struct actor *who, int64_t
 	const enum call_state *state = NULL;
 	const enum call_review *review = NULL;
 	if (state_name && (!call_state_parse(state_name, &to) || to == CALL_UPCOMING))
-		error_field(e, "state", "Use open (to open the call now) or closed (to close it now).");
+		error_field(e, "state", _("Use open (to open the call now) or closed (to close it now)."));
 	else if (state_name && deadline && to == CALL_CLOSED)
-		error_field(e, "state", "To close the call now, send no new deadline.");
+		error_field(e, "state", _("To close the call now, send no new deadline."));
 	else if (state_name)
 		state = &to;
 	if (review_name && !call_review_parse(review_name, &review_to))
-		error_field(e, "review", "Use on_receipt or after_review.");
+		error_field(e, "review", _("Use on_receipt or after_review."));
 	else if (review_name)
 		review = &review_to;
 	if (deadline || state_name)
 		field_check_text(e, "reason", reason, true, LIMIT_REASON,
-				 "the reason for the change; it is published in the call's history");
+		                 N_("the reason for the change; it is published in the call's history"));
 	else if (reason)
-		field_check_text(e, "reason", reason, false, LIMIT_REASON, "the reason");
+		field_check_text(e, "reason", reason, false, LIMIT_REASON, N_("the reason"));
 	if (!e->code && !deadline && !state_name && !review_name)
-		error_set(e, ERROR_INVALID, "Give a new deadline (closes_on or closes_at), a state or a review mode.");
+		error_set(e, ERROR_INVALID,
+		          _("Give a new deadline (closes_on or closes_at), a state or a review mode."));
 	if (e->code)
 		return -1;
 
@@ -634,14 +675,15 @@ int call_change(struct db *db, struct arena *a, const struct actor *who, int64_t
 			goto fail;
 		const char *field = closes_on ? "closes_on" : "closes_at";
 		if (closes_at == before.closes_at)
-			error_field(e, field, "This is the deadline already.");
+			error_field(e, field, _("This is the deadline already."));
 		else if (closes_at < now)
-			error_field(e, field, "This deadline has already passed; to close the call now, set its state "
-					      "to closed.");
+			error_field(e, field,
+			            _("This deadline has already passed; to close the call now, set its state "
+			              "to closed."));
 		else if (closes_at < before.opens_at)
-			error_field(e, field, "The deadline comes before the call opens.");
+			error_field(e, field, _("The deadline comes before the call opens."));
 		else if (state && *state == CALL_OPEN && s == CALL_UPCOMING)
-			error_field(e, "state", "Open the call and change its deadline one after the other.");
+			error_field(e, "state", _("Open the call and change its deadline one after the other."));
 		if (e->code)
 			goto fail;
 		kind = closes_at > before.closes_at ? CHANGE_EXTEND : CHANGE_SHORTEN;
@@ -658,12 +700,13 @@ int call_change(struct db *db, struct arena *a, const struct actor *who, int64_t
 			goto fail;
 	} else if (state && *state == CALL_OPEN) {
 		if (s == CALL_OPEN) {
-			error_set(e, ERROR_CONFLICT, "This call is open already.");
+			error_set(e, ERROR_CONFLICT, _("This call is open already."));
 			goto fail;
 		}
 		if (s == CALL_CLOSED) {
-			error_field(e, "state", "To open a closed call again, give it a new deadline (closes_on) and the "
-						"reason.");
+			error_field(e, "state",
+			            _("To open a closed call again, give it a new deadline (closes_on) and the "
+			              "reason."));
 			goto fail;
 		}
 		kind = CHANGE_OPEN;
@@ -678,7 +721,7 @@ int call_change(struct db *db, struct arena *a, const struct actor *who, int64_t
 			goto fail;
 	} else if (state) {
 		if (s != CALL_OPEN) {
-			error_set(e, ERROR_CONFLICT, "This call is not open, so it cannot be closed.");
+			error_set(e, ERROR_CONFLICT, _("This call is not open, so it cannot be closed."));
 			goto fail;
 		}
 		/* The call accepts up to closes_at inclusive: closing now makes the previous second its last. */

@@ -72,6 +72,10 @@ int call_create(struct db *db, int64_t process_id, int64_t version_id, const cha
 		const char *timezone, const char *opens_on, const char *closes_on, int64_t *id, struct error *e);
 
 int call_find(struct db *db, struct arena *a, int64_t id, struct call *out, struct error *e);
+/* The language a call's process is written in first (its first offered language), for what is composed for
+ * someone whose language is not known (a reply to a message sent to the call's address); NULL if none is
+ * offered, the call is unknown or the store fails (then English). */
+const char *call_first_language(struct db *db, int64_t call_id);
 /* The call whose own address is email (compared without regard to case); ERROR_NOT_FOUND if none. */
 int call_find_email(struct db *db, struct arena *a, const char *email, struct call *out, struct error *e);
 /* Gives a call its e-mail address (NULL: none), inside the caller's transaction

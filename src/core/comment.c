@@ -6,6 +6,7 @@
 #include "core/limits.h"
 #include "core/paragraph.h"
 #include "util/buf.h"
+#include "util/i18n.h"
 #include "util/utf8.h"
 
 #include <stdio.h>
@@ -46,16 +47,17 @@ static void check_text(struct error *e, int k, const char *field, const char *va
 	char *m = one.fields[0].message;
 	if (*m >= 'A' && *m <= 'Z')
 		*m = (char)(*m - 'A' + 'a');
-	error_field(e, name, "Comment %d: %s", k, m);
+	error_field(e, name, _("Comment %d: %s"), k, m);
 }
 
 void comment_validate(const struct comment_input *in, int n, const struct paragraph *paragraphs, int nparagraphs,
 		      struct error *e)
 {
 	if (n > LIMIT_COMMENTS) {
-		error_field(e, "comments", "Send at most %d comments in one contribution (this one has %d); send the "
-					   "others in a second contribution.",
-			    LIMIT_COMMENTS, n);
+		error_field(e, "comments",
+		            _("Send at most %d comments in one contribution (this one has %d); send the "
+		              "others in a second contribution."),
+		            LIMIT_COMMENTS, n);
 		return;
 	}
 	size_t total = 0;
@@ -72,15 +74,23 @@ void comment_validate(const struct comment_input *in, int n, const struct paragr
 				/* The id as sent, shortened: it may be anything. */
 				const bool valid = utf8_valid(c->paragraph, strlen(c->paragraph)) &&
 						   !utf8_has_control(c->paragraph, false) && strlen(c->paragraph) <= 24;
-				error_field(e, name,
-					    "Comment %d: paragraph %s%s%s is not in this version of the text; choose one of "
-					    "its paragraphs, or none for a general comment.",
-					    k, valid ? "\"" : "", valid ? c->paragraph : "id", valid ? "\"" : "");
+				if (valid)
+					error_field(
+					    e, name,
+					    _("Comment %d: paragraph \"%s\" is not in this version of the text; choose "
+					      "one of its paragraphs, or none for a general comment."),
+					    k, c->paragraph);
+				else
+					error_field(
+					    e, name,
+					    _("Comment %d: paragraph id is not in this version of the text; choose one "
+					      "of its paragraphs, or none for a general comment."),
+					    k);
 			}
 		}
 		if (c->type && *c->type && !comment_type_parse(c->type, &(enum comment_type){0})) {
 			snprintf(name, sizeof name, "comments[%d].type", k);
-			error_field(e, name, "Comment %d: use general, technical or editorial as its type.", k);
+			error_field(e, name, _("Comment %d: use general, technical or editorial as its type."), k);
 		}
 		check_text(e, k, "comment", c->comment, true, LIMIT_COMMENT, "the comment");
 		check_text(e, k, "proposed_change", c->proposed_change, false, LIMIT_COMMENT, "the proposed change");
@@ -93,9 +103,9 @@ void comment_validate(const struct comment_input *in, int n, const struct paragr
 	}
 	if (total > LIMIT_COMMENTS_TEXT)
 		error_field(e, "comments",
-			    "Your comments and proposed changes have %zu characters together; shorten them to %d at "
-			    "most, or send the others in a second contribution.",
-			    total, LIMIT_COMMENTS_TEXT);
+		            _("Your comments and proposed changes have %zu characters together; shorten them to %d at "
+		              "most, or send the others in a second contribution."),
+		            total, LIMIT_COMMENTS_TEXT);
 }
 
 int comment_store(struct db *db, int64_t contribution_id, int64_t version_id, const struct comment_input *in, int n,

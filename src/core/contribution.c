@@ -20,6 +20,7 @@
 #include "core/search.h"
 #include "util/buf.h"
 #include "util/clock.h"
+#include "util/i18n.h"
 #include "util/log.h"
 #include "util/tz.h"
 #include "util/utf8.h"
@@ -219,28 +220,29 @@ void contribution_validate(struct arena *a, const struct contribution_input *in,
 	}
 	clean->country = country;
 
-	field_check_name(e, "name", clean->name, true, LIMIT_NAME, "your name");
-	field_check_name(e, "organization", clean->organization, false, LIMIT_ORGANIZATION, "your organization");
+	field_check_name(e, "name", clean->name, true, LIMIT_NAME, N_("your name"));
+	field_check_name(e, "organization", clean->organization, false, LIMIT_ORGANIZATION, N_("your organization"));
 	if ((!clean->category || !*clean->category) && !mail)
-		error_field(e, "category", "Choose the category of stakeholder you belong to.");
+		error_field(e, "category", _("Choose the category of stakeholder you belong to."));
 	if ((!clean->country || !*clean->country) && mail)
 		clean->country = "";
 	else if (!clean->country || !*clean->country)
-		error_field(e, "country", "Choose your country.");
+		error_field(e, "country", _("Choose your country."));
 	else if (!country_name(clean->country))
-		error_field(e, "country", "Use a two-letter ISO 3166-1 country code, such as CH or KE.");
+		error_field(e, "country", _("Use a two-letter ISO 3166-1 country code, such as CH or KE."));
 	if (!clean->email || !*clean->email)
-		error_field(e, "email", "Enter your e-mail address, so that the secretariat can reach you.");
+		error_field(e, "email", _("Enter your e-mail address, so that the secretariat can reach you."));
 	else if (!contribution_email_valid(clean->email))
-		error_field(e, "email", "This does not look like an e-mail address (name@example.org).");
-	field_check_text(e, "text", clean->text, text_required, LIMIT_TEXT, "your contribution");
+		error_field(e, "email", _("This does not look like an e-mail address (name@example.org)."));
+	field_check_text(e, "text", clean->text, text_required, LIMIT_TEXT, N_("your contribution"));
 	if (mail)
-		field_check_line(e, "subject", in->mail->subject, false, LIMIT_MAIL_SUBJECT, "a subject");
+		field_check_line(e, "subject", in->mail->subject, false, LIMIT_MAIL_SUBJECT, N_("a subject"));
 	if (!clean->publication || !*clean->publication)
-		error_field(e, "publication", "Choose whether your contribution is published with your name, "
-					      "anonymously, or sent to the secretariat only.");
+		error_field(e, "publication",
+		            _("Choose whether your contribution is published with your name, "
+		              "anonymously, or sent to the secretariat only."));
 	else if (!contribution_publication_parse(clean->publication, &(enum contribution_publication){0}))
-		error_field(e, "publication", "Use named, anonymous or private.");
+		error_field(e, "publication", _("Use named, anonymous or private."));
 	contribution_language(a, in, clean, e);
 }
 
@@ -433,19 +435,22 @@ static int contribution_receipt_mail_of(struct arena *a, const struct call *call
 	/* A neutral greeting: the address was typed by whoever sent the form, so the name must not read as
 	 * ours to someone who never wrote to us. The call and the tracking number are our words. */
 	const char *body = arena_printf(
-		a,
-		"Hello,\n\n"
-		"A contribution to the call \"%s\" was sent with this e-mail address and has been received.\n\n"
-		"%s\n"
-		"Please quote the tracking number if you write to the secretariat about this contribution.\n",
-		call->title, facts);
-	const char *subject = arena_printf(a, "Contribution received: %s", r->tracking);
+	    a, "%s\n\n%s\n\n%s\n%s\n", _("Hello,"),
+	    arena_printf(
+	        a, _("A contribution to the call \"%s\" was sent with this e-mail address and has been received."),
+	        call->title),
+	    facts, _("Please quote the tracking number if you write to the secretariat about this contribution."));
+	const char *subject = arena_printf(a, _("Contribution received: %s"), r->tracking);
 	if (!body || !subject) {
 		error_set(e, ERROR_UNAVAILABLE, "out of memory");
 		return -1;
 	}
-	*mail = (struct outbox_mail){
-		.kind = "receipt", .to = c->email, .subject = subject, .body = body, .requester = c->requester};
+	*mail = (struct outbox_mail){.kind = "receipt",
+	                             .to = c->email,
+	                             .subject = subject,
+	                             .body = body,
+	                             .requester = c->requester,
+	                             .translated = true};
 	return 0;
 }
 
@@ -470,37 +475,36 @@ static int contribution_receipt_reply(struct db *db, struct arena *a, struct out
 	char deadline[TZ_HUMAN_LEN];
 	tz_format_human(call->timezone, call->closes_at, deadline);
 	const char *late =
-		r->late ? arena_printf(a,
-				       "Your message arrived after the deadline of this call (%s). It is recorded and "
-				       "marked late; the secretariat decides whether it is taken into account, and will "
-				       "let you know.\n\n",
-				       deadline)
-			: "";
+	    r->late ? arena_printf(a,
+	                           _("Your message arrived after the deadline of this call (%s). It is recorded and "
+	                             "marked late; the secretariat decides whether it is taken into account, and will "
+	                             "let you know.\n\n"),
+	                           deadline)
+	            : "";
 	const char *body = arena_printf(
-		a,
-		"Hello,\n\n"
-		"Your message%s%s%s has been recorded as a contribution to the call \"%s\".\n\n"
-		"%s"
-		"%s\n"
-		"%s%s%s"
-		"Please quote the tracking number if you write to the secretariat about this contribution.\n",
-		m->subject && *m->subject ? " \"" : "", m->subject && *m->subject ? m->subject : "",
-		m->subject && *m->subject ? "\"" : "", call->title, late, facts,
-		c->table_report ? "Your comment table, row by row:\n" : "", c->table_report ? c->table_report : "",
-		c->table_report ? "\n" : "");
-	const char *subject = arena_printf(a, r->late ? "Contribution received after the deadline: %s"
-						     : "Contribution received: %s",
-					   r->tracking);
+	    a, "%s\n\n%s\n\n%s%s\n%s%s%s%s\n", _("Hello,"),
+	    m->subject && *m->subject
+	        ? arena_printf(a, _("Your message \"%1$s\" has been recorded as a contribution to the call \"%2$s\"."),
+	                       m->subject, call->title)
+	        : arena_printf(a, _("Your message has been recorded as a contribution to the call \"%s\"."),
+	                       call->title),
+	    late, facts, c->table_report ? _("Your comment table, row by row:\n") : "",
+	    c->table_report ? c->table_report : "", c->table_report ? "\n" : "",
+	    _("Please quote the tracking number if you write to the secretariat about this contribution."));
+	const char *subject = arena_printf(
+	    a, r->late ? _("Contribution received after the deadline: %s") : _("Contribution received: %s"),
+	    r->tracking);
 	if (!body || !subject) {
 		error_set(e, ERROR_UNAVAILABLE, "out of memory");
 		return -1;
 	}
 	struct outbox_mail mail = {.kind = "receipt",
-				   .to = c->email,
-				   .subject = subject,
-				   .body = body,
-				   .in_reply_to = m->message_id,
-				   .references = m->references};
+	                           .to = c->email,
+	                           .translated = true,
+	                           .subject = subject,
+	                           .body = body,
+	                           .in_reply_to = m->message_id,
+	                           .references = m->references};
 	return contribution_queue_mail(db, a, batch, &mail, e);
 }
 
@@ -581,9 +585,20 @@ static int contribution_find_message(struct db *db, int64_t call_id, const struc
 		/* a contribution stored before migration 005 has no hash: its Message-ID and sender decide */
 		const bool same_content = !sha || (m->message_sha256 && !strcmp(sha, m->message_sha256));
 		if (!same_sender || !same_content) {
-			error_set(e, ERROR_CONFLICT, "A message with this Message-ID was already received %s%s.",
-				  same_call ? "" : "for another call, ",
-				  !same_sender ? "from another sender" : "with other content");
+			if (same_call)
+				error_set(
+				    e, ERROR_CONFLICT, "%s",
+				    !same_sender
+				        ? _("A message with this Message-ID was already received from another sender.")
+				        : _("A message with this Message-ID was already received with other content."));
+			else
+				error_set(e, ERROR_CONFLICT, "%s",
+				          !same_sender ? _("A message with this Message-ID was already received for "
+				                           "another call, from "
+				                           "another sender.")
+				                       : _("A message with this Message-ID was already received for "
+				                           "another call, with "
+				                           "other content."));
 			found = -1;
 		} else if (same_call) {
 			const char *t = db_col_text(st, 0);
@@ -617,7 +632,9 @@ static int contribution_open_at(struct arena *a, const struct call *call, int64_
 				struct receipt *out, struct error *e)
 {
 	switch (call_state_at(call, now)) {
-	case CALL_UPCOMING: error_set(e, ERROR_CALL_NOT_OPEN, "This call for contributions is not open yet."); return -1;
+	case CALL_UPCOMING:
+		error_set(e, ERROR_CALL_NOT_OPEN, _("This call for contributions is not open yet."));
+		return -1;
 	case CALL_CLOSED:
 		/* A message cannot be shown a "closed" page: it is recorded, late, and the secretariat decides. */
 		if (mail) {
@@ -625,9 +642,10 @@ static int contribution_open_at(struct arena *a, const struct call *call, int64_
 			break;
 		}
 		struct deadline closed;
-		error_set(e, ERROR_CALL_CLOSED, "This call for contributions closed on %s; contributions are no "
-						"longer accepted.",
-			  deadline_describe(a, call, now, &closed) == 0 ? closed.when : "its deadline");
+		error_set(e, ERROR_CALL_CLOSED,
+		          _("This call for contributions closed on %s; contributions are no "
+		            "longer accepted."),
+		          deadline_describe(a, call, now, &closed) == 0 ? closed.when : "its deadline");
 		return -1;
 	case CALL_OPEN: break;
 	}
@@ -652,7 +670,7 @@ static int contribution_check(struct db *db, struct arena *a, int64_t call_id, c
 	if (clean->category && *clean->category) {
 		t->category = process_category(&t->process, clean->category);
 		if (!t->category && !mail)
-			error_field(e, "category", "Choose one of the categories of this process.");
+			error_field(e, "category", _("Choose one of the categories of this process."));
 	}
 	if (!t->category && mail && t->process.ncategories > 0) {
 		/* A message does not say (or names one this process does not have): the process's last
@@ -660,7 +678,7 @@ static int contribution_check(struct db *db, struct arena *a, int64_t call_id, c
 		t->category = &t->process.categories[t->process.ncategories - 1];
 	}
 	if (!t->category && !e->code)
-		error_field(e, "category", "This process has no category of stakeholders to file it under.");
+		error_field(e, "category", _("This process has no category of stakeholders to file it under."));
 	/* Each comment is about a paragraph of the call's version (or none): checked here, with the rest. */
 	t->paragraphs = NULL;
 	t->nparagraphs = 0;
@@ -784,6 +802,9 @@ enum { WRITER_BATCH = 1024, WRITER_CAMPAIGN_PASS = 200, WRITER_IDLE_MS = 20 };
 
 struct writer_job {
 	struct arena *a;
+	/* The language of the request (i18n_current() on its thread): the writer composes its receipt and its
+	 * refusals in it, as the requester's thread would have. */
+	const char *lang;
 	int64_t call_id;
 	const struct contribution_input *in;
 	int64_t received_at;
@@ -1019,9 +1040,12 @@ static enum writer_attempt writer_attempt(struct db *db, struct writer_job *batc
 		}
 		const int mark = ledger_batch_mark(b.ledger);
 		j->wrote = false;
+		const char *writer_lang = i18n_current();
+		i18n_use(j->lang);
 		j->rc = j->prepared ? writer_store_prepared(db, &b, j)
 				    : contribution_store(db, j->a, j->call_id, j->in, j->received_at, &b, false, j->out,
 							 j->e);
+		i18n_use(writer_lang);
 		if (j->rc != 0)
 			ledger_batch_undo(b.ledger, mark); /* its leaf goes with what it wrote */
 		if (!guard && j->rc != 0 && j->wrote) {
@@ -1218,7 +1242,7 @@ int contribution_writer_start(int queue_max, struct error *e)
 	pthread_mutex_lock(&writer.lock);
 	if (writer.running) {
 		pthread_mutex_unlock(&writer.lock);
-		error_set(e, ERROR_CONFLICT, "the contributions' writer runs already");
+		error_set(e, ERROR_CONFLICT, _("the contributions' writer runs already"));
 		return -1;
 	}
 	writer.max = queue_max > 0 ? queue_max : CONTRIBUTION_QUEUE_DEFAULT;
@@ -1343,8 +1367,14 @@ int contribution_receive(struct db *db, struct arena *a, int64_t call_id, const 
 		error_set(e, ERROR_UNAVAILABLE, "out of memory");
 		return -1;
 	}
-	*j = (struct writer_job){
-		.a = a, .call_id = call_id, .in = in, .received_at = now, .out = out, .e = e, .wait = in->wait};
+	*j = (struct writer_job){.a = a,
+	                         .lang = i18n_current(),
+	                         .call_id = call_id,
+	                         .in = in,
+	                         .received_at = now,
+	                         .out = out,
+	                         .e = e,
+	                         .wait = in->wait};
 	/* Checked here, without the write lock and on this thread: what is refused never takes the writer's
 	 * time (a flood of bad input slows nobody else), and what is simple is made ready to insert. A
 	 * message's check needs the write lock (its Message-ID): the writer does it all. */
@@ -1402,8 +1432,9 @@ int contribution_find(struct db *db, struct arena *a, const char *tracking, stru
 {
 	char canonical[TRACKING_LEN + 1];
 	if (!tracking_parse(tracking, canonical)) {
-		error_set(e, ERROR_NOT_FOUND, "There is no contribution with this tracking number; check it for "
-					      "typing mistakes.");
+		error_set(e, ERROR_NOT_FOUND,
+		          _("There is no contribution with this tracking number; check it for "
+		            "typing mistakes."));
 		return -1;
 	}
 	static const char sql[] = CONTRIBUTION_COLUMNS "WHERE c.tracking = ?";
@@ -1766,11 +1797,11 @@ int contribution_list_public(struct db *db, struct arena *a, int64_t call_id, co
 {
 	enum comment_type type;
 	if (f && given(f->type) && !comment_type_parse(f->type, &type))
-		error_field(e, "type", "Use one of general, technical or editorial.");
+		error_field(e, "type", _("Use one of general, technical or editorial."));
 	if (f && given(f->country) && !country_name(f->country))
-		error_field(e, "country", "Use a country's ISO 3166 code, such as CH.");
+		error_field(e, "country", _("Use a country's ISO 3166 code, such as CH."));
 	if (f && given(f->category) && !process_slug_valid(f->category))
-		error_field(e, "category", "Use a category's slug, such as academia.");
+		error_field(e, "category", _("Use a category's slug, such as academia."));
 	if (e->code)
 		return -1;
 	if (f && f->cursor && (f->cursor->sort != f->sort || offset != 0)) {
@@ -1947,11 +1978,11 @@ int contribution_moderate(struct db *db, struct arena *a, const struct actor *wh
 	reason = field_trimmed(a, reason);
 	const bool known = moderation_action_parse(action, &m);
 	if (!known)
-		error_field(e, "action", "Use publish, hide or spam.");
+		error_field(e, "action", _("Use publish, hide or spam."));
 	const enum contribution_state state = moderation_action_state(m);
 	/* The reason for hiding is shown to the public in the contribution's place. */
 	field_check_text(e, "reason", reason, known && state == CONTRIBUTION_HIDDEN, LIMIT_REASON,
-			 "the reason for hiding it; the public sees it in its place");
+	                 N_("the reason for hiding it; the public sees it in its place"));
 	if (e->code)
 		return -1;
 	if (reason && !*reason)
@@ -1966,7 +1997,7 @@ int contribution_moderate(struct db *db, struct arena *a, const struct actor *wh
 	const bool same_reason = !before.moderation_reason == !reason &&
 				 (!reason || !strcmp(before.moderation_reason, reason));
 	if (before.state == state && (state != CONTRIBUTION_HIDDEN || same_reason)) {
-		error_set(e, ERROR_CONFLICT, "This contribution is %s already.", contribution_state_name(state));
+		error_set(e, ERROR_CONFLICT, _("This contribution is %s already."), contribution_state_name(state));
 		goto fail;
 	}
 	struct call call;
@@ -2059,11 +2090,12 @@ int contribution_admit(struct db *db, struct arena *a, const struct actor *who, 
 	if (contribution_find(db, a, tracking, &before, e) != 0)
 		goto fail;
 	if (!before.late) {
-		error_set(e, ERROR_CONFLICT, "This contribution arrived before the deadline: there is nothing to admit.");
+		error_set(e, ERROR_CONFLICT,
+		          _("This contribution arrived before the deadline: there is nothing to admit."));
 		goto fail;
 	}
 	if (before.admitted_at) {
-		error_set(e, ERROR_CONFLICT, "This contribution is admitted already.");
+		error_set(e, ERROR_CONFLICT, _("This contribution is admitted already."));
 		goto fail;
 	}
 	if (call_find(db, a, before.call_id, &call, e) != 0)

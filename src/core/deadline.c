@@ -1,6 +1,7 @@
 /* deadline — see deadline.h. */
 #include "core/deadline.h"
 
+#include "util/i18n.h"
 #include "util/tz.h"
 
 #include <stdio.h>
@@ -26,28 +27,38 @@ int deadline_describe(struct arena *a, const struct call *c, int64_t now, struct
 	out->state = call_state_at(c, now);
 	out->when = arena_strdup(a, when);
 	out->when_opens = arena_strdup(a, opens);
+	/* Each state's sentence is whole for its translator; the lead is the same sentence up to the time, which
+	 * a page sets in its own element. */
 	switch (out->state) {
-	case CALL_UPCOMING: out->lead = arena_printf(a, "Opens on %s, open until", opens); break;
+	case CALL_UPCOMING:
+		out->lead = arena_printf(a, _("Opens on %s, open until"), opens);
+		out->sentence = arena_printf(a, _("Opens on %1$s, open until %2$s"), opens, when);
+		break;
 	case CALL_OPEN: {
-		out->lead = "Open until";
+		out->lead = _("Open until");
 		char today[11], last[11];
 		struct tz_local l;
 		if (tz_date_at(c->timezone, now, today) != 0 || tz_date_at(c->timezone, c->closes_at, last) != 0 ||
 		    tz_utc_to_local(c->timezone, c->closes_at, &l) != 0) {
 			/* an unknown zone: the instant in UTC says it all */
 			out->left = NULL;
+			out->sentence = arena_printf(a, _("Open until %s"), when);
 			break;
 		}
 		const int64_t days = days_between(today, last);
-		out->left = days <= 0   ? arena_printf(a, "closes today at %02d:%02d", l.hour, l.minute)
-		            : days == 1 ? "1 day left"
-		                        : arena_printf(a, "%lld days left", (long long)days);
+		out->left = days <= 0 ? arena_printf(a, _("closes today at %02d:%02d"), l.hour, l.minute)
+		                      : arena_printf(a, i18n_n("%lld day left", "%lld days left", (unsigned long)days),
+		                                     (long long)days);
+		/* TRANSLATORS: the deadline, then how long is left: "Open until 22 December 2026, 23:59 Zurich time
+		 * (UTC+1) — 21 days left". */
+		out->sentence = arena_printf(a, _("Open until %1$s \u2014 %2$s"), when, out->left ? out->left : "");
 		break;
 	}
-	case CALL_CLOSED: out->lead = "Closed on"; break;
+	case CALL_CLOSED:
+		out->lead = _("Closed on");
+		out->sentence = arena_printf(a, _("Closed on %s"), when);
+		break;
 	}
-	out->sentence = out->left ? arena_printf(a, "%s %s \u2014 %s", out->lead, out->when, out->left)
-	                          : arena_printf(a, "%s %s", out->lead, out->when);
 	return out->lead && out->when && out->when_opens && out->sentence ? 0 : -1;
 }
 
@@ -65,5 +76,7 @@ const char *deadline_extension(struct arena *a, const struct call *c, const stru
 	else
 		snprintf(on_long, sizeof on_long, "%s", "");
 	tz_format_human(c->timezone, x->from_closes_at, from);
-	return arena_printf(a, "Extended%s%s from %s: %s", *on_long ? " on " : "", on_long, from, x->reason);
+	/* TRANSLATORS: a call's deadline moved: when, from which deadline, and the secretariat's reason. */
+	return *on_long ? arena_printf(a, _("Extended on %1$s from %2$s: %3$s"), on_long, from, x->reason)
+	                : arena_printf(a, _("Extended from %1$s: %2$s"), from, x->reason);
 }

@@ -9,6 +9,7 @@
 #include "core/config.h"
 #include "util/buf.h"
 #include "util/clock.h"
+#include "util/i18n.h"
 
 #include <ctype.h>
 #include <string.h>
@@ -43,14 +44,14 @@ static int check_input(struct arena *a, const struct disposition_input *in, stru
 {
 	memset(out, 0, sizeof *out);
 	if (!in->decision || !disposition_decision_parse(in->decision, &out->decision))
-		error_field(e, "decision", "Choose accepted, accepted_in_part, not_accepted or noted.");
+		error_field(e, "decision", _("Choose accepted, accepted_in_part, not_accepted or noted."));
 	out->reason = field_trimmed(a, in->reason);
-	field_check_text(e, "reason", out->reason, true, LIMIT_DISPOSITION_REASON, "the reason for this answer");
+	field_check_text(e, "reason", out->reason, true, LIMIT_DISPOSITION_REASON, N_("the reason for this answer"));
 	const char *pid = field_trimmed(a, in->paragraph);
 	out->pid = pid && *pid ? pid : NULL;
 	if (out->pid &&
 	    (strlen(out->pid) > 32 || strspn(out->pid, "abcdefghijklmnopqrstuvwxyz0123456789-_") != strlen(out->pid)))
-		error_field(e, "paragraph", "Give the id of a paragraph of a later version, such as p3.");
+		error_field(e, "paragraph", _("Give the id of a paragraph of a later version, such as p3."));
 	out->version_id = in->version_id;
 	return e->code ? -1 : 0;
 }
@@ -73,7 +74,7 @@ static int load_target(struct db *db, int64_t comment_id, struct target *t, stru
 	enum db_step s = db_step(st, e);
 	if (s != DB_ROW) {
 		if (s == DB_DONE)
-			error_set(e, ERROR_NOT_FOUND, "There is no such comment.");
+			error_set(e, ERROR_NOT_FOUND, _("There is no such comment."));
 		return -1;
 	}
 	t->call_id = db_col_int(st, 0);
@@ -125,7 +126,7 @@ static int resolve_paragraph(struct db *db, const struct target *t, struct check
 		return -1;
 	db_reset(st);
 	if (s == DB_DONE) {
-		error_field(e, "paragraph", "The later version has no paragraph %s.", c->pid);
+		error_field(e, "paragraph", _("The later version has no paragraph %s."), c->pid);
 		return -1;
 	}
 	return 0;
@@ -225,15 +226,15 @@ static int record_one(struct db *db, struct arena *a, const struct actor *who, i
 	struct target t;
 	if (load_target(db, comment_id, &t, e) != 0) {
 		if (e->code && !strcmp(e->code, ERROR_NOT_FOUND))
-			error_set(e, ERROR_NOT_FOUND, "There is no comment %lld.", (long long)comment_id);
+			error_set(e, ERROR_NOT_FOUND, _("There is no comment %lld."), (long long)comment_id);
 		return -1;
 	}
 	if (of_call && t.call_id != of_call) {
-		error_set(e, ERROR_NOT_FOUND, "Comment %lld is a comment of another call.", (long long)comment_id);
+		error_set(e, ERROR_NOT_FOUND, _("Comment %lld is a comment of another call."), (long long)comment_id);
 		return -1;
 	}
 	if (t.published_at) {
-		error_set(e, ERROR_CONFLICT, "The dispositions of this call are published: they no longer change.");
+		error_set(e, ERROR_CONFLICT, _("The dispositions of this call are published: they no longer change."));
 		return -1;
 	}
 	struct checked c = *in;
@@ -365,7 +366,7 @@ int disposition_record_many(struct db *db, struct arena *a, const struct actor *
 	            (sel->same_as != 0) + (sel->campaign != 0);
 	if (kinds != 1)
 		error_field(e, "select",
-		            "Select the comments by one of paragraph, type, category, ids, same_as or campaign.");
+		            _("Select the comments by one of paragraph, type, category, ids, same_as or campaign."));
 	struct checked c;
 	if (check_input(a, in, &c, e) != 0)
 		return -1;
@@ -382,7 +383,7 @@ int disposition_record_many(struct db *db, struct arena *a, const struct actor *
 	if (disposition_published_at(db, call_id, &published, e) != 0)
 		goto fail;
 	if (published) {
-		error_set(e, ERROR_CONFLICT, "The dispositions of this call are published: they no longer change.");
+		error_set(e, ERROR_CONFLICT, _("The dispositions of this call are published: they no longer change."));
 		goto fail;
 	}
 	struct db_stmt *st = db_stmt(db, sql, e);
@@ -398,7 +399,7 @@ int disposition_record_many(struct db *db, struct arena *a, const struct actor *
 			goto fail;
 		}
 	if (sel->same_as && !same) {
-		error_field(e, "select", "Comment %lld is not a comment of this call.", (long long)sel->same_as);
+		error_field(e, "select", _("Comment %lld is not a comment of this call."), (long long)sel->same_as);
 		goto fail;
 	}
 	for (int j = 0; j < sel->nids; j++) {
@@ -406,7 +407,8 @@ int disposition_record_many(struct db *db, struct arena *a, const struct actor *
 		for (int i = 0; i < n && !found; i++)
 			found = all[i].id == sel->ids[j];
 		if (!found) {
-			error_field(e, "select", "Comment %lld is not a comment of this call.", (long long)sel->ids[j]);
+			error_field(e, "select", _("Comment %lld is not a comment of this call."),
+			            (long long)sel->ids[j]);
 			goto fail;
 		}
 	}
@@ -442,12 +444,14 @@ int disposition_record_many(struct db *db, struct arena *a, const struct actor *
 			(*applied)++;
 	}
 	if (!chosen && sel->campaign) {
-		error_field(e, "select", "Campaign %lld is not a campaign of this call, or its contributions have no "
-		                         "comments.", (long long)sel->campaign);
+		error_field(e, "select",
+		            _("Campaign %lld is not a campaign of this call, or its contributions have no "
+		              "comments."),
+		            (long long)sel->campaign);
 		goto fail;
 	}
 	if (!chosen) {
-		error_field(e, "select", "No comment of this call is selected.");
+		error_field(e, "select", _("No comment of this call is selected."));
 		goto fail;
 	}
 	if (db_commit(db, e) != 0)
@@ -485,14 +489,14 @@ int disposition_record_each(struct db *db, struct arena *a, const struct actor *
 	enum db_step s = db_step(st, e);
 	if (s != DB_ROW) {
 		if (s == DB_DONE)
-			error_set(e, ERROR_NOT_FOUND, "There is no such call for contributions.");
+			error_set(e, ERROR_NOT_FOUND, _("There is no such call for contributions."));
 		goto fail;
 	}
 	const int64_t process_id = db_col_int(st, 0);
 	const bool published = !db_col_null(st, 1);
 	db_reset(st);
 	if (published) {
-		error_set(e, ERROR_CONFLICT, "The dispositions of this call are published: they no longer change.");
+		error_set(e, ERROR_CONFLICT, _("The dispositions of this call are published: they no longer change."));
 		goto fail;
 	}
 	for (int i = 0; i < n; i++) {
@@ -592,7 +596,7 @@ int disposition_published_at(struct db *db, int64_t call_id, int64_t *at, struct
 	enum db_step s = db_step(st, e);
 	if (s != DB_ROW) {
 		if (s == DB_DONE)
-			error_set(e, ERROR_NOT_FOUND, "There is no such call for contributions.");
+			error_set(e, ERROR_NOT_FOUND, _("There is no such call for contributions."));
 		return -1;
 	}
 	*at = db_col_null(st, 0) ? 0 : db_col_int(st, 0);
@@ -731,14 +735,17 @@ int disposition_publish(struct db *db, struct arena *a, const struct actor *who,
 	process_id = db_col_int(st, 0);
 	db_reset(st);
 	if (at) {
-		error_set(e, ERROR_CONFLICT, "The dispositions of this call are published already.");
+		error_set(e, ERROR_CONFLICT, _("The dispositions of this call are published already."));
 		goto fail;
 	}
 	if (disposition_remaining(db, a, call_id, &rem, &n, &total, e) != 0)
 		goto fail;
 	if (total > 0) {
-		error_set(e, ERROR_CONFLICT, "%d comment%s no disposition yet: answer every comment before publishing.",
-		          total, total == 1 ? " has" : "s have");
+		error_set(e, ERROR_CONFLICT,
+		          i18n_n("%d comment has no disposition yet: answer every comment before publishing.",
+		                 "%d comments have no disposition yet: answer every comment before publishing.",
+		                 (unsigned long)total),
+		          total);
 		goto fail;
 	}
 	static const char sql[] = "UPDATE call SET dispositions_published_at = ? WHERE id = ?";

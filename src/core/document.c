@@ -11,6 +11,7 @@
 #include "render/docx.h"
 #include "render/markdown.h"
 #include "util/clock.h"
+#include "util/i18n.h"
 #include "util/tz.h"
 #include "util/utf8.h"
 
@@ -45,9 +46,9 @@ int document_create(struct db *db, int64_t process_id, const char *slug, const c
 		    struct error *e)
 {
 	if (!process_slug_valid(slug))
-		error_field(e, "slug", "Use 1 to 64 lower-case letters, digits and hyphens.");
+		error_field(e, "slug", _("Use 1 to 64 lower-case letters, digits and hyphens."));
 	if (!title || !*title)
-		error_field(e, "title", "Give the document a title.");
+		error_field(e, "title", _("Give the document a title."));
 	if (e->code)
 		return -1;
 	static const char sql[] = "INSERT INTO document (process_id, slug, title) VALUES (?, ?, ?) RETURNING id";
@@ -67,15 +68,15 @@ int version_post(struct db *db, int64_t document_id, const char *date, const cha
 {
 	int y, m, d;
 	if (clock_parse_date(date, &y, &m, &d) != 0)
-		error_field(e, "date", "Give the version's date as YYYY-MM-DD.");
+		error_field(e, "date", _("Give the version's date as YYYY-MM-DD."));
 	if (!label || !*label)
-		error_field(e, "label", "Give the version a label, such as \"Revised draft\".");
+		error_field(e, "label", _("Give the version a label, such as \"Revised draft\"."));
 	if (!markdown || !*markdown)
-		error_field(e, "markdown", "The version has no text.");
+		error_field(e, "markdown", _("The version has no text."));
 	else if (strlen(markdown) > VERSION_MARKDOWN_MAX)
-		error_field(e, "markdown", "The text is longer than %d bytes.", VERSION_MARKDOWN_MAX);
+		error_field(e, "markdown", _("The text is longer than %d bytes."), VERSION_MARKDOWN_MAX);
 	else if (!utf8_valid(markdown, strlen(markdown)))
-		error_field(e, "markdown", "The text is not valid UTF-8.");
+		error_field(e, "markdown", _("The text is not valid UTF-8."));
 	if (e->code)
 		return -1;
 	/* One draft at a time: the next version is matched against it once it is confirmed. */
@@ -89,10 +90,11 @@ int version_post(struct db *db, int64_t document_id, const char *date, const cha
 		return -1;
 	db_bind_int(q, 1, document_id);
 	if (db_collect_one(q, NULL, &draft_id, id_from_row, "none", &none) == 0) {
-		error_set(e, ERROR_CONFLICT,
-		          "The document has a draft version (%lld) whose paragraphs wait for confirmation: publish it "
-		          "first.",
-		          (long long)draft_id);
+		error_set(
+		    e, ERROR_CONFLICT,
+		    _("The document has a draft version (%lld) whose paragraphs wait for confirmation: publish it "
+		      "first."),
+		    (long long)draft_id);
 		return -1;
 	}
 	if (strcmp(none.code, ERROR_NOT_FOUND) != 0) {
@@ -277,7 +279,7 @@ int version_page_state(struct db *db, struct arena *a, int64_t version_id, int64
 	if (step != DB_ROW) {
 		db_reset(st);
 		if (step == DB_DONE)
-			error_set(e, ERROR_NOT_FOUND, "There is no such version.");
+			error_set(e, ERROR_NOT_FOUND, _("There is no such version."));
 		return -1;
 	}
 	const char *slug = db_col_text(st, 5), *title = db_col_text(st, 6);
@@ -370,15 +372,16 @@ int document_add(struct db *db, struct arena *a, const struct actor *who, int64_
 	slug = field_trimmed(a, slug);
 	title = field_trimmed(a, title);
 	if (!process_slug_valid(slug))
-		error_field(e, "slug", "Use 1 to 64 lower-case letters, digits and hyphens, such as guidelines.");
-	field_check_line(e, "title", title, true, LIMIT_TITLE, "the title of the document");
+		error_field(e, "slug", _("Use 1 to 64 lower-case letters, digits and hyphens, such as guidelines."));
+	field_check_line(e, "title", title, true, LIMIT_TITLE, N_("the title of the document"));
 	if (e->code)
 		return -1;
 	if (db_begin(db, e) != 0)
 		return -1;
 	if (document_create(db, process_id, slug, title, id, e) != 0) {
 		if (db_unique_violation(db))
-			error_set(e, ERROR_CONFLICT, "This process already has a document with the slug '%s'.", slug);
+			error_set(e, ERROR_CONFLICT, _("This process already has a document with the slug '%s'."),
+			          slug);
 		goto fail;
 	}
 	if (audit_record(db, who, process_id, "document.create", arena_printf(a, "document:%lld", (long long)*id), NULL,
@@ -391,23 +394,34 @@ fail:
 	return -1;
 }
 
+struct version_news {
+	const struct document *doc;
+	const struct version *v;
+};
+
+/* The notice of a new version in the thread's language (subscription_compose). */
+static int version_news_compose(struct arena *a, const void *ctx, const char **subject, const char **body)
+{
+	const struct version_news *n = ctx;
+	char when[32];
+	clock_format_date_long(n->v->date, when);
+	/* TRANSLATORS: a notice's subject: the document's title, the version's label and its date. */
+	*subject = arena_printf(a, _("New version: %1$s, %2$s of %3$s"), n->doc->title, n->v->label, when);
+	const char *posted = arena_printf(a, _("A new version of \"%1$s\" has been posted: %2$s of %3$s."),
+	                                  n->doc->title, n->v->label, when);
+	const char *changed = *n->v->note ? arena_printf(a, _("What changed: %s"), n->v->note) : NULL;
+	*body = posted ? arena_printf(a, _("%s\n\n%s%sRead it: %s/versions/%lld\n"), posted, changed ? changed : "",
+	                              changed ? "\n\n" : "", config_get()->public_url, (long long)n->v->id)
+	               : NULL;
+	return *subject && *body ? 0 : -1;
+}
+
 /* The notice to the process's subscribers that v has been published, inside the caller's transaction. */
 static int version_announce(struct db *db, struct arena *a, const struct document *doc, const struct version *v,
                             struct error *e)
 {
-	char when[32];
-	clock_format_date_long(v->date, when);
-	const char *subject = arena_printf(a, "New version: %s, %s of %s", doc->title, v->label, when);
-	const char *body = arena_printf(a,
-	                                "A new version of \"%s\" has been posted: %s of %s.\n\n%s%s%s"
-	                                "Read it: %s/versions/%lld\n",
-	                                doc->title, v->label, when, *v->note ? "What changed: " : "", v->note,
-	                                *v->note ? "\n\n" : "", config_get()->public_url, (long long)v->id);
-	if (!subject || !body) {
-		error_set(e, ERROR_UNAVAILABLE, "out of memory");
-		return -1;
-	}
-	return subscription_notify(db, a, doc->process_id, subject, body, e);
+	const struct version_news news = {.doc = doc, .v = v};
+	return subscription_notify(db, a, doc->process_id, version_news_compose, &news, e);
 }
 
 int version_add(struct db *db, struct arena *a, const struct actor *who, int64_t document_id,
@@ -419,12 +433,12 @@ int version_add(struct db *db, struct arena *a, const struct actor *who, int64_t
 	const char *markdown = in->markdown, *blank = field_trimmed(a, in->markdown);
 	const bool has_markdown = blank && *blank, has_docx = in->docx != NULL; /* white space alone is no text */
 	field_check_date(e, "date", date, true);
-	field_check_line(e, "label", label, true, LIMIT_TITLE, "a label for the version, such as Revised draft");
-	field_check_text(e, "note", note, false, LIMIT_SUMMARY, "what changed");
+	field_check_line(e, "label", label, true, LIMIT_TITLE, N_("a label for the version, such as Revised draft"));
+	field_check_text(e, "note", note, false, LIMIT_SUMMARY, N_("what changed"));
 	if (has_markdown && has_docx)
-		error_field(e, "markdown", "Send the text as Markdown or as a Word file, not both.");
+		error_field(e, "markdown", _("Send the text as Markdown or as a Word file, not both."));
 	else if (!has_markdown && !has_docx)
-		error_field(e, "markdown", "Give the text of the version, as Markdown or as a Word file (.docx).");
+		error_field(e, "markdown", _("Give the text of the version, as Markdown or as a Word file (.docx)."));
 	if (e->code)
 		return -1;
 	/* The conversion runs before the transaction: it takes seconds, and the write lock is everyone's. */
@@ -525,8 +539,8 @@ static int decide(struct arena *a, struct paragraph *p, const char *choice, cons
 			return 0;
 		}
 	error_field(e, "decisions",
-	            "¶%d: the previous version has no paragraph %s; choose same, new or one of its "
-	            "paragraph ids.",
+	            _("¶%d: the previous version has no paragraph %s; choose same, new or one of its "
+	              "paragraph ids."),
 	            p->number, choice);
 	return 1;
 }
@@ -544,7 +558,7 @@ int version_confirm(struct db *db, struct arena *a, const struct actor *who, int
 	if (version_find(db, a, version_id, &v, &doc, e) != 0)
 		goto fail;
 	if (v.state != VERSION_DRAFT) {
-		error_set(e, ERROR_CONFLICT, "This version is already published: its paragraphs are settled.");
+		error_set(e, ERROR_CONFLICT, _("This version is already published: its paragraphs are settled."));
 		goto fail;
 	}
 	if (paragraph_list(db, a, version_id, &p, &np, e) != 0 ||
@@ -555,7 +569,7 @@ int version_confirm(struct db *db, struct arena *a, const struct actor *who, int
 	for (int k = 0; k < n; k++) {
 		const struct match_decision *d = &decisions[k];
 		if (d->number < 1 || d->number > np || !d->choice) {
-			error_field(e, "decisions", "The version has no paragraph ¶%d.", d->number);
+			error_field(e, "decisions", _("The version has no paragraph ¶%d."), d->number);
 			continue;
 		}
 		struct paragraph *q = &p[d->number - 1];
@@ -574,8 +588,8 @@ int version_confirm(struct db *db, struct arena *a, const struct actor *who, int
 		for (int k = i + 1; k < np; k++)
 			if (!strcmp(p[i].pid, p[k].pid)) {
 				error_field(e, "decisions",
-				            "¶%d and ¶%d would both be paragraph %s: make one of them a different "
-				            "paragraph (new).",
+				            _("¶%d and ¶%d would both be paragraph %s: make one of them a different "
+				              "paragraph (new)."),
 				            p[i].number, p[k].number, p[i].pid);
 				break;
 			}
@@ -653,8 +667,10 @@ int version_confirm(struct db *db, struct arena *a, const struct actor *who, int
 			left += p[i].uncertain;
 		if (left) {
 			error_set(e, ERROR_CONFLICT,
-			          "%d paragraph match%s still uncertain: decide %s before publishing.", left,
-			          left == 1 ? " is" : "es are", left == 1 ? "it" : "them");
+			          i18n_n("%d paragraph match is still uncertain: decide it before publishing.",
+			                 "%d paragraph matches are still uncertain: decide them before publishing.",
+			                 (unsigned long)left),
+			          left);
 			goto fail;
 		}
 		static const char sql_publish[] = "UPDATE version SET state = 'published' WHERE id = ?";

@@ -3,6 +3,7 @@
 
 #include "core/limits.h"
 #include "util/clock.h"
+#include "util/i18n.h"
 #include "util/utf8.h"
 
 #include <jansson.h>
@@ -29,16 +30,18 @@ static bool check(struct error *e, const char *field, const char *value, bool re
 		t++;
 	if (!t || !*t) {
 		if (required)
-			error_field(e, field, "Enter %s.", what);
+			error_field(e, field, _("Enter %s."), _(what));
 		return false;
 	}
 	if (!utf8_valid(value, strlen(value)))
-		error_field(e, field, "This is not valid UTF-8 text.");
+		error_field(e, field, _("This is not valid UTF-8 text."));
 	else if (utf8_has_control(value, multiline))
-		error_field(e, field, multiline ? "Remove the control characters from the text."
-						: "Remove the line breaks and control characters.");
+		error_field(e, field, "%s",
+		            multiline ? _("Remove the control characters from the text.")
+		                      : _("Remove the line breaks and control characters."));
 	else if (utf8_length(value) > max)
-		error_field(e, field, "Shorten this to %zu characters at most (it has %zu).", max, utf8_length(value));
+		error_field(e, field, _("Shorten this to %zu characters at most (it has %zu)."), max,
+		            utf8_length(value));
 	else
 		return true;
 	return false;
@@ -55,9 +58,9 @@ void field_check_name(struct error *e, const char *field, const char *value, boo
 {
 	if (check(e, field, value, required, max, what, false) && !utf8_has_visible(value))
 		error_field(e, field,
-			    "Write %s with visible letters: this has only invisible, spacing or text-direction "
-			    "characters.",
-			    what);
+		            _("Write %s with visible letters: this has only invisible, spacing or text-direction "
+		              "characters."),
+		            _(what));
 }
 
 void field_check_text(struct error *e, const char *field, const char *value, bool required, size_t max,
@@ -89,9 +92,9 @@ bool field_email_valid(const char *email)
 void field_check_email(struct error *e, const char *field, const char *value)
 {
 	if (!value || !*value)
-		error_field(e, field, "Enter your e-mail address.");
+		error_field(e, field, _("Enter your e-mail address."));
 	else if (!field_email_valid(value))
-		error_field(e, field, "This does not look like an e-mail address (name@example.org).");
+		error_field(e, field, _("This does not look like an e-mail address (name@example.org)."));
 }
 
 void field_check_date(struct error *e, const char *field, const char *value, bool required)
@@ -99,11 +102,11 @@ void field_check_date(struct error *e, const char *field, const char *value, boo
 	int y, m, d;
 	if (!value || !*value) {
 		if (required)
-			error_field(e, field, "Give the date as YYYY-MM-DD.");
+			error_field(e, field, _("Give the date as YYYY-MM-DD."));
 		return;
 	}
 	if (clock_parse_date(value, &y, &m, &d) != 0)
-		error_field(e, field, "Give a real date as YYYY-MM-DD.");
+		error_field(e, field, _("Give a real date as YYYY-MM-DD."));
 }
 
 int field_enum_index(const char *const *names, int n, const char *s)
@@ -136,7 +139,7 @@ const char *field_json_string(json_t *o, const char *name, struct error *e)
 	if (!v || json_is_null(v))
 		return NULL;
 	if (!json_is_string(v)) {
-		error_field(e, name, "Must be a string.");
+		error_field(e, name, _("Must be a string."));
 		return NULL;
 	}
 	return json_string_value(v);

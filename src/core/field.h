@@ -17,7 +17,8 @@
 const char *field_trimmed(struct arena *a, const char *s);
 
 /* One line of text: valid UTF-8, no control characters, at most max characters;
- * if required, present. `what` completes "Enter ..." ("your name"). */
+ * if required, present. `what` completes "Enter ..." ("your name"): marked
+ * N_() by the caller, translated here. */
 void field_check_line(struct error *e, const char *field, const char *value, bool required, size_t max,
 		      const char *what);
 

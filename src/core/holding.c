@@ -5,6 +5,7 @@
 #include "core/field.h"
 #include "core/outbox.h"
 #include "util/clock.h"
+#include "util/i18n.h"
 #include "util/log.h"
 #include "util/tz.h"
 
@@ -101,21 +102,27 @@ static int holding_answer(struct db *db, struct arena *a, const struct holding_i
 {
 	char utc[32];
 	tz_format_utc(received_at, utc);
-	const bool subject = in->subject && *in->subject;
-	const char *body = arena_printf(a,
-	                                "Your message%s%s%s to %s was received on %s.\n\n"
-	                                "It is not recorded as a contribution: %s\n\n"
-	                                "The message is kept, and the secretariat will look at it. You do not need to "
-	                                "send it again.\n",
-	                                subject ? " \"" : "", subject ? in->subject : "", subject ? "\"" : "",
-	                                in->recipient, utc, in->detail);
+	/* In the thread's language: the call's process's first (mail/deliver.c sets it). */
+	const char *received =
+	    in->subject && *in->subject
+	        ? arena_printf(a, _("Your message \"%1$s\" to %2$s was received on %3$s."), in->subject, in->recipient,
+	                       utc)
+	        : arena_printf(a, _("Your message to %1$s was received on %2$s."), in->recipient, utc);
+	const char *body =
+	    received ? arena_printf(a,
+	                            _("%s\n\nIt is not recorded as a contribution: %s\n\n"
+	                              "The message is kept, and the secretariat will look at it. You do not need to "
+	                              "send it again.\n"),
+	                            received, in->detail)
+	             : NULL;
 	if (!body) {
 		error_set(e, ERROR_UNAVAILABLE, "out of memory");
 		return -1;
 	}
 	struct outbox_mail mail = {.kind = "held",
+	                           .translated = true,
 	                           .to = in->answer_to,
-	                           .subject = "Your message is held for the secretariat",
+	                           .subject = _("Your message is held for the secretariat"),
 	                           .body = body,
 	                           .in_reply_to = in->message_id,
 	                           .references = in->references};

@@ -8,6 +8,7 @@
 #include "core/process.h"
 #include "core/subscription.h"
 #include "util/clock.h"
+#include "util/i18n.h"
 #include "util/tz.h"
 
 #include <stdio.h>
@@ -58,11 +59,11 @@ static void check_range(const char *date, const char *end_date, struct error *e)
 {
 	int y, m, d;
 	if (clock_parse_date(date, &y, &m, &d) != 0)
-		error_field(e, "date", "Give the date as YYYY-MM-DD.");
+		error_field(e, "date", _("Give the date as YYYY-MM-DD."));
 	if (end_date && clock_parse_date(end_date, &y, &m, &d) != 0)
-		error_field(e, "end_date", "Give the end date as YYYY-MM-DD, or leave it out.");
+		error_field(e, "end_date", _("Give the end date as YYYY-MM-DD, or leave it out."));
 	else if (end_date && date && strcmp(end_date, date) < 0)
-		error_field(e, "end_date", "The end date comes before the start date.");
+		error_field(e, "end_date", _("The end date comes before the start date."));
 }
 
 int milestone_insert(struct db *db, int64_t process_id, const char *date, const char *end_date, const char *title,
@@ -70,7 +71,7 @@ int milestone_insert(struct db *db, int64_t process_id, const char *date, const 
 {
 	check_range(date, end_date, e);
 	if (!title || !*title)
-		error_field(e, "title", "Say what happens on this date.");
+		error_field(e, "title", _("Say what happens on this date."));
 	if (e->code)
 		return -1;
 	static const char sql[] =
@@ -93,11 +94,11 @@ int milestone_record_move(struct db *db, int64_t milestone_id, const char *moved
 {
 	int y, m, d;
 	if (clock_parse_date(moved_on, &y, &m, &d) != 0)
-		error_field(e, "moved_on", "Give the date of the move as YYYY-MM-DD.");
+		error_field(e, "moved_on", _("Give the date of the move as YYYY-MM-DD."));
 	if (!reason || !*reason)
-		error_field(e, "reason", "Say why the milestone moved.");
+		error_field(e, "reason", _("Say why the milestone moved."));
 	if (!from_date && !from_label)
-		error_field(e, "from", "Say where the milestone was before.");
+		error_field(e, "from", _("Say where the milestone was before."));
 	if (e->code)
 		return -1;
 	static const char sql[] =
@@ -305,25 +306,60 @@ static const char *short_title(struct arena *a, const char *title)
 	return arena_printf(a, "%.*s\u2026", (int)n, title);
 }
 
+/* What a notice to the subscribers says of a change of the schedule. */
+enum milestone_news_kind { NEWS_ADDED, NEWS_POSTPONED, NEWS_CANCELLED, NEWS_MOVED };
+struct milestone_news {
+	const struct milestone *ms;
+	const struct process *p;
+	enum milestone_news_kind kind;
+	const char *from, *to, *reason; /* of a move */
+};
+
+/* A change of the schedule's notice in the thread's language (subscription_compose). */
+static int milestone_news_compose(struct arena *a, const void *ctx, const char **subject, const char **body)
+{
+	const struct milestone_news *n = ctx;
+	const char *title = short_title(a, n->ms->title);
+	const char *what = NULL;
+	switch (n->kind) {
+	case NEWS_ADDED:
+		/* TRANSLATORS: a notice's subject: a date was added to the schedule; %s is its title. */
+		*subject = arena_printf(a, _("Schedule: %s"), title);
+		what = _("A date has been added to the schedule.");
+		break;
+	case NEWS_POSTPONED:
+		*subject = arena_printf(a, _("Postponed: %s"), title);
+		what = _("This date is postponed; a new date will follow.");
+		break;
+	case NEWS_CANCELLED:
+		*subject = arena_printf(a, _("Cancelled: %s"), title);
+		what = _("This date is cancelled.");
+		break;
+	case NEWS_MOVED:
+		*subject = arena_printf(a, _("Schedule changed: %s"), title);
+		what = arena_printf(a, _("Moved from %1$s to %2$s: %3$s"), n->from, n->to, n->reason);
+		break;
+	}
+	char when[80];
+	milestone_format_range(n->ms->date, n->ms->end_date, when);
+	*body = what ? arena_printf(a,
+	                            _("The schedule of \"%s\" has changed.\n\n%s\n\n%s: %s\n\n"
+	                              "The schedule: %s/processes/%s#milestone-%lld\n"),
+	                            n->p->title, what, when, n->ms->title, config_get()->public_url, n->p->slug,
+	                            (long long)n->ms->id)
+	             : NULL;
+	return *subject && *body ? 0 : -1;
+}
+
 /* The notice to subscribers about a change of the schedule. */
-static int milestone_notice(struct db *db, struct arena *a, const struct milestone *ms, const char *subject_fmt,
-			    const char *what, struct error *e)
+static int milestone_notice(struct db *db, struct arena *a, const struct milestone *ms, enum milestone_news_kind kind,
+                            const char *from, const char *to, const char *reason, struct error *e)
 {
 	struct process p;
 	if (process_find_id(db, a, ms->process_id, &p, e) != 0)
 		return -1;
-	char when[80];
-	milestone_format_range(ms->date, ms->end_date, when);
-	const char *subject = arena_printf(a, subject_fmt, short_title(a, ms->title));
-	const char *body = arena_printf(a, "The schedule of \"%s\" has changed.\n\n%s\n\n%s: %s\n\n"
-					   "The schedule: %s/processes/%s#milestone-%lld\n",
-					p.title, what, when, ms->title, config_get()->public_url, p.slug,
-					(long long)ms->id);
-	if (!subject || !body) {
-		error_set(e, ERROR_UNAVAILABLE, "out of memory");
-		return -1;
-	}
-	return subscription_notify(db, a, ms->process_id, subject, body, e);
+	const struct milestone_news news = {.ms = ms, .p = &p, .kind = kind, .from = from, .to = to, .reason = reason};
+	return subscription_notify(db, a, ms->process_id, milestone_news_compose, &news, e);
 }
 
 int milestone_add(struct db *db, struct arena *a, const struct actor *who, int64_t process_id,
@@ -334,12 +370,12 @@ int milestone_add(struct db *db, struct arena *a, const struct actor *who, int64
 	const char *title = field_trimmed(a, in->title);
 	enum milestone_kind kind = MILESTONE_OTHER;
 	if (!date || !*date)
-		error_field(e, "date", "Give the date as YYYY-MM-DD.");
+		error_field(e, "date", _("Give the date as YYYY-MM-DD."));
 	else
 		check_range(date, end_date, e);
-	field_check_line(e, "title", title, true, LIMIT_TITLE, "what happens on this date");
+	field_check_line(e, "title", title, true, LIMIT_TITLE, N_("what happens on this date"));
 	if (!milestone_kind_parse(field_trimmed(a, in->kind), &kind))
-		error_field(e, "kind", "Use one of version, meeting, deadline, presentation, other.");
+		error_field(e, "kind", _("Use one of version, meeting, deadline, presentation, other."));
 	if (e->code)
 		return -1;
 	if (db_begin(db, e) != 0)
@@ -348,9 +384,8 @@ int milestone_add(struct db *db, struct arena *a, const struct actor *who, int64
 	if (milestone_insert(db, process_id, date, end_date, title, kind, id, e) != 0 ||
 	    milestone_find(db, a, *id, &ms, e) != 0 ||
 	    audit_record(db, who, process_id, "milestone.add", milestone_object(a, *id), NULL,
-			 audit_json(a, milestone_audit_json(&ms)), e) != 0 ||
-	    milestone_notice(db, a, &ms, "Schedule: %s", "A date has been added to the schedule.", e) != 0 ||
-	    db_commit(db, e) != 0)
+	                 audit_json(a, milestone_audit_json(&ms)), e) != 0 ||
+	    milestone_notice(db, a, &ms, NEWS_ADDED, NULL, NULL, NULL, e) != 0 || db_commit(db, e) != 0)
 		goto fail;
 	return 0;
 fail:
@@ -368,15 +403,15 @@ int milestone_update(struct db *db, struct arena *a, const struct actor *who, in
 	enum milestone_status status = MILESTONE_PLANNED;
 	if (in->date || in->end_date)
 		error_field(e, in->date ? "date" : "end_date",
-			    "A new date is a move: move the milestone, and say why.");
+		            _("A new date is a move: move the milestone, and say why."));
 	if (title)
-		field_check_line(e, "title", title, true, LIMIT_TITLE, "what happens on this date");
+		field_check_line(e, "title", title, true, LIMIT_TITLE, N_("what happens on this date"));
 	if (kind_name && !milestone_kind_parse(kind_name, &kind))
-		error_field(e, "kind", "Use one of version, meeting, deadline, presentation, other.");
+		error_field(e, "kind", _("Use one of version, meeting, deadline, presentation, other."));
 	if (status_name && !milestone_status_parse(status_name, &status))
-		error_field(e, "status", "Use one of planned, done, postponed, cancelled.");
+		error_field(e, "status", _("Use one of planned, done, postponed, cancelled."));
 	if (!e->code && !title && !kind_name && !status_name)
-		error_set(e, ERROR_INVALID, "Give a new title, kind or status.");
+		error_set(e, ERROR_INVALID, _("Give a new title, kind or status."));
 	if (e->code)
 		return -1;
 	/* A change its calendar event shows: SEQUENCE and LAST-MODIFIED follow (023_feeds.sql); nothing is kept
@@ -410,10 +445,8 @@ int milestone_update(struct db *db, struct arena *a, const struct actor *who, in
 	if (before.status != after.status &&
 	    (after.status == MILESTONE_POSTPONED || after.status == MILESTONE_CANCELLED)) {
 		const bool postponed = after.status == MILESTONE_POSTPONED;
-		if (milestone_notice(db, a, &after, postponed ? "Postponed: %s" : "Cancelled: %s",
-				     postponed ? "This date is postponed; a new date will follow."
-					       : "This date is cancelled.",
-				     e) != 0)
+		if (milestone_notice(db, a, &after, postponed ? NEWS_POSTPONED : NEWS_CANCELLED, NULL, NULL, NULL, e) !=
+		    0)
 			goto fail;
 	}
 	if (db_commit(db, e) != 0)
@@ -428,7 +461,7 @@ int milestone_set_status(struct db *db, struct arena *a, const struct actor *who
 			 struct error *e)
 {
 	if (!status || !*status) {
-		error_field(e, "status", "Use one of planned, done, postponed, cancelled.");
+		error_field(e, "status", _("Use one of planned, done, postponed, cancelled."));
 		return -1;
 	}
 	struct milestone_input in = {.status = status};
@@ -442,10 +475,11 @@ int milestone_move(struct db *db, struct arena *a, const struct actor *who, int6
 	end_date = single_day(date, field_trimmed(a, end_date));
 	reason = field_trimmed(a, reason);
 	if (!date || !*date)
-		error_field(e, "date", "Give the new date as YYYY-MM-DD.");
+		error_field(e, "date", _("Give the new date as YYYY-MM-DD."));
 	else
 		check_range(date, end_date, e);
-	field_check_text(e, "reason", reason, true, LIMIT_REASON, "the reason for the move; it is published with it");
+	field_check_text(e, "reason", reason, true, LIMIT_REASON,
+	                 N_("the reason for the move; it is published with it"));
 	if (e->code)
 		return -1;
 	/* The milestone of a call's deadline is that deadline: moving it changes the call through call_change(),
@@ -455,8 +489,9 @@ int milestone_move(struct db *db, struct arena *a, const struct actor *who, int6
 	error_clear(&lookup);
 	if (call_find_milestone(db, a, id, &linked, &lookup) == 0) {
 		if (end_date) {
-			error_field(e, "end_date", "This milestone is the deadline of a call, which is one day: leave "
-						   "the end date out.");
+			error_field(e, "end_date",
+			            _("This milestone is the deadline of a call, which is one day: leave "
+			              "the end date out."));
 			return -1;
 		}
 		const struct call_change_input change = {.closes_on = date, .reason = reason};
@@ -488,7 +523,7 @@ int milestone_move(struct db *db, struct arena *a, const struct actor *who, int6
 		goto fail;
 	if (!strcmp(before.date, date) && !before.end_date == !end_date &&
 	    (!end_date || !strcmp(before.end_date, end_date))) {
-		error_field(e, "date", "The milestone is already on these dates.");
+		error_field(e, "date", _("The milestone is already on these dates."));
 		goto fail;
 	}
 	if (tz_date_at(p.timezone, clock_now(), today) != 0) {
@@ -528,10 +563,8 @@ int milestone_move(struct db *db, struct arena *a, const struct actor *who, int6
 	milestone_format_range(before.date, before.end_date, from);
 	milestone_format_range(after.date, after.end_date, to);
 	if (audit_record(db, who, before.process_id, "milestone.move", milestone_object(a, id), audit_json(a, was),
-			 audit_json(a, is), e) != 0 ||
-	    milestone_notice(db, a, &after, "Schedule changed: %s",
-			     arena_printf(a, "Moved from %s to %s: %s", from, to, reason), e) != 0 ||
-	    db_commit(db, e) != 0)
+	                 audit_json(a, is), e) != 0 ||
+	    milestone_notice(db, a, &after, NEWS_MOVED, from, to, reason, e) != 0 || db_commit(db, e) != 0)
 		goto fail;
 	return 0;
 fail:

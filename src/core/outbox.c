@@ -5,6 +5,7 @@
 #include "core/config.h"
 #include "render/message.h"
 #include "util/clock.h"
+#include "util/i18n.h"
 #include "util/log.h"
 #include "util/secret.h"
 
@@ -132,17 +133,21 @@ int outbox_compose(struct arena *a, const struct outbox_mail *mail, struct outbo
 	}
 	const int64_t now = clock_now();
 	struct message m = {
-		.from = cfg->mail_from,
-		.from_name = "Consulta",
-		.to = mail->to,
-		.subject = mail->subject,
-		.body = mail->body,
-		.message_id = id,
-		.in_reply_to = mail->in_reply_to,
-		.references = mail->references,
-		.list_unsubscribe = mail->list_unsubscribe,
-		.date = now,
-		.boundary = files ? boundary : NULL,
+	    .from = cfg->mail_from,
+	    .from_name = "Consulta",
+	    .to = mail->to,
+	    .subject = mail->subject,
+	    .body = mail->body,
+	    .message_id = id,
+	    .in_reply_to = mail->in_reply_to,
+	    .references = mail->references,
+	    .list_unsubscribe = mail->list_unsubscribe,
+	    .date = now,
+	    .boundary = files ? boundary : NULL,
+	    .language = mail->language      ? mail->language
+	                : !mail->translated ? NULL
+	                : i18n_current()    ? i18n_current()
+	                                    : I18N_DEFAULT,
 	};
 	struct buf text;
 	buf_init(&text, OUTBOX_MESSAGE_MAX);

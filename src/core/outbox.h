@@ -28,6 +28,7 @@
 #include "store/db.h"
 #include "util/arena.h"
 #include "util/error.h"
+#include "util/i18n.h"
 
 #include <stdint.h>
 
@@ -52,6 +53,11 @@ struct outbox_mail {
 	const char *requester;        /* the client address whose request sends it (web, API), or NULL */
 	const struct outbox_attachment *attachments; /* nattachments files, in order, or NULL */
 	int nattachments;                            /* at most OUTBOX_ATTACHMENTS_MAX */
+	/* The language subject and body are written in (its Content-Language), or NULL: with translated, the
+	 * calling thread's (i18n_use), which the text was composed in, English when none is set; without, none is
+	 * said (a mail whose words are not translated yet). */
+	const char *language;
+	bool translated;
 };
 
 enum {

@@ -3,6 +3,7 @@
 #include "core/comment.h"
 #include "core/contribution.h"
 #include "core/country.h"
+#include "util/i18n.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -577,7 +578,7 @@ int outcome_of_version(struct db *db, struct arena *a, int64_t version_id, enum 
 	if (step != DB_ROW) {
 		db_reset(st);
 		if (step == DB_DONE)
-			error_set(e, ERROR_NOT_FOUND, "There is no such version.");
+			error_set(e, ERROR_NOT_FOUND, _("There is no such version."));
 		return -1;
 	}
 	int64_t previous_id = db_col_null(st, 0) ? 0 : db_col_int(st, 0);

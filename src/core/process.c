@@ -25,11 +25,11 @@ int process_create(struct db *db, const char *slug, const char *title, const cha
 		   int64_t *id, struct error *e)
 {
 	if (!process_slug_valid(slug))
-		error_field(e, "slug", "Use 1 to 64 lower-case letters, digits and hyphens.");
+		error_field(e, "slug", _("Use 1 to 64 lower-case letters, digits and hyphens."));
 	if (!title || !*title)
-		error_field(e, "title", "Give the process a title.");
+		error_field(e, "title", _("Give the process a title."));
 	if (!tz_valid(timezone))
-		error_field(e, "timezone", "Give an IANA time zone such as Europe/Zurich.");
+		error_field(e, "timezone", _("Give an IANA time zone such as Europe/Zurich."));
 	if (e->code)
 		return -1;
 	static const char sql[] =
@@ -44,7 +44,7 @@ int process_create(struct db *db, const char *slug, const char *title, const cha
 	db_bind_int(st, 5, clock_now());
 	if (db_insert_id(st, id, e) != 0) {
 		if (db_unique_violation(db))
-			error_set(e, ERROR_CONFLICT, "A process with the slug '%s' already exists.", slug);
+			error_set(e, ERROR_CONFLICT, _("A process with the slug '%s' already exists."), slug);
 		return -1;
 	}
 	return 0;
@@ -54,9 +54,9 @@ int process_add_category(struct db *db, int64_t process_id, const char *slug, co
 			 struct error *e)
 {
 	if (!process_slug_valid(slug))
-		error_field(e, "slug", "Use 1 to 64 lower-case letters, digits and hyphens.");
+		error_field(e, "slug", _("Use 1 to 64 lower-case letters, digits and hyphens."));
 	if (!name || !*name)
-		error_field(e, "name", "Give the category a name.");
+		error_field(e, "name", _("Give the category a name."));
 	if (e->code)
 		return -1;
 	static const char sql[] = "INSERT INTO category (process_id, slug, name, position) "
@@ -303,8 +303,8 @@ const char *process_languages_normal(struct arena *a, const char *languages, con
 		if (*p)
 			*p++ = '\0';
 		if (!language_tag_normal(tag)) {
-			error_field(e, field, "\"%.40s\" is not a language tag; use tags such as en, fr or zh-Hant.",
-				    tag);
+			error_field(e, field, _("\"%.40s\" is not a language tag; use tags such as en, fr or zh-Hant."),
+			            tag);
 			return NULL;
 		}
 		/* the same tag twice is said once */
@@ -317,7 +317,7 @@ const char *process_languages_normal(struct arena *a, const char *languages, con
 		if (seen)
 			continue;
 		if (++count > LIMIT_LANGUAGES) {
-			error_field(e, field, "Name at most %d languages.", LIMIT_LANGUAGES);
+			error_field(e, field, _("Name at most %d languages."), LIMIT_LANGUAGES);
 			return NULL;
 		}
 		/* out never outgrows the input: each tag is copied once, with one comma for its separator */
@@ -327,7 +327,7 @@ const char *process_languages_normal(struct arena *a, const char *languages, con
 		memcpy(out + len, tag, tlen + 1);
 	}
 	if (count == 0) {
-		error_field(e, field, "Name at least one language, such as en.");
+		error_field(e, field, _("Name at least one language, such as en."));
 		return NULL;
 	}
 	return out;
@@ -409,27 +409,28 @@ static void process_check(struct arena *a, const struct process_input *in, bool 
 	if (creating) {
 		clean->slug = field_trimmed(a, in->slug);
 		if (!process_slug_valid(clean->slug))
-			error_field(e, "slug", "Use 1 to 64 lower-case letters, digits and hyphens, such as "
-					       "gca-guidelines.");
+			error_field(e, "slug",
+			            _("Use 1 to 64 lower-case letters, digits and hyphens, such as "
+			              "gca-guidelines."));
 		else if (!strcmp(clean->slug, "new"))
 			/* /office/processes/new is the form that creates one. */
-			error_field(e, "slug", "\"new\" is reserved; choose another slug.");
+			error_field(e, "slug", _("\"new\" is reserved; choose another slug."));
 	}
 	clean->title = field_trimmed(a, in->title);
 	if (creating || clean->title)
-		field_check_line(e, "title", clean->title, true, LIMIT_TITLE, "the title of the process");
+		field_check_line(e, "title", clean->title, true, LIMIT_TITLE, N_("the title of the process"));
 	clean->summary = field_trimmed(a, in->summary);
 	if (clean->summary)
-		field_check_text(e, "summary", clean->summary, false, LIMIT_SUMMARY, "a summary");
+		field_check_text(e, "summary", clean->summary, false, LIMIT_SUMMARY, N_("a summary"));
 	clean->body = field_trimmed(a, in->body);
 	if (clean->body)
-		field_check_line(e, "body", clean->body, false, LIMIT_TITLE, "the body that runs the consultation");
+		field_check_line(e, "body", clean->body, false, LIMIT_TITLE, N_("the body that runs the consultation"));
 	clean->secretariat = field_trimmed(a, in->secretariat);
 	if (clean->secretariat)
-		field_check_line(e, "secretariat", clean->secretariat, false, LIMIT_TITLE, "its secretariat");
+		field_check_line(e, "secretariat", clean->secretariat, false, LIMIT_TITLE, N_("its secretariat"));
 	clean->timezone = field_trimmed(a, in->timezone);
 	if ((creating || clean->timezone) && !tz_valid(clean->timezone))
-		error_field(e, "timezone", "Give an IANA time zone such as Europe/Zurich.");
+		error_field(e, "timezone", _("Give an IANA time zone such as Europe/Zurich."));
 	const char *languages = field_trimmed(a, in->languages);
 	if (languages)
 		clean->languages = process_languages_normal(a, languages, "languages", e);
@@ -440,11 +441,11 @@ static void process_check(struct arena *a, const struct process_input *in, bool 
 	if (!clean->set_categories)
 		return;
 	if (in->ncategories < 1) {
-		error_field(e, "categories", "Name at least one category of stakeholders, such as Member States.");
+		error_field(e, "categories", _("Name at least one category of stakeholders, such as Member States."));
 		return;
 	}
 	if (in->ncategories > LIMIT_CATEGORIES) {
-		error_field(e, "categories", "Name at most %d categories.", LIMIT_CATEGORIES);
+		error_field(e, "categories", _("Name at most %d categories."), LIMIT_CATEGORIES);
 		return;
 	}
 	struct category_input *out = arena_alloc(a, sizeof *out * (size_t)in->ncategories);
@@ -456,20 +457,21 @@ static void process_check(struct arena *a, const struct process_input *in, bool 
 		struct error one;
 		error_clear(&one);
 		out[i].name = field_trimmed(a, in->categories[i].name);
-		field_check_line(&one, "categories", out[i].name, true, LIMIT_NAME, "the name of the category");
+		field_check_line(&one, "categories", out[i].name, true, LIMIT_NAME, N_("the name of the category"));
 		out[i].slug = field_trimmed(a, in->categories[i].slug);
 		if (!one.code && (!out[i].slug || !*out[i].slug))
 			out[i].slug = slug_from_name(a, out[i].name);
 		if (!one.code && !process_slug_valid(out[i].slug))
-			error_field(&one, "categories", "Give the category a slug of lower-case letters, digits and "
-							"hyphens.");
+			error_field(&one, "categories",
+			            _("Give the category a slug of lower-case letters, digits and "
+			              "hyphens."));
 		for (int k = 0; !one.code && k < i; k++)
 			if (!strcmp(out[k].slug, out[i].slug))
-				error_field(&one, "categories", "Two categories have the slug %s.", out[i].slug);
+				error_field(&one, "categories", _("Two categories have the slug %s."), out[i].slug);
 		if (!one.code)
 			category_names_check(a, &in->categories[i], &out[i], &one);
 		if (one.code) {
-			error_field(e, "categories", "Category %d: %s", i + 1, one.fields[0].message);
+			error_field(e, "categories", _("Category %d: %s"), i + 1, one.fields[0].message);
 			return;
 		}
 	}
@@ -616,9 +618,10 @@ static int process_replace_categories(struct db *db, const struct process *p, co
 		bool used = db_col_int(st, 0) != 0;
 		db_reset(st);
 		if (used) {
-			error_field(e, "categories", "The category %s has contributions or letters addressed to it; keep "
-						     "it (you may rename it).",
-				    p->categories[k].slug);
+			error_field(e, "categories",
+			            _("The category %s has contributions or letters addressed to it; keep "
+			              "it (you may rename it)."),
+			            p->categories[k].slug);
 			return -1;
 		}
 		const struct category_input none = {.set_names = true};
@@ -681,9 +684,10 @@ int process_update(struct db *db, struct arena *a, const struct actor *who, cons
 		int64_t calls = db_col_int(st, 0);
 		db_reset(st);
 		if (calls > 0) {
-			error_field(e, "timezone", "The deadlines of this process's calls were set in %s; the time zone "
-						   "cannot change now.",
-				    before.timezone);
+			error_field(e, "timezone",
+			            _("The deadlines of this process's calls were set in %s; the time zone "
+			              "cannot change now."),
+			            before.timezone);
 			goto fail;
 		}
 	}

@@ -9,6 +9,7 @@
 #include "core/outbox.h"
 #include "util/buf.h"
 #include "util/clock.h"
+#include "util/i18n.h"
 #include "util/log.h"
 #include "util/tz.h"
 
@@ -41,40 +42,43 @@ int receipt_next(struct db *db, struct arena *a, const struct contribution *k, c
 	memset(out, 0, sizeof *out);
 	switch (k->publication) {
 	case PUBLICATION_NAMED:
-		out->publication = "Named. Published with your name and organization, your category and your country. "
-		                   "Your e-mail address is never published.";
+		out->publication =
+		    _("Named. Published with your name and organization, your category and your country. "
+		      "Your e-mail address is never published.");
 		break;
 	case PUBLICATION_ANONYMOUS:
-		out->publication = "Anonymous. Published without your name and organization; your category and your "
-		                   "country are public. Your e-mail address is never published.";
+		out->publication = _("Anonymous. Published without your name and organization; your category and your "
+		                     "country are public. Your e-mail address is never published.");
 		break;
 	case PUBLICATION_PRIVATE:
-		out->publication = "Private. Not published: only the secretariat reads it, and takes it into account "
-		                   "as every other contribution.";
+		out->publication = _("Private. Not published: only the secretariat reads it, and takes it into account "
+		                     "as every other contribution.");
 		break;
 	}
 	out->published = contribution_is_public(k) && !contribution_is_hidden(k);
 	out->answers = k->ncomments > 0
-	                   ? "The secretariat answers each of your comments (its disposition)."
-	                   : "The secretariat answers the comments sent to this call (its dispositions) and takes "
-	                     "every contribution into account.";
+	                   ? _("The secretariat answers each of your comments (its disposition).")
+	                   : _("The secretariat answers the comments sent to this call (its dispositions) and takes "
+	                       "every contribution into account.");
 	switch (k->state) {
 	case CONTRIBUTION_PUBLISHED:
-		out->moderation = k->publication == PUBLICATION_PRIVATE ? "It is recorded for the secretariat."
-		                                                        : "It is published: everyone can read it now.";
+		out->moderation = k->publication == PUBLICATION_PRIVATE
+		                      ? _("It is recorded for the secretariat.")
+		                      : _("It is published: everyone can read it now.");
 		break;
 	case CONTRIBUTION_PENDING:
 		if (k->late && !k->admitted_at)
-			out->moderation = "It came late: the secretariat decides whether it is taken into account, and "
-			                  "lets you know.";
+			out->moderation =
+			    _("It came late: the secretariat decides whether it is taken into account, and "
+			      "lets you know.");
 		else if (k->publication == PUBLICATION_PRIVATE)
-			out->moderation = "It is recorded for the secretariat.";
+			out->moderation = _("It is recorded for the secretariat.");
 		else
-			out->moderation = "It is published once the secretariat has reviewed it: this call reviews "
-			                  "every contribution before publishing it.";
+			out->moderation = _("It is published once the secretariat has reviewed it: this call reviews "
+			                    "every contribution before publishing it.");
 		break;
 	case CONTRIBUTION_HIDDEN:
-	case CONTRIBUTION_SPAM: out->moderation = "The secretariat has withheld it from publication."; break;
+	case CONTRIBUTION_SPAM: out->moderation = _("The secretariat has withheld it from publication."); break;
 	}
 	/* The answers come with the next version of the text (or its presentation) after the call's deadline:
 	 * the schedule's first such milestone not cancelled. */
@@ -121,37 +125,44 @@ static void text_comments(struct buf *b, const struct contribution *k, const cha
 {
 	if (k->ncomments <= 0)
 		return;
-	buf_printf(b, "Your comments (%d):\n\n", k->ncomments);
+	buf_printf(b, i18n_n("Your comment (%d):\n\n", "Your comments (%d):\n\n", (unsigned long)k->ncomments),
+	           k->ncomments);
 	for (int i = 0; i < k->ncomments; i++) {
 		const struct comment *c = &k->comments[i];
 		if (c->number && c->pid)
-			buf_printf(b, "%d. \u00b6%d, %s\n   %s/versions/%lld/paragraphs/%s\n", i + 1, c->number,
-			           comment_type_name(c->type), url, (long long)c->version_id, c->pid);
+			/* TRANSLATORS: a comment in a receipt mail: its number, its paragraph, its type, its link. */
+			buf_printf(b, _("%1$d. \u00b6%2$d, %3$s\n   %4$s/versions/%5$lld/paragraphs/%6$s\n"), i + 1,
+			           c->number, comment_type_name(c->type), url, (long long)c->version_id, c->pid);
 		else
-			buf_printf(b, "%d. General comment, %s\n", i + 1, comment_type_name(c->type));
+			buf_printf(b, _("%d. General comment, %s\n"), i + 1, comment_type_name(c->type));
 		if (quote && c->row > 0)
-			buf_printf(b, "   Row %d of your table%s%s\n", c->row, c->note && *c->note ? ": " : "",
-			           c->note && *c->note ? c->note : "");
+			buf_printf(b,
+			           c->note && *c->note ? _("   Row %d of your table: %s\n")
+			                               : _("   Row %d of your table\n"),
+			           c->row, c->note && *c->note ? c->note : "");
 		if (quote) {
-			buf_printf(b, "   Comment: %s\n", c->comment ? c->comment : "");
+			buf_printf(b, _("   Comment: %s\n"), c->comment ? c->comment : "");
 			if (c->proposed_change && *c->proposed_change)
-				buf_printf(b, "   Proposed change: %s\n", c->proposed_change);
+				buf_printf(b, _("   Proposed change: %s\n"), c->proposed_change);
 		}
 	}
-	buf_puts(b, quote ? "\n" : "\nThe receipt page below shows each comment as it was received.\n\n");
+	buf_puts(b, quote ? "\n" : _("\nThe receipt page below shows each comment as it was received.\n\n"));
 }
 
 static void text_attachments(struct buf *b, const struct contribution *k, bool quote)
 {
 	if (k->nattachments <= 0)
 		return;
-	buf_printf(b, "Attachments (%d):\n", k->nattachments);
+	buf_printf(b, i18n_n("Attachment (%d):\n", "Attachments (%d):\n", (unsigned long)k->nattachments),
+	           k->nattachments);
 	for (int i = 0; i < k->nattachments; i++) {
 		const struct contribution_attachment *f = &k->attachments[i];
 		if (quote)
-			buf_printf(b, "%d. %s, %zu bytes\n", i + 1, f->name ? f->name : "", f->size);
+			buf_printf(b, i18n_n("%d. %s, %zu byte\n", "%d. %s, %zu bytes\n", f->size), i + 1,
+			           f->name ? f->name : "", f->size);
 		else
-			buf_printf(b, "%d. File %d, %zu bytes\n", i + 1, i + 1, f->size);
+			buf_printf(b, i18n_n("%d. File %d, %zu byte\n", "%d. File %d, %zu bytes\n", f->size), i + 1,
+			           i + 1, f->size);
 		buf_printf(b, "   SHA-256: %s\n", f->sha256);
 	}
 	buf_puts(b, "\n");
@@ -161,8 +172,8 @@ const char *receipt_leaf_text(struct arena *a, const char *tracking, int64_t lea
 {
 	const char *text = arena_printf(
 	    a,
-	    "\nIts record: leaf %lld of the public tamper-evident record. The proof that it is there, to keep and "
-	    "check offline (consulta verify): %s/receipts/%s/receipt.json\n",
+	    _("\nIts record: leaf %lld of the public tamper-evident record. The proof that it is there, to keep and "
+	      "check offline (consulta verify): %s/receipts/%s/receipt.json\n"),
 	    (long long)leaf_index, config_get()->public_url, tracking);
 	return text ? text : "";
 }
@@ -179,47 +190,50 @@ const char *receipt_text(struct arena *a, const struct contribution *k, const st
 	const char *country = country_name(k->country);
 	struct buf b;
 	buf_init(&b, RECEIPT_TEXT_MAX);
+	/* TRANSLATORS: the head of a receipt mail, in plain text: align the values under each other as the
+	 * labels' lengths need. The call's document, version label and date; then the time received in the
+	 * process's zone and in UTC. */
 	buf_printf(&b,
-	           "Tracking number: %s\n"
-	           "Call: %s\n"
-	           "      on %s, %s of %s\n"
-	           "      %s/calls/%lld\n"
-	           "Received: %s\n"
-	           "          %s\n"
-	           "Category: %s\n"
-	           "Country: %s\n"
-	           "Publication: %s\n"
-	           "Deadline of the call: %s\n\n",
+	           _("Tracking number: %s\n"
+	             "Call: %s\n"
+	             "      on %s, %s of %s\n"
+	             "      %s/calls/%lld\n"
+	             "Received: %s\n"
+	             "          %s\n"
+	             "Category: %s\n"
+	             "Country: %s\n"
+	             "Publication: %s\n"
+	             "Deadline of the call: %s\n\n"),
 	           k->tracking, c->title, c->document_title, c->version_label, version_date, url, (long long)c->id,
-	           local, utc, k->category_name ? k->category_name : "", country ? country : "not given",
+	           local, utc, k->category_name ? k->category_name : "", country ? country : _("not given"),
 	           next->publication ? next->publication : "", deadline ? deadline : "");
 	/* What the secretariat withheld is not repeated, as its page does not show it. */
 	const bool withheld = k->state == CONTRIBUTION_HIDDEN || k->state == CONTRIBUTION_SPAM;
 	if (!withheld) {
 		if (quote && k->text && *k->text)
-			buf_printf(&b, "Your text:\n\n%s\n\n", k->text);
+			buf_printf(&b, _("Your text:\n\n%s\n\n"), k->text);
 		text_comments(&b, k, url, quote);
 		text_attachments(&b, k, quote);
 	}
-	buf_printf(&b, "What happens next:\n- %s\n", next->moderation ? next->moderation : "");
+	buf_printf(&b, _("What happens next:\n- %s\n"), next->moderation ? next->moderation : "");
 	if (next->published)
 		buf_printf(&b, "  %s/contributions/%s\n", url, k->tracking);
 	if (next->answers_title) {
 		char due[32];
 		clock_format_date_long(next->answers_date, due);
-		buf_printf(&b, "- %s The answers are due with \"%s\", on the schedule for %s.\n", next->answers,
+		buf_printf(&b, _("- %s The answers are due with \"%s\", on the schedule for %s.\n"), next->answers,
 		           next->answers_title, due);
 	} else {
 		buf_printf(&b,
-		           "- %s The answers will follow once the secretariat publishes them; the receipt page shows "
-		           "them then.\n",
+		           _("- %s The answers will follow once the secretariat publishes them; the receipt page "
+		             "shows them then.\n"),
 		           next->answers);
 	}
 	buf_printf(&b,
-	           "- To hear of each step, follow the consultation by e-mail: %s/processes/%s\n"
-	           "- With an account, \"My contributions\" (%s/account) lists what you send while logged in, with "
-	           "the answers.\n\n"
-	           "Your receipt: %s/receipts/%s\n",
+	           _("- To hear of each step, follow the consultation by e-mail: %s/processes/%s\n"
+	             "- With an account, \"My contributions\" (%s/account) lists what you send while logged in, "
+	             "with the answers.\n\n"
+	             "Your receipt: %s/receipts/%s\n"),
 	           url, c->process_slug, url, url, k->tracking);
 	if (next->leaf_index >= 0)
 		buf_puts(&b, receipt_leaf_text(a, k->tracking, next->leaf_index));
@@ -242,13 +256,13 @@ int receipt_mail_again(struct db *db, struct arena *a, const char *tracking, con
 		goto fail;
 	if (!k.email || !*k.email) {
 		error_set(e, ERROR_CONFLICT,
-		          "This contribution gave no e-mail address: there is nowhere to mail its "
-		          "receipt.");
+		          _("This contribution gave no e-mail address: there is nowhere to mail its "
+		            "receipt."));
 		goto fail;
 	}
 	if (k.state == CONTRIBUTION_HIDDEN || k.state == CONTRIBUTION_SPAM) {
 		error_set(e, ERROR_CONFLICT,
-		          "The secretariat has withheld this contribution: its receipt is not mailed.");
+		          _("The secretariat has withheld this contribution: its receipt is not mailed."));
 		goto fail;
 	}
 	/* Each mail asked is in the audit log: the count of the last hour is the limit's. */
@@ -265,10 +279,11 @@ int receipt_mail_again(struct db *db, struct arena *a, const char *tracking, con
 	if (sent < 0)
 		goto fail;
 	if (sent >= RECEIPT_MAILS_PER_HOUR) {
-		error_set(e, ERROR_THROTTLED,
-		          "This receipt has been mailed %d times in the last hour already, which is the most we send. "
-		          "Please try again in an hour, or print this page.",
-		          RECEIPT_MAILS_PER_HOUR);
+		error_set(
+		    e, ERROR_THROTTLED,
+		    _("This receipt has been mailed %d times in the last hour already, which is the most we send. "
+		      "Please try again in an hour, or print this page."),
+		    RECEIPT_MAILS_PER_HOUR);
 		goto fail;
 	}
 	const int allowed = outbox_allowed(db, "receipt", k.email, requester, e);
@@ -276,9 +291,9 @@ int receipt_mail_again(struct db *db, struct arena *a, const char *tracking, con
 		goto fail;
 	if (!allowed) {
 		error_set(e, ERROR_THROTTLED,
-		          "Too many mails have gone to this contribution's address, or were asked "
-		          "from your connection, in the last hour. Please try again in an hour, or "
-		          "print this page.");
+		          _("Too many mails have gone to this contribution's address, or were asked "
+		            "from your connection, in the last hour. Please try again in an hour, or "
+		            "print this page."));
 		goto fail;
 	}
 	struct receipt_next next;
@@ -290,21 +305,25 @@ int receipt_mail_again(struct db *db, struct arena *a, const char *tracking, con
 	const char *facts = receipt_text(a, &k, &c, &next, k.channel == CHANNEL_EMAIL);
 	const char *body =
 	    facts ? arena_printf(a,
-	                         "Hello,\n\n"
-	                         "Here is the receipt of a contribution to the call \"%s\", sent again "
-	                         "because it was asked for on its receipt page. The contribution gave this "
-	                         "e-mail address.\n\n%s\n"
-	                         "Please quote the tracking number if you write to the secretariat about "
-	                         "this contribution.\n",
+	                         _("Hello,\n\n"
+	                           "Here is the receipt of a contribution to the call \"%s\", sent again "
+	                           "because it was asked for on its receipt page. The contribution gave this "
+	                           "e-mail address.\n\n%s\n"
+	                           "Please quote the tracking number if you write to the secretariat about "
+	                           "this contribution.\n"),
 	                         c.title, facts)
 	          : NULL;
-	const char *subject = arena_printf(a, "Receipt of your contribution %s", k.tracking);
+	const char *subject = arena_printf(a, _("Receipt of your contribution %s"), k.tracking);
 	if (!body || !subject) {
 		error_set(e, ERROR_UNAVAILABLE, "out of memory");
 		goto fail;
 	}
-	struct outbox_mail mail = {
-	    .kind = "receipt", .to = k.email, .subject = subject, .body = body, .requester = requester};
+	struct outbox_mail mail = {.kind = "receipt",
+	                           .to = k.email,
+	                           .subject = subject,
+	                           .body = body,
+	                           .requester = requester,
+	                           .translated = true};
 	if (outbox_enqueue(db, &mail, e) != 0 ||
 	    audit_record(db, &ACTOR_PUBLIC, c.process_id, "contribution.receipt_mail", object, NULL,
 	                 arena_printf(a, "{\"channel\":\"%s\"}", contribution_channel_name(k.channel)), e) != 0 ||

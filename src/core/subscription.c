@@ -9,6 +9,7 @@
 #include "core/outbox.h"
 #include "core/process.h"
 #include "util/clock.h"
+#include "util/i18n.h"
 #include "util/log.h"
 #include "util/secret.h"
 #include "util/tz.h"
@@ -32,7 +33,7 @@ static bool token_hash_of(const char *token, char hash[SECRET_HASH_LEN + 1])
 
 static void not_valid(struct error *e)
 {
-	error_set(e, ERROR_NOT_FOUND, "This link is not valid: it may be incomplete, or a newer mail replaced it.");
+	error_set(e, ERROR_NOT_FOUND, _("This link is not valid: it may be incomplete, or a newer mail replaced it."));
 }
 
 #define SUBSCRIPTION_COLUMNS                                                                                           \
@@ -67,20 +68,25 @@ static int confirmation_mail(struct db *db, struct arena *a, const struct proces
 	const char *link = arena_printf(a, "%s/subscriptions/confirm?token=%s", config_get()->public_url, token);
 	const char *body = arena_printf(
 	    a,
-	    "Someone (we hope you) asked to follow the consultation \"%s\" with this address.\n\n"
-	    "To confirm, open this link within %d days:\n\n%s\n\n"
-	    "You will then get a short notice by e-mail when a new version of a document is posted, a date of "
-	    "the schedule moves, or a call for contributions opens, changes or is about to close. Every notice "
-	    "has a link to stop.\n\n"
-	    "If you did not ask for this, ignore this message: without confirmation nothing more is sent.\n",
+	    /* TRANSLATORS: %d is a number of days, several (SUBSCRIPTION_CONFIRM_SECONDS: 7 today). */
+	    _("Someone (we hope you) asked to follow the consultation \"%s\" with this address.\n\n"
+	      "To confirm, open this link within %d days:\n\n%s\n\n"
+	      "You will then get a short notice by e-mail when a new version of a document is posted, a date of "
+	      "the schedule moves, or a call for contributions opens, changes or is about to close. Every notice "
+	      "has a link to stop.\n\n"
+	      "If you did not ask for this, ignore this message: without confirmation nothing more is sent.\n"),
 	    p->title, SUBSCRIPTION_CONFIRM_SECONDS / 86400, link);
-	const char *subject = arena_printf(a, "Confirm: follow \"%s\"", p->title);
+	const char *subject = arena_printf(a, _("Confirm: follow \"%s\""), p->title);
 	if (!link || !body || !subject) {
 		error_set(e, ERROR_UNAVAILABLE, "out of memory");
 		return -1;
 	}
-	struct outbox_mail mail = {
-	    .kind = "subscription", .to = email, .subject = subject, .body = body, .requester = requester};
+	struct outbox_mail mail = {.kind = "subscription",
+	                           .to = email,
+	                           .subject = subject,
+	                           .body = body,
+	                           .requester = requester,
+	                           .translated = true};
 	return outbox_enqueue(db, &mail, e);
 }
 
@@ -94,8 +100,9 @@ int subscription_request(struct db *db, struct arena *a, const char *process_slu
 		if (budget < 0)
 			return -1;
 		if (!budget) {
-			error_set(e, ERROR_THROTTLED, "Too many mails were asked for from your network in the last hour. "
-			                              "Try again in an hour.");
+			error_set(e, ERROR_THROTTLED,
+			          _("Too many mails were asked for from your network in the last hour. "
+			            "Try again in an hour."));
 			return -1;
 		}
 	}
@@ -106,13 +113,13 @@ int subscription_request(struct db *db, struct arena *a, const char *process_slu
 	error_clear(&lookup);
 	if (!process_slug || !*process_slug) {
 		error_field(e, "process",
-		            "Say which consultation to follow (the name in its address, /processes/NAME).");
+		            _("Say which consultation to follow (the name in its address, /processes/NAME)."));
 	} else if (process_find(db, a, process_slug, &p, &lookup) != 0) {
 		if (lookup.code && strcmp(lookup.code, ERROR_NOT_FOUND) != 0) {
 			*e = lookup;
 			goto fail;
 		}
-		error_field(e, "process", "There is no consultation with this name.");
+		error_field(e, "process", _("There is no consultation with this name."));
 	}
 	if (e->code)
 		goto fail;
@@ -151,30 +158,35 @@ int subscription_request(struct db *db, struct arena *a, const char *process_slu
 	secret_token(token);
 	secret_hash(token, hash);
 	const int64_t now = clock_now();
+	/* The language of the request (the page's or the API's): the confirmation and every notice are in it. */
+	const char *language = i18n_current() ? i18n_current() : I18N_DEFAULT;
 	int64_t id;
 	if (exists) {
 		/* A pending request asked again (the first mail may be lost) or a subscriber who left and comes
 		 * back: a new token, so only the newest link works, and confirmation is needed again. */
 		static const char sql[] =
 		    "UPDATE subscription SET token_hash = ?, created_at = ?, confirmed_at = NULL, "
-		    "left_at = NULL WHERE id = ?";
+		    "left_at = NULL, language = ? WHERE id = ?";
 		if (!(st = db_stmt(db, sql, e)))
 			goto fail;
 		db_bind_text(st, 1, hash);
 		db_bind_int(st, 2, now);
-		db_bind_int(st, 3, old.s.id);
+		db_bind_text(st, 3, language);
+		db_bind_int(st, 4, old.s.id);
 		if (db_exec_stmt(st, e) != 0)
 			goto fail;
 		id = old.s.id;
 	} else {
-		static const char sql[] =
-		    "INSERT INTO subscription (process_id, email, token_hash, created_at) VALUES (?, ?, ?, ?) RETURNING id";
+		static const char sql[] = "INSERT INTO subscription (process_id, email, token_hash, created_at, "
+		                          "language) VALUES (?, ?, ?, ?, ?) "
+		                          "RETURNING id";
 		if (!(st = db_stmt(db, sql, e)))
 			goto fail;
 		db_bind_int(st, 1, p.id);
 		db_bind_text(st, 2, clean);
 		db_bind_text(st, 3, hash);
 		db_bind_int(st, 4, now);
+		db_bind_text(st, 5, language);
 		if (db_insert_id(st, &id, e) != 0)
 			goto fail;
 	}
@@ -216,8 +228,8 @@ int subscription_confirm(struct db *db, struct arena *a, const char *token, stru
 	*out = row.s;
 	if (row.s.left) {
 		error_set(e, ERROR_NOT_FOUND,
-		          "You stopped following this consultation. To follow it again, ask on its "
-		          "page: a new link will be sent.");
+		          _("You stopped following this consultation. To follow it again, ask on its "
+		            "page: a new link will be sent."));
 		goto fail;
 	}
 	if (row.s.confirmed) {
@@ -227,8 +239,8 @@ int subscription_confirm(struct db *db, struct arena *a, const char *token, stru
 	const int64_t now = clock_now();
 	if (now - row.requested_at > SUBSCRIPTION_CONFIRM_SECONDS) {
 		error_set(e, ERROR_NOT_FOUND,
-		          "This link has expired. Ask again on the consultation's page: a new link "
-		          "will be sent.");
+		          _("This link has expired. Ask again on the consultation's page: a new link "
+		            "will be sent."));
 		goto fail;
 	}
 	static const char sql[] = "UPDATE subscription SET confirmed_at = ? WHERE id = ?";
@@ -309,6 +321,7 @@ fail:
 struct subscriber {
 	int64_t id;
 	const char *email;
+	const char *language; /* as subscribed in, or NULL */
 };
 
 static int subscriber_fill(struct arena *a, struct db_stmt *st, void *element)
@@ -317,12 +330,13 @@ static int subscriber_fill(struct arena *a, struct db_stmt *st, void *element)
 	bool failed = false;
 	x->id = db_col_int(st, 0);
 	x->email = db_col_dup(st, 1, a, &failed);
+	x->language = db_col_dup(st, 2, a, &failed);
 	return failed ? -1 : 0;
 }
 
 /* One notice to one subscriber: a new leave link of its own (only its hash kept), under the body and in
  * List-Unsubscribe. The text is made in a scratch arena, so a process with many subscribers does not grow
- * the caller's arena by one copy of the body each. */
+ * the caller's arena by one copy of the body each. Its footer is in the thread's language, the subscriber's. */
 static int notice_one(struct db *db, const struct subscriber *to, const char *process_title, const char *subject,
                       const char *body, struct error *e)
 {
@@ -343,17 +357,23 @@ static int notice_one(struct db *db, const struct subscriber *to, const char *pr
 	arena_init(&scratch);
 	size_t n = strlen(body);
 	const char *link = arena_printf(&scratch, "%s/subscriptions/leave?token=%s", config_get()->public_url, token);
-	const char *text = link ? arena_printf(&scratch,
-	                                       "%s%s\n-- \nYou get this notice because you follow \"%s\" on Consulta.\n"
-	                                       "To stop, open this link: %s\n",
-	                                       body, n && body[n - 1] == '\n' ? "" : "\n", process_title, link)
-	                        : NULL;
+	const char *footer = link ? arena_printf(&scratch,
+	                                         _("You get this notice because you follow \"%s\" on Consulta.\n"
+	                                           "To stop, open this link: %s\n"),
+	                                         process_title, link)
+	                          : NULL;
+	const char *text =
+	    footer ? arena_printf(&scratch, "%s%s-- \n%s", body, n && body[n - 1] == '\n' ? "" : "\n", footer) : NULL;
 	int rc = -1;
 	if (!text) {
 		error_set(e, ERROR_UNAVAILABLE, "out of memory");
 	} else {
-		struct outbox_mail mail = {
-		    .kind = "notice", .to = to->email, .subject = subject, .body = text, .list_unsubscribe = link};
+		struct outbox_mail mail = {.kind = "notice",
+		                           .to = to->email,
+		                           .subject = subject,
+		                           .body = text,
+		                           .list_unsubscribe = link,
+		                           .translated = true};
 		rc = outbox_enqueue(db, &mail, e);
 	}
 	arena_free(&scratch);
@@ -385,12 +405,12 @@ int subscription_leave_link(struct db *db, struct arena *a, int64_t subscription
 }
 
 /* subscription_notify(), and how many notices it queued. */
-static int notify_count(struct db *db, struct arena *a, int64_t process_id, const char *subject, const char *body,
-                        int *count, struct error *e)
+static int notify_count(struct db *db, struct arena *a, int64_t process_id, subscription_compose compose,
+                        const void *ctx, int *count, struct error *e)
 {
 	*count = 0;
 	static const char sql[] =
-	    "SELECT id, email FROM subscription WHERE process_id = ? AND confirmed_at IS NOT NULL "
+	    "SELECT id, email, language FROM subscription WHERE process_id = ? AND confirmed_at IS NOT NULL "
 	    "AND left_at IS NULL ORDER BY id";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
@@ -405,18 +425,42 @@ static int notify_count(struct db *db, struct arena *a, int64_t process_id, cons
 	struct process p;
 	if (process_find_id_bare(db, a, process_id, &p, e) != 0)
 		return -1;
-	for (int i = 0; i < n; i++)
-		if (notice_one(db, &list[i], p.title, subject, body, e) != 0)
-			return -1;
-	*count = n;
-	return 0;
+	/* A subscription from before languages were recorded reads the process's first language. */
+	const struct i18n_language *first = i18n_first_of(p.languages);
+	if (!first)
+		first = i18n_find(I18N_DEFAULT);
+	/* Each offered language in turn: composed once, for its subscribers. Six passes over the list cost less
+	 * than sorting it, and each subscriber still gets its notice in the list's order within a language. */
+	size_t nlangs;
+	const struct i18n_language *langs = i18n_languages(&nlangs);
+	const char *was = i18n_current();
+	int rc = 0;
+	for (size_t l = 0; l < nlangs && rc == 0; l++) {
+		const char *subject = NULL, *body = NULL;
+		for (int i = 0; i < n && rc == 0; i++) {
+			const struct i18n_language *of = list[i].language ? i18n_find(list[i].language) : NULL;
+			if ((of ? of : first) != &langs[l])
+				continue;
+			i18n_use(langs[l].code);
+			if (!subject && compose(a, ctx, &subject, &body) != 0) {
+				error_set(e, ERROR_UNAVAILABLE, "out of memory");
+				rc = -1;
+			} else {
+				rc = notice_one(db, &list[i], p.title, subject, body, e);
+			}
+			i18n_use(was);
+		}
+	}
+	if (rc == 0)
+		*count = n;
+	return rc;
 }
 
-int subscription_notify(struct db *db, struct arena *a, int64_t process_id, const char *subject, const char *body,
-                        struct error *e)
+int subscription_notify(struct db *db, struct arena *a, int64_t process_id, subscription_compose compose,
+                        const void *ctx, struct error *e)
 {
 	int n;
-	return notify_count(db, a, process_id, subject, body, &n, e);
+	return notify_count(db, a, process_id, compose, ctx, &n, e);
 }
 
 static int call_id_fill(struct arena *a, struct db_stmt *st, void *element)
@@ -424,6 +468,23 @@ static int call_id_fill(struct arena *a, struct db_stmt *st, void *element)
 	(void)a;
 	*(int64_t *)element = db_col_int(st, 0);
 	return 0;
+}
+
+/* The "about to close" notice of call ctx, in the thread's language (subscription_compose). */
+static int closing_compose(struct arena *a, const void *ctx, const char **subject, const char **body)
+{
+	const struct call *c = ctx;
+	const char *deadline = deadline_sentence(a, c, clock_now());
+	*subject = arena_printf(a, _("Closing soon: %s"), c->title);
+	*body = deadline ? arena_printf(a,
+	                                _("The call for contributions \"%s\" closes soon.\n\n"
+	                                  "%s\n"
+	                                  "Process: %s\nOn: %s, %s\n\n"
+	                                  "Send a contribution: %s/calls/%lld/contribute\n"),
+	                                c->title, deadline, c->process_title, c->document_title, c->version_label,
+	                                config_get()->public_url, (long long)c->id)
+	                 : NULL;
+	return *subject && *body ? 0 : -1;
 }
 
 /* The "about to close" notice of one call, unless it was sent already; its own transaction. */
@@ -447,22 +508,8 @@ static int closing_notice(struct db *db, struct arena *a, int64_t call_id, bool 
 	struct call c;
 	if (call_find(db, a, call_id, &c, e) != 0)
 		goto fail;
-	const char *subject = arena_printf(a, "Closing soon: %s", c.title);
-	const char *deadline = deadline_sentence(a, &c, clock_now());
-	const char *body =
-	    arena_printf(a,
-	                 "The call for contributions \"%s\" closes soon.\n\n"
-	                 "%s\n"
-	                 "Process: %s\nOn: %s, %s\n\n"
-	                 "Send a contribution: %s/calls/%lld/contribute\n",
-	                 c.title, deadline ? deadline : "", c.process_title, c.document_title, c.version_label,
-	                 config_get()->public_url, (long long)c.id);
 	int count;
-	if (!subject || !body || !deadline) {
-		error_set(e, ERROR_UNAVAILABLE, "out of memory");
-		goto fail;
-	}
-	if (notify_count(db, a, c.process_id, subject, body, &count, e) != 0 ||
+	if (notify_count(db, a, c.process_id, closing_compose, &c, &count, e) != 0 ||
 	    audit_record(db, &ACTOR_SYSTEM, c.process_id, "subscription.closing_notice",
 	                 arena_printf(a, "call:%lld", (long long)c.id), NULL,
 	                 audit_json(a, json_pack("{s:i}", "notices", count)), e) != 0 ||

@@ -72,11 +72,17 @@ int subscription_leave(struct db *db, struct arena *a, const char *token, struct
 int subscription_leave_link(struct db *db, struct arena *a, int64_t subscription_id, const char **link,
                             struct error *e);
 
-/* Queues a notice (subject, plain-text body) to every confirmed subscriber of
- * the process, each with its own leave link under the body and in
- * List-Unsubscribe, inside the caller's transaction. 0 or -1. */
-int subscription_notify(struct db *db, struct arena *a, int64_t process_id, const char *subject, const char *body,
-                        struct error *e);
+/* Composes a notice's subject and plain-text body in the calling thread's language (util/i18n.h), which
+ * subscription_notify() sets to its subscribers' before the call; ctx is the caller's. 0, or -1 when out of
+ * memory. */
+typedef int (*subscription_compose)(struct arena *a, const void *ctx, const char **subject, const char **body);
+
+/* Queues a notice to every confirmed subscriber of the process, in the language each subscribed in (the
+ * process's first language for a subscription older than that record), each with its own leave link under
+ * the body and in List-Unsubscribe, inside the caller's transaction: compose runs once per language among
+ * them. The calling thread's language is the same after. 0 or -1. */
+int subscription_notify(struct db *db, struct arena *a, int64_t process_id, subscription_compose compose,
+                        const void *ctx, struct error *e);
 
 /* Queues the "about to close" notice of every open call whose deadline is at
  * most SUBSCRIPTION_CLOSING_SECONDS after now, once per call (it sets

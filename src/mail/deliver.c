@@ -10,6 +10,7 @@
 #include "core/paragraph.h"
 #include "mail/extract.h"
 #include "util/clock.h"
+#include "util/i18n.h"
 #include "util/log.h"
 #include "util/utf8.h"
 
@@ -227,8 +228,8 @@ static bool blank(const void *raw, size_t len)
 	return true;
 }
 
-void mail_deliver(struct db *db, struct arena *a, const struct mail_message *m, const char *envelope_sender,
-                  const char *recipient, struct mail_result *out)
+static void deliver(struct db *db, struct arena *a, const struct mail_message *m, const char *envelope_sender,
+                    const char *recipient, struct mail_result *out)
 {
 	memset(out, 0, sizeof *out);
 	struct error e;
@@ -269,6 +270,10 @@ void mail_deliver(struct db *db, struct arena *a, const struct mail_message *m, 
 		fail_temporarily(out, &e);
 		return;
 	}
+	/* What goes back (the receipt, a held message's answer) is in the call's process's first language: a
+	 * message says nothing reliable of its reader's. */
+	if (routed)
+		i18n_use(call_first_language(db, call_id));
 
 	/* Robots never get an answer (RFC 3834), and their mail is not a contribution. */
 	const bool null_sender = (envelope_sender && !*envelope_sender) || (in->return_path && !*in->return_path);
@@ -364,7 +369,7 @@ void mail_deliver(struct db *db, struct arena *a, const struct mail_message *m, 
 	if (contribution_receive(db, a, call_id, &ci, &receipt, &e) != 0) {
 		if (!strcmp(e.code, ERROR_CALL_NOT_OPEN))
 			hold(db, a, m, envelope_sender, call_id, HOLDING_CALL_NOT_OPEN,
-			     "The call for contributions at this address is not open yet.", answer_to, out);
+			     _("The call for contributions at this address is not open yet."), answer_to, out);
 		else if (!strcmp(e.code, ERROR_INVALID))
 			hold(db, a, m, envelope_sender, call_id, HOLDING_INVALID, error_words(a, &e), answer_to, out);
 		else if (!strcmp(e.code, ERROR_CONFLICT))
@@ -384,6 +389,14 @@ void mail_deliver(struct db *db, struct arena *a, const struct mail_message *m, 
 	out->call_id = receipt.call_id;
 	out->late = receipt.late;
 	out->received_at = receipt.received_at;
+}
+
+void mail_deliver(struct db *db, struct arena *a, const struct mail_message *m, const char *envelope_sender,
+                  const char *recipient, struct mail_result *out)
+{
+	const char *lang = i18n_current();
+	deliver(db, a, m, envelope_sender, recipient, out);
+	i18n_use(lang);
 }
 
 json_t *mail_result_json(const struct mail_result *r)

@@ -274,7 +274,8 @@ static bool deliver_due(struct db *db)
 				const bool lasting =
 				    e.code && (!strcmp(e.code, ERROR_NOT_FOUND) || !strcmp(e.code, ERROR_INVALID));
 				r.outcome = lasting ? OUTCOME_FAILED : OUTCOME_RETRY;
-				snprintf(r.why, sizeof r.why, "%s", e.message);
+				snprintf(r.why, sizeof r.why, "%.*s", (int)(sizeof r.why - 1),
+				         e.message); /* a store error: English */
 			}
 			arena_free(&wire);
 			if (record(db, &items[i], &r) != 0) {

@@ -132,12 +132,20 @@ static void quoted_printable(struct buf *out, const char *body)
 	buf_puts(out, "\r\n");
 }
 
+/* A language tag's characters (RFC 5646: letters, digits, hyphens; at most 35 of them), nothing a header could
+ * be broken with. */
+static bool language_tag_ok(const char *tag)
+{
+	size_t n = strlen(tag);
+	return n > 0 && n <= 35 && strspn(tag, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-") == n;
+}
+
 int message_compose(struct buf *out, const struct message *m)
 {
 	if (has_line_break(m->from) || has_line_break(m->from_name) || has_line_break(m->to) ||
 	    has_line_break(m->subject) || has_line_break(m->message_id) || has_line_break(m->in_reply_to) ||
 	    has_line_break(m->list_unsubscribe) || has_line_break(m->references) ||
-	    (m->boundary && !message_boundary_ok(m->boundary)))
+	    (m->language && !language_tag_ok(m->language)) || (m->boundary && !message_boundary_ok(m->boundary)))
 		return -1;
 	char date[40];
 	message_date(m->date, date);
@@ -168,6 +176,8 @@ int message_compose(struct buf *out, const struct message *m)
 	if (m->list_unsubscribe)
 		buf_printf(out, "List-Unsubscribe: <%s>\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n",
 			   m->list_unsubscribe);
+	if (m->language)
+		buf_printf(out, "Content-Language: %s\r\n", m->language);
 	buf_puts(out, "Auto-Submitted: auto-generated\r\n"
 		      "X-Auto-Response-Suppress: All\r\n"
 		      "MIME-Version: 1.0\r\n");

@@ -38,6 +38,8 @@ struct message {
 	int64_t date;            /* seconds since the epoch */
 	const char *boundary;    /* NULL: text only; else multipart/mixed with this boundary, left open for
 				  * message_attachment() and message_end() */
+	const char *language;    /* the language of subject and body, a BCP 47 tag ("fr"): Content-Language
+	                          * (RFC 3282), so that a reader or a screen reader reads it in its language; or NULL */
 };
 
 enum { MESSAGE_FILENAME_MAX = 255, MESSAGE_CONTENT_TYPE_MAX = 200 };

@@ -12,7 +12,9 @@
 
 #include <stdbool.h>
 
-enum { ERROR_MAX_FIELDS = 16, ERROR_MESSAGE_LEN = 256 };
+/* A message is a sentence in the reader's language (util/i18n.h): 512 bytes hold the longest of ours in
+ * Cyrillic or Arabic letters (two bytes each) with its values; a longer one is cut at a character. */
+enum { ERROR_MAX_FIELDS = 16, ERROR_MESSAGE_LEN = 512 };
 
 /* The codes; each channel maps them to its own answer (HTTP status, exit code). */
 #define ERROR_INVALID "invalid"           /* bad input: see fields */

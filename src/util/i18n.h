@@ -56,10 +56,12 @@ const struct i18n_language *i18n_accept(const char *accept_language);
 const struct i18n_language *i18n_first_of(const char *list);
 
 /* msgid in language lang (a code i18n_find knows; anything else: msgid). The result is msgid itself or lives
- * as long as the process. Thread-safe. */
-const char *i18n_text(const char *lang, const char *msgid);
+ * as long as the process. Thread-safe. As a printf format (error_set(e, code, _("…%s"), x)), the compiler
+ * checks the msgid's directives against the arguments (format_arg); po.py checks each translation's. */
+const char *i18n_text(const char *lang, const char *msgid) __attribute__((format_arg(2)));
 /* The plural form for n of one/many in lang ("%d file" / "%d files"), msgid rules as i18n_text(). */
-const char *i18n_plural(const char *lang, const char *one, const char *many, unsigned long n);
+const char *i18n_plural(const char *lang, const char *one, const char *many, unsigned long n)
+    __attribute__((format_arg(2), format_arg(3)));
 
 /*
  * Dates and instants as the language writes them, by ICU (CLDR's patterns for the locale): the day, month

@@ -9,6 +9,7 @@
 #include "core/limits.h"
 #include "embedded.h"
 #include "util/clock.h"
+#include "util/i18n.h"
 #include "util/tz.h"
 #include "web/auth.h"
 #include "web/page.h"
@@ -27,25 +28,26 @@ enum { REPORT_FILES_SHOWN = 20 };
 
 /* The sections, in order: their ids are the table of contents' targets. */
 static const char *const SECTIONS[][2] = {
-    {"steps", "Steps of the process"},
-    {"moves", "Moves of the schedule"},
-    {"letters", "Circular letters"},
-    {"versions", "Versions of the text"},
-    {"calls", "Calls for contributions"},
-    {"meetings", "Meetings"},
-    {"contributions", "Contributions"},
-    {"dispositions", "Answers to comments"},
-    {"contributors", "Contributors who agreed to be named"},
+    {"steps", N_("Steps of the process")},
+    {"moves", N_("Moves of the schedule")},
+    {"letters", N_("Circular letters")},
+    {"versions", N_("Versions of the text")},
+    {"calls", N_("Calls for contributions")},
+    {"meetings", N_("Meetings")},
+    {"contributions", N_("Contributions")},
+    {"dispositions", N_("Answers to comments")},
+    {"contributors", N_("Contributors who agreed to be named")},
 };
 enum { NSECTIONS = sizeof SECTIONS / sizeof SECTIONS[0] };
 
 static const char *decision_text(enum disposition_decision d)
 {
 	switch (d) {
-	case DECISION_ACCEPTED: return "Accepted";
-	case DECISION_ACCEPTED_IN_PART: return "Accepted in part";
-	case DECISION_NOT_ACCEPTED: return "Not accepted";
-	case DECISION_NOTED: return "Noted";
+	/* TRANSLATORS: the secretariat's decision on a comment, a column of the report's table. */
+	case DECISION_ACCEPTED: return _("Accepted");
+	case DECISION_ACCEPTED_IN_PART: return _("Accepted in part");
+	case DECISION_NOT_ACCEPTED: return _("Not accepted");
+	case DECISION_NOTED: return _("Noted");
 	}
 	return "";
 }
@@ -53,10 +55,12 @@ static const char *decision_text(enum disposition_decision d)
 static const char *change_text(enum call_change_kind k)
 {
 	switch (k) {
-	case CHANGE_EXTEND: return "Extended";
-	case CHANGE_SHORTEN: return "Shortened";
-	case CHANGE_OPEN: return "Opened";
-	case CHANGE_CLOSE: return "Closed";
+	/* TRANSLATORS: what happened to a call for contributions: its deadline extended or shortened, the call
+	 * opened or closed. */
+	case CHANGE_EXTEND: return _("Extended");
+	case CHANGE_SHORTEN: return _("Shortened");
+	case CHANGE_OPEN: return _("Opened");
+	case CHANGE_CLOSE: return _("Closed");
 	}
 	return "";
 }
@@ -64,9 +68,10 @@ static const char *change_text(enum call_change_kind k)
 static const char *format_text(enum meeting_format f)
 {
 	switch (f) {
-	case MEETING_ONLINE: return "Online";
-	case MEETING_PHYSICAL: return "In person";
-	case MEETING_HYBRID: return "In person and online";
+	/* TRANSLATORS: a meeting's format. */
+	case MEETING_ONLINE: return _("Online");
+	case MEETING_PHYSICAL: return _("In person");
+	case MEETING_HYBRID: return _("In person and online");
 	}
 	return "";
 }
@@ -106,7 +111,7 @@ static const char *deadline(struct arena *a, const struct call *c)
 static const char *country_text(const char *code)
 {
 	if (!code || !*code)
-		return "Not stated";
+		return _("Not stated");
 	const char *name = country_name(code);
 	return name ? name : code;
 }
@@ -143,7 +148,7 @@ static void wide_table_close(struct buf *b)
 static void section_open(struct buf *b, int i, const char *intro)
 {
 	html_printf(b, "<section class=\"part\" aria-labelledby=\"%s\">\n<h2 id=\"%s\">%s</h2>\n", SECTIONS[i][0],
-	            SECTIONS[i][0], SECTIONS[i][1]);
+	            SECTIONS[i][0], _(SECTIONS[i][1]));
 	if (intro)
 		html_printf(b, "<p class=\"intro\">%s</p>\n", intro);
 }
@@ -151,15 +156,17 @@ static void section_open(struct buf *b, int i, const char *intro)
 static void steps(struct buf *b, struct arena *a, const struct report *rep)
 {
 	const struct overview *o = &rep->o;
-	section_open(b, 0, arena_printf(a, "Dates in the time zone of the process, %s.", o->process.timezone));
+	section_open(b, 0, arena_printf(a, _("Dates in the time zone of the process, %s."), o->process.timezone));
 	if (!o->nmilestones) {
-		html_printf(b, "<p>The schedule has no steps.</p>\n</section>\n");
+		html_printf(b, "<p>%s</p>\n</section>\n", _("The schedule has no steps."));
 		return;
 	}
-	wide_table_open(b, "steps-table", "The steps, by date");
-	html_printf(b, "<thead><tr><th scope=\"col\">Date</th><th scope=\"col\">Step</th>"
-	               "<th scope=\"col\">Kind</th><th scope=\"col\">Status</th><th scope=\"col\">Moves</th>"
-	               "</tr></thead>\n<tbody>\n");
+	wide_table_open(b, "steps-table", _("The steps, by date"));
+	html_printf(b,
+	            "<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+	            "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+	            "</tr></thead>\n<tbody>\n",
+	            _("Date"), _("Step"), _("Kind"), _("Status"), _("Moves"));
 	char today[11] = ""; /* the day the report is made, in the process's zone: planned steps before it are past */
 	if (tz_date_at(o->process.timezone, rep->made_at, today) != 0)
 		today[0] = '\0';
@@ -167,9 +174,9 @@ static void steps(struct buf *b, struct arena *a, const struct report *rep)
 		const struct milestone *m = &o->milestones[i];
 		const enum milestone_when w = milestone_when(m, today);
 		const char *status = m->status != MILESTONE_PLANNED ? office_milestone_status_text(m->status)
-		                     : w == MILESTONE_PAST      ? "Past"
-		                     : w == MILESTONE_UNDER_WAY ? "Under way"
-		                                                : office_milestone_status_text(m->status);
+		                     : w == MILESTONE_PAST          ? _("Past")
+		                     : w == MILESTONE_UNDER_WAY     ? _("Under way")
+		                                                    : office_milestone_status_text(m->status);
 		html_printf(
 		    b, "<tr><td class=\"date\">%s</td><td dir=\"auto\">%s</td><td>%s</td><td>%s</td><td>%R</td></tr>\n",
 		    range(a, m->date, m->end_date), m->title, office_milestone_kind_text(m->kind), status,
@@ -182,18 +189,19 @@ static void steps(struct buf *b, struct arena *a, const struct report *rep)
 	for (int i = 0; i < o->nmilestones; i++)
 		moves += o->milestones[i].nhistory;
 	section_open(b, 1,
-	             moves ? "Every move of a step, with the reason given for it when it was made (a call's deadline "
-	                     "moves with the call)."
+	             moves ? _("Every move of a step, with the reason given for it when it was made (a call's deadline "
+	                       "moves with the call).")
 	                   : NULL);
 	if (!moves) {
-		html_printf(b, "<p>No step of the schedule has moved.</p>\n</section>\n");
+		html_printf(b, "<p>%s</p>\n</section>\n", _("No step of the schedule has moved."));
 		return;
 	}
-	wide_table_open(b, "moves-table", "Each move and its reason");
+	wide_table_open(b, "moves-table", _("Each move and its reason"));
 	html_printf(b,
-	            "<thead><tr><th scope=\"col\">Step</th><th scope=\"col\">Moved on</th>"
-	            "<th scope=\"col\">From</th><th scope=\"col\">To</th><th scope=\"col\">Reason</th></tr></thead>\n"
-	            "<tbody>\n");
+	            "<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+	            "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n"
+	            "<tbody>\n",
+	            _("Step"), _("Moved on"), _("From"), _("To"), _("Reason"));
 	for (int i = 0; i < o->nmilestones; i++) {
 		const struct milestone *m = &o->milestones[i];
 		for (int h = 0; h < m->nhistory; h++) {
@@ -216,12 +224,14 @@ static void letters(struct buf *b, struct arena *a, const struct report *rep)
 	const struct overview *o = &rep->o;
 	section_open(b, 2, NULL);
 	if (!o->ncirculars) {
-		html_printf(b, "<p>No circular letter.</p>\n</section>\n");
+		html_printf(b, "<p>%s</p>\n</section>\n", _("No circular letter."));
 		return;
 	}
-	wide_table_open(b, "letters-table", "The letters issued");
-	html_printf(b, "<thead><tr><th scope=\"col\">Reference</th><th scope=\"col\">Date</th>"
-	               "<th scope=\"col\">Subject</th><th scope=\"col\">Addressed to</th></tr></thead>\n<tbody>\n");
+	wide_table_open(b, "letters-table", _("The letters issued"));
+	html_printf(b,
+	            "<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+	            "<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
+	            _("Reference"), _("Date"), _("Subject"), _("Addressed to"));
 	for (int i = 0; i < o->ncirculars; i++) {
 		const struct circular *c = &o->circulars[i];
 		html_printf(b, "<tr><td>%s</td><td class=\"date\">%s</td><td dir=\"auto\">%s</td><td>", c->reference,
@@ -242,13 +252,15 @@ static void versions(struct buf *b, struct arena *a, const struct report *rep)
 	for (int d = 0; d < o->ndocuments; d++)
 		n += o->documents[d].nversions;
 	if (!n) {
-		html_printf(b, "<p>No version has been published.</p>\n</section>\n");
+		html_printf(b, "<p>%s</p>\n</section>\n", _("No version has been published."));
 		return;
 	}
-	wide_table_open(b, "versions-table", "The versions published");
-	html_printf(b, "<thead><tr><th scope=\"col\">Document</th><th scope=\"col\">Version</th>"
-	               "<th scope=\"col\">Date</th><th scope=\"col\">Paragraphs</th><th scope=\"col\">What changed</th>"
-	               "</tr></thead>\n<tbody>\n");
+	wide_table_open(b, "versions-table", _("The versions published"));
+	html_printf(b,
+	            "<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+	            "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+	            "</tr></thead>\n<tbody>\n",
+	            _("Document"), _("Version"), _("Date"), _("Paragraphs"), _("What changed"));
 	for (int d = 0; d < o->ndocuments; d++)
 		for (int i = 0; i < o->documents[d].nversions; i++) {
 			const struct version *v = &o->documents[d].versions[i];
@@ -266,23 +278,28 @@ static void calls(struct buf *b, struct arena *a, const struct report *rep)
 	const struct overview *o = &rep->o;
 	section_open(b, 4, NULL);
 	if (!o->ncalls) {
-		html_printf(b, "<p>No call for contributions.</p>\n</section>\n");
+		html_printf(b, "<p>%s</p>\n</section>\n", _("No call for contributions."));
 		return;
 	}
 	for (int i = 0; i < o->ncalls; i++) {
 		const struct call *c = &o->calls[i];
-		html_printf(b, "<h3 dir=\"auto\">%s</h3>\n<p>On %s of %s (%s). Opened %s; deadline %s.</p>\n", c->title,
-		            c->version_label, c->document_title, date_long(a, c->version_date),
-		            instant(a, c->timezone, c->opens_at), deadline(a, c));
+		html_printf(b, "<h3 dir=\"auto\">%s</h3>\n<p>", c->title);
+		/* TRANSLATORS: a call in the report: on which version (label) of which document (its date); when it
+		 * opened; its deadline. */
+		html_tr(b, "On %s of %s (%s). Opened %s; deadline %s.", c->version_label, c->document_title,
+		        date_long(a, c->version_date), instant(a, c->timezone, c->opens_at), deadline(a, c));
+		html_printf(b, "</p>\n");
 		if (!c->nhistory) {
-			html_printf(b, "<p>The deadline was never changed.</p>\n");
+			html_printf(b, "<p>%s</p>\n", _("The deadline was never changed."));
 			continue;
 		}
 		wide_table_open(b, arena_printf(a, "call-%lld-changes", (long long)c->id),
-		                arena_printf(a, "Changes of the deadline and state of \u201c%s\u201d", c->title));
-		html_printf(b, "<thead><tr><th scope=\"col\">When</th><th scope=\"col\">Change</th>"
-		               "<th scope=\"col\">From</th><th scope=\"col\">To</th><th scope=\"col\">Reason</th></tr>"
-		               "</thead>\n<tbody>\n");
+		                arena_printf(a, _("Changes of the deadline and state of \u201c%s\u201d"), c->title));
+		html_printf(b,
+		            "<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+		            "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr>"
+		            "</thead>\n<tbody>\n",
+		            _("When"), _("Change"), _("From"), _("To"), _("Reason"));
 		for (int h = 0; h < c->nhistory; h++) {
 			const struct call_change *ch = &c->history[h];
 			const char *from = ch->from_closes_on ? date_long(a, ch->from_closes_on)
@@ -305,12 +322,14 @@ static void meetings(struct buf *b, struct arena *a, const struct report *rep)
 	const struct overview *o = &rep->o;
 	section_open(b, 5, NULL);
 	if (!o->nmeetings) {
-		html_printf(b, "<p>No meeting.</p>\n</section>\n");
+		html_printf(b, "<p>%s</p>\n</section>\n", _("No meeting."));
 		return;
 	}
-	wide_table_open(b, "meetings-table", "The meetings");
-	html_printf(b, "<thead><tr><th scope=\"col\">Date</th><th scope=\"col\">Meeting</th>"
-	               "<th scope=\"col\">Format</th><th scope=\"col\">Description</th></tr></thead>\n<tbody>\n");
+	wide_table_open(b, "meetings-table", _("The meetings"));
+	html_printf(b,
+	            "<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+	            "<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
+	            _("Date"), _("Meeting"), _("Format"), _("Description"));
 	for (int i = 0; i < o->nmeetings; i++) {
 		const struct meeting *m = &o->meetings[i];
 		html_printf(
@@ -326,34 +345,38 @@ static void count_table(struct buf *b, const char *caption, const char *what, co
 {
 	html_printf(b,
 	            "<table class=\"counts\">\n<caption>%s</caption>\n<thead><tr><th scope=\"col\">%s</th>"
-	            "<th scope=\"col\" class=\"number\">Contributions</th></tr></thead>\n<tbody>\n",
-	            caption, what);
+	            "<th scope=\"col\" class=\"number\">%s</th></tr></thead>\n<tbody>\n",
+	            caption, what, _("Contributions"));
 	for (int i = 0; i < n; i++)
 		html_printf(b, "<tr><th scope=\"row\">%s</th><td class=\"number\">%L</td></tr>\n",
-		            c[i].label && *c[i].label ? c[i].label : "Not stated", (long long)c[i].count);
+		            c[i].label && *c[i].label ? c[i].label : _("Not stated"), (long long)c[i].count);
 	html_printf(b, "</tbody>\n</table>\n");
 }
 
-static void contributions(struct buf *b, const struct report *rep)
+static void contributions(struct buf *b, struct arena *a, const struct report *rep)
 {
 	const struct overview *o = &rep->o;
 	section_open(
 	    b, 6,
-	    "Contributions published, counted per call (those sent for the secretariat only are counted, never "
-	    "named; those awaiting review or withdrawn from view are not counted).");
+	    _("Contributions published, counted per call (those sent for the secretariat only are counted, never "
+	      "named; those awaiting review or withdrawn from view are not counted)."));
 	if (!o->ncalls)
-		html_printf(b, "<p>No call for contributions.</p>\n");
+		html_printf(b, "<p>%s</p>\n", _("No call for contributions."));
 	for (int i = 0; i < o->ncalls; i++) {
 		const struct outcome *oc = &rep->calls[i].outcome;
-		html_printf(b,
-		            "<h3 dir=\"auto\">%s</h3>\n<p class=\"totals\">%L contribution%s, with %L comment%s.</p>\n",
-		            rep->calls[i].call->title, (long long)oc->contributions, oc->contributions == 1 ? "" : "s",
-		            (long long)oc->comments, oc->comments == 1 ? "" : "s");
+		html_printf(b, "<h3 dir=\"auto\">%s</h3>\n<p class=\"totals\">", rep->calls[i].call->title);
+		/* TRANSLATORS: %s is the count of comments, written by the entry "%s comment" / "%s comments". */
+		const char *comments = arena_printf(
+		    a, i18n_n("%lld comment", "%lld comments", (unsigned long)oc->comments), (long long)oc->comments);
+		html_tr_n(b, "%s contribution, with %s.", "%s contributions, with %s.",
+		          (unsigned long)oc->contributions, arena_printf(a, "%lld", (long long)oc->contributions),
+		          comments ? comments : "");
+		html_printf(b, "</p>\n");
 		if (!oc->contributions)
 			continue;
 		html_printf(b, "<div class=\"pair\">\n");
-		count_table(b, "By category", "Category", oc->categories, oc->ncategories);
-		count_table(b, "By country", "Country", oc->countries, oc->ncountries);
+		count_table(b, _("By category"), _("Category"), oc->categories, oc->ncategories);
+		count_table(b, _("By country"), _("Country"), oc->countries, oc->ncountries);
 		html_printf(b, "</div>\n");
 	}
 	html_printf(b, "</section>\n");
@@ -363,19 +386,20 @@ static void dispositions(struct buf *b, struct arena *a, const struct report *re
 {
 	const struct overview *o = &rep->o;
 	section_open(b, 7,
-	             "The secretariat's answer to each comment, counted per call once the call's answers are "
-	             "published (on the page \u201cyou said, we did\u201d of the revised version, each answer can be "
-	             "read).");
+	             _("The secretariat's answer to each comment, counted per call once the call's answers are "
+	               "published (on the page \u201cyou said, we did\u201d of the revised version, each answer can be "
+	               "read)."));
 	if (!o->ncalls) {
-		html_printf(b, "<p>No call for contributions.</p>\n</section>\n");
+		html_printf(b, "<p>%s</p>\n</section>\n", _("No call for contributions."));
 		return;
 	}
-	wide_table_open(b, "dispositions-table", "The decisions counted per call");
-	html_printf(b, "<thead><tr><th scope=\"col\">Call</th><th scope=\"col\" class=\"number\">Comments</th>");
+	wide_table_open(b, "dispositions-table", _("The decisions counted per call"));
+	html_printf(b, "<thead><tr><th scope=\"col\">%s</th><th scope=\"col\" class=\"number\">%s</th>", _("Call"),
+	            _("Comments"));
 	for (int d = DECISION_ACCEPTED; d <= DECISION_NOTED; d++)
 		html_printf(b, "<th scope=\"col\" class=\"number\">%s</th>",
 		            decision_text((enum disposition_decision)d));
-	html_printf(b, "<th scope=\"col\">Answers published</th></tr></thead>\n<tbody>\n");
+	html_printf(b, "<th scope=\"col\">%s</th></tr></thead>\n<tbody>\n", _("Answers published"));
 	for (int i = 0; i < o->ncalls; i++) {
 		const struct report_call *rc = &rep->calls[i];
 		html_printf(b, "<tr><th scope=\"row\" dir=\"auto\">%s</th><td class=\"number\">%L</td>",
@@ -391,7 +415,7 @@ static void dispositions(struct buf *b, struct arena *a, const struct report *re
 		html_printf(b, "<td>%s</td></tr>\n",
 		            rc->dispositions_published_at
 		                ? instant(a, rc->call->timezone, rc->dispositions_published_at)
-		                : "Not yet");
+		                : _("Not yet"));
 	}
 	wide_table_close(b);
 	html_printf(b, "</section>\n");
@@ -400,10 +424,10 @@ static void dispositions(struct buf *b, struct arena *a, const struct report *re
 static void contributors(struct buf *b, const struct report *rep)
 {
 	section_open(b, 8,
-	             "The senders of published contributions who asked to be named. Anonymous contributions and those "
-	             "for the secretariat only are not listed.");
+	             _("The senders of published contributions who asked to be named. Anonymous contributions and "
+	               "those for the secretariat only are not listed."));
 	if (!rep->ncontributors) {
-		html_printf(b, "<p>None.</p>\n</section>\n");
+		html_printf(b, "<p>%s</p>\n</section>\n", _("None."));
 		return;
 	}
 	/* A list, not a table: WeasyPrint lays a long table out several times slower, in twice the memory (5,000
@@ -428,11 +452,16 @@ const char *report_file_path(struct arena *a, const char *slug, int64_t id)
 void report_html(struct buf *b, struct arena *a, const struct report *rep, const struct report_html_options *opt)
 {
 	const struct process *p = &rep->o.process;
+	/* In the language of the request that shows or makes it (the PDF's: the secretariat's who asks). */
+	const struct i18n_language *lang = i18n_find(i18n_current() ? i18n_current() : I18N_DEFAULT);
+	if (!lang)
+		lang = i18n_find(I18N_DEFAULT);
 	html_printf(b,
-	            "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-	            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-	            "<title>Report to the governing body \u2014 %s</title>\n",
-	            p->title);
+	            "<!doctype html>\n<html lang=\"%s\"%R>\n<head>\n<meta charset=\"utf-8\">\n"
+	            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>",
+	            lang->code, lang->rtl ? " dir=\"rtl\"" : "");
+	html_tr(b, "Report to the governing body \u2014 %s", p->title);
+	html_printf(b, "</title>\n");
 	if (opt->css_inline) {
 		size_t len;
 		const char *css = stylesheet(&len);
@@ -444,31 +473,36 @@ void report_html(struct buf *b, struct arena *a, const struct report *rep, const
 	}
 	html_printf(b,
 	            "</head>\n<body class=\"report\">\n<header class=\"cover\">\n"
-	            "<p class=\"kind\">Report to the governing body</p>\n<h1 dir=\"auto\">%s</h1>\n"
-	            "<p dir=\"auto\">%s</p>\n<p class=\"made\">Made from the record of the consultation on %s.</p>\n",
-	            p->title, p->summary, instant(a, p->timezone, rep->made_at));
+	            "<p class=\"kind\">%s</p>\n<h1 dir=\"auto\">%s</h1>\n<p dir=\"auto\">%s</p>\n<p class=\"made\">",
+	            _("Report to the governing body"), p->title, p->summary);
+	html_tr(b, "Made from the record of the consultation on %s.", instant(a, p->timezone, rep->made_at));
+	html_printf(b, "</p>\n");
 	if (opt->latest) {
 		const struct report_file *f = opt->latest;
-		html_printf(b,
-		            "<p class=\"file\">The PDF kept on %s: <a href=\"%s\">report %L</a> (%L bytes), SHA-256 "
-		            "<code class=\"sha256\">%s</code>.</p>\n",
-		            instant(a, p->timezone, f->created_at), report_file_path(a, p->slug, f->id),
-		            (long long)f->id, (long long)f->size, f->sha256);
+		html_printf(b, "<p class=\"file\">");
+		html_tr(b,
+		        "The PDF kept on %s: <a href=\"%s\">report %s</a> (%s bytes), SHA-256 "
+		        "<code class=\"sha256\">%s</code>.",
+		        instant(a, p->timezone, f->created_at), report_file_path(a, p->slug, f->id),
+		        arena_printf(a, "%lld", (long long)f->id), arena_printf(a, "%lld", (long long)f->size),
+		        f->sha256);
+		html_printf(b, "</p>\n");
 	}
-	html_printf(b, "<p class=\"screen-only\"><a href=\"/processes/%u\">The consultation\u2019s page</a></p>\n",
-	            p->slug);
-	html_printf(
-	    b,
-	    "</header>\n<nav class=\"toc\" aria-labelledby=\"contents\">\n<h2 id=\"contents\">Contents</h2>\n<ol>\n");
+	html_printf(b, "<p class=\"screen-only\"><a href=\"/processes/%u\">%s</a></p>\n", p->slug,
+	            _("The consultation\u2019s page"));
+	html_printf(b,
+	            "</header>\n<nav class=\"toc\" aria-labelledby=\"contents\">\n<h2 id=\"contents\">%s</h2>\n<ol>\n",
+	            /* TRANSLATORS: the heading of the report's table of contents. */
+	            _("Contents"));
 	for (int i = 0; i < NSECTIONS; i++)
-		html_printf(b, "<li><a href=\"#%s\">%s</a></li>\n", SECTIONS[i][0], SECTIONS[i][1]);
+		html_printf(b, "<li><a href=\"#%s\">%s</a></li>\n", SECTIONS[i][0], _(SECTIONS[i][1]));
 	html_printf(b, "</ol>\n</nav>\n<main>\n");
 	steps(b, a, rep);
 	letters(b, a, rep);
 	versions(b, a, rep);
 	calls(b, a, rep);
 	meetings(b, a, rep);
-	contributions(b, rep);
+	contributions(b, a, rep);
 	dispositions(b, a, rep);
 	contributors(b, rep);
 	html_printf(b, "</main>\n</body>\n</html>\n");

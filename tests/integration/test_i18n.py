@@ -443,3 +443,22 @@ class OfficeInterface(ServerTestCase):
         self.assertEqual(r.json()["error"]["code"], "bad_request")
         self.assertTrue(r.json()["error"]["message"].startswith("El cuerpo no es un JSON v\u00e1lido: "),
                         r.json()["error"]["message"])
+class ReportPseudoLocale(ServerTestCase):
+    """The report (a page of its own, outside the crawl's layout) in the pseudo-locale: every interface string
+    of it — headings, captions, column headers, introductions, the sentences with values — is bracketed; only
+    content (titles, reasons, names, dates, numbers) is not, and none of it sits in those elements alone."""
+
+    # The elements whose text is ours; a caption or sentence holding content is still bracketed around it.
+    OURS = re.compile(r'<(h2|caption|th scope="col"|p class="(?:intro|kind|made|totals)"|title)[^>]*>(.*?)</',
+                      re.S)
+
+    def test_report_strings_bracketed(self):
+        r = self.server.get("/processes/%s/report" % SLUG, headers={"Cookie": "consulta_lang=en-XA"})
+        self.assertEqual(r.status, 200)
+        self.assertIn('<html lang="en-XA">', r.text)
+        found = [(tag, re.sub(r"<[^>]+>", "", text).strip()) for tag, text in self.OURS.findall(r.text)]
+        self.assertGreater(len(found), 30)
+        self.assertEqual([(tag, t) for tag, t in found if t and not t.startswith("[")], [],
+                         "interface strings of the report not bracketed")
+        for empty in re.findall(r"<section class=\"part\"[^>]*>\s*<h2[^>]*>[^<]*</h2>\s*<p>([^<]*)</p>", r.text):
+            self.assertTrue(bracketed(empty), empty)

@@ -277,6 +277,35 @@ class Report(ServerTestCase):
         self.assertNotIn('class="sha256"', self.s.get("/processes/other/report").text)
         self.assertEqual(self.s.get("/processes/%s/reports/1.txt" % SLUG).status, 404)
 
+    def test_the_report_and_its_pdf_in_the_language_of_who_asks(self):
+        """Headings, labels and sentences of the page and the PDF in French when the secretariat asks in French;
+        the content (reasons, names) as it was written."""
+        page = self.s.get("/processes/%s/report" % SLUG, headers={"Accept-Language": "fr"}).text
+        self.assertIn('<html lang="fr">', page)
+        self.assertIn("Rapport \u00e0 l\u2019organe directeur", page)
+        self.assertIn("6 contributions, avec 7 observations.", text_of(section(page, "contributions")))
+        self.assertNotIn("Steps of the process", page)
+        ar = self.s.get("/processes/%s/report" % SLUG, headers={"Accept-Language": "ar"}).text
+        self.assertIn('<html lang="ar" dir="rtl">', ar)
+        session = self.login()
+        body = urllib.parse.urlencode({"csrf": self.s.csrf_token(session)}).encode("ascii")
+        r = self.s.request("POST", "/office/processes/%s/report" % SLUG, body=body, timeout=90, headers={
+            "Content-Type": "application/x-www-form-urlencoded", "Accept-Language": "fr",
+            "Cookie": "consulta_csrf=%s; consulta_session=%s" % (CSRF_TOKEN, session)})
+        self.assertEqual(r.status, 303, r)
+        url = re.findall(r'<a href="(/processes/%s/reports/\d+\.pdf)">' % SLUG,
+                         self.office_get(session, "/office/processes/" + SLUG).text)[0]
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "fr.pdf")
+            with open(path, "wb") as f:
+                f.write(self.s.get(url).body)
+            flat = re.sub(r"\s+", " ", pdf_text(path))
+        for words in ("Rapport \u00e0 l\u2019organe directeur", "Table des mati\u00e8res", "\u00c9tapes du processus",
+                      "6 contributions, avec 7 observations.", "Contributeurs ayant accept\u00e9 d\u2019\u00eatre nomm\u00e9s",
+                      MOVE_REASON, EXTEND_REASON):
+            self.assertIn(words.lower(), flat.lower())  # the cover's kind is set in capitals by the style sheet
+        self.assertNotIn("report to the governing body", flat.lower())
+
     def test_the_command_line_says_what_is_wrong(self):
         p = run_command(["report", SLUG], db=self.s.db)
         self.assertEqual(p.returncode, 2)

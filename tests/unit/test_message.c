@@ -313,6 +313,37 @@ static void test_the_headers_every_message_has(void **state)
 	assert_string_equal(date, "Tue, 29 Feb 2000 00:00:00 +0000");
 }
 
+/* The language of the text (issue 14): Content-Language with the tag as given; none without one; a tag that
+ * could break or add a header is refused like a line break. */
+static void test_content_language(void **state)
+{
+	(void)state;
+	struct message m = BASE;
+	m.language = "fr";
+	struct buf b;
+	assert_int_equal(compose(&b, &m), 0);
+	char *h;
+	assert_string_equal(h = header_of(b.data, "Content-Language"), "fr");
+	free(h);
+	buf_free(&b);
+	m.language = "zh-Hant";
+	assert_int_equal(compose(&b, &m), 0);
+	assert_string_equal(h = header_of(b.data, "Content-Language"), "zh-Hant");
+	free(h);
+	buf_free(&b);
+	m = BASE;
+	assert_int_equal(compose(&b, &m), 0);
+	assert_null(header_of(b.data, "Content-Language"));
+	buf_free(&b);
+	static const char *const bad[] = {"", "fr\r\nBcc: x@example.org", "fr; q=1", "fr en",
+	                                  "a-very-long-tag-of-more-than-35-chars"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		m.language = bad[i];
+		assert_int_equal(compose(&b, &m), -1);
+		buf_free(&b);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -321,6 +352,7 @@ int main(void)
 	    cmocka_unit_test(test_subject_encoded_words_round_trip),
 	    cmocka_unit_test(test_line_breaks_in_headers_are_refused),
 	    cmocka_unit_test(test_the_headers_every_message_has),
+	    cmocka_unit_test(test_content_language),
 	};
 	return cmocka_run_group_tests_name("message", tests, NULL, NULL);
 }

@@ -244,6 +244,33 @@ static void test_tokens_never_start_with_a_dash(void **state)
 	}
 }
 
+/* A message in two-byte letters longer than a struct error holds (a Russian sentence with its values) is cut
+ * at a character: what the API and the pages show stays valid UTF-8 (jansson refuses anything else). */
+static void test_long_messages_are_cut_at_a_character(void **state)
+{
+	(void)state;
+	char word[3 * ERROR_MESSAGE_LEN];
+	size_t n = 0;
+	word[n++] = 'x'; /* two: a cut by bytes alone (at ERROR_MESSAGE_LEN - 1, odd) would fall inside a letter */
+	word[n++] = 'y';
+	while (n + 2 < sizeof word) {
+		word[n++] = (char)0xd0; /* "д", U+0434 */
+		word[n++] = (char)0xb4;
+	}
+	word[n] = '\0';
+	struct error e;
+	error_clear(&e);
+	error_field(&e, "text", "%s", word);
+	error_set(&e, ERROR_INVALID, "%s", word);
+	const char *messages[] = {e.message, error_field_message(&e, "text")};
+	for (size_t i = 0; i < 2; i++) {
+		assert_non_null(messages[i]);
+		assert_true(strlen(messages[i]) < ERROR_MESSAGE_LEN);
+		assert_true(strlen(messages[i]) > ERROR_MESSAGE_LEN - 4);
+		assert_true(utf8_valid(messages[i], strlen(messages[i])));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -258,6 +285,7 @@ int main(void)
 		cmocka_unit_test(test_email_shapes),
 		cmocka_unit_test(test_invisible_names_are_refused),
 		cmocka_unit_test(test_tokens_never_start_with_a_dash),
+		cmocka_unit_test(test_long_messages_are_cut_at_a_character),
 	};
 	return cmocka_run_group_tests_name("validation", tests, NULL, NULL);
 }

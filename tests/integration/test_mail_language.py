@@ -1,0 +1,138 @@
+"""Core's messages and the mails in their reader's language (issue 14, items 1 and 4).
+
+A form error and an API error that core writes reach a French reader in French; a contribution's receipt
+mail is in the language of the request that sent it (the writer thread composes it, under that request's
+language, not its own), with Content-Language; a subscriber's mails are in the language they subscribed
+in, whoever causes the notice and in whatever language; mail that answers a message sent to a call's
+address is in the process's first language. Through the real SMTP sink of test_mail (aiosmtpd)."""
+
+import harness
+from harness import SLUG, contribution
+from test_mail import SECRETARIAT, REASON, MailTestCase, link
+
+FORM = "/calls/1/contribute"
+FR = {"Accept-Language": "fr"}
+ES = {"Accept-Language": "es"}
+
+
+class CoreMessages(harness.ServerTestCase):
+    def test_a_form_error_from_core_in_french(self):
+        r = self.server.post_form(FORM, contribution(name="", email="not an address"), headers=FR)
+        self.assertEqual(r.status, 422, r)
+        self.assertIn("Indiquez votre nom.", r.text)
+        self.assertIn("Ceci ne ressemble pas \u00e0 une adresse \u00e9lectronique (nom@example.org).", r.text)
+        self.assertNotIn("Enter your name.", r.text)
+        # With no language asked, the process's first (English here) as before.
+        r = self.server.post_form(FORM, contribution(name=""))
+        self.assertEqual(r.status, 422, r)
+        self.assertIn("Enter your name.", r.text)
+
+    def test_an_api_error_from_core_in_french(self):
+        r = self.server.post_json("/api/v1/calls/1/contributions", contribution(email="nope", category="none"),
+                                  headers=FR)
+        self.assertEqual(r.status, 422, r)
+        err = r.json()["error"]
+        self.assertEqual(err["code"], "invalid", "the machine's code stays English")
+        self.assertEqual(err["fields"]["email"],
+                         "Ceci ne ressemble pas \u00e0 une adresse \u00e9lectronique (nom@example.org).")
+        self.assertIn("cat\u00e9gories", err["fields"]["category"])
+        r = self.server.post_json("/api/v1/calls/1/contributions", contribution(email="nope"))
+        self.assertEqual(r.json()["error"]["fields"]["email"],
+                         "This does not look like an e-mail address (name@example.org).")
+
+
+class MailLanguage(MailTestCase):
+    def test_receipt_in_the_language_of_the_request(self):
+        sink = self.sink()
+        s = self.mailing_server(sink)
+        self.assertEqual(s.post_json("/api/v1/calls/1/contributions", contribution(email="marie@example.org"),
+                                     headers=FR).status, 201)
+        self.assertEqual(s.post_json("/api/v1/calls/1/contributions", contribution(email="ada@example.org")).status,
+                         201)
+        fr = sink.wait(1, to="marie@example.org")[0][2]
+        en = sink.wait(1, to="ada@example.org")[0][2]
+        self.assertEqual(fr["Content-Language"], "fr")
+        self.assertTrue(fr["Subject"].startswith("Contribution re\u00e7ue\u00a0: "), fr["Subject"])
+        body = fr.get_content()
+        for sentence in ("Madame, Monsieur,", "Num\u00e9ro de suivi\u00a0:", "Suite de la proc\u00e9dure\u00a0:",
+                         "Votre accus\u00e9 de r\u00e9ception\u00a0:",
+                         # the writer's own paragraph, added on its thread once the leaf is known
+                         "Son enregistrement\u00a0: feuille"):
+            self.assertIn(sentence, body)
+        self.assertNotIn("Tracking number", body)
+        self.assertEqual(en["Content-Language"], "en")
+        self.assertTrue(en["Subject"].startswith("Contribution received: "), en["Subject"])
+        self.assertIn("Its record: leaf", en.get_content())
+
+    def test_receipt_mailed_again_in_the_language_of_who_asks(self):
+        sink = self.sink()
+        s = self.mailing_server(sink)
+        r = s.post_json("/api/v1/calls/1/contributions", contribution(email="marie@example.org"))
+        self.assertEqual(r.status, 201)
+        tracking = r.json()["tracking"]
+        sink.wait(1, to="marie@example.org")
+        r = s.post_form("/receipts/%s/mail" % tracking, {}, headers=FR)
+        self.assertIn(r.status, (200, 303), r)
+        again = sink.wait(2, to="marie@example.org")[1][2]
+        self.assertEqual(again["Content-Language"], "fr")
+        self.assertIn("Accus\u00e9 de r\u00e9ception de votre contribution", again["Subject"])
+
+    def subscribe(self, s, sink, address, headers=None):
+        r = s.post_json("/api/v1/subscriptions", {"email": address, "process": SLUG}, headers=headers)
+        self.assertEqual(r.status, 202, r)
+        msg = sink.wait(1, to=address)[-1][2]
+        self.assertEqual(s.get(link(msg, "/subscriptions/confirm")).status, 200)
+        return msg
+
+    def test_a_subscriber_gets_mail_in_the_language_they_subscribed_in(self):
+        sink = self.sink()
+        s = self.mailing_server(sink)
+        confirm = self.subscribe(s, sink, "lucia@example.org", headers=ES)
+        self.assertEqual(confirm["Content-Language"], "es")
+        self.assertTrue(confirm["Subject"].startswith("Confirmaci\u00f3n: seguir"), confirm["Subject"])
+        self.assertIn("abra este enlace en un plazo de 7 d\u00edas", confirm.get_content())
+        self.subscribe(s, sink, "grace@example.org")
+        # The secretariat changes the deadline in French: each subscriber hears of it in their own language.
+        token = s.account_token(SECRETARIAT)
+        r = s.send_json("PATCH", "/api/v1/calls/1", {"closes_on": "2021-02-20", "reason": REASON}, token=token,
+                        headers=FR)
+        self.assertEqual(r.status, 200, r)
+        es = sink.wait(1, to="lucia@example.org", subject="Fecha l\u00edmite prorrogada")[0][2]
+        en = sink.wait(1, to="grace@example.org", subject="Deadline extended")[0][2]
+        self.assertEqual(es["Content-Language"], "es")
+        self.assertEqual(en["Content-Language"], "en")
+        self.assertIn("Recibe este aviso porque sigue", es.get_content())
+        self.assertIn("Abierta hasta el", es.get_content())
+        self.assertIn("You get this notice because you follow", en.get_content())
+        rows = s.query("SELECT email, language FROM subscription ORDER BY email")
+        self.assertEqual([tuple(r) for r in rows], [("grace@example.org", "en"), ("lucia@example.org", "es")])
+
+
+class MailInLanguage(harness.ServerTestCase):
+    """A message sent to a call's address says nothing reliable of its reader's language: the receipt and the
+    held message's answer are in the call's process's first language (`consulta mail-in`)."""
+
+    def test_receipt_and_held_answer_in_the_process_first_language(self):
+        import email
+        import email.policy
+        from test_mail_in import CALL1, CALL2, answers_to, mail_in, simple
+        self.server.query("UPDATE process SET languages = 'fr,en' WHERE slug = ?", (SLUG,))
+        try:
+            code, out, _ = mail_in(self.server.db, simple("fr-receipt@example.org"), harness.CALL1_OPEN)
+            self.assertEqual((code, out["outcome"]), (0, "accepted"))
+            code, out, _ = mail_in(self.server.db, simple("fr-held@example.org", to=CALL2), harness.CALL1_OPEN)
+            self.assertEqual((code, out["outcome"]), (0, "held"))
+        finally:
+            self.server.query("UPDATE process SET languages = 'en' WHERE slug = ?", (SLUG,))
+        (_, _, raw), = answers_to(self.server.db, "fr-receipt@example.org")
+        msg = email.message_from_bytes(raw.encode("utf-8") if isinstance(raw, str) else raw,
+                                       policy=email.policy.default)
+        self.assertEqual(msg["Content-Language"], "fr")
+        self.assertTrue(msg["Subject"].startswith("Contribution re\u00e7ue\u00a0: "), msg["Subject"])
+        self.assertIn("a \u00e9t\u00e9 enregistr\u00e9 comme contribution \u00e0 l\u2019appel", msg.get_content())
+        (_, _, raw), = answers_to(self.server.db, "fr-held@example.org")
+        held = email.message_from_bytes(raw.encode("utf-8") if isinstance(raw, str) else raw,
+                                        policy=email.policy.default)
+        self.assertEqual(held["Content-Language"], "fr")
+        self.assertEqual(held["Subject"], "Votre message est conserv\u00e9 pour le secr\u00e9tariat")
+        self.assertIn("n\u2019est pas encore ouvert", held.get_content())
