@@ -313,7 +313,7 @@ class OfficeInterface(ServerTestCase):
     # Sections of the process's office page that other parts convert (the report: page_report.c; the letters:
     # page_office_letters.c), and the pages they own.
     OTHERS = ("report", "office-letters")
-    NOT_MINE = re.compile(r"^/office/(letters|meetings|pages)/|^/office/processes/[^/]+/meetings|/matrix$")
+    NOT_MINE = re.compile(r"^/office/(letters|circulars|meetings|pages)/|^/office/processes/[^/]+/meetings|/matrix$")
 
     def office(self):
         s = self.fresh_server()
