@@ -5,6 +5,7 @@
 #include "core/limits.h"
 #include "core/process.h"
 #include "render/html.h"
+#include "util/i18n.h"
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/utf8.h"
@@ -309,11 +310,11 @@ int search_parse(struct arena *a, const char *q, struct search_parsed *out, stru
 	if (!q)
 		q = "";
 	if (!utf8_valid(q, strlen(q)) || utf8_has_control(q, true)) {
-		error_field(e, "q", "The search has characters that are not text.");
+		error_field(e, "q", _("The search has characters that are not text."));
 		return -1;
 	}
 	if (utf8_length(q) > LIMIT_SEARCH_QUERY) {
-		error_field(e, "q", "The search is longer than %d characters: search for fewer words.",
+		error_field(e, "q", _("The search is longer than %d characters: search for fewer words."),
 		            LIMIT_SEARCH_QUERY);
 		return -1;
 	}
@@ -337,8 +338,8 @@ int search_parse(struct arena *a, const char *q, struct search_parsed *out, stru
 			const char *close = strchr(p + 1, '"');
 			if (!close) {
 				error_field(e, "q",
-				            "A quotation mark opens a phrase that none closes: add the closing \" or "
-				            "remove the opening one.");
+				            _("A quotation mark opens a phrase that none closes: add the closing \" or "
+				              "remove the opening one."));
 				return -1;
 			}
 			start = p + 1;
@@ -350,7 +351,7 @@ int search_parse(struct arena *a, const char *q, struct search_parsed *out, stru
 				p++;
 			}
 			if (*p && !is_space(*p)) {
-				error_field(e, "q", "Put a space after a quoted phrase's closing quotation mark.");
+				error_field(e, "q", _("Put a space after a quoted phrase's closing quotation mark."));
 				return -1;
 			}
 		} else {
@@ -360,13 +361,13 @@ int search_parse(struct arena *a, const char *q, struct search_parsed *out, stru
 			if (*p == '"') {
 				error_field(
 				    e, "q",
-				    "A quotation mark inside a word: put phrases in quotation marks with a space "
-				    "before them, as in \"open consultation\".");
+				    _("A quotation mark inside a word: put phrases in quotation marks with a space "
+				      "before them, as in \"open consultation\"."));
 				return -1;
 			}
 			if (len == 3 && !memcmp(start, "AND", 3)) {
 				if (group < 0 || or_pending || and_pending) {
-					error_field(e, "q", "AND goes between two words, as in water AND energy.");
+					error_field(e, "q", _("AND goes between two words, as in water AND energy."));
 					return -1;
 				}
 				and_pending = true;
@@ -374,7 +375,7 @@ int search_parse(struct arena *a, const char *q, struct search_parsed *out, stru
 			}
 			if (len == 2 && !memcmp(start, "OR", 2)) {
 				if (group < 0 || or_pending || and_pending) {
-					error_field(e, "q", "OR goes between two words, as in water OR energy.");
+					error_field(e, "q", _("OR goes between two words, as in water OR energy."));
 					return -1;
 				}
 				or_pending = true;
@@ -385,7 +386,7 @@ int search_parse(struct arena *a, const char *q, struct search_parsed *out, stru
 				len--;
 			}
 			if (!len) {
-				error_field(e, "q", "A * goes at the end of the beginning of a word, as in consult*.");
+				error_field(e, "q", _("A * goes at the end of the beginning of a word, as in consult*."));
 				return -1;
 			}
 		}
@@ -399,18 +400,18 @@ int search_parse(struct arena *a, const char *q, struct search_parsed *out, stru
 		if (!word) {
 			/* punctuation alone: no index holds it */
 			if (phrase) {
-				error_field(e, "q", "A quoted phrase has no word in it.");
+				error_field(e, "q", _("A quoted phrase has no word in it."));
 				return -1;
 			}
 			if (or_pending) {
-				error_field(e, "q", "OR goes between two words, as in water OR energy.");
+				error_field(e, "q", _("OR goes between two words, as in water OR energy."));
 				return -1;
 			}
 			and_pending = false;
 			continue;
 		}
 		if (n == LIMIT_SEARCH_TERMS) {
-			error_field(e, "q", "The search has more than %d words: search for fewer.", LIMIT_SEARCH_TERMS);
+			error_field(e, "q", _("The search has more than %d words: search for fewer."), LIMIT_SEARCH_TERMS);
 			return -1;
 		}
 		if (!or_pending)
@@ -420,12 +421,12 @@ int search_parse(struct arena *a, const char *q, struct search_parsed *out, stru
 		or_pending = and_pending = false;
 	}
 	if (or_pending || and_pending) {
-		error_field(e, "q", "%s goes between two words, as in water %s energy.", or_pending ? "OR" : "AND",
-		            or_pending ? "OR" : "AND");
+		error_field(e, "q", "%s", or_pending ? _("OR goes between two words, as in water OR energy.")
+		                                   : _("AND goes between two words, as in water AND energy."));
 		return -1;
 	}
 	if (!n) {
-		error_field(e, "q", "Type a word to search for.");
+		error_field(e, "q", _("Type a word to search for."));
 		return -1;
 	}
 	out->terms = terms;
@@ -438,8 +439,8 @@ int search_parse(struct arena *a, const char *q, struct search_parsed *out, stru
 			if (terms[i].group == terms[i + 1].group) {
 				error_field(
 				    e, "q",
-				    "OR cannot join words of a script written without spaces (Chinese, Japanese, "
-				    "Thai...): search for each on its own.");
+				    _("OR cannot join words of a script written without spaces (Chinese, Japanese, "
+				      "Thai...): search for each on its own."));
 				return -1;
 			}
 	/* The words the trigram index cannot look up (under three characters) are read from the rows instead: a
@@ -448,10 +449,16 @@ int search_parse(struct arena *a, const char *q, struct search_parsed *out, stru
 	for (int i = 0; out->spaceless && i < n; i++)
 		slots += db_dialect() == DB_POSTGRESQL || terms[i].chars < 3;
 	if (slots > SEARCH_SLOTS) {
-		error_field(
-		    e, "q",
-		    "Search for at most %d words of one or two characters in Chinese, Japanese or Thai at once%s.",
-		    SEARCH_SLOTS, db_dialect() == DB_POSTGRESQL ? " (at most 4 words with any of them)" : "");
+		if (db_dialect() == DB_POSTGRESQL)
+			error_field(e, "q",
+			            _("Search for at most %d words of one or two characters in Chinese, Japanese or Thai "
+			              "at once (at most 4 words with any of them)."),
+			            SEARCH_SLOTS);
+		else
+			error_field(e, "q",
+			            _("Search for at most %d words of one or two characters in Chinese, Japanese or Thai "
+			              "at once."),
+			            SEARCH_SLOTS);
 		return -1;
 	}
 	return 0;
@@ -775,21 +782,21 @@ static int filters_check(struct db *db, struct arena *a, const struct search_fil
 	enum search_kind k;
 	int y, m, d;
 	if (f->type && *f->type && !search_kind_parse(f->type, &k))
-		error_field(e, "type", "Use contribution, comment, attachment, paragraph or letter.");
+		error_field(e, "type", _("Use contribution, comment, attachment, paragraph or letter."));
 	if (f->country && *f->country && !country_name(f->country))
-		error_field(e, "country", "Use a country's ISO 3166 code, such as CH.");
+		error_field(e, "country", _("Use a country's ISO 3166 code, such as CH."));
 	if (f->category && *f->category && !process_slug_valid(f->category))
-		error_field(e, "category", "Use a category's slug, such as academia.");
+		error_field(e, "category", _("Use a category's slug, such as academia."));
 	if (f->from && *f->from && clock_parse_date(f->from, &y, &m, &d) != 0)
-		error_field(e, "from", "Give the first day as YYYY-MM-DD.");
+		error_field(e, "from", _("Give the first day as YYYY-MM-DD."));
 	if (f->to && *f->to && clock_parse_date(f->to, &y, &m, &d) != 0)
-		error_field(e, "to", "Give the last day as YYYY-MM-DD.");
+		error_field(e, "to", _("Give the last day as YYYY-MM-DD."));
 	if (f->call < 0)
-		error_field(e, "call", "Use a call's number.");
+		error_field(e, "call", _("Use a call's number."));
 	if (f->campaign < 0)
-		error_field(e, "campaign", "Use a campaign's number.");
+		error_field(e, "campaign", _("Use a campaign's number."));
 	if (f->process && *f->process && !process_slug_valid(f->process))
-		error_field(e, "process", "Use a process's slug, as in its address /processes/SLUG.");
+		error_field(e, "process", _("Use a process's slug, as in its address /processes/SLUG."));
 	if (e->code)
 		return -1;
 	if (f->process && *f->process) {
@@ -801,7 +808,7 @@ static int filters_check(struct db *db, struct arena *a, const struct search_fil
 				*e = none;
 				return -1;
 			}
-			error_field(e, "process", "There is no process %s.", f->process);
+			error_field(e, "process", _("There is no process %s."), f->process);
 			return -1;
 		}
 		*process_id = p.id;

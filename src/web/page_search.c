@@ -13,6 +13,7 @@
 #include "core/process.h"
 #include "core/search.h"
 #include "render/html.h"
+#include "util/i18n.h"
 #include "web/page.h"
 #include "web/routes.h"
 
@@ -45,16 +46,16 @@ static int search_read(struct request *r, struct search_ask *s, int max_per_page
 	                              .from = s->values[6],
 	                              .to = s->values[7]};
 	if (s->values[2] && !parse_id(s->values[2], &s->f.call))
-		error_field(e, "call", "Use a call's number.");
+		error_field(e, "call", _("Use a call's number."));
 	if (s->values[8] && !parse_id(s->values[8], &s->f.campaign))
-		error_field(e, "campaign", "Use a campaign's number.");
+		error_field(e, "campaign", _("Use a campaign's number."));
 	const char *page = request_query(r, "page"), *per_page = request_query(r, "per_page");
 	s->page = 1;
 	s->per_page = LIMIT_PAGE_SIZE_DEFAULT;
 	if (page && *page && (!parse_id(page, &s->page) || s->page > LIMIT_SEARCH_PAGE))
-		error_field(e, "page", "Use a page number from 1 to %d.", LIMIT_SEARCH_PAGE);
+		error_field(e, "page", _("Use a page number from 1 to %d."), LIMIT_SEARCH_PAGE);
 	if (per_page && *per_page && (!parse_id(per_page, &s->per_page) || s->per_page > max_per_page))
-		error_field(e, "per_page", "Use a page size from 1 to %d.", max_per_page);
+		error_field(e, "per_page", _("Use a page size from 1 to %d."), max_per_page);
 	struct buf b;
 	buf_init(&b, LIMIT_URL * 3);
 	for (int i = 0; i < NPARAMS; i++)
@@ -115,13 +116,33 @@ static const char *hit_heading(struct request *r, const struct search_hit *h)
 {
 	switch (h->kind) {
 	case SEARCH_CONTRIBUTION:
-		return arena_printf(&r->arena, "Contribution %s%s%s", h->anchor, *h->title ? " \u2014 " : "", h->title);
-	case SEARCH_COMMENT: return arena_printf(&r->arena, "Comment in contribution %s", h->anchor);
-	case SEARCH_ATTACHMENT: return arena_printf(&r->arena, "File %s of contribution %s", h->title, h->anchor);
-	case SEARCH_PARAGRAPH: return arena_printf(&r->arena, "%s, paragraph %s", h->title, h->anchor);
-	case SEARCH_LETTER: return arena_printf(&r->arena, "Circular letter %s", h->title);
+		return *h->title ? arena_printf(&r->arena, _("Contribution %s \u2014 %s"), h->anchor, h->title)
+		                 : arena_printf(&r->arena, _("Contribution %s"), h->anchor);
+	case SEARCH_COMMENT: return arena_printf(&r->arena, _("Comment in contribution %s"), h->anchor);
+	case SEARCH_ATTACHMENT: return arena_printf(&r->arena, _("File %s of contribution %s"), h->title, h->anchor);
+	/* TRANSLATORS: a search result: the version's title, then the paragraph's number. */
+	case SEARCH_PARAGRAPH: return arena_printf(&r->arena, _("%s, paragraph %s"), h->title, h->anchor);
+	case SEARCH_LETTER: return arena_printf(&r->arena, _("Circular letter %s"), h->title);
 	}
 	return h->title;
+}
+
+/* A result's kind as the reader's language says it (search_kind_name() is the API's word). */
+static const char *kind_label(enum search_kind k)
+{
+	switch (k) {
+	/* TRANSLATORS: the kind of a search result, shown before its date. */
+	case SEARCH_CONTRIBUTION: return _("contribution");
+	/* TRANSLATORS: the kind of a search result: a comment on a paragraph. */
+	case SEARCH_COMMENT: return _("comment");
+	/* TRANSLATORS: the kind of a search result: a file sent with a contribution. */
+	case SEARCH_ATTACHMENT: return _("file");
+	/* TRANSLATORS: the kind of a search result: a paragraph of a text under consultation. */
+	case SEARCH_PARAGRAPH: return _("paragraph");
+	/* TRANSLATORS: the kind of a search result: a circular letter. */
+	case SEARCH_LETTER: return _("circular letter");
+	}
+	return search_kind_name(k);
 }
 
 /* ---- The page -------------------------------------------------------------------------------------- */
@@ -143,9 +164,9 @@ static void option(struct request *r, const char *value, const char *label, cons
 static void search_form(struct request *r, const struct search_ask *s, const struct error *e)
 {
 	html_printf(&r->out, "<form method=\"get\" action=\"/search\" role=\"search\" class=\"filters search\">\n");
-	page_input(r, e, "q", "Words to find",
-	           "Every word must be there. Put a phrase in quotation marks (\"public consultation\"), OR between "
-	           "words that may stand for each other, and * after the beginning of a word (consult*).",
+	page_input(r, e, "q", _("Words to find"),
+	           _("Every word must be there. Put a phrase in quotation marks (\"public consultation\"), OR between "
+	             "words that may stand for each other, and * after the beginning of a word (consult*)."),
 	           s->values[0], "search", "off", LIMIT_SEARCH_QUERY);
 	html_printf(&r->out, "<div class=\"filter-fields\">\n");
 	struct error none;
@@ -154,23 +175,24 @@ static void search_form(struct request *r, const struct search_ask *s, const str
 	int np = 0;
 	if (process_list(r->db, &r->arena, &processes, &np, &none) != 0)
 		np = 0; /* the form without its processes; the search still works */
-	select_open(r, "process", "Consultation", "All consultations");
+	select_open(r, "process", _("Consultation"), _("All consultations"));
 	for (int i = 0; i < np; i++)
 		option(r, processes[i].slug, processes[i].title, s->f.process);
 	html_printf(&r->out, "</select></div>\n");
 	static const struct {
 		const char *value, *label;
-	} types[] = {{"contribution", "Contributions"},
-	             {"comment", "Comments on paragraphs"},
-	             {"attachment", "Files sent with contributions"},
-	             {"paragraph", "Paragraphs of the texts"},
-	             {"letter", "Circular letters"}};
-	select_open(r, "type", "What", "Everything");
+	} types[] = {{"contribution", N_("Contributions")},
+	             {"comment", N_("Comments on paragraphs")},
+	             {"attachment", N_("Files sent with contributions")},
+	             {"paragraph", N_("Paragraphs of the texts")},
+	             {"letter", N_("Circular letters")}};
+	/* TRANSLATORS: the search form's choice of the kind of text to find. */
+	select_open(r, "type", _("What"), _("Everything"));
 	for (size_t i = 0; i < sizeof types / sizeof *types; i++)
-		option(r, types[i].value, types[i].label, s->f.type);
+		option(r, types[i].value, _(types[i].label), s->f.type);
 	html_printf(&r->out, "</select></div>\n");
 	/* the categories of the processes, each slug once (processes share their categories' names) */
-	select_open(r, "category", "Category of contributor", "All categories");
+	select_open(r, "category", _("Category of contributor"), _("All categories"));
 	const char **seen = arena_alloc(&r->arena, sizeof *seen * (size_t)(LIMIT_CATEGORIES * (np ? np : 1)));
 	int nseen = 0;
 	for (int i = 0; seen && i < np; i++) {
@@ -188,15 +210,15 @@ static void search_form(struct request *r, const struct search_ask *s, const str
 		}
 	}
 	html_printf(&r->out, "</select></div>\n");
-	select_open(r, "country", "Country of contributor", "All countries");
+	select_open(r, "country", _("Country of contributor"), _("All countries"));
 	page_country_options(r, s->f.country);
 	html_printf(&r->out, "</select></div>\n");
 	html_printf(&r->out, "</div>\n<div class=\"filter-fields\">\n");
-	page_input(r, e, "from", "From (YYYY-MM-DD)", NULL, s->values[6], "date", "off", 10);
-	page_input(r, e, "to", "To (YYYY-MM-DD)", NULL, s->values[7], "date", "off", 10);
-	page_input(r, e, "call", "Call number", NULL, s->values[2], "text", "off", 20);
-	page_input(r, e, "campaign", "Mass campaign number", NULL, s->values[8], "text", "off", 20);
-	html_printf(&r->out, "</div>\n<p><button type=\"submit\">Search</button></p>\n</form>\n");
+	page_input(r, e, "from", _("From (YYYY-MM-DD)"), NULL, s->values[6], "date", "off", 10);
+	page_input(r, e, "to", _("To (YYYY-MM-DD)"), NULL, s->values[7], "date", "off", 10);
+	page_input(r, e, "call", _("Call number"), NULL, s->values[2], "text", "off", 20);
+	page_input(r, e, "campaign", _("Mass campaign number"), NULL, s->values[8], "text", "off", 20);
+	html_printf(&r->out, "</div>\n<p><button type=\"submit\">%s</button></p>\n</form>\n", _("Search"));
 }
 
 void page_search(struct request *r)
@@ -216,12 +238,13 @@ void page_search(struct request *r)
 		page_error(r, &e);
 		return;
 	}
-	page_begin(r, s.values[0] ? arena_printf(&r->arena, "Search: %s", s.values[0]) : "Search");
-	html_printf(&r->out, "<h1>Search</h1>\n<p>Search every published contribution, its comments and files, the "
-	                     "texts under consultation and the circular letters. What is private or hidden is never "
-	                     "found.</p>\n");
+	page_begin(r, s.values[0] ? arena_printf(&r->arena, _("Search: %s"), s.values[0]) : _("Search"));
+	html_printf(&r->out, "<h1>%s</h1>\n<p>%s</p>\n", _("Search"),
+	            _("Search every published contribution, its comments and files, the texts under consultation and "
+	              "the circular letters. What is private or hidden is never found."));
 	if (e.code) {
-		html_printf(&r->out, "<div class=\"errors\" role=\"alert\"><p>The search could not be made:</p><ul>\n");
+		html_printf(&r->out, "<div class=\"errors\" role=\"alert\"><p>%s</p><ul>\n",
+		            _("The search could not be made:"));
 		for (int i = 0; i < e.nfields; i++)
 			html_printf(&r->out, "<li><a href=\"#f-%s\">%s</a></li>\n", e.fields[i].name,
 			            e.fields[i].message);
@@ -234,24 +257,30 @@ void page_search(struct request *r)
 	}
 	const int64_t first = (s.page - 1) * s.per_page;
 	html_printf(&r->out,
-	            "<section aria-labelledby=\"results\"><h2 id=\"results\">Results</h2>\n<p class=\"count\">");
+	            "<section aria-labelledby=\"results\"><h2 id=\"results\">%s</h2>\n<p class=\"count\">",
+	            _("Results"));
 	const int64_t total = ans.total;
 	const int n = ans.n;
 	if (!total)
-		html_printf(&r->out, "Nothing public matches this search.");
+		html_printf(&r->out, "%s", _("Nothing public matches this search."));
+	else if (!n && ans.estimated)
+		html_tr(&r->out, "No result on this page: the search found about %L.", (long long)total);
 	else if (!n)
-		html_printf(&r->out, "No result on this page: the search found %R%L.", ans.estimated ? "about " : "",
-		            (long long)total);
-	else if (ans.estimated || total > search_window())
+		html_tr(&r->out, "No result on this page: the search found %L.", (long long)total);
+	else if (ans.estimated)
 		/* more than LIMIT_SEARCH_RANKED: how the order is made, and an estimated total said as one */
-		html_printf(&r->out,
-		            "Showing %L\u2013%L of %R%L results. So many texts match that they are ranked by "
-		            "relevance %L at a time, newest first: add a word or a filter to narrow the search.",
-		            (long long)first + 1, (long long)first + n, ans.estimated ? "about " : "", (long long)total,
-		            (long long)search_window());
+		html_tr(&r->out,
+		        "Showing %L\u2013%L of about %L results. So many texts match that they are ranked by relevance %L "
+		        "at a time, newest first: add a word or a filter to narrow the search.",
+		        (long long)first + 1, (long long)first + n, (long long)total, (long long)search_window());
+	else if (total > search_window())
+		html_tr(&r->out,
+		        "Showing %L\u2013%L of %L results. So many texts match that they are ranked by relevance %L at a "
+		        "time, newest first: add a word or a filter to narrow the search.",
+		        (long long)first + 1, (long long)first + n, (long long)total, (long long)search_window());
 	else
-		html_printf(&r->out, "Showing %L\u2013%L of %L result%R.", (long long)first + 1, (long long)first + n,
-		            (long long)total, total == 1 ? "" : "s");
+		html_tr_n(&r->out, "Showing %L\u2013%L of %L result.", "Showing %L\u2013%L of %L results.",
+		          (unsigned long)total, (long long)first + 1, (long long)first + n, (long long)total);
 	html_printf(&r->out, "</p>\n<ol class=\"results\" start=\"%L\">\n", (long long)first + 1);
 	for (int i = 0; i < n; i++) {
 		const struct search_hit *h = &ans.hits[i];
@@ -259,19 +288,19 @@ void page_search(struct request *r)
 		    &r->out,
 		    "<li><h3><a href=\"%s\">%s</a></h3>\n<p class=\"meta\">%s, %s, <a href=\"/processes/%u\">%s</a>"
 		    "</p>\n<p class=\"snippet\">%R</p></li>\n",
-		    hit_url(r, h), hit_heading(r, h), search_kind_name(h->kind), page_date(r, h->day), h->process,
+		    hit_url(r, h), hit_heading(r, h), kind_label(h->kind), page_date(r, h->day), h->process,
 		    h->process, h->snippet);
 	}
 	html_printf(&r->out, "</ol>\n");
 	const bool more = search_more(&s, &ans);
 	if (s.page > 1 || more) {
-		html_printf(&r->out, "<nav aria-label=\"Pages of results\" class=\"pages\">");
+		html_printf(&r->out, "<nav aria-label=\"%s\" class=\"pages\">", _("Pages of results"));
 		if (s.page > 1)
-			html_printf(&r->out, "<a href=\"%s\" rel=\"prev\">Previous page</a> ",
-			            search_page_url(r, &s, "/search", s.page - 1));
+			html_printf(&r->out, "<a href=\"%s\" rel=\"prev\">%s</a> ",
+			            search_page_url(r, &s, "/search", s.page - 1), _("Previous page"));
 		if (more)
-			html_printf(&r->out, "<a href=\"%s\" rel=\"next\">Next page</a>",
-			            search_page_url(r, &s, "/search", s.page + 1));
+			html_printf(&r->out, "<a href=\"%s\" rel=\"next\">%s</a>",
+			            search_page_url(r, &s, "/search", s.page + 1), _("Next page"));
 		html_printf(&r->out, "</nav>\n");
 	}
 	html_printf(&r->out, "</section>\n");
