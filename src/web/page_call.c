@@ -59,9 +59,18 @@ static void crumbs(struct request *r, const struct call *c, bool link_call)
 	html_printf(&r->out, "</nav>\n");
 }
 
-static const char *state_label(enum call_state s)
+/* A call's state as readers say it (core's call_state_label() in English), in the reader's language. */
+const char *page_call_state_label(enum call_state s)
 {
-	return _(call_state_label(s));
+	switch (s) {
+	/* TRANSLATORS: a call for contributions' state. */
+	case CALL_UPCOMING: return _("Not yet open");
+	/* TRANSLATORS: a call for contributions' state: contributions are accepted now. */
+	case CALL_OPEN: return _("Open");
+	/* TRANSLATORS: a call for contributions' state: its deadline has passed. */
+	case CALL_CLOSED: return _("Closed");
+	}
+	return call_state_label(s);
 }
 
 /* The changes of the call's deadline and state, each with its reason, as the schedule shows a milestone's moves. */
@@ -152,7 +161,7 @@ void page_call(struct request *r)
 	crumbs(r, &c, false);
 	html_printf(&r->out,
 		    "<h1>%s</h1>\n<p class=\"state state-%s\">%s</p>\n",
-		    c.title, call_state_name(s), state_label(s));
+		    c.title, call_state_name(s), page_call_state_label(s));
 	page_deadline(r, &c);
 	page_deadline_extensions(r, &c);
 	html_printf(&r->out,

@@ -199,6 +199,20 @@ static void schedule_table(struct request *r, const struct process *p, struct mi
 	html_printf(&r->out, "</tbody>\n</table>\n</section>\n");
 }
 
+/* How a meeting is held, as readers say it (the stored names are the API's). */
+static const char *format_label(enum meeting_format f)
+{
+	switch (f) {
+	/* TRANSLATORS: how a meeting is held. */
+	case MEETING_ONLINE: return _("online");
+	/* TRANSLATORS: how a meeting is held: in a room, in person. */
+	case MEETING_PHYSICAL: return _("physical");
+	/* TRANSLATORS: how a meeting is held: both in a room and online. */
+	case MEETING_HYBRID: return _("hybrid");
+	}
+	return meeting_format_name(f);
+}
+
 /* A meeting: its date and hours in the process's zone, its page (where one registers: the link to join and the
  * other practical details are for its registered participants, there and by mail), and, once published, its
  * summary, outcome and the call that followed it. */
@@ -213,7 +227,7 @@ static void meeting_row(struct request *r, const struct process *p, const struct
 		html_tr(&r->out, "%s\u2013%s %s time", m->starts, m->ends, city);
 	}
 	html_printf(&r->out, "</strong>: <a href=\"/meetings/%L\">%s</a> (%s)", (long long)m->id, m->title,
-		    _(meeting_format_name(m->format)));
+		    format_label(m->format));
 	if (m->cancelled) {
 		html_printf(&r->out, ", ");
 		html_tr(&r->out, "<strong>cancelled</strong>");
@@ -248,7 +262,7 @@ static void call_row(struct request *r, struct call *c, int64_t now, bool extens
 	html_tr(&r->out, "<a href=\"/calls/%L\">%s</a> on <a href=\"/versions/%L\">the version of %s</a>.", (long long)c->id,
 		c->title, (long long)c->version_id, page_date(r, c->version_date));
 	html_printf(&r->out, " <span class=\"state state-%s\">%s</span>\n", call_state_name(s),
-		    _(call_state_label(s)));
+		    page_call_state_label(s));
 	page_deadline(r, c);
 	if (extensions) {
 		page_deadline_extensions(r, c);
