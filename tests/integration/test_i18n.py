@@ -390,3 +390,57 @@ class PublicPagesInFrench(ServerTestCase):
         self.assertIn("<title>Erreur\u00a0: ", r.text)
         self.assertIn('<legend>\u00c0 votre sujet</legend>', r.text)
         self.assertNotIn("Your contribution was not sent", r.text)
+
+
+class ComparisonOutcomeAndStatisticsInThePseudoLocale(PublicPagesInThePseudoLocale):
+    """The comparison of two versions, "You said, we did" and the statistics (and their charts) leave no interface
+    string unmarked: every text node of <main> is bracketed, data, or the database's own text."""
+
+    def paths(self):
+        process = self.server.get("/processes/" + SLUG).text
+        versions = sorted({int(v) for v in re.findall(r'href="/versions/(\d+)"', process)})
+        self.assertGreaterEqual(len(versions), 2, "the demo has two versions of its draft")
+        a, b = versions[0], versions[1]
+        return ["/versions/%d/compare/%d" % (a, b), "/versions/%d/compare/%d?view=inline" % (a, b),
+                "/versions/%d/compare/%d" % (a, a), "/versions/%d/you-said-we-did" % b,
+                "/versions/%d/you-said-we-did" % a, "/calls/1/statistics", "/processes/%s/statistics" % SLUG]
+
+    def test_no_interface_string_of_the_converted_public_pages_is_left_unmarked(self):
+        self.maxDiff = None
+        content = self.content()
+        problems = []
+        for path in self.paths():
+            r = self.server.get(path, headers={"Cookie": "consulta_lang=en-XA"})
+            self.assertEqual(r.status, 200, path)
+            p = Chunks()
+            p.feed(r.text)
+            for t in p.nodes:
+                if set(t) & PSEUDO_MARKS or NOT_OURS.match(t) or all(
+                        DATA.match(part) or part in content for part in re.split(r", |; |: ", t)) or t.startswith("/"):
+                    continue  # values, the database's texts, and addresses (the statistics' JSON)
+                problems.append("%s: %r" % (path, t))
+        self.assertEqual(problems, [], "interface strings not marked for translation")
+
+
+class ComparisonOutcomeAndStatisticsInFrench(ServerTestCase):
+    """A reader who asks for French reads the comparison, "You said, we did" and the statistics in French."""
+
+    def get(self, path):
+        r = self.server.get(path, headers={"Accept-Language": "fr"})
+        self.assertEqual(r.status, 200, path)
+        return r.text
+
+    def test_headings_and_charts_in_french(self):
+        process = self.get("/processes/" + SLUG)
+        a, b = sorted({int(v) for v in re.findall(r'href="/versions/(\d+)"', process)})[:2]
+        page = self.get("/versions/%d/compare/%d" % (a, b))
+        self.assertIn("\u00a0: comparaison de deux versions</h1>", page)
+        self.assertIn(">C\u00f4te \u00e0 c\u00f4te</a>", page)
+        self.assertNotIn("two versions compared", page)
+        page = self.get("/versions/%d/you-said-we-did" % b)
+        self.assertIn("<h1>Vous avez dit, nous avons fait</h1>", page)
+        page = self.get("/calls/1/statistics")
+        self.assertIn("<h1>Statistiques\u00a0: ", page)
+        self.assertIn('<h2 id="over-time">Dans le temps</h2>', page)
+        self.assertIn('<th scope="col" class="number">Part</th>', page)  # render/chart.c's table
+        self.assertNotIn(">Share<", page)
