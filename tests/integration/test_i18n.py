@@ -393,8 +393,9 @@ class PublicPagesInFrench(ServerTestCase):
 
 
 class ComparisonOutcomeAndStatisticsInThePseudoLocale(PublicPagesInThePseudoLocale):
-    """The comparison of two versions, "You said, we did" and the statistics (and their charts) leave no interface
-    string unmarked: every text node of <main> is bracketed, data, or the database's own text."""
+    """The comparison of two versions, "You said, we did", the statistics (and their charts) and the public
+    resolution matrix leave no interface string unmarked: every text node of <main> is bracketed, data, or the
+    database's own text."""
 
     def paths(self):
         process = self.server.get("/processes/" + SLUG).text
@@ -403,7 +404,8 @@ class ComparisonOutcomeAndStatisticsInThePseudoLocale(PublicPagesInThePseudoLoca
         a, b = versions[0], versions[1]
         return ["/versions/%d/compare/%d" % (a, b), "/versions/%d/compare/%d?view=inline" % (a, b),
                 "/versions/%d/compare/%d" % (a, a), "/versions/%d/you-said-we-did" % b,
-                "/versions/%d/you-said-we-did" % a, "/calls/1/statistics", "/processes/%s/statistics" % SLUG]
+                "/versions/%d/you-said-we-did" % a, "/calls/1/statistics", "/processes/%s/statistics" % SLUG,
+                "/calls/1/matrix", "/calls/1/matrix?sort=contributor"]
 
     def test_no_interface_string_of_the_converted_public_pages_is_left_unmarked(self):
         self.maxDiff = None
