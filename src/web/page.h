@@ -6,6 +6,7 @@
 #define CONSULTA_WEB_PAGE_H
 
 #include "core/call.h"
+#include "core/meeting.h"
 #include "render/html.h"
 #include "web/request.h"
 
@@ -60,6 +61,8 @@ void page_outcome_section(struct request *r, const struct version *v);
 void page_call_history(struct request *r, struct call *c);
 /* A call's state in the reader's language ("Open"; core's call_state_label() is the English). */
 const char *page_call_state_label(enum call_state s);
+/* How a meeting is held in the reader's language ("online"; core's meeting_format_name() is the API's name). */
+const char *page_meeting_format_label(enum meeting_format f);
 /* The call's deadline statement (core/deadline.h) as a paragraph, its instants in <time datetime> elements
  * that static/localtime.js completes with the reader's own time. */
 void page_deadline(struct request *r, const struct call *c);

@@ -200,7 +200,7 @@ static void schedule_table(struct request *r, const struct process *p, struct mi
 }
 
 /* How a meeting is held, as readers say it (the stored names are the API's). */
-static const char *format_label(enum meeting_format f)
+const char *page_meeting_format_label(enum meeting_format f)
 {
 	switch (f) {
 	/* TRANSLATORS: how a meeting is held. */
@@ -227,7 +227,7 @@ static void meeting_row(struct request *r, const struct process *p, const struct
 		html_tr(&r->out, "%s\u2013%s %s time", m->starts, m->ends, city);
 	}
 	html_printf(&r->out, "</strong>: <a href=\"/meetings/%L\">%s</a> (%s)", (long long)m->id, m->title,
-		    format_label(m->format));
+		    page_meeting_format_label(m->format));
 	if (m->cancelled) {
 		html_printf(&r->out, ", ");
 		html_tr(&r->out, "<strong>cancelled</strong>");

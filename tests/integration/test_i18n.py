@@ -393,8 +393,8 @@ class PublicPagesInFrench(ServerTestCase):
 
 
 class ComparisonOutcomeAndStatisticsInThePseudoLocale(PublicPagesInThePseudoLocale):
-    """The comparison of two versions, "You said, we did", the statistics (and their charts) and the public
-    resolution matrix leave no interface string unmarked: every text node of <main> is bracketed, data, or the
+    """The comparison of two versions, "You said, we did", the statistics (and their charts), the public
+    resolution matrix and the meetings' pages leave no interface string unmarked: every text node of <main> is bracketed, data, or the
     database's own text."""
 
     def paths(self):
@@ -405,7 +405,8 @@ class ComparisonOutcomeAndStatisticsInThePseudoLocale(PublicPagesInThePseudoLoca
         return ["/versions/%d/compare/%d" % (a, b), "/versions/%d/compare/%d?view=inline" % (a, b),
                 "/versions/%d/compare/%d" % (a, a), "/versions/%d/you-said-we-did" % b,
                 "/versions/%d/you-said-we-did" % a, "/calls/1/statistics", "/processes/%s/statistics" % SLUG,
-                "/calls/1/matrix", "/calls/1/matrix?sort=contributor"]
+                "/calls/1/matrix", "/calls/1/matrix?sort=contributor"] + sorted(
+                    set(re.findall(r'href="(/meetings/\d+)"', process)))
 
     def test_no_interface_string_of_the_converted_public_pages_is_left_unmarked(self):
         self.maxDiff = None
@@ -446,3 +447,7 @@ class ComparisonOutcomeAndStatisticsInFrench(ServerTestCase):
         self.assertIn('<h2 id="over-time">Dans le temps</h2>', page)
         self.assertIn('<th scope="col" class="number">Part</th>', page)  # render/chart.c's table
         self.assertNotIn(">Share<", page)
+        meeting = re.search(r'href="(/meetings/\d+)"', process).group(1)
+        page = self.get(meeting)
+        self.assertIn('<h2 id="registration">Inscription</h2>', page)
+        self.assertIn("Ajouter \u00e0 un agenda (iCalendar)", page)
