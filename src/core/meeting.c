@@ -9,6 +9,7 @@
 #include "core/process.h"
 #include "render/ical.h"
 #include "util/clock.h"
+#include "util/i18n.h"
 #include "util/log.h"
 #include "util/tz.h"
 
@@ -54,16 +55,18 @@ bool registration_state_parse(const char *name, enum registration_state *out)
 	return i >= 0;
 }
 
+/* Each refusal's machine code and its sentence in English, marked for the catalogue: pages show it in the
+ * reader's language (_() where shown). */
 static const struct {
 	const char *code, *text;
 } REFUSALS[] = {
-    [MEETING_ACCEPTED] = {"accepted", "Registered."},
-    [MEETING_REFUSED_CANCELLED] = {"meeting_cancelled", "This meeting was cancelled: nobody can register for it."},
-    [MEETING_REFUSED_PAST] = {"meeting_past", "This meeting has already taken place: registration is over."},
-    [MEETING_REFUSED_CLOSED] = {"registration_closed", "Registration for this meeting has closed."},
+    [MEETING_ACCEPTED] = {"accepted", N_("Registered.")},
+    [MEETING_REFUSED_CANCELLED] = {"meeting_cancelled", N_("This meeting was cancelled: nobody can register for it.")},
+    [MEETING_REFUSED_PAST] = {"meeting_past", N_("This meeting has already taken place: registration is over.")},
+    [MEETING_REFUSED_CLOSED] = {"registration_closed", N_("Registration for this meeting has closed.")},
     [MEETING_REFUSED_FULL] = {"meeting_full",
-                              "Every place at this meeting is taken. You can join the waiting list: you get a place "
-                              "in turn if someone cancels."},
+                              N_("Every place at this meeting is taken. You can join the waiting list: you get a "
+                                 "place in turn if someone cancels.")},
 };
 
 const char *meeting_refusal_code(enum meeting_refusal r)

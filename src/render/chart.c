@@ -1,6 +1,7 @@
 /* chart — see chart.h. */
 #include "render/chart.h"
 #include "render/html.h"
+#include "util/i18n.h"
 #include "util/utf8.h"
 
 #include <stdbool.h>
@@ -75,17 +76,24 @@ static void open_svg(struct buf *b, const struct chart *c, int height, bool skip
 	            "<desc id=\"%s-desc\">",
 	            CHART_WIDTH, height, c->id, c->id, FONT, c->id, c->title, c->id);
 	bool said = false;
-	if (skip_zeros && c->n)
-		html_printf(b, "From %s to %s, %d in all; those with none are left out. ", c->bars[0].label,
-		            c->bars[c->n - 1].label, c->n);
+	if (skip_zeros && c->n) {
+		/* TRANSLATORS: a chart's description for screen readers: its first and last day, how many days. */
+		html_tr(b, "From %s to %s, %d in all; those with none are left out.", c->bars[0].label,
+		        c->bars[c->n - 1].label, c->n);
+		html_printf(b, " ");
+	}
 	for (int i = 0; i < c->n; i++) {
 		if (skip_zeros && value_of(&c->bars[i]) == 0)
 			continue;
-		html_printf(b, "%s%s: %L", said ? "; " : "", c->bars[i].label, (long long)value_of(&c->bars[i]));
+		html_printf(b, "%s", said ? "; " : "");
+		/* TRANSLATORS: one bar of a chart, said to screen readers: its label and its value. */
+		html_tr(b, "%s: %L", c->bars[i].label, (long long)value_of(&c->bars[i]));
 		said = true;
 	}
-	html_printf(b, "%sTotal: %L.</desc>\n<rect width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>\n", said ? ". " : "",
-	            (long long)total, CHART_WIDTH, height);
+	html_printf(b, "%s", said ? ". " : "");
+	/* TRANSLATORS: the sum of a chart's values, said to screen readers. */
+	html_tr(b, "Total: %L.", (long long)total);
+	html_printf(b, "</desc>\n<rect width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>\n", CHART_WIDTH, height);
 }
 
 static void bars_svg(struct buf *b, const struct chart *c)
@@ -97,8 +105,8 @@ static void bars_svg(struct buf *b, const struct chart *c)
 	int height = c->n ? 2 * PAD + c->n * ROW : 2 * PAD + ROW;
 	open_svg(b, c, height, false);
 	if (c->n == 0)
-		html_printf(b, "<text x=\"%d\" y=\"%d\" fill=\"%s\">Nothing to count yet.</text>\n", PAD,
-		            PAD + FONT + 4, INK);
+		html_printf(b, "<text x=\"%d\" y=\"%d\" fill=\"%s\">%s</text>\n", PAD, PAD + FONT + 4, INK,
+		            _("Nothing to count yet."));
 	const int span = CHART_WIDTH - 2 * PAD - NUMBER_ROOM;
 	for (int i = 0; i < c->n; i++) {
 		int64_t v = value_of(&c->bars[i]);
@@ -188,8 +196,8 @@ static void stacked_svg(struct buf *b, const struct chart *c)
 		            percent(v, total));
 	}
 	if (c->n == 0)
-		html_printf(b, "<text x=\"%d\" y=\"%d\" fill=\"%s\">Nothing to count yet.</text>\n", PAD,
-		            PAD + STACK + 12 + 13, INK);
+		html_printf(b, "<text x=\"%d\" y=\"%d\" fill=\"%s\">%s</text>\n", PAD, PAD + STACK + 12 + 13, INK,
+		            _("Nothing to count yet."));
 	html_printf(b, "</svg>\n");
 }
 
@@ -220,8 +228,8 @@ static void columns_svg(struct buf *b, const struct chart *c)
 		    "stroke-dasharray=\"4 3\"/>\n<text x=\"%d\" y=\"%d\" fill=\"%s\" text-anchor=\"end\">%L</text>\n",
 		    left, top, CHART_WIDTH - PAD, top, left - 4, top + 4, INK, (long long)max);
 	if (c->n == 0 || max == 0)
-		html_printf(b, "<text x=\"%d\" y=\"%d\" fill=\"%s\">Nothing to count yet.</text>\n", left + 6, base - 8,
-		            INK);
+		html_printf(b, "<text x=\"%d\" y=\"%d\" fill=\"%s\">%s</text>\n", left + 6, base - 8, INK,
+		            _("Nothing to count yet."));
 	for (int i = 0; i < c->n && max > 0; i++) {
 		int64_t v = value_of(&c->bars[i]);
 		if (v == 0)
@@ -272,9 +280,11 @@ void chart_table(struct buf *b, const struct chart *c)
 	html_printf(
 	    b,
 	    "<table class=\"chart-table\" id=\"%s-table\"><caption>%s</caption>\n<thead><tr><th scope=\"col\">%s"
-	    "</th><th scope=\"col\" class=\"number\">%s</th><th scope=\"col\" class=\"number\">Share</th></tr>"
+	    "</th><th scope=\"col\" class=\"number\">%s</th><th scope=\"col\" class=\"number\">%s</th></tr>"
 	    "</thead>\n<tbody>\n",
-	    c->id, c->title, c->label_heading, c->value_heading);
+	    c->id, c->title, c->label_heading, c->value_heading,
+	    /* TRANSLATORS: a column of a chart's table: each value's percentage of the total. */
+	    _("Share"));
 	for (int i = 0; i < c->n; i++) {
 		int64_t v = value_of(&c->bars[i]);
 		html_printf(
@@ -282,9 +292,10 @@ void chart_table(struct buf *b, const struct chart *c)
 		    c->bars[i].label, (long long)v, percent(v, total));
 	}
 	html_printf(b,
-	            "</tbody>\n<tfoot><tr><th scope=\"row\">Total</th><td class=\"number\">%L</td>"
+	            "</tbody>\n<tfoot><tr><th scope=\"row\">%s</th><td class=\"number\">%L</td>"
 	            "<td class=\"number\">%d%%</td></tr></tfoot>\n</table>\n",
-	            (long long)total, total > 0 ? 100 : 0);
+	            /* TRANSLATORS: the last row of a chart's table: the sum of its values. */
+	            _("Total"), (long long)total, total > 0 ? 100 : 0);
 }
 
 void chart_figure(struct buf *b, const struct chart *c, enum chart_kind kind)

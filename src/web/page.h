@@ -5,6 +5,8 @@
 #ifndef CONSULTA_WEB_PAGE_H
 #define CONSULTA_WEB_PAGE_H
 
+#include "core/call.h"
+#include "core/meeting.h"
 #include "render/html.h"
 #include "web/request.h"
 
@@ -59,6 +61,10 @@ void page_outcome_section(struct request *r, const struct version *v);
 
 /* The changes of a call's deadline and state with their reasons (page_call.c). */
 void page_call_history(struct request *r, struct call *c);
+/* A call's state in the reader's language ("Open"; core's call_state_label() is the English). */
+const char *page_call_state_label(enum call_state s);
+/* How a meeting is held in the reader's language ("online"; core's meeting_format_name() is the API's name). */
+const char *page_meeting_format_label(enum meeting_format f);
 /* The call's deadline statement (core/deadline.h) as a paragraph, its instants in <time datetime> elements
  * that static/localtime.js completes with the reader's own time. */
 void page_deadline(struct request *r, const struct call *c);

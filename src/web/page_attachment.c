@@ -5,6 +5,7 @@
 #include "core/attachment.h"
 #include "core/config.h"
 #include "core/limits.h"
+#include "util/i18n.h"
 #include "util/utf8.h"
 #include "web/form.h"
 #include "web/page.h"
@@ -26,17 +27,20 @@ void page_attachments_field(struct request *r, const struct error *e)
 {
 	const struct config *cfg = config_get();
 	const char *err = e ? error_field_message(e, "attachments") : NULL;
-	html_printf(
-	    &r->out,
-	    "<div class=\"field%s\"><label for=\"f-attachments\">Files (optional)</label>\n"
-	    "<p class=\"hint\" id=\"h-attachments\">A position paper or an annex: up to %d files, %s, each at most "
-	    "%s. Each file is checked for viruses; it is published with your contribution when your "
-	    "contribution is published.%R</p>\n",
-	    err ? " invalid" : "", cfg->attachment_max_count, ATTACHMENT_KINDS,
-	    size_words(r, (size_t)cfg->attachment_max_size),
-	    e && e->code ? " If you chose files, choose them again: they are not kept when the form is "
-	                   "sent back to you."
-	                 : "");
+	html_printf(&r->out,
+	            "<div class=\"field%s\"><label for=\"f-attachments\">%s</label>\n<p class=\"hint\" id=\"h-attachments\">",
+	            err ? " invalid" : "", _("Files (optional)"));
+	html_tr_n(&r->out,
+	          "A position paper or an annex: up to %d file, %s, each at most %s. Each file is checked for viruses; it "
+	          "is published with your contribution when your contribution is published.",
+	          "A position paper or an annex: up to %d files, %s, each at most %s. Each file is checked for viruses; it "
+	          "is published with your contribution when your contribution is published.",
+	          (unsigned long)cfg->attachment_max_count, cfg->attachment_max_count, ATTACHMENT_KINDS,
+	          size_words(r, (size_t)cfg->attachment_max_size));
+	if (e && e->code)
+		html_printf(&r->out, " %s",
+		            _("If you chose files, choose them again: they are not kept when the form is sent back to you."));
+	html_printf(&r->out, "</p>\n");
 	if (err)
 		html_printf(&r->out, "<p class=\"error\" id=\"e-attachments\">%s</p>\n", err);
 	html_printf(&r->out,
@@ -77,9 +81,10 @@ void page_attachments_list(struct request *r, const struct contribution *contrib
 	struct contribution copy = *contribution, *k = &copy;
 	if (contribution_attachments(r->db, &r->arena, k, &e) != 0 || k->nattachments == 0)
 		return;
-	html_printf(&r->out,
-	            "<section class=\"files\" aria-labelledby=\"files-%s\"><%R id=\"files-%s\">Files (%d)</%R>\n<ul>\n",
-	            k->tracking, heading, k->tracking, k->nattachments, heading);
+	html_printf(&r->out, "<section class=\"files\" aria-labelledby=\"files-%s\"><%R id=\"files-%s\">", k->tracking,
+	            heading, k->tracking);
+	html_tr(&r->out, "Files (%d)", k->nattachments);
+	html_printf(&r->out, "</%R>\n<ul>\n", heading);
 	for (int i = 0; i < k->nattachments; i++) {
 		const struct contribution_attachment *f = &k->attachments[i];
 		const char *kind = attachment_kind(f->type);
@@ -91,13 +96,15 @@ void page_attachments_list(struct request *r, const struct contribution *contrib
 			            k->tracking, f->position, f->name, f->name, facts);
 			break;
 		case ATTACHMENT_PENDING:
-			html_printf(
-			    &r->out,
-			    "<li>%s (%s): waiting for its virus check; it can be downloaded once checked.</li>\n",
-			    f->name, facts);
+			html_printf(&r->out, "<li>");
+			html_tr(&r->out, "%s (%s): waiting for its virus check; it can be downloaded once checked.", f->name,
+			        facts);
+			html_printf(&r->out, "</li>\n");
 			break;
 		case ATTACHMENT_QUARANTINED:
-			html_printf(&r->out, "<li>%s (%s): withheld, a virus was found in it.</li>\n", f->name, facts);
+			html_printf(&r->out, "<li>");
+			html_tr(&r->out, "%s (%s): withheld, a virus was found in it.", f->name, facts);
+			html_printf(&r->out, "</li>\n");
 			break;
 		}
 	}
@@ -149,7 +156,7 @@ void page_attachment(struct request *r)
 		/* Of a contribution the public does not see, a file is answered like one that does not exist. */
 		if (!e.code || !strcmp(e.code, ERROR_NOT_FOUND)) {
 			error_clear(&e);
-			error_set(&e, ERROR_NOT_FOUND, "There is no such file.");
+			error_set(&e, ERROR_NOT_FOUND, N_("There is no such file."));
 		}
 		page_error(r, &e);
 		return;
@@ -158,8 +165,8 @@ void page_attachment(struct request *r)
 		page_message(
 		    r, 409,
 		    f.scan == ATTACHMENT_PENDING
-		        ? "This file is waiting for its virus check; it can be downloaded once it has been checked."
-		        : "This file is withheld: a virus was found in it.");
+		        ? _("This file is waiting for its virus check; it can be downloaded once it has been checked.")
+		        : _("This file is withheld: a virus was found in it."));
 		return;
 	}
 	/* Sent from a file of its own: a file may be larger than a page the server builds (LIMIT_RESPONSE). */

@@ -37,7 +37,7 @@ static bool load_call(struct request *r, struct call *c, struct process *p)
 	error_clear(&e);
 	int64_t id;
 	if (!parse_id(r->params[0], &id)) {
-		error_set(&e, ERROR_NOT_FOUND, "There is no such call for contributions.");
+		error_set(&e, ERROR_NOT_FOUND, N_("There is no such call for contributions."));
 		page_error(r, &e);
 		return false;
 	}
@@ -52,16 +52,25 @@ static bool load_call(struct request *r, struct call *c, struct process *p)
 static void crumbs(struct request *r, const struct call *c, bool link_call)
 {
 	html_printf(&r->out,
-		    "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/\">Consultations</a> \u203a "
+		    "<nav aria-label=\"%s\" class=\"crumbs\"><a href=\"/\">%s</a> \u203a "
 		    "<a href=\"/processes/%u\">%s</a>",
-		    c->process_slug, c->process_title);
+		    _("Breadcrumb"), _("Consultations"), c->process_slug, c->process_title);
 	if (link_call)
 		html_printf(&r->out, " \u203a <a href=\"/calls/%L\">%s</a>", (long long)c->id, c->title);
 	html_printf(&r->out, "</nav>\n");
 }
 
-static const char *state_label(enum call_state s)
+/* A call's state as readers say it (core's call_state_label() in English), in the reader's language. */
+const char *page_call_state_label(enum call_state s)
 {
+	switch (s) {
+	/* TRANSLATORS: a call for contributions' state. */
+	case CALL_UPCOMING: return _("Not yet open");
+	/* TRANSLATORS: a call for contributions' state: contributions are accepted now. */
+	case CALL_OPEN: return _("Open");
+	/* TRANSLATORS: a call for contributions' state: its deadline has passed. */
+	case CALL_CLOSED: return _("Closed");
+	}
 	return call_state_label(s);
 }
 
@@ -74,8 +83,8 @@ void page_call_history(struct request *r, struct call *c)
 	error_clear(&e);
 	if (call_history(r->db, &r->arena, c, &e) != 0 || c->nhistory == 0)
 		return;
-	html_printf(&r->out,
-		    "<section aria-labelledby=\"changes\"><h2 id=\"changes\">Changes</h2>\n<ul class=\"history\">\n");
+	html_printf(&r->out, "<section aria-labelledby=\"changes\"><h2 id=\"changes\">%s</h2>\n<ul class=\"history\">\n",
+		    _("Changes"));
 	for (int i = 0; i < c->nhistory; i++) {
 		const struct call_change *x = &c->history[i];
 		char on[11];
@@ -87,16 +96,23 @@ void page_call_history(struct request *r, struct call *c)
 						 : page_instant_human(r, c->timezone, x->to_closes_at);
 		switch (x->kind) {
 		case CHANGE_EXTEND:
-		case CHANGE_SHORTEN:
-			html_printf(&r->out, "<li>Deadline %s from %s to %s on %s: %s</li>\n",
-				    x->kind == CHANGE_EXTEND ? "extended" : "brought forward", from, to, when, x->reason);
+			html_printf(&r->out, "<li>");
+			html_tr(&r->out, "Deadline extended from %s to %s on %s: %s", from, to, when, x->reason);
 			break;
-		case CHANGE_OPEN: html_printf(&r->out, "<li>Opened on %s: %s</li>\n", when, x->reason); break;
+		case CHANGE_SHORTEN:
+			html_printf(&r->out, "<li>");
+			html_tr(&r->out, "Deadline brought forward from %s to %s on %s: %s", from, to, when, x->reason);
+			break;
+		case CHANGE_OPEN:
+			html_printf(&r->out, "<li>");
+			html_tr(&r->out, "Opened on %s: %s", when, x->reason);
+			break;
 		case CHANGE_CLOSE:
-			html_printf(&r->out, "<li>Closed on %s, before its deadline of %s: %s</li>\n", when, from,
-				    x->reason);
+			html_printf(&r->out, "<li>");
+			html_tr(&r->out, "Closed on %s, before its deadline of %s: %s", when, from, x->reason);
 			break;
 		}
+		html_printf(&r->out, "</li>\n");
 	}
 	html_printf(&r->out, "</ul>\n</section>\n");
 }
@@ -110,12 +126,12 @@ void page_deadline(struct request *r, const struct call *c)
 		return;
 	html_printf(&r->out, "<p class=\"deadline\">");
 	if (d.state == CALL_UPCOMING)
-		html_printf(&r->out, "Opens on <time datetime=\"%s\" data-local data-tz=\"%s\">%s</time>, open until ",
-			    d.opens_utc, c->timezone, d.when_opens);
+		html_tr(&r->out, "Opens on <time datetime=\"%s\" data-local data-tz=\"%s\">%s</time>, open until "
+				 "<time datetime=\"%s\" data-local data-tz=\"%s\">%s</time>",
+			d.opens_utc, c->timezone, d.when_opens, d.closes_utc, c->timezone, d.when);
 	else
-		html_printf(&r->out, "%s ", d.lead);
-	html_printf(&r->out, "<time datetime=\"%s\" data-local data-tz=\"%s\">%s</time>", d.closes_utc, c->timezone,
-		    d.when);
+		html_printf(&r->out, "%s <time datetime=\"%s\" data-local data-tz=\"%s\">%s</time>", d.lead,
+			    d.closes_utc, c->timezone, d.when);
 	if (d.left)
 		html_printf(&r->out, " \u2014 <strong>%s</strong>", d.left);
 	html_printf(&r->out, "</p>\n");
@@ -141,36 +157,42 @@ void page_call(struct request *r)
 		return;
 	enum call_state s = call_state_at(&c, clock_now());
 	const char *feed = arena_printf(&r->arena, "/calls/%lld/feed.atom", (long long)c.id);
-	const char *feed_title = arena_printf(&r->arena, "%s: contributions and deadline (Atom)", c.title);
+	const char *feed_title = arena_printf(&r->arena, _("%s: contributions and deadline (Atom)"), c.title);
 	page_begin_feeds(r, c.title, &feed, &feed_title, 1);
 	crumbs(r, &c, false);
 	html_printf(&r->out,
 		    "<h1>%s</h1>\n<p class=\"state state-%s\">%s</p>\n",
-		    c.title, call_state_name(s), state_label(s));
+		    c.title, call_state_name(s), page_call_state_label(s));
 	page_deadline(r, &c);
 	page_deadline_extensions(r, &c);
 	html_printf(&r->out,
 		    "<p>%s</p>\n"
 		    "<dl class=\"facts\">\n"
-		    "<dt>On</dt><dd><a href=\"/versions/%L\">%s, %s of %s</a></dd>\n"
-		    "</dl>\n",
-		    c.description, (long long)c.version_id,
-		    c.document_title, c.version_label, page_date(r, c.version_date));
+		    /* TRANSLATORS: what a call for contributions is about: a version of a draft. */
+		    "<dt>%s</dt><dd>",
+		    c.description, _("On"));
+	/* TRANSLATORS: a document, the label of its version and the version's date. */
+	html_tr(&r->out, "<a href=\"/versions/%L\">%s, %s of %s</a>", (long long)c.version_id, c.document_title,
+		c.version_label, page_date(r, c.version_date));
+	html_printf(&r->out, "</dd>\n</dl>\n");
 	if (s == CALL_OPEN)
-		html_printf(&r->out, "<p><a class=\"button\" href=\"/calls/%L/contribute\">Send a contribution</a></p>\n",
-			    (long long)c.id);
+		html_printf(&r->out, "<p><a class=\"button\" href=\"/calls/%L/contribute\">%s</a></p>\n", (long long)c.id,
+			    _("Send a contribution"));
 	else if (s == CALL_CLOSED)
-		html_printf(&r->out, "<p>The deadline has passed: contributions are no longer accepted.</p>\n");
+		html_printf(&r->out, "<p>%s</p>\n", _("The deadline has passed: contributions are no longer accepted."));
 	if (c.review == REVIEW_AFTER_REVIEW)
-		html_printf(&r->out, "<p>Contributions are published after the secretariat has reviewed them.</p>\n");
+		html_printf(&r->out, "<p>%s</p>\n", _("Contributions are published after the secretariat has reviewed them."));
 	page_call_history(r, &c);
 	html_printf(&r->out,
-		    "<p><a href=\"/calls/%L/contributions\">Published contributions</a> \u00b7 "
-		    "<a href=\"/calls/%L/matrix\">Resolution matrix</a> \u00b7 "
-		    "<a href=\"/calls/%L/statistics\">Statistics</a> \u00b7 "
-		    "<a class=\"feed\" href=\"/calls/%L/feed.atom\" type=\"application/atom+xml\">Follow by feed"
-		    "<span class=\"visually-hidden\"> (Atom): new contributions and changes of the deadline</span></a></p>\n",
-		    (long long)c.id, (long long)c.id, (long long)c.id, (long long)c.id);
+		    "<p><a href=\"/calls/%L/contributions\">%s</a> \u00b7 "
+		    "<a href=\"/calls/%L/matrix\">%s</a> \u00b7 "
+		    "<a href=\"/calls/%L/statistics\">%s</a> \u00b7 "
+		    "<a class=\"feed\" href=\"/calls/%L/feed.atom\" type=\"application/atom+xml\">",
+		    (long long)c.id, _("Published contributions"), (long long)c.id, _("Resolution matrix"), (long long)c.id,
+		    _("Statistics"), (long long)c.id);
+	html_tr(&r->out, "Follow by feed<span class=\"visually-hidden\"> (Atom): new contributions and changes of the "
+			 "deadline</span>");
+	html_printf(&r->out, "</a></p>\n");
 	page_end(r, 200);
 }
 
@@ -267,27 +289,32 @@ static void comment_rows(struct request *r, const struct call *c, const struct p
 	const char *err = e ? error_field_message(e, "comments") : NULL;
 	html_printf(&r->out,
 		    "<section class=\"comments-form%s\" aria-labelledby=\"comments\"><h2 id=\"comments\" tabindex=\"-1\">"
-		    "Comments on paragraphs</h2>\n"
-		    "<p class=\"hint\">Comment on one paragraph at a time (\u00b6 numbers are those of %s), or on the whole "
-		    "text: a general comment. With comments, the text above is optional: a covering letter.</p>\n",
-		    err ? " invalid" : "", c->version_label);
+		    "%s</h2>\n<p class=\"hint\">",
+		    err ? " invalid" : "", _("Comments on paragraphs"));
+	html_tr(&r->out, "Comment on one paragraph at a time (\u00b6 numbers are those of %s), or on the whole text: a "
+			 "general comment. With comments, the text above is optional: a covering letter.",
+		c->version_label);
+	html_printf(&r->out, "</p>\n");
 	if (err)
 		html_printf(&r->out, "<p class=\"error\" id=\"e-comments\">%s</p>\n", err);
 	for (int i = 0; i < n; i++) {
 		const int k = i + 1;
 		const struct comment_input *row = &rows[i];
-		html_printf(&r->out, "<fieldset class=\"comment\" id=\"comment-%d\"><legend>Comment %d</legend>\n", k, k);
+		html_printf(&r->out, "<fieldset class=\"comment\" id=\"comment-%d\"><legend>", k);
+		html_tr(&r->out, "Comment %d", k);
+		html_printf(&r->out, "</legend>\n");
 		const char *perr =
 			e ? error_field_message(e, arena_printf(&r->arena, "comments[%d].paragraph", k)) : NULL;
-		html_printf(&r->out, "<div class=\"field%s\"><label for=\"f-comment_%d_paragraph\">Paragraph</label>\n",
-			    perr ? " invalid" : "", k);
+		html_printf(&r->out, "<div class=\"field%s\"><label for=\"f-comment_%d_paragraph\">%s</label>\n",
+			    perr ? " invalid" : "", k, _("Paragraph"));
 		if (perr)
 			html_printf(&r->out, "<p class=\"error\" id=\"e-comment_%d_paragraph\">%s</p>\n", k, perr);
 		html_printf(&r->out, "<select id=\"f-comment_%d_paragraph\" name=\"comment_%d_paragraph\"%R>\n"
-				     "<option value=\"\">General comment (on the whole text)</option>\n",
+				     "<option value=\"\">%s</option>\n",
 			    k, k,
 			    perr ? arena_printf(&r->arena, " aria-invalid=\"true\" aria-describedby=\"e-comment_%d_paragraph\"", k)
-				 : "");
+				 : "",
+			    _("General comment (on the whole text)"));
 		for (int p = 0; p < nps; p++)
 			html_printf(&r->out, "<option value=\"%s\"%R>%s</option>\n", ps[p].pid,
 				    row->paragraph && !strcmp(row->paragraph, ps[p].pid) ? " selected" : "",
@@ -295,8 +322,8 @@ static void comment_rows(struct request *r, const struct call *c, const struct p
 		html_printf(&r->out, "</select></div>\n");
 
 		const char *terr = e ? error_field_message(e, arena_printf(&r->arena, "comments[%d].type", k)) : NULL;
-		html_printf(&r->out, "<div class=\"field%s\"><label for=\"f-comment_%d_type\">Type of comment</label>\n",
-			    terr ? " invalid" : "", k);
+		html_printf(&r->out, "<div class=\"field%s\"><label for=\"f-comment_%d_type\">%s</label>\n",
+			    terr ? " invalid" : "", k, _("Type of comment"));
 		if (terr)
 			html_printf(&r->out, "<p class=\"error\" id=\"e-comment_%d_type\">%s</p>\n", k, terr);
 		html_printf(&r->out, "<select id=\"f-comment_%d_type\" name=\"comment_%d_type\"%R>\n", k, k,
@@ -308,32 +335,40 @@ static void comment_rows(struct request *r, const struct call *c, const struct p
 		for (enum comment_type t = COMMENT_GENERAL; t <= COMMENT_EDITORIAL; t++) {
 			const char *label = NULL;
 			switch (t) {
-			case COMMENT_GENERAL: label = "General"; break;
-			case COMMENT_TECHNICAL: label = "Technical"; break;
-			case COMMENT_EDITORIAL: label = "Editorial"; break;
+			/* TRANSLATORS: a type of comment on a paragraph. */
+			case COMMENT_GENERAL: label = _("General"); break;
+			/* TRANSLATORS: a type of comment on a paragraph. */
+			case COMMENT_TECHNICAL: label = _("Technical"); break;
+			/* TRANSLATORS: a type of comment on a paragraph: on the wording. */
+			case COMMENT_EDITORIAL: label = _("Editorial"); break;
 			}
 			html_printf(&r->out, "<option value=\"%s\"%R>%s</option>\n", comment_type_name(t),
 				    t == typed ? " selected" : "", label);
 		}
 		html_printf(&r->out, "</select></div>\n");
-		comment_textarea(r, e, k, "comment", "text", "Comment", row->comment, 5);
-		comment_textarea(r, e, k, "proposed_change", "change", "Proposed change (optional)", row->proposed_change,
-				 3);
+		/* TRANSLATORS: the label of a comment's text on the contribution form. */
+		comment_textarea(r, e, k, "comment", "text", _("Comment"), row->comment, 5);
+		comment_textarea(r, e, k, "proposed_change", "change", _("Proposed change (optional)"),
+				 row->proposed_change, 3);
 		html_printf(&r->out,
 			    "<p><button type=\"submit\" class=\"secondary\" name=\"action\" value=\"remove-%d\" "
-			    "formaction=\"/calls/%L/contribute#comments\">Remove<span class=\"visually-hidden\"> comment "
-			    "%d</span></button></p>\n</fieldset>\n",
-			    k, (long long)c->id, k);
+			    "formaction=\"/calls/%L/contribute#comments\">",
+			    k, (long long)c->id);
+		html_tr(&r->out, "Remove<span class=\"visually-hidden\"> comment %d</span>", k);
+		html_printf(&r->out, "</button></p>\n</fieldset>\n");
 	}
 	if (n < comment_rows_max(nps))
 		html_printf(&r->out,
 			    "<p><button type=\"submit\" class=\"secondary\" name=\"action\" value=\"add\" "
 			    "formaction=\"/calls/%L/contribute#comment-%d\">%s</button></p>\n",
-			    (long long)c->id, n + 1, n ? "Add another comment" : "Add a comment on a paragraph");
-	else
-		html_printf(&r->out, "<p>This form takes %d comments at most: send them, and the others in a second "
-				     "contribution.</p>\n",
-			    n);
+			    (long long)c->id, n + 1, n ? _("Add another comment") : _("Add a comment on a paragraph"));
+	else {
+		html_printf(&r->out, "<p>");
+		html_tr_n(&r->out, "This form takes %d comment at most: send it, and the others in a second contribution.",
+			  "This form takes %d comments at most: send them, and the others in a second contribution.",
+			  (unsigned long)n, n);
+		html_printf(&r->out, "</p>\n");
+	}
 	html_printf(&r->out, "</section>\n");
 }
 
@@ -368,19 +403,20 @@ static void render_form(struct request *r, const struct call *c, const struct pr
 		page_error(r, &pe);
 		return;
 	}
-	page_begin(r, e && e->code ? arena_printf(&r->arena, "Error: %s", c->title) : c->title);
+	page_begin(r, e && e->code ? arena_printf(&r->arena, _("Error: %s"), c->title) : c->title);
 	crumbs(r, c, true);
 	/* Which text it is about, linked: the version the call is on, whose paragraphs the comments name. */
-	html_printf(&r->out,
-		    "<h1>Send a contribution</h1>\n<p class=\"about-version\">To the call <strong>%s</strong>, about "
-		    "<a href=\"/versions/%L\">%s, %s of %s</a> (its paragraphs are numbered \u00b6; comments name "
-		    "them).</p>\n",
-		    c->title, (long long)c->version_id, c->document_title, c->version_label, page_date(r, c->version_date));
+	html_printf(&r->out, "<h1>%s</h1>\n<p class=\"about-version\">", _("Send a contribution"));
+	html_tr(&r->out,
+		"To the call <strong>%s</strong>, about <a href=\"/versions/%L\">%s, %s of %s</a> (its paragraphs are "
+		"numbered \u00b6; comments name them).",
+		c->title, (long long)c->version_id, c->document_title, c->version_label, page_date(r, c->version_date));
+	html_printf(&r->out, "</p>\n");
 	page_deadline(r, c);
 	if (e && e->code) {
 		html_printf(&r->out, "<div class=\"error-summary\" role=\"alert\" tabindex=\"-1\" id=\"error-summary\">"
-				     "<h2>Your contribution was not sent</h2>\n<p>%s</p>\n<ul>\n",
-			    request_error_message(r, e));
+				     "<h2>%s</h2>\n<p>%s</p>\n<ul>\n",
+			    _("Your contribution was not sent"), request_error_message(r, e));
 		for (int i = 0; i < e->nfields; i++)
 			html_printf(&r->out, "<li><a href=\"#%s\">%s</a></li>\n", field_anchor(r, e->fields[i].name),
 				    e->fields[i].message);
@@ -392,20 +428,21 @@ static void render_form(struct request *r, const struct call *c, const struct pr
 			     "<input type=\"hidden\" name=\"csrf\" value=\"%s\">\n"
 			     /* the default button: Enter in a field sends the form, as it did before there were others */
 			     "<button type=\"submit\" name=\"action\" value=\"send\" class=\"visually-hidden\" "
-			     "tabindex=\"-1\" aria-hidden=\"true\">Send contribution</button>\n"
-			     "<fieldset><legend>About you</legend>\n",
-		    (long long)c->id, auth_csrf_token(r));
-	page_input(r, e, "name", "Name", NULL, in->name, "text", "name", LIMIT_NAME);
-	page_input(r, e, "organization", "Organization (optional)", "Leave empty if you write in your own name.",
+			     "tabindex=\"-1\" aria-hidden=\"true\">%s</button>\n"
+			     "<fieldset><legend>%s</legend>\n",
+		    (long long)c->id, auth_csrf_token(r), _("Send contribution"), _("About you"));
+	/* TRANSLATORS: a person's name, on a form. */
+	page_input(r, e, "name", _("Name"), NULL, in->name, "text", "name", LIMIT_NAME);
+	page_input(r, e, "organization", _("Organization (optional)"), _("Leave empty if you write in your own name."),
 		   in->organization, "text", "organization", LIMIT_ORGANIZATION);
 
 	const char *err = e ? error_field_message(e, "category") : NULL;
-	html_printf(&r->out, "<div class=\"field%s\"><label for=\"f-category\">Category of stakeholder</label>\n",
-		    err ? " invalid" : "");
+	html_printf(&r->out, "<div class=\"field%s\"><label for=\"f-category\">%s</label>\n", err ? " invalid" : "",
+		    _("Category of stakeholder"));
 	if (err)
 		html_printf(&r->out, "<p class=\"error\" id=\"e-category\">%s</p>\n", err);
-	html_printf(&r->out, "<select id=\"f-category\" name=\"category\"%R>\n<option value=\"\">Choose\u2026</option>\n",
-		    err ? " aria-invalid=\"true\" aria-describedby=\"e-category\"" : "");
+	html_printf(&r->out, "<select id=\"f-category\" name=\"category\"%R>\n<option value=\"\">%s</option>\n",
+		    err ? " aria-invalid=\"true\" aria-describedby=\"e-category\"" : "", _("Choose\u2026"));
 	for (int i = 0; i < p->ncategories; i++)
 		html_printf(&r->out, "<option value=\"%s\"%R>%s</option>\n", p->categories[i].slug,
 			    in->category && !strcmp(in->category, p->categories[i].slug) ? " selected" : "",
@@ -413,26 +450,32 @@ static void render_form(struct request *r, const struct call *c, const struct pr
 	html_printf(&r->out, "</select></div>\n");
 
 	err = e ? error_field_message(e, "country") : NULL;
-	html_printf(&r->out, "<div class=\"field%s\"><label for=\"f-country\">Country</label>\n", err ? " invalid" : "");
+	html_printf(&r->out, "<div class=\"field%s\"><label for=\"f-country\">%s</label>\n", err ? " invalid" : "",
+		    _("Country"));
 	if (err)
 		html_printf(&r->out, "<p class=\"error\" id=\"e-country\">%s</p>\n", err);
 	html_printf(&r->out,
 		    "<select id=\"f-country\" name=\"country\" autocomplete=\"country\"%R>\n"
-		    "<option value=\"\">Choose\u2026</option>\n",
-		    err ? " aria-invalid=\"true\" aria-describedby=\"e-country\"" : "");
+		    "<option value=\"\">%s</option>\n",
+		    err ? " aria-invalid=\"true\" aria-describedby=\"e-country\"" : "", _("Choose\u2026"));
 	page_country_options(r, in->country);
 	html_printf(&r->out, "</select></div>\n");
-	page_input(r, e, "email", "E-mail address", "The secretariat may write to you about your contribution. "
-						    "It is never published.",
-		   in->email, "email", "email", LIMIT_EMAIL);
+	page_input(r, e, "email", _("E-mail address"),
+		   _("The secretariat may write to you about your contribution. It is never published."), in->email,
+		   "email", "email", LIMIT_EMAIL);
 	html_printf(&r->out, "</fieldset>\n");
 
 	err = e ? error_field_message(e, "text") : NULL;
 	html_printf(&r->out,
-		    "<div class=\"field%s\"><label for=\"f-text\">Your contribution</label>\n"
-		    "<p class=\"hint\" id=\"h-text\">Refer to paragraphs by their number (\u00b6), or comment on them one "
-		    "by one below; with comments, this text is optional. At most %d characters.</p>\n",
-		    err ? " invalid" : "", LIMIT_TEXT);
+		    "<div class=\"field%s\"><label for=\"f-text\">%s</label>\n<p class=\"hint\" id=\"h-text\">",
+		    err ? " invalid" : "", _("Your contribution"));
+	html_tr_n(&r->out,
+		  "Refer to paragraphs by their number (\u00b6), or comment on them one by one below; with comments, this "
+		  "text is optional. At most %d character.",
+		  "Refer to paragraphs by their number (\u00b6), or comment on them one by one below; with comments, this "
+		  "text is optional. At most %d characters.",
+		  (unsigned long)LIMIT_TEXT, LIMIT_TEXT);
+	html_printf(&r->out, "</p>\n");
 	if (err)
 		html_printf(&r->out, "<p class=\"error\" id=\"e-text\">%s</p>\n", err);
 	html_printf(&r->out, "<textarea id=\"f-text\" name=\"text\" rows=\"14\" aria-describedby=\"%s\"%R>%s</textarea></div>\n",
@@ -445,16 +488,16 @@ static void render_form(struct request *r, const struct call *c, const struct pr
 	err = e ? error_field_message(e, "publication") : NULL;
 	enum contribution_publication typed;
 	const bool known = contribution_publication_parse(in->publication, &typed);
-	html_printf(&r->out, "<fieldset class=\"field%s\"%R><legend>Publication</legend>\n", err ? " invalid" : "",
-		    err ? " aria-describedby=\"e-publication\"" : "");
+	html_printf(&r->out, "<fieldset class=\"field%s\"%R><legend>%s</legend>\n", err ? " invalid" : "",
+		    err ? " aria-describedby=\"e-publication\"" : "", _("Publication"));
 	if (err)
 		html_printf(&r->out, "<p class=\"error\" id=\"e-publication\">%s</p>\n", err);
 	for (enum contribution_publication choice = PUBLICATION_NAMED; choice <= PUBLICATION_PRIVATE; choice++) {
 		const char *name = contribution_publication_name(choice), *label = NULL;
 		switch (choice) {
-		case PUBLICATION_NAMED: label = "Publish it with my name and organization"; break;
-		case PUBLICATION_ANONYMOUS: label = "Publish it without my name and organization"; break;
-		case PUBLICATION_PRIVATE: label = "Do not publish it: for the secretariat only"; break;
+		case PUBLICATION_NAMED: label = _("Publish it with my name and organization"); break;
+		case PUBLICATION_ANONYMOUS: label = _("Publish it without my name and organization"); break;
+		case PUBLICATION_PRIVATE: label = _("Do not publish it: for the secretariat only"); break;
 		}
 		/* Anonymous hides who wrote, not where from: said beside the choice, read with it. */
 		const bool anonymous = choice == PUBLICATION_ANONYMOUS;
@@ -463,15 +506,14 @@ static void render_form(struct request *r, const struct call *c, const struct pr
 			    "value=\"%s\"%R%R><label for=\"f-publication-%s\">%s</label>%R</div>\n",
 			    name, name, known && typed == choice ? " checked" : "",
 			    anonymous ? " aria-describedby=\"h-publication-anonymous\"" : "", name, label,
-			    anonymous ? "<p class=\"hint\" id=\"h-publication-anonymous\">Your category of stakeholder and your "
-					"country stay public.</p>"
+			    anonymous ? arena_printf(&r->arena, "<p class=\"hint\" id=\"h-publication-anonymous\">%s</p>",
+						     _("Your category of stakeholder and your country stay public."))
 				      : "");
 	}
 	html_printf(&r->out, "</fieldset>\n");
-	page_privacy_note(r, "Your e-mail address is never published.");
-	html_printf(&r->out,
-			     "<p><button type=\"submit\" name=\"action\" value=\"send\">Send contribution</button></p>\n"
-			     "</form>\n");
+	page_privacy_note(r, _("Your e-mail address is never published."));
+	html_printf(&r->out, "<p><button type=\"submit\" name=\"action\" value=\"send\">%s</button></p>\n</form>\n",
+		    _("Send contribution"));
 	page_end(r, e && e->code ? http_status_of(e) : 200);
 }
 
@@ -486,8 +528,8 @@ void page_contribute_form(struct request *r)
 		struct error e;
 		error_clear(&e);
 		error_set(&e, s == CALL_CLOSED ? ERROR_CALL_CLOSED : ERROR_CALL_NOT_OPEN,
-			  s == CALL_CLOSED ? "This call for contributions has closed; contributions are no longer accepted."
-					   : "This call for contributions is not open yet.");
+			  s == CALL_CLOSED ? N_("This call for contributions has closed; contributions are no longer accepted.")
+					   : N_("This call for contributions is not open yet."));
 		page_error(r, &e);
 		return;
 	}
@@ -559,7 +601,7 @@ void page_contribute_submit(struct request *r)
 	struct error e;
 	error_clear(&e);
 	if (!r->form) {
-		error_set(&e, ERROR_INVALID, "Send the form from the contribution page.");
+		error_set(&e, ERROR_INVALID, N_("Send the form from the contribution page."));
 		struct contribution_input empty = {0};
 		render_form(r, &c, &p, &empty, &e, NULL);
 		r->status = 400;
@@ -646,10 +688,10 @@ void page_contribute_submit(struct request *r)
 static const char *size_text(struct request *r, size_t size)
 {
 	if (size < 1024)
-		return arena_printf(&r->arena, "%zu bytes", size);
+		return arena_printf(&r->arena, i18n_n("%zu byte", "%zu bytes", size), size);
 	const double kb = (double)size / 1024.0;
-	return kb < 1024.0 ? arena_printf(&r->arena, "%.1f KB (%zu bytes)", kb, size)
-			   : arena_printf(&r->arena, "%.1f MB (%zu bytes)", kb / 1024.0, size);
+	return kb < 1024.0 ? arena_printf(&r->arena, _("%.1f KB (%zu bytes)"), kb, size)
+			   : arena_printf(&r->arena, _("%.1f MB (%zu bytes)"), kb / 1024.0, size);
 }
 
 /* The files that came with it: name, size and SHA-256, so that the sender can check they are the ones sent. */
@@ -658,9 +700,9 @@ static void receipt_attachments(struct request *r, const struct contribution *k)
 	if (k->nattachments <= 0)
 		return;
 	html_printf(&r->out,
-		    "<section aria-labelledby=\"attachments\" class=\"attachments\"><h3 id=\"attachments\">Attachments "
-		    "(%d)</h3>\n<ol class=\"files\">\n",
-		    k->nattachments);
+		    "<section aria-labelledby=\"attachments\" class=\"attachments\"><h3 id=\"attachments\">");
+	html_tr(&r->out, "Attachments (%d)", k->nattachments);
+	html_printf(&r->out, "</h3>\n<ol class=\"files\">\n");
 	for (int i = 0; i < k->nattachments; i++) {
 		const struct contribution_attachment *f = &k->attachments[i];
 		html_printf(&r->out,
@@ -692,109 +734,134 @@ void page_receipt(struct request *r)
 		return;
 	}
 	const bool withheld = k.state == CONTRIBUTION_HIDDEN || k.state == CONTRIBUTION_SPAM;
-	page_begin(r, arena_printf(&r->arena, "Receipt %s", k.tracking));
+	page_begin(r, arena_printf(&r->arena, _("Receipt %s"), k.tracking));
 	crumbs(r, &c, true);
 	html_printf(&r->out,
-		    "<article class=\"receipt\">\n<h1>Contribution received</h1>\n"
-		    "<p class=\"receipt-lead\">Keep this tracking number: it identifies your contribution.</p>\n"
-		    "<p class=\"tracking\"><span class=\"tracking-label\">Tracking number</span> "
+		    "<article class=\"receipt\">\n<h1>%s</h1>\n"
+		    "<p class=\"receipt-lead\">%s</p>\n"
+		    "<p class=\"tracking\"><span class=\"tracking-label\">%s</span> "
 		    "<strong id=\"tracking\">%s</strong></p>\n",
-		    k.tracking);
+		    _("Contribution received"), _("Keep this tracking number: it identifies your contribution."),
+		    _("Tracking number"), k.tracking);
 	/* On paper, where it came from (the screen has the site's header). */
-	html_printf(&r->out, "<p class=\"print-only\">Receipt of Consulta: %s/receipts/%s</p>\n", config_get()->public_url,
-		    k.tracking);
+	html_printf(&r->out, "<p class=\"print-only\">");
+	html_tr(&r->out, "Receipt of Consulta: %s/receipts/%s", config_get()->public_url, k.tracking);
+	html_printf(&r->out, "</p>\n");
 	const char *mailed = request_query(r, "mailed");
 	if (mailed && !strcmp(mailed, "1"))
-		html_printf(&r->out, "<p class=\"notice no-print\" role=\"status\">This receipt is on its way to the "
-				     "e-mail address given with the contribution.</p>\n");
+		html_printf(&r->out, "<p class=\"notice no-print\" role=\"status\">%s</p>\n",
+			    _("This receipt is on its way to the e-mail address given with the contribution."));
 	html_printf(&r->out,
-		    "<p class=\"print-advice no-print\">To keep a copy on paper or as a PDF, print this page with your "
-		    "browser's Print command (Ctrl+P, or \u2318P on a Mac): it prints without the site's menus.</p>\n"
-		    "<section aria-labelledby=\"about\"><h2 id=\"about\">What it is about</h2>\n"
+		    "<p class=\"print-advice no-print\">%s</p>\n"
+		    "<section aria-labelledby=\"about\"><h2 id=\"about\">%s</h2>\n"
 		    "<dl class=\"facts\">\n"
-		    "<dt>Call</dt><dd><a href=\"/calls/%L\">%s</a></dd>\n"
-		    "<dt>Version</dt><dd><a href=\"/versions/%L\">%s, %s of %s</a></dd>\n"
-		    "<dt>Received</dt><dd>%s<br><span class=\"utc\">%s</span></dd>\n"
-		    "<dt>Deadline of the call</dt><dd>",
-		    (long long)c.id, c.title, (long long)c.version_id, c.document_title, c.version_label,
-		    page_date(r, c.version_date), page_instant_human(r, c.timezone, k.received_at),
-		    page_instant_utc(r, k.received_at));
+		    "<dt>%s</dt><dd><a href=\"/calls/%L\">%s</a></dd>\n"
+		    "<dt>%s</dt><dd>",
+		    _("To keep a copy on paper or as a PDF, print this page with your browser's Print command (Ctrl+P, or "
+		      "\u2318P on a Mac): it prints without the site's menus."),
+		    _("What it is about"), _("Call"), (long long)c.id, c.title, _("Version"));
+	html_tr(&r->out, "<a href=\"/versions/%L\">%s, %s of %s</a>", (long long)c.version_id, c.document_title,
+		c.version_label, page_date(r, c.version_date));
+	html_printf(&r->out,
+		    "</dd>\n"
+		    "<dt>%s</dt><dd>%s<br><span class=\"utc\">%s</span></dd>\n"
+		    "<dt>%s</dt><dd>",
+		    _("Received"), page_instant_human(r, c.timezone, k.received_at), page_instant_utc(r, k.received_at),
+		    _("Deadline of the call"));
 	page_deadline(r, &c);
 	html_printf(&r->out, "</dd>\n</dl>\n</section>\n");
 	/* The copy of what was sent: not of one the secretariat withheld. */
 	if (!withheld) {
-		html_printf(&r->out, "<section aria-labelledby=\"sent\"><h2 id=\"sent\">What you sent</h2>\n"
-				     "<dl class=\"facts\">\n");
+		html_printf(&r->out, "<section aria-labelledby=\"sent\"><h2 id=\"sent\">%s</h2>\n"
+				     "<dl class=\"facts\">\n",
+			    _("What you sent"));
 		if (k.publication == PUBLICATION_NAMED) {
-			html_printf(&r->out, "<dt>Name</dt><dd>%s</dd>\n", k.name);
+			html_printf(&r->out, "<dt>%s</dt><dd>%s</dd>\n", _("Name"), k.name);
 			if (k.organization && *k.organization)
-				html_printf(&r->out, "<dt>Organization</dt><dd>%s</dd>\n", k.organization);
+				html_printf(&r->out, "<dt>%s</dt><dd>%s</dd>\n", _("Organization"), k.organization);
 		}
 		const char *country = country_name(k.country);
 		html_printf(&r->out,
-			    "<dt>Category</dt><dd>%s</dd>\n<dt>Country</dt><dd>%s</dd>\n"
-			    "<dt>Publication</dt><dd>%s</dd>\n</dl>\n",
-			    k.category_name, country ? country : (k.country && *k.country ? k.country : "not given"),
+			    "<dt>%s</dt><dd>%s</dd>\n<dt>%s</dt><dd>%s</dd>\n"
+			    "<dt>%s</dt><dd>%s</dd>\n</dl>\n",
+			    _("Category"), k.category_name, _("Country"),
+			    /* TRANSLATORS: a country that the sender did not give. */
+			    country ? country : (k.country && *k.country ? k.country : _("not given")), _("Publication"),
 			    next.publication);
 		if (k.text && *k.text)
-			html_printf(&r->out, "<h3>Your text</h3>\n<div class=\"text\">%s</div>\n", k.text);
+			html_printf(&r->out, "<h3>%s</h3>\n<div class=\"text\">%s</div>\n", _("Your text"), k.text);
 		page_comments(r, &k, "h3");
 		receipt_attachments(r, &k);
 		/* And what was understood of its comment table, row by row: skipped rows and notes included. */
 		if (report)
 			html_printf(&r->out,
-				    "<section aria-labelledby=\"table-report\"><h3 id=\"table-report\">Your comment table, row "
-				    "by row</h3>\n<pre class=\"table-report\">%s</pre></section>\n",
-				    report);
+				    "<section aria-labelledby=\"table-report\"><h3 id=\"table-report\">%s</h3>\n"
+				    "<pre class=\"table-report\">%s</pre></section>\n",
+				    _("Your comment table, row by row"), report);
 		html_printf(&r->out, "</section>\n");
 	}
 	html_printf(&r->out,
-		    "<section aria-labelledby=\"next\"><h2 id=\"next\">What happens next</h2>\n<ul class=\"next\">\n"
+		    "<section aria-labelledby=\"next\"><h2 id=\"next\">%s</h2>\n<ul class=\"next\">\n"
 		    "<li>%s",
-		    next.moderation);
-	if (next.published)
-		html_printf(&r->out, " <a href=\"/contributions/%u\">See your contribution as the public sees it</a>.",
-			    k.tracking);
+		    _("What happens next"), next.moderation);
+	if (next.published) {
+		html_printf(&r->out, " ");
+		html_tr(&r->out, "<a href=\"/contributions/%u\">See your contribution as the public sees it</a>.",
+			k.tracking);
+	}
 	html_printf(&r->out, "</li>\n<li>%s ", next.answers);
 	if (next.answers_title)
-		html_printf(&r->out, "The answers are due with \u201c%s\u201d, on the schedule for <strong>%s</strong>.",
-			    next.answers_title, page_date(r, next.answers_date));
+		html_tr(&r->out, "The answers are due with \u201c%s\u201d, on the schedule for <strong>%s</strong>.",
+			next.answers_title, page_date(r, next.answers_date));
 	else
-		html_printf(&r->out, "The answers will follow once the secretariat publishes them; this page shows "
-				     "them then.");
-	html_printf(&r->out,
-		    "</li>\n<li>To hear of each step, <a href=\"/processes/%u#follow\">follow the consultation by "
-		    "e-mail</a>.</li>\n<li>With an account, <a href=\"/account\">My contributions</a> lists what you "
-		    "send while logged in, with the answers.</li>\n</ul>\n</section>\n",
-		    c.process_slug);
+		html_printf(&r->out, "%s",
+			    _("The answers will follow once the secretariat publishes them; this page shows them then."));
+	html_printf(&r->out, "</li>\n<li>");
+	html_tr(&r->out, "To hear of each step, <a href=\"/processes/%u#follow\">follow the consultation by e-mail</a>.",
+		c.process_slug);
+	html_printf(&r->out, "</li>\n<li>");
+	html_tr(&r->out, "With an account, <a href=\"%s\">My contributions</a> lists what you send while logged in, "
+			 "with the answers.",
+		"/account");
+	html_printf(&r->out, "</li>\n</ul>\n</section>\n");
 	/* Its leaf in the public record, the proof, and the file `consulta verify` checks offline. */
 	if (next.leaf_index >= 0) {
-		html_printf(&r->out,
-			    "<section aria-labelledby=\"record\"><h2 id=\"record\">In the public record</h2>\n"
-			    "<p>Your contribution is leaf <strong id=\"leaf-index\">%L</strong> of the public, "
-			    "tamper-evident record: nothing in it can be changed or removed without the change showing. "
-			    "<a href=\"/receipts/%u/receipt.json\">Download the receipt file</a> (with the proof, to keep "
-			    "and check offline with <code>consulta verify</code>), or see <a href=\"/log/proof/inclusion?"
-			    "leaf=%L&amp;size=%L\">the proof</a> and <a href=\"/log/checkpoint\">the signed "
-			    "checkpoint</a>.</p>\n",
-			    (long long)next.leaf_index, k.tracking, (long long)next.leaf_index, (long long)next.leaf_size);
-		if (!withheld && next.leaf_salt)
-			html_printf(&r->out,
-				    "<p>Its leaf holds a hash of what you sent with this secret salt, which only this receipt "
-				    "shows: <code class=\"salt\">%s</code></p>\n",
-				    next.leaf_salt);
+		html_printf(&r->out, "<section aria-labelledby=\"record\"><h2 id=\"record\">%s</h2>\n<p>",
+			    _("In the public record"));
+		html_tr(&r->out,
+			"Your contribution is leaf <strong id=\"leaf-index\">%L</strong> of the public, tamper-evident "
+			"record: nothing in it can be changed or removed without the change showing. "
+			"<a href=\"/receipts/%u/receipt.json\">Download the receipt file</a> (with the proof, to keep and "
+			"check offline with <code>consulta verify</code>), or see <a href=\"/log/proof/inclusion?"
+			"leaf=%L&amp;size=%L\">the proof</a> and <a href=\"/log/checkpoint\">the signed checkpoint</a>.",
+			(long long)next.leaf_index, k.tracking, (long long)next.leaf_index, (long long)next.leaf_size);
+		html_printf(&r->out, "</p>\n");
+		if (!withheld && next.leaf_salt) {
+			html_printf(&r->out, "<p>");
+			html_tr(&r->out,
+				"Its leaf holds a hash of what you sent with this secret salt, which only this receipt "
+				"shows: <code class=\"salt\">%s</code>",
+				next.leaf_salt);
+			html_printf(&r->out, "</p>\n");
+		}
 		html_printf(&r->out, "</section>\n");
 	}
 	/* Mail me this receipt: only to the address the contribution gave, which the page never shows. */
-	if (!withheld && k.email && *k.email)
+	if (!withheld && k.email && *k.email) {
 		html_printf(&r->out,
-			    "<section aria-labelledby=\"mail-me\" class=\"no-print\"><h2 id=\"mail-me\">Mail me this "
-			    "receipt</h2>\n<form method=\"post\" action=\"/receipts/%u/mail\">\n"
-			    "<input type=\"hidden\" name=\"csrf\" value=\"%s\">\n"
-			    "<p>We send it to the e-mail address given with the contribution, and to no other (at most "
-			    "%d times an hour).</p>\n<p><button type=\"submit\">Mail me this receipt</button></p>\n"
-			    "</form>\n</section>\n",
-			    k.tracking, auth_csrf_token(r), RECEIPT_MAILS_PER_HOUR);
+			    "<section aria-labelledby=\"mail-me\" class=\"no-print\"><h2 id=\"mail-me\">%s</h2>\n"
+			    "<form method=\"post\" action=\"/receipts/%u/mail\">\n"
+			    "<input type=\"hidden\" name=\"csrf\" value=\"%s\">\n<p>",
+			    _("Mail me this receipt"), k.tracking, auth_csrf_token(r));
+		html_tr_n(&r->out,
+			  "We send it to the e-mail address given with the contribution, and to no other (at most %d time "
+			  "an hour).",
+			  "We send it to the e-mail address given with the contribution, and to no other (at most %d times "
+			  "an hour).",
+			  (unsigned long)RECEIPT_MAILS_PER_HOUR, RECEIPT_MAILS_PER_HOUR);
+		html_printf(&r->out, "</p>\n<p><button type=\"submit\">%s</button></p>\n</form>\n</section>\n",
+			    _("Mail me this receipt"));
+	}
 	html_printf(&r->out, "</article>\n");
 	page_end(r, 200);
 }
@@ -806,11 +873,10 @@ void page_receipt_mail(struct request *r)
 	if (receipt_mail_again(r->db, &r->arena, r->params[0], request_client_address(r), &e) != 0) {
 		if (!strcmp(e.code, ERROR_THROTTLED) || !strcmp(e.code, ERROR_CONFLICT)) {
 			const bool throttled = !strcmp(e.code, ERROR_THROTTLED);
-			page_begin(r, "Receipt not mailed");
+			page_begin(r, _("Receipt not mailed"));
 			html_printf(&r->out,
-				    "<h1>Receipt not mailed</h1>\n<p>%s</p>\n<p><a href=\"/receipts/%u\">Back to the "
-				    "receipt</a></p>\n",
-				    e.message, r->params[0]);
+				    "<h1>%s</h1>\n<p>%s</p>\n<p><a href=\"/receipts/%u\">%s</a></p>\n",
+				    _("Receipt not mailed"), _(e.message), r->params[0], _("Back to the receipt"));
 			page_end(r, throttled ? 429 : 409);
 			return;
 		}
@@ -824,9 +890,9 @@ void page_receipt_mail(struct request *r)
 static const char *channel_text(enum contribution_channel channel)
 {
 	switch (channel) {
-	case CHANNEL_WEB: return "sent with the web form";
-	case CHANNEL_API: return "sent through the API";
-	case CHANNEL_EMAIL: return "sent by e-mail";
+	case CHANNEL_WEB: return _("sent with the web form");
+	case CHANNEL_API: return _("sent through the API");
+	case CHANNEL_EMAIL: return _("sent by e-mail");
 	}
 	return contribution_channel_name(channel);
 }
@@ -850,29 +916,34 @@ static void contribution_block(struct request *r, const struct call *c, const st
 	html_printf(&r->out, "<article class=\"contribution%R\" id=\"c-%s\" aria-labelledby=\"h-%s\"><%R id=\"h-%s\">",
 		    contribution_is_hidden(k) ? " hidden" : "", k->tracking, k->tracking, h, k->tracking);
 	if (in_list)
-		html_printf(&r->out, "<a href=\"/contributions/%u\">Contribution %s</a>", k->tracking, k->tracking);
+		html_tr(&r->out, "<a href=\"/contributions/%u\">Contribution %s</a>", k->tracking, k->tracking);
 	else
-		html_printf(&r->out, "Contribution %s", k->tracking);
+		html_tr(&r->out, "Contribution %s", k->tracking);
 	if (contribution_is_hidden(k)) {
 		/* It stays in the record, in its place: its number and the secretariat's reason, not its text. */
-		html_printf(&r->out, "</%R>\n<p class=\"meta\">Hidden by the secretariat: %s</p>\n</article>\n", h,
-			    k->moderation_reason ? k->moderation_reason : "");
+		html_printf(&r->out, "</%R>\n<p class=\"meta\">", h);
+		html_tr(&r->out, "Hidden by the secretariat: %s", k->moderation_reason ? k->moderation_reason : "");
+		html_printf(&r->out, "</p>\n</article>\n");
 		return;
 	}
+	html_printf(&r->out, " <span class=\"by\">");
 	if (named)
-		html_printf(&r->out, " <span class=\"by\">by %s</span>", k->name);
+		/* TRANSLATORS: after "Contribution ABC-123": who sent it. */
+		html_tr(&r->out, "by %s", k->name);
 	else
-		html_printf(&r->out, " <span class=\"by\">(anonymous)</span>");
+		html_printf(&r->out, "%s", _("(anonymous)"));
+	html_printf(&r->out, "</span>");
 	char utc[CLOCK_RFC3339_LEN];
 	clock_format_rfc3339(k->received_at, utc);
 	html_printf(&r->out, "</%R>\n<dl class=\"meta\">\n", h);
 	if (named && *k->organization)
-		html_printf(&r->out, "<div><dt>Organisation:</dt> <dd>%s</dd></div>\n", k->organization);
+		html_printf(&r->out, "<div><dt>%s</dt> <dd>%s</dd></div>\n", _("Organisation:"), k->organization);
 	html_printf(&r->out,
-		    "<div><dt>Category:</dt> <dd>%s</dd></div>\n<div><dt>Country:</dt> <dd>%s</dd></div>\n"
-		    "<div><dt>Received:</dt> <dd><time datetime=\"%s\">%s</time>, %s</dd></div>\n</dl>\n"
+		    "<div><dt>%s</dt> <dd>%s</dd></div>\n<div><dt>%s</dt> <dd>%s</dd></div>\n"
+		    "<div><dt>%s</dt> <dd><time datetime=\"%s\">%s</time>, %s</dd></div>\n</dl>\n"
 		    "<div class=\"text\">%s</div>\n",
-		    k->category_name, country_name(k->country) ? country_name(k->country) : k->country, utc,
+		    _("Category:"), k->category_name, _("Country:"),
+		    country_name(k->country) ? country_name(k->country) : k->country, _("Received:"), utc,
 		    page_instant_human(r, c->timezone, k->received_at), channel_text(k->channel), k->text);
 	/* Its comments, each under its paragraph. */
 	page_comments(r, k, in_list ? "h3" : "h2");
@@ -924,16 +995,17 @@ static void list_filters(struct request *r, const struct call *c, const struct p
 		ncountries = 0; /* the form without its countries; the list still shows */
 	html_printf(&r->out,
 		    "<form method=\"get\" action=\"/calls/%L/contributions\" class=\"filters\" "
-		    "aria-labelledby=\"filters\">\n<h2 id=\"filters\">Narrow the list</h2>\n<div class=\"filter-fields\">\n"
-		    "<div class=\"field\"><label for=\"f-category\">Category</label>\n<select id=\"f-category\" "
-		    "name=\"category\">\n<option value=\"\">All categories</option>\n",
-		    (long long)c->id);
+		    "aria-labelledby=\"filters\">\n<h2 id=\"filters\">%s</h2>\n<div class=\"filter-fields\">\n"
+		    "<div class=\"field\"><label for=\"f-category\">%s</label>\n<select id=\"f-category\" "
+		    "name=\"category\">\n<option value=\"\">%s</option>\n",
+		    (long long)c->id, _("Narrow the list"), _("Category"), _("All categories"));
 	for (int i = 0; i < p->ncategories; i++)
 		html_printf(&r->out, "<option value=\"%s\"%R>%s</option>\n", p->categories[i].slug,
 			    q->f.category && !strcmp(q->f.category, p->categories[i].slug) ? " selected" : "",
 			    p->categories[i].name);
-	html_printf(&r->out, "</select></div>\n<div class=\"field\"><label for=\"f-country\">Country</label>\n"
-			     "<select id=\"f-country\" name=\"country\">\n<option value=\"\">All countries</option>\n");
+	html_printf(&r->out, "</select></div>\n<div class=\"field\"><label for=\"f-country\">%s</label>\n"
+			     "<select id=\"f-country\" name=\"country\">\n<option value=\"\">%s</option>\n",
+		    _("Country"), _("All countries"));
 	/* The countries that have contributions, in the order every country list has (by name, ICU's collation:
 	 * country_order_by_name); should ICU fail, in code order. */
 	const size_t all = country_count();
@@ -950,28 +1022,34 @@ static void list_filters(struct request *r, const struct call *c, const struct p
 	}
 	static const struct {
 		const char *value, *label;
-	} types[] = {{"general", "General comments"}, {"technical", "Technical comments"},
-		     {"editorial", "Editorial comments"}},
-	  sorts[] = {{"oldest", "Oldest first"}, {"newest", "Newest first"}, {"name", "By name (A to Z)"}};
-	html_printf(&r->out, "</select></div>\n<div class=\"field\"><label for=\"f-type\">With comments of type</label>\n"
-			     "<select id=\"f-type\" name=\"type\">\n<option value=\"\">Any type</option>\n");
+	} types[] = {{"general", N_("General comments")}, {"technical", N_("Technical comments")},
+		     {"editorial", N_("Editorial comments")}},
+	  sorts[] = {{"oldest", N_("Oldest first")}, {"newest", N_("Newest first")}, {"name", N_("By name (A to Z)")}};
+	html_printf(&r->out, "</select></div>\n<div class=\"field\"><label for=\"f-type\">%s</label>\n"
+			     "<select id=\"f-type\" name=\"type\">\n<option value=\"\">%s</option>\n",
+		    _("With comments of type"), _("Any type"));
 	for (size_t i = 0; i < sizeof types / sizeof *types; i++)
 		html_printf(&r->out, "<option value=\"%s\"%R>%s</option>\n", types[i].value,
-			    q->f.type && !strcmp(q->f.type, types[i].value) ? " selected" : "", types[i].label);
-	html_printf(&r->out, "</select></div>\n<div class=\"field\"><label for=\"f-sort\">Order</label>\n"
-			     "<select id=\"f-sort\" name=\"sort\">\n");
+			    q->f.type && !strcmp(q->f.type, types[i].value) ? " selected" : "", _(types[i].label));
+	/* TRANSLATORS: the order of a list (oldest first, newest first...). */
+	html_printf(&r->out, "</select></div>\n<div class=\"field\"><label for=\"f-sort\">%s</label>\n"
+			     "<select id=\"f-sort\" name=\"sort\">\n",
+		    _("Order"));
 	for (size_t i = 0; i < sizeof sorts / sizeof *sorts; i++)
 		html_printf(&r->out, "<option value=\"%s\"%R>%s</option>\n", sorts[i].value,
-			    !strcmp(contribution_sort_name(q->f.sort), sorts[i].value) ? " selected" : "", sorts[i].label);
+			    !strcmp(contribution_sort_name(q->f.sort), sorts[i].value) ? " selected" : "",
+			    _(sorts[i].label));
 	html_printf(&r->out, "</select></div>\n</div>\n");
 	/* a campaign's list stays that campaign's when narrowed further */
 	if (q->f.campaign == CONTRIBUTION_NO_CAMPAIGN)
 		html_printf(&r->out, "<input type=\"hidden\" name=\"campaign\" value=\"none\">\n");
 	else if (q->f.campaign > 0)
 		html_printf(&r->out, "<input type=\"hidden\" name=\"campaign\" value=\"%L\">\n", (long long)q->f.campaign);
-	html_printf(&r->out, "<p><button type=\"submit\">Show</button>");
+	/* TRANSLATORS: the button that applies a list's filters. */
+	html_printf(&r->out, "<p><button type=\"submit\">%s</button>", _("Show"));
 	if (*q->keep)
-		html_printf(&r->out, " <a href=\"/calls/%L/contributions\">Show all, oldest first</a>", (long long)c->id);
+		html_printf(&r->out, " <a href=\"/calls/%L/contributions\">%s</a>", (long long)c->id,
+			    _("Show all, oldest first"));
 	html_printf(&r->out, "</p>\n</form>\n");
 }
 
@@ -1033,7 +1111,7 @@ void page_call_contributions(struct request *r)
 	    contribution_list_public(r->db, &r->arena, c.id, &q.f, (int)offset, LIMIT_PAGE_SIZE_DEFAULT + 1, &items,
 				     &n, &total, &hidden, &e) != 0) {
 		if (!e.code)
-			error_set(&e, ERROR_NOT_FOUND, "There is no such page.");
+			error_set(&e, ERROR_NOT_FOUND, N_("There is no such page."));
 		page_error(r, &e);
 		return;
 	}
@@ -1051,28 +1129,42 @@ void page_call_contributions(struct request *r)
 	}
 	const bool narrowed = contribution_filter_narrows(&q.f);
 	const char *feed = arena_printf(&r->arena, "/calls/%lld/feed.atom", (long long)c.id);
-	const char *feed_title = arena_printf(&r->arena, "%s: contributions and deadline (Atom)", c.title);
-	page_begin_feeds(r, arena_printf(&r->arena, "Contributions \u2014 %s", c.title), &feed, &feed_title, 1);
+	const char *feed_title = arena_printf(&r->arena, _("%s: contributions and deadline (Atom)"), c.title);
+	page_begin_feeds(r, arena_printf(&r->arena, _("Contributions \u2014 %s"), c.title), &feed, &feed_title, 1);
 	crumbs(r, &c, true);
-	html_printf(&r->out, "<h1>Published contributions</h1>\n");
+	html_printf(&r->out, "<h1>%s</h1>\n", _("Published contributions"));
 	list_filters(r, &c, &p, &q);
-	if (q.f.campaign)
-		html_printf(&r->out, "<p>%R <a href=\"?\">All contributions</a>.</p>\n",
-			    q.f.campaign < 0 ? "These are not part of a mass campaign."
-					     : "These sent the same text, or nearly.");
+	if (q.f.campaign) {
+		html_printf(&r->out, "<p>");
+		if (q.f.campaign < 0)
+			html_tr(&r->out, "These are not part of a mass campaign. <a href=\"?\">All contributions</a>.");
+		else
+			html_tr(&r->out, "These sent the same text, or nearly. <a href=\"?\">All contributions</a>.");
+		html_printf(&r->out, "</p>\n");
+	}
 	/* Mass campaigns folded: one line each, its count and links to one text and to its senders. */
 	if (shown_campaigns) {
-		html_printf(&r->out, "<section class=\"campaigns\" aria-labelledby=\"campaigns\"><h2 id=\"campaigns\">Mass "
-				     "campaigns</h2>\n<ul>\n");
-		for (int i = 0; i < shown_campaigns; i++)
-			html_printf(&r->out,
-				    "<li>This text was sent by %L contributor%R \u2014 <a href=\"/contributions/%u\">read "
-				    "one</a>, <a href=\"?campaign=%L\">list them</a>.</li>\n",
-				    (long long)campaigns[i].members, campaigns[i].members == 1 ? "" : "s",
-				    campaigns[i].representative, (long long)campaigns[i].id);
-		html_printf(&r->out, "</ul>\n<p><a href=\"?campaign=none\">The contributions in no campaign</a>%R</p>\n"
-				     "</section>\n",
-			    ncampaigns > shown_campaigns ? " (the largest ten campaigns are shown)." : ".");
+		html_printf(&r->out, "<section class=\"campaigns\" aria-labelledby=\"campaigns\"><h2 id=\"campaigns\">%s"
+				     "</h2>\n<ul>\n",
+			    _("Mass campaigns"));
+		for (int i = 0; i < shown_campaigns; i++) {
+			html_printf(&r->out, "<li>");
+			html_tr_n(&r->out,
+				  "This text was sent by %L contributor \u2014 <a href=\"/contributions/%u\">read one</a>, "
+				  "<a href=\"?campaign=%L\">list them</a>.",
+				  "This text was sent by %L contributors \u2014 <a href=\"/contributions/%u\">read one</a>, "
+				  "<a href=\"?campaign=%L\">list them</a>.",
+				  (unsigned long)campaigns[i].members, (long long)campaigns[i].members,
+				  campaigns[i].representative, (long long)campaigns[i].id);
+			html_printf(&r->out, "</li>\n");
+		}
+		html_printf(&r->out, "</ul>\n<p>");
+		if (ncampaigns > shown_campaigns)
+			html_tr(&r->out, "<a href=\"?campaign=none\">The contributions in no campaign</a> (the largest ten "
+					 "campaigns are shown).");
+		else
+			html_tr(&r->out, "<a href=\"?campaign=none\">The contributions in no campaign</a>.");
+		html_printf(&r->out, "</p>\n</section>\n");
 	}
 	/* Items until they hold LIMIT_PAGE_BYTES: long texts make shorter pages, never a cut-off one. The count above
 	 * them says how many this page shows, so they are written first, in a buffer of their own (r->out's while
@@ -1093,24 +1185,44 @@ void page_call_contributions(struct request *r)
 	r->out = page_so_far;
 	html_printf(&r->out, "<p class=\"count\">");
 	if (total == 0)
-		html_printf(&r->out, "%R</p>\n",
-			    narrowed ? "No published contribution matches these choices."
-				     : "No contribution has been published to this call yet.");
-	else if (shown == 0)
-		html_printf(&r->out, "No contribution on this page: the list has %L.</p>\n", (long long)total);
-	else if (q.f.cursor) /* a page after or before a row: its place in the list is not counted */
-		html_printf(&r->out, "Showing %L of %L contribution%R%R.</p>\n", (long long)shown, (long long)total,
-			    total == 1 ? "" : "s", narrowed ? " matching these choices" : "");
-	else
-		html_printf(&r->out, "Showing %L\u2013%L of %L contribution%R%R.</p>\n", (long long)offset + 1,
-			    (long long)offset + shown, (long long)total, total == 1 ? "" : "s",
-			    narrowed ? " matching these choices" : "");
-	if (!narrowed && total)
-		html_printf(&r->out, "<p>%L published contribution%R to this call.</p>\n", (long long)(total - hidden),
-			    total - hidden == 1 ? "" : "s");
-	if (hidden && !narrowed)
-		html_printf(&r->out, "<p>%L hidden by the secretariat: each is listed in its place, with the reason.</p>\n",
-			    (long long)hidden);
+		html_printf(&r->out, "%s</p>\n",
+			    narrowed ? _("No published contribution matches these choices.")
+				     : _("No contribution has been published to this call yet."));
+	else if (shown == 0) {
+		html_tr(&r->out, "No contribution on this page: the list has %L.", (long long)total);
+		html_printf(&r->out, "</p>\n");
+	} else if (q.f.cursor) { /* a page after or before a row: its place in the list is not counted */
+		if (narrowed)
+			html_tr_n(&r->out, "Showing %L of %L contribution matching these choices.",
+				  "Showing %L of %L contributions matching these choices.", (unsigned long)total,
+				  (long long)shown, (long long)total);
+		else
+			html_tr_n(&r->out, "Showing %L of %L contribution.", "Showing %L of %L contributions.",
+				  (unsigned long)total, (long long)shown, (long long)total);
+		html_printf(&r->out, "</p>\n");
+	} else {
+		if (narrowed)
+			html_tr_n(&r->out, "Showing %L\u2013%L of %L contribution matching these choices.",
+				  "Showing %L\u2013%L of %L contributions matching these choices.", (unsigned long)total,
+				  (long long)offset + 1, (long long)offset + shown, (long long)total);
+		else
+			html_tr_n(&r->out, "Showing %L\u2013%L of %L contribution.", "Showing %L\u2013%L of %L contributions.",
+				  (unsigned long)total, (long long)offset + 1, (long long)offset + shown, (long long)total);
+		html_printf(&r->out, "</p>\n");
+	}
+	if (!narrowed && total) {
+		html_printf(&r->out, "<p>");
+		html_tr_n(&r->out, "%L published contribution to this call.", "%L published contributions to this call.",
+			  (unsigned long)(total - hidden), (long long)(total - hidden));
+		html_printf(&r->out, "</p>\n");
+	}
+	if (hidden && !narrowed) {
+		html_printf(&r->out, "<p>");
+		html_tr_n(&r->out, "%L hidden by the secretariat: it is listed in its place, with the reason.",
+			  "%L hidden by the secretariat: each is listed in its place, with the reason.",
+			  (unsigned long)hidden, (long long)hidden);
+		html_printf(&r->out, "</p>\n");
+	}
 	html_printf(&r->out, "<div class=\"contributions\">\n");
 	if (list.failed || buf_append(&r->out, list.data ? list.data : "", list.len) != 0)
 		r->out.failed = true;
@@ -1128,11 +1240,11 @@ void page_call_contributions(struct request *r)
 		return;
 	}
 	if (prev || next)
-		html_printf(&r->out, "<nav aria-label=\"Pages\" class=\"pages\">");
+		html_printf(&r->out, "<nav aria-label=\"%s\" class=\"pages\">", _("Pages"));
 	if (prev)
-		html_printf(&r->out, "<a href=\"?before=%s%R\" rel=\"prev\">Previous page</a> ", prev, q.keep);
+		html_printf(&r->out, "<a href=\"?before=%s%R\" rel=\"prev\">%s</a> ", prev, q.keep, _("Previous page"));
 	if (next)
-		html_printf(&r->out, "<a href=\"?after=%s%R\" rel=\"next\">Next page</a>", next, q.keep);
+		html_printf(&r->out, "<a href=\"?after=%s%R\" rel=\"next\">%s</a>", next, q.keep, _("Next page"));
 	if (prev || next)
 		html_printf(&r->out, "</nav>\n");
 	page_end(r, 200);
@@ -1150,7 +1262,7 @@ void page_contribution(struct request *r)
 		/* A private contribution, one awaiting review or spam is answered exactly like an
 		 * unknown one (the words of contribution_find), so that the page does not tell it exists. */
 		if (!e.code)
-			error_set(&e, ERROR_NOT_FOUND, "There is no contribution with this tracking number.");
+			error_set(&e, ERROR_NOT_FOUND, N_("There is no contribution with this tracking number."));
 		page_error(r, &e);
 		return;
 	}
@@ -1158,7 +1270,7 @@ void page_contribution(struct request *r)
 	if (process_find_id(r->db, &r->arena, c.process_id, &p, &e) == 0)
 		category_as_named(&p, &k);
 	error_clear(&e); /* without it, the category keeps the name typed with it */
-	page_begin(r, arena_printf(&r->arena, "Contribution %s", k.tracking));
+	page_begin(r, arena_printf(&r->arena, _("Contribution %s"), k.tracking));
 	crumbs(r, &c, true);
 	contribution_block(r, &c, &k, false);
 	if (!contribution_is_hidden(&k))

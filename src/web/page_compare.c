@@ -13,6 +13,7 @@
 #include "core/compare.h"
 #include "core/limits.h"
 #include "core/process.h"
+#include "util/i18n.h"
 #include "web/page.h"
 #include "web/page_cache.h"
 #include "web/routes.h"
@@ -24,13 +25,20 @@
 static const char *status_words(enum compare_status s)
 {
 	switch (s) {
-	case COMPARE_UNCHANGED: return "Unchanged";
-	case COMPARE_EDITED: return "Edited";
-	case COMPARE_MOVED: return "Moved";
-	case COMPARE_ADDED: return "Added";
-	case COMPARE_REMOVED: return "Removed";
-	case COMPARE_SPLIT: return "Split";
-	case COMPARE_MERGED: return "Merged";
+	/* TRANSLATORS: what happened to a paragraph between two versions of a document (a status). */
+	case COMPARE_UNCHANGED: return _("Unchanged");
+	/* TRANSLATORS: what happened to a paragraph between two versions of a document (a status). */
+	case COMPARE_EDITED: return _("Edited");
+	/* TRANSLATORS: what happened to a paragraph between two versions of a document (a status). */
+	case COMPARE_MOVED: return _("Moved");
+	/* TRANSLATORS: what happened to a paragraph between two versions of a document (a status). */
+	case COMPARE_ADDED: return _("Added");
+	/* TRANSLATORS: what happened to a paragraph between two versions of a document (a status). */
+	case COMPARE_REMOVED: return _("Removed");
+	/* TRANSLATORS: what happened to a paragraph between two versions of a document (a status). */
+	case COMPARE_SPLIT: return _("Split");
+	/* TRANSLATORS: what happened to a paragraph between two versions of a document (a status). */
+	case COMPARE_MERGED: return _("Merged");
 	}
 	return "";
 }
@@ -38,6 +46,23 @@ static const char *status_words(enum compare_status s)
 /* The operations of a changed paragraph, as its old side (equal and deleted), its new side (equal and
  * inserted), or both in order (inline). */
 enum side { SIDE_OLD, SIDE_NEW, SIDE_BOTH };
+
+/* Words inserted and deleted, with what they are in words for screen readers. */
+static void write_inserted(struct request *r, const char *text)
+{
+	html_tr(
+	    &r->out,
+	    "<ins><span class=\"visually-hidden\">[inserted: </span>%s<span class=\"visually-hidden\">]</span></ins>",
+	    text);
+}
+
+static void write_deleted(struct request *r, const char *text)
+{
+	html_tr(
+	    &r->out,
+	    "<del><span class=\"visually-hidden\">[deleted: </span>%s<span class=\"visually-hidden\">]</span></del>",
+	    text);
+}
 
 static void write_ops(struct request *r, const struct compare_row *row, enum side side)
 {
@@ -47,17 +72,11 @@ static void write_ops(struct request *r, const struct compare_row *row, enum sid
 		case DIFF_EQUAL: html_printf(&r->out, "%s", op->text); break;
 		case DIFF_DELETE:
 			if (side != SIDE_NEW)
-				html_printf(&r->out,
-				            "<del><span class=\"visually-hidden\">[deleted: </span>%s"
-				            "<span class=\"visually-hidden\">]</span></del>",
-				            op->text);
+				write_deleted(r, op->text);
 			break;
 		case DIFF_INSERT:
 			if (side != SIDE_OLD)
-				html_printf(&r->out,
-				            "<ins><span class=\"visually-hidden\">[inserted: </span>%s"
-				            "<span class=\"visually-hidden\">]</span></ins>",
-				            op->text);
+				write_inserted(r, op->text);
 			break;
 		}
 	}
@@ -66,12 +85,18 @@ static void write_ops(struct request *r, const struct compare_row *row, enum sid
 /* The links of a paragraph of one version: to its comments, and to its place in the version. */
 static void write_links(struct request *r, int64_t version_id, const struct paragraph *p, const char *label)
 {
-	html_printf(
-	    &r->out,
-	    " <a href=\"/versions/%L/paragraphs/%u\">Comments<span class=\"visually-hidden\"> on \u00b6%d of the "
-	    "%s</span></a> <a href=\"/versions/%L#%u\">In context<span class=\"visually-hidden\">: \u00b6%d of the "
-	    "%s</span></a>",
-	    (long long)version_id, p->pid, p->number, label, (long long)version_id, p->pid, p->number, label);
+	html_printf(&r->out, " ");
+	/* TRANSLATORS: a link to a paragraph's comments; the hidden part names the paragraph and its version. */
+	html_tr(&r->out,
+	        "<a href=\"/versions/%L/paragraphs/%u\">Comments<span class=\"visually-hidden\"> on \u00b6%d of the "
+	        "%s</span></a>",
+	        (long long)version_id, p->pid, p->number, label);
+	html_printf(&r->out, " ");
+	/* TRANSLATORS: a link to a paragraph's place in its version; the hidden part names the paragraph. */
+	html_tr(&r->out,
+	        "<a href=\"/versions/%L#%u\">In context<span class=\"visually-hidden\">: \u00b6%d of the "
+	        "%s</span></a>",
+	        (long long)version_id, p->pid, p->number, label);
 }
 
 /* The status line of a row: its words, where a moved paragraph came from, and its number before. */
@@ -79,17 +104,23 @@ static void write_status(struct request *r, const struct compare_row *row)
 {
 	html_printf(&r->out, "<span class=\"cmp-status cmp-%s\">%s</span>", compare_status_name(row->status),
 	            status_words(row->status));
-	if (row->status == COMPARE_MOVED)
-		html_printf(&r->out, " (moved from <a href=\"#was-%s\">\u00b6%d</a>%s)", row->pid, row->a->number,
-		            row->changed ? ", and edited" : "");
-	else if (row->a && row->b && row->a->number != row->b->number)
-		html_printf(&r->out, " (was \u00b6%d)", row->a->number);
+	if (row->status == COMPARE_MOVED && row->changed) {
+		html_printf(&r->out, " ");
+		html_tr(&r->out, "(moved from <a href=\"#was-%s\">\u00b6%d</a>, and edited)", row->pid, row->a->number);
+	} else if (row->status == COMPARE_MOVED) {
+		html_printf(&r->out, " ");
+		html_tr(&r->out, "(moved from <a href=\"#was-%s\">\u00b6%d</a>)", row->pid, row->a->number);
+	} else if (row->a && row->b && row->a->number != row->b->number) {
+		html_printf(&r->out, " ");
+		/* TRANSLATORS: a paragraph's number in the older version. */
+		html_tr(&r->out, "(was \u00b6%d)", row->a->number);
+	}
 	if (row->changed) {
 		bool words = false;
 		for (int i = 0; i < row->nops && !words; i++)
 			words = row->ops[i].kind != DIFF_EQUAL;
 		if (!words)
-			html_printf(&r->out, " (formatting only)");
+			html_printf(&r->out, " %s", _("(formatting only)"));
 	}
 }
 
@@ -106,15 +137,9 @@ static void write_text(struct request *r, const struct compare_row *row, enum si
 	if (row->changed)
 		write_ops(r, row, side);
 	else if (row->status == COMPARE_ADDED)
-		html_printf(&r->out,
-		            "<ins><span class=\"visually-hidden\">[inserted: </span>%s<span "
-		            "class=\"visually-hidden\">]</span></ins>",
-		            row->b->text);
+		write_inserted(r, row->b->text);
 	else if (row->status == COMPARE_REMOVED)
-		html_printf(&r->out,
-		            "<del><span class=\"visually-hidden\">[deleted: </span>%s<span "
-		            "class=\"visually-hidden\">]</span></del>",
-		            row->a->text);
+		write_deleted(r, row->a->text);
 	else
 		html_printf(&r->out, "%s", (side == SIDE_OLD ? row->a : row->b)->text);
 	html_printf(&r->out, "</div>");
@@ -123,18 +148,23 @@ static void write_text(struct request *r, const struct compare_row *row, enum si
 /* A run of unchanged paragraphs rows[from..to), folded. */
 static void write_fold(struct request *r, const struct view *v, const struct compare_row *const *rows, int n)
 {
-	html_printf(&r->out, "%R<details class=\"cmp-fold\"><summary>%d unchanged paragraph%s (\u00b6%d",
-	            v->inline_view ? "<li class=\"cmp-row\">" : "<tr><td colspan=\"2\">", n, n == 1 ? "" : "s",
-	            rows[0]->b->number);
+	html_printf(&r->out, "%R<details class=\"cmp-fold\"><summary>",
+	            v->inline_view ? "<li class=\"cmp-row\">" : "<tr><td colspan=\"2\">");
 	if (n > 1)
-		html_printf(&r->out, "\u2013\u00b6%d", rows[n - 1]->b->number);
-	html_printf(&r->out, ")</summary>\n");
+		html_tr_n(&r->out, "%d unchanged paragraph (\u00b6%d\u2013\u00b6%d)",
+		          "%d unchanged paragraphs (\u00b6%d\u2013\u00b6%d)", (unsigned long)n, n, rows[0]->b->number,
+		          rows[n - 1]->b->number);
+	else
+		html_tr(&r->out, "1 unchanged paragraph (\u00b6%d)", rows[0]->b->number);
+	html_printf(&r->out, "</summary>\n");
 	for (int i = 0; i < n; i++) {
 		const struct compare_row *row = rows[i];
 		html_printf(&r->out, "<div class=\"cmp-para\" id=\"%s\"><p class=\"cmp-meta\">\u00b6%d", row->pid,
 		            row->b->number);
-		if (row->a->number != row->b->number)
-			html_printf(&r->out, " (was \u00b6%d)", row->a->number);
+		if (row->a->number != row->b->number) {
+			html_printf(&r->out, " ");
+			html_tr(&r->out, "(was \u00b6%d)", row->a->number);
+		}
 		write_links(r, v->c->b.id, row->b, v->label_b);
 		html_printf(&r->out, "</p>");
 		write_text(r, row, SIDE_NEW);
@@ -148,27 +178,35 @@ static void write_fold(struct request *r, const struct view *v, const struct com
 static void write_gone(struct request *r, const struct view *v, const struct compare_row *row)
 {
 	if (v->inline_view) {
-		html_printf(&r->out,
-		            "<li class=\"cmp-row cmp-gone\" id=\"was-%s\"><p class=\"cmp-meta\">\u00b6%d of the %s: "
-		            "moved to <a href=\"#%s\">\u00b6%d</a>.</p></li>\n",
-		            row->pid, row->a->number, v->label_a, row->pid, row->b->number);
+		html_printf(&r->out, "<li class=\"cmp-row cmp-gone\" id=\"was-%s\"><p class=\"cmp-meta\">", row->pid);
+		html_tr(&r->out, "\u00b6%d of the %s: moved to <a href=\"#%s\">\u00b6%d</a>.", row->a->number,
+		        v->label_a, row->pid, row->b->number);
+		html_printf(&r->out, "</p></li>\n");
 		return;
 	}
 	html_printf(
 	    &r->out,
 	    "<tr class=\"cmp-row cmp-gone\" id=\"was-%s\"><td class=\"cmp-old\"><span class=\"cmp-which\">%s</span>"
-	    "<p class=\"cmp-meta\">\u00b6%d moved to <a href=\"#%s\">\u00b6%d</a>.</p></td>"
-	    "<td class=\"cmp-new\"><span class=\"cmp-which\">%s</span><p class=\"cmp-none\">Not here: "
-	    "moved to <a href=\"#%s\">\u00b6%d</a>.</p></td></tr>\n",
-	    row->pid, v->label_a, row->a->number, row->pid, row->b->number, v->label_b, row->pid, row->b->number);
+	    "<p class=\"cmp-meta\">",
+	    row->pid, v->label_a);
+	html_tr(&r->out, "\u00b6%d moved to <a href=\"#%s\">\u00b6%d</a>.", row->a->number, row->pid, row->b->number);
+	html_printf(&r->out, "</p></td><td class=\"cmp-new\"><span class=\"cmp-which\">%s</span><p class=\"cmp-none\">",
+	            v->label_b);
+	html_tr(&r->out, "Not here: moved to <a href=\"#%s\">\u00b6%d</a>.", row->pid, row->b->number);
+	html_printf(&r->out, "</p></td></tr>\n");
 }
 
 static void write_inline_row(struct request *r, const struct view *v, const struct compare_row *row)
 {
 	const struct paragraph *p = row->b ? row->b : row->a;
 	int64_t vid = row->b ? v->c->b.id : v->c->a.id;
-	html_printf(&r->out, "<li class=\"cmp-row cmp-para\" id=\"%s\"><p class=\"cmp-meta\">\u00b6%d%s ", row->pid,
-	            p->number, row->b ? "" : " of the older version");
+	html_printf(&r->out, "<li class=\"cmp-row cmp-para\" id=\"%s\"><p class=\"cmp-meta\">", row->pid);
+	if (row->b)
+		html_printf(&r->out, "\u00b6%d ", p->number);
+	else {
+		html_tr(&r->out, "\u00b6%d of the older version", p->number);
+		html_printf(&r->out, " ");
+	}
 	write_status(r, row);
 	write_links(r, vid, p, row->b ? v->label_b : v->label_a);
 	html_printf(&r->out, "</p>");
@@ -185,7 +223,7 @@ static void write_cell(struct request *r, const struct view *v, const struct com
 	            side == SIDE_OLD ? "old" : "new", label);
 	if (!p) {
 		html_printf(&r->out, "<p class=\"cmp-none\">%s</p></td>",
-		            side == SIDE_OLD ? "Not in this version." : "Removed in this version.");
+		            side == SIDE_OLD ? _("Not in this version.") : _("Removed in this version."));
 		return;
 	}
 	html_printf(&r->out, "<p class=\"cmp-meta\">\u00b6%d", p->number);
@@ -193,7 +231,8 @@ static void write_cell(struct request *r, const struct view *v, const struct com
 		html_printf(&r->out, " ");
 		write_status(r, row);
 	} else if (row->status == COMPARE_MOVED) {
-		html_printf(&r->out, " (moved to \u00b6%d)", row->b->number);
+		html_printf(&r->out, " ");
+		html_tr(&r->out, "(moved to \u00b6%d)", row->b->number);
 	}
 	write_links(r, side == SIDE_OLD ? v->c->a.id : v->c->b.id, p, label);
 	html_printf(&r->out, "</p>");
@@ -278,29 +317,55 @@ static void write_summary(struct request *r, const struct comparison *c)
 	static const enum compare_status order[] = {COMPARE_EDITED, COMPARE_MOVED,   COMPARE_SPLIT,    COMPARE_MERGED,
 	                                            COMPARE_ADDED,  COMPARE_REMOVED, COMPARE_UNCHANGED};
 	const int n = (int)(sizeof order / sizeof *order);
+	/* One count per status, as a translator words it in the summary's list ("%d edited"). */
+	const char *counted[] = {
+	    /* TRANSLATORS: a count of paragraphs in the list "3 edited, 1 moved … paragraphs." */
+	    i18n_n("%d edited", "%d edited", (unsigned long)c->count[COMPARE_EDITED]),
+	    /* TRANSLATORS: a count of paragraphs in the list "3 edited, 1 moved … paragraphs." */
+	    i18n_n("%d moved", "%d moved", (unsigned long)c->count[COMPARE_MOVED]),
+	    /* TRANSLATORS: a count of paragraphs in the list "3 edited, 1 moved … paragraphs." */
+	    i18n_n("%d split", "%d split", (unsigned long)c->count[COMPARE_SPLIT]),
+	    /* TRANSLATORS: a count of paragraphs in the list "3 edited, 1 moved … paragraphs." */
+	    i18n_n("%d merged", "%d merged", (unsigned long)c->count[COMPARE_MERGED]),
+	    /* TRANSLATORS: a count of paragraphs in the list "3 edited, 1 moved … paragraphs." */
+	    i18n_n("%d added", "%d added", (unsigned long)c->count[COMPARE_ADDED]),
+	    /* TRANSLATORS: a count of paragraphs in the list "3 edited, 1 moved … paragraphs." */
+	    i18n_n("%d removed", "%d removed", (unsigned long)c->count[COMPARE_REMOVED]),
+	    /* TRANSLATORS: a count of paragraphs in the list "3 edited, 1 moved … paragraphs." */
+	    i18n_n("%d unchanged", "%d unchanged", (unsigned long)c->count[COMPARE_UNCHANGED]),
+	};
 	int shown = 0, total = 0;
 	for (int i = 0; i < n; i++)
 		total += c->count[order[i]] > 0;
-	html_printf(&r->out, "<p class=\"cmp-summary\">");
+	const char *list = "";
 	for (int i = 0; i < n; i++) {
 		int k = c->count[order[i]];
 		if (!k)
 			continue;
-		html_printf(&r->out, "%s%d %s",
-		            shown == 0           ? ""
-		            : shown == total - 1 ? " and "
-		                                 : ", ",
-		            k, compare_status_name(order[i]));
+		const char *item = arena_printf(&r->arena, counted[i], k);
+		list = shown == 0 ? item
+		       /* TRANSLATORS: joins the last item of a list to the ones before it ("3 edited and 1 added"). */
+		       : shown == total - 1 ? arena_printf(&r->arena, _("%1$s and %2$s"), list, item)
+		                            /* TRANSLATORS: joins an item of a list to the ones before it. */
+		                            : arena_printf(&r->arena, _("%1$s, %2$s"), list, item);
 		shown++;
 	}
-	html_printf(&r->out, "%s</p>\n", shown ? " paragraphs." : "Neither version has numbered paragraphs.");
+	html_printf(&r->out, "<p class=\"cmp-summary\">");
+	if (shown)
+		/* TRANSLATORS: the comparison's summary; %s is a list such as "3 edited, 1 moved and 2 added". */
+		html_tr(&r->out, "%s paragraphs.", list);
+	else
+		html_printf(&r->out, "%s", _("Neither version has numbered paragraphs."));
+	html_printf(&r->out, "</p>\n");
 }
 
 static void write_pair(struct request *r, const struct version *x, const struct version *y)
 {
-	html_printf(&r->out, "<li><a href=\"/versions/%L/compare/%L\">%s of %s with %s of %s</a></li>\n",
-	            (long long)x->id, (long long)y->id, x->label, page_date(r, x->date), y->label,
-	            page_date(r, y->date));
+	html_printf(&r->out, "<li>");
+	/* TRANSLATORS: a link comparing two versions: each version's label and date. */
+	html_tr(&r->out, "<a href=\"/versions/%L/compare/%L\">%s of %s with %s of %s</a>", (long long)x->id,
+	        (long long)y->id, x->label, page_date(r, x->date), y->label, page_date(r, y->date));
+	html_printf(&r->out, "</li>\n");
 }
 
 /* Links to the document's other comparisons: every pair of a few versions; past COMPARE_PAIRS_VERSIONS, each
@@ -312,8 +377,9 @@ static void write_others(struct request *r, const struct comparison *c)
 	const int n = c->doc.nversions;
 	if (n < 2 || (n == 2 && c->a.id != c->b.id))
 		return; /* no other pair to offer */
-	html_printf(&r->out, "<nav aria-labelledby=\"cmp-others\" class=\"cmp-others\"><h2 id=\"cmp-others\">Compare "
-	                     "other versions</h2>\n<ul>\n");
+	html_printf(&r->out,
+	            "<nav aria-labelledby=\"cmp-others\" class=\"cmp-others\"><h2 id=\"cmp-others\">%s</h2>\n<ul>\n",
+	            _("Compare other versions"));
 	for (int i = 0; i < n - 1; i++)
 		for (int k = n <= COMPARE_PAIRS_VERSIONS ? i + 1 : n - 1; k < n; k++)
 			if (vs[i].id != c->a.id || vs[k].id != c->b.id)
@@ -327,7 +393,7 @@ void page_compare(struct request *r)
 	error_clear(&e);
 	int64_t a_id, b_id;
 	if (!parse_id(r->params[0], &a_id) || !parse_id(r->params[1], &b_id)) {
-		error_set(&e, ERROR_NOT_FOUND, "There is no such version.");
+		error_set(&e, ERROR_NOT_FOUND, N_("There is no such version."));
 		page_error(r, &e);
 		return;
 	}
@@ -354,8 +420,10 @@ void page_compare(struct request *r)
 	const char *view = request_query(r, "view");
 	struct view v = {
 	    .c = &c,
-	    .label_a = arena_printf(&r->arena, "%s of %s", c.a.label, page_date(r, c.a.date)),
-	    .label_b = arena_printf(&r->arena, "%s of %s", c.b.label, page_date(r, c.b.date)),
+	    /* TRANSLATORS: a version's label and its date ("Draft of 9 April 2020"). */
+	    .label_a = arena_printf(&r->arena, _("%s of %s"), c.a.label, page_date(r, c.a.date)),
+	    /* TRANSLATORS: a version's label and its date ("Draft of 9 April 2020"). */
+	    .label_b = arena_printf(&r->arena, _("%s of %s"), c.b.label, page_date(r, c.b.date)),
 	    .inline_view = view && !strcmp(view, "inline"),
 	};
 	const struct compare_row **seq;
@@ -369,22 +437,28 @@ void page_compare(struct request *r)
 	const char *from_arg = request_query(r, "from");
 	int64_t from = 0;
 	if (from_arg && strcmp(from_arg, "0") != 0 && (!parse_id(from_arg, &from) || from >= nseq)) {
-		page_message(r, 400, "That part of the comparison (from) does not exist: start at its beginning.");
+		page_message(r, 400, _("That part of the comparison (from) does not exist: start at its beginning."));
 		return;
 	}
-	page_begin(r, arena_printf(&r->arena, "%s \u2014 %s compared with %s", c.doc.title, c.a.label, c.b.label));
-	html_printf(
-	    &r->out,
-	    "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/\">Consultations</a> \u203a "
-	    "<a href=\"/processes/%u\">%s</a></nav>\n"
-	    "<h1>%s: two versions compared</h1>\n"
-	    "<p class=\"lead\">From the <a href=\"/versions/%L\">%s</a> to the <a href=\"/versions/%L\">%s</a>.</p>\n",
-	    p.slug, p.title, c.doc.title, (long long)c.a.id, v.label_a, (long long)c.b.id, v.label_b);
+	/* TRANSLATORS: the page's title: a document, and the labels of the two versions compared. */
+	page_begin(r, arena_printf(&r->arena, _("%s \u2014 %s compared with %s"), c.doc.title, c.a.label, c.b.label));
+	html_printf(&r->out,
+	            "<nav aria-label=\"%s\" class=\"crumbs\"><a href=\"/\">%s</a> \u203a "
+	            "<a href=\"/processes/%u\">%s</a></nav>\n<h1>",
+	            _("Breadcrumb"), _("Consultations"), p.slug, p.title);
+	html_tr(&r->out, "%s: two versions compared", c.doc.title);
+	html_printf(&r->out, "</h1>\n<p class=\"lead\">");
+	html_tr(&r->out, "From the <a href=\"/versions/%L\">%s</a> to the <a href=\"/versions/%L\">%s</a>.",
+	        (long long)c.a.id, v.label_a, (long long)c.b.id, v.label_b);
+	html_printf(&r->out, "</p>\n");
 	if (a_id == b_id) {
-		html_printf(&r->out,
-		            "<p class=\"cmp-same\">This is the same version twice: there is nothing to compare. Choose "
-		            "two different versions below, or <a href=\"/versions/%L\">read this version</a>.</p>\n",
-		            (long long)a_id);
+		html_printf(&r->out, "<p class=\"cmp-same\">");
+		html_tr(
+		    &r->out,
+		    "This is the same version twice: there is nothing to compare. Choose two different versions below, "
+		    "or <a href=\"/versions/%L\">read this version</a>.",
+		    (long long)a_id);
+		html_printf(&r->out, "</p>\n");
 		write_others(r, &c);
 		page_end(r, 200);
 		if (ps.state)
@@ -392,41 +466,51 @@ void page_compare(struct request *r)
 		return;
 	}
 	write_summary(r, &c);
-	if (from > 0)
-		html_printf(
+	if (from > 0) {
+		html_printf(&r->out, "<p class=\"cmp-more\">");
+		html_tr(
 		    &r->out,
-		    "<p class=\"cmp-more\">A later part of the comparison. <a href=\"/versions/%L/compare/%L%R\">"
-		    "Back to its beginning</a>.</p>\n",
+		    "A later part of the comparison. <a href=\"/versions/%L/compare/%L%R\">Back to its beginning</a>.",
 		    (long long)a_id, (long long)b_id, v.inline_view ? "?view=inline" : "");
-	html_printf(
-	    &r->out,
-	    "<nav class=\"tabs\" aria-label=\"How to show the changes\"><ul>"
-	    "<li><a href=\"/versions/%L/compare/%L\"%R>Side by side</a></li>"
-	    "<li><a href=\"/versions/%L/compare/%L?view=inline\"%R>Inline</a></li></ul></nav>\n"
-	    "<p class=\"hint\">Inserted words are <ins>underlined</ins>, deleted words are <del>struck through</del>"
-	    "; screen readers announce them as inserted and deleted.</p>\n",
-	    (long long)a_id, (long long)b_id, v.inline_view ? "" : " aria-current=\"page\"", (long long)a_id,
-	    (long long)b_id, v.inline_view ? " aria-current=\"page\"" : "");
+		html_printf(&r->out, "</p>\n");
+	}
+	html_printf(&r->out,
+	            "<nav class=\"tabs\" aria-label=\"%s\"><ul>"
+	            "<li><a href=\"/versions/%L/compare/%L\"%R>%s</a></li>"
+	            "<li><a href=\"/versions/%L/compare/%L?view=inline\"%R>%s</a></li></ul></nav>\n<p class=\"hint\">",
+	            _("How to show the changes"), (long long)a_id, (long long)b_id,
+	            v.inline_view ? "" : " aria-current=\"page\"",
+	            /* TRANSLATORS: a way to show two versions' changes: in two columns. */
+	            _("Side by side"), (long long)a_id, (long long)b_id, v.inline_view ? " aria-current=\"page\"" : "",
+	            /* TRANSLATORS: a way to show two versions' changes: in one text, insertions and deletions in it. */
+	            _("Inline"));
+	html_tr(&r->out,
+	        "Inserted words are <ins>underlined</ins>, deleted words are <del>struck through</del>; screen "
+	        "readers announce them as inserted and deleted.");
+	html_printf(&r->out, "</p>\n");
 	int stop;
 	if (v.inline_view) {
-		html_printf(&r->out, "<ol class=\"compare-inline\" aria-label=\"Paragraphs compared\">\n");
+		html_printf(&r->out, "<ol class=\"compare-inline\" aria-label=\"%s\">\n", _("Paragraphs compared"));
 		stop = write_rows(r, &v, seq, gone, nseq, (int)from);
 		html_printf(&r->out, "</ol>\n");
 	} else {
-		html_printf(
-		    &r->out,
-		    "<table class=\"compare\">\n<caption>Paragraphs compared: the %s on the left, the %s on the "
-		    "right</caption>\n<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n"
-		    "<tbody>\n",
-		    v.label_a, v.label_b, v.label_a, v.label_b);
+		html_printf(&r->out, "<table class=\"compare\">\n<caption>");
+		html_tr(&r->out, "Paragraphs compared: the %s on the left, the %s on the right", v.label_a, v.label_b);
+		html_printf(&r->out,
+		            "</caption>\n<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n"
+		            "<tbody>\n",
+		            v.label_a, v.label_b);
 		stop = write_rows(r, &v, seq, gone, nseq, (int)from);
 		html_printf(&r->out, "</tbody>\n</table>\n");
 	}
-	if (stop < nseq)
-		html_printf(&r->out,
-		            "<p class=\"cmp-more\">The comparison is too long for one page: <a "
-		            "href=\"/versions/%L/compare/%L?%Rfrom=%d\">read on</a>.</p>\n",
-		            (long long)a_id, (long long)b_id, v.inline_view ? "view=inline&amp;" : "", stop);
+	if (stop < nseq) {
+		html_printf(&r->out, "<p class=\"cmp-more\">");
+		html_tr(&r->out,
+		        "The comparison is too long for one page: <a href=\"/versions/%L/compare/%L?%Rfrom=%d\">read "
+		        "on</a>.",
+		        (long long)a_id, (long long)b_id, v.inline_view ? "view=inline&amp;" : "", stop);
+		html_printf(&r->out, "</p>\n");
+	}
 	write_others(r, &c);
 	page_end(r, 200);
 	if (ps.state)

@@ -10,6 +10,7 @@
  */
 #include "core/config.h"
 #include "core/feed.h"
+#include "util/i18n.h"
 #include "web/page.h"
 #include "web/page_cache.h"
 #include "web/routes.h"
@@ -51,7 +52,7 @@ static void send_atom(struct request *r, const struct atom_feed *f)
 	if (!authority || atom_write(&r->out, config_get()->public_url, authority, f) != 0) {
 		struct error e;
 		error_clear(&e);
-		error_set(&e, ERROR_UNAVAILABLE, "The feed could not be written.");
+		error_set(&e, ERROR_UNAVAILABLE, N_("The feed could not be written."));
 		page_error(r, &e);
 		return;
 	}
@@ -89,7 +90,7 @@ void page_call_feed(struct request *r)
 	struct atom_feed f;
 	int64_t id;
 	if (!parse_id(r->params[0], &id)) {
-		error_set(&e, ERROR_NOT_FOUND, "There is no such call.");
+		error_set(&e, ERROR_NOT_FOUND, N_("There is no such call."));
 		page_error(r, &e);
 		return;
 	}
@@ -111,7 +112,7 @@ void page_process_calendar(struct request *r)
 	}
 	buf_reset(&r->out);
 	if (ical_write(&r->out, &c) != 0) {
-		error_set(&e, ERROR_UNAVAILABLE, "The calendar could not be written.");
+		error_set(&e, ERROR_UNAVAILABLE, N_("The calendar could not be written."));
 		page_error(r, &e);
 		return;
 	}

@@ -10,6 +10,7 @@
  */
 #include "core/contribution.h"
 #include "core/ledger.h"
+#include "util/i18n.h"
 #include "web/page.h"
 #include "web/routes.h"
 
@@ -26,7 +27,7 @@ static bool query_number(struct request *r, const char *name, int64_t *out)
 	long long v = s && *s >= '0' && *s <= '9' ? strtoll(s, &end, 10) : -1;
 	if (v < 0 || errno || !end || *end) {
 		reply_json_problem(r, 400, "bad_request",
-		                   arena_printf(&r->arena, "Give %s as a whole number (%s=0, 1, 2 ...).", name, name));
+		                   arena_printf(&r->arena, _("Give %s as a whole number (%s=0, 1, 2 ...)."), name, name));
 		return false;
 	}
 	*out = v;
@@ -151,7 +152,10 @@ void page_receipt_file(struct request *r)
 	int n = 0;
 	if (size && size <= entry.index) {
 		reply_json_problem(r, 400, "bad_request",
-		                   arena_printf(&r->arena, "The tree of %lld leaves does not hold leaf %lld yet.",
+		                   arena_printf(&r->arena,
+		                                i18n_n("The tree of %lld leaf does not hold leaf %lld yet.",
+		                                       "The tree of %lld leaves does not hold leaf %lld yet.",
+		                                       (unsigned long)size),
 		                                (long long)size, (long long)entry.index));
 		return;
 	}

@@ -13,6 +13,7 @@
 #include "core/limits.h"
 #include "core/matrix.h"
 #include "render/table_file.h"
+#include "util/i18n.h"
 #include "web/page.h"
 #include "web/page_office.h"
 #include "web/routes.h"
@@ -21,19 +22,20 @@
 #include <string.h>
 #include <unistd.h>
 
-/* The columns of the template, then the secretariat's answer. */
-static const char *const columns[] = {"Comment id",
-                                      "Contributor",
-                                      "Organization",
-                                      "Category",
-                                      "Country",
-                                      "Clause/paragraph",
-                                      "Type",
-                                      "Comment",
-                                      "Proposed change",
-                                      "Decision",
-                                      "Observations of the secretariat",
-                                      "New paragraph"};
+/* The columns of the template, then the secretariat's answer: in English in the files (column names are data for
+ * whoever reads them by program), in the reader's language on the page. */
+static const char *const columns[] = {N_("Comment id"),
+                                      N_("Contributor"),
+                                      N_("Organization"),
+                                      N_("Category"),
+                                      N_("Country"),
+                                      N_("Clause/paragraph"),
+                                      N_("Type"),
+                                      N_("Comment"),
+                                      N_("Proposed change"),
+                                      N_("Decision"),
+                                      N_("Observations of the secretariat"),
+                                      N_("New paragraph")};
 enum { NCOLUMNS = sizeof columns / sizeof columns[0] };
 /* Rows on one page of the HTML matrix (fewer past LIMIT_PAGE_BYTES). */
 enum { MATRIX_PAGE_ROWS = 1000 };
@@ -45,7 +47,7 @@ static bool load_call(struct request *r, struct call *c)
 	error_clear(&e);
 	int64_t id;
 	if (!parse_id(r->params[0], &id)) {
-		error_set(&e, ERROR_NOT_FOUND, "There is no such call for contributions.");
+		error_set(&e, ERROR_NOT_FOUND, N_("There is no such call for contributions."));
 		page_error(r, &e);
 		return false;
 	}
@@ -57,14 +59,16 @@ static bool load_call(struct request *r, struct call *c)
 }
 
 /* A row's cells as text; the ones made here ("¶3 (5.2, second paragraph)", "General", the id, "¶4 of v2")
- * go into scratch, reused from row to row so that a long matrix does not grow the request's arena. */
-static void row_cells(struct buf *scratch, const struct matrix_row *m, const char *cells[NCOLUMNS])
+ * go into scratch, reused from row to row so that a long matrix does not grow the request's arena. Their words
+ * are in the reader's language on the page (translate), in English in the files, as the column names are. */
+static void row_cells(struct buf *scratch, const struct matrix_row *m, bool translate, const char *cells[NCOLUMNS])
 {
 	buf_reset(scratch);
 	if (m->paragraph)
 		buf_printf(scratch, "\u00b6%d", m->paragraph);
 	else
-		buf_puts(scratch, "General");
+		/* TRANSLATORS: a comment on the whole text rather than on one paragraph, in the matrix's column. */
+		buf_puts(scratch, translate ? _("General") : "General");
 	if (*m->clause)
 		buf_printf(scratch, " (%s)", m->clause);
 	const size_t id_at = scratch->len + 1;
@@ -72,7 +76,9 @@ static void row_cells(struct buf *scratch, const struct matrix_row *m, const cha
 	const size_t new_at = scratch->len + 1;
 	buf_putc(scratch, '\0');
 	if (m->new_paragraph && *m->new_version)
-		buf_printf(scratch, "\u00b6%d of %s", m->new_paragraph, m->new_version);
+		/* TRANSLATORS: a paragraph's number in a version (its label), in the matrix's last column. */
+		buf_printf(scratch, translate ? _("\u00b6%d of %s") : "\u00b6%d of %s", m->new_paragraph,
+		           m->new_version);
 	else if (m->new_paragraph)
 		buf_printf(scratch, "\u00b6%d", m->new_paragraph);
 	buf_putc(scratch, '\0');
@@ -109,7 +115,7 @@ static int html_row(const struct matrix_row *m, void *ctx)
 	}
 	const size_t mark = r->out.len;
 	const char *cells[NCOLUMNS];
-	row_cells(&h->scratch, m, cells);
+	row_cells(&h->scratch, m, true, cells);
 	html_printf(&r->out, "<tr id=\"c%L\">", (long long)m->comment_id);
 	for (int i = 0; i < NCOLUMNS; i++)
 		html_printf(&r->out, "<td>%s</td>", cells[i]);
@@ -138,31 +144,50 @@ static void matrix_html(struct request *r, enum matrix_audience who)
 	const char *base = who == MATRIX_SECRETARIAT
 	                       ? arena_printf(&r->arena, "/office/calls/%lld/matrix", (long long)c.id)
 	                       : arena_printf(&r->arena, "/calls/%lld/matrix", (long long)c.id);
-	const char *title = arena_printf(&r->arena, "Resolution matrix \u2014 %s", c.title);
+	/* TRANSLATORS: the page's title; %s is a call for contributions. */
+	const char *title = arena_printf(&r->arena, _("Resolution matrix \u2014 %s"), c.title);
 	if (who == MATRIX_SECRETARIAT)
 		office_begin(r, title, NULL);
 	else
 		page_begin(r, title);
-	html_printf(&r->out, "<h1>Resolution matrix</h1>\n<p>%s: %s</p>\n", c.title,
-	            who == MATRIX_SECRETARIAT
-	                ? "every comment of every contribution (private, pending and hidden ones included), with the "
-	                  "answer recorded so far."
-	                : "every comment of the published contributions, with the secretariat's answer once the "
-	                  "call's dispositions are published.");
-	html_printf(
-	    &r->out,
-	    "<p>Sorted by %s: <a href=\"%R?sort=paragraph\">by paragraph</a> (document order, general comments last) "
-	    "\u00b7 <a href=\"%R?sort=contributor\">by contributor</a>. Download: "
-	    "<a href=\"%R.csv?sort=%s\">CSV</a> \u00b7 <a href=\"%R.xlsx?sort=%s\">XLSX</a>.</p>\n",
-	    sort == MATRIX_BY_CONTRIBUTOR ? "contributor" : "paragraph", base, base, base, sort_q, base, sort_q);
+	html_printf(&r->out, "<h1>%s</h1>\n<p>", _("Resolution matrix"));
+	if (who == MATRIX_SECRETARIAT)
+		html_tr(&r->out,
+		        "%s: every comment of every contribution (private, pending and hidden ones included), with the "
+		        "answer "
+		        "recorded so far.",
+		        c.title);
+	else
+		html_tr(
+		    &r->out,
+		    "%s: every comment of the published contributions, with the secretariat's answer once the call's "
+		    "dispositions are published.",
+		    c.title);
+	html_printf(&r->out, "</p>\n<p>");
+	if (sort == MATRIX_BY_CONTRIBUTOR)
+		html_tr(
+		    &r->out,
+		    "Sorted by contributor: <a href=\"%R?sort=paragraph\">by paragraph</a> (document order, general "
+		    "comments last) \u00b7 <a href=\"%R?sort=contributor\">by contributor</a>.",
+		    base, base);
+	else
+		html_tr(&r->out,
+		        "Sorted by paragraph: <a href=\"%R?sort=paragraph\">by paragraph</a> (document order, general "
+		        "comments "
+		        "last) \u00b7 <a href=\"%R?sort=contributor\">by contributor</a>.",
+		        base, base);
+	html_printf(&r->out, " ");
+	html_tr(&r->out, "Download: <a href=\"%R.csv?sort=%s\">CSV</a> \u00b7 <a href=\"%R.xlsx?sort=%s\">XLSX</a>.",
+	        base, sort_q, base, sort_q);
+	html_printf(&r->out, "</p>\n");
 	/* On a phone the table scrolls inside its region, which the keyboard can reach (style.css). */
 	html_printf(&r->out,
 	            "<div class=\"table-scroll\" role=\"region\" aria-labelledby=\"matrix-caption\" tabindex=\"0\">"
-	            "<table class=\"matrix\">\n<caption id=\"matrix-caption\">Comments and answers, by %s</caption>\n"
-	            "<thead><tr>",
-	            sort == MATRIX_BY_CONTRIBUTOR ? "contributor" : "paragraph");
+	            "<table class=\"matrix\">\n<caption id=\"matrix-caption\">%s</caption>\n<thead><tr>",
+	            sort == MATRIX_BY_CONTRIBUTOR ? _("Comments and answers, by contributor")
+	                                          : _("Comments and answers, by paragraph"));
 	for (int i = 0; i < NCOLUMNS; i++)
-		html_printf(&r->out, "<th scope=\"col\">%s</th>", columns[i]);
+		html_printf(&r->out, "<th scope=\"col\">%s</th>", _(columns[i]));
 	html_printf(&r->out, "</tr></thead>\n<tbody>\n");
 	struct html_ctx h = {.r = r, .start = r->out.len};
 	buf_init(&h.scratch, LIMIT_RESPONSE);
@@ -177,13 +202,14 @@ static void matrix_html(struct request *r, enum matrix_audience who)
 	}
 	html_printf(&r->out, "</tbody></table></div>\n");
 	if (!h.shown && !offset)
-		html_printf(&r->out, "<p>No comments yet.</p>\n");
-	html_printf(&r->out, "<nav aria-label=\"Pages\" class=\"pages\">");
+		html_printf(&r->out, "<p>%s</p>\n", _("No comments yet."));
+	/* TRANSLATORS: the name of the navigation between the parts of a long list. */
+	html_printf(&r->out, "<nav aria-label=\"%s\" class=\"pages\">", _("Pages"));
 	if (offset > 0)
-		html_printf(&r->out, "<a href=\"%R?sort=%s\" rel=\"first\">First page</a> ", base, sort_q);
+		html_printf(&r->out, "<a href=\"%R?sort=%s\" rel=\"first\">%s</a> ", base, sort_q, _("First page"));
 	if (h.full)
-		html_printf(&r->out, "<a href=\"%R?sort=%s&amp;offset=%L\" rel=\"next\">Next page</a>", base, sort_q,
-		            (long long)(offset + h.shown));
+		html_printf(&r->out, "<a href=\"%R?sort=%s&amp;offset=%L\" rel=\"next\">%s</a>", base, sort_q,
+		            (long long)(offset + h.shown), _("Next page"));
 	html_printf(&r->out, "</nav>\n");
 	page_end(r, 200);
 }
@@ -199,7 +225,7 @@ static int file_row(const struct matrix_row *m, void *ctx)
 {
 	struct file_ctx *f = ctx;
 	const char *cells[NCOLUMNS];
-	row_cells(&f->scratch, m, cells);
+	row_cells(&f->scratch, m, false, cells);
 	return table_file_row(f->t, cells, NCOLUMNS, f->e) == 0 ? 0 : -1;
 }
 

@@ -20,6 +20,7 @@
 #include "render/html.h"
 #include "render/ical.h"
 #include "util/clock.h"
+#include "util/i18n.h"
 #include "util/tz.h"
 #include "util/utf8.h"
 #include "web/api.h"
@@ -37,7 +38,7 @@ static bool load(struct request *r, bool json, struct meeting *m, struct process
 	error_clear(&e);
 	int64_t id;
 	if (!parse_id(r->params[0], &id)) {
-		error_set(&e, ERROR_NOT_FOUND, "There is no such meeting.");
+		error_set(&e, ERROR_NOT_FOUND, N_("There is no such meeting."));
 	} else if (meeting_find(r->db, &r->arena, id, m, &e) == 0 &&
 	           process_find_id_bare(r->db, &r->arena, m->process_id, p, &e) == 0) {
 		return true;
@@ -88,19 +89,23 @@ static json_t *document_json(struct request *r, const struct meeting_document *d
 static void meeting_when(struct request *r, const struct meeting *m, const struct process *p)
 {
 	int64_t s, t;
-	html_printf(&r->out, "<p class=\"when\"><strong>When:</strong> ");
+	/* TRANSLATORS: introduces a meeting's date and hours. */
+	html_printf(&r->out, "<p class=\"when\"><strong>%s</strong> ", _("When:"));
 	if (m->starts && m->ends && meeting_instants(m, p->timezone, &s, &t) == 0) {
 		time_element(r, p->timezone, s);
 		char us[CLOCK_RFC3339_LEN], ue[CLOCK_RFC3339_LEN];
 		clock_format_rfc3339(s, us);
 		clock_format_rfc3339(t, ue);
 		/* "2021-02-10T13:00:00Z": the date, then the hour and minute from character 11 */
-		html_printf(&r->out, " until %s (%s, %s\u2013%s UTC).", m->ends, arena_printf(&r->arena, "%.10s", us),
-		            arena_printf(&r->arena, "%.5s", us + 11), arena_printf(&r->arena, "%.5s", ue + 11));
-		html_printf(&r->out,
-		            " <span class=\"hint\">Times are in the consultation's zone (%s) and in UTC; with "
-		            "JavaScript your own time is added.</span>",
-		            p->timezone);
+		html_printf(&r->out, " ");
+		/* TRANSLATORS: after a meeting's start: its end (hh:mm), then its date and hours in UTC. */
+		html_tr(&r->out, "until %s (%s, %s\u2013%s UTC).", m->ends, arena_printf(&r->arena, "%.10s", us),
+		        arena_printf(&r->arena, "%.5s", us + 11), arena_printf(&r->arena, "%.5s", ue + 11));
+		html_printf(&r->out, " <span class=\"hint\">");
+		html_tr(&r->out,
+		        "Times are in the consultation's zone (%s) and in UTC; with JavaScript your own time is added.",
+		        p->timezone);
+		html_printf(&r->out, "</span>");
 	} else {
 		html_printf(&r->out, "%s.", page_date(r, m->date));
 	}
@@ -119,15 +124,18 @@ void page_meeting(struct request *r)
 	meeting_instants(&m, p.timezone, &starts_at, &ends_at);
 	const int64_t now = clock_now();
 	page_begin(r, m.title);
-	html_printf(&r->out, "<h1>%s</h1>\n<p>A meeting of <a href=\"/processes/%u\">%s</a> (%s).</p>\n", m.title,
-	            p.slug, p.title, meeting_format_name(m.format));
+	html_printf(&r->out, "<h1>%s</h1>\n<p>", m.title);
+	/* TRANSLATORS: a meeting's process, then how it is held ("online"). */
+	html_tr(&r->out, "A meeting of <a href=\"/processes/%u\">%s</a> (%s).", p.slug, p.title,
+	        page_meeting_format_label(m.format));
+	html_printf(&r->out, "</p>\n");
 	if (m.cancelled)
-		html_printf(&r->out, "<p class=\"state\"><strong>This meeting is cancelled.</strong></p>\n");
+		html_printf(&r->out, "<p class=\"state\"><strong>%s</strong></p>\n", _("This meeting is cancelled."));
 	meeting_when(r, &m, &p);
 	if (*m.description)
 		html_printf(&r->out, "<p>%s</p>\n", m.description);
 	if (*m.agenda)
-		html_printf(&r->out, "<h2>Agenda</h2>\n<pre class=\"agenda\">%s</pre>\n", m.agenda);
+		html_printf(&r->out, "<h2>%s</h2>\n<pre class=\"agenda\">%s</pre>\n", _("Agenda"), m.agenda);
 	struct meeting_document *docs;
 	int ndocs;
 	struct error de;
@@ -137,33 +145,56 @@ void page_meeting(struct request *r)
 		return;
 	}
 	if (ndocs) {
-		html_printf(&r->out, "<h2>Documents</h2>\n<ul class=\"documents\">\n");
+		html_printf(&r->out, "<h2>%s</h2>\n<ul class=\"documents\">\n", _("Documents"));
 		for (int i = 0; i < ndocs; i++)
 			html_printf(&r->out, "<li><a href=\"%s\">%s</a> (%s)</li>\n", document_url(r, &docs[i]),
 			            docs[i].title, page_date(r, docs[i].date));
 		html_printf(&r->out, "</ul>\n");
 	}
-	html_printf(&r->out, "<p><a href=\"/meetings/%L.ics\">Add to a calendar (iCalendar)</a></p>\n",
-	            (long long)m.id);
+	html_printf(&r->out, "<p><a href=\"/meetings/%L.ics\">%s</a></p>\n", (long long)m.id,
+	            _("Add to a calendar (iCalendar)"));
 
-	html_printf(&r->out, "<section aria-labelledby=\"registration\"><h2 id=\"registration\">Registration</h2>\n");
-	if (m.capacity)
-		html_printf(&r->out, "<p>%d of %d places taken%R.</p>\n", m.registered, m.capacity,
-		            m.waiting ? arena_printf(&r->arena, "; %d waiting", m.waiting) : "");
+	html_printf(&r->out, "<section aria-labelledby=\"registration\"><h2 id=\"registration\">%s</h2>\n",
+	            _("Registration"));
+	if (m.capacity) {
+		html_printf(&r->out, "<p>");
+		if (m.waiting)
+			/* TRANSLATORS: places taken, of how many, then how many people are on the waiting list. */
+			html_tr_n(&r->out, "%d of %d place taken; %d waiting.", "%d of %d places taken; %d waiting.",
+			          (unsigned long)m.capacity, m.registered, m.capacity, m.waiting);
+		else
+			/* TRANSLATORS: places taken, of how many. */
+			html_tr_n(&r->out, "%d of %d place taken.", "%d of %d places taken.", (unsigned long)m.capacity,
+			          m.registered, m.capacity);
+		html_printf(&r->out, "</p>\n");
+	}
 	if (m.registration_closes_at && now < starts_at) {
-		html_printf(&r->out, "<p>Registration closes on ");
-		time_element(r, p.timezone, m.registration_closes_at);
-		html_printf(&r->out, ".</p>\n");
+		char iso[CLOCK_RFC3339_LEN];
+		clock_format_rfc3339(m.registration_closes_at, iso);
+		html_printf(&r->out, "<p>");
+		html_tr(&r->out, "Registration closes on <time datetime=\"%s\" data-local data-tz=\"%s\">%s</time>.",
+		        iso, p.timezone, page_instant_human(r, p.timezone, m.registration_closes_at));
+		html_printf(&r->out, "</p>\n");
 	}
 	if (details) {
-		html_printf(&r->out, "<h3>For participants</h3>\n<ul class=\"details\">\n");
-		if (m.join_url)
-			html_printf(&r->out, "<li><a class=\"join\" href=\"%s\">Join the %s</a></li>\n", m.join_url,
-			            m.title);
-		if (m.dial_in)
-			html_printf(&r->out, "<li>Dial-in: %s</li>\n", m.dial_in);
-		if (m.room)
-			html_printf(&r->out, "<li>Room: %s</li>\n", m.room);
+		html_printf(&r->out, "<h3>%s</h3>\n<ul class=\"details\">\n", _("For participants"));
+		if (m.join_url) {
+			html_printf(&r->out, "<li>");
+			/* TRANSLATORS: a link to join a meeting online; %s is the meeting's title. */
+			html_tr(&r->out, "<a class=\"join\" href=\"%s\">Join the %s</a>", m.join_url, m.title);
+			html_printf(&r->out, "</li>\n");
+		}
+		if (m.dial_in) {
+			html_printf(&r->out, "<li>");
+			/* TRANSLATORS: the telephone number(s) to join a meeting. */
+			html_tr(&r->out, "Dial-in: %s", m.dial_in);
+			html_printf(&r->out, "</li>\n");
+		}
+		if (m.room) {
+			html_printf(&r->out, "<li>");
+			html_tr(&r->out, "Room: %s", m.room);
+			html_printf(&r->out, "</li>\n");
+		}
 		html_printf(&r->out, "</ul>\n");
 	}
 	enum meeting_refusal refusal = m.cancelled        ? MEETING_REFUSED_CANCELLED
@@ -172,46 +203,56 @@ void page_meeting(struct request *r)
 	                                   ? MEETING_REFUSED_CLOSED
 	                                   : MEETING_ACCEPTED;
 	if (reg.state == REGISTRATION_REGISTERED)
-		html_printf(&r->out, "<p class=\"registered\">You are registered.</p>\n");
-	else if (reg.state == REGISTRATION_WAITING)
-		html_printf(&r->out, "<p class=\"waiting\">You are on the waiting list (number %d).</p>\n",
-		            reg.position);
+		html_printf(&r->out, "<p class=\"registered\">%s</p>\n", _("You are registered."));
+	else if (reg.state == REGISTRATION_WAITING) {
+		html_printf(&r->out, "<p class=\"waiting\">");
+		html_tr(&r->out, "You are on the waiting list (number %d).", reg.position);
+		html_printf(&r->out, "</p>\n");
+	}
 	if (reg.state != REGISTRATION_CANCELLED && refusal != MEETING_REFUSED_PAST && !m.cancelled) {
 		html_printf(&r->out,
 		            "<form method=\"post\" action=\"/meetings/%L/unregister\">"
 		            "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"
-		            "<button type=\"submit\">Cancel my registration</button></form>\n",
-		            (long long)m.id, auth_csrf_token(r));
+		            "<button type=\"submit\">%s</button></form>\n",
+		            (long long)m.id, auth_csrf_token(r), _("Cancel my registration"));
 	} else if (reg.state == REGISTRATION_CANCELLED && refusal != MEETING_ACCEPTED) {
-		html_printf(&r->out, "<p>%s</p>\n", meeting_refusal_text(refusal));
+		html_printf(&r->out, "<p>%s</p>\n", _(meeting_refusal_text(refusal)));
 	} else if (reg.state == REGISTRATION_CANCELLED && !r->account) {
-		html_printf(&r->out,
-		            "<p>To register, <a href=\"/login?next=/meetings/%L\">log in</a> or <a "
-		            "href=\"/account/register\">create an account</a>. Registered participants are given the "
-		            "link to join, the dial-in and the room here and by mail.</p>\n",
-		            (long long)m.id);
+		html_printf(&r->out, "<p>");
+		html_tr(&r->out,
+		        "To register, <a href=\"/login?next=/meetings/%L\">log in</a> or <a "
+		        "href=\"/account/register\">create an "
+		        "account</a>. Registered participants are given the link to join, the dial-in and the room "
+		        "here and by "
+		        "mail.",
+		        (long long)m.id);
+		html_printf(&r->out, "</p>\n");
 	} else if (reg.state == REGISTRATION_CANCELLED) {
 		const bool full = m.capacity && (m.registered >= m.capacity || m.waiting > 0);
 		if (full)
-			html_printf(&r->out, "<p>%s</p>\n", meeting_refusal_text(MEETING_REFUSED_FULL));
+			html_printf(&r->out, "<p>%s</p>\n", _(meeting_refusal_text(MEETING_REFUSED_FULL)));
 		html_printf(&r->out,
 		            "<form method=\"post\" action=\"/meetings/%L/register\">"
 		            "<input type=\"hidden\" name=\"csrf\" value=\"%s\">%R"
 		            "<button type=\"submit\">%s</button></form>\n",
 		            (long long)m.id, auth_csrf_token(r),
 		            full ? "<input type=\"hidden\" name=\"waiting_list\" value=\"1\">" : "",
-		            full ? "Join the waiting list" : "Register");
+		            /* TRANSLATORS: a button: to register for a meeting. */
+		            full ? _("Join the waiting list") : _("Register"));
 	}
 	html_printf(&r->out, "</section>\n");
 	if (*m.summary || *m.outcome || m.followup_call_id) {
-		html_printf(&r->out, "<section aria-labelledby=\"outcome\"><h2 id=\"outcome\">What came of it</h2>\n");
+		html_printf(&r->out, "<section aria-labelledby=\"outcome\"><h2 id=\"outcome\">%s</h2>\n",
+		            _("What came of it"));
 		if (*m.summary)
-			html_printf(&r->out, "<h3>Summary</h3>\n<p class=\"summary\">%s</p>\n", m.summary);
+			/* TRANSLATORS: the heading of a meeting's summary, written after it. */
+			html_printf(&r->out, "<h3>%s</h3>\n<p class=\"summary\">%s</p>\n", _("Summary"), m.summary);
 		if (*m.outcome)
-			html_printf(&r->out, "<h3>Outcome</h3>\n<p class=\"outcome\">%s</p>\n", m.outcome);
+			/* TRANSLATORS: the heading of what a meeting decided or led to. */
+			html_printf(&r->out, "<h3>%s</h3>\n<p class=\"outcome\">%s</p>\n", _("Outcome"), m.outcome);
 		if (m.followup_call_id)
-			html_printf(&r->out, "<p><a href=\"/calls/%L\">The call that followed</a></p>\n",
-			            (long long)m.followup_call_id);
+			html_printf(&r->out, "<p><a href=\"/calls/%L\">%s</a></p>\n", (long long)m.followup_call_id,
+			            _("The call that followed"));
 		html_printf(&r->out, "</section>\n");
 	}
 	page_end(r, 200);
@@ -224,7 +265,7 @@ void page_meeting_ics(struct request *r)
 	int64_t id;
 	struct ical_calendar c;
 	if (!parse_id(r->params[0], &id))
-		error_set(&e, ERROR_NOT_FOUND, "There is no such meeting.");
+		error_set(&e, ERROR_NOT_FOUND, N_("There is no such meeting."));
 	else if (meeting_calendar(r->db, &r->arena, id, &c, &e) == 0) {
 		buf_reset(&r->out);
 		if (ical_write(&r->out, &c) == 0) {
@@ -232,7 +273,7 @@ void page_meeting_ics(struct request *r)
 			r->out_type = "text/calendar; charset=utf-8";
 			return;
 		}
-		error_set(&e, ERROR_UNAVAILABLE, "The calendar could not be written.");
+		error_set(&e, ERROR_UNAVAILABLE, N_("The calendar could not be written."));
 	}
 	page_error(r, &e);
 }
@@ -245,9 +286,11 @@ static void form_answer(struct request *r, int rc, const struct error *e, const 
 		return;
 	}
 	if (e->code && !strcmp(e->code, ERROR_CONFLICT) && out->refusal != MEETING_ACCEPTED) {
-		page_begin(r, "Not registered");
-		html_printf(&r->out, "<h1>Not registered</h1>\n<p class=\"error\">%s</p>\n", e->message);
-		html_printf(&r->out, "<p><a href=\"/meetings/%u\">Back to the meeting</a></p>\n", r->params[0]);
+		page_begin(r, _("Not registered"));
+		html_printf(&r->out, "<h1>%s</h1>\n<p class=\"error\">%s</p>\n", _("Not registered"),
+		            request_error_message(r, e));
+		html_printf(&r->out, "<p><a href=\"/meetings/%u\">%s</a></p>\n", r->params[0],
+		            _("Back to the meeting"));
 		page_end(r, 409);
 		return;
 	}
@@ -263,7 +306,7 @@ void page_meeting_register(struct request *r)
 	const char *waiting = r->form ? form_get(r->form, "waiting_list") : NULL;
 	int rc = -1;
 	if (!parse_id(r->params[0], &id))
-		error_set(&e, ERROR_NOT_FOUND, "There is no such meeting.");
+		error_set(&e, ERROR_NOT_FOUND, N_("There is no such meeting."));
 	else
 		rc = meeting_register(r->db, &r->arena, id, r->account, waiting && !strcmp(waiting, "1"), clock_now(),
 		                      &out, &e);
@@ -278,7 +321,7 @@ void page_meeting_unregister(struct request *r)
 	struct meeting_registration out = {0};
 	int rc = -1;
 	if (!parse_id(r->params[0], &id))
-		error_set(&e, ERROR_NOT_FOUND, "There is no such meeting.");
+		error_set(&e, ERROR_NOT_FOUND, N_("There is no such meeting."));
 	else
 		rc = meeting_unregister(r->db, &r->arena, id, r->account, clock_now(), &out, &e);
 	form_answer(r, rc, &e, &out);

@@ -15,6 +15,7 @@
 #include "core/outcome.h"
 #include "core/process.h"
 #include "render/chart.h"
+#include "util/i18n.h"
 #include "web/api.h"
 #include "web/auth.h"
 #include "web/page.h"
@@ -25,7 +26,11 @@
 /* Countries drawn one bar each; past this the rest share one bar "Other countries". */
 enum { OUTCOME_COUNTRY_BARS = 12 };
 
-static const char *const DECISION_LABELS[OUTCOME_DECISIONS] = {"Accepted", "Accepted in part", "Not accepted", "Noted"};
+/* The secretariat's decisions on comments, translated where shown. */
+static const char *const DECISION_LABELS[OUTCOME_DECISIONS] = {
+    N_("Accepted"), N_("Accepted in part"), N_("Not accepted"),
+    /* TRANSLATORS: a decision on a comment: taken note of. */
+    N_("Noted")};
 
 static bool secretariat(const struct request *r)
 {
@@ -38,9 +43,9 @@ static bool load(struct request *r, struct version *v, struct document *doc, str
 {
 	int64_t id;
 	if (!parse_id(r->params[0], &id))
-		error_set(e, ERROR_NOT_FOUND, "There is no such version.");
+		error_set(e, ERROR_NOT_FOUND, N_("There is no such version."));
 	else if (version_find(r->db, &r->arena, id, v, doc, e) == 0 && v->state == VERSION_DRAFT && !secretariat(r))
-		error_set(e, ERROR_NOT_FOUND, "There is no such version.");
+		error_set(e, ERROR_NOT_FOUND, N_("There is no such version."));
 	else if (!e->code)
 		process_find_id_bare(r->db, &r->arena, doc->process_id, p, e);
 	return !e->code;
@@ -52,8 +57,8 @@ static void decisions_chart(struct request *r, const char *id, const struct outc
 	if (!bars)
 		return;
 	for (int k = 0; k < OUTCOME_DECISIONS; k++)
-		bars[k] = (struct chart_bar){DECISION_LABELS[k], d->decisions[k]};
-	struct chart c = {id, "Decisions on the comments", "Decision", "Comments", bars, OUTCOME_DECISIONS};
+		bars[k] = (struct chart_bar){_(DECISION_LABELS[k]), d->decisions[k]};
+	struct chart c = {id, _("Decisions on the comments"), _("Decision"), _("Comments"), bars, OUTCOME_DECISIONS};
 	chart_figure(&r->out, &c, CHART_STACKED);
 }
 
@@ -79,14 +84,26 @@ static void counts_chart(struct request *r, const char *id, const char *title, c
 	chart_figure(&r->out, &c, CHART_BARS);
 }
 
+/* A count in the plural form the reader's language gives it: fmt is i18n_n()'s, with one %lld (and our markup). */
+static const char *counted(struct request *r, const char *fmt, int64_t n)
+{
+	return arena_printf(&r->arena, fmt, (long long)n);
+}
+
 /* "3 accepted, 1 accepted in part, 0 not accepted, 2 noted" */
 static void decisions_sentence(struct request *r, const struct outcome_decisions *d)
 {
-	html_printf(&r->out, "%L accepted, %L accepted in part, %L not accepted, %L noted",
-	            (long long)d->decisions[DECISION_ACCEPTED], (long long)d->decisions[DECISION_ACCEPTED_IN_PART],
-	            (long long)d->decisions[DECISION_NOT_ACCEPTED], (long long)d->decisions[DECISION_NOTED]);
 	if (d->unanswered)
-		html_printf(&r->out, ", %L not answered yet", (long long)d->unanswered);
+		/* TRANSLATORS: counts of comments by the secretariat's decision, then those not answered yet. */
+		html_tr(&r->out, "%L accepted, %L accepted in part, %L not accepted, %L noted, %L not answered yet",
+		        (long long)d->decisions[DECISION_ACCEPTED], (long long)d->decisions[DECISION_ACCEPTED_IN_PART],
+		        (long long)d->decisions[DECISION_NOT_ACCEPTED], (long long)d->decisions[DECISION_NOTED],
+		        (long long)d->unanswered);
+	else
+		/* TRANSLATORS: counts of comments by the secretariat's decision. */
+		html_tr(&r->out, "%L accepted, %L accepted in part, %L not accepted, %L noted",
+		        (long long)d->decisions[DECISION_ACCEPTED], (long long)d->decisions[DECISION_ACCEPTED_IN_PART],
+		        (long long)d->decisions[DECISION_NOT_ACCEPTED], (long long)d->decisions[DECISION_NOTED]);
 }
 
 void page_outcome_section(struct request *r, const struct version *v)
@@ -97,18 +114,23 @@ void page_outcome_section(struct request *r, const struct version *v)
 	/* a version page never fails for its summary: without one, the section is left out */
 	if (outcome_of_version(r->db, &r->arena, v->id, OUTCOME_PUBLIC, -1, &o, &e) != 0 || o.ncalls == 0)
 		return;
-	html_printf(
-	    &r->out,
-	    "<section class=\"outcome-summary\" aria-labelledby=\"you-said\"><h2 id=\"you-said\">You said, we "
-	    "did</h2>\n<p>This version answers the comments sent on %s: <strong>%L</strong> contribution%s with "
-	    "<strong>%L</strong> comment%s. Decisions: ",
-	    o.previous_label, (long long)o.contributions, o.contributions == 1 ? "" : "s", (long long)o.comments,
-	    o.comments == 1 ? "" : "s");
-	decisions_sentence(r, &o.decided);
 	html_printf(&r->out,
-	            ".</p>\n<p><a href=\"/versions/%L/you-said-we-did\">See what became of the comments, by category, "
-	            "country and paragraph</a></p>\n</section>\n",
-	            (long long)v->id);
+	            "<section class=\"outcome-summary\" aria-labelledby=\"you-said\"><h2 id=\"you-said\">%s</h2>\n<p>",
+	            _("You said, we did"));
+	/* TRANSLATORS: %1$s is the earlier version; then the counts of contributions and of comments. */
+	html_tr(&r->out, "This version answers the comments sent on %s: %R with %R.", o.previous_label,
+	        counted(r,
+	                i18n_n("<strong>%lld</strong> contribution", "<strong>%lld</strong> contributions",
+	                       (unsigned long)o.contributions),
+	                o.contributions),
+	        counted(r,
+	                i18n_n("<strong>%lld</strong> comment", "<strong>%lld</strong> comments",
+	                       (unsigned long)o.comments),
+	                o.comments));
+	html_printf(&r->out, " %s ", _("Decisions:"));
+	decisions_sentence(r, &o.decided);
+	html_printf(&r->out, ".</p>\n<p><a href=\"/versions/%L/you-said-we-did\">%s</a></p>\n</section>\n",
+	            (long long)v->id, _("See what became of the comments, by category, country and paragraph"));
 }
 
 static void paragraph_item(struct request *r, const struct version *v, const struct outcome_paragraph *q,
@@ -116,41 +138,61 @@ static void paragraph_item(struct request *r, const struct version *v, const str
 {
 	html_printf(&r->out, "<li class=\"outcome-paragraph\" id=\"para-%s\"><h3>", q->pid);
 	if (q->number)
-		html_printf(&r->out, "<a href=\"/versions/%L/paragraphs/%u\">\u00b6%d of %s</a>",
-		            (long long)q->version_id, q->pid, q->number, o->previous_label);
+		/* TRANSLATORS: a paragraph of a version, then how many comments it drew. */
+		html_tr_n(&r->out, "<a href=\"/versions/%L/paragraphs/%u\">\u00b6%d of %s</a>: %L comment",
+		          "<a href=\"/versions/%L/paragraphs/%u\">\u00b6%d of %s</a>: %L comments",
+		          (unsigned long)q->comments, (long long)q->version_id, q->pid, q->number, o->previous_label,
+		          (long long)q->comments);
 	else
-		html_printf(&r->out, "Paragraph %s of %s", q->pid, o->previous_label);
-	html_printf(&r->out, ": %L comment%s</h3>\n<p class=\"decisions\">", (long long)q->comments,
-	            q->comments == 1 ? "" : "s");
+		/* TRANSLATORS: a paragraph (by its identifier) of a version, then how many comments it drew. */
+		html_tr_n(&r->out, "Paragraph %s of %s: %L comment", "Paragraph %s of %s: %L comments",
+		          (unsigned long)q->comments, q->pid, o->previous_label, (long long)q->comments);
+	html_printf(&r->out, "</h3>\n<p class=\"decisions\">");
 	decisions_sentence(r, &q->decided);
 	html_printf(&r->out, ".</p>\n<p class=\"landed\">");
 	if (q->nlandings == 0) {
-		html_printf(&r->out, "No answer names a paragraph of %s.", v->label);
+		html_tr(&r->out, "No answer names a paragraph of %s.", v->label);
 	} else {
-		html_printf(&r->out, "In %s: ", v->label);
-		for (int i = 0; i < q->nlandings; i++)
-			html_printf(&r->out, "%s<a href=\"/versions/%L#%u\">\u00b6%d</a> (%L comment%s)", i ? ", " : "",
-			            (long long)q->landings[i].version_id, q->landings[i].pid, q->landings[i].number,
-			            (long long)q->landings[i].count, q->landings[i].count == 1 ? "" : "s");
+		/* TRANSLATORS: introduces the list of the paragraphs of the new version where comments landed. */
+		html_tr(&r->out, "In %s:", v->label);
+		html_printf(&r->out, " ");
+		for (int i = 0; i < q->nlandings; i++) {
+			html_printf(&r->out, "%s", i ? _(", ") : "");
+			/* TRANSLATORS: a paragraph of the new version and how many comments landed in it. */
+			html_tr_n(&r->out, "<a href=\"/versions/%L#%u\">\u00b6%d</a> (%L comment)",
+			          "<a href=\"/versions/%L#%u\">\u00b6%d</a> (%L comments)",
+			          (unsigned long)q->landings[i].count, (long long)q->landings[i].version_id,
+			          q->landings[i].pid, q->landings[i].number, (long long)q->landings[i].count);
+		}
 		html_printf(&r->out, ".");
 	}
 	html_printf(&r->out, "</p>\n");
 	if (q->nanswers) {
-		html_printf(&r->out, "<p class=\"label\">The answers</p>\n<ul class=\"answers\">\n");
+		html_printf(&r->out, "<p class=\"label\">%s</p>\n<ul class=\"answers\">\n", _("The answers"));
 		for (int i = 0; i < q->nanswers; i++) {
 			const struct outcome_answer *x = &q->answers[i];
-			html_printf(&r->out,
-			            "<li><a href=\"/contributions/%u#comment-%L\">Comment %L of %s</a>: %s</li>\n",
-			            x->tracking, (long long)x->comment_id, (long long)x->comment_id, x->tracking,
-			            x->answered ? DECISION_LABELS[x->decision] : "not answered yet");
+			html_printf(&r->out, "<li>");
+			/* TRANSLATORS: a comment (its number and its contribution's tracking number), then its
+			 * decision. */
+			html_tr(&r->out, "<a href=\"/contributions/%u#comment-%L\">Comment %L of %s</a>: %s",
+			        x->tracking, (long long)x->comment_id, (long long)x->comment_id, x->tracking,
+			        x->answered ? _(DECISION_LABELS[x->decision]) : _("not answered yet"));
+			html_printf(&r->out, "</li>\n");
 		}
 		html_printf(&r->out, "</ul>\n");
 	}
-	if (q->more)
-		html_printf(&r->out, "<p>%L more in the resolution matrix of the call.</p>\n", (long long)q->more);
-	if (q->privately)
-		html_printf(&r->out, "<p>%L comment%s of private contributions: counted, not shown.</p>\n",
-		            (long long)q->privately, q->privately == 1 ? "" : "s");
+	if (q->more) {
+		html_printf(&r->out, "<p>");
+		html_tr(&r->out, "%L more in the resolution matrix of the call.", (long long)q->more);
+		html_printf(&r->out, "</p>\n");
+	}
+	if (q->privately) {
+		html_printf(&r->out, "<p>");
+		html_tr_n(&r->out, "%L comment of private contributions: counted, not shown.",
+		          "%L comments of private contributions: counted, not shown.", (unsigned long)q->privately,
+		          (long long)q->privately);
+		html_printf(&r->out, "</p>\n");
+	}
 	html_printf(&r->out, "</li>\n");
 }
 
@@ -173,66 +215,79 @@ void page_version_outcome(struct request *r)
 		page_error(r, &e);
 		return;
 	}
-	page_begin(r, arena_printf(&r->arena, "You said, we did \u2014 %s, %s", doc.title, v.label));
+	/* TRANSLATORS: the page's title: "You said, we did", a document and its version. */
+	page_begin(r, arena_printf(&r->arena, _("You said, we did \u2014 %s, %s"), doc.title, v.label));
 	html_printf(&r->out,
-	            "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/\">Consultations</a> \u203a "
+	            "<nav aria-label=\"%s\" class=\"crumbs\"><a href=\"/\">%s</a> \u203a "
 	            "<a href=\"/processes/%u\">%s</a> \u203a <a href=\"/versions/%L\">%s, %s</a></nav>\n"
-	            "<h1>You said, we did</h1>\n",
-	            p.slug, p.title, (long long)v.id, doc.title, v.label);
+	            "<h1>%s</h1>\n",
+	            _("Breadcrumb"), _("Consultations"), p.slug, p.title, (long long)v.id, doc.title, v.label,
+	            _("You said, we did"));
 	if (preview)
-		html_printf(&r->out,
-		            "<div class=\"notice\" role=\"note\"><p>Preview for the secretariat: answers not yet "
-		            "published are counted, and their calls marked. The public sees only published "
-		            "answers.</p></div>\n");
+		html_printf(
+		    &r->out, "<div class=\"notice\" role=\"note\"><p>%s</p></div>\n",
+		    _("Preview for the secretariat: answers not yet published are counted, and their calls marked. "
+		      "The public sees only published answers."));
 	if (!o.previous_id) {
-		html_printf(&r->out, "<p class=\"lead\">%s is the first version of %s: no comments led to it.</p>\n",
-		            v.label, doc.title);
+		html_printf(&r->out, "<p class=\"lead\">");
+		html_tr(&r->out, "%s is the first version of %s: no comments led to it.", v.label, doc.title);
+		html_printf(&r->out, "</p>\n");
 		page_end(r, 200);
 		return;
 	}
-	html_printf(&r->out,
-	            "<p class=\"lead\">What became of the comments sent on the earlier version of %s, %s, in this one, "
-	            "%s.</p>\n",
-	            doc.title, o.previous_label, v.label);
+	html_printf(&r->out, "<p class=\"lead\">");
+	html_tr(&r->out, "What became of the comments sent on the earlier version of %s, %s, in this one, %s.",
+	        doc.title, o.previous_label, v.label);
+	html_printf(&r->out, "</p>\n");
 	if (o.ncalls == 0) {
-		html_printf(&r->out, "<p>The answers to the comments on %s are not published yet.</p>\n",
-		            o.previous_label);
+		html_printf(&r->out, "<p>");
+		html_tr(&r->out, "The answers to the comments on %s are not published yet.", o.previous_label);
+		html_printf(&r->out, "</p>\n");
 		page_end(r, 200);
 		return;
 	}
-	html_printf(&r->out, "<section aria-labelledby=\"calls\"><h2 id=\"calls\">The calls</h2>\n<ul>\n");
+	html_printf(&r->out, "<section aria-labelledby=\"calls\"><h2 id=\"calls\">%s</h2>\n<ul>\n", _("The calls"));
 	for (int i = 0; i < o.ncalls; i++) {
 		const struct outcome_call *c = &o.calls[i];
-		html_printf(&r->out,
-		            "<li><a href=\"/calls/%L\">%s</a>: %L contribution%s, %L comment%s. "
-		            "<a href=\"/calls/%L/matrix\">The resolution matrix</a>",
-		            (long long)c->id, c->title, (long long)c->contributions, c->contributions == 1 ? "" : "s",
-		            (long long)c->comments, c->comments == 1 ? "" : "s", (long long)c->id);
+		html_printf(&r->out, "<li>");
+		/* TRANSLATORS: a call, its counts of contributions and comments, then a link to its resolution matrix.
+		 */
+		html_tr(&r->out,
+		        "<a href=\"/calls/%L\">%s</a>: %R, %R. <a href=\"/calls/%L/matrix\">The resolution matrix</a>",
+		        (long long)c->id, c->title,
+		        counted(r, i18n_n("%lld contribution", "%lld contributions", (unsigned long)c->contributions),
+		                c->contributions),
+		        counted(r, i18n_n("%lld comment", "%lld comments", (unsigned long)c->comments), c->comments),
+		        (long long)c->id);
+		html_printf(&r->out, " ");
 		if (c->published_at)
-			html_printf(&r->out, " (answers published %s)",
-			            page_instant_human(r, p.timezone, c->published_at));
+			html_tr(&r->out, "(answers published %s)", page_instant_human(r, p.timezone, c->published_at));
 		else
-			html_printf(&r->out, " <strong class=\"marker\">answers not published yet</strong>");
+			html_printf(&r->out, "<strong class=\"marker\">%s</strong>", _("answers not published yet"));
 		html_printf(&r->out, "</li>\n");
 	}
 	html_printf(&r->out,
-	            "</ul>\n</section>\n<section aria-labelledby=\"numbers\"><h2 id=\"numbers\">In numbers</h2>\n"
-	            "<ul class=\"headline\"><li><strong>%L</strong> contribution%s</li><li><strong>%L</strong> "
-	            "comment%s</li></ul>\n<p>Decisions: ",
-	            (long long)o.contributions, o.contributions == 1 ? "" : "s", (long long)o.comments,
-	            o.comments == 1 ? "" : "s");
+	            "</ul>\n</section>\n<section aria-labelledby=\"numbers\"><h2 id=\"numbers\">%s</h2>\n"
+	            "<ul class=\"headline\"><li>",
+	            _("In numbers"));
+	html_tr_n(&r->out, "<strong>%L</strong> contribution", "<strong>%L</strong> contributions",
+	          (unsigned long)o.contributions, (long long)o.contributions);
+	html_printf(&r->out, "</li><li>");
+	html_tr_n(&r->out, "<strong>%L</strong> comment", "<strong>%L</strong> comments", (unsigned long)o.comments,
+	          (long long)o.comments);
+	html_printf(&r->out, "</li></ul>\n<p>%s ", _("Decisions:"));
 	decisions_sentence(r, &o.decided);
 	html_printf(&r->out, ".</p>\n");
 	decisions_chart(r, "chart-decisions", &o.decided);
-	counts_chart(r, "chart-categories", "Contributions by category", "Category", "Contributions", o.categories,
-	             o.ncategories, 0, NULL);
-	counts_chart(r, "chart-countries", "Contributions by country", "Country", "Contributions", o.countries,
-	             o.ncountries, OUTCOME_COUNTRY_BARS, "Other countries");
-	counts_chart(r, "chart-types", "Comments by type", "Type", "Comments", o.types, o.ntypes, 0, NULL);
-	html_printf(&r->out, "</section>\n<section aria-labelledby=\"paragraphs\"><h2 id=\"paragraphs\">The "
-	                     "most-commented paragraphs</h2>\n");
+	counts_chart(r, "chart-categories", _("Contributions by category"), _("Category"), _("Contributions"),
+	             o.categories, o.ncategories, 0, NULL);
+	counts_chart(r, "chart-countries", _("Contributions by country"), _("Country"), _("Contributions"), o.countries,
+	             o.ncountries, OUTCOME_COUNTRY_BARS, _("Other countries"));
+	counts_chart(r, "chart-types", _("Comments by type"), _("Type"), _("Comments"), o.types, o.ntypes, 0, NULL);
+	html_printf(&r->out, "</section>\n<section aria-labelledby=\"paragraphs\"><h2 id=\"paragraphs\">%s</h2>\n",
+	            _("The most-commented paragraphs"));
 	if (o.nparagraphs == 0)
-		html_printf(&r->out, "<p>Every comment was a general one.</p>\n");
+		html_printf(&r->out, "<p>%s</p>\n", _("Every comment was a general one."));
 	else
 		html_printf(&r->out, "<ol class=\"outcome-paragraphs\">\n");
 	for (int i = 0; i < o.nparagraphs; i++)
@@ -315,9 +370,9 @@ void api_version_outcome(struct request *r)
 	    json_pack("{s:I,s:I,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:s}", "version_id", (json_int_t)v.id, "contributions",
 	              (json_int_t)o.contributions, "comments", (json_int_t)o.comments, "calls", calls, "categories",
 	              api_counts_json(o.categories, o.ncategories, "slug"), "countries",
-	              api_counts_json(o.countries, o.ncountries, "code"), "types", api_counts_json(o.types, o.ntypes, "type"),
-	              "decisions", decisions_json(&o.decided), "paragraphs", paragraphs, "url",
-	              arena_printf(&r->arena, "/versions/%lld/you-said-we-did", (long long)v.id));
+	              api_counts_json(o.countries, o.ncountries, "code"), "types",
+	              api_counts_json(o.types, o.ntypes, "type"), "decisions", decisions_json(&o.decided), "paragraphs",
+	              paragraphs, "url", arena_printf(&r->arena, "/versions/%lld/you-said-we-did", (long long)v.id));
 	if (!body) {
 		error_set(&e, ERROR_UNAVAILABLE, "out of memory");
 		reply_json_error(r, &e);

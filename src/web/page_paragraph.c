@@ -21,6 +21,7 @@
 #include "core/paragraph.h"
 #include "core/process.h"
 #include "util/clock.h"
+#include "util/i18n.h"
 #include "web/page.h"
 #include "web/routes.h"
 
@@ -31,9 +32,12 @@
 static const char *type_text(enum comment_type t)
 {
 	switch (t) {
-	case COMMENT_GENERAL: return "General";
-	case COMMENT_TECHNICAL: return "Technical";
-	case COMMENT_EDITORIAL: return "Editorial";
+	/* TRANSLATORS: a type of comment on a paragraph. */
+	case COMMENT_GENERAL: return _("General");
+	/* TRANSLATORS: a type of comment on a paragraph. */
+	case COMMENT_TECHNICAL: return _("Technical");
+	/* TRANSLATORS: a type of comment on a paragraph: on the wording. */
+	case COMMENT_EDITORIAL: return _("Editorial");
 	}
 	return comment_type_name(t);
 }
@@ -42,10 +46,14 @@ static const char *type_text(enum comment_type t)
 static const char *decision_text(enum disposition_decision d)
 {
 	switch (d) {
-	case DECISION_ACCEPTED: return "Accepted";
-	case DECISION_ACCEPTED_IN_PART: return "Accepted in part";
-	case DECISION_NOT_ACCEPTED: return "Not accepted";
-	case DECISION_NOTED: return "Noted";
+	/* TRANSLATORS: the secretariat's decision on a comment. */
+	case DECISION_ACCEPTED: return _("Accepted");
+	/* TRANSLATORS: the secretariat's decision on a comment. */
+	case DECISION_ACCEPTED_IN_PART: return _("Accepted in part");
+	/* TRANSLATORS: the secretariat's decision on a comment; the same words title an error page (409). */
+	case DECISION_NOT_ACCEPTED: return _("Not accepted");
+	/* TRANSLATORS: the secretariat's decision on a comment: taken note of. */
+	case DECISION_NOTED: return _("Noted");
 	}
 	return disposition_decision_name(d);
 }
@@ -53,11 +61,14 @@ static const char *decision_text(enum disposition_decision d)
 /* A comment's answer: the decision in words, where the text landed, the reason. */
 static void answer(struct request *r, const struct disposition *d)
 {
-	html_printf(&r->out, "<div class=\"disposition\"><p class=\"label\">Answer: <strong>%s</strong>",
-		    decision_text(d->decision));
-	if (d->pid && d->version_id && d->number)
-		html_printf(&r->out, " \u00b7 now <a href=\"/versions/%L#%u\">\u00b6%d of %s</a>", (long long)d->version_id,
-			    d->pid, d->number, d->version_label ? d->version_label : "");
+	html_printf(&r->out, "<div class=\"disposition\"><p class=\"label\">");
+	html_tr(&r->out, "Answer: <strong>%s</strong>", decision_text(d->decision));
+	if (d->pid && d->version_id && d->number) {
+		html_printf(&r->out, " \u00b7 ");
+		/* TRANSLATORS: where the commented text is now: "now ¶4 of the Second draft". */
+		html_tr(&r->out, "now <a href=\"/versions/%L#%u\">\u00b6%d of %s</a>", (long long)d->version_id, d->pid,
+			d->number, d->version_label ? d->version_label : "");
+	}
 	html_printf(&r->out, "</p>\n<div class=\"text reason\">%s</div></div>\n", d->reason ? d->reason : "");
 }
 
@@ -73,8 +84,9 @@ void page_comments(struct request *r, const struct contribution *k, const char *
 {
 	if (k->ncomments == 0)
 		return;
-	html_printf(&r->out, "<section class=\"comments\"><%R>Comments (%d)</%R>\n<ol class=\"comment-list\">\n", heading,
-		    k->ncomments, heading);
+	html_printf(&r->out, "<section class=\"comments\"><%R>", heading);
+	html_tr(&r->out, "Comments (%d)", k->ncomments);
+	html_printf(&r->out, "</%R>\n<ol class=\"comment-list\">\n", heading);
 	for (int i = 0; i < k->ncomments; i++) {
 		const struct comment *c = &k->comments[i];
 		html_printf(&r->out, "<li class=\"comment\" id=\"comment-%L\"><p class=\"meta\">", (long long)c->id);
@@ -82,14 +94,19 @@ void page_comments(struct request *r, const struct contribution *k, const char *
 			html_printf(&r->out, "<a href=\"/versions/%L/paragraphs/%u\">\u00b6%d</a>", (long long)c->version_id,
 				    c->pid, c->number);
 		else
-			html_printf(&r->out, "General comment");
+			html_printf(&r->out, "%s", _("General comment"));
 		html_printf(&r->out, " \u00b7 %s</p>\n<div class=\"text\">%s</div>\n", type_text(c->type), c->comment);
 		if (c->proposed_change && *c->proposed_change)
-			html_printf(&r->out, "<p class=\"label\">Proposed change</p>\n<div class=\"text change\">%s</div>\n",
-				    c->proposed_change);
-		if (c->row > 0)
-			html_printf(&r->out, "<p class=\"meta\">Row %d of the comment table%s%s</p>\n", c->row,
-				    c->note ? ": " : "", c->note ? c->note : "");
+			html_printf(&r->out, "<p class=\"label\">%s</p>\n<div class=\"text change\">%s</div>\n",
+				    _("Proposed change"), c->proposed_change);
+		if (c->row > 0) {
+			html_printf(&r->out, "<p class=\"meta\">");
+			if (c->note)
+				html_tr(&r->out, "Row %d of the comment table: %s", c->row, c->note);
+			else
+				html_tr(&r->out, "Row %d of the comment table", c->row);
+			html_printf(&r->out, "</p>\n");
+		}
 		if (c->disposition)
 			answer(r, c->disposition);
 		html_printf(&r->out, "</li>\n");
@@ -120,17 +137,25 @@ static const struct comment_count *count_of(const struct comment_count *counts, 
 static void count_link(struct request *r, int64_t version_id, const char *pid, int number,
 		       const struct comment_count *k)
 {
-	html_printf(&r->out, "<a href=\"/versions/%L/paragraphs/%u\">%d comment%s<span class=\"visually-hidden\"> on ",
-		    (long long)version_id, pid, k->total, k->total == 1 ? "" : "s");
+	const unsigned long total = (unsigned long)k->total;
 	if (number)
-		html_printf(&r->out, "\u00b6%d", number);
+		html_tr_n(&r->out,
+			  "<a href=\"/versions/%L/paragraphs/%u\">%d comment<span class=\"visually-hidden\"> on \u00b6%d</span></a>",
+			  "<a href=\"/versions/%L/paragraphs/%u\">%d comments<span class=\"visually-hidden\"> on \u00b6%d</span></a>",
+			  total, (long long)version_id, pid, k->total, number);
 	else
-		html_printf(&r->out, "the removed paragraph %s", pid);
-	html_printf(&r->out, "</span></a>");
+		html_tr_n(&r->out,
+			  "<a href=\"/versions/%L/paragraphs/%u\">%d comment<span class=\"visually-hidden\"> on the removed "
+			  "paragraph %s</span></a>",
+			  "<a href=\"/versions/%L/paragraphs/%u\">%d comments<span class=\"visually-hidden\"> on the removed "
+			  "paragraph %s</span></a>",
+			  total, (long long)version_id, pid, k->total, pid);
 	if (k->earlier == k->total && number)
-		html_printf(&r->out, ", on earlier versions");
-	else if (k->earlier && number)
-		html_printf(&r->out, ", %d on earlier versions", k->earlier);
+		html_printf(&r->out, ", %s", _("on earlier versions"));
+	else if (k->earlier && number) {
+		html_printf(&r->out, ", ");
+		html_tr_n(&r->out, "%d on earlier versions", "%d on earlier versions", (unsigned long)k->earlier, k->earlier);
+	}
 }
 
 void page_version_text(struct request *r, const struct version *v, const struct document *doc)
@@ -185,8 +210,11 @@ void page_version_text(struct request *r, const struct version *v, const struct 
 		if (c)
 			count_link(r, v->id, id, number, c);
 		if (open && number)
-			html_printf(&r->out, "%R<a href=\"/calls/%L/contribute?paragraph=%u\">Comment on \u00b6%d</a>",
-				    c ? " \u00b7 " : "", (long long)call_id, id, number);
+		{
+			html_printf(&r->out, "%R", c ? " \u00b7 " : "");
+			html_tr(&r->out, "<a href=\"/calls/%L/contribute?paragraph=%u\">Comment on \u00b6%d</a>",
+				(long long)call_id, id, number);
+		}
 		html_printf(&r->out, "</p>");
 	}
 	html_printf(&r->out, "</article>\n");
@@ -199,11 +227,14 @@ void page_version_text(struct request *r, const struct version *v, const struct 
 		if (!removed++)
 			html_printf(&r->out,
 				    "<section aria-labelledby=\"removed\" class=\"removed-comments\">"
-				    "<h2 id=\"removed\">Comments on removed paragraphs</h2>\n"
-				    "<p>These paragraphs of earlier versions are not in this one.</p>\n<ul>\n");
-		html_printf(&r->out, "<li>Paragraph %s: ", counts[i].pid);
+				    "<h2 id=\"removed\">%s</h2>\n"
+				    "<p>%s</p>\n<ul>\n",
+				    _("Comments on removed paragraphs"), _("These paragraphs of earlier versions are not in this one."));
+		html_printf(&r->out, "<li>");
+		html_tr(&r->out, "Paragraph %s:", counts[i].pid);
+		html_printf(&r->out, " ");
 		count_link(r, v->id, counts[i].pid, 0, &counts[i]);
-		html_printf(&r->out, " \u2014 this paragraph was removed</li>\n");
+		html_printf(&r->out, " \u2014 %s</li>\n", _("this paragraph was removed"));
 	}
 	if (removed)
 		html_printf(&r->out, "</ul>\n</section>\n");
@@ -217,28 +248,34 @@ static void paragraph_comment(struct request *r, const struct comment *c, const 
 	if (c->author)
 		html_printf(&r->out, "%s", c->author);
 	else
-		html_printf(&r->out, "Anonymous");
+		html_printf(&r->out, "%s", _("Anonymous"));
 	html_printf(&r->out, " \u00b7 <a href=\"/contributions/%u\">%s</a>", c->tracking, c->tracking);
 	if (now && c->version_id != now->version_id) {
 		const bool same = c->commented_text && !strcmp(c->commented_text, now->text);
 		/* %R: the mark is our own fragment, not text to escape. */
-		html_printf(&r->out, " \u00b7 <a href=\"/versions/%L\">on %s</a>%R", (long long)c->version_id,
-			    c->version_label ? c->version_label : "an earlier version",
-			    same ? "" : " <strong class=\"changed\">on an earlier version; this paragraph changed since</strong>");
+		html_printf(&r->out, " \u00b7 ");
+		/* TRANSLATORS: the version a comment was made on: "on Second draft". */
+		html_tr(&r->out, "<a href=\"/versions/%L\">on %s</a>", (long long)c->version_id,
+			c->version_label ? c->version_label : _("an earlier version"));
+		if (!same)
+			html_printf(&r->out, " <strong class=\"changed\">%s</strong>",
+				    _("on an earlier version; this paragraph changed since"));
 	} else if (!now) {
-		html_printf(&r->out, " \u00b7 <a href=\"/versions/%L\">on %s</a> <strong class=\"removed\">this paragraph "
-				     "was removed</strong>",
-			    (long long)c->version_id, c->version_label ? c->version_label : "an earlier version");
+		html_printf(&r->out, " \u00b7 ");
+		html_tr(&r->out, "<a href=\"/versions/%L\">on %s</a>", (long long)c->version_id,
+			c->version_label ? c->version_label : _("an earlier version"));
+		html_printf(&r->out, " <strong class=\"removed\">%s</strong>", _("this paragraph was removed"));
 	}
 	html_printf(&r->out, "</p>\n<div class=\"text\">%s</div>\n", c->comment);
 	if (c->proposed_change && *c->proposed_change)
-		html_printf(&r->out, "<p class=\"label\">Proposed change</p>\n<div class=\"text change\">%s</div>\n",
-			    c->proposed_change);
-	if (c->commented_text && (!now || strcmp(c->commented_text, now->text)))
-		html_printf(&r->out,
-			    "<details><summary>The paragraph as it was commented on (\u00b6%d of %s)</summary>"
-			    "<div class=\"text\">%s</div></details>\n",
-			    c->number, c->version_label ? c->version_label : "an earlier version", c->commented_text);
+		html_printf(&r->out, "<p class=\"label\">%s</p>\n<div class=\"text change\">%s</div>\n",
+			    _("Proposed change"), c->proposed_change);
+	if (c->commented_text && (!now || strcmp(c->commented_text, now->text))) {
+		html_printf(&r->out, "<details><summary>");
+		html_tr(&r->out, "The paragraph as it was commented on (\u00b6%d of %s)", c->number,
+			c->version_label ? c->version_label : _("an earlier version"));
+		html_printf(&r->out, "</summary><div class=\"text\">%s</div></details>\n", c->commented_text);
+	}
 	if (c->disposition)
 		answer(r, c->disposition);
 	html_printf(&r->out, "</li>\n");
@@ -291,14 +328,14 @@ void page_paragraph(struct request *r)
 	struct process p;
 	const char *pid = r->params[1];
 	if (!parse_id(r->params[0], &id)) {
-		error_set(&e, ERROR_NOT_FOUND, "There is no such version.");
+		error_set(&e, ERROR_NOT_FOUND, N_("There is no such version."));
 		page_error(r, &e);
 		return;
 	}
 	/* A draft (its paragraph matches wait for confirmation) is the secretariat's alone, as on its page. */
 	const bool secretariat = r->account && r->account->role == ACCOUNT_SECRETARIAT;
 	if (version_find(r->db, &r->arena, id, &v, &doc, &e) == 0 && v.state == VERSION_DRAFT && !secretariat)
-		error_set(&e, ERROR_NOT_FOUND, "There is no such version.");
+		error_set(&e, ERROR_NOT_FOUND, N_("There is no such version."));
 	if (e.code || process_find_id_bare(r->db, &r->arena, doc.process_id, &p, &e) != 0) {
 		page_error(r, &e);
 		return;
@@ -328,32 +365,38 @@ void page_paragraph(struct request *r)
 		n = LIMIT_PAGE_SIZE;
 	paragraph_answers(r, cs, n);
 	if (!here && n == 0) {
-		error_set(&e, ERROR_NOT_FOUND, "This version has no such paragraph.");
+		error_set(&e, ERROR_NOT_FOUND, N_("This version has no such paragraph."));
 		page_error(r, &e);
 		return;
 	}
 	const char *title = here ? arena_printf(&r->arena, "\u00b6%d \u2014 %s, %s", para.number, doc.title, v.label)
-				 : arena_printf(&r->arena, "Removed paragraph \u2014 %s, %s", doc.title, v.label);
+				 : arena_printf(&r->arena, _("Removed paragraph \u2014 %s, %s"), doc.title, v.label);
 	page_begin(r, title);
 	html_printf(&r->out,
-		    "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/\">Consultations</a> \u203a "
+		    "<nav aria-label=\"%s\" class=\"crumbs\"><a href=\"/\">%s</a> \u203a "
 		    "<a href=\"/processes/%u\">%s</a> \u203a <a href=\"/versions/%L\">%s, %s</a></nav>\n",
-		    p.slug, p.title, (long long)v.id, doc.title, v.label);
+		    _("Breadcrumb"), _("Consultations"), p.slug, p.title, (long long)v.id, doc.title, v.label);
 	if (here) {
+		html_printf(&r->out, "<h1>");
+		html_tr(&r->out, "\u00b6%d of %s", para.number, v.label);
 		html_printf(&r->out,
-			    "<h1>\u00b6%d of %s</h1>\n<div class=\"document\"><div class=\"para\"><a class=\"pnum\" href=\"/versions/%L#%u\" "
-			    "aria-label=\"Paragraph %d in the text\">%d</a><div class=\"ptext\">%R</div></div></div>\n",
-			    para.number, v.label, (long long)v.id, para.pid, para.number, para.number, para.html);
+			    "</h1>\n<div class=\"document\"><div class=\"para\"><a class=\"pnum\" href=\"/versions/%L#%u\" "
+			    "aria-label=\"%s\">%d</a><div class=\"ptext\">%R</div></div></div>\n",
+			    (long long)v.id, para.pid,
+			    arena_printf(&r->arena, _("Paragraph %d in the text"), para.number), para.number, para.html);
 		int64_t call_id;
-		if (open_call(r, v.id, &call_id))
-			html_printf(&r->out, "<p><a class=\"button\" href=\"/calls/%L/contribute?paragraph=%u\">Comment on "
-					     "\u00b6%d</a></p>\n",
-				    (long long)call_id, para.pid, para.number);
+		if (open_call(r, v.id, &call_id)) {
+			html_printf(&r->out, "<p>");
+			html_tr(&r->out, "<a class=\"button\" href=\"/calls/%L/contribute?paragraph=%u\">Comment on \u00b6%d</a>",
+				(long long)call_id, para.pid, para.number);
+			html_printf(&r->out, "</p>\n");
+		}
 	} else {
-		html_printf(&r->out, "<h1>A removed paragraph</h1>\n<p>This paragraph of earlier versions is not in %s: "
-				     "this paragraph was removed. Its comments are kept here, with the text they were "
-				     "about.</p>\n",
-			    v.label);
+		html_printf(&r->out, "<h1>%s</h1>\n<p>", _("A removed paragraph"));
+		html_tr(&r->out, "This paragraph of earlier versions is not in %s: this paragraph was removed. Its comments "
+				 "are kept here, with the text they were about.",
+			v.label);
+		html_printf(&r->out, "</p>\n");
 	}
 	/* Those made on this version come first (comment_list_paragraph), then those carried forward. */
 	int on_this = 0;
@@ -363,10 +406,10 @@ void page_paragraph(struct request *r)
 	int shown = 0;
 	bool cut = false;
 	if (here && (offset == 0 || on_this > 0)) {
-		html_printf(&r->out, "<section aria-labelledby=\"this-version\"><h2 id=\"this-version\">Comments on this "
-				     "version</h2>\n");
+		html_printf(&r->out, "<section aria-labelledby=\"this-version\"><h2 id=\"this-version\">%s</h2>\n",
+			    _("Comments on this version"));
 		if (on_this == 0)
-			html_printf(&r->out, "<p>No published comment on this paragraph of this version yet.</p>\n");
+			html_printf(&r->out, "<p>%s</p>\n", _("No published comment on this paragraph of this version yet."));
 		else
 			html_printf(&r->out, "<ol class=\"comment-list\">\n");
 		for (; shown < on_this && !cut; shown++) {
@@ -384,8 +427,8 @@ void page_paragraph(struct request *r)
 	}
 	if (!cut && n > on_this) {
 		html_printf(&r->out,
-			    "<section aria-labelledby=\"earlier\"><h2 id=\"earlier\">Carried forward from earlier "
-			    "versions</h2>\n<ol class=\"comment-list\">\n");
+			    "<section aria-labelledby=\"earlier\"><h2 id=\"earlier\">%s</h2>\n<ol class=\"comment-list\">\n",
+			    _("Carried forward from earlier versions"));
 		for (; shown < n; shown++) {
 			const size_t mark = r->out.len;
 			paragraph_comment(r, &cs[shown], here ? &para : NULL);
@@ -398,12 +441,13 @@ void page_paragraph(struct request *r)
 		html_printf(&r->out, "</ol>\n</section>\n");
 	}
 	if (offset > 0 || more || cut) {
-		html_printf(&r->out, "<nav aria-label=\"Pages\" class=\"pages\">");
+		html_printf(&r->out, "<nav aria-label=\"%s\" class=\"pages\">", _("Pages"));
 		if (offset > 0)
-			html_printf(&r->out, "<a href=\"?offset=%L\" rel=\"prev\">Previous page</a> ",
-				    (long long)(offset > LIMIT_PAGE_SIZE ? offset - LIMIT_PAGE_SIZE : 0));
+			html_printf(&r->out, "<a href=\"?offset=%L\" rel=\"prev\">%s</a> ",
+				    (long long)(offset > LIMIT_PAGE_SIZE ? offset - LIMIT_PAGE_SIZE : 0), _("Previous page"));
 		if (more || cut)
-			html_printf(&r->out, "<a href=\"?offset=%L\" rel=\"next\">Next page</a>", (long long)(offset + shown));
+			html_printf(&r->out, "<a href=\"?offset=%L\" rel=\"next\">%s</a>", (long long)(offset + shown),
+				    _("Next page"));
 		html_printf(&r->out, "</nav>\n");
 	}
 	page_end(r, 200);

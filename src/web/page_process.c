@@ -31,13 +31,15 @@ void page_home(struct request *r)
 		page_error(r, &e);
 		return;
 	}
-	page_begin(r, "Consultations");
-	html_printf(&r->out, "<h1>Consultations</h1>\n"
-			     "<p class=\"lead\">Draft texts open for comment. Read the draft, send your contribution "
-			     "with the form before the deadline, and follow what becomes of it: every contribution gets a "
-			     "tracking number, and each comment an answer. <a href=\"/about\">How to take part</a></p>\n");
+	page_begin(r, _("Consultations"));
+	html_printf(&r->out, "<h1>%s</h1>\n<p class=\"lead\">", _("Consultations"));
+	html_tr(&r->out, "Draft texts open for comment. Read the draft, send your contribution with the form before the "
+			 "deadline, and follow what becomes of it: every contribution gets a tracking number, and each "
+			 "comment an answer. <a href=\"%s\">How to take part</a>",
+		"/about");
+	html_printf(&r->out, "</p>\n");
 	if (n == 0)
-		html_printf(&r->out, "<p>No consultation has been published yet.</p>\n");
+		html_printf(&r->out, "<p>%s</p>\n", _("No consultation has been published yet."));
 	html_printf(&r->out, "<ul class=\"cards\">\n");
 	int64_t now = clock_now();
 	for (int i = 0; i < n; i++) {
@@ -49,9 +51,12 @@ void page_home(struct request *r)
 		html_printf(&r->out, "<li><h2><a href=\"/processes/%u\">%s</a></h2>\n", ps[i].slug, ps[i].title);
 		page_process_runners(r, &ps[i]);
 		html_printf(&r->out, "<p>%s</p>\n", ps[i].summary);
-		if (open)
-			html_printf(&r->out, "<p class=\"state state-open\">%d call%s for contributions open now</p>\n<ul>\n",
-				    open, open == 1 ? "" : "s");
+		if (open) {
+			html_printf(&r->out, "<p class=\"state state-open\">");
+			html_tr_n(&r->out, "%d call for contributions open now", "%d calls for contributions open now",
+				  (unsigned long)open, open);
+			html_printf(&r->out, "</p>\n<ul>\n");
+		}
 		for (int k = 0; k < ncalls; k++)
 			if (call_state_at(&calls[k], now) == CALL_OPEN) {
 				html_printf(&r->out, "<li><a href=\"/calls/%L\">%s</a>\n", (long long)calls[k].id,
@@ -73,9 +78,11 @@ static void page_process_runners(struct request *r, const struct process *p)
 		return;
 	html_printf(&r->out, "<p class=\"run-by\">");
 	if (body)
-		html_printf(&r->out, "Run by %s.", p->body);
-	if (secretariat)
-		html_printf(&r->out, "%RSecretariat: %s.", body ? " " : "", p->secretariat);
+		html_tr(&r->out, "Run by %s.", p->body);
+	if (secretariat) {
+		html_printf(&r->out, "%R", body ? " " : "");
+		html_tr(&r->out, "Secretariat: %s.", p->secretariat);
+	}
 	html_printf(&r->out, "</p>\n");
 }
 
@@ -97,18 +104,25 @@ static enum when milestone_when_on(const struct milestone *m, const char *today)
 static const char *status_text(const struct milestone *m, enum when w)
 {
 	switch (m->status) {
-	case MILESTONE_DONE: return "\u2713 Done";
-	case MILESTONE_POSTPONED: return "Postponed";
-	case MILESTONE_CANCELLED: return "Cancelled";
+	/* TRANSLATORS: a milestone's status in a process's schedule. */
+	case MILESTONE_DONE: return _("\u2713 Done");
+	/* TRANSLATORS: a milestone's status in a process's schedule. */
+	case MILESTONE_POSTPONED: return _("Postponed");
+	/* TRANSLATORS: a milestone's status in a process's schedule. */
+	case MILESTONE_CANCELLED: return _("Cancelled");
 	case MILESTONE_PLANNED: break;
 	}
 	switch (w) {
-	case WHEN_PAST: return "\u2713 Past";
-	case WHEN_TODAY: return "\u25b6 Today";
-	case WHEN_NEXT: return "\u25b6 Next";
+	/* TRANSLATORS: a milestone's status in a process's schedule: its date has passed. */
+	case WHEN_PAST: return _("\u2713 Past");
+	/* TRANSLATORS: a milestone's status in a process's schedule: it is under way today. */
+	case WHEN_TODAY: return _("\u25b6 Today");
+	/* TRANSLATORS: a milestone's status in a process's schedule: the next one to come. */
+	case WHEN_NEXT: return _("\u25b6 Next");
 	case WHEN_LATER: break;
 	}
-	return "Upcoming";
+	/* TRANSLATORS: a milestone's status in a process's schedule: still to come. */
+	return _("Upcoming");
 }
 
 static const char *const WHEN_CLASS[] = {
@@ -133,27 +147,35 @@ static void schedule_table(struct request *r, const struct process *p, struct mi
 	}
 	if (next >= 0)
 		when[next] = WHEN_NEXT;
-	html_printf(&r->out, "<section aria-labelledby=\"schedule\" tabindex=\"0\"><h2 id=\"schedule\">Schedule</h2>\n");
+	html_printf(&r->out, "<section aria-labelledby=\"schedule\" tabindex=\"0\"><h2 id=\"schedule\">%s</h2>\n",
+		    _("Schedule"));
 	if (*today) {
-		html_printf(&r->out, "<p class=\"schedule-now\">Today is %s.", page_date(r, today));
+		html_printf(&r->out, "<p class=\"schedule-now\">");
+		html_tr(&r->out, "Today is %s.", page_date(r, today));
 		for (int k = 0; k < 2; k++) {
 			const int i = k ? next : current;
 			if (i < 0)
 				continue;
 			char range[80];
 			milestone_format_range(ms[i].date, ms[i].end_date, range);
-			html_printf(&r->out, " %R %s: <a href=\"#milestone-%L\">%s</a>", k ? "Next, on" : "Under way,", range,
-				    (long long)ms[i].id, ms[i].title);
+			html_printf(&r->out, " ");
+			if (k)
+				html_tr(&r->out, "Next, on %s: <a href=\"#milestone-%L\">%s</a>", range, (long long)ms[i].id,
+					ms[i].title);
+			else
+				html_tr(&r->out, "Under way, %s: <a href=\"#milestone-%L\">%s</a>", range,
+					(long long)ms[i].id, ms[i].title);
 		}
 		html_printf(&r->out, "</p>\n");
 	}
 	if (current < 0)
 		current = next; /* the step the process is at, for assistive technology */
+	html_printf(&r->out, "<table class=\"schedule\">\n<caption>");
+	html_tr(&r->out, "Dates in the time zone of the process, %s", p->timezone);
 	html_printf(&r->out,
-		    "<table class=\"schedule\">\n<caption>Dates in the time zone of the process, %s</caption>\n"
-		    "<thead><tr><th scope=\"col\">Date</th><th scope=\"col\">Milestone</th>"
-		    "<th scope=\"col\">Status</th></tr></thead>\n<tbody>\n",
-		    p->timezone);
+		    "</caption>\n<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+		    "<th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
+		    _("Date"), _("Milestone"), _("Status"));
 	for (int i = 0; i < n; i++) {
 		const enum when w = when ? when[i] : WHEN_LATER;
 		char range[80];
@@ -169,12 +191,28 @@ static void schedule_table(struct request *r, const struct process *p, struct mi
 			else
 				snprintf(from, sizeof from, "%s", mv->from_label ? mv->from_label : "");
 			milestone_format_range(mv->to_date, mv->to_end_date, to);
-			html_printf(&r->out, "<p class=\"history\">Moved from %s to %s on %s: %s</p>", from, to,
-				    page_date(r, mv->moved_on), mv->reason);
+			html_printf(&r->out, "<p class=\"history\">");
+			html_tr(&r->out, "Moved from %s to %s on %s: %s", from, to, page_date(r, mv->moved_on),
+				mv->reason);
+			html_printf(&r->out, "</p>");
 		}
 		html_printf(&r->out, "</td><td class=\"status\">%s</td></tr>\n", status_text(&ms[i], w));
 	}
 	html_printf(&r->out, "</tbody>\n</table>\n</section>\n");
+}
+
+/* How a meeting is held, as readers say it (the stored names are the API's). */
+const char *page_meeting_format_label(enum meeting_format f)
+{
+	switch (f) {
+	/* TRANSLATORS: how a meeting is held. */
+	case MEETING_ONLINE: return _("online");
+	/* TRANSLATORS: how a meeting is held: in a room, in person. */
+	case MEETING_PHYSICAL: return _("physical");
+	/* TRANSLATORS: how a meeting is held: both in a room and online. */
+	case MEETING_HYBRID: return _("hybrid");
+	}
+	return meeting_format_name(f);
 }
 
 /* A meeting: its date and hours in the process's zone, its page (where one registers: the link to join and the
@@ -186,22 +224,34 @@ static void meeting_row(struct request *r, const struct process *p, const struct
 	if (m->starts && m->ends) {
 		char city[64];
 		tz_city(p->timezone, city, sizeof city);
-		html_printf(&r->out, ", %s\u2013%s %s time", m->starts, m->ends, city);
+		html_printf(&r->out, ", ");
+		/* TRANSLATORS: a meeting's hours and the city whose time they are in: "09:00–11:00 Zurich time". */
+		html_tr(&r->out, "%s\u2013%s %s time", m->starts, m->ends, city);
 	}
-	html_printf(&r->out, "</strong>: <a href=\"/meetings/%L\">%s</a> (%s)%R. %s", (long long)m->id, m->title,
-		    meeting_format_name(m->format), m->cancelled ? ", <strong>cancelled</strong>" : "", m->description);
-	if (!m->cancelled && strcmp(m->date, today) >= 0)
-		html_printf(&r->out, " <a href=\"/meetings/%L#registration\">Register<span class=\"visually-hidden\"> for "
-				     "%s</span></a>: registered participants are given the link to join.",
-			    (long long)m->id, m->title);
+	html_printf(&r->out, "</strong>: <a href=\"/meetings/%L\">%s</a> (%s)", (long long)m->id, m->title,
+		    page_meeting_format_label(m->format));
+	if (m->cancelled) {
+		html_printf(&r->out, ", ");
+		html_tr(&r->out, "<strong>cancelled</strong>");
+	}
+	html_printf(&r->out, ". %s", m->description);
+	if (!m->cancelled && strcmp(m->date, today) >= 0) {
+		html_printf(&r->out, " ");
+		html_tr(&r->out, "<a href=\"/meetings/%L#registration\">Register<span class=\"visually-hidden\"> for "
+				 "%s</span></a>: registered participants are given the link to join.",
+			(long long)m->id, m->title);
+	}
 	if (*m->summary)
-		html_printf(&r->out, "<p class=\"summary\"><strong>Summary:</strong> %s</p>", m->summary);
+		html_printf(&r->out, "<p class=\"summary\"><strong>%s</strong> %s</p>", _("Summary:"), m->summary);
 	if (*m->outcome)
-		html_printf(&r->out, "<p class=\"outcome\"><strong>Outcome:</strong> %s</p>", m->outcome);
-	if (m->followup_call_id)
-		html_printf(&r->out, "<p><a href=\"/calls/%L\">The call that followed<span class=\"visually-hidden\"> "
-				     "%s</span></a></p>",
-			    (long long)m->followup_call_id, m->title);
+		html_printf(&r->out, "<p class=\"outcome\"><strong>%s</strong> %s</p>", _("Outcome:"), m->outcome);
+	if (m->followup_call_id) {
+		html_printf(&r->out, "<p>");
+		html_tr(&r->out, "<a href=\"/calls/%L\">The call that followed<span class=\"visually-hidden\"> "
+				 "%s</span></a>",
+			(long long)m->followup_call_id, m->title);
+		html_printf(&r->out, "</p>");
+	}
 	html_printf(&r->out, "</li>\n");
 }
 
@@ -210,11 +260,11 @@ static void meeting_row(struct request *r, const struct process *p, const struct
 static void call_row(struct request *r, struct call *c, int64_t now, bool extensions)
 {
 	enum call_state s = call_state_at(c, now);
-	html_printf(&r->out,
-		    "<li><a href=\"/calls/%L\">%s</a> on <a href=\"/versions/%L\">the version of %s</a>. "
-		    "<span class=\"state state-%s\">%s</span>\n",
-		    (long long)c->id, c->title, (long long)c->version_id, page_date(r, c->version_date), call_state_name(s),
-		    call_state_label(s));
+	html_printf(&r->out, "<li>");
+	html_tr(&r->out, "<a href=\"/calls/%L\">%s</a> on <a href=\"/versions/%L\">the version of %s</a>.", (long long)c->id,
+		c->title, (long long)c->version_id, page_date(r, c->version_date));
+	html_printf(&r->out, " <span class=\"state state-%s\">%s</span>\n", call_state_name(s),
+		    page_call_state_label(s));
 	page_deadline(r, c);
 	if (extensions) {
 		page_deadline_extensions(r, c);
@@ -222,13 +272,16 @@ static void call_row(struct request *r, struct call *c, int64_t now, bool extens
 			html_printf(&r->out, "<p class=\"asked\">%s</p>\n", c->description);
 	}
 	if (s == CALL_OPEN)
-		html_printf(&r->out, "<p><a class=\"button\" href=\"/calls/%L/contribute\">Send a contribution</a></p>",
-			    (long long)c->id);
-	if (s != CALL_UPCOMING)
-		html_printf(&r->out,
-			    "<p><a href=\"/calls/%L/contributions\">Published contributions<span class=\"visually-hidden\"> "
-			    "to %s</span></a></p>",
-			    (long long)c->id, c->title);
+		html_printf(&r->out, "<p><a class=\"button\" href=\"/calls/%L/contribute\">%s</a></p>", (long long)c->id,
+			    _("Send a contribution"));
+	if (s != CALL_UPCOMING) {
+		html_printf(&r->out, "<p>");
+		html_tr(&r->out,
+			"<a href=\"/calls/%L/contributions\">Published contributions<span class=\"visually-hidden\"> "
+			"to %s</span></a>",
+			(long long)c->id, c->title);
+		html_printf(&r->out, "</p>");
+	}
 	html_printf(&r->out, "</li>\n");
 }
 
@@ -253,15 +306,16 @@ void page_process(struct request *r)
 	request_language_process(r, p.languages); /* a visitor who named no language we offer reads the process's */
 	const char *feeds[] = {arena_printf(&r->arena, "/processes/%s/feed.atom", p.slug),
 			       arena_printf(&r->arena, "/processes/%s/contributions.atom", p.slug)};
-	const char *feed_titles[] = {arena_printf(&r->arena, "%s: news (Atom)", p.title),
-				     arena_printf(&r->arena, "%s: published contributions (Atom)", p.title)};
+	const char *feed_titles[] = {arena_printf(&r->arena, _("%s: news (Atom)"), p.title),
+				     arena_printf(&r->arena, _("%s: published contributions (Atom)"), p.title)};
 	page_begin_feeds(r, p.title, feeds, feed_titles, 2);
-	html_printf(&r->out, "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/\">Consultations</a></nav>\n"
+	html_printf(&r->out, "<nav aria-label=\"%s\" class=\"crumbs\"><a href=\"/\">%s</a></nav>\n"
 			     "<h1>%s</h1>\n<p class=\"lead\">%s</p>\n",
-		    p.title, p.summary);
+		    _("Breadcrumb"), _("Consultations"), p.title, p.summary);
 	page_process_runners(r, &p);
 
-	html_printf(&r->out, "<section aria-labelledby=\"open-now\" class=\"open-now\"><h2 id=\"open-now\">Open now</h2>\n");
+	html_printf(&r->out, "<section aria-labelledby=\"open-now\" class=\"open-now\"><h2 id=\"open-now\">%s</h2>\n",
+		    _("Open now"));
 	int open = 0;
 	for (int i = 0; i < ncalls; i++)
 		if (call_state_at(&calls[i], now) == CALL_OPEN) {
@@ -269,26 +323,31 @@ void page_process(struct request *r)
 				html_printf(&r->out, "<ul>\n");
 			call_row(r, &calls[i], now, true);
 		}
-	if (open)
-		html_printf(&r->out,
-			    "</ul>\n<h3>How to take part</h3>\n<ol class=\"steps\">\n"
-			    "<li>Read the draft the call is about: its paragraphs are numbered (\u00b6).</li>\n"
-			    "<li>Send your contribution with the call's form before its deadline: a text, comments on "
-			    "paragraphs, or both. You get a tracking number at once.</li>\n"
-			    "<li>Choose whether it is published with your name, without it, or not at all "
-			    "(<a href=\"/privacy\">privacy notice</a>). The secretariat answers each comment.</li>\n"
-			    "</ol>\n");
-	else
-		html_printf(&r->out, "<p>No call for contributions is open at the moment.</p>\n");
+	if (open) {
+		html_printf(&r->out, "</ul>\n<h3>%s</h3>\n<ol class=\"steps\">\n<li>%s</li>\n<li>%s</li>\n<li>",
+			    _("How to take part"), _("Read the draft the call is about: its paragraphs are numbered (\u00b6)."),
+			    _("Send your contribution with the call's form before its deadline: a text, comments on "
+			      "paragraphs, or both. You get a tracking number at once."));
+		html_tr(&r->out,
+			"Choose whether it is published with your name, without it, or not at all "
+			"(<a href=\"%s\">privacy notice</a>). The secretariat answers each comment.",
+			"/privacy");
+		html_printf(&r->out, "</li>\n</ol>\n");
+	} else
+		html_printf(&r->out, "<p>%s</p>\n", _("No call for contributions is open at the moment."));
 	html_printf(&r->out, "</section>\n");
 
-	html_printf(&r->out, "<section aria-labelledby=\"documents\"><h2 id=\"documents\">The draft</h2>\n");
+	html_printf(&r->out, "<section aria-labelledby=\"documents\"><h2 id=\"documents\">%s</h2>\n",
+		    _("The draft"));
 	for (int i = 0; i < ndocs; i++) {
 		html_printf(&r->out, "<h3>%s</h3>\n<ol class=\"versions\">\n", docs[i].title);
 		for (int k = docs[i].nversions - 1; k >= 0; k--) {
 			const struct version *v = &docs[i].versions[k];
-			html_printf(&r->out, "<li><a href=\"/versions/%L\">%s of %s</a>%s%s</li>\n", (long long)v->id,
-				    v->label, page_date(r, v->date), *v->note ? " \u2014 " : "", v->note);
+			html_printf(&r->out, "<li>");
+			/* TRANSLATORS: a version of a draft: its label and its date ("Second draft of 3 March 2026"). */
+			html_tr(&r->out, "<a href=\"/versions/%L\">%s of %s</a>", (long long)v->id, v->label,
+				page_date(r, v->date));
+			html_printf(&r->out, "%s%s</li>\n", *v->note ? " \u2014 " : "", v->note);
 		}
 		html_printf(&r->out, "</ol>\n");
 	}
@@ -296,12 +355,14 @@ void page_process(struct request *r)
 
 	schedule_table(r, &p, ms, nms);
 
-	html_printf(&r->out, "<section aria-labelledby=\"calls\"><h2 id=\"calls\">Calls for contributions</h2>\n<ul>\n");
+	html_printf(&r->out, "<section aria-labelledby=\"calls\"><h2 id=\"calls\">%s</h2>\n<ul>\n",
+		    _("Calls for contributions"));
 	for (int i = 0; i < ncalls; i++)
 		call_row(r, &calls[i], now, false);
 	html_printf(&r->out, "</ul>\n</section>\n");
 
-	html_printf(&r->out, "<section aria-labelledby=\"meetings\"><h2 id=\"meetings\">Meetings</h2>\n<ul>\n");
+	html_printf(&r->out, "<section aria-labelledby=\"meetings\"><h2 id=\"meetings\">%s</h2>\n<ul>\n",
+		    _("Meetings"));
 	char today[11] = "";
 	if (tz_date_at(p.timezone, now, today) != 0)
 		today[0] = '\0'; /* every meeting then counts as to come */
@@ -311,9 +372,11 @@ void page_process(struct request *r)
 
 	html_printf(&r->out,
 		    /* focusable: on a phone the table scrolls inside its section (style.css), by keyboard too */
-		    "<section aria-labelledby=\"letters\" tabindex=\"0\"><h2 id=\"letters\">Circular letters</h2>\n"
-		    "<p><a href=\"/letters\">All circular letters, by year and series</a></p>\n<table>\n<thead><tr><th scope=\"col\">Reference</th><th scope=\"col\">Date</th>"
-		    "<th scope=\"col\">Subject</th><th scope=\"col\">Addressees</th></tr></thead>\n<tbody>\n");
+		    "<section aria-labelledby=\"letters\" tabindex=\"0\"><h2 id=\"letters\">%s</h2>\n"
+		    "<p><a href=\"/letters\">%s</a></p>\n<table>\n<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+		    "<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
+		    _("Circular letters"), _("All circular letters, by year and series"), _("Reference"), _("Date"),
+		    _("Subject"), _("Addressees"));
 	for (int i = 0; i < nletters; i++) {
 		html_printf(&r->out, "<tr><td><a href=\"/letters/%L\">%s</a></td><td class=\"date\">%s</td><td>%s</td><td>",
 			    (long long)letters[i].id, letters[i].reference, page_date(r, letters[i].date), letters[i].subject);
@@ -323,45 +386,56 @@ void page_process(struct request *r)
 	}
 	html_printf(&r->out, "</tbody>\n</table>\n</section>\n");
 
-	html_printf(&r->out, "<section aria-labelledby=\"categories\"><h2 id=\"categories\">Who may contribute</h2>\n<ul>\n");
+	html_printf(&r->out, "<section aria-labelledby=\"categories\"><h2 id=\"categories\">%s</h2>\n<ul>\n",
+		    _("Who may contribute"));
 	for (int i = 0; i < p.ncategories; i++)
 		html_printf(&r->out, "<li>%s</li>\n", p.categories[i].name);
 	html_printf(&r->out, "</ul>\n</section>\n");
-	html_printf(&r->out, "<p><a href=\"/processes/%u/report\">Report to the governing body</a>: what happened in this "
-			     "consultation, from the record. <a href=\"/processes/%u/statistics\">Statistics</a>: the "
-			     "contributions per day, by category, country and channel, and the comments per paragraph.</p>\n",
-		    p.slug, p.slug);
-	html_printf(&r->out, "<p>Open data: every published record of this process as CSV, JSON Lines or XLSX, e.g. "
-			     "<a href=\"/api/v1/processes/%u/contributions.csv\">the contributions (CSV)</a>; "
-			     "<a href=\"/data\">what each file holds</a>.</p>\n",
-		    p.slug);
+	html_printf(&r->out, "<p>");
+	html_tr(&r->out, "<a href=\"/processes/%u/report\">Report to the governing body</a>: what happened in this "
+			 "consultation, from the record. <a href=\"/processes/%u/statistics\">Statistics</a>: the "
+			 "contributions per day, by category, country and channel, and the comments per paragraph.",
+		p.slug, p.slug);
+	html_printf(&r->out, "</p>\n<p>");
+	html_tr(&r->out, "Open data: every published record of this process as CSV, JSON Lines or XLSX, e.g. "
+			 "<a href=\"/api/v1/processes/%u/contributions.csv\">the contributions (CSV)</a>; "
+			 "<a href=\"/data\">what each file holds</a>.",
+		p.slug);
+	html_printf(&r->out, "</p>\n");
 
 	/* Following by e-mail (page_subscription.c): a confirmation link first, then a notice at each change. */
 	html_printf(&r->out,
 		    "<section aria-labelledby=\"follow\" class=\"follow\">"
-		    "<h2 id=\"follow\">Follow this consultation</h2>\n"
+		    "<h2 id=\"follow\">%s</h2>\n"
 		    "<form method=\"post\" action=\"/processes/%u/subscribe\" novalidate>\n"
 		    "<input type=\"hidden\" name=\"csrf\" value=\"%s\">\n",
-		    p.slug, auth_csrf_token(r));
-	page_input(r, NULL, "email", "E-mail address",
-		   "Get a short notice when a new version is posted, a date moves, or a call opens, changes or is "
-		   "about to close. We send a link to confirm first; every notice has a link to stop.",
+		    _("Follow this consultation"), p.slug, auth_csrf_token(r));
+	page_input(r, NULL, "email", _("E-mail address"),
+		   _("Get a short notice when a new version is posted, a date moves, or a call opens, changes or is "
+		     "about to close. We send a link to confirm first; every notice has a link to stop."),
 		   "", "email", "email", LIMIT_EMAIL);
-	page_privacy_note(r, "Your address is used only for these notices, until you stop.");
-	html_printf(&r->out, "<p><button type=\"submit\">Follow</button></p>\n</form>\n");
+	page_privacy_note(r, _("Your address is used only for these notices, until you stop."));
+	/* TRANSLATORS: the button that subscribes to a consultation's notices by e-mail. */
+	html_printf(&r->out, "<p><button type=\"submit\">%s</button></p>\n</form>\n", _("Follow"));
 	/* Without an address: a feed reader and a calendar application ask us themselves (page_feed.c). */
-	html_printf(&r->out,
-		    "<h3>Follow by feed, or in your calendar</h3>\n<ul class=\"feeds\">\n"
-		    "<li><a href=\"/processes/%u/feed.atom\" type=\"application/atom+xml\">Follow by feed: news</a> "
-		    "(Atom): new versions, circular letters, dates moved and deadlines changed, with the reasons.</li>\n"
-		    "<li><a href=\"/processes/%u/contributions.atom\" type=\"application/atom+xml\">Follow by feed: "
-		    "published contributions</a> (Atom), to every call.</li>\n"
-		    "<li><a href=\"/processes/%u/calendar.ics\" type=\"text/calendar\">Add to your calendar</a> "
-		    "(iCalendar): the schedule and the meetings, in the time zone of the process; a calendar "
-		    "application that subscribes to this address shows each date where it moves.</li>\n"
-		    "</ul>\n<p class=\"hint\">A feed holds the newest %d entries; this page keeps everything.</p>\n"
-		    "</section>\n",
-		    p.slug, p.slug, p.slug, LIMIT_FEED_ENTRIES);
+	html_printf(&r->out, "<h3>%s</h3>\n<ul class=\"feeds\">\n<li>", _("Follow by feed, or in your calendar"));
+	html_tr(&r->out, "<a href=\"/processes/%u/feed.atom\" type=\"application/atom+xml\">Follow by feed: news</a> "
+			 "(Atom): new versions, circular letters, dates moved and deadlines changed, with the reasons.",
+		p.slug);
+	html_printf(&r->out, "</li>\n<li>");
+	html_tr(&r->out, "<a href=\"/processes/%u/contributions.atom\" type=\"application/atom+xml\">Follow by feed: "
+			 "published contributions</a> (Atom), to every call.",
+		p.slug);
+	html_printf(&r->out, "</li>\n<li>");
+	html_tr(&r->out, "<a href=\"/processes/%u/calendar.ics\" type=\"text/calendar\">Add to your calendar</a> "
+			 "(iCalendar): the schedule and the meetings, in the time zone of the process; a calendar "
+			 "application that subscribes to this address shows each date where it moves.",
+		p.slug);
+	html_printf(&r->out, "</li>\n</ul>\n<p class=\"hint\">");
+	html_tr_n(&r->out, "A feed holds the newest %d entry; this page keeps everything.",
+		  "A feed holds the newest %d entries; this page keeps everything.", (unsigned long)LIMIT_FEED_ENTRIES,
+		  LIMIT_FEED_ENTRIES);
+	html_printf(&r->out, "</p>\n</section>\n");
 	page_end(r, 200);
 }
 
@@ -386,21 +460,26 @@ static void version_open_calls(struct request *r, const struct version *v, const
 			continue;
 		if (!open++)
 			html_printf(&r->out, "<section aria-labelledby=\"open-calls\" class=\"open-now version-call\">"
-					     "<h2 id=\"open-calls\">Open for contributions</h2>\n");
+					     "<h2 id=\"open-calls\">%s</h2>\n",
+				    _("Open for contributions"));
+		html_printf(&r->out, "<p>");
 		if (here)
-			html_printf(&r->out, "<p>This version is the subject of <a href=\"/calls/%L\">%s</a>.</p>\n",
-				    (long long)calls[i].id, calls[i].title);
+			html_tr(&r->out, "This version is the subject of <a href=\"/calls/%L\">%s</a>.", (long long)calls[i].id,
+				calls[i].title);
 		else
-			html_printf(&r->out,
-				    "<p>Contributions are invited on the newer version, <a href=\"/versions/%L\">%s of %s</a>: "
-				    "<a href=\"/calls/%L\">%s</a>.</p>\n",
-				    (long long)newer->id, newer->label, page_date(r, newer->date), (long long)calls[i].id,
-				    calls[i].title);
+			html_tr(&r->out,
+				"Contributions are invited on the newer version, <a href=\"/versions/%L\">%s of %s</a>: "
+				"<a href=\"/calls/%L\">%s</a>.",
+				(long long)newer->id, newer->label, page_date(r, newer->date), (long long)calls[i].id,
+				calls[i].title);
+		html_printf(&r->out, "</p>\n");
 		page_deadline(r, &calls[i]);
-		html_printf(&r->out,
-			    "<p><a class=\"button\" href=\"/calls/%L/contribute\">Send a contribution"
-			    "<span class=\"visually-hidden\"> to %s</span></a></p>\n",
-			    (long long)calls[i].id, calls[i].title);
+		html_printf(&r->out, "<p>");
+		html_tr(&r->out,
+			"<a class=\"button\" href=\"/calls/%L/contribute\">Send a contribution"
+			"<span class=\"visually-hidden\"> to %s</span></a>",
+			(long long)calls[i].id, calls[i].title);
+		html_printf(&r->out, "</p>\n");
 	}
 	if (open)
 		html_printf(&r->out, "</section>\n");
@@ -488,23 +567,28 @@ void page_version(struct request *r)
 	             newest.id != v.id;
 	page_begin(r, arena_printf(&r->arena, "%s \u2014 %s", doc.title, v.label));
 	html_printf(&r->out,
-		    "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/\">Consultations</a> \u203a "
+		    "<nav aria-label=\"%s\" class=\"crumbs\"><a href=\"/\">%s</a> \u203a "
 		    "<a href=\"/processes/%u\">%s</a></nav>\n"
-		    "<h1>%s</h1>\n<p class=\"lead\">%s of %s. %s</p>\n",
-		    p.slug, p.title, doc.title, v.label, page_date(r, v.date), v.note);
-	if (v.state == VERSION_DRAFT)
-		html_printf(&r->out,
-		            "<div class=\"notice\" role=\"note\"><p>This version is a draft, not public: some of its "
-		            "paragraphs wait for the secretariat to confirm where they came from. "
-		            "<a href=\"/office/versions/%L/matches\">Confirm them and publish it</a>.</p></div>\n",
-		            (long long)v.id);
-	if (older)
-		html_printf(&r->out,
-		            "<div class=\"notice\" role=\"note\"><p>A newer version exists: "
-		            "<a href=\"/versions/%L\">%s, %s</a>. "
-		            "<a href=\"/versions/%L/compare/%L\">See what changed since this version</a>.</p></div>\n",
-		            (long long)newest.id, newest.label, page_date(r, newest.date), (long long)v.id,
-		            (long long)newest.id);
+		    "<h1>%s</h1>\n<p class=\"lead\">",
+		    _("Breadcrumb"), _("Consultations"), p.slug, p.title, doc.title);
+	/* TRANSLATORS: a version of a draft: its label and its date ("Second draft of 3 March 2026."). */
+	html_tr(&r->out, "%s of %s.", v.label, page_date(r, v.date));
+	html_printf(&r->out, " %s</p>\n", v.note);
+	if (v.state == VERSION_DRAFT) {
+		html_printf(&r->out, "<div class=\"notice\" role=\"note\"><p>");
+		html_tr(&r->out, "This version is a draft, not public: some of its paragraphs wait for the secretariat to "
+				 "confirm where they came from. <a href=\"/office/versions/%L/matches\">Confirm them and "
+				 "publish it</a>.",
+			(long long)v.id);
+		html_printf(&r->out, "</p></div>\n");
+	}
+	if (older) {
+		html_printf(&r->out, "<div class=\"notice\" role=\"note\"><p>");
+		html_tr(&r->out, "A newer version exists: <a href=\"/versions/%L\">%s, %s</a>. "
+				 "<a href=\"/versions/%L/compare/%L\">See what changed since this version</a>.",
+			(long long)newest.id, newest.label, page_date(r, newest.date), (long long)v.id, (long long)newest.id);
+		html_printf(&r->out, "</p></div>\n");
+	}
 	if (v.state == VERSION_PUBLISHED)
 		version_open_calls(r, &v, older ? &newest : NULL, doc.process_id);
 	page_outcome_section(r, &v);

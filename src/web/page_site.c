@@ -6,6 +6,7 @@
  */
 #include "core/site_page.h"
 #include "render/markdown.h"
+#include "util/i18n.h"
 #include "web/auth.h"
 #include "web/page.h"
 #include "web/page_office.h"
@@ -23,13 +24,13 @@ static void site_page_show(struct request *r, enum site_page which)
 		page_error(r, &e);
 		return;
 	}
-	page_begin(r, site_page_title(which));
+	page_begin(r, _(site_page_title(which)));
 	html_printf(&r->out,
-	            "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/\">Consultations</a></nav>\n"
-	            "<h1>%s</h1>\n<div class=\"prose\">\n",
-	            site_page_title(which));
+	            "<nav aria-label=\"%s\" class=\"crumbs\"><a href=\"/\">%s</a></nav>\n"
+	            "<h1>%s</h1>\n<div class=\"prose\" translate=\"no\">\n",
+	            _("Breadcrumb"), _("Consultations"), _(site_page_title(which)));
 	if (markdown_render_prose(markdown, &r->out) != 0) {
-		error_set(&e, ERROR_UNAVAILABLE, "The page could not be shown.");
+		error_set(&e, ERROR_UNAVAILABLE, N_("The page could not be shown."));
 		page_error(r, &e);
 		return;
 	}

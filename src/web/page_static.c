@@ -1,5 +1,6 @@
 /* page_static — the stylesheet and other assets carried in the binary. */
 #include "embedded.h"
+#include "util/i18n.h"
 #include "web/routes.h"
 
 #include <string.h>
@@ -23,5 +24,5 @@ void page_static(struct request *r)
 	}
 	r->status = 404;
 	buf_reset(&r->out);
-	buf_puts(&r->out, "There is no such file.\n");
+	buf_printf(&r->out, "%s\n", _("There is no such file."));
 }

@@ -12,6 +12,7 @@
  */
 #include "core/statistics.h"
 #include "render/chart.h"
+#include "util/i18n.h"
 #include "util/clock.h"
 #include "util/tz.h"
 #include "web/api.h"
@@ -40,7 +41,7 @@ static bool load(struct request *r, bool is_call, struct subject *s, struct erro
 	if (is_call) {
 		int64_t id;
 		if (!parse_id(r->params[0], &id)) {
-			error_set(e, ERROR_NOT_FOUND, "There is no such call for contributions.");
+			error_set(e, ERROR_NOT_FOUND, N_("There is no such call for contributions."));
 			return false;
 		}
 		if (call_find(r->db, &r->arena, id, &s->c, e) != 0 ||
@@ -132,49 +133,63 @@ static void days_figure(struct request *r, const struct statistics *s)
 		bars[i] = (struct chart_bar){s->days[i].date, s->days[i].contributions};
 	char city[64];
 	tz_city(s->timezone, city, sizeof city);
-	struct chart c = {"chart-days", arena_printf(&r->arena, "Contributions per day (%s time)", city),
-	                  "Day",        "Contributions",
+	/* TRANSLATORS: a chart's title; %s is a city naming the time zone ("Zurich time"). */
+	struct chart c = {"chart-days", arena_printf(&r->arena, _("Contributions per day (%s time)"), city),
+	                  _("Day"),     _("Contributions"),
 	                  bars,         s->ndays};
 	if (!c.title)
 		return;
 	/* a figure as chart_figure() makes, its table of one row a day folded: it is long */
 	html_printf(&r->out, "<figure class=\"chart\" id=\"%s\"><figcaption>%s</figcaption>\n", c.id, c.title);
 	chart_svg(&r->out, &c, CHART_COLUMNS);
-	html_printf(&r->out, "<details><summary>The numbers, day by day</summary>\n");
+	html_printf(&r->out, "<details><summary>%s</summary>\n", _("The numbers, day by day"));
 	chart_table(&r->out, &c);
 	html_printf(&r->out, "</details>\n</figure>\n");
 	if (s->sparse)
-		html_printf(&r->out, "<p>The span is long: only the days with contributions are listed.</p>\n");
+		html_printf(&r->out, "<p>%s</p>\n",
+		            _("The span is long: only the days with contributions are listed."));
 }
 
 static void campaigns_section(struct request *r, const struct statistics *s)
 {
-	html_printf(&r->out,
-	            "<section aria-labelledby=\"campaigns\"><h2 id=\"campaigns\">Mass campaigns</h2>\n<p>"
-	            "<strong>%L</strong> campaign%s (contributions whose texts are the same, or nearly); <strong>%L"
-	            "</strong> of the %L contributions are in one.</p>\n",
-	            (long long)s->campaigns, s->campaigns == 1 ? "" : "s", (long long)s->in_campaigns,
-	            (long long)s->contributions);
-	const struct chart_bar share[] = {{"In a campaign", s->in_campaigns},
-	                                  {"Not in a campaign", s->contributions - s->in_campaigns}};
-	struct chart c = {"chart-campaigns", "Contributions in mass campaigns", "Where", "Contributions", share, 2};
+	html_printf(&r->out, "<section aria-labelledby=\"campaigns\"><h2 id=\"campaigns\">%s</h2>\n<p>",
+	            _("Mass campaigns"));
+	/* TRANSLATORS: the number of campaigns, how many contributions are in one, out of how many. */
+	html_tr_n(
+	    &r->out,
+	    "<strong>%L</strong> campaign (contributions whose texts are the same, or nearly); <strong>%L</strong> of "
+	    "the %L contributions are in one.",
+	    "<strong>%L</strong> campaigns (contributions whose texts are the same, or nearly); <strong>%L</strong> "
+	    "of the %L contributions are in one.",
+	    (unsigned long)s->campaigns, (long long)s->campaigns, (long long)s->in_campaigns,
+	    (long long)s->contributions);
+	html_printf(&r->out, "</p>\n");
+	const struct chart_bar share[] = {{_("In a campaign"), s->in_campaigns},
+	                                  {_("Not in a campaign"), s->contributions - s->in_campaigns}};
+	/* TRANSLATORS: the heading of a chart's column of labels: in a campaign or not. */
+	struct chart c = {
+	    "chart-campaigns", _("Contributions in mass campaigns"), _("Where"), _("Contributions"), share, 2};
 	chart_figure(&r->out, &c, CHART_STACKED);
 	if (s->nlargest == 0) {
 		html_printf(&r->out, "</section>\n");
 		return;
 	}
 	html_printf(&r->out,
-	            "<table class=\"chart-table\" id=\"largest-campaigns\"><caption>The largest campaigns</caption>\n"
-	            "<thead><tr><th scope=\"col\">Campaign</th><th scope=\"col\" class=\"number\">Contributions</th>"
-	            "<th scope=\"col\">First and last arrival</th></tr></thead>\n<tbody>\n");
+	            "<table class=\"chart-table\" id=\"largest-campaigns\"><caption>%s</caption>\n"
+	            "<thead><tr><th scope=\"col\">%s</th><th scope=\"col\" class=\"number\">%s</th>"
+	            "<th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
+	            _("The largest campaigns"), _("Campaign"), _("Contributions"), _("First and last arrival"));
 	for (int i = 0; i < s->nlargest; i++) {
 		const struct campaign *k = &s->largest[i];
-		html_printf(&r->out,
-		            "<tr><th scope=\"row\"><a href=\"/calls/%L/contributions?campaign=%L\">Campaign %L</a>",
-		            (long long)k->call_id, (long long)k->id, (long long)k->id);
-		if (k->representative)
-			html_printf(&r->out, " (<a href=\"/contributions/%u\">one of its texts, %s</a>)",
-			            k->representative, k->representative);
+		html_printf(&r->out, "<tr><th scope=\"row\">");
+		html_tr(&r->out, "<a href=\"/calls/%L/contributions?campaign=%L\">Campaign %L</a>",
+		        (long long)k->call_id, (long long)k->id, (long long)k->id);
+		if (k->representative) {
+			html_printf(&r->out, " ");
+			/* TRANSLATORS: a link to one contribution of a campaign, by its tracking number. */
+			html_tr(&r->out, "(<a href=\"/contributions/%u\">one of its texts, %s</a>)", k->representative,
+			        k->representative);
+		}
 		html_printf(&r->out, "</th><td class=\"number\">%L</td><td>%s \u2013 %s</td></tr>\n",
 		            (long long)k->members, page_instant_human(r, s->timezone, k->first_at),
 		            page_instant_human(r, s->timezone, k->last_at));
@@ -190,12 +205,15 @@ static void calls_figure(struct request *r, const struct statistics *s)
 		return;
 	for (int i = 0; i < s->ncalls; i++)
 		bars[i] = (struct chart_bar){s->calls[i].title, s->calls[i].contributions};
-	struct chart c = {"chart-calls", "Contributions by call", "Call", "Contributions", bars, s->ncalls};
+	struct chart c = {"chart-calls", _("Contributions by call"), _("Call"), _("Contributions"), bars, s->ncalls};
 	chart_figure(&r->out, &c, CHART_BARS);
 	html_printf(&r->out, "<ul>\n");
-	for (int i = 0; i < s->ncalls; i++)
-		html_printf(&r->out, "<li><a href=\"/calls/%L/statistics\">Statistics of %s</a></li>\n",
-		            (long long)s->calls[i].id, s->calls[i].title);
+	for (int i = 0; i < s->ncalls; i++) {
+		html_printf(&r->out, "<li>");
+		html_tr(&r->out, "<a href=\"/calls/%L/statistics\">Statistics of %s</a>", (long long)s->calls[i].id,
+		        s->calls[i].title);
+		html_printf(&r->out, "</li>\n");
+	}
 	html_printf(&r->out, "</ul>\n");
 }
 
@@ -235,50 +253,78 @@ static void page_of(struct request *r, bool is_call)
 	r->vary = "Accept-Encoding";
 	char city[64];
 	tz_city(s.timezone, city, sizeof city);
-	page_begin(r, arena_printf(&r->arena, "Statistics \u2014 %s", subj.title));
+	/* TRANSLATORS: the page's title; %s is a process or a call. */
+	page_begin(r, arena_printf(&r->arena, _("Statistics \u2014 %s"), subj.title));
 	html_printf(&r->out,
-	            "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/\">Consultations</a> \u203a "
+	            "<nav aria-label=\"%s\" class=\"crumbs\"><a href=\"/\">%s</a> \u203a "
 	            "<a href=\"/processes/%u\">%s</a>",
-	            subj.p.slug, subj.p.title);
+	            _("Breadcrumb"), _("Consultations"), subj.p.slug, subj.p.title);
 	if (is_call)
 		html_printf(&r->out, " \u203a <a href=\"/calls/%L\">%s</a>", (long long)subj.c.id, subj.c.title);
-	html_printf(&r->out,
-	            "</nav>\n<h1>Statistics: %s</h1>\n<p class=\"lead\">What %s received, counted. Counted are the "
-	            "published contributions; those published without a name or kept private by their senders count "
-	            "too, but are never shown; contributions waiting for review, hidden or refused as spam do not "
-	            "count. Days are in %s time (%s), the time of the process's deadlines.</p>\n"
-	            "<ul class=\"headline\"><li><strong>%L</strong> contribution%s</li><li><strong>%L</strong> "
-	            "comment%s on the draft</li></ul>\n",
-	            subj.title, is_call ? "this call" : "this process's calls", city, s.timezone,
-	            (long long)s.contributions, s.contributions == 1 ? "" : "s", (long long)s.comments,
-	            s.comments == 1 ? "" : "s");
-	html_printf(&r->out, "<section aria-labelledby=\"over-time\"><h2 id=\"over-time\">Over time</h2>\n");
+	html_printf(&r->out, "</nav>\n<h1>");
+	html_tr(&r->out, "Statistics: %s", subj.title);
+	html_printf(&r->out, "</h1>\n<p class=\"lead\">");
+	if (is_call)
+		/* TRANSLATORS: %1$s is a city naming the time zone, %2$s the zone's identifier ("Europe/Zurich"). */
+		html_tr(
+		    &r->out,
+		    "What this call received, counted. Counted are the published contributions; those published "
+		    "without a "
+		    "name or kept private by their senders count too, but are never shown; contributions waiting for "
+		    "review, hidden or refused as spam do not count. Days are in %s time (%s), the time of the "
+		    "process's "
+		    "deadlines.",
+		    city, s.timezone);
+	else
+		/* TRANSLATORS: %1$s is a city naming the time zone, %2$s the zone's identifier ("Europe/Zurich"). */
+		html_tr(&r->out,
+		        "What this process's calls received, counted. Counted are the published contributions; those "
+		        "published "
+		        "without a name or kept private by their senders count too, but are never shown; contributions "
+		        "waiting "
+		        "for review, hidden or refused as spam do not count. Days are in %s time (%s), the time of the "
+		        "process's deadlines.",
+		        city, s.timezone);
+	html_printf(&r->out, "</p>\n<ul class=\"headline\"><li>");
+	html_tr_n(&r->out, "<strong>%L</strong> contribution", "<strong>%L</strong> contributions",
+	          (unsigned long)s.contributions, (long long)s.contributions);
+	html_printf(&r->out, "</li><li>");
+	html_tr_n(&r->out, "<strong>%L</strong> comment on the draft", "<strong>%L</strong> comments on the draft",
+	          (unsigned long)s.comments, (long long)s.comments);
+	html_printf(&r->out, "</li></ul>\n");
+	html_printf(&r->out, "<section aria-labelledby=\"over-time\"><h2 id=\"over-time\">%s</h2>\n", _("Over time"));
 	days_figure(r, &s);
-	html_printf(&r->out, "</section>\n<section aria-labelledby=\"who\"><h2 id=\"who\">Who and how</h2>\n");
+	html_printf(&r->out, "</section>\n<section aria-labelledby=\"who\"><h2 id=\"who\">%s</h2>\n", _("Who and how"));
 	if (!is_call)
 		calls_figure(r, &s);
-	counts_figure(r, "chart-categories", "Contributions by category", "Category", "Contributions", s.categories,
-	              s.ncategories, s.ncategories + 1, NULL, CHART_BARS);
-	counts_figure(r, "chart-countries", "Contributions by country", "Country", "Contributions", s.countries,
-	              s.ncountries, STATISTICS_COUNTRY_BARS, "Other countries", CHART_BARS);
-	counts_figure(r, "chart-channels", "Contributions by channel", "Channel", "Contributions", s.channels,
-	              s.nchannels, CHART_PARTS_MAX, "Other channels", CHART_STACKED);
-	html_printf(&r->out, "</section>\n<section aria-labelledby=\"paragraphs\"><h2 id=\"paragraphs\">Comments on "
-	                     "the draft</h2>\n");
-	counts_figure(r, "chart-paragraphs", "Comments per paragraph", "Paragraph", "Comments", s.paragraphs,
-	              s.nparagraphs, STATISTICS_PARAGRAPH_BARS, "Other paragraphs", CHART_BARS);
-	counts_figure(r, "chart-types", "Comments by type", "Type", "Comments", s.types, s.ntypes, s.ntypes + 1, NULL,
-	              CHART_BARS);
+	counts_figure(r, "chart-categories", _("Contributions by category"), _("Category"), _("Contributions"),
+	              s.categories, s.ncategories, s.ncategories + 1, NULL, CHART_BARS);
+	counts_figure(r, "chart-countries", _("Contributions by country"), _("Country"), _("Contributions"),
+	              s.countries, s.ncountries, STATISTICS_COUNTRY_BARS, _("Other countries"), CHART_BARS);
+	/* TRANSLATORS: how contributions arrived (web form, mail, API): a chart's title and its column. */
+	counts_figure(r, "chart-channels", _("Contributions by channel"), _("Channel"), _("Contributions"), s.channels,
+	              s.nchannels, CHART_PARTS_MAX, _("Other channels"), CHART_STACKED);
+	html_printf(&r->out, "</section>\n<section aria-labelledby=\"paragraphs\"><h2 id=\"paragraphs\">%s</h2>\n",
+	            _("Comments on the draft"));
+	counts_figure(r, "chart-paragraphs", _("Comments per paragraph"), _("Paragraph"), _("Comments"), s.paragraphs,
+	              s.nparagraphs, STATISTICS_PARAGRAPH_BARS, _("Other paragraphs"), CHART_BARS);
+	counts_figure(r, "chart-types", _("Comments by type"), _("Type"), _("Comments"), s.types, s.ntypes,
+	              s.ntypes + 1, NULL, CHART_BARS);
 	html_printf(&r->out, "</section>\n");
 	campaigns_section(r, &s);
 	/* the address of the JSON as its parts: %u escapes one segment (a slug), not a path */
-	if (is_call)
-		html_printf(&r->out, "<p>The same numbers as JSON: <a href=\"/api/v1/calls/%L/statistics\">%s</a>.",
-		            (long long)subj.c.id, subj.api_url);
-	else
-		html_printf(&r->out, "<p>The same numbers as JSON: <a href=\"/api/v1/processes/%u/statistics\">%s</a>.",
-		            subj.p.slug, subj.api_url);
-	html_printf(&r->out, " Every published contribution: <a href=\"/data\">open data</a>.</p>\n");
+	if (is_call) {
+		html_printf(&r->out, "<p>");
+		html_tr(&r->out, "The same numbers as JSON: <a href=\"/api/v1/calls/%L/statistics\">%s</a>.",
+		        (long long)subj.c.id, subj.api_url);
+	} else {
+		html_printf(&r->out, "<p>");
+		html_tr(&r->out, "The same numbers as JSON: <a href=\"/api/v1/processes/%u/statistics\">%s</a>.",
+		        subj.p.slug, subj.api_url);
+	}
+	html_printf(&r->out, " ");
+	html_tr(&r->out, "Every published contribution: <a href=\"/data\">open data</a>.");
+	html_printf(&r->out, "</p>\n");
 	page_end(r, 200);
 	if (ps.state)
 		page_cache_keep(r, &ps);

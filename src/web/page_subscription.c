@@ -13,6 +13,7 @@
 #include "core/limits.h"
 #include "core/process.h"
 #include "core/subscription.h"
+#include "util/i18n.h"
 #include "web/auth.h"
 #include "web/form.h"
 #include "web/page.h"
@@ -23,23 +24,25 @@
 /* The "Follow" form again, with what was wrong with it. */
 static void subscribe_form_again(struct request *r, const struct process *p, const char *email, const struct error *e)
 {
-	page_begin(r, arena_printf(&r->arena, "Error: Follow %s", p->title));
+	page_begin(r, arena_printf(&r->arena, _("Error: Follow %s"), p->title));
 	html_printf(&r->out,
-	            "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/\">Consultations</a> \u203a "
-	            "<a href=\"/processes/%u\">%s</a></nav>\n<h1>Follow this consultation</h1>\n"
+	            "<nav aria-label=\"%s\" class=\"crumbs\"><a href=\"/\">%s</a> \u203a "
+	            "<a href=\"/processes/%u\">%s</a></nav>\n<h1>%s</h1>\n"
 	            "<div class=\"error-summary\" role=\"alert\" tabindex=\"-1\" id=\"error-summary\">"
-	            "<h2>Nothing was sent</h2>\n<p>%s</p>\n<ul>\n",
-	            p->slug, p->title, request_error_message(r, e));
+	            "<h2>%s</h2>\n<p>%s</p>\n<ul>\n",
+	            _("Breadcrumb"), _("Consultations"), p->slug, p->title, _("Follow this consultation"),
+	            _("Nothing was sent"), request_error_message(r, e));
 	for (int i = 0; i < e->nfields; i++)
 		html_printf(&r->out, "<li><a href=\"#f-%s\">%s</a></li>\n", e->fields[i].name, e->fields[i].message);
 	html_printf(&r->out,
 	            "</ul>\n</div>\n<form method=\"post\" action=\"/processes/%u/subscribe\" novalidate>\n"
 	            "<input type=\"hidden\" name=\"csrf\" value=\"%s\">\n",
 	            p->slug, auth_csrf_token(r));
-	page_input(r, e, "email", "E-mail address", "We send a link to confirm, then a short notice at each change.",
+	page_input(r, e, "email", _("E-mail address"), _("We send a link to confirm, then a short notice at each change."),
 	           email, "email", "email", LIMIT_EMAIL);
-	page_privacy_note(r, "Your address is used only for these notices, until you stop.");
-	html_printf(&r->out, "<p><button type=\"submit\">Follow</button></p>\n</form>\n");
+	page_privacy_note(r, _("Your address is used only for these notices, until you stop."));
+	/* TRANSLATORS: the button that subscribes to a consultation's notices by e-mail. */
+	html_printf(&r->out, "<p><button type=\"submit\">%s</button></p>\n</form>\n", _("Follow"));
 	page_end(r, 422);
 }
 
@@ -57,21 +60,24 @@ void page_subscribe(struct request *r)
 			page_error(r, &e);
 		} else if (error_field_message(&e, "process") ||
 		           process_find(r->db, &r->arena, slug, &p, &lookup) != 0) {
-			error_set(&lookup, ERROR_NOT_FOUND, "There is no such consultation.");
+			error_set(&lookup, ERROR_NOT_FOUND, N_("There is no such consultation."));
 			page_error(r, &lookup);
 		} else {
 			subscribe_form_again(r, &p, email, &e);
 		}
 		return;
 	}
-	page_begin(r, "Check your mailbox");
+	page_begin(r, _("Check your mailbox"));
 	/* The same answer whether or not the address follows the process already: addresses cannot be probed. */
-	html_printf(
-	    &r->out,
-	    "<h1>Check your mailbox</h1>\n<p>We have sent a link to <strong>%s</strong>. Open it within %d days "
-	    "to confirm that you want to follow this consultation; until then nothing else is sent. If you "
-	    "follow it already, nothing changes.</p>\n<p><a href=\"/processes/%u\">Back to the consultation</a></p>\n",
-	    email, SUBSCRIPTION_CONFIRM_SECONDS / 86400, slug);
+	const int days = SUBSCRIPTION_CONFIRM_SECONDS / 86400;
+	html_printf(&r->out, "<h1>%s</h1>\n<p>", _("Check your mailbox"));
+	html_tr_n(&r->out,
+	          "We have sent a link to <strong>%s</strong>. Open it within %d day to confirm that you want to follow "
+	          "this consultation; until then nothing else is sent. If you follow it already, nothing changes.",
+	          "We have sent a link to <strong>%s</strong>. Open it within %d days to confirm that you want to follow "
+	          "this consultation; until then nothing else is sent. If you follow it already, nothing changes.",
+	          (unsigned long)days, email, days);
+	html_printf(&r->out, "</p>\n<p><a href=\"/processes/%u\">%s</a></p>\n", slug, _("Back to the consultation"));
 	page_end(r, 200);
 }
 
@@ -84,14 +90,14 @@ void page_subscription_confirm(struct request *r)
 		page_error(r, &e);
 		return;
 	}
-	page_begin(r, "You follow this consultation");
-	html_printf(
-	    &r->out,
-	    "<h1>You follow this consultation</h1>\n<p>Confirmed: <strong>%s</strong> will get a short notice "
-	    "when there is news of <a href=\"/processes/%u\">%s</a>: a new version of a document, a date of the "
-	    "schedule that moves, a call for contributions that opens, changes or is about to close.</p>\n"
-	    "<p>Every notice has a link to stop.</p>\n",
-	    s.email, s.process_slug, s.process_title);
+	page_begin(r, _("You follow this consultation"));
+	html_printf(&r->out, "<h1>%s</h1>\n<p>", _("You follow this consultation"));
+	html_tr(&r->out,
+	        "Confirmed: <strong>%s</strong> will get a short notice when there is news of <a href=\"/processes/%u\">%s</a>: "
+	        "a new version of a document, a date of the schedule that moves, a call for contributions that opens, "
+	        "changes or is about to close.",
+	        s.email, s.process_slug, s.process_title);
+	html_printf(&r->out, "</p>\n<p>%s</p>\n", _("Every notice has a link to stop."));
 	page_end(r, 200);
 }
 
@@ -106,24 +112,25 @@ void page_subscription_leave_form(struct request *r)
 		return;
 	}
 	if (s.left) {
-		page_begin(r, "You no longer follow this consultation");
-		html_printf(
-		    &r->out,
-		    "<h1>You no longer follow this consultation</h1>\n<p><strong>%s</strong> gets no notices of "
-		    "<a href=\"/processes/%u\">%s</a>.</p>\n",
-		    s.email, s.process_slug, s.process_title);
+		page_begin(r, _("You no longer follow this consultation"));
+		html_printf(&r->out, "<h1>%s</h1>\n<p>", _("You no longer follow this consultation"));
+		html_tr(&r->out, "<strong>%s</strong> gets no notices of <a href=\"/processes/%u\">%s</a>.", s.email,
+		        s.process_slug, s.process_title);
+		html_printf(&r->out, "</p>\n");
 		page_end(r, 200);
 		return;
 	}
-	page_begin(r, "Stop following this consultation?");
-	html_printf(
-	    &r->out,
-	    "<h1>Stop following this consultation?</h1>\n<p><strong>%s</strong> follows "
-	    "<a href=\"/processes/%u\">%s</a>. Once you stop, no more notices of it are sent to this address.</p>\n"
-	    "<form method=\"post\" action=\"/subscriptions/leave?token=%u\">\n"
-	    "<input type=\"hidden\" name=\"csrf\" value=\"%s\">\n"
-	    "<p><button type=\"submit\">Stop following</button></p>\n</form>\n",
-	    s.email, s.process_slug, s.process_title, token, auth_csrf_token(r));
+	page_begin(r, _("Stop following this consultation?"));
+	html_printf(&r->out, "<h1>%s</h1>\n<p>", _("Stop following this consultation?"));
+	html_tr(&r->out,
+	        "<strong>%s</strong> follows <a href=\"/processes/%u\">%s</a>. Once you stop, no more notices of it are "
+	        "sent to this address.",
+	        s.email, s.process_slug, s.process_title);
+	html_printf(&r->out,
+	            "</p>\n<form method=\"post\" action=\"/subscriptions/leave?token=%u\">\n"
+	            "<input type=\"hidden\" name=\"csrf\" value=\"%s\">\n"
+	            "<p><button type=\"submit\">%s</button></p>\n</form>\n",
+	            token, auth_csrf_token(r), _("Stop following"));
 	page_end(r, 200);
 }
 
@@ -139,11 +146,12 @@ void page_subscription_leave(struct request *r)
 		page_error(r, &e);
 		return;
 	}
-	page_begin(r, "You no longer follow this consultation");
-	html_printf(
-	    &r->out,
-	    "<h1>You no longer follow this consultation</h1>\n<p>No more notices of <a href=\"/processes/%u\">%s</a> "
-	    "are sent to <strong>%s</strong>. To follow it again, use the form on its page.</p>\n",
-	    s.process_slug, s.process_title, s.email);
+	page_begin(r, _("You no longer follow this consultation"));
+	html_printf(&r->out, "<h1>%s</h1>\n<p>", _("You no longer follow this consultation"));
+	html_tr(&r->out,
+	        "No more notices of <a href=\"/processes/%u\">%s</a> are sent to <strong>%s</strong>. To follow it again, "
+	        "use the form on its page.",
+	        s.process_slug, s.process_title, s.email);
+	html_printf(&r->out, "</p>\n");
 	page_end(r, 200);
 }

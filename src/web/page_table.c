@@ -1,4 +1,5 @@
 /* page_table — see page_table.h. */
+#include "util/i18n.h"
 #include "web/page_table.h"
 
 #include "core/limits.h"
@@ -11,13 +12,17 @@
 void page_table_field(struct request *r, const struct error *e)
 {
 	const char *err = e ? error_field_message(e, "table") : NULL;
-	html_printf(
-	    &r->out,
-	    "<div class=\"field%s\"><label for=\"f-table\">A filled comment table (XLSX, CSV or Word)</label>\n"
-	    "<p class=\"hint\" id=\"h-table\">Optional. The ISO/IEC or ITU comment template, or any table whose "
-	    "header row names its columns in English or French: paragraph (\u00b6N), type of comment (ge, te, "
-	    "ed), comments, proposed change. Each row becomes a comment; at most %d rows.</p>\n",
-	    err ? " invalid" : "", LIMIT_TABLE_ROWS);
+	html_printf(&r->out, "<div class=\"field%s\"><label for=\"f-table\">%s</label>\n<p class=\"hint\" id=\"h-table\">",
+	            err ? " invalid" : "", _("A filled comment table (XLSX, CSV or Word)"));
+	html_tr_n(&r->out,
+	          "Optional. The ISO/IEC or ITU comment template, or any table whose header row names its columns in "
+	          "English or French: paragraph (\u00b6N), type of comment (ge, te, ed), comments, proposed change. Each "
+	          "row becomes a comment; at most %d row.",
+	          "Optional. The ISO/IEC or ITU comment template, or any table whose header row names its columns in "
+	          "English or French: paragraph (\u00b6N), type of comment (ge, te, ed), comments, proposed change. Each "
+	          "row becomes a comment; at most %d rows.",
+	          (unsigned long)LIMIT_TABLE_ROWS, LIMIT_TABLE_ROWS);
+	html_printf(&r->out, "</p>\n");
 	if (err)
 		html_printf(&r->out, "<p class=\"error\" id=\"e-table\">%s</p>\n", err);
 	html_printf(&r->out,
@@ -67,11 +72,26 @@ void page_table_report(struct request *r, const struct comment_table *t, bool se
 		return;
 	html_printf(&r->out,
 	            "<section class=\"table-report\" aria-labelledby=\"table-report\">"
-	            "<h2 id=\"table-report\">Your comment table</h2>\n<p>%d comment%s taken from the %s table "
-	            "(header in row %d)%s. What was understood of each row:</p>\n<ul>\n",
-	            t->ncomments, t->ncomments == 1 ? "" : "s", sheet_format_name(t->format), t->header_row,
-	            sent ? "" : ", but not sent with the rest of the form: choose the file again when you send it");
-	for (int i = 0; i < t->nrows; i++)
-		html_printf(&r->out, "<li>Row %d: %s</li>\n", t->rows[i].row, t->rows[i].understood);
+	            "<h2 id=\"table-report\">%s</h2>\n<p>",
+	            _("Your comment table"));
+	const unsigned long n = (unsigned long)t->ncomments;
+	const char *format = sheet_format_name(t->format);
+	if (sent)
+		html_tr_n(&r->out, "%d comment taken from the %s table (header in row %d). What was understood of each row:",
+		          "%d comments taken from the %s table (header in row %d). What was understood of each row:", n,
+		          t->ncomments, format, t->header_row);
+	else
+		html_tr_n(&r->out,
+		          "%d comment taken from the %s table (header in row %d), but not sent with the rest of the form: "
+		          "choose the file again when you send it. What was understood of each row:",
+		          "%d comments taken from the %s table (header in row %d), but not sent with the rest of the form: "
+		          "choose the file again when you send it. What was understood of each row:",
+		          n, t->ncomments, format, t->header_row);
+	html_printf(&r->out, "</p>\n<ul>\n");
+	for (int i = 0; i < t->nrows; i++) {
+		html_printf(&r->out, "<li>");
+		html_tr(&r->out, "Row %d: %s", t->rows[i].row, t->rows[i].understood);
+		html_printf(&r->out, "</li>\n");
+	}
 	html_printf(&r->out, "</ul>\n</section>\n");
 }

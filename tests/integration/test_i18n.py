@@ -10,7 +10,7 @@ import re
 import socket
 import urllib.parse
 
-from harness import CSRF_TOKEN, SLUG, ServerTestCase
+from harness import CSRF_TOKEN, SLUG, ServerTestCase, contribution
 
 # "Search" (the header's link) in each catalogue, as po/*.po says.
 SEARCH = {"ar": "\u0628\u062d\u062b", "en": "Search", "es": "Buscar", "fr": "Rechercher",
@@ -462,3 +462,199 @@ class ReportPseudoLocale(ServerTestCase):
                          "interface strings of the report not bracketed")
         for empty in re.findall(r"<section class=\"part\"[^>]*>\s*<h2[^>]*>[^<]*</h2>\s*<p>([^<]*)</p>", r.text):
             self.assertTrue(bracketed(empty), empty)
+
+
+# -- the public pages' own strings (issue 14 item 1, public part) ----------------------------------------------------
+
+# The public pages whose own strings are converted: every text node in their <main> is either the catalogue's (in the
+# pseudo-locale: bracketed, or accented, for the pieces of a sentence that holds markup) or content.
+PUBLIC_CONVERTED = re.compile(r"^/($|processes/[^/]+$|versions/\d+$|versions/\d+/paragraphs/[^/]+$|calls/\d+$|"
+                              r"calls/\d+/contribute$|calls/\d+/contributions$|contributions/[^/]+$|receipts/[^/]+$)")
+PSEUDO_MARKS = set("[]\u00b7\u00e0\u00e7\u00e9\u00ee\u00f1\u00f6\u00fb\u0161\u00fd\u00c0\u00c9\u00ce\u00d6\u00db\u00c7"
+                   "\u00d1\u0160\u00dd")
+# Data, not words: dates and times as the pseudo-locale writes them (English), numbers, tracking numbers, time zones.
+DATA = re.compile(r"^[\W\d_]*$|^[0-9a-f]{16,}$|^(\d{1,2}(\u2013\d{1,2})? )?(January|February|March|April|May|June|July|August|September|October|"
+                  r"November|December)( \d{4})?\b.*$|^[A-Z0-9]{3,}(-[A-Z0-9]+)+$|^[A-Z][a-z]+/[A-Za-z_/]+$|"
+                  r"^(UTC|GMT)\b.*$|^\d.*\b(UTC|GMT|time)\b.*$")
+# Words on these pages that come from code outside the public pages' files, converted by another helper: a
+# receipt's publication choice as core/receipt.c says it. Named, so that once converted it drops out of this list.
+NOT_OURS = re.compile(r"^(Named|Anonymous|Private)\. (Published|Not published)\b.*$")
+
+
+class Chunks(html.parser.HTMLParser):
+    """The text nodes of a page's <main>, <option>s apart (a country's name is data)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.depth, self.option, self.nodes = 0, 0, []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "main":
+            self.depth += 1
+        elif tag == "option":
+            self.option += 1
+
+    def handle_endtag(self, tag):
+        if tag == "main":
+            self.depth -= 1
+        elif tag == "option":
+            self.option -= 1
+
+    def handle_data(self, data):
+        text = " ".join(data.split())
+        if text and self.depth > 0 and not self.option:
+            self.nodes.append(text)
+
+
+class PublicPagesInThePseudoLocale(ServerTestCase):
+    """Every interface string of the converted public pages reaches the reader through the catalogue."""
+
+    def content(self):
+        """Every text the database holds, whitespace collapsed: what the secretariat and the contributors typed."""
+        if self.server.db.startswith("postgresql"):
+            tables = [r[0] for r in self.server.query(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()")]
+        else:
+            tables = [r[0] for r in self.server.query("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        texts = []
+        for t in tables:
+            if not re.match(r"^[a-z_]+$", t) or t.startswith("search"):
+                continue
+            for row in self.server.query("SELECT * FROM %s" % t):
+                texts += [" ".join(html.unescape(v).split()) for v in row if isinstance(v, str)]
+        return "\n".join(texts)
+
+    def pages(self):
+        seen, queue, out = set(), ["/"], []
+        # One contribution with a comment, so that its receipt, its page and the lists show one.
+        r = self.server.post_form("/calls/1/contribute", contribution(
+            comment_1_paragraph="", comment_1_type="technical", comment_1_text="Say who reports.",
+            comment_1_change="The secretariat reports.", action="send"))
+        self.assertEqual(r.status, 303, r.text[:300])
+        queue.append(r.header("Location"))
+        while queue and len(out) < 40:
+            path = queue.pop(0)
+            if path in seen:
+                continue
+            seen.add(path)
+            r = self.server.get(path, headers={"Cookie": "consulta_lang=en-XA"})
+            if r.status != 200 or not (r.header("Content-Type") or "").startswith("text/html"):
+                continue
+            if PUBLIC_CONVERTED.match(path):
+                out.append((path, r.text))
+            for href in re.findall(r'href="(/[^"#?]*)', r.text):
+                if PUBLIC_CONVERTED.match(href) and href not in seen:
+                    queue.append(href)
+        return out
+
+    def test_no_interface_string_of_the_converted_public_pages_is_left_unmarked(self):
+        self.maxDiff = None
+        pages = self.pages()
+        content = self.content()
+        kinds = {re.sub(r"\d+|/[a-z0-9-]+$", "N", p) for p, _ in pages}
+        self.assertGreaterEqual(len(kinds), 7, sorted(kinds))
+        problems = []
+        for path, text in pages:
+            p = Chunks()
+            p.feed(text)
+            for t in p.nodes:
+                if set(t) & PSEUDO_MARKS or NOT_OURS.match(t) or all(
+                        DATA.match(part) or part in content for part in re.split(r", |; ", t)):
+                    continue  # a list of values ("Revised draft, 5 May 2020") is data and content
+                problems.append("%s: %r" % (path, t))
+        self.assertEqual(problems, [], "interface strings not marked for translation")
+
+
+class PublicPagesInFrench(ServerTestCase):
+    """A reader who asks for French reads the public pages' headings, form and errors in French."""
+
+    def get(self, path):
+        return self.server.get(path, headers={"Accept-Language": "fr"})
+
+    def test_the_home_and_process_pages_have_french_headings(self):
+        home = self.get("/").text
+        self.assertIn("<h1>Consultations</h1>", home)
+        self.assertIn("Projets de textes ouverts aux commentaires.", home)
+        page = self.get("/processes/" + SLUG).text
+        for heading in ("Calendrier", "Appels \u00e0 contributions", "R\u00e9unions", "Lettres circulaires",
+                        "Qui peut contribuer", "Suivre cette consultation", "Le projet"):
+            self.assertRegex(page, r"<h2 id=\"[a-z-]+\">%s</h2>" % re.escape(heading))
+        self.assertIn('<th scope="col">\u00c9tape</th>', page)
+        self.assertNotIn(">Schedule<", page)
+
+    def test_the_contribution_form_and_its_errors_in_french(self):
+        call = 1  # open at the tests' time (test_form.py)
+        form = self.get("/calls/%d/contribute" % call).text
+        self.assertIn("<h1>Envoyer une contribution</h1>", form)
+        self.assertIn('<label for="f-category">Cat\u00e9gorie de partie prenante</label>', form)
+        self.assertIn(">Envoyer la contribution</button>", form)
+        # Sent empty: the summary's heading and the form's labels are this page's (translated here); the words
+        # of each field's error are core's (core/contribution.c, converted by its own helper).
+        r = self.server.post_form("/calls/%d/contribute" % call, {"action": "send"},
+                                  headers={"Accept-Language": "fr"})
+        self.assertEqual(r.status, 422, r.text[:300])
+        self.assertIn("<h2>Votre contribution n\u2019a pas \u00e9t\u00e9 envoy\u00e9e</h2>", r.text)
+        self.assertIn("<title>Erreur\u00a0: ", r.text)
+        self.assertIn('<legend>\u00c0 votre sujet</legend>', r.text)
+        self.assertNotIn("Your contribution was not sent", r.text)
+
+
+class ComparisonOutcomeAndStatisticsInThePseudoLocale(PublicPagesInThePseudoLocale):
+    """The comparison of two versions, "You said, we did", the statistics (and their charts), the public
+    resolution matrix and the meetings' pages leave no interface string unmarked: every text node of <main> is bracketed, data, or the
+    database's own text."""
+
+    def paths(self):
+        process = self.server.get("/processes/" + SLUG).text
+        versions = sorted({int(v) for v in re.findall(r'href="/versions/(\d+)"', process)})
+        self.assertGreaterEqual(len(versions), 2, "the demo has two versions of its draft")
+        a, b = versions[0], versions[1]
+        return ["/versions/%d/compare/%d" % (a, b), "/versions/%d/compare/%d?view=inline" % (a, b),
+                "/versions/%d/compare/%d" % (a, a), "/versions/%d/you-said-we-did" % b,
+                "/versions/%d/you-said-we-did" % a, "/calls/1/statistics", "/processes/%s/statistics" % SLUG,
+                "/calls/1/matrix", "/calls/1/matrix?sort=contributor"] + sorted(
+                    set(re.findall(r'href="(/meetings/\d+)"', process)))
+
+    def test_no_interface_string_of_the_converted_public_pages_is_left_unmarked(self):
+        self.maxDiff = None
+        content = self.content()
+        problems = []
+        for path in self.paths():
+            r = self.server.get(path, headers={"Cookie": "consulta_lang=en-XA"})
+            self.assertEqual(r.status, 200, path)
+            p = Chunks()
+            p.feed(r.text)
+            for t in p.nodes:
+                if set(t) & PSEUDO_MARKS or NOT_OURS.match(t) or all(
+                        DATA.match(part) or part in content for part in re.split(r", |; |: ", t)) or t.startswith("/"):
+                    continue  # values, the database's texts, and addresses (the statistics' JSON)
+                problems.append("%s: %r" % (path, t))
+        self.assertEqual(problems, [], "interface strings not marked for translation")
+
+
+class ComparisonOutcomeAndStatisticsInFrench(ServerTestCase):
+    """A reader who asks for French reads the comparison, "You said, we did" and the statistics in French."""
+
+    def get(self, path):
+        r = self.server.get(path, headers={"Accept-Language": "fr"})
+        self.assertEqual(r.status, 200, path)
+        return r.text
+
+    def test_headings_and_charts_in_french(self):
+        process = self.get("/processes/" + SLUG)
+        a, b = sorted({int(v) for v in re.findall(r'href="/versions/(\d+)"', process)})[:2]
+        page = self.get("/versions/%d/compare/%d" % (a, b))
+        self.assertIn("\u00a0: comparaison de deux versions</h1>", page)
+        self.assertIn(">C\u00f4te \u00e0 c\u00f4te</a>", page)
+        self.assertNotIn("two versions compared", page)
+        page = self.get("/versions/%d/you-said-we-did" % b)
+        self.assertIn("<h1>Vous avez dit, nous avons fait</h1>", page)
+        page = self.get("/calls/1/statistics")
+        self.assertIn("<h1>Statistiques\u00a0: ", page)
+        self.assertIn('<h2 id="over-time">Dans le temps</h2>', page)
+        self.assertIn('<th scope="col" class="number">Part</th>', page)  # render/chart.c's table
+        self.assertNotIn(">Share<", page)
+        meeting = re.search(r'href="(/meetings/\d+)"', process).group(1)
+        page = self.get(meeting)
+        self.assertIn('<h2 id="registration">Inscription</h2>', page)
+        self.assertIn("Ajouter \u00e0 un agenda (iCalendar)", page)
