@@ -2,11 +2,11 @@
 call's deadline, a receipt mail's times, a schedule's ranges) use the one choice of util/i18n.h
 (i18n_date_long / i18n_instant_long): ICU's form for French and the other four, the house style for English,
 unchanged. The clock is frozen at the opening of call 1 (1 February 2021, 11:00 in Zurich); call 1 closes at
-the end of 15 February 2021 there."""
+the end of 15 February 2021 there. The receipt mail's dates are asserted in
+test_mail_language.py (MailLanguage.test_receipt_in_the_language_of_the_request), with its other French."""
 
 import harness
 from harness import SLUG, contribution
-from test_mail import MailTestCase
 
 FR = {"Accept-Language": "fr"}
 # ICU's French for the instants (CLDR: "à", the zone's long name, which says winter time here).
@@ -35,22 +35,3 @@ class PagesDates(harness.ServerTestCase):
         self.assertIn("8 juin 2021 \u2013 18 juin 2021", fr)
         self.assertNotIn("June 2021", fr)
         self.assertIn("8\u201318 June 2021", self.server.get("/processes/" + SLUG).text)
-
-
-class ReceiptDates(MailTestCase):
-    def test_receipt_mail_dates_in_french_and_english(self):
-        sink = self.sink()
-        s = self.mailing_server(sink)
-        self.assertEqual(s.post_json("/api/v1/calls/1/contributions", contribution(email="marie@example.org"),
-                                     headers=FR).status, 201)
-        self.assertEqual(s.post_json("/api/v1/calls/1/contributions", contribution(email="ada@example.org")).status,
-                         201)
-        fr = sink.wait(1, to="marie@example.org")[0][2].get_content()
-        en = sink.wait(1, to="ada@example.org")[0][2].get_content()
-        self.assertIn(FR_RECEIVED, fr)
-        self.assertIn(FR_DEADLINE, fr)
-        self.assertNotIn("February", fr)
-        self.assertNotIn("Zurich time", fr)
-        self.assertIn(EN_RECEIVED, en)
-        self.assertIn(EN_DEADLINE, en)
-        self.assertNotIn("f\u00e9vrier", en)
