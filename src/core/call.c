@@ -324,8 +324,8 @@ static const char *call_object(struct arena *a, int64_t id)
 static const char *deadline_text(struct arena *a, const char *timezone, const char *closes_on, int64_t closes_at)
 {
 	(void)closes_on;
-	char out[TZ_HUMAN_LEN];
-	tz_format_human(timezone, closes_at, out);
+	char out[I18N_DATE_LEN];
+	i18n_instant_long(NULL, timezone, closes_at, out);
 	return arena_strdup(a, out);
 }
 

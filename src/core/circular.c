@@ -12,6 +12,7 @@
 #include "core/search.h"
 #include "core/subscription.h"
 #include "util/clock.h"
+#include "util/i18n.h"
 #include "util/log.h"
 #include "util/tz.h"
 
@@ -1306,8 +1307,8 @@ static int deliver_one(struct db *db, struct arena *a, const struct pending *x, 
 	const char *leave = NULL;
 	if (x->subscription_id && subscription_leave_link(db, a, x->subscription_id, &leave, e) != 0)
 		return -1;
-	char day[32];
-	clock_format_date_long(x->date, day);
+	char day[I18N_DATE_LEN];
+	i18n_date_long(NULL, x->date, day);
 	const char *url = arena_printf(a, "%s/letters/%lld", config_get()->public_url, (long long)x->circular_id);
 	const char *body = arena_printf(
 		a, "Circular letter %s of %s\n%s\n\n%s%s\n\nThe letter, with its annexes: %s (PDF attached)\n%s%s%s",

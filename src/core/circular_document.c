@@ -10,6 +10,7 @@
 #include "render/markdown.h"
 #include "render/pdf.h"
 #include "util/clock.h"
+#include "util/i18n.h"
 
 #include <sodium.h>
 #include <string.h>
@@ -35,8 +36,8 @@ static const char LETTER_CSS[] =
 
 const char *circular_document_date(struct arena *a, const char *date)
 {
-	char out[32];
-	clock_format_date_long(date, out);
+	char out[I18N_DATE_LEN];
+	i18n_date_long(NULL, date, out);
 	return arena_strdup(a, out);
 }
 
@@ -115,7 +116,7 @@ int circular_document_letter(struct buf *b, struct arena *a, const struct proces
 		            "<th scope=\"col\">What</th><th scope=\"col\">Status</th></tr></thead>\n<tbody>\n",
 		            circular_document_date(a, c->date));
 		for (int i = 0; i < c->nannex; i++) {
-			char range[80];
+			char range[MILESTONE_RANGE_LEN];
 			enum milestone_status st;
 			milestone_format_range(c->annex[i].date, c->annex[i].end_date, range);
 			html_printf(

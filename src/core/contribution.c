@@ -472,8 +472,8 @@ static int contribution_receipt_reply(struct db *db, struct arena *a, struct out
 				      const struct receipt *r, struct error *e)
 {
 	const struct contribution_mail *m = c->mail;
-	char deadline[TZ_HUMAN_LEN];
-	tz_format_human(call->timezone, call->closes_at, deadline);
+	char deadline[I18N_DATE_LEN];
+	i18n_instant_long(NULL, call->timezone, call->closes_at, deadline);
 	const char *late =
 	    r->late ? arena_printf(a,
 	                           _("Your message arrived after the deadline of this call (%s). It is recorded and "

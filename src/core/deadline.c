@@ -19,9 +19,9 @@ static int64_t days_between(const char *a, const char *b)
 int deadline_describe(struct arena *a, const struct call *c, int64_t now, struct deadline *out)
 {
 	memset(out, 0, sizeof *out);
-	char when[TZ_HUMAN_LEN], opens[TZ_HUMAN_LEN];
-	tz_format_human(c->timezone, c->closes_at, when);
-	tz_format_human(c->timezone, c->opens_at, opens);
+	char when[I18N_DATE_LEN], opens[I18N_DATE_LEN];
+	i18n_instant_long(NULL, c->timezone, c->closes_at, when);
+	i18n_instant_long(NULL, c->timezone, c->opens_at, opens);
 	clock_format_rfc3339(c->closes_at, out->closes_utc);
 	clock_format_rfc3339(c->opens_at, out->opens_utc);
 	out->state = call_state_at(c, now);
@@ -70,12 +70,12 @@ const char *deadline_sentence(struct arena *a, const struct call *c, int64_t now
 
 const char *deadline_extension(struct arena *a, const struct call *c, const struct call_change *x)
 {
-	char on[11], on_long[32], from[TZ_HUMAN_LEN];
+	char on[11], on_long[I18N_DATE_LEN], from[I18N_DATE_LEN];
 	if (tz_date_at(c->timezone, x->changed_at, on) == 0)
-		clock_format_date_long(on, on_long);
+		i18n_date_long(NULL, on, on_long);
 	else
 		snprintf(on_long, sizeof on_long, "%s", "");
-	tz_format_human(c->timezone, x->from_closes_at, from);
+	i18n_instant_long(NULL, c->timezone, x->from_closes_at, from);
 	/* TRANSLATORS: a call's deadline moved: when, from which deadline, and the secretariat's reason. */
 	return *on_long ? arena_printf(a, _("Extended on %1$s from %2$s: %3$s"), on_long, from, x->reason)
 	                : arena_printf(a, _("Extended from %1$s: %2$s"), from, x->reason);

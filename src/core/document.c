@@ -403,8 +403,8 @@ struct version_news {
 static int version_news_compose(struct arena *a, const void *ctx, const char **subject, const char **body)
 {
 	const struct version_news *n = ctx;
-	char when[32];
-	clock_format_date_long(n->v->date, when);
+	char when[I18N_DATE_LEN];
+	i18n_date_long(NULL, n->v->date, when);
 	/* TRANSLATORS: a notice's subject: the document's title, the version's label and its date. */
 	*subject = arena_printf(a, _("New version: %1$s, %2$s of %3$s"), n->doc->title, n->v->label, when);
 	const char *posted = arena_printf(a, _("A new version of \"%1$s\" has been posted: %2$s of %3$s."),

@@ -8,6 +8,7 @@
 #include "core/milestone.h"
 #include "core/process.h"
 #include "util/clock.h"
+#include "util/i18n.h"
 #include "util/tz.h"
 
 #include <jansson.h>
@@ -128,12 +129,12 @@ static int gather_moves(struct db *db, struct gather *g, struct error *e)
 		struct atom_entry *x = gather_add(g);
 		if (!x)
 			break;
-		char from[80], to[80];
+		char from[MILESTONE_RANGE_LEN], to[MILESTONE_RANGE_LEN];
 		if (db_col_text(st, 4))
-			milestone_format_range(db_col_text(st, 4), db_col_text(st, 5), from);
+			milestone_format_range_in(I18N_DEFAULT, db_col_text(st, 4), db_col_text(st, 5), from);
 		else
 			snprintf(from, sizeof from, "%s", db_col_text(st, 6) ? db_col_text(st, 6) : "");
-		milestone_format_range(db_col_text(st, 7), db_col_text(st, 8), to);
+		milestone_format_range_in(I18N_DEFAULT, db_col_text(st, 7), db_col_text(st, 8), to);
 		x->id = arena_printf(g->a, "milestone-move/%lld", (long long)db_col_int(st, 0));
 		x->title = arena_printf(g->a, "Moved to %s: %s", to, db_col_text(st, 2));
 		x->summary = arena_printf(g->a, "Moved from %s to %s: %s", from, to, db_col_text(st, 9));
@@ -425,12 +426,12 @@ static const char *moves_text(struct arena *a, const struct milestone *m, const 
 	const char *text = lead;
 	for (int h = 0; text && h < m->nhistory; h++) {
 		const struct milestone_move *mv = &m->history[h];
-		char from[80], to[80];
+		char from[MILESTONE_RANGE_LEN], to[MILESTONE_RANGE_LEN];
 		if (mv->from_date)
-			milestone_format_range(mv->from_date, mv->from_end_date, from);
+			milestone_format_range_in(I18N_DEFAULT, mv->from_date, mv->from_end_date, from);
 		else
 			snprintf(from, sizeof from, "%s", mv->from_label ? mv->from_label : "");
-		milestone_format_range(mv->to_date, mv->to_end_date, to);
+		milestone_format_range_in(I18N_DEFAULT, mv->to_date, mv->to_end_date, to);
 		text = arena_printf(a, "%s%sMoved from %s to %s on %s: %s", text, *text ? "\n" : "", from, to,
 		                    long_date(a, mv->moved_on), mv->reason);
 	}

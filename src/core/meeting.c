@@ -250,13 +250,13 @@ enum mail_kind {
 /* "23 April 2020, 13:00 Geneva time (UTC+2), until 16:00 (11:00-14:00 UTC)", or the date alone. */
 static const char *when_text(struct arena *a, const struct meeting *m, const char *tzid)
 {
-	char date[32];
-	clock_format_date_long(m->date, date);
+	char date[I18N_DATE_LEN];
+	i18n_date_long(NULL, m->date, date);
 	int64_t s, t;
 	if (!m->starts || !m->ends || meeting_instants(m, tzid, &s, &t) != 0)
 		return arena_printf(a, "%s", date);
-	char human[TZ_HUMAN_LEN], us[CLOCK_RFC3339_LEN], ue[CLOCK_RFC3339_LEN];
-	tz_format_human(tzid, s, human);
+	char human[I18N_DATE_LEN], us[CLOCK_RFC3339_LEN], ue[CLOCK_RFC3339_LEN];
+	i18n_instant_long(NULL, tzid, s, human);
 	clock_format_rfc3339(s, us);
 	clock_format_rfc3339(t, ue);
 	/* "2020-04-23T11:00:00Z": the hour and minute from character 11 */

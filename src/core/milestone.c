@@ -240,21 +240,29 @@ int milestone_list(struct db *db, struct arena *a, int64_t process_id, struct mi
 	return 0;
 }
 
-void milestone_format_range(const char *date, const char *end_date, char out[80])
+void milestone_format_range_in(const char *lang, const char *date, const char *end_date, char out[MILESTONE_RANGE_LEN])
 {
-	char a[32], b[32];
-	clock_format_date_long(date, a);
+	char a[I18N_DATE_LEN], b[I18N_DATE_LEN];
+	i18n_date_long(lang, date, a);
 	if (!end_date || strcmp(date, end_date) == 0) {
-		snprintf(out, 80, "%s", a);
+		snprintf(out, MILESTONE_RANGE_LEN, "%s", a);
 		return;
 	}
-	clock_format_date_long(end_date, b);
+	i18n_date_long(lang, end_date, b);
+	const char *l = lang ? lang : i18n_current();
+	const bool house = !l || !strcmp(l, I18N_DEFAULT) || !strcmp(l, I18N_PSEUDO);
 	int y1, m1, d1, y2, m2, d2;
-	if (clock_parse_date(date, &y1, &m1, &d1) == 0 && clock_parse_date(end_date, &y2, &m2, &d2) == 0 &&
+	/* The short form "8–18 June 2021" is English's; other languages get both days whole (ICU's forms). */
+	if (house && clock_parse_date(date, &y1, &m1, &d1) == 0 && clock_parse_date(end_date, &y2, &m2, &d2) == 0 &&
 	    y1 == y2 && m1 == m2)
-		snprintf(out, 80, "%d\u2013%s", d1, b); /* 8–18 June 2021 */
+		snprintf(out, MILESTONE_RANGE_LEN, "%d\u2013%s", d1, b); /* 8–18 June 2021 */
 	else
-		snprintf(out, 80, "%s \u2013 %s", a, b);
+		snprintf(out, MILESTONE_RANGE_LEN, "%s \u2013 %s", a, b);
+}
+
+void milestone_format_range(const char *date, const char *end_date, char out[MILESTONE_RANGE_LEN])
+{
+	milestone_format_range_in(NULL, date, end_date, out);
 }
 
 int milestone_find(struct db *db, struct arena *a, int64_t id, struct milestone *out, struct error *e)
@@ -340,7 +348,7 @@ static int milestone_news_compose(struct arena *a, const void *ctx, const char *
 		what = arena_printf(a, _("Moved from %1$s to %2$s: %3$s"), n->from, n->to, n->reason);
 		break;
 	}
-	char when[80];
+	char when[MILESTONE_RANGE_LEN];
 	milestone_format_range(n->ms->date, n->ms->end_date, when);
 	*body = what ? arena_printf(a,
 	                            _("The schedule of \"%s\" has changed.\n\n%s\n\n%s: %s\n\n"
@@ -559,7 +567,7 @@ int milestone_move(struct db *db, struct arena *a, const struct actor *who, int6
 		goto fail;
 	json_t *was = milestone_audit_json(&before), *is = milestone_audit_json(&after);
 	json_object_set_new(is, "reason", json_string(reason));
-	char from[80], to[80];
+	char from[MILESTONE_RANGE_LEN], to[MILESTONE_RANGE_LEN];
 	milestone_format_range(before.date, before.end_date, from);
 	milestone_format_range(after.date, after.end_date, to);
 	if (audit_record(db, who, before.process_id, "milestone.move", milestone_object(a, id), audit_json(a, was),

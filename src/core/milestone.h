@@ -12,6 +12,7 @@
 #include "store/db.h"
 #include "util/arena.h"
 #include "util/error.h"
+#include "util/i18n.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -118,8 +119,12 @@ int milestone_set_status(struct db *db, struct arena *a, const struct actor *who
 int milestone_move(struct db *db, struct arena *a, const struct actor *who, int64_t id, const char *date,
 		   const char *end_date, const char *reason, struct error *e);
 
-/* "8–18 June 2021" or "15 February 2021"; out holds 80 bytes. */
-void milestone_format_range(const char *date, const char *end_date, char out[80]);
+/* "8–18 June 2021" or "15 February 2021" in the thread's language (i18n_date_long): two days whole at most. */
+enum { MILESTONE_RANGE_LEN = 2 * I18N_DATE_LEN + 8 };
+void milestone_format_range(const char *date, const char *end_date, char out[MILESTONE_RANGE_LEN]);
+/* The same in lang (NULL: the thread's; I18N_DEFAULT for machine-read text such as a feed's). */
+void milestone_format_range_in(const char *lang, const char *date, const char *end_date,
+			       char out[MILESTONE_RANGE_LEN]);
 
 /* Where m stands on today ("YYYY-MM-DD" in its process's zone; "" when unknown: to come): a fact of the clock,
  * not a status someone sets. A milestone marked done is past; otherwise it is past once its last day is

@@ -182,10 +182,10 @@ const char *receipt_text(struct arena *a, const struct contribution *k, const st
                          const struct receipt_next *next, bool quote)
 {
 	const char *url = config_get()->public_url;
-	char utc[32], local[TZ_HUMAN_LEN], version_date[32];
+	char utc[32], local[I18N_DATE_LEN], version_date[I18N_DATE_LEN];
 	tz_format_utc(k->received_at, utc);
-	tz_format_human(c->timezone, k->received_at, local);
-	clock_format_date_long(c->version_date, version_date);
+	i18n_instant_long(NULL, c->timezone, k->received_at, local);
+	i18n_date_long(NULL, c->version_date, version_date);
 	const char *deadline = deadline_sentence(a, c, k->received_at);
 	const char *country = country_name(k->country);
 	struct buf b;
@@ -219,8 +219,8 @@ const char *receipt_text(struct arena *a, const struct contribution *k, const st
 	if (next->published)
 		buf_printf(&b, "  %s/contributions/%s\n", url, k->tracking);
 	if (next->answers_title) {
-		char due[32];
-		clock_format_date_long(next->answers_date, due);
+		char due[I18N_DATE_LEN];
+		i18n_date_long(NULL, next->answers_date, due);
 		buf_printf(&b, _("- %s The answers are due with \"%s\", on the schedule for %s.\n"), next->answers,
 		           next->answers_title, due);
 	} else {

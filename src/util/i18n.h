@@ -77,6 +77,17 @@ int i18n_format_instant(const char *lang, const char *tzid, int64_t t, char out[
 /* date: "YYYY-MM-DD", a calendar day (no zone). */
 int i18n_format_date(const char *lang, const char *date, char out[I18N_DATE_LEN]);
 
+/*
+ * The one choice of how a date is written for a reader (pages, mails, PDFs; never machine formats, which keep
+ * ISO 8601 / RFC forms): ICU's form above for a language other than English, the house style for English and
+ * the pseudo-locale (clock_format_date_long "15 February 2021", tz_format_human "15 February 2021, 23:59
+ * Zurich time (UTC+1)"), which is also the fallback when ICU fails. lang NULL: the thread's (i18n_current()).
+ */
+/* date: "YYYY-MM-DD". Always fills out. */
+void i18n_date_long(const char *lang, const char *date, char out[I18N_DATE_LEN]);
+/* An instant in zone tzid. Always fills out; -1 when the zone is unknown to both (out then in UTC). */
+int i18n_instant_long(const char *lang, const char *tzid, int64_t t, char out[I18N_DATE_LEN]);
+
 /* The calling thread's language for _() and i18n_n(), until changed (NULL: English). The string must outlive
  * its use: an i18n_language's code is. */
 void i18n_use(const char *lang);

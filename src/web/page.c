@@ -146,19 +146,10 @@ void page_error(struct request *r, const struct error *e)
 
 /* The ICU form of dates, for the languages other than English: English keeps the house style ("15 February
  * 2021", "... Zurich time (UTC+1)") that its pages and mails share; the pseudo-locale's dates are English. */
-static bool page_dates_by_icu(struct request *r)
-{
-	const char *code = request_language(r)->code;
-	return strcmp(code, I18N_DEFAULT) && strcmp(code, I18N_PSEUDO);
-}
-
 const char *page_date(struct request *r, const char *date)
 {
-	char local[I18N_DATE_LEN];
-	if (page_dates_by_icu(r) && i18n_format_date(r->lang->code, date, local) == 0)
-		return arena_strdup(&r->arena, local);
-	char out[32];
-	clock_format_date_long(date, out);
+	char out[I18N_DATE_LEN];
+	i18n_date_long(request_language(r)->code, date, out);
 	return arena_strdup(&r->arena, out);
 }
 
@@ -172,11 +163,8 @@ const char *page_instant_local(struct request *r, const char *tzid, int64_t t)
 
 const char *page_instant_human(struct request *r, const char *tzid, int64_t t)
 {
-	char local[I18N_DATE_LEN];
-	if (page_dates_by_icu(r) && i18n_format_instant(r->lang->code, tzid, t, local) == 0)
-		return arena_strdup(&r->arena, local);
-	char out[TZ_HUMAN_LEN];
-	tz_format_human(tzid, t, out);
+	char out[I18N_DATE_LEN];
+	i18n_instant_long(request_language(r)->code, tzid, t, out);
 	return arena_strdup(&r->arena, out);
 }
 

@@ -601,7 +601,7 @@ void page_office_process_create(struct request *r)
 /* "8\u201318 June 2021", as the schedule says a milestone's dates. */
 static const char *range_text(struct request *r, const char *date, const char *end_date)
 {
-	char out[80];
+	char out[MILESTONE_RANGE_LEN];
 	milestone_format_range(date, end_date, out);
 	return arena_strdup(&r->arena, out);
 }

@@ -24,7 +24,7 @@
 static void milestone_item(struct request *r, const struct process *p, const struct milestone *m, const char *today,
 			   const char *failed, const struct error *e)
 {
-	char when[80];
+	char when[MILESTONE_RANGE_LEN];
 	milestone_format_range(m->date, m->end_date, when);
 	const bool past = milestone_when(m, today) == MILESTONE_PAST;
 	/* A planned milestone whose days are over is past; done, postponed or cancelled say more, and stay. */
@@ -36,7 +36,7 @@ static void milestone_item(struct request *r, const struct process *p, const str
 		    past && m->status == MILESTONE_PLANNED ? _("Past") : office_milestone_status_text(m->status));
 	for (int h = 0; h < m->nhistory; h++) {
 		const struct milestone_move *mv = &m->history[h];
-		char from[80], to[80];
+		char from[MILESTONE_RANGE_LEN], to[MILESTONE_RANGE_LEN];
 		if (mv->from_date)
 			milestone_format_range(mv->from_date, mv->from_end_date, from);
 		else

@@ -156,7 +156,7 @@ static void schedule_table(struct request *r, const struct process *p, struct mi
 			const int i = k ? next : current;
 			if (i < 0)
 				continue;
-			char range[80];
+			char range[MILESTONE_RANGE_LEN];
 			milestone_format_range(ms[i].date, ms[i].end_date, range);
 			html_printf(&r->out, " ");
 			if (k)
@@ -178,14 +178,14 @@ static void schedule_table(struct request *r, const struct process *p, struct mi
 		    _("Date"), _("Milestone"), _("Status"));
 	for (int i = 0; i < n; i++) {
 		const enum when w = when ? when[i] : WHEN_LATER;
-		char range[80];
+		char range[MILESTONE_RANGE_LEN];
 		milestone_format_range(ms[i].date, ms[i].end_date, range);
 		html_printf(&r->out, "<tr id=\"milestone-%L\" class=\"%R\"%R><td class=\"date\">%s</td><td>%s",
 			    (long long)ms[i].id, WHEN_CLASS[w], i == current ? " aria-current=\"step\"" : "", range,
 			    ms[i].title);
 		for (int h = 0; h < ms[i].nhistory; h++) {
 			const struct milestone_move *mv = &ms[i].history[h];
-			char from[80], to[80];
+			char from[MILESTONE_RANGE_LEN], to[MILESTONE_RANGE_LEN];
 			if (mv->from_date)
 				milestone_format_range(mv->from_date, mv->from_end_date, from);
 			else

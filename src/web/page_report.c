@@ -76,29 +76,29 @@ static const char *format_text(enum meeting_format f)
 	return "";
 }
 
-/* "15 February 2021" of a date, in a. */
+/* "15 February 2021" of a date in the report's language (the thread's), in a. */
 static const char *date_long(struct arena *a, const char *date)
 {
-	char out[32];
+	char out[I18N_DATE_LEN];
 	if (!date || !*date)
 		return "";
-	clock_format_date_long(date, out);
+	i18n_date_long(NULL, date, out);
 	return arena_strdup(a, out);
 }
 
 static const char *range(struct arena *a, const char *date, const char *end_date)
 {
-	char out[80];
+	char out[MILESTONE_RANGE_LEN];
 	milestone_format_range(date, end_date, out);
 	return arena_strdup(a, out);
 }
 
 /* An instant in the process's zone as every page writes one ("15 February 2021, 23:59 Zurich time (UTC+1)"),
- * in a. */
+ * in the report's language (the thread's), in a. */
 static const char *instant(struct arena *a, const char *tzid, int64_t t)
 {
-	char out[TZ_HUMAN_LEN];
-	tz_format_human(tzid, t, out);
+	char out[I18N_DATE_LEN];
+	i18n_instant_long(NULL, tzid, t, out);
 	return arena_strdup(a, out);
 }
 

@@ -63,6 +63,13 @@ class MailLanguage(MailTestCase):
         self.assertEqual(en["Content-Language"], "en")
         self.assertTrue(en["Subject"].startswith("Contribution received: "), en["Subject"])
         self.assertIn("Its record: leaf", en.get_content())
+        # Its dates too (issue 14 item 2, test_dates_language.py): French by ICU, English's own form unchanged.
+        from test_dates_language import EN_DEADLINE, EN_RECEIVED, FR_DEADLINE, FR_RECEIVED
+        for date in (FR_RECEIVED, FR_DEADLINE):
+            self.assertIn(date, body)
+        self.assertNotIn("February", body)
+        for date in (EN_RECEIVED, EN_DEADLINE):
+            self.assertIn(date, en.get_content())
 
     def test_receipt_mailed_again_in_the_language_of_who_asks(self):
         sink = self.sink()

@@ -234,6 +234,54 @@ static void test_calendar_days_in_each_language(void **state)
 	assert_int_equal(i18n_format_date("fr", "2026-12-22T10:00", out), -1);
 }
 
+/* The one choice for readers' dates (i18n_date_long / i18n_instant_long): ICU's form for each language but
+ * English and the pseudo-locale, which keep the house style, on both sides of each daylight-saving change; the
+ * thread's language when none is given. */
+static void test_readers_dates_choose_by_language(void **state)
+{
+	(void)state;
+	static const int64_t at[4] = {1774745940, 1774746000, 1792889940, 1792890000};
+	static const char *const icu[] = {"fr", "es", "ru", "zh", "ar"};
+	for (size_t c = 0; c < sizeof icu / sizeof *icu; c++)
+		for (int i = 0; i < 4; i++) {
+			char want[I18N_DATE_LEN], out[I18N_DATE_LEN];
+			assert_int_equal(i18n_format_instant(icu[c], "Europe/Zurich", at[i], want), 0);
+			assert_int_equal(i18n_instant_long(icu[c], "Europe/Zurich", at[i], out), 0);
+			assert_string_equal(out, want);
+		}
+	static const char *const house[4] = {"29 March 2026, 01:59 Zurich time (UTC+1)",
+					      "29 March 2026, 03:00 Zurich time (UTC+2)",
+					      "25 October 2026, 02:59 Zurich time (UTC+2)",
+					      "25 October 2026, 02:00 Zurich time (UTC+1)"};
+	for (int i = 0; i < 4; i++) {
+		char out[I18N_DATE_LEN];
+		assert_int_equal(i18n_instant_long("en", "Europe/Zurich", at[i], out), 0);
+		assert_string_equal(out, house[i]);
+		assert_int_equal(i18n_instant_long(I18N_PSEUDO, "Europe/Zurich", at[i], out), 0);
+		assert_string_equal(out, house[i]);
+	}
+	char out[I18N_DATE_LEN];
+	i18n_date_long("en", "2026-02-15", out);
+	assert_string_equal(out, "15 February 2026");
+	i18n_date_long("fr", "2026-02-15", out);
+	assert_string_equal(out, "15 f\u00e9vrier 2026");
+	/* NULL: the thread's language; none set: English. */
+	i18n_use(NULL);
+	i18n_date_long(NULL, "2026-02-15", out);
+	assert_string_equal(out, "15 February 2026");
+	i18n_use("fr");
+	i18n_date_long(NULL, "2026-02-15", out);
+	assert_string_equal(out, "15 f\u00e9vrier 2026");
+	assert_int_equal(i18n_instant_long(NULL, "Europe/Zurich", at[1], out), 0);
+	assert_string_equal(out, "29 mars 2026 \u00e0 03:00 heure d\u2019\u00e9t\u00e9 d\u2019Europe centrale");
+	i18n_use(NULL);
+	/* What ICU cannot do falls back to the house style: a malformed date as given, an unknown zone in UTC. */
+	i18n_date_long("fr", "someday", out);
+	assert_string_equal(out, "someday");
+	assert_int_equal(i18n_instant_long("fr", "Mars/Olympus_Mons", 0, out), -1);
+	assert_non_null(strstr(out, "1970"));
+}
+
 struct worker {
 	const char *lang;
 	const char *expect;
@@ -278,6 +326,7 @@ int main(void)
 	    cmocka_unit_test(test_threads_in_different_languages_at_once),
 	    cmocka_unit_test(test_instants_around_daylight_saving_in_each_language),
 	    cmocka_unit_test(test_calendar_days_in_each_language),
+	    cmocka_unit_test(test_readers_dates_choose_by_language),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
