@@ -136,3 +136,41 @@ class MailInLanguage(harness.ServerTestCase):
         self.assertEqual(held["Content-Language"], "fr")
         self.assertEqual(held["Subject"], "Votre message est conserv\u00e9 pour le secr\u00e9tariat")
         self.assertIn("n\u2019est pas encore ouvert", held.get_content())
+
+
+class AccountMailLanguage(harness.ServerTestCase):
+    """An account's mails (confirmation, password reset, the notes for an address that has or has not an
+    account) in the language of the request that causes them, with Content-Language."""
+
+    def outbox(self, to):
+        import email
+        import email.policy
+        rows = self.server.query("SELECT message FROM outbox WHERE recipient = ? ORDER BY id", (to,))
+        return [email.message_from_string(m, policy=email.policy.default) for (m,) in rows]
+
+    def test_confirmation_and_reset_in_the_language_of_the_request(self):
+        form = {"name": "Marie Curie", "email": "marie-account@example.org",
+                "password": "a long passphrase for the tests"}
+        self.assertEqual(self.server.post_form("/account/register", form, headers=FR).status, 201)
+        (confirm,) = self.outbox("marie-account@example.org")
+        self.assertEqual(confirm["Content-Language"], "fr")
+        self.assertEqual(confirm["Subject"], "Confirmez votre adresse \u00e9lectronique pour Consulta")
+        self.assertIn("dans les 48\u00a0heures", confirm.get_content())
+        # The same address again, asked in Spanish: the note that it has an account, in Spanish.
+        self.assertEqual(self.server.post_form("/account/register", form, headers=ES).status, 201)
+        self.assertEqual(self.server.post_form("/account/reset-request", {"email": "marie-account@example.org"},
+                                               headers=ES).status, 200)
+        self.assertEqual(self.server.post_form("/account/reset-request", {"email": "nobody-account@example.org"},
+                                               headers=FR).status, 200)
+        _, existing, reset = self.outbox("marie-account@example.org")
+        self.assertEqual((existing["Content-Language"], reset["Content-Language"]), ("es", "es"))
+        self.assertEqual(reset["Subject"], "Restablezca su contrase\u00f1a de Consulta")
+        self.assertIn("Alguien ha intentado crear una cuenta de Consulta", existing.get_content())
+        (none,) = self.outbox("nobody-account@example.org")
+        self.assertEqual(none["Content-Language"], "fr")
+        self.assertIn("aucun compte ne l\u2019utilise", none.get_content())
+        # No language asked: English, as before.
+        self.assertEqual(self.server.post_form("/account/reset-request", {"email": "nobody2-account@example.org"}
+                                               ).status, 200)
+        (en,) = self.outbox("nobody2-account@example.org")
+        self.assertEqual((en["Content-Language"], en["Subject"]), ("en", "Resetting a Consulta password"))
