@@ -228,3 +228,34 @@ class MailIn(FateBase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class FateLanguage(FateBase):
+    """Issue 14, item 4: the fate mail is in the language its contributor wrote in when the interface offers
+    it, else in the process's first language (English here), and says so (Content-Language)."""
+
+    def test_the_contributors_language_or_the_process_first(self):
+        s = self.fresh_server()
+        token = s.account_token(SECRETARIAT)
+        self.send(s, [{"paragraph": "p3", "comment": "Mots secrets."}], email="ecrit-fr@example.org",
+                  language="fr")
+        self.send(s, [{"paragraph": "p3", "comment": "Geheime Worte."}], email="schreibt-de@example.org",
+                  language="de")
+        left = s.send_json("GET", "/api/v1/calls/1/dispositions/remaining", token=token).json()
+        for p in left["paragraphs"]:
+            r = s.send_json("POST", "/api/v1/calls/1/dispositions",
+                            {"select": {"paragraph": p["paragraph"] or ""}, "decision": "noted", "reason": "Seen."},
+                            token=token)
+            self.assertEqual(r.status, 200, r)
+        # The secretariat publishes in Spanish: the mails are not in the publisher's language.
+        r = s.send_json("POST", "/api/v1/calls/1/dispositions/publish", token=token, headers={"Accept-Language": "es"})
+        self.assertEqual(r.status, 200, r)
+        with harness.connect(s.db, timeout=10) as db:
+            rows = dict(db.execute("SELECT recipient, message FROM outbox WHERE kind = 'fate'").fetchall())
+        fr = email.message_from_string(rows["ecrit-fr@example.org"], policy=email.policy.default)
+        de = email.message_from_string(rows["schreibt-de@example.org"], policy=email.policy.default)
+        self.assertEqual(fr["Content-Language"], "fr")
+        self.assertTrue(fr["Subject"].startswith("R\u00e9ponses \u00e0 vos commentaires\u00a0: "), fr["Subject"])
+        self.assertIn("Le secr\u00e9tariat a publi\u00e9 ses r\u00e9ponses", fr.get_body(("plain",)).get_content())
+        self.assertEqual(de["Content-Language"], "en")
+        self.assertTrue(de["Subject"].startswith("Answers to your comments: "), de["Subject"])
