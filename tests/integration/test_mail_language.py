@@ -174,3 +174,43 @@ class AccountMailLanguage(harness.ServerTestCase):
                                                ).status, 200)
         (en,) = self.outbox("nobody2-account@example.org")
         self.assertEqual((en["Content-Language"], en["Subject"]), ("en", "Resetting a Consulta password"))
+
+
+class ListAndDataMessages(harness.ServerTestCase):
+    """The API's paging messages, the meeting API's field messages and the open data page's headings in the
+    reader's language (issue 14, item 1); machine codes and column names stay as they are."""
+
+    def test_cursor_messages_in_french(self):
+        r = self.server.get("/api/v1/calls/1/contributions?after=x&before=y", headers=FR)
+        self.assertEqual(r.status, 400, r)
+        self.assertEqual(r.json()["error"]["code"], "bad_request")
+        self.assertEqual(r.json()["error"]["message"],
+                         "Demandez la page qui suit une position ou celle qui la pr\u00e9c\u00e8de, pas les deux.")
+        r = self.server.get("/api/v1/calls/1/contributions?after=!!", headers=FR)
+        self.assertEqual(r.status, 400, r)
+        self.assertIn("Ceci n\u2019est pas une position dans cette liste", r.json()["error"]["message"])
+        r = self.server.get("/calls/1/contributions?after=x&before=y", headers=FR)
+        self.assertEqual(r.status, 400, r)
+        self.assertIn("pas les deux", r.text)
+        r = self.server.get("/api/v1/calls/1/contributions?after=x&before=y")
+        self.assertEqual(r.json()["error"]["message"], "Ask for the page after a position or before one, not both.")
+
+    def test_meeting_api_field_message_in_french(self):
+        office = self.server.account_token("office-lang-api@example.org")
+        r = self.server.send_json("POST", "/api/v1/processes/%s/meetings" % SLUG,
+                                  {"date": "2021-02-10", "title": "A meeting", "format": "nowhere"}, token=office,
+                                  headers=FR)
+        self.assertEqual(r.status, 422, r.text)
+        self.assertEqual(r.json()["error"]["fields"]["format"],
+                         "Utilisez l\u2019une des valeurs online, physical, hybrid.")
+
+    def test_open_data_dictionary_headings_in_french(self):
+        r = self.server.get("/data", headers=FR)
+        self.assertEqual(r.status, 200, r)
+        for text in ("<h1>Donn\u00e9es ouvertes</h1>", "Ne figurent jamais dans ces fichiers",
+                     "<th scope=\"col\">Colonne</th>", "Les colonnes de contributions",
+                     "<code>/api/v1/processes/{slug}/contributions.csv</code>"):
+            self.assertIn(text, r.text)
+        self.assertNotIn("The columns of", r.text)
+        # the column names are data: as they are
+        self.assertIn("<code>tracking</code>", r.text)
