@@ -47,6 +47,15 @@ class FateBase(ServerTestCase):
                         token=token)
         self.assertEqual(r.status, 200, r)
 
+    def note_the_rest(self, s, token):
+        """Every comment not answered yet: noted, by paragraph."""
+        left = s.send_json("GET", "/api/v1/calls/1/dispositions/remaining", token=token).json()
+        for p in left["paragraphs"]:
+            r = s.send_json("POST", "/api/v1/calls/1/dispositions",
+                            {"select": {"paragraph": p["paragraph"] or ""}, "decision": "noted", "reason": "Seen."},
+                            token=token)
+            self.assertEqual(r.status, 200, r)
+
     def answer_and_publish(self, s, token):
         """Two contributions from one address (its case differing), a private one from another."""
         a1 = self.send(s, [{"paragraph": "p3", "comment": "Secret words one."},
@@ -59,12 +68,7 @@ class FateBase(ServerTestCase):
         self.answer(s, token, c2, "not_accepted", "Reason two.")
         self.answer(s, token, self.comments_of(s, a2, token)[0]["id"], "accepted_in_part", "Reason three.")
         self.answer(s, token, self.comments_of(s, b, token)[0]["id"], "noted", "Reason four.")
-        left = s.send_json("GET", "/api/v1/calls/1/dispositions/remaining", token=token).json()
-        for p in left["paragraphs"]:
-            r = s.send_json("POST", "/api/v1/calls/1/dispositions",
-                            {"select": {"paragraph": p["paragraph"] or ""}, "decision": "noted", "reason": "Seen."},
-                            token=token)
-            self.assertEqual(r.status, 200, r)
+        self.note_the_rest(s, token)
         self.assertEqual(fate_mails(s), {})  # nothing before publication
         r = s.send_json("POST", "/api/v1/calls/1/dispositions/publish", token=token)
         self.assertEqual(r.status, 200, r)
@@ -141,12 +145,7 @@ class FatePages(FateBase):
         self.assertEqual(r.status, 200, r)
         self.answer(s, token, c2["id"], "not_accepted", "Yearly suffices.")
         self.answer(s, token, self.comments_of(s, private, token)[0]["id"], "noted", "Private reason.")
-        left = s.send_json("GET", "/api/v1/calls/1/dispositions/remaining", token=token).json()
-        for p in left["paragraphs"]:
-            r = s.send_json("POST", "/api/v1/calls/1/dispositions",
-                            {"select": {"paragraph": p["paragraph"] or ""}, "decision": "noted", "reason": "Seen."},
-                            token=token)
-            self.assertEqual(r.status, 200, r)
+        self.note_the_rest(s, token)
         paragraph_page = "/versions/%d/paragraphs/p3" % s.get_json("/api/v1/calls/1").json()["version_id"]
         login = s.post_form("/login", {"email": "stakeholder@example.org", "password": "a long passphrase for the tests",
                                        "next": "/account"})
@@ -212,12 +211,7 @@ class MailIn(FateBase):
                 db.execute("INSERT INTO comment (contribution_id, version_id, pid, position, type, comment) "
                            "VALUES (?, ?, 'p3', ?, 'general', 'Secret mailed words.')", (kid, vid, pos))
         ncomments = 2
-        left = s.send_json("GET", "/api/v1/calls/1/dispositions/remaining", token=token).json()
-        for p in left["paragraphs"]:
-            r = s.send_json("POST", "/api/v1/calls/1/dispositions",
-                            {"select": {"paragraph": p["paragraph"] or ""}, "decision": "noted", "reason": "Seen."},
-                            token=token)
-            self.assertEqual(r.status, 200, r)
+        self.note_the_rest(s, token)
         self.assertEqual(s.send_json("POST", "/api/v1/calls/1/dispositions/publish", token=token).status, 200)
         mails = fate_mails(s)
         (subject, body), = mails["mailer@example.org"]
@@ -241,12 +235,7 @@ class FateLanguage(FateBase):
                   language="fr")
         self.send(s, [{"paragraph": "p3", "comment": "Geheime Worte."}], email="schreibt-de@example.org",
                   language="de")
-        left = s.send_json("GET", "/api/v1/calls/1/dispositions/remaining", token=token).json()
-        for p in left["paragraphs"]:
-            r = s.send_json("POST", "/api/v1/calls/1/dispositions",
-                            {"select": {"paragraph": p["paragraph"] or ""}, "decision": "noted", "reason": "Seen."},
-                            token=token)
-            self.assertEqual(r.status, 200, r)
+        self.note_the_rest(s, token)
         # The secretariat publishes in Spanish: the mails are not in the publisher's language.
         r = s.send_json("POST", "/api/v1/calls/1/dispositions/publish", token=token, headers={"Accept-Language": "es"})
         self.assertEqual(r.status, 200, r)
