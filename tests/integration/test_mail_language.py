@@ -214,3 +214,18 @@ class ListAndDataMessages(harness.ServerTestCase):
         self.assertNotIn("The columns of", r.text)
         # the column names are data: as they are
         self.assertIn("<code>tracking</code>", r.text)
+
+    def test_open_data_dictionary_interface_strings_bracketed_in_the_pseudo_locale(self):
+        import re
+        r = self.server.get("/data", headers={"Cookie": "consulta_lang=en-XA"})
+        self.assertEqual(r.status, 200, r)
+        main = r.text[r.text.index("<main"):r.text.index("</main>")]
+        texts = re.findall(r"<h1>([^<]*)</h1>", main) + re.findall(r"<caption[^>]*>([^<]*)</caption>", main) + \
+            re.findall(r"<th scope=\"col\">([^<]*)</th>", main) + re.findall(r"<nav aria-label=\"([^\"]*)\"", main)
+        self.assertGreater(len(texts), 30)
+        for t in texts:
+            self.assertTrue(t.startswith("[") and t.endswith("]"), t)
+        # the page's paragraphs before the files: each a bracketed sentence
+        head = main[:main.index("<nav")]
+        for p in re.findall(r"<p>(.*?)</p>", head, re.S):
+            self.assertTrue(p.startswith("[") and p.endswith("]"), p[:80])
