@@ -251,14 +251,15 @@ int account_register(struct db *db, struct arena *a, const struct account_input 
 		struct outbox_mail mail = {
 			.kind = "account",
 			.to = old.email,
-			.subject = "Someone tried to register with your address on Consulta",
+			.subject = _("Someone tried to register with your address on Consulta"),
 			.body = arena_printf(a,
-					     "Hello,\n\nSomeone tried to create a Consulta account with this e-mail "
+					     _("Hello,\n\nSomeone tried to create a Consulta account with this e-mail "
 					     "address, which already has one. Nothing was changed.\n\nIf it was you, log "
 					     "in:\n\n%s/login\n\nor, if you forgot your password, choose a new one:\n\n"
-					     "%s/account/reset-request\n\nIf it was not you, ignore this message.\n",
+					     "%s/account/reset-request\n\nIf it was not you, ignore this message.\n"),
 					     url, url),
 			.requester = in->requester,
+			.translated = true, /* in the language of the request */
 		};
 		if (outbox_enqueue(db, &mail, e) != 0 || db_commit(db, e) != 0)
 			goto fail;
@@ -284,14 +285,15 @@ int account_register(struct db *db, struct arena *a, const struct account_input 
 	struct outbox_mail mail = {
 		.kind = "confirm",
 		.to = out->email,
-		.subject = "Confirm your e-mail address for Consulta",
+		.subject = _("Confirm your e-mail address for Consulta"),
 		.body = arena_printf(a,
-				     "Hello,\n\nSomeone (we hope you) created an account on Consulta with this e-mail "
+				     _("Hello,\n\nSomeone (we hope you) created an account on Consulta with this e-mail "
 				     "address. Please confirm the address by opening this link within 48 hours:\n\n%s"
 				     "\n\nIf you did not register, ignore this message: without confirmation the "
-				     "account stays unusable for contributions in your name.\n",
+				     "account stays unusable for contributions in your name.\n"),
 				     link),
 		.requester = in->requester,
+		.translated = true, /* in the language of the request */
 	};
 	if (audit_record(db, &who, 0, "account.register", arena_printf(a, "account:%lld", (long long)out->id), NULL,
 			 after, e) != 0 ||
@@ -610,14 +612,15 @@ int account_reset_request(struct db *db, struct arena *a, const char *email, con
 		struct outbox_mail mail = {
 			.kind = "account",
 			.to = clean,
-			.subject = "Resetting a Consulta password",
+			.subject = _("Resetting a Consulta password"),
 			.body = arena_printf(a,
-					     "Hello,\n\nSomeone asked to reset the password of a Consulta account with this "
+					     _("Hello,\n\nSomeone asked to reset the password of a Consulta account with this "
 					     "e-mail address, but no account uses it.\n\nIf it was you, your account may use "
 					     "another address; or create one:\n\n%s/account/register\n\nIf it was not you, "
-					     "ignore this message.\n",
+					     "ignore this message.\n"),
 					     url),
 			.requester = requester,
+			.translated = true, /* in the language of the request */
 		};
 		if (outbox_enqueue(db, &mail, e) != 0 || db_commit(db, e) != 0)
 			goto fail;
@@ -649,15 +652,16 @@ int account_reset_request(struct db *db, struct arena *a, const char *email, con
 	struct outbox_mail mail = {
 		.kind = "reset",
 		.to = acc.email,
-		.subject = "Reset your Consulta password",
+		.subject = _("Reset your Consulta password"),
 		.body = link ? arena_printf(a,
-					    "Hello,\n\nSomeone (we hope you) asked to reset the password of the Consulta "
+					    _("Hello,\n\nSomeone (we hope you) asked to reset the password of the Consulta "
 					    "account of this e-mail address. To choose a new one, open this link within 48 "
 					    "hours:\n\n%s\n\nIf you did not ask for it, ignore this message: your password "
-					    "stays as it is.\n",
+					    "stays as it is.\n"),
 					    link)
 			     : NULL,
 		.requester = requester,
+		.translated = true, /* in the language of the request */
 	};
 	if (!link || audit_record(db, &who, 0, "account.reset_request", arena_printf(a, "account:%lld", (long long)acc.id),
 				  NULL, NULL, e) != 0 ||

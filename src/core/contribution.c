@@ -1760,8 +1760,8 @@ bool contribution_cursor_parse(struct arena *a, const char *text, enum contribut
 	if (!plain ||
 	    sodium_base642bin(plain, len, text, len, NULL, &n, NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0) {
 		error_field(e, field,
-		            "This is not a position in this list (a link's cursor, damaged or cut short): "
-		            "start again from the list's first page.");
+		            _("This is not a position in this list (a link's cursor, damaged or cut short): "
+		              "start again from the list's first page."));
 		return false;
 	}
 	plain[n] = '\0';
@@ -1771,8 +1771,8 @@ bool contribution_cursor_parse(struct arena *a, const char *text, enum contribut
 	                  (p[4] == 'a' || p[4] == 'b') && p[5] == '.';
 	if (ours && (p[2] != SORT_NAMES[sort][0] || (p[4] == 'b') != before)) {
 		error_field(e, field,
-		            "This position belongs to another order of the list (or the other direction): "
-		            "start again from the list's first page.");
+		            _("This position belongs to another order of the list (or the other direction): "
+		              "start again from the list's first page."));
 		return false;
 	}
 	if (ours)
@@ -1782,8 +1782,8 @@ bool contribution_cursor_parse(struct arena *a, const char *text, enum contribut
 	                utf8_valid(p, strlen(p)) && (named == 0 || *p == '\0');
 	if (!ok) {
 		error_field(e, field,
-		            "This is not a position in this list (a link's cursor, damaged or cut short): "
-		            "start again from the list's first page.");
+		            _("This is not a position in this list (a link's cursor, damaged or cut short): "
+		              "start again from the list's first page."));
 		return false;
 	}
 	*out =

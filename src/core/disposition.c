@@ -607,27 +607,34 @@ int disposition_published_at(struct db *db, int64_t call_id, int64_t *at, struct
 /* One address's mail at publication (fate_mails): its contributions' links and counts per decision. */
 struct fate {
 	const char *email;
+	const struct i18n_language *language; /* the first of its contributions' written in an offered language */
 	struct buf links;
 	int counts[4];
 };
 
-static int fate_send(struct db *db, struct arena *a, const char *title, struct fate *f, struct error *e)
+/* Composed in f's language (or first, the process's first language), the thread's restored after. */
+static int fate_send(struct db *db, struct arena *a, const char *title, const struct i18n_language *first,
+                     struct fate *f, struct error *e)
 {
+	const char *language = f->language ? f->language->code : first ? first->code : I18N_DEFAULT;
+	const char *was = i18n_current();
+	i18n_use(language);
 	/* Only our words: the call, the counts and the links. The comments themselves are never repeated, so
 	 * that the mail tells a reader of the mailbox nothing the sender wrote. */
 	const char *body = arena_printf(
 		a,
-		"Hello,\n\n"
+		_("Hello,\n\n"
 		"The secretariat has published its answers to the comments sent to the call \"%s\" with this e-mail "
 		"address.\n\n"
 		"Accepted: %d\n"
 		"Accepted in part: %d\n"
 		"Not accepted: %d\n"
 		"Noted: %d\n\n"
-		"Each comment with its answer and its reason is on the page of its contribution:\n%s",
+		"Each comment with its answer and its reason is on the page of its contribution:\n%s"),
 		title, f->counts[DECISION_ACCEPTED], f->counts[DECISION_ACCEPTED_IN_PART],
 		f->counts[DECISION_NOT_ACCEPTED], f->counts[DECISION_NOTED], f->links.data ? f->links.data : "");
-	const char *subject = arena_printf(a, "Answers to your comments: %s", title);
+	const char *subject = arena_printf(a, _("Answers to your comments: %s"), title);
+	i18n_use(was);
 	buf_free(&f->links);
 	if (!body || !subject) {
 		error_set(e, ERROR_UNAVAILABLE, "out of memory");
@@ -635,7 +642,7 @@ static int fate_send(struct db *db, struct arena *a, const char *title, struct f
 	}
 	/* Kind "fate" is not limited per recipient or requester: the secretariat's act sends it, once per
 	 * address and call, never a stranger's request. */
-	struct outbox_mail mail = {.kind = "fate", .to = f->email, .subject = subject, .body = body};
+	struct outbox_mail mail = {.kind = "fate", .to = f->email, .subject = subject, .body = body, .language = language};
 	return outbox_enqueue(db, &mail, e);
 }
 
@@ -644,7 +651,8 @@ static int fate_send(struct db *db, struct arena *a, const char *title, struct f
  * contribution: its public page when public, else its receipt (which only the tracking number opens). */
 static int fate_mails(struct db *db, struct arena *a, int64_t call_id, struct error *e)
 {
-	static const char sql_title[] = "SELECT title FROM call WHERE id = ?";
+	static const char sql_title[] =
+	    "SELECT c.title, p.languages FROM call c JOIN process p ON p.id = c.process_id WHERE c.id = ?";
 	struct db_stmt *st = db_stmt(db, sql_title, e);
 	if (!st)
 		return -1;
@@ -653,13 +661,16 @@ static int fate_mails(struct db *db, struct arena *a, int64_t call_id, struct er
 		return -1;
 	bool failed = false;
 	const char *title = db_col_dup(st, 0, a, &failed);
+	/* A contributor's mail is in the language they wrote in when it is one of ours, else the process's first. */
+	const struct i18n_language *first = i18n_first_of(db_col_text(st, 1));
 	db_reset(st);
 	static const char sql[] =
 	    "SELECT k.email, k.id, k.tracking, CASE WHEN k.publication <> 'private' AND k.state IN ('published', 'hidden') "
-	    "THEN 1 ELSE 0 END, d.decision, count(*) FROM contribution k "
+	    "THEN 1 ELSE 0 END, d.decision, count(*), k.language FROM contribution k "
 	    "JOIN comment c ON c.contribution_id = k.id JOIN disposition d ON d.comment_id = c.id "
 	    "WHERE k.call_id = ? AND k.state <> 'spam' AND k.email <> '' "
-	    "GROUP BY k.email, k.id, k.tracking, k.publication, k.state, d.decision ORDER BY lower(k.email), k.id";
+	    "GROUP BY k.email, k.id, k.tracking, k.publication, k.state, d.decision, k.language "
+	    "ORDER BY lower(k.email), k.id";
 	if (failed || !(st = db_stmt(db, sql, e)))
 		return -1;
 	db_bind_int(st, 1, call_id);
@@ -685,7 +696,7 @@ static int fate_mails(struct db *db, struct arena *a, int64_t call_id, struct er
 		}
 		int count = (int)db_col_int(st, 5);
 		if (f.email && strcasecmp(f.email, email) != 0) {
-			if (fate_send(db, &cur, title, &f, e) != 0) {
+			if (fate_send(db, &cur, title, first, &f, e) != 0) {
 				rc = -1;
 				break;
 			}
@@ -702,6 +713,8 @@ static int fate_mails(struct db *db, struct arena *a, int64_t call_id, struct er
 			}
 			buf_init(&f.links, 64 * 1024);
 		}
+		if (!f.language && db_col_text(st, 6))
+			f.language = i18n_find(db_col_text(st, 6));
 		if (id != last_id)
 			buf_printf(&f.links, "%s/%s/%s\n", url, public ? "contributions" : "receipts", tracking);
 		last_id = id;
@@ -711,7 +724,7 @@ static int fate_mails(struct db *db, struct arena *a, int64_t call_id, struct er
 	if (rc == 0 && s == DB_FAIL)
 		rc = -1;
 	if (rc == 0 && f.email)
-		rc = fate_send(db, &cur, title, &f, e);
+		rc = fate_send(db, &cur, title, first, &f, e);
 	else if (f.email)
 		buf_free(&f.links);
 	arena_free(&cur);

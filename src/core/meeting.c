@@ -260,16 +260,18 @@ static const char *when_text(struct arena *a, const struct meeting *m, const cha
 	clock_format_rfc3339(s, us);
 	clock_format_rfc3339(t, ue);
 	/* "2020-04-23T11:00:00Z": the hour and minute from character 11 */
-	return arena_printf(a, "%s, until %s (%.10s, %.5s-%.5s UTC)", human, m->ends, us, us + 11, ue + 11);
+	return arena_printf(a, _("%s, until %s (%.10s, %.5s-%.5s UTC)"), human, m->ends, us, us + 11, ue + 11);
 }
 
 /* The practical details, for registered participants only. */
 static const char *details_text(struct arena *a, const struct meeting *m)
 {
-	return arena_printf(a, "%s%s%s%s%s%s%s%s%s", m->join_url ? "Join: " : "", m->join_url ? m->join_url : "",
-	                    m->join_url ? "\n" : "", m->dial_in ? "Dial-in: " : "", m->dial_in ? m->dial_in : "",
-	                    m->dial_in ? "\n" : "", m->room ? "Room: " : "", m->room ? m->room : "",
-	                    m->room ? "\n" : "");
+	/* Each line translated whole, in the thread's language (the recipient's: see mail_one). */
+	const char *join = m->join_url ? arena_printf(a, _("Join: %s"), m->join_url) : NULL;
+	const char *dial = m->dial_in ? arena_printf(a, _("Dial-in: %s"), m->dial_in) : NULL;
+	const char *room = m->room ? arena_printf(a, _("Room: %s"), m->room) : NULL;
+	return arena_printf(a, "%s%s%s%s%s%s", join ? join : "", join ? "\n" : "", dial ? dial : "", dial ? "\n" : "",
+	                    room ? room : "", room ? "\n" : "");
 }
 
 /* Meeting m as an event: the details (link, dial-in, room) only when with_details (for its participants). */
@@ -358,45 +360,52 @@ int meeting_calendar(struct db *db, struct arena *a, int64_t id, struct ical_cal
 	return 0;
 }
 
-/* Queues one mail of kind k about meeting m of process p to one person. */
-static int mail_one(struct db *db, struct arena *a, const struct meeting *m, const struct process *p, enum mail_kind k,
-                    const char *to, const char *name, struct error *e)
+/* Queues one mail of kind k about meeting m of process p to one person, composed (text and invitation) in the
+ * thread's language, which is language, said in its Content-Language. */
+static int mail_in(struct db *db, struct arena *a, const struct meeting *m, const struct process *p, enum mail_kind k,
+                   const char *to, const char *name, const char *language, struct error *e)
 {
 	static const char *const SUBJECTS[] = {
-	    [MAIL_CONFIRM] = "Registered: %s",
-	    [MAIL_PROMOTED] = "A place for you: %s",
-	    [MAIL_UPDATE] = "Changed: %s",
-	    [MAIL_REMIND_DAY] = "Tomorrow: %s",
-	    [MAIL_REMIND_HOUR] = "In an hour: %s",
-	    [MAIL_WAITING] = "On the waiting list: %s",
-	    [MAIL_UNREGISTERED] = "Registration cancelled: %s",
-	    [MAIL_CANCELLED] = "Cancelled: %s",
-	    [MAIL_CANCELLED_WAITING] = "Cancelled: %s",
+	    [MAIL_CONFIRM] = N_("Registered: %s"),
+	    [MAIL_PROMOTED] = N_("A place for you: %s"),
+	    [MAIL_UPDATE] = N_("Changed: %s"),
+	    [MAIL_REMIND_DAY] = N_("Tomorrow: %s"),
+	    [MAIL_REMIND_HOUR] = N_("In an hour: %s"),
+	    [MAIL_WAITING] = N_("On the waiting list: %s"),
+	    [MAIL_UNREGISTERED] = N_("Registration cancelled: %s"),
+	    [MAIL_CANCELLED] = N_("Cancelled: %s"),
+	    [MAIL_CANCELLED_WAITING] = N_("Cancelled: %s"),
 	};
 	static const char *const LEADS[] = {
-	    [MAIL_CONFIRM] =
-	        "You are registered for this meeting. The invitation attached (invite.ics) adds it to your calendar.",
-	    [MAIL_PROMOTED] = "A place became free and it is yours: you are registered for this meeting.",
+	    [MAIL_CONFIRM] = N_(
+	        "You are registered for this meeting. The invitation attached (invite.ics) adds it to your calendar."),
+	    [MAIL_PROMOTED] = N_("A place became free and it is yours: you are registered for this meeting."),
 	    [MAIL_UPDATE] =
-	        "This meeting has changed; the invitation attached (invite.ics) updates it in your calendar.",
-	    [MAIL_REMIND_DAY] = "A reminder: this meeting is tomorrow.",
-	    [MAIL_REMIND_HOUR] = "A reminder: this meeting starts in an hour.",
-	    [MAIL_WAITING] = ("Every place is taken: you are on the waiting list. If a place becomes free, it goes "
-	                      "to the first one waiting, and you will be told by mail."),
-	    [MAIL_UNREGISTERED] = "Your registration for this meeting is cancelled, as you asked.",
+	        N_("This meeting has changed; the invitation attached (invite.ics) updates it in your calendar."),
+	    [MAIL_REMIND_DAY] = N_("A reminder: this meeting is tomorrow."),
+	    [MAIL_REMIND_HOUR] = N_("A reminder: this meeting starts in an hour."),
+	    [MAIL_WAITING] = N_("Every place is taken: you are on the waiting list. If a place becomes free, it goes "
+	                        "to the first one waiting, and you will be told by mail."),
+	    [MAIL_UNREGISTERED] = N_("Your registration for this meeting is cancelled, as you asked."),
 	    [MAIL_CANCELLED] =
-	        "This meeting is cancelled; the file attached (cancel.ics) takes it out of your calendar.",
-	    [MAIL_CANCELLED_WAITING] = "This meeting is cancelled: the waiting list is closed.",
+	        N_("This meeting is cancelled; the file attached (cancel.ics) takes it out of your calendar."),
+	    [MAIL_CANCELLED_WAITING] = N_("This meeting is cancelled: the waiting list is closed."),
+	};
+	static const char *const FORMAT_LABELS[] = {
+	    /* TRANSLATORS: a meeting's format. */
+	    [MEETING_ONLINE] = N_("Online"),
+	    [MEETING_PHYSICAL] = N_("In person"),
+	    [MEETING_HYBRID] = N_("In person and online"),
 	};
 	const bool registered = k <= MAIL_REMIND_HOUR; /* they have a place: the details are theirs */
 	const bool cancel = k == MAIL_UNREGISTERED || k == MAIL_CANCELLED;
 	const char *base = config_get()->public_url;
 	const char *body = arena_printf(
-	    a, "Hello,\n\n%s\n\n%s\n%s\nWhen: %s\nFormat: %s\n%s%s\nThe meeting: %s/meetings/%lld\n", LEADS[k],
-	    m->title, p->title, when_text(a, m, p->timezone), meeting_format_name(m->format),
+	    a, _("Hello,\n\n%s\n\n%s\n%s\nWhen: %s\nFormat: %s\n%s%s\nThe meeting: %s/meetings/%lld\n"), _(LEADS[k]),
+	    m->title, p->title, when_text(a, m, p->timezone), _(FORMAT_LABELS[m->format]),
 	    registered ? details_text(a, m) : "",
-	    registered && *m->agenda ? arena_printf(a, "\nAgenda:\n%s\n", m->agenda) : "", base, (long long)m->id);
-	const char *subject = arena_printf(a, SUBJECTS[k], m->title);
+	    registered && *m->agenda ? arena_printf(a, _("\nAgenda:\n%s\n"), m->agenda) : "", base, (long long)m->id);
+	const char *subject = arena_printf(a, _(SUBJECTS[k]), m->title);
 	if (!body || !subject) {
 		error_set(e, ERROR_UNAVAILABLE, "out of memory");
 		return -1;
@@ -422,13 +431,33 @@ static int mail_one(struct db *db, struct arena *a, const struct meeting *m, con
 	                                 .subject = subject,
 	                                 .body = body,
 	                                 .attachments = file.blob ? &file : NULL,
-	                                 .nattachments = file.blob ? 1 : 0};
+	                                 .nattachments = file.blob ? 1 : 0,
+	                                 .language = language};
 	return outbox_enqueue(db, &mail, e);
+}
+
+/* Queues one mail of kind k about meeting m of process p to one person, in their language lang (the language
+ * they registered in; NULL or not offered: the process's first language). */
+static int mail_one(struct db *db, struct arena *a, const struct meeting *m, const struct process *p, enum mail_kind k,
+                    const char *to, const char *name, const char *lang, struct error *e)
+{
+	const struct i18n_language *of = lang ? i18n_find(lang) : NULL;
+	if (!of)
+		of = i18n_first_of(p->languages);
+	const char *code = of ? of->code : I18N_DEFAULT;
+	/* Composed under the recipient's language, the caller's restored after: the caller may be a request's
+	 * thread, whose page goes on in its reader's language. */
+	const char *was = i18n_current();
+	i18n_use(code);
+	const int rc = mail_in(db, a, m, p, k, to, name, code, e);
+	i18n_use(was);
+	return rc;
 }
 
 struct person {
 	int64_t registration_id;
 	const char *email, *name;
+	const char *language; /* as registered in, or NULL */
 };
 
 static int person_fill(struct arena *a, struct db_stmt *st, void *element)
@@ -438,6 +467,7 @@ static int person_fill(struct arena *a, struct db_stmt *st, void *element)
 	p->registration_id = db_col_int(st, 0);
 	p->email = db_col_dup(st, 1, a, &failed);
 	p->name = db_col_dup(st, 2, a, &failed);
+	p->language = db_col_dup(st, 3, a, &failed);
 	return failed ? -1 : 0;
 }
 
@@ -445,7 +475,7 @@ static int person_fill(struct arena *a, struct db_stmt *st, void *element)
 static int people(struct db *db, struct arena *a, int64_t id, enum registration_state s, struct person **out, int *n,
                   struct error *e)
 {
-	static const char sql[] = "SELECT r.id, ac.email, ac.name FROM meeting_registration r "
+	static const char sql[] = "SELECT r.id, ac.email, ac.name, r.language FROM meeting_registration r "
 	                          "JOIN account ac ON ac.id = r.account_id WHERE r.meeting_id = ? AND r.state = ? "
 	                          "ORDER BY r.position, r.id";
 	struct db_stmt *st = db_stmt(db, sql, e);
@@ -465,7 +495,7 @@ static int mail_all(struct db *db, struct arena *a, const struct meeting *m, con
 	if (people(db, a, m->id, s, &list, &n, e) != 0)
 		return -1;
 	for (int i = 0; i < n; i++)
-		if (mail_one(db, a, m, p, k, list[i].email, list[i].name, e) != 0)
+		if (mail_one(db, a, m, p, k, list[i].email, list[i].name, list[i].language, e) != 0)
 			return -1;
 	if (count)
 		*count = n;
@@ -497,7 +527,7 @@ static int promote(struct db *db, struct arena *a, int64_t id, const struct proc
 		db_bind_int(st, 1, now);
 		db_bind_int(st, 2, list[i].registration_id);
 		if (db_exec_stmt(st, e) != 0 ||
-		    mail_one(db, a, &m, p, MAIL_PROMOTED, list[i].email, list[i].name, e) != 0)
+		    mail_one(db, a, &m, p, MAIL_PROMOTED, list[i].email, list[i].name, list[i].language, e) != 0)
 			return -1;
 		++*promoted;
 	}
@@ -545,21 +575,24 @@ static int registration_put(struct db *db, int64_t id, int64_t account_id, enum 
 	}
 	const int64_t position = db_col_int(st, 0);
 	db_reset(st);
-	static const char update_sql[] = "UPDATE meeting_registration SET state = ?, position = ?, changed_at = ? "
-	                                 "WHERE meeting_id = ? AND account_id = ?";
+	/* The language of the request that registers: the meeting's mails to them are in it. */
+	const char *language = i18n_current() ? i18n_current() : I18N_DEFAULT;
+	static const char update_sql[] = "UPDATE meeting_registration SET state = ?, position = ?, changed_at = ?, "
+	                                 "language = ? WHERE meeting_id = ? AND account_id = ?";
 	if (!(st = db_stmt(db, update_sql, e)))
 		return -1;
 	db_bind_text(st, 1, registration_state_name(s));
 	db_bind_int(st, 2, position);
 	db_bind_int(st, 3, now);
-	db_bind_int(st, 4, id);
-	db_bind_int(st, 5, account_id);
+	db_bind_text(st, 4, language);
+	db_bind_int(st, 5, id);
+	db_bind_int(st, 6, account_id);
 	if (db_exec_stmt(st, e) != 0)
 		return -1;
 	if (db_changes(db) > 0)
 		return 0;
 	static const char insert_sql[] = "INSERT INTO meeting_registration (meeting_id, account_id, state, position, "
-	                                 "created_at, changed_at) VALUES (?, ?, ?, ?, ?, ?)";
+	                                 "created_at, changed_at, language) VALUES (?, ?, ?, ?, ?, ?, ?)";
 	if (!(st = db_stmt(db, insert_sql, e)))
 		return -1;
 	db_bind_int(st, 1, id);
@@ -568,6 +601,7 @@ static int registration_put(struct db *db, int64_t id, int64_t account_id, enum 
 	db_bind_int(st, 4, position);
 	db_bind_int(st, 5, now);
 	db_bind_int(st, 6, now);
+	db_bind_text(st, 7, language);
 	return db_exec_stmt(st, e);
 }
 
@@ -617,7 +651,8 @@ int meeting_register(struct db *db, struct arena *a, int64_t id, const struct ac
 	const struct actor actor = account_actor(who);
 	if (registration_put(db, id, who->id, s, now, e) != 0 ||
 	    meeting_registration_of(db, id, who->id, out, e) != 0 ||
-	    mail_one(db, a, &m, &p, full ? MAIL_WAITING : MAIL_CONFIRM, who->email, who->name, e) != 0 ||
+	    mail_one(db, a, &m, &p, full ? MAIL_WAITING : MAIL_CONFIRM, who->email, who->name, i18n_current(), e) !=
+	        0 ||
 	    audit_record(db, &actor, m.process_id, "meeting.register", arena_printf(a, "meeting:%lld", (long long)id),
 	                 NULL, audit_json(a, json_pack("{s:s}", "state", registration_state_name(s))), e) != 0 ||
 	    db_commit(db, e) != 0)
@@ -660,7 +695,7 @@ int meeting_unregister(struct db *db, struct arena *a, int64_t id, const struct 
 	int promoted = 0;
 	const struct actor actor = account_actor(who);
 	if ((was.state == REGISTRATION_REGISTERED && !m.cancelled && to_come &&
-	     mail_one(db, a, &m, &p, MAIL_UNREGISTERED, who->email, who->name, e) != 0) ||
+	     mail_one(db, a, &m, &p, MAIL_UNREGISTERED, who->email, who->name, i18n_current(), e) != 0) ||
 	    (to_come && promote(db, a, id, &p, now, &promoted, e) != 0) ||
 	    audit_record(
 	        db, &actor, m.process_id, "meeting.unregister", arena_printf(a, "meeting:%lld", (long long)id), NULL,

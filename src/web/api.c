@@ -724,19 +724,19 @@ static void contributions_page(struct request *r, int64_t call_id, struct contri
 	const char *after = request_query(r, "after"), *before = request_query(r, "before");
 	struct contribution_cursor cursor;
 	if (after && before) {
-		reply_json_problem(r, 400, "bad_request", "Ask for the page after a position or before one, not both.");
+		reply_json_problem(r, 400, "bad_request", _("Ask for the page after a position or before one, not both."));
 		return;
 	}
 	if ((after || before) && (request_query(r, "page") || asked_offset >= 0)) {
-		reply_json_problem(r, 400, "bad_request", "A cursor (after or before) says where the page is: leave out "
-							  "page and offset.");
+		reply_json_problem(r, 400, "bad_request", _("A cursor (after or before) says where the page is: leave out "
+							    "page and offset."));
 		return;
 	}
 	if (after || before) {
 		if (!contribution_cursor_parse(&r->arena, after ? after : before, f->sort, before != NULL,
 					       after ? "after" : "before", &cursor, &e)) {
 			reply_json_problem(r, 400, "bad_request",
-					   e.nfields ? e.fields[0].message : "This is not a position in this list.");
+					   e.nfields ? e.fields[0].message : _("This is not a position in this list."));
 			return;
 		}
 		f->cursor = &cursor;

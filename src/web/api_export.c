@@ -195,53 +195,72 @@ void api_export_process(struct request *r)
 
 void page_data(struct request *r)
 {
-	page_begin(r, "Open data");
+	page_begin(r, _("Open data"));
+	html_printf(&r->out, "<h1>%s</h1>\n", _("Open data"));
 	html_printf(
-	    &r->out,
-	    "<h1>Open data</h1>\n"
-	    "<p>Everything published here can be taken away whole, without an account and without a limit on the "
-	    "number of rows: every published contribution with its comments and, once they are published, the "
-	    "secretariat's answers; the description of every file sent (its SHA-256 to check a copy); every "
-	    "published version with its text and paragraphs; the schedule and how it moved; the calls and how their "
-	    "deadlines moved; the meetings; the circular letters.</p>\n"
-	    "<p>Each file below comes in three formats with the same columns in the same order: CSV (RFC 4180, "
-	    "UTF-8 with a byte order mark; a cell that begins with =, +, -, @ or a tab gets an apostrophe first, so "
-	    "that a spreadsheet does not run it as a formula), JSON Lines (one JSON object per line, the columns as "
-	    "keys, an integer as a number, an empty value as null; no header line) and XLSX (the first row names "
-	    "the columns; past 1,048,576 rows the rows go on on a next sheet). Each file is read from one snapshot "
-	    "of the database: what it holds is what was published at one moment.</p>\n"
-	    "<p>Never in them: private contributions, contributions awaiting review, hidden or taken as spam, the "
-	    "name and organization of an anonymous contribution, anyone's e-mail address, the answers to a "
-	    "call's comments before the secretariat publishes them, files not (yet) found clean by the virus "
-	    "scanner, drafts of versions.</p>\n"
-	    "<p>Addresses: <code>/api/v1/processes/{slug}/{file}.{csv|jsonl|xlsx}</code> for a whole process, and "
-	    "<code>/api/v1/calls/{id}/{file}.{csv|jsonl|xlsx}</code> for one call (the files marked "
-	    "\u201cper call\u201d). The process's slug is in its address (/processes/{slug}); a process with no "
-	    "data gives a file with the header only.</p>\n"
-	    "<p>Types: <em>text</em> (UTF-8), <em>integer</em>, <em>instant</em> (RFC 3339 in UTC, e.g. "
-	    "2021-02-01T09:30:00Z), <em>date</em> (YYYY-MM-DD, in the process's time zone), <em>url</em> (an "
-	    "absolute address). An empty cell (null in JSON Lines) means no value.</p>\n"
-	    "<nav aria-label=\"Files\"><ul>\n");
+	    &r->out, "<p>%s</p>\n",
+	    _("Everything published here can be taken away whole, without an account and without a limit on the "
+	      "number of rows: every published contribution with its comments and, once they are published, the "
+	      "secretariat's answers; the description of every file sent (its SHA-256 to check a copy); every "
+	      "published version with its text and paragraphs; the schedule and how it moved; the calls and how their "
+	      "deadlines moved; the meetings; the circular letters."));
+	html_printf(
+	    &r->out, "<p>%s</p>\n",
+	    _("Each file below comes in three formats with the same columns in the same order: CSV (RFC 4180, "
+	      "UTF-8 with a byte order mark; a cell that begins with =, +, -, @ or a tab gets an apostrophe first, so "
+	      "that a spreadsheet does not run it as a formula), JSON Lines (one JSON object per line, the columns as "
+	      "keys, an integer as a number, an empty value as null; no header line) and XLSX (the first row names "
+	      "the columns; past 1,048,576 rows the rows go on on a next sheet). Each file is read from one snapshot "
+	      "of the database: what it holds is what was published at one moment."));
+	html_printf(
+	    &r->out, "<p>%s</p>\n",
+	    _("Never in them: private contributions, contributions awaiting review, hidden or taken as spam, the "
+	      "name and organization of an anonymous contribution, anyone's e-mail address, the answers to a "
+	      "call's comments before the secretariat publishes them, files not (yet) found clean by the virus "
+	      "scanner, drafts of versions."));
+	html_printf(&r->out, "<p>");
+	html_tr(&r->out,
+	        "Addresses: <code>/api/v1/processes/{slug}/{file}.{csv|jsonl|xlsx}</code> for a whole process, and "
+	        "<code>/api/v1/calls/{id}/{file}.{csv|jsonl|xlsx}</code> for one call (the files marked "
+	        "\u201cper call\u201d). The process's slug is in its address (/processes/{slug}); a process with no "
+	        "data gives a file with the header only.");
+	html_printf(&r->out, "</p>\n<p>");
+	html_tr(&r->out,
+	        "Types: <em>text</em> (UTF-8), <em>integer</em>, <em>instant</em> (RFC 3339 in UTC, e.g. "
+	        "2021-02-01T09:30:00Z), <em>date</em> (YYYY-MM-DD, in the process's time zone), <em>url</em> (an "
+	        "absolute address). An empty cell (null in JSON Lines) means no value.");
+	/* TRANSLATORS: the label of the list of the open data's files (a navigation's name). */
+	html_printf(&r->out, "</p>\n<nav aria-label=\"%s\"><ul>\n", _("Files"));
 	for (int i = 0; i < EXPORT_NDATASETS; i++)
 		html_printf(&r->out, "<li><a href=\"#%s\">%s</a></li>\n", EXPORT_DATASETS[i].name,
 		            EXPORT_DATASETS[i].name);
 	html_printf(&r->out, "</ul></nav>\n");
 	for (int i = 0; i < EXPORT_NDATASETS; i++) {
 		const struct export_dataset *d = &EXPORT_DATASETS[i];
-		html_printf(&r->out,
-		            "<section aria-labelledby=\"%s\" class=\"dataset\"><h2 id=\"%s\">%s</h2>\n"
-		            "<p>%s One row each. For a process: <code>/api/v1/processes/{slug}/%s.csv</code> "
-		            "(.jsonl, .xlsx)",
-		            d->name, d->name, d->name, d->meaning, d->name);
+		html_printf(&r->out, "<section aria-labelledby=\"%s\" class=\"dataset\"><h2 id=\"%s\">%s</h2>\n<p>%s ",
+		            d->name, d->name, d->name, d->meaning);
 		if (d->per_call)
-			html_printf(&r->out, "; per call: <code>/api/v1/calls/{id}/%s.csv</code>", d->name);
-		html_printf(&r->out, ".</p>\n");
+			html_tr(&r->out,
+			        "One row each. For a process: <code>/api/v1/processes/{slug}/%s.csv</code> (.jsonl, "
+			        ".xlsx); "
+			        "per call: <code>/api/v1/calls/{id}/%s.csv</code>.",
+			        d->name, d->name);
+		else
+			html_tr(&r->out,
+			        "One row each. For a process: <code>/api/v1/processes/{slug}/%s.csv</code> (.jsonl, "
+			        ".xlsx).",
+			        d->name);
+		html_printf(
+		    &r->out,
+		    "</p>\n<div class=\"table-scroll\" role=\"region\" aria-labelledby=\"%s-columns\" tabindex=\"0\">"
+		    "<table class=\"dictionary\">\n<caption id=\"%s-columns\">",
+		    d->name, d->name);
+		html_tr(&r->out, "The columns of %s", d->name);
+		/* TRANSLATORS: the open data dictionary's table headers: a file's column, its type, what it means. */
 		html_printf(&r->out,
-		            "<div class=\"table-scroll\" role=\"region\" aria-labelledby=\"%s-columns\" tabindex=\"0\">"
-		            "<table class=\"dictionary\">\n<caption id=\"%s-columns\">The columns of %s</caption>\n"
-		            "<thead><tr><th scope=\"col\">Column</th>"
-		            "<th scope=\"col\">Type</th><th scope=\"col\">Meaning</th></tr></thead>\n<tbody>\n",
-		            d->name, d->name, d->name);
+		            "</caption>\n<thead><tr><th scope=\"col\">%s</th>"
+		            "<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
+		            _("Column"), _("Type"), _("Meaning"));
 		for (int c = 0; c < d->ncolumns; c++)
 			html_printf(&r->out, "<tr><th scope=\"row\"><code>%s</code></th><td>%s</td><td>%s</td></tr>\n",
 			            d->columns[c].name, export_type_name(d->columns[c].type), d->columns[c].meaning);

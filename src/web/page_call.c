@@ -1061,14 +1061,14 @@ static bool list_cursor_read(struct request *r, struct list_query *q, struct con
 	if (!after && !before)
 		return true;
 	if (after && before) {
-		page_message(r, 400, "Ask for the page after a position or the page before one, not both.");
+		page_message(r, 400, _("Ask for the page after a position or the page before one, not both."));
 		return false;
 	}
 	struct error e;
 	error_clear(&e);
 	if (!contribution_cursor_parse(&r->arena, after ? after : before, q->f.sort, before != NULL,
 				       after ? "after" : "before", k, &e)) {
-		page_message(r, 400, e.nfields ? e.fields[0].message : "This is not a position in this list.");
+		page_message(r, 400, e.nfields ? e.fields[0].message : _("This is not a position in this list."));
 		return false;
 	}
 	q->f.cursor = k;

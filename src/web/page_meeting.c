@@ -406,7 +406,7 @@ static void api_registration(struct request *r, bool cancel)
 		static const char *const members[] = {"waiting_list", NULL};
 		api_known_members(body, members, &e);
 		if (w && !json_is_boolean(w))
-			error_field(&e, "waiting_list", "Must be true or false.");
+			error_field(&e, "waiting_list", _("Must be true or false."));
 		waiting_ok = w && json_is_true(w);
 		json_decref(body);
 		if (e.code) {
@@ -452,7 +452,7 @@ static const char *member(struct request *r, json_t *body, const char *name, str
 	if (!v || json_is_null(v))
 		return NULL;
 	if (!json_is_string(v)) {
-		error_field(e, name, "Must be a string.");
+		error_field(e, name, _("Must be a string."));
 		return NULL;
 	}
 	return arena_strndup(&r->arena, json_string_value(v), json_string_length(v));
@@ -506,11 +506,11 @@ static void meeting_input_read(struct request *r, json_t *body, const struct mee
 	}
 	const char *format = member(r, body, "format", e);
 	if (format && !meeting_format_parse(format, &in->format))
-		error_field(e, "format", "Use one of online, physical, hybrid.");
+		error_field(e, "format", _("Use one of online, physical, hybrid."));
 	json_t *cap = json_object_get(body, "capacity");
 	if (cap && !json_is_null(cap)) {
 		if (!json_is_integer(cap))
-			error_field(e, "capacity", "Must be a whole number (0 for no limit).");
+			error_field(e, "capacity", _("Must be a whole number (0 for no limit)."));
 		else
 			in->capacity = json_integer_value(cap) < 0 || json_integer_value(cap) > 1000000
 			                   ? -1
@@ -526,7 +526,7 @@ static void meeting_input_read(struct request *r, json_t *body, const struct mee
 		return;
 	in->set_documents = true;
 	if (!json_is_array(docs) || json_array_size(docs) > 100) {
-		error_field(e, "documents", "Give a list of {\"version\": id} or {\"circular\": id}, at most 100.");
+		error_field(e, "documents", _("Give a list of {\"version\": id} or {\"circular\": id}, at most 100."));
 		return;
 	}
 	struct meeting_ref *refs = arena_alloc(&r->arena, sizeof *refs * (json_array_size(docs) + 1));
@@ -540,7 +540,7 @@ static void meeting_input_read(struct request *r, json_t *body, const struct mee
 	{
 		json_t *v = json_object_get(d, "version"), *c = json_object_get(d, "circular");
 		if (!json_is_object(d) || json_object_size(d) != 1 || (!json_is_integer(v) && !json_is_integer(c))) {
-			error_field(e, "documents", "Each document is {\"version\": id} or {\"circular\": id}.");
+			error_field(e, "documents", _("Each document is {\"version\": id} or {\"circular\": id}."));
 			return;
 		}
 		refs[i] = (struct meeting_ref){.letter = c != NULL, .id = json_integer_value(c ? c : v)};
@@ -644,7 +644,7 @@ void api_meeting_outcome(struct request *r)
 	json_t *call = json_object_get(body, "followup_call");
 	int64_t call_id = 0;
 	if (call && !json_is_null(call) && (!json_is_integer(call) || json_integer_value(call) <= 0))
-		error_field(&e, "followup_call", "Give the id of a call of this process.");
+		error_field(&e, "followup_call", _("Give the id of a call of this process."));
 	else if (call && json_is_integer(call))
 		call_id = json_integer_value(call);
 	json_decref(body);

@@ -47,6 +47,15 @@ class FateBase(ServerTestCase):
                         token=token)
         self.assertEqual(r.status, 200, r)
 
+    def note_the_rest(self, s, token):
+        """Every comment not answered yet: noted, by paragraph."""
+        left = s.send_json("GET", "/api/v1/calls/1/dispositions/remaining", token=token).json()
+        for p in left["paragraphs"]:
+            r = s.send_json("POST", "/api/v1/calls/1/dispositions",
+                            {"select": {"paragraph": p["paragraph"] or ""}, "decision": "noted", "reason": "Seen."},
+                            token=token)
+            self.assertEqual(r.status, 200, r)
+
     def answer_and_publish(self, s, token):
         """Two contributions from one address (its case differing), a private one from another."""
         a1 = self.send(s, [{"paragraph": "p3", "comment": "Secret words one."},
@@ -59,12 +68,7 @@ class FateBase(ServerTestCase):
         self.answer(s, token, c2, "not_accepted", "Reason two.")
         self.answer(s, token, self.comments_of(s, a2, token)[0]["id"], "accepted_in_part", "Reason three.")
         self.answer(s, token, self.comments_of(s, b, token)[0]["id"], "noted", "Reason four.")
-        left = s.send_json("GET", "/api/v1/calls/1/dispositions/remaining", token=token).json()
-        for p in left["paragraphs"]:
-            r = s.send_json("POST", "/api/v1/calls/1/dispositions",
-                            {"select": {"paragraph": p["paragraph"] or ""}, "decision": "noted", "reason": "Seen."},
-                            token=token)
-            self.assertEqual(r.status, 200, r)
+        self.note_the_rest(s, token)
         self.assertEqual(fate_mails(s), {})  # nothing before publication
         r = s.send_json("POST", "/api/v1/calls/1/dispositions/publish", token=token)
         self.assertEqual(r.status, 200, r)
@@ -141,12 +145,7 @@ class FatePages(FateBase):
         self.assertEqual(r.status, 200, r)
         self.answer(s, token, c2["id"], "not_accepted", "Yearly suffices.")
         self.answer(s, token, self.comments_of(s, private, token)[0]["id"], "noted", "Private reason.")
-        left = s.send_json("GET", "/api/v1/calls/1/dispositions/remaining", token=token).json()
-        for p in left["paragraphs"]:
-            r = s.send_json("POST", "/api/v1/calls/1/dispositions",
-                            {"select": {"paragraph": p["paragraph"] or ""}, "decision": "noted", "reason": "Seen."},
-                            token=token)
-            self.assertEqual(r.status, 200, r)
+        self.note_the_rest(s, token)
         paragraph_page = "/versions/%d/paragraphs/p3" % s.get_json("/api/v1/calls/1").json()["version_id"]
         login = s.post_form("/login", {"email": "stakeholder@example.org", "password": "a long passphrase for the tests",
                                        "next": "/account"})
@@ -212,12 +211,7 @@ class MailIn(FateBase):
                 db.execute("INSERT INTO comment (contribution_id, version_id, pid, position, type, comment) "
                            "VALUES (?, ?, 'p3', ?, 'general', 'Secret mailed words.')", (kid, vid, pos))
         ncomments = 2
-        left = s.send_json("GET", "/api/v1/calls/1/dispositions/remaining", token=token).json()
-        for p in left["paragraphs"]:
-            r = s.send_json("POST", "/api/v1/calls/1/dispositions",
-                            {"select": {"paragraph": p["paragraph"] or ""}, "decision": "noted", "reason": "Seen."},
-                            token=token)
-            self.assertEqual(r.status, 200, r)
+        self.note_the_rest(s, token)
         self.assertEqual(s.send_json("POST", "/api/v1/calls/1/dispositions/publish", token=token).status, 200)
         mails = fate_mails(s)
         (subject, body), = mails["mailer@example.org"]
@@ -228,3 +222,29 @@ class MailIn(FateBase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class FateLanguage(FateBase):
+    """Issue 14, item 4: the fate mail is in the language its contributor wrote in when the interface offers
+    it, else in the process's first language (English here), and says so (Content-Language)."""
+
+    def test_the_contributors_language_or_the_process_first(self):
+        s = self.fresh_server()
+        token = s.account_token(SECRETARIAT)
+        self.send(s, [{"paragraph": "p3", "comment": "Mots secrets."}], email="ecrit-fr@example.org",
+                  language="fr")
+        self.send(s, [{"paragraph": "p3", "comment": "Geheime Worte."}], email="schreibt-de@example.org",
+                  language="de")
+        self.note_the_rest(s, token)
+        # The secretariat publishes in Spanish: the mails are not in the publisher's language.
+        r = s.send_json("POST", "/api/v1/calls/1/dispositions/publish", token=token, headers={"Accept-Language": "es"})
+        self.assertEqual(r.status, 200, r)
+        with harness.connect(s.db, timeout=10) as db:
+            rows = dict(db.execute("SELECT recipient, message FROM outbox WHERE kind = 'fate'").fetchall())
+        fr = email.message_from_string(rows["ecrit-fr@example.org"], policy=email.policy.default)
+        de = email.message_from_string(rows["schreibt-de@example.org"], policy=email.policy.default)
+        self.assertEqual(fr["Content-Language"], "fr")
+        self.assertTrue(fr["Subject"].startswith("R\u00e9ponses \u00e0 vos commentaires\u00a0: "), fr["Subject"])
+        self.assertIn("Le secr\u00e9tariat a publi\u00e9 ses r\u00e9ponses", fr.get_body(("plain",)).get_content())
+        self.assertEqual(de["Content-Language"], "en")
+        self.assertTrue(de["Subject"].startswith("Answers to your comments: "), de["Subject"])

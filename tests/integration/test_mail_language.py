@@ -143,3 +143,96 @@ class MailInLanguage(harness.ServerTestCase):
         self.assertEqual(held["Content-Language"], "fr")
         self.assertEqual(held["Subject"], "Votre message est conserv\u00e9 pour le secr\u00e9tariat")
         self.assertIn("n\u2019est pas encore ouvert", held.get_content())
+
+
+class AccountMailLanguage(harness.ServerTestCase):
+    """An account's mails (confirmation, password reset, the notes for an address that has or has not an
+    account) in the language of the request that causes them, with Content-Language."""
+
+    def outbox(self, to):
+        import email
+        import email.policy
+        rows = self.server.query("SELECT message FROM outbox WHERE recipient = ? ORDER BY id", (to,))
+        return [email.message_from_string(m, policy=email.policy.default) for (m,) in rows]
+
+    def test_confirmation_and_reset_in_the_language_of_the_request(self):
+        form = {"name": "Marie Curie", "email": "marie-account@example.org",
+                "password": "a long passphrase for the tests"}
+        self.assertEqual(self.server.post_form("/account/register", form, headers=FR).status, 201)
+        (confirm,) = self.outbox("marie-account@example.org")
+        self.assertEqual(confirm["Content-Language"], "fr")
+        self.assertEqual(confirm["Subject"], "Confirmez votre adresse \u00e9lectronique pour Consulta")
+        self.assertIn("dans les 48\u00a0heures", confirm.get_content())
+        # The same address again, asked in Spanish: the note that it has an account, in Spanish.
+        self.assertEqual(self.server.post_form("/account/register", form, headers=ES).status, 201)
+        self.assertEqual(self.server.post_form("/account/reset-request", {"email": "marie-account@example.org"},
+                                               headers=ES).status, 200)
+        self.assertEqual(self.server.post_form("/account/reset-request", {"email": "nobody-account@example.org"},
+                                               headers=FR).status, 200)
+        _, existing, reset = self.outbox("marie-account@example.org")
+        self.assertEqual((existing["Content-Language"], reset["Content-Language"]), ("es", "es"))
+        self.assertEqual(reset["Subject"], "Restablezca su contrase\u00f1a de Consulta")
+        self.assertIn("Alguien ha intentado crear una cuenta de Consulta", existing.get_content())
+        (none,) = self.outbox("nobody-account@example.org")
+        self.assertEqual(none["Content-Language"], "fr")
+        self.assertIn("aucun compte ne l\u2019utilise", none.get_content())
+        # No language asked: English, as before.
+        self.assertEqual(self.server.post_form("/account/reset-request", {"email": "nobody2-account@example.org"}
+                                               ).status, 200)
+        (en,) = self.outbox("nobody2-account@example.org")
+        self.assertEqual((en["Content-Language"], en["Subject"]), ("en", "Resetting a Consulta password"))
+
+
+class ListAndDataMessages(harness.ServerTestCase):
+    """The API's paging messages, the meeting API's field messages and the open data page's headings in the
+    reader's language (issue 14, item 1); machine codes and column names stay as they are."""
+
+    def test_cursor_messages_in_french(self):
+        r = self.server.get("/api/v1/calls/1/contributions?after=x&before=y", headers=FR)
+        self.assertEqual(r.status, 400, r)
+        self.assertEqual(r.json()["error"]["code"], "bad_request")
+        self.assertEqual(r.json()["error"]["message"],
+                         "Demandez la page qui suit une position ou celle qui la pr\u00e9c\u00e8de, pas les deux.")
+        r = self.server.get("/api/v1/calls/1/contributions?after=!!", headers=FR)
+        self.assertEqual(r.status, 400, r)
+        self.assertIn("Ceci n\u2019est pas une position dans cette liste", r.json()["error"]["message"])
+        r = self.server.get("/calls/1/contributions?after=x&before=y", headers=FR)
+        self.assertEqual(r.status, 400, r)
+        self.assertIn("pas les deux", r.text)
+        r = self.server.get("/api/v1/calls/1/contributions?after=x&before=y")
+        self.assertEqual(r.json()["error"]["message"], "Ask for the page after a position or before one, not both.")
+
+    def test_meeting_api_field_message_in_french(self):
+        office = self.server.account_token("office-lang-api@example.org")
+        r = self.server.send_json("POST", "/api/v1/processes/%s/meetings" % SLUG,
+                                  {"date": "2021-02-10", "title": "A meeting", "format": "nowhere"}, token=office,
+                                  headers=FR)
+        self.assertEqual(r.status, 422, r.text)
+        self.assertEqual(r.json()["error"]["fields"]["format"],
+                         "Utilisez l\u2019une des valeurs online, physical, hybrid.")
+
+    def test_open_data_dictionary_headings_in_french(self):
+        r = self.server.get("/data", headers=FR)
+        self.assertEqual(r.status, 200, r)
+        for text in ("<h1>Donn\u00e9es ouvertes</h1>", "Ne figurent jamais dans ces fichiers",
+                     "<th scope=\"col\">Colonne</th>", "Les colonnes de contributions",
+                     "<code>/api/v1/processes/{slug}/contributions.csv</code>"):
+            self.assertIn(text, r.text)
+        self.assertNotIn("The columns of", r.text)
+        # the column names are data: as they are
+        self.assertIn("<code>tracking</code>", r.text)
+
+    def test_open_data_dictionary_interface_strings_bracketed_in_the_pseudo_locale(self):
+        import re
+        r = self.server.get("/data", headers={"Cookie": "consulta_lang=en-XA"})
+        self.assertEqual(r.status, 200, r)
+        main = r.text[r.text.index("<main"):r.text.index("</main>")]
+        texts = re.findall(r"<h1>([^<]*)</h1>", main) + re.findall(r"<caption[^>]*>([^<]*)</caption>", main) + \
+            re.findall(r"<th scope=\"col\">([^<]*)</th>", main) + re.findall(r"<nav aria-label=\"([^\"]*)\"", main)
+        self.assertGreater(len(texts), 30)
+        for t in texts:
+            self.assertTrue(t.startswith("[") and t.endswith("]"), t)
+        # the page's paragraphs before the files: each a bracketed sentence
+        head = main[:main.index("<nav")]
+        for p in re.findall(r"<p>(.*?)</p>", head, re.S):
+            self.assertTrue(p.startswith("[") and p.endswith("]"), p[:80])

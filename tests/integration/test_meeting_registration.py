@@ -429,6 +429,44 @@ class InvitationMail(test_mail.MailTestCase):
         self.assertNotIn(JOIN, str(ev.get("DESCRIPTION", "")))
 
 
+    def test_each_participant_is_mailed_in_the_language_they_registered_in(self):
+        """Issue 14, item 4: the language of the request that registers is kept (meeting_registration.language):
+        the confirmation and later the change are in it, with Content-Language, the invitation still parses; a
+        participant who asked in no language gets the process's first (English here)."""
+        sink = self.sink()
+        s = self.mailing_server(sink)
+        office = s.account_token("office-lang@example.org")
+        r = s.send_json("POST", "/api/v1/processes/%s/meetings" % SLUG,
+                        {"date": "2021-02-10", "title": "Meeting in two languages", "starts": "14:00",
+                         "ends": "16:00", "join_url": JOIN, "room": "Room B-12"}, token=office)
+        mid = r.json()["id"]
+        marie = s.account_token("marie-meet@example.org", role="stakeholder")
+        ada = s.account_token("ada-meet@example.org", role="stakeholder")
+        path = "/api/v1/meetings/%d/registrations" % mid
+        self.assertEqual(s.send_json("POST", path, token=marie, headers={"Accept-Language": "fr"}).status, 201)
+        self.assertEqual(s.send_json("POST", path, token=ada).status, 201)
+        self.assertEqual(s.query("SELECT language FROM meeting_registration WHERE meeting_id = ? ORDER BY id",
+                                 (mid,)), [("fr",), ("en",)])
+        # The change, asked by the secretariat in English, reaches each in their own language.
+        r = s.send_json("PATCH", "/api/v1/meetings/%d" % mid, {"starts": "15:00", "ends": "17:00"}, token=office)
+        self.assertEqual(r.status, 200, r.text)
+        fr = [m for _, _, m, _ in sink.wait(2, to="marie-meet@example.org")]
+        en = [m for _, _, m, _ in sink.wait(2, to="ada-meet@example.org")]
+        self.assertEqual([m["Content-Language"] for m in fr], ["fr", "fr"])
+        self.assertEqual([m["Content-Language"] for m in en], ["en", "en"])
+        self.assertTrue(fr[0]["Subject"].startswith("Inscription enregistr\u00e9e\u00a0: "), fr[0]["Subject"])
+        self.assertTrue(fr[1]["Subject"].startswith("Modification\u00a0: "), fr[1]["Subject"])
+        self.assertTrue(en[0]["Subject"].startswith("Registered: "), en[0]["Subject"])
+        body = fr[0].get_body(("plain",)).get_content()
+        for sentence in ("Madame, Monsieur,", "Vous \u00eates inscrit", "Salle\u00a0: Room B-12"):
+            self.assertIn(sentence, body)
+        self.assertNotIn("You are registered", body)
+        for msg in fr:
+            (part,) = [p for p in msg.walk() if p.get_content_type() == "text/calendar"]
+            (ev,) = icalendar.Calendar.from_ical(part.get_content()).walk("VEVENT")
+            self.assertEqual(str(ev["ATTENDEE"]), "mailto:marie-meet@example.org")
+
+
 class Reminders(unittest.TestCase):
     """A day and an hour before, once each, whatever restarts come between."""
 
