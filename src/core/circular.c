@@ -807,7 +807,8 @@ int circular_draft_preview(struct db *db, struct arena *a, int64_t id, struct ci
 		error_set(e, ERROR_INTERNAL, "The process's time zone %s is unknown.", p.timezone);
 		return -1;
 	}
-	out->reference = "(number on issue)";
+	/* TRANSLATORS: in a draft letter's preview, where its number will be once it is issued */
+	out->reference = _("(number on issue)");
 	out->date = arena_strdup(a, today);
 	return out->date ? 0 : -1;
 }

@@ -310,9 +310,9 @@ class OfficeInterface(ServerTestCase):
 
     SHARED = False
     NOW = "2021-02-01T10:00:00Z"
-    # Sections of the process's office page that other parts convert (the report: page_report.c; a draft
-    # letter's preview: the letter's own chrome, core/circular_document.c), and the pages they own.
-    OTHERS = ("report", "preview")
+    # Sections of the process's office page that other parts convert (the report: page_report.c), and the
+    # pages they own.
+    OTHERS = ("report",)
     NOT_MINE = re.compile(r"^/office/pages/|/matrix$")
 
     def office(self):
@@ -389,8 +389,8 @@ class OfficeInterface(ServerTestCase):
     def test_letters_and_meetings_office_pages_bracket_every_interface_string(self):
         """The office pages of letters (a draft, the confirmation of its issue, an issued letter's distribution)
         and of meetings (new, one meeting, the confirmation of its cancelling), reached from the process's office
-        pages: every interface string bracketed in the pseudo-locale (the draft's preview aside: the letter's
-        own chrome, core/circular_document.c)."""
+        pages: every interface string bracketed in the pseudo-locale, the draft's preview (the letter's own
+        chrome) included."""
         s, session = self.office()
         slug = s.query("SELECT slug FROM process ORDER BY id")[0][0]
         headers = {"Cookie": "consulta_session=%s" % session}
@@ -407,6 +407,8 @@ class OfficeInterface(ServerTestCase):
         content = self.content(s)
         seen, queue = set(), ["/office/processes/" + slug, r.header("Location"), draft + "?done=saved"]
         pages, problems = [], []
+        # the draft's preview is the letter's own chrome (core/circular_document.c): its annex too
+        s.post_form(draft, dict(fields, schedule_annex="1", for_action="member-states"), headers=headers)
 
         def check(path, r):
             self.assertLess(r.status, 500, path)
