@@ -50,7 +50,7 @@ static void addressees(struct buf *b, const struct circular *c, enum circular_pu
 		if (c->to[i].purpose != purpose)
 			continue;
 		if (!n++)
-			html_printf(b, "<dt>%s</dt><dd>", label);
+			html_printf(b, "<dt>%s</dt><dd translate=\"no\">", label); /* the categories' names: content */
 		else
 			html_printf(b, "; ");
 		html_printf(b, "%s", c->to[i].name);
@@ -108,7 +108,8 @@ int circular_document_letter(struct buf *b, struct arena *a, const struct proces
 		        circular_document_date(a, c->corrects.date));
 		html_printf(b, "</dd>\n");
 	}
-	html_printf(b, "</dl>\n<h1 id=\"letter-title\">%s</h1>\n<div class=\"prose\">\n", c->subject);
+	/* the secretariat's words, not the interface's: translate="no", HTML's own mark for content */
+	html_printf(b, "</dl>\n<h1 id=\"letter-title\">%s</h1>\n<div class=\"prose\" translate=\"no\">\n", c->subject);
 	if (c->markdown && markdown_render_prose(c->markdown, b) != 0)
 		return -1;
 	html_printf(b, "</div>\n");

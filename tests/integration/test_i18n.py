@@ -439,6 +439,10 @@ class OfficeInterface(ServerTestCase):
         check(meeting + "/cancel", s.post_form(meeting + "/cancel", {"reason": "A test"}, headers=lang))
         # a form's mistakes
         check(meeting, s.post_form(meeting, {"title": "", "format": "nowhere", "capacity": "x"}, headers=lang))
+        # the public side of letters: the archive and an issued letter's page (its chrome; its text is content)
+        letter = s.query("SELECT id FROM circular ORDER BY id")[0][0]
+        for path in ("/letters", "/letters/%d" % letter):
+            check(path, s.get(path, headers=lang))
         self.assertTrue(any(p.startswith("/office/circulars/") for p in pages), pages)
         self.assertTrue(any(p.startswith("/office/letters/") for p in pages), pages)
         self.assertTrue(any(p.endswith("/meetings/new") for p in pages), pages)
