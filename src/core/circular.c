@@ -807,7 +807,8 @@ int circular_draft_preview(struct db *db, struct arena *a, int64_t id, struct ci
 		error_set(e, ERROR_INTERNAL, "The process's time zone %s is unknown.", p.timezone);
 		return -1;
 	}
-	out->reference = "(number on issue)";
+	/* TRANSLATORS: in a draft letter's preview, where its number will be once it is issued */
+	out->reference = _("(number on issue)");
 	out->date = arena_strdup(a, today);
 	return out->date ? 0 : -1;
 }
@@ -1270,6 +1271,7 @@ int circular_distribution_groups(struct db *db, struct arena *a, int64_t circula
 struct pending {
 	int64_t id, circular_id, subscription_id;
 	const char *email, *reference, *date, *subject, *markdown, *process_title, *pdf;
+	const char *language, *process_languages; /* the subscriber's (NULL: none recorded), the process's list */
 };
 
 static int pending_from_row(struct arena *a, struct db_stmt *st, void *element)
@@ -1286,6 +1288,8 @@ static int pending_from_row(struct arena *a, struct db_stmt *st, void *element)
 	x->markdown = db_col_dup(st, 7, a, &failed);
 	x->process_title = db_col_dup(st, 8, a, &failed);
 	x->pdf = db_col_dup(st, 9, a, &failed);
+	x->language = db_col_dup(st, 10, a, &failed);
+	x->process_languages = db_col_dup(st, 11, a, &failed);
 	return failed ? -1 : 0;
 }
 
@@ -1310,18 +1314,34 @@ static int deliver_one(struct db *db, struct arena *a, const struct pending *x, 
 	char day[I18N_DATE_LEN];
 	i18n_date_long(NULL, x->date, day);
 	const char *url = arena_printf(a, "%s/letters/%lld", config_get()->public_url, (long long)x->circular_id);
-	const char *body = arena_printf(
-		a, "Circular letter %s of %s\n%s\n\n%s%s\n\nThe letter, with its annexes: %s (PDF attached)\n%s%s%s",
-		x->reference, day, x->subject, x->markdown,
-		*x->markdown && x->markdown[strlen(x->markdown) - 1] == '\n' ? "" : "", url,
-		leave ? "-- \nYou get this letter because you follow \"" : "", leave ? x->process_title : "",
-		leave ? arena_printf(a, "\" on Consulta.\nTo stop, open this link: %s\n", leave) : "");
+	/* The mail's own words in the recipient's language: the one a subscriber asked in, else the process's
+	 * first; the letter's text is the secretariat's, as it was issued. */
+	const struct i18n_language *lang = x->language ? i18n_find(x->language) : NULL;
+	if (!lang)
+		lang = i18n_first_of(x->process_languages ? x->process_languages : "");
+	const char *code = lang ? lang->code : I18N_DEFAULT;
+	const char *was = i18n_current();
+	i18n_use(code);
+	const char *head = arena_printf(a, _("Circular letter %s of %s"), x->reference, day);
+	const char *foot = arena_printf(a, _("The letter, with its annexes: %s (PDF attached)"), url);
+	const char *sig = leave ? arena_printf(a, _("You get this letter because you follow \"%s\" on Consulta.\nTo "
+						    "stop, open this link: %s\n"),
+					     x->process_title, leave)
+				: "";
+	const char *subject = arena_printf(a, _("Circular letter %s: %s"), x->reference, x->subject);
+	i18n_use(was);
+	const char *body = head && foot && sig
+				   ? arena_printf(a, "%s\n%s\n\n%s%s\n\n%s\n%s%s", head, x->subject, x->markdown,
+						  *x->markdown && x->markdown[strlen(x->markdown) - 1] == '\n' ? "" : "",
+						  foot, leave ? "-- \n" : "", sig)
+				   : NULL;
 	const struct outbox_attachment pdf = {
 		.filename = pdf_filename(a, x->reference), .content_type = "application/pdf", .blob = x->pdf};
 	const struct outbox_mail mail = {
 		.kind = "letter",
 		.to = x->email,
-		.subject = arena_printf(a, "Circular letter %s: %s", x->reference, x->subject),
+		.language = code,
+		.subject = subject,
 		.body = body,
 		.list_unsubscribe = leave,
 		.attachments = &pdf,
@@ -1373,8 +1393,9 @@ int circular_distribute(struct db *db, struct arena *a, int limit, int *queued, 
 {
 	static const char sql[] =
 		"SELECT d.id, d.circular_id, d.subscription_id, d.email, c.reference, c.date, c.subject, c.markdown, "
-		"p.title, f.sha256 FROM circular_delivery d JOIN circular c ON c.id = d.circular_id "
+		"p.title, f.sha256, s.language, p.languages FROM circular_delivery d JOIN circular c ON c.id = d.circular_id "
 		"JOIN process p ON p.id = c.process_id JOIN circular_pdf f ON f.circular_id = c.id "
+		"LEFT JOIN subscription s ON s.id = d.subscription_id "
 		"WHERE d.message_id IS NULL ORDER BY d.id LIMIT ?";
 	*queued = 0;
 	pdfs_missing(db, a);

@@ -1,6 +1,9 @@
 /*
  * circular_document — a circular letter as HTML, and its PDF laid out by
- * WeasyPrint and kept (circular_document.h).
+ * WeasyPrint and kept (circular_document.h). The letter's chrome (its
+ * headings, the annex's table, the page numbers) is in the thread's language:
+ * the reader's on a page; the PDF, kept once and hashed, is made in the
+ * process's first language whoever asks for it first.
  */
 #include "core/circular_document.h"
 
@@ -17,8 +20,7 @@
 
 /* The print stylesheet of the PDF, inside its document (WeasyPrint fetches nothing). */
 static const char LETTER_CSS[] =
-    "@page { size: A4; margin: 2cm 2cm 2.2cm;"
-    " @bottom-center { content: \"Page \" counter(page) \" of \" counter(pages); font-size: 9pt; } }\n"
+    "@page { size: A4; margin: 2cm 2cm 2.2cm; @bottom-center { font-size: 9pt; } }\n"
     "html { font-family: \"Noto Sans\", \"Noto Naskh Arabic\", \"Noto Sans CJK SC\", sans-serif; font-size: 10.5pt;"
     " line-height: 1.4; color: #1b1b1b; }\n"
     ".letterhead { border-bottom: 1px solid #999; margin-bottom: 1em; padding-bottom: 0.5em; }\n"
@@ -48,7 +50,7 @@ static void addressees(struct buf *b, const struct circular *c, enum circular_pu
 		if (c->to[i].purpose != purpose)
 			continue;
 		if (!n++)
-			html_printf(b, "<dt>%s</dt><dd>", label);
+			html_printf(b, "<dt>%s</dt><dd translate=\"no\">", label); /* the categories' names: content */
 		else
 			html_printf(b, "; ");
 		html_printf(b, "%s", c->to[i].name);
@@ -61,12 +63,12 @@ static void addressees(struct buf *b, const struct circular *c, enum circular_pu
 static const char *status_text(enum milestone_status s)
 {
 	static const char *const text[MILESTONE_STATUS_COUNT] = {
-	    [MILESTONE_PLANNED] = "Planned",
-	    [MILESTONE_DONE] = "Done",
-	    [MILESTONE_POSTPONED] = "Postponed",
-	    [MILESTONE_CANCELLED] = "Cancelled",
+	    [MILESTONE_PLANNED] = N_("Planned"),
+	    [MILESTONE_DONE] = N_("Done"),
+	    [MILESTONE_POSTPONED] = N_("Postponed"),
+	    [MILESTONE_CANCELLED] = N_("Cancelled"),
 	};
-	return (unsigned)s < MILESTONE_STATUS_COUNT ? text[s] : milestone_status_name(s);
+	return (unsigned)s < MILESTONE_STATUS_COUNT ? _(text[s]) : milestone_status_name(s);
 }
 
 int circular_document_letter(struct buf *b, struct arena *a, const struct process *p, const struct circular *c,
@@ -87,34 +89,45 @@ int circular_document_letter(struct buf *b, struct arena *a, const struct proces
 		html_printf(b, "<p class=\"address\">%s</p>\n", lh->address);
 	else if (p->secretariat && *p->secretariat)
 		html_printf(b, "<p class=\"address\">%s</p>\n", p->secretariat);
-	html_printf(b,
-	            "</header>\n<dl class=\"letter-facts\">\n<dt>Reference</dt><dd>%s</dd>\n<dt>Date</dt><dd>%s</dd>\n",
-	            c->reference, circular_document_date(a, c->date));
-	addressees(b, c, CIRCULAR_ACTION, "To (for action)");
-	addressees(b, c, CIRCULAR_INFORMATION, "For information");
+	html_printf(b, "</header>\n<dl class=\"letter-facts\">\n<dt>%s</dt><dd>%s</dd>\n<dt>%s</dt><dd>%s</dd>\n",
+	            /* TRANSLATORS: the circular letter's number, such as CL-21/3 */
+	            _("Reference"), c->reference, _("Date"), circular_document_date(a, c->date));
+	addressees(b, c, CIRCULAR_ACTION, _("To (for action)"));
+	addressees(b, c, CIRCULAR_INFORMATION, _("For information"));
 	if (c->ncites) {
-		html_printf(b, "<dt>References</dt><dd>");
+		html_printf(b, "<dt>%s</dt><dd>", _("References"));
 		for (int i = 0; i < c->ncites; i++)
 			html_printf(b, "%s<a href=\"/letters/%L\">%s</a>", i ? "; " : "", (long long)c->cites[i].id,
 			            c->cites[i].reference);
 		html_printf(b, "</dd>\n");
 	}
 	if (c->corrects.id)
-		html_printf(b, "<dt>Corrects</dt><dd><a href=\"/letters/%L\">%s</a> of %s</dd>\n",
-		            (long long)c->corrects.id, c->corrects.reference,
-		            circular_document_date(a, c->corrects.date));
-	html_printf(b, "</dl>\n<h1 id=\"letter-title\">%s</h1>\n<div class=\"prose\">\n", c->subject);
+	{
+		html_printf(b, "<dt>%s</dt><dd>", _("Corrects"));
+		html_tr(b, "<a href=\"/letters/%L\">%s</a> of %s", (long long)c->corrects.id, c->corrects.reference,
+		        circular_document_date(a, c->corrects.date));
+		html_printf(b, "</dd>\n");
+	}
+	/* the secretariat's words, not the interface's: translate="no", HTML's own mark for content */
+	html_printf(b, "</dl>\n<h1 id=\"letter-title\">%s</h1>\n<div class=\"prose\" translate=\"no\">\n", c->subject);
 	if (c->markdown && markdown_render_prose(c->markdown, b) != 0)
 		return -1;
 	html_printf(b, "</div>\n");
 	if (c->contact && *c->contact)
-		html_printf(b, "<p class=\"contact\"><strong>Contact:</strong> %s</p>\n", c->contact);
+	{
+		html_printf(b, "<p class=\"contact\">");
+		html_tr(b, "<strong>Contact:</strong> %s", c->contact);
+		html_printf(b, "</p>\n");
+	}
 	if (c->has_annex) {
+		html_printf(b, "<section class=\"annex\" aria-labelledby=\"annex\">\n<h2 id=\"annex\">");
+		html_tr(b, "Annex: schedule as of %s", circular_document_date(a, c->date));
 		html_printf(b,
-		            "<section class=\"annex\" aria-labelledby=\"annex\">\n<h2 id=\"annex\">Annex: "
-		            "schedule as of %s</h2>\n<table>\n<thead><tr><th scope=\"col\">Date</th>"
-		            "<th scope=\"col\">What</th><th scope=\"col\">Status</th></tr></thead>\n<tbody>\n",
-		            circular_document_date(a, c->date));
+		            "</h2>\n<table>\n<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+		            "<th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
+		            _("Date"),
+		            /* TRANSLATORS: column header of the letter's annexed schedule: the milestone */
+		            _("What"), _("Status"));
 		for (int i = 0; i < c->nannex; i++) {
 			char range[MILESTONE_RANGE_LEN];
 			enum milestone_status st;
@@ -129,15 +142,50 @@ int circular_document_letter(struct buf *b, struct arena *a, const struct proces
 	return 0;
 }
 
-/* The letter as a document of its own, for WeasyPrint: its stylesheet inside, its logo's bytes inside. */
+/* The page numbers at the foot of each page, as a CSS content value: the translated sentence, its {page} and
+ * {pages} made counters, the rest quoted (escaped so that nothing ends the string or the <style>). */
+static const char *page_numbers_css(struct arena *a)
+{
+	/* TRANSLATORS: at the foot of each page of a letter's PDF; keep {page} and {pages} as they are */
+	const char *t = _("Page {page} of {pages}");
+	struct buf css;
+	buf_init(&css, 1024);
+	buf_putc(&css, '"');
+	while (*t) {
+		if (!strncmp(t, "{page}", 6)) {
+			buf_puts(&css, "\" counter(page) \"");
+			t += 6;
+		} else if (!strncmp(t, "{pages}", 7)) {
+			buf_puts(&css, "\" counter(pages) \"");
+			t += 7;
+		} else if (*t == '"' || *t == '\\' || *t == '<' || *t == '>' || *t == '\n') {
+			buf_printf(&css, "\\%x ", (unsigned char)*t++);
+		} else
+			buf_putc(&css, *t++);
+	}
+	buf_putc(&css, '"');
+	const char *out = css.failed ? "counter(page)" : arena_strdup(a, css.data);
+	buf_free(&css);
+	return out;
+}
+
+/* The letter as a document of its own, for WeasyPrint: its stylesheet inside, its logo's bytes inside; its
+ * chrome in the process's first language, the same PDF whichever reader asked for it first. */
 static int letter_document(struct buf *b, struct arena *a, const struct process *p, const struct circular *c,
                            const struct circular_letterhead *lh)
 {
+	const struct i18n_language *first = i18n_first_of(p->languages ? p->languages : "");
+	const char *lang = first ? first->code : I18N_DEFAULT;
+	const char *was = i18n_current();
+	i18n_use(lang);
 	html_printf(b,
-	            "<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\">\n<title>%s %s</title>\n"
-	            "<style>%R</style>\n</head>\n<body>\n",
-	            c->reference, c->subject, LETTER_CSS);
-	if (circular_document_letter(b, a, p, c, lh) != 0)
+	            "<!DOCTYPE html>\n<html lang=\"%s\"%R>\n<head><meta charset=\"utf-8\">\n<title>%s %s</title>\n"
+	            "<style>%R@page { @bottom-center { content: %R; } }\n</style>\n</head>\n<body>\n",
+	            lang, first && first->rtl ? " dir=\"rtl\"" : "", c->reference, c->subject, LETTER_CSS,
+	            page_numbers_css(a));
+	const int rc = circular_document_letter(b, a, p, c, lh);
+	i18n_use(was);
+	if (rc != 0)
 		return -1;
 	html_printf(b, "</body>\n</html>\n");
 	return b->failed ? -1 : 0;
@@ -164,7 +212,7 @@ int circular_pdf_make(struct db *db, struct arena *a, const struct actor *who, i
 	    .max_out = LIMIT_REPORT_PDF, .seconds = LIMIT_REPORT_PDF_SECONDS, .memory = LIMIT_REPORT_PDF_MEMORY};
 	int rc = -1;
 	if (letter_document(&html, a, &p, &c, &lh) != 0)
-		error_say(e, ERROR_UNAVAILABLE, "The letter could not be laid out as a PDF.");
+		error_say(e, ERROR_UNAVAILABLE, _("The letter could not be laid out as a PDF."));
 	else if (pdf_from_html(a, html.data, html.len, &lim, &pdf, &n, e) == 0) {
 		rc = circular_pdf_keep(db, a, who, circular_id, pdf, n, sha, e);
 		if (rc != 0 && !strcmp(e->code, ERROR_CONFLICT)) { /* made at the same time by another */

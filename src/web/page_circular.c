@@ -19,6 +19,7 @@
 #include "render/atom.h"
 #include "render/html.h"
 #include "util/clock.h"
+#include "util/i18n.h"
 #include "util/log.h"
 #include "web/auth.h"
 #include "web/page.h"
@@ -82,7 +83,7 @@ bool page_circular_route(struct request *r, int64_t *id)
 		return true;
 	struct error e;
 	error_clear(&e);
-	error_set(&e, ERROR_NOT_FOUND, "There is no such letter.");
+	error_set(&e, ERROR_NOT_FOUND, _("There is no such letter."));
 	page_error(r, &e);
 	return false;
 }
@@ -107,24 +108,25 @@ void page_circular(struct request *r)
 	struct error none;
 	error_clear(&none);
 	const bool kept = circular_pdf_find(r->db, &r->arena, id, sha, &size, NULL, &none) == 0;
-	page_begin(r, arena_printf(&r->arena, "Circular letter %s", c.reference));
+	page_begin(r, arena_printf(&r->arena, _("Circular letter %s"), c.reference));
 	html_printf(&r->out,
-		    "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/\">Consultations</a> \u203a "
-		    "<a href=\"/processes/%u\">%s</a> \u203a <a href=\"/processes/%u#letters\">Circular letters</a></nav>\n",
-		    p.slug, p.title, p.slug);
+		    "<nav aria-label=\"%s\" class=\"crumbs\"><a href=\"/\">%s</a> \u203a "
+		    "<a href=\"/processes/%u\">%s</a> \u203a <a href=\"/processes/%u#letters\">%s</a></nav>\n",
+		    _("Breadcrumb"), _("Consultations"), p.slug, p.title, p.slug, _("Circular letters"));
 	if (circular_document_letter(&r->out, &r->arena, &p, &c, &lh) != 0) {
-		error_set(&e, ERROR_UNAVAILABLE, "The letter could not be shown.");
+		error_set(&e, ERROR_UNAVAILABLE, _("The letter could not be shown."));
 		page_error(r, &e);
 		return;
 	}
+	html_printf(&r->out, "<p class=\"pdf\">");
 	if (kept)
-		html_printf(&r->out,
-			    "<p class=\"pdf\"><a href=\"/letters/%L/letter.pdf\">The letter as PDF</a> (%L bytes; SHA-256 "
-			    "<code class=\"sha256\">%s</code>)</p>\n",
-			    (long long)id, (long long)size, sha);
+		html_tr(&r->out,
+			"<a href=\"/letters/%L/letter.pdf\">The letter as PDF</a> (%L bytes; SHA-256 "
+			"<code class=\"sha256\">%s</code>)",
+			(long long)id, (long long)size, sha);
 	else
-		html_printf(&r->out, "<p class=\"pdf\"><a href=\"/letters/%L/letter.pdf\">The letter as PDF</a></p>\n",
-			    (long long)id);
+		html_tr(&r->out, "<a href=\"/letters/%L/letter.pdf\">The letter as PDF</a>", (long long)id);
+	html_printf(&r->out, "</p>\n");
 	page_end(r, 200);
 }
 
@@ -181,14 +183,16 @@ void page_circular_archive(struct request *r)
 		return;
 	}
 	static const char *const feeds[] = {"/letters.atom", NULL};
-	static const char *const titles[] = {"Circular letters (Atom)", NULL};
-	page_begin_feeds(r, "Circular letters", feeds, titles, 1);
-	html_printf(&r->out, "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/\">Consultations</a></nav>\n"
-			     "<h1>Circular letters</h1>\n<p>Every letter issued, newest first. "
-			     "<a href=\"/letters.atom\">Follow new letters (Atom feed)</a>; "
-			     "<a href=\"/search?type=letter\">search the letters</a>.</p>\n");
+	const char *const titles[] = {_("Circular letters (Atom)"), NULL};
+	page_begin_feeds(r, _("Circular letters"), feeds, titles, 1);
+	html_printf(&r->out,
+		    "<nav aria-label=\"%s\" class=\"crumbs\"><a href=\"/\">%s</a></nav>\n<h1>%s</h1>\n<p>%s ",
+		    _("Breadcrumb"), _("Consultations"), _("Circular letters"), _("Every letter issued, newest first."));
+	html_tr(&r->out, "<a href=\"/letters.atom\">Follow new letters (Atom feed)</a>; "
+			 "<a href=\"/search?type=letter\">search the letters</a>.");
+	html_printf(&r->out, "</p>\n");
 	if (!n)
-		html_printf(&r->out, "<p>No letter has been issued yet.</p>\n");
+		html_printf(&r->out, "<p>%s</p>\n", _("No letter has been issued yet."));
 	const char *year = NULL, *series = NULL;
 	for (int i = 0; i < n; i++) {
 		const struct circular_entry *x = &list[i];
@@ -204,13 +208,20 @@ void page_circular_archive(struct request *r)
 			if (series)
 				html_printf(&r->out, "</ul>\n");
 			series = x->series;
-			html_printf(&r->out, "<h3>Series %s</h3>\n<ul class=\"letters\">\n", *series ? series : "(none)");
+			html_printf(&r->out, "<h3>");
+			if (*series)
+				html_tr(&r->out, "Series %s", series);
+			else
+				html_printf(&r->out, "%s", _("Series (none)"));
+			html_printf(&r->out, "</h3>\n<ul class=\"letters\">\n");
 		}
-		html_printf(&r->out,
-			    "<li><a href=\"/letters/%L\">%s</a> of <span class=\"date\">%s</span>: %s "
-			    "<span class=\"process\">(<a href=\"/processes/%u\">%s</a>)</span></li>\n",
-			    (long long)x->id, x->reference, circular_document_date(&r->arena, x->date), x->subject, x->process_slug,
-			    x->process_title);
+		html_printf(&r->out, "<li>");
+		html_tr(&r->out,
+			"<a href=\"/letters/%L\">%s</a> of <span class=\"date\">%s</span>: %s "
+			"<span class=\"process\">(<a href=\"/processes/%u\">%s</a>)</span>",
+			(long long)x->id, x->reference, circular_document_date(&r->arena, x->date), x->subject,
+			x->process_slug, x->process_title);
+		html_printf(&r->out, "</li>\n");
 	}
 	if (year)
 		html_printf(&r->out, "</ul>\n</section>\n");

@@ -11,6 +11,7 @@
 #include "core/circular.h"
 #include "core/circular_document.h"
 #include "core/limits.h"
+#include "util/i18n.h"
 #include "util/log.h"
 #include "web/auth.h"
 #include "web/page_circular.h"
@@ -18,10 +19,6 @@
 #include "web/routes.h"
 
 #include <string.h>
-
-static const char *const YES_NO[][2] = {{"1", "Yes: the schedule as it stands when the letter is issued"},
-					{"0", "No"},
-					{NULL, NULL}};
 
 /* The fields of a draft (new: d NULL). */
 static void draft_fields(struct request *r, const struct office_form *f, const struct process *p,
@@ -31,21 +28,24 @@ static void draft_fields(struct request *r, const struct office_form *f, const s
 	for (int i = 0; i < p->ncategories; i++)
 		cats = arena_printf(&r->arena, "%s%s%s (%s)", cats, i ? ", " : "", p->categories[i].slug,
 				    p->categories[i].name);
-	const char *hint = arena_printf(&r->arena, "Short names of categories separated by commas: %s.", cats);
-	office_input(r, f, "subject", "Subject", NULL, d ? d->subject : NULL, "text", LIMIT_TITLE);
-	office_input(r, f, "for_action", "Addressed for action", hint, d ? d->for_action : NULL, "text", 0);
-	office_input(r, f, "for_information", "Addressed for information", hint, d ? d->for_information : NULL, "text",
+	const char *hint = arena_printf(&r->arena, _("Short names of categories separated by commas: %s."), cats);
+	const char *const yes_no[][2] = {{"1", _("Yes: the schedule as it stands when the letter is issued")},
+					 {"0", _("No")},
+					 {NULL, NULL}};
+	office_input(r, f, "subject", _("Subject"), NULL, d ? d->subject : NULL, "text", LIMIT_TITLE);
+	office_input(r, f, "for_action", _("Addressed for action"), hint, d ? d->for_action : NULL, "text", 0);
+	office_input(r, f, "for_information", _("Addressed for information"), hint, d ? d->for_information : NULL, "text",
 		     0);
-	office_input(r, f, "references", "References", "Earlier letters it refers to, such as CL-20/18, separated by "
-						       "commas.",
+	office_input(r, f, "references", _("References"),
+		     _("Earlier letters it refers to, such as CL-20/18, separated by commas."),
 		     d ? d->references : NULL, "text", 0);
-	office_input(r, f, "corrects", "Corrects", "The letter this one corrects (a corrigendum), or nothing.",
+	office_input(r, f, "corrects", _("Corrects"), _("The letter this one corrects (a corrigendum), or nothing."),
 		     d ? d->corrects : NULL, "text", 0);
-	office_textarea(r, f, "markdown", "Text", "Markdown: blank lines between paragraphs, ** for bold, - for lists.",
+	office_textarea(r, f, "markdown", _("Text"), _("Markdown: blank lines between paragraphs, ** for bold, - for lists."),
 			d ? d->markdown : NULL, 14);
-	office_input(r, f, "contact", "Contact person", "Who answers questions about the letter, and how to reach them.",
+	office_input(r, f, "contact", _("Contact person"), _("Who answers questions about the letter, and how to reach them."),
 		     d ? d->contact : NULL, "text", LIMIT_SUMMARY);
-	office_radios(r, f, "schedule_annex", "Annex the schedule?", YES_NO, d && d->schedule_annex ? "1" : "0");
+	office_radios(r, f, "schedule_annex", _("Annex the schedule?"), yes_no, d && d->schedule_annex ? "1" : "0");
 }
 
 static struct circular_input input_from_form(struct request *r)
@@ -72,30 +72,39 @@ void office_letters_section(struct request *r, const struct process *p, const ch
 	int ndrafts = 0, nletters = 0;
 	if (circular_draft_list(r->db, &r->arena, p->id, &drafts, &ndrafts, &le) != 0 ||
 	    circular_list(r->db, &r->arena, p->id, &letters, &nletters, &le) != 0) {
-		html_printf(&r->out, "<p>The letters could not be listed: %s</p>\n", request_error_message(r, &le));
+		html_printf(&r->out, "<p>");
+		html_tr(&r->out, "The letters could not be listed: %s", request_error_message(r, &le));
+		html_printf(&r->out, "</p>\n");
 		return;
 	}
-	html_printf(&r->out, "<section aria-labelledby=\"office-letters\"><h2 id=\"office-letters\">Circular letters</h2>\n");
+	html_printf(&r->out, "<section aria-labelledby=\"office-letters\"><h2 id=\"office-letters\">%s</h2>\n",
+		    _("Circular letters"));
 	if (ndrafts) {
-		html_printf(&r->out, "<h3>Drafts</h3>\n<ul>\n");
+		html_printf(&r->out, "<h3>%s</h3>\n<ul>\n", _("Drafts"));
 		for (int i = 0; i < ndrafts; i++)
 			html_printf(&r->out, "<li><a href=\"/office/letters/%L\">%s</a></li>\n", (long long)drafts[i].id,
-				    *drafts[i].subject ? drafts[i].subject : "(no subject yet)");
+				    *drafts[i].subject ? drafts[i].subject : _("(no subject yet)"));
 		html_printf(&r->out, "</ul>\n");
 	}
 	if (nletters) {
-		html_printf(&r->out, "<h3>Issued</h3>\n<ul>\n");
+		/* TRANSLATORS: heading of the list of circular letters already issued (sent) */
+		html_printf(&r->out, "<h3>%s</h3>\n<ul>\n", _("Issued"));
 		for (int i = 0; i < nletters; i++) {
 			struct circular_distribution dist = {0};
-			html_printf(&r->out, "<li><a href=\"/letters/%L\">%s</a> of %s: %s", (long long)letters[i].id,
-				    letters[i].reference, page_date(r, letters[i].date), letters[i].subject);
-			html_printf(&r->out, " (<a href=\"/office/circulars/%L\">distribution and recipients of %s</a>)",
-				    (long long)letters[i].id, letters[i].reference);
-			if (circular_distribution(r->db, letters[i].id, &dist, &le) == 0 && dist.addresses)
-				html_printf(&r->out,
-					    " <span class=\"distribution\">(mails: %L sent, %L pending, %L failed, of %L)</span>",
-					    (long long)dist.sent, (long long)(dist.addresses - dist.sent - dist.failed),
-					    (long long)dist.failed, (long long)dist.addresses);
+			html_printf(&r->out, "<li>");
+			html_tr(&r->out, "<a href=\"/letters/%L\">%s</a> of %s: %s",
+				(long long)letters[i].id, letters[i].reference, page_date(r, letters[i].date),
+				letters[i].subject);
+			html_printf(&r->out, " ");
+			html_tr(&r->out, "(<a href=\"/office/circulars/%L\">distribution and recipients of %s</a>)",
+				(long long)letters[i].id, letters[i].reference);
+			if (circular_distribution(r->db, letters[i].id, &dist, &le) == 0 && dist.addresses) {
+				html_printf(&r->out, " <span class=\"distribution\">");
+				html_tr(&r->out, "(mails: %L sent, %L pending, %L failed, of %L)", (long long)dist.sent,
+					(long long)(dist.addresses - dist.sent - dist.failed), (long long)dist.failed,
+					(long long)dist.addresses);
+				html_printf(&r->out, "</span>");
+			}
 			html_printf(&r->out, "</li>\n");
 		}
 		html_printf(&r->out, "</ul>\n");
@@ -104,40 +113,47 @@ void office_letters_section(struct request *r, const struct process *p, const ch
 	if (circular_letterhead(r->db, &r->arena, p->body, false, &lh, &le) != 0)
 		lh = (struct circular_letterhead){.address = ""};
 	struct office_form fh = office_form_for("letterhead", failed, e, r->form);
-	html_printf(&r->out, "<details%s><summary>Letterhead of %s</summary>\n<p>At the top of every letter of this body "
-			     "and of its PDF. Logo: %s.</p>\n",
-		    failed && !strcmp(failed, "letterhead") ? " open" : "", *p->body ? p->body : "this site",
-		    lh.logo_blob ? "set" : "none yet");
+	html_printf(&r->out, "<details%s><summary>", failed && !strcmp(failed, "letterhead") ? " open" : "");
+	if (*p->body)
+		html_tr(&r->out, "Letterhead of %s", p->body);
+	else
+		html_printf(&r->out, "%s", _("Letterhead of this site"));
+	html_printf(&r->out, "</summary>\n<p>%s</p>\n",
+		    lh.logo_blob ? _("At the top of every letter of this body and of its PDF. Logo: set.")
+				 : _("At the top of every letter of this body and of its PDF. Logo: none yet."));
 	office_form_open(r, arena_printf(&r->arena, "/office/processes/%s/letterhead", p->slug), true);
-	office_textarea(r, &fh, "address", "Address block", "Lines as they are printed under the body's name.",
+	office_textarea(r, &fh, "address", _("Address block"), _("Lines as they are printed under the body's name."),
 			lh.address, 4);
 	const char *pattern = "CL-{yy}/{n}";
 	if (circular_pattern(r->db, &r->arena, p->body, &pattern, &le) != 0)
 		pattern = NULL;
-	office_input(r, &fh, "pattern", "Numbering of letters",
-		     "{n} is the number and {yy} or {yyyy} the year: a series restarts with each year it names. It "
-		     "applies to the letters issued from now on.",
+	office_input(r, &fh, "pattern", _("Numbering of letters"),
+		     _("{n} is the number and {yy} or {yyyy} the year: a series restarts with each year it names. It "
+		       "applies to the letters issued from now on."),
 		     pattern, "text", 40);
 	const char *logo_err = e && failed && !strcmp(failed, "letterhead") ? error_field_message(e, "logo") : NULL;
 	html_printf(&r->out,
-		    "<div class=\"field%s\"><label for=\"f-letterhead-logo\">Logo</label>\n"
-		    "<p class=\"hint\" id=\"f-letterhead-logo-hint\">A PNG or JPEG image, at most %d KiB; leave it empty "
-		    "to keep the logo as it is.</p>\n",
-		    logo_err ? " error" : "", LIMIT_LETTER_LOGO / 1024);
+		    "<div class=\"field%s\"><label for=\"f-letterhead-logo\">%s</label>\n"
+		    "<p class=\"hint\" id=\"f-letterhead-logo-hint\">",
+		    logo_err ? " error" : "", _("Logo"));
+	html_tr(&r->out, "A PNG or JPEG image, at most %d KiB; leave it empty to keep the logo as it is.",
+		LIMIT_LETTER_LOGO / 1024);
+	html_printf(&r->out, "</p>\n");
 	if (logo_err)
 		html_printf(&r->out, "<p class=\"message\" id=\"f-letterhead-logo-error\">%s</p>\n", logo_err);
 	html_printf(&r->out,
 		    "<input type=\"file\" id=\"f-letterhead-logo\" name=\"logo\" accept=\"image/png,image/jpeg\" "
 		    "aria-describedby=\"f-letterhead-logo-hint%s\"></div>\n"
-		    "<p><button type=\"submit\">Save the letterhead</button></p>\n</form>\n</details>\n",
-		    logo_err ? " f-letterhead-logo-error" : "");
+		    "<p><button type=\"submit\">%s</button></p>\n</form>\n</details>\n",
+		    logo_err ? " f-letterhead-logo-error" : "", _("Save the letterhead"));
 
 	struct office_form f = office_form_for("letter-new", failed, e, r->form);
-	html_printf(&r->out, "<details%s><summary>Write a new letter</summary>\n",
-		    failed && !strcmp(failed, "letter-new") ? " open" : "");
+	html_printf(&r->out, "<details%s><summary>%s</summary>\n", failed && !strcmp(failed, "letter-new") ? " open" : "",
+		    _("Write a new letter"));
 	office_form_open(r, arena_printf(&r->arena, "/office/processes/%s/letters", p->slug), false);
 	draft_fields(r, &f, p, NULL);
-	html_printf(&r->out, "<p><button type=\"submit\">Save the draft</button></p>\n</form>\n</details>\n</section>\n");
+	html_printf(&r->out, "<p><button type=\"submit\">%s</button></p>\n</form>\n</details>\n</section>\n",
+		    _("Save the draft"));
 }
 
 void page_office_letter_create(struct request *r)
@@ -161,11 +177,6 @@ void page_office_letter_create(struct request *r)
 	reply_redirect(r, arena_printf(&r->arena, "/office/letters/%lld?done=saved", (long long)id));
 }
 
-static const char *const DONE[][2] = {
-    {"saved", "The draft is saved."},
-    {NULL, NULL},
-};
-
 /* The page of a draft: its form (with e's mistakes and what was typed), its preview, and the issue button. */
 static void letter_page(struct request *r, int64_t id, const char *failed, const struct error *e)
 {
@@ -183,36 +194,49 @@ static void letter_page(struct request *r, int64_t id, const char *failed, const
 		reply_redirect(r, arena_printf(&r->arena, "/letters/%lld", (long long)d.circular_id));
 		return;
 	}
-	office_begin(r, arena_printf(&r->arena, "Draft letter: %s", *d.subject ? d.subject : "(no subject yet)"), e);
+	const char *const done[][2] = {{"saved", _("The draft is saved.")}, {NULL, NULL}};
+	office_begin(r, arena_printf(&r->arena, _("Draft letter: %s"), *d.subject ? d.subject : _("(no subject yet)")), e);
 	html_printf(&r->out,
-		    "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/office\">Back office</a> \u203a "
-		    "<a href=\"/office/processes/%u\">%s</a></nav>\n<h1>Draft letter</h1>\n",
-		    p.slug, p.title);
-	office_done(r, DONE);
-	office_error_summary(r, e, failed ? failed : "", "The change was not made");
+		    "<nav aria-label=\"%s\" class=\"crumbs\"><a href=\"/office\">%s</a> \u203a "
+		    "<a href=\"/office/processes/%u\">%s</a></nav>\n<h1>%s</h1>\n",
+		    _("Breadcrumb"), _("Back office"), p.slug, p.title, _("Draft letter"));
+	office_done(r, done);
+	office_error_summary(r, e, failed ? failed : "", _("The change was not made"));
 	struct office_form f = office_form_for("letter", failed, e, r->form);
-	html_printf(&r->out, "<section aria-labelledby=\"edit\"><h2 id=\"edit\">Edit</h2>\n");
+	/* TRANSLATORS: heading of the section with the draft letter's form */
+	html_printf(&r->out, "<section aria-labelledby=\"edit\"><h2 id=\"edit\">%s</h2>\n", _("Edit"));
 	office_form_open(r, arena_printf(&r->arena, "/office/letters/%lld", (long long)id), false);
 	draft_fields(r, &f, &p, &d);
-	html_printf(&r->out, "<p><button type=\"submit\">Save the draft</button></p>\n</form>\n</section>\n");
+	html_printf(&r->out, "<p><button type=\"submit\">%s</button></p>\n</form>\n</section>\n", _("Save the draft"));
 
-	html_printf(&r->out, "<section aria-labelledby=\"preview\" class=\"preview\"><h2 id=\"preview\">Preview</h2>\n");
+	html_printf(&r->out, "<section aria-labelledby=\"preview\" class=\"preview\"><h2 id=\"preview\">%s</h2>\n",
+		    _("Preview"));
 	struct circular c;
 	if (circular_draft_preview(r->db, &r->arena, id, &c, &le) != 0 || circular_document_letter(&r->out, &r->arena, &p, &c, NULL) != 0)
-		html_printf(&r->out, "<p>No preview yet: %s</p>\n", request_error_message(r, &le));
-	html_printf(&r->out, "</section>\n<section aria-labelledby=\"issue\"><h2 id=\"issue\">Issue</h2>\n"
-			     "<p>Issuing numbers and dates the letter and publishes it. An issued letter cannot be "
-			     "changed: a mistake is corrected by a new letter (a corrigendum).</p>\n");
+	{
+		html_printf(&r->out, "<p>");
+		html_tr(&r->out, "No preview yet: %s", request_error_message(r, &le));
+		html_printf(&r->out, "</p>\n");
+	}
+	/* TRANSLATORS: heading of the section where the secretariat issues (sends out) the letter */
+	html_printf(&r->out, "</section>\n<section aria-labelledby=\"issue\"><h2 id=\"issue\">%s</h2>\n<p>%s</p>\n",
+		    _("Issue"),
+		    _("Issuing numbers and dates the letter and publishes it. An issued letter cannot be changed: a "
+		      "mistake is corrected by a new letter (a corrigendum)."));
 	struct circular_recipients to;
 	error_clear(&le);
-	if (circular_draft_recipients(r->db, &r->arena, id, &to, &le) == 0)
-		html_printf(&r->out,
-			    "<p class=\"recipients\">It will be mailed, with its PDF, to %L addresses: %L subscribers of "
-			    "this process and %L registered stakeholders of the categories %s%s%s.</p>\n",
-			    (long long)to.addresses, (long long)to.subscribers, (long long)to.stakeholders, d.for_action,
-			    *d.for_action && *d.for_information ? "," : "", d.for_information);
+	if (circular_draft_recipients(r->db, &r->arena, id, &to, &le) == 0) {
+		html_printf(&r->out, "<p class=\"recipients\">");
+		html_tr(&r->out,
+			"It will be mailed, with its PDF, to %L addresses: %L subscribers of this process and %L "
+			"registered stakeholders of the categories %s.",
+			(long long)to.addresses, (long long)to.subscribers, (long long)to.stakeholders,
+			arena_printf(&r->arena, "%s%s%s", d.for_action, *d.for_action && *d.for_information ? "," : "",
+				     d.for_information));
+		html_printf(&r->out, "</p>\n");
+	}
 	office_form_open(r, arena_printf(&r->arena, "/office/letters/%lld/issue", (long long)id), false);
-	html_printf(&r->out, "<p><button type=\"submit\">Issue the letter</button></p>\n</form>\n</section>\n");
+	html_printf(&r->out, "<p><button type=\"submit\">%s</button></p>\n</form>\n</section>\n", _("Issue the letter"));
 	page_end(r, office_status(e));
 }
 
@@ -222,7 +246,7 @@ static bool route_draft(struct request *r, int64_t *id)
 		return true;
 	struct error e;
 	error_clear(&e);
-	error_set(&e, ERROR_NOT_FOUND, "There is no such draft letter.");
+	error_set(&e, ERROR_NOT_FOUND, _("There is no such draft letter."));
 	page_error(r, &e);
 	return false;
 }
@@ -264,13 +288,13 @@ void page_office_letter_issue(struct request *r)
 			return;
 		}
 		const char *what[] = {
-			arena_printf(&r->arena, "The letter \u201c%s\u201d gets the next number of its series and "
-						"today's date, and is published on its page.",
+			arena_printf(&r->arena, _("The letter \u201c%s\u201d gets the next number of its series and "
+						  "today's date, and is published on its page."),
 				     d.subject),
-			"It cannot be changed afterwards: a mistake is corrected by a corrigendum.", NULL};
-		office_confirm_page(r, "Issue this letter?", what,
+			_("It cannot be changed afterwards: a mistake is corrected by a corrigendum."), NULL};
+		office_confirm_page(r, _("Issue this letter?"), what,
 				    arena_printf(&r->arena, "/office/letters/%lld/issue", (long long)id),
-				    "Issue the letter", arena_printf(&r->arena, "/office/letters/%lld", (long long)id));
+				    _("Issue the letter"), arena_printf(&r->arena, "/office/letters/%lld", (long long)id));
 		return;
 	}
 	struct actor who = auth_actor(r);
@@ -335,42 +359,60 @@ void page_office_circular(struct request *r)
 	struct error none;
 	error_clear(&none);
 	const bool kept = circular_pdf_find(r->db, &r->arena, id, sha, &size, NULL, &none) == 0;
-	office_begin(r, arena_printf(&r->arena, "Circular letter %s: distribution", c.reference), NULL);
+	office_begin(r, arena_printf(&r->arena, _("Circular letter %s: distribution"), c.reference), NULL);
 	html_printf(&r->out,
-		    "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/office\">Back office</a> \u203a "
-		    "<a href=\"/office/processes/%u#office-letters\">%s</a></nav>\n<h1>Circular letter %s</h1>\n"
-		    "<p>%s, issued on %s. <a href=\"/letters/%L\">Its public page</a>.</p>\n",
-		    p.slug, p.title, c.reference, c.subject, page_date(r, c.date), (long long)id);
+		    "<nav aria-label=\"%s\" class=\"crumbs\"><a href=\"/office\">%s</a> \u203a "
+		    "<a href=\"/office/processes/%u#office-letters\">%s</a></nav>\n<h1>",
+		    _("Breadcrumb"), _("Back office"), p.slug, p.title);
+	html_tr(&r->out, "Circular letter %s", c.reference);
+	html_printf(&r->out, "</h1>\n<p>");
+	html_tr(&r->out, "%s, issued on %s. <a href=\"/letters/%L\">Its public page</a>.",
+		c.subject, page_date(r, c.date), (long long)id);
+	html_printf(&r->out, "</p>\n<p class=\"pdf\">");
 	if (kept)
-		html_printf(&r->out,
-			    "<p class=\"pdf\"><a href=\"/letters/%L/letter.pdf\">The letter as PDF</a> (%L bytes; SHA-256 "
-			    "<code class=\"sha256\">%s</code>)</p>\n",
-			    (long long)id, (long long)size, sha);
+		html_tr(&r->out,
+			"<a href=\"/letters/%L/letter.pdf\">The letter as PDF</a> (%L bytes; SHA-256 "
+			"<code class=\"sha256\">%s</code>)",
+			(long long)id, (long long)size, sha);
 	else
-		html_printf(&r->out, "<p class=\"pdf\">The PDF is not made yet: the mail sender makes it before the letter's "
-				     "mails go (<a href=\"/letters/%L/letter.pdf\">make it now</a>).</p>\n",
-			    (long long)id);
+		html_tr(&r->out,
+			"The PDF is not made yet: the mail sender makes it before the letter's mails go "
+			"(<a href=\"/letters/%L/letter.pdf\">make it now</a>).",
+			(long long)id);
+	html_printf(&r->out, "</p>\n<section aria-labelledby=\"distribution\"><h2 id=\"distribution\">%s</h2>\n<p>",
+		    _("Distribution"));
+	html_tr(&r->out,
+		"One mail per address, with the PDF attached, through the outbox. Pending: not sent yet (%L of them "
+		"queued in the outbox, the others wait for the sender's next batch).",
+		(long long)(dist.queued - dist.sent - dist.failed));
+	html_printf(&r->out, "</p>\n<table class=\"office distribution\">\n<caption>");
+	html_tr(&r->out, "Mails of %s, by recipients", c.reference);
 	html_printf(&r->out,
-		    "<section aria-labelledby=\"distribution\"><h2 id=\"distribution\">Distribution</h2>\n"
-		    "<p>One mail per address, with the PDF attached, through the outbox. Pending: not sent yet "
-		    "(%L of them queued in the outbox, the others wait for the sender's next batch).</p>\n"
-		    "<table class=\"office distribution\">\n<caption>Mails of %s, by recipients</caption>\n<thead><tr>"
-		    "<th scope=\"col\">Recipients</th><th scope=\"col\">Addressed</th><th scope=\"col\">Addresses</th>"
-		    "<th scope=\"col\">Sent</th><th scope=\"col\">Pending</th><th scope=\"col\">Failed</th></tr></thead>\n"
+		    "</caption>\n<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+		    "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n"
 		    "<tbody>\n",
-		    (long long)(dist.queued - dist.sent - dist.failed), c.reference);
+		    _("Recipients"),
+		    /* TRANSLATORS: column header: whether the recipients were addressed for action or for information */
+		    _("Addressed"), _("Addresses"),
+		    /* TRANSLATORS: column header: mails sent */
+		    _("Sent"),
+		    /* TRANSLATORS: column header: mails not sent yet */
+		    _("Pending"),
+		    /* TRANSLATORS: column header: mails that could not be delivered */
+		    _("Failed"));
 	for (int i = 0; i < ngroups; i++) {
 		const struct circular_recipient_group *g = &groups[i];
 		if (!g->slug)
-			distribution_row(r, "Subscribers of the process", "", g->addresses, g->sent, g->failed);
+			distribution_row(r, _("Subscribers of the process"), "", g->addresses, g->sent, g->failed);
 		else
-			distribution_row(r, arena_printf(&r->arena, "Stakeholders: %s", g->name),
-					 g->purpose == CIRCULAR_ACTION ? "For action" : "For information", g->addresses,
+			distribution_row(r, arena_printf(&r->arena, _("Stakeholders: %s"), g->name),
+					 g->purpose == CIRCULAR_ACTION ? _("For action") : _("For information"), g->addresses,
 					 g->sent, g->failed);
 	}
 	html_printf(&r->out, "</tbody>\n<tfoot>\n");
-	distribution_row(r, "Every address, each once", "", dist.addresses, dist.sent, dist.failed);
-	html_printf(&r->out, "</tfoot>\n</table>\n<p>An address in two groups (a subscriber who is also a registered "
-			     "stakeholder) is counted in each group, and once in the total.</p>\n</section>\n");
+	distribution_row(r, _("Every address, each once"), "", dist.addresses, dist.sent, dist.failed);
+	html_printf(&r->out, "</tfoot>\n</table>\n<p>%s</p>\n</section>\n",
+		    _("An address in two groups (a subscriber who is also a registered stakeholder) is counted in each "
+		      "group, and once in the total."));
 	page_end(r, 200);
 }

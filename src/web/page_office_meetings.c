@@ -17,6 +17,7 @@
 #include "core/process.h"
 #include "render/html.h"
 #include "util/clock.h"
+#include "util/i18n.h"
 #include "web/auth.h"
 #include "web/page_office.h"
 #include "web/routes.h"
@@ -24,9 +25,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const char *const FORMATS[][2] = {
-    {"online", "Online"}, {"physical", "In a room"}, {"hybrid", "Hybrid: in a room and online"}, {NULL, NULL}};
 
 /* Whether document ref is among the meeting's (or, when the form came back, was ticked). */
 static bool ticked(const struct office_form *f, const char *name, const struct meeting_document *docs, int n,
@@ -62,9 +60,9 @@ static void documents_fieldset(struct request *r, const struct office_form *f, c
 		return;
 	const char *err = f->e ? error_field_message(f->e, "documents") : NULL;
 	html_printf(&r->out,
-	            "<fieldset class=\"field%s\" id=\"f-%s-documents\"><legend>Documents of the meeting</legend>\n"
+	            "<fieldset class=\"field%s\" id=\"f-%s-documents\"><legend>%s</legend>\n"
 	            "<input type=\"hidden\" name=\"documents_shown\" value=\"1\">\n",
-	            err ? " invalid" : "", f->key);
+	            err ? " invalid" : "", f->key, _("Documents of the meeting"));
 	if (err)
 		html_printf(&r->out, "<p class=\"error\" id=\"e-%s-documents\">%s</p>\n", f->key, err);
 	for (int i = 0; i < o.ndocuments; i++)
@@ -125,27 +123,34 @@ static void meeting_fields(struct request *r, const struct office_form *f, const
 	char capacity[16] = "";
 	if (m && m->capacity)
 		snprintf(capacity, sizeof capacity, "%d", m->capacity);
-	office_input(r, f, "title", "Title", NULL, m ? m->title : NULL, "text", MEETING_LINE_MAX);
-	office_input(r, f, "date", "Date", arena_printf(&r->arena, "The day, in %s.", p->timezone), m ? m->date : NULL,
-	             "date", 0);
-	office_input(r, f, "starts", "Starts at",
-	             "HH:MM in the process's zone; leave both times empty for a whole day.", m ? m->starts : NULL,
+	const char *const formats[][2] = {{"online", _("Online")},
+	                                  {"physical", _("In a room")},
+	                                  {"hybrid", _("Hybrid: in a room and online")},
+	                                  {NULL, NULL}};
+	office_input(r, f, "title", _("Title"), NULL, m ? m->title : NULL, "text", MEETING_LINE_MAX);
+	office_input(r, f, "date", _("Date"), arena_printf(&r->arena, _("The day, in %s."), p->timezone),
+	             m ? m->date : NULL, "date", 0);
+	office_input(r, f, "starts", _("Starts at"),
+	             _("HH:MM in the process's zone; leave both times empty for a whole day."), m ? m->starts : NULL,
 	             "time", 0);
-	office_input(r, f, "ends", "Ends at", NULL, m ? m->ends : NULL, "time", 0);
-	office_select(r, f, "format", "How people take part", FORMATS, m ? meeting_format_name(m->format) : "online");
-	office_textarea(r, f, "description", "Description", "Public.", m ? m->description : NULL, 3);
-	office_textarea(r, f, "agenda", "Agenda", "Public; one item a line.", m ? m->agenda : NULL, 5);
-	office_input(r, f, "join_url", "Link to join", "For registered participants only (page and mail).",
+	office_input(r, f, "ends", _("Ends at"), NULL, m ? m->ends : NULL, "time", 0);
+	office_select(r, f, "format", _("How people take part"), formats,
+	              m ? meeting_format_name(m->format) : "online");
+	office_textarea(r, f, "description", _("Description"), _("Public."), m ? m->description : NULL, 3);
+	office_textarea(r, f, "agenda", _("Agenda"), _("Public; one item a line."), m ? m->agenda : NULL, 5);
+	office_input(r, f, "join_url", _("Link to join"), _("For registered participants only (page and mail)."),
 	             m ? m->join_url : NULL, "url", MEETING_LINE_MAX);
-	office_input(r, f, "dial_in", "Dial-in", "For registered participants only.", m ? m->dial_in : NULL, "text",
+	office_input(r, f, "dial_in", _("Dial-in"), _("For registered participants only."), m ? m->dial_in : NULL,
+	             "text", MEETING_LINE_MAX);
+	/* TRANSLATORS: the meeting room (a field of the meeting's form) */
+	office_input(r, f, "room", _("Room"), _("For registered participants only."), m ? m->room : NULL, "text",
 	             MEETING_LINE_MAX);
-	office_input(r, f, "room", "Room", "For registered participants only.", m ? m->room : NULL, "text",
-	             MEETING_LINE_MAX);
-	office_input(r, f, "capacity", "Places", "Empty or 0: no limit. When all are taken, a waiting list.", capacity,
-	             "number", 0);
-	office_input(r, f, "registration_closes", "Registration closes",
-	             "An instant in UTC such as 2021-02-25T12:00:00Z; empty: when the meeting starts.", closes, "text",
-	             CLOCK_RFC3339_LEN);
+	/* TRANSLATORS: the number of places (seats) at a meeting */
+	office_input(r, f, "capacity", _("Places"), _("Empty or 0: no limit. When all are taken, a waiting list."),
+	             capacity, "number", 0);
+	office_input(r, f, "registration_closes", _("Registration closes"),
+	             _("An instant in UTC such as 2021-02-25T12:00:00Z; empty: when the meeting starts."), closes,
+	             "text", CLOCK_RFC3339_LEN);
 	documents_fieldset(r, f, p, m);
 }
 
@@ -166,13 +171,13 @@ static void meeting_input_from(struct request *r, struct meeting_input *in, stru
 	};
 	const char *format = office_field(r, "format");
 	if (!format || !meeting_format_parse(format, &in->format))
-		error_field(e, "format", "Choose how people take part.");
+		error_field(e, "format", _("Choose how people take part."));
 	const char *capacity = office_field(r, "capacity");
 	if (capacity && *capacity) {
 		char *end;
 		long n = strtol(capacity, &end, 10);
 		if (*end || n < 0 || n > 1000000)
-			error_field(e, "capacity", "Give the number of places (0 for no limit).");
+			error_field(e, "capacity", _("Give the number of places (0 for no limit)."));
 		else
 			in->capacity = (int)n;
 	}
@@ -187,13 +192,15 @@ static void new_page(struct request *r, const char *slug, const struct error *e)
 		page_error(r, &le);
 		return;
 	}
-	office_begin(r, "New meeting", e);
-	html_printf(&r->out, "<h1>New meeting of %s</h1>\n", p.title);
-	office_error_summary(r, e, "meeting", "The meeting was not added");
+	office_begin(r, _("New meeting"), e);
+	html_printf(&r->out, "<h1>");
+	html_tr(&r->out, "New meeting of %s", p.title);
+	html_printf(&r->out, "</h1>\n");
+	office_error_summary(r, e, "meeting", _("The meeting was not added"));
 	struct office_form f = office_form_for("meeting", "meeting", e, r->form);
 	office_form_open(r, arena_printf(&r->arena, "/office/processes/%s/meetings", p.slug), false);
 	meeting_fields(r, &f, &p, NULL);
-	html_printf(&r->out, "<p><button type=\"submit\">Add the meeting</button></p>\n</form>\n");
+	html_printf(&r->out, "<p><button type=\"submit\">%s</button></p>\n</form>\n", _("Add the meeting"));
 	page_end(r, office_status(e));
 }
 
@@ -233,7 +240,7 @@ static void office_meeting_page(struct request *r, const char *failed, const str
 	struct call *calls;
 	int n, ncalls;
 	if (!parse_id(r->params[0], &id))
-		error_set(&le, ERROR_NOT_FOUND, "There is no such meeting.");
+		error_set(&le, ERROR_NOT_FOUND, _("There is no such meeting."));
 	if (le.code || meeting_find(r->db, &r->arena, id, &m, &le) != 0 ||
 	    process_find_id_bare(r->db, &r->arena, m.process_id, &p, &le) != 0 ||
 	    meeting_participants(r->db, &r->arena, m.id, &list, &n, &le) != 0 ||
@@ -241,30 +248,31 @@ static void office_meeting_page(struct request *r, const char *failed, const str
 		page_error(r, &le);
 		return;
 	}
-	office_begin(r, arena_printf(&r->arena, "Meeting: %s", m.title), e);
+	office_begin(r, arena_printf(&r->arena, _("Meeting: %s"), m.title), e);
 	html_printf(&r->out, "<h1>%s</h1>\n", m.title);
-	static const char *const DONE[][2] = {
-	    {"added", "The meeting was added."},
-	    {"saved", "The meeting was saved; its participants were sent the update."},
-	    {"cancelled", "The meeting was cancelled; its participants were told."},
-	    {"outcome", "What came of the meeting is published."},
+	const char *const done[][2] = {
+	    {"added", _("The meeting was added.")},
+	    {"saved", _("The meeting was saved; its participants were sent the update.")},
+	    {"cancelled", _("The meeting was cancelled; its participants were told.")},
+	    {"outcome", _("What came of the meeting is published.")},
 	    {NULL, NULL}};
-	office_done(r, DONE);
-	office_error_summary(r, e, failed ? failed : "", "The change was not made");
-	html_printf(&r->out,
-	            "<p class=\"actions\"><a href=\"/meetings/%L\">The meeting's page</a> "
-	            "<a href=\"/office/processes/%u\">Back office of %s</a></p>\n",
-	            (long long)m.id, p.slug, p.title);
+	office_done(r, done);
+	office_error_summary(r, e, failed ? failed : "", _("The change was not made"));
+	html_printf(&r->out, "<p class=\"actions\"><a href=\"/meetings/%L\">%s</a> <a href=\"/office/processes/%u\">",
+	            (long long)m.id, _("The meeting's page"), p.slug);
+	html_tr(&r->out, "Back office of %s", p.title);
+	html_printf(&r->out, "</a></p>\n");
 	if (m.cancelled)
-		html_printf(&r->out, "<p><strong>This meeting is cancelled.</strong></p>\n");
+		html_printf(&r->out, "<p><strong>%s</strong></p>\n", _("This meeting is cancelled."));
 
-	html_printf(
-	    &r->out,
-	    "<section aria-labelledby=\"participants\"><h2 id=\"participants\">Participants</h2>\n"
-	    "<p>%d registered%R, %d waiting. <a href=\"/office/meetings/%L/participants.csv\">Download the list "
-	    "as CSV</a></p>\n",
-	    m.registered, m.capacity ? arena_printf(&r->arena, " of %d places", m.capacity) : "", m.waiting,
-	    (long long)m.id);
+	html_printf(&r->out, "<section aria-labelledby=\"participants\"><h2 id=\"participants\">%s</h2>\n<p>",
+	            _("Participants"));
+	if (m.capacity)
+		html_tr(&r->out, "%d registered of %d places, %d waiting.", m.registered, m.capacity, m.waiting);
+	else
+		html_tr(&r->out, "%d registered, %d waiting.", m.registered, m.waiting);
+	html_printf(&r->out, " <a href=\"/office/meetings/%L/participants.csv\">%s</a></p>\n", (long long)m.id,
+	            _("Download the list as CSV"));
 	const char *category = NULL;
 	bool open = false, waiting_open = false;
 	for (int i = 0; i < n; i++) {
@@ -273,35 +281,41 @@ static void office_meeting_page(struct request *r, const char *failed, const str
 			if (open)
 				html_printf(&r->out, "</ul>\n");
 			category = x->category;
-			html_printf(&r->out, "<h3>%s</h3>\n<ul>\n", *category ? category : "No category");
+			html_printf(&r->out, "<h3>%s</h3>\n<ul>\n", *category ? category : _("No category"));
 			open = true;
 		} else if (x->state == REGISTRATION_WAITING && !waiting_open) {
 			if (open)
 				html_printf(&r->out, "</ul>\n");
-			html_printf(&r->out, "<h3>Waiting list</h3>\n<ol>\n");
+			html_printf(&r->out, "<h3>%s</h3>\n<ol>\n", _("Waiting list"));
 			open = false;
 			waiting_open = true;
 		}
 		html_printf(&r->out, "<li>%s%R%s%R, %s</li>\n", x->name, *x->organization ? " (" : "", x->organization,
 		            *x->organization ? ")" : "", x->email);
 	}
-	html_printf(&r->out, "%R</section>\n", waiting_open ? "</ol>\n" : open ? "</ul>\n" : "<p>Nobody yet.</p>\n");
+	if (waiting_open || open)
+		html_printf(&r->out, "%R</section>\n", waiting_open ? "</ol>\n" : "</ul>\n");
+	else
+		html_printf(&r->out, "<p>%s</p>\n</section>\n", _("Nobody yet."));
 
 	if (!m.cancelled) {
 		struct office_form f = office_form_for("meeting", failed, e, r->form);
-		html_printf(&r->out, "<section aria-labelledby=\"edit\"><h2 id=\"edit\">Edit or move</h2>\n"
-		                     "<p>A new date, time, title or detail is mailed to every participant with the "
-		                     "updated invitation.</p>\n");
+		html_printf(&r->out, "<section aria-labelledby=\"edit\"><h2 id=\"edit\">%s</h2>\n<p>%s</p>\n",
+		            _("Edit or move"),
+		            _("A new date, time, title or detail is mailed to every participant with the updated "
+		              "invitation."));
 		office_form_open(r, arena_printf(&r->arena, "/office/meetings/%lld", (long long)m.id), false);
 		meeting_fields(r, &f, &p, &m);
-		html_printf(&r->out, "<p><button type=\"submit\">Save the meeting</button></p>\n</form>\n</section>\n");
+		html_printf(&r->out, "<p><button type=\"submit\">%s</button></p>\n</form>\n</section>\n",
+		            _("Save the meeting"));
 
 		f = office_form_for("cancel", failed, e, r->form);
-		html_printf(&r->out, "<section aria-labelledby=\"cancel\"><h2 id=\"cancel\">Cancel the meeting</h2>\n");
+		html_printf(&r->out, "<section aria-labelledby=\"cancel\"><h2 id=\"cancel\">%s</h2>\n",
+		            _("Cancel the meeting"));
 		office_form_open(r, arena_printf(&r->arena, "/office/meetings/%lld/cancel", (long long)m.id), false);
-		office_textarea(r, &f, "reason", "Reason", "Required; recorded in the audit log.", NULL, 3);
-		html_printf(&r->out,
-		            "<p><button type=\"submit\">Cancel the meeting</button></p>\n</form>\n</section>\n");
+		office_textarea(r, &f, "reason", _("Reason"), _("Required; recorded in the audit log."), NULL, 3);
+		html_printf(&r->out, "<p><button type=\"submit\">%s</button></p>\n</form>\n</section>\n",
+		            _("Cancel the meeting"));
 	}
 
 	struct office_form f = office_form_for("outcome", failed, e, r->form);
@@ -312,19 +326,22 @@ static void office_meeting_page(struct request *r, const char *failed, const str
 		return;
 	}
 	opts[0][0] = "";
-	opts[0][1] = "None";
+	/* TRANSLATORS: no call followed the meeting (a choice in a list of calls) */
+	opts[0][1] = _("None");
 	for (int i = 0; i < ncalls; i++) {
 		opts[i + 1][0] = arena_printf(&r->arena, "%lld", (long long)calls[i].id);
 		opts[i + 1][1] = calls[i].title;
 	}
-	html_printf(&r->out, "<section aria-labelledby=\"outcome\"><h2 id=\"outcome\">What came of it</h2>\n"
-	                     "<p>Published on the process page and the meeting's page once the meeting is over.</p>\n");
+	html_printf(&r->out, "<section aria-labelledby=\"outcome\"><h2 id=\"outcome\">%s</h2>\n<p>%s</p>\n",
+	            _("What came of it"),
+	            _("Published on the process page and the meeting's page once the meeting is over."));
 	office_form_open(r, arena_printf(&r->arena, "/office/meetings/%lld/outcome", (long long)m.id), false);
-	office_textarea(r, &f, "summary", "Summary", NULL, m.summary, 4);
-	office_textarea(r, &f, "outcome", "Outcome", NULL, m.outcome, 4);
-	office_select(r, &f, "followup_call", "The call that followed", (const char *const(*)[2])opts,
+	office_textarea(r, &f, "summary", _("Summary"), NULL, m.summary, 4);
+	office_textarea(r, &f, "outcome", _("Outcome"), NULL, m.outcome, 4);
+	office_select(r, &f, "followup_call", _("The call that followed"), (const char *const(*)[2])opts,
 	              m.followup_call_id ? arena_printf(&r->arena, "%lld", (long long)m.followup_call_id) : "");
-	html_printf(&r->out, "<p><button type=\"submit\">Publish</button></p>\n</form>\n</section>\n");
+	/* TRANSLATORS: button: publish what came of the meeting */
+	html_printf(&r->out, "<p><button type=\"submit\">%s</button></p>\n</form>\n</section>\n", _("Publish"));
 	page_end(r, office_status(e));
 }
 
@@ -350,7 +367,7 @@ void page_office_meeting_update(struct request *r)
 	error_clear(&e);
 	int64_t id = 0;
 	if (!parse_id(r->params[0], &id))
-		error_set(&e, ERROR_NOT_FOUND, "There is no such meeting.");
+		error_set(&e, ERROR_NOT_FOUND, _("There is no such meeting."));
 	struct meeting_input in;
 	struct meeting m;
 	struct process p;
@@ -373,17 +390,17 @@ void page_office_meeting_cancel(struct request *r)
 	error_clear(&e);
 	int64_t id = 0;
 	if (!parse_id(r->params[0], &id))
-		error_set(&e, ERROR_NOT_FOUND, "There is no such meeting.");
+		error_set(&e, ERROR_NOT_FOUND, _("There is no such meeting."));
 	const char *reason = office_field(r, "reason");
 	if (!e.code && reason && *reason && !office_confirmed(r)) {
-		static const char *const what[] = {
-		    "The meeting is marked cancelled on its page and in the calendars.",
-		    "Every registered participant is mailed a cancellation that takes it out of their calendar; the "
-		    "waiting list is told.",
-		    "It cannot be undone.", NULL};
-		office_confirm_page(r, "Cancel this meeting?", what,
+		const char *const what[] = {
+		    _("The meeting is marked cancelled on its page and in the calendars."),
+		    _("Every registered participant is mailed a cancellation that takes it out of their calendar; the "
+		      "waiting list is told."),
+		    _("It cannot be undone."), NULL};
+		office_confirm_page(r, _("Cancel this meeting?"), what,
 		                    arena_printf(&r->arena, "/office/meetings/%lld/cancel", (long long)id),
-		                    "Cancel the meeting",
+		                    _("Cancel the meeting"),
 		                    arena_printf(&r->arena, "/office/meetings/%lld", (long long)id));
 		return;
 	}
@@ -398,10 +415,10 @@ void page_office_meeting_outcome(struct request *r)
 	error_clear(&e);
 	int64_t id = 0, call = 0;
 	if (!parse_id(r->params[0], &id))
-		error_set(&e, ERROR_NOT_FOUND, "There is no such meeting.");
+		error_set(&e, ERROR_NOT_FOUND, _("There is no such meeting."));
 	const char *followup = office_field(r, "followup_call");
 	if (followup && *followup && !parse_id(followup, &call))
-		error_field(&e, "followup_call", "Choose a call of this meeting's process.");
+		error_field(&e, "followup_call", _("Choose a call of this meeting's process."));
 	const struct actor who = auth_actor(r);
 	answer(r,
 	       e.code || meeting_set_outcome(r->db, &r->arena, &who, id, office_field(r, "summary"),
@@ -433,7 +450,7 @@ void page_office_meeting_csv(struct request *r)
 	struct meeting_participant *list;
 	int n;
 	if (!parse_id(r->params[0], &id))
-		error_set(&e, ERROR_NOT_FOUND, "There is no such meeting.");
+		error_set(&e, ERROR_NOT_FOUND, _("There is no such meeting."));
 	if (e.code || meeting_find(r->db, &r->arena, id, &m, &e) != 0 ||
 	    meeting_participants(r->db, &r->arena, m.id, &list, &n, &e) != 0) {
 		page_error(r, &e);

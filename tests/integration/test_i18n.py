@@ -310,10 +310,10 @@ class OfficeInterface(ServerTestCase):
 
     SHARED = False
     NOW = "2021-02-01T10:00:00Z"
-    # Sections of the process's office page that other parts convert (the report: page_report.c; the letters:
-    # page_office_letters.c), and the pages they own.
-    OTHERS = ("report", "office-letters")
-    NOT_MINE = re.compile(r"^/office/(letters|circulars|meetings|pages)/|^/office/processes/[^/]+/meetings|/matrix$")
+    # Sections of the process's office page that other parts convert (the report: page_report.c), and the
+    # pages they own.
+    OTHERS = ("report",)
+    NOT_MINE = re.compile(r"^/office/pages/|/matrix$")
 
     def office(self):
         s = self.fresh_server()
@@ -331,7 +331,7 @@ class OfficeInterface(ServerTestCase):
         texts = []
         for table in ("process", "category", "call", "document", "version", "milestone", "milestone_move",
                       "call_change", "contribution", "comment", "account", "holding", "meeting", "paragraph",
-                      "disposition", "campaign"):
+                      "disposition", "campaign", "circular", "circular_draft", "meeting_registration"):
             for row in s.query("SELECT * FROM %s" % table):
                 texts += [" ".join(v.split()) for v in row if isinstance(v, str)]
         return "\n".join(texts)
@@ -383,6 +383,91 @@ class OfficeInterface(ServerTestCase):
                 queue.append(u.path + ("?" + u.query if u.query else ""))
         self.assertGreater(pages, 15)
         self.assertEqual(problems, [], "interface strings not bracketed in the pseudo-locale")
+
+    LETTERS_AND_MEETINGS = re.compile(r"^/office/(letters|circulars|meetings)/|^/office/processes/[^/]+/meetings/new$")
+
+    def test_letters_and_meetings_office_pages_bracket_every_interface_string(self):
+        """The office pages of letters (a draft, the confirmation of its issue, an issued letter's distribution)
+        and of meetings (new, one meeting, the confirmation of its cancelling), reached from the process's office
+        pages: every interface string bracketed in the pseudo-locale, the draft's preview (the letter's own
+        chrome) included."""
+        s, session = self.office()
+        slug = s.query("SELECT slug FROM process ORDER BY id")[0][0]
+        headers = {"Cookie": "consulta_session=%s" % session}
+        fields = {"subject": "Pseudo-locale letter", "for_action": "", "for_information": "", "references": "",
+                  "corrects": "", "markdown": "Dear colleagues.", "contact": "The secretariat", "schedule_annex": "0"}
+        r = s.post_form("/office/processes/%s/letters" % slug, fields, headers=headers)
+        self.assertEqual(r.status, 303, r)
+        draft = r.header("Location").split("?")[0]
+        r = s.post_form("/office/processes/%s/meetings" % slug, {"title": "Pseudo-locale meeting",
+                        "date": "2021-03-01", "format": "online", "capacity": "2"}, headers=headers)
+        self.assertEqual(r.status, 303, r)
+        meeting = r.header("Location").split("?")[0]
+        cookie = "consulta_lang=en-XA; consulta_csrf=%s; consulta_session=%s" % (CSRF_TOKEN, session)
+        content = self.content(s)
+        seen, queue = set(), ["/office/processes/" + slug, r.header("Location"), draft + "?done=saved"]
+        pages, problems = [], []
+        # the draft's preview is the letter's own chrome (core/circular_document.c): its annex too
+        s.post_form(draft, dict(fields, schedule_annex="1", for_action="member-states"), headers=headers)
+
+        def check(path, r):
+            self.assertLess(r.status, 500, path)
+            self.assertEqual(html_lang(r.text)[0], "en-XA", path)
+            pages.append(path)
+            p = Interface(self.OTHERS)
+            p.feed(r.text)
+            problems.extend("%s: %r" % (path, t) for t, inside in p.nodes
+                            if not inside and not self.not_interface(t, content))
+            return p.links
+
+        while queue and len(pages) < 30:
+            path = queue.pop(0)
+            if path in seen:
+                continue
+            seen.add(path)
+            r = s.get(path, headers={"Cookie": cookie})
+            if not (r.header("Content-Type") or "").startswith("text/html"):
+                continue
+            for href in check(path, r):
+                u = urllib.parse.urlsplit(href)
+                if not u.scheme and not u.netloc and self.LETTERS_AND_MEETINGS.search(u.path) \
+                        and not u.path.endswith(".csv"):
+                    queue.append(u.path + ("?" + u.query if u.query else ""))
+        # the confirmation pages of issuing a letter and cancelling a meeting (a first POST shows them)
+        lang = {"Cookie": cookie}
+        check(draft + "/issue", s.post_form(draft + "/issue", {}, headers=lang))
+        check(meeting + "/cancel", s.post_form(meeting + "/cancel", {"reason": "A test"}, headers=lang))
+        # a form's mistakes
+        check(meeting, s.post_form(meeting, {"title": "", "format": "nowhere", "capacity": "x"}, headers=lang))
+        # the public side of letters: the archive and an issued letter's page (its chrome; its text is content)
+        letter = s.query("SELECT id FROM circular ORDER BY id")[0][0]
+        for path in ("/letters", "/letters/%d" % letter):
+            check(path, s.get(path, headers=lang))
+        self.assertTrue(any(p.startswith("/office/circulars/") for p in pages), pages)
+        self.assertTrue(any(p.startswith("/office/letters/") for p in pages), pages)
+        self.assertTrue(any(p.endswith("/meetings/new") for p in pages), pages)
+        self.assertEqual(problems, [], "interface strings not bracketed in the pseudo-locale")
+
+    def test_letters_office_page_in_french(self):
+        """A draft letter's office page and a meeting's form mistakes in French; English by default."""
+        s, session = self.office()
+        slug = s.query("SELECT slug FROM process ORDER BY id")[0][0]
+        fr = {"Cookie": "consulta_lang=fr; consulta_session=%s" % session}
+        r = s.post_form("/office/processes/%s/letters" % slug, {"subject": "Lettre", "markdown": "Texte.",
+                        "schedule_annex": "0"}, headers=fr)
+        self.assertEqual(r.status, 303, r)
+        r = s.get(r.header("Location"), headers=fr)
+        self.assertIn("<h1>Projet de lettre</h1>", r.text)
+        self.assertIn("Le projet est enregistr\u00e9.", r.text)
+        self.assertIn(">Envoyer la lettre</button>", r.text)
+        r = s.post_form("/office/processes/%s/meetings" % slug, {"title": "R", "date": "2021-03-01",
+                        "format": "online", "capacity": "beaucoup"}, headers=fr)
+        self.assertEqual(r.status, 422, r.text[:300])
+        self.assertIn("Indiquez le nombre de places (0 pour aucune limite).", r.text)
+        self.assertIn("<h2>La r\u00e9union n\u2019a pas \u00e9t\u00e9 ajout\u00e9e</h2>", r.text)
+        r = s.post_form("/office/processes/%s/meetings" % slug, {"title": "R", "date": "2021-03-01",
+                        "format": "online", "capacity": "beaucoup"}, headers={"Cookie": "consulta_session=%s" % session})
+        self.assertIn("Give the number of places (0 for no limit).", r.text)
 
     def test_office_form_error_in_french(self):
         """A process created without a title: the summary, the field's message and the labels in French."""

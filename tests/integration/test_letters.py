@@ -624,3 +624,56 @@ class Archive(ServerTestCase):
                 db.execute("INSERT INTO search_word (search_word) VALUES ('integrity-check')")
                 db.execute("INSERT INTO search_gram (search_gram) VALUES ('integrity-check')")
 
+
+
+class LettersInTheReadersLanguage(ServerTestCase):
+    """A letter's own chrome (not its text) in the reader's language: its page and the archive by
+    Accept-Language; its mail in the language a subscriber asked in, else the process's first, with
+    Content-Language (issue 14)."""
+    SHARED = False
+    NOW = CALL1_OPEN
+
+    def test_a_letters_mail_is_in_its_subscribers_language(self):
+        from test_mail import Sink
+        sink = Sink().start()
+        self.addCleanup(sink.stop)
+        s = self.fresh_server(serve_args=["--smtp", sink.url])
+        token = s.account_token(SECRETARIAT, password=PASSWORD)
+        process_id = s.query("SELECT id FROM process WHERE slug = ?", (SLUG,))[0][0]
+        with harness.connect(s.db) as db:
+            db.executemany("INSERT INTO subscription (process_id, email, token_hash, created_at, confirmed_at, "
+                           "language) VALUES (?, ?, ?, 1600000000, 1600000000, ?)",
+                           [(process_id, "lecteur@example.org", "%064x" % 1, "fr"),
+                            (process_id, "reader@example.org", "%064x" % 2, None)])
+        r = s.send_json("POST", "/api/v1/processes/%s/circulars" % SLUG, letter(issue=True), token=token)
+        self.assertEqual(r.status, 201, r)
+        sink.wait(2, timeout=300)
+        got = {m[1][0]: m[2] for m in sink.mails()}
+        fr, en = got["lecteur@example.org"], got["reader@example.org"]
+        self.assertEqual(fr["Content-Language"], "fr")
+        self.assertTrue(str(fr["Subject"]).startswith("Lettre circulaire CL-21/1\u00a0: "), fr["Subject"])
+        body = fr.get_body(("plain",)).get_content()
+        self.assertIn("La lettre, avec ses annexes\u00a0: ", body)
+        self.assertIn("Vous recevez cette lettre parce que vous suivez", body)
+        self.assertEqual(en["Content-Language"], "en")
+        self.assertTrue(str(en["Subject"]).startswith("Circular letter CL-21/1: "), en["Subject"])
+        body = en.get_body(("plain",)).get_content()
+        self.assertIn("The letter, with its annexes: ", body)
+        self.assertIn("You get this letter because you follow", body)
+
+    def test_the_letters_page_and_the_archive_in_french(self):
+        s = self.fresh_server()
+        token = s.account_token(SECRETARIAT, password=PASSWORD)
+        r = s.send_json("POST", "/api/v1/processes/%s/circulars" % SLUG, letter(issue=True), token=token)
+        self.assertEqual(r.status, 201, r)
+        fr = {"Accept-Language": "fr"}
+        page = s.get("/letters/%d" % r.json()["id"], headers=fr)
+        self.assertEqual(page.status, 200, page)
+        self.assertIn("<title>Lettre circulaire CL-21/1", page.text)
+        self.assertIn("<dt>Destinataires (pour suite \u00e0 donner)</dt>", page.text)
+        self.assertIn(">La lettre en PDF</a>", page.text)
+        archive = s.get("/letters", headers=fr)
+        self.assertIn("Toutes les lettres envoy\u00e9es, de la plus r\u00e9cente \u00e0 la plus ancienne.", archive.text)
+        self.assertIn("<h3>S\u00e9rie CL-21</h3>", archive.text)
+        # English by default
+        self.assertIn("<dt>To (for action)</dt>", s.get("/letters/%d" % r.json()["id"]).text)
