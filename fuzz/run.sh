@@ -68,15 +68,18 @@ fuzz() {
 rm -rf "$out/fuzz_intake-seeds" "$out/fuzz_sheet-seeds"
 mkdir -p "$out/fuzz_intake-seeds" "$out/fuzz_sheet-seeds"
 cp tests/mail/fixtures/*.eml "$out/fuzz_intake-seeds"/ 2>/dev/null
-fuzz 1 fuzz_intake "gmime-3.0 libxml-2.0" \
-	src/mail/intake.c src/util/arena.c src/util/buf.c src/util/error.c src/util/utf8.c
+# util/error.c says its messages in the thread's language: util/i18n.c (gettext, ICU) comes along; the fuzzers
+# never choose a language, so every message is the English msgid.
+fuzz 1 fuzz_intake "gmime-3.0 libxml-2.0 icu-i18n icu-uc libical" \
+	src/mail/intake.c src/util/arena.c src/util/buf.c src/util/clock.c src/util/error.c src/util/i18n.c src/util/tz.c \
+	src/util/utf8.c
 
 # The small tables only: the big ones and the bombs would make each run slow, not the search wider.
 python3 tests/sheets/make_fixtures.py "$out/fuzz_sheet-tables" >/dev/null 2>&1 &&
 	for f in excel.xlsx libreoffice.xlsx inline.xlsx semicolon_bom.csv plain.csv unicode.txt latin1.csv letter.txt; do
 		cp "$out/fuzz_sheet-tables/sheets/$f" "$out/fuzz_sheet-seeds/"
 	done
-fuzz 2 fuzz_sheet "libxml-2.0 libzip" \
+fuzz 2 fuzz_sheet "libxml-2.0 libzip icu-i18n icu-uc libical" \
 	src/render/sheet.c src/core/comment_table.c src/util/run.c src/util/log.c src/util/clock.c \
-	src/util/arena.c src/util/buf.c src/util/error.c src/util/utf8.c
+	src/util/arena.c src/util/buf.c src/util/error.c src/util/i18n.c src/util/tz.c src/util/utf8.c
 exit $failed

@@ -197,7 +197,7 @@ test('a receipt', opts, async () => {
 	await page.getByLabel('Category of stakeholder').selectOption({ label: 'Sector Members' });
 	await page.getByLabel('Country').selectOption({ label: 'Ghana' });
 	await page.getByLabel('E-mail address').fill('kofi@example.org');
-	await page.getByLabel('Your contribution').fill('On ¶2: the scope should name the regional partners.');
+	await page.getByLabel('Your contribution', { exact: true }).fill('On ¶2: the scope should name the regional partners.');
 	await page.getByLabel('Publish it with my name and organization').check();
 	await submit();
 	assert.match(new URL(page.url()).pathname, /^\/receipts\//);

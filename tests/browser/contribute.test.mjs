@@ -165,7 +165,7 @@ test('a person finds the open call, makes mistakes on the form, corrects them an
 		assert.match(await description(email), /never published/);
 		await page.keyboard.type(PERSON.wrongEmail); /* mistake 1: no @ */
 		await page.keyboard.press('Tab');
-		const text = page.getByLabel('Your contribution');
+		const text = page.getByLabel('Your contribution', { exact: true });
 		await assertFocused(text, 'the contribution text');
 		await page.keyboard.type(PERSON.text);
 		assert.equal(await text.inputValue(), PERSON.text);
@@ -217,7 +217,7 @@ test('a person finds the open call, makes mistakes on the form, corrects them an
 		assert.equal(await page.getByLabel('Category of stakeholder').inputValue(), PERSON.category);
 		assert.equal(await page.getByLabel('Country').inputValue(), PERSON.country);
 		assert.equal(await page.getByLabel('E-mail address').inputValue(), PERSON.wrongEmail);
-		assert.equal(await page.getByLabel('Your contribution').inputValue(), PERSON.text);
+		assert.equal(await page.getByLabel('Your contribution', { exact: true }).inputValue(), PERSON.text);
 		for (const label of ['Publish it with my name and organization', 'Publish it without my name',
 			'Do not publish it: for the secretariat only'])
 			assert.equal(await page.getByLabel(label).isChecked(), false, `${label} is not chosen`);
@@ -429,7 +429,7 @@ test('the pages fit a phone screen without sideways scrolling', { timeout: TEST_
 	await page.getByLabel('Category of stakeholder').selectOption({ label: 'Other stakeholders' });
 	await page.getByLabel('Country').selectOption({ label: 'Portugal' });
 	await page.getByLabel('E-mail address').fill('ana@example.org');
-	await page.getByLabel('Your contribution').fill('A short contribution from a phone.');
+	await page.getByLabel('Your contribution', { exact: true }).fill('A short contribution from a phone.');
 	await page.getByLabel('Publish it without my name').check();
 	await navigate(page, () => page.getByRole('button', { name: 'Send contribution' }).click());
 	assert.match(new URL(page.url()).pathname, /^\/receipts\//);

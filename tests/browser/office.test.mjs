@@ -247,7 +247,7 @@ test('the office pages have no accessibility violations', { timeout: TEST_TIMEOU
 	await page.getByLabel('Category of stakeholder').selectOption({ label: 'Sector Members' });
 	await page.getByLabel('Country').selectOption({ label: 'Ghana' });
 	await page.getByLabel('E-mail address').fill('kofi@example.org');
-	await page.getByLabel('Your contribution').fill('On ¶2: the scope should name the regional partners.');
+	await page.getByLabel('Your contribution', { exact: true }).fill('On ¶2: the scope should name the regional partners.');
 	await page.getByLabel('Publish it with my name and organization').check();
 	await navigate(page, () => page.getByRole('button', { name: 'Send contribution' }).click());
 

@@ -46,7 +46,7 @@ async function contribute(page) {
 	await page.getByLabel('Category of stakeholder').selectOption({ label: 'Sector Members' });
 	await page.getByLabel('Country').selectOption({ label: 'Ghana' });
 	await page.getByLabel('E-mail address').fill('kofi@example.org');
-	await page.getByLabel('Your contribution').fill('On \u00b62: the scope should name the regional partners.');
+	await page.getByLabel('Your contribution', { exact: true }).fill('On \u00b62: the scope should name the regional partners.');
 	await page.getByLabel('Publish it with my name and organization').check();
 	await Promise.all([page.waitForNavigation({ waitUntil: 'load' }),
 		page.getByRole('button', { name: 'Send contribution' }).first().click()]);
