@@ -171,7 +171,7 @@ test('a person finds the open call, makes mistakes on the form, corrects them an
 		assert.equal(await text.inputValue(), PERSON.text);
 		/* Mistake 2: no publication choice; the person tabs past the choices to the button. */
 		const send = page.getByRole('button', { name: 'Send contribution' });
-		const presses = await tabTo(page, send, 'the Send button', 6); /* past the comment table's and the files' fields too */
+		const presses = await tabTo(page, send, 'the Send button', 8); /* past the language, the comment table's and the files' fields too */
 		assert.ok(presses >= 2, 'the publication choices are on the way from the text to the button');
 		await screenshot(page, 'contribute-04-form-filled');
 
