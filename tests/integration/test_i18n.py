@@ -247,6 +247,7 @@ class PseudoLocale(ServerTestCase):
               "layout (checked by their own tests): %s" % (len(crawl.pages), len(crawl.kinds), crawl.api_answers,
                                                           crawl.checked, ", ".join(sorted(crawl.outside)) or "none"))
         self.assertGreater(len(crawl.kinds), 60, sorted(crawl.kinds))
+        self.assertIn("/office/letters/N?done", crawl.kinds)
         self.assertEqual(crawl.problems, [], "interface strings not bracketed in the pseudo-locale")
 
 
@@ -969,6 +970,12 @@ class Crawl:
         office_token = s.account_token("office-xa@example.org", password=OFFICE_PASSWORD)
         session = self.log_in(DEMO_SECRETARIAT, OFFICE_PASSWORD)
         stakeholder = self.log_in(STAKEHOLDER_EMAIL, OFFICE_PASSWORD)
+        # A draft letter, so that the crawl reaches its office page (a draft is linked from the process's).
+        r = s.post_form("/office/processes/%s/letters" % SLUG, {
+            "subject": "A draft in the crawl", "markdown": "Dear colleagues.", "contact": "The secretariat",
+            "schedule_annex": "1"}, headers={"Cookie": "consulta_session=" + session})
+        self.t.assertEqual(r.status, 303, r)
+        draft = r.header("Location")
         s.campaigns_settled()
         self.load_content()
         xa = "consulta_lang=en-XA; consulta_csrf=%s" % CSRF_TOKEN
@@ -981,12 +988,29 @@ class Crawl:
                     "/log/proof/inclusion", "/no/such/page"], xa)
         # the back office and the account pages, as the demo's secretariat
         self.crawl(["/office", "/office/audit", "/office/holding", "/account", "/office/processes/new",
-                    "/office/pages/about", "/office/pages/privacy"], office)
+                    "/office/pages/about", "/office/pages/privacy", draft], office)
         # the stakeholder's own page, and the back office refused to them (403)
         self.crawl(["/account", "/office"], xa + "; consulta_session=" + stakeholder)
 
         self.errors(xa, office)
         self.api(token, office_token)
+        self.in_french(session)
+
+    def in_french(self, session):
+        """What the crawl made translatable reaches a French reader: the site page's editor, the report's section
+        of the office page, the statistics' labels, a core message of the API."""
+        fr = {"Cookie": "consulta_lang=fr; consulta_session=" + session}
+        page = self.s.get("/office/pages/about", headers=fr).text
+        self.t.assertIn(">Enregistrer la page</button>", page)
+        self.t.assertIn(">Page publique</a>", page)
+        page = self.s.get("/office/processes/" + SLUG, headers=fr).text
+        self.t.assertIn(">Produire le PDF et le conserver</button>", page)
+        page = self.s.get("/processes/%s/statistics" % SLUG, headers=fr).text
+        self.t.assertIn("Formulaire web", page)
+        self.t.assertNotIn("Web form", page)
+        r = self.s.get("/api/v1/versions/1/compare/999999", headers={"Accept-Language": "fr"})
+        self.t.assertEqual(r.status, 404, r)
+        self.t.assertEqual(r.json()["error"]["message"], "Cette version n\u2019existe pas.")
 
     def errors(self, xa, office):
         """The error pages and the forms' mistakes, as pages."""
