@@ -219,8 +219,8 @@ class PseudoLocale(ServerTestCase):
     unbracketed: the public pages, the back office and the account pages logged in as the demo's secretariat, the
     error pages (403, 404, 405, 414, a form's 401 and 422s) and the JSON API's error `message`s (and each field's)
     for a sample of bad requests. A text node passes if it is inside a bracketed sentence, or is content (a text
-    the database holds), or data (dates, numbers, zones, codes); see Crawl below. The few strings another helper
-    converts are named in Crawl.NOT_YET, each with the reason."""
+    the database holds), or data (dates, numbers, zones, codes); see Crawl below. One exception, named where it is
+    made (PageText): the data dictionary's column descriptions, converted on another branch (strings3)."""
 
     SHARED = False
 
