@@ -7,6 +7,7 @@
 #include "core/config.h"
 #include "util/buf.h"
 #include "util/clock.h"
+#include "util/i18n.h"
 
 #include <string.h>
 
@@ -320,7 +321,7 @@ int export_each(struct db *db, const struct export_dataset *d, enum export_scope
 {
 	const char *sql = scope == EXPORT_CALL ? d->sql_call : d->sql_process;
 	if (!sql) {
-		error_set(e, ERROR_NOT_FOUND, "The %s are exported per process, not per call.", d->name);
+		error_set(e, ERROR_NOT_FOUND, _("The %s are exported per process, not per call."), d->name);
 		return -1;
 	}
 	if (d->ncolumns > EXPORT_MAX_COLUMNS) {

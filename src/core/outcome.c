@@ -94,7 +94,8 @@ static const char *channel_label(const char *name)
 	enum contribution_channel c;
 	if (!contribution_channel_parse(name, &c))
 		return NULL;
-	return c == CHANNEL_WEB ? "Web form" : c == CHANNEL_API ? "API" : "E-mail";
+	/* TRANSLATORS: how a contribution came: by the site's form, by the JSON API, or by e-mail. */
+	return c == CHANNEL_WEB ? _("Web form") : c == CHANNEL_API ? _("API") : _("E-mail");
 }
 
 static const char *type_label(const char *name)
@@ -102,7 +103,7 @@ static const char *type_label(const char *name)
 	enum comment_type t;
 	if (!comment_type_parse(name, &t))
 		return NULL;
-	return t == COMMENT_TECHNICAL ? "Technical" : t == COMMENT_EDITORIAL ? "Editorial" : "General";
+	return t == COMMENT_TECHNICAL ? _("Technical") : t == COMMENT_EDITORIAL ? _("Editorial") : _("General");
 }
 
 /* A growing list of counts, found by key (the lists are short: categories, countries, channels, types). */
@@ -315,9 +316,9 @@ static int read_comment_profile(struct db *db, struct arena *a, const struct out
 		q->number = number;
 		q->count = n;
 		q->key = arena_strdup(a, pid ? pid : "");
-		q->label = !pid     ? "General comments"
-		           : number ? arena_printf(a, "\u00b6%d of %s", number, label ? label : "")
-		                    : arena_printf(a, "Paragraph %s of %s", pid, label ? label : "");
+		q->label = !pid     ? _("General comments")
+		           : number ? arena_printf(a, _("\u00b6%d of %s"), number, label ? label : "")
+		                    : arena_printf(a, _("Paragraph %s of %s"), pid, label ? label : "");
 		if (!q->key || !q->label) {
 			t->nparagraphs--; /* no row without its words */
 			failed = true;

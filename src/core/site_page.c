@@ -4,12 +4,15 @@
 #include "core/field.h"
 #include "core/limits.h"
 #include "util/clock.h"
+#include "util/i18n.h"
 
 #include <jansson.h>
 #include <string.h>
 
 static const char *const NAMES[] = {[SITE_PAGE_ABOUT] = "about", [SITE_PAGE_PRIVACY] = "privacy"};
-static const char *const TITLES[] = {[SITE_PAGE_ABOUT] = "About this site", [SITE_PAGE_PRIVACY] = "Privacy notice"};
+/* Marked for the catalogue; translated where shown (page_site.c). */
+static const char *const TITLES[] = {[SITE_PAGE_ABOUT] = N_("About this site"),
+                                     [SITE_PAGE_PRIVACY] = N_("Privacy notice")};
 
 /* The default texts: what this program does, said plainly; the secretariat adds who it is and its rules. */
 static const char *const DEFAULTS[] = {
@@ -111,9 +114,9 @@ int site_page_set(struct db *db, struct arena *a, const struct actor *who, enum 
 {
 	const char *text = field_trimmed(a, markdown);
 	if (!markdown)
-		error_field(e, "markdown", "Give the text of the page, in Markdown (empty: the default text).");
+		error_field(e, "markdown", _("Give the text of the page, in Markdown (empty: the default text)."));
 	else if (text && *text)
-		field_check_text(e, "markdown", text, false, LIMIT_SITE_PAGE, "the text of the page");
+		field_check_text(e, "markdown", text, false, LIMIT_SITE_PAGE, N_("the text of the page"));
 	if (e->code)
 		return -1;
 	const bool to_default = !text || !*text;

@@ -34,9 +34,9 @@ static void texts_page(struct request *r, int64_t id, const struct error *e)
 		return;
 	}
 	office_begin(r, arena_printf(&r->arena, _("Texts of %s, %s, in other languages"), doc.title, v.label), e);
-	html_printf(&r->out, "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/office\">%s</a> \u203a "
+	html_printf(&r->out, "<nav aria-label=\"%s\" class=\"crumbs\"><a href=\"/office\">%s</a> \u203a "
 			     "<a href=\"/office/processes/%u\">%s</a></nav>\n",
-		    _("Back office"), p.slug, p.title);
+		    _("Breadcrumb"), _("Back office"), p.slug, p.title);
 	html_printf(&r->out, "<h1>%s</h1>\n", arena_printf(&r->arena, _("Texts of %s, %s, in other languages"), doc.title, v.label));
 	static const char *const done[][2] = {{"saved", N_("The text was saved.")}, {NULL, NULL}};
 	const char *flag = request_query(r, "done");

@@ -180,7 +180,7 @@ void page_version_text(struct request *r, const struct version *v, const struct 
 	 * <div class="para" id="PID"><a class="pnum" href="#PID" aria-label="Paragraph N">N</a><div class="ptext">
 	 * ...</div></div>; the comment line goes after its ptext. cmark writes no <div> of its own (raw HTML is
 	 * dropped), so the first "</div></div>" after a paragraph's start is its end. */
-	html_printf(&r->out, "<article class=\"document\" aria-label=\"Text of the version\">\n");
+	html_printf(&r->out, "<article class=\"document\" aria-label=\"%s\">\n", _("Text of the version"));
 	static const char start[] = "<div class=\"para\" id=\"", end[] = "</div></div>", label[] = "aria-label=\"Paragraph ";
 	const char *h = v->html ? v->html : "";
 	for (;;) {

@@ -628,34 +628,37 @@ void office_report_section(struct request *r, const struct process *p)
 	error_clear(&le);
 	struct report_file *files = NULL;
 	int n = 0;
-	html_printf(&r->out,
-	            "<section aria-labelledby=\"report\"><h2 id=\"report\">Report to the governing body</h2>\n"
-	            "<p>Made from the record: the schedule and its moves, the letters, versions, calls and their "
-	            "extensions, meetings, the contributions counted by category and country, the answers counted, "
-	            "and the contributors who agreed to be named. It is public: <a href=\"/processes/%u/report\">read "
-	            "the report</a>.</p>\n",
-	            p->slug);
+	html_printf(&r->out, "<section aria-labelledby=\"report\"><h2 id=\"report\">%s</h2>\n<p>",
+	            _("Report to the governing body"));
+	html_tr(&r->out,
+	        "Made from the record: the schedule and its moves, the letters, versions, calls and their extensions, "
+	        "meetings, the contributions counted by category and country, the answers counted, and the "
+	        "contributors who agreed to be named. It is public: <a href=\"/processes/%u/report\">read the "
+	        "report</a>.",
+	        p->slug);
+	html_printf(&r->out, "</p>\n");
 	office_form_open(r, arena_printf(&r->arena, "/office/processes/%s/report", p->slug), false);
-	html_printf(&r->out,
-	            "<p><button type=\"submit\">Make the PDF and keep it</button> "
-	            "<span class=\"hint\">It takes a few seconds; each PDF made is kept.</span></p>\n</form>\n");
+	html_printf(&r->out, "<p><button type=\"submit\">%s</button> <span class=\"hint\">%s</span></p>\n</form>\n",
+	            _("Make the PDF and keep it"), _("It takes a few seconds; each PDF made is kept."));
 	if (report_files(r->db, &r->arena, p->id, REPORT_FILES_SHOWN, &files, &n, &le) != 0) {
 		html_printf(&r->out, "<p>%s</p>\n", request_error_message(r, &le));
 	} else if (n) {
+		/* TRANSLATORS: the table of the report's kept PDFs: when each was made, by whom, its size, its hash. */
 		html_printf(&r->out,
-		            "<table class=\"reports\">\n<caption>PDFs kept, newest first</caption>\n"
-		            "<thead><tr><th scope=\"col\">Made</th><th scope=\"col\">By</th>"
-		            "<th scope=\"col\">Size</th><th scope=\"col\">SHA-256</th></tr></thead>\n<tbody>\n");
-		for (int i = 0; i < n; i++)
-			html_printf(&r->out,
-			            "<tr><td><a href=\"%s\">%s</a></td><td>%s</td><td>%L bytes</td>"
-			            "<td><code class=\"sha256\">%s</code></td></tr>\n",
+		            "<table class=\"reports\">\n<caption>%s</caption>\n"
+		            "<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+		            "<th scope=\"col\">%s</th><th scope=\"col\">SHA-256</th></tr></thead>\n<tbody>\n",
+		            _("PDFs kept, newest first"), _("Made"), _("By"), _("Size"));
+		for (int i = 0; i < n; i++) {
+			html_printf(&r->out, "<tr><td><a href=\"%s\">%s</a></td><td>%s</td><td>",
 			            report_file_path(&r->arena, p->slug, files[i].id),
-			            instant(&r->arena, p->timezone, files[i].created_at), files[i].actor,
-			            (long long)files[i].size, files[i].sha256);
+			            instant(&r->arena, p->timezone, files[i].created_at), files[i].actor);
+			html_tr_n(&r->out, "%L byte", "%L bytes", (unsigned long)files[i].size, (long long)files[i].size);
+			html_printf(&r->out, "</td><td><code class=\"sha256\">%s</code></td></tr>\n", files[i].sha256);
+		}
 		html_printf(&r->out, "</tbody>\n</table>\n");
 	} else {
-		html_printf(&r->out, "<p>No PDF has been made yet.</p>\n");
+		html_printf(&r->out, "<p>%s</p>\n", _("No PDF has been made yet."));
 	}
 	html_printf(&r->out, "</section>\n");
 }
@@ -683,7 +686,7 @@ void page_office_report_make(struct request *r)
 	int rc = -1;
 	if (html.failed)
 		error_say(&e, ERROR_UNAVAILABLE,
-		          "The report is longer than %d MiB of HTML; it cannot be made as a PDF here.",
+		          _("The report is longer than %d MiB of HTML; it cannot be made as a PDF here."),
 		          LIMIT_REPORT_HTML / (1024 * 1024));
 	else
 		rc = report_pdf_keep(r->db, &r->arena, &who, rep.o.process.id, html.data, html.len, &f, NULL, NULL, &e);

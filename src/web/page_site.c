@@ -62,31 +62,32 @@ static void office_site_page_render(struct request *r, enum site_page which, con
 		return;
 	}
 	const char *name = site_page_name(which);
-	office_begin(r, arena_printf(&r->arena, "Back office: %s", site_page_title(which)), e);
+	const char *title = _(site_page_title(which));
+	office_begin(r, arena_printf(&r->arena, _("Back office: %s"), title), e);
 	html_printf(&r->out,
-	            "<nav aria-label=\"Breadcrumb\" class=\"crumbs\"><a href=\"/office\">Back office</a></nav>\n"
+	            "<nav aria-label=\"%s\" class=\"crumbs\"><a href=\"/office\">%s</a></nav>\n"
 	            "<h1>%s</h1>\n",
-	            site_page_title(which));
+	            _("Breadcrumb"), _("Back office"), title);
 	/* the confirmation names the page; edited says the text saved is there */
 	const char *done = request_query(r, "done");
 	if (done && !strcmp(done, "saved") && edited)
-		office_said(r, arena_printf(&r->arena, "'%s' saved. The public page at /%s shows the new text.",
-		                            site_page_title(which), name));
-	office_error_summary(r, e, "page", "The page was not saved");
+		office_said(r, arena_printf(&r->arena, _("'%s' saved. The public page at /%s shows the new text."), title,
+		                            name));
+	office_error_summary(r, e, "page", _("The page was not saved"));
 	html_printf(&r->out,
-	            "<p class=\"actions\"><a href=\"/%s\">Public page</a> "
-	            "<a href=\"/office/audit?kind=site_page.\">Its changes in the audit log</a></p>\n"
+	            "<p class=\"actions\"><a href=\"/%s\">%s</a> "
+	            "<a href=\"/office/audit?kind=site_page.\">%s</a></p>\n"
 	            "<p>%s</p>\n",
-	            name,
-	            edited ? "The public page shows the text below."
-	                   : "The public page shows the default text below. Save it, changed or not, to make it yours; "
-	                     "save an empty text to go back to the default.");
+	            name, _("Public page"), _("Its changes in the audit log"),
+	            edited ? _("The public page shows the text below.")
+	                   : _("The public page shows the default text below. Save it, changed or not, to make it "
+	                       "yours; save an empty text to go back to the default."));
 	struct office_form f = office_form_for("page", e && e->code ? "page" : NULL, e, r->form);
 	office_form_open(r, arena_printf(&r->arena, "/office/pages/%s", name), false);
-	office_textarea(r, &f, "markdown", "Text of the page, in Markdown",
-	                "Headings with ##, lists with -, links as [words](https://...). HTML is not shown.", markdown,
+	office_textarea(r, &f, "markdown", _("Text of the page, in Markdown"),
+	                _("Headings with ##, lists with -, links as [words](https://...). HTML is not shown."), markdown,
 	                24);
-	html_printf(&r->out, "<p><button type=\"submit\">Save the page</button></p>\n</form>\n");
+	html_printf(&r->out, "<p><button type=\"submit\">%s</button></p>\n</form>\n", _("Save the page"));
 	page_end(r, office_status(e));
 }
 
@@ -97,7 +98,7 @@ static bool which_page(struct request *r, enum site_page *which)
 		return true;
 	struct error e;
 	error_clear(&e);
-	error_set(&e, ERROR_NOT_FOUND, "There is no such page.");
+	error_set(&e, ERROR_NOT_FOUND, _("There is no such page."));
 	page_error(r, &e);
 	return false;
 }

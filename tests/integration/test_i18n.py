@@ -2,15 +2,17 @@
 Accept-Language (q-values), then the process's first language, then English; every page's <html lang>,
 Arabic right to left; the layout's chrome and the common error pages in each of the six catalogues; the JSON
 API's error message in the language of Accept-Language; a kept page per language; one style sheet by
-logical properties; and the pseudo-locale crawl: the converted chrome is bracketed on every page, and the
-strings not converted yet are counted for the next session."""
+logical properties; and the pseudo-locale crawl of every page reachable from the demo (public, back office,
+account, error pages, forms' mistakes, the API's error messages): no interface string left unbracketed."""
 
 import html.parser
+import os
 import re
 import socket
+import subprocess
 import urllib.parse
 
-from harness import CSRF_TOKEN, SLUG, ServerTestCase, contribution
+from harness import CSRF_TOKEN, SLUG, Server, ServerTestCase, binary, contribution, db_url
 
 # "Search" (the header's link) in each catalogue, as po/*.po says.
 SEARCH = {"ar": "\u0628\u062d\u062b", "en": "Search", "es": "Buscar", "fr": "Rechercher",
@@ -213,48 +215,40 @@ def bracketed(text):
 
 
 class PseudoLocale(ServerTestCase):
-    """A crawl of the public pages in the pseudo-locale (test builds: en-XA)."""
+    """Every page reachable from the demo in the pseudo-locale (test builds: en-XA), with no interface string left
+    unbracketed: the public pages, the back office and the account pages logged in as the demo's secretariat, the
+    error pages (403, 404, 405, 414, a form's 401 and 422s) and the JSON API's error `message`s (and each field's)
+    for a sample of bad requests. A text node passes if it is inside a bracketed sentence, or is content (a text
+    the database holds), or data (dates, numbers, zones, codes); see Crawl below. One exception, named where it is
+    made (PageText): the data dictionary's column descriptions, converted on another branch (strings3)."""
 
-    MAX_PAGES = 60
+    SHARED = False
+
+    def demo_server(self):
+        """A server on the demo as `make run` makes it: the demo's secretariat first (with a password), then the
+        demo with its sample contributions, answered by that secretariat and published."""
+        s = Server(self.NOW, demo=False)
+        self._own.append(s)
+        for args, stdin in ((["init"], None), (["user", "add", "--role", "secretariat", "--email", DEMO_SECRETARIAT,
+                                                "--name", "Demo secretariat", "--password-stdin"], OFFICE_PASSWORD),
+                            (["demo", "--contributions"], None)):
+            p = subprocess.run([binary(), "--db", db_url(s.db)] + args, input=(stdin or "") + "\n",
+                               capture_output=True, text=True, timeout=120, env=dict(os.environ, CONSULTA_NOW=s.now))
+            self.assertEqual(p.returncode, 0, (args, p.stderr))
+        s.prepared = True if s.prepared is not None else None
+        s.start()
+        return s
 
     def test_crawl_in_the_pseudo_locale(self):
-        seen, queue = set(), ["/", "/no/such/page"]
-        pages, problems, untranslated, outside = 0, [], {}, []
-        while queue and pages < self.MAX_PAGES:
-            path = queue.pop(0)
-            if path in seen:
-                continue
-            seen.add(path)
-            r = self.server.get(path, headers={"Cookie": "consulta_lang=en-XA"})
-            if not (r.header("Content-Type") or "").startswith("text/html") or r.status >= 500:
-                continue
-            if '<header class="site">' not in r.text:  # a page of its own, not on the layout (the report)
-                outside.append(path)
-                continue
-            pages += 1
-            self.assertEqual(html_lang(r.text)[0], "en-XA", path)
-            p = Chrome()
-            p.feed(r.text)
-            self.assertTrue(p.chrome, path)
-            problems += ["%s: %r" % (path, t) for t in p.chrome if not bracketed(t)]
-            for t in p.rest:
-                if "[" not in t:
-                    untranslated.setdefault(t, path)
-            if r.status == 404:  # the error page's own words are chrome too
-                problems += ["%s: %r" % (path, t) for t in p.rest[:3] if not bracketed(t)]
-            for href in p.links:
-                u = urllib.parse.urlsplit(href)
-                if u.scheme or u.netloc or not u.path.startswith("/"):
-                    continue
-                if re.match(r"/(static|api|language)/|.*\.(csv|xlsx|pdf|ics|atom|json)$", u.path):
-                    continue
-                queue.append(u.path)
-        self.assertGreater(pages, 10)
-        self.assertEqual(problems, [], "chrome not bracketed in the pseudo-locale")
-        # Not failing yet: the pages' own strings (and the content, which is never translated) to convert next.
-        print("\npseudo-locale: %d pages crawled; chrome all bracketed; %d distinct text nodes in <main> not "
-              "bracketed (page strings not converted yet, and content); not on the layout: %s"
-              % (pages, len(untranslated), ", ".join(outside) or "none"))
+        self.maxDiff = None
+        crawl = Crawl(self, self.demo_server())
+        crawl.run()
+        print("\npseudo-locale crawl: %d pages (%d kinds), %d API answers, %d text nodes checked; not on the "
+              "layout (checked by their own tests): %s" % (len(crawl.pages), len(crawl.kinds), crawl.api_answers,
+                                                          crawl.checked, ", ".join(sorted(crawl.outside)) or "none"))
+        self.assertGreater(len(crawl.kinds), 60, sorted(crawl.kinds))
+        self.assertIn("/office/letters/N?done", crawl.kinds)
+        self.assertEqual(crawl.problems, [], "interface strings not bracketed in the pseudo-locale")
 
 
 # -- the back office, the account pages and the API's messages (issue 14, item 1) ------------------------------
@@ -743,3 +737,360 @@ class ComparisonOutcomeAndStatisticsInFrench(ServerTestCase):
         page = self.get(meeting)
         self.assertIn('<h2 id="registration">Inscription</h2>', page)
         self.assertIn("Ajouter \u00e0 un agenda (iCalendar)", page)
+
+
+
+# -- the whole site in the pseudo-locale (PseudoLocale) --------------------------------------------------------------
+
+DEMO_SECRETARIAT = "secretariat@gca-demo.example"  # core/demo.h: `make run` makes it before the demo
+STAKEHOLDER_EMAIL = "stakeholder-xa@example.org"
+
+
+class PageText(html.parser.HTMLParser):
+    """The text of a page laid out by page.c that should be the interface's: every text node of <body> (the
+    header, <main>, the footer), the attributes people read (aria-label, alt, placeholder, title) and the <title>.
+    Not checked: what is content or data by its element — translate="no" (HTML's own meaning), <code>,
+    <blockquote>, <textarea>, <pre>; the site's name, the languages' own names, the account holder's name;
+    country names (item 2: iso-codes' catalogues); what an element marks as in another language than the page's
+    (lang="fr": a language's own name in a list of languages); a name that is also its element's id or its
+    link's target (<h2 id="letters">letters</h2>: a file's name); on /data, the dictionary's cells (below). Each
+    node says whether it sits inside a bracketed sentence (html_tr's markup splits one into several nodes)."""
+
+    VOID = ("meta", "link", "input", "br", "img", "hr", "col", "source", "wbr", "area")
+    CONTENT_TAGS = ("script", "style", "code", "blockquote", "textarea", "pre")
+    READ_ATTRIBUTES = ("aria-label", "alt", "placeholder", "title")
+
+    def __init__(self, path):
+        super().__init__(convert_charrefs=True)
+        self.path = path
+        self.stack = []  # (tag, classes, zone, names): zone 'text' (checked), 'skip', 'title', or None (the head)
+        self.lang = None  # the page's, from <html lang>
+        self.depth = 0  # of open '[' in the body's text so far
+        self.nodes, self.links, self.title = [], [], []
+
+    def zone(self):
+        return self.stack[-1][2] if self.stack else None
+
+    def within(self, tag, cls=None):
+        return any(t == tag and (cls is None or cls in c) for t, c, _, _ in self.stack)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        cls = set((a.get("class") or "").split())
+        z = self.zone()
+        if tag == "html":
+            self.lang = a.get("lang")
+        if tag == "body":
+            z = "text"
+        elif tag == "title" and not self.within("body"):  # the page's; an SVG's <title> in the body is text
+            z = "title"
+        elif z == "text" and (a.get("translate") == "no" or tag in self.CONTENT_TAGS or cls & {"brand", "languages"}
+                              or (a.get("lang") and a["lang"] != self.lang)
+                              or (tag == "a" and a.get("href") == "/account" and self.within("header", "site"))
+                              or (tag == "select" and a.get("name") == "country")):
+            z = "skip"
+        elif z == "text" and self.path == "/data" and tag == "td" and self.within("table", "dictionary"):
+            # The data dictionary's cells: a column's type is a machine name (text, integer), and its meaning is
+            # strings3's (issue 14: the dictionary's column descriptions), converted on that branch. Once both
+            # are merged, only the type's cell needs skipping.
+            z = "skip"
+        if z == "text":
+            for name in self.READ_ATTRIBUTES:
+                if a.get(name) and a[name].strip():
+                    self.nodes.append((" ".join(a[name].split()), "[" in a[name]))
+        if tag == "a" and a.get("href"):
+            self.links.append(a["href"])
+        if tag not in self.VOID:
+            names = {a.get("id"), (a.get("href") or "")[1:] if (a.get("href") or "").startswith("#") else None}
+            self.stack.append((tag, cls, z, names - {None, ""}))
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag not in self.VOID:
+            self.handle_endtag(tag)
+
+    def handle_endtag(self, tag):
+        for i in range(len(self.stack) - 1, -1, -1):
+            if self.stack[i][0] == tag:
+                del self.stack[i:]
+                return
+
+    def handle_data(self, data):
+        text = " ".join(data.split())
+        z = self.zone()
+        if not text or z is None:
+            return
+        if z == "title":
+            self.title.append(text)
+            return
+        if self.stack[-1][0] in ("script", "style"):
+            return
+        inside = self.depth > 0 or "[" in text or "]" in text
+        self.depth = max(0, self.depth + text.count("[") - text.count("]"))
+        if z == "text" and text not in self.stack[-1][3]:
+            self.nodes.append((text, inside))
+
+
+class Crawl:
+    """The pseudo-locale crawl of PseudoLocale: follows every link of this site from the public pages (no session)
+    and then from the back office (logged in as the demo's secretariat), at most PER_KIND pages of each kind (a
+    path with its numbers and tracking numbers as N, and its query's names), then sends the forms' mistakes and
+    the API's bad requests. Collects in self.problems each string that is neither bracketed, content nor data."""
+
+    PER_KIND = 2
+    MAX_PAGES = 400
+    SKIP = re.compile(r"^/(static|api|language)/|^/healthz$|/logout$|download|"
+                      r"\.(csv|xlsx|pdf|ics|atom|xml|json|jsonl|zip|docx|odt|txt)$")
+    # Pieces of a node that are data as our pages write it in the pseudo-locale (its dates and numbers English):
+    # dates, times and zones, numbers and sizes, tracking numbers, hashes, addresses, e-mail addresses.
+    DATA = re.compile(r"^[\W\d_]*$|^[0-9a-f]{16,}$|^[A-Z0-9]{3,}(-[A-Z0-9]+)+$|^[\w.+-]+@[\w.-]+$|^https?://\S+$|"
+                      r"^/\S*$|^(UTC|GMT)\b.*$|^\d.*\b(UTC|GMT|time)\b.*$|^[A-Z][a-z]+/[A-Za-z_/]+$|^\S+\.\w{2,4}$")
+
+    def __init__(self, test, server):
+        self.t, self.s = test, server
+        self.pages, self.kinds, self.outside, self.problems = [], {}, set(), []
+        self.seen = set()
+        self.api_answers = self.checked = 0
+
+    # -- the database's texts --------------------------------------------------------------------------------------
+
+    def load_content(self):
+        if self.s.db.startswith("postgresql"):
+            tables = [r[0] for r in self.s.query(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()")]
+        else:
+            tables = [r[0] for r in self.s.query("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        texts = set()
+        for t in tables:
+            if not re.match(r"^[a-z_0-9]+$", t) or t.startswith("search"):
+                continue
+            for row in self.s.query("SELECT * FROM %s" % t):
+                for v in row:
+                    if isinstance(v, str) and v.strip():
+                        texts.add(" ".join(html.unescape(v).split()))
+        self.content = "\n".join(sorted(texts))
+
+    def is_content(self, piece):
+        excerpt = piece.endswith("\u2026")  # "the first words of a paragr…", cut anywhere
+        piece = piece[:-1].rstrip() if excerpt else piece
+        return bool(piece) and re.search(r"(?<!\w)%s%s" % (re.escape(piece), "" if excerpt else r"(?!\w)"),
+                                         self.content) is not None
+
+    def is_data(self, piece):
+        if self.DATA.match(piece):
+            return True
+        rest = re.sub(r"\b(%s)\b|\b[A-Z][A-Za-z_]+/[A-Za-z_/]+\b|\bUTC([+\u2212-]\d+(:\d\d)?)?\b|\b\d+\b" % MONTHS, "",
+                      piece)
+        return not re.search(r"[A-Za-z]", rest)
+
+    def passes(self, text, inside):
+        if inside or bracketed(text):
+            return True
+        if self.is_content(text) or self.is_data(text):
+            return True
+        # values and texts joined as the pages join them ("date: title", "name · address", "label — note")
+        pieces = [x.strip() for x in re.split(r": |, |; |(?:^|\s)[\u2014\u00b7\u2013|](?:\s|$)|\(|\)", text)]
+        return all(not x or self.is_data(x) or self.is_content(x) for x in pieces)
+
+    # -- pages -----------------------------------------------------------------------------------------------------
+
+    def kind(self, path):
+        u = urllib.parse.urlsplit(path)
+        segments = ["N" if re.search(r"\d", x) else x for x in u.path.split("/")]
+        return "/".join(segments) + ("?" + "&".join(sorted({k for k, _ in urllib.parse.parse_qsl(u.query)}))
+                                     if u.query else "")
+
+    def check(self, where, r, session=None):
+        """Checks one answer that is a page; returns its links."""
+        self.t.assertLess(r.status, 500, where)
+        if not (r.header("Content-Type") or "").startswith("text/html"):
+            return []
+        if '<header class="site">' not in r.text:  # a page of its own (the report, a letter's preview)
+            self.outside.add(where)
+            return []
+        self.pages.append(where)
+        self.t.assertEqual(html_lang(r.text)[0], "en-XA", where)
+        path = urllib.parse.urlsplit(where.split(" ")[1] if " " in where else where).path
+        p = PageText(path)
+        p.feed(r.text)
+        title = " ".join(p.title)
+        self.t.assertTrue(title.endswith(" \u2014 Consulta"), (where, title))
+        nodes = p.nodes + [(title[:-len(" \u2014 Consulta")], False)]
+        for text, inside in nodes:
+            self.checked += 1
+            if not self.passes(text, inside):
+                self.problems.append("%s: %r" % (where, text))
+        return p.links
+
+    def crawl(self, starts, cookie):
+        queue = list(starts)
+        while queue:
+            path = queue.pop(0)
+            if (cookie, path) in self.seen:
+                continue
+            self.seen.add((cookie, path))
+            k = self.kind(path)
+            if self.kinds.get(k, 0) >= self.PER_KIND:
+                continue
+            self.t.assertLess(len(self.pages), self.MAX_PAGES, "the crawl's cap was hit: raise it")
+            self.kinds[k] = self.kinds.get(k, 0) + 1
+            r = self.s.get(path, headers={"Cookie": cookie})
+            if r.status in (301, 302, 303):
+                continue  # a page that sends elsewhere: where it sends is a link of some page too
+            for href in self.check(path, r):
+                u = urllib.parse.urlsplit(html.unescape(href))
+                if u.scheme or u.netloc or not u.path.startswith("/") or self.SKIP.search(u.path):
+                    continue
+                link = u.path + ("?" + u.query if u.query else "")
+                if (cookie, link) not in self.seen:
+                    queue.append(link)
+
+    # -- accounts --------------------------------------------------------------------------------------------------
+
+    def log_in(self, email, password):
+        r = self.s.post_form("/login", {"email": email, "password": password})
+        self.t.assertEqual(r.status, 303, r)
+        for name, value in r.headers.items():
+            if name.lower() == "set-cookie" and value.startswith("consulta_session="):
+                return value.split(";")[0].split("=", 1)[1]
+        self.t.fail("no session cookie after logging in as %s" % email)
+
+
+    # -- the whole run ---------------------------------------------------------------------------------------------
+
+    def run(self):
+        s = self.s
+        # One contribution with a comment, so that its receipt, its page and the lists show one.
+        r = s.post_form("/calls/1/contribute", contribution(
+            comment_1_paragraph="", comment_1_type="technical", comment_1_text="Say who reports.",
+            comment_1_change="The secretariat reports.", action="send"))
+        self.t.assertEqual(r.status, 303, r.text[:300])
+        receipt = r.header("Location")
+        token = s.account_token(STAKEHOLDER_EMAIL, role="stakeholder", password=OFFICE_PASSWORD)
+        office_token = s.account_token("office-xa@example.org", password=OFFICE_PASSWORD)
+        session = self.log_in(DEMO_SECRETARIAT, OFFICE_PASSWORD)
+        stakeholder = self.log_in(STAKEHOLDER_EMAIL, OFFICE_PASSWORD)
+        # A draft letter, so that the crawl reaches its office page (a draft is linked from the process's).
+        r = s.post_form("/office/processes/%s/letters" % SLUG, {
+            "subject": "A draft in the crawl", "markdown": "Dear colleagues.", "contact": "The secretariat",
+            "schedule_annex": "1"}, headers={"Cookie": "consulta_session=" + session})
+        self.t.assertEqual(r.status, 303, r)
+        draft = r.header("Location")
+        s.campaigns_settled()
+        self.load_content()
+        xa = "consulta_lang=en-XA; consulta_csrf=%s" % CSRF_TOKEN
+        office = xa + "; consulta_session=" + session
+
+        # the public pages, as the public sees them
+        self.crawl(["/", receipt, "/about", "/privacy", "/search", "/search?q=water", "/letters", "/data", "/login",
+                    "/account/register", "/account/reset-request", "/account/reset?token=x",
+                    "/account/confirm?token=x", "/subscriptions/confirm?token=x", "/subscriptions/leave?token=x",
+                    "/log/proof/inclusion", "/no/such/page"], xa)
+        # the back office and the account pages, as the demo's secretariat
+        self.crawl(["/office", "/office/audit", "/office/holding", "/account", "/office/processes/new",
+                    "/office/pages/about", "/office/pages/privacy", draft], office)
+        # the stakeholder's own page, and the back office refused to them (403)
+        self.crawl(["/account", "/office"], xa + "; consulta_session=" + stakeholder)
+
+        self.errors(xa, office)
+        self.api(token, office_token)
+        self.in_french(session)
+
+    def in_french(self, session):
+        """What the crawl made translatable reaches a French reader: the site page's editor, the report's section
+        of the office page, the statistics' labels, a core message of the API."""
+        fr = {"Cookie": "consulta_lang=fr; consulta_session=" + session}
+        page = self.s.get("/office/pages/about", headers=fr).text
+        self.t.assertIn(">Enregistrer la page</button>", page)
+        self.t.assertIn(">Page publique</a>", page)
+        page = self.s.get("/office/processes/" + SLUG, headers=fr).text
+        self.t.assertIn(">Produire le PDF et le conserver</button>", page)
+        page = self.s.get("/processes/%s/statistics" % SLUG, headers=fr).text
+        self.t.assertIn("Formulaire web", page)
+        self.t.assertNotIn("Web form", page)
+        r = self.s.get("/api/v1/versions/1/compare/999999", headers={"Accept-Language": "fr"})
+        self.t.assertEqual(r.status, 404, r)
+        self.t.assertEqual(r.json()["error"]["message"], "Cette version n\u2019existe pas.")
+
+    def errors(self, xa, office):
+        """The error pages and the forms' mistakes, as pages."""
+        s, slug = self.s, SLUG
+        h = {"Cookie": xa}
+        ho = {"Cookie": office}
+        checks = [
+            ("DELETE /about", s.request("DELETE", "/about", headers=h)),
+            ("GET /xxx... (9000 characters: too long)", s.get("/" + "x" * 9000, headers=h)),
+            ("POST /login (csrf)", s.post_form("/login", {"email": "a@b.example", "password": "x"}, headers=h,
+                                               csrf="not-the-token")),
+            ("POST /office/processes/new (no session)", s.post_form("/office/processes/new", {"title": ""},
+                                                                    headers=h)),
+            ("POST /login", s.post_form("/login", {"email": "nobody@example.org", "password": "wrong"}, headers=h)),
+            ("POST /calls/1/contribute", s.post_form("/calls/1/contribute", {"action": "send"}, headers=h)),
+            ("POST /calls/1/contribute (preview)", s.post_form("/calls/1/contribute", contribution(
+                action="preview"), headers=h)),
+            ("POST /account/register", s.post_form("/account/register", {"email": "x"}, headers=h)),
+            ("POST /account/reset-request", s.post_form("/account/reset-request", {"email": ""}, headers=h)),
+            ("POST /account/reset", s.post_form("/account/reset", {"token": "x", "password": "short"}, headers=h)),
+            ("POST /processes/%s/subscribe" % slug, s.post_form("/processes/%s/subscribe" % slug,
+                                                                {"email": "not an address"}, headers=h)),
+            ("POST /subscriptions/leave", s.post_form("/subscriptions/leave", {"token": "x"}, headers=h)),
+            ("POST /office/processes/new", s.post_form("/office/processes/new", {"slug": "Bad Slug", "title": ""},
+                                                       headers=ho)),
+            ("POST /office/processes/%s/calls" % slug, s.post_form("/office/processes/%s/calls" % slug,
+                                                                   {"title": ""}, headers=ho)),
+            ("POST /office/processes/%s/milestones" % slug, s.post_form("/office/processes/%s/milestones" % slug,
+                                                                        {"title": "", "date": "x"}, headers=ho)),
+            ("POST /office/processes/%s/meetings" % slug, s.post_form("/office/processes/%s/meetings" % slug, {
+                "title": "", "date": "x", "format": "nowhere", "capacity": "x"}, headers=ho)),
+            ("POST /office/processes/%s/documents" % slug, s.post_form("/office/processes/%s/documents" % slug,
+                                                                       {"title": ""}, headers=ho)),
+            ("POST /office/calls/1/deadline", s.post_form("/office/calls/1/deadline", {"closes_at": "x"}, headers=ho)),
+            ("POST /office/calls/1/state", s.post_form("/office/calls/1/state", {"state": "x"}, headers=ho)),
+            ("POST /office/pages/about", s.post_form("/office/pages/about", {"markdown": "x" * 300000}, headers=ho)),
+        ]
+        for where, r in checks:
+            if r.status not in (301, 302, 303):
+                self.check(where, r)
+        statuses = {r.status for _, r in checks}
+        self.t.assertTrue({401, 403, 405, 414, 422} <= statuses, statuses)
+
+    def api(self, token, office_token):
+        """The API's error message and each field's, for a sample of bad requests."""
+        s, slug = self.s, SLUG
+        xa = {"Accept-Language": "en-XA"}
+        cases = [
+            ("GET", "/api/v1/no-such-thing", None, None),
+            ("GET", "/api/v1/calls/999999", None, None),
+            ("GET", "/api/v1/processes/no-such-process", None, None),
+            ("GET", "/api/v1/calls/1/contributions?after=x&before=y", None, None),
+            ("GET", "/api/v1/calls/1/contributions?after=%%%", None, None),
+            ("GET", "/api/v1/calls/1/contributions?page=-1", None, None),
+            ("GET", "/api/v1/search", None, None),
+            ("GET", "/api/v1/versions/999999/compare/1", None, None),
+            ("GET", "/api/v1/contributions/NO-SUCH-ONE", None, None),
+            ("POST", "/api/v1/calls/1/contributions", {}, None),
+            ("POST", "/api/v1/calls/1/contributions", contribution(email="not an address", country="XX"), None),
+            ("POST", "/api/v1/calls/1/contributions", b"{", None),
+            ("POST", "/api/v1/subscriptions", {"email": "x"}, None),
+            ("DELETE", "/api/v1/processes", None, None),
+            ("GET", "/api/v1/audit", None, None),
+            ("POST", "/api/v1/processes", {}, token),
+            ("POST", "/api/v1/processes", {"slug": "Bad Slug"}, office_token),
+            ("GET", "/api/v1/audit?limit=0", None, office_token),
+            ("PATCH", "/api/v1/calls/1", {"closes_at": "x"}, office_token),
+            ("POST", "/api/v1/processes/%s/milestones" % slug, {"title": ""}, office_token),
+            ("POST", "/api/v1/processes/%s/meetings" % slug, {"date": "x", "format": "nowhere"}, office_token),
+            ("POST", "/api/v1/processes/%s/calls" % slug, {}, office_token),
+            ("POST", "/api/v1/comments/999999/disposition", {}, office_token),
+        ]
+        for method, path, body, tok in cases:
+            r = s.send_json(method, path, body, token=tok, headers=xa)
+            where = "%s %s" % (method, path)
+            self.t.assertGreaterEqual(r.status, 400, (where, r.text[:300]))  # a bad request, said so
+            self.t.assertLess(r.status, 500, (where, r.text[:300]))
+            err = r.json()["error"]
+            self.api_answers += 1
+            for name, message in [("message", err["message"])] + sorted(err["fields"].items()):
+                self.checked += 1
+                if not bracketed(message):
+                    self.problems.append("%s: %s %r" % (where, name, message))
