@@ -1,6 +1,8 @@
 /* blob — see blob.h. */
 #include "core/blob.h"
 
+#include "util/i18n.h"
+
 #include <sodium.h>
 #include <string.h>
 
@@ -36,7 +38,7 @@ int blob_get(struct db *db, struct arena *a, const char *name, const void **data
 	enum db_step r = db_step(st, e);
 	if (r != DB_ROW) {
 		if (r == DB_DONE)
-			error_set(e, ERROR_NOT_FOUND, "There is no such file.");
+			error_set(e, ERROR_NOT_FOUND, _("There is no such file."));
 		return -1;
 	}
 	size_t len;

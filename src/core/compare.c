@@ -2,6 +2,7 @@
 #include "core/compare.h"
 
 #include "core/paragraph_match.h"
+#include "util/i18n.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -124,11 +125,11 @@ int compare_versions(struct db *db, struct arena *a, int64_t a_id, int64_t b_id,
 		return -1;
 	/* A draft (its paragraph matches await confirmation) is the secretariat's alone. */
 	if (!drafts && (out->a.state == VERSION_DRAFT || out->b.state == VERSION_DRAFT)) {
-		error_set(e, ERROR_NOT_FOUND, "There is no such version.");
+		error_set(e, ERROR_NOT_FOUND, _("There is no such version."));
 		return -1;
 	}
 	if (out->a.document_id != out->b.document_id) {
-		error_set(e, ERROR_NOT_FOUND, "These two versions are not versions of the same document.");
+		error_set(e, ERROR_NOT_FOUND, _("These two versions are not versions of the same document."));
 		return -1;
 	}
 	struct db_stmt *st = db_stmt(db, sql_doc, e);

@@ -157,7 +157,7 @@ static void contribution_language(struct arena *a, const struct contribution_inp
 	const char *declared = field_trimmed(a, in->language);
 	if (declared && *declared) {
 		if (!language_tag_normalize(declared, tag))
-			error_field(e, "language", "Use a language code such as fr, en or zh.");
+			error_field(e, "language", _("Use a language code such as fr, en or zh."));
 	} else {
 		const char *text = clean->text && *clean->text ? clean->text : NULL;
 		for (int i = 0; !text && i < clean->ncomments && clean->comments; i++)
@@ -1708,7 +1708,7 @@ const char *contribution_cursor_make(struct db *db, struct arena *a, const struc
 		if (db_step(st, e) != DB_ROW) {
 			db_reset(st);
 			if (!e->code)
-				error_set(e, ERROR_NOT_FOUND, "That contribution is gone.");
+				error_set(e, ERROR_NOT_FOUND, _("That contribution is gone."));
 			return NULL;
 		}
 		bool failed = false;
