@@ -8,8 +8,7 @@ feeds. Column names, JSON keys, slugs and codes stay as they are."""
 import html
 import re
 
-import harness
-from harness import CALL1_OPEN, CSRF_TOKEN, SLUG, ServerTestCase
+from harness import CALL1_OPEN, SLUG, ServerTestCase
 
 FR = {"Accept-Language": "fr"}
 PSEUDO = {"Cookie": "consulta_lang=en-XA"}
@@ -30,6 +29,23 @@ def feed_lang(atom):
 
 def titles(atom):
     return [html.unescape(t) for t in re.findall(r"<title>([^<]*)</title>", atom)]
+
+
+class OfficeCase(ServerTestCase):
+    """Each test changes the demo: its own server, and the secretariat's token and session."""
+
+    SHARED = False
+    NOW = CALL1_OPEN
+
+    def office(self):
+        s = self.fresh_server()
+        return s, s.account_token(SECRETARIAT, password=PASSWORD)
+
+    def session(self, s):
+        """The cookie of a session of the secretariat's (office() made the account)."""
+        r = s.post_form("/login", {"email": SECRETARIAT, "password": PASSWORD, "next": "/office"})
+        return [v.split(";")[0] for k, v in r.headers.items()
+                if k.lower() == "set-cookie" and v.startswith("consulta_session=")][0]
 
 
 class Dictionary(ServerTestCase):
@@ -119,14 +135,11 @@ class Feeds(ServerTestCase):
         self.assertIn("The last minute to send", unfold(self.server.get("/processes/%s/calendar.ics" % SLUG).text))
 
 
-class FeedsOfAFrenchProcess(ServerTestCase):
+class FeedsOfAFrenchProcess(OfficeCase):
     """A feed reader sends no cookie and often no Accept-Language: it reads the process's first language."""
 
-    SHARED = False
-
     def test_a_reader_asking_for_nothing_gets_the_processs_first_language(self):
-        s = self.fresh_server()
-        token = s.account_token(SECRETARIAT, password=PASSWORD)
+        s, token = self.office()
         r = s.send_json("PATCH", "/api/v1/processes/" + SLUG, {"languages": "fr, en"}, token=token)
         self.assertEqual(r.status, 200, r)
         for path in ("/processes/%s/feed.atom" % SLUG, "/calls/1/feed.atom"):
@@ -137,15 +150,11 @@ class FeedsOfAFrenchProcess(ServerTestCase):
             self.assertNotIn("\u00e0 l\u2019appel", r.text)
 
 
-class CoreMessagesInFrench(ServerTestCase):
+class CoreMessagesInFrench(OfficeCase):
     """core/circular.c's and core/meeting.c's messages, in the API and in the office's forms."""
 
-    SHARED = False
-    NOW = CALL1_OPEN
-
     def test_letter_messages_in_french_with_their_codes_unchanged(self):
-        s = self.fresh_server()
-        token = s.account_token(SECRETARIAT, password=PASSWORD)
+        s, token = self.office()
         path = "/api/v1/processes/%s/circulars" % SLUG
         letter = {"subject": "Consultation", "markdown": "Madame, Monsieur,", "addressees": ["nobody"]}
         r = s.send_json("POST", path, letter, token=token, headers=FR)
@@ -159,8 +168,7 @@ class CoreMessagesInFrench(ServerTestCase):
         self.assertEqual(r.json()["error"]["fields"]["addressees"], "There is no category nobody in this process.")
 
     def test_an_issued_letters_refusal_in_french(self):
-        s = self.fresh_server()
-        token = s.account_token(SECRETARIAT, password=PASSWORD)
+        s, token = self.office()
         r = s.send_json("POST", "/api/v1/processes/%s/circulars" % SLUG,
                         {"subject": "Consultation", "markdown": "Texte.", "addressees": ["member-states"]},
                         token=token)
@@ -173,12 +181,8 @@ class CoreMessagesInFrench(ServerTestCase):
                       r.json()["error"]["message"])
 
     def test_a_letter_forms_error_in_french(self):
-        s = self.fresh_server()
-        s.account_token(SECRETARIAT, password=PASSWORD)
-        r = s.post_form("/login", {"email": SECRETARIAT, "password": PASSWORD, "next": "/office"})
-        session = [v.split(";")[0] for k, v in r.headers.items()
-                   if k.lower() == "set-cookie" and v.startswith("consulta_session=")][0]
-        fr = {"Cookie": "consulta_lang=fr; " + session}
+        s, _ = self.office()
+        fr = {"Cookie": "consulta_lang=fr; " + self.session(s)}
         fields = {"subject": "Lettre", "markdown": "Texte.", "for_action": "nobody", "for_information": "",
                   "references": "", "corrects": "", "contact": "", "schedule_annex": "0"}
         r = s.post_form("/office/processes/%s/letters" % SLUG, fields, headers=fr)
@@ -187,8 +191,7 @@ class CoreMessagesInFrench(ServerTestCase):
         self.assertNotIn("There is no category", r.text)
 
     def test_a_meetings_messages_in_french(self):
-        s = self.fresh_server()
-        token = s.account_token(SECRETARIAT, password=PASSWORD)
+        s, token = self.office()
         r = s.send_json("POST", "/api/v1/processes/%s/meetings" % SLUG,
                         {"date": "2021-03-01", "title": "", "format": "online", "starts": "10:00", "ends": "09:00"},
                         token=token, headers=FR)
@@ -224,15 +227,11 @@ class CompareSummary(ServerTestCase):
             self.assertTrue(item.startswith("[") and item.endswith("]"), item)
 
 
-class CategoriesInTheReadersLanguage(ServerTestCase):
+class CategoriesInTheReadersLanguage(OfficeCase):
     """A category's name per language (given by the secretariat) wherever a category is shown."""
 
-    SHARED = False
-    NOW = CALL1_OPEN
-
     def test_statistics_receipt_moderation_and_feed_name_the_category_in_the_readers_language(self):
-        s = self.fresh_server()
-        token = s.account_token(SECRETARIAT, password=PASSWORD)
+        s, token = self.office()
         cats = s.get_json("/api/v1/processes/" + SLUG).json()["categories"]
         edit = {"categories": [dict(c, names={"fr": "Milieu universitaire (FR)"}) if c["slug"] == "academia" else c
                                for c in cats]}
@@ -255,11 +254,8 @@ class CategoriesInTheReadersLanguage(ServerTestCase):
         self.assertIn("<dd>%s</dd>" % french, receipt)
         self.assertIn("<dd>%s</dd>" % english, html.unescape(s.get("/receipts/" + t).text))
         # the office's list of contributions to moderate
-        r = s.post_form("/login", {"email": SECRETARIAT, "password": PASSWORD, "next": "/office"})
-        session = [v.split(";")[0] for k, v in r.headers.items()
-                   if k.lower() == "set-cookie" and v.startswith("consulta_session=")][0]
         office = html.unescape(s.get("/office/calls/1/contributions?state=published",
-                                     headers={"Cookie": "consulta_lang=fr; " + session}).text)
+                                     headers={"Cookie": "consulta_lang=fr; " + self.session(s)}).text)
         self.assertIn("<dd>%s</dd>" % french, office)
         # the contributions' feed: an anonymous sender is named by their category
         atom = html.unescape(s.get("/calls/1/feed.atom", headers=FR).text)
