@@ -8,7 +8,8 @@ feeds. Column names, JSON keys, slugs and codes stay as they are."""
 import html
 import re
 
-from harness import CALL1_OPEN, SLUG, ServerTestCase
+from harness import CALL1_OPEN, SLUG, ServerTestCase, contribution
+from test_mail import MailTestCase
 
 FR = {"Accept-Language": "fr"}
 PSEUDO = {"Cookie": "consulta_lang=en-XA"}
@@ -260,6 +261,28 @@ class CategoriesInTheReadersLanguage(OfficeCase):
         # the contributions' feed: an anonymous sender is named by their category
         atom = html.unescape(s.get("/calls/1/feed.atom", headers=FR).text)
         self.assertIn("<name>Anonyme (%s)</name>" % french, atom)
+
+
+class ReceiptMailCategory(MailTestCase):
+    """A receipt's mail names the category in the mail's language, the first one and one sent again."""
+
+    def test_the_receipt_mails_category_in_french(self):
+        sink = self.sink()
+        s = self.mailing_server(sink)
+        token = s.account_token(SECRETARIAT, password=PASSWORD)
+        cats = s.get_json("/api/v1/processes/" + SLUG).json()["categories"]
+        edit = {"categories": [dict(c, names={"fr": "Milieu universitaire (FR)"}) if c["slug"] == "academia" else c
+                               for c in cats]}
+        self.assertEqual(s.send_json("PATCH", "/api/v1/processes/" + SLUG, edit, token=token).status, 200)
+        r = s.post_json("/api/v1/calls/1/contributions", contribution(email="marie@example.org"), headers=FR)
+        self.assertEqual(r.status, 201, r)
+        first = sink.wait(1, to="marie@example.org")[0][2]
+        self.assertIn("Milieu universitaire (FR)", first.get_content())
+        r = s.post_form("/receipts/%s/mail" % r.json()["tracking"], {}, headers=FR)
+        self.assertIn(r.status, (200, 303), r)
+        again = sink.wait(2, to="marie@example.org")[1][2]
+        self.assertEqual(again["Content-Language"], "fr")
+        self.assertIn("Milieu universitaire (FR)", again.get_content())
 
 
 if __name__ == "__main__":
