@@ -115,6 +115,14 @@ class Feeds(ServerTestCase):
         self.assertEqual(feed_lang(english.text), "en")
         self.assertTrue(titles(english.text)[0].endswith(": news"))
 
+    def test_every_title_of_the_news_feed_bracketed_in_the_pseudo_locale(self):
+        r = self.server.get("/processes/%s/feed.atom" % SLUG, headers=PSEUDO)
+        self.assertEqual(feed_lang(r.text), "en-XA")
+        t = titles(r.text) + [html.unescape(x) for x in re.findall(r"<subtitle>([^<]*)</subtitle>", r.text)]
+        self.assertGreater(len(t), 3)
+        for x in t:  # our sentence around the secretariat's words: the whole of it is ours
+            self.assertTrue(x.startswith("[") and x.endswith("]"), x)
+
     def test_contributions_feeds_in_french(self):
         self.server.contribute()
         for path in ("/processes/%s/contributions.atom" % SLUG, "/calls/1/feed.atom"):
