@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """po — the interface's catalogues, built by meson (po/meson.build).
 
-  po.py pot OUT.pot SOURCE...        extract the marked strings (xgettext: _, N_, i18n_n)
+  po.py pot OUT.pot SOURCE...        extract the marked strings (xgettext: _, N_, i18n_n, html_tr, html_tr_n,
+                                     and C_/NC_ with their context as msgctxt)
   po.py mo LANG PO POT OUT.mo        check PO against the template, then compile it (msgfmt --check):
                                      fails, naming each string, if one is untranslated or fuzzy
                                      (a string in the sources that the catalogue lacks is untranslated)
@@ -40,7 +41,7 @@ def pot(out, sources):
     out = os.path.abspath(out)
     sources = [os.path.relpath(os.path.abspath(s), ROOT) for s in sources]
     run('xgettext', '--language=C', '--from-code=UTF-8', '--keyword=_', '--keyword=N_', '--keyword=i18n_n:1,2',
-        '--keyword=html_tr:2', '--keyword=html_tr_n:2,3',
+        '--keyword=html_tr:2', '--keyword=html_tr_n:2,3', '--keyword=C_:1c,2', '--keyword=NC_:1c,2',
         '--add-comments=TRANSLATORS:', '--package-name=consulta', '--msgid-bugs-address=consulta@localhost',
         '--sort-by-file', '--add-location=file', '-o', out, *sources, cwd=ROOT)
     if not os.path.exists(out):  # xgettext writes nothing when no string is marked
@@ -186,11 +187,13 @@ def pseudo(template, out):
             lines = f.read().splitlines()
     res = ['msgid ""', 'msgstr ""', '"Content-Type: text/plain; charset=UTF-8\\n"',
            '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"', '']
-    msgid = plural = None
+    msgid = plural = context = None
     flags = []
     for line in lines + ['']:
         if line.startswith('#,'):
             flags.append(line)
+        elif line.startswith('msgctxt '):  # C_(): the entry's context goes with it, or the lookup misses it
+            context = unquote(line[8:])
         elif line.startswith('msgid '):
             msgid = unquote(line[6:])
         elif line.startswith('msgid_plural '):
@@ -198,6 +201,8 @@ def pseudo(template, out):
         elif line == '' and msgid is not None:
             if msgid:
                 res += [f for f in flags if 'fuzzy' not in f]
+                if context is not None:
+                    res.append('msgctxt ' + quote(context))
                 res.append('msgid ' + quote(msgid))
                 if plural is not None:
                     res += ['msgid_plural ' + quote(plural), 'msgstr[0] ' + quote(pseudo_text(msgid)),
@@ -205,7 +210,7 @@ def pseudo(template, out):
                 else:
                     res.append('msgstr ' + quote(pseudo_text(msgid)))
                 res.append('')
-            msgid = plural = None
+            msgid = plural = context = None
             flags = []
         elif line == '':
             flags = []

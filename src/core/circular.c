@@ -51,11 +51,11 @@ int circular_add(struct db *db, int64_t process_id, const char *reference, const
 {
 	int y, m, d;
 	if (!reference || !*reference)
-		error_field(e, "reference", "Give the letter's reference, such as CL-20/55.");
+		error_field(e, "reference", _("Give the letter's reference, such as CL-20/55."));
 	if (clock_parse_date(date, &y, &m, &d) != 0)
-		error_field(e, "date", "Give the date as YYYY-MM-DD.");
+		error_field(e, "date", _("Give the date as YYYY-MM-DD."));
 	if (!subject || !*subject)
-		error_field(e, "subject", "Give the letter's subject.");
+		error_field(e, "subject", _("Give the letter's subject."));
 	if (e->code)
 		return -1;
 	static const char sql[] = "INSERT INTO circular (process_id, reference, date, subject) VALUES (?, ?, ?, ?) RETURNING id";
@@ -68,7 +68,7 @@ int circular_add(struct db *db, int64_t process_id, const char *reference, const
 	db_bind_text(st, 4, subject);
 	if (db_insert_id(st, id, e) != 0) {
 		if (db_unique_violation(db))
-			error_set(e, ERROR_CONFLICT, "The letter %s is already recorded.", reference);
+			error_set(e, ERROR_CONFLICT, _("The letter %s is already recorded."), reference);
 		return -1;
 	}
 	return search_letter_sync(db, *id, e);
@@ -385,8 +385,8 @@ int circular_pattern_set(struct db *db, const char *body, const char *pattern, s
 {
 	if (!circular_pattern_valid(pattern)) {
 		error_field(e, "pattern",
-			    "Write the pattern with one {n} for the number, and {yy} or {yyyy} for the year if the "
-			    "numbering restarts each year, such as CL-{yy}/{n}; at most 40 characters.");
+		            _("Write the pattern with one {n} for the number, and {yy} or {yyyy} for the year if the "
+		              "numbering restarts each year, such as CL-{yy}/{n}; at most 40 characters."));
 		return -1;
 	}
 	static const char sql[] = "INSERT INTO letter_body (body, pattern) VALUES (?, ?) "
@@ -471,18 +471,18 @@ static const char *categories_normal(struct arena *a, const struct process *p, c
 	const char **items;
 	int n;
 	if (list_split(a, list, &items, &n) != 0) {
-		error_field(e, field, "Name at most 50 categories.");
+		error_field(e, field, _("Name at most 50 categories."));
 		return NULL;
 	}
 	const char *result = "";
 	for (int i = 0; i < n; i++) {
 		if (!process_category(p, items[i])) {
-			error_field(e, field, "There is no category %s in this process.", items[i]);
+			error_field(e, field, _("There is no category %s in this process."), items[i]);
 			return NULL;
 		}
 		for (int k = 0; k < i; k++)
 			if (!strcmp(items[k], items[i])) {
-				error_field(e, field, "The category %s is named twice.", items[i]);
+				error_field(e, field, _("The category %s is named twice."), items[i]);
 				return NULL;
 			}
 		result = arena_printf(a, "%s%s%s", result, i ? "," : "", items[i]);
@@ -506,7 +506,7 @@ static int letter_by_reference(struct db *db, struct arena *a, int64_t process_i
 	if (db_collect(st, a, (void **)&found, &n, sizeof *found, cite_from_row, e) != 0)
 		return -1;
 	if (!n) {
-		error_field(e, field, "There is no issued letter %s.", reference);
+		error_field(e, field, _("There is no issued letter %s."), reference);
 		return -1;
 	}
 	*out = found[0];
@@ -521,7 +521,7 @@ static const char *references_normal(struct db *db, struct arena *a, int64_t pro
 	const char **items;
 	int n;
 	if (list_split(a, list, &items, &n) != 0) {
-		error_field(e, "references", "Name at most 50 letters.");
+		error_field(e, "references", _("Name at most 50 letters."));
 		return NULL;
 	}
 	struct circular_cite *found = arena_alloc(a, sizeof *found * (size_t)(n + 1));
@@ -548,15 +548,16 @@ static int draft_apply(struct db *db, struct arena *a, const struct process *p, 
 {
 	if (in->subject) {
 		d->subject = field_trimmed(a, in->subject);
-		field_check_line(e, "subject", d->subject, false, LIMIT_TITLE, "the letter's subject");
+		field_check_line(e, "subject", d->subject, false, LIMIT_TITLE, N_("the letter's subject"));
 	}
 	if (in->markdown) {
 		d->markdown = in->markdown;
-		field_check_text(e, "markdown", d->markdown, false, LIMIT_SITE_PAGE, "the letter's text");
+		field_check_text(e, "markdown", d->markdown, false, LIMIT_SITE_PAGE, N_("the letter's text"));
 	}
 	if (in->contact) {
 		d->contact = field_trimmed(a, in->contact);
-		field_check_text(e, "contact", d->contact, false, LIMIT_SUMMARY, "whom to contact about the letter");
+		field_check_text(e, "contact", d->contact, false, LIMIT_SUMMARY,
+		                 N_("whom to contact about the letter"));
 	}
 	if (in->for_action) {
 		const char *v = categories_normal(a, p, "for_action", in->for_action, e);
@@ -592,7 +593,8 @@ static int draft_apply(struct db *db, struct arena *a, const struct process *p, 
 				for (int k = 0; k < ny; k++)
 					if (!strcmp(x[i], y[k]))
 						error_field(e, "for_information",
-							    "The category %s is already addressed for action.", x[i]);
+						            _("The category %s is already addressed for action."),
+						            x[i]);
 	}
 	return e->code ? -1 : 0;
 }
@@ -684,7 +686,7 @@ static int draft_store(struct db *db, struct circular_draft *d, struct error *e)
 	if (db_exec_stmt(st, e) != 0)
 		return -1;
 	if (db_changes(db) != 1) {
-		error_set(e, ERROR_CONFLICT, "This letter is issued: it cannot be changed; issue a corrigendum.");
+		error_set(e, ERROR_CONFLICT, _("This letter is issued: it cannot be changed; issue a corrigendum."));
 		return -1;
 	}
 	return 0;
@@ -721,8 +723,9 @@ int circular_draft_update(struct db *db, struct arena *a, const struct actor *wh
 	if (circular_draft_find(db, a, id, &d, e) != 0)
 		goto fail;
 	if (d.circular_id) {
-		error_set(e, ERROR_CONFLICT, "This letter is issued as %s: it cannot be changed; issue a corrigendum.",
-			  d.issued_reference);
+		error_set(e, ERROR_CONFLICT,
+		          _("This letter is issued as %s: it cannot be changed; issue a corrigendum."),
+		          d.issued_reference);
 		goto fail;
 	}
 	const char *before = audit_json(a, draft_json(&d));
@@ -781,7 +784,7 @@ static int draft_letter(struct db *db, struct arena *a, const struct process *p,
 		const struct category *cat = process_category(p, slug);
 		if (!cat) {
 			error_field(e, i < nact ? "for_action" : "for_information",
-				    "There is no category %s in this process.", slug);
+			            _("There is no category %s in this process."), slug);
 			return -1;
 		}
 		c->to[c->nto++] = (struct circular_addressee){cat->slug, cat->name,
@@ -865,7 +868,8 @@ static int letter_insert(struct db *db, const struct process *p, struct circular
 	db_bind_int(st, 11, c->issued_at);
 	if (db_insert_id(st, &c->id, e) != 0) {
 		if (db_unique_violation(db))
-			error_set(e, ERROR_CONFLICT, "A letter %s is already recorded in this process.", c->reference);
+			error_set(e, ERROR_CONFLICT, _("A letter %s is already recorded in this process."),
+			          c->reference);
 		return -1;
 	}
 	for (int i = 0; i < c->nto; i++) {
@@ -925,15 +929,15 @@ int circular_issue(struct db *db, struct arena *a, const struct actor *who, int6
 	if (circular_draft_find(db, a, draft_id, &d, e) != 0)
 		goto fail;
 	if (d.circular_id) {
-		error_set(e, ERROR_CONFLICT, "This draft is issued already, as %s.", d.issued_reference);
+		error_set(e, ERROR_CONFLICT, _("This draft is issued already, as %s."), d.issued_reference);
 		goto fail;
 	}
 	if (!*d.subject)
-		error_field(e, "subject", "Give the letter's subject before issuing it.");
+		error_field(e, "subject", _("Give the letter's subject before issuing it."));
 	if (!*field_trimmed(a, d.markdown))
-		error_field(e, "markdown", "Write the letter's text before issuing it.");
+		error_field(e, "markdown", _("Write the letter's text before issuing it."));
 	if (!*d.for_action)
-		error_field(e, "for_action", "Name at least one category the letter is addressed to for action.");
+		error_field(e, "for_action", _("Name at least one category the letter is addressed to for action."));
 	if (e->code)
 		goto fail;
 	const char *pattern;
@@ -1026,20 +1030,21 @@ int circular_letterhead_set(struct db *db, struct arena *a, const struct actor *
 		pattern = NULL;
 	if (pattern && !circular_pattern_valid(pattern))
 		error_field(e, "pattern",
-			    "Write the pattern with one {n} for the number, and {yy} or {yyyy} for the year if the "
-			    "numbering restarts each year, such as CL-{yy}/{n}; at most 40 characters.");
+		            _("Write the pattern with one {n} for the number, and {yy} or {yyyy} for the year if the "
+		              "numbering restarts each year, such as CL-{yy}/{n}; at most 40 characters."));
 	static const char sql_row[] = "INSERT INTO letter_body (body) VALUES (?) ON CONFLICT (body) DO NOTHING";
 	static const char sql_address[] = "UPDATE letter_body SET address = ? WHERE body = ?";
 	static const char sql_logo[] = "UPDATE letter_body SET logo_blob = ?, logo_type = ? WHERE body = ?";
 	const char *type = NULL;
 	if (address)
-		field_check_text(e, "address", address, false, LIMIT_SUMMARY, "the address block of the letterhead");
+		field_check_text(e, "address", address, false, LIMIT_SUMMARY,
+		                 N_("the address block of the letterhead"));
 	if (logo && logo_len) {
 		if (logo_len > LIMIT_LETTER_LOGO)
-			error_field(e, "logo", "The logo is larger than %d KiB: send a smaller image.",
-				    LIMIT_LETTER_LOGO / 1024);
+			error_field(e, "logo", _("The logo is larger than %d KiB: send a smaller image."),
+			            LIMIT_LETTER_LOGO / 1024);
 		else if (!(type = logo_type_of(logo, logo_len)))
-			error_field(e, "logo", "Send the logo as a PNG or JPEG image.");
+			error_field(e, "logo", _("Send the logo as a PNG or JPEG image."));
 	}
 	if (e->code)
 		return -1;
@@ -1143,7 +1148,7 @@ int circular_pdf_keep(struct db *db, struct arena *a, const struct actor *who, i
 	if (db_exec_stmt(st, e) != 0)
 		goto fail;
 	if (db_changes(db) != 1) {
-		error_set(e, ERROR_CONFLICT, "The PDF of letter %s is made already.", c.reference);
+		error_set(e, ERROR_CONFLICT, _("The PDF of letter %s is made already."), c.reference);
 		goto fail;
 	}
 	if (audit_record(db, who, c.process_id, "circular.pdf", arena_printf(a, "circular:%lld", (long long)circular_id), NULL,

@@ -1708,7 +1708,7 @@ const char *contribution_cursor_make(struct db *db, struct arena *a, const struc
 		if (db_step(st, e) != DB_ROW) {
 			db_reset(st);
 			if (!e->code)
-				error_set(e, ERROR_NOT_FOUND, "That contribution is gone.");
+				error_set(e, ERROR_NOT_FOUND, _("That contribution is gone."));
 			return NULL;
 		}
 		bool failed = false;

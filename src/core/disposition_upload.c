@@ -2,6 +2,7 @@
 #include "core/disposition_upload.h"
 
 #include "core/limits.h"
+#include "util/i18n.h"
 #include "util/utf8.h"
 
 #include <ctype.h>
@@ -240,9 +241,9 @@ static int header_row(struct reading *x, const struct sheet_row *r)
 	if (x->above++ >= HEADER_SEARCH_ROWS) {
 		error_field(
 		    x->e, "file",
-		    "%sno header row naming the columns Comment id, Decision and Observations of the secretariat "
-		    "in the first %d rows: upload the resolution matrix downloaded from this call's back office, "
-		    "filled in.",
+		    _("%sno header row naming the columns Comment id, Decision and Observations of the secretariat "
+		      "in the first %d rows: upload the resolution matrix downloaded from this call's back office, "
+		      "filled in."),
 		    x->shown, HEADER_SEARCH_ROWS);
 		return -1;
 	}
@@ -256,8 +257,8 @@ static int header_row(struct reading *x, const struct sheet_row *r)
 		return 0;
 	if (found[COL_OBSERVATIONS] < 0) {
 		error_field(x->e, "file",
-		            "%srow %d names the columns Comment id and Decision but no column Observations of the "
-		            "secretariat, where each answer's reason goes.",
+		            _("%srow %d names the columns Comment id and Decision but no column Observations of the "
+		              "secretariat, where each answer's reason goes."),
 		            x->shown, r->number);
 		return -1;
 	}
@@ -411,19 +412,20 @@ int disposition_upload(struct db *db, struct arena *a, const struct actor *who, 
 	if (published) {
 		error_set(
 		    e, ERROR_CONFLICT,
-		    "The dispositions of this call are published: they no longer change, and no row was applied.");
+		    _("The dispositions of this call are published: they no longer change, and no row was applied."));
 		return -1;
 	}
 	const char *shown = name && *name ? arena_printf(a, "%s: ", name) : "";
 	if (!shown)
 		shown = "";
 	if (len > (size_t)LIMIT_MATRIX_FILE) {
-		error_field(e, "file", "%sthe file is larger than %d MiB.", shown, LIMIT_MATRIX_FILE / (1024 * 1024));
+		error_field(e, "file", _("%sthe file is larger than %d MiB."), shown,
+		            LIMIT_MATRIX_FILE / (1024 * 1024));
 		return -1;
 	}
 	enum sheet_format format = sheet_detect(data, len);
 	if (format != SHEET_XLSX && format != SHEET_CSV) {
-		error_field(e, "file", "%sthis is not a spreadsheet: upload the matrix as XLSX or CSV.", shown);
+		error_field(e, "file", _("%sthis is not a spreadsheet: upload the matrix as XLSX or CSV."), shown);
 		return -1;
 	}
 	struct reading x = {.db = db, .a = a, .call_id = call_id, .shown = shown, .e = e};
@@ -432,8 +434,8 @@ int disposition_upload(struct db *db, struct arena *a, const struct actor *who, 
 	if (rc == 0 && !x.header) {
 		error_field(
 		    e, "file",
-		    "%sno header row naming the columns Comment id, Decision and Observations of the secretariat: "
-		    "upload the resolution matrix downloaded from this call's back office, filled in.",
+		    _("%sno header row naming the columns Comment id, Decision and Observations of the secretariat: "
+		      "upload the resolution matrix downloaded from this call's back office, filled in."),
 		    shown);
 		rc = -1;
 	}

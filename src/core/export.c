@@ -30,23 +30,23 @@ const char *export_type_name(enum export_type t)
  * export_each encodes that segment and puts the site's address in front. */
 
 static const struct export_column contribution_columns[] = {
-    {"tracking", EXPORT_TEXT, "The contribution's tracking number, as on its receipt and its public page."},
-    {"call_id", EXPORT_INTEGER, "The call for contributions it answers (the id in /calls/{id})."},
-    {"received_at", EXPORT_INSTANT, "When Consulta received it."},
-    {"channel", EXPORT_TEXT, "How it came: web (the form), api or email."},
+    {"tracking", EXPORT_TEXT, N_("The contribution's tracking number, as on its receipt and its public page.")},
+    {"call_id", EXPORT_INTEGER, N_("The call for contributions it answers (the id in /calls/{id}).")},
+    {"received_at", EXPORT_INSTANT, N_("When Consulta received it.")},
+    {"channel", EXPORT_TEXT, N_("How it came: web (the form), api or email.")},
     {"publication", EXPORT_TEXT,
-     "named (published with the name) or anonymous (published without name and organization)."},
-    {"name", EXPORT_TEXT, "The contributor's name; empty (null) for an anonymous contribution."},
-    {"organization", EXPORT_TEXT, "The organization, if any; empty (null) for an anonymous contribution."},
-    {"category", EXPORT_TEXT, "The stakeholder category's short name (slug), as in the process's categories."},
-    {"category_name", EXPORT_TEXT, "The stakeholder category's name as the pages show it."},
-    {"country", EXPORT_TEXT, "The country, as an ISO 3166-1 alpha-2 code."},
+     N_("named (published with the name) or anonymous (published without name and organization).")},
+    {"name", EXPORT_TEXT, N_("The contributor's name; empty (null) for an anonymous contribution.")},
+    {"organization", EXPORT_TEXT, N_("The organization, if any; empty (null) for an anonymous contribution.")},
+    {"category", EXPORT_TEXT, N_("The stakeholder category's short name (slug), as in the process's categories.")},
+    {"category_name", EXPORT_TEXT, N_("The stakeholder category's name as the pages show it.")},
+    {"country", EXPORT_TEXT, N_("The country, as an ISO 3166-1 alpha-2 code.")},
     {"language", EXPORT_TEXT,
-     "The language it is written in (a BCP 47 tag such as fr): the one its sender declared, else the one "
-     "recognised in its text; empty when neither is known."},
-    {"late", EXPORT_INTEGER, "1 if it came after the call closed (and the secretariat admitted it), else 0."},
-    {"text", EXPORT_TEXT, "The contribution's text as sent (comments on paragraphs are in comments)."},
-    {"url", EXPORT_URL, "Its public page."},
+     N_("The language it is written in (a BCP 47 tag such as fr): the one its sender declared, else the one "
+        "recognised in its text; empty when neither is known.")},
+    {"late", EXPORT_INTEGER, N_("1 if it came after the call closed (and the secretariat admitted it), else 0.")},
+    {"text", EXPORT_TEXT, N_("The contribution's text as sent (comments on paragraphs are in comments).")},
+    {"url", EXPORT_URL, N_("Its public page.")},
 };
 
 #define CONTRIBUTION_SELECT                                                                                            \
@@ -62,26 +62,26 @@ static const char sql_contributions_process[] =
     CONTRIBUTION_SELECT "WHERE ca.process_id = ?1 AND " PUBLIC_CONTRIBUTION " ORDER BY k.id";
 
 static const struct export_column comment_columns[] = {
-    {"comment_id", EXPORT_INTEGER, "The comment's id (the row of the resolution matrix)."},
-    {"tracking", EXPORT_TEXT, "The contribution it belongs to (contributions.tracking)."},
-    {"call_id", EXPORT_INTEGER, "The call for contributions."},
-    {"position", EXPORT_INTEGER, "Its place among the contribution's comments, from 1."},
-    {"version_id", EXPORT_INTEGER, "The version commented on (versions.version_id)."},
+    {"comment_id", EXPORT_INTEGER, N_("The comment's id (the row of the resolution matrix).")},
+    {"tracking", EXPORT_TEXT, N_("The contribution it belongs to (contributions.tracking).")},
+    {"call_id", EXPORT_INTEGER, N_("The call for contributions.")},
+    {"position", EXPORT_INTEGER, N_("Its place among the contribution's comments, from 1.")},
+    {"version_id", EXPORT_INTEGER, N_("The version commented on (versions.version_id).")},
     {"paragraph_id", EXPORT_TEXT,
-     "The paragraph commented on (paragraphs.paragraph_id, e.g. p3); empty for a general comment."},
-    {"paragraph", EXPORT_INTEGER, "That paragraph's number (the \u00b6N shown) in the version; empty if general."},
-    {"clause", EXPORT_TEXT, "The place as written in an uploaded comment table (e.g. 5.2), if any."},
-    {"type", EXPORT_TEXT, "general, technical or editorial."},
-    {"comment", EXPORT_TEXT, "The comment."},
-    {"proposed_change", EXPORT_TEXT, "The change the contributor proposes, if any."},
+     N_("The paragraph commented on (paragraphs.paragraph_id, e.g. p3); empty for a general comment.")},
+    {"paragraph", EXPORT_INTEGER, N_("That paragraph's number (the \u00b6N shown) in the version; empty if general.")},
+    {"clause", EXPORT_TEXT, N_("The place as written in an uploaded comment table (e.g. 5.2), if any.")},
+    {"type", EXPORT_TEXT, N_("general, technical or editorial.")},
+    {"comment", EXPORT_TEXT, N_("The comment.")},
+    {"proposed_change", EXPORT_TEXT, N_("The change the contributor proposes, if any.")},
     {"decision", EXPORT_TEXT,
-     "The secretariat's answer: accepted, accepted_in_part, not_accepted or noted; empty until the call's "
-     "dispositions are published."},
-    {"reason", EXPORT_TEXT, "The secretariat's observations; empty until the dispositions are published."},
-    {"decided_at", EXPORT_INSTANT, "When that answer was last recorded; empty until published."},
-    {"new_version_id", EXPORT_INTEGER, "The version where the text landed, if the answer names one."},
-    {"new_paragraph_id", EXPORT_TEXT, "The paragraph of that version where the text landed, if named."},
-    {"new_paragraph", EXPORT_INTEGER, "That paragraph's number in the new version."},
+     N_("The secretariat's answer: accepted, accepted_in_part, not_accepted or noted; empty until the call's "
+        "dispositions are published.")},
+    {"reason", EXPORT_TEXT, N_("The secretariat's observations; empty until the dispositions are published.")},
+    {"decided_at", EXPORT_INSTANT, N_("When that answer was last recorded; empty until published.")},
+    {"new_version_id", EXPORT_INTEGER, N_("The version where the text landed, if the answer names one.")},
+    {"new_paragraph_id", EXPORT_TEXT, N_("The paragraph of that version where the text landed, if named.")},
+    {"new_paragraph", EXPORT_INTEGER, N_("That paragraph's number in the new version.")},
 };
 
 /* The disposition is joined only once the call's dispositions are published. Ordered by the comment's id:
@@ -100,14 +100,14 @@ static const char sql_comments_process[] =
     COMMENT_SELECT "WHERE ca.process_id = ?1 AND " PUBLIC_CONTRIBUTION " ORDER BY cm.id";
 
 static const struct export_column attachment_columns[] = {
-    {"tracking", EXPORT_TEXT, "The contribution the file came with (contributions.tracking)."},
-    {"call_id", EXPORT_INTEGER, "The call for contributions."},
-    {"position", EXPORT_INTEGER, "Its place among the contribution's files, from 1."},
-    {"name", EXPORT_TEXT, "The file's name as sent."},
-    {"size", EXPORT_INTEGER, "Its size in bytes."},
-    {"type", EXPORT_TEXT, "Its media type, as found in its bytes (e.g. application/pdf)."},
-    {"sha256", EXPORT_TEXT, "The SHA-256 of its bytes, in hexadecimal: check a downloaded copy against it."},
-    {"url", EXPORT_URL, "Where to download it."},
+    {"tracking", EXPORT_TEXT, N_("The contribution the file came with (contributions.tracking).")},
+    {"call_id", EXPORT_INTEGER, N_("The call for contributions.")},
+    {"position", EXPORT_INTEGER, N_("Its place among the contribution's files, from 1.")},
+    {"name", EXPORT_TEXT, N_("The file's name as sent.")},
+    {"size", EXPORT_INTEGER, N_("Its size in bytes.")},
+    {"type", EXPORT_TEXT, N_("Its media type, as found in its bytes (e.g. application/pdf).")},
+    {"sha256", EXPORT_TEXT, N_("The SHA-256 of its bytes, in hexadecimal: check a downloaded copy against it.")},
+    {"url", EXPORT_URL, N_("Where to download it.")},
 };
 
 /* Only the files clamd found clean: the others are not served either. */
@@ -122,17 +122,17 @@ static const char sql_attachments_process[] =
     ATTACHMENT_SELECT "WHERE ca.process_id = ?1 AND a.scan = 'clean' AND " PUBLIC_CONTRIBUTION " ORDER BY a.id";
 
 static const struct export_column version_columns[] = {
-    {"version_id", EXPORT_INTEGER, "The version's id (the id in /versions/{id})."},
-    {"document", EXPORT_TEXT, "The document's short name (slug) within the process."},
-    {"document_title", EXPORT_TEXT, "The document's title."},
-    {"label", EXPORT_TEXT, "The version's label (e.g. Draft 2)."},
-    {"date", EXPORT_DATE, "The version's date."},
-    {"note", EXPORT_TEXT, "The secretariat's note on what changed, if any."},
-    {"previous_version_id", EXPORT_INTEGER, "The version it follows, if any."},
-    {"paragraphs", EXPORT_INTEGER, "How many numbered paragraphs it has (see paragraphs)."},
-    {"posted_at", EXPORT_INSTANT, "When it was published on Consulta."},
-    {"markdown", EXPORT_TEXT, "The whole text as written, in Markdown."},
-    {"url", EXPORT_URL, "Its public page."},
+    {"version_id", EXPORT_INTEGER, N_("The version's id (the id in /versions/{id}).")},
+    {"document", EXPORT_TEXT, N_("The document's short name (slug) within the process.")},
+    {"document_title", EXPORT_TEXT, N_("The document's title.")},
+    {"label", EXPORT_TEXT, N_("The version's label (e.g. Draft 2).")},
+    {"date", EXPORT_DATE, N_("The version's date.")},
+    {"note", EXPORT_TEXT, N_("The secretariat's note on what changed, if any.")},
+    {"previous_version_id", EXPORT_INTEGER, N_("The version it follows, if any.")},
+    {"paragraphs", EXPORT_INTEGER, N_("How many numbered paragraphs it has (see paragraphs).")},
+    {"posted_at", EXPORT_INSTANT, N_("When it was published on Consulta.")},
+    {"markdown", EXPORT_TEXT, N_("The whole text as written, in Markdown.")},
+    {"url", EXPORT_URL, N_("Its public page.")},
 };
 
 static const char sql_versions_process[] =
@@ -141,12 +141,12 @@ static const char sql_versions_process[] =
     "WHERE dm.process_id = ?1 AND v.state = 'published' ORDER BY v.id";
 
 static const struct export_column paragraph_columns[] = {
-    {"version_id", EXPORT_INTEGER, "The version (versions.version_id)."},
+    {"version_id", EXPORT_INTEGER, N_("The version (versions.version_id).")},
     {"paragraph_id", EXPORT_TEXT,
-     "The paragraph's id (e.g. p3): the same id in two versions of a document is the same paragraph."},
-    {"number", EXPORT_INTEGER, "Its number (the \u00b6N shown), in document order."},
-    {"text", EXPORT_TEXT, "Its plain text."},
-    {"markdown", EXPORT_TEXT, "Its text as written, in Markdown."},
+     N_("The paragraph's id (e.g. p3): the same id in two versions of a document is the same paragraph.")},
+    {"number", EXPORT_INTEGER, N_("Its number (the \u00b6N shown), in document order.")},
+    {"text", EXPORT_TEXT, N_("Its plain text.")},
+    {"markdown", EXPORT_TEXT, N_("Its text as written, in Markdown.")},
 };
 
 static const char sql_paragraphs_process[] =
@@ -155,28 +155,28 @@ static const char sql_paragraphs_process[] =
     "WHERE dm.process_id = ?1 AND v.state = 'published' ORDER BY p.version_id, p.number";
 
 static const struct export_column milestone_columns[] = {
-    {"milestone_id", EXPORT_INTEGER, "The milestone's id (schedule-history.milestone_id)."},
-    {"date", EXPORT_DATE, "Its date (the first day of a range)."},
-    {"end_date", EXPORT_DATE, "The last day of a range, if it is one."},
-    {"title", EXPORT_TEXT, "What happens."},
-    {"kind", EXPORT_TEXT, "version, meeting, deadline, presentation or other."},
-    {"status", EXPORT_TEXT, "planned, done, postponed or cancelled."},
+    {"milestone_id", EXPORT_INTEGER, N_("The milestone's id (schedule-history.milestone_id).")},
+    {"date", EXPORT_DATE, N_("Its date (the first day of a range).")},
+    {"end_date", EXPORT_DATE, N_("The last day of a range, if it is one.")},
+    {"title", EXPORT_TEXT, N_("What happens.")},
+    {"kind", EXPORT_TEXT, N_("version, meeting, deadline, presentation or other.")},
+    {"status", EXPORT_TEXT, N_("planned, done, postponed or cancelled.")},
 };
 
 static const char sql_schedule_process[] = "SELECT id, date, end_date, title, kind, status FROM milestone "
                                            "WHERE process_id = ?1 ORDER BY date, id";
 
 static const struct export_column move_columns[] = {
-    {"move_id", EXPORT_INTEGER, "The move's id, in the order the moves were made."},
-    {"milestone_id", EXPORT_INTEGER, "The milestone moved (schedule.milestone_id)."},
-    {"milestone_title", EXPORT_TEXT, "Its title now."},
-    {"moved_on", EXPORT_DATE, "When it was moved."},
-    {"from_date", EXPORT_DATE, "Where it was: its date before the move (empty if it was not a date)."},
-    {"from_end_date", EXPORT_DATE, "The last day of the range before the move, if it was one."},
-    {"from_label", EXPORT_TEXT, "Where it was when that was not a date (e.g. 2020 session of the Council)."},
-    {"to_date", EXPORT_DATE, "Its date after the move."},
-    {"to_end_date", EXPORT_DATE, "The last day of the range after the move, if it is one."},
-    {"reason", EXPORT_TEXT, "Why it was moved, as published."},
+    {"move_id", EXPORT_INTEGER, N_("The move's id, in the order the moves were made.")},
+    {"milestone_id", EXPORT_INTEGER, N_("The milestone moved (schedule.milestone_id).")},
+    {"milestone_title", EXPORT_TEXT, N_("Its title now.")},
+    {"moved_on", EXPORT_DATE, N_("When it was moved.")},
+    {"from_date", EXPORT_DATE, N_("Where it was: its date before the move (empty if it was not a date).")},
+    {"from_end_date", EXPORT_DATE, N_("The last day of the range before the move, if it was one.")},
+    {"from_label", EXPORT_TEXT, N_("Where it was when that was not a date (e.g. 2020 session of the Council).")},
+    {"to_date", EXPORT_DATE, N_("Its date after the move.")},
+    {"to_end_date", EXPORT_DATE, N_("The last day of the range after the move, if it is one.")},
+    {"reason", EXPORT_TEXT, N_("Why it was moved, as published.")},
 };
 
 static const char sql_moves_process[] =
@@ -185,25 +185,25 @@ static const char sql_moves_process[] =
     "WHERE m.process_id = ?1 ORDER BY mv.id";
 
 static const struct export_column letter_columns[] = {
-    {"letter_id", EXPORT_INTEGER, "The circular letter's id."},
-    {"reference", EXPORT_TEXT, "Its reference (e.g. CL-21/03)."},
-    {"date", EXPORT_DATE, "Its date."},
-    {"subject", EXPORT_TEXT, "Its subject."},
+    {"letter_id", EXPORT_INTEGER, N_("The circular letter's id.")},
+    {"reference", EXPORT_TEXT, N_("Its reference (e.g. CL-21/03).")},
+    {"date", EXPORT_DATE, N_("Its date.")},
+    {"subject", EXPORT_TEXT, N_("Its subject.")},
 };
 
 static const char sql_letters_process[] =
     "SELECT id, reference, date, subject FROM circular WHERE process_id = ?1 ORDER BY date, id";
 
 static const struct export_column call_columns[] = {
-    {"call_id", EXPORT_INTEGER, "The call's id (the id in /calls/{id})."},
-    {"title", EXPORT_TEXT, "Its title."},
-    {"version_id", EXPORT_INTEGER, "The version it asks comments on (versions.version_id)."},
-    {"opens_at", EXPORT_INSTANT, "When it opens."},
-    {"closes_at", EXPORT_INSTANT, "When it closes: the last contribution on time is received before it."},
-    {"closes_on", EXPORT_DATE, "The deadline as announced, a date in the process's time zone, if announced so."},
+    {"call_id", EXPORT_INTEGER, N_("The call's id (the id in /calls/{id}).")},
+    {"title", EXPORT_TEXT, N_("Its title.")},
+    {"version_id", EXPORT_INTEGER, N_("The version it asks comments on (versions.version_id).")},
+    {"opens_at", EXPORT_INSTANT, N_("When it opens.")},
+    {"closes_at", EXPORT_INSTANT, N_("When it closes: the last contribution on time is received before it.")},
+    {"closes_on", EXPORT_DATE, N_("The deadline as announced, a date in the process's time zone, if announced so.")},
     {"dispositions_published_at", EXPORT_INSTANT,
-     "When the secretariat published its answers to the call's comments; empty until then."},
-    {"url", EXPORT_URL, "Its public page."},
+     N_("When the secretariat published its answers to the call's comments; empty until then.")},
+    {"url", EXPORT_URL, N_("Its public page.")},
 };
 
 static const char sql_calls_process[] =
@@ -211,15 +211,15 @@ static const char sql_calls_process[] =
     "FROM call WHERE process_id = ?1 ORDER BY id";
 
 static const struct export_column deadline_columns[] = {
-    {"change_id", EXPORT_INTEGER, "The change's id, in the order the changes were made."},
-    {"call_id", EXPORT_INTEGER, "The call changed (calls.call_id)."},
-    {"changed_at", EXPORT_INSTANT, "When."},
-    {"kind", EXPORT_TEXT, "extend, shorten (the deadline moved), open or close (opened or closed by hand)."},
-    {"from_closes_at", EXPORT_INSTANT, "The closing time before the change."},
-    {"to_closes_at", EXPORT_INSTANT, "The closing time after it."},
-    {"from_closes_on", EXPORT_DATE, "The announced deadline before the change, if any."},
-    {"to_closes_on", EXPORT_DATE, "The announced deadline after it, if any."},
-    {"reason", EXPORT_TEXT, "Why, as published."},
+    {"change_id", EXPORT_INTEGER, N_("The change's id, in the order the changes were made.")},
+    {"call_id", EXPORT_INTEGER, N_("The call changed (calls.call_id).")},
+    {"changed_at", EXPORT_INSTANT, N_("When.")},
+    {"kind", EXPORT_TEXT, N_("extend, shorten (the deadline moved), open or close (opened or closed by hand).")},
+    {"from_closes_at", EXPORT_INSTANT, N_("The closing time before the change.")},
+    {"to_closes_at", EXPORT_INSTANT, N_("The closing time after it.")},
+    {"from_closes_on", EXPORT_DATE, N_("The announced deadline before the change, if any.")},
+    {"to_closes_on", EXPORT_DATE, N_("The announced deadline after it, if any.")},
+    {"reason", EXPORT_TEXT, N_("Why, as published.")},
 };
 
 #define DEADLINE_SELECT                                                                                                \
@@ -230,24 +230,24 @@ static const char sql_deadlines_call[] = DEADLINE_SELECT "WHERE x.call_id = ?1 O
 static const char sql_deadlines_process[] = DEADLINE_SELECT "WHERE ca.process_id = ?1 ORDER BY x.id";
 
 static const struct export_column meeting_columns[] = {
-    {"meeting_id", EXPORT_INTEGER, "The meeting's id."},
-    {"date", EXPORT_DATE, "Its day."},
-    {"starts", EXPORT_TEXT, "When it starts (HH:MM in the process's time zone), if set."},
-    {"ends", EXPORT_TEXT, "When it ends (HH:MM), if set."},
-    {"title", EXPORT_TEXT, "What it is."},
-    {"format", EXPORT_TEXT, "online, physical or hybrid."},
+    {"meeting_id", EXPORT_INTEGER, N_("The meeting's id.")},
+    {"date", EXPORT_DATE, N_("Its day.")},
+    {"starts", EXPORT_TEXT, N_("When it starts (HH:MM in the process's time zone), if set.")},
+    {"ends", EXPORT_TEXT, N_("When it ends (HH:MM), if set.")},
+    {"title", EXPORT_TEXT, N_("What it is.")},
+    {"format", EXPORT_TEXT, N_("online, physical or hybrid.")},
     {"description", EXPORT_TEXT,
-     "What the pages say of it (the link to join is for registered participants only, "
-     "never here)."},
+     N_("What the pages say of it (the link to join is for registered participants only, "
+        "never here).")},
 };
 
 static const char sql_meetings_process[] = "SELECT id, date, starts, ends, title, format, description FROM meeting "
                                            "WHERE process_id = ?1 ORDER BY date, id";
 
 static const struct export_column addressee_columns[] = {
-    {"letter_id", EXPORT_INTEGER, "The circular letter (letters.letter_id)."},
-    {"category", EXPORT_TEXT, "A stakeholder category it is addressed to (its slug)."},
-    {"category_name", EXPORT_TEXT, "That category's name."},
+    {"letter_id", EXPORT_INTEGER, N_("The circular letter (letters.letter_id).")},
+    {"category", EXPORT_TEXT, N_("A stakeholder category it is addressed to (its slug).")},
+    {"category_name", EXPORT_TEXT, N_("That category's name.")},
 };
 
 static const char sql_addressees_process[] =
@@ -257,30 +257,30 @@ static const char sql_addressees_process[] =
 #define COLUMNS(c) c, (int)(sizeof c / sizeof c[0])
 
 const struct export_dataset EXPORT_DATASETS[] = {
-    {"contributions", "One published contribution.", true, COLUMNS(contribution_columns), sql_contributions_call,
+    {"contributions", N_("One published contribution."), true, COLUMNS(contribution_columns), sql_contributions_call,
      sql_contributions_process},
     {"comments",
-     "One comment of a published contribution on a paragraph (or general), with the secretariat's answer once "
-     "published: the rows of the resolution matrix.",
+     N_("One comment of a published contribution on a paragraph (or general), with the secretariat's answer once "
+        "published: the rows of the resolution matrix."),
      true, COLUMNS(comment_columns), sql_comments_call, sql_comments_process},
-    {"attachments", "One file sent with a published contribution (its description, not its bytes: see url).", true,
+    {"attachments", N_("One file sent with a published contribution (its description, not its bytes: see url)."), true,
      COLUMNS(attachment_columns), sql_attachments_call, sql_attachments_process},
-    {"versions", "One published version of one of the process's documents, with its whole text.", false,
+    {"versions", N_("One published version of one of the process's documents, with its whole text."), false,
      COLUMNS(version_columns), NULL, sql_versions_process},
-    {"paragraphs", "One numbered paragraph of a published version.", false, COLUMNS(paragraph_columns), NULL,
+    {"paragraphs", N_("One numbered paragraph of a published version."), false, COLUMNS(paragraph_columns), NULL,
      sql_paragraphs_process},
-    {"schedule", "One milestone of the process's schedule, as it stands.", false, COLUMNS(milestone_columns), NULL,
+    {"schedule", N_("One milestone of the process's schedule, as it stands."), false, COLUMNS(milestone_columns), NULL,
      sql_schedule_process},
-    {"schedule-history", "One move of a milestone, with its reason: the schedule's history.", false,
+    {"schedule-history", N_("One move of a milestone, with its reason: the schedule's history."), false,
      COLUMNS(move_columns), NULL, sql_moves_process},
-    {"letters", "One circular letter of the process.", false, COLUMNS(letter_columns), NULL, sql_letters_process},
-    {"letter-addressees", "One stakeholder category a circular letter is addressed to.", false,
+    {"letters", N_("One circular letter of the process."), false, COLUMNS(letter_columns), NULL, sql_letters_process},
+    {"letter-addressees", N_("One stakeholder category a circular letter is addressed to."), false,
      COLUMNS(addressee_columns), NULL, sql_addressees_process},
-    {"calls", "One call for contributions of the process, with its dates as they stand.", false, COLUMNS(call_columns),
-     NULL, sql_calls_process},
-    {"deadline-changes", "One change of a call's deadline or state, with its reason: the calls' history.", true,
+    {"calls", N_("One call for contributions of the process, with its dates as they stand."), false,
+     COLUMNS(call_columns), NULL, sql_calls_process},
+    {"deadline-changes", N_("One change of a call's deadline or state, with its reason: the calls' history."), true,
      COLUMNS(deadline_columns), sql_deadlines_call, sql_deadlines_process},
-    {"meetings", "One meeting of the process.", false, COLUMNS(meeting_columns), NULL, sql_meetings_process},
+    {"meetings", N_("One meeting of the process."), false, COLUMNS(meeting_columns), NULL, sql_meetings_process},
 };
 const int EXPORT_NDATASETS = (int)(sizeof EXPORT_DATASETS / sizeof EXPORT_DATASETS[0]);
 

@@ -37,7 +37,7 @@ const char *export_type_name(enum export_type t);
 struct export_column {
 	const char *name; /* the CSV header, the JSON key */
 	enum export_type type;
-	const char *meaning; /* one sentence for the dictionary */
+	const char *meaning; /* one sentence for the dictionary, in English: marked N_(), shown through _() */
 };
 
 /* Which records an export covers: one call's, or every call's of a process (and the process's own records). */
@@ -45,7 +45,7 @@ enum export_scope { EXPORT_CALL, EXPORT_PROCESS };
 
 struct export_dataset {
 	const char *name;    /* in the file's name: contributions.csv */
-	const char *meaning; /* what one row is, for the dictionary */
+	const char *meaning; /* what one row is, for the dictionary (N_(), as a column's) */
 	bool per_call;       /* also exported per call (else per process only) */
 	const struct export_column *columns;
 	int ncolumns;

@@ -51,10 +51,11 @@ static int64_t day_start(const char *tzid, const char *date)
 	return t;
 }
 
+/* A date as the feed's reader reads it: in the thread's language (the feed's, chosen by web/page_feed.c). */
 static const char *long_date(struct arena *a, const char *date)
 {
-	char out[32];
-	clock_format_date_long(date, out);
+	char out[I18N_DATE_LEN];
+	i18n_date_long(NULL, date, out);
 	return arena_strdup(a, out);
 }
 
@@ -76,8 +77,9 @@ static int gather_versions(struct db *db, struct gather *g, struct error *e)
 			break;
 		const int64_t id = db_col_int(st, 0);
 		x->id = arena_printf(g->a, "version/%lld", (long long)id);
-		x->title = arena_printf(g->a, "New version: %s, %s of %s", db_col_text(st, 4), db_col_text(st, 1),
-		                        long_date(g->a, db_col_text(st, 2)));
+		/* TRANSLATORS: a feed's entry: %1$s a document's title, %2$s the version's label, %3$s its date. */
+		x->title = arena_printf(g->a, _("New version: %1$s, %2$s of %3$s"), db_col_text(st, 4),
+		                        db_col_text(st, 1), long_date(g->a, db_col_text(st, 2)));
 		x->summary = arena_strdup(g->a, db_col_text(st, 3));
 		x->path = arena_printf(g->a, "/versions/%lld", (long long)id);
 		x->category = "version";
@@ -102,8 +104,10 @@ static int gather_letters(struct db *db, struct gather *g, struct error *e)
 		if (!x)
 			break;
 		x->id = arena_printf(g->a, "circular/%lld", (long long)db_col_int(st, 0));
-		x->title = arena_printf(g->a, "Circular letter %s: %s", db_col_text(st, 1), db_col_text(st, 3));
-		x->summary = arena_printf(g->a, "Circular letter %s of %s: %s", db_col_text(st, 1),
+		/* TRANSLATORS: a feed's entry: %1$s a letter's reference (CL-21/03), %2$s its subject. */
+		x->title = arena_printf(g->a, _("Circular letter %1$s: %2$s"), db_col_text(st, 1), db_col_text(st, 3));
+		/* TRANSLATORS: a feed's entry: %1$s a letter's reference, %2$s its date, %3$s its subject. */
+		x->summary = arena_printf(g->a, _("Circular letter %1$s of %2$s: %3$s"), db_col_text(st, 1),
 		                          long_date(g->a, db_col_text(st, 2)), db_col_text(st, 3));
 		x->path = arena_printf(g->a, "/processes/%s#letters", g->p->slug);
 		x->category = "letter";
@@ -131,13 +135,14 @@ static int gather_moves(struct db *db, struct gather *g, struct error *e)
 			break;
 		char from[MILESTONE_RANGE_LEN], to[MILESTONE_RANGE_LEN];
 		if (db_col_text(st, 4))
-			milestone_format_range_in(I18N_DEFAULT, db_col_text(st, 4), db_col_text(st, 5), from);
+			milestone_format_range_in(NULL, db_col_text(st, 4), db_col_text(st, 5), from);
 		else
 			snprintf(from, sizeof from, "%s", db_col_text(st, 6) ? db_col_text(st, 6) : "");
-		milestone_format_range_in(I18N_DEFAULT, db_col_text(st, 7), db_col_text(st, 8), to);
+		milestone_format_range_in(NULL, db_col_text(st, 7), db_col_text(st, 8), to);
 		x->id = arena_printf(g->a, "milestone-move/%lld", (long long)db_col_int(st, 0));
-		x->title = arena_printf(g->a, "Moved to %s: %s", to, db_col_text(st, 2));
-		x->summary = arena_printf(g->a, "Moved from %s to %s: %s", from, to, db_col_text(st, 9));
+		/* TRANSLATORS: a feed's entry: a milestone moved; %1$s its new date, %2$s its title. */
+		x->title = arena_printf(g->a, _("Moved to %1$s: %2$s"), to, db_col_text(st, 2));
+		x->summary = arena_printf(g->a, _("Moved from %1$s to %2$s: %3$s"), from, to, db_col_text(st, 9));
 		x->path = arena_printf(g->a, "/processes/%s#milestone-%lld", g->p->slug, (long long)db_col_int(st, 1));
 		x->category = "schedule";
 		x->updated = db_col_null(st, 10) ? day_start(g->p->timezone, db_col_text(st, 3)) : db_col_int(st, 10);
@@ -169,16 +174,21 @@ static int gather_status_changes(struct db *db, struct gather *g, struct error *
 		if (before && after && title && strcmp(before, after) != 0 && milestone_status_parse(after, &status) &&
 		    sscanf(db_col_text(st, 2), "milestone:%lld", &milestone) == 1) {
 			struct atom_entry *x = gather_add(g);
-			const char *word = "";
+			/* One whole sentence per status, each its translator's (a milestone's: its gender in French).
+			 */
+			const char *said = "%s";
 			switch (status) {
-			case MILESTONE_PLANNED: word = "Planned again"; break;
-			case MILESTONE_DONE: word = "Done"; break;
-			case MILESTONE_POSTPONED: word = "Postponed"; break;
-			case MILESTONE_CANCELLED: word = "Cancelled"; break;
+			/* TRANSLATORS: a feed's entry: a milestone (a date of the schedule) planned again; %s its
+			 * title. */
+			case MILESTONE_PLANNED: said = _("Planned again: %s"); break;
+			/* TRANSLATORS: a feed's entry: a milestone has taken place; %s its title. */
+			case MILESTONE_DONE: said = _("Done: %s"); break;
+			case MILESTONE_POSTPONED: said = _("Postponed: %s"); break;
+			case MILESTONE_CANCELLED: said = C_("milestone", "Cancelled: %s"); break;
 			}
 			if (x) {
 				x->id = arena_printf(g->a, "milestone-status/%lld", (long long)db_col_int(st, 0));
-				x->title = arena_printf(g->a, "%s: %s", word, title);
+				x->title = arena_printf(g->a, said, title);
 				x->path = arena_printf(g->a, "/processes/%s#milestone-%lld", g->p->slug, milestone);
 				x->category = "schedule";
 				x->updated = db_col_int(st, 1);
@@ -233,17 +243,25 @@ static int gather_call_changes(struct db *db, struct gather *g, int64_t call_id,
 			break;
 		const char *title = db_col_text(st, 2), *to = change_deadline(g, st, 8, 6);
 		switch (kind) {
-		case CHANGE_EXTEND: x->title = arena_printf(g->a, "Deadline extended: %s, now %s", title, to); break;
-		case CHANGE_SHORTEN:
-			x->title = arena_printf(g->a, "Deadline brought forward: %s, now %s", title, to);
+		/* TRANSLATORS: a feed's entry: %1$s a call's title, %2$s its new deadline. */
+		case CHANGE_EXTEND:
+			x->title = arena_printf(g->a, _("Deadline extended: %1$s, now %2$s"), title, to);
 			break;
-		case CHANGE_OPEN: x->title = arena_printf(g->a, "Call opened: %s", title); break;
-		case CHANGE_CLOSE: x->title = arena_printf(g->a, "Call closed: %s", title); break;
+		case CHANGE_SHORTEN:
+			/* TRANSLATORS: a feed's entry: %1$s a call's title, %2$s its new deadline. */
+			x->title = arena_printf(g->a, _("Deadline brought forward: %1$s, now %2$s"), title, to);
+			break;
+		/* TRANSLATORS: a feed's entry: a call for contributions opened by hand; %s its title. */
+		case CHANGE_OPEN: x->title = arena_printf(g->a, _("Call opened: %s"), title); break;
+		/* TRANSLATORS: a feed's entry: a call for contributions closed by hand; %s its title. */
+		case CHANGE_CLOSE: x->title = arena_printf(g->a, _("Call closed: %s"), title); break;
 		}
 		const char *from = change_deadline(g, st, 7, 5);
 		x->summary =
 		    (kind == CHANGE_EXTEND || kind == CHANGE_SHORTEN)
-		        ? arena_printf(g->a, "The deadline moved from %s to %s: %s", from, to, db_col_text(st, 9))
+		        /* TRANSLATORS: a feed's entry: %1$s the old deadline, %2$s the new, %3$s the reason given. */
+		        ? arena_printf(g->a, _("The deadline moved from %1$s to %2$s: %3$s"), from, to,
+		                       db_col_text(st, 9))
 		        : arena_strdup(g->a, db_col_text(st, 9));
 		x->id = arena_printf(g->a, "call-change/%lld", (long long)db_col_int(st, 0));
 		x->path = arena_printf(g->a, "/calls/%lld", (long long)db_col_int(st, 1));
@@ -261,7 +279,7 @@ static int gather_contributions(struct db *db, struct gather *g, int64_t call_id
 {
 	static const char sql[] =
 	    "SELECT c.tracking, c.name, c.organization, c.publication, substr(c.text, 1, ?3), "
-	    "CASE WHEN length(c.text) > ?3 THEN 1 ELSE 0 END, c.received_at, c.moderated_at, l.title, g.name "
+	    "CASE WHEN length(c.text) > ?3 THEN 1 ELSE 0 END, c.received_at, c.moderated_at, l.title, g.name, g.slug "
 	    "FROM contribution c JOIN call l ON l.id = c.call_id JOIN category g ON g.id = c.category_id "
 	    "WHERE c.call_id = ?1 AND c.state = 'published' AND c.publication <> 'private' "
 	    "ORDER BY c.id DESC LIMIT ?2";
@@ -279,10 +297,14 @@ static int gather_contributions(struct db *db, struct gather *g, int64_t call_id
 		const char *tracking = db_col_text(st, 0), *org = db_col_text(st, 2);
 		const bool named = !strcmp(db_col_text(st, 3), "named");
 		x->id = arena_printf(g->a, "contribution/%s", tracking);
-		x->author = named ? (org && *org ? arena_printf(g->a, "%s, %s", db_col_text(st, 1), org)
-		                                 : arena_strdup(g->a, db_col_text(st, 1)))
-		                  : arena_printf(g->a, "Anonymous (%s)", db_col_text(st, 9));
-		x->title = arena_printf(g->a, "Contribution %s to %s", tracking, db_col_text(st, 8));
+		x->author = named
+		                ? (org && *org ? arena_printf(g->a, "%s, %s", db_col_text(st, 1), org)
+		                               : arena_strdup(g->a, db_col_text(st, 1)))
+		                /* TRANSLATORS: a feed's author: an anonymous sender; %s their stakeholder category. */
+		                : arena_printf(g->a, _("Anonymous (%s)"),
+		                               process_category_name(g->p, db_col_text(st, 10), db_col_text(st, 9)));
+		/* TRANSLATORS: a feed's entry: %1$s a contribution's tracking number, %2$s the call's title. */
+		x->title = arena_printf(g->a, _("Contribution %1$s to %2$s"), tracking, db_col_text(st, 8));
 		x->summary = arena_printf(g->a, "%s%s", db_col_text(st, 4), db_col_int(st, 5) ? "\u2026" : "");
 		x->path = arena_printf(g->a, "/contributions/%s", tracking);
 		x->category = "contribution";
@@ -328,6 +350,7 @@ static int gather_finish(struct db *db, struct gather *g, struct atom_feed *out,
 	out->entries = g->items;
 	out->n = g->n < LIMIT_FEED_ENTRIES ? g->n : LIMIT_FEED_ENTRIES;
 	out->updated = out->n ? g->items[0].updated : process_created(db, g->p->id, e);
+	out->lang = i18n_current() ? i18n_current() : I18N_DEFAULT;
 	out->author = g->p->body && *g->p->body ? g->p->body : g->p->title;
 	return out->updated < 0 ? -1 : 0;
 }
@@ -354,12 +377,12 @@ int feed_process_news(struct db *db, struct arena *a, const char *slug, struct a
 	    gather_call_changes(db, &g, 0, e) != 0 || gather_finish(db, &g, out, e) != 0)
 		return -1;
 	out->id = arena_printf(a, "process/%s/feed", p->slug);
-	out->title = arena_printf(a, "%s: news", p->title);
-	out->subtitle =
-	    arena_printf(a,
-	                 "New versions, circular letters and changes of the schedule, the newest %d. A feed "
-	                 "tells what is new; the process's page keeps everything.",
-	                 LIMIT_FEED_ENTRIES);
+	/* TRANSLATORS: a feed's title; %s a consultation process's title. */
+	out->title = arena_printf(a, _("%s: news"), p->title);
+	out->subtitle = arena_printf(a,
+	                             _("New versions, circular letters and changes of the schedule, the newest %d. A "
+	                               "feed tells what is new; the process's page keeps everything."),
+	                             LIMIT_FEED_ENTRIES);
 	out->path = arena_printf(a, "/processes/%s", p->slug);
 	out->self_path = arena_printf(a, "/processes/%s/feed.atom", p->slug);
 	return 0;
@@ -383,11 +406,12 @@ int feed_process_contributions(struct db *db, struct arena *a, const char *slug,
 	if (gather_finish(db, &g, out, e) != 0)
 		return -1;
 	out->id = arena_printf(a, "process/%s/contributions", p->slug);
-	out->title = arena_printf(a, "%s: published contributions", p->title);
+	/* TRANSLATORS: a feed's title; %s a consultation process's title. */
+	out->title = arena_printf(a, _("%s: published contributions"), p->title);
 	out->subtitle =
 	    arena_printf(a,
-	                 "The newest %d published contributions to the calls of this consultation, the start "
-	                 "of each. A feed tells what is new; each call's list of contributions keeps them all.",
+	                 _("The newest %d published contributions to the calls of this consultation, the start of "
+	                   "each. A feed tells what is new; each call's list of contributions keeps them all."),
 	                 LIMIT_FEED_ENTRIES);
 	out->path = arena_printf(a, "/processes/%s#calls", p->slug);
 	out->self_path = arena_printf(a, "/processes/%s/contributions.atom", p->slug);
@@ -402,18 +426,19 @@ int feed_call(struct db *db, struct arena *a, int64_t call_id, struct atom_feed 
 		error_set(e, ERROR_UNAVAILABLE, "out of memory");
 		return -1;
 	}
-	if (call_find(db, a, call_id, &c, e) != 0 || process_find_id_bare(db, a, c.process_id, p, e) != 0)
+	if (call_find(db, a, call_id, &c, e) != 0 || process_find_id(db, a, c.process_id, p, e) != 0)
 		return -1;
 	struct gather g = {.a = a, .p = p};
 	if (gather_contributions(db, &g, c.id, e) != 0 || gather_call_changes(db, &g, c.id, e) != 0 ||
 	    gather_finish(db, &g, out, e) != 0)
 		return -1;
 	out->id = arena_printf(a, "call/%lld/feed", (long long)c.id);
-	out->title = arena_printf(a, "%s: %s", p->title, c.title);
+	/* TRANSLATORS: a call's feed's title: %1$s the process's title, %2$s the call's. */
+	out->title = arena_printf(a, _("%1$s: %2$s"), p->title, c.title);
 	out->subtitle =
 	    arena_printf(a,
-	                 "The newest %d published contributions to this call and the changes of its deadline. "
-	                 "A feed tells what is new; the call's list of contributions keeps them all.",
+	                 _("The newest %d published contributions to this call and the changes of its deadline. A "
+	                   "feed tells what is new; the call's list of contributions keeps them all."),
 	                 LIMIT_FEED_ENTRIES);
 	out->path = arena_printf(a, "/calls/%lld", (long long)c.id);
 	out->self_path = arena_printf(a, "/calls/%lld/feed.atom", (long long)c.id);
@@ -428,12 +453,15 @@ static const char *moves_text(struct arena *a, const struct milestone *m, const 
 		const struct milestone_move *mv = &m->history[h];
 		char from[MILESTONE_RANGE_LEN], to[MILESTONE_RANGE_LEN];
 		if (mv->from_date)
-			milestone_format_range_in(I18N_DEFAULT, mv->from_date, mv->from_end_date, from);
+			milestone_format_range_in(NULL, mv->from_date, mv->from_end_date, from);
 		else
 			snprintf(from, sizeof from, "%s", mv->from_label ? mv->from_label : "");
-		milestone_format_range_in(I18N_DEFAULT, mv->to_date, mv->to_end_date, to);
-		text = arena_printf(a, "%s%sMoved from %s to %s on %s: %s", text, *text ? "\n" : "", from, to,
-		                    long_date(a, mv->moved_on), mv->reason);
+		milestone_format_range_in(NULL, mv->to_date, mv->to_end_date, to);
+		/* TRANSLATORS: a calendar event's line: %1$s where a milestone was, %2$s where it is now, %3$s the day
+		 * it moved, %4$s why. */
+		const char *line = arena_printf(a, _("Moved from %1$s to %2$s on %3$s: %4$s"), from, to,
+		                                long_date(a, mv->moved_on), mv->reason);
+		text = line ? arena_printf(a, "%s%s%s", text, *text ? "\n" : "", line) : NULL;
 	}
 	return text;
 }
@@ -514,7 +542,8 @@ int feed_calendar(struct db *db, struct arena *a, const char *slug, struct ical_
 			x->end_date = NULL;
 			x->starts = arena_printf(a, "%02d:%02d", l.hour, l.minute);
 			x->url = arena_printf(a, "%s/calls/%lld", base, (long long)calls[k].id);
-			lead = arena_printf(a, "The last minute to send a contribution to %s.", calls[k].title);
+			/* TRANSLATORS: a calendar event: a call's deadline; %s the call's title. */
+			lead = arena_printf(a, _("The last minute to send a contribution to %s."), calls[k].title);
 		}
 		x->description = moves_text(a, m, lead);
 		if (!x->uid || !x->url || !x->description || !x->date) {
@@ -529,8 +558,11 @@ int feed_calendar(struct db *db, struct arena *a, const char *slug, struct ical_
 		struct ical_event *x = &events[n++];
 		x->uid = arena_printf(a, "meeting-%lld@%s", (long long)m->id, authority);
 		x->summary = m->title;
-		x->description = arena_printf(a, "%s%s(%s meeting)", m->description, *m->description ? "\n" : "",
-		                              meeting_format_name(m->format));
+		/* TRANSLATORS: the last line of a meeting's event in a calendar: how it is held. */
+		const char *held = m->format == MEETING_ONLINE     ? _("(online meeting)")
+		                   : m->format == MEETING_PHYSICAL ? _("(physical meeting)")
+		                                                   : _("(hybrid meeting)");
+		x->description = arena_printf(a, "%s%s%s", m->description, *m->description ? "\n" : "", held);
 		x->url = arena_printf(a, "%s/processes/%s#meetings", base, p.slug);
 		x->sequence = m->sequence; /* as in the invitations its participants hold (core/meeting.h) */
 		x->stamp = m->changed_at ? m->changed_at : created;
@@ -546,7 +578,8 @@ int feed_calendar(struct db *db, struct arena *a, const char *slug, struct ical_
 	*out = (struct ical_calendar){
 	    .name = p.title,
 	    .description =
-	        arena_printf(a, "The schedule and meetings of %s, in its time zone (%s).", p.title, p.timezone),
+	        /* TRANSLATORS: a calendar's description: %1$s a process's title, %2$s its time zone (Europe/Zurich). */
+	    arena_printf(a, _("The schedule and meetings of %1$s, in its time zone (%2$s)."), p.title, p.timezone),
 	    .tzid = p.timezone,
 	    .events = events,
 	    .n = n,

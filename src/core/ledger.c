@@ -5,6 +5,7 @@
 #include "core/field.h"
 #include "util/buf.h"
 #include "util/clock.h"
+#include "util/i18n.h"
 #include "util/utf8.h"
 
 #include <jansson.h>
@@ -256,7 +257,7 @@ int ledger_inclusion(struct db *db, struct arena *a, int64_t index, int64_t size
 		return -1;
 	if (index < 0 || index >= size) {
 		error_set(e, ERROR_INVALID,
-		          "The leaf %lld is not in a tree of %lld leaves (leaves are numbered from 0).",
+		          _("The leaf %lld is not in a tree of %lld leaves (leaves are numbered from 0)."),
 		          (long long)index, (long long)size);
 		return -1;
 	}
@@ -299,7 +300,7 @@ int ledger_consistency(struct db *db, struct arena *a, int64_t first, int64_t se
 	if (size_check(db, "second size", second, e) != 0)
 		return -1;
 	if (first < 1 || first > second) {
-		error_set(e, ERROR_INVALID, "The first size must be from 1 to the second size (%lld).",
+		error_set(e, ERROR_INVALID, _("The first size must be from 1 to the second size (%lld)."),
 		          (long long)second);
 		return -1;
 	}
@@ -683,7 +684,7 @@ static int contribution_canonical(struct db *db, struct arena *a, int64_t contri
 	if (r != DB_ROW) {
 		db_reset(st);
 		if (r == DB_DONE)
-			error_set(e, ERROR_NOT_FOUND, "No contribution %lld.", (long long)contribution_id);
+			error_set(e, ERROR_NOT_FOUND, _("No contribution %lld."), (long long)contribution_id);
 		return -1;
 	}
 	bool dup_failed = false; /* the texts copied: the statement is reset before its comments are read */
@@ -777,7 +778,7 @@ static int audit_leaf(struct db *db, struct arena *a, int64_t id, const char **l
 	if (r != DB_ROW) {
 		db_reset(st);
 		if (r == DB_DONE)
-			error_set(e, ERROR_NOT_FOUND, "No audit entry %lld.", (long long)id);
+			error_set(e, ERROR_NOT_FOUND, _("No audit entry %lld."), (long long)id);
 		return -1;
 	}
 	json_t *o = json_object();
@@ -937,7 +938,7 @@ static int entry_read(struct db_stmt *st, enum ledger_kind kind, int64_t fact_id
 		out->at = db_col_int(st, 3);
 		out->size = db_col_int(st, 4);
 	} else if (r == DB_DONE) {
-		error_set(e, ERROR_NOT_FOUND, "This fact has no leaf in the record.");
+		error_set(e, ERROR_NOT_FOUND, _("This fact has no leaf in the record."));
 	}
 	db_reset(st);
 	return r == DB_ROW ? 0 : -1;

@@ -84,9 +84,9 @@ int meeting_add(struct db *db, int64_t process_id, const char *date, const char 
 {
 	int y, m, d;
 	if (clock_parse_date(date, &y, &m, &d) != 0)
-		error_field(e, "date", "Give the date as YYYY-MM-DD.");
+		error_field(e, "date", _("Give the date as YYYY-MM-DD."));
 	if (!title || !*title)
-		error_field(e, "title", "Give the meeting a title.");
+		error_field(e, "title", _("Give the meeting a title."));
 	if (e->code)
 		return -1;
 	static const char sql[] =
@@ -118,11 +118,11 @@ static bool time_valid(const char *t)
 static void check_time(const char *starts, const char *ends, struct error *e)
 {
 	if (!time_valid(starts))
-		error_field(e, "starts", "Give the time the meeting starts as HH:MM.");
+		error_field(e, "starts", _("Give the time the meeting starts as HH:MM."));
 	if (!time_valid(ends))
-		error_field(e, "ends", "Give the time the meeting ends as HH:MM.");
+		error_field(e, "ends", _("Give the time the meeting ends as HH:MM."));
 	else if (time_valid(starts) && strcmp(starts, ends) >= 0)
-		error_field(e, "ends", "The meeting must end after it starts.");
+		error_field(e, "ends", _("The meeting must end after it starts."));
 }
 
 static bool url_valid(const char *url)
@@ -135,7 +135,7 @@ int meeting_set_time(struct db *db, int64_t id, const char *starts, const char *
 {
 	check_time(starts, ends, e);
 	if (join_url && !url_valid(join_url))
-		error_field(e, "join_url", "Give the link to join as an http or https address.");
+		error_field(e, "join_url", _("Give the link to join as an http or https address."));
 	if (e->code)
 		return -1;
 	static const char sql[] = "UPDATE meeting SET starts = ?, ends = ?, join_url = ? WHERE id = ?";
@@ -373,8 +373,9 @@ static int mail_in(struct db *db, struct arena *a, const struct meeting *m, cons
 	    [MAIL_REMIND_HOUR] = N_("In an hour: %s"),
 	    [MAIL_WAITING] = N_("On the waiting list: %s"),
 	    [MAIL_UNREGISTERED] = N_("Registration cancelled: %s"),
-	    [MAIL_CANCELLED] = N_("Cancelled: %s"),
-	    [MAIL_CANCELLED_WAITING] = N_("Cancelled: %s"),
+	    /* TRANSLATORS: a mail's subject: the meeting %s is cancelled (a milestone's is another entry). */
+	    [MAIL_CANCELLED] = NC_("meeting", "Cancelled: %s"),
+	    [MAIL_CANCELLED_WAITING] = NC_("meeting", "Cancelled: %s"),
 	};
 	static const char *const LEADS[] = {
 	    [MAIL_CONFIRM] = N_(
@@ -405,7 +406,8 @@ static int mail_in(struct db *db, struct arena *a, const struct meeting *m, cons
 	    m->title, p->title, when_text(a, m, p->timezone), _(FORMAT_LABELS[m->format]),
 	    registered ? details_text(a, m) : "",
 	    registered && *m->agenda ? arena_printf(a, _("\nAgenda:\n%s\n"), m->agenda) : "", base, (long long)m->id);
-	const char *subject = arena_printf(a, _(SUBJECTS[k]), m->title);
+	const bool cancelled = k == MAIL_CANCELLED || k == MAIL_CANCELLED_WAITING; /* their entry has a context */
+	const char *subject = arena_printf(a, cancelled ? C_("meeting", SUBJECTS[k]) : _(SUBJECTS[k]), m->title);
 	if (!body || !subject) {
 		error_set(e, ERROR_UNAVAILABLE, "out of memory");
 		return -1;
@@ -714,24 +716,25 @@ fail:
 static void check_input(struct arena *a, const struct meeting_input *in, int64_t *closes_at, struct error *e)
 {
 	field_check_date(e, "date", in->date, true);
-	field_check_line(e, "title", in->title, true, MEETING_LINE_MAX, "the meeting's title");
-	field_check_text(e, "description", in->description, false, MEETING_TEXT_MAX, "a description");
-	field_check_text(e, "agenda", in->agenda, false, MEETING_TEXT_MAX, "the agenda");
+	field_check_line(e, "title", in->title, true, MEETING_LINE_MAX, N_("the meeting's title"));
+	field_check_text(e, "description", in->description, false, MEETING_TEXT_MAX, N_("a description"));
+	field_check_text(e, "agenda", in->agenda, false, MEETING_TEXT_MAX, N_("the agenda"));
 	if ((in->starts && *in->starts) || (in->ends && *in->ends))
 		check_time(in->starts, in->ends, e);
 	if (in->join_url && *in->join_url) {
-		field_check_line(e, "join_url", in->join_url, false, MEETING_LINE_MAX, "the link to join");
+		field_check_line(e, "join_url", in->join_url, false, MEETING_LINE_MAX, N_("the link to join"));
 		if (!url_valid(in->join_url))
-			error_field(e, "join_url", "Give the link to join as an http or https address.");
+			error_field(e, "join_url", _("Give the link to join as an http or https address."));
 	}
-	field_check_line(e, "room", in->room, false, MEETING_LINE_MAX, "the room");
-	field_check_line(e, "dial_in", in->dial_in, false, MEETING_LINE_MAX, "how to dial in");
+	field_check_line(e, "room", in->room, false, MEETING_LINE_MAX, N_("the room"));
+	field_check_line(e, "dial_in", in->dial_in, false, MEETING_LINE_MAX, N_("how to dial in"));
 	if (in->capacity < 0 || in->capacity > 1000000)
-		error_field(e, "capacity", "Give the number of places (0 for no limit).");
+		error_field(e, "capacity", _("Give the number of places (0 for no limit)."));
 	*closes_at = 0;
 	if (in->registration_closes && *in->registration_closes &&
 	    clock_parse_rfc3339(in->registration_closes, closes_at) != 0)
-		error_field(e, "registration_closes", "Give the instant registration closes as 2026-12-01T12:00:00Z.");
+		error_field(e, "registration_closes",
+		            _("Give the instant registration closes as 2026-12-01T12:00:00Z."));
 	(void)a;
 }
 
@@ -811,7 +814,7 @@ static int documents_put(struct db *db, int64_t id, int64_t process_id, const st
 		const struct meeting_ref *d = &in->documents[i];
 		for (int k = 0; k < i; k++)
 			if (in->documents[k].letter == d->letter && in->documents[k].id == d->id) {
-				error_field(e, "documents", "Name each document once.");
+				error_field(e, "documents", _("Name each document once."));
 				return -1;
 			}
 		if (!(st = db_stmt(db, d->letter ? letter_sql : version_sql, e)))
@@ -824,8 +827,12 @@ static int documents_put(struct db *db, int64_t id, int64_t process_id, const st
 		if (step == DB_FAIL)
 			return -1;
 		if (!found) {
-			error_field(e, "documents", "%s %lld is not one of this process's.",
-			            d->letter ? "Letter" : "Version", (long long)d->id);
+			if (d->letter)
+				error_field(e, "documents", _("Letter %lld is not one of this process's."),
+				            (long long)d->id);
+			else
+				error_field(e, "documents", _("Version %lld is not one of this process's."),
+				            (long long)d->id);
 			return -1;
 		}
 		if (!(st = db_stmt(db, insert_sql, e)))
@@ -896,7 +903,7 @@ int meeting_update(struct db *db, struct arena *a, const struct actor *who, int6
 	if (meeting_find(db, a, id, &m, e) != 0 || process_find_id_bare(db, a, m.process_id, &p, e) != 0)
 		goto fail;
 	if (m.cancelled) {
-		error_say(e, ERROR_CONFLICT, "This meeting was cancelled: it cannot be changed.");
+		error_say(e, ERROR_CONFLICT, _("This meeting was cancelled: it cannot be changed."));
 		goto fail;
 	}
 	/* Fewer places than people registered: refused, naming how many are registered. Each of them was told
@@ -905,10 +912,14 @@ int meeting_update(struct db *db, struct arena *a, const struct actor *who, int6
 	 * person is then told), or keeps at least as many places; raising or keeping the number is always
 	 * possible, and lowering it to the number registered closes registration to newcomers (waiting list). */
 	if (in->capacity != m.capacity && in->capacity && in->capacity < m.registered) {
-		error_field(e, "capacity",
-		            "%d people are registered for this meeting: it cannot have fewer places than that. Keep at "
-		            "least %d places, or cancel registrations first.",
-		            m.registered, m.registered);
+		error_field(
+		    e, "capacity",
+		    i18n_n("%1$d person is registered for this meeting: it cannot have fewer places than that. "
+		           "Keep at least %1$d place, or cancel the registration first.",
+		           "%1$d people are registered for this meeting: it cannot have fewer places than that. "
+		           "Keep at least %1$d places, or cancel registrations first.",
+		           (unsigned long)m.registered),
+		    m.registered);
 		goto fail;
 	}
 	const bool moved = !same(m.date, in->date) || !same(m.starts, in->starts) || !same(m.ends, in->ends);
@@ -922,7 +933,8 @@ int meeting_update(struct db *db, struct arena *a, const struct actor *who, int6
 	int64_t was_start, was_end, new_start, new_end;
 	const struct meeting to = {.date = in->date, .starts = in->starts, .ends = in->ends};
 	if (moved && meeting_instants(&to, p.timezone, &new_start, &new_end) == 0 && new_start <= now) {
-		error_field(e, "date", "This time has already passed: a meeting can only be moved to a time to come.");
+		error_field(e, "date",
+		            _("This time has already passed: a meeting can only be moved to a time to come."));
 		goto fail;
 	}
 	const bool over = meeting_instants(&m, p.timezone, &was_start, &was_end) == 0 && was_end <= now;
@@ -963,7 +975,7 @@ fail:
 int meeting_cancel(struct db *db, struct arena *a, const struct actor *who, int64_t id, const char *reason,
                    struct error *e)
 {
-	field_check_text(e, "reason", reason, true, MEETING_TEXT_MAX, "why the meeting is cancelled");
+	field_check_text(e, "reason", reason, true, MEETING_TEXT_MAX, N_("why the meeting is cancelled"));
 	if (e->code)
 		return -1;
 	if (db_begin(db, e) != 0)
@@ -973,7 +985,7 @@ int meeting_cancel(struct db *db, struct arena *a, const struct actor *who, int6
 	if (meeting_find(db, a, id, &m, e) != 0 || process_find_id_bare(db, a, m.process_id, &p, e) != 0)
 		goto fail;
 	if (m.cancelled) {
-		error_say(e, ERROR_CONFLICT, "This meeting is cancelled already.");
+		error_say(e, ERROR_CONFLICT, _("This meeting is cancelled already."));
 		goto fail;
 	}
 	static const char sql[] =
@@ -1002,8 +1014,8 @@ fail:
 int meeting_set_outcome(struct db *db, struct arena *a, const struct actor *who, int64_t id, const char *summary,
                         const char *outcome, int64_t followup_call_id, int64_t now, struct error *e)
 {
-	field_check_text(e, "summary", summary, false, MEETING_TEXT_MAX, "a summary");
-	field_check_text(e, "outcome", outcome, false, MEETING_TEXT_MAX, "the outcome");
+	field_check_text(e, "summary", summary, false, MEETING_TEXT_MAX, N_("a summary"));
+	field_check_text(e, "outcome", outcome, false, MEETING_TEXT_MAX, N_("the outcome"));
 	if (e->code)
 		return -1;
 	if (db_begin(db, e) != 0)
@@ -1014,7 +1026,7 @@ int meeting_set_outcome(struct db *db, struct arena *a, const struct actor *who,
 	if (meeting_find(db, a, id, &m, e) != 0 || process_find_id_bare(db, a, m.process_id, &p, e) != 0)
 		goto fail;
 	if (meeting_instants(&m, p.timezone, &starts_at, &ends_at) != 0 || now < ends_at) {
-		error_say(e, ERROR_CONFLICT, "The outcome of a meeting is published once it is over.");
+		error_say(e, ERROR_CONFLICT, _("The outcome of a meeting is published once it is over."));
 		goto fail;
 	}
 	if (followup_call_id) {
@@ -1029,7 +1041,7 @@ int meeting_set_outcome(struct db *db, struct arena *a, const struct actor *who,
 		if (e->code)
 			goto fail;
 		if (!found) {
-			error_field(e, "followup_call", "Choose a call of this meeting's process.");
+			error_field(e, "followup_call", _("Choose a call of this meeting's process."));
 			goto fail;
 		}
 	}

@@ -340,7 +340,9 @@ static int milestone_news_compose(struct arena *a, const void *ctx, const char *
 		what = _("This date is postponed; a new date will follow.");
 		break;
 	case NEWS_CANCELLED:
-		*subject = arena_printf(a, _("Cancelled: %s"), title);
+		/* TRANSLATORS: a notice's subject: a milestone (a date of the schedule) is cancelled; %s is its title.
+		 */
+		*subject = arena_printf(a, C_("milestone", "Cancelled: %s"), title);
 		what = _("This date is cancelled.");
 		break;
 	case NEWS_MOVED:

@@ -86,7 +86,7 @@ static const struct outbox_attachment *attachments_copy(struct arena *a, const s
 							struct error *e)
 {
 	if (n > OUTBOX_ATTACHMENTS_MAX) {
-		error_set(e, ERROR_INVALID, "A mail carries at most %d files.", OUTBOX_ATTACHMENTS_MAX);
+		error_set(e, ERROR_INVALID, _("A mail carries at most %d files."), OUTBOX_ATTACHMENTS_MAX);
 		return NULL;
 	}
 	struct outbox_attachment *out = arena_alloc(a, sizeof *out * (size_t)n);
@@ -98,8 +98,9 @@ static const struct outbox_attachment *attachments_copy(struct arena *a, const s
 		const char *blob = in[i].blob;
 		if (!message_attachment_ok(in[i].filename, in[i].content_type) || !blob ||
 		    strlen(blob) != BLOB_NAME_LEN || strspn(blob, "0123456789abcdef") != BLOB_NAME_LEN) {
-			error_set(e, ERROR_INVALID, "The file \"%.60s\" cannot be attached: check its name and type.",
-				  in[i].filename ? in[i].filename : "");
+			error_set(e, ERROR_INVALID,
+			          _("The file \"%.60s\" cannot be attached: check its name and type."),
+			          in[i].filename ? in[i].filename : "");
 			return NULL;
 		}
 		out[i] = (struct outbox_attachment){.filename = arena_strdup(a, in[i].filename),
@@ -153,7 +154,7 @@ int outbox_compose(struct arena *a, const struct outbox_mail *mail, struct outbo
 	buf_init(&text, OUTBOX_MESSAGE_MAX);
 	if (message_compose(&text, &m) != 0) {
 		buf_free(&text);
-		error_set(e, ERROR_INVALID, "The mail to %s could not be composed.", mail->to);
+		error_set(e, ERROR_INVALID, _("The mail to %s could not be composed."), mail->to);
 		return -1;
 	}
 	*out = (struct outbox_ready){.kind = mail->kind,
@@ -255,13 +256,14 @@ int outbox_wire(struct db *db, struct arena *a, const struct outbox_item *m, con
 		if ((rc = blob_get(db, a, files[i].blob, &bytes, &size, e)) != 0)
 			break;
 		if (message_attachment(&out, m->boundary, files[i].filename, files[i].content_type, bytes, size) != 0) {
-			error_set(e, ERROR_INVALID, "The mail with its files is larger than %d MB.",
-				  OUTBOX_WIRE_MAX / (1024 * 1024));
+			error_set(e, ERROR_INVALID, _("The mail with its files is larger than %d MB."),
+			          OUTBOX_WIRE_MAX / (1024 * 1024));
 			rc = -1;
 		}
 	}
 	if (rc == 0 && message_end(&out, m->boundary) != 0) {
-		error_set(e, ERROR_INVALID, "The mail with its files is larger than %d MB.", OUTBOX_WIRE_MAX / (1024 * 1024));
+		error_set(e, ERROR_INVALID, _("The mail with its files is larger than %d MB."),
+		          OUTBOX_WIRE_MAX / (1024 * 1024));
 		rc = -1;
 	}
 	if (rc == 0 && !(*data = arena_strndup(a, out.data, out.len))) {

@@ -3,6 +3,7 @@
 #include "core/comment.h"
 #include "core/contribution.h"
 #include "core/country.h"
+#include "core/process.h"
 #include "util/i18n.h"
 
 #include <stdlib.h>
@@ -64,12 +65,14 @@ static int paragraph_fill(struct arena *a, struct db_stmt *st, void *element)
 
 /* Contributions by call, category, country and channel, with how many of them are in a campaign: grouped in
  * the order of index contribution_statistics (migration 024), which holds every column read, so that the
- * grouping streams through the index without sorting; the categories' words joined after the grouping. */
-static const char SQL_PROFILE[] =
-    "SELECT g.call_id, cat.slug, cat.name, cat.position, g.country, g.channel, g.joined, g.n FROM "
-    "(SELECT k.call_id AS call_id, k.category_id AS category_id, k.country AS country, k.channel AS channel, "
-    "count(k.campaign_id) AS joined, count(*) AS n FROM contribution k WHERE " OUTCOME_COUNTED
-    "GROUP BY k.call_id, k.category_id, k.country, k.channel) g JOIN category cat ON cat.id = g.category_id";
+ * grouping streams through the index without sorting; the categories' words joined after the grouping, each
+ * category's name in the reader's language (?5) by the one rule of core/process.h. */
+static const char SQL_PROFILE[] = "SELECT g.call_id, cat.slug, " PROCESS_CATEGORY_NAME_SQL(
+    "cat",
+    "?5") ", cat.position, g.country, g.channel, g.joined, g.n FROM "
+          "(SELECT k.call_id AS call_id, k.category_id AS category_id, k.country AS country, k.channel AS channel, "
+          "count(k.campaign_id) AS joined, count(*) AS n FROM contribution k WHERE " OUTCOME_COUNTED
+          "GROUP BY k.call_id, k.category_id, k.country, k.channel) g JOIN category cat ON cat.id = g.category_id";
 /* Comments by paragraph, with how many of them are technical and editorial (the rest are general), grouped in
  * the order of index comment_version_pid; the paragraphs' numbers and versions' labels joined after. Paragraphs
  * in the order of their version and number, general comments last. */
@@ -193,6 +196,7 @@ static int read_profile(struct db *db, struct arena *a, const struct outcome_sco
 	if (!st)
 		return -1;
 	bind_scope(st, scope, audience);
+	db_bind_text(st, 5, i18n_current() ? i18n_current() : "");
 	struct counts categories = {0}, countries = {0}, channels = {0};
 	bool failed = false;
 	enum db_step step = DB_DONE;

@@ -110,28 +110,15 @@ static int category_from_row(struct arena *a, struct db_stmt *st, void *element)
 	return failed ? -1 : 0;
 }
 
-/* The first tag of a list of languages ("fr,en" -> "fr"), or "" (in a (char[16])). */
-static void first_language(const char *languages, char out[16])
-{
-	size_t n = languages ? strcspn(languages, ",") : 0;
-	if (n >= 16)
-		n = 0;
-	if (n)
-		memcpy(out, languages, n);
-	out[n] = '\0';
-}
-
 #define PROCESS_COLUMNS "SELECT id, slug, title, summary, timezone, languages, body, secretariat FROM process "
 
 static int process_find_by(struct db *db, struct arena *a, const char *sql, const char *slug, int64_t id,
 			   bool categories, struct process *out, struct error *e)
 {
-	/* The reader's name (?2), else the process's first language's (?3), else the name typed with the slug. */
-	static const char sql_categories[] =
-		"SELECT c.id, c.slug, coalesce(r.name, f.name, c.name), c.name FROM category c "
-		"LEFT JOIN category_name r ON r.category_id = c.id AND r.language = ?2 "
-		"LEFT JOIN category_name f ON f.category_id = c.id AND f.language = ?3 "
-		"WHERE c.process_id = ?1 ORDER BY c.position, c.id";
+	/* The reader's name (?2), else the process's first language's, else the name typed with the slug. */
+	static const char sql_categories[] = "SELECT c.id, c.slug, " PROCESS_CATEGORY_NAME_SQL(
+	    "c", "?2") ", c.name "
+	               "FROM category c WHERE c.process_id = ?1 ORDER BY c.position, c.id";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		return -1;
@@ -149,10 +136,7 @@ static int process_find_by(struct db *db, struct arena *a, const char *sql, cons
 		return -1;
 	db_bind_int(st, 1, out->id);
 	const char *reader = i18n_current();
-	char first[16];
-	first_language(out->languages, first);
 	db_bind_text(st, 2, reader ? reader : "");
-	db_bind_text(st, 3, first);
 	return db_collect(st, a, (void **)&out->categories, &out->ncategories, sizeof *out->categories,
 			  category_from_row, e);
 }
@@ -236,6 +220,12 @@ const struct category *process_category(const struct process *p, const char *slu
 		if (strcmp(p->categories[i].slug, slug) == 0)
 			return &p->categories[i];
 	return NULL;
+}
+
+const char *process_category_name(const struct process *p, const char *slug, const char *fallback)
+{
+	const struct category *c = process_category(p, slug);
+	return c ? c->name : fallback;
 }
 
 const struct category *process_category_id(const struct process *p, int64_t id)

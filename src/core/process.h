@@ -67,6 +67,23 @@ int process_category_names(struct db *db, struct arena *a, struct process *p, st
 /* The category of a process with this slug, or NULL. */
 const struct category *process_category(const struct process *p, const char *slug);
 const struct category *process_category_id(const struct process *p, int64_t id);
+/* The SQL of the one rule naming the category row alias cat to a reader whose language (a tag) is the statement's
+ * parameter lang ("?2"): the secretariat's name in that language, else in the process's first (the first tag of
+ * process.languages, held normal: "fr,en"), else the name typed with the slug. process_find() loads the
+ * categories by it; a statement that reads a category's name from its rows (statistics) uses it too. */
+#define PROCESS_CATEGORY_NAME_SQL(cat, lang)                                                                           \
+	"coalesce((SELECT cr.name FROM category_name cr WHERE cr.category_id = " cat ".id AND cr.language = " lang     \
+	"), (SELECT cf.name FROM category_name cf JOIN process cp ON cp.id = " cat ".process_id "                      \
+	"WHERE cf.category_id = " cat                                                                                  \
+	".id AND (cp.languages = cf.language OR cp.languages LIKE (cf.language || ',%'))"                              \
+	"), " cat ".name)"
+
+/* The one way a category is named to a reader, wherever it is shown (statistics, receipts, lists, feeds, the
+ * office's pages): the name of p's category slug as process_find() loaded it — the secretariat's name in the
+ * thread's language at that moment, else in the process's first language, else the name typed with the slug.
+ * A page loads p in the reader's language; a mail loads it under its recipient's. fallback (the name a row
+ * holds, as typed) when p has no such category loaded (one found with process_find_id_bare()). */
+const char *process_category_name(const struct process *p, const char *slug, const char *fallback);
 
 bool process_slug_valid(const char *slug);
 

@@ -7,6 +7,7 @@
 #include "core/deadline.h"
 #include "core/ledger.h"
 #include "core/outbox.h"
+#include "core/process.h"
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/i18n.h"
@@ -297,9 +298,13 @@ int receipt_mail_again(struct db *db, struct arena *a, const char *tracking, con
 		goto fail;
 	}
 	struct receipt_next next;
-	if (call_find(db, a, k.call_id, &c, e) != 0 || comment_attach(db, a, &k, 1, e) != 0 ||
-	    contribution_attachments(db, a, &k, e) != 0 || receipt_next(db, a, &k, &c, &next, e) != 0)
+	struct process p;
+	if (call_find(db, a, k.call_id, &c, e) != 0 || process_find_id(db, a, c.process_id, &p, e) != 0 ||
+	    comment_attach(db, a, &k, 1, e) != 0 || contribution_attachments(db, a, &k, e) != 0 ||
+	    receipt_next(db, a, &k, &c, &next, e) != 0)
 		goto fail;
+	/* its category in the mail's language (the request's, as the rest of the mail), not as typed */
+	k.category_name = process_category_name(&p, k.category_slug, k.category_name);
 	/* A mail by the e-mail channel goes back to its From, which may hear its own words; an address typed
 	 * on a form may be anyone's, and hears ours only. */
 	const char *facts = receipt_text(a, &k, &c, &next, k.channel == CHANNEL_EMAIL);

@@ -1,5 +1,6 @@
 /* statistics — see statistics.h. */
 #include "core/statistics.h"
+#include "util/i18n.h"
 #include "util/tz.h"
 
 #include <stdio.h>
@@ -75,7 +76,7 @@ int statistics_days(struct arena *a, const char *tzid, int64_t from, int64_t to,
 		int y, m, d;
 		int64_t start, end;
 		if (day_of(tzid, t, &y, &m, &d, &start, &end) != 0) {
-			error_set(e, ERROR_INVALID, "The time zone %s is not known.", tzid);
+			error_set(e, ERROR_INVALID, _("The time zone %s is not known."), tzid);
 			return -1;
 		}
 		int64_t count = 0;
@@ -127,7 +128,7 @@ static int read_counts(struct db *db, struct arena *a, const struct outcome_scop
 	int y, m, d;
 	int64_t start;
 	if (day_of(out->timezone, now, &y, &m, &d, &start, &out->valid_until) != 0) {
-		error_set(e, ERROR_INVALID, "The time zone %s is not known.", out->timezone);
+		error_set(e, ERROR_INVALID, _("The time zone %s is not known."), out->timezone);
 		return -1;
 	}
 	return 0;

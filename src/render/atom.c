@@ -139,6 +139,9 @@ int atom_write(struct buf *out, const char *base_url, const char *authority, con
 	            xmlTextWriterStartElementNS(w, NULL, BAD_CAST "feed", BAD_CAST "http://www.w3.org/2005/Atom") < 0
 	        ? -1
 	        : 0;
+	/* the language of our words in it (titles, subtitles); each entry's content is as its author wrote it */
+	if (!rc && f->lang && *f->lang && xmlTextWriterWriteAttribute(w, BAD_CAST "xml:lang", BAD_CAST f->lang) < 0)
+		rc = -1;
 	if (!rc && (write_id(w, authority, f->id) != 0 || write_text(w, "title", f->title) != 0 ||
 	            (f->subtitle && write_text(w, "subtitle", f->subtitle) != 0) ||
 	            write_date(w, "updated", f->updated) != 0 || write_author(w, f->author) != 0 ||

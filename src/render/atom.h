@@ -33,6 +33,7 @@ struct atom_feed {
 	const char *path;      /* the page the feed follows (rel="alternate") */
 	const char *self_path; /* the feed's own address (rel="self") */
 	const char *author;    /* who publishes it: required by RFC 4287 when an entry has none */
+	const char *lang;      /* the language of its texts (a BCP 47 tag, the feed's xml:lang), or NULL */
 	int64_t updated;       /* the newest entry's, or when the feed's subject began */
 	const struct atom_entry *entries;
 	int n;

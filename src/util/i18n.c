@@ -296,6 +296,22 @@ const char *i18n_text(const char *lang, const char *msgid)
 	return s;
 }
 
+const char *i18n_text_ctx(const char *lang, const char *ctx, const char *msgid)
+{
+	int i = index_of(lang);
+	if (i < 0 || !c_utf8 || !msgid || !*msgid || !ctx)
+		return msgid;
+	/* gettext keeps an entry with a context under "context\004msgid" (what pgettext looks up) */
+	char key[1024];
+	const int n = snprintf(key, sizeof key, "%s\004%s", ctx, msgid);
+	if (n < 0 || (size_t)n >= sizeof key)
+		return msgid;
+	locale_t was = uselocale(c_utf8);
+	const char *s = dcgettext(domains[i], key, LC_MESSAGES);
+	uselocale(was);
+	return s == key ? msgid : s; /* not found: gettext gives the key back, which lives on this stack */
+}
+
 const char *i18n_plural(const char *lang, const char *one, const char *many, unsigned long n)
 {
 	int i = index_of(lang);

@@ -17,7 +17,11 @@
  * server for each request: i18n_use()); N_("text") only marks a string for
  * extraction (a table of labels translated where shown); i18n_n(one, many, n)
  * picks the plural form. Never assemble a sentence from translated pieces:
- * give the translator the whole sentence with its %s and %d.
+ * give the translator the whole sentence with its %s and %d. C_(ctx, "text")
+ * translates an English text that has two senses in the interface (a
+ * meeting's "Cancelled: %s" and a milestone's: French says "Annulée" of a
+ * réunion, "Annulé" of a jalon) as two entries told apart by their context
+ * (gettext's msgctxt, as pgettext does); NC_(ctx, "text") only marks one.
  */
 #ifndef CONSULTA_UTIL_I18N_H
 #define CONSULTA_UTIL_I18N_H
@@ -59,6 +63,9 @@ const struct i18n_language *i18n_first_of(const char *list);
  * as long as the process. Thread-safe. As a printf format (error_set(e, code, _("…%s"), x)), the compiler
  * checks the msgid's directives against the arguments (format_arg); po.py checks each translation's. */
 const char *i18n_text(const char *lang, const char *msgid) __attribute__((format_arg(2)));
+/* msgid in lang in the sense ctx names (the catalogue's msgctxt, as gettext's pgettext): the translation of the
+ * entry with that context, else msgid (never another context's). Rules as i18n_text(). */
+const char *i18n_text_ctx(const char *lang, const char *ctx, const char *msgid) __attribute__((format_arg(3)));
 /* The plural form for n of one/many in lang ("%d file" / "%d files"), msgid rules as i18n_text(). */
 const char *i18n_plural(const char *lang, const char *one, const char *many, unsigned long n)
     __attribute__((format_arg(2), format_arg(3)));
@@ -96,5 +103,7 @@ const char *i18n_current(void);
 #define _(msgid)             i18n_text(i18n_current(), (msgid))
 #define N_(msgid)            (msgid)
 #define i18n_n(one, many, n) i18n_plural(i18n_current(), (one), (many), (n))
+#define C_(ctx, msgid)       i18n_text_ctx(i18n_current(), (ctx), (msgid))
+#define NC_(ctx, msgid)      (msgid)
 
 #endif

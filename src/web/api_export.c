@@ -238,7 +238,7 @@ void page_data(struct request *r)
 	for (int i = 0; i < EXPORT_NDATASETS; i++) {
 		const struct export_dataset *d = &EXPORT_DATASETS[i];
 		html_printf(&r->out, "<section aria-labelledby=\"%s\" class=\"dataset\"><h2 id=\"%s\">%s</h2>\n<p>%s ",
-		            d->name, d->name, d->name, d->meaning);
+		            d->name, d->name, d->name, _(d->meaning));
 		if (d->per_call)
 			html_tr(&r->out,
 			        "One row each. For a process: <code>/api/v1/processes/{slug}/%s.csv</code> (.jsonl, "
@@ -263,7 +263,7 @@ void page_data(struct request *r)
 		            _("Column"), _("Type"), _("Meaning"));
 		for (int c = 0; c < d->ncolumns; c++)
 			html_printf(&r->out, "<tr><th scope=\"row\"><code>%s</code></th><td>%s</td><td>%s</td></tr>\n",
-			            d->columns[c].name, export_type_name(d->columns[c].type), d->columns[c].meaning);
+			            d->columns[c].name, export_type_name(d->columns[c].type), _(d->columns[c].meaning));
 		html_printf(&r->out, "</tbody></table></div>\n</section>\n");
 	}
 	page_end(r, 200);
@@ -278,13 +278,14 @@ void api_dictionary(struct request *r)
 		for (int c = 0; c < d->ncolumns; c++)
 			json_array_append_new(columns, json_pack("{s:s,s:s,s:s}", "name", d->columns[c].name, "type",
 			                                         export_type_name(d->columns[c].type), "meaning",
-			                                         d->columns[c].meaning));
+			                                         _(d->columns[c].meaning)));
 		json_t *paths = json_array();
 		json_array_append_new(paths, json_sprintf("/api/v1/processes/{slug}/%s.{csv,jsonl,xlsx}", d->name));
 		if (d->per_call)
 			json_array_append_new(paths, json_sprintf("/api/v1/calls/{id}/%s.{csv,jsonl,xlsx}", d->name));
-		json_array_append_new(files, json_pack("{s:s,s:s,s:b,s:o,s:o}", "name", d->name, "meaning", d->meaning,
-		                                       "per_call", d->per_call, "paths", paths, "columns", columns));
+		json_array_append_new(files,
+		                      json_pack("{s:s,s:s,s:b,s:o,s:o}", "name", d->name, "meaning", _(d->meaning),
+		                                "per_call", d->per_call, "paths", paths, "columns", columns));
 	}
 	reply_json(r, 200, json_pack("{s:o,s:s}", "files", files, "page", "/data"));
 }

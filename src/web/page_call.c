@@ -712,6 +712,12 @@ static void receipt_attachments(struct request *r, const struct contribution *k)
 	html_printf(&r->out, "</ol>\n</section>\n");
 }
 
+/* k's category as p names it to the reader (core/process.h: in their language, else the process's first). */
+static void category_as_named(const struct process *p, struct contribution *k)
+{
+	k->category_name = process_category_name(p, k->category_slug, k->category_name);
+}
+
 /* Who may read a receipt: whoever has its tracking number, as before. What it shows therefore stays within
  * what that number already opens: the sender's words unless the secretariat withheld them (a hidden one's
  * number is public, in its place in the list), the name only where it is published anyway (named), the
@@ -723,9 +729,12 @@ void page_receipt(struct request *r)
 	const char *report = NULL;
 	struct contribution k;
 	struct call c;
+	struct process p;
 	struct receipt_next next;
 	if (contribution_find(r->db, &r->arena, r->params[0], &k, &e) != 0 ||
-	    call_find(r->db, &r->arena, k.call_id, &c, &e) != 0 || comment_attach(r->db, &r->arena, &k, 1, &e) != 0 ||
+	    call_find(r->db, &r->arena, k.call_id, &c, &e) != 0 ||
+	    process_find_id(r->db, &r->arena, c.process_id, &p, &e) != 0 ||
+	    comment_attach(r->db, &r->arena, &k, 1, &e) != 0 ||
 	    page_dispositions_attach(r, &k, 1, k.call_id, &e) != 0 ||
 	    contribution_attachments(r->db, &r->arena, &k, &e) != 0 ||
 	    contribution_table_report(r->db, &r->arena, &k, &report, &e) != 0 ||
@@ -734,6 +743,7 @@ void page_receipt(struct request *r)
 		return;
 	}
 	const bool withheld = k.state == CONTRIBUTION_HIDDEN || k.state == CONTRIBUTION_SPAM;
+	category_as_named(&p, &k);
 	page_begin(r, arena_printf(&r->arena, _("Receipt %s"), k.tracking));
 	crumbs(r, &c, true);
 	html_printf(&r->out,
@@ -901,14 +911,6 @@ static const char *channel_text(enum contribution_channel channel)
  * on its page (the <h1>). The heading is ours — "Contribution ABC-123 by NAME" — so that a screen reader's list of
  * headings reads as a list of contributions, whatever a sender typed as their name; the name, escaped, is a part of
  * it, never the heading itself. Times are in the process's zone (the call's), as every deadline is. */
-/* k's category as p names it to the reader (core/process.h: in their language, else the process's first). */
-static void category_as_named(const struct process *p, struct contribution *k)
-{
-	const struct category *named = process_category(p, k->category_slug);
-	if (named)
-		k->category_name = named->name;
-}
-
 static void contribution_block(struct request *r, const struct call *c, const struct contribution *k, bool in_list)
 {
 	const bool named = k->publication == PUBLICATION_NAMED;

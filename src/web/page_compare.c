@@ -311,52 +311,50 @@ static int write_rows(struct request *r, const struct view *v, const struct comp
 	return i;
 }
 
-/* "3 edited, 1 moved, 2 added, 1 removed and 12 unchanged paragraphs." */
+/* How many paragraphs of each status: a list whose items are whole sentences ("5 paragraphs edited."), each
+ * its translator's with its plural forms, never a list glued from pieces ("5 edited, 2 added and ...") whose
+ * separators and order a language could not choose. */
+static void summary_item(struct request *r, enum compare_status s, int n)
+{
+	const unsigned long k = (unsigned long)n;
+	html_printf(&r->out, "<li>");
+	switch (s) {
+	/* TRANSLATORS: an item of a comparison's summary: how many paragraphs were edited between two versions. */
+	case COMPARE_EDITED: html_tr_n(&r->out, "%d paragraph edited.", "%d paragraphs edited.", k, n); break;
+	/* TRANSLATORS: an item of a comparison's summary: paragraphs moved to another place in the text. */
+	case COMPARE_MOVED: html_tr_n(&r->out, "%d paragraph moved.", "%d paragraphs moved.", k, n); break;
+	/* TRANSLATORS: an item of a comparison's summary: paragraphs of the older version split into several. */
+	case COMPARE_SPLIT: html_tr_n(&r->out, "%d paragraph split.", "%d paragraphs split.", k, n); break;
+	/* TRANSLATORS: an item of a comparison's summary: paragraphs of the newer version made of several. */
+	case COMPARE_MERGED: html_tr_n(&r->out, "%d paragraph merged.", "%d paragraphs merged.", k, n); break;
+	/* TRANSLATORS: an item of a comparison's summary: paragraphs new in the newer version. */
+	case COMPARE_ADDED: html_tr_n(&r->out, "%d paragraph added.", "%d paragraphs added.", k, n); break;
+	/* TRANSLATORS: an item of a comparison's summary: paragraphs of the older version gone from the newer. */
+	case COMPARE_REMOVED: html_tr_n(&r->out, "%d paragraph removed.", "%d paragraphs removed.", k, n); break;
+	/* TRANSLATORS: an item of a comparison's summary: paragraphs the same in both versions. */
+	case COMPARE_UNCHANGED: html_tr_n(&r->out, "%d paragraph unchanged.", "%d paragraphs unchanged.", k, n); break;
+	}
+	html_printf(&r->out, "</li>\n");
+}
+
 static void write_summary(struct request *r, const struct comparison *c)
 {
 	static const enum compare_status order[] = {COMPARE_EDITED, COMPARE_MOVED,   COMPARE_SPLIT,    COMPARE_MERGED,
 	                                            COMPARE_ADDED,  COMPARE_REMOVED, COMPARE_UNCHANGED};
-	const int n = (int)(sizeof order / sizeof *order);
-	/* One count per status, as a translator words it in the summary's list ("%d edited"). */
-	const char *counted[] = {
-	    /* TRANSLATORS: a count of paragraphs in the list "3 edited, 1 moved … paragraphs." */
-	    i18n_n("%d edited", "%d edited", (unsigned long)c->count[COMPARE_EDITED]),
-	    /* TRANSLATORS: a count of paragraphs in the list "3 edited, 1 moved … paragraphs." */
-	    i18n_n("%d moved", "%d moved", (unsigned long)c->count[COMPARE_MOVED]),
-	    /* TRANSLATORS: a count of paragraphs in the list "3 edited, 1 moved … paragraphs." */
-	    i18n_n("%d split", "%d split", (unsigned long)c->count[COMPARE_SPLIT]),
-	    /* TRANSLATORS: a count of paragraphs in the list "3 edited, 1 moved … paragraphs." */
-	    i18n_n("%d merged", "%d merged", (unsigned long)c->count[COMPARE_MERGED]),
-	    /* TRANSLATORS: a count of paragraphs in the list "3 edited, 1 moved … paragraphs." */
-	    i18n_n("%d added", "%d added", (unsigned long)c->count[COMPARE_ADDED]),
-	    /* TRANSLATORS: a count of paragraphs in the list "3 edited, 1 moved … paragraphs." */
-	    i18n_n("%d removed", "%d removed", (unsigned long)c->count[COMPARE_REMOVED]),
-	    /* TRANSLATORS: a count of paragraphs in the list "3 edited, 1 moved … paragraphs." */
-	    i18n_n("%d unchanged", "%d unchanged", (unsigned long)c->count[COMPARE_UNCHANGED]),
-	};
-	int shown = 0, total = 0;
-	for (int i = 0; i < n; i++)
-		total += c->count[order[i]] > 0;
-	const char *list = "";
-	for (int i = 0; i < n; i++) {
-		int k = c->count[order[i]];
+	int shown = 0;
+	for (size_t i = 0; i < sizeof order / sizeof *order; i++) {
+		const int k = c->count[order[i]];
 		if (!k)
 			continue;
-		const char *item = arena_printf(&r->arena, counted[i], k);
-		list = shown == 0 ? item
-		       /* TRANSLATORS: joins the last item of a list to the ones before it ("3 edited and 1 added"). */
-		       : shown == total - 1 ? arena_printf(&r->arena, _("%1$s and %2$s"), list, item)
-		                            /* TRANSLATORS: joins an item of a list to the ones before it. */
-		                            : arena_printf(&r->arena, _("%1$s, %2$s"), list, item);
-		shown++;
+		if (!shown++)
+			html_printf(&r->out, "<ul class=\"cmp-summary\">\n");
+		summary_item(r, order[i], k);
 	}
-	html_printf(&r->out, "<p class=\"cmp-summary\">");
 	if (shown)
-		/* TRANSLATORS: the comparison's summary; %s is a list such as "3 edited, 1 moved and 2 added". */
-		html_tr(&r->out, "%s paragraphs.", list);
+		html_printf(&r->out, "</ul>\n");
 	else
-		html_printf(&r->out, "%s", _("Neither version has numbered paragraphs."));
-	html_printf(&r->out, "</p>\n");
+		html_printf(&r->out, "<p class=\"cmp-summary\">%s</p>\n",
+		            _("Neither version has numbered paragraphs."));
 }
 
 static void write_pair(struct request *r, const struct version *x, const struct version *y)

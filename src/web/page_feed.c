@@ -7,9 +7,18 @@
  * carries an ETag (a hash of its bytes), and a request whose If-None-Match
  * names it gets 304 without the body. Each is read in the one read
  * transaction the server opens for a GET (server.c), so its entries agree.
+ *
+ * Their words (titles, subtitles, the sentences around what people wrote,
+ * dates) are in one language, named by the Atom feed's xml:lang: the one the
+ * request asks for (the switcher's cookie, else Accept-Language), else the
+ * process's first language, as on the process's pages
+ * (request_language_process()). A feed reader sends no cookie and often no
+ * Accept-Language: it gets the process's language, not the server's.
  */
+#include "core/call.h"
 #include "core/config.h"
 #include "core/feed.h"
+#include "core/process.h"
 #include "util/i18n.h"
 #include "web/page.h"
 #include "web/page_cache.h"
@@ -44,6 +53,21 @@ static void reply_feed(struct request *r, const char *type)
 	r->status = 200;
 }
 
+/* Chooses the language of the feed or calendar of process slug, or of call call_id's process (slug NULL): the
+ * one asked for, else the process's first. An unknown process or call is left to the feed's own lookup, which
+ * says so. */
+static void feed_language(struct request *r, const char *slug, int64_t call_id)
+{
+	struct error e;
+	error_clear(&e);
+	struct process p;
+	struct call c;
+	if (slug ? process_find(r->db, &r->arena, slug, &p, &e) == 0
+	         : call_find(r->db, &r->arena, call_id, &c, &e) == 0 &&
+	               process_find_id_bare(r->db, &r->arena, c.process_id, &p, &e) == 0)
+		request_language_process(r, p.languages);
+}
+
 /* Writes feed f. */
 static void send_atom(struct request *r, const struct atom_feed *f)
 {
@@ -64,6 +88,7 @@ void page_process_feed(struct request *r)
 	struct error e;
 	error_clear(&e);
 	struct atom_feed f;
+	feed_language(r, r->params[0], 0);
 	if (feed_process_news(r->db, &r->arena, r->params[0], &f, &e) != 0) {
 		page_error(r, &e);
 		return;
@@ -76,6 +101,7 @@ void page_process_contributions_feed(struct request *r)
 	struct error e;
 	error_clear(&e);
 	struct atom_feed f;
+	feed_language(r, r->params[0], 0);
 	if (feed_process_contributions(r->db, &r->arena, r->params[0], &f, &e) != 0) {
 		page_error(r, &e);
 		return;
@@ -94,6 +120,7 @@ void page_call_feed(struct request *r)
 		page_error(r, &e);
 		return;
 	}
+	feed_language(r, NULL, id);
 	if (feed_call(r->db, &r->arena, id, &f, &e) != 0) {
 		page_error(r, &e);
 		return;
@@ -106,6 +133,7 @@ void page_process_calendar(struct request *r)
 	struct error e;
 	error_clear(&e);
 	struct ical_calendar c;
+	feed_language(r, r->params[0], 0);
 	if (feed_calendar(r->db, &r->arena, r->params[0], &c, &e) != 0) {
 		page_error(r, &e);
 		return;

@@ -49,7 +49,6 @@ static const char *field_label(const char *key)
 	    {"body", N_("Run by")},
 	    {"secretariat", N_("Secretariat")},
 	    {"categories", N_("Categories")},
-	    {"published_at", N_("Published")},
 	    {"label", N_("Label")},
 	    {"note", N_("Note")},
 	    {"late", N_("Late")},
@@ -63,6 +62,12 @@ static const char *field_label(const char *key)
 	for (int i = 0; LABELS[i][0]; i++)
 		if (!strcmp(LABELS[i][0], key))
 			return _(LABELS[i][1]);
+	/* Apart: "Published" is also a contribution's state (page_office_moderation.c), which some languages
+	 * inflect otherwise (French "Publiée", of a contribution). */
+	if (!strcmp(key, "published_at"))
+		/* TRANSLATORS: a field of the audit log: when a version was published ("Published: 15 February
+		 * 2021"). */
+		return C_("moment", "Published");
 	return NULL;
 }
 

@@ -15,6 +15,7 @@
 #include "core/contribution.h"
 #include "core/country.h"
 #include "core/limits.h"
+#include "core/process.h"
 #include "util/i18n.h"
 #include "web/auth.h"
 #include "web/routes.h"
@@ -168,15 +169,19 @@ static void moderation_page(struct request *r, int64_t id, enum contribution_sta
 	error_clear(&le);
 	struct call c;
 	struct contribution *items;
+	struct process p;
 	int n;
 	int64_t total;
 	if (call_find(r->db, &r->arena, id, &c, &le) != 0 ||
-	    contribution_list(r->db, &r->arena, id, &state, (int)offset, MODERATION_PAGE, &items,
-			      &n, &total, &le) != 0 ||
+	    process_find_id(r->db, &r->arena, c.process_id, &p, &le) != 0 ||
+	    contribution_list(r->db, &r->arena, id, &state, (int)offset, MODERATION_PAGE, &items, &n, &total, &le) !=
+	        0 ||
 	    comment_attach(r->db, &r->arena, items, n, &le) != 0) {
 		page_error(r, &le);
 		return;
 	}
+	for (int i = 0; i < n; i++) /* in the reader's language, as the public pages name them */
+		items[i].category_name = process_category_name(&p, items[i].category_slug, items[i].category_name);
 	office_begin(r, arena_printf(&r->arena, _("%s: contributions to %s"), state_text(state), c.title), e);
 	html_printf(&r->out,
 		    "<nav aria-label=\"%s\" class=\"crumbs\"><a href=\"/office\">%s</a> \u203a "

@@ -60,7 +60,8 @@ static const char *change_text(enum call_change_kind k)
 	case CHANGE_EXTEND: return _("Extended");
 	case CHANGE_SHORTEN: return _("Shortened");
 	case CHANGE_OPEN: return _("Opened");
-	case CHANGE_CLOSE: return _("Closed");
+	/* TRANSLATORS: what happened to a call: closed by hand (an event), not the state "Closed" of a call. */
+	case CHANGE_CLOSE: return C_("call change", "Closed");
 	}
 	return "";
 }

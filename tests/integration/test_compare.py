@@ -92,7 +92,9 @@ class CompareDemo(ServerTestCase):
                      '/versions/%d#p2"' % a, '/versions/%d#p7"' % b):
             self.assertIn('href="' + link, page)
         self.assertIn("Not in this version.", page)  # p7 on the old side
-        self.assertIn("5 edited, 2 added and 1 unchanged paragraphs.", visible_text(page))
+        # the summary: one whole sentence per status (translated whole, each with its plural)
+        for sentence in ("5 paragraphs edited.", "2 paragraphs added.", "1 paragraph unchanged."):
+            self.assertIn("<li>%s</li>" % sentence, page)
         self.assertNotIn("Compare other versions", page, "two versions make one comparison: this one")
 
     def test_inline_page(self):

@@ -62,6 +62,7 @@ static void test_text_is_escaped_and_reads_back(void **state)
 	                            .path = "/calls/1",
 	                            .self_path = "/calls/1/feed.atom",
 	                            .author = "Body",
+	                            .lang = "fr",
 	                            .updated = 1612173600,
 	                            .entries = entries,
 	                            .n = 1};
@@ -74,6 +75,11 @@ static void test_text_is_escaped_and_reads_back(void **state)
 	xmlNode *root = xmlDocGetRootElement(doc);
 	assert_string_equal((const char *)root->name, "feed");
 	assert_string_equal((const char *)root->ns->href, "http://www.w3.org/2005/Atom");
+	/* the language of the feed's words, as XML says it (the xml: namespace) */
+	xmlChar *lang = xmlNodeGetLang(root);
+	assert_non_null(lang);
+	assert_string_equal((const char *)lang, "fr");
+	xmlFree(lang);
 	xmlNode *entry = find(root, "entry");
 	assert_non_null(entry);
 	xmlChar *s = xmlNodeGetContent(find(entry, "title"));

@@ -98,6 +98,28 @@ static void test_pseudo_locale_brackets_and_lengthens(void **state)
 #endif
 }
 
+/* One English text in two senses is two entries (msgctxt): a meeting is feminine in French (la réunion), a
+ * milestone masculine (le jalon); an entry's context is never taken for another's, nor for none. */
+static void test_a_text_in_two_senses_has_two_translations(void **state)
+{
+	(void)state;
+	assert_string_equal(i18n_text_ctx("fr", "meeting", "Cancelled: %s"), "Annul\u00e9e\u00a0: %s");
+	assert_string_equal(i18n_text_ctx("fr", "milestone", "Cancelled: %s"), "Annul\u00e9\u00a0: %s");
+	assert_string_equal(i18n_text_ctx("fr", "moment", "Published"), "Date de publication");
+	assert_string_equal(i18n_text("fr", "Published"), "Publi\u00e9e"); /* a contribution's state */
+	const char *msgid = "Cancelled: %s";
+	assert_ptr_equal(i18n_text_ctx("fr", "no such sense", msgid), msgid);
+	assert_ptr_equal(i18n_text_ctx("de", "meeting", msgid), msgid);
+	assert_ptr_equal(i18n_text_ctx("fr", NULL, msgid), msgid);
+	i18n_use("ru");
+	assert_string_equal(C_("meeting", "Cancelled: %s"), "\u041e\u0442\u043c\u0435\u043d\u0435\u043d\u043e: %s");
+	i18n_use(NULL);
+	assert_string_equal(C_("meeting", "Cancelled: %s"), "Cancelled: %s");
+#ifdef CONSULTA_PSEUDO_LOCALE
+	assert_int_equal(i18n_text_ctx(I18N_PSEUDO, "meeting", msgid)[0], '['); /* the pseudo-locale keeps contexts */
+#endif
+}
+
 /* The form for n, by its distinctive word. */
 static void assert_plural(const char *lang, unsigned long n, const char *word)
 {
@@ -322,6 +344,7 @@ int main(void)
 	    cmocka_unit_test(test_first_language_of_a_process),
 	    cmocka_unit_test(test_each_catalogue_translates_the_chrome),
 	    cmocka_unit_test(test_pseudo_locale_brackets_and_lengthens),
+	    cmocka_unit_test(test_a_text_in_two_senses_has_two_translations),
 	    cmocka_unit_test(test_plural_forms_of_each_language),
 	    cmocka_unit_test(test_threads_in_different_languages_at_once),
 	    cmocka_unit_test(test_instants_around_daylight_saving_in_each_language),
