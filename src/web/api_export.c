@@ -262,7 +262,7 @@ void page_data(struct request *r)
 		            "<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
 		            _("Column"), _("Type"), _("Meaning"));
 		for (int c = 0; c < d->ncolumns; c++)
-			html_printf(&r->out, "<tr><th scope=\"row\"><code>%s</code></th><td>%s</td><td>%s</td></tr>\n",
+			html_printf(&r->out, "<tr><th scope=\"row\"><code>%s</code></th><td translate=\"no\">%s</td><td>%s</td></tr>\n",
 			            d->columns[c].name, export_type_name(d->columns[c].type), _(d->columns[c].meaning));
 		html_printf(&r->out, "</tbody></table></div>\n</section>\n");
 	}

@@ -219,8 +219,7 @@ class PseudoLocale(ServerTestCase):
     unbracketed: the public pages, the back office and the account pages logged in as the demo's secretariat, the
     error pages (403, 404, 405, 414, a form's 401 and 422s) and the JSON API's error `message`s (and each field's)
     for a sample of bad requests. A text node passes if it is inside a bracketed sentence, or is content (a text
-    the database holds), or data (dates, numbers, zones, codes); see Crawl below. One exception, named where it is
-    made (PageText): the data dictionary's column descriptions, converted on another branch (strings3)."""
+    the database holds), or data (dates, numbers, zones, codes); see Crawl below."""
 
     SHARED = False
 
@@ -788,11 +787,6 @@ class PageText(html.parser.HTMLParser):
                               or (a.get("lang") and a["lang"] != self.lang)
                               or (tag == "a" and a.get("href") == "/account" and self.within("header", "site"))
                               or (tag == "select" and a.get("name") == "country")):
-            z = "skip"
-        elif z == "text" and self.path == "/data" and tag == "td" and self.within("table", "dictionary"):
-            # The data dictionary's cells: a column's type is a machine name (text, integer), and its meaning is
-            # strings3's (issue 14: the dictionary's column descriptions), converted on that branch. Once both
-            # are merged, only the type's cell needs skipping.
             z = "skip"
         if z == "text":
             for name in self.READ_ATTRIBUTES:
