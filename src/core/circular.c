@@ -771,20 +771,28 @@ int circular_draft_create(struct db *db, struct arena *a, const struct actor *wh
 	return 0;
 }
 
+/* Begins the transaction of a change to draft id, which it loads into d: -1 (rolled back) if there is none, or
+ * ERROR_CONFLICT if it is issued (an issued letter never changes, nor do its texts). */
+static int draft_change_begin(struct db *db, struct arena *a, int64_t id, struct circular_draft *d, struct error *e)
+{
+	if (db_begin(db, e) != 0)
+		return -1;
+	if (circular_draft_find(db, a, id, d, e) == 0 && d->circular_id)
+		error_set(e, ERROR_CONFLICT, "This letter is issued as %s: it cannot be changed; issue a corrigendum.",
+			  d->issued_reference);
+	if (!e->code)
+		return 0;
+	db_rollback(db);
+	return -1;
+}
+
 int circular_draft_update(struct db *db, struct arena *a, const struct actor *who, int64_t id,
 			  const struct circular_input *in, struct error *e)
 {
 	struct circular_draft d;
 	struct process p;
-	if (db_begin(db, e) != 0)
+	if (draft_change_begin(db, a, id, &d, e) != 0)
 		return -1;
-	if (circular_draft_find(db, a, id, &d, e) != 0)
-		goto fail;
-	if (d.circular_id) {
-		error_set(e, ERROR_CONFLICT, "This letter is issued as %s: it cannot be changed; issue a corrigendum.",
-			  d.issued_reference);
-		goto fail;
-	}
 	const char *before = audit_json(a, draft_json(&d));
 	if (process_find_id(db, a, d.process_id, &p, e) != 0 || draft_apply(db, a, &p, in, &d, e) != 0 ||
 	    draft_store(db, &d, e) != 0 ||
@@ -812,15 +820,8 @@ int circular_draft_text_put(struct db *db, struct arena *a, const struct actor *
 	subject = field_trimmed(a, subject ? subject : "");
 	markdown = markdown ? markdown : "";
 	const bool removing = subject && !*subject && !*field_trimmed(a, markdown);
-	if (db_begin(db, e) != 0)
+	if (draft_change_begin(db, a, id, &d, e) != 0)
 		return -1;
-	if (circular_draft_find(db, a, id, &d, e) != 0)
-		goto fail;
-	if (d.circular_id) {
-		error_set(e, ERROR_CONFLICT, "This letter is issued as %s: it cannot be changed; issue a corrigendum.",
-			  d.issued_reference);
-		goto fail;
-	}
 	if (process_find_id(db, a, d.process_id, &p, e) != 0)
 		goto fail;
 	const int place = process_other_language(a, &p, language, tag, e);

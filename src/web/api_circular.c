@@ -305,14 +305,20 @@ void api_circular_draft(struct request *r)
 	reply_draft(r, 200, id);
 }
 
+/* The draft's id from the route and the change's body: NULL (the answer sent) if either is wrong. */
+static json_t *draft_change(struct request *r, int64_t *id)
+{
+	if (!parse_id(r->params[0], id)) {
+		reply_json_problem(r, 404, ERROR_NOT_FOUND, _("There is no such draft letter."));
+		return NULL;
+	}
+	return api_office_body(r);
+}
+
 void api_circular_draft_update(struct request *r)
 {
 	int64_t id;
-	if (!parse_id(r->params[0], &id)) {
-		reply_json_problem(r, 404, ERROR_NOT_FOUND, _("There is no such draft letter."));
-		return;
-	}
-	json_t *body = api_office_body(r);
+	json_t *body = draft_change(r, &id);
 	if (!body)
 		return;
 	struct error e;
@@ -334,11 +340,7 @@ void api_circular_draft_update(struct request *r)
 void api_circular_draft_text_put(struct request *r)
 {
 	int64_t id;
-	if (!parse_id(r->params[0], &id)) {
-		reply_json_problem(r, 404, ERROR_NOT_FOUND, _("There is no such draft letter."));
-		return;
-	}
-	json_t *body = api_office_body(r);
+	json_t *body = draft_change(r, &id);
 	if (!body)
 		return;
 	struct error e;
