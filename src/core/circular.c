@@ -5,6 +5,7 @@
 #include "core/blob.h"
 #include "core/config.h"
 #include "core/field.h"
+#include "core/language.h"
 #include "core/limits.h"
 #include "core/milestone.h"
 #include "core/process.h"
@@ -43,6 +44,8 @@ enum {
 };
 
 static const char DEFAULT_PATTERN[] = "CL-{yy}/{n}";
+
+static const char *sha256_hex(struct arena *a, const char *text);
 
 /* -- recorded letters ------------------------------------------------------------------------------------ */
 
@@ -205,6 +208,57 @@ static int letter_from_row(struct arena *a, struct db_stmt *st, void *element)
 	return failed ? -1 : 0;
 }
 
+static int text_from_row(struct arena *a, struct db_stmt *st, void *element)
+{
+	struct circular_text *t = element;
+	bool failed = false;
+	t->language = db_col_dup(st, 0, a, &failed);
+	t->subject = db_col_dup(st, 1, a, &failed);
+	t->markdown = db_col_dup(st, 2, a, &failed);
+	return failed ? -1 : 0;
+}
+
+/* The texts sql (its one parameter id) selects, in tag order. */
+static int texts_collect(struct db *db, struct arena *a, const char *sql, int64_t id, struct circular_text **out,
+			 int *n, struct error *e)
+{
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, id);
+	*out = NULL;
+	*n = 0;
+	return db_collect(st, a, (void **)out, n, sizeof **out, text_from_row, e);
+}
+
+static int letter_texts(struct db *db, struct arena *a, int64_t circular_id, struct circular_text **out, int *n,
+			struct error *e)
+{
+	static const char sql[] =
+		"SELECT language, subject, markdown FROM circular_text WHERE circular_id = ? ORDER BY language";
+	return texts_collect(db, a, sql, circular_id, out, n, e);
+}
+
+int circular_draft_texts(struct db *db, struct arena *a, int64_t id, struct circular_text **out, int *n,
+			 struct error *e)
+{
+	static const char sql[] =
+		"SELECT language, subject, markdown FROM circular_draft_text WHERE draft_id = ? ORDER BY language";
+	return texts_collect(db, a, sql, id, out, n, e);
+}
+
+bool circular_use_text(struct circular *c, const char *language)
+{
+	for (int i = 0; language && i < c->ntexts; i++)
+		if (!strcmp(c->texts[i].language, language)) {
+			c->subject = c->texts[i].subject;
+			c->markdown = c->texts[i].markdown;
+			c->language = c->texts[i].language;
+			return true;
+		}
+	return false;
+}
+
 static int cite_find(struct db *db, struct arena *a, int64_t id, struct circular_cite *out, struct error *e)
 {
 	static const char sql[] = "SELECT id, reference, date, subject FROM circular WHERE id = ?";
@@ -251,6 +305,8 @@ int circular_find(struct db *db, struct arena *a, int64_t id, struct circular *o
 		return -1;
 	if (out->corrects.id && cite_find(db, a, out->corrects.id, &out->corrects, e) != 0)
 		return -1;
+	if (letter_texts(db, a, id, &out->texts, &out->ntexts, e) != 0)
+		return -1;
 	out->has_annex = out->annex_json != NULL;
 	return out->has_annex ? annex_parse(a, out, e) : 0;
 }
@@ -280,16 +336,20 @@ static int entry_from_row(struct arena *a, struct db_stmt *st, void *element)
 	return failed || !x->series ? -1 : 0;
 }
 
-int circular_archive(struct db *db, struct arena *a, int limit, struct circular_entry **out, int *n,
-		     struct error *e)
+int circular_archive(struct db *db, struct arena *a, int limit, const char *language, struct circular_entry **out,
+		     int *n, struct error *e)
 {
-	static const char sql[] = "SELECT c.id, c.reference, c.series, c.date, c.subject, p.slug, p.title, c.issued_at "
-				  "FROM circular c JOIN process p ON p.id = c.process_id "
-				  "ORDER BY c.date DESC, c.id DESC LIMIT ?";
+	/* one row per letter: its text in language, if any, is one row of circular_text (its key) */
+	static const char sql[] =
+		"SELECT c.id, c.reference, c.series, c.date, COALESCE(t.subject, c.subject), p.slug, p.title, c.issued_at "
+		"FROM circular c JOIN process p ON p.id = c.process_id "
+		"LEFT JOIN circular_text t ON t.circular_id = c.id AND t.language = ? "
+		"ORDER BY c.date DESC, c.id DESC LIMIT ?";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		return -1;
-	db_bind_int(st, 1, limit > 0 ? limit : INT64_MAX);
+	db_bind_text(st, 1, language ? language : "");
+	db_bind_int(st, 2, limit > 0 ? limit : INT64_MAX);
 	return db_collect(st, a, (void **)out, n, sizeof **out, entry_from_row, e);
 }
 
@@ -713,26 +773,90 @@ int circular_draft_create(struct db *db, struct arena *a, const struct actor *wh
 	return 0;
 }
 
+/* Begins the transaction of a change to draft id, which it loads into d: -1 (rolled back) if there is none, or
+ * ERROR_CONFLICT if it is issued (an issued letter never changes, nor do its texts). */
+static int draft_change_begin(struct db *db, struct arena *a, int64_t id, struct circular_draft *d, struct error *e)
+{
+	if (db_begin(db, e) != 0)
+		return -1;
+	if (circular_draft_find(db, a, id, d, e) == 0 && d->circular_id)
+		error_set(e, ERROR_CONFLICT, _("This letter is issued as %s: it cannot be changed; issue a corrigendum."),
+			  d->issued_reference);
+	if (!e->code)
+		return 0;
+	db_rollback(db);
+	return -1;
+}
+
 int circular_draft_update(struct db *db, struct arena *a, const struct actor *who, int64_t id,
 			  const struct circular_input *in, struct error *e)
 {
 	struct circular_draft d;
 	struct process p;
-	if (db_begin(db, e) != 0)
+	if (draft_change_begin(db, a, id, &d, e) != 0)
 		return -1;
-	if (circular_draft_find(db, a, id, &d, e) != 0)
-		goto fail;
-	if (d.circular_id) {
-		error_set(e, ERROR_CONFLICT,
-		          _("This letter is issued as %s: it cannot be changed; issue a corrigendum."),
-		          d.issued_reference);
-		goto fail;
-	}
 	const char *before = audit_json(a, draft_json(&d));
 	if (process_find_id(db, a, d.process_id, &p, e) != 0 || draft_apply(db, a, &p, in, &d, e) != 0 ||
 	    draft_store(db, &d, e) != 0 ||
 	    audit_record(db, who, d.process_id, "circular.edit", arena_printf(a, "circular_draft:%lld", (long long)id),
 			 before, audit_json(a, draft_json(&d)), e) != 0 ||
+	    db_commit(db, e) != 0)
+		goto fail;
+	return 0;
+fail:
+	db_rollback(db);
+	return -1;
+}
+
+int circular_draft_text_put(struct db *db, struct arena *a, const struct actor *who, int64_t id, const char *language,
+			    const char *subject, const char *markdown, struct error *e)
+{
+	static const char sql_put[] =
+		"INSERT INTO circular_draft_text (draft_id, language, subject, markdown, updated_at) VALUES (?, ?, ?, ?, ?) "
+		"ON CONFLICT (draft_id, language) DO UPDATE SET subject = excluded.subject, markdown = excluded.markdown, "
+		"updated_at = excluded.updated_at";
+	static const char sql_remove[] = "DELETE FROM circular_draft_text WHERE draft_id = ? AND language = ?";
+	struct circular_draft d;
+	struct process p;
+	char tag[LANGUAGE_TAG_LEN];
+	subject = field_trimmed(a, subject ? subject : "");
+	markdown = markdown ? markdown : "";
+	const bool removing = subject && !*subject && !*field_trimmed(a, markdown);
+	if (draft_change_begin(db, a, id, &d, e) != 0)
+		return -1;
+	if (process_find_id(db, a, d.process_id, &p, e) != 0)
+		goto fail;
+	const int place = process_other_language(a, &p, language, tag, e);
+	if (place == 0)
+		error_field(e, "language", _("The letter's own subject and text are in %s, the process's first language."),
+			    tag);
+	if (place < 0 && removing && *tag)
+		error_clear(e); /* a text in a language the process no longer has may still be taken away */
+	else if (place <= 0)
+		goto fail;
+	if (!removing) {
+		field_check_line(e, "subject", subject, true, LIMIT_TITLE, N_("the letter's subject"));
+		field_check_text(e, "markdown", markdown, true, LIMIT_SITE_PAGE, N_("the letter's text"));
+		if (e->code)
+			goto fail;
+	}
+	struct db_stmt *st = db_stmt(db, removing ? sql_remove : sql_put, e);
+	if (!st)
+		goto fail;
+	db_bind_int(st, 1, id);
+	db_bind_text(st, 2, tag);
+	if (!removing) {
+		db_bind_text(st, 3, subject);
+		db_bind_text(st, 4, markdown);
+		db_bind_int(st, 5, clock_now());
+	}
+	if (db_exec_stmt(st, e) != 0)
+		goto fail;
+	const char *after = audit_json(a, removing ? json_pack("{s:s,s:n}", "language", tag, "subject")
+						   : json_pack("{s:s,s:s,s:s}", "language", tag, "subject", subject,
+							       "text_sha256", sha256_hex(a, markdown)));
+	if (audit_record(db, who, d.process_id, "circular.text", arena_printf(a, "circular_draft:%lld", (long long)id),
+			 NULL, after, e) != 0 ||
 	    db_commit(db, e) != 0)
 		goto fail;
 	return 0;
@@ -834,13 +958,25 @@ static json_t *issue_json(struct arena *a, const struct process *p, const struct
 		json_array_append_new(c->to[i].purpose == CIRCULAR_ACTION ? act : inf, json_string(c->to[i].slug));
 	for (int i = 0; i < c->ncites; i++)
 		json_array_append_new(refs, json_string(c->cites[i].reference));
-	return json_pack("{s:I,s:s,s:s,s:s,s:I,s:s,s:s,s:o,s:o,s:o,s:o,s:s,s:o}", "id", (json_int_t)c->id, "process",
-			 p->slug, "reference", c->reference, "series", c->series, "number", (json_int_t)c->number,
-			 "date", c->date, "subject", c->subject, "for_action", act, "for_information", inf,
-			 "references", refs, "corrects",
-			 c->corrects.id ? json_string(c->corrects.reference) : json_null(), "text_sha256",
-			 sha256_hex(a, c->markdown), "annex_sha256",
-			 c->annex_json ? json_string(sha256_hex(a, c->annex_json)) : json_null());
+	json_t *facts =
+		json_pack("{s:I,s:s,s:s,s:s,s:I,s:s,s:s,s:o,s:o,s:o,s:o,s:s,s:o}", "id", (json_int_t)c->id, "process",
+			  p->slug, "reference", c->reference, "series", c->series, "number", (json_int_t)c->number,
+			  "date", c->date, "subject", c->subject, "for_action", act, "for_information", inf,
+			  "references", refs, "corrects",
+			  c->corrects.id ? json_string(c->corrects.reference) : json_null(), "text_sha256",
+			  sha256_hex(a, c->markdown), "annex_sha256",
+			  c->annex_json ? json_string(sha256_hex(a, c->annex_json)) : json_null());
+	/* its texts in other languages, each frozen as its own is (a letter without any has no member: the facts
+	 * of the letters issued before migration 039 keep their shape) */
+	if (facts && c->ntexts) {
+		json_t *texts = json_object();
+		for (int i = 0; i < c->ntexts; i++)
+			json_object_set_new(texts, c->texts[i].language,
+					    json_pack("{s:s,s:s}", "subject", c->texts[i].subject, "text_sha256",
+						      sha256_hex(a, c->texts[i].markdown)));
+		json_object_set_new(facts, "texts", texts);
+	}
+	return facts;
 }
 
 static int letter_insert(struct db *db, const struct process *p, struct circular *c, struct error *e)
@@ -849,6 +985,8 @@ static int letter_insert(struct db *db, const struct process *p, struct circular
 		"INSERT INTO circular (process_id, reference, date, subject, markdown, contact, series, number, annex, "
 		"corrects_id, issued_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
 	static const char sql_cite[] = "INSERT INTO circular_reference (circular_id, cites_id) VALUES (?, ?)";
+	static const char sql_text[] =
+		"INSERT INTO circular_text (circular_id, language, subject, markdown) VALUES (?, ?, ?, ?)";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		return -1;
@@ -882,6 +1020,16 @@ static int letter_insert(struct db *db, const struct process *p, struct circular
 			return -1;
 		db_bind_int(st, 1, c->id);
 		db_bind_int(st, 2, c->cites[i].id);
+		if (db_exec_stmt(st, e) != 0)
+			return -1;
+	}
+	for (int i = 0; i < c->ntexts; i++) {
+		if (!(st = db_stmt(db, sql_text, e)))
+			return -1;
+		db_bind_int(st, 1, c->id);
+		db_bind_text(st, 2, c->texts[i].language);
+		db_bind_text(st, 3, c->texts[i].subject);
+		db_bind_text(st, 4, c->texts[i].markdown);
 		if (db_exec_stmt(st, e) != 0)
 			return -1;
 	}
@@ -942,7 +1090,20 @@ int circular_issue(struct db *db, struct arena *a, const struct actor *who, int6
 		goto fail;
 	const char *pattern;
 	if (process_find_id(db, a, d.process_id, &p, e) != 0 || draft_letter(db, a, &p, &d, &c, e) != 0 ||
-	    circular_pattern(db, a, p.body, &pattern, e) != 0)
+	    circular_pattern(db, a, p.body, &pattern, e) != 0 ||
+	    circular_draft_texts(db, a, draft_id, &c.texts, &c.ntexts, e) != 0)
+		goto fail;
+	for (int i = 0; i < c.ntexts; i++) {
+		char tag[LANGUAGE_TAG_LEN];
+		struct error none;
+		error_clear(&none);
+		if (process_other_language(a, &p, c.texts[i].language, tag, &none) != 1)
+			error_field(e, "language",
+				    _("The draft has a text in %s, which is no longer one of the process's other languages: "
+				      "remove that text, or add the language to the process again."),
+				    c.texts[i].language);
+	}
+	if (e->code)
 		goto fail;
 	c.issued_at = clock_now();
 	if (tz_date_at(p.timezone, c.issued_at, today) != 0 || clock_parse_date(today, &y, &m, &day) != 0) {
@@ -1111,14 +1272,17 @@ static int pdf_from_row(struct arena *a, struct db_stmt *st, void *element)
 	return failed ? -1 : 0;
 }
 
-int circular_pdf_find(struct db *db, struct arena *a, int64_t circular_id, char sha256[65], int64_t *size,
-		      const void **bytes, struct error *e)
+int circular_pdf_find(struct db *db, struct arena *a, int64_t circular_id, const char *language, char sha256[65],
+		      int64_t *size, const void **bytes, struct error *e)
 {
 	static const char sql[] = "SELECT sha256, size FROM circular_pdf WHERE circular_id = ?";
-	struct db_stmt *st = db_stmt(db, sql, e);
+	static const char sql_text[] = "SELECT sha256, size FROM circular_text_pdf WHERE circular_id = ? AND language = ?";
+	struct db_stmt *st = db_stmt(db, language ? sql_text : sql, e);
 	if (!st)
 		return -1;
 	db_bind_int(st, 1, circular_id);
+	if (language)
+		db_bind_text(st, 2, language);
 	struct pdf_row row;
 	if (db_collect_one(st, a, &row, pdf_from_row, "The PDF of this letter is not made yet.", e) != 0)
 		return -1;
@@ -1129,32 +1293,43 @@ int circular_pdf_find(struct db *db, struct arena *a, int64_t circular_id, char 
 	return bytes ? blob_get(db, a, row.sha256, bytes, &n, e) : 0;
 }
 
-int circular_pdf_keep(struct db *db, struct arena *a, const struct actor *who, int64_t circular_id, const void *pdf,
-		      size_t len, char sha256[65], struct error *e)
+int circular_pdf_keep(struct db *db, struct arena *a, const struct actor *who, int64_t circular_id,
+		      const char *language, const void *pdf, size_t len, char sha256[65], struct error *e)
 {
 	static const char sql[] = "INSERT INTO circular_pdf (circular_id, sha256, size, created_at) VALUES (?, ?, ?, ?) "
 				  "ON CONFLICT (circular_id) DO NOTHING";
+	static const char sql_text[] =
+		"INSERT INTO circular_text_pdf (circular_id, sha256, size, created_at, language) VALUES (?, ?, ?, ?, ?) "
+		"ON CONFLICT (circular_id, language) DO NOTHING";
 	struct circular c;
 	if (db_begin(db, e) != 0)
 		return -1;
 	struct db_stmt *st;
-	if (circular_find(db, a, circular_id, &c, e) != 0 || blob_put(db, pdf, len, sha256, e) != 0 ||
-	    !(st = db_stmt(db, sql, e)))
+	if (circular_find(db, a, circular_id, &c, e) != 0)
+		goto fail;
+	if (language && !circular_use_text(&c, language)) {
+		error_set(e, ERROR_NOT_FOUND, _("This letter has no text in that language."));
+		goto fail;
+	}
+	if (blob_put(db, pdf, len, sha256, e) != 0 || !(st = db_stmt(db, language ? sql_text : sql, e)))
 		goto fail;
 	db_bind_int(st, 1, circular_id);
 	db_bind_text(st, 2, sha256);
 	db_bind_int(st, 3, (int64_t)len);
 	db_bind_int(st, 4, clock_now());
+	if (language)
+		db_bind_text(st, 5, language);
 	if (db_exec_stmt(st, e) != 0)
 		goto fail;
 	if (db_changes(db) != 1) {
 		error_set(e, ERROR_CONFLICT, _("The PDF of letter %s is made already."), c.reference);
 		goto fail;
 	}
+	json_t *facts = json_pack("{s:s,s:s,s:I}", "reference", c.reference, "sha256", sha256, "size", (json_int_t)len);
+	if (facts && language)
+		json_object_set_new(facts, "language", json_string(language));
 	if (audit_record(db, who, c.process_id, "circular.pdf", arena_printf(a, "circular:%lld", (long long)circular_id), NULL,
-			 audit_json(a, json_pack("{s:s,s:s,s:I}", "reference", c.reference, "sha256", sha256, "size",
-						 (json_int_t)len)),
-			 e) != 0 ||
+			 audit_json(a, facts), e) != 0 ||
 	    db_commit(db, e) != 0)
 		goto fail;
 	return 0;
@@ -1277,6 +1452,7 @@ struct pending {
 	int64_t id, circular_id, subscription_id;
 	const char *email, *reference, *date, *subject, *markdown, *process_title, *pdf;
 	const char *language, *process_languages; /* the subscriber's (NULL: none recorded), the process's list */
+	const char *text_language; /* the language of subject, markdown and pdf: a text's, or NULL for its own */
 };
 
 static int pending_from_row(struct arena *a, struct db_stmt *st, void *element)
@@ -1295,13 +1471,15 @@ static int pending_from_row(struct arena *a, struct db_stmt *st, void *element)
 	x->pdf = db_col_dup(st, 9, a, &failed);
 	x->language = db_col_dup(st, 10, a, &failed);
 	x->process_languages = db_col_dup(st, 11, a, &failed);
+	x->text_language = db_col_dup(st, 12, a, &failed);
 	return failed ? -1 : 0;
 }
 
-/* The PDF's name in the mail: the reference with what a file name should not hold replaced ("CL-21-1.pdf"). */
-static const char *pdf_filename(struct arena *a, const char *reference)
+/* The PDF's name in the mail: the reference (and the language of a text in another) with what a file name
+ * should not hold replaced ("CL-21-1.pdf", "CL-21-1-fr.pdf"). */
+static const char *pdf_filename(struct arena *a, const char *reference, const char *language)
 {
-	char *name = arena_printf(a, "%s.pdf", reference);
+	char *name = language ? arena_printf(a, "%s-%s.pdf", reference, language) : arena_printf(a, "%s.pdf", reference);
 	for (char *p = name; p && *p; p++)
 		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '.' ||
 		      *p == '-' || *p == '_'))
@@ -1316,15 +1494,18 @@ static int deliver_one(struct db *db, struct arena *a, const struct pending *x, 
 	const char *leave = NULL;
 	if (x->subscription_id && subscription_leave_link(db, a, x->subscription_id, &leave, e) != 0)
 		return -1;
-	char day[I18N_DATE_LEN];
-	i18n_date_long(NULL, x->date, day);
-	const char *url = arena_printf(a, "%s/letters/%lld", config_get()->public_url, (long long)x->circular_id);
+	const char *url = x->text_language ? arena_printf(a, "%s/letters/%lld?text=%s", config_get()->public_url,
+							  (long long)x->circular_id, x->text_language)
+					   : arena_printf(a, "%s/letters/%lld", config_get()->public_url, (long long)x->circular_id);
 	/* The mail's own words in the recipient's language: the one a subscriber asked in, else the process's
-	 * first; the letter's text is the secretariat's, as it was issued. */
+	 * first; the letter's text is the secretariat's, as it was issued, in that language if the letter has a
+	 * text in it (the query chose it), else its own. */
 	const struct i18n_language *lang = x->language ? i18n_find(x->language) : NULL;
 	if (!lang)
 		lang = i18n_first_of(x->process_languages ? x->process_languages : "");
 	const char *code = lang ? lang->code : I18N_DEFAULT;
+	char day[I18N_DATE_LEN];
+	i18n_date_long(code, x->date, day);
 	const char *was = i18n_current();
 	i18n_use(code);
 	const char *head = arena_printf(a, _("Circular letter %s of %s"), x->reference, day);
@@ -1340,12 +1521,18 @@ static int deliver_one(struct db *db, struct arena *a, const struct pending *x, 
 						  *x->markdown && x->markdown[strlen(x->markdown) - 1] == '\n' ? "" : "",
 						  foot, leave ? "-- \n" : "", sig)
 				   : NULL;
-	const struct outbox_attachment pdf = {
-		.filename = pdf_filename(a, x->reference), .content_type = "application/pdf", .blob = x->pdf};
+	const struct outbox_attachment pdf = {.filename = pdf_filename(a, x->reference, x->text_language),
+					      .content_type = "application/pdf",
+					      .blob = x->pdf};
+	/* Content-Language: the language of the letter's text it carries (its words around it may be another) */
+	const size_t first = x->process_languages ? strcspn(x->process_languages, ",") : 0;
+	const char *text_language = x->text_language ? x->text_language
+				    : first		 ? arena_strndup(a, x->process_languages, first)
+							 : I18N_DEFAULT;
 	const struct outbox_mail mail = {
 		.kind = "letter",
 		.to = x->email,
-		.language = code,
+		.language = text_language,
 		.subject = subject,
 		.body = body,
 		.list_unsubscribe = leave,
@@ -1368,13 +1555,22 @@ static int deliver_one(struct db *db, struct arena *a, const struct pending *x, 
  * transaction. A letter whose PDF cannot be made now is tried again on the next call; the others go on. */
 static void pdfs_missing(struct db *db, struct arena *a)
 {
+	/* The letter's own PDF (every mail carries it or waits for it), then those of its texts in the languages
+	 * of subscribers its mails wait for ('' for its own: sorted first on both backends). */
 	static const char sql[] =
-		"SELECT c.id FROM circular c WHERE NOT EXISTS (SELECT 1 FROM circular_pdf f WHERE f.circular_id = c.id) "
+		"SELECT c.id, '' FROM circular c WHERE NOT EXISTS (SELECT 1 FROM circular_pdf f WHERE f.circular_id = c.id) "
 		"AND EXISTS (SELECT 1 FROM circular_delivery d WHERE d.circular_id = c.id AND d.message_id IS NULL) "
-		"ORDER BY c.id LIMIT 4";
+		"UNION ALL SELECT t.circular_id, t.language FROM circular_text t WHERE NOT EXISTS (SELECT 1 FROM "
+		"circular_text_pdf f WHERE f.circular_id = t.circular_id AND f.language = t.language) AND EXISTS (SELECT 1 "
+		"FROM circular_delivery d JOIN subscription s ON s.id = d.subscription_id WHERE d.circular_id = "
+		"t.circular_id AND d.message_id IS NULL AND s.language = t.language) "
+		"ORDER BY 1, 2 LIMIT 4";
 	struct error e;
 	error_clear(&e);
-	int64_t ids[4];
+	struct {
+		int64_t id;
+		char language[LANGUAGE_TAG_LEN];
+	} todo[4];
 	int n = 0;
 	struct db_stmt *st = db_stmt(db, sql, &e);
 	if (!st) {
@@ -1382,26 +1578,37 @@ static void pdfs_missing(struct db *db, struct arena *a)
 		return;
 	}
 	enum db_step r;
-	while (n < 4 && (r = db_step(st, &e)) == DB_ROW)
-		ids[n++] = db_col_int(st, 0);
+	while (n < 4 && (r = db_step(st, &e)) == DB_ROW) {
+		todo[n].id = db_col_int(st, 0);
+		const char *l = db_col_text(st, 1);
+		snprintf(todo[n].language, sizeof todo[n].language, "%s", l ? l : "");
+		n++;
+	}
 	db_reset(st);
 	for (int i = 0; i < n; i++) {
+		const char *language = *todo[i].language ? todo[i].language : NULL;
 		error_clear(&e);
-		if (circular_pdf_make(db, a, &ACTOR_SYSTEM, ids[i], &e) != 0)
-			log_event("letter_pdf", "circular=%lld error=%s", (long long)ids[i], e.code);
+		if (circular_pdf_make(db, a, &ACTOR_SYSTEM, todo[i].id, language, &e) != 0)
+			log_event("letter_pdf", "circular=%lld language=%s error=%s", (long long)todo[i].id,
+				  language ? language : "own", e.code);
 		else
-			log_event("letter_pdf_made", "circular=%lld by=sender", (long long)ids[i]);
+			log_event("letter_pdf_made", "circular=%lld language=%s by=sender", (long long)todo[i].id,
+				  language ? language : "own");
 	}
 }
 
 int circular_distribute(struct db *db, struct arena *a, int limit, int *queued, struct error *e)
 {
 	static const char sql[] =
-		"SELECT d.id, d.circular_id, d.subscription_id, d.email, c.reference, c.date, c.subject, c.markdown, "
-		"p.title, f.sha256, s.language, p.languages FROM circular_delivery d JOIN circular c ON c.id = d.circular_id "
+		"SELECT d.id, d.circular_id, d.subscription_id, d.email, c.reference, c.date, COALESCE(t.subject, c.subject), "
+		"COALESCE(t.markdown, c.markdown), p.title, COALESCE(tf.sha256, f.sha256), s.language, p.languages, "
+		"t.language FROM circular_delivery d JOIN circular c ON c.id = d.circular_id "
 		"JOIN process p ON p.id = c.process_id JOIN circular_pdf f ON f.circular_id = c.id "
 		"LEFT JOIN subscription s ON s.id = d.subscription_id "
-		"WHERE d.message_id IS NULL ORDER BY d.id LIMIT ?";
+		/* the letter's text in the subscriber's language, if it has one, and then only once its PDF is made */
+		"LEFT JOIN circular_text t ON t.circular_id = c.id AND t.language = s.language "
+		"LEFT JOIN circular_text_pdf tf ON tf.circular_id = c.id AND tf.language = t.language "
+		"WHERE d.message_id IS NULL AND (t.language IS NULL OR tf.sha256 IS NOT NULL) ORDER BY d.id LIMIT ?";
 	*queued = 0;
 	pdfs_missing(db, a);
 	if (db_begin(db, e) != 0)

@@ -23,6 +23,12 @@
  * The issue is a fact of the tamper-evident record: its audit entry
  * ("circular.issue", ledger_audit_kind) carries the letter's canonical facts
  * and the SHA-256 of its text and of its annex, and becomes a ledger leaf.
+ *
+ * Languages. A letter's own subject and text are in its process's first
+ * language; the secretariat may give the draft a subject and a text in each
+ * other language of the process (circular_draft_text_put, migration 039),
+ * checked as its own are. The issue freezes them with the letter (their
+ * SHA-256 in its audit entry); each has its own PDF, kept as the first's is.
  */
 #ifndef CONSULTA_CORE_CIRCULAR_H
 #define CONSULTA_CORE_CIRCULAR_H
@@ -53,6 +59,13 @@ struct circular_cite {
 	const char *reference;
 	const char *date;
 	const char *subject;
+};
+
+/* The letter (or draft) in another language of its process: its own subject and text. */
+struct circular_text {
+	const char *language; /* a BCP 47 tag: "fr" */
+	const char *subject;
+	const char *markdown;
 };
 
 /* One row of a frozen schedule annex. */
@@ -86,6 +99,11 @@ struct circular {
 	struct circular_annex_row *annex;
 	int nannex;
 	const char *annex_json; /* as frozen, or NULL */
+	struct circular_text *texts; /* its texts in the process's other languages, in tag order */
+	int ntexts;
+	/* The language subject and markdown are in: NULL for its own text (the process's first language), else
+	 * the text's, once circular_use_text() has put it in their place. */
+	const char *language;
 };
 
 /* Records an issued letter as it was (a loader's way: unchecked, unnumbered, unrecorded). */
@@ -95,8 +113,11 @@ int circular_add_addressee(struct db *db, int64_t circular_id, int64_t category_
 /* The letters of a process, oldest first, with their addressees' names. */
 int circular_list(struct db *db, struct arena *a, int64_t process_id, struct circular **out, int *n,
 		  struct error *e);
-/* One issued letter with all it says; ERROR_NOT_FOUND if there is none. */
+/* One issued letter with all it says, its texts in other languages included; ERROR_NOT_FOUND if there is none. */
 int circular_find(struct db *db, struct arena *a, int64_t id, struct circular *out, struct error *e);
+/* Puts c's text in language (one of c->texts) in the place of its own subject and text, and sets c->language;
+ * false (c unchanged) if it has none in that language. */
+bool circular_use_text(struct circular *c, const char *language);
 
 /* One letter of the public archive (every issued letter of every process). */
 struct circular_entry {
@@ -108,9 +129,10 @@ struct circular_entry {
 	const char *process_slug, *process_title;
 	int64_t issued_at; /* 0 for a letter recorded before 026 */
 };
-/* The archive, newest first (by date, then id): at most limit letters (0: all). */
-int circular_archive(struct db *db, struct arena *a, int limit, struct circular_entry **out, int *n,
-		     struct error *e);
+/* The archive, newest first (by date, then id): at most limit letters (0: all), each once; its subject in
+ * language when it has a text in it (NULL: the letters' own). */
+int circular_archive(struct db *db, struct arena *a, int limit, const char *language, struct circular_entry **out,
+		     int *n, struct error *e);
 
 /* -- drafts --------------------------------------------------------------------------------------------- */
 
@@ -155,13 +177,26 @@ int circular_draft_find(struct db *db, struct arena *a, int64_t id, struct circu
 /* A process's drafts not yet issued, newest first. */
 int circular_draft_list(struct db *db, struct arena *a, int64_t process_id, struct circular_draft **out, int *n,
 			struct error *e);
+/*
+ * Gives (or replaces) draft id's subject and text in language, one of its process's languages but its first,
+ * checked as the draft's own are (lengths, one line for the subject) and both required; an empty subject and
+ * text both remove the text in that language. Audit "circular.text". ERROR_CONFLICT once the draft is issued
+ * (the issue froze its texts with it); field errors language, subject, markdown. One transaction.
+ */
+int circular_draft_text_put(struct db *db, struct arena *a, const struct actor *who, int64_t id, const char *language,
+			    const char *subject, const char *markdown, struct error *e);
+/* A draft's texts in other languages, in tag order. */
+int circular_draft_texts(struct db *db, struct arena *a, int64_t id, struct circular_text **out, int *n,
+			 struct error *e);
+
 /* The letter the draft would be if issued now, for its preview: no id, the reference "(number on issue)",
  * today's date in the process's zone, the live schedule as annex. */
 int circular_draft_preview(struct db *db, struct arena *a, int64_t id, struct circular *out, struct error *e);
 
 /* Issues the draft, in one transaction: checks it is complete (a subject, a text, at least one category
- * for action), numbers it, freezes it with its annex, records it (audit "circular.issue", a ledger leaf)
- * and indexes it for search. *circular_id (may be NULL) the letter's id. ERROR_CONFLICT if it is issued
+ * for action; each text in another language still in one of the process's other languages), numbers it,
+ * freezes it with its annex and its texts, records it (audit "circular.issue", a ledger leaf) and indexes it
+ * for search, its texts in every language. *circular_id (may be NULL) the letter's id. ERROR_CONFLICT if it is issued
  * already; field errors as circular_draft_create(). */
 int circular_issue(struct db *db, struct arena *a, const struct actor *who, int64_t draft_id,
 		   int64_t *circular_id, struct error *e);
@@ -186,14 +221,16 @@ int circular_letterhead_set(struct db *db, struct arena *a, const struct actor *
 			    const char *address, const char *pattern, const void *logo, size_t logo_len,
 			    struct error *e);
 
-/* The PDF kept for a letter: its SHA-256 (hex) and size, and with bytes its bytes; ERROR_NOT_FOUND if none. */
-int circular_pdf_find(struct db *db, struct arena *a, int64_t circular_id, char sha256[65], int64_t *size,
-		      const void **bytes, struct error *e);
-/* Keeps a letter's PDF (the first one made: a second is refused with ERROR_CONFLICT, and the first kept) as a
- * blob, with audit "circular.pdf" {reference, sha256, size}: a ledger leaf, so that the PDF's hash is in the
- * tamper-evident record beside the letter's facts. */
-int circular_pdf_keep(struct db *db, struct arena *a, const struct actor *who, int64_t circular_id, const void *pdf,
-		      size_t len, char sha256[65], struct error *e);
+/* The PDF kept for a letter in language (one of its texts' languages; NULL: its own text's, the process's
+ * first): its SHA-256 (hex) and size, and with bytes its bytes; ERROR_NOT_FOUND if none. */
+int circular_pdf_find(struct db *db, struct arena *a, int64_t circular_id, const char *language, char sha256[65],
+		      int64_t *size, const void **bytes, struct error *e);
+/* Keeps a letter's PDF in language (as circular_pdf_find; the first one made: a second is refused with
+ * ERROR_CONFLICT, and the first kept) as a blob, with audit "circular.pdf" {reference, sha256, size, and
+ * language for a text's}: a ledger leaf, so that the PDF's hash is in the tamper-evident record beside the
+ * letter's facts. */
+int circular_pdf_keep(struct db *db, struct arena *a, const struct actor *who, int64_t circular_id,
+		      const char *language, const void *pdf, size_t len, char sha256[65], struct error *e);
 
 /* -- distribution -------------------------------------------------------------------------------------- */
 
@@ -226,7 +263,8 @@ int circular_distribution_groups(struct db *db, struct arena *a, int64_t circula
 
 /* Queues up to limit of the letters' mails not queued yet (of letters whose PDF is made: it is attached),
  * in one transaction: each with the letter's text, its address, and the PDF; a subscriber's with its leave
- * link. *queued the mails queued (fewer than limit: none left for now). Called by the mail sender's thread
+ * link, its words in the subscriber's language, and the letter's text and PDF in it when the letter has one
+ * (Content-Language that text's; the PDFs missing are made first, a few per call). *queued the mails queued (fewer than limit: none left for now). Called by the mail sender's thread
  * (mail/sender.c) until none are left, so that a restart resumes where it stopped. */
 int circular_distribute(struct db *db, struct arena *a, int limit, int *queued, struct error *e);
 

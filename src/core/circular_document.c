@@ -2,13 +2,15 @@
  * circular_document — a circular letter as HTML, and its PDF laid out by
  * WeasyPrint and kept (circular_document.h). The letter's chrome (its
  * headings, the annex's table, the page numbers) is in the thread's language:
- * the reader's on a page; the PDF, kept once and hashed, is made in the
- * process's first language whoever asks for it first.
+ * the reader's on a page; a PDF, kept once and hashed, is made in the language
+ * of the text it carries (the process's first for the letter's own text)
+ * whoever asks for it first.
  */
 #include "core/circular_document.h"
 
 #include "core/limits.h"
 #include "core/milestone.h"
+#include "core/process.h"
 #include "render/html.h"
 #include "render/markdown.h"
 #include "render/pdf.h"
@@ -108,8 +110,13 @@ int circular_document_letter(struct buf *b, struct arena *a, const struct proces
 		        circular_document_date(a, c->corrects.date));
 		html_printf(b, "</dd>\n");
 	}
-	/* the secretariat's words, not the interface's: translate="no", HTML's own mark for content */
-	html_printf(b, "</dl>\n<h1 id=\"letter-title\">%s</h1>\n<div class=\"prose\" translate=\"no\">\n", c->subject);
+	/* the secretariat's words, not the interface's: translate="no", HTML's own mark for content; in the
+	 * language of the text shown, which may not be the page's */
+	const struct i18n_language *in = c->language ? i18n_find(c->language) : NULL;
+	const char *lang = c->language ? arena_printf(a, " lang=\"%s\"%s", c->language, in && in->rtl ? " dir=\"rtl\"" : "")
+				       : "";
+	html_printf(b, "</dl>\n<h1 id=\"letter-title\"%R>%s</h1>\n<div class=\"prose\" translate=\"no\"%R>\n",
+		    lang ? lang : "", c->subject, lang ? lang : "");
 	if (c->markdown && markdown_render_prose(c->markdown, b) != 0)
 		return -1;
 	html_printf(b, "</div>\n");
@@ -170,20 +177,23 @@ static const char *page_numbers_css(struct arena *a)
 }
 
 /* The letter as a document of its own, for WeasyPrint: its stylesheet inside, its logo's bytes inside; its
- * chrome in the process's first language, the same PDF whichever reader asked for it first. */
+ * chrome in the language of its text (c->language, else the process's first; English where the interface
+ * does not offer that language), the same PDF whichever reader asked for it first. */
 static int letter_document(struct buf *b, struct arena *a, const struct process *p, const struct circular *c,
                            const struct circular_letterhead *lh)
 {
-	const struct i18n_language *first = i18n_first_of(p->languages ? p->languages : "");
-	const char *lang = first ? first->code : I18N_DEFAULT;
+	const char *text = c->language ? c->language : process_first_language(a, p);
+	const struct i18n_language *chrome = i18n_find(text);
 	const char *was = i18n_current();
-	i18n_use(lang);
+	i18n_use(chrome ? chrome->code : I18N_DEFAULT);
+	struct circular whole = *c;
+	whole.language = NULL; /* the document's own lang says it */
 	html_printf(b,
 	            "<!DOCTYPE html>\n<html lang=\"%s\"%R>\n<head><meta charset=\"utf-8\">\n<title>%s %s</title>\n"
 	            "<style>%R@page { @bottom-center { content: %R; } }\n</style>\n</head>\n<body>\n",
-	            lang, first && first->rtl ? " dir=\"rtl\"" : "", c->reference, c->subject, LETTER_CSS,
+	            text, chrome && chrome->rtl ? " dir=\"rtl\"" : "", c->reference, c->subject, LETTER_CSS,
 	            page_numbers_css(a));
-	const int rc = circular_document_letter(b, a, p, c, lh);
+	const int rc = circular_document_letter(b, a, p, &whole, lh);
 	i18n_use(was);
 	if (rc != 0)
 		return -1;
@@ -191,7 +201,8 @@ static int letter_document(struct buf *b, struct arena *a, const struct process 
 	return b->failed ? -1 : 0;
 }
 
-int circular_pdf_make(struct db *db, struct arena *a, const struct actor *who, int64_t circular_id, struct error *e)
+int circular_pdf_make(struct db *db, struct arena *a, const struct actor *who, int64_t circular_id,
+		      const char *language, struct error *e)
 {
 	struct circular c;
 	struct process p;
@@ -199,11 +210,15 @@ int circular_pdf_make(struct db *db, struct arena *a, const struct actor *who, i
 	char sha[65];
 	struct error none;
 	error_clear(&none);
-	if (circular_pdf_find(db, a, circular_id, sha, NULL, NULL, &none) == 0)
+	if (circular_pdf_find(db, a, circular_id, language, sha, NULL, NULL, &none) == 0)
 		return 0; /* made already */
 	if (circular_find(db, a, circular_id, &c, e) != 0 || process_find_id(db, a, c.process_id, &p, e) != 0 ||
 	    circular_letterhead(db, a, p.body, true, &lh, e) != 0)
 		return -1;
+	if (language && !circular_use_text(&c, language)) {
+		error_set(e, ERROR_NOT_FOUND, _("This letter has no text in that language."));
+		return -1;
+	}
 	struct buf html;
 	buf_init(&html, LIMIT_REPORT_HTML);
 	const void *pdf;
@@ -214,7 +229,7 @@ int circular_pdf_make(struct db *db, struct arena *a, const struct actor *who, i
 	if (letter_document(&html, a, &p, &c, &lh) != 0)
 		error_say(e, ERROR_UNAVAILABLE, _("The letter could not be laid out as a PDF."));
 	else if (pdf_from_html(a, html.data, html.len, &lim, &pdf, &n, e) == 0) {
-		rc = circular_pdf_keep(db, a, who, circular_id, pdf, n, sha, e);
+		rc = circular_pdf_keep(db, a, who, circular_id, language, pdf, n, sha, e);
 		if (rc != 0 && !strcmp(e->code, ERROR_CONFLICT)) { /* made at the same time by another */
 			error_clear(e);
 			rc = 0;

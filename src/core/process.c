@@ -272,6 +272,33 @@ static bool language_tag_normal(char *tag)
 	return true;
 }
 
+const char *process_first_language(struct arena *a, const struct process *p)
+{
+	const size_t n = p->languages ? strcspn(p->languages, ",") : 0;
+	const char *first = n ? arena_strndup(a, p->languages, n) : NULL;
+	return first ? first : I18N_DEFAULT;
+}
+
+int process_other_language(struct arena *a, const struct process *p, const char *language, char tag[16],
+			   struct error *e)
+{
+	_Static_assert(LANGUAGE_TAG_LEN == 16, "process.h declares the tag's size");
+	if (!language_tag_normalize(field_trimmed(a, language), tag)) {
+		error_field(e, "language", "%s", _("Give the text's language as a code such as fr or zh."));
+		return -1;
+	}
+	int place = 0;
+	for (const char *l = p->languages ? p->languages : ""; *l; place++) {
+		const size_t n = strcspn(l, ",");
+		if (n == strlen(tag) && !strncmp(l, tag, n))
+			return place == 0 ? 0 : 1;
+		l += n + (l[n] == ',');
+	}
+	error_field(e, "language", _("%s is not one of the process's languages (%s): add it to them first."), tag,
+		    p->languages ? p->languages : "");
+	return -1;
+}
+
 const char *process_languages_normal(struct arena *a, const char *languages, const char *field, struct error *e)
 {
 	char *copy = arena_strdup(a, languages ? languages : "");

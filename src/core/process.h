@@ -136,4 +136,15 @@ int process_update(struct db *db, struct arena *a, const struct actor *who, cons
  * NULL with a message for `field` in e. */
 const char *process_languages_normal(struct arena *a, const char *languages, const char *field, struct error *e);
 
+/* The process's first language (the first tag of p->languages, "en" if it names none), in a: the language of
+ * its documents' and letters' own texts. */
+const char *process_first_language(struct arena *a, const struct process *p);
+
+/* The language of a text given beside one in the process's first language (a version's text, a letter's):
+ * language (trimmed) normalised into tag (core/language.h). Returns 1 when it is one of p's languages other than
+ * its first; 0 when it is p's first language (no message: the caller says what its own text is in); -1 with a
+ * field error on "language" when it is no tag or not one of p's languages. */
+int process_other_language(struct arena *a, const struct process *p, const char *language, char tag[16],
+			   struct error *e);
+
 #endif

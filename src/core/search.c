@@ -240,11 +240,30 @@ int search_version_sync(struct db *db, int64_t version_id, struct error *e)
 int search_letter_sync(struct db *db, int64_t circular_id, struct error *e)
 {
 	static const char *const fill[] = {
-	    /* its subject and its text (migration 029); the circular table holds issued letters only, never drafts */
+	    /* its subject and its text (migration 029), then ?2: its subjects and texts in the process's other
+	     * languages (migration 039), so that it is found by what it says in any of them and listed once; the
+	     * circular table and its texts' hold issued letters only, never drafts (circular_draft_text) */
 	    ENTRY_INSERT "SELECT 'letter', l.id, NULL, l.process_id, NULL, NULL, l.reference, l.date, l.reference, "
-	                 "l.subject || ' ' || l.markdown FROM circular l WHERE l.id = ?1",
+	                 "l.subject || ' ' || l.markdown || CAST(?2 AS TEXT) FROM circular l WHERE l.id = ?1",
 	};
-	return resync(db, &SQL_LETTER, circular_id, fill, 1, NULL, e);
+	static const char sql_texts[] = "SELECT subject, markdown FROM circular_text WHERE circular_id = ? ORDER BY language";
+	struct db_stmt *st = db_stmt(db, sql_texts, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, circular_id);
+	struct buf texts;
+	buf_init(&texts, (size_t)(LIMIT_TITLE + LIMIT_SITE_PAGE + 2) * 4 * LIMIT_LANGUAGES); /* 4 bytes a character */
+	enum db_step r;
+	while ((r = db_step(st, e)) == DB_ROW)
+		buf_printf(&texts, " %s %s", db_col_text(st, 0), db_col_text(st, 1));
+	db_reset(st);
+	int rc = -1;
+	if (r == DB_DONE && texts.failed)
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+	else if (r == DB_DONE)
+		rc = resync(db, &SQL_LETTER, circular_id, fill, 1, texts.data ? texts.data : "", e);
+	buf_free(&texts);
+	return rc;
 }
 
 /* ---- The reader's query ---------------------------------------------------------------------------- */

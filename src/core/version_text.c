@@ -71,25 +71,10 @@ static int blocks_align(const struct markdown_block *v, int nv, const struct mar
 	return 0;
 }
 
-/* Whether tag is in the process's list of languages ("en,fr") and not its first. 1: yes; 0: its first; -1: not in. */
-static int language_place(const char *languages, const char *tag)
-{
-	int i = 0;
-	for (const char *l = languages ? languages : ""; *l; i++) {
-		size_t n = strcspn(l, ",");
-		if (n == strlen(tag) && !strncmp(l, tag, n))
-			return i == 0 ? 0 : 1;
-		l += n + (l[n] == ',');
-	}
-	return -1;
-}
-
 int version_text_put(struct db *db, struct arena *a, const struct actor *who, int64_t version_id,
 		     const char *language, const char *markdown, struct error *e)
 {
 	char tag[LANGUAGE_TAG_LEN];
-	if (!language_tag_normalize(field_trimmed(a, language), tag))
-		error_field(e, "language", "Give the text's language as a code such as fr or zh.");
 	const char *blank = field_trimmed(a, markdown);
 	if (!blank || !*blank)
 		error_field(e, "markdown", "Give the text of the version in that language, as Markdown.");
@@ -109,16 +94,11 @@ int version_text_put(struct db *db, struct arena *a, const struct actor *who, in
 					     "in other languages (their paragraphs take the version's ids).");
 		goto fail;
 	}
-	const int place = language_place(p.languages, tag);
-	if (place == 0) {
+	const int place = process_other_language(a, &p, language, tag, e);
+	if (place == 0)
 		error_field(e, "language", "The version's own text is in %s, the process's first language.", tag);
+	if (place <= 0)
 		goto fail;
-	}
-	if (place < 0) {
-		error_field(e, "language", "%s is not one of the process's languages (%s): add it to them first.", tag,
-			    p.languages);
-		goto fail;
-	}
 	struct markdown_block *vb, *tb;
 	int nv, nt;
 	struct paragraph *ps;

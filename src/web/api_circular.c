@@ -2,7 +2,11 @@
  * api_circular — circular letters in the JSON API: a letter as anyone reads
  * it (GET /api/v1/circulars/{id}), and the secretariat's drafts and issue
  * (POST /api/v1/processes/{slug}/circulars, with "issue": true to issue at
- * once; PATCH /api/v1/circular-drafts/{id}; POST .../issue). Each handler
+ * once; PATCH /api/v1/circular-drafts/{id}; POST .../issue), and a draft's
+ * subject and text in another language of its process (POST
+ * /api/v1/circular-drafts/{id}/texts/{lang} {"subject", "markdown"}; both
+ * empty remove it). A letter's JSON gives its own text's language and its
+ * texts in the others, each with its page and its PDF. Each handler
  * translates JSON into core/circular.h and its errors back (422, 404, 409).
  */
 #include "core/account.h"
@@ -102,6 +106,16 @@ static json_t *items_json(const char *list)
 	return out;
 }
 
+/* Texts in other languages as {"fr": {"subject": ..., "markdown": ...}}. */
+static json_t *texts_json(const struct circular_text *t, int n)
+{
+	json_t *o = json_object();
+	for (int i = 0; i < n; i++)
+		json_object_set_new(o, t[i].language,
+				    json_pack("{s:s,s:s}", "subject", t[i].subject, "markdown", t[i].markdown));
+	return o;
+}
+
 static json_t *draft_json(struct request *r, const struct circular_draft *d)
 {
 	json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:o,s:o,s:o,s:s,s:b,s:o}", "draft", (json_int_t)d->id, "subject",
@@ -109,6 +123,12 @@ static json_t *draft_json(struct request *r, const struct circular_draft *d)
 			      items_json(d->for_action), "for_information", items_json(d->for_information),
 			      "references", items_json(d->references), "corrects", d->corrects, "schedule_annex",
 			      d->schedule_annex, "issued", json_boolean(d->circular_id != 0));
+	struct circular_text *texts = NULL;
+	int ntexts = 0;
+	struct error none;
+	error_clear(&none);
+	if (circular_draft_texts(r->db, &r->arena, d->id, &texts, &ntexts, &none) == 0)
+		json_object_set_new(o, "texts", texts_json(texts, ntexts));
 	if (d->circular_id) {
 		json_object_set_new(o, "reference", json_string(d->issued_reference));
 		json_object_set_new(o, "url",
@@ -149,6 +169,20 @@ static json_t *letter_json(struct request *r, const struct circular *c)
 			 arena_printf(&r->arena, "/letters/%lld", (long long)c->id));
 }
 
+/* A PDF kept for letter id in language (NULL: its own) as {url, sha256, size}, or null if it is not made yet. */
+static json_t *pdf_json(struct request *r, int64_t id, const char *language)
+{
+	char sha[65];
+	int64_t size;
+	struct error none;
+	error_clear(&none);
+	if (circular_pdf_find(r->db, &r->arena, id, language, sha, &size, NULL, &none) != 0)
+		return json_null();
+	const char *url = language ? arena_printf(&r->arena, "/letters/%lld/letter.pdf?text=%s", (long long)id, language)
+				   : arena_printf(&r->arena, "/letters/%lld/letter.pdf", (long long)id);
+	return json_pack("{s:s,s:s,s:I}", "url", url, "sha256", sha, "size", (json_int_t)size);
+}
+
 static void reply_letter(struct request *r, int status, int64_t id)
 {
 	struct error e;
@@ -159,16 +193,22 @@ static void reply_letter(struct request *r, int status, int64_t id)
 		return;
 	}
 	json_t *o = letter_json(r, &c);
-	char sha[65];
-	int64_t size;
 	struct error none;
 	error_clear(&none);
-	json_object_set_new(o, "pdf",
-			    circular_pdf_find(r->db, &r->arena, id, sha, &size, NULL, &none) == 0
-				    ? json_pack("{s:s,s:s,s:I}", "url",
-						arena_printf(&r->arena, "/letters/%lld/letter.pdf", (long long)id), "sha256",
-						sha, "size", (json_int_t)size)
-				    : json_null());
+	json_object_set_new(o, "pdf", pdf_json(r, id, NULL));
+	/* its own text's language (the process's first), and its texts in the others with their pages and PDFs */
+	struct process p;
+	if (process_find_id_bare(r->db, &r->arena, c.process_id, &p, &none) == 0)
+		json_object_set_new(o, "language", json_string(process_first_language(&r->arena, &p)));
+	json_t *texts = texts_json(c.texts, c.ntexts);
+	for (int i = 0; i < c.ntexts; i++) {
+		json_t *t = json_object_get(texts, c.texts[i].language);
+		json_object_set_new(t, "url",
+				    json_string(arena_printf(&r->arena, "/letters/%lld?text=%s", (long long)id,
+							     c.texts[i].language)));
+		json_object_set_new(t, "pdf", pdf_json(r, id, c.texts[i].language));
+	}
+	json_object_set_new(o, "texts", texts);
 	/* Where its mails stand: the secretariat's (it says how many people follow the process). */
 	struct circular_distribution dist;
 	if (r->account && r->account->role == ACCOUNT_SECRETARIAT && circular_distribution(r->db, id, &dist, &none) == 0)
@@ -265,14 +305,20 @@ void api_circular_draft(struct request *r)
 	reply_draft(r, 200, id);
 }
 
+/* The draft's id from the route and the change's body: NULL (the answer sent) if either is wrong. */
+static json_t *draft_change(struct request *r, int64_t *id)
+{
+	if (!parse_id(r->params[0], id)) {
+		reply_json_problem(r, 404, ERROR_NOT_FOUND, _("There is no such draft letter."));
+		return NULL;
+	}
+	return api_office_body(r);
+}
+
 void api_circular_draft_update(struct request *r)
 {
 	int64_t id;
-	if (!parse_id(r->params[0], &id)) {
-		reply_json_problem(r, 404, ERROR_NOT_FOUND, _("There is no such draft letter."));
-		return;
-	}
-	json_t *body = api_office_body(r);
+	json_t *body = draft_change(r, &id);
 	if (!body)
 		return;
 	struct error e;
@@ -285,6 +331,31 @@ void api_circular_draft_update(struct request *r)
 	struct actor who = auth_actor(r);
 	if (e.code || circular_draft_update(r->db, &r->arena, &who, id, &in, &e) != 0) {
 		rename_fields(&e);
+		reply_json_error(r, &e);
+		return;
+	}
+	reply_draft(r, 200, id);
+}
+
+void api_circular_draft_text_put(struct request *r)
+{
+	int64_t id;
+	json_t *body = draft_change(r, &id);
+	if (!body)
+		return;
+	struct error e;
+	error_clear(&e);
+	static const char *const members[] = {"subject", "markdown", NULL};
+	api_known_members(body, members, &e);
+	const char *subject = member_text(r, body, "subject", &e), *markdown = member_text(r, body, "markdown", &e);
+	json_decref(body);
+	/* both given, always: a text is removed by sending both empty, never by leaving them out */
+	if (!subject && !error_field_message(&e, "subject"))
+		error_field(&e, "subject", "%s", _("Must be a string."));
+	if (!markdown && !error_field_message(&e, "markdown"))
+		error_field(&e, "markdown", "%s", _("Must be a string."));
+	struct actor who = auth_actor(r);
+	if (e.code || circular_draft_text_put(r->db, &r->arena, &who, id, r->params[1], subject, markdown, &e) != 0) {
 		reply_json_error(r, &e);
 		return;
 	}

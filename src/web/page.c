@@ -195,6 +195,41 @@ const char *page_language_name(const char *tag)
 	return l ? l->name : tag;
 }
 
+const char *page_text_language(struct request *r, enum page_text_of of, const char *path, const char *own,
+			       const char *const *texts, int ntexts, const char *asked)
+{
+	const char *reader = asked && *asked ? asked : i18n_current() ? i18n_current() : I18N_DEFAULT;
+	if (!strcmp(reader, I18N_PSEUDO))
+		reader = I18N_DEFAULT; /* the pseudo-locale reads English content */
+	const char *shown = own;
+	for (int i = 0; i < ntexts; i++)
+		if (!strcmp(reader, texts[i]))
+			shown = texts[i];
+	if (strcmp(reader, shown) != 0) {
+		/* xgettext:c-format */
+		const char *for_letter = _("This letter has no text in %s: it is shown in %s, the process's first language.");
+		/* xgettext:c-format */
+		const char *for_version = _("This version has no text in %s: it is shown in %s, the process's first language.");
+		const char *notice = of == PAGE_TEXT_LETTER ? for_letter : for_version;
+		html_printf(&r->out, "<div class=\"notice\" role=\"note\" id=\"text-language\"><p>%s</p></div>\n",
+			    arena_printf(&r->arena, notice, page_language_name(reader), page_language_name(own)));
+	}
+	if (ntexts == 0)
+		return shown;
+	html_printf(&r->out, "<nav class=\"text-languages\" aria-label=\"%s\"><p>%s ",
+		    of == PAGE_TEXT_LETTER ? _("This letter in other languages") : _("This version in other languages"),
+		    of == PAGE_TEXT_LETTER ? _("This letter in other languages:") : _("This version in other languages:"));
+	for (int i = -1; i < ntexts; i++) {
+		const char *l = i < 0 ? own : texts[i];
+		if (!strcmp(l, shown))
+			continue;
+		html_printf(&r->out, "<a href=\"%s?text=%u\" lang=\"%s\" hreflang=\"%s\">%s</a> ", path, l, l, l,
+			    page_language_name(l));
+	}
+	html_printf(&r->out, "</p></nav>\n");
+	return shown;
+}
+
 /* One labelled field with its error, if any, wired for screen readers. */
 void page_input(struct request *r, const struct error *e, const char *name, const char *label,
 		       const char *hint, const char *value, const char *type, const char *autocomplete, int maxlength)

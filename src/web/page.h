@@ -36,6 +36,18 @@ void page_country_options(struct request *r, const char *selected);
 /* A language tag as people read it: an offered language's own name ("Français"), else the tag itself. */
 const char *page_language_name(const char *tag);
 
+/* What has texts in several languages, for page_text_language()'s sentences. */
+enum page_text_of { PAGE_TEXT_VERSION, PAGE_TEXT_LETTER };
+/*
+ * Which of a version's or a letter's texts the reader gets, with what the page says about it: the one asked for
+ * (?text=, asked; NULL or "" if none), else the one in the reader's language, else its own text (in own, the
+ * process's first language) with a notice saying so (id="text-language"); then links (path?text=xx) to its
+ * other texts. texts[0..ntexts): the languages it has a text in besides its own. Returns the language of the
+ * text to show: own or one of texts.
+ */
+const char *page_text_language(struct request *r, enum page_text_of of, const char *path, const char *own,
+			       const char *const *texts, int ntexts, const char *asked);
+
 struct call;
 struct contribution;
 struct document;

@@ -4,6 +4,13 @@
  * (/letters, /letters.atom), and the PDF's making right after an issue
  * (page_circular.h).
  *
+ * A letter with texts in its process's other languages shows the reader's
+ * (or the one asked for, ?text=fr) as a version does (page.h's
+ * page_text_language: else its own, with a notice, and links to the others);
+ * its PDF in that language is /letters/{id}/letter.pdf?text=fr, kept and
+ * hashed as the first is. The archive gives each letter's subject in the
+ * reader's language; the Atom feed, one for every reader, its own.
+ *
  * The letter's HTML and its PDF are the core's (core/circular_document.h),
  * so that the mail sender can make a PDF no request made. The web makes it
  * right after the issue, for the issuer's page to show its SHA-256 at once;
@@ -15,6 +22,7 @@
 #include "core/circular_document.h"
 #include "core/config.h"
 #include "core/feed.h"
+#include "core/language.h"
 #include "core/limits.h"
 #include "render/atom.h"
 #include "render/html.h"
@@ -31,10 +39,10 @@
 #include <string.h>
 #include <unistd.h>
 
-int page_circular_pdf_make(struct request *r, int64_t circular_id, struct error *e)
+int page_circular_pdf_make(struct request *r, int64_t circular_id, const char *language, struct error *e)
 {
 	struct actor who = auth_actor(r);
-	return circular_pdf_make(r->db, &r->arena, &who, circular_id, e);
+	return circular_pdf_make(r->db, &r->arena, &who, circular_id, language, e);
 }
 
 void page_circular_pdf_after_issue(struct request *r, int64_t circular_id)
@@ -48,7 +56,7 @@ void page_circular_pdf_after_issue(struct request *r, int64_t circular_id)
 #endif
 	struct error later;
 	error_clear(&later);
-	if (page_circular_pdf_make(r, circular_id, &later) != 0)
+	if (page_circular_pdf_make(r, circular_id, NULL, &later) != 0)
 		log_event("letter_pdf", "circular=%lld error=%s", (long long)circular_id, later.code);
 }
 
@@ -105,45 +113,77 @@ void page_circular(struct request *r)
 		page_error(r, &e);
 		return;
 	}
-	struct error none;
-	error_clear(&none);
-	const bool kept = circular_pdf_find(r->db, &r->arena, id, sha, &size, NULL, &none) == 0;
+	/* ?text=fr: the letter's text in that language, whatever the interface's (a link of the page's own) */
+	char asked[LANGUAGE_TAG_LEN];
+	language_tag_normalize(request_query(r, "text"), asked);
+	const char **texts = arena_alloc(&r->arena, sizeof *texts * (size_t)(c.ntexts + 1));
+	for (int i = 0; texts && i < c.ntexts; i++)
+		texts[i] = c.texts[i].language;
 	page_begin(r, arena_printf(&r->arena, _("Circular letter %s"), c.reference));
 	html_printf(&r->out,
 		    "<nav aria-label=\"%s\" class=\"crumbs\"><a href=\"/\">%s</a> \u203a "
 		    "<a href=\"/processes/%u\">%s</a> \u203a <a href=\"/processes/%u#letters\">%s</a></nav>\n",
 		    _("Breadcrumb"), _("Consultations"), p.slug, p.title, p.slug, _("Circular letters"));
+	const char *own = process_first_language(&r->arena, &p);
+	const char *shown = page_text_language(r, PAGE_TEXT_LETTER, arena_printf(&r->arena, "/letters/%lld", (long long)id),
+					       own, texts, texts ? c.ntexts : 0, asked);
+	/* its own text is marked with its language too: the page's may be another */
+	if (!circular_use_text(&c, shown))
+		c.language = own;
+	const char *text = c.language == own ? NULL : c.language; /* the PDF's language: NULL for its own */
+	struct error none;
+	error_clear(&none);
+	const bool kept = circular_pdf_find(r->db, &r->arena, id, text, sha, &size, NULL, &none) == 0;
 	if (circular_document_letter(&r->out, &r->arena, &p, &c, &lh) != 0) {
 		error_set(&e, ERROR_UNAVAILABLE, _("The letter could not be shown."));
 		page_error(r, &e);
 		return;
 	}
+	const char *pdf = text ? arena_printf(&r->arena, "/letters/%lld/letter.pdf?text=%s", (long long)id, text)
+			       : arena_printf(&r->arena, "/letters/%lld/letter.pdf", (long long)id);
 	html_printf(&r->out, "<p class=\"pdf\">");
 	if (kept)
 		html_tr(&r->out,
-			"<a href=\"/letters/%L/letter.pdf\">The letter as PDF</a> (%L bytes; SHA-256 "
-			"<code class=\"sha256\">%s</code>)",
-			(long long)id, (long long)size, sha);
+			"<a href=\"%s\">The letter as PDF</a> (%L bytes; SHA-256 <code class=\"sha256\">%s</code>)", pdf,
+			(long long)size, sha);
 	else
-		html_tr(&r->out, "<a href=\"/letters/%L/letter.pdf\">The letter as PDF</a>", (long long)id);
+		html_tr(&r->out, "<a href=\"%s\">The letter as PDF</a>", pdf);
 	html_printf(&r->out, "</p>\n");
 	page_end(r, 200);
 }
 
-/* GET /letters/{id}/letter.pdf: the kept PDF, made now if it was not made at the issue. */
+/* GET /letters/{id}/letter.pdf[?text=fr]: the kept PDF (of its text in that language), made now if it was not
+ * made at the issue. */
 void page_circular_pdf(struct request *r)
 {
 	struct error e;
 	error_clear(&e);
 	int64_t id;
 	struct circular c;
+	struct process p;
 	const void *pdf;
 	int64_t size;
 	char sha[65];
 	if (!page_circular_route(r, &id))
 		return;
-	if (circular_find(r->db, &r->arena, id, &c, &e) != 0 || page_circular_pdf_make(r, id, &e) != 0 ||
-	    circular_pdf_find(r->db, &r->arena, id, sha, &size, &pdf, &e) != 0) {
+	if (circular_find(r->db, &r->arena, id, &c, &e) != 0 || process_find_id(r->db, &r->arena, c.process_id, &p, &e) != 0) {
+		page_error(r, &e);
+		return;
+	}
+	/* ?text= its own text's language is its own PDF; one it has no text in is not found */
+	const char *asked = request_query(r, "text");
+	char tag[LANGUAGE_TAG_LEN];
+	const char *language = NULL;
+	if (asked && *asked && (!language_tag_normalize(asked, tag) || strcmp(tag, process_first_language(&r->arena, &p)) != 0)) {
+		if (!circular_use_text(&c, tag)) {
+			error_set(&e, ERROR_NOT_FOUND, _("This letter has no text in that language."));
+			page_error(r, &e);
+			return;
+		}
+		language = c.language;
+	}
+	if (page_circular_pdf_make(r, id, language, &e) != 0 ||
+	    circular_pdf_find(r->db, &r->arena, id, language, sha, &size, &pdf, &e) != 0) {
 		page_error(r, &e);
 		return;
 	}
@@ -157,7 +197,8 @@ void page_circular_pdf(struct request *r)
 	r->out_fd = fd;
 	r->out_fd_size = size;
 	r->out_type = "application/pdf";
-	r->content_disposition = arena_printf(&r->arena, "inline; filename=\"letter-%lld.pdf\"", (long long)id);
+	r->content_disposition = language ? arena_printf(&r->arena, "inline; filename=\"letter-%lld-%s.pdf\"", (long long)id, language)
+					  : arena_printf(&r->arena, "inline; filename=\"letter-%lld.pdf\"", (long long)id);
 	r->cache_control = "public, max-age=31536000, immutable"; /* a kept PDF never changes */
 	r->status = 200;
 }
@@ -178,7 +219,9 @@ void page_circular_archive(struct request *r)
 	error_clear(&e);
 	struct circular_entry *list = NULL;
 	int n = 0;
-	if (circular_archive(r->db, &r->arena, 0, &list, &n, &e) != 0) {
+	/* each letter once, its subject in the reader's language where it has a text in it */
+	const char *reader = i18n_current() ? i18n_current() : I18N_DEFAULT;
+	if (circular_archive(r->db, &r->arena, 0, reader, &list, &n, &e) != 0) {
 		page_error(r, &e);
 		return;
 	}
@@ -235,7 +278,8 @@ void page_circular_feed(struct request *r)
 	error_clear(&e);
 	struct circular_entry *list = NULL;
 	int n = 0;
-	if (circular_archive(r->db, &r->arena, LIMIT_FEED_ENTRIES, &list, &n, &e) != 0) {
+	/* one feed for every reader: each letter once, with its own subject (the process's first language) */
+	if (circular_archive(r->db, &r->arena, LIMIT_FEED_ENTRIES, NULL, &list, &n, &e) != 0) {
 		page_error(r, &e);
 		return;
 	}

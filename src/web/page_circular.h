@@ -11,10 +11,11 @@
 #include "util/buf.h"
 #include "web/request.h"
 
-/* Makes the PDF of an issued letter and keeps it (circular_pdf_make, the request's account as actor), unless
- * it is kept already. 0, or -1 with e (ERROR_UNAVAILABLE from WeasyPrint: the letter stays issued, and its
- * PDF is made by the mail sender before its mails go, or when it is first asked for). */
-int page_circular_pdf_make(struct request *r, int64_t circular_id, struct error *e);
+/* Makes the PDF of an issued letter in language (NULL: its own text's) and keeps it (circular_pdf_make, the
+ * request's account as actor), unless it is kept already. 0, or -1 with e (ERROR_UNAVAILABLE from WeasyPrint:
+ * the letter stays issued, and its PDF is made by the mail sender before its mails go, or when it is first
+ * asked for). */
+int page_circular_pdf_make(struct request *r, int64_t circular_id, const char *language, struct error *e);
 /* The letter's id from the route's {id}; false (the 404 page sent) if it is not one. */
 bool page_circular_route(struct request *r, int64_t *id);
 /* The PDF right after an issue (by the API or the office), logged and not reported if it fails. */

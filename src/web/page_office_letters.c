@@ -2,7 +2,8 @@
  * page_office_letters — the secretariat's circular letters in the back
  * office: the section of the process's office page (drafts, issued letters,
  * a form to start a letter), and the page of one draft with its form, its
- * preview (the public page's rendering, page_circular.c) and the button that
+ * preview (the public page's rendering, page_circular.c), a form per other
+ * language of the process for its subject and text in it, and the button that
  * issues it, after a confirmation page (an issued letter cannot be changed);
  * and the office page of an issued letter (/office/circulars/{id}): where its
  * mails stand, its recipients by category, its public page and its PDF.
@@ -10,6 +11,7 @@
  */
 #include "core/circular.h"
 #include "core/circular_document.h"
+#include "core/language.h"
 #include "core/limits.h"
 #include "util/i18n.h"
 #include "util/log.h"
@@ -177,7 +179,64 @@ void page_office_letter_create(struct request *r)
 	reply_redirect(r, arena_printf(&r->arena, "/office/letters/%lld?done=saved", (long long)id));
 }
 
-/* The page of a draft: its form (with e's mistakes and what was typed), its preview, and the issue button. */
+/* The form key of the draft's text in language tag ("text-fr"), which its fields' ids carry. */
+static const char *text_form_key(struct request *r, const char *tag)
+{
+	return arena_printf(&r->arena, "text-%s", tag);
+}
+
+/* The draft's texts in the process's other languages: a form for each (subject and text), filled with the text
+ * given, or what was typed if it came back with mistakes (failed names its key). */
+static void draft_texts(struct request *r, const struct process *p, int64_t id, const char *failed,
+			const struct error *e)
+{
+	struct error le;
+	error_clear(&le);
+	struct circular_text *texts = NULL;
+	int ntexts = 0;
+	if (circular_draft_texts(r->db, &r->arena, id, &texts, &ntexts, &le) != 0)
+		ntexts = 0;
+	html_printf(&r->out, "<section aria-labelledby=\"texts\"><h2 id=\"texts\">%s</h2>\n<p>",
+		    _("Texts in other languages"));
+	html_tr(&r->out,
+		"The subject and text above are in %s, the process's first language. Give the letter in each of its "
+		"other languages here: each reader and subscriber gets it in theirs when it has a text in it, and the "
+		"issue freezes them all. Empty both fields to remove a text.",
+		page_language_name(process_first_language(&r->arena, p)));
+	html_printf(&r->out, "</p>\n");
+	const size_t first = p->languages ? strcspn(p->languages, ",") : 0;
+	int n = 0;
+	for (const char *l = p->languages && p->languages[first] ? p->languages + first + 1 : ""; *l; n++) {
+		const size_t k = strcspn(l, ",");
+		const char *tag = arena_strndup(&r->arena, l, k);
+		l += k + (l[k] == ',');
+		const struct circular_text *t = NULL;
+		for (int i = 0; tag && i < ntexts; i++)
+			if (!strcmp(texts[i].language, tag))
+				t = &texts[i];
+		const char *key = tag ? text_form_key(r, tag) : NULL;
+		if (!key)
+			break;
+		const char *name = page_language_name(tag);
+		struct office_form f = office_form_for(key, failed, e, r->form);
+		html_printf(&r->out, "<h3 id=\"%s\">%s</h3>\n", key, name);
+		office_form_open(r, arena_printf(&r->arena, "/office/letters/%lld/texts", (long long)id), false);
+		html_printf(&r->out, "<input type=\"hidden\" name=\"language\" value=\"%s\">\n", tag);
+		office_input(r, &f, "subject", arena_printf(&r->arena, _("Subject in %s"), name), NULL,
+			     t ? t->subject : "", "text", LIMIT_TITLE);
+		office_textarea(r, &f, "markdown", arena_printf(&r->arena, _("Text in %s"), name),
+				_("Markdown: blank lines between paragraphs, ** for bold, - for lists."), t ? t->markdown : "",
+				10);
+		html_printf(&r->out, "<p><button type=\"submit\">%s</button></p>\n</form>\n",
+			    arena_printf(&r->arena, _("Save the text in %s"), name));
+	}
+	if (n == 0)
+		html_printf(&r->out, "<p>%s</p>\n", _("The process has only one language: add others to its languages first."));
+	html_printf(&r->out, "</section>\n");
+}
+
+/* The page of a draft: its form (with e's mistakes and what was typed), its preview, its texts in other languages,
+ * and the issue button. */
 static void letter_page(struct request *r, int64_t id, const char *failed, const struct error *e)
 {
 	struct error le;
@@ -194,7 +253,7 @@ static void letter_page(struct request *r, int64_t id, const char *failed, const
 		reply_redirect(r, arena_printf(&r->arena, "/letters/%lld", (long long)d.circular_id));
 		return;
 	}
-	const char *const done[][2] = {{"saved", _("The draft is saved.")}, {NULL, NULL}};
+	const char *const done[][2] = {{"saved", _("The draft is saved.")}, {"text", _("The text was saved.")}, {NULL, NULL}};
 	office_begin(r, arena_printf(&r->arena, _("Draft letter: %s"), *d.subject ? d.subject : _("(no subject yet)")), e);
 	html_printf(&r->out,
 		    "<nav aria-label=\"%s\" class=\"crumbs\"><a href=\"/office\">%s</a> \u203a "
@@ -218,8 +277,10 @@ static void letter_page(struct request *r, int64_t id, const char *failed, const
 		html_tr(&r->out, "No preview yet: %s", request_error_message(r, &le));
 		html_printf(&r->out, "</p>\n");
 	}
+	html_printf(&r->out, "</section>\n");
+	draft_texts(r, &p, id, failed, e);
 	/* TRANSLATORS: heading of the section where the secretariat issues (sends out) the letter */
-	html_printf(&r->out, "</section>\n<section aria-labelledby=\"issue\"><h2 id=\"issue\">%s</h2>\n<p>%s</p>\n",
+	html_printf(&r->out, "<section aria-labelledby=\"issue\"><h2 id=\"issue\">%s</h2>\n<p>%s</p>\n",
 		    _("Issue"),
 		    _("Issuing numbers and dates the letter and publishes it. An issued letter cannot be changed: a "
 		      "mistake is corrected by a new letter (a corrigendum)."));
@@ -272,6 +333,31 @@ void page_office_letter_update(struct request *r)
 		return;
 	}
 	reply_redirect(r, arena_printf(&r->arena, "/office/letters/%lld?done=saved", (long long)id));
+}
+
+/* POST /office/letters/{id}/texts: the draft's subject and text in one other language (language, subject,
+ * markdown); both empty remove it. */
+void page_office_letter_text(struct request *r)
+{
+	int64_t id;
+	if (!route_draft(r, &id))
+		return;
+	struct error e;
+	error_clear(&e);
+	struct actor who = auth_actor(r);
+	const char *language = office_field(r, "language");
+	if (circular_draft_text_put(r->db, &r->arena, &who, id, language, office_field(r, "subject"),
+				    office_field(r, "markdown"), &e) != 0) {
+		/* the form of that language comes back with the mistakes, if it is one (a tag the page wrote) */
+		char tag[LANGUAGE_TAG_LEN];
+		const bool known = language_tag_normalize(language, tag);
+		if (e.nfields == 0 && strcmp(e.code, ERROR_CONFLICT) != 0)
+			page_error(r, &e);
+		else
+			letter_page(r, id, known ? text_form_key(r, tag) : "text", &e);
+		return;
+	}
+	reply_redirect(r, arena_printf(&r->arena, "/office/letters/%lld?done=text#texts", (long long)id));
 }
 
 void page_office_letter_issue(struct request *r)
@@ -358,7 +444,7 @@ void page_office_circular(struct request *r)
 	char sha[65] = "";
 	struct error none;
 	error_clear(&none);
-	const bool kept = circular_pdf_find(r->db, &r->arena, id, sha, &size, NULL, &none) == 0;
+	const bool kept = circular_pdf_find(r->db, &r->arena, id, NULL, sha, &size, NULL, &none) == 0;
 	office_begin(r, arena_printf(&r->arena, _("Circular letter %s: distribution"), c.reference), NULL);
 	html_printf(&r->out,
 		    "<nav aria-label=\"%s\" class=\"crumbs\"><a href=\"/office\">%s</a> \u203a "
@@ -379,7 +465,29 @@ void page_office_circular(struct request *r)
 			"The PDF is not made yet: the mail sender makes it before the letter's mails go "
 			"(<a href=\"/letters/%L/letter.pdf\">make it now</a>).",
 			(long long)id);
-	html_printf(&r->out, "</p>\n<section aria-labelledby=\"distribution\"><h2 id=\"distribution\">%s</h2>\n<p>",
+	html_printf(&r->out, "</p>\n");
+	/* its texts in other languages, each with its page and its PDF (made by the sender before the mails in
+	 * that language go, or when first asked for) */
+	if (c.ntexts)
+		html_printf(&r->out, "<ul class=\"texts\">\n");
+	for (int i = 0; i < c.ntexts; i++) {
+		const char *l = c.texts[i].language;
+		html_printf(&r->out, "<li>");
+		if (circular_pdf_find(r->db, &r->arena, id, l, sha, &size, NULL, &none) == 0)
+			html_tr(&r->out,
+				"<a href=\"/letters/%L?text=%s\">In %s</a>: <a href=\"/letters/%L/letter.pdf?text=%s\">its PDF</a> "
+				"(%L bytes; SHA-256 <code class=\"sha256\">%s</code>)",
+				(long long)id, l, page_language_name(l), (long long)id, l, (long long)size, sha);
+		else
+			html_tr(&r->out,
+				"<a href=\"/letters/%L?text=%s\">In %s</a>: <a href=\"/letters/%L/letter.pdf?text=%s\">its PDF</a> "
+				"(not made yet)",
+				(long long)id, l, page_language_name(l), (long long)id, l);
+		html_printf(&r->out, "</li>\n");
+	}
+	if (c.ntexts)
+		html_printf(&r->out, "</ul>\n");
+	html_printf(&r->out, "<section aria-labelledby=\"distribution\"><h2 id=\"distribution\">%s</h2>\n<p>",
 		    _("Distribution"));
 	html_tr(&r->out,
 		"One mail per address, with the PDF attached, through the outbox. Pending: not sent yet (%L of them "

@@ -650,7 +650,9 @@ class LettersInTheReadersLanguage(ServerTestCase):
         sink.wait(2, timeout=300)
         got = {m[1][0]: m[2] for m in sink.mails()}
         fr, en = got["lecteur@example.org"], got["reader@example.org"]
-        self.assertEqual(fr["Content-Language"], "fr")
+        # its words in French, around the letter's own text in English (it has no French text: LetterTexts),
+        # which Content-Language names
+        self.assertEqual(fr["Content-Language"], "en")
         self.assertTrue(str(fr["Subject"]).startswith("Lettre circulaire CL-21/1\u00a0: "), fr["Subject"])
         body = fr.get_body(("plain",)).get_content()
         self.assertIn("La lettre, avec ses annexes\u00a0: ", body)
@@ -677,3 +679,210 @@ class LettersInTheReadersLanguage(ServerTestCase):
         self.assertIn("<h3>S\u00e9rie CL-21</h3>", archive.text)
         # English by default
         self.assertIn("<dt>To (for action)</dt>", s.get("/letters/%d" % r.json()["id"]).text)
+
+
+FRENCH = {"subject": "Troisi\u00e8me consultation ouverte en ligne",
+          "markdown": "Madame, Monsieur,\n\nNous vous invitons \u00e0 commenter le projet quokkafrancais."}
+
+
+class LetterTexts(OfficeSession):
+    """A letter's subject and text in each language of its process (issue 14, item 3): written on the draft (API
+    and office form), frozen by the issue, shown to each reader in theirs (else in the process's first with a
+    notice and links), each with its own kept PDF, mailed to each subscriber in theirs with that PDF, searched
+    once issued and never as a draft."""
+
+    def server_kw(self):
+        from test_mail import Sink
+        self.sink = Sink().start()
+        self.addCleanup(self.sink.stop)
+        return {"serve_args": ["--smtp", self.sink.url]}
+
+    def setUp(self):
+        super().setUp()
+        r = self.s.send_json("PATCH", "/api/v1/processes/" + SLUG, {"languages": "en, fr"}, token=self.token)
+        self.assertEqual(r.status, 200, r)
+
+    def draft(self):
+        r = self.s.send_json("POST", "/api/v1/processes/%s/circulars" % SLUG,
+                             letter(markdown="Dear Sir/Madam,\n\nWe invite you to comment on quokkaenglish."),
+                             token=self.token)
+        self.assertEqual(r.status, 201, r)
+        return r.json()["draft"]
+
+    def put(self, draft, lang, text=FRENCH, **headers):
+        return self.s.send_json("POST", "/api/v1/circular-drafts/%d/texts/%s" % (draft, lang), text,
+                                token=self.token, headers=headers or None)
+
+    def issue(self, draft):
+        r = self.s.send_json("POST", "/api/v1/circular-drafts/%d/issue" % draft, {}, token=self.token)
+        self.assertEqual(r.status, 201, r)
+        return r.json()
+
+    def search(self, word):
+        return [(x["type"], x["anchor"]) for x in self.s.get_json("/api/v1/search?q=" + word).json()["results"]]
+
+    def test_a_french_reader_sees_french_and_a_spanish_reader_the_first_language_with_a_notice_and_links(self):
+        draft = self.draft()
+        r = self.put(draft, "fr")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json()["texts"], {"fr": FRENCH})
+        self.assertEqual(self.search("quokkafrancais"), [], "a draft's French text is not searched")
+        letter_ = self.issue(draft)
+        lid, ref = letter_["id"], letter_["reference"]
+        self.assertEqual(letter_["language"], "en")
+        self.assertEqual((letter_["texts"]["fr"]["subject"], letter_["texts"]["fr"]["url"]),
+                         (FRENCH["subject"], "/letters/%d?text=fr" % lid))
+        self.assertEqual(self.search("quokkafrancais"), [("letter", ref)], "the issued one is, once")
+        self.assertEqual(self.search("quokkaenglish"), [("letter", ref)])
+        # A French reader: the French text, marked as French, and a link to the English one.
+        fr = self.s.get("/letters/%d" % lid, headers={"Accept-Language": "fr"})
+        self.assertEqual(fr.status, 200, fr)
+        self.assertIn('<h1 id="letter-title" lang="fr">%s</h1>' % FRENCH["subject"], fr.text)
+        self.assertIn("quokkafrancais", fr.text)
+        self.assertNotIn("quokkaenglish", fr.text)
+        self.assertNotIn('id="text-language"', fr.text)
+        self.assertIn('href="/letters/%d?text=en"' % lid, fr.text)
+        self.assertIn('href="/letters/%d/letter.pdf?text=fr"' % lid, fr.text)
+        # A Spanish reader: no Spanish text, the English one with a notice, and a link to the French one.
+        es = self.s.get("/letters/%d" % lid, headers={"Accept-Language": "es"})
+        self.assertEqual(es.status, 200, es)
+        self.assertIn('id="text-language"', es.text)
+        self.assertIn("quokkaenglish", es.text)
+        self.assertNotIn("quokkafrancais", es.text)
+        self.assertIn('href="/letters/%d?text=fr"' % lid, es.text)
+        self.assertIn('href="/letters/%d/letter.pdf"' % lid, es.text)
+        # ?text= shows one text whatever the interface's language; an English reader gets English, no notice.
+        self.assertIn("quokkafrancais", self.s.get("/letters/%d?text=fr" % lid).text)
+        en = self.s.get("/letters/%d" % lid).text
+        self.assertIn("quokkaenglish", en)
+        self.assertNotIn('id="text-language"', en)
+        # Its PDF in French: the French text, kept, its SHA-256 shown on the French page and recorded.
+        r = self.s.get("/letters/%d/letter.pdf?text=fr" % lid)
+        self.assertEqual(r.status, 200, r)
+        french_pdf = r.body
+        self.assertIn("quokkafrancais", pdf_text(french_pdf))
+        self.assertNotIn("quokkaenglish", pdf_text(french_pdf))
+        sha = hashlib.sha256(french_pdf).hexdigest()
+        self.assertNotEqual(sha, letter_["pdf"]["sha256"], "one PDF per language")
+        self.assertIn("quokkaenglish", pdf_text(self.s.get("/letters/%d/letter.pdf" % lid).body))
+        self.assertIn(sha, self.s.get("/letters/%d" % lid, headers={"Accept-Language": "fr"}).text)
+        self.assertNotIn(sha, self.s.get("/letters/%d" % lid).text)
+        self.assertEqual(self.s.get_json("/api/v1/circulars/%d" % lid).json()["texts"]["fr"]["pdf"]["sha256"], sha)
+        self.assertEqual(self.s.get("/letters/%d/letter.pdf?text=fr" % lid).body, french_pdf, "kept")
+        audit = self.s.send_json("GET", "/api/v1/audit?kind=circular.pdf", token=self.token).json()["entries"]
+        self.assertIn(("fr", sha), [(e["after"].get("language"), e["after"]["sha256"]) for e in audit])
+        self.assertEqual(self.s.get("/letters/%d/letter.pdf?text=ru" % lid).status, 404)
+        # The archive lists it once, in the reader's language; the feed once, in its own.
+        archive = self.s.get("/letters", headers={"Accept-Language": "fr"}).text
+        self.assertEqual(archive.count('href="/letters/%d"' % lid), 1)
+        self.assertIn(html.escape(FRENCH["subject"], quote=False), archive)
+        feed = self.s.get("/letters.atom").text
+        self.assertEqual(feed.count("Circular letter %s:" % ref), 1)
+        # The issue froze its texts (and recorded them in its ledger leaf).
+        r = self.put(draft, "fr", {"subject": "Trop tard", "markdown": "Apr\u00e8s l'envoi."})
+        self.assertEqual(r.status, 409, r)
+        issue = self.s.send_json("GET", "/api/v1/audit?kind=circular.issue", token=self.token).json()["entries"][0]
+        self.assertEqual(issue["after"]["texts"]["fr"]["subject"], FRENCH["subject"])
+        self.assertEqual(len(issue["after"]["texts"]["fr"]["text_sha256"]), 64)
+
+    def test_a_french_subscribers_mail_and_its_attached_pdf_are_french(self):
+        process_id = self.s.query("SELECT id FROM process WHERE slug = ?", (SLUG,))[0][0]
+        with harness.connect(self.s.db) as db:
+            db.executemany("INSERT INTO subscription (process_id, email, token_hash, created_at, confirmed_at, "
+                           "language) VALUES (?, ?, ?, 1600000000, 1600000000, ?)",
+                           [(process_id, "lecteur@example.org", "%064x" % 1, "fr"),
+                            (process_id, "reader@example.org", "%064x" % 2, None),
+                            (process_id, "lector@example.org", "%064x" % 3, "es")])
+        draft = self.draft()
+        self.assertEqual(self.put(draft, "fr").status, 200)
+        letter_ = self.issue(draft)
+        self.sink.wait(3, timeout=300)
+        got = {m[1][0]: m[2] for m in self.sink.mails()}
+
+        def pdf_of(mail):
+            pdfs = [p for p in mail.iter_attachments() if p.get_content_type() == "application/pdf"]
+            self.assertEqual(len(pdfs), 1)
+            return pdfs[0].get_filename(), pdfs[0].get_content()
+
+        fr = got["lecteur@example.org"]
+        self.assertEqual(fr["Content-Language"], "fr")
+        self.assertIn(FRENCH["subject"], str(fr["Subject"]))
+        self.assertTrue(str(fr["Subject"]).startswith("Lettre circulaire CL-21/1\u00a0: "), fr["Subject"])
+        body = fr.get_body(("plain",)).get_content()
+        self.assertIn("quokkafrancais", body)
+        self.assertNotIn("quokkaenglish", body)
+        self.assertIn("/letters/%d?text=fr" % letter_["id"], body)
+        name, pdf = pdf_of(fr)
+        self.assertEqual(name, "CL-21-1-fr.pdf")
+        self.assertIn("quokkafrancais", pdf_text(pdf))
+        kept = self.s.get_json("/api/v1/circulars/%d" % letter_["id"]).json()
+        self.assertEqual(hashlib.sha256(pdf).hexdigest(), kept["texts"]["fr"]["pdf"]["sha256"],
+                         "the kept French PDF, made by the sender")
+        en = got["reader@example.org"]
+        self.assertEqual(en["Content-Language"], "en")
+        self.assertIn("quokkaenglish", en.get_body(("plain",)).get_content())
+        name, pdf = pdf_of(en)
+        self.assertEqual((name, hashlib.sha256(pdf).hexdigest()), ("CL-21-1.pdf", kept["pdf"]["sha256"]))
+        # A Spanish subscriber: no Spanish text, so the English one and its PDF, in a mail whose words are Spanish.
+        es = got["lector@example.org"]
+        self.assertEqual(es["Content-Language"], "en")
+        self.assertIn("quokkaenglish", es.get_body(("plain",)).get_content())
+        self.assertEqual(hashlib.sha256(pdf_of(es)[1]).hexdigest(), kept["pdf"]["sha256"])
+        self.assertTrue(str(es["Subject"]).startswith("Carta circular CL-21/1"), es["Subject"])
+
+    def test_a_language_not_of_the_process_is_refused_with_a_clear_message(self):
+        draft = self.draft()
+        r = self.put(draft, "ru")
+        self.assertEqual(r.status, 422, r)
+        self.assertEqual(r.json()["error"]["fields"]["language"],
+                         "ru is not one of the process's languages (en,fr): add it to them first.")
+        r = self.put(draft, "en")
+        self.assertEqual(r.status, 422, r)
+        self.assertEqual(r.json()["error"]["fields"]["language"],
+                         "The letter's own subject and text are in en, the process's first language.")
+        r = self.put(draft, "xx-yyyy")
+        self.assertEqual(r.status, 422, r)
+        self.assertIn("language", r.json()["error"]["fields"])
+        # in the asker's language
+        r = self.put(draft, "ru", **{"Accept-Language": "fr"})
+        self.assertEqual(r.status, 422, r)
+        self.assertNotEqual(r.json()["error"]["fields"]["language"],
+                            "ru is not one of the process's languages (en,fr): add it to them first.")
+        self.assertIn("ru", r.json()["error"]["fields"]["language"])
+        # validated as the letter's own text is: a subject on one line, both given
+        r = self.put(draft, "fr", {"subject": "Deux\nlignes", "markdown": "Texte."})
+        self.assertEqual(r.status, 422, r)
+        self.assertIn("subject", r.json()["error"]["fields"])
+        r = self.put(draft, "fr", {"subject": "Objet"})
+        self.assertEqual(r.status, 422, r)
+        self.assertIn("markdown", r.json()["error"]["fields"])
+        self.assertEqual(self.s.send_json("GET", "/api/v1/circular-drafts/%d" % draft, token=self.token)
+                         .json()["texts"], {})
+        # given, then removed by an empty subject and text
+        self.assertEqual(self.put(draft, "fr").status, 200)
+        r = self.put(draft, "fr", {"subject": "", "markdown": ""})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json()["texts"], {})
+        # the secretariat's only
+        r = self.s.send_json("POST", "/api/v1/circular-drafts/%d/texts/fr" % draft, FRENCH)
+        self.assertIn(r.status, (401, 403))
+
+    def test_the_office_gives_a_text_per_language_on_the_drafts_page(self):
+        draft = self.draft()
+        page = self.get("/office/letters/%d" % draft)
+        self.assertEqual(page.status, 200, page)
+        self.assertIn('id="f-text-fr-subject"', page.text)
+        self.assertNotIn('id="f-text-en-subject"', page.text, "not its own language")
+        r = self.post("/office/letters/%d/texts" % draft, {"language": "fr", "subject": "", "markdown": "Texte."})
+        self.assertEqual(r.status, 422, r)
+        self.assertIn('id="e-text-fr-subject"', r.text)
+        self.assertIn("Texte.", r.text, "what was typed comes back")
+        r = self.post("/office/letters/%d/texts" % draft, {"language": "fr", **FRENCH})
+        self.assertEqual(r.status, 303, r)
+        self.assertTrue(r.header("Location").endswith("?done=text#texts"), r.header("Location"))
+        page = self.get(r.header("Location").split("#")[0])
+        self.assertIn("The text was saved.", page_text(page))
+        self.assertIn('value="%s"' % html.escape(FRENCH["subject"]), page.text)
+        self.assertEqual(self.s.send_json("GET", "/api/v1/circular-drafts/%d" % draft, token=self.token)
+                         .json()["texts"], {"fr": FRENCH})
+

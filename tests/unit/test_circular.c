@@ -1,5 +1,7 @@
-/* Circular letters' numbering patterns: what a pattern may be, and the series and reference it makes. */
+/* Circular letters' numbering patterns: what a pattern may be, and the series and reference it makes; a
+ * letter's text in another language put in its own's place, and which languages such a text may be in. */
 #include "core/circular.h"
+#include "core/process.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -64,12 +66,55 @@ static void test_purposes_have_one_table_of_names(void **state)
 	assert_false(circular_purpose_parse(NULL, &p));
 }
 
+static void test_a_letter_is_shown_in_one_of_its_texts(void **state)
+{
+	(void)state;
+	struct circular_text texts[] = {{"es", "Asunto", "Texto."}, {"fr", "Objet", "Texte."}};
+	struct circular c = {.subject = "Subject", .markdown = "Text.", .texts = texts, .ntexts = 2};
+	assert_false(circular_use_text(&c, "ru"));
+	assert_false(circular_use_text(&c, NULL));
+	assert_string_equal(c.subject, "Subject");
+	assert_null(c.language);
+	assert_true(circular_use_text(&c, "fr"));
+	assert_string_equal(c.subject, "Objet");
+	assert_string_equal(c.markdown, "Texte.");
+	assert_string_equal(c.language, "fr");
+}
+
+static void test_a_text_beside_the_own_is_in_another_of_the_process_languages(void **state)
+{
+	(void)state;
+	struct arena a;
+	arena_init(&a);
+	struct process p = {.languages = "en,fr,zh"};
+	char tag[16];
+	struct error e;
+	error_clear(&e);
+	assert_int_equal(process_other_language(&a, &p, " FR ", tag, &e), 1);
+	assert_string_equal(tag, "fr");
+	assert_null(e.code);
+	assert_int_equal(process_other_language(&a, &p, "en", tag, &e), 0); /* the own text's: the caller says so */
+	assert_null(e.code);
+	assert_string_equal(process_first_language(&a, &p), "en");
+	assert_int_equal(process_other_language(&a, &p, "ru", tag, &e), -1);
+	assert_string_equal(error_field_message(&e, "language"),
+			    "ru is not one of the process's languages (en,fr,zh): add it to them first.");
+	error_clear(&e);
+	assert_int_equal(process_other_language(&a, &p, "not a tag", tag, &e), -1);
+	assert_non_null(error_field_message(&e, "language"));
+	struct process none = {.languages = ""};
+	assert_string_equal(process_first_language(&a, &none), "en");
+	arena_free(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_patterns_make_the_series_and_the_reference),
 		cmocka_unit_test(test_bad_patterns_are_refused),
 		cmocka_unit_test(test_purposes_have_one_table_of_names),
+		cmocka_unit_test(test_a_letter_is_shown_in_one_of_its_texts),
+		cmocka_unit_test(test_a_text_beside_the_own_is_in_another_of_the_process_languages),
 	};
 	return cmocka_run_group_tests_name("circular", tests, NULL, NULL);
 }
