@@ -171,6 +171,22 @@ static void contribution_language(struct arena *a, const struct contribution_inp
 		error_set(e, ERROR_UNAVAILABLE, "out of memory");
 }
 
+/* Each comment's language (comments: clean's, writable): the one declared for the contribution, else the one the
+ * comment's own text shows (a contribution may comment in several languages), else the contribution's. */
+static void comments_language(struct arena *a, const struct contribution_input *in, const char *language,
+			      struct comment_input *comments, int n)
+{
+	const char *declared = field_trimmed(a, in->language);
+	for (int i = 0; i < n; i++) {
+		char tag[LANGUAGE_TAG_LEN] = "";
+		if ((!declared || !*declared) && comments[i].comment && *comments[i].comment)
+			language_detect(comments[i].comment, strlen(comments[i].comment), tag);
+		comments[i].language = *tag ? arena_strdup(a, tag) : NULL;
+		if (!comments[i].language)
+			comments[i].language = language ? language : "";
+	}
+}
+
 void contribution_validate(struct arena *a, const struct contribution_input *in, struct contribution_input *clean,
 			   struct error *e)
 {
@@ -190,8 +206,9 @@ void contribution_validate(struct arena *a, const struct contribution_input *in,
 	/* Its comments, trimmed (contribution_receive checks them against the call's version). */
 	clean->ncomments = in->comments && in->ncomments > 0 ? in->ncomments : 0;
 	clean->comments = NULL;
+	struct comment_input *c = NULL;
 	if (clean->ncomments > 0) {
-		struct comment_input *c = arena_alloc(a, sizeof *c * (size_t)clean->ncomments);
+		c = arena_alloc(a, sizeof *c * (size_t)clean->ncomments);
 		for (int i = 0; c && i < clean->ncomments; i++) {
 			c[i] = in->comments[i];
 			c[i].paragraph = field_trimmed(a, in->comments[i].paragraph);
@@ -244,6 +261,8 @@ void contribution_validate(struct arena *a, const struct contribution_input *in,
 	else if (!contribution_publication_parse(clean->publication, &(enum contribution_publication){0}))
 		error_field(e, "publication", _("Use named, anonymous or private."));
 	contribution_language(a, in, clean, e);
+	if (c)
+		comments_language(a, in, clean->language, c, clean->ncomments);
 }
 
 /* Inserts the contribution under out->tracking (drawn by the caller): 1, 0 when that tracking number is taken

@@ -55,6 +55,19 @@ int page_dispositions_attach(struct request *r, struct contribution *items, int 
  * paragraphs this version no longer has (page_paragraph.c). */
 void page_version_text(struct request *r, const struct version *v, const struct document *doc);
 
+struct process;
+/* Which language of versions[0..n) (one version, or two compared) the reader gets (core/version_text.h's
+ * version_text_choose): the one asked for by ?text=, else the reader's interface language, when every version
+ * has a text in it; else the process's first language, with a notice saying so. Writes that notice and links
+ * to base?text=L for each other language every version has; returns the language shown (page_paragraph.c). */
+const char *page_text_language(struct request *r, const int64_t *versions, int n, const struct process *p,
+			       const char *base);
+/* The language of a version's text the reader asks for: ?text= (a link of page_text_language's), else the
+ * interface's (English for the pseudo-locale); page_text_language() decides whether they get it. */
+const char *page_text_reader(struct request *r);
+/* Opens the element that holds a text in lang: <div lang="fr"> (dir="rtl" for a right-to-left language). */
+void page_text_begin(struct request *r, const char *lang);
+
 /* "You said, we did" on a version's page: the headline numbers of what the comments on the version it
  * revises became, once published, and a link to the whole page; nothing before (page_outcome.c). */
 void page_outcome_section(struct request *r, const struct version *v);

@@ -485,50 +485,6 @@ static void version_open_calls(struct request *r, const struct version *v, const
 		html_printf(&r->out, "</section>\n");
 }
 
-/*
- * Which of version v's texts the reader gets (core/version_text.h): the one asked for by ?text= (asked, "" if
- * none), else the one in the reader's language, else the version's own, in the process's first language, with a
- * notice saying so; and links to its other languages. v->html becomes the text's. Returns the text's language.
- */
-static const char *version_language(struct request *r, struct version *v, const struct process *p, const char *asked)
-{
-	const size_t n = p->languages ? strcspn(p->languages, ",") : 0;
-	const char *own = n ? arena_strndup(&r->arena, p->languages, n) : I18N_DEFAULT;
-	const char *reader = *asked ? asked : i18n_current() ? i18n_current() : I18N_DEFAULT;
-	if (!strcmp(reader, I18N_PSEUDO))
-		reader = I18N_DEFAULT; /* the pseudo-locale reads English content */
-	const char **texts = NULL;
-	int ntexts = 0;
-	struct error e;
-	error_clear(&e);
-	if (version_text_languages(r->db, &r->arena, v->id, &texts, &ntexts, &e) != 0)
-		ntexts = 0; /* the version's own text still shows */
-	const char *shown = own;
-	struct version_text t;
-	if (strcmp(reader, own) != 0 && version_text_find(r->db, &r->arena, v->id, reader, &t, &e) == 0) {
-		v->html = t.html;
-		shown = t.language;
-	} else if (strcmp(reader, own) != 0) {
-		html_printf(&r->out,
-			    "<div class=\"notice\" role=\"note\" id=\"text-language\"><p>%s</p></div>\n",
-			    arena_printf(&r->arena, _("This version has no text in %s: it is shown in %s, the process's first language."),
-					 page_language_name(reader), page_language_name(own)));
-	}
-	if (ntexts == 0)
-		return shown;
-	html_printf(&r->out, "<nav class=\"text-languages\" aria-label=\"%s\"><p>%s ", _("This version in other languages"),
-		    _("This version in other languages:"));
-	for (int i = -1; i < ntexts; i++) {
-		const char *l = i < 0 ? own : texts[i];
-		if (!strcmp(l, shown))
-			continue;
-		html_printf(&r->out, "<a href=\"/versions/%L?text=%u\" lang=\"%s\" hreflang=\"%s\">%s</a> ", (long long)v->id,
-			    l, l, l, page_language_name(l));
-	}
-	html_printf(&r->out, "</p></nav>\n");
-	return shown;
-}
-
 void page_version(struct request *r)
 {
 	struct error e;
@@ -592,8 +548,13 @@ void page_version(struct request *r)
 	if (v.state == VERSION_PUBLISHED)
 		version_open_calls(r, &v, older ? &newest : NULL, doc.process_id);
 	page_outcome_section(r, &v);
-	const char *lang = version_language(r, &v, &p, asked);
-	html_printf(&r->out, "<div lang=\"%s\"%R>\n", lang, i18n_find(lang) && i18n_find(lang)->rtl ? " dir=\"rtl\"" : "");
+	/* The reader's text (core/version_text.h), with a notice when it is not in their language. */
+	const char *lang = page_text_language(r, &v.id, 1, &p, arena_printf(&r->arena, "/versions/%lld", (long long)v.id));
+	struct version_text t;
+	if (version_text_find(r->db, &r->arena, v.id, lang, &t, &e) == 0) /* none in its own language */
+		v.html = t.html;
+	error_clear(&e);
+	page_text_begin(r, lang);
 	page_version_text(r, &v, &doc);
 	html_printf(&r->out, "</div>\n");
 	page_end(r, 200);
