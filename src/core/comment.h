@@ -43,9 +43,9 @@ struct comment_input {
 	int row;
 	const char *clause;
 	const char *note;
-	/* The language it is written in (a BCP 47 tag, "" unknown), set by contribution_validate(): the one its
-	 * sender declared, else the one its text shows, else its contribution's. Whatever it is, the comment is on
-	 * the paragraph's id, the same in every language of the version (core/version_text.h). */
+	/* The language it is written in (a BCP 47 tag, "" unknown), set by contribution_validate(): its
+	 * contribution's, declared by its sender or recognised in its text. Whatever it is, the comment is on the
+	 * paragraph's id, the same in every language of the version (core/version_text.h). */
 	const char *language;
 };
 

@@ -75,9 +75,9 @@ static const struct export_column comment_columns[] = {
     {"comment", EXPORT_TEXT, "The comment."},
     {"proposed_change", EXPORT_TEXT, "The change the contributor proposes, if any."},
     {"language", EXPORT_TEXT,
-     "The language the comment is written in (a BCP 47 tag such as fr): declared by the contributor, else "
-     "recognised in its text, else the contribution's; empty if unknown. It is on paragraph_id whatever its "
-     "language: a version's texts in several languages share their paragraph ids."},
+     "The language the comment is written in (a BCP 47 tag such as fr): its contribution's, declared by the "
+     "contributor or recognised in its text; empty if unknown. It is on paragraph_id whatever its language: a "
+     "version's texts in several languages share their paragraph ids."},
     {"decision", EXPORT_TEXT,
      "The secretariat's answer: accepted, accepted_in_part, not_accepted or noted; empty until the call's "
      "dispositions are published."},

@@ -68,17 +68,17 @@ class ContributionLanguage(ServerTestCase):
         row = self.server.query("SELECT language FROM contribution WHERE email = ?", ("form.fr@example.org",))[0]
         self.assertEqual(row[0], "fr")
 
-    def test_each_comment_records_its_own_language(self):
-        # Not declared: each comment's own text tells, else (too short) the contribution's.
+    def test_each_comment_records_its_language(self):
+        # Not declared: the contribution's, recognised once (not comment by comment: core/contribution.c).
         t = self.server.contribute(text=FRENCH, comments=[{"paragraph": None, "comment": RUSSIAN},
                                                           {"paragraph": None, "comment": FRENCH},
                                                           {"paragraph": None, "comment": "OK."}])["tracking"]
         got = self.server.get_json("/api/v1/contributions/" + t).json()
         self.assertEqual(got["language"], "fr")
-        self.assertEqual([c["language"] for c in got["comments"]], ["ru", "fr", "fr"])
+        self.assertEqual([c["language"] for c in got["comments"]], ["fr", "fr", "fr"])
         rows = self.server.query("SELECT m.language FROM comment m JOIN contribution c ON c.id = m.contribution_id "
                                  "WHERE c.tracking = ? ORDER BY m.position", (t,))
-        self.assertEqual([r[0] for r in rows], ["ru", "fr", "fr"])
+        self.assertEqual([r[0] for r in rows], ["fr", "fr", "fr"])
         # Declared: every comment is in the declared language.
         d = self.server.contribute(text=FRENCH, language="es",
                                    comments=[{"paragraph": None, "comment": RUSSIAN}])["tracking"]
@@ -87,7 +87,7 @@ class ContributionLanguage(ServerTestCase):
         # The open data's comments carry it.
         text = self.server.get("/api/v1/calls/1/comments.csv").text
         rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline="")))
-        self.assertEqual([r["language"] for r in rows if r["tracking"] == t], ["ru", "fr", "fr"])
+        self.assertEqual([r["language"] for r in rows if r["tracking"] == t], ["fr", "fr", "fr"])
 
     def test_open_data_has_the_language_column_and_the_dictionary_lists_it(self):
         t = self.server.contribute(text=RUSSIAN)["tracking"]
@@ -374,9 +374,10 @@ class OfficeShowsTheLanguage(ServerTestCase):
             page = s.get("/office/calls/1/contributions?state=published", headers={"Cookie": cookie}).text
         self.assertIn("<dt>Language</dt><dd>\u0420\u0443\u0441\u0441\u043a\u0438\u0439</dd>", page)
         self.assertIn("<dt>Language</dt><dd>Not recognised</dd>", page)
-        # A comment's own language, beside its type, for the secretariat.
-        self.assertIn('<span class="comment-language" lang="fr" translate="no">Fran\u00e7ais</span>', page)
-        self.assertIn('<div class="text" lang="fr">', page)
+        # A comment's language, beside its type, for the secretariat.
+        self.assertIn('<span class="comment-language" lang="ru" translate="no">\u0420\u0443\u0441\u0441\u043a\u0438\u0439</span>',
+                      page)
+        self.assertIn('<div class="text" lang="ru">', page)
 
 
 FRENCH_APRIL = """> **Texte d'exemple.** Ce document a \u00e9t\u00e9 \u00e9crit pour la d\u00e9monstration de Consulta.

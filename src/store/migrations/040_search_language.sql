@@ -38,9 +38,8 @@ CREATE INDEX search_entry_version ON search_entry (version_id, kind);
 -- postgresql: ALTER TABLE search_entry DROP CONSTRAINT search_entry_kind_ref_id_key;
 -- postgresql: ALTER TABLE search_entry ADD CONSTRAINT search_entry_kind_ref_id_language_key UNIQUE (kind, ref_id, language);
 
--- A comment records the language it is written in, as its contribution does
--- (migration 034): the contributor's declared language, else the one
--- core/language.c recognises in the comment's text, else its contribution's;
+-- A comment records the language it is written in: its contribution's
+-- (migration 034: declared by the contributor, else recognised in its text);
 -- '' when unknown (and for comments made before this migration). It stays on
 -- its paragraph's id whatever its language.
 ALTER TABLE comment ADD COLUMN language TEXT NOT NULL DEFAULT '';
