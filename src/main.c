@@ -166,8 +166,9 @@ static int fail(const struct error *e)
 static struct db *open_migrated(struct error *e)
 {
 	struct db *db = db_thread(e);
-	/* A database from before migration 008 gets the paragraph rows of its versions. */
-	if (db && (db_migrate(db, e) != 0 || paragraph_backfill(db, e) != 0))
+	/* A database from before migration 008 gets the paragraph rows of its versions; one from before 040, its
+	 * versions' texts in other languages in search. */
+	if (db && (db_migrate(db, e) != 0 || paragraph_backfill(db, e) != 0 || search_version_texts_backfill(db, e) != 0))
 		return NULL;
 	return db;
 }

@@ -112,7 +112,7 @@ int comment_store(struct db *db, int64_t contribution_id, int64_t version_id, co
 		  struct error *e)
 {
 	static const char sql[] = "INSERT INTO comment (contribution_id, version_id, pid, position, type, comment, "
-				  "proposed_change, table_row, clause, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+				  "proposed_change, table_row, clause, note, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 	for (int i = 0; i < n; i++) {
 		const struct comment_input *c = &in[i];
 		enum comment_type type = COMMENT_GENERAL;
@@ -134,6 +134,7 @@ int comment_store(struct db *db, int64_t contribution_id, int64_t version_id, co
 			db_bind_null(st, 8);
 		db_bind_text(st, 9, c->clause && *c->clause ? c->clause : NULL);
 		db_bind_text(st, 10, c->note && *c->note ? c->note : NULL);
+		db_bind_text(st, 11, c->language ? c->language : "");
 		if (db_exec_stmt(st, e) != 0)
 			return -1;
 	}
@@ -144,7 +145,7 @@ int comment_store(struct db *db, int64_t contribution_id, int64_t version_id, co
  * comment, which has no pid). */
 #define COMMENT_COLUMNS                                                                                           \
 	"SELECT cm.id, cm.contribution_id, cm.version_id, cm.pid, p.number, cm.position, cm.type, cm.comment, "    \
-	"cm.proposed_change, cm.table_row, cm.clause, cm.note "
+	"cm.proposed_change, cm.table_row, cm.clause, cm.note, cm.language "
 
 static int comment_from_row(struct arena *a, struct db_stmt *st, void *element)
 {
@@ -164,6 +165,7 @@ static int comment_from_row(struct arena *a, struct db_stmt *st, void *element)
 	c->row = (int)db_col_int(st, 9);
 	c->clause = db_col_dup(st, 10, a, &failed);
 	c->note = db_col_dup(st, 11, a, &failed);
+	c->language = db_col_dup(st, 12, a, &failed);
 	return failed ? -1 : 0;
 }
 
@@ -250,10 +252,10 @@ static int published_from_row(struct arena *a, struct db_stmt *st, void *element
 		return rc;
 	struct comment *c = element;
 	bool failed = false;
-	c->commented_text = db_col_dup(st, 12, a, &failed);
-	c->tracking = db_col_dup(st, 13, a, &failed);
-	c->author = db_col_dup(st, 14, a, &failed);
-	c->version_label = db_col_dup(st, 15, a, &failed);
+	c->commented_text = db_col_dup(st, 13, a, &failed);
+	c->tracking = db_col_dup(st, 14, a, &failed);
+	c->author = db_col_dup(st, 15, a, &failed);
+	c->version_label = db_col_dup(st, 16, a, &failed);
 	return failed ? -1 : 0;
 }
 

@@ -43,6 +43,10 @@ struct comment_input {
 	int row;
 	const char *clause;
 	const char *note;
+	/* The language it is written in (a BCP 47 tag, "" unknown), set by contribution_validate(): its
+	 * contribution's, declared by its sender or recognised in its text. Whatever it is, the comment is on the
+	 * paragraph's id, the same in every language of the version (core/version_text.h). */
+	const char *language;
 };
 
 /* A stored comment, as the views read it back. */
@@ -58,6 +62,7 @@ struct comment {
 	const char *proposed_change; /* "" if none */
 	int row;                     /* the row of a comment table, or 0 */
 	const char *clause, *note;   /* or NULL */
+	const char *language;        /* the language it is written in, "" unknown (comment_input's) */
 	/* Filled by comment_list_paragraph() only: the paragraph's text when it was commented on, and who
 	 * sent it as the public may see it (tracking number; name when published with it). */
 	const char *commented_text;

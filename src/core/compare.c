@@ -2,6 +2,7 @@
 #include "core/compare.h"
 
 #include "core/paragraph_match.h"
+#include "core/version_text.h"
 #include "util/i18n.h"
 
 #include <stdlib.h>
@@ -116,6 +117,12 @@ static bool merged_into(const struct paragraph *pb, int nb, const char *pid)
 int compare_versions(struct db *db, struct arena *a, int64_t a_id, int64_t b_id, bool drafts, struct comparison *out,
                      struct error *e)
 {
+	return compare_versions_in(db, a, a_id, b_id, drafts, NULL, out, e);
+}
+
+int compare_versions_in(struct db *db, struct arena *a, int64_t a_id, int64_t b_id, bool drafts,
+                        const char *language, struct comparison *out, struct error *e)
+{
 	static const char sql_doc[] = "SELECT id, process_id, slug, title FROM document WHERE id = ?";
 	static const char sql_versions[] = "SELECT id, document_id, date, label, note, paragraphs, NULL, NULL, state, "
 	                                   "previous_id FROM version WHERE document_id = ? AND "
@@ -148,8 +155,15 @@ int compare_versions(struct db *db, struct arena *a, int64_t a_id, int64_t b_id,
 
 	struct paragraph *pa, *pb;
 	int na, nb;
-	if (paragraph_list(db, a, a_id, &pa, &na, e) != 0 || paragraph_list(db, a, b_id, &pb, &nb, e) != 0)
+	/* In language when both versions have a text in it (the caller chose: core/version_text.h), else their own;
+	 * the pairing is by pid, the same in every language. */
+	bool in_a = false, in_b = false;
+	if (version_text_paragraphs(db, a, a_id, language, &pa, &na, &in_a, e) != 0 ||
+	    version_text_paragraphs(db, a, b_id, language, &pb, &nb, &in_b, e) != 0)
 		return -1;
+	if (in_a != in_b && (paragraph_list(db, a, a_id, &pa, &na, e) != 0 || paragraph_list(db, a, b_id, &pb, &nb, e) != 0))
+		return -1; /* one text in it, not the other: both in their own language, never one in each */
+	out->language_text = in_a && in_b;
 
 	/* Pair by pid: a's paragraphs sorted by pid, looked up for each of b's. */
 	struct by_pid *index = arena_alloc(a, sizeof *index * (size_t)(na + 1));

@@ -62,6 +62,7 @@ struct comparison {
 	struct compare_row *rows;
 	int nrows;
 	int count[COMPARE_NSTATUS]; /* rows per status */
+	bool language_text;         /* the paragraphs are those of both versions' texts in the language asked for */
 };
 
 /* Compares version a_id (old) with b_id (new), into the arena. ERROR_NOT_FOUND if either version does not
@@ -70,5 +71,9 @@ struct comparison {
  * ERROR_UNAVAILABLE when the database or memory fails. */
 int compare_versions(struct db *db, struct arena *a, int64_t a_id, int64_t b_id, bool drafts,
                      struct comparison *out, struct error *e);
+/* The same, with both versions' texts in language (core/version_text.h: version_text_paragraphs) when both have
+ * one in it, else their own texts (out->language_text says which); language NULL: their own. */
+int compare_versions_in(struct db *db, struct arena *a, int64_t a_id, int64_t b_id, bool drafts,
+                        const char *language, struct comparison *out, struct error *e);
 
 #endif

@@ -171,6 +171,15 @@ static void contribution_language(struct arena *a, const struct contribution_inp
 		error_set(e, ERROR_UNAVAILABLE, "out of memory");
 }
 
+/* Each comment's language (comments: clean's, writable): its contribution's, declared or recognised once. Not
+ * recognised comment by comment: libexttextcat takes about 1.6 ms a text behind one lock (release build, 400-byte
+ * comments), which a contribution of 400 comments would pay 400 times. */
+static void comments_language(const char *language, struct comment_input *comments, int n)
+{
+	for (int i = 0; i < n; i++)
+		comments[i].language = language ? language : "";
+}
+
 void contribution_validate(struct arena *a, const struct contribution_input *in, struct contribution_input *clean,
 			   struct error *e)
 {
@@ -190,8 +199,9 @@ void contribution_validate(struct arena *a, const struct contribution_input *in,
 	/* Its comments, trimmed (contribution_receive checks them against the call's version). */
 	clean->ncomments = in->comments && in->ncomments > 0 ? in->ncomments : 0;
 	clean->comments = NULL;
+	struct comment_input *c = NULL;
 	if (clean->ncomments > 0) {
-		struct comment_input *c = arena_alloc(a, sizeof *c * (size_t)clean->ncomments);
+		c = arena_alloc(a, sizeof *c * (size_t)clean->ncomments);
 		for (int i = 0; c && i < clean->ncomments; i++) {
 			c[i] = in->comments[i];
 			c[i].paragraph = field_trimmed(a, in->comments[i].paragraph);
@@ -244,6 +254,8 @@ void contribution_validate(struct arena *a, const struct contribution_input *in,
 	else if (!contribution_publication_parse(clean->publication, &(enum contribution_publication){0}))
 		error_field(e, "publication", _("Use named, anonymous or private."));
 	contribution_language(a, in, clean, e);
+	if (c)
+		comments_language(clean->language, c, clean->ncomments);
 }
 
 /* Inserts the contribution under out->tracking (drawn by the caller): 1, 0 when that tracking number is taken

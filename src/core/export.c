@@ -27,7 +27,8 @@ const char *export_type_name(enum export_type t)
 #define PUBLIC_CONTRIBUTION "k.state = 'published' AND k.publication <> 'private'"
 
 /* An EXPORT_URL column's query gives a path of this site whose last segment is raw text (a file's name):
- * export_each encodes that segment and puts the site's address in front. */
+ * export_each encodes that segment and puts the site's address in front. One kind of path ends with a URL query,
+ * kept as it is: a version's page in one of its languages, /versions/N?text=fr (versions.url). */
 
 static const struct export_column contribution_columns[] = {
     {"tracking", EXPORT_TEXT, N_("The contribution's tracking number, as on its receipt and its public page.")},
@@ -74,6 +75,9 @@ static const struct export_column comment_columns[] = {
     {"type", EXPORT_TEXT, N_("general, technical or editorial.")},
     {"comment", EXPORT_TEXT, N_("The comment.")},
     {"proposed_change", EXPORT_TEXT, N_("The change the contributor proposes, if any.")},
+    {"language", EXPORT_TEXT,
+     N_("The language the comment is written in (a BCP 47 tag such as fr): its contribution's, declared by the "
+     "contributor or recognised in its text; empty if unknown. It is on paragraph_id whatever its language.")},
     {"decision", EXPORT_TEXT,
      N_("The secretariat's answer: accepted, accepted_in_part, not_accepted or noted; empty until the call's "
         "dispositions are published.")},
@@ -88,7 +92,7 @@ static const struct export_column comment_columns[] = {
  * the order they came in, read without a sort however many there are. */
 #define COMMENT_SELECT                                                                                                 \
 	"SELECT cm.id, k.tracking, k.call_id, cm.position, cm.version_id, cm.pid, p.number, cm.clause, cm.type, "      \
-	"cm.comment, cm.proposed_change, d.decision, d.reason, d.decided_at, d.version_id, d.pid, np.number "          \
+	"cm.comment, cm.proposed_change, NULLIF(cm.language, ''), d.decision, d.reason, d.decided_at, d.version_id, d.pid, np.number "          \
 	"FROM comment cm JOIN contribution k ON k.id = cm.contribution_id JOIN call ca ON ca.id = k.call_id "          \
 	"LEFT JOIN paragraph p ON p.version_id = cm.version_id AND p.pid = cm.pid "                                    \
 	"LEFT JOIN disposition d ON d.comment_id = cm.id AND ca.dispositions_published_at IS NOT NULL "                \
@@ -123,6 +127,9 @@ static const char sql_attachments_process[] =
 
 static const struct export_column version_columns[] = {
     {"version_id", EXPORT_INTEGER, N_("The version's id (the id in /versions/{id}).")},
+    {"language", EXPORT_TEXT,
+     N_("The language of this row's text (a BCP 47 tag such as fr): the version's own text is in the process's "
+        "first language; each text given in another language has its own row, with the version's paragraph ids.")},
     {"document", EXPORT_TEXT, N_("The document's short name (slug) within the process.")},
     {"document_title", EXPORT_TEXT, N_("The document's title.")},
     {"label", EXPORT_TEXT, N_("The version's label (e.g. Draft 2).")},
@@ -130,15 +137,25 @@ static const struct export_column version_columns[] = {
     {"note", EXPORT_TEXT, N_("The secretariat's note on what changed, if any.")},
     {"previous_version_id", EXPORT_INTEGER, N_("The version it follows, if any.")},
     {"paragraphs", EXPORT_INTEGER, N_("How many numbered paragraphs it has (see paragraphs).")},
-    {"posted_at", EXPORT_INSTANT, N_("When it was published on Consulta.")},
-    {"markdown", EXPORT_TEXT, N_("The whole text as written, in Markdown.")},
-    {"url", EXPORT_URL, N_("Its public page.")},
+    {"posted_at", EXPORT_INSTANT, N_("When it was published on Consulta (a text in another language: when it was given).")},
+    {"markdown", EXPORT_TEXT, N_("The whole text as written, in Markdown, in the row's language.")},
+    {"url", EXPORT_URL, N_("Its public page in the row's language.")},
 };
 
+/* The process's first language: the leading run of a tag's characters in its list "en,fr" (ltrim with a set of
+ * characters, and substr, are the same in SQLite and PostgreSQL; the list is normalized: lower-case tags,
+ * commas, no spaces: core/process.h). */
+#define FIRST_LANGUAGE(list)                                                                                           \
+	"substr(" list ", 1, length(" list ") - length(ltrim(" list ", 'abcdefghijklmnopqrstuvwxyz0123456789-')))"
 static const char sql_versions_process[] =
-    "SELECT v.id, dm.slug, dm.title, v.label, v.date, v.note, v.previous_id, v.paragraphs, v.posted_at, "
-    "v.markdown, '/versions/' || v.id FROM version v JOIN document dm ON dm.id = v.document_id "
-    "WHERE dm.process_id = ?1 AND v.state = 'published' ORDER BY v.id";
+    "SELECT v.id, " FIRST_LANGUAGE("p.languages") ", dm.slug, dm.title, v.label, v.date, v.note, v.previous_id, "
+    "v.paragraphs, v.posted_at, v.markdown, '/versions/' || v.id, 0 AS o FROM version v "
+    "JOIN document dm ON dm.id = v.document_id JOIN process p ON p.id = dm.process_id "
+    "WHERE dm.process_id = ?1 AND v.state = 'published' "
+    "UNION ALL SELECT v.id, t.language, dm.slug, dm.title, v.label, v.date, v.note, v.previous_id, v.paragraphs, "
+    "t.posted_at, t.markdown, '/versions/' || v.id || '?text=' || t.language, 1 AS o FROM version_text t "
+    "JOIN version v ON v.id = t.version_id JOIN document dm ON dm.id = v.document_id "
+    "WHERE dm.process_id = ?1 AND v.state = 'published' ORDER BY 1, 13, 2";
 
 static const struct export_column paragraph_columns[] = {
     {"version_id", EXPORT_INTEGER, N_("The version (versions.version_id).")},
@@ -265,7 +282,10 @@ const struct export_dataset EXPORT_DATASETS[] = {
      true, COLUMNS(comment_columns), sql_comments_call, sql_comments_process},
     {"attachments", N_("One file sent with a published contribution (its description, not its bytes: see url)."), true,
      COLUMNS(attachment_columns), sql_attachments_call, sql_attachments_process},
-    {"versions", N_("One published version of one of the process's documents, with its whole text."), false,
+    {"versions",
+     N_("One published version of one of the process's documents in one of its languages, with its whole text: one "
+     "row per version and language (see language)."),
+     false,
      COLUMNS(version_columns), NULL, sql_versions_process},
     {"paragraphs", N_("One numbered paragraph of a published version."), false, COLUMNS(paragraph_columns), NULL,
      sql_paragraphs_process},
@@ -292,16 +312,35 @@ const struct export_dataset *export_dataset_find(const char *name)
 	return NULL;
 }
 
-/* The site's address, then path with its last segment percent-encoded (RFC 3986: unreserved characters kept). */
+/* A version's page in a language: "/versions/" digits "?text=" a tag's characters, whose query is kept. */
+static const char *version_text_query(const char *path)
+{
+	static const char prefix[] = "/versions/", text[] = "?text=";
+	if (strncmp(path, prefix, sizeof prefix - 1) != 0)
+		return NULL;
+	const char *q = path + sizeof prefix - 1 + strspn(path + sizeof prefix - 1, "0123456789");
+	if (strncmp(q, text, sizeof text - 1) != 0)
+		return NULL;
+	const char *tag = q + sizeof text - 1;
+	const size_t n = strspn(tag, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-");
+	return n && !tag[n] ? q : NULL;
+}
+
+/* The site's address, then path with its last segment percent-encoded (RFC 3986: unreserved characters kept);
+ * a version's page in a language keeps its query (version_text_query). */
 static void url_of(struct buf *b, const char *path)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	const struct config *c = config_get();
 	buf_puts(b, c && c->public_url ? c->public_url : "");
-	const char *last = strrchr(path, '/');
-	const size_t head = last ? (size_t)(last - path) + 1 : 0;
+	const char *q = version_text_query(path);
+	const size_t end = q ? (size_t)(q - path) : strlen(path);
+	const char *last = path + end;
+	while (last > path && last[-1] != '/')
+		last--;
+	const size_t head = (size_t)(last - path);
 	buf_append(b, path, head);
-	for (const unsigned char *s = (const unsigned char *)path + head; *s; s++) {
+	for (const unsigned char *s = (const unsigned char *)path + head; s < (const unsigned char *)path + end; s++) {
 		if ((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' ||
 		    *s == '.' || *s == '_' || *s == '~') {
 			buf_putc(b, (char)*s);
@@ -311,6 +350,8 @@ static void url_of(struct buf *b, const char *path)
 			buf_putc(b, hex[*s & 15]);
 		}
 	}
+	if (q)
+		buf_puts(b, q);
 }
 
 /* Room for the cells made here (instants, addresses) of one row; no dataset has more columns. */

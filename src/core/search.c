@@ -3,7 +3,9 @@
 
 #include "core/country.h"
 #include "core/limits.h"
+#include "core/paragraph.h"
 #include "core/process.h"
+#include "core/version_text.h"
 #include "render/html.h"
 #include "util/i18n.h"
 #include "util/buf.h"
@@ -107,9 +109,13 @@ static int run(struct db *db, const char *sql, int64_t id, const char *day, stru
 	return db_exec_stmt(st, e);
 }
 
-/* Replaces the scope's rows by what `fill` (each run with ?1 = id, ?2 = day) inserts now. */
+/* Rows of a scope that no statement can select: what `more` inserts for id, after the fills. */
+typedef int (*resync_more_fn)(struct db *db, int64_t id, struct error *e);
+
+/* Replaces the scope's rows by what `fill` (each run with ?1 = id, ?2 = day) and then `more` (unless NULL)
+ * insert now. */
 static int resync(struct db *db, const struct scope_sql *s, int64_t id, const char *const *fill, int nfill,
-                  const char *day, struct error *e)
+                  const char *day, resync_more_fn more, struct error *e)
 {
 	const bool fts = db_dialect() == DB_SQLITE;
 	for (int i = 0; fts && i < 2; i++)
@@ -120,6 +126,8 @@ static int resync(struct db *db, const struct scope_sql *s, int64_t id, const ch
 	for (int i = 0; i < nfill; i++)
 		if (run(db, fill[i], id, day, e) != 0)
 			return -1;
+	if (more && more(db, id, e) != 0)
+		return -1;
 	for (int i = 0; fts && i < 2; i++)
 		if (run(db, s->fts_in[i], id, NULL, e) != 0)
 			return -1;
@@ -165,7 +173,7 @@ int search_contribution_sync(struct db *db, int64_t contribution_id, struct erro
 		return -1;
 	char day[16];
 	utc_day(received_at, day);
-	return resync(db, &SQL_CONTRIBUTION, contribution_id, CONTRIBUTION_FILL, CONTRIBUTION_FILLS, day, e);
+	return resync(db, &SQL_CONTRIBUTION, contribution_id, CONTRIBUTION_FILL, CONTRIBUTION_FILLS, day, NULL, e);
 }
 
 /*
@@ -226,6 +234,67 @@ int search_batch_end(struct db *db, struct search_batch *b, struct error *e)
 	return 0;
 }
 
+/*
+ * The paragraphs of a published version's texts in other languages (core/version_text.h): one row per paragraph
+ * and language, under the paragraph's own row (kind, ref_id) with its language (migration 040), its text the
+ * language text's paragraph at its place. Their text is Markdown the core splits, not rows a statement selects.
+ */
+static int version_texts_insert(struct db *db, int64_t version_id, struct error *e)
+{
+	static const char sql_version[] = "SELECT d.process_id, v.date, d.title || ' (' || v.label || ')' FROM version v "
+	                                  "JOIN document d ON d.id = v.document_id WHERE v.id = ? AND v.state = 'published'";
+	static const char sql_insert[] =
+	    "INSERT INTO search_entry (kind, ref_id, contribution_id, process_id, call_id, version_id, anchor, day, "
+	    "title, body, language) VALUES ('paragraph', ?, NULL, ?, NULL, ?, ?, ?, ?, ?, ?)";
+	struct db_stmt *st = db_stmt(db, sql_version, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, version_id);
+	enum db_step r = db_step(st, e);
+	if (r != DB_ROW) {
+		db_reset(st);
+		return r == DB_FAIL ? -1 : 0; /* not published: no text of it is public */
+	}
+	struct arena a;
+	arena_init(&a);
+	const int64_t process_id = db_col_int(st, 0);
+	const char *day = arena_strdup(&a, db_col_text(st, 1)), *title = arena_strdup(&a, db_col_text(st, 2));
+	db_reset(st);
+	const char **languages = NULL;
+	int nlanguages = 0, ret = -1;
+	if (!day || !title) {
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		goto done;
+	}
+	if (version_text_languages(db, &a, version_id, &languages, &nlanguages, e) != 0)
+		goto done;
+	for (int l = 0; l < nlanguages; l++) {
+		struct paragraph *ps;
+		int n;
+		bool in;
+		if (version_text_paragraphs(db, &a, version_id, languages[l], &ps, &n, &in, e) != 0)
+			goto done;
+		for (int k = 0; in && k < n; k++) {
+			if (!(st = db_stmt(db, sql_insert, e)))
+				goto done;
+			db_bind_int(st, 1, ps[k].id);
+			db_bind_int(st, 2, process_id);
+			db_bind_int(st, 3, version_id);
+			db_bind_text(st, 4, ps[k].pid);
+			db_bind_text(st, 5, day);
+			db_bind_text(st, 6, title);
+			db_bind_text(st, 7, ps[k].text);
+			db_bind_text(st, 8, languages[l]);
+			if (db_exec_stmt(st, e) != 0)
+				goto done;
+		}
+	}
+	ret = 0;
+done:
+	arena_free(&a);
+	return ret;
+}
+
 int search_version_sync(struct db *db, int64_t version_id, struct error *e)
 {
 	static const char *const fill[] = {
@@ -234,7 +303,44 @@ int search_version_sync(struct db *db, int64_t version_id, struct error *e)
 	    "d.title || ' (' || v.label || ')', p.text FROM paragraph p JOIN version v ON v.id = p.version_id "
 	    "JOIN document d ON d.id = v.document_id WHERE v.id = ?1 AND v.state = 'published'",
 	};
-	return resync(db, &SQL_VERSION, version_id, fill, 1, NULL, e);
+	return resync(db, &SQL_VERSION, version_id, fill, 1, NULL, version_texts_insert, e);
+}
+
+int search_version_texts_backfill(struct db *db, struct error *e)
+{
+	static const char sql[] = "SELECT DISTINCT t.version_id FROM version_text t JOIN version v ON v.id = t.version_id "
+	                          "WHERE v.state = 'published' AND NOT EXISTS (SELECT 1 FROM search_entry s WHERE "
+	                          "s.version_id = t.version_id AND s.kind = 'paragraph' AND s.language = t.language) "
+	                          "ORDER BY t.version_id";
+	if (db_begin(db, e) != 0)
+		return -1;
+	struct db_stmt *st = db_stmt(db, sql, e);
+	int64_t *ids = NULL;
+	size_t n = 0, cap = 0;
+	enum db_step r = DB_FAIL;
+	while (st && (r = db_step(st, e)) == DB_ROW) {
+		if (n == cap) {
+			int64_t *more = realloc(ids, sizeof *ids * (cap = cap ? 2 * cap : 16));
+			if (!more) {
+				error_set(e, ERROR_UNAVAILABLE, "out of memory");
+				r = DB_FAIL;
+				break;
+			}
+			ids = more;
+		}
+		ids[n++] = db_col_int(st, 0);
+	}
+	if (st)
+		db_reset(st);
+	int ret = r == DB_DONE ? 0 : -1;
+	for (size_t i = 0; ret == 0 && i < n; i++)
+		ret = search_version_sync(db, ids[i], e);
+	free(ids);
+	if (ret != 0 || db_commit(db, e) != 0) {
+		db_rollback(db);
+		return -1;
+	}
+	return 0;
 }
 
 int search_letter_sync(struct db *db, int64_t circular_id, struct error *e)
@@ -261,7 +367,7 @@ int search_letter_sync(struct db *db, int64_t circular_id, struct error *e)
 	if (r == DB_DONE && texts.failed)
 		error_set(e, ERROR_UNAVAILABLE, "out of memory");
 	else if (r == DB_DONE)
-		rc = resync(db, &SQL_LETTER, circular_id, fill, 1, texts.data ? texts.data : "", e);
+		rc = resync(db, &SQL_LETTER, circular_id, fill, 1, texts.data ? texts.data : "", NULL, e);
 	buf_free(&texts);
 	return rc;
 }
@@ -578,7 +684,7 @@ const char *search_tsquery(struct arena *a, const struct search_parsed *p)
  * A query with fewer matches than that is one window: ranked among all its matches, as before. The same
  * walk counts: up to the window's size the total is exact; beyond, it is estimated from how far back the
  * walk had to go (search_query's *estimated), and said "about". */
-#define HIT_COLUMNS "e.kind, e.ref_id, p.slug, e.call_id, e.version_id, e.anchor, e.day, e.title, "
+#define HIT_COLUMNS "e.kind, e.ref_id, p.slug, e.call_id, e.version_id, e.anchor, e.day, e.title, e.language, "
 /* The filters on the entry itself, and those on its contribution (category, country, campaign): only a search
  * with one of the latter joins the contribution, a wide row (its text) read for every match. */
 #define E_FILTERS                                                                                                      \
@@ -787,7 +893,8 @@ static int hit_from_row(struct arena *a, struct db_stmt *st, void *element)
 	h->hit.anchor = db_col_dup(st, 5, a, &failed);
 	h->hit.day = db_col_dup(st, 6, a, &failed);
 	h->hit.title = db_col_dup(st, 7, a, &failed);
-	h->raw = db_col_dup(st, 8, a, &failed);
+	h->hit.language = db_col_dup(st, 8, a, &failed);
+	h->raw = db_col_dup(st, 9, a, &failed);
 	if (!h->raw)
 		h->raw = "";
 	return failed ? -1 : 0;

@@ -1,7 +1,9 @@
 /*
  * search — full-text search over what the public may read: published, not
  * private contributions, their comments, their files' extracted text, the
- * paragraphs of published versions and the circular letters.
+ * paragraphs of published versions (of each of their texts in other
+ * languages too, under its language: core/version_text.h) and the circular
+ * letters.
  *
  * The index (table search_entry, migration 018) holds public text only: each
  * change that makes text public or takes it away calls one of the
@@ -55,6 +57,10 @@ int search_contribution_added(struct db *db, struct search_batch *b, int64_t con
  * of search_entry written on this transaction since the batch's first must have come through it. 0 or -1. */
 int search_batch_end(struct db *db, struct search_batch *b, struct error *e);
 int search_version_sync(struct db *db, int64_t version_id, struct error *e);
+/* Indexes the versions whose texts in other languages were given before migration 040 (its SQL cannot split a
+ * text's Markdown into paragraphs): each published version with a text that has no entry. One transaction;
+ * `consulta init` and the server's start run it (nothing to do after the first time). 0 or -1 with e. */
+int search_version_texts_backfill(struct db *db, struct error *e);
 int search_letter_sync(struct db *db, int64_t circular_id, struct error *e);
 /* The SQLite full-text indexes made again from search_entry, in one transaction: after `consulta migrate-db`
  * filled search_entry row by row (it copies tables, and FTS5's are not tables to copy). On PostgreSQL the
@@ -116,6 +122,7 @@ struct search_hit {
 	const char *anchor;  /* tracking number, pid, or the letter's reference */
 	const char *day;     /* YYYY-MM-DD */
 	const char *title;   /* may be "" (an anonymous contribution, a comment) */
+	const char *language; /* a paragraph of a version's text in another language: its tag ("fr"); else "" */
 	const char *snippet; /* HTML: the text around the match, escaped, matches in <mark> */
 };
 

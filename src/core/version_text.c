@@ -6,6 +6,7 @@
 #include "core/language.h"
 #include "core/paragraph.h"
 #include "core/process.h"
+#include "core/search.h"
 #include "render/markdown.h"
 #include "util/buf.h"
 #include "util/clock.h"
@@ -138,7 +139,8 @@ int version_text_put(struct db *db, struct arena *a, const struct actor *who, in
 	db_bind_text(st, 3, markdown);
 	db_bind_text(st, 4, page);
 	db_bind_int(st, 5, clock_now());
-	if (db_exec_stmt(st, e) != 0)
+	/* its paragraphs in search, in this language too (the version is published: no draft gets here) */
+	if (db_exec_stmt(st, e) != 0 || search_version_sync(db, version_id, e) != 0)
 		goto fail;
 	const char *object = arena_printf(a, "version:%lld", (long long)version_id);
 	const char *after = audit_json(a, json_pack("{s:s,s:i}", "language", tag, "paragraphs", np));
@@ -198,4 +200,117 @@ int version_text_languages(struct db *db, struct arena *a, int64_t version_id, c
 	db_bind_int(st, 1, version_id);
 	*out = NULL;
 	return db_collect(st, a, (void **)out, n, sizeof **out, language_from_row, e);
+}
+
+/* Whether tag is among list[0..n). */
+static bool listed(const char *const *list, int n, const char *tag)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(list[i], tag))
+			return true;
+	return false;
+}
+
+int version_text_choose(struct db *db, struct arena *a, const int64_t *versions, int n, const char *languages,
+			const char *reader, struct version_text_choice *out, struct error *e)
+{
+	memset(out, 0, sizeof *out);
+	const size_t first = languages ? strcspn(languages, ", ") : 0;
+	out->own = first ? arena_strndup(a, languages, first) : "en"; /* process.languages' default */
+	/* The languages every version has a text in: the first's, less those another lacks. */
+	const char **common = NULL;
+	int ncommon = 0;
+	for (int i = 0; i < n; i++) {
+		const char **texts;
+		int ntexts;
+		if (version_text_languages(db, a, versions[i], &texts, &ntexts, e) != 0)
+			return -1;
+		if (i == 0) {
+			common = texts;
+			ncommon = ntexts;
+			continue;
+		}
+		int kept = 0;
+		for (int k = 0; k < ncommon; k++)
+			if (listed(texts, ntexts, common[k]))
+				common[kept++] = common[k];
+		ncommon = kept;
+	}
+	if (!out->own)
+		goto oom;
+	out->shown = out->own;
+	if (reader && *reader && strcmp(reader, out->own) != 0) {
+		if (listed(common, ncommon, reader))
+			out->shown = arena_strdup(a, reader);
+		else
+			out->missing = arena_strdup(a, reader);
+		if (!(out->missing ? out->missing : out->shown))
+			goto oom;
+	}
+	out->others = arena_alloc(a, sizeof *out->others * (size_t)(ncommon + 1));
+	if (!out->others)
+		goto oom;
+	if (strcmp(out->shown, out->own) != 0)
+		out->others[out->nothers++] = out->own;
+	for (int k = 0; k < ncommon; k++)
+		if (strcmp(common[k], out->shown) != 0)
+			out->others[out->nothers++] = common[k];
+	return 0;
+oom:
+	error_set(e, ERROR_UNAVAILABLE, "out of memory");
+	return -1;
+}
+
+int version_text_overlay(struct db *db, struct arena *a, int64_t version_id, const char *language,
+			 struct paragraph *ps, int n, bool *in, struct error *e)
+{
+	if (in)
+		*in = false;
+	if (!language || !*language || n == 0)
+		return 0;
+	struct version_text t;
+	if (version_text_find(db, a, version_id, language, &t, e) != 0) {
+		if (strcmp(e->code, ERROR_NOT_FOUND) != 0)
+			return -1;
+		error_clear(e); /* no text in it: the version's own paragraphs */
+		return 0;
+	}
+	struct markdown_block *b;
+	int nb;
+	if (markdown_blocks(a, t.markdown, &b, &nb) != 0) {
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		return -1;
+	}
+	/* The numbered blocks in order: the k-th is ¶k's (version_text_put refused a text that did not align). */
+	const struct markdown_block **numbered = arena_alloc(a, sizeof *numbered * (size_t)(nb + 1));
+	if (!numbered) {
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		return -1;
+	}
+	int count = 0;
+	for (int i = 0; i < nb; i++)
+		if (b[i].numbered)
+			numbered[count++] = &b[i];
+	for (int i = 0; i < n; i++)
+		if (ps[i].number < 1 || ps[i].number > count)
+			return 0; /* cannot be once given: the own text rather than a misplaced one */
+	for (int i = 0; i < n; i++) {
+		const struct markdown_block *k = numbered[ps[i].number - 1];
+		ps[i].text = k->text;
+		ps[i].source = k->source;
+		ps[i].html = k->html;
+	}
+	if (in)
+		*in = true;
+	return 0;
+}
+
+int version_text_paragraphs(struct db *db, struct arena *a, int64_t version_id, const char *language,
+			    struct paragraph **out, int *n, bool *in, struct error *e)
+{
+	if (in)
+		*in = false;
+	if (paragraph_list(db, a, version_id, out, n, e) != 0)
+		return -1;
+	return version_text_overlay(db, a, version_id, language, *out, *n, in, e);
 }

@@ -368,7 +368,8 @@ static void comments_member(struct request *r, json_t *body, struct contribution
 }
 
 /* A contribution's comments as the API shows them: each with its id, paragraph (pid, or null for a
- * general comment), number (its ¶N in the call's version, or null), type, comment and proposed change. */
+ * general comment), number (its ¶N in the call's version, or null), type, comment, proposed change and
+ * language. */
 json_t *api_comments_json(const struct contribution *k)
 {
 	json_t *arr = json_array();
@@ -378,6 +379,8 @@ json_t *api_comments_json(const struct contribution *k)
 				      c->pid ? json_string(c->pid) : json_null(), "number",
 				      c->number ? json_integer(c->number) : json_null(), "type", comment_type_name(c->type),
 				      "comment", c->comment, "proposed_change", c->proposed_change ? c->proposed_change : "");
+		/* The language it is written in (core/comment.h), null when unknown. */
+		json_object_set_new(o, "language", c->language && *c->language ? json_string(c->language) : json_null());
 		/* One that came from a comment table says from which row, what the row said of its place, and what
 		 * was understood of it. */
 		if (c->row > 0)

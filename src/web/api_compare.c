@@ -4,10 +4,14 @@
  * (core/compare.h), each with its pid, status, numbers in a and b, and for a
  * changed paragraph the word operations; the text itself for the others. A
  * long comparison comes in parts of LIMIT_PAGE_BYTES (?offset=, and next).
+ * ?text=fr compares both versions' texts in that language when both have one
+ * (core/version_text.h), else their own texts; "language" says which.
  */
 #include "core/account.h"
 #include "core/compare.h"
+#include "core/language.h"
 #include "core/limits.h"
+#include "core/process.h"
 #include "util/i18n.h"
 #include "web/api.h"
 #include "web/routes.h"
@@ -55,12 +59,20 @@ void api_compare(struct request *r)
 	}
 	struct error e;
 	error_clear(&e);
+	char asked[LANGUAGE_TAG_LEN];
+	language_tag_normalize(request_query(r, "text"), asked);
 	struct comparison c;
-	if (compare_versions(r->db, &r->arena, a_id, b_id, r->account && r->account->role == ACCOUNT_SECRETARIAT, &c,
-	                     &e) != 0) {
+	struct process p;
+	if (compare_versions_in(r->db, &r->arena, a_id, b_id, r->account && r->account->role == ACCOUNT_SECRETARIAT,
+	                        asked, &c, &e) != 0 ||
+	    process_find_id_bare(r->db, &r->arena, c.doc.process_id, &p, &e) != 0) {
 		reply_json_error(r, &e);
 		return;
 	}
+	/* the texts' language: the one asked for if both have it, else their own (the process's first) */
+	const char *language = c.language_text ? asked
+	                                       : arena_strndup(&r->arena, p.languages ? p.languages : "en",
+	                                                       p.languages ? strcspn(p.languages, ",") : 2);
 	const char *offset_arg = request_query(r, "offset");
 	int64_t offset = 0;
 	if (offset_arg && strcmp(offset_arg, "0") != 0 && (!parse_id(offset_arg, &offset) || offset > c.nrows)) {
@@ -92,8 +104,9 @@ void api_compare(struct request *r)
 			rows = NULL;
 		}
 	}
-	json_t *next = i < c.nrows ? json_string(arena_printf(&r->arena, "/api/v1/versions/%lld/compare/%lld?offset=%d",
-	                                                      (long long)a_id, (long long)b_id, i))
+	json_t *next = i < c.nrows ? json_string(arena_printf(&r->arena, "/api/v1/versions/%lld/compare/%lld?offset=%d%s%s",
+	                                                      (long long)a_id, (long long)b_id, i, *asked ? "&text=" : "",
+	                                                      asked))
 	                           : json_null();
 	json_t *body = summary && rows && next
 	                   ? json_pack("{s:{s:I, s:s}, s:o, s:o, s:o, s:o, s:I, s:I, s:o}", "document", "id",
@@ -110,5 +123,6 @@ void api_compare(struct request *r)
 		reply_json_problem(r, 503, ERROR_UNAVAILABLE, request_failure_message(r, 503));
 		return;
 	}
+	json_object_set_new(body, "language", json_string(language ? language : ""));
 	reply_json(r, 200, body);
 }

@@ -115,6 +115,19 @@ static void reply_version(struct request *r, int status, const struct version *v
 				    json_string(arena_printf(&r->arena, "/api/v1/versions/%lld/texts/%s", (long long)v->id,
 							     texts[i])));
 	json_object_set_new(o, "texts", jt);
+	/* Every language it can be read in, its own first: each with its page, and (but its own, which is "markdown"
+	 * above) the address of its text. */
+	json_t *langs = json_array();
+	const char *own = json_string_value(json_object_get(o, "language"));
+	for (int i = -1; langs && i < ntexts; i++) {
+		const char *l = i < 0 ? own : texts[i];
+		json_t *one = json_pack("{s:s,s:b,s:s}", "language", l ? l : "", "own", i < 0, "page",
+					arena_printf(&r->arena, "/versions/%lld?text=%s", (long long)v->id, l ? l : ""));
+		if (one && i >= 0)
+			json_object_set(one, "text", json_object_get(jt, texts[i]));
+		json_array_append_new(langs, one);
+	}
+	json_object_set_new(o, "languages", langs);
 	/* The newest published version, when this one is older: what the page's notice says. */
 	struct version newest;
 	struct error none;

@@ -195,38 +195,49 @@ const char *page_language_name(const char *tag)
 	return l ? l->name : tag;
 }
 
-const char *page_text_language(struct request *r, enum page_text_of of, const char *path, const char *own,
-			       const char *const *texts, int ntexts, const char *asked)
+void page_text_notice(struct request *r, enum page_text_of of, const char *missing, const char *own,
+		      const char *const *others, int nothers, const char *base)
 {
-	const char *reader = asked && *asked ? asked : i18n_current() ? i18n_current() : I18N_DEFAULT;
-	if (!strcmp(reader, I18N_PSEUDO))
-		reader = I18N_DEFAULT; /* the pseudo-locale reads English content */
+	if (missing) {
+		const char *notice =
+		    of == PAGE_TEXT_LETTER ? _("This letter has no text in %s: it is shown in %s, the process's first language.")
+		    : of == PAGE_TEXT_COMPARISON
+			? _("These versions do not both have a text in %s: they are compared in %s, the process's first "
+			    "language.")
+			: _("This version has no text in %s: it is shown in %s, the process's first language.");
+		html_printf(&r->out, "<div class=\"notice\" role=\"note\" id=\"text-language\"><p>%s</p></div>\n",
+			    arena_printf(&r->arena, notice, page_language_name(missing), page_language_name(own)));
+	}
+	if (nothers == 0)
+		return;
+	/* TRANSLATORS: the label of the links to a text's other languages (a letter's, a version's, a comparison's) */
+	const char *label = of == PAGE_TEXT_LETTER ? _("This letter in other languages")
+			    : of == PAGE_TEXT_COMPARISON ? _("This comparison in other languages")
+							 : _("This version in other languages");
+	const char *lead = of == PAGE_TEXT_LETTER ? _("This letter in other languages:")
+			   : of == PAGE_TEXT_COMPARISON ? _("This comparison in other languages:")
+							: _("This version in other languages:");
+	html_printf(&r->out, "<nav class=\"text-languages\" aria-label=\"%s\"><p>%s ", label, lead);
+	for (int i = 0; i < nothers; i++)
+		html_printf(&r->out, "<a href=\"%s%Rtext=%u\" lang=\"%s\" hreflang=\"%s\">%s</a> ", base,
+			    strchr(base, '?') ? "&amp;" : "?", others[i], others[i], others[i], page_language_name(others[i]));
+	html_printf(&r->out, "</p></nav>\n");
+}
+
+const char *page_letter_text_language(struct request *r, const char *path, const char *own,
+				      const char *const *texts, int ntexts)
+{
+	const char *reader = page_text_reader(r);
 	const char *shown = own;
 	for (int i = 0; i < ntexts; i++)
 		if (!strcmp(reader, texts[i]))
 			shown = texts[i];
-	if (strcmp(reader, shown) != 0) {
-		/* xgettext:c-format */
-		const char *for_letter = _("This letter has no text in %s: it is shown in %s, the process's first language.");
-		/* xgettext:c-format */
-		const char *for_version = _("This version has no text in %s: it is shown in %s, the process's first language.");
-		const char *notice = of == PAGE_TEXT_LETTER ? for_letter : for_version;
-		html_printf(&r->out, "<div class=\"notice\" role=\"note\" id=\"text-language\"><p>%s</p></div>\n",
-			    arena_printf(&r->arena, notice, page_language_name(reader), page_language_name(own)));
-	}
-	if (ntexts == 0)
-		return shown;
-	html_printf(&r->out, "<nav class=\"text-languages\" aria-label=\"%s\"><p>%s ",
-		    of == PAGE_TEXT_LETTER ? _("This letter in other languages") : _("This version in other languages"),
-		    of == PAGE_TEXT_LETTER ? _("This letter in other languages:") : _("This version in other languages:"));
-	for (int i = -1; i < ntexts; i++) {
-		const char *l = i < 0 ? own : texts[i];
-		if (!strcmp(l, shown))
-			continue;
-		html_printf(&r->out, "<a href=\"%s?text=%u\" lang=\"%s\" hreflang=\"%s\">%s</a> ", path, l, l, l,
-			    page_language_name(l));
-	}
-	html_printf(&r->out, "</p></nav>\n");
+	const char **others = arena_alloc(&r->arena, sizeof *others * (size_t)(ntexts + 1));
+	int nothers = 0;
+	for (int i = -1; others && i < ntexts; i++)
+		if (strcmp(i < 0 ? own : texts[i], shown) != 0)
+			others[nothers++] = i < 0 ? own : texts[i];
+	page_text_notice(r, PAGE_TEXT_LETTER, strcmp(reader, shown) ? reader : NULL, own, others, nothers, path);
 	return shown;
 }
 

@@ -36,17 +36,24 @@ void page_country_options(struct request *r, const char *selected);
 /* A language tag as people read it: an offered language's own name ("Français"), else the tag itself. */
 const char *page_language_name(const char *tag);
 
-/* What has texts in several languages, for page_text_language()'s sentences. */
-enum page_text_of { PAGE_TEXT_VERSION, PAGE_TEXT_LETTER };
+/* What has texts in several languages, for page_text_notice()'s sentences. */
+enum page_text_of { PAGE_TEXT_VERSION, PAGE_TEXT_COMPARISON, PAGE_TEXT_LETTER };
 /*
- * Which of a version's or a letter's texts the reader gets, with what the page says about it: the one asked for
- * (?text=, asked; NULL or "" if none), else the one in the reader's language, else its own text (in own, the
- * process's first language) with a notice saying so (id="text-language"); then links (path?text=xx) to its
- * other texts. texts[0..ntexts): the languages it has a text in besides its own. Returns the language of the
- * text to show: own or one of texts.
+ * What a page says about the language of the text it shows (every page with texts in several languages says it
+ * the same way): when missing (the language the reader asked for or reads) is not NULL, a notice that the text
+ * has none in it and is shown in own, the process's first language (id="text-language"); then links to
+ * base?text=L for each of others[0..nothers) (nothing if none).
  */
-const char *page_text_language(struct request *r, enum page_text_of of, const char *path, const char *own,
-			       const char *const *texts, int ntexts, const char *asked);
+void page_text_notice(struct request *r, enum page_text_of of, const char *missing, const char *own,
+		      const char *const *others, int nothers, const char *base);
+/*
+ * Which of a letter's texts the reader gets: the one asked for (?text=) or in the reader's language
+ * (page_text_reader), else its own (own: the process's first language) with the notice; then links to its other
+ * texts (page_text_notice). texts[0..ntexts): the languages it has a text in besides its own. Returns the
+ * language of the text to show: own or one of texts.
+ */
+const char *page_letter_text_language(struct request *r, const char *path, const char *own,
+				      const char *const *texts, int ntexts);
 
 struct call;
 struct contribution;
@@ -66,6 +73,19 @@ int page_dispositions_attach(struct request *r, struct contribution *items, int 
  * carried-forward ones included) and "Comment on ¶N" while a call on it is open; then the comments on
  * paragraphs this version no longer has (page_paragraph.c). */
 void page_version_text(struct request *r, const struct version *v, const struct document *doc);
+
+struct process;
+/* Which language of versions[0..n) (one version, or two compared) the reader gets (core/version_text.h's
+ * version_text_choose): the one asked for by ?text=, else the reader's interface language, when every version
+ * has a text in it; else the process's first language, with a notice saying so. Writes that notice and links
+ * to base?text=L for each other language every version has; returns the language shown (page_paragraph.c). */
+const char *page_text_language(struct request *r, const int64_t *versions, int n, const struct process *p,
+			       const char *base);
+/* The language of a version's text the reader asks for: ?text= (a link of page_text_language's), else the
+ * interface's (English for the pseudo-locale); page_text_language() decides whether they get it. */
+const char *page_text_reader(struct request *r);
+/* Opens the element that holds a text in lang: <div lang="fr"> (dir="rtl" for a right-to-left language). */
+void page_text_begin(struct request *r, const char *lang);
 
 /* "You said, we did" on a version's page: the headline numbers of what the comments on the version it
  * revises became, once published, and a link to the whole page; nothing before (page_outcome.c). */

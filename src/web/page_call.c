@@ -14,6 +14,7 @@
 #include "core/paragraph.h"
 #include "core/process.h"
 #include "core/receipt.h"
+#include "core/version_text.h"
 #include "util/clock.h"
 #include "util/i18n.h"
 #include "util/tz.h"
@@ -399,7 +400,9 @@ static void render_form(struct request *r, const struct call *c, const struct pr
 	error_clear(&pe);
 	struct paragraph *ps = NULL;
 	int nps = 0;
-	if (paragraph_list(r->db, &r->arena, c->version_id, &ps, &nps, &pe) != 0) {
+	/* The paragraphs to choose from in the reader's language when the version has a text in it (their ids are
+	 * the same in every language: a comment is on the paragraph, whatever language it is written in). */
+	if (version_text_paragraphs(r->db, &r->arena, c->version_id, page_text_reader(r), &ps, &nps, NULL, &pe) != 0) {
 		page_error(r, &pe);
 		return;
 	}

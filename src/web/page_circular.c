@@ -6,7 +6,7 @@
  *
  * A letter with texts in its process's other languages shows the reader's
  * (or the one asked for, ?text=fr) as a version does (page.h's
- * page_text_language: else its own, with a notice, and links to the others);
+ * page_letter_text_language: else its own, with a notice, and links to the others);
  * its PDF in that language is /letters/{id}/letter.pdf?text=fr, kept and
  * hashed as the first is. The archive gives each letter's subject in the
  * reader's language; the Atom feed, one for every reader, its own.
@@ -113,9 +113,6 @@ void page_circular(struct request *r)
 		page_error(r, &e);
 		return;
 	}
-	/* ?text=fr: the letter's text in that language, whatever the interface's (a link of the page's own) */
-	char asked[LANGUAGE_TAG_LEN];
-	language_tag_normalize(request_query(r, "text"), asked);
 	const char **texts = arena_alloc(&r->arena, sizeof *texts * (size_t)(c.ntexts + 1));
 	for (int i = 0; texts && i < c.ntexts; i++)
 		texts[i] = c.texts[i].language;
@@ -125,8 +122,9 @@ void page_circular(struct request *r)
 		    "<a href=\"/processes/%u\">%s</a> \u203a <a href=\"/processes/%u#letters\">%s</a></nav>\n",
 		    _("Breadcrumb"), _("Consultations"), p.slug, p.title, p.slug, _("Circular letters"));
 	const char *own = process_first_language(&r->arena, &p);
-	const char *shown = page_text_language(r, PAGE_TEXT_LETTER, arena_printf(&r->arena, "/letters/%lld", (long long)id),
-					       own, texts, texts ? c.ntexts : 0, asked);
+	/* ?text=fr: the letter's text in that language, whatever the interface's (a link of the page's own) */
+	const char *shown = page_letter_text_language(r, arena_printf(&r->arena, "/letters/%lld", (long long)id), own,
+						      texts, texts ? c.ntexts : 0);
 	/* its own text is marked with its language too: the page's may be another */
 	if (!circular_use_text(&c, shown))
 		c.language = own;

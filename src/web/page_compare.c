@@ -8,6 +8,9 @@
  * paragraphs fold into a <details> that says how many they are. Every
  * paragraph links to its comments and to its place on its version's page.
  * A long comparison comes in parts of LIMIT_PAGE_BYTES (?from=N, "read on").
+ * Both texts are in the reader's language (or ?text=) when both versions have
+ * a text in it, else in their own with a notice (web/page.h:
+ * page_text_language), never one language on each side.
  */
 #include "core/account.h"
 #include "core/compare.h"
@@ -128,12 +131,14 @@ struct view {
 	const struct comparison *c;
 	const char *label_a, *label_b; /* "Draft of 9 April 2020" */
 	bool inline_view;
+	const char *lang; /* the texts' language (core/version_text.h) */
+	bool rtl;
 };
 
 /* One paragraph's text as one version has it, with what the other changed. */
-static void write_text(struct request *r, const struct compare_row *row, enum side side)
+static void write_text(struct request *r, const struct view *v, const struct compare_row *row, enum side side)
 {
-	html_printf(&r->out, "<div class=\"cmp-text\">");
+	html_printf(&r->out, "<div class=\"cmp-text\" lang=\"%s\"%R>", v->lang, v->rtl ? " dir=\"rtl\"" : "");
 	if (row->changed)
 		write_ops(r, row, side);
 	else if (row->status == COMPARE_ADDED)
@@ -167,7 +172,7 @@ static void write_fold(struct request *r, const struct view *v, const struct com
 		}
 		write_links(r, v->c->b.id, row->b, v->label_b);
 		html_printf(&r->out, "</p>");
-		write_text(r, row, SIDE_NEW);
+		write_text(r, v, row, SIDE_NEW);
 		html_printf(&r->out, "</div>\n");
 	}
 	html_printf(&r->out, "</details>%R\n", v->inline_view ? "</li>" : "</td></tr>");
@@ -210,7 +215,7 @@ static void write_inline_row(struct request *r, const struct view *v, const stru
 	write_status(r, row);
 	write_links(r, vid, p, row->b ? v->label_b : v->label_a);
 	html_printf(&r->out, "</p>");
-	write_text(r, row, SIDE_BOTH);
+	write_text(r, v, row, SIDE_BOTH);
 	html_printf(&r->out, "</li>\n");
 }
 
@@ -236,7 +241,7 @@ static void write_cell(struct request *r, const struct view *v, const struct com
 	}
 	write_links(r, side == SIDE_OLD ? v->c->a.id : v->c->b.id, p, label);
 	html_printf(&r->out, "</p>");
-	write_text(r, row, side);
+	write_text(r, v, row, side);
 	html_printf(&r->out, "</td>");
 }
 
@@ -399,18 +404,21 @@ void page_compare(struct request *r)
 	 * the same bytes for every anonymous visitor of the same view and part, kept under both states. */
 	const char *view_q = request_query(r, "view"), *from_q = request_query(r, "from");
 	const int64_t ids[] = {a_id, b_id};
+	/* In the reader's language when both versions have a text in it (?text= or the interface's: the page key
+	 * holds the interface's language, web/page_cache.c). */
+	const char *reader = page_text_reader(r);
 	struct page_state ps;
 	if (page_cache_versions(r, &ps,
-	                        arena_printf(&r->arena, "compare:%lld:%lld:%s:%s", (long long)a_id, (long long)b_id,
+	                        arena_printf(&r->arena, "compare:%lld:%lld:%s:%s:%s", (long long)a_id, (long long)b_id,
 	                                     view_q && !strcmp(view_q, "inline") ? "inline" : "side",
-	                                     from_q ? from_q : "0"),
+	                                     from_q ? from_q : "0", reader ? reader : ""),
 	                        ids, 2))
 		return;
 	r->vary = "Accept-Encoding"; /* the kept page is sent compressed to clients that accept it */
 	struct comparison c;
 	struct process p;
-	if (compare_versions(r->db, &r->arena, a_id, b_id, r->account && r->account->role == ACCOUNT_SECRETARIAT, &c,
-	                     &e) != 0 ||
+	if (compare_versions_in(r->db, &r->arena, a_id, b_id, r->account && r->account->role == ACCOUNT_SECRETARIAT,
+	                        reader, &c, &e) != 0 ||
 	    process_find_id_bare(r->db, &r->arena, c.doc.process_id, &p, &e) != 0) {
 		page_error(r, &e);
 		return;
@@ -423,6 +431,7 @@ void page_compare(struct request *r)
 	    /* TRANSLATORS: a version's label and its date ("Draft of 9 April 2020"). */
 	    .label_b = arena_printf(&r->arena, _("%s of %s"), c.b.label, page_date(r, c.b.date)),
 	    .inline_view = view && !strcmp(view, "inline"),
+	    .lang = "",
 	};
 	const struct compare_row **seq;
 	bool *gone;
@@ -463,6 +472,12 @@ void page_compare(struct request *r)
 			page_cache_keep(r, &ps);
 		return;
 	}
+	/* The texts in the reader's language when both versions have one in it, else a notice (compare_versions_in
+	 * chose the same way); links to the comparison in the other languages both have. */
+	v.lang = page_text_language(r, ids, 2, &p,
+	                            arena_printf(&r->arena, "/versions/%lld/compare/%lld%s", (long long)a_id,
+	                                         (long long)b_id, v.inline_view ? "?view=inline" : ""));
+	v.rtl = i18n_find(v.lang) && i18n_find(v.lang)->rtl;
 	write_summary(r, &c);
 	if (from > 0) {
 		html_printf(&r->out, "<p class=\"cmp-more\">");

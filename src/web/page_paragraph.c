@@ -10,6 +10,13 @@
  * "changed since" when its text is not the one commented on; when this
  * version has no paragraph with that id, it is listed under the comments on
  * removed paragraphs, never at another paragraph.
+ *
+ * Which language of a version's text a page shows is decided here for every
+ * page that shows one (page_text_language: the version's page, a paragraph's,
+ * two versions compared): the reader's when the version has a text in it,
+ * else the version's own with a notice, and links to the others
+ * (core/version_text.h). A comment is on its paragraph's id, the same in
+ * every language.
  */
 #include "core/account.h"
 #include "core/call.h"
@@ -17,9 +24,11 @@
 #include "core/contribution.h"
 #include "core/disposition.h"
 #include "core/document.h"
+#include "core/language.h"
 #include "core/limits.h"
 #include "core/paragraph.h"
 #include "core/process.h"
+#include "core/version_text.h"
 #include "util/clock.h"
 #include "util/i18n.h"
 #include "web/page.h"
@@ -95,7 +104,13 @@ void page_comments(struct request *r, const struct contribution *k, const char *
 				    c->pid, c->number);
 		else
 			html_printf(&r->out, "%s", _("General comment"));
-		html_printf(&r->out, " \u00b7 %s</p>\n<div class=\"text\">%s</div>\n", type_text(c->type), c->comment);
+		html_printf(&r->out, " \u00b7 %s", type_text(c->type));
+		/* The secretariat sees the language it is written in (core/comment.h); everyone's browser is told. */
+		if (c->language && *c->language && r->account && r->account->role == ACCOUNT_SECRETARIAT)
+			html_printf(&r->out, " \u00b7 <span class=\"comment-language\" lang=\"%s\" translate=\"no\">%s</span>",
+				    c->language, page_language_name(c->language)); /* its own name, as the switcher's */
+		html_printf(&r->out, "</p>\n<div class=\"text\"%R%s%R>%s</div>\n", c->language && *c->language ? " lang=\"" : "",
+			    c->language ? c->language : "", c->language && *c->language ? "\"" : "", c->comment);
 		if (c->proposed_change && *c->proposed_change)
 			html_printf(&r->out, "<p class=\"label\">%s</p>\n<div class=\"text change\">%s</div>\n",
 				    _("Proposed change"), c->proposed_change);
@@ -240,6 +255,36 @@ void page_version_text(struct request *r, const struct version *v, const struct 
 		html_printf(&r->out, "</ul>\n</section>\n");
 }
 
+const char *page_text_reader(struct request *r)
+{
+	char asked[LANGUAGE_TAG_LEN];
+	language_tag_normalize(request_query(r, "text"), asked);
+	if (*asked)
+		return arena_strdup(&r->arena, asked);
+	const char *reader = i18n_current() ? i18n_current() : I18N_DEFAULT;
+	return strcmp(reader, I18N_PSEUDO) ? reader : I18N_DEFAULT; /* the pseudo-locale reads English content */
+}
+
+const char *page_text_language(struct request *r, const int64_t *versions, int n, const struct process *p,
+			       const char *base)
+{
+	const char *reader = page_text_reader(r);
+	struct version_text_choice c;
+	struct error e;
+	error_clear(&e);
+	if (version_text_choose(r->db, &r->arena, versions, n, p->languages, reader, &c, &e) != 0)
+		return c.own ? c.own : I18N_DEFAULT; /* the versions' own text still shows */
+	page_text_notice(r, n > 1 ? PAGE_TEXT_COMPARISON : PAGE_TEXT_VERSION, c.missing, c.own,
+			 (const char *const *)c.others, c.nothers, base);
+	return c.shown;
+}
+
+void page_text_begin(struct request *r, const char *lang)
+{
+	const struct i18n_language *l = i18n_find(lang);
+	html_printf(&r->out, "<div lang=\"%s\"%R>\n", lang, l && l->rtl ? " dir=\"rtl\"" : "");
+}
+
 /* One published comment on the paragraph's page. */
 static void paragraph_comment(struct request *r, const struct comment *c, const struct paragraph *now)
 {
@@ -379,11 +424,23 @@ void page_paragraph(struct request *r)
 	if (here) {
 		html_printf(&r->out, "<h1>");
 		html_tr(&r->out, "\u00b6%d of %s", para.number, v.label);
+		html_printf(&r->out, "</h1>\n");
+		/* The paragraph in the reader's language (core/version_text.h): the same id in every text, so its
+		 * comments are the same whatever language they were written in. para keeps the version's own text,
+		 * which the comments' "changed since" compares with the text they were made on. */
+		const char *lang = page_text_language(
+		    r, &v.id, 1, &p, arena_printf(&r->arena, "/versions/%lld/paragraphs/%s", (long long)v.id, para.pid));
+		struct paragraph shown = para;
+		bool in;
+		if (version_text_overlay(r->db, &r->arena, v.id, lang, &shown, 1, &in, &e) != 0)
+			shown = para; /* the version's own text still shows */
+		error_clear(&e);
+		page_text_begin(r, lang);
 		html_printf(&r->out,
-			    "</h1>\n<div class=\"document\"><div class=\"para\"><a class=\"pnum\" href=\"/versions/%L#%u\" "
-			    "aria-label=\"%s\">%d</a><div class=\"ptext\">%R</div></div></div>\n",
-			    (long long)v.id, para.pid,
-			    arena_printf(&r->arena, _("Paragraph %d in the text"), para.number), para.number, para.html);
+			    "<div class=\"document\"><div class=\"para\"><a class=\"pnum\" href=\"/versions/%L%s#%u\" "
+			    "aria-label=\"%s\">%d</a><div class=\"ptext\">%R</div></div></div></div>\n",
+			    (long long)v.id, in ? arena_printf(&r->arena, "?text=%s", lang) : "", para.pid,
+			    arena_printf(&r->arena, _("Paragraph %d in the text"), para.number), para.number, shown.html);
 		int64_t call_id;
 		if (open_call(r, v.id, &call_id)) {
 			html_printf(&r->out, "<p>");

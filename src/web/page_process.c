@@ -485,30 +485,6 @@ static void version_open_calls(struct request *r, const struct version *v, const
 		html_printf(&r->out, "</section>\n");
 }
 
-/*
- * Which of version v's texts the reader gets (core/version_text.h; web/page.h's page_text_language(), with the
- * notice and links): v->html becomes the text's. Returns the text's language.
- */
-static const char *version_language(struct request *r, struct version *v, const struct process *p, const char *asked)
-{
-	const char **texts = NULL;
-	int ntexts = 0;
-	struct error e;
-	error_clear(&e);
-	if (version_text_languages(r->db, &r->arena, v->id, &texts, &ntexts, &e) != 0)
-		ntexts = 0; /* the version's own text still shows */
-	const char *own = process_first_language(&r->arena, p);
-	const char *shown = page_text_language(r, PAGE_TEXT_VERSION, arena_printf(&r->arena, "/versions/%lld", (long long)v->id),
-					       own, texts, ntexts, asked);
-	struct version_text t;
-	if (shown == own)
-		return own;
-	if (version_text_find(r->db, &r->arena, v->id, shown, &t, &e) != 0)
-		return own; /* gone since it was listed: the version's own text */
-	v->html = t.html;
-	return t.language;
-}
-
 void page_version(struct request *r)
 {
 	struct error e;
@@ -572,8 +548,13 @@ void page_version(struct request *r)
 	if (v.state == VERSION_PUBLISHED)
 		version_open_calls(r, &v, older ? &newest : NULL, doc.process_id);
 	page_outcome_section(r, &v);
-	const char *lang = version_language(r, &v, &p, asked);
-	html_printf(&r->out, "<div lang=\"%s\"%R>\n", lang, i18n_find(lang) && i18n_find(lang)->rtl ? " dir=\"rtl\"" : "");
+	/* The reader's text (core/version_text.h), with a notice when it is not in their language. */
+	const char *lang = page_text_language(r, &v.id, 1, &p, arena_printf(&r->arena, "/versions/%lld", (long long)v.id));
+	struct version_text t;
+	if (version_text_find(r->db, &r->arena, v.id, lang, &t, &e) == 0) /* none in its own language */
+		v.html = t.html;
+	error_clear(&e);
+	page_text_begin(r, lang);
 	page_version_text(r, &v, &doc);
 	html_printf(&r->out, "</div>\n");
 	page_end(r, 200);

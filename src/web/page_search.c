@@ -105,11 +105,25 @@ static const char *search_page_url(struct request *r, const struct search_ask *s
 static const char *hit_url(struct request *r, const struct search_hit *h)
 {
 	switch (h->kind) {
-	case SEARCH_PARAGRAPH:
-		return arena_printf(&r->arena, "/versions/%lld/paragraphs/%s", (long long)h->version_id, h->anchor);
+	case SEARCH_PARAGRAPH: /* in the language of the text that matched (core/version_text.h), if not its own */
+		return arena_printf(&r->arena, "/versions/%lld/paragraphs/%s%s%s", (long long)h->version_id, h->anchor,
+		                    h->language && *h->language ? "?text=" : "", h->language ? h->language : "");
 	case SEARCH_LETTER: return arena_printf(&r->arena, "/processes/%s#letters", h->process);
 	default: return arena_printf(&r->arena, "/contributions/%s", h->anchor);
 	}
+}
+
+/* ' lang="fr"' (attribute name) for a hit in a version's text in another language; "" for the others. */
+static const char *hreflang(struct request *r, const struct search_hit *h, const char *name)
+{
+	if (!h->language || !*h->language)
+		return "";
+	struct buf b;
+	buf_init(&b, 256);
+	html_printf(&b, " %R=\"%s\"", name, h->language);
+	const char *s = b.failed || !b.data ? "" : arena_strndup(&r->arena, b.data, b.len);
+	buf_free(&b);
+	return s ? s : "";
 }
 
 static const char *hit_heading(struct request *r, const struct search_hit *h)
@@ -286,10 +300,10 @@ void page_search(struct request *r)
 		const struct search_hit *h = &ans.hits[i];
 		html_printf(
 		    &r->out,
-		    "<li><h3><a href=\"%s\">%s</a></h3>\n<p class=\"meta\">%s, %s, <a href=\"/processes/%u\">%s</a>"
-		    "</p>\n<p class=\"snippet\">%R</p></li>\n",
-		    hit_url(r, h), hit_heading(r, h), kind_label(h->kind), page_date(r, h->day), h->process,
-		    h->process, h->snippet);
+		    "<li><h3><a href=\"%s\"%R>%s</a></h3>\n<p class=\"meta\">%s, %s, <a href=\"/processes/%u\">%s</a>"
+		    "</p>\n<p class=\"snippet\"%R>%R</p></li>\n",
+		    hit_url(r, h), hreflang(r, h, "hreflang"), hit_heading(r, h), kind_label(h->kind),
+		    page_date(r, h->day), h->process, h->process, hreflang(r, h, "lang"), h->snippet);
 	}
 	html_printf(&r->out, "</ol>\n");
 	const bool more = search_more(&s, &ans);
@@ -338,11 +352,12 @@ void api_search(struct request *r)
 		const struct search_hit *h = &ans.hits[i];
 		json_array_append_new(
 		    results,
-		    json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:s}", "type", search_kind_name(h->kind), "title",
+		    json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:s,s:o}", "type", search_kind_name(h->kind), "title",
 		              hit_heading(r, h), "url", hit_url(r, h), "snippet", h->snippet, "date", h->day, "process",
 		              h->process, "call", h->call_id ? json_integer((json_int_t)h->call_id) : json_null(),
 		              "version", h->version_id ? json_integer((json_int_t)h->version_id) : json_null(),
-		              "anchor", h->anchor));
+		              "anchor", h->anchor, "language",
+		              h->language && *h->language ? json_string(h->language) : json_null()));
 	}
 	json_t *next =
 	    search_more(&s, &ans) ? json_string(search_page_url(r, &s, "/api/v1/search", s.page + 1)) : json_null();

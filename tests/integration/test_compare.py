@@ -46,7 +46,9 @@ class CompareDemo(ServerTestCase):
         r = self.server.get_json("/api/v1/versions/%d/compare/%d" % (a, b))
         self.assertEqual(r.status, 200, r)
         body = r.json()
-        self.assertEqual(set(body), {"document", "a", "b", "summary", "paragraphs", "offset", "total", "next"})
+        self.assertEqual(set(body), {"document", "a", "b", "summary", "paragraphs", "offset", "total", "next",
+                                     "language"})
+        self.assertEqual(body["language"], "en")  # the versions' own texts: no ?text= (test_languages)
         self.assertEqual((body["offset"], body["total"], body["next"]), (0, 8, None))
         self.assertEqual((body["a"]["id"], body["b"]["id"]), (a, b))
         self.assertEqual(set(body["summary"]), STATUSES)

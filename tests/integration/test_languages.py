@@ -9,6 +9,7 @@ to the others when it has none in theirs."""
 
 import csv
 import io
+import json
 import re
 import urllib.parse
 
@@ -66,6 +67,27 @@ class ContributionLanguage(ServerTestCase):
         self.assertEqual(r.status, 303, r)
         row = self.server.query("SELECT language FROM contribution WHERE email = ?", ("form.fr@example.org",))[0]
         self.assertEqual(row[0], "fr")
+
+    def test_each_comment_records_its_language(self):
+        # Not declared: the contribution's, recognised once (not comment by comment: core/contribution.c).
+        t = self.server.contribute(text=FRENCH, comments=[{"paragraph": None, "comment": RUSSIAN},
+                                                          {"paragraph": None, "comment": FRENCH},
+                                                          {"paragraph": None, "comment": "OK."}])["tracking"]
+        got = self.server.get_json("/api/v1/contributions/" + t).json()
+        self.assertEqual(got["language"], "fr")
+        self.assertEqual([c["language"] for c in got["comments"]], ["fr", "fr", "fr"])
+        rows = self.server.query("SELECT m.language FROM comment m JOIN contribution c ON c.id = m.contribution_id "
+                                 "WHERE c.tracking = ? ORDER BY m.position", (t,))
+        self.assertEqual([r[0] for r in rows], ["fr", "fr", "fr"])
+        # Declared: every comment is in the declared language.
+        d = self.server.contribute(text=FRENCH, language="es",
+                                   comments=[{"paragraph": None, "comment": RUSSIAN}])["tracking"]
+        self.assertEqual([c["language"] for c in self.server.get_json("/api/v1/contributions/" + d).json()
+                          ["comments"]], ["es"])
+        # The open data's comments carry it.
+        text = self.server.get("/api/v1/calls/1/comments.csv").text
+        rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline="")))
+        self.assertEqual([r["language"] for r in rows if r["tracking"] == t], ["fr", "fr", "fr"])
 
     def test_open_data_has_the_language_column_and_the_dictionary_lists_it(self):
         t = self.server.contribute(text=RUSSIAN)["tracking"]
@@ -221,7 +243,10 @@ def para_ids(page):
     return re.findall(r'<div class="para" id="([^"]+)">', page)
 
 
-class VersionTexts(ServerTestCase):
+class VersionTextCase(ServerTestCase):
+    """A fresh demo whose process is in English, French and Spanish; self.april and self.may (self.version) are
+    its document's first and newest versions."""
+
     SHARED = False
     NOW = CALL1_OPEN
 
@@ -230,11 +255,14 @@ class VersionTexts(ServerTestCase):
         self.s = self.fresh_server()
         self.token = self.s.account_token(SECRETARIAT, password=PASSWORD)
         self.slug = self.s.get_json("/api/v1/processes").json()["processes"][0]["slug"]
-        docs = self.s.get_json("/api/v1/processes/" + self.slug).json()["documents"]
-        self.version = docs[0]["versions"][-1]["id"]
+        versions = self.s.get_json("/api/v1/processes/" + self.slug).json()["documents"][0]["versions"]
+        self.april, self.may = versions[0]["id"], versions[-1]["id"]
+        self.version = self.may
         r = self.s.send_json("PATCH", "/api/v1/processes/" + self.slug, {"languages": "en, fr, es"}, token=self.token)
         self.assertEqual(r.status, 200, r)
 
+
+class VersionTexts(VersionTextCase):
     def put(self, lang, markdown):
         return self.s.send_json("POST", "/api/v1/versions/%d/texts/%s" % (self.version, lang), {"markdown": markdown},
                                 token=self.token)
@@ -336,7 +364,7 @@ class OfficeShowsTheLanguage(ServerTestCase):
     def test_moderation_page_says_each_contributions_language(self):
         s = self.fresh_server()
         s.account_token(SECRETARIAT, password=PASSWORD)
-        s.contribute(text=RUSSIAN, email="ru@example.org")
+        s.contribute(text=RUSSIAN, email="ru@example.org", comments=[{"paragraph": None, "comment": FRENCH}])
         s.contribute(text="OK.", email="short@example.org")
         r = s.post_form("/login", {"email": SECRETARIAT, "password": PASSWORD, "next": "/office"})
         cookie = [v for k, v in r.headers.items() if k.lower() == "set-cookie" and v.startswith("consulta_session=")]
@@ -346,3 +374,160 @@ class OfficeShowsTheLanguage(ServerTestCase):
             page = s.get("/office/calls/1/contributions?state=published", headers={"Cookie": cookie}).text
         self.assertIn("<dt>Language</dt><dd>\u0420\u0443\u0441\u0441\u043a\u0438\u0439</dd>", page)
         self.assertIn("<dt>Language</dt><dd>Not recognised</dd>", page)
+        # A comment's language, beside its type, for the secretariat.
+        self.assertIn('<span class="comment-language" lang="ru" translate="no">\u0420\u0443\u0441\u0441\u043a\u0438\u0439</span>',
+                      page)
+        self.assertIn('<div class="text" lang="ru">', page)
+
+
+FRENCH_APRIL = """> **Texte d'exemple.** Ce document a \u00e9t\u00e9 \u00e9crit pour la d\u00e9monstration de Consulta.
+
+## 1. Objet
+
+Les pr\u00e9sentes lignes directrices d\u00e9crivent comment l'organisation utilise le Programme mondial cybers\u00e9curit\u00e9 comme cadre de ses activit\u00e9s de coop\u00e9ration.
+
+## 2. Champ d'application
+
+Les lignes directrices s'appliquent aux activit\u00e9s du secr\u00e9tariat en mati\u00e8re de cybers\u00e9curit\u00e9.
+
+## 3. Principes
+
+1. Les activit\u00e9s sont organis\u00e9es selon les cinq piliers du Programme.
+2. Les activit\u00e9s respectent le mandat donn\u00e9 par les membres.
+3. Les partenaires sont choisis ouvertement.
+"""
+
+# A word the English text has not: what search must find in the French text only.
+FRENCH_MAY_NETWORK = FRENCH_MAY.replace("utilise le Programme mondial", "utilise le r\u00e9seau mondial du Programme")
+
+
+class VersionTextsFollowTheReader(VersionTextCase):
+    """The rest of a version's texts per language: the paragraph pages and the comment form, two versions
+    compared, search, open data and the API follow the reader's language, with the version page's notice and
+    links when it is missing (web/page_paragraph.c: page_text_language, one mechanism for every page)."""
+
+    def put(self, version, lang, markdown):
+        r = self.s.send_json("POST", "/api/v1/versions/%d/texts/%s" % (version, lang), {"markdown": markdown},
+                             token=self.token)
+        self.assertEqual(r.status, 200, r)
+
+    def get(self, path, lang):
+        r = self.s.get(path, headers={"Accept-Language": lang})
+        self.assertEqual(r.status, 200, (path, r))
+        return r.text
+
+    def partners_pid(self, version):
+        """The id of the paragraph "Partners are chosen openly..." of version."""
+        v = self.s.get_json("/api/v1/versions/%d" % version).json()
+        return [p["id"] for p in v["paragraphs"] if p["text"].startswith("Partners are chosen")][0]
+
+    def test_a_paragraph_page_and_the_comment_form_in_the_readers_language(self):
+        self.put(self.may, "fr", FRENCH_MAY)
+        pid = self.partners_pid(self.may)
+        path = "/versions/%d/paragraphs/%s" % (self.may, pid)
+        # A comment written in French on the paragraph: on its id, shown in every language.
+        self.s.contribute(comments=[{"paragraph": pid, "comment": "Un commentaire \u00e9crit en fran\u00e7ais."}])
+        french = self.get(path, "fr")
+        self.assertIn('<div lang="fr">', french)
+        self.assertIn("Les partenaires sont choisis de mani\u00e8re ouverte.", french)
+        self.assertNotIn("Partners are chosen openly", french)
+        self.assertNotIn('id="text-language"', french)
+        self.assertIn('href="%s?text=en"' % path, french)  # and a link to the English one
+        self.assertIn("Un commentaire \u00e9crit en fran\u00e7ais.", french)
+        english = self.get(path, "en")
+        self.assertIn("Partners are chosen openly", english)
+        self.assertIn("Un commentaire \u00e9crit en fran\u00e7ais.", english)
+        self.assertIn('href="%s?text=fr"' % path, english)
+        # ?text= whatever the interface's language.
+        self.assertIn("Les partenaires sont choisis", self.get(path + "?text=fr", "en"))
+        # Spanish: no Spanish text; the English one with the notice, and links to the others.
+        spanish = self.get(path, "es")
+        self.assertIn('id="text-language"', spanish)
+        self.assertIn("Partners are chosen openly", spanish)
+        self.assertIn('href="%s?text=fr"' % path, spanish)
+        # The comment form offers the paragraphs in the reader's language, under the same ids.
+        form = self.get("/calls/1/contribute?paragraph=%s" % pid, "fr")
+        chosen = dict(options(form, "comment_1_paragraph"))
+        self.assertTrue(chosen[pid].endswith("Les partenaires sont choisis de mani\u00e8re ouverte."), chosen[pid])
+        chosen = dict(options(self.get("/calls/1/contribute?paragraph=%s" % pid, "en"), "comment_1_paragraph"))
+        self.assertIn("Partners are chosen openly", chosen[pid])
+
+    def test_two_versions_compared_in_the_readers_language_when_both_have_it(self):
+        path = "/versions/%d/compare/%d" % (self.april, self.may)
+        self.put(self.may, "fr", FRENCH_MAY)
+        # Only the newer version in French: French readers get the English texts, with the notice.
+        one = self.get(path, "fr")
+        self.assertIn('id="text-language"', one)
+        self.assertIn("Partners are chosen", one)
+        self.assertNotIn('href="%s?text=fr"' % path, one)  # no comparison in French to link to
+        self.put(self.april, "fr", FRENCH_APRIL)
+        french = self.get(path, "fr")
+        self.assertNotIn('id="text-language"', french)
+        self.assertIn('class="cmp-text" lang="fr"', french)
+        self.assertIn("Les partenaires sont choisis", french)
+        self.assertIn("ouvertement", french)  # the older French text's word, deleted
+        self.assertNotIn("Partners are chosen", french)
+        self.assertIn('href="%s?text=en"' % path, french)
+        inline = self.get(path + "?view=inline", "fr")
+        self.assertIn("Les partenaires sont choisis", inline)
+        self.assertIn('href="%s?view=inline&amp;text=en"' % path, inline)
+        spanish = self.get(path, "es")
+        self.assertIn('id="text-language"', spanish)
+        self.assertIn("Partners are chosen", spanish)
+        self.assertIn('href="%s?text=fr"' % path, spanish)
+        self.assertIn("Les partenaires sont choisis", self.get(path + "?text=fr", "es"))
+        # The API: ?text=fr when both have it, their own texts otherwise, and says which.
+        api = self.s.get_json("/api/v1/versions/%d/compare/%d?text=fr" % (self.april, self.may)).json()
+        self.assertEqual(api["language"], "fr")
+        self.assertIn("Les partenaires sont choisis", str(api["paragraphs"]))
+        api = self.s.get_json("/api/v1/versions/%d/compare/%d?text=es" % (self.april, self.may)).json()
+        self.assertEqual(api["language"], "en")
+        self.assertIn("Partners are chosen", str(api["paragraphs"]))
+
+    def search(self, q):
+        r = self.s.get_json("/api/v1/search?q=" + urllib.parse.quote(q))
+        self.assertEqual(r.status, 200, r)
+        return r.json()["results"]
+
+    def test_search_finds_a_paragraph_of_a_french_text_and_links_to_it_in_french(self):
+        self.assertEqual(self.search("r\u00e9seau"), [])
+        self.put(self.may, "fr", FRENCH_MAY_NETWORK)
+        pid = self.s.get_json("/api/v1/versions/%d" % self.may).json()["paragraphs"][1]["id"]  # Purpose's text
+        for q in ("r\u00e9seau", "reseau"):
+            hits = self.search(q)
+            self.assertEqual([(h["type"], h["version"], h["anchor"], h["language"]) for h in hits],
+                             [("paragraph", self.may, pid, "fr")], (q, hits))
+            self.assertEqual(hits[0]["url"], "/versions/%d/paragraphs/%s?text=fr" % (self.may, pid))
+        page = self.get("/search?q=" + urllib.parse.quote("r\u00e9seau"), "en")
+        self.assertIn('href="/versions/%d/paragraphs/%s?text=fr" hreflang="fr"' % (self.may, pid), page)
+        self.assertIn('<p class="snippet" lang="fr">', page)
+        self.assertIn("r\u00e9seau mondial", self.get(hits[0]["url"], "en"))
+        # The English text is still found as before, linked without a language.
+        english = [h for h in self.search("stakeholders") if h["type"] == "paragraph" and h["version"] == self.may]
+        self.assertTrue(english)
+        self.assertTrue(all(h["language"] is None and "?text=" not in h["url"] for h in english), english)
+        # Given again without the word: no longer found; the new text is.
+        self.put(self.may, "fr", FRENCH_MAY)
+        self.assertEqual(self.search("r\u00e9seau"), [])
+        self.assertEqual(len([h for h in self.search("partenaires") if h["type"] == "paragraph"]), 1)
+
+    def test_open_data_has_a_row_per_version_and_language_and_the_api_lists_the_languages(self):
+        self.put(self.may, "fr", FRENCH_MAY)
+        text = self.s.get("/api/v1/processes/%s/versions.csv" % self.slug).text
+        rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline="")))
+        mine = [(r["language"], r["markdown"], r["url"]) for r in rows if r["version_id"] == str(self.may)]
+        self.assertEqual([m[0] for m in mine], ["en", "fr"])
+        self.assertEqual(mine[1][1].replace("\r\n", "\n"), FRENCH_MAY)
+        self.assertTrue(mine[0][2].endswith("/versions/%d" % self.may), mine[0][2])
+        self.assertTrue(mine[1][2].endswith("/versions/%d?text=fr" % self.may), mine[1][2])
+        self.assertEqual([r["language"] for r in rows if r["version_id"] == str(self.april)], ["en"])
+        lines = [json.loads(line) for line in self.s.get("/api/v1/processes/%s/versions.jsonl" % self.slug).text
+                 .splitlines() if line.strip()]
+        self.assertEqual([x["language"] for x in lines if str(x["version_id"]) == str(self.may)], ["en", "fr"])
+        self.assertIn("one row per version and language", self.s.get("/data").text)
+        v = self.s.get_json("/api/v1/versions/%d" % self.may).json()
+        self.assertEqual(v["languages"], [
+            {"language": "en", "own": True, "page": "/versions/%d?text=en" % self.may},
+            {"language": "fr", "own": False, "page": "/versions/%d?text=fr" % self.may,
+             "text": "/api/v1/versions/%d/texts/fr" % self.may}])
+        self.assertEqual(self.s.get_json(v["languages"][1]["text"]).json()["markdown"], FRENCH_MAY)

@@ -149,6 +149,10 @@ static void test_migration_fills_what_the_upkeep_writes(void **state)
 	exec(db, "DELETE FROM schema_migration WHERE version = 18");
 	/* and of before 029, which puts the letters' text in their entries as the upkeep now does */
 	exec(db, "DELETE FROM schema_migration WHERE version = 29");
+	/* and of before 040, which gives every entry a language (a version's texts in other languages), and
+	 * comments theirs */
+	exec(db, "DELETE FROM schema_migration WHERE version = 40");
+	exec(db, "ALTER TABLE comment DROP COLUMN language");
 	struct error e;
 	error_clear(&e);
 	assert_int_equal(db_migrate(db, &e), 0);
@@ -197,12 +201,47 @@ static void test_clean_file_text_is_found_with_its_contribution(void **state)
 	unit_db_remove();
 }
 
+/* A version's text in another language given before migration 040 (kept by 035, not indexed): indexed by the
+ * backfill at start, once, under its language; search finds it there. */
+static void test_texts_in_other_languages_are_backfilled(void **state)
+{
+	(void)state;
+	struct db *db;
+	assert_int_equal(unit_db_open("2021-02-01T10:00:00Z", UNIT_DEMO_WITH_CONTRIBUTIONS, &db), 0);
+	/* the same text with one word changed: its blocks align with the version's */
+	exec(db, "INSERT INTO version_text (version_id, language, markdown, html, posted_at) SELECT id, 'fr', "
+	         "replace(markdown, 'organization', 'heliotropeorganisation'), '', 0 FROM version "
+	         "WHERE state = 'published' AND markdown LIKE '%organization%'");
+	assert_int_equal(hits(db, "heliotropeorganisation", NULL), 0);
+	struct error e;
+	error_clear(&e);
+	assert_int_equal(search_version_texts_backfill(db, &e), 0);
+	const int64_t found = hits(db, "heliotropeorganisation", "paragraph");
+	assert_true(found > 0);
+	/* one entry per paragraph of each text, under its language */
+	static const char sql[] = "SELECT (SELECT count(*) FROM search_entry WHERE language = 'fr' AND kind = "
+	                          "'paragraph'), (SELECT count(*) FROM paragraph p JOIN version_text t ON "
+	                          "t.version_id = p.version_id)";
+	struct db_stmt *st = db_stmt(db, sql, &e);
+	assert_non_null(st);
+	assert_int_equal(db_step(st, &e), DB_ROW);
+	assert_true(db_col_int(st, 1) > 0);
+	assert_int_equal(db_col_int(st, 0), db_col_int(st, 1));
+	db_reset(st);
+	/* nothing more to do the second time */
+	assert_int_equal(search_version_texts_backfill(db, &e), 0);
+	assert_int_equal(hits(db, "heliotropeorganisation", "paragraph"), found);
+	exec(db, "INSERT INTO search_word (search_word) VALUES ('integrity-check')");
+	unit_db_remove();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_query_rewritten),
 	    cmocka_unit_test(test_tsquery),
 	    cmocka_unit_test(test_migration_fills_what_the_upkeep_writes),
+	    cmocka_unit_test(test_texts_in_other_languages_are_backfilled),
 	    cmocka_unit_test(test_clean_file_text_is_found_with_its_contribution),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
