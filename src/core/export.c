@@ -7,6 +7,7 @@
 #include "core/config.h"
 #include "util/buf.h"
 #include "util/clock.h"
+#include "util/i18n.h"
 
 #include <string.h>
 
@@ -75,9 +76,8 @@ static const struct export_column comment_columns[] = {
     {"comment", EXPORT_TEXT, "The comment."},
     {"proposed_change", EXPORT_TEXT, "The change the contributor proposes, if any."},
     {"language", EXPORT_TEXT,
-     "The language the comment is written in (a BCP 47 tag such as fr): its contribution's, declared by the "
-     "contributor or recognised in its text; empty if unknown. It is on paragraph_id whatever its language: a "
-     "version's texts in several languages share their paragraph ids."},
+     N_("The language the comment is written in (a BCP 47 tag such as fr): its contribution's, declared by the "
+        "contributor or recognised in its text; empty if unknown. It is on paragraph_id whatever its language.")},
     {"decision", EXPORT_TEXT,
      "The secretariat's answer: accepted, accepted_in_part, not_accepted or noted; empty until the call's "
      "dispositions are published."},
@@ -127,10 +127,10 @@ static const char sql_attachments_process[] =
 
 static const struct export_column version_columns[] = {
     {"version_id", EXPORT_INTEGER, "The version's id (the id in /versions/{id})."},
+    /* N_(): main's dictionary translates its meanings (these are this branch's new ones) */
     {"language", EXPORT_TEXT,
-     "The language of this row's text (a BCP 47 tag such as fr): one row per version and language, the first "
-     "in the process's first language (the version's own text), then one per text given in another language, "
-     "whose numbered paragraphs are the version's (the same paragraph ids)."},
+     N_("The language of this row's text (a BCP 47 tag such as fr): the version's own text is in the process's "
+        "first language; each text given in another language has its own row, with the version's paragraph ids.")},
     {"document", EXPORT_TEXT, "The document's short name (slug) within the process."},
     {"document_title", EXPORT_TEXT, "The document's title."},
     {"label", EXPORT_TEXT, "The version's label (e.g. Draft 2)."},
@@ -138,9 +138,10 @@ static const struct export_column version_columns[] = {
     {"note", EXPORT_TEXT, "The secretariat's note on what changed, if any."},
     {"previous_version_id", EXPORT_INTEGER, "The version it follows, if any."},
     {"paragraphs", EXPORT_INTEGER, "How many numbered paragraphs it has (see paragraphs)."},
-    {"posted_at", EXPORT_INSTANT, "When it was published on Consulta (a text in another language: when it was given)."},
-    {"markdown", EXPORT_TEXT, "The whole text as written, in Markdown, in the row's language."},
-    {"url", EXPORT_URL, "Its public page in the row's language."},
+    {"posted_at", EXPORT_INSTANT,
+     N_("When it was published on Consulta (a text in another language: when it was given).")},
+    {"markdown", EXPORT_TEXT, N_("The whole text as written, in Markdown, in the row's language.")},
+    {"url", EXPORT_URL, N_("Its public page in the row's language.")},
 };
 
 /* The process's first language: the leading run of a tag's characters in its list "en,fr" (ltrim with a set of
@@ -284,8 +285,8 @@ const struct export_dataset EXPORT_DATASETS[] = {
     {"attachments", "One file sent with a published contribution (its description, not its bytes: see url).", true,
      COLUMNS(attachment_columns), sql_attachments_call, sql_attachments_process},
     {"versions",
-     "One published version of one of the process's documents in one of its languages, with its whole text: one "
-     "row per version and language (see language).",
+     N_("One published version of one of the process's documents in one of its languages, with its whole text: "
+        "one row per version and language (see language)."),
      false,
      COLUMNS(version_columns), NULL, sql_versions_process},
     {"paragraphs", "One numbered paragraph of a published version.", false, COLUMNS(paragraph_columns), NULL,
