@@ -74,7 +74,7 @@ while :; do
 done
 echo "list: campaigns settled after $(($(date +%s) - T0)) s; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 - "$URL" "$DB" "$TMP/statements" "$ROUNDS" <<'PY' || die "the measurement failed"
-import base64, http.client, sqlite3, sys, time, urllib.parse
+import base64, http.client, re, sqlite3, sys, time, urllib.parse
 url, path_db, statements, rounds = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 db = sqlite3.connect("file:%s?mode=ro" % path_db, uri=True)
 sql = {}
@@ -127,7 +127,7 @@ def truth(cond):
 def plan(key, o):
     text = sql["%d %d %s %s %s" % (key + (o,))]
     params = (1, slug, "FR", "", int(key != (0, 0, "-", "any")), 20, 0, campaign, 10 ** 12 if o == 1 else 0, "")
-    rows = db.execute("EXPLAIN QUERY PLAN " + text, params).fetchall()
+    rows = db.execute("EXPLAIN QUERY PLAN " + text, params[:max(int(k) for k in re.findall(r"\?(\d+)", text))]).fetchall()
     return "; ".join(r[3] for r in rows)
 
 
