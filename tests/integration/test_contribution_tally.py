@@ -112,6 +112,9 @@ class ContributionTally(harness.ServerTestCase):
                 while path:
                     body = s.get_json(path).json()
                     got += [c["tracking"] for c in body["contributions"]]
+                    # each with its comments (by name a page's ids are spread: read per contribution)
+                    for c in body["contributions"]:
+                        self.assertIn(kind, [m["type"] for m in c["comments"]], (sort, c["tracking"]))
                     path = body["next"] and body["next"][body["next"].index("/api/"):]
                 self.assertEqual(sorted(got) if sort == "name" else got, sorted(want) if sort == "name" else want,
                                  (kind, sort))
