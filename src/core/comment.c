@@ -187,6 +187,22 @@ int comment_attach(struct db *db, struct arena *a, struct contribution *items, i
 	static const char sql[] = COMMENT_COLUMNS
 		"FROM comment cm LEFT JOIN paragraph p ON p.version_id = cm.version_id AND p.pid = cm.pid "
 		"WHERE cm.contribution_id BETWEEN ? AND ? ORDER BY cm.contribution_id, cm.position";
+	/* A page in another order than arrival (by name) or of a sparse narrowing spreads its ids over the call: the
+	 * range would read every comment between them (150,000 at a million contributions: 0.1 to 0.3 s a page).
+	 * Each item's own range (one id) then: a search each. */
+	if (hi - lo >= 4 * (int64_t)n) {
+		for (int i = 0; i < n; i++) {
+			struct db_stmt *st = db_stmt(db, sql, e);
+			if (!st)
+				return -1;
+			db_bind_int(st, 1, items[i].id);
+			db_bind_int(st, 2, items[i].id);
+			if (db_collect(st, a, (void **)&items[i].comments, &items[i].ncomments, sizeof *items[i].comments,
+			               comment_from_row, e) != 0)
+				return -1;
+		}
+		return 0;
+	}
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		return -1;

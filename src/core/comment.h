@@ -29,6 +29,8 @@ enum comment_type { COMMENT_GENERAL, COMMENT_TECHNICAL, COMMENT_EDITORIAL };
 const char *comment_type_name(enum comment_type t);
 /* Reads a type's name; false for a name not in its table. */
 bool comment_type_parse(const char *name, enum comment_type *out);
+/* A type as the bit contribution.comment_types holds for it (migration 041): general 1, technical 2, editorial 4. */
+#define COMMENT_TYPE_BIT(t) (1 << (int)(t))
 
 /* One comment as a channel received it (any field may be NULL: contribution_receive checks them). */
 struct comment_input {

@@ -269,8 +269,8 @@ static int contribution_insert_as(struct db *db, int64_t call_id, int64_t catego
 {
 #define INSERT_CONTRIBUTION                                                                                    \
 	"INSERT INTO contribution (tracking, call_id, channel, name, organization, category_id, country, "     \
-	"email, text, publication, received_at, account_id, state, language) "                                 \
-	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tracking) DO NOTHING"
+	"email, text, publication, received_at, account_id, state, language, comment_types) "                  \
+	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tracking) DO NOTHING"
 	static const char sql_id[] = INSERT_CONTRIBUTION " RETURNING id";
 	static const char sql[] = INSERT_CONTRIBUTION;
 #undef INSERT_CONTRIBUTION
@@ -294,6 +294,16 @@ static int contribution_insert_as(struct db *db, int64_t call_id, int64_t catego
 		db_bind_null(st, 12);
 	db_bind_text(st, 13, contribution_state_name(state));
 	db_bind_text(st, 14, c->language ? c->language : "");
+	/* the types of its comments (stored just after it, in this transaction) as migration 041's bits, so that
+	 * the comment triggers find them there and change nothing */
+	int64_t types = 0;
+	for (int i = 0; i < c->ncomments; i++) {
+		enum comment_type t = COMMENT_GENERAL;
+		if (c->comments[i].type && *c->comments[i].type)
+			comment_type_parse(c->comments[i].type, &t); /* checked by comment_validate() */
+		types |= COMMENT_TYPE_BIT(t);
+	}
+	db_bind_int(st, 15, types);
 	enum db_step r = db_step(st, e);
 	if (r == DB_ROW)
 		*id = db_col_int(st, 0);
@@ -1516,9 +1526,10 @@ bool contribution_campaign_parse(const char *s, int64_t *out)
  * plain equality only when it is asked for, so that SQLite can search the index on (call_id, category_id, id),
  * (call_id, country, id) or (campaign_id, id) instead of reading every contribution of the call: one statement
  * per combination (2 x 2 x 3: no campaign asked, in none, in one) and order (enum contribution_public_order),
- * each a static string, prepared once per connection. The type
- * stays a bound test (?4 = '' or one comment of the type exists, found by the comment's (contribution_id,
- * position) key). ?5 is 1 when the list is narrowed: then only published contributions, never the hidden ones.
+ * each a static string, prepared once per connection. A narrowing by comment type is written likewise, as the
+ * type's bit of contribution.comment_types (migration 041), word for word the term of the type's partial indexes
+ * (by arrival, by name), so that its list too is a range of an index: one statement per type (4 x 2 x 2 x 3 in
+ * all, per order). ?5 is 1 when the list is narrowed: then only published contributions, never the hidden ones.
  * ?8 is the campaign. ?9 and ?10 are where the page starts (keyset paging, struct contribution_cursor): the
  * last row's id (?9) and, by name, its name key (?10), so that the index on the same keys (migration 032) is
  * searched from there rather than read from its start.
@@ -1529,8 +1540,11 @@ bool contribution_campaign_parse(const char *s, int64_t *out)
 #define PUBLIC_WHERE_MEMBERS "WHERE +c.call_id = ?1 " PUBLIC_VISIBLE
 #define PUBLIC_VISIBLE                                                                                                 \
 	"AND c.publication <> 'private' AND c.state IN ('published', 'hidden') "                                       \
-	"AND (?5 = 0 OR c.state = 'published') "                                                                       \
-	"AND (?4 = '' OR EXISTS (SELECT 1 FROM comment m WHERE m.contribution_id = c.id AND m.type = ?4)) "
+	"AND (?5 = 0 OR c.state = 'published') "
+/* The three comment types (comment.h: COMMENT_TYPE_BIT), as migration 041's partial indexes write them. */
+#define PUBLIC_GENERAL   "AND (c.comment_types & 1) <> 0 "
+#define PUBLIC_TECHNICAL "AND (c.comment_types & 2) <> 0 "
+#define PUBLIC_EDITORIAL "AND (c.comment_types & 4) <> 0 "
 #define PUBLIC_CATEGORY                                                                                                \
 	"AND c.category_id = (SELECT g.id FROM category g JOIN call l ON l.process_id = g.process_id "                 \
 	"WHERE l.id = ?1 AND g.slug = ?2) "
@@ -1572,21 +1586,36 @@ bool contribution_campaign_parse(const char *s, int64_t *out)
 		    of(PUBLIC_WHERE_MEMBERS rest PUBLIC_CAMPAIGN)                                                      \
 	}
 
-/* [category given][country given][campaign: any, none, one][order] */
-static const char *const PUBLIC_LIST_SQL[2][2][3][CONTRIBUTION_PUBLIC_ORDERS] = {
-    {PUBLIC_CAMPAIGNS(PUBLIC_ORDERS, ), PUBLIC_CAMPAIGNS(PUBLIC_ORDERS, PUBLIC_COUNTRY)},
-    {PUBLIC_CAMPAIGNS(PUBLIC_ORDERS, PUBLIC_CATEGORY), PUBLIC_CAMPAIGNS(PUBLIC_ORDERS, PUBLIC_CATEGORY PUBLIC_COUNTRY)},
+/* The four type cases (any; general, technical, editorial) of one narrowing by category and country. */
+#define PUBLIC_TYPES(of, rest)                                                                                         \
+	{                                                                                                              \
+		PUBLIC_CAMPAIGNS(of, rest), PUBLIC_CAMPAIGNS(of, rest PUBLIC_GENERAL),                                 \
+		    PUBLIC_CAMPAIGNS(of, rest PUBLIC_TECHNICAL), PUBLIC_CAMPAIGNS(of, rest PUBLIC_EDITORIAL)           \
+	}
+
+/* [category given][country given][type: any, general, technical, editorial][campaign: any, none, one][order] */
+static const char *const PUBLIC_LIST_SQL[2][2][4][3][CONTRIBUTION_PUBLIC_ORDERS] = {
+    {PUBLIC_TYPES(PUBLIC_ORDERS, ), PUBLIC_TYPES(PUBLIC_ORDERS, PUBLIC_COUNTRY)},
+    {PUBLIC_TYPES(PUBLIC_ORDERS, PUBLIC_CATEGORY), PUBLIC_TYPES(PUBLIC_ORDERS, PUBLIC_CATEGORY PUBLIC_COUNTRY)},
 };
-static const char *const PUBLIC_COUNT_SQL[2][2][3] = {
-    {PUBLIC_CAMPAIGNS(PUBLIC_COUNT, ), PUBLIC_CAMPAIGNS(PUBLIC_COUNT, PUBLIC_COUNTRY)},
-    {PUBLIC_CAMPAIGNS(PUBLIC_COUNT, PUBLIC_CATEGORY), PUBLIC_CAMPAIGNS(PUBLIC_COUNT, PUBLIC_CATEGORY PUBLIC_COUNTRY)},
+static const char *const PUBLIC_COUNT_SQL[2][2][4][3] = {
+    {PUBLIC_TYPES(PUBLIC_COUNT, ), PUBLIC_TYPES(PUBLIC_COUNT, PUBLIC_COUNTRY)},
+    {PUBLIC_TYPES(PUBLIC_COUNT, PUBLIC_CATEGORY), PUBLIC_TYPES(PUBLIC_COUNT, PUBLIC_CATEGORY PUBLIC_COUNTRY)},
 };
+
+/* f's comment type as PUBLIC_TYPES's index: 0 for none (or one that is not a type: refused before any read),
+ * else the type's enum value plus one. */
+static int public_type(const struct contribution_filter *f)
+{
+	enum comment_type t = COMMENT_GENERAL;
+	return f && given(f->type) && comment_type_parse(f->type, &t) ? (int)t + 1 : 0;
+}
 
 const char *contribution_public_sql_order(const struct contribution_filter *f, enum contribution_public_order o)
 {
 	const int cat = f && given(f->category), ctry = f && given(f->country);
 	const int campaign = !f || f->campaign == 0 ? 0 : f->campaign == CONTRIBUTION_NO_CAMPAIGN ? 1 : 2;
-	return PUBLIC_LIST_SQL[cat][ctry][campaign][o];
+	return PUBLIC_LIST_SQL[cat][ctry][public_type(f)][campaign][o];
 }
 
 const char *contribution_public_sql(const struct contribution_filter *f, bool count)
@@ -1594,19 +1623,18 @@ const char *contribution_public_sql(const struct contribution_filter *f, bool co
 	const int cat = f && given(f->category), ctry = f && given(f->country);
 	const int campaign = !f || f->campaign == 0 ? 0 : f->campaign == CONTRIBUTION_NO_CAMPAIGN ? 1 : 2;
 	const enum contribution_sort s = f ? f->sort : CONTRIBUTION_SORT_OLDEST;
-	return count ? PUBLIC_COUNT_SQL[cat][ctry][campaign]
+	return count ? PUBLIC_COUNT_SQL[cat][ctry][public_type(f)][campaign]
 	             : contribution_public_sql_order(
 	                   f, s == CONTRIBUTION_SORT_NAME ? PUBLIC_BY_NAME : (enum contribution_public_order)s);
 }
 
-/* Binds the filter's parameters (?1 to ?5, ?8) to one of the statements above (the page's, ?6, ?7, ?9 and ?10,
- * are bound by public_rows). */
+/* Binds the filter's parameters (?1 to ?3, ?5, ?8) to one of the statements above (the page's, ?6, ?7, ?9 and
+ * ?10, are bound by public_rows; the type is written in the statement, and ?4 is no longer used). */
 static void bind_public(struct db_stmt *st, int64_t call_id, const struct contribution_filter *f)
 {
 	db_bind_int(st, 1, call_id);
 	db_bind_text(st, 2, f && given(f->category) ? f->category : "");
 	db_bind_text(st, 3, f && given(f->country) ? f->country : "");
-	db_bind_text(st, 4, f && given(f->type) ? f->type : "");
 	db_bind_int(st, 5, contribution_filter_narrows(f));
 	if (f && f->campaign > 0) /* only the statements for one campaign have ?8 */
 		db_bind_int(st, 8, f->campaign);
@@ -1807,7 +1835,7 @@ int contribution_list_public(struct db *db, struct arena *a, int64_t call_id, co
                              int offset, int limit, struct contribution **out, int *n, int64_t *total, int64_t *hidden,
                              struct error *e)
 {
-	enum comment_type type;
+	enum comment_type type = COMMENT_GENERAL;
 	if (f && given(f->type) && !comment_type_parse(f->type, &type))
 		error_field(e, "type", _("Use one of general, technical or editorial."));
 	if (f && given(f->country) && !country_name(f->country))
@@ -1820,23 +1848,24 @@ int contribution_list_public(struct db *db, struct arena *a, int64_t call_id, co
 		error_set(e, ERROR_INTERNAL, "a cursor of another order, or with an offset");
 		return -1;
 	}
-	/* The whole list, or one narrowed by category, country (or both) or to the contributions in no campaign, is
-	 * counted from contribution_tally (migration 033: kept by triggers in the writing transaction), not by
-	 * reading the call's rows; narrowed, it holds published ones only (as PUBLIC_WHERE's ?5). One campaign's
-	 * members, narrowed by nothing else, are counted by the campaign's row (its published members: campaign.h).
-	 * A narrowing by comment type, or one campaign narrowed further, is counted by its statement. An unknown
-	 * category's slug counts nothing, as the list's statement finds nothing. ?4 is 1 for the contributions in
-	 * no campaign. */
+	/* The whole list, or one narrowed by category, country, comment type (or several) or to the contributions in
+	 * no campaign, is counted from contribution_tally (migrations 033 and 041: kept by triggers in the writing
+	 * transaction, per call, category, country and the types of the comments), not by reading the call's rows;
+	 * narrowed, it holds published ones only (as PUBLIC_WHERE's ?5). One campaign's members, narrowed by nothing
+	 * else, are counted by the campaign's row (its published members: campaign.h). One campaign narrowed further
+	 * is counted by its statement. An unknown category's slug counts nothing, as the list's statement finds
+	 * nothing. ?4 is 1 for the contributions in no campaign; ?5 the type's bit (COMMENT_TYPE_BIT), 0 for none. */
 	static const char sql_tally[] =
 	    "SELECT CAST(COALESCE(sum(published - CASE WHEN ?4 <> 0 THEN grouped ELSE 0 END + "
-	    "CASE WHEN ?2 = '' AND ?3 = '' AND ?4 = 0 THEN hidden ELSE 0 END), 0) AS BIGINT), "
-	    "CAST(COALESCE(sum(CASE WHEN ?2 = '' AND ?3 = '' AND ?4 = 0 THEN hidden ELSE 0 END), 0) AS BIGINT) "
+	    "CASE WHEN ?2 = '' AND ?3 = '' AND ?4 = 0 AND ?5 = 0 THEN hidden ELSE 0 END), 0) AS BIGINT), "
+	    "CAST(COALESCE(sum(CASE WHEN ?2 = '' AND ?3 = '' AND ?4 = 0 AND ?5 = 0 THEN hidden ELSE 0 END), 0) AS BIGINT) "
 	    "FROM contribution_tally WHERE call_id = ?1 AND (?2 = '' OR country = ?2) AND (?3 = '' OR category_id = "
-	    "(SELECT g.id FROM category g JOIN call l ON l.process_id = g.process_id WHERE l.id = ?1 AND g.slug = ?3))";
+	    "(SELECT g.id FROM category g JOIN call l ON l.process_id = g.process_id WHERE l.id = ?1 AND g.slug = ?3)) "
+	    "AND (?5 = 0 OR (comment_types & ?5) <> 0)";
 	static const char sql_campaign[] =
 	    "SELECT CAST(COALESCE(sum(published), 0) AS BIGINT), 0 FROM campaign WHERE id = ?2 AND call_id = ?1";
 	const bool plain = !f || (!given(f->type) && !given(f->category) && !given(f->country));
-	const bool tallied = !f || (!given(f->type) && (f->campaign == 0 || f->campaign == CONTRIBUTION_NO_CAMPAIGN));
+	const bool tallied = !f || f->campaign == 0 || f->campaign == CONTRIBUTION_NO_CAMPAIGN;
 	const bool one_campaign = plain && f && f->campaign > 0;
 	struct db_stmt *st = db_stmt(db,
 	                             tallied        ? sql_tally
@@ -1850,6 +1879,7 @@ int contribution_list_public(struct db *db, struct arena *a, int64_t call_id, co
 		db_bind_text(st, 2, f && given(f->country) ? f->country : "");
 		db_bind_text(st, 3, f && given(f->category) ? f->category : "");
 		db_bind_int(st, 4, f && f->campaign == CONTRIBUTION_NO_CAMPAIGN);
+		db_bind_int(st, 5, given(f ? f->type : NULL) ? COMMENT_TYPE_BIT(type) : 0);
 	} else if (one_campaign) {
 		db_bind_int(st, 1, call_id);
 		db_bind_int(st, 2, f->campaign);
@@ -1863,6 +1893,11 @@ int contribution_list_public(struct db *db, struct arena *a, int64_t call_id, co
 	*total = db_col_int(st, 0);
 	*hidden = db_col_int(st, 1);
 	db_reset(st);
+	if (*total == 0) { /* nothing to read: an index may still hold rows the list does not show */
+		*out = NULL;
+		*n = 0;
+		return 0;
+	}
 	return public_page(db, a, call_id, f, offset, limit, out, n, e);
 }
 

@@ -307,19 +307,22 @@ bool contribution_filter_narrows(const struct contribution_filter *f);
  * "country", "type" or "category") for a value that is not a country code,
  * a comment type, or a slug. Each narrowing is an equality an index serves
  * (contribution_call_category, contribution_call_country: migration 019).
- * The counts of the whole list, and of a list narrowed by category, country
- * or to the contributions in no campaign, are read from contribution_tally
- * (migration 033), whatever the call's size; one campaign's from its row
- * (campaign.published); a narrowing by type, or a campaign narrowed further,
- * counts its rows. f->cursor (keyset paging) makes the page start after or
- * before a row rather than at offset; every order is then a range of an
- * index (by name: contribution_call_name, migration 032). */
+ * A narrowing by type reads contribution.comment_types (migration 041: the
+ * types of its comments as bits) through the type's partial indexes.
+ * The counts of the whole list, and of a list narrowed by category, country,
+ * comment type or to the contributions in no campaign, are read from
+ * contribution_tally (migrations 033, 041), whatever the call's size; one
+ * campaign's from its row (campaign.published); a campaign narrowed further
+ * counts its rows. A count of 0 reads no page. f->cursor (keyset paging)
+ * makes the page start after or before a row rather than at offset; every
+ * order of every narrowing is then a range of an index (by name:
+ * contribution_call_name, migration 032, and the narrowed ones of 041). */
 int contribution_list_public(struct db *db, struct arena *a, int64_t call_id, const struct contribution_filter *f,
 			     int offset, int limit, struct contribution **out, int *n, int64_t *total, int64_t *hidden,
 			     struct error *e);
 
 /* The statement contribution_list_public() runs for f: the count (count true) or the page. Exposed for the unit
- * tests, which read its query plan. */
+ * tests and bench/list.sh, which read its query plan. */
 const char *contribution_public_sql(const struct contribution_filter *f, bool count);
 /* Each statement of the page, whose order is: oldest first from ?9, newest first from ?9, by name from the start,
  * by name from a cursor forwards (named ones, then the rest) and backwards (named ones, the rest, the named ones

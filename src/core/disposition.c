@@ -809,17 +809,22 @@ int disposition_attach(struct db *db, struct arena *a, struct contribution *item
 	    "LEFT JOIN paragraph pa ON pa.version_id = d.version_id AND pa.pid = d.pid "
 	    "LEFT JOIN version v ON v.id = d.version_id "
 	    "WHERE c.contribution_id BETWEEN ? AND ? ORDER BY d.comment_id";
-	struct db_stmt *st = db_stmt(db, sql, e);
-	if (!st)
-		return -1;
-	db_bind_int(st, 1, lo);
-	db_bind_int(st, 2, hi);
+	/* A page whose ids are spread over the call (by name, or a sparse narrowing): each item's own range (one
+	 * id), rather than every answer between the first and the last (as comment_attach). */
+	const bool each = hi - lo >= 4 * (int64_t)n;
 	struct disposition *ds = NULL;
 	int nd = 0;
-	if (db_collect(st, a, (void **)&ds, &nd, sizeof *ds, fill_attached, e) != 0)
-		return -1;
-	/* each comment looks for its answer by binary search: the answers come by comment id */
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
+		if (i == 0 || each) {
+			struct db_stmt *st = db_stmt(db, sql, e);
+			if (!st)
+				return -1;
+			db_bind_int(st, 1, each ? items[i].id : lo);
+			db_bind_int(st, 2, each ? items[i].id : hi);
+			if (db_collect(st, a, (void **)&ds, &nd, sizeof *ds, fill_attached, e) != 0)
+				return -1;
+		}
+		/* each comment looks for its answer by binary search: the answers come by comment id */
 		for (int k = 0; k < items[i].ncomments; k++) {
 			struct comment *c = &items[i].comments[k];
 			int l = 0, h = nd;
@@ -832,6 +837,7 @@ int disposition_attach(struct db *db, struct arena *a, struct contribution *item
 			}
 			c->disposition = l < nd && ds[l].comment_id == c->id ? &ds[l] : NULL;
 		}
+	}
 	return 0;
 }
 

@@ -1,8 +1,9 @@
 """
 The public list's counts at size (issue 11, item 5): the total, the hidden
-count, the counts narrowed by category, country and to the contributions in
-no campaign, and the country filter's choices of a call's contributions are read
-from contribution_tally (migration 033), kept by triggers in the writing
+count, the counts narrowed by category, country, comment type and to the
+contributions in no campaign, and the country filter's choices of a call's
+contributions are read from contribution_tally (migrations 033 and 041: per
+comment type too), kept by triggers in the writing
 transaction, not counted over every row on each request. These tests compare
 what the page and the API say with a count of the rows themselves, on SQLite
 and on PostgreSQL: after contributions through the API (named, anonymous,
@@ -57,6 +58,7 @@ class ContributionTally(harness.ServerTestCase):
                 "GROUP BY g.slug, c.country", (call_id,)):
             categories[slug] = categories.get(slug, 0) + int(n)
             both.setdefault(slug, {})[country] = int(n)
+        self.assertTypesTrue(s, call_id)
         r = s.get_json("/api/v1/calls/%d/contributions" % call_id)
         self.assertEqual(r.status, 200, r)
         body = r.json()
@@ -86,15 +88,54 @@ class ContributionTally(harness.ServerTestCase):
                 "SELECT call_id, country, published, hidden FROM contribution_tally WHERE call_id = ?", (call_id,)):
             self.assertGreaterEqual(min(int(published), int(hid)), 0, (call, country))
 
+    def assertTypesTrue(self, s, call_id=1):
+        """contribution.comment_types (migration 041) is the set of its comments' types; the list narrowed by a
+        comment type (alone, and with a country, or to no campaign) counts and lists the published contributions
+        with a comment of that type, from the first page to the last, by arrival and by name."""
+        bits = {"general": 1, "technical": 2, "editorial": 4}
+        kept = dict((t, int(b)) for t, b in s.query(
+            "SELECT tracking, comment_types FROM contribution WHERE call_id = ?", (call_id,)))
+        have = {}
+        for t, kind in s.query("SELECT c.tracking, m.type FROM comment m JOIN contribution c ON c.id = "
+                               "m.contribution_id WHERE c.call_id = ?", (call_id,)):
+            have[t] = have.get(t, 0) | bits[kind]
+        self.assertEqual(kept, dict((t, have.get(t, 0)) for t in kept))
+        for kind, bit in bits.items():
+            rows = s.query("SELECT c.tracking, c.country, c.campaign_id FROM contribution c WHERE c.call_id = ? AND "
+                           "c.publication <> 'private' AND c.state = 'published' AND EXISTS (SELECT 1 FROM comment "
+                           "m WHERE m.contribution_id = c.id AND m.type = ?) ORDER BY c.id", (call_id, kind))
+            want = [t for t, _, _ in rows]
+            r = s.get_json("/api/v1/calls/%d/contributions?type=%s&per_page=7" % (call_id, kind))
+            self.assertEqual((r.status, r.json()["total"], r.json()["hidden"]), (200, len(want), 0), (kind, r))
+            for sort in ("oldest", "name"):  # every page, following the cursors
+                got, path = [], "/api/v1/calls/%d/contributions?type=%s&per_page=7&sort=%s" % (call_id, kind, sort)
+                while path:
+                    body = s.get_json(path).json()
+                    got += [c["tracking"] for c in body["contributions"]]
+                    # each with its comments (by name a page's ids are spread: read per contribution)
+                    for c in body["contributions"]:
+                        self.assertIn(kind, [m["type"] for m in c["comments"]], (sort, c["tracking"]))
+                    path = body["next"] and body["next"][body["next"].index("/api/"):]
+                self.assertEqual(sorted(got) if sort == "name" else got, sorted(want) if sort == "name" else want,
+                                 (kind, sort))
+            for country in set(c for _, c, _ in rows):
+                r = s.get_json("/api/v1/calls/%d/contributions?type=%s&country=%s" % (call_id, kind, country))
+                self.assertEqual(r.json()["total"], sum(1 for _, c, _ in rows if c == country), (kind, country))
+            r = s.get_json("/api/v1/calls/%d/contributions?type=%s&campaign=none" % (call_id, kind))
+            self.assertEqual(r.json()["total"], sum(1 for _, _, k in rows if k is None), kind)
+
     def test_counts_follow_contributions_moderation_and_changes(self):
         s = self.fresh_server()
         token = s.account_token("moderator@example.org", password=PASSWORD)
         self.assertCountsTrue(s)
         sent = []
+        # comments of each type on some (types: migration 041): none, technical, general and editorial, ...
+        kinds = [[], ["technical"], ["general", "editorial"], ["technical", "technical"], [], ["editorial"]]
         for i, (country, publication) in enumerate([("CH", "named"), ("DE", "anonymous"), ("FR", "private"),
                                                     ("IT", "named"), ("DE", "named"), ("AT", "private")] * 3):
-            sent.append(s.contribute(country=country, publication=publication, text=SAME if i % 2 else "Text %d of the tally." % i)
-                        ["tracking"])
+            comments = [{"type": k, "comment": "Comment %d of the tally." % j} for j, k in enumerate(kinds[i % 5])]
+            sent.append(s.contribute(country=country, publication=publication, text=SAME if i % 2 else "Text %d of the tally." % i,
+                                     **({"comments": comments} if comments else {}))["tracking"])
         self.assertCountsTrue(s)
 
         def moderate(tracking, action, reason=None):
@@ -123,6 +164,12 @@ class ContributionTally(harness.ServerTestCase):
             db.execute("UPDATE contribution SET publication = 'anonymous' WHERE tracking = ?", (sent[2 + 6],))
             db.execute("UPDATE contribution SET state = 'hidden', moderation_reason = 'x' WHERE tracking = ?",
                        (sent[4 + 6],))
+            # comments written and removed behind its back: the comment triggers keep comment_types true
+            db.execute("INSERT INTO comment (contribution_id, version_id, position, type, comment) SELECT id, "
+                       "(SELECT version_id FROM call WHERE id = 1), 9, 'editorial', 'Added by hand.' FROM "
+                       "contribution WHERE tracking = ?", (sent[0],))
+            db.execute("DELETE FROM comment WHERE type = 'editorial' AND contribution_id = (SELECT id FROM "
+                       "contribution WHERE tracking = ?)", (sent[7],))
             db.commit()
         self.assertCountsTrue(s)
         grouped = s.query("SELECT tracking FROM contribution WHERE campaign_id IS NOT NULL AND state = 'published' "

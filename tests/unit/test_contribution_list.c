@@ -1,6 +1,6 @@
-/* The public list of a call's contributions (core/contribution.c: contribution_list_public()): every narrowing
- * searches an index of its own rather than reading each contribution of the call (the query plans of the very
- * statements it runs, read from SQLite on a database with the demo loaded), orders by arrival without sorting,
+/* The public list of a call's contributions (core/contribution.c: contribution_list_public()): every statement
+ * it runs reads an index in the list's order rather than each contribution of the call or a sort (the query plans
+ * of the very statements, read from SQLite on a database with the demo loaded; test_db_pg reads PostgreSQL's),
  * and values that are not a category slug, a country code, or a comment type are refused by field. */
 #include "unit_db.h"
 #include "core/contribution.h"
@@ -57,60 +57,80 @@ static void plan_of(const char *sql, char *out, size_t n)
 	sqlite3_close(conn);
 }
 
-/* What the statement for f (its count, or a page) reads: never the whole table, each narrowing by its index, and
- * a page in the order of arrival without a sort. */
-static void check_plan(const struct contribution_filter *f, int count)
+/* The filters of the public list, every combination: no category or one, no country or one, no comment type or
+ * one of the three, in a campaign or not (any), in none, in one. */
+static const char *const CATEGORIES[] = {NULL, "academia"}, *const COUNTRIES[] = {NULL, "CH"},
+                         *const TYPES[] = {NULL, "general", "technical", "editorial"};
+static const int64_t CAMPAIGNS[] = {0, CONTRIBUTION_NO_CAMPAIGN, 5};
+enum { NCATEGORIES = 2, NCOUNTRIES = 2, NTYPES = 4, NCAMPAIGNS = 3 };
+
+/* The index one narrowing alone is read from in order o, or NULL where the test asks for any index. */
+static const char *wanted_index(const struct contribution_filter *f, enum contribution_public_order o)
 {
-	char plan[4096];
-	plan_of(contribution_public_sql(f, count), plan, sizeof plan);
-	const bool cat = f->category, ctry = f->country;
-	if (strstr(plan, "SCAN c") || !strstr(plan, "SEARCH c USING"))
-		print_message("cat=%d country=%d campaign=%lld sort=%d count=%d: %s\n", cat, ctry,
-		              (long long)f->campaign, (int)f->sort, count, plan);
-	assert_null(strstr(plan, "SCAN c"));
-	assert_non_null(strstr(plan, "SEARCH c USING"));
-	if (f->campaign > 0 && f->sort == CONTRIBUTION_SORT_NAME)
-		/* a campaign's members by name: its index, or the order's (a campaign may be most of the call) */
-		assert_true(strstr(plan, "contribution_campaign (campaign_id=?") || strstr(plan, "contribution_call_name"));
-	else if (f->campaign > 0)
-		assert_true(strstr(plan, "contribution_campaign (campaign_id=?") ||
-		            strstr(plan, "(call_id=? AND category_id=?") || strstr(plan, "(call_id=? AND country=?") ||
-		            strstr(plan, "contribution_statistics (call_id=? AND category_id=? AND country=?"));
-	else if ((cat || ctry) && f->sort == CONTRIBUTION_SORT_NAME)
-		/* narrowed and by name: the narrowing's index, or the order's (SQLite's choice; neither serves both) */
-		assert_true(strstr(plan, "contribution_call_name (call_id=?") || strstr(plan, "(call_id=? AND category_id=?") ||
-		            strstr(plan, "(call_id=? AND country=?"));
-	else if (cat && !ctry)
-		assert_non_null(strstr(plan, "contribution_call_category (call_id=? AND category_id=?"));
-	else if (ctry)
-		assert_true(strstr(plan, "contribution_call_country (call_id=? AND country=?") ||
-		            strstr(plan, "contribution_call_category (call_id=? AND category_id=?") ||
-		            /* both narrowings at once, by the statistics' index (migration 024) */
-		            (cat && strstr(plan, "contribution_statistics (call_id=? AND category_id=? AND country=?")));
-	if (!count && f->sort != CONTRIBUTION_SORT_NAME)
-		assert_null(strstr(plan, "TEMP B-TREE"));
+	const bool name = o >= PUBLIC_BY_NAME;
+	const int narrowings = !!f->category + !!f->country + !!f->type + (f->campaign != 0);
+	if (narrowings != 1)
+		return NULL;
+	if (f->type && !strcmp(f->type, "general"))
+		return name ? "contribution_call_general_name (call_id=?" : "contribution_call_general (call_id=?";
+	if (f->type && !strcmp(f->type, "technical"))
+		return name ? "contribution_call_technical_name (call_id=?" : "contribution_call_technical (call_id=?";
+	if (f->type)
+		return name ? "contribution_call_editorial_name (call_id=?" : "contribution_call_editorial (call_id=?";
+	if (f->category)
+		return name ? "contribution_call_category_name (call_id=? AND category_id=?"
+		            : "contribution_call_category (call_id=? AND category_id=?";
+	if (f->country)
+		return name ? "contribution_call_country_name (call_id=? AND country=?"
+		            : "contribution_call_country (call_id=? AND country=?";
+	if (f->campaign > 0)
+		return name ? "contribution_campaign_name (campaign_id=?" : "contribution_campaign (campaign_id=?";
+	return NULL; /* in no campaign: the call's index, filtered */
 }
 
-static void test_every_narrowing_searches_its_index(void **state)
+/* Every statement of the public list, for every combination of narrowings and every order and direction of a
+ * page (enum contribution_public_order: from the start, after and before a cursor), is read from an index in the
+ * list's order: never the whole table, never sorted; a narrowing alone by its own index (migration 041: one per
+ * comment type, and by name within a category, a country, a campaign). The counts it still runs (one campaign
+ * narrowed further) search an index too. */
+static void test_every_statement_reads_an_index_in_order(void **state)
 {
 	(void)state;
-	static const char *const categories[] = {NULL, "academia"}, *const countries[] = {NULL, "CH"},
-	                         *const types[] = {NULL, "technical"};
-	static const int64_t campaigns[] = {0, CONTRIBUTION_NO_CAMPAIGN, 5};
-	for (int cat = 0; cat < 2; cat++)
-		for (int ctry = 0; ctry < 2; ctry++)
-			for (int type = 0; type < 2; type++)
-				for (int k = 0; k < 3; k++)
-					for (int sort = CONTRIBUTION_SORT_OLDEST; sort <= CONTRIBUTION_SORT_NAME; sort++)
-						for (int count = 0; count < 2; count++) {
-							const struct contribution_filter f = {
-							    .category = categories[cat],
-							    .country = countries[ctry],
-							    .type = types[type],
-							    .campaign = campaigns[k],
-							    .sort = (enum contribution_sort)sort};
-							check_plan(&f, count);
-						}
+	int checked = 0;
+	for (int cat = 0; cat < NCATEGORIES; cat++)
+		for (int ctry = 0; ctry < NCOUNTRIES; ctry++)
+			for (int type = 0; type < NTYPES; type++)
+				for (int k = 0; k < NCAMPAIGNS; k++)
+					for (int o = 0; o <= CONTRIBUTION_PUBLIC_ORDERS; o++) {
+						const struct contribution_filter f = {
+						    .category = CATEGORIES[cat],
+						    .country = COUNTRIES[ctry],
+						    .type = TYPES[type],
+						    .campaign = CAMPAIGNS[k],
+						    .sort = CONTRIBUTION_SORT_NAME};
+						const bool count = o == CONTRIBUTION_PUBLIC_ORDERS;
+						const char *sql =
+						    count ? contribution_public_sql(&f, true)
+						          : contribution_public_sql_order(&f, (enum contribution_public_order)o);
+						char plan[4096];
+						plan_of(sql, plan, sizeof plan);
+						const char *want =
+						    count ? NULL : wanted_index(&f, (enum contribution_public_order)o);
+						const bool ok = !strstr(plan, "SCAN c") && strstr(plan, "SEARCH c USING") &&
+						                (count || !strstr(plan, "TEMP B-TREE")) &&
+						                (!want || strstr(plan, want));
+						if (!ok)
+							print_message("category=%d country=%d type=%s campaign=%lld order=%d: "
+							              "%s\n",
+							              cat, ctry, TYPES[type] ? TYPES[type] : "-",
+							              (long long)CAMPAIGNS[k], o, plan);
+						assert_true(ok);
+						checked++;
+					}
+	assert_int_equal(checked, NCATEGORIES * NCOUNTRIES * NTYPES * NCAMPAIGNS * (CONTRIBUTION_PUBLIC_ORDERS + 1));
+	/* contribution_public_sql's page is one of them: by arrival both ways, by name from the start */
+	const struct contribution_filter f = {.type = "technical", .sort = CONTRIBUTION_SORT_NEWEST};
+	assert_ptr_equal(contribution_public_sql(&f, false), contribution_public_sql_order(&f, PUBLIC_NEWEST));
 }
 
 /* Every order of the whole list, and every statement of a page from a cursor, is a range of an index read in its
@@ -174,7 +194,7 @@ static void test_values_that_are_not_ours_are_refused_by_field(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_every_narrowing_searches_its_index),
+	    cmocka_unit_test(test_every_statement_reads_an_index_in_order),
 	    cmocka_unit_test(test_every_order_reads_its_index_from_the_cursor),
 	    cmocka_unit_test(test_values_that_are_not_ours_are_refused_by_field),
 	};

@@ -2,14 +2,17 @@
  * placeholders rewritten, the migrations' dialect rewritten, binds of every
  * kind and NULL, blobs with zero bytes, a unique violation recognised, ids by
  * RETURNING, transactions committed, rolled back and refused after a failed
- * statement, and writers one at a time (db_begin is SQLite's BEGIN IMMEDIATE).
+ * statement, writers one at a time (db_begin is SQLite's BEGIN IMMEDIATE), and every statement of the public
+ * list of contributions planned as a read of an index in the list's order (no sort, no read of the table).
  *
  * The server: $CONSULTA_TEST_PG_URL (postgresql://SUPERUSER@HOST:PORT/) if set,
  * else a private one that tests/pg/start.sh starts for this file and
  * tests/pg/stop.sh stops. Each run makes its own database. */
+#include "core/contribution.h"
 #include "embedded.h"
 #include "store/db.h"
 #include "store/db_backend.h"
+#include "util/arena.h"
 #include "util/clock.h"
 
 #include <pthread.h>
@@ -423,12 +426,110 @@ static void test_writers_queue(void **state)
 	assert_int_equal(second_saw, 1);
 }
 
+/* PostgreSQL's plan of one statement of the public list (core/contribution.c) with the parameters a request
+ * binds, its lines joined by " | " into out. The EXPLAIN's text is kept in a until the test ends: the backend
+ * caches a statement by its text's address. */
+static void pg_plan_of(struct db *db, struct arena *a, const char *sql, bool narrows, char *out, size_t n)
+{
+	struct error e;
+	error_clear(&e);
+	const char *explain = arena_printf(a, "EXPLAIN %s", sql);
+	assert_non_null(explain);
+	struct db_stmt *st = db_stmt(db, explain, &e);
+	if (!st)
+		print_message("%s: %s\n", e.message, sql);
+	assert_non_null(st);
+	db_bind_int(st, 1, 1);
+	db_bind_text(st, 2, "academia");
+	db_bind_text(st, 3, "CH");
+	db_bind_int(st, 5, narrows);
+	db_bind_int(st, 6, 20);
+	db_bind_int(st, 7, 0);
+	db_bind_int(st, 8, 5);
+	db_bind_int(st, 9, 100);
+	db_bind_text(st, 10, "m");
+	size_t len = 0;
+	out[0] = '\0';
+	enum db_step r;
+	while ((r = db_step(st, &e)) == DB_ROW) {
+		const char *line = db_col_text(st, 0);
+		int w = snprintf(out + len, n - len, "%s%s", len ? " | " : "", line ? line : "");
+		assert_true(w >= 0 && (size_t)w < n - len);
+		len += (size_t)w;
+	}
+	if (r != DB_DONE)
+		print_message("%s: %s\n", e.message, sql);
+	assert_int_equal(r, DB_DONE);
+	db_reset(st);
+}
+
+/* Every statement of the public list of contributions, for every combination of narrowings (category, country,
+ * comment type, campaign: any, none, one) and every order and direction of a page (and the counts it still runs),
+ * has a plan that reads an index in the list's order: PostgreSQL, told to avoid a read of the whole table and a
+ * sort where it can (enable_seqscan, enable_sort off: the tables are empty here, and a plan with no such index
+ * would keep its Sort), plans no Sort and no sequential read of contribution. tests/unit/test_contribution_list.c
+ * checks the same statements' plans on SQLite, with the index each reads. */
+static void test_public_list_plans(void **state)
+{
+	(void)state;
+	struct error e;
+	error_clear(&e);
+	struct db *db = db_thread(&e);
+	assert_non_null(db);
+	static const char avoid[] =
+	    "SELECT set_config('enable_seqscan', 'off', false), set_config('enable_sort', 'off', false)";
+	struct db_stmt *st = db_stmt(db, avoid, &e);
+	assert_non_null(st);
+	assert_int_equal(db_step(st, &e), DB_ROW);
+	db_reset(st);
+	static const char *const categories[] = {NULL, "academia"}, *const countries[] = {NULL, "CH"},
+	                         *const types[] = {NULL, "general", "technical", "editorial"};
+	static const int64_t campaigns[] = {0, CONTRIBUTION_NO_CAMPAIGN, 5};
+	struct arena a;
+	arena_init(&a);
+	int checked = 0;
+	for (int cat = 0; cat < 2; cat++)
+		for (int ctry = 0; ctry < 2; ctry++)
+			for (int type = 0; type < 4; type++)
+				for (int k = 0; k < 3; k++)
+					for (int o = 0; o <= CONTRIBUTION_PUBLIC_ORDERS; o++) {
+						const struct contribution_filter f = {.category = categories[cat],
+						                                      .country = countries[ctry],
+						                                      .type = types[type],
+						                                      .campaign = campaigns[k],
+						                                      .sort = CONTRIBUTION_SORT_NAME};
+						const bool count = o == CONTRIBUTION_PUBLIC_ORDERS;
+						const char *sql =
+						    count ? contribution_public_sql(&f, true)
+						          : contribution_public_sql_order(&f, (enum contribution_public_order)o);
+						char plan[8192];
+						pg_plan_of(db, &a, sql, contribution_filter_narrows(&f), plan, sizeof plan);
+						const bool ok = !strstr(plan, "Seq Scan on contribution") &&
+						                (count || !strstr(plan, "Sort")) && strstr(plan, "Index");
+						if (!ok)
+							print_message("category=%d country=%d type=%s campaign=%lld order=%d: "
+							              "%s\n",
+							              cat, ctry, types[type] ? types[type] : "-",
+							              (long long)campaigns[k], o, plan);
+						assert_true(ok);
+						checked++;
+					}
+	assert_int_equal(checked, 2 * 2 * 4 * 3 * (CONTRIBUTION_PUBLIC_ORDERS + 1));
+	static const char back[] = "SELECT set_config('enable_seqscan', 'on', false), set_config('enable_sort', 'on', false)";
+	st = db_stmt(db, back, &e);
+	assert_non_null(st);
+	assert_int_equal(db_step(st, &e), DB_ROW);
+	db_reset(st);
+	arena_free(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_placeholders), cmocka_unit_test(test_dialect),
 	    cmocka_unit_test(test_migrated),     cmocka_unit_test(test_binds_nulls_blobs_returning),
 	    cmocka_unit_test(test_transactions), cmocka_unit_test(test_writers_queue),
+	    cmocka_unit_test(test_public_list_plans),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
