@@ -1,5 +1,9 @@
-/* Circular letters' numbering patterns: what a pattern may be, and the series and reference it makes. */
+/* Circular letters' numbering patterns: what a pattern may be, and the series and reference it makes. And
+ * their distribution by the mail sender: with nothing to send it takes no write lock. */
 #include "core/circular.h"
+#include "store/db.h"
+
+#include "unit_db.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -64,12 +68,35 @@ static void test_purposes_have_one_table_of_names(void **state)
 	assert_false(circular_purpose_parse(NULL, &p));
 }
 
+/* The mail sender calls circular_distribute() after each of the contributions' batches: with no letter's mail
+ * to queue it must not begin a write transaction (the writers' lock, which the contributions' writer would
+ * wait for between two batches). Shown here inside a transaction of this connection, where a second
+ * db_begin() fails: the call still succeeds, having only looked. */
+static void test_distribute_with_nothing_to_send_takes_no_write_lock(void **state)
+{
+	(void)state;
+	struct db *db;
+	assert_int_equal(unit_db_open("2021-02-01T10:00:00Z", UNIT_NO_DEMO, &db), 0);
+	struct error e;
+	error_clear(&e);
+	struct arena a;
+	arena_init(&a);
+	assert_int_equal(db_begin(db, &e), 0);
+	int queued = -1;
+	assert_int_equal(circular_distribute(db, &a, 10, &queued, &e), 0);
+	assert_int_equal(queued, 0);
+	db_rollback(db);
+	arena_free(&a);
+	unit_db_remove();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_patterns_make_the_series_and_the_reference),
 		cmocka_unit_test(test_bad_patterns_are_refused),
 		cmocka_unit_test(test_purposes_have_one_table_of_names),
+		cmocka_unit_test(test_distribute_with_nothing_to_send_takes_no_write_lock),
 	};
 	return cmocka_run_group_tests_name("circular", tests, NULL, NULL);
 }
