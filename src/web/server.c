@@ -536,6 +536,21 @@ static bool pool_submit(struct pool *p, struct request *r, bool suspended)
 
 static void reply_busy(struct request *r, struct pool *p);
 
+/* A handler asked to be run on a worker (request_offload): its files are checked there, from the start. True
+ * if p took it (its worker resumes the connection); else it is answered 503 (reply_busy). */
+static bool offload(struct pool *p, struct request *r)
+{
+	r->offload = false;
+	r->form = NULL;
+	r->account = NULL;
+	r->by_token = false;
+	r->session = NULL;
+	if (pool_submit(p, r, true))
+		return true;
+	reply_busy(r, p);
+	return false;
+}
+
 /* A contribution on a checks worker, its connection suspended: checked and queued as on the event thread; its
  * connection is resumed by the group commit (request_awake), or here if it is answered already. */
 static void check_run(struct pool *p, struct request *r)
@@ -552,17 +567,8 @@ static void check_run(struct pool *p, struct request *r)
 		return;
 	}
 	atomic_store(&r->await_phase, REQUEST_AWAIT_RETURNED);
-	if (r->offload) {
-		/* its files are checked on a worker, from the start */
-		r->offload = false;
-		r->form = NULL;
-		r->account = NULL;
-		r->by_token = false;
-		r->session = NULL;
-		if (pool_submit(p->offload_to, r, true))
-			return; /* that worker resumes it */
-		reply_busy(r, p->offload_to);
-	}
+	if (r->offload && offload(p->offload_to, r))
+		return; /* that worker resumes it */
 	r->answered = true;
 	MHD_resume_connection(r->conn);
 }
@@ -689,19 +695,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		r->on_event_thread = false;
 		if (r->then)
 			return MHD_YES; /* answered by request_awake and then() */
-		if (r->offload) {
-			/* its files are checked on a worker, from the start */
-			r->offload = false;
-			r->form = NULL;
-			r->account = NULL;
-			r->by_token = false;
-			r->session = NULL;
-			if (pool_submit(p, r, true))
-				return MHD_YES; /* the worker resumes it; still counted until it is answered */
-			r->retry_after = "5";
-			reply_early(r, 503, "busy", request_failure_message(r, 503));
-			log_event("http.queue_full", "rid=%s pool=%s queued=%d", r->id, p->name, p->capacity);
-		}
+		if (r->offload && offload(p, r))
+			return MHD_YES; /* the worker resumes it; still counted until it is answered */
 		r->answered = true; /* answered already (refused, or without the writer) */
 		request_awake(r);
 		return MHD_YES;
@@ -709,10 +704,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (p) {
 		if (pool_submit(p, r, false))
 			return MHD_YES;
-		/* Every worker busy and the queue full: say so at once; nothing was stored. */
-		r->retry_after = "5";
-		reply_early(r, 503, "busy", request_failure_message(r, 503));
-		log_event("http.queue_full", "rid=%s pool=%s queued=%d", r->id, p->name, p->capacity);
+		reply_busy(r, p);
 		return answer(conn, r);
 	}
 	dispatch(r);
