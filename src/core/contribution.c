@@ -990,8 +990,12 @@ static int writer_store_prepared(struct db *db, struct writer_batch *b, struct w
 	if (contribution_open_at(j->a, &c->call, j->received_at, false, j->out, j->e) != 0)
 		return -1;
 	j->wrote = true;
+	/* Its id: with the insert on PostgreSQL (RETURNING), where every statement is a round trip to the server
+	 * that the writer waits for; looked up after it on SQLite, where RETURNING costs more (see above). */
+	int64_t id = 0;
+	const bool returning = db_dialect() == DB_POSTGRESQL;
 	const int got = contribution_insert_as(db, j->call_id, j->category_id, &j->clean, j->state, j->received_at,
-					       j->out, NULL, j->e);
+					       j->out, returning ? &id : NULL, j->e);
 	if (got < 0)
 		return -1;
 	if (got == 0) /* its tracking number was taken meanwhile: another is drawn, with its receipt */
@@ -1009,8 +1013,7 @@ static int writer_store_prepared(struct db *db, struct writer_batch *b, struct w
 		.publication = j->clean.publication,
 		.received_at = j->received_at,
 	};
-	int64_t id;
-	if (contribution_id_of(db, j->out->tracking, &id, j->e) != 0 ||
+	if ((!returning && contribution_id_of(db, j->out->tracking, &id, j->e) != 0) ||
 	    contribution_recorded(db, b, id, j->received_at, false, &facts, j->out, j->e) != 0)
 		return -1;
 	c->published |= j->state == CONTRIBUTION_PUBLISHED;

@@ -16,6 +16,7 @@
 #include "util/error.h"
 
 #include <jansson.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -83,7 +84,11 @@ struct request {
 	const char *content_disposition; /* Content-Disposition (a download's file name), or NULL */
 
 	/* A contribution handed to the group commit without a thread waiting for it (request_await). */
-	bool on_event_thread; /* the handler runs on libmicrohttpd's own thread: it may await, never wait */
+	bool on_event_thread; /* the handler may await, never wait: on libmicrohttpd's thread or a checks worker */
+	/* On a checks worker (server.c): REQUEST_AWAIT_RUNNING while its handler runs, REQUEST_AWAIT_WOKEN if the
+	 * group commit woke it meanwhile (the worker then resumes the connection once the handler has returned),
+	 * REQUEST_AWAIT_RETURNED otherwise (the default: request_awake resumes it at once). */
+	_Atomic int await_phase;
 	bool offload;         /* the handler asked to be run again on a worker (request_offload) */
 	bool awaiting;        /* counted among the contributions the server answers before it stops */
 	void (*then)(struct request *r); /* answers once the connection is resumed, on the event thread */
@@ -91,9 +96,11 @@ struct request {
 	json_t *hold; /* a parsed body that the answer still points into: released with the request */
 };
 
-/* Whether r's handler runs on the event thread, where it must not wait for the group commit: it then gives
- * contribution_receive() a contribution_wait whose wake is request_awake and ctx r, and, if it is queued,
- * calls request_await(). */
+enum { REQUEST_AWAIT_RETURNED = 0, REQUEST_AWAIT_RUNNING = 1, REQUEST_AWAIT_WOKEN = 2 };
+
+/* Whether r's handler runs where it must not wait for the group commit (libmicrohttpd's thread, or a checks
+ * worker, which awaits as it does): it then gives contribution_receive() a contribution_wait whose wake is
+ * request_awake and ctx r, and, if it is queued, calls request_await(). */
 bool request_can_await(const struct request *r);
 /* The handler is done for now: then(r) answers on the event thread when request_awake(r) is called. */
 void request_await(struct request *r, void (*then)(struct request *), void *ctx);

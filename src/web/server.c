@@ -48,6 +48,11 @@ enum {
 	 * idle, for the group commit that writes it (core/contribution.h); as many as may share one commit. */
 	SERVER_GROUP_WORKERS = 256,
 	SERVER_GROUP_QUEUE = 4096, /* contributions waiting for one of those threads; one more is answered 503 */
+	/* Threads that check a contribution sent without files and queue it for the group commit, then take the
+	 * next one without waiting for the commit (request_await): off libmicrohttpd's threads, so that a burst's
+	 * checks (reads of the database: on PostgreSQL each a round trip the thread waits for) do not hold back
+	 * the page reads those threads answer. A few are enough: none waits for a commit. */
+	SERVER_CHECK_WORKERS = 4,
 };
 
 static const char SECURITY_CSP[] = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
@@ -86,6 +91,9 @@ struct pool {
 	bool closing;
 	pthread_t *threads;
 	int nthreads;
+	/* The checks' pool: its handlers await the group commit (request_await) rather than wait for it, and a
+	 * handler that asks to be run on a worker (request_offload) goes to this pool. NULL for the others. */
+	struct pool *offload_to;
 };
 
 /* The server's own state, handed to libmicrohttpd's callbacks. */
@@ -98,7 +106,19 @@ struct server {
 	bool sweep_stop;
 	/* the worker pools: changes run there, off libmicrohttpd's threads; contributions in a pool of their own */
 	struct pool changes, contributions;
+	struct pool checks; /* contributions without files, checked and queued off libmicrohttpd's threads */
 };
+
+/* Test builds only (CONSULTA_TEST_CHECK_DELAY_MS): each contribution's check takes this long more, as its
+ * reads of a database far away would, so that a test can see what waits for it. 0 in a release build. */
+static int server_check_delay_ms;
+
+static void check_delay(void)
+{
+	if (server_check_delay_ms > 0)
+		nanosleep(&(struct timespec){server_check_delay_ms / 1000, (long)(server_check_delay_ms % 1000) * 1000000L},
+			  NULL);
+}
 
 /* Machine time for deadlines: the domain clock may be frozen (CONSULTA_NOW). */
 static int64_t server_monotonic_ms(void)
@@ -453,6 +473,11 @@ void request_await(struct request *r, void (*then)(struct request *), void *ctx)
 void request_awake(void *arg)
 {
 	struct request *r = arg;
+	/* Woken while its handler still runs on a checks worker: resumed by that worker once the handler has
+	 * returned (resumed now, libmicrohttpd could run on_request while the handler still fills r). */
+	int running = REQUEST_AWAIT_RUNNING;
+	if (atomic_compare_exchange_strong(&r->await_phase, &running, REQUEST_AWAIT_WOKEN))
+		return;
 	MHD_resume_connection(r->conn);
 }
 
@@ -509,6 +534,45 @@ static bool pool_submit(struct pool *p, struct request *r, bool suspended)
 	return ok;
 }
 
+static void reply_busy(struct request *r, struct pool *p);
+
+/* A handler asked to be run on a worker (request_offload): its files are checked there, from the start. True
+ * if p took it (its worker resumes the connection); else it is answered 503 (reply_busy). */
+static bool offload(struct pool *p, struct request *r)
+{
+	r->offload = false;
+	r->form = NULL;
+	r->account = NULL;
+	r->by_token = false;
+	r->session = NULL;
+	if (pool_submit(p, r, true))
+		return true;
+	reply_busy(r, p);
+	return false;
+}
+
+/* A contribution on a checks worker, its connection suspended: checked and queued as on the event thread; its
+ * connection is resumed by the group commit (request_awake), or here if it is answered already. */
+static void check_run(struct pool *p, struct request *r)
+{
+	atomic_store(&r->await_phase, REQUEST_AWAIT_RUNNING);
+	r->on_event_thread = true;
+	check_delay();
+	dispatch(r);
+	r->on_event_thread = false;
+	if (r->then) {
+		int running = REQUEST_AWAIT_RUNNING;
+		if (!atomic_compare_exchange_strong(&r->await_phase, &running, REQUEST_AWAIT_RETURNED))
+			MHD_resume_connection(r->conn); /* committed already: its wake came while the handler ran */
+		return;
+	}
+	atomic_store(&r->await_phase, REQUEST_AWAIT_RETURNED);
+	if (r->offload && offload(p->offload_to, r))
+		return; /* that worker resumes it */
+	r->answered = true;
+	MHD_resume_connection(r->conn);
+}
+
 static void *pool_worker(void *arg)
 {
 	struct pool *p = arg;
@@ -524,6 +588,10 @@ static void *pool_worker(void *arg)
 		p->head = (p->head + 1) % p->capacity;
 		p->len--;
 		pthread_mutex_unlock(&p->lock);
+		if (p->offload_to) {
+			check_run(p, r);
+			continue;
+		}
 		dispatch(r); /* with this worker's own database connection (db_thread) */
 		r->answered = true;
 		/* libmicrohttpd calls on_request again on its own thread, which queues the answer. */
@@ -553,6 +621,14 @@ static enum MHD_Result answer(struct MHD_Connection *conn, struct request *r)
 		  log_escape(r, r->method), log_escape(r, r->path), r->status);
 	watch_set(conn, WATCH_BUSY, -1);
 	return send_reply(conn, r);
+}
+
+/* Every worker of p busy and its queue full: said at once; nothing was stored. */
+static void reply_busy(struct request *r, struct pool *p)
+{
+	r->retry_after = "5";
+	reply_early(r, 503, "busy", request_failure_message(r, 503));
+	log_event("http.queue_full", "rid=%s pool=%s queued=%d", r->id, p->name, p->capacity);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
@@ -610,24 +686,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		 * call has returned, whenever it comes. */
 		MHD_suspend_connection(conn);
 		r->awaiting = true; /* counted by await_begin() until on_completed */
+		/* Checked on a checks worker while this thread answers other requests; here if they are all busy. */
+		if (pool_submit(&srv->checks, r, true))
+			return MHD_YES;
 		r->on_event_thread = true;
+		check_delay();
 		dispatch(r);
 		r->on_event_thread = false;
 		if (r->then)
 			return MHD_YES; /* answered by request_awake and then() */
-		if (r->offload) {
-			/* its files are checked on a worker, from the start */
-			r->offload = false;
-			r->form = NULL;
-			r->account = NULL;
-			r->by_token = false;
-			r->session = NULL;
-			if (pool_submit(p, r, true))
-				return MHD_YES; /* the worker resumes it; still counted until it is answered */
-			r->retry_after = "5";
-			reply_early(r, 503, "busy", request_failure_message(r, 503));
-			log_event("http.queue_full", "rid=%s pool=%s queued=%d", r->id, p->name, p->capacity);
-		}
+		if (r->offload && offload(p, r))
+			return MHD_YES; /* the worker resumes it; still counted until it is answered */
 		r->answered = true; /* answered already (refused, or without the writer) */
 		request_awake(r);
 		return MHD_YES;
@@ -635,10 +704,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (p) {
 		if (pool_submit(p, r, false))
 			return MHD_YES;
-		/* Every worker busy and the queue full: say so at once; nothing was stored. */
-		r->retry_after = "5";
-		reply_early(r, 503, "busy", request_failure_message(r, 503));
-		log_event("http.queue_full", "rid=%s pool=%s queued=%d", r->id, p->name, p->capacity);
+		reply_busy(r, p);
 		return answer(conn, r);
 	}
 	dispatch(r);
@@ -835,6 +901,7 @@ static int pool_start(struct pool *p, const char *name, int threads, int capacit
 
 static void server_stop_threads(struct server *srv)
 {
+	pool_stop(&srv->checks); /* first: it may hand a contribution with files to the contributions' pool */
 	pool_stop(&srv->contributions);
 	pool_stop(&srv->changes);
 	pthread_mutex_lock(&srv->watch_lock);
@@ -856,11 +923,14 @@ static int server_start_threads(struct server *srv, struct error *e)
 		error_set(e, ERROR_UNAVAILABLE, "cannot start the server's deadline thread");
 		return -1;
 	}
+	srv->checks.offload_to = &srv->contributions; /* read by its workers from their start */
 	if (pool_start(&srv->changes, "changes", SERVER_WORKERS, SERVER_QUEUE, e) != 0 ||
-	    pool_start(&srv->contributions, "contributions", SERVER_GROUP_WORKERS, SERVER_GROUP_QUEUE, e) != 0) {
+	    pool_start(&srv->contributions, "contributions", SERVER_GROUP_WORKERS, SERVER_GROUP_QUEUE, e) != 0 ||
+	    pool_start(&srv->checks, "checks", SERVER_CHECK_WORKERS, SERVER_GROUP_QUEUE, e) != 0) {
 		server_stop_threads(srv);
 		pool_free(&srv->changes);
 		pool_free(&srv->contributions);
+		pool_free(&srv->checks);
 		return -1;
 	}
 	return 0;
@@ -893,6 +963,10 @@ int server_run(const struct server_config *cfg, struct error *e)
 	signal(SIGPIPE, SIG_IGN);
 
 	server_on_change = cfg->on_change;
+#ifndef NDEBUG
+	const char *delay = getenv("CONSULTA_TEST_CHECK_DELAY_MS");
+	server_check_delay_ms = delay ? (int)strtol(delay, NULL, 10) : 0;
+#endif
 	page_cache_configure(cfg->page_cache_mib < 0 ? (size_t)PAGE_CACHE_DEFAULT_MIB << 20
 						      : (size_t)cfg->page_cache_mib << 20);
 	struct server *srv = calloc(1, sizeof *srv);
@@ -913,6 +987,7 @@ int server_run(const struct server_config *cfg, struct error *e)
 		server_stop_threads(srv);
 		pool_free(&srv->changes);
 		pool_free(&srv->contributions);
+		pool_free(&srv->checks);
 		free(srv);
 		error_set(e, ERROR_UNAVAILABLE, "cannot listen on %s (is the port in use?)", cfg->listen);
 		return -1;
@@ -923,8 +998,9 @@ int server_run(const struct server_config *cfg, struct error *e)
 	printf("listening on http://%s:%u/\n", host, info ? info->port : ntohs(addr.sin_port));
 	fflush(stdout);
 	log_event("serve.start",
-		  "listen=%s:%u threads=%u workers=%d+%d connections=%u per_address=%u proxies=%d page_cache_mib=%d db=%s",
-		  host, info ? info->port : 0, cfg->threads, SERVER_WORKERS, SERVER_GROUP_WORKERS, limit, per_address, cfg->ntrusted_proxies,
+		  "listen=%s:%u threads=%u workers=%d+%d+%d connections=%u per_address=%u proxies=%d page_cache_mib=%d db=%s",
+		  host, info ? info->port : 0, cfg->threads, SERVER_WORKERS, SERVER_GROUP_WORKERS, SERVER_CHECK_WORKERS,
+		  limit, per_address, cfg->ntrusted_proxies,
 		  cfg->page_cache_mib < 0 ? PAGE_CACHE_DEFAULT_MIB : cfg->page_cache_mib, db_path());
 
 	int sig;
@@ -943,6 +1019,7 @@ int server_run(const struct server_config *cfg, struct error *e)
 	pthread_mutex_destroy(&srv->watch_lock);
 	pool_free(&srv->changes);
 	pool_free(&srv->contributions);
+	pool_free(&srv->checks);
 	pthread_cond_destroy(&srv->sweep_stop_cv);
 	free(srv);
 	return 0;

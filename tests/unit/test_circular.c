@@ -1,7 +1,11 @@
 /* Circular letters' numbering patterns: what a pattern may be, and the series and reference it makes; a
- * letter's text in another language put in its own's place, and which languages such a text may be in. */
+ * letter's text in another language put in its own's place, and which languages such a text may be in. And
+ * their distribution by the mail sender: with nothing to send it takes no write lock. */
 #include "core/circular.h"
 #include "core/process.h"
+#include "store/db.h"
+
+#include "unit_db.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -107,6 +111,28 @@ static void test_a_text_beside_the_own_is_in_another_of_the_process_languages(vo
 	arena_free(&a);
 }
 
+/* The mail sender calls circular_distribute() after each of the contributions' batches: with no letter's mail
+ * to queue it must not begin a write transaction (the writers' lock, which the contributions' writer would
+ * wait for between two batches). Shown here inside a transaction of this connection, where a second
+ * db_begin() fails: the call still succeeds, having only looked. */
+static void test_distribute_with_nothing_to_send_takes_no_write_lock(void **state)
+{
+	(void)state;
+	struct db *db;
+	assert_int_equal(unit_db_open("2021-02-01T10:00:00Z", UNIT_NO_DEMO, &db), 0);
+	struct error e;
+	error_clear(&e);
+	struct arena a;
+	arena_init(&a);
+	assert_int_equal(db_begin(db, &e), 0);
+	int queued = -1;
+	assert_int_equal(circular_distribute(db, &a, 10, &queued, &e), 0);
+	assert_int_equal(queued, 0);
+	db_rollback(db);
+	arena_free(&a);
+	unit_db_remove();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -115,6 +141,7 @@ int main(void)
 		cmocka_unit_test(test_purposes_have_one_table_of_names),
 		cmocka_unit_test(test_a_letter_is_shown_in_one_of_its_texts),
 		cmocka_unit_test(test_a_text_beside_the_own_is_in_another_of_the_process_languages),
+		cmocka_unit_test(test_distribute_with_nothing_to_send_takes_no_write_lock),
 	};
 	return cmocka_run_group_tests_name("circular", tests, NULL, NULL);
 }

@@ -3,7 +3,7 @@
  * kind and NULL, blobs with zero bytes, a unique violation recognised, ids by
  * RETURNING, transactions committed, rolled back and refused after a failed
  * statement, writers one at a time (db_begin is SQLite's BEGIN IMMEDIATE), and every statement of the public
- * list of contributions planned as a read of an index in the list's order (no sort, no read of the table).
+ * list of contributions planned as a read of an index in the list's order (no sort, no read of the table); and no JIT.
  *
  * The server: $CONSULTA_TEST_PG_URL (postgresql://SUPERUSER@HOST:PORT/) if set,
  * else a private one that tests/pg/start.sh starts for this file and
@@ -523,6 +523,23 @@ static void test_public_list_plans(void **state)
 	arena_free(&a);
 }
 
+/* Each connection runs without PostgreSQL's JIT: a paged query's generic plan (LIMIT ? OFFSET ?) is costed
+ * above jit_above_cost, and compiling it took a hundred times what running it does. */
+static void test_no_jit(void **state)
+{
+	(void)state;
+	struct error e;
+	error_clear(&e);
+	struct db *db = db_thread(&e);
+	assert_non_null(db);
+	static const char sql[] = "SELECT current_setting('jit')";
+	struct db_stmt *st = db_stmt(db, sql, &e);
+	assert_non_null(st);
+	assert_int_equal(db_step(st, &e), DB_ROW);
+	assert_string_equal(db_col_text(st, 0), "off");
+	db_reset(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -530,6 +547,7 @@ int main(void)
 	    cmocka_unit_test(test_migrated),     cmocka_unit_test(test_binds_nulls_blobs_returning),
 	    cmocka_unit_test(test_transactions), cmocka_unit_test(test_writers_queue),
 	    cmocka_unit_test(test_public_list_plans),
+	    cmocka_unit_test(test_no_jit),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
