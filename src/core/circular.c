@@ -1397,7 +1397,18 @@ int circular_distribute(struct db *db, struct arena *a, int limit, int *queued, 
 		"JOIN process p ON p.id = c.process_id JOIN circular_pdf f ON f.circular_id = c.id "
 		"LEFT JOIN subscription s ON s.id = d.subscription_id "
 		"WHERE d.message_id IS NULL ORDER BY d.id LIMIT ?";
+	/* Whether any mail waits, read before the write transaction: the sender comes here after every group
+	 * commit of contributions (their receipts), and a write transaction for nothing would take the write lock
+	 * from the contributions' writer, which then waits a millisecond or more for it (SQLite's busy handler). */
+	static const char sql_any[] = "SELECT 1 FROM circular_delivery WHERE message_id IS NULL LIMIT 1";
 	*queued = 0;
+	struct db_stmt *any = db_stmt(db, sql_any, e);
+	if (!any)
+		return -1;
+	enum db_step waiting = db_step(any, e);
+	db_reset(any);
+	if (waiting != DB_ROW)
+		return waiting == DB_DONE ? 0 : -1;
 	pdfs_missing(db, a);
 	if (db_begin(db, e) != 0)
 		return -1;

@@ -328,23 +328,24 @@ struct writer_batch {
 /* What follows every contribution just stored, in its transaction, on every path that stores one: its entry in
  * the search index (public at once: findable from this commit on; core/search.h) and its leaf of the
  * tamper-evident record (core/ledger.h), both once per batch under the group commit. whole: it may have
- * comments or files. out->leaf_index is its leaf's (leaf_known). facts: what the writer inserted of a prepared
- * one (neither comments nor files), whose leaf is then made from them rather than read back, or NULL. */
+ * comments or files. out->leaf_index is its leaf's (leaf_known). ready: the leaf of a prepared one (neither
+ * comments nor files), made on its requester's thread from what the writer inserts (contribution_prepare)
+ * rather than read back, or NULL. */
 static int contribution_recorded(struct db *db, struct writer_batch *wb, int64_t id, int64_t received_at,
-				 bool whole, const struct ledger_contribution_facts *facts, struct receipt *out,
+				 bool whole, const struct ledger_leaf_ready *ready, struct receipt *out,
 				 struct error *e)
 {
 	if (search_contribution_added(db, wb ? wb->search : NULL, id, received_at, whole, e) != 0)
 		return -1;
 #ifdef CONSULTA_BENCH_NO_LEDGER
 	/* A bench variant only (bench/write-path.sh's "without the record"): no leaf; never in a real build. */
-	(void)facts;
+	(void)ready;
 	out->leaf_known = true;
 	out->leaf_index = 0;
 	out->leaf_size = 1;
 	return 0;
 #else
-	if (wb && facts ? ledger_batch_add_contribution(db, wb->ledger, id, facts, &out->leaf_index, e) != 0
+	if (wb && ready ? ledger_batch_add_ready(db, wb->ledger, id, ready, &out->leaf_index, e) != 0
 	    : wb	    ? ledger_batch_add(db, wb->ledger, LEDGER_CONTRIBUTION, id, &out->leaf_index, e) != 0
 			    : ledger_append(db, LEDGER_CONTRIBUTION, id, &out->leaf_index, e) != 0)
 		return -1;
@@ -824,6 +825,7 @@ struct writer_job {
 	struct call call;
 	struct receipt_next receipt_next;
 	const char *facts; /* receipt_text() without its leaf's paragraph (the writer adds it) */
+	struct ledger_leaf_ready leaf; /* its leaf of the record, made from what the writer inserts */
 	bool wrote;        /* the writer wrote something of it (see writer_commit) */
 	/* Who is told when it is written: wait's callback, or else the requester's thread waiting on done_cv,
 	 * with its own lock and condition, so that waking a batch's requesters does not make them queue on the
@@ -899,6 +901,21 @@ static int contribution_prepare(struct db *db, struct writer_job *j, struct erro
 		error_set(e, ERROR_UNAVAILABLE, "out of memory");
 		return -1;
 	}
+	/* Its leaf of the record, from what contribution_insert_as() will bind (the writer only queues it). */
+	const struct ledger_contribution_facts facts = {
+		.tracking = j->out->tracking,
+		.call_id = j->call_id,
+		.channel = contribution_channel_name(j->clean.channel),
+		.name = j->clean.name,
+		.organization = j->clean.organization ? j->clean.organization : "",
+		.category = t.category->slug,
+		.country = j->clean.country,
+		.text = j->clean.text,
+		.publication = j->clean.publication,
+		.received_at = j->received_at,
+	};
+	if (ledger_contribution_ready(&facts, &j->leaf, e) != 0)
+		return -1;
 	j->receipt_of = k;
 	j->call = t.call;
 	j->has_mail = true;
@@ -974,23 +991,12 @@ static int writer_store_prepared(struct db *db, struct writer_batch *b, struct w
 		return -1;
 	if (got == 0) /* its tracking number was taken meanwhile: another is drawn, with its receipt */
 		return contribution_store(db, j->a, j->call_id, j->in, j->received_at, b, false, j->out, j->e);
-	/* What was just inserted, as contribution_insert_as() bound it: its leaf's facts. */
-	const struct ledger_contribution_facts facts = {
-		.tracking = j->out->tracking,
-		.call_id = j->call_id,
-		.channel = contribution_channel_name(j->clean.channel),
-		.name = j->clean.name,
-		.organization = j->clean.organization ? j->clean.organization : "",
-		.category = j->receipt_of.category_slug,
-		.country = j->clean.country,
-		.text = j->clean.text,
-		.publication = j->clean.publication,
-		.received_at = j->received_at,
-	};
 	int64_t id;
 	if (contribution_id_of(db, j->out->tracking, &id, j->e) != 0 ||
-	    contribution_recorded(db, b, id, j->received_at, false, &facts, j->out, j->e) != 0)
+	    contribution_recorded(db, b, id, j->received_at, false, &j->leaf, j->out, j->e) != 0)
 		return -1;
+	/* its search row's words (search_entry's title and body) are known: search_gram may not need them */
+	search_batch_plain(b->search, j->clean.name, j->clean.organization, j->clean.text);
 	c->published |= j->state == CONTRIBUTION_PUBLISHED;
 	if (writer.fail_text && j->clean.text && strstr(j->clean.text, writer.fail_text)) {
 		/* a test build's store error after the job wrote (see writer_commit) */
@@ -1378,8 +1384,19 @@ int contribution_receive(struct db *db, struct arena *a, int64_t call_id, const 
 	/* Checked here, without the write lock and on this thread: what is refused never takes the writer's
 	 * time (a flood of bad input slows nobody else), and what is simple is made ready to insert. A
 	 * message's check needs the write lock (its Message-ID): the writer does it all. */
-	if (!in->mail && contribution_prepare(db, j, e) != 0)
-		return -1;
+	if (!in->mail) {
+		/* Its queries (the call, its process and categories, the schedule) in one read transaction on SQLite,
+		 * which then takes its read lock on the database once, not once per query. Not on PostgreSQL: two
+		 * more round trips. Left out if the caller is in a transaction already (BEGIN then fails). */
+		struct error re;
+		error_clear(&re);
+		const bool read_tx = db_dialect() == DB_SQLITE && db_read_begin(db, &re) == 0;
+		const int prepared = contribution_prepare(db, j, e);
+		if (read_tx)
+			db_read_end(db);
+		if (prepared != 0)
+			return -1;
+	}
 	const int rc = writer_submit(j);
 	return rc == CONTRIBUTION_QUEUED ? rc : contribution_received(in, out, rc);
 }

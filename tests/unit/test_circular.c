@@ -1,12 +1,16 @@
-/* Circular letters' numbering patterns: what a pattern may be, and the series and reference it makes. */
+/* Circular letters' numbering patterns: what a pattern may be, and the series and reference it makes; and the
+ * sender's look for letters' mails to queue, which takes no write lock when none waits. */
 #include "core/circular.h"
+#include "unit_db.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <sqlite3.h>
 #include <string.h>
+#include <time.h>
 
 static void check(const char *pattern, int year, int64_t n, const char *series, const char *reference)
 {
@@ -64,12 +68,41 @@ static void test_purposes_have_one_table_of_names(void **state)
 	assert_false(circular_purpose_parse(NULL, &p));
 }
 
+/* The mail sender looks for letters' mails after every group commit of contributions: with none waiting it must
+ * not open a write transaction, which would take the write lock from the contributions' writer (here another
+ * connection holds it: a write transaction would wait for it, SQLite's busy time-out, and fail). */
+static void test_nothing_to_distribute_takes_no_write_lock(void **state)
+{
+	(void)state;
+	struct db *db;
+	assert_int_equal(unit_db_open(NULL, UNIT_NO_DEMO, &db), 0);
+	sqlite3 *writer;
+	assert_int_equal(sqlite3_open(unit_db_path(), &writer), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(writer, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	struct arena a;
+	arena_init(&a);
+	struct error e;
+	error_clear(&e);
+	int queued = -1;
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(circular_distribute(db, &a, 10, &queued, &e), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_int_equal(queued, 0);
+	assert_true(t1.tv_sec - t0.tv_sec < 2); /* not after a wait for the lock */
+	arena_free(&a);
+	sqlite3_exec(writer, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(writer);
+	unit_db_remove();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_patterns_make_the_series_and_the_reference),
 		cmocka_unit_test(test_bad_patterns_are_refused),
 		cmocka_unit_test(test_purposes_have_one_table_of_names),
+		cmocka_unit_test(test_nothing_to_distribute_takes_no_write_lock),
 	};
 	return cmocka_run_group_tests_name("circular", tests, NULL, NULL);
 }
