@@ -427,20 +427,28 @@ static int contribution_queue_mail(struct db *db, struct arena *a, struct outbox
 	return outbox_batch_insert(db, batch, &ready, e) < 0 ? -1 : 0;
 }
 
-/* The receipt by mail to the address typed on a form or sent to the API; facts is receipt_text()'s. 0, or -1
- * when memory runs out. */
+/* The last lines of a receipt mail, after its facts. */
+static const char *contribution_receipt_closing(struct arena *a)
+{
+	return arena_printf(a, "\n%s\n",
+			    _("Please quote the tracking number if you write to the secretariat about this contribution."));
+}
+
+/* The receipt by mail to the address typed on a form or sent to the API; facts is receipt_text()'s, and closing
+ * contribution_receipt_closing() or "" (the group commit's writer adds it, with the leaf's paragraph before it:
+ * outbox_compose_open). 0, or -1 when memory runs out. */
 static int contribution_receipt_mail_of(struct arena *a, const struct call *call, const struct contribution_input *c,
-					const char *facts, const struct receipt *r, struct outbox_mail *mail,
-					struct error *e)
+					const char *facts, const char *closing, const struct receipt *r,
+					struct outbox_mail *mail, struct error *e)
 {
 	/* A neutral greeting: the address was typed by whoever sent the form, so the name must not read as
 	 * ours to someone who never wrote to us. The call and the tracking number are our words. */
-	const char *body = arena_printf(
-	    a, "%s\n\n%s\n\n%s\n%s\n", _("Hello,"),
+	const char *body = closing ? arena_printf(
+	    a, "%s\n\n%s\n\n%s%s", _("Hello,"),
 	    arena_printf(
 	        a, _("A contribution to the call \"%s\" was sent with this e-mail address and has been received."),
 	        call->title),
-	    facts, _("Please quote the tracking number if you write to the secretariat about this contribution."));
+	    facts, closing) : NULL;
 	const char *subject = arena_printf(a, _("Contribution received: %s"), r->tracking);
 	if (!body || !subject) {
 		error_set(e, ERROR_UNAVAILABLE, "out of memory");
@@ -461,7 +469,7 @@ static int contribution_receipt_mail(struct db *db, struct arena *a, struct outb
 				     const struct receipt *r, struct error *e)
 {
 	struct outbox_mail mail;
-	if (contribution_receipt_mail_of(a, call, c, facts, r, &mail, e) != 0)
+	if (contribution_receipt_mail_of(a, call, c, facts, contribution_receipt_closing(a), r, &mail, e) != 0)
 		return -1;
 	return contribution_queue_mail(db, a, batch, &mail, e);
 }
@@ -825,6 +833,10 @@ struct writer_job {
 	struct call call;
 	struct receipt_next receipt_next;
 	const char *facts; /* receipt_text() without its leaf's paragraph (the writer adds it) */
+	/* composed: its receipt mail made but for its last lines (the leaf's paragraph and the closing line), which
+	 * the writer adds (outbox_compose_close); else the writer composes it whole from facts */
+	bool composed;
+	struct outbox_ready mail;
 	struct ledger_leaf_ready leaf; /* its leaf of the record, made from what the writer inserts */
 	bool wrote;        /* the writer wrote something of it (see writer_commit) */
 	/* Who is told when it is written: wait's callback, or else the requester's thread waiting on done_cv,
@@ -916,6 +928,13 @@ static int contribution_prepare(struct db *db, struct writer_job *j, struct erro
 	};
 	if (ledger_contribution_ready(&facts, &j->leaf, e) != 0)
 		return -1;
+	/* Its receipt mail here too, but for the lines after its facts: the text ends with a line break, so the
+	 * rest is encoded alike apart (render/message.h). If it cannot be, the writer composes it whole. */
+	struct outbox_mail mail;
+	j->composed = contribution_receipt_mail_of(a, &t.call, &j->clean, j->facts, "", j->out, &mail, e) == 0 &&
+		      outbox_compose_open(a, &mail, &j->mail, &(struct error){0}) == 0;
+	if (e->code)
+		return -1; /* out of memory */
 	j->receipt_of = k;
 	j->call = t.call;
 	j->has_mail = true;
@@ -951,14 +970,27 @@ static struct writer_call *writer_call(struct db *db, struct writer_batch *b, in
 /* The receipt mail of a prepared job, in the writer's transaction, now that its leaf is known. */
 static int writer_receipt_mail(struct db *db, struct writer_batch *b, struct writer_job *j, int64_t leaf_index)
 {
-	const char *facts = arena_printf(j->a, "%s%s", j->facts, receipt_leaf_text(j->a, j->out->tracking, leaf_index));
+	const char *leaf = receipt_leaf_text(j->a, j->out->tracking, leaf_index);
+	struct outbox_ready ready;
+	if (j->composed) { /* only its last lines, encoded and added to what the requester's thread composed */
+		ready = j->mail;
+		const char *rest = arena_printf(j->a, "%s%s", leaf, contribution_receipt_closing(j->a));
+		if (!rest) {
+			error_set(j->e, ERROR_UNAVAILABLE, "out of memory");
+			return -1;
+		}
+		if (outbox_compose_close(j->a, &ready, rest, j->e) != 0)
+			return -1;
+		return outbox_batch_insert(db, b->limits, &ready, j->e) < 0 ? -1 : 0;
+	}
+	const char *facts = arena_printf(j->a, "%s%s", j->facts, leaf);
 	if (!facts) {
 		error_set(j->e, ERROR_UNAVAILABLE, "out of memory");
 		return -1;
 	}
 	struct outbox_mail mail;
-	struct outbox_ready ready;
-	if (contribution_receipt_mail_of(j->a, &j->call, &j->clean, facts, j->out, &mail, j->e) != 0 ||
+	if (contribution_receipt_mail_of(j->a, &j->call, &j->clean, facts, contribution_receipt_closing(j->a), j->out,
+					 &mail, j->e) != 0 ||
 	    outbox_compose(j->a, &mail, &ready, j->e) != 0)
 		return -1;
 	return outbox_batch_insert(db, b->limits, &ready, j->e) < 0 ? -1 : 0;
