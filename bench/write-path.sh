@@ -150,7 +150,9 @@ SQL
 	bench_sql "DELETE FROM outbox WHERE message_id LIKE '<RAW%'" >/dev/null
 else
 	raw_label="raw SQLite (same rows, batches of 1,000)"
-	cp "$DB" "$TMP/raw.db"
+	# A copy by SQLite's online backup: the server still has the database open, and a plain cp of a WAL
+	# database leaves out what is still in its -wal file (the copy is then malformed).
+	sqlite3 -cmd ".timeout 10000" "$DB" ".backup '$TMP/raw.db'" || die "cannot copy the database"
 	raw_rate=$("$PY" - "$TMP/raw.db" "$CALL" "$CATEGORY" "$TMP/raw.csv" "$TMP/raw-outbox.csv" <<'PY'
 import csv, sqlite3, sys, time
 path, call, slug = sys.argv[1], int(sys.argv[2]), sys.argv[3]

@@ -1609,25 +1609,24 @@ int circular_distribute(struct db *db, struct arena *a, int limit, int *queued, 
 		"LEFT JOIN circular_text t ON t.circular_id = c.id AND t.language = s.language "
 		"LEFT JOIN circular_text_pdf tf ON tf.circular_id = c.id AND tf.language = t.language "
 		"WHERE d.message_id IS NULL AND (t.language IS NULL OR tf.sha256 IS NOT NULL) ORDER BY d.id LIMIT ?";
-	/* A look first, outside any transaction, as outbox_claim() does: the sender calls this after each of the
-	 * contributions' batches (their receipts wake it), and a write transaction takes the writers' lock
-	 * (BEGIN IMMEDIATE; PostgreSQL's advisory lock), which the contributions' writer would then wait for in
-	 * vain between two batches of a burst, when there is almost never a letter to send. */
+	/* Whether any mail waits, read before the write transaction: the sender comes here after every group
+	 * commit of contributions (their receipts), and a write transaction for nothing would take the write lock
+	 * from the contributions' writer, which then waits a millisecond or more for it (SQLite's busy handler). */
 	static const char sql_any[] = "SELECT 1 FROM circular_delivery WHERE message_id IS NULL LIMIT 1";
 	*queued = 0;
-	pdfs_missing(db, a);
-	struct db_stmt *st = db_stmt(db, sql_any, e);
-	if (!st)
+	struct db_stmt *any = db_stmt(db, sql_any, e);
+	if (!any)
 		return -1;
-	enum db_step any = db_step(st, e);
-	db_reset(st);
-	if (any != DB_ROW)
-		return any == DB_DONE ? 0 : -1;
+	enum db_step waiting = db_step(any, e);
+	db_reset(any);
+	if (waiting != DB_ROW)
+		return waiting == DB_DONE ? 0 : -1;
+	pdfs_missing(db, a);
 	if (db_begin(db, e) != 0)
 		return -1;
 	struct pending *list = NULL;
 	int n = 0;
-	st = db_stmt(db, sql, e);
+	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		goto fail;
 	db_bind_int(st, 1, limit);

@@ -350,23 +350,24 @@ struct writer_batch {
 /* What follows every contribution just stored, in its transaction, on every path that stores one: its entry in
  * the search index (public at once: findable from this commit on; core/search.h) and its leaf of the
  * tamper-evident record (core/ledger.h), both once per batch under the group commit. whole: it may have
- * comments or files. out->leaf_index is its leaf's (leaf_known). facts: what the writer inserted of a prepared
- * one (neither comments nor files), whose leaf is then made from them rather than read back, or NULL. */
+ * comments or files. out->leaf_index is its leaf's (leaf_known). ready: the leaf of a prepared one (neither
+ * comments nor files), made on its requester's thread from what the writer inserts (contribution_prepare)
+ * rather than read back, or NULL. */
 static int contribution_recorded(struct db *db, struct writer_batch *wb, int64_t id, int64_t received_at,
-				 bool whole, const struct ledger_contribution_facts *facts, struct receipt *out,
+				 bool whole, const struct ledger_leaf_ready *ready, struct receipt *out,
 				 struct error *e)
 {
 	if (search_contribution_added(db, wb ? wb->search : NULL, id, received_at, whole, e) != 0)
 		return -1;
 #ifdef CONSULTA_BENCH_NO_LEDGER
 	/* A bench variant only (bench/write-path.sh's "without the record"): no leaf; never in a real build. */
-	(void)facts;
+	(void)ready;
 	out->leaf_known = true;
 	out->leaf_index = 0;
 	out->leaf_size = 1;
 	return 0;
 #else
-	if (wb && facts ? ledger_batch_add_contribution(db, wb->ledger, id, facts, &out->leaf_index, e) != 0
+	if (wb && ready ? ledger_batch_add_ready(db, wb->ledger, id, ready, &out->leaf_index, e) != 0
 	    : wb	    ? ledger_batch_add(db, wb->ledger, LEDGER_CONTRIBUTION, id, &out->leaf_index, e) != 0
 			    : ledger_append(db, LEDGER_CONTRIBUTION, id, &out->leaf_index, e) != 0)
 		return -1;
@@ -448,20 +449,28 @@ static int contribution_queue_mail(struct db *db, struct arena *a, struct outbox
 	return outbox_batch_insert(db, batch, &ready, e) < 0 ? -1 : 0;
 }
 
-/* The receipt by mail to the address typed on a form or sent to the API; facts is receipt_text()'s. 0, or -1
- * when memory runs out. */
+/* The last lines of a receipt mail, after its facts. */
+static const char *contribution_receipt_closing(struct arena *a)
+{
+	return arena_printf(a, "\n%s\n",
+			    _("Please quote the tracking number if you write to the secretariat about this contribution."));
+}
+
+/* The receipt by mail to the address typed on a form or sent to the API; facts is receipt_text()'s, and closing
+ * contribution_receipt_closing() or "" (the group commit's writer adds it, with the leaf's paragraph before it:
+ * outbox_compose_open). 0, or -1 when memory runs out. */
 static int contribution_receipt_mail_of(struct arena *a, const struct call *call, const struct contribution_input *c,
-					const char *facts, const struct receipt *r, struct outbox_mail *mail,
-					struct error *e)
+					const char *facts, const char *closing, const struct receipt *r,
+					struct outbox_mail *mail, struct error *e)
 {
 	/* A neutral greeting: the address was typed by whoever sent the form, so the name must not read as
 	 * ours to someone who never wrote to us. The call and the tracking number are our words. */
-	const char *body = arena_printf(
-	    a, "%s\n\n%s\n\n%s\n%s\n", _("Hello,"),
+	const char *body = closing ? arena_printf(
+	    a, "%s\n\n%s\n\n%s%s", _("Hello,"),
 	    arena_printf(
 	        a, _("A contribution to the call \"%s\" was sent with this e-mail address and has been received."),
 	        call->title),
-	    facts, _("Please quote the tracking number if you write to the secretariat about this contribution."));
+	    facts, closing) : NULL;
 	const char *subject = arena_printf(a, _("Contribution received: %s"), r->tracking);
 	if (!body || !subject) {
 		error_set(e, ERROR_UNAVAILABLE, "out of memory");
@@ -482,7 +491,7 @@ static int contribution_receipt_mail(struct db *db, struct arena *a, struct outb
 				     const struct receipt *r, struct error *e)
 {
 	struct outbox_mail mail;
-	if (contribution_receipt_mail_of(a, call, c, facts, r, &mail, e) != 0)
+	if (contribution_receipt_mail_of(a, call, c, facts, contribution_receipt_closing(a), r, &mail, e) != 0)
 		return -1;
 	return contribution_queue_mail(db, a, batch, &mail, e);
 }
@@ -846,6 +855,11 @@ struct writer_job {
 	struct call call;
 	struct receipt_next receipt_next;
 	const char *facts; /* receipt_text() without its leaf's paragraph (the writer adds it) */
+	/* composed: its receipt mail made but for its last lines (the leaf's paragraph and the closing line), which
+	 * the writer adds (outbox_compose_close); else the writer composes it whole from facts */
+	bool composed;
+	struct outbox_ready mail;
+	struct ledger_leaf_ready leaf; /* its leaf of the record, made from what the writer inserts */
 	bool wrote;        /* the writer wrote something of it (see writer_commit) */
 	/* Who is told when it is written: wait's callback, or else the requester's thread waiting on done_cv,
 	 * with its own lock and condition, so that waking a batch's requesters does not make them queue on the
@@ -921,6 +935,28 @@ static int contribution_prepare(struct db *db, struct writer_job *j, struct erro
 		error_set(e, ERROR_UNAVAILABLE, "out of memory");
 		return -1;
 	}
+	/* Its leaf of the record, from what contribution_insert_as() will bind (the writer only queues it). */
+	const struct ledger_contribution_facts facts = {
+		.tracking = j->out->tracking,
+		.call_id = j->call_id,
+		.channel = contribution_channel_name(j->clean.channel),
+		.name = j->clean.name,
+		.organization = j->clean.organization ? j->clean.organization : "",
+		.category = t.category->slug,
+		.country = j->clean.country,
+		.text = j->clean.text,
+		.publication = j->clean.publication,
+		.received_at = j->received_at,
+	};
+	if (ledger_contribution_ready(&facts, &j->leaf, e) != 0)
+		return -1;
+	/* Its receipt mail here too, but for the lines after its facts: the text ends with a line break, so the
+	 * rest is encoded alike apart (render/message.h). If it cannot be, the writer composes it whole. */
+	struct outbox_mail mail;
+	j->composed = contribution_receipt_mail_of(a, &t.call, &j->clean, j->facts, "", j->out, &mail, e) == 0 &&
+		      outbox_compose_open(a, &mail, &j->mail, &(struct error){0}) == 0;
+	if (e->code)
+		return -1; /* out of memory */
 	j->receipt_of = k;
 	j->call = t.call;
 	j->has_mail = true;
@@ -956,14 +992,27 @@ static struct writer_call *writer_call(struct db *db, struct writer_batch *b, in
 /* The receipt mail of a prepared job, in the writer's transaction, now that its leaf is known. */
 static int writer_receipt_mail(struct db *db, struct writer_batch *b, struct writer_job *j, int64_t leaf_index)
 {
-	const char *facts = arena_printf(j->a, "%s%s", j->facts, receipt_leaf_text(j->a, j->out->tracking, leaf_index));
+	const char *leaf = receipt_leaf_text(j->a, j->out->tracking, leaf_index);
+	struct outbox_ready ready;
+	if (j->composed) { /* only its last lines, encoded and added to what the requester's thread composed */
+		ready = j->mail;
+		const char *rest = arena_printf(j->a, "%s%s", leaf, contribution_receipt_closing(j->a));
+		if (!rest) {
+			error_set(j->e, ERROR_UNAVAILABLE, "out of memory");
+			return -1;
+		}
+		if (outbox_compose_close(j->a, &ready, rest, j->e) != 0)
+			return -1;
+		return outbox_batch_insert(db, b->limits, &ready, j->e) < 0 ? -1 : 0;
+	}
+	const char *facts = arena_printf(j->a, "%s%s", j->facts, leaf);
 	if (!facts) {
 		error_set(j->e, ERROR_UNAVAILABLE, "out of memory");
 		return -1;
 	}
 	struct outbox_mail mail;
-	struct outbox_ready ready;
-	if (contribution_receipt_mail_of(j->a, &j->call, &j->clean, facts, j->out, &mail, j->e) != 0 ||
+	if (contribution_receipt_mail_of(j->a, &j->call, &j->clean, facts, contribution_receipt_closing(j->a), j->out,
+					 &mail, j->e) != 0 ||
 	    outbox_compose(j->a, &mail, &ready, j->e) != 0)
 		return -1;
 	return outbox_batch_insert(db, b->limits, &ready, j->e) < 0 ? -1 : 0;
@@ -1000,22 +1049,11 @@ static int writer_store_prepared(struct db *db, struct writer_batch *b, struct w
 		return -1;
 	if (got == 0) /* its tracking number was taken meanwhile: another is drawn, with its receipt */
 		return contribution_store(db, j->a, j->call_id, j->in, j->received_at, b, false, j->out, j->e);
-	/* What was just inserted, as contribution_insert_as() bound it: its leaf's facts. */
-	const struct ledger_contribution_facts facts = {
-		.tracking = j->out->tracking,
-		.call_id = j->call_id,
-		.channel = contribution_channel_name(j->clean.channel),
-		.name = j->clean.name,
-		.organization = j->clean.organization ? j->clean.organization : "",
-		.category = j->receipt_of.category_slug,
-		.country = j->clean.country,
-		.text = j->clean.text,
-		.publication = j->clean.publication,
-		.received_at = j->received_at,
-	};
 	if ((!returning && contribution_id_of(db, j->out->tracking, &id, j->e) != 0) ||
-	    contribution_recorded(db, b, id, j->received_at, false, &facts, j->out, j->e) != 0)
+	    contribution_recorded(db, b, id, j->received_at, false, &j->leaf, j->out, j->e) != 0)
 		return -1;
+	/* its search row's words (search_entry's title and body) are known: search_gram may not need them */
+	search_batch_plain(b->search, j->clean.name, j->clean.organization, j->clean.text);
 	c->published |= j->state == CONTRIBUTION_PUBLISHED;
 	if (writer.fail_text && j->clean.text && strstr(j->clean.text, writer.fail_text)) {
 		/* a test build's store error after the job wrote (see writer_commit) */
@@ -1403,8 +1441,19 @@ int contribution_receive(struct db *db, struct arena *a, int64_t call_id, const 
 	/* Checked here, without the write lock and on this thread: what is refused never takes the writer's
 	 * time (a flood of bad input slows nobody else), and what is simple is made ready to insert. A
 	 * message's check needs the write lock (its Message-ID): the writer does it all. */
-	if (!in->mail && contribution_prepare(db, j, e) != 0)
-		return -1;
+	if (!in->mail) {
+		/* Its queries (the call, its process and categories, the schedule) in one read transaction on SQLite,
+		 * which then takes its read lock on the database once, not once per query. Not on PostgreSQL: two
+		 * more round trips. Left out if the caller is in a transaction already (BEGIN then fails). */
+		struct error re;
+		error_clear(&re);
+		const bool read_tx = db_dialect() == DB_SQLITE && db_read_begin(db, &re) == 0;
+		const int prepared = contribution_prepare(db, j, e);
+		if (read_tx)
+			db_read_end(db);
+		if (prepared != 0)
+			return -1;
+	}
 	const int rc = writer_submit(j);
 	return rc == CONTRIBUTION_QUEUED ? rc : contribution_received(in, out, rc);
 }

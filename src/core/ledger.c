@@ -855,28 +855,55 @@ static bool bench_no_ledger(void)
 #endif
 }
 
-int ledger_batch_add_contribution(struct db *db, struct ledger_batch *b, int64_t contribution_id,
-                                  const struct ledger_contribution_facts *f, int64_t *index, struct error *e)
+int ledger_contribution_ready(const struct ledger_contribution_facts *f, struct ledger_leaf_ready *out,
+                              struct error *e)
+{
+	struct arena a;
+	arena_init(&a);
+	randombytes_buf(out->salt, LEDGER_SALT_LEN);
+	const char *json = facts_json(&a, f, "[]", "[]");
+	const char *leaf = json ? ledger_contribution_leaf(&a, f->call_id, f->received_at, json, out->salt) : NULL;
+	if (leaf)
+		ledger_leaf_hash(leaf, strlen(leaf), out->hash);
+	else
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+	arena_free(&a);
+	return leaf ? 0 : -1;
+}
+
+int ledger_batch_add_ready(struct db *db, struct ledger_batch *b, int64_t contribution_id,
+                           const struct ledger_leaf_ready *r, int64_t *index, struct error *e)
 {
 	if (bench_no_ledger()) {
 		if (index)
 			*index = ledger_batch_size(b);
 		return 0;
 	}
-	struct arena a;
-	arena_init(&a);
-	unsigned char salt[LEDGER_SALT_LEN];
-	randombytes_buf(salt, LEDGER_SALT_LEN);
-	const char *json = facts_json(&a, f, "[]", "[]");
-	const char *leaf = json ? ledger_contribution_leaf(&a, f->call_id, f->received_at, json, salt) : NULL;
-	int rc = -1;
-	if (!leaf)
+	if (!b->started) {
+		if (ledger_size(db, &b->size, e) != 0)
+			return -1;
+		b->started = true;
+	}
+	struct batch_leaf *l = arena_push(b->a, (void **)&b->leaves, &b->n, &b->cap, sizeof *b->leaves);
+	if (!l) {
 		error_set(e, ERROR_UNAVAILABLE, "out of memory");
-	else
-		rc = ledger_batch_add_leaf(db, b, LEDGER_CONTRIBUTION, contribution_id, leaf, strlen(leaf), salt, index,
-		                           e);
-	arena_free(&a);
-	return rc;
+		return -1;
+	}
+	*l = (struct batch_leaf){.kind = LEDGER_CONTRIBUTION, .fact_id = contribution_id, .salted = true};
+	memcpy(l->salt, r->salt, LEDGER_SALT_LEN);
+	memcpy(l->hash, r->hash, LEDGER_HASH_LEN);
+	if (index)
+		*index = b->size + b->n - 1;
+	return 0;
+}
+
+int ledger_batch_add_contribution(struct db *db, struct ledger_batch *b, int64_t contribution_id,
+                                  const struct ledger_contribution_facts *f, int64_t *index, struct error *e)
+{
+	struct ledger_leaf_ready r = {0};
+	if (!bench_no_ledger() && ledger_contribution_ready(f, &r, e) != 0)
+		return -1;
+	return ledger_batch_add_ready(db, b, contribution_id, &r, index, e);
 }
 
 int ledger_batch_add(struct db *db, struct ledger_batch *b, enum ledger_kind kind, int64_t fact_id, int64_t *index,

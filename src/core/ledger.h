@@ -113,6 +113,18 @@ struct ledger_contribution_facts {
  * The leaf is the one ledger_append() would make from the row (`consulta verify --all` makes it again so). */
 int ledger_batch_add_contribution(struct db *db, struct ledger_batch *b, int64_t contribution_id,
                                   const struct ledger_contribution_facts *f, int64_t *index, struct error *e);
+/* The same in two steps, so that the first runs off the writer's thread: ledger_contribution_ready() draws the
+ * salt and hashes the leaf of f (no database: the requester's thread, before the contribution is queued);
+ * ledger_batch_add_ready() queues that leaf for contribution_id in the batch. The leaf is the one
+ * ledger_batch_add_contribution() would make. 0, or -1 with e (out of memory). */
+struct ledger_leaf_ready {
+	unsigned char salt[LEDGER_SALT_LEN];
+	unsigned char hash[LEDGER_HASH_LEN];
+};
+int ledger_contribution_ready(const struct ledger_contribution_facts *f, struct ledger_leaf_ready *out,
+                              struct error *e);
+int ledger_batch_add_ready(struct db *db, struct ledger_batch *b, int64_t contribution_id,
+                           const struct ledger_leaf_ready *r, int64_t *index, struct error *e);
 int ledger_batch_mark(const struct ledger_batch *b);
 void ledger_batch_undo(struct ledger_batch *b, int mark);
 int ledger_batch_end(struct db *db, struct ledger_batch *b, struct error *e);

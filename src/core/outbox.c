@@ -114,7 +114,8 @@ static const struct outbox_attachment *attachments_copy(struct arena *a, const s
 	return out;
 }
 
-int outbox_compose(struct arena *a, const struct outbox_mail *mail, struct outbox_ready *out, struct error *e)
+static int compose(struct arena *a, const struct outbox_mail *mail, struct outbox_ready *out, bool whole,
+		   struct error *e)
 {
 	const struct config *cfg = config_get();
 	const char *at = strrchr(cfg->mail_from, '@');
@@ -152,7 +153,7 @@ int outbox_compose(struct arena *a, const struct outbox_mail *mail, struct outbo
 	};
 	struct buf text;
 	buf_init(&text, OUTBOX_MESSAGE_MAX);
-	if (message_compose(&text, &m) != 0) {
+	if ((whole ? message_compose(&text, &m) : message_compose_open(&text, &m)) != 0) {
 		buf_free(&text);
 		error_set(e, ERROR_INVALID, _("The mail to %s could not be composed."), mail->to);
 		return -1;
@@ -172,6 +173,31 @@ int outbox_compose(struct arena *a, const struct outbox_mail *mail, struct outbo
 		error_set(e, ERROR_UNAVAILABLE, "out of memory");
 		return -1;
 	}
+	return 0;
+}
+
+int outbox_compose(struct arena *a, const struct outbox_mail *mail, struct outbox_ready *out, struct error *e)
+{
+	return compose(a, mail, out, true, e);
+}
+
+int outbox_compose_open(struct arena *a, const struct outbox_mail *mail, struct outbox_ready *out, struct error *e)
+{
+	return compose(a, mail, out, false, e);
+}
+
+int outbox_compose_close(struct arena *a, struct outbox_ready *r, const char *rest, struct error *e)
+{
+	struct buf text;
+	buf_init(&text, OUTBOX_MESSAGE_MAX);
+	buf_puts(&text, r->message);
+	const char *whole = message_compose_close(&text, rest) == 0 ? arena_strndup(a, text.data, text.len) : NULL;
+	buf_free(&text);
+	if (!whole) {
+		error_set(e, ERROR_INVALID, "The mail to %s could not be composed.", r->to);
+		return -1;
+	}
+	r->message = whole;
 	return 0;
 }
 

@@ -93,6 +93,11 @@ struct outbox_ready {
 /* Composes mail (as outbox_enqueue would) into *out, in a; 0, or -1 with e (ERROR_INVALID for a header that
  * would carry a line break, a bad attachment name or type, too many attachments). Stores nothing. */
 int outbox_compose(struct arena *a, const struct outbox_mail *mail, struct outbox_ready *out, struct error *e);
+/* The same in two steps (render/message.h's message_compose_open/close): mail->body its first lines, ending with
+ * a line break; outbox_compose_close() adds the rest to r->message. The mail is the one outbox_compose() makes of
+ * the whole body (with the Date and Message-ID of the first step). 0 or -1 with e. */
+int outbox_compose_open(struct arena *a, const struct outbox_mail *mail, struct outbox_ready *out, struct error *e);
+int outbox_compose_close(struct arena *a, struct outbox_ready *r, const char *rest, struct error *e);
 /* Stores a composed mail, due now, without looking at any limit. 0 or -1. */
 int outbox_insert(struct db *db, const struct outbox_ready *m, struct error *e);
 

@@ -96,9 +96,11 @@ int receipt_next(struct db *db, struct arena *a, const struct contribution *k, c
 	struct due due = {0};
 	struct error none;
 	error_clear(&none);
-	/* Its leaf in the tamper-evident record (core/ledger.h): appended before its receipt is written. */
+	/* Its leaf in the tamper-evident record (core/ledger.h): appended before its receipt is written. None yet
+	 * for a contribution not stored yet (no id: the group commit's, prepared before it is queued). */
 	struct ledger_entry leaf;
-	out->leaf_index = ledger_find(db, LEDGER_CONTRIBUTION, k->id, &leaf, &none) == 0 ? leaf.index : -1;
+	out->leaf_index =
+	    k->id > 0 && ledger_find(db, LEDGER_CONTRIBUTION, k->id, &leaf, &none) == 0 ? leaf.index : -1;
 	if (out->leaf_index < 0 && none.code && strcmp(none.code, ERROR_NOT_FOUND)) {
 		*e = none;
 		return -1;

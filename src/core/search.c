@@ -184,14 +184,32 @@ int search_contribution_sync(struct db *db, int64_t contribution_id, struct erro
  */
 struct search_batch {
 	int64_t first; /* the first id of search_entry the batch may write, or 0 before its first row */
+	/* contributions added, and of them those known to have no character for search_gram (search_batch_plain):
+	 * when both are equal, search_gram's statement (a GLOB over each row's text) is not run */
+	int64_t added, plain;
 };
 
 struct search_batch *search_batch_begin(struct arena *a)
 {
 	struct search_batch *b = arena_alloc(a, sizeof *b);
 	if (b)
-		b->first = 0;
+		*b = (struct search_batch){0};
 	return b;
+}
+
+/* No character at or above U+0800: every one of search_gram's ranges (GRAM_ROWS) begins above it. */
+static bool below_u0800(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; p && *p; p++)
+		if (*p >= 0xE0)
+			return false;
+	return true;
+}
+
+void search_batch_plain(struct search_batch *b, const char *title, const char *title2, const char *body)
+{
+	if (b && b->plain < b->added && below_u0800(title) && below_u0800(title2) && below_u0800(body))
+		b->plain++;
 }
 
 int search_contribution_added(struct db *db, struct search_batch *b, int64_t contribution_id, int64_t received_at,
@@ -210,6 +228,8 @@ int search_contribution_added(struct db *db, struct search_batch *b, int64_t con
 		if (r != DB_ROW)
 			return -1;
 	}
+	if (b)
+		b->added++;
 	char day[16];
 	utc_day(received_at, day);
 	for (int i = 0; i < (whole ? CONTRIBUTION_FILLS : 1); i++)
@@ -227,10 +247,12 @@ int search_batch_end(struct db *db, struct search_batch *b, struct error *e)
 	                                     FTS_IN("search_gram", "id >= ?1" GRAM_ROWS)};
 	if (!b->first)
 		return 0;
-	for (int i = 0; i < 2; i++)
+	/* search_gram only if a row may have a character of its scripts */
+	for (int i = 0; i < (b->plain < b->added ? 2 : 1); i++)
 		if (run(db, fts_in[i], b->first, NULL, e) != 0)
 			return -1;
 	b->first = 0;
+	b->added = b->plain = 0;
 	return 0;
 }
 

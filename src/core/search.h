@@ -53,6 +53,11 @@ struct search_batch;
 struct search_batch *search_batch_begin(struct arena *a);
 int search_contribution_added(struct db *db, struct search_batch *b, int64_t contribution_id, int64_t received_at,
                               bool whole, struct error *e);
+/* Tells the batch that the contribution just added (search_contribution_added) has only these words, none of
+ * them with a character at or above U+0800 (no byte of 0xE0 or more): none of its rows then goes to the index of
+ * scripts written without spaces, and a batch of such rows alone does not scan its rows for one. NULLs are
+ * empty. */
+void search_batch_plain(struct search_batch *b, const char *title, const char *title2, const char *body);
 /* Indexes what the batch added (nothing to do on PostgreSQL, whose index is a generated column). Every row
  * of search_entry written on this transaction since the batch's first must have come through it. 0 or -1. */
 int search_batch_end(struct db *db, struct search_batch *b, struct error *e);

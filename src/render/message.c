@@ -92,8 +92,9 @@ static bool qp_plain(const unsigned char *p)
 	       ((*p == ' ' || *p == '\t') && p[1] != '\n' && p[1] != '\0' && p[1] != '\r');
 }
 
-/* Quoted-printable (RFC 2045 §6.7): soft line breaks before 76 characters. */
-static void quoted_printable(struct buf *out, const char *body)
+/* Quoted-printable (RFC 2045 §6.7): soft line breaks before 76 characters; body's lines without the line break
+ * that ends the body (quoted_printable). Text that follows a line break is encoded alike alone or after it. */
+static void qp_text(struct buf *out, const char *body)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	int col = 0;
@@ -129,6 +130,11 @@ static void quoted_printable(struct buf *out, const char *body)
 		buf_append(out, enc, 3);
 		col += width;
 	}
+}
+
+static void quoted_printable(struct buf *out, const char *body)
+{
+	qp_text(out, body);
 	buf_puts(out, "\r\n");
 }
 
@@ -140,7 +146,7 @@ static bool language_tag_ok(const char *tag)
 	return n > 0 && n <= 35 && strspn(tag, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-") == n;
 }
 
-int message_compose(struct buf *out, const struct message *m)
+static int compose(struct buf *out, const struct message *m, bool whole)
 {
 	if (has_line_break(m->from) || has_line_break(m->from_name) || has_line_break(m->to) ||
 	    has_line_break(m->subject) || has_line_break(m->message_id) || has_line_break(m->in_reply_to) ||
@@ -190,7 +196,30 @@ int message_compose(struct buf *out, const struct message *m)
 	buf_puts(out, "Content-Type: text/plain; charset=utf-8\r\n"
 		      "Content-Transfer-Encoding: quoted-printable\r\n"
 		      "\r\n");
-	quoted_printable(out, m->body);
+	if (whole) {
+		quoted_printable(out, m->body);
+	} else {
+		const size_t n = m->body ? strlen(m->body) : 0;
+		if (n == 0 || m->body[n - 1] != '\n')
+			return -1;
+		qp_text(out, m->body);
+	}
+	return out->failed ? -1 : 0;
+}
+
+int message_compose(struct buf *out, const struct message *m)
+{
+	return compose(out, m, true);
+}
+
+int message_compose_open(struct buf *out, const struct message *m)
+{
+	return compose(out, m, false);
+}
+
+int message_compose_close(struct buf *out, const char *rest)
+{
+	quoted_printable(out, rest ? rest : "");
 	return out->failed ? -1 : 0;
 }
 

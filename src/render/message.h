@@ -46,6 +46,11 @@ enum { MESSAGE_FILENAME_MAX = 255, MESSAGE_CONTENT_TYPE_MAX = 200 };
 
 /* Appends the whole message to out; -1 if a header would carry a line break. */
 int message_compose(struct buf *out, const struct message *m);
+/* The same in two steps, for a body whose last lines are known later: message_compose_open() with m->body the
+ * body's first lines (ending with a line break, else -1), then message_compose_close() with the rest. The
+ * message is the one message_compose() makes of the whole body. 0 or -1. */
+int message_compose_open(struct buf *out, const struct message *m);
+int message_compose_close(struct buf *out, const char *rest);
 
 /* Whether boundary can delimit parts (RFC 2046's characters, 1 to 70 of them). */
 bool message_boundary_ok(const char *boundary);

@@ -98,13 +98,18 @@ char *arena_strdup(struct arena *a, const char *s)
 
 char *arena_printf(struct arena *a, const char *fmt, ...)
 {
+	/* Formatted once into a buffer on the stack, then copied: a text that fits (most, a receipt mail's body too)
+	 * is not formatted twice, and measuring by vsnprintf(NULL, 0) costs glibc a call per 64 bytes written. */
+	char small[4096];
 	va_list ap, ap2;
 	va_start(ap, fmt);
 	va_copy(ap2, ap);
-	int n = vsnprintf(NULL, 0, fmt, ap2);
+	int n = vsnprintf(small, sizeof small, fmt, ap2);
 	va_end(ap2);
 	char *p = n < 0 ? NULL : arena_alloc(a, (size_t)n + 1);
-	if (p)
+	if (p && (size_t)n < sizeof small)
+		memcpy(p, small, (size_t)n + 1);
+	else if (p)
 		vsnprintf(p, (size_t)n + 1, fmt, ap);
 	va_end(ap);
 	return p;

@@ -89,8 +89,17 @@ int buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 {
 	va_list ap2;
 	va_copy(ap2, ap);
-	int n = vsnprintf(NULL, 0, fmt, ap2);
+	/* Straight into the room the buffer has, when it has some: formatted once if it fits (measuring first by
+	 * vsnprintf(NULL, 0) costs glibc a call per 64 bytes, and then the text is formatted again). */
+	const size_t room = b->data && !b->failed && b->cap > b->len ? b->cap - b->len : 0;
+	int n = room ? vsnprintf(b->data + b->len, room, fmt, ap2) : vsnprintf(NULL, 0, fmt, ap2);
 	va_end(ap2);
+	if (n >= 0 && (size_t)n < room && (size_t)n <= b->max - b->len) {
+		b->len += (size_t)n;
+		return 0;
+	}
+	if (room)
+		b->data[b->len] = '\0'; /* what did not fit is not the buffer's */
 	if (n < 0 || buf_reserve(b, (size_t)n) != 0) {
 		b->failed = true;
 		return -1;

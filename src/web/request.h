@@ -20,6 +20,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct route; /* web/routes.h */
+
 struct MHD_Connection;
 struct account;
 struct i18n_language;
@@ -46,6 +48,11 @@ struct request {
 
 	const char *params[ROUTE_MAX_PARAMS]; /* {captures} of the route, in order */
 	int nparams;
+	/* route_match()'s last answer, and for which method and path: asked again (the body's limit, the pool,
+	 * the dispatch), it answers without matching every route again */
+	const struct route *matched;
+	const char *matched_method, *matched_path;
+	bool matched_known;
 	struct form *form; /* a decoded form body, or NULL (set by the server for form posts) */
 
 	/* Who is asking (web/auth.c): NULL for the public. */

@@ -257,6 +257,10 @@ static bool pattern_match(struct request *r, const char *pattern, const char *pa
 
 const struct route *route_match(struct request *r, const char *method, const char *path, bool *path_known)
 {
+	if (r->matched_path && !strcmp(r->matched_path, path) && !strcmp(r->matched_method, method)) {
+		*path_known = r->matched_known;
+		return r->matched; /* its captures are still in r->params: nothing matched since */
+	}
 	*path_known = false;
 	const struct route *found = NULL;
 	for (int i = 0; i < NROUTES && !found; i++) {
@@ -267,6 +271,11 @@ const struct route *route_match(struct request *r, const char *method, const cha
 		if (!strcmp(ROUTES[i].method, method) || (!strcmp(method, "HEAD") && !strcmp(ROUTES[i].method, "GET")))
 			found = &ROUTES[i];
 	}
+	/* Kept only when found: the captures of a path matched by no route are those of its last attempt. */
+	r->matched_method = found ? arena_strdup(&r->arena, method) : NULL;
+	r->matched_path = found && r->matched_method ? arena_strdup(&r->arena, path) : NULL;
+	r->matched = found;
+	r->matched_known = *path_known;
 	return found;
 }
 

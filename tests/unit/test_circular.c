@@ -12,7 +12,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <sqlite3.h>
 #include <string.h>
+#include <time.h>
 
 static void check(const char *pattern, int year, int64_t n, const char *series, const char *reference)
 {

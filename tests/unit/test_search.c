@@ -235,6 +235,60 @@ static void test_texts_in_other_languages_are_backfilled(void **state)
 	unit_db_remove();
 }
 
+/* A new contribution of call 1 (a copy of a published, named one) with this text, by SQL, not indexed: its id. */
+static int64_t contribution_new(struct db *db, const char *tracking, const char *text)
+{
+	struct error e;
+	error_clear(&e);
+	static const char sql[] =
+	    "INSERT INTO contribution (tracking, call_id, channel, name, organization, category_id, country, email, "
+	    "text, publication, received_at, state, language) SELECT ?1, call_id, channel, name, organization, "
+	    "category_id, country, email, ?2, publication, received_at, state, language FROM contribution "
+	    "WHERE state = 'published' AND publication = 'named' ORDER BY id LIMIT 1 RETURNING id";
+	struct db_stmt *st = db_stmt(db, sql, &e);
+	assert_non_null(st);
+	db_bind_text(st, 1, tracking);
+	db_bind_text(st, 2, text);
+	int64_t id = 0;
+	assert_int_equal(db_insert_id(st, &id, &e), 0);
+	return id;
+}
+
+/* The group commit's batch: a row known to be plain (search_batch_plain) leaves search_gram alone, and a batch
+ * with a row of Chinese beside it still indexes that row there; FTS5's own checks agree with search_entry. */
+static void test_a_batch_of_plain_rows_skips_the_gram_index_and_a_mixed_one_does_not(void **state)
+{
+	(void)state;
+	struct db *db;
+	assert_int_equal(unit_db_open("2021-02-01T10:00:00Z", UNIT_DEMO_WITH_CONTRIBUTIONS, &db), 0);
+	struct error e;
+	error_clear(&e);
+	for (int round = 0; round < 2; round++) {
+		struct arena a;
+		arena_init(&a);
+		assert_int_equal(db_begin(db, &e), 0);
+		struct search_batch *b = search_batch_begin(&a);
+		assert_non_null(b);
+		const int64_t plain = contribution_new(db, round ? "PLAIN2" : "PLAIN1",
+		                                       round ? "Heliodorwords second" : "Heliodorwords first");
+		assert_int_equal(search_contribution_added(db, b, plain, 1612173600, false, &e), 0);
+		search_batch_plain(b, "name", "", round ? "Heliodorwords second" : "Heliodorwords first");
+		if (round == 1) {
+			const int64_t zh = contribution_new(db, "ZH1", "我们认为网络监管非常重要");
+			assert_int_equal(search_contribution_added(db, b, zh, 1612173600, false, &e), 0);
+			search_batch_plain(b, "name", "", "我们认为网络监管非常重要"); /* not plain: not counted */
+		}
+		assert_int_equal(search_batch_end(db, b, &e), 0);
+		assert_int_equal(db_commit(db, &e), 0);
+		arena_free(&a);
+	}
+	assert_int_equal(hits(db, "heliodorwords", "contribution"), 2);
+	assert_int_equal(hits(db, "网络监管", "contribution"), 1);
+	exec(db, "INSERT INTO search_word (search_word) VALUES ('integrity-check')");
+	exec(db, "INSERT INTO search_gram (search_gram) VALUES ('integrity-check')");
+	unit_db_remove();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -243,6 +297,7 @@ int main(void)
 	    cmocka_unit_test(test_migration_fills_what_the_upkeep_writes),
 	    cmocka_unit_test(test_texts_in_other_languages_are_backfilled),
 	    cmocka_unit_test(test_clean_file_text_is_found_with_its_contribution),
+	    cmocka_unit_test(test_a_batch_of_plain_rows_skips_the_gram_index_and_a_mixed_one_does_not),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
