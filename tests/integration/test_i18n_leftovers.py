@@ -54,7 +54,7 @@ class Dictionary(ServerTestCase):
 
     def rows(self, page):
         """(column, type, meaning) of every row of the dictionary's tables."""
-        return re.findall(r'<tr><th scope="row"><code>([^<]*)</code></th><td>([^<]*)</td><td>([^<]*)</td></tr>',
+        return re.findall(r'<tr><th scope="row"><code>([^<]*)</code></th><td translate="no">([^<]*)</td><td>([^<]*)</td></tr>',
                           page)
 
     def test_descriptions_in_french_with_the_column_names_and_types_as_they_are(self):

@@ -404,7 +404,7 @@ class OpenData(ServerTestCase):
                 self.assertEqual(parse("csv", self.export("/api/v1/calls/1/%s.csv" % name).body)[0], header)
             # Every column has a type and a meaning.
             for row in re.findall(r"<tr><th scope=\"row\">.*?</tr>", section.group(1)):
-                cells = re.findall(r"<td>(.*?)</td>", row)
+                cells = re.findall(r"<td[^>]*>(.*?)</td>", row)
                 self.assertEqual(len(cells), 2, row)
                 self.assertIn(cells[0], ("text", "integer", "instant", "date", "url"))
                 self.assertTrue(cells[1].strip(), row)
