@@ -37,10 +37,11 @@
 # in a text), 20 Chinese words of 3 or 4 characters, 20 Arabic words. The
 # words are put in classes by how many texts the ceiling finds: rare (under
 # 1,000), medium (up to 10,000), common (more). Then the words again,
-# narrowed: to the process (every contribution is in it: the joined
-# statement), to country CH (joins the contribution too: most match), and to
-# country EG (a selective filter: few of a common word's matches pass), with
-# the same filters as words of the ceiling's facets column. Prints one line
+# narrowed: to the process (every contribution is in it), to country CH (most
+# match), and to country EG (a selective filter: few of a common word's
+# matches pass), one round, each with its ceiling: the same filters as words
+# of the ceiling's facets column (ours: facets since migration 042; before,
+# the joined statements). Prints one line
 # per class (count, p50/p95/p99 ours and bare, p99 ratio) and a last line with all the
 # unfiltered queries and the goal, e.g.:
 #   all: 660 queries: ours p50 9.1 p95 30.2 p99 61.0 ms; bare FTS5 p50 6.0 p95 ... p99 52.3 ms; p99 ratio 1.17; goal p99 < 100 ms: met
