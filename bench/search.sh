@@ -7,6 +7,8 @@
 #   bench/search.sh BUILD_DIR
 #   BENCH_DIR=DIR bench/search.sh BUILD_DIR   # keeps the databases in DIR; a later run only measures
 #   BENCH_NARROWED=0 ...                      # without the narrowed queries (printed after the goal's line)
+#   BACKEND=postgresql BENCH_DIR=DIR ...      # the same queries on PostgreSQL: DIR's database (made by a run on
+#                                             # SQLite) copied to a private PostgreSQL 15 by consulta migrate-db
 #
 # It makes a new database (init and the demo), adds the contributions with
 # bench/docket.py (rows written directly, in batches: a docket of mass
@@ -15,11 +17,16 @@
 # builds the index the way a database of before migration 018 gets it: the
 # search tables dropped and `consulta init` run again, which fills them from
 # what is published (its time is printed). The ceiling is a separate SQLite
-# file with two FTS5 tables of the same texts (unicode61 remove_diacritics 2;
-# trigram for the Chinese ones), queried in-process by Python's sqlite3 (the
-# same SQLite library): the rows of the page by bm25 with a snippet, and the
-# exact count, as the server did before windows, but with no HTTP, no
-# filters, no join and no JSON.
+# file (ceiling.db) with two FTS5 tables of the same entries as ours (every
+# row of search_entry, title and text: the contributions and the demo's
+# paragraphs, letters and comments; unicode61 remove_diacritics 2; trigram for
+# those in scripts without spaces) and a third column of their filters as
+# words (migration 042's facets, made here from the rows by the same
+# expression), queried in-process by Python's sqlite3 (the same SQLite
+# library): the rows of the page by bm25 (title 2, text 1, facets 0) with a
+# snippet, and the exact count, as the server did before windows, but with no
+# HTTP, no join and no JSON. A kept BENCH_DIR of before (bare.db, contributions'
+# texts only) gets its ceiling.db made once, from its consulta.db.
 #
 # The queries (BENCH_QUERIES, default 150, each run BENCH_ROUNDS times,
 # default 3, after one unmeasured round that warms the caches of both, one
@@ -30,18 +37,21 @@
 # in a text), 20 Chinese words of 3 or 4 characters, 20 Arabic words. The
 # words are put in classes by how many texts the ceiling finds: rare (under
 # 1,000), medium (up to 10,000), common (more). Then the words again,
-# narrowed: to the process (every contribution is in it: the joined
-# statement), to country CH (joins the contribution too: most match), and to
-# country EG (a selective filter: few of a common word's matches pass), with
-# no ceiling (the bare table has no filters). Prints one line per class
-# (count, p50/p95/p99 ours and bare, p99 ratio) and a last line with all the
+# narrowed: to the process (every contribution is in it), to country CH (most
+# match), and to country EG (a selective filter: few of a common word's
+# matches pass), one round, each with its ceiling: the same filters as words
+# of the ceiling's facets column (ours: facets since migration 042; before,
+# the joined statements). Prints one line
+# per class (count, p50/p95/p99 ours and bare, p99 ratio) and a last line with all the
 # unfiltered queries and the goal, e.g.:
 #   all: 660 queries: ours p50 9.1 p95 30.2 p99 61.0 ms; bare FTS5 p50 6.0 p95 ... p99 52.3 ms; p99 ratio 1.17; goal p99 < 100 ms: met
 # Totals are compared with the ceiling's where ours says it is exact
-# (total_exact); an estimated total is not a difference.
+# (total_exact); an estimated total is not a difference. Each query whose
+# exact total differs is printed (query, filter, ours, the ceiling's).
 set -u
 
 BENCH_NAME=search
+BENCH_BACKENDS="sqlite postgresql"
 . "$(dirname "$0")/lib.sh"
 die() { bench_die "$@"; }
 bench_begin "$@" python3 sqlite3
@@ -77,7 +87,9 @@ OTHER
 
 # BENCH_DIR=DIR keeps the two databases there, and a later run with the same DIR only measures.
 KEEP=${BENCH_DIR:-}
-if [ -n "$KEEP" ] && [ -f "$KEEP/bare.db" ]; then
+[ "$BACKEND" = sqlite ] || { [ -n "$KEEP" ] && [ -f "$KEEP/index-seconds" ]; } ||
+	die "BACKEND=postgresql measures a BENCH_DIR made by a run on SQLite (its rows are copied by migrate-db)"
+if [ -n "$KEEP" ] && [ -f "$KEEP/index-seconds" ]; then
 	DB="$KEEP/consulta.db"
 	DB_URL="sqlite:$DB"
 	TI=$(cat "$KEEP/index-seconds")
@@ -86,30 +98,66 @@ else
 	python3 "$HERE/docket.py" load "$DB" 1 "$N" || die "cannot add the contributions"
 	other_texts "$DB" "$NOTHER" || die "cannot add the Chinese and Arabic texts"
 
-	# The index as migration 018 makes it for a database that had none.
+	# The index as migrations 018, 029 and 042 make it for a database that had none (042 makes the FTS5 tables
+	# again, with the facets: its time is in the index's).
 	sqlite3 "$DB" "DROP TABLE search_word; DROP TABLE search_gram; DROP TABLE search_entry;
-	               DELETE FROM schema_migration WHERE version = 18;" || die "cannot drop the index"
+	               DELETE FROM schema_migration WHERE version IN (18, 29, 42);" || die "cannot drop the index"
 	now() { date +%s.%N; }
 	T0=$(now)
 	run init >"$TMP/init2.out" 2>&1 || { cat "$TMP/init2.out" >&2; die "consulta init failed"; }
 	TI=$(echo "$(now) - $T0" | bc)
 
-	# The ceiling: the same texts in a bare FTS5 table of their own.
-	sqlite3 "$TMP/bare.db" "ATTACH '$DB' AS m;
-	  CREATE VIRTUAL TABLE bare USING fts5(body, tokenize='unicode61 remove_diacritics 2');
-	  INSERT INTO bare (rowid, body) SELECT id, text FROM m.contribution WHERE state = 'published' AND publication <> 'private';
-	  CREATE VIRTUAL TABLE bare_gram USING fts5(body, tokenize='trigram');
-	  INSERT INTO bare_gram (rowid, body) SELECT id, text FROM m.contribution WHERE state = 'published' AND publication <> 'private' AND country = 'CN';" ||
-		die "cannot make the bare FTS5 table"
 	if [ -n "$KEEP" ]; then
-		mkdir -p "$KEEP" && mv "$DB" "$TMP/bare.db" "$KEEP/" && rm -f "$DB-wal" "$DB-shm" || die "cannot keep them in $KEEP"
+		mkdir -p "$KEEP" && mv "$DB" "$KEEP/" && rm -f "$DB-wal" "$DB-shm" || die "cannot keep them in $KEEP"
 		DB="$KEEP/consulta.db"
 		DB_URL="sqlite:$DB"
 		echo "$TI" >"$KEEP/index-seconds"
 	fi
 fi
-BARE="$(dirname "$DB")/bare.db"
+BARE="$(dirname "$DB")/ceiling.db"
+# The ceiling: the same entries in bare FTS5 tables of their own, with their filters as words (migration 042's
+# facets, by its expression, from the rows: a database of before 042 has none).
+if [ ! -f "$BARE" ]; then
+	T0=$(date +%s)
+	python3 - "$DB" "$BARE.new" <<'CEILING' || die "cannot make the bare FTS5 tables"
+import sqlite3, sys
+db, out = sys.argv[1], sys.argv[2]
+b = sqlite3.connect(out)
+b.execute("ATTACH ? AS m", (db,))
+facets = ("'_p' || e.process_id || '_ _t' || e.kind || '_' || CASE WHEN e.call_id IS NULL THEN '' ELSE ' _k' || "
+          "e.call_id || '_' END || COALESCE((SELECT ' _g' || c.category_id || '_' || CASE WHEN c.country = '' THEN '' "
+          "ELSE ' _o' || lower(c.country) || '_' END FROM m.contribution c WHERE c.id = e.contribution_id), '') || "
+          "' _d' || replace(e.day, '-', '') || '_ _m' || substr(replace(e.day, '-', ''), 1, 6) || '_ _y' || "
+          "substr(e.day, 1, 4) || '_ _e' || substr(e.day, 1, 3) || '_ _h' || substr(e.day, 1, 2) || '_ _i' || "
+          "substr(e.day, 1, 1) || '_'")
+spaceless = "(e.title || ' ' || e.body) GLOB '*[\u0E00-\u0EFF\u1000-\u109F\u1780-\u17FF\u2E80-\u9FFF\uF900-\uFAFF\uFF66-\uFF9F\U00020000-\U0003FFFF]*'"
+b.execute("CREATE VIRTUAL TABLE bare USING fts5(title, body, facets, tokenize='unicode61 remove_diacritics 2')")
+b.execute("INSERT INTO bare (rowid, title, body, facets) SELECT e.id, e.title, e.body, %s FROM m.search_entry e" % facets)
+b.execute("CREATE VIRTUAL TABLE bare_gram USING fts5(title, body, facets, tokenize='trigram')")
+b.execute("INSERT INTO bare_gram (rowid, title, body, facets) SELECT e.id, e.title, e.body, %s FROM m.search_entry e "
+          "WHERE %s" % (facets, spaceless))
+b.commit()
+CEILING
+	mv "$BARE.new" "$BARE" || die "cannot keep the ceiling"
+	echo "the ceiling's FTS5 tables made in $(($(date +%s) - T0)) s"
+fi
 
+if [ "$BACKEND" = postgresql ]; then
+	# the kept SQLite database (brought up to this program's schema first, as migrate-db asks) copied to a
+	# private PostgreSQL 15; VACUUM ANALYZE then, as an installation's autovacuum would have done by now
+	chmod 755 "$TMP" # the server runs as postgres when this runs as root
+	PG_DIR="$TMP/pg"
+	prefix=$("$HERE/../tests/pg/start.sh" "$PG_DIR") || die "PostgreSQL did not start"
+	psql -X -q -d "${prefix}postgres" -c "CREATE DATABASE bench" || die "cannot make the database"
+	"$BIN" --db "sqlite:$DB" init >"$TMP/init3.out" 2>&1 || { cat "$TMP/init3.out" >&2; die "consulta init failed"; }
+	T0=$(date +%s)
+	"$BIN" migrate-db --from "sqlite:$DB" --to "${prefix}bench" >"$TMP/copy.out" 2>&1 ||
+		{ tail -5 "$TMP/copy.out" >&2; die "consulta migrate-db failed"; }
+	T1=$(date +%s)
+	psql -X -q -d "${prefix}bench" -c "VACUUM ANALYZE" || die "VACUUM ANALYZE failed"
+	echo "PostgreSQL: copied by consulta migrate-db in $((T1 - T0)) s (with its check), VACUUM ANALYZE in $(($(date +%s) - T1)) s"
+	DB_URL="${prefix}bench"
+fi
 bench_serve
 python3 - "$URL" "$BARE" "$DB" "$NQ" "$ROUNDS" "$N" "$TI" "${BENCH_NARROWED:-1}" <<'PY' || die "the measurement failed"
 import http.client, json, random, sqlite3, sys, time, urllib.parse
@@ -167,12 +215,15 @@ def ours(q, **narrow):
     return dt, j["total"], j.get("total_exact", True)
 
 b = sqlite3.connect(bare)
-def ceiling(kind, q):
+def ceiling(kind, q, facets=""):
+    """The page (bm25, a snippet) and the exact count of q, narrowed by facets (an FTS5 expression) if given."""
     table = "bare_gram" if kind == "chinese" else "bare"
-    m = q if q.startswith('"') else '"%s"' % q.replace('"', '""')
+    m = "{title body} : (%s)" % (q if q.startswith('"') else '"%s"' % q.replace('"', '""'))
+    if facets:
+        m += " AND {facets} : (%s)" % facets
     t = time.perf_counter()
-    rows = b.execute("SELECT rowid, snippet(%s, 0, char(2), char(3), '…', 24) FROM %s WHERE %s MATCH ? "
-                     "ORDER BY bm25(%s) LIMIT 20" % (table, table, table, table), (m,)).fetchall()
+    rows = b.execute("SELECT rowid, snippet(%s, 1, char(2), char(3), '…', 24) FROM %s WHERE %s MATCH ? "
+                     "ORDER BY bm25(%s, 2.0, 1.0, 0.0) LIMIT 20" % (table, table, table, table), (m,)).fetchall()
     total, = b.execute("SELECT count(*) FROM %s WHERE %s MATCH ?" % (table, table), (m,)).fetchone()
     return time.perf_counter() - t, total
 
@@ -186,6 +237,7 @@ def klass(kind, q):
         return kind
     return "rare" if size[q] < 1000 else "medium" if size[q] <= WINDOW else "common"
 t_ours, t_bare, mismatch, big = {}, {}, 0, 0
+differ = {}  # (query, filter) -> (ours, the ceiling's), where ours says exact
 for _ in range(rounds):
     for kind, q in queries:
         a, ta, exact = ours(q)
@@ -195,6 +247,8 @@ for _ in range(rounds):
             t_ours.setdefault(key, []).append(a)
             t_bare.setdefault(key, []).append(c)
         mismatch += exact and ta != tc
+        if exact and ta != tc:
+            differ[(q, "")] = (ta, tc)
         big = max(big, tc)
 def pct(xs, p):
     xs = sorted(xs)
@@ -207,6 +261,11 @@ def line(name, xs, ys=None):
     print(s)
 print("%d contributions (+ %s); index by migration 018 in %.0f s; largest total %d; %d exact totals differ from "
       "the ceiling's" % (n, "Chinese and Arabic texts", ti, big, mismatch))
+def differences():
+    for (q, narrow), (ta, tc) in sorted(differ.items()):
+        print("  exact total differs: q=%s%s: ours %d, the ceiling's %d" % (q, narrow and " " + narrow, ta, tc))
+    differ.clear()
+differences()
 for k in ("rare", "medium", "common", "town", "phrase", "chinese", "arabic"):
     if k in t_ours:
         line(k, t_ours[k], t_bare[k])
@@ -214,10 +273,25 @@ o99 = pct(t_ours["all"], 99)
 line("all", t_ours["all"], t_bare["all"])
 print("goal p99 < 100 ms (all unfiltered queries): %s" % ("met" if o99 < 100 else "NOT met"))
 sys.stdout.flush()
-# narrowed: no ceiling (the bare table has no filters); the words and towns only, one round (BENCH_NARROWED=0: not)
+# narrowed: the words and towns only, one round (BENCH_NARROWED=0: not); the ceiling asks for the filter in its
+# facets column (migration 042's words), as ours does since; its exact totals are compared too
 plain = [q for kind, q in queries if kind in ("word", "town")]
-for name, narrow in (("process", dict(process="gca-guidelines")), ("CH", dict(country="CH")),
-                     ("EG", dict(country="EG"))):
-    if narrowed:
-        line("in " + name, [ours(q, **narrow)[0] for q in plain])
+pid, = sqlite3.connect(db).execute("SELECT id FROM process WHERE slug = 'gca-guidelines'").fetchone()
+for name, narrow, facets in (("process", dict(process="gca-guidelines"), '"_p%d_"' % pid),
+                             ("CH", dict(country="CH"), '"_och_"'), ("EG", dict(country="EG"), '"_oeg_"')):
+    if not narrowed:
+        break
+    xs, ys, estimated, mismatch = [], [], 0, 0
+    for q in plain:
+        a, ta, exact = ours(q, **narrow)
+        c, tc = ceiling("word", q, facets)
+        xs.append(a)
+        ys.append(c)
+        estimated += not exact
+        mismatch += exact and ta != tc
+        if exact and ta != tc:
+            differ[(q, "%s=%s" % list(narrow.items())[0])] = (ta, tc)
+    line("in " + name, xs, ys)
+    print("         %d totals estimated, %d exact totals differ from the ceiling's" % (estimated, mismatch))
+    differences()
 PY

@@ -41,16 +41,28 @@ bool search_kind_parse(const char *name, enum search_kind *out)
  * keeping a copy (external content), so a row leaves them with the very values it was indexed with, before
  * it leaves search_entry; PostgreSQL's tsvector is a generated column of search_entry and needs none of this. */
 #define FTS_OUT(table, scope)                                                                                          \
-	"INSERT INTO " table " (" table ", rowid, title, body) SELECT 'delete', id, title, body FROM search_entry "    \
-	"WHERE " scope
+	"INSERT INTO " table " (" table ", rowid, title, body, facets) SELECT 'delete', id, title, body, facets "      \
+	"FROM search_entry WHERE " scope
 #define FTS_IN(table, scope)                                                                                           \
-	"INSERT INTO " table " (rowid, title, body) SELECT id, title, body FROM search_entry WHERE " scope
+	"INSERT INTO " table " (rowid, title, body, facets) SELECT id, title, body, facets FROM search_entry "        \
+	"WHERE " scope
 #define SCOPE_CONTRIBUTION "contribution_id = ?1"
 #define SCOPE_VERSION      "version_id = ?1 AND kind = 'paragraph'"
 #define SCOPE_LETTER       "kind = 'letter' AND ref_id = ?1"
 #define ENTRY_INSERT                                                                                                   \
 	"INSERT INTO search_entry (kind, ref_id, contribution_id, process_id, call_id, version_id, anchor, day, "      \
-	"title, body) "
+	"title, body, facets) "
+/* An entry's facets (migration 042): what the filters ask of it, as words of the index. FACETS_DAY(day): its day
+ * at six precisions; FACETS_C: an entry of a contribution c (its call k); FACETS_OF: a paragraph's or a letter's.
+ * The same strings as the migration's UPDATE writes. */
+#define FACETS_DAY(day)                                                                                                \
+	"' _d' || replace(" day ", '-', '') || '_ _m' || substr(replace(" day ", '-', ''), 1, 6) || '_ _y' || "         \
+	"substr(" day ", 1, 4) || '_ _e' || substr(" day ", 1, 3) || '_ _h' || substr(" day ", 1, 2) || '_ _i' || "    \
+	"substr(" day ", 1, 1) || '_'"
+#define FACETS_C(kind)                                                                                                 \
+	"'_p' || k.process_id || '_ _t" kind "_ _k' || c.call_id || '_ _g' || c.category_id || '_' || CASE WHEN "      \
+	"c.country = '' THEN '' ELSE ' _o' || lower(c.country) || '_' END || " FACETS_DAY("?2")
+#define FACETS_OF(process, kind, day) "'_p' || " process " || '_ _t" kind "_' || " FACETS_DAY(day)
 /* What the public sees of a contribution: published and not private (a hidden one shows only its number). */
 #define PUBLIC_CONTRIBUTION "c.id = ?1 AND c.state = 'published' AND c.publication <> 'private'"
 
@@ -138,16 +150,20 @@ static int resync(struct db *db, const struct scope_sql *s, int64_t id, const ch
 static const char *const CONTRIBUTION_FILL[] = {
     ENTRY_INSERT "SELECT 'contribution', c.id, c.id, k.process_id, c.call_id, k.version_id, c.tracking, ?2, "
                  "CASE WHEN c.publication = 'named' THEN c.name || CASE WHEN c.organization <> '' THEN ', ' || "
-                 "c.organization ELSE '' END ELSE '' END, c.text "
-                 "FROM contribution c JOIN call k ON k.id = c.call_id WHERE " PUBLIC_CONTRIBUTION,
+                 "c.organization ELSE '' END ELSE '' END, c.text, " /* clang-format off */
+                 FACETS_C("contribution")
+                 " FROM contribution c JOIN call k ON k.id = c.call_id WHERE " PUBLIC_CONTRIBUTION,
     ENTRY_INSERT "SELECT 'comment', m.id, c.id, k.process_id, c.call_id, m.version_id, c.tracking, ?2, '', "
-                 "m.comment || CASE WHEN m.proposed_change <> '' THEN ' ' || m.proposed_change ELSE '' END "
-                 "FROM comment m JOIN contribution c ON c.id = m.contribution_id JOIN call k ON k.id = c.call_id "
+                 "m.comment || CASE WHEN m.proposed_change <> '' THEN ' ' || m.proposed_change ELSE '' END, "
+                 FACETS_C("comment")
+                 " FROM comment m JOIN contribution c ON c.id = m.contribution_id JOIN call k ON k.id = c.call_id "
                  "WHERE " PUBLIC_CONTRIBUTION,
     ENTRY_INSERT "SELECT 'attachment', a.id, c.id, k.process_id, c.call_id, k.version_id, c.tracking, ?2, "
-                 "a.name, a.text FROM attachment a JOIN contribution c ON c.id = a.contribution_id "
+                 "a.name, a.text, "
+                 FACETS_C("attachment")
+                 " FROM attachment a JOIN contribution c ON c.id = a.contribution_id "
                  "JOIN call k ON k.id = c.call_id WHERE " PUBLIC_CONTRIBUTION " AND a.scan = 'clean' "
-                 "AND a.text IS NOT NULL AND a.text <> ''",
+                 "AND a.text IS NOT NULL AND a.text <> ''", /* clang-format on */
 };
 enum { CONTRIBUTION_FILLS = sizeof CONTRIBUTION_FILL / sizeof *CONTRIBUTION_FILL };
 
@@ -267,7 +283,8 @@ static int version_texts_insert(struct db *db, int64_t version_id, struct error 
 	                                  "JOIN document d ON d.id = v.document_id WHERE v.id = ? AND v.state = 'published'";
 	static const char sql_insert[] =
 	    "INSERT INTO search_entry (kind, ref_id, contribution_id, process_id, call_id, version_id, anchor, day, "
-	    "title, body, language) VALUES ('paragraph', ?, NULL, ?, NULL, ?, ?, ?, ?, ?, ?)";
+	    "title, body, language, facets) VALUES ('paragraph', ?1, NULL, ?2, NULL, ?3, ?4, ?5, ?6, ?7, ?8, "
+	    FACETS_OF("?2", "paragraph", "?5") ")";
 	struct db_stmt *st = db_stmt(db, sql_version, e);
 	if (!st)
 		return -1;
@@ -322,8 +339,10 @@ int search_version_sync(struct db *db, int64_t version_id, struct error *e)
 	static const char *const fill[] = {
 	    ENTRY_INSERT
 	    "SELECT 'paragraph', p.id, NULL, d.process_id, NULL, v.id, p.pid, v.date, "
-	    "d.title || ' (' || v.label || ')', p.text FROM paragraph p JOIN version v ON v.id = p.version_id "
-	    "JOIN document d ON d.id = v.document_id WHERE v.id = ?1 AND v.state = 'published'",
+	    "d.title || ' (' || v.label || ')', p.text, " /* clang-format off */
+	    FACETS_OF("d.process_id", "paragraph", "v.date")
+	    " FROM paragraph p JOIN version v ON v.id = p.version_id "
+	    "JOIN document d ON d.id = v.document_id WHERE v.id = ?1 AND v.state = 'published'", /* clang-format on */
 	};
 	return resync(db, &SQL_VERSION, version_id, fill, 1, NULL, version_texts_insert, e);
 }
@@ -372,7 +391,9 @@ int search_letter_sync(struct db *db, int64_t circular_id, struct error *e)
 	     * languages (migration 039), so that it is found by what it says in any of them and listed once; the
 	     * circular table and its texts' hold issued letters only, never drafts (circular_draft_text) */
 	    ENTRY_INSERT "SELECT 'letter', l.id, NULL, l.process_id, NULL, NULL, l.reference, l.date, l.reference, "
-	                 "l.subject || ' ' || l.markdown || CAST(?2 AS TEXT) FROM circular l WHERE l.id = ?1",
+	                 "l.subject || ' ' || l.markdown || CAST(?2 AS TEXT), " /* clang-format off */
+	                 FACETS_OF("l.process_id", "letter", "l.date")
+	                 " FROM circular l WHERE l.id = ?1", /* clang-format on */
 	};
 	static const char sql_texts[] = "SELECT subject, markdown FROM circular_text WHERE circular_id = ? ORDER BY language";
 	struct db_stmt *st = db_stmt(db, sql_texts, e);
@@ -708,7 +729,9 @@ const char *search_tsquery(struct arena *a, const struct search_parsed *p)
  * walk had to go (search_query's *estimated), and said "about". */
 #define HIT_COLUMNS "e.kind, e.ref_id, p.slug, e.call_id, e.version_id, e.anchor, e.day, e.title, e.language, "
 /* The filters on the entry itself, and those on its contribution (category, country, campaign): only a search
- * with one of the latter joins the contribution, a wide row (its text) read for every match. */
+ * with one of the latter joins the contribution, a wide row (its text) read for every match. On SQLite only the
+ * statements for a campaign or a word read from the rows have them (the others have the facets in the MATCH,
+ * which these repeat there). */
 #define E_FILTERS                                                                                                      \
 	"AND (?2 = 0 OR e.process_id = ?2) AND (?3 = 0 OR e.call_id = ?3) AND (?6 = '' OR e.kind = ?6) "               \
 	"AND (?7 = '' OR e.day >= ?7) AND (?8 = '' OR e.day <= ?8) "
@@ -728,27 +751,42 @@ const char *search_tsquery(struct arena *a, const struct search_parsed *p)
  * highest entry id. inner selects the matches' ids as id, newest first. */
 #define WINDOW(inner) "SELECT count(*), min(w.id), max(w.id) FROM (" inner " " PAGE ") w"
 
+/* SQLite's snippet of a match: its text's (column 1) when the words are there, else its title's; never the facets'
+ * (migration 042), which a narrowed query matches too, and which snippet()'s choice of column (-1) could take. */
+#define SQ_SNIP(fts, col) "snippet(" fts ", " col ", char(2), char(3), '\xe2\x80\xa6', 24)"
+#define SQ_SNIPPET(fts)                                                                                                \
+	"CASE WHEN instr(" SQ_SNIP(fts, "1") ", char(2)) > 0 THEN " SQ_SNIP(fts, "1") " ELSE " SQ_SNIP(fts, "0") " END"
 /* SQLite, by the FTS5 table fts (search_word or search_gram): ranked by bm25, a title match worth two of the
- * text's; the snippet marked with 0x02 and 0x03 around each match. The window is a range of the FTS5
- * table's rowid, which FTS5 applies as it reads its index (the entries outside are never scored). */
+ * text's, the facets nothing; the snippet marked with 0x02 and 0x03 around each match. The window is a range of
+ * the FTS5 table's rowid, which FTS5 applies as it reads its index (the entries outside are never scored). */
 #define P_JOIN "JOIN process p ON p.id = e.process_id "
 #define SQ_FTS_FROM(fts, pj, cj, cf)                                                                                   \
 	"FROM " fts " JOIN search_entry e ON e.id = " fts ".rowid " pj cj "WHERE " fts                                 \
 	" MATCH ?1 " E_FILTERS cf SQ_SLOTS
 #define SQ_FTS_LIST(fts, cj, cf)                                                                                       \
-	"SELECT " HIT_COLUMNS "snippet(" fts ", -1, char(2), char(3), '\xe2\x80\xa6', 24) " SQ_FTS_FROM(               \
-	    fts, P_JOIN, cj, cf) "AND " fts ".rowid BETWEEN ?16 AND ?17 ORDER BY bm25(" fts ", 2.0, 1.0), e.id " PAGE
+	"SELECT " HIT_COLUMNS SQ_SNIPPET(fts) " " SQ_FTS_FROM(fts, P_JOIN, cj, cf) "AND " fts                          \
+	".rowid BETWEEN ?16 AND ?17 ORDER BY bm25(" fts ", 2.0, 1.0, 0.0), e.id " PAGE
 #define SQ_FTS_WINDOW(fts, cj, cf)                                                                                     \
 	WINDOW("SELECT e.id AS id " SQ_FTS_FROM(fts, "", cj, cf) "ORDER BY " fts ".rowid DESC")
-/* SQLite, with no filter and no word read from the rows (most searches): the page is found in the FTS5 table
- * alone, ranked inside FTS5 (ORDER BY rank, the same bm25 weights) with the snippets made for its rows only,
- * and only then joined to its entries; the window is the FTS5 table's alone. The joined statements above read
- * an entry (and a contribution) for every match of the window. */
+/* SQLite, with no campaign and no word read from the rows (most searches; their other filters are facets in the
+ * MATCH): the page is found in the FTS5 table alone, ranked inside FTS5 (ORDER BY rank, the same bm25 weights)
+ * with the snippets made for its rows only, and only then joined to its entries; the window is the FTS5 table's
+ * alone. The joined statements above read an entry (and a contribution) for every match of the window. */
 #define SQ_PLAIN_LIST(fts)                                                                                             \
-	"SELECT " HIT_COLUMNS "x.snip FROM (SELECT rowid AS id, snippet(" fts ", -1, char(2), char(3), "               \
-	"'\xe2\x80\xa6', 24) AS snip, rank FROM " fts " WHERE " fts " MATCH ?1 AND rank MATCH 'bm25(2.0, 1.0)' "       \
+	"SELECT " HIT_COLUMNS "x.snip FROM (SELECT rowid AS id, " SQ_SNIPPET(fts) " AS snip, rank FROM " fts           \
+	" WHERE " fts " MATCH ?1 AND rank MATCH 'bm25(2.0, 1.0, 0.0)' "                                                \
 	"AND rowid BETWEEN ?16 AND ?17 ORDER BY rank " PAGE ") x JOIN search_entry e ON e.id = x.id "                  \
 	"JOIN process p ON p.id = e.process_id ORDER BY x.rank, e.id"
+/* ...and the same narrowed by facets: ?1 has the reader's words and the facets, ?18 the words alone. The page is
+ * ranked by the words alone among the window's matches of both (a rowid in the second MATCH's, the + keeping it a
+ * check on each row rather than a lookup of FTS5's): bm25 weighs each phrase of its MATCH by walking all of that
+ * phrase's matches, and a facet such as a country or a process is in every entry of the index. */
+#define SQ_FACETS_LIST(fts)                                                                                            \
+	"SELECT " HIT_COLUMNS "x.snip FROM (SELECT rowid AS id, " SQ_SNIPPET(fts) " AS snip, rank FROM " fts           \
+	" WHERE " fts " MATCH ?18 AND rank MATCH 'bm25(2.0, 1.0, 0.0)' AND rowid BETWEEN ?16 AND ?17 "                 \
+	"AND +rowid IN (SELECT rowid FROM " fts " WHERE " fts " MATCH ?1 AND rowid BETWEEN ?16 AND ?17) "              \
+	"ORDER BY rank " PAGE ") x JOIN search_entry e ON e.id = x.id JOIN process p ON p.id = e.process_id "          \
+	"ORDER BY x.rank, e.id"
 #define SQ_PLAIN_WINDOW(fts) WINDOW("SELECT rowid AS id FROM " fts " WHERE " fts " MATCH ?1 ORDER BY rowid DESC")
 /* ...and its exact total when there is more than a window: FTS5 counts its index's matches (the doclists
  * merged, no row, no column, no score read: about 30 ns a match, 30 ms for a word in every one of a million
@@ -767,6 +805,10 @@ const char *search_tsquery(struct arena *a, const struct search_parsed *p)
 	" " FILTERS PG_SLOTS
 #define PG_LIKE_FROM(pj)                                                                                               \
 	"FROM search_entry e " pj "LEFT JOIN contribution c ON c.id = e.contribution_id WHERE ?1 = '' " FILTERS PG_SLOTS
+/* PostgreSQL's exact total: the words' GIN index ANDed with the facets' (migration 042; ?2 their tsquery), no
+ * join. Without a facet, the words' alone. */
+#define PG_COUNT        "SELECT count(*) FROM search_entry e WHERE e.words @@ " PG_TS_QUERY
+#define PG_COUNT_FACETS PG_COUNT " AND e.facet_words @@ (SELECT to_tsquery('simple', ?2))"
 
 /* SQLite's paths come in pairs: the second (+1) joins the contribution for its filters. */
 enum search_path {
@@ -778,6 +820,8 @@ enum search_path {
 	PATH_SCAN_C,
 	PATH_WORD_PLAIN,
 	PATH_GRAM_PLAIN,
+	PATH_WORD_FACETS,
+	PATH_GRAM_FACETS,
 	PATH_PG_WORDS,
 	PATH_PG_LIKE
 };
@@ -797,6 +841,10 @@ static const struct {
                          true, true},
     [PATH_GRAM_PLAIN] = {SQ_PLAIN_LIST("search_gram"), SQ_PLAIN_WINDOW("search_gram"), SQ_PLAIN_COUNT("search_gram"),
                          true, true},
+    [PATH_WORD_FACETS] = {SQ_FACETS_LIST("search_word"), SQ_PLAIN_WINDOW("search_word"),
+                          SQ_PLAIN_COUNT("search_word"), true, true},
+    [PATH_GRAM_FACETS] = {SQ_FACETS_LIST("search_gram"), SQ_PLAIN_WINDOW("search_gram"),
+                          SQ_PLAIN_COUNT("search_gram"), true, true},
     [PATH_SCAN] = {"SELECT " HIT_COLUMNS "e.body " SQ_SCAN_FROM(P_JOIN, "", "") "ORDER BY e.id DESC " PAGE,
                    WINDOW("SELECT e.id AS id " SQ_SCAN_FROM("", "", "") "ORDER BY e.id DESC"), NULL, false, false},
     [PATH_SCAN_C] = {"SELECT " HIT_COLUMNS "e.body " SQ_SCAN_FROM(P_JOIN, C_JOIN, C_FILTERS) "ORDER BY e.id DESC " PAGE,
@@ -1073,6 +1121,142 @@ static int list_rows(struct db_stmt *st, struct arena *a, bool marked, int64_t s
 	return 0;
 }
 
+/* ---- The filters as words of the index (migration 042) ------------------------------------------------ */
+
+/* One facet word: "_<tag><value>_" as an FTS5 string, or <tag><value> as to_tsquery's lexeme (its parser drops
+ * the underscores). value is digits or ASCII letters only. */
+static void facet_word(struct buf *b, bool pg, char tag, const char *value)
+{
+	if (pg)
+		buf_printf(b, "%c%s", tag, value);
+	else
+		buf_printf(b, "\"_%c%s_\"", tag, value);
+}
+
+/* The days from..to (inclusive, "YYYY-MM-DD" or "" for no bound) as facet words ORed, in parentheses: from the
+ * first day on, each time the largest of a millennium, century, decade, year or month that starts there and
+ * ends within the range, else the day; a few dozen words at most (an open bound: years 0000 to 9999). */
+static void facet_days(struct buf *b, bool pg, const char *from, const char *to)
+{
+	static const struct {
+		char tag;
+		int years, digits;
+	} spans[] = {{'i', 1000, 1}, {'h', 100, 2}, {'e', 10, 3}, {'y', 1, 4}};
+	int y, m, d;
+	int64_t cur = clock_days_from_civil(0, 1, 1), end = clock_days_from_civil(9999, 12, 31);
+	if (*from && clock_parse_date(from, &y, &m, &d) == 0)
+		cur = clock_days_from_civil(y, m, d);
+	if (*to && clock_parse_date(to, &y, &m, &d) == 0)
+		end = clock_days_from_civil(y, m, d);
+	buf_putc(b, '(');
+	if (cur > end)
+		facet_word(b, pg, 'd', "none"); /* no day: a word no entry has */
+	for (int n = 0; cur <= end; n++) {
+		clock_civil_from_days(cur, &y, &m, &d);
+		char value[40];
+		char tag = 0;
+		int64_t next = cur + 1;
+		for (size_t k = 0; !tag && m == 1 && d == 1 && k < sizeof spans / sizeof *spans; k++) {
+			const int64_t after = clock_days_from_civil(y + spans[k].years, 1, 1);
+			if (y % spans[k].years == 0 && after - 1 <= end) {
+				tag = spans[k].tag;
+				snprintf(value, sizeof value, "%0*d", spans[k].digits, y / spans[k].years);
+				next = after;
+			}
+		}
+		if (!tag && d == 1) {
+			const int64_t after = clock_days_from_civil(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1);
+			if (after - 1 <= end) {
+				tag = 'm';
+				snprintf(value, sizeof value, "%04d%02d", y, m);
+				next = after;
+			}
+		}
+		if (!tag) {
+			tag = 'd';
+			snprintf(value, sizeof value, "%04d%02d%02d", y, m, d);
+		}
+		if (n)
+			buf_puts(b, pg ? " | " : " OR ");
+		facet_word(b, pg, tag, value);
+		cur = next;
+	}
+	buf_putc(b, ')');
+}
+
+/* The filters that the facets hold (all but the campaign), ANDed: an FTS5 expression for {facets}, or a
+ * to_tsquery text (pg); "" when none is given. A category's slug is looked up: any category of that slug
+ * (none: a word no entry has). NULL with e if the lookup or memory failed. */
+static const char *facets_query(struct db *db, struct arena *a, const struct search_filter *f, int64_t process_id,
+                                bool pg, struct error *e)
+{
+	static const char sql_category[] = "SELECT id FROM category WHERE slug = ? ORDER BY id";
+	const char *and = pg ? " & " : " AND ";
+	struct buf b;
+	buf_init(&b, 16384);
+	char value[32];
+	if (process_id) {
+		snprintf(value, sizeof value, "%lld", (long long)process_id);
+		facet_word(&b, pg, 'p', value);
+	}
+	if (f->call) {
+		snprintf(value, sizeof value, "%lld", (long long)f->call);
+		if (b.len)
+			buf_puts(&b, and);
+		facet_word(&b, pg, 'k', value);
+	}
+	if (*given(f->type)) {
+		if (b.len)
+			buf_puts(&b, and);
+		facet_word(&b, pg, 't', f->type);
+	}
+	if (*given(f->country)) {
+		char code[3] = {0};
+		for (int i = 0; i < 2 && f->country[i]; i++)
+			code[i] = (char)(f->country[i] | 0x20); /* an ISO code (checked): letters */
+		if (b.len)
+			buf_puts(&b, and);
+		facet_word(&b, pg, 'o', code);
+	}
+	if (*given(f->category)) {
+		struct db_stmt *st = db_stmt(db, sql_category, e);
+		if (!st) {
+			buf_free(&b);
+			return NULL;
+		}
+		db_bind_text(st, 1, f->category);
+		if (b.len)
+			buf_puts(&b, and);
+		buf_putc(&b, '(');
+		int n = 0;
+		enum db_step r;
+		while ((r = db_step(st, e)) == DB_ROW) {
+			snprintf(value, sizeof value, "%lld", (long long)db_col_int(st, 0));
+			if (n++)
+				buf_puts(&b, pg ? " | " : " OR ");
+			facet_word(&b, pg, 'g', value);
+		}
+		db_reset(st);
+		if (r == DB_FAIL) {
+			buf_free(&b);
+			return NULL;
+		}
+		if (!n)
+			facet_word(&b, pg, 'g', "none");
+		buf_putc(&b, ')');
+	}
+	if (*given(f->from) || *given(f->to)) {
+		if (b.len)
+			buf_puts(&b, and);
+		facet_days(&b, pg, given(f->from), given(f->to));
+	}
+	const char *s = b.failed ? NULL : arena_strndup(a, b.data ? b.data : "", b.len);
+	buf_free(&b);
+	if (!s)
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+	return s;
+}
+
 int search_query(struct db *db, struct arena *a, const struct search_filter *f, int offset, int limit,
                  struct search_hit **out, int *n, int64_t *total, bool *estimated, struct error *e)
 {
@@ -1089,23 +1273,41 @@ int search_query(struct db *db, struct arena *a, const struct search_filter *f, 
 	const bool pg = db_dialect() == DB_POSTGRESQL;
 	bool oom = false;
 	const char *match = NULL;
+	/* the filters the index holds as words (all but the campaign) */
+	const char *facets = facets_query(db, a, f, process_id, pg, e);
+	if (!facets)
+		return -1;
+	const char *count_sql = NULL, *words_match = NULL;
 	enum search_path path;
 	if (pg) {
 		path = p.spaceless ? PATH_PG_LIKE : PATH_PG_WORDS;
 		match = p.spaceless ? "" : search_tsquery(a, &p);
 		oom = !match;
+		if (path == PATH_PG_WORDS && !f->campaign)
+			count_sql = *facets ? PG_COUNT_FACETS : PG_COUNT;
 	} else {
 		match = search_fts5(a, &p, p.spaceless, &oom);
 		path = !p.spaceless ? PATH_WORD : match ? PATH_GRAM : PATH_SCAN;
-		const bool by_contribution = *given(f->category) || *given(f->country) || f->campaign;
-		bool narrowed =
-		    by_contribution || process_id || f->call || *given(f->type) || *given(f->from) || *given(f->to);
+		/* the reader's words in the title and text only (a word typed is never a facet), the filters in the
+		 * facets: the index alone finds, ranks and counts the matches of a narrowed search */
+		if (match)
+			words_match = match = arena_printf(a, "{title body} : (%s)", match);
+		if (match && *facets)
+			match = arena_printf(a, "%s AND {facets} : (%s)", words_match, facets);
+		oom |= !match && path != PATH_SCAN;
+		/* a campaign is not a facet (a contribution's changes after it is indexed), nor a word read from the
+		 * rows: those still join the entries (and the contribution) */
+		bool joined = f->campaign != 0;
 		for (int i = 0; p.spaceless && i < p.n; i++)
-			narrowed |= p.terms[i].chars < 3; /* a word read from the rows */
-		if (!narrowed && path != PATH_SCAN)
+			joined |= p.terms[i].chars < 3;
+		const bool by_contribution = *given(f->category) || *given(f->country) || f->campaign;
+		if (!joined && path != PATH_SCAN && *facets)
+			path = path == PATH_WORD ? PATH_WORD_FACETS : PATH_GRAM_FACETS;
+		else if (!joined && path != PATH_SCAN)
 			path = path == PATH_WORD ? PATH_WORD_PLAIN : PATH_GRAM_PLAIN;
 		else if (by_contribution)
 			path = (enum search_path)(path + 1);
+		count_sql = SQL_PATHS[path].count;
 	}
 	/* the words read from the rows, lowered (ASCII) for SQLite's instr, as %patterns% for ILIKE */
 	const char *slots[SEARCH_SLOTS] = {"", "", "", ""};
@@ -1151,12 +1353,14 @@ int search_query(struct db *db, struct arena *a, const struct search_filter *f, 
 		int64_t more, l, h;
 		if (window_at(win, size, 1, &more, &l, &h, e) != 0)
 			return -1;
-		if (more && SQL_PATHS[path].count) {
-			/* exact: counted by the full-text index alone */
-			struct db_stmt *st = db_stmt(db, SQL_PATHS[path].count, e);
+		if (more && count_sql) {
+			/* exact: counted by the full-text index alone (PostgreSQL: its GIN indexes) */
+			struct db_stmt *st = db_stmt(db, count_sql, e);
 			if (!st)
 				return -1;
 			db_bind_text(st, 1, match);
+			if (pg && *facets)
+				db_bind_text(st, 2, facets);
 			enum db_step r = db_step(st, e);
 			if (r == DB_ROW)
 				*total = db_col_int(st, 0);
@@ -1180,6 +1384,8 @@ int search_query(struct db *db, struct arena *a, const struct search_filter *f, 
 	if (!list)
 		return -1;
 	bind_search(list, &binds);
+	if (path == PATH_WORD_FACETS || path == PATH_GRAM_FACETS)
+		db_bind_text(list, 18, words_match);
 	int got = 0;
 	if (!SQL_PATHS[path].ranked) {
 		if (list_rows(list, a, SQL_PATHS[path].marked, offset, limit, words, nslots, hits, &got, e) != 0)

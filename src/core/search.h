@@ -134,9 +134,12 @@ struct search_hit {
 /* Results offset..offset+limit-1 of the query in f, best first (bm25; ts_rank on PostgreSQL; newest first
  * for a query by trigrams too short to rank), and the number of all of them in *total. When there are more
  * than LIMIT_SEARCH_RANKED matches, they are ranked in windows of that many, newest first (the first page is
- * the best of the newest LIMIT_SEARCH_RANKED; every match is on one page). *total is then exact for a search
- * with no filter on SQLite (counted by FTS5 alone); with a filter, or on PostgreSQL, it is an estimate, rounded,
- * with *estimated true (until a page reaches the last window: then it is exact again). ERROR_INVALID (with its
+ * the best of the newest LIMIT_SEARCH_RANKED; every match is on one page). *total is then still exact, counted
+ * from the index alone (FTS5; PostgreSQL's GIN indexes), for a search without a filter or with filters the index
+ * holds as words (its facets, migration 042: every filter but the campaign); narrowed to a campaign (or, on
+ * SQLite, with a word of one or two characters in a script without spaces; on PostgreSQL, any word in such a
+ * script), it is an estimate, rounded, with *estimated true (until a page reaches the last window: then it is
+ * exact again). ERROR_INVALID (with its
  * field) for a query or a filter that cannot be read, ERROR_NOT_FOUND for a process that does not exist.
  * Everything in a. */
 int search_query(struct db *db, struct arena *a, const struct search_filter *f, int offset, int limit,

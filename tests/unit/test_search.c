@@ -80,11 +80,11 @@ static void test_tsquery(void **state)
 	arena_free(&a);
 }
 
-/* (kind, ref_id, day, title, body) of every row, in order: what the index holds. */
+/* (kind, ref_id, ..., title, body, facets) of every row, in order: what the index holds. */
 static char *index_rows(struct db *db)
 {
 	static const char sql[] = "SELECT kind, ref_id, contribution_id, process_id, call_id, version_id, anchor, day, "
-	                          "title, body FROM search_entry ORDER BY kind, ref_id";
+	                          "title, body, facets FROM search_entry ORDER BY kind, ref_id";
 	struct error e;
 	error_clear(&e);
 	struct db_stmt *st = db_stmt(db, sql, &e);
@@ -93,9 +93,9 @@ static char *index_rows(struct db *db)
 	char *out = calloc(1, cap);
 	assert_non_null(out);
 	while (db_step(st, &e) == DB_ROW)
-		for (int i = 0; i < 10; i++) {
+		for (int i = 0; i < 11; i++) {
 			const char *v = db_col_text(st, i);
-			int n = snprintf(out + len, cap - len, "%s%c", v ? v : "NULL", i == 9 ? '\n' : '|');
+			int n = snprintf(out + len, cap - len, "%s%c", v ? v : "NULL", i == 10 ? '\n' : '|');
 			assert_true(n > 0 && (size_t)n < cap - len);
 			len += (size_t)n;
 		}
@@ -147,11 +147,10 @@ static void test_migration_fills_what_the_upkeep_writes(void **state)
 	exec(db, "DROP TABLE search_gram");
 	exec(db, "DROP TABLE search_entry");
 	exec(db, "DELETE FROM schema_migration WHERE version = 18");
-	/* and of before 029, which puts the letters' text in their entries as the upkeep now does */
-	exec(db, "DELETE FROM schema_migration WHERE version = 29");
-	/* and of before 040, which gives every entry a language (a version's texts in other languages), and
-	 * comments theirs */
-	exec(db, "DELETE FROM schema_migration WHERE version = 40");
+	/* and of before 029, which puts the letters' text in their entries as the upkeep now does; 040, which gives
+	 * every entry a language (a version's texts in other languages), and comments theirs; and 042, which gives
+	 * entries their facets */
+	exec(db, "DELETE FROM schema_migration WHERE version IN (29, 40, 42)");
 	exec(db, "ALTER TABLE comment DROP COLUMN language");
 	struct error e;
 	error_clear(&e);
