@@ -324,7 +324,7 @@ static int contribution_insert(struct db *db, int64_t call_id, int64_t category_
 {
 	for (int attempt = 0; attempt < TRACKING_ATTEMPTS; attempt++) {
 		if (tracking_new(out->tracking) != 0) {
-			error_set(e, ERROR_UNAVAILABLE, "No randomness is available for a tracking number.");
+			error_set(e, ERROR_UNAVAILABLE, _("No randomness is available for a tracking number."));
 			return -1;
 		}
 		const int got = contribution_insert_as(db, call_id, category_id, c, state, now, out, id, e);
@@ -332,7 +332,7 @@ static int contribution_insert(struct db *db, int64_t call_id, int64_t category_
 			return got < 0 ? -1 : 0;
 		/* taken: the rare clash of two random numbers: draw again */
 	}
-	error_set(e, ERROR_UNAVAILABLE, "No free tracking number was found; try again.");
+	error_set(e, ERROR_UNAVAILABLE, _("No free tracking number was found; try again."));
 	return -1;
 }
 
@@ -908,7 +908,7 @@ static int contribution_prepare(struct db *db, struct writer_job *j, struct erro
 	j->review = t.call.review;
 	j->state = t.call.review == REVIEW_AFTER_REVIEW ? CONTRIBUTION_PENDING : CONTRIBUTION_PUBLISHED;
 	if (tracking_new(j->out->tracking) != 0) {
-		error_set(e, ERROR_UNAVAILABLE, "No randomness is available for a tracking number.");
+		error_set(e, ERROR_UNAVAILABLE, _("No randomness is available for a tracking number."));
 		return -1;
 	}
 	/* The receipt from the record as it will be inserted: what contribution_find() would read back. */
@@ -1087,7 +1087,7 @@ static enum writer_attempt writer_attempt(struct db *db, struct writer_job *batc
 	const bool made = b.limits && b.ledger && b.search;
 	int failed = db && made ? db_begin(db, &e) : -1;
 	if (!db)
-		error_set(&e, ERROR_UNAVAILABLE, "The database cannot be opened; try again.");
+		error_set(&e, ERROR_UNAVAILABLE, _("The database cannot be opened; try again."));
 	else if (!made)
 		error_set(&e, ERROR_UNAVAILABLE, "out of memory");
 	int stored = 0;
@@ -1362,8 +1362,8 @@ static int writer_submit(struct writer_job *j)
 		const int queued = writer.len;
 		pthread_mutex_unlock(&writer.lock);
 		log_event("contribution.queue_full", "queued=%d", queued);
-		error_set(j->e, ERROR_UNAVAILABLE, "Too many contributions are arriving at this moment; nothing was "
-						   "stored. Send it again in a few seconds.");
+		error_set(j->e, ERROR_UNAVAILABLE, _("Too many contributions are arriving at this moment; nothing was "
+						     "stored. Send it again in a few seconds."));
 		return -1;
 	}
 	if (!j->wait) {

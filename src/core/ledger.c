@@ -208,18 +208,19 @@ int ledger_size(struct db *db, int64_t *size, struct error *e)
 	return r == DB_ROW ? 0 : -1;
 }
 
-/* Whether size names a tree the record has (1 .. its size); ERROR_INVALID saying why if not. */
+/* Whether size names a tree the record has (1 .. its size); ERROR_INVALID saying why if not. what: the size's
+ * name in the sentence, marked N_() by the caller. */
 static int size_check(struct db *db, const char *what, int64_t size, struct error *e)
 {
 	int64_t have = 0;
 	if (ledger_size(db, &have, e) != 0)
 		return -1;
 	if (size < 1) {
-		error_set(e, ERROR_INVALID, "The %s must be a tree size of at least 1.", what);
+		error_set(e, ERROR_INVALID, _("The %s must be a tree size of at least 1."), _(what));
 		return -1;
 	}
 	if (size > have) {
-		error_set(e, ERROR_INVALID, "The %s %lld is beyond the tree, which has %lld leaves.", what,
+		error_set(e, ERROR_INVALID, _("The %s %lld is beyond the tree, which has %lld leaves."), _(what),
 		          (long long)size, (long long)have);
 		return -1;
 	}
@@ -228,7 +229,7 @@ static int size_check(struct db *db, const char *what, int64_t size, struct erro
 
 int ledger_root(struct db *db, int64_t size, unsigned char root[LEDGER_HASH_LEN], struct error *e)
 {
-	if (size_check(db, "size", size, e) != 0)
+	if (size_check(db, N_("size"), size, e) != 0)
 		return -1;
 	return range_hash(db, 0, size, root, e);
 }
@@ -253,7 +254,7 @@ int ledger_inclusion(struct db *db, struct arena *a, int64_t index, int64_t size
 {
 	*proof = NULL;
 	*n = 0;
-	if (size_check(db, "size", size, e) != 0)
+	if (size_check(db, N_("size"), size, e) != 0)
 		return -1;
 	if (index < 0 || index >= size) {
 		error_set(e, ERROR_INVALID,
@@ -297,7 +298,7 @@ int ledger_consistency(struct db *db, struct arena *a, int64_t first, int64_t se
 {
 	*proof = NULL;
 	*n = 0;
-	if (size_check(db, "second size", second, e) != 0)
+	if (size_check(db, N_("second size"), second, e) != 0)
 		return -1;
 	if (first < 1 || first > second) {
 		error_set(e, ERROR_INVALID, _("The first size must be from 1 to the second size (%lld)."),

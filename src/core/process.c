@@ -387,7 +387,7 @@ static void category_names_check(struct arena *a, const struct category_input *i
 	if (!in->set_names || in->nnames <= 0)
 		return;
 	if (in->nnames > LIMIT_CATEGORY_NAMES) {
-		error_field(e, "categories", "Give at most %d names per category.", LIMIT_CATEGORY_NAMES);
+		error_field(e, "categories", _("Give at most %d names per category."), LIMIT_CATEGORY_NAMES);
 		return;
 	}
 	struct category_name *names = arena_alloc(a, sizeof *names * (size_t)in->nnames);
@@ -398,12 +398,12 @@ static void category_names_check(struct arena *a, const struct category_input *i
 	for (int i = 0; i < in->nnames; i++) {
 		char tag[LANGUAGE_TAG_LEN];
 		if (!language_tag_normalize(field_trimmed(a, in->names[i].language), tag)) {
-			error_field(e, "categories", "Give each name's language as a code such as fr or zh.");
+			error_field(e, "categories", "%s", _("Give each name's language as a code such as fr or zh."));
 			return;
 		}
 		for (int k = 0; k < i; k++)
 			if (!strcmp(names[k].language, tag)) {
-				error_field(e, "categories", "Two names in %s.", tag);
+				error_field(e, "categories", _("Two names in %s."), tag);
 				return;
 			}
 		names[i].language = arena_strdup(a, tag);

@@ -10,6 +10,7 @@
 #include "render/markdown.h"
 #include "util/buf.h"
 #include "util/clock.h"
+#include "util/i18n.h"
 
 #include <jansson.h>
 #include <string.h>
@@ -78,9 +79,9 @@ int version_text_put(struct db *db, struct arena *a, const struct actor *who, in
 	char tag[LANGUAGE_TAG_LEN];
 	const char *blank = field_trimmed(a, markdown);
 	if (!blank || !*blank)
-		error_field(e, "markdown", "Give the text of the version in that language, as Markdown.");
+		error_field(e, "markdown", "%s", _("Give the text of the version in that language, as Markdown."));
 	else
-		field_check_text(e, "markdown", markdown, true, VERSION_MARKDOWN_MAX, "the text");
+		field_check_text(e, "markdown", markdown, true, VERSION_MARKDOWN_MAX, N_("the text"));
 	if (e->code)
 		return -1;
 	if (db_begin(db, e) != 0)
@@ -91,13 +92,14 @@ int version_text_put(struct db *db, struct arena *a, const struct actor *who, in
 	if (version_find(db, a, version_id, &v, &doc, e) != 0 || process_find_id_bare(db, a, doc.process_id, &p, e) != 0)
 		goto fail;
 	if (v.state == VERSION_DRAFT) {
-		error_set(e, ERROR_CONFLICT, "This version is a draft: confirm its paragraphs first, then give its text "
-					     "in other languages (their paragraphs take the version's ids).");
+		error_set(e, ERROR_CONFLICT, "%s",
+			  _("This version is a draft: confirm its paragraphs first, then give its text in other languages "
+			    "(their paragraphs take the version's ids)."));
 		goto fail;
 	}
 	const int place = process_other_language(a, &p, language, tag, e);
 	if (place == 0)
-		error_field(e, "language", "The version's own text is in %s, the process's first language.", tag);
+		error_field(e, "language", _("The version's own text is in %s, the process's first language."), tag);
 	if (place <= 0)
 		goto fail;
 	struct markdown_block *vb, *tb;

@@ -311,7 +311,7 @@ void api_version_text_put(struct request *r)
 	json_t *md = json_object_get(body, "markdown");
 	const char *markdown = json_is_string(md) ? arena_strdup(&r->arena, json_string_value(md)) : NULL;
 	if (md && !json_is_string(md))
-		error_field(&e, "markdown", "Must be a string.");
+		error_field(&e, "markdown", "%s", _("Must be a string."));
 	json_decref(body);
 	struct actor who = auth_actor(r);
 	struct version_text t;

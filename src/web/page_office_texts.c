@@ -91,7 +91,7 @@ void page_office_version_texts(struct request *r)
 	if (!parse_id(r->params[0], &id)) {
 		struct error e;
 		error_clear(&e);
-		error_set(&e, ERROR_NOT_FOUND, "There is no such version.");
+		error_set(&e, ERROR_NOT_FOUND, "%s", _("There is no such version."));
 		page_error(r, &e);
 		return;
 	}
@@ -104,7 +104,7 @@ void page_office_version_text_put(struct request *r)
 	struct error e;
 	error_clear(&e);
 	if (!parse_id(r->params[0], &id)) {
-		error_set(&e, ERROR_NOT_FOUND, "There is no such version.");
+		error_set(&e, ERROR_NOT_FOUND, "%s", _("There is no such version."));
 		page_error(r, &e);
 		return;
 	}

@@ -494,7 +494,7 @@ void page_version(struct request *r)
 	struct document doc;
 	struct process p;
 	if (!parse_id(r->params[0], &id)) {
-		error_set(&e, ERROR_NOT_FOUND, "There is no such version.");
+		error_set(&e, ERROR_NOT_FOUND, "%s", _("There is no such version."));
 		page_error(r, &e);
 		return;
 	}
@@ -511,7 +511,7 @@ void page_version(struct request *r)
 	/* A draft (its paragraph matches wait for confirmation) is the secretariat's alone. */
 	const bool secretariat = r->account && r->account->role == ACCOUNT_SECRETARIAT;
 	if (version_find(r->db, &r->arena, id, &v, &doc, &e) == 0 && v.state == VERSION_DRAFT && !secretariat)
-		error_set(&e, ERROR_NOT_FOUND, "There is no such version.");
+		error_set(&e, ERROR_NOT_FOUND, "%s", _("There is no such version."));
 	if (e.code || process_find_id_bare(r->db, &r->arena, doc.process_id, &p, &e) != 0) {
 		page_error(r, &e);
 		return;

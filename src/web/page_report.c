@@ -597,7 +597,7 @@ void page_process_report_file(struct request *r)
 	const char *digits =
 	    len > 4 && !strcmp(name + len - 4, ".pdf") ? arena_strndup(&r->arena, name, len - 4) : NULL;
 	if (!digits || !parse_id(digits, &id)) {
-		error_set(&e, ERROR_NOT_FOUND, "There is no such report.");
+		error_set(&e, ERROR_NOT_FOUND, "%s", _("There is no such report."));
 		page_error(r, &e);
 		return;
 	}

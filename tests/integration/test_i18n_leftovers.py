@@ -296,3 +296,23 @@ class ReceiptMailCategory(MailTestCase):
 if __name__ == "__main__":
     import unittest
     unittest.main()
+
+
+class MoreCoreMessagesInFrench(ServerTestCase):
+    """The record's proof sizes, a missing version and report: messages a reader meets, in their language."""
+
+    def test_a_proof_size_beyond_the_tree_in_french(self):
+        r = self.server.get("/log/proof/inclusion?leaf=0&size=999999", headers=FR)
+        self.assertEqual(r.status, 400, r)
+        message = r.json()["error"]["message"]
+        self.assertIn("La taille 999999 d\u00e9passe l\u2019arbre", message)
+        r = self.server.get("/log/proof/consistency?first=1&second=999999", headers=FR)
+        self.assertIn("La seconde taille 999999 d\u00e9passe l\u2019arbre", r.json()["error"]["message"])
+        r = self.server.get("/log/proof/inclusion?leaf=0&size=999999")
+        self.assertIn("The size 999999 is beyond the tree", r.json()["error"]["message"])
+
+    def test_a_missing_version_and_report_in_french(self):
+        r = self.server.get("/versions/999999", headers=FR)
+        self.assertEqual(r.status, 404, r)
+        self.assertIn("Cette version n\u2019existe pas.", html.unescape(r.text))
+        self.assertNotIn("There is no such version", r.text)
