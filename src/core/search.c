@@ -279,12 +279,15 @@ int search_batch_end(struct db *db, struct search_batch *b, struct error *e)
  */
 static int version_texts_insert(struct db *db, int64_t version_id, struct error *e)
 {
-	static const char sql_version[] = "SELECT d.process_id, v.date, d.title || ' (' || v.label || ')' FROM version v "
+	static const char sql_version[] = "SELECT d.title || ' (' || v.label || ')' FROM version v "
 	                                  "JOIN document d ON d.id = v.document_id WHERE v.id = ? AND v.state = 'published'";
 	static const char sql_insert[] =
+	    /* the process and the day from the version, as search_version_sync's own rows take them (a parameter
+	     * used both as a column's value and inside the facets' text would get two types on PostgreSQL) */
 	    "INSERT INTO search_entry (kind, ref_id, contribution_id, process_id, call_id, version_id, anchor, day, "
-	    "title, body, language, facets) VALUES ('paragraph', ?1, NULL, ?2, NULL, ?3, ?4, ?5, ?6, ?7, ?8, "
-	    FACETS_OF("?2", "paragraph", "?5") ")";
+	    "title, body, language, facets) SELECT 'paragraph', ?1, NULL, d.process_id, NULL, v.id, ?3, v.date, ?4, ?5, "
+	    "?6, " FACETS_OF("d.process_id", "paragraph", "v.date") " FROM version v JOIN document d ON d.id = "
+	    "v.document_id WHERE v.id = ?2";
 	struct db_stmt *st = db_stmt(db, sql_version, e);
 	if (!st)
 		return -1;
@@ -296,12 +299,11 @@ static int version_texts_insert(struct db *db, int64_t version_id, struct error 
 	}
 	struct arena a;
 	arena_init(&a);
-	const int64_t process_id = db_col_int(st, 0);
-	const char *day = arena_strdup(&a, db_col_text(st, 1)), *title = arena_strdup(&a, db_col_text(st, 2));
+	const char *title = arena_strdup(&a, db_col_text(st, 0));
 	db_reset(st);
 	const char **languages = NULL;
 	int nlanguages = 0, ret = -1;
-	if (!day || !title) {
+	if (!title) {
 		error_set(e, ERROR_UNAVAILABLE, "out of memory");
 		goto done;
 	}
@@ -317,13 +319,11 @@ static int version_texts_insert(struct db *db, int64_t version_id, struct error 
 			if (!(st = db_stmt(db, sql_insert, e)))
 				goto done;
 			db_bind_int(st, 1, ps[k].id);
-			db_bind_int(st, 2, process_id);
-			db_bind_int(st, 3, version_id);
-			db_bind_text(st, 4, ps[k].pid);
-			db_bind_text(st, 5, day);
-			db_bind_text(st, 6, title);
-			db_bind_text(st, 7, ps[k].text);
-			db_bind_text(st, 8, languages[l]);
+			db_bind_int(st, 2, version_id);
+			db_bind_text(st, 3, ps[k].pid);
+			db_bind_text(st, 4, title);
+			db_bind_text(st, 5, ps[k].text);
+			db_bind_text(st, 6, languages[l]);
 			if (db_exec_stmt(st, e) != 0)
 				goto done;
 		}
