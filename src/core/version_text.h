@@ -59,7 +59,7 @@ int version_text_languages(struct db *db, struct arena *a, int64_t version_id, c
  * Which text of versions[0..n) a reader gets (one version, or two compared: every one of them must have it): the
  * version's own text is in the process's first language (languages: "en,fr", its list); reader is the language
  * asked for (a ?text= link, else the reader's interface language; NULL or "" reads as the own). The one mechanism
- * every page that shows a version's text follows (web/page.h: page_text_language writes its notice and links).
+ * every page that shows a version's text follows (web/page.h: page_text_language, whose notice and links page_text_notice writes).
  */
 struct version_text_choice {
 	const char *shown;   /* the language of the text to show: the reader's if every version has a text in it */
