@@ -140,6 +140,34 @@ int circular_list(struct db *db, struct arena *a, int64_t process_id, struct cir
 	return 0;
 }
 
+int circular_list_in(struct db *db, struct arena *a, struct circular *letters, int n, const char *language,
+		     struct error *e)
+{
+	static const char sql[] = "SELECT t.circular_id, t.subject FROM circular_text t JOIN circular c ON c.id = "
+				  "t.circular_id WHERE c.process_id = ? AND t.language = ?";
+	if (n == 0 || !language || !*language)
+		return 0;
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, letters[0].process_id);
+	db_bind_text(st, 2, language);
+	enum db_step r;
+	while ((r = db_step(st, e)) == DB_ROW) {
+		const int64_t id = db_col_int(st, 0);
+		for (int i = 0; i < n; i++)
+			if (letters[i].id == id) {
+				const char *subject = arena_strdup(a, db_col_text(st, 1));
+				if (subject) {
+					letters[i].subject = subject;
+					letters[i].language = arena_strdup(a, language);
+				}
+			}
+	}
+	db_reset(st);
+	return r == DB_DONE ? 0 : -1;
+}
+
 static int to_from_row(struct arena *a, struct db_stmt *st, void *element)
 {
 	struct circular_addressee *x = element;

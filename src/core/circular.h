@@ -113,6 +113,10 @@ int circular_add_addressee(struct db *db, int64_t circular_id, int64_t category_
 /* The letters of a process, oldest first, with their addressees' names. */
 int circular_list(struct db *db, struct arena *a, int64_t process_id, struct circular **out, int *n,
 		  struct error *e);
+/* Puts in letters[0..n) (of one process, from circular_list) the subject of their text in language where they
+ * have one, and sets their language to it; the others keep their own. */
+int circular_list_in(struct db *db, struct arena *a, struct circular *letters, int n, const char *language,
+		     struct error *e);
 /* One issued letter with all it says, its texts in other languages included; ERROR_NOT_FOUND if there is none. */
 int circular_find(struct db *db, struct arena *a, int64_t id, struct circular *out, struct error *e);
 /* Puts c's text in language (one of c->texts) in the place of its own subject and text, and sets c->language;

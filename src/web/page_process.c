@@ -304,6 +304,10 @@ void page_process(struct request *r)
 		  nletters = o.ncirculars;
 	int64_t now = clock_now();
 	request_language_process(r, p.languages); /* a visitor who named no language we offer reads the process's */
+	struct error none;
+	error_clear(&none);
+	/* the letters' subjects in the reader's language where a letter has a text in it (else their own) */
+	(void)circular_list_in(r->db, &r->arena, letters, nletters, page_text_reader(r), &none);
 	const char *feeds[] = {arena_printf(&r->arena, "/processes/%s/feed.atom", p.slug),
 			       arena_printf(&r->arena, "/processes/%s/contributions.atom", p.slug)};
 	const char *feed_titles[] = {arena_printf(&r->arena, _("%s: news (Atom)"), p.title),

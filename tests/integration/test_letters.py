@@ -783,6 +783,12 @@ class LetterTexts(OfficeSession):
         self.assertIn(html.escape(FRENCH["subject"], quote=False), archive)
         feed = self.s.get("/letters.atom").text
         self.assertEqual(feed.count("Circular letter %s:" % ref), 1)
+        # The process page's list of letters too: the subject in the reader's language where it has a text.
+        process_fr = self.s.get("/processes/" + SLUG, headers={"Accept-Language": "fr"}).text
+        self.assertIn(html.escape(FRENCH["subject"], quote=False), process_fr)
+        process_es = self.s.get("/processes/" + SLUG, headers={"Accept-Language": "es"}).text
+        self.assertNotIn(html.escape(FRENCH["subject"], quote=False), process_es)
+        self.assertIn('href="/letters/%d"' % lid, process_es)
         # The issue froze its texts (and recorded them in its ledger leaf).
         r = self.put(draft, "fr", {"subject": "Trop tard", "markdown": "Apr\u00e8s l'envoi."})
         self.assertEqual(r.status, 409, r)
