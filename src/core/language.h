@@ -28,7 +28,7 @@ bool language_tag_normalize(const char *tag, char out[LANGUAGE_TAG_LEN]);
  * The language of text[0..len) among the offered ones (util/i18n.h, the
  * pseudo-locale excepted), into out; "" when the classifier cannot tell (too
  * short, unknown, no fingerprints installed). Looks at the first few
- * kilobytes only. Thread-safe (one classifier, behind a lock). Returns 0, or
+ * kilobytes only. Thread-safe (a few classifiers, each behind its lock). Returns 0, or
  * -1 when the classifier could not be loaded (out ""), so that a caller may
  * log it once.
  */

@@ -1,7 +1,9 @@
 /* The language a contribution was written in: a declared tag made canonical, else detected by libexttextcat. */
 #include "core/language.h"
 
+#include <pthread.h>
 #include <setjmp.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -83,6 +85,45 @@ static void test_a_long_text_is_cut_at_a_character(void **state)
 	detects(text, "ru");
 }
 
+/* Threads classify at once, more of them than there are classifiers (each behind its lock), and each gets the
+ * answer one thread alone gets: no classifier is used by two at a time, and none is lost. */
+static const char *const SAMPLES[][2] = {
+    {"Nous estimons que le projet de recommandation devrait mieux tenir compte des besoins des petites "
+     "entreprises et des pays en développement.",
+     "fr"},
+    {"We believe that the draft recommendation should take better account of the needs of small businesses "
+     "and developing countries.",
+     "en"},
+    {"Мы считаем, что проект рекомендации должен в большей степени учитывать потребности малых предприятий "
+     "и развивающихся стран.",
+     "ru"},
+};
+static atomic_int wrong_answers;
+
+static void *classify_many(void *arg)
+{
+	const int first = (int)(intptr_t)arg;
+	for (int i = 0; i < 40; i++) {
+		const char *const *s = SAMPLES[(first + i) % 3];
+		char out[LANGUAGE_TAG_LEN];
+		if (language_detect(s[0], strlen(s[0]), out) != 0 || strcmp(out, s[1]) != 0)
+			atomic_fetch_add(&wrong_answers, 1);
+	}
+	return NULL;
+}
+
+static void test_threads_classify_at_once(void **state)
+{
+	(void)state;
+	enum { THREADS = 20 };
+	pthread_t t[THREADS];
+	for (int i = 0; i < THREADS; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, classify_many, (void *)(intptr_t)i), 0);
+	for (int i = 0; i < THREADS; i++)
+		pthread_join(t[i], NULL);
+	assert_int_equal(atomic_load(&wrong_answers), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -90,6 +131,7 @@ int main(void)
 	    cmocka_unit_test(test_each_offered_language_is_recognised),
 	    cmocka_unit_test(test_too_short_or_empty_is_not_known),
 	    cmocka_unit_test(test_a_long_text_is_cut_at_a_character),
+	    cmocka_unit_test(test_threads_classify_at_once),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
