@@ -23,6 +23,13 @@
 # BACKEND=postgresql runs it all on a private PostgreSQL 15 (bench/lib.sh), with
 # COPY of the same rows as the peer instead of SQLite's batches.
 #
+# BENCH_PG_PROBE=DIR (with BACKEND=postgresql): what PostgreSQL did during the burst, kept in DIR for reading
+# afterwards: pg_stat_activity sampled every 20 ms while the reads run (activity.txt: state, wait event,
+# query), pg_stat_statements over the burst (statements.txt: slowest first by their longest run and by their
+# total), PostgreSQL's log with auto_explain's plans (ANALYZE, BUFFERS) of every statement over 50 ms and
+# every lock wait over 20 ms (postgresql.log), and the server's log (serve.log: each request's ms=). The
+# probes cost PostgreSQL some time per statement: figures of a probed run are not the bench's.
+#
 # Figures depend on the machine and on what else runs on it: say which.
 set -u
 
@@ -38,7 +45,17 @@ CONNS=${BENCH_CONNECTIONS:-64}
 BURST=${BENCH_BURST:-75000}
 BURST_CONNS=${BENCH_BURST_CONNECTIONS:-1000}
 
+PROBE=${BENCH_PG_PROBE:-}
+if [ -n "$PROBE" ]; then
+	[ "$BACKEND" = postgresql ] || die "BENCH_PG_PROBE needs BACKEND=postgresql"
+	mkdir -p "$PROBE" && PROBE=$(cd "$PROBE" && pwd) || die "cannot make $PROBE"
+	export PG_OPTIONS="${PG_OPTIONS:-} -c shared_preload_libraries=pg_stat_statements,auto_explain \
+-c pg_stat_statements.track=all -c auto_explain.log_min_duration=50ms -c auto_explain.log_analyze=on \
+-c auto_explain.log_buffers=on -c auto_explain.log_nested_statements=on -c log_lock_waits=on \
+-c deadlock_timeout=20ms -c log_min_duration_statement=50ms"
+fi
 bench_demo --live
+[ -z "$PROBE" ] || bench_sql "CREATE EXTENSION pg_stat_statements" >/dev/null || die "no pg_stat_statements"
 # An open call of the demo (--live opens one today) and a category of its process.
 IFS='|' read -r CALL CATEGORY < <(bench_sql \
 	"SELECT c.id, k.slug FROM call c JOIN category k ON k.process_id = c.process_id
@@ -269,6 +286,15 @@ print("burst: 201 %d, 503 %d (%d without Retry-After), other %d, no answer %d; l
 sys.exit(1 if lost or dup else 0)
 PY
 BURST_PID=$!
+if [ -n "$PROBE" ]; then
+	bench_sql "SELECT pg_stat_statements_reset()" >/dev/null
+	psql -X -q -A -F ' | ' -d "$DB_URL" >"$PROBE/activity.txt" 2>&1 <<'SQL' &
+SELECT clock_timestamp()::time AS at, pid, backend_type, state, wait_event_type, wait_event,
+	round(extract(epoch FROM clock_timestamp() - query_start) * 1000) AS ms, left(regexp_replace(query, '\s+', ' ', 'g'), 140)
+FROM pg_stat_activity WHERE state IS DISTINCT FROM 'idle' AND pid <> pg_backend_pid() \watch 0.02
+SQL
+	SAMPLER=$!
+fi
 sleep 1
 READ_SECONDS=${BURST_READ_SECONDS:-8}
 read_pids=()
@@ -282,6 +308,21 @@ for path in "${READ_PATHS[@]}"; do
 	done
 done
 wait "${read_pids[@]}"
+if [ -n "$PROBE" ]; then
+	kill -INT "$SAMPLER" 2>/dev/null
+	psql -X -q -d "$DB_URL" >"$PROBE/statements.txt" 2>&1 <<'SQL'
+SELECT calls, round(max_exec_time::numeric, 1) AS max_ms, round(mean_exec_time::numeric, 2) AS mean_ms,
+	round(total_exec_time::numeric) AS total_ms, shared_blks_hit + shared_blks_read AS blocks,
+	left(regexp_replace(query, '\s+', ' ', 'g'), 200) AS query
+FROM pg_stat_statements ORDER BY max_exec_time DESC LIMIT 40;
+SELECT calls, round(max_exec_time::numeric, 1) AS max_ms, round(mean_exec_time::numeric, 2) AS mean_ms,
+	round(total_exec_time::numeric) AS total_ms, left(regexp_replace(query, '\s+', ' ', 'g'), 200) AS query
+FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 25;
+SELECT relname, n_live_tup, n_dead_tup, n_tup_upd, n_tup_hot_upd, last_autovacuum, last_autoanalyze
+FROM pg_stat_user_tables ORDER BY n_dead_tup DESC LIMIT 10;
+SQL
+	wait "$SAMPLER" 2>/dev/null
+fi
 during=no
 kill -0 "$BURST_PID" 2>/dev/null && during=yes
 wait "$BURST_PID"
@@ -296,4 +337,9 @@ wait "$NGINX_PID" 2>/dev/null
 NGINX_PID=
 echo "server peak memory (VmHWM): $(bench_hwm) MB; log: $(grep -c 'contribution.queue_full' "$TMP/serve.log") queue-full refusals"
 grep 'batch_failed' "$TMP/serve.log" | head -3
+if [ -n "$PROBE" ]; then
+	cp "$TMP/serve.log" "$PROBE/serve.log"
+	cp "$PG_DIR/server.log" "$PROBE/postgresql.log"
+	echo "probe: $PROBE"
+fi
 exit $burst_rc

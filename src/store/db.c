@@ -63,6 +63,21 @@ int db_backup(const char *path, int64_t *pages, struct error *e)
 	return db ? db_sqlite_backup(db, path, pages, e) : -1;
 }
 
+int db_refresh_statistics(struct db *db, struct error *e)
+{
+	/* One round trip when nothing is due (the statistics views are in PostgreSQL's shared memory); n_mod_since_
+	 * analyze counts what each session has reported, at most about a second late. */
+	static const char sql[] =
+	    "DO $$DECLARE r RECORD; BEGIN FOR r IN SELECT s.schemaname, s.relname FROM pg_stat_user_tables s "
+	    "JOIN pg_class c ON c.oid = s.relid WHERE s.n_mod_since_analyze >= 1000 "
+	    "AND s.n_mod_since_analyze >= 0.2 * GREATEST(c.reltuples, 0) LOOP "
+	    "EXECUTE format('ANALYZE (SKIP_LOCKED) %I.%I', r.schemaname, r.relname); END LOOP; END$$";
+	if (db_dialect() != DB_POSTGRESQL)
+		return 0;
+	struct db_stmt *st = db_stmt(db, sql, e);
+	return st ? db_exec_stmt(st, e) : -1;
+}
+
 int db_change_mark(struct db *db, struct db_mark *out)
 {
 	return backend->change_mark(db, out);

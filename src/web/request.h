@@ -39,6 +39,7 @@ struct request {
 	struct arena arena;
 	struct db *db; /* this thread's connection */
 	int64_t received_at; /* when its last byte arrived (clock_now): a contribution's deadline is judged then */
+	int64_t started_us; /* machine time (monotonic) when its head was read: the log's ms= counts from then */
 
 	/* The body as received (NUL-terminated), and whether it passed the limit. */
 	struct buf body;

@@ -53,6 +53,9 @@ enum {
 	 * checks (reads of the database: on PostgreSQL each a round trip the thread waits for) do not hold back
 	 * the page reads those threads answer. A few are enough: none waits for a commit. */
 	SERVER_CHECK_WORKERS = 4,
+	/* How often the planner's statistics are looked at (db_refresh_statistics: PostgreSQL only), so that a
+	 * burst into a table that was small is planned for its new size within a second or two. */
+	SERVER_STATISTICS_MS = 1000,
 };
 
 static const char SECURITY_CSP[] = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
@@ -103,7 +106,9 @@ struct server {
 	struct watch *watches;
 	pthread_t sweeper;
 	pthread_cond_t sweep_stop_cv;
-	bool sweep_stop;
+	bool sweep_stop; /* under watch_lock: the sweeper and the statistics' thread stop */
+	pthread_t statistician;
+	bool statistician_started;
 	/* the worker pools: changes run there, off libmicrohttpd's threads; contributions in a pool of their own */
 	struct pool changes, contributions;
 	struct pool checks; /* contributions without files, checked and queued off libmicrohttpd's threads */
@@ -121,11 +126,16 @@ static void check_delay(void)
 }
 
 /* Machine time for deadlines: the domain clock may be frozen (CONSULTA_NOW). */
-static int64_t server_monotonic_ms(void)
+static int64_t server_monotonic_us(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static int64_t server_monotonic_ms(void)
+{
+	return server_monotonic_us() / 1000;
 }
 
 static struct watch *watch_of(struct MHD_Connection *conn)
@@ -200,6 +210,7 @@ static struct request *request_new(struct MHD_Connection *conn, const char *meth
 	r->method = arena_strdup(&r->arena, method);
 	r->path = arena_strdup(&r->arena, url);
 	request_id(r->id);
+	r->started_us = server_monotonic_us();
 	r->status = 500;
 	r->out_type = "text/plain; charset=utf-8";
 	return r;
@@ -617,8 +628,12 @@ static void reply_checked(struct request *r)
 static enum MHD_Result answer(struct MHD_Connection *conn, struct request *r)
 {
 	reply_checked(r);
-	log_event("http", "rid=%s client=%s method=%s path=\"%s\" status=%d", r->id, request_client_address(r),
-		  log_escape(r, r->method), log_escape(r, r->path), r->status);
+	/* ms=: from its head to its answer, queues and waits included (what the client waited, less the network
+	 * and the time its bytes sat unread while this thread served others) */
+	const int64_t us = server_monotonic_us() - r->started_us;
+	log_event("http", "rid=%s ms=%lld.%01lld client=%s method=%s path=\"%s\" status=%d", r->id,
+		  (long long)(us / 1000), (long long)(us % 1000 / 100), request_client_address(r), log_escape(r, r->method),
+		  log_escape(r, r->path), r->status);
 	watch_set(conn, WATCH_BUSY, -1);
 	return send_reply(conn, r);
 }
@@ -802,6 +817,38 @@ static void *sweep(void *arg)
 	return NULL;
 }
 
+/* PostgreSQL: keeps the planner's statistics up to date (db_refresh_statistics) every SERVER_STATISTICS_MS
+ * on a connection of its own, so that page reads are planned for the tables as they are during a burst
+ * rather than as they were when autovacuum last looked. A failure is logged once until it succeeds again. */
+static void *keep_statistics(void *arg)
+{
+	struct server *srv = arg;
+	bool failing = false;
+	pthread_mutex_lock(&srv->watch_lock);
+	while (!srv->sweep_stop) {
+		struct timespec until;
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_nsec += (SERVER_STATISTICS_MS % 1000) * 1000000L;
+		until.tv_sec += SERVER_STATISTICS_MS / 1000 + until.tv_nsec / 1000000000L;
+		until.tv_nsec %= 1000000000L;
+		pthread_cond_timedwait(&srv->sweep_stop_cv, &srv->watch_lock, &until);
+		if (srv->sweep_stop)
+			break;
+		pthread_mutex_unlock(&srv->watch_lock); /* ANALYZE takes a while: the sweep and new connections go on */
+		struct error e;
+		error_clear(&e);
+		struct db *db = db_thread(&e);
+		const bool ok = db && db_refresh_statistics(db, &e) == 0;
+		if (!ok && !failing)
+			log_event("db.statistics_failed", "msg=\"%s\"", e.message);
+		failing = !ok;
+		pthread_mutex_lock(&srv->watch_lock);
+	}
+	pthread_mutex_unlock(&srv->watch_lock);
+	db_thread_close();
+	return NULL;
+}
+
 static void on_mhd_error(void *cls, const char *fmt, va_list ap)
 {
 	(void)cls;
@@ -906,9 +953,12 @@ static void server_stop_threads(struct server *srv)
 	pool_stop(&srv->changes);
 	pthread_mutex_lock(&srv->watch_lock);
 	srv->sweep_stop = true;
-	pthread_cond_signal(&srv->sweep_stop_cv);
+	pthread_cond_broadcast(&srv->sweep_stop_cv);
 	pthread_mutex_unlock(&srv->watch_lock);
 	pthread_join(srv->sweeper, NULL);
+	if (srv->statistician_started)
+		pthread_join(srv->statistician, NULL);
+	srv->statistician_started = false;
 }
 
 static int server_start_threads(struct server *srv, struct error *e)
@@ -923,6 +973,9 @@ static int server_start_threads(struct server *srv, struct error *e)
 		error_set(e, ERROR_UNAVAILABLE, "cannot start the server's deadline thread");
 		return -1;
 	}
+	/* Without it the server still runs: its plans then wait for autovacuum. */
+	srv->statistician_started = db_dialect() == DB_POSTGRESQL &&
+				    pthread_create(&srv->statistician, NULL, keep_statistics, srv) == 0;
 	srv->checks.offload_to = &srv->contributions; /* read by its workers from their start */
 	if (pool_start(&srv->changes, "changes", SERVER_WORKERS, SERVER_QUEUE, e) != 0 ||
 	    pool_start(&srv->contributions, "contributions", SERVER_GROUP_WORKERS, SERVER_GROUP_QUEUE, e) != 0 ||
