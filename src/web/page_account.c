@@ -386,7 +386,10 @@ void page_account_language(struct request *r)
 	struct error e;
 	error_clear(&e);
 	if (account_language_set(r->db, &r->arena, r->account, form_get(r->form, "language"), &e) != 0) {
-		page_error(r, &e);
+		if (!strcmp(e.code, ERROR_INVALID))
+			page_message(r, 422, error_field_message(&e, "language")); /* the one field's own words */
+		else
+			page_error(r, &e);
 		return;
 	}
 	reply_redirect(r, "/account");

@@ -82,6 +82,7 @@ class AccountLanguage(ServerTestCase):
         # A language we do not offer is refused, and nothing changes.
         r = s.post_form("/account/language", {"language": "xx"}, headers={"Cookie": cookie})
         self.assertEqual(r.status, 422, r)
+        self.assertIn("Elija uno de los idiomas propuestos.", r.text)  # in the account's language
         self.assertEqual(s.query("SELECT language FROM account WHERE email = ?", ("ada@example.org",)), [("es",)])
         # Not without an account.
         self.assertEqual(s.post_form("/account/language", {"language": "fr"}).status, 401)
