@@ -176,10 +176,12 @@ class AccountMailLanguage(harness.ServerTestCase):
         self.assertEqual(reset["Subject"], "R\u00e9initialisez votre mot de passe Consulta")
         self.assertIn("Quelqu\u2019un a tent\u00e9 de cr\u00e9er un compte Consulta", existing.get_content())
         # An account without a language (made before migration 046): the request's, as before.
-        self.server.query("UPDATE account SET language = NULL WHERE email = ?", ("marie-account@example.org",))
-        self.assertEqual(self.server.post_form("/account/reset-request", {"email": "marie-account@example.org"},
+        other = dict(form, email="pierre-account@example.org")
+        self.assertEqual(self.server.post_form("/account/register", other, headers=FR).status, 201)
+        self.server.query("UPDATE account SET language = NULL WHERE email = ?", ("pierre-account@example.org",))
+        self.assertEqual(self.server.post_form("/account/reset-request", {"email": "pierre-account@example.org"},
                                                headers=ES).status, 200)
-        reset = self.outbox("marie-account@example.org")[-1]
+        _, reset = self.outbox("pierre-account@example.org")
         self.assertEqual(reset["Content-Language"], "es")
         self.assertEqual(reset["Subject"], "Restablezca su contrase\u00f1a de Consulta")
         (none,) = self.outbox("nobody-account@example.org")
