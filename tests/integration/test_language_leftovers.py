@@ -11,13 +11,12 @@ import html
 import io
 import json
 import re
-import urllib.parse
 
 import harness
 from harness import CALL1_OPEN, CSRF_TOKEN, SLUG, ServerTestCase
 from test_accounts import link_in, session_cookie
 from test_languages import FRENCH_APRIL, FRENCH_MAY, VersionTextCase
-from test_letters import FRENCH, PASSWORD, SECRETARIAT, OfficeSession, letter, pdf_text
+from test_letters import FRENCH, OfficeSession, letter, pdf_text
 
 STAKEHOLDER_PASSWORD = "a long passphrase for the stakeholder"
 
@@ -113,6 +112,21 @@ class AccountLanguage(ServerTestCase):
         self.assertTrue(receipt["Subject"].startswith("Contribution re\u00e7ue"), receipt["Subject"])
 
 
+def issue_with_french(case, **fields):
+    """Makes the process English and French, issues a letter (fields as test_letters.letter's) with a French
+    text, and returns its id."""
+    r = case.s.send_json("PATCH", "/api/v1/processes/" + SLUG, {"languages": "en, fr"}, token=case.token)
+    case.assertEqual(r.status, 200, r)
+    r = case.s.send_json("POST", "/api/v1/processes/%s/circulars" % SLUG, letter(**fields), token=case.token)
+    case.assertEqual(r.status, 201, r)
+    draft = r.json()["draft"]
+    r = case.s.send_json("POST", "/api/v1/circular-drafts/%d/texts/fr" % draft, FRENCH, token=case.token)
+    case.assertEqual(r.status, 200, r)
+    r = case.s.send_json("POST", "/api/v1/circular-drafts/%d/issue" % draft, {}, token=case.token)
+    case.assertEqual(r.status, 201, r)
+    return r.json()["id"]
+
+
 class StakeholderLetters(OfficeSession):
     """A letter mailed to the stakeholders of its addressed categories: each in their account's language (its
     text and PDF in it when the letter has one, the mail's words in it), else as before."""
@@ -124,23 +138,12 @@ class StakeholderLetters(OfficeSession):
         return {"serve_args": ["--smtp", self.sink.url]}
 
     def test_each_stakeholder_gets_the_letter_in_their_accounts_language(self):
-        r = self.s.send_json("PATCH", "/api/v1/processes/" + SLUG, {"languages": "en, fr"}, token=self.token)
-        self.assertEqual(r.status, 200, r)
         with harness.connect(self.s.db) as db:
             db.executemany("INSERT INTO account (email, name, role, category, email_confirmed_at, created_at, "
                            "language) VALUES (?, ?, 'stakeholder', 'member-states', 1600000000, 1600000000, ?)",
                            [("etat@example.org", "\u00c9tat", "fr"), ("state@example.org", "State", None),
                             ("estado@example.org", "Estado", "es")])
-        r = self.s.send_json("POST", "/api/v1/processes/%s/circulars" % SLUG,
-                             letter(markdown="Dear Sir/Madam,\n\nWe invite you to comment on quokkaenglish."),
-                             token=self.token)
-        self.assertEqual(r.status, 201, r)
-        draft = r.json()["draft"]
-        r = self.s.send_json("POST", "/api/v1/circular-drafts/%d/texts/fr" % draft, FRENCH, token=self.token)
-        self.assertEqual(r.status, 200, r)
-        r = self.s.send_json("POST", "/api/v1/circular-drafts/%d/issue" % draft, {}, token=self.token)
-        self.assertEqual(r.status, 201, r)
-        lid = r.json()["id"]
+        lid = issue_with_french(self, markdown="Dear Sir/Madam,\n\nWe invite you to comment on quokkaenglish.")
         for to in ("etat@example.org", "state@example.org", "estado@example.org"):
             self.sink.wait(1, to=to, timeout=300)
         got = {m[1][0]: m[2] for m in self.sink.mails()}
@@ -169,17 +172,7 @@ class OfficeLettersInTheReadersLanguage(OfficeSession):
     has a text in it (circular_list_in, as the process page)."""
 
     def test_the_issued_letters_subject_in_the_readers_language(self):
-        r = self.s.send_json("PATCH", "/api/v1/processes/" + SLUG, {"languages": "en, fr"}, token=self.token)
-        self.assertEqual(r.status, 200, r)
-        r = self.s.send_json("POST", "/api/v1/processes/%s/circulars" % SLUG,
-                             letter(subject="Quokka consultation in English"), token=self.token)
-        self.assertEqual(r.status, 201, r)
-        draft = r.json()["draft"]
-        r = self.s.send_json("POST", "/api/v1/circular-drafts/%d/texts/fr" % draft, FRENCH, token=self.token)
-        self.assertEqual(r.status, 200, r)
-        r = self.s.send_json("POST", "/api/v1/circular-drafts/%d/issue" % draft, {}, token=self.token)
-        self.assertEqual(r.status, 201, r)
-        lid = r.json()["id"]
+        lid = issue_with_french(self, subject="Quokka consultation in English")
 
         def item(lang):
             page = self.s.get("/office/processes/" + SLUG,
