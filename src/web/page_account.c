@@ -356,8 +356,8 @@ void page_my_contributions(struct request *r)
 
 /* --- the account's language ---------------------------------------------- */
 
-/* Each offered language by its own name, in its own language (as the switcher names them); the account's
- * selected, or "Choose..." while it has none. */
+/* Each offered language by its own name, in its own language (as the switcher names them: a name, never
+ * translated, so translate="no"); the account's selected, or "Choose..." while it has none. */
 static void language_form(struct request *r)
 {
 	size_t n;
@@ -375,7 +375,8 @@ static void language_form(struct request *r)
 	if (!mine)
 		html_printf(&r->out, "<option value=\"\" selected>%s</option>\n", _("Choose\u2026"));
 	for (size_t i = 0; i < n; i++)
-		html_printf(&r->out, "<option value=\"%s\" lang=\"%s\"%R>%s</option>\n", all[i].code, all[i].code,
+		html_printf(&r->out, "<option value=\"%s\" lang=\"%s\" translate=\"no\"%R>%s</option>\n", all[i].code,
+			    all[i].code,
 			    mine && !strcasecmp(mine, all[i].code) ? " selected" : "", all[i].name);
 	html_printf(&r->out, "</select></div>\n<p><button type=\"submit\">%s</button></p>\n</form>\n</section>\n",
 		    _("Save the language"));

@@ -60,7 +60,7 @@ class AccountLanguage(ServerTestCase):
         page = s.get("/account", headers={"Cookie": cookie, "Accept-Language": "es"})
         self.assertEqual(page.status, 200, page)
         self.assertIn('<html lang="fr"', page.text)
-        self.assertIn('<option value="fr" lang="fr" selected>', page.text)
+        self.assertIn('<option value="fr" lang="fr" translate="no" selected>', page.text)
         self.assertIn('<html lang="ru"', s.get("/account", headers={"Cookie": cookie + "; consulta_lang=ru"}).text)
         self.assertIn('<html lang="fr"', s.get("/processes/" + SLUG, headers={"Cookie": cookie}).text)
         # An API error's message too.
@@ -77,7 +77,7 @@ class AccountLanguage(ServerTestCase):
         self.assertEqual([(json.loads(b), json.loads(a)) for b, a in audit], [({"language": "fr"}, {"language": "es"})])
         page = s.get("/account", headers={"Cookie": cookie, "Accept-Language": "fr"})
         self.assertIn('<html lang="es"', page.text)
-        self.assertIn('<option value="es" lang="es" selected>', page.text)
+        self.assertIn('<option value="es" lang="es" translate="no" selected>', page.text)
         # A language we do not offer is refused, and nothing changes.
         r = s.post_form("/account/language", {"language": "xx"}, headers={"Cookie": cookie})
         self.assertEqual(r.status, 422, r)
