@@ -13,6 +13,7 @@ import json
 import re
 
 import harness
+import test_mail
 from harness import CALL1_OPEN, CSRF_TOKEN, SLUG, ServerTestCase
 from test_accounts import link_in, session_cookie
 from test_languages import FRENCH_APRIL, FRENCH_MAY, VersionTextCase
@@ -268,3 +269,27 @@ class ParagraphsPerLanguage(VersionTextCase):
             self.assertEqual({x["language"] for x in rows if str(x["version_id"]) == str(self.april)}, {"en"}, fmt)
             self.assertEqual(len(rows), len(before) + len(fr), fmt)
         self.assertIn("one row per paragraph and language", self.s.get("/data").text)
+
+
+class MeetingMailsInTheAccountsLanguage(test_mail.MailTestCase):
+    """A meeting's later mails (a change, a cancellation, reminders, a place given) reach each participant in
+    their account's language when it has one, else in the language they registered in."""
+
+    def test_a_change_reaches_a_participant_in_their_accounts_language(self):
+        sink = self.sink()
+        s = self.mailing_server(sink)
+        office = s.account_token("office-acclang@example.org")
+        r = s.send_json("POST", "/api/v1/processes/%s/meetings" % SLUG,
+                        {"date": "2021-02-10", "title": "Meeting for accounts", "starts": "14:00", "ends": "16:00",
+                         "room": "Room B-12"}, token=office)
+        self.assertEqual(r.status, 201, r.text)
+        mid = r.json()["id"]
+        ivan = s.account_token("ivan-meet@example.org", role="stakeholder")
+        path = "/api/v1/meetings/%d/registrations" % mid
+        self.assertEqual(s.send_json("POST", path, token=ivan, headers={"Accept-Language": "en"}).status, 201)
+        sink.wait(1, to="ivan-meet@example.org")
+        s.query("UPDATE account SET language = 'ru' WHERE email = ?", ("ivan-meet@example.org",))
+        r = s.send_json("PATCH", "/api/v1/meetings/%d" % mid, {"starts": "15:00", "ends": "17:00"}, token=office)
+        self.assertEqual(r.status, 200, r.text)
+        registered, changed = [m for _, _, m, _ in sink.wait(2, to="ivan-meet@example.org")]
+        self.assertEqual((registered["Content-Language"], changed["Content-Language"]), ("en", "ru"))
