@@ -74,12 +74,13 @@ static int account_from_row(struct arena *a, struct db_stmt *st, void *element)
 		return DB_FILL_UNKNOWN;
 	acc->confirmed = !db_col_null(st, 7);
 	acc->has_password = !db_col_null(st, 8);
+	acc->language = db_col_null(st, 9) ? NULL : db_col_dup(st, 9, a, &failed);
 	return failed ? -1 : 0;
 }
 
 #define ACCOUNT_COLUMNS                                                                                       \
 	"SELECT a.id, a.email, a.name, a.organization, a.category, a.country, a.role, a.email_confirmed_at, " \
-	"a.password_hash FROM account a "
+	"a.password_hash, a.language FROM account a "
 
 int account_find_email(struct db *db, struct arena *a, const char *email, struct account *out, struct error *e)
 {
@@ -106,9 +107,10 @@ int account_find_id(struct db *db, struct arena *a, int64_t id, struct account *
 /* The account as the audit log shows it: never the password. */
 static char *account_json(const struct account_input *in)
 {
-	json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "email", in->email, "name", in->name, "organization",
+	json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s?}", "email", in->email, "name", in->name, "organization",
 			      in->organization ? in->organization : "", "category", in->category ? in->category : "",
-			      "country", in->country ? in->country : "", "role", account_role_name(in->role));
+			      "country", in->country ? in->country : "", "role", account_role_name(in->role), "language",
+			      in->language);
 	char *text = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	json_decref(o);
 	return text;
@@ -123,6 +125,9 @@ static void account_validate(struct arena *a, const struct account_input *in, st
 	clean->category = field_trimmed(a, in->category);
 	clean->password = in->password;
 	clean->role = in->role;
+	/* the language of the page it registers from: an offered one, by its own tag; anything else is none */
+	const struct i18n_language *lang = in->language ? i18n_find(in->language) : NULL;
+	clean->language = lang ? lang->code : NULL;
 	const char *country = field_trimmed(a, in->country);
 	if (country && strlen(country) == 2) {
 		char *up = arena_strdup(a, country);
@@ -181,8 +186,8 @@ static int account_insert(struct db *db, struct arena *a, const struct account_i
 			  bool confirmed, struct account *out, struct error *e)
 {
 	static const char sql[] = "INSERT INTO account (email, name, organization, category, country, role, "
-				  "password_hash, email_confirmed_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-				  "RETURNING id";
+				  "password_hash, email_confirmed_at, created_at, language) "
+				  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		return -1;
@@ -199,6 +204,10 @@ static int account_insert(struct db *db, struct arena *a, const struct account_i
 	else
 		db_bind_null(st, 8);
 	db_bind_int(st, 9, now);
+	if (in->language)
+		db_bind_text(st, 10, in->language);
+	else
+		db_bind_null(st, 10);
 	int64_t id;
 	if (db_insert_id(st, &id, e) != 0) {
 		if (db_unique_violation(db)) {
@@ -210,6 +219,19 @@ static int account_insert(struct db *db, struct arena *a, const struct account_i
 		return -1;
 	}
 	return account_find_id(db, a, id, out, e);
+}
+
+/* The mails to an existing account are composed in its language, when it chose one (else in the request's):
+ * makes it the thread's language for _() and returns the tag the mail says (NULL: the thread's, as
+ * .translated). The caller restores *was with i18n_use() once the mail's words are made. */
+static const char *account_mail_language(const struct account *acc, const char **was)
+{
+	*was = i18n_current();
+	const struct i18n_language *l = acc->language ? i18n_find(acc->language) : NULL;
+	if (!l)
+		return NULL;
+	i18n_use(l->code);
+	return l->code;
 }
 
 /* The 429 of a client address that has asked for too many mails this hour. */
@@ -246,8 +268,10 @@ int account_register(struct db *db, struct arena *a, const struct account_input 
 	error_clear(&lookup);
 	char *after = NULL;
 	if (account_find_email(db, a, clean.email, &old, &lookup) == 0) {
-		/* The address has an account: the same answer as for a new one, and its owner learns by mail. */
-		const char *url = config_get()->public_url;
+		/* The address has an account: the same answer as for a new one, and its owner learns by mail, in
+		 * the account's language. */
+		const char *url = config_get()->public_url, *was;
+		const char *language = account_mail_language(&old, &was);
 		struct outbox_mail mail = {
 			.kind = "account",
 			.to = old.email,
@@ -259,8 +283,10 @@ int account_register(struct db *db, struct arena *a, const struct account_input 
 					     "%s/account/reset-request\n\nIf it was not you, ignore this message.\n"),
 					     url, url),
 			.requester = in->requester,
-			.translated = true, /* in the language of the request */
+			.language = language,
+			.translated = true, /* without an account's language, the request's */
 		};
+		i18n_use(was);
 		if (outbox_enqueue(db, &mail, e) != 0 || db_commit(db, e) != 0)
 			goto fail;
 		log_event("account.register_existing", "account=%lld", (long long)old.id);
@@ -332,6 +358,36 @@ int account_create(struct db *db, struct arena *a, const struct account_input *i
 	}
 	free(after);
 	return 0;
+}
+
+int account_language_set(struct db *db, struct arena *a, struct account *acc, const char *language, struct error *e)
+{
+	const struct i18n_language *l = language ? i18n_find(language) : NULL;
+	if (!l) {
+		error_field(e, "language", _("Choose one of the listed languages."));
+		return -1;
+	}
+	static const char sql[] = "UPDATE account SET language = ? WHERE id = ?";
+	const struct actor who = account_actor(acc);
+	const char *before = audit_json(a, json_pack("{s:s?}", "language", acc->language));
+	const char *after = audit_json(a, json_pack("{s:s}", "language", l->code));
+	struct db_stmt *st;
+	if (db_begin(db, e) != 0)
+		return -1;
+	if (!(st = db_stmt(db, sql, e)))
+		goto fail;
+	db_bind_text(st, 1, l->code);
+	db_bind_int(st, 2, acc->id);
+	if (db_exec_stmt(st, e) != 0 ||
+	    audit_record(db, &who, 0, "account.language", arena_printf(a, "account:%lld", (long long)acc->id), before,
+			 after, e) != 0 ||
+	    db_commit(db, e) != 0)
+		goto fail;
+	acc->language = l->code;
+	return 0;
+fail:
+	db_rollback(db);
+	return -1;
 }
 
 /* --- the slow-down of failed logins ------------------------------------- */
@@ -648,7 +704,9 @@ int account_reset_request(struct db *db, struct arena *a, const char *email, con
 		goto fail;
 	const char *link = account_link(db, a, acc.id, "reset", "/account/reset", e);
 	struct actor who = account_actor(&acc);
-	/* A neutral greeting: the account's name was typed by whoever registered it. */
+	/* A neutral greeting: the account's name was typed by whoever registered it. In the account's language. */
+	const char *was;
+	const char *language = account_mail_language(&acc, &was);
 	struct outbox_mail mail = {
 		.kind = "reset",
 		.to = acc.email,
@@ -661,8 +719,10 @@ int account_reset_request(struct db *db, struct arena *a, const char *email, con
 					    link)
 			     : NULL,
 		.requester = requester,
-		.translated = true, /* in the language of the request */
+		.language = language,
+		.translated = true, /* without an account's language, the request's */
 	};
+	i18n_use(was);
 	if (!link || audit_record(db, &who, 0, "account.reset_request", arena_printf(a, "account:%lld", (long long)acc.id),
 				  NULL, NULL, e) != 0 ||
 	    outbox_enqueue(db, &mail, e) != 0 || db_commit(db, e) != 0)

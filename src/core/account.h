@@ -10,6 +10,10 @@
  * address (core/outbox.h); over its budget, a client address gets
  * ERROR_THROTTLED.
  *
+ * An account has a language (account.language): the mails these functions send
+ * to an existing account are in it (the note that someone tried to register
+ * with its address, the reset link), else in the request's.
+ *
  * Secrets are never stored: a password as an Argon2id hash, a session, API
  * token or link as the SHA-256 of a random token (util/secret.h).
  */
@@ -48,6 +52,10 @@ struct account {
 	enum account_role role;
 	bool confirmed;
 	bool has_password;
+	/* The language it chose (an offered tag of util/i18n.h: "fr"), or NULL for none (an account made before
+	 * migration 046, or by the command line). Every mail to the account is composed in it, and the interface
+	 * speaks it while the account is logged in and chose no language by the switcher (web/request.c). */
+	const char *language;
 };
 
 struct account_input {
@@ -59,6 +67,7 @@ struct account_input {
 	const char *password; /* NULL: none yet (a set-password link is made instead) */
 	enum account_role role;
 	const char *requester; /* the client address that asks (for the mail limits), or NULL */
+	const char *language;  /* an offered tag: the language of the page it registers from; NULL or another: none */
 };
 
 const char *account_role_name(enum account_role role);
@@ -121,6 +130,11 @@ int api_token_create(struct db *db, int64_t account_id, char *token, struct erro
 int api_token_account(struct db *db, struct arena *a, const char *token, struct account *out, struct error *e);
 /* Revokes one token, or every token of an account when token is NULL; *count says how many. */
 int api_token_revoke(struct db *db, int64_t account_id, const char *token, int *count, struct error *e);
+
+/* Sets the account's language (an offered tag, compared without case: util/i18n.h's i18n_find) and records
+ * "account.language" in the audit log, in one transaction; out->language receives it (in a). ERROR_INVALID
+ * naming "language" for a language not offered. */
+int account_language_set(struct db *db, struct arena *a, struct account *acc, const char *language, struct error *e);
 
 /* Password rules: length in characters, not only white space. */
 bool account_password_acceptable(const char *password, struct error *e, const char *field);

@@ -1479,7 +1479,8 @@ int circular_distribution_groups(struct db *db, struct arena *a, int64_t circula
 struct pending {
 	int64_t id, circular_id, subscription_id;
 	const char *email, *reference, *date, *subject, *markdown, *process_title, *pdf;
-	const char *language, *process_languages; /* the subscriber's (NULL: none recorded), the process's list */
+	/* the recipient's: the address's account's, else its subscription's (NULL: none recorded); the process's list */
+	const char *language, *process_languages;
 	const char *text_language; /* the language of subject, markdown and pdf: a text's, or NULL for its own */
 };
 
@@ -1525,9 +1526,10 @@ static int deliver_one(struct db *db, struct arena *a, const struct pending *x, 
 	const char *url = x->text_language ? arena_printf(a, "%s/letters/%lld?text=%s", config_get()->public_url,
 							  (long long)x->circular_id, x->text_language)
 					   : arena_printf(a, "%s/letters/%lld", config_get()->public_url, (long long)x->circular_id);
-	/* The mail's own words in the recipient's language: the one a subscriber asked in, else the process's
-	 * first; the letter's text is the secretariat's, as it was issued, in that language if the letter has a
-	 * text in it (the query chose it), else its own. */
+	/* The mail's own words in the recipient's language: their account's (migration 046: the person's own
+	 * choice, for every mail to them), else the one a subscriber asked in, else the process's first; the
+	 * letter's text is the secretariat's, as it was issued, in that language if the letter has a text in it
+	 * (the query chose it), else its own. */
 	const struct i18n_language *lang = x->language ? i18n_find(x->language) : NULL;
 	if (!lang)
 		lang = i18n_first_of(x->process_languages ? x->process_languages : "");
@@ -1584,14 +1586,16 @@ static int deliver_one(struct db *db, struct arena *a, const struct pending *x, 
 static void pdfs_missing(struct db *db, struct arena *a)
 {
 	/* The letter's own PDF (every mail carries it or waits for it), then those of its texts in the languages
-	 * of subscribers its mails wait for ('' for its own: sorted first on both backends). */
+	 * of recipients its mails wait for (the address's account's, else its subscription's; '' for its own:
+	 * sorted first on both backends). */
 	static const char sql[] =
 		"SELECT c.id, '' FROM circular c WHERE NOT EXISTS (SELECT 1 FROM circular_pdf f WHERE f.circular_id = c.id) "
 		"AND EXISTS (SELECT 1 FROM circular_delivery d WHERE d.circular_id = c.id AND d.message_id IS NULL) "
 		"UNION ALL SELECT t.circular_id, t.language FROM circular_text t WHERE NOT EXISTS (SELECT 1 FROM "
 		"circular_text_pdf f WHERE f.circular_id = t.circular_id AND f.language = t.language) AND EXISTS (SELECT 1 "
-		"FROM circular_delivery d JOIN subscription s ON s.id = d.subscription_id WHERE d.circular_id = "
-		"t.circular_id AND d.message_id IS NULL AND s.language = t.language) "
+		"FROM circular_delivery d LEFT JOIN subscription s ON s.id = d.subscription_id LEFT JOIN account acc ON "
+		"acc.email = d.email WHERE d.circular_id = t.circular_id AND d.message_id IS NULL AND "
+		"COALESCE(acc.language, s.language) = t.language) "
 		"ORDER BY 1, 2 LIMIT 4";
 	struct error e;
 	error_clear(&e);
@@ -1629,12 +1633,14 @@ int circular_distribute(struct db *db, struct arena *a, int limit, int *queued, 
 {
 	static const char sql[] =
 		"SELECT d.id, d.circular_id, d.subscription_id, d.email, c.reference, c.date, COALESCE(t.subject, c.subject), "
-		"COALESCE(t.markdown, c.markdown), p.title, COALESCE(tf.sha256, f.sha256), s.language, p.languages, "
-		"t.language FROM circular_delivery d JOIN circular c ON c.id = d.circular_id "
+		"COALESCE(t.markdown, c.markdown), p.title, COALESCE(tf.sha256, f.sha256), COALESCE(acc.language, "
+		"s.language), p.languages, t.language FROM circular_delivery d JOIN circular c ON c.id = d.circular_id "
 		"JOIN process p ON p.id = c.process_id JOIN circular_pdf f ON f.circular_id = c.id "
 		"LEFT JOIN subscription s ON s.id = d.subscription_id "
-		/* the letter's text in the subscriber's language, if it has one, and then only once its PDF is made */
-		"LEFT JOIN circular_text t ON t.circular_id = c.id AND t.language = s.language "
+		/* the address's account, whose language is the recipient's (before a subscription's) */
+		"LEFT JOIN account acc ON acc.email = d.email "
+		/* the letter's text in the recipient's language, if it has one, and then only once its PDF is made */
+		"LEFT JOIN circular_text t ON t.circular_id = c.id AND t.language = COALESCE(acc.language, s.language) "
 		"LEFT JOIN circular_text_pdf tf ON tf.circular_id = c.id AND tf.language = t.language "
 		"WHERE d.message_id IS NULL AND (t.language IS NULL OR tf.sha256 IS NOT NULL) ORDER BY d.id LIMIT ?";
 	/* Whether any mail waits, read before the write transaction: the sender comes here after every group

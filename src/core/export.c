@@ -5,10 +5,13 @@
 #include "core/export.h"
 
 #include "core/config.h"
+#include "core/paragraph.h"
+#include "core/version_text.h"
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/i18n.h"
 
+#include <stdio.h>
 #include <string.h>
 
 const char *export_type_name(enum export_type t)
@@ -159,6 +162,9 @@ static const char sql_versions_process[] =
 
 static const struct export_column paragraph_columns[] = {
     {"version_id", EXPORT_INTEGER, N_("The version (versions.version_id).")},
+    {"language", EXPORT_TEXT,
+     N_("The language of this row's text (a BCP 47 tag such as fr): the version's own text is in the process's "
+        "first language; each text given in another language has its own row, with the version's paragraph ids.")},
     {"paragraph_id", EXPORT_TEXT,
      N_("The paragraph's id (e.g. p3): the same id in two versions of a document is the same paragraph.")},
     {"number", EXPORT_INTEGER, N_("Its number (the \u00b6N shown), in document order.")},
@@ -166,10 +172,82 @@ static const struct export_column paragraph_columns[] = {
     {"markdown", EXPORT_TEXT, N_("Its text as written, in Markdown.")},
 };
 
+/* The published versions whose paragraphs paragraphs_each() exports, with their own language. */
 static const char sql_paragraphs_process[] =
-    "SELECT p.version_id, p.pid, p.number, p.text, p.source FROM paragraph p "
-    "JOIN version v ON v.id = p.version_id JOIN document dm ON dm.id = v.document_id "
-    "WHERE dm.process_id = ?1 AND v.state = 'published' ORDER BY p.version_id, p.number";
+    "SELECT v.id, " FIRST_LANGUAGE("p.languages") " FROM version v JOIN document dm ON dm.id = v.document_id "
+    "JOIN process p ON p.id = dm.process_id WHERE dm.process_id = ?1 AND v.state = 'published' ORDER BY v.id";
+
+struct version_language {
+	int64_t id;
+	const char *own; /* the process's first language: the version's own text's */
+};
+
+static int version_language_from_row(struct arena *a, struct db_stmt *st, void *element)
+{
+	struct version_language *v = element;
+	bool failed = false;
+	v->id = db_col_int(st, 0);
+	v->own = db_col_dup(st, 1, a, &failed);
+	return failed ? -1 : 0;
+}
+
+/* One language's paragraphs of a version as rows of the paragraphs dataset. */
+static int paragraph_rows(int64_t version_id, const char *language, const struct paragraph *ps, int n,
+                          export_row_fn fn, void *ctx)
+{
+	char id[24], number[16];
+	snprintf(id, sizeof id, "%lld", (long long)version_id);
+	for (int i = 0; i < n; i++) {
+		snprintf(number, sizeof number, "%d", ps[i].number);
+		const char *cells[] = {id, language, ps[i].pid, number, ps[i].text, ps[i].source};
+		const int rc = fn(cells, ctx);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* The paragraphs of every published version of the process, in each of its languages: the version's own (the
+ * rows of paragraph, in the process's first language), then those of each text it has in another language, by
+ * tag (version_text_paragraphs: the same ids and numbers, that text's words). A language text's paragraphs are
+ * no rows of the database (they are the numbered blocks of its Markdown, aligned with the version's when it was
+ * given), so they are made here, one version at a time in an arena of its own. */
+static int paragraphs_each(struct db *db, int64_t process_id, export_row_fn fn, void *ctx, struct error *e)
+{
+	struct arena a;
+	arena_init(&a);
+	struct version_language *vs = NULL;
+	int nv = 0, rc = 0;
+	struct db_stmt *st = db_stmt(db, sql_paragraphs_process, e);
+	if (!st) {
+		arena_free(&a);
+		return -1;
+	}
+	db_bind_int(st, 1, process_id);
+	if (db_collect(st, &a, (void **)&vs, &nv, sizeof *vs, version_language_from_row, e) != 0)
+		rc = -1;
+	for (int i = 0; rc == 0 && i < nv; i++) {
+		struct arena va;
+		arena_init(&va);
+		const char **langs = NULL;
+		int nl = 0;
+		if (version_text_languages(db, &va, vs[i].id, &langs, &nl, e) != 0)
+			rc = -1;
+		for (int k = -1; rc == 0 && k < nl; k++) {
+			struct paragraph *ps;
+			int n;
+			bool in = k < 0; /* the text's own paragraphs; never the version's under another language's name */
+			if ((k < 0 ? paragraph_list(db, &va, vs[i].id, &ps, &n, e)
+				   : version_text_paragraphs(db, &va, vs[i].id, langs[k], &ps, &n, &in, e)) != 0)
+				rc = -1;
+			else if (in)
+				rc = paragraph_rows(vs[i].id, k < 0 ? vs[i].own : langs[k], ps, n, fn, ctx);
+		}
+		arena_free(&va);
+	}
+	arena_free(&a);
+	return rc;
+}
 
 static const struct export_column milestone_columns[] = {
     {"milestone_id", EXPORT_INTEGER, N_("The milestone's id (schedule-history.milestone_id).")},
@@ -275,32 +353,35 @@ static const char sql_addressees_process[] =
 
 const struct export_dataset EXPORT_DATASETS[] = {
     {"contributions", N_("One published contribution."), true, COLUMNS(contribution_columns), sql_contributions_call,
-     sql_contributions_process},
+     sql_contributions_process, NULL},
     {"comments",
      N_("One comment of a published contribution on a paragraph (or general), with the secretariat's answer once "
         "published: the rows of the resolution matrix."),
-     true, COLUMNS(comment_columns), sql_comments_call, sql_comments_process},
+     true, COLUMNS(comment_columns), sql_comments_call, sql_comments_process, NULL},
     {"attachments", N_("One file sent with a published contribution (its description, not its bytes: see url)."), true,
-     COLUMNS(attachment_columns), sql_attachments_call, sql_attachments_process},
+     COLUMNS(attachment_columns), sql_attachments_call, sql_attachments_process, NULL},
     {"versions",
      N_("One published version of one of the process's documents in one of its languages, with its whole text: one "
      "row per version and language (see language)."),
      false,
-     COLUMNS(version_columns), NULL, sql_versions_process},
-    {"paragraphs", N_("One numbered paragraph of a published version."), false, COLUMNS(paragraph_columns), NULL,
-     sql_paragraphs_process},
+     COLUMNS(version_columns), NULL, sql_versions_process, NULL},
+    {"paragraphs",
+     N_("One numbered paragraph of a published version in one of its languages: one row per paragraph and language "
+        "(see language)."),
+     false, COLUMNS(paragraph_columns), NULL, sql_paragraphs_process, paragraphs_each},
     {"schedule", N_("One milestone of the process's schedule, as it stands."), false, COLUMNS(milestone_columns), NULL,
-     sql_schedule_process},
+     sql_schedule_process, NULL},
     {"schedule-history", N_("One move of a milestone, with its reason: the schedule's history."), false,
-     COLUMNS(move_columns), NULL, sql_moves_process},
-    {"letters", N_("One circular letter of the process."), false, COLUMNS(letter_columns), NULL, sql_letters_process},
+     COLUMNS(move_columns), NULL, sql_moves_process, NULL},
+    {"letters", N_("One circular letter of the process."), false, COLUMNS(letter_columns), NULL, sql_letters_process,
+     NULL},
     {"letter-addressees", N_("One stakeholder category a circular letter is addressed to."), false,
-     COLUMNS(addressee_columns), NULL, sql_addressees_process},
+     COLUMNS(addressee_columns), NULL, sql_addressees_process, NULL},
     {"calls", N_("One call for contributions of the process, with its dates as they stand."), false,
-     COLUMNS(call_columns), NULL, sql_calls_process},
+     COLUMNS(call_columns), NULL, sql_calls_process, NULL},
     {"deadline-changes", N_("One change of a call's deadline or state, with its reason: the calls' history."), true,
-     COLUMNS(deadline_columns), sql_deadlines_call, sql_deadlines_process},
-    {"meetings", N_("One meeting of the process."), false, COLUMNS(meeting_columns), NULL, sql_meetings_process},
+     COLUMNS(deadline_columns), sql_deadlines_call, sql_deadlines_process, NULL},
+    {"meetings", N_("One meeting of the process."), false, COLUMNS(meeting_columns), NULL, sql_meetings_process, NULL},
 };
 const int EXPORT_NDATASETS = (int)(sizeof EXPORT_DATASETS / sizeof EXPORT_DATASETS[0]);
 
@@ -365,6 +446,8 @@ int export_each(struct db *db, const struct export_dataset *d, enum export_scope
 		error_set(e, ERROR_NOT_FOUND, _("The %s are exported per process, not per call."), d->name);
 		return -1;
 	}
+	if (d->each)
+		return d->each(db, id, fn, ctx, e);
 	if (d->ncolumns > EXPORT_MAX_COLUMNS) {
 		error_set(e, ERROR_INTERNAL, "the dataset %s has too many columns", d->name);
 		return -1;

@@ -5,8 +5,10 @@
  *
  * A dataset is a name ("contributions"), a list of columns (each with a
  * name, a type and its meaning) and one query per scope (a call, a
- * process). The same table, in the same column order, is what the CSV, the
- * JSON Lines and the XLSX files hold (web/api_export.c) and what the
+ * process), or rows made in C where no query can make them (the paragraphs
+ * of a version's texts in other languages, which are its Markdown's). The
+ * same table, in the same column order, is what the CSV, the JSON Lines and
+ * the XLSX files hold (web/api_export.c) and what the
  * dictionary page lists, so that a column cannot be exported without being
  * described. The rows are handed one at a time to a callback, as matrix_each
  * does: an export of a million contributions never holds more than one row.
@@ -43,6 +45,10 @@ struct export_column {
 /* Which records an export covers: one call's, or every call's of a process (and the process's own records). */
 enum export_scope { EXPORT_CALL, EXPORT_PROCESS };
 
+/* One row: ncolumns cells in the dataset's order, each valid only during the callback; NULL for no value
+ * (an empty CSV cell, a JSON null). Integers are written in decimal, instants and dates as their type says. */
+typedef int (*export_row_fn)(const char *const *cells, void *ctx);
+
 struct export_dataset {
 	const char *name;    /* in the file's name: contributions.csv */
 	const char *meaning; /* what one row is, for the dictionary (N_(), as a column's) */
@@ -50,6 +56,9 @@ struct export_dataset {
 	const struct export_column *columns;
 	int ncolumns;
 	const char *sql_call, *sql_process; /* ?1: the call's or the process's id; sql_call NULL unless per_call */
+	/* Rows made in C rather than by one query (a version's paragraphs in each language: core/export.c), for the
+	 * process's id; NULL: sql_call or sql_process's rows as they are. */
+	int (*each)(struct db *db, int64_t id, export_row_fn fn, void *ctx, struct error *e);
 };
 
 extern const struct export_dataset EXPORT_DATASETS[];
@@ -58,9 +67,6 @@ extern const int EXPORT_NDATASETS;
 /* The dataset named name, or NULL. */
 const struct export_dataset *export_dataset_find(const char *name);
 
-/* One row: ncolumns cells in the dataset's order, each valid only during the callback; NULL for no value
- * (an empty CSV cell, a JSON null). Integers are written in decimal, instants and dates as their type says. */
-typedef int (*export_row_fn)(const char *const *cells, void *ctx);
 
 /*
  * Hands every row of dataset d for the call or process id (scope) to fn, in a stable order (by id).

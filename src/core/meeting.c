@@ -477,9 +477,10 @@ static int person_fill(struct arena *a, struct db_stmt *st, void *element)
 static int people(struct db *db, struct arena *a, int64_t id, enum registration_state s, struct person **out, int *n,
                   struct error *e)
 {
-	static const char sql[] = "SELECT r.id, ac.email, ac.name, r.language FROM meeting_registration r "
-	                          "JOIN account ac ON ac.id = r.account_id WHERE r.meeting_id = ? AND r.state = ? "
-	                          "ORDER BY r.position, r.id";
+	/* each in their account's language (migration 046), else the one they registered in */
+	static const char sql[] = "SELECT r.id, ac.email, ac.name, COALESCE(ac.language, r.language) "
+	                          "FROM meeting_registration r JOIN account ac ON ac.id = r.account_id "
+	                          "WHERE r.meeting_id = ? AND r.state = ? ORDER BY r.position, r.id";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		return -1;

@@ -1,8 +1,9 @@
 /*
  * page_account — a person's account in the browser: register and confirm
  * the address, log in and out, reset a forgotten password, and "My
- * contributions". The rules live in core/account.c; these pages only
- * translate forms to it and its errors back to messages beside the fields.
+ * contributions" with the account's language. The rules live in
+ * core/account.c; these pages only translate forms to it and its errors back
+ * to messages beside the fields.
  */
 #include "core/account.h"
 #include "core/comment.h"
@@ -17,6 +18,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 /* Where to go after logging in, when the form asked: only a path of this site. A single "/" followed by
  * anything but "/" or "\\", and no control character or backslash anywhere: browsers drop TAB, CR and LF
@@ -38,6 +40,8 @@ static const char *landing(const struct account *acc)
 {
 	return acc->role == ACCOUNT_SECRETARIAT ? "/office" : "/account";
 }
+
+static void language_form(struct request *r);
 
 static void error_summary(struct request *r, const struct error *e, const char *heading)
 {
@@ -122,6 +126,8 @@ static void register_form(struct request *r, const struct account_input *in, con
 		      "one place. You can also contribute without one."));
 	error_summary(r, e, _("Your account was not created"));
 	form_open(r, "/account/register");
+	/* the account's language is the one this page is in (changed later on /account) */
+	html_printf(&r->out, "<input type=\"hidden\" name=\"language\" value=\"%s\">\n", request_language(r)->code);
 	page_input(r, e, "name", _("Name"), NULL, in->name, "text", "name", LIMIT_NAME);
 	page_input(r, e, "organization", _("Organization (optional)"), NULL, in->organization, "text", "organization",
 		   LIMIT_ORGANIZATION);
@@ -164,6 +170,8 @@ void page_register(struct request *r)
 		.password = form_get(r->form, "password"),
 		.role = ACCOUNT_STAKEHOLDER,
 		.requester = auth_client_address(r),
+		/* the page's language, else (a form without it) the language this request is answered in */
+		.language = form_get(r->form, "language") ? form_get(r->form, "language") : request_language(r)->code,
 	};
 	struct error e;
 	error_clear(&e);
@@ -342,5 +350,48 @@ void page_my_contributions(struct request *r)
 		}
 		html_printf(&r->out, "</tbody>\n</table>\n");
 	}
+	language_form(r);
 	page_end(r, 200);
+}
+
+/* --- the account's language ---------------------------------------------- */
+
+/* Each offered language by its own name, in its own language (as the switcher names them: a name, never
+ * translated, so translate="no"); the account's selected, or "Choose..." while it has none. */
+static void language_form(struct request *r)
+{
+	size_t n;
+	const struct i18n_language *all = i18n_languages(&n);
+	const char *mine = r->account->language;
+	html_printf(&r->out, "<section aria-labelledby=\"account-language\"><h2 id=\"account-language\">%s</h2>\n",
+		    _("Language"));
+	form_open(r, "/account/language");
+	html_printf(&r->out,
+		    "<div class=\"field\"><label for=\"f-language\">%s</label>\n<p class=\"hint\" id=\"h-language\">%s</p>\n"
+		    "<select id=\"f-language\" name=\"language\" aria-describedby=\"h-language\">\n",
+		    _("Your language"),
+		    _("The mails we send you (letters, receipts, notices) are in it, and so are these pages while you are "
+		      "logged in, unless you choose another language with the switcher."));
+	if (!mine)
+		html_printf(&r->out, "<option value=\"\" selected>%s</option>\n", _("Choose\u2026"));
+	for (size_t i = 0; i < n; i++)
+		html_printf(&r->out, "<option value=\"%s\" lang=\"%s\" translate=\"no\"%R>%s</option>\n", all[i].code,
+			    all[i].code,
+			    mine && !strcasecmp(mine, all[i].code) ? " selected" : "", all[i].name);
+	html_printf(&r->out, "</select></div>\n<p><button type=\"submit\">%s</button></p>\n</form>\n</section>\n",
+		    _("Save the language"));
+}
+
+void page_account_language(struct request *r)
+{
+	struct error e;
+	error_clear(&e);
+	if (account_language_set(r->db, &r->arena, r->account, form_get(r->form, "language"), &e) != 0) {
+		if (!strcmp(e.code, ERROR_INVALID))
+			page_message(r, 422, error_field_message(&e, "language")); /* the one field's own words */
+		else
+			page_error(r, &e);
+		return;
+	}
+	reply_redirect(r, "/account");
 }

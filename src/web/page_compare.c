@@ -10,10 +10,13 @@
  * A long comparison comes in parts of LIMIT_PAGE_BYTES (?from=N, "read on").
  * Both texts are in the reader's language (or ?text=) when both versions have
  * a text in it, else in their own with a notice (web/page.h:
- * page_text_language), never one language on each side.
+ * page_text_language), never one language on each side. A language chosen
+ * by ?text= stays chosen: every link of the page to a version, its
+ * paragraphs, and another part, view or pair of the comparison carries it.
  */
 #include "core/account.h"
 #include "core/compare.h"
+#include "core/language.h"
 #include "core/limits.h"
 #include "core/process.h"
 #include "util/i18n.h"
@@ -86,20 +89,21 @@ static void write_ops(struct request *r, const struct compare_row *row, enum sid
 }
 
 /* The links of a paragraph of one version: to its comments, and to its place in the version. */
-static void write_links(struct request *r, int64_t version_id, const struct paragraph *p, const char *label)
+static void write_links(struct request *r, int64_t version_id, const struct paragraph *p, const char *label,
+			const char *text_q)
 {
 	html_printf(&r->out, " ");
 	/* TRANSLATORS: a link to a paragraph's comments; the hidden part names the paragraph and its version. */
 	html_tr(&r->out,
-	        "<a href=\"/versions/%L/paragraphs/%u\">Comments<span class=\"visually-hidden\"> on \u00b6%d of the "
+	        "<a href=\"/versions/%L/paragraphs/%u%R\">Comments<span class=\"visually-hidden\"> on \u00b6%d of the "
 	        "%s</span></a>",
-	        (long long)version_id, p->pid, p->number, label);
+	        (long long)version_id, p->pid, text_q, p->number, label);
 	html_printf(&r->out, " ");
 	/* TRANSLATORS: a link to a paragraph's place in its version; the hidden part names the paragraph. */
 	html_tr(&r->out,
-	        "<a href=\"/versions/%L#%u\">In context<span class=\"visually-hidden\">: \u00b6%d of the "
+	        "<a href=\"/versions/%L%R#%u\">In context<span class=\"visually-hidden\">: \u00b6%d of the "
 	        "%s</span></a>",
-	        (long long)version_id, p->pid, p->number, label);
+	        (long long)version_id, text_q, p->pid, p->number, label);
 }
 
 /* The status line of a row: its words, where a moved paragraph came from, and its number before. */
@@ -133,6 +137,10 @@ struct view {
 	bool inline_view;
 	const char *lang; /* the texts' language (core/version_text.h) */
 	bool rtl;
+	/* The texts' language as the reader chose it by ?text=, kept by every link to a version, its paragraphs
+	 * and other parts or views of the comparison: "?text=fr" and "&amp;text=fr" (after another argument), or
+	 * "" for both when the texts follow the interface's language (which the links follow too). */
+	const char *text_q, *text_and;
 };
 
 /* One paragraph's text as one version has it, with what the other changed. */
@@ -170,7 +178,7 @@ static void write_fold(struct request *r, const struct view *v, const struct com
 			html_printf(&r->out, " ");
 			html_tr(&r->out, "(was \u00b6%d)", row->a->number);
 		}
-		write_links(r, v->c->b.id, row->b, v->label_b);
+		write_links(r, v->c->b.id, row->b, v->label_b, v->text_q);
 		html_printf(&r->out, "</p>");
 		write_text(r, v, row, SIDE_NEW);
 		html_printf(&r->out, "</div>\n");
@@ -213,7 +221,7 @@ static void write_inline_row(struct request *r, const struct view *v, const stru
 		html_printf(&r->out, " ");
 	}
 	write_status(r, row);
-	write_links(r, vid, p, row->b ? v->label_b : v->label_a);
+	write_links(r, vid, p, row->b ? v->label_b : v->label_a, v->text_q);
 	html_printf(&r->out, "</p>");
 	write_text(r, v, row, SIDE_BOTH);
 	html_printf(&r->out, "</li>\n");
@@ -239,7 +247,7 @@ static void write_cell(struct request *r, const struct view *v, const struct com
 		html_printf(&r->out, " ");
 		html_tr(&r->out, "(moved to \u00b6%d)", row->b->number);
 	}
-	write_links(r, side == SIDE_OLD ? v->c->a.id : v->c->b.id, p, label);
+	write_links(r, side == SIDE_OLD ? v->c->a.id : v->c->b.id, p, label, v->text_q);
 	html_printf(&r->out, "</p>");
 	write_text(r, v, row, side);
 	html_printf(&r->out, "</td>");
@@ -362,18 +370,18 @@ static void write_summary(struct request *r, const struct comparison *c)
 		            _("Neither version has numbered paragraphs."));
 }
 
-static void write_pair(struct request *r, const struct version *x, const struct version *y)
+static void write_pair(struct request *r, const struct version *x, const struct version *y, const char *text_q)
 {
 	html_printf(&r->out, "<li>");
 	/* TRANSLATORS: a link comparing two versions: each version's label and date. */
-	html_tr(&r->out, "<a href=\"/versions/%L/compare/%L\">%s of %s with %s of %s</a>", (long long)x->id,
-	        (long long)y->id, x->label, page_date(r, x->date), y->label, page_date(r, y->date));
+	html_tr(&r->out, "<a href=\"/versions/%L/compare/%L%R\">%s of %s with %s of %s</a>", (long long)x->id,
+	        (long long)y->id, text_q, x->label, page_date(r, x->date), y->label, page_date(r, y->date));
 	html_printf(&r->out, "</li>\n");
 }
 
 /* Links to the document's other comparisons: every pair of a few versions; past COMPARE_PAIRS_VERSIONS, each
  * version with the newest. */
-static void write_others(struct request *r, const struct comparison *c)
+static void write_others(struct request *r, const struct comparison *c, const char *text_q)
 {
 	enum { COMPARE_PAIRS_VERSIONS = 6 };
 	const struct version *vs = c->doc.versions;
@@ -386,7 +394,7 @@ static void write_others(struct request *r, const struct comparison *c)
 	for (int i = 0; i < n - 1; i++)
 		for (int k = n <= COMPARE_PAIRS_VERSIONS ? i + 1 : n - 1; k < n; k++)
 			if (vs[i].id != c->a.id || vs[k].id != c->b.id)
-				write_pair(r, &vs[i], &vs[k]);
+				write_pair(r, &vs[i], &vs[k], text_q);
 	html_printf(&r->out, "</ul>\n</nav>\n");
 }
 
@@ -407,11 +415,15 @@ void page_compare(struct request *r)
 	/* In the reader's language when both versions have a text in it (?text= or the interface's: the page key
 	 * holds the interface's language, web/page_cache.c). */
 	const char *reader = page_text_reader(r);
+	/* A language asked by ?text= (its links keep it: below) is another page than the same language followed
+	 * from the interface's. */
+	char asked[LANGUAGE_TAG_LEN];
+	language_tag_normalize(request_query(r, "text"), asked);
 	struct page_state ps;
 	if (page_cache_versions(r, &ps,
-	                        arena_printf(&r->arena, "compare:%lld:%lld:%s:%s:%s", (long long)a_id, (long long)b_id,
+	                        arena_printf(&r->arena, "compare:%lld:%lld:%s:%s:%s:%s", (long long)a_id, (long long)b_id,
 	                                     view_q && !strcmp(view_q, "inline") ? "inline" : "side",
-	                                     from_q ? from_q : "0", reader ? reader : ""),
+	                                     from_q ? from_q : "0", reader ? reader : "", asked),
 	                        ids, 2))
 		return;
 	r->vary = "Accept-Encoding"; /* the kept page is sent compressed to clients that accept it */
@@ -432,6 +444,8 @@ void page_compare(struct request *r)
 	    .label_b = arena_printf(&r->arena, _("%s of %s"), c.b.label, page_date(r, c.b.date)),
 	    .inline_view = view && !strcmp(view, "inline"),
 	    .lang = "",
+	    .text_q = "",
+	    .text_and = "",
 	};
 	const struct compare_row **seq;
 	bool *gone;
@@ -441,6 +455,14 @@ void page_compare(struct request *r)
 		page_error(r, &e);
 		return;
 	}
+	/* A language chosen by ?text= and shown (both versions have a text in it, or it is their own): every link
+	 * to a version, its paragraphs, and another part, view or pair of the comparison keeps it. */
+	const size_t own = strcspn(p.languages ? p.languages : "", ", ");
+	if (*asked && (c.language_text || (strlen(asked) == own && !strncmp(asked, p.languages, own)))) {
+		v.text_q = arena_printf(&r->arena, "?text=%s", asked);
+		v.text_and = arena_printf(&r->arena, "&amp;text=%s", asked);
+	}
+	const char *inline_q = v.inline_view ? arena_printf(&r->arena, "?view=inline%s", v.text_and) : v.text_q;
 	const char *from_arg = request_query(r, "from");
 	int64_t from = 0;
 	if (from_arg && strcmp(from_arg, "0") != 0 && (!parse_id(from_arg, &from) || from >= nseq)) {
@@ -455,18 +477,18 @@ void page_compare(struct request *r)
 	            _("Breadcrumb"), _("Consultations"), p.slug, p.title);
 	html_tr(&r->out, "%s: two versions compared", c.doc.title);
 	html_printf(&r->out, "</h1>\n<p class=\"lead\">");
-	html_tr(&r->out, "From the <a href=\"/versions/%L\">%s</a> to the <a href=\"/versions/%L\">%s</a>.",
-	        (long long)c.a.id, v.label_a, (long long)c.b.id, v.label_b);
+	html_tr(&r->out, "From the <a href=\"/versions/%L%R\">%s</a> to the <a href=\"/versions/%L%R\">%s</a>.",
+	        (long long)c.a.id, v.text_q, v.label_a, (long long)c.b.id, v.text_q, v.label_b);
 	html_printf(&r->out, "</p>\n");
 	if (a_id == b_id) {
 		html_printf(&r->out, "<p class=\"cmp-same\">");
 		html_tr(
 		    &r->out,
 		    "This is the same version twice: there is nothing to compare. Choose two different versions below, "
-		    "or <a href=\"/versions/%L\">read this version</a>.",
-		    (long long)a_id);
+		    "or <a href=\"/versions/%L%R\">read this version</a>.",
+		    (long long)a_id, v.text_q);
 		html_printf(&r->out, "</p>\n");
-		write_others(r, &c);
+		write_others(r, &c, v.text_q);
 		page_end(r, 200);
 		if (ps.state)
 			page_cache_keep(r, &ps);
@@ -484,17 +506,18 @@ void page_compare(struct request *r)
 		html_tr(
 		    &r->out,
 		    "A later part of the comparison. <a href=\"/versions/%L/compare/%L%R\">Back to its beginning</a>.",
-		    (long long)a_id, (long long)b_id, v.inline_view ? "?view=inline" : "");
+		    (long long)a_id, (long long)b_id, inline_q);
 		html_printf(&r->out, "</p>\n");
 	}
 	html_printf(&r->out,
 	            "<nav class=\"tabs\" aria-label=\"%s\"><ul>"
-	            "<li><a href=\"/versions/%L/compare/%L\"%R>%s</a></li>"
-	            "<li><a href=\"/versions/%L/compare/%L?view=inline\"%R>%s</a></li></ul></nav>\n<p class=\"hint\">",
-	            _("How to show the changes"), (long long)a_id, (long long)b_id,
+	            "<li><a href=\"/versions/%L/compare/%L%R\"%R>%s</a></li>"
+	            "<li><a href=\"/versions/%L/compare/%L?view=inline%R\"%R>%s</a></li></ul></nav>\n<p class=\"hint\">",
+	            _("How to show the changes"), (long long)a_id, (long long)b_id, v.text_q,
 	            v.inline_view ? "" : " aria-current=\"page\"",
 	            /* TRANSLATORS: a way to show two versions' changes: in two columns. */
-	            _("Side by side"), (long long)a_id, (long long)b_id, v.inline_view ? " aria-current=\"page\"" : "",
+	            _("Side by side"), (long long)a_id, (long long)b_id, v.text_and,
+	            v.inline_view ? " aria-current=\"page\"" : "",
 	            /* TRANSLATORS: a way to show two versions' changes: in one text, insertions and deletions in it. */
 	            _("Inline"));
 	html_tr(&r->out,
@@ -521,10 +544,13 @@ void page_compare(struct request *r)
 		html_tr(&r->out,
 		        "The comparison is too long for one page: <a href=\"/versions/%L/compare/%L?%Rfrom=%d\">read "
 		        "on</a>.",
-		        (long long)a_id, (long long)b_id, v.inline_view ? "view=inline&amp;" : "", stop);
+		        (long long)a_id, (long long)b_id,
+		        arena_printf(&r->arena, "%s%s", v.inline_view ? "view=inline&amp;" : "",
+		                     *v.text_q ? arena_printf(&r->arena, "text=%s&amp;", asked) : ""),
+		        stop);
 		html_printf(&r->out, "</p>\n");
 	}
-	write_others(r, &c);
+	write_others(r, &c, v.text_q);
 	page_end(r, 200);
 	if (ps.state)
 		page_cache_keep(r, &ps);

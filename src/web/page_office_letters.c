@@ -79,6 +79,10 @@ void office_letters_section(struct request *r, const struct process *p, const ch
 		html_printf(&r->out, "</p>\n");
 		return;
 	}
+	/* the issued letters' subjects in the reader's language where a letter has a text in it (else their own),
+	 * as the process page lists them */
+	(void)circular_list_in(r->db, &r->arena, letters, nletters, page_text_reader(r), &le);
+	error_clear(&le);
 	html_printf(&r->out, "<section aria-labelledby=\"office-letters\"><h2 id=\"office-letters\">%s</h2>\n",
 		    _("Circular letters"));
 	if (ndrafts) {

@@ -157,12 +157,24 @@ const struct i18n_language *request_language(struct request *r)
 		return r->lang;
 	const char *chosen = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, REQUEST_LANGUAGE_COOKIE);
 	r->lang = i18n_find(chosen);
+	r->lang_chosen = r->lang != NULL;
 	if (!r->lang)
 		r->lang = i18n_accept(request_header(r, MHD_HTTP_HEADER_ACCEPT_LANGUAGE));
 	r->lang_asked = r->lang != NULL;
 	if (!r->lang)
 		r->lang = i18n_find(I18N_DEFAULT);
 	return r->lang;
+}
+
+void request_language_account(struct request *r)
+{
+	request_language(r);
+	const struct i18n_language *l = r->account && r->account->language ? i18n_find(r->account->language) : NULL;
+	if (l && !r->lang_chosen) {
+		r->lang = l;
+		r->lang_asked = true;
+	}
+	i18n_use(r->lang->code);
 }
 
 void request_language_process(struct request *r, const char *languages)

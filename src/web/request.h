@@ -62,9 +62,11 @@ struct request {
 	const char *session; /* the session token of a visitor logged in by cookie, or NULL */
 	const char *csrf;    /* this visitor's CSRF token, once a page has needed one */
 	/* The language the answer is in (request_language()), NULL until asked; lang_asked: the visitor chose it
-	 * (switcher cookie) or their browser named it (Accept-Language). */
+	 * (switcher cookie, or their account's language) or their browser named it (Accept-Language); lang_chosen:
+	 * by the switcher's cookie, which no account's language overrides. */
 	const struct i18n_language *lang;
 	bool lang_asked;
+	bool lang_chosen;
 
 	/* The reply. */
 	int status;
@@ -120,8 +122,13 @@ void request_awake(void *r);
 bool request_offload(struct request *r);
 
 /* The language of r's answer, negotiated once: the switcher's cookie (REQUEST_LANGUAGE_COOKIE), then
- * Accept-Language, then English (until a process's page says otherwise: request_language_process()). */
+ * Accept-Language, then English (until a process's page says otherwise: request_language_process(), or the
+ * logged-in account's language: request_language_account()). */
 const struct i18n_language *request_language(struct request *r);
+/* Once r's account is known (web/auth.c): the account's language, when it has one we offer and the visitor
+ * chose none by the switcher's cookie (the cookie, the /language/<code> link, still wins; a browser's
+ * Accept-Language does not, since the account's is the person's own choice). Makes it the thread's language. */
+void request_language_account(struct request *r);
 /* For a page about a process whose languages are the tag list `languages` ("fr, en"): when the visitor named
  * no language we offer, its first one we offer. Makes it the thread's language for _() too. */
 void request_language_process(struct request *r, const char *languages);

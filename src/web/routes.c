@@ -89,6 +89,7 @@ const struct route ROUTES[] = {
 	{"GET", "/account/reset", page_reset_form, ROLE_PUBLIC, false},
 	{"POST", "/account/reset", page_reset, ROLE_PUBLIC, true},
 	{"GET", "/account", page_my_contributions, ROLE_STAKEHOLDER, false},
+	{"POST", "/account/language", page_account_language, ROLE_STAKEHOLDER, true},
 	/* back office */
 	{"GET", "/office/audit", page_office_audit, ROLE_SECRETARIAT, false},
 	{"GET", "/office", page_office, ROLE_SECRETARIAT, false},

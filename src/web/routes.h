@@ -132,6 +132,7 @@ void page_reset_request(struct request *r);
 void page_reset_form(struct request *r);
 void page_reset(struct request *r);
 void page_my_contributions(struct request *r);
+void page_account_language(struct request *r);
 void page_office_audit(struct request *r);
 void page_office(struct request *r);
 void page_office_process_new_form(struct request *r);

@@ -362,6 +362,7 @@ static bool prepare(struct request *r, const struct route *route)
 	/* Only pages take files (a version's upload); the API answers a multipart body itself (415). */
 	const bool multipart = !api && r->content_type && !strncasecmp(r->content_type, "multipart/form-data", 19);
 	auth_resolve(r);
+	request_language_account(r); /* a logged-in account's language, unless the switcher chose one */
 	if (route->role != ROLE_PUBLIC && !r->account) {
 		if (api) {
 			r->www_authenticate = "Bearer realm=\"consulta\"";

@@ -135,6 +135,7 @@ EXPECTED_PUBLIC = EXPECTED_PUBLIC_READS | EXPECTED_PUBLIC_WRITES
 # Anyone logged in; every route neither public nor here is the secretariat's.
 EXPECTED_STAKEHOLDER = {
     ("GET", "/account"),
+    ("POST", "/account/language"),  # the asker's own account's language only
     # registering for a meeting, and cancelling: one's own registration only (core/meeting.h)
     ("POST", "/meetings/{id}/register"),
     ("POST", "/meetings/{id}/unregister"),

@@ -156,6 +156,7 @@ class EveryRouteOneThread(ServerTestCase):
                                             "email": "reg%s@example.org" % n, "password": PASSWORD},
             ("POST", "/account/reset-request"): {"email": RESET},
             ("POST", "/account/reset"): {"password": PASSWORD},
+            ("POST", "/account/language"): {"language": "en"},  # English: the walk reads English pages after it
             ("POST", "/office/processes/new"): {"slug": "routes-%s" % n, "title": "Routes " + n,
                                                 "summary": "A process.", "timezone": "Europe/Paris",
                                                 "languages": "en, fr", "categories": "states: States\nOther"},

@@ -147,7 +147,8 @@ class MailInLanguage(harness.ServerTestCase):
 
 class AccountMailLanguage(harness.ServerTestCase):
     """An account's mails (confirmation, password reset, the notes for an address that has or has not an
-    account) in the language of the request that causes them, with Content-Language."""
+    account) with Content-Language: to an account, in its language (migration 046: the one it registered in,
+    else the request's); to an address without one, in the language of the request that causes them."""
 
     def outbox(self, to):
         import email
@@ -163,16 +164,26 @@ class AccountMailLanguage(harness.ServerTestCase):
         self.assertEqual(confirm["Content-Language"], "fr")
         self.assertEqual(confirm["Subject"], "Confirmez votre adresse \u00e9lectronique pour Consulta")
         self.assertIn("dans les 48\u00a0heures", confirm.get_content())
-        # The same address again, asked in Spanish: the note that it has an account, in Spanish.
+        # The same address again, asked in Spanish: the note that it has an account, in the account's language
+        # (French, the language it registered in), and so is the reset link asked in Spanish.
         self.assertEqual(self.server.post_form("/account/register", form, headers=ES).status, 201)
         self.assertEqual(self.server.post_form("/account/reset-request", {"email": "marie-account@example.org"},
                                                headers=ES).status, 200)
         self.assertEqual(self.server.post_form("/account/reset-request", {"email": "nobody-account@example.org"},
                                                headers=FR).status, 200)
         _, existing, reset = self.outbox("marie-account@example.org")
-        self.assertEqual((existing["Content-Language"], reset["Content-Language"]), ("es", "es"))
+        self.assertEqual((existing["Content-Language"], reset["Content-Language"]), ("fr", "fr"))
+        self.assertEqual(reset["Subject"], "R\u00e9initialisez votre mot de passe Consulta")
+        self.assertIn("Quelqu\u2019un a tent\u00e9 de cr\u00e9er un compte Consulta", existing.get_content())
+        # An account without a language (made before migration 046): the request's, as before.
+        other = dict(form, email="pierre-account@example.org")
+        self.assertEqual(self.server.post_form("/account/register", other, headers=FR).status, 201)
+        self.server.query("UPDATE account SET language = NULL WHERE email = ?", ("pierre-account@example.org",))
+        self.assertEqual(self.server.post_form("/account/reset-request", {"email": "pierre-account@example.org"},
+                                               headers=ES).status, 200)
+        _, reset = self.outbox("pierre-account@example.org")
+        self.assertEqual(reset["Content-Language"], "es")
         self.assertEqual(reset["Subject"], "Restablezca su contrase\u00f1a de Consulta")
-        self.assertIn("Alguien ha intentado crear una cuenta de Consulta", existing.get_content())
         (none,) = self.outbox("nobody-account@example.org")
         self.assertEqual(none["Content-Language"], "fr")
         self.assertIn("aucun compte ne l\u2019utilise", none.get_content())
