@@ -409,22 +409,33 @@ void ledger_batch_undo(struct ledger_batch *b, int mark)
 		b->n = mark;
 }
 
-/* A batch's leaves go in by LEAF_CHUNK rows a statement (and the rest one by one): on PostgreSQL every statement
- * is a round trip the writer waits for, and a leaf's own insert was one of the few per contribution. */
-enum { LEAF_CHUNK = 32 };
+/* A batch's leaves go in by up to 32 rows a statement (n rows: a statement of each power of two in n): on
+ * PostgreSQL every statement is a round trip the writer waits for, and a leaf's own insert was one of the few
+ * per contribution. */
 #define LEAF_INSERT  "INSERT INTO ledger_leaf (idx, kind, fact_id, salt, leaf_hash, at) VALUES "
-#define LEAF_ROW     "(?, ?, ?, ?, ?, ?)"
-#define LEAF_ROWS_4  LEAF_ROW ", " LEAF_ROW ", " LEAF_ROW ", " LEAF_ROW
-#define LEAF_ROWS_16 LEAF_ROWS_4 ", " LEAF_ROWS_4 ", " LEAF_ROWS_4 ", " LEAF_ROWS_4
+#define LEAF_ROWS_1  "(?, ?, ?, ?, ?, ?)"
+#define LEAF_ROWS_2  LEAF_ROWS_1 ", " LEAF_ROWS_1
+#define LEAF_ROWS_4  LEAF_ROWS_2 ", " LEAF_ROWS_2
+#define LEAF_ROWS_8  LEAF_ROWS_4 ", " LEAF_ROWS_4
+#define LEAF_ROWS_16 LEAF_ROWS_8 ", " LEAF_ROWS_8
+#define LEAF_ROWS_32 LEAF_ROWS_16 ", " LEAF_ROWS_16
+static const struct {
+	int rows;
+	const char *sql;
+} LEAF_INSERTS[] = {
+    {32, LEAF_INSERT LEAF_ROWS_32}, {16, LEAF_INSERT LEAF_ROWS_16}, {8, LEAF_INSERT LEAF_ROWS_8},
+    {4, LEAF_INSERT LEAF_ROWS_4},   {2, LEAF_INSERT LEAF_ROWS_2},   {1, LEAF_INSERT LEAF_ROWS_1},
+};
 
 /* Inserts the n leaves from l, the first at index first, all written at `at`. */
 static int leaves_insert(struct db *db, const struct batch_leaf *l, int n, int64_t first, int64_t at, struct error *e)
 {
-	static const char sql_one[] = LEAF_INSERT LEAF_ROW;
-	static const char sql_chunk[] = LEAF_INSERT LEAF_ROWS_16 ", " LEAF_ROWS_16;
+	size_t s = 0;
 	for (int k = 0; k < n;) {
-		const int rows = n - k >= LEAF_CHUNK ? LEAF_CHUNK : 1;
-		struct db_stmt *st = db_stmt(db, rows > 1 ? sql_chunk : sql_one, e);
+		while (LEAF_INSERTS[s].rows > n - k)
+			s++;
+		const int rows = LEAF_INSERTS[s].rows;
+		struct db_stmt *st = db_stmt(db, LEAF_INSERTS[s].sql, e);
 		if (!st)
 			return -1;
 		for (int r = 0; r < rows; r++, k++) {

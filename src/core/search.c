@@ -287,15 +287,15 @@ int search_contribution_added(struct db *db, struct search_batch *b, int64_t con
 	return 0;
 }
 
-/* PostgreSQL: the entries of the batch's pending contributions, PENDING_CHUNK a statement (the rest one by one,
- * by CONTRIBUTION_FILL's first statement): CONTRIBUTION_FILL's selection for each (id, day) pair. */
+/* PostgreSQL: the entries of the batch's pending contributions, PENDING_CHUNK a statement: CONTRIBUTION_FILL's
+ * selection for each (id, day) pair; the places a last chunk leaves have the id 0, which no contribution has. */
 #define PENDING_PAIR     "(CAST(? AS BIGINT), CAST(? AS TEXT))"
 #define PENDING_PAIRS_4  PENDING_PAIR ", " PENDING_PAIR ", " PENDING_PAIR ", " PENDING_PAIR
 #define PENDING_PAIRS_16 PENDING_PAIRS_4 ", " PENDING_PAIRS_4 ", " PENDING_PAIRS_4 ", " PENDING_PAIRS_4
 static int pending_insert(struct db *db, struct search_batch *b, struct error *e)
 {
 	/* clang-format off */
-	static const char sql_chunk[] =
+	static const char sql[] =
 	    ENTRY_INSERT "SELECT 'contribution', c.id, c.id, k.process_id, c.call_id, k.version_id, c.tracking, "
 	    "w.column2, CASE WHEN c.publication = 'named' THEN c.name || CASE WHEN c.organization <> '' THEN ', ' || "
 	    "c.organization ELSE '' END ELSE '' END, c.text, " FACETS_C_ON("contribution", "w.column2")
@@ -303,18 +303,12 @@ static int pending_insert(struct db *db, struct search_batch *b, struct error *e
 	    "JOIN call k ON k.id = c.call_id WHERE c.state = 'published' AND c.publication <> 'private' ORDER BY c.id";
 	/* clang-format on */
 	for (int k = 0; k < b->npending;) {
-		if (b->npending - k < PENDING_CHUNK) {
-			if (run(db, CONTRIBUTION_FILL[0], b->pending[k].id, b->pending[k].day, e) != 0)
-				return -1;
-			k++;
-			continue;
-		}
-		struct db_stmt *st = db_stmt(db, sql_chunk, e);
+		struct db_stmt *st = db_stmt(db, sql, e);
 		if (!st)
 			return -1;
 		for (int r = 0; r < PENDING_CHUNK; r++, k++) {
-			db_bind_int(st, 2 * r + 1, b->pending[k].id);
-			db_bind_text(st, 2 * r + 2, b->pending[k].day);
+			db_bind_int(st, 2 * r + 1, k < b->npending ? b->pending[k].id : 0);
+			db_bind_text(st, 2 * r + 2, k < b->npending ? b->pending[k].day : "");
 		}
 		if (db_exec_stmt(st, e) != 0)
 			return -1;
