@@ -524,6 +524,21 @@ static void test_public_list_plans(void **state)
 	arena_free(&a);
 }
 
+/* Tells PostgreSQL to avoid (or no longer) a sequential read and a plain index scan, on this connection. */
+static void reads_of_table_avoided(struct db *db, bool avoided)
+{
+	static const char off[] = "SELECT set_config('enable_seqscan', 'off', false), "
+	                          "set_config('enable_indexscan', 'off', false)";
+	static const char on[] = "SELECT set_config('enable_seqscan', 'on', false), "
+	                         "set_config('enable_indexscan', 'on', false)";
+	struct error e;
+	error_clear(&e);
+	struct db_stmt *st = db_stmt(db, avoided ? off : on, &e);
+	assert_non_null(st);
+	assert_int_equal(db_step(st, &e), DB_ROW);
+	db_reset(st);
+}
+
 /* The trigram index holds only the entries with a character of a script written without spaces (migration 043),
  * as SQLite's search_gram: a contribution in Latin script costs its writer no trigrams. And the search's ILIKE
  * statements (list and window), with a word in Chinese, can still read it: their conditions imply the index's
@@ -547,12 +562,7 @@ static void test_search_grams_partial(void **state)
 	assert_non_null(predicate);
 	assert_non_null(strstr(predicate, "~"));
 	db_reset(st);
-	static const char avoid[] = "SELECT set_config('enable_seqscan', 'off', false), "
-	                            "set_config('enable_indexscan', 'off', false)";
-	st = db_stmt(db, avoid, &e);
-	assert_non_null(st);
-	assert_int_equal(db_step(st, &e), DB_ROW);
-	db_reset(st);
+	reads_of_table_avoided(db, true);
 	struct arena a;
 	arena_init(&a);
 	for (int window = 0; window < 2; window++) {
@@ -590,12 +600,7 @@ static void test_search_grams_partial(void **state)
 			print_message("window=%d: %s\n", window, plan);
 		assert_non_null(strstr(plan, "search_entry_grams"));
 	}
-	static const char back[] = "SELECT set_config('enable_seqscan', 'on', false), "
-	                           "set_config('enable_indexscan', 'on', false)";
-	st = db_stmt(db, back, &e);
-	assert_non_null(st);
-	assert_int_equal(db_step(st, &e), DB_ROW);
-	db_reset(st);
+	reads_of_table_avoided(db, false);
 	arena_free(&a);
 }
 
