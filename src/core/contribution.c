@@ -1090,6 +1090,21 @@ static enum writer_attempt writer_attempt(struct db *db, struct writer_job *batc
 		error_set(&e, ERROR_UNAVAILABLE, _("The database cannot be opened; try again."));
 	else if (!made)
 		error_set(&e, ERROR_UNAVAILABLE, "out of memory");
+	/* The prepared jobs' receipts: their recipients' mails of the hour counted 32 a statement, not one by one. */
+	int nto = 0;
+	for (struct writer_job *j = batch; j; j = j->next)
+		nto += j->prepared && j->has_mail;
+	const char **to = !failed && nto ? arena_alloc(&b.a, sizeof *to * (size_t)nto) : NULL;
+	if (!failed && nto && !to) {
+		error_set(&e, ERROR_UNAVAILABLE, "out of memory");
+		failed = -1;
+	}
+	nto = 0;
+	for (struct writer_job *j = batch; to && j; j = j->next)
+		if (j->prepared && j->has_mail)
+			to[nto++] = j->clean.email;
+	if (to && outbox_batch_count_receipts(db, b.limits, to, nto, &e) != 0)
+		failed = -1;
 	int stored = 0;
 	bool again = false;
 	for (struct writer_job *j = batch; j && !failed; j = j->next) {

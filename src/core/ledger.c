@@ -409,10 +409,55 @@ void ledger_batch_undo(struct ledger_batch *b, int mark)
 		b->n = mark;
 }
 
+/* A batch's leaves go in by up to 32 rows a statement (n rows: a statement of each power of two in n): on
+ * PostgreSQL every statement is a round trip the writer waits for, and a leaf's own insert was one of the few
+ * per contribution. */
+#define LEAF_INSERT  "INSERT INTO ledger_leaf (idx, kind, fact_id, salt, leaf_hash, at) VALUES "
+#define LEAF_ROWS_1  "(?, ?, ?, ?, ?, ?)"
+#define LEAF_ROWS_2  LEAF_ROWS_1 ", " LEAF_ROWS_1
+#define LEAF_ROWS_4  LEAF_ROWS_2 ", " LEAF_ROWS_2
+#define LEAF_ROWS_8  LEAF_ROWS_4 ", " LEAF_ROWS_4
+#define LEAF_ROWS_16 LEAF_ROWS_8 ", " LEAF_ROWS_8
+#define LEAF_ROWS_32 LEAF_ROWS_16 ", " LEAF_ROWS_16
+static const struct {
+	int rows;
+	const char *sql;
+} LEAF_INSERTS[] = {
+    {32, LEAF_INSERT LEAF_ROWS_32}, {16, LEAF_INSERT LEAF_ROWS_16}, {8, LEAF_INSERT LEAF_ROWS_8},
+    {4, LEAF_INSERT LEAF_ROWS_4},   {2, LEAF_INSERT LEAF_ROWS_2},   {1, LEAF_INSERT LEAF_ROWS_1},
+};
+
+/* Inserts the n leaves from l, the first at index first, all written at `at`. */
+static int leaves_insert(struct db *db, const struct batch_leaf *l, int n, int64_t first, int64_t at, struct error *e)
+{
+	size_t s = 0;
+	for (int k = 0; k < n;) {
+		while (LEAF_INSERTS[s].rows > n - k)
+			s++;
+		const int rows = LEAF_INSERTS[s].rows;
+		struct db_stmt *st = db_stmt(db, LEAF_INSERTS[s].sql, e);
+		if (!st)
+			return -1;
+		for (int r = 0; r < rows; r++, k++) {
+			const int p = 6 * r;
+			db_bind_int(st, p + 1, first + k);
+			db_bind_text(st, p + 2, ledger_kind_name(l[k].kind));
+			db_bind_int(st, p + 3, l[k].fact_id);
+			if (l[k].salted)
+				db_bind_blob(st, p + 4, l[k].salt, LEDGER_SALT_LEN);
+			else
+				db_bind_null(st, p + 4);
+			db_bind_blob(st, p + 5, l[k].hash, LEDGER_HASH_LEN);
+			db_bind_int(st, p + 6, at);
+		}
+		if (db_exec_stmt(st, e) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 int ledger_batch_end(struct db *db, struct ledger_batch *b, struct error *e)
 {
-	static const char sql_leaf[] = "INSERT INTO ledger_leaf (idx, kind, fact_id, salt, leaf_hash, at) "
-	                               "VALUES (?, ?, ?, ?, ?, ?)";
 	static const char sql_node[] = "INSERT INTO ledger_node (level, idx, hash) VALUES (?, ?, ?)";
 	if (b->n == 0)
 		return 0;
@@ -423,23 +468,10 @@ int ledger_batch_end(struct db *db, struct ledger_batch *b, struct error *e)
 	for (int level = 0; level < 63; level++)
 		if ((size >> level) & 1 && node_get(db, level, (size >> level) - 1, edge[level], e) != 0)
 			return -1;
-	const int64_t at = clock_now();
+	if (leaves_insert(db, b->leaves, b->n, b->size, clock_now(), e) != 0)
+		return -1;
 	for (int k = 0; k < b->n; k++, size++) {
 		const struct batch_leaf *l = &b->leaves[k];
-		struct db_stmt *st = db_stmt(db, sql_leaf, e);
-		if (!st)
-			return -1;
-		db_bind_int(st, 1, size);
-		db_bind_text(st, 2, ledger_kind_name(l->kind));
-		db_bind_int(st, 3, l->fact_id);
-		if (l->salted)
-			db_bind_blob(st, 4, l->salt, LEDGER_SALT_LEN);
-		else
-			db_bind_null(st, 4);
-		db_bind_blob(st, 5, l->hash, LEDGER_HASH_LEN);
-		db_bind_int(st, 6, at);
-		if (db_exec_stmt(st, e) != 0)
-			return -1;
 		/* Each subtree this leaf completes: while the leaf (then its subtree) is a right child, hash it with
 		 * its left sibling, the edge's subtree at that level; the result is the edge's at the level above. */
 		unsigned char h[LEDGER_HASH_LEN];
@@ -450,7 +482,8 @@ int ledger_batch_end(struct db *db, struct ledger_batch *b, struct error *e)
 			level++;
 			if (level < STORED_FROM)
 				continue;
-			if (!(st = db_stmt(db, sql_node, e)))
+			struct db_stmt *st = db_stmt(db, sql_node, e);
+			if (!st)
 				return -1;
 			db_bind_int(st, 1, level);
 			db_bind_int(st, 2, i >> 1);

@@ -410,6 +410,70 @@ static struct batch_slot *batch_count(struct db *db, struct outbox_batch *b, con
 	return s;
 }
 
+/* outbox_batch_count_receipts' statement: RECEIPT_CHUNK recipients, each with its receipts of the hour (?1: since
+ * when), as sql_receipts below counts them one by one; "" fills the unused places. */
+enum { RECEIPT_CHUNK = 32 };
+#define RECEIPT_ROW     "(CAST(? AS TEXT))"
+#define RECEIPT_ROWS_4  RECEIPT_ROW ", " RECEIPT_ROW ", " RECEIPT_ROW ", " RECEIPT_ROW
+#define RECEIPT_ROWS_16 RECEIPT_ROWS_4 ", " RECEIPT_ROWS_4 ", " RECEIPT_ROWS_4 ", " RECEIPT_ROWS_4
+
+/* Counts the asked slots' receipts, up to RECEIPT_CHUNK of them (n), in one statement. */
+static int receipts_count(struct db *db, struct outbox_batch *b, const char *const *to, int n, struct error *e)
+{
+	static const char sql[] = "SELECT r.column1, (SELECT count(*) FROM outbox o WHERE o.recipient = r.column1 AND "
+	                          "o.created_at > ? AND o.kind IN ('receipt', 'held')) FROM (VALUES " RECEIPT_ROWS_16
+	                          ", " RECEIPT_ROWS_16 ") r";
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, clock_now() - OUTBOX_LIMIT_WINDOW);
+	for (int i = 0; i < RECEIPT_CHUNK; i++)
+		db_bind_text(st, i + 2, i < n ? to[i] : "");
+	enum db_step r;
+	int rc = 0;
+	while (rc == 0 && (r = db_step(st, e)) == DB_ROW) {
+		const char *value = db_col_text(st, 0);
+		if (!value || !*value)
+			continue;
+		const char *key = arena_printf(b->a, "r:%s", value);
+		struct batch_slot *s = key ? batch_slot(b, key) : NULL;
+		if (!s) {
+			error_set(e, ERROR_UNAVAILABLE, "out of memory");
+			rc = -1;
+		} else {
+			s->used = db_col_int(st, 1);
+		}
+	}
+	db_reset(st);
+	return rc == 0 && r == DB_FAIL ? -1 : rc;
+}
+
+int outbox_batch_count_receipts(struct db *db, struct outbox_batch *b, const char *const *to, int n, struct error *e)
+{
+	const char *ask[RECEIPT_CHUNK];
+	int nask = 0;
+	for (int i = 0; i < n; i++) {
+		if (!to[i] || !*to[i])
+			continue;
+		const char *key = arena_printf(b->a, "r:%s", to[i]);
+		struct batch_slot *s = key ? batch_slot(b, key) : NULL;
+		if (!s) {
+			error_set(e, ERROR_UNAVAILABLE, "out of memory");
+			return -1;
+		}
+		if (s->used != -1)
+			continue; /* counted already, or asked in this chunk */
+		s->used = -2;
+		ask[nask++] = to[i];
+		if (nask == RECEIPT_CHUNK) {
+			if (receipts_count(db, b, ask, nask, e) != 0)
+				return -1;
+			nask = 0;
+		}
+	}
+	return nask ? receipts_count(db, b, ask, nask, e) : 0;
+}
+
 int outbox_batch_insert(struct db *db, struct outbox_batch *b, const struct outbox_ready *m, struct error *e)
 {
 	static const char sql_receipts[] = "SELECT count(*) FROM outbox WHERE recipient = ? AND created_at > ? "

@@ -108,6 +108,10 @@ int outbox_insert(struct db *db, const struct outbox_ready *m, struct error *e);
 struct outbox_batch;
 struct outbox_batch *outbox_batch_begin(struct arena *a);
 int outbox_batch_insert(struct db *db, struct outbox_batch *b, const struct outbox_ready *m, struct error *e);
+/* Counts ahead the receipts of this hour of the n recipients (NULL or "" skipped) that the batch has not counted
+ * yet, 32 a statement, as outbox_batch_insert() would count each when it meets its first receipt in the batch (a
+ * round trip each on PostgreSQL). 0 or -1 with e. */
+int outbox_batch_count_receipts(struct db *db, struct outbox_batch *b, const char *const *to, int n, struct error *e);
 void outbox_batch_end(struct outbox_batch *b);
 
 /* 1 if a mail of this kind to `to`, asked by requester (or NULL), is within

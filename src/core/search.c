@@ -59,9 +59,10 @@ bool search_kind_parse(const char *name, enum search_kind *out)
 	"' _d' || replace(" day ", '-', '') || '_ _m' || substr(replace(" day ", '-', ''), 1, 6) || '_ _y' || "         \
 	"substr(" day ", 1, 4) || '_ _e' || substr(" day ", 1, 3) || '_ _h' || substr(" day ", 1, 2) || '_ _i' || "    \
 	"substr(" day ", 1, 1) || '_'"
-#define FACETS_C(kind)                                                                                                 \
+#define FACETS_C_ON(kind, day)                                                                                         \
 	"'_p' || k.process_id || '_ _t" kind "_ _k' || c.call_id || '_ _g' || c.category_id || '_' || CASE WHEN "      \
-	"c.country = '' THEN '' ELSE ' _o' || lower(c.country) || '_' END || " FACETS_DAY("?2")
+	"c.country = '' THEN '' ELSE ' _o' || lower(c.country) || '_' END || " FACETS_DAY(day)
+#define FACETS_C(kind)                FACETS_C_ON(kind, "?2")
 #define FACETS_OF(process, kind, day) "'_p' || " process " || '_ _t" kind "_' || " FACETS_DAY(day)
 /* What the public sees of a contribution: published and not private (a hidden one shows only its number). */
 #define PUBLIC_CONTRIBUTION "c.id = ?1 AND c.state = 'published' AND c.publication <> 'private'"
@@ -70,13 +71,16 @@ struct scope_sql {
 	const char *fts_out[2], *forget, *fts_in[2];
 };
 
-/* search_gram holds only the rows with a character of a script written without spaces (the ranges of
- * spaceless() below, as a GLOB class: SQLite compares code points): only a query with a word in one of them
- * uses it, and each of its words must be in every row found. Latin text costs no trigrams. The condition
- * depends only on the row's text, so a row leaves search_gram exactly when it went in. */
-#define GRAM_ROWS                                                                                                      \
-	" AND (title || ' ' || body) GLOB '*[\u0E00-\u0EFF\u1000-\u109F\u1780-\u17FF\u2E80-\u9FFF\uF900-\uFAFF\uFF66-" \
-	"\uFF9F\U00020000-\U0003FFFF]*'"
+/* The characters of the scripts written without spaces (the ranges of spaceless() below), as a class of a
+ * GLOB (SQLite) and of a regular expression (PostgreSQL): both compare code points. Migrations 018, 042 and 043
+ * write the same class. */
+#define SPACELESS_CLASS                                                                                                \
+	"[\u0E00-\u0EFF\u1000-\u109F\u1780-\u17FF\u2E80-\u9FFF\uF900-\uFAFF\uFF66-\uFF9F\U00020000-\U0003FFFF]"
+/* search_gram holds only the rows with a character of a script written without spaces: only a query with a word
+ * in one of them uses it, and each of its words must be in every row found. Latin text costs no trigrams. The
+ * condition depends only on the row's text, so a row leaves search_gram exactly when it went in. PostgreSQL's
+ * trigram index holds the same rows (a partial index, migration 043; PG_GRAM_ROWS below). */
+#define GRAM_ROWS " AND (title || ' ' || body) GLOB '*" SPACELESS_CLASS "*'"
 /* clang-format off */
 #define SCOPE(scope)                                                                                                   \
 	{{FTS_OUT("search_word", scope), FTS_OUT("search_gram", scope GRAM_ROWS)},                                     \
@@ -193,23 +197,38 @@ int search_contribution_sync(struct db *db, int64_t contribution_id, struct erro
 }
 
 /*
- * The group commit's batch: a contribution's rows go into search_entry as it is stored (so that its savepoint
- * takes them back with it), and into SQLite's two FTS5 indexes once for the whole batch, by the range of ids
- * the batch wrote: one statement per index instead of two per contribution, and no full-text table touched
+ * The group commit's batch. SQLite: a contribution's rows go into search_entry as it is stored (so that its
+ * savepoint takes them back with it), and into SQLite's two FTS5 indexes once for the whole batch, by the range of
+ * ids the batch wrote: one statement per index instead of two per contribution, and no full-text table touched
  * (so none asked to keep a savepoint) until the batch's end.
+ * PostgreSQL, where each statement is a round trip the writer waits for: the entry of a contribution without
+ * comments or files (nearly all) is inserted at the batch's end, PENDING_CHUNK contributions a statement, each
+ * selected from its stored row as alone, in the order of their ids (entries are listed newest first); one whose
+ * savepoint was rolled back after has no row left to select (and its id is never drawn again: PostgreSQL's
+ * sequences do not go back), so it gets no entry.
  */
+enum { PENDING_CHUNK = 32 };
+struct search_pending {
+	int64_t id;
+	char day[16];
+};
+
 struct search_batch {
 	int64_t first; /* the first id of search_entry the batch may write, or 0 before its first row */
 	/* contributions added, and of them those known to have no character for search_gram (search_batch_plain):
 	 * when both are equal, search_gram's statement (a GLOB over each row's text) is not run */
 	int64_t added, plain;
+	/* PostgreSQL: the contributions whose entry waits for the batch's end */
+	struct arena *a;
+	struct search_pending *pending;
+	int npending, cap;
 };
 
 struct search_batch *search_batch_begin(struct arena *a)
 {
 	struct search_batch *b = arena_alloc(a, sizeof *b);
 	if (b)
-		*b = (struct search_batch){0};
+		*b = (struct search_batch){.a = a};
 	return b;
 }
 
@@ -233,6 +252,17 @@ int search_contribution_added(struct db *db, struct search_batch *b, int64_t con
 {
 	static const char sql_next[] = "SELECT COALESCE(MAX(id), 0) + 1 FROM search_entry";
 	const bool fts = db_dialect() == DB_SQLITE;
+	if (b && !fts && !whole) { /* PostgreSQL: at the batch's end */
+		struct search_pending *p =
+		    arena_push(b->a, (void **)&b->pending, &b->npending, &b->cap, sizeof *b->pending);
+		if (!p) {
+			error_set(e, ERROR_UNAVAILABLE, "out of memory");
+			return -1;
+		}
+		p->id = contribution_id;
+		utc_day(received_at, p->day);
+		return 0;
+	}
 	if (b && fts && !b->first) {
 		struct db_stmt *st = db_stmt(db, sql_next, e);
 		if (!st)
@@ -257,10 +287,42 @@ int search_contribution_added(struct db *db, struct search_batch *b, int64_t con
 	return 0;
 }
 
+/* PostgreSQL: the entries of the batch's pending contributions, PENDING_CHUNK a statement: CONTRIBUTION_FILL's
+ * selection for each (id, day) pair; the places a last chunk leaves have the id 0, which no contribution has. */
+#define PENDING_PAIR     "(CAST(? AS BIGINT), CAST(? AS TEXT))"
+#define PENDING_PAIRS_4  PENDING_PAIR ", " PENDING_PAIR ", " PENDING_PAIR ", " PENDING_PAIR
+#define PENDING_PAIRS_16 PENDING_PAIRS_4 ", " PENDING_PAIRS_4 ", " PENDING_PAIRS_4 ", " PENDING_PAIRS_4
+static int pending_insert(struct db *db, struct search_batch *b, struct error *e)
+{
+	/* clang-format off */
+	static const char sql[] =
+	    ENTRY_INSERT "SELECT 'contribution', c.id, c.id, k.process_id, c.call_id, k.version_id, c.tracking, "
+	    "w.column2, CASE WHEN c.publication = 'named' THEN c.name || CASE WHEN c.organization <> '' THEN ', ' || "
+	    "c.organization ELSE '' END ELSE '' END, c.text, " FACETS_C_ON("contribution", "w.column2")
+	    " FROM (VALUES " PENDING_PAIRS_16 ", " PENDING_PAIRS_16 ") w JOIN contribution c ON c.id = w.column1 "
+	    "JOIN call k ON k.id = c.call_id WHERE c.state = 'published' AND c.publication <> 'private' ORDER BY c.id";
+	/* clang-format on */
+	for (int k = 0; k < b->npending;) {
+		struct db_stmt *st = db_stmt(db, sql, e);
+		if (!st)
+			return -1;
+		for (int r = 0; r < PENDING_CHUNK; r++, k++) {
+			db_bind_int(st, 2 * r + 1, k < b->npending ? b->pending[k].id : 0);
+			db_bind_text(st, 2 * r + 2, k < b->npending ? b->pending[k].day : "");
+		}
+		if (db_exec_stmt(st, e) != 0)
+			return -1;
+	}
+	b->npending = 0;
+	return 0;
+}
+
 int search_batch_end(struct db *db, struct search_batch *b, struct error *e)
 {
 	static const char *const fts_in[] = {FTS_IN("search_word", "id >= ?1"),
 	                                     FTS_IN("search_gram", "id >= ?1" GRAM_ROWS)};
+	if (b->npending && pending_insert(db, b, e) != 0)
+		return -1;
 	if (!b->first)
 		return 0;
 	/* search_gram only if a row may have a character of its scripts */
@@ -418,7 +480,7 @@ int search_letter_sync(struct db *db, int64_t circular_id, struct error *e)
 /* ---- The reader's query ---------------------------------------------------------------------------- */
 
 /* Scripts written without spaces between words: a sentence in them is one unicode61 token. The same ranges
- * as GRAM_ROWS above and migration 018's. */
+ * as SPACELESS_CLASS above and migration 018's. */
 static bool spaceless(unsigned cp)
 {
 	return (cp >= 0x0E00 && cp <= 0x0EFF) || /* Thai, Lao */
@@ -746,6 +808,11 @@ const char *search_tsquery(struct arena *a, const struct search_parsed *p)
 /* PostgreSQL: a word of a script without spaces, as an ILIKE pattern (%word%, its % _ \ escaped). */
 #define PG_SLOT(n) "AND (" n " = '' OR (e.title || ' ' || e.body) ILIKE " n ") "
 #define PG_SLOTS   PG_SLOT("?10") PG_SLOT("?11") PG_SLOT("?12") PG_SLOT("?13")
+/* PostgreSQL: the entries its trigram index holds (migration 043's predicate, written alike: the planner uses a
+ * partial index only for a query whose conditions imply its own). Every entry an ILIKE query finds is one of
+ * them: the query has a word of a script without spaces (search_parse refuses OR beside one), which each entry
+ * found contains. */
+#define PG_GRAM_ROWS "AND (e.title || ' ' || e.body) ~ '" SPACELESS_CLASS "' "
 #define PAGE       "LIMIT ?14 OFFSET ?15"
 /* A window of the matches, newest first: ?14 of them after the first ?15; how many, and their lowest and
  * highest entry id. inner selects the matches' ids as id, newest first. */
@@ -804,7 +871,8 @@ const char *search_tsquery(struct arena *a, const struct search_parsed *p)
 	"FROM search_entry e " pj "LEFT JOIN contribution c ON c.id = e.contribution_id WHERE e.words @@ " PG_TS_QUERY \
 	" " FILTERS PG_SLOTS
 #define PG_LIKE_FROM(pj)                                                                                               \
-	"FROM search_entry e " pj "LEFT JOIN contribution c ON c.id = e.contribution_id WHERE ?1 = '' " FILTERS PG_SLOTS
+	"FROM search_entry e " pj                                                                                      \
+	"LEFT JOIN contribution c ON c.id = e.contribution_id WHERE ?1 = '' " PG_GRAM_ROWS FILTERS PG_SLOTS
 /* PostgreSQL's exact total: the words' GIN index ANDed with the facets' (migration 042; ?2 their tsquery), no
  * join. Without a facet, the words' alone. */
 #define PG_COUNT        "SELECT count(*) FROM search_entry e WHERE e.words @@ " PG_TS_QUERY
@@ -859,6 +927,11 @@ static const struct {
     [PATH_PG_LIKE] = {"SELECT " HIT_COLUMNS "e.body " PG_LIKE_FROM(P_JOIN) "ORDER BY e.id DESC " PAGE,
                       WINDOW("SELECT e.id AS id " PG_LIKE_FROM("") "ORDER BY e.id DESC"), NULL, false, false},
 };
+
+const char *search_pg_spaceless_sql(bool window)
+{
+	return window ? SQL_PATHS[PATH_PG_LIKE].window : SQL_PATHS[PATH_PG_LIKE].list;
+}
 
 /* An excerpt of text around the first of the words (lowered as in the slots), each of them marked with 0x02
  * and 0x03 within it: what FTS5's snippet() gives, for the paths that read the rows. */

@@ -147,6 +147,10 @@ int search_query(struct db *db, struct arena *a, const struct search_filter *f, 
 /* How many matches are ranked together and counted exactly: LIMIT_SEARCH_RANKED (less in a test build when
  * CONSULTA_TEST_SEARCH_WINDOW says so). */
 int64_t search_window(void);
+/* PostgreSQL's statements for a query with a word of a script without spaces (the ILIKE path): its list of
+ * hits (window false) or its window's count (true), with search_query's parameters. For tests/unit/test_db_pg.c,
+ * which checks that their plans can read the partial trigram index (migration 043). */
+const char *search_pg_spaceless_sql(bool window);
 
 /* The HTML of a snippet whose matches are between the bytes 0x02 and 0x03 (as the queries mark them):
  * escaped, each match in <mark>, every <mark> closed. NULL if out of memory. */

@@ -56,7 +56,12 @@ class GroupCommit(ServerTestCase):
         # their count).
         conn = harness.connect(s.db)
         receipts = conn.execute("SELECT count(*) FROM outbox WHERE kind = 'receipt'").fetchone()[0]
+        # each its one search entry, written in its batch (on PostgreSQL by 32 a statement at the batch's end)
+        entries = conn.execute("SELECT count(*), count(DISTINCT e.contribution_id) FROM search_entry e "
+                               "JOIN contribution c ON c.id = e.contribution_id "
+                               "WHERE e.kind = 'contribution' AND c.text LIKE 'at once %'").fetchone()
         conn.close()
+        self.assertEqual(tuple(entries), (200, 200))
         s.stop()
         withheld = sum(int(l.split(" count=")[1].split()[0]) for l in s.log().splitlines()
                        if "event=mail.withheld" in l)
@@ -66,6 +71,33 @@ class GroupCommit(ServerTestCase):
         self.assertTrue(stop, "the writer says what it wrote when it stops")
         batches = int(stop[-1].split("batches=")[1].split()[0])
         self.assertLess(batches, 100, "200 contributions sent at once shared batches: " + stop[-1])
+
+    def test_receipts_to_one_address_are_limited_within_a_batch_as_across_batches(self):
+        # The writer counts a batch's recipients' receipts of the hour ahead, 32 a statement: 4 receipts sent
+        # before, then 40 contributions at once, sharing batches (36 of them from one address, 4 from others),
+        # leave that address 10 receipts in all (issue 5's limit), the others one each, every contribution
+        # stored.
+        s = self.fresh_server(env={"CONSULTA_TEST_WRITER_DELAY_MS": "300"}, serve_args=["--per-address-limit", "0"])
+        for i in range(4):
+            r = s.post_json("/api/v1/calls/1/contributions",
+                            contribution(text="before %d" % i, email="victim@example.org"))
+            self.assertEqual(r.status, 201, r.body)
+        emails = ["victim@example.org" if i % 10 else "other%d@example.org" % i for i in range(40)]
+
+        def send(i):
+            return s.post_json("/api/v1/calls/1/contributions",
+                               contribution(text="in one batch %d" % i, email=emails[i])).status
+
+        self.assertEqual(parallel(send, list(range(40)), 40), [201] * 40)
+        conn = harness.connect(s.db)
+        receipts = dict(conn.execute("SELECT recipient, count(*) FROM outbox WHERE kind = 'receipt' "
+                                     "GROUP BY recipient").fetchall())
+        stored = conn.execute("SELECT count(*) FROM contribution WHERE text LIKE 'in one batch %' "
+                              "OR text LIKE 'before %'").fetchone()[0]
+        conn.close()
+        self.assertEqual(stored, 44)
+        self.assertEqual(receipts.pop("victim@example.org"), 10)
+        self.assertEqual(receipts, {"other%d@example.org" % i: 1 for i in range(0, 40, 10)})
 
     def test_a_store_error_after_a_write_fails_that_contribution_alone_and_the_record_stays_whole(self):
         # The writer's first attempt at a batch gives its simple contributions no savepoint each; one that
@@ -91,9 +123,12 @@ class GroupCommit(ServerTestCase):
         texts = [t for (t,) in conn.execute("SELECT text FROM contribution WHERE text LIKE 'please fail%'")]
         leaves = conn.execute("SELECT count(*) FROM ledger_leaf l JOIN contribution c ON c.id = l.fact_id "
                               "WHERE l.kind = 'contribution' AND c.text LIKE 'sent with the failing one%'").fetchone()[0]
+        entries = conn.execute("SELECT count(*) FROM search_entry WHERE kind = 'contribution' AND "
+                               "(body LIKE 'sent with the failing one%' OR body LIKE 'please fail%')").fetchone()[0]
         conn.close()
         self.assertEqual(texts, [], "nothing of the failed one is stored")
         self.assertEqual(leaves, 29)
+        self.assertEqual(entries, 29, "a search entry for each stored one, none for the failed one")
         s.stop()
         self.assertIn("event=contribution.batch_again", s.log(), "the batch was written again, guarded")
         p = harness.run_command(["verify", "--all"], db=s.db)

@@ -9,6 +9,7 @@
  * else a private one that tests/pg/start.sh starts for this file and
  * tests/pg/stop.sh stops. Each run makes its own database. */
 #include "core/contribution.h"
+#include "core/search.h"
 #include "embedded.h"
 #include "store/db.h"
 #include "store/db_backend.h"
@@ -523,6 +524,86 @@ static void test_public_list_plans(void **state)
 	arena_free(&a);
 }
 
+/* Tells PostgreSQL to avoid (or no longer) a sequential read and a plain index scan, on this connection. */
+static void reads_of_table_avoided(struct db *db, bool avoided)
+{
+	static const char off[] = "SELECT set_config('enable_seqscan', 'off', false), "
+	                          "set_config('enable_indexscan', 'off', false)";
+	static const char on[] = "SELECT set_config('enable_seqscan', 'on', false), "
+	                         "set_config('enable_indexscan', 'on', false)";
+	struct error e;
+	error_clear(&e);
+	struct db_stmt *st = db_stmt(db, avoided ? off : on, &e);
+	assert_non_null(st);
+	assert_int_equal(db_step(st, &e), DB_ROW);
+	db_reset(st);
+}
+
+/* The trigram index holds only the entries with a character of a script written without spaces (migration 043),
+ * as SQLite's search_gram: a contribution in Latin script costs its writer no trigrams. And the search's ILIKE
+ * statements (list and window), with a word in Chinese, can still read it: their conditions imply the index's
+ * (PostgreSQL told to avoid a read of the whole table and a plain index scan, the pages of an empty table being
+ * cheaper to read than any index otherwise; a plan that cannot use the index reads the table). */
+static void test_search_grams_partial(void **state)
+{
+	(void)state;
+	struct error e;
+	error_clear(&e);
+	struct db *db = db_thread(&e);
+	assert_non_null(db);
+	static const char pred[] = "SELECT pg_get_expr(indpred, indrelid) FROM pg_index "
+	                           "WHERE indexrelid = 'search_entry_grams'::regclass";
+	struct db_stmt *st = db_stmt(db, pred, &e);
+	assert_non_null(st);
+	assert_int_equal(db_step(st, &e), DB_ROW);
+	const char *predicate = db_col_text(st, 0);
+	if (!predicate || !strstr(predicate, "~"))
+		print_message("the trigram index's predicate: %s\n", predicate ? predicate : "(none: not partial)");
+	assert_non_null(predicate);
+	assert_non_null(strstr(predicate, "~"));
+	db_reset(st);
+	reads_of_table_avoided(db, true);
+	struct arena a;
+	arena_init(&a);
+	for (int window = 0; window < 2; window++) {
+		const char *explain = arena_printf(&a, "EXPLAIN %s", search_pg_spaceless_sql(window));
+		assert_non_null(explain);
+		st = db_stmt(db, explain, &e);
+		if (!st)
+			print_message("%s\n", e.message);
+		assert_non_null(st);
+		db_bind_text(st, 1, "");
+		db_bind_int(st, 2, 0);
+		db_bind_int(st, 3, 0);
+		for (int i = 4; i <= 8; i++)
+			db_bind_text(st, i, "");
+		db_bind_int(st, 9, 0);
+		db_bind_text(st, 10, "%\u6C34\u8D44\u6E90%"); /* 水资源, water resources */
+		for (int i = 11; i <= 13; i++)
+			db_bind_text(st, i, "");
+		db_bind_int(st, 14, 20);
+		db_bind_int(st, 15, 0);
+		char plan[8192] = "";
+		size_t len = 0;
+		enum db_step r;
+		while ((r = db_step(st, &e)) == DB_ROW) {
+			const char *line = db_col_text(st, 0);
+			int w = snprintf(plan + len, sizeof plan - len, "%s%s", len ? " | " : "", line ? line : "");
+			assert_true(w >= 0 && (size_t)w < sizeof plan - len);
+			len += (size_t)w;
+		}
+		if (r != DB_DONE)
+			print_message("%s\n", e.message);
+		assert_int_equal(r, DB_DONE);
+		db_reset(st);
+		if (!strstr(plan, "search_entry_grams"))
+			print_message("window=%d: %s\n", window, plan);
+		assert_non_null(strstr(plan, "search_entry_grams"));
+	}
+	reads_of_table_avoided(db, false);
+	arena_free(&a);
+}
+
 /* Each connection runs without PostgreSQL's JIT: a paged query's generic plan (LIMIT ? OFFSET ?) is costed
  * above jit_above_cost, and compiling it took a hundred times what running it does. */
 static void test_no_jit(void **state)
@@ -543,11 +624,15 @@ static void test_no_jit(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_placeholders), cmocka_unit_test(test_dialect),
-	    cmocka_unit_test(test_migrated),     cmocka_unit_test(test_binds_nulls_blobs_returning),
-	    cmocka_unit_test(test_transactions), cmocka_unit_test(test_writers_queue),
+	    cmocka_unit_test(test_placeholders),
+	    cmocka_unit_test(test_dialect),
+	    cmocka_unit_test(test_migrated),
+	    cmocka_unit_test(test_binds_nulls_blobs_returning),
+	    cmocka_unit_test(test_transactions),
+	    cmocka_unit_test(test_writers_queue),
 	    cmocka_unit_test(test_public_list_plans),
 	    cmocka_unit_test(test_no_jit),
+	    cmocka_unit_test(test_search_grams_partial),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

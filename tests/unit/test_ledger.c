@@ -211,15 +211,17 @@ static void test_inclusion_proofs(void **state)
 }
 
 /* The group commit's batches (ledger_batch_*) make the tree that one append at a time makes: leaves queued
- * in batches of 1, 2, 3, 5, 8 and 18 (over every power of two up to 32), two of them dropped again by
+ * in batches of 1, 2, 3, 5, 8, 18 and 65 (over every power of two up to 64; the last batch's leaves are inserted
+ * by two statements of 32 rows and one of one, ledger_batch_end), some of them dropped again by
  * ledger_batch_undo (a contribution whose savepoint was rolled back), give the indexes in order, every root
  * of 1..N the RFC's MTH, every inclusion proof its PATH (the subtrees of fewer than 8 leaves made from their
  * leaves), and each subtree of 8 and more stored once; a batch's leaves are not in the database until its end. */
 static void test_batches(void **state)
 {
 	struct db *db = *state;
-	static const int sizes[] = {1, 2, 3, 5, 8, 18};
-	hash leaves[N];
+	static const int sizes[] = {1, 2, 3, 5, 8, 18, 65};
+	enum { BATCH_N = 1 + 2 + 3 + 5 + 8 + 18 + 65 };
+	hash leaves[BATCH_N];
 	struct error e;
 	error_clear(&e);
 	int i = 0;
@@ -255,8 +257,8 @@ static void test_batches(void **state)
 		assert_int_equal(db_commit(db, &e), 0);
 		arena_free(&a);
 	}
-	assert_int_equal(i, N);
-	for (int64_t size = 1; size <= N; size++) {
+	assert_int_equal(i, BATCH_N);
+	for (int64_t size = 1; size <= BATCH_N; size++) {
 		hash root, want_root;
 		assert_int_equal(ledger_root(db, size, root, &e), 0);
 		mth(leaves, 0, size, want_root);
@@ -277,7 +279,8 @@ static void test_batches(void **state)
 		}
 	}
 	/* and every complete subtree of 8 leaves and more is stored, once (the smaller ones are made from their
-	 * leaves): 37 / 8 + 37 / 16 + 37 / 32 = 4 + 2 + 1 of them, each the RFC's MTH of its leaves */
+	 * leaves): 102 / 8 + 102 / 16 + 102 / 32 + 102 / 64 = 12 + 6 + 3 + 1 of them, each the RFC's MTH of its
+	 * leaves */
 	struct db_stmt *st = db_stmt(db, "SELECT level, idx, hash FROM ledger_node ORDER BY level, idx", &e);
 	assert_non_null(st);
 	int stored = 0;
@@ -294,7 +297,7 @@ static void test_batches(void **state)
 		stored++;
 	}
 	db_reset(st);
-	assert_int_equal(stored, N / 8 + N / 16 + N / 32);
+	assert_int_equal(stored, BATCH_N / 8 + BATCH_N / 16 + BATCH_N / 32 + BATCH_N / 64);
 }
 
 /* Every consistency proof between trees of 1..N leaves is the RFC's SUBPROOF, and verifies; a wrong root or

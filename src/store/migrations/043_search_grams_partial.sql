@@ -1,0 +1,14 @@
+-- 043: PostgreSQL's trigram index holds only the entries that need it, as SQLite's search_gram does (018).
+--
+-- The trigram index (pg_trgm) serves only a query with a word in a script
+-- written without spaces (Chinese, Japanese, Thai...: core/search.c's
+-- spaceless(), its ILIKE path); every entry such a query finds has that
+-- word, so a character of those scripts. Migration 018 indexed every entry's
+-- whole text: each contribution in Latin, Cyrillic or Arabic script was cut
+-- into trigrams at its insert, on the writer's path, for no query. The index
+-- is now partial, on the same condition as SQLite's search_gram rows (the
+-- same ranges), and the ILIKE query states that condition word for word, so
+-- that the planner sees the index applies (a partial index is used only by a
+-- query whose WHERE implies its predicate). SQLite: nothing changes.
+-- postgresql: DROP INDEX search_entry_grams;
+-- postgresql: CREATE INDEX search_entry_grams ON search_entry USING gin ((title || ' ' || body) gin_trgm_ops) WHERE (title || ' ' || body) ~ '[฀-໿က-႟ក-៿⺀-鿿豈-﫿ｦ-ﾟ𠀀-𿿿]';
