@@ -1036,6 +1036,10 @@ static int sheet_grid(struct grid *g, const void *data, size_t len, const char *
 	case SHEET_UNKNOWN:
 		if (len >= 8 && !memcmp(data, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8))
 			grid_fail(g, "this is an old Excel or Word file (.xls, .doc); save it as .xlsx or .docx.");
+		else if (len >= 4 && !memcmp(data, "PK\x03\x04", 4))
+			/* a .docx or .xlsx cut short or damaged (it is a ZIP): not a question of its text's encoding */
+			grid_fail(g, "this file is damaged or is not a Word document or an Excel workbook (.docx, .xlsx): "
+			             "open it and save it again, or send the table as CSV UTF-8.");
 		else if (!memchr(data, '\0', len))
 			grid_fail(g, "this text is neither UTF-8 nor UTF-16; save the table as CSV UTF-8 or XLSX.");
 		else

@@ -46,12 +46,14 @@ static void page_open(struct request *r, const char *title, const char *const *f
 			    feeds[i], feed_titles[i]);
 	html_printf(&r->out,
 		    /* adds the reader's own time to the process's (page_deadline); the page is whole without it */
-		    "<script src=\"/static/localtime.js\" defer></script>\n</head>\n<body>\n"
+		    "<script src=\"/static/localtime.js\" defer data-your-time=\"%s\"></script>\n</head>\n<body>\n"
 		    "<a class=\"skip\" href=\"#main\">%s</a>\n"
 		    "<header class=\"site\"><a class=\"brand\" href=\"/\">Consulta</a>"
 		    "<span class=\"tagline\">%s</span>\n"
 		    "<a class=\"search\" href=\"/search\">%s</a>\n",
-		    _("Skip to content"), _("Open consultations on draft texts"), _("Search"));
+		    /* TRANSLATORS: added by the page's script after a deadline given in the process's zone; %s is the
+		     * same instant in the reader's own zone, written by the browser in this language. */
+		    _("(your time: %s)"), _("Skip to content"), _("Open consultations on draft texts"), _("Search"));
 	if (r->account) {
 		html_printf(&r->out,
 			    "<nav class=\"account\" aria-label=\"%s\"><a href=\"/account\">%s</a>",

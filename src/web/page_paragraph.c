@@ -282,7 +282,9 @@ const char *page_text_language(struct request *r, const int64_t *versions, int n
 void page_text_begin(struct request *r, const char *lang)
 {
 	const struct i18n_language *l = i18n_find(lang);
-	html_printf(&r->out, "<div lang=\"%s\"%R>\n", lang, l && l->rtl ? " dir=\"rtl\"" : "");
+	/* its own direction, always: an English text on an Arabic page inherited right to left, and its full stops
+	 * went to its lines' other end */
+	html_printf(&r->out, "<div lang=\"%s\" dir=\"%s\">\n", lang, l && l->rtl ? "rtl" : "ltr");
 }
 
 /* One published comment on the paragraph's page. */

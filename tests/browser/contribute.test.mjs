@@ -9,6 +9,8 @@
  */
 
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
 
 import {
@@ -439,6 +441,32 @@ test('the pages fit a phone screen without sideways scrolling', { timeout: TEST_
 	assertNoFailures(page);
 	await page.context().close();
 	assert.deepEqual(problems, []);
+});
+
+test('a double click on "Send contribution" sends it once', { timeout: TEST_TIMEOUT }, async () => {
+	const page = await newPage(browser);
+	const text = 'Sent with an impatient double click.';
+	try {
+		await page.goto(new URL('/calls/1/contribute', server.url).href);
+		await page.getByLabel('Name', { exact: true }).fill('Hasty Harriet');
+		await page.getByLabel('Category of stakeholder').selectOption({ label: 'Academia' });
+		await page.getByLabel('Country').selectOption({ label: 'Portugal' });
+		await page.getByLabel('E-mail address').fill('harriet@example.org');
+		await page.getByLabel('Your contribution', { exact: true }).fill(text);
+		await page.getByLabel('Publish it with my name').check();
+		/* the server answers the first only when the second click has come (the browser's own pace) */
+		const posts = [];
+		page.on('request', (req) => req.method() === 'POST' && posts.push(req.url()));
+		await navigate(page, () => page.getByRole('button', { name: 'Send contribution' }).last().dblclick());
+		assert.match(new URL(page.url()).pathname, /^\/receipts\//);
+		assert.equal(posts.length, 1, `one POST for a double click: ${posts.join(', ')}`);
+		const stored = spawnSync('sqlite3', [path.join(server.dir, 'consulta.db'),
+			`SELECT count(*) FROM contribution WHERE text = '${text}'`], { encoding: 'utf8' });
+		assert.equal(stored.stdout.trim(), '1', `stored once: ${stored.stdout}${stored.stderr}`);
+		assertNoFailures(page);
+	} finally {
+		await page.context().close();
+	}
 });
 
 test('the server stops cleanly, without sanitizer reports', { timeout: TEST_TIMEOUT }, async () => {

@@ -742,7 +742,11 @@ class LetterTexts(OfficeSession):
         # A French reader: the French text, marked as French, and a link to the English one.
         fr = self.s.get("/letters/%d" % lid, headers={"Accept-Language": "fr"})
         self.assertEqual(fr.status, 200, fr)
-        self.assertIn('<h1 id="letter-title" lang="fr">%s</h1>' % FRENCH["subject"], fr.text)
+        self.assertIn('<h1 id="letter-title" lang="fr" dir="ltr">%s</h1>' % FRENCH["subject"], fr.text)
+        # An Arabic reader: the first language's text, left to right in the right-to-left page (inherited, its
+        # full stops went to its lines' other end)
+        ar = self.s.get("/letters/%d" % lid, headers={"Accept-Language": "ar"})
+        self.assertIn('<div class="prose" translate="no" lang="en" dir="ltr">', ar.text)
         self.assertIn("quokkafrancais", fr.text)
         self.assertNotIn("quokkaenglish", fr.text)
         self.assertNotIn('id="text-language"', fr.text)
