@@ -10,37 +10,7 @@
  * by the page in the script element's data-your-time ("(votre heure : %s)"), and
  * a page in another language than English has the instant written by Intl in
  * that language (the house style's "New York time" is English words).
- *
- * It also keeps a form from being sent twice by a double click (or Enter
- * pressed twice): a second submit of a form whose answer is awaited is
- * ignored for a while, so that a contribution is not stored twice with two
- * tracking numbers. Without JavaScript nothing stops the second one.
  */
-(function () {
-	"use strict";
-	var SENT_WAIT_MS = 10000; /* then a form may be sent again: its answer may never have come */
-	if (!document.addEventListener)
-		return;
-	document.addEventListener("submit", function (ev) {
-		var f = ev.target;
-		if (ev.defaultPrevented || !f || !f.getAttribute || (f.getAttribute("method") || "").toLowerCase() !== "post")
-			return;
-		var now = Date.now(), sent = Number(f.getAttribute("data-sent") || 0);
-		if (sent && now - sent < SENT_WAIT_MS) {
-			ev.preventDefault();
-			return;
-		}
-		f.setAttribute("data-sent", String(now));
-	});
-	/* a page shown again from the browser's cache (back) may be sent again at once */
-	window.addEventListener("pageshow", function (ev) {
-		if (!ev.persisted)
-			return;
-		var forms = document.querySelectorAll("form[data-sent]");
-		for (var i = 0; i < forms.length; i++)
-			forms[i].removeAttribute("data-sent");
-	});
-})();
 (function () {
 	"use strict";
 	var zone;
