@@ -141,7 +141,7 @@ int circular_document_letter(struct buf *b, struct arena *a, const struct proces
 			enum milestone_status st;
 			milestone_format_range(c->annex[i].date, c->annex[i].end_date, range);
 			html_printf(
-			    b, "<tr><td class=\"date\">%s</td><td>%s</td><td>%s</td></tr>\n", range, c->annex[i].title,
+			    b, "<tr><td class=\"date\">%s</td><td dir=\"auto\">%s</td><td>%s</td></tr>\n", range, c->annex[i].title,
 			    milestone_status_parse(c->annex[i].status, &st) ? status_text(st) : c->annex[i].status);
 		}
 		html_printf(b, "</tbody>\n</table>\n</section>\n");

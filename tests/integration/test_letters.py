@@ -143,6 +143,9 @@ class Letters(ServerTestCase):
         kept = s.get_json("/api/v1/circulars/%d" % first["id"]).json()
         self.assertEqual(kept["annex"], first["annex"], "the issued annex is frozen")
         self.assertIn("8\u201318 June 2021", page_text(s.get(first["url"])))
+        # the milestones' titles are the secretariat's words: in their own direction on a right-to-left page
+        arabic = s.get(first["url"], headers={"Accept-Language": "ar"}).text
+        self.assertIn('<td dir="auto">' + html.escape(council["title"][:12]), arabic)
         self.assertNotIn("5\u20139 July 2021", page_text(s.get(first["url"])))
         second = self.issue(s, token, schedule_annex=True, references=[first["reference"]])
         row = [x for x in second["annex"] if x["title"] == council["title"]][0]
