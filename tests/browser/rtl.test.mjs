@@ -113,6 +113,23 @@ test('the statistics charts keep their labels inside them on an Arabic page', { 
 	}
 });
 
+test('addresses and names in code read left to right on an Arabic page', { timeout: TEST_TIMEOUT }, async () => {
+	const page = await newPage(browser, { viewport: { width: 390, height: 800 } });
+	try {
+		await page.context().addCookies([{ name: 'consulta_lang', value: 'ar', url: server.url }]);
+		await page.goto(at('/data'));
+		assert.equal(await page.getAttribute('html', 'dir'), 'rtl');
+		const wrong = await page.evaluate(() => [...document.querySelectorAll('main code')]
+			.filter((c) => getComputedStyle(c).direction !== 'ltr' || getComputedStyle(c).unicodeBidi !== 'isolate')
+			.map((c) => c.textContent).slice(0, 5));
+		assert.ok(await page.locator('main code').count() > 10, 'the data dictionary has its names in code');
+		assert.deepEqual(wrong, [], 'every code element is left to right, isolated');
+		assertNoFailures(page);
+	} finally {
+		await page.context().close();
+	}
+});
+
 test('in the pseudo-locale (every string 40 % longer) the header and footer fit 390 and 320 px', { timeout: TEST_TIMEOUT }, async () => {
 	const page = await newPage(browser, { viewport: { width: 390, height: 800 } });
 	await page.context().addCookies([{ name: 'consulta_lang', value: 'en-XA', url: server.url }]);
