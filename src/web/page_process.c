@@ -318,8 +318,10 @@ void page_process(struct request *r)
 		    _("Breadcrumb"), _("Consultations"), p.title, p.summary);
 	page_process_runners(r, &p);
 
+	/* TRANSLATORS: the heading over the calls for contributions open at this moment (an adjective, not the office's
+	 * button that opens a call: "Ouverts en ce moment", not "Ouvrir"). */
 	html_printf(&r->out, "<section aria-labelledby=\"open-now\" class=\"open-now\"><h2 id=\"open-now\">%s</h2>\n",
-		    _("Open now"));
+		    C_("calls open at this moment", "Open now"));
 	int open = 0;
 	for (int i = 0; i < ncalls; i++)
 		if (call_state_at(&calls[i], now) == CALL_OPEN) {

@@ -43,6 +43,10 @@ class Pages(ServerTestCase):
         self.assertIn('<a href="/calls/1">Written inputs on the revised draft</a>', open_now)
         self.assertIn('href="/calls/1/contribute"', open_now)
         self.assertNotIn("/calls/2", open_now, "the upcoming call is not open now")
+        # the heading says the calls are open (an adjective), not the office's button that opens one
+        french = section(self.server.get("/processes/" + SLUG, headers={"Accept-Language": "fr"}).text, "open-now")
+        self.assertIn(">Ouverts en ce moment</h2>", french)
+        self.assertNotIn("Ouvrir", french)
 
     def test_process_page_has_the_schedule_with_the_moved_council_session(self):
         page = self.page("/processes/" + SLUG)
