@@ -207,8 +207,12 @@ void page_text_notice(struct request *r, enum page_text_of of, const char *missi
 			? _("These versions do not both have a text in %s: they are compared in %s, the process's first "
 			    "language.")
 			: _("This version has no text in %s: it is shown in %s, the process's first language.");
+		/* in a sentence, the languages in the reader's words ("en anglais"), not each in its own ("en English") */
+		char a[I18N_DATE_LEN], b[I18N_DATE_LEN];
+		const char *missing_name = i18n_language_display(missing, NULL, a) == 0 ? a : page_language_name(missing);
+		const char *own_name = i18n_language_display(own, NULL, b) == 0 ? b : page_language_name(own);
 		html_printf(&r->out, "<div class=\"notice\" role=\"note\" id=\"text-language\"><p>%s</p></div>\n",
-			    arena_printf(&r->arena, notice, page_language_name(missing), page_language_name(own)));
+			    arena_printf(&r->arena, notice, missing_name, own_name));
 	}
 	if (nothers == 0)
 		return;

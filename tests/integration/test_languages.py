@@ -294,6 +294,10 @@ class VersionTexts(VersionTextCase):
         self.assertIn('<html lang="ar" dir="rtl">', arabic)
         self.assertIn('<div lang="en" dir="ltr">', arabic)
         self.assertIn('id="text-language"', spanish)
+        # the notice's sentence names the languages in Spanish words (the links below name each in its own)
+        self.assertIn("no tiene texto en espa\u00f1ol: se muestra en ingl\u00e9s,", spanish)
+        self.assertIn("\u0627\u0644\u0625\u0646\u062c\u0644\u064a\u0632\u064a\u0629", arabic)  # "in English", in Arabic words
+        self.assertNotIn("English", arabic[arabic.index('id="text-language"'):arabic.index("</div>", arabic.index('id="text-language"'))])
         self.assertIn('href="/versions/%d?text=fr"' % self.version, spanish)
         self.assertIn("Partners are chosen openly", spanish)
         # A comment on a paragraph is on the same id in every text: the French page links to its comments.
