@@ -166,8 +166,10 @@ void page_call(struct request *r)
 		    c.title, call_state_name(s), page_call_state_label(s));
 	page_deadline(r, &c);
 	page_deadline_extensions(r, &c);
+	/* dir="auto": the secretariat's words and a contribution's go their own way on a page of the other direction
+	 * (an English sentence on an Arabic page had its full stop at its start) */
 	html_printf(&r->out,
-		    "<p>%s</p>\n"
+		    "<p dir=\"auto\">%s</p>\n"
 		    "<dl class=\"facts\">\n"
 		    /* TRANSLATORS: what a call for contributions is about: a version of a draft. */
 		    "<dt>%s</dt><dd>",
@@ -849,7 +851,7 @@ void page_receipt(struct request *r)
 			    country ? country : (k.country && *k.country ? k.country : _("not given")), _("Publication"),
 			    next.publication);
 		if (k.text && *k.text)
-			html_printf(&r->out, "<h3>%s</h3>\n<div class=\"text\">%s</div>\n", _("Your text"), k.text);
+			html_printf(&r->out, "<h3>%s</h3>\n<div class=\"text\" dir=\"auto\">%s</div>\n", _("Your text"), k.text);
 		page_comments(r, &k, "h3");
 		receipt_attachments(r, &k);
 		/* And what was understood of its comment table, row by row: skipped rows and notes included. */
@@ -993,7 +995,7 @@ static void contribution_block(struct request *r, const struct call *c, const st
 	html_printf(&r->out,
 		    "<div><dt>%s</dt> <dd>%s</dd></div>\n<div><dt>%s</dt> <dd>%s</dd></div>\n"
 		    "<div><dt>%s</dt> <dd><time datetime=\"%s\">%s</time>, %s</dd></div>\n</dl>\n"
-		    "<div class=\"text\">%s</div>\n",
+		    "<div class=\"text\" dir=\"auto\">%s</div>\n",
 		    _("Category:"), k->category_name, _("Country:"),
 		    country_name(k->country) ? country_name(k->country) : k->country, _("Received:"), utc,
 		    page_instant_human(r, c->timezone, k->received_at), channel_text(k->channel), k->text);

@@ -314,7 +314,7 @@ void page_process(struct request *r)
 				     arena_printf(&r->arena, _("%s: published contributions (Atom)"), p.title)};
 	page_begin_feeds(r, p.title, feeds, feed_titles, 2);
 	html_printf(&r->out, "<nav aria-label=\"%s\" class=\"crumbs\"><a href=\"/\">%s</a></nav>\n"
-			     "<h1>%s</h1>\n<p class=\"lead\">%s</p>\n",
+			     "<h1>%s</h1>\n<p class=\"lead\" dir=\"auto\">%s</p>\n", /* dir: page_call.c's call */
 		    _("Breadcrumb"), _("Consultations"), p.title, p.summary);
 	page_process_runners(r, &p);
 
