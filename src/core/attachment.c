@@ -51,7 +51,8 @@ static const struct {
     {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "XLSX"},
     {"text/plain", "TXT"},
 };
-const char ATTACHMENT_KINDS[] = "PDF, DOCX, ODT, XLSX or TXT";
+/* TRANSLATORS: the kinds of file a contribution may carry, in a sentence ("is not a %s file"): translate "or". */
+const char *const ATTACHMENT_KINDS = N_("PDF, DOCX, ODT, XLSX or TXT");
 
 /* One handle, used under a lock: libmagic's handle is not for two threads at once. */
 static magic_t cookie;
@@ -222,7 +223,7 @@ int attachment_accept(struct arena *a, struct contribution_attachment *files, in
 			error_field(e, "attachments",
 			            _("The file \"%.100s\" is not a %s file (its content is %.60s); send it as "
 			              "one of these kinds. Nothing was stored."),
-			            name, ATTACHMENT_KINDS, f->type ? f->type : "unknown");
+			            name, _(ATTACHMENT_KINDS), f->type ? f->type : "unknown");
 			return -1;
 		}
 	}

@@ -39,8 +39,9 @@ bool attachment_scan_parse(const char *name, enum attachment_scan *out);
 
 enum { ATTACHMENT_SCAN_TIMEOUT_MS = 30000 }; /* one file's whole exchange with clamd */
 
-/* The kinds the web form and the API accept, for the pages' words: "PDF, DOCX, ODT, XLSX or TXT". */
-extern const char ATTACHMENT_KINDS[];
+/* The kinds the web form and the API accept, for the pages' words: "PDF, DOCX, ODT, XLSX or TXT", marked for the
+ * catalogues: written _(ATTACHMENT_KINDS), in the reader's language (its "or" is a word). */
+extern const char *const ATTACHMENT_KINDS;
 
 /* libmagic's database, loaded once; before threads. -1 if it cannot be loaded. */
 int attachment_init(void);

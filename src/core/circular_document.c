@@ -111,9 +111,10 @@ int circular_document_letter(struct buf *b, struct arena *a, const struct proces
 		html_printf(b, "</dd>\n");
 	}
 	/* the secretariat's words, not the interface's: translate="no", HTML's own mark for content; in the
-	 * language of the text shown, which may not be the page's */
+	 * language of the text shown, which may not be the page's, and in its direction (an English letter on an
+	 * Arabic page is left to right: inherited, its full stops and commas went to its lines' other end) */
 	const struct i18n_language *in = c->language ? i18n_find(c->language) : NULL;
-	const char *lang = c->language ? arena_printf(a, " lang=\"%s\"%s", c->language, in && in->rtl ? " dir=\"rtl\"" : "")
+	const char *lang = c->language ? arena_printf(a, " lang=\"%s\" dir=\"%s\"", c->language, in && in->rtl ? "rtl" : "ltr")
 				       : "";
 	html_printf(b, "</dl>\n<h1 id=\"letter-title\"%R>%s</h1>\n<div class=\"prose\" translate=\"no\"%R>\n",
 		    lang ? lang : "", c->subject, lang ? lang : "");
@@ -140,7 +141,7 @@ int circular_document_letter(struct buf *b, struct arena *a, const struct proces
 			enum milestone_status st;
 			milestone_format_range(c->annex[i].date, c->annex[i].end_date, range);
 			html_printf(
-			    b, "<tr><td class=\"date\">%s</td><td>%s</td><td>%s</td></tr>\n", range, c->annex[i].title,
+			    b, "<tr><td class=\"date\">%s</td><td dir=\"auto\">%s</td><td>%s</td></tr>\n", range, c->annex[i].title,
 			    milestone_status_parse(c->annex[i].status, &st) ? status_text(st) : c->annex[i].status);
 		}
 		html_printf(b, "</tbody>\n</table>\n</section>\n");

@@ -65,13 +65,15 @@ static void put_label(struct buf *b, const char *label)
 }
 
 /* <svg ...><title/><desc/>: the opening every chart shares; desc says the numbers in words (only those above 0
- * when skip_zeros: a series of days says its days with some, the table has them all). */
+ * when skip_zeros: a series of days says its days with some, the table has them all). direction="ltr": a chart
+ * is drawn left to right (its axis, its bars, its labels' text-anchor); inherited from a right-to-left page, its
+ * labels were laid out from their other end, out of the drawing. An Arabic label still reads right to left. */
 static void open_svg(struct buf *b, const struct chart *c, int height, bool skip_zeros)
 {
 	int64_t total = chart_total(c);
 	html_printf(b,
 	            "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart-svg\" viewBox=\"0 0 %d %d\" "
-	            "preserveAspectRatio=\"xMinYMin meet\" role=\"img\" aria-labelledby=\"%s-title %s-desc\" "
+	            "preserveAspectRatio=\"xMinYMin meet\" direction=\"ltr\" role=\"img\" aria-labelledby=\"%s-title %s-desc\" "
 	            "font-family=\"system-ui, sans-serif\" font-size=\"%d\">\n<title id=\"%s-title\">%s</title>\n"
 	            "<desc id=\"%s-desc\">",
 	            CHART_WIDTH, height, c->id, c->id, FONT, c->id, c->title, c->id);

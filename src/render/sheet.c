@@ -972,6 +972,21 @@ static void docx_read(struct grid *g, const void *data, size_t len)
 
 /* Detection and the entry ------------------------------------------------------------------------- */
 
+/* Whether data is a ZIP that libzip can open (a damaged .docx or .xlsx cannot). */
+static bool zip_opens(const void *data, size_t len)
+{
+	zip_error_t zerr;
+	zip_error_init(&zerr);
+	zip_source_t *src = zip_source_buffer_create(data, len, 0, &zerr);
+	zip_t *zip = src ? zip_open_from_source(src, ZIP_RDONLY, &zerr) : NULL;
+	zip_error_fini(&zerr);
+	if (zip)
+		zip_discard(zip);
+	else if (src)
+		zip_source_free(src);
+	return zip != NULL;
+}
+
 enum sheet_format sheet_detect(const void *data, size_t len)
 {
 	const unsigned char *p = data;
@@ -1036,6 +1051,10 @@ static int sheet_grid(struct grid *g, const void *data, size_t len, const char *
 	case SHEET_UNKNOWN:
 		if (len >= 8 && !memcmp(data, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8))
 			grid_fail(g, "this is an old Excel or Word file (.xls, .doc); save it as .xlsx or .docx.");
+		else if (len >= 4 && !memcmp(data, "PK\x03\x04", 4) && !zip_opens(data, len))
+			/* a .docx or .xlsx cut short or damaged (it is a ZIP): not a question of its text's encoding */
+			grid_fail(g, "this file is damaged or is not a Word document or an Excel workbook (.docx, .xlsx): "
+			             "open it and save it again, or send the table as CSV UTF-8.");
 		else if (!memchr(data, '\0', len))
 			grid_fail(g, "this text is neither UTF-8 nor UTF-16; save the table as CSV UTF-8 or XLSX.");
 		else

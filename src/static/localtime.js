@@ -5,6 +5,11 @@
  * (UTC+1)</time>; where the browser tells its zone (Intl) and it is another
  * one, this adds " (your time: 22 December 2026, 17:59 New York time, UTC-5)". Without
  * JavaScript the page says everything already: this only adds.
+ *
+ * In the page's language: the words around the time are the catalogue's, given
+ * by the page in the script element's data-your-time ("(votre heure : %s)"), and
+ * a page in another language than English has the instant written by Intl in
+ * that language (the house style's "New York time" is English words).
  */
 (function () {
 	"use strict";
@@ -16,6 +21,20 @@
 	}
 	if (!zone || !document.querySelectorAll)
 		return;
+	var lang = document.documentElement.getAttribute("lang") || "en";
+	var me = document.querySelector("script[data-your-time]");
+	var label = (me && me.getAttribute("data-your-time")) || "(your time: %s)";
+	var local = null;
+	if (!/^en(-|$)/i.test(lang)) {
+		try {
+			local = new Intl.DateTimeFormat(lang, {
+				day: "numeric", month: "long", year: "numeric", hour: "2-digit", minute: "2-digit",
+				hourCycle: "h23", timeZoneName: "shortOffset"
+			});
+		} catch (e) {
+			local = null;
+		}
+	}
 	/* The site's own way of writing an instant: "15 February 2021, 17:59 New York time, UTC-5". */
 	var parts;
 	try {
@@ -31,6 +50,8 @@
 	}
 	var city = zone.slice(zone.lastIndexOf("/") + 1).replace(/_/g, " ");
 	function said(when) {
+		if (local)
+			return local.format(when);
 		var p = {};
 		parts.formatToParts(when).forEach(function (x) { p[x.type] = x.value; });
 		var offset = (p.timeZoneName || "").replace(/^GMT/, "UTC");
@@ -49,7 +70,8 @@
 			continue;
 		var yours = document.createElement("span");
 		yours.className = "your-time";
-		yours.textContent = " (your time: " + said(when) + ")";
+		var at = said(when);
+		yours.textContent = " " + label.replace("%s", function () { return at; });
 		t.parentNode.insertBefore(yours, t.nextSibling);
 	}
 })();

@@ -15,6 +15,7 @@
 #include <unicode/ucal.h>
 #include <unicode/udat.h>
 #include <unicode/udatpg.h>
+#include <unicode/uloc.h>
 #include <unicode/ustring.h>
 
 #ifndef CONSULTA_LOCALEDIR
@@ -349,6 +350,25 @@ int i18n_instant_long(const char *lang, const char *tzid, int64_t t, char out[I1
 	int rc = tz_format_human(tzid, t, house);
 	memcpy(out, house, sizeof house);
 	return rc;
+}
+
+int i18n_language_display(const char *tag, const char *in, char out[I18N_DATE_LEN])
+{
+	if (!in)
+		in = current;
+	if (!tag || !*tag || !in || !strcmp(in, I18N_PSEUDO))
+		return -1;
+	UChar u[128];
+	UErrorCode st = U_ZERO_ERROR;
+	const int32_t n = uloc_getDisplayLanguage(tag, in, u, (int32_t)(sizeof u / sizeof *u), &st);
+	/* ICU gives the tag back for a language it cannot name: that is no name */
+	if (U_FAILURE(st) || st == U_USING_DEFAULT_WARNING || n <= 0)
+		return -1;
+	st = U_ZERO_ERROR;
+	u_strToUTF8(out, I18N_DATE_LEN, NULL, u, n, &st);
+	if (U_FAILURE(st) || st == U_STRING_NOT_TERMINATED_WARNING || !strcmp(out, tag))
+		return -1;
+	return 0;
 }
 
 void i18n_use(const char *lang)

@@ -92,6 +92,10 @@ int i18n_format_date(const char *lang, const char *date, char out[I18N_DATE_LEN]
  */
 /* date: "YYYY-MM-DD". Always fills out. */
 void i18n_date_long(const char *lang, const char *date, char out[I18N_DATE_LEN]);
+/* The name of the language tag in the language in (NULL: the thread's), by ICU, into out: "anglais" for "en" in
+ * "fr", as a sentence says it (a list of languages names each in its own: page_language_name()). -1 (out
+ * undefined) in the pseudo-locale or for a language ICU cannot name. */
+int i18n_language_display(const char *tag, const char *in, char out[I18N_DATE_LEN]);
 /* An instant in zone tzid. Always fills out; -1 when the zone is unknown to both (out then in UTC). */
 int i18n_instant_long(const char *lang, const char *tzid, int64_t t, char out[I18N_DATE_LEN]);
 

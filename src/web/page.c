@@ -46,12 +46,14 @@ static void page_open(struct request *r, const char *title, const char *const *f
 			    feeds[i], feed_titles[i]);
 	html_printf(&r->out,
 		    /* adds the reader's own time to the process's (page_deadline); the page is whole without it */
-		    "<script src=\"/static/localtime.js\" defer></script>\n</head>\n<body>\n"
+		    "<script src=\"/static/localtime.js\" defer data-your-time=\"%s\"></script>\n</head>\n<body>\n"
 		    "<a class=\"skip\" href=\"#main\">%s</a>\n"
 		    "<header class=\"site\"><a class=\"brand\" href=\"/\">Consulta</a>"
 		    "<span class=\"tagline\">%s</span>\n"
 		    "<a class=\"search\" href=\"/search\">%s</a>\n",
-		    _("Skip to content"), _("Open consultations on draft texts"), _("Search"));
+		    /* TRANSLATORS: added by the page's script after a deadline given in the process's zone; %s is the
+		     * same instant in the reader's own zone, written by the browser in this language. */
+		    _("(your time: %s)"), _("Skip to content"), _("Open consultations on draft texts"), _("Search"));
 	if (r->account) {
 		html_printf(&r->out,
 			    "<nav class=\"account\" aria-label=\"%s\"><a href=\"/account\">%s</a>",
@@ -205,8 +207,12 @@ void page_text_notice(struct request *r, enum page_text_of of, const char *missi
 			? _("These versions do not both have a text in %s: they are compared in %s, the process's first "
 			    "language.")
 			: _("This version has no text in %s: it is shown in %s, the process's first language.");
+		/* in a sentence, the languages in the reader's words ("en anglais"), not each in its own ("en English") */
+		char a[I18N_DATE_LEN], b[I18N_DATE_LEN];
+		const char *missing_name = i18n_language_display(missing, NULL, a) == 0 ? a : page_language_name(missing);
+		const char *own_name = i18n_language_display(own, NULL, b) == 0 ? b : page_language_name(own);
 		html_printf(&r->out, "<div class=\"notice\" role=\"note\" id=\"text-language\"><p>%s</p></div>\n",
-			    arena_printf(&r->arena, notice, page_language_name(missing), page_language_name(own)));
+			    arena_printf(&r->arena, notice, missing_name, own_name));
 	}
 	if (nothers == 0)
 		return;

@@ -6,6 +6,7 @@
 #define CONSULTA_WEB_PAGE_H
 
 #include "core/call.h"
+#include "core/comment.h"
 #include "core/meeting.h"
 #include "render/html.h"
 #include "web/request.h"
@@ -84,8 +85,11 @@ const char *page_text_language(struct request *r, const int64_t *versions, int n
 /* The language of a version's text the reader asks for: ?text= (a link of page_text_language's), else the
  * interface's (English for the pseudo-locale); page_text_language() decides whether they get it. */
 const char *page_text_reader(struct request *r);
-/* Opens the element that holds a text in lang: <div lang="fr"> (dir="rtl" for a right-to-left language). */
+/* Opens the element that holds a text in lang: <div lang="fr" dir="ltr"> (dir="rtl" for a right-to-left
+ * language), its own direction whatever the page's. */
 void page_text_begin(struct request *r, const char *lang);
+/* How a type of comment reads in the reader's language: "General", "Technical", "Editorial" (page_paragraph.c). */
+const char *page_comment_type_text(enum comment_type t);
 
 /* "You said, we did" on a version's page: the headline numbers of what the comments on the version it
  * revises became, once published, and a link to the whole page; nothing before (page_outcome.c). */

@@ -35,7 +35,7 @@ void page_attachments_field(struct request *r, const struct error *e)
 	          "is published with your contribution when your contribution is published.",
 	          "A position paper or an annex: up to %d files, %s, each at most %s. Each file is checked for viruses; it "
 	          "is published with your contribution when your contribution is published.",
-	          (unsigned long)cfg->attachment_max_count, cfg->attachment_max_count, ATTACHMENT_KINDS,
+	          (unsigned long)cfg->attachment_max_count, cfg->attachment_max_count, _(ATTACHMENT_KINDS),
 	          size_words(r, (size_t)cfg->attachment_max_size));
 	if (e && e->code)
 		html_printf(&r->out, " %s",

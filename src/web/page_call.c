@@ -166,8 +166,10 @@ void page_call(struct request *r)
 		    c.title, call_state_name(s), page_call_state_label(s));
 	page_deadline(r, &c);
 	page_deadline_extensions(r, &c);
+	/* dir="auto": the secretariat's words and a contribution's go their own way on a page of the other direction
+	 * (an English sentence on an Arabic page had its full stop at its start) */
 	html_printf(&r->out,
-		    "<p>%s</p>\n"
+		    "<p dir=\"auto\">%s</p>\n"
 		    "<dl class=\"facts\">\n"
 		    /* TRANSLATORS: what a call for contributions is about: a version of a draft. */
 		    "<dt>%s</dt><dd>",
@@ -573,16 +575,63 @@ struct form_received {
 	struct contribution_wait wait;
 };
 
+/* One text the person wrote, read-only, to copy: a label and a textarea (a textarea keeps its line ends). */
+static void kept_text(struct request *r, const char *id, const char *label, const char *text)
+{
+	if (!text || !*text)
+		return;
+	html_printf(&r->out,
+		    "<div class=\"field\"><label for=\"%s\">%s</label>\n<textarea id=\"%s\" rows=\"8\" readonly>%s</textarea>"
+		    "</div>\n",
+		    id, label, id, text);
+}
+
+/* A contribution refused for its call's state, not its fields: the call closed (or is not yet open) between
+ * the form's loading and its sending. The form is no longer offered, so the page says why and gives back what
+ * was written, read-only, for the person to keep (nothing was stored): an error page alone lost it. */
+static void refused_with_copy(struct request *r, const struct call *c, const struct contribution_input *in,
+			      const struct error *e)
+{
+	page_begin(r, arena_printf(&r->arena, _("Error: %s"), c->title));
+	crumbs(r, c, true);
+	html_printf(&r->out,
+		    "<h1>%s</h1>\n<div class=\"error-summary\" role=\"alert\" tabindex=\"-1\" id=\"error-summary\">"
+		    "<h2>%s</h2>\n<p>%s</p>\n</div>\n",
+		    _("Send a contribution"), _("Your contribution was not sent"), request_error_message(r, e));
+	html_printf(&r->out, "<section aria-labelledby=\"kept\"><h2 id=\"kept\">%s</h2>\n<p>%s</p>\n",
+		    _("What you wrote"), _("It was not stored. Copy it to keep it, or to send it to the secretariat."));
+	kept_text(r, "kept-text", _("Your contribution"), in->text);
+	for (int i = 0; i < in->ncomments; i++) {
+		const struct comment_input *k = &in->comments[i];
+		struct paragraph on;
+		struct error pe;
+		error_clear(&pe);
+		const bool found = k->paragraph && *k->paragraph &&
+				   paragraph_find(r->db, &r->arena, c->version_id, k->paragraph, &on, &pe) == 0;
+		const char *where = found ? arena_printf(&r->arena, _("Comment %d, on \u00b6%d"), i + 1, on.number)
+					  : arena_printf(&r->arena, _("Comment %d, on the whole text"), i + 1);
+		kept_text(r, arena_printf(&r->arena, "kept-comment-%d", i + 1), where, k->comment);
+		kept_text(r, arena_printf(&r->arena, "kept-change-%d", i + 1),
+			  arena_printf(&r->arena, _("Comment %d: proposed change"), i + 1), k->proposed_change);
+	}
+	html_printf(&r->out, "</section>\n"); /* the breadcrumb leads back to the call */
+	page_end(r, http_status_of(e));
+}
+
 static void contribute_answer(struct request *r, struct form_received *x, int rc)
 {
 	if (rc != 0) {
 		if (!strcmp(x->e.code, ERROR_INVALID))
 			render_form(r, &x->c, &x->p, &x->in, &x->e, &x->table);
-		else {
-			if (http_status_of(&x->e) == 503)
-				r->retry_after = "2"; /* the queue was full or the store busy: nothing was stored */
+		else if (!strcmp(x->e.code, ERROR_CALL_CLOSED) || !strcmp(x->e.code, ERROR_CALL_NOT_OPEN))
+			refused_with_copy(r, &x->c, &x->in, &x->e);
+		else if (http_status_of(&x->e) == 503) {
+			/* The queue was full or the store busy: nothing was stored, and the form comes back with what
+			 * was typed and the sentence that says to send it again (its files must be chosen again). */
+			r->retry_after = "2";
+			render_form(r, &x->c, &x->p, &x->in, &x->e, &x->table);
+		} else
 			page_error(r, &x->e);
-		}
 		return;
 	}
 	reply_redirect(r, arena_printf(&r->arena, "/receipts/%s", x->receipt.tracking));
@@ -802,7 +851,7 @@ void page_receipt(struct request *r)
 			    country ? country : (k.country && *k.country ? k.country : _("not given")), _("Publication"),
 			    next.publication);
 		if (k.text && *k.text)
-			html_printf(&r->out, "<h3>%s</h3>\n<div class=\"text\">%s</div>\n", _("Your text"), k.text);
+			html_printf(&r->out, "<h3>%s</h3>\n<div class=\"text\" dir=\"auto\">%s</div>\n", _("Your text"), k.text);
 		page_comments(r, &k, "h3");
 		receipt_attachments(r, &k);
 		/* And what was understood of its comment table, row by row: skipped rows and notes included. */
@@ -946,7 +995,7 @@ static void contribution_block(struct request *r, const struct call *c, const st
 	html_printf(&r->out,
 		    "<div><dt>%s</dt> <dd>%s</dd></div>\n<div><dt>%s</dt> <dd>%s</dd></div>\n"
 		    "<div><dt>%s</dt> <dd><time datetime=\"%s\">%s</time>, %s</dd></div>\n</dl>\n"
-		    "<div class=\"text\">%s</div>\n",
+		    "<div class=\"text\" dir=\"auto\">%s</div>\n",
 		    _("Category:"), k->category_name, _("Country:"),
 		    country_name(k->country) ? country_name(k->country) : k->country, _("Received:"), utc,
 		    page_instant_human(r, c->timezone, k->received_at), channel_text(k->channel), k->text);

@@ -146,7 +146,7 @@ struct view {
 /* One paragraph's text as one version has it, with what the other changed. */
 static void write_text(struct request *r, const struct view *v, const struct compare_row *row, enum side side)
 {
-	html_printf(&r->out, "<div class=\"cmp-text\" lang=\"%s\"%R>", v->lang, v->rtl ? " dir=\"rtl\"" : "");
+	html_printf(&r->out, "<div class=\"cmp-text\" lang=\"%s\" dir=\"%s\">", v->lang, v->rtl ? "rtl" : "ltr");
 	if (row->changed)
 		write_ops(r, row, side);
 	else if (row->status == COMPARE_ADDED)

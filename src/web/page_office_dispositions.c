@@ -164,9 +164,16 @@ static void dispositions_page(struct request *r, int64_t id, int64_t offset, con
 	html_printf(&r->out, "</h2>\n");
 	if (nrem) {
 		html_printf(&r->out, "<ul class=\"remaining\">\n");
-		for (int i = 0; i < nrem; i++)
-			html_printf(&r->out, "<li>%s: %d</li>\n", rem[i].pid ? rem[i].pid : _("General comments"),
-			            rem[i].count);
+		for (int i = 0; i < nrem; i++) {
+			/* a paragraph as people number it, ¶N, as its section below is headed (its id is internal) */
+			const char *where = rem[i].pid ? rem[i].pid : _("General comments");
+			for (int k = 0; rem[i].pid && k < n; k++)
+				if (items[k].pid && items[k].number > 0 && !strcmp(items[k].pid, rem[i].pid)) {
+					where = arena_printf(&r->arena, "\u00b6%d", items[k].number);
+					break;
+				}
+			html_printf(&r->out, "<li>%s: %d</li>\n", where, rem[i].count);
+		}
 		html_printf(&r->out, "</ul>\n");
 	}
 	html_printf(&r->out, "</section>\n");
@@ -221,7 +228,10 @@ static void dispositions_page(struct request *r, int64_t id, int64_t offset, con
 		const char *key = arena_printf(&r->arena, "c%lld", (long long)x->comment_id);
 		struct office_form f = office_form_for(key, failed, e, r->form);
 		html_printf(&r->out, "<div class=\"office-item\" id=\"c-%L\"><h3>", (long long)x->comment_id);
-		html_tr(&r->out, "Comment %L (%s) from %s, %s", (long long)x->comment_id, x->type, x->name, x->tracking);
+		enum comment_type type = COMMENT_GENERAL;
+		(void)comment_type_parse(x->type, &type); /* the store's CHECK allows only the three */
+		html_tr(&r->out, "Comment %L (%s) from %s, %s", (long long)x->comment_id, page_comment_type_text(type),
+		        x->name, x->tracking);
 		html_printf(&r->out, "</h3>\n<blockquote>%s</blockquote>\n", x->comment);
 		if (*x->proposed_change)
 			html_printf(&r->out, "<p>%s</p><blockquote>%s</blockquote>\n", _("Proposed change:"),

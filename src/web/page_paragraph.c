@@ -37,8 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* How a type of comment reads. */
-static const char *type_text(enum comment_type t)
+const char *page_comment_type_text(enum comment_type t)
 {
 	switch (t) {
 	/* TRANSLATORS: a type of comment on a paragraph. */
@@ -104,7 +103,7 @@ void page_comments(struct request *r, const struct contribution *k, const char *
 				    c->pid, c->number);
 		else
 			html_printf(&r->out, "%s", _("General comment"));
-		html_printf(&r->out, " \u00b7 %s", type_text(c->type));
+		html_printf(&r->out, " \u00b7 %s", page_comment_type_text(c->type));
 		/* The secretariat sees the language it is written in (core/comment.h); everyone's browser is told. */
 		if (c->language && *c->language && r->account && r->account->role == ACCOUNT_SECRETARIAT)
 			html_printf(&r->out, " \u00b7 <span class=\"comment-language\" lang=\"%s\" translate=\"no\">%s</span>",
@@ -282,14 +281,16 @@ const char *page_text_language(struct request *r, const int64_t *versions, int n
 void page_text_begin(struct request *r, const char *lang)
 {
 	const struct i18n_language *l = i18n_find(lang);
-	html_printf(&r->out, "<div lang=\"%s\"%R>\n", lang, l && l->rtl ? " dir=\"rtl\"" : "");
+	/* its own direction, always: an English text on an Arabic page inherited right to left, and its full stops
+	 * went to its lines' other end */
+	html_printf(&r->out, "<div lang=\"%s\" dir=\"%s\">\n", lang, l && l->rtl ? "rtl" : "ltr");
 }
 
 /* One published comment on the paragraph's page. */
 static void paragraph_comment(struct request *r, const struct comment *c, const struct paragraph *now)
 {
 	html_printf(&r->out, "<li class=\"comment\" id=\"comment-%L\"><p class=\"meta\">%s \u00b7 ", (long long)c->id,
-		    type_text(c->type));
+		    page_comment_type_text(c->type));
 	if (c->author)
 		html_printf(&r->out, "%s", c->author);
 	else

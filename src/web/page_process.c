@@ -314,12 +314,14 @@ void page_process(struct request *r)
 				     arena_printf(&r->arena, _("%s: published contributions (Atom)"), p.title)};
 	page_begin_feeds(r, p.title, feeds, feed_titles, 2);
 	html_printf(&r->out, "<nav aria-label=\"%s\" class=\"crumbs\"><a href=\"/\">%s</a></nav>\n"
-			     "<h1>%s</h1>\n<p class=\"lead\">%s</p>\n",
+			     "<h1>%s</h1>\n<p class=\"lead\" dir=\"auto\">%s</p>\n", /* dir: page_call.c's call */
 		    _("Breadcrumb"), _("Consultations"), p.title, p.summary);
 	page_process_runners(r, &p);
 
+	/* TRANSLATORS: the heading over the calls for contributions open at this moment (an adjective, not the office's
+	 * button that opens a call: "Ouverts en ce moment", not "Ouvrir"). */
 	html_printf(&r->out, "<section aria-labelledby=\"open-now\" class=\"open-now\"><h2 id=\"open-now\">%s</h2>\n",
-		    _("Open now"));
+		    C_("calls open at this moment", "Open now"));
 	int open = 0;
 	for (int i = 0; i < ncalls; i++)
 		if (call_state_at(&calls[i], now) == CALL_OPEN) {

@@ -242,10 +242,13 @@ void page_search(struct request *r)
 	error_clear(&e);
 	struct search_answer ans = {0};
 	const int read = search_read(r, &s, LIMIT_PAGE_SIZE, &e);
-	/* An empty form is a page to fill in, not a mistake. */
+	/* An empty form is a page to fill in, not a mistake; so is a link that only chooses filters, without the
+	 * words' field (the letters' "search the letters": /search?type=letter), whose form comes with them chosen.
+	 * The form sent (it always has q) with a filter but no words is asked, and told to type one. */
 	bool asked = false;
 	for (int i = 0; i < NPARAMS; i++)
 		asked |= s.values[i] != NULL;
+	asked = asked && request_query(r, "q") != NULL;
 	if (read == 0 && asked)
 		(void)search_run(r, &s, &ans, &e);
 	if (e.code && strcmp(e.code, ERROR_INVALID) != 0) {

@@ -9,6 +9,8 @@
  */
 
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
 
 import {
@@ -20,6 +22,7 @@ import {
 	assertFocused,
 	assertNoFailures,
 	description,
+	eventually,
 	launchBrowser,
 	newPage,
 	screenshot,
@@ -439,6 +442,49 @@ test('the pages fit a phone screen without sideways scrolling', { timeout: TEST_
 	assertNoFailures(page);
 	await page.context().close();
 	assert.deepEqual(problems, []);
+});
+
+test('a double click on "Send contribution" sends it once', { timeout: TEST_TIMEOUT }, async () => {
+	const page = await newPage(browser);
+	const text = 'Sent with an impatient double click.';
+	try {
+		await page.goto(new URL('/calls/1/contribute', server.url).href);
+		await page.getByLabel('Name', { exact: true }).fill('Hasty Harriet');
+		await page.getByLabel('Category of stakeholder').selectOption({ label: 'Academia' });
+		await page.getByLabel('Country').selectOption({ label: 'Portugal' });
+		await page.getByLabel('E-mail address').fill('harriet@example.org');
+		await page.getByLabel('Your contribution', { exact: true }).fill(text);
+		await page.getByLabel('Publish it with my name').check();
+		/* The first POST is held (a slow network or a busy server: its body is on its way), the person clicks
+		 * again. Chromium does not send a second POST while the same one is pending (checked here, so that a
+		 * change of the form, a script say, that made it send twice is seen); the server itself does not
+		 * recognise a repeated POST: two store two contributions. */
+		const held = [];
+		let release;
+		const released = new Promise((resolve) => (release = resolve));
+		await page.route('**/calls/1/contribute', async (route) => {
+			if (route.request().method() !== 'POST')
+				return route.continue();
+			held.push(route.request().url());
+			await released;
+			await route.continue().catch(() => {}); /* a POST the browser gave up is not sent */
+		});
+		const button = page.getByRole('button', { name: 'Send contribution' }).last();
+		await button.click({ noWaitAfter: true });
+		await eventually(() => held.length === 1, 'the first POST is on its way');
+		await button.click({ noWaitAfter: true }).catch(() => {});
+		await page.waitForTimeout(500);
+		const sent = held.length;
+		await navigate(page, async () => release());
+		assert.equal(sent, 1, `one POST for two clicks: ${held.join(', ')}`);
+		assert.match(new URL(page.url()).pathname, /^\/receipts\//);
+		const stored = spawnSync('sqlite3', [path.join(server.dir, 'consulta.db'),
+			`SELECT count(*) FROM contribution WHERE text = '${text}'`], { encoding: 'utf8' });
+		assert.equal(stored.stdout.trim(), '1', `stored once: ${stored.stdout}${stored.stderr}`);
+		assertNoFailures(page);
+	} finally {
+		await page.context().close();
+	}
 });
 
 test('the server stops cleanly, without sanitizer reports', { timeout: TEST_TIMEOUT }, async () => {

@@ -70,6 +70,29 @@ test('a reader in New York sees the deadline in their own time as well', opts, a
 	}
 });
 
+test('a reader in New York reading in French or Arabic is told their time in that language', opts, async () => {
+	const expected = {
+		fr: { label: /^ \(votre heure : .*\)$/, month: 'février 2021' },
+		ar: { label: /^ \(بتوقيتك: .*\)$/, month: 'فبراير' },
+	};
+	for (const [lang, want] of Object.entries(expected)) {
+		const page = await newPage(browser, { timezoneId: 'America/New_York', locale: 'en-GB' });
+		try {
+			await page.context().addCookies([{ name: 'consulta_lang', value: lang, url: server.url }]);
+			await visit(page, '/calls/1');
+			const yours = page.locator('main .deadline .your-time').first();
+			await yours.waitFor();
+			const text = await yours.textContent();
+			assert.match(text, want.label, `${lang}: ${text}`);
+			assert.ok(text.includes(want.month), `${lang}: the month in ${lang}: ${text}`);
+			assert.ok(!/your time|New York time|February/.test(text), `${lang}: no English words: ${text}`);
+			assertNoFailures(page);
+		} finally {
+			await page.context().close();
+		}
+	}
+});
+
 test('a reader in Zurich is not told the same time twice', opts, async () => {
 	const page = await newPage(browser, { timezoneId: 'Europe/Zurich', locale: 'en-GB' });
 	try {

@@ -74,6 +74,62 @@ test('the Arabic process page, chosen with the switcher, is right to left, mirro
 		await page.context().close();
 	});
 
+test('the statistics charts keep their labels inside them on an Arabic page', { timeout: TEST_TIMEOUT }, async () => {
+	/* two contributions through the API, so that the charts have bars with labels */
+	for (const [category, country] of [['academia', 'FR'], ['member-states', 'IN']]) {
+		const r = await fetch(at('/api/v1/calls/1/contributions'), {
+			method: 'POST',
+			headers: { 'Content-Type': 'application/json' },
+			body: JSON.stringify({ name: 'Chart ' + country, category, country, email: `chart-${country}@example.org`,
+				text: 'A contribution for the charts.', publication: 'named' }),
+		});
+		assert.equal(r.status, 201, await r.text());
+	}
+	const page = await newPage(browser, { viewport: { width: 1280, height: 900 } });
+	try {
+		await page.context().addCookies([{ name: 'consulta_lang', value: 'ar', url: server.url }]);
+		await page.goto(at('/calls/1/statistics'));
+		assert.equal(await page.getAttribute('html', 'dir'), 'rtl');
+		/* A chart is drawn left to right (its axis, its bars); a label anchored at its end must not be laid out
+		 * from the right, out of the drawing (the page's right to left, inherited, did). */
+		const outside = await page.evaluate(() => {
+			const out = [];
+			const charts = document.querySelectorAll('svg.chart-svg');
+			for (const svg of charts) {
+				const box = svg.getBoundingClientRect();
+				for (const t of svg.querySelectorAll('text')) {
+					const r = t.getBoundingClientRect();
+					if (t.textContent.trim() && (r.left < box.left - 1 || r.right > box.right + 1))
+						out.push(`"${t.textContent.trim()}" at ${Math.round(r.left)}-${Math.round(r.right)}, chart ${Math.round(box.left)}-${Math.round(box.right)}`);
+				}
+			}
+			return { n: charts.length, out };
+		});
+		assert.ok(outside.n >= 3, `the page has its charts (${outside.n})`);
+		assert.deepEqual(outside.out, []);
+		assertNoFailures(page);
+	} finally {
+		await page.context().close();
+	}
+});
+
+test('addresses and names in code read left to right on an Arabic page', { timeout: TEST_TIMEOUT }, async () => {
+	const page = await newPage(browser, { viewport: { width: 390, height: 800 } });
+	try {
+		await page.context().addCookies([{ name: 'consulta_lang', value: 'ar', url: server.url }]);
+		await page.goto(at('/data'));
+		assert.equal(await page.getAttribute('html', 'dir'), 'rtl');
+		const wrong = await page.evaluate(() => [...document.querySelectorAll('main code')]
+			.filter((c) => getComputedStyle(c).direction !== 'ltr' || getComputedStyle(c).unicodeBidi !== 'isolate')
+			.map((c) => c.textContent).slice(0, 5));
+		assert.ok(await page.locator('main code').count() > 10, 'the data dictionary has its names in code');
+		assert.deepEqual(wrong, [], 'every code element is left to right, isolated');
+		assertNoFailures(page);
+	} finally {
+		await page.context().close();
+	}
+});
+
 test('in the pseudo-locale (every string 40 % longer) the header and footer fit 390 and 320 px', { timeout: TEST_TIMEOUT }, async () => {
 	const page = await newPage(browser, { viewport: { width: 390, height: 800 } });
 	await page.context().addCookies([{ name: 'consulta_lang', value: 'en-XA', url: server.url }]);

@@ -34,6 +34,7 @@ from harness import CALL1_OPEN, CSRF_TOKEN, ServerTestCase, contribution
 FORM = "/calls/1/contribute"
 HERE = os.path.dirname(os.path.abspath(__file__))
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def multipart(fields, files=()):
@@ -100,6 +101,8 @@ class CommentTableForm(ServerTestCase):
             ("many.csv", many, "text/csv", "many.csv: more than 20000 rows (row 20001 is one too many)"),
             ("letter.txt", self.fixture("letter.txt"), "text/plain", "letter.txt: no header row found"),
             ("latin1.csv", self.fixture("latin1.csv"), "text/csv", "latin1.csv: this text is neither UTF-8"),
+            # a Word file cut short (a ZIP that cannot be read) is damaged, not a text in a wrong encoding
+            ("cut.docx", self.fixture("excel.xlsx")[:300], DOCX_TYPE, "cut.docx: this file is damaged or is not a Word"),
         ]
         for filename, data, ctype, message in cases:
             with self.subTest(filename):

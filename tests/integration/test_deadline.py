@@ -69,6 +69,31 @@ class AtTheFirstSecondAfter(ServerTestCase):
         self.assertIsNone(r.header("Location"))
         self.assertIn("no longer accepted", r.text)
 
+    def test_a_form_sent_after_the_deadline_gives_back_what_was_written(self):
+        # the form was loaded while the call was open, and sent a second too late: the refusal says why and
+        # hands back the text and the comments to keep, since the form is no longer offered
+        pid, number = self.server.query("SELECT pid, number FROM paragraph WHERE version_id = "
+                                        "(SELECT version_id FROM call WHERE id = 1) ORDER BY number LIMIT 1")[0]
+        fields = contribution(text="My long letter,\nwritten over an evening & sent too late.")
+        fields.update({"comment_1_paragraph": pid, "comment_1_type": "technical",
+                       "comment_1_text": "Say who reports <and> to whom.", "comment_1_change": "Add: the secretariat.",
+                       "comment_2_paragraph": "", "comment_2_type": "general",
+                       "comment_2_text": "A general remark."})
+        r = self.server.post_form("/calls/1/contribute", fields)
+        self.assertEqual(r.status, 409, r)
+        self.assertIn("no longer accepted", r.text)
+        self.assertIn("Your contribution was not sent", r.text)
+        self.assertIn(">My long letter,\nwritten over an evening &amp; sent too late.</textarea>", r.text)
+        self.assertIn(">Say who reports &lt;and&gt; to whom.</textarea>", r.text)
+        self.assertIn(">Add: the secretariat.</textarea>", r.text)
+        self.assertIn(">A general remark.</textarea>", r.text)
+        self.assertIn("Comment 1, on \u00b6%s" % number, r.text)
+        self.assertIn("Comment 2, on the whole text", r.text)
+        self.assertIn("readonly", r.text)
+        self.assertNotIn('<form method="post" action="/calls/1/contribute"', r.text, "the form is not offered")
+        stored = self.server.query("SELECT count(*) FROM contribution WHERE text LIKE 'My long letter%'")
+        self.assertEqual(int(stored[0][0]), 0, "nothing was stored")
+
     def test_call_page_says_the_deadline_has_passed(self):
         page = self.server.get("/calls/1").text
         self.assertIn("The deadline has passed", page)

@@ -243,6 +243,16 @@ class OfficePage(ServerTestCase):
         self.assertEqual(r.status, 200, r)
         self.assertIn("3 senders", r.text)
         self.assertIn("Without an answer:", r.text)
+        # the paragraphs as people number them (their ids are internal), the types in the reader's words
+        number = s.query("SELECT number FROM paragraph WHERE pid = 'p3' AND version_id = "
+                         "(SELECT version_id FROM call WHERE id = 1)")[0][0]
+        self.assertRegex(r.text, r"<li>\u00b6%s: \d+</li>" % number)
+        self.assertNotIn("<li>p3:", r.text)
+        self.assertIn(" (General) from ", r.text)
+        self.assertNotIn(" (general) from ", r.text)
+        french = s.get(page, headers={"Cookie": self.cookies(session) + "; consulta_lang=fr"}).text
+        self.assertIn(" (G\u00e9n\u00e9ral) ", french)
+        self.assertNotIn("(general)", french)
         self.assertEqual(r.text.count("Same words."), 1, "identical comments are shown once")
         # One comment, through its form; a mistake comes back with the field named.
         r = self.post(s, session, page, {"comment": alone, "decision": "noted", "reason": ""})

@@ -163,6 +163,10 @@ class GroupCommit(ServerTestCase):
         busy = [r for r in form if r.status == 503]
         self.assertTrue(busy, [r.status for r in form])
         self.assertTrue(all(r.header("Retry-After") for r in busy))
+        for r in busy:  # the form comes back with what was typed, to be sent again, not an error page alone
+            self.assertIn("Your contribution was not sent", r.text)
+            self.assertIn(">Paragraph 3 should say who reports, and to whom.</textarea>", r.text)
+            self.assertIn('<form method="post" action="/calls/1/contribute"', r.text)
         self.assertEqual(len(stored_trackings(s.db)), len(created) + sum(1 for r in form if r.status == 303))
 
     def test_bad_input_is_refused_before_the_queue_and_never_waits_for_the_writer(self):

@@ -278,7 +278,7 @@ class VersionTexts(VersionTextCase):
         # A French reader gets the French text, its paragraphs under the same ids as the English ones.
         french = self.s.get("/versions/%d" % self.version, headers={"Accept-Language": "fr"}).text
         self.assertIn("Les partenaires sont choisis", french)
-        self.assertIn('<div lang="fr">', french)
+        self.assertIn('<div lang="fr" dir="ltr">', french)
         self.assertEqual(para_ids(french), para_ids(english))
         self.assertTrue(para_ids(english))
         self.assertIn('href="/versions/%d?text=en"' % self.version, french)  # and a link to the English one
@@ -288,7 +288,16 @@ class VersionTexts(VersionTextCase):
         self.assertIn('href="/versions/%d?text=en"' % self.version, asked)
         # A Spanish reader: no Spanish text, the English one with a notice and a link to the French one.
         spanish = self.s.get("/versions/%d" % self.version, headers={"Accept-Language": "es"}).text
+        # An Arabic reader: the English text left to right in the right-to-left page (inherited, its full stops
+        # went to its lines' other end)
+        arabic = self.s.get("/versions/%d" % self.version, headers={"Accept-Language": "ar"}).text
+        self.assertIn('<html lang="ar" dir="rtl">', arabic)
+        self.assertIn('<div lang="en" dir="ltr">', arabic)
         self.assertIn('id="text-language"', spanish)
+        # the notice's sentence names the languages in Spanish words (the links below name each in its own)
+        self.assertIn("no tiene texto en espa\u00f1ol: se muestra en ingl\u00e9s,", spanish)
+        self.assertIn("\u0627\u0644\u0625\u0646\u062c\u0644\u064a\u0632\u064a\u0629", arabic)  # "in English", in Arabic words
+        self.assertNotIn("English", arabic[arabic.index('id="text-language"'):arabic.index("</div>", arabic.index('id="text-language"'))])
         self.assertIn('href="/versions/%d?text=fr"' % self.version, spanish)
         self.assertIn("Partners are chosen openly", spanish)
         # A comment on a paragraph is on the same id in every text: the French page links to its comments.
@@ -428,7 +437,7 @@ class VersionTextsFollowTheReader(VersionTextCase):
         # A comment written in French on the paragraph: on its id, shown in every language.
         self.s.contribute(comments=[{"paragraph": pid, "comment": "Un commentaire \u00e9crit en fran\u00e7ais."}])
         french = self.get(path, "fr")
-        self.assertIn('<div lang="fr">', french)
+        self.assertIn('<div lang="fr" dir="ltr">', french)
         self.assertIn("Les partenaires sont choisis de mani\u00e8re ouverte.", french)
         self.assertNotIn("Partners are chosen openly", french)
         self.assertNotIn('id="text-language"', french)
@@ -463,7 +472,12 @@ class VersionTextsFollowTheReader(VersionTextCase):
         self.put(self.april, "fr", FRENCH_APRIL)
         french = self.get(path, "fr")
         self.assertNotIn('id="text-language"', french)
-        self.assertIn('class="cmp-text" lang="fr"', french)
+        self.assertIn('class="cmp-text" lang="fr" dir="ltr"', french)
+        # An Arabic reader (a right-to-left page) gets the English texts left to right: inherited, their full stops
+        # went to their lines' other end
+        arabic = self.get(path, "ar")
+        self.assertIn('<html lang="ar" dir="rtl">', arabic)
+        self.assertIn('class="cmp-text" lang="en" dir="ltr"', arabic)
         self.assertIn("Les partenaires sont choisis", french)
         self.assertIn("ouvertement", french)  # the older French text's word, deleted
         self.assertNotIn("Partners are chosen", french)

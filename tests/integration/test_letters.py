@@ -143,6 +143,9 @@ class Letters(ServerTestCase):
         kept = s.get_json("/api/v1/circulars/%d" % first["id"]).json()
         self.assertEqual(kept["annex"], first["annex"], "the issued annex is frozen")
         self.assertIn("8\u201318 June 2021", page_text(s.get(first["url"])))
+        # the milestones' titles are the secretariat's words: in their own direction on a right-to-left page
+        arabic = s.get(first["url"], headers={"Accept-Language": "ar"}).text
+        self.assertIn('<td dir="auto">' + html.escape(council["title"][:12]), arabic)
         self.assertNotIn("5\u20139 July 2021", page_text(s.get(first["url"])))
         second = self.issue(s, token, schedule_annex=True, references=[first["reference"]])
         row = [x for x in second["annex"] if x["title"] == council["title"]][0]
@@ -742,7 +745,11 @@ class LetterTexts(OfficeSession):
         # A French reader: the French text, marked as French, and a link to the English one.
         fr = self.s.get("/letters/%d" % lid, headers={"Accept-Language": "fr"})
         self.assertEqual(fr.status, 200, fr)
-        self.assertIn('<h1 id="letter-title" lang="fr">%s</h1>' % FRENCH["subject"], fr.text)
+        self.assertIn('<h1 id="letter-title" lang="fr" dir="ltr">%s</h1>' % FRENCH["subject"], fr.text)
+        # An Arabic reader: the first language's text, left to right in the right-to-left page (inherited, its
+        # full stops went to its lines' other end)
+        ar = self.s.get("/letters/%d" % lid, headers={"Accept-Language": "ar"})
+        self.assertIn('<div class="prose" translate="no" lang="en" dir="ltr">', ar.text)
         self.assertIn("quokkafrancais", fr.text)
         self.assertNotIn("quokkaenglish", fr.text)
         self.assertNotIn('id="text-language"', fr.text)

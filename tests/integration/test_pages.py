@@ -43,6 +43,18 @@ class Pages(ServerTestCase):
         self.assertIn('<a href="/calls/1">Written inputs on the revised draft</a>', open_now)
         self.assertIn('href="/calls/1/contribute"', open_now)
         self.assertNotIn("/calls/2", open_now, "the upcoming call is not open now")
+        # the heading says the calls are open (an adjective), not the office's button that opens one
+        french = section(self.server.get("/processes/" + SLUG, headers={"Accept-Language": "fr"}).text, "open-now")
+        self.assertIn(">Ouverts en ce moment</h2>", french)
+        self.assertNotIn("Ouvrir", french)
+        # the secretariat's words go their own way on an Arabic page (an English sentence, left to right)
+        arabic = self.server.get("/processes/" + SLUG, headers={"Accept-Language": "ar"}).text
+        self.assertIn('<p class="lead" dir="auto">', arabic)
+        arabic = self.server.get("/calls/1", headers={"Accept-Language": "ar"}).text
+        self.assertRegex(arabic, r'<p dir="auto">All interested stakeholders')
+        self.server.contribute(text="Left to right on any page.")
+        arabic = self.server.get("/calls/1/contributions", headers={"Accept-Language": "ar"}).text
+        self.assertIn('<div class="text" dir="auto">Left to right on any page.</div>', arabic)
 
     def test_process_page_has_the_schedule_with_the_moved_council_session(self):
         page = self.page("/processes/" + SLUG)

@@ -258,6 +258,18 @@ class Search(ServerTestCase):
         self.assertEqual(empty.status, 200)
         self.assertIn('<form method="get" action="/search" role="search"', empty.text)
         self.assertNotIn("Results", empty.text)
+        # a link that chooses filters without words (the letters' "search the letters") is the form with them
+        # chosen, not a 400 that says to type a word; the form sent with its words empty still says so
+        letters = s.get("/letters").text
+        self.assertIn('href="/search?type=letter"', letters)
+        chosen = s.get("/search?type=letter")
+        self.assertEqual(chosen.status, 200, chosen)
+        self.assertIn('<option value="letter" selected>', chosen.text)
+        self.assertNotIn("Type a word", chosen.text)
+        self.assertNotIn("Results", chosen.text)
+        sent_empty = s.get("/search?q=&type=letter")
+        self.assertEqual(sent_empty.status, 400, sent_empty)
+        self.assertIn("Type a word", sent_empty.text)
         page = s.get("/search" + q(q="filterword", country="CH", process=SLUG)).text
         self.assertIn('value="filterword"', page)
         self.assertIn('<option value="CH" selected>', page)
