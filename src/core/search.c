@@ -816,9 +816,10 @@ const char *search_tsquery(struct arena *a, const struct search_parsed *p)
 #define PG_LIKE_FROM(pj)                                                                                               \
 	"FROM search_entry e " pj "LEFT JOIN contribution c ON c.id = e.contribution_id WHERE ?1 = '' " FILTERS PG_SLOTS
 /* PostgreSQL's exact total: the words' GIN index ANDed with the facets' (migration 042; ?2 their tsquery), no
- * join. Without a facet, the words' alone. Their tsqueries stay scalar subqueries (made once, an InitPlan), which
- * the planner cannot weigh: a count is always read from the GIN indexes, which need not visit an entry (a bitmap
- * of an all-visible table), where a custom plan weighing a word in a third of the entries read the whole table. */
+ * join. Without a facet, the words' alone. Their tsqueries stay scalar subqueries (made once, an InitPlan): the
+ * count is always the GIN indexes' bitmaps. Its cost is still one visit of each match's table page (EXPLAIN on
+ * PostgreSQL 15.18: every page read, the table all-visible after VACUUM): 650-800 ms for a word in 85,000 of
+ * 204,000 entries with 32 MB of shared buffers, the rest of a common word's search. Not solved. */
 #define PG_COUNT        "SELECT count(*) FROM search_entry e WHERE e.words @@ (SELECT to_tsquery('search_words', ?1))"
 #define PG_COUNT_FACETS PG_COUNT " AND e.facet_words @@ (SELECT to_tsquery('simple', ?2))"
 
