@@ -428,6 +428,26 @@ static void test_writers_queue(void **state)
 	assert_int_equal(second_saw, 1);
 }
 
+/* The lines of an EXPLAIN (st, bound) joined by " | " into out; what names it if it fails. */
+static void plan_lines(struct db_stmt *st, const char *what, char *out, size_t n)
+{
+	struct error e;
+	error_clear(&e);
+	size_t len = 0;
+	out[0] = '\0';
+	enum db_step r;
+	while ((r = db_step(st, &e)) == DB_ROW) {
+		const char *line = db_col_text(st, 0);
+		int w = snprintf(out + len, n - len, "%s%s", len ? " | " : "", line ? line : "");
+		assert_true(w >= 0 && (size_t)w < n - len);
+		len += (size_t)w;
+	}
+	if (r != DB_DONE)
+		print_message("%s: %s\n", e.message, what);
+	assert_int_equal(r, DB_DONE);
+	db_reset(st);
+}
+
 /* PostgreSQL's plan of one statement of the public list (core/contribution.c) with the parameters a request
  * binds, its lines joined by " | " into out. The EXPLAIN's text is kept in a until the test ends: the backend
  * caches a statement by its text's address. */
@@ -450,19 +470,7 @@ static void pg_plan_of(struct db *db, struct arena *a, const char *sql, bool nar
 	db_bind_int(st, 8, 5);
 	db_bind_int(st, 9, 100);
 	db_bind_text(st, 10, "m");
-	size_t len = 0;
-	out[0] = '\0';
-	enum db_step r;
-	while ((r = db_step(st, &e)) == DB_ROW) {
-		const char *line = db_col_text(st, 0);
-		int w = snprintf(out + len, n - len, "%s%s", len ? " | " : "", line ? line : "");
-		assert_true(w >= 0 && (size_t)w < n - len);
-		len += (size_t)w;
-	}
-	if (r != DB_DONE)
-		print_message("%s: %s\n", e.message, sql);
-	assert_int_equal(r, DB_DONE);
-	db_reset(st);
+	plan_lines(st, sql, out, n);
 }
 
 /* Every statement of the public list of contributions, for every combination of narrowings (category, country,
@@ -563,19 +571,7 @@ static void search_plan_of(struct db *db, struct arena *a, bool window, const ch
 	db_bind_int(st, 16, lo);
 	db_bind_int(st, 17, hi);
 	db_bind_text(st, 18, facets);
-	size_t len = 0;
-	out[0] = '\0';
-	enum db_step r;
-	while ((r = db_step(st, &e)) == DB_ROW) {
-		const char *line = db_col_text(st, 0);
-		int w = snprintf(out + len, n - len, "%s%s", len ? " | " : "", line ? line : "");
-		assert_true(w >= 0 && (size_t)w < n - len);
-		len += (size_t)w;
-	}
-	if (r != DB_DONE)
-		print_message("%s\n", e.message);
-	assert_int_equal(r, DB_DONE);
-	db_reset(st);
+	plan_lines(st, word, out, n);
 }
 
 /* A search of words on PostgreSQL is planned for the words it has (core/search.c, PG_TS_QUERY): with 20,000
