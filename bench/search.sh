@@ -9,6 +9,10 @@
 #   BENCH_NARROWED=0 ...                      # without the narrowed queries (printed after the goal's line)
 #   BACKEND=postgresql BENCH_DIR=DIR ...      # the same queries on PostgreSQL: DIR's database (made by a run on
 #                                             # SQLite) copied to a private PostgreSQL 15 by consulta migrate-db
+#   BENCH_PG=URL BACKEND=postgresql ...       # a PostgreSQL database that already holds DIR's copy (made as
+#                                             # below, kept): no copy
+#   BENCH_BEFORE=OTHER_BUILD_DIR ...          # OTHER's server measured first on the same database, then BUILD_DIR's:
+#                                             # before and after back to back in one run (one copy to PostgreSQL)
 #
 # It makes a new database (init and the demo), adds the contributions with
 # bench/docket.py (rows written directly, in batches: a docket of mass
@@ -98,10 +102,12 @@ else
 	python3 "$HERE/docket.py" load "$DB" 1 "$N" || die "cannot add the contributions"
 	other_texts "$DB" "$NOTHER" || die "cannot add the Chinese and Arabic texts"
 
-	# The index as migrations 018, 029 and 042 make it for a database that had none (042 makes the FTS5 tables
+	# The index as migrations 018, 029, 040 and 042 make it for a database that had none (042 makes the FTS5 tables
 	# again, with the facets: its time is in the index's).
+	# (040 also gives comment its language: that column goes too, for 040 to add it again)
 	sqlite3 "$DB" "DROP TABLE search_word; DROP TABLE search_gram; DROP TABLE search_entry;
-	               DELETE FROM schema_migration WHERE version IN (18, 29, 42);" || die "cannot drop the index"
+	               ALTER TABLE comment DROP COLUMN language;
+	               DELETE FROM schema_migration WHERE version IN (18, 29, 40, 42);" || die "cannot drop the index"
 	now() { date +%s.%N; }
 	T0=$(now)
 	run init >"$TMP/init2.out" 2>&1 || { cat "$TMP/init2.out" >&2; die "consulta init failed"; }
@@ -142,7 +148,9 @@ CEILING
 	echo "the ceiling's FTS5 tables made in $(($(date +%s) - T0)) s"
 fi
 
-if [ "$BACKEND" = postgresql ]; then
+if [ "$BACKEND" = postgresql ] && [ -n "${BENCH_PG:-}" ]; then
+	DB_URL=$BENCH_PG # a copy made before, as below
+elif [ "$BACKEND" = postgresql ]; then
 	# the kept SQLite database (brought up to this program's schema first, as migrate-db asks) copied to a
 	# private PostgreSQL 15; VACUUM ANALYZE then, as an installation's autovacuum would have done by now
 	chmod 755 "$TMP" # the server runs as postgres when this runs as root
@@ -158,6 +166,8 @@ if [ "$BACKEND" = postgresql ]; then
 	echo "PostgreSQL: copied by consulta migrate-db in $((T1 - T0)) s (with its check), VACUUM ANALYZE in $(($(date +%s) - T1)) s"
 	DB_URL="${prefix}bench"
 fi
+# measure: the server of $BIN on the database, the queries, the server stopped
+measure() {
 bench_serve
 python3 - "$URL" "$BARE" "$DB" "$NQ" "$ROUNDS" "$N" "$TI" "${BENCH_NARROWED:-1}" <<'PY' || die "the measurement failed"
 import http.client, json, random, sqlite3, sys, time, urllib.parse
@@ -295,3 +305,17 @@ for name, narrow, facets in (("process", dict(process="gca-guidelines"), '"_p%d_
     print("         %d totals estimated, %d exact totals differ from the ceiling's" % (estimated, mismatch))
     differences()
 PY
+bench_stop
+}
+# BENCH_BEFORE=BUILD_DIR: that build's server first (e.g. a build of main), on the same database, then this one's
+if [ -n "${BENCH_BEFORE:-}" ]; then
+	AFTER=$BIN
+	BIN=$(cd "$BENCH_BEFORE" && pwd)/consulta
+	[ -x "$BIN" ] || die "no consulta binary in $BENCH_BEFORE"
+	echo "== before: $BIN (load $(cut -d' ' -f1-3 /proc/loadavg))"
+	measure
+	BIN=$AFTER
+	echo "== after: $BIN (load $(cut -d' ' -f1-3 /proc/loadavg))"
+fi
+measure
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

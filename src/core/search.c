@@ -861,21 +861,34 @@ const char *search_tsquery(struct arena *a, const struct search_parsed *p)
 #define SQ_PLAIN_COUNT(fts) "SELECT count(*) FROM " fts " WHERE " fts " MATCH ?1"
 /* SQLite, words all too short for the trigram index: the rows read, newest first (no ranking, no window). */
 #define SQ_SCAN_FROM(pj, cj, cf) "FROM search_entry e " pj cj "WHERE 1 = 1 " E_FILTERS cf SQ_SLOTS
-/* PostgreSQL: the tsvector (migration 018), ranked by ts_rank; ts_headline marks the matches. The window's
- * range is written e.id + 0 so that no plan reads it from the primary key: a prepared statement's generic plan
- * did, ANDing the whole range of a rare word's window (every entry) with the GIN index's few matches. */
-/* The tsquery as a scalar subquery: made once per statement (an InitPlan), where a prepared statement's
- * generic plan otherwise parsed it again for every row it filtered (a phrase with a filter: seconds). */
-#define PG_TS_QUERY "(SELECT to_tsquery('search_words', ?1))"
+/* PostgreSQL: the tsvector (migration 018), ranked by ts_rank; ts_headline marks the matches. Its statements run
+ * with custom plans (search_query sets plan_cache_mode for its read): the planner sees the tsquery as a constant
+ * (to_tsquery folded once, not parsed again for every row as a generic plan did) and weighs it by the column's
+ * statistics of its words, so that a word in a third of the entries walks the primary key back from the newest
+ * and stops at the window's end, and a rare word (or a selective facet) reads the GIN index's few matches; a
+ * generic plan cannot tell the two apart and read every match of a common word (half a second at 200,000). */
+#define PG_TS_QUERY "to_tsquery('search_words', ?1)"
+/* The words, the facets (?18: their to_tsquery text, '' for none: every filter but the campaign, migration 042,
+ * as on SQLite) and the campaign, which alone reads the contribution; a filter not given folds away. */
 #define PG_WORDS_FROM(pj)                                                                                              \
-	"FROM search_entry e " pj "LEFT JOIN contribution c ON c.id = e.contribution_id WHERE e.words @@ " PG_TS_QUERY \
-	" " FILTERS PG_SLOTS
+	"FROM search_entry e " pj "WHERE e.words @@ " PG_TS_QUERY " AND (?18 = '' OR e.facet_words @@ "               \
+	"to_tsquery('simple', ?18)) AND (?9 = 0 OR EXISTS (SELECT 1 FROM contribution c WHERE c.id = "               \
+	"e.contribution_id AND c.campaign_id = ?9)) "
+/* Its window reads one match more than it keeps, and says in a fourth column whether there was one: the walk
+ * is not done a second time to learn whether the matches go on. Its lowest id is then the second lowest read. */
+#define PG_WORDS_WINDOW                                                                                                \
+	"SELECT least(count(*), ?14), CASE WHEN count(*) > ?14 THEN (array_agg(w.id ORDER BY w.id))[2] ELSE "        \
+	"min(w.id) END, max(w.id), count(*) > ?14 FROM (SELECT e.id AS id " PG_WORDS_FROM("") "ORDER BY e.id DESC "   \
+	"LIMIT ?14 + 1 OFFSET ?15) w"
 #define PG_LIKE_FROM(pj)                                                                                               \
 	"FROM search_entry e " pj                                                                                      \
 	"LEFT JOIN contribution c ON c.id = e.contribution_id WHERE ?1 = '' " PG_GRAM_ROWS FILTERS PG_SLOTS
 /* PostgreSQL's exact total: the words' GIN index ANDed with the facets' (migration 042; ?2 their tsquery), no
- * join. Without a facet, the words' alone. */
-#define PG_COUNT        "SELECT count(*) FROM search_entry e WHERE e.words @@ " PG_TS_QUERY
+ * join. Without a facet, the words' alone. Their tsqueries stay scalar subqueries (made once, an InitPlan): the
+ * count is always the GIN indexes' bitmaps. Its cost is still one visit of each match's table page (EXPLAIN on
+ * PostgreSQL 15.18: every page read, the table all-visible after VACUUM): 650-800 ms for a word in 85,000 of
+ * 204,000 entries with 32 MB of shared buffers, the rest of a common word's search. Not solved. */
+#define PG_COUNT        "SELECT count(*) FROM search_entry e WHERE e.words @@ (SELECT to_tsquery('search_words', ?1))"
 #define PG_COUNT_FACETS PG_COUNT " AND e.facet_words @@ (SELECT to_tsquery('simple', ?2))"
 
 /* SQLite's paths come in pairs: the second (+1) joins the contribution for its filters. */
@@ -898,39 +911,44 @@ static const struct {
 	const char *count; /* the exact total, when it is cheap (else: estimated beyond a window) */
 	bool marked; /* the last column is a marked snippet, else the whole text, excerpted here */
 	bool ranked; /* the list is ranked within a window (?16, ?17), else it is newest first over all */
+	bool peeks;  /* the window has a fourth column: whether a match follows it (else a window of 1 is asked) */
 } SQL_PATHS[] = {
-    [PATH_WORD] = {SQ_FTS_LIST("search_word", "", ""), SQ_FTS_WINDOW("search_word", "", ""), NULL, true, true},
+    [PATH_WORD] = {SQ_FTS_LIST("search_word", "", ""), SQ_FTS_WINDOW("search_word", "", ""), NULL, true, true, false},
     [PATH_WORD_C] = {SQ_FTS_LIST("search_word", C_JOIN, C_FILTERS), SQ_FTS_WINDOW("search_word", C_JOIN, C_FILTERS),
-                     NULL, true, true},
-    [PATH_GRAM] = {SQ_FTS_LIST("search_gram", "", ""), SQ_FTS_WINDOW("search_gram", "", ""), NULL, true, true},
+                     NULL, true, true, false},
+    [PATH_GRAM] = {SQ_FTS_LIST("search_gram", "", ""), SQ_FTS_WINDOW("search_gram", "", ""), NULL, true, true, false},
     [PATH_GRAM_C] = {SQ_FTS_LIST("search_gram", C_JOIN, C_FILTERS), SQ_FTS_WINDOW("search_gram", C_JOIN, C_FILTERS),
-                     NULL, true, true},
+                     NULL, true, true, false},
     [PATH_WORD_PLAIN] = {SQ_PLAIN_LIST("search_word"), SQ_PLAIN_WINDOW("search_word"), SQ_PLAIN_COUNT("search_word"),
-                         true, true},
+                         true, true, false},
     [PATH_GRAM_PLAIN] = {SQ_PLAIN_LIST("search_gram"), SQ_PLAIN_WINDOW("search_gram"), SQ_PLAIN_COUNT("search_gram"),
-                         true, true},
+                         true, true, false},
     [PATH_WORD_FACETS] = {SQ_FACETS_LIST("search_word"), SQ_PLAIN_WINDOW("search_word"),
-                          SQ_PLAIN_COUNT("search_word"), true, true},
+                          SQ_PLAIN_COUNT("search_word"), true, true, false},
     [PATH_GRAM_FACETS] = {SQ_FACETS_LIST("search_gram"), SQ_PLAIN_WINDOW("search_gram"),
-                          SQ_PLAIN_COUNT("search_gram"), true, true},
+                          SQ_PLAIN_COUNT("search_gram"), true, true, false},
     [PATH_SCAN] = {"SELECT " HIT_COLUMNS "e.body " SQ_SCAN_FROM(P_JOIN, "", "") "ORDER BY e.id DESC " PAGE,
-                   WINDOW("SELECT e.id AS id " SQ_SCAN_FROM("", "", "") "ORDER BY e.id DESC"), NULL, false, false},
+                   WINDOW("SELECT e.id AS id " SQ_SCAN_FROM("", "", "") "ORDER BY e.id DESC"), NULL, false, false, false},
     [PATH_SCAN_C] = {"SELECT " HIT_COLUMNS "e.body " SQ_SCAN_FROM(P_JOIN, C_JOIN, C_FILTERS) "ORDER BY e.id DESC " PAGE,
                      WINDOW("SELECT e.id AS id " SQ_SCAN_FROM("", C_JOIN, C_FILTERS) "ORDER BY e.id DESC"), NULL, false,
-                     false},
+                     false, false},
     [PATH_PG_WORDS] = {"SELECT " HIT_COLUMNS "ts_headline('search_words', e.body, " PG_TS_QUERY
-                       ", 'StartSel=' || chr(2) "
-                       "|| ', StopSel=' || chr(3) || ', MaxWords=35, MinWords=15') " PG_WORDS_FROM(
-                           P_JOIN) "AND e.id + 0 BETWEEN ?16 AND ?17 ORDER BY ts_rank(e.words, " PG_TS_QUERY
-                                   ") DESC, e.id " PAGE,
-                       WINDOW("SELECT e.id AS id " PG_WORDS_FROM("") "ORDER BY e.id DESC"), NULL, true, true},
+                       ", 'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxWords=35, MinWords=15') "
+                       PG_WORDS_FROM(P_JOIN) "AND e.id BETWEEN ?16 AND ?17 ORDER BY ts_rank(e.words, " PG_TS_QUERY
+                       ") DESC, e.id " PAGE,
+                       PG_WORDS_WINDOW, NULL, true, true, true},
     [PATH_PG_LIKE] = {"SELECT " HIT_COLUMNS "e.body " PG_LIKE_FROM(P_JOIN) "ORDER BY e.id DESC " PAGE,
-                      WINDOW("SELECT e.id AS id " PG_LIKE_FROM("") "ORDER BY e.id DESC"), NULL, false, false},
+                      WINDOW("SELECT e.id AS id " PG_LIKE_FROM("") "ORDER BY e.id DESC"), NULL, false, false, false},
 };
 
 const char *search_pg_spaceless_sql(bool window)
 {
 	return window ? SQL_PATHS[PATH_PG_LIKE].window : SQL_PATHS[PATH_PG_LIKE].list;
+}
+
+const char *search_pg_words_sql(bool window)
+{
+	return window ? SQL_PATHS[PATH_PG_WORDS].window : SQL_PATHS[PATH_PG_WORDS].list;
 }
 
 /* An excerpt of text around the first of the words (lowered as in the slots), each of them marked with 0x02
@@ -1102,12 +1120,13 @@ int64_t search_window(void)
 	return LIMIT_SEARCH_RANKED;
 }
 
-/* What every statement of a search binds alike: ?1..?13. */
+/* What every statement of a search binds alike: ?1..?13, and on PostgreSQL ?18 (the facets' tsquery). */
 struct search_binds {
 	const char *match;
 	int64_t process_id;
 	const struct search_filter *f;
 	const char *const *slots;
+	const char *pg_facets; /* NULL on SQLite, whose ?18 is the list's own */
 };
 
 static void bind_search(struct db_stmt *st, const struct search_binds *b)
@@ -1123,12 +1142,15 @@ static void bind_search(struct db_stmt *st, const struct search_binds *b)
 	db_bind_int(st, 9, b->f->campaign);
 	for (int i = 0; i < SEARCH_SLOTS; i++)
 		db_bind_text(st, 10 + i, b->slots[i]);
+	if (b->pg_facets)
+		db_bind_text(st, 18, b->pg_facets);
 }
 
 /* The window of st (a path's window statement, bound): size matches newest first after the first skip; how
- * many there are (0: none) and their lowest and highest entry id. 0, or -1 with e. */
+ * many there are (0: none) and their lowest and highest entry id; *more (unless NULL: a statement that peeks)
+ * whether a match follows. 0, or -1 with e. */
 static int window_at(struct db_stmt *st, int64_t skip, int64_t size, int64_t *count, int64_t *lo, int64_t *hi,
-                     struct error *e)
+                     int64_t *more, struct error *e)
 {
 	db_bind_int(st, 14, size);
 	db_bind_int(st, 15, skip);
@@ -1137,6 +1159,8 @@ static int window_at(struct db_stmt *st, int64_t skip, int64_t size, int64_t *co
 	*count = row ? db_col_int(st, 0) : 0;
 	*lo = row && !db_col_null(st, 1) ? db_col_int(st, 1) : 0;
 	*hi = row && !db_col_null(st, 2) ? db_col_int(st, 2) : 0;
+	if (more)
+		*more = row ? db_col_int(st, 3) : 0;
 	db_reset(st);
 	return r == DB_FAIL ? -1 : 0;
 }
@@ -1330,6 +1354,20 @@ static const char *facets_query(struct db *db, struct arena *a, const struct sea
 	return s;
 }
 
+/* PostgreSQL: the search's statements planned for their values (see PG_TS_QUERY) until the read transaction the
+ * handler runs in ends; outside one the setting ends with its own statement, and the plans stay generic (the
+ * same rows, slower). 0, or -1 with e. */
+static int pg_custom_plans(struct db *db, struct error *e)
+{
+	static const char sql[] = "SELECT set_config('plan_cache_mode', 'force_custom_plan', true)";
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	const enum db_step r = db_step(st, e);
+	db_reset(st);
+	return r == DB_FAIL ? -1 : 0;
+}
+
 int search_query(struct db *db, struct arena *a, const struct search_filter *f, int offset, int limit,
                  struct search_hit **out, int *n, int64_t *total, bool *estimated, struct error *e)
 {
@@ -1344,6 +1382,8 @@ int search_query(struct db *db, struct arena *a, const struct search_filter *f, 
 	if (filters_check(db, a, f, &process_id, e) != 0 || parsed != 0)
 		return -1;
 	const bool pg = db_dialect() == DB_POSTGRESQL;
+	if (pg && pg_custom_plans(db, e) != 0)
+		return -1;
 	bool oom = false;
 	const char *match = NULL;
 	/* the filters the index holds as words (all but the campaign) */
@@ -1411,7 +1451,8 @@ int search_query(struct db *db, struct arena *a, const struct search_filter *f, 
 		error_set(e, ERROR_UNAVAILABLE, "out of memory");
 		return -1;
 	}
-	const struct search_binds binds = {.match = match, .process_id = process_id, .f = f, .slots = slots};
+	const struct search_binds binds = {
+	    .match = match, .process_id = process_id, .f = f, .slots = slots, .pg_facets = pg ? facets : NULL};
 	const int64_t size = search_window();
 	struct db_stmt *win = db_stmt(db, SQL_PATHS[path].window, e);
 	if (!win)
@@ -1419,12 +1460,14 @@ int search_query(struct db *db, struct arena *a, const struct search_filter *f, 
 	bind_search(win, &binds);
 	/* the first window: the count up to its size, and then whether there is more */
 	int64_t count, lo, hi;
-	if (window_at(win, 0, size, &count, &lo, &hi, e) != 0)
+	const bool peeks = SQL_PATHS[path].peeks;
+	int64_t more = 0;
+	if (window_at(win, 0, size, &count, &lo, &hi, peeks ? &more : NULL, e) != 0)
 		return -1;
 	*total = count;
 	if (count == size) {
-		int64_t more, l, h;
-		if (window_at(win, size, 1, &more, &l, &h, e) != 0)
+		int64_t l, h;
+		if (!peeks && window_at(win, size, 1, &more, &l, &h, NULL, e) != 0)
 			return -1;
 		if (more && count_sql) {
 			/* exact: counted by the full-text index alone (PostgreSQL: its GIN indexes) */
@@ -1466,7 +1509,7 @@ int search_query(struct db *db, struct arena *a, const struct search_filter *f, 
 	} else {
 		/* window by window from the one that holds the offset, each ranked on its own */
 		for (int64_t w = offset / size, skip = offset % size; got < limit; w++, skip = 0) {
-			if (w > 0 && window_at(win, w * size, size, &count, &lo, &hi, e) != 0)
+			if (w > 0 && window_at(win, w * size, size, &count, &lo, &hi, peeks ? &more : NULL, e) != 0)
 				return -1;
 			if (skip >= count)
 				break;

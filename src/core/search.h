@@ -104,6 +104,11 @@ int search_parse(struct arena *a, const char *q, struct search_parsed *out, stru
 const char *search_fts5(struct arena *a, const struct search_parsed *p, bool trigram, bool *oom);
 /* The same in PostgreSQL's to_tsquery syntax ('water' & ('energy' | 'power':*)). */
 const char *search_tsquery(struct arena *a, const struct search_parsed *p);
+/* PostgreSQL's statements for a query of words (most searches): its window (window true: ?1 the tsquery text, ?9
+ * a campaign or 0, ?14 the window's size, ?15 the matches skipped, ?18 the facets' tsquery text or '') or its list
+ * of hits (also ?16, ?17: the window's lowest and highest entry id). For tests/unit/test_db_pg.c, which checks
+ * their plans. */
+const char *search_pg_words_sql(bool window);
 
 /* The narrowing a search may have: each 0 or NULL/"" when not given. */
 struct search_filter {

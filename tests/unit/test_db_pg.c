@@ -3,7 +3,8 @@
  * kind and NULL, blobs with zero bytes, a unique violation recognised, ids by
  * RETURNING, transactions committed, rolled back and refused after a failed
  * statement, writers one at a time (db_begin is SQLite's BEGIN IMMEDIATE), and every statement of the public
- * list of contributions planned as a read of an index in the list's order (no sort, no read of the table); and no JIT.
+ * list of contributions planned as a read of an index in the list's order (no sort, no read of the table); no JIT;
+ * and a search's statements planned for its words (custom plans).
  *
  * The server: $CONSULTA_TEST_PG_URL (postgresql://SUPERUSER@HOST:PORT/) if set,
  * else a private one that tests/pg/start.sh starts for this file and
@@ -427,6 +428,26 @@ static void test_writers_queue(void **state)
 	assert_int_equal(second_saw, 1);
 }
 
+/* The lines of an EXPLAIN (st, bound) joined by " | " into out; what names it if it fails. */
+static void plan_lines(struct db_stmt *st, const char *what, char *out, size_t n)
+{
+	struct error e;
+	error_clear(&e);
+	size_t len = 0;
+	out[0] = '\0';
+	enum db_step r;
+	while ((r = db_step(st, &e)) == DB_ROW) {
+		const char *line = db_col_text(st, 0);
+		int w = snprintf(out + len, n - len, "%s%s", len ? " | " : "", line ? line : "");
+		assert_true(w >= 0 && (size_t)w < n - len);
+		len += (size_t)w;
+	}
+	if (r != DB_DONE)
+		print_message("%s: %s\n", e.message, what);
+	assert_int_equal(r, DB_DONE);
+	db_reset(st);
+}
+
 /* PostgreSQL's plan of one statement of the public list (core/contribution.c) with the parameters a request
  * binds, its lines joined by " | " into out. The EXPLAIN's text is kept in a until the test ends: the backend
  * caches a statement by its text's address. */
@@ -449,19 +470,7 @@ static void pg_plan_of(struct db *db, struct arena *a, const char *sql, bool nar
 	db_bind_int(st, 8, 5);
 	db_bind_int(st, 9, 100);
 	db_bind_text(st, 10, "m");
-	size_t len = 0;
-	out[0] = '\0';
-	enum db_step r;
-	while ((r = db_step(st, &e)) == DB_ROW) {
-		const char *line = db_col_text(st, 0);
-		int w = snprintf(out + len, n - len, "%s%s", len ? " | " : "", line ? line : "");
-		assert_true(w >= 0 && (size_t)w < n - len);
-		len += (size_t)w;
-	}
-	if (r != DB_DONE)
-		print_message("%s: %s\n", e.message, sql);
-	assert_int_equal(r, DB_DONE);
-	db_reset(st);
+	plan_lines(st, sql, out, n);
 }
 
 /* Every statement of the public list of contributions, for every combination of narrowings (category, country,
@@ -500,23 +509,27 @@ static void test_public_list_plans(void **state)
 						                                      .campaign = campaigns[k],
 						                                      .sort = CONTRIBUTION_SORT_NAME};
 						const bool count = o == CONTRIBUTION_PUBLIC_ORDERS;
-						const char *sql =
-						    count ? contribution_public_sql(&f, true)
-						          : contribution_public_sql_order(&f, (enum contribution_public_order)o);
+						const char *sql = count ? contribution_public_sql(&f, true)
+						                        : contribution_public_sql_order(
+						                              &f, (enum contribution_public_order)o);
 						char plan[8192];
-						pg_plan_of(db, &a, sql, contribution_filter_narrows(&f), plan, sizeof plan);
+						pg_plan_of(db, &a, sql, contribution_filter_narrows(&f), plan,
+						           sizeof plan);
 						const bool ok = !strstr(plan, "Seq Scan on contribution") &&
-						                (count || !strstr(plan, "Sort")) && strstr(plan, "Index");
+						                (count || !strstr(plan, "Sort")) &&
+						                strstr(plan, "Index");
 						if (!ok)
-							print_message("category=%d country=%d type=%s campaign=%lld order=%d: "
-							              "%s\n",
-							              cat, ctry, types[type] ? types[type] : "-",
-							              (long long)campaigns[k], o, plan);
+							print_message(
+							    "category=%d country=%d type=%s campaign=%lld order=%d: "
+							    "%s\n",
+							    cat, ctry, types[type] ? types[type] : "-",
+							    (long long)campaigns[k], o, plan);
 						assert_true(ok);
 						checked++;
 					}
 	assert_int_equal(checked, 2 * 2 * 4 * 3 * (CONTRIBUTION_PUBLIC_ORDERS + 1));
-	static const char back[] = "SELECT set_config('enable_seqscan', 'on', false), set_config('enable_sort', 'on', false)";
+	static const char back[] =
+	    "SELECT set_config('enable_seqscan', 'on', false), set_config('enable_sort', 'on', false)";
 	st = db_stmt(db, back, &e);
 	assert_non_null(st);
 	assert_int_equal(db_step(st, &e), DB_ROW);
@@ -604,6 +617,141 @@ static void test_search_grams_partial(void **state)
 	arena_free(&a);
 }
 
+/* Runs one statement that returns no rows (or ignores them). */
+static void pg_run(struct db *db, const char *sql)
+{
+	struct error e;
+	error_clear(&e);
+	struct db_stmt *st = db_stmt(db, sql, &e);
+	if (!st)
+		print_message("%s: %s\n", e.message, sql);
+	assert_non_null(st);
+	enum db_step r;
+	while ((r = db_step(st, &e)) == DB_ROW)
+		;
+	if (r != DB_DONE)
+		print_message("%s: %s\n", e.message, sql);
+	assert_int_equal(r, DB_DONE);
+	db_reset(st);
+}
+
+/* The plan of one of search's statements on PostgreSQL (search_pg_words_sql) for the word and facets given (a
+ * window of 2,000 from the newest; the list's entry ids lo..hi), its lines joined by " | " into out. */
+static void search_plan_of(struct db *db, struct arena *a, bool window, const char *word, const char *facets,
+                           int64_t lo, int64_t hi, char *out, size_t n)
+{
+	struct error e;
+	error_clear(&e);
+	const char *explain = arena_printf(a, "EXPLAIN %s", search_pg_words_sql(window));
+	assert_non_null(explain);
+	struct db_stmt *st = db_stmt(db, explain, &e);
+	if (!st)
+		print_message("%s\n", e.message);
+	assert_non_null(st);
+	db_bind_text(st, 1, word);
+	db_bind_int(st, 9, 0);
+	db_bind_int(st, 14, window ? 2000 : 20);
+	db_bind_int(st, 15, 0);
+	db_bind_int(st, 16, lo);
+	db_bind_int(st, 17, hi);
+	db_bind_text(st, 18, facets);
+	plan_lines(st, word, out, n);
+}
+
+/* A search of words on PostgreSQL is planned for the words it has (core/search.c, PG_TS_QUERY): with 20,000
+ * entries, a word in every one walks the primary key back from the newest and stops at the window's end, where
+ * a rare word, or a common one narrowed to a rare facet, reads its GIN index's few matches; the list of a common
+ * word's window reads the window's range of ids, not every match. The plans of a statement whose tsquery the
+ * planner cannot see (a generic plan, or the subquery of before) are the same for every word: a common word's
+ * every match read and sorted. And search_query runs them with custom plans, never the prepared statement's
+ * generic one (pg_prepared_statements counts both), with the totals exact. */
+static void test_search_plans(void **state)
+{
+	(void)state;
+	struct error e;
+	error_clear(&e);
+	struct db *db = db_thread(&e);
+	assert_non_null(db);
+	pg_run(db,
+	       "INSERT INTO process (id, slug, title, timezone, created_at) VALUES (1, 'plans', 'Plans', 'UTC', 0)");
+	pg_run(db,
+	       "INSERT INTO search_entry (kind, ref_id, process_id, anchor, day, title, body, facets) "
+	       "SELECT 'contribution', g, 1, 'A' || g, '2021-02-01', '', 'commonword ' || repeat('filler ', 60) || "
+	       "CASE WHEN g % 500 = 0 "
+	       "THEN 'rareword' ELSE 'other' END || ' number' || g, '_p1_ _tcontribution_ ' || CASE WHEN g % 500 = 0 "
+	       "THEN '_oeg_' ELSE '_och_' END FROM generate_series(1, 20000) g");
+	pg_run(db,
+	       "VACUUM ANALYZE search_entry"); /* as autovacuum would have by now: its statistics, GIN's pending list */
+	struct arena a;
+	arena_init(&a);
+	char plan[8192];
+	static const struct {
+		bool window;
+		const char *word, *facets;
+		const char *want, *never;
+	} cases[] = {
+	    {true, "commonword", "", "Index Scan Backward", "search_entry_words"},
+	    {true, "commonword", "p1", "Index Scan Backward", "search_entry_words"},
+	    {true, "rareword", "", "Bitmap Index Scan on search_entry_words", "Index Scan Backward"},
+	    {true, "commonword", "oeg", "Bitmap Index Scan on search_entry_facets", "Index Scan Backward"},
+	    {false, "commonword", "", "search_entry_pkey", "search_entry_words"},
+	    {false, "rareword", "", "Bitmap Index Scan on search_entry_words", "Index Scan using search_entry_pkey"},
+	};
+	/* the list's range: the newest window of commonword (ids of the last 2,000 entries), every entry for
+	 * rareword */
+	int64_t first = 0, last = 0;
+	struct db_stmt *st = db_stmt(db, "SELECT min(id), max(id) FROM search_entry", &e);
+	assert_non_null(st);
+	assert_int_equal(db_step(st, &e), DB_ROW);
+	first = db_col_int(st, 0);
+	last = db_col_int(st, 1);
+	db_reset(st);
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		const bool common = !strcmp(cases[i].word, "commonword");
+		search_plan_of(db, &a, cases[i].window, cases[i].word, cases[i].facets, common ? last - 1999 : first,
+		               last, plan, sizeof plan);
+		const bool ok = strstr(plan, cases[i].want) && !strstr(plan, cases[i].never);
+		if (!ok)
+			print_message("%s %s facets '%s': %s\n", cases[i].window ? "window" : "list", cases[i].word,
+			              cases[i].facets, plan);
+		assert_true(ok);
+	}
+	/* search_query: custom plans only, in the read transaction a GET handler runs it in */
+	assert_int_equal(db_read_begin(db, &e), 0);
+	for (int i = 0; i < 8; i++) {
+		const struct search_filter f = {.q = i % 2 ? "commonword" : "Commonword",
+		                                .country = i < 6 ? NULL : "EG"};
+		struct search_hit *hits;
+		int n;
+		int64_t total;
+		bool estimated;
+		assert_int_equal(search_query(db, &a, &f, 0, 20, &hits, &n, &total, &estimated, &e), 0);
+		assert_false(estimated);
+		assert_int_equal(total, i < 6 ? 20000 : 40);
+		assert_int_equal(n, 20);
+	}
+	st = db_stmt(
+	    db,
+	    "SELECT COALESCE(sum(generic_plans), -1), COALESCE(sum(custom_plans), -1) FROM pg_prepared_statements "
+	    "WHERE statement LIKE 'SELECT least(count(*), %'", /* the window's */
+	    &e);
+	assert_non_null(st);
+	assert_int_equal(db_step(st, &e), DB_ROW);
+	assert_int_equal(db_col_int(st, 0), 0);
+	assert_true(db_col_int(st, 1) >= 8);
+	db_reset(st);
+	/* whatever PostgreSQL's own choice would be after five custom plans (a generic one, if it costs it less) */
+	st = db_stmt(db, "SELECT current_setting('plan_cache_mode')", &e);
+	assert_non_null(st);
+	assert_int_equal(db_step(st, &e), DB_ROW);
+	assert_string_equal(db_col_text(st, 0), "force_custom_plan");
+	db_reset(st);
+	db_read_end(db);
+	pg_run(db, "DELETE FROM search_entry");
+	pg_run(db, "DELETE FROM process");
+	arena_free(&a);
+}
+
 /* Each connection runs without PostgreSQL's JIT: a paged query's generic plan (LIMIT ? OFFSET ?) is costed
  * above jit_above_cost, and compiling it took a hundred times what running it does. */
 static void test_no_jit(void **state)
@@ -633,6 +781,7 @@ int main(void)
 	    cmocka_unit_test(test_public_list_plans),
 	    cmocka_unit_test(test_no_jit),
 	    cmocka_unit_test(test_search_grams_partial),
+	    cmocka_unit_test(test_search_plans),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
