@@ -23,7 +23,7 @@ HOSTILE = {
 HOSTILE_REFUSED = dict(HOSTILE, email=IMG + "@example.org", country=SCRIPT, category=IMG, publication=SCRIPT)
 
 # Any script but ours: the one that adds the reader's own time (static/localtime.js), from our origin.
-RAW_MARKUP = re.compile(r"<script(?! src=\"/static/localtime\.js\" defer></script>)|<img|<b>|</textarea><b>|<!-- -->",
+RAW_MARKUP = re.compile(r"<script(?! src=\"/static/localtime\.js\" defer data-your-time=\"[^\"<>]*\"></script>)|<img|<b>|</textarea><b>|<!-- -->",
                         re.I)
 
 

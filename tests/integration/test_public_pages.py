@@ -96,7 +96,8 @@ class TwentyOneDaysLeft(Statement):
 
     def test_the_script_is_served_and_the_policy_allows_it(self):
         r = self.server.get("/calls/1")
-        self.assertIn('<script src="/static/localtime.js" defer></script>', r.text)
+        # the script, and the words it adds in the page's language (with %s for the reader's own time)
+        self.assertIn('<script src="/static/localtime.js" defer data-your-time="(your time: %s)"></script>', r.text)
         csp = r.header("Content-Security-Policy")
         self.assertIn("script-src 'self'", csp)
         self.assertNotIn("unsafe-inline", csp)

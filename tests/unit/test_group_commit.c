@@ -88,6 +88,8 @@ static int64_t count(const char *query)
 	sqlite3 *conn;
 	sqlite3_stmt *st;
 	assert_int_equal(sqlite3_open(path, &conn), SQLITE_OK);
+	/* the writer's connection may hold its lock a moment (its last close checkpoints the WAL): wait, as sql() */
+	sqlite3_busy_timeout(conn, 10000);
 	assert_int_equal(sqlite3_prepare_v2(conn, query, -1, &st, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
 	int64_t n = sqlite3_column_int64(st, 0);
