@@ -172,8 +172,8 @@ static void contribution_language(struct arena *a, const struct contribution_inp
 }
 
 /* Each comment's language (comments: clean's, writable): its contribution's, declared or recognised once. Not
- * recognised comment by comment: libexttextcat takes about 1.6 ms a text behind one lock (release build, 400-byte
- * comments), which a contribution of 400 comments would pay 400 times. */
+ * recognised comment by comment: libexttextcat takes 0.1-0.4 ms a text (release build, 100-byte to 4 KB
+ * texts), which a contribution of 400 comments would pay 400 times. */
 static void comments_language(const char *language, struct comment_input *comments, int n)
 {
 	for (int i = 0; i < n; i++)
