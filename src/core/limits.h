@@ -36,7 +36,8 @@ enum {
 	LIMIT_SEARCH_QUERY = 256,           /* characters of a search query (core/search.c) */
 	LIMIT_SEARCH_TERMS = 16,            /* words and phrases of one search query */
 	LIMIT_SEARCH_PAGE = 1000,           /* pages of search results (of LIMIT_PAGE_SIZE at most) one may ask for */
-	LIMIT_SEARCH_RANKED = 2000,         /* matches ranked together, newest first, and counted exactly (search.c) */
+	LIMIT_SEARCH_RANKED = 2000,         /* matches ranked together, newest first (search.c) */
+	LIMIT_SEARCH_COUNTED = 10000,       /* matches a search counts; beyond, "more than" that (search.c) */
 	LIMIT_PAGE_SIZE = 100,              /* items per page of a list, at most */
 	LIMIT_PAGE_SIZE_DEFAULT = 20,       /* items per page when none is asked for */
 	LIMIT_FEED_ENTRIES = 50,            /* entries of an Atom feed: the newest; the pages are the archive */

@@ -139,19 +139,23 @@ struct search_hit {
 /* Results offset..offset+limit-1 of the query in f, best first (bm25; ts_rank on PostgreSQL; newest first
  * for a query by trigrams too short to rank), and the number of all of them in *total. When there are more
  * than LIMIT_SEARCH_RANKED matches, they are ranked in windows of that many, newest first (the first page is
- * the best of the newest LIMIT_SEARCH_RANKED; every match is on one page). *total is then still exact, counted
- * from the index alone (FTS5; PostgreSQL's GIN indexes), for a search without a filter or with filters the index
- * holds as words (its facets, migration 042: every filter but the campaign); narrowed to a campaign (or, on
- * SQLite, with a word of one or two characters in a script without spaces; on PostgreSQL, any word in such a
- * script), it is an estimate, rounded, with *estimated true (until a page reaches the last window: then it is
- * exact again). ERROR_INVALID (with its
- * field) for a query or a filter that cannot be read, ERROR_NOT_FOUND for a process that does not exist.
- * Everything in a. */
+ * the best of the newest LIMIT_SEARCH_RANKED; every match is on one page). *total is exact up to
+ * search_counted() (LIMIT_SEARCH_COUNTED) matches, whatever the filters and on both backends; with more,
+ * *total is that bound and *bounded true ("more than *total"), until a page reaches the last window: then the
+ * total is known, and exact again. ERROR_INVALID (with its field) for a query or a filter that cannot be read,
+ * ERROR_NOT_FOUND for a process that does not exist. Everything in a. */
 int search_query(struct db *db, struct arena *a, const struct search_filter *f, int offset, int limit,
-                 struct search_hit **out, int *n, int64_t *total, bool *estimated, struct error *e);
-/* How many matches are ranked together and counted exactly: LIMIT_SEARCH_RANKED (less in a test build when
+                 struct search_hit **out, int *n, int64_t *total, bool *bounded, struct error *e);
+/* How many matches are ranked together: LIMIT_SEARCH_RANKED (less in a test build when
  * CONSULTA_TEST_SEARCH_WINDOW says so). */
 int64_t search_window(void);
+/* How many matches a search counts at most: LIMIT_SEARCH_COUNTED (another number in a test build when
+ * CONSULTA_TEST_SEARCH_COUNTED says so; never less than search_window()'s in effect). */
+int64_t search_counted(void);
+/* PostgreSQL's statement that counts a search's matches beyond a window, up to ?2, from the GIN indexes alone:
+ * ?1 the words' tsquery text, and with facets ?3 the facets'. For tests/unit/test_db_pg.c, which checks its
+ * plan. */
+const char *search_pg_count_sql(bool facets);
 /* PostgreSQL's statements for a query with a word of a script without spaces (the ILIKE path): its list of
  * hits (window false) or its window's count (true), with search_query's parameters. For tests/unit/test_db_pg.c,
  * which checks that their plans can read the partial trigram index (migration 043). */

@@ -77,21 +77,21 @@ struct search_answer {
 	struct search_hit *hits;
 	int n;
 	int64_t total;
-	bool estimated; /* total is an estimate (more than LIMIT_SEARCH_RANKED matches) */
+	bool bounded; /* more than total matches: the count stopped at its bound (search_counted()) */
 };
 
 static int search_run(struct request *r, struct search_ask *s, struct search_answer *ans, struct error *e)
 {
 	return search_query(r->db, &r->arena, &s->f, (int)((s->page - 1) * s->per_page), (int)s->per_page, &ans->hits,
-	                    &ans->n, &ans->total, &ans->estimated, e);
+	                    &ans->n, &ans->total, &ans->bounded, e);
 }
 
-/* Whether a page follows this one: with an exact total, if it is not reached yet; with an estimate, if this
- * page is full (the estimate may be off either way). Never beyond LIMIT_SEARCH_PAGE. */
+/* Whether a page follows this one: with an exact total, if it is not reached yet; with "more than" the total,
+ * if this page is full (a match may follow it). Never beyond LIMIT_SEARCH_PAGE. */
 static bool search_more(const struct search_ask *s, const struct search_answer *ans)
 {
 	const int64_t first = (s->page - 1) * s->per_page;
-	const bool more = ans->estimated ? ans->n == s->per_page : first + ans->n < ans->total;
+	const bool more = ans->bounded ? ans->n == s->per_page : first + ans->n < ans->total;
 	return more && s->page < LIMIT_SEARCH_PAGE;
 }
 
@@ -280,15 +280,15 @@ void page_search(struct request *r)
 	const int n = ans.n;
 	if (!total)
 		html_printf(&r->out, "%s", _("Nothing public matches this search."));
-	else if (!n && ans.estimated)
-		html_tr(&r->out, "No result on this page: the search found about %L.", (long long)total);
+	else if (!n && ans.bounded)
+		html_tr(&r->out, "No result on this page: the search found more than %L.", (long long)total);
 	else if (!n)
 		html_tr(&r->out, "No result on this page: the search found %L.", (long long)total);
-	else if (ans.estimated)
-		/* more than LIMIT_SEARCH_RANKED: how the order is made, and an estimated total said as one */
+	else if (ans.bounded)
+		/* more than LIMIT_SEARCH_COUNTED: how the order is made, and a count that stopped said as one */
 		html_tr(&r->out,
-		        "Showing %L\u2013%L of about %L results. So many texts match that they are ranked by relevance %L "
-		        "at a time, newest first: add a word or a filter to narrow the search.",
+		        "Showing %L\u2013%L of more than %L results. So many texts match that they are ranked by relevance "
+		        "%L at a time, newest first: add a word or a filter to narrow the search.",
 		        (long long)first + 1, (long long)first + n, (long long)total, (long long)search_window());
 	else if (total > search_window())
 		html_tr(&r->out,
@@ -364,9 +364,11 @@ void api_search(struct request *r)
 	}
 	json_t *next =
 	    search_more(&s, &ans) ? json_string(search_page_url(r, &s, "/api/v1/search", s.page + 1)) : json_null();
-	/* total_exact false: more than LIMIT_SEARCH_RANKED matches, total is an estimate (core/search.h) */
+	/* total_exact false, total_relation "more_than": more than total matches, where the count stopped
+	 * (LIMIT_SEARCH_COUNTED, core/search.h); else "exact" */
 	reply_json(r, 200,
-	           json_pack("{s:s,s:I,s:b,s:I,s:I,s:o,s:o}", "query", s.values[0] ? s.values[0] : "", "total",
-	                     (json_int_t)ans.total, "total_exact", !ans.estimated, "page", (json_int_t)s.page,
+	           json_pack("{s:s,s:I,s:b,s:s,s:I,s:I,s:o,s:o}", "query", s.values[0] ? s.values[0] : "", "total",
+	                     (json_int_t)ans.total, "total_exact", !ans.bounded, "total_relation",
+	                     ans.bounded ? "more_than" : "exact", "page", (json_int_t)s.page,
 	                     "per_page", (json_int_t)s.per_page, "results", results, "next", next));
 }

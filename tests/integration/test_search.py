@@ -8,11 +8,11 @@ whose matches are in <mark>; what is private is never found and what is hidden d
 that cannot be read is a 400 saying why, never a 500. Every word searched for is made up for its test and
 unique to it, so the shared server's other data cannot change a count.
 
-SearchWindows: more matches than LIMIT_SEARCH_RANKED are ranked window by window, newest first, and their total
-is exact when there is no filter or filters the index holds as words (every one but the campaign: counted by
-FTS5, or PostgreSQL's GIN indexes), else an estimate said "about" (total_exact false) until a page reaches the
-last window. Its server is a test
-build's with CONSULTA_TEST_SEARCH_WINDOW=5, so that a dozen contributions make three windows.
+SearchWindows: more matches than LIMIT_SEARCH_RANKED are ranked window by window, newest first; their total is
+exact up to LIMIT_SEARCH_COUNTED, whatever the filters, and beyond it is that bound said "more than"
+(total_exact false, total_relation "more_than") until a page reaches the last window. Its server is a test
+build's with CONSULTA_TEST_SEARCH_WINDOW=5 and CONSULTA_TEST_SEARCH_COUNTED=8, so that a dozen contributions
+make three windows and pass the bound.
 """
 
 import json
@@ -279,6 +279,7 @@ class Search(ServerTestCase):
 
 
 WINDOW = 5
+COUNTED = 8
 
 
 class SearchWindows(ServerTestCase):
@@ -286,7 +287,8 @@ class SearchWindows(ServerTestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.server = Server(cls.NOW, env={"CONSULTA_TEST_SEARCH_WINDOW": str(WINDOW)})
+        cls.server = Server(cls.NOW, env={"CONSULTA_TEST_SEARCH_WINDOW": str(WINDOW),
+                                          "CONSULTA_TEST_SEARCH_COUNTED": str(COUNTED)})
         try:
             cls.server.start()
         except BaseException:
@@ -304,15 +306,24 @@ class SearchWindows(ServerTestCase):
                 cls.private.append(s.contribute(text="Windowword hushhushword %d." % i, publication="private"))
         cls.exact = [s.contribute(text="Fivewordy %d." % i) for i in range(WINDOW)]
         cls.few = [s.contribute(text="Fourwordy %d." % i) for i in range(WINDOW - 1)]
+        # at the bound, and one past it; and in Chinese (the trigram index, and a two-character word read from the
+        # rows; on PostgreSQL ILIKE): counted by the window's walk going on, where the index cannot count
+        cls.bound = [s.contribute(text="Eightwordy %d." % i) for i in range(COUNTED)]
+        cls.past = [s.contribute(text="Ninewordy %d." % i) for i in range(COUNTED + 1)]
+        cls.chinese = [s.contribute(text="我们支持湿地保护计划第%d号。" % i) for i in range(COUNTED + 1)]
 
     def api(self, **params):
         r = self.server.get("/api/v1/search" + q(**params))
         self.assertEqual(r.status, 200, r)
         return r.json()
 
-    def test_more_than_a_window_with_a_filter_is_counted_exactly(self):
-        # every filter but the campaign is a word of the index (migration 042, the facets): the total of a narrowed
-        # search is counted beyond a window, on both backends; the private and anonymous ones as without a filter
+    def assertTotal(self, body, total, exact):
+        self.assertEqual((body["total"], body["total_exact"], body["total_relation"]),
+                         (total, exact, "exact" if exact else "more_than"), body)
+
+    def test_a_narrowed_total_is_exact_up_to_the_bound_and_more_than_it_beyond(self):
+        # every filter is counted, and the same on both backends: the twelve public matches (not the private ones)
+        # are more than the bound; none, exactly 0
         n = len(self.public)
         for narrow, expected in ((dict(process=SLUG), n), (dict(call=1), n), (dict(country="CH"), n),
                                  (dict(category="academia"), n), (dict(type="contribution"), n),
@@ -330,12 +341,16 @@ class SearchWindows(ServerTestCase):
                                        **{"from": "2021-02-01", "to": "2021-02-28"}), n)):
             with self.subTest(**narrow):
                 body = self.api(q="windowword", per_page=3, **narrow)
-                self.assertTrue(body["total_exact"], body)
-                self.assertEqual(body["total"], expected, body)
+                self.assertTotal(body, min(expected, COUNTED), expected <= COUNTED)
                 self.assertEqual(len(body["results"]), min(3, expected))
+        # at the bound exactly, and one past it, narrowed
+        self.assertTotal(self.api(q="eightwordy", per_page=3, country="CH"), COUNTED, True)
+        self.assertTotal(self.api(q="ninewordy", per_page=3, country="CH", type="contribution"), COUNTED, False)
         page = self.server.get("/search" + q(q="windowword", per_page=3, process=SLUG)).text
-        self.assertIn("Showing 1\u20133 of %d results." % n, page)
+        self.assertIn("Showing 1\u20133 of more than %d results." % COUNTED, page)
         self.assertIn("ranked by relevance %d at a time, newest first" % WINDOW, page)
+        page = self.server.get("/search" + q(q="eightwordy", per_page=3, process=SLUG)).text
+        self.assertIn("Showing 1\u20133 of %d results." % COUNTED, page)
         # a word typed is never taken for a facet: the facets of every entry here say "_och_", "_tcontribution_"
         for word in ("och", "tcontribution", "_och_"):
             with self.subTest(word=word):
@@ -349,24 +364,45 @@ class SearchWindows(ServerTestCase):
                 break
             page_no += 1
         self.assertEqual(sorted(seen), sorted(k["tracking"] for k in self.public))
+        self.assertTotal(body, n, True)
 
-    def test_more_than_a_window_without_a_filter_is_counted_exactly(self):
+    def test_a_total_is_exact_up_to_the_bound_and_more_than_it_beyond(self):
         body = self.api(q="windowword", per_page=3)
         self.assertIsNotNone(body["next"])
+        self.assertTotal(body, COUNTED, False)
         page = self.server.get("/search" + q(q="windowword", per_page=3)).text
         self.assertIn("ranked by relevance %d at a time, newest first" % WINDOW, page)
-        # FTS5 (PostgreSQL: the GIN index) counts every match, beyond the window too: the twelve public ones, not the
-        # private ones
-        self.assertTrue(body["total_exact"], body)
-        self.assertEqual(body["total"], len(self.public))
-        self.assertIn("Showing 1\u20133 of %d results." % len(self.public), page)
+        self.assertIn("Showing 1\u20133 of more than %d results." % COUNTED, page)
+        # beyond a window, up to the bound: exact (the index's count; one off either way fails)
+        self.assertTotal(self.api(q="eightwordy", per_page=3), COUNTED, True)
+        self.assertTotal(self.api(q="ninewordy", per_page=3), COUNTED, False)
+        page = self.server.get("/search" + q(q="eightwordy", per_page=3)).text
+        self.assertIn("Showing 1\u20133 of %d results." % COUNTED, page)
+        self.assertIn("ranked by relevance %d at a time, newest first" % WINDOW, page)
+        # a page past every match still says what the count knows
+        page = self.server.get("/search" + q(q="windowword", per_page=1, page=100)).text
+        self.assertIn("No result on this page: the search found more than %d." % COUNTED, page)
+        body = self.api(q="windowword", per_page=1, page=100)
+        self.assertEqual(body["results"], [])
+        self.assertIsNone(body["next"])
+
+    def test_where_the_index_cannot_count_the_walk_counts_to_the_same_bound(self):
+        # Chinese: by trigrams (four characters), by the rows (two: SQLite's instr, PostgreSQL's ILIKE)
+        for word in ("湿地保护", "湿地"):
+            with self.subTest(word=word):
+                self.assertTotal(self.api(q=word, per_page=2), COUNTED, False)
+                self.assertTotal(self.api(q=word, per_page=2, country="CH"), COUNTED, False)
+                body = self.api(q=word, per_page=100)
+                self.assertTotal(body, COUNTED + 1, True)
+                self.assertEqual(sorted(x["anchor"] for x in body["results"]),
+                                 sorted(k["tracking"] for k in self.chinese))
+        self.assertTotal(self.api(q="湿地保护", per_page=2, country="FR"), 0, True)
 
     def test_exact_counts_up_to_a_window(self):
         for word, made in (("fivewordy", self.exact), ("fourwordy", self.few)):
             with self.subTest(word=word):
                 body = self.api(q=word, per_page=2)
-                self.assertTrue(body["total_exact"], body)
-                self.assertEqual(body["total"], len(made))
+                self.assertTotal(body, len(made), True)
         page = self.server.get("/search" + q(q="fivewordy")).text
         self.assertIn('<p class="count">Showing 1\u20135 of 5 results.</p>', page)
 
@@ -374,6 +410,7 @@ class SearchWindows(ServerTestCase):
         first = self.api(q="windowword", per_page=3)["results"]
         # the fourth newest beats the newer ones; the oldest, as good, is not in the newest window
         self.assertEqual(first[0]["anchor"], self.public[8]["tracking"], first)
+        self.assertTotal(self.api(q="windowword", per_page=3), COUNTED, False)
         seen, page, last = [], 1, None
         while True:
             body = self.api(q="windowword", per_page=3, page=page)
@@ -383,13 +420,13 @@ class SearchWindows(ServerTestCase):
                 break
             page += 1
         self.assertEqual(sorted(seen), sorted(k["tracking"] for k in self.public), "each public match once")
-        self.assertTrue(last["total_exact"], "the page that reaches the last window knows the total")
-        self.assertEqual(last["total"], len(self.public))
+        # the page that reaches the last window knows the total
+        self.assertTotal(last, len(self.public), True)
         # the last window (the two oldest) is ranked on its own: the oldest, said five times, first
         self.assertEqual(seen[-2:], [self.public[0]["tracking"], self.public[1]["tracking"]])
         # one page holding all the windows is exact at once, and in the same order
         body = self.api(q="windowword", per_page=100)
-        self.assertTrue(body["total_exact"])
+        self.assertTotal(body, len(self.public), True)
         self.assertEqual([x["anchor"] for x in body["results"]], seen)
 
     def test_private_material_is_never_in_any_window(self):
