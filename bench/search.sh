@@ -50,8 +50,9 @@
 # unfiltered queries and the goal, e.g.:
 #   all: 660 queries: ours p50 9.1 p95 30.2 p99 61.0 ms; bare FTS5 p50 6.0 p95 ... p99 52.3 ms; p99 ratio 1.17; goal p99 < 100 ms: met
 # Totals are compared with the ceiling's where ours says it is exact
-# (total_exact); an estimated total is not a difference. Each query whose
-# exact total differs is printed (query, filter, ours, the ceiling's).
+# (total_exact), and where it says "more than" (total_relation "more_than",
+# beyond LIMIT_SEARCH_COUNTED) the ceiling's must be more. Each query whose
+# total differs so is printed (query, filter, ours, the ceiling's).
 set -u
 
 BENCH_NAME=search
@@ -256,8 +257,9 @@ for _ in range(rounds):
         for key in (k, "all"):
             t_ours.setdefault(key, []).append(a)
             t_bare.setdefault(key, []).append(c)
-        mismatch += exact and ta != tc
-        if exact and ta != tc:
+        wrong = ta != tc if exact else tc <= ta  # "more than ta" must be
+        mismatch += wrong
+        if wrong:
             differ[(q, "")] = (ta, tc)
         big = max(big, tc)
 def pct(xs, p):
@@ -269,11 +271,11 @@ def line(name, xs, ys=None):
         s += "; bare FTS5 p50 %6.1f p95 %6.1f p99 %6.1f ms; p99 ratio %.2f" % (pct(ys, 50), pct(ys, 95), pct(ys, 99),
                                                                              pct(xs, 99) / pct(ys, 99))
     print(s)
-print("%d contributions (+ %s); index by migration 018 in %.0f s; largest total %d; %d exact totals differ from "
-      "the ceiling's" % (n, "Chinese and Arabic texts", ti, big, mismatch))
+print("%d contributions (+ %s); index by migration 018 in %.0f s; largest total %d; %d totals differ from "
+      "the ceiling's (exact ones, or \"more than\" ones that are not)" % (n, "Chinese and Arabic texts", ti, big, mismatch))
 def differences():
     for (q, narrow), (ta, tc) in sorted(differ.items()):
-        print("  exact total differs: q=%s%s: ours %d, the ceiling's %d" % (q, narrow and " " + narrow, ta, tc))
+        print("  total differs: q=%s%s: ours %d, the ceiling's %d" % (q, narrow and " " + narrow, ta, tc))
     differ.clear()
 differences()
 for k in ("rare", "medium", "common", "town", "phrase", "chinese", "arabic"):
@@ -291,18 +293,19 @@ for name, narrow, facets in (("process", dict(process="gca-guidelines"), '"_p%d_
                              ("CH", dict(country="CH"), '"_och_"'), ("EG", dict(country="EG"), '"_oeg_"')):
     if not narrowed:
         break
-    xs, ys, estimated, mismatch = [], [], 0, 0
+    xs, ys, bounded, mismatch = [], [], 0, 0
     for q in plain:
         a, ta, exact = ours(q, **narrow)
         c, tc = ceiling("word", q, facets)
         xs.append(a)
         ys.append(c)
-        estimated += not exact
-        mismatch += exact and ta != tc
-        if exact and ta != tc:
+        bounded += not exact
+        wrong = ta != tc if exact else tc <= ta
+        mismatch += wrong
+        if wrong:
             differ[(q, "%s=%s" % list(narrow.items())[0])] = (ta, tc)
     line("in " + name, xs, ys)
-    print("         %d totals estimated, %d exact totals differ from the ceiling's" % (estimated, mismatch))
+    print("         %d totals \"more than\" the bound, %d totals differ from the ceiling's" % (bounded, mismatch))
     differences()
 PY
 bench_stop
