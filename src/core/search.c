@@ -1119,27 +1119,30 @@ static const char *given(const char *s)
 	return s && *s ? s : "";
 }
 
-/* A test build may make the windows smaller (CONSULTA_TEST_SEARCH_WINDOW), so that a test reaches one with
- * a few contributions. */
-int64_t search_window(void)
+/* limit, or in a test build the positive number the environment variable name gives instead. */
+static int64_t test_limit(const char *name, int64_t limit)
 {
 #ifndef NDEBUG
-	const char *w = getenv("CONSULTA_TEST_SEARCH_WINDOW");
+	const char *w = getenv(name);
 	if (w && strtol(w, NULL, 10) > 0)
 		return strtol(w, NULL, 10);
+#else
+	(void)name;
 #endif
-	return LIMIT_SEARCH_RANKED;
+	return limit;
+}
+
+/* A test build may make the windows smaller (CONSULTA_TEST_SEARCH_WINDOW), so that a test reaches one with
+ * a few contributions... */
+int64_t search_window(void)
+{
+	return test_limit("CONSULTA_TEST_SEARCH_WINDOW", LIMIT_SEARCH_RANKED);
 }
 
 /* ...and the bound of a count (CONSULTA_TEST_SEARCH_COUNTED), so that a test passes it with a dozen. */
 int64_t search_counted(void)
 {
-#ifndef NDEBUG
-	const char *w = getenv("CONSULTA_TEST_SEARCH_COUNTED");
-	if (w && strtol(w, NULL, 10) > 0)
-		return strtol(w, NULL, 10);
-#endif
-	return LIMIT_SEARCH_COUNTED;
+	return test_limit("CONSULTA_TEST_SEARCH_COUNTED", LIMIT_SEARCH_COUNTED);
 }
 
 /* What every statement of a search binds alike: ?1..?13, and on PostgreSQL ?18 (the facets' tsquery). */
