@@ -21,7 +21,8 @@ const struct route ROUTES[] = {
 	{"GET", "/versions/{id}/you-said-we-did", page_version_outcome, ROLE_PUBLIC, false}, /* page_outcome.c */
 	{"GET", "/calls/{id}", page_call, ROLE_PUBLIC, false},
 	{"GET", "/calls/{id}/contribute", page_contribute_form, ROLE_PUBLIC, false},
-	{"POST", "/calls/{id}/contribute", page_contribute_submit, ROLE_PUBLIC, true, .files = true, .grouped = true},
+	{"POST", "/calls/{id}/contribute", page_contribute_submit, ROLE_PUBLIC, true, .files = true, .grouped = true,
+	 .stale = page_contribute_stale},
 	{"GET", "/calls/{id}/contributions", page_call_contributions, ROLE_PUBLIC, false},
 	{"GET", "/calls/{id}/matrix", page_call_matrix, ROLE_PUBLIC, false},
 	{"GET", "/calls/{id}/statistics", page_call_statistics, ROLE_PUBLIC, false}, /* page_statistics.c */
