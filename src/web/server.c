@@ -709,6 +709,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	/* This thread's language is r's for whatever is written now: the thread served other visitors since. */
 	i18n_use(request_language(r)->code);
 	if (r->then) { /* back from the group commit: the handler's answer */
+		/* on this thread's connection: the handler's was its worker's, closed or serving another request since
+		 * (an answer that reads, such as a repeated contribution's leaf of the record) */
+		struct error de;
+		error_clear(&de);
+		r->db = db_thread(&de);
 		void (*then)(struct request *) = r->then;
 		r->then = NULL;
 		then(r); /* the writer has woken the mail sender for its receipt (contribution_writer_on_commit) */
