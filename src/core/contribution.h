@@ -19,6 +19,11 @@
  * (ERROR_UNAVAILABLE), before anything is stored. Mass campaigns are then
  * recognised after the commit (core/campaign.h, campaign_pass).
  *
+ * A contribution sent with an idempotency key (contribution_idempotency: the API's Idempotency-Key, the form's
+ * one-time field) is stored once: sent again it is answered with the first receipt (receipt.duplicate), and with
+ * another body under the key it is refused. The key is unique per call in the store (migration 047), so two
+ * copies in one batch, or on two nodes, are one row.
+ *
  * The e-mail channel differs in three rules, all keyed on input.mail: a
  * message that arrives after the deadline is still recorded, marked late and
  * kept pending until the secretariat admits it (a person cannot be shown a
