@@ -596,6 +596,17 @@ static int contribution_store_files(struct db *db, int64_t id, const struct cont
 	return 0;
 }
 
+/* The receipt of a contribution sent again (a message delivered again, a key sent again): the first one's,
+ * nothing stored. */
+static void receipt_again(struct receipt *out, const char *tracking, int64_t call_id, int64_t received_at, bool late)
+{
+	snprintf(out->tracking, sizeof out->tracking, "%s", tracking ? tracking : "");
+	out->call_id = call_id;
+	out->received_at = received_at;
+	out->late = late;
+	out->duplicate = true;
+}
+
 /* Whether a contribution was stored under in's idempotency key for this call (migration 047): 1 and *out
  * filled with its receipt (out->duplicate) when it was, with the same body; 0 when none was; -1 with
  * ERROR_CONFLICT when the key was used for another body (or with another code on a store error). Read before
@@ -622,11 +633,7 @@ static int contribution_find_key(struct db *db, int64_t call_id, const struct co
 			          t ? t : "");
 			found = -1;
 		} else {
-			snprintf(out->tracking, sizeof out->tracking, "%s", t ? t : "");
-			out->call_id = call_id;
-			out->received_at = db_col_int(st, 1);
-			out->late = db_col_int(st, 2) != 0;
-			out->duplicate = true;
+			receipt_again(out, t, call_id, db_col_int(st, 1), db_col_int(st, 2) != 0);
 			found = 1;
 		}
 	}
@@ -736,12 +743,7 @@ static int contribution_find_message(struct db *db, int64_t call_id, const struc
 				                           "other content."));
 			found = -1;
 		} else if (same_call) {
-			const char *t = db_col_text(st, 0);
-			snprintf(out->tracking, sizeof out->tracking, "%s", t ? t : "");
-			out->call_id = db_col_int(st, 1);
-			out->received_at = db_col_int(st, 2);
-			out->late = db_col_int(st, 3) != 0;
-			out->duplicate = true;
+			receipt_again(out, db_col_text(st, 0), db_col_int(st, 1), db_col_int(st, 2), db_col_int(st, 3) != 0);
 			found = 1;
 		}
 	}

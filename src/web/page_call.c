@@ -710,10 +710,7 @@ void page_contribute_stale(struct request *r)
 	struct contribution_input in = form_input(r, r->form);
 	in.comments = form_comments(r, r->form, 0, &in.ncomments);
 	struct error e;
-	error_clear(&e);
-	error_set(&e, ERROR_INVALID, "%s",
-		  _("This form had expired or did not come from this site; nothing was sent. Check what it says and "
-		    "send it again (choose its files again, if it had any)."));
+	page_form_stale(&e);
 	render_form(r, &c, &p, &in, &e, NULL);
 	r->status = 403; /* still refused: a page of another site learns nothing from a 200 */
 }

@@ -421,7 +421,9 @@ static bool prepare(struct request *r, const struct route *route)
 	if (change && !route->no_csrf && (!api || (r->account && !r->by_token)) && !auth_csrf_ok(r)) {
 		if (!api && route->stale && r->form) {
 			route->stale(r); /* the form again with what was typed: nothing is done */
-			return false;
+			if (r->status == 403)
+				return false;
+			r->location = NULL; /* it could not be shown again (its call or draft is gone): the plain 403 */
 		}
 		reply_early(r, 403, "csrf",
 			    api ? _("Send the X-CSRF-Token header with the csrf token of this session's pages (the hidden "

@@ -16,8 +16,10 @@ saying what happened, still 403 and storing nothing.
 
 import re
 import unittest
+import urllib.parse
 
-from harness import CALL1_OPEN, ServerTestCase, contribution, parallel
+from harness import CALL1_OPEN, SLUG, ServerTestCase, contribution, parallel
+from test_letters import OfficeSession
 
 API = "/api/v1/calls/1/contributions"
 FORM = "/calls/1/contribute"
@@ -201,6 +203,43 @@ class ExpiredForm(ServerTestCase):
         self.assertIn("No cookie at all.</textarea>", r.text)
         self.assertIn("consulta_csrf=", r.header("Set-Cookie") or "")
         self.assertEqual(rows_with_text(self.server, "No cookie at all."), [])
+
+
+class ExpiredOfficeForm(OfficeSession):
+    """The letters' forms (long texts the secretariat types) come back as typed when their token failed, as the
+    contribution form does: still 403, nothing saved."""
+
+    FIELDS = {"subject": "Typed before the token changed", "for_action": "member-states",
+              "for_information": "observers", "references": "", "corrects": "",
+              "markdown": "Dear colleagues,\n\nA long letter typed for an hour.", "contact": "The secretariat",
+              "schedule_annex": "0"}
+
+    def post_stale(self, path, fields):
+        body = urllib.parse.urlencode(dict(fields, csrf="X" * 43)).encode("ascii")
+        return self.s.request("POST", path, body=body, headers={
+            "Content-Type": "application/x-www-form-urlencoded", "Cookie": self.cookies()})
+
+    def test_a_new_letter_and_an_edited_draft_come_back_as_typed(self):
+        drafts = self.s.query("SELECT count(*) FROM circular_draft")[0][0]
+        r = self.post_stale("/office/processes/%s/letters" % SLUG, self.FIELDS)
+        self.assertEqual(r.status, 403, r)
+        self.assertIn("This form had expired or did not come from this site; nothing was sent.", r.text)
+        self.assertIn('value="Typed before the token changed"', r.text)
+        self.assertIn("A long letter typed for an hour.</textarea>", r.text)
+        self.assertIn('name="csrf" value="%s"' % self.s.csrf_token(self.session), r.text, "a fresh token")
+        self.assertEqual(self.s.query("SELECT count(*) FROM circular_draft")[0][0], drafts, "nothing saved")
+        saved = self.post("/office/processes/%s/letters" % SLUG, self.FIELDS)
+        self.assertEqual(saved.status, 303, saved)
+        draft = saved.header("Location").split("?")[0]
+        r = self.post_stale(draft, dict(self.FIELDS, subject="Edited, then the token changed"))
+        self.assertEqual(r.status, 403, r)
+        self.assertIn('value="Edited, then the token changed"', r.text)
+        self.assertEqual(self.s.query("SELECT subject FROM circular_draft WHERE id = ?",
+                                      (int(draft.rsplit("/", 1)[1]),)), [("Typed before the token changed",)])
+        # a draft that is not there: the plain refusal
+        r = self.post_stale("/office/letters/999999", self.FIELDS)
+        self.assertEqual(r.status, 403, r)
+        self.assertNotIn("Typed before the token changed", r.text)
 
 
 if __name__ == "__main__":
