@@ -193,6 +193,8 @@ void contribution_validate(struct arena *a, const struct contribution_input *in,
 	clean->requester = in->requester;
 	clean->mail = in->mail;
 	clean->table_report = in->table_report;
+	clean->idempotency_key = in->idempotency_key;
+	clean->idempotency_body = in->idempotency_body;
 	clean->text = in->text;
 	clean->attachments = in->attachments;
 	clean->nattachments = in->attachments ? in->nattachments : 0;
@@ -258,9 +260,9 @@ void contribution_validate(struct arena *a, const struct contribution_input *in,
 		comments_language(clean->language, c, clean->ncomments);
 }
 
-/* Inserts the contribution under out->tracking (drawn by the caller): 1, 0 when that tracking number is taken
- * (nothing inserted), -1 with e. A tracking number already taken inserts nothing (and returns no id) rather
- * than failing: on PostgreSQL a failed statement would abort the whole transaction, and the next draw with it.
+/* Inserts the contribution under out->tracking (drawn by the caller): 1, 0 when that tracking number or its
+ * idempotency key (migration 047) is taken (nothing inserted), -1 with e. Either taken inserts nothing (and
+ * returns no id) rather than failing: on PostgreSQL a failed statement would abort the whole transaction, and the next draw with it.
  * id NULL: the id is not wanted, and the insert has no RETURNING (SQLite runs RETURNING through a temporary
  * table, opened and freed at each insert: a third of the writer's time before). */
 static int contribution_insert_as(struct db *db, int64_t call_id, int64_t category_id,
@@ -269,8 +271,8 @@ static int contribution_insert_as(struct db *db, int64_t call_id, int64_t catego
 {
 #define INSERT_CONTRIBUTION                                                                                    \
 	"INSERT INTO contribution (tracking, call_id, channel, name, organization, category_id, country, "     \
-	"email, text, publication, received_at, account_id, state, language, comment_types) "                  \
-	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tracking) DO NOTHING"
+	"email, text, publication, received_at, account_id, state, language, comment_types, idempotency_key, "  \
+	"idempotency_body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
 	static const char sql_id[] = INSERT_CONTRIBUTION " RETURNING id";
 	static const char sql[] = INSERT_CONTRIBUTION;
 #undef INSERT_CONTRIBUTION
@@ -304,6 +306,8 @@ static int contribution_insert_as(struct db *db, int64_t call_id, int64_t catego
 		types |= COMMENT_TYPE_BIT(t);
 	}
 	db_bind_int(st, 15, types);
+	db_bind_text(st, 16, c->idempotency_key); /* NULL: sent without a key */
+	db_bind_text(st, 17, c->idempotency_key ? c->idempotency_body : NULL);
 	enum db_step r = db_step(st, e);
 	if (r == DB_ROW)
 		*id = db_col_int(st, 0);
@@ -592,6 +596,113 @@ static int contribution_store_files(struct db *db, int64_t id, const struct cont
 	return 0;
 }
 
+/* The receipt of a contribution sent again (a message delivered again, a key sent again): the first one's,
+ * nothing stored. */
+static void receipt_again(struct receipt *out, const char *tracking, int64_t call_id, int64_t received_at, bool late)
+{
+	snprintf(out->tracking, sizeof out->tracking, "%s", tracking ? tracking : "");
+	out->call_id = call_id;
+	out->received_at = received_at;
+	out->late = late;
+	out->duplicate = true;
+}
+
+/* Whether a contribution was stored under in's idempotency key for this call (migration 047): 1 and *out
+ * filled with its receipt (out->duplicate) when it was, with the same body; 0 when none was; -1 with
+ * ERROR_CONFLICT when the key was used for another body (or with another code on a store error). Read before
+ * queueing (most repeats come after the first is stored) and again inside the write transaction, where the
+ * write lock makes the answer final. */
+static int contribution_find_key(struct db *db, int64_t call_id, const struct contribution_input *in,
+				 struct receipt *out, struct error *e)
+{
+	static const char sql[] = "SELECT tracking, received_at, late, idempotency_body FROM contribution "
+				  "WHERE call_id = ? AND idempotency_key = ?";
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, call_id);
+	db_bind_text(st, 2, in->idempotency_key);
+	enum db_step r = db_step(st, e);
+	int found = 0;
+	if (r == DB_ROW) {
+		const char *t = db_col_text(st, 0), *body = db_col_text(st, 3);
+		if (!body || !in->idempotency_body || strcmp(body, in->idempotency_body) != 0) {
+			error_set(e, ERROR_CONFLICT,
+			          _("This idempotency key was already used for another contribution (%s), with other "
+			            "content; nothing was stored. Use a new key for a new contribution."),
+			          t ? t : "");
+			found = -1;
+		} else {
+			receipt_again(out, t, call_id, db_col_int(st, 1), db_col_int(st, 2) != 0);
+			found = 1;
+		}
+	}
+	db_reset(st);
+	if (found == 0 && r == DB_FAIL)
+		return -1;
+	return found;
+}
+
+/* The fingerprint of what was sent (every field as it arrived, its comments, its files' bytes), for a key sent
+ * again: SHA-256 of length-prefixed fields, so that no two different sends give the same bytes. A field missing
+ * and a field empty are the same (a form leaves out what a client sends empty). */
+static void fingerprint_bytes(crypto_hash_sha256_state *h, const void *p, size_t n)
+{
+	unsigned char len[8];
+	for (int i = 0; i < 8; i++)
+		len[i] = (unsigned char)((uint64_t)n >> (8 * i));
+	crypto_hash_sha256_update(h, len, sizeof len);
+	if (n)
+		crypto_hash_sha256_update(h, p, n);
+}
+
+static void fingerprint_text(crypto_hash_sha256_state *h, const char *s)
+{
+	fingerprint_bytes(h, s ? s : "", s ? strlen(s) : 0);
+}
+
+static void hex_of(const unsigned char d[crypto_hash_sha256_BYTES], char out[65])
+{
+	sodium_bin2hex(out, 65, d, crypto_hash_sha256_BYTES);
+}
+
+int contribution_idempotency(struct arena *a, struct contribution_input *in, const char *scope, const char *key)
+{
+	char *key_hex = arena_alloc(a, 65), *body_hex = arena_alloc(a, 65);
+	if (!key_hex || !body_hex)
+		return -1;
+	unsigned char d[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256_state h;
+	crypto_hash_sha256_init(&h);
+	fingerprint_text(&h, scope);
+	fingerprint_text(&h, key);
+	crypto_hash_sha256_final(&h, d);
+	hex_of(d, key_hex);
+	crypto_hash_sha256_init(&h);
+	const char *const fields[] = {in->name,  in->organization, in->category, in->country, in->email,
+				      in->text,  in->publication,  in->language, in->table_report};
+	for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
+		fingerprint_text(&h, fields[i]);
+	const int ncomments = in->comments ? in->ncomments : 0, nfiles = in->attachments ? in->nattachments : 0;
+	fingerprint_bytes(&h, "", (size_t)ncomments);
+	for (int i = 0; i < ncomments; i++) {
+		fingerprint_text(&h, in->comments[i].paragraph);
+		fingerprint_text(&h, in->comments[i].type);
+		fingerprint_text(&h, in->comments[i].comment);
+		fingerprint_text(&h, in->comments[i].proposed_change);
+	}
+	fingerprint_bytes(&h, "", (size_t)nfiles);
+	for (int i = 0; i < nfiles; i++) {
+		fingerprint_text(&h, in->attachments[i].name);
+		fingerprint_bytes(&h, in->attachments[i].data, in->attachments[i].data ? in->attachments[i].size : 0);
+	}
+	crypto_hash_sha256_final(&h, d);
+	hex_of(d, body_hex);
+	in->idempotency_key = key_hex;
+	in->idempotency_body = body_hex;
+	return 0;
+}
+
 /* Whether a message with a Message-ID seen before is a second delivery of the same message, inside the write
  * transaction. A Message-ID is only a claim: the message is the same one when the sender and the content (the
  * message without its trace fields) are the same too. The same message for another call is that call's own
@@ -632,12 +743,7 @@ static int contribution_find_message(struct db *db, int64_t call_id, const struc
 				                           "other content."));
 			found = -1;
 		} else if (same_call) {
-			const char *t = db_col_text(st, 0);
-			snprintf(out->tracking, sizeof out->tracking, "%s", t ? t : "");
-			out->call_id = db_col_int(st, 1);
-			out->received_at = db_col_int(st, 2);
-			out->late = db_col_int(st, 3) != 0;
-			out->duplicate = true;
+			receipt_again(out, db_col_text(st, 0), db_col_int(st, 1), db_col_int(st, 2), db_col_int(st, 3) != 0);
 			found = 1;
 		}
 	}
@@ -740,6 +846,12 @@ static int contribution_store(struct db *db, struct arena *a, int64_t call_id, c
 	const struct contribution_mail *mail = in->mail;
 	if (mail && mail->message_id) {
 		int seen = contribution_find_message(db, call_id, mail, out, e);
+		if (seen != 0)
+			return seen < 0 ? -1 : 0;
+	}
+	/* And a key sent again: inside the write transaction too, where no other copy can be half-written. */
+	if (in->idempotency_key) {
+		int seen = contribution_find_key(db, call_id, in, out, e);
 		if (seen != 0)
 			return seen < 0 ? -1 : 0;
 	}
@@ -1047,7 +1159,10 @@ static int writer_store_prepared(struct db *db, struct writer_batch *b, struct w
 					       j->out, returning ? &id : NULL, j->e);
 	if (got < 0)
 		return -1;
-	if (got == 0) /* its tracking number was taken meanwhile: another is drawn, with its receipt */
+	/* its tracking number was taken meanwhile (another is drawn, with its receipt), or its idempotency key, by a
+	 * copy earlier in this batch or committed by another node since it was checked (contribution_store finds
+	 * it, and answers with that one's receipt) */
+	if (got == 0)
 		return contribution_store(db, j->a, j->call_id, j->in, j->received_at, b, false, j->out, j->e);
 	if ((!returning && contribution_id_of(db, j->out->tracking, &id, j->e) != 0) ||
 	    contribution_recorded(db, b, id, j->received_at, false, &j->leaf, j->out, j->e) != 0)
@@ -1439,6 +1554,14 @@ int contribution_receive(struct db *db, struct arena *a, int64_t call_id, const 
 		else if (db_commit(db, e) != 0)
 			rc = -1;
 		return contribution_received(in, out, rc);
+	}
+	/* A key sent again after its first was stored (a client's retry, a form sent twice): answered here with the
+	 * first receipt, without taking the writer's time. One still in flight is found by the writer (the unique
+	 * index: see writer_store_prepared). */
+	if (in->idempotency_key) {
+		const int seen = contribution_find_key(db, call_id, in, out, e);
+		if (seen != 0)
+			return contribution_received(in, out, seen < 0 ? -1 : 0);
 	}
 	struct writer_job *j = arena_alloc(a, sizeof *j);
 	if (!j) {

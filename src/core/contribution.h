@@ -19,6 +19,11 @@
  * (ERROR_UNAVAILABLE), before anything is stored. Mass campaigns are then
  * recognised after the commit (core/campaign.h, campaign_pass).
  *
+ * A contribution sent with an idempotency key (contribution_idempotency: the API's Idempotency-Key, the form's
+ * one-time field) is stored once: sent again it is answered with the first receipt (receipt.duplicate), and with
+ * another body under the key it is refused. The key is unique per call in the store (migration 047), so two
+ * copies in one batch, or on two nodes, are one row.
+ *
  * The e-mail channel differs in three rules, all keyed on input.mail: a
  * message that arrives after the deadline is still recorded, marked late and
  * kept pending until the secretariat admits it (a person cannot be shown a
@@ -140,6 +145,11 @@ struct contribution_input {
 	/* When the server received it (the web's and the API's: the request's last byte), the instant the
 	 * deadline is judged at and its received_at; 0: now (clock_now) */
 	int64_t received_at;
+	/* What makes a repeated send the same contribution (migration 047), set by contribution_idempotency(), or
+	 * NULL: sent again under the same key for the same call, it is not stored again and its receipt is the
+	 * first one's (receipt.duplicate); under the same key with another body it is refused (ERROR_CONFLICT). */
+	const char *idempotency_key;  /* hex SHA-256 of the key and its scope */
+	const char *idempotency_body; /* hex SHA-256 of what was sent */
 	/* NULL: contribution_receive() returns once it is stored. Else, under the group commit, it may return
 	 * CONTRIBUTION_QUEUED at once and call wait->wake later (see contribution_receive). */
 	struct contribution_wait *wait;
@@ -161,7 +171,8 @@ struct receipt {
 	int64_t received_at;
 	int64_t call_id;
 	bool late;      /* received after the deadline (e-mail only): recorded, the secretariat decides */
-	bool duplicate; /* this Message-ID was received before: the receipt is that contribution's */
+	bool duplicate; /* this Message-ID, or this idempotency key, was received before: the receipt is that
+	                 * contribution's, and nothing was stored */
 	/* Its leaf in the tamper-evident record (core/ledger.h) and a tree size that holds it, when the group
 	 * commit wrote it (leaf_known); otherwise read it with ledger_find_tracking(). */
 	bool leaf_known;
@@ -201,8 +212,16 @@ struct contribution {
 	int ncomments;
 };
 
+/* Sets in->idempotency_key from a key its sender chose (the API's Idempotency-Key header, the form's one-time
+ * field) and its scope (who may reuse it: "account:ID", "address:IP", "form"), and in->idempotency_body from
+ * every field, comment and file of in as it is now: call it once in is complete. Strings in a; -1 if a is out
+ * of memory. */
+int contribution_idempotency(struct arena *a, struct contribution_input *in, const char *scope, const char *key);
+
 /* Receives a contribution to the call: see the top of this file. 0 with *out
- * filled (out->duplicate for a Message-ID seen before), or -1 with e: the
+ * filled (out->duplicate for a Message-ID or an idempotency key seen before:
+ * nothing stored, the first receipt), or -1 with e: ERROR_CONFLICT for a key
+ * used with another body, the
  * field errors, ERROR_CALL_NOT_OPEN, ERROR_CALL_CLOSED (not for e-mail),
  * ERROR_NOT_FOUND for an unknown call, ERROR_UNAVAILABLE when the store is
  * busy or full (try again). */

@@ -396,6 +396,9 @@ json_t *api_comments_json(const struct contribution *k)
 	return arr;
 }
 
+/* The longest Idempotency-Key taken (as Stripe's). */
+enum { API_IDEMPOTENCY_KEY_MAX = 255 };
+
 /* A contribution received by the API, kept in the arena while it waits for its group commit. */
 struct api_received {
 	struct contribution_input in;
@@ -420,7 +423,7 @@ static void api_contribution_answer(struct request *r, struct api_received *x, i
 	struct ledger_entry leaf = {.index = receipt->leaf_index, .size = receipt->leaf_size};
 	struct error le;
 	error_clear(&le);
-	if (!receipt->leaf_known && ledger_find_tracking(r->db, receipt->tracking, &leaf, &le) != 0) {
+	if (!receipt->leaf_known && (!r->db || ledger_find_tracking(r->db, receipt->tracking, &leaf, &le) != 0)) {
 		/* Stored all the same (the leaf commits with it, so this is a read failing): the answer is 201,
 		 * without the leaf, which its receipt page gives. */
 		log_event("ledger.receipt_unread", "tracking=%s msg=\"%s\"", receipt->tracking, le.message);
@@ -520,6 +523,30 @@ void api_contribution_create(struct request *r)
 			error_field(e, checked.fields[i].name, "%s", checked.fields[i].message);
 		reply_json_error(r, e);
 		return;
+	}
+	/* A client's Idempotency-Key (draft-ietf-httpapi-idempotency-key-header): sent again with the same body, the
+	 * first answer again and nothing stored; with another body, 409. Scoped to who sends it: their account
+	 * (session or token), else their address. */
+	const char *key = request_header(r, "Idempotency-Key");
+	if (key) {
+		const size_t n = strlen(key);
+		bool visible = n >= 1 && n <= API_IDEMPOTENCY_KEY_MAX;
+		for (size_t i = 0; visible && i < n; i++)
+			visible = key[i] >= 0x20 && key[i] < 0x7F;
+		if (!visible) {
+			reply_json_problem(r, 400, "bad_request",
+					   arena_printf(&r->arena,
+							_("The Idempotency-Key header must have 1 to %d visible ASCII "
+							  "characters (a UUID, for instance)."),
+							API_IDEMPOTENCY_KEY_MAX));
+			return;
+		}
+		const char *scope = r->account ? arena_printf(&r->arena, "account:%lld", (long long)r->account->id)
+					       : arena_printf(&r->arena, "address:%s", in->requester ? in->requester : "");
+		if (!scope || contribution_idempotency(&r->arena, in, scope, key) != 0) {
+			reply_json_problem(r, 503, ERROR_UNAVAILABLE, request_failure_message(r, 503));
+			return;
+		}
 	}
 	/* On the event thread the group commit answers through request_await, with no thread waiting. */
 	if (request_can_await(r)) {

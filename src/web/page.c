@@ -106,6 +106,14 @@ void page_language(struct request *r)
 	reply_redirect(r, back);
 }
 
+void page_form_stale(struct error *e)
+{
+	error_clear(e);
+	error_set(e, ERROR_INVALID, "%s",
+		  _("This form had expired or did not come from this site; nothing was sent. Check what it says and "
+		    "send it again (choose its files again, if it had any)."));
+}
+
 void page_privacy_note(struct request *r, const char *what)
 {
 	html_printf(&r->out, "<p class=\"privacy-note\">%s <a href=\"/privacy\">%s</a></p>\n", what,

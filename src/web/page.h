@@ -110,6 +110,11 @@ void page_deadline_extensions(struct request *r, struct call *c);
 /* Helpers shared by pages: dates and instants as people read them. */
 /* A note before a form's button that links the privacy notice: "<what> Privacy notice: ...". */
 void page_privacy_note(struct request *r, const char *what);
+
+/* The mistake a form comes back with when its CSRF token failed (a route's .stale handler, web/routes.h): it
+ * had expired or came from elsewhere, nothing was done; ERROR_INVALID without fields, shown as the form's
+ * error summary. The handler then answers 403 with the form as typed and a fresh token. */
+void page_form_stale(struct error *e);
 /* In r's language: ICU's form for it (util/i18n.h: "15 février 2021"), English's own below. */
 const char *page_date(struct request *r, const char *date);          /* "15 February 2021" */
 const char *page_instant_local(struct request *r, const char *tzid, int64_t t);

@@ -16,6 +16,7 @@
 #include "core/receipt.h"
 #include "core/version_text.h"
 #include "util/clock.h"
+#include "util/secret.h"
 #include "util/i18n.h"
 #include "util/tz.h"
 #include "util/utf8.h"
@@ -395,6 +396,33 @@ static void language_field(struct request *r, const struct error *e, const char 
 	html_printf(&r->out, "</select></div>\n");
 }
 
+/* The form's one-time key, which makes a resent form the same contribution (contribution_idempotency): the one
+ * it was sent with, when it comes back to be corrected (nothing was stored with it), else a new one; a new one
+ * too when the key was used for other content (the form then sends a new contribution). NULL if none was sent
+ * or it is not one of ours (any 16 to 64 characters of base64url). */
+static const char *form_once_sent(const struct request *r)
+{
+	const char *once = r->form ? form_get(r->form, "once") : NULL;
+	if (!once)
+		return NULL;
+	const size_t n = strlen(once);
+	if (n < 16 || n > 64 || strspn(once, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") != n)
+		return NULL;
+	return once;
+}
+
+static const char *form_once(struct request *r, const struct error *e)
+{
+	const char *sent = form_once_sent(r);
+	if (sent && !(e && e->code && !strcmp(e->code, ERROR_CONFLICT)))
+		return sent;
+	char *fresh = arena_alloc(&r->arena, SECRET_TOKEN_LEN + 1);
+	if (!fresh)
+		return "";
+	secret_token(fresh);
+	return fresh;
+}
+
 static void render_form(struct request *r, const struct call *c, const struct process *p,
 			const struct contribution_input *in, const struct error *e, const struct comment_table *table)
 {
@@ -431,11 +459,12 @@ static void render_form(struct request *r, const struct call *c, const struct pr
 	html_printf(&r->out, "<form method=\"post\" action=\"/calls/%L/contribute\" enctype=\"multipart/form-data\" "
 			     "novalidate>\n"
 			     "<input type=\"hidden\" name=\"csrf\" value=\"%s\">\n"
+			     "<input type=\"hidden\" name=\"once\" value=\"%s\">\n"
 			     /* the default button: Enter in a field sends the form, as it did before there were others */
 			     "<button type=\"submit\" name=\"action\" value=\"send\" class=\"visually-hidden\" "
 			     "tabindex=\"-1\" aria-hidden=\"true\">%s</button>\n"
 			     "<fieldset><legend>%s</legend>\n",
-		    (long long)c->id, auth_csrf_token(r), _("Send contribution"), _("About you"));
+		    (long long)c->id, auth_csrf_token(r), form_once(r, e), _("Send contribution"), _("About you"));
 	/* TRANSLATORS: a person's name, on a form. */
 	page_input(r, e, "name", _("Name"), NULL, in->name, "text", "name", LIMIT_NAME);
 	page_input(r, e, "organization", _("Organization (optional)"), _("Leave empty if you write in your own name."),
@@ -621,7 +650,16 @@ static void refused_with_copy(struct request *r, const struct call *c, const str
 static void contribute_answer(struct request *r, struct form_received *x, int rc)
 {
 	if (rc != 0) {
-		if (!strcmp(x->e.code, ERROR_INVALID))
+		/* ERROR_CONFLICT: its one-time key was used for other content (sent, then changed after going back):
+		 * the form again, with what was typed and a new key, so that sending it stores this one */
+		if (!strcmp(x->e.code, ERROR_CONFLICT)) {
+			error_clear(&x->e);
+			error_set(&x->e, ERROR_CONFLICT, "%s",
+				  _("This form was sent before with other content, and that contribution is stored. Nothing "
+				    "new was stored: check what you wrote, and send it again to send it as a new "
+				    "contribution."));
+		}
+		if (!strcmp(x->e.code, ERROR_INVALID) || !strcmp(x->e.code, ERROR_CONFLICT))
 			render_form(r, &x->c, &x->p, &x->in, &x->e, &x->table);
 		else if (!strcmp(x->e.code, ERROR_CALL_CLOSED) || !strcmp(x->e.code, ERROR_CALL_NOT_OPEN))
 			refused_with_copy(r, &x->c, &x->in, &x->e);
@@ -634,7 +672,8 @@ static void contribute_answer(struct request *r, struct form_received *x, int rc
 			page_error(r, &x->e);
 		return;
 	}
-	reply_redirect(r, arena_printf(&r->arena, "/receipts/%s", x->receipt.tracking));
+	reply_redirect(r, arena_printf(&r->arena, "/receipts/%s%s", x->receipt.tracking,
+				       x->receipt.duplicate ? "?again=1" : ""));
 }
 
 /* Back from the group commit (request_await). */
@@ -642,6 +681,38 @@ static void contribute_resumed(struct request *r)
 {
 	struct form_received *x = r->then_ctx;
 	contribute_answer(r, x, contribution_received(&x->in, &x->receipt, x->wait.rc));
+}
+
+/* The fields of the contribution form as they were sent (its comments apart). */
+static struct contribution_input form_input(struct request *r, const struct form *f)
+{
+	return (struct contribution_input){
+		.name = form_get(f, "name"),
+		.organization = form_get(f, "organization"),
+		.category = form_get(f, "category"),
+		.country = form_get(f, "country"),
+		.email = form_get(f, "email"),
+		.text = form_get(f, "text"),
+		.publication = form_get(f, "publication"),
+		.language = form_get(f, "language"),
+		.channel = CHANNEL_WEB,
+		.requester = request_client_address(r),
+		.account_id = r->account ? r->account->id : 0,
+	};
+}
+
+void page_contribute_stale(struct request *r)
+{
+	struct call c;
+	struct process p;
+	if (!load_call(r, &c, &p))
+		return;
+	struct contribution_input in = form_input(r, r->form);
+	in.comments = form_comments(r, r->form, 0, &in.ncomments);
+	struct error e;
+	page_form_stale(&e);
+	render_form(r, &c, &p, &in, &e, NULL);
+	r->status = 403; /* still refused: a page of another site learns nothing from a 200 */
 }
 
 void page_contribute_submit(struct request *r)
@@ -660,19 +731,7 @@ void page_contribute_submit(struct request *r)
 		return;
 	}
 	const struct form *f = r->form;
-	struct contribution_input in = {
-		.name = form_get(f, "name"),
-		.organization = form_get(f, "organization"),
-		.category = form_get(f, "category"),
-		.country = form_get(f, "country"),
-		.email = form_get(f, "email"),
-		.text = form_get(f, "text"),
-		.publication = form_get(f, "publication"),
-		.language = form_get(f, "language"),
-		.channel = CHANNEL_WEB,
-		.requester = request_client_address(r),
-		.account_id = r->account ? r->account->id : 0,
-	};
+	struct contribution_input in = form_input(r, f);
 	/* Add another comment, or remove one: the form again, with what was typed, nothing sent. */
 	const char *action = form_get(f, "action");
 	int64_t remove = 0;
@@ -713,6 +772,13 @@ void page_contribute_submit(struct request *r)
 		for (int i = 0; i < checked.nfields; i++)
 			error_field(&e, checked.fields[i].name, "%s", checked.fields[i].message);
 		render_form(r, &c, &p, &in, &e, &table);
+		return;
+	}
+	/* Sent again with its one-time key (a double click, a resend): the first one's receipt, nothing stored. */
+	const char *once = form_once_sent(r);
+	if (once && contribution_idempotency(&r->arena, &in, "form", once) != 0) {
+		error_set(&e, ERROR_UNAVAILABLE, "out of memory");
+		page_error(r, &e);
 		return;
 	}
 	in.received_at = r->received_at; /* the deadline is judged when the form arrived */
@@ -809,6 +875,11 @@ void page_receipt(struct request *r)
 	html_printf(&r->out, "<p class=\"print-only\">");
 	html_tr(&r->out, "Receipt of Consulta: %s/receipts/%s", config_get()->public_url, k.tracking);
 	html_printf(&r->out, "</p>\n");
+	/* The same form sent again (a double click, a resend): nothing new was stored (core/contribution.h). */
+	const char *again = request_query(r, "again");
+	if (again && !strcmp(again, "1"))
+		html_printf(&r->out, "<p class=\"notice no-print\" role=\"status\">%s</p>\n",
+			    _("You already sent this contribution; here is its receipt. Nothing was stored twice."));
 	const char *mailed = request_query(r, "mailed");
 	if (mailed && !strcmp(mailed, "1"))
 		html_printf(&r->out, "<p class=\"notice no-print\" role=\"status\">%s</p>\n",

@@ -339,6 +339,44 @@ void page_office_letter_update(struct request *r)
 	reply_redirect(r, arena_printf(&r->arena, "/office/letters/%lld?done=saved", (long long)id));
 }
 
+/* The letters' forms whose CSRF token failed (their routes' .stale, web/routes.h): the page again with the form
+ * as it was typed, a fresh token and what happened, 403; nothing is saved. */
+void page_office_letter_create_stale(struct request *r)
+{
+	struct error e;
+	struct process p;
+	error_clear(&e);
+	if (process_find(r->db, &r->arena, r->params[0], &p, &e) != 0)
+		return; /* the server's plain 403 */
+	page_form_stale(&e);
+	office_process_page(r, p.slug, "letter-new", &e);
+	r->status = 403;
+}
+
+void page_office_letter_update_stale(struct request *r)
+{
+	int64_t id;
+	struct error e;
+	if (!parse_id(r->params[0], &id))
+		return;
+	page_form_stale(&e);
+	letter_page(r, id, "letter", &e);
+	r->status = 403;
+}
+
+void page_office_letter_text_stale(struct request *r)
+{
+	int64_t id;
+	struct error e;
+	if (!parse_id(r->params[0], &id))
+		return;
+	char tag[LANGUAGE_TAG_LEN];
+	const bool known = language_tag_normalize(office_field(r, "language"), tag);
+	page_form_stale(&e);
+	letter_page(r, id, known ? text_form_key(r, tag) : "text", &e);
+	r->status = 403;
+}
+
 /* POST /office/letters/{id}/texts: the draft's subject and text in one other language (language, subject,
  * markdown); both empty remove it. */
 void page_office_letter_text(struct request *r)

@@ -27,6 +27,10 @@ struct route {
 	size_t max_body; /* bytes (an uploaded matrix); 0: LIMIT_REQUEST_BODY */
 	bool files;      /* takes a contribution's files: as large as config_body_limit_files() */
 	bool grouped;    /* sends a contribution, which waits for its group commit: on the contributions' pool */
+	/* A page's form with text a person typed: when its CSRF token fails (expired, or another site's), this
+	 * shows the form again with what was typed, a fresh token and what happened, changing nothing, instead of
+	 * a bare 403 that loses the text. NULL: the 403. */
+	route_handler stale;
 };
 
 extern const struct route ROUTES[];
@@ -70,6 +74,7 @@ void api_process_statistics(struct request *r);
 void page_call(struct request *r);
 void page_contribute_form(struct request *r);
 void page_contribute_submit(struct request *r);
+void page_contribute_stale(struct request *r);
 void page_receipt(struct request *r);
 void page_receipt_mail(struct request *r);
 /* web/page_ledger.c: the tamper-evident record's checkpoint, key, proofs, and a receipt's file. */
@@ -201,6 +206,9 @@ void page_office_letterhead(struct request *r);
 void page_office_letter(struct request *r);
 void page_office_circular(struct request *r);
 void page_office_letter_update(struct request *r);
+void page_office_letter_create_stale(struct request *r);
+void page_office_letter_update_stale(struct request *r);
+void page_office_letter_text_stale(struct request *r);
 void page_office_letter_issue(struct request *r);
 void page_office_letter_text(struct request *r);
 void api_call_create(struct request *r);

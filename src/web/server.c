@@ -288,18 +288,42 @@ static void reply_early(struct request *r, int status, const char *code, const c
 	}
 }
 
+/* A size as a person reads it ("25 MB", "36 MB", "2.5 MB", "512 KB"), rounded down: a limit told must not
+ * promise more than it takes. */
+static const char *size_readable(struct request *r, size_t bytes)
+{
+	const size_t mb = 1024 * 1024;
+	const size_t tenths = bytes * 10 / mb;
+	if (bytes >= 10 * mb || (bytes >= mb && tenths % 10 == 0))
+		return arena_printf(&r->arena, _("%d MB"), (int)(bytes / mb));
+	if (bytes >= mb)
+		return arena_printf(&r->arena, _("%.1f MB"), (double)tenths / 10.0);
+	return arena_printf(&r->arena, _("%d KB"), (int)(bytes / 1024));
+}
+
+/* 413, from the announced length (or as the body passes the limit): nothing of it was read, so a form cannot
+ * come back filled in; the page says to go back, where the browser has kept what was typed. A route that takes
+ * files names both of their limits (one file, the whole request), the ones the form's page states. */
 static void reply_too_large(struct request *r, size_t limit)
 {
-	reply_early(r, 413, "too_large",
-		    arena_printf(&r->arena,
-				 /* TRANSLATORS: the limit in kibibytes (1024 bytes): spell the unit out where the
-				  * number changes its form ("килобайта", "كيلوبايتات"). */
-				 i18n_n("The request is larger than the limit of %zu KiB; shorten the text (or send "
-					"fewer or smaller files) and send it again.",
-					"The request is larger than the limit of %zu KiB; shorten the text (or send "
-					"fewer or smaller files) and send it again.",
-					limit / 1024),
-				 limit / 1024));
+	bool known;
+	const struct route *route = route_match(r, r->method, r->path, &known);
+	const char *message;
+	if (route && route->files)
+		message = arena_printf(&r->arena,
+				       /* TRANSLATORS: %1$s and %2$s are sizes such as "25 MB" and "36 MB". */
+				       _("The request is larger than this address takes: files up to %1$s each, %2$s in "
+					 "all. Send fewer or smaller files, or a shorter text, and send it again."),
+				       size_readable(r, (size_t)config_get()->attachment_max_size), size_readable(r, limit));
+	else
+		message = arena_printf(&r->arena, _("The request is larger than the limit of %s; shorten the text and "
+						   "send it again."),
+				       size_readable(r, limit));
+	if (message && !wants_json(r->path))
+		message = arena_printf(&r->arena, "%s %s", message,
+				       _("Go back with your browser's Back button: the form usually still has what you "
+					 "typed."));
+	reply_early(r, 413, "too_large", message ? message : "413");
 }
 
 /* The ceiling of r's body: its route's (route_body_limit: a contribution's files, an uploaded matrix), but
@@ -395,6 +419,12 @@ static bool prepare(struct request *r, const struct route *route)
 	 * session cookie is what authenticates the call; a route whose URL carries
 	 * its own secret (a one-click leave link) needs none. */
 	if (change && !route->no_csrf && (!api || (r->account && !r->by_token)) && !auth_csrf_ok(r)) {
+		if (!api && route->stale && r->form) {
+			route->stale(r); /* the form again with what was typed: nothing is done */
+			if (r->status == 403)
+				return false;
+			r->location = NULL; /* it could not be shown again (its call or draft is gone): the plain 403 */
+		}
 		reply_early(r, 403, "csrf",
 			    api ? _("Send the X-CSRF-Token header with the csrf token of this session's pages (the hidden "
 				    "field csrf of any form).")
@@ -681,6 +711,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	/* This thread's language is r's for whatever is written now: the thread served other visitors since. */
 	i18n_use(request_language(r)->code);
 	if (r->then) { /* back from the group commit: the handler's answer */
+		/* on this thread's connection: the handler's was its worker's, closed or serving another request since
+		 * (an answer that reads, such as a repeated contribution's leaf of the record) */
+		struct error de;
+		error_clear(&de);
+		r->db = db_thread(&de);
 		void (*then)(struct request *) = r->then;
 		r->then = NULL;
 		then(r); /* the writer has woken the mail sender for its receipt (contribution_writer_on_commit) */

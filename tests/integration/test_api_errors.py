@@ -191,7 +191,18 @@ class BodyLimit(ServerTestCase):
     def test_a_route_without_files_keeps_the_smaller_limit(self):
         status, _, body = self.server.raw(self.head(OTHER_POST, LIMIT + 1), timeout=10)
         self.assertEqual(status, 413)
-        self.assertIn("limit of %d KiB" % (LIMIT // 1024), json.loads(body)["error"]["message"])
+        # in MB as a person reads them, not in KiB
+        self.assertIn("limit of 2 MB; shorten the text", json.loads(body)["error"]["message"])
+
+    def test_413_of_a_route_with_files_names_both_limits_in_mb_or_kb(self):
+        # One file's limit and the whole request's, as a person reads them (the trial's "limit of 37119 KiB"
+        # named neither): 64 KB each, and LIMIT_FILES (2.09 MiB) rounded down.
+        status, _, body = self.server.raw(self.head(POST, LIMIT_FILES + 1), timeout=10)
+        self.assertEqual(status, 413)
+        message = json.loads(body)["error"]["message"]
+        self.assertIn("files up to 64 KB each, 2 MB in all", message)
+        self.assertNotIn("KiB", message)
+        self.assertNotIn("Back button", message, "the API's client has no form to go back to")
 
     def test_413_for_the_form_too(self):
         status, headers, body = self.server.raw(
@@ -199,7 +210,9 @@ class BodyLimit(ServerTestCase):
         self.assertEqual(status, 413)
         # A person gets a page that says what to do, not a bare status.
         self.assertIn(b"<h1>Too large</h1>", body)
-        self.assertIn(b"shorten the text", body)
+        self.assertIn(b"files up to 64 KB each, 2 MB in all", body)
+        # nothing of the body was read: the page leads back to the form, which the browser has kept
+        self.assertIn(b"Back button: the form usually still has what you typed", body)
 
     def test_a_body_of_exactly_the_limit_is_read(self):
         # A valid contribution padded with white space to the limit: accepted, not 413.

@@ -11,6 +11,8 @@ What must hold across nodes, each tested here:
   of each node is keyed by a state read from the database);
 - one message delivered by LMTP to both nodes (an MTA retrying elsewhere,
   directly or through HAProxy's LMTP section) is one contribution;
+- one Idempotency-Key sent to both nodes at once (a client's retry that reached
+  the other node) is one contribution, both answers naming its tracking number;
 - HAProxy (the shipped contrib/haproxy/consulta.cfg, only its addresses
   changed) limits connections per client address as nginx does;
 - under load through HAProxy, a node killed with SIGKILL loses nothing it
@@ -309,6 +311,33 @@ class TwoNodes(unittest.TestCase):
             self.assertEqual(rows[0][0], 1, mid)
         for n in self.nodes:
             self.assertGreaterEqual(n.log().count("lmtp.delivered"), 2, "each node took one of each")
+
+    def test_one_idempotency_key_sent_to_both_nodes_at_once_is_one_contribution(self):
+        """A client that retries POST /api/v1/calls/{id}/contributions after a time-out may reach the other node
+        while the first still writes: the same Idempotency-Key sent to each node directly at once, for several
+        keys, makes one row each (the unique index of migration 047), and both answers name its tracking
+        number."""
+        def send(node, key):
+            body = contribution(text="Sent to both nodes under key %s." % key)
+            return node.post_json("/api/v1/calls/1/contributions", body, headers={"Idempotency-Key": key})
+
+        for k in range(5):
+            key = "two-nodes-%d" % k
+            results = [None, None]
+
+            def at_once(i):
+                results[i] = send(self.nodes[i], key)
+
+            ts = [threading.Thread(target=at_once, args=(i,)) for i in range(2)]
+            for t in ts:
+                t.start()
+            for t in ts:
+                t.join(TIMEOUT)
+            self.assertEqual([r.status for r in results], [201, 201], results)
+            self.assertEqual(results[0].json()["tracking"], results[1].json()["tracking"], key)
+            rows = harness.db_query(self.db, "SELECT tracking FROM contribution WHERE text = ?",
+                                    ("Sent to both nodes under key %s." % key,))
+            self.assertEqual([t for (t,) in rows], [results[0].json()["tracking"]], key)
 
     def test_haproxy_limits_connections_per_client_address(self):
         """The shipped configuration's limit (64 at once from one address, as nginx's limit_conn in front of

@@ -2,7 +2,7 @@
  * judges the deadline at the instant the contribution was received, not when the writer commits it; one
  * contribution of a batch that fails is undone alone (nothing of it half-stored) and the others of the same
  * transaction are stored; every caller gets its own tracking number; and a full queue is refused at once with
- * nothing stored. A test build's hook (CONSULTA_TEST_WRITER_DELAY_MS) holds each batch back, so that the
+ * nothing stored; copies under one idempotency key are one row. A test build's hook (CONSULTA_TEST_WRITER_DELAY_MS) holds each batch back, so that the
  * contributions sent at once share one. */
 #include "core/call.h"
 #include "core/contribution.h"
@@ -225,6 +225,80 @@ static void test_one_failure_fails_alone(void **state)
 	sql("DROP TRIGGER refuse_one");
 }
 
+/* Copies of one contribution under one idempotency key (a client's retries, a form sent twice): queued together
+ * into one batch, where the check before queueing found none of them stored, they are one row, and every copy
+ * is answered with its tracking number (receipt.duplicate for the others). Then, without the writer, the same
+ * key again is that receipt, and the key with another body is refused (ERROR_CONFLICT), nothing stored. */
+static void test_one_key_is_one_row(void **state)
+{
+	(void)state;
+	setenv("CONSULTA_TEST_WRITER_DELAY_MS", "300", 1); /* they all arrive while the first batch waits */
+	struct error e;
+	error_clear(&e);
+	assert_int_equal(contribution_writer_start(64, &e), 0);
+	unsetenv("CONSULTA_TEST_WRITER_DELAY_MS");
+	struct arena a;
+	arena_init(&a);
+	const int64_t before = count("SELECT count(*) FROM contribution");
+	static struct sender s[SENDERS];
+	for (int i = 0; i < SENDERS; i++) {
+		/* two keys: k2 six times (even i), k1 five times (odd i) and once (the last) with another body */
+		s[i] = (struct sender){.in = input("copies@example.org", i == SENDERS - 1 ? "Another body." : "Sent six times.")};
+		assert_int_equal(contribution_idempotency(&a, &s[i].in, "account:1", i % 2 ? "k1" : "k2"), 0);
+		assert_int_equal(pthread_create(&s[i].thread, NULL, send_one, &s[i]), 0);
+	}
+	for (int i = 0; i < SENDERS; i++)
+		pthread_join(s[i].thread, NULL);
+	/* k2: every copy stored as the one first written, a duplicate of it for the others */
+	int firsts = 0;
+	for (int i = 0; i < SENDERS; i += 2) {
+		assert_int_equal(s[i].rc, 0);
+		assert_string_equal(s[i].receipt.tracking, s[0].receipt.tracking);
+		firsts += !s[i].receipt.duplicate;
+	}
+	assert_int_equal(firsts, 1);
+	/* k1: whichever body the writer wrote first wins (the order of a batch is the order of arrival); the copies
+	 * of that body are answered with its receipt, the other body is refused */
+	const struct sender *won = NULL;
+	for (int i = 1; i < SENDERS; i += 2)
+		if (s[i].rc == 0 && !s[i].receipt.duplicate) {
+			assert_null(won);
+			won = &s[i];
+		}
+	assert_non_null(won);
+	for (int i = 1; i < SENDERS; i += 2) {
+		if (!strcmp(s[i].in.text, won->in.text)) {
+			assert_int_equal(s[i].rc, 0);
+			assert_string_equal(s[i].receipt.tracking, won->receipt.tracking);
+		} else {
+			assert_int_equal(s[i].rc, -1);
+			assert_string_equal(s[i].e.code, ERROR_CONFLICT);
+		}
+	}
+	assert_int_equal(count("SELECT count(*) FROM contribution"), before + 2);
+	contribution_writer_stop();
+
+	struct sender again = {.in = input("copies@example.org", won->in.text)};
+	assert_int_equal(contribution_idempotency(&a, &again.in, "account:1", "k1"), 0);
+	send_one(&again);
+	assert_int_equal(again.rc, 0);
+	assert_true(again.receipt.duplicate);
+	assert_string_equal(again.receipt.tracking, won->receipt.tracking);
+	struct sender other = {.in = input("copies@example.org", "Sent, then changed.")};
+	assert_int_equal(contribution_idempotency(&a, &other.in, "account:1", "k1"), 0);
+	send_one(&other);
+	assert_int_equal(other.rc, -1);
+	assert_string_equal(other.e.code, ERROR_CONFLICT);
+	/* the same key in another scope is another key */
+	struct sender elsewhere = {.in = input("copies@example.org", "Sent six times.")};
+	assert_int_equal(contribution_idempotency(&a, &elsewhere.in, "account:2", "k1"), 0);
+	send_one(&elsewhere);
+	assert_int_equal(elsewhere.rc, 0);
+	assert_false(elsewhere.receipt.duplicate);
+	assert_int_equal(count("SELECT count(*) FROM contribution"), before + 3);
+	arena_free(&a);
+}
+
 /* A queue of one, held back: the first is being written, the second waits, the others are refused at once
  * with ERROR_UNAVAILABLE, and nothing of theirs is stored. */
 static void test_full_queue_refuses_at_once(void **state)
@@ -403,6 +477,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_teardown(test_deadline_is_judged_at_reception, stop_writer),
 	    cmocka_unit_test_teardown(test_one_failure_fails_alone, stop_writer),
+	    cmocka_unit_test_teardown(test_one_key_is_one_row, stop_writer),
 	    cmocka_unit_test_teardown(test_full_queue_refuses_at_once, stop_writer),
 	    cmocka_unit_test_teardown(test_prepared_receipt_is_the_stored_ones, stop_writer),
 	    cmocka_unit_test_teardown(test_the_call_as_it_is_when_written, stop_writer),
