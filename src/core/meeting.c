@@ -402,7 +402,8 @@ static int mail_in(struct db *db, struct arena *a, const struct meeting *m, cons
 	const bool cancel = k == MAIL_UNREGISTERED || k == MAIL_CANCELLED;
 	const char *base = config_get()->public_url;
 	const char *body = arena_printf(
-	    a, _("Hello,\n\n%s\n\n%s\n%s\nWhen: %s\nFormat: %s\n%s%s\nThe meeting: %s/meetings/%lld\n"), _(LEADS[k]),
+	    a, _("%s\n\n%s\n\n%s\n%s\nWhen: %s\nFormat: %s\n%s%s\nThe meeting: %s/meetings/%lld\n"),
+	    outbox_greeting(a, name), _(LEADS[k]),
 	    m->title, p->title, when_text(a, m, p->timezone), _(FORMAT_LABELS[m->format]),
 	    registered ? details_text(a, m) : "",
 	    registered && *m->agenda ? arena_printf(a, _("\nAgenda:\n%s\n"), m->agenda) : "", base, (long long)m->id);

@@ -16,6 +16,44 @@
 
 enum { OUTBOX_MESSAGE_MAX = 1024 * 1024, OUTBOX_BACKOFF_FIRST = 5, OUTBOX_BACKOFF_MAX = 15 * 60 };
 
+/* Whether name is one to greet a person by (outbox_greeting): letters of any script, spaces between words, and
+ * the hyphens, apostrophes and abbreviating full stops of names ("Mary-Jane O'Neil", "J. R. Smith"). */
+static bool greeting_name_ok(const char *name)
+{
+	const size_t n = name ? strlen(name) : 0;
+	if (n == 0 || n > OUTBOX_GREETING_NAME_MAX || name[0] == ' ' || name[n - 1] == ' ')
+		return false;
+	int words = 1;
+	for (size_t i = 0; i < n; i++) {
+		const unsigned char c = (unsigned char)name[i];
+		if (c >= 0x80) {
+			/* fullwidth and ideographic look-alikes of ".", "/", ":" and "@" (U+FF0E, U+FF0F, U+FF1A, U+FF20,
+			 * U+3002): a domain name or an address written so */
+			if ((c == 0xEF && i + 2 < n && (unsigned char)name[i + 1] == 0xBC &&
+			     strchr("\x8E\x8F\x9A\xA0", name[i + 2])) ||
+			    (c == 0xE3 && i + 2 < n && (unsigned char)name[i + 1] == 0x80 && (unsigned char)name[i + 2] == 0x82))
+				return false;
+			continue;
+		}
+		if (c == ' ') {
+			if (name[i + 1] == ' ' || ++words > 6)
+				return false;
+		} else if (c == '.') {
+			if (name[i + 1] != ' ' && name[i + 1] != '\0') /* "J. Smith", never "evil.example" */
+				return false;
+		} else if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '\'')) {
+			return false;
+		}
+	}
+	return true;
+}
+
+const char *outbox_greeting(struct arena *a, const char *name)
+{
+	/* TRANSLATORS: the first line of a mail to a person whose name is %s (the neutral one is "Hello,"). */
+	return greeting_name_ok(name) ? arena_printf(a, _("Dear %s,"), name) : _("Hello,");
+}
+
 int64_t outbox_backoff(int attempts)
 {
 	int64_t delay = OUTBOX_BACKOFF_FIRST;
@@ -708,12 +746,14 @@ bool outbox_state_parse(const char *name, enum outbox_state *out)
 	"SELECT id, created_at, kind, recipient, subject, language, attempts, next_attempt_at, sent_at, failed_at, "  \
 	"last_error"
 
-/* The WHERE of each state (kept in step with STATE_NAMES and outbox_due's "due"). */
-static const char *const STATE_WHERE[] = {
-	[OUTBOX_QUEUED] = "sent_at IS NULL AND failed_at IS NULL",
-	[OUTBOX_SENT] = "sent_at IS NOT NULL",
-	[OUTBOX_FAILED] = "failed_at IS NOT NULL AND sent_at IS NULL",
-};
+/* The WHERE of each state (kept in step with STATE_NAMES and outbox_due's "due"), and of every mail. */
+#define WHERE_QUEUED "sent_at IS NULL AND failed_at IS NULL"
+#define WHERE_SENT   "sent_at IS NOT NULL"
+#define WHERE_FAILED "failed_at IS NOT NULL AND sent_at IS NULL"
+#define WHERE_ALL    "1 = 1"
+#define LIST_SQL(where)                                                                                               \
+	{"SELECT count(*) FROM outbox WHERE " where,                                                                  \
+	 ENTRY_COLUMNS " FROM outbox WHERE " where " ORDER BY id DESC LIMIT ? OFFSET ?"}
 
 static int entry_fill(struct arena *a, struct db_stmt *st, struct outbox_entry *x)
 {
@@ -742,14 +782,15 @@ static int entry_from_row(struct arena *a, struct db_stmt *st, void *element)
 int outbox_list(struct db *db, struct arena *a, const enum outbox_state *state, int offset, int limit,
 		struct outbox_entry **out, int *n, int64_t *total, struct error *e)
 {
-	const char *where = state ? STATE_WHERE[*state] : "1 = 1";
-	const char *sql_count = arena_printf(a, "SELECT count(*) FROM outbox WHERE %s", where);
-	const char *sql = arena_printf(a, ENTRY_COLUMNS " FROM outbox WHERE %s ORDER BY id DESC LIMIT ? OFFSET ?",
-				       where);
-	if (!sql_count || !sql) {
-		error_set(e, ERROR_UNAVAILABLE, "out of memory");
-		return -1;
-	}
+	/* a count and a page per state, and for every mail (the last) */
+	static const char *const sqls[][2] = {
+		[OUTBOX_QUEUED] = LIST_SQL(WHERE_QUEUED),
+		[OUTBOX_SENT] = LIST_SQL(WHERE_SENT),
+		[OUTBOX_FAILED] = LIST_SQL(WHERE_FAILED),
+		[OUTBOX_FAILED + 1] = LIST_SQL(WHERE_ALL),
+	};
+	const char *sql_count = sqls[state ? *state : OUTBOX_FAILED + 1][0];
+	const char *sql = sqls[state ? *state : OUTBOX_FAILED + 1][1];
 	struct db_stmt *st = db_stmt(db, sql_count, e);
 	if (!st)
 		return -1;

@@ -77,6 +77,14 @@ struct outbox_item {
 	const char *boundary; /* NULL: message is the whole mail; else its files follow (outbox_wire) */
 };
 
+/* The first line of a mail to a person, in the thread's language: "Dear <name>," when name is one a person is
+ * greeted by, else the neutral "Hello,". Names are typed by whoever sent a form, maybe not the addressee: a name
+ * that could carry a message of its own (longer than OUTBOX_GREETING_NAME_MAX bytes or 6 words, with digits,
+ * an address, a link or a domain name, most punctuation) gets the neutral greeting, so that nobody can have us
+ * mail their words to someone else's mailbox. In a. */
+enum { OUTBOX_GREETING_NAME_MAX = 64 };
+const char *outbox_greeting(struct arena *a, const char *name);
+
 /* Composes the message and stores it, due now; or, for a limited kind over
  * its limit, logs "mail.withheld" and stores nothing (still 0). */
 int outbox_enqueue(struct db *db, const struct outbox_mail *mail, struct error *e);
