@@ -294,18 +294,20 @@ int account_register(struct db *db, struct arena *a, const struct account_input 
 		const char *url = config_get()->public_url, *was;
 		const char *language = account_mail_language(&old, &was);
 		struct outbox_mail mail = {
-			.kind = "account",
-			.to = old.email,
-			.subject = _("Someone tried to register with your address on Consulta"),
-			.body = arena_printf(a, "%s\n\n%s", outbox_greeting(a, old.name), arena_printf(a,
-					     _("Someone tried to create a Consulta account with this e-mail "
-					     "address, which already has one. Nothing was changed.\n\nIf it was you, log "
-					     "in:\n\n%s/login\n\nor, if you forgot your password, choose a new one:\n\n"
-					     "%s/account/reset-request\n\nIf it was not you, ignore this message.\n"),
-					     url, url)),
-			.requester = in->requester,
-			.language = language,
-			.translated = true, /* without an account's language, the request's */
+		    .kind = "account",
+		    .to = old.email,
+		    .subject = _("Someone tried to register with your address on Consulta"),
+		    .body = arena_printf(
+		        a, "%s\n\n%s", outbox_greeting(a, old.name),
+		        arena_printf(a,
+		                     _("Someone tried to create a Consulta account with this e-mail "
+		                       "address, which already has one. Nothing was changed.\n\nIf it was you, log "
+		                       "in:\n\n%s/login\n\nor, if you forgot your password, choose a new one:\n\n"
+		                       "%s/account/reset-request\n\nIf it was not you, ignore this message.\n"),
+		                     url, url)),
+		    .requester = in->requester,
+		    .language = language,
+		    .translated = true, /* without an account's language, the request's */
 		};
 		i18n_use(was);
 		if (outbox_enqueue(db, &mail, e) != 0 || db_commit(db, e) != 0)
@@ -330,17 +332,19 @@ int account_register(struct db *db, struct arena *a, const struct account_input 
 	/* Greeted by name only if the name cannot carry words of its own (outbox_greeting): it was typed by whoever
 	 * registered, and this address has not said yet that it wants anything from us. */
 	struct outbox_mail mail = {
-		.kind = "confirm",
-		.to = out->email,
-		.subject = _("Confirm your e-mail address for Consulta"),
-		.body = arena_printf(a, "%s\n\n%s", outbox_greeting(a, out->name), arena_printf(a,
-				     _("Someone (we hope you) created an account on Consulta with this e-mail "
-				     "address. Please confirm the address by opening this link within 48 hours:\n\n%s"
-				     "\n\nIf you did not register, ignore this message: without confirmation the "
-				     "account stays unusable for contributions in your name.\n"),
-				     link)),
-		.requester = in->requester,
-		.translated = true, /* in the language of the request */
+	    .kind = "confirm",
+	    .to = out->email,
+	    .subject = _("Confirm your e-mail address for Consulta"),
+	    .body = arena_printf(
+	        a, "%s\n\n%s", outbox_greeting(a, out->name),
+	        arena_printf(a,
+	                     _("Someone (we hope you) created an account on Consulta with this e-mail "
+	                       "address. Please confirm the address by opening this link within 48 hours:\n\n%s"
+	                       "\n\nIf you did not register, ignore this message: without confirmation the "
+	                       "account stays unusable for contributions in your name.\n"),
+	                     link)),
+	    .requester = in->requester,
+	    .translated = true, /* in the language of the request */
 	};
 	if (audit_record(db, &who, 0, "account.register", arena_printf(a, "account:%lld", (long long)out->id), NULL,
 			 after, e) != 0 ||
@@ -725,23 +729,26 @@ int account_reset_request(struct db *db, struct arena *a, const char *email, con
 		goto fail;
 	const char *link = account_link(db, a, acc.id, "reset", "/account/reset", e);
 	struct actor who = account_actor(&acc);
-	/* By name, as outbox_greeting() allows (the name was typed by whoever registered). In the account's language. */
+	/* By name, as outbox_greeting() allows (the name was typed by whoever registered), in the account's language. */
 	const char *was;
 	const char *language = account_mail_language(&acc, &was);
 	struct outbox_mail mail = {
-		.kind = "reset",
-		.to = acc.email,
-		.subject = _("Reset your Consulta password"),
-		.body = link ? arena_printf(a, "%s\n\n%s", outbox_greeting(a, acc.name), arena_printf(a,
-					    _("Someone (we hope you) asked to reset the password of the Consulta "
-					    "account of this e-mail address. To choose a new one, open this link within 48 "
-					    "hours:\n\n%s\n\nIf you did not ask for it, ignore this message: your password "
-					    "stays as it is.\n"),
-					    link))
-			     : NULL,
-		.requester = requester,
-		.language = language,
-		.translated = true, /* without an account's language, the request's */
+	    .kind = "reset",
+	    .to = acc.email,
+	    .subject = _("Reset your Consulta password"),
+	    .body = link ? arena_printf(
+	                       a, "%s\n\n%s", outbox_greeting(a, acc.name),
+	                       arena_printf(
+	                           a,
+	                           _("Someone (we hope you) asked to reset the password of the Consulta "
+	                             "account of this e-mail address. To choose a new one, open this link within 48 "
+	                             "hours:\n\n%s\n\nIf you did not ask for it, ignore this message: your password "
+	                             "stays as it is.\n"),
+	                           link))
+	                 : NULL,
+	    .requester = requester,
+	    .language = language,
+	    .translated = true, /* without an account's language, the request's */
 	};
 	i18n_use(was);
 	if (!link || audit_record(db, &who, 0, "account.reset_request", arena_printf(a, "account:%lld", (long long)acc.id),

@@ -467,12 +467,13 @@ static int contribution_receipt_mail_of(struct arena *a, const struct call *call
 	/* The name greets only as outbox_greeting() allows: the address was typed by whoever sent the form, so
 	 * the name must not carry words to someone who never wrote to us. The call and the tracking number are
 	 * our words. */
-	const char *body = closing ? arena_printf(
-	    a, "%s\n\n%s\n\n%s%s", outbox_greeting(a, c->name),
-	    arena_printf(
-	        a, _("A contribution to the call \"%s\" was sent with this e-mail address and has been received."),
-	        call->title),
-	    facts, closing) : NULL;
+	const char *body = closing ? arena_printf(a, "%s\n\n%s\n\n%s%s", outbox_greeting(a, c->name),
+	                                          arena_printf(a,
+	                                                       _("A contribution to the call \"%s\" was sent with this "
+	                                                         "e-mail address and has been received."),
+	                                                       call->title),
+	                                          facts, closing)
+	                           : NULL;
 	const char *subject = arena_printf(a, _("Contribution received: %s"), r->tracking);
 	if (!body || !subject) {
 		error_set(e, ERROR_UNAVAILABLE, "out of memory");

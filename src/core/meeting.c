@@ -403,9 +403,8 @@ static int mail_in(struct db *db, struct arena *a, const struct meeting *m, cons
 	const char *base = config_get()->public_url;
 	const char *body = arena_printf(
 	    a, _("%s\n\n%s\n\n%s\n%s\nWhen: %s\nFormat: %s\n%s%s\nThe meeting: %s/meetings/%lld\n"),
-	    outbox_greeting(a, name), _(LEADS[k]),
-	    m->title, p->title, when_text(a, m, p->timezone), _(FORMAT_LABELS[m->format]),
-	    registered ? details_text(a, m) : "",
+	    outbox_greeting(a, name), _(LEADS[k]), m->title, p->title, when_text(a, m, p->timezone),
+	    _(FORMAT_LABELS[m->format]), registered ? details_text(a, m) : "",
 	    registered && *m->agenda ? arena_printf(a, _("\nAgenda:\n%s\n"), m->agenda) : "", base, (long long)m->id);
 	const bool cancelled = k == MAIL_CANCELLED || k == MAIL_CANCELLED_WAITING; /* their entry has a context */
 	const char *subject = arena_printf(a, cancelled ? C_("meeting", SUBJECTS[k]) : _(SUBJECTS[k]), m->title);

@@ -27,11 +27,12 @@ static bool greeting_name_ok(const char *name)
 	for (size_t i = 0; i < n; i++) {
 		const unsigned char c = (unsigned char)name[i];
 		if (c >= 0x80) {
-			/* fullwidth and ideographic look-alikes of ".", "/", ":" and "@" (U+FF0E, U+FF0F, U+FF1A, U+FF20,
-			 * U+3002): a domain name or an address written so */
+			/* fullwidth and ideographic look-alikes of ".", "/", ":" and "@" (U+FF0E, U+FF0F, U+FF1A,
+			 * U+FF20, U+3002): a domain name or an address written so */
 			if ((c == 0xEF && i + 2 < n && (unsigned char)name[i + 1] == 0xBC &&
 			     strchr("\x8E\x8F\x9A\xA0", name[i + 2])) ||
-			    (c == 0xE3 && i + 2 < n && (unsigned char)name[i + 1] == 0x80 && (unsigned char)name[i + 2] == 0x82))
+			    (c == 0xE3 && i + 2 < n && (unsigned char)name[i + 1] == 0x80 &&
+			     (unsigned char)name[i + 2] == 0x82))
 				return false;
 			continue;
 		}
@@ -198,16 +199,16 @@ static int compose(struct arena *a, const struct outbox_mail *mail, struct outbo
 		return -1;
 	}
 	*out = (struct outbox_ready){.kind = mail->kind,
-				     .to = arena_strdup(a, mail->to),
-				     .subject = arena_strdup(a, mail->subject),
-				     .language = arena_strdup(a, m.language),
-				     .requester = arena_strdup(a, mail->requester),
-				     .message = arena_strndup(a, text.data ? text.data : "", text.len),
-				     .message_id = arena_strdup(a, id),
-				     .created_at = now,
-				     .boundary = files ? arena_strdup(a, boundary) : NULL,
-				     .attachments = files,
-				     .nattachments = files ? mail->nattachments : 0};
+	                             .to = arena_strdup(a, mail->to),
+	                             .subject = arena_strdup(a, mail->subject),
+	                             .language = arena_strdup(a, m.language),
+	                             .requester = arena_strdup(a, mail->requester),
+	                             .message = arena_strndup(a, text.data ? text.data : "", text.len),
+	                             .message_id = arena_strdup(a, id),
+	                             .created_at = now,
+	                             .boundary = files ? arena_strdup(a, boundary) : NULL,
+	                             .attachments = files,
+	                             .nattachments = files ? mail->nattachments : 0};
 	buf_free(&text);
 	if (!out->to || !out->message || !out->message_id || (mail->requester && !out->requester) ||
 	    (files && !out->boundary)) {
@@ -244,12 +245,14 @@ int outbox_compose_close(struct arena *a, struct outbox_ready *r, const char *re
 
 int outbox_insert(struct db *db, const struct outbox_ready *m, struct error *e)
 {
-	static const char sql[] = "INSERT INTO outbox (created_at, kind, recipient, message, message_id, "
-				  "next_attempt_at, requester, boundary, subject, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
-				  "?, ?)";
-	static const char sql_id[] = "INSERT INTO outbox (created_at, kind, recipient, message, message_id, "
-				     "next_attempt_at, requester, boundary, subject, language) VALUES (?, ?, ?, ?, ?, ?, ?, "
-				     "?, ?, ?) RETURNING id";
+	static const char sql[] =
+	    "INSERT INTO outbox (created_at, kind, recipient, message, message_id, "
+	    "next_attempt_at, requester, boundary, subject, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+	    "?, ?)";
+	static const char sql_id[] =
+	    "INSERT INTO outbox (created_at, kind, recipient, message, message_id, "
+	    "next_attempt_at, requester, boundary, subject, language) VALUES (?, ?, ?, ?, ?, ?, ?, "
+	    "?, ?, ?) RETURNING id";
 	static const char sql_file[] = "INSERT INTO outbox_attachment (outbox_id, position, blob, filename, "
 				       "content_type) VALUES (?, ?, ?, ?, ?)";
 	/* the id only when files must point to it: the receipts' group commit inserts without RETURNING */
@@ -726,7 +729,8 @@ int outbox_mark_failed(struct db *db, int64_t id, int64_t now, const char *why, 
 
 /* -- the office's view ------------------------------------------------------- */
 
-static const char *const STATE_NAMES[] = {[OUTBOX_QUEUED] = "queued", [OUTBOX_SENT] = "sent", [OUTBOX_FAILED] = "failed"};
+static const char *const STATE_NAMES[] = {
+    [OUTBOX_QUEUED] = "queued", [OUTBOX_SENT] = "sent", [OUTBOX_FAILED] = "failed"};
 
 const char *outbox_state_name(enum outbox_state s)
 {
@@ -742,8 +746,8 @@ bool outbox_state_parse(const char *name, enum outbox_state *out)
 }
 
 /* The columns of an entry; the message is the last, read by outbox_find only. */
-#define ENTRY_COLUMNS                                                                                                \
-	"SELECT id, created_at, kind, recipient, subject, language, attempts, next_attempt_at, sent_at, failed_at, "  \
+#define ENTRY_COLUMNS                                                                                                  \
+	"SELECT id, created_at, kind, recipient, subject, language, attempts, next_attempt_at, sent_at, failed_at, "   \
 	"last_error"
 
 /* The WHERE of each state (kept in step with STATE_NAMES and outbox_due's "due"), and of every mail. */
@@ -751,9 +755,11 @@ bool outbox_state_parse(const char *name, enum outbox_state *out)
 #define WHERE_SENT   "sent_at IS NOT NULL"
 #define WHERE_FAILED "failed_at IS NOT NULL AND sent_at IS NULL"
 #define WHERE_ALL    "1 = 1"
-#define LIST_SQL(where)                                                                                               \
-	{"SELECT count(*) FROM outbox WHERE " where,                                                                  \
-	 ENTRY_COLUMNS " FROM outbox WHERE " where " ORDER BY id DESC LIMIT ? OFFSET ?"}
+#define LIST_SQL(where)                                                                                                \
+	{                                                                                                              \
+		"SELECT count(*) FROM outbox WHERE " where,                                                            \
+		    ENTRY_COLUMNS " FROM outbox WHERE " where " ORDER BY id DESC LIMIT ? OFFSET ?"                     \
+	}
 
 static int entry_fill(struct arena *a, struct db_stmt *st, struct outbox_entry *x)
 {
@@ -780,14 +786,14 @@ static int entry_from_row(struct arena *a, struct db_stmt *st, void *element)
 }
 
 int outbox_list(struct db *db, struct arena *a, const enum outbox_state *state, int offset, int limit,
-		struct outbox_entry **out, int *n, int64_t *total, struct error *e)
+                struct outbox_entry **out, int *n, int64_t *total, struct error *e)
 {
 	/* a count and a page per state, and for every mail (the last) */
 	static const char *const sqls[][2] = {
-		[OUTBOX_QUEUED] = LIST_SQL(WHERE_QUEUED),
-		[OUTBOX_SENT] = LIST_SQL(WHERE_SENT),
-		[OUTBOX_FAILED] = LIST_SQL(WHERE_FAILED),
-		[OUTBOX_FAILED + 1] = LIST_SQL(WHERE_ALL),
+	    [OUTBOX_QUEUED] = LIST_SQL(WHERE_QUEUED),
+	    [OUTBOX_SENT] = LIST_SQL(WHERE_SENT),
+	    [OUTBOX_FAILED] = LIST_SQL(WHERE_FAILED),
+	    [OUTBOX_FAILED + 1] = LIST_SQL(WHERE_ALL),
 	};
 	const char *sql_count = sqls[state ? *state : OUTBOX_FAILED + 1][0];
 	const char *sql = sqls[state ? *state : OUTBOX_FAILED + 1][1];
@@ -833,7 +839,7 @@ int outbox_find(struct db *db, struct arena *a, int64_t id, struct outbox_entry 
 int outbox_retry(struct db *db, const struct actor *who, int64_t id, struct error *e)
 {
 	static const char sql[] = "UPDATE outbox SET failed_at = NULL, next_attempt_at = ?, claimed_by = NULL, "
-				  "claimed_until = NULL WHERE id = ? AND sent_at IS NULL";
+	                          "claimed_until = NULL WHERE id = ? AND sent_at IS NULL";
 	struct arena a;
 	arena_init(&a);
 	struct outbox_entry x;
@@ -853,8 +859,8 @@ int outbox_retry(struct db *db, const struct actor *who, int64_t id, struct erro
 	db_bind_int(st, 1, clock_wall());
 	db_bind_int(st, 2, id);
 	const char *object = arena_printf(&a, "outbox:%lld", (long long)id);
-	const char *before = arena_printf(&a, "{\"state\":\"%s\",\"attempts\":%d}", outbox_state_name(x.state),
-					  x.attempts);
+	const char *before =
+	    arena_printf(&a, "{\"state\":\"%s\",\"attempts\":%d}", outbox_state_name(x.state), x.attempts);
 	if (db_exec_stmt(st, e) != 0 || !object || !before ||
 	    audit_record(db, who, 0, "outbox.retry", object, before, "{\"state\":\"queued\"}", e) != 0 ||
 	    db_commit(db, e) != 0)

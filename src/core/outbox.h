@@ -176,11 +176,11 @@ bool outbox_state_parse(const char *name, enum outbox_state *out);
 
 struct outbox_entry {
 	int64_t id;
-	int64_t created_at;      /* the domain's clock */
-	const char *kind;        /* as outbox_mail's */
+	int64_t created_at; /* the domain's clock */
+	const char *kind;   /* as outbox_mail's */
 	const char *recipient;
-	const char *subject;     /* or NULL for a mail queued before migration 048 */
-	const char *language;    /* its Content-Language, or NULL */
+	const char *subject;  /* or NULL for a mail queued before migration 048 */
+	const char *language; /* its Content-Language, or NULL */
 	enum outbox_state state;
 	int attempts;
 	int64_t next_attempt_at; /* machine time; meaningful while queued */
@@ -192,7 +192,7 @@ struct outbox_entry {
 /* One page of the outbox, newest first: offset, limit; state NULL for every mail. *total is the number of
  * mails (of that state). 0 or -1 with e. */
 int outbox_list(struct db *db, struct arena *a, const enum outbox_state *state, int offset, int limit,
-		struct outbox_entry **out, int *n, int64_t *total, struct error *e);
+                struct outbox_entry **out, int *n, int64_t *total, struct error *e);
 /* One mail with its stored message; ERROR_NOT_FOUND when there is none. */
 int outbox_find(struct db *db, struct arena *a, int64_t id, struct outbox_entry *out, struct error *e);
 /* Makes a failed mail, or a queued one waiting for its next attempt, due again at once (machine time), its

@@ -252,7 +252,8 @@ static int maildir_make(const char *dir, struct error *e)
 		char path[4096];
 		if (snprintf(path, sizeof path, "%s%s", dir, subs[i]) >= (int)sizeof path ||
 		    (mkdir(path, 0700) != 0 && errno != EEXIST)) {
-			error_set(e, ERROR_UNAVAILABLE, "the mail directory %s cannot be made: %s", path, strerror(errno));
+			error_set(e, ERROR_UNAVAILABLE, "the mail directory %s cannot be made: %s", path,
+			          strerror(errno));
 			return -1;
 		}
 	}

@@ -38,16 +38,16 @@ static const char *state_text(enum outbox_state s)
 static const char *kind_text(const char *kind)
 {
 	static const char *const kinds[][2] = {
-		{"confirm", N_("Confirmation of an account's address")},
-		{"reset", N_("Password reset link")},
-		{"account", N_("Notice about an account")},
-		{"receipt", N_("Receipt of a contribution")},
-		{"held", N_("Answer to a held message")},
-		{"subscription", N_("Confirmation of a subscription")},
-		{"notice", N_("Notice to subscribers")},
-		{"fate", N_("Answer to a comment")},
-		{"meeting", N_("Meeting registration or reminder")},
-		{"letter", N_("Circular letter")},
+	    {"confirm", N_("Confirmation of an account's address")},
+	    {"reset", N_("Password reset link")},
+	    {"account", N_("Notice about an account")},
+	    {"receipt", N_("Receipt of a contribution")},
+	    {"held", N_("Answer to a held message")},
+	    {"subscription", N_("Confirmation of a subscription")},
+	    {"notice", N_("Notice to subscribers")},
+	    {"fate", N_("Answer to a comment")},
+	    {"meeting", N_("Meeting registration or reminder")},
+	    {"letter", N_("Circular letter")},
 	};
 	for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
 		if (!strcmp(kinds[i][0], kind))
@@ -59,8 +59,7 @@ static const char *kind_text(const char *kind)
 static const char *masked(struct arena *a, const char *s, size_t n, int *count)
 {
 	static const char key[] = "token=";
-	static const char token_chars[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~%";
+	static const char token_chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~%";
 	struct buf out;
 	buf_init(&out, OUTBOX_SHOWN_MAX);
 	size_t i = 0;
@@ -105,14 +104,15 @@ static void language_cell(struct request *r, const char *tag)
 static void state_cell(struct request *r, const struct outbox_entry *x)
 {
 	html_printf(&r->out, "<span class=\"state state-%s\">%s</span>", outbox_state_name(x->state),
-		    state_text(x->state));
+	            state_text(x->state));
 	if (x->state == OUTBOX_SENT) {
 		html_printf(&r->out, " <span class=\"utc\">%s</span>", page_instant_utc(r, x->done_at));
 	} else if (x->state == OUTBOX_FAILED) {
 		html_printf(&r->out, " <span class=\"utc\">%s</span>", page_instant_utc(r, x->done_at));
 	} else if (x->attempts > 0) {
 		html_printf(&r->out, "<br>");
-		html_tr(&r->out, "Next attempt: <span class=\"utc\">%s</span>", page_instant_utc(r, x->next_attempt_at));
+		html_tr(&r->out, "Next attempt: <span class=\"utc\">%s</span>",
+		        page_instant_utc(r, x->next_attempt_at));
 	}
 	if (x->attempts > 0) {
 		html_printf(&r->out, "<br>");
@@ -135,25 +135,27 @@ void page_office_outbox(struct request *r)
 	struct outbox_entry *items;
 	int n;
 	int64_t total;
-	if (outbox_list(r->db, &r->arena, filtered ? &state : NULL, (int)((page - 1) * OUTBOX_PAGE), OUTBOX_PAGE, &items,
-			&n, &total, &e) != 0) {
+	if (outbox_list(r->db, &r->arena, filtered ? &state : NULL, (int)((page - 1) * OUTBOX_PAGE), OUTBOX_PAGE,
+	                &items, &n, &total, &e) != 0) {
 		page_error(r, &e);
 		return;
 	}
 	page_begin(r, _("Outbox"));
-	html_printf(&r->out,
-		    "<nav aria-label=\"%s\" class=\"crumbs\"><a href=\"/office\">%s</a></nav>\n<h1>%s</h1>\n<p>%s</p>\n",
-		    _("Breadcrumb"), _("Back office"), _("Outbox"),
-		    _("Every mail Consulta composed, newest first: receipts, account and subscription links, notices, "
-		      "letters. Links that would let someone act as the addressee are masked here."));
+	html_printf(
+	    &r->out,
+	    "<nav aria-label=\"%s\" class=\"crumbs\"><a href=\"/office\">%s</a></nav>\n<h1>%s</h1>\n<p>%s</p>\n",
+	    _("Breadcrumb"), _("Back office"), _("Outbox"),
+	    _("Every mail Consulta composed, newest first: receipts, account and subscription links, notices, "
+	      "letters. Links that would let someone act as the addressee are masked here."));
 	/* the filter: plain links, so that each state's list has an address of its own */
 	html_printf(&r->out, "<nav aria-label=\"%s\" class=\"filters\"><ul>\n", _("Show mails by state"));
-	html_printf(&r->out, "<li><a href=\"/office/outbox\"%R>%s</a></li>\n",
-		    filtered ? "" : " aria-current=\"page\"", _("All mails"));
+	html_printf(&r->out, "<li><a href=\"/office/outbox\"%R>%s</a></li>\n", filtered ? "" : " aria-current=\"page\"",
+	            _("All mails"));
 	static const enum outbox_state states[] = {OUTBOX_QUEUED, OUTBOX_SENT, OUTBOX_FAILED};
 	for (size_t i = 0; i < sizeof states / sizeof *states; i++)
-		html_printf(&r->out, "<li><a href=\"/office/outbox?state=%s\"%R>%s</a></li>\n", outbox_state_name(states[i]),
-			    filtered && state == states[i] ? " aria-current=\"page\"" : "", state_text(states[i]));
+		html_printf(&r->out, "<li><a href=\"/office/outbox?state=%s\"%R>%s</a></li>\n",
+		            outbox_state_name(states[i]),
+		            filtered && state == states[i] ? " aria-current=\"page\"" : "", state_text(states[i]));
 	html_printf(&r->out, "</ul></nav>\n");
 	if (total == 0) {
 		html_printf(&r->out, "<p>%s</p>\n", _("No mail here."));
@@ -162,21 +164,22 @@ void page_office_outbox(struct request *r)
 	}
 	html_printf(&r->out, "<p>");
 	html_tr_n(&r->out, "%L mail, newest first.", "%L mails, newest first.", (unsigned long)total, (long long)total);
-	html_printf(&r->out,
-		    "</p>\n<div class=\"table-scroll\" role=\"region\" tabindex=\"0\" aria-labelledby=\"outbox-caption\">"
-		    "<table class=\"office outbox\">\n<caption id=\"outbox-caption\">%s</caption>\n"
-		    "<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
-		    "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
-		    _("Mails"), _("Queued on"),
-		    /* TRANSLATORS: a column of the office's outbox: the mail's addressee. */
-		    _("To"), _("Subject"), _("Kind"), _("Language"), _("State"));
+	html_printf(
+	    &r->out,
+	    "</p>\n<div class=\"table-scroll\" role=\"region\" tabindex=\"0\" aria-labelledby=\"outbox-caption\">"
+	    "<table class=\"office outbox\">\n<caption id=\"outbox-caption\">%s</caption>\n"
+	    "<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+	    "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
+	    _("Mails"), _("Queued on"),
+	    /* TRANSLATORS: a column of the office's outbox: the mail's addressee. */
+	    _("To"), _("Subject"), _("Kind"), _("Language"), _("State"));
 	for (int i = 0; i < n; i++) {
 		const struct outbox_entry *x = &items[i];
 		html_printf(&r->out,
-			    "<tr id=\"m-%L\"><td class=\"date\"><span class=\"utc\">%s</span></td><td>%s</td>"
-			    "<td><a href=\"/office/outbox/%L\">%s</a></td><td>%s</td><td>",
-			    (long long)x->id, page_instant_utc(r, x->created_at), x->recipient, (long long)x->id,
-			    x->subject && *x->subject ? x->subject : _("(no subject recorded)"), kind_text(x->kind));
+		            "<tr id=\"m-%L\"><td class=\"date\"><span class=\"utc\">%s</span></td><td>%s</td>"
+		            "<td><a href=\"/office/outbox/%L\">%s</a></td><td>%s</td><td>",
+		            (long long)x->id, page_instant_utc(r, x->created_at), x->recipient, (long long)x->id,
+		            x->subject && *x->subject ? x->subject : _("(no subject recorded)"), kind_text(x->kind));
 		language_cell(r, x->language);
 		html_printf(&r->out, "</td><td>");
 		state_cell(r, x);
@@ -188,10 +191,10 @@ void page_office_outbox(struct request *r)
 		html_printf(&r->out, "<nav aria-label=\"%s\" class=\"pages\">", _("Pages"));
 		if (page > 1)
 			html_printf(&r->out, "<a rel=\"prev\" href=\"?%spage=%L\">%s</a> ", q, (long long)page - 1,
-				    _("Previous page"));
+			            _("Previous page"));
 		if (page * OUTBOX_PAGE < total)
 			html_printf(&r->out, "<a rel=\"next\" href=\"?%spage=%L\">%s</a>", q, (long long)page + 1,
-				    _("Next page"));
+			            _("Next page"));
 		html_printf(&r->out, "</nav>\n");
 	}
 	page_end(r, 200);
@@ -212,49 +215,52 @@ static void mail_page(struct request *r, int64_t id, const struct error *failed)
 	buf_init(&text, OUTBOX_SHOWN_MAX);
 	const bool readable = message_read(x.message, &headers, &text) == 0;
 	int hidden = 0;
-	const char *shown_headers = readable ? masked(&r->arena, headers.data ? headers.data : "", headers.len, &hidden)
-					     : "";
+	const char *shown_headers =
+	    readable ? masked(&r->arena, headers.data ? headers.data : "", headers.len, &hidden) : "";
 	const char *shown_text = readable ? masked(&r->arena, text.data ? text.data : "", text.len, &hidden) : "";
 	buf_free(&headers);
 	buf_free(&text);
 	const char *title = arena_printf(&r->arena, _("Mail %lld"), (long long)x.id);
 	office_begin(r, title, failed);
-	html_printf(&r->out,
-		    "<nav aria-label=\"%s\" class=\"crumbs\"><a href=\"/office\">%s</a> \u203a <a href=\"/office/outbox\">"
-		    "%s</a></nav>\n<h1>%s</h1>\n",
-		    _("Breadcrumb"), _("Back office"), _("Outbox"), title);
+	html_printf(
+	    &r->out,
+	    "<nav aria-label=\"%s\" class=\"crumbs\"><a href=\"/office\">%s</a> \u203a <a href=\"/office/outbox\">"
+	    "%s</a></nav>\n<h1>%s</h1>\n",
+	    _("Breadcrumb"), _("Back office"), _("Outbox"), title);
 	if (failed)
 		office_error_summary(r, failed, "retry", _("The mail was not queued again"));
 	const char *done = request_query(r, "done");
 	if (done && !strcmp(done, "retry") && x.state == OUTBOX_QUEUED)
 		office_said(r, _("The mail is queued again: the sender tries it at once."));
-	html_printf(&r->out, "<dl class=\"facts\">\n<dt>%s</dt><dd>%s</dd>\n<dt>%s</dt><dd>%s</dd>\n<dt>%s</dt><dd>%s</dd>\n"
-			     "<dt>%s</dt><dd>",
-		    /* TRANSLATORS: the addressee of a mail in the office's outbox. */
-		    _("To"), x.recipient, _("Subject"), x.subject && *x.subject ? x.subject : "\u2014", _("Kind"),
-		    kind_text(x.kind), _("Language"));
+	html_printf(&r->out,
+	            "<dl class=\"facts\">\n<dt>%s</dt><dd>%s</dd>\n<dt>%s</dt><dd>%s</dd>\n<dt>%s</dt><dd>%s</dd>\n"
+	            "<dt>%s</dt><dd>",
+	            /* TRANSLATORS: the addressee of a mail in the office's outbox. */
+	            _("To"), x.recipient, _("Subject"), x.subject && *x.subject ? x.subject : "\u2014", _("Kind"),
+	            kind_text(x.kind), _("Language"));
 	language_cell(r, x.language);
-	html_printf(&r->out, "</dd>\n<dt>%s</dt><dd><span class=\"utc\">%s</span></dd>\n<dt>%s</dt><dd>", _("Queued on"),
-		    page_instant_utc(r, x.created_at), _("State"));
+	html_printf(&r->out, "</dd>\n<dt>%s</dt><dd><span class=\"utc\">%s</span></dd>\n<dt>%s</dt><dd>",
+	            _("Queued on"), page_instant_utc(r, x.created_at), _("State"));
 	state_cell(r, &x);
 	html_printf(&r->out, "</dd>\n</dl>\n");
 	if (x.state != OUTBOX_SENT) {
 		office_form_open(r, arena_printf(&r->arena, "/office/outbox/%lld/retry", (long long)x.id), false);
 		html_printf(&r->out, "<p><button type=\"submit\" id=\"f-retry-action\">%s</button></p>\n</form>\n",
-			    x.state == OUTBOX_FAILED ? _("Try to send it again") : _("Try to send it now"));
+		            x.state == OUTBOX_FAILED ? _("Try to send it again") : _("Try to send it now"));
 	}
 	if (hidden > 0)
-		html_printf(&r->out, "<p class=\"note\" id=\"masked\">%s</p>\n",
-			    _("Links that would let someone act as the addressee (confirm an address, choose a password, "
-			      "leave a subscription) are masked with \u2026: they are the addressee's alone."));
+		html_printf(
+		    &r->out, "<p class=\"note\" id=\"masked\">%s</p>\n",
+		    _("Links that would let someone act as the addressee (confirm an address, choose a password, "
+		      "leave a subscription) are masked with \u2026: they are the addressee's alone."));
 	if (!readable) {
 		html_printf(&r->out, "<p>%s</p>\n", _("This mail cannot be shown."));
 	} else {
 		html_printf(&r->out,
-			    "<h2 id=\"headers\">%s</h2>\n<pre class=\"mail-headers\" translate=\"no\">%s</pre>\n"
-			    "<h2 id=\"text\">%s</h2>\n<pre class=\"mail-text\"%R%s%R translate=\"no\">%s</pre>\n",
-			    _("Headers"), shown_headers, _("Text"), x.language ? " lang=\"" : "", x.language ? x.language : "",
-			    x.language ? "\"" : "", shown_text);
+		            "<h2 id=\"headers\">%s</h2>\n<pre class=\"mail-headers\" translate=\"no\">%s</pre>\n"
+		            "<h2 id=\"text\">%s</h2>\n<pre class=\"mail-text\"%R%s%R translate=\"no\">%s</pre>\n",
+		            _("Headers"), shown_headers, _("Text"), x.language ? " lang=\"" : "",
+		            x.language ? x.language : "", x.language ? "\"" : "", shown_text);
 	}
 	page_end(r, failed ? office_status(failed) : 200);
 }

@@ -307,12 +307,47 @@ static void test_bad_attachments(void **state)
 	arena_free(&a);
 }
 
+/* A person is greeted by a name that is a name; anything that could carry words of its own (a domain, a link,
+ * an address, digits, a sentence, control characters) gets the neutral greeting (English: no catalogue here). */
+static void test_greeting(void **state)
+{
+	(void)state;
+	struct arena a;
+	arena_init(&a);
+	static const char *const names[] = {"Ada Lovelace", "Marie-Jeanne d'Arc", "J. R. Smith", "Zo\xc3\xab",
+	                                    "\xe6\x9d\x8e\xe5\x8d\x8e"};
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+		assert_string_equal(outbox_greeting(&a, names[i]), arena_printf(&a, "Dear %s,", names[i]));
+	static const char *const not_names[] = {
+	    NULL,
+	    "",
+	    " Ada",
+	    "Ada ",
+	    "Ada  Lovelace",
+	    "evil.example",
+	    "Visit http://x",
+	    "ada@example.org",
+	    "Mr 007",
+	    "one two three four five six seven",
+	    "Ada\nLovelace",
+	    "Ada\r\nBcc: x",
+	    "<b>Ada</b>",
+	    "Ada, click here",
+	    "evil\xef\xbc\x8e"
+	    "example", /* U+FF0E, a fullwidth full stop */
+	    "A very long name that goes on and on and on, longer than any name should be at all"};
+	for (size_t i = 0; i < sizeof not_names / sizeof *not_names; i++)
+		assert_string_equal(outbox_greeting(&a, not_names[i]), "Hello,");
+	arena_free(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_claims),
 	    cmocka_unit_test(test_attachments),
 	    cmocka_unit_test(test_bad_attachments),
+	    cmocka_unit_test(test_greeting),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
