@@ -148,7 +148,7 @@ void page_office_outbox(struct request *r)
 	    _("Every mail Consulta composed, newest first: receipts, account and subscription links, notices, "
 	      "letters. Links that would let someone act as the addressee are masked here."));
 	/* the filter: plain links, so that each state's list has an address of its own */
-	html_printf(&r->out, "<nav aria-label=\"%s\" class=\"filters\"><ul>\n", _("Show mails by state"));
+	html_printf(&r->out, "<nav aria-label=\"%s\" class=\"filters outbox-states\"><ul>\n", _("Show mails by state"));
 	html_printf(&r->out, "<li><a href=\"/office/outbox\"%R>%s</a></li>\n", filtered ? "" : " aria-current=\"page\"",
 	            _("All mails"));
 	static const enum outbox_state states[] = {OUTBOX_QUEUED, OUTBOX_SENT, OUTBOX_FAILED};
