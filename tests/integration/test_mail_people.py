@@ -8,7 +8,7 @@ knew, as before (test_mail_language.py)."""
 import email
 import email.policy
 
-from harness import CALL1_OPEN, CSRF_TOKEN, SLUG, ServerTestCase, contribution
+from harness import CALL1_OPEN, CSRF_TOKEN, SLUG, ServerTestCase, contribution, run_command
 from test_accounts import session_cookie
 
 PASSWORD = "a long passphrase for the stakeholder"
@@ -144,3 +144,22 @@ class PeopleMail(ServerTestCase):
         self.assertEqual(r.status, 200, r)
         (fate,) = mails(s, "ada@example.org", "fate")
         self.assertEqual(fate["Content-Language"], "ru", "the account's, not the contribution's (fr)")
+
+    def test_a_meeting_registration_follows_the_account(self):
+        s = self.fresh_server()
+        office = s.account_token("office@example.org")
+        r = s.send_json("POST", "/api/v1/processes/%s/meetings" % SLUG,
+                        {"date": "2021-02-10", "title": "Meeting in the account's language", "starts": "14:00",
+                         "ends": "16:00", "join_url": "https://meet.example.org/gca", "room": "Room B-12"},
+                        token=office)
+        self.assertEqual(r.status, 201, r)
+        self.register(s, "fr", "ada@example.org")
+        t = run_command(["token", "create", "--email", "ada@example.org"], now=s.now, db=s.db)
+        self.assertEqual(t.returncode, 0, t.stderr)
+        # The switcher's cookie says Spanish for the request; the account chose French.
+        r = s.send_json("POST", "/api/v1/meetings/%d/registrations" % r.json()["id"], token=t.stdout.strip(),
+                        headers={"Cookie": "consulta_lang=es"})
+        self.assertEqual(r.status, 201, r)
+        (m,) = mails(s, "ada@example.org", "meeting")
+        self.assertEqual(m["Content-Language"], "fr")
+        self.assertTrue(text(m).startswith("Bonjour Ada Lovelace,\n\nVous \u00eates inscrit"), text(m)[:80])
