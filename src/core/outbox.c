@@ -838,8 +838,10 @@ int outbox_find(struct db *db, struct arena *a, int64_t id, struct outbox_entry 
 
 int outbox_retry(struct db *db, const struct actor *who, int64_t id, struct error *e)
 {
-	static const char sql[] = "UPDATE outbox SET failed_at = NULL, next_attempt_at = ?, claimed_by = NULL, "
-	                          "claimed_until = NULL WHERE id = ? AND sent_at IS NULL";
+	/* Not a mail a sender holds now: it may be in the middle of its exchange, and made free it could be sent
+	 * twice. A failed mail is held by nobody (marking it ended its claim). */
+	static const char sql[] = "UPDATE outbox SET failed_at = NULL, next_attempt_at = ? WHERE id = ? AND sent_at IS "
+	                          "NULL AND (claimed_until IS NULL OR claimed_until <= ?)";
 	struct arena a;
 	arena_init(&a);
 	struct outbox_entry x;
@@ -856,12 +858,20 @@ int outbox_retry(struct db *db, const struct actor *who, int64_t id, struct erro
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		goto fail;
-	db_bind_int(st, 1, clock_wall());
+	const int64_t now = clock_wall();
+	db_bind_int(st, 1, now);
 	db_bind_int(st, 2, id);
+	db_bind_int(st, 3, now);
+	if (db_exec_stmt(st, e) != 0)
+		goto fail;
+	if (db_changes(db) == 0) {
+		error_set(e, ERROR_CONFLICT, "%s", _("This mail is being sent right now: look again in a minute."));
+		goto fail;
+	}
 	const char *object = arena_printf(&a, "outbox:%lld", (long long)id);
 	const char *before =
 	    arena_printf(&a, "{\"state\":\"%s\",\"attempts\":%d}", outbox_state_name(x.state), x.attempts);
-	if (db_exec_stmt(st, e) != 0 || !object || !before ||
+	if (!object || !before ||
 	    audit_record(db, who, 0, "outbox.retry", object, before, "{\"state\":\"queued\"}", e) != 0 ||
 	    db_commit(db, e) != 0)
 		goto fail;

@@ -197,7 +197,8 @@ int outbox_list(struct db *db, struct arena *a, const enum outbox_state *state, 
 int outbox_find(struct db *db, struct arena *a, int64_t id, struct outbox_entry *out, struct error *e);
 /* Makes a failed mail, or a queued one waiting for its next attempt, due again at once (machine time), its
  * attempts kept, in a transaction of its own, recorded in the audit log (outbox.retry) as who's. ERROR_NOT_FOUND
- * for no such mail, ERROR_CONFLICT for one sent already. The sender is not woken: the caller does it. */
+ * for no such mail, ERROR_CONFLICT for one sent already or one a sender holds now (its exchange may be under
+ * way). The sender is not woken: the caller does it. */
 int outbox_retry(struct db *db, const struct actor *who, int64_t id, struct error *e);
 
 /* The delay before attempt number `attempts` + 1: 5 s, 10 s, 20 s, ... at most 15 minutes. */

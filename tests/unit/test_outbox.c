@@ -5,6 +5,7 @@
  * never read. Its attachments: the bytes the sender hands over, read back by GMime, carry each file whole
  * under its name and type, the files stored once for many mails; bad names, types and missing bytes are
  * refused. */
+#include "core/audit.h"
 #include "core/blob.h"
 #include "core/outbox.h"
 #include "store/db.h"
@@ -341,6 +342,49 @@ static void test_greeting(void **state)
 	arena_free(&a);
 }
 
+/* A mail a sender holds now is not made due again (its exchange may be under way: freed, it could be sent twice);
+ * a failed one is, its attempts kept, audited; a sent one never. */
+static void test_retry(void **state)
+{
+	(void)state;
+	static const char sql[] = "INSERT INTO outbox (id, created_at, kind, recipient, message, message_id, "
+	                          "next_attempt_at, attempts, claimed_by, claimed_until, failed_at, sent_at) VALUES "
+	                          "(900, 1, 'receipt', 'held@example.org', 'x', 'held@x', 1, 1, 'other:1:ab', 4000000000, "
+	                          "NULL, NULL), (901, 1, 'receipt', 'failed@example.org', 'x', 'failed@x', 1, 2, NULL, "
+	                          "NULL, 5, NULL), (902, 1, 'receipt', 'sent@example.org', 'x', 'sent@x', 1, 1, NULL, "
+	                          "NULL, NULL, 5)";
+	struct error e;
+	error_clear(&e);
+	struct db_stmt *st = db_stmt(db, sql, &e);
+	assert_non_null(st);
+	assert_int_equal(db_exec_stmt(st, &e), 0);
+	assert_int_equal(outbox_retry(db, &ACTOR_COMMAND_LINE, 900, &e), -1);
+	assert_string_equal(e.code, ERROR_CONFLICT);
+	error_clear(&e);
+	assert_int_equal(outbox_retry(db, &ACTOR_COMMAND_LINE, 902, &e), -1);
+	assert_string_equal(e.code, ERROR_CONFLICT);
+	error_clear(&e);
+	assert_int_equal(outbox_retry(db, &ACTOR_COMMAND_LINE, 903, &e), -1);
+	assert_string_equal(e.code, ERROR_NOT_FOUND);
+	error_clear(&e);
+	assert_int_equal(outbox_retry(db, &ACTOR_COMMAND_LINE, 901, &e), 0);
+	struct arena a;
+	arena_init(&a);
+	struct outbox_entry x;
+	assert_int_equal(outbox_find(db, &a, 901, &x, &e), 0);
+	assert_int_equal(x.state, OUTBOX_QUEUED);
+	assert_int_equal(x.attempts, 2);
+	assert_int_equal(outbox_find(db, &a, 900, &x, &e), 0);
+	assert_int_equal(x.state, OUTBOX_QUEUED); /* still the other sender's */
+	struct outbox_entry *list;
+	int n;
+	int64_t total;
+	const enum outbox_state failed = OUTBOX_FAILED;
+	assert_int_equal(outbox_list(db, &a, &failed, 0, 10, &list, &n, &total, &e), 0);
+	assert_int_equal(total, 0);
+	arena_free(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -348,6 +392,7 @@ int main(void)
 	    cmocka_unit_test(test_attachments),
 	    cmocka_unit_test(test_bad_attachments),
 	    cmocka_unit_test(test_greeting),
+	    cmocka_unit_test(test_retry),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
