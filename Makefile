@@ -6,6 +6,10 @@ TESTBUILD  ?= build-test
 DB         ?= var/consulta.db
 LISTEN     ?= 127.0.0.1:8080
 DEMO_SECRETARIAT ?= secretariat@gca-demo.example
+# The demo's mail: from this address (its Message-IDs in its domain), written to MAIL_DIR/new/*.eml (a Maildir
+# any mail client opens) instead of being sent: nothing leaves the machine.
+DEMO_MAIL_FROM   ?= consultation@gca-demo.example
+MAIL_DIR         ?= var/mail
 
 .PHONY: all setup setup-run build run test bench bench-large bench-scale clean format
 
@@ -37,14 +41,17 @@ run: setup-run build
 	fi
 	@$(BUILD)/consulta --db sqlite:$(DB) user add --role secretariat --email $(DEMO_SECRETARIAT) \
 		--name "Demo secretariat" --password-stdin < var/demo-secretariat.txt >/dev/null 2>&1 || true
-	$(BUILD)/consulta --db sqlite:$(DB) --public-url http://$(LISTEN) demo --live --contributions
+	$(BUILD)/consulta --db sqlite:$(DB) --public-url http://$(LISTEN) --mail-from $(DEMO_MAIL_FROM) demo --live --contributions
 	@echo
 	@echo "Consulta is serving the demo: open http://$(LISTEN)/ in a browser (Ctrl-C stops it)."
 	@echo "Secretariat login: $(DEMO_SECRETARIAT), password $$(cat var/demo-secretariat.txt)"
+	@echo "Mail is not sent: each mail is written to $(MAIL_DIR)/new/ as an .eml file (open it with any mail"
+	@echo "client, or run: mutt -f $(MAIL_DIR)); the back office's Outbox lists it too."
 	@echo
 	@# exec: the server takes the recipe's shell's place, so that a signal sent to it (or Ctrl-C) stops
 	@# the server itself, which exits 0 after a clean stop, and make with it.
-	exec $(BUILD)/consulta --db sqlite:$(DB) --public-url http://$(LISTEN) serve --listen $(LISTEN)
+	exec $(BUILD)/consulta --db sqlite:$(DB) --public-url http://$(LISTEN) --mail-from $(DEMO_MAIL_FROM) \
+		serve --listen $(LISTEN) --mail-dir $(MAIL_DIR)
 
 $(TESTBUILD)/build.ninja:
 	meson setup $(TESTBUILD) --buildtype=debug -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false

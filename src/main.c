@@ -67,7 +67,7 @@ static const char USAGE[] =
 	"                          its dates so that a call is open today and closes in 14 days;\n"
 	"                          --contributions adds sample contributions with comments on\n"
 	"                          both versions (and a closed call on the first draft)\n"
-	"  serve [--listen HOST:PORT] [--threads N] [--smtp smtp://HOST:PORT]\n"
+	"  serve [--listen HOST:PORT] [--threads N] [--smtp smtp://HOST:PORT | --mail-dir DIR]\n"
 	"        [--lmtp HOST:PORT] [--authserv-id ID]\n"
 	"        [--per-address-limit N] [--trusted-proxy ADDR[,ADDR...]] [--page-cache-size MIB]\n"
 	"        [--write-queue N]\n"
@@ -75,6 +75,8 @@ static const char USAGE[] =
 	"                          with --smtp, send the queued mail (receipts, links, notices)\n"
 	"                          through that SMTP server (smtps:// for TLS); without it, mail\n"
 	"                          is queued in the database but not sent\n"
+	"                          --mail-dir DIR: write each mail to DIR/new/*.eml (a Maildir)\n"
+	"                          instead of sending it: for a demo; nothing leaves the machine\n"
 	"                          --lmtp HOST:PORT also takes mail in by LMTP (RFC 2033) from an\n"
 	"                          MTA, as mail-in does; --authserv-id ID names that MTA's\n"
 	"                          Authentication-Results\n"
@@ -301,7 +303,7 @@ static int cmd_serve(int argc, char **argv)
 	struct server_config cfg = {
 		.listen = "127.0.0.1:8080", .threads = 8, .on_change = sender_wake, .per_address_limit = -1,
 		.page_cache_mib = -1};
-	const char *smtp_url = NULL;
+	const char *smtp_url = NULL, *mail_dir = NULL;
 	struct lmtp_config lmtp = {0};
 	const char *proxies[SERVER_MAX_PROXY_OPTIONS];
 	int write_queue = CONTRIBUTION_QUEUE_DEFAULT;
@@ -314,6 +316,8 @@ static int cmd_serve(int argc, char **argv)
 				fprintf(stderr, "consulta serve: --smtp wants smtp://HOST:PORT or smtps://HOST:PORT\n");
 				return 2;
 			}
+		} else if (!strcmp(argv[i], "--mail-dir") && i + 1 < argc) {
+			mail_dir = argv[++i];
 		} else if (!strcmp(argv[i], "--lmtp") && i + 1 < argc) {
 			lmtp.listen = argv[++i];
 		} else if (!strcmp(argv[i], "--authserv-id") && i + 1 < argc) {
@@ -362,6 +366,10 @@ static int cmd_serve(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (smtp_url && mail_dir) {
+		fprintf(stderr, "consulta serve: --smtp and --mail-dir: choose one\n");
+		return 2;
+	}
 	struct error e;
 	error_clear(&e);
 	struct db *db = open_migrated(&e);
@@ -381,7 +389,7 @@ static int cmd_serve(int argc, char **argv)
 	/* Said once at start: without clamd every file sent is held, and none is offered for download. */
 	log_event("attachment.scan", "clamd=\"%s\"",
 		  config_get()->clamd_socket ? config_get()->clamd_socket : "none: files are held for scanning");
-	if (sender_start(smtp_url, &e) != 0)
+	if (sender_start(smtp_url, mail_dir, &e) != 0)
 		return fail(&e);
 	/* Contributions by the web, the API and LMTP are committed by group (core/contribution.h). */
 	contribution_writer_on_commit(sender_wake); /* their receipts: once per batch */
@@ -429,7 +437,7 @@ static int cmd_send_mail(int argc, char **argv)
 	sigaddset(&stop, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	attachment_init(); /* the sender also has clamd scan the files held for scanning */
-	if (sender_start(smtp_url, &e) != 0)
+	if (sender_start(smtp_url, NULL, &e) != 0)
 		return fail(&e);
 	printf("sending mail through %s\n", smtp_url);
 	fflush(stdout);

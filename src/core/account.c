@@ -221,6 +221,27 @@ static int account_insert(struct db *db, struct arena *a, const struct account_i
 	return account_find_id(db, a, id, out, e);
 }
 
+const char *account_mail_language_for(struct db *db, const char *email, const char *fallback)
+{
+	static const char sql[] = "SELECT language FROM account WHERE email = ? AND language IS NOT NULL";
+	if (!email || !*email)
+		return fallback;
+	struct error e;
+	error_clear(&e);
+	struct db_stmt *st = db_stmt(db, sql, &e);
+	if (!st) {
+		log_event("account.language_error", "msg=\"%s\"", e.message);
+		return fallback;
+	}
+	db_bind_text(st, 1, email);
+	const enum db_step r = db_step(st, &e);
+	const struct i18n_language *l = r == DB_ROW ? i18n_find(db_col_text(st, 0)) : NULL;
+	db_reset(st);
+	if (r == DB_FAIL)
+		log_event("account.language_error", "msg=\"%s\"", e.message);
+	return l ? l->code : fallback;
+}
+
 /* The mails to an existing account are composed in its language, when it chose one (else in the request's):
  * makes it the thread's language for _() and returns the tag the mail says (NULL: the thread's, as
  * .translated). The caller restores *was with i18n_use() once the mail's words are made. */
@@ -273,18 +294,20 @@ int account_register(struct db *db, struct arena *a, const struct account_input 
 		const char *url = config_get()->public_url, *was;
 		const char *language = account_mail_language(&old, &was);
 		struct outbox_mail mail = {
-			.kind = "account",
-			.to = old.email,
-			.subject = _("Someone tried to register with your address on Consulta"),
-			.body = arena_printf(a,
-					     _("Hello,\n\nSomeone tried to create a Consulta account with this e-mail "
-					     "address, which already has one. Nothing was changed.\n\nIf it was you, log "
-					     "in:\n\n%s/login\n\nor, if you forgot your password, choose a new one:\n\n"
-					     "%s/account/reset-request\n\nIf it was not you, ignore this message.\n"),
-					     url, url),
-			.requester = in->requester,
-			.language = language,
-			.translated = true, /* without an account's language, the request's */
+		    .kind = "account",
+		    .to = old.email,
+		    .subject = _("Someone tried to register with your address on Consulta"),
+		    .body = arena_printf(
+		        a, "%s\n\n%s", outbox_greeting(a, old.name),
+		        arena_printf(a,
+		                     _("Someone tried to create a Consulta account with this e-mail "
+		                       "address, which already has one. Nothing was changed.\n\nIf it was you, log "
+		                       "in:\n\n%s/login\n\nor, if you forgot your password, choose a new one:\n\n"
+		                       "%s/account/reset-request\n\nIf it was not you, ignore this message.\n"),
+		                     url, url)),
+		    .requester = in->requester,
+		    .language = language,
+		    .translated = true, /* without an account's language, the request's */
 		};
 		i18n_use(was);
 		if (outbox_enqueue(db, &mail, e) != 0 || db_commit(db, e) != 0)
@@ -306,20 +329,22 @@ int account_register(struct db *db, struct arena *a, const struct account_input 
 	    !(link = account_link(db, a, out->id, "confirm", "/account/confirm", e)))
 		goto fail;
 	who = account_actor(out);
-	/* A neutral greeting: the name was typed by whoever registered, and this address has not said yet
-	 * that it wants anything from us. */
+	/* Greeted by name only if the name cannot carry words of its own (outbox_greeting): it was typed by whoever
+	 * registered, and this address has not said yet that it wants anything from us. */
 	struct outbox_mail mail = {
-		.kind = "confirm",
-		.to = out->email,
-		.subject = _("Confirm your e-mail address for Consulta"),
-		.body = arena_printf(a,
-				     _("Hello,\n\nSomeone (we hope you) created an account on Consulta with this e-mail "
-				     "address. Please confirm the address by opening this link within 48 hours:\n\n%s"
-				     "\n\nIf you did not register, ignore this message: without confirmation the "
-				     "account stays unusable for contributions in your name.\n"),
-				     link),
-		.requester = in->requester,
-		.translated = true, /* in the language of the request */
+	    .kind = "confirm",
+	    .to = out->email,
+	    .subject = _("Confirm your e-mail address for Consulta"),
+	    .body = arena_printf(
+	        a, "%s\n\n%s", outbox_greeting(a, out->name),
+	        arena_printf(a,
+	                     _("Someone (we hope you) created an account on Consulta with this e-mail "
+	                       "address. Please confirm the address by opening this link within 48 hours:\n\n%s"
+	                       "\n\nIf you did not register, ignore this message: without confirmation the "
+	                       "account stays unusable for contributions in your name.\n"),
+	                     link)),
+	    .requester = in->requester,
+	    .translated = true, /* in the language of the request */
 	};
 	if (audit_record(db, &who, 0, "account.register", arena_printf(a, "account:%lld", (long long)out->id), NULL,
 			 after, e) != 0 ||
@@ -704,23 +729,26 @@ int account_reset_request(struct db *db, struct arena *a, const char *email, con
 		goto fail;
 	const char *link = account_link(db, a, acc.id, "reset", "/account/reset", e);
 	struct actor who = account_actor(&acc);
-	/* A neutral greeting: the account's name was typed by whoever registered it. In the account's language. */
+	/* By name, as outbox_greeting() allows (the name was typed by whoever registered), in the account's language. */
 	const char *was;
 	const char *language = account_mail_language(&acc, &was);
 	struct outbox_mail mail = {
-		.kind = "reset",
-		.to = acc.email,
-		.subject = _("Reset your Consulta password"),
-		.body = link ? arena_printf(a,
-					    _("Hello,\n\nSomeone (we hope you) asked to reset the password of the Consulta "
-					    "account of this e-mail address. To choose a new one, open this link within 48 "
-					    "hours:\n\n%s\n\nIf you did not ask for it, ignore this message: your password "
-					    "stays as it is.\n"),
-					    link)
-			     : NULL,
-		.requester = requester,
-		.language = language,
-		.translated = true, /* without an account's language, the request's */
+	    .kind = "reset",
+	    .to = acc.email,
+	    .subject = _("Reset your Consulta password"),
+	    .body = link ? arena_printf(
+	                       a, "%s\n\n%s", outbox_greeting(a, acc.name),
+	                       arena_printf(
+	                           a,
+	                           _("Someone (we hope you) asked to reset the password of the Consulta "
+	                             "account of this e-mail address. To choose a new one, open this link within 48 "
+	                             "hours:\n\n%s\n\nIf you did not ask for it, ignore this message: your password "
+	                             "stays as it is.\n"),
+	                           link))
+	                 : NULL,
+	    .requester = requester,
+	    .language = language,
+	    .translated = true, /* without an account's language, the request's */
 	};
 	i18n_use(was);
 	if (!link || audit_record(db, &who, 0, "account.reset_request", arena_printf(a, "account:%lld", (long long)acc.id),

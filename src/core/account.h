@@ -90,6 +90,14 @@ int account_create(struct db *db, struct arena *a, const struct account_input *i
 		   const char **link, struct error *e);
 
 int account_find_email(struct db *db, struct arena *a, const char *email, struct account *out, struct error *e);
+
+/* The one rule for the language of a mail to a person, whatever the mail (a receipt, the answers to their
+ * comments, a subscription's confirmation and notices, the account's own mails): the language of the account
+ * with that address when it chose one (on /account, or the page's when it registered: what the person chose
+ * last and most explicitly), else fallback (what the mail's cause knew: the request's page, the subscription's,
+ * the contribution's; NULL: none). An offered language's code (it lives as long as the process), or fallback;
+ * fallback too on a store error, logged: a mail in another language is better than none. */
+const char *account_mail_language_for(struct db *db, const char *email, const char *fallback);
 int account_find_id(struct db *db, struct arena *a, int64_t id, struct account *out, struct error *e);
 
 /* Logs in: checks e-mail and password and, if they are right, starts a

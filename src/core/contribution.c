@@ -1,6 +1,7 @@
 /* contribution — see contribution.h. */
 #include "core/contribution.h"
 
+#include "core/account.h"
 #include "core/blob.h"
 #include "core/campaign.h"
 #include "core/call.h"
@@ -467,14 +468,16 @@ static int contribution_receipt_mail_of(struct arena *a, const struct call *call
 					const char *facts, const char *closing, const struct receipt *r,
 					struct outbox_mail *mail, struct error *e)
 {
-	/* A neutral greeting: the address was typed by whoever sent the form, so the name must not read as
-	 * ours to someone who never wrote to us. The call and the tracking number are our words. */
-	const char *body = closing ? arena_printf(
-	    a, "%s\n\n%s\n\n%s%s", _("Hello,"),
-	    arena_printf(
-	        a, _("A contribution to the call \"%s\" was sent with this e-mail address and has been received."),
-	        call->title),
-	    facts, closing) : NULL;
+	/* The name greets only as outbox_greeting() allows: the address was typed by whoever sent the form, so
+	 * the name must not carry words to someone who never wrote to us. The call and the tracking number are
+	 * our words. */
+	const char *body = closing ? arena_printf(a, "%s\n\n%s\n\n%s%s", outbox_greeting(a, c->name),
+	                                          arena_printf(a,
+	                                                       _("A contribution to the call \"%s\" was sent with this "
+	                                                         "e-mail address and has been received."),
+	                                                       call->title),
+	                                          facts, closing)
+	                           : NULL;
 	const char *subject = arena_printf(a, _("Contribution received: %s"), r->tracking);
 	if (!body || !subject) {
 		error_set(e, ERROR_UNAVAILABLE, "out of memory");
@@ -517,7 +520,7 @@ static int contribution_receipt_reply(struct db *db, struct arena *a, struct out
 	                           deadline)
 	            : "";
 	const char *body = arena_printf(
-	    a, "%s\n\n%s\n\n%s%s\n%s%s%s%s\n", _("Hello,"),
+	    a, "%s\n\n%s\n\n%s%s\n%s%s%s%s\n", outbox_greeting(a, c->name),
 	    m->subject && *m->subject
 	        ? arena_printf(a, _("Your message \"%1$s\" has been recorded as a contribution to the call \"%2$s\"."),
 	                       m->subject, call->title)
@@ -909,14 +912,19 @@ static int contribution_store(struct db *db, struct arena *a, int64_t call_id, c
 		/* Under the group commit its leaf is written at the batch's end: named here as it will be. */
 		if (out->leaf_known)
 			next.leaf_index = out->leaf_index;
+		/* in its addressee's language by the one rule (core/account.h), the answer in the request's */
+		const char *was = i18n_current();
+		i18n_use(account_mail_language_for(db, clean.email, was));
 		const char *facts = receipt_text(a, &stored, call, &next, mail != NULL);
-		if (!facts) {
+		int rc = facts ? 0 : -1;
+		if (!facts)
 			error_set(e, ERROR_UNAVAILABLE, "out of memory");
-			return -1;
-		}
-		if (!mail && contribution_receipt_mail(db, a, batch, call, &clean, facts, out, e) != 0)
-			return -1;
-		if (mail && contribution_receipt_reply(db, a, batch, call, &clean, facts, out, e) != 0)
+		else if (!mail)
+			rc = contribution_receipt_mail(db, a, batch, call, &clean, facts, out, e);
+		else
+			rc = contribution_receipt_reply(db, a, batch, call, &clean, facts, out, e);
+		i18n_use(was);
+		if (rc != 0)
 			return -1;
 	}
 	return 0;
@@ -948,6 +956,9 @@ struct writer_job {
 	/* The language of the request (i18n_current() on its thread): the writer composes its receipt and its
 	 * refusals in it, as the requester's thread would have. */
 	const char *lang;
+	/* The language of its receipt mail (account_mail_language_for(): its address's account's, else lang), found
+	 * by contribution_prepare(). */
+	const char *mail_lang;
 	int64_t call_id;
 	const struct contribution_input *in;
 	int64_t received_at;
@@ -1043,7 +1054,14 @@ static int contribution_prepare(struct db *db, struct writer_job *j, struct erro
 	/* Its text here, off the writer's thread (times in the process's zone, the deadline...): the leaf is
 	 * not known yet (receipt_next found none), so its paragraph, the last, is added by the writer. */
 	j->receipt_next.leaf_index = -1;
-	if (!(j->facts = receipt_text(a, &k, &t.call, &j->receipt_next, false))) {
+	/* The receipt mail in its addressee's language by the one rule (core/account.h); the answer to the
+	 * request stays in the request's. */
+	const char *was = i18n_current();
+	j->mail_lang = account_mail_language_for(db, j->clean.email, was);
+	i18n_use(j->mail_lang);
+	j->facts = receipt_text(a, &k, &t.call, &j->receipt_next, false);
+	i18n_use(was);
+	if (!j->facts) {
 		error_set(e, ERROR_UNAVAILABLE, "out of memory");
 		return -1;
 	}
@@ -1065,8 +1083,10 @@ static int contribution_prepare(struct db *db, struct writer_job *j, struct erro
 	/* Its receipt mail here too, but for the lines after its facts: the text ends with a line break, so the
 	 * rest is encoded alike apart (render/message.h). If it cannot be, the writer composes it whole. */
 	struct outbox_mail mail;
+	i18n_use(j->mail_lang);
 	j->composed = contribution_receipt_mail_of(a, &t.call, &j->clean, j->facts, "", j->out, &mail, e) == 0 &&
 		      outbox_compose_open(a, &mail, &j->mail, &(struct error){0}) == 0;
+	i18n_use(was);
 	if (e->code)
 		return -1; /* out of memory */
 	j->receipt_of = k;
@@ -1101,8 +1121,9 @@ static struct writer_call *writer_call(struct db *db, struct writer_batch *b, in
 	return c;
 }
 
-/* The receipt mail of a prepared job, in the writer's transaction, now that its leaf is known. */
-static int writer_receipt_mail(struct db *db, struct writer_batch *b, struct writer_job *j, int64_t leaf_index)
+/* The receipt mail of a prepared job, in the writer's transaction, now that its leaf is known, in the thread's
+ * language (writer_receipt_mail: the mail's). */
+static int writer_receipt_mail_in(struct db *db, struct writer_batch *b, struct writer_job *j, int64_t leaf_index)
 {
 	const char *leaf = receipt_leaf_text(j->a, j->out->tracking, leaf_index);
 	struct outbox_ready ready;
@@ -1128,6 +1149,15 @@ static int writer_receipt_mail(struct db *db, struct writer_batch *b, struct wri
 	    outbox_compose(j->a, &mail, &ready, j->e) != 0)
 		return -1;
 	return outbox_batch_insert(db, b->limits, &ready, j->e) < 0 ? -1 : 0;
+}
+
+static int writer_receipt_mail(struct db *db, struct writer_batch *b, struct writer_job *j, int64_t leaf_index)
+{
+	const char *was = i18n_current();
+	i18n_use(j->mail_lang ? j->mail_lang : was);
+	const int rc = writer_receipt_mail_in(db, b, j, leaf_index);
+	i18n_use(was);
+	return rc;
 }
 
 /* Writes a prepared job (contribution_prepare) inside the batch's transaction. 0 or -1 with j->e. */

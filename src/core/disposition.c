@@ -1,5 +1,6 @@
 /* disposition — see disposition.h. */
 #include "core/disposition.h"
+#include "core/account.h"
 #include "core/comment.h"
 #include "core/contribution.h"
 #include "core/document.h"
@@ -612,11 +613,15 @@ struct fate {
 	int counts[4];
 };
 
-/* Composed in f's language (or first, the process's first language), the thread's restored after. */
+/* Composed in the language of the account of f's address if it chose one (the one rule, core/account.h), else
+ * f's (or first, the process's first language), the thread's restored after. */
 static int fate_send(struct db *db, struct arena *a, const char *title, const struct i18n_language *first,
                      struct fate *f, struct error *e)
 {
-	const char *language = f->language ? f->language->code : first ? first->code : I18N_DEFAULT;
+	const char *language = account_mail_language_for(db, f->email,
+	                                                 f->language ? f->language->code
+	                                                 : first     ? first->code
+	                                                             : I18N_DEFAULT);
 	const char *was = i18n_current();
 	i18n_use(language);
 	/* Only our words: the call, the counts and the links. The comments themselves are never repeated, so

@@ -1,6 +1,7 @@
 /* meeting — see meeting.h. */
 #include "core/meeting.h"
 
+#include "core/account.h"
 #include "core/blob.h"
 #include "core/config.h"
 #include "core/feed.h"
@@ -402,9 +403,9 @@ static int mail_in(struct db *db, struct arena *a, const struct meeting *m, cons
 	const bool cancel = k == MAIL_UNREGISTERED || k == MAIL_CANCELLED;
 	const char *base = config_get()->public_url;
 	const char *body = arena_printf(
-	    a, _("Hello,\n\n%s\n\n%s\n%s\nWhen: %s\nFormat: %s\n%s%s\nThe meeting: %s/meetings/%lld\n"), _(LEADS[k]),
-	    m->title, p->title, when_text(a, m, p->timezone), _(FORMAT_LABELS[m->format]),
-	    registered ? details_text(a, m) : "",
+	    a, _("%s\n\n%s\n\n%s\n%s\nWhen: %s\nFormat: %s\n%s%s\nThe meeting: %s/meetings/%lld\n"),
+	    outbox_greeting(a, name), _(LEADS[k]), m->title, p->title, when_text(a, m, p->timezone),
+	    _(FORMAT_LABELS[m->format]), registered ? details_text(a, m) : "",
 	    registered && *m->agenda ? arena_printf(a, _("\nAgenda:\n%s\n"), m->agenda) : "", base, (long long)m->id);
 	const bool cancelled = k == MAIL_CANCELLED || k == MAIL_CANCELLED_WAITING; /* their entry has a context */
 	const char *subject = arena_printf(a, cancelled ? C_("meeting", SUBJECTS[k]) : _(SUBJECTS[k]), m->title);
@@ -438,11 +439,13 @@ static int mail_in(struct db *db, struct arena *a, const struct meeting *m, cons
 	return outbox_enqueue(db, &mail, e);
 }
 
-/* Queues one mail of kind k about meeting m of process p to one person, in their language lang (the language
- * they registered in; NULL or not offered: the process's first language). */
+/* Queues one mail of kind k about meeting m of process p to one person, in the language of the account of its
+ * address when it chose one (the one rule, core/account.h), else lang (the language they registered in, or the
+ * request's; NULL or not offered: the process's first language). */
 static int mail_one(struct db *db, struct arena *a, const struct meeting *m, const struct process *p, enum mail_kind k,
                     const char *to, const char *name, const char *lang, struct error *e)
 {
+	lang = account_mail_language_for(db, to, lang);
 	const struct i18n_language *of = lang ? i18n_find(lang) : NULL;
 	if (!of)
 		of = i18n_first_of(p->languages);

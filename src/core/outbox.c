@@ -3,6 +3,7 @@
 
 #include "core/blob.h"
 #include "core/config.h"
+#include "core/field.h"
 #include "render/message.h"
 #include "util/clock.h"
 #include "util/i18n.h"
@@ -14,6 +15,45 @@
 #include <time.h>
 
 enum { OUTBOX_MESSAGE_MAX = 1024 * 1024, OUTBOX_BACKOFF_FIRST = 5, OUTBOX_BACKOFF_MAX = 15 * 60 };
+
+/* Whether name is one to greet a person by (outbox_greeting): letters of any script, spaces between words, and
+ * the hyphens, apostrophes and abbreviating full stops of names ("Mary-Jane O'Neil", "J. R. Smith"). */
+static bool greeting_name_ok(const char *name)
+{
+	const size_t n = name ? strlen(name) : 0;
+	if (n == 0 || n > OUTBOX_GREETING_NAME_MAX || name[0] == ' ' || name[n - 1] == ' ')
+		return false;
+	int words = 1;
+	for (size_t i = 0; i < n; i++) {
+		const unsigned char c = (unsigned char)name[i];
+		if (c >= 0x80) {
+			/* fullwidth and ideographic look-alikes of ".", "/", ":" and "@" (U+FF0E, U+FF0F, U+FF1A,
+			 * U+FF20, U+3002): a domain name or an address written so */
+			if ((c == 0xEF && i + 2 < n && (unsigned char)name[i + 1] == 0xBC &&
+			     strchr("\x8E\x8F\x9A\xA0", name[i + 2])) ||
+			    (c == 0xE3 && i + 2 < n && (unsigned char)name[i + 1] == 0x80 &&
+			     (unsigned char)name[i + 2] == 0x82))
+				return false;
+			continue;
+		}
+		if (c == ' ') {
+			if (name[i + 1] == ' ' || ++words > 6)
+				return false;
+		} else if (c == '.') {
+			if (name[i + 1] != ' ' && name[i + 1] != '\0') /* "J. Smith", never "evil.example" */
+				return false;
+		} else if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '\'')) {
+			return false;
+		}
+	}
+	return true;
+}
+
+const char *outbox_greeting(struct arena *a, const char *name)
+{
+	/* TRANSLATORS: the first line of a mail to a person whose name is %s (the neutral one is "Hello,"). */
+	return greeting_name_ok(name) ? arena_printf(a, _("Dear %s,"), name) : _("Hello,");
+}
 
 int64_t outbox_backoff(int attempts)
 {
@@ -159,14 +199,16 @@ static int compose(struct arena *a, const struct outbox_mail *mail, struct outbo
 		return -1;
 	}
 	*out = (struct outbox_ready){.kind = mail->kind,
-				     .to = arena_strdup(a, mail->to),
-				     .requester = arena_strdup(a, mail->requester),
-				     .message = arena_strndup(a, text.data ? text.data : "", text.len),
-				     .message_id = arena_strdup(a, id),
-				     .created_at = now,
-				     .boundary = files ? arena_strdup(a, boundary) : NULL,
-				     .attachments = files,
-				     .nattachments = files ? mail->nattachments : 0};
+	                             .to = arena_strdup(a, mail->to),
+	                             .subject = arena_strdup(a, mail->subject),
+	                             .language = arena_strdup(a, m.language),
+	                             .requester = arena_strdup(a, mail->requester),
+	                             .message = arena_strndup(a, text.data ? text.data : "", text.len),
+	                             .message_id = arena_strdup(a, id),
+	                             .created_at = now,
+	                             .boundary = files ? arena_strdup(a, boundary) : NULL,
+	                             .attachments = files,
+	                             .nattachments = files ? mail->nattachments : 0};
 	buf_free(&text);
 	if (!out->to || !out->message || !out->message_id || (mail->requester && !out->requester) ||
 	    (files && !out->boundary)) {
@@ -203,10 +245,14 @@ int outbox_compose_close(struct arena *a, struct outbox_ready *r, const char *re
 
 int outbox_insert(struct db *db, const struct outbox_ready *m, struct error *e)
 {
-	static const char sql[] = "INSERT INTO outbox (created_at, kind, recipient, message, message_id, "
-				  "next_attempt_at, requester, boundary) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
-	static const char sql_id[] = "INSERT INTO outbox (created_at, kind, recipient, message, message_id, "
-				     "next_attempt_at, requester, boundary) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
+	static const char sql[] =
+	    "INSERT INTO outbox (created_at, kind, recipient, message, message_id, "
+	    "next_attempt_at, requester, boundary, subject, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+	    "?, ?)";
+	static const char sql_id[] =
+	    "INSERT INTO outbox (created_at, kind, recipient, message, message_id, "
+	    "next_attempt_at, requester, boundary, subject, language) VALUES (?, ?, ?, ?, ?, ?, ?, "
+	    "?, ?, ?) RETURNING id";
 	static const char sql_file[] = "INSERT INTO outbox_attachment (outbox_id, position, blob, filename, "
 				       "content_type) VALUES (?, ?, ?, ?, ?)";
 	/* the id only when files must point to it: the receipts' group commit inserts without RETURNING */
@@ -221,6 +267,8 @@ int outbox_insert(struct db *db, const struct outbox_ready *m, struct error *e)
 	db_bind_int(st, 6, clock_wall());
 	db_bind_text(st, 7, m->requester);
 	db_bind_text(st, 8, m->boundary);
+	db_bind_text(st, 9, m->subject);
+	db_bind_text(st, 10, m->language);
 	if (m->nattachments <= 0)
 		return db_exec_stmt(st, e);
 	int64_t id;
@@ -677,4 +725,161 @@ int outbox_mark_failed(struct db *db, int64_t id, int64_t now, const char *why, 
 	db_bind_text(st, 2, why);
 	db_bind_int(st, 3, id);
 	return db_exec_stmt(st, e);
+}
+
+/* -- the office's view ------------------------------------------------------- */
+
+static const char *const STATE_NAMES[] = {
+    [OUTBOX_QUEUED] = "queued", [OUTBOX_SENT] = "sent", [OUTBOX_FAILED] = "failed"};
+
+const char *outbox_state_name(enum outbox_state s)
+{
+	return STATE_NAMES[s];
+}
+
+bool outbox_state_parse(const char *name, enum outbox_state *out)
+{
+	const int i = field_enum_index(STATE_NAMES, (int)(sizeof STATE_NAMES / sizeof *STATE_NAMES), name);
+	if (i >= 0)
+		*out = (enum outbox_state)i;
+	return i >= 0;
+}
+
+/* The columns of an entry; the message is the last, read by outbox_find only. */
+#define ENTRY_COLUMNS                                                                                                  \
+	"SELECT id, created_at, kind, recipient, subject, language, attempts, next_attempt_at, sent_at, failed_at, "   \
+	"last_error"
+
+/* The WHERE of each state (kept in step with STATE_NAMES and outbox_due's "due"), and of every mail. */
+#define WHERE_QUEUED "sent_at IS NULL AND failed_at IS NULL"
+#define WHERE_SENT   "sent_at IS NOT NULL"
+#define WHERE_FAILED "failed_at IS NOT NULL AND sent_at IS NULL"
+#define WHERE_ALL    "1 = 1"
+#define LIST_SQL(where)                                                                                                \
+	{                                                                                                              \
+		"SELECT count(*) FROM outbox WHERE " where,                                                            \
+		    ENTRY_COLUMNS " FROM outbox WHERE " where " ORDER BY id DESC LIMIT ? OFFSET ?"                     \
+	}
+
+static int entry_fill(struct arena *a, struct db_stmt *st, struct outbox_entry *x)
+{
+	bool failed = false;
+	x->id = db_col_int(st, 0);
+	x->created_at = db_col_int(st, 1);
+	x->kind = db_col_dup(st, 2, a, &failed);
+	x->recipient = db_col_dup(st, 3, a, &failed);
+	x->subject = db_col_null(st, 4) ? NULL : db_col_dup(st, 4, a, &failed);
+	x->language = db_col_null(st, 5) ? NULL : db_col_dup(st, 5, a, &failed);
+	x->attempts = (int)db_col_int(st, 6);
+	x->next_attempt_at = db_col_int(st, 7);
+	const bool sent = !db_col_null(st, 8), gave_up = !db_col_null(st, 9);
+	x->state = sent ? OUTBOX_SENT : gave_up ? OUTBOX_FAILED : OUTBOX_QUEUED;
+	x->done_at = sent ? db_col_int(st, 8) : gave_up ? db_col_int(st, 9) : 0;
+	x->last_error = db_col_null(st, 10) ? NULL : db_col_dup(st, 10, a, &failed);
+	x->message = NULL;
+	return failed ? -1 : 0;
+}
+
+static int entry_from_row(struct arena *a, struct db_stmt *st, void *element)
+{
+	return entry_fill(a, st, element);
+}
+
+int outbox_list(struct db *db, struct arena *a, const enum outbox_state *state, int offset, int limit,
+                struct outbox_entry **out, int *n, int64_t *total, struct error *e)
+{
+	/* a count and a page per state, and for every mail (the last) */
+	static const char *const sqls[][2] = {
+	    [OUTBOX_QUEUED] = LIST_SQL(WHERE_QUEUED),
+	    [OUTBOX_SENT] = LIST_SQL(WHERE_SENT),
+	    [OUTBOX_FAILED] = LIST_SQL(WHERE_FAILED),
+	    [OUTBOX_FAILED + 1] = LIST_SQL(WHERE_ALL),
+	};
+	const char *sql_count = sqls[state ? *state : OUTBOX_FAILED + 1][0];
+	const char *sql = sqls[state ? *state : OUTBOX_FAILED + 1][1];
+	struct db_stmt *st = db_stmt(db, sql_count, e);
+	if (!st)
+		return -1;
+	enum db_step r = db_step(st, e);
+	*total = r == DB_ROW ? db_col_int(st, 0) : 0;
+	db_reset(st);
+	if (r != DB_ROW)
+		return -1;
+	if (!(st = db_stmt(db, sql, e)))
+		return -1;
+	db_bind_int(st, 1, limit);
+	db_bind_int(st, 2, offset);
+	return db_collect(st, a, (void **)out, n, sizeof **out, entry_from_row, e);
+}
+
+int outbox_find(struct db *db, struct arena *a, int64_t id, struct outbox_entry *out, struct error *e)
+{
+	static const char sql[] = ENTRY_COLUMNS ", message FROM outbox WHERE id = ?";
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, id);
+	enum db_step r = db_step(st, e);
+	int rc = -1;
+	if (r == DB_ROW) {
+		bool failed = false;
+		rc = entry_fill(a, st, out);
+		out->message = db_col_dup(st, 11, a, &failed);
+		if (rc != 0 || failed) {
+			error_set(e, ERROR_UNAVAILABLE, "out of memory");
+			rc = -1;
+		}
+	} else if (r == DB_DONE) {
+		error_set(e, ERROR_NOT_FOUND, "%s", _("There is no such mail in the outbox."));
+	}
+	db_reset(st);
+	return rc;
+}
+
+int outbox_retry(struct db *db, const struct actor *who, int64_t id, struct error *e)
+{
+	/* Not a mail a sender holds now: it may be in the middle of its exchange, and made free it could be sent
+	 * twice. A failed mail is held by nobody (marking it ended its claim). */
+	static const char sql[] = "UPDATE outbox SET failed_at = NULL, next_attempt_at = ? WHERE id = ? AND sent_at IS "
+	                          "NULL AND (claimed_until IS NULL OR claimed_until <= ?)";
+	struct arena a;
+	arena_init(&a);
+	struct outbox_entry x;
+	if (db_begin(db, e) != 0) {
+		arena_free(&a);
+		return -1;
+	}
+	if (outbox_find(db, &a, id, &x, e) != 0)
+		goto fail;
+	if (x.state == OUTBOX_SENT) {
+		error_set(e, ERROR_CONFLICT, "%s", _("This mail was sent already: it cannot be sent again."));
+		goto fail;
+	}
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		goto fail;
+	const int64_t now = clock_wall();
+	db_bind_int(st, 1, now);
+	db_bind_int(st, 2, id);
+	db_bind_int(st, 3, now);
+	if (db_exec_stmt(st, e) != 0)
+		goto fail;
+	if (db_changes(db) == 0) {
+		error_set(e, ERROR_CONFLICT, "%s", _("This mail is being sent right now: look again in a minute."));
+		goto fail;
+	}
+	const char *object = arena_printf(&a, "outbox:%lld", (long long)id);
+	const char *before =
+	    arena_printf(&a, "{\"state\":\"%s\",\"attempts\":%d}", outbox_state_name(x.state), x.attempts);
+	if (!object || !before ||
+	    audit_record(db, who, 0, "outbox.retry", object, before, "{\"state\":\"queued\"}", e) != 0 ||
+	    db_commit(db, e) != 0)
+		goto fail;
+	log_event("mail.retry", "outbox=%lld by=%lld", (long long)id, (long long)who->account_id);
+	arena_free(&a);
+	return 0;
+fail:
+	db_rollback(db);
+	arena_free(&a);
+	return -1;
 }

@@ -25,6 +25,7 @@
 #ifndef CONSULTA_CORE_OUTBOX_H
 #define CONSULTA_CORE_OUTBOX_H
 
+#include "core/audit.h"
 #include "store/db.h"
 #include "util/arena.h"
 #include "util/error.h"
@@ -76,6 +77,14 @@ struct outbox_item {
 	const char *boundary; /* NULL: message is the whole mail; else its files follow (outbox_wire) */
 };
 
+/* The first line of a mail to a person, in the thread's language: "Dear <name>," when name is one a person is
+ * greeted by, else the neutral "Hello,". Names are typed by whoever sent a form, maybe not the addressee: a name
+ * that could carry a message of its own (longer than OUTBOX_GREETING_NAME_MAX bytes or 6 words, with digits,
+ * an address, a link or a domain name, most punctuation) gets the neutral greeting, so that nobody can have us
+ * mail their words to someone else's mailbox. In a. */
+enum { OUTBOX_GREETING_NAME_MAX = 64 };
+const char *outbox_greeting(struct arena *a, const char *name);
+
 /* Composes the message and stores it, due now; or, for a limited kind over
  * its limit, logs "mail.withheld" and stores nothing (still 0). */
 int outbox_enqueue(struct db *db, const struct outbox_mail *mail, struct error *e);
@@ -84,6 +93,7 @@ int outbox_enqueue(struct db *db, const struct outbox_mail *mail, struct error *
  * outside the write transaction: strings in the arena given to outbox_compose(). */
 struct outbox_ready {
 	const char *kind, *to, *requester, *message, *message_id;
+	const char *subject, *language; /* as the office's outbox page lists them (language NULL: none said) */
 	int64_t created_at; /* the domain's clock when composed: what the limits count by */
 	const char *boundary; /* NULL without attachments */
 	const struct outbox_attachment *attachments;
@@ -153,6 +163,43 @@ int outbox_mark_failed(struct db *db, int64_t id, int64_t now, const char *why, 
  * cannot be sent as it was queued), ERROR_INVALID past OUTBOX_WIRE_MAX, else a store error. */
 int outbox_wire(struct db *db, struct arena *a, const struct outbox_item *m, const char **data, size_t *len,
 		struct error *e);
+
+/*
+ * The office's view of the outbox (web/page_office_outbox.c): every mail with its addressee, subject, language
+ * and state, newest first. A mail is queued (waiting for its first or next attempt), sent, or failed (given
+ * up after a permanent refusal); a queued mail that was tried has attempts > 0 and its last_error.
+ */
+enum outbox_state { OUTBOX_QUEUED, OUTBOX_SENT, OUTBOX_FAILED };
+const char *outbox_state_name(enum outbox_state s);
+/* Reads a state's name; false for a name not in its table. */
+bool outbox_state_parse(const char *name, enum outbox_state *out);
+
+struct outbox_entry {
+	int64_t id;
+	int64_t created_at; /* the domain's clock */
+	const char *kind;   /* as outbox_mail's */
+	const char *recipient;
+	const char *subject;  /* or NULL for a mail queued before migration 048 */
+	const char *language; /* its Content-Language, or NULL */
+	enum outbox_state state;
+	int attempts;
+	int64_t next_attempt_at; /* machine time; meaningful while queued */
+	int64_t done_at;         /* sent_at or failed_at; 0 while queued */
+	const char *last_error;  /* or NULL */
+	const char *message;     /* the stored message (outbox_find only; NULL in lists) */
+};
+
+/* One page of the outbox, newest first: offset, limit; state NULL for every mail. *total is the number of
+ * mails (of that state). 0 or -1 with e. */
+int outbox_list(struct db *db, struct arena *a, const enum outbox_state *state, int offset, int limit,
+                struct outbox_entry **out, int *n, int64_t *total, struct error *e);
+/* One mail with its stored message; ERROR_NOT_FOUND when there is none. */
+int outbox_find(struct db *db, struct arena *a, int64_t id, struct outbox_entry *out, struct error *e);
+/* Makes a failed mail, or a queued one waiting for its next attempt, due again at once (machine time), its
+ * attempts kept, in a transaction of its own, recorded in the audit log (outbox.retry) as who's. ERROR_NOT_FOUND
+ * for no such mail, ERROR_CONFLICT for one sent already or one a sender holds now (its exchange may be under
+ * way). The sender is not woken: the caller does it. */
+int outbox_retry(struct db *db, const struct actor *who, int64_t id, struct error *e);
 
 /* The delay before attempt number `attempts` + 1: 5 s, 10 s, 20 s, ... at most 15 minutes. */
 int64_t outbox_backoff(int attempts);

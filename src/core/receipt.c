@@ -311,14 +311,15 @@ int receipt_mail_again(struct db *db, struct arena *a, const char *tracking, con
 	 * on a form may be anyone's, and hears ours only. */
 	const char *facts = receipt_text(a, &k, &c, &next, k.channel == CHANNEL_EMAIL);
 	const char *body =
-	    facts ? arena_printf(a,
-	                         _("Hello,\n\n"
-	                           "Here is the receipt of a contribution to the call \"%s\", sent again "
-	                           "because it was asked for on its receipt page. The contribution gave this "
-	                           "e-mail address.\n\n%s\n"
-	                           "Please quote the tracking number if you write to the secretariat about "
-	                           "this contribution.\n"),
-	                         c.title, facts)
+	    facts ? arena_printf(
+	                a, "%s\n\n%s", outbox_greeting(a, k.name),
+	                arena_printf(a,
+	                             _("Here is the receipt of a contribution to the call \"%s\", sent again "
+	                               "because it was asked for on its receipt page. The contribution gave this "
+	                               "e-mail address.\n\n%s\n"
+	                               "Please quote the tracking number if you write to the secretariat about "
+	                               "this contribution.\n"),
+	                             c.title, facts))
 	          : NULL;
 	const char *subject = arena_printf(a, _("Receipt of your contribution %s"), k.tracking);
 	if (!body || !subject) {

@@ -1,6 +1,7 @@
 /* subscription — see subscription.h. */
 #include "core/subscription.h"
 
+#include "core/account.h"
 #include "core/audit.h"
 #include "core/call.h"
 #include "core/config.h"
@@ -65,6 +66,9 @@ static int row_fill(struct arena *a, struct db_stmt *st, void *element)
 static int confirmation_mail(struct db *db, struct arena *a, const struct process *p, const char *email,
                              const char *token, const char *requester, struct error *e)
 {
+	/* in the language of the address's account if it chose one (core/account.h), else the request's */
+	const char *was = i18n_current();
+	i18n_use(account_mail_language_for(db, email, was));
 	const char *link = arena_printf(a, "%s/subscriptions/confirm?token=%s", config_get()->public_url, token);
 	const char *body = arena_printf(
 	    a,
@@ -77,16 +81,18 @@ static int confirmation_mail(struct db *db, struct arena *a, const struct proces
 	      "If you did not ask for this, ignore this message: without confirmation nothing more is sent.\n"),
 	    p->title, SUBSCRIPTION_CONFIRM_SECONDS / 86400, link);
 	const char *subject = arena_printf(a, _("Confirm: follow \"%s\""), p->title);
-	if (!link || !body || !subject) {
-		error_set(e, ERROR_UNAVAILABLE, "out of memory");
-		return -1;
-	}
 	struct outbox_mail mail = {.kind = "subscription",
 	                           .to = email,
 	                           .subject = subject,
 	                           .body = body,
 	                           .requester = requester,
+	                           .language = i18n_current(),
 	                           .translated = true};
+	i18n_use(was);
+	if (!link || !body || !subject) {
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		return -1;
+	}
 	return outbox_enqueue(db, &mail, e);
 }
 
@@ -433,6 +439,10 @@ static int notify_count(struct db *db, struct arena *a, int64_t process_id, subs
 	 * than sorting it, and each subscriber still gets its notice in the list's order within a language. */
 	size_t nlangs;
 	const struct i18n_language *langs = i18n_languages(&nlangs);
+	/* Each subscriber's language by the one rule (core/account.h): its account's if it chose one, else the
+	 * subscription's. */
+	for (int i = 0; i < n; i++)
+		list[i].language = account_mail_language_for(db, list[i].email, list[i].language);
 	const char *was = i18n_current();
 	int rc = 0;
 	for (size_t l = 0; l < nlangs && rc == 0; l++) {

@@ -14,11 +14,14 @@
 #include "util/secret.h"
 
 #include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -46,7 +49,8 @@ static struct {
 	bool woken;          /* sender_wake() since the thread last looked */
 	atomic_bool stopping;
 	pthread_t thread;
-	const char *smtp_url; /* NULL: queue only */
+	const char *smtp_url; /* NULL: queue only, or write to mail_dir */
+	const char *mail_dir; /* NULL, or the Maildir mails are written to instead of sent */
 } sender = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 enum outcome { OUTCOME_SENT, OUTCOME_RETRY, OUTCOME_FAILED };
@@ -181,6 +185,81 @@ static void send_one(CURL *h, const struct outbox_item *m, const char *data, siz
 		out->why[0] = '\0';
 }
 
+/* Writes all of fd's n bytes; false on an error. */
+static bool write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return false;
+		p += w;
+		n -= (size_t)w;
+	}
+	return true;
+}
+
+/* "Delivers" one mail into sender.mail_dir (sender.h): DIR/tmp first, then renamed into DIR/new, CRLF made LF as
+ * a local delivery does. A mail that cannot be written is retried: the directory may come back. */
+static void write_one(const struct outbox_item *m, const char *data, size_t len, struct attempt *out)
+{
+	memset(out, 0, sizeof *out);
+	char rnd[9], name[128], tmp[4096], final[4096];
+	secret_hex(4, rnd);
+	snprintf(name, sizeof name, "%lld.%lld_%s.consulta.eml", (long long)clock_wall(), (long long)m->id, rnd);
+	if (snprintf(tmp, sizeof tmp, "%s/tmp/%s", sender.mail_dir, name) >= (int)sizeof tmp ||
+	    snprintf(final, sizeof final, "%s/new/%s", sender.mail_dir, name) >= (int)sizeof final) {
+		out->outcome = OUTCOME_FAILED;
+		snprintf(out->why, sizeof out->why, "the mail directory's name is too long");
+		return;
+	}
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	bool ok = fd >= 0;
+	for (size_t i = 0; ok && i < len;) {
+		const char *cr = memchr(data + i, '\r', len - i);
+		size_t n = cr ? (size_t)(cr - (data + i)) : len - i;
+		ok = write_all(fd, data + i, n);
+		i += n;
+		if (cr && ok) {
+			if (i + 1 < len && data[i + 1] == '\n')
+				i++; /* the LF is written with the next piece */
+			else {
+				ok = write_all(fd, "\r", 1); /* a lone CR stays */
+				i++;
+			}
+		}
+	}
+	const int err = ok ? 0 : errno;
+	if (fd >= 0 && (close(fd) != 0 || !ok || rename(tmp, final) != 0)) {
+		ok = false;
+		unlink(tmp);
+	}
+	if (ok) {
+		out->outcome = OUTCOME_SENT;
+		return;
+	}
+	out->outcome = OUTCOME_RETRY;
+	snprintf(out->why, sizeof out->why, "cannot write to the mail directory %s: %s", sender.mail_dir,
+	         strerror(err ? err : errno));
+}
+
+/* Makes dir and its Maildir subdirectories tmp, new and cur (those missing); 0, or -1 with e. */
+static int maildir_make(const char *dir, struct error *e)
+{
+	static const char *const subs[] = {"", "/tmp", "/new", "/cur"};
+	for (size_t i = 0; i < sizeof subs / sizeof *subs; i++) {
+		char path[4096];
+		if (snprintf(path, sizeof path, "%s%s", dir, subs[i]) >= (int)sizeof path ||
+		    (mkdir(path, 0700) != 0 && errno != EEXIST)) {
+			error_set(e, ERROR_UNAVAILABLE, "the mail directory %s cannot be made: %s", path,
+			          strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* Marks the mail in its own short transaction, at once: a restart must not send a mail marked sent. */
 static int record(struct db *db, const struct outbox_item *m, const struct attempt *r)
 {
@@ -267,7 +346,10 @@ static bool deliver_due(struct db *db)
 			const char *data;
 			size_t len;
 			if (outbox_wire(db, &wire, &items[i], &data, &len, &e) == 0) {
-				send_one(h, &items[i], data, len, &r);
+				if (sender.mail_dir)
+					write_one(&items[i], data, len, &r);
+				else
+					send_one(h, &items[i], data, len, &r);
 			} else {
 				/* a file gone or too large will not get better; a store error may */
 				memset(&r, 0, sizeof r);
@@ -375,7 +457,7 @@ static void *sender_main(void *arg)
 			}
 			/* A letter's mails go to the outbox in batches, each its own short transaction. */
 			more = queue_letters(db);
-			if (sender.smtp_url)
+			if (sender.smtp_url || sender.mail_dir)
 				more = deliver_due(db) || more;
 			/* Files held because clamd was down (or a message's files) are scanned once it answers. */
 			if (now >= next_scan) {
@@ -395,8 +477,10 @@ static void *sender_main(void *arg)
 	return NULL;
 }
 
-int sender_start(const char *smtp_url, struct error *e)
+int sender_start(const char *smtp_url, const char *mail_dir, struct error *e)
 {
+	if (mail_dir && maildir_make(mail_dir, e) != 0)
+		return -1;
 	pthread_mutex_lock(&sender.lock);
 	if (sender.running) {
 		pthread_mutex_unlock(&sender.lock);
@@ -409,6 +493,7 @@ int sender_start(const char *smtp_url, struct error *e)
 	int rc = pthread_cond_init(&sender.cond, &attr);
 	pthread_condattr_destroy(&attr);
 	sender.smtp_url = smtp_url;
+	sender.mail_dir = mail_dir;
 	sender.woken = false;
 	atomic_store(&sender.stopping, false);
 	if (rc == 0 && (rc = pthread_create(&sender.thread, NULL, sender_main, NULL)) != 0)
@@ -419,7 +504,7 @@ int sender_start(const char *smtp_url, struct error *e)
 		error_set(e, ERROR_UNAVAILABLE, "the mail sender thread cannot be started: %s", strerror(rc));
 		return -1;
 	}
-	log_event("mail.start", "sending=%s", smtp_url ? "smtp" : "off");
+	log_event("mail.start", "sending=%s", smtp_url ? "smtp" : mail_dir ? "directory" : "off");
 	return 0;
 }
 
@@ -438,7 +523,7 @@ void sender_stop(void)
 	sender.running = false;
 	pthread_cond_destroy(&sender.cond);
 	pthread_mutex_unlock(&sender.lock);
-	log_event("mail.stop", "sending=%s", sender.smtp_url ? "smtp" : "off");
+	log_event("mail.stop", "sending=%s", sender.smtp_url ? "smtp" : sender.mail_dir ? "directory" : "off");
 }
 
 void sender_wake(void)

@@ -10,6 +10,11 @@
  * refusal of the recipient or of the message means the mail has failed for
  * good. Without an SMTP URL nothing is sent and mail stays queued.
  *
+ * With a mail directory instead (a demo's or a developer's machine: `make run`), each mail is written as a file,
+ * DIR/new/<time>.<outbox id>_<random>.consulta.eml, in the Maildir layout (written in DIR/tmp, then renamed,
+ * so that a mail client reading DIR never sees half a mail), LF line ends, and marked sent: whatever the
+ * address, nothing leaves the machine. Any mail client opens the files (or `mutt -f DIR`).
+ *
  * The same thread queues the "about to close" notices of calls
  * (subscription_closing_notices), since it is the one part of the server
  * that wakes up by itself.
@@ -21,10 +26,12 @@
 
 #include "util/error.h"
 
-/* Starts the thread. smtp_url is smtp://HOST:PORT or smtps://HOST:PORT (it
- * must live until sender_stop), or NULL to queue without sending. -1 with e
- * filled if the thread cannot be started. */
-int sender_start(const char *smtp_url, struct error *e);
+/* Starts the thread. smtp_url is smtp://HOST:PORT or smtps://HOST:PORT, or
+ * NULL; mail_dir a directory to write the mails to instead (made with its
+ * Maildir subdirectories if missing), or NULL; both NULL to queue without
+ * sending. Each must live until sender_stop. -1 with e filled if the
+ * directory cannot be made or the thread cannot be started. */
+int sender_start(const char *smtp_url, const char *mail_dir, struct error *e);
 
 /* Asks the thread to finish (an SMTP exchange under way is cut short) and
  * waits for it. Does nothing if it was not started. */

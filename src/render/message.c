@@ -297,3 +297,48 @@ int message_end(struct buf *out, const char *boundary)
 	buf_printf(out, "\r\n--%s--\r\n", boundary);
 	return out->failed ? -1 : 0;
 }
+
+static int hex_value(char c)
+{
+	return c >= '0' && c <= '9'   ? c - '0'
+	       : c >= 'A' && c <= 'F' ? c - 'A' + 10
+	       : c >= 'a' && c <= 'f' ? c - 'a' + 10
+	                              : -1;
+}
+
+/* Appends s's first n bytes with CRLF made LF. */
+static void lf_lines(struct buf *out, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!(s[i] == '\r' && i + 1 < n && s[i + 1] == '\n'))
+			buf_putc(out, s[i]);
+}
+
+int message_read(const char *message, struct buf *headers, struct buf *text)
+{
+	const char *end = message ? strstr(message, "\r\n\r\n") : NULL;
+	if (!end)
+		return -1;
+	lf_lines(headers, message, (size_t)(end - message) + 2);
+	const char *body = end + 4;
+	/* multipart (compose() above): the text is the first part, after its own headers */
+	static const char multipart[] = "Content-Type: multipart/mixed;";
+	const char *mp = strstr(message, multipart);
+	if (mp && mp < end) {
+		const char *part = strstr(body, "\r\n\r\n");
+		if (!part)
+			return -1;
+		body = part + 4;
+	}
+	for (const char *p = body; *p; p++) {
+		if (*p == '=' && p[1] == '\r' && p[2] == '\n') {
+			p += 2; /* a soft line break */
+		} else if (*p == '=' && hex_value(p[1]) >= 0 && hex_value(p[2]) >= 0) {
+			buf_putc(text, (char)(hex_value(p[1]) * 16 + hex_value(p[2])));
+			p += 2;
+		} else if (!(*p == '\r' && p[1] == '\n')) {
+			buf_putc(text, *p);
+		}
+	}
+	return headers->failed || text->failed ? -1 : 0;
+}

@@ -63,6 +63,11 @@ int message_attachment(struct buf *out, const char *boundary, const char *filena
 /* Closes a multipart message. */
 int message_end(struct buf *out, const char *boundary);
 
+/* A message this module composed, as the outbox stores it (its files not added yet), for a person to read: its
+ * header block, line ends made \n, into headers, and its text decoded from quoted-printable into text. -1 when
+ * it is not such a message (no blank line after the headers). */
+int message_read(const char *message, struct buf *headers, struct buf *text);
+
 /* "Sun, 29 Nov 2026 05:12:54 +0000"; out holds 40 bytes. */
 void message_date(int64_t t, char out[40]);
 

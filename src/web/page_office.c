@@ -332,9 +332,11 @@ void page_office(struct request *r)
 		    _("Back office"), _("Create a process"), _("Audit log: every change, by whom and when"));
 	html_tr(&r->out, "Held e-mail (%L)", (long long)held);
 	html_printf(&r->out,
-		    "</a> <a href=\"/office/pages/about\">%s</a> <a href=\"/office/pages/privacy\">%s</a></p>\n"
-		    "<section aria-labelledby=\"processes\"><h2 id=\"processes\">%s</h2>\n",
-		    _("Edit the about page"), _("Edit the privacy notice"), _("Processes"));
+	            "</a> <a href=\"/office/outbox\">%s</a> <a href=\"/office/pages/about\">%s</a> <a "
+	            "href=\"/office/pages/privacy\">%s</a></p>\n"
+	            "<section aria-labelledby=\"processes\"><h2 id=\"processes\">%s</h2>\n",
+	            _("Outbox: the mail Consulta sends"), _("Edit the about page"), _("Edit the privacy notice"),
+	            _("Processes"));
 	if (n == 0)
 		html_printf(&r->out, "<p>%s</p>\n", _("No process yet."));
 	const int64_t now = clock_now();

@@ -136,6 +136,10 @@ const struct route ROUTES[] = {
 	 .max_body = LIMIT_MATRIX_BODY},
 	/* back office: the e-mail channel (page_office_mail.c) */
 	{"GET", "/office/holding", page_office_holding, ROLE_SECRETARIAT, false},
+	/* back office: the mail Consulta sends (page_office_outbox.c) */
+	{"GET", "/office/outbox", page_office_outbox, ROLE_SECRETARIAT, false},
+	{"GET", "/office/outbox/{id}", page_office_outbox_mail, ROLE_SECRETARIAT, false},
+	{"POST", "/office/outbox/{id}/retry", page_office_outbox_retry, ROLE_SECRETARIAT, true},
 	{"GET", "/office/calls/{id}/late", page_office_late, ROLE_SECRETARIAT, false},
 	{"GET", "/office/calls/{id}/matrix", page_office_matrix, ROLE_SECRETARIAT, false},
 	{"GET", "/office/calls/{id}/matrix.csv", page_office_matrix_csv, ROLE_SECRETARIAT, false},

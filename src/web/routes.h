@@ -158,6 +158,10 @@ void page_office_call_review(struct request *r);
 void page_office_moderation(struct request *r);
 void page_office_moderate(struct request *r);
 void page_office_holding(struct request *r);
+/* page_office_outbox.c */
+void page_office_outbox(struct request *r);
+void page_office_outbox_mail(struct request *r);
+void page_office_outbox_retry(struct request *r);
 void page_office_late(struct request *r);
 void page_office_admit(struct request *r);
 void page_subscribe(struct request *r);

@@ -217,6 +217,7 @@ class Authorization(ServerTestCase):
             ("attachments", "n"): "1",  # the contribution has no file: 404 to everyone, as a missing one is
             ("1", "name"): "paper.pdf",
             ("meetings", "id"): "2",
+            ("outbox", "id"): "1",  # a mail of the office's outbox (404 if none yet: still past authorization)
         }
         cls.tokens = {}
         for role in ("stakeholder", "secretariat"):

@@ -54,7 +54,7 @@ class MailLanguage(MailTestCase):
         self.assertEqual(fr["Content-Language"], "fr")
         self.assertTrue(fr["Subject"].startswith("Contribution re\u00e7ue\u00a0: "), fr["Subject"])
         body = fr.get_content()
-        for sentence in ("Madame, Monsieur,", "Num\u00e9ro de suivi\u00a0:", "Suite de la proc\u00e9dure\u00a0:",
+        for sentence in ("Bonjour Ada Lovelace,", "Num\u00e9ro de suivi\u00a0:", "Suite de la proc\u00e9dure\u00a0:",
                          "Votre accus\u00e9 de r\u00e9ception\u00a0:",
                          # the writer's own paragraph, added on its thread once the leaf is known
                          "Son enregistrement\u00a0: feuille"):

@@ -375,6 +375,43 @@ static void test_content_language(void **state)
 	}
 }
 
+/* message_read() gives back what was composed, for the office's outbox page: the header block with LF line ends,
+ * and the text decoded (soft breaks joined, =XX made bytes, UTF-8 whole), also for a message with files. */
+static void test_a_composed_message_reads_back(void **state)
+{
+	(void)state;
+	static const char body[] =
+	    "Dear Zo\xc3\xab,\n\nA line that is long enough to need a soft break before the seventy-sixth column, "
+	    "with = signs and a link http://x/account/confirm?token=abc_DEF-123\nFrom here.\n.\n";
+	for (int multipart = 0; multipart < 2; multipart++) {
+		struct message m = BASE;
+		m.body = body;
+		m.boundary = multipart ? "=_consulta_0123" : NULL;
+		struct buf b, headers, text;
+		assert_int_equal(compose(&b, &m), 0);
+		buf_init(&headers, 1 << 20);
+		buf_init(&text, 1 << 20);
+		assert_int_equal(message_read(b.data, &headers, &text), 0);
+		/* the body, and the line break that ends every message's text */
+		assert_int_equal(text.len, strlen(body) + 1);
+		assert_memory_equal(text.data, body, strlen(body));
+		assert_int_equal(text.data[text.len - 1], '\n');
+		assert_non_null(
+		    memmem(headers.data, headers.len, "\nTo: ada@example.org\n", strlen("\nTo: ada@example.org\n")));
+		assert_null(memchr(headers.data, '\r', headers.len));
+		assert_null(memmem(headers.data, headers.len, "Dear", 4));
+		buf_free(&b);
+		buf_free(&headers);
+		buf_free(&text);
+	}
+	struct buf headers, text;
+	buf_init(&headers, 1 << 20);
+	buf_init(&text, 1 << 20);
+	assert_int_equal(message_read("no blank line after the headers\r\n", &headers, &text), -1);
+	buf_free(&headers);
+	buf_free(&text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -385,6 +422,7 @@ int main(void)
 	    cmocka_unit_test(test_line_breaks_in_headers_are_refused),
 	    cmocka_unit_test(test_the_headers_every_message_has),
 	    cmocka_unit_test(test_content_language),
+	    cmocka_unit_test(test_a_composed_message_reads_back),
 	};
 	return cmocka_run_group_tests_name("message", tests, NULL, NULL);
 }

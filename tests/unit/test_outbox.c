@@ -5,6 +5,7 @@
  * never read. Its attachments: the bytes the sender hands over, read back by GMime, carry each file whole
  * under its name and type, the files stored once for many mails; bad names, types and missing bytes are
  * refused. */
+#include "core/audit.h"
 #include "core/blob.h"
 #include "core/outbox.h"
 #include "store/db.h"
@@ -307,12 +308,91 @@ static void test_bad_attachments(void **state)
 	arena_free(&a);
 }
 
+/* A person is greeted by a name that is a name; anything that could carry words of its own (a domain, a link,
+ * an address, digits, a sentence, control characters) gets the neutral greeting (English: no catalogue here). */
+static void test_greeting(void **state)
+{
+	(void)state;
+	struct arena a;
+	arena_init(&a);
+	static const char *const names[] = {"Ada Lovelace", "Marie-Jeanne d'Arc", "J. R. Smith", "Zo\xc3\xab",
+	                                    "\xe6\x9d\x8e\xe5\x8d\x8e"};
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+		assert_string_equal(outbox_greeting(&a, names[i]), arena_printf(&a, "Dear %s,", names[i]));
+	static const char *const not_names[] = {
+	    NULL,
+	    "",
+	    " Ada",
+	    "Ada ",
+	    "Ada  Lovelace",
+	    "evil.example",
+	    "Visit http://x",
+	    "ada@example.org",
+	    "Mr 007",
+	    "one two three four five six seven",
+	    "Ada\nLovelace",
+	    "Ada\r\nBcc: x",
+	    "<b>Ada</b>",
+	    "Ada, click here",
+	    "evil\xef\xbc\x8e"
+	    "example", /* U+FF0E, a fullwidth full stop */
+	    "A very long name that goes on and on and on, longer than any name should be at all"};
+	for (size_t i = 0; i < sizeof not_names / sizeof *not_names; i++)
+		assert_string_equal(outbox_greeting(&a, not_names[i]), "Hello,");
+	arena_free(&a);
+}
+
+/* A mail a sender holds now is not made due again (its exchange may be under way: freed, it could be sent twice);
+ * a failed one is, its attempts kept, audited; a sent one never. */
+static void test_retry(void **state)
+{
+	(void)state;
+	static const char sql[] = "INSERT INTO outbox (id, created_at, kind, recipient, message, message_id, "
+	                          "next_attempt_at, attempts, claimed_by, claimed_until, failed_at, sent_at) VALUES "
+	                          "(900, 1, 'receipt', 'held@example.org', 'x', 'held@x', 1, 1, 'other:1:ab', 4000000000, "
+	                          "NULL, NULL), (901, 1, 'receipt', 'failed@example.org', 'x', 'failed@x', 1, 2, NULL, "
+	                          "NULL, 5, NULL), (902, 1, 'receipt', 'sent@example.org', 'x', 'sent@x', 1, 1, NULL, "
+	                          "NULL, NULL, 5)";
+	struct error e;
+	error_clear(&e);
+	struct db_stmt *st = db_stmt(db, sql, &e);
+	assert_non_null(st);
+	assert_int_equal(db_exec_stmt(st, &e), 0);
+	assert_int_equal(outbox_retry(db, &ACTOR_COMMAND_LINE, 900, &e), -1);
+	assert_string_equal(e.code, ERROR_CONFLICT);
+	error_clear(&e);
+	assert_int_equal(outbox_retry(db, &ACTOR_COMMAND_LINE, 902, &e), -1);
+	assert_string_equal(e.code, ERROR_CONFLICT);
+	error_clear(&e);
+	assert_int_equal(outbox_retry(db, &ACTOR_COMMAND_LINE, 903, &e), -1);
+	assert_string_equal(e.code, ERROR_NOT_FOUND);
+	error_clear(&e);
+	assert_int_equal(outbox_retry(db, &ACTOR_COMMAND_LINE, 901, &e), 0);
+	struct arena a;
+	arena_init(&a);
+	struct outbox_entry x;
+	assert_int_equal(outbox_find(db, &a, 901, &x, &e), 0);
+	assert_int_equal(x.state, OUTBOX_QUEUED);
+	assert_int_equal(x.attempts, 2);
+	assert_int_equal(outbox_find(db, &a, 900, &x, &e), 0);
+	assert_int_equal(x.state, OUTBOX_QUEUED); /* still the other sender's */
+	struct outbox_entry *list;
+	int n;
+	int64_t total;
+	const enum outbox_state failed = OUTBOX_FAILED;
+	assert_int_equal(outbox_list(db, &a, &failed, 0, 10, &list, &n, &total, &e), 0);
+	assert_int_equal(total, 0);
+	arena_free(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_claims),
 	    cmocka_unit_test(test_attachments),
 	    cmocka_unit_test(test_bad_attachments),
+	    cmocka_unit_test(test_greeting),
+	    cmocka_unit_test(test_retry),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
