@@ -4,6 +4,8 @@
 #include "core/language_cld2.h"
 #include "util/i18n.h"
 
+#include <malloc.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -106,8 +108,22 @@ static size_t words_only(const char *text, size_t len, char *out)
 	return n;
 }
 
+/*
+ * CLD2 allocates about 160 KB of buffers for each text and frees them when done. With glibc's default trim
+ * threshold (128 KB) each free gives the arena's top back to the system and the next text takes it again, page
+ * by page: `consulta import` spent some 10 % of its CPU there (sys time; 908-962 against 1,009-1,036 us of CPU a
+ * contribution, two runs of 8,000 docket lines). A threshold of 1 MB keeps them; it holds for the whole process
+ * (at most a megabyte more of free memory per arena, kept rather than given back).
+ */
+static void keep_freed_buffers(void)
+{
+	(void)mallopt(M_TRIM_THRESHOLD, 1 << 20);
+}
+
 int language_detect(const char *text, size_t len, char out[LANGUAGE_TAG_LEN])
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, keep_freed_buffers);
 	out[0] = '\0';
 	if (!text || len < DETECT_MIN_BYTES)
 		return 0;
