@@ -8,7 +8,8 @@
  *
  * Prints, per kind of text and detector: texts, right answers (EXPECTED met; "a|b": either), wrong guesses (a
  * language where "" or another was expected), unknowns (where a language was expected), and the mean CPU time a
- * text in microseconds over ROUNDS passes (default 20; one thread).
+ * text in microseconds over ROUNDS passes (default 20; one thread). BENCH_LANGID_LIST=1 lists instead each text
+ * whose two answers differ.
  */
 #include "core/language.h"
 
@@ -191,12 +192,26 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench-langid: no texts in %s\n", argv[1]);
 		return 1;
 	}
-	measure("cld2", with_cld2, texts, n, rounds);
 #ifdef BENCH_TEXTCAT
 	if (textcat_load() != 0) {
 		fprintf(stderr, "bench-langid: libexttextcat's fingerprints could not be loaded\n");
 		return 1;
 	}
+	/* BENCH_LANGID_LIST=1: each text's answers where the two differ, for reading, then nothing else */
+	if (getenv("BENCH_LANGID_LIST")) {
+		for (size_t i = 0; i < n; i++) {
+			char a[LANGUAGE_TAG_LEN], b[LANGUAGE_TAG_LEN];
+			with_cld2(texts[i].text, texts[i].len, a);
+			with_textcat(texts[i].text, texts[i].len, b);
+			if (strcmp(a, b))
+				printf("cld2 %-3s textcat %-3s %.100s\n", a[0] ? a : "-", b[0] ? b : "-",
+				       texts[i].text);
+		}
+		return 0;
+	}
+#endif
+	measure("cld2", with_cld2, texts, n, rounds);
+#ifdef BENCH_TEXTCAT
 	printf("\n");
 	measure("textcat", with_textcat, texts, n, rounds);
 	textcat_Done(textcat);
