@@ -60,6 +60,14 @@ static void test_each_offered_language_is_recognised(void **state)
 		"zh");
 }
 
+static void test_traditional_chinese_is_chinese(void **state)
+{
+	(void)state;
+	/* CLD2 says "zh-Hant": the offered Chinese all the same */
+	detects("我們認為，建議草案應更好地考慮小企業和發展中國家的需要，特別是在執行期限方面。我們希望秘書處在下一個版本中加以說明。",
+		"zh");
+}
+
 static void test_too_short_or_empty_is_not_known(void **state)
 {
 	(void)state;
@@ -178,6 +186,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_declared_tags_are_made_canonical),
 	    cmocka_unit_test(test_each_offered_language_is_recognised),
+	    cmocka_unit_test(test_traditional_chinese_is_chinese),
 	    cmocka_unit_test(test_too_short_or_empty_is_not_known),
 	    cmocka_unit_test(test_addresses_and_numbers_are_no_language),
 	    cmocka_unit_test(test_a_language_not_offered_is_not_known),
