@@ -15,8 +15,8 @@ mode=${1:-test}
 # Building (compiler, meson, the -dev libraries, python3 for scripts/embed.py, iso-codes for the
 # country list built into the binary) and running (tzdata for the time zones; pandoc for .docx;
 # poppler-utils, tnef for the text of mailed attachments; libgit2 for the word diff of versions compared;
-# libicu for sorting the countries by name; libexttextcat (and its data: the fingerprints) for the language
-# a contribution is written in; weasyprint and the Noto fonts (Latin, Arabic, Chinese)
+# libicu for sorting the countries by name; libcld2 (CLD2, C++: build-essential's g++ builds the bridge) for the
+# language a contribution is written in; weasyprint and the Noto fonts (Latin, Arabic, Chinese)
 # for the PDF of the report to the governing body; libpq for --db postgresql://; gettext for xgettext,
 # msgmerge, msgattrib and msgfmt, which build the interface's catalogues from po/ — at run time glibc's own
 # gettext reads them under C.UTF-8, which Debian's libc-bin ships: no locale needs generating).
@@ -24,7 +24,7 @@ RUN_PACKAGES="build-essential meson ninja-build pkg-config python3 iso-codes tzd
 libmicrohttpd-dev libsqlite3-dev libcmark-gfm-dev libcmark-gfm-extensions-dev
 libjansson-dev libical-dev libsodium-dev libcurl4-openssl-dev nettle-dev
 libgmime-3.0-dev libmagic-dev libxml2-dev libgit2-dev libzip-dev libxlsxwriter-dev libpq-dev
-libicu-dev libexttextcat-dev libexttextcat-data pandoc poppler-utils tnef weasyprint fonts-noto-core fonts-noto-cjk"
+libicu-dev libcld2-dev pandoc poppler-utils tnef weasyprint fonts-noto-core fonts-noto-cjk"
 
 # Testing: cmocka (unit), aiosmtpd, Postfix and swaks (mail), clang and its
 # fuzzer runtime (fuzz/run.sh and the clang build of CI), Chromium and node

@@ -1,25 +1,19 @@
 /* language — see language.h. */
 #include "core/language.h"
 
+#include "core/language_cld2.h"
 #include "util/i18n.h"
 
+#include <malloc.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <textcat.h>
-#include <unistd.h>
 
-#ifndef CONSULTA_TEXTCAT_DIR
-#define CONSULTA_TEXTCAT_DIR "/usr/share/libexttextcat"
-#endif
-
-/* What the classifier reads: enough for a sure answer (its authors advise a few hundred bytes), bounded so that a
- * long text costs no more than a short one. */
+/* What the classifier reads: enough for a sure answer, bounded so that a long text costs no more than a short
+ * one. */
 enum { DETECT_BYTES = 4096 };
-/* Below this, no answer: the classifier names a language for a word or two ("ok": English), which says nothing of
- * the sender. 24 bytes are a short sentence in Latin or Cyrillic letters, eight characters of Chinese. */
+/* Below this (counted without addresses and numbers), no answer: a word or two ("ok") says nothing of the sender.
+ * 24 bytes are a short sentence in Latin or Cyrillic letters, eight characters of Chinese. */
 enum { DETECT_MIN_BYTES = 24 };
 
 static bool is_alpha(char c)
@@ -76,94 +70,61 @@ bool language_tag_normalize(const char *tag, char out[LANGUAGE_TAG_LEN])
 	return true;
 }
 
-/* The fingerprint file of each offered language in libexttextcat-data: Chinese as the simplified script. */
-static const char *fingerprint_of(const char *code)
+/* A run of ASCII that is no word of any language: an address (web or mail: '/', '@', "example.org"), a number
+ * or a reference with digits ("CL-20/55"), an identifier ("closes_on"). CLD2 reads "www.example.org" or
+ * "kofi@example.org" as reliable English; such runs say nothing of the language the sender wrote in. */
+static bool is_no_word(const char *s, size_t n)
 {
-	return !strcmp(code, "zh") ? "zh-Hans" : code;
+	for (size_t i = 0; i < n; i++) {
+		const char c = s[i];
+		if (c == '@' || c == '/' || c == '_' || is_digit(c))
+			return true;
+		if (c == '.' && i > 0 && i + 1 < n && (is_alpha(s[i - 1]) || is_digit(s[i - 1])) &&
+		    (is_alpha(s[i + 1]) || is_digit(s[i + 1])))
+			return true;
+	}
+	return false;
+}
+
+/* text[0..len) into out without its runs that are no word (above), and returns out's length. A run ends at a
+ * space or at any byte beyond ASCII, so that Chinese written against an address keeps every character. */
+static size_t words_only(const char *text, size_t len, char *out)
+{
+	size_t n = 0, run = 0; /* run: where the current ASCII run started */
+	for (size_t i = 0; i <= len; i++) {
+		const unsigned char c = i < len ? (unsigned char)text[i] : ' ';
+		const bool in_run =
+		    c < 0x80 && c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v';
+		if (in_run)
+			continue;
+		if (i > run && !is_no_word(text + run, i - run)) {
+			memcpy(out + n, text + run, i - run);
+			n += i - run;
+		}
+		if (i < len)
+			out[n++] = (char)c;
+		run = i + 1;
+	}
+	return n;
 }
 
 /*
- * Classifiers, each behind its own lock: a classification takes 0.1-0.4 ms (libexttextcat builds and sorts the
- * text's n-grams, then compares them with each language's), and with one classifier behind one lock the threads
- * that check contributions queued for it: `consulta import` of 1 KB texts ran at about 900 a second on two cores,
- * its 32 threads taking turns. A handle is ~64 KB; a few serve any number of threads, as no more classify at once
- * than there are cores. Each is loaded the first time a thread takes it.
+ * CLD2 allocates about 160 KB of buffers for each text and frees them when done. With glibc's default trim
+ * threshold (128 KB) each free gives the arena's top back to the system and the next text takes it again, page
+ * by page: `consulta import` spent some 10 % of its CPU there (sys time; 908-962 against 1,009-1,036 us of CPU a
+ * contribution, two runs of 8,000 docket lines). A threshold of 1 MB keeps them; it holds for the whole process
+ * (at most a megabyte more of free memory per arena, kept rather than given back).
  */
-enum { CLASSIFIERS = 8 };
-static struct classifier_slot {
-	pthread_mutex_t lock;
-	void *handle; /* NULL until loaded */
-} slots[CLASSIFIERS]; /* their locks made by fingerprint_list_write, before any is taken */
-
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-static int list_fd = -1;     /* the list of fingerprints, kept open for the slots' loads; -1: none */
-static char list_path[64];   /* /proc/self/fd/N of list_fd */
-static _Atomic bool missing; /* a load failed: no fingerprints installed */
-
-/*
- * Writes the list of fingerprints of the offered languages once, restricted to them: fewer candidates make a
- * surer answer for the languages a process works in (among 160 fingerprints, a short French text is often taken
- * for Walloon or Occitan). The library reads its list from a file only: the list is written to an anonymous
- * memory file, read through /proc, so that nothing is left on disk.
- */
-static void fingerprint_list_write(void)
+static void keep_freed_buffers(void)
 {
-	for (int i = 0; i < CLASSIFIERS; i++)
-		pthread_mutex_init(&slots[i].lock, NULL);
-	int fd = memfd_create("consulta-textcat", MFD_CLOEXEC);
-	if (fd < 0)
-		return;
-	size_t n = 0;
-	const struct i18n_language *l = i18n_languages(&n);
-	const int w = dup(fd); /* the stream's own, closed with it: fd stays open for the loads */
-	FILE *f = w >= 0 ? fdopen(w, "w") : NULL;
-	if (!f) {
-		if (w >= 0)
-			close(w);
-		close(fd);
-		return;
-	}
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(l[i].code, I18N_PSEUDO) != 0)
-			fprintf(f, "%s/%s.lm %s\n", CONSULTA_TEXTCAT_DIR, fingerprint_of(l[i].code), l[i].code);
-	if (fclose(f) != 0) {
-		close(fd);
-		return;
-	}
-	list_fd = fd;
-	snprintf(list_path, sizeof list_path, "/proc/self/fd/%d", fd);
-}
-
-/* A free classifier, locked (loaded if it was not yet), or NULL when none can be loaded. start spreads the
- * threads over the slots; when every one is busy, the thread waits for its own. */
-static struct classifier_slot *classifier_take(unsigned start)
-{
-	struct classifier_slot *s = NULL;
-	for (unsigned i = 0; i < CLASSIFIERS && !s; i++)
-		if (pthread_mutex_trylock(&slots[(start + i) % CLASSIFIERS].lock) == 0)
-			s = &slots[(start + i) % CLASSIFIERS];
-	if (!s) {
-		s = &slots[start % CLASSIFIERS];
-		pthread_mutex_lock(&s->lock);
-	}
-	if (!s->handle && !missing) {
-		s->handle = textcat_Init(list_path);
-		if (!s->handle)
-			missing = true;
-	}
-	if (!s->handle) {
-		pthread_mutex_unlock(&s->lock);
-		return NULL;
-	}
-	return s;
+	(void)mallopt(M_TRIM_THRESHOLD, 1 << 20);
 }
 
 int language_detect(const char *text, size_t len, char out[LANGUAGE_TAG_LEN])
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, keep_freed_buffers);
 	out[0] = '\0';
-	pthread_once(&once, fingerprint_list_write);
-	if (list_fd < 0 || missing)
-		return -1;
 	if (!text || len < DETECT_MIN_BYTES)
 		return 0;
 	if (len > DETECT_BYTES) {
@@ -172,26 +133,16 @@ int language_detect(const char *text, size_t len, char out[LANGUAGE_TAG_LEN])
 		while (len > 0 && ((unsigned char)text[len] & 0xC0) == 0x80)
 			len--;
 	}
-	/* a thread's own slot first, given in turn to each thread on its first classification */
-	static _Atomic unsigned next_home;
-	static _Thread_local unsigned home = CLASSIFIERS;
-	if (home == CLASSIFIERS)
-		home = atomic_fetch_add(&next_home, 1) % CLASSIFIERS;
-	struct classifier_slot *s = classifier_take(home);
-	if (!s)
-		return -1;
-	/* "[fr][es]" when it hesitates (the first is the likeliest), "SHORT" or "UNKNOWN" when it cannot tell */
-	const char *r = textcat_Classify(s->handle, text, len);
-	char got[LANGUAGE_TAG_LEN] = "";
-	if (r && r[0] == '[') {
-		size_t m = strcspn(r + 1, "]");
-		if (m < sizeof got) {
-			memcpy(got, r + 1, m);
-			got[m] = '\0';
-		}
-	}
-	pthread_mutex_unlock(&s->lock);
-	if (i18n_find(got))
+	char words[DETECT_BYTES];
+	len = words_only(text, len, words);
+	if (len < DETECT_MIN_BYTES)
+		return 0;
+	char got[LANGUAGE_TAG_LEN];
+	language_cld2_detect(words, len, got, sizeof got);
+	/* CLD2 knows some 80 languages; only the offered ones are answers. A script variant counts as its language
+	 * ("zh-Hant": Chinese). Any other ("de", "pt") is not known, rather than the nearest offered one. */
+	got[strcspn(got, "-")] = '\0';
+	if (got[0] && i18n_find(got))
 		snprintf(out, LANGUAGE_TAG_LEN, "%s", got);
 	return 0;
 }

@@ -1,7 +1,7 @@
 """Content in several languages (issue 14, items 2 and 3): countries named in the reader's language from
 iso-codes' translations and sorted by the reader's collation (the contribution form, the list of a call's
 contributions, its statistics); the language a contribution is written in, declared by its sender (form field,
-API member `language`) or recognised in its text (libexttextcat), shown in the back office, the API and the
+API member `language`) or recognised in its text (CLD2), shown in the back office, the API and the
 open data; category names per language given by the secretariat (API and office form), shown in the reader's
 language, else the process's first language; a version's texts per language, aligned paragraph by paragraph to
 the same paragraph ids, refused when they do not align, shown in the reader's language with a notice and links
