@@ -292,37 +292,45 @@ static const char *valid_numbers(struct arena *a, const struct paragraph *p, int
 	return copy ? copy : "";
 }
 
-/* The message that refuses a table whose rows name paragraphs this version does not have: each row (as many
- * as the field's message holds) with the number it names, then the numbers that are paragraphs. */
-static const char *missing_message(struct arena *a, const struct missing *m, const struct paragraph *p, int n)
+static const char *missing_sentence(struct arena *a, const struct missing *m, const char *listed, const char *valid)
 {
-	/* The rows listed take at most LISTED bytes (whatever the language's letters cost), so that the sentence
-	 * around them fits the field's message whole; the others are counted. */
-	enum { LISTED = 140 };
+	return arena_printf(a,
+	                    i18n_n("%d row names a paragraph this version does not have (%s); its paragraphs are %s. "
+	                           "Correct the paragraph column and send the table again: nothing was taken from it.",
+	                           "%d rows name paragraphs this version does not have (%s); its paragraphs are %s. "
+	                           "Correct the paragraph column and send the table again: nothing was taken from it.",
+	                           (unsigned long)m->n),
+	                    m->n, listed, valid);
+}
+
+/* The message that refuses a table whose rows name paragraphs this version does not have: each row (as many
+ * as the field's message holds after the file's name `shown` and the sentence, whatever the language's letters
+ * cost) with the number it names, the others counted, then the numbers that are paragraphs. */
+static const char *missing_message(struct arena *a, const struct missing *m, const struct paragraph *p, int n,
+                                   const char *shown)
+{
+	enum { MORE = 48 /* bytes kept for "; and 123 more rows" in any language */ };
+	const char *valid = valid_numbers(a, p, n);
+	const char *bare = missing_sentence(a, m, "", valid);
+	size_t used = strlen(shown) + (bare ? strlen(bare) : 0) + MORE;
+	size_t room = used < ERROR_MESSAGE_LEN - 1 ? ERROR_MESSAGE_LEN - 1 - used : 0;
 	struct buf rows;
 	buf_init(&rows, 4096);
-	int shown = 0;
-	for (; shown < m->n; shown++) {
-		const char *one = arena_printf(a, _("row %d names \u00b6%d"), m->rows[shown][0], m->rows[shown][1]);
-		if (!one || (shown > 0 && rows.len + 2 + strlen(one) > LISTED))
+	int listed = 0;
+	for (; listed < m->n; listed++) {
+		const char *one = arena_printf(a, _("row %d names \u00b6%d"), m->rows[listed][0], m->rows[listed][1]);
+		if (!one || (listed > 0 && rows.len + 2 + strlen(one) > room))
 			break;
-		buf_printf(&rows, "%s%s", shown ? "; " : "", one);
+		buf_printf(&rows, "%s%s", listed ? "; " : "", one);
 	}
-	if (m->n > shown)
+	if (m->n > listed)
 		buf_printf(&rows, "; %s",
-		           arena_printf(a, i18n_n("and %d more row", "and %d more rows", (unsigned long)(m->n - shown)),
-		                        m->n - shown));
+		           arena_printf(a, i18n_n("and %d more row", "and %d more rows", (unsigned long)(m->n - listed)),
+		                        m->n - listed));
 	size_t len = 0;
-	char *listed = buf_steal(&rows, &len);
-	const char *msg =
-	    arena_printf(a,
-	                 i18n_n("%d row names a paragraph this version does not have (%s); its paragraphs are %s. "
-	                        "Correct the paragraph column and send the table again: nothing was taken from it.",
-	                        "%d rows name paragraphs this version does not have (%s); its paragraphs are %s. "
-	                        "Correct the paragraph column and send the table again: nothing was taken from it.",
-	                        (unsigned long)m->n),
-	                 m->n, listed ? listed : "", valid_numbers(a, p, n));
-	free(listed);
+	char *list = buf_steal(&rows, &len);
+	const char *msg = missing_sentence(a, m, list ? list : "", valid);
+	free(list);
 	buf_free(&rows);
 	return msg ? msg : "";
 }
@@ -449,7 +457,7 @@ int comment_table_map(struct arena *a, const struct sheet *sheet, const char *na
 			goto oom;
 	}
 	if (missing.n > 0) {
-		table_error(e, field, shown, missing_message(a, &missing, paragraphs, n));
+		table_error(e, field, shown, missing_message(a, &missing, paragraphs, n, shown));
 		out->ncomments = 0;
 		return -1;
 	}

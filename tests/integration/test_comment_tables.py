@@ -149,6 +149,20 @@ class CommentTableForm(ServerTestCase):
         self.assertEqual(r.status, 422, r)
         self.assertIn("missing.csv: 2 lignes indiquent des paragraphes que cette version n\u2019a pas (la ligne 3 "
                       "indique le \u00b699; la ligne 4 indique le \u00b6120)", field_error(r.text, "table"))
+        # many such rows: as many listed as the message holds whole, in any language's letters, the rest counted
+        many = ("Paragraph,Comments\n" + "".join("%d,Comment %d\n" % (1000 + i, i) for i in range(60))).encode()
+        ends = {"en": "nothing was taken from it.", "ru": "\u0438\u0437 \u043d\u0435\u0451 \u043d\u0438\u0447\u0435\u0433\u043e "
+                "\u043d\u0435 \u0432\u0437\u044f\u0442\u043e.", "ar": "\u0644\u0645 \u064a\u0624\u062e\u0630 \u0645\u0646\u0647 "
+                "\u0634\u064a\u0621."}
+        for lang, end in ends.items():
+            with self.subTest(lang=lang):
+                r = self.send(s, "a-table-with-a-rather-long-name-as-people-give-them-2021-final-v3.csv", many,
+                              "text/csv", lang=lang)
+                self.assertEqual(r.status, 422, r)
+                error = field_error(r.text, "table")
+                self.assertTrue(error.endswith(end), error)
+                self.assertIn("\u00b61000", error)
+                self.assertLess(len(error.encode()), 512)
         self.assertEqual(self.count(s), before, "nothing was stored")
         # the same table without those two rows goes, "Table 1" as a general comment with a note
         fixed = ("Paragraph,Type,Comments\n1,te,Good\nTable 1,ed,Kept\n2,ed,Good too\n").encode()
