@@ -31,7 +31,7 @@ const char *comment_type_label(enum comment_type t)
 	case COMMENT_TECHNICAL: return C_("type of comment", "technical");
 	case COMMENT_EDITORIAL: return C_("type of comment", "editorial");
 	}
-	return TYPE_NAMES[t];
+	return "";
 }
 
 bool comment_type_parse(const char *name, enum comment_type *out)
