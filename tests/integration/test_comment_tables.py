@@ -320,6 +320,20 @@ class CommentTableMail(ServerTestCase):
         self.assertEqual(len(told), 1)
         self.assertIn("zip bomb", told[0].replace("\r\n ", " ").replace("\n ", " "))
 
+    def test_a_table_naming_a_missing_paragraph_holds_the_message_and_its_sender_is_told(self):
+        with open(os.path.join(self.dir, "sheets", "missing.csv"), "wb") as f:
+            f.write(b"Paragraph,Comments\n1,Fine\n99,Lost\n")
+        eml = self.message("missing@example.org", [("missing.csv", "text", "csv")])
+        code, out = mail_in(self.server.db, eml)
+        self.assertEqual(code, 0, out)
+        self.assertEqual((out["outcome"], out["reason"]), ("held", "invalid"), out)
+        self.assertIn("missing.csv: 1 row names a paragraph this version does not have (row 3 names \u00b699)",
+                      out["detail"])
+        self.assertEqual(self.count("missing@example.org"), 0, "nothing was stored as a contribution")
+        with harness.connect_ro(self.server.db) as c:
+            told = [m for (m,) in c.execute("SELECT message FROM outbox") if "In-Reply-To: <missing@example.org>" in m]
+        self.assertEqual(len(told), 1)
+
     def test_a_spreadsheet_that_is_no_comment_table_stays_an_attachment(self):
         eml = self.message("letter@example.org", [("letter.txt", "text", "csv")])
         code, out = mail_in(self.server.db, eml)
