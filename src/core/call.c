@@ -459,7 +459,8 @@ int call_add(struct db *db, struct arena *a, const struct actor *who, int64_t pr
 	field_check_date(e, "opens_on", opens_on, true);
 	field_check_date(e, "closes_on", closes_on, true);
 	if (review_name && !call_review_parse(review_name, &review))
-		error_field(e, "review", _("Use on_receipt or after_review."));
+		error_field(e, "review", _("Choose when contributions are published: each as it arrives, or once the "
+		                               "secretariat has reviewed them."));
 	if (in->milestone_id < 0)
 		error_field(e, "milestone_id",
 		            _("Choose a deadline of this process's schedule, or none for a new one."));
@@ -536,8 +537,7 @@ static bool new_deadline(struct arena *a, const struct call *c, const struct cal
 	const char *on = field_trimmed(a, in->closes_on), *at = field_trimmed(a, in->closes_at);
 	if (on && at) {
 		error_field(e, "closes_at",
-		            _("Give the new deadline once: as closes_on (a date) or closes_at (an "
-		              "instant)."));
+		            _("Give the new deadline once: as a date, or as a date and time, not both."));
 		return false;
 	}
 	if (on) {
@@ -638,13 +638,14 @@ int call_change(struct db *db, struct arena *a, const struct actor *who, int64_t
 	const enum call_state *state = NULL;
 	const enum call_review *review = NULL;
 	if (state_name && (!call_state_parse(state_name, &to) || to == CALL_UPCOMING))
-		error_field(e, "state", _("Use open (to open the call now) or closed (to close it now)."));
+		error_field(e, "state", _("Choose to open the call now or to close it now."));
 	else if (state_name && deadline && to == CALL_CLOSED)
 		error_field(e, "state", _("To close the call now, send no new deadline."));
 	else if (state_name)
 		state = &to;
 	if (review_name && !call_review_parse(review_name, &review_to))
-		error_field(e, "review", _("Use on_receipt or after_review."));
+		error_field(e, "review", _("Choose when contributions are published: each as it arrives, or once the "
+		                               "secretariat has reviewed them."));
 	else if (review_name)
 		review = &review_to;
 	if (deadline || state_name)
@@ -654,7 +655,8 @@ int call_change(struct db *db, struct arena *a, const struct actor *who, int64_t
 		field_check_text(e, "reason", reason, false, LIMIT_REASON, N_("the reason"));
 	if (!e->code && !deadline && !state_name && !review_name)
 		error_set(e, ERROR_INVALID,
-		          _("Give a new deadline (closes_on or closes_at), a state or a review mode."));
+		          _("Give a new deadline, open or close the call now, or choose when contributions are "
+		            "published."));
 	if (e->code)
 		return -1;
 
@@ -678,8 +680,8 @@ int call_change(struct db *db, struct arena *a, const struct actor *who, int64_t
 			error_field(e, field, _("This is the deadline already."));
 		else if (closes_at < now)
 			error_field(e, field,
-			            _("This deadline has already passed; to close the call now, set its state "
-			              "to closed."));
+			            _("This deadline has already passed; to close the call now, close it instead of "
+			              "changing its deadline."));
 		else if (closes_at < before.opens_at)
 			error_field(e, field, _("The deadline comes before the call opens."));
 		else if (state && *state == CALL_OPEN && s == CALL_UPCOMING)
@@ -705,8 +707,7 @@ int call_change(struct db *db, struct arena *a, const struct actor *who, int64_t
 		}
 		if (s == CALL_CLOSED) {
 			error_field(e, "state",
-			            _("To open a closed call again, give it a new deadline (closes_on) and the "
-			              "reason."));
+			            _("To open a closed call again, give it a new deadline and the reason."));
 			goto fail;
 		}
 		kind = CHANGE_OPEN;

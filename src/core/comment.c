@@ -24,6 +24,16 @@ const char *comment_type_name(enum comment_type t)
 	return TYPE_NAMES[t];
 }
 
+const char *comment_type_label(enum comment_type t)
+{
+	switch (t) {
+	case COMMENT_GENERAL: return C_("type of comment", "general");
+	case COMMENT_TECHNICAL: return C_("type of comment", "technical");
+	case COMMENT_EDITORIAL: return C_("type of comment", "editorial");
+	}
+	return "";
+}
+
 bool comment_type_parse(const char *name, enum comment_type *out)
 {
 	const int i = field_enum_index(TYPE_NAMES, COUNT(TYPE_NAMES), name);

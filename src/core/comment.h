@@ -27,6 +27,9 @@ struct paragraph;
 /* The template's types of comment; the names are what the database and the API hold. */
 enum comment_type { COMMENT_GENERAL, COMMENT_TECHNICAL, COMMENT_EDITORIAL };
 const char *comment_type_name(enum comment_type t);
+/* The type as a sentence of the reader's language says it, in lower case ("technical", "technique"): the
+ * receipt's and the comment table's words, never the name above. */
+const char *comment_type_label(enum comment_type t);
 /* Reads a type's name; false for a name not in its table. */
 bool comment_type_parse(const char *name, enum comment_type *out);
 /* A type as the bit contribution.comment_types holds for it (migration 041): general 1, technical 2, editorial 4. */

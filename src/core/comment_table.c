@@ -3,6 +3,7 @@
 
 #include "core/limits.h"
 #include "util/buf.h"
+#include "util/i18n.h"
 #include "util/utf8.h"
 
 #include <ctype.h>
@@ -239,6 +240,101 @@ static const char *joined(struct arena *a, const char *x, const char *y)
 	return arena_printf(a, "%s, %s", x, y);
 }
 
+/* The rows naming a paragraph number this version does not have: (row in the file, ¶ number) pairs. */
+struct missing {
+	int (*rows)[2];
+	int n, cap;
+};
+
+static int missing_add(struct arena *a, struct missing *m, int row, int number)
+{
+	int(*slot)[2] = arena_push(a, (void **)&m->rows, &m->n, &m->cap, sizeof *m->rows);
+	if (!slot)
+		return -1;
+	(*slot)[0] = row;
+	(*slot)[1] = number;
+	return 0;
+}
+
+static int by_number(const void *x, const void *y)
+{
+	int a = *(const int *)x, b = *(const int *)y;
+	return (a > b) - (a < b);
+}
+
+/* The version's paragraph numbers as ranges: "¶1–¶9, ¶12"; "none" when it has none. */
+static const char *valid_numbers(struct arena *a, const struct paragraph *p, int n)
+{
+	if (n <= 0)
+		return _("none");
+	int *v = arena_alloc(a, sizeof *v * (size_t)n);
+	if (!v)
+		return "";
+	for (int i = 0; i < n; i++)
+		v[i] = p[i].number;
+	qsort(v, (size_t)n, sizeof *v, by_number);
+	struct buf b;
+	buf_init(&b, 4096);
+	for (int i = 0; i < n;) {
+		int j = i;
+		while (j + 1 < n && v[j + 1] <= v[j] + 1)
+			j++;
+		buf_printf(&b, "%s\u00b6%d", i ? ", " : "", v[i]);
+		if (v[j] != v[i])
+			buf_printf(&b, "\u2013\u00b6%d", v[j]);
+		i = j + 1;
+	}
+	size_t len = 0;
+	char *s = buf_steal(&b, &len);
+	const char *copy = s ? arena_strndup(a, s, len) : NULL;
+	free(s);
+	buf_free(&b);
+	return copy ? copy : "";
+}
+
+static const char *missing_sentence(struct arena *a, const struct missing *m, const char *listed, const char *valid)
+{
+	return arena_printf(a,
+	                    i18n_n("%d row names a paragraph this version does not have (%s); its paragraphs are %s. "
+	                           "Correct the paragraph column and send the table again: nothing was taken from it.",
+	                           "%d rows name paragraphs this version does not have (%s); its paragraphs are %s. "
+	                           "Correct the paragraph column and send the table again: nothing was taken from it.",
+	                           (unsigned long)m->n),
+	                    m->n, listed, valid);
+}
+
+/* The message that refuses a table whose rows name paragraphs this version does not have: each row (as many
+ * as the field's message holds after the file's name `shown` and the sentence, whatever the language's letters
+ * cost) with the number it names, the others counted, then the numbers that are paragraphs. */
+static const char *missing_message(struct arena *a, const struct missing *m, const struct paragraph *p, int n,
+                                   const char *shown)
+{
+	enum { MORE = 48 /* bytes kept for "; and 123 more rows" in any language */ };
+	const char *valid = valid_numbers(a, p, n);
+	const char *bare = missing_sentence(a, m, "", valid);
+	size_t used = strlen(shown) + (bare ? strlen(bare) : 0) + MORE;
+	size_t room = used < ERROR_MESSAGE_LEN - 1 ? ERROR_MESSAGE_LEN - 1 - used : 0;
+	struct buf rows;
+	buf_init(&rows, 4096);
+	int listed = 0;
+	for (; listed < m->n; listed++) {
+		const char *one = arena_printf(a, _("row %d names \u00b6%d"), m->rows[listed][0], m->rows[listed][1]);
+		if (!one || (listed > 0 && rows.len + 2 + strlen(one) > room))
+			break;
+		buf_printf(&rows, "%s%s", listed ? "; " : "", one);
+	}
+	if (m->n > listed)
+		buf_printf(&rows, "; %s",
+		           arena_printf(a, i18n_n("and %d more row", "and %d more rows", (unsigned long)(m->n - listed)),
+		                        m->n - listed));
+	size_t len = 0;
+	char *list = buf_steal(&rows, &len);
+	const char *msg = missing_sentence(a, m, list ? list : "", valid);
+	free(list);
+	buf_free(&rows);
+	return msg ? msg : "";
+}
+
 int comment_table_map(struct arena *a, const struct sheet *sheet, const char *name, const struct paragraph *paragraphs,
                       int n, const char *field, struct comment_table *out, bool *not_table, struct error *e)
 {
@@ -275,13 +371,14 @@ int comment_table_map(struct arena *a, const struct sheet *sheet, const char *na
 		if (not_table)
 			*not_table = true;
 		table_error(e, field, shown,
-		            "no header row found: a comment table has a row naming its columns, among them "
-		            "\u201cComments\u201d (or \u201cCommentaires\u201d) and \u201cType of comment\u201d, "
-		            "\u201cClause\u201d or \u201cParagraph\u201d.");
+		            _("no header row found: a comment table has a row naming its columns, among them "
+		              "\u201cComments\u201d (or \u201cCommentaires\u201d) and \u201cType of comment\u201d, "
+		              "\u201cClause\u201d or \u201cParagraph\u201d."));
 		return -1;
 	}
 	out->header_row = sheet->rows[h].number;
 
+	struct missing missing = {0};
 	int cap = 0, rowcap = 0;
 	for (int i = h + 1; i < sheet->nrows; i++) {
 		const struct sheet_row *r = &sheet->rows[i];
@@ -297,7 +394,7 @@ int comment_table_map(struct arena *a, const struct sheet *sheet, const char *na
 		tr->member = *member ? member : NULL;
 		const char *text = cell(r, out->columns[COLUMN_COMMENT]);
 		if (!*text) {
-			tr->understood = "skipped: no comment text in this row";
+			tr->understood = _("skipped: no comment text in this row");
 			continue;
 		}
 		const char *clause = cell(r, out->columns[COLUMN_CLAUSE]),
@@ -310,12 +407,15 @@ int comment_table_map(struct arena *a, const struct sheet *sheet, const char *na
 		const char *note = NULL;
 		if (!type) {
 			type = "general";
-			note = arena_printf(a, "the type \u201c%s\u201d is not ge, te or ed; taken as general",
+			note = arena_printf(a, _("the type \u201c%s\u201d is not ge, te or ed; taken as general"),
 			                    quoted(a, said_type));
 		}
 
-		/* The paragraph: ¶N of this version, from the paragraph column or a clause written as ¶N. A place
-		 * that names no paragraph of this version keeps the comment, as a general one, with a note. */
+		/* The paragraph: ¶N of this version, from the paragraph column or a clause written as ¶N. A number
+		 * that is no paragraph of this version stops the whole table (below): the secretariat would otherwise
+		 * find a comment on ¶12 filed as general, or on the wrong paragraph, and nothing may be half-stored.
+		 * A place that is no paragraph number at all ("Table 1", "5.2") keeps the comment, as a general one,
+		 * with a note: the template's column also names figures and tables. */
 		const char *pid = NULL;
 		int number = *place ? paragraph_number(place, true) : 0;
 		if (!number && !*place && *clause)
@@ -324,17 +424,14 @@ int comment_table_map(struct arena *a, const struct sheet *sheet, const char *na
 			const struct paragraph *p = paragraph_numbered(paragraphs, n, number);
 			if (p)
 				pid = p->pid;
-			else
-				note =
-				    arena_printf(a,
-				                 "%s%s\u00b6%d is not a paragraph of this version; kept as a general "
-				                 "comment",
-				                 note ? note : "", note ? "; " : "", number);
+			else if (missing_add(a, &missing, r->number, number) != 0)
+				goto oom;
 		} else if (*place) {
-			note = arena_printf(a,
-			                    "%s%s\u201c%s\u201d is not a paragraph number of this version (\u00b6N); "
-			                    "kept as a general comment",
-			                    note ? note : "", note ? "; " : "", quoted(a, place));
+			const char *what =
+			    arena_printf(a, _("\u201c%s\u201d is not a paragraph number of this version (\u00b6N); kept as a "
+			                      "general comment"),
+			                 quoted(a, place));
+			note = note && what ? arena_printf(a, "%s; %s", note, what) : what;
 		}
 
 		struct comment_input *c = arena_push(a, (void **)&out->comments, &out->ncomments, &cap, sizeof *c);
@@ -350,15 +447,24 @@ int comment_table_map(struct arena *a, const struct sheet *sheet, const char *na
 		    .note = note,
 		};
 		tr->comment = out->ncomments - 1;
-		const char *where = pid ? arena_printf(a, "on \u00b6%d", number) : "general comment";
-		tr->understood = arena_printf(a, "%s, %s%s%s", where, type, note ? ": " : "", note ? note : "");
+		enum comment_type kind = COMMENT_GENERAL;
+		comment_type_parse(type, &kind);
+		const char *said = comment_type_label(kind);
+		const char *where = pid ? arena_printf(a, _("on \u00b6%d, %s"), number, said)
+		                        : arena_printf(a, _("general comment, %s"), said);
+		tr->understood = where && note ? arena_printf(a, "%s: %s", where, note) : where;
 		if (!tr->understood)
 			goto oom;
+	}
+	if (missing.n > 0) {
+		table_error(e, field, shown, missing_message(a, &missing, paragraphs, n, shown));
+		out->ncomments = 0;
+		return -1;
 	}
 	if (out->ncomments == 0) {
 		table_error(
 		    e, field, shown,
-		    arena_printf(a, "no comment: no row under the header (row %d) has text in its comments column.",
+		    arena_printf(a, _("no comment: no row under the header (row %d) has text in its comments column."),
 		                 out->header_row));
 		return -1;
 	}
@@ -392,11 +498,22 @@ const char *comment_table_report(struct arena *a, const struct comment_table *t,
 		name = t->name;
 	struct buf b;
 	buf_init(&b, (size_t)LIMIT_RESPONSE);
-	buf_printf(&b, "%d comment%s taken from the %s table%s%s%s (header in row %d):\n", t->ncomments,
-	           t->ncomments == 1 ? "" : "s", sheet_format_name(t->format), name && *name ? " \u201c" : "",
-	           name && *name ? name : "", name && *name ? "\u201d" : "", t->header_row);
-	for (int i = 0; i < t->nrows; i++)
-		buf_printf(&b, "Row %d: %s.\n", t->rows[i].row, t->rows[i].understood);
+	if (name && *name)
+		buf_printf(&b,
+		           i18n_n("%d comment taken from the %s table \u201c%s\u201d (header in row %d):",
+		                  "%d comments taken from the %s table \u201c%s\u201d (header in row %d):",
+		                  (unsigned long)t->ncomments),
+		           t->ncomments, sheet_format_name(t->format), name, t->header_row);
+	else
+		buf_printf(&b,
+		           i18n_n("%d comment taken from the %s table (header in row %d):",
+		                  "%d comments taken from the %s table (header in row %d):", (unsigned long)t->ncomments),
+		           t->ncomments, sheet_format_name(t->format), t->header_row);
+	buf_printf(&b, "\n");
+	for (int i = 0; i < t->nrows; i++) {
+		buf_printf(&b, _("Row %d: %s."), t->rows[i].row, t->rows[i].understood);
+		buf_printf(&b, "\n");
+	}
 	size_t len = 0;
 	char *s = buf_steal(&b, &len);
 	char *copy = s ? arena_strndup(a, s, len) : NULL;

@@ -7,10 +7,14 @@
  * the template's columns), the columns are matched by their names in English
  * or French, in any order, regardless of case and accents, and each row under
  * it becomes a struct comment_input for contribution_receive(). Nothing is
- * dropped silently: a row naming a paragraph that the call's version does not
- * have is kept as a general comment with a note; a row without comment text is
- * skipped with a note; an unknown type becomes general with a note. Each row
- * says what was understood of it, for the receipt and the reply mail.
+ * dropped silently and nothing is half-taken: rows naming a paragraph number
+ * that the call's version does not have refuse the whole table, the message
+ * listing each such row and the version's paragraph numbers; a place that is
+ * no paragraph number ("Table 1") keeps the comment as a general one with a
+ * note; a row without comment text is skipped with a note; an unknown type
+ * becomes general with a note. Each row says what was understood of it, for
+ * the receipt and the reply mail, in the thread's language (i18n_use()), as
+ * are the messages (render/sheet.c's too).
  *
  * Reading is done before any transaction: it may run pandoc for a Word file.
  */
@@ -43,8 +47,8 @@ struct comment_table_row {
 	int row;            /* its number in the file (what the spreadsheet shows) */
 	int comment;        /* the index in comments, or -1: skipped */
 	const char *member; /* the member body / contributor it names, or NULL */
-	/* What was understood, for the sender: "on ¶3, technical", "general comment, editorial: ¶9.9 is not a
-	 * paragraph of this version; kept as a general comment", "skipped: no comment text". */
+	/* What was understood, for the sender: "on ¶3, technical", "general comment, editorial: “9.9” is not a
+	 * paragraph number of this version (¶N); kept as a general comment", "skipped: no comment text". */
 	const char *understood;
 };
 
@@ -66,7 +70,7 @@ struct sheet_limits comment_table_limits(void);
  * paragraphs of the call's version (paragraph_list()), into *out in the arena. The comments' strings
  * (paragraph pid, type name, comment...) live in the arena too. Errors: ERROR_INVALID with a message for
  * `field` naming the file and the row (not a table, a zip bomb, too many rows, no header row, no comment in
- * any row); ERROR_UNAVAILABLE when a Word file cannot be converted now. *not_table (may be NULL) is set
+ * any row; rows naming paragraph numbers the version does not have, listed); ERROR_UNAVAILABLE when a Word file cannot be converted now. *not_table (may be NULL) is set
  * when the file was read but has no comment table's header, so that a mail's ordinary attachment can stay
  * one. */
 int comment_table_read(struct arena *a, const void *data, size_t len, const char *name,
@@ -78,8 +82,8 @@ int comment_table_read(struct arena *a, const void *data, size_t len, const char
 int comment_table_map(struct arena *a, const struct sheet *sheet, const char *name, const struct paragraph *paragraphs,
                       int n, const char *field, struct comment_table *out, bool *not_table, struct error *e);
 
-/* The per-row report as plain text, one line per row ("Row 7: general comment, technical: ¶9 is not a
- * paragraph of this version; kept as a general comment."), after a line saying how many comments were
+/* The per-row report as plain text, one line per row ("Row 7: general comment, technical: “Table 1” is not
+ * a paragraph number of this version (¶N); kept as a general comment."), after a line saying how many comments were
  * taken from which file (name, or NULL for t->name); for the reply mail. In the arena. */
 const char *comment_table_report(struct arena *a, const struct comment_table *t, const char *name);
 

@@ -256,7 +256,7 @@ void contribution_validate(struct arena *a, const struct contribution_input *in,
 		            _("Choose whether your contribution is published with your name, "
 		              "anonymously, or sent to the secretariat only."));
 	else if (!contribution_publication_parse(clean->publication, &(enum contribution_publication){0}))
-		error_field(e, "publication", _("Use named, anonymous or private."));
+		error_field(e, "publication", _("Choose how your contribution is published: with your name, without it, or not at all."));
 	contribution_language(a, in, clean, e);
 	if (c)
 		comments_language(clean->language, c, clean->ncomments);
@@ -2246,7 +2246,7 @@ int contribution_moderate(struct db *db, struct arena *a, const struct actor *wh
 	reason = field_trimmed(a, reason);
 	const bool known = moderation_action_parse(action, &m);
 	if (!known)
-		error_field(e, "action", _("Use publish, hide or spam."));
+		error_field(e, "action", _("Choose to publish it, to hide it or to mark it as spam."));
 	const enum contribution_state state = moderation_action_state(m);
 	/* The reason for hiding is shown to the public in the contribution's place. */
 	field_check_text(e, "reason", reason, known && state == CONTRIBUTION_HIDDEN, LIMIT_REASON,
@@ -2265,7 +2265,12 @@ int contribution_moderate(struct db *db, struct arena *a, const struct actor *wh
 	const bool same_reason = !before.moderation_reason == !reason &&
 				 (!reason || !strcmp(before.moderation_reason, reason));
 	if (before.state == state && (state != CONTRIBUTION_HIDDEN || same_reason)) {
-		error_set(e, ERROR_CONFLICT, _("This contribution is %s already."), contribution_state_name(state));
+		/* a whole sentence for each state: the enum's name is no word of the reader's language */
+		const char *already = state == CONTRIBUTION_PUBLISHED ? _("This contribution is published already.")
+		                      : state == CONTRIBUTION_HIDDEN  ? _("This contribution is hidden already, for this reason.")
+		                      : state == CONTRIBUTION_SPAM    ? _("This contribution is marked as spam already.")
+		                                                      : _("This contribution awaits review already.");
+		error_set(e, ERROR_CONFLICT, "%s", already);
 		goto fail;
 	}
 	struct call call;

@@ -45,7 +45,7 @@ static int check_input(struct arena *a, const struct disposition_input *in, stru
 {
 	memset(out, 0, sizeof *out);
 	if (!in->decision || !disposition_decision_parse(in->decision, &out->decision))
-		error_field(e, "decision", _("Choose accepted, accepted_in_part, not_accepted or noted."));
+		error_field(e, "decision", _("Choose an answer: accepted, accepted in part, not accepted or noted."));
 	out->reason = field_trimmed(a, in->reason);
 	field_check_text(e, "reason", out->reason, true, LIMIT_DISPOSITION_REASON, N_("the reason for this answer"));
 	const char *pid = field_trimmed(a, in->paragraph);
@@ -367,7 +367,8 @@ int disposition_record_many(struct db *db, struct arena *a, const struct actor *
 	            (sel->same_as != 0) + (sel->campaign != 0);
 	if (kinds != 1)
 		error_field(e, "select",
-		            _("Select the comments by one of paragraph, type, category, ids, same_as or campaign."));
+		            _("Select the comments in one way only: by paragraph, by type, by the senders' category, by their "
+		              "numbers, as those the same as a comment, or by campaign."));
 	struct checked c;
 	if (check_input(a, in, &c, e) != 0)
 		return -1;

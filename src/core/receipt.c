@@ -135,9 +135,9 @@ static void text_comments(struct buf *b, const struct contribution *k, const cha
 		if (c->number && c->pid)
 			/* TRANSLATORS: a comment in a receipt mail: its number, its paragraph, its type, its link. */
 			buf_printf(b, _("%1$d. \u00b6%2$d, %3$s\n   %4$s/versions/%5$lld/paragraphs/%6$s\n"), i + 1,
-			           c->number, comment_type_name(c->type), url, (long long)c->version_id, c->pid);
+			           c->number, comment_type_label(c->type), url, (long long)c->version_id, c->pid);
 		else
-			buf_printf(b, _("%d. General comment, %s\n"), i + 1, comment_type_name(c->type));
+			buf_printf(b, _("%d. General comment, %s\n"), i + 1, comment_type_label(c->type));
 		if (quote && c->row > 0)
 			buf_printf(b,
 			           c->note && *c->note ? _("   Row %d of your table: %s\n")

@@ -1080,7 +1080,7 @@ static int filters_check(struct db *db, struct arena *a, const struct search_fil
 	enum search_kind k;
 	int y, m, d;
 	if (f->type && *f->type && !search_kind_parse(f->type, &k))
-		error_field(e, "type", _("Use contribution, comment, attachment, paragraph or letter."));
+		error_field(e, "type", _("Choose what to search: contributions, comments, attached files, paragraphs or letters."));
 	if (f->country && *f->country && !country_name(f->country))
 		error_field(e, "country", _("Use a country's ISO 3166 code, such as CH."));
 	if (f->category && *f->category && !process_slug_valid(f->category))

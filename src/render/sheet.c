@@ -3,6 +3,7 @@
 #include "render/sheet.h"
 
 #include "util/buf.h"
+#include "util/i18n.h"
 #include "util/log.h"
 #include "util/run.h"
 #include "util/utf8.h"
@@ -109,17 +110,18 @@ static void grid_put(struct grid *g, int column, const char *text, size_t len, b
 	if (len == 0)
 		return;
 	if (column < 0 || column >= g->lim->max_columns) {
-		grid_fail(g, "row %d, column %s: text beyond the first %d columns; a comment table has fewer.",
-		          g->number, sheet_column_name(g->a, column < 0 ? 0 : column), g->lim->max_columns);
+		grid_fail(g, _("row %d, column %s: text beyond the first %d columns; a comment table has fewer: move it into "
+		            "the first %d columns or delete it."),
+		          g->number, sheet_column_name(g->a, column < 0 ? 0 : column), g->lim->max_columns, g->lim->max_columns);
 		return;
 	}
 	if (len > g->lim->max_cell) {
-		grid_fail(g, "row %d, column %s: a cell longer than %zu bytes.", g->number,
+		grid_fail(g, _("row %d, column %s: a cell longer than %zu bytes; shorten it."), g->number,
 		          sheet_column_name(g->a, column), g->lim->max_cell);
 		return;
 	}
 	if (!shared && !utf8_valid(text, len)) {
-		grid_fail(g, "row %d, column %s: the text is not valid UTF-8.", g->number,
+		grid_fail(g, _("row %d, column %s: the text is not valid UTF-8; save the table as CSV UTF-8 or XLSX."), g->number,
 		          sheet_column_name(g->a, column));
 		return;
 	}
@@ -127,14 +129,14 @@ static void grid_put(struct grid *g, int column, const char *text, size_t len, b
 		const char **slot =
 		    arena_push(grid_cells(g), (void **)&g->cells, &g->ncells, &g->cellcap, sizeof *g->cells);
 		if (!slot) {
-			grid_fail(g, "the table is too large to be read here.");
+			grid_fail(g, _("the table is too large to be read here."));
 			return;
 		}
 		*slot = "";
 	}
 	const char *copy = shared ? text : arena_strndup(grid_cells(g), text, len);
 	if (!copy) {
-		grid_fail(g, "the table is too large to be read here.");
+		grid_fail(g, _("the table is too large to be read here."));
 		return;
 	}
 	g->cells[column] = copy;
@@ -152,7 +154,7 @@ static void grid_end_row(struct grid *g)
 	if (g->failed || !g->any)
 		return;
 	if (g->nrows >= g->lim->max_rows) {
-		grid_fail(g, "more than %d rows (row %d is one too many); send at most %d rows in one table.",
+		grid_fail(g, _("more than %d rows (row %d is one too many); send at most %d rows in one table."),
 		          g->lim->max_rows, g->number, g->lim->max_rows);
 		return;
 	}
@@ -171,7 +173,7 @@ static void grid_end_row(struct grid *g)
 	}
 	struct sheet_row *r = arena_push(g->a, (void **)&g->rows, &g->nrows, &g->cap, sizeof *g->rows);
 	if (!r) {
-		grid_fail(g, "the table is too large to be read here.");
+		grid_fail(g, _("the table is too large to be read here."));
 		return;
 	}
 	*r = (struct sheet_row){g->number, g->ncells, g->cells};
@@ -227,7 +229,7 @@ struct xlsx {
 
 static void xlsx_bomb(struct xlsx *x)
 {
-	grid_fail(x->g, "%s inflates to more than %zu MiB; refused (is it a zip bomb?).", x->entry,
+	grid_fail(x->g, _("%s inflates to more than %zu MiB; refused (is it a zip bomb?)."), x->entry,
 	          x->g->lim->max_unzipped / (1024 * 1024));
 }
 
@@ -238,13 +240,13 @@ static bool xlsx_open(struct xlsx *x, const char *path, bool optional)
 	zip_int64_t idx = zip_name_locate(x->zip, path, 0);
 	if (idx < 0) {
 		if (!optional)
-			grid_fail(x->g, "this is not a spreadsheet (XLSX): it has no %s.", path);
+			grid_fail(x->g, _("this is not a spreadsheet (XLSX): it has no %s."), path);
 		return false;
 	}
 	zip_stat_t st;
 	zip_stat_init(&st);
 	if (zip_stat_index(x->zip, (zip_uint64_t)idx, 0, &st) != 0) {
-		grid_fail(x->g, "the spreadsheet (XLSX) is damaged: %s cannot be read.", path);
+		grid_fail(x->g, _("the spreadsheet (XLSX) is damaged: %s cannot be read."), path);
 		return false;
 	}
 	/* The size the archive declares is checked before anything is inflated; the bytes that come out are
@@ -255,7 +257,7 @@ static bool xlsx_open(struct xlsx *x, const char *path, bool optional)
 	}
 	x->in = (struct zip_in){.f = zip_fopen_index(x->zip, (zip_uint64_t)idx, 0), .max = x->g->lim->max_unzipped};
 	if (!x->in.f) {
-		grid_fail(x->g, "the spreadsheet (XLSX) is damaged or encrypted: %s cannot be read.", path);
+		grid_fail(x->g, _("the spreadsheet (XLSX) is damaged or encrypted: %s cannot be read."), path);
 		return false;
 	}
 	/* No network, no entity substitution (a billion laughs stays references), no DTD loading. */
@@ -263,7 +265,7 @@ static bool xlsx_open(struct xlsx *x, const char *path, bool optional)
 	                           XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_COMPACT);
 	if (!x->reader) {
 		zip_fclose(x->in.f);
-		grid_fail(x->g, "the spreadsheet cannot be read here now.");
+		grid_fail(x->g, _("the spreadsheet cannot be read here now."));
 		return false;
 	}
 	return true;
@@ -278,7 +280,7 @@ static void xlsx_close(struct xlsx *x, int rc)
 	if (x->in.too_large)
 		xlsx_bomb(x);
 	else if (rc < 0)
-		grid_fail(x->g, "the spreadsheet (XLSX) is damaged: %s is not well-formed XML.", x->entry);
+		grid_fail(x->g, _("the spreadsheet (XLSX) is damaged: %s is not well-formed XML."), x->entry);
 }
 
 static bool named(xmlTextReaderPtr r, const char *local)
@@ -453,7 +455,7 @@ static void xlsx_strings(struct xlsx *x, const char *path)
 		in_si = false;
 		/* No table needs more strings than it has cells: more would be a file made to cost memory. */
 		if (x->nsst >= x->g->lim->max_rows * x->g->lim->max_columns) {
-			grid_fail(x->g, "%s holds more than %d strings; a comment table has fewer.", path,
+			grid_fail(x->g, _("%s holds more than %d strings; a comment table has fewer."), path,
 			          x->g->lim->max_rows * x->g->lim->max_columns);
 			break;
 		}
@@ -470,12 +472,12 @@ static void xlsx_strings(struct xlsx *x, const char *path)
 		while (len > 0 && is_space((unsigned char)text[len - 1]))
 			len--;
 		if (!too_long && !utf8_valid(text, len)) {
-			grid_fail(x->g, "%s: string %d is not valid UTF-8.", path, x->nsst);
+			grid_fail(x->g, _("%s: string %d is not valid UTF-8."), path, x->nsst);
 			break;
 		}
 		char *copy = s && l ? arena_strndup(x->g->a, text, len) : NULL;
 		if (!copy) {
-			grid_fail(x->g, "the table is too large to be read here.");
+			grid_fail(x->g, _("the table is too large to be read here."));
 			break;
 		}
 		*s = copy;
@@ -537,7 +539,7 @@ static void xlsx_cell(struct xlsx *x, int column, const char *type, struct buf *
 		char *end;
 		long i = strtol(text, &end, 10);
 		if (end == text || *end || i < 0 || i >= x->nsst) {
-			grid_fail(x->g, "row %d, column %s: the spreadsheet is damaged (a shared string is missing).",
+			grid_fail(x->g, _("row %d, column %s: the spreadsheet is damaged (a shared string is missing); open it and save it again."),
 			          x->g->number, sheet_column_name(x->g->a, column));
 			return;
 		}
@@ -673,7 +675,7 @@ static void xlsx_merges(struct xlsx *x)
 			if (last >= r->ncells) {
 				const char **cells = arena_alloc(g->a, (size_t)(last + 1) * sizeof *cells);
 				if (!cells) {
-					grid_fail(g, "the table is too large to be read here.");
+					grid_fail(g, _("the table is too large to be read here."));
 					return;
 				}
 				for (int c = 0; c <= last; c++)
@@ -698,7 +700,7 @@ static void xlsx_read(struct grid *g, const void *data, size_t len)
 	if (!zip) {
 		if (src)
 			zip_source_free(src);
-		grid_fail(g, "the spreadsheet (XLSX) is damaged: its zip archive cannot be opened.");
+		grid_fail(g, _("the spreadsheet (XLSX) is damaged: its zip archive cannot be opened."));
 		return;
 	}
 	struct xlsx x = {.g = g, .zip = zip};
@@ -796,13 +798,13 @@ static void csv_read(struct grid *g, const unsigned char *data, size_t len)
 		size_t n = 0;
 		s = utf16_to_utf8(g->a, data + 2, len - 2, data[0] == 0xFF, &n);
 		if (!s) {
-			grid_fail(g, "the text is not valid UTF-16; save the table as CSV UTF-8 or XLSX.");
+			grid_fail(g, _("the text is not valid UTF-16; save the table as CSV UTF-8 or XLSX."));
 			return;
 		}
 		len = n;
 	}
 	if (memchr(s, '\0', len) || !utf8_valid(s, len)) {
-		grid_fail(g, "the text is neither UTF-8 nor UTF-16; save the table as CSV UTF-8 or XLSX.");
+		grid_fail(g, _("the text is neither UTF-8 nor UTF-16; save the table as CSV UTF-8 or XLSX."));
 		return;
 	}
 	/* Excel reads (and some programs write) a first line "sep=;" naming the separator; it is no row. */
@@ -842,7 +844,7 @@ static void csv_read(struct grid *g, const unsigned char *data, size_t len)
 		}
 		if (c == sep || c == '\n' || c == '\r') {
 			if (too_long)
-				grid_fail(g, "row %d, column %s: a cell longer than %zu bytes.", record,
+				grid_fail(g, _("row %d, column %s: a cell longer than %zu bytes; shorten it."), record,
 				          sheet_column_name(g->a, column), g->lim->max_cell);
 			grid_cell(g, column, cell.data ? cell.data : "", cell.len);
 			buf_reset(&cell);
@@ -863,9 +865,9 @@ static void csv_read(struct grid *g, const unsigned char *data, size_t len)
 			too_long = true;
 	}
 	if (!g->failed && quoted)
-		grid_fail(g, "row %d: a quoted cell is not closed (a \" is missing).", record);
+		grid_fail(g, _("row %d: a quoted cell is not closed (a \" is missing); add the closing \" where the cell ends."), record);
 	if (!g->failed && too_long)
-		grid_fail(g, "row %d, column %s: a cell longer than %zu bytes.", record,
+		grid_fail(g, _("row %d, column %s: a cell longer than %zu bytes; shorten it."), record,
 		          sheet_column_name(g->a, column), g->lim->max_cell);
 	if (!g->failed) {
 		grid_cell(g, column, cell.data ? cell.data : "", cell.len);
@@ -922,27 +924,25 @@ static void docx_read(struct grid *g, const void *data, size_t len)
 	case RUN_OK: break;
 	case RUN_TIMEOUT:
 		grid_fail(g,
-		          "this Word document took too long to read (more than %d seconds); send the table as XLSX "
-		          "or CSV.",
+		          _("this Word document took too long to read (more than %d seconds); send the table as XLSX "
+		          "or CSV."),
 		          g->lim->seconds);
 		return;
 	case RUN_TOO_LARGE:
 	case RUN_FAILED:
 		log_event("sheet.pandoc_failed", "bytes=%zu", len);
-		grid_fail(g, "this Word document could not be read, or it holds more than can be read here; send the "
-		             "table as XLSX or CSV.");
+		grid_fail(g, _("this Word document could not be read, or it holds more than can be read here; send the "
+		             "table as XLSX or CSV."));
 		return;
 	case RUN_BUSY:
 		g->failed = true;
-		error_say(g->e, ERROR_UNAVAILABLE,
-		          "Other documents are being converted; please try again in a minute.");
+		error_say(g->e, ERROR_UNAVAILABLE, "%s", _("Other documents are being converted; please try again in a minute."));
 		return;
 	case RUN_MISSING:
 	case RUN_IO:
 		g->failed = true;
-		error_say(g->e, ERROR_UNAVAILABLE,
-		          "Word documents cannot be read on this server now; send the table as "
-		          "XLSX or CSV.");
+		error_say(g->e, ERROR_UNAVAILABLE, "%s",
+		          _("Word documents cannot be read on this server now; send the table as XLSX or CSV."));
 		return;
 	}
 	htmlDocPtr doc = htmlReadMemory(html, (int)html_len, NULL, "UTF-8",
@@ -950,7 +950,7 @@ static void docx_read(struct grid *g, const void *data, size_t len)
 	xmlNode *table = doc ? first_element(xmlDocGetRootElement(doc), "table") : NULL;
 	if (!table) {
 		g->no_table = true;
-		grid_fail(g, "this Word document has no table; the comments must be in its first table.");
+		grid_fail(g, _("this Word document has no table; the comments must be in its first table."));
 		xmlFreeDoc(doc);
 		return;
 	}
@@ -1039,7 +1039,7 @@ static int sheet_grid(struct grid *g, const void *data, size_t len, const char *
 	g->name = shown ? shown : "";
 	*format = SHEET_UNKNOWN;
 	if (len == 0) {
-		grid_fail(g, "the file is empty.");
+		grid_fail(g, _("the file is empty."));
 		return -1;
 	}
 	enum sheet_format f = sheet_detect(data, len);
@@ -1050,23 +1050,23 @@ static int sheet_grid(struct grid *g, const void *data, size_t len, const char *
 	case SHEET_DOCX: docx_read(g, data, len); break;
 	case SHEET_UNKNOWN:
 		if (len >= 8 && !memcmp(data, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8))
-			grid_fail(g, "this is an old Excel or Word file (.xls, .doc); save it as .xlsx or .docx.");
+			grid_fail(g, _("this is an old Excel or Word file (.xls, .doc); save it as .xlsx or .docx."));
 		else if (len >= 4 && !memcmp(data, "PK\x03\x04", 4) && !zip_opens(data, len))
 			/* a .docx or .xlsx cut short or damaged (it is a ZIP): not a question of its text's encoding */
-			grid_fail(g, "this file is damaged or is not a Word document or an Excel workbook (.docx, .xlsx): "
-			             "open it and save it again, or send the table as CSV UTF-8.");
+			grid_fail(g, _("this file is damaged or is not a Word document or an Excel workbook (.docx, .xlsx): "
+			             "open it and save it again, or send the table as CSV UTF-8."));
 		else if (!memchr(data, '\0', len))
-			grid_fail(g, "this text is neither UTF-8 nor UTF-16; save the table as CSV UTF-8 or XLSX.");
+			grid_fail(g, _("this text is neither UTF-8 nor UTF-16; save the table as CSV UTF-8 or XLSX."));
 		else
 			grid_fail(
-			    g, "this is not a table: send the comment table as XLSX, CSV or a Word document (.docx).");
+			    g, _("this is not a table: send the comment table as XLSX, CSV or a Word document (.docx)."));
 		break;
 	}
 	if (g->failed)
 		return -1;
 	if (g->nrows == 0) {
 		g->no_table = true;
-		grid_fail(g, "the %s file holds no table: every row is empty.", sheet_format_name(f));
+		grid_fail(g, _("the %s file holds no table: every row is empty."), sheet_format_name(f));
 		return -1;
 	}
 	return 0;

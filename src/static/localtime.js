@@ -9,7 +9,10 @@
  * In the page's language: the words around the time are the catalogue's, given
  * by the page in the script element's data-your-time ("(votre heure : %s)"), and
  * a page in another language than English has the instant written by Intl in
- * that language (the house style's "New York time" is English words).
+ * that language (the house style's "New York time" is English words), with the
+ * digits the page's own instant is written in: the server's ICU and the browser's
+ * Intl may choose differently for a language (Arabic: ٢٠٢١ or 2021, as CLDR's
+ * default moved), and one page must not mix the two.
  */
 (function () {
 	"use strict";
@@ -24,16 +27,31 @@
 	var lang = document.documentElement.getAttribute("lang") || "en";
 	var me = document.querySelector("script[data-your-time]");
 	var label = (me && me.getAttribute("data-your-time")) || "(your time: %s)";
-	var local = null;
-	if (!/^en(-|$)/i.test(lang)) {
-		try {
-			local = new Intl.DateTimeFormat(lang, {
-				day: "numeric", month: "long", year: "numeric", hour: "2-digit", minute: "2-digit",
-				hourCycle: "h23", timeZoneName: "shortOffset"
-			});
-		} catch (e) {
-			local = null;
+	var translated = !/^en(-|$)/i.test(lang);
+	/* The numbering system of the digits a text is written in: the page's instant tells which the server used. */
+	function numbering(text) {
+		if (/[\u0660-\u0669]/.test(text))
+			return "arab";
+		if (/[\u06F0-\u06F9]/.test(text))
+			return "arabext";
+		return "latn";
+	}
+	var locals = {};
+	/* Intl's formatter for the page's language writing digits of numbering system nu; null where Intl has none. */
+	function local(nu) {
+		if (!translated)
+			return null;
+		if (!(nu in locals)) {
+			try {
+				locals[nu] = new Intl.DateTimeFormat(lang, {
+					day: "numeric", month: "long", year: "numeric", hour: "2-digit", minute: "2-digit",
+					hourCycle: "h23", timeZoneName: "shortOffset", numberingSystem: nu
+				});
+			} catch (e) {
+				locals[nu] = null;
+			}
 		}
+		return locals[nu];
 	}
 	/* The site's own way of writing an instant: "15 February 2021, 17:59 New York time, UTC-5". */
 	var parts;
@@ -49,9 +67,10 @@
 		});
 	}
 	var city = zone.slice(zone.lastIndexOf("/") + 1).replace(/_/g, " ");
-	function said(when) {
-		if (local)
-			return local.format(when);
+	function said(when, nu) {
+		var f = local(nu);
+		if (f)
+			return f.format(when);
 		var p = {};
 		parts.formatToParts(when).forEach(function (x) { p[x.type] = x.value; });
 		var offset = (p.timeZoneName || "").replace(/^GMT/, "UTC");
@@ -70,7 +89,7 @@
 			continue;
 		var yours = document.createElement("span");
 		yours.className = "your-time";
-		var at = said(when);
+		var at = said(when, numbering(t.textContent));
 		yours.textContent = " " + label.replace("%s", function () { return at; });
 		t.parentNode.insertBefore(yours, t.nextSibling);
 	}

@@ -58,9 +58,22 @@ static const char *icu_locale(int i)
 	return !strcmp(languages[i].code, I18N_PSEUDO) ? "en" : languages[i].code;
 }
 
+/* The locale a formatter opens: the language's, writing Western digits. Every other number of a page (counts,
+ * times of meetings, "14 days left") is printf's, and ICU's default for "ar" (Arabic-Indic, ٢٠٢١, before CLDR 42)
+ * would mix two kinds of digits on one page; CLDR's default for Arabic is now Latin digits too, as browsers'. */
+static char format_locale[NLANGUAGES][32];
+
+static const char *icu_format_locale(int i)
+{
+	if (!format_locale[i][0])
+		return icu_locale(i);
+	return format_locale[i];
+}
+
 static void patterns_choose(void)
 {
 	for (int i = 0; i < NLANGUAGES; i++) {
+		snprintf(format_locale[i], sizeof format_locale[i], "%s@numbers=latn", icu_locale(i));
 		UErrorCode st = U_ZERO_ERROR;
 		UDateTimePatternGenerator *g = udatpg_open(icu_locale(i), &st);
 		if (U_FAILURE(st))
@@ -95,7 +108,7 @@ static int format_with(int i, const UChar *pattern, const char *tzid, double ms,
 	ucal_getCanonicalTimeZoneID(zone, -1, canonical, 64, &system, &st);
 	if (U_FAILURE(st) || !system)
 		return -1;
-	UDateFormat *f = udat_open(UDAT_PATTERN, UDAT_PATTERN, icu_locale(i), zone, -1, pattern, -1, &st);
+	UDateFormat *f = udat_open(UDAT_PATTERN, UDAT_PATTERN, icu_format_locale(i), zone, -1, pattern, -1, &st);
 	if (U_FAILURE(st))
 		return -1;
 	UChar text[I18N_DATE_LEN];

@@ -73,8 +73,8 @@ const char *i18n_plural(const char *lang, const char *one, const char *many, uns
 /*
  * Dates and instants as the language writes them, by ICU (CLDR's patterns for the locale): the day, month
  * and year, and for an instant the time of day in the zone tzid with the zone's name as it is at that instant
- * ("29 mars 2026 à 03:00 heure d’été d’Europe centrale"; Arabic with Arabic-Indic digits, ICU's default for
- * "ar"). The patterns are chosen once, by i18n_init(); a call opens its own formatter, so threads share
+ * ("29 mars 2026 à 03:00 heure d’été d’Europe centrale"), in Western digits in every language (Arabic too, as
+ * the page's other numbers are: one page never mixes ٢٠٢١ and 2021). The patterns are chosen once, by i18n_init(); a call opens its own formatter, so threads share
  * nothing. Return 0, or -1 (out unchanged) for a language not offered, a zone ICU does not know, a malformed
  * date, or an ICU error.
  */

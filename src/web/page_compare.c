@@ -19,6 +19,7 @@
 #include "core/language.h"
 #include "core/limits.h"
 #include "core/process.h"
+#include "render/diff.h"
 #include "util/i18n.h"
 #include "web/page.h"
 #include "web/page_cache.h"
@@ -143,10 +144,226 @@ struct view {
 	const char *text_q, *text_and;
 };
 
+/* Tables compared as tables --------------------------------------------------------------------------------------
+ * A Markdown table's plain text is its pipes and dashes ("| Pillar | Lead |"): compared word by word it reads as
+ * source. So a paragraph that is a table on either side is shown as a table: its rows read from the rendered
+ * HTML (cmark-gfm's <tr> of <th>/<td>, each cell's text without its inline markup), rows paired by a longest
+ * common subsequence of their first cells (a row's label: "Capacity" is the same row when its other cells
+ * change), the rows between two pairs paired in order, and each changed cell diffed word by word; rows only in
+ * one version are inserted or deleted whole. */
+
+enum { TABLE_ROWS_PAIRED = 400 /* rows on either side beyond which rows are paired in order, not by LCS */ };
+
+struct table_row {
+	const char **cells;
+	bool *head; /* a header cell (<th>) */
+	int ncells;
+	const char *key; /* its first cell, which names the row */
+};
+
+static bool is_table(const struct paragraph *p)
+{
+	return p && p->html && !strncmp(p->html, "<table", 6);
+}
+
+/* The text of HTML between s and end: tags dropped, cmark's entities (&amp; &lt; &gt; &quot;) decoded. */
+static const char *cell_text(struct arena *a, const char *s, const char *end)
+{
+	char *out = arena_alloc(a, (size_t)(end - s) + 1);
+	if (!out)
+		return "";
+	size_t n = 0;
+	static const struct {
+		const char *entity;
+		char c;
+	} entities[] = {{"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&#39;", '\''}};
+	while (s < end) {
+		if (*s == '<') {
+			const char *close = memchr(s, '>', (size_t)(end - s));
+			s = close ? close + 1 : end;
+			continue;
+		}
+		bool decoded = false;
+		for (size_t k = 0; *s == '&' && k < sizeof entities / sizeof *entities; k++) {
+			size_t len = strlen(entities[k].entity);
+			if ((size_t)(end - s) >= len && !strncmp(s, entities[k].entity, len)) {
+				out[n++] = entities[k].c;
+				s += len;
+				decoded = true;
+				break;
+			}
+		}
+		if (!decoded)
+			out[n++] = *s++;
+	}
+	out[n] = '\0';
+	return out;
+}
+
+/* The rows of the first table of html, into *rows (n of them); -1 when memory runs out. */
+static int table_rows(struct arena *a, const char *html, struct table_row **rows, int *n)
+{
+	*rows = NULL;
+	*n = 0;
+	int cap = 0;
+	struct table_row *row = NULL;
+	int cellcap = 0, headcap = 0, nhead = 0;
+	for (const char *s = html; (s = strchr(s, '<'));) {
+		if (!strncmp(s, "</table>", 8))
+			break;
+		if (!strncmp(s, "<tr", 3) && (s[3] == '>' || s[3] == ' ')) {
+			row = arena_push(a, (void **)rows, n, &cap, sizeof *row);
+			if (!row)
+				return -1;
+			cellcap = headcap = nhead = 0;
+			s += 3;
+			continue;
+		}
+		bool th = !strncmp(s, "<th", 3) && (s[3] == '>' || s[3] == ' ');
+		bool td = !strncmp(s, "<td", 3) && (s[3] == '>' || s[3] == ' ');
+		if (!row || (!th && !td)) {
+			s++;
+			continue;
+		}
+		const char *open_end = strchr(s, '>');
+		const char *close = open_end ? strstr(open_end, th ? "</th>" : "</td>") : NULL;
+		if (!close)
+			break;
+		const char **cell = arena_push(a, (void **)&row->cells, &row->ncells, &cellcap, sizeof *cell);
+		bool *head = arena_push(a, (void **)&row->head, &nhead, &headcap, sizeof *head);
+		if (!cell || !head)
+			return -1;
+		*cell = cell_text(a, open_end + 1, close);
+		*head = th;
+		s = close + 5;
+	}
+	for (int i = 0; i < *n; i++)
+		(*rows)[i].key = (*rows)[i].ncells ? (*rows)[i].cells[0] : "";
+	return 0;
+}
+
+/* One cell: its text as one side has it (equal), inserted or deleted whole, or (both texts) diffed. */
+static void write_table_cell(struct request *r, bool head, const char *old, const char *new, enum side side)
+{
+	html_printf(&r->out, "%R", head ? "<th>" : "<td>");
+	if (old && new && strcmp(old, new)) {
+		struct diff_op *ops = NULL;
+		int nops = 0;
+		if (diff_words(&r->arena, old, new, &ops, &nops) == 0) {
+			struct compare_row row = {.ops = ops, .nops = nops};
+			write_ops(r, &row, side);
+		} else {
+			if (side != SIDE_NEW)
+				write_deleted(r, old);
+			if (side != SIDE_OLD)
+				write_inserted(r, new);
+		}
+	} else if (old && new) {
+		html_printf(&r->out, "%s", new);
+	} else if (old && *old && side != SIDE_NEW) {
+		write_deleted(r, old);
+	} else if (new && *new && side != SIDE_OLD) {
+		write_inserted(r, new);
+	}
+	html_printf(&r->out, "%R", head ? "</th>" : "</td>");
+}
+
+/* One row of the shown table: x (old) and y (new), either NULL for a row only in one version. */
+static void write_table_row(struct request *r, const struct table_row *x, const struct table_row *y, enum side side)
+{
+	if ((!y && side == SIDE_NEW) || (!x && side == SIDE_OLD))
+		return;
+	html_printf(&r->out, "<tr%R>", !x ? " class=\"cmp-ins\"" : !y ? " class=\"cmp-del\"" : "");
+	int n = x && y ? (x->ncells > y->ncells ? x->ncells : y->ncells) : x ? x->ncells : y->ncells;
+	for (int c = 0; c < n; c++) {
+		const char *old = x && c < x->ncells ? x->cells[c] : NULL;
+		const char *new = y && c < y->ncells ? y->cells[c] : NULL;
+		bool head = y && c < y->ncells ? y->head[c] : x && c < x->ncells && x->head[c];
+		write_table_cell(r, head, old, new, side);
+	}
+	html_printf(&r->out, "</tr>");
+}
+
+/* The rows of a (old, n) and b (new, m) paired: each pair written in order, rows of the same first cell matched
+ * by a longest common subsequence (in order only, past TABLE_ROWS_PAIRED rows), the rows between two matches
+ * paired in order, the longer side's extra rows deleted or inserted whole. */
+static void write_table_rows(struct request *r, const struct table_row *a, int n, const struct table_row *b, int m,
+                             enum side side)
+{
+	/* lcs[i][j]: the longest common subsequence of a[i..n) and b[j..m) */
+	int *lcs = n <= TABLE_ROWS_PAIRED && m <= TABLE_ROWS_PAIRED
+	               ? arena_alloc(&r->arena, sizeof *lcs * (size_t)(n + 1) * (size_t)(m + 1))
+	               : NULL;
+#define LCS(i, j) lcs[(size_t)(i) * (size_t)(m + 1) + (size_t)(j)]
+	if (lcs)
+		for (int i = n - 1; i >= 0; i--)
+			for (int j = m - 1; j >= 0; j--)
+				LCS(i, j) = !strcmp(a[i].key, b[j].key) ? LCS(i + 1, j + 1) + 1
+				            : LCS(i + 1, j) > LCS(i, j + 1) ? LCS(i + 1, j)
+				                                            : LCS(i, j + 1);
+	int i = 0, j = 0;
+	while (i < n || j < m) {
+		/* the rows up to the next match (or the end) */
+		int ei = i, ej = j;
+		if (lcs) {
+			while (ei < n && ej < m && strcmp(a[ei].key, b[ej].key)) {
+				if (LCS(ei + 1, ej) >= LCS(ei, ej + 1))
+					ei++;
+				else
+					ej++;
+			}
+			if (ei >= n || ej >= m)
+				ei = n, ej = m;
+		} else {
+			ei = n, ej = m;
+		}
+		for (; i < ei || j < ej; i += i < ei, j += j < ej)
+			write_table_row(r, i < ei ? &a[i] : NULL, j < ej ? &b[j] : NULL, side);
+		if (i < n && j < m) {
+			write_table_row(r, &a[i], &b[j], side);
+			i++, j++;
+		}
+	}
+#undef LCS
+}
+
+/* A paragraph that is a table in either version, written as a table; false when it cannot be read as one (the
+ * caller then writes its text). */
+static bool write_table(struct request *r, const struct compare_row *row, enum side side)
+{
+	const struct paragraph *x = row->a, *y = row->b;
+	if (!row->changed && row->status != COMPARE_ADDED && row->status != COMPARE_REMOVED) {
+		/* unchanged: the side's own table, equal to the other */
+		x = y = side == SIDE_OLD ? row->a : row->b;
+	} else if (row->status == COMPARE_ADDED) {
+		x = NULL;
+	} else if (row->status == COMPARE_REMOVED) {
+		y = NULL;
+	}
+	struct table_row *a = NULL, *b = NULL;
+	int n = 0, m = 0;
+	if ((x && (!is_table(x) || table_rows(&r->arena, x->html, &a, &n) != 0 || n == 0)) ||
+	    (y && (!is_table(y) || table_rows(&r->arena, y->html, &b, &m) != 0 || m == 0)))
+		return false;
+	html_printf(&r->out, "<table class=\"cmp-table\">");
+	if (x == y)
+		write_table_rows(r, a, n, a, n, side);
+	else
+		write_table_rows(r, a, n, b, m, side);
+	html_printf(&r->out, "</table>");
+	return true;
+}
+
 /* One paragraph's text as one version has it, with what the other changed. */
 static void write_text(struct request *r, const struct view *v, const struct compare_row *row, enum side side)
 {
 	html_printf(&r->out, "<div class=\"cmp-text\" lang=\"%s\" dir=\"%s\">", v->lang, v->rtl ? "rtl" : "ltr");
+	/* a table on both sides (or the one side it is on): compared as cells, not as its pipes */
+	bool table = (!row->a || is_table(row->a)) && (!row->b || is_table(row->b));
+	if (table && write_table(r, row, side)) {
+		html_printf(&r->out, "</div>");
+		return;
+	}
 	if (row->changed)
 		write_ops(r, row, side);
 	else if (row->status == COMPARE_ADDED)

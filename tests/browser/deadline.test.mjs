@@ -93,6 +93,28 @@ test('a reader in New York reading in French or Arabic is told their time in tha
 	}
 });
 
+test('on an Arabic page the reader\'s time is written in the page\'s own digits', opts, async () => {
+	/* The server's ICU writes the deadline; the browser's Intl writes the reader's time: their defaults for
+	 * "ar" may differ (Arabic-Indic or Latin digits), and the note must follow the page. */
+	const page = await newPage(browser, { timezoneId: 'America/New_York', locale: 'en-GB' });
+	try {
+		await page.context().addCookies([{ name: 'consulta_lang', value: 'ar', url: server.url }]);
+		await visit(page, '/calls/1');
+		const yours = page.locator('main .deadline .your-time').first();
+		await yours.waitFor();
+		const note = await yours.textContent();
+		const deadline = await page.locator('main .deadline time[data-local]').first().textContent();
+		const indic = /[\u0660-\u0669]/, latin = /[0-9]/;
+		assert.ok(indic.test(deadline) || latin.test(deadline), `the deadline has digits: ${deadline}`);
+		const [same, other] = indic.test(deadline) ? [indic, latin] : [latin, indic];
+		assert.ok(same.test(note), `the note's digits are the page's: ${note} (deadline: ${deadline})`);
+		assert.ok(!other.test(note), `no digit of the other kind in the note: ${note} (deadline: ${deadline})`);
+		assertNoFailures(page);
+	} finally {
+		await page.context().close();
+	}
+});
+
 test('a reader in Zurich is not told the same time twice', opts, async () => {
 	const page = await newPage(browser, { timezoneId: 'Europe/Zurich', locale: 'en-GB' });
 	try {

@@ -74,14 +74,101 @@ class CommentTableForm(ServerTestCase):
         with harness.connect(s.db, timeout=10) as db:
             return db.execute("SELECT count(*) FROM contribution").fetchone()[0]
 
-    def send(self, s, filename, data, ctype=XLSX, **fields):
+    def send(self, s, filename, data, ctype=XLSX, lang=None, **fields):
         c = contribution(**fields)
         body, content_type = multipart(list(c.items()) + [("csrf", s.csrf_token())],
                                        [("table", filename, ctype, data)])
+        cookie = "consulta_csrf=" + CSRF_TOKEN + ("; consulta_lang=" + lang if lang else "")
         # A bomb is inflated up to its limit (64 MiB) under the sanitizers before it is refused: on a loaded
         # machine (the SQLite and PostgreSQL runs at once) that takes more than the usual 20 s ceiling.
         return s.request("POST", FORM, body=body, timeout=90,
-                         headers={"Content-Type": content_type, "Cookie": "consulta_csrf=" + CSRF_TOKEN})
+                         headers={"Content-Type": content_type, "Cookie": cookie})
+
+    def paragraph_count(self, s):
+        with harness.connect(s.db, timeout=10) as db:
+            return db.execute("SELECT count(*) FROM paragraph WHERE version_id = "
+                              "(SELECT version_id FROM call WHERE id = 1)").fetchone()[0]
+
+    def test_a_bad_table_is_told_in_the_readers_language(self):
+        """The reading's and the mapping's messages (render/sheet.c, core/comment_table.c) are the catalogue's:
+        each says where (row, column) and what to do, in the page's language."""
+        s = self.fresh_server()
+        before = self.count(s)
+        unclosed = b'Paragraph,Comments\n1,Fine\n2,"Not closed\n'
+        wide = ("Paragraph,Comments\n1,Fine" + "," * 63 + "stray\n").encode()
+        cases = {
+            "en": [("unclosed.csv", unclosed, "unclosed.csv: row 3: a quoted cell is not closed (a \" is missing); "
+                    "add the closing \" where the cell ends."),
+                   ("wide.csv", wide, "wide.csv: row 2, column BM: text beyond the first 64 columns; a comment "
+                    "table has fewer: move it into the first 64 columns or delete it."),
+                   ("letter.txt", self.fixture("letter.txt"), "letter.txt: no header row found")],
+            "fr": [("unclosed.csv", unclosed, "unclosed.csv: ligne 3 : une cellule entre guillemets n\u2019est pas "
+                    "ferm\u00e9e (il manque un \") ; ajoutez le \" fermant l\u00e0 o\u00f9 la cellule se termine."),
+                   ("wide.csv", wide, "wide.csv: ligne 2, colonne BM : du texte au-del\u00e0 des 64 premi\u00e8res "
+                    "colonnes ; un tableau de commentaires en a moins : d\u00e9placez-le dans les 64 premi\u00e8res "
+                    "colonnes ou supprimez-le."),
+                   ("letter.txt", self.fixture("letter.txt"), "letter.txt: aucune ligne d\u2019en-t\u00eate trouv\u00e9e")],
+            "ar": [("unclosed.csv", unclosed, "unclosed.csv: \u0627\u0644\u0635\u0641 3: \u062e\u0644\u064a\u0629 "
+                    "\u0628\u064a\u0646 \u0639\u0644\u0627\u0645\u062a\u064a \u062a\u0646\u0635\u064a\u0635 "
+                    "\u063a\u064a\u0631 \u0645\u063a\u0644\u0642\u0629"),
+                   ("wide.csv", wide, "wide.csv: \u0627\u0644\u0635\u0641 2\u060c \u0627\u0644\u0639\u0645\u0648\u062f BM:"),
+                   ("letter.txt", self.fixture("letter.txt"), "letter.txt: \u0644\u0645 \u064a\u064f\u0639\u062b\u0631 "
+                    "\u0639\u0644\u0649 \u0635\u0641 \u0627\u0644\u0639\u0646\u0627\u0648\u064a\u0646")],
+        }
+        for lang, tables in cases.items():
+            for filename, data, message in tables:
+                with self.subTest(lang=lang, table=filename):
+                    r = self.send(s, filename, data, "text/csv", lang=lang)
+                    self.assertEqual(r.status, 422, r)
+                    self.assertIn('lang="%s"' % lang, r.text)
+                    error = field_error(r.text, "table")
+                    self.assertIsNotNone(error, r.text[:2000])
+                    self.assertIn(message, error)
+                    if lang != "en":
+                        self.assertNotIn("row", error)
+                        self.assertNotIn("quoted cell", error)
+        self.assertEqual(self.count(s), before, "nothing was stored")
+
+    def test_rows_naming_paragraphs_the_version_lacks_refuse_the_whole_table(self):
+        """A row on ¶99 of a version that has fewer is no general comment: the table is refused, each such row
+        named with its number, the version's paragraphs said, and nothing stored."""
+        s = self.fresh_server()
+        before = self.count(s)
+        n = self.paragraph_count(s)
+        self.assertGreater(n, 2)
+        table = ("Paragraph,Type,Comments\n1,te,Good\n99,ge,Lost\n\u00b6120,ed,Also lost\nTable 1,ed,Kept\n"
+                 "2,ed,Good too\n").encode()
+        r = self.send(s, "missing.csv", table, "text/csv")
+        self.assertEqual(r.status, 422, r)
+        self.assertEqual(field_error(r.text, "table"),
+                         "missing.csv: 2 rows name paragraphs this version does not have (row 3 names \u00b699; "
+                         "row 4 names \u00b6120); its paragraphs are \u00b61\u2013\u00b6%d. Correct the paragraph "
+                         "column and send the table again: nothing was taken from it." % n)
+        self.assertIn("Ada Lovelace", r.text)  # what was typed stays
+        r = self.send(s, "missing.csv", table, "text/csv", lang="fr")
+        self.assertEqual(r.status, 422, r)
+        self.assertIn("missing.csv: 2 lignes indiquent des paragraphes que cette version n\u2019a pas (la ligne 3 "
+                      "indique le \u00b699; la ligne 4 indique le \u00b6120)", field_error(r.text, "table"))
+        # many such rows: as many listed as the message holds whole, in any language's letters, the rest counted
+        many = ("Paragraph,Comments\n" + "".join("%d,Comment %d\n" % (1000 + i, i) for i in range(60))).encode()
+        ends = {"en": "nothing was taken from it.", "ru": "\u0438\u0437 \u043d\u0435\u0451 \u043d\u0438\u0447\u0435\u0433\u043e "
+                "\u043d\u0435 \u0432\u0437\u044f\u0442\u043e.", "ar": "\u0644\u0645 \u064a\u0624\u062e\u0630 \u0645\u0646\u0647 "
+                "\u0634\u064a\u0621."}
+        for lang, end in ends.items():
+            with self.subTest(lang=lang):
+                r = self.send(s, "a-table-with-a-rather-long-name-as-people-give-them-2021-final-v3.csv", many,
+                              "text/csv", lang=lang)
+                self.assertEqual(r.status, 422, r)
+                error = field_error(r.text, "table")
+                self.assertTrue(error.endswith(end), error)
+                self.assertIn("\u00b61000", error)
+                self.assertLess(len(error.encode()), 512)
+        self.assertEqual(self.count(s), before, "nothing was stored")
+        # the same table without those two rows goes, "Table 1" as a general comment with a note
+        fixed = ("Paragraph,Type,Comments\n1,te,Good\nTable 1,ed,Kept\n2,ed,Good too\n").encode()
+        r = self.send(s, "fixed.csv", fixed, "text/csv")
+        self.assertEqual(r.status, 303, r)
+        self.assertEqual(self.count(s), before + 1)
 
     def test_the_form_offers_a_table(self):
         s = self.fresh_server()
@@ -232,6 +319,20 @@ class CommentTableMail(ServerTestCase):
             told = [m for (m,) in c.execute("SELECT message FROM outbox") if "In-Reply-To: <bomb@example.org>" in m]
         self.assertEqual(len(told), 1)
         self.assertIn("zip bomb", told[0].replace("\r\n ", " ").replace("\n ", " "))
+
+    def test_a_table_naming_a_missing_paragraph_holds_the_message_and_its_sender_is_told(self):
+        with open(os.path.join(self.dir, "sheets", "missing.csv"), "wb") as f:
+            f.write(b"Paragraph,Comments\n1,Fine\n99,Lost\n")
+        eml = self.message("missing@example.org", [("missing.csv", "text", "csv")])
+        code, out = mail_in(self.server.db, eml)
+        self.assertEqual(code, 0, out)
+        self.assertEqual((out["outcome"], out["reason"]), ("held", "invalid"), out)
+        self.assertIn("missing.csv: 1 row names a paragraph this version does not have (row 3 names \u00b699)",
+                      out["detail"])
+        self.assertEqual(self.count("missing@example.org"), 0, "nothing was stored as a contribution")
+        with harness.connect_ro(self.server.db) as c:
+            told = [m for (m,) in c.execute("SELECT message FROM outbox") if "In-Reply-To: <missing@example.org>" in m]
+        self.assertEqual(len(told), 1)
 
     def test_a_spreadsheet_that_is_no_comment_table_stays_an_attachment(self):
         eml = self.message("letter@example.org", [("letter.txt", "text", "csv")])

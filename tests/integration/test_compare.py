@@ -249,6 +249,44 @@ class CompareMoves(ServerTestCase):
             self.assertLess(page.index("(\u00b61)</summary>"), page.index('id="was-p2"'))
             self.assertLess(page.index('id="was-p2"'), page.index("(\u00b62\u2013\u00b63)</summary>"))
 
+    def test_a_table_is_compared_as_a_table_not_as_its_source(self):
+        """A paragraph that is a Markdown table: the page shows its cells (a row added, a cell edited word by
+        word, a row removed), never its pipes and dashes."""
+        p = self.PARAGRAPHS
+        old = ("| Pillar | Lead unit | Report due |\n| --- | --- | --- |\n| Legal measures | Legal affairs | Annual |\n"
+               "| Outreach | Press office | Monthly |\n| Capacity | Development bureau | Annual |")
+        new = ("| Pillar | Lead unit | Report due |\n| --- | --- | --- |\n| Legal measures | Legal affairs | Annual |\n"
+               "| Capacity | Development bureau | Every two years |\n| Research | Statistics unit | Annual |")
+        a = self.post(self.s, self.token, [p[0], old], "Table one")
+        self.set_pids(self.s, a, ["p1", "t1"])
+        b = self.post(self.s, self.token, [p[0], new], "Table two")
+        self.set_pids(self.s, b, ["p1", "t1"])
+        for view in ("", "?view=inline"):
+            with self.subTest(view=view or "side by side"):
+                page = self.s.get("/versions/%d/compare/%d%s" % (a, b, view)).text
+                self.assertNotIn("| ---", page)
+                self.assertNotIn("| Pillar", page)
+                self.assertIn('<table class="cmp-table"><tr><th>Pillar</th><th>Lead unit</th><th>Report due</th></tr>'
+                              '<tr><td>Legal measures</td><td>Legal affairs</td><td>Annual</td></tr>', page)
+                # the edited cell: only its changed words marked (side by side: the old words on the old side)
+                deleted = ('<del><span class="visually-hidden">[deleted: </span>Annual<span class="visually-hidden">]'
+                           '</span></del>')
+                inserted = ('<ins><span class="visually-hidden">[inserted: </span>Every two years<span '
+                            'class="visually-hidden">]</span></ins>')
+                cells = '<td>Capacity</td><td>Development bureau</td><td>%s</td>'
+                if view:
+                    self.assertIn(cells % (deleted + inserted), page)
+                else:
+                    self.assertIn(cells % deleted, page)
+                    self.assertIn(cells % inserted, page)
+                # a row removed and a row added, whole
+                self.assertIn('<tr class="cmp-del"><td><del><span class="visually-hidden">[deleted: </span>Outreach', page)
+                self.assertIn('<tr class="cmp-ins"><td><ins><span class="visually-hidden">[inserted: </span>Research', page)
+        # a table added whole is a table too
+        page = self.s.get("/versions/%d/compare/%d" % (self.a, b)).text
+        self.assertNotIn("| ---", page)
+        self.assertIn('<tr class="cmp-ins"><th><ins><span class="visually-hidden">[inserted: </span>Pillar', page)
+
     def test_a_change_of_formatting_alone_is_an_edit(self):
         p = self.PARAGRAPHS
         b = self.post(self.s, self.token, [p[0], "Bravo is *the* second.", p[2], p[3], p[4]], "Emphasis")

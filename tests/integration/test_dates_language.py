@@ -5,6 +5,9 @@ unchanged. The clock is frozen at the opening of call 1 (1 February 2021, 11:00 
 the end of 15 February 2021 there. The receipt mail's dates are asserted in
 test_mail_language.py (MailLanguage.test_receipt_in_the_language_of_the_request), with its other French."""
 
+import html
+import re
+
 import harness
 from harness import SLUG, contribution
 
@@ -35,3 +38,15 @@ class PagesDates(harness.ServerTestCase):
         self.assertIn("8 juin 2021 \u2013 18 juin 2021", fr)
         self.assertNotIn("June 2021", fr)
         self.assertIn("8\u201318 June 2021", self.server.get("/processes/" + SLUG).text)
+
+    def test_an_arabic_page_writes_all_its_numbers_in_one_kind_of_digits(self):
+        """ICU's dates and the page's other numbers (days left, times of meetings, counts) in the same digits:
+        ICU's old default for Arabic (Arabic-Indic) beside printf's Western digits read as two number systems."""
+        for path in ("/calls/1", "/processes/" + SLUG, "/"):
+            with self.subTest(path):
+                page = self.server.get(path, headers={"Accept-Language": "ar"}).text
+                self.assertIn('lang="ar"', page)
+                main = html.unescape(re.sub(r"<[^>]+>", " ", page[page.index("<main"):]))
+                self.assertRegex(main, r"[0-9]")
+                self.assertNotRegex(main, r"[\u0660-\u0669\u06f0-\u06f9]", "no Arabic-Indic digit beside Western ones")
+                self.assertIn("2021", main)  # the deadline's year, by ICU

@@ -42,6 +42,21 @@ class CoreMessages(harness.ServerTestCase):
 
 
 class MailLanguage(MailTestCase):
+    def test_a_receipts_comment_types_are_in_its_language(self):
+        """The receipt names each comment's type in the mail's language, never the database's word."""
+        sink = self.sink()
+        s = self.mailing_server(sink)
+        comments = [{"paragraph": "p3", "type": "technical", "comment": "Dire qui rend compte."},
+                    {"paragraph": None, "type": "editorial", "comment": "Num\u00e9roter les titres."}]
+        self.assertEqual(s.post_json("/api/v1/calls/1/contributions",
+                                     contribution(email="marie@example.org", comments=comments), headers=FR).status,
+                         201)
+        body = sink.wait(1, to="marie@example.org")[0][2].get_content()
+        self.assertIn("1. \u00b63, technique\r\n", body)
+        self.assertIn("2. Observation g\u00e9n\u00e9rale, r\u00e9dactionnel\r\n", body)
+        self.assertNotIn("technical", body)
+        self.assertNotIn("editorial", body)
+
     def test_receipt_in_the_language_of_the_request(self):
         sink = self.sink()
         s = self.mailing_server(sink)

@@ -331,6 +331,31 @@ class OfficePages(ServerTestCase):
         self.assertTrue(r.header("Location").startswith("/office/processes/%s?done=call-added&id=" % SLUG), r)
         self.assertIn("Inputs on the final draft", [c["title"] for c in self.api(s, "/api/v1/processes/" + SLUG)["calls"]])
 
+    def test_office_errors_say_in_words_what_to_choose(self):
+        """A mistake on an office form is told in the officer's words, in the page's language: never an enum's
+        internal name (on_receipt, accepted_in_part) nor a column's."""
+        s, session = self.office()
+        internal = re.compile(r"on_receipt|after_review|accepted_in_part|not_accepted|closes_on|closes_at|same_as")
+        r = self.post(s, session, "/office/calls/2/review", {"review": "sometimes"})
+        self.assertEqual(r.status, 422, r)
+        self.assertIn('<p class="error" id="e-review-review">%s</p>' % esc(
+            "Choose when contributions are published: each as it arrives, or once the secretariat has reviewed them."),
+            r.text)
+        self.assertNotRegex(page_text(r), internal)
+        r = self.post(s, session, "/office/calls/1/dispositions",
+                      {"many": "1", "by": "paragraph", "select": "p3", "reason": "Done in the next draft."})
+        self.assertEqual(r.status, 422, r)
+        self.assertIn(esc("Choose an answer: accepted, accepted in part, not accepted or noted."), r.text)
+        self.assertNotRegex(page_text(r), internal)
+        cookie = self.cookies(session) + "; consulta_lang=fr"
+        body = urllib.parse.urlencode({"review": "sometimes", "csrf": s.csrf_token(session)}).encode("ascii")
+        r = s.request("POST", "/office/calls/2/review", body=body,
+                      headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
+        self.assertEqual(r.status, 422, r)
+        self.assertIn(esc("Choisissez quand les contributions sont publi\u00e9es : chacune \u00e0 son arriv\u00e9e, "
+                          "ou une fois relues par le secr\u00e9tariat."), r.text)
+        self.assertNotRegex(page_text(r), internal)
+
     def test_a_call_added_through_the_form_has_its_deadline_on_the_schedule(self):
         s, session = self.office()
         process = self.api(s, "/api/v1/processes/" + SLUG)

@@ -15,13 +15,15 @@
 #include <string.h>
 #include <time.h>
 
-/* A version of five paragraphs whose ids are not their numbers (as after an edit): ¶N is pid "p(N+10)". */
-static struct paragraph paragraphs[5];
+/* A version of five paragraphs whose ids are not their numbers (as after an edit): ¶N is pid "p(N+10)"; two
+ * more for the tests that read a table against a version of seven (nparagraphs). */
+static struct paragraph paragraphs[7];
+static int nparagraphs = 5;
 
 static void make_paragraphs(void)
 {
-	static const char *const pids[] = {"p11", "p12", "p13", "p14", "p15"};
-	for (int i = 0; i < 5; i++)
+	static const char *const pids[] = {"p11", "p12", "p13", "p14", "p15", "p16", "p17"};
+	for (int i = 0; i < 7; i++)
 		paragraphs[i] =
 		    (struct paragraph){.id = i + 1, .version_id = 1, .pid = pids[i], .number = i + 1, .text = "text"};
 }
@@ -50,7 +52,7 @@ static int read_table(struct arena *a, const char *name, struct comment_table *t
 	size_t len;
 	const char *data = fixture(a, name, &len);
 	error_clear(e);
-	return comment_table_read(a, data, len, name, paragraphs, 5, "table", t, not_table, e);
+	return comment_table_read(a, data, len, name, paragraphs, nparagraphs, "table", t, not_table, e);
 }
 
 /* The row of the file numbered `row`. */
@@ -85,7 +87,18 @@ static void test_excel_template(void **state)
 	struct comment_table t;
 	struct error e;
 	bool not_table = true;
+	/* row 8 names ¶7, which a version of five paragraphs does not have: the whole table is refused, the
+	 * row and the version's paragraphs named, and nothing taken from it */
+	assert_int_equal(read_table(&a, "excel.xlsx", &t, &not_table, &e), -1);
+	assert_false(not_table);
+	assert_int_equal(t.ncomments, 0);
+	assert_string_equal(error_field_message(&e, "table"),
+	                    "excel.xlsx: 1 row names a paragraph this version does not have (row 8 names \u00b67); "
+	                    "its paragraphs are \u00b61\u2013\u00b65. Correct the paragraph column and send the table "
+	                    "again: nothing was taken from it.");
+	nparagraphs = 7;
 	assert_int_equal(read_table(&a, "excel.xlsx", &t, &not_table, &e), 0);
+	nparagraphs = 5;
 	assert_false(not_table);
 	assert_int_equal(t.format, SHEET_XLSX);
 	/* the title rows above are passed over; the header's columns in the template's order, with the extra
@@ -124,12 +137,12 @@ static void test_excel_template(void **state)
 	assert_contains(c->note, "kept as a general comment");
 	assert_contains(row_of(&t, 7)->understood, "general comment, editorial: ");
 
-	/* ¶7 does not exist in a version of 5 paragraphs: kept as general */
+	/* ¶7 of a version of 7 paragraphs */
 	c = comment_of(&t, 8);
-	assert_null(c->paragraph);
+	assert_string_equal(c->paragraph, "p17");
 	assert_string_equal(c->type, "general");
 	assert_string_equal(c->comment, "A formula");
-	assert_string_equal(c->note, "\u00b67 is not a paragraph of this version; kept as a general comment");
+	assert_null(c->note);
 
 	/* no comment text: skipped, and said */
 	assert_int_equal(row_of(&t, 9)->comment, -1);
@@ -151,9 +164,8 @@ static void test_excel_template(void **state)
 	const char *report = comment_table_report(&a, &t, "excel.xlsx");
 	assert_contains(report, "4 comments taken from the XLSX table \u201cexcel.xlsx\u201d (header in row 3):\n");
 	assert_contains(report, "Row 5: on \u00b63, technical.\n");
-	assert_contains(report,
-	                "Row 8: general comment, general: \u00b67 is not a paragraph of this version; kept as a "
-	                "general comment.\n");
+	assert_contains(report, "Row 8: on \u00b67, general.\n");
+	assert_contains(report, "Row 7: general comment, editorial: \u201c9.9\u201d is not a paragraph number");
 	assert_contains(report, "Row 9: skipped: no comment text in this row.\n");
 	arena_free(&a);
 }
@@ -231,13 +243,12 @@ static void test_csv_word_and_inline(void **state)
 	assert_null(comment_of(&t, 4)->paragraph);
 	assert_string_equal(comment_of(&t, 4)->type, "general");
 
-	assert_int_equal(read_table(&a, "table.docx", &t, NULL, &e), 0);
+	/* its row 3 names ¶99: refused, nothing taken */
+	assert_int_equal(read_table(&a, "table.docx", &t, NULL, &e), -1);
 	assert_int_equal(t.format, SHEET_DOCX);
-	assert_int_equal(t.ncomments, 2);
-	assert_string_equal(comment_of(&t, 2)->paragraph, "p12");
-	assert_string_equal(comment_of(&t, 2)->proposed_change, "Raise it.");
-	assert_null(comment_of(&t, 3)->paragraph);
-	assert_contains(comment_of(&t, 3)->note, "\u00b699 is not a paragraph of this version");
+	assert_int_equal(t.ncomments, 0);
+	assert_contains(error_field_message(&e, "table"),
+	                "table.docx: 1 row names a paragraph this version does not have (row 3 names \u00b699)");
 	arena_free(&a);
 }
 
@@ -353,7 +364,7 @@ static void test_paragraph_forms(void **state)
 	} cases[] = {
 	    {"\u00b63", "p13"},  {"3", "p13"},       {"p3", "p13"},          {"P3", "p13"},
 	    {"para 3", "p13"},   {"para. 3", "p13"}, {"Paragraph 3", "p13"}, {"paragraphe 3", "p13"},
-	    {"\u00b6 3", "p13"}, {"3.0", "p13"},     {"\u00b66", NULL},      {"0", NULL},
+	    {"\u00b6 3", "p13"}, {"3.0", "p13"},     {"0", NULL},
 	    {"Table 1", NULL},   {"3a", NULL},       {"5.2", NULL},          {"-1", NULL},
 	};
 	const char *head[] = {"Paragraph", "Comments"};
@@ -377,6 +388,22 @@ static void test_paragraph_forms(void **state)
 			assert_contains(t.comments[0].note, "kept as a general comment"); /* kept, never dropped */
 		}
 	}
+	/* a paragraph number this version does not have refuses the table */
+	const char *six[] = {"\u00b66", "A comment."};
+	struct sheet_row rows6[] = {{1, 2, head}, {2, 2, six}};
+	struct sheet s6 = {SHEET_CSV, false, 2, rows6};
+	struct comment_table t;
+	struct error e;
+	error_clear(&e);
+	assert_int_equal(comment_table_map(&a, &s6, "", paragraphs, 5, "table", &t, NULL, &e), -1);
+	assert_int_equal(t.ncomments, 0);
+	assert_contains(error_field_message(&e, "table"), "(row 2 names \u00b66); its paragraphs are \u00b61\u2013\u00b65.");
+	/* the valid numbers as ranges, however the version numbers them */
+	struct paragraph gaps[] = {{.pid = "a", .number = 4}, {.pid = "b", .number = 1}, {.pid = "c", .number = 2},
+	                           {.pid = "d", .number = 9}};
+	error_clear(&e);
+	assert_int_equal(comment_table_map(&a, &s6, "", gaps, 4, "table", &t, NULL, &e), -1);
+	assert_contains(error_field_message(&e, "table"), "its paragraphs are \u00b61\u2013\u00b62, \u00b64, \u00b69.");
 	arena_free(&a);
 }
 
@@ -460,18 +487,26 @@ static void test_5000_rows(void **state)
 	struct error e;
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	nparagraphs = 7;
 	assert_int_equal(read_table(&a, "rows5000.xlsx", &t, NULL, &e), 0);
+	nparagraphs = 5;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	assert_int_equal(t.ncomments, 5000);
 	assert_string_equal(t.comments[4999].comment, "Comment number 5000 on this paragraph.");
 	assert_int_equal(t.comments[4999].row, 5000);
-	/* rows name ¶1..¶7 in turn: ¶6 and ¶7 are not paragraphs of a version of 5, and are kept as general */
-	int general = 0;
+	/* rows name ¶1..¶7 in turn: each on its paragraph of a version of 7 */
 	for (int i = 0; i < t.ncomments; i++)
-		general += t.comments[i].paragraph == NULL;
-	assert_true(general > 1000 && general < 2000);
+		assert_non_null(t.comments[i].paragraph);
 	const char *report = comment_table_report(&a, &t, "rows5000.xlsx");
 	assert_contains(report, "Row 5001: on \u00b6");
+	/* against a version of 5, ¶6 and ¶7 (two rows in seven) refuse the table: the first rows named, the rest
+	 * counted, all within the field's message */
+	assert_int_equal(read_table(&a, "rows5000.xlsx", &t, NULL, &e), -1);
+	assert_int_equal(t.ncomments, 0);
+	const char *m = error_field_message(&e, "table");
+	assert_true(strlen(m) < ERROR_MESSAGE_LEN);
+	assert_contains(m, "rows name paragraphs this version does not have (row ");
+	assert_contains(m, " more rows); its paragraphs are \u00b61\u2013\u00b65.");
 	print_message("# 5,000-row XLSX read and mapped in %.3f s\n",
 	              (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	arena_free(&a);
