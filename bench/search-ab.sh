@@ -9,14 +9,17 @@
 # of each build by class, and for the common words the ceiling's count and
 # what the second build says.
 #
-#   bench/search-ab.sh DB_URL BEFORE_BINARY AFTER_BINARY BENCH_DIR/consulta.db BENCH_DIR/ceiling.db
+#   bench/search-ab.sh DB_URL BEFORE_BINARY AFTER_BINARY BENCH_DIR/consulta.db BENCH_DIR/ceiling.db [AFTER_DB_URL]
+#
+# AFTER_DB_URL: the second build's server on a database of its own (a copy of DB_URL's, e.g. CREATE DATABASE
+# ... TEMPLATE, then migrated by it), for a change of the schema or of the storage (migration 050).
 set -u
-DBURL=$1; A=$2; B=$3; SQ=$4; BARE=$5; OUT=$(mktemp -d)
+DBURL=$1; A=$2; B=$3; SQ=$4; BARE=$5; DBURL_B=${6:-$1}; OUT=$(mktemp -d)
 mkdir -p $OUT
-start() { "$1" --db "$DBURL" serve --listen 127.0.0.1:0 --threads 2 --per-address-limit 0 >"$OUT/$2.out" 2>"$OUT/$2.log" </dev/null & echo $! > "$OUT/$2.pid"
+start() { "$1" --db "$3" serve --listen 127.0.0.1:0 --threads 2 --per-address-limit 0 >"$OUT/$2.out" 2>"$OUT/$2.log" </dev/null & echo $! > "$OUT/$2.pid"
   for _ in $(seq 100); do grep -q '^listening on' "$OUT/$2.out" && break; sleep 0.1; done
   sed -n 's|^listening on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$OUT/$2.out"; }
-PA=$(start "$A" a); PB=$(start "$B" b)
+PA=$(start "$A" a "$DBURL"); PB=$(start "$B" b "$DBURL_B")
 echo "ports $PA $PB; load $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 - "$PA" "$PB" "$SQ" "$BARE" <<'PY'
 import http.client, json, random, sqlite3, sys, time, urllib.parse

@@ -16,6 +16,7 @@ make three windows and pass the bound.
 """
 
 import json
+import random
 import re
 import unittest
 import urllib.parse
@@ -191,6 +192,27 @@ class Search(ServerTestCase):
         strong = s.contribute(text="Rankword rankword rankword.")
         body = self.api(q="rankword")
         self.assertEqual([x["anchor"] for x in body["results"]], [strong["tracking"], weak["tracking"]])
+
+    @unittest.skipUnless(TEST_DB == "postgresql", "PostgreSQL's TOAST (migration 050)")
+    def test_a_long_texts_words_stay_in_its_row_on_postgresql(self):
+        # 300 words of nine random letters (seeded): a text of 3 kB and a tsvector of about 5 kB, neither
+        # compressible, each over the 2 kB at which PostgreSQL moves a value out of its row. Migration 050 keeps
+        # the tsvector in the row (storage MAIN): only the text goes to the TOAST table, one value where there
+        # were two, and the walk of a search's window reads no TOAST for it.
+        s = self.server
+        rng = random.Random(50)
+        words = ["".join(rng.choice("bcdfghjklmnpqrstvwxz") for _ in range(9)) for _ in range(300)]
+        storage = s.query("SELECT attstorage FROM pg_attribute WHERE attrelid = 'search_entry'::regclass "
+                          "AND attname = 'words'")
+        self.assertEqual(storage, [("m",)])
+        toast, = s.query("SELECT reltoastrelid::regclass::text FROM pg_class WHERE oid = 'search_entry'::regclass")[0]
+        values = "SELECT count(DISTINCT chunk_id) FROM %s" % toast
+        before, = s.query(values)[0]
+        long = s.contribute(text="Inlineword " + " ".join(words) + ".")
+        after, = s.query(values)[0]
+        self.assertEqual(after - before, 1, "the text alone is in the TOAST table, the words in their row")
+        body = self.api(q="inlineword " + words[150])
+        self.assertEqual([x["anchor"] for x in body["results"]], [long["tracking"]])
 
     def test_snippets_escape_the_text_and_mark_the_match(self):
         for path in ("/api/v1/search", "/search"):

@@ -1,0 +1,24 @@
+-- 050: PostgreSQL keeps each entry's tsvector in its row (core/search.c, the window's walk); SQLite: nothing.
+--
+-- A search's window walks search_entry's primary key back from the newest
+-- entry and tests each row's words (the tsvector, migration 018) until it has
+-- LIMIT_SEARCH_RANKED matches, and the window's ranked list reads the same
+-- tsvectors again for ts_rank. A row over 2 kB has its largest values moved
+-- out of it (TOAST), the tsvector among the first: each row the walk read was
+-- then a lookup in the TOAST table's index and its chunks (at 200,000
+-- contributions: TOAST 345 MB beside a heap of 268 MB; a word in 12,816
+-- entries read 35,249 rows and 126,052 buffers for its window of 2,000), a
+-- cost the planner does not count. Storage MAIN keeps a value in the row,
+-- compressed when the row is large, and moves it out only when the row
+-- cannot fit in a page even so; the text (body, EXTENDED) goes to TOAST
+-- first, and it is read only for a page's snippets. The other columns longer
+-- than a TOAST pointer (18 bytes) are MAIN too: else, once the text is out
+-- and the row still over 2 kB, the title, the facets and their tsvector
+-- would each be moved out in turn (and the walk of a filtered search would
+-- read facet_words from TOAST). CLUSTER writes the table anew in id order,
+-- each value placed by the new storage (SET STORAGE alone changes only the
+-- rows written after it), so that the walk back from the newest reads
+-- adjacent pages; it holds the table's lock for its time (2 minutes 15 s for
+-- 204,016 entries on a loaded 2-core machine: the indexes are built again).
+-- postgresql: ALTER TABLE search_entry ALTER COLUMN words SET STORAGE MAIN, ALTER COLUMN facet_words SET STORAGE MAIN, ALTER COLUMN facets SET STORAGE MAIN, ALTER COLUMN title SET STORAGE MAIN, ALTER COLUMN anchor SET STORAGE MAIN;
+-- postgresql: CLUSTER search_entry USING search_entry_pkey;
