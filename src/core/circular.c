@@ -119,23 +119,33 @@ int circular_list(struct db *db, struct arena *a, int64_t process_id, struct cir
 {
 	static const char sql[] = "SELECT id, reference, date, subject, process_id FROM circular "
 				  "WHERE process_id = ? ORDER BY date, id";
-	static const char sql_to[] = "SELECT c.name FROM circular_addressee ca JOIN category c ON c.id = ca.category_id "
-				     "WHERE ca.circular_id = ? ORDER BY ca.purpose, c.position, c.id";
+	/* every letter's addressees in one statement (not a round trip per letter), the letter (the group) last */
+	static const char sql_to[] = "SELECT c.name, ca.circular_id FROM circular_addressee ca "
+				     "JOIN category c ON c.id = ca.category_id JOIN circular l ON l.id = ca.circular_id "
+				     "WHERE l.process_id = ? ORDER BY ca.circular_id, ca.purpose, c.position, c.id";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		return -1;
 	db_bind_int(st, 1, process_id);
 	if (db_collect(st, a, (void **)out, n, sizeof **out, circular_from_row, e) != 0)
 		return -1;
+	if (*n == 0)
+		return 0;
+	struct db_group *groups = arena_alloc(a, sizeof *groups * (size_t)*n);
+	if (!groups) {
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		return -1;
+	}
+	for (int i = 0; i < *n; i++)
+		groups[i].id = (*out)[i].id;
+	if (!(st = db_stmt(db, sql_to, e)))
+		return -1;
+	db_bind_int(st, 1, process_id);
+	if (db_collect_groups(st, a, 1, groups, *n, sizeof *(*out)->addressees, addressee_from_row, e) != 0)
+		return -1;
 	for (int i = 0; i < *n; i++) {
-		struct circular *c = &(*out)[i];
-		st = db_stmt(db, sql_to, e);
-		if (!st)
-			return -1;
-		db_bind_int(st, 1, c->id);
-		if (db_collect(st, a, (void **)&c->addressees, &c->naddressees, sizeof *c->addressees,
-			       addressee_from_row, e) != 0)
-			return -1;
+		(*out)[i].addressees = groups[i].items;
+		(*out)[i].naddressees = groups[i].n;
 	}
 	return 0;
 }

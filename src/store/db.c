@@ -83,8 +83,17 @@ int db_change_mark(struct db *db, struct db_mark *out)
 	return backend->change_mark(db, out);
 }
 
+/* Per thread, so that a test counts its own statements while other threads (the writer, the workers) run. */
+static _Thread_local uint64_t statements;
+
+uint64_t db_statements(void)
+{
+	return statements;
+}
+
 struct db_stmt *db_stmt(struct db *db, const char *sql, struct error *e)
 {
+	statements++;
 	return backend->stmt(db, sql, e);
 }
 
@@ -220,6 +229,38 @@ int db_collect(struct db_stmt *st, struct arena *a, void **items, int *n, size_t
 	enum db_step r;
 	while ((r = db_step(st, e)) == DB_ROW) {
 		void *element = arena_push(a, items, n, &cap, size);
+		if (!element) {
+			db_reset(st);
+			error_set(e, ERROR_UNAVAILABLE, "out of memory");
+			return -1;
+		}
+		int rc = fill(a, st, element);
+		if (rc != 0) {
+			db_reset(st);
+			fill_failed(rc, e);
+			return -1;
+		}
+	}
+	return r == DB_FAIL ? -1 : 0;
+}
+
+int db_collect_groups(struct db_stmt *st, struct arena *a, int owner_col, struct db_group *groups, int ngroups,
+		      size_t size, db_row_fill fill, struct error *e)
+{
+	for (int i = 0; i < ngroups; i++) {
+		groups[i].items = NULL;
+		groups[i].n = groups[i].cap = 0;
+	}
+	int g = 0; /* the last row's group: rows mostly come grouped */
+	enum db_step r;
+	while ((r = db_step(st, e)) == DB_ROW) {
+		const int64_t owner = db_col_int(st, owner_col);
+		if (g >= ngroups || groups[g].id != owner)
+			for (g = 0; g < ngroups && groups[g].id != owner; g++)
+				;
+		if (g == ngroups)
+			continue;
+		void *element = arena_push(a, &groups[g].items, &groups[g].n, &groups[g].cap, size);
 		if (!element) {
 			db_reset(st);
 			error_set(e, ERROR_UNAVAILABLE, "out of memory");

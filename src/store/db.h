@@ -148,6 +148,25 @@ enum { DB_FILL_UNKNOWN = -2 };
 int db_collect(struct db_stmt *st, struct arena *a, void **items, int *n, size_t size, db_row_fill fill,
 	       struct error *e);
 
+/* One parent's share of db_collect_groups(): id is set by the caller; items and n are filled (cap is the
+ * function's own). */
+struct db_group {
+	int64_t id;
+	void *items;
+	int n, cap;
+};
+
+/* db_collect() for the children of several parents in one statement (a page's milestones' moves, its
+ * documents' versions), where one statement per parent would be one round trip each: column owner_col of each
+ * row is its parent's id, and the row is appended to the group with that id (rows of no group are skipped), in
+ * the statement's order. groups[i].items and .n start empty. 0 or -1, as db_collect(). */
+int db_collect_groups(struct db_stmt *st, struct arena *a, int owner_col, struct db_group *groups, int ngroups,
+		      size_t size, db_row_fill fill, struct error *e);
+
+/* How many statements this thread has asked for (db_stmt() calls) since it started: for tests that a page's
+ * reads do not grow with what it lists. */
+uint64_t db_statements(void);
+
 /* Steps st once: fills *element from its row and returns 0; with no row,
  * sets ERROR_NOT_FOUND with not_found as the message and returns -1; a fill()
  * that fails gives ERROR_UNAVAILABLE "out of memory" (ERROR_INTERNAL for DB_FILL_UNKNOWN). */
