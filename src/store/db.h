@@ -99,9 +99,12 @@ void db_thread_close(void);
  * the mark is the same, so is the answer. Read without a lock or a system
  * call: for SQLite in WAL mode it is the WAL-index header that every commit
  * rewrites (https://www.sqlite.org/walformat.html, section 2.1), read as
- * SQLite's readers do (both copies, equal). -1 when there is no mark to
- * read (not in WAL mode, nothing read yet on this connection, a commit
- * being written): the caller then queries. */
+ * SQLite's readers do (both copies, equal). On PostgreSQL it is the
+ * current snapshot's text (pg_current_snapshot(): equal snapshots have seen
+ * the same commits, from any node), one round trip. -1 when there is no mark
+ * to read (not in WAL mode, nothing read yet on this connection, a commit
+ * being written; on PostgreSQL a snapshot too long for the mark): the
+ * caller then queries. */
 enum { DB_MARK_LEN = 48 };
 struct db_mark {
 	unsigned char bytes[DB_MARK_LEN];
