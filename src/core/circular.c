@@ -17,6 +17,7 @@
 #include "util/log.h"
 #include "util/tz.h"
 
+#include <stddef.h>
 #include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -119,7 +120,7 @@ int circular_list(struct db *db, struct arena *a, int64_t process_id, struct cir
 {
 	static const char sql[] = "SELECT id, reference, date, subject, process_id FROM circular "
 				  "WHERE process_id = ? ORDER BY date, id";
-	/* every letter's addressees in one statement (not a round trip per letter), the letter (the group) last */
+	/* every letter's addressees in one statement (not a round trip per letter), the letter (the parent) last */
 	static const char sql_to[] = "SELECT c.name, ca.circular_id FROM circular_addressee ca "
 				     "JOIN category c ON c.id = ca.category_id JOIN circular l ON l.id = ca.circular_id "
 				     "WHERE l.process_id = ? ORDER BY ca.circular_id, ca.purpose, c.position, c.id";
@@ -131,23 +132,12 @@ int circular_list(struct db *db, struct arena *a, int64_t process_id, struct cir
 		return -1;
 	if (*n == 0)
 		return 0;
-	struct db_group *groups = arena_alloc(a, sizeof *groups * (size_t)*n);
-	if (!groups) {
-		error_set(e, ERROR_UNAVAILABLE, "out of memory");
-		return -1;
-	}
-	for (int i = 0; i < *n; i++)
-		groups[i].id = (*out)[i].id;
 	if (!(st = db_stmt(db, sql_to, e)))
 		return -1;
 	db_bind_int(st, 1, process_id);
-	if (db_collect_groups(st, a, 1, groups, *n, sizeof *(*out)->addressees, addressee_from_row, e) != 0)
-		return -1;
-	for (int i = 0; i < *n; i++) {
-		(*out)[i].addressees = groups[i].items;
-		(*out)[i].naddressees = groups[i].n;
-	}
-	return 0;
+	const struct db_children c = {*out, *n, sizeof **out, offsetof(struct circular, id),
+				      offsetof(struct circular, addressees), offsetof(struct circular, naddressees), 1};
+	return db_collect_children(st, a, &c, sizeof *(*out)->addressees, addressee_from_row, e);
 }
 
 int circular_list_in(struct db *db, struct arena *a, struct circular *letters, int n, const char *language,

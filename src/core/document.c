@@ -15,6 +15,7 @@
 #include "util/tz.h"
 #include "util/utf8.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -196,7 +197,7 @@ int document_list(struct db *db, struct arena *a, int64_t process_id, struct doc
 {
 	static const char sql_docs[] = "SELECT id, process_id, slug, title FROM document WHERE process_id = ? ORDER BY id";
 	/* every document's published versions in one statement (one per document would be a round trip each on
-	 * PostgreSQL), the document (the group) last */
+	 * PostgreSQL), the document (the parent) last */
 	static const char sql_versions[] = "SELECT v.id, v.document_id, v.date, v.label, v.note, v.paragraphs, NULL, NULL, "
 	                                   "v.state, v.previous_id, v.document_id FROM version v JOIN document d ON d.id = "
 	                                   "v.document_id WHERE d.process_id = ? AND v.state = 'published' "
@@ -209,23 +210,12 @@ int document_list(struct db *db, struct arena *a, int64_t process_id, struct doc
 		return -1;
 	if (*n == 0)
 		return 0;
-	struct db_group *groups = arena_alloc(a, sizeof *groups * (size_t)*n);
-	if (!groups) {
-		error_set(e, ERROR_UNAVAILABLE, "out of memory");
-		return -1;
-	}
-	for (int i = 0; i < *n; i++)
-		groups[i].id = (*out)[i].id;
 	if (!(st = db_stmt(db, sql_versions, e)))
 		return -1;
 	db_bind_int(st, 1, process_id);
-	if (db_collect_groups(st, a, 10, groups, *n, sizeof *(*out)->versions, version_from_row, e) != 0)
-		return -1;
-	for (int i = 0; i < *n; i++) {
-		(*out)[i].versions = groups[i].items;
-		(*out)[i].nversions = groups[i].n;
-	}
-	return 0;
+	const struct db_children c = {*out, *n, sizeof **out, offsetof(struct document, id),
+				      offsetof(struct document, versions), offsetof(struct document, nversions), 10};
+	return db_collect_children(st, a, &c, sizeof *(*out)->versions, version_from_row, e);
 }
 
 int version_find(struct db *db, struct arena *a, int64_t id, struct version *out, struct document *doc,

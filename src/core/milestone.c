@@ -11,6 +11,7 @@
 #include "util/i18n.h"
 #include "util/tz.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -235,7 +236,7 @@ int milestone_list(struct db *db, struct arena *a, int64_t process_id, struct mi
 				  "m.changed_at "
 				  "FROM milestone m LEFT JOIN call c ON c.milestone_id = m.id "
 				  "WHERE m.process_id = ? ORDER BY m.date, m.id";
-	/* milestone_history()'s moves of every milestone of the process, then the milestone (the group) */
+	/* milestone_history()'s moves of every milestone of the process, then the milestone (the parent) */
 	static const char sql_moves[] =
 		"SELECT mm.id, mm.moved_on, mm.from_date, mm.from_end_date, mm.from_label, mm.to_date, mm.to_end_date, "
 		"mm.reason, mm.moved_at, mm.milestone_id FROM milestone_move mm JOIN milestone m ON m.id = mm.milestone_id "
@@ -250,27 +251,22 @@ int milestone_list(struct db *db, struct arena *a, int64_t process_id, struct mi
 		return 0;
 	/* A fixed number of statements, however many milestones: each is a round trip on PostgreSQL. */
 	struct milestone *ms = *out;
-	struct db_group *groups = arena_alloc(a, sizeof *groups * (size_t)*n);
 	struct call *calls = arena_alloc(a, sizeof *calls * (size_t)*n); /* the deadlines' calls, ncalls of them */
-	if (!groups || !calls) {
+	if (!calls) {
 		error_set(e, ERROR_UNAVAILABLE, "out of memory");
 		return -1;
 	}
 	int ncalls = 0;
-	for (int i = 0; i < *n; i++) {
-		groups[i].id = ms[i].id;
+	for (int i = 0; i < *n; i++)
 		if (ms[i].call_id)
 			calls[ncalls++].id = ms[i].call_id;
-	}
 	if (!(st = db_stmt(db, sql_moves, e)))
 		return -1;
 	db_bind_int(st, 1, process_id);
-	if (db_collect_groups(st, a, 9, groups, *n, sizeof *ms->history, move_from_row, e) != 0)
+	const struct db_children c = {ms, *n, sizeof *ms, offsetof(struct milestone, id), offsetof(struct milestone, history),
+				      offsetof(struct milestone, nhistory), 9};
+	if (db_collect_children(st, a, &c, sizeof *ms->history, move_from_row, e) != 0)
 		return -1;
-	for (int i = 0; i < *n; i++) {
-		ms[i].history = groups[i].items;
-		ms[i].nhistory = groups[i].n;
-	}
 	if (ncalls == 0)
 		return 0;
 	/* A deadline's call is in the milestone's process (call_link_milestone()), so in its time zone. */

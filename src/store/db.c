@@ -220,6 +220,25 @@ static void fill_failed(int rc, struct error *e)
 		error_set(e, ERROR_UNAVAILABLE, "out of memory");
 }
 
+/* Appends one element filled from st's row to *items (*n of them, room for *cap); 0, or -1 with st reset. */
+static int collect_row(struct db_stmt *st, struct arena *a, void **items, int *n, int *cap, size_t size,
+		       db_row_fill fill, struct error *e)
+{
+	void *element = arena_push(a, items, n, cap, size);
+	if (!element) {
+		db_reset(st);
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		return -1;
+	}
+	int rc = fill(a, st, element);
+	if (rc != 0) {
+		db_reset(st);
+		fill_failed(rc, e);
+		return -1;
+	}
+	return 0;
+}
+
 int db_collect(struct db_stmt *st, struct arena *a, void **items, int *n, size_t size, db_row_fill fill,
                struct error *e)
 {
@@ -227,52 +246,41 @@ int db_collect(struct db_stmt *st, struct arena *a, void **items, int *n, size_t
 	*n = 0;
 	int cap = 0;
 	enum db_step r;
-	while ((r = db_step(st, e)) == DB_ROW) {
-		void *element = arena_push(a, items, n, &cap, size);
-		if (!element) {
-			db_reset(st);
-			error_set(e, ERROR_UNAVAILABLE, "out of memory");
+	while ((r = db_step(st, e)) == DB_ROW)
+		if (collect_row(st, a, items, n, &cap, size, fill, e) != 0)
 			return -1;
-		}
-		int rc = fill(a, st, element);
-		if (rc != 0) {
-			db_reset(st);
-			fill_failed(rc, e);
-			return -1;
-		}
-	}
 	return r == DB_FAIL ? -1 : 0;
 }
 
-int db_collect_groups(struct db_stmt *st, struct arena *a, int owner_col, struct db_group *groups, int ngroups,
-		      size_t size, db_row_fill fill, struct error *e)
+int db_collect_children(struct db_stmt *st, struct arena *a, const struct db_children *c, size_t size,
+			db_row_fill fill, struct error *e)
 {
-	for (int i = 0; i < ngroups; i++) {
-		groups[i].items = NULL;
-		groups[i].n = groups[i].cap = 0;
+	int *caps = c->nparents ? arena_alloc(a, sizeof *caps * (size_t)c->nparents) : NULL;
+	if (c->nparents && !caps) {
+		db_reset(st);
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		return -1;
 	}
-	int g = 0; /* the last row's group: rows mostly come grouped */
+	char *base = c->parents;
+#define PARENT(i, at, type) ((type *)(void *)(base + (size_t)(i) * c->parent_size + (at)))
+	for (int i = 0; i < c->nparents; i++) {
+		*PARENT(i, c->items_at, void *) = NULL;
+		*PARENT(i, c->n_at, int) = 0;
+	}
+	int g = 0; /* the last row's parent: rows mostly come in their parents' order */
 	enum db_step r;
 	while ((r = db_step(st, e)) == DB_ROW) {
-		const int64_t owner = db_col_int(st, owner_col);
-		if (g >= ngroups || groups[g].id != owner)
-			for (g = 0; g < ngroups && groups[g].id != owner; g++)
+		const int64_t owner = db_col_int(st, c->owner_col);
+		if (g >= c->nparents || *PARENT(g, c->id_at, int64_t) != owner)
+			for (g = 0; g < c->nparents && *PARENT(g, c->id_at, int64_t) != owner; g++)
 				;
-		if (g == ngroups)
+		if (g == c->nparents)
 			continue;
-		void *element = arena_push(a, &groups[g].items, &groups[g].n, &groups[g].cap, size);
-		if (!element) {
-			db_reset(st);
-			error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		if (collect_row(st, a, PARENT(g, c->items_at, void *), PARENT(g, c->n_at, int), &caps[g], size, fill,
+				e) != 0)
 			return -1;
-		}
-		int rc = fill(a, st, element);
-		if (rc != 0) {
-			db_reset(st);
-			fill_failed(rc, e);
-			return -1;
-		}
 	}
+#undef PARENT
 	return r == DB_FAIL ? -1 : 0;
 }
 

@@ -151,20 +151,22 @@ enum { DB_FILL_UNKNOWN = -2 };
 int db_collect(struct db_stmt *st, struct arena *a, void **items, int *n, size_t size, db_row_fill fill,
 	       struct error *e);
 
-/* One parent's share of db_collect_groups(): id is set by the caller; items and n are filled (cap is the
- * function's own). */
-struct db_group {
-	int64_t id;
-	void *items;
-	int n, cap;
+/* Where db_collect_children() puts each parent's children: parents is an array of nparents elements of
+ * parent_size bytes, each with its id (int64_t) at id_at, its children's array (a pointer) at items_at and
+ * their count (int) at n_at (offsetof()); a row's parent's id is in its column owner_col. */
+struct db_children {
+	void *parents;
+	int nparents;
+	size_t parent_size, id_at, items_at, n_at;
+	int owner_col;
 };
 
-/* db_collect() for the children of several parents in one statement (a page's milestones' moves, its
- * documents' versions), where one statement per parent would be one round trip each: column owner_col of each
- * row is its parent's id, and the row is appended to the group with that id (rows of no group are skipped), in
- * the statement's order. groups[i].items and .n start empty. 0 or -1, as db_collect(). */
-int db_collect_groups(struct db_stmt *st, struct arena *a, int owner_col, struct db_group *groups, int ngroups,
-		      size_t size, db_row_fill fill, struct error *e);
+/* db_collect() for the children of several parents in one statement (a process's milestones' moves, its
+ * documents' versions), where one statement per parent would be one round trip each: each row is appended
+ * to its parent's array (rows of no parent are skipped), in the statement's order; a parent with no row gets
+ * NULL and 0. 0 or -1, as db_collect(). */
+int db_collect_children(struct db_stmt *st, struct arena *a, const struct db_children *c, size_t size,
+			db_row_fill fill, struct error *e);
 
 /* How many statements this thread has asked for (db_stmt() calls) since it started: for tests that a page's
  * reads do not grow with what it lists. */
