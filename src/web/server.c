@@ -53,10 +53,11 @@ enum {
 	 * checks (reads of the database: on PostgreSQL each a round trip the thread waits for) do not hold back
 	 * the page reads those threads answer. A few are enough: none waits for a commit. */
 	SERVER_CHECK_WORKERS = 4,
-	/* Threads that answer the pages (GETs of a route): on PostgreSQL each of a page's statements is a round
-	 * trip the thread waits for, and on libmicrohttpd's threads a page held back every connection of its
+	/* Threads that answer the pages (GETs of a route) on PostgreSQL, where each of a page's statements is a
+	 * round trip the thread waits for: on libmicrohttpd's threads a page held back every connection of its
 	 * thread (a burst's, and the other readers') for all its round trips. Reads beyond the queue are answered
-	 * on libmicrohttpd's thread, never refused. */
+	 * on libmicrohttpd's thread, never refused. Not on SQLite: its reads are in-process, and measured during a
+	 * burst the pool did not make them faster there while the writes got less of the CPU (README). */
 	SERVER_READ_WORKERS = 4,
 	SERVER_READ_QUEUE = 256,
 	/* How often the planner's statistics are looked at (db_refresh_statistics: PostgreSQL only), so that a
@@ -118,7 +119,7 @@ struct server {
 	/* the worker pools: changes run there, off libmicrohttpd's threads; contributions in a pool of their own */
 	struct pool changes, contributions;
 	struct pool checks; /* contributions without files, checked and queued off libmicrohttpd's threads */
-	struct pool reads;  /* the pages (GETs of a route), off libmicrohttpd's threads */
+	struct pool reads;  /* the pages on PostgreSQL (GETs of a route), off libmicrohttpd's threads */
 };
 
 /* Test builds only (CONSULTA_TEST_CHECK_DELAY_MS): each contribution's check takes this long more, as its
@@ -533,9 +534,9 @@ static bool runs_inline(struct request *r)
  * other connection it holds. A contribution (a route marked grouped) runs on
  * the contributions' pool, whose threads wait for their group commit: many at
  * once, without holding back the other changes. Reads (GETs and HEADs of a
- * route) run on the reads' pool, so that a page's statements do not hold
- * back this thread's other connections. NULL (an address of no route: an
- * error answered at once): on this thread. */
+ * route) run on the reads' pool on PostgreSQL, so that a page's round trips
+ * do not hold back this thread's other connections. NULL (a read on SQLite,
+ * an address of no route): on this thread. */
 static struct pool *pool_for(struct server *srv, struct request *r)
 {
 	bool path_known;
@@ -546,7 +547,7 @@ static struct pool *pool_for(struct server *srv, struct request *r)
 		return &srv->changes;
 	if (route && route->slow)
 		return &srv->changes;
-	return route ? &srv->reads : NULL;
+	return route && srv->reads.nthreads ? &srv->reads : NULL;
 }
 
 /* Hands r to the pool with its connection suspended (already, or now); false if the queue is full or
@@ -975,7 +976,8 @@ static void server_stop_threads(struct server *srv)
 	pool_stop(&srv->checks); /* first: it may hand a contribution with files to the contributions' pool */
 	pool_stop(&srv->contributions);
 	pool_stop(&srv->changes);
-	pool_stop(&srv->reads);
+	if (srv->reads.queue) /* started on PostgreSQL only */
+		pool_stop(&srv->reads);
 	pthread_mutex_lock(&srv->watch_lock);
 	srv->sweep_stop = true;
 	pthread_cond_broadcast(&srv->sweep_stop_cv);
@@ -1005,7 +1007,8 @@ static int server_start_threads(struct server *srv, struct error *e)
 	if (pool_start(&srv->changes, "changes", SERVER_WORKERS, SERVER_QUEUE, e) != 0 ||
 	    pool_start(&srv->contributions, "contributions", SERVER_GROUP_WORKERS, SERVER_GROUP_QUEUE, e) != 0 ||
 	    pool_start(&srv->checks, "checks", SERVER_CHECK_WORKERS, SERVER_GROUP_QUEUE, e) != 0 ||
-	    pool_start(&srv->reads, "reads", SERVER_READ_WORKERS, SERVER_READ_QUEUE, e) != 0) {
+	    (db_dialect() == DB_POSTGRESQL &&
+	     pool_start(&srv->reads, "reads", SERVER_READ_WORKERS, SERVER_READ_QUEUE, e) != 0)) {
 		server_stop_threads(srv);
 		pool_free(&srv->changes);
 		pool_free(&srv->contributions);
