@@ -11,6 +11,7 @@
 #include "util/i18n.h"
 #include "util/tz.h"
 
+#include <stddef.h>
 #include <string.h>
 
 int call_create(struct db *db, int64_t process_id, int64_t version_id, const char *title, const char *description,
@@ -294,6 +295,33 @@ int call_history(struct db *db, struct arena *a, struct call *c, struct error *e
 	c->history = NULL;
 	c->nhistory = 0;
 	return db_collect(st, a, (void **)&c->history, &c->nhistory, sizeof *c->history, change_from_row, e);
+}
+
+int call_history_all(struct db *db, struct arena *a, int64_t process_id, struct call *calls, int n, struct error *e)
+{
+	/* call_history()'s columns, then the call (the parent) */
+	static const char sql[] = "SELECT x.id, x.changed_at, x.kind, x.from_closes_at, x.to_closes_at, x.from_closes_on, "
+				  "x.to_closes_on, x.reason, x.call_id FROM call_change x JOIN call c ON c.id = x.call_id "
+				  "WHERE c.process_id = ? ORDER BY x.call_id, x.id";
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, process_id);
+	const struct db_children c = {calls, n, sizeof *calls, offsetof(struct call, id), offsetof(struct call, history),
+				      offsetof(struct call, nhistory), 8};
+	if (db_collect_children(st, a, &c, sizeof *calls->history, change_from_row, e) != 0)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		/* never NULL, even with no change: NULL is "not loaded" to page_deadline_extensions(), which would ask
+		 * again, a statement per call */
+		if (!calls[i].history)
+			calls[i].history = arena_alloc(a, sizeof *calls->history);
+		if (!calls[i].history) {
+			error_set(e, ERROR_UNAVAILABLE, "out of memory");
+			return -1;
+		}
+	}
+	return 0;
 }
 
 /* -- the back office ---------------------------------------------------- */

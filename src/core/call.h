@@ -63,7 +63,7 @@ struct call {
 	enum call_review review;
 	const char *email;  /* the call's own address for contributions by e-mail (lower case), or NULL */
 	int64_t milestone_id; /* the schedule's milestone that announces its deadline, or 0 */
-	struct call_change *history; /* oldest first; loaded by call_history() only */
+	struct call_change *history; /* oldest first; loaded by call_history() or call_history_all() only */
 	int nhistory;
 };
 
@@ -97,6 +97,9 @@ int call_open_on_version(struct db *db, int64_t version_id, int64_t now, int64_t
 
 /* Loads c->history: the changes of its deadline and state, oldest first. */
 int call_history(struct db *db, struct arena *a, struct call *c, struct error *e);
+/* call_history() for each of the n calls of process_id (call_list()'s, or some of them), in one statement:
+ * the process page's calls without a round trip each. */
+int call_history_all(struct db *db, struct arena *a, int64_t process_id, struct call *calls, int n, struct error *e);
 
 /*
  * The back office: the secretariat's way in, for the web pages and the API

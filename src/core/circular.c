@@ -17,6 +17,7 @@
 #include "util/log.h"
 #include "util/tz.h"
 
+#include <stddef.h>
 #include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -119,25 +120,24 @@ int circular_list(struct db *db, struct arena *a, int64_t process_id, struct cir
 {
 	static const char sql[] = "SELECT id, reference, date, subject, process_id FROM circular "
 				  "WHERE process_id = ? ORDER BY date, id";
-	static const char sql_to[] = "SELECT c.name FROM circular_addressee ca JOIN category c ON c.id = ca.category_id "
-				     "WHERE ca.circular_id = ? ORDER BY ca.purpose, c.position, c.id";
+	/* every letter's addressees in one statement (not a round trip per letter), the letter (the parent) last */
+	static const char sql_to[] = "SELECT c.name, ca.circular_id FROM circular_addressee ca "
+				     "JOIN category c ON c.id = ca.category_id JOIN circular l ON l.id = ca.circular_id "
+				     "WHERE l.process_id = ? ORDER BY ca.circular_id, ca.purpose, c.position, c.id";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		return -1;
 	db_bind_int(st, 1, process_id);
 	if (db_collect(st, a, (void **)out, n, sizeof **out, circular_from_row, e) != 0)
 		return -1;
-	for (int i = 0; i < *n; i++) {
-		struct circular *c = &(*out)[i];
-		st = db_stmt(db, sql_to, e);
-		if (!st)
-			return -1;
-		db_bind_int(st, 1, c->id);
-		if (db_collect(st, a, (void **)&c->addressees, &c->naddressees, sizeof *c->addressees,
-			       addressee_from_row, e) != 0)
-			return -1;
-	}
-	return 0;
+	if (*n == 0)
+		return 0;
+	if (!(st = db_stmt(db, sql_to, e)))
+		return -1;
+	db_bind_int(st, 1, process_id);
+	const struct db_children c = {*out, *n, sizeof **out, offsetof(struct circular, id),
+				      offsetof(struct circular, addressees), offsetof(struct circular, naddressees), 1};
+	return db_collect_children(st, a, &c, sizeof *(*out)->addressees, addressee_from_row, e);
 }
 
 int circular_list_in(struct db *db, struct arena *a, struct circular *letters, int n, const char *language,

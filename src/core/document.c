@@ -15,6 +15,7 @@
 #include "util/tz.h"
 #include "util/utf8.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -195,26 +196,26 @@ int document_list(struct db *db, struct arena *a, int64_t process_id, struct doc
 		  struct error *e)
 {
 	static const char sql_docs[] = "SELECT id, process_id, slug, title FROM document WHERE process_id = ? ORDER BY id";
-	static const char sql_versions[] = "SELECT id, document_id, date, label, note, paragraphs, NULL, NULL, state, "
-	                                   "previous_id FROM version WHERE document_id = ? AND state = 'published' "
-	                                   "ORDER BY date, id";
+	/* every document's published versions in one statement (one per document would be a round trip each on
+	 * PostgreSQL), the document (the parent) last */
+	static const char sql_versions[] = "SELECT v.id, v.document_id, v.date, v.label, v.note, v.paragraphs, NULL, NULL, "
+	                                   "v.state, v.previous_id, v.document_id FROM version v JOIN document d ON d.id = "
+	                                   "v.document_id WHERE d.process_id = ? AND v.state = 'published' "
+	                                   "ORDER BY v.document_id, v.date, v.id";
 	struct db_stmt *st = db_stmt(db, sql_docs, e);
 	if (!st)
 		return -1;
 	db_bind_int(st, 1, process_id);
 	if (db_collect(st, a, (void **)out, n, sizeof **out, document_from_row, e) != 0)
 		return -1;
-	for (int i = 0; i < *n; i++) {
-		struct document *doc = &(*out)[i];
-		st = db_stmt(db, sql_versions, e);
-		if (!st)
-			return -1;
-		db_bind_int(st, 1, doc->id);
-		if (db_collect(st, a, (void **)&doc->versions, &doc->nversions, sizeof *doc->versions, version_from_row,
-			       e) != 0)
-			return -1;
-	}
-	return 0;
+	if (*n == 0)
+		return 0;
+	if (!(st = db_stmt(db, sql_versions, e)))
+		return -1;
+	db_bind_int(st, 1, process_id);
+	const struct db_children c = {*out, *n, sizeof **out, offsetof(struct document, id),
+				      offsetof(struct document, versions), offsetof(struct document, nversions), 10};
+	return db_collect_children(st, a, &c, sizeof *(*out)->versions, version_from_row, e);
 }
 
 int version_find(struct db *db, struct arena *a, int64_t id, struct version *out, struct document *doc,

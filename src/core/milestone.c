@@ -11,6 +11,7 @@
 #include "util/i18n.h"
 #include "util/tz.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -167,41 +168,26 @@ static const char *deadline_date(struct arena *a, const char *timezone, const ch
 	return tz_date_at(timezone, at, day) == 0 ? arena_strdup(a, day) : NULL;
 }
 
-/* Loads the moves of ms, oldest first. The milestone of a call's deadline moves with the call, and the
- * call's changes of its deadline are its history (one entry each, with the call's reason). */
-static int milestone_history(struct db *db, struct arena *a, struct milestone *ms, struct error *e)
+/* Adds the changes of c's deadline to ms's moves (already loaded, oldest first), each where it falls by its day:
+ * the milestone of a call's deadline moves with the call, and the call's changes of its deadline are its history
+ * (one entry each, with the call's reason). */
+static int milestone_add_call_moves(struct arena *a, struct milestone *ms, const struct call *c, struct error *e)
 {
-	static const char sql_moves[] =
-		"SELECT id, moved_on, from_date, from_end_date, from_label, to_date, to_end_date, reason, moved_at "
-		"FROM milestone_move WHERE milestone_id = ? ORDER BY moved_on, id";
-	struct db_stmt *st = db_stmt(db, sql_moves, e);
-	if (!st)
-		return -1;
-	db_bind_int(st, 1, ms->id);
-	ms->history = NULL;
-	ms->nhistory = 0;
-	if (db_collect(st, a, (void **)&ms->history, &ms->nhistory, sizeof *ms->history, move_from_row, e) != 0)
-		return -1;
-	if (!ms->call_id)
-		return 0;
-	struct call c;
-	if (call_find(db, a, ms->call_id, &c, e) != 0 || call_history(db, a, &c, e) != 0)
-		return -1;
 	int cap = ms->nhistory;
-	for (int i = 0; i < c.nhistory; i++) {
-		const struct call_change *x = &c.history[i];
+	for (int i = 0; i < c->nhistory; i++) {
+		const struct call_change *x = &c->history[i];
 		if (x->kind == CHANGE_OPEN)
 			continue; /* the opening moves no deadline */
 		struct milestone_move mv = {
 			.id = x->id,
-			.moved_on = deadline_date(a, c.timezone, NULL, x->changed_at),
-			.from_date = deadline_date(a, c.timezone, x->from_closes_on, x->from_closes_at),
-			.to_date = deadline_date(a, c.timezone, x->to_closes_on, x->to_closes_at),
+			.moved_on = deadline_date(a, c->timezone, NULL, x->changed_at),
+			.from_date = deadline_date(a, c->timezone, x->from_closes_on, x->from_closes_at),
+			.to_date = deadline_date(a, c->timezone, x->to_closes_on, x->to_closes_at),
 			.reason = x->reason,
 			.moved_at = x->changed_at,
 		};
 		if (!mv.moved_on || !mv.from_date || !mv.to_date) {
-			error_set(e, ERROR_INTERNAL, "The process's time zone %s is unknown.", c.timezone);
+			error_set(e, ERROR_INTERNAL, "The process's time zone %s is unknown.", c->timezone);
 			return -1;
 		}
 		struct milestone_move *slot =
@@ -221,6 +207,28 @@ static int milestone_history(struct db *db, struct arena *a, struct milestone *m
 	return 0;
 }
 
+/* Loads the moves of ms, oldest first (milestone_find(); milestone_list() loads every milestone's at once). */
+static int milestone_history(struct db *db, struct arena *a, struct milestone *ms, struct error *e)
+{
+	static const char sql_moves[] =
+		"SELECT id, moved_on, from_date, from_end_date, from_label, to_date, to_end_date, reason, moved_at "
+		"FROM milestone_move WHERE milestone_id = ? ORDER BY moved_on, id";
+	struct db_stmt *st = db_stmt(db, sql_moves, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, ms->id);
+	ms->history = NULL;
+	ms->nhistory = 0;
+	if (db_collect(st, a, (void **)&ms->history, &ms->nhistory, sizeof *ms->history, move_from_row, e) != 0)
+		return -1;
+	if (!ms->call_id)
+		return 0;
+	struct call c;
+	if (call_find(db, a, ms->call_id, &c, e) != 0 || call_history(db, a, &c, e) != 0)
+		return -1;
+	return milestone_add_call_moves(a, ms, &c, e);
+}
+
 int milestone_list(struct db *db, struct arena *a, int64_t process_id, struct milestone **out, int *n,
 		   struct error *e)
 {
@@ -228,15 +236,50 @@ int milestone_list(struct db *db, struct arena *a, int64_t process_id, struct mi
 				  "m.changed_at "
 				  "FROM milestone m LEFT JOIN call c ON c.milestone_id = m.id "
 				  "WHERE m.process_id = ? ORDER BY m.date, m.id";
+	/* milestone_history()'s moves of every milestone of the process, then the milestone (the parent) */
+	static const char sql_moves[] =
+		"SELECT mm.id, mm.moved_on, mm.from_date, mm.from_end_date, mm.from_label, mm.to_date, mm.to_end_date, "
+		"mm.reason, mm.moved_at, mm.milestone_id FROM milestone_move mm JOIN milestone m ON m.id = mm.milestone_id "
+		"WHERE m.process_id = ? ORDER BY mm.milestone_id, mm.moved_on, mm.id";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		return -1;
 	db_bind_int(st, 1, process_id);
 	if (db_collect(st, a, (void **)out, n, sizeof **out, milestone_from_row, e) != 0)
 		return -1;
+	if (*n == 0)
+		return 0;
+	/* A fixed number of statements, however many milestones: each is a round trip on PostgreSQL. */
+	struct milestone *ms = *out;
+	struct call *calls = arena_alloc(a, sizeof *calls * (size_t)*n); /* the deadlines' calls, ncalls of them */
+	if (!calls) {
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		return -1;
+	}
+	int ncalls = 0;
 	for (int i = 0; i < *n; i++)
-		if (milestone_history(db, a, &(*out)[i], e) != 0)
-			return -1;
+		if (ms[i].call_id)
+			calls[ncalls++].id = ms[i].call_id;
+	if (!(st = db_stmt(db, sql_moves, e)))
+		return -1;
+	db_bind_int(st, 1, process_id);
+	const struct db_children c = {ms, *n, sizeof *ms, offsetof(struct milestone, id), offsetof(struct milestone, history),
+				      offsetof(struct milestone, nhistory), 9};
+	if (db_collect_children(st, a, &c, sizeof *ms->history, move_from_row, e) != 0)
+		return -1;
+	if (ncalls == 0)
+		return 0;
+	/* A deadline's call is in the milestone's process (call_link_milestone()), so in its time zone. */
+	struct process p;
+	if (process_find_id_bare(db, a, process_id, &p, e) != 0 ||
+	    call_history_all(db, a, process_id, calls, ncalls, e) != 0)
+		return -1;
+	for (int i = 0, k = 0; i < *n; i++)
+		if (ms[i].call_id) {
+			calls[k].timezone = p.timezone;
+			if (milestone_add_call_moves(a, &ms[i], &calls[k++], e) != 0)
+				return -1;
+		}
 	return 0;
 }
 

@@ -3,6 +3,9 @@
 
 #include <string.h>
 
+/* A fixed number of statements however many milestones, documents, calls and letters the process has (each
+ * list's children come in one statement for the whole process): every statement is a round trip on PostgreSQL,
+ * and the process page is read during bursts of contributions (issue 11). */
 int overview_load(struct db *db, struct arena *a, const char *slug, struct overview *o, struct error *e)
 {
 	memset(o, 0, sizeof *o);
@@ -13,10 +16,8 @@ int overview_load(struct db *db, struct arena *a, const char *slug, struct overv
 	    document_list(db, a, id, &o->documents, &o->ndocuments, e) != 0 ||
 	    call_list(db, a, id, &o->calls, &o->ncalls, e) != 0 ||
 	    meeting_list(db, a, id, &o->meetings, &o->nmeetings, e) != 0 ||
-	    circular_list(db, a, id, &o->circulars, &o->ncirculars, e) != 0)
+	    circular_list(db, a, id, &o->circulars, &o->ncirculars, e) != 0 ||
+	    call_history_all(db, a, id, o->calls, o->ncalls, e) != 0)
 		return -1;
-	for (int i = 0; i < o->ncalls; i++)
-		if (call_history(db, a, &o->calls[i], e) != 0)
-			return -1;
 	return 0;
 }

@@ -83,8 +83,17 @@ int db_change_mark(struct db *db, struct db_mark *out)
 	return backend->change_mark(db, out);
 }
 
+/* Per thread, so that a test counts its own statements while other threads (the writer, the workers) run. */
+static _Thread_local uint64_t statements;
+
+uint64_t db_statements(void)
+{
+	return statements;
+}
+
 struct db_stmt *db_stmt(struct db *db, const char *sql, struct error *e)
 {
+	statements++;
 	return backend->stmt(db, sql, e);
 }
 
@@ -211,6 +220,25 @@ static void fill_failed(int rc, struct error *e)
 		error_set(e, ERROR_UNAVAILABLE, "out of memory");
 }
 
+/* Appends one element filled from st's row to *items (*n of them, room for *cap); 0, or -1 with st reset. */
+static int collect_row(struct db_stmt *st, struct arena *a, void **items, int *n, int *cap, size_t size,
+		       db_row_fill fill, struct error *e)
+{
+	void *element = arena_push(a, items, n, cap, size);
+	if (!element) {
+		db_reset(st);
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		return -1;
+	}
+	int rc = fill(a, st, element);
+	if (rc != 0) {
+		db_reset(st);
+		fill_failed(rc, e);
+		return -1;
+	}
+	return 0;
+}
+
 int db_collect(struct db_stmt *st, struct arena *a, void **items, int *n, size_t size, db_row_fill fill,
                struct error *e)
 {
@@ -218,20 +246,41 @@ int db_collect(struct db_stmt *st, struct arena *a, void **items, int *n, size_t
 	*n = 0;
 	int cap = 0;
 	enum db_step r;
-	while ((r = db_step(st, e)) == DB_ROW) {
-		void *element = arena_push(a, items, n, &cap, size);
-		if (!element) {
-			db_reset(st);
-			error_set(e, ERROR_UNAVAILABLE, "out of memory");
+	while ((r = db_step(st, e)) == DB_ROW)
+		if (collect_row(st, a, items, n, &cap, size, fill, e) != 0)
 			return -1;
-		}
-		int rc = fill(a, st, element);
-		if (rc != 0) {
-			db_reset(st);
-			fill_failed(rc, e);
-			return -1;
-		}
+	return r == DB_FAIL ? -1 : 0;
+}
+
+int db_collect_children(struct db_stmt *st, struct arena *a, const struct db_children *c, size_t size,
+			db_row_fill fill, struct error *e)
+{
+	int *caps = c->nparents ? arena_alloc(a, sizeof *caps * (size_t)c->nparents) : NULL;
+	if (c->nparents && !caps) {
+		db_reset(st);
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		return -1;
 	}
+	char *base = c->parents;
+#define PARENT(i, at, type) ((type *)(void *)(base + (size_t)(i) * c->parent_size + (at)))
+	for (int i = 0; i < c->nparents; i++) {
+		*PARENT(i, c->items_at, void *) = NULL;
+		*PARENT(i, c->n_at, int) = 0;
+	}
+	int g = 0; /* the last row's parent: rows mostly come in their parents' order */
+	enum db_step r;
+	while ((r = db_step(st, e)) == DB_ROW) {
+		const int64_t owner = db_col_int(st, c->owner_col);
+		if (g >= c->nparents || *PARENT(g, c->id_at, int64_t) != owner)
+			for (g = 0; g < c->nparents && *PARENT(g, c->id_at, int64_t) != owner; g++)
+				;
+		if (g == c->nparents)
+			continue;
+		if (collect_row(st, a, PARENT(g, c->items_at, void *), PARENT(g, c->n_at, int), &caps[g], size, fill,
+				e) != 0)
+			return -1;
+	}
+#undef PARENT
 	return r == DB_FAIL ? -1 : 0;
 }
 

@@ -99,9 +99,12 @@ void db_thread_close(void);
  * the mark is the same, so is the answer. Read without a lock or a system
  * call: for SQLite in WAL mode it is the WAL-index header that every commit
  * rewrites (https://www.sqlite.org/walformat.html, section 2.1), read as
- * SQLite's readers do (both copies, equal). -1 when there is no mark to
- * read (not in WAL mode, nothing read yet on this connection, a commit
- * being written): the caller then queries. */
+ * SQLite's readers do (both copies, equal). On PostgreSQL it is the
+ * current snapshot's text (pg_current_snapshot(): equal snapshots have seen
+ * the same commits, from any node), one round trip. -1 when there is no mark
+ * to read (not in WAL mode, nothing read yet on this connection, a commit
+ * being written; on PostgreSQL a snapshot too long for the mark): the
+ * caller then queries. */
 enum { DB_MARK_LEN = 48 };
 struct db_mark {
 	unsigned char bytes[DB_MARK_LEN];
@@ -147,6 +150,27 @@ enum { DB_FILL_UNKNOWN = -2 };
  * that fails gives ERROR_UNAVAILABLE "out of memory" (ERROR_INTERNAL for DB_FILL_UNKNOWN). */
 int db_collect(struct db_stmt *st, struct arena *a, void **items, int *n, size_t size, db_row_fill fill,
 	       struct error *e);
+
+/* Where db_collect_children() puts each parent's children: parents is an array of nparents elements of
+ * parent_size bytes, each with its id (int64_t) at id_at, its children's array (a pointer) at items_at and
+ * their count (int) at n_at (offsetof()); a row's parent's id is in its column owner_col. */
+struct db_children {
+	void *parents;
+	int nparents;
+	size_t parent_size, id_at, items_at, n_at;
+	int owner_col;
+};
+
+/* db_collect() for the children of several parents in one statement (a process's milestones' moves, its
+ * documents' versions), where one statement per parent would be one round trip each: each row is appended
+ * to its parent's array (rows of no parent are skipped), in the statement's order; a parent with no row gets
+ * NULL and 0. 0 or -1, as db_collect(). */
+int db_collect_children(struct db_stmt *st, struct arena *a, const struct db_children *c, size_t size,
+			db_row_fill fill, struct error *e);
+
+/* How many statements this thread has asked for (db_stmt() calls) since it started: for tests that a page's
+ * reads do not grow with what it lists. */
+uint64_t db_statements(void);
 
 /* Steps st once: fills *element from its row and returns 0; with no row,
  * sets ERROR_NOT_FOUND with not_found as the message and returns -1; a fill()

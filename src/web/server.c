@@ -53,6 +53,13 @@ enum {
 	 * checks (reads of the database: on PostgreSQL each a round trip the thread waits for) do not hold back
 	 * the page reads those threads answer. A few are enough: none waits for a commit. */
 	SERVER_CHECK_WORKERS = 4,
+	/* Threads that answer the pages (GETs of a route) on PostgreSQL, where each of a page's statements is a
+	 * round trip the thread waits for: on libmicrohttpd's threads a page held back every connection of its
+	 * thread (a burst's, and the other readers') for all its round trips. Reads beyond the queue are answered
+	 * on libmicrohttpd's thread, never refused. Not on SQLite: its reads are in-process, and measured during a
+	 * burst the pool did not make them faster there while the writes got less of the CPU (README). */
+	SERVER_READ_WORKERS = 4,
+	SERVER_READ_QUEUE = 256,
 	/* How often the planner's statistics are looked at (db_refresh_statistics: PostgreSQL only), so that a
 	 * burst into a table that was small is planned for its new size within a second or two. */
 	SERVER_STATISTICS_MS = 1000,
@@ -112,17 +119,25 @@ struct server {
 	/* the worker pools: changes run there, off libmicrohttpd's threads; contributions in a pool of their own */
 	struct pool changes, contributions;
 	struct pool checks; /* contributions without files, checked and queued off libmicrohttpd's threads */
+	struct pool reads;  /* the pages on PostgreSQL (GETs of a route), off libmicrohttpd's threads */
 };
 
 /* Test builds only (CONSULTA_TEST_CHECK_DELAY_MS): each contribution's check takes this long more, as its
  * reads of a database far away would, so that a test can see what waits for it. 0 in a release build. */
 static int server_check_delay_ms;
+/* Test builds only (CONSULTA_TEST_READ_DELAY_MS): each page read (a GET of a route) takes this long more, as a
+ * page's round trips to a database far away would, so that a test can see what waits for it. */
+static int server_read_delay_ms;
+
+static void delay_ms(int ms)
+{
+	if (ms > 0)
+		nanosleep(&(struct timespec){ms / 1000, (long)(ms % 1000) * 1000000L}, NULL);
+}
 
 static void check_delay(void)
 {
-	if (server_check_delay_ms > 0)
-		nanosleep(&(struct timespec){server_check_delay_ms / 1000, (long)(server_check_delay_ms % 1000) * 1000000L},
-			  NULL);
+	delay_ms(server_check_delay_ms);
 }
 
 /* Machine time for deadlines: the domain clock may be frozen (CONSULTA_NOW). */
@@ -444,6 +459,8 @@ static void dispatch(struct request *r)
 		return;
 	}
 	const struct route *route = route_match(r, r->method, r->path, &path_known);
+	if (route && !strcmp(r->method, "GET"))
+		delay_ms(server_read_delay_ms);
 	if (!route) {
 		if (path_known) {
 			r->allow = route_allow(r, r->path);
@@ -546,7 +563,10 @@ static bool runs_inline(struct request *r)
  * for the write lock, and a pool thread that did so would stop serving every
  * other connection it holds. A contribution (a route marked grouped) runs on
  * the contributions' pool, whose threads wait for their group commit: many at
- * once, without holding back the other changes. NULL: on this thread. */
+ * once, without holding back the other changes. Reads (GETs and HEADs of a
+ * route) run on the reads' pool on PostgreSQL, so that a page's round trips
+ * do not hold back this thread's other connections. NULL (a read on SQLite,
+ * an address of no route): on this thread. */
 static struct pool *pool_for(struct server *srv, struct request *r)
 {
 	bool path_known;
@@ -555,7 +575,9 @@ static struct pool *pool_for(struct server *srv, struct request *r)
 		return &srv->contributions;
 	if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0)
 		return &srv->changes;
-	return route && route->slow ? &srv->changes : NULL;
+	if (route && route->slow)
+		return &srv->changes;
+	return route && srv->reads.nthreads ? &srv->reads : NULL;
 }
 
 /* Hands r to the pool with its connection suspended (already, or now); false if the queue is full or
@@ -755,8 +777,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (p) {
 		if (pool_submit(p, r, false))
 			return MHD_YES;
-		reply_busy(r, p);
-		return answer(conn, r);
+		if (p != &srv->reads) { /* a read is never refused: answered here */
+			reply_busy(r, p);
+			return answer(conn, r);
+		}
 	}
 	dispatch(r);
 	return answer(conn, r);
@@ -987,6 +1011,8 @@ static void server_stop_threads(struct server *srv)
 	pool_stop(&srv->checks); /* first: it may hand a contribution with files to the contributions' pool */
 	pool_stop(&srv->contributions);
 	pool_stop(&srv->changes);
+	if (srv->reads.queue) /* started on PostgreSQL only */
+		pool_stop(&srv->reads);
 	pthread_mutex_lock(&srv->watch_lock);
 	srv->sweep_stop = true;
 	pthread_cond_broadcast(&srv->sweep_stop_cv);
@@ -1015,11 +1041,14 @@ static int server_start_threads(struct server *srv, struct error *e)
 	srv->checks.offload_to = &srv->contributions; /* read by its workers from their start */
 	if (pool_start(&srv->changes, "changes", SERVER_WORKERS, SERVER_QUEUE, e) != 0 ||
 	    pool_start(&srv->contributions, "contributions", SERVER_GROUP_WORKERS, SERVER_GROUP_QUEUE, e) != 0 ||
-	    pool_start(&srv->checks, "checks", SERVER_CHECK_WORKERS, SERVER_GROUP_QUEUE, e) != 0) {
+	    pool_start(&srv->checks, "checks", SERVER_CHECK_WORKERS, SERVER_GROUP_QUEUE, e) != 0 ||
+	    (db_dialect() == DB_POSTGRESQL &&
+	     pool_start(&srv->reads, "reads", SERVER_READ_WORKERS, SERVER_READ_QUEUE, e) != 0)) {
 		server_stop_threads(srv);
 		pool_free(&srv->changes);
 		pool_free(&srv->contributions);
 		pool_free(&srv->checks);
+		pool_free(&srv->reads);
 		return -1;
 	}
 	return 0;
@@ -1055,6 +1084,8 @@ int server_run(const struct server_config *cfg, struct error *e)
 #ifndef NDEBUG
 	const char *delay = getenv("CONSULTA_TEST_CHECK_DELAY_MS");
 	server_check_delay_ms = delay ? (int)strtol(delay, NULL, 10) : 0;
+	const char *read_delay = getenv("CONSULTA_TEST_READ_DELAY_MS");
+	server_read_delay_ms = read_delay ? (int)strtol(read_delay, NULL, 10) : 0;
 #endif
 	page_cache_configure(cfg->page_cache_mib < 0 ? (size_t)PAGE_CACHE_DEFAULT_MIB << 20
 						      : (size_t)cfg->page_cache_mib << 20);
@@ -1077,6 +1108,7 @@ int server_run(const struct server_config *cfg, struct error *e)
 		pool_free(&srv->changes);
 		pool_free(&srv->contributions);
 		pool_free(&srv->checks);
+		pool_free(&srv->reads);
 		free(srv);
 		error_set(e, ERROR_UNAVAILABLE, "cannot listen on %s (is the port in use?)", cfg->listen);
 		return -1;
@@ -1109,6 +1141,7 @@ int server_run(const struct server_config *cfg, struct error *e)
 	pool_free(&srv->changes);
 	pool_free(&srv->contributions);
 	pool_free(&srv->checks);
+	pool_free(&srv->reads);
 	pthread_cond_destroy(&srv->sweep_stop_cv);
 	free(srv);
 	return 0;

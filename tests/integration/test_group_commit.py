@@ -10,7 +10,8 @@ answered 201 on disk when it starts again.
 CONSULTA_TEST_WRITER_DELAY_MS (honoured by test builds only) holds each
 batch back, so that requests sent at once meet in one batch, and so that a
 tiny queue (--write-queue) fills; CONSULTA_TEST_CHECK_DELAY_MS holds each
-contribution's check back (page reads must not wait for it).
+contribution's check back (page reads must not wait for it); CONSULTA_TEST_READ_DELAY_MS each page read
+(reads must not wait for each other, nor contributions for them).
 """
 
 import os
@@ -214,6 +215,45 @@ class GroupCommit(ServerTestCase):
         self.assertLess(took, 1.0, "a page read did not wait for the contributions' checks")
         self.assertEqual([r.status for r in results], [201] * 3, results)
         self.assertEqual({r.json()["tracking"] for r in results} <= stored_trackings(s.db), True)
+
+    def test_page_reads_do_not_wait_for_each_other(self):
+        # Each page read is held 1 s (a test build's CONSULTA_TEST_READ_DELAY_MS: a page's round trips to
+        # PostgreSQL on a loaded machine), on a server with one event thread. On PostgreSQL the reads run on
+        # workers of their own, so four at once are answered together, and the event thread goes on serving
+        # other connections; on the event thread each read waited for those before it (the fourth 4 s: issue
+        # 11, reads during a burst), and so did a contribution sent meanwhile. SQLite's reads stay there.
+        s = self.fresh_server(env={"CONSULTA_TEST_READ_DELAY_MS": "1000"}, threads=1,
+                              serve_args=["--per-address-limit", "0"])
+        paths = ["/processes/gca-guidelines", "/calls/1/contributions", "/processes/gca-guidelines", "/calls/1"]
+
+        def read(path):
+            t0 = time.monotonic()
+            r = s.get(path)
+            return time.monotonic() - t0, r.status
+
+        got = {}
+        reads = threading.Thread(target=lambda: got.update(reads=parallel(read, paths, 4)))
+        sender = threading.Thread(target=lambda: got.update(post=self.timed_post(s)))
+        reads.start()
+        time.sleep(0.3)  # the four are being read
+        sender.start()
+        reads.join(30)
+        sender.join(30)
+        self.assertEqual([status for _, status in got["reads"]], [200] * 4, got)
+        took, r = got["post"]
+        self.assertEqual(r.status, 201, r)
+        if harness.TEST_DB == "postgresql":
+            self.assertLess(max(t for t, _ in got["reads"]), 2.5, "the reads were answered together: %r" % got)
+            self.assertLess(took, 1.0, "a contribution did not wait for the page reads")
+        else:  # SQLite's reads are in-process: answered on the event thread, one after the other
+            self.assertGreater(max(t for t, _ in got["reads"]), 3.5, got)
+
+    @staticmethod
+    def timed_post(s):
+        t0 = time.monotonic()
+        r = s.post_json("/api/v1/calls/1/contributions",
+                        contribution(text="sent during slow reads", email="reads@example.org"))
+        return time.monotonic() - t0, r
 
     def test_a_stop_while_contributions_await_their_commit_answers_each_and_exits_cleanly(self):
         # The writer holds each batch 2 s; the server is told to stop while contributions await it on the

@@ -429,6 +429,45 @@ static void test_writers_queue(void **state)
 	assert_int_equal(second_saw, 1);
 }
 
+static void *commit_elsewhere(void *arg)
+{
+	(void)arg;
+	struct error e;
+	error_clear(&e);
+	struct db *db = db_thread(&e);
+	if (db && db_begin(db, &e) == 0 && scratch_add(db, "from another connection", &e) == 0)
+		(void)db_commit(db, &e);
+	db_thread_close();
+	return NULL;
+}
+
+/* The change mark (the page cache's, web/page_cache.c): the same while nothing commits, whatever is read; another
+ * after a commit on another connection (another node's, as far as PostgreSQL can tell), and after one on this. */
+static void test_change_mark(void **state)
+{
+	(void)state;
+	struct error e;
+	error_clear(&e);
+	struct db *db = db_thread(&e);
+	struct db_mark m1, m2;
+	assert_int_equal(db_change_mark(db, &m1), 0);
+	(void)scratch_count(db, "anything");
+	assert_int_equal(db_change_mark(db, &m2), 0);
+	assert_memory_equal(m1.bytes, m2.bytes, DB_MARK_LEN);
+	pthread_t t;
+	assert_int_equal(pthread_create(&t, NULL, commit_elsewhere, NULL), 0);
+	pthread_join(t, NULL);
+	assert_int_equal(scratch_count(db, "from another connection"), 1);
+	assert_int_equal(db_change_mark(db, &m2), 0);
+	assert_memory_not_equal(m1.bytes, m2.bytes, DB_MARK_LEN);
+	m1 = m2;
+	assert_int_equal(db_begin(db, &e), 0);
+	assert_int_equal(scratch_add(db, "from this connection", &e), 0);
+	assert_int_equal(db_commit(db, &e), 0);
+	assert_int_equal(db_change_mark(db, &m2), 0);
+	assert_memory_not_equal(m1.bytes, m2.bytes, DB_MARK_LEN);
+}
+
 /* The lines of an EXPLAIN (st, bound) joined by " | " into out; what names it if it fails. */
 static void plan_lines(struct db_stmt *st, const char *what, char *out, size_t n)
 {
@@ -780,6 +819,7 @@ int main(void)
 	    cmocka_unit_test(test_binds_nulls_blobs_returning),
 	    cmocka_unit_test(test_transactions),
 	    cmocka_unit_test(test_writers_queue),
+	    cmocka_unit_test(test_change_mark),
 	    cmocka_unit_test(test_public_list_plans),
 	    cmocka_unit_test(test_no_jit),
 	    cmocka_unit_test(test_search_grams_partial),
