@@ -265,29 +265,32 @@ static void mail_page(struct request *r, int64_t id, const struct error *failed)
 	page_end(r, failed ? office_status(failed) : 200);
 }
 
-void page_office_outbox_mail(struct request *r)
+/* The mail the address names, or false after answering 404. */
+static bool mail_named(struct request *r, int64_t *id)
 {
+	if (parse_id(r->params[0], id))
+		return true;
 	struct error e;
 	error_clear(&e);
+	error_set(&e, ERROR_NOT_FOUND, "%s", _("There is no such mail in the outbox."));
+	page_error(r, &e);
+	return false;
+}
+
+void page_office_outbox_mail(struct request *r)
+{
 	int64_t id;
-	if (!parse_id(r->params[0], &id)) {
-		error_set(&e, ERROR_NOT_FOUND, "%s", _("There is no such mail in the outbox."));
-		page_error(r, &e);
-		return;
-	}
-	mail_page(r, id, NULL);
+	if (mail_named(r, &id))
+		mail_page(r, id, NULL);
 }
 
 void page_office_outbox_retry(struct request *r)
 {
+	int64_t id;
+	if (!mail_named(r, &id))
+		return;
 	struct error e;
 	error_clear(&e);
-	int64_t id;
-	if (!parse_id(r->params[0], &id)) {
-		error_set(&e, ERROR_NOT_FOUND, "%s", _("There is no such mail in the outbox."));
-		page_error(r, &e);
-		return;
-	}
 	struct actor who = auth_actor(r);
 	if (outbox_retry(r->db, &who, id, &e) != 0) {
 		if (e.code && !strcmp(e.code, ERROR_CONFLICT))

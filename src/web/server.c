@@ -312,7 +312,9 @@ static const char *size_readable(struct request *r, size_t bytes)
 	if (bytes >= 10 * mb || (bytes >= mb && tenths % 10 == 0))
 		return arena_printf(&r->arena, _("%d MB"), (int)(bytes / mb));
 	if (bytes >= mb)
-		return arena_printf(&r->arena, _("%.1f MB"), (double)tenths / 10.0);
+		/* TRANSLATORS: a size with one decimal, as "2.5 MB": %1$d is its whole megabytes, %2$d its tenth;
+		 * write your language's decimal separator between them. */
+		return arena_printf(&r->arena, _("%d.%d MB"), (int)(tenths / 10), (int)(tenths % 10));
 	return arena_printf(&r->arena, _("%d KB"), (int)(bytes / 1024));
 }
 

@@ -176,6 +176,11 @@ class ReceiptOfAMail(ServerTestCase):
         self.assertIn("Attachments (1)", text)
         self.assertIn('<span class="file-name">inputs.txt</span>, 1.7 KB (%d bytes)' % len(data), r.text)
         self.assertIn("1.7 KB (%d bytes) SHA-256: %s" % (len(data), digest), text)
+        # In French the size has the French decimal comma and unit, in Russian its comma and КБ.
+        fr = self.server.get("/receipts/" + out["tracking"], headers={"Accept-Language": "fr"})
+        self.assertIn("1,7 Ko (%d octets)" % len(data), fr.text.replace("\u00a0", " "))
+        ru = self.server.get("/receipts/" + out["tracking"], headers={"Accept-Language": "ru"})
+        self.assertIn("1,7 \u041a\u0411 (%d " % len(data), ru.text)
         self.assertIn("Private. Not published:", text)
         self.assertIn(RECEIVED, text)
         reply = [m for to, m in outbox(self.server) if m["In-Reply-To"] == "<file@example.org>"]
