@@ -111,8 +111,8 @@ class Language(ServerTestCase):
         self.assertEqual(r.status, 405)
         self.assertIn("Esta direcci\u00f3n no acepta este m\u00e9todo.", r.text)
 
-    def test_too_large_in_french_with_its_plural(self):
-        """The early 413 (from Content-Length alone) in French: 2048 kilooctets, plural. Russian pages first: the
+    def test_too_large_in_french_with_its_unit(self):
+        """The early 413 (from Content-Length alone) in French: 2 Mo, and what to do. Russian pages first: the
         answer must not be in the language a thread last served (it was, when the 413 was written before the
         thread was told this request's language)."""
         for _ in range(20):
@@ -128,7 +128,8 @@ class Language(ServerTestCase):
                 data += chunk
         text = data.decode("utf-8", "replace")
         self.assertTrue(text.startswith("HTTP/1.1 413"), text[:200])
-        self.assertIn("La requ\u00eate d\u00e9passe la limite de 2048\u00a0kilooctets", text)
+        self.assertIn("La requ\u00eate d\u00e9passe la limite de 2\u00a0Mo", text)
+        self.assertIn("bouton Pr\u00e9c\u00e9dent", text)
 
     def test_kept_version_page_per_language(self):
         """A version's page is kept (web/page_cache.h) once per language: French asked twice stays French."""
