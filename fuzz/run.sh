@@ -80,6 +80,6 @@ python3 tests/sheets/make_fixtures.py "$out/fuzz_sheet-tables" >/dev/null 2>&1 &
 		cp "$out/fuzz_sheet-tables/sheets/$f" "$out/fuzz_sheet-seeds/"
 	done
 fuzz 2 fuzz_sheet "libxml-2.0 libzip icu-i18n icu-uc libical" \
-	src/render/sheet.c src/core/comment_table.c src/util/run.c src/util/log.c src/util/clock.c \
+	src/render/sheet.c src/core/comment_table.c src/core/comment.c src/util/run.c src/util/log.c src/util/clock.c \
 	src/util/arena.c src/util/buf.c src/util/error.c src/util/i18n.c src/util/tz.c src/util/utf8.c
 exit $failed
