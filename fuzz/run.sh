@@ -79,7 +79,7 @@ python3 tests/sheets/make_fixtures.py "$out/fuzz_sheet-tables" >/dev/null 2>&1 &
 	for f in excel.xlsx libreoffice.xlsx inline.xlsx semicolon_bom.csv plain.csv unicode.txt latin1.csv letter.txt; do
 		cp "$out/fuzz_sheet-tables/sheets/$f" "$out/fuzz_sheet-seeds/"
 	done
-fuzz 2 fuzz_sheet "libxml-2.0 libzip icu-i18n icu-uc libical" \
-	src/render/sheet.c src/core/comment_table.c src/core/comment.c src/util/run.c src/util/log.c src/util/clock.c \
+fuzz 2 fuzz_sheet "libxml-2.0 libzip icu-i18n icu-uc libical jansson" \
+	src/render/sheet.c src/core/comment_table.c src/core/comment_type.c src/core/field.c src/util/run.c src/util/log.c src/util/clock.c \
 	src/util/arena.c src/util/buf.c src/util/error.c src/util/i18n.c src/util/tz.c src/util/utf8.c
 exit $failed

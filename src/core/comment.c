@@ -12,36 +12,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const TYPE_NAMES[] = {
-	[COMMENT_GENERAL] = "general",
-	[COMMENT_TECHNICAL] = "technical",
-	[COMMENT_EDITORIAL] = "editorial",
-};
-#define COUNT(t) ((int)(sizeof t / sizeof *t))
-
-const char *comment_type_name(enum comment_type t)
-{
-	return TYPE_NAMES[t];
-}
-
-const char *comment_type_label(enum comment_type t)
-{
-	switch (t) {
-	case COMMENT_GENERAL: return C_("type of comment", "general");
-	case COMMENT_TECHNICAL: return C_("type of comment", "technical");
-	case COMMENT_EDITORIAL: return C_("type of comment", "editorial");
-	}
-	return "";
-}
-
-bool comment_type_parse(const char *name, enum comment_type *out)
-{
-	const int i = field_enum_index(TYPE_NAMES, COUNT(TYPE_NAMES), name);
-	if (i >= 0)
-		*out = (enum comment_type)i;
-	return i >= 0;
-}
-
 /* Checks one text of comment number k with the field checks every form uses, and reports what they say as
  * "Comment k: ..." under comments[k].field: a person reading the list of errors knows which comment. */
 static void check_text(struct error *e, int k, const char *field, const char *value, bool required, size_t max,
