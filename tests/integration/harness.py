@@ -30,6 +30,7 @@ import atexit
 import ctypes
 import hashlib
 import hmac
+import html
 import http.client
 import json
 import os
@@ -45,6 +46,7 @@ import threading
 import time
 import unittest
 import urllib.parse
+import uuid
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -74,6 +76,9 @@ CALL1_LAST_SECOND = "2021-02-15T22:59:59Z"
 CALL1_FIRST_SECOND_CLOSED = "2021-02-15T23:00:00Z"
 
 SLUG = "gca-guidelines"
+
+# The password of the tests' accounts: Server.account_token's default, and ServerTestCase.login's.
+PASSWORD = "a long passphrase for the tests"
 
 
 try:  # looked up now: nothing may be imported between fork and exec
@@ -679,7 +684,7 @@ class Server:
                 body = body.encode("utf-8")
         return self.request(method, path, body=body, headers=h)
 
-    def account_token(self, email, role="secretariat", password="a long passphrase for the tests"):
+    def account_token(self, email, role="secretariat", password=PASSWORD):
         """Creates an account with `consulta user add --password-stdin` and returns a new API token for it
         (`consulta token create`). Works while the server runs: the commands open the same database."""
         cmd = [binary(), "--db", db_url(self.db), "user", "add", "--role", role, "--email", email,
@@ -784,6 +789,49 @@ def contribution(**fields):
     return c
 
 
+def page_text(page):
+    """A page's text (a Response or its HTML) with tags removed and entities decoded, spaces collapsed: what a
+    reader reads."""
+    text = page if isinstance(page, str) else page.text
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", text)))
+
+
+def free_port():
+    """A loopback port nothing listens on (bound, then released)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def multipart(fields, files=()):
+    """(body, Content-Type) of a multipart/form-data form as a browser sends it. fields: a dict or (name, text)
+    pairs; files: (name, filename, content type, bytes)."""
+    boundary = "----ConsultaTest" + uuid.uuid4().hex
+    out = []
+    for name, value in (fields.items() if isinstance(fields, dict) else fields):
+        out.append(("--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n" % (boundary, name)).encode())
+        out.append((value if isinstance(value, bytes) else str(value).encode("utf-8")) + b"\r\n")
+    for name, filename, ctype, data in files:
+        out.append(("--%s\r\nContent-Disposition: form-data; name=\"%s\"; filename=\"%s\"\r\nContent-Type: %s\r\n\r\n"
+                    % (boundary, name, filename, ctype)).encode())
+        out.append(data + b"\r\n")
+    out.append(("--%s--\r\n" % boundary).encode())
+    return b"".join(out), "multipart/form-data; boundary=" + boundary
+
+
+def cookie_value(r, name="consulta_session"):
+    """The value of the cookie `name` that the response r sets (Set-Cookie), or None."""
+    for value in r.headers.get_all("Set-Cookie") or []:
+        if value.startswith(name + "="):
+            return value.split(";", 1)[0].split("=", 1)[1]
+    return None
+
+
+def session_cookies(session):
+    """The Cookie header of a browser logged in with this session (and the visitor id CSRF_TOKEN)."""
+    return "consulta_csrf=%s; consulta_session=%s" % (CSRF_TOKEN, session)
+
+
 class ServerTestCase(unittest.TestCase):
     """A test class sharing one server, started with the clock at NOW.
 
@@ -843,6 +891,29 @@ class ServerTestCase(unittest.TestCase):
         self._own.append(s)
         s.start()
         return s
+
+    # -- a browser logged in (a session) ----------------------------------
+
+    def login(self, s, email, password=PASSWORD, next_path="/office"):
+        """Logs in on server s with the form; returns the session (the consulta_session cookie's value)."""
+        r = s.post_form("/login", {"email": email, "password": password, "next": next_path})
+        self.assertEqual(r.status, 303, r)
+        session = cookie_value(r)
+        if not session:
+            self.fail("no session cookie after logging in")
+        return session
+
+    def cookies(self, session):
+        return session_cookies(session)
+
+    def get(self, s, session, path):
+        """GET path on s as the browser of this session."""
+        return s.get(path, headers={"Cookie": session_cookies(session)})
+
+    def post(self, s, session, path, fields=None, csrf=True):
+        """POSTs a form on s as the browser of this session sends it from our page: with the CSRF field bound to
+        the session (unless csrf is False)."""
+        return s.post_form(path, fields or {}, headers={"Cookie": session_cookies(session)}, csrf=csrf)
 
     # -- assertions ------------------------------------------------------
 

@@ -5,11 +5,9 @@ is listed as late (/office/calls/1/late) with an Admit button, and admitting
 it through that form (with its CSRF token) admits it as the API does. The
 public is sent to log in and a stakeholder is refused."""
 
-import html
 import re
-import urllib.parse
 
-from harness import CALL1_OPEN, CSRF_TOKEN, ServerTestCase
+from harness import CALL1_OPEN, ServerTestCase, page_text
 from test_mail_in import CALL1, mail_in, simple
 
 SECRETARIAT = "sec@gca.example"
@@ -19,35 +17,9 @@ UNKNOWN = "nobody@gca-demo.example"
 LATE_NOW = "2021-02-16T09:00:00Z"  # after call 1's deadline
 
 
-def page_text(r):
-    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", r.text)))
-
-
 class OfficeMailPages(ServerTestCase):
     SHARED = False
     NOW = CALL1_OPEN
-
-    def login(self, s, email):
-        r = s.post_form("/login", {"email": email, "password": PASSWORD, "next": "/office"})
-        self.assertEqual(r.status, 303, r)
-        for name, value in r.headers.items():
-            if name.lower() == "set-cookie" and value.startswith("consulta_session="):
-                return value.split(";")[0].split("=", 1)[1]
-        self.fail("no session cookie after logging in")
-
-    def cookies(self, session):
-        return "consulta_csrf=%s; consulta_session=%s" % (CSRF_TOKEN, session)
-
-    def get(self, s, session, path):
-        return s.get(path, headers={"Cookie": self.cookies(session)})
-
-    def post(self, s, session, path, fields, csrf=True):
-        fields = dict(fields)
-        if csrf:
-            fields["csrf"] = s.csrf_token(session)
-        body = urllib.parse.urlencode(fields).encode("ascii")
-        return s.request("POST", path, body=body, headers={"Content-Type": "application/x-www-form-urlencoded",
-                                                            "Cookie": self.cookies(session)})
 
     def office(self):
         s = self.fresh_server()

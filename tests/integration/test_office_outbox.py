@@ -15,9 +15,8 @@ import os
 import re
 import tempfile
 import time
-import urllib.parse
 
-from harness import CALL1_OPEN, CSRF_TOKEN, ServerTestCase, contribution
+from harness import CALL1_OPEN, ServerTestCase, contribution, page_text
 from test_mail import Sink
 
 SECRETARIAT = "sec@gca.example"
@@ -27,35 +26,9 @@ REFUSED = "nobody@bounce.example"
 WAIT = 30
 
 
-def page_text(r):
-    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", r.text)))
-
-
 class OfficeOutbox(ServerTestCase):
     SHARED = False
     NOW = CALL1_OPEN
-
-    def login(self, s, email_address):
-        r = s.post_form("/login", {"email": email_address, "password": PASSWORD, "next": "/office"})
-        self.assertEqual(r.status, 303, r)
-        for name, value in r.headers.items():
-            if name.lower() == "set-cookie" and value.startswith("consulta_session="):
-                return value.split(";")[0].split("=", 1)[1]
-        self.fail("no session cookie after logging in")
-
-    def cookies(self, session):
-        return "consulta_csrf=%s; consulta_session=%s" % (CSRF_TOKEN, session)
-
-    def get(self, s, session, path):
-        return s.get(path, headers={"Cookie": self.cookies(session)})
-
-    def post(self, s, session, path, fields=None, csrf=True):
-        fields = dict(fields or {})
-        if csrf:
-            fields["csrf"] = s.csrf_token(session)
-        body = urllib.parse.urlencode(fields).encode("ascii")
-        return s.request("POST", path, body=body, headers={"Content-Type": "application/x-www-form-urlencoded",
-                                                            "Cookie": self.cookies(session)})
 
     def sink(self, **kw):
         sink = Sink(**kw).start()
