@@ -716,6 +716,49 @@ class Server:
             raise AssertionError("contribution refused: %r" % r)
         return r.json()
 
+    def comments_of(self, tracking, token=None):
+        """The comments of a contribution, as the API gives them (with the secretariat's token, their ids)."""
+        r = self.send_json("GET", "/api/v1/contributions/" + tracking, token=token)
+        if r.status != 200:
+            raise AssertionError("contribution %s: %r" % (tracking, r))
+        return r.json()["comments"]
+
+    def note_the_rest(self, token, call_id=1):
+        """Answers every comment of the call not answered yet (with the secretariat's token): noted, by
+        paragraph."""
+        left = self.send_json("GET", "/api/v1/calls/%d/dispositions/remaining" % call_id, token=token).json()
+        for p in left["paragraphs"]:
+            r = self.send_json("POST", "/api/v1/calls/%d/dispositions" % call_id,
+                               {"select": {"paragraph": p["paragraph"] or ""}, "decision": "noted", "reason": "Seen."},
+                               token=token)
+            if r.status != 200:
+                raise AssertionError("noting paragraph %r: %r" % (p["paragraph"], r))
+
+    def publish_version(self, token, markdown, label, date="2021-06-01", document="guidelines", choice="new",
+                        note=None):
+        """Posts a next version of a document of the demo process through the API (with the secretariat's token)
+        and publishes it: when the matching was unsure of some paragraphs (the version stays a draft), each is
+        confirmed as `choice` ("new" or "same") first. Returns the version's id."""
+        fields = {"markdown": markdown, "date": date, "label": label}
+        if note is not None:
+            fields["note"] = note
+        v = self.send_json("POST", "/api/v1/processes/%s/documents/%s/versions" % (SLUG, document), fields,
+                           token=token)
+        if v.status != 201:
+            raise AssertionError("version refused: %r" % v)
+        vid = v.json()["id"]
+        if v.json()["state"] == "draft":  # the matching asks: confirm its own proposals
+            m = self.send_json("GET", "/api/v1/versions/%d/matches" % vid, token=token).json()
+            decisions = [{"number": p["number"], "choice": choice} for p in m["paragraphs"] if p["uncertain"]]
+            if decisions:
+                r = self.send_json("POST", "/api/v1/versions/%d/matches" % vid, {"decisions": decisions}, token=token)
+                if r.status != 200:
+                    raise AssertionError("matches refused: %r" % r)
+            r = self.send_json("POST", "/api/v1/versions/%d/publish" % vid, token=token)
+            if r.status != 200:
+                raise AssertionError("publishing refused: %r" % r)
+        return vid
+
     def campaigns_settled(self, call_id=1, timeout=60):
         """Waits until the writer's pass after the commit has looked at every contribution of the call (campaigns
         are recognised there, a little after each 201): what the pages show of campaigns is then complete."""
@@ -895,8 +938,12 @@ class ServerTestCase(unittest.TestCase):
     # -- a browser logged in (a session) ----------------------------------
 
     def login(self, s, email, password=PASSWORD, next_path="/office"):
-        """Logs in on server s with the form; returns the session (the consulta_session cookie's value)."""
-        r = s.post_form("/login", {"email": email, "password": password, "next": next_path})
+        """Logs in on server s with the form (next_path None: no "next" field); returns the session (the
+        consulta_session cookie's value)."""
+        fields = {"email": email, "password": password}
+        if next_path is not None:
+            fields["next"] = next_path
+        r = s.post_form("/login", fields)
         self.assertEqual(r.status, 303, r)
         session = cookie_value(r)
         if not session:
