@@ -21,7 +21,7 @@ import sqlite3
 import harness
 import urllib.parse
 
-from harness import CALL1_OPEN, CSRF_TOKEN, SLUG, ServerTestCase, contribution, run_command
+from harness import CALL1_OPEN, CSRF_TOKEN, SLUG, ServerTestCase, contribution, cookie_value, run_command
 
 PASSWORD = "correct horse battery staple"
 # What an attacker put in the name field to reach someone else's mailbox in our words.
@@ -42,13 +42,6 @@ def link_in(message, path):
     m = re.search(r"http://\S+?(%s\?token=[A-Za-z0-9_-]{43})" % re.escape(path), message.get_content())
     assert m, "no %s link in:\n%s" % (path, message.get_content())
     return m.group(1)
-
-
-def session_of(r):
-    for name, value in r.headers.items():
-        if name.lower() == "set-cookie" and value.startswith("consulta_session="):
-            return value.split(";")[0].split("=", 1)[1]
-    return None
 
 
 def request_from(s, source, method, path, body=None, headers=None):
@@ -274,7 +267,7 @@ class Csrf(AbuseCase):
     def test_a_logged_in_form_needs_the_sessions_token(self):
         s = self.fresh_server()
         self.register(s)
-        session = session_of(s.post_form("/login", {"email": "ada@example.org", "password": PASSWORD}))
+        session = cookie_value(s.post_form("/login", {"email": "ada@example.org", "password": PASSWORD}))
         cookie = "consulta_csrf=%s; consulta_session=%s" % (CSRF_TOKEN, session)
         page = s.get("/calls/1/contribute", headers={"Cookie": cookie})
         field = re.search(r'name="csrf" value="([A-Za-z0-9_-]{43})"', page.text).group(1)
