@@ -45,7 +45,7 @@ import uuid
 import zipfile
 
 import harness
-from harness import CALL1_OPEN, CSRF_TOKEN, Server, ServerTestCase
+from harness import CALL1_OPEN, CSRF_TOKEN, Server, ServerTestCase, multipart
 
 CLAMD = shutil.which("clamd") or "/usr/sbin/clamd"
 EICAR = b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
@@ -180,19 +180,6 @@ FIELDS = {"name": "Ada Lovelace", "organization": "Analytical Engines Ltd", "cat
           "country": "CH", "email": "ada@example.org", "text": "See the attached paper.", "publication": "named"}
 
 
-def multipart(fields, files):
-    """A multipart/form-data body: (content type, bytes); files are (field, filename, content type, bytes)."""
-    boundary = "----consulta" + uuid.uuid4().hex
-    out = b""
-    for k, v in fields.items():
-        out += ("--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n%s\r\n" % (boundary, k, v)).encode()
-    for field, filename, ctype, data in files:
-        out += ("--%s\r\nContent-Disposition: form-data; name=\"%s\"; filename=\"%s\"\r\nContent-Type: %s\r\n\r\n"
-                % (boundary, field, filename, ctype)).encode() + data + b"\r\n"
-    out += ("--%s--\r\n" % boundary).encode()
-    return "multipart/form-data; boundary=" + boundary, out
-
-
 def b64(data):
     return base64.b64encode(data).decode("ascii")
 
@@ -242,7 +229,7 @@ class AttachmentTestCase(ServerTestCase):
     def post_multipart(self, server, fields, files, path="/calls/1/contribute"):
         fields = dict(fields)
         fields["csrf"] = server.csrf_token()
-        ctype, body = multipart(fields, files)
+        body, ctype = multipart(fields, files)
         return server.request("POST", path, body=body,
                               headers={"Content-Type": ctype, "Cookie": "consulta_csrf=" + CSRF_TOKEN})
 
