@@ -24,7 +24,7 @@ test, so a new route cannot go untested."""
 import json
 import urllib.parse
 
-from harness import CALL1_OPEN, CSRF_TOKEN, SLUG, ServerTestCase, run_command
+from harness import CALL1_OPEN, CSRF_TOKEN, SLUG, ServerTestCase, cookie_value, run_command
 
 PASSWORD = "a long passphrase for the tests"
 
@@ -162,13 +162,6 @@ def name(route):
     return "%s %s" % key(route)
 
 
-def cookie_value(resp, cookie):
-    for value in resp.headers.get_all("Set-Cookie") or []:
-        if value.startswith(cookie + "="):
-            return value.split(";", 1)[0].split("=", 1)[1]
-    return None
-
-
 class Asker:
     """Who asks: a role, and how it proves it ("session", "token", or None for the public)."""
 
@@ -228,11 +221,7 @@ class Authorization(ServerTestCase):
 
     def login(self, role):
         """A new session of the role's account: its cookie value."""
-        r = self.server.post_form("/login", {"email": "%s@authz.example" % role, "password": PASSWORD})
-        self.assertEqual(r.status, 303, r)
-        session = cookie_value(r, "consulta_session")
-        self.assertTrue(session, r.headers)
-        return session
+        return super().login(self.server, "%s@authz.example" % role, next_path=None)
 
     def askers(self):
         return [
