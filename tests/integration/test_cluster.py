@@ -43,18 +43,12 @@ import unittest
 import urllib.parse
 
 import harness
-from harness import CALL1_OPEN, SLUG, contribution
+from harness import CALL1_OPEN, SLUG, contribution, cookie_value, free_port
 
 PASSWORD = "a long passphrase for the tests"
 HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"
 CALL1_ADDRESS = "written-inputs@gca-demo.example"
 TIMEOUT = 30
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def shared_database(now):
@@ -154,13 +148,6 @@ class Haproxy:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def session_cookie(r):
-    for name, value in r.headers.items():
-        if name.lower() == "set-cookie" and value.startswith("consulta_session="):
-            return value.split(";")[0].split("=", 1)[1]
-    return None
-
-
 def form_token(html):
     m = re.search(r'name="csrf" value="([A-Za-z0-9_-]{43})"', html)
     assert m, "no CSRF field in the page"
@@ -225,7 +212,7 @@ class TwoNodes(unittest.TestCase):
                                    "csrf": form_token(page.text)},
                         headers={"Cookie": "consulta_csrf=" + visitor}, csrf=False)
         self.assertEqual(r.status, 303, r)
-        session = session_cookie(r)
+        session = cookie_value(r)
         self.assertTrue(session)
         # The session B made is a session on A: A shows the account page, and its form's token is the
         # session's; B takes that token to log out, and then A knows the session no more.
