@@ -26,30 +26,14 @@ import subprocess
 import sys
 import tempfile
 import unittest
-import uuid
 
 import harness
-from harness import CALL1_OPEN, CSRF_TOKEN, ServerTestCase, contribution
+from harness import CALL1_OPEN, CSRF_TOKEN, ServerTestCase, contribution, multipart
 
 FORM = "/calls/1/contribute"
 HERE = os.path.dirname(os.path.abspath(__file__))
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-def multipart(fields, files=()):
-    """(body, Content-Type) of a multipart/form-data form as a browser sends it."""
-    boundary = "----ConsultaTable" + uuid.uuid4().hex
-    out = []
-    for name, value in fields:
-        out.append(("--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n" % (boundary, name)).encode())
-        out.append(value.encode("utf-8") + b"\r\n")
-    for name, filename, ctype, data in files:
-        out.append(("--%s\r\nContent-Disposition: form-data; name=\"%s\"; filename=\"%s\"\r\nContent-Type: %s\r\n\r\n"
-                    % (boundary, name, filename, ctype)).encode())
-        out.append(data + b"\r\n")
-    out.append(("--%s--\r\n" % boundary).encode())
-    return b"".join(out), "multipart/form-data; boundary=" + boundary
 
 
 def field_error(page, field):
