@@ -10,13 +10,12 @@ that paragraph changed, or listed as on a removed paragraph.
 
 import email
 import email.policy
-import html
 import re
 import sqlite3
 import harness
 import unittest
 
-from harness import SLUG, ServerTestCase, contribution
+from harness import SLUG, ServerTestCase, contribution, page_text
 
 CONTRIBUTIONS = "/api/v1/calls/1/contributions"
 FORM = "/calls/1/contribute"
@@ -34,10 +33,6 @@ def receipt_mails(server, to):
         rows = db.execute("SELECT message FROM outbox WHERE kind = 'receipt' AND recipient = ? ORDER BY id",
                           (to,)).fetchall()
     return [email.message_from_string(m, policy=email.policy.default).get_content() for (m,) in rows]
-
-
-def text_of(page):
-    return html.unescape(re.sub(r"<[^>]+>", "", page))
 
 
 class CommentsTestCase(ServerTestCase):
@@ -88,7 +83,7 @@ class ApiComments(CommentsTestCase):
         got = s.get_json("/api/v1/contributions/" + tracking).json()["comments"][0]
         self.assertEqual(got["table"], {"row": 4, "clause": "5.2, second paragraph",
                                         "note": "no paragraph 5.2 in this version: kept as a general comment"})
-        self.assertIn("Row 4 of the comment table: no paragraph 5.2", text_of(s.get("/contributions/" + tracking).text))
+        self.assertIn("Row 4 of the comment table: no paragraph 5.2", page_text(s.get("/contributions/" + tracking).text))
 
     def test_without_comments_the_text_is_still_required(self):
         s = self.fresh_server()
@@ -204,7 +199,7 @@ class SecretariatSeesComments(CommentsTestCase):
                                    publication="private").status, 201)
         page = s.get("/office/calls/1/contributions?state=published",
                      headers={"Cookie": "consulta_session=" + session}).text
-        words = text_of(page)
+        words = page_text(page)
         self.assertIn("Comments (1)", words)
         self.assertIn("\u00b64 \u00b7 Editorial", words)
         self.assertIn("Pillars: list them.", words)
@@ -273,7 +268,7 @@ class FormComments(CommentsTestCase):
         r = s.post_form(FORM, f)
         self.assertEqual(r.status, 303, r)
         receipt = s.get(r.header("Location")).text
-        words = text_of(receipt)
+        words = page_text(receipt)
         self.assertIn("Comments (2)", words)
         self.assertIn("\u00b63 \u00b7 Technical", words)
         self.assertIn("The secretariat reports.", words)
@@ -372,25 +367,25 @@ class CarriedForward(CommentsTestCase):
 
         changed = s.get("/versions/%d/paragraphs/p3" % new)
         self.assertEqual(changed.status, 200)
-        words = text_of(changed.text)
+        words = page_text(changed.text)
         self.assertIn("Name the partners.", words)
         self.assertIn("Scope is too wide.", words)
         self.assertIn("Carried forward from earlier versions", words)
         self.assertEqual(words.count("on an earlier version; this paragraph changed since"), 2)
         self.assertIn("partners and contractors", words, "the paragraph as it is now")
 
-        same = text_of(s.get("/versions/%d/paragraphs/p2" % new).text)
+        same = page_text(s.get("/versions/%d/paragraphs/p2" % new).text)
         self.assertIn("Purpose is fine.", same)
         self.assertNotIn("changed since", same)
 
         gone = s.get("/versions/%d/paragraphs/p8" % new)
         self.assertEqual(gone.status, 200)
-        self.assertIn("The table needs a total.", text_of(gone.text))
-        self.assertIn("this paragraph was removed", text_of(gone.text))
+        self.assertIn("The table needs a total.", page_text(gone.text))
+        self.assertIn("this paragraph was removed", page_text(gone.text))
         self.assertEqual(s.get("/versions/%d/paragraphs/p42" % new).status, 404)
 
         # The old version keeps its own comments, as made on it.
-        before = text_of(s.get("/versions/%d/paragraphs/p3" % old).text)
+        before = page_text(s.get("/versions/%d/paragraphs/p3" % old).text)
         self.assertIn("Comments on this version", before)
         self.assertNotIn("changed since", before)
         self.assertIn('2 comments<span class="visually-hidden"> on \u00b63</span></a> \u00b7',
