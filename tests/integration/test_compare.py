@@ -162,21 +162,10 @@ class CompareMoves(ServerTestCase):
                   "Echo is the fifth."]
 
     def post(self, s, token, paragraphs, label):
-        r = s.send_json("POST", "/api/v1/processes/%s/documents/moves/versions" % SLUG,
-                        {"markdown": "\n\n".join(paragraphs) + "\n", "date": "2021-01-10", "label": label, "note": ""},
-                        token=token)
-        self.assertEqual(r.status, 201, r)
-        vid = r.json()["id"]
-        if r.json()["state"] == "draft":
-            # The matching was unsure of some paragraphs: call them different ones (set_pids decides the ids
-            # these tests need), and publish.
-            m = s.send_json("GET", "/api/v1/versions/%d/matches" % vid, token=token).json()
-            decisions = [{"number": p["number"], "choice": "new"} for p in m["paragraphs"] if p["uncertain"]]
-            r = s.send_json("POST", "/api/v1/versions/%d/matches" % vid, {"decisions": decisions}, token=token)
-            self.assertEqual(r.status, 200, r)
-            r = s.send_json("POST", "/api/v1/versions/%d/publish" % vid, token=token)
-            self.assertEqual(r.status, 200, r)
-        return vid
+        # Where the matching was unsure of some paragraphs, they are called different ones (set_pids decides the
+        # ids these tests need).
+        return s.publish_version(token, "\n\n".join(paragraphs) + "\n", label, date="2021-01-10", document="moves",
+                                 note="")
 
     def set_pids(self, s, version_id, pids):
         """Gives the version's paragraphs (in order) these pids, as matching across versions would."""
