@@ -11,9 +11,8 @@ import re
 import sqlite3
 import harness
 import unittest
-import urllib.parse
 
-from harness import CSRF_TOKEN, SLUG, ServerTestCase, contribution
+from harness import ServerTestCase, contribution
 
 CONTRIBUTIONS = "/api/v1/calls/1/contributions"
 SECRETARIAT = "secretariat@example.org"
@@ -29,14 +28,10 @@ class Dispositions(ServerTestCase):
     SHARED = False
 
     def send(self, s, comments, **fields):
-        r = s.post_json(CONTRIBUTIONS, contribution(comments=comments, **fields))
-        self.assertEqual(r.status, 201, r)
-        return r.json()["tracking"]
+        return s.contribute(comments=comments, **fields)["tracking"]
 
     def comments_of(self, s, tracking, token=None):
-        r = s.send_json("GET", "/api/v1/contributions/" + tracking, token=token)
-        self.assertEqual(r.status, 200, r)
-        return r.json()["comments"]
+        return s.comments_of(tracking, token)
 
     def answer(self, s, token, comment_id, **body):
         return s.send_json("POST", "/api/v1/comments/%d/disposition" % comment_id, body, token=token)
@@ -74,18 +69,8 @@ class Dispositions(ServerTestCase):
         token = s.account_token(SECRETARIAT)
         tracking = self.send(s, [{"paragraph": "p3", "comment": "Say who reports."}])
         cid = self.comments_of(s, tracking, token)[0]["id"]
-        path = "/api/v1/processes/%s/documents/guidelines/versions" % SLUG
         markdown = "Nothing like the draft before.\n\nThe secretariat reports to the Council every year.\n"
-        v = s.send_json("POST", path, {"markdown": markdown, "date": "2021-06-01", "label": "Next"}, token=token)
-        self.assertEqual(v.status, 201, v)
-        vid = v.json()["id"]
-        if v.json()["state"] == "draft":  # the matching asks: confirm its own proposals
-            m = s.send_json("GET", "/api/v1/versions/%d/matches" % vid, token=token).json()
-            decisions = [{"number": p["number"], "choice": "new"} for p in m["paragraphs"] if p["uncertain"]]
-            if decisions:
-                r = s.send_json("POST", "/api/v1/versions/%d/matches" % vid, {"decisions": decisions}, token=token)
-                self.assertEqual(r.status, 200, r)
-            self.assertEqual(s.send_json("POST", "/api/v1/versions/%d/publish" % vid, token=token).status, 200)
+        vid = s.publish_version(token, markdown, "Next")
         pids = [p["id"] for p in s.get_json("/api/v1/versions/%d" % vid).json()["paragraphs"]]
         r = self.answer(s, token, cid, decision="accepted", reason="Now says who.", paragraph=pids[-1])
         self.assertEqual(r.status, 200, r)
@@ -183,11 +168,7 @@ class Dispositions(ServerTestCase):
         self.assertNotIn("p7", {p["paragraph"] for p in left["paragraphs"]})
         self.assertNotIn("disposition", self.comments_of(s, other)[0])
         # Answer whatever remains (the demo's comments), paragraph by paragraph, then publish.
-        for p in left["paragraphs"]:
-            r = s.send_json("POST", "/api/v1/calls/1/dispositions",
-                            {"select": {"paragraph": p["paragraph"] or ""}, "decision": "noted", "reason": "Seen."},
-                            token=token)
-            self.assertEqual(r.status, 200, r)
+        s.note_the_rest(token)
         self.assertEqual(s.send_json("GET", "/api/v1/calls/1/dispositions/remaining", token=token).json()["remaining"], 0)
         r = s.send_json("POST", "/api/v1/calls/1/dispositions/publish", token=token)
         self.assertEqual(r.status, 200, r)
@@ -212,21 +193,7 @@ class OfficePage(ServerTestCase):
 
     def login(self, s):
         s.account_token(SECRETARIAT, password=PASSWORD)
-        r = s.post_form("/login", {"email": SECRETARIAT, "password": PASSWORD, "next": "/office"})
-        self.assertEqual(r.status, 303, r)
-        for name, value in r.headers.items():
-            if name.lower() == "set-cookie" and value.startswith("consulta_session="):
-                return value.split(";")[0].split("=", 1)[1]
-        self.fail("no session cookie after logging in")
-
-    def cookies(self, session):
-        return "consulta_csrf=%s; consulta_session=%s" % (CSRF_TOKEN, session)
-
-    def post(self, s, session, path, fields):
-        fields = dict(fields, csrf=s.csrf_token(session))
-        return s.request("POST", path, body=urllib.parse.urlencode(fields).encode("ascii"),
-                         headers={"Content-Type": "application/x-www-form-urlencoded",
-                                  "Cookie": self.cookies(session)})
+        return super().login(s, SECRETARIAT)
 
     def test_answer_through_the_forms_then_publish(self):
         s = self.fresh_server()
