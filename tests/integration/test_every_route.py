@@ -23,7 +23,7 @@ import harness
 import urllib.parse
 
 from harness import CALL1_OPEN, CSRF_TOKEN, SLUG, ServerTestCase, run_command
-from test_authz import ENDS_SESSION, PASSWORD, cookie_value, is_api, key, name
+from test_authz import ENDS_SESSION, PASSWORD, is_api, key, name
 from test_mail_in import CALL1, mail_in, simple
 
 SECRETARIAT = "secretariat@authz.example"
@@ -274,9 +274,7 @@ class EveryRouteOneThread(ServerTestCase):
         return self.s.request(method, self.path(route, walk), body=body, headers=headers)
 
     def login(self):
-        r = self.s.post_form("/login", {"email": SECRETARIAT, "password": PASSWORD})
-        self.assertEqual(r.status, 303, r)
-        return cookie_value(r, "consulta_session")
+        return super().login(self.s, SECRETARIAT, next_path=None)
 
     # -- the walk ------------------------------------------------------------
 
