@@ -12,7 +12,7 @@ import sqlite3
 import harness
 import unittest
 
-from harness import SLUG, ServerTestCase, contribution
+from harness import ServerTestCase, contribution
 from test_mail_in import mail_in, simple
 
 CONTRIBUTIONS = "/api/v1/calls/1/contributions"
@@ -33,28 +33,15 @@ class FateBase(ServerTestCase):
     SHARED = False
 
     def send(self, s, comments, **fields):
-        r = s.post_json(CONTRIBUTIONS, contribution(comments=comments, **fields))
-        self.assertEqual(r.status, 201, r)
-        return r.json()["tracking"]
+        return s.contribute(comments=comments, **fields)["tracking"]
 
     def comments_of(self, s, tracking, token):
-        r = s.send_json("GET", "/api/v1/contributions/" + tracking, token=token)
-        self.assertEqual(r.status, 200, r)
-        return r.json()["comments"]
+        return s.comments_of(tracking, token)
 
     def answer(self, s, token, cid, decision, reason):
         r = s.send_json("POST", "/api/v1/comments/%d/disposition" % cid, {"decision": decision, "reason": reason},
                         token=token)
         self.assertEqual(r.status, 200, r)
-
-    def note_the_rest(self, s, token):
-        """Every comment not answered yet: noted, by paragraph."""
-        left = s.send_json("GET", "/api/v1/calls/1/dispositions/remaining", token=token).json()
-        for p in left["paragraphs"]:
-            r = s.send_json("POST", "/api/v1/calls/1/dispositions",
-                            {"select": {"paragraph": p["paragraph"] or ""}, "decision": "noted", "reason": "Seen."},
-                            token=token)
-            self.assertEqual(r.status, 200, r)
 
     def answer_and_publish(self, s, token):
         """Two contributions from one address (its case differing), a private one from another."""
@@ -68,7 +55,7 @@ class FateBase(ServerTestCase):
         self.answer(s, token, c2, "not_accepted", "Reason two.")
         self.answer(s, token, self.comments_of(s, a2, token)[0]["id"], "accepted_in_part", "Reason three.")
         self.answer(s, token, self.comments_of(s, b, token)[0]["id"], "noted", "Reason four.")
-        self.note_the_rest(s, token)
+        s.note_the_rest(token)
         self.assertEqual(fate_mails(s), {})  # nothing before publication
         r = s.send_json("POST", "/api/v1/calls/1/dispositions/publish", token=token)
         self.assertEqual(r.status, 200, r)
@@ -123,19 +110,8 @@ class FatePages(FateBase):
         public = r.json()["tracking"]
         private = self.send(s, [{"paragraph": "p3", "comment": "Only for you."}], email="p@example.org",
                             publication="private")
-        path = "/api/v1/processes/%s/documents/guidelines/versions" % SLUG
         markdown = "Nothing like the draft before.\n\nThe secretariat reports to the Council every year.\n"
-        v = s.send_json("POST", path, {"markdown": markdown, "date": "2021-06-01", "label": "Next draft"},
-                        token=token)
-        self.assertEqual(v.status, 201, v)
-        vid = v.json()["id"]
-        if v.json()["state"] == "draft":  # the matching asks: confirm its own proposals
-            m = s.send_json("GET", "/api/v1/versions/%d/matches" % vid, token=token).json()
-            decisions = [{"number": p["number"], "choice": "new"} for p in m["paragraphs"] if p["uncertain"]]
-            if decisions:
-                r = s.send_json("POST", "/api/v1/versions/%d/matches" % vid, {"decisions": decisions}, token=token)
-                self.assertEqual(r.status, 200, r)
-            self.assertEqual(s.send_json("POST", "/api/v1/versions/%d/publish" % vid, token=token).status, 200)
+        vid = s.publish_version(token, markdown, "Next draft")
         landed = s.get_json("/api/v1/versions/%d" % vid).json()["paragraphs"][-1]
         landed["pid"] = landed["id"]
         c1, c2 = self.comments_of(s, public, token)
@@ -145,7 +121,7 @@ class FatePages(FateBase):
         self.assertEqual(r.status, 200, r)
         self.answer(s, token, c2["id"], "not_accepted", "Yearly suffices.")
         self.answer(s, token, self.comments_of(s, private, token)[0]["id"], "noted", "Private reason.")
-        self.note_the_rest(s, token)
+        s.note_the_rest(token)
         paragraph_page = "/versions/%d/paragraphs/p3" % s.get_json("/api/v1/calls/1").json()["version_id"]
         login = s.post_form("/login", {"email": "stakeholder@example.org", "password": "a long passphrase for the tests",
                                        "next": "/account"})
@@ -211,7 +187,7 @@ class MailIn(FateBase):
                 db.execute("INSERT INTO comment (contribution_id, version_id, pid, position, type, comment) "
                            "VALUES (?, ?, 'p3', ?, 'general', 'Secret mailed words.')", (kid, vid, pos))
         ncomments = 2
-        self.note_the_rest(s, token)
+        s.note_the_rest(token)
         self.assertEqual(s.send_json("POST", "/api/v1/calls/1/dispositions/publish", token=token).status, 200)
         mails = fate_mails(s)
         (subject, body), = mails["mailer@example.org"]
@@ -235,7 +211,7 @@ class FateLanguage(FateBase):
                   language="fr")
         self.send(s, [{"paragraph": "p3", "comment": "Geheime Worte."}], email="schreibt-de@example.org",
                   language="de")
-        self.note_the_rest(s, token)
+        s.note_the_rest(token)
         # The secretariat publishes in Spanish: the mails are not in the publisher's language.
         r = s.send_json("POST", "/api/v1/calls/1/dispositions/publish", token=token, headers={"Accept-Language": "es"})
         self.assertEqual(r.status, 200, r)
