@@ -15,7 +15,7 @@ import re
 import harness
 import test_mail
 from harness import CALL1_OPEN, CSRF_TOKEN, SLUG, ServerTestCase
-from test_accounts import link_in, session_cookie
+from test_accounts import link_in
 from test_languages import FRENCH_APRIL, FRENCH_MAY, VersionTextCase
 from test_letters import FRENCH, OfficeSession, letter, pdf_text
 
@@ -44,9 +44,7 @@ class AccountLanguage(ServerTestCase):
         self.assertEqual(r.status, 201, r)
 
     def login(self, s, mail="ada@example.org"):
-        r = s.post_form("/login", {"email": mail, "password": STAKEHOLDER_PASSWORD})
-        self.assertEqual(r.status, 303, r)
-        return session_cookie(r).split(";")[0].split("=", 1)[1]
+        return super().login(s, mail, password=STAKEHOLDER_PASSWORD, next_path=None)
 
     def test_the_language_of_the_registration_page_then_of_the_account_page(self):
         s = self.fresh_server()
