@@ -13,7 +13,7 @@ import json
 import re
 import urllib.parse
 
-from harness import CALL1_OPEN, CSRF_TOKEN, ServerTestCase, contribution
+from harness import CALL1_OPEN, CSRF_TOKEN, ServerTestCase, contribution, session_cookies
 
 SECRETARIAT = "secretariat@example.org"
 PASSWORD = "a long passphrase for the tests"
@@ -136,12 +136,7 @@ class CategoryNames(ServerTestCase):
 
     def login(self, s):
         s.account_token(SECRETARIAT, password=PASSWORD)
-        r = s.post_form("/login", {"email": SECRETARIAT, "password": PASSWORD, "next": "/office"})
-        self.assertEqual(r.status, 303, r)
-        for name, value in r.headers.items():
-            if name.lower() == "set-cookie" and value.startswith("consulta_session="):
-                return "consulta_csrf=%s; %s" % (CSRF_TOKEN, value.split(";")[0])
-        self.fail("no session cookie")
+        return session_cookies(super().login(s, SECRETARIAT))
 
     def category_options(self, s, lang):
         page = s.get("/calls/1/contribute", headers={"Accept-Language": lang}).text
@@ -332,13 +327,8 @@ class VersionTexts(VersionTextCase):
         self.assertEqual(self.s.get_json("/api/v1/versions/%d/texts/fr" % self.version).status, 404)
 
     def login(self):
-        r = self.s.post_form("/login", {"email": SECRETARIAT, "password": PASSWORD, "next": "/office"})
-        self.assertEqual(r.status, 303, r)
-        for name, value in r.headers.items():
-            if name.lower() == "set-cookie" and value.startswith("consulta_session="):
-                session = value.split(";")[0].split("=", 1)[1]
-                return "consulta_csrf=%s; consulta_session=%s" % (CSRF_TOKEN, session), session
-        self.fail("no session cookie")
+        session = super().login(self.s, SECRETARIAT)
+        return session_cookies(session), session
 
     def test_the_office_page_gives_a_text_and_names_the_paragraph_it_refuses(self):
         cookie, session = self.login()
