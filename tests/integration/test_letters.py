@@ -16,16 +16,11 @@ import urllib.parse
 import zlib
 
 import harness
-from harness import CALL1_OPEN, CSRF_TOKEN, SLUG, ServerTestCase
-from test_comment_tables import multipart
+from harness import CALL1_OPEN, SLUG, ServerTestCase, multipart, page_text, session_cookies
 
 SECRETARIAT = "sec@gca.example"
 PASSWORD = "a long passphrase for the tests"
 BODY = "The Council Working Group on the GCA"
-
-
-def page_text(r):
-    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", r.text)))
 
 
 def png(width=40, height=20):
@@ -278,26 +273,19 @@ class OfficeSession(ServerTestCase):
         super().setUp()
         self.s = self.fresh_server(**self.server_kw())
         self.token = self.s.account_token(SECRETARIAT, password=PASSWORD)
-        r = self.s.post_form("/login", {"email": SECRETARIAT, "password": PASSWORD})
-        self.assertEqual(r.status, 303, r)
-        self.session = [v.split(";")[0].split("=", 1)[1] for k, v in r.headers.items()
-                        if k.lower() == "set-cookie" and v.startswith("consulta_session=")][0]
+        self.session = self.login(self.s, SECRETARIAT, next_path=None)
 
     def server_kw(self):
         return {}
 
     def cookies(self):
-        return "consulta_csrf=%s; consulta_session=%s" % (CSRF_TOKEN, self.session)
+        return session_cookies(self.session)
 
     def get(self, path):
-        return self.s.get(path, headers={"Cookie": self.cookies()})
+        return super().get(self.s, self.session, path)
 
     def post(self, path, fields, csrf=True):
-        fields = dict(fields)
-        if csrf:
-            fields["csrf"] = self.s.csrf_token(self.session)
-        return self.s.request("POST", path, body=urllib.parse.urlencode(fields).encode("ascii"),
-                              headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": self.cookies()})
+        return super().post(self.s, self.session, path, fields, csrf)
 
 
 class OfficeLetters(OfficeSession):
