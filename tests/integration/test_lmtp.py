@@ -11,7 +11,7 @@ import sqlite3
 import time
 
 import harness
-from harness import CALL1_OPEN, ServerTestCase
+from harness import CALL1_OPEN, ServerTestCase, free_port
 
 CALL1 = "written-inputs@gca-demo.example"
 CALL2 = "final-inputs@gca-demo.example"
@@ -19,12 +19,6 @@ LIMIT_MAIL_MESSAGE = 25 * 1024 * 1024  # src/core/limits.h
 LIMIT_LMTP_RECIPIENTS = 100
 LIMIT_LMTP_CONNECTIONS = 32
 TIMEOUT = 30
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def message(message_id, to=CALL1, text="Inputs by LMTP."):
