@@ -14,14 +14,13 @@ import email
 import email.policy
 import email.utils
 import re
-import socket
 import sqlite3
 import harness
 import threading
 import time
 import urllib.parse
 
-from harness import CALL1_OPEN, SLUG, ServerTestCase, contribution
+from harness import CALL1_OPEN, SLUG, ServerTestCase, contribution, free_port
 
 try:
     from aiosmtpd.controller import Controller
@@ -34,13 +33,6 @@ SECRETARIAT = "sec@gca.example"
 REASON = "Several Member States asked for more time."
 EXTENDED = "Deadline extended"  # the subject of call_change's notice of a later deadline
 CLOSING_NOW = "2021-02-14T12:00:00Z"  # 35 hours before call 1's last second, 2021-02-15T22:59:59Z
-
-
-def free_port():
-    """A loopback port nothing listens on (bound, then released)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Sink:
