@@ -9,7 +9,6 @@ import email
 import email.policy
 
 from harness import CALL1_OPEN, CSRF_TOKEN, SLUG, ServerTestCase, contribution, run_command
-from test_accounts import session_cookie
 
 PASSWORD = "a long passphrase for the stakeholder"
 SECRETARIAT = "secretariat@example.org"
@@ -34,9 +33,7 @@ class PeopleMail(ServerTestCase):
         self.assertEqual(r.status, 201, r)
 
     def login(self, s, mail):
-        r = s.post_form("/login", {"email": mail, "password": PASSWORD})
-        self.assertEqual(r.status, 303, r)
-        return session_cookie(r).split(";")[0].split("=", 1)[1]
+        return super().login(s, mail, password=PASSWORD, next_path=None)
 
     # -- greetings ---------------------------------------------------------------------------------------------
 
@@ -134,12 +131,7 @@ class PeopleMail(ServerTestCase):
                         contribution(email="ada@example.org", language="fr",
                                      comments=[{"paragraph": "p3", "comment": "Mots."}]))
         self.assertEqual(r.status, 201, r)
-        left = s.send_json("GET", "/api/v1/calls/1/dispositions/remaining", token=token).json()
-        for p in left["paragraphs"]:
-            r = s.send_json("POST", "/api/v1/calls/1/dispositions",
-                            {"select": {"paragraph": p["paragraph"] or ""}, "decision": "noted", "reason": "Seen."},
-                            token=token)
-            self.assertEqual(r.status, 200, r)
+        s.note_the_rest(token)
         r = s.send_json("POST", "/api/v1/calls/1/dispositions/publish", token=token)
         self.assertEqual(r.status, 200, r)
         (fate,) = mails(s, "ada@example.org", "fate")
