@@ -28,10 +28,6 @@ HEADER = ["Comment id", "Contributor", "Organization", "Category", "Country", "C
           "Proposed change", "Decision", "Observations of the secretariat", "New paragraph"]
 
 
-def text_of(page):
-    return html.unescape(re.sub(r"<[^>]+>", "", page))
-
-
 def rows_of_html(page):
     rows = []
     for tr in re.findall(r"<tr id=\"c\d+\">(.*?)</tr>", page, re.S):
