@@ -21,32 +21,16 @@ import sqlite3
 import harness
 import unittest
 import urllib.parse
-import uuid
 
 import openpyxl
 
-from harness import CSRF_TOKEN, SLUG, ServerTestCase, contribution
+from harness import CSRF_TOKEN, ServerTestCase, contribution, multipart
 
 CONTRIBUTIONS = "/api/v1/calls/1/contributions"
 UPLOAD = "/api/v1/calls/1/dispositions/matrix"
 SECRETARIAT = "secretariat@example.org"
 PASSWORD = "a long passphrase for the tests"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def multipart(fields, files=()):
-    """(body, Content-Type) of a multipart/form-data form as a browser sends it."""
-    boundary = "----ConsultaMatrix" + uuid.uuid4().hex
-    out = []
-    for name, value in fields:
-        out.append(("--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n" % (boundary, name)).encode())
-        out.append(value.encode() + b"\r\n")
-    for name, filename, ctype, data in files:
-        out.append(("--%s\r\nContent-Disposition: form-data; name=\"%s\"; filename=\"%s\"\r\nContent-Type: %s\r\n\r\n"
-                    % (boundary, name, filename, ctype)).encode())
-        out.append(data + b"\r\n")
-    out.append(("--%s--\r\n" % boundary).encode())
-    return b"".join(out), "multipart/form-data; boundary=" + boundary
 
 
 def fill_xlsx(data, answers, extra=None):
@@ -118,12 +102,7 @@ class MatrixUpload(ServerTestCase):
         return r.json()["entries"]
 
     def login(self):
-        r = self.s.post_form("/login", {"email": SECRETARIAT, "password": PASSWORD, "next": "/office"})
-        self.assertEqual(r.status, 303, r)
-        for name, value in r.headers.items():
-            if name.lower() == "set-cookie" and value.startswith("consulta_session="):
-                return value.split(";")[0].split("=", 1)[1]
-        self.fail("no session cookie after logging in")
+        return super().login(self.s, SECRETARIAT)
 
     def form_upload(self, session, filename, ctype, data, csrf=True):
         fields = [("csrf", self.s.csrf_token(session))] if csrf else []
@@ -320,19 +299,8 @@ class MatrixUpload(ServerTestCase):
 
     def test_the_new_paragraph_as_the_matrix_writes_it(self):
         s = self.s
-        path = "/api/v1/processes/%s/documents/guidelines/versions" % SLUG
         markdown = "Nothing like the draft before.\n\nThe secretariat reports to the Council every year.\n"
-        v = s.send_json("POST", path, {"markdown": markdown, "date": "2021-06-01", "label": "Next"}, token=self.token)
-        self.assertEqual(v.status, 201, v)
-        vid = v.json()["id"]
-        if v.json()["state"] == "draft":
-            m = s.send_json("GET", "/api/v1/versions/%d/matches" % vid, token=self.token).json()
-            decisions = [{"number": p["number"], "choice": "new"} for p in m["paragraphs"] if p["uncertain"]]
-            if decisions:
-                r = s.send_json("POST", "/api/v1/versions/%d/matches" % vid, {"decisions": decisions},
-                                token=self.token)
-                self.assertEqual(r.status, 200, r)
-            self.assertEqual(s.send_json("POST", "/api/v1/versions/%d/publish" % vid, token=self.token).status, 200)
+        vid = s.publish_version(self.token, markdown, "Next")
         pids = [p["id"] for p in s.get_json("/api/v1/versions/%d" % vid).json()["paragraphs"]]
         i = self.ids
         r = s.send_json("POST", "/api/v1/comments/%d/disposition" % i["Say who reports."],
