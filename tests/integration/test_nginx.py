@@ -21,16 +21,11 @@ import unittest
 import urllib.parse
 
 import harness
+from harness import free_port
 
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
 CONF = os.path.join(harness.ROOT, "contrib", "nginx", "consulta.conf")
 CLIENT = "127.0.0.23"  # where the browser is, as nginx sees it
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def request_from(source, port, method, path, body=b"", headers=None, timeout=20):
