@@ -14,7 +14,7 @@ import subprocess
 import tempfile
 import unittest
 
-from harness import CALL1_OPEN, CSRF_TOKEN, SLUG, ServerTestCase
+from harness import CALL1_OPEN, CSRF_TOKEN, SLUG, ServerTestCase, page_text
 
 SECRETARIAT = "sec@gca.example"
 PASSWORD = "a long passphrase for the tests"
@@ -22,11 +22,6 @@ REASON_COUNCIL = "The Council session was moved by the Council itself to early J
 REASON_EXTEND = "Several Member States asked for more time over the holidays."
 
 AFTER_CALL1_DEADLINE = "2021-02-20T12:00:00Z"  # call 1 closed at the end of 15 February 2021 (Zurich)
-
-
-def page_text(r):
-    """A page's text with tags removed and entities decoded, spaces collapsed: what a reader reads."""
-    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", r.text)))
 
 
 def page_text_of(fragment):
