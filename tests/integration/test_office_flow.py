@@ -12,17 +12,12 @@ import unittest
 import urllib.parse
 
 import harness
-from harness import CALL1_OPEN, CSRF_TOKEN, SLUG, ServerTestCase, contribution
+from harness import CALL1_OPEN, SLUG, ServerTestCase, contribution, cookie_value, page_text
 
 SECRETARIAT = "sec@gca.example"
 STAKEHOLDER = "someone@example.org"
 PASSWORD = "a long passphrase for the tests"
 HOSTILE = "<script>alert(1)</script> & \"quotes\""
-
-
-def page_text(r):
-    """A page's text with tags removed and entities decoded, spaces collapsed: what a reader reads."""
-    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", r.text)))
 
 
 def confirmation(r):
@@ -44,30 +39,13 @@ class Flow(ServerTestCase):
         return r
 
     def session_of(self, r):
-        for name, value in r.headers.items():
-            if name.lower() == "set-cookie" and value.startswith("consulta_session="):
-                return value.split(";")[0].split("=", 1)[1]
-        self.fail("no session cookie after logging in")
+        return cookie_value(r) or self.fail("no session cookie after logging in")
 
     def office(self, now=None):
         """A server with a secretariat logged in: (server, session, API token)."""
         s = self.fresh_server(now=now)
         token = s.account_token(SECRETARIAT, password=PASSWORD)
         return s, self.session_of(self.login(s, SECRETARIAT)), token
-
-    def cookies(self, session):
-        return "consulta_csrf=%s; consulta_session=%s" % (CSRF_TOKEN, session)
-
-    def get(self, s, session, path):
-        return s.get(path, headers={"Cookie": self.cookies(session)})
-
-    def post(self, s, session, path, fields, csrf=True):
-        fields = dict(fields)
-        if csrf:
-            fields["csrf"] = s.csrf_token(session)
-        return s.request("POST", path, body=urllib.parse.urlencode(fields).encode("utf-8"),
-                         headers={"Content-Type": "application/x-www-form-urlencoded",
-                                  "Cookie": self.cookies(session)})
 
     def follow(self, s, session, r):
         self.assertEqual(r.status, 303, r)
