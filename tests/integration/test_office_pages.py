@@ -17,9 +17,8 @@ import subprocess
 import tempfile
 import unittest
 import urllib.parse
-import uuid
 
-from harness import CALL1_OPEN, CSRF_TOKEN, SLUG, ServerTestCase
+from harness import CALL1_OPEN, SLUG, ServerTestCase, multipart, page_text
 
 SECRETARIAT = "sec@gca.example"
 STAKEHOLDER = "ada@example.org"
@@ -55,30 +54,9 @@ def confirm_fields(text):
     return fields
 
 
-def page_text(r):
-    """A page's text with tags removed and entities decoded, spaces collapsed: what a reader reads."""
-    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", r.text)))
-
-
 def esc(text):
     """Text as our HTML writer escapes it."""
     return html.escape(text, quote=True).replace("&#x27;", "&#39;")
-
-
-def multipart(fields, files=()):
-    """A multipart/form-data body as a browser sends it: (body bytes, Content-Type).
-    fields: (name, text) pairs; files: (name, filename, content type, bytes)."""
-    boundary = "----ConsultaTest" + uuid.uuid4().hex
-    out = []
-    for name, value in fields:
-        out.append(("--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n" % (boundary, name)).encode())
-        out.append(value.encode("utf-8") + b"\r\n")
-    for name, filename, ctype, data in files:
-        out.append(("--%s\r\nContent-Disposition: form-data; name=\"%s\"; filename=\"%s\"\r\nContent-Type: %s\r\n\r\n"
-                    % (boundary, name, filename, ctype)).encode())
-        out.append(data + b"\r\n")
-    out.append(("--%s--\r\n" % boundary).encode())
-    return b"".join(out), "multipart/form-data; boundary=" + boundary
 
 
 def page_text_of_row(page, milestone_id):
@@ -95,35 +73,11 @@ class OfficePages(ServerTestCase):
 
     # -- helpers ---------------------------------------------------------
 
-    def login(self, s, email):
-        """Logs in with the form; returns the session token of the consulta_session cookie."""
-        r = s.post_form("/login", {"email": email, "password": PASSWORD, "next": "/office"})
-        self.assertEqual(r.status, 303, r)
-        for name, value in r.headers.items():
-            if name.lower() == "set-cookie" and value.startswith("consulta_session="):
-                return value.split(";")[0].split("=", 1)[1]
-        self.fail("no session cookie after logging in")
-
     def office(self, now=None):
         """A server with a secretariat account, logged in; returns (server, session)."""
         s = self.fresh_server(now=now)
         self.token = s.account_token(SECRETARIAT, password=PASSWORD)
         return s, self.login(s, SECRETARIAT)
-
-    def cookies(self, session):
-        return "consulta_csrf=%s; consulta_session=%s" % (CSRF_TOKEN, session)
-
-    def get(self, s, session, path):
-        return s.get(path, headers={"Cookie": self.cookies(session)})
-
-    def post(self, s, session, path, fields, csrf=True):
-        """A form as the browser sends it from our page: with the CSRF field (unless csrf is False)."""
-        fields = dict(fields)
-        if csrf:
-            fields["csrf"] = s.csrf_token(session)
-        body = urllib.parse.urlencode(fields).encode("ascii")
-        return s.request("POST", path, body=body, headers={"Content-Type": "application/x-www-form-urlencoded",
-                                                            "Cookie": self.cookies(session)})
 
     def post_multipart(self, s, session, path, fields, files=(), csrf=True):
         fields = list(fields) + ([("csrf", s.csrf_token(session))] if csrf else [])
