@@ -16,7 +16,7 @@ import sqlite3
 import harness
 import unittest
 
-from harness import SLUG, ServerTestCase, contribution
+from harness import SLUG, ServerTestCase
 
 CONTRIBUTIONS = "/api/v1/calls/1/contributions"
 SECRETARIAT = "secretariat@example.org"
@@ -39,14 +39,10 @@ class Outcome(ServerTestCase):
     SHARED = False
 
     def send(self, s, comments, **fields):
-        r = s.post_json(CONTRIBUTIONS, contribution(comments=comments, **fields))
-        self.assertEqual(r.status, 201, r)
-        return r.json()["tracking"]
+        return s.contribute(comments=comments, **fields)["tracking"]
 
     def comments_of(self, s, tracking, token):
-        r = s.send_json("GET", "/api/v1/contributions/" + tracking, token=token)
-        self.assertEqual(r.status, 200, r)
-        return r.json()["comments"]
+        return s.comments_of(tracking, token)
 
     def answer(self, s, token, cid, decision, paragraph=None):
         body = {"decision": decision, "reason": "Because of " + decision + "."}
@@ -58,20 +54,8 @@ class Outcome(ServerTestCase):
     def revise(self, s, token, version_id):
         """Posts a next version: a new first paragraph, then the text before, so p3 becomes ¶4."""
         before = s.get_json("/api/v1/versions/%d" % version_id).json()
-        path = "/api/v1/processes/%s/documents/%s/versions" % (SLUG, before["document"])
         markdown = "A new opening paragraph, added after the consultation.\n\n" + before["markdown"]
-        v = s.send_json("POST", path, {"markdown": markdown, "date": "2021-06-01", "label": "Final draft"},
-                        token=token)
-        self.assertEqual(v.status, 201, v)
-        vid = v.json()["id"]
-        if v.json()["state"] == "draft":
-            m = s.send_json("GET", "/api/v1/versions/%d/matches" % vid, token=token).json()
-            decisions = [{"number": p["number"], "choice": "new"} for p in m["paragraphs"] if p["uncertain"]]
-            if decisions:
-                r = s.send_json("POST", "/api/v1/versions/%d/matches" % vid, {"decisions": decisions}, token=token)
-                self.assertEqual(r.status, 200, r)
-            self.assertEqual(s.send_json("POST", "/api/v1/versions/%d/publish" % vid, token=token).status, 200)
-        return vid
+        return s.publish_version(token, markdown, "Final draft", document=before["document"])
 
     def test_you_said_we_did(self):
         s = self.fresh_server()
