@@ -37,7 +37,7 @@ import time
 import unittest
 
 import harness
-from harness import CALL1_OPEN
+from harness import CALL1_OPEN, free_port
 
 try:
     from aiosmtpd.controller import Controller
@@ -58,12 +58,6 @@ STAKEHOLDER = "grace@example.org"    # a registered, confirmed stakeholder
 # (OpenDKIM, OpenDMARC) adds afterwards are not inspected by them (only by milter_header_checks), so this
 # removes every Authentication-Results naming us that came with a message, and none that our own milter adds.
 HEADER_CHECKS = "/^Authentication-Results:[[:space:]]*%s([[:space:];]|$)/ IGNORE\n" % AUTHSERV_ID.replace(".", "\\.")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def why_postfix_cannot_run():
