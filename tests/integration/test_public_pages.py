@@ -17,9 +17,8 @@ import html
 import re
 import sqlite3
 import harness
-import urllib.parse
 
-from harness import CSRF_TOKEN, SLUG, ServerTestCase
+from harness import SLUG, ServerTestCase, page_text
 from test_mail_in import mail_in, simple
 
 SECRETARIAT = "sec@gca.example"
@@ -27,11 +26,6 @@ PASSWORD = "a long passphrase for the tests"
 DASH = "\u2014"
 CALL1_WHEN = "15 February 2021, 23:59 Zurich time (UTC+1)"
 PAGES = ("/", "/processes/" + SLUG, "/calls/1", "/calls/1/contribute")
-
-
-def page_text(r):
-    """A page's text with tags removed and entities decoded, spaces collapsed: what a reader reads."""
-    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", r.text)))
 
 
 def mails(server, kind=None):
@@ -261,8 +255,8 @@ class WhoRunsIt(ServerTestCase):
     def test_the_back_office_form_sets_them(self):
         s = self.fresh_server()
         s.account_token(SECRETARIAT, password=PASSWORD)
-        session = login(self, s)
-        form = get(s, session, "/office/processes/" + SLUG).text
+        session = self.login(s, SECRETARIAT)
+        form = self.get(s, session, "/office/processes/" + SLUG).text
         self.assertIn('name="body"', form)
         self.assertIn('name="secretariat"', form)
         # the whole form, as a browser sends it: what it shows, with the two new lines
@@ -272,35 +266,9 @@ class WhoRunsIt(ServerTestCase):
                        re.finditer(r'<textarea id="f-process-(\w+)"[^>]*>([^<]*)</textarea>', form)})
         self.assertEqual(fields["body"], "The Council Working Group on the GCA")
         fields.update(body="The Board", secretariat="Its clerk")
-        r = post(s, session, "/office/processes/" + SLUG, fields)
+        r = self.post(s, session, "/office/processes/" + SLUG, fields)
         self.assertEqual(r.status, 303, r)
         self.assertIn("Run by The Board. Secretariat: Its clerk.", page_text(s.get("/")))
-
-
-def login(test, s):
-    r = s.post_form("/login", {"email": SECRETARIAT, "password": PASSWORD, "next": "/office"})
-    test.assertEqual(r.status, 303, r)
-    for name, value in r.headers.items():
-        if name.lower() == "set-cookie" and value.startswith("consulta_session="):
-            return value.split(";")[0].split("=", 1)[1]
-    test.fail("no session cookie after logging in")
-
-
-def cookies(session):
-    return "consulta_csrf=%s; consulta_session=%s" % (CSRF_TOKEN, session)
-
-
-def get(s, session, path):
-    return s.get(path, headers={"Cookie": cookies(session)})
-
-
-def post(s, session, path, fields, csrf=True):
-    fields = dict(fields)
-    if csrf:
-        fields["csrf"] = s.csrf_token(session)
-    body = urllib.parse.urlencode(fields).encode("utf-8")
-    return s.request("POST", path, body=body, headers={"Content-Type": "application/x-www-form-urlencoded",
-                                                        "Cookie": cookies(session)})
 
 
 class SitePages(ServerTestCase):
@@ -367,18 +335,18 @@ class SitePageEditing(ServerTestCase):
     def test_the_secretariat_edits_them_with_csrf_safely_rendered_and_audited(self):
         s = self.fresh_server()
         token = s.account_token(SECRETARIAT, password=PASSWORD)
-        session = login(self, s)
-        form = get(s, session, "/office/pages/privacy")
+        session = self.login(s, SECRETARIAT)
+        form = self.get(s, session, "/office/pages/privacy")
         self.assertEqual(form.status, 200, form)
         self.assertIn("your category of stakeholder and your country stay public", form.text,
                       "the default text, ready to edit")
-        self.assertIn('href="/office/pages/privacy"', get(s, session, "/office").text)
+        self.assertIn('href="/office/pages/privacy"', self.get(s, session, "/office").text)
 
-        refused = post(s, session, "/office/pages/privacy", {"markdown": self.HOSTILE}, csrf=False)
+        refused = self.post(s, session, "/office/pages/privacy", {"markdown": self.HOSTILE}, csrf=False)
         self.assertEqual(refused.status, 403, refused)
         self.assertNotIn("Our rules", s.get("/privacy").text)
 
-        r = post(s, session, "/office/pages/privacy", {"markdown": self.HOSTILE})
+        r = self.post(s, session, "/office/pages/privacy", {"markdown": self.HOSTILE})
         self.assertEqual(r.status, 303, r)
         self.assertEqual(r.header("Location"), "/office/pages/privacy?done=saved")
         page = s.get("/privacy").text
@@ -395,13 +363,13 @@ class SitePageEditing(ServerTestCase):
         self.assertEqual((entry["after"]["markdown"], entry["after"]["default"]), (self.HOSTILE.strip(), False))
 
         # The same text again records nothing; an empty one goes back to the default.
-        self.assertEqual(post(s, session, "/office/pages/privacy", {"markdown": self.HOSTILE}).status, 303)
+        self.assertEqual(self.post(s, session, "/office/pages/privacy", {"markdown": self.HOSTILE}).status, 303)
         self.assertEqual(len(s.send_json("GET", "/api/v1/audit?kind=site_page.update",
                                          token=token).json()["entries"]), 1)
-        self.assertEqual(post(s, session, "/office/pages/privacy", {"markdown": "  "}).status, 303)
+        self.assertEqual(self.post(s, session, "/office/pages/privacy", {"markdown": "  "}).status, 303)
         self.assertIn("What is published", page_text(s.get("/privacy")))
 
-        too_long = post(s, session, "/office/pages/about", {"markdown": "x" * 50001})
+        too_long = self.post(s, session, "/office/pages/about", {"markdown": "x" * 50001})
         self.assertEqual(too_long.status, 422, too_long)
         self.assertIn('id="e-page-markdown"', too_long.text)
-        self.assertEqual(get(s, session, "/office/pages/nothing").status, 404)
+        self.assertEqual(self.get(s, session, "/office/pages/nothing").status, 404)
