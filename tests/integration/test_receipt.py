@@ -19,22 +19,15 @@ import email.mime.multipart
 import email.mime.text
 import email.policy
 import hashlib
-import html
-import re
 
 import harness
-from harness import CSRF_TOKEN, ServerTestCase, contribution
+from harness import CSRF_TOKEN, ServerTestCase, contribution, page_text
 from test_mail_in import CALL1, mail_in
 
 NOW = "2021-01-25T10:00:00Z"
 RECEIVED = "Received 25 January 2021, 11:00 Zurich time (UTC+1) 2021-01-25 10:00:00 UTC"
 DUE = "on the schedule for 7 May 2021"
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
-
-
-def page_text(r):
-    """A page's text with tags removed and entities decoded, spaces collapsed: what a reader reads."""
-    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", r.text)))
 
 
 def outbox(server, kind="receipt"):
