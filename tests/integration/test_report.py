@@ -15,7 +15,6 @@ the one of the bytes downloaded. WeasyPrint takes seconds a PDF: two are made.
 """
 
 import hashlib
-import html
 import os
 import re
 import sqlite3
@@ -25,7 +24,7 @@ import subprocess
 import tempfile
 import urllib.parse
 
-from harness import CALL1_OPEN, CSRF_TOKEN, SLUG, ServerTestCase, run_command
+from harness import CALL1_OPEN, CSRF_TOKEN, SLUG, ServerTestCase, page_text, run_command
 
 SECRETARIAT = "secretariat@report.example"
 PASSWORD = "a long passphrase for the tests"
@@ -36,11 +35,6 @@ CHINESE = "\u738b\u5c0f\u660e"  # Wang Xiaoming
 SECRETS = ["Anna Anonymous-Secret", "Hidden Org", "Paula Private-Secret", "Private Org", "@example.org"]
 
 
-def text_of(page):
-    """What a reader reads: tags removed, entities decoded, spaces collapsed."""
-    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page)))
-
-
 def section(page, sid):
     m = re.search(r'<section class="part" aria-labelledby="%s">(.*?)</section>' % sid, page, re.S)
     if not m:
@@ -49,7 +43,7 @@ def section(page, sid):
 
 
 def cells(row_html):
-    return [text_of(c).strip() for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row_html, re.S)]
+    return [page_text(c).strip() for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row_html, re.S)]
 
 
 def pdf_text(path):
@@ -109,12 +103,7 @@ class Report(ServerTestCase):
         return r.json()
 
     def login(self):
-        r = self.s.post_form("/login", {"email": SECRETARIAT, "password": PASSWORD, "next": "/office"})
-        self.assertEqual(r.status, 303, r)
-        for name, value in r.headers.items():
-            if name.lower() == "set-cookie" and value.startswith("consulta_session="):
-                return value.split(";")[0].split("=", 1)[1]
-        self.fail("no session cookie after logging in")
+        return super().login(self.s, SECRETARIAT)
 
     def office_post(self, session, path):
         body = urllib.parse.urlencode({"csrf": self.s.csrf_token(session)}).encode("ascii")
@@ -159,16 +148,16 @@ class Report(ServerTestCase):
         first = [row for row in steps if row and row[0] == "9 April 2020"]
         self.assertEqual(first and first[0][3], "Past", steps)
         self.assertIn("Planned", [row[3] for row in steps if len(row) > 3], "steps to come stay planned")
-        moves = text_of(section(page, "moves"))
+        moves = page_text(section(page, "moves"))
         self.assertIn(MOVE_REASON, moves)
         self.assertIn("23 April 2020 30 April 2020", moves)
         self.assertIn(EXTEND_REASON, moves, "the deadline's milestone moved with the call")
-        calls = text_of(section(page, "calls"))
+        calls = page_text(section(page, "calls"))
         self.assertIn("Extended 15 February 2021 28 February 2021 " + EXTEND_REASON, calls)
         contributions = section(page, "contributions")
         # Call 1: Ada, Bea, Samir, Wang, the anonymous and the private one (counted, as on "you said, we did",
         # never named).
-        self.assertIn("6 contributions, with 7 comments.", text_of(contributions))
+        self.assertIn("6 contributions, with 7 comments.", page_text(contributions))
         by = [tuple(cells(row)) for row in re.findall(r"<tr>(.*?)</tr>", contributions, re.S)]
         for row in [("Academia", "3"), ("Organizations with observer rights", "2"), ("Member States", "1"),
                     ("Switzerland", "2"), ("China", "1"), ("Egypt", "1"), ("France", "1"), ("Germany", "1")]:
@@ -181,7 +170,7 @@ class Report(ServerTestCase):
         # Call 2 has no answers published: no counts, and says so.
         call2 = [row for row in rows if row and row[0].startswith("Final inputs")]
         self.assertEqual(call2[0][1:], ["0", "\u2014", "\u2014", "\u2014", "\u2014", "Not yet"])
-        named = text_of(section(page, "contributors"))
+        named = page_text(section(page, "contributors"))
         for name in ["Ada Lovelace", "Bea Baker", ARABIC, CHINESE, "\u6e05\u534e\u5927\u5b66", "Egypt"]:
             self.assertIn(name, named)
         for secret in SECRETS:
@@ -216,7 +205,7 @@ class Report(ServerTestCase):
         page = r.text
         self.assertIn("Contributor number 059999 of a very large consultation", page)
         self.assertTrue(page.endswith("</html>\n"))
-        self.assertIn("60006 contributions", text_of(section(page, "contributions")))
+        self.assertIn("60006 contributions", page_text(section(page, "contributions")))
 
     def test_the_office_button_and_the_command_line_keep_the_pdf_with_its_sha256(self):
         session = self.login()
@@ -283,7 +272,7 @@ class Report(ServerTestCase):
         page = self.s.get("/processes/%s/report" % SLUG, headers={"Accept-Language": "fr"}).text
         self.assertIn('<html lang="fr">', page)
         self.assertIn("Rapport \u00e0 l\u2019organe directeur", page)
-        self.assertIn("6 contributions, avec 7 observations.", text_of(section(page, "contributions")))
+        self.assertIn("6 contributions, avec 7 observations.", page_text(section(page, "contributions")))
         self.assertNotIn("Steps of the process", page)
         ar = self.s.get("/processes/%s/report" % SLUG, headers={"Accept-Language": "ar"}).text
         self.assertIn('<html lang="ar" dir="rtl">', ar)
@@ -337,11 +326,11 @@ class Report(ServerTestCase):
             session = self.login()
             r = self.office_post(session, "/office/processes/%s/report" % SLUG)
             self.assertEqual(r.status, 503, r)
-            self.assertIn("The PDF could not be made; please try again.", text_of(r.text))
+            self.assertIn("The PDF could not be made; please try again.", page_text(r.text))
             os.unlink(fake)
             r = self.office_post(session, "/office/processes/%s/report" % SLUG)
             self.assertEqual(r.status, 503, r)
-            self.assertIn("The PDF cannot be made on this server (WeasyPrint is missing)", text_of(r.text))
+            self.assertIn("The PDF cannot be made on this server (WeasyPrint is missing)", page_text(r.text))
         with harness.connect(self.s.db, timeout=10) as db:
             self.assertEqual(db.execute("SELECT COUNT(*) FROM report").fetchone()[0], 0)
         self.assertIn("No PDF has been made yet.", self.office_get(session, "/office/processes/" + SLUG).text)
