@@ -7,14 +7,13 @@ public, until the secretariat confirms them (API or office page) and
 publishes it; an older version's page says that a newer one exists.
 """
 
-import html
 import re
 import sqlite3
 import harness
 import unittest
 import urllib.parse
 
-from harness import CALL1_OPEN, CSRF_TOKEN, SLUG, ServerTestCase
+from harness import CALL1_OPEN, CSRF_TOKEN, SLUG, ServerTestCase, page_text
 
 SECRETARIAT = "sec@gca.example"
 PASSWORD = "a long passphrase for the tests"
@@ -34,10 +33,6 @@ PURPOSE = ("These guidelines describe how the organization uses the Global Cyber
            "States and other stakeholders.")
 PURPOSE_REWRITTEN = ("These guidelines describe how the organization applies the Global Cybersecurity Agenda "
                      "(GCA) when it works with Member States, and what it reports.")
-
-
-def page_text(r):
-    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", r.text)))
 
 
 class Versions(ServerTestCase):
@@ -189,12 +184,7 @@ class Versions(ServerTestCase):
         self.assertErrorShape(s.send_json("POST", "/api/v1/versions/%d/publish" % vid, token=token), 409, "conflict")
 
     def login(self, s):
-        r = s.post_form("/login", {"email": SECRETARIAT, "password": PASSWORD, "next": "/office"})
-        self.assertEqual(r.status, 303, r)
-        for name, value in r.headers.items():
-            if name.lower() == "set-cookie" and value.startswith("consulta_session="):
-                return value.split(";")[0].split("=", 1)[1]
-        self.fail("no session cookie")
+        return super().login(s, SECRETARIAT)
 
     def test_the_office_page_shows_the_pair_and_confirming_publishes(self):
         s, token = self.office()
