@@ -32,6 +32,7 @@
 
 #include "embedded.h"
 #include "store/db_backend.h"
+#include "store/stmt_cache.h"
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -45,7 +46,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { PG_STMT_CACHE_FIRST = 64, PG_URL_MAX = 1024, PG_BYTEA_OID = 17, PG_BOOL_OID = 16 };
+enum { PG_URL_MAX = 1024, PG_BYTEA_OID = 17, PG_BOOL_OID = 16 };
 
 /* The key of the advisory lock every writer holds (db_begin), and of the one
  * that serializes migrations between nodes starting at once: any two numbers
@@ -55,16 +56,10 @@ enum { PG_STMT_CACHE_FIRST = 64, PG_URL_MAX = 1024, PG_BYTEA_OID = 17, PG_BOOL_O
 /* db_sqlite.c's DB_BUSY_TIMEOUT_MS */
 #define PG_LOCK_TIMEOUT_MS "10000"
 
-struct pg_cached {
-	const char *sql; /* identity: the address of a static string; NULL for a free slot */
-	struct db_stmt *stmt;
-};
-
 struct db {
 	PGconn *conn;
-	struct pg_cached *cache; /* open addressing by the SQL's address, as in db_sqlite.c */
-	size_t ncached, cap;
-	char sqlstate[6]; /* of the last failure, "" after a success */
+	struct stmt_cache cache; /* its prepared statements (struct db_stmt), by their SQL's address */
+	char sqlstate[6];        /* of the last failure, "" after a success */
 	int changes;
 	bool in_read;
 };
@@ -133,15 +128,17 @@ static void pg_stmt_free(struct db_stmt *st)
 	free(st);
 }
 
+static void pg_stmt_finalize(void *stmt)
+{
+	pg_stmt_free(stmt);
+}
+
 static void pg_close(void *p)
 {
 	struct db *db = p;
 	if (!db)
 		return;
-	for (size_t i = 0; i < db->cap; i++)
-		if (db->cache[i].sql)
-			pg_stmt_free(db->cache[i].stmt);
-	free(db->cache);
+	stmt_cache_free(&db->cache, pg_stmt_finalize);
 	PQfinish(db->conn);
 	free(db);
 }
@@ -347,32 +344,6 @@ char *db_pg_placeholders(const char *sql, int *nparams)
 	return b.data;
 }
 
-static size_t pg_slot(const char *sql, size_t cap)
-{
-	uint64_t h = (uint64_t)(uintptr_t)sql * UINT64_C(0x9E3779B97F4A7C15);
-	return (size_t)(h >> 32) & (cap - 1);
-}
-
-static int pg_cache_grow(struct db *db)
-{
-	size_t cap = db->cap ? db->cap * 2 : PG_STMT_CACHE_FIRST;
-	struct pg_cached *t = calloc(cap, sizeof *t);
-	if (!t)
-		return -1;
-	for (size_t i = 0; i < db->cap; i++) {
-		if (!db->cache[i].sql)
-			continue;
-		size_t j = pg_slot(db->cache[i].sql, cap);
-		while (t[j].sql)
-			j = (j + 1) & (cap - 1);
-		t[j] = db->cache[i];
-	}
-	free(db->cache);
-	db->cache = t;
-	db->cap = cap;
-	return 0;
-}
-
 /* A parameter whose type PostgreSQL inferred from a literal beside it (?1 = 0) is a 32-bit integer, where
  * SQLite's are 64 bits: such a statement is prepared again with those parameters BIGINT, and keeps that form
  * if PostgreSQL accepts it (a function that wants an integer, substr(x, 1, ?), would not: it keeps the first).
@@ -449,22 +420,14 @@ static Oid *pg_unused_as_text(const char *text, int n)
 
 static struct db_stmt *pg_stmt(struct db *db, const char *sql, struct error *e)
 {
-	size_t i = 0;
-	if (db->cap) {
-		for (i = pg_slot(sql, db->cap); db->cache[i].sql; i = (i + 1) & (db->cap - 1)) {
-			if (db->cache[i].sql == sql) {
-				struct db_stmt *st = db->cache[i].stmt;
-				pg_stmt_clear(st);
-				pg_stmt_unbind(st);
-				return st;
-			}
-		}
-	}
-	if ((db->ncached + 1) * 2 > db->cap) {
-		if (pg_cache_grow(db) != 0)
-			goto oom;
-		for (i = pg_slot(sql, db->cap); db->cache[i].sql; i = (i + 1) & (db->cap - 1))
-			;
+	struct stmt_cache_slot *slot = stmt_cache_slot(&db->cache, sql);
+	if (!slot)
+		goto oom;
+	if (slot->sql) {
+		struct db_stmt *st = slot->stmt;
+		pg_stmt_clear(st);
+		pg_stmt_unbind(st);
+		return st;
 	}
 	int n = 0;
 	char *text = db_pg_placeholders(sql, &n);
@@ -498,9 +461,7 @@ static struct db_stmt *pg_stmt(struct db *db, const char *sql, struct error *e)
 	pg_widen(db, st, text);
 	free(text);
 	text = NULL;
-	db->cache[i].sql = sql;
-	db->cache[i].stmt = st;
-	db->ncached++;
+	stmt_cache_put(&db->cache, slot, sql, st);
 	return st;
 oom_free:
 	free(text);

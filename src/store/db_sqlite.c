@@ -2,6 +2,7 @@
 #include "store/db.h"
 
 #include "store/db_backend.h"
+#include "store/stmt_cache.h"
 
 #include "embedded.h"
 #include "store/vfs_powerloss.h"
@@ -18,22 +19,11 @@
 #include <string.h>
 #include <unistd.h>
 
-/* DB_STMT_CACHE_FIRST slots to begin with (a power of two); the table doubles
- * whenever it would become more than half full, so it holds every statement
- * the program has, however many that becomes. */
-enum { DB_STMT_CACHE_FIRST = 64, DB_BUSY_TIMEOUT_MS = 10000, DB_PATH_MAX = 4096 };
-
-struct db_cached {
-	const char *sql; /* identity: the address of a static string; NULL for a free slot */
-	sqlite3_stmt *stmt;
-};
+enum { DB_BUSY_TIMEOUT_MS = 10000, DB_PATH_MAX = 4096 };
 
 struct db {
 	sqlite3 *conn;
-	/* Prepared statements: an open-addressing hash table keyed by the SQL
-	 * string's address, linear probing, `cap` slots (a power of two). */
-	struct db_cached *cache;
-	size_t ncached, cap;
+	struct stmt_cache cache; /* its prepared statements (sqlite3_stmt), by their SQL's address */
 	int last_rc;
 	bool in_read; /* a db_read_begin() transaction is open */
 };
@@ -50,15 +40,17 @@ static const char *db_pragmas = db_pragmas_full;
 static pthread_key_t db_key;
 static pthread_once_t db_key_once = PTHREAD_ONCE_INIT;
 
+static void db_finalize(void *stmt)
+{
+	sqlite3_finalize(stmt);
+}
+
 static void db_close(void *p)
 {
 	struct db *db = p;
 	if (!db)
 		return;
-	for (size_t i = 0; i < db->cap; i++)
-		if (db->cache[i].sql)
-			sqlite3_finalize(db->cache[i].stmt);
-	free(db->cache);
+	stmt_cache_free(&db->cache, db_finalize);
 	sqlite3_close(db->conn);
 	free(db);
 }
@@ -299,58 +291,20 @@ static int sq_change_mark(struct db *db, struct db_mark *out)
 	return 0;
 }
 
-/* The first slot to look at for sql: the address mixed (Fibonacci hashing) so
- * that strings laid out a few bytes apart spread over the table. */
-static size_t db_slot(const char *sql, size_t cap)
-{
-	uint64_t h = (uint64_t)(uintptr_t)sql * UINT64_C(0x9E3779B97F4A7C15);
-	return (size_t)(h >> 32) & (cap - 1);
-}
-
-/* Doubles the table (or makes the first one); -1 if out of memory, the old table intact. */
-static int db_cache_grow(struct db *db)
-{
-	size_t cap = db->cap ? db->cap * 2 : DB_STMT_CACHE_FIRST;
-	struct db_cached *t = calloc(cap, sizeof *t);
-	if (!t)
-		return -1;
-	for (size_t i = 0; i < db->cap; i++) {
-		if (!db->cache[i].sql)
-			continue;
-		size_t j = db_slot(db->cache[i].sql, cap);
-		while (t[j].sql)
-			j = (j + 1) & (cap - 1);
-		t[j] = db->cache[i];
-	}
-	free(db->cache);
-	db->cache = t;
-	db->cap = cap;
-	return 0;
-}
-
 static struct db_stmt *sq_stmt(struct db *db, const char *sql, struct error *e)
 {
-	size_t i = 0;
-	if (db->cap) {
-		for (i = db_slot(sql, db->cap); db->cache[i].sql; i = (i + 1) & (db->cap - 1)) {
-			if (db->cache[i].sql == sql) {
-				sqlite3_stmt *st = db->cache[i].stmt;
-				sqlite3_reset(st);
-				sqlite3_clear_bindings(st);
-				return (struct db_stmt *)st;
-			}
-		}
+	struct stmt_cache_slot *slot = stmt_cache_slot(&db->cache, sql);
+	if (!slot) {
+		db->last_rc = SQLITE_NOMEM;
+		if (e)
+			error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		return NULL;
 	}
-	/* Room first, so that a statement once prepared always has a slot. */
-	if ((db->ncached + 1) * 2 > db->cap) {
-		if (db_cache_grow(db) != 0) {
-			db->last_rc = SQLITE_NOMEM;
-			if (e)
-				error_set(e, ERROR_UNAVAILABLE, "out of memory");
-			return NULL;
-		}
-		for (i = db_slot(sql, db->cap); db->cache[i].sql; i = (i + 1) & (db->cap - 1))
-			;
+	if (slot->sql) {
+		sqlite3_stmt *st = slot->stmt;
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		return (struct db_stmt *)st;
 	}
 	sqlite3_stmt *st = NULL;
 	int rc = sqlite3_prepare_v3(db->conn, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
@@ -360,9 +314,7 @@ static struct db_stmt *sq_stmt(struct db *db, const char *sql, struct error *e)
 			snprintf(e->message, sizeof e->message, "database error: %s", sqlite3_errmsg(db->conn));
 		return NULL;
 	}
-	db->cache[i].sql = sql;
-	db->cache[i].stmt = st;
-	db->ncached++;
+	stmt_cache_put(&db->cache, slot, sql, st);
 	return (struct db_stmt *)st;
 }
 
