@@ -33,11 +33,8 @@
 #include "web/page.h"
 #include "web/routes.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 int page_circular_pdf_make(struct request *r, int64_t circular_id, const char *language, struct error *e)
 {
@@ -58,31 +55,6 @@ void page_circular_pdf_after_issue(struct request *r, int64_t circular_id)
 	error_clear(&later);
 	if (page_circular_pdf_make(r, circular_id, NULL, &later) != 0)
 		log_event("letter_pdf", "circular=%lld error=%s", (long long)circular_id, later.code);
-}
-
-/* An unlinked temporary file holding n bytes, positioned at its start; -1 on failure. */
-static int bytes_file(const void *data, size_t n)
-{
-	const char *dir = getenv("TMPDIR");
-	int fd = open(dir && *dir ? dir : "/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -1;
-	size_t done = 0;
-	while (done < n) {
-		ssize_t w = write(fd, (const char *)data + done, n - done);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			close(fd);
-			return -1;
-		}
-		done += (size_t)w;
-	}
-	if (lseek(fd, 0, SEEK_SET) != 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
 }
 
 bool page_circular_route(struct request *r, int64_t *id)
@@ -185,15 +157,11 @@ void page_circular_pdf(struct request *r)
 		page_error(r, &e);
 		return;
 	}
-	const int fd = bytes_file(pdf, (size_t)size);
-	if (fd < 0) {
+	if (reply_body_bytes(r, pdf, (size_t)size) != 0) {
 		error_set(&e, ERROR_INTERNAL, "the PDF could not be written to a temporary file");
 		page_error(r, &e);
 		return;
 	}
-	r->out_file = true;
-	r->out_fd = fd;
-	r->out_fd_size = size;
 	r->out_type = "application/pdf";
 	r->content_disposition = language ? arena_printf(&r->arena, "inline; filename=\"letter-%lld-%s.pdf\"", (long long)id, language)
 					  : arena_printf(&r->arena, "inline; filename=\"letter-%lld.pdf\"", (long long)id);

@@ -16,12 +16,9 @@
 #include "web/page_office.h"
 #include "web/routes.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 /* Kept PDFs listed on the office page; older ones stay downloadable by their address. */
 enum { REPORT_FILES_SHOWN = 20 };
@@ -511,31 +508,6 @@ void report_html(struct buf *b, struct arena *a, const struct report *rep, const
 
 /* -- the routes ------------------------------------------------------------------ */
 
-/* An unlinked temporary file holding n bytes, positioned at its start; -1 on failure. */
-static int bytes_file(const void *data, size_t n)
-{
-	const char *dir = getenv("TMPDIR");
-	int fd = open(dir && *dir ? dir : "/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -1;
-	size_t done = 0;
-	while (done < n) {
-		ssize_t w = write(fd, (const char *)data + done, n - done);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			close(fd);
-			return -1;
-		}
-		done += (size_t)w;
-	}
-	if (lseek(fd, 0, SEEK_SET) != 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 /* GET /processes/{slug}/report: the report, public, with the newest PDF kept. */
 void page_process_report(struct request *r)
 {
@@ -567,18 +539,14 @@ void page_process_report(struct request *r)
 		reply_html(r, 200);
 		return;
 	}
-	const int fd = bytes_file(page.data, page.len);
-	const int64_t size = (int64_t)page.len;
+	const int written = reply_body_bytes(r, page.data, page.len);
 	buf_free(&page);
 	buf_reset(&r->out);
-	if (fd < 0) {
+	if (written != 0) {
 		error_set(&e, ERROR_INTERNAL, "the report's page could not be written to a temporary file");
 		page_error(r, &e);
 		return;
 	}
-	r->out_file = true;
-	r->out_fd = fd;
-	r->out_fd_size = size;
 	reply_html(r, 200);
 }
 
@@ -606,15 +574,11 @@ void page_process_report_file(struct request *r)
 		page_error(r, &e);
 		return;
 	}
-	const int fd = bytes_file(pdf, n);
-	if (fd < 0) {
+	if (reply_body_bytes(r, pdf, n) != 0) {
 		error_set(&e, ERROR_INTERNAL, "the PDF could not be written to a temporary file");
 		page_error(r, &e);
 		return;
 	}
-	r->out_file = true;
-	r->out_fd = fd;
-	r->out_fd_size = (int64_t)n;
 	r->out_type = "application/pdf";
 	r->content_disposition =
 	    arena_printf(&r->arena, "inline; filename=\"report-%s-%lld.pdf\"", p.slug, (long long)id);

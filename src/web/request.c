@@ -8,11 +8,14 @@
 #include "util/log.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 enum { REQUEST_MAX_PROXIES = 32 };
 
@@ -225,6 +228,33 @@ const char *request_query(struct request *r, const char *name)
 const char *request_header(struct request *r, const char *name)
 {
 	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+int reply_body_bytes(struct request *r, const void *data, size_t n)
+{
+	const char *dir = getenv("TMPDIR");
+	int fd = open(dir && *dir ? dir : "/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	size_t done = 0;
+	while (done < n) {
+		ssize_t w = write(fd, (const char *)data + done, n - done);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			close(fd);
+			return -1;
+		}
+		done += (size_t)w;
+	}
+	if (lseek(fd, 0, SEEK_SET) != 0) {
+		close(fd);
+		return -1;
+	}
+	r->out_file = true;
+	r->out_fd = fd;
+	r->out_fd_size = (int64_t)n;
+	return 0;
 }
 
 void reply_html(struct request *r, int status)

@@ -162,6 +162,10 @@ const char *request_error_message(struct request *r, const struct error *e);
 const char *request_failure_message(struct request *r, int status);
 
 void reply_html(struct request *r, int status); /* r->out already holds the page */
+/* The body of r's response: n bytes of data, written to an unlinked temporary file that the response takes over
+ * (out_file, out_fd, out_fd_size), for a body larger than r->out takes or held elsewhere (a kept PDF). 0, or -1
+ * (r unchanged) if the file could not be made or written. */
+int reply_body_bytes(struct request *r, const void *data, size_t n);
 void reply_json(struct request *r, int status, json_t *body); /* takes the reference */
 void reply_redirect(struct request *r, const char *location); /* 303 See Other */
 /* {"error":{"code","message","fields"}} with the HTTP status that fits e->code. */
