@@ -17,7 +17,6 @@
 #include "core/overview.h"
 #include "render/html.h"
 #include "util/clock.h"
-#include "util/utf8.h"
 #include "util/i18n.h"
 #include "web/api.h"
 #include "web/auth.h"
@@ -456,25 +455,9 @@ void api_contribution_create(struct request *r)
 		reply_json_problem(r, 404, ERROR_NOT_FOUND, _("There is no such call for contributions."));
 		return;
 	}
-	if (!r->content_type || strncasecmp(r->content_type, "application/json", 16) != 0) {
-		reply_json_problem(r, 415, "unsupported_media_type", _("Send the contribution as application/json."));
+	json_t *json = api_json_body(r, _("Send the contribution as application/json."));
+	if (!json)
 		return;
-	}
-	const char *body = r->body.data ? r->body.data : "";
-	if (!utf8_valid(body, r->body.len)) {
-		reply_json_problem(r, 400, "bad_request", _("The body is not valid UTF-8 text."));
-		return;
-	}
-	json_error_t jerr;
-	json_t *json = json_loadb(body, r->body.len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!json || !json_is_object(json)) {
-		reply_json_problem(r, 400, "bad_request",
-				   json ? _("The body must be a JSON object.")
-					: arena_printf(&r->arena, _("The body is not valid JSON: %s (line %d, column %d)."),
-						       jerr.text, jerr.line, jerr.column));
-		json_decref(json);
-		return;
-	}
 	json_decref(r->hold);
 	r->hold = json; /* in's strings point into json: kept until the request is freed */
 	struct api_received *x = arena_alloc(&r->arena, sizeof *x);

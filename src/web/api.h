@@ -14,8 +14,11 @@
 
 #include <jansson.h>
 
-/* The request's JSON object for a back-office change, or NULL with the answer given (415, 400); the caller
+/* The request's JSON object, or NULL with the answer given: 415 with the sentence not_json (which says what to
+ * send) when it is not application/json, 400 when it is not UTF-8, not JSON or not an object. The caller
  * json_decref()s it (api_office.c). */
+json_t *api_json_body(struct request *r, const char *not_json);
+/* The same for a back-office change. */
 json_t *api_office_body(struct request *r);
 /* A field error for every member of body not among names (NULL-terminated): a misspelt member is refused,
  * not ignored. */

@@ -26,12 +26,10 @@
 #include <sodium.h>
 #include <string.h>
 
-/* The request's JSON object, or NULL with the answer given (415, 400). The
- * caller json_decref()s it. */
-static json_t *office_body(struct request *r)
+json_t *api_json_body(struct request *r, const char *not_json)
 {
 	if (!r->content_type || strncasecmp(r->content_type, "application/json", 16) != 0) {
-		reply_json_problem(r, 415, "unsupported_media_type", _("Send the body as application/json."));
+		reply_json_problem(r, 415, "unsupported_media_type", not_json);
 		return NULL;
 	}
 	const char *body = r->body.data ? r->body.data : "";
@@ -50,6 +48,13 @@ static json_t *office_body(struct request *r)
 		return NULL;
 	}
 	return json;
+}
+
+/* The request's JSON object, or NULL with the answer given (415, 400). The
+ * caller json_decref()s it. */
+static json_t *office_body(struct request *r)
+{
+	return api_json_body(r, _("Send the body as application/json."));
 }
 
 json_t *api_office_body(struct request *r)

@@ -6,8 +6,8 @@
  */
 #include "core/field.h"
 #include "core/subscription.h"
-#include "util/utf8.h"
 #include "util/i18n.h"
+#include "web/api.h"
 #include "web/auth.h"
 #include "web/routes.h"
 
@@ -21,26 +21,9 @@ static const char *member_string(json_t *body, const char *name, struct error *e
 
 void api_subscription_create(struct request *r)
 {
-	if (!r->content_type || strncasecmp(r->content_type, "application/json", 16) != 0) {
-		reply_json_problem(r, 415, "unsupported_media_type", _("Send the subscription as application/json."));
+	json_t *json = api_json_body(r, _("Send the subscription as application/json."));
+	if (!json)
 		return;
-	}
-	const char *body = r->body.data ? r->body.data : "";
-	if (!utf8_valid(body, r->body.len)) {
-		reply_json_problem(r, 400, "bad_request", _("The body is not valid UTF-8 text."));
-		return;
-	}
-	json_error_t jerr;
-	json_t *json = json_loadb(body, r->body.len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!json || !json_is_object(json)) {
-		reply_json_problem(r, 400, "bad_request",
-		                   json
-		                       ? _("The body must be a JSON object.")
-		                       : arena_printf(&r->arena, _("The body is not valid JSON: %s (line %d, column %d)."),
-		                                      jerr.text, jerr.line, jerr.column));
-		json_decref(json);
-		return;
-	}
 	struct error e;
 	error_clear(&e);
 	const char *email = member_string(json, "email", &e);
