@@ -154,6 +154,17 @@ void page_error(struct request *r, const struct error *e)
 	page_message(r, status, request_error_message(r, e));
 }
 
+bool page_route_id(struct request *r, int64_t *id, const char *not_found)
+{
+	if (parse_id(r->params[0], id))
+		return true;
+	struct error e;
+	error_clear(&e);
+	error_set(&e, ERROR_NOT_FOUND, "%s", not_found);
+	page_error(r, &e);
+	return false;
+}
+
 /* The ICU form of dates, for the languages other than English: English keeps the house style ("15 February
  * 2021", "... Zurich time (UTC+1)") that its pages and mails share; the pseudo-locale's dates are English. */
 const char *page_date(struct request *r, const char *date)

@@ -21,6 +21,8 @@ void page_begin_feeds(struct request *r, const char *title, const char *const *f
 void page_end(struct request *r, int status);
 /* A whole page saying what went wrong, from a core error (404, 503, ...). */
 void page_error(struct request *r, const struct error *e);
+/* The id in the route's first parameter ({id}); false, with the 404 page saying not_found, when it is not one. */
+bool page_route_id(struct request *r, int64_t *id, const char *not_found);
 
 /* A whole page with a status and one sentence for the person. */
 void page_message(struct request *r, int status, const char *message);

@@ -59,13 +59,7 @@ void page_circular_pdf_after_issue(struct request *r, int64_t circular_id)
 
 bool page_circular_route(struct request *r, int64_t *id)
 {
-	if (parse_id(r->params[0], id))
-		return true;
-	struct error e;
-	error_clear(&e);
-	error_set(&e, ERROR_NOT_FOUND, _("There is no such letter."));
-	page_error(r, &e);
-	return false;
+	return page_route_id(r, id, _("There is no such letter."));
 }
 
 void page_circular(struct request *r)

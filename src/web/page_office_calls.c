@@ -291,13 +291,7 @@ static void call_page(struct request *r, int64_t id, const char *failed, const s
 
 static bool call_id(struct request *r, int64_t *id)
 {
-	if (parse_id(r->params[0], id))
-		return true;
-	struct error e;
-	error_clear(&e);
-	error_set(&e, ERROR_NOT_FOUND, "%s", _("There is no such call for contributions."));
-	page_error(r, &e);
-	return false;
+	return page_route_id(r, id, _("There is no such call for contributions."));
 }
 
 void page_office_call(struct request *r)

@@ -307,13 +307,7 @@ static void dispositions_page(struct request *r, int64_t id, int64_t offset, con
 
 static bool path_call(struct request *r, int64_t *id)
 {
-	if (parse_id(r->params[0], id))
-		return true;
-	struct error e;
-	error_clear(&e);
-	error_set(&e, ERROR_NOT_FOUND, "%s", _("There is no such call for contributions."));
-	page_error(r, &e);
-	return false;
+	return page_route_id(r, id, _("There is no such call for contributions."));
 }
 
 void page_office_dispositions(struct request *r)

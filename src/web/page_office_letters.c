@@ -307,13 +307,7 @@ static void letter_page(struct request *r, int64_t id, const char *failed, const
 
 static bool route_draft(struct request *r, int64_t *id)
 {
-	if (parse_id(r->params[0], id))
-		return true;
-	struct error e;
-	error_clear(&e);
-	error_set(&e, ERROR_NOT_FOUND, _("There is no such draft letter."));
-	page_error(r, &e);
-	return false;
+	return page_route_id(r, id, _("There is no such draft letter."));
 }
 
 void page_office_letter(struct request *r)

@@ -268,13 +268,7 @@ static void mail_page(struct request *r, int64_t id, const struct error *failed)
 /* The mail the address names, or false after answering 404. */
 static bool mail_named(struct request *r, int64_t *id)
 {
-	if (parse_id(r->params[0], id))
-		return true;
-	struct error e;
-	error_clear(&e);
-	error_set(&e, ERROR_NOT_FOUND, "%s", _("There is no such mail in the outbox."));
-	page_error(r, &e);
-	return false;
+	return page_route_id(r, id, _("There is no such mail in the outbox."));
 }
 
 void page_office_outbox_mail(struct request *r)
