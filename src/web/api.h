@@ -20,6 +20,8 @@
 json_t *api_json_body(struct request *r, const char *not_json);
 /* The same for a back-office change. */
 json_t *api_office_body(struct request *r);
+/* The id in the route's first parameter ({id}); false, with a JSON 404 saying not_found, when it is not one. */
+bool api_route_id(struct request *r, int64_t *id, const char *not_found);
 /* A field error for every member of body not among names (NULL-terminated): a misspelt member is refused,
  * not ignored. */
 void api_known_members(json_t *body, const char *const *names, struct error *e);

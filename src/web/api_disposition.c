@@ -28,14 +28,6 @@ json_t *api_disposition_json(const struct disposition *d)
 	                 api_instant(d->decided_at), "revision", d->revision);
 }
 
-static bool path_id(struct request *r, int64_t *id, const char *what)
-{
-	if (parse_id(r->params[0], id))
-		return true;
-	reply_json_problem(r, 404, ERROR_NOT_FOUND, what);
-	return false;
-}
-
 /* A string member, or NULL; another type is a field error (the text stays in body: decref after use). */
 static const char *member_string(json_t *body, const char *name, struct error *e)
 {
@@ -71,7 +63,7 @@ void api_disposition_record(struct request *r)
 {
 	static const char *const members[] = {"decision", "reason", "paragraph", "version_id", NULL};
 	int64_t id;
-	if (!path_id(r, &id, _("There is no such comment.")))
+	if (!api_route_id(r, &id, _("There is no such comment.")))
 		return;
 	json_t *body = api_office_body(r);
 	if (!body)
@@ -99,7 +91,7 @@ void api_disposition_record(struct request *r)
 void api_disposition_history(struct request *r)
 {
 	int64_t id, call_id;
-	if (!path_id(r, &id, _("There is no such comment.")))
+	if (!api_route_id(r, &id, _("There is no such comment.")))
 		return;
 	struct error e;
 	error_clear(&e);
@@ -121,7 +113,7 @@ void api_dispositions_record(struct request *r)
 	static const char *const members[] = {"select", "decision", "reason", "paragraph", "version_id", NULL};
 	static const char *const selectors[] = {"paragraph", "type", "category", "ids", "same_as", "campaign", NULL};
 	int64_t id;
-	if (!path_id(r, &id, _("There is no such call for contributions.")))
+	if (!api_route_id(r, &id, _("There is no such call for contributions.")))
 		return;
 	json_t *body = api_office_body(r);
 	if (!body)
@@ -175,7 +167,7 @@ void api_dispositions_record(struct request *r)
 void api_dispositions_remaining(struct request *r)
 {
 	int64_t id, at;
-	if (!path_id(r, &id, _("There is no such call for contributions.")))
+	if (!api_route_id(r, &id, _("There is no such call for contributions.")))
 		return;
 	struct error e;
 	error_clear(&e);
@@ -199,7 +191,7 @@ void api_dispositions_remaining(struct request *r)
 void api_dispositions_publish(struct request *r)
 {
 	int64_t id, at;
-	if (!path_id(r, &id, _("There is no such call for contributions.")))
+	if (!api_route_id(r, &id, _("There is no such call for contributions.")))
 		return;
 	struct error e;
 	error_clear(&e);
@@ -229,7 +221,7 @@ void api_dispositions_upload(struct request *r)
 {
 	static const char XLSX_TYPE[] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 	int64_t id;
-	if (!path_id(r, &id, _("There is no such call for contributions.")))
+	if (!api_route_id(r, &id, _("There is no such call for contributions.")))
 		return;
 	const char *type = r->content_type ? r->content_type : "";
 	const bool xlsx = !strncasecmp(type, XLSX_TYPE, sizeof XLSX_TYPE - 1);

@@ -212,11 +212,11 @@ static bool load_process(struct request *r, struct process *p)
 	return true;
 }
 
-static bool route_id(struct request *r, int64_t *id, const char *what)
+bool api_route_id(struct request *r, int64_t *id, const char *not_found)
 {
 	if (parse_id(r->params[0], id))
 		return true;
-	reply_json_problem(r, 404, ERROR_NOT_FOUND, what);
+	reply_json_problem(r, 404, ERROR_NOT_FOUND, not_found);
 	return false;
 }
 
@@ -459,7 +459,7 @@ void api_milestone_update(struct request *r)
 {
 	static const char *const members[] = {"title", "kind", "status", "date", "end_date", NULL};
 	int64_t id;
-	if (!route_id(r, &id, _("There is no such milestone.")))
+	if (!api_route_id(r, &id, _("There is no such milestone.")))
 		return;
 	json_t *body = office_body(r);
 	if (!body)
@@ -487,7 +487,7 @@ void api_milestone_move(struct request *r)
 {
 	static const char *const members[] = {"date", "end_date", "reason", NULL};
 	int64_t id;
-	if (!route_id(r, &id, _("There is no such milestone.")))
+	if (!api_route_id(r, &id, _("There is no such milestone.")))
 		return;
 	json_t *body = office_body(r);
 	if (!body)
@@ -579,7 +579,7 @@ void api_call_update(struct request *r)
 	static const char *const members[] = {"closes_on", "closes_at", "state", "review", "review_before_publishing",
 					      "reason", NULL};
 	int64_t id;
-	if (!route_id(r, &id, _("There is no such call for contributions.")))
+	if (!api_route_id(r, &id, _("There is no such call for contributions.")))
 		return;
 	json_t *body = office_body(r);
 	if (!body)
@@ -621,7 +621,7 @@ static json_t *contribution_full_json(const struct contribution *k)
 void api_call_moderation(struct request *r)
 {
 	int64_t id, page = 1, per_page = LIMIT_PAGE_SIZE_DEFAULT, offset = -1;
-	if (!route_id(r, &id, _("There is no such call for contributions.")))
+	if (!api_route_id(r, &id, _("There is no such call for contributions.")))
 		return;
 	struct error e;
 	error_clear(&e);
