@@ -18,3 +18,5 @@ INSERT INTO campaign_band_key (call_id, band, bucket, contribution_id)
 DROP TABLE campaign_band;
 ALTER TABLE campaign_band_key RENAME TO campaign_band;
 -- end sqlite only
+-- PostgreSQL is given one statement that changes nothing (an empty migration is an error there).
+-- postgresql: SELECT 1;
