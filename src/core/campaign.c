@@ -752,7 +752,7 @@ fail:
 /* -- the pass after the commit ------------------------------------------------ */
 
 /* The last contribution the pass has looked at; INT64_MAX while no pass runs (each contribution is then
- * assigned in its own transaction). Read by campaign_ungrouped() on any thread. */
+ * assigned in its own transaction). Read by campaign_pass_mark() on any thread. */
 static _Atomic int64_t pass_through = INT64_MAX;
 
 int campaign_pass_start(struct db *db, int64_t *after, struct error *e)
@@ -830,11 +830,15 @@ void campaign_pass_stop(void)
 	atomic_store(&pass_through, INT64_MAX);
 }
 
-int campaign_ungrouped(struct db *db, int64_t call_id, int64_t *n, struct error *e)
+int64_t campaign_pass_mark(void)
+{
+	return atomic_load(&pass_through);
+}
+
+int campaign_ungrouped(struct db *db, int64_t call_id, int64_t through, int64_t *n, struct error *e)
 {
 	static const char sql[] = "SELECT count(*) FROM contribution WHERE id > ? AND call_id = ?";
 	*n = 0;
-	const int64_t through = atomic_load(&pass_through);
 	if (through == INT64_MAX)
 		return 0;
 	struct db_stmt *st = db_stmt(db, sql, e);

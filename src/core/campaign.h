@@ -107,9 +107,16 @@ int campaign_rebuild(struct db *db, int64_t call_id, int64_t *assigned, struct e
 int campaign_pass_start(struct db *db, int64_t *after, struct error *e);
 int campaign_pass(struct db *db, int64_t *after, int limit, bool *more, struct error *e);
 void campaign_pass_stop(void);
-/* How many of call_id's contributions the pass has not looked at yet (0 when no pass runs): what the
- * campaigns' counts do not include yet. 0 or -1. */
-int campaign_ungrouped(struct db *db, int64_t call_id, int64_t *n, struct error *e);
+/* The last contribution the pass has looked at and committed (INT64_MAX when no pass runs). Read it before
+ * the read transaction's first statement (a handler's first line; for a signed-in reader the session was
+ * read just before, which leaves a window of microseconds): the snapshot taken after it then holds every
+ * campaign the pass made up to it, whereas one read later could name a pass that committed after the
+ * snapshot was taken (the campaigns read would lack its members, yet none would be counted as ungrouped:
+ * seen as a campaign of 11 instead of 12 on PostgreSQL, whose page reads run on a pool of their own). */
+int64_t campaign_pass_mark(void);
+/* How many of call_id's contributions past `mark` (campaign_pass_mark()) the pass has not looked at yet (0
+ * when no pass runs): what the campaigns' counts do not include yet. 0 or -1. */
+int campaign_ungrouped(struct db *db, int64_t call_id, int64_t mark, int64_t *n, struct error *e);
 
 /* A contribution's state or publication changed (moderation, admission): keeps its campaign's count of
  * members the public sees (published and not private). Inside the caller's write transaction; 0 or -1. */

@@ -840,6 +840,8 @@ static json_t *campaign_json(struct request *r, const struct campaign *k)
 
 void api_call_campaigns(struct request *r)
 {
+	/* before the first statement takes the read's snapshot (core/campaign.h) */
+	const int64_t pass_mark = campaign_pass_mark();
 	struct call c;
 	int64_t page, per_page, asked_offset;
 	if (!page_args(r, &page, &per_page, &asked_offset) || !api_load_call(r, &c))
@@ -852,7 +854,7 @@ void api_call_campaigns(struct request *r)
 	int64_t total;
 	int64_t ungrouped = 0;
 	if (campaign_list(r->db, &r->arena, c.id, (int)offset, (int)per_page, &items, &n, &total, &e) != 0 ||
-	    campaign_ungrouped(r->db, c.id, &ungrouped, &e) != 0) {
+	    campaign_ungrouped(r->db, c.id, pass_mark, &ungrouped, &e) != 0) {
 		reply_json_error(r, &e);
 		return;
 	}
