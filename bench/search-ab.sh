@@ -16,8 +16,17 @@
 set -u
 DBURL=$1; A=$2; B=$3; SQ=$4; BARE=$5; DBURL_B=${6:-$1}; OUT=$(mktemp -d)
 mkdir -p $OUT
-start() { "$1" --db "$3" serve --listen 127.0.0.1:0 --threads 2 --per-address-limit 0 >"$OUT/$2.out" 2>"$OUT/$2.log" </dev/null & echo $! > "$OUT/$2.pid"
-  for _ in $(seq 100); do grep -q '^listening on' "$OUT/$2.out" && break; sleep 0.1; done
+# start BINARY NAME DB_URL: a server, its port printed. Tried for up to two minutes: on PostgreSQL at a high load the
+# second server's start can time out on a lock ("canceling statement due to lock timeout") while the first's
+# writer still holds its startup transaction.
+start() {
+  for _ in $(seq 12); do
+    "$1" --db "$3" serve --listen 127.0.0.1:0 --threads 2 --per-address-limit 0 >"$OUT/$2.out" 2>"$OUT/$2.log" </dev/null &
+    echo $! > "$OUT/$2.pid"
+    for _ in $(seq 300); do grep -q '^listening on' "$OUT/$2.out" && break; kill -0 "$(cat "$OUT/$2.pid")" 2>/dev/null || break; sleep 0.1; done
+    grep -q '^listening on' "$OUT/$2.out" && break
+    sleep 10
+  done
   sed -n 's|^listening on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$OUT/$2.out"; }
 PA=$(start "$A" a "$DBURL"); PB=$(start "$B" b "$DBURL_B")
 echo "ports $PA $PB; load $(cut -d' ' -f1-3 /proc/loadavg)"

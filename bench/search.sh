@@ -11,6 +11,10 @@
 #                                             # SQLite) copied to a private PostgreSQL 15 by consulta migrate-db
 #   BENCH_PG=URL BACKEND=postgresql ...       # a PostgreSQL database that already holds DIR's copy (made as
 #                                             # below, kept): no copy
+#   BENCH_PG_MEMORY=test BACKEND=postgresql  # that private server as the tests run it (shared_buffers 32 MB), instead of
+#                                             # a database server's settings (the default, "server": docs/DEPLOY.md's
+#                                             # shared_buffers 2 GB, effective_cache_size 6 GB, work_mem 16 MB) with
+#                                             # the search's table and indexes read into shared_buffers (pg_prewarm)
 #   BENCH_BEFORE=OTHER_BUILD_DIR ...          # OTHER's server measured first on the same database, then BUILD_DIR's:
 #                                             # before and after back to back in one run (one copy to PostgreSQL)
 #
@@ -149,6 +153,10 @@ CEILING
 	echo "the ceiling's FTS5 tables made in $(($(date +%s) - T0)) s"
 fi
 
+# A database server's memory settings (docs/DEPLOY.md, "PostgreSQL's settings"), for a machine of 8 GB and more
+# whose database fits in its memory: shared_buffers a quarter of it and the search's table and indexes within
+# it, effective_cache_size what the system's cache adds, work_mem so that a common word's bitmap stays exact.
+PG_SERVER_SETTINGS="-c shared_buffers=2GB -c effective_cache_size=6GB -c work_mem=16MB"
 if [ "$BACKEND" = postgresql ] && [ -n "${BENCH_PG:-}" ]; then
 	DB_URL=$BENCH_PG # a copy made before, as below
 elif [ "$BACKEND" = postgresql ]; then
@@ -156,7 +164,12 @@ elif [ "$BACKEND" = postgresql ]; then
 	# private PostgreSQL 15; VACUUM ANALYZE then, as an installation's autovacuum would have done by now
 	chmod 755 "$TMP" # the server runs as postgres when this runs as root
 	PG_DIR="$TMP/pg"
-	prefix=$("$HERE/../tests/pg/start.sh" "$PG_DIR") || die "PostgreSQL did not start"
+	case ${BENCH_PG_MEMORY:-server} in
+	server) PG_MEMORY=$PG_SERVER_SETTINGS ;;
+	test) PG_MEMORY= ;;
+	*) die "BENCH_PG_MEMORY is server or test" ;;
+	esac
+	prefix=$(PG_OPTIONS="$PG_MEMORY" "$HERE/../tests/pg/start.sh" "$PG_DIR") || die "PostgreSQL did not start"
 	psql -X -q -d "${prefix}postgres" -c "CREATE DATABASE bench" || die "cannot make the database"
 	"$BIN" --db "sqlite:$DB" init >"$TMP/init3.out" 2>&1 || { cat "$TMP/init3.out" >&2; die "consulta init failed"; }
 	T0=$(date +%s)
@@ -164,6 +177,10 @@ elif [ "$BACKEND" = postgresql ]; then
 		{ tail -5 "$TMP/copy.out" >&2; die "consulta migrate-db failed"; }
 	T1=$(date +%s)
 	psql -X -q -d "${prefix}bench" -c "VACUUM ANALYZE" || die "VACUUM ANALYZE failed"
+	# warm, as a server's tables are after hours of use: the search's table, its TOAST table and indexes in
+	# shared_buffers (as much as fits)
+	[ -z "$PG_MEMORY" ] || psql -X -q -d "${prefix}bench" -f "$HERE/pg-prewarm.sql" >/dev/null ||
+		die "pg_prewarm failed"
 	echo "PostgreSQL: copied by consulta migrate-db in $((T1 - T0)) s (with its check), VACUUM ANALYZE in $(($(date +%s) - T1)) s"
 	DB_URL="${prefix}bench"
 fi

@@ -886,16 +886,21 @@ const char *search_tsquery(struct arena *a, const struct search_parsed *p)
 #define PG_LIKE_FROM(pj)                                                                                               \
 	"FROM search_entry e " pj                                                                                      \
 	"LEFT JOIN contribution c ON c.id = e.contribution_id WHERE ?1 = '' " PG_GRAM_ROWS FILTERS PG_SLOTS
-/* PostgreSQL's total beyond a window, counted up to ?2 (search_counted() + 1): the words' GIN index ANDed with the
- * facets' (migration 042; ?3 their tsquery), no join. Their tsqueries stay scalar subqueries (made once, an
- * InitPlan), so that the count is always the GIN indexes' bitmaps. Each match counted still visits its table
- * page (EXPLAIN (ANALYZE, BUFFERS) on PostgreSQL 15.18: every page read, the table all-visible after VACUUM):
- * the count of every match cost 650-800 ms for a word in 85,000 of 204,000 entries, and grows with the docket;
- * the bound makes it a constant (README, "Search"). */
-#define PG_COUNT                                                                                                       \
-	"SELECT count(*) FROM (SELECT 1 FROM search_entry e WHERE e.words @@ (SELECT to_tsquery('search_words', ?1))"
-#define PG_COUNT_PLAIN  PG_COUNT " LIMIT ?2) n"
-#define PG_COUNT_FACETS PG_COUNT " AND e.facet_words @@ (SELECT to_tsquery('simple', ?3)) LIMIT ?2) n"
+/* PostgreSQL's tally: the matches counted up to ?2 (search_counted() + 1) in one pass of the words' GIN index ANDed
+ * with the facets' (migration 042; ?4 their tsquery), no join, their tsqueries scalar subqueries (made once, an
+ * InitPlan) so that it is always the GIN indexes' bitmaps; and, from the ids read, the first window's lowest and
+ * highest (?3: search_window()). Each match counted visits its table page (PostgreSQL 15.18 reads the page even
+ * when all-visible: 17-23 ms of CPU for 10,001 matches at 200,000 entries, shared_buffers 2 GB and warm), so the
+ * bound makes it a constant (README, "Search"). It runs first: a query with up to the bound's matches (all but
+ * the commonest words) then has its exact total and its first window from it, and the window's walk back along
+ * the primary key (which the planner chooses from about 5 % of the entries, and which read 35,000 rows and
+ * their tsvectors, 36-53 ms of CPU, for a word in 7,000-13,000) is left to the words beyond the bound, for
+ * which it is short. */
+#define PG_TALLY                                                                                                       \
+	"SELECT count(*), (array_agg(m.id ORDER BY m.id DESC))[least(count(*), ?3)], max(m.id) FROM (SELECT e.id "    \
+	"FROM search_entry e WHERE e.words @@ (SELECT to_tsquery('search_words', ?1))"
+#define PG_TALLY_PLAIN  PG_TALLY " LIMIT ?2) m"
+#define PG_TALLY_FACETS PG_TALLY " AND e.facet_words @@ (SELECT to_tsquery('simple', ?4)) LIMIT ?2) m"
 
 /* SQLite's paths come in pairs: the second (+1) joins the contribution for its filters. */
 enum search_path {
@@ -957,9 +962,9 @@ const char *search_pg_words_sql(bool window)
 	return window ? SQL_PATHS[PATH_PG_WORDS].window : SQL_PATHS[PATH_PG_WORDS].list;
 }
 
-const char *search_pg_count_sql(bool facets)
+const char *search_pg_tally_sql(bool facets)
 {
-	return facets ? PG_COUNT_FACETS : PG_COUNT_PLAIN;
+	return facets ? PG_TALLY_FACETS : PG_TALLY_PLAIN;
 }
 
 /* An excerpt of text around the first of the words (lowered as in the slots), each of them marked with 0x02
@@ -1367,6 +1372,28 @@ static int pg_custom_plans(struct db *db, struct error *e)
 	return r == DB_FAIL ? -1 : 0;
 }
 
+/* PostgreSQL's tally (PG_TALLY, sql) of match (and facets, unless ""), up to limit: how many in *n, and the ids
+ * of the first window of size (0 for none). 0, or -1 with e. */
+static int pg_tally(struct db *db, const char *sql, const char *match, const char *facets, int64_t limit, int64_t size,
+                    int64_t *n, int64_t *lo, int64_t *hi, struct error *e)
+{
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_text(st, 1, match);
+	db_bind_int(st, 2, limit);
+	db_bind_int(st, 3, size);
+	if (*facets)
+		db_bind_text(st, 4, facets);
+	const enum db_step r = db_step(st, e);
+	const bool row = r == DB_ROW;
+	*n = row ? db_col_int(st, 0) : 0;
+	*lo = row && !db_col_null(st, 1) ? db_col_int(st, 1) : 0;
+	*hi = row && !db_col_null(st, 2) ? db_col_int(st, 2) : 0;
+	db_reset(st);
+	return r == DB_FAIL ? -1 : 0;
+}
+
 int search_query(struct db *db, struct arena *a, const struct search_filter *f, int offset, int limit,
                  struct search_hit **out, int *n, int64_t *total, bool *bounded, struct error *e)
 {
@@ -1389,14 +1416,14 @@ int search_query(struct db *db, struct arena *a, const struct search_filter *f, 
 	const char *facets = facets_query(db, a, f, process_id, pg, e);
 	if (!facets)
 		return -1;
-	const char *count_sql = NULL, *words_match = NULL;
+	const char *count_sql = NULL, *tally_sql = NULL, *words_match = NULL;
 	enum search_path path;
 	if (pg) {
 		path = p.spaceless ? PATH_PG_LIKE : PATH_PG_WORDS;
 		match = p.spaceless ? "" : search_tsquery(a, &p);
 		oom = !match;
 		if (path == PATH_PG_WORDS && !f->campaign)
-			count_sql = *facets ? PG_COUNT_FACETS : PG_COUNT_PLAIN;
+			tally_sql = search_pg_tally_sql(*facets);
 	} else {
 		match = search_fts5(a, &p, p.spaceless, &oom);
 		path = !p.spaceless ? PATH_WORD : match ? PATH_GRAM : PATH_SCAN;
@@ -1457,29 +1484,37 @@ int search_query(struct db *db, struct arena *a, const struct search_filter *f, 
 	if (!win)
 		return -1;
 	bind_search(win, &binds);
-	/* the first window: the count up to its size, and then whether there is more */
+	/* more than a window is counted up to the bound, one past it read to tell "more than" from "exactly" */
+	const int64_t bound = search_counted() > size ? search_counted() : size;
 	int64_t count, lo, hi;
 	const bool peeks = SQL_PATHS[path].peeks;
 	int64_t more = 0;
-	if (window_at(win, 0, size, &count, &lo, &hi, peeks ? &more : NULL, e) != 0)
+	/* PostgreSQL: the tally first (PG_TALLY); within the bound it is the first window too */
+	int64_t tallied = -1;
+	if (tally_sql && pg_tally(db, tally_sql, match, facets, bound + 1, size, &tallied, &lo, &hi, e) != 0)
 		return -1;
+	if (tallied >= 0 && tallied <= bound) {
+		count = tallied < size ? tallied : size;
+		more = tallied > size;
+	} else if (window_at(win, 0, size, &count, &lo, &hi, peeks ? &more : NULL, e) != 0) {
+		/* the first window: the count up to its size, and then whether there is more */
+		return -1;
+	}
 	*total = count;
 	if (count == size) {
 		int64_t l, h;
 		if (!peeks && window_at(win, size, 1, &more, &l, &h, NULL, e) != 0)
 			return -1;
-		/* more than a window: counted up to the bound, one past it read to tell "more than" from "exactly" */
-		const int64_t bound = search_counted() > size ? search_counted() : size;
 		int64_t counted = count;
-		if (more && count_sql) {
-			/* by the full-text index alone (PostgreSQL: its GIN indexes) */
+		if (more && tallied >= 0) {
+			counted = tallied;
+		} else if (more && count_sql) {
+			/* by the full-text index alone (SQLite's FTS5) */
 			struct db_stmt *st = db_stmt(db, count_sql, e);
 			if (!st)
 				return -1;
 			db_bind_text(st, 1, match);
 			db_bind_int(st, 2, bound + 1);
-			if (pg && *facets)
-				db_bind_text(st, 3, facets);
 			enum db_step r = db_step(st, e);
 			if (r == DB_ROW)
 				counted = db_col_int(st, 0);

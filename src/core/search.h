@@ -152,10 +152,9 @@ int64_t search_window(void);
 /* How many matches a search counts at most: LIMIT_SEARCH_COUNTED (another number in a test build when
  * CONSULTA_TEST_SEARCH_COUNTED says so; never less than search_window()'s in effect). */
 int64_t search_counted(void);
-/* PostgreSQL's statement that counts a search's matches beyond a window, up to ?2, from the GIN indexes alone:
- * ?1 the words' tsquery text, and with facets ?3 the facets'. For tests/unit/test_db_pg.c, which checks its
- * plan. */
-const char *search_pg_count_sql(bool facets);
+/* PostgreSQL's statement that counts a search's matches up to ?2 from the GIN indexes and gives the first window
+ * of ?3 (its lowest and highest id): ?1 the words' tsquery text, and with facets ?4 the facets'. */
+const char *search_pg_tally_sql(bool facets);
 /* PostgreSQL's statements for a query with a word of a script without spaces (the ILIKE path): its list of
  * hits (window false) or its window's count (true), with search_query's parameters. For tests/unit/test_db_pg.c,
  * which checks that their plans can read the partial trigram index (migration 043). */
