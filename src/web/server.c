@@ -46,6 +46,7 @@ enum {
 	SERVER_BODY_RATE = 64 * 1024,
 	SERVER_SWEEP_MS = 500, /* how often the deadlines are checked */
 	SERVER_WORKERS = 4, /* threads that run changes (hashing, converters, the write lock's wait) */
+	SERVER_ONCE_WAIT_MS = 10000, /* a form sent twice at once: how long the second waits for the first */
 	SERVER_QUEUE = 64, /* changes waiting for a worker; one more is answered 503 at once */
 	/* Threads that run contributions (routes marked grouped): each checks its contribution and then waits,
 	 * idle, for the group commit that writes it (core/contribution.h); as many as may share one commit. */
@@ -519,7 +520,13 @@ static void once_handle(struct request *r, const struct route *route)
 	struct error e;
 	error_clear(&e);
 	const char *location = NULL;
-	const int claim = key ? form_once_claim(r->db, &r->arena, key, &location, &e) : FORM_ONCE_NEW;
+	int claim = key ? form_once_claim(r->db, &r->arena, key, &location, &e) : FORM_ONCE_NEW;
+	/* A double click: the browser shows the second answer, so that one waits for the first to end and
+	 * leads to the same page (or, the first refused, runs itself and shows why) rather than a bare 409. */
+	for (int waited_ms = 0; claim == FORM_ONCE_BUSY && waited_ms < SERVER_ONCE_WAIT_MS; waited_ms += 50) {
+		delay_ms(50);
+		claim = form_once_claim(r->db, &r->arena, key, &location, &e);
+	}
 	if (claim < 0) {
 		log_event("form_once.failed", "rid=%s msg=\"%s\"", r->id, e.message);
 		key = NULL; /* the change runs as without the field */

@@ -8,6 +8,7 @@ sent twice (its one-time field "once") creates one thing, and the second send is
 
 import html.parser
 import re
+import threading
 import urllib.parse
 
 from harness import CSRF_TOKEN, SLUG, ServerTestCase, contribution
@@ -164,6 +165,21 @@ class OfficeForms(ServerTestCase):
         self.assertEqual(self.post(s, session, MEETINGS, bad).status, 422)
         self.assertEqual(self.post(s, session, MEETINGS, with_values(bad, ends="12:00")).status, 303)
         self.assertEqual(self.meetings(s), before + 3)
+
+    def test_a_double_click_makes_one_and_both_answers_lead_to_it(self):
+        s, session = self.start()
+        before = self.meetings(s)
+        fields = self.meeting_form(s, session, "1. Opening")
+        answers = []
+        clicks = [threading.Thread(target=lambda: answers.append(self.post(s, session, MEETINGS, fields)))
+                  for _ in range(3)]
+        for t in clicks:
+            t.start()
+        for t in clicks:
+            t.join()
+        self.assertEqual([a.status for a in answers], [303] * 3, answers)
+        self.assertEqual(len({a.header("Location") for a in answers}), 1, "all lead to the one meeting")
+        self.assertEqual(self.meetings(s), before + 1)
 
     def comment(self, s):
         r = s.post_json("/api/v1/calls/1/contributions",
