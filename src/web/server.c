@@ -420,9 +420,10 @@ static bool prepare(struct request *r, const struct route *route)
 	if (route->role != ROLE_PUBLIC && !r->account) {
 		/* An office form whose session has ended: the login page, which keeps what was typed for the account
 		 * it was served to (its signed "served_to" field) and gives it back once that account logs in again.
-		 * Read only so far: the body is within LIMIT_REQUEST_BODY for someone not logged in (body_limit). */
-		if (!api && change && (urlencoded || multipart) && parse_form(r, urlencoded) &&
-		    auth_form_author_id(r, form_get(r->form, "served_to")) > 0) {
+		 * Read for the office's routes only: the body is within LIMIT_REQUEST_BODY for someone not logged in
+		 * (body_limit). */
+		if (!api && change && route->role == ROLE_SECRETARIAT && (urlencoded || multipart) &&
+		    parse_form(r, urlencoded) && auth_form_author_id(r, form_get(r->form, "served_to")) > 0) {
 			page_login_again(r);
 			return false;
 		}
