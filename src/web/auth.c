@@ -7,6 +7,7 @@
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define SESSION_COOKIE "consulta_session"
@@ -100,6 +101,34 @@ bool auth_csrf_ok(struct request *r)
 	const char *sent = r->form ? form_get(r->form, "csrf") : request_header(r, "X-CSRF-Token");
 	const char *expected = csrf_expected(r, r->session ? NULL : visitor_id(r));
 	return sent && expected && secret_equal(expected, sent);
+}
+
+static const char *author_mac(struct request *r, int64_t account_id)
+{
+	const struct config *cfg = config_get();
+	char *mac = cfg->has_csrf_key ? arena_alloc(&r->arena, SECRET_TOKEN_LEN + 1) : NULL;
+	const char *message = mac ? arena_printf(&r->arena, "by:%lld", (long long)account_id) : NULL;
+	if (!message)
+		return NULL;
+	secret_mac(cfg->csrf_key, message, mac);
+	return mac;
+}
+
+const char *auth_form_author(struct request *r)
+{
+	const char *mac = r->account ? author_mac(r, r->account->id) : NULL;
+	const char *by = mac ? arena_printf(&r->arena, "%lld.%s", (long long)r->account->id, mac) : NULL;
+	return by ? by : "";
+}
+
+int64_t auth_form_author_id(struct request *r, const char *by)
+{
+	char *dot;
+	const long long id = by ? strtoll(by, &dot, 10) : 0;
+	if (id <= 0 || *dot != '.')
+		return 0;
+	const char *mac = author_mac(r, id);
+	return mac && secret_equal(mac, dot + 1) ? id : 0;
 }
 
 void auth_login(struct request *r, const struct account *acc, const char *session)

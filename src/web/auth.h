@@ -30,6 +30,13 @@ const char *auth_csrf_token(struct request *r);
 /* True if this state-changing request carries the visitor's CSRF token. */
 bool auth_csrf_ok(struct request *r);
 
+/* Who an office form was served to, signed ("ID.MAC", the server key's HMAC of the account id), for its hidden
+ * field "served_to": when its session has ended before it is sent, the login page keeps what was typed for that account
+ * alone (page_account.c). "" when nobody is logged in. */
+const char *auth_form_author(struct request *r);
+/* The account a "served_to" field names, if its signature is right; 0 otherwise. */
+int64_t auth_form_author_id(struct request *r, const char *by);
+
 /* After account_login(): ends the browser's old session, if any, sets the
  * cookie of the new one (session, its token) and makes acc the visitor. */
 void auth_login(struct request *r, const struct account *acc, const char *session);

@@ -14,6 +14,7 @@
 #include "web/auth.h"
 #include "web/form.h"
 #include "web/page.h"
+#include "web/page_office.h"
 #include "web/routes.h"
 
 #include <stdio.h>
@@ -67,14 +68,60 @@ static void form_open(struct request *r, const char *action)
 
 /* --- log in and out ------------------------------------------------------ */
 
-static void login_form(struct request *r, const char *email, const char *next, const struct error *e, int status)
+/* An office form carried by the login page (page_login_again): its address, who it was served to (its signed
+ * "served_to") and its fields, each a hidden "d:NAME" field of the login form, so that a mistyped password loses
+ * nothing either. Nothing of it is kept on the server. */
+struct login_draft {
+	const char *action;
+	const char *by;
+	const struct form *fields;
+};
+
+#define DRAFT_FIELD "d:"
+
+/* The draft a login form sent, or one with no action. */
+static struct login_draft login_draft_sent(struct request *r)
+{
+	struct login_draft d = {form_get(r->form, "draft-action"), form_get(r->form, "draft-by"), NULL};
+	struct form *fields = d.action ? arena_alloc(&r->arena, sizeof *fields) : NULL;
+	if (!fields)
+		return (struct login_draft){0};
+	const size_t prefix = strlen(DRAFT_FIELD);
+	for (int i = 0; i < r->form->n; i++)
+		if (!strncmp(r->form->names[i], DRAFT_FIELD, prefix) && fields->n < LIMIT_FORM_FIELDS) {
+			fields->names[fields->n] = r->form->names[i] + prefix;
+			fields->values[fields->n++] = r->form->values[i];
+		}
+	d.fields = fields;
+	return d;
+}
+
+static void login_form(struct request *r, const char *email, const char *next, const struct error *e, int status,
+                       const struct login_draft *draft)
 {
 	page_begin(r, e && e->code ? _("Error: Log in") : _("Log in"));
 	html_printf(&r->out, "<h1>%s</h1>\n", _("Log in"));
 	error_summary(r, e, _("You are not logged in"));
+	if (draft && draft->action)
+		html_printf(
+		    &r->out, "<div class=\"error-summary\" role=\"alert\"><p>%s</p></div>\n",
+		    _("Your session had ended, so the form you sent was not taken; nothing was done. Log in again "
+		      "with the same account: what you typed is kept on this page and shown to you again, to send "
+		      "it when you have checked it."));
 	form_open(r, "/login");
 	if (safe_next(next))
 		html_printf(&r->out, "<input type=\"hidden\" name=\"next\" value=\"%s\">\n", safe_next(next));
+	if (draft && safe_next(draft->action)) {
+		html_printf(&r->out,
+		            "<input type=\"hidden\" name=\"draft-action\" value=\"%s\">\n"
+		            "<input type=\"hidden\" name=\"draft-by\" value=\"%s\">\n",
+		            draft->action, draft->by ? draft->by : "");
+		for (int i = 0; draft->fields && i < draft->fields->n; i++)
+			if (strcmp(draft->fields->names[i], "csrf"))
+				html_printf(&r->out,
+				            "<input type=\"hidden\" name=\"" DRAFT_FIELD "%s\" value=\"%s\">\n",
+				            draft->fields->names[i], draft->fields->values[i]);
+	}
 	page_input(r, NULL, "email", _("E-mail address"), NULL, email, "email", "username", LIMIT_EMAIL);
 	page_input(r, NULL, "password", _("Password"), NULL, "", "password", "current-password", SECRET_PASSWORD_MAX);
 	html_printf(&r->out, "<p><button type=\"submit\">%s</button></p>\n</form>\n"
@@ -86,13 +133,20 @@ static void login_form(struct request *r, const char *email, const char *next, c
 
 void page_login_form(struct request *r)
 {
-	login_form(r, NULL, request_query(r, "next"), NULL, 200);
+	login_form(r, NULL, request_query(r, "next"), NULL, 200, NULL);
+}
+
+void page_login_again(struct request *r)
+{
+	const struct login_draft draft = {r->path, form_get(r->form, "served_to"), r->form};
+	login_form(r, NULL, NULL, NULL, 401, &draft);
 }
 
 void page_login(struct request *r)
 {
 	const char *email = form_get(r->form, "email"), *password = form_get(r->form, "password");
 	const char *next = form_get(r->form, "next");
+	const struct login_draft draft = login_draft_sent(r);
 	struct error e;
 	error_clear(&e);
 	struct account acc;
@@ -103,10 +157,20 @@ void page_login(struct request *r)
 		int status = !strcmp(e.code, ERROR_THROTTLED) ? 429 : !strcmp(e.code, ERROR_UNAUTHORIZED) ? 401 : 503;
 		if (status == 429)
 			r->retry_after = arena_printf(&r->arena, "%lld", (long long)retry_after);
-		login_form(r, email, next, &e, status);
+		login_form(r, email, next, &e, status, &draft);
 		return;
 	}
 	auth_login(r, &acc, session);
+	/* The form typed before the session ended goes back to the account it was served to, and to no other;
+	 * shown to send again, never sent by itself. */
+	if (safe_next(draft.action) && auth_form_author_id(r, draft.by) == acc.id) {
+		office_resend_page(
+		    r, draft.action, draft.fields,
+		    _("You are logged in again. The form you sent when your session had ended was not taken; "
+		      "here is what you typed."),
+		    200);
+		return;
+	}
 	reply_redirect(r, safe_next(next) ? safe_next(next) : landing(&acc));
 }
 

@@ -154,7 +154,8 @@ void office_confirm_page(struct request *r, const char *heading, const char *con
 	html_printf(&r->out, "</div>\n");
 	office_form_open(r, action, false);
 	for (int i = 0; r->form && i < r->form->n; i++)
-		if (strcmp(r->form->names[i], "csrf") && strcmp(r->form->names[i], "confirm"))
+		if (strcmp(r->form->names[i], "csrf") && strcmp(r->form->names[i], "confirm") &&
+		    strcmp(r->form->names[i], "served_to") && strcmp(r->form->names[i], "once"))
 			html_printf(&r->out, "<input type=\"hidden\" name=\"%s\" value=\"%s\">\n", r->form->names[i],
 				    r->form->values[i]);
 	html_printf(&r->out,
@@ -183,11 +184,69 @@ void office_error_summary(struct request *r, const struct error *e, const char *
 	html_printf(&r->out, "</div>\n");
 }
 
+/* The form's opening with its hidden fields: the CSRF token, who it was served to ("served_to", so that what is typed
+ * survives the end of the session: page_account.c's login keeps it for that account) and its one-time key
+ * ("once": the same form sent twice makes one change, server.c's form_once); once_key NULL makes a new one. */
+static void form_open_keyed(struct request *r, const char *action, bool multipart, const char *once_key)
+{
+	char fresh[SECRET_TOKEN_LEN + 1];
+	if (!once_key) {
+		secret_token(fresh);
+		once_key = fresh;
+	}
+	html_printf(
+	    &r->out,
+	    "<form method=\"post\" action=\"%s\"%R novalidate>\n<input type=\"hidden\" name=\"csrf\" value=\"%s\">\n"
+	    "<input type=\"hidden\" name=\"served_to\" value=\"%s\">\n<input type=\"hidden\" name=\"once\" "
+	    "value=\"%s\">\n",
+	    action, multipart ? " enctype=\"multipart/form-data\"" : "", auth_csrf_token(r), auth_form_author(r),
+	    once_key);
+}
+
 void office_form_open(struct request *r, const char *action, bool multipart)
 {
-	html_printf(&r->out,
-		    "<form method=\"post\" action=\"%s\"%R novalidate>\n<input type=\"hidden\" name=\"csrf\" value=\"%s\">\n",
-		    action, multipart ? " enctype=\"multipart/form-data\"" : "", auth_csrf_token(r));
+	form_open_keyed(r, action, multipart, NULL);
+}
+
+/* A value worth a text area: several lines, or more than a line's worth. */
+static bool long_value(const char *v)
+{
+	return strchr(v, '\n') || strlen(v) > 80;
+}
+
+void office_resend_page(struct request *r, const char *action, const struct form *fields, const char *said, int status)
+{
+	const char *title = _("Send this form again");
+	page_begin(r, title);
+	html_printf(
+	    &r->out,
+	    "<nav aria-label=\"%s\" class=\"crumbs\"><a href=\"/office\">%s</a></nav>\n<h1>%s</h1>\n"
+	    "<div class=\"error-summary\" role=\"alert\" tabindex=\"-1\" id=\"error-summary\"><p>%s</p>\n"
+	    "<p>%s</p></div>\n",
+	    _("Breadcrumb"), _("Back office"), title, said,
+	    _("Check what it says below, correct it if needed, and send it again. Files are not kept: choose them "
+	      "again on the form's own page."));
+	const char *once = fields ? form_get(fields, "once") : NULL;
+	form_open_keyed(r, action, false, once && *once && strlen(once) <= SECRET_TOKEN_LEN ? once : NULL);
+	for (int i = 0; fields && i < fields->n; i++) {
+		const char *name = fields->names[i], *value = fields->values[i];
+		if (!strcmp(name, "csrf") || !strcmp(name, "served_to") || !strcmp(name, "once") ||
+		    !strcmp(name, "confirm"))
+			continue;
+		if (long_value(value))
+			html_printf(&r->out,
+			            "<div class=\"field\"><label for=\"f-again-%d\">%s</label>\n"
+			            "<textarea id=\"f-again-%d\" name=\"%s\" rows=\"12\">%s</textarea></div>\n",
+			            i, name, i, name, value);
+		else
+			html_printf(&r->out,
+			            "<div class=\"field\"><label for=\"f-again-%d\">%s</label>\n"
+			            "<input type=\"text\" id=\"f-again-%d\" name=\"%s\" value=\"%s\"></div>\n",
+			            i, name, i, name, value);
+	}
+	html_printf(&r->out, "<p><button type=\"submit\">%s</button> <a href=\"/office\">%s</a></p>\n</form>\n",
+	            _("Send again"), _("Cancel: change nothing"));
+	page_end(r, status);
 }
 
 const char *office_field(struct request *r, const char *name)

@@ -66,6 +66,12 @@ void office_error_summary(struct request *r, const struct error *e, const char *
 /* <form method="post"> with the CSRF field; multipart for a form that uploads a file. */
 void office_form_open(struct request *r, const char *action, bool multipart);
 
+/* An office form that could not be taken as it was sent (its CSRF token failed, or its session had ended and its
+ * secretary logged in again): what happened (said), and fields as they were typed, each to check or correct,
+ * in a form to action with a fresh token and the same one-time key, which only the person sends. Nothing was
+ * done; status is the answer's (403 for a failed token: a page of another site learns nothing from a 200). */
+void office_resend_page(struct request *r, const char *action, const struct form *fields, const char *said, int status);
+
 /* A field of the form sent, or NULL (also when the body was not a form). */
 const char *office_field(struct request *r, const char *name);
 

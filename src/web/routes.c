@@ -55,7 +55,7 @@ const struct route ROUTES[] = {
 	{"POST", "/api/v1/meetings/{id}/outcome", api_meeting_outcome, ROLE_SECRETARIAT, true},
 	/* back office: meetings (page_office_meetings.c) */
 	{"GET", "/office/processes/{slug}/meetings/new", page_office_meeting_new, ROLE_SECRETARIAT, false},
-	{"POST", "/office/processes/{slug}/meetings", page_office_meeting_create, ROLE_SECRETARIAT, true},
+	{"POST", "/office/processes/{slug}/meetings", page_office_meeting_create, ROLE_SECRETARIAT, true, .once = true},
 	{"GET", "/office/meetings/{id}", page_office_meeting, ROLE_SECRETARIAT, false},
 	{"POST", "/office/meetings/{id}", page_office_meeting_update, ROLE_SECRETARIAT, true},
 	{"POST", "/office/meetings/{id}/cancel", page_office_meeting_cancel, ROLE_SECRETARIAT, true},
@@ -72,7 +72,7 @@ const struct route ROUTES[] = {
 	/* the report to the governing body (page_report.c) */
 	{"GET", "/processes/{slug}/report", page_process_report, ROLE_PUBLIC, false},
 	{"GET", "/processes/{slug}/reports/{file}", page_process_report_file, ROLE_PUBLIC, false},
-	{"POST", "/office/processes/{slug}/report", page_office_report_make, ROLE_SECRETARIAT, true},
+	{"POST", "/office/processes/{slug}/report", page_office_report_make, ROLE_SECRETARIAT, true, .once = true},
 	/* following a process by e-mail (page_subscription.c) */
 	{"POST", "/processes/{slug}/subscribe", page_subscribe, ROLE_PUBLIC, true},
 	{"GET", "/subscriptions/confirm", page_subscription_confirm, ROLE_PUBLIC, false, .slow = true},
@@ -97,21 +97,22 @@ const struct route ROUTES[] = {
 	{"GET", "/office/pages/{name}", page_office_site_page, ROLE_SECRETARIAT, false}, /* page_site.c */
 	{"POST", "/office/pages/{name}", page_office_site_page_update, ROLE_SECRETARIAT, true},
 	{"GET", "/office/processes/new", page_office_process_new_form, ROLE_SECRETARIAT, false},
-	{"POST", "/office/processes/new", page_office_process_create, ROLE_SECRETARIAT, true},
+	{"POST", "/office/processes/new", page_office_process_create, ROLE_SECRETARIAT, true, .once = true},
 	{"GET", "/office/processes/{slug}", page_office_process, ROLE_SECRETARIAT, false},
 	{"POST", "/office/processes/{slug}", page_office_process_update, ROLE_SECRETARIAT, true},
-	{"POST", "/office/processes/{slug}/documents", page_office_document_create, ROLE_SECRETARIAT, true},
+	{"POST", "/office/processes/{slug}/documents", page_office_document_create, ROLE_SECRETARIAT, true,
+	 .once = true},
 	{"GET", "/office/processes/{slug}/documents/{doc}/versions/new", page_office_version_form, ROLE_SECRETARIAT, false},
 	{"POST", "/office/processes/{slug}/documents/{doc}/versions/new", page_office_version_create, ROLE_SECRETARIAT,
-	 true},
+	 true, .once = true},
 	{"GET", "/office/versions/{id}/matches", page_office_version_matches, ROLE_SECRETARIAT, false},
 	{"POST", "/office/versions/{id}/matches", page_office_version_confirm, ROLE_SECRETARIAT, true},
 	{"GET", "/office/versions/{id}/texts", page_office_version_texts, ROLE_SECRETARIAT, false}, /* page_office_texts.c */
 	{"POST", "/office/versions/{id}/texts", page_office_version_text_put, ROLE_SECRETARIAT, true},
-	{"POST", "/office/processes/{slug}/milestones", page_office_milestone_create, ROLE_SECRETARIAT, true},
+	{"POST", "/office/processes/{slug}/milestones", page_office_milestone_create, ROLE_SECRETARIAT, true, .once = true},
 	{"POST", "/office/milestones/{id}", page_office_milestone_update, ROLE_SECRETARIAT, true},
 	{"POST", "/office/milestones/{id}/move", page_office_milestone_move, ROLE_SECRETARIAT, true},
-	{"POST", "/office/processes/{slug}/letters", page_office_letter_create, ROLE_SECRETARIAT, true,
+	{"POST", "/office/processes/{slug}/letters", page_office_letter_create, ROLE_SECRETARIAT, true, .once = true,
 	 .stale = page_office_letter_create_stale},
 	{"POST", "/office/processes/{slug}/letterhead", page_office_letterhead, ROLE_SECRETARIAT, true},
 	{"GET", "/office/letters/{id}", page_office_letter, ROLE_SECRETARIAT, false},
@@ -121,7 +122,7 @@ const struct route ROUTES[] = {
 	{"POST", "/office/letters/{id}/texts", page_office_letter_text, ROLE_SECRETARIAT, true,
 	 .stale = page_office_letter_text_stale},
 	{"GET", "/office/circulars/{id}", page_office_circular, ROLE_SECRETARIAT, false},
-	{"POST", "/office/processes/{slug}/calls", page_office_call_create, ROLE_SECRETARIAT, true},
+	{"POST", "/office/processes/{slug}/calls", page_office_call_create, ROLE_SECRETARIAT, true, .once = true},
 	{"GET", "/office/calls/{id}", page_office_call, ROLE_SECRETARIAT, false},
 	{"POST", "/office/calls/{id}/deadline", page_office_call_deadline, ROLE_SECRETARIAT, true},
 	{"POST", "/office/calls/{id}/state", page_office_call_state, ROLE_SECRETARIAT, true},
@@ -130,10 +131,10 @@ const struct route ROUTES[] = {
 	{"POST", "/office/contributions/{tracking}/moderation", page_office_moderate, ROLE_SECRETARIAT, true},
 	/* back office: answers to comments (page_office_dispositions.c) */
 	{"GET", "/office/calls/{id}/dispositions", page_office_dispositions, ROLE_SECRETARIAT, false},
-	{"POST", "/office/calls/{id}/dispositions", page_office_dispositions_record, ROLE_SECRETARIAT, true},
+	{"POST", "/office/calls/{id}/dispositions", page_office_dispositions_record, ROLE_SECRETARIAT, true, .once = true},
 	{"POST", "/office/calls/{id}/dispositions/publish", page_office_dispositions_publish, ROLE_SECRETARIAT, true},
 	{"POST", "/office/calls/{id}/dispositions/matrix", page_office_dispositions_upload, ROLE_SECRETARIAT, true,
-	 .max_body = LIMIT_MATRIX_BODY},
+	 .max_body = LIMIT_MATRIX_BODY, .once = true},
 	/* back office: the e-mail channel (page_office_mail.c) */
 	{"GET", "/office/holding", page_office_holding, ROLE_SECRETARIAT, false},
 	/* back office: the mail Consulta sends (page_office_outbox.c) */

@@ -31,6 +31,9 @@ struct route {
 	 * shows the form again with what was typed, a fresh token and what happened, changing nothing, instead of
 	 * a bare 403 that loses the text. NULL: the 403. */
 	route_handler stale;
+	/* An office form that creates something: sent again with the same one-time field ("once", office_form_open)
+	 * and content, it is answered with the page the first one led to and creates nothing (core/form_once.h). */
+	bool once;
 };
 
 extern const struct route ROUTES[];
@@ -128,6 +131,9 @@ void page_office_site_page(struct request *r);
 void page_office_site_page_update(struct request *r);
 void page_login_form(struct request *r);
 void page_login(struct request *r);
+/* The login page as the answer to an office form whose session had ended (server.c): it keeps what was typed,
+ * for the account the form was served to, and shows it to send again once that account logs in (401). */
+void page_login_again(struct request *r);
 void page_logout(struct request *r);
 void page_register_form(struct request *r);
 void page_register(struct request *r);

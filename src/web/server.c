@@ -2,6 +2,7 @@
 #include "web/server.h"
 
 #include "core/config.h"
+#include "core/form_once.h"
 #include "core/limits.h"
 #include "store/db.h"
 #include "util/clock.h"
@@ -11,6 +12,7 @@
 #include "web/form.h"
 #include "web/page.h"
 #include "web/page_cache.h"
+#include "web/page_office.h"
 #include "web/request.h"
 #include "web/routes.h"
 
@@ -19,6 +21,7 @@
 #include <microhttpd.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sodium.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +46,7 @@ enum {
 	SERVER_BODY_RATE = 64 * 1024,
 	SERVER_SWEEP_MS = 500, /* how often the deadlines are checked */
 	SERVER_WORKERS = 4, /* threads that run changes (hashing, converters, the write lock's wait) */
+	SERVER_ONCE_WAIT_MS = 10000, /* a form sent twice at once: how long the second waits for the first */
 	SERVER_QUEUE = 64, /* changes waiting for a worker; one more is answered 503 at once */
 	/* Threads that run contributions (routes marked grouped): each checks its contribution and then waits,
 	 * idle, for the group commit that writes it (core/contribution.h); as many as may share one commit. */
@@ -392,6 +396,15 @@ static const char *log_escape(struct request *r, const char *s)
 	return out;
 }
 
+/* Decodes r's body as a form into r->form; false if it cannot be read. */
+static bool parse_form(struct request *r, bool urlencoded)
+{
+	const char *body = r->body.data ? r->body.data : "";
+	r->form = arena_alloc(&r->arena, sizeof *r->form);
+	return r->form && (urlencoded ? form_parse(&r->arena, body, r->body.len, r->form)
+	                              : form_parse_multipart(&r->arena, r->conn, body, r->body.len, r->form));
+}
+
 /* Everything a route asks before its handler runs: the form decoded, who is
  * asking, the role the route needs, and the CSRF token of a change. Answers
  * and returns false when the request may go no further. */
@@ -405,6 +418,16 @@ static bool prepare(struct request *r, const struct route *route)
 	auth_resolve(r);
 	request_language_account(r); /* a logged-in account's language, unless the switcher chose one */
 	if (route->role != ROLE_PUBLIC && !r->account) {
+		/* An office form whose session has ended: the login page, which keeps what was typed for the account
+		 * it was served to (its signed "served_to" field) and gives it back once that account logs in again.
+		 * Read for the office's routes only: the body is within LIMIT_REQUEST_BODY for someone not logged in
+		 * (body_limit). */
+		if (!api && change && route->role == ROLE_SECRETARIAT && (urlencoded || multipart) &&
+		    parse_form(r, urlencoded) && auth_form_author_id(r, form_get(r->form, "served_to")) > 0) {
+			page_login_again(r);
+			return false;
+		}
+		r->form = NULL;
 		if (api) {
 			r->www_authenticate = "Bearer realm=\"consulta\"";
 			reply_early(r, 401, "unauthorized", _("Log in, or send an API token (Authorization: Bearer ...)."));
@@ -422,10 +445,7 @@ static bool prepare(struct request *r, const struct route *route)
 	/* The body is decoded only once the asker may use the route: a stranger cannot
 	 * make the server parse a large form for a route that is not theirs. */
 	if (route->body && (urlencoded || multipart)) {
-		const char *body = r->body.data ? r->body.data : "";
-		r->form = arena_alloc(&r->arena, sizeof *r->form);
-		if (!r->form || !(urlencoded ? form_parse(&r->arena, body, r->body.len, r->form)
-					     : form_parse_multipart(&r->arena, r->conn, body, r->body.len, r->form))) {
+		if (!parse_form(r, urlencoded)) {
 			reply_early(r, 400, "bad_request",
 				    _("The form could not be read (it was malformed, not valid UTF-8, or had too many fields "
 				      "or files)."));
@@ -441,6 +461,12 @@ static bool prepare(struct request *r, const struct route *route)
 			if (r->status == 403)
 				return false;
 			r->location = NULL; /* it could not be shown again (its call or draft is gone): the plain 403 */
+		} else if (!api && r->form && route->role == ROLE_SECRETARIAT) {
+			/* Any other office form: what was typed, to send again; nothing is done. */
+			office_resend_page(r, r->path, r->form,
+			                   _("This form had expired or did not come from this site; nothing was done."),
+			                   403);
+			return false;
 		}
 		reply_early(r, 403, "csrf",
 			    api ? _("Send the X-CSRF-Token header with the csrf token of this session's pages (the hidden "
@@ -450,6 +476,77 @@ static bool prepare(struct request *r, const struct route *route)
 		return false;
 	}
 	return true;
+}
+
+/* The key of a form sent with its one-time field to a route that creates (.once), or NULL: the SHA-256 of who
+ * sent it, where, the key and every field but the CSRF token (the same key with other content, a form
+ * corrected after going back, is another change). */
+static const char *once_key(struct request *r, const struct route *route)
+{
+	const char *once = route->once && r->form && r->account ? form_get(r->form, "once") : NULL;
+	if (!once || strlen(once) < 16 || strlen(once) > 64)
+		return NULL;
+	crypto_hash_sha256_state st;
+	crypto_hash_sha256_init(&st);
+	const char *who = arena_printf(&r->arena, "%lld\n%s\n", (long long)r->account->id, r->path);
+	if (!who)
+		return NULL;
+	crypto_hash_sha256_update(&st, (const unsigned char *)who, strlen(who));
+	for (int i = 0; i < r->form->n; i++) {
+		if (!strcmp(r->form->names[i], "csrf"))
+			continue;
+		/* each name and value with its length before it: no two forms hash the same bytes */
+		const char *field = arena_printf(&r->arena, "%zu:%s=%zu:", strlen(r->form->names[i]), r->form->names[i],
+		                                 strlen(r->form->values[i]));
+		if (!field)
+			return NULL;
+		crypto_hash_sha256_update(&st, (const unsigned char *)field, strlen(field));
+		crypto_hash_sha256_update(&st, (const unsigned char *)r->form->values[i], strlen(r->form->values[i]));
+	}
+	for (int i = 0; i < r->form->nfiles; i++)
+		crypto_hash_sha256_update(&st, r->form->files[i].data, r->form->files[i].len);
+	unsigned char digest[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256_final(&st, digest);
+	char *key = arena_alloc(&r->arena, SECRET_HASH_LEN + 1);
+	if (key)
+		sodium_bin2hex(key, SECRET_HASH_LEN + 1, digest, sizeof digest);
+	return key;
+}
+
+/* Runs the route's handler, once for a form sent twice (core/form_once.h): the second is answered with the page
+ * the first led to (303), or 409 while the first still runs. */
+static void once_handle(struct request *r, const struct route *route)
+{
+	const char *key = once_key(r, route);
+	struct error e;
+	error_clear(&e);
+	const char *location = NULL;
+	int claim = key ? form_once_claim(r->db, &r->arena, key, &location, &e) : FORM_ONCE_NEW;
+	/* A double click: the browser shows the second answer, so that one waits for the first to end and
+	 * leads to the same page (or, the first refused, runs itself and shows why) rather than a bare 409. */
+	for (int waited_ms = 0; claim == FORM_ONCE_BUSY && waited_ms < SERVER_ONCE_WAIT_MS; waited_ms += 50) {
+		delay_ms(50);
+		claim = form_once_claim(r->db, &r->arena, key, &location, &e);
+	}
+	if (claim < 0) {
+		log_event("form_once.failed", "rid=%s msg=\"%s\"", r->id, e.message);
+		key = NULL; /* the change runs as without the field */
+	} else if (claim == FORM_ONCE_DONE) {
+		reply_redirect(r, location);
+		return;
+	} else if (claim == FORM_ONCE_BUSY) {
+		reply_early(r, 409, "conflict",
+		            _("This form was sent already and is still being done; reload its page in a moment to see "
+		              "it done."));
+		return;
+	}
+	route->handler(r);
+	if (!key)
+		return;
+	error_clear(&e);
+	if ((r->status == 303 && r->location ? form_once_done(r->db, key, r->location, &e)
+	                                     : form_once_release(r->db, key, &e)) != 0)
+		log_event("form_once.failed", "rid=%s msg=\"%s\"", r->id, e.message);
 }
 
 static void dispatch(struct request *r)
@@ -491,7 +588,7 @@ static void dispatch(struct request *r)
 	 * A GET that writes (a confirmation link) leaves it in db_begin(). */
 	bool read_tx = !strcmp(route->method, "GET") && db_read_begin(r->db, &e) == 0;
 	if (prepare(r, route)) {
-		route->handler(r);
+		once_handle(r, route);
 		/* A change may have queued mail (a receipt, a confirmation link, notices): the hook (main.c's wakes
 		 * the mail sender) sends it now, not at the sender's next tick. */
 		if (strcmp(route->method, "GET") != 0 && server_on_change && !r->then && !r->offload)
