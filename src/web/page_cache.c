@@ -35,6 +35,7 @@ struct page_entry {
 	size_t gz_taillen;
 	uLong crc_head, crc_tail; /* CRC-32 of the bytes before and after the token */
 	int64_t kept_ms;    /* when it was made (monotonic ms): page_cache_serve_recent() */
+	int64_t rebuild_ms; /* when a request took it upon itself to make it anew during a surge (0: none) */
 	/* The database's change mark when state was last read, and until when the state holds with time
 	 * alone: while both hold, the state is known without a query. Under the cache's lock. */
 	bool marked;
@@ -196,6 +197,7 @@ void page_entry_mark(struct page_entry *p, const struct db_mark *mark, int64_t v
 	p->mark = *mark;
 	p->valid_until = valid_until;
 	p->kept_ms = monotonic_ms(); /* known to be the page as of now: recent again */
+	p->rebuild_ms = 0;
 	pthread_mutex_unlock(&cache.lock);
 }
 
@@ -567,10 +569,16 @@ bool page_cache_serve_recent(struct request *r, struct page_state *ps, bool show
 	const int64_t now = monotonic_ms();
 	pthread_mutex_lock(&cache.lock);
 	struct page_entry *p = find_locked(page, hash);
-	if (p && now - p->kept_ms < PAGE_CACHE_RECENT_MS)
+	/* Once it is older, one request makes it anew (it waits for that) while the others are still sent it,
+	 * for another PAGE_CACHE_RECENT_MS at most: a rebuild that failed is taken up by a later request. */
+	if (p && (now - p->kept_ms < PAGE_CACHE_RECENT_MS ||
+	          (p->rebuild_ms && now - p->rebuild_ms < PAGE_CACHE_RECENT_MS))) {
 		atomic_fetch_add(&p->refs, 1);
-	else
+	} else {
+		if (p)
+			p->rebuild_ms = now;
 		p = NULL;
+	}
 	pthread_mutex_unlock(&cache.lock);
 	if (!p)
 		return false;

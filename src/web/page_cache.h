@@ -20,9 +20,10 @@
  * During a surge of contributions (while the writer has some not yet
  * answered) no mark holds for long: pages read then (the process page, a
  * call's list of contributions) are also served for PAGE_CACHE_RECENT_MS
- * after they were made or last found unchanged, without a query. New
- * contributions, and any change made during a surge, thus appear within a
- * second; a page that shows contributions is served so only to a visitor
+ * after they were made or last found unchanged, without a query, and then
+ * while one request makes them anew (another PAGE_CACHE_RECENT_MS at most),
+ * so that one reader, not all, waits for it. New contributions, and any
+ * change made during a surge, thus appear within a second or two; a page that shows contributions is served so only to a visitor
  * who sends no cookie, since one who sent a contribution from their browser
  * has ours and must see it at once. Out of a surge every page is as of the
  * last commit.
@@ -111,7 +112,7 @@ bool page_cache_wanted(const struct request *r);
  * page_cache_serve(). */
 bool page_cache_serve_unchanged(struct request *r, struct page_state *ps);
 /* During a surge, answers r from the kept page for ps->page if it was made or found unchanged less than
- * PAGE_CACHE_RECENT_MS ago, and, for a page that shows contributions, r sends no cookie (see the file's
+ * PAGE_CACHE_RECENT_MS ago, or another request is making it anew (since less than that), and, for a page that shows contributions, r sends no cookie (see the file's
  * comment). True if answered. No query. */
 bool page_cache_serve_recent(struct request *r, struct page_state *ps, bool shows_contributions);
 /* The state of a page kept under the database's change mark alone (ps->mark, read by
