@@ -1009,6 +1009,7 @@ static struct {
 	const char *fail_text; /* test builds only: CONSULTA_TEST_WRITER_FAIL_TEXT, see writer_store_prepared */
 	void (*on_commit)(void); /* contribution_writer_on_commit's hook, or NULL */
 	uint64_t batches, items; /* for the log at the end */
+	_Atomic int backlog; /* queued or being written, not yet answered: contribution_writer_backlog() */
 } writer = {.lock = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
 
 /* Prepares j (a contribution of the web or the API) on the requester's thread: checks it (the error, if any,
@@ -1442,6 +1443,8 @@ static void *writer_main(void *arg)
 		/* once per batch (the mail sender: the receipts are in the outbox), before the answers */
 		if (committed && writer.on_commit)
 			writer.on_commit();
+		/* before the answers: a sender who reads the list once answered is never shown it from before */
+		atomic_fetch_sub(&writer.backlog, n);
 		writer_answer(batch);
 		campaigns = db != NULL;
 		pthread_mutex_lock(&writer.lock);
@@ -1452,6 +1455,11 @@ static void *writer_main(void *arg)
 	campaign_pass_stop();
 	db_thread_close();
 	return NULL;
+}
+
+int contribution_writer_backlog(void)
+{
+	return atomic_load(&writer.backlog);
 }
 
 void contribution_writer_on_commit(void (*hook)(void))
@@ -1539,6 +1547,7 @@ static int writer_submit(struct writer_job *j)
 		writer.head = j;
 	writer.tail = j;
 	writer.len++;
+	atomic_fetch_add(&writer.backlog, 1);
 	pthread_cond_signal(&writer.cv);
 	pthread_mutex_unlock(&writer.lock);
 	if (j->wait)

@@ -243,6 +243,9 @@ int contribution_writer_start(int queue_max, struct error *e);
 /* A hook the writer calls once after each batch it commits, on its thread (serve: wakes the mail sender, once
  * per batch rather than once per contribution). Set before contribution_writer_start. */
 void contribution_writer_on_commit(void (*hook)(void));
+/* How many contributions the writer has been given and not yet answered (0 without it): above 0 during a surge,
+ * when pages that show contributions may be served a little behind (web/page_cache.h). Without a lock. */
+int contribution_writer_backlog(void);
 /* Writes what is queued, answers it, and stops the writer (contribution_receive then commits alone). */
 void contribution_writer_stop(void);
 

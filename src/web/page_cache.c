@@ -1,8 +1,11 @@
 /* page_cache — see page_cache.h. */
 #include "web/page_cache.h"
 
+#include "core/contribution.h"
 #include "core/document.h"
 #include "util/clock.h"
+#include "util/secret.h"
+#include "web/auth.h"
 #include "util/i18n.h"
 #include "util/log.h"
 
@@ -14,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <zlib.h>
 
 struct page_entry {
@@ -22,7 +26,16 @@ struct page_entry {
 	char *page, *state;
 	char *body, *gz; /* gz NULL when compressing failed or did not make it smaller */
 	size_t len, gzlen, size;
+	uint64_t tag;               /* of the bytes: the ETags' */
 	char etag[20], etag_gz[23]; /* "<16 hex>" and "<16 hex>-gz", quoted */
+	/* Where the page has page_cache_csrf_token()'s placeholder (SIZE_MAX: nowhere): each visitor gets the
+	 * bytes with their own token there, and the gzip is made of three parts (see compress_parts). */
+	size_t token_at;
+	char *gz_tail;      /* the deflate of what follows the token, finished */
+	size_t gz_taillen;
+	uLong crc_head, crc_tail; /* CRC-32 of the bytes before and after the token */
+	int64_t kept_ms;    /* when it was made (monotonic ms): page_cache_serve_recent() */
+	int64_t rebuild_ms; /* when a request took it upon itself to make it anew during a surge (0: none) */
 	/* The database's change mark when state was last read, and until when the state holds with time
 	 * alone: while both hold, the state is known without a query. Under the cache's lock. */
 	bool marked;
@@ -40,15 +53,29 @@ static struct {
 	atomic_size_t max; /* read without the lock by page_cache_wanted() */
 } cache = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
-static uint64_t fnv1a(const void *data, size_t len)
+enum { FNV_OFFSET = 0xcbf29ce484222325u };
+
+/* FNV-1a of len bytes, going on from h (FNV_OFFSET to begin). */
+static uint64_t fnv1a_from(uint64_t h, const void *data, size_t len)
 {
 	const unsigned char *p = data;
-	uint64_t h = 0xcbf29ce484222325u;
 	for (size_t i = 0; i < len; i++) {
 		h ^= p[i];
 		h *= 0x100000001b3u;
 	}
 	return h;
+}
+
+static uint64_t fnv1a(const void *data, size_t len)
+{
+	return fnv1a_from(FNV_OFFSET, data, len);
+}
+
+static int64_t monotonic_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static void entry_free(struct page_entry *p)
@@ -57,6 +84,7 @@ static void entry_free(struct page_entry *p)
 	free(p->state);
 	free(p->body);
 	free(p->gz);
+	free(p->gz_tail);
 	free(p);
 }
 
@@ -168,6 +196,8 @@ void page_entry_mark(struct page_entry *p, const struct db_mark *mark, int64_t v
 	p->marked = true;
 	p->mark = *mark;
 	p->valid_until = valid_until;
+	p->kept_ms = monotonic_ms(); /* known to be the page as of now: recent again */
+	p->rebuild_ms = 0;
 	pthread_mutex_unlock(&cache.lock);
 }
 
@@ -196,6 +226,122 @@ static void compress_page(struct page_entry *p)
 	deflateEnd(&z);
 }
 
+/* Raw deflate of n bytes at the highest level, into a new buffer (*outlen bytes), NULL if it fails: flushed with
+ * Z_SYNC_FLUSH (it ends on a byte boundary, and more blocks may follow) or finished (Z_FINISH: its last block
+ * says so). Each part starts afresh: nothing in it refers to bytes before it. */
+static char *deflate_raw(const char *data, size_t n, int flush, size_t *outlen)
+{
+	z_stream z;
+	memset(&z, 0, sizeof z);
+	if (deflateInit2(&z, Z_BEST_COMPRESSION, Z_DEFLATED, -15, 9, Z_DEFAULT_STRATEGY) != Z_OK)
+		return NULL;
+	const uLong bound = deflateBound(&z, (uLong)n) + 16; /* the sync flush's empty block, with room */
+	unsigned char *out = malloc(bound);
+	if (out) {
+		z.next_in = (unsigned char *)data;
+		z.avail_in = (uInt)n;
+		z.next_out = out;
+		z.avail_out = (uInt)bound;
+		const int rc = deflate(&z, flush);
+		if (flush == Z_FINISH ? rc != Z_STREAM_END : rc != Z_OK || z.avail_in || !z.avail_out) {
+			free(out);
+			out = NULL;
+		}
+	}
+	*outlen = z.total_out;
+	deflateEnd(&z);
+	return (char *)out;
+}
+
+/* gzip's fixed header (RFC 1952): deflate, no name, no time, unknown system. */
+static const unsigned char GZIP_HEADER[10] = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff};
+
+/* The gzip of a page with a token in it, made once in two parts so that each visitor's is put together without
+ * compressing anything: p->gz the header and the deflate of the bytes before the token (flushed to a byte
+ * boundary), p->gz_tail the deflate of the bytes after it (finished), and their CRC-32s; the token goes between
+ * them as a stored block, and the trailer's CRC-32 is combined from the three (append_gzip). Leaves p->gz NULL if
+ * it fails or saves nothing. */
+static void compress_parts(struct page_entry *p)
+{
+	const size_t after = p->token_at + SECRET_TOKEN_LEN;
+	size_t headlen, taillen;
+	char *head = deflate_raw(p->body, p->token_at, Z_SYNC_FLUSH, &headlen);
+	char *tail = deflate_raw(p->body + after, p->len - after, Z_FINISH, &taillen);
+	char *gz = head ? malloc(sizeof GZIP_HEADER + headlen) : NULL;
+	if (gz && tail && sizeof GZIP_HEADER + headlen + 5 + SECRET_TOKEN_LEN + taillen + 8 < p->len) {
+		memcpy(gz, GZIP_HEADER, sizeof GZIP_HEADER);
+		memcpy(gz + sizeof GZIP_HEADER, head, headlen);
+		p->gz = gz;
+		p->gzlen = sizeof GZIP_HEADER + headlen;
+		p->gz_tail = tail;
+		p->gz_taillen = taillen;
+		p->crc_head = crc32(0, (const Bytef *)p->body, (uInt)p->token_at);
+		p->crc_tail = crc32(0, (const Bytef *)p->body + after, (uInt)(p->len - after));
+		gz = tail = NULL;
+	}
+	free(gz);
+	free(head);
+	free(tail);
+}
+
+/* Appends to out the gzip of p's bytes with token (SECRET_TOKEN_LEN bytes) in the placeholder's place, from the
+ * parts compress_parts() made. */
+static void append_gzip(struct buf *out, const struct page_entry *p, const char *token)
+{
+	const size_t after = p->len - p->token_at - SECRET_TOKEN_LEN;
+	/* a stored block (RFC 1951, 3.2.4), not the last: its header bits on their own byte, then LEN and NLEN */
+	const unsigned char stored[5] = {0, SECRET_TOKEN_LEN & 0xff, SECRET_TOKEN_LEN >> 8,
+	                                 (unsigned char)(~SECRET_TOKEN_LEN & 0xff),
+	                                 (unsigned char)((~SECRET_TOKEN_LEN >> 8) & 0xff)};
+	uLong crc = crc32_combine(p->crc_head, crc32(0, (const Bytef *)token, SECRET_TOKEN_LEN), SECRET_TOKEN_LEN);
+	crc = crc32_combine(crc, p->crc_tail, (z_off_t)after);
+	const uint32_t size = (uint32_t)p->len; /* the page's length with a token as long as the placeholder */
+	const unsigned char trailer[8] = {crc & 0xff, (crc >> 8) & 0xff, (crc >> 16) & 0xff, (crc >> 24) & 0xff,
+	                                  size & 0xff, (size >> 8) & 0xff, (size >> 16) & 0xff, size >> 24};
+	buf_append(out, p->gz, p->gzlen);
+	buf_append(out, stored, sizeof stored);
+	buf_append(out, token, SECRET_TOKEN_LEN);
+	buf_append(out, p->gz_tail, p->gz_taillen);
+	buf_append(out, trailer, sizeof trailer);
+}
+
+/* -- the CSRF token of a kept page --------------------------------------- */
+
+/* A random string as long as a token, drawn once per process: a page that shows it where its form's token goes
+ * can be kept and served to every anonymous visitor with their own token there. Nothing a visitor or the
+ * secretariat writes can contain it, as nobody outside the process knows it. */
+static char placeholder[SECRET_TOKEN_LEN + 1];
+static pthread_once_t placeholder_once = PTHREAD_ONCE_INIT;
+
+static void placeholder_draw(void)
+{
+	secret_token(placeholder);
+}
+
+const char *page_cache_csrf_token(struct request *r, const struct page_state *ps)
+{
+	if (!ps->page || !page_cache_wanted(r))
+		return auth_csrf_token(r);
+	pthread_once(&placeholder_once, placeholder_draw);
+	return placeholder;
+}
+
+/* Where body has the placeholder, SIZE_MAX if nowhere (or if no page ever asked for it). */
+static size_t placeholder_at(const char *body, size_t len)
+{
+	pthread_once(&placeholder_once, placeholder_draw);
+	const char *at = memmem(body, len, placeholder, SECRET_TOKEN_LEN);
+	return at ? (size_t)(at - body) : SIZE_MAX;
+}
+
+/* The visitor's token, as long as the placeholder, or NULL when there is none (no CSRF key): the page is then
+ * built for this request alone. */
+static const char *visitor_token(struct request *r)
+{
+	const char *token = auth_csrf_token(r);
+	return strlen(token) == SECRET_TOKEN_LEN ? token : NULL;
+}
+
 struct page_entry *page_cache_put(const char *page, const char *state, const char *body, size_t len)
 {
 	struct page_entry *p = calloc(1, sizeof *p);
@@ -211,13 +357,22 @@ struct page_entry *page_cache_put(const char *page, const char *state, const cha
 	memcpy(p->body, body, len);
 	p->len = len;
 	p->hash = fnv1a(page, strlen(page));
-	compress_page(p);
+	p->kept_ms = monotonic_ms();
+	p->token_at = placeholder_at(body, len);
+	if (p->token_at == SIZE_MAX)
+		compress_page(p);
+	else
+		compress_parts(p);
 	/* A strong tag from the bytes themselves: the same page after a restart or a state that came back
-	 * keeps its tag, and a new program that writes it otherwise changes it. */
-	uint64_t tag = fnv1a(body, len);
-	snprintf(p->etag, sizeof p->etag, "\"%016llx\"", (unsigned long long)tag);
-	snprintf(p->etag_gz, sizeof p->etag_gz, "\"%016llx-gz\"", (unsigned long long)tag);
-	p->size = sizeof *p + strlen(page) + strlen(state) + p->len + p->gzlen;
+	 * keeps its tag, and a new program that writes it otherwise changes it. (The placeholder is drawn anew
+	 * by each process: a page with a token is tagged by the bytes around it, and then each visitor's token,
+	 * reply_entry.) */
+	p->tag = p->token_at == SIZE_MAX ? fnv1a(body, len)
+	                                 : fnv1a_from(fnv1a(body, p->token_at), body + p->token_at + SECRET_TOKEN_LEN,
+	                                              len - p->token_at - SECRET_TOKEN_LEN);
+	snprintf(p->etag, sizeof p->etag, "\"%016llx\"", (unsigned long long)p->tag);
+	snprintf(p->etag_gz, sizeof p->etag_gz, "\"%016llx-gz\"", (unsigned long long)p->tag);
+	p->size = sizeof *p + strlen(page) + strlen(state) + p->len + p->gzlen + p->gz_taillen;
 	atomic_init(&p->refs, 1); /* the caller's */
 
 	pthread_mutex_lock(&cache.lock);
@@ -328,39 +483,113 @@ bool page_cache_wanted(const struct request *r)
 	return atomic_load(&cache.max) > 0 && !r->account;
 }
 
-/* The key a page is kept under: the handler's name for it in the reader's language (each language is its own
- * page; its bytes, hence its ETag, differ). */
-static const char *page_key(struct request *r, const char *page)
+/* The key a page is kept under: the handler's whole key, or its name for it in the reader's language (each
+ * language is its own page; its bytes, hence its ETag, differ). */
+static const char *page_key(struct request *r, const struct page_state *ps)
 {
-	return arena_printf(&r->arena, "%s@%s", page, request_language(r)->code);
+	return ps->key ? ps->key : arena_printf(&r->arena, "%s@%s", ps->page, request_language(r)->code);
 }
 
 /* Answers r from p (taking over the caller's reference): 304 if the client has these bytes, else 200 with
- * them, as gzip if the client accepts it. The other headers are send_reply()'s, as for every answer. */
+ * them, as gzip if the client accepts it. The other headers are send_reply()'s, as for every answer. A page
+ * with a form's token is this visitor's copy: the bytes around the token with theirs (and its cookie when the
+ * visitor is new), tagged by both. */
 static void reply_entry(struct request *r, struct page_entry *p)
 {
 	const bool gzip = p->gz && page_accepts_gzip(request_header(r, MHD_HTTP_HEADER_ACCEPT_ENCODING));
 	r->vary = MHD_HTTP_HEADER_ACCEPT_ENCODING;
-	r->etag = arena_strdup(&r->arena, gzip ? p->etag_gz : p->etag);
 	/* The visitor's browser may keep it and ask whether it changed; shared caches may not keep it. */
 	r->cache_control = "private, no-cache";
 	r->out_type = "text/html; charset=utf-8";
 	buf_reset(&r->out);
-	if (page_etag_matches(request_header(r, MHD_HTTP_HEADER_IF_NONE_MATCH), p->etag, p->etag_gz)) {
+	const char *token = p->token_at == SIZE_MAX ? NULL : visitor_token(r);
+	const char *etag = p->etag, *etag_gz = p->etag_gz;
+	if (token) {
+		const uint64_t tag = fnv1a_from(p->tag, token, SECRET_TOKEN_LEN);
+		etag = arena_printf(&r->arena, "\"%016llx\"", (unsigned long long)tag);
+		etag_gz = arena_printf(&r->arena, "\"%016llx-gz\"", (unsigned long long)tag);
+	}
+	r->etag = gzip ? etag_gz : etag;
+	if (etag && etag_gz && page_etag_matches(request_header(r, MHD_HTTP_HEADER_IF_NONE_MATCH), etag, etag_gz)) {
 		r->status = 304;
 		page_entry_release(p);
 		return;
 	}
 	r->status = 200;
 	r->content_encoding = gzip ? "gzip" : NULL;
-	r->page = p;
-	r->page_gzip = gzip;
+	if (p->token_at == SIZE_MAX) {
+		r->page = p;
+		r->page_gzip = gzip;
+		return;
+	}
+	if (!token) { /* no token to put there: this visitor's page is made without it */
+		r->etag = NULL;
+		r->content_encoding = NULL;
+		buf_append(&r->out, p->body, p->token_at);
+		buf_puts(&r->out, auth_csrf_token(r));
+		buf_append(&r->out, p->body + p->token_at + SECRET_TOKEN_LEN, p->len - p->token_at - SECRET_TOKEN_LEN);
+	} else if (gzip) {
+		append_gzip(&r->out, p, token);
+	} else {
+		buf_append(&r->out, p->body, p->len);
+		if (!r->out.failed)
+			memcpy(r->out.data + p->token_at, token, SECRET_TOKEN_LEN);
+	}
+	page_entry_release(p);
+}
+
+/* A page built with the placeholder and not kept: the visitor's token in its place. */
+static void fill_placeholder(struct request *r)
+{
+	const size_t at = r->out.data ? placeholder_at(r->out.data, r->out.len) : SIZE_MAX;
+	if (at == SIZE_MAX)
+		return;
+	const size_t after = at + SECRET_TOKEN_LEN;
+	char *rest = arena_alloc(&r->arena, r->out.len - after + 1);
+	if (!rest) {
+		r->out.failed = true;
+		return;
+	}
+	memcpy(rest, r->out.data + after, r->out.len - after);
+	const size_t restlen = r->out.len - after;
+	buf_truncate(&r->out, at);
+	buf_puts(&r->out, auth_csrf_token(r));
+	buf_append(&r->out, rest, restlen);
+}
+
+bool page_cache_serve_recent(struct request *r, struct page_state *ps, bool shows_contributions)
+{
+	/* Only during a surge (contributions wait for the writer): at other times every page is as of the last
+	 * commit. A page that shows contributions only to a visitor who sends no cookie: one who sent a
+	 * contribution from their browser has ours and sees theirs at once. */
+	if (contribution_writer_backlog() <= 0 || (shows_contributions && request_header(r, MHD_HTTP_HEADER_COOKIE)))
+		return false;
+	const char *page = page_key(r, ps);
+	const uint64_t hash = fnv1a(page, strlen(page));
+	const int64_t now = monotonic_ms();
+	pthread_mutex_lock(&cache.lock);
+	struct page_entry *p = find_locked(page, hash);
+	/* Once it is older, one request makes it anew (it waits for that) while the others are still sent it,
+	 * for another PAGE_CACHE_RECENT_MS at most: a rebuild that failed is taken up by a later request. */
+	if (p && (now - p->kept_ms < PAGE_CACHE_RECENT_MS ||
+	          (p->rebuild_ms && now - p->rebuild_ms < PAGE_CACHE_RECENT_MS))) {
+		atomic_fetch_add(&p->refs, 1);
+	} else {
+		if (p)
+			p->rebuild_ms = now;
+		p = NULL;
+	}
+	pthread_mutex_unlock(&cache.lock);
+	if (!p)
+		return false;
+	reply_entry(r, p);
+	return true;
 }
 
 bool page_cache_serve_unchanged(struct request *r, struct page_state *ps)
 {
 	ps->marked = db_change_mark(r->db, &ps->mark) == 0;
-	struct page_entry *p = ps->marked ? page_cache_get_unchanged(page_key(r, ps->page), &ps->mark, clock_now()) : NULL;
+	struct page_entry *p = ps->marked ? page_cache_get_unchanged(page_key(r, ps), &ps->mark, clock_now()) : NULL;
 	if (!p)
 		return false;
 	reply_entry(r, p);
@@ -369,7 +598,7 @@ bool page_cache_serve_unchanged(struct request *r, struct page_state *ps)
 
 bool page_cache_serve(struct request *r, const struct page_state *ps)
 {
-	struct page_entry *p = page_cache_get(page_key(r, ps->page), ps->state);
+	struct page_entry *p = page_cache_get(page_key(r, ps), ps->state);
 	if (!p)
 		return false;
 	/* The same state as when it was kept: it holds as of this newer mark too. */
@@ -377,6 +606,21 @@ bool page_cache_serve(struct request *r, const struct page_state *ps)
 		page_entry_mark(p, &ps->mark, ps->valid_until);
 	reply_entry(r, p);
 	return true;
+}
+
+const char *page_mark_state(struct request *r, const struct page_state *ps)
+{
+	if (!ps->marked)
+		return "-"; /* a state no mark matches: the page is served again only while recent */
+	char *hex = arena_alloc(&r->arena, 2 * DB_MARK_LEN + 1);
+	for (int i = 0; hex && i < DB_MARK_LEN; i++) {
+		static const char digits[] = "0123456789abcdef";
+		hex[2 * i] = digits[ps->mark.bytes[i] >> 4];
+		hex[2 * i + 1] = digits[ps->mark.bytes[i] & 15];
+	}
+	if (hex)
+		hex[2 * DB_MARK_LEN] = '\0';
+	return hex;
 }
 
 bool page_cache_versions(struct request *r, struct page_state *ps, const char *page, const int64_t *versions,
@@ -411,15 +655,20 @@ bool page_cache_versions(struct request *r, struct page_state *ps, const char *p
 
 void page_cache_keep(struct request *r, const struct page_state *ps)
 {
-	const char *page = page_key(r, ps->page);
+	const char *page = page_key(r, ps);
 	r->vary = MHD_HTTP_HEADER_ACCEPT_ENCODING;
 	/* Only a whole page that any anonymous visitor may be given: one that set a cookie (a visitor id
-	 * for a form's CSRF token) or wrote a token is this visitor's alone. */
-	if (!page_cache_wanted(r) || r->status != 200 || r->out.failed || r->ncookies || r->csrf || !r->out.data)
+	 * for a form's CSRF token) or wrote a token is this visitor's alone; a form's token may be the
+	 * placeholder (page_cache_csrf_token()), which each visitor's copy has in its place. */
+	if (!page_cache_wanted(r) || r->status != 200 || r->out.failed || r->ncookies || r->csrf || !r->out.data ||
+	    !ps->state) {
+		fill_placeholder(r);
 		return;
+	}
 	struct page_entry *p = page_cache_put(page, ps->state, r->out.data, r->out.len);
 	if (!p) {
 		log_event("page_cache.full", "rid=%s page=%s", r->id, page); /* answered as built */
+		fill_placeholder(r);
 		return;
 	}
 	if (ps->marked)

@@ -17,9 +17,23 @@
  * time has not come, the state is the same, and the page is sent without a
  * query.
  *
+ * During a surge of contributions (while the writer has some not yet
+ * answered) no mark holds for long: pages read then (the process page, a
+ * call's list of contributions) are also served for PAGE_CACHE_RECENT_MS
+ * after they were made or last found unchanged, without a query, and then
+ * while one request makes them anew (another PAGE_CACHE_RECENT_MS at most),
+ * so that one reader, not all, waits for it. New contributions, and any
+ * change made during a surge, thus appear within a second or two; a page that shows contributions is served so only to a visitor
+ * who sends no cookie, since one who sent a contribution from their browser
+ * has ours and must see it at once. Out of a surge every page is as of the
+ * last commit.
+ *
  * Only anonymous visitors are served from the cache: the page's header
  * names who is logged in. A page that set a cookie or wrote a CSRF token
- * (a per-visitor form) is never kept.
+ * (a per-visitor form) is never kept, unless its form's token is the
+ * placeholder page_cache_csrf_token() gives: then each visitor is sent the
+ * kept bytes with their own token in its place (and its gzip made of the
+ * parts around the token, nothing compressed per request).
  *
  * Thread-safe: the pool threads and the workers share one cache, bounded in
  * bytes (least recently used pages leave first), one entry per page.
@@ -33,7 +47,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-enum { PAGE_CACHE_DEFAULT_MIB = 64 };
+enum { PAGE_CACHE_DEFAULT_MIB = 64, PAGE_CACHE_RECENT_MS = 1000 };
 
 struct page_entry;
 struct MHD_Response;
@@ -70,6 +84,7 @@ void page_entry_mark(struct page_entry *p, const struct db_mark *mark, int64_t v
  * read, the state with the change mark it was read under. */
 struct page_state {
 	const char *page;  /* "version:2" */
+	const char *key;   /* the whole key if the handler made it (its language in it), else page@language */
 	const char *state; /* NULL until read */
 	bool marked;       /* mark was read before the state */
 	struct db_mark mark;
@@ -96,6 +111,18 @@ bool page_cache_wanted(const struct request *r);
  * could be). True if answered; otherwise read ps->state and call
  * page_cache_serve(). */
 bool page_cache_serve_unchanged(struct request *r, struct page_state *ps);
+/* During a surge, answers r from the kept page for ps->page if it was made or found unchanged less than
+ * PAGE_CACHE_RECENT_MS ago, or another request is making it anew (since less than that), and, for a page that shows contributions, r sends no cookie (see the file's
+ * comment). True if answered. No query. */
+bool page_cache_serve_recent(struct request *r, struct page_state *ps, bool shows_contributions);
+/* The state of a page kept under the database's change mark alone (ps->mark, read by
+ * page_cache_serve_unchanged()): the mark in hex, or "-" when it could not be read (such a page is served
+ * again only while recent). NULL if out of memory. */
+const char *page_mark_state(struct request *r, const struct page_state *ps);
+/* The CSRF token for the form of a page that may be kept (ps->page set, r anonymous, the cache on): a
+ * placeholder that page_cache_keep() puts the visitor's token in place of; otherwise auth_csrf_token(r). One form
+ * with it per page, and the handler calls page_cache_keep() whenever it built the page. */
+const char *page_cache_csrf_token(struct request *r, const struct page_state *ps);
 /* Answers r from the kept page if there is one for ps->page under ps->state:
  * 200 (as gzip when the client accepts it) or 304. True if answered. */
 bool page_cache_serve(struct request *r, const struct page_state *ps);

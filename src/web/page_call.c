@@ -24,6 +24,7 @@
 #include "web/form.h"
 #include "web/page_attachment.h"
 #include "web/page.h"
+#include "web/page_cache.h"
 #include "web/page_table.h"
 #include "web/routes.h"
 
@@ -1211,6 +1212,18 @@ static bool list_cursor_read(struct request *r, struct list_query *q, struct con
 
 void page_call_contributions(struct request *r)
 {
+	/* Its first page, unfiltered, is the same for every anonymous visitor and changes with every batch of
+	 * contributions: kept (web/page_cache.h) under the database's change mark for the second it was read in,
+	 * and during a surge of contributions served without a query while recent to a visitor without our
+	 * cookie (issue 11: it is read during bursts). New contributions appear to those visitors within
+	 * PAGE_CACHE_RECENT_MS; one who sent a contribution from this browser sees theirs at once. */
+	struct page_state ps;
+	memset(&ps, 0, sizeof ps);
+	if (page_cache_wanted(r) && request_query_count(r) == 0) {
+		ps.page = arena_printf(&r->arena, "contributions:%s", r->params[0]);
+		if (ps.page && (page_cache_serve_recent(r, &ps, true) || page_cache_serve_unchanged(r, &ps)))
+			return;
+	}
 	struct call c;
 	struct process p;
 	if (!load_call(r, &c, &p))
@@ -1382,6 +1395,11 @@ void page_call_contributions(struct request *r)
 	if (prev || next)
 		html_printf(&r->out, "</nav>\n");
 	page_end(r, 200);
+	if (ps.page) {
+		ps.state = page_mark_state(r, &ps);
+		ps.valid_until = clock_now() + 1;
+		page_cache_keep(r, &ps);
+	}
 }
 
 void page_contribution(struct request *r)

@@ -289,6 +289,22 @@ void page_process(struct request *r)
 {
 	struct error e;
 	error_clear(&e);
+	/* The same page for every anonymous visitor (its form's token put in for each, web/page_cache.h), kept
+	 * under the database's change mark for the second it was read in (what it shows changes with time to the
+	 * second: calls open and close), and during a surge of contributions, when no mark holds, served without
+	 * a query while recent (issue 11: it is read during bursts). It shows no contribution. Its key is in the
+	 * language asked for, or "-" for the process's own (request_language_process()). */
+	struct page_state ps;
+	memset(&ps, 0, sizeof ps);
+	if (page_cache_wanted(r)) {
+		request_language(r);
+		ps.page = arena_printf(&r->arena, "process:%s", r->params[0]);
+		ps.key = arena_printf(&r->arena, "process:%s@%s", r->params[0], r->lang_asked ? r->lang->code : "-");
+		if (!ps.page || !ps.key)
+			ps.page = ps.key = NULL;
+		else if (page_cache_serve_recent(r, &ps, false) || page_cache_serve_unchanged(r, &ps))
+			return;
+	}
 	struct overview o;
 	if (overview_load(r->db, &r->arena, r->params[0], &o, &e) != 0) {
 		page_error(r, &e);
@@ -415,7 +431,7 @@ void page_process(struct request *r)
 		    "<h2 id=\"follow\">%s</h2>\n"
 		    "<form method=\"post\" action=\"/processes/%u/subscribe\" novalidate>\n"
 		    "<input type=\"hidden\" name=\"csrf\" value=\"%s\">\n",
-		    _("Follow this consultation"), p.slug, auth_csrf_token(r));
+		    _("Follow this consultation"), p.slug, page_cache_csrf_token(r, &ps));
 	page_input(r, NULL, "email", _("E-mail address"),
 		   _("Get a short notice when a new version is posted, a date moves, or a call opens, changes or is "
 		     "about to close. We send a link to confirm first; every notice has a link to stop."),
@@ -443,6 +459,11 @@ void page_process(struct request *r)
 		  LIMIT_FEED_ENTRIES);
 	html_printf(&r->out, "</p>\n</section>\n");
 	page_end(r, 200);
+	if (ps.page) {
+		ps.state = page_mark_state(r, &ps);
+		ps.valid_until = now + 1;
+		page_cache_keep(r, &ps);
+	}
 }
 
 /* The calls open now on version v, each with its deadline statement and the button to take part: the draft and the

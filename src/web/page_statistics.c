@@ -237,15 +237,7 @@ static void page_of(struct request *r, bool is_call)
 		return;
 	}
 	if (ps.page && ps.marked) {
-		char *hex = arena_alloc(&r->arena, 2 * DB_MARK_LEN + 1);
-		for (int i = 0; hex && i < DB_MARK_LEN; i++) {
-			static const char digits[] = "0123456789abcdef";
-			hex[2 * i] = digits[ps.mark.bytes[i] >> 4];
-			hex[2 * i + 1] = digits[ps.mark.bytes[i] & 15];
-		}
-		if (hex)
-			hex[2 * DB_MARK_LEN] = '\0';
-		ps.state = hex;
+		ps.state = page_mark_state(r, &ps);
 		ps.valid_until = s.valid_until;
 		if (ps.state && page_cache_serve(r, &ps))
 			return;

@@ -136,6 +136,8 @@ void request_language_process(struct request *r, const char *languages);
 
 /* A query-string argument, or NULL. */
 const char *request_query(struct request *r, const char *name);
+/* How many query-string arguments r has. */
+int request_query_count(struct request *r);
 /* A request header, or NULL. */
 const char *request_header(struct request *r, const char *name);
 

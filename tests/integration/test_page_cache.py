@@ -12,6 +12,7 @@ logged in), and a logged-in visitor always gets their own header.
 """
 
 import gzip
+import re
 import sqlite3
 import harness
 import unittest
@@ -272,6 +273,96 @@ class PageCache(ServerTestCase):
 
         results = parallel(lambda f: f[0](f[1]), [(change, 0)] + [(read, i) for i in range(6)], 7)
         self.assertTrue(all(n >= 20 for n in results[1:]), results)
+
+    # -- the process page and a call's contributions list (issue 11: read during bursts) --
+
+    def follow_token(self, r):
+        """The follow form's CSRF token, and the cookie the page set for it (None when it set none)."""
+        m = re.search(rb'action="/processes/%s/subscribe" novalidate>\n<input type="hidden" name="csrf" '
+                      rb'value="([A-Za-z0-9_-]{43})">' % SLUG.encode(), r.body)
+        self.assertTrue(m, r.body[:400])
+        cookie = None
+        for name, value in r.headers.items():
+            if name.lower() == "set-cookie" and value.startswith("consulta_csrf="):
+                cookie = value.split(";")[0]
+        return m.group(1).decode(), cookie
+
+    def test_the_process_page_is_kept_and_each_visitor_gets_a_working_token(self):
+        s = self.fresh_server()
+        built = self.fresh_server(serve_args=["--page-cache-size", "0"])
+        path = "/processes/" + SLUG
+        first, second = s.get(path), s.get(path)
+        for r in (first, second):
+            self.assertEqual(r.status, 200, r)
+            self.assertEqual(r.header("Cache-Control"), "private, no-cache")
+        self.assertEqual(s.log().count("event=page_cache.keep rid="), 1, "built once, then sent from the kept bytes")
+        (t1, c1), (t2, c2) = self.follow_token(first), self.follow_token(second)
+        self.assertTrue(c1 and c2, "each new visitor gets their visitor cookie")
+        self.assertNotEqual((t1, c1), (t2, c2))
+        # The same bytes as the page built for each request, but for the token.
+        plain = built.get(path)
+        tp, _ = self.follow_token(plain)
+        for r, t in ((first, t1), (second, t2)):
+            self.assertEqual(r.body.replace(t.encode(), b"TOKEN"), plain.body.replace(tp.encode(), b"TOKEN"))
+        # A visitor who has their cookie gets the same token again, and their ETag answers 304.
+        again = s.get(path, headers={"Cookie": c2})
+        self.assertEqual(self.follow_token(again), (t2, None))
+        self.assertEqual(again.body, second.body)
+        self.assertEqual(s.get(path, headers={"Cookie": c2, "If-None-Match": again.header("ETag")}).status, 304)
+        self.assertEqual(s.get(path, headers={"Cookie": c1, "If-None-Match": again.header("ETag")}).status, 200)
+        # Its gzip (the parts around the token, made once) is the same page with the same token.
+        zipped = s.get(path, headers={"Cookie": c2, "Accept-Encoding": "gzip"})
+        self.assertEqual(zipped.header("Content-Encoding"), "gzip")
+        self.assertLess(len(zipped.body), len(again.body))
+        self.assertEqual(gzip.decompress(zipped.body), again.body)
+        self.assertNotEqual(zipped.header("ETag"), again.header("ETag"))
+        self.assertEqual(s.log().count("event=page_cache.keep rid="), 1)
+        # The form posted with the kept page's token works; with another visitor's, it is refused.
+        ok = s.post_form(path + "/subscribe", {"email": "ada@example.org", "csrf": t2}, headers={"Cookie": c2})
+        self.assertEqual(ok.status, 200, ok)
+        self.assertIn(b"Check your mailbox", ok.body)
+        wrong = s.post_form(path + "/subscribe", {"email": "ada@example.org", "csrf": t1}, headers={"Cookie": c2})
+        self.assertEqual(wrong.status, 403, wrong)
+
+    def test_the_process_page_follows_every_change_and_a_logged_in_visitor_gets_their_own(self):
+        s = self.fresh_server()
+        token = s.account_token("sec@example.org")
+        cookie = self.login(s, "ada@example.org")
+        path = "/processes/" + SLUG
+        before = s.get(path)
+        self.assertIn(b"Log in", before.body)
+        r = s.send_json("PATCH", "/api/v1/processes/" + SLUG, {"title": "Guidelines, renamed"}, token=token)
+        self.assertEqual(r.status, 200, r)
+        after = s.get(path)
+        self.assertIn(b"Guidelines, renamed", after.body)
+        self.assertEqual(s.log().count("event=page_cache.keep rid="), 2)
+        mine = s.get(path, headers={"Cookie": cookie, "Accept-Encoding": "gzip"})
+        self.assertEqual(mine.status, 200, mine)
+        self.assertIsNone(mine.header("ETag"))  # built for them, never kept
+        self.assertEqual(mine.header("Cache-Control"), "no-store")
+        header = mine.body.decode("utf-8").split("</header>", 1)[0]
+        self.assertIn('action="/logout"', header)
+        t, set_cookie = self.follow_token(mine)
+        self.assertIsNone(set_cookie)  # the session's token
+        r = s.post_form(path + "/subscribe", {"email": "ada@example.org", "csrf": t}, headers={"Cookie": cookie})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(s.log().count("event=page_cache.keep rid="), 2)
+        self.assertNotIn(b'action="/logout"', s.get(path).body)
+
+    def test_the_contributions_list_shows_a_new_contribution_once_its_batch_is_written(self):
+        s = self.fresh_server()
+        path = "/calls/1/contributions"
+        before = s.get(path)
+        self.assertEqual(before.status, 200, before)
+        self.assertEqual(s.get(path).body, before.body)
+        self.assertEqual(s.log().count("event=page_cache.keep rid="), 1)
+        tracking = s.contribute(call_id=1, name="Grace Hopper-Kept")["tracking"]
+        for headers in ({}, {"Cookie": "consulta_csrf=" + harness.CSRF_TOKEN}):
+            after = s.get(path, headers=headers)
+            self.assertIn(tracking.encode(), after.body)
+            self.assertIn(b"Grace Hopper-Kept", after.body)
+        # Another page of the list, or a filtered one, is built for its request.
+        self.assertIsNone(s.get(path + "?page=1").header("ETag"))
 
     def test_page_cache_size_option(self):
         for bad in ("-1", "x", "", "65537"):
