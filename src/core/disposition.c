@@ -610,6 +610,7 @@ int disposition_published_at(struct db *db, int64_t call_id, int64_t *at, struct
 struct fate {
 	const char *email;
 	const struct i18n_language *language; /* the first of its contributions' written in an offered language */
+	const char *name; /* the first of its contributions' names that is not empty, or NULL */
 	struct buf links;
 	int counts[4];
 };
@@ -626,11 +627,11 @@ static int fate_send(struct db *db, struct arena *a, const char *title, const st
 	const char *was = i18n_current();
 	i18n_use(language);
 	/* Only our words: the call, the counts and the links. The comments themselves are never repeated, so
-	 * that the mail tells a reader of the mailbox nothing the sender wrote. */
-	const char *body = arena_printf(
+	 * that the mail tells a reader of the mailbox nothing the sender wrote; the name greets only as receipts'
+	 * does (outbox_greeting): the account's with this address, else the one a contribution gave. */
+	const char *words = arena_printf(
 		a,
-		_("Hello,\n\n"
-		"The secretariat has published its answers to the comments sent to the call \"%s\" with this e-mail "
+		_("The secretariat has published its answers to the comments sent to the call \"%s\" with this e-mail "
 		"address.\n\n"
 		"Accepted: %d\n"
 		"Accepted in part: %d\n"
@@ -639,6 +640,8 @@ static int fate_send(struct db *db, struct arena *a, const char *title, const st
 		"Each comment with its answer and its reason is on the page of its contribution:\n%s"),
 		title, f->counts[DECISION_ACCEPTED], f->counts[DECISION_ACCEPTED_IN_PART],
 		f->counts[DECISION_NOT_ACCEPTED], f->counts[DECISION_NOTED], f->links.data ? f->links.data : "");
+	const char *greeting = outbox_greeting(a, account_mail_name_for(db, a, f->email, f->name));
+	const char *body = words && greeting ? arena_printf(a, "%s\n\n%s", greeting, words) : NULL;
 	const char *subject = arena_printf(a, _("Answers to your comments: %s"), title);
 	i18n_use(was);
 	buf_free(&f->links);
@@ -672,10 +675,10 @@ static int fate_mails(struct db *db, struct arena *a, int64_t call_id, struct er
 	db_reset(st);
 	static const char sql[] =
 	    "SELECT k.email, k.id, k.tracking, CASE WHEN k.publication <> 'private' AND k.state IN ('published', 'hidden') "
-	    "THEN 1 ELSE 0 END, d.decision, count(*), k.language FROM contribution k "
+	    "THEN 1 ELSE 0 END, d.decision, count(*), k.language, k.name FROM contribution k "
 	    "JOIN comment c ON c.contribution_id = k.id JOIN disposition d ON d.comment_id = c.id "
 	    "WHERE k.call_id = ? AND k.state <> 'spam' AND k.email <> '' "
-	    "GROUP BY k.email, k.id, k.tracking, k.publication, k.state, d.decision, k.language "
+	    "GROUP BY k.email, k.id, k.tracking, k.publication, k.state, d.decision, k.language, k.name "
 	    "ORDER BY lower(k.email), k.id";
 	if (failed || !(st = db_stmt(db, sql, e)))
 		return -1;
@@ -721,6 +724,8 @@ static int fate_mails(struct db *db, struct arena *a, int64_t call_id, struct er
 		}
 		if (!f.language && db_col_text(st, 6))
 			f.language = i18n_find(db_col_text(st, 6));
+		if (!f.name && db_col_text(st, 7) && *db_col_text(st, 7))
+			f.name = arena_strdup(&cur, db_col_text(st, 7));
 		if (id != last_id)
 			buf_printf(&f.links, "%s/%s/%s\n", url, public ? "contributions" : "receipts", tracking);
 		last_id = id;
