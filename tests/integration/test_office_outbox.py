@@ -20,7 +20,7 @@ import time
 import urllib.parse
 
 import harness
-from harness import CALL1_OPEN, CSRF_TOKEN, ServerTestCase, contribution
+from harness import CALL1_OPEN, CSRF_TOKEN, SLUG, ServerTestCase, contribution
 from test_mail import Sink
 
 SECRETARIAT = "sec@gca.example"
@@ -153,6 +153,28 @@ class OfficeOutbox(ServerTestCase):
         self.assertIn('id="masked"', one.text)
         self.assertNotIn("<b>Lovelace</b>", one.text, "what a mail says is shown as text")
         self.assertIn("Try to send it now", one.text)
+
+    def test_a_mails_files_are_listed_by_name_type_and_size_not_their_bytes(self):
+        s = self.fresh_server()  # no --smtp: mail stays queued
+        office = s.account_token(SECRETARIAT, password=PASSWORD)
+        session = self.login(s, SECRETARIAT)
+        r = s.send_json("POST", "/api/v1/processes/%s/meetings" % SLUG,
+                        {"date": "2021-02-10", "title": "Meeting with a calendar file", "starts": "14:00",
+                         "ends": "16:00", "join_url": "https://meet.example.org/gca", "room": "Room B-12"},
+                        token=office)
+        self.assertEqual(r.status, 201, r)
+        r = s.send_json("POST", "/api/v1/meetings/%d/registrations" % r.json()["id"], token=office)
+        self.assertEqual(r.status, 201, r)
+        (mail_id, message), = s.query("SELECT id, message FROM outbox WHERE kind = 'meeting'")
+        (name, kind, size), = s.query("SELECT f.filename, f.content_type, b.size FROM outbox_attachment f "
+                                      "JOIN blob b ON b.sha256 = f.blob WHERE f.outbox_id = ?", (mail_id,))
+        self.assertTrue(name.endswith(".ics"), name)
+        one = self.get(s, session, "/office/outbox/%d" % mail_id)
+        self.assertEqual(one.status, 200, one)
+        listed = re.sub(r"\( | (?=[,)])", lambda m: m.group(0).strip(), page_text(one))
+        self.assertIn("Files %s (%s, %d bytes)" % (name, kind, size) if size < 1024 else
+                      "Files %s (%s, %.1f KB (%d bytes))" % (name, kind, size / 1024, size), listed)
+        self.assertNotIn("BEGIN:VCALENDAR", one.text, "the file's bytes are not shown")
 
     def test_the_pages_are_the_secretariats_only(self):
         s = self.fresh_server()
