@@ -50,7 +50,7 @@ static int shown_number(const char *said)
 		said += 2;
 	if (!*said || strlen(said) > 6 || strspn(said, "0123456789") != strlen(said))
 		return 0;
-	return atoi(said);
+	return (int)strtol(said, NULL, 10); /* at most 6 digits: no overflow */
 }
 
 static int check_input(struct arena *a, const struct disposition_input *in, struct checked *out, struct error *e)
