@@ -62,7 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_line(in.delivered_to);
 		check_line(in.return_path);
 		check_line(in.authentication);
-		check_line(in.problem);
+		check_line(intake_problem(&a, &in));
 		for (int i = 0; i < in.nto; i++)
 			check_line(in.to[i]);
 		if (in.nattachments > LIMIT_MAIL_ATTACHMENTS)

@@ -105,10 +105,11 @@ static const char USAGE[] =
 	"                          again, all of them, oldest first (after a bulk load, or for\n"
 	"                          contributions from before campaigns were recognised on\n"
 	"                          arrival); prints how many joined a campaign as JSON\n"
-	"  send-mail --smtp smtp://HOST:PORT\n"
+	"  send-mail (--smtp smtp://HOST:PORT | --mail-dir DIR)\n"
 	"                          only send the queued mail (and the notices of calls about to\n"
 	"                          close), until SIGTERM: a unit of its own beside serve without\n"
-	"                          --smtp; several senders on one database never send a mail twice\n"
+	"                          --smtp; several senders on one database never send a mail twice;\n"
+	"                          --mail-dir DIR writes them to a Maildir instead, as serve's\n"
 	"  backup FILE             copy the SQLite database, while it is in use, to FILE (new),\n"
 	"                          checked, with SQLite's online backup API\n"
 	"  verify RECEIPT.json --checkpoint CHECKPOINT --key KEY\n"
@@ -298,26 +299,43 @@ done:
 	return rc;
 }
 
+/* How mail goes out, the same options for serve and send-mail: "--smtp smtp://HOST:PORT" (or smtps://) or
+ * "--mail-dir DIR" (a Maildir, for a demo) at argv[*i]. 1 when taken (*i moved past its value), 0 when argv[*i]
+ * is neither, -1 after saying on stderr what is wrong (a bad URL, one given twice, or both). */
+static int mail_option(const char *cmd, int argc, char **argv, int *i, const char **smtp_url, const char **mail_dir)
+{
+	const bool smtp = !strcmp(argv[*i], "--smtp"), dir = !strcmp(argv[*i], "--mail-dir");
+	if ((!smtp && !dir) || *i + 1 >= argc)
+		return 0;
+	const char *value = argv[++*i];
+	if (*smtp_url || *mail_dir) {
+		fprintf(stderr, "consulta %s: --smtp and --mail-dir: choose one\n", cmd);
+		return -1;
+	}
+	if (smtp && strncmp(value, "smtp://", 7) && strncmp(value, "smtps://", 8)) {
+		fprintf(stderr, "consulta %s: --smtp wants smtp://HOST:PORT or smtps://HOST:PORT\n", cmd);
+		return -1;
+	}
+	*(smtp ? smtp_url : mail_dir) = value;
+	return 1;
+}
+
 static int cmd_serve(int argc, char **argv)
 {
 	struct server_config cfg = {
 		.listen = "127.0.0.1:8080", .threads = 8, .on_change = sender_wake, .per_address_limit = -1,
 		.page_cache_mib = -1};
 	const char *smtp_url = NULL, *mail_dir = NULL;
+	int taken;
 	struct lmtp_config lmtp = {0};
 	const char *proxies[SERVER_MAX_PROXY_OPTIONS];
 	int write_queue = CONTRIBUTION_QUEUE_DEFAULT;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--listen") && i + 1 < argc) {
 			cfg.listen = argv[++i];
-		} else if (!strcmp(argv[i], "--smtp") && i + 1 < argc) {
-			smtp_url = argv[++i];
-			if (strncmp(smtp_url, "smtp://", 7) && strncmp(smtp_url, "smtps://", 8)) {
-				fprintf(stderr, "consulta serve: --smtp wants smtp://HOST:PORT or smtps://HOST:PORT\n");
+		} else if ((taken = mail_option("serve", argc, argv, &i, &smtp_url, &mail_dir)) != 0) {
+			if (taken < 0)
 				return 2;
-			}
-		} else if (!strcmp(argv[i], "--mail-dir") && i + 1 < argc) {
-			mail_dir = argv[++i];
 		} else if (!strcmp(argv[i], "--lmtp") && i + 1 < argc) {
 			lmtp.listen = argv[++i];
 		} else if (!strcmp(argv[i], "--authserv-id") && i + 1 < argc) {
@@ -366,10 +384,6 @@ static int cmd_serve(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (smtp_url && mail_dir) {
-		fprintf(stderr, "consulta serve: --smtp and --mail-dir: choose one\n");
-		return 2;
-	}
 	struct error e;
 	error_clear(&e);
 	struct db *db = open_migrated(&e);
@@ -413,17 +427,18 @@ static int cmd_serve(int argc, char **argv)
  * beside the web server, until SIGTERM or SIGINT. Several may run on one database (core/outbox.h: claims). */
 static int cmd_send_mail(int argc, char **argv)
 {
-	const char *smtp_url = NULL;
+	const char *smtp_url = NULL, *mail_dir = NULL;
 	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--smtp") && i + 1 < argc && !smtp_url) {
-			smtp_url = argv[++i];
-		} else {
+		const int taken = mail_option("send-mail", argc, argv, &i, &smtp_url, &mail_dir);
+		if (taken < 0)
+			return 2;
+		if (!taken) {
 			fprintf(stderr, "consulta send-mail: unknown option %s\n", argv[i]);
 			return 2;
 		}
 	}
-	if (!smtp_url || (strncmp(smtp_url, "smtp://", 7) && strncmp(smtp_url, "smtps://", 8))) {
-		fprintf(stderr, "consulta send-mail: --smtp wants smtp://HOST:PORT or smtps://HOST:PORT\n");
+	if (!smtp_url && !mail_dir) {
+		fprintf(stderr, "consulta send-mail: --smtp smtp://HOST:PORT or --mail-dir DIR, to send the mail\n");
 		return 2;
 	}
 	struct error e;
@@ -437,9 +452,12 @@ static int cmd_send_mail(int argc, char **argv)
 	sigaddset(&stop, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	attachment_init(); /* the sender also has clamd scan the files held for scanning */
-	if (sender_start(smtp_url, NULL, &e) != 0)
+	if (sender_start(smtp_url, mail_dir, &e) != 0)
 		return fail(&e);
-	printf("sending mail through %s\n", smtp_url);
+	if (smtp_url)
+		printf("sending mail through %s\n", smtp_url);
+	else
+		printf("writing mail to the Maildir %s\n", mail_dir);
 	fflush(stdout);
 	int sig;
 	sigwait(&stop, &sig);

@@ -221,25 +221,46 @@ static int account_insert(struct db *db, struct arena *a, const struct account_i
 	return account_find_id(db, a, id, out, e);
 }
 
-const char *account_mail_language_for(struct db *db, const char *email, const char *fallback)
+/* One text column of the account with address email (sql selects it by the address) into out, cut to n bytes
+ * (out[0] is 0 when there is none, NULL, or on a store error, logged under event). */
+static void account_text_for(struct db *db, const char *sql, const char *event, const char *email, char *out,
+                             size_t n)
 {
-	static const char sql[] = "SELECT language FROM account WHERE email = ? AND language IS NOT NULL";
+	out[0] = '\0';
 	if (!email || !*email)
-		return fallback;
+		return;
 	struct error e;
 	error_clear(&e);
 	struct db_stmt *st = db_stmt(db, sql, &e);
 	if (!st) {
-		log_event("account.language_error", "msg=\"%s\"", e.message);
-		return fallback;
+		log_event(event, "msg=\"%s\"", e.message);
+		return;
 	}
 	db_bind_text(st, 1, email);
 	const enum db_step r = db_step(st, &e);
-	const struct i18n_language *l = r == DB_ROW ? i18n_find(db_col_text(st, 0)) : NULL;
+	if (r == DB_ROW && db_col_text(st, 0))
+		snprintf(out, n, "%s", db_col_text(st, 0));
 	db_reset(st);
 	if (r == DB_FAIL)
-		log_event("account.language_error", "msg=\"%s\"", e.message);
+		log_event(event, "msg=\"%s\"", e.message);
+}
+
+const char *account_mail_language_for(struct db *db, const char *email, const char *fallback)
+{
+	static const char sql[] = "SELECT language FROM account WHERE email = ? AND language IS NOT NULL";
+	char code[32];
+	account_text_for(db, sql, "account.language_error", email, code, sizeof code);
+	const struct i18n_language *l = i18n_find(code);
 	return l ? l->code : fallback;
+}
+
+const char *account_mail_name_for(struct db *db, struct arena *a, const char *email, const char *fallback)
+{
+	static const char sql[] = "SELECT name FROM account WHERE email = ?";
+	/* a longer name is never greeted by (outbox_greeting): cut, it still is not */
+	char name[OUTBOX_GREETING_NAME_MAX + 2];
+	account_text_for(db, sql, "account.name_error", email, name, sizeof name);
+	return name[0] ? arena_strdup(a, name) : fallback;
 }
 
 /* The mails to an existing account are composed in its language, when it chose one (else in the request's):

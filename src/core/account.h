@@ -98,6 +98,11 @@ int account_find_email(struct db *db, struct arena *a, const char *email, struct
  * the contribution's; NULL: none). An offered language's code (it lives as long as the process), or fallback;
  * fallback too on a store error, logged: a mail in another language is better than none. */
 const char *account_mail_language_for(struct db *db, const char *email, const char *fallback);
+
+/* The name to greet a person by in a mail to email (outbox_greeting() decides whether it is one): the name of the
+ * account with that address when it has one (its holder typed it), else fallback (what the mail's cause knew: a
+ * contribution's name; NULL: none). In a; fallback too on a store error, logged. */
+const char *account_mail_name_for(struct db *db, struct arena *a, const char *email, const char *fallback);
 int account_find_id(struct db *db, struct arena *a, int64_t id, struct account *out, struct error *e);
 
 /* Logs in: checks e-mail and password and, if they are right, starts a

@@ -1,6 +1,7 @@
 /* circular — see circular.h. */
 #include "core/circular.h"
 #include "core/circular_document.h"
+#include "core/account.h"
 
 #include "core/blob.h"
 #include "core/config.h"
@@ -1538,6 +1539,8 @@ static int deliver_one(struct db *db, struct arena *a, const struct pending *x, 
 	i18n_date_long(code, x->date, day);
 	const char *was = i18n_current();
 	i18n_use(code);
+	/* by the name of the address's account, if it has one (outbox_greeting decides whether it greets) */
+	const char *greeting = outbox_greeting(a, account_mail_name_for(db, a, x->email, NULL));
 	const char *head = arena_printf(a, _("Circular letter %s of %s"), x->reference, day);
 	const char *foot = arena_printf(a, _("The letter, with its annexes: %s (PDF attached)"), url);
 	const char *sig = leave ? arena_printf(a, _("You get this letter because you follow \"%s\" on Consulta.\nTo "
@@ -1546,8 +1549,8 @@ static int deliver_one(struct db *db, struct arena *a, const struct pending *x, 
 				: "";
 	const char *subject = arena_printf(a, _("Circular letter %s: %s"), x->reference, x->subject);
 	i18n_use(was);
-	const char *body = head && foot && sig
-				   ? arena_printf(a, "%s\n%s\n\n%s%s\n\n%s\n%s%s", head, x->subject, x->markdown,
+	const char *body = greeting && head && foot && sig
+				   ? arena_printf(a, "%s\n\n%s\n%s\n\n%s%s\n\n%s\n%s%s", greeting, head, x->subject, x->markdown,
 						  *x->markdown && x->markdown[strlen(x->markdown) - 1] == '\n' ? "" : "",
 						  foot, leave ? "-- \n" : "", sig)
 				   : NULL;

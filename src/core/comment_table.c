@@ -310,6 +310,8 @@ static const char *missing_message(struct arena *a, const struct missing *m, con
                                    const char *shown)
 {
 	enum { MORE = 48 /* bytes kept for "; and 123 more rows" in any language */ };
+	/* TRANSLATORS: between the rows a message lists: "row 3 names ¶9; row 5 names ¶12; and 2 more rows". */
+	const char *between = C_("between listed rows", "; ");
 	const char *valid = valid_numbers(a, p, n);
 	const char *bare = missing_sentence(a, m, "", valid);
 	size_t used = strlen(shown) + (bare ? strlen(bare) : 0) + MORE;
@@ -319,12 +321,12 @@ static const char *missing_message(struct arena *a, const struct missing *m, con
 	int listed = 0;
 	for (; listed < m->n; listed++) {
 		const char *one = arena_printf(a, _("row %d names \u00b6%d"), m->rows[listed][0], m->rows[listed][1]);
-		if (!one || (listed > 0 && rows.len + 2 + strlen(one) > room))
+		if (!one || (listed > 0 && rows.len + strlen(between) + strlen(one) > room))
 			break;
-		buf_printf(&rows, "%s%s", listed ? "; " : "", one);
+		buf_printf(&rows, "%s%s", listed ? between : "", one);
 	}
 	if (m->n > listed)
-		buf_printf(&rows, "; %s",
+		buf_printf(&rows, "%s%s", between,
 		           arena_printf(a, i18n_n("and %d more row", "and %d more rows", (unsigned long)(m->n - listed)),
 		                        m->n - listed));
 	size_t len = 0;

@@ -13,6 +13,7 @@
 #include "util/i18n.h"
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -38,8 +39,19 @@ struct checked {
 	enum disposition_decision decision;
 	const char *reason;
 	const char *pid; /* NULL: none */
+	int number;      /* the paragraph as its page numbers it (¶3), when given so: its pid is found in the version */
 	int64_t version_id;
 };
+
+/* The paragraph number a person reads on the page, "¶3" or "3"; 0 if said is neither. */
+static int shown_number(const char *said)
+{
+	if (!strncmp(said, "\u00b6", 2))
+		said += 2;
+	if (!*said || strlen(said) > 6 || strspn(said, "0123456789") != strlen(said))
+		return 0;
+	return (int)strtol(said, NULL, 10); /* at most 6 digits: no overflow */
+}
 
 static int check_input(struct arena *a, const struct disposition_input *in, struct checked *out, struct error *e)
 {
@@ -50,9 +62,13 @@ static int check_input(struct arena *a, const struct disposition_input *in, stru
 	field_check_text(e, "reason", out->reason, true, LIMIT_DISPOSITION_REASON, N_("the reason for this answer"));
 	const char *pid = field_trimmed(a, in->paragraph);
 	out->pid = pid && *pid ? pid : NULL;
-	if (out->pid &&
-	    (strlen(out->pid) > 32 || strspn(out->pid, "abcdefghijklmnopqrstuvwxyz0123456789-_") != strlen(out->pid)))
-		error_field(e, "paragraph", _("Give the id of a paragraph of a later version, such as p3."));
+	/* as the page numbers it ("¶3", "3"), or by its id ("p3": the API's, which the numbers never look like) */
+	if (out->pid && (out->number = shown_number(out->pid)) > 0)
+		out->pid = NULL;
+	else if (out->pid && (strlen(out->pid) > 32 ||
+	                      strspn(out->pid, "abcdefghijklmnopqrstuvwxyz0123456789-_") != strlen(out->pid)))
+		error_field(e, "paragraph",
+		            _("Give the number of a paragraph of the later version, as its page shows it: \u00b63."));
 	out->version_id = in->version_id;
 	return e->code ? -1 : 0;
 }
@@ -89,9 +105,10 @@ static int load_target(struct db *db, int64_t comment_id, struct target *t, stru
 
 /* Finds the version of the paragraph where the text landed: the one named (of the comment's document, later
  * than the comment's version) or the newest published one after it; and checks the pid is in it. */
-static int resolve_paragraph(struct db *db, const struct target *t, struct checked *c, struct error *e)
+static int resolve_paragraph(struct db *db, struct arena *a, const struct target *t, struct checked *c,
+                             struct error *e)
 {
-	if (!c->pid) {
+	if (!c->pid && !c->number) {
 		c->version_id = 0;
 		return 0;
 	}
@@ -117,17 +134,31 @@ static int resolve_paragraph(struct db *db, const struct target *t, struct check
 	}
 	c->version_id = db_col_int(st, 0);
 	db_reset(st);
-	static const char sql_pid[] = "SELECT 1 FROM paragraph WHERE version_id = ? AND pid = ?";
-	if (!(st = db_stmt(db, sql_pid, e)))
+	static const char sql_pid[] = "SELECT pid FROM paragraph WHERE version_id = ? AND pid = ?";
+	static const char sql_number[] = "SELECT pid FROM paragraph WHERE version_id = ? AND number = ?";
+	if (!(st = db_stmt(db, c->number ? sql_number : sql_pid, e)))
 		return -1;
 	db_bind_int(st, 1, c->version_id);
-	db_bind_text(st, 2, c->pid);
+	if (c->number)
+		db_bind_int(st, 2, c->number);
+	else
+		db_bind_text(st, 2, c->pid);
 	s = db_step(st, e);
 	if (s == DB_FAIL)
 		return -1;
+	bool failed = false;
+	if (s == DB_ROW)
+		c->pid = db_col_dup(st, 0, a, &failed);
 	db_reset(st);
+	if (failed) {
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		return -1;
+	}
 	if (s == DB_DONE) {
-		error_field(e, "paragraph", _("The later version has no paragraph %s."), c->pid);
+		if (c->number)
+			error_field(e, "paragraph", _("The later version has no paragraph \u00b6%d."), c->number);
+		else
+			error_field(e, "paragraph", _("The later version has no paragraph %s."), c->pid);
 		return -1;
 	}
 	return 0;
@@ -239,7 +270,7 @@ static int record_one(struct db *db, struct arena *a, const struct actor *who, i
 		return -1;
 	}
 	struct checked c = *in;
-	if (resolve_paragraph(db, &t, &c, e) != 0)
+	if (resolve_paragraph(db, a, &t, &c, e) != 0)
 		return -1;
 	struct disposition before;
 	bool had = disposition_find(db, a, comment_id, &before, e) == 0;
@@ -610,6 +641,7 @@ int disposition_published_at(struct db *db, int64_t call_id, int64_t *at, struct
 struct fate {
 	const char *email;
 	const struct i18n_language *language; /* the first of its contributions' written in an offered language */
+	const char *name; /* the first of its contributions' names that is not empty, or NULL */
 	struct buf links;
 	int counts[4];
 };
@@ -626,11 +658,11 @@ static int fate_send(struct db *db, struct arena *a, const char *title, const st
 	const char *was = i18n_current();
 	i18n_use(language);
 	/* Only our words: the call, the counts and the links. The comments themselves are never repeated, so
-	 * that the mail tells a reader of the mailbox nothing the sender wrote. */
-	const char *body = arena_printf(
+	 * that the mail tells a reader of the mailbox nothing the sender wrote; the name greets only as receipts'
+	 * does (outbox_greeting): the account's with this address, else the one a contribution gave. */
+	const char *words = arena_printf(
 		a,
-		_("Hello,\n\n"
-		"The secretariat has published its answers to the comments sent to the call \"%s\" with this e-mail "
+		_("The secretariat has published its answers to the comments sent to the call \"%s\" with this e-mail "
 		"address.\n\n"
 		"Accepted: %d\n"
 		"Accepted in part: %d\n"
@@ -639,6 +671,8 @@ static int fate_send(struct db *db, struct arena *a, const char *title, const st
 		"Each comment with its answer and its reason is on the page of its contribution:\n%s"),
 		title, f->counts[DECISION_ACCEPTED], f->counts[DECISION_ACCEPTED_IN_PART],
 		f->counts[DECISION_NOT_ACCEPTED], f->counts[DECISION_NOTED], f->links.data ? f->links.data : "");
+	const char *greeting = outbox_greeting(a, account_mail_name_for(db, a, f->email, f->name));
+	const char *body = words && greeting ? arena_printf(a, "%s\n\n%s", greeting, words) : NULL;
 	const char *subject = arena_printf(a, _("Answers to your comments: %s"), title);
 	i18n_use(was);
 	buf_free(&f->links);
@@ -672,10 +706,10 @@ static int fate_mails(struct db *db, struct arena *a, int64_t call_id, struct er
 	db_reset(st);
 	static const char sql[] =
 	    "SELECT k.email, k.id, k.tracking, CASE WHEN k.publication <> 'private' AND k.state IN ('published', 'hidden') "
-	    "THEN 1 ELSE 0 END, d.decision, count(*), k.language FROM contribution k "
+	    "THEN 1 ELSE 0 END, d.decision, count(*), k.language, k.name FROM contribution k "
 	    "JOIN comment c ON c.contribution_id = k.id JOIN disposition d ON d.comment_id = c.id "
 	    "WHERE k.call_id = ? AND k.state <> 'spam' AND k.email <> '' "
-	    "GROUP BY k.email, k.id, k.tracking, k.publication, k.state, d.decision, k.language "
+	    "GROUP BY k.email, k.id, k.tracking, k.publication, k.state, d.decision, k.language, k.name "
 	    "ORDER BY lower(k.email), k.id";
 	if (failed || !(st = db_stmt(db, sql, e)))
 		return -1;
@@ -721,6 +755,8 @@ static int fate_mails(struct db *db, struct arena *a, int64_t call_id, struct er
 		}
 		if (!f.language && db_col_text(st, 6))
 			f.language = i18n_find(db_col_text(st, 6));
+		if (!f.name && db_col_text(st, 7) && *db_col_text(st, 7))
+			f.name = arena_strdup(&cur, db_col_text(st, 7));
 		if (id != last_id)
 			buf_printf(&f.links, "%s/%s/%s\n", url, public ? "contributions" : "receipts", tracking);
 		last_id = id;

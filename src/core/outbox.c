@@ -302,6 +302,29 @@ static int wire_file_from_row(struct arena *a, struct db_stmt *st, void *element
 	return failed ? -1 : 0;
 }
 
+static int outbox_file_from_row(struct arena *a, struct db_stmt *st, void *element)
+{
+	struct outbox_file *f = element;
+	bool failed = false;
+	f->filename = db_col_dup(st, 0, a, &failed);
+	f->content_type = db_col_dup(st, 1, a, &failed);
+	f->size = db_col_int(st, 2);
+	return failed ? -1 : 0;
+}
+
+int outbox_files(struct db *db, struct arena *a, int64_t id, struct outbox_file **out, int *n, struct error *e)
+{
+	static const char sql[] = "SELECT f.filename, f.content_type, b.size FROM outbox_attachment f "
+				  "JOIN blob b ON b.sha256 = f.blob WHERE f.outbox_id = ? ORDER BY f.position";
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, id);
+	*out = NULL;
+	*n = 0;
+	return db_collect(st, a, (void **)out, n, sizeof **out, outbox_file_from_row, e);
+}
+
 int outbox_wire(struct db *db, struct arena *a, const struct outbox_item *m, const char **data, size_t *len,
 		struct error *e)
 {

@@ -195,6 +195,13 @@ int outbox_list(struct db *db, struct arena *a, const enum outbox_state *state, 
                 struct outbox_entry **out, int *n, int64_t *total, struct error *e);
 /* One mail with its stored message; ERROR_NOT_FOUND when there is none. */
 int outbox_find(struct db *db, struct arena *a, int64_t id, struct outbox_entry *out, struct error *e);
+/* A file a mail carries as the outbox's page lists it (not its bytes). */
+struct outbox_file {
+	const char *filename, *content_type;
+	int64_t size; /* in bytes */
+};
+/* The files of mail id, in their order (none: *n = 0). 0 or -1 with e. */
+int outbox_files(struct db *db, struct arena *a, int64_t id, struct outbox_file **out, int *n, struct error *e);
 /* Makes a failed mail, or a queued one waiting for its next attempt, due again at once (machine time), its
  * attempts kept, in a transaction of its own, recorded in the audit log (outbox.retry) as who's. ERROR_NOT_FOUND
  * for no such mail, ERROR_CONFLICT for one sent already or one a sender holds now (its exchange may be under

@@ -70,7 +70,9 @@ static int confirmation_mail(struct db *db, struct arena *a, const struct proces
 	const char *was = i18n_current();
 	i18n_use(account_mail_language_for(db, email, was));
 	const char *link = arena_printf(a, "%s/subscriptions/confirm?token=%s", config_get()->public_url, token);
-	const char *body = arena_printf(
+	/* by the name of the address's account, if it has one (its holder typed it, not the requester) */
+	const char *greeting = outbox_greeting(a, account_mail_name_for(db, a, email, NULL));
+	const char *words = arena_printf(
 	    a,
 	    /* TRANSLATORS: %d is a number of days, several (SUBSCRIPTION_CONFIRM_SECONDS: 7 today). */
 	    _("Someone (we hope you) asked to follow the consultation \"%s\" with this address.\n\n"
@@ -80,6 +82,7 @@ static int confirmation_mail(struct db *db, struct arena *a, const struct proces
 	      "has a link to stop.\n\n"
 	      "If you did not ask for this, ignore this message: without confirmation nothing more is sent.\n"),
 	    p->title, SUBSCRIPTION_CONFIRM_SECONDS / 86400, link);
+	const char *body = words && greeting ? arena_printf(a, "%s\n\n%s", greeting, words) : NULL;
 	const char *subject = arena_printf(a, _("Confirm: follow \"%s\""), p->title);
 	struct outbox_mail mail = {.kind = "subscription",
 	                           .to = email,
@@ -368,8 +371,11 @@ static int notice_one(struct db *db, const struct subscriber *to, const char *pr
 	                                           "To stop, open this link: %s\n"),
 	                                         process_title, link)
 	                          : NULL;
-	const char *text =
-	    footer ? arena_printf(&scratch, "%s%s-- \n%s", body, n && body[n - 1] == '\n' ? "" : "\n", footer) : NULL;
+	/* greeted as the confirmation was: by the name of the address's account, if it has one */
+	const char *greeting = outbox_greeting(&scratch, account_mail_name_for(db, &scratch, to->email, NULL));
+	const char *text = footer && greeting ? arena_printf(&scratch, "%s\n\n%s%s-- \n%s", greeting, body,
+	                                                     n && body[n - 1] == '\n' ? "" : "\n", footer)
+	                                      : NULL;
 	int rc = -1;
 	if (!text) {
 		error_set(e, ERROR_UNAVAILABLE, "out of memory");

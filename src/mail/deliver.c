@@ -297,8 +297,13 @@ static void deliver(struct db *db, struct arena *a, const struct mail_message *m
 	}
 	const bool may_answer = !in->list && !in->suppress && in->from;
 	const char *answer_to = may_answer ? in->from : NULL;
-	if (in->problem) {
-		hold(db, a, m, envelope_sender, call_id, in->problem_reason, in->problem, answer_to, out);
+	if (in->problem != INTAKE_FINE) {
+		/* told in the language of the sender's account if it chose one, as their receipt would be */
+		const char *was = i18n_current();
+		i18n_use(account_mail_language_for(db, in->from, was));
+		const char *problem = intake_problem(a, in);
+		hold(db, a, m, envelope_sender, call_id, in->problem_reason, problem ? problem : "", answer_to, out);
+		i18n_use(was);
 		return;
 	}
 	if (!in->from) {

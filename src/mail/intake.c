@@ -3,6 +3,7 @@
 
 #include "core/limits.h"
 #include "util/buf.h"
+#include "util/i18n.h"
 #include "util/utf8.h"
 
 #include <gmime/gmime.h>
@@ -442,7 +443,7 @@ static void walk_forward(struct walk *w, GMimeMessagePart *mp, int depth)
 	f->declared_type = "message/rfc822";
 	f->size = bytes->len;
 	if (bytes->len > LIMIT_MAIL_ATTACHMENT) {
-		w->too_large = "a forwarded message";
+		w->too_large = ""; /* a forwarded message, as intake_problem() says */
 		w->too_large_size = bytes->len;
 	} else {
 		unsigned char *data = arena_alloc(w->a, bytes->len + 1);
@@ -930,32 +931,53 @@ int intake_parse(struct arena *a, const void *raw, size_t len, const struct inta
 	g_mime_parser_options_free(po);
 
 	if (w.too_deep || w.too_many_parts) {
-		out->problem_reason = HOLDING_LIMIT;
-		out->problem = arena_printf(a,
-		                            "The message has more than %d parts, or parts nested more than %d deep, "
-		                            "which a mail program does not send.",
-		                            LIMIT_MAIL_PARTS, LIMIT_MAIL_DEPTH);
+		out->problem = INTAKE_TOO_COMPLEX;
 	} else if (w.seen > LIMIT_MAIL_ATTACHMENTS) {
-		out->problem_reason = HOLDING_LIMIT;
-		out->problem = arena_printf(a,
-		                            "The message has %d attachments; at most %d are accepted in one message. "
-		                            "Send them in several messages, or together in one archive.",
-		                            w.seen, LIMIT_MAIL_ATTACHMENTS);
+		out->problem = INTAKE_TOO_MANY_ATTACHMENTS;
+		out->problem_count = w.seen;
 	} else if (w.too_large) {
-		out->problem_reason = HOLDING_LIMIT;
-		out->problem = arena_printf(
-		    a, "The attachment %s is %.1f MiB; at most %d MiB are accepted for one file.", w.too_large,
-		    (double)w.too_large_size / (1024 * 1024), LIMIT_MAIL_ATTACHMENT / (1024 * 1024));
+		out->problem = INTAKE_ATTACHMENT_TOO_LARGE;
+		out->problem_name = w.too_large;
+		out->problem_size = w.too_large_size;
 	} else if (utf8_length(out->text) > LIMIT_TEXT) {
-		out->problem_reason = HOLDING_LIMIT;
-		out->problem = arena_printf(a,
-		                            "The text of the message is longer than %d characters; send it as an "
-		                            "attached document (PDF, Word or OpenDocument) instead.",
-		                            LIMIT_TEXT);
+		out->problem = INTAKE_TEXT_TOO_LONG;
 	}
+	if (out->problem != INTAKE_FINE)
+		out->problem_reason = HOLDING_LIMIT;
 	if (!out->text) {
 		error_set(e, ERROR_UNAVAILABLE, "out of memory");
 		return -1;
 	}
 	return 0;
+}
+
+const char *intake_problem(struct arena *a, const struct intake *in)
+{
+	char size[I18N_SIZE_LEN], limit[I18N_SIZE_LEN];
+	switch (in->problem) {
+	case INTAKE_FINE:
+		return NULL;
+	case INTAKE_TOO_COMPLEX:
+		return arena_printf(a,
+		                    _("The message has more than %d parts, or parts nested more than %d deep, which a "
+		                      "mail program does not send."),
+		                    LIMIT_MAIL_PARTS, LIMIT_MAIL_DEPTH);
+	case INTAKE_TOO_MANY_ATTACHMENTS:
+		return arena_printf(a,
+		                    _("The message has %d attachments; at most %d are accepted in one message. Send "
+		                      "them in several messages, or together in one archive."),
+		                    in->problem_count, LIMIT_MAIL_ATTACHMENTS);
+	case INTAKE_ATTACHMENT_TOO_LARGE:
+		i18n_size(in->problem_size, true, size);
+		i18n_size(LIMIT_MAIL_ATTACHMENT, false, limit);
+		/* TRANSLATORS: %1$s is a file's name (or "a forwarded message"), %2$s and %3$s sizes as "26 MB". */
+		return arena_printf(a, _("The attachment %1$s is %2$s; at most %3$s are accepted for one file."),
+		                    *in->problem_name ? in->problem_name : _("a forwarded message"), size, limit);
+	case INTAKE_TEXT_TOO_LONG:
+		return arena_printf(a,
+		                    _("The text of the message is longer than %d characters; send it as an attached "
+		                      "document (PDF, Word or OpenDocument) instead."),
+		                    LIMIT_TEXT);
+	}
+	return NULL;
 }

@@ -52,6 +52,14 @@ struct intake_attachment {
 	bool tnef;        /* Outlook's winmail.dat (application/ms-tnef): mail/extract.c opens it */
 };
 
+enum intake_problem {
+	INTAKE_FINE,
+	INTAKE_TOO_COMPLEX,          /* more than LIMIT_MAIL_PARTS parts, or nested deeper than LIMIT_MAIL_DEPTH */
+	INTAKE_TOO_MANY_ATTACHMENTS, /* more than LIMIT_MAIL_ATTACHMENTS */
+	INTAKE_ATTACHMENT_TOO_LARGE, /* one over LIMIT_MAIL_ATTACHMENT */
+	INTAKE_TEXT_TOO_LONG,        /* more than LIMIT_TEXT characters */
+};
+
 struct intake {
 	const char *from;         /* the From address, or NULL if it has none that can be read */
 	const char *from_name;    /* its display name, or NULL */
@@ -77,8 +85,12 @@ struct intake {
 	enum sender_verification verification; /* pass: DMARC pass, or DKIM pass for the From's domain */
 	const char *authentication; /* "dkim=pass dmarc=pass spf=pass" as the trusted header gave them, or NULL */
 
-	enum holding_reason problem_reason; /* with problem: why it is held (HOLDING_LIMIT) */
-	const char *problem;        /* why the message cannot be a contribution as it is, for its sender */
+	/* Why the message cannot be a contribution as it is (intake_problem() says it to its sender). */
+	enum intake_problem problem;
+	enum holding_reason problem_reason; /* with a problem: why it is held (HOLDING_LIMIT) */
+	const char *problem_name;           /* INTAKE_ATTACHMENT_TOO_LARGE: the attachment's name */
+	size_t problem_size;                /* INTAKE_ATTACHMENT_TOO_LARGE: its size in bytes */
+	int problem_count;                  /* INTAKE_TOO_MANY_ATTACHMENTS: the attachments counted */
 };
 
 struct intake_options {
@@ -95,6 +107,11 @@ void intake_init(void);
  * or memory runs out (ERROR_UNAVAILABLE). */
 int intake_parse(struct arena *a, const void *raw, size_t len, const struct intake_options *opt, struct intake *out,
                  struct error *e);
+
+/* The sentence that tells in's sender why their message is not a contribution as it is, in the thread's language
+ * (the one their answer is written in), sizes in megabytes with its decimal separator; NULL when in has no
+ * problem. In a. */
+const char *intake_problem(struct arena *a, const struct intake *in);
 
 /* How many bytes at the start of the len bytes of a message are its trace:
  * an mbox "From " line, then the header fields the MTAs on the way prepended

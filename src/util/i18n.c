@@ -393,3 +393,17 @@ const char *i18n_current(void)
 {
 	return current;
 }
+
+void i18n_size(size_t bytes, bool round_up, char out[I18N_SIZE_LEN])
+{
+	const size_t mb = 1024 * 1024, up = round_up ? 1 : 0;
+	const size_t tenths = (bytes * 10 + up * (mb - 1)) / mb;
+	if (bytes >= 10 * mb || (bytes >= mb && tenths % 10 == 0))
+		snprintf(out, I18N_SIZE_LEN, _("%d MB"), (int)((bytes + up * (mb - 1)) / mb));
+	else if (bytes >= mb)
+		/* TRANSLATORS: a size with one decimal, as "2.5 MB": %1$d is its whole megabytes, %2$d its tenth;
+		 * write your language's decimal separator between them. */
+		snprintf(out, I18N_SIZE_LEN, _("%d.%d MB"), (int)(tenths / 10), (int)(tenths % 10));
+	else
+		snprintf(out, I18N_SIZE_LEN, _("%d KB"), (int)((bytes + up * 1023) / 1024));
+}

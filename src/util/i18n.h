@@ -79,6 +79,11 @@ const char *i18n_plural(const char *lang, const char *one, const char *many, uns
  * date, or an ICU error.
  */
 enum { I18N_DATE_LEN = 256 };
+/* A size as a person reads it in the thread's language ("25 MB", "2.5 MB", "512 KB"; the decimal separator the
+ * translation's), whole megabytes from 10 MB up: rounded down for a limit (a limit told must not promise more
+ * than it takes), up for what was sent (so that a file over a limit never reads as the limit). */
+enum { I18N_SIZE_LEN = 64 };
+void i18n_size(size_t bytes, bool round_up, char out[I18N_SIZE_LEN]);
 /* t: seconds since the epoch (UTC); tzid: an IANA zone ("Europe/Zurich"). */
 int i18n_format_instant(const char *lang, const char *tzid, int64_t t, char out[I18N_DATE_LEN]);
 /* date: "YYYY-MM-DD", a calendar day (no zone). */

@@ -287,3 +287,21 @@ void page_input(struct request *r, const struct error *e, const char *name, cons
 				: "");
 }
 
+/* page.h */
+const char *page_file_size(struct request *r, size_t size)
+{
+	if (size < 1024)
+		return arena_printf(&r->arena, i18n_n("%zu byte", "%zu bytes", size), size);
+	/* In tenths, rounded to the nearest; the decimal separator is the translation's own. */
+	const size_t mb = 1024 * 1024;
+	if (size < mb - 52) { /* below 1023.95 KB, which would round to "1024.0 KB" */
+		const size_t tenths = (size * 10 + 512) / 1024;
+		/* TRANSLATORS: a file's size, as "2.5 KB (2560 bytes)": %1$d is its whole kilobytes, %2$d its tenth
+		 * (write your language's decimal separator between them), %3$zu its exact count of bytes. */
+		return arena_printf(&r->arena, _("%d.%d KB (%zu bytes)"), (int)(tenths / 10), (int)(tenths % 10),
+				    size);
+	}
+	const size_t tenths = (size * 10 + mb / 2) / mb;
+	/* TRANSLATORS: as "%d.%d KB (%zu bytes)", in megabytes. */
+	return arena_printf(&r->arena, _("%d.%d MB (%zu bytes)"), (int)(tenths / 10), (int)(tenths % 10), size);
+}

@@ -123,5 +123,8 @@ const char *page_instant_local(struct request *r, const char *tzid, int64_t t);
 const char *page_instant_utc(struct request *r, int64_t t);
 /* "1 December 2026, 10:33 Zurich time (UTC+1)" (tz_format_human). */
 const char *page_instant_human(struct request *r, const char *tzid, int64_t t);
+/* A file's size as people read it, with the exact count of bytes for a comparison with their copy:
+ * "512 bytes", "2.5 KB (2560 bytes)", "1.2 MB (1258291 bytes)", the decimal separator the translation's. */
+const char *page_file_size(struct request *r, size_t size);
 
 #endif

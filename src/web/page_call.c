@@ -803,25 +803,6 @@ void page_contribute_submit(struct request *r)
 	contribute_answer(r, x, rc);
 }
 
-/* A file's size as people read it, with the exact count of bytes for a comparison with their copy. */
-static const char *size_text(struct request *r, size_t size)
-{
-	if (size < 1024)
-		return arena_printf(&r->arena, i18n_n("%zu byte", "%zu bytes", size), size);
-	/* In tenths, rounded to the nearest; the decimal separator is the translation's own. */
-	const size_t mb = 1024 * 1024;
-	if (size < mb - 52) { /* below 1023.95 KB, which would round to "1024.0 KB" */
-		const size_t tenths = (size * 10 + 512) / 1024;
-		/* TRANSLATORS: a file's size, as "2.5 KB (2560 bytes)": %1$d is its whole kilobytes, %2$d its tenth
-		 * (write your language's decimal separator between them), %3$zu its exact count of bytes. */
-		return arena_printf(&r->arena, _("%d.%d KB (%zu bytes)"), (int)(tenths / 10), (int)(tenths % 10),
-				    size);
-	}
-	const size_t tenths = (size * 10 + mb / 2) / mb;
-	/* TRANSLATORS: as "%d.%d KB (%zu bytes)", in megabytes. */
-	return arena_printf(&r->arena, _("%d.%d MB (%zu bytes)"), (int)(tenths / 10), (int)(tenths % 10), size);
-}
-
 /* The files that came with it: name, size and SHA-256, so that the sender can check they are the ones sent. */
 static void receipt_attachments(struct request *r, const struct contribution *k)
 {
@@ -835,7 +816,7 @@ static void receipt_attachments(struct request *r, const struct contribution *k)
 		const struct contribution_attachment *f = &k->attachments[i];
 		html_printf(&r->out,
 			    "<li><span class=\"file-name\">%s</span>, %s<br>SHA-256: <code class=\"hash\">%s</code></li>\n",
-			    f->name ? f->name : "", size_text(r, f->size), f->sha256);
+			    f->name ? f->name : "", page_file_size(r, f->size), f->sha256);
 	}
 	html_printf(&r->out, "</ol>\n</section>\n");
 }

@@ -59,7 +59,7 @@ static const char *const DECISIONS[][2] = {
 };
 
 static const char *const SELECT_BY[][2] = {
-    {"paragraph", N_("Paragraph (its id, such as p3; empty: the general comments)")},
+    {"paragraph", N_("Paragraph (its number on the page, such as \u00b63; empty: the general comments)")},
     {"type", N_("Type (general, technical or editorial)")},
     {"category", N_("Category of the senders (its slug)")},
     {NULL, NULL},

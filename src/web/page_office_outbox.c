@@ -210,6 +210,12 @@ static void mail_page(struct request *r, int64_t id, const struct error *failed)
 		page_error(r, &e);
 		return;
 	}
+	struct outbox_file *files;
+	int nfiles;
+	if (outbox_files(r->db, &r->arena, id, &files, &nfiles, &e) != 0) {
+		page_error(r, &e);
+		return;
+	}
 	struct buf headers, text;
 	buf_init(&headers, OUTBOX_SHOWN_MAX);
 	buf_init(&text, OUTBOX_SHOWN_MAX);
@@ -261,6 +267,15 @@ static void mail_page(struct request *r, int64_t id, const struct error *failed)
 		            "<h2 id=\"text\">%s</h2>\n<pre class=\"mail-text\"%R%s%R translate=\"no\">%s</pre>\n",
 		            _("Headers"), shown_headers, _("Text"), x.language ? " lang=\"" : "",
 		            x.language ? x.language : "", x.language ? "\"" : "", shown_text);
+	}
+	/* The files it carries, named as the addressee sees them; their bytes are the addressee's to open. */
+	if (nfiles > 0) {
+		html_printf(&r->out, "<h2 id=\"files\">%s</h2>\n<ul class=\"mail-files\">\n", _("Files"));
+		for (int i = 0; i < nfiles; i++)
+			/* TRANSLATORS: one file a mail carries: its name, its type ("application/pdf"), its size. */
+			html_tr(&r->out, "<li><span translate=\"no\">%s</span> (<code>%s</code>, %s)</li>\n",
+			        files[i].filename, files[i].content_type, page_file_size(r, (size_t)files[i].size));
+		html_printf(&r->out, "</ul>\n");
 	}
 	page_end(r, failed ? office_status(failed) : 200);
 }

@@ -307,19 +307,12 @@ static void reply_early(struct request *r, int status, const char *code, const c
 	}
 }
 
-/* A size as a person reads it ("25 MB", "36 MB", "2.5 MB", "512 KB"), rounded down: a limit told must not
- * promise more than it takes. */
+/* A limit as a person reads it (i18n_size), in r's arena. */
 static const char *size_readable(struct request *r, size_t bytes)
 {
-	const size_t mb = 1024 * 1024;
-	const size_t tenths = bytes * 10 / mb;
-	if (bytes >= 10 * mb || (bytes >= mb && tenths % 10 == 0))
-		return arena_printf(&r->arena, _("%d MB"), (int)(bytes / mb));
-	if (bytes >= mb)
-		/* TRANSLATORS: a size with one decimal, as "2.5 MB": %1$d is its whole megabytes, %2$d its tenth;
-		 * write your language's decimal separator between them. */
-		return arena_printf(&r->arena, _("%d.%d MB"), (int)(tenths / 10), (int)(tenths % 10));
-	return arena_printf(&r->arena, _("%d KB"), (int)(bytes / 1024));
+	char text[I18N_SIZE_LEN];
+	i18n_size(bytes, false, text);
+	return arena_strdup(&r->arena, text);
 }
 
 /* 413, from the announced length (or as the body passes the limit): nothing of it was read, so a form cannot

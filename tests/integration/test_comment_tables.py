@@ -132,7 +132,8 @@ class CommentTableForm(ServerTestCase):
         r = self.send(s, "missing.csv", table, "text/csv", lang="fr")
         self.assertEqual(r.status, 422, r)
         self.assertIn("missing.csv: 2 lignes indiquent des paragraphes que cette version n\u2019a pas (la ligne 3 "
-                      "indique le \u00b699; la ligne 4 indique le \u00b6120)", field_error(r.text, "table"))
+                      "indique le \u00b699\u00a0; la ligne 4 indique le \u00b6120)", field_error(r.text, "table"),
+                      "the rows listed with French's own separator (a no-break space before the semicolon)")
         # many such rows: as many listed as the message holds whole, in any language's letters, the rest counted
         many = ("Paragraph,Comments\n" + "".join("%d,Comment %d\n" % (1000 + i, i) for i in range(60))).encode()
         ends = {"en": "nothing was taken from it.", "ru": "\u0438\u0437 \u043d\u0435\u0451 \u043d\u0438\u0447\u0435\u0433\u043e "

@@ -84,6 +84,20 @@ class Dispositions(ServerTestCase):
         r = self.answer(s, token, cid, decision="accepted", reason="Now says who.", paragraph=pids[0],
                         version_id=vid)
         self.assertEqual((r.status, r.json()["paragraph"], r.json()["revision"]), (200, pids[0], 2), r)
+        # As the page numbers it (¶2, or 2): the paragraph of that number in the later version, its id kept.
+        paragraphs = s.get_json("/api/v1/versions/%d" % vid).json()["paragraphs"]
+        second = [p for p in paragraphs if p["number"] == 2][0]
+        for said in ("\u00b62", "2"):
+            r = self.answer(s, token, cid, decision="accepted", reason="Said by its number %s." % said,
+                            paragraph=said, version_id=vid)
+            self.assertEqual((r.status, r.json()["paragraph"]), (200, second["id"]), r)
+        r = self.answer(s, token, cid, decision="accepted", reason="Now says who.", paragraph="\u00b699",
+                        version_id=vid)
+        self.assertErrorShape(r, 422, "invalid", fields=["paragraph"])
+        self.assertIn("The later version has no paragraph \u00b699.", r.json()["error"]["fields"]["paragraph"])
+        r = self.answer(s, token, cid, decision="accepted", reason="Now says who.", paragraph="5.2", version_id=vid)
+        self.assertErrorShape(r, 422, "invalid", fields=["paragraph"])
+        self.assertIn("as its page shows it: \u00b63.", r.json()["error"]["fields"]["paragraph"])
 
     def test_bulk_by_type_and_category(self):
         s = self.fresh_server()

@@ -641,6 +641,9 @@ class LettersInTheReadersLanguage(ServerTestCase):
                            "language) VALUES (?, ?, ?, 1600000000, 1600000000, ?)",
                            [(process_id, "lecteur@example.org", "%064x" % 1, "fr"),
                             (process_id, "reader@example.org", "%064x" % 2, None)])
+            # the subscriber's account has a name: the letter greets by it (an address without one: "Hello,")
+            db.execute("INSERT INTO account (email, name, role, email_confirmed_at, created_at) "
+                       "VALUES ('lecteur@example.org', 'Marie-Jeanne d''Arc', 'stakeholder', 1600000000, 1600000000)")
         r = s.send_json("POST", "/api/v1/processes/%s/circulars" % SLUG, letter(issue=True), token=token)
         self.assertEqual(r.status, 201, r)
         sink.wait(2, timeout=300)
@@ -651,11 +654,14 @@ class LettersInTheReadersLanguage(ServerTestCase):
         self.assertEqual(fr["Content-Language"], "en")
         self.assertTrue(str(fr["Subject"]).startswith("Lettre circulaire CL-21/1\u00a0: "), fr["Subject"])
         body = fr.get_body(("plain",)).get_content()
+        self.assertTrue(body.replace("\r\n", "\n").startswith("Bonjour Marie-Jeanne d'Arc,\n\nLettre circulaire CL-21/1"),
+                        ascii(body[:80]))
         self.assertIn("La lettre, avec ses annexes\u00a0: ", body)
         self.assertIn("Vous recevez cette lettre parce que vous suivez", body)
         self.assertEqual(en["Content-Language"], "en")
         self.assertTrue(str(en["Subject"]).startswith("Circular letter CL-21/1: "), en["Subject"])
         body = en.get_body(("plain",)).get_content()
+        self.assertTrue(body.replace("\r\n", "\n").startswith("Hello,\n\nCircular letter CL-21/1"), ascii(body[:80]))
         self.assertIn("The letter, with its annexes: ", body)
         self.assertIn("You get this letter because you follow", body)
 

@@ -13,6 +13,9 @@ admitted by the secretariat; the exit codes an MTA reads (0, 65, 75) when the
 database is locked, when the message is too large or empty, when the command
 line is wrong; the call's e-mail channel in the API."""
 
+import base64
+import email
+import email.policy
 import glob
 import json
 import os
@@ -207,6 +210,26 @@ class MailInRules(ServerTestCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.token = cls.server.account_token(SECRETARIAT)
+
+    def test_an_attachment_too_large_is_told_in_the_senders_language_in_megabytes(self):
+        # The sender has an account that chose French: the answer that the message is held is in French, its
+        # sizes in megabytes as the web's 413 says them (the attachment's rounded up, the limit down).
+        self.server.account_token("lea@example.org", role="stakeholder")
+        with harness.connect(self.server.db) as db:
+            db.execute("UPDATE account SET language = 'fr' WHERE email = 'lea@example.org'")
+        big = base64.encodebytes(b"\0" * (15 * 1024 * 1024 + 100 * 1024)).replace(b"\n", b"\r\n")
+        eml = (b"From: Lea <lea@example.org>\r\nTo: " + CALL1.encode() + b"\r\nSubject: Inputs\r\n"
+               b"Message-ID: <big-fr@example.org>\r\nMIME-Version: 1.0\r\n"
+               b"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\n"
+               b"Inputs.\r\n--b\r\nContent-Type: application/octet-stream; name=big.bin\r\n"
+               b"Content-Transfer-Encoding: base64\r\n\r\n" + big + b"--b--\r\n")
+        code, out, err = mail_in(self.server.db, eml, CALL1_OPEN)
+        self.assertEqual((code, out["outcome"], out["reason"]), (0, "held", "limit"), err[-2000:])
+        (kind, to, message), = answers_to(self.server.db, "big-fr@example.org")
+        self.assertEqual((kind, to), ("held", "lea@example.org"))
+        text = email.message_from_string(message, policy=email.policy.default).get_body(("plain",)).get_content()
+        self.assertIn("La pi\u00e8ce jointe big.bin fait 16 Mo\u00a0; 15 Mo au plus sont accept\u00e9s "
+                      "pour un fichier.", " ".join(text.split()).replace(" ; ", "\u00a0; "), text)
 
     def test_the_calls_show_their_e_mail_channel(self):
         for call, address in ((1, CALL1), (2, CALL2)):

@@ -113,29 +113,49 @@ class PeopleMail(ServerTestCase):
         self.assertEqual(r.status, 202, r)
         (confirm,) = mails(s, "ada@example.org", "subscription")
         self.assertEqual(confirm["Content-Language"], "ru")
+        # greeted by the account's name, in its language (an address without an account: "Hello,")
+        self.assertTrue(text(confirm).startswith("\u0417\u0434\u0440\u0430\u0432\u0441\u0442\u0432\u0443\u0439\u0442\u0435, "
+                                                 "Ada Lovelace!\n\n"), text(confirm)[:80])
+        r = s.post_json("/api/v1/subscriptions", {"email": "lucia@example.org", "process": SLUG},
+                        headers={"Accept-Language": "es"})
+        self.assertEqual(r.status, 202, r)
+        self.assertTrue(text(mails(s, "lucia@example.org")[0]).startswith("Estimado/a se\u00f1or/a:\n\n"), text(mails(s, "lucia@example.org")[0]))
         link = text(confirm).split("/subscriptions/confirm?token=")[1].split()[0]
         self.assertEqual(s.get("/subscriptions/confirm?token=" + link).status, 200)
-        self.assertEqual(s.query("SELECT language FROM subscription"), [("es",)], "as subscribed, kept")
+        self.assertEqual(s.query("SELECT language FROM subscription WHERE email = ?", ("ada@example.org",)), [("es",)],
+                         "as subscribed, kept")
         token = s.account_token(SECRETARIAT)
         r = s.send_json("PATCH", "/api/v1/calls/1", {"closes_on": "2021-02-20", "reason": "More time."},
                         token=token, headers={"Accept-Language": "fr"})
         self.assertEqual(r.status, 200, r)
         (notice,) = mails(s, "ada@example.org", "notice")
         self.assertEqual(notice["Content-Language"], "ru")
+        self.assertTrue(text(notice).startswith("\u0417\u0434\u0440\u0430\u0432\u0441\u0442\u0432\u0443\u0439\u0442\u0435, "
+                                                "Ada Lovelace!\n\n"), text(notice)[:80])
 
     def test_the_answers_to_comments_follow_the_account(self):
         s = self.fresh_server()
         token = s.account_token(SECRETARIAT)
         self.register(s, "ru", "ada@example.org")
         r = s.post_json("/api/v1/calls/1/contributions",
-                        contribution(email="ada@example.org", language="fr",
+                        contribution(email="ada@example.org", language="fr", name="Augusta King",
                                      comments=[{"paragraph": "p3", "comment": "Mots."}]))
+        self.assertEqual(r.status, 201, r)
+        r = s.post_json("/api/v1/calls/1/contributions",
+                        contribution(email="zoe@example.org", name="Zo\u00eb \u00c5ngstr\u00f6m",
+                                     comments=[{"paragraph": "p3", "comment": "Words."}]))
         self.assertEqual(r.status, 201, r)
         s.note_the_rest(token)
         r = s.send_json("POST", "/api/v1/calls/1/dispositions/publish", token=token)
         self.assertEqual(r.status, 200, r)
         (fate,) = mails(s, "ada@example.org", "fate")
         self.assertEqual(fate["Content-Language"], "ru", "the account's, not the contribution's (fr)")
+        self.assertTrue(text(fate).startswith("\u0417\u0434\u0440\u0430\u0432\u0441\u0442\u0432\u0443\u0439\u0442\u0435, "
+                                              "Ada Lovelace!\n\n"), "the account's name, not the contribution's")
+        # without an account, the contribution's name, as its receipt
+        (fate,) = mails(s, "zoe@example.org", "fate")
+        self.assertTrue(text(fate).startswith("Dear Zo\u00eb \u00c5ngstr\u00f6m,\n\nThe secretariat has published"),
+                        text(fate)[:80])
 
     def test_a_meeting_registration_follows_the_account(self):
         s = self.fresh_server()

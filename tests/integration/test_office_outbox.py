@@ -13,10 +13,13 @@ import glob
 import html
 import os
 import re
+import signal
+import subprocess
 import tempfile
 import time
 
-from harness import CALL1_OPEN, ServerTestCase, contribution, page_text
+import harness
+from harness import CALL1_OPEN, SLUG, ServerTestCase, contribution, page_text
 from test_mail import Sink
 
 SECRETARIAT = "sec@gca.example"
@@ -124,6 +127,28 @@ class OfficeOutbox(ServerTestCase):
         self.assertNotIn("<b>Lovelace</b>", one.text, "what a mail says is shown as text")
         self.assertIn("Try to send it now", one.text)
 
+    def test_a_mails_files_are_listed_by_name_type_and_size_not_their_bytes(self):
+        s = self.fresh_server()  # no --smtp: mail stays queued
+        office = s.account_token(SECRETARIAT, password=PASSWORD)
+        session = self.login(s, SECRETARIAT)
+        r = s.send_json("POST", "/api/v1/processes/%s/meetings" % SLUG,
+                        {"date": "2021-02-10", "title": "Meeting with a calendar file", "starts": "14:00",
+                         "ends": "16:00", "join_url": "https://meet.example.org/gca", "room": "Room B-12"},
+                        token=office)
+        self.assertEqual(r.status, 201, r)
+        r = s.send_json("POST", "/api/v1/meetings/%d/registrations" % r.json()["id"], token=office)
+        self.assertEqual(r.status, 201, r)
+        (mail_id, message), = s.query("SELECT id, message FROM outbox WHERE kind = 'meeting'")
+        (name, kind, size), = s.query("SELECT f.filename, f.content_type, b.size FROM outbox_attachment f "
+                                      "JOIN blob b ON b.sha256 = f.blob WHERE f.outbox_id = ?", (mail_id,))
+        self.assertTrue(name.endswith(".ics"), name)
+        one = self.get(s, session, "/office/outbox/%d" % mail_id)
+        self.assertEqual(one.status, 200, one)
+        listed = re.sub(r"\( | (?=[,)])", lambda m: m.group(0).strip(), page_text(one))
+        self.assertIn("Files %s (%s, %d bytes)" % (name, kind, size) if size < 1024 else
+                      "Files %s (%s, %.1f KB (%d bytes))" % (name, kind, size / 1024, size), listed)
+        self.assertNotIn("BEGIN:VCALENDAR", one.text, "the file's bytes are not shown")
+
     def test_the_pages_are_the_secretariats_only(self):
         s = self.fresh_server()
         s.account_token(SECRETARIAT, password=PASSWORD)
@@ -176,3 +201,37 @@ class MailDirectory(ServerTestCase):
         self.assertRegex(msg.get_body(("plain",)).get_content(), r"/account/confirm\?token=[A-Za-z0-9_-]{43}")
         self.assertEqual(s.query("SELECT count(*) FROM outbox WHERE sent_at IS NULL")[0][0], 0,
                          "each mail written is marked sent")
+
+    def test_send_mail_alone_writes_to_the_directory(self):
+        """`consulta send-mail --mail-dir DIR`: the sender as a unit of its own, writing the Maildir as serve does."""
+        folder = tempfile.mkdtemp(prefix="consulta-maildir-")
+        self.addCleanup(lambda: [os.unlink(f) for f in glob.glob(os.path.join(folder, "*", "*"))])
+        s = self.fresh_server()  # queues only: without --smtp or --mail-dir nothing is sent
+        r = s.post_form("/account/register", {"name": "Ada Lovelace", "organization": "Analytical Society",
+                                               "category": "academia", "country": "GB",
+                                               "email": "ada.alone@example.org", "password": PASSWORD})
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(s.query("SELECT count(*) FROM outbox WHERE sent_at IS NULL")[0][0], 1)
+        env = dict(os.environ, CONSULTA_NOW=CALL1_OPEN)
+        bad = subprocess.run([harness.binary(), "--db", harness.db_url(s.db), "send-mail", "--mail-dir", folder,
+                              "--smtp", "smtp://127.0.0.1:1"], capture_output=True, env=env, timeout=WAIT)
+        self.assertEqual(bad.returncode, 2, "one way out, not both")
+        self.assertIn(b"choose one", bad.stderr)
+        sender = subprocess.Popen([harness.binary(), "--db", harness.db_url(s.db), "send-mail", "--mail-dir", folder],
+                                  stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                                  preexec_fn=harness._die_with_the_runner)
+        try:
+            self.assertEqual(sender.stdout.readline().decode(), "writing mail to the Maildir %s\n" % folder)
+            deadline = time.monotonic() + WAIT
+            while not glob.glob(os.path.join(folder, "new", "*.eml")):
+                self.assertLess(time.monotonic(), deadline, "no mail in %s/new" % folder)
+                time.sleep(0.1)
+        finally:
+            sender.send_signal(signal.SIGTERM)
+            _, err = sender.communicate(timeout=WAIT)
+        self.assertEqual(sender.returncode, 0, err)
+        self.assertIsNone(harness.sanitizer_report(err.decode("utf-8", "replace")))
+        path, = glob.glob(os.path.join(folder, "new", "*.eml"))
+        msg = email.message_from_bytes(open(path, "rb").read(), policy=email.policy.default)
+        self.assertEqual(msg["To"], "ada.alone@example.org")
+        self.assertEqual(s.query("SELECT count(*) FROM outbox WHERE sent_at IS NULL")[0][0], 0)

@@ -334,6 +334,32 @@ static void test_threads_in_different_languages_at_once(void **state)
 	}
 }
 
+/* Sizes as the 413 page and the held mail's answer say them: a limit rounded down, what was sent rounded up (a
+ * file over a limit never reads as the limit), the decimal separator the translation's. */
+static void test_sizes_in_megabytes_round_as_they_are_meant(void **state)
+{
+	(void)state;
+	enum { MB = 1024 * 1024 };
+	char out[I18N_SIZE_LEN];
+	i18n_use("en");
+	i18n_size(15 * MB, false, out);
+	assert_string_equal(out, "15 MB");
+	i18n_size(15 * MB + 1, true, out);
+	assert_string_equal(out, "16 MB");
+	i18n_size(2 * MB + MB / 2, false, out);
+	assert_string_equal(out, "2.5 MB");
+	i18n_size(2 * MB + 1, false, out);
+	assert_string_equal(out, "2 MB");
+	i18n_size(2 * MB + 1, true, out);
+	assert_string_equal(out, "2.1 MB");
+	i18n_size(512 * 1024 + 1, true, out);
+	assert_string_equal(out, "513 KB");
+	i18n_use("fr");
+	i18n_size(2 * MB + MB / 2, false, out);
+	assert_string_equal(out, "2,5\u00a0Mo");
+	i18n_use(NULL);
+}
+
 int main(void)
 {
 	unsetenv("LANGUAGE"); /* as main() does: it would override every lookup */
@@ -350,6 +376,7 @@ int main(void)
 	    cmocka_unit_test(test_instants_around_daylight_saving_in_each_language),
 	    cmocka_unit_test(test_calendar_days_in_each_language),
 	    cmocka_unit_test(test_readers_dates_choose_by_language),
+	    cmocka_unit_test(test_sizes_in_megabytes_round_as_they_are_meant),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

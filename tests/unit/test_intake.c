@@ -281,7 +281,8 @@ static void test_too_many_attachments_is_a_problem_not_an_error(void **state)
 	    "--m\r\nContent-Type: message/rfc822\r\n\r\nFrom: b@example.org\r\nSubject: fwd\r\n\r\nfwd\r\n--m--\r\n");
 	struct intake in = parse(raw);
 	assert_int_equal(in.problem_reason, HOLDING_LIMIT);
-	assert_non_null(strstr(in.problem, "22 attachments"));
+	assert_int_equal(in.problem, INTAKE_TOO_MANY_ATTACHMENTS);
+	assert_non_null(strstr(intake_problem(&A, &in), "22 attachments; at most 20"));
 	assert_int_equal(in.nattachments, LIMIT_MAIL_ATTACHMENTS);
 	for (int i = 0; i < in.nattachments; i++)
 		assert_non_null(in.attachments[i].name);
