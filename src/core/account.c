@@ -247,7 +247,10 @@ static void account_text_for(struct db *db, const char *sql, const char *event, 
 
 const char *account_mail_language_for(struct db *db, const char *email, const char *fallback)
 {
-	static const char sql[] = "SELECT language FROM account WHERE email = ? AND language IS NOT NULL";
+	/* only a confirmed account speaks for its address: whoever registers someone else's address and never
+	 * confirms it must not choose the language (nor, below, the name) of the mails that address gets */
+	static const char sql[] =
+	    "SELECT language FROM account WHERE email = ? AND language IS NOT NULL AND email_confirmed_at IS NOT NULL";
 	char code[32];
 	account_text_for(db, sql, "account.language_error", email, code, sizeof code);
 	const struct i18n_language *l = i18n_find(code);
@@ -256,7 +259,7 @@ const char *account_mail_language_for(struct db *db, const char *email, const ch
 
 const char *account_mail_name_for(struct db *db, struct arena *a, const char *email, const char *fallback)
 {
-	static const char sql[] = "SELECT name FROM account WHERE email = ?";
+	static const char sql[] = "SELECT name FROM account WHERE email = ? AND email_confirmed_at IS NOT NULL";
 	/* a longer name is never greeted by (outbox_greeting): cut, it still is not */
 	char name[OUTBOX_GREETING_NAME_MAX + 2];
 	account_text_for(db, sql, "account.name_error", email, name, sizeof name);

@@ -93,14 +93,14 @@ int account_find_email(struct db *db, struct arena *a, const char *email, struct
 
 /* The one rule for the language of a mail to a person, whatever the mail (a receipt, the answers to their
  * comments, a subscription's confirmation and notices, the account's own mails): the language of the account
- * with that address when it chose one (on /account, or the page's when it registered: what the person chose
+ * with that address, once confirmed, when it chose one (on /account, or the page's when it registered: what the person chose
  * last and most explicitly), else fallback (what the mail's cause knew: the request's page, the subscription's,
  * the contribution's; NULL: none). An offered language's code (it lives as long as the process), or fallback;
  * fallback too on a store error, logged: a mail in another language is better than none. */
 const char *account_mail_language_for(struct db *db, const char *email, const char *fallback);
 
 /* The name to greet a person by in a mail to email (outbox_greeting() decides whether it is one): the name of the
- * account with that address when it has one (its holder typed it), else fallback (what the mail's cause knew: a
+ * confirmed account with that address when it has one (its holder typed it), else fallback (what the mail's cause knew: a
  * contribution's name; NULL: none). In a; fallback too on a store error, logged. */
 const char *account_mail_name_for(struct db *db, struct arena *a, const char *email, const char *fallback);
 int account_find_id(struct db *db, struct arena *a, int64_t id, struct account *out, struct error *e);

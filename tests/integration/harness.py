@@ -832,6 +832,14 @@ def contribution(**fields):
     return c
 
 
+def link_in(message, path):
+    """The path and query of the link to `path` with a token in a mail (an email.message), for any server's
+    port."""
+    m = re.search(r"http://\S+?(%s\?token=[A-Za-z0-9_-]{43})" % re.escape(path), message.get_content())
+    assert m, "no %s link in:\n%s" % (path, message.get_content())
+    return m.group(1)
+
+
 def page_text(page):
     """A page's text (a Response or its HTML) with tags removed and entities decoded, spaces collapsed: what a
     reader reads."""

@@ -21,7 +21,7 @@ import sqlite3
 import harness
 import urllib.parse
 
-from harness import CALL1_OPEN, CSRF_TOKEN, SLUG, ServerTestCase, contribution, cookie_value, run_command
+from harness import CALL1_OPEN, CSRF_TOKEN, SLUG, ServerTestCase, contribution, cookie_value, link_in, run_command
 
 PASSWORD = "correct horse battery staple"
 # What an attacker put in the name field to reach someone else's mailbox in our words.
@@ -36,12 +36,6 @@ def outbox(server, kind=None, to=None):
                           % ("requester" if "requester" in columns else "NULL")).fetchall()
     return [(k, r, q, email.message_from_string(m, policy=email.policy.default)) for k, r, q, m in rows
             if (kind is None or k == kind) and (to is None or r == to)]
-
-
-def link_in(message, path):
-    m = re.search(r"http://\S+?(%s\?token=[A-Za-z0-9_-]{43})" % re.escape(path), message.get_content())
-    assert m, "no %s link in:\n%s" % (path, message.get_content())
-    return m.group(1)
 
 
 def request_from(s, source, method, path, body=None, headers=None):

@@ -9,7 +9,7 @@ import re
 import sqlite3
 import harness
 
-from harness import CALL1_OPEN, ServerTestCase, run_command
+from harness import CALL1_OPEN, ServerTestCase, link_in, run_command
 
 PASSWORD = "correct horse battery staple"
 
@@ -20,13 +20,6 @@ def outbox(server, kind=None):
         rows = db.execute("SELECT kind, recipient, message FROM outbox ORDER BY id").fetchall()
     return [(k, to, email.message_from_string(m, policy=email.policy.default)) for k, to, m in rows
             if kind is None or k == kind]
-
-
-def link_in(message, path):
-    body = message.get_content()
-    m = re.search(r"(http://\S+%s\?token=[A-Za-z0-9_-]{43})" % re.escape(path), body)
-    assert m, "no %s link in:\n%s" % (path, body)
-    return m.group(1)[m.group(1).index(path):]  # the path and query, for this server's port
 
 
 def session_cookie(r):

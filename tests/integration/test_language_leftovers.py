@@ -14,8 +14,7 @@ import re
 
 import harness
 import test_mail
-from harness import CALL1_OPEN, CSRF_TOKEN, SLUG, ServerTestCase
-from test_accounts import link_in
+from harness import CALL1_OPEN, CSRF_TOKEN, SLUG, ServerTestCase, link_in
 from test_languages import FRENCH_APRIL, FRENCH_MAY, VersionTextCase
 from test_letters import FRENCH, OfficeSession, letter, pdf_text
 

@@ -8,7 +8,7 @@ knew, as before (test_mail_language.py)."""
 import email
 import email.policy
 
-from harness import CALL1_OPEN, CSRF_TOKEN, SLUG, ServerTestCase, contribution, run_command
+from harness import CALL1_OPEN, CSRF_TOKEN, SLUG, ServerTestCase, contribution, link_in, run_command
 
 PASSWORD = "a long passphrase for the stakeholder"
 SECRETARIAT = "secretariat@example.org"
@@ -27,10 +27,15 @@ class PeopleMail(ServerTestCase):
     SHARED = False
     NOW = CALL1_OPEN
 
-    def register(self, s, lang, mail, name="Ada Lovelace"):
+    def register(self, s, lang, mail, name="Ada Lovelace", confirm=True):
+        """An account for mail, confirmed by the link its mail carries unless confirm is False: only a
+        confirmed account chooses the language and the name of the mails its address gets."""
         r = s.post_form("/account/register", {"name": name, "email": mail, "password": PASSWORD, "language": lang},
                         headers={"Accept-Language": lang})
         self.assertEqual(r.status, 201, r)
+        if confirm:
+            (confirmation,) = mails(s, mail, "confirm")
+            self.assertEqual(s.get(link_in(confirmation, "/account/confirm")).status, 200)
 
     def login(self, s, mail):
         return super().login(s, mail, password=PASSWORD, next_path=None)
@@ -78,6 +83,20 @@ class PeopleMail(ServerTestCase):
         self.assertIsNone(m["Reply-To"], "no Reply-To: answers go to the From, the same domain")
 
     # -- the language rule ---------------------------------------------------------------------------------------
+
+    def test_an_unconfirmed_account_chooses_neither_language_nor_name(self):
+        # Someone registers another person's address and never confirms it: the mails that address gets later
+        # follow what the mail's cause knew (the request's language, the contribution's name), not what that
+        # someone typed.
+        s = self.fresh_server()
+        self.register(s, "ru", "ada@example.org", name="Mallory Prank", confirm=False)
+        r = s.post_json("/api/v1/calls/1/contributions",
+                        contribution(email="ada@example.org", language="fr", name="Augusta King", text="Mes mots."))
+        self.assertEqual(r.status, 201, r)
+        (receipt,) = mails(s, "ada@example.org", "receipt")
+        self.assertEqual(receipt["Content-Language"], "en", "the request's, not the unconfirmed account's (ru)")
+        self.assertNotIn("Mallory", text(receipt))
+        self.assertTrue(text(receipt).startswith("Dear Augusta King,"), text(receipt))
 
     def test_a_receipt_follows_the_account_not_the_switcher(self):
         s = self.fresh_server()
