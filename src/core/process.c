@@ -114,7 +114,8 @@ static int category_from_row(struct arena *a, struct db_stmt *st, void *element)
 /* The categories of process ?1 as category_from_row() reads them: named in the reader's language (?2), else the
  * process's first language's, else the name typed with the slug. */
 #define CATEGORY_SELECT                                                                                                \
-	"SELECT c.id, c.slug, " PROCESS_CATEGORY_NAME_SQL("c", "?2") ", c.name FROM category c WHERE c.process_id = ?1 "
+	"SELECT c.id, c.slug, " PROCESS_CATEGORY_NAME_SQL("c", "?2") ", c.name "                                         \
+	"FROM category c WHERE c.process_id = ?1 "
 
 static int process_find_by(struct db *db, struct arena *a, const char *sql, const char *slug, int64_t id,
 			   bool categories, struct process *out, struct error *e)
@@ -143,7 +144,7 @@ static int process_find_by(struct db *db, struct arena *a, const char *sql, cons
 }
 
 int process_category_find(struct db *db, struct arena *a, int64_t process_id, const char *slug,
-			  const struct category **out, struct error *e)
+                          const struct category **out, struct error *e)
 {
 	static const char sql[] = CATEGORY_SELECT "AND c.slug = ?3";
 	*out = NULL;

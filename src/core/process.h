@@ -70,7 +70,7 @@ const struct category *process_category(const struct process *p, const char *slu
  * needs, without loading the process and every category): 1 (*out set), 0 when it has none of that slug (*out
  * NULL), -1 with e. */
 int process_category_find(struct db *db, struct arena *a, int64_t process_id, const char *slug,
-			  const struct category **out, struct error *e);
+                          const struct category **out, struct error *e);
 const struct category *process_category_id(const struct process *p, int64_t id);
 /* The SQL of the one rule naming the category row alias cat to a reader whose language (a tag) is the statement's
  * parameter lang ("?2"): the secretariat's name in that language, else in the process's first (the first tag of
