@@ -122,12 +122,14 @@ bench_demo() {
 # Starts `consulta serve` on DB at a free loopback port, with the extra serve options given (default:
 # two threads, no per-address limit), directly rather than through run, so that CONSULTA_PID is
 # consulta itself. Its output and log go to TMP/serve.out and TMP/serve.log.
+# SERVE_WRAPPER (words, e.g. "valgrind --tool=callgrind") runs it under that tool, given a minute to start.
 bench_serve() {
 	[ $# -gt 0 ] || set -- --threads 2 --per-address-limit 0
 	: >"$TMP/serve.out" # there before the first poll reads it
-	"$BIN" --db "$DB_URL" serve --listen 127.0.0.1:0 "$@" >"$TMP/serve.out" 2>"$TMP/serve.log" </dev/null &
+	# shellcheck disable=SC2086 # the wrapper's words
+	${SERVE_WRAPPER:-} "$BIN" --db "$DB_URL" serve --listen 127.0.0.1:0 "$@" >"$TMP/serve.out" 2>"$TMP/serve.log" </dev/null &
 	CONSULTA_PID=$!
-	for _ in $(seq 100); do
+	for _ in $(seq "$([ -n "${SERVE_WRAPPER:-}" ] && echo 600 || echo 100)"); do
 		grep -q '^listening on' "$TMP/serve.out" && break
 		kill -0 "$CONSULTA_PID" 2>/dev/null || break
 		sleep 0.1

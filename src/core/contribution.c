@@ -802,14 +802,21 @@ static int contribution_check(struct db *db, struct arena *a, int64_t call_id, c
 			      struct receipt *out, struct error *e)
 {
 	const bool mail = in->mail != NULL;
-	if (call_find(db, a, call_id, &t->call, e) != 0 || process_find_id(db, a, t->call.process_id, &t->process, e) != 0 ||
+	/* A message may need the process's last category (below); the web and the API name theirs, which is read
+	 * alone (every category's name in the reader's language was a sixth of a contribution's check). */
+	memset(&t->process, 0, sizeof t->process);
+	if (call_find(db, a, call_id, &t->call, e) != 0 ||
+	    (mail && process_find_id(db, a, t->call.process_id, &t->process, e) != 0) ||
 	    contribution_open_at(a, &t->call, now, mail, out, e) != 0)
 		return -1;
 
 	contribution_validate(a, in, clean, e);
 	t->category = NULL;
 	if (clean->category && *clean->category) {
-		t->category = process_category(&t->process, clean->category);
+		if (mail)
+			t->category = process_category(&t->process, clean->category);
+		else if (process_category_find(db, a, t->call.process_id, clean->category, &t->category, e) < 0)
+			return -1;
 		if (!t->category && !mail)
 			error_field(e, "category", _("Choose one of the categories of this process."));
 	}

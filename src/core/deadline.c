@@ -16,15 +16,20 @@ static int64_t days_between(const char *a, const char *b)
 	return clock_days_from_civil(yb, mb, db) - clock_days_from_civil(ya, ma, da);
 }
 
-int deadline_describe(struct arena *a, const struct call *c, int64_t now, struct deadline *out)
+/* whole: every field; else the sentence and what it is made of (the opening only before it, no UTC instants):
+ * a receipt's sentence is made for every contribution, and each instant in words costs a zone's lookups. */
+static int describe(struct arena *a, const struct call *c, int64_t now, bool whole, struct deadline *out)
 {
 	memset(out, 0, sizeof *out);
-	char when[I18N_DATE_LEN], opens[I18N_DATE_LEN];
-	i18n_instant_long(NULL, c->timezone, c->closes_at, when);
-	i18n_instant_long(NULL, c->timezone, c->opens_at, opens);
-	clock_format_rfc3339(c->closes_at, out->closes_utc);
-	clock_format_rfc3339(c->opens_at, out->opens_utc);
+	char when[I18N_DATE_LEN], opens[I18N_DATE_LEN] = "";
 	out->state = call_state_at(c, now);
+	i18n_instant_long(NULL, c->timezone, c->closes_at, when);
+	if (whole || out->state == CALL_UPCOMING)
+		i18n_instant_long(NULL, c->timezone, c->opens_at, opens);
+	if (whole) {
+		clock_format_rfc3339(c->closes_at, out->closes_utc);
+		clock_format_rfc3339(c->opens_at, out->opens_utc);
+	}
 	out->when = arena_strdup(a, when);
 	out->when_opens = arena_strdup(a, opens);
 	/* Each state's sentence is whole for its translator; the lead is the same sentence up to the time, which
@@ -62,10 +67,15 @@ int deadline_describe(struct arena *a, const struct call *c, int64_t now, struct
 	return out->lead && out->when && out->when_opens && out->sentence ? 0 : -1;
 }
 
+int deadline_describe(struct arena *a, const struct call *c, int64_t now, struct deadline *out)
+{
+	return describe(a, c, now, true, out);
+}
+
 const char *deadline_sentence(struct arena *a, const struct call *c, int64_t now)
 {
 	struct deadline d;
-	return deadline_describe(a, c, now, &d) == 0 ? d.sentence : NULL;
+	return describe(a, c, now, false, &d) == 0 ? d.sentence : NULL;
 }
 
 const char *deadline_extension(struct arena *a, const struct call *c, const struct call_change *x)

@@ -111,14 +111,16 @@ static int category_from_row(struct arena *a, struct db_stmt *st, void *element)
 }
 
 #define PROCESS_COLUMNS "SELECT id, slug, title, summary, timezone, languages, body, secretariat FROM process "
+/* The categories of process ?1 as category_from_row() reads them: named in the reader's language (?2), else the
+ * process's first language's, else the name typed with the slug. */
+#define CATEGORY_SELECT                                                                                                \
+	"SELECT c.id, c.slug, " PROCESS_CATEGORY_NAME_SQL("c", "?2") ", c.name "                                         \
+	"FROM category c WHERE c.process_id = ?1 "
 
 static int process_find_by(struct db *db, struct arena *a, const char *sql, const char *slug, int64_t id,
 			   bool categories, struct process *out, struct error *e)
 {
-	/* The reader's name (?2), else the process's first language's, else the name typed with the slug. */
-	static const char sql_categories[] = "SELECT c.id, c.slug, " PROCESS_CATEGORY_NAME_SQL(
-	    "c", "?2") ", c.name "
-	               "FROM category c WHERE c.process_id = ?1 ORDER BY c.position, c.id";
+	static const char sql_categories[] = CATEGORY_SELECT "ORDER BY c.position, c.id";
 	struct db_stmt *st = db_stmt(db, sql, e);
 	if (!st)
 		return -1;
@@ -139,6 +141,31 @@ static int process_find_by(struct db *db, struct arena *a, const char *sql, cons
 	db_bind_text(st, 2, reader ? reader : "");
 	return db_collect(st, a, (void **)&out->categories, &out->ncategories, sizeof *out->categories,
 			  category_from_row, e);
+}
+
+int process_category_find(struct db *db, struct arena *a, int64_t process_id, const char *slug,
+                          const struct category **out, struct error *e)
+{
+	static const char sql[] = CATEGORY_SELECT "AND c.slug = ?3";
+	*out = NULL;
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, process_id);
+	const char *reader = i18n_current();
+	db_bind_text(st, 2, reader ? reader : "");
+	db_bind_text(st, 3, slug);
+	struct category *c = NULL;
+	enum db_step r = db_step(st, e);
+	if (r == DB_ROW && (!(c = arena_alloc(a, sizeof *c)) || category_from_row(a, st, c) != 0)) {
+		error_set(e, ERROR_UNAVAILABLE, "out of memory");
+		r = DB_FAIL;
+	}
+	db_reset(st);
+	if (r == DB_FAIL)
+		return -1;
+	*out = c;
+	return c ? 1 : 0;
 }
 
 int process_find(struct db *db, struct arena *a, const char *slug, struct process *out, struct error *e)

@@ -66,6 +66,11 @@ int process_category_names(struct db *db, struct arena *a, struct process *p, st
 
 /* The category of a process with this slug, or NULL. */
 const struct category *process_category(const struct process *p, const char *slug);
+/* Process process_id's category slug alone, named as process_find_id() names it (what a contribution's check
+ * needs, without loading the process and every category): 1 (*out set), 0 when it has none of that slug (*out
+ * NULL), -1 with e. */
+int process_category_find(struct db *db, struct arena *a, int64_t process_id, const char *slug,
+                          const struct category **out, struct error *e);
 const struct category *process_category_id(const struct process *p, int64_t id);
 /* The SQL of the one rule naming the category row alias cat to a reader whose language (a tag) is the statement's
  * parameter lang ("?2"): the secretariat's name in that language, else in the process's first (the first tag of

@@ -89,14 +89,22 @@ int buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 {
 	va_list ap2;
 	va_copy(ap2, ap);
-	/* Straight into the room the buffer has, when it has some: formatted once if it fits (measuring first by
-	 * vsnprintf(NULL, 0) costs glibc a call per 64 bytes, and then the text is formatted again). */
+	/* Formatted once, straight into the room the buffer has when it is ample, else into a buffer on the stack
+	 * then copied: glibc writes what does not fit a vsnprintf (and all of a measure by vsnprintf(NULL, 0)) by
+	 * a call per 64 bytes, and a text that did not fit was formatted again (a receipt's text, 3 times). */
+	char small[1024];
 	const size_t room = b->data && !b->failed && b->cap > b->len ? b->cap - b->len : 0;
-	int n = room ? vsnprintf(b->data + b->len, room, fmt, ap2) : vsnprintf(NULL, 0, fmt, ap2);
+	char *to = room >= sizeof small ? b->data + b->len : small;
+	const size_t size = room >= sizeof small ? room : sizeof small;
+	int n = vsnprintf(to, size, fmt, ap2);
 	va_end(ap2);
-	if (n >= 0 && (size_t)n < room && (size_t)n <= b->max - b->len) {
-		b->len += (size_t)n;
-		return 0;
+	if (n >= 0 && (size_t)n < size) {
+		if (to == small)
+			return buf_append(b, small, (size_t)n);
+		if ((size_t)n <= b->max - b->len) {
+			b->len += (size_t)n;
+			return 0;
+		}
 	}
 	if (room)
 		b->data[b->len] = '\0'; /* what did not fit is not the buffer's */

@@ -47,6 +47,43 @@ static void test_null_prints_nothing_and_ceiling_holds(void **state)
 	buf_free(&b);
 }
 
+/* buf_printf formats once into the buffer's room, or into a stack buffer of 1 KB when the room is smaller, or
+ * measures and formats again when the text is longer: each way gives the same bytes, and the ceiling holds. */
+static void test_buf_printf_across_its_buffers(void **state)
+{
+	(void)state;
+	char big[3001];
+	for (size_t i = 0; i < sizeof big - 1; i++)
+		big[i] = (char)('a' + i % 26);
+	big[sizeof big - 1] = '\0';
+	struct buf b, want;
+	buf_init(&b, 1 << 20);
+	buf_init(&want, 1 << 20);
+	const int lens[] = {0, 1, 200, 1022, 1023, 1024, 1025, 2047, 2048, 3000};
+	for (int round = 0; round < 3; round++)
+		for (size_t k = 0; k < sizeof lens / sizeof *lens; k++) {
+			assert_int_equal(buf_printf(&b, "<%d:%.*s>", lens[k], lens[k], big), 0);
+			char head[16];
+			snprintf(head, sizeof head, "<%d:", lens[k]);
+			buf_puts(&want, head);
+			buf_append(&want, big, (size_t)lens[k]);
+			buf_puts(&want, ">");
+		}
+	assert_false(b.failed);
+	assert_int_equal(b.len, want.len);
+	assert_memory_equal(b.data, want.data, want.len);
+	assert_int_equal(strlen(b.data), b.len);
+	buf_free(&b);
+	buf_free(&want);
+	/* past the ceiling, from the stack buffer and from the buffer's own room */
+	buf_init(&b, 1500);
+	assert_int_equal(buf_printf(&b, "%.*s", 1000, big), 0);
+	assert_int_equal(buf_printf(&b, "%.*s", 600, big), -1);
+	assert_true(b.failed);
+	assert_true(b.len <= 1500);
+	buf_free(&b);
+}
+
 /* A French catalogue of our own, compiled by msgfmt as the build compiles po/fr.po, so that the sentences
  * below are translated however po/ changes. Written without "#, c-format": msgfmt then lets through the
  * misfitting translations that html_tr() itself must refuse. */
@@ -153,6 +190,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_text_is_escaped),
+		cmocka_unit_test(test_buf_printf_across_its_buffers),
 		cmocka_unit_test(test_url_and_numbers_and_raw),
 		cmocka_unit_test(test_null_prints_nothing_and_ceiling_holds),
 		cmocka_unit_test(test_translated_sentence_reorders_and_escapes),
