@@ -527,7 +527,9 @@ class OfficePages(ServerTestCase):
         fields = [("date", "2021-05-07"), ("label", "Forged"), ("markdown", "A forged version.")]
         r = self.post_multipart(s, session, self.version_path(), fields, csrf=False)
         self.assertEqual(r.status, 403, r)
-        self.assertIn("This form has expired or did not come from this site.", r.text)
+        # the form comes back as typed, to send again (its file, if any, chosen again)
+        self.assertIn("This form had expired or did not come from this site; nothing was done.", r.text)
+        self.assertIn('value="Forged"', r.text)
         r = self.post_multipart(s, session, self.version_path(), fields + [("csrf", "W" * 43)], csrf=False)
         self.assertEqual(r.status, 403, r)
         self.assertEqual(len(self.versions(s)), before, "nothing was stored")
