@@ -1017,6 +1017,7 @@ static struct {
 	void (*on_commit)(void); /* contribution_writer_on_commit's hook, or NULL */
 	uint64_t batches, items; /* for the log at the end */
 	_Atomic int backlog; /* queued or being written, not yet answered: contribution_writer_backlog() */
+	_Atomic int64_t surge_ms; /* contribution_writer_surge_ms() */
 } writer = {.lock = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
 
 /* Prepares j (a contribution of the web or the API) on the requester's thread: checks it (the error, if any,
@@ -1385,16 +1386,18 @@ static void *writer_main(void *arg)
 	/* A batch's pages in memory until its commit: with SQLite's default cache (2 MB) a batch of 1,024
 	 * contributions and their receipts spilled pages to the WAL before the commit, and wrote them again
 	 * when changed after (an eighth of the writer's time). The pages are allocated as used. */
+	if (db && db_cache_size(db, DB_CACHE_32_MIB, &e) != 0)
+		log_event("contribution.writer_pragma", "sql=cache_size msg=\"%s\"", e.message);
+	error_clear(&e);
 	/* And no CHECK constraint compiled into the writer's statements: SQLite checks each "x IN ('a', 'b', 'c')"
 	 * of a table's CHECKs (channel, publication, state...) through a temporary b-tree made and freed at every
 	 * insert, half of a contribution's insert (27 against 13 us measured). What the writer inserts there comes
 	 * from the program's own name tables (contribution_state_name...), never from input as typed; every
 	 * other connection, and PostgreSQL (where the integration suite runs too), still checks them. */
-	static const char *const pragmas[] = {"PRAGMA cache_size = -32768", "PRAGMA ignore_check_constraints = ON"};
-	for (size_t i = 0; db && db_dialect() == DB_SQLITE && i < sizeof pragmas / sizeof *pragmas; i++) {
-		struct db_stmt *st = db_stmt(db, pragmas[i], &e);
+	if (db && db_dialect() == DB_SQLITE) {
+		struct db_stmt *st = db_stmt(db, "PRAGMA ignore_check_constraints = ON", &e);
 		if (!st || db_exec_stmt(st, &e) != 0)
-			log_event("contribution.writer_pragma", "sql=\"%s\" msg=\"%s\"", pragmas[i], e.message);
+			log_event("contribution.writer_pragma", "sql=ignore_check_constraints msg=\"%s\"", e.message);
 		error_clear(&e);
 	}
 	/* The campaigns' pass starts where the last one stopped (core/campaign.h). */
@@ -1452,6 +1455,11 @@ static void *writer_main(void *arg)
 			writer.on_commit();
 		/* before the answers: a sender who reads the list once answered is never shown it from before */
 		atomic_fetch_sub(&writer.backlog, n);
+		if (n >= CONTRIBUTION_SURGE_BATCH) {
+			struct timespec t;
+			clock_gettime(CLOCK_MONOTONIC, &t);
+			atomic_store(&writer.surge_ms, (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000);
+		}
 		writer_answer(batch);
 		campaigns = db != NULL;
 		pthread_mutex_lock(&writer.lock);
@@ -1467,6 +1475,11 @@ static void *writer_main(void *arg)
 int contribution_writer_backlog(void)
 {
 	return atomic_load(&writer.backlog);
+}
+
+int64_t contribution_writer_surge_ms(void)
+{
+	return atomic_load(&writer.surge_ms);
 }
 
 void contribution_writer_on_commit(void (*hook)(void))

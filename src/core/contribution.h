@@ -246,6 +246,11 @@ void contribution_writer_on_commit(void (*hook)(void));
 /* How many contributions the writer has been given and not yet answered (0 without it): above 0 during a surge,
  * when pages that show contributions may be served a little behind (web/page_cache.h). Without a lock. */
 int contribution_writer_backlog(void);
+/* When (CLOCK_MONOTONIC, ms) the writer last answered a batch of at least CONTRIBUTION_SURGE_BATCH
+ * contributions, 0 if never: a surge goes on between its batches, when the backlog is 0 for a moment (the
+ * requests' checks, not the writer, set the pace on PostgreSQL). One contribution alone never makes one. */
+enum { CONTRIBUTION_SURGE_BATCH = 16 };
+int64_t contribution_writer_surge_ms(void);
 /* Writes what is queued, answers it, and stops the writer (contribution_receive then commits alone). */
 void contribution_writer_stop(void);
 

@@ -78,6 +78,16 @@ int db_refresh_statistics(struct db *db, struct error *e)
 	return st ? db_exec_stmt(st, e) : -1;
 }
 
+int db_cache_size(struct db *db, enum db_cache size, struct error *e)
+{
+	if (db_dialect() != DB_SQLITE)
+		return 0;
+	/* negative: in KiB */
+	const char *sql = size == DB_CACHE_64_MIB ? "PRAGMA cache_size = -65536" : "PRAGMA cache_size = -32768";
+	struct db_stmt *st = db_stmt(db, sql, e);
+	return st ? db_exec_stmt(st, e) : -1;
+}
+
 int db_change_mark(struct db *db, struct db_mark *out)
 {
 	return backend->change_mark(db, out);

@@ -88,6 +88,16 @@ enum db_dialect db_dialect(void);
  * ran. For a thread that calls it every second or so (the server's); 0, or -1 with e filled. */
 int db_refresh_statistics(struct db *db, struct error *e);
 
+/* How many pages db's connection keeps in memory, for one that writes much at a time: on SQLite its page cache
+ * (2 MiB by default: a pass over millions of rows with a few large indexes read each page from the kernel's
+ * cache again and again, half its time in pread and pwrite); nothing on PostgreSQL, whose cache is the
+ * server's (shared_buffers). 0, or -1 with e. */
+enum db_cache {
+	DB_CACHE_32_MIB, /* the group commit's writer: a batch's pages until its commit */
+	DB_CACHE_64_MIB, /* the campaigns' rebuild: the signatures' and the bands' inner pages */
+};
+int db_cache_size(struct db *db, enum db_cache size, struct error *e);
+
 /* This thread's connection, opened on first use; NULL (and e filled) if it cannot be opened. */
 struct db *db_thread(struct error *e);
 void db_thread_close(void);

@@ -61,7 +61,10 @@ struct db {
 	struct stmt_cache cache; /* its prepared statements (struct db_stmt), by their SQL's address */
 	char sqlstate[6];        /* of the last failure, "" after a success */
 	int changes;
-	bool in_read;
+	/* Between db_read_begin() and db_read_end(); its BEGIN is sent with the first statement (read_sent): a
+	 * page served from what the server keeps costs no round trip (issue 11: during a burst PostgreSQL's
+	 * backends wait for the CPU, and a BEGIN and a COMMIT took 0.1-0.5 s of a kept page's answer). */
+	bool in_read, read_sent;
 };
 
 struct db_stmt {
@@ -224,6 +227,19 @@ static int pg_exec(struct db *db, const char *sql, struct error *e, const char *
 	return 0;
 }
 
+/* The read's BEGIN, before its first statement (see struct db); 0 or -1. */
+static int pg_read_send(struct db *db, struct error *e)
+{
+	if (!db->in_read || db->read_sent)
+		return 0;
+	db->read_sent = true;
+	if (pg_exec(db, "BEGIN ISOLATION LEVEL REPEATABLE READ", e, "beginning a read") != 0) {
+		db->in_read = false;
+		return -1;
+	}
+	return 0;
+}
+
 static void pg_notice(void *arg, const char *message)
 {
 	(void)arg;
@@ -281,7 +297,10 @@ static int pg_change_mark(struct db *db, struct db_mark *out)
 	 * earlier snapshot and no longer in a later one, so two equal snapshots have seen the same commits, made by
 	 * any connection of any node on this server. Unlike SQLite's mark it is a round trip; it saves what the
 	 * mark stands in for (a page's state query, or the statistics page whole). A snapshot longer than the mark
-	 * (many transactions in progress, as in a burst) is no mark: the caller queries, as it must then anyway. */
+	 * (many transactions in progress, as in a burst) is no mark: the caller queries, as it must then anyway.
+	 * Inside a read, the read's own snapshot. */
+	if (pg_read_send(db, NULL) != 0)
+		return -1;
 	PGresult *res = PQexec(db->conn, "SELECT pg_current_snapshot()::text");
 	int rc = -1;
 	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 && !PQgetisnull(res, 0, 0)) {
@@ -523,6 +542,8 @@ static enum db_step pg_step(struct db_stmt *st, struct error *e)
 		st->blob = NULL;
 	}
 	if (!st->res) {
+		if (pg_read_send(db, e) != 0)
+			return DB_FAIL;
 		PGresult *res = PQexecPrepared(db->conn, st->name, st->nparams, (const char *const *)st->values,
 		                               st->lengths, st->formats, 0);
 		ExecStatusType s = PQresultStatus(res);
@@ -667,9 +688,8 @@ static int pg_read_begin(struct db *db, struct error *e)
 		error_set(e, ERROR_INTERNAL, "database error while beginning a read: a transaction is open");
 		return -1;
 	}
-	if (pg_exec(db, "BEGIN ISOLATION LEVEL REPEATABLE READ", e, "beginning a read") != 0)
-		return -1;
-	db->in_read = true;
+	db->in_read = true; /* its BEGIN waits for its first statement: pg_read_send() */
+	db->read_sent = false;
 	return 0;
 }
 
@@ -678,7 +698,8 @@ static void pg_read_end(struct db *db)
 	if (!db->in_read)
 		return;
 	db->in_read = false;
-	if (PQtransactionStatus(db->conn) != PQTRANS_IDLE && pg_exec(db, "COMMIT", NULL, "ending a read") != 0)
+	if (db->read_sent && PQtransactionStatus(db->conn) != PQTRANS_IDLE &&
+	    pg_exec(db, "COMMIT", NULL, "ending a read") != 0)
 		pg_rollback(db);
 }
 

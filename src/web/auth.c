@@ -51,6 +51,11 @@ void auth_resolve(struct request *r)
 	}
 }
 
+bool auth_anonymous(struct request *r)
+{
+	return !request_header(r, MHD_HTTP_HEADER_AUTHORIZATION) && !auth_cookie(r, SESSION_COOKIE);
+}
+
 /* The token that a form of this visitor must carry: the server key's HMAC of the session (logged in by
  * cookie) or of the visitor's random id (its consulta_csrf cookie). Someone who can set a cookie on our
  * domain can choose an id, but cannot make the token that goes with it; and a logged-in visitor's token

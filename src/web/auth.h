@@ -24,6 +24,8 @@
 
 /* Reads the Authorization header or the session cookie; sets r->account. */
 void auth_resolve(struct request *r);
+/* True when r carries neither an API token nor a session cookie: the public, known without the database. */
+bool auth_anonymous(struct request *r);
 
 /* The visitor's CSRF token, set in a cookie if it is new. Use in every form. */
 const char *auth_csrf_token(struct request *r);

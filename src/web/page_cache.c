@@ -559,14 +559,17 @@ static void fill_placeholder(struct request *r)
 
 bool page_cache_serve_recent(struct request *r, struct page_state *ps, bool shows_contributions)
 {
-	/* Only during a surge (contributions wait for the writer): at other times every page is as of the last
-	 * commit. A page that shows contributions only to a visitor who sends no cookie: one who sent a
-	 * contribution from their browser has ours and sees theirs at once. */
-	if (contribution_writer_backlog() <= 0 || (shows_contributions && request_header(r, MHD_HTTP_HEADER_COOKIE)))
+	/* Only during a surge (contributions wait for the writer, or it answered a large batch within the last
+	 * PAGE_CACHE_RECENT_MS: between two batches its queue may be empty for a moment): at other times every
+	 * page is as of the last commit. A page that shows contributions only to a visitor who sends no cookie:
+	 * one who sent a contribution from their browser has ours and sees theirs at once. */
+	const int64_t now = monotonic_ms();
+	const int64_t surge_ms = contribution_writer_surge_ms();
+	if ((contribution_writer_backlog() <= 0 && !(surge_ms && now - surge_ms < PAGE_CACHE_RECENT_MS)) ||
+	    (shows_contributions && request_header(r, MHD_HTTP_HEADER_COOKIE)))
 		return false;
 	const char *page = page_key(r, ps);
 	const uint64_t hash = fnv1a(page, strlen(page));
-	const int64_t now = monotonic_ms();
 	pthread_mutex_lock(&cache.lock);
 	struct page_entry *p = find_locked(page, hash);
 	/* Once it is older, one request makes it anew (it waits for that) while the others are still sent it,
@@ -582,6 +585,7 @@ bool page_cache_serve_recent(struct request *r, struct page_state *ps, bool show
 	pthread_mutex_unlock(&cache.lock);
 	if (!p)
 		return false;
+	r->cache = "recent";
 	reply_entry(r, p);
 	return true;
 }
@@ -592,6 +596,7 @@ bool page_cache_serve_unchanged(struct request *r, struct page_state *ps)
 	struct page_entry *p = ps->marked ? page_cache_get_unchanged(page_key(r, ps), &ps->mark, clock_now()) : NULL;
 	if (!p)
 		return false;
+	r->cache = "unchanged";
 	reply_entry(r, p);
 	return true;
 }
@@ -604,6 +609,7 @@ bool page_cache_serve(struct request *r, const struct page_state *ps)
 	/* The same state as when it was kept: it holds as of this newer mark too. */
 	if (ps->marked)
 		page_entry_mark(p, &ps->mark, ps->valid_until);
+	r->cache = "same";
 	reply_entry(r, p);
 	return true;
 }
@@ -657,6 +663,7 @@ void page_cache_keep(struct request *r, const struct page_state *ps)
 {
 	const char *page = page_key(r, ps);
 	r->vary = MHD_HTTP_HEADER_ACCEPT_ENCODING;
+	r->cache = "built"; /* "kept" below, once it is */
 	/* Only a whole page that any anonymous visitor may be given: one that set a cookie (a visitor id
 	 * for a form's CSRF token) or wrote a token is this visitor's alone; a form's token may be the
 	 * placeholder (page_cache_csrf_token()), which each visitor's copy has in its place. */
@@ -677,6 +684,7 @@ void page_cache_keep(struct request *r, const struct page_state *ps)
 	page_entry_body(p, false, &len);
 	page_entry_body(p, true, &gzlen);
 	log_event("page_cache.keep", "rid=%s page=%s bytes=%zu gzip=%zu", r->id, page, len, gzlen);
+	r->cache = "kept";
 	reply_entry(r, p);
 }
 

@@ -1191,20 +1191,32 @@ static bool list_cursor_read(struct request *r, struct list_query *q, struct con
 	return true;
 }
 
+/* Its first page, unfiltered, is the same for every anonymous visitor and changes with every batch of
+ * contributions: kept (web/page_cache.h) under the database's change mark for the second it was read in,
+ * and during a surge of contributions served without a query while recent to a visitor without our
+ * cookie (issue 11: it is read during bursts). New contributions appear to those visitors within
+ * PAGE_CACHE_RECENT_MS; one who sent a contribution from this browser sees theirs at once. False: not kept
+ * for r. */
+static bool contributions_page_kept_as(struct request *r, struct page_state *ps)
+{
+	memset(ps, 0, sizeof *ps);
+	if (page_cache_wanted(r) && request_query_count(r) == 0)
+		ps->page = arena_printf(&r->arena, "contributions:%s", r->params[0]);
+	return ps->page != NULL;
+}
+
+bool page_call_contributions_kept(struct request *r)
+{
+	struct page_state ps;
+	return contributions_page_kept_as(r, &ps) && page_cache_serve_recent(r, &ps, true);
+}
+
 void page_call_contributions(struct request *r)
 {
-	/* Its first page, unfiltered, is the same for every anonymous visitor and changes with every batch of
-	 * contributions: kept (web/page_cache.h) under the database's change mark for the second it was read in,
-	 * and during a surge of contributions served without a query while recent to a visitor without our
-	 * cookie (issue 11: it is read during bursts). New contributions appear to those visitors within
-	 * PAGE_CACHE_RECENT_MS; one who sent a contribution from this browser sees theirs at once. */
 	struct page_state ps;
-	memset(&ps, 0, sizeof ps);
-	if (page_cache_wanted(r) && request_query_count(r) == 0) {
-		ps.page = arena_printf(&r->arena, "contributions:%s", r->params[0]);
-		if (ps.page && (page_cache_serve_recent(r, &ps, true) || page_cache_serve_unchanged(r, &ps)))
-			return;
-	}
+	if (contributions_page_kept_as(r, &ps) &&
+	    (page_cache_serve_recent(r, &ps, true) || page_cache_serve_unchanged(r, &ps)))
+		return;
 	struct call c;
 	struct process p;
 	if (!load_call(r, &c, &p))

@@ -285,26 +285,37 @@ static void call_row(struct request *r, struct call *c, int64_t now, bool extens
 	html_printf(&r->out, "</li>\n");
 }
 
+/* The same page for every anonymous visitor (its form's token put in for each, web/page_cache.h), kept
+ * under the database's change mark for the second it was read in (what it shows changes with time to the
+ * second: calls open and close), and during a surge of contributions, when no mark holds, served without
+ * a query while recent (issue 11: it is read during bursts). It shows no contribution. Its key is in the
+ * language asked for, or "-" for the process's own (request_language_process()). False: not kept for r. */
+static bool process_page_kept_as(struct request *r, struct page_state *ps)
+{
+	memset(ps, 0, sizeof *ps);
+	if (!page_cache_wanted(r))
+		return false;
+	request_language(r);
+	ps->page = arena_printf(&r->arena, "process:%s", r->params[0]);
+	ps->key = arena_printf(&r->arena, "process:%s@%s", r->params[0], r->lang_asked ? r->lang->code : "-");
+	if (!ps->page || !ps->key)
+		ps->page = ps->key = NULL;
+	return ps->page != NULL;
+}
+
+bool page_process_kept(struct request *r)
+{
+	struct page_state ps;
+	return process_page_kept_as(r, &ps) && page_cache_serve_recent(r, &ps, false);
+}
+
 void page_process(struct request *r)
 {
 	struct error e;
 	error_clear(&e);
-	/* The same page for every anonymous visitor (its form's token put in for each, web/page_cache.h), kept
-	 * under the database's change mark for the second it was read in (what it shows changes with time to the
-	 * second: calls open and close), and during a surge of contributions, when no mark holds, served without
-	 * a query while recent (issue 11: it is read during bursts). It shows no contribution. Its key is in the
-	 * language asked for, or "-" for the process's own (request_language_process()). */
 	struct page_state ps;
-	memset(&ps, 0, sizeof ps);
-	if (page_cache_wanted(r)) {
-		request_language(r);
-		ps.page = arena_printf(&r->arena, "process:%s", r->params[0]);
-		ps.key = arena_printf(&r->arena, "process:%s@%s", r->params[0], r->lang_asked ? r->lang->code : "-");
-		if (!ps.page || !ps.key)
-			ps.page = ps.key = NULL;
-		else if (page_cache_serve_recent(r, &ps, false) || page_cache_serve_unchanged(r, &ps))
-			return;
-	}
+	if (process_page_kept_as(r, &ps) && (page_cache_serve_recent(r, &ps, false) || page_cache_serve_unchanged(r, &ps)))
+		return;
 	struct overview o;
 	if (overview_load(r->db, &r->arena, r->params[0], &o, &e) != 0) {
 		page_error(r, &e);

@@ -40,6 +40,10 @@ struct request {
 	struct db *db; /* this thread's connection */
 	int64_t received_at; /* when its last byte arrived (clock_now): a contribution's deadline is judged then */
 	int64_t started_us; /* machine time (monotonic) when its head was read: the log's ms= counts from then */
+	/* When its handler began and ended (machine time; 0 until then): the log's wait= (for a thread, or for
+	 * its body), ran= (the handler) and what is left (sending, and the resumed connection's turn) */
+	int64_t ran_from_us, ran_until_us;
+	const char *cache; /* how the page cache answered (the log's cache=), NULL if it did not */
 
 	/* The body as received (NUL-terminated), and whether it passed the limit. */
 	struct buf body;

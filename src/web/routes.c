@@ -10,7 +10,7 @@
 const struct route ROUTES[] = {
 	/* pages */
 	{"GET", "/", page_home, ROLE_PUBLIC, false},
-	{"GET", "/processes/{slug}", page_process, ROLE_PUBLIC, false},
+	{"GET", "/processes/{slug}", page_process, ROLE_PUBLIC, false, .kept = page_process_kept},
 	{"GET", "/versions/{id}", page_version, ROLE_PUBLIC, false},
 	{"GET", "/letters", page_circular_archive, ROLE_PUBLIC, false},
 	{"GET", "/letters.atom", page_circular_feed, ROLE_PUBLIC, false},
@@ -23,7 +23,8 @@ const struct route ROUTES[] = {
 	{"GET", "/calls/{id}/contribute", page_contribute_form, ROLE_PUBLIC, false},
 	{"POST", "/calls/{id}/contribute", page_contribute_submit, ROLE_PUBLIC, true, .files = true, .grouped = true,
 	 .stale = page_contribute_stale},
-	{"GET", "/calls/{id}/contributions", page_call_contributions, ROLE_PUBLIC, false},
+	{"GET", "/calls/{id}/contributions", page_call_contributions, ROLE_PUBLIC, false,
+	 .kept = page_call_contributions_kept},
 	{"GET", "/calls/{id}/matrix", page_call_matrix, ROLE_PUBLIC, false},
 	{"GET", "/calls/{id}/statistics", page_call_statistics, ROLE_PUBLIC, false}, /* page_statistics.c */
 	{"GET", "/processes/{slug}/statistics", page_process_statistics, ROLE_PUBLIC, false},

@@ -34,6 +34,10 @@ struct route {
 	/* An office form that creates something: sent again with the same one-time field ("once", office_form_open)
 	 * and content, it is answered with the page the first one led to and creates nothing (core/form_once.h). */
 	bool once;
+	/* A public page the page cache may answer during a surge without the database (page_cache_serve_recent):
+	 * tried on the thread that read the request, before it is handed to a worker (reads on PostgreSQL), for a
+	 * visitor who is not logged in. True if it answered. */
+	bool (*kept)(struct request *r);
 };
 
 extern const struct route ROUTES[];
@@ -63,6 +67,7 @@ void api_export_process(struct request *r);
 void page_data(struct request *r);
 void api_dictionary(struct request *r);
 void page_process(struct request *r);
+bool page_process_kept(struct request *r);
 void page_version(struct request *r);
 void page_paragraph(struct request *r);
 void page_compare(struct request *r);
@@ -87,6 +92,7 @@ void page_log_inclusion(struct request *r);
 void page_log_consistency(struct request *r);
 void page_receipt_file(struct request *r);
 void page_call_contributions(struct request *r);
+bool page_call_contributions_kept(struct request *r);
 /* web/page_matrix.c: a call's resolution matrix, public and the secretariat's, as HTML, CSV and XLSX. */
 void page_call_matrix(struct request *r);
 void page_call_matrix_csv(struct request *r);

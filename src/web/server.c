@@ -542,7 +542,18 @@ static void once_handle(struct request *r, const struct route *route)
 		log_event("form_once.failed", "rid=%s msg=\"%s\"", r->id, e.message);
 }
 
+static void handle(struct request *r);
+
+/* The handler, timed for the log (answer()). */
 static void dispatch(struct request *r)
+{
+	if (!r->ran_from_us)
+		r->ran_from_us = server_monotonic_us();
+	handle(r);
+	r->ran_until_us = server_monotonic_us();
+}
+
+static void handle(struct request *r)
 {
 	bool path_known;
 	i18n_use(request_language(r)->code); /* _() in the handler, on whichever thread runs it */
@@ -775,10 +786,18 @@ static enum MHD_Result answer(struct MHD_Connection *conn, struct request *r)
 	reply_checked(r);
 	/* ms=: from its head to its answer, queues and waits included (what the client waited, less the network
 	 * and the time its bytes sat unread while this thread served others) */
-	const int64_t us = server_monotonic_us() - r->started_us;
-	log_event("http", "rid=%s ms=%lld.%01lld client=%s method=%s path=\"%s\" status=%d", r->id,
-		  (long long)(us / 1000), (long long)(us % 1000 / 100), request_client_address(r), log_escape(r, r->method),
-		  log_escape(r, r->path), r->status);
+	const int64_t now = server_monotonic_us(), us = now - r->started_us;
+	/* Where a slow answer's time went: waiting (for a worker, or for the rest of its body), its handler, or
+	 * after it (a resumed connection waits for its event thread's turn). */
+	const int64_t wait = r->ran_from_us ? r->ran_from_us - r->started_us : 0;
+	const int64_t ran = r->ran_from_us && r->ran_until_us >= r->ran_from_us ? r->ran_until_us - r->ran_from_us : 0;
+	log_event("http",
+		  "rid=%s ms=%lld.%01lld wait=%lld.%01lld ran=%lld.%01lld cache=%s client=%s method=%s path=\"%s\" "
+		  "status=%d",
+		  r->id, (long long)(us / 1000), (long long)(us % 1000 / 100), (long long)(wait / 1000),
+		  (long long)(wait % 1000 / 100), (long long)(ran / 1000), (long long)(ran % 1000 / 100),
+		  r->cache ? r->cache : "-", request_client_address(r), log_escape(r, r->method), log_escape(r, r->path),
+		  r->status);
 	watch_set(conn, WATCH_BUSY, -1);
 	return send_reply(conn, r);
 }
@@ -789,6 +808,20 @@ static void reply_busy(struct request *r, struct pool *p)
 	r->retry_after = "5";
 	reply_early(r, 503, "busy", request_failure_message(r, 503));
 	log_event("http.queue_full", "rid=%s pool=%s queued=%d", r->id, p->name, p->capacity);
+}
+
+/* A page kept during a surge, for the public: answered on this thread from the page cache, without the
+ * database nor a worker's turn (routes.h, kept). */
+static bool answer_kept(struct request *r)
+{
+	bool path_known;
+	const struct route *route = route_match(r, r->method, r->path, &path_known);
+	if (!route || !route->kept || strcmp(r->method, "GET") != 0 || !auth_anonymous(r))
+		return false;
+	r->ran_from_us = server_monotonic_us();
+	const bool answered = route->kept(r);
+	r->ran_until_us = server_monotonic_us();
+	return answered;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
@@ -846,6 +879,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	watch_set(conn, WATCH_BUSY, -1);
 	r->received_at = clock_now(); /* the whole request is in: a contribution's deadline is judged now */
 	struct pool *p = pool_for(srv, r);
+	if (p == &srv->reads && answer_kept(r))
+		return answer(conn, r);
 	if (p == &srv->contributions && runs_inline(r) && await_begin()) {
 		/* Suspended first, so that the writer's resume (request_awake) can only take effect once this
 		 * call has returned, whenever it comes. */

@@ -18,6 +18,7 @@ import harness
 import unittest
 
 import threading
+import time
 
 from harness import CALL1_OPEN, SLUG, ServerTestCase, parallel, run_command
 
@@ -363,6 +364,47 @@ class PageCache(ServerTestCase):
             self.assertIn(b"Grace Hopper-Kept", after.body)
         # Another page of the list, or a filtered one, is built for its request.
         self.assertIsNone(s.get(path + "?page=1").header("ETag"))
+
+    def test_during_a_surge_the_list_is_served_as_kept_and_the_log_says_how_each_page_was_answered(self):
+        """While a contribution waits for the writer (held 3 s here) an anonymous visitor gets the list as kept
+        a moment ago, without a query; one with our cookie gets it built; once the contribution is answered
+        the list shows it to everyone at once (one contribution alone leaves no surge behind). The log's
+        http line says which (cache=kept, recent, built, unchanged) and where the time went (wait=, ran=)."""
+        s = self.fresh_server(env={"CONSULTA_TEST_WRITER_DELAY_MS": "3000"})
+        path = "/calls/1/contributions"
+        session = self.login(s, "ada@example.org")
+        s.get("/processes/" + SLUG)  # kept for the public
+
+        def answers():
+            return [l for l in s.log().splitlines() if "event=http " in l and 'path="%s"' % path in l]
+
+        before = s.get(path)
+        self.assertEqual(before.status, 200, before)
+        self.assertRegex(answers()[-1], r" ms=\d+\.\d wait=\d+\.\d ran=\d+\.\d cache=kept ")
+        self.assertIn(" cache=unchanged ", (s.get(path), answers()[-1])[1])
+        sent = {}
+        poster = threading.Thread(target=lambda: sent.update(s.contribute(call_id=1, name="Grace Hopper-Surge")))
+        poster.start()
+        try:
+            deadline = time.monotonic() + 2.5
+            while time.monotonic() < deadline:  # until the server has the contribution queued
+                during = s.get(path)
+                if " cache=recent " in answers()[-1]:
+                    break
+            self.assertIn(" cache=recent ", answers()[-1], "served as kept while the contribution waits")
+            self.assertEqual(during.body, before.body)
+            mine = s.get(path, headers={"Cookie": "consulta_csrf=" + harness.CSRF_TOKEN})
+            self.assertEqual(mine.status, 200, mine)
+            self.assertNotIn(" cache=recent ", answers()[-1], "a visitor with our cookie gets it built")
+            # A logged-in visitor gets the process page with their own header, never the one kept for all.
+            theirs = s.get("/processes/" + SLUG, headers={"Cookie": session})
+            self.assertIn('action="/logout"', theirs.body.decode("utf-8").split("</header>", 1)[0])
+        finally:
+            poster.join()
+        self.assertTrue(sent.get("tracking"), sent)
+        after = s.get(path)
+        self.assertIn(b"Grace Hopper-Surge", after.body)
+        self.assertNotIn(" cache=recent ", answers()[-1])
 
     def test_page_cache_size_option(self):
         for bad in ("-1", "x", "", "65537"):
