@@ -50,17 +50,25 @@ void config_set(const char *public_url, const char *mail_from)
 
 int config_load_secrets(struct db *db, struct error *e)
 {
-	/* Two servers starting at once on one database both insert; the first one's key is everyone's. */
+	/* Two servers starting at once on one database both insert; the first one's key is everyone's. Only when
+	 * there is none: an insert waits for the write lock, which another node's writer may hold for seconds. */
 	static const char sql_make[] = "INSERT INTO server_secret (name, value) VALUES ('csrf', ?) "
 				       "ON CONFLICT (name) DO NOTHING";
 	static const char sql_read[] = "SELECT value FROM server_secret WHERE name = 'csrf'";
-	char hex[2 * SECRET_KEY_LEN + 1];
-	secret_key_hex(hex);
-	struct db_stmt *st = db_stmt(db, sql_make, e);
-	if (!st)
+	const int kept = db_any_row(db, sql_read, e);
+	if (kept < 0)
 		return -1;
-	db_bind_text(st, 1, hex);
-	if (db_exec_stmt(st, e) != 0 || !(st = db_stmt(db, sql_read, e)))
+	struct db_stmt *st;
+	if (!kept) {
+		char hex[2 * SECRET_KEY_LEN + 1];
+		secret_key_hex(hex);
+		if (!(st = db_stmt(db, sql_make, e)))
+			return -1;
+		db_bind_text(st, 1, hex);
+		if (db_exec_stmt(st, e) != 0)
+			return -1;
+	}
+	if (!(st = db_stmt(db, sql_read, e)))
 		return -1;
 	int rc = -1;
 	if (db_step(st, e) == DB_ROW) {

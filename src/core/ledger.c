@@ -1101,9 +1101,13 @@ static int key_load(struct db *db, unsigned char pk[crypto_sign_PUBLICKEYBYTES],
 
 int ledger_key_ensure(struct db *db, struct error *e)
 {
-	/* Two servers starting at once both insert; the first one's key is everyone's. */
+	/* Two servers starting at once both insert; the first one's key is everyone's. Only when there is none
+	 * (config_load_secrets() says why). */
 	static const char sql[] =
 	    "INSERT INTO server_secret (name, value) VALUES ('ledger', ?) ON CONFLICT (name) DO NOTHING";
+	const int kept = db_any_row(db, "SELECT 1 FROM server_secret WHERE name = 'ledger'", e);
+	if (kept != 0)
+		return kept < 0 ? -1 : 0;
 	unsigned char seed[crypto_sign_SEEDBYTES];
 	char hex[2 * crypto_sign_SEEDBYTES + 1];
 	randombytes_buf(seed, sizeof seed);

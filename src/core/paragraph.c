@@ -271,6 +271,9 @@ int paragraph_backfill(struct db *db, struct error *e)
 	static const char sql[] =
 	    "SELECT v.id, v.document_id, v.markdown FROM version v "
 	    "WHERE NOT EXISTS (SELECT 1 FROM paragraph p WHERE p.version_id = v.id) ORDER BY v.id";
+	int todo = db_any_row(db, sql, e);
+	if (todo <= 0)
+		return todo;
 	struct arena a;
 	arena_init(&a);
 	struct version_text *versions = NULL;

@@ -415,8 +415,9 @@ int search_version_texts_backfill(struct db *db, struct error *e)
 	                          "WHERE v.state = 'published' AND NOT EXISTS (SELECT 1 FROM search_entry s WHERE "
 	                          "s.version_id = t.version_id AND s.kind = 'paragraph' AND s.language = t.language) "
 	                          "ORDER BY t.version_id";
-	if (db_begin(db, e) != 0)
-		return -1;
+	int todo = db_any_row(db, sql, e);
+	if (todo <= 0 || db_begin(db, e) != 0)
+		return todo <= 0 ? todo : -1;
 	struct db_stmt *st = db_stmt(db, sql, e);
 	int64_t *ids = NULL;
 	size_t n = 0, cap = 0;

@@ -78,6 +78,16 @@ int db_refresh_statistics(struct db *db, struct error *e)
 	return st ? db_exec_stmt(st, e) : -1;
 }
 
+int db_any_row(struct db *db, const char *sql, struct error *e)
+{
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	const enum db_step r = db_step(st, e);
+	db_reset(st);
+	return r == DB_ROW ? 1 : r == DB_DONE ? 0 : -1;
+}
+
 int db_cache_size(struct db *db, enum db_cache size, struct error *e)
 {
 	if (db_dialect() != DB_SQLITE)

@@ -88,6 +88,11 @@ enum db_dialect db_dialect(void);
  * ran. For a thread that calls it every second or so (the server's); 0, or -1 with e filled. */
 int db_refresh_statistics(struct db *db, struct error *e);
 
+/* Whether sql (no parameters) gives a row, read outside any transaction: 1, 0, or -1 with e. For what runs at
+ * every start and rarely has work (a backfill after an upgrade): it takes the write lock only when it has,
+ * so that a node starting beside a busy one (its writer in a long transaction) does not wait for it. */
+int db_any_row(struct db *db, const char *sql, struct error *e);
+
 /* How many pages db's connection keeps in memory, for one that writes much at a time: on SQLite its page cache
  * (2 MiB by default: a pass over millions of rows with a few large indexes read each page from the kernel's
  * cache again and again, half its time in pread and pwrite); nothing on PostgreSQL, whose cache is the

@@ -492,6 +492,19 @@ static void sq_read_end(struct db *db)
 		db_rollback(db);
 }
 
+/* Whether migration version is applied: 1, 0, or -1 with e. */
+static int sq_applied(struct db *db, int version, struct error *e)
+{
+	static const char sql_applied[] = "SELECT 1 FROM schema_migration WHERE version = ?";
+	struct db_stmt *st = db_stmt(db, sql_applied, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, version);
+	enum db_step r = db_step(st, e);
+	sqlite3_reset((sqlite3_stmt *)st);
+	return r == DB_ROW ? 1 : r == DB_DONE ? 0 : -1;
+}
+
 static int sq_migrate(struct db *db, struct error *e)
 {
 	if (db_exec_sql(db,
@@ -501,21 +514,23 @@ static int sq_migrate(struct db *db, struct error *e)
 		return -1;
 	for (const struct embedded_file *m = embedded_migrations; m->name; m++) {
 		int version = (int)strtol(m->name, NULL, 10); /* "001_schema.sql" -> 1; embed.py checks the names */
+		/* Applied already (every start but the first after an upgrade): known without the write lock, which
+		 * another process's writer may hold for longer than the busy time-out; then again under it. */
+		int applied = sq_applied(db, version, e);
+		if (applied != 0) {
+			if (applied < 0)
+				return -1;
+			continue;
+		}
 		if (db_begin(db, e) != 0)
 			return -1;
-		static const char sql_applied[] = "SELECT 1 FROM schema_migration WHERE version = ?";
-		struct db_stmt *st = db_stmt(db, sql_applied, e);
-		if (!st)
+		if ((applied = sq_applied(db, version, e)) < 0)
 			goto fail;
-		db_bind_int(st, 1, version);
-		enum db_step r = db_step(st, e);
-		sqlite3_reset((sqlite3_stmt *)st);
-		if (r == DB_FAIL)
-			goto fail;
-		if (r == DB_ROW) {
+		if (applied) {
 			db_rollback(db);
 			continue;
 		}
+		struct db_stmt *st;
 		char *sql = malloc(m->len + 1);
 		if (!sql) {
 			error_set(e, ERROR_UNAVAILABLE, "out of memory");

@@ -118,6 +118,26 @@ class LongWork(harness.ServerTestCase):
         self.assertEqual(results["api"].json()["error"]["code"], "unavailable")
         self.assertEqual(server.published_total(), 0)
 
+    def test_a_server_starts_while_another_holds_the_write_lock_for_longer_than_the_busy_timeout(self):
+        """A second node starting beside a busy one (its writer in a long transaction) comes up, and serves,
+        rather than failing after the busy timeout: nothing at start waits for the write lock when it has
+        nothing to write. A contribution sent meanwhile waits for the lock, and is stored once it is free."""
+        server = self.fresh_server()
+        server.stop()
+        lock = self.lock_database(server)
+        try:
+            t0 = time.monotonic()
+            server.start()
+            started = time.monotonic() - t0
+            self.assertEqual(server.get("/processes/" + harness.SLUG).status, 200)
+            self.assertLess(started, BUSY_TIMEOUT, "it did not wait for the write lock to start")
+        finally:
+            lock.execute("ROLLBACK")
+            lock.close()
+        r = server.post_json("/api/v1/calls/1/contributions", harness.contribution(name="Started Beside"))
+        self.assertEqual(r.status, 201, r)
+        self.assertIn(b"Started Beside", server.get("/calls/1/contributions").body)
+
     def test_a_confirmation_link_waiting_for_the_write_lock_does_not_hold_gets(self):
         # GET /account/confirm writes (routes.c marks it slow): it waits on a worker, not on the one pool thread.
         server = self.fresh_server(threads=1)
