@@ -29,9 +29,14 @@
 #
 # BACKEND=postgresql: part 1 on a private PostgreSQL 15, against COPY of the same rows (parts 2 and 3: SQLite only).
 # Knobs: SCALE (1m), INGEST (api; bulk), API_SAMPLE (20k), CLIENTS (32), IMPORT_THREADS (32), CLUSTER_PASS (1; 0 skips
-# the pass), READ_SECONDS (10), WRITE_SECONDS (10), BURST (75000), PARTS (write,docket,reads).
+# the pass), READ_SECONDS (10), WRITE_SECONDS (10), BURST (75000), PARTS (write,docket,reads), DOCKET_DIR.
 # Everything runs in a temporary directory, removed at the end; figures move with the
 # machine's load, which is printed at each part.
+# DOCKET_DIR=DIR (with INGEST=bulk): the docket is kept in DIR, for a size whose load and pass outlast one
+# sitting (21.7 million: about an hour each). A run finds there what an earlier one did: a finished load is
+# not done again (its figures are printed as they were measured), and a pass that was stopped goes on
+# (`consulta campaigns --resume`); its time is the sum of its stretches, a stopped stretch counted to the
+# last commit it made (the database's last write). The stretches are listed.
 set -u
 
 BENCH_NAME=scale
@@ -56,6 +61,16 @@ if [ "$BACKEND" = postgresql ]; then
 	esac
 fi
 DOCKET="python3 $HERE/docket.py"
+TRUTH=$TMP/truth.txt
+KEEP=${DOCKET_DIR:-}
+if [ -n "$KEEP" ]; then
+	[ "$INGEST" = bulk ] || bench_die "DOCKET_DIR keeps a bulk load: INGEST=bulk"
+	mkdir -p "$KEEP" || bench_die "cannot make $KEEP"
+	KEEP=$(cd "$KEEP" && pwd)
+	if [ -s "$KEEP/ingest.txt" ] && ! grep -q "^$N of $N " "$KEEP/ingest.txt"; then
+		bench_die "$KEEP holds a docket of another size ($(cut -d' ' -f1 "$KEEP/ingest.txt")): SCALE=$SCALE is $N"
+	fi
+fi
 RSS_GOAL=300
 
 load() { cut -d' ' -f1-3 /proc/loadavg; }
@@ -88,26 +103,46 @@ fi
 if part docket || part reads; then
 	echo
 	echo "== 2. docket of $N contributions (bench/docket.py, seeded; load $(load))"
-	bench_demo --live
-	read -r CALL CATEGORY < <(sqlite3 -separator ' ' "$DB" \
-		"SELECT c.id, k.slug FROM call c JOIN category k ON k.process_id = c.process_id
-		 WHERE c.opens_at <= strftime('%s','now') AND c.closes_at > strftime('%s','now') ORDER BY c.id, k.position LIMIT 1")
-	[ -n "${CALL:-}" ] || bench_die "the live demo has no open call"
-	SLUG=$(sqlite3 "$DB" "SELECT p.slug FROM process p JOIN call c ON c.process_id = p.id WHERE c.id = $CALL")
-	if [ "$INGEST" = bulk ]; then
+	KEPT=
+	if [ -n "$KEEP" ] && [ -s "$KEEP/ingest.txt" ]; then
+		KEPT=yes
+		DB=$KEEP/consulta.db
+		read -r CALL CATEGORY SLUG <"$KEEP/call.txt"
+	else
+		bench_demo --live
+		read -r CALL CATEGORY < <(sqlite3 -separator ' ' "$DB" \
+			"SELECT c.id, k.slug FROM call c JOIN category k ON k.process_id = c.process_id
+			 WHERE c.opens_at <= strftime('%s','now') AND c.closes_at > strftime('%s','now') ORDER BY c.id, k.position LIMIT 1")
+		[ -n "${CALL:-}" ] || bench_die "the live demo has no open call"
+		SLUG=$(sqlite3 "$DB" "SELECT p.slug FROM process p JOIN call c ON c.process_id = p.id WHERE c.id = $CALL")
+	fi
+	if [ -n "$KEPT" ]; then
+		echo "   ingest (kept in $KEEP from an earlier run, as it was measured then): $(cat "$KEEP/ingest.txt")"
+		TRUTH=$KEEP/truth.txt
+		SCORE_BY=
+	elif [ "$INGEST" = bulk ]; then
+		if [ -n "$KEEP" ]; then # loaded in DIR from the start: a load stopped half-way starts over
+			rm -f "$KEEP"/consulta.db* "$KEEP"/pass.*
+			mv "$DB" "$KEEP/consulta.db"
+			rm -f "$DB"-wal "$DB"-shm
+			DB=$KEEP/consulta.db
+			TRUTH=$KEEP/truth.txt
+			echo "$CALL $CATEGORY $SLUG" >"$KEEP/call.txt"
+		fi
 		T0=$(now)
-		$DOCKET load "$DB" "$CALL" "$N" --truth "$TMP/truth.txt" ||
+		$DOCKET load "$DB" "$CALL" "$N" --truth "$TRUTH" ||
 			bench_die "docket.py load failed"
 		secs=$(since "$T0")
 		total=$(sqlite3 "$DB" "SELECT count(*) FROM contribution WHERE call_id = $CALL AND tracking LIKE 'BENCH-%'")
+		line="$total of $N in $secs s = $(rate "$total" "$secs")/s; database $(($(stat -c %s "$DB") / 1048576)) MB (load $(load))"
 		echo "   ingest, bulk load (docket.py load: generated and inserted by Python's sqlite3 in transactions of 10,000," \
-			"no HTTP, no receipt, no search entry, no ledger leaf, no campaign on arrival): $total of $N in $secs s =" \
-			"$(rate "$total" "$secs")/s; database $(($(stat -c %s "$DB") / 1048576)) MB (load $(load))"
+			"no HTTP, no receipt, no search entry, no ledger leaf, no campaign on arrival): $line"
 		[ "$total" = "$N" ] || STATUS=1
+		[ -n "$KEEP" ] && [ "$total" = "$N" ] && echo "$line, on $(date -u +%Y-%m-%d)" >"$KEEP/ingest.txt"
 		SCORE_BY=
 	else
 	T0=$(now)
-	$DOCKET jsonl "$N" --category "$CATEGORY" --truth "$TMP/truth.txt" >"$TMP/docket.jsonl" || bench_die "docket.py failed"
+	$DOCKET jsonl "$N" --category "$CATEGORY" --truth "$TRUTH" >"$TMP/docket.jsonl" || bench_die "docket.py failed"
 	echo "   generated in $(since "$T0") s ($(($(stat -c %s "$TMP/docket.jsonl") / 1048576)) MB of JSON lines); not part of the ingest's time"
 
 	# 2a. the first SAMPLE lines through the API: CLIENTS keep-alive connections (default 32), each sending
@@ -193,18 +228,44 @@ PY
 	echo "   ingest, both: $total of $N stored in $INGEST_T s = $(rate "$total" "$INGEST_T")/s;" \
 		"database $(($(stat -c %s "$DB") / 1048576)) MB ($(sqlite3 "$DB" "SELECT count(*) FROM outbox") receipts queued)"
 	[ "$total" = "$N" ] || STATUS=1
-	echo "   campaigns recognised on arrival: $($DOCKET score "$DB" "$CALL" --truth "$TMP/truth.txt" --by-name)"
+	echo "   campaigns recognised on arrival: $($DOCKET score "$DB" "$CALL" --truth "$TRUTH" --by-name)"
 		SCORE_BY=--by-name
 	fi
 
 	if [ "${CLUSTER_PASS:-1}" != 0 ]; then
-		/usr/bin/time -f "%e %M" -o "$TMP/pass.time" "$BIN" --db "sqlite:$DB" campaigns --call "$CALL" \
-			>"$TMP/pass.out" 2>"$TMP/pass.log" || { cat "$TMP/pass.log" >&2; bench_die "consulta campaigns failed"; }
-		read -r secs kb <"$TMP/pass.time"
+		# Kept in DOCKET_DIR: the stretches so far (pass.stretches: seconds, peak KB, how each ended), one
+		# running now (pass.running: when it began), the pass done (pass.done).
+		resume=
+		if [ -n "$KEEP" ] && [ -f "$KEEP/pass.running" ]; then # stopped: counted to its last commit
+			began=$(cat "$KEEP/pass.running")
+			last=$(stat -c %Y "$DB"-wal 2>/dev/null || stat -c %Y "$DB")
+			echo "$((last - began)) - stopped" >>"$KEEP/pass.stretches"
+			rm -f "$KEEP/pass.running"
+		fi
+		[ -n "$KEEP" ] && [ -s "$KEEP/pass.stretches" ] && resume=--resume
+		if [ -z "$KEEP" ] || [ ! -f "$KEEP/pass.done" ]; then
+			[ -n "$KEEP" ] && date +%s >"$KEEP/pass.running"
+			/usr/bin/time -f "%e %M" -o "$TMP/pass.time" "$BIN" --db "sqlite:$DB" campaigns --call "$CALL" $resume \
+				>"$TMP/pass.out" 2>"$TMP/pass.log" || { cat "$TMP/pass.log" >&2; bench_die "consulta campaigns failed"; }
+			read -r secs kb <"$TMP/pass.time"
+			if [ -n "$KEEP" ]; then
+				echo "$secs $kb finished" >>"$KEEP/pass.stretches"
+				cp "$TMP/pass.out" "$KEEP/pass.done"
+				rm -f "$KEEP/pass.running"
+			fi
+		fi
+		if [ -n "$KEEP" ]; then
+			secs=$(awk '{ s += $1 } END { printf "%.1f", s }' "$KEEP/pass.stretches")
+			kb=$(awk '$2 != "-" && $2 > m { m = $2 } END { print m + 0 }' "$KEEP/pass.stretches")
+			stretches="in $(wc -l <"$KEEP/pass.stretches") stretches ($(awk '{ printf "%s%s s %s", (NR > 1 ? ", " : ""), $1, $3 }' "$KEEP/pass.stretches"));"
+			cp "$KEEP/pass.done" "$TMP/pass.out"
+		else
+			stretches=
+		fi
 		rss "consulta campaigns (the clustering pass)" $((kb / 1024))
 		echo "   clustering pass alone (consulta campaigns --call $CALL, every contribution again): $secs s = $(rate "$N" "$secs")/s," \
-			"peak RSS $((kb / 1024)) MB; $(cat "$TMP/pass.out") (load $(load))"
-		echo "   score after the pass: $($DOCKET score "$DB" "$CALL" --truth "$TMP/truth.txt" $SCORE_BY)"
+			"$stretches peak RSS $((kb / 1024)) MB; $(cat "$TMP/pass.out") (load $(load))"
+		echo "   score after the pass: $($DOCKET score "$DB" "$CALL" --truth "$TRUTH" $SCORE_BY)"
 	fi
 	rm -f "$TMP/docket.jsonl" "$TMP/sample.jsonl" "$TMP/import.out"
 fi

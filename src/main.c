@@ -101,10 +101,13 @@ static const char USAGE[] =
 	"                          the PDF (WeasyPrint), keeps it with the process as the back\n"
 	"                          office's button does (audit report.pdf) and writes it to FILE;\n"
 	"                          prints the PDF's SHA-256. '-' is standard output\n"
-	"  campaigns --call ID     recognise the mass campaigns among a call's contributions\n"
+	"  campaigns --call ID [--resume]\n"
+	"                          recognise the mass campaigns among a call's contributions\n"
 	"                          again, all of them, oldest first (after a bulk load, or for\n"
 	"                          contributions from before campaigns were recognised on\n"
-	"                          arrival); prints how many joined a campaign as JSON\n"
+	"                          arrival); prints how many are in a campaign as JSON.\n"
+	"                          --resume: go on from where a run stopped (interrupted, or\n"
+	"                          failed) rather than start over\n"
 	"  send-mail (--smtp smtp://HOST:PORT | --mail-dir DIR)\n"
 	"                          only send the queued mail (and the notices of calls about to\n"
 	"                          close), until SIGTERM: a unit of its own beside serve without\n"
@@ -634,9 +637,12 @@ static int cmd_token(int argc, char **argv)
 static int cmd_campaigns(int argc, char **argv)
 {
 	int64_t call_id = 0;
+	bool resume = false;
 	for (int i = 1; i < argc; i++) {
 		char *end = NULL;
-		if (!strcmp(argv[i], "--call") && i + 1 < argc) {
+		if (!strcmp(argv[i], "--resume")) {
+			resume = true;
+		} else if (!strcmp(argv[i], "--call") && i + 1 < argc) {
 			call_id = strtoll(argv[++i], &end, 10);
 			if (!end || *end || call_id <= 0) {
 				fprintf(stderr, "consulta campaigns: --call wants a call's id\n");
@@ -655,7 +661,7 @@ static int cmd_campaigns(int argc, char **argv)
 	error_clear(&e);
 	struct db *db = open_migrated(&e);
 	int64_t assigned = 0;
-	if (!db || campaign_rebuild(db, call_id, &assigned, &e) != 0)
+	if (!db || campaign_rebuild(db, call_id, resume, &assigned, &e) != 0)
 		return fail(&e);
 	printf("{\"call\": %lld, \"assigned\": %lld}\n", (long long)call_id, (long long)assigned);
 	return 0;

@@ -91,9 +91,11 @@ int campaign_assign(struct db *db, struct arena *a, int64_t call_id, int64_t con
                     int64_t received_at, int64_t *campaign_id, struct error *e);
 
 /* Forgets call_id's campaigns and assigns every one of its contributions again, oldest first, in
- * transactions of a few thousand; *assigned: the contributions put in a campaign. 0 or -1 (what was
- * committed stays: a second run starts over). */
-int campaign_rebuild(struct db *db, int64_t call_id, int64_t *assigned, struct error *e);
+ * transactions of a few thousand; *assigned: the contributions of the call in a campaign. 0 or -1 (what was
+ * committed stays). resume: forgets nothing, and assigns only the contributions no run has looked at yet
+ * (those after the call's last signature that are in no campaign): a rebuild stopped half-way (a restart, a
+ * failure, a docket of 21.7 million that takes hours) goes on where it stopped. */
+int campaign_rebuild(struct db *db, int64_t call_id, bool resume, int64_t *assigned, struct error *e);
 
 /*
  * The pass after the commit. Under the group commit (core/contribution.c) contributions are not assigned in

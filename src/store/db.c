@@ -78,6 +78,20 @@ int db_refresh_statistics(struct db *db, struct error *e)
 	return st ? db_exec_stmt(st, e) : -1;
 }
 
+int db_int_of(struct db *db, const char *sql, int64_t param, int64_t *out, struct error *e)
+{
+	*out = 0;
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, param);
+	const enum db_step r = db_step(st, e);
+	if (r == DB_ROW && !db_col_null(st, 0))
+		*out = db_col_int(st, 0);
+	db_reset(st);
+	return r == DB_FAIL ? -1 : 0;
+}
+
 int db_any_row(struct db *db, const char *sql, struct error *e)
 {
 	struct db_stmt *st = db_stmt(db, sql, e);

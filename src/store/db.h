@@ -93,6 +93,10 @@ int db_refresh_statistics(struct db *db, struct error *e);
  * so that a node starting beside a busy one (its writer in a long transaction) does not wait for it. */
 int db_any_row(struct db *db, const char *sql, struct error *e);
 
+/* The integer in the first column of the first row of sql, whose one parameter is param (a count, a max()
+ * by id...): *out, 0 when there is no row or it is NULL. 0, or -1 with e. */
+int db_int_of(struct db *db, const char *sql, int64_t param, int64_t *out, struct error *e);
+
 /* How many pages db's connection keeps in memory, for one that writes much at a time: on SQLite its page cache
  * (2 MiB by default: a pass over millions of rows with a few large indexes read each page from the kernel's
  * cache again and again, half its time in pread and pwrite); nothing on PostgreSQL, whose cache is the

@@ -4,15 +4,18 @@ three mail-merge templates (each member with its own greeting, signature and
 synonyms) and ten unique texts make three campaigns with the right counts,
 whatever order they arrive in; each campaign lists its members; the list of a
 call's contributions filters by campaign and by "in no campaign"; answering a
-campaign once records a disposition on every member's comment. Each
-contribution keeps its own tracking number: a campaign is a view.
+campaign once records a disposition on every member's comment; `consulta
+campaigns --call` (and --resume) recognises the same campaigns again from what
+is stored. Each contribution keeps its own tracking number: a campaign is a
+view.
 """
 
+import json
 import random
 import time
 import unittest
 
-from harness import ServerTestCase, contribution
+from harness import ServerTestCase, contribution, run_command
 
 CONTRIBUTIONS = "/api/v1/calls/1/contributions"
 SECRETARIAT = "secretariat@example.org"
@@ -152,6 +155,20 @@ class Campaigns(ServerTestCase):
                         token=token)
         self.assertEqual(r.status, 422, r)
         self.assertIn("not a campaign of this call", r.json()["error"]["fields"]["select"])
+
+        # `consulta campaigns` recognises them again from what is stored, beside the running server: the same
+        # three campaigns with the same representatives; --resume after a whole run finds nothing left to do
+        for args in (["campaigns", "--call", "1"], ["campaigns", "--call", "1", "--resume"]):
+            p = run_command(args, db=s.db, now=self.NOW)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertEqual(json.loads(p.stdout), {"call": 1, "assigned": sum(SIZES)})
+            again = s.send_json("GET", "/api/v1/calls/1/campaigns").json()
+            self.assertEqual([c["contributions"] for c in again["campaigns"]], SIZES)
+            self.assertEqual([c["representative"] for c in again["campaigns"]], [by_template[t][0] for t in range(3)])
+        for args in (["campaigns"], ["campaigns", "--call", "x"], ["campaigns", "--call", "1", "--frob"]):
+            p = run_command(args, db=s.db, now=self.NOW)
+            self.assertEqual(p.returncode, 2, args)
+            self.assertIn("consulta campaigns:", p.stderr)
 
 
 if __name__ == "__main__":

@@ -266,11 +266,12 @@ static void test_assigned_on_arrival_and_rebuilt_alike(void **state)
 	struct contribution_filter none = {.campaign = CONTRIBUTION_NO_CAMPAIGN}, members = {.campaign = c};
 	assert_int_equal(contribution_list_public(db, &a, open_call, &none, 0, 10, &items, &n, &total, &hidden, &e), 0);
 	assert_int_equal(total, 2);
-	assert_int_equal(contribution_list_public(db, &a, open_call, &members, 0, 10, &items, &n, &total, &hidden, &e), 0);
+	assert_int_equal(contribution_list_public(db, &a, open_call, &members, 0, 10, &items, &n, &total, &hidden, &e),
+	                 0);
 	assert_int_equal(total, 3);
 	/* the pass over stored contributions finds the same grouping */
 	int64_t assigned = 0;
-	assert_int_equal(campaign_rebuild(db, open_call, &assigned, &e), 0);
+	assert_int_equal(campaign_rebuild(db, open_call, false, &assigned, &e), 0);
 	assert_int_equal(assigned, 3);
 	assert_int_equal(campaign_list(db, &a, open_call, 0, 10, &list, &n, &total, &e), 0);
 	assert_int_equal(total, 1);
@@ -307,7 +308,7 @@ static void test_the_pass_after_the_commit_groups_alike(void **state)
 	int n;
 	int64_t total, ungrouped, after = -1;
 	assert_int_equal(campaign_ungrouped(db, open_call, campaign_pass_mark(), &ungrouped, &e), 0);
-	assert_int_equal(ungrouped, 0); /* no pass runs: assigned on arrival */
+	assert_int_equal(ungrouped, 0);           /* no pass runs: assigned on arrival */
 	for (int round = 0; round < 2; round++) { /* the second: from the start, as a restart may look again */
 		assert_int_equal(campaign_pass_start(db, &after, &e), 0);
 		if (round == 1)
@@ -433,6 +434,145 @@ static void test_moderation_keeps_the_public_count(void **state)
 	arena_free(&a);
 }
 
+/* -- a rebuild stopped half-way --------------------------------------------- */
+
+enum { BULK = 16000 }; /* three of the rebuild's transactions and part of a fourth */
+
+/* Contribution i of a bulk load: one of three letters (one word of 60 swapped for a synonym, a greeting and a
+ * signature of its own), or, one in twenty, a text of its own (so that a batch of the rebuild ends with
+ * copies of a letter after its last signature). */
+static const char *bulk_text(struct arena *a, int i)
+{
+	const char *body = "";
+	const int letter = i % 3, swapped = (i / 3) % 60;
+	for (int k = 0; k < 60; k++) {
+		if (i % 20 == 0)
+			body = arena_printf(a, "%s%su%dw%d", body, k ? " " : "", i, k);
+		else
+			body = arena_printf(a, "%s%st%d%s%d", body, k ? " " : "", letter, k == swapped ? "s" : "w", k);
+	}
+	return arena_printf(a, "Dear Commissioner Name%d,\n\n%s.\n\nSincerely,\nSender %d", i, body, i);
+}
+
+/* Rows as a bulk load writes them: no campaign on arrival. */
+static void bulk_insert(struct db *db, int64_t call_id)
+{
+	static const char sql[] =
+	    "INSERT INTO contribution (tracking, call_id, channel, name, organization, category_id, country, email, "
+	    "text, publication, received_at) VALUES (?, ?, 'api', ?, '', (SELECT k.id FROM category k JOIN call c ON "
+	    "c.process_id = k.process_id WHERE c.id = ? ORDER BY k.position LIMIT 1), 'CH', 'bulk@example.org', ?, "
+	    "'named', ?)";
+	struct error e;
+	error_clear(&e);
+	assert_int_equal(db_begin(db, &e), 0);
+	for (int i = 0; i < BULK; i++) {
+		struct arena a;
+		arena_init(&a);
+		struct db_stmt *st = db_stmt(db, sql, &e);
+		assert_non_null(st);
+		db_bind_text(st, 1, arena_printf(&a, "BULK-%05d", i));
+		db_bind_int(st, 2, call_id);
+		db_bind_text(st, 3, arena_printf(&a, "Sender %d", i));
+		db_bind_int(st, 4, call_id);
+		db_bind_text(st, 5, bulk_text(&a, i));
+		db_bind_int(st, 6, 1770000000 + i);
+		assert_int_equal(db_exec_stmt(st, &e), 0);
+		arena_free(&a);
+	}
+	assert_int_equal(db_commit(db, &e), 0);
+}
+
+/* Each contribution of call_id with the representative of its campaign (0: none), in order of id. */
+static int64_t *grouping(struct db *db, struct arena *a, int64_t call_id)
+{
+	static const char sql[] = "SELECT coalesce(k.representative_id, 0) FROM contribution c LEFT JOIN campaign k "
+	                          "ON k.id = c.campaign_id WHERE c.call_id = ? ORDER BY c.id";
+	struct error e;
+	error_clear(&e);
+	int64_t *out = arena_alloc(a, sizeof *out * BULK);
+	struct db_stmt *st = db_stmt(db, sql, &e);
+	assert_non_null(st);
+	db_bind_int(st, 1, call_id);
+	int n = 0;
+	while (db_step(st, &e) == DB_ROW) {
+		assert_true(n < BULK);
+		out[n++] = db_col_int(st, 0);
+	}
+	assert_int_equal(n, BULK);
+	return out;
+}
+
+static int64_t signatures(struct db *db, int64_t call_id)
+{
+	struct error e;
+	error_clear(&e);
+	int64_t n;
+	assert_int_equal(db_int_of(db, "SELECT count(*) FROM campaign_shape WHERE call_id = ?", call_id, &n, &e), 0);
+	return n;
+}
+
+/* A rebuild that fails (or is stopped) after some of its transactions keeps what it committed, and a rebuild
+ * with resume goes on from there to the grouping a whole rebuild makes. */
+static void test_a_rebuild_stopped_half_way_goes_on_where_it_stopped(void **state)
+{
+	(void)state;
+	struct error e;
+	error_clear(&e);
+	struct db *db = db_thread(&e);
+	assert_non_null(db);
+	struct arena a;
+	arena_init(&a);
+	int64_t call_id; /* a call of its own: the other tests' counts stay theirs */
+	assert_int_equal(db_int_of(db, "SELECT min(id) FROM call WHERE id <> ?", open_call, &call_id, &e), 0);
+	bulk_insert(db, call_id);
+
+	int64_t assigned = 0;
+	assert_int_equal(campaign_rebuild(db, call_id, false, &assigned, &e), 0);
+	assert_int_equal(assigned, BULK - BULK / 20); /* the letters, not the texts of their own */
+	const int64_t *whole = grouping(db, &a, call_id);
+	const int64_t all_signatures = signatures(db, call_id);
+	struct campaign *list;
+	int n;
+	int64_t total;
+	assert_int_equal(campaign_list(db, &a, call_id, 0, 10, &list, &n, &total, &e), 0);
+	assert_int_equal(total, 3);
+
+	/* memory runs out later and later in a rebuild, until it fails after its first transaction is committed
+	 * (while the batch after the next is read) */
+	int64_t partial = 0;
+	for (long at = 4000; partial == 0; at += 2000) {
+		arena_test_fail_at(at);
+		const int rc = campaign_rebuild(db, call_id, false, &assigned, &e);
+		arena_test_fail_at(0);
+		if (rc == 0)
+			fail_msg("the rebuild did not fail at its allocation %ld, nor commit anything before", at);
+		assert_string_equal(e.code, ERROR_UNAVAILABLE);
+		error_clear(&e);
+		partial = signatures(db, call_id);
+	}
+	assert_true(partial < all_signatures);
+
+	assert_int_equal(campaign_rebuild(db, call_id, true, &assigned, &e), 0);
+	assert_int_equal(assigned, BULK - BULK / 20);
+	assert_int_equal(signatures(db, call_id), all_signatures);
+	const int64_t *resumed = grouping(db, &a, call_id);
+	for (int i = 0; i < BULK; i++)
+		if (whole[i] != resumed[i])
+			fail_msg("contribution %d: in the campaign of %lld after a whole rebuild, of %lld after a "
+			         "resumed one",
+			         i, (long long)whole[i], (long long)resumed[i]);
+	assert_int_equal(campaign_list(db, &a, call_id, 0, 10, &list, &n, &total, &e), 0);
+	assert_int_equal(total, 3);
+	int64_t members = 0;
+	for (int i = 0; i < n; i++)
+		members += list[i].received;
+	assert_int_equal(members, BULK - BULK / 20); /* each counted once, though some were looked at twice */
+	/* a second resume finds nothing left to do */
+	assert_int_equal(campaign_rebuild(db, call_id, true, &assigned, &e), 0);
+	assert_int_equal(signatures(db, call_id), all_signatures);
+	arena_free(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -444,6 +584,7 @@ int main(void)
 	    cmocka_unit_test(test_the_pass_after_the_commit_groups_alike),
 	    cmocka_unit_test(test_a_text_between_two_campaigns_joins_them),
 	    cmocka_unit_test(test_moderation_keeps_the_public_count),
+	    cmocka_unit_test(test_a_rebuild_stopped_half_way_goes_on_where_it_stopped),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
