@@ -1,6 +1,8 @@
 /* clamd — see clamd.h. */
 #include "util/clamd.h"
 
+#include "util/clock.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -13,18 +15,11 @@
 #include <time.h>
 #include <unistd.h>
 
-static int64_t monotonic_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Waits until fd is ready for events or the deadline passes; false on time-out or error. */
 static bool wait_fd(int fd, short events, int64_t deadline)
 {
 	for (;;) {
-		int64_t left = deadline - monotonic_ms();
+		int64_t left = deadline - clock_monotonic_ms();
 		if (left <= 0)
 			return false;
 		struct pollfd p = {.fd = fd, .events = events};
@@ -63,7 +58,7 @@ static enum clamd_verdict no_verdict(int fd, char *name, const char *why)
 
 enum clamd_verdict clamd_scan(const char *path, const void *data, size_t len, int timeout_ms, char *name)
 {
-	const int64_t deadline = monotonic_ms() + timeout_ms;
+	const int64_t deadline = clock_monotonic_ms() + timeout_ms;
 	name[0] = '\0';
 	struct sockaddr_un addr = {.sun_family = AF_UNIX};
 	if (!path || !*path || strlen(path) >= sizeof addr.sun_path)
@@ -99,7 +94,8 @@ enum clamd_verdict clamd_scan(const char *path, const void *data, size_t len, in
 	sent = sent && send_all(fd, end, sizeof end, deadline);
 	/* The answer; also when sending failed: clamd may have said why before it closed (a file beyond its
 	 * StreamMaxLength), and then waits no more than a moment. */
-	const int64_t until = sent ? deadline : monotonic_ms() + 200 < deadline ? monotonic_ms() + 200 : deadline;
+	const int64_t soon = clock_monotonic_ms() + 200;
+	const int64_t until = sent || soon >= deadline ? deadline : soon;
 	char answer[512];
 	size_t got = 0;
 	while (got < sizeof answer - 1 && !memchr(answer, '\0', got)) {

@@ -53,6 +53,18 @@ int64_t clock_wall(void)
 	return (int64_t)ts.tv_sec;
 }
 
+int64_t clock_monotonic_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int64_t clock_monotonic_ms(void)
+{
+	return clock_monotonic_us() / 1000;
+}
+
 /* Howard Hinnant's civil-day algorithms: exact for every Gregorian date. */
 int64_t clock_days_from_civil(int y, int m, int d)
 {

@@ -30,6 +30,12 @@ void clock_release(void);
  * reading of the system clock besides clock_now(); checksrc refuses time(NULL) anywhere else. */
 int64_t clock_wall(void);
 
+/* The machine's monotonic clock (CLOCK_MONOTONIC), in microseconds and in milliseconds: for time limits and
+ * durations, which a frozen domain clock (CONSULTA_NOW) or a change of the system time must not stop or
+ * stretch. */
+int64_t clock_monotonic_us(void);
+int64_t clock_monotonic_ms(void);
+
 /* "2021-02-15T22:59:59Z" or with an offset "+01:00"; fractions are accepted and dropped. */
 int clock_parse_rfc3339(const char *s, int64_t *out);
 void clock_format_rfc3339(int64_t t, char out[CLOCK_RFC3339_LEN]);

@@ -2,6 +2,7 @@
 #include "util/run.h"
 
 #include "util/buf.h"
+#include "util/clock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,14 +18,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Machine time: a frozen domain clock (CONSULTA_NOW) must not stop the time limit. */
-static int64_t monotonic_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Feeds in to the child and reads its output until it closes it, the deadline passes or out is full. */
 static enum run_outcome pump(int to_child, int from_child, const unsigned char *in, size_t len, struct buf *out,
                              int64_t deadline)
@@ -38,7 +31,7 @@ static enum run_outcome pump(int to_child, int from_child, const unsigned char *
 	enum run_outcome outcome = RUN_IO;
 	for (;;) {
 		struct pollfd fds[2] = {{.fd = from_child, .events = POLLIN}, {.fd = to_child, .events = POLLOUT}};
-		int64_t left = deadline - monotonic_ms();
+		int64_t left = deadline - clock_monotonic_ms();
 		if (left <= 0) {
 			outcome = RUN_TIMEOUT;
 			break;
@@ -218,7 +211,7 @@ enum run_outcome run_filter_memory(struct arena *a, char *const argv[], const vo
 
 	struct buf text;
 	buf_init(&text, max_out);
-	enum run_outcome outcome = pump(to[1], from[0], in, len, &text, monotonic_ms() + (int64_t)seconds * 1000);
+	enum run_outcome outcome = pump(to[1], from[0], in, len, &text, clock_monotonic_ms() + (int64_t)seconds * 1000);
 	close(from[0]);
 	if (outcome != RUN_OK)
 		kill(pid, SIGKILL);

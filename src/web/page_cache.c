@@ -71,13 +71,6 @@ static uint64_t fnv1a(const void *data, size_t len)
 	return fnv1a_from(FNV_OFFSET, data, len);
 }
 
-static int64_t monotonic_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void entry_free(struct page_entry *p)
 {
 	free(p->page);
@@ -196,7 +189,7 @@ void page_entry_mark(struct page_entry *p, const struct db_mark *mark, int64_t v
 	p->marked = true;
 	p->mark = *mark;
 	p->valid_until = valid_until;
-	p->kept_ms = monotonic_ms(); /* known to be the page as of now: recent again */
+	p->kept_ms = clock_monotonic_ms(); /* known to be the page as of now: recent again */
 	p->rebuild_ms = 0;
 	pthread_mutex_unlock(&cache.lock);
 }
@@ -357,7 +350,7 @@ struct page_entry *page_cache_put(const char *page, const char *state, const cha
 	memcpy(p->body, body, len);
 	p->len = len;
 	p->hash = fnv1a(page, strlen(page));
-	p->kept_ms = monotonic_ms();
+	p->kept_ms = clock_monotonic_ms();
 	p->token_at = placeholder_at(body, len);
 	if (p->token_at == SIZE_MAX)
 		compress_page(p);
@@ -563,7 +556,7 @@ bool page_cache_serve_recent(struct request *r, struct page_state *ps, bool show
 	 * PAGE_CACHE_RECENT_MS: between two batches its queue may be empty for a moment): at other times every
 	 * page is as of the last commit. A page that shows contributions only to a visitor who sends no cookie:
 	 * one who sent a contribution from their browser has ours and sees theirs at once. */
-	const int64_t now = monotonic_ms();
+	const int64_t now = clock_monotonic_ms();
 	const int64_t surge_ms = contribution_writer_surge_ms();
 	if ((contribution_writer_backlog() <= 0 && !(surge_ms && now - surge_ms < PAGE_CACHE_RECENT_MS)) ||
 	    (shows_contributions && request_header(r, MHD_HTTP_HEADER_COOKIE)))

@@ -144,19 +144,6 @@ static void check_delay(void)
 	delay_ms(server_check_delay_ms);
 }
 
-/* Machine time for deadlines: the domain clock may be frozen (CONSULTA_NOW). */
-static int64_t server_monotonic_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-static int64_t server_monotonic_ms(void)
-{
-	return server_monotonic_us() / 1000;
-}
-
 static struct watch *watch_of(struct MHD_Connection *conn)
 {
 	const union MHD_ConnectionInfo *info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
@@ -170,7 +157,7 @@ static void watch_set(struct MHD_Connection *conn, enum watch_phase phase, int64
 	if (!w)
 		return;
 	if (restart >= 0)
-		atomic_store(&w->since_ms, server_monotonic_ms() + restart);
+		atomic_store(&w->since_ms, clock_monotonic_ms() + restart);
 	atomic_store(&w->phase, (int)phase);
 }
 
@@ -229,7 +216,7 @@ static struct request *request_new(struct MHD_Connection *conn, const char *meth
 	r->method = arena_strdup(&r->arena, method);
 	r->path = arena_strdup(&r->arena, url);
 	request_id(r->id);
-	r->started_us = server_monotonic_us();
+	r->started_us = clock_monotonic_us();
 	r->status = 500;
 	r->out_type = "text/plain; charset=utf-8";
 	return r;
@@ -548,9 +535,9 @@ static void handle(struct request *r);
 static void dispatch(struct request *r)
 {
 	if (!r->ran_from_us)
-		r->ran_from_us = server_monotonic_us();
+		r->ran_from_us = clock_monotonic_us();
 	handle(r);
-	r->ran_until_us = server_monotonic_us();
+	r->ran_until_us = clock_monotonic_us();
 }
 
 static void handle(struct request *r)
@@ -786,7 +773,7 @@ static enum MHD_Result answer(struct MHD_Connection *conn, struct request *r)
 	reply_checked(r);
 	/* ms=: from its head to its answer, queues and waits included (what the client waited, less the network
 	 * and the time its bytes sat unread while this thread served others) */
-	const int64_t now = server_monotonic_us(), us = now - r->started_us;
+	const int64_t now = clock_monotonic_us(), us = now - r->started_us;
 	/* Where a slow answer's time went: waiting (for a worker, or for the rest of its body), its handler, or
 	 * after it (a resumed connection waits for its event thread's turn). */
 	const int64_t wait = r->ran_from_us ? r->ran_from_us - r->started_us : 0;
@@ -818,9 +805,9 @@ static bool answer_kept(struct request *r)
 	const struct route *route = route_match(r, r->method, r->path, &path_known);
 	if (!route || !route->kept || strcmp(r->method, "GET") != 0 || !auth_anonymous(r))
 		return false;
-	r->ran_from_us = server_monotonic_us();
+	r->ran_from_us = clock_monotonic_us();
 	const bool answered = route->kept(r);
-	r->ran_until_us = server_monotonic_us();
+	r->ran_until_us = clock_monotonic_us();
 	return answered;
 }
 
@@ -945,7 +932,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 		}
 		w->fd = info->connect_fd;
 		atomic_init(&w->phase, WATCH_HEAD);
-		atomic_init(&w->since_ms, server_monotonic_ms());
+		atomic_init(&w->since_ms, clock_monotonic_ms());
 		pthread_mutex_lock(&srv->watch_lock);
 		w->next = srv->watches;
 		if (w->next)
@@ -982,7 +969,7 @@ static void *sweep(void *arg)
 		until.tv_sec += until.tv_nsec / 1000000000L;
 		until.tv_nsec %= 1000000000L;
 		pthread_cond_timedwait(&srv->sweep_stop_cv, &srv->watch_lock, &until);
-		int64_t now = server_monotonic_ms();
+		int64_t now = clock_monotonic_ms();
 		int cut = 0;
 		for (struct watch *w = srv->watches; w; w = w->next) {
 			int phase = atomic_load(&w->phase);
