@@ -240,12 +240,6 @@ void api_call(struct request *r)
 		reply_json(r, 200, api_call_json(r, &c));
 }
 
-/* A string member of the request, or NULL; a member of another type is a field error. */
-static const char *member_string(json_t *body, const char *name, struct error *e)
-{
-	return field_json_string(body, name, e);
-}
-
 /* A string member of one comment, or NULL; another type is a field error named comments[k].name. */
 static const char *comment_member(json_t *o, int k, const char *name, struct error *e)
 {
@@ -468,14 +462,14 @@ void api_contribution_create(struct request *r)
 	struct error *e = &x->e;
 	error_clear(e);
 	x->in = (struct contribution_input){
-		.name = member_string(json, "name", e),
-		.organization = member_string(json, "organization", e),
-		.category = member_string(json, "category", e),
-		.country = member_string(json, "country", e),
-		.email = member_string(json, "email", e),
-		.text = member_string(json, "text", e),
-		.publication = member_string(json, "publication", e),
-		.language = member_string(json, "language", e),
+		.name = field_json_string(json, "name", e),
+		.organization = field_json_string(json, "organization", e),
+		.category = field_json_string(json, "category", e),
+		.country = field_json_string(json, "country", e),
+		.email = field_json_string(json, "email", e),
+		.text = field_json_string(json, "text", e),
+		.publication = field_json_string(json, "publication", e),
+		.language = field_json_string(json, "language", e),
 		.channel = CHANNEL_API,
 		.requester = request_client_address(r),
 		.account_id = r->account ? r->account->id : 0,

@@ -25,6 +25,9 @@ bool api_route_id(struct request *r, int64_t *id, const char *not_found);
 /* A field error for every member of body not among names (NULL-terminated): a misspelt member is refused,
  * not ignored. */
 void api_known_members(json_t *body, const char *const *names, struct error *e);
+/* A string member copied into the request's arena (so that it outlives body), or NULL when absent or null;
+ * a member of another type is a field error ("Must be a string."). field_json_string() reads one in place. */
+const char *api_member_text(struct request *r, json_t *body, const char *name, struct error *e);
 
 struct outcome_count;
 /* Counts (core/outcome.h) as [{key_name: key, name, count}] (page_outcome.c; the statistics' too). */

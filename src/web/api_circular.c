@@ -53,18 +53,6 @@ static const char *member_items(struct request *r, json_t *body, const char *nam
 	return out;
 }
 
-static const char *member_text(struct request *r, json_t *body, const char *name, struct error *e)
-{
-	json_t *v = json_object_get(body, name);
-	if (!v || json_is_null(v))
-		return NULL;
-	if (!json_is_string(v)) {
-		error_field(e, name, "%s", _("Must be a string."));
-		return NULL;
-	}
-	return arena_strndup(&r->arena, json_string_value(v), json_string_length(v));
-}
-
 /* -1 absent, 0 or 1; another type is a field error. */
 static int member_flag(json_t *body, const char *name, struct error *e)
 {
@@ -82,13 +70,13 @@ static void input_from(struct request *r, json_t *body, struct circular_input *i
 {
 	api_known_members(body, DRAFT_MEMBERS, e);
 	*in = (struct circular_input){
-		.subject = member_text(r, body, "subject", e),
-		.markdown = member_text(r, body, "markdown", e),
-		.contact = member_text(r, body, "contact", e),
+		.subject = api_member_text(r, body, "subject", e),
+		.markdown = api_member_text(r, body, "markdown", e),
+		.contact = api_member_text(r, body, "contact", e),
 		.for_action = member_items(r, body, "addressees", e),
 		.for_information = member_items(r, body, "for_information", e),
 		.references = member_items(r, body, "references", e),
-		.corrects = member_text(r, body, "corrects", e),
+		.corrects = api_member_text(r, body, "corrects", e),
 		.schedule_annex = member_flag(body, "schedule_annex", e),
 	};
 	/* the API's names: a field error on for_action is about "addressees" */
@@ -347,7 +335,8 @@ void api_circular_draft_text_put(struct request *r)
 	error_clear(&e);
 	static const char *const members[] = {"subject", "markdown", NULL};
 	api_known_members(body, members, &e);
-	const char *subject = member_text(r, body, "subject", &e), *markdown = member_text(r, body, "markdown", &e);
+	const char *subject = api_member_text(r, body, "subject", &e);
+	const char *markdown = api_member_text(r, body, "markdown", &e);
 	json_decref(body);
 	/* both given, always: a text is removed by sending both empty, never by leaving them out */
 	if (!subject && !error_field_message(&e, "subject"))

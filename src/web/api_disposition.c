@@ -28,12 +28,6 @@ json_t *api_disposition_json(const struct disposition *d)
 	                 api_instant(d->decided_at), "revision", d->revision);
 }
 
-/* A string member, or NULL; another type is a field error (the text stays in body: decref after use). */
-static const char *member_string(json_t *body, const char *name, struct error *e)
-{
-	return field_json_string(body, name, e);
-}
-
 /* A positive integer member, or 0. */
 static int64_t member_id(json_t *body, const char *name, struct error *e)
 {
@@ -49,9 +43,9 @@ static int64_t member_id(json_t *body, const char *name, struct error *e)
 
 static void input_from(json_t *body, struct disposition_input *in, struct error *e)
 {
-	in->decision = member_string(body, "decision", e);
-	in->reason = member_string(body, "reason", e);
-	in->paragraph = member_string(body, "paragraph", e);
+	in->decision = field_json_string(body, "decision", e);
+	in->reason = field_json_string(body, "reason", e);
+	in->paragraph = field_json_string(body, "paragraph", e);
 	json_t *v = json_object_get(body, "version_id");
 	if (v && !json_is_null(v) && (!json_is_integer(v) || json_integer_value(v) <= 0))
 		error_field(e, "version_id", "%s", _("Must be the id of a version."));
@@ -130,9 +124,9 @@ void api_dispositions_record(struct request *r)
 		            _("Select the comments by one of paragraph, type, category, ids, same_as or campaign."));
 	} else {
 		api_known_members(s, selectors, &e);
-		sel.paragraph = member_string(s, "paragraph", &e);
-		sel.type = member_string(s, "type", &e);
-		sel.category = member_string(s, "category", &e);
+		sel.paragraph = field_json_string(s, "paragraph", &e);
+		sel.type = field_json_string(s, "type", &e);
+		sel.category = field_json_string(s, "category", &e);
 		sel.same_as = member_id(s, "same_as", &e);
 		sel.campaign = member_id(s, "campaign", &e);
 		json_t *ids = json_object_get(s, "ids");

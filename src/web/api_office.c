@@ -14,6 +14,7 @@
 #include "core/call.h"
 #include "core/contribution.h"
 #include "core/document.h"
+#include "core/field.h"
 #include "core/limits.h"
 #include "core/milestone.h"
 #include "core/process.h"
@@ -76,17 +77,10 @@ void api_known_members(json_t *body, const char *const *names, struct error *e)
 	}
 }
 
-/* A string member copied into the arena, or NULL when absent or null; another type is a field error. */
-static const char *member_string(struct request *r, json_t *body, const char *name, struct error *e)
+const char *api_member_text(struct request *r, json_t *body, const char *name, struct error *e)
 {
-	json_t *v = json_object_get(body, name);
-	if (!v || json_is_null(v))
-		return NULL;
-	if (!json_is_string(v)) {
-		error_field(e, name, "%s", _("Must be a string."));
-		return NULL;
-	}
-	return arena_strndup(&r->arena, json_string_value(v), json_string_length(v));
+	const char *s = field_json_string(body, name, e);
+	return s ? arena_strndup(&r->arena, s, json_string_length(json_object_get(body, name))) : NULL;
 }
 
 /* A list member: a string as it is, or an array of strings joined by commas (for languages). */
@@ -94,7 +88,7 @@ static const char *member_list(struct request *r, json_t *body, const char *name
 {
 	json_t *v = json_object_get(body, name);
 	if (!v || !json_is_array(v))
-		return member_string(r, body, name, e);
+		return api_member_text(r, body, name, e);
 	struct buf b;
 	buf_init(&b, 4096);
 	size_t i;
@@ -228,13 +222,13 @@ static const char *const PROCESS_MEMBERS[] = {"slug",	     "title",	    "summary
 static void process_input_from(struct request *r, json_t *body, struct process_input *in, struct error *e)
 {
 	api_known_members(body, PROCESS_MEMBERS, e);
-	in->slug = member_string(r, body, "slug", e);
-	in->title = member_string(r, body, "title", e);
-	in->summary = member_string(r, body, "summary", e);
-	in->timezone = member_string(r, body, "timezone", e);
+	in->slug = api_member_text(r, body, "slug", e);
+	in->title = api_member_text(r, body, "title", e);
+	in->summary = api_member_text(r, body, "summary", e);
+	in->timezone = api_member_text(r, body, "timezone", e);
 	in->languages = member_list(r, body, "languages", e);
-	in->body = member_string(r, body, "body", e);
-	in->secretariat = member_string(r, body, "secretariat", e);
+	in->body = api_member_text(r, body, "body", e);
+	in->secretariat = api_member_text(r, body, "secretariat", e);
 	member_categories(r, body, in, e);
 }
 
@@ -321,7 +315,7 @@ void api_document_create(struct request *r)
 	struct error e;
 	error_clear(&e);
 	api_known_members(body, members, &e);
-	const char *slug = member_string(r, body, "slug", &e), *title = member_string(r, body, "title", &e);
+	const char *slug = api_member_text(r, body, "slug", &e), *title = api_member_text(r, body, "title", &e);
 	json_decref(body);
 	struct actor who = auth_actor(r);
 	int64_t id;
@@ -383,10 +377,10 @@ void api_version_create(struct request *r)
 		return;
 	api_known_members(body, members, &e);
 	struct version_input in = {
-		.date = member_string(r, body, "date", &e),
-		.label = member_string(r, body, "label", &e),
-		.note = member_string(r, body, "note", &e),
-		.markdown = member_string(r, body, "markdown", &e),
+		.date = api_member_text(r, body, "date", &e),
+		.label = api_member_text(r, body, "label", &e),
+		.note = api_member_text(r, body, "note", &e),
+		.markdown = api_member_text(r, body, "markdown", &e),
 	};
 	member_docx(r, body, &in.docx, &in.docx_len, &e);
 	json_decref(body);
@@ -440,10 +434,10 @@ void api_milestone_create(struct request *r)
 	error_clear(&e);
 	api_known_members(body, members, &e);
 	struct milestone_input in = {
-		.date = member_string(r, body, "date", &e),
-		.end_date = member_string(r, body, "end_date", &e),
-		.title = member_string(r, body, "title", &e),
-		.kind = member_string(r, body, "kind", &e),
+		.date = api_member_text(r, body, "date", &e),
+		.end_date = api_member_text(r, body, "end_date", &e),
+		.title = api_member_text(r, body, "title", &e),
+		.kind = api_member_text(r, body, "kind", &e),
 	};
 	json_decref(body);
 	struct actor who = auth_actor(r);
@@ -468,11 +462,11 @@ void api_milestone_update(struct request *r)
 	error_clear(&e);
 	api_known_members(body, members, &e);
 	struct milestone_input in = {
-		.title = member_string(r, body, "title", &e),
-		.kind = member_string(r, body, "kind", &e),
-		.status = member_string(r, body, "status", &e),
-		.date = member_string(r, body, "date", &e),
-		.end_date = member_string(r, body, "end_date", &e),
+		.title = api_member_text(r, body, "title", &e),
+		.kind = api_member_text(r, body, "kind", &e),
+		.status = api_member_text(r, body, "status", &e),
+		.date = api_member_text(r, body, "date", &e),
+		.end_date = api_member_text(r, body, "end_date", &e),
 	};
 	json_decref(body);
 	struct actor who = auth_actor(r);
@@ -495,8 +489,8 @@ void api_milestone_move(struct request *r)
 	struct error e;
 	error_clear(&e);
 	api_known_members(body, members, &e);
-	const char *date = member_string(r, body, "date", &e), *end_date = member_string(r, body, "end_date", &e),
-		   *reason = member_string(r, body, "reason", &e);
+	const char *date = api_member_text(r, body, "date", &e), *end_date = api_member_text(r, body, "end_date", &e),
+		   *reason = api_member_text(r, body, "reason", &e);
 	json_decref(body);
 	struct actor who = auth_actor(r);
 	if (e.code || milestone_move(r->db, &r->arena, &who, id, date, end_date, reason, &e) != 0) {
@@ -555,11 +549,11 @@ void api_call_create(struct request *r)
 	error_clear(&e);
 	api_known_members(body, members, &e);
 	struct call_input in = {
-		.title = member_string(r, body, "title", &e),
-		.description = member_string(r, body, "description", &e),
-		.opens_on = member_string(r, body, "opens_on", &e),
-		.closes_on = member_string(r, body, "closes_on", &e),
-		.review = member_string(r, body, "review", &e),
+		.title = api_member_text(r, body, "title", &e),
+		.description = api_member_text(r, body, "description", &e),
+		.opens_on = api_member_text(r, body, "opens_on", &e),
+		.closes_on = api_member_text(r, body, "closes_on", &e),
+		.review = api_member_text(r, body, "review", &e),
 	};
 	in.review = review_member(body, in.review, &e);
 	member_id(body, "version_id", &in.version_id, &e);
@@ -588,11 +582,11 @@ void api_call_update(struct request *r)
 	error_clear(&e);
 	api_known_members(body, members, &e);
 	struct call_change_input in = {
-		.closes_on = member_string(r, body, "closes_on", &e),
-		.closes_at = member_string(r, body, "closes_at", &e),
-		.state = member_string(r, body, "state", &e),
-		.review = member_string(r, body, "review", &e),
-		.reason = member_string(r, body, "reason", &e),
+		.closes_on = api_member_text(r, body, "closes_on", &e),
+		.closes_at = api_member_text(r, body, "closes_at", &e),
+		.state = api_member_text(r, body, "state", &e),
+		.review = api_member_text(r, body, "review", &e),
+		.reason = api_member_text(r, body, "reason", &e),
 	};
 	in.review = review_member(body, in.review, &e);
 	json_decref(body);
@@ -679,7 +673,7 @@ void api_contribution_moderate(struct request *r)
 	struct error e;
 	error_clear(&e);
 	api_known_members(body, members, &e);
-	const char *action = member_string(r, body, "action", &e), *reason = member_string(r, body, "reason", &e);
+	const char *action = api_member_text(r, body, "action", &e), *reason = api_member_text(r, body, "reason", &e);
 	json_decref(body);
 	struct actor who = auth_actor(r);
 	struct contribution k;

@@ -13,12 +13,6 @@
 
 #include <string.h>
 
-/* A string member, or NULL; a member of another type is a field error. */
-static const char *member_string(json_t *body, const char *name, struct error *e)
-{
-	return field_json_string(body, name, e);
-}
-
 void api_subscription_create(struct request *r)
 {
 	json_t *json = api_json_body(r, _("Send the subscription as application/json."));
@@ -26,8 +20,8 @@ void api_subscription_create(struct request *r)
 		return;
 	struct error e;
 	error_clear(&e);
-	const char *email = member_string(json, "email", &e);
-	const char *process = member_string(json, "process", &e);
+	const char *email = field_json_string(json, "email", &e);
+	const char *process = field_json_string(json, "process", &e);
 	if (e.code) {
 		json_decref(json);
 		reply_json_error(r, &e);
