@@ -374,6 +374,8 @@ struct candidate {
 	int64_t id;
 	const char *pid, *type, *category, *comment;
 	int64_t campaign; /* of its contribution, 0 for none */
+	int number;       /* its paragraph's ¶N in the version commented, 0 for none */
+	bool answered;
 };
 
 static int fill_candidate(struct arena *a, struct db_stmt *st, void *element)
@@ -386,14 +388,16 @@ static int fill_candidate(struct arena *a, struct db_stmt *st, void *element)
 	c->category = db_col_dup(st, 3, a, &failed);
 	c->comment = db_col_dup(st, 4, a, &failed);
 	c->campaign = db_col_null(st, 5) ? 0 : db_col_int(st, 5);
+	c->number = (int)db_col_int(st, 6);
+	c->answered = db_col_int(st, 7) != 0;
 	return failed ? -1 : 0;
 }
 
 int disposition_record_many(struct db *db, struct arena *a, const struct actor *who, int64_t call_id,
                             const struct disposition_selection *sel, const struct disposition_input *in, int *applied,
-                            int *unchanged, struct error *e)
+                            int *unchanged, int *kept, struct error *e)
 {
-	*applied = *unchanged = 0;
+	*applied = *unchanged = *kept = 0;
 	int kinds = (sel->paragraph != NULL) + (sel->type != NULL) + (sel->category != NULL) + (sel->ids != NULL) +
 	            (sel->same_as != 0) + (sel->campaign != 0);
 	if (kinds != 1)
@@ -404,8 +408,11 @@ int disposition_record_many(struct db *db, struct arena *a, const struct actor *
 	if (check_input(a, in, &c, e) != 0)
 		return -1;
 	static const char sql[] =
-	    "SELECT c.id, c.pid, c.type, g.slug, c.comment, k.campaign_id FROM comment c "
+	    "SELECT c.id, c.pid, c.type, g.slug, c.comment, k.campaign_id, COALESCE(pa.number, 0), "
+	    "CASE WHEN d.comment_id IS NULL THEN 0 ELSE 1 END FROM comment c "
 	    "JOIN contribution k ON k.id = c.contribution_id JOIN category g ON g.id = k.category_id "
+	    "LEFT JOIN paragraph pa ON pa.version_id = c.version_id AND pa.pid = c.pid "
+	    "LEFT JOIN disposition d ON d.comment_id = c.id "
 	    "WHERE k.call_id = ? AND k.state <> 'spam' ORDER BY c.id";
 	if (db_begin(db, e) != 0)
 		return -1;
@@ -446,11 +453,16 @@ int disposition_record_many(struct db *db, struct arena *a, const struct actor *
 		}
 	}
 	int chosen = 0;
+	/* a paragraph as the page numbers it (¶3, 3) or by its id (p3) */
+	const char *paragraph = sel->paragraph ? field_trimmed(a, sel->paragraph) : NULL;
+	int shown = paragraph ? shown_number(paragraph) : 0;
 	for (int i = 0; i < n; i++) {
 		const struct candidate *x = &all[i];
 		bool take = false;
-		if (sel->paragraph)
-			take = *sel->paragraph ? x->pid && !strcmp(x->pid, sel->paragraph) : !x->pid;
+		if (shown)
+			take = x->number == shown;
+		else if (paragraph)
+			take = *paragraph ? x->pid && !strcmp(x->pid, paragraph) : !x->pid;
 		else if (sel->type)
 			take = !strcmp(x->type, sel->type);
 		else if (sel->category)
@@ -467,6 +479,10 @@ int disposition_record_many(struct db *db, struct arena *a, const struct actor *
 		if (!take)
 			continue;
 		chosen++;
+		if (sel->unanswered_only && x->answered) {
+			(*kept)++;
+			continue;
+		}
 		struct disposition d;
 		int rc = record_one(db, a, who, x->id, call_id, &c, &d, e);
 		if (rc < 0)
@@ -492,7 +508,7 @@ int disposition_record_many(struct db *db, struct arena *a, const struct actor *
 	return 0;
 fail:
 	db_rollback(db);
-	*applied = *unchanged = 0;
+	*applied = *unchanged = *kept = 0;
 	return -1;
 }
 

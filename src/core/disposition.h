@@ -70,16 +70,19 @@ struct disposition_selection {
 	const char *category;  /* the slug of the senders' category */
 	const int64_t *ids;    /* these comments (each of the call) */
 	int nids;
-	int64_t same_as; /* every comment of the call whose text, normalized, equals this one's */
-	int64_t campaign; /* every comment of the contributions in this campaign of the call (core/campaign.h) */
+	int64_t same_as;      /* every comment of the call whose text, normalized, equals this one's */
+	int64_t campaign;     /* every comment of the contributions in this campaign of the call (core/campaign.h) */
+	bool unanswered_only; /* answer only the selected comments without an answer yet; the others are kept */
 };
 
 /* Answers every comment of call_id that sel selects (of contributions that are not spam), each as
  * disposition_record() would, all in one transaction: *applied new answers or revisions, *unchanged
- * the rest. ERROR_INVALID "select" when the selection is empty or names no comment. */
+ * those whose answer was this one already, *kept those with another answer left as it is
+ * (sel->unanswered_only). A paragraph is selected by its id (p3) or by its number on the page (¶3, 3).
+ * ERROR_INVALID "select" when the selection is empty or names no comment. */
 int disposition_record_many(struct db *db, struct arena *a, const struct actor *who, int64_t call_id,
                             const struct disposition_selection *sel, const struct disposition_input *in, int *applied,
-                            int *unchanged, struct error *e);
+                            int *unchanged, int *kept, struct error *e);
 
 /* One answer of many given item by item (a resolution matrix uploaded back), and what became of it. */
 enum disposition_outcome { DISPOSITION_APPLIED, DISPOSITION_UNCHANGED, DISPOSITION_REFUSED };

@@ -104,7 +104,8 @@ void api_disposition_history(struct request *r)
 
 void api_dispositions_record(struct request *r)
 {
-	static const char *const members[] = {"select", "decision", "reason", "paragraph", "version_id", NULL};
+	static const char *const members[] = {"select",     "decision",        "reason", "paragraph",
+	                                      "version_id", "unanswered_only", NULL};
 	static const char *const selectors[] = {"paragraph", "type", "category", "ids", "same_as", "campaign", NULL};
 	int64_t id;
 	if (!api_route_id(r, &id, _("There is no such call for contributions.")))
@@ -118,6 +119,10 @@ void api_dispositions_record(struct request *r)
 	struct disposition_input in = {0};
 	input_from(body, &in, &e);
 	struct disposition_selection sel = {0};
+	json_t *only = json_object_get(body, "unanswered_only");
+	if (only && !json_is_boolean(only))
+		error_field(&e, "unanswered_only", "%s", _("Must be true or false."));
+	sel.unanswered_only = json_is_true(only);
 	json_t *s = json_object_get(body, "select");
 	if (!json_is_object(s) || json_object_size(s) != 1) {
 		error_field(&e, "select", "%s",
@@ -147,15 +152,17 @@ void api_dispositions_record(struct request *r)
 		}
 	}
 	struct actor who = auth_actor(r);
-	int applied = 0, unchanged = 0;
-	if (e.code || disposition_record_many(r->db, &r->arena, &who, id, &sel, &in, &applied, &unchanged, &e) != 0) {
+	int applied = 0, unchanged = 0, kept = 0;
+	if (e.code ||
+	    disposition_record_many(r->db, &r->arena, &who, id, &sel, &in, &applied, &unchanged, &kept, &e) != 0) {
 		json_decref(body);
 		reply_json_error(r, &e);
 		return;
 	}
 	json_decref(body);
 	reply_json(r, 200,
-	           json_pack("{s:I,s:i,s:i}", "call", (json_int_t)id, "applied", applied, "unchanged", unchanged));
+	           json_pack("{s:I,s:i,s:i,s:i}", "call", (json_int_t)id, "applied", applied, "unchanged", unchanged,
+	                     "kept", kept));
 }
 
 void api_dispositions_remaining(struct request *r)

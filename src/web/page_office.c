@@ -323,6 +323,14 @@ void office_select(struct request *r, const struct office_form *f, const char *n
 	html_printf(&r->out, "</select></div>\n");
 }
 
+void office_checkbox(struct request *r, const struct office_form *f, const char *name, const char *label, bool on)
+{
+	html_printf(&r->out,
+		    "<div class=\"check\"><input type=\"checkbox\" id=\"f-%s-%s\" name=\"%s\" value=\"1\"%R>"
+		    "<label for=\"f-%s-%s\">%s</label></div>\n",
+		    f->key, name, name, on ? " checked" : "", f->key, name, label);
+}
+
 void office_radios(struct request *r, const struct office_form *f, const char *name, const char *legend,
 		   const char *const options[][2], const char *value)
 {

@@ -90,6 +90,8 @@ void office_select(struct request *r, const struct office_form *f, const char *n
 /* A fieldset of radio buttons from options {value, text} ended by {NULL, NULL}. */
 void office_radios(struct request *r, const struct office_form *f, const char *name, const char *legend,
 		   const char *const options[][2], const char *value);
+/* A checkbox sending name=1 when ticked, with its label after it. */
+void office_checkbox(struct request *r, const struct office_form *f, const char *name, const char *label, bool on);
 
 /* The status of a page that shows e: 422 for mistakes, 409 for a conflict, ... */
 int office_status(const struct error *e);

@@ -23,6 +23,41 @@
 
 #include <string.h>
 
+/* What answering many did, from the counts in the address (&applied=N&unchanged=N&kept=N). */
+static const char *many_said(struct request *r, const struct call *c)
+{
+	int64_t applied = 0, unchanged = 0, kept = 0;
+	const char *v;
+	if ((v = request_query(r, "applied")))
+		parse_id(v, &applied);
+	if ((v = request_query(r, "unchanged")))
+		parse_id(v, &unchanged);
+	if ((v = request_query(r, "kept")))
+		parse_id(v, &kept);
+	const char *out = arena_printf(
+	    &r->arena, i18n_n("%lld comment on '%s' answered.", "%lld comments on '%s' answered.", applied),
+	    (long long)applied, c->title);
+	if (out && unchanged)
+		out = arena_printf(&r->arena, "%s %s", out,
+		                   arena_printf(&r->arena,
+		                                i18n_n("%lld selected comment already had this answer.",
+		                                       "%lld selected comments already had this answer.", unchanged),
+		                                (long long)unchanged));
+	if (out && kept)
+		out =
+		    arena_printf(&r->arena, "%s %s", out,
+		                 arena_printf(&r->arena,
+		                              i18n_n("%lld selected comment already had another answer, kept as it "
+		                                     "was (tick \"Also replace the answers already given\" to change "
+		                                     "it).",
+		                                     "%lld selected comments already had another answer, kept as they "
+		                                     "were (tick \"Also replace the answers already given\" to change "
+		                                     "them).",
+		                                     kept),
+		                              (long long)kept));
+	return out ? out : "";
+}
+
 /* The confirmation of ?done=, naming the call (and the comment for one answer), as the database has it. */
 static void dispositions_said(struct request *r, const struct call *c, int64_t published)
 {
@@ -35,18 +70,18 @@ static void dispositions_said(struct request *r, const struct call *c, int64_t p
 	if (!strcmp(done, "published") && published)
 		office_said(r, arena_printf(&r->arena,
 		                            _("Answers to the comments on '%s' published: the public sees them "
-		                            "with each comment, and they no longer change."),
+		                              "with each comment, and they no longer change."),
 		                            c->title));
 	else if (!strcmp(done, "many"))
-		office_said(r, arena_printf(&r->arena, _("The selected comments on '%s' are answered."), c->title));
+		office_said(r, many_said(r, c));
 	else if ((!strcmp(done, "recorded") || !strcmp(done, "unchanged")) && comment && parse_id(comment, &id) &&
 	         disposition_comment_call(r->db, id, &of, &e) == 0 && of == c->id)
 		office_said(r, !strcmp(done, "recorded")
-		                   ? arena_printf(&r->arena, _("Answer to comment %lld on '%s' recorded."), (long long)id,
-		                                  c->title)
+		                   ? arena_printf(&r->arena, _("Answer to comment %lld on '%s' recorded."),
+		                                  (long long)id, c->title)
 		                   : arena_printf(&r->arena,
 		                                  _("The answer to comment %lld was the same as before: nothing "
-		                                  "changed."),
+		                                    "changed."),
 		                                  (long long)id));
 }
 
@@ -79,14 +114,16 @@ static const char *const (*choices_tr(struct request *r, const char *const table
 		t[i][0] = table[i][0];
 		t[i][1] = table[i][1] ? _(table[i][1]) : NULL;
 	}
-	return (const char *const (*)[2])t;
+	return (const char *const(*)[2])t;
 }
 
 /* The fields of an answer: decision, reason, paragraph of the later version. */
 static void answer_fields(struct request *r, const struct office_form *f, const struct disposition *d)
 {
-	office_radios(r, f, "decision", _("Decision"), choices_tr(r, DECISIONS), d ? disposition_decision_name(d->decision) : NULL);
-	office_textarea(r, f, "reason", _("Reason"), _("Required. Published with the answer."), d ? d->reason : NULL, 2);
+	office_radios(r, f, "decision", _("Decision"), choices_tr(r, DECISIONS),
+	              d ? disposition_decision_name(d->decision) : NULL);
+	office_textarea(r, f, "reason", _("Reason"), _("Required. Published with the answer."), d ? d->reason : NULL,
+	                2);
 	office_input(r, f, "paragraph", _("Paragraph of the new version (optional)"),
 	             _("Where the text landed, such as p4, in the newest published version after this one."),
 	             d ? d->pid : NULL, "text", 32);
@@ -111,9 +148,10 @@ static void upload_section(struct request *r, int64_t id, const char *failed, co
 	        (long long)id, (long long)id);
 	html_printf(&r->out, "</p>\n");
 	office_form_open(r, arena_printf(&r->arena, "/office/calls/%lld/dispositions/matrix", (long long)id), true);
-	html_printf(&r->out,
-	            "<div class=\"field%s\"><label for=\"f-upload-file\">%s</label>\n<p class=\"hint\" id=\"h-upload-file\">",
-	            err ? " invalid" : "", _("The filled matrix (XLSX or CSV)"));
+	html_printf(
+	    &r->out,
+	    "<div class=\"field%s\"><label for=\"f-upload-file\">%s</label>\n<p class=\"hint\" id=\"h-upload-file\">",
+	    err ? " invalid" : "", _("The filled matrix (XLSX or CSV)"));
 	html_tr(&r->out, "At most %d MiB and %d rows.", LIMIT_MATRIX_FILE / (1024 * 1024), LIMIT_MATRIX_ROWS);
 	html_printf(&r->out, "</p>\n");
 	if (err)
@@ -153,10 +191,10 @@ static void dispositions_page(struct request *r, int64_t id, int64_t offset, con
 	html_printf(&r->out, "</h1>\n");
 	dispositions_said(r, &c, published);
 	office_error_summary(r, e, failed ? failed : "", _("Nothing was changed"));
-	if (published)
-	{
+	if (published) {
 		html_printf(&r->out, "<p>");
-		html_tr(&r->out, "The answers were published on %s; they no longer change.", page_instant_utc(r, published));
+		html_tr(&r->out, "The answers were published on %s; they no longer change.",
+		        page_instant_utc(r, published));
 		html_printf(&r->out, "</p>\n");
 	}
 	html_printf(&r->out, "<section aria-labelledby=\"remaining\"><h2 id=\"remaining\">");
@@ -216,7 +254,8 @@ static void dispositions_page(struct request *r, int64_t id, int64_t offset, con
 				            "<section aria-labelledby=\"s-%s\"><h2 id=\"s-%s\">\u00b6%d (%s)</h2>\n",
 				            x->pid, x->pid, x->number, x->pid);
 			else
-				html_printf(&r->out, "<section aria-labelledby=\"s-general\"><h2 id=\"s-general\">%s</h2>\n",
+				html_printf(&r->out,
+				            "<section aria-labelledby=\"s-general\"><h2 id=\"s-general\">%s</h2>\n",
 				            _("General comments"));
 		}
 		int senders = 0;
@@ -239,8 +278,8 @@ static void dispositions_page(struct request *r, int64_t id, int64_t offset, con
 		if (senders > 1) {
 			html_printf(&r->out, "<p>");
 			html_tr_n(&r->out, "<strong>%d sender</strong> sent this comment: one answer for all.",
-			          "<strong>%d senders</strong> sent this comment: one answer for all.", (unsigned long)senders,
-			          senders);
+			          "<strong>%d senders</strong> sent this comment: one answer for all.",
+			          (unsigned long)senders, senders);
 			html_printf(&r->out, "</p>\n");
 		}
 		if (x->answered) {
@@ -257,10 +296,12 @@ static void dispositions_page(struct request *r, int64_t id, int64_t offset, con
 			answer_fields(r, &f, x->answered ? &x->d : NULL);
 			html_printf(&r->out, "<p><button type=\"submit\">");
 			if (senders > 1)
-				html_tr(&r->out, "Answer for all senders<span class=\"visually-hidden\"> comment %L</span>",
+				html_tr(&r->out,
+				        "Answer for all senders<span class=\"visually-hidden\"> comment %L</span>",
 				        (long long)x->comment_id);
 			else
-				html_tr(&r->out, "Answer<span class=\"visually-hidden\"> comment %L</span>", (long long)x->comment_id);
+				html_tr(&r->out, "Answer<span class=\"visually-hidden\"> comment %L</span>",
+				        (long long)x->comment_id);
 			html_printf(&r->out, "</button></p>\n</form>\n");
 		}
 		html_printf(&r->out, "</div>\n");
@@ -276,31 +317,38 @@ static void dispositions_page(struct request *r, int64_t id, int64_t offset, con
 		if (offset > 0)
 			html_printf(&r->out, "<a rel=\"first\" href=\"?offset=0\">%s</a> ", _("First comments"));
 		if (next)
-			html_printf(&r->out, "<a rel=\"next\" href=\"?offset=%L\">%s</a>", (long long)next, _("Next comments"));
+			html_printf(&r->out, "<a rel=\"next\" href=\"?offset=%L\">%s</a>", (long long)next,
+			            _("Next comments"));
 		html_printf(&r->out, "</nav>\n");
 	}
 
 	if (!published) {
 		struct office_form f = office_form_for("many", failed, e, r->form);
-		html_printf(&r->out, "<section aria-labelledby=\"many\"><h2 id=\"many\">%s</h2>\n", _("Answer many at once"));
+		html_printf(&r->out, "<section aria-labelledby=\"many\"><h2 id=\"many\">%s</h2>\n",
+		            _("Answer many at once"));
 		office_form_open(r, arena_printf(&r->arena, "/office/calls/%lld/dispositions", (long long)id), false);
 		html_printf(&r->out, "<input type=\"hidden\" name=\"many\" value=\"1\">\n");
-		office_select(r, &f, "by", _("Select the comments by"), choices_tr(r, SELECT_BY), office_value(&f, "by", "paragraph"));
-		office_input(r, &f, "select", _("Which"), _("The paragraph's id, the type, or the category's slug."), NULL,
-		             "text", 64);
+		office_select(r, &f, "by", _("Select the comments by"), choices_tr(r, SELECT_BY),
+		              office_value(&f, "by", "paragraph"));
+		office_input(r, &f, "select", _("Which"), _("The paragraph's id, the type, or the category's slug."),
+		             NULL, "text", 64);
 		answer_fields(r, &f, NULL);
+		office_checkbox(r, &f, "replace",
+		                _("Also replace the answers already given (otherwise only the selected "
+		                  "comments without an answer are answered)"),
+		                office_value(&f, "replace", NULL) != NULL);
 		html_printf(&r->out, "<p><button type=\"submit\">%s</button></p>\n</form>\n</section>\n",
 		            _("Answer the selected comments"));
 		upload_section(r, id, failed, e);
-		html_printf(&r->out,
-		            "<section aria-labelledby=\"publish\"><h2 id=\"publish\">%s</h2>\n<p>%s</p>\n",
+		html_printf(&r->out, "<section aria-labelledby=\"publish\"><h2 id=\"publish\">%s</h2>\n<p>%s</p>\n",
 		            _("Publish the answers"),
 		            _("Once published, the answers are public with each comment and no longer change."));
 		office_form_open(r, arena_printf(&r->arena, "/office/calls/%lld/dispositions/publish", (long long)id),
 		                 false);
-		html_printf(&r->out,
-		            "<p><button type=\"submit\" id=\"f-publish-publish\">%s</button></p>\n</form>\n</section>\n",
-		            _("Publish the dispositions"));
+		html_printf(
+		    &r->out,
+		    "<p><button type=\"submit\" id=\"f-publish-publish\">%s</button></p>\n</form>\n</section>\n",
+		    _("Publish the dispositions"));
 	}
 	page_end(r, office_status(e));
 }
@@ -367,9 +415,12 @@ void page_office_dispositions_record(struct request *r)
 			else
 				error_field(&e, "by", "%s", _("Select the comments by paragraph, type or category."));
 		}
-		int applied, unchanged;
-		if (!e.code)
-			disposition_record_many(r->db, &r->arena, &who, id, &sel, &in, &applied, &unchanged, &e);
+		sel.unanswered_only = !s && !office_field(r, "replace");
+		int applied, unchanged, kept;
+		if (!e.code && disposition_record_many(r->db, &r->arena, &who, id, &sel, &in, &applied, &unchanged,
+		                                       &kept, &e) == 0)
+			done =
+			    arena_printf(&r->arena, "many&applied=%d&unchanged=%d&kept=%d", applied, unchanged, kept);
 	}
 	if (e.code) {
 		if (!strcmp(e.code, ERROR_NOT_FOUND))
@@ -406,15 +457,16 @@ void page_office_dispositions_publish(struct request *r)
 		                        "The answers to the %d comments on '%s' will be published.", (unsigned long)n),
 		                 n, c.title),
 		    _("The public sees each answer with its comment, on the version pages and in \u201cYou said, we "
-		    "did\u201d, and the contributors who gave an e-mail address are told what became of their "
-		    "comments."),
+		      "did\u201d, and the contributors who gave an e-mail address are told what became of their "
+		      "comments."),
 		    _("This cannot be undone: once published, the answers no longer change, and the e-mails are sent."),
 		    NULL,
 		};
 		office_confirm_page(
 		    r, arena_printf(&r->arena, _("Publish the answers to the comments on '%s'?"), c.title), what,
 		    arena_printf(&r->arena, "/office/calls/%lld/dispositions/publish", (long long)id),
-		    _("Publish the answers"), arena_printf(&r->arena, "/office/calls/%lld/dispositions", (long long)id));
+		    _("Publish the answers"),
+		    arena_printf(&r->arena, "/office/calls/%lld/dispositions", (long long)id));
 		return;
 	}
 	error_clear(&e);
@@ -467,8 +519,7 @@ static void upload_rows(struct request *r, const struct disposition_upload *u, e
 		html_printf(&r->out, "</tr>\n");
 	}
 	html_printf(&r->out, "</tbody></table>\n");
-	if (shown < n)
-	{
+	if (shown < n) {
 		html_printf(&r->out, "<p>");
 		html_tr_n(&r->out, "And %d more row not listed here.", "And %d more rows not listed here.",
 		          (unsigned long)(n - shown), n - shown);

@@ -38,14 +38,6 @@ static bool ticked(const struct office_form *f, const char *name, const struct m
 	return false;
 }
 
-static void checkbox(struct request *r, const struct office_form *f, const char *name, const char *label, bool on)
-{
-	html_printf(&r->out,
-	            "<div class=\"check\"><input type=\"checkbox\" id=\"f-%s-%s\" name=\"%s\" value=\"1\"%R>"
-	            "<label for=\"f-%s-%s\">%s</label></div>\n",
-	            f->key, name, name, on ? " checked" : "", f->key, name, label);
-}
-
 /* The process's versions and letters as checkboxes (doc-v-ID, doc-c-ID): the meeting's documents. */
 static void documents_fieldset(struct request *r, const struct office_form *f, const struct process *p,
                                const struct meeting *m)
@@ -69,14 +61,14 @@ static void documents_fieldset(struct request *r, const struct office_form *f, c
 		for (int k = 0; k < o.documents[i].nversions; k++) {
 			const struct version *v = &o.documents[i].versions[k];
 			const char *name = arena_printf(&r->arena, "doc-v-%lld", (long long)v->id);
-			checkbox(r, f, name, arena_printf(&r->arena, "%s: %s", o.documents[i].title, v->label),
-			         ticked(f, name, docs, n, (struct meeting_ref){.letter = false, .id = v->id}));
+			office_checkbox(r, f, name, arena_printf(&r->arena, "%s: %s", o.documents[i].title, v->label),
+			                ticked(f, name, docs, n, (struct meeting_ref){.letter = false, .id = v->id}));
 		}
 	for (int i = 0; i < o.ncirculars; i++) {
 		const char *name = arena_printf(&r->arena, "doc-c-%lld", (long long)o.circulars[i].id);
-		checkbox(r, f, name,
-		         arena_printf(&r->arena, "%s: %s", o.circulars[i].reference, o.circulars[i].subject),
-		         ticked(f, name, docs, n, (struct meeting_ref){.letter = true, .id = o.circulars[i].id}));
+		office_checkbox(
+		    r, f, name, arena_printf(&r->arena, "%s: %s", o.circulars[i].reference, o.circulars[i].subject),
+		    ticked(f, name, docs, n, (struct meeting_ref){.letter = true, .id = o.circulars[i].id}));
 	}
 	html_printf(&r->out, "</fieldset>\n");
 }
@@ -250,12 +242,11 @@ static void office_meeting_page(struct request *r, const char *failed, const str
 	}
 	office_begin(r, arena_printf(&r->arena, _("Meeting: %s"), m.title), e);
 	html_printf(&r->out, "<h1>%s</h1>\n", m.title);
-	const char *const done[][2] = {
-	    {"added", _("The meeting was added.")},
-	    {"saved", _("The meeting was saved; its participants were sent the update.")},
-	    {"cancelled", _("The meeting was cancelled; its participants were told.")},
-	    {"outcome", _("What came of the meeting is published.")},
-	    {NULL, NULL}};
+	const char *const done[][2] = {{"added", _("The meeting was added.")},
+	                               {"saved", _("The meeting was saved; its participants were sent the update.")},
+	                               {"cancelled", _("The meeting was cancelled; its participants were told.")},
+	                               {"outcome", _("What came of the meeting is published.")},
+	                               {NULL, NULL}};
 	office_done(r, done);
 	office_error_summary(r, e, failed ? failed : "", _("The change was not made"));
 	html_printf(&r->out, "<p class=\"actions\"><a href=\"/meetings/%L\">%s</a> <a href=\"/office/processes/%u\">",

@@ -116,6 +116,21 @@ class Dispositions(ServerTestCase):
         self.assertGreaterEqual(r.json()["applied"], 2)
         got = {c["comment"]: c["disposition"]["revision"] for c in self.comments_of(s, t, token)}
         self.assertEqual(got, {"A typo.": 2, "Wrong.": 1})
+        # unanswered_only: an answer given stays; the paragraph by its number on the page
+        number = s.query("SELECT number FROM paragraph WHERE pid = 'p3' AND version_id = "
+                         "(SELECT version_id FROM call WHERE id = 1)")[0][0]
+        u = self.send(s, [{"paragraph": "p3", "type": "general", "comment": "New here."}])
+        r = s.send_json("POST", "/api/v1/calls/1/dispositions",
+                        {"select": {"paragraph": "\u00b6%d" % number}, "unanswered_only": True,
+                         "decision": "not_accepted", "reason": "No."}, token=token)
+        self.assertEqual((r.status, r.json()["applied"], r.json()["kept"]), (200, 1, 1), r)
+        self.assertEqual(self.comments_of(s, u, token)[0]["disposition"]["decision"], "not_accepted")
+        self.assertEqual(self.comments_of(s, t, token)[0]["disposition"]["decision"], "noted")
+        r = s.send_json("POST", "/api/v1/calls/1/dispositions",
+                        {"select": {"type": "general"}, "unanswered_only": "yes", "decision": "noted",
+                         "reason": "Seen."}, token=token)
+        self.assertEqual(r.status, 422, r)
+        self.assertIn("unanswered_only", r.json()["error"]["fields"])
 
     def test_bad_input_names_the_fields(self):
         s = self.fresh_server()
@@ -267,7 +282,8 @@ class OfficePage(ServerTestCase):
         self.assertIn("1 comment has no disposition yet", r.text)
         r = self.post(s, session, page, {"many": "1", "by": "paragraph", "select": "", "decision": "noted",
                                          "reason": "Seen."})
-        self.assertEqual((r.status, r.header("Location")), (303, page + "?done=many"), r)
+        self.assertEqual((r.status, r.header("Location")),
+                         (303, page + "?done=many&applied=1&unchanged=0&kept=0"), r)
         r = self.post(s, session, page + "/publish", {})  # it cannot be undone: a second page asks first
         self.assertEqual(r.status, 200, r)
         self.assertIn("This cannot be undone", r.text)
@@ -279,6 +295,37 @@ class OfficePage(ServerTestCase):
                          ["disposition"]["reason"], "Seen.")
         r = s.get(page, headers={"Cookie": self.cookies(session)})
         self.assertNotIn("Publish the dispositions", r.text)
+
+    def test_many_at_once_keeps_the_answers_given_unless_told_to_replace_them(self):
+        s = self.fresh_server()
+        session = self.login(s)
+        page = "/office/calls/1/dispositions"
+        ids = []
+        for i in range(3):
+            t = s.contribute(comments=[{"paragraph": "p3", "comment": "Point %d." % i}],
+                             email="k%d@example.org" % i)["tracking"]
+            ids.append(s.comments_of(t)[0]["id"])
+        number = s.query("SELECT number FROM paragraph WHERE pid = 'p3' AND version_id = "
+                         "(SELECT version_id FROM call WHERE id = 1)")[0][0]
+        r = self.post(s, session, page, {"comment": ids[0], "decision": "accepted_in_part", "reason": "Partly."})
+        self.assertEqual(r.status, 303, r)
+        # The paragraph as the label asks for it, its number on the page: the answer given is kept.
+        r = self.post(s, session, page, {"many": "1", "by": "paragraph", "select": "\u00b6%d" % number,
+                                         "decision": "noted", "reason": "Seen."})
+        self.assertEqual((r.status, r.header("Location")),
+                         (303, page + "?done=many&applied=2&unchanged=0&kept=1"), r)
+        said = s.get(r.header("Location"), headers={"Cookie": self.cookies(session)}).text
+        self.assertIn("2 comments on &#39;Written inputs on the revised draft&#39; answered.", said)
+        self.assertIn("1 selected comment already had another answer, kept as it was", said)
+        decisions = dict(s.query("SELECT comment_id, decision FROM disposition"))
+        self.assertEqual(decisions, {ids[0]: "accepted_in_part", ids[1]: "noted", ids[2]: "noted"})
+        # The bare number too; ticked, the box replaces the answer given.
+        r = self.post(s, session, page, {"many": "1", "by": "paragraph", "select": str(number), "replace": "1",
+                                         "decision": "noted", "reason": "Seen."})
+        self.assertEqual((r.status, r.header("Location")),
+                         (303, page + "?done=many&applied=1&unchanged=2&kept=0"), r)
+        self.assertEqual(dict(s.query("SELECT comment_id, decision FROM disposition"))[ids[0]], "noted")
+        self.assertIn('name="replace"', s.get(page, headers={"Cookie": self.cookies(session)}).text)
 
     def test_a_call_with_many_comments_is_answered_page_by_page(self):
         # 5000 different comments of 1000 characters: more than one answer (LIMIT_RESPONSE) could hold.
