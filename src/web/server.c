@@ -762,9 +762,21 @@ static void reply_checked(struct request *r)
 	if (!r->out.failed)
 		return;
 	log_event("http.answer_too_large", "rid=%s status=%d limit=%d", r->id, r->status, LIMIT_RESPONSE);
+	const bool refused = r->status >= 400 && r->status < 500 && r->body.len > 0;
 	buf_reset(&r->out);
 	r->location = NULL;
 	r->ncookies = 0;
+	if (refused) {
+		/* A form refused with what was sent in it (422: "shorten this text"), too large to send back filled
+		 * in: the sender's mistake, said as one, and the browser still has what was typed. */
+		const char *message = arena_printf(
+			&r->arena, "%s %s",
+			_("What was sent is too large to be shown again in the form: shorten the longest text and send it "
+			  "again."),
+			_("Go back with your browser's Back button: the form usually still has what you typed."));
+		reply_early(r, 413, "too_large", message ? message : "413");
+		return;
+	}
 	reply_early(r, 500, "internal", request_failure_message(r, 500));
 }
 

@@ -9,6 +9,8 @@ import html
 import re
 import urllib.parse
 
+import harness
+
 from harness import CALL1_OPEN, TRACKING_RE, ServerTestCase, contribution
 
 FORM = "/calls/1/contribute"
@@ -109,6 +111,22 @@ class Form(ServerTestCase):
         self.assertEqual(r.status, 400, r)
         self.assertIn("text/html", r.header("Content-Type"))
         self.assertIn("UTF-8", r.text)
+        self.assertEqual(self.server.published_total(), before)
+
+    def test_a_text_too_large_to_send_back_is_413_saying_what_to_do(self):
+        # Multipart (the form with files) takes more than 2 MiB; a refusal that would send the text back
+        # filled in would pass the 8 MiB an answer may have: it says to shorten it, never "went wrong on our side".
+        fields = dict(contribution(), text="a < b & " * (10 * 1024 * 1024 // 8))
+        fields["csrf"] = self.server.csrf_token()
+        body, ctype = harness.multipart(fields)
+        before = self.server.published_total()
+        r = self.server.request("POST", FORM, body=body,
+                                headers={"Content-Type": ctype, "Cookie": "consulta_csrf=" + harness.CSRF_TOKEN})
+        self.assertEqual(r.status, 413, r)
+        self.assertIn("text/html", r.header("Content-Type"))
+        self.assertIn("shorten the longest text", r.text)
+        self.assertIn("Back button", r.text)
+        self.assertNotIn("on our side", r.text)
         self.assertEqual(self.server.published_total(), before)
 
     def test_form_with_too_many_fields_is_400(self):
