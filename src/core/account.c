@@ -619,8 +619,11 @@ int account_login(struct db *db, struct arena *a, const char *email, const char 
 		return -1;
 	if (reserved) {
 		error_set(e, ERROR_THROTTLED,
-		          _("Too many failed attempts to log in. Wait %lld seconds before you try again, or reset your "
-		            "password."),
+		          i18n_n("Too many failed attempts to log in. Wait %lld second before you try again, or reset "
+		                 "your password.",
+		                 "Too many failed attempts to log in. Wait %lld seconds before you try again, or reset "
+		                 "your password.",
+		                 (unsigned long)*retry_after),
 		          (long long)*retry_after);
 		return -1;
 	}

@@ -607,7 +607,9 @@ fail:
 static const char SQL_REMAINING[] =
     "SELECT c.pid, COUNT(*) FROM comment c JOIN contribution k ON k.id = c.contribution_id "
     "LEFT JOIN disposition d ON d.comment_id = c.id "
-    "WHERE k.call_id = ? AND k.state <> 'spam' AND d.comment_id IS NULL GROUP BY c.pid ORDER BY MIN(c.id)";
+    "LEFT JOIN paragraph pa ON pa.version_id = c.version_id AND pa.pid = c.pid "
+    "WHERE k.call_id = ? AND k.state <> 'spam' AND d.comment_id IS NULL GROUP BY c.pid "
+    "ORDER BY COALESCE(MIN(pa.number), 0), c.pid"; /* as the page's sections: the general ones, then ¶1, ¶2... */
 
 static int fill_remaining(struct arena *a, struct db_stmt *st, void *element)
 {

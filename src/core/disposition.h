@@ -110,8 +110,8 @@ struct disposition_remaining {
 	const char *pid;
 	int count;
 };
-/* The comments of call_id without an answer (of contributions that are not spam) per paragraph, one
- * query; *total their sum. */
+/* The comments of call_id without an answer (of contributions that are not spam) per paragraph, in the order
+ * of the text (the general ones first), one query; *total their sum. */
 int disposition_remaining(struct db *db, struct arena *a, int64_t call_id, struct disposition_remaining **out, int *n,
                           int *total, struct error *e);
 

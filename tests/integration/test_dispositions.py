@@ -166,15 +166,20 @@ class Dispositions(ServerTestCase):
         s = self.fresh_server()
         token = s.account_token(SECRETARIAT)
         same = ["Say who reports.", "  say who   REPORTS. ", "Say who reports."]
-        tracks = [self.send(s, [{"paragraph": "p3", "comment": text}], email="s%d@example.org" % i)
-                  for i, text in enumerate(same)]
         other = self.send(s, [{"paragraph": "p7", "comment": "Yearly is too rare."},
                               {"paragraph": "p7", "comment": "And say to whom."}])
+        tracks = [self.send(s, [{"paragraph": "p3", "comment": text}], email="s%d@example.org" % i)
+                  for i, text in enumerate(same)]
+        self.send(s, [{"paragraph": None, "comment": "On the whole."}])
         first = self.comments_of(s, tracks[0], token)[0]["id"]
         before = s.send_json("GET", "/api/v1/calls/1/dispositions/remaining", token=token).json()
         counts = {p["paragraph"]: p["count"] for p in before["paragraphs"]}
         self.assertGreaterEqual(counts["p3"], 3)
         self.assertGreaterEqual(counts["p7"], 2)
+        # in the order of the text, the general comments first, whatever the order they came in
+        order = [p["paragraph"] for p in before["paragraphs"]]
+        self.assertEqual(order[0], None, order)
+        self.assertLess(order.index("p3"), order.index("p7"), order)
         # Identical comments from three senders, answered once.
         r = s.send_json("POST", "/api/v1/calls/1/dispositions",
                         {"select": {"same_as": first}, "decision": "accepted", "reason": "Added."}, token=token)
