@@ -793,6 +793,21 @@ static int contribution_open_at(struct arena *a, const struct call *call, int64_
 	return 0;
 }
 
+/* The slugs of a process's categories, "a, b, c", for the error that names one it does not have: what a sender
+ * may write instead (an API client sends the slug). "…" when they cannot be read. */
+static const char *category_slugs(struct db *db, struct arena *a, int64_t process_id)
+{
+	struct process p;
+	struct error pe;
+	error_clear(&pe);
+	if (process_find_id(db, a, process_id, &p, &pe) != 0 || p.ncategories == 0)
+		return "\u2026";
+	const char *out = "";
+	for (int i = 0; i < p.ncategories && out; i++)
+		out = arena_printf(a, "%s%s%s", out, i ? ", " : "", p.categories[i].slug);
+	return out ? out : "\u2026";
+}
+
 /* Checks a contribution received at `now` against its call: open at that instant (or late, for a message), its
  * fields, its category and its comments' paragraphs. Only reads: under the group commit it runs on the
  * requester's thread, before the contribution is queued; without it, inside the write transaction. *clean and
@@ -818,7 +833,8 @@ static int contribution_check(struct db *db, struct arena *a, int64_t call_id, c
 		else if (process_category_find(db, a, t->call.process_id, clean->category, &t->category, e) < 0)
 			return -1;
 		if (!t->category && !mail)
-			error_field(e, "category", _("Choose one of the categories of this process."));
+			error_field(e, "category", _("Choose one of the categories of this process: %s."),
+			            category_slugs(db, a, t->call.process_id));
 	}
 	if (!t->category && mail && t->process.ncategories > 0) {
 		/* A message does not say (or names one this process does not have): the process's last

@@ -49,6 +49,8 @@ class InvalidFields(ServerTestCase):
     def test_unknown_category(self):
         err = self.refused(contribution(category="aliens"), {"category"})
         self.assertIn("categor", err["fields"]["category"])
+        # what to send instead: the process's slugs
+        self.assertIn("academia", err["fields"]["category"])
 
     def test_empty_object_names_every_required_field(self):
         self.refused({}, {"name", "category", "country", "email", "text", "publication"})
