@@ -560,12 +560,16 @@ void page_contribute_form(struct request *r)
 		return;
 	enum call_state s = call_state_at(&c, clock_now());
 	if (s != CALL_OPEN) {
-		struct error e;
-		error_clear(&e);
-		error_set(&e, s == CALL_CLOSED ? ERROR_CALL_CLOSED : ERROR_CALL_NOT_OPEN,
-			  s == CALL_CLOSED ? N_("This call for contributions has closed; contributions are no longer accepted.")
-					   : N_("This call for contributions is not open yet."));
-		page_error(r, &e);
+		/* No form, but when (it closed, or opens) and the way to the call: its documents and what was sent. */
+		page_begin(r, c.title);
+		html_printf(&r->out, "<h1>%s</h1>\n<p>%s</p>\n", c.title,
+			    s == CALL_CLOSED
+				    ? _("This call for contributions has closed; contributions are no longer accepted.")
+				    : _("This call for contributions is not open yet: its form is offered from its opening."));
+		page_deadline(r, &c);
+		html_printf(&r->out, "<p><a href=\"/calls/%L\">%s</a></p>\n", (long long)c.id,
+			    _("The call: its documents, its deadline and the contributions received"));
+		page_end(r, 409);
 		return;
 	}
 	/* A logged-in stakeholder finds the form filled in from the account. */

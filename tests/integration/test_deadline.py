@@ -62,6 +62,9 @@ class AtTheFirstSecondAfter(ServerTestCase):
         self.assertEqual(r.status, 409)
         self.assertIn("closed", r.text)
         self.assertNotIn("<form", r.text)
+        # when it closed, and the way to the call's page
+        self.assertIn('<p class="deadline">Closed on <time datetime=', r.text)
+        self.assertIn('<a href="/calls/1">', r.text)
 
     def test_form_submission_is_refused_with_409(self):
         r = self.server.post_form("/calls/1/contribute", contribution())
@@ -130,7 +133,10 @@ class BeforeCall2Opens(ServerTestCase):
         self.assertErrorShape(r, 409, "call_not_open")
 
     def test_form_of_call_2_is_not_offered(self):
-        self.assertEqual(self.server.get("/calls/2/contribute").status, 409)
+        r = self.server.get("/calls/2/contribute")
+        self.assertEqual(r.status, 409)
+        self.assertIn("Opens on <time", r.text)  # and says when
+        self.assertNotIn("<form", r.text)
         self.assertEqual(self.server.post_form("/calls/2/contribute", contribution()).status, 409)
 
     def test_closed_and_upcoming_refusals_say_so_even_for_bad_input(self):
