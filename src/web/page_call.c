@@ -1057,7 +1057,7 @@ static void contribution_block(struct request *r, const struct call *c, const st
 	clock_format_rfc3339(k->received_at, utc);
 	html_printf(&r->out, "</%R>\n<dl class=\"meta\">\n", h);
 	if (named && *k->organization)
-		html_printf(&r->out, "<div><dt>%s</dt> <dd>%s</dd></div>\n", _("Organisation:"), k->organization);
+		html_printf(&r->out, "<div><dt>%s</dt> <dd>%s</dd></div>\n", _("Organization:"), k->organization);
 	html_printf(&r->out,
 		    "<div><dt>%s</dt> <dd>%s</dd></div>\n<div><dt>%s</dt> <dd>%s</dd></div>\n"
 		    "<div><dt>%s</dt> <dd><time datetime=\"%s\">%s</time>, %s</dd></div>\n</dl>\n"

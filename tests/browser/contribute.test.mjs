@@ -300,7 +300,7 @@ test('a person finds the open call, makes mistakes on the form, corrects them an
 		assert.equal(await h1(page), `Contribution ${tracking} by ${PERSON.name}`, 'our heading, with the name as typed');
 		const shown = await main.innerText();
 		assert.ok(shown.includes(PERSON.text), 'the text is shown as typed, markup-like characters included');
-		for (const fact of [`Organisation: ${PERSON.organization}`, 'Category: Academia', 'Country: Switzerland'])
+		for (const fact of [`Organization: ${PERSON.organization}`, 'Category: Academia', 'Country: Switzerland'])
 			assert.ok(shown.replace(/\s+/g, ' ').includes(fact), `${fact} in: ${shown}`);
 		assert.ok(!shown.includes(PERSON.email) && !(await page.content()).includes(PERSON.email), 'the e-mail address is not published');
 		await screenshot(page, 'contribute-08-contribution');
