@@ -224,8 +224,9 @@ const char *receipt_text(struct arena *a, const struct contribution *k, const st
 	if (next->answers_title) {
 		char due[I18N_DATE_LEN];
 		i18n_date_long(NULL, next->answers_date, due);
-		buf_printf(&b, _("- %s The answers are due with \"%s\", on the schedule for %s.\n"), next->answers,
-		           next->answers_title, due);
+		/* the milestone's title is a sentence of the schedule: quoted last, as said */
+		buf_printf(&b, _("- %s The answers are due on %s, when the schedule says: \"%s\"\n"), next->answers, due,
+		           next->answers_title);
 	} else {
 		buf_printf(&b,
 		           _("- %s The answers will follow once the secretariat publishes them; the receipt page "

@@ -939,8 +939,8 @@ void page_receipt(struct request *r)
 	}
 	html_printf(&r->out, "</li>\n<li>%s ", next.answers);
 	if (next.answers_title)
-		html_tr(&r->out, "The answers are due with \u201c%s\u201d, on the schedule for <strong>%s</strong>.",
-			next.answers_title, page_date(r, next.answers_date));
+		html_tr(&r->out, "The answers are due on <strong>%s</strong>, when the schedule says: \u201c%s\u201d",
+			page_date(r, next.answers_date), next.answers_title);
 	else
 		html_printf(&r->out, "%s",
 			    _("The answers will follow once the secretariat publishes them; this page shows them then."));

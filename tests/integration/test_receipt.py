@@ -26,7 +26,7 @@ from test_mail_in import CALL1, mail_in
 
 NOW = "2021-01-25T10:00:00Z"
 RECEIVED = "Received 25 January 2021, 11:00 Zurich time (UTC+1) 2021-01-25 10:00:00 UTC"
-DUE = "on the schedule for 7 May 2021"
+DUE = "The answers are due on 7 May 2021, when the schedule says: "
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
@@ -110,8 +110,8 @@ class ReceiptPage(ServerTestCase):
         self.assertIn("What happens next", text)
         self.assertIn("It is published: everyone can read it now.", text)
         self.assertIn("The secretariat answers each of your comments (its disposition).", text)
-        self.assertIn("The answers are due with \u201cThe final revised draft, taking the inputs into account, is "
-                      "posted online.\u201d, " + DUE, text)
+        self.assertIn("The answers are due on <strong>7 May 2021</strong>, when the schedule says: \u201cThe final "
+                      "revised draft, taking the inputs into account, is posted online.\u201d", self.page.text)
         self.assertIn('href="/processes/gca-guidelines#follow"', self.page.text)
         self.assertIn('<a href="/account">My contributions</a>', self.page.text)
 
