@@ -118,7 +118,7 @@ void page_outcome_section(struct request *r, const struct version *v)
 	            "<section class=\"outcome-summary\" aria-labelledby=\"you-said\"><h2 id=\"you-said\">%s</h2>\n<p>",
 	            _("You said, we did"));
 	/* TRANSLATORS: %1$s is the earlier version; then the counts of contributions and of comments. */
-	html_tr(&r->out, "This version answers the comments sent on %s: %R with %R.", o.previous_label,
+	html_tr(&r->out, "This version answers the comments on the earlier version, %s: %R with %R.", o.previous_label,
 	        counted(r,
 	                i18n_n("<strong>%lld</strong> contribution", "<strong>%lld</strong> contributions",
 	                       (unsigned long)o.contributions),

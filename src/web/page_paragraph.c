@@ -165,7 +165,7 @@ static void count_link(struct request *r, int64_t version_id, const char *pid, i
 			  "paragraph %s</span></a>",
 			  total, (long long)version_id, pid, k->total, pid);
 	if (k->earlier == k->total && number)
-		html_printf(&r->out, ", %s", _("on earlier versions"));
+		html_printf(&r->out, ", %s", i18n_n("on an earlier version", "all on earlier versions", total));
 	else if (k->earlier && number) {
 		html_printf(&r->out, ", ");
 		html_tr_n(&r->out, "%d on earlier versions", "%d on earlier versions", (unsigned long)k->earlier, k->earlier);
@@ -305,7 +305,7 @@ static void paragraph_comment(struct request *r, const struct comment *c, const 
 			c->version_label ? c->version_label : _("an earlier version"));
 		if (!same)
 			html_printf(&r->out, " <strong class=\"changed\">%s</strong>",
-				    _("on an earlier version; this paragraph changed since"));
+				    _("the paragraph has changed since"));
 	} else if (!now) {
 		html_printf(&r->out, " \u00b7 ");
 		html_tr(&r->out, "<a href=\"/versions/%L\">on %s</a>", (long long)c->version_id,

@@ -6,7 +6,7 @@
  * and ¶7 removed (confirming the paragraph matches if the version waits as a
  * draft); then a second, anonymous browser context (no cookie of the
  * secretariat's) reads the new version: the comment on ¶3 is carried forward
- * and marked "on an earlier version; this paragraph changed since", the one
+ * and marked "the paragraph has changed since", the one
  * on ¶7 is listed under "Comments on removed paragraphs" and marked "this
  * paragraph was removed". axe-core on the paragraph page and on the
  * comparison of the two versions: no violation of impact serious or critical.
@@ -186,14 +186,14 @@ test('comments on ¶3 and ¶7 are carried to a new version where ¶3 was edited 
 		assert.ok(!cookies.some((c) => /session/i.test(c.name)), 'no session of the secretariat');
 		await anonymous.goto(at(`/versions/${v3.id}`));
 		const count = anonymous.locator('#p3 .pcomments');
-		assert.match((await count.innerText()).replace(/\s+/g, ' '), /^1 comment on ¶3 ?, on earlier versions/);
+		assert.match((await count.innerText()).replace(/\s+/g, ' '), /^1 comment on ¶3 ?, on an earlier version/);
 		await screenshot(anonymous, 'carried-03-version');
 		await navigate(anonymous, () => count.getByRole('link', { name: '1 comment on ¶3' }).click());
 		assert.equal(new URL(anonymous.url()).pathname, `/versions/${v3.id}/paragraphs/p3`);
 		const comment = anonymous.locator('li.comment').filter({ hasText: ON_P3 });
 		assert.equal(await comment.count(), 1);
 		const meta = await comment.locator('.meta').innerText();
-		assert.match(meta, /on an earlier version; this paragraph changed since/);
+		assert.match(meta, /the paragraph has changed since/);
 		assert.ok(meta.includes(NAME) && meta.includes(tracking), meta);
 		assert.ok(!meta.includes('<strong'), 'the mark is shown, not its markup');
 		assert.ok(!(await anonymous.locator('main').innerText()).includes(ON_P7), 'the comment on ¶7 is not on ¶3');

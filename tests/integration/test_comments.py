@@ -355,7 +355,7 @@ class CarriedForward(CommentsTestCase):
 
         page = s.get("/versions/%d" % new).text
         self.assertIn('<a href="/versions/%d/paragraphs/p3">2 comments<span class="visually-hidden"> on \u00b63'
-                      '</span></a>, on earlier versions' % new, page)
+                      '</span></a>, all on earlier versions' % new, page)
         self.assertIn('<a href="/versions/%d/paragraphs/p2">1 comment' % new, page)
         self.assertNotIn("Comment on \u00b6", page, "no call is open on the new version")
         removed = page[page.index('id="removed"'):]
@@ -371,7 +371,7 @@ class CarriedForward(CommentsTestCase):
         self.assertIn("Name the partners.", words)
         self.assertIn("Scope is too wide.", words)
         self.assertIn("Carried forward from earlier versions", words)
-        self.assertEqual(words.count("on an earlier version; this paragraph changed since"), 2)
+        self.assertEqual(words.count("the paragraph has changed since"), 2)
         self.assertIn("partners and contractors", words, "the paragraph as it is now")
 
         same = page_text(s.get("/versions/%d/paragraphs/p2" % new).text)

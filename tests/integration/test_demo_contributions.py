@@ -231,7 +231,7 @@ class DemoWithContributions(AnswersOfTheFirstCall, unittest.TestCase):
         page = self.page("/versions/2/paragraphs/p3")
         self.assertIn("Carried forward from earlier versions", page)
         # The mark is the page's own HTML, not text escaped into it.
-        self.assertIn('<strong class="changed">on an earlier version; this paragraph changed since</strong>', page)
+        self.assertIn('<strong class="changed">the paragraph has changed since</strong>', page)
         self.assertNotIn("&lt;strong", page)
         self.assertIn("The paragraph as it was commented on", page)
 
