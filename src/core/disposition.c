@@ -655,6 +655,25 @@ int disposition_published_at(struct db *db, int64_t call_id, int64_t *at, struct
 	return 0;
 }
 
+int disposition_later_version(struct db *db, int64_t call_id, int64_t *version_id, struct error *e)
+{
+	static const char sql[] = "SELECT v.id FROM call c JOIN version cv ON cv.id = c.version_id "
+	                          "JOIN version v ON v.document_id = cv.document_id AND v.id > cv.id "
+	                          "AND v.state = 'published' WHERE c.id = ? ORDER BY v.id DESC LIMIT 1";
+	*version_id = 0;
+	struct db_stmt *st = db_stmt(db, sql, e);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, call_id);
+	enum db_step s = db_step(st, e);
+	if (s == DB_FAIL)
+		return -1;
+	if (s == DB_ROW)
+		*version_id = db_col_int(st, 0);
+	db_reset(st);
+	return 0;
+}
+
 /* One address's mail at publication (fate_mails): its contributions' links and counts per decision. */
 struct fate {
 	const char *email;

@@ -121,6 +121,9 @@ int disposition_publish(struct db *db, struct arena *a, const struct actor *who,
 
 /* When call_id's dispositions were published, 0 if not yet. */
 int disposition_published_at(struct db *db, int64_t call_id, int64_t *at, struct error *e);
+/* The newest published version of the call's document after the call's version (where an answer's paragraph
+ * may be named), 0 if there is none yet. */
+int disposition_later_version(struct db *db, int64_t call_id, int64_t *version_id, struct error *e);
 
 /* The answer in force for comment_id: 0, or -1 with ERROR_NOT_FOUND when it has none. */
 int disposition_find(struct db *db, struct arena *a, int64_t comment_id, struct disposition *out, struct error *e);

@@ -117,16 +117,18 @@ static const char *const (*choices_tr(struct request *r, const char *const table
 	return (const char *const(*)[2])t;
 }
 
-/* The fields of an answer: decision, reason, paragraph of the later version. */
-static void answer_fields(struct request *r, const struct office_form *f, const struct disposition *d)
+/* The fields of an answer: decision, reason, and the paragraph of the later version when there is one to name
+ * (later: a published version after the call's) or the answer names one already. */
+static void answer_fields(struct request *r, const struct office_form *f, const struct disposition *d, bool later)
 {
 	office_radios(r, f, "decision", _("Decision"), choices_tr(r, DECISIONS),
 	              d ? disposition_decision_name(d->decision) : NULL);
 	office_textarea(r, f, "reason", _("Reason"), _("Required. Published with the answer."), d ? d->reason : NULL,
 	                2);
-	office_input(r, f, "paragraph", _("Paragraph of the new version (optional)"),
-	             _("Where the text landed, such as p4, in the newest published version after this one."),
-	             d ? d->pid : NULL, "text", 32);
+	if (later || (d && d->pid) || office_value(f, "paragraph", NULL))
+		office_input(r, f, "paragraph", _("Paragraph of the new version (optional)"),
+		             _("Where the text landed, such as p4, in the newest published version after this one."),
+		             d ? d->pid : NULL, "text", 32);
 }
 
 /* The form that uploads the filled matrix back; its error, if it came back with one. */
@@ -174,9 +176,10 @@ static void dispositions_page(struct request *r, int64_t id, int64_t offset, con
 	struct disposition_item *items;
 	struct disposition_remaining *rem;
 	int n, nrem, total;
-	int64_t published = 0;
+	int64_t published = 0, later = 0;
 	if (call_find(r->db, &r->arena, id, &c, &le) != 0 ||
 	    disposition_published_at(r->db, id, &published, &le) != 0 ||
+	    disposition_later_version(r->db, id, &later, &le) != 0 ||
 	    disposition_comments(r->db, &r->arena, id, &items, &n, &le) != 0 ||
 	    disposition_remaining(r->db, &r->arena, id, &rem, &nrem, &total, &le) != 0) {
 		page_error(r, &le);
@@ -293,7 +296,7 @@ static void dispositions_page(struct request *r, int64_t id, int64_t offset, con
 			                 false);
 			html_printf(&r->out, "<input type=\"hidden\" name=\"%s\" value=\"%L\">\n",
 			            senders > 1 ? "same_as" : "comment", (long long)x->comment_id);
-			answer_fields(r, &f, x->answered ? &x->d : NULL);
+			answer_fields(r, &f, x->answered ? &x->d : NULL, later != 0);
 			html_printf(&r->out, "<p><button type=\"submit\">");
 			if (senders > 1)
 				html_tr(&r->out,
@@ -332,7 +335,7 @@ static void dispositions_page(struct request *r, int64_t id, int64_t offset, con
 		              office_value(&f, "by", "paragraph"));
 		office_input(r, &f, "select", _("Which"), _("The paragraph's id, the type, or the category's slug."),
 		             NULL, "text", 64);
-		answer_fields(r, &f, NULL);
+		answer_fields(r, &f, NULL, later != 0);
 		office_checkbox(r, &f, "replace",
 		                _("Also replace the answers already given (otherwise only the selected "
 		                  "comments without an answer are answered)"),

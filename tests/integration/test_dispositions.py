@@ -330,7 +330,13 @@ class OfficePage(ServerTestCase):
         self.assertEqual((r.status, r.header("Location")),
                          (303, page + "?done=many&applied=1&unchanged=2&kept=0"), r)
         self.assertEqual(dict(s.query("SELECT comment_id, decision FROM disposition"))[ids[0]], "noted")
-        self.assertIn('name="replace"', s.get(page, headers={"Cookie": self.cookies(session)}).text)
+        shown = s.get(page, headers={"Cookie": self.cookies(session)}).text
+        self.assertIn('name="replace"', shown)
+        # no later version of the document yet: no field to name a paragraph of it
+        self.assertEqual(s.query("SELECT COUNT(*) FROM version v JOIN call c ON c.id = 1 "
+                                 "JOIN version cv ON cv.id = c.version_id WHERE v.document_id = cv.document_id "
+                                 "AND v.id > cv.id AND v.state = 'published'")[0][0], 0)
+        self.assertNotIn('name="paragraph"', shown)
 
     def test_a_call_with_many_comments_is_answered_page_by_page(self):
         # 5000 different comments of 1000 characters: more than one answer (LIMIT_RESPONSE) could hold.
